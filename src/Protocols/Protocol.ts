@@ -1,0 +1,94 @@
+/**
+ * What every protocol codec provides: turn an operation's input into the parts of an HTTP request,
+ * and an HTTP response into the operation's output or a resolved service error.
+ *
+ * Codecs are synchronous and pure; they throw `ProtocolError` on input they cannot encode or
+ * responses they cannot decode, and the request pipeline turns that into a typed
+ * `SerializationError`. Each codec compiles what it needs per shape once and caches it.
+ *
+ * @since 0.1.0
+ */
+import type { OperationModel, ServiceMetadata, StructureShape } from "./Shape.js"
+
+/** A request body as the codec produced it; streaming members pass the caller's value through. */
+export type RequestBody = string | Uint8Array | StreamingBody | undefined
+
+/**
+ * The value of a streaming blob member, passed through untouched; the pipeline knows how to send
+ * it (an Effect `Stream<Uint8Array>`, or bytes / a string).
+ */
+export interface StreamingBody {
+  readonly _streaming: unknown
+}
+
+/** The parts of an HTTP request a codec produces, before endpoint resolution and signing. */
+export interface SerializedRequest {
+  readonly method: string
+  /** The URI path, already percent-encoded, starting with `/`. */
+  readonly path: string
+  /** Query parameters in order, not encoded. */
+  readonly query: ReadonlyArray<readonly [string, string]>
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: RequestBody
+  /** The operation's resolved host prefix (`endpoint.hostPrefix` with labels filled in), if any. */
+  readonly hostPrefix?: string
+}
+
+/** The parts of an HTTP response a codec reads. Header names are lower case. */
+export interface ResponseParts {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  /** The whole body; empty for streaming outputs, whose payload the pipeline passes separately. */
+  readonly body: Uint8Array
+}
+
+/** A service error resolved from a response. */
+export interface ParsedError {
+  /** The error code, namespace and URI suffix stripped (`NoSuchKey`, `ThrottlingException`). */
+  readonly code: string
+  readonly message: string | undefined
+  /** The modeled error shape the code resolved to, if any. */
+  readonly shape: StructureShape | undefined
+  /** The modeled members (from headers and body), empty when unmodeled. */
+  readonly members: Readonly<Record<string, unknown>>
+  readonly requestId: string | undefined
+}
+
+/** Options for serialization that tests (and the pipeline) can supply. */
+export interface SerializeOptions {
+  /** Produces a value for `idempotencyToken` members the caller left unset (default: random UUID v4). */
+  readonly idempotencyToken?: () => string
+}
+
+export interface ProtocolCodec {
+  readonly serialize: (
+    operation: OperationModel,
+    input: Readonly<Record<string, unknown>>,
+    options?: SerializeOptions
+  ) => SerializedRequest
+  /**
+   * Decodes a successful response into the output. `streamingBody` is put in the output's
+   * streaming payload member, when the operation has one.
+   */
+  readonly deserialize: (
+    operation: OperationModel,
+    response: ResponseParts,
+    streamingBody?: unknown
+  ) => Record<string, unknown>
+  readonly deserializeError: (operation: OperationModel, response: ResponseParts) => ParsedError
+}
+
+/** Makes a codec for a service. */
+export type ProtocolFactory = (metadata: ServiceMetadata) => ProtocolCodec
+
+/** Input the codec cannot encode, or a response it cannot decode. */
+export class ProtocolError extends Error {
+  override readonly name = "ProtocolError"
+  constructor(
+    message: string,
+    /** Where in the input or output the problem is (`Delete.Objects[2].Key`), if known. */
+    readonly path?: string
+  ) {
+    super(path === undefined ? message : `${path}: ${message}`)
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Shared by every conformance runner: counting results, printing failures, locating the data.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The official conformance data, beside the project (never copied into it). */
+export const conformanceRoot = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../shared/conformance"
+)
+
+/** A path inside the conformance data, or undefined (with the path named) when it is absent. */
+export const dataPath = (relative: string): string => path.join(conformanceRoot, relative)
+
+export const dataPresent = (relative: string): boolean => fs.existsSync(dataPath(relative))
+
+export interface CaseFailure {
+  /** The suite (file, description) and case (id or description). */
+  readonly where: string
+  readonly expected: unknown
+  readonly actual: unknown
+  readonly note?: string
+}
+
+export interface RunResult {
+  readonly passed: number
+  readonly failed: number
+  readonly skipped: number
+  readonly failures: ReadonlyArray<CaseFailure>
+  /** Per group (e.g. protocol) counts, for closing notes. */
+  readonly groups?: Readonly<Record<string, { passed: number; failed: number; skipped: number }>>
+}
+
+/** Accumulates results. */
+export class Tally {
+  passed = 0
+  failed = 0
+  skipped = 0
+  readonly failures: Array<CaseFailure> = []
+  readonly groups: Record<string, { passed: number; failed: number; skipped: number }> = {}
+
+  private group(name: string | undefined) {
+    if (name === undefined) return undefined
+    const existing = this.groups[name]
+    if (existing) return existing
+    const created = { passed: 0, failed: 0, skipped: 0 }
+    this.groups[name] = created
+    return created
+  }
+
+  pass(group?: string): void {
+    this.passed++
+    const g = this.group(group)
+    if (g) g.passed++
+  }
+
+  skip(group?: string): void {
+    this.skipped++
+    const g = this.group(group)
+    if (g) g.skipped++
+  }
+
+  fail(failure: CaseFailure, group?: string): void {
+    this.failed++
+    this.failures.push(failure)
+    const g = this.group(group)
+    if (g) g.failed++
+  }
+
+  result(): RunResult {
+    return {
+      passed: this.passed,
+      failed: this.failed,
+      skipped: this.skipped,
+      failures: this.failures,
+      groups: this.groups
+    }
+  }
+}
+
+const show = (v: unknown): string => {
+  if (typeof v === "string") return JSON.stringify(v)
+  try {
+    return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `${x}n` : x))
+  } catch {
+    return String(v)
+  }
+}
+
+/** Prints each failure, the per-group counts, and as last line `N passed, N failed, N skipped`. */
+export const printResult = (result: RunResult, out: (line: string) => void = console.log): void => {
+  for (const f of result.failures) {
+    out(`FAIL ${f.where}${f.note ? ` (${f.note})` : ""}`)
+    out(`  expected: ${show(f.expected)}`)
+    out(`  actual:   ${show(f.actual)}`)
+  }
+  if (result.groups) {
+    for (const [name, g] of Object.entries(result.groups)) {
+      out(`  ${name}: ${g.passed} passed, ${g.failed} failed, ${g.skipped} skipped`)
+    }
+  }
+  out(`${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`)
+}
