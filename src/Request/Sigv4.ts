@@ -1,0 +1,248 @@
+/**
+ * AWS Signature Version 4: header signing and query-string presigning.
+ *
+ * Written here rather than taken from `@smithy/signature-v4`: that package bundles to 140 KB
+ * minified (it pulls `@smithy/core`), more than this SDK's whole budget for a one-call program;
+ * this module is a few KB, synchronous, and caches derived signing keys per credentials and day.
+ * It passes all cases of the official SigV4 test suite (test/conformance/runners/sigv4.ts).
+ *
+ * @since 0.1.0
+ */
+import { createHash, createHmac } from "node:crypto"
+
+/** Header value for payloads that are not hashed (S3 streaming over https). */
+export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+/** SHA-256 of the empty string. */
+export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/** What a request looks like to the signer. Header names are lower case. */
+export interface SignableRequest {
+  readonly method: string
+  readonly hostname: string
+  readonly port?: number | undefined
+  /** The URI path, percent-encoded once. */
+  readonly path: string
+  /** Query parameters, not encoded. */
+  readonly query: ReadonlyArray<readonly [string, string]>
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** The identity a request is signed with (secrets as plain strings: this module never logs). */
+export interface SigningIdentity {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken?: string | undefined
+}
+
+export interface SigningOptions {
+  readonly region: string
+  readonly service: string
+  readonly date: Date
+  /** The hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`. */
+  readonly payloadHash: string
+  /**
+   * Normalise and encode the path a second time (every service but S3). S3 signs the path as
+   * sent, never normalised.
+   */
+  readonly uriEscapePath: boolean
+  /** Send `x-amz-content-sha256` (S3 and S3-like services require it). */
+  readonly contentSha256Header: boolean
+}
+
+/** Headers never signed: changed by proxies or added after signing. */
+const UNSIGNABLE = new Set([
+  "authorization",
+  "connection",
+  "expect",
+  "user-agent",
+  "x-amzn-trace-id",
+  "transfer-encoding",
+  "content-length-is-not-signed"
+])
+
+const hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex")
+
+const hmac = (key: string | Uint8Array, data: string): Uint8Array =>
+  createHmac("sha256", key).update(data).digest()
+
+/** Hex SHA-256 of a payload. */
+export const sha256Hex = (data: string | Uint8Array): string => hex(data)
+
+/** RFC 3986 encoding of one URI component, as SigV4 wants it. */
+export const uriEncode = (s: string): string =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+
+/** `20150830T123600Z` */
+export const amzDate = (date: Date): string => date.toISOString().replace(/[-:]|\.\d{3}/g, "")
+
+const normalizePath = (path: string): string => {
+  const out: Array<string> = []
+  const segments = path.split("/")
+  for (const segment of segments) {
+    if (segment === "" || segment === ".") continue
+    if (segment === "..") out.pop()
+    else out.push(segment)
+  }
+  const trailing = path.endsWith("/") && out.length > 0 ? "/" : ""
+  return `/${out.join("/")}${trailing}`
+}
+
+// Every service but S3 signs the normalised path with each segment encoded once more (the path
+// arrives encoded once, so the canonical form is double-encoded, as the SigV4 specification says).
+const canonicalPath = (path: string, escape: boolean): string => {
+  if (!escape) return path === "" ? "/" : path
+  return normalizePath(path).split("/").map(uriEncode).join("/")
+}
+
+const canonicalQuery = (query: ReadonlyArray<readonly [string, string]>): string =>
+  query
+    .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("&")
+
+const trimValue = (v: string): string => v.trim().replace(/\s+/g, " ")
+
+interface Canonical {
+  readonly request: string
+  readonly signedHeaders: string
+}
+
+const canonicalRequest = (
+  req: SignableRequest,
+  headers: Readonly<Record<string, string>>,
+  query: ReadonlyArray<readonly [string, string]>,
+  options: SigningOptions
+): Canonical => {
+  const names = Object.keys(headers)
+    .filter((h) => !UNSIGNABLE.has(h))
+    .sort()
+  const signedHeaders = names.join(";")
+  const request = [
+    req.method.toUpperCase(),
+    canonicalPath(req.path, options.uriEscapePath),
+    canonicalQuery(query),
+    `${names.map((h) => `${h}:${trimValue(headers[h]!)}`).join("\n")}\n`,
+    signedHeaders,
+    options.payloadHash
+  ].join("\n")
+  return { request, signedHeaders }
+}
+
+/**
+ * Derives the signing key. Keys are cached per secret, day, region and service by the caller's
+ * `KeyCache` (a plain Map owned by the client; no global state).
+ */
+export type KeyCache = Map<string, Uint8Array>
+
+const signingKey = (
+  secret: string,
+  day: string,
+  region: string,
+  service: string,
+  cache: KeyCache | undefined
+): Uint8Array => {
+  const cacheKey = `${day}\n${region}\n${service}\n${secret}`
+  const cached = cache?.get(cacheKey)
+  if (cached) return cached
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), "aws4_request")
+  if (cache) {
+    if (cache.size > 50) cache.clear()
+    cache.set(cacheKey, key)
+  }
+  return key
+}
+
+const hostHeader = (req: SignableRequest): string =>
+  req.port === undefined ? req.hostname : `${req.hostname}:${req.port}`
+
+/** The intermediate strings of a signature, for tests and debugging. */
+export interface SignatureParts {
+  readonly canonicalRequest: string
+  readonly stringToSign: string
+  readonly signature: string
+  readonly signedHeaders: string
+  readonly scope: string
+}
+
+const signatureOf = (
+  identity: SigningIdentity,
+  canonical: Canonical,
+  options: SigningOptions,
+  cache: KeyCache | undefined
+): SignatureParts => {
+  const stamp = amzDate(options.date)
+  const day = stamp.slice(0, 8)
+  const scope = `${day}/${options.region}/${options.service}/aws4_request`
+  const stringToSign = ["AWS4-HMAC-SHA256", stamp, scope, hex(canonical.request)].join("\n")
+  const key = signingKey(identity.secretAccessKey, day, options.region, options.service, cache)
+  const signature = Buffer.from(hmac(key, stringToSign)).toString("hex")
+  return {
+    canonicalRequest: canonical.request,
+    stringToSign,
+    signature,
+    signedHeaders: canonical.signedHeaders,
+    scope
+  }
+}
+
+/**
+ * Signs a request with the `Authorization` header. Returns the headers to send (the request's
+ * own plus `host`, `x-amz-date`, `x-amz-security-token`, `x-amz-content-sha256` where needed,
+ * and `authorization`) and the parts of the signature.
+ */
+export const sign = (
+  req: SignableRequest,
+  identity: SigningIdentity,
+  options: SigningOptions,
+  cache?: KeyCache
+): { readonly headers: Record<string, string>; readonly parts: SignatureParts } => {
+  const headers: Record<string, string> = { ...req.headers }
+  headers.host ??= hostHeader(req)
+  headers["x-amz-date"] = amzDate(options.date)
+  if (identity.sessionToken !== undefined) headers["x-amz-security-token"] = identity.sessionToken
+  if (options.contentSha256Header) headers["x-amz-content-sha256"] = options.payloadHash
+  const parts = signatureOf(identity, canonicalRequest(req, headers, req.query, options), options, cache)
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${identity.accessKeyId}/${parts.scope}, SignedHeaders=${parts.signedHeaders}, Signature=${parts.signature}`
+  return { headers, parts }
+}
+
+/**
+ * Presigns a request: the signature goes in the query string (`X-Amz-Signature` ...), valid for
+ * `expiresIn` seconds (at most 7 days). Returns the full query to send and the headers that must
+ * be sent with it (those that were signed).
+ */
+export const presign = (
+  req: SignableRequest,
+  identity: SigningIdentity,
+  options: SigningOptions & { readonly expiresIn: number },
+  cache?: KeyCache
+): {
+  readonly query: ReadonlyArray<readonly [string, string]>
+  readonly headers: Record<string, string>
+  readonly parts: SignatureParts
+} => {
+  if (!(options.expiresIn >= 1 && options.expiresIn <= 604_800)) {
+    throw new RangeError(`expiresIn must be between 1 and 604800 seconds, got ${options.expiresIn}`)
+  }
+  const headers: Record<string, string> = { ...req.headers }
+  headers.host ??= hostHeader(req)
+  const stamp = amzDate(options.date)
+  const scope = `${stamp.slice(0, 8)}/${options.region}/${options.service}/aws4_request`
+  const signedHeaders = Object.keys(headers)
+    .filter((h) => !UNSIGNABLE.has(h))
+    .sort()
+    .join(";")
+  const query: Array<readonly [string, string]> = [
+    ...req.query,
+    ["X-Amz-Algorithm", "AWS4-HMAC-SHA256"],
+    ["X-Amz-Credential", `${identity.accessKeyId}/${scope}`],
+    ["X-Amz-Date", stamp],
+    ["X-Amz-Expires", String(Math.floor(options.expiresIn))],
+    ["X-Amz-SignedHeaders", signedHeaders]
+  ]
+  if (identity.sessionToken !== undefined) query.push(["X-Amz-Security-Token", identity.sessionToken])
+  const parts = signatureOf(identity, canonicalRequest(req, headers, query, options), options, cache)
+  query.push(["X-Amz-Signature", parts.signature])
+  return { query, headers, parts }
+}
