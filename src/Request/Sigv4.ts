@@ -89,8 +89,8 @@ const normalizePath = (path: string): string => {
 
 // Every service but S3 signs the normalised path with each segment encoded once more (the path
 // arrives encoded once, so the canonical form is double-encoded, as the SigV4 specification says).
-const canonicalPath = (path: string, escape: boolean): string => {
-  if (!escape) return path === "" ? "/" : path
+const canonicalPath = (path: string, normalise: boolean): string => {
+  if (!normalise) return path === "" ? "/" : path
   return normalizePath(path).split("/").map(uriEncode).join("/")
 }
 
