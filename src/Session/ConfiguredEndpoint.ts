@@ -15,7 +15,8 @@
  *
  * @since 0.1.0
  */
-import { Either, Option } from "effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { type ProfileSet, type Section, servicesOf } from "./ProfileSet.js"
 import type { ConfigValueError } from "./ProfileSettings.js"
 import * as ProfileSettings from "./ProfileSettings.js"
@@ -89,7 +90,7 @@ export const ignoresConfiguredEndpoints = (
     return ProfileSettings.decodeValue(
       ProfileSettings.IgnoreConfiguredEndpointUrls,
       text,
-      `environment variable ${ignoreEndpointsEnvName}`,
+      "the environment",
       ignoreEndpointsEnvName
     )
   }

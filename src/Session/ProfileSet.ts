@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Inspectable } from "effect"
+import * as Inspectable from "effect/Inspectable"
 
 /** The three kinds of section in the shared config files. */
 export type SectionKind = "profile" | "sso-session" | "services"

@@ -16,14 +16,19 @@
  *
  * @since 0.1.0
  */
-import { Data, Either, Option, ParseResult, type Redacted, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import type { Section } from "./ProfileSet.js"
 
 /** A configuration value (in a file or the environment) that is not of the expected form. */
 export class ConfigValueError extends Data.TaggedError("ConfigValueError")<{
-  /** Where the value was read: `profile "dev"`, `environment variable AWS_MAX_ATTEMPTS`, ... */
+  /** Where the value was read: `profile "dev"`, `the environment`, ... */
   readonly source: string
-  /** The key, with a sub-property as `s3.addressing_style`. */
+  /** The key (a sub-property as `s3.addressing_style`), or the environment variable's name. */
   readonly key: string
   readonly problem: string
 }> {
@@ -264,8 +269,8 @@ export const settingName = <A>(s: Setting<A>): string =>
   s.subKey === undefined ? s.key : `${s.key}.${s.subKey}`
 
 /**
- * Decodes one value of a setting read from `source` (a section's description or
- * `environment variable NAME`); `key` names it in the error (default: the setting's name).
+ * Decodes one value of a setting read from `source` (a section's description, or
+ * `the environment` with the variable's name as `key`); `key` defaults to the setting's name.
  */
 export const decodeValue = <A>(
   s: Setting<A>,
