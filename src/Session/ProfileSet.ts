@@ -39,13 +39,14 @@ export const trimBlanks = (s: string): string => {
  * (`value;x` keeps its `;`, `value ;x` does not); the result is trimmed.
  */
 export const stripInlineComment = (line: string): string => {
-  for (let i = 1; i < line.length; i++) {
-    const c = line[i]
-    if ((c === "#" || c === ";") && (line[i - 1] === " " || line[i - 1] === "\t")) {
-      return trimBlanks(line.slice(0, i))
+  const text = trimBlanks(line)
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i]
+    if ((c === "#" || c === ";") && (text[i - 1] === " " || text[i - 1] === "\t")) {
+      return trimBlanks(text.slice(0, i))
     }
   }
-  return trimBlanks(line)
+  return text
 }
 
 /**

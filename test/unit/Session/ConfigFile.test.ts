@@ -1,6 +1,7 @@
 import * as util from "node:util"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
+import * as fc from "fast-check"
 import * as ConfigFile from "../../../src/Session/ConfigFile.js"
 import type { ProfileSet } from "../../../src/Session/ProfileSet.js"
 
@@ -113,5 +114,37 @@ describe("ConfigFile.parse", () => {
       expect(shown).toContain("AKIDEXAMPLE")
     }
     expect(util.inspect(set, { depth: 10 })).not.toContain("SECRET-KEY-1")
+  })
+
+  it("never throws, whatever the text", () => {
+    const pieces = fc.constantFrom(
+      "[",
+      "]",
+      "profile ",
+      "default",
+      "=",
+      " ",
+      "\t",
+      "\n",
+      "\r\n",
+      "#",
+      ";",
+      "a",
+      "B",
+      "s3"
+    )
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 40 }), fc.array(pieces, { maxLength: 40 }), (a, b) => {
+        const result = ConfigFile.parse({
+          config: { path: "c", contents: a.join("") },
+          credentials: { path: "k", contents: b.join("") }
+        })
+        if (Either.isLeft(result)) {
+          const file = result.left.path === "c" ? a.join("") : b.join("")
+          expect(result.left.line).toBeGreaterThanOrEqual(1)
+          expect(result.left.line).toBeLessThanOrEqual(file.split("\n").length)
+        }
+      })
+    )
   })
 })
