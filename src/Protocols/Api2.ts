@@ -12,11 +12,16 @@ export type Api2Json = Readonly<Record<string, unknown>>
 
 const memberKeys = new Set(["member", "key", "value"])
 
+/** Some models write `xmlNamespace` as the bare URI; the object form is `{ uri, prefix? }`. */
+const namespace = (value: unknown): unknown => (typeof value === "string" ? { uri: value } : value)
+
 /** Links every shape of an api-2 `shapes` map; unknown shape names throw. */
 export const linkShapes = (shapes: Readonly<Record<string, Api2Json>>): ReadonlyMap<string, Shape> => {
   const linked = new Map<string, Record<string, unknown>>()
   for (const [name, json] of Object.entries(shapes)) {
-    linked.set(name, { name, ...json })
+    const shape: Record<string, unknown> = { name, ...json }
+    if (shape.xmlNamespace !== undefined) shape.xmlNamespace = namespace(shape.xmlNamespace)
+    linked.set(name, shape)
   }
   const resolve = (ref: unknown, where: string): MemberRef => {
     const json = ref as Api2Json
@@ -27,7 +32,7 @@ export const linkShapes = (shapes: Readonly<Record<string, Api2Json>>): Readonly
     for (const [k, v] of Object.entries(json)) {
       if (k === "shape" || k === "documentation") continue
       // a few suites spell traits with a capital letter
-      out[k === "LocationName" ? "locationName" : k] = v
+      out[k === "LocationName" ? "locationName" : k] = k === "xmlNamespace" ? namespace(v) : v
     }
     out.shape = target
     return out as unknown as MemberRef
@@ -63,8 +68,13 @@ export const linkOperation = (shapes: ReadonlyMap<string, Shape>, json: Api2Json
   const name = json.name as string
   const ref = (r: unknown, where: string): OperationShapeRef | undefined => {
     if (r === undefined) return undefined
-    const { shape, ...traits } = r as Record<string, unknown>
-    return { ...traits, shape: structureOf(shapes, shape as string, `${name}.${where}`) }
+    const { shape, xmlNamespace, ...traits } = r as Record<string, unknown>
+    const linked: Record<string, unknown> = {
+      ...traits,
+      shape: structureOf(shapes, shape as string, `${name}.${where}`)
+    }
+    if (xmlNamespace !== undefined) linked.xmlNamespace = namespace(xmlNamespace)
+    return linked as unknown as OperationShapeRef
   }
   const { input, output, errors, documentation: _doc, ...rest } = json as Record<string, unknown>
   const op: Record<string, unknown> = { ...rest, name }

@@ -78,17 +78,45 @@ export interface ProtocolCodec {
   readonly deserializeError: (operation: OperationModel, response: ResponseParts) => ParsedError
 }
 
+/** What a codec needs to know about its service beyond the metadata. */
+export interface CodecOptions {
+  /**
+   * Every error shape of the service. An error code that is not among the operation's modeled
+   * errors is resolved against these (services do return errors their operations do not list).
+   */
+  readonly serviceErrors?: ReadonlyArray<StructureShape>
+}
+
 /** Makes a codec for a service. */
-export type ProtocolFactory = (metadata: ServiceMetadata) => ProtocolCodec
+export type ProtocolFactory = (metadata: ServiceMetadata, options?: CodecOptions) => ProtocolCodec
 
 /** Input the codec cannot encode, or a response it cannot decode. */
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError"
   constructor(
-    message: string,
+    /** What is wrong, without the path. */
+    readonly reason: string,
     /** Where in the input or output the problem is (`Delete.Objects[2].Key`), if known. */
     readonly path?: string
   ) {
-    super(path === undefined ? message : `${path}: ${message}`)
+    super(path === undefined ? reason : `${path}: ${reason}`)
   }
 }
+
+/**
+ * Rethrows `error` with `segment` (a member name, or `[2]` for a list index) put in front of its
+ * path. Containers catch what their children throw and call this, so the path is only built when
+ * something fails. Errors other than `ProtocolError` pass through unchanged.
+ */
+export const rethrowAt = (error: unknown, segment: string): never => {
+  if (!(error instanceof ProtocolError)) throw error
+  const inner = error.path
+  const path = inner === undefined ? segment : inner.startsWith("[") ? segment + inner : `${segment}.${inner}`
+  throw new ProtocolError(error.reason, path)
+}
+
+/** The error for a response body that is not well-formed, quoting its first characters. */
+export const malformedBody = (format: string, text: string, detail: string): ProtocolError =>
+  new ProtocolError(
+    `malformed ${format} response body (${detail}); it starts with ${JSON.stringify(text.slice(0, 80))}`
+  )

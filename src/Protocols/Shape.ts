@@ -149,6 +149,8 @@ export interface OperationShapeRef {
   readonly locationName?: string
   readonly xmlNamespace?: XmlNamespace
   readonly resultWrapper?: string
+  /** The member bound to the whole HTTP payload, when the model puts it on the reference. */
+  readonly payload?: string
 }
 
 /** An operation of the api-2 model: what the codecs need to (de)serialize one call. */
@@ -176,6 +178,8 @@ export interface OperationModel {
   readonly auth?: ReadonlyArray<string>
   readonly unsignedPayload?: boolean
   readonly deprecated?: boolean
+  /** Endpoint rule-set parameters this operation always sets (`UseS3ExpressControlEndpoint`). */
+  readonly staticContextParams?: { readonly [name: string]: { readonly value: string | boolean } }
 }
 
 /** The api-2 service metadata the codecs and the pipeline read. */
@@ -185,7 +189,8 @@ export interface ServiceMetadata {
   readonly jsonVersion?: string
   readonly targetPrefix?: string
   readonly xmlNamespace?: string
-  readonly awsQueryCompatible?: boolean
+  /** Present (api-2 writes `{}`) when a json service keeps the error codes of its former awsQuery protocol. */
+  readonly awsQueryCompatible?: boolean | Readonly<Record<string, unknown>>
   readonly endpointPrefix?: string
   readonly signingName?: string
   readonly signatureVersion?: string

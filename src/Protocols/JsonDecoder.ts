@@ -1,0 +1,195 @@
+/**
+ * Shape-directed JSON reader, shared by rest-json and json (1.0 / 1.1): the body is parsed once
+ * with `JSON.parse`, then each value is converted as its shape says (base64 blobs to bytes,
+ * timestamps to `Date`, `"NaN"` to `NaN`, ...). Unknown members are ignored; null members and
+ * null map values are left out; unions keep exactly the member present.
+ *
+ * @since 0.1.0
+ */
+import { utf8Decode } from "./Bytes.js"
+import { memoizeCompiler } from "./Memo.js"
+import { malformedBody, ProtocolError, rethrowAt } from "./Protocol.js"
+import { parseBase64, parseFloatText, parseTimestamp } from "./Scalar.js"
+import type { ListShape, MapShape, MemberRef, Shape, StructureShape, TimestampFormat } from "./Shape.js"
+import * as Timestamp from "./Timestamp.js"
+import { checkLong, isRecord, mismatch, parseJsonValue, setOwn } from "./Values.js"
+
+/** Converts one parsed JSON value into the SDK's value for a shape. */
+export type JsonRead = (value: unknown) => unknown
+
+/** Parses a JSON response body; an empty body is `undefined`. */
+export const parseJsonBody = (body: Uint8Array): unknown => {
+  if (body.length === 0) return undefined
+  const text = utf8Decode(body)
+  if (text.trim() === "") return undefined
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw malformedBody("JSON", text, e instanceof Error ? e.message : String(e))
+  }
+}
+
+const readString: JsonRead = (v) => (typeof v === "string" ? v : mismatch("a string", v))
+const readBoolean: JsonRead = (v) => (typeof v === "boolean" ? v : mismatch("a boolean", v))
+const readBlob: JsonRead = (v) => parseBase64(typeof v === "string" ? v : mismatch("a base64 string", v))
+const readJsonValue: JsonRead = (v) => parseJsonValue(readString(v) as string)
+const readDocument: JsonRead = (v) => v
+
+const readInteger: JsonRead = (v) =>
+  typeof v === "number" && Number.isInteger(v) ? v : mismatch("an integer", v)
+
+const readLong: JsonRead = (v) => checkLong(readInteger(v) as number)
+
+const readFloat: JsonRead = (v) =>
+  typeof v === "number" ? v : typeof v === "string" ? parseFloatText(v) : mismatch("a number", v)
+
+const timestampReader =
+  (format: TimestampFormat): JsonRead =>
+  (v) => {
+    if (typeof v === "number") return Timestamp.fromEpochNumber(v)
+    if (typeof v === "string") return parseTimestamp(v, format)
+    return mismatch("a timestamp", v)
+  }
+
+const readEpochSeconds = timestampReader("unixTimestamp")
+
+/** The reader of a member: member traits (`timestampFormat`, `jsonvalue`) first, else its shape's. */
+const memberReader = (ref: MemberRef): JsonRead => {
+  if (ref.jsonvalue) return readJsonValue
+  if (ref.shape.type === "timestamp" && ref.timestampFormat !== undefined)
+    return timestampReader(ref.timestampFormat)
+  return jsonReader(ref.shape)
+}
+
+interface Field {
+  readonly name: string
+  readonly read: JsonRead
+}
+
+const fieldsByWireName = (shape: StructureShape): ReadonlyMap<string, Field> =>
+  new Map(
+    Object.entries(shape.members).map(([name, ref]) => [
+      ref.locationName ?? name,
+      { name, read: memberReader(ref) }
+    ])
+  )
+
+const structureReader = (shape: StructureShape): JsonRead => {
+  const fields = fieldsByWireName(shape)
+  return (value) => {
+    if (!isRecord(value)) return mismatch("an object", value)
+    const out: Record<string, unknown> = {}
+    let current = ""
+    try {
+      for (const key in value) {
+        const field = fields.get(key)
+        const v = value[key]
+        if (field === undefined || v === null || v === undefined) continue
+        current = field.name
+        out[field.name] = field.read(v)
+      }
+    } catch (e) {
+      rethrowAt(e, current)
+    }
+    return out
+  }
+}
+
+const unionReader = (shape: StructureShape): JsonRead => {
+  const fields = fieldsByWireName(shape)
+  return (value) => {
+    if (!isRecord(value)) return mismatch("an object", value)
+    let out: Record<string, unknown> | undefined
+    for (const key in value) {
+      const v = value[key]
+      if (v === null || v === undefined || key === "__type") continue
+      if (out !== undefined) throw new ProtocolError(`a union has more than one member set (${key})`)
+      const field = fields.get(key)
+      try {
+        out = field === undefined ? { $unknown: [key, v] } : { [field.name]: field.read(v) }
+      } catch (e) {
+        rethrowAt(e, field?.name ?? key)
+      }
+    }
+    return out ?? {}
+  }
+}
+
+const listReader = (shape: ListShape): JsonRead => {
+  const read = memberReader(shape.member)
+  return (value) => {
+    if (!Array.isArray(value)) return mismatch("an array", value)
+    const out = new Array<unknown>(value.length)
+    let i = 0
+    try {
+      for (; i < value.length; i++) {
+        const v: unknown = value[i]
+        out[i] = v === null ? null : read(v)
+      }
+    } catch (e) {
+      rethrowAt(e, `[${i}]`)
+    }
+    return out
+  }
+}
+
+const mapReader = (shape: MapShape): JsonRead => {
+  const read = memberReader(shape.value)
+  return (value) => {
+    if (!isRecord(value)) return mismatch("an object", value)
+    const out: Record<string, unknown> = {}
+    let current = ""
+    try {
+      for (const key in value) {
+        const v = value[key]
+        if (v === null || v === undefined) continue
+        current = key
+        setOwn(out, key, read(v))
+      }
+    } catch (e) {
+      rethrowAt(e, `[${JSON.stringify(current)}]`)
+    }
+    return out
+  }
+}
+
+const rejectEventStream: JsonRead = () => {
+  throw new ProtocolError("event streams are passed through, not decoded from the body")
+}
+
+const compile = (shape: Shape): JsonRead => {
+  switch (shape.type) {
+    case "structure":
+      if (shape.document) return readDocument
+      if (shape.eventstream) return rejectEventStream
+      return shape.union ? unionReader(shape) : structureReader(shape)
+    case "list":
+      return listReader(shape)
+    case "map":
+      return mapReader(shape)
+    case "string":
+      return shape.jsonvalue ? readJsonValue : readString
+    case "character":
+      return readString
+    case "boolean":
+      return readBoolean
+    case "long":
+    case "biginteger":
+      return readLong
+    case "integer":
+    case "short":
+    case "byte":
+      return readInteger
+    case "float":
+    case "double":
+    case "bigdecimal":
+      return readFloat
+    case "timestamp":
+      return shape.timestampFormat === undefined ? readEpochSeconds : timestampReader(shape.timestampFormat)
+    case "blob":
+      return readBlob
+  }
+}
+
+/** The JSON reader of a shape, compiled once and cached. */
+export const jsonReader: (shape: Shape) => JsonRead = memoizeCompiler(compile)

@@ -1,0 +1,64 @@
+/**
+ * The HTTP-level finishing of a serialized request that does not depend on the protocol, run by
+ * the pipeline right after `codec.serialize` (and by the conformance runner the same way):
+ * 1. request compression: `gzip` when the operation has `requestcompression` and the body is at
+ *    least `minCompressionBytes` (the AWS default, 10,240); `gzip` is appended to any
+ *    `Content-Encoding` the input set;
+ * 2. `Content-MD5` when the operation has `httpChecksumRequired` (of the bytes sent);
+ * 3. `Content-Length` of a string or byte body; none without a body, and none for a streaming
+ *    body (its length, when the service `requiresLength`, is the pipeline's to know).
+ *
+ * This module uses `node:crypto` and `node:zlib`, so it is Node-only; the protocol codecs never
+ * import it and stay browser-safe.
+ *
+ * @since 0.1.0
+ */
+import { createHash } from "node:crypto"
+import { gzipSync } from "node:zlib"
+import type { SerializedRequest } from "../Protocols/Protocol.js"
+import type { OperationModel } from "../Protocols/Shape.js"
+
+/** Settings of `finalize`. */
+export interface FinalizeOptions {
+  /** Turns request compression off (the `disable_request_compression` setting). */
+  readonly disableCompression?: boolean
+  /** Bodies smaller than this are not compressed (`request_min_compression_size_bytes`). */
+  readonly minCompressionBytes?: number
+}
+
+/** The AWS default of `request_min_compression_size_bytes`. */
+export const DEFAULT_MIN_COMPRESSION_BYTES = 10_240
+
+const encoder = new TextEncoder()
+
+const headerName = (headers: Readonly<Record<string, string>>, name: string): string | undefined =>
+  Object.keys(headers).find((h) => h.toLowerCase() === name)
+
+const wantsGzip = (operation: OperationModel, options: FinalizeOptions | undefined): boolean =>
+  options?.disableCompression !== true && operation.requestcompression?.encodings.includes("gzip") === true
+
+/** Adds compression, `Content-MD5` and `Content-Length` to a serialized request. */
+export const finalize = (
+  operation: OperationModel,
+  request: SerializedRequest,
+  options?: FinalizeOptions
+): SerializedRequest => {
+  const body = request.body
+  if (body === undefined || (typeof body !== "string" && !(body instanceof Uint8Array))) return request
+  const headers: Record<string, string> = { ...request.headers }
+  let bytes = typeof body === "string" ? encoder.encode(body) : body
+  const compress =
+    wantsGzip(operation, options) &&
+    bytes.length >= (options?.minCompressionBytes ?? DEFAULT_MIN_COMPRESSION_BYTES)
+  if (compress) {
+    bytes = new Uint8Array(gzipSync(bytes))
+    const existing = headerName(headers, "content-encoding")
+    if (existing === undefined) headers["Content-Encoding"] = "gzip"
+    else headers[existing] = `${headers[existing]}, gzip`
+  }
+  if (operation.httpChecksumRequired === true && headerName(headers, "content-md5") === undefined) {
+    headers["Content-MD5"] = createHash("md5").update(bytes).digest("base64")
+  }
+  if (headerName(headers, "content-length") === undefined) headers["Content-Length"] = String(bytes.length)
+  return { ...request, headers, body: compress ? bytes : body }
+}
