@@ -1,0 +1,355 @@
+/**
+ * Service clients and operations.
+ *
+ * A generated service module declares its client tag, a `ServiceDefinition` (api-2 metadata,
+ * endpoint rules, hand-written customizations) and one `operation` per API operation:
+ *
+ * ```ts
+ * export class S3 extends Context.Tag("effect-aws-sdk/S3")<S3, Client.ServiceClient>() {}
+ * export const layer = Client.layer(S3, definition)           // (overrides?) => Layer<S3, never, Session>
+ * export const getObject: Client.Operation<GetObjectRequest, GetObjectOutput, GetObjectError, S3 | Scope>
+ *   = Client.operation(S3, { model: GetObject, errors: { NoSuchKey, InvalidObjectState } })
+ * ```
+ *
+ * `getObject(input, options?)` is an `Effect`; `getObject.presign(input, { expiresIn })` a
+ * presigned request; `getObject.withResponse(input)` also returns the raw HTTP status and headers.
+ *
+ * @since 0.1.0
+ */
+import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type { CredentialsError, CredentialsProvider } from "../Credentials/Credentials.js"
+import type { EndpointError } from "../Endpoints/EndpointError.js"
+import type { DecisionDiagram, RuleSet } from "../Endpoints/RuleSet.js"
+import { compile as compileRules, type EndpointResolver } from "../Endpoints/RulesEngine.js"
+import type { ParsedError, ProtocolCodec, ProtocolFactory, ResponseParts } from "../Protocols/Protocol.js"
+import type { OperationModel, ServiceMetadata } from "../Protocols/Shape.js"
+import type { ChecksumMode, RetryPolicyConfig, S3Settings } from "../Session/Session.js"
+import { retryConfig, Session } from "../Session/Session.js"
+import type {
+  AnyServiceErrorClass,
+  InvalidParams,
+  NetworkError,
+  RequestTimeout,
+  SerializationError
+} from "./Errors.js"
+import * as Execute from "./Execute.js"
+import * as Retry from "./Retry.js"
+import type { KeyCache } from "./Sigv4.js"
+import type { HttpRequest, TransportService } from "./Transport.js"
+
+/** The SDK's own failures, possible on every call. */
+export type SdkError =
+  | InvalidParams
+  | SerializationError
+  | NetworkError
+  | RequestTimeout
+  | CredentialsError
+  | EndpointError
+
+/**
+ * Hand-written behaviour of one service (S3 addressing, checksums, errors in 200 responses,
+ * DynamoDB's CRC32, ...), kept beside the generated code and wired in by the generator.
+ */
+export interface Customizations {
+  /** Completes or rewrites the input before validation (e.g. SSE-C key MD5). */
+  readonly prepareInput?: (
+    operation: OperationModel,
+    input: Readonly<Record<string, unknown>>,
+    client: ClientConfig
+  ) => Readonly<Record<string, unknown>>
+  /** Adjusts the HTTP request after serialization and endpoint resolution, before signing. */
+  readonly prepareRequest?: (
+    request: HttpRequest,
+    context: {
+      readonly operation: OperationModel
+      readonly input: Readonly<Record<string, unknown>>
+      readonly client: ClientConfig
+    }
+  ) => HttpRequest
+  /** Finds an error a service sent with a 2xx status (S3 CopyObject, CompleteMultipartUpload). */
+  readonly embeddedError?: (
+    operation: OperationModel,
+    response: ResponseParts,
+    codec: ProtocolCodec
+  ) => ParsedError | undefined
+  /**
+   * Checks a complete response (e.g. DynamoDB's `x-amz-crc32`); returns a message when the body
+   * is damaged (the attempt then fails with a retryable `NetworkError`).
+   */
+  readonly checkResponse?: (operation: OperationModel, response: ResponseParts) => string | undefined
+  /** Rewrites the decoded output (e.g. URL-decoding keys of `EncodingType=url` listings). */
+  readonly transformOutput?: (
+    operation: OperationModel,
+    output: Record<string, unknown>,
+    input: Readonly<Record<string, unknown>>
+  ) => Record<string, unknown>
+  /**
+   * After a service error: a region to retry in (S3's redirect to the bucket's region from
+   * `x-amz-bucket-region`), or undefined.
+   */
+  readonly redirectRegion?: (
+    error: ParsedError,
+    response: ResponseParts,
+    region: string | undefined
+  ) => string | undefined
+  /** Sign with `x-amz-content-sha256` and without path normalisation (S3 and friends). */
+  readonly s3Signing?: boolean
+}
+
+/** What a generated service module declares about its service. */
+export interface ServiceDefinition {
+  readonly metadata: ServiceMetadata
+  /**
+   * The codec factory of the service's protocol (`makeRestXml`, ...), imported directly so a
+   * program bundles only the protocol it uses.
+   */
+  readonly protocol: ProtocolFactory
+  /** The endpoint rule set (loaded and compiled on first use, once per client). */
+  readonly endpointRules: () => RuleSet | DecisionDiagram
+  readonly customizations?: Customizations | undefined
+}
+
+/** Settings a client may override when it is made from a session. */
+export interface ClientOverrides {
+  readonly region?: string | undefined
+  /** A custom endpoint URL (`http://127.0.0.1:4566`). */
+  readonly endpoint?: string | undefined
+  readonly credentials?: CredentialsProvider | undefined
+  readonly retry?: Retry.RetryPolicy | undefined
+  readonly maxAttempts?: number | undefined
+  readonly transport?: TransportService | undefined
+  readonly useFipsEndpoint?: boolean | undefined
+  readonly useDualstackEndpoint?: boolean | undefined
+  readonly s3?: S3Settings | undefined
+  readonly requestChecksumCalculation?: ChecksumMode | undefined
+  readonly responseChecksumValidation?: ChecksumMode | undefined
+  readonly connectTimeoutMs?: number | undefined
+  readonly idleTimeoutMs?: number | undefined
+}
+
+/** A client's resolved settings. */
+export interface ClientConfig {
+  readonly serviceId: string
+  readonly region: string | undefined
+  readonly endpoint: string | undefined
+  readonly credentials: CredentialsProvider
+  readonly retry: RetryPolicyConfig
+  readonly transport: TransportService
+  readonly useFipsEndpoint: boolean
+  readonly useDualstackEndpoint: boolean
+  readonly s3: S3Settings
+  readonly requestChecksumCalculation: ChecksumMode
+  readonly responseChecksumValidation: ChecksumMode
+  readonly connectTimeoutMs: number | undefined
+  readonly idleTimeoutMs: number | undefined
+  readonly accountId: string | undefined
+  readonly appId: string | undefined
+}
+
+/** A client's mutable state: owned by the client, never global. */
+export interface ClientState {
+  /** Server time minus local time, learned from clock-skew errors. */
+  clockOffsetMs: number
+  readonly keyCache: KeyCache
+  readonly rateLimiter: Retry.RateLimiter | undefined
+}
+
+/** The service value behind every generated client tag. */
+export interface ServiceClient {
+  readonly definition: ServiceDefinition
+  readonly config: ClientConfig
+  readonly codec: ProtocolCodec
+  readonly state: ClientState
+  /** The compiled endpoint rules. */
+  readonly endpoints: () => EndpointResolver
+}
+
+const lazy = <A>(f: () => A): (() => A) => {
+  let value: A | undefined
+  let done = false
+  return () => {
+    if (!done) {
+      value = f()
+      done = true
+    }
+    return value as A
+  }
+}
+
+/** Makes a client from a session's settings and the client's overrides. */
+export const make = (
+  definition: ServiceDefinition,
+  session: Context.Tag.Service<Session>,
+  overrides: ClientOverrides = {}
+): Effect.Effect<ServiceClient> =>
+  Effect.map(Retry.nowSeconds, (now) => {
+    const serviceId = definition.metadata.serviceId ?? definition.metadata.endpointPrefix ?? "unknown"
+    const basePolicy = overrides.retry ?? session.retry.policy
+    const policy =
+      overrides.maxAttempts === undefined
+        ? basePolicy
+        : Retry.withMaxAttempts(basePolicy, overrides.maxAttempts)
+    const retry = policy === session.retry.policy ? session.retry : retryConfig(policy)
+    const config: ClientConfig = {
+      serviceId,
+      region: overrides.region ?? session.region,
+      endpoint: overrides.endpoint ?? session.serviceEndpoint?.(serviceId) ?? session.endpoint,
+      credentials: overrides.credentials ?? session.credentials,
+      retry,
+      transport: overrides.transport ?? session.transport,
+      useFipsEndpoint: overrides.useFipsEndpoint ?? session.useFipsEndpoint,
+      useDualstackEndpoint: overrides.useDualstackEndpoint ?? session.useDualstackEndpoint,
+      s3: { ...session.s3, ...overrides.s3 },
+      requestChecksumCalculation: overrides.requestChecksumCalculation ?? session.requestChecksumCalculation,
+      responseChecksumValidation: overrides.responseChecksumValidation ?? session.responseChecksumValidation,
+      connectTimeoutMs: overrides.connectTimeoutMs ?? session.connectTimeoutMs,
+      idleTimeoutMs: overrides.idleTimeoutMs ?? session.idleTimeoutMs,
+      accountId: session.accountId,
+      appId: session.appId
+    }
+    return {
+      definition,
+      config,
+      codec: definition.protocol(definition.metadata),
+      state: {
+        clockOffsetMs: 0,
+        keyCache: new Map(),
+        rateLimiter: policy.mode === "adaptive" ? new Retry.RateLimiter(now) : undefined
+      },
+      endpoints: lazy(() => compileRules(definition.endpointRules()))
+    }
+  })
+
+/**
+ * The layer of a generated client: `S3.layer(overrides?)` needs a `Session` and provides the
+ * client, sharing the session's credentials, transport and retry quota.
+ */
+export const layer =
+  <Self>(tag: Context.Tag<Self, ServiceClient>, definition: ServiceDefinition) =>
+  (overrides?: ClientOverrides): Layer.Layer<Self, never, Session> =>
+    Layer.effect(
+      tag,
+      Effect.flatMap(Session, (session) => make(definition, session, overrides))
+    )
+
+// ---------------------------------------------------------------------------------------------
+// Per-call settings.
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Extra headers to send (signed with the rest). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Send this call to another endpoint URL. */
+  readonly endpoint?: string | undefined
+  /** Fail with `RequestTimeout` (phase `call`) when the whole call, retries included, takes longer. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** The retry policy of this call. */
+  readonly retry?: Retry.RetryPolicy | undefined
+  /** Attempts in all for this call. */
+  readonly maxAttempts?: number | undefined
+}
+
+/** The retry policy set by `withRetry` for the effects it wraps. */
+export const currentRetryPolicy: FiberRef.FiberRef<Option.Option<Retry.RetryPolicy>> = FiberRef.unsafeMake(
+  Option.none<Retry.RetryPolicy>()
+)
+
+/**
+ * Runs `effect` with `policy` as the retry policy of every AWS call inside it.
+ *
+ * @example
+ * S3.getObject({ Bucket, Key }).pipe(Request.withRetry(Retry.none))
+ */
+export const withRetry: {
+  (policy: Retry.RetryPolicy): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Retry.RetryPolicy): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Retry.RetryPolicy): Effect.Effect<A, E, R> =>
+    Effect.locally(effect, currentRetryPolicy, Option.some(policy))
+)
+
+// ---------------------------------------------------------------------------------------------
+// Operations.
+
+/** A presigned request: what a plain HTTP client must send. */
+export interface PresignedRequest {
+  readonly method: string
+  readonly url: string
+  /** Headers that were signed and must be sent as they are. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly expiresAt: Date
+}
+
+export interface PresignOptions {
+  /** Seconds the URL stays valid (1 to 604800). */
+  readonly expiresIn: number
+  /** Extra headers to sign (the caller must send them). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/** The raw HTTP response of a call, for `withResponse`. */
+export interface RawResponse {
+  readonly statusCode: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly requestId: string | undefined
+  /** Attempts made, the successful one included. */
+  readonly attempts: number
+}
+
+/** What `operation` needs besides the client tag. */
+export interface OperationSpec {
+  readonly model: OperationModel
+  /** The modeled error classes, by error code. */
+  readonly errors?: Readonly<Record<string, AnyServiceErrorClass>> | undefined
+}
+
+/**
+ * An API operation: call it for an `Effect` of its output.
+ * `R` includes `Scope` for operations with a streaming output (the body lives in the scope).
+ */
+export interface Operation<I, O, E, R> {
+  (input: I, options?: CallOptions): Effect.Effect<O, E, R>
+  /** A presigned request (query-string SigV4) a plain HTTP client can send. */
+  readonly presign: (
+    input: I,
+    options: PresignOptions
+  ) => Effect.Effect<
+    PresignedRequest,
+    InvalidParams | SerializationError | EndpointError | CredentialsError,
+    Exclude<R, import("effect/Scope").Scope>
+  >
+  /** The output together with the raw HTTP status, headers and attempts. */
+  readonly withResponse: (
+    input: I,
+    options?: CallOptions
+  ) => Effect.Effect<{ readonly output: O; readonly response: RawResponse }, E, R>
+  readonly model: OperationModel
+}
+
+/** Declares an operation of a client. */
+export const operation = <Self, I, O, E, R>(
+  tag: Context.Tag<Self, ServiceClient>,
+  spec: OperationSpec
+): Operation<I, O, E, R> => {
+  const run = (input: I, options?: CallOptions) =>
+    Effect.flatMap(tag, (client) =>
+      Execute.execute(client, spec, input as Readonly<Record<string, unknown>>, options)
+    )
+  const call = ((input: I, options?: CallOptions) =>
+    Effect.map(run(input, options), (r) => r.output)) as Operation<I, O, E, R>
+  return Object.assign(call, {
+    model: spec.model,
+    withResponse: run,
+    presign: (input: I, options: PresignOptions) =>
+      Effect.flatMap(tag, (client) =>
+        Execute.presign(client, spec, input as Readonly<Record<string, unknown>>, options)
+      )
+  }) as unknown as Operation<I, O, E, R>
+}

@@ -1,0 +1,708 @@
+/**
+ * The request pipeline: everything between "an operation was called" and "a typed output or a
+ * typed error came back" (DESIGN.md section 3).
+ *
+ * validate -> serialize -> resolve the endpoint -> (per attempt: credentials -> sign -> send ->
+ * read -> decode) -> retry under the policy. The first attempt runs outside any retry machinery;
+ * the policy is consulted only after a failure. Interruption stops everything at once: the
+ * transport aborts the request, a backoff sleep ends, a credentials fetch is abandoned, and the
+ * attempt's scope releases the connection.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
+import type { AwsCredentials, CredentialsError } from "../Credentials/Credentials.js"
+import type { EndpointError } from "../Endpoints/EndpointError.js"
+import { ProtocolError, type ResponseParts, type SerializedRequest } from "../Protocols/Protocol.js"
+import {
+  type CallOptions,
+  currentRetryPolicy,
+  type OperationSpec,
+  type PresignedRequest,
+  type PresignOptions,
+  type RawResponse,
+  type ServiceClient
+} from "./Client.js"
+import * as Endpoint from "./Endpoint.js"
+import {
+  AwsServiceError,
+  classify,
+  commonErrors,
+  type ErrorClassification,
+  InvalidParams,
+  makeServiceError,
+  NetworkError,
+  RequestTimeout,
+  SerializationError,
+  type ServiceErrorInstance
+} from "./Errors.js"
+import { finalize } from "./Finalize.js"
+import * as Retry from "./Retry.js"
+import * as Sigv4 from "./Sigv4.js"
+import type { HttpRequest, HttpResponse, StreamBody } from "./Transport.js"
+import { validate } from "./Validate.js"
+
+/** What a call returns internally: the output and the raw response. */
+export interface CallResult {
+  readonly output: Record<string, unknown>
+  readonly response: RawResponse
+}
+
+type CallError =
+  | ServiceErrorInstance<string>
+  | InvalidParams
+  | SerializationError
+  | NetworkError
+  | RequestTimeout
+  | EndpointError
+  | CredentialsError
+
+const USER_AGENT = "effect-aws-sdk/0.1.0"
+const EMPTY = new Uint8Array(0)
+const encoder = new TextEncoder()
+
+// ---------------------------------------------------------------------------------------------
+// Per-operation facts, derived once from the (immutable) model.
+
+interface Compiled {
+  readonly spec: OperationSpec
+  readonly name: string
+  readonly streamingOutput: boolean
+  readonly unsigned: boolean
+  readonly spanName: string
+  readonly calls: Metric.Metric.Counter<number>
+  readonly failures: Metric.Metric.Counter<number>
+  readonly attempts: Metric.Metric.Counter<number>
+  readonly duration: Metric.Metric.Histogram<number>
+}
+
+const compiledCache = new WeakMap<OperationSpec, Compiled>()
+
+const durationBoundaries = MetricBoundaries.exponential({ start: 1, factor: 2, count: 16 })
+
+const compile = (client: ServiceClient, spec: OperationSpec): Compiled => {
+  const cached = compiledCache.get(spec)
+  if (cached) return cached
+  const model = spec.model
+  const service = client.config.serviceId
+  const payload = model.output?.shape.payload
+  const payloadRef = payload === undefined ? undefined : model.output?.shape.members[payload]
+  const tag = <T, In, Out>(m: Metric.Metric<T, In, Out>): Metric.Metric<T, In, Out> =>
+    Metric.tagged(Metric.tagged(m, "aws.service", service), "aws.operation", model.name)
+  const compiled: Compiled = {
+    spec,
+    name: model.name,
+    streamingOutput:
+      payloadRef !== undefined &&
+      payloadRef.shape.type === "blob" &&
+      (payloadRef.streaming === true || payloadRef.shape.streaming === true),
+    unsigned:
+      model.authtype === "none" || (model.auth?.length === 1 && model.auth[0] === "smithy.api#noAuth"),
+    spanName: `${service}.${model.name}`,
+    calls: tag(Metric.counter("aws_sdk_calls_total", { description: "AWS calls made" })),
+    failures: tag(Metric.counter("aws_sdk_call_failures_total", { description: "AWS calls that failed" })),
+    attempts: tag(Metric.counter("aws_sdk_attempts_total", { description: "HTTP attempts made" })),
+    duration: tag(
+      Metric.histogram("aws_sdk_call_duration_ms", durationBoundaries, "AWS call duration in milliseconds")
+    )
+  }
+  compiledCache.set(spec, compiled)
+  return compiled
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preparing a call: validation, serialization, endpoint, body.
+
+interface Prepared {
+  readonly request: HttpRequest
+  readonly payloadHash: string
+  readonly signingName: string
+  readonly signingRegion: string
+  readonly input: Readonly<Record<string, unknown>>
+}
+
+const isEffectStream = (u: unknown): u is Stream.Stream<Uint8Array, unknown> =>
+  typeof u === "object" && u !== null && Stream.StreamTypeId in u
+
+const bodyOf = (serialized: SerializedRequest): Uint8Array | StreamBody | undefined => {
+  const body = serialized.body
+  if (body === undefined) return undefined
+  if (typeof body === "string") return encoder.encode(body)
+  if (body instanceof Uint8Array) return body
+  if (isEffectStream(body)) {
+    const length = serialized.headers["Content-Length"] ?? serialized.headers["content-length"]
+    return { _tag: "StreamBody", stream: body, length: length === undefined ? undefined : Number(length) }
+  }
+  throw new ProtocolError(
+    "a streaming body must be a Uint8Array, a string or an Effect Stream of Uint8Array",
+    serialized.method
+  )
+}
+
+const serializationError = (operation: string, direction: "request" | "response", e: unknown) =>
+  new SerializationError({
+    message:
+      e instanceof ProtocolError || e instanceof Error
+        ? `${direction === "request" ? "cannot encode the request" : "cannot decode the response"}: ${e.message}`
+        : String(e),
+    operation,
+    direction,
+    cause: e
+  })
+
+const prepare = (
+  client: ServiceClient,
+  compiled: Compiled,
+  rawInput: Readonly<Record<string, unknown>>,
+  options: CallOptions | undefined
+): Either.Either<Prepared, InvalidParams | SerializationError | EndpointError> => {
+  const model = compiled.spec.model
+  const custom = client.definition.customizations
+  const input = custom?.prepareInput
+    ? custom.prepareInput(model, rawInput ?? {}, client.config)
+    : (rawInput ?? {})
+  if (model.input) {
+    const problems = validate(model.input.shape, input)
+    if (problems.length > 0) return Either.left(new InvalidParams({ operation: model.name, problems }))
+  }
+  let serialized: SerializedRequest
+  let body: Uint8Array | StreamBody | undefined
+  try {
+    serialized = finalize(model, client.codec.serialize(model, input))
+    body = bodyOf(serialized)
+  } catch (e) {
+    return Either.left(serializationError(model.name, "request", e))
+  }
+  return Either.map(Endpoint.resolve(client, model, input, options?.endpoint), (target): Prepared => {
+    const headers: Record<string, string> = { "user-agent": USER_AGENT }
+    for (const [k, v] of Object.entries(serialized.headers)) headers[k.toLowerCase()] = v
+    Object.assign(headers, target.headers)
+    if (options?.headers) for (const [k, v] of Object.entries(options.headers)) headers[k.toLowerCase()] = v
+    const hostname = serialized.hostPrefix ? `${serialized.hostPrefix}${target.hostname}` : target.hostname
+    let request: HttpRequest = {
+      method: serialized.method,
+      protocol: target.protocol,
+      hostname,
+      port: target.port,
+      path: target.basePath + serialized.path,
+      query: serialized.query,
+      headers,
+      body
+    }
+    if (custom?.prepareRequest)
+      request = custom.prepareRequest(request, { operation: model, input, client: client.config })
+    const metadata = client.definition.metadata
+    const payloadHash =
+      request.body === undefined
+        ? Sigv4.EMPTY_SHA256
+        : request.body instanceof Uint8Array
+          ? Sigv4.sha256Hex(request.body)
+          : Sigv4.UNSIGNED_PAYLOAD
+    return {
+      request,
+      payloadHash,
+      signingName: target.signingName ?? metadata.signingName ?? metadata.endpointPrefix ?? "",
+      signingRegion: target.signingRegion ?? client.config.region ?? "us-east-1",
+      input
+    }
+  })
+}
+
+const signRequest = (
+  client: ServiceClient,
+  prepared: Prepared,
+  credentials: AwsCredentials,
+  nowMs: number
+): HttpRequest => {
+  const s3 = client.definition.customizations?.s3Signing === true
+  const { headers } = Sigv4.sign(
+    prepared.request,
+    {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: Redacted.value(credentials.secretAccessKey),
+      sessionToken:
+        credentials.sessionToken === undefined ? undefined : Redacted.value(credentials.sessionToken)
+    },
+    {
+      region: prepared.signingRegion,
+      service: prepared.signingName,
+      date: new Date(nowMs + client.state.clockOffsetMs),
+      payloadHash: prepared.payloadHash,
+      uriEscapePath: !s3,
+      contentSha256Header: s3
+    },
+    client.state.keyCache
+  )
+  return { ...prepared.request, headers }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One attempt.
+
+/** Why an attempt failed, and whether (and how) it may be retried. */
+interface AttemptFailure {
+  readonly error: CallError
+  readonly retry: ErrorClassification | "timeout" | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly redirectRegion?: string | undefined
+}
+
+const firstBytes = (body: Uint8Array): string => {
+  const text = new TextDecoder().decode(body.subarray(0, 120))
+  return JSON.stringify(text)
+}
+
+const serviceError = (
+  client: ServiceClient,
+  compiled: Compiled,
+  response: ResponseParts
+): { readonly error: ServiceErrorInstance<string>; readonly redirect: string | undefined } => {
+  const model = compiled.spec.model
+  const headers = response.headers
+  let parsed: ReturnType<ServiceClient["codec"]["deserializeError"]>
+  try {
+    parsed = client.codec.deserializeError(model, response)
+  } catch {
+    parsed = {
+      code: `Http${response.status}`,
+      message: `HTTP ${response.status} with an unreadable error body starting ${firstBytes(response.body)}`,
+      shape: undefined,
+      members: {},
+      requestId: undefined
+    }
+  }
+  const cls = compiled.spec.errors?.[parsed.code] ?? commonErrors[parsed.code] ?? AwsServiceError
+  const fields = {
+    ...parsed.members,
+    message: parsed.message ?? `${parsed.code} (HTTP ${response.status})`,
+    code: parsed.code,
+    statusCode: response.status,
+    requestId: parsed.requestId ?? headers["x-amzn-requestid"] ?? headers["x-amz-request-id"],
+    extendedRequestId: headers["x-amz-id-2"],
+    service: client.config.serviceId,
+    operation: model.name,
+    classification: classify(parsed.code, response.status)
+  }
+  const redirect = client.definition.customizations?.redirectRegion?.(parsed, response, client.config.region)
+  return { error: makeServiceError(cls, fields), redirect }
+}
+
+const attemptOnce = (
+  client: ServiceClient,
+  compiled: Compiled,
+  prepared: Prepared,
+  credentialsFor: Effect.Effect<AwsCredentials | undefined, CallError>
+): Effect.Effect<CallResult, AttemptFailure, Scope.Scope> =>
+  Effect.gen(function* () {
+    const credentials = yield* Effect.mapError(
+      credentialsFor,
+      (error): AttemptFailure => ({ error, retry: undefined })
+    )
+    if (client.state.rateLimiter) yield* client.state.rateLimiter.acquire
+    const now = yield* Clock.currentTimeMillis
+    const signed =
+      credentials === undefined ? prepared.request : signRequest(client, prepared, credentials, now)
+    const response: HttpResponse = yield* client.config.transport
+      .send(signed, {
+        connectTimeoutMs: client.config.connectTimeoutMs,
+        idleTimeoutMs: client.config.idleTimeoutMs
+      })
+      .pipe(
+        Effect.mapError(
+          (error): AttemptFailure => ({
+            error,
+            retry:
+              error._tag === "NetworkError"
+                ? "transient"
+                : error._tag === "RequestTimeout"
+                  ? "timeout"
+                  : undefined
+          })
+        )
+      )
+    const model = compiled.spec.model
+    const custom = client.definition.customizations
+    const readBody = Effect.mapError(
+      response.bytes,
+      (error): AttemptFailure => ({
+        error,
+        retry: error._tag === "NetworkError" ? "transient" : "timeout"
+      })
+    )
+    const ok = response.status >= 200 && response.status < 300
+    if (ok && compiled.streamingOutput) {
+      const output = yield* decode(client, compiled, prepared, { ...response, body: EMPTY }, response.stream)
+      return { output, response: rawOf(response, undefined) }
+    }
+    const body = yield* readBody
+    const parts: ResponseParts = { status: response.status, headers: response.headers, body }
+    const damaged = custom?.checkResponse?.(model, parts)
+    if (damaged !== undefined) {
+      return yield* Effect.fail<AttemptFailure>({
+        error: new NetworkError({ message: `the response was damaged in transit: ${damaged}` }),
+        retry: "transient"
+      })
+    }
+    const embedded = ok ? custom?.embeddedError?.(model, parts, client.codec) : undefined
+    if (ok && embedded === undefined) {
+      const output = yield* decode(client, compiled, prepared, parts, undefined)
+      return { output, response: rawOf(response, undefined) }
+    }
+    const { error, redirect } = serviceError(client, compiled, ok ? { ...parts, status: 500 } : parts)
+    return yield* Effect.fail<AttemptFailure>({
+      error,
+      retry: error.classification === "client" ? undefined : error.classification,
+      headers: response.headers,
+      redirectRegion: redirect
+    })
+  })
+
+const rawOf = (response: HttpResponse, attempts: number | undefined): RawResponse => ({
+  statusCode: response.status,
+  headers: response.headers,
+  requestId: response.headers["x-amzn-requestid"] ?? response.headers["x-amz-request-id"],
+  attempts: attempts ?? 1
+})
+
+const decode = (
+  client: ServiceClient,
+  compiled: Compiled,
+  prepared: Prepared,
+  parts: ResponseParts,
+  stream: unknown
+): Effect.Effect<Record<string, unknown>, AttemptFailure> =>
+  Effect.try({
+    try: () => {
+      const model = compiled.spec.model
+      const output = client.codec.deserialize(model, parts, stream)
+      const transform = client.definition.customizations?.transformOutput
+      return transform ? transform(model, output, prepared.input) : output
+    },
+    catch: (e): AttemptFailure => ({
+      error: new SerializationError({
+        message: `cannot decode the ${compiled.name} response (HTTP ${parts.status}): ${
+          e instanceof Error ? e.message : String(e)
+        }; the body starts ${firstBytes(parts.body)}`,
+        operation: compiled.name,
+        direction: "response",
+        statusCode: parts.status,
+        requestId: parts.headers["x-amzn-requestid"] ?? parts.headers["x-amz-request-id"],
+        cause: e
+      }),
+      retry: undefined
+    })
+  })
+
+// ---------------------------------------------------------------------------------------------
+// Attempts under the retry policy.
+
+interface LoopState {
+  readonly attempt: number
+  readonly costTaken: number
+  readonly skewCorrected: boolean
+  readonly tokenRefreshed: boolean
+  readonly redirected: boolean
+}
+
+const serverTimeOffset = (
+  headers: Readonly<Record<string, string>> | undefined,
+  nowMs: number
+): number | undefined => {
+  const date = headers?.date
+  if (date === undefined) return undefined
+  const server = Date.parse(date)
+  return Number.isNaN(server) ? undefined : server - nowMs
+}
+
+const policyFor = (client: ServiceClient, options: CallOptions | undefined) =>
+  Effect.map(FiberRef.get(currentRetryPolicy), (fromFiber) => {
+    const base = options?.retry ?? Option.getOrElse(fromFiber, () => client.config.retry.policy)
+    return options?.maxAttempts === undefined ? base : Retry.withMaxAttempts(base, options.maxAttempts)
+  })
+
+/** Runs attempts until one succeeds or the policy gives up. */
+const runAttempts = (
+  client: ServiceClient,
+  compiled: Compiled,
+  firstPrepared: Prepared,
+  options: CallOptions | undefined,
+  callerScope: Scope.Scope | undefined
+): Effect.Effect<CallResult, CallError> =>
+  Effect.gen(function* () {
+    const policy = yield* policyFor(client, options)
+    const quota = client.config.retry.quota
+    const credentialsProvider = client.config.credentials
+    const anonymous = compiled.unsigned || credentialsProvider.anonymous === true
+    let forceRefresh = false
+    const credentials: Effect.Effect<AwsCredentials | undefined, CallError> = anonymous
+      ? Effect.succeed(undefined)
+      : Effect.suspend(() => {
+          if (!forceRefresh) return credentialsProvider.get
+          forceRefresh = false
+          return credentialsProvider.refresh
+        })
+    let prepared = firstPrepared
+    let driver: Schedule.ScheduleDriver<unknown, unknown> | undefined
+
+    const one = (state: LoopState): Effect.Effect<CallResult, CallError> => {
+      const attempt = attemptInScope(client, compiled, () => prepared, credentials, callerScope)
+      return Effect.matchEffect(withAttemptSpan(compiled, state.attempt, attempt), {
+        onSuccess: (result) =>
+          Effect.gen(function* () {
+            quota.release(state.costTaken)
+            if (client.state.rateLimiter) client.state.rateLimiter.update(yield* Retry.nowSeconds, false)
+            return { output: result.output, response: { ...result.response, attempts: state.attempt } }
+          }),
+        onFailure: (failure) =>
+          Effect.gen(function* () {
+            const nowMs = yield* Clock.currentTimeMillis
+            if (client.state.rateLimiter && failure.retry !== undefined) {
+              client.state.rateLimiter.update(nowMs / 1000, failure.retry === "throttling")
+            }
+            yield* Effect.logDebug(
+              `${compiled.spanName} attempt ${state.attempt} failed: ${failure.error._tag}`
+            )
+            // Redirect to the bucket's region (S3), once.
+            if (failure.redirectRegion !== undefined && !state.redirected) {
+              const redirected = prepareFor(client, compiled, prepared.input, options, failure.redirectRegion)
+              if (Either.isRight(redirected)) {
+                prepared = redirected.right
+                return yield* one({ ...state, attempt: state.attempt + 1, redirected: true })
+              }
+            }
+            // A clock too far off: learn the offset from the server's Date and try again at once.
+            if (failure.retry === "clockSkew") {
+              const offset = serverTimeOffset(failure.headers, nowMs)
+              if (state.skewCorrected || offset === undefined) return yield* Effect.fail(failure.error)
+              client.state.clockOffsetMs = offset
+              return yield* one({ ...state, attempt: state.attempt + 1, skewCorrected: true })
+            }
+            // An expired session token: refresh the credentials once and try again at once.
+            if (failure.retry === "expiredToken") {
+              if (state.tokenRefreshed || anonymous) return yield* Effect.fail(failure.error)
+              forceRefresh = true
+              return yield* one({ ...state, attempt: state.attempt + 1, tokenRefreshed: true })
+            }
+            if (
+              failure.retry === undefined ||
+              policy.mode === "none" ||
+              state.attempt >= policy.maxAttempts
+            ) {
+              return yield* Effect.fail(failure.error)
+            }
+            const cost = failure.retry === "timeout" ? Retry.TIMEOUT_RETRY_COST : Retry.RETRY_COST
+            if (!quota.acquire(cost)) return yield* Effect.fail(failure.error)
+            if (policy.schedule) {
+              driver ??= yield* Schedule.driver(policy.schedule)
+              const next = yield* Effect.either(driver.next(failure.error))
+              if (Either.isLeft(next)) return yield* Effect.fail(failure.error)
+            } else {
+              const random = yield* Effect.randomWith((r) => r.next)
+              const backoff = Retry.backoffMs(
+                policy,
+                state.attempt - 1,
+                failure.retry === "throttling",
+                random
+              )
+              const after = Retry.retryAfterMs(failure.headers, nowMs)
+              const delay =
+                after === undefined ? backoff : Math.min(Retry.MAX_RETRY_AFTER_MS, Math.max(after, backoff))
+              yield* Effect.sleep(Duration.millis(delay))
+            }
+            return yield* one({ ...state, attempt: state.attempt + 1, costTaken: state.costTaken + cost })
+          })
+      })
+    }
+    return yield* one({
+      attempt: 1,
+      costTaken: 0,
+      skewCorrected: false,
+      tokenRefreshed: false,
+      redirected: false
+    })
+  })
+
+/**
+ * One attempt in its own scope: closed at once when the attempt fails or its body was read; left
+ * open (a child of the caller's scope) when the output streams its body.
+ */
+const attemptInScope = (
+  client: ServiceClient,
+  compiled: Compiled,
+  prepared: () => Prepared,
+  credentials: Effect.Effect<AwsCredentials | undefined, CallError>,
+  callerScope: Scope.Scope | undefined
+): Effect.Effect<CallResult, AttemptFailure> => {
+  const run = Effect.zipRight(
+    Metric.increment(compiled.attempts),
+    Effect.suspend(() => attemptOnce(client, compiled, prepared(), credentials))
+  )
+  if (callerScope === undefined) return Effect.scoped(run)
+  return Effect.flatMap(Scope.fork(callerScope, ExecutionStrategy.sequential), (scope) =>
+    Scope.extend(run, scope).pipe(
+      Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(scope, exit)))
+    )
+  )
+}
+
+const prepareFor = (
+  client: ServiceClient,
+  compiled: Compiled,
+  input: Readonly<Record<string, unknown>>,
+  options: CallOptions | undefined,
+  region: string
+) => prepare({ ...client, config: { ...client.config, region } }, compiled, input, options)
+
+// ---------------------------------------------------------------------------------------------
+// Tracing: spans only when a tracer other than Effect's built-in one is installed (they cost real
+// time on every call, and the built-in tracer exports nothing).
+
+let nativeTracer: Tracer.Tracer | undefined
+const isNative = (tracer: Tracer.Tracer): boolean => {
+  nativeTracer ??= Effect.runSync(Effect.tracer)
+  return tracer === nativeTracer
+}
+
+const withAttemptSpan = <A, E, R>(compiled: Compiled, attempt: number, effect: Effect.Effect<A, E, R>) =>
+  Effect.tracerWith((tracer) =>
+    isNative(tracer)
+      ? effect
+      : Effect.withSpan(effect, `${compiled.spanName} attempt`, {
+          kind: "client",
+          attributes: { "aws.attempt": attempt }
+        })
+  )
+
+const withCallSpan = <A, E, R>(client: ServiceClient, compiled: Compiled, effect: Effect.Effect<A, E, R>) =>
+  Effect.tracerWith((tracer) =>
+    isNative(tracer)
+      ? effect
+      : Effect.withSpan(effect, compiled.spanName, {
+          kind: "client",
+          attributes: {
+            "rpc.system": "aws-api",
+            "rpc.service": client.config.serviceId,
+            "rpc.method": compiled.name,
+            "aws.region": client.config.region ?? ""
+          }
+        })
+  )
+
+// ---------------------------------------------------------------------------------------------
+// Entry points.
+
+/** Runs one call of an operation. Streaming outputs need the caller's `Scope`. */
+export const execute = (
+  client: ServiceClient,
+  spec: OperationSpec,
+  input: Readonly<Record<string, unknown>>,
+  options: CallOptions | undefined
+): Effect.Effect<CallResult, CallError, Scope.Scope> => {
+  const compiled = compile(client, spec)
+  const call = Effect.flatMap(
+    compiled.streamingOutput
+      ? Effect.map(Effect.scope, Option.some)
+      : Effect.succeed(Option.none<Scope.Scope>()),
+    (scope) =>
+      Effect.flatMap(
+        Effect.suspend(() => prepare(client, compiled, input, options)),
+        (prepared) => runAttempts(client, compiled, prepared, options, Option.getOrUndefined(scope))
+      )
+  )
+  const timed =
+    options?.timeout === undefined
+      ? call
+      : Effect.timeoutFail(call, {
+          duration: options.timeout,
+          onTimeout: () =>
+            new RequestTimeout({
+              message: `${compiled.spanName} did not complete within ${Duration.format(options.timeout!)}`,
+              phase: "call",
+              timeoutMs: Duration.toMillis(options.timeout!)
+            })
+        })
+  return withCallSpan(
+    client,
+    compiled,
+    Effect.onExit(timed, (exit) =>
+      Effect.zipRight(
+        Metric.increment(compiled.calls),
+        Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
+          ? Metric.increment(compiled.failures)
+          : Effect.void
+      )
+    )
+  )
+}
+
+/** A presigned request for one call of an operation (query-string SigV4). */
+export const presign = (
+  client: ServiceClient,
+  spec: OperationSpec,
+  input: Readonly<Record<string, unknown>>,
+  options: PresignOptions
+): Effect.Effect<PresignedRequest, InvalidParams | SerializationError | EndpointError | CallError> => {
+  const compiled = compile(client, spec)
+  return Effect.gen(function* () {
+    const prepared = yield* prepare(client, compiled, input, { headers: options.headers })
+    const credentials = yield* client.config.credentials.get
+    const now = yield* Clock.currentTimeMillis
+    const s3 = client.definition.customizations?.s3Signing === true
+    const request = prepared.request
+    const signable = { ...request, headers: withoutUnsignedHeaders(request.headers) }
+    const date = new Date(now + client.state.clockOffsetMs)
+    const signed = yield* Effect.try({
+      try: () =>
+        Sigv4.presign(
+          signable,
+          {
+            accessKeyId: credentials.accessKeyId,
+            secretAccessKey: Redacted.value(credentials.secretAccessKey),
+            sessionToken:
+              credentials.sessionToken === undefined ? undefined : Redacted.value(credentials.sessionToken)
+          },
+          {
+            region: prepared.signingRegion,
+            service: prepared.signingName,
+            date,
+            payloadHash: s3 ? Sigv4.UNSIGNED_PAYLOAD : prepared.payloadHash,
+            uriEscapePath: !s3,
+            contentSha256Header: false,
+            expiresIn: options.expiresIn
+          },
+          client.state.keyCache
+        ),
+      catch: (e) => serializationError(compiled.name, "request", e)
+    })
+    const { host: _host, ...headers } = signed.headers
+    const port = request.port === undefined ? "" : `:${request.port}`
+    const query = signed.query.map(([k, v]) => `${Sigv4.uriEncode(k)}=${Sigv4.uriEncode(v)}`).join("&")
+    return {
+      method: request.method,
+      url: `${request.protocol}//${request.hostname}${port}${request.path}?${query}`,
+      headers,
+      expiresAt: new Date(date.getTime() + options.expiresIn * 1000)
+    }
+  })
+}
+
+/** Headers a presigned URL must not bind the caller to. */
+const withoutUnsignedHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> => {
+  const { "user-agent": _ua, "content-length": _cl, ...rest } = headers
+  return rest
+}

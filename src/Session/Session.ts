@@ -1,0 +1,104 @@
+/**
+ * The `Session` service: what every client made from it shares — region, credentials (one cache),
+ * retry policy and retry quota, transport (one connection pool), endpoint settings.
+ *
+ * The Go SDK's `session.Session`. `Session.layer()` resolves everything once from options, the
+ * environment and the shared config files; `Session.layerWith(config)` takes it all explicitly.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
+import type { CredentialsProvider } from "../Credentials/Credentials.js"
+import * as Retry from "../Request/Retry.js"
+import type { TransportService } from "../Request/Transport.js"
+
+/** Settings S3 clients read (the Go SDK's `aws.Config` S3 fields). */
+export interface S3Settings {
+  /** Always address buckets in the path (`http://host/bucket/key`); needed for most S3 look-alikes. */
+  readonly forcePathStyle?: boolean | undefined
+  readonly useAccelerateEndpoint?: boolean | undefined
+  readonly useArnRegion?: boolean | undefined
+  readonly disableMultiRegionAccessPoints?: boolean | undefined
+  readonly useGlobalEndpoint?: boolean | undefined
+}
+
+/** When to compute request checksums, and when to validate response checksums. */
+export type ChecksumMode = "when_supported" | "when_required"
+
+/** Everything a session decides for the clients made from it. */
+export interface SessionConfig {
+  readonly region: string | undefined
+  readonly credentials: CredentialsProvider
+  readonly retry: RetryPolicyConfig
+  readonly transport: TransportService
+  /** An endpoint URL for every service (`AWS_ENDPOINT_URL`, `endpoint_url`), if configured. */
+  readonly endpoint?: string | undefined
+  /** An endpoint URL configured for one service (`AWS_ENDPOINT_URL_S3`, `[services x]`), by service id. */
+  readonly serviceEndpoint?: ((serviceId: string) => string | undefined) | undefined
+  readonly useFipsEndpoint: boolean
+  readonly useDualstackEndpoint: boolean
+  readonly s3: S3Settings
+  readonly requestChecksumCalculation: ChecksumMode
+  readonly responseChecksumValidation: ChecksumMode
+  readonly connectTimeoutMs?: number | undefined
+  readonly idleTimeoutMs?: number | undefined
+  /** The account id for account-based endpoints (`AWS::Auth::AccountId`), if known. */
+  readonly accountId?: string | undefined
+  /** The application name sent in the User-Agent (`sdk_ua_app_id`). */
+  readonly appId?: string | undefined
+}
+
+/** The session's retry policy and the quota its clients share. */
+export interface RetryPolicyConfig {
+  readonly policy: Retry.RetryPolicy
+  readonly quota: Retry.RetryQuota
+}
+
+export class Session extends Context.Tag("effect-aws-sdk/Session")<Session, SessionConfig>() {}
+
+/** A retry policy with a fresh quota sized for it. */
+export const retryConfig = (policy: Retry.RetryPolicy): RetryPolicyConfig => ({
+  policy,
+  quota: new Retry.RetryQuota(policy.quotaCapacity)
+})
+
+/** What `layerWith` needs; everything but credentials and transport has a default. */
+export interface ExplicitSessionOptions {
+  readonly region?: string | undefined
+  readonly credentials: CredentialsProvider
+  readonly transport: TransportService
+  readonly retry?: Retry.RetryPolicy | undefined
+  readonly endpoint?: string | undefined
+  readonly useFipsEndpoint?: boolean | undefined
+  readonly useDualstackEndpoint?: boolean | undefined
+  readonly s3?: S3Settings | undefined
+  readonly requestChecksumCalculation?: ChecksumMode | undefined
+  readonly responseChecksumValidation?: ChecksumMode | undefined
+  readonly connectTimeoutMs?: number | undefined
+  readonly idleTimeoutMs?: number | undefined
+  readonly accountId?: string | undefined
+  readonly appId?: string | undefined
+}
+
+/** A session from explicit settings only: nothing is read from the environment or files. */
+export const make = (options: ExplicitSessionOptions): SessionConfig => ({
+  region: options.region,
+  credentials: options.credentials,
+  transport: options.transport,
+  retry: retryConfig(options.retry ?? Retry.standard()),
+  endpoint: options.endpoint,
+  useFipsEndpoint: options.useFipsEndpoint ?? false,
+  useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+  s3: options.s3 ?? {},
+  requestChecksumCalculation: options.requestChecksumCalculation ?? "when_supported",
+  responseChecksumValidation: options.responseChecksumValidation ?? "when_supported",
+  connectTimeoutMs: options.connectTimeoutMs,
+  idleTimeoutMs: options.idleTimeoutMs,
+  accountId: options.accountId,
+  appId: options.appId
+})
+
+/** `make` as a layer. */
+export const layerWith = (options: ExplicitSessionOptions): Layer.Layer<Session> =>
+  Layer.succeed(Session, make(options))
