@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Credentials from "../../../src/Credentials/Credentials.js"
@@ -283,6 +284,23 @@ describe("request pipeline", () => {
         yield* TestClock.adjust("1 minute")
         yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50)))
         expect(server.received).toHaveLength(1)
+      })
+    )
+  )
+
+  it.effect("a user Schedule decides the delays and when to stop", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        server.script([json(503, { __type: "ServiceUnavailable", message: "busy" })])
+        const policy = Retry.fromSchedule(
+          Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(3)))
+        )
+        const { exit, delays } = yield* runDriven(
+          TestService.echo({ Name: "x" }, { retry: policy }).pipe(Effect.provide(env(server)))
+        )
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(delays).toEqual([1000, 1000, 1000])
+        expect(server.received).toHaveLength(4)
       })
     )
   )

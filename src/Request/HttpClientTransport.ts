@@ -1,0 +1,78 @@
+/**
+ * A `Transport` over any `@effect/platform` `HttpClient`: fetch in browsers and edge runtimes
+ * (`FetchHttpClient.layer`), a test client, or a user's own client with its middleware.
+ *
+ * The platform client's built-in tracing is turned off for SDK requests unless asked for: the SDK
+ * has its own spans, and the platform's cost 55-230 µs a request (DESIGN.md section 7).
+ *
+ * @since 0.1.0
+ */
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import { NetworkError, SerializationError } from "./Errors.js"
+import { uriEncode } from "./Sigv4.js"
+import { type HttpRequest, Transport, type TransportService, urlOf } from "./Transport.js"
+
+export interface HttpClientTransportOptions {
+  /** Keep the platform client's own request spans (default false). */
+  readonly tracing?: boolean
+}
+
+const networkError = (e: HttpClientError.HttpClientError): NetworkError =>
+  new NetworkError({ message: `network error: ${e.message}`, code: e.reason, cause: e })
+
+const toPlatformRequest = (request: HttpRequest): HttpClientRequest.HttpClientRequest => {
+  const base = HttpClientRequest.make(request.method as "POST")(urlOf(request, uriEncode), {
+    headers: request.headers
+  })
+  const body = request.body
+  if (body === undefined) return base
+  if (body instanceof Uint8Array) {
+    return HttpClientRequest.setBody(base, HttpBody.uint8Array(body, request.headers["content-type"]))
+  }
+  const stream = Stream.mapError(
+    body.stream,
+    (cause) =>
+      new SerializationError({
+        message: `the request body stream failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        operation: "",
+        direction: "request",
+        cause
+      })
+  )
+  return HttpClientRequest.setBody(
+    base,
+    HttpBody.stream(stream, request.headers["content-type"], body.length)
+  )
+}
+
+/** Adapts a platform `HttpClient` to the SDK's `Transport`. */
+export const fromHttpClient = (
+  client: HttpClient.HttpClient,
+  options: HttpClientTransportOptions = {}
+): TransportService => {
+  const http = options.tracing === true ? client : HttpClient.withTracerDisabledWhen(client, () => true)
+  return {
+    send: (request) =>
+      Effect.map(Effect.mapError(http.execute(toPlatformRequest(request)), networkError), (response) => ({
+        status: response.status,
+        headers: response.headers,
+        bytes: Effect.map(Effect.mapError(response.arrayBuffer, networkError), (b) => new Uint8Array(b)),
+        stream: Stream.mapError(response.stream, networkError)
+      }))
+  }
+}
+
+/** The transport over whatever `HttpClient` the context provides. */
+export const layer = (
+  options?: HttpClientTransportOptions
+): Layer.Layer<Transport, never, HttpClient.HttpClient> =>
+  Layer.effect(
+    Transport,
+    Effect.map(HttpClient.HttpClient, (client) => fromHttpClient(client, options))
+  )
