@@ -5,10 +5,12 @@
  *
  * 1. `Endpoint` set: used as is (an error with FIPS or dual-stack, as the rule sets do);
  * 2. no `Region`: an error;
- * 3. a global service in this partition (IAM, Route 53, CloudFront, ...), neither FIPS nor
- *    dual-stack: `https://{hostname}`, signed for the partition's global signing region;
+ * 3. a global service in this partition (IAM, Route 53, CloudFront, ...; or only some pseudo
+ *    regions, as STS's `aws-global`), neither FIPS nor dual-stack: `https://{hostname}`, signed
+ *    for the partition's global signing region;
  * 4. FIPS and dual-stack: `https://{prefix}-fips.{region}.{dualStackDnsSuffix}`;
- * 5. FIPS: `https://{prefix}-fips.{region}.{dnsSuffix}`;
+ * 5. FIPS: `https://{prefix}-fips.{region}.{dnsSuffix}` (the plain endpoint in partitions listed
+ *    in `fipsIsDefault`);
  * 6. dual-stack: `https://{prefix}.{region}.{dualStackDnsSuffix}`;
  * 7. else `https://{prefix}.{region}.{dnsSuffix}`;
  *
@@ -28,8 +30,21 @@ export interface FallbackService {
    * `metadata.globalEndpoint` for `aws`, or the `partitionEndpoint` of the endpoints model.
    */
   readonly global?: {
-    readonly [partitionId: string]: { readonly hostname: string; readonly signingRegion: string }
+    readonly [partitionId: string]: {
+      readonly hostname: string
+      readonly signingRegion: string
+      /**
+       * Only these region ids use the global endpoint (STS: `["aws-global"]`); without it every
+       * region of the partition does (IAM, Route 53).
+       */
+      readonly regions?: ReadonlyArray<string>
+    }
   }
+  /**
+   * Partitions whose plain regional endpoint already is the FIPS one, so FIPS alone keeps
+   * `https://{prefix}.{region}.{dnsSuffix}` (DynamoDB and STS in `aws-us-gov`).
+   */
+  readonly fipsIsDefault?: ReadonlyArray<string>
   /** The signing name for global endpoints' auth scheme (default: `endpointPrefix`). */
   readonly signingName?: string
 }
@@ -39,6 +54,10 @@ const isTrue = (name: string): Condition => ({ fn: "booleanEquals", argv: [ref(n
 const attrTrue = (attr: string): Condition => ({
   fn: "booleanEquals",
   argv: [true, { fn: "getAttr", argv: [ref("PartitionResult"), attr] }]
+})
+const inPartition = (partition: string): Condition => ({
+  fn: "stringEquals",
+  argv: [{ fn: "getAttr", argv: [ref("PartitionResult"), "name"] }, partition]
 })
 const endpoint = (url: string, conditions: ReadonlyArray<Condition> = []): EndpointRule => ({
   type: "endpoint",
@@ -59,31 +78,34 @@ const literal = (s: string): string => s.replace(/[{}]/g, (c) => c + c)
  */
 export const standardRuleSet = (service: FallbackService): RuleSet => {
   const prefix = literal(service.endpointPrefix)
-  const globalRules: Array<Rule> = Object.entries(service.global ?? {}).map(([partition, g]) => ({
-    type: "endpoint",
-    conditions: [
-      {
-        fn: "stringEquals",
-        argv: [{ fn: "getAttr", argv: [ref("PartitionResult"), "name"] }, partition]
-      }
-    ],
-    endpoint: {
-      url: `https://${literal(g.hostname)}`,
-      properties: {
-        authSchemes: [
-          {
-            name: "sigv4",
-            signingName: literal(service.signingName ?? service.endpointPrefix),
-            signingRegion: literal(g.signingRegion)
-          }
-        ]
-      }
-    }
-  }))
   const notFipsNorDualStack: ReadonlyArray<Condition> = [
     { fn: "not", argv: [{ fn: "booleanEquals", argv: [ref("UseFIPS"), true] }] },
     { fn: "not", argv: [{ fn: "booleanEquals", argv: [ref("UseDualStack"), true] }] }
   ]
+  const globalRules: Array<Rule> = Object.entries(service.global ?? {}).flatMap(([partition, g]) =>
+    (g.regions ?? [undefined]).map(
+      (region): Rule => ({
+        type: "endpoint",
+        conditions: [
+          ...notFipsNorDualStack,
+          inPartition(partition),
+          ...(region === undefined ? [] : [{ fn: "stringEquals", argv: [ref("Region"), region] }])
+        ],
+        endpoint: {
+          url: `https://${literal(g.hostname)}`,
+          properties: {
+            authSchemes: [
+              {
+                name: "sigv4",
+                signingName: literal(service.signingName ?? service.endpointPrefix),
+                signingRegion: literal(g.signingRegion)
+              }
+            ]
+          }
+        }
+      })
+    )
+  )
   return {
     version: "1.0",
     parameters: {
@@ -111,9 +133,8 @@ export const standardRuleSet = (service: FallbackService): RuleSet => {
           { fn: "aws.partition", argv: [ref("Region")], assign: "PartitionResult" }
         ],
         rules: [
-          ...(globalRules.length > 0
-            ? [{ type: "tree" as const, conditions: notFipsNorDualStack, rules: [...globalRules] }]
-            : []),
+          // A tree would be final once its conditions hold; the global rules must fall through.
+          ...globalRules,
           {
             type: "tree",
             conditions: [isTrue("UseFIPS"), isTrue("UseDualStack")],
@@ -129,6 +150,9 @@ export const standardRuleSet = (service: FallbackService): RuleSet => {
             type: "tree",
             conditions: [isTrue("UseFIPS")],
             rules: [
+              ...(service.fipsIsDefault ?? []).map((partition) =>
+                endpoint(`https://${prefix}.{Region}.{PartitionResult#dnsSuffix}`, [inPartition(partition)])
+              ),
               endpoint(`https://${prefix}-fips.{Region}.{PartitionResult#dnsSuffix}`, [
                 attrTrue("supportsFIPS")
               ]),

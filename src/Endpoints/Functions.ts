@@ -85,7 +85,8 @@ export const split = (value: string, delimiter: string, limit: number): Readonly
 export type AttrStep = string | number
 
 /**
- * Parses a `getAttr` path: `name`, `resourceId[2]`, `a.b[0]`, `[1]`. Throws on a malformed path (a
+ * Parses a `getAttr` path: `name`, `resourceId[2]`, `a.b[0]`, `[1]`, `[-1]` (negative indexes count
+ * from the end, as newer rule sets use them). Throws on a malformed path (a
  * rule set error, found when compiling).
  */
 export const parseAttrPath = (path: string): ReadonlyArray<AttrStep> => {
@@ -97,7 +98,7 @@ export const parseAttrPath = (path: string): ReadonlyArray<AttrStep> => {
       steps.push(part)
       continue
     }
-    const m = /^([^[\]]*)\[(\d+)\]$/.exec(part)
+    const m = /^([^[\]]*)\[(-?\d+)\]$/.exec(part)
     if (m === null) throw new Error(`invalid getAttr path '${path}'`)
     if (m[1] !== "") steps.push(m[1]!)
     steps.push(Number(m[2]))
@@ -112,7 +113,8 @@ export const getAttrSteps = (value: Value, steps: ReadonlyArray<AttrStep>): Valu
     if (current === undefined || current === null || typeof current !== "object") return undefined
     if (typeof step === "number") {
       if (!Array.isArray(current)) return undefined
-      current = (current as ReadonlyArray<Value>)[step]
+      const items = current as ReadonlyArray<Value>
+      current = items[step < 0 ? items.length + step : step]
     } else {
       if (Array.isArray(current) || !Object.hasOwn(current, step)) return undefined
       current = (current as { readonly [key: string]: Value })[step]
@@ -122,33 +124,65 @@ export const getAttrSteps = (value: Value, steps: ReadonlyArray<AttrStep>): Valu
 }
 
 const str = (v: Value): v is string => typeof v === "string"
+
+/**
+ * Remembers the last string argument and its result: rule sets call `parseURL(Endpoint)` or
+ * `aws.parseArn(Bucket)` again in each branch, with the same value within one resolution and,
+ * typically, across resolutions of one client. The memo lives in the table (one per compiled
+ * resolver), never in module state.
+ */
+const lastOf = (f: (v: string) => Value): ((v: string) => Value) => {
+  let input: string | undefined
+  let output: Value
+  return (v) => {
+    if (v !== input) {
+      output = f(v)
+      input = v
+    }
+    return output
+  }
+}
 const bool = (v: Value): boolean => v === true
 
 /**
  * The function table for a partition table: the standard and AWS functions by their rule set names.
  * The rules engine specialises the common calls itself; this table serves the rest.
  */
-export const makeFunctions = (partitions: PartitionTable): Readonly<Record<string, EndpointFunction>> => ({
-  isSet: (v) => v !== undefined && v !== null,
-  not: (v) => v !== true,
-  booleanEquals: (a, b) => typeof a === "boolean" && a === b,
-  stringEquals: (a, b) => str(a) && a === b,
-  getAttr: (v, path) => (str(path) ? getAttrSteps(v, parseAttrPath(path)) : undefined),
-  parseURL: (v) => (str(v) ? (parseUrl(v) as Value) : undefined),
-  substring: (v, start, stop, reverse) =>
-    str(v) && typeof start === "number" && typeof stop === "number"
-      ? substring(v, start, stop, bool(reverse))
-      : undefined,
-  uriEncode: (v) => (str(v) ? uriEncode(v) : undefined),
-  isValidHostLabel: (v, sub) => str(v) && isValidHostLabel(v, bool(sub)),
-  coalesce: (...args) => {
-    for (const a of args) if (a !== undefined && a !== null) return a
-    return undefined
-  },
-  ite: (c, t, f) => (c === true ? t : f),
-  split: (v, d, limit) =>
-    str(v) && str(d) && d !== "" ? split(v, d, typeof limit === "number" ? limit : 0) : undefined,
-  "aws.partition": (v) => (str(v) ? (partitions.outputsFor(v) as unknown as Value) : undefined),
-  "aws.parseArn": (v) => (str(v) ? (parseArn(v) as Value) : undefined),
-  "aws.isVirtualHostableS3Bucket": (v, sub) => str(v) && isVirtualHostableS3Bucket(v, bool(sub))
-})
+export const makeFunctions = (partitions: PartitionTable): Readonly<Record<string, EndpointFunction>> => {
+  const url = lastOf((v) => {
+    const u = parseUrl(v)
+    return u === undefined ? undefined : (Object.freeze(u) as unknown as Value)
+  })
+  const arn = lastOf((v) => {
+    const a = parseArn(v)
+    return a === undefined
+      ? undefined
+      : (Object.freeze({ ...a, resourceId: Object.freeze(a.resourceId) }) as Value)
+  })
+  const bucket = lastOf((v) => isVirtualHostableS3Bucket(v, false))
+  const bucketWithDots = lastOf((v) => isVirtualHostableS3Bucket(v, true))
+  return {
+    isSet: (v) => v !== undefined && v !== null,
+    not: (v) => v !== true,
+    booleanEquals: (a, b) => typeof a === "boolean" && a === b,
+    stringEquals: (a, b) => str(a) && a === b,
+    getAttr: (v, path) => (str(path) ? getAttrSteps(v, parseAttrPath(path)) : undefined),
+    parseURL: (v) => (str(v) ? url(v) : undefined),
+    substring: (v, start, stop, reverse) =>
+      str(v) && typeof start === "number" && typeof stop === "number"
+        ? substring(v, start, stop, bool(reverse))
+        : undefined,
+    uriEncode: (v) => (str(v) ? uriEncode(v) : undefined),
+    isValidHostLabel: (v, sub) => str(v) && isValidHostLabel(v, bool(sub)),
+    coalesce: (...args) => {
+      for (const a of args) if (a !== undefined && a !== null) return a
+      return undefined
+    },
+    ite: (c, t, f) => (c === true ? t : f),
+    split: (v, d, limit) =>
+      str(v) && str(d) && d !== "" ? split(v, d, typeof limit === "number" ? limit : 0) : undefined,
+    "aws.partition": (v) => (str(v) ? (partitions.outputsFor(v) as unknown as Value) : undefined),
+    "aws.parseArn": (v) => (str(v) ? arn(v) : undefined),
+    "aws.isVirtualHostableS3Bucket": (v, sub) => str(v) && (bool(sub) ? bucketWithDots(v) : bucket(v))
+  }
+}

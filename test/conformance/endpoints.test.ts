@@ -1,0 +1,87 @@
+/**
+ * The endpoint suites under `../shared/conformance/endpoints`: the S3, STS and DynamoDB rule sets
+ * with their `endpoint-tests-1.json`, and the botocore rules-engine suite. Every case passes or is
+ * a listed skip (`endpoint-skips.json`, each with a reason); a listed case that passes fails the run.
+ *
+ * The `operationInputs` cases bind operation input through the aws-sdk v2 api-2 model of the
+ * service (its `contextParam` members and `staticContextParams`), the dev dependency codegen reads.
+ */
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { loadSkips } from "./EndpointSkips.js"
+import { dataPath, dataPresent, printResult, type RunResult } from "./Report.js"
+import * as endpoints from "./runners/endpoints.js"
+import * as rulesEngine from "./runners/rules-engine.js"
+
+const report = (result: RunResult): string => {
+  const lines: Array<string> = []
+  printResult(result, (line) => lines.push(line))
+  return lines.join("\n")
+}
+
+/** The aws-sdk v2 api-2 model of a service (`s3-2006-03-01.min.json`), if installed. */
+const modelOf = (service: string): string | undefined => {
+  try {
+    const apis = path.join(
+      path.dirname(createRequire(import.meta.url).resolve("aws-sdk/package.json")),
+      "apis"
+    )
+    const file = fs.readdirSync(apis).find((f) => f.startsWith(`${service}-`) && f.endsWith(".min.json"))
+    return file === undefined ? undefined : path.join(apis, file)
+  } catch {
+    return undefined
+  }
+}
+
+describe("endpoint rule sets conformance", () => {
+  for (const service of ["s3", "sts", "dynamodb"]) {
+    const dir = `endpoints/services/${service}`
+    const present =
+      dataPresent(`${dir}/endpoint-rule-set-1.json`) && dataPresent(`${dir}/endpoint-tests-1.json`)
+    it.skipIf(!present)(
+      present ? `${service}: ${dir}` : `${service}: data absent at ${dataPath(dir)}`,
+      async () => {
+        const model = modelOf(service)
+        expect(
+          model,
+          "the aws-sdk dev dependency (api-2 models) is needed for the operationInputs group"
+        ).toBeDefined()
+        const result = await endpoints.run([
+          dataPath(`${dir}/endpoint-rule-set-1.json`),
+          dataPath(`${dir}/endpoint-tests-1.json`),
+          "--model",
+          model!
+        ])
+        const text = report(result)
+        expect(result.failed, text).toBe(0)
+        const params = result.groups?.params
+        expect(params, text).toBeDefined()
+        const total = params!.passed + params!.failed + params!.skipped
+        expect(params!.passed / total, text).toBeGreaterThanOrEqual(0.99)
+        // Every skip is a listed entry, and every listed entry of this suite is used.
+        const listed = loadSkips().filter((s) => s.suite === service)
+        expect(result.skipped, text).toBe(listed.length)
+      }
+    )
+  }
+
+  const rulesDir = "endpoints/rules-engine-botocore"
+  const present = dataPresent(`${rulesDir}/valid-rules`) && dataPresent(`${rulesDir}/test-cases`)
+  it.skipIf(!present)(
+    present ? `rules-engine: ${rulesDir}` : `rules-engine: data absent at ${dataPath(rulesDir)}`,
+    async () => {
+      const result = await rulesEngine.run([dataPath(rulesDir)])
+      const text = report(result)
+      expect(result.failed, text).toBe(0)
+      expect(result.skipped, text).toBe(0)
+      expect(result.groups?.compile?.passed, text).toBeGreaterThan(0)
+      expect(result.groups?.cases?.passed, text).toBeGreaterThan(0)
+    }
+  )
+
+  it("every skip entry has a reason", () => {
+    for (const s of loadSkips()) expect(s.reason.trim().length).toBeGreaterThan(20)
+  })
+})
