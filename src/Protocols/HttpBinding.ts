@@ -186,9 +186,24 @@ const queryOf = (
 // ---------------------------------------------------------------------------------------------
 // headers
 
+/**
+ * Header values are sent as printable ASCII. CR and LF would let a value inject headers; other
+ * control characters and non-ASCII text have no portable encoding in HTTP/1.1 headers (encode such
+ * text first, as S3 asks for metadata, e.g. per RFC 2047).
+ */
 const checkHeaderValue = (value: string): string => {
-  if (/[\r\n\0]/.test(value)) throw new ProtocolError("a header value cannot contain CR, LF or NUL")
+  if (/[\r\n]/.test(value)) throw new ProtocolError("a header value cannot contain CR or LF")
+  if (!/^[\t\x20-\x7e]*$/.test(value)) {
+    throw new ProtocolError(`a header value must be printable ASCII: ${JSON.stringify(value)}`)
+  }
   return value
+}
+
+/** A header name taken from a map key must be an HTTP token. */
+const checkHeaderName = (name: string): string => {
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+    throw new ProtocolError(`not a valid header name: ${JSON.stringify(name)}`)
+  return name
 }
 
 /** A string item of a header list, quoted when it holds a comma or a double quote. */
@@ -220,7 +235,8 @@ const headerMemberOf = (name: string, ref: MemberRef): HeaderWrite => {
     return (value, out) => {
       if (!isRecord(value)) return mismatch("an object", value)
       for (const [key, item] of Object.entries(value)) {
-        if (item !== undefined && item !== null) out[header + key] = checkHeaderValue(text(item))
+        if (item !== undefined && item !== null)
+          out[checkHeaderName(header + key)] = checkHeaderValue(text(item))
       }
     }
   }

@@ -9,9 +9,8 @@
 import { utf8Decode } from "./Bytes.js"
 import { memoizeCompiler } from "./Memo.js"
 import { malformedBody, ProtocolError, rethrowAt } from "./Protocol.js"
-import { parseBase64, parseFloatText, parseTimestamp } from "./Scalar.js"
+import { epochSecondsToDate, parseBase64, parseFloatText, parseTimestamp } from "./Scalar.js"
 import type { ListShape, MapShape, MemberRef, Shape, StructureShape, TimestampFormat } from "./Shape.js"
-import * as Timestamp from "./Timestamp.js"
 import { checkLong, isRecord, mismatch, parseJsonValue, setOwn } from "./Values.js"
 
 /** Converts one parsed JSON value into the SDK's value for a shape. */
@@ -46,7 +45,7 @@ const readFloat: JsonRead = (v) =>
 const timestampReader =
   (format: TimestampFormat): JsonRead =>
   (v) => {
-    if (typeof v === "number") return Timestamp.fromEpochNumber(v)
+    if (typeof v === "number") return epochSecondsToDate(v)
     if (typeof v === "string") return parseTimestamp(v, format)
     return mismatch("a timestamp", v)
   }

@@ -12,6 +12,7 @@
 import { base64Encode } from "./Bytes.js"
 import { memoizeCompiler } from "./Memo.js"
 import { ProtocolError, rethrowAt } from "./Protocol.js"
+import { formatTimestamp } from "./Scalar.js"
 import type { ListShape, MapShape, MemberRef, Shape, StructureShape, TimestampFormat } from "./Shape.js"
 import * as Timestamp from "./Timestamp.js"
 import {
@@ -53,12 +54,10 @@ const writeDocument: JsonWrite = (v) => {
 
 const timestampWriter =
   (format: TimestampFormat): JsonWrite =>
-  (v) => {
-    const date = toDate(v)
-    return format === "unixTimestamp"
-      ? String(Timestamp.toEpochNumber(date))
-      : quote(Timestamp.format(date, format))
-  }
+  (v) =>
+    format === "unixTimestamp"
+      ? String(Timestamp.toEpochNumber(toDate(v)))
+      : quote(formatTimestamp(v, format))
 
 const writeEpochSeconds = timestampWriter("unixTimestamp")
 

@@ -2,14 +2,13 @@
  * The query protocols: awsQuery (STS, SNS, IAM, ...) and ec2. Requests are
  * `POST /` with a form body `Action=<operation>&Version=<apiVersion>&...` (the parameters as the
  * dialect names them, see `QueryEncoder`); responses and errors are XML. A query output sits in
- * the `<OperationResult>` element its `resultWrapper` names; an ec2 output is the root itself.
+ * its `<OperationResult>` wrapper; an ec2 output is the root element itself.
  *
  * @since 0.1.0
  */
-import { hostPrefixOf } from "./HostPrefix.js"
-import { fillIdempotencyTokens } from "./Idempotency.js"
-import type { CodecOptions, ProtocolCodec, SerializedRequest } from "./Protocol.js"
+import type { CodecOptions, ProtocolCodec } from "./Protocol.js"
 import { ec2Style, type QueryStyle, queryStyle, queryWriterFor } from "./QueryEncoder.js"
+import { type BuildRequest, serializer } from "./Serialize.js"
 import { errorResolver } from "./ServiceError.js"
 import type { OperationModel, ServiceMetadata } from "./Shape.js"
 import { formEncode } from "./UriEncoding.js"
@@ -30,34 +29,34 @@ const resultElement = (operation: OperationModel, root: XmlElement, wrapped: boo
   return childNamed(root, wrapper) ?? root
 }
 
+const buildRequest = (metadata: ServiceMetadata, style: QueryStyle): BuildRequest => {
+  const writerOf = queryWriterFor(style)
+  return (operation, input) => {
+    const pairs: Array<readonly [string, string]> = [
+      ["Action", operation.name],
+      ["Version", metadata.apiVersion]
+    ]
+    const shape = operation.input?.shape
+    if (shape !== undefined) writerOf(shape)(input, "", pairs)
+    return {
+      method: "POST",
+      path: "/",
+      query: [],
+      headers: { "Content-Type": CONTENT_TYPE },
+      body: formEncode(pairs)
+    }
+  }
+}
+
 const queryCodec = (
   metadata: ServiceMetadata,
   options: CodecOptions | undefined,
   style: QueryStyle,
   wrapped: boolean
 ): ProtocolCodec => {
-  const writerOf = queryWriterFor(style)
   const resolveError = errorResolver(options?.serviceErrors)
   return {
-    serialize: (operation, given, options) => {
-      const pairs: Array<readonly [string, string]> = [
-        ["Action", operation.name],
-        ["Version", metadata.apiVersion]
-      ]
-      const shape = operation.input?.shape
-      const input =
-        shape === undefined ? given : fillIdempotencyTokens(shape, given, options?.idempotencyToken)
-      if (shape !== undefined) writerOf(shape)(input, "", pairs)
-      const request: SerializedRequest = {
-        method: "POST",
-        path: "/",
-        query: [],
-        headers: { "Content-Type": CONTENT_TYPE },
-        body: formEncode(pairs)
-      }
-      const hostPrefix = hostPrefixOf(operation)(input)
-      return hostPrefix === undefined ? request : { ...request, hostPrefix }
-    },
+    serialize: serializer(buildRequest(metadata, style)),
     deserialize: (operation, response) => {
       const shape = operation.output?.shape
       const root = parseXmlBody(response.body)

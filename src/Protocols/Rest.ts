@@ -10,9 +10,7 @@
  * @since 0.1.0
  */
 import { utf8Decode } from "./Bytes.js"
-import { hostPrefixOf } from "./HostPrefix.js"
-import { type PayloadMember, requestPlanOf, responsePlanOf } from "./HttpBinding.js"
-import { fillIdempotencyTokens } from "./Idempotency.js"
+import { type PayloadMember, type RequestPlan, requestPlanOf, responsePlanOf } from "./HttpBinding.js"
 import {
   type CodecOptions,
   type ProtocolCodec,
@@ -20,12 +18,13 @@ import {
   type RequestBody,
   type ResponseParts,
   rethrowAt,
-  type SerializedRequest,
   type StreamingBody
 } from "./Protocol.js"
+import { type BuildRequest, serializer } from "./Serialize.js"
 import { type ErrorBody, errorResolver } from "./ServiceError.js"
-import { type OperationModel, type StructureShape, traitOf } from "./Shape.js"
-import { isRecord, mismatch, toText } from "./Values.js"
+import type { OperationModel, StructureShape } from "./Shape.js"
+import { isStreamingMember } from "./Streaming.js"
+import { mismatch, toText } from "./Values.js"
 
 type Input = Readonly<Record<string, unknown>>
 
@@ -49,28 +48,45 @@ export interface RestFormat {
   readonly readError: (response: ResponseParts) => ErrorBody
 }
 
-const isStreaming = (payload: PayloadMember): boolean =>
-  traitOf(payload.ref, "streaming") === true ||
-  (payload.ref.shape.type === "structure" && payload.ref.shape.eventstream === true)
+const hasHeader = (headers: Readonly<Record<string, string>>, name: string): boolean =>
+  Object.keys(headers).some((h) => h.toLowerCase() === name)
+
+const OCTET_STREAM = "application/octet-stream"
+
+/** A blob payload: bytes or a string as they are; a stream passed through for the pipeline. */
+const blobBody = (
+  payload: PayloadMember,
+  value: unknown,
+  headers: Readonly<Record<string, string>>
+): readonly [RequestBody, string] => {
+  if (typeof value === "string" || value instanceof Uint8Array) return [value, OCTET_STREAM]
+  if (!isStreamingMember(payload.ref)) return mismatch("a Uint8Array or a string", value)
+  const shape = payload.ref.shape
+  if (shape.type === "blob" && shape.requiresLength === true && !hasHeader(headers, "content-length")) {
+    throw new ProtocolError(
+      "the service needs the length of this body (requiresLength): pass bytes or a string, or set its content length"
+    )
+  }
+  return [value as StreamingBody, OCTET_STREAM]
+}
 
 /** The body and its default Content-Type for the payload member's value. */
 const payloadBody = (
   format: RestFormat,
   payload: PayloadMember,
-  value: unknown
+  value: unknown,
+  headers: Readonly<Record<string, string>>
 ): readonly [RequestBody, string | undefined] => {
   const shape = payload.ref.shape
+  const absent = value === undefined || value === null
   switch (shape.type) {
     case "blob":
-      if (value === undefined || value === null) return [undefined, "application/octet-stream"]
-      if (isStreaming(payload)) return [value as StreamingBody, "application/octet-stream"]
-      if (typeof value === "string" || value instanceof Uint8Array) return [value, "application/octet-stream"]
-      return mismatch("a Uint8Array or a string", value)
+      return absent ? [undefined, OCTET_STREAM] : blobBody(payload, value, headers)
     case "string":
-      return value === undefined || value === null ? [undefined, undefined] : [toText(value), "text/plain"]
+      return absent ? [undefined, undefined] : [toText(value), "text/plain"]
     case "structure": {
       if (shape.eventstream) throw new ProtocolError("event stream input is not supported yet")
-      const body = format.encodePayload(payload, value ?? undefined)
+      const body = format.encodePayload(payload, absent ? undefined : value)
       return [body, body === undefined ? undefined : format.contentType]
     }
     default:
@@ -78,39 +94,37 @@ const payloadBody = (
   }
 }
 
-const hasHeader = (headers: Readonly<Record<string, string>>, name: string): boolean =>
-  Object.keys(headers).some((h) => h.toLowerCase() === name)
+/** The request body (the payload member, or the unbound members) and its default Content-Type. */
+const requestBody = (
+  format: RestFormat,
+  operation: OperationModel,
+  plan: RequestPlan,
+  input: Input,
+  headers: Readonly<Record<string, string>>
+): readonly [RequestBody, string | undefined] => {
+  const payload = plan.payload
+  if (payload !== undefined) {
+    try {
+      return payloadBody(format, payload, input[payload.name], headers)
+    } catch (e) {
+      return rethrowAt(e, payload.name)
+    }
+  }
+  if (plan.body === undefined) return [undefined, undefined]
+  const body = format.encodeMembers(operation, plan.body, input)
+  return [body, body === undefined ? undefined : format.contentType]
+}
 
-const serializeWith =
-  (format: RestFormat): ProtocolCodec["serialize"] =>
-  (operation, given, options) => {
-    const shape = operation.input?.shape
-    const input = shape === undefined ? given : fillIdempotencyTokens(shape, given, options?.idempotencyToken)
+/** Builds a REST request: bindings, then the body. */
+const buildRequest =
+  (format: RestFormat): BuildRequest =>
+  (operation, input) => {
     const plan = requestPlanOf(operation)
     const headers = plan.headers(input)
-    let body: RequestBody
-    let contentType: string | undefined
-    if (plan.payload !== undefined) {
-      try {
-        ;[body, contentType] = payloadBody(format, plan.payload, input[plan.payload.name])
-      } catch (e) {
-        rethrowAt(e, plan.payload.name)
-      }
-    } else if (plan.body !== undefined) {
-      body = format.encodeMembers(operation, plan.body, input)
-      if (body !== undefined) contentType = format.contentType
-    }
+    const [body, contentType] = requestBody(format, operation, plan, input, headers)
     if (contentType !== undefined && !hasHeader(headers, "content-type"))
       headers["Content-Type"] = contentType
-    const request: SerializedRequest = {
-      method: operation.http.method,
-      path: plan.path(input),
-      query: plan.query(input),
-      headers,
-      body
-    }
-    const hostPrefix = hostPrefixOf(operation)(input)
-    return hostPrefix === undefined ? request : { ...request, hostPrefix }
+    return { method: operation.http.method, path: plan.path(input), query: plan.query(input), headers, body }
   }
 
 /** The payload member's output value, or undefined when the body holds none. */
@@ -120,7 +134,7 @@ const payloadValue = (
   response: ResponseParts,
   streamingBody: unknown
 ): unknown => {
-  if (isStreaming(payload)) return streamingBody
+  if (isStreamingMember(payload.ref)) return streamingBody
   const bytes = response.body
   if (bytes.length === 0) return undefined
   switch (payload.ref.shape.type) {
@@ -162,7 +176,7 @@ const decodeStructure = (
 export const restCodec = (format: RestFormat, options?: CodecOptions): ProtocolCodec => {
   const resolveError = errorResolver(options?.serviceErrors)
   return {
-    serialize: serializeWith(format),
+    serialize: serializer(buildRequest(format)),
     deserialize: (operation, response, streamingBody) => {
       const shape = operation.output?.shape
       if (shape === undefined) return {}
@@ -178,11 +192,3 @@ export const restCodec = (format: RestFormat, options?: CodecOptions): ProtocolC
     }
   }
 }
-
-/** Whether any member of `shape` is set in `input` (a structured body is only sent then). */
-export const anyMemberSet = (shape: StructureShape, input: Input): boolean =>
-  Object.keys(shape.members).some((name) => input[name] !== undefined && input[name] !== null)
-
-/** The value of a structure payload, checked. */
-export const payloadRecord = (value: unknown): Input =>
-  isRecord(value) ? value : mismatch("an object", value)

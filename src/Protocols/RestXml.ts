@@ -10,17 +10,19 @@
  */
 import type { PayloadMember } from "./HttpBinding.js"
 import { type CodecOptions, type ProtocolCodec, ProtocolError } from "./Protocol.js"
-import { anyMemberSet, payloadRecord, type RestFormat, restCodec } from "./Rest.js"
+import { type RestFormat, restCodec } from "./Rest.js"
 import { type OperationModel, type ServiceMetadata, type StructureShape, traitOf } from "./Shape.js"
 import { parseXmlBody, xmlReader } from "./XmlDecoder.js"
 import { namespaceAttribute, xmlWriter } from "./XmlEncoder.js"
 import { readXmlError } from "./XmlError.js"
 
-const encodeMembers = (
-  operation: OperationModel,
-  body: StructureShape,
-  input: Readonly<Record<string, unknown>>
-) => {
+type Input = Readonly<Record<string, unknown>>
+
+/** Whether any member of `shape` is set in `input` (a structured body is only sent then). */
+const anyMemberSet = (shape: StructureShape, input: Input): boolean =>
+  Object.keys(shape.members).some((name) => input[name] !== undefined && input[name] !== null)
+
+const encodeMembers = (operation: OperationModel, body: StructureShape, input: Input): string | undefined => {
   if (!anyMemberSet(body, input)) return undefined
   const tag = body.locationName ?? operation.input?.locationName ?? body.name
   const attributes = namespaceAttribute(operation.input?.xmlNamespace ?? body.xmlNamespace)
@@ -32,7 +34,7 @@ const encodePayload = ({ ref }: PayloadMember, value: unknown): string | undefin
   const shape = ref.shape
   if (shape.type === "structure" && shape.document) throw new ProtocolError("rest-xml cannot send a document")
   const tag = ref.locationName ?? shape.locationName ?? shape.name
-  return xmlWriter(shape)(payloadRecord(value), tag, namespaceAttribute(traitOf(ref, "xmlNamespace")))
+  return xmlWriter(shape)(value, tag, namespaceAttribute(traitOf(ref, "xmlNamespace")))
 }
 
 const format: RestFormat = {

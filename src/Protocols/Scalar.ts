@@ -10,7 +10,7 @@
  */
 import { base64Decode, base64Encode } from "./Bytes.js"
 import { ProtocolError } from "./Protocol.js"
-import { type MemberRef, type Shape, type TimestampFormat, traitOf } from "./Shape.js"
+import { type MemberRef, type TimestampFormat, traitOf } from "./Shape.js"
 import * as Timestamp from "./Timestamp.js"
 import { checkLong, floatText, integerText, toBoolean, toBytes, toDate, toText } from "./Values.js"
 
@@ -19,10 +19,6 @@ export type ToText = (value: unknown) => string
 
 /** Turns text from the wire into an output value. */
 export type FromText = (text: string) => unknown
-
-/** Whether a shape is written as text (everything but structures, lists and maps). */
-export const isScalar = (shape: Shape): boolean =>
-  shape.type !== "structure" && shape.type !== "list" && shape.type !== "map"
 
 /** The timestamp format of a member: its own, else its shape's, else the location's default. */
 export const timestampFormatOf = (ref: MemberRef, fallback: TimestampFormat): TimestampFormat =>
@@ -51,7 +47,7 @@ export const toTextOf = (ref: MemberRef, defaultTimestamp: TimestampFormat): ToT
       return floatText
     case "timestamp": {
       const format = timestampFormatOf(ref, defaultTimestamp)
-      return (v) => Timestamp.format(toDate(v), format)
+      return (v) => formatTimestamp(v, format)
     }
     case "blob":
       return (v) => base64Encode(toBytes(v))
@@ -102,14 +98,26 @@ export const parseBase64 = (text: string): Uint8Array => {
   return bytes
 }
 
-/** Parses a timestamp in `format` (the others accepted too), as a `ProtocolError` when invalid. */
-export const parseTimestamp = (text: string, format: TimestampFormat): Date => {
+/** Runs a timestamp conversion, reporting a `TimestampError` as a `ProtocolError`. */
+const timestampGuard = <A>(convert: () => A): A => {
   try {
-    return Timestamp.parse(text, format)
+    return convert()
   } catch (e) {
-    throw new ProtocolError(e instanceof Error ? e.message : String(e))
+    throw e instanceof Timestamp.TimestampError ? new ProtocolError(e.message) : e
   }
 }
+
+/** Formats a timestamp input (`Date` or epoch seconds) in a wire format. */
+export const formatTimestamp = (value: unknown, format: TimestampFormat): string =>
+  timestampGuard(() => Timestamp.format(toDate(value), format))
+
+/** Parses a timestamp in `format` (the others accepted too), as a `ProtocolError` when invalid. */
+export const parseTimestamp = (text: string, format: TimestampFormat): Date =>
+  timestampGuard(() => Timestamp.parse(text, format))
+
+/** A `Date` from a number of epoch seconds, as a `ProtocolError` when it is not one. */
+export const epochSecondsToDate = (seconds: number): Date =>
+  timestampGuard(() => Timestamp.fromEpochNumber(seconds))
 
 const identity: FromText = (text) => text
 

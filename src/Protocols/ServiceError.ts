@@ -34,31 +34,24 @@ const indexByCode = (shapes: ReadonlyArray<StructureShape>): ReadonlyMap<string,
 const operationErrorsOf = memoize((operation: OperationModel) => indexByCode(operation.errors ?? []))
 
 /** The request id from the response headers, if the service sent one. */
-export const requestIdFromHeaders = (response: ResponseParts): string | undefined =>
+const requestIdFromHeaders = (response: ResponseParts): string | undefined =>
   response.headers["x-amzn-requestid"] ?? response.headers["x-amz-request-id"]
+
+const STATUS_CODES: Readonly<Record<number, string>> = {
+  304: "NotModified",
+  400: "BadRequest",
+  403: "Forbidden",
+  404: "NotFound",
+  412: "PreconditionFailed",
+  500: "InternalError",
+  503: "ServiceUnavailable"
+}
 
 /**
  * The code of an error response without a body (an S3 `HEAD`, say): named after the status, as
  * the other AWS SDKs do (`NotFound`, `Forbidden`, ...).
  */
-export const codeFromStatus = (status: number): string => {
-  switch (status) {
-    case 304:
-      return "NotModified"
-    case 400:
-      return "BadRequest"
-    case 403:
-      return "Forbidden"
-    case 404:
-      return "NotFound"
-    case 412:
-      return "PreconditionFailed"
-    case 413:
-      return "RequestEntityTooLarge"
-    default:
-      return status >= 500 ? "InternalError" : `Http${status}Error`
-  }
-}
+export const codeFromStatus = (status: number): string => STATUS_CODES[status] ?? `Http${status}Error`
 
 /** Whether a service keeps the error codes of its former awsQuery protocol (`awsQueryCompatible`). */
 export const isQueryCompatible = (metadata: ServiceMetadata): boolean =>

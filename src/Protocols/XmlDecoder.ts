@@ -61,41 +61,78 @@ const refReader = (ref: MemberRef): XmlRead =>
     ? scalarReader(ref)
     : xmlReader(ref.shape)
 
+type EntryRead = (entry: XmlElement, out: Record<string, unknown>) => void
+
 /** Reads one map entry's key and value children into `out`. */
-const entryReader = (shape: MapShape): ((entry: XmlElement, out: Record<string, unknown>) => void) => {
+const entryReader = (shape: MapShape): EntryRead => {
   const keyTag = shape.key.locationName ?? "key"
   const valueTag = shape.value.locationName ?? "value"
   const readValue = refReader(shape.value)
   return (entry, out) => {
     const key = childNamed(entry, keyTag)
     const value = childNamed(entry, valueTag)
-    if (key === undefined) return
-    const v = value === undefined ? undefined : readValue(value)
+    if (key === undefined || value === undefined) return
+    let v: unknown
+    try {
+      v = readValue(value)
+    } catch (e) {
+      rethrowAt(e, `[${JSON.stringify(key.text)}]`)
+    }
     if (v !== undefined) setOwn(out, key.text, v)
   }
 }
 
-type Kind = "element" | "flatList" | "flatMap"
+/** Adds what one child element holds to the structure being read. */
+type Collect = (child: XmlElement, out: Record<string, unknown>) => void
 
 interface Field {
   readonly name: string
-  readonly kind: Kind
-  readonly read: XmlRead
-  readonly readEntry?: (entry: XmlElement, out: Record<string, unknown>) => void
+  readonly collect: Collect
 }
 
-/** A member's element name, and for a flattened list the item's name it may also go by. */
+const elementField = (name: string, read: XmlRead): Field => ({
+  name,
+  collect: (child, out) => {
+    const v = read(child)
+    if (v !== undefined) out[name] = v
+  }
+})
+
+/** Each repeated element is one item. */
+const flatListField = (name: string, read: XmlRead): Field => ({
+  name,
+  collect: (child, out) => {
+    const v = read(child)
+    if (v === undefined) return
+    const list = out[name]
+    if (Array.isArray(list)) list.push(v)
+    else out[name] = [v]
+  }
+})
+
+/** Each repeated element is one entry. */
+const flatMapField = (name: string, readEntry: EntryRead): Field => ({
+  name,
+  collect: (child, out) => {
+    let map = out[name] as Record<string, unknown> | undefined
+    if (map === undefined) {
+      map = {}
+      out[name] = map
+    }
+    readEntry(child, map)
+  }
+})
+
+/** A member's element name, its field, and for a flattened list the item's name it may also go by. */
 const fieldOf = (name: string, ref: MemberRef): readonly [string, Field, string | undefined] => {
   const shape = ref.shape
   const flattened = traitOf(ref, "flattened") === true
   const tag = ref.locationName ?? name
   if (flattened && shape.type === "list") {
-    return [tag, { name, kind: "flatList", read: refReader(shape.member) }, shape.member.locationName]
+    return [tag, flatListField(name, refReader(shape.member)), shape.member.locationName]
   }
-  if (flattened && shape.type === "map") {
-    return [tag, { name, kind: "flatMap", read: () => undefined, readEntry: entryReader(shape) }, undefined]
-  }
-  return [tag, { name, kind: "element", read: refReader(ref) }, undefined]
+  if (flattened && shape.type === "map") return [tag, flatMapField(name, entryReader(shape)), undefined]
+  return [tag, elementField(name, refReader(ref)), undefined]
 }
 
 /**
@@ -107,36 +144,10 @@ const fieldsOf = (members: ReadonlyArray<readonly [string, MemberRef]>): Readonl
   const entries = members.map(([name, ref]) => fieldOf(name, ref))
   const fields = new Map<string, Field>()
   for (const [tag, field] of entries) fields.set(tag, field)
-  for (const [, field, alias] of entries)
+  for (const [, field, alias] of entries) {
     if (alias !== undefined && !fields.has(alias)) fields.set(alias, field)
-  return fields
-}
-
-/** Adds one child element's value to a structure being read. */
-const collect = (field: Field, child: XmlElement, out: Record<string, unknown>): void => {
-  switch (field.kind) {
-    case "element": {
-      const v = field.read(child)
-      if (v !== undefined) out[field.name] = v
-      return
-    }
-    case "flatList": {
-      const v = field.read(child)
-      if (v === undefined) return
-      const list = out[field.name]
-      if (Array.isArray(list)) list.push(v)
-      else out[field.name] = [v]
-      return
-    }
-    case "flatMap": {
-      let map = out[field.name] as Record<string, unknown> | undefined
-      if (map === undefined) {
-        map = {}
-        out[field.name] = map
-      }
-      field.readEntry!(child, map)
-    }
   }
+  return fields
 }
 
 const structureReader = (shape: StructureShape): XmlRead => {
@@ -160,7 +171,7 @@ const structureReader = (shape: StructureShape): XmlRead => {
         const field = fields.get(localName(child.name))
         if (field === undefined) continue
         current = field.name
-        collect(field, child, out)
+        field.collect(child, out)
       }
     } catch (e) {
       rethrowAt(e, current)

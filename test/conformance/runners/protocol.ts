@@ -14,7 +14,7 @@ import { linkOperation, linkShapes } from "../../../src/Protocols/Api2.js"
 import { codecFor } from "../../../src/Protocols/index.js"
 import type { ProtocolCodec, ResponseParts } from "../../../src/Protocols/Protocol.js"
 import type { OperationModel, ServiceMetadata, Shape, StructureShape } from "../../../src/Protocols/Shape.js"
-import { traitOf } from "../../../src/Protocols/Shape.js"
+import { streamingOutputMember } from "../../../src/Protocols/Streaming.js"
 import { finalize } from "../../../src/Request/Finalize.js"
 import { compareRequest, type ExpectedRequest, type Mismatch } from "../protocol/Compare.js"
 import { Skips } from "../protocol/Skips.js"
@@ -98,17 +98,6 @@ const runInput = (suite: Suite, codec: ProtocolCodec, operation: OperationModel,
   return host === expected.host ? undefined : { what: "host", expected: expected.host, actual: host }
 }
 
-/** Whether the output's payload is streamed (the pipeline then passes the body separately). */
-const streamsOutput = (operation: OperationModel): boolean => {
-  const shape = operation.output?.shape
-  const payload = shape?.payload === undefined ? undefined : shape.members[shape.payload]
-  if (payload === undefined) return false
-  const target: Shape = payload.shape
-  return (
-    traitOf(payload, "streaming") === true || (target.type === "structure" && target.eventstream === true)
-  )
-}
-
 const encoder = new TextEncoder()
 
 const responseOf = (c: Case, streamed: boolean): [ResponseParts, unknown] => {
@@ -122,7 +111,11 @@ const responseOf = (c: Case, streamed: boolean): [ResponseParts, unknown] => {
 }
 
 const runOutput = (codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
-  const [response, streamingBody] = responseOf(c, streamsOutput(operation))
+  const output = operation.output?.shape
+  const [response, streamingBody] = responseOf(
+    c,
+    output !== undefined && streamingOutputMember(output) !== undefined
+  )
   if (c.errorCode === undefined && c.error === undefined) {
     const actual = toComparable(codec.deserialize(operation, response, streamingBody))
     return isDeepStrictEqual(actual, c.result ?? {})
