@@ -6,9 +6,6 @@
  * The `operationInputs` cases bind operation input through the aws-sdk v2 api-2 model of the
  * service (its `contextParam` members and `staticContextParams`), the dev dependency codegen reads.
  */
-import * as fs from "node:fs"
-import { createRequire } from "node:module"
-import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { loadSkips } from "./EndpointSkips.js"
 import { dataPath, dataPresent, printResult, type RunResult } from "./Report.js"
@@ -21,20 +18,6 @@ const report = (result: RunResult): string => {
   return lines.join("\n")
 }
 
-/** The aws-sdk v2 api-2 model of a service (`s3-2006-03-01.min.json`), if installed. */
-const modelOf = (service: string): string | undefined => {
-  try {
-    const apis = path.join(
-      path.dirname(createRequire(import.meta.url).resolve("aws-sdk/package.json")),
-      "apis"
-    )
-    const file = fs.readdirSync(apis).find((f) => f.startsWith(`${service}-`) && f.endsWith(".min.json"))
-    return file === undefined ? undefined : path.join(apis, file)
-  } catch {
-    return undefined
-  }
-}
-
 describe("endpoint rule sets conformance", () => {
   for (const service of ["s3", "sts", "dynamodb"]) {
     const dir = `endpoints/services/${service}`
@@ -43,7 +26,7 @@ describe("endpoint rule sets conformance", () => {
     it.skipIf(!present)(
       present ? `${service}: ${dir}` : `${service}: data absent at ${dataPath(dir)}`,
       async () => {
-        const model = modelOf(service)
+        const model = endpoints.v2ModelOf(service)
         expect(
           model,
           "the aws-sdk dev dependency (api-2 models) is needed for the operationInputs group"

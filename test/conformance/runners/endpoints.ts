@@ -6,14 +6,17 @@
  * - group `params`: the case's `params` straight into the resolver; expected url, properties and
  *   headers, or the error text.
  * - group `operationInputs`: each `{operationName, builtInParams, operationParams}` bound to the
- *   rule set's parameters: built-ins through each parameter's `builtIn`, operation input members by
- *   parameter name (as S3's `Bucket`/`Key` context params are), and, when an api-2 model is given
- *   with `--model`, its `contextParam` members and per-operation `staticContextParams`. The real
- *   binding comes from the client generator; this group checks the engine through it.
+ *   rule set's parameters: built-ins through each parameter's `builtIn`, and operation input
+ *   members through the api-2 model's `contextParam` members and per-operation
+ *   `staticContextParams` (the model given with `--model`, else the aws-sdk v2 model named like the
+ *   rule set's folder, when installed; `--no-model` turns it off), or, without a model, by
+ *   parameter name (as S3's `Bucket`/`Key` context params are). The real binding comes from the
+ *   client generator; this group checks the engine through it.
  *
  * Skips come only from `test/conformance/endpoint-skips.json`, each with a reason.
  */
 import * as fs from "node:fs"
+import { createRequire } from "node:module"
 import * as path from "node:path"
 import { Either } from "effect"
 import type { EndpointParams, ParameterValue, RuleSet } from "../../../src/Endpoints/RuleSet.js"
@@ -119,6 +122,21 @@ export const bindOperationInput = (
   return params
 }
 
+/** The aws-sdk v2 api-2 model of a service (`apis/s3-2006-03-01.min.json`), if installed. */
+export const v2ModelOf = (service: string): string | undefined => {
+  try {
+    const apis = path.join(
+      path.dirname(createRequire(import.meta.url).resolve("aws-sdk/package.json")),
+      "apis"
+    )
+    const files = fs.readdirSync(apis).filter((f) => f.startsWith(`${service}-`) && f.endsWith(".min.json"))
+    const newest = files.sort().at(-1)
+    return newest === undefined ? undefined : path.join(apis, newest)
+  } catch {
+    return undefined
+  }
+}
+
 /** Runs one resolution and compares it with the expectation; returns the mismatch, if any. */
 export const check = (
   resolver: EndpointResolver,
@@ -147,8 +165,10 @@ export const check = (
 export const run = async (args: ReadonlyArray<string>): Promise<RunResult> => {
   const positional: Array<string> = []
   let modelFile: string | undefined
+  let useModel = true
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--model") modelFile = args[++i]
+    else if (args[i] === "--no-model") useModel = false
     else positional.push(args[i]!)
   }
   let [ruleSetFile, testsFile] = positional
@@ -164,7 +184,8 @@ export const run = async (args: ReadonlyArray<string>): Promise<RunResult> => {
   const { testCases } = JSON.parse(fs.readFileSync(testsFile, "utf8")) as {
     testCases: ReadonlyArray<TestCase>
   }
-  const model = modelFile === undefined ? undefined : readModel(modelFile)
+  if (modelFile === undefined && useModel) modelFile = v2ModelOf(suite)
+  const model = modelFile === undefined || !useModel ? undefined : readModel(modelFile)
   const skips = loadSkips()
   const resolver = compileRuleSet(ruleSet)
   const tally = new Tally()
