@@ -29,7 +29,7 @@ import type { DecisionDiagram, RuleSet } from "../Endpoints/RuleSet.js"
 import { compile as compileRules, type EndpointResolver } from "../Endpoints/RulesEngine.js"
 import type { ParsedError, ProtocolCodec, ProtocolFactory, ResponseParts } from "../Protocols/Protocol.js"
 import type { OperationModel, ServiceMetadata } from "../Protocols/Shape.js"
-import type { ChecksumMode, RetryPolicyConfig, S3Settings } from "../Session/Session.js"
+import type { ChecksumMode, RetryPolicyConfig, S3Settings, SessionConfigError } from "../Session/Session.js"
 import { retryConfig, Session } from "../Session/Session.js"
 import type {
   AnyServiceErrorClass,
@@ -187,9 +187,14 @@ export const make = (
   definition: ServiceDefinition,
   session: Context.Tag.Service<Session>,
   overrides: ClientOverrides = {}
-): Effect.Effect<ServiceClient> =>
-  Effect.map(Retry.nowSeconds, (now) => {
+): Effect.Effect<ServiceClient, SessionConfigError> =>
+  Effect.gen(function* () {
+    const now = yield* Retry.nowSeconds
     const serviceId = definition.metadata.serviceId ?? definition.metadata.endpointPrefix ?? "unknown"
+    const configured =
+      overrides.endpoint === undefined && session.serviceEndpoint !== undefined
+        ? yield* session.serviceEndpoint(serviceId)
+        : undefined
     const basePolicy = overrides.retry ?? session.retry.policy
     const policy =
       overrides.maxAttempts === undefined
@@ -199,7 +204,7 @@ export const make = (
     const config: ClientConfig = {
       serviceId,
       region: overrides.region ?? session.region,
-      endpoint: overrides.endpoint ?? session.serviceEndpoint?.(serviceId) ?? session.endpoint,
+      endpoint: overrides.endpoint ?? configured ?? session.endpoint,
       credentials: overrides.credentials ?? session.credentials,
       retry,
       transport: overrides.transport ?? session.transport,
@@ -232,7 +237,7 @@ export const make = (
  */
 export const layer =
   <Self>(tag: Context.Tag<Self, ServiceClient>, definition: ServiceDefinition) =>
-  (overrides?: ClientOverrides): Layer.Layer<Self, never, Session> =>
+  (overrides?: ClientOverrides): Layer.Layer<Self, SessionConfigError, Session> =>
     Layer.effect(
       tag,
       Effect.flatMap(Session, (session) => make(definition, session, overrides))
