@@ -4,7 +4,7 @@
 import { linkOperation, linkShapes } from "../../../src/Protocols/Api2.js"
 import { codecFor } from "../../../src/Protocols/index.js"
 import type { ProtocolCodec, ResponseParts } from "../../../src/Protocols/Protocol.js"
-import type { OperationModel, ServiceMetadata } from "../../../src/Protocols/Shape.js"
+import type { OperationModel, ServiceMetadata, StructureShape } from "../../../src/Protocols/Shape.js"
 
 export type Protocol = ServiceMetadata["protocol"]
 
@@ -16,21 +16,26 @@ export interface Service {
   readonly operation: (given: Readonly<Record<string, unknown>>) => OperationModel
 }
 
-/** A service of `protocol` over api-2 `shapes`. */
+/** A service of `protocol` over api-2 `shapes`; `serviceErrors`: tell the codec its exception shapes. */
 export const service = (
   protocol: Protocol,
   shapes: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
-  metadata: Partial<ServiceMetadata> = {}
+  metadata: Partial<ServiceMetadata> = {},
+  serviceErrors = false
 ): Service => {
   const linked = linkShapes(shapes)
+  const errors = [...linked.values()].filter(
+    (s): s is StructureShape => s.type === "structure" && s.exception === true
+  )
+  const full: ServiceMetadata = {
+    protocol,
+    apiVersion: "2020-01-01",
+    jsonVersion: "1.1",
+    targetPrefix: "Svc",
+    ...metadata
+  }
   return {
-    codec: codecFor({
-      protocol,
-      apiVersion: "2020-01-01",
-      jsonVersion: "1.1",
-      targetPrefix: "Svc",
-      ...metadata
-    }),
+    codec: codecFor(full, serviceErrors ? { serviceErrors: errors } : undefined),
     operation: (given) =>
       linkOperation(linked, { name: "Op", http: { method: "POST", requestUri: "/" }, ...given })
   }
