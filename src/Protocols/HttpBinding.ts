@@ -11,13 +11,13 @@
  *
  * @since 0.1.0
  */
-import { base64Decode, base64Encode, utf8Decode, utf8Encode } from "./Bytes.js"
+import { checkHeaderName, checkHeaderValue, fromHeaderOf, toHeaderOf } from "./HeaderValue.js"
 import { memoize } from "./Memo.js"
-import { ProtocolError, type ResponseParts, rethrowAt } from "./Protocol.js"
-import { type FromText, fromTextOf, type ToText, timestampFormatOf, toTextOf } from "./Scalar.js"
+import { type ResponseParts, rethrowAt } from "./Protocol.js"
+import { fromTextOf, toTextOf } from "./Scalar.js"
 import { type MemberRef, type OperationModel, type StructureShape, traitOf } from "./Shape.js"
-import { uriEncode, uriEncodePath } from "./UriEncoding.js"
-import { isRecord, jsonValueText, mismatch, parseJsonValue, setOwn } from "./Values.js"
+import { compileUri } from "./UriTemplate.js"
+import { isRecord, mismatch, setOwn } from "./Values.js"
 
 type Input = Readonly<Record<string, unknown>>
 
@@ -75,52 +75,7 @@ const payloadOf = (shape: StructureShape, name: string | undefined): PayloadMemb
 const wireName = (name: string, ref: MemberRef): string => traitOf(ref, "locationName") ?? name
 
 // ---------------------------------------------------------------------------------------------
-// URI path
-
-const pathOf = (template: string, shape: StructureShape | undefined): RequestPlan["path"] => {
-  // "/{Bucket}/{Key+}" -> ["/", "Bucket", "/", "Key+", ""]: odd indexes are labels
-  const parts = template.split(/\{([^}]+)\}/)
-  if (parts.length === 1) return () => template
-  const labels = new Map<string, readonly [string, MemberRef]>()
-  for (const [name, ref] of Object.entries(shape?.members ?? {})) {
-    if (traitOf(ref, "location") === "uri") labels.set(wireName(name, ref), [name, ref])
-  }
-  const segments = parts.map((part, i): ((input: Input) => string) => {
-    if (i % 2 === 0) return () => part
-    const greedy = part.endsWith("+")
-    const label = greedy ? part.slice(0, -1) : part
-    const member = labels.get(label)
-    if (member === undefined) throw new Error(`model: no member is bound to the URI label {${part}}`)
-    const [name, ref] = member
-    const text = toTextOf(ref, "iso8601")
-    const encode = greedy ? uriEncodePath : uriEncode
-    return (input) => {
-      const value = input[name]
-      if (value === undefined || value === null)
-        throw new ProtocolError("missing the value of a URI label", name)
-      let s: string
-      try {
-        s = text(value)
-      } catch (e) {
-        return rethrowAt(e, name)
-      }
-      if (s === "") throw new ProtocolError("a URI label cannot be empty", name)
-      return encode(s)
-    }
-  })
-  return (input) => segments.map((segment) => segment(input)).join("")
-}
-
-// ---------------------------------------------------------------------------------------------
 // query string
-
-const staticQueryOf = (query: string | undefined): ReadonlyArray<readonly [string, string]> =>
-  query === undefined || query === ""
-    ? []
-    : query.split("&").map((pair): readonly [string, string] => {
-        const eq = pair.indexOf("=")
-        return eq === -1 ? [pair, ""] : [pair.slice(0, eq), pair.slice(eq + 1)]
-      })
 
 /** Text of each item of a list value, or of a scalar value. */
 const itemsText = (ref: MemberRef, fallback: "iso8601" | "rfc822"): ((value: unknown) => Array<string>) => {
@@ -156,10 +111,9 @@ const queryMemberOf = (name: string, ref: MemberRef): QueryWrite => {
 }
 
 const queryOf = (
-  staticQuery: string | undefined,
+  fixed: ReadonlyArray<readonly [string, string]>,
   shape: StructureShape | undefined
 ): RequestPlan["query"] => {
-  const fixed = staticQueryOf(staticQuery)
   const members = Object.entries(shape?.members ?? {})
     .filter(([, ref]) => traitOf(ref, "location") === "querystring")
     .map(([name, ref]) => ({ name, isMap: ref.shape.type === "map", write: queryMemberOf(name, ref) }))
@@ -186,44 +140,6 @@ const queryOf = (
 // ---------------------------------------------------------------------------------------------
 // headers
 
-/**
- * Header values are sent as printable ASCII. CR and LF would let a value inject headers; other
- * control characters and non-ASCII text have no portable encoding in HTTP/1.1 headers (encode such
- * text first, as S3 asks for metadata, e.g. per RFC 2047).
- */
-const checkHeaderValue = (value: string): string => {
-  if (/[\r\n]/.test(value)) throw new ProtocolError("a header value cannot contain CR or LF")
-  if (!/^[\t\x20-\x7e]*$/.test(value)) {
-    throw new ProtocolError(`a header value must be printable ASCII: ${JSON.stringify(value)}`)
-  }
-  return value
-}
-
-/** A header name taken from a map key must be an HTTP token. */
-const checkHeaderName = (name: string): string => {
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
-    throw new ProtocolError(`not a valid header name: ${JSON.stringify(name)}`)
-  return name
-}
-
-/** A string item of a header list, quoted when it holds a comma or a double quote. */
-const quoteItem = (item: string): string =>
-  /[",]/.test(item) ? `"${item.replace(/(["\\])/g, "\\$1")}"` : item
-
-const jsonHeaderText: ToText = (value) => base64Encode(utf8Encode(jsonValueText(value)))
-
-const headerTextOf = (ref: MemberRef): ToText => {
-  if (traitOf(ref, "jsonvalue")) return jsonHeaderText
-  const shape = ref.shape
-  if (shape.type !== "list") return toTextOf(ref, "rfc822")
-  const item = toTextOf(shape.member, "rfc822")
-  const quote = shape.member.shape.type === "string"
-  return (value) => {
-    if (!Array.isArray(value)) return mismatch("an array", value)
-    return value.map((v) => (quote ? quoteItem(item(v)) : item(v))).join(", ")
-  }
-}
-
 type HeaderWrite = (value: unknown, out: Record<string, string>) => void
 
 const headerMemberOf = (name: string, ref: MemberRef): HeaderWrite => {
@@ -240,7 +156,7 @@ const headerMemberOf = (name: string, ref: MemberRef): HeaderWrite => {
       }
     }
   }
-  const text = headerTextOf(ref)
+  const text = toHeaderOf(ref)
   return (value, out) => {
     out[header] = checkHeaderValue(text(value))
   }
@@ -270,13 +186,11 @@ const headersOf = (shape: StructureShape | undefined): RequestPlan["headers"] =>
 
 const compileRequest = (operation: OperationModel): RequestPlan => {
   const shape = operation.input?.shape
-  const uri = operation.http.requestUri
-  const q = uri.indexOf("?")
-  const path = q === -1 ? uri : uri.slice(0, q)
+  const uri = compileUri(operation.http.requestUri, shape)
   const payload = shape && payloadOf(shape, operation.input?.payload ?? shape.payload)
   return {
-    path: pathOf(path, shape),
-    query: queryOf(q === -1 ? undefined : uri.slice(q + 1), shape),
+    path: uri.path,
+    query: queryOf(uri.query, shape),
     headers: headersOf(shape),
     payload,
     body: shape !== undefined && payload === undefined ? bodyShapeOf(shape, REQUEST_LOCATIONS) : undefined
@@ -289,55 +203,6 @@ export const requestPlanOf: (operation: OperationModel) => RequestPlan = memoize
 // ---------------------------------------------------------------------------------------------
 // responses
 
-/** Splits a header list on commas, honouring double-quoted items (`"b,c", a`). */
-export const splitHeaderList = (value: string): Array<string> => {
-  const items: Array<string> = []
-  let i = 0
-  while (i <= value.length) {
-    while (value[i] === " " || value[i] === "\t") i++
-    if (value[i] === '"') {
-      let item = ""
-      let j = i + 1
-      for (; j < value.length && value[j] !== '"'; j++) item += value[j] === "\\" ? value[++j] : value[j]
-      items.push(item)
-      const comma = value.indexOf(",", j)
-      i = comma === -1 ? value.length + 1 : comma + 1
-    } else {
-      const comma = value.indexOf(",", i)
-      const end = comma === -1 ? value.length : comma
-      items.push(value.slice(i, end).trim())
-      i = end + 1
-    }
-  }
-  return items
-}
-
-/** http-dates hold a comma themselves: `Mon, 16 Dec 2019 ..., Tue, 17 Dec ...` pairs up. */
-const pairUp = (items: Array<string>): Array<string> => {
-  const out: Array<string> = []
-  for (let i = 0; i < items.length; i += 2) out.push(`${items[i]}, ${items[i + 1] ?? ""}`)
-  return out
-}
-
-const jsonHeaderValue: FromText = (text) => {
-  const bytes = base64Decode(text.trim())
-  if (bytes === undefined) throw new ProtocolError("a JSON header value is not base64")
-  return parseJsonValue(utf8Decode(bytes))
-}
-
-const headerValueOf = (ref: MemberRef): FromText => {
-  if (traitOf(ref, "jsonvalue")) return jsonHeaderValue
-  const shape = ref.shape
-  if (shape.type !== "list") return fromTextOf(ref, "rfc822")
-  const item = fromTextOf(shape.member, "rfc822")
-  const httpDates =
-    shape.member.shape.type === "timestamp" && timestampFormatOf(shape.member, "rfc822") === "rfc822"
-  return (text) => {
-    const items = splitHeaderList(text)
-    return (httpDates ? pairUp(items) : items).map(item)
-  }
-}
-
 type ResponseRead = (response: ResponseParts, out: Record<string, unknown>) => void
 
 const responseMemberOf = (name: string, ref: MemberRef): ResponseRead | undefined => {
@@ -348,7 +213,7 @@ const responseMemberOf = (name: string, ref: MemberRef): ResponseRead | undefine
       }
     case "header": {
       const header = wireName(name, ref).toLowerCase()
-      const read = headerValueOf(ref)
+      const read = fromHeaderOf(ref)
       return (response, out) => {
         const text = response.headers[header]
         if (text !== undefined) out[name] = read(text)

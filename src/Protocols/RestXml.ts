@@ -8,25 +8,46 @@
  *
  * @since 0.1.0
  */
-import type { PayloadMember } from "./HttpBinding.js"
+import { type PayloadMember, requestPlanOf } from "./HttpBinding.js"
+import { memoize } from "./Memo.js"
 import { type CodecOptions, type ProtocolCodec, ProtocolError } from "./Protocol.js"
 import { type RestFormat, restCodec } from "./Rest.js"
 import { type OperationModel, type ServiceMetadata, type StructureShape, traitOf } from "./Shape.js"
 import { parseXmlBody, xmlReader } from "./XmlDecoder.js"
-import { namespaceAttribute, xmlWriter } from "./XmlEncoder.js"
+import { namespaceAttribute, type XmlWrite, xmlWriter } from "./XmlEncoder.js"
 import { readXmlError } from "./XmlError.js"
 
 type Input = Readonly<Record<string, unknown>>
 
-/** Whether any member of `shape` is set in `input` (a structured body is only sent then). */
-const anyMemberSet = (shape: StructureShape, input: Input): boolean =>
-  Object.keys(shape.members).some((name) => input[name] !== undefined && input[name] !== null)
+/** How the unbound members of an operation's input are written: the root element and its writer. */
+interface BodyRoot {
+  readonly members: ReadonlyArray<string>
+  readonly tag: string
+  readonly attributes: string
+  readonly write: XmlWrite
+}
 
-const encodeMembers = (operation: OperationModel, body: StructureShape, input: Input): string | undefined => {
-  if (!anyMemberSet(body, input)) return undefined
-  const tag = body.locationName ?? operation.input?.locationName ?? body.name
-  const attributes = namespaceAttribute(operation.input?.xmlNamespace ?? body.xmlNamespace)
-  return xmlWriter(body)(input, tag, attributes)
+/** The root of an operation's body, compiled once (`body`: the structure of the unbound members). */
+const bodyRootOf = memoize((operation: OperationModel): BodyRoot => {
+  const body = requestPlanOf(operation).body
+  if (body === undefined) throw new Error(`model: ${operation.name} has no body members`)
+  return {
+    members: Object.keys(body.members),
+    tag: body.locationName ?? operation.input?.locationName ?? body.name,
+    attributes: namespaceAttribute(operation.input?.xmlNamespace ?? body.xmlNamespace),
+    write: xmlWriter(body)
+  }
+})
+
+/** A root element when any unbound member is set; no body otherwise. */
+const encodeMembers = (
+  operation: OperationModel,
+  _body: StructureShape,
+  input: Input
+): string | undefined => {
+  const root = bodyRootOf(operation)
+  const set = root.members.some((name) => input[name] !== undefined && input[name] !== null)
+  return set ? root.write(input, root.tag, root.attributes) : undefined
 }
 
 const encodePayload = ({ ref }: PayloadMember, value: unknown): string | undefined => {

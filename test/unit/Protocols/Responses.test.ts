@@ -195,3 +195,43 @@ describe("streamed payloads", () => {
     )
   })
 })
+
+describe("header lists", () => {
+  const headers = {
+    Output: {
+      type: "structure",
+      members: {
+        Strings: { shape: "Strings", location: "header", locationName: "x-strings" },
+        Dates: { shape: "Dates", location: "header", locationName: "x-dates" },
+        Numbers: { shape: "Numbers", location: "header", locationName: "x-numbers" }
+      }
+    },
+    Strings: { type: "list", member: { shape: "String" } },
+    Dates: { type: "list", member: { shape: "Timestamp" } },
+    Numbers: { type: "list", member: { shape: "Integer" } },
+    String: { type: "string" },
+    Timestamp: { type: "timestamp" },
+    Integer: { type: "integer" }
+  }
+  const svc = service("rest-json", headers)
+  const op = svc.operation({ input: { shape: "Output" }, output: { shape: "Output" } })
+
+  it("round-trip quoted items, escaped quotes and http-dates", () => {
+    const value = {
+      Strings: ["a,b", 'say "hi"', "plain", "back\\slash"],
+      Dates: [new Date(0), new Date(1576540098000)],
+      Numbers: [1, 2]
+    }
+    const sent = svc.codec.serialize(op, value).headers
+    expect(sent).toMatchObject({
+      "x-strings": '"a,b", "say \\"hi\\"", plain, back\\slash',
+      "x-dates": "Thu, 01 Jan 1970 00:00:00 GMT, Mon, 16 Dec 2019 23:48:18 GMT",
+      "x-numbers": "1, 2"
+    })
+    expect(svc.codec.deserialize(op, response(200, "", sent))).toEqual(value)
+  })
+
+  it("read an empty header as an empty list", () => {
+    expect(svc.codec.deserialize(op, response(200, "", { "x-strings": "" }))).toEqual({ Strings: [] })
+  })
+})
