@@ -4,7 +4,9 @@
  * 1. request compression: `gzip` when the operation has `requestcompression` and the body is at
  *    least `minCompressionBytes` (the AWS default, 10,240); `gzip` is appended to any
  *    `Content-Encoding` the input set;
- * 2. `Content-MD5` when the operation has `httpChecksumRequired` (of the bytes sent);
+ * 2. `Content-MD5` when the operation requires a checksum (`httpChecksumRequired`, or
+ *    `httpChecksum.requestChecksumRequired`) and the request carries none (no `Content-MD5`, no
+ *    `x-amz-checksum-*`), of the bytes sent;
  * 3. `Content-Length` of a string or byte body; none without a body, and none for a streaming
  *    body (its length, when the service `requiresLength`, is the pipeline's to know).
  *
@@ -37,6 +39,14 @@ const headerName = (headers: Readonly<Record<string, string>>, name: string): st
 const wantsGzip = (operation: OperationModel, options: FinalizeOptions | undefined): boolean =>
   options?.disableCompression !== true && operation.requestcompression?.encodings.includes("gzip") === true
 
+/** Whether the operation requires a checksum the request does not carry yet. */
+const needsChecksum = (operation: OperationModel, headers: Readonly<Record<string, string>>): boolean =>
+  (operation.httpChecksumRequired === true || operation.httpChecksum?.requestChecksumRequired === true) &&
+  !Object.keys(headers).some((h) => {
+    const name = h.toLowerCase()
+    return name === "content-md5" || name.startsWith("x-amz-checksum-")
+  })
+
 /** Adds compression, `Content-MD5` and `Content-Length` to a serialized request. */
 export const finalize = (
   operation: OperationModel,
@@ -56,7 +66,7 @@ export const finalize = (
     if (existing === undefined) headers["Content-Encoding"] = "gzip"
     else headers[existing] = `${headers[existing]}, gzip`
   }
-  if (operation.httpChecksumRequired === true && headerName(headers, "content-md5") === undefined) {
+  if (needsChecksum(operation, headers)) {
     headers["Content-MD5"] = createHash("md5").update(bytes).digest("base64")
   }
   if (headerName(headers, "content-length") === undefined) headers["Content-Length"] = String(bytes.length)

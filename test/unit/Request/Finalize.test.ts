@@ -51,6 +51,15 @@ describe("Content-MD5", () => {
     expect(finalize(operation(), request("abc")).headers["Content-MD5"]).toBeUndefined()
   })
 
+  it("is also sent for httpChecksum.requestChecksumRequired, unless a checksum is already there", () => {
+    const required = operation({ httpChecksum: { requestChecksumRequired: true } })
+    expect(finalize(required, request("abc")).headers["Content-MD5"]).toBeDefined()
+    const crc = finalize(required, request("abc", { "x-amz-checksum-crc32": "NSRBwg==" }))
+    expect(crc.headers["Content-MD5"]).toBeUndefined()
+    const md5 = finalize(required, request("abc", { "content-md5": "given" }))
+    expect(md5.headers).toEqual({ "content-md5": "given", "Content-Length": "3" })
+  })
+
   it("covers the compressed bytes when the body is compressed", () => {
     const body = "x".repeat(DEFAULT_MIN_COMPRESSION_BYTES)
     const out = finalize({ ...gzip, httpChecksumRequired: true }, request(body))
