@@ -21,7 +21,9 @@ export * as RestJson from "./RestJson.js"
 export * as RestXml from "./RestXml.js"
 export * as ServiceError from "./ServiceError.js"
 export * as Shape from "./Shape.js"
+export * as Streaming from "./Streaming.js"
 export * as Timestamp from "./Timestamp.js"
+export * as UriEncoding from "./UriEncoding.js"
 export * as Xml from "./Xml.js"
 
 /** The codec of a service's protocol (`options.serviceErrors`: all of the service's error shapes). */
