@@ -60,6 +60,7 @@ export interface SerializeOptions {
   readonly idempotencyToken?: () => string
 }
 
+/** The codec of one service's protocol: compiled per shape and operation on first use, then reused. */
 export interface ProtocolCodec {
   readonly serialize: (
     operation: OperationModel,
