@@ -51,7 +51,7 @@ export const toHeaderOf = (ref: MemberRef): ToText => {
 }
 
 /** Splits a header list on commas, honouring double-quoted items (`"b,c", a`). */
-export const splitHeaderList = (value: string): Array<string> => {
+const splitHeaderList = (value: string): Array<string> => {
   if (value.trim() === "") return []
   const items: Array<string> = []
   let i = 0

@@ -8,7 +8,7 @@ import { memoize } from "./Memo.js"
 import type { StructureShape } from "./Shape.js"
 
 /** The default token: a random UUID v4 (Web Crypto, available in Node 20 and browsers). */
-export const randomToken = (): string => globalThis.crypto.randomUUID()
+const randomToken = (): string => globalThis.crypto.randomUUID()
 
 const tokenMembersOf = memoize(
   (shape: StructureShape): ReadonlyArray<string> =>

@@ -51,7 +51,7 @@ const STATUS_CODES: Readonly<Record<number, string>> = {
  * The code of an error response without a body (an S3 `HEAD`, say): named after the status, as
  * the other AWS SDKs do (`NotFound`, `Forbidden`, ...).
  */
-export const codeFromStatus = (status: number): string => STATUS_CODES[status] ?? `Http${status}Error`
+const codeFromStatus = (status: number): string => STATUS_CODES[status] ?? `Http${status}Error`
 
 /** Whether a service keeps the error codes of its former awsQuery protocol (`awsQueryCompatible`). */
 export const isQueryCompatible = (metadata: ServiceMetadata): boolean =>

@@ -26,7 +26,7 @@ export const setOwn = (target: Record<string, unknown>, key: string, value: unkn
 }
 
 /** A short description of a value's type, for error messages. */
-export const describe = (value: unknown): string =>
+const describe = (value: unknown): string =>
   value === null
     ? "null"
     : Array.isArray(value)
