@@ -28,7 +28,7 @@ import type { EndpointError } from "../Endpoints/EndpointError.js"
 import type { DecisionDiagram, RuleSet } from "../Endpoints/RuleSet.js"
 import { compile as compileRules, type EndpointResolver } from "../Endpoints/RulesEngine.js"
 import type { ParsedError, ProtocolCodec, ProtocolFactory, ResponseParts } from "../Protocols/Protocol.js"
-import type { OperationModel, ServiceMetadata } from "../Protocols/Shape.js"
+import type { OperationModel, ServiceMetadata, StructureShape } from "../Protocols/Shape.js"
 import type { ChecksumMode, RetryPolicyConfig, S3Settings, SessionConfigError } from "../Session/Session.js"
 import { retryConfig, Session } from "../Session/Session.js"
 import type {
@@ -110,6 +110,8 @@ export interface ServiceDefinition {
    * program bundles only the protocol it uses.
    */
   readonly protocol: ProtocolFactory
+  /** Every error shape of the service, so codes an operation does not list still decode. */
+  readonly serviceErrors?: ReadonlyArray<StructureShape> | undefined
   /** The endpoint rule set (loaded and compiled on first use, once per client). */
   readonly endpointRules: () => RuleSet | DecisionDiagram
   readonly customizations?: Customizations | undefined
@@ -221,7 +223,10 @@ export const make = (
     return {
       definition,
       config,
-      codec: definition.protocol(definition.metadata),
+      codec: definition.protocol(
+        definition.metadata,
+        definition.serviceErrors === undefined ? undefined : { serviceErrors: definition.serviceErrors }
+      ),
       state: {
         clockOffsetMs: 0,
         keyCache: new Map(),
@@ -311,7 +316,7 @@ export interface RawResponse {
 /** What `operation` needs besides the client tag. */
 export interface OperationSpec {
   readonly model: OperationModel
-  /** The modeled error classes, by error code. */
+  /** The modeled error classes of the operation, by error shape name (which is also their tag). */
   readonly errors?: Readonly<Record<string, AnyServiceErrorClass>> | undefined
 }
 

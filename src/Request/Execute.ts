@@ -29,6 +29,7 @@ import type * as Tracer from "effect/Tracer"
 import type { AwsCredentials, CredentialsError } from "../Credentials/Credentials.js"
 import type { EndpointError } from "../Endpoints/EndpointError.js"
 import { ProtocolError, type ResponseParts, type SerializedRequest } from "../Protocols/Protocol.js"
+import { streamingOutputMember } from "../Protocols/Streaming.js"
 import {
   type CallOptions,
   currentRetryPolicy,
@@ -54,7 +55,7 @@ import {
 import { finalize } from "./Finalize.js"
 import * as Retry from "./Retry.js"
 import * as Sigv4 from "./Sigv4.js"
-import type { HttpRequest, HttpResponse, StreamBody } from "./Transport.js"
+import { type HttpRequest, type HttpResponse, type StreamBody, urlOf } from "./Transport.js"
 import { validate } from "./Validate.js"
 
 /** What a call returns internally: the output and the raw response. */
@@ -100,17 +101,12 @@ const compile = (client: ServiceClient, spec: OperationSpec): Compiled => {
   if (cached) return cached
   const model = spec.model
   const service = client.config.serviceId
-  const payload = model.output?.shape.payload
-  const payloadRef = payload === undefined ? undefined : model.output?.shape.members[payload]
   const tag = <T, In, Out>(m: Metric.Metric<T, In, Out>): Metric.Metric<T, In, Out> =>
     Metric.tagged(Metric.tagged(m, "aws.service", service), "aws.operation", model.name)
   const compiled: Compiled = {
     spec,
     name: model.name,
-    streamingOutput:
-      payloadRef !== undefined &&
-      payloadRef.shape.type === "blob" &&
-      (payloadRef.streaming === true || payloadRef.shape.streaming === true),
+    streamingOutput: model.output !== undefined && streamingOutputMember(model.output.shape) !== undefined,
     unsigned:
       model.authtype === "none" || (model.auth?.length === 1 && model.auth[0] === "smithy.api#noAuth"),
     spanName: `${service}.${model.name}`,
@@ -286,7 +282,12 @@ const serviceError = (
       requestId: undefined
     }
   }
-  const cls = compiled.spec.errors?.[parsed.code] ?? commonErrors[parsed.code] ?? AwsServiceError
+  const modeled = compiled.spec.errors
+  const cls =
+    (parsed.shape === undefined ? undefined : modeled?.[parsed.shape.name]) ??
+    modeled?.[parsed.code] ??
+    commonErrors[parsed.code] ??
+    AwsServiceError
   const fields = {
     ...parsed.members,
     message: parsed.message ?? `${parsed.code} (HTTP ${response.status})`,
@@ -690,11 +691,9 @@ export const presign = (
       catch: (e) => serializationError(compiled.name, "request", e)
     })
     const { host: _host, ...headers } = signed.headers
-    const port = request.port === undefined ? "" : `:${request.port}`
-    const query = signed.query.map(([k, v]) => `${Sigv4.uriEncode(k)}=${Sigv4.uriEncode(v)}`).join("&")
     return {
       method: request.method,
-      url: `${request.protocol}//${request.hostname}${port}${request.path}?${query}`,
+      url: urlOf({ ...request, query: signed.query }),
       headers,
       expiresAt: new Date(date.getTime() + options.expiresIn * 1000)
     }

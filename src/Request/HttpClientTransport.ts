@@ -15,7 +15,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { NetworkError, SerializationError } from "./Errors.js"
-import { uriEncode } from "./Sigv4.js"
 import { type HttpRequest, Transport, type TransportService, urlOf } from "./Transport.js"
 
 export interface HttpClientTransportOptions {
@@ -27,7 +26,7 @@ const networkError = (e: HttpClientError.HttpClientError): NetworkError =>
   new NetworkError({ message: `network error: ${e.message}`, code: e.reason, cause: e })
 
 const toPlatformRequest = (request: HttpRequest): HttpClientRequest.HttpClientRequest => {
-  const base = HttpClientRequest.make(request.method as "POST")(urlOf(request, uriEncode), {
+  const base = HttpClientRequest.make(request.method as "POST")(urlOf(request), {
     headers: request.headers
   })
   const body = request.body

@@ -14,8 +14,8 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { formEncode } from "../Protocols/UriEncoding.js"
 import { NetworkError, RequestTimeout, SerializationError } from "./Errors.js"
-import { uriEncode } from "./Sigv4.js"
 import {
   type HttpRequest,
   type HttpResponse,
@@ -67,7 +67,7 @@ const headersOf = (res: http.IncomingMessage): Record<string, string> => {
 
 const pathWithQuery = (request: HttpRequest): string => {
   if (request.query.length === 0) return request.path
-  return `${request.path}?${request.query.map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join("&")}`
+  return `${request.path}?${formEncode(request.query)}`
 }
 
 /** Writes a streamed body with backpressure, then ends the request. */

@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import { createHash, createHmac } from "node:crypto"
+import { uriEncode } from "../Protocols/UriEncoding.js"
 
 /** Header value for payloads that are not hashed (S3 streaming over https). */
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
@@ -67,10 +68,6 @@ const hmac = (key: string | Uint8Array, data: string): Uint8Array =>
 
 /** Hex SHA-256 of a payload. */
 export const sha256Hex = (data: string | Uint8Array): string => hex(data)
-
-/** RFC 3986 encoding of one URI component, as SigV4 wants it. */
-export const uriEncode = (s: string): string =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 /** `20150830T123600Z` */
 export const amzDate = (date: Date): string => date.toISOString().replace(/[-:]|\.\d{3}/g, "")

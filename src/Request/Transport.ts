@@ -16,6 +16,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
+import { formEncode } from "../Protocols/UriEncoding.js"
 import type { NetworkError, RequestTimeout, SerializationError } from "./Errors.js"
 
 /** A request body that is produced while it is sent. Re-run on retry, so it must be replayable. */
@@ -76,9 +77,9 @@ export interface TransportService {
 
 export class Transport extends Context.Tag("effect-aws-sdk/Transport")<Transport, TransportService>() {}
 
-/** `http://host:port/path?query` of a request, query encoded as SigV4 encodes it. */
-export const urlOf = (request: HttpRequest, encode: (s: string) => string): string => {
+/** `http://host:port/path?query` of a request, the query encoded as it is signed. */
+export const urlOf = (request: HttpRequest): string => {
   const port = request.port === undefined ? "" : `:${request.port}`
-  const query = request.query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join("&")
+  const query = formEncode(request.query)
   return `${request.protocol}//${request.hostname}${port}${request.path}${query === "" ? "" : `?${query}`}`
 }
