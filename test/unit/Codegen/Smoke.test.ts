@@ -4,10 +4,6 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Credentials from "../../../src/Credentials/Credentials.js"
-import * as NodeTransport from "../../../src/Request/NodeTransport.js"
-import { Transport } from "../../../src/Request/Transport.js"
 import * as CloudFormation from "../../../src/Services/CloudFormation/index.js"
 import * as CloudWatch from "../../../src/Services/CloudWatch/index.js"
 import * as CloudWatchLogs from "../../../src/Services/CloudWatchLogs/index.js"
@@ -26,27 +22,8 @@ import * as SQS from "../../../src/Services/SQS/index.js"
 import * as SSM from "../../../src/Services/SSM/index.js"
 import * as STS from "../../../src/Services/STS/index.js"
 import * as StepFunctions from "../../../src/Services/StepFunctions/index.js"
-import * as Session from "../../../src/Session/Session.js"
-import * as FaultServer from "../../support/FaultServer.js"
-
-const credentials = Credentials.fromStatic(
-  Credentials.make({
-    accessKeyId: "AKIDEXAMPLE",
-    secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-  })
-)
-
-/** A session on the loopback server, with the given client layers. */
-export const sessionOn = (server: FaultServer.FaultServer) =>
-  Layer.effect(
-    Session.Session,
-    Effect.map(Transport, (transport) =>
-      Session.make({ region: "us-east-1", credentials, transport, endpoint: server.url })
-    )
-  ).pipe(Layer.provide(NodeTransport.layer()))
-
-export const withServer = <A, E>(f: (server: FaultServer.FaultServer) => Effect.Effect<A, E>) =>
-  Effect.scoped(Effect.flatMap(FaultServer.scoped, f))
+import type * as FaultServer from "../../support/FaultServer.js"
+import { sessionOn, withServer } from "./Loopback.js"
 
 const xml = (body: string): FaultServer.Reply => ({
   status: 200,
