@@ -1,0 +1,270 @@
+/**
+ * Credentials from an external command (`credential_process` in a profile): the command is run
+ * through the system shell and prints a JSON document on stdout:
+ *
+ * ```json
+ * { "Version": 1, "AccessKeyId": "...", "SecretAccessKey": "...", "SessionToken": "...",
+ *   "Expiration": "2030-01-01T00:00:00Z", "AccountId": "123456789012" }
+ * ```
+ *
+ * The output is decoded with `effect/Schema`. Failures are typed: the command cannot be started
+ * ({@link ProcessSpawnError}), exits with a non-zero status ({@link ProcessExitError}), prints
+ * something that is not JSON ({@link ProcessJsonError}), a `Version` other than 1
+ * ({@link ProcessVersionError}), or a document without the required fields
+ * ({@link ProcessOutputError}). Interrupting the fiber (or the timeout, 1 minute by default)
+ * kills the process and its children. Neither stdout nor the secrets it holds ever appear in an
+ * error message. The Go SDK's `processcreds.ProcessProvider`.
+ *
+ * @example
+ * ```ts
+ * const provider = Process.make("aws-vault export --format=json dev")
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { spawn } from "node:child_process"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Cache from "./Cache.js"
+import {
+  type AwsCredentials,
+  type Credentials,
+  CredentialsError,
+  type CredentialsProvider,
+  make as makeCredentials
+} from "./Credentials.js"
+
+const providerName = "process"
+
+/** The program a command line starts (its first word): what messages name, never its arguments. */
+export const programOf = (command: string): string => command.trim().split(/\s+/)[0] ?? command
+
+/** The command could not be started. */
+export class ProcessSpawnError extends Data.TaggedError("ProcessSpawnError")<{
+  readonly program: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `credential_process ${this.program}: could not start the command: ${reason}`
+  }
+}
+
+/** The command exited with a non-zero status (or was killed by a signal). */
+export class ProcessExitError extends Data.TaggedError("ProcessExitError")<{
+  readonly program: string
+  readonly exitCode: number | null
+  readonly signal: string | null
+  /** What the command wrote on stderr (at most 4 KiB). */
+  readonly stderr: string
+}> {
+  override get message(): string {
+    const how = this.exitCode !== null ? `exited with code ${this.exitCode}` : `was killed by ${this.signal}`
+    const stderr = this.stderr.trim() === "" ? "" : `: ${this.stderr.trim()}`
+    return `credential_process ${this.program}: the external process ${how}${stderr}`
+  }
+}
+
+/** The command printed something that is not a JSON document. */
+export class ProcessJsonError extends Data.TaggedError("ProcessJsonError")<{
+  readonly program: string
+}> {
+  override get message(): string {
+    return `credential_process ${this.program}: could not parse the output: invalid JSON in response`
+  }
+}
+
+/** The document's `Version` is not 1. */
+export class ProcessVersionError extends Data.TaggedError("ProcessVersionError")<{
+  readonly program: string
+  readonly version: unknown
+}> {
+  override get message(): string {
+    return `credential_process ${this.program}: unsupported Version ${JSON.stringify(this.version) ?? "(absent)"}: only Version 1 is supported`
+  }
+}
+
+/** The document lacks a required field or has one of the wrong type. */
+export class ProcessOutputError extends Data.TaggedError("ProcessOutputError")<{
+  readonly program: string
+  /** One entry per problem: `SecretAccessKey: is missing`. */
+  readonly problems: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `credential_process ${this.program}: invalid output: ${this.problems.join("; ")}`
+  }
+}
+
+/** Everything running a credential process can fail with. */
+export type ProcessError =
+  | ProcessSpawnError
+  | ProcessExitError
+  | ProcessJsonError
+  | ProcessVersionError
+  | ProcessOutputError
+
+/** The output document of a credential process, Version 1. */
+export const ProcessOutput = Schema.Struct({
+  Version: Schema.Literal(1),
+  AccessKeyId: Schema.NonEmptyString,
+  SecretAccessKey: Schema.NonEmptyString,
+  SessionToken: Schema.optional(Schema.String),
+  Expiration: Schema.optional(Schema.DateFromString.pipe(Schema.filter((d) => !Number.isNaN(d.getTime())))),
+  AccountId: Schema.optional(Schema.String)
+})
+export type ProcessOutput = typeof ProcessOutput.Type
+
+/** Names the fields that do not decode, without their values (they may be secrets). */
+export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+    const where = issue.path.length === 0 ? "the document" : issue.path.map(String).join(".")
+    return `${where}: ${issue._tag === "Missing" ? "is missing" : "has an invalid value"}`
+  })
+
+/** Decodes a process's stdout into credentials. */
+export const decodeOutput = (
+  program: string,
+  stdout: string
+): Either.Either<ProcessOutput, ProcessJsonError | ProcessVersionError | ProcessOutputError> => {
+  let json: unknown
+  try {
+    json = JSON.parse(stdout)
+  } catch {
+    return Either.left(new ProcessJsonError({ program }))
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return Either.left(new ProcessJsonError({ program }))
+  }
+  const version = (json as { readonly Version?: unknown }).Version
+  if (version !== 1) return Either.left(new ProcessVersionError({ program, version }))
+  return Either.mapLeft(
+    Schema.decodeUnknownEither(ProcessOutput)(json, { errors: "all" }),
+    (error) => new ProcessOutputError({ program, problems: describeIssues(error) })
+  )
+}
+
+const stderrLimit = 4096
+const stdoutLimit = 1024 * 1024
+
+/**
+ * Runs a command line through the shell and collects its stdout. Interruption kills the process
+ * group (on POSIX the command runs in its own group, so the shell's children go too).
+ */
+export const runCommand = (command: string): Effect.Effect<string, ProcessSpawnError | ProcessExitError> =>
+  Effect.async<string, ProcessSpawnError | ProcessExitError>((resume) => {
+    const program = programOf(command)
+    const posix = process.platform !== "win32"
+    let child: ReturnType<typeof spawn>
+    try {
+      child = spawn(command, {
+        shell: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        windowsHide: true,
+        detached: posix
+      })
+    } catch (cause) {
+      resume(Effect.fail(new ProcessSpawnError({ program, cause })))
+      return
+    }
+    const stdout: Array<Buffer> = []
+    let stdoutBytes = 0
+    let stderr = ""
+    let done = false
+    const kill = () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      try {
+        if (posix && child.pid !== undefined) process.kill(-child.pid, "SIGKILL")
+        else child.kill("SIGKILL")
+      } catch {
+        // already gone
+      }
+    }
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdoutBytes += chunk.length
+      if (stdoutBytes > stdoutLimit) {
+        kill()
+        return
+      }
+      stdout.push(chunk)
+    })
+    child.stderr?.on("data", (chunk: Buffer) => {
+      if (stderr.length < stderrLimit) stderr = (stderr + chunk.toString("utf8")).slice(0, stderrLimit)
+    })
+    child.once("error", (cause) => {
+      if (done) return
+      done = true
+      resume(Effect.fail(new ProcessSpawnError({ program, cause })))
+    })
+    child.once("close", (exitCode, signal) => {
+      if (done) return
+      done = true
+      if (exitCode === 0 && stdoutBytes <= stdoutLimit) {
+        resume(Effect.succeed(Buffer.concat(stdout).toString("utf8")))
+      } else {
+        resume(Effect.fail(new ProcessExitError({ program, exitCode, signal, stderr })))
+      }
+    })
+    return Effect.sync(() => {
+      done = true
+      kill()
+    })
+  })
+
+/** Options of the process provider. */
+export interface ProcessOptions {
+  /** The account id to use when the output has no `AccountId` (a profile's `aws_account_id`). */
+  readonly accountId?: string | undefined
+  /** Kill the process and fail after this long (default 1 minute). */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/** Runs the command once and decodes its output into credentials. */
+export const run = (
+  command: string,
+  options: ProcessOptions = {}
+): Effect.Effect<AwsCredentials, ProcessError | CredentialsError> => {
+  const program = programOf(command)
+  const timeout = options.timeout ?? Duration.minutes(1)
+  return runCommand(command).pipe(
+    Effect.timeoutFail({
+      duration: timeout,
+      onTimeout: () =>
+        new CredentialsError({
+          provider: providerName,
+          message: `credential_process ${program}: no output within ${Duration.format(Duration.decode(timeout))}`
+        })
+    }),
+    Effect.flatMap((stdout) => decodeOutput(program, stdout)),
+    Effect.map((output) =>
+      makeCredentials({
+        accessKeyId: output.AccessKeyId,
+        secretAccessKey: output.SecretAccessKey,
+        sessionToken: output.SessionToken,
+        expiration: output.Expiration,
+        accountId: output.AccountId ?? options.accountId,
+        source: providerName
+      })
+    )
+  )
+}
+
+/** The process's typed failures as a `CredentialsError` (the original is its `cause`). */
+export const toCredentialsError = (error: ProcessError | CredentialsError): CredentialsError =>
+  error._tag === "CredentialsError"
+    ? error
+    : new CredentialsError({ provider: providerName, message: error.message, cause: error })
+
+/** A provider that runs the command on every fetch (wrap it in `Cache` to reuse its result). */
+export const make = (command: string, options: ProcessOptions = {}): CredentialsProvider => {
+  const get = Effect.mapError(run(command, options), toCredentialsError)
+  return { get, refresh: get }
+}
+
+/** The process provider as a cached layer. */
+export const layer = (command: string, options: ProcessOptions = {}): Layer.Layer<Credentials> =>
+  Cache.layer(Effect.succeed(make(command, options)))
