@@ -1,7 +1,7 @@
 /**
  * A loopback HTTP server driven per test: it answers each request with the next scripted reply
- * (status, headers, body, delays, resets, stalls), records what it received, and counts open
- * sockets so tests can prove connections are released.
+ * (status, headers, body, delays, resets, truncations, stalls), records what it received, and
+ * counts open and busy sockets so tests can prove connections are released.
  */
 import * as http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
@@ -14,14 +14,24 @@ export interface Reply {
   readonly body?: string | Uint8Array
   /** Wait this long before sending the status line. */
   readonly delayMs?: number
-  /** Destroy the socket before any response, or after half the body was sent. */
-  readonly reset?: "beforeHeaders" | "midBody"
+  /**
+   * Break the connection: `beforeHeaders` destroys the socket before any response;
+   * `midHeaders` writes part of the status line and headers, then resets the socket (RST);
+   * `midBody` sends the headers and half the body, then resets the socket (RST).
+   */
+  readonly reset?: "beforeHeaders" | "midHeaders" | "midBody"
+  /**
+   * Send the headers (with the Content-Length of the whole body) and half the body, then close
+   * the connection cleanly (FIN): a body cut short although its length was announced correctly.
+   */
+  readonly truncate?: boolean
   /** Send the headers and part of the body, then nothing more (the socket stays open). */
   readonly stallBody?: boolean
 }
 
 export interface Received {
   readonly method: string
+  /** The request target exactly as it arrived on the request line (never normalised). */
   readonly url: string
   readonly headers: http.IncomingHttpHeaders
   readonly body: Buffer
@@ -30,38 +40,79 @@ export interface Received {
 export interface FaultServer {
   readonly url: string
   readonly port: number
+  /** What arrived, in order (empty when the server was started with `record: false`). */
   readonly received: Array<Received>
+  /** How many requests arrived, recorded or not. */
+  readonly requestCount: () => number
   /** Replies still to come; the last one repeats when the script runs out. */
   readonly script: (replies: ReadonlyArray<Reply>) => void
+  /** Replies chosen per request by a function (of the request and its 0-based arrival index). */
+  readonly scriptWith: (reply: (request: Received, index: number) => Reply) => void
   /** Sockets currently open on the server side. */
   readonly openSockets: () => number
+  /**
+   * Open sockets that carry an exchange the server has not finished: a request waiting for its
+   * reply, or a reply the server stalled. A client that released its connections leaves none.
+   */
+  readonly busySockets: () => number
   /** Waits (real time) until no socket is open, up to `timeoutMs`; returns how many remain. */
   readonly waitForSocketsClosed: (timeoutMs?: number) => Promise<number>
+  /** Waits (real time) until no socket is busy, up to `timeoutMs`; returns how many remain busy. */
+  readonly waitForIdle: (timeoutMs?: number) => Promise<number>
   readonly close: () => Promise<void>
 }
 
-export const start = async (): Promise<FaultServer> => {
+export interface FaultServerOptions {
+  /** Keep every request in `received` (default true; a soak turns it off to measure memory). */
+  readonly record?: boolean
+}
+
+const waitFor = async (count: () => number, timeoutMs: number): Promise<number> => {
+  const until = Date.now() + timeoutMs
+  while (count() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+  return count()
+}
+
+export const start = async (options: FaultServerOptions = {}): Promise<FaultServer> => {
   let replies: Array<Reply> = [{ status: 200, body: "{}" }]
+  let chooser: ((request: Received, index: number) => Reply) | undefined
+  let count = 0
   const received: Array<Received> = []
   const sockets = new Set<Socket>()
+  /** Exchanges in progress per socket (requests whose reply the server has not finished). */
+  const pending = new Map<Socket, number>()
   const server = http.createServer((req, res) => {
+    const socket = req.socket
+    pending.set(socket, (pending.get(socket) ?? 0) + 1)
+    res.once("finish", () => pending.set(socket, Math.max(0, (pending.get(socket) ?? 1) - 1)))
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
-      received.push({
+      const request: Received = {
         method: req.method ?? "",
         url: req.url ?? "",
         headers: req.headers,
         body: Buffer.concat(chunks)
-      })
-      const reply = (replies.length > 1 ? replies.shift() : replies[0]) ?? {}
+      }
+      const index = count++
+      if (options.record !== false) received.push(request)
+      const reply = chooser
+        ? chooser(request, index)
+        : ((replies.length > 1 ? replies.shift() : replies[0]) ?? {})
       const send = () => {
-        if (reply.reset === "beforeHeaders") return req.socket.destroy()
+        if (socket.destroyed) return
+        if (reply.reset === "beforeHeaders") return socket.destroy()
+        if (reply.reset === "midHeaders") {
+          socket.write(`HTTP/1.1 ${reply.status ?? 200} OK\r\nContent-Type: application/x-amz-js`)
+          setTimeout(() => socket.resetAndDestroy(), 5)
+          return
+        }
         const body = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(reply.body)
         res.writeHead(reply.status ?? 200, { "content-length": String(body.length), ...reply.headers })
-        if (reply.reset === "midBody" || reply.stallBody) {
+        if (reply.reset === "midBody" || reply.truncate || reply.stallBody) {
           res.write(body.subarray(0, Math.floor(body.length / 2)))
-          if (reply.reset === "midBody") setTimeout(() => req.socket.destroy(), 5)
+          if (reply.reset === "midBody") setTimeout(() => socket.resetAndDestroy(), 5)
+          if (reply.truncate) setTimeout(() => socket.end(), 5)
           return
         }
         res.end(body)
@@ -72,23 +123,30 @@ export const start = async (): Promise<FaultServer> => {
   })
   server.on("connection", (socket) => {
     sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
+    socket.on("close", () => {
+      sockets.delete(socket)
+      pending.delete(socket)
+    })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const port = (server.address() as AddressInfo).port
+  const busy = () => [...pending.values()].filter((n) => n > 0).length
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     received,
+    requestCount: () => count,
     script: (next) => {
+      chooser = undefined
       replies = [...next]
     },
-    openSockets: () => sockets.size,
-    waitForSocketsClosed: async (timeoutMs = 2000) => {
-      const until = Date.now() + timeoutMs
-      while (sockets.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
-      return sockets.size
+    scriptWith: (reply) => {
+      chooser = reply
     },
+    openSockets: () => sockets.size,
+    busySockets: busy,
+    waitForSocketsClosed: (timeoutMs = 2000) => waitFor(() => sockets.size, timeoutMs),
+    waitForIdle: (timeoutMs = 2000) => waitFor(busy, timeoutMs),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy()
@@ -99,6 +157,13 @@ export const start = async (): Promise<FaultServer> => {
 
 /** The server as a scoped resource. */
 export const scoped: Effect.Effect<FaultServer, never, Scope.Scope> = Effect.acquireRelease(
-  Effect.promise(start),
+  Effect.promise(() => start()),
   (s) => Effect.promise(s.close)
 )
+
+/** A server with options, as a scoped resource. */
+export const scopedWith = (options: FaultServerOptions): Effect.Effect<FaultServer, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.promise(() => start(options)),
+    (s) => Effect.promise(s.close)
+  )
