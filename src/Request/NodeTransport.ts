@@ -57,6 +57,17 @@ class TimeoutSignal extends Error {
 const toTransportError = (e: unknown): NetworkError | RequestTimeout =>
   e instanceof TimeoutSignal ? e.timeout : networkError(e)
 
+/** One request on the wire: its response once it arrived, and the time limit that ended it, if any. */
+interface Exchange {
+  res: http.IncomingMessage | undefined
+  timedOut: RequestTimeout | undefined
+}
+
+interface Arrived {
+  readonly res: http.IncomingMessage
+  readonly exchange: Exchange
+}
+
 const headersOf = (res: http.IncomingMessage): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(res.headers)) {
@@ -114,10 +125,7 @@ export const make = (options: NodeTransportOptions = {}) =>
     )
     const drainLimit = options.drainLimitBytes ?? 65_536
 
-    const awaitResponse = (
-      request: HttpRequest,
-      send: SendOptions
-    ): Effect.Effect<http.IncomingMessage, TransportError> =>
+    const awaitResponse = (request: HttpRequest, send: SendOptions): Effect.Effect<Arrived, TransportError> =>
       Effect.suspend(() => {
         const connectTimeoutMs = send.connectTimeoutMs ?? options.connectTimeoutMs ?? 10_000
         const idleTimeoutMs = send.idleTimeoutMs ?? options.idleTimeoutMs
@@ -130,7 +138,11 @@ export const make = (options: NodeTransportOptions = {}) =>
           path: pathWithQuery(request),
           headers: request.headers
         })
-        const fail = (timeout: RequestTimeout) => req.destroy(new TimeoutSignal(timeout))
+        const exchange: Exchange = { res: undefined, timedOut: undefined }
+        const fail = (timeout: RequestTimeout) => {
+          exchange.timedOut = timeout
+          req.destroy(new TimeoutSignal(timeout))
+        }
         req.once("socket", (socket) => {
           if (socket.connecting) {
             const timer = setTimeout(
@@ -149,18 +161,25 @@ export const make = (options: NodeTransportOptions = {}) =>
           }
         })
         if (idleTimeoutMs !== undefined) {
+          // The socket's idle timer runs while waiting for the response and while reading its body.
           req.setTimeout(idleTimeoutMs, () =>
             fail(
               new RequestTimeout({
-                message: `no response data for ${idleTimeoutMs} ms`,
-                phase: "response",
+                message:
+                  exchange.res === undefined
+                    ? `no response data for ${idleTimeoutMs} ms`
+                    : `the response body stalled: no data for ${idleTimeoutMs} ms`,
+                phase: exchange.res === undefined ? "response" : "body",
                 timeoutMs: idleTimeoutMs
               })
             )
           )
         }
-        const response = Effect.async<http.IncomingMessage, TransportError>((resume) => {
-          req.once("response", (res) => resume(Effect.succeed(res)))
+        const response = Effect.async<Arrived, TransportError>((resume) => {
+          req.once("response", (res) => {
+            exchange.res = res
+            resume(Effect.succeed({ res, exchange }))
+          })
           req.once("error", (e) => resume(Effect.fail(toTransportError(e))))
           return Effect.sync(() => req.destroy())
         })
@@ -186,7 +205,10 @@ export const make = (options: NodeTransportOptions = {}) =>
         else res.destroy()
       })
 
-    const responseOf = (res: http.IncomingMessage, markStarted: () => void): HttpResponse => {
+    const responseOf = ({ res, exchange }: Arrived, markStarted: () => void): HttpResponse => {
+      // Destroying the request for a timeout makes the body fail as "aborted": report the timeout.
+      const bodyError = (e: unknown): NetworkError | RequestTimeout =>
+        exchange.timedOut ?? toTransportError(e)
       const bytes = Effect.async<Uint8Array, NetworkError | RequestTimeout>((resume) => {
         markStarted()
         let done = false
@@ -200,15 +222,15 @@ export const make = (options: NodeTransportOptions = {}) =>
         res.once("end", () =>
           finish(Effect.succeed(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
         )
-        res.once("error", (e) => finish(Effect.fail(toTransportError(e))))
+        res.once("error", (e) => finish(Effect.fail(bodyError(e))))
         res.once("close", () =>
-          finish(Effect.fail(networkError(new Error("the connection closed before the whole body arrived"))))
+          finish(Effect.fail(bodyError(new Error("the connection closed before the whole body arrived"))))
         )
         return Effect.sync(() => res.destroy())
       })
       const stream = Stream.suspend(() => {
         markStarted()
-        return Stream.fromAsyncIterable(res as AsyncIterable<Buffer>, toTransportError).pipe(
+        return Stream.fromAsyncIterable(res as AsyncIterable<Buffer>, bodyError).pipe(
           Stream.map((b): Uint8Array => b)
         )
       })
@@ -219,13 +241,14 @@ export const make = (options: NodeTransportOptions = {}) =>
       send: (request, send) =>
         Effect.uninterruptibleMask((restore) =>
           restore(awaitResponse(request, send)).pipe(
-            Effect.flatMap((res) => {
+            Effect.flatMap((arrived) => {
+              const res = arrived.res
               let started = false
               return Effect.addFinalizer((exit) =>
                 Exit.isInterrupted(exit) ? Effect.sync(() => res.destroy()) : release(res, started)
               ).pipe(
                 Effect.as(
-                  responseOf(res, () => {
+                  responseOf(arrived, () => {
                     started = true
                   })
                 )
