@@ -48,10 +48,10 @@ const STATUS_CODES: Readonly<Record<number, string>> = {
 }
 
 /**
- * The code of an error response without a body (an S3 `HEAD`, say): named after the status, as
- * the other AWS SDKs do (`NotFound`, `Forbidden`, ...).
+ * The code of an error response without a body (an S3 `HEAD`, say), or with a body that names no
+ * code: named after the status, as the other AWS SDKs do (`NotFound`, `Forbidden`, ...).
  */
-const codeFromStatus = (status: number): string => STATUS_CODES[status] ?? `Http${status}Error`
+export const codeFromStatus = (status: number): string => STATUS_CODES[status] ?? `Http${status}Error`
 
 /** Whether a service keeps the error codes of its former awsQuery protocol (`awsQueryCompatible`). */
 export const isQueryCompatible = (metadata: ServiceMetadata): boolean =>

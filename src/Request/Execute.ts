@@ -29,6 +29,7 @@ import type * as Tracer from "effect/Tracer"
 import type { AwsCredentials, CredentialsError } from "../Credentials/Credentials.js"
 import type { EndpointError } from "../Endpoints/EndpointError.js"
 import { ProtocolError, type ResponseParts, type SerializedRequest } from "../Protocols/Protocol.js"
+import { codeFromStatus } from "../Protocols/ServiceError.js"
 import { streamingOutputMember } from "../Protocols/Streaming.js"
 import {
   type CallOptions,
@@ -263,6 +264,13 @@ const firstBytes = (body: Uint8Array): string => {
   return JSON.stringify(text)
 }
 
+/** Redirects are never followed (a signed request must not go elsewhere): say so, and where to. */
+const redirectNote = (response: ResponseParts): string => {
+  if (response.status < 300 || response.status >= 400) return ""
+  const location = response.headers.location
+  return `; the service answered with a redirect${location === undefined ? "" : ` to ${JSON.stringify(location)}`}, which is not followed`
+}
+
 const serviceError = (
   client: ServiceClient,
   compiled: Compiled,
@@ -275,7 +283,8 @@ const serviceError = (
     parsed = client.codec.deserializeError(model, response)
   } catch {
     parsed = {
-      code: `Http${response.status}`,
+      // named as for a body without a code, so a status means the same error whatever the body
+      code: codeFromStatus(response.status),
       message: `HTTP ${response.status} with an unreadable error body starting ${firstBytes(response.body)}`,
       shape: undefined,
       members: {},
@@ -290,7 +299,7 @@ const serviceError = (
     AwsServiceError
   const fields = {
     ...parsed.members,
-    message: parsed.message ?? `${parsed.code} (HTTP ${response.status})`,
+    message: (parsed.message ?? `${parsed.code} (HTTP ${response.status})`) + redirectNote(response),
     code: parsed.code,
     statusCode: response.status,
     requestId: parsed.requestId ?? headers["x-amzn-requestid"] ?? headers["x-amz-request-id"],
