@@ -37,6 +37,8 @@ export interface NodeTransportOptions {
   readonly idleTimeoutMs?: number
   /** Unread response remainders up to this size are drained so the socket can be reused (64 KiB). */
   readonly drainLimitBytes?: number
+  /** A remainder still not drained after this long is dropped with its socket (default 1 s). */
+  readonly drainTimeoutMs?: number
 }
 
 const networkError = (e: unknown): NetworkError => {
@@ -197,12 +199,20 @@ export const make = (options: NodeTransportOptions = {}) =>
         })
       })
 
+    const drainTimeoutMs = options.drainTimeoutMs ?? 1_000
     const release = (res: http.IncomingMessage, started: boolean) =>
       Effect.sync(() => {
         if (res.complete) return
         const length = Number(res.headers["content-length"])
-        if (!started && length <= drainLimit) res.resume()
-        else res.destroy()
+        if (started || !(length <= drainLimit)) return void res.destroy()
+        // Drain a small remainder so the socket can be reused, but not for ever: a server that
+        // stalls would otherwise hold the socket, and a slot of the pool, as long as it likes.
+        const timer = setTimeout(() => res.destroy(), drainTimeoutMs)
+        timer.unref()
+        const done = () => clearTimeout(timer)
+        res.once("end", done)
+        res.once("close", done)
+        res.resume()
       })
 
     const responseOf = ({ res, exchange }: Arrived, markStarted: () => void): HttpResponse => {
