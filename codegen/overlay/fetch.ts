@@ -434,6 +434,13 @@ const builtInOf = (service: ServiceModel, configName: string): string | undefine
   }
 }
 
+const standardBuiltIns: Readonly<Record<string, string>> = {
+  Region: "AWS::Region",
+  UseFIPS: "AWS::UseFIPS",
+  UseDualStack: "AWS::UseDualStack",
+  Endpoint: "SDK::Endpoint"
+}
+
 const readEndpoints = (service: ServiceModel, root: string): unknown => {
   const dir = path.join(root, "dist-es", "endpoint")
   const paramsJs = path.join(dir, "EndpointParameters.js")
@@ -472,6 +479,11 @@ const readEndpoints = (service: ServiceModel, root: string): unknown => {
       }
     }
   }
+  // older packages have no `commonParams`: the standard parameters go by their standard names
+  for (const [name, p] of Object.entries(parameters)) {
+    const builtIn = standardBuiltIns[name]
+    if (p.builtIn === undefined && builtIn !== undefined) p.builtIn = builtIn
+  }
   const sorted: Record<string, unknown> = {}
   for (const k of Object.keys(parameters).sort()) sorted[k] = parameters[k]
   const bddJs = path.join(dir, "bdd.js")
@@ -491,7 +503,15 @@ const readEndpoints = (service: ServiceModel, root: string): unknown => {
   const rulesetJs = path.join(dir, "ruleset.js")
   if (fs.existsSync(rulesetJs)) {
     const mod = evaluateModule(fs.readFileSync(rulesetJs, "utf8"), rulesetJs)
-    return mod.ruleSet
+    const ruleSet = mod.ruleSet as { parameters?: Record<string, Record<string, unknown>> }
+    // the packaged rule set drops `builtIn`: put back what `EndpointParameters` says
+    // (parameter objects are shared between parameters in the packaged code: copy, never mutate)
+    const withBuiltIns: Record<string, Record<string, unknown>> = {}
+    for (const [name, p] of Object.entries(ruleSet.parameters ?? {})) {
+      const builtIn = parameters[name]?.builtIn ?? standardBuiltIns[name]
+      withBuiltIns[name] = builtIn === undefined ? { ...p } : { ...p, builtIn }
+    }
+    return { ...ruleSet, parameters: withBuiltIns }
   }
   return undefined
 }
