@@ -1,0 +1,135 @@
+/**
+ * Every fault of the table against the real pipeline and the Node transport: the typed error that
+ * results (or the success after retries), the attempts the client made and the server saw, and
+ * the sockets: none busy once the call ended, none open once the clients' scope closed.
+ */
+import * as net from "node:net"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
+import * as FaultServer from "../support/FaultServer.js"
+import { callOf, describeExit, type FaultCase, faultCases, ok } from "./FaultCases.js"
+import { clients, runAgainst } from "./Harness.js"
+
+/** A loopback port nobody listens on. */
+const closedPort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = net.createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+
+const table: Array<Record<string, string | number>> = []
+
+const runCase = (c: FaultCase) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const server = yield* FaultServer.scoped
+      server.script(c.replies.length === 0 ? [{ status: 200 }] : c.replies)
+      const endpoint = c.refused ? `http://127.0.0.1:${yield* Effect.promise(closedPort)}` : server.url
+      const report = yield* runAgainst(server, callOf(c.client), {
+        endpoint,
+        idleTimeoutMs: c.idleTimeoutMs
+      })
+      const outcome = describeExit(report.exit)
+      table.push({
+        fault: c.fault,
+        client: c.client,
+        outcome,
+        attempts: report.sends,
+        "server saw": report.requests,
+        "busy sockets": report.busyAfterCall,
+        "open after close": report.openAfterClose
+      })
+      return { report, outcome }
+    })
+  )
+
+describe("faults", () => {
+  afterAll(() => {
+    console.log("\nfault table\n")
+    console.table(table)
+  })
+
+  for (const c of faultCases) {
+    it.effect(`${c.fault} [${c.client}]`, () =>
+      Effect.gen(function* () {
+        const { report, outcome } = yield* runCase(c)
+        const exit = report.exit
+        if (c.expected._tag === "Success") {
+          expect(outcome).toBe("success")
+        } else {
+          expect(Exit.isFailure(exit), outcome).toBe(true)
+          if (Exit.isFailure(exit)) {
+            const error = Cause.failureOption(exit.cause)
+            expect(Option.isSome(error), outcome).toBe(true)
+            const e = Option.getOrThrow(error) as {
+              _tag: string
+              code?: string
+              statusCode?: number
+              phase?: string
+              message: string
+            }
+            expect(e._tag).toBe(c.expected.tag)
+            if (c.expected.code !== undefined) expect(e.code).toBe(c.expected.code)
+            if (c.expected.statusCode !== undefined) expect(e.statusCode).toBe(c.expected.statusCode)
+            if (c.expected.phase !== undefined) expect(e.phase).toBe(c.expected.phase)
+            if (c.expected.message !== undefined) {
+              expect(e.message.toLowerCase()).toContain(c.expected.message.toLowerCase())
+            }
+          }
+        }
+        expect(report.sends, "attempts made").toBe(c.attempts)
+        expect(report.requests, "requests the server saw").toBe(c.serverSaw)
+        expect(report.busyAfterCall, "sockets busy after the call").toBe(0)
+        expect(report.openAfterClose, "sockets open after the scope closed").toBe(0)
+      })
+    )
+  }
+
+  it.live("a stalled stream nobody reads does not starve a one-socket pool", () =>
+    Effect.gen(function* () {
+      const server = yield* FaultServer.scoped
+      server.script([{ ...ok("download"), stallBody: true }, ok("json")])
+      const result = yield* Effect.gen(function* () {
+        yield* Effect.scoped(callOf("download-unread"))
+        // the only socket must come back (drained or dropped) for this call to be sent at all
+        return yield* callOf("json")
+      }).pipe(
+        Effect.provide(clients({ endpoint: server.url, maxSockets: 1 })),
+        Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "the second call never got a socket" })
+      )
+      expect(result).toEqual({ Name: "ok" })
+      expect(server.requestCount()).toBe(2)
+      expect(yield* Effect.promise(() => server.waitForSocketsClosed())).toBe(0)
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("a wrong x-amz-crc32 from DynamoDB is caught and retried", (ctx) =>
+    Effect.gen(function* () {
+      // only to look at the client's definition; no request is sent
+      const client = yield* Effect.provide(DynamoDB.DynamoDB, clients({ endpoint: "http://127.0.0.1:1" }))
+      if (client.definition.customizations?.checkResponse === undefined) {
+        console.log(
+          "SKIPPED: the generated DynamoDB client has no checkResponse customization (x-amz-crc32) yet; " +
+            "the pipeline hook itself is covered by the 'wrong x-amz-crc32' cases above"
+        )
+        return ctx.skip()
+      }
+      const server = yield* FaultServer.scoped
+      const body = '{"Item":{"id":{"S":"1"}}}'
+      server.script([
+        { status: 200, headers: { "content-type": "application/x-amz-json-1.0", "x-amz-crc32": "1" }, body }
+      ])
+      const report = yield* runAgainst(server, callOf("dynamodb"))
+      expect(describeExit(report.exit)).toMatch(/^NetworkError/)
+      expect(report.sends).toBe(3)
+      expect(report.openAfterClose).toBe(0)
+    }).pipe(Effect.scoped)
+  )
+})
