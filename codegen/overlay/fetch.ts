@@ -284,11 +284,16 @@ interface Declarations {
   readonly enums: Map<string, ReadonlyArray<string>>
   /** interface -> member -> enum hint */
   readonly members: Map<string, Map<string, EnumHint>>
+  /** interface -> member -> the interface its type refers to (directly, as array element or record value) */
+  readonly refs: Map<string, Map<string, string>>
+  /** Error classes (`class X extends __BaseException`), for packages that ship no schemas. */
+  readonly errors: Record<string, MinShape>
 }
 
 const readDeclarations = (dir: string): Declarations => {
   const enums = new Map<string, ReadonlyArray<string>>()
   const memberTypes = new Map<string, Map<string, ts.TypeNode>>()
+  const errorClasses: Array<ts.ClassDeclaration> = []
   const files = fs.existsSync(dir)
     ? fs
         .readdirSync(dir)
@@ -318,6 +323,8 @@ const readDeclarations = (dir: string): Declarations => {
         for (const m of st.members)
           if (m.initializer && ts.isStringLiteral(m.initializer)) values.push(m.initializer.text)
         if (values.length > 0) enums.set(st.name.text, values)
+      } else if (ts.isClassDeclaration(st) && st.name && st.heritageClauses !== undefined) {
+        errorClasses.push(st)
       } else if (ts.isInterfaceDeclaration(st)) {
         const members = new Map<string, ts.TypeNode>()
         for (const m of st.members) {
@@ -334,6 +341,7 @@ const readDeclarations = (dir: string): Declarations => {
       const rest = t.types.filter(
         (x) =>
           x.kind !== ts.SyntaxKind.UndefinedKeyword &&
+          x.kind !== ts.SyntaxKind.StringKeyword && // older packages write `EnumName | string`
           !(ts.isLiteralTypeNode(x) && x.literal.kind === ts.SyntaxKind.NullKeyword)
       )
       return rest.length === 1 ? refName(rest[0]) : undefined
@@ -367,15 +375,102 @@ const readDeclarations = (dir: string): Declarations => {
     return {}
   }
   const members = new Map<string, Map<string, EnumHint>>()
+  const refs = new Map<string, Map<string, string>>()
+  const unwrap = (t: ts.TypeNode): ts.TypeNode => {
+    if (ts.isParenthesizedTypeNode(t)) return unwrap(t.type)
+    if (ts.isUnionTypeNode(t)) {
+      const rest = t.types.filter((x) => x.kind !== ts.SyntaxKind.UndefinedKeyword)
+      if (rest.length === 1) return unwrap(rest[0]!)
+    }
+    return t
+  }
+  const interfaceRef = (t: ts.TypeNode): string | undefined => {
+    const type = unwrap(t)
+    if (ts.isArrayTypeNode(type)) return interfaceRef(type.elementType)
+    if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) {
+      const args = type.typeArguments ?? []
+      if ((type.typeName.text === "Record" || type.typeName.text === "Partial") && args.length > 0)
+        return interfaceRef(args[args.length - 1]!)
+      if (memberTypes.has(type.typeName.text)) return type.typeName.text
+    }
+    return undefined
+  }
   for (const [iface, ms] of memberTypes) {
     const hints = new Map<string, EnumHint>()
+    const r = new Map<string, string>()
     for (const [m, t] of ms) {
       const h = hintOf(t)
       if (Object.keys(h).length > 0) hints.set(m, h)
+      const target = interfaceRef(t)
+      if (target !== undefined) r.set(m, target)
     }
     if (hints.size > 0) members.set(iface, hints)
+    if (r.size > 0) refs.set(iface, r)
   }
-  return { enums, members }
+  // error classes: `readonly name: "X"; readonly $fault: "client"` and scalar members
+  const scalarOf = (t: ts.TypeNode): MinShape | undefined => {
+    const type = unwrap(t)
+    switch (type.kind) {
+      case ts.SyntaxKind.StringKeyword:
+        return {}
+      case ts.SyntaxKind.NumberKeyword:
+        return { type: "double" }
+      case ts.SyntaxKind.BooleanKeyword:
+        return { type: "boolean" }
+    }
+    if (ts.isArrayTypeNode(type)) {
+      const member = scalarOf(type.elementType)
+      return member === undefined ? undefined : { type: "list", member }
+    }
+    if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) {
+      const n = type.typeName.text
+      if (n === "Date") return { type: "timestamp" }
+      if (n === "Uint8Array") return { type: "blob" }
+      if (enums.has(n)) return {}
+    }
+    return undefined
+  }
+  const errors: Record<string, MinShape> = {}
+  for (const cls of errorClasses) {
+    let name: string | undefined
+    let fault: string | undefined
+    const ms: Record<string, MinShape> = {}
+    for (const m of cls.members) {
+      if (!ts.isPropertyDeclaration(m) || !m.type || !(ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)))
+        continue
+      const literal =
+        ts.isLiteralTypeNode(m.type) && ts.isStringLiteral(m.type.literal) ? m.type.literal.text : undefined
+      if (m.name.text === "name") name = literal
+      else if (m.name.text === "$fault") fault = literal
+      else if (!m.name.text.startsWith("$")) {
+        const shape = scalarOf(m.type)
+        if (shape !== undefined) ms[m.name.text] = shape
+      }
+    }
+    if (name === undefined || fault === undefined) continue
+    errors[name] = {
+      type: "structure",
+      members: ms,
+      exception: true,
+      ...(fault === "server" ? { fault: true } : {}),
+      error: { senderFault: fault !== "server" }
+    }
+  }
+  return { enums, members, refs, errors }
+}
+
+/** The request / response interfaces a command's input and output extend. */
+const commandIo = (file: string): { readonly input?: string; readonly output?: string } => {
+  const source = parseDts(file)
+  const out: { input?: string; output?: string } = {}
+  for (const st of source.statements) {
+    if (!ts.isInterfaceDeclaration(st)) continue
+    const base = st.heritageClauses?.[0]?.types[0]?.expression
+    if (base === undefined || !ts.isIdentifier(base) || base.text.startsWith("__")) continue
+    if (st.name.text.endsWith("CommandInput")) out.input = base.text
+    else if (st.name.text.endsWith("CommandOutput")) out.output = base.text
+  }
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -572,6 +667,14 @@ const condense = (service: ServiceModel, pkgSpec: string, root: string): Overlay
     errorNames.add(name)
   }
 
+  if (errorTuples.length === 0) {
+    // an older package without schemas: the error classes of its declarations
+    for (const name of Object.keys(declarations.errors).sort()) {
+      errorShapes[name] = declarations.errors[name]!
+      errorNames.add(name)
+    }
+  }
+
   // operations: errors and shape names
   const commandsDir = path.join(root, "dist-types", "commands")
   const model = service.model
@@ -618,6 +721,38 @@ const condense = (service: ServiceModel, pkgSpec: string, root: string): Overlay
         walk(shape.value, `${p}.value`, target[5], hint?.value ? { self: hint.value } : undefined)
     }
   }
+  /** The same walk over the declarations, for packages without schemas: interface names and enums. */
+  const walkDts = (
+    ref: MinShape,
+    inlinePath: string,
+    iface: string | undefined,
+    hint: EnumHint | undefined
+  ) => {
+    const { path: p, shape } = resolveMin(model, ref, inlinePath)
+    const type = shape.type ?? "string"
+    if (type === "string") {
+      if (hint?.self) {
+        overlay.enumAt[p] ??= hint.self
+        overlay.enums[hint.self] = declarations.enums.get(hint.self) ?? []
+      }
+      return
+    }
+    if (visited.has(p)) return
+    visited.add(p)
+    if (type === "structure" && iface !== undefined) {
+      overlay.names[p] ??= iface
+      const hints = declarations.members.get(iface)
+      const refs = declarations.refs.get(iface)
+      for (const [m, mref] of Object.entries(shape.members ?? {}))
+        walkDts(mref, `${p}.${m}`, refs?.get(m), hints?.get(m))
+    } else if (type === "list" && shape.member) {
+      walkDts(shape.member, `${p}.member`, iface, hint?.member ? { self: hint.member } : undefined)
+    } else if (type === "map") {
+      if (shape.key) walkDts(shape.key, `${p}.key`, undefined, hint?.key ? { self: hint.key } : undefined)
+      if (shape.value)
+        walkDts(shape.value, `${p}.value`, iface, hint?.value ? { self: hint.value } : undefined)
+    }
+  }
   for (const opName of Object.keys(model.operations).sort()) {
     const op = model.operations[opName]!
     const entry: { errors?: ReadonlyArray<string> } = {}
@@ -628,6 +763,12 @@ const condense = (service: ServiceModel, pkgSpec: string, root: string): Overlay
     }
     overlay.operations[opName] = entry
     const opTuple = tuples.get(`9:${opName}`)
+    if (opTuple === undefined && fs.existsSync(dts)) {
+      const io = commandIo(dts)
+      if (op.input && io.input) walkDts(op.input, `${opName}.input`, io.input, undefined)
+      if (op.output && io.output) walkDts(op.output, `${opName}.output`, io.output, undefined)
+      continue
+    }
     if (op.input) walk(op.input, `${opName}.input`, opTuple?.[4], undefined)
     if (op.output) walk(op.output, `${opName}.output`, opTuple?.[5], undefined)
   }

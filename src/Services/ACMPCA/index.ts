@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 import { search } from "../../Waiters/Jmespath.js"
 import * as Waiter from "../../Waiters/Waiter.js"
@@ -29,103 +30,156 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const blob$: S.Shape = {type:"blob",name:"Blob"}
 const long$: S.Shape = {type:"long",name:"Long"}
 
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributesMember$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributesMember",members:{ObjectIdentifier:{shape:string$},Value:{shape:string$}},required:["ObjectIdentifier","Value"]}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributes$: S.ListShape = {type:"list",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributes",member:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributesMember$}}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubject$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubject",members:{Country:{shape:string$},Organization:{shape:string$},OrganizationalUnit:{shape:string$},DistinguishedNameQualifier:{shape:string$},State:{shape:string$},CommonName:{shape:string$},SerialNumber:{shape:string$},Locality:{shape:string$},Title:{shape:string$},Surname:{shape:string$},GivenName:{shape:string$},Initials:{shape:string$},Pseudonym:{shape:string$},GenerationQualifier:{shape:string$},CustomAttributes:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributes$}}}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsKeyUsage$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsKeyUsage",members:{DigitalSignature:{shape:boolean$},NonRepudiation:{shape:boolean$},KeyEncipherment:{shape:boolean$},DataEncipherment:{shape:boolean$},KeyAgreement:{shape:boolean$},KeyCertSign:{shape:boolean$},CRLSign:{shape:boolean$},EncipherOnly:{shape:boolean$},DecipherOnly:{shape:boolean$}}}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessMethod$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessMethod",members:{CustomObjectIdentifier:{shape:string$},AccessMethodType:{shape:string$}}}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationOtherName$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationOtherName",members:{TypeId:{shape:string$},Value:{shape:string$}},required:["TypeId","Value"]}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationEdiPartyName$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationEdiPartyName",members:{PartyName:{shape:string$},NameAssigner:{shape:string$}},required:["PartyName"]}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocation$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocation",members:{OtherName:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationOtherName$},Rfc822Name:{shape:string$},DnsName:{shape:string$},DirectoryName:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubject$},EdiPartyName:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationEdiPartyName$},UniformResourceIdentifier:{shape:string$},IpAddress:{shape:string$},RegisteredId:{shape:string$}}}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMember$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMember",members:{AccessMethod:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessMethod$},AccessLocation:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocation$}},required:["AccessMethod","AccessLocation"]}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccess$: S.ListShape = {type:"list",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccess",member:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMember$}}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensions$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensions",members:{KeyUsage:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsKeyUsage$},SubjectInformationAccess:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccess$}}}
-const CreateCertificateAuthorityRequestCertificateAuthorityConfiguration$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestCertificateAuthorityConfiguration",members:{KeyAlgorithm:{shape:string$},SigningAlgorithm:{shape:string$},Subject:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubject$},CsrExtensions:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensions$}},required:["KeyAlgorithm","SigningAlgorithm","Subject"]}
-const CreateCertificateAuthorityRequestRevocationConfigurationCrlConfigurationCrlDistributionPointExtensionConfiguration$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestRevocationConfigurationCrlConfigurationCrlDistributionPointExtensionConfiguration",members:{OmitExtension:{shape:boolean$}},required:["OmitExtension"]}
-const CreateCertificateAuthorityRequestRevocationConfigurationCrlConfiguration$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestRevocationConfigurationCrlConfiguration",members:{Enabled:{shape:boolean$},ExpirationInDays:{shape:integer$},CustomCname:{shape:string$},S3BucketName:{shape:string$},S3ObjectAcl:{shape:string$},CrlDistributionPointExtensionConfiguration:{shape:CreateCertificateAuthorityRequestRevocationConfigurationCrlConfigurationCrlDistributionPointExtensionConfiguration$}},required:["Enabled"]}
-const CreateCertificateAuthorityRequestRevocationConfigurationOcspConfiguration$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestRevocationConfigurationOcspConfiguration",members:{Enabled:{shape:boolean$},OcspCustomCname:{shape:string$}},required:["Enabled"]}
-const CreateCertificateAuthorityRequestRevocationConfiguration$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestRevocationConfiguration",members:{CrlConfiguration:{shape:CreateCertificateAuthorityRequestRevocationConfigurationCrlConfiguration$},OcspConfiguration:{shape:CreateCertificateAuthorityRequestRevocationConfigurationOcspConfiguration$}}}
-const CreateCertificateAuthorityRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key"]}
-const CreateCertificateAuthorityRequestTags$: S.ListShape = {type:"list",name:"CreateCertificateAuthorityRequestTags",member:{shape:CreateCertificateAuthorityRequestTagsMember$}}
-const CreateCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequest",members:{CertificateAuthorityConfiguration:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfiguration$},RevocationConfiguration:{shape:CreateCertificateAuthorityRequestRevocationConfiguration$},CertificateAuthorityType:{shape:string$},IdempotencyToken:{shape:string$},KeyStorageSecurityStandard:{shape:string$},Tags:{shape:CreateCertificateAuthorityRequestTags$},UsageMode:{shape:string$}},required:["CertificateAuthorityConfiguration","CertificateAuthorityType"]}
-const CreateCertificateAuthorityOutput$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityOutput",members:{CertificateAuthorityArn:{shape:string$}}}
+const CustomAttribute$: S.StructureShape = {type:"structure",name:"CustomAttribute",members:{ObjectIdentifier:{shape:string$},Value:{shape:string$}},required:["ObjectIdentifier","Value"]}
+const ASN1SubjectCustomAttributes$: S.ListShape = {type:"list",name:"ASN1SubjectCustomAttributes",member:{shape:CustomAttribute$}}
+const ASN1Subject$: S.StructureShape = {type:"structure",name:"ASN1Subject",members:{Country:{shape:string$},Organization:{shape:string$},OrganizationalUnit:{shape:string$},DistinguishedNameQualifier:{shape:string$},State:{shape:string$},CommonName:{shape:string$},SerialNumber:{shape:string$},Locality:{shape:string$},Title:{shape:string$},Surname:{shape:string$},GivenName:{shape:string$},Initials:{shape:string$},Pseudonym:{shape:string$},GenerationQualifier:{shape:string$},CustomAttributes:{shape:ASN1SubjectCustomAttributes$}}}
+const KeyUsage$: S.StructureShape = {type:"structure",name:"KeyUsage",members:{DigitalSignature:{shape:boolean$},NonRepudiation:{shape:boolean$},KeyEncipherment:{shape:boolean$},DataEncipherment:{shape:boolean$},KeyAgreement:{shape:boolean$},KeyCertSign:{shape:boolean$},CRLSign:{shape:boolean$},EncipherOnly:{shape:boolean$},DecipherOnly:{shape:boolean$}}}
+const AccessMethod$: S.StructureShape = {type:"structure",name:"AccessMethod",members:{CustomObjectIdentifier:{shape:string$},AccessMethodType:{shape:string$}}}
+const OtherName$: S.StructureShape = {type:"structure",name:"OtherName",members:{TypeId:{shape:string$},Value:{shape:string$}},required:["TypeId","Value"]}
+const EdiPartyName$: S.StructureShape = {type:"structure",name:"EdiPartyName",members:{PartyName:{shape:string$},NameAssigner:{shape:string$}},required:["PartyName"]}
+const GeneralName$: S.StructureShape = {type:"structure",name:"GeneralName",members:{OtherName:{shape:OtherName$},Rfc822Name:{shape:string$},DnsName:{shape:string$},DirectoryName:{shape:ASN1Subject$},EdiPartyName:{shape:EdiPartyName$},UniformResourceIdentifier:{shape:string$},IpAddress:{shape:string$},RegisteredId:{shape:string$}}}
+const AccessDescription$: S.StructureShape = {type:"structure",name:"AccessDescription",members:{AccessMethod:{shape:AccessMethod$},AccessLocation:{shape:GeneralName$}},required:["AccessMethod","AccessLocation"]}
+const CsrExtensionsSubjectInformationAccess$: S.ListShape = {type:"list",name:"CsrExtensionsSubjectInformationAccess",member:{shape:AccessDescription$}}
+const CsrExtensions$: S.StructureShape = {type:"structure",name:"CsrExtensions",members:{KeyUsage:{shape:KeyUsage$},SubjectInformationAccess:{shape:CsrExtensionsSubjectInformationAccess$}}}
+const CertificateAuthorityConfiguration$: S.StructureShape = {type:"structure",name:"CertificateAuthorityConfiguration",members:{KeyAlgorithm:{shape:string$},SigningAlgorithm:{shape:string$},Subject:{shape:ASN1Subject$},CsrExtensions:{shape:CsrExtensions$}},required:["KeyAlgorithm","SigningAlgorithm","Subject"]}
+const CrlDistributionPointExtensionConfiguration$: S.StructureShape = {type:"structure",name:"CrlDistributionPointExtensionConfiguration",members:{OmitExtension:{shape:boolean$}},required:["OmitExtension"]}
+const CrlConfiguration$: S.StructureShape = {type:"structure",name:"CrlConfiguration",members:{Enabled:{shape:boolean$},ExpirationInDays:{shape:integer$},CustomCname:{shape:string$},S3BucketName:{shape:string$},S3ObjectAcl:{shape:string$},CrlDistributionPointExtensionConfiguration:{shape:CrlDistributionPointExtensionConfiguration$}},required:["Enabled"]}
+const OcspConfiguration$: S.StructureShape = {type:"structure",name:"OcspConfiguration",members:{Enabled:{shape:boolean$},OcspCustomCname:{shape:string$}},required:["Enabled"]}
+const RevocationConfiguration$: S.StructureShape = {type:"structure",name:"RevocationConfiguration",members:{CrlConfiguration:{shape:CrlConfiguration$},OcspConfiguration:{shape:OcspConfiguration$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key"]}
+const CreateCertificateAuthorityRequestTags$: S.ListShape = {type:"list",name:"CreateCertificateAuthorityRequestTags",member:{shape:Tag$}}
+const CreateCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityRequest",members:{CertificateAuthorityConfiguration:{shape:CertificateAuthorityConfiguration$},RevocationConfiguration:{shape:RevocationConfiguration$},CertificateAuthorityType:{shape:string$},IdempotencyToken:{shape:string$},KeyStorageSecurityStandard:{shape:string$},Tags:{shape:CreateCertificateAuthorityRequestTags$},UsageMode:{shape:string$}},required:["CertificateAuthorityConfiguration","CertificateAuthorityType"]}
+const CreateCertificateAuthorityResponse$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityResponse",members:{CertificateAuthorityArn:{shape:string$}}}
 const CreateCertificateAuthorityAuditReportRequest$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityAuditReportRequest",members:{CertificateAuthorityArn:{shape:string$},S3BucketName:{shape:string$},AuditReportResponseFormat:{shape:string$}},required:["CertificateAuthorityArn","S3BucketName","AuditReportResponseFormat"]}
-const CreateCertificateAuthorityAuditReportOutput$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityAuditReportOutput",members:{AuditReportId:{shape:string$},S3Key:{shape:string$}}}
+const CreateCertificateAuthorityAuditReportResponse$: S.StructureShape = {type:"structure",name:"CreateCertificateAuthorityAuditReportResponse",members:{AuditReportId:{shape:string$},S3Key:{shape:string$}}}
 const CreatePermissionRequestActions$: S.ListShape = {type:"list",name:"CreatePermissionRequestActions",member:{shape:string$}}
 const CreatePermissionRequest$: S.StructureShape = {type:"structure",name:"CreatePermissionRequest",members:{CertificateAuthorityArn:{shape:string$},Principal:{shape:string$},SourceAccount:{shape:string$},Actions:{shape:CreatePermissionRequestActions$}},required:["CertificateAuthorityArn","Principal","Actions"]}
 const DeleteCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"DeleteCertificateAuthorityRequest",members:{CertificateAuthorityArn:{shape:string$},PermanentDeletionTimeInDays:{shape:integer$}},required:["CertificateAuthorityArn"]}
 const DeletePermissionRequest$: S.StructureShape = {type:"structure",name:"DeletePermissionRequest",members:{CertificateAuthorityArn:{shape:string$},Principal:{shape:string$},SourceAccount:{shape:string$}},required:["CertificateAuthorityArn","Principal"]}
 const DeletePolicyRequest$: S.StructureShape = {type:"structure",name:"DeletePolicyRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
 const DescribeCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"DescribeCertificateAuthorityRequest",members:{CertificateAuthorityArn:{shape:string$}},required:["CertificateAuthorityArn"]}
-const DescribeCertificateAuthorityOutputCertificateAuthority$: S.StructureShape = {type:"structure",name:"DescribeCertificateAuthorityOutputCertificateAuthority",members:{Arn:{shape:string$},OwnerAccount:{shape:string$},CreatedAt:{shape:timestamp$},LastStateChangeAt:{shape:timestamp$},Type:{shape:string$},Serial:{shape:string$},Status:{shape:string$},NotBefore:{shape:timestamp$},NotAfter:{shape:timestamp$},FailureReason:{shape:string$},CertificateAuthorityConfiguration:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfiguration$},RevocationConfiguration:{shape:CreateCertificateAuthorityRequestRevocationConfiguration$},RestorableUntil:{shape:timestamp$},KeyStorageSecurityStandard:{shape:string$},UsageMode:{shape:string$}}}
-const DescribeCertificateAuthorityOutput$: S.StructureShape = {type:"structure",name:"DescribeCertificateAuthorityOutput",members:{CertificateAuthority:{shape:DescribeCertificateAuthorityOutputCertificateAuthority$}}}
+const CertificateAuthority$: S.StructureShape = {type:"structure",name:"CertificateAuthority",members:{Arn:{shape:string$},OwnerAccount:{shape:string$},CreatedAt:{shape:timestamp$},LastStateChangeAt:{shape:timestamp$},Type:{shape:string$},Serial:{shape:string$},Status:{shape:string$},NotBefore:{shape:timestamp$},NotAfter:{shape:timestamp$},FailureReason:{shape:string$},CertificateAuthorityConfiguration:{shape:CertificateAuthorityConfiguration$},RevocationConfiguration:{shape:RevocationConfiguration$},RestorableUntil:{shape:timestamp$},KeyStorageSecurityStandard:{shape:string$},UsageMode:{shape:string$}}}
+const DescribeCertificateAuthorityResponse$: S.StructureShape = {type:"structure",name:"DescribeCertificateAuthorityResponse",members:{CertificateAuthority:{shape:CertificateAuthority$}}}
 const DescribeCertificateAuthorityAuditReportRequest$: S.StructureShape = {type:"structure",name:"DescribeCertificateAuthorityAuditReportRequest",members:{CertificateAuthorityArn:{shape:string$},AuditReportId:{shape:string$}},required:["CertificateAuthorityArn","AuditReportId"]}
-const DescribeCertificateAuthorityAuditReportOutput$: S.StructureShape = {type:"structure",name:"DescribeCertificateAuthorityAuditReportOutput",members:{AuditReportStatus:{shape:string$},S3BucketName:{shape:string$},S3Key:{shape:string$},CreatedAt:{shape:timestamp$}}}
+const DescribeCertificateAuthorityAuditReportResponse$: S.StructureShape = {type:"structure",name:"DescribeCertificateAuthorityAuditReportResponse",members:{AuditReportStatus:{shape:string$},S3BucketName:{shape:string$},S3Key:{shape:string$},CreatedAt:{shape:timestamp$}}}
 const GetCertificateRequest$: S.StructureShape = {type:"structure",name:"GetCertificateRequest",members:{CertificateAuthorityArn:{shape:string$},CertificateArn:{shape:string$}},required:["CertificateAuthorityArn","CertificateArn"]}
-const GetCertificateOutput$: S.StructureShape = {type:"structure",name:"GetCertificateOutput",members:{Certificate:{shape:string$},CertificateChain:{shape:string$}}}
+const GetCertificateResponse$: S.StructureShape = {type:"structure",name:"GetCertificateResponse",members:{Certificate:{shape:string$},CertificateChain:{shape:string$}}}
 const GetCertificateAuthorityCertificateRequest$: S.StructureShape = {type:"structure",name:"GetCertificateAuthorityCertificateRequest",members:{CertificateAuthorityArn:{shape:string$}},required:["CertificateAuthorityArn"]}
-const GetCertificateAuthorityCertificateOutput$: S.StructureShape = {type:"structure",name:"GetCertificateAuthorityCertificateOutput",members:{Certificate:{shape:string$},CertificateChain:{shape:string$}}}
+const GetCertificateAuthorityCertificateResponse$: S.StructureShape = {type:"structure",name:"GetCertificateAuthorityCertificateResponse",members:{Certificate:{shape:string$},CertificateChain:{shape:string$}}}
 const GetCertificateAuthorityCsrRequest$: S.StructureShape = {type:"structure",name:"GetCertificateAuthorityCsrRequest",members:{CertificateAuthorityArn:{shape:string$}},required:["CertificateAuthorityArn"]}
-const GetCertificateAuthorityCsrOutput$: S.StructureShape = {type:"structure",name:"GetCertificateAuthorityCsrOutput",members:{Csr:{shape:string$}}}
+const GetCertificateAuthorityCsrResponse$: S.StructureShape = {type:"structure",name:"GetCertificateAuthorityCsrResponse",members:{Csr:{shape:string$}}}
 const GetPolicyRequest$: S.StructureShape = {type:"structure",name:"GetPolicyRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const GetPolicyOutput$: S.StructureShape = {type:"structure",name:"GetPolicyOutput",members:{Policy:{shape:string$}}}
+const GetPolicyResponse$: S.StructureShape = {type:"structure",name:"GetPolicyResponse",members:{Policy:{shape:string$}}}
 const ImportCertificateAuthorityCertificateRequest$: S.StructureShape = {type:"structure",name:"ImportCertificateAuthorityCertificateRequest",members:{CertificateAuthorityArn:{shape:string$},Certificate:{shape:blob$},CertificateChain:{shape:blob$}},required:["CertificateAuthorityArn","Certificate"]}
-const IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMemberQualifier$: S.StructureShape = {type:"structure",name:"IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMemberQualifier",members:{CpsUri:{shape:string$}},required:["CpsUri"]}
-const IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMember$: S.StructureShape = {type:"structure",name:"IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMember",members:{PolicyQualifierId:{shape:string$},Qualifier:{shape:IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMemberQualifier$}},required:["PolicyQualifierId","Qualifier"]}
-const IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiers$: S.ListShape = {type:"list",name:"IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiers",member:{shape:IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMember$}}
-const IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMember$: S.StructureShape = {type:"structure",name:"IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMember",members:{CertPolicyId:{shape:string$},PolicyQualifiers:{shape:IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiers$}},required:["CertPolicyId"]}
-const IssueCertificateRequestApiPassthroughExtensionsCertificatePolicies$: S.ListShape = {type:"list",name:"IssueCertificateRequestApiPassthroughExtensionsCertificatePolicies",member:{shape:IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMember$}}
-const IssueCertificateRequestApiPassthroughExtensionsExtendedKeyUsageMember$: S.StructureShape = {type:"structure",name:"IssueCertificateRequestApiPassthroughExtensionsExtendedKeyUsageMember",members:{ExtendedKeyUsageType:{shape:string$},ExtendedKeyUsageObjectIdentifier:{shape:string$}}}
-const IssueCertificateRequestApiPassthroughExtensionsExtendedKeyUsage$: S.ListShape = {type:"list",name:"IssueCertificateRequestApiPassthroughExtensionsExtendedKeyUsage",member:{shape:IssueCertificateRequestApiPassthroughExtensionsExtendedKeyUsageMember$}}
-const IssueCertificateRequestApiPassthroughExtensionsSubjectAlternativeNames$: S.ListShape = {type:"list",name:"IssueCertificateRequestApiPassthroughExtensionsSubjectAlternativeNames",member:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocation$}}
-const IssueCertificateRequestApiPassthroughExtensionsCustomExtensionsMember$: S.StructureShape = {type:"structure",name:"IssueCertificateRequestApiPassthroughExtensionsCustomExtensionsMember",members:{ObjectIdentifier:{shape:string$},Value:{shape:string$},Critical:{shape:boolean$}},required:["ObjectIdentifier","Value"]}
-const IssueCertificateRequestApiPassthroughExtensionsCustomExtensions$: S.ListShape = {type:"list",name:"IssueCertificateRequestApiPassthroughExtensionsCustomExtensions",member:{shape:IssueCertificateRequestApiPassthroughExtensionsCustomExtensionsMember$}}
-const IssueCertificateRequestApiPassthroughExtensions$: S.StructureShape = {type:"structure",name:"IssueCertificateRequestApiPassthroughExtensions",members:{CertificatePolicies:{shape:IssueCertificateRequestApiPassthroughExtensionsCertificatePolicies$},ExtendedKeyUsage:{shape:IssueCertificateRequestApiPassthroughExtensionsExtendedKeyUsage$},KeyUsage:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsKeyUsage$},SubjectAlternativeNames:{shape:IssueCertificateRequestApiPassthroughExtensionsSubjectAlternativeNames$},CustomExtensions:{shape:IssueCertificateRequestApiPassthroughExtensionsCustomExtensions$}}}
-const IssueCertificateRequestApiPassthrough$: S.StructureShape = {type:"structure",name:"IssueCertificateRequestApiPassthrough",members:{Extensions:{shape:IssueCertificateRequestApiPassthroughExtensions$},Subject:{shape:CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubject$}}}
-const IssueCertificateRequestValidity$: S.StructureShape = {type:"structure",name:"IssueCertificateRequestValidity",members:{Value:{shape:long$},Type:{shape:string$}},required:["Value","Type"]}
-const IssueCertificateRequest$: S.StructureShape = {type:"structure",name:"IssueCertificateRequest",members:{ApiPassthrough:{shape:IssueCertificateRequestApiPassthrough$},CertificateAuthorityArn:{shape:string$},Csr:{shape:blob$},SigningAlgorithm:{shape:string$},TemplateArn:{shape:string$},Validity:{shape:IssueCertificateRequestValidity$},ValidityNotBefore:{shape:IssueCertificateRequestValidity$},IdempotencyToken:{shape:string$}},required:["CertificateAuthorityArn","Csr","SigningAlgorithm","Validity"]}
-const IssueCertificateOutput$: S.StructureShape = {type:"structure",name:"IssueCertificateOutput",members:{CertificateArn:{shape:string$}}}
+const Qualifier$: S.StructureShape = {type:"structure",name:"Qualifier",members:{CpsUri:{shape:string$}},required:["CpsUri"]}
+const PolicyQualifierInfo$: S.StructureShape = {type:"structure",name:"PolicyQualifierInfo",members:{PolicyQualifierId:{shape:string$},Qualifier:{shape:Qualifier$}},required:["PolicyQualifierId","Qualifier"]}
+const PolicyInformationPolicyQualifiers$: S.ListShape = {type:"list",name:"PolicyInformationPolicyQualifiers",member:{shape:PolicyQualifierInfo$}}
+const PolicyInformation$: S.StructureShape = {type:"structure",name:"PolicyInformation",members:{CertPolicyId:{shape:string$},PolicyQualifiers:{shape:PolicyInformationPolicyQualifiers$}},required:["CertPolicyId"]}
+const ExtensionsCertificatePolicies$: S.ListShape = {type:"list",name:"ExtensionsCertificatePolicies",member:{shape:PolicyInformation$}}
+const ExtendedKeyUsage$: S.StructureShape = {type:"structure",name:"ExtendedKeyUsage",members:{ExtendedKeyUsageType:{shape:string$},ExtendedKeyUsageObjectIdentifier:{shape:string$}}}
+const ExtensionsExtendedKeyUsage$: S.ListShape = {type:"list",name:"ExtensionsExtendedKeyUsage",member:{shape:ExtendedKeyUsage$}}
+const ExtensionsSubjectAlternativeNames$: S.ListShape = {type:"list",name:"ExtensionsSubjectAlternativeNames",member:{shape:GeneralName$}}
+const CustomExtension$: S.StructureShape = {type:"structure",name:"CustomExtension",members:{ObjectIdentifier:{shape:string$},Value:{shape:string$},Critical:{shape:boolean$}},required:["ObjectIdentifier","Value"]}
+const ExtensionsCustomExtensions$: S.ListShape = {type:"list",name:"ExtensionsCustomExtensions",member:{shape:CustomExtension$}}
+const Extensions$: S.StructureShape = {type:"structure",name:"Extensions",members:{CertificatePolicies:{shape:ExtensionsCertificatePolicies$},ExtendedKeyUsage:{shape:ExtensionsExtendedKeyUsage$},KeyUsage:{shape:KeyUsage$},SubjectAlternativeNames:{shape:ExtensionsSubjectAlternativeNames$},CustomExtensions:{shape:ExtensionsCustomExtensions$}}}
+const ApiPassthrough$: S.StructureShape = {type:"structure",name:"ApiPassthrough",members:{Extensions:{shape:Extensions$},Subject:{shape:ASN1Subject$}}}
+const Validity$: S.StructureShape = {type:"structure",name:"Validity",members:{Value:{shape:long$},Type:{shape:string$}},required:["Value","Type"]}
+const IssueCertificateRequest$: S.StructureShape = {type:"structure",name:"IssueCertificateRequest",members:{ApiPassthrough:{shape:ApiPassthrough$},CertificateAuthorityArn:{shape:string$},Csr:{shape:blob$},SigningAlgorithm:{shape:string$},TemplateArn:{shape:string$},Validity:{shape:Validity$},ValidityNotBefore:{shape:Validity$},IdempotencyToken:{shape:string$}},required:["CertificateAuthorityArn","Csr","SigningAlgorithm","Validity"]}
+const IssueCertificateResponse$: S.StructureShape = {type:"structure",name:"IssueCertificateResponse",members:{CertificateArn:{shape:string$}}}
 const ListCertificateAuthoritiesRequest$: S.StructureShape = {type:"structure",name:"ListCertificateAuthoritiesRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},ResourceOwner:{shape:string$}}}
-const ListCertificateAuthoritiesOutputCertificateAuthorities$: S.ListShape = {type:"list",name:"ListCertificateAuthoritiesOutputCertificateAuthorities",member:{shape:DescribeCertificateAuthorityOutputCertificateAuthority$}}
-const ListCertificateAuthoritiesOutput$: S.StructureShape = {type:"structure",name:"ListCertificateAuthoritiesOutput",members:{NextToken:{shape:string$},CertificateAuthorities:{shape:ListCertificateAuthoritiesOutputCertificateAuthorities$}}}
+const ListCertificateAuthoritiesResponseCertificateAuthorities$: S.ListShape = {type:"list",name:"ListCertificateAuthoritiesResponseCertificateAuthorities",member:{shape:CertificateAuthority$}}
+const ListCertificateAuthoritiesResponse$: S.StructureShape = {type:"structure",name:"ListCertificateAuthoritiesResponse",members:{NextToken:{shape:string$},CertificateAuthorities:{shape:ListCertificateAuthoritiesResponseCertificateAuthorities$}}}
 const ListPermissionsRequest$: S.StructureShape = {type:"structure",name:"ListPermissionsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},CertificateAuthorityArn:{shape:string$}},required:["CertificateAuthorityArn"]}
-const ListPermissionsOutputPermissionsMember$: S.StructureShape = {type:"structure",name:"ListPermissionsOutputPermissionsMember",members:{CertificateAuthorityArn:{shape:string$},CreatedAt:{shape:timestamp$},Principal:{shape:string$},SourceAccount:{shape:string$},Actions:{shape:CreatePermissionRequestActions$},Policy:{shape:string$}}}
-const ListPermissionsOutputPermissions$: S.ListShape = {type:"list",name:"ListPermissionsOutputPermissions",member:{shape:ListPermissionsOutputPermissionsMember$}}
-const ListPermissionsOutput$: S.StructureShape = {type:"structure",name:"ListPermissionsOutput",members:{NextToken:{shape:string$},Permissions:{shape:ListPermissionsOutputPermissions$}}}
+const Permission$: S.StructureShape = {type:"structure",name:"Permission",members:{CertificateAuthorityArn:{shape:string$},CreatedAt:{shape:timestamp$},Principal:{shape:string$},SourceAccount:{shape:string$},Actions:{shape:CreatePermissionRequestActions$},Policy:{shape:string$}}}
+const ListPermissionsResponsePermissions$: S.ListShape = {type:"list",name:"ListPermissionsResponsePermissions",member:{shape:Permission$}}
+const ListPermissionsResponse$: S.StructureShape = {type:"structure",name:"ListPermissionsResponse",members:{NextToken:{shape:string$},Permissions:{shape:ListPermissionsResponsePermissions$}}}
 const ListTagsRequest$: S.StructureShape = {type:"structure",name:"ListTagsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},CertificateAuthorityArn:{shape:string$}},required:["CertificateAuthorityArn"]}
-const ListTagsOutput$: S.StructureShape = {type:"structure",name:"ListTagsOutput",members:{NextToken:{shape:string$},Tags:{shape:CreateCertificateAuthorityRequestTags$}}}
+const ListTagsResponse$: S.StructureShape = {type:"structure",name:"ListTagsResponse",members:{NextToken:{shape:string$},Tags:{shape:CreateCertificateAuthorityRequestTags$}}}
 const PutPolicyRequest$: S.StructureShape = {type:"structure",name:"PutPolicyRequest",members:{ResourceArn:{shape:string$},Policy:{shape:string$}},required:["ResourceArn","Policy"]}
 const RestoreCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"RestoreCertificateAuthorityRequest",members:{CertificateAuthorityArn:{shape:string$}},required:["CertificateAuthorityArn"]}
 const RevokeCertificateRequest$: S.StructureShape = {type:"structure",name:"RevokeCertificateRequest",members:{CertificateAuthorityArn:{shape:string$},CertificateSerial:{shape:string$},RevocationReason:{shape:string$}},required:["CertificateAuthorityArn","CertificateSerial","RevocationReason"]}
 const TagCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"TagCertificateAuthorityRequest",members:{CertificateAuthorityArn:{shape:string$},Tags:{shape:CreateCertificateAuthorityRequestTags$}},required:["CertificateAuthorityArn","Tags"]}
 const UntagCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"UntagCertificateAuthorityRequest",members:{CertificateAuthorityArn:{shape:string$},Tags:{shape:CreateCertificateAuthorityRequestTags$}},required:["CertificateAuthorityArn","Tags"]}
-const UpdateCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"UpdateCertificateAuthorityRequest",members:{CertificateAuthorityArn:{shape:string$},RevocationConfiguration:{shape:CreateCertificateAuthorityRequestRevocationConfiguration$},Status:{shape:string$}},required:["CertificateAuthorityArn"]}
+const UpdateCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"UpdateCertificateAuthorityRequest",members:{CertificateAuthorityArn:{shape:string$},RevocationConfiguration:{shape:RevocationConfiguration$},Status:{shape:string$}},required:["CertificateAuthorityArn"]}
+const CertificateMismatchException$: S.StructureShape = {type:"structure",name:"CertificateMismatchException",members:{},exception:true,error:{senderFault:true}}
+const ConcurrentModificationException$: S.StructureShape = {type:"structure",name:"ConcurrentModificationException",members:{},exception:true,error:{senderFault:true}}
+const InvalidArgsException$: S.StructureShape = {type:"structure",name:"InvalidArgsException",members:{},exception:true,error:{senderFault:true}}
+const InvalidArnException$: S.StructureShape = {type:"structure",name:"InvalidArnException",members:{},exception:true,error:{senderFault:true}}
+const InvalidNextTokenException$: S.StructureShape = {type:"structure",name:"InvalidNextTokenException",members:{},exception:true,error:{senderFault:true}}
+const InvalidPolicyException$: S.StructureShape = {type:"structure",name:"InvalidPolicyException",members:{},exception:true,error:{senderFault:true}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{},exception:true,error:{senderFault:true}}
+const InvalidStateException$: S.StructureShape = {type:"structure",name:"InvalidStateException",members:{},exception:true,error:{senderFault:true}}
+const InvalidTagException$: S.StructureShape = {type:"structure",name:"InvalidTagException",members:{},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const LockoutPreventedException$: S.StructureShape = {type:"structure",name:"LockoutPreventedException",members:{},exception:true,error:{senderFault:true}}
+const MalformedCSRException$: S.StructureShape = {type:"structure",name:"MalformedCSRException",members:{},exception:true,error:{senderFault:true}}
+const MalformedCertificateException$: S.StructureShape = {type:"structure",name:"MalformedCertificateException",members:{},exception:true,error:{senderFault:true}}
+const PermissionAlreadyExistsException$: S.StructureShape = {type:"structure",name:"PermissionAlreadyExistsException",members:{},exception:true,error:{senderFault:true}}
+const RequestAlreadyProcessedException$: S.StructureShape = {type:"structure",name:"RequestAlreadyProcessedException",members:{},exception:true,error:{senderFault:true}}
+const RequestFailedException$: S.StructureShape = {type:"structure",name:"RequestFailedException",members:{},exception:true,error:{senderFault:true}}
+const RequestInProgressException$: S.StructureShape = {type:"structure",name:"RequestInProgressException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const TooManyTagsException$: S.StructureShape = {type:"structure",name:"TooManyTagsException",members:{},exception:true,error:{senderFault:true}}
+
+export type AccessMethodType = "CA_REPOSITORY" | "RESOURCE_PKI_MANIFEST" | "RESOURCE_PKI_NOTIFY" | (string & {})
+
+export type ActionType = "GetCertificate" | "IssueCertificate" | "ListPermissions" | (string & {})
+
+export type AuditReportResponseFormat = "CSV" | "JSON" | (string & {})
+
+export type AuditReportStatus = "CREATING" | "FAILED" | "SUCCESS" | (string & {})
+
+export type CertificateAuthorityStatus = "ACTIVE" | "CREATING" | "DELETED" | "DISABLED" | "EXPIRED" | "FAILED" | "PENDING_CERTIFICATE" | (string & {})
+
+export type CertificateAuthorityType = "ROOT" | "SUBORDINATE" | (string & {})
+
+export type CertificateAuthorityUsageMode = "GENERAL_PURPOSE" | "SHORT_LIVED_CERTIFICATE" | (string & {})
+
+export type ExtendedKeyUsageType = "CERTIFICATE_TRANSPARENCY" | "CLIENT_AUTH" | "CODE_SIGNING" | "DOCUMENT_SIGNING" | "EMAIL_PROTECTION" | "OCSP_SIGNING" | "SERVER_AUTH" | "SMART_CARD_LOGIN" | "TIME_STAMPING" | (string & {})
+
+export type FailureReason = "OTHER" | "REQUEST_TIMED_OUT" | "UNSUPPORTED_ALGORITHM" | (string & {})
+
+export type KeyAlgorithm = "EC_prime256v1" | "EC_secp384r1" | "RSA_2048" | "RSA_4096" | (string & {})
+
+export type KeyStorageSecurityStandard = "FIPS_140_2_LEVEL_2_OR_HIGHER" | "FIPS_140_2_LEVEL_3_OR_HIGHER" | (string & {})
+
+export type PolicyQualifierId = "CPS" | (string & {})
+
+export type ResourceOwner = "OTHER_ACCOUNTS" | "SELF" | (string & {})
+
+export type RevocationReason = "AFFILIATION_CHANGED" | "A_A_COMPROMISE" | "CERTIFICATE_AUTHORITY_COMPROMISE" | "CESSATION_OF_OPERATION" | "KEY_COMPROMISE" | "PRIVILEGE_WITHDRAWN" | "SUPERSEDED" | "UNSPECIFIED" | (string & {})
+
+export type S3ObjectAcl = "BUCKET_OWNER_FULL_CONTROL" | "PUBLIC_READ" | (string & {})
+
+export type SigningAlgorithm = "SHA256WITHECDSA" | "SHA256WITHRSA" | "SHA384WITHECDSA" | "SHA384WITHRSA" | "SHA512WITHECDSA" | "SHA512WITHRSA" | (string & {})
+
+export type ValidityPeriodType = "ABSOLUTE" | "DAYS" | "END_DATE" | "MONTHS" | "YEARS" | (string & {})
 
 export interface CreateCertificateAuthorityRequest {
-  readonly CertificateAuthorityConfiguration: CreateCertificateAuthorityRequestCertificateAuthorityConfiguration
-  readonly RevocationConfiguration?: CreateCertificateAuthorityRequestRevocationConfiguration | undefined
-  readonly CertificateAuthorityType: string
+  readonly CertificateAuthorityConfiguration: CertificateAuthorityConfiguration
+  readonly RevocationConfiguration?: RevocationConfiguration | undefined
+  readonly CertificateAuthorityType: CertificateAuthorityType
   readonly IdempotencyToken?: string | undefined
-  readonly KeyStorageSecurityStandard?: string | undefined
-  readonly Tags?: ReadonlyArray<CreateCertificateAuthorityRequestTagsMember> | undefined
-  readonly UsageMode?: string | undefined
+  readonly KeyStorageSecurityStandard?: KeyStorageSecurityStandard | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
+  readonly UsageMode?: CertificateAuthorityUsageMode | undefined
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfiguration {
-  readonly KeyAlgorithm: string
-  readonly SigningAlgorithm: string
-  readonly Subject: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubject
-  readonly CsrExtensions?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensions | undefined
+export interface CertificateAuthorityConfiguration {
+  readonly KeyAlgorithm: KeyAlgorithm
+  readonly SigningAlgorithm: SigningAlgorithm
+  readonly Subject: ASN1Subject
+  readonly CsrExtensions?: CsrExtensions | undefined
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationOutput {
-  readonly KeyAlgorithm?: string
-  readonly SigningAlgorithm?: string
-  readonly Subject?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectOutput
-  readonly CsrExtensions?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsOutput
+export interface CertificateAuthorityConfigurationOutput {
+  readonly KeyAlgorithm?: KeyAlgorithm
+  readonly SigningAlgorithm?: SigningAlgorithm
+  readonly Subject?: ASN1SubjectOutput
+  readonly CsrExtensions?: CsrExtensionsOutput
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubject {
+export interface ASN1Subject {
   readonly Country?: string | undefined
   readonly Organization?: string | undefined
   readonly OrganizationalUnit?: string | undefined
@@ -140,10 +194,10 @@ export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurat
   readonly Initials?: string | undefined
   readonly Pseudonym?: string | undefined
   readonly GenerationQualifier?: string | undefined
-  readonly CustomAttributes?: ReadonlyArray<CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributesMember> | undefined
+  readonly CustomAttributes?: ReadonlyArray<CustomAttribute> | undefined
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectOutput {
+export interface ASN1SubjectOutput {
   readonly Country?: string
   readonly Organization?: string
   readonly OrganizationalUnit?: string
@@ -158,30 +212,30 @@ export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurat
   readonly Initials?: string
   readonly Pseudonym?: string
   readonly GenerationQualifier?: string
-  readonly CustomAttributes?: ReadonlyArray<CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributesMemberOutput>
+  readonly CustomAttributes?: ReadonlyArray<CustomAttributeOutput>
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributesMember {
+export interface CustomAttribute {
   readonly ObjectIdentifier: string
   readonly Value: string
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectCustomAttributesMemberOutput {
+export interface CustomAttributeOutput {
   readonly ObjectIdentifier?: string
   readonly Value?: string
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensions {
-  readonly KeyUsage?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsKeyUsage | undefined
-  readonly SubjectInformationAccess?: ReadonlyArray<CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMember> | undefined
+export interface CsrExtensions {
+  readonly KeyUsage?: KeyUsage | undefined
+  readonly SubjectInformationAccess?: ReadonlyArray<AccessDescription> | undefined
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsOutput {
-  readonly KeyUsage?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsKeyUsageOutput
-  readonly SubjectInformationAccess?: ReadonlyArray<CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberOutput>
+export interface CsrExtensionsOutput {
+  readonly KeyUsage?: KeyUsageOutput
+  readonly SubjectInformationAccess?: ReadonlyArray<AccessDescriptionOutput>
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsKeyUsage {
+export interface KeyUsage {
   readonly DigitalSignature?: boolean | undefined
   readonly NonRepudiation?: boolean | undefined
   readonly KeyEncipherment?: boolean | undefined
@@ -193,7 +247,7 @@ export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurat
   readonly DecipherOnly?: boolean | undefined
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsKeyUsageOutput {
+export interface KeyUsageOutput {
   readonly DigitalSignature?: boolean
   readonly NonRepudiation?: boolean
   readonly KeyEncipherment?: boolean
@@ -205,135 +259,135 @@ export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurat
   readonly DecipherOnly?: boolean
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMember {
-  readonly AccessMethod: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessMethod
-  readonly AccessLocation: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocation
+export interface AccessDescription {
+  readonly AccessMethod: AccessMethod
+  readonly AccessLocation: GeneralName
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberOutput {
-  readonly AccessMethod?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessMethodOutput
-  readonly AccessLocation?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationOutput
+export interface AccessDescriptionOutput {
+  readonly AccessMethod?: AccessMethodOutput
+  readonly AccessLocation?: GeneralNameOutput
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessMethod {
+export interface AccessMethod {
   readonly CustomObjectIdentifier?: string | undefined
-  readonly AccessMethodType?: string | undefined
+  readonly AccessMethodType?: AccessMethodType | undefined
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessMethodOutput {
+export interface AccessMethodOutput {
   readonly CustomObjectIdentifier?: string
-  readonly AccessMethodType?: string
+  readonly AccessMethodType?: AccessMethodType
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocation {
-  readonly OtherName?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationOtherName | undefined
+export interface GeneralName {
+  readonly OtherName?: OtherName | undefined
   readonly Rfc822Name?: string | undefined
   readonly DnsName?: string | undefined
-  readonly DirectoryName?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubject | undefined
-  readonly EdiPartyName?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationEdiPartyName | undefined
+  readonly DirectoryName?: ASN1Subject | undefined
+  readonly EdiPartyName?: EdiPartyName | undefined
   readonly UniformResourceIdentifier?: string | undefined
   readonly IpAddress?: string | undefined
   readonly RegisteredId?: string | undefined
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationOutput {
-  readonly OtherName?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationOtherNameOutput
+export interface GeneralNameOutput {
+  readonly OtherName?: OtherNameOutput
   readonly Rfc822Name?: string
   readonly DnsName?: string
-  readonly DirectoryName?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubjectOutput
-  readonly EdiPartyName?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationEdiPartyNameOutput
+  readonly DirectoryName?: ASN1SubjectOutput
+  readonly EdiPartyName?: EdiPartyNameOutput
   readonly UniformResourceIdentifier?: string
   readonly IpAddress?: string
   readonly RegisteredId?: string
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationOtherName {
+export interface OtherName {
   readonly TypeId: string
   readonly Value: string
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationOtherNameOutput {
+export interface OtherNameOutput {
   readonly TypeId?: string
   readonly Value?: string
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationEdiPartyName {
+export interface EdiPartyName {
   readonly PartyName: string
   readonly NameAssigner?: string | undefined
 }
 
-export interface CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocationEdiPartyNameOutput {
+export interface EdiPartyNameOutput {
   readonly PartyName?: string
   readonly NameAssigner?: string
 }
 
-export interface CreateCertificateAuthorityRequestRevocationConfiguration {
-  readonly CrlConfiguration?: CreateCertificateAuthorityRequestRevocationConfigurationCrlConfiguration | undefined
-  readonly OcspConfiguration?: CreateCertificateAuthorityRequestRevocationConfigurationOcspConfiguration | undefined
+export interface RevocationConfiguration {
+  readonly CrlConfiguration?: CrlConfiguration | undefined
+  readonly OcspConfiguration?: OcspConfiguration | undefined
 }
 
-export interface CreateCertificateAuthorityRequestRevocationConfigurationOutput {
-  readonly CrlConfiguration?: CreateCertificateAuthorityRequestRevocationConfigurationCrlConfigurationOutput
-  readonly OcspConfiguration?: CreateCertificateAuthorityRequestRevocationConfigurationOcspConfigurationOutput
+export interface RevocationConfigurationOutput {
+  readonly CrlConfiguration?: CrlConfigurationOutput
+  readonly OcspConfiguration?: OcspConfigurationOutput
 }
 
-export interface CreateCertificateAuthorityRequestRevocationConfigurationCrlConfiguration {
+export interface CrlConfiguration {
   readonly Enabled: boolean
   readonly ExpirationInDays?: number | undefined
   readonly CustomCname?: string | undefined
   readonly S3BucketName?: string | undefined
-  readonly S3ObjectAcl?: string | undefined
-  readonly CrlDistributionPointExtensionConfiguration?: CreateCertificateAuthorityRequestRevocationConfigurationCrlConfigurationCrlDistributionPointExtensionConfiguration | undefined
+  readonly S3ObjectAcl?: S3ObjectAcl | undefined
+  readonly CrlDistributionPointExtensionConfiguration?: CrlDistributionPointExtensionConfiguration | undefined
 }
 
-export interface CreateCertificateAuthorityRequestRevocationConfigurationCrlConfigurationOutput {
+export interface CrlConfigurationOutput {
   readonly Enabled?: boolean
   readonly ExpirationInDays?: number
   readonly CustomCname?: string
   readonly S3BucketName?: string
-  readonly S3ObjectAcl?: string
-  readonly CrlDistributionPointExtensionConfiguration?: CreateCertificateAuthorityRequestRevocationConfigurationCrlConfigurationCrlDistributionPointExtensionConfigurationOutput
+  readonly S3ObjectAcl?: S3ObjectAcl
+  readonly CrlDistributionPointExtensionConfiguration?: CrlDistributionPointExtensionConfigurationOutput
 }
 
-export interface CreateCertificateAuthorityRequestRevocationConfigurationCrlConfigurationCrlDistributionPointExtensionConfiguration {
+export interface CrlDistributionPointExtensionConfiguration {
   readonly OmitExtension: boolean
 }
 
-export interface CreateCertificateAuthorityRequestRevocationConfigurationCrlConfigurationCrlDistributionPointExtensionConfigurationOutput {
+export interface CrlDistributionPointExtensionConfigurationOutput {
   readonly OmitExtension?: boolean
 }
 
-export interface CreateCertificateAuthorityRequestRevocationConfigurationOcspConfiguration {
+export interface OcspConfiguration {
   readonly Enabled: boolean
   readonly OcspCustomCname?: string | undefined
 }
 
-export interface CreateCertificateAuthorityRequestRevocationConfigurationOcspConfigurationOutput {
+export interface OcspConfigurationOutput {
   readonly Enabled?: boolean
   readonly OcspCustomCname?: string
 }
 
-export interface CreateCertificateAuthorityRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value?: string | undefined
 }
 
-export interface CreateCertificateAuthorityRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateCertificateAuthorityOutput {
+export interface CreateCertificateAuthorityResponse {
   readonly CertificateAuthorityArn?: string
 }
 
 export interface CreateCertificateAuthorityAuditReportRequest {
   readonly CertificateAuthorityArn: string
   readonly S3BucketName: string
-  readonly AuditReportResponseFormat: string
+  readonly AuditReportResponseFormat: AuditReportResponseFormat
 }
 
-export interface CreateCertificateAuthorityAuditReportOutput {
+export interface CreateCertificateAuthorityAuditReportResponse {
   readonly AuditReportId?: string
   readonly S3Key?: string
 }
@@ -342,7 +396,7 @@ export interface CreatePermissionRequest {
   readonly CertificateAuthorityArn: string
   readonly Principal: string
   readonly SourceAccount?: string | undefined
-  readonly Actions: ReadonlyArray<string>
+  readonly Actions: ReadonlyArray<ActionType>
 }
 
 export interface DeleteCertificateAuthorityRequest {
@@ -364,26 +418,26 @@ export interface DescribeCertificateAuthorityRequest {
   readonly CertificateAuthorityArn: string
 }
 
-export interface DescribeCertificateAuthorityOutput {
-  readonly CertificateAuthority?: DescribeCertificateAuthorityOutputCertificateAuthority
+export interface DescribeCertificateAuthorityResponse {
+  readonly CertificateAuthority?: CertificateAuthority
 }
 
-export interface DescribeCertificateAuthorityOutputCertificateAuthority {
+export interface CertificateAuthority {
   readonly Arn?: string
   readonly OwnerAccount?: string
   readonly CreatedAt?: Date
   readonly LastStateChangeAt?: Date
-  readonly Type?: string
+  readonly Type?: CertificateAuthorityType
   readonly Serial?: string
-  readonly Status?: string
+  readonly Status?: CertificateAuthorityStatus
   readonly NotBefore?: Date
   readonly NotAfter?: Date
-  readonly FailureReason?: string
-  readonly CertificateAuthorityConfiguration?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationOutput
-  readonly RevocationConfiguration?: CreateCertificateAuthorityRequestRevocationConfigurationOutput
+  readonly FailureReason?: FailureReason
+  readonly CertificateAuthorityConfiguration?: CertificateAuthorityConfigurationOutput
+  readonly RevocationConfiguration?: RevocationConfigurationOutput
   readonly RestorableUntil?: Date
-  readonly KeyStorageSecurityStandard?: string
-  readonly UsageMode?: string
+  readonly KeyStorageSecurityStandard?: KeyStorageSecurityStandard
+  readonly UsageMode?: CertificateAuthorityUsageMode
 }
 
 export interface DescribeCertificateAuthorityAuditReportRequest {
@@ -391,8 +445,8 @@ export interface DescribeCertificateAuthorityAuditReportRequest {
   readonly AuditReportId: string
 }
 
-export interface DescribeCertificateAuthorityAuditReportOutput {
-  readonly AuditReportStatus?: string
+export interface DescribeCertificateAuthorityAuditReportResponse {
+  readonly AuditReportStatus?: AuditReportStatus
   readonly S3BucketName?: string
   readonly S3Key?: string
   readonly CreatedAt?: Date
@@ -403,7 +457,7 @@ export interface GetCertificateRequest {
   readonly CertificateArn: string
 }
 
-export interface GetCertificateOutput {
+export interface GetCertificateResponse {
   readonly Certificate?: string
   readonly CertificateChain?: string
 }
@@ -412,7 +466,7 @@ export interface GetCertificateAuthorityCertificateRequest {
   readonly CertificateAuthorityArn: string
 }
 
-export interface GetCertificateAuthorityCertificateOutput {
+export interface GetCertificateAuthorityCertificateResponse {
   readonly Certificate?: string
   readonly CertificateChain?: string
 }
@@ -421,7 +475,7 @@ export interface GetCertificateAuthorityCsrRequest {
   readonly CertificateAuthorityArn: string
 }
 
-export interface GetCertificateAuthorityCsrOutput {
+export interface GetCertificateAuthorityCsrResponse {
   readonly Csr?: string
 }
 
@@ -429,7 +483,7 @@ export interface GetPolicyRequest {
   readonly ResourceArn: string
 }
 
-export interface GetPolicyOutput {
+export interface GetPolicyResponse {
   readonly Policy?: string
 }
 
@@ -440,72 +494,72 @@ export interface ImportCertificateAuthorityCertificateRequest {
 }
 
 export interface IssueCertificateRequest {
-  readonly ApiPassthrough?: IssueCertificateRequestApiPassthrough | undefined
+  readonly ApiPassthrough?: ApiPassthrough | undefined
   readonly CertificateAuthorityArn: string
   readonly Csr: Uint8Array | string
-  readonly SigningAlgorithm: string
+  readonly SigningAlgorithm: SigningAlgorithm
   readonly TemplateArn?: string | undefined
-  readonly Validity: IssueCertificateRequestValidity
-  readonly ValidityNotBefore?: IssueCertificateRequestValidity | undefined
+  readonly Validity: Validity
+  readonly ValidityNotBefore?: Validity | undefined
   readonly IdempotencyToken?: string | undefined
 }
 
-export interface IssueCertificateRequestApiPassthrough {
-  readonly Extensions?: IssueCertificateRequestApiPassthroughExtensions | undefined
-  readonly Subject?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationSubject | undefined
+export interface ApiPassthrough {
+  readonly Extensions?: Extensions | undefined
+  readonly Subject?: ASN1Subject | undefined
 }
 
-export interface IssueCertificateRequestApiPassthroughExtensions {
-  readonly CertificatePolicies?: ReadonlyArray<IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMember> | undefined
-  readonly ExtendedKeyUsage?: ReadonlyArray<IssueCertificateRequestApiPassthroughExtensionsExtendedKeyUsageMember> | undefined
-  readonly KeyUsage?: CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsKeyUsage | undefined
-  readonly SubjectAlternativeNames?: ReadonlyArray<CreateCertificateAuthorityRequestCertificateAuthorityConfigurationCsrExtensionsSubjectInformationAccessMemberAccessLocation> | undefined
-  readonly CustomExtensions?: ReadonlyArray<IssueCertificateRequestApiPassthroughExtensionsCustomExtensionsMember> | undefined
+export interface Extensions {
+  readonly CertificatePolicies?: ReadonlyArray<PolicyInformation> | undefined
+  readonly ExtendedKeyUsage?: ReadonlyArray<ExtendedKeyUsage> | undefined
+  readonly KeyUsage?: KeyUsage | undefined
+  readonly SubjectAlternativeNames?: ReadonlyArray<GeneralName> | undefined
+  readonly CustomExtensions?: ReadonlyArray<CustomExtension> | undefined
 }
 
-export interface IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMember {
+export interface PolicyInformation {
   readonly CertPolicyId: string
-  readonly PolicyQualifiers?: ReadonlyArray<IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMember> | undefined
+  readonly PolicyQualifiers?: ReadonlyArray<PolicyQualifierInfo> | undefined
 }
 
-export interface IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMember {
-  readonly PolicyQualifierId: string
-  readonly Qualifier: IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMemberQualifier
+export interface PolicyQualifierInfo {
+  readonly PolicyQualifierId: PolicyQualifierId
+  readonly Qualifier: Qualifier
 }
 
-export interface IssueCertificateRequestApiPassthroughExtensionsCertificatePoliciesMemberPolicyQualifiersMemberQualifier {
+export interface Qualifier {
   readonly CpsUri: string
 }
 
-export interface IssueCertificateRequestApiPassthroughExtensionsExtendedKeyUsageMember {
-  readonly ExtendedKeyUsageType?: string | undefined
+export interface ExtendedKeyUsage {
+  readonly ExtendedKeyUsageType?: ExtendedKeyUsageType | undefined
   readonly ExtendedKeyUsageObjectIdentifier?: string | undefined
 }
 
-export interface IssueCertificateRequestApiPassthroughExtensionsCustomExtensionsMember {
+export interface CustomExtension {
   readonly ObjectIdentifier: string
   readonly Value: string
   readonly Critical?: boolean | undefined
 }
 
-export interface IssueCertificateRequestValidity {
+export interface Validity {
   readonly Value: number | bigint
-  readonly Type: string
+  readonly Type: ValidityPeriodType
 }
 
-export interface IssueCertificateOutput {
+export interface IssueCertificateResponse {
   readonly CertificateArn?: string
 }
 
 export interface ListCertificateAuthoritiesRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly ResourceOwner?: string | undefined
+  readonly ResourceOwner?: ResourceOwner | undefined
 }
 
-export interface ListCertificateAuthoritiesOutput {
+export interface ListCertificateAuthoritiesResponse {
   readonly NextToken?: string
-  readonly CertificateAuthorities?: ReadonlyArray<DescribeCertificateAuthorityOutputCertificateAuthority>
+  readonly CertificateAuthorities?: ReadonlyArray<CertificateAuthority>
 }
 
 export interface ListPermissionsRequest {
@@ -514,17 +568,17 @@ export interface ListPermissionsRequest {
   readonly CertificateAuthorityArn: string
 }
 
-export interface ListPermissionsOutput {
+export interface ListPermissionsResponse {
   readonly NextToken?: string
-  readonly Permissions?: ReadonlyArray<ListPermissionsOutputPermissionsMember>
+  readonly Permissions?: ReadonlyArray<Permission>
 }
 
-export interface ListPermissionsOutputPermissionsMember {
+export interface Permission {
   readonly CertificateAuthorityArn?: string
   readonly CreatedAt?: Date
   readonly Principal?: string
   readonly SourceAccount?: string
-  readonly Actions?: ReadonlyArray<string>
+  readonly Actions?: ReadonlyArray<ActionType>
   readonly Policy?: string
 }
 
@@ -534,9 +588,9 @@ export interface ListTagsRequest {
   readonly CertificateAuthorityArn: string
 }
 
-export interface ListTagsOutput {
+export interface ListTagsResponse {
   readonly NextToken?: string
-  readonly Tags?: ReadonlyArray<CreateCertificateAuthorityRequestTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface PutPolicyRequest {
@@ -551,116 +605,154 @@ export interface RestoreCertificateAuthorityRequest {
 export interface RevokeCertificateRequest {
   readonly CertificateAuthorityArn: string
   readonly CertificateSerial: string
-  readonly RevocationReason: string
+  readonly RevocationReason: RevocationReason
 }
 
 export interface TagCertificateAuthorityRequest {
   readonly CertificateAuthorityArn: string
-  readonly Tags: ReadonlyArray<CreateCertificateAuthorityRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
 export interface UntagCertificateAuthorityRequest {
   readonly CertificateAuthorityArn: string
-  readonly Tags: ReadonlyArray<CreateCertificateAuthorityRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
 export interface UpdateCertificateAuthorityRequest {
   readonly CertificateAuthorityArn: string
-  readonly RevocationConfiguration?: CreateCertificateAuthorityRequestRevocationConfiguration | undefined
-  readonly Status?: string | undefined
+  readonly RevocationConfiguration?: RevocationConfiguration | undefined
+  readonly Status?: CertificateAuthorityStatus | undefined
 }
 
-export type CreateCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export class CertificateMismatchException extends /*#__PURE__*/ ServiceError("CertificateMismatchException") {}
 
-export type CreateCertificateAuthorityAuditReportError = Errors.CommonError | Client.SdkError
+export class ConcurrentModificationException extends /*#__PURE__*/ ServiceError("ConcurrentModificationException") {}
 
-export type CreatePermissionError = Errors.CommonError | Client.SdkError
+export class InvalidArgsException extends /*#__PURE__*/ ServiceError("InvalidArgsException") {}
 
-export type DeleteCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export class InvalidArnException extends /*#__PURE__*/ ServiceError("InvalidArnException") {}
 
-export type DeletePermissionError = Errors.CommonError | Client.SdkError
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException") {}
 
-export type DeletePolicyError = Errors.CommonError | Client.SdkError
+export class InvalidPolicyException extends /*#__PURE__*/ ServiceError("InvalidPolicyException") {}
 
-export type DescribeCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException") {}
 
-export type DescribeCertificateAuthorityAuditReportError = Errors.CommonError | Client.SdkError
+export class InvalidStateException extends /*#__PURE__*/ ServiceError("InvalidStateException") {}
 
-export type GetCertificateError = Errors.CommonError | Client.SdkError
+export class InvalidTagException extends /*#__PURE__*/ ServiceError("InvalidTagException") {}
 
-export type GetCertificateAuthorityCertificateError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type GetCertificateAuthorityCsrError = Errors.CommonError | Client.SdkError
+export class LockoutPreventedException extends /*#__PURE__*/ ServiceError("LockoutPreventedException") {}
 
-export type GetPolicyError = Errors.CommonError | Client.SdkError
+export class MalformedCSRException extends /*#__PURE__*/ ServiceError("MalformedCSRException") {}
 
-export type ImportCertificateAuthorityCertificateError = Errors.CommonError | Client.SdkError
+export class MalformedCertificateException extends /*#__PURE__*/ ServiceError("MalformedCertificateException") {}
 
-export type IssueCertificateError = Errors.CommonError | Client.SdkError
+export class PermissionAlreadyExistsException extends /*#__PURE__*/ ServiceError("PermissionAlreadyExistsException") {}
 
-export type ListCertificateAuthoritiesError = Errors.CommonError | Client.SdkError
+export class RequestAlreadyProcessedException extends /*#__PURE__*/ ServiceError("RequestAlreadyProcessedException") {}
 
-export type ListPermissionsError = Errors.CommonError | Client.SdkError
+export class RequestFailedException extends /*#__PURE__*/ ServiceError("RequestFailedException") {}
 
-export type ListTagsError = Errors.CommonError | Client.SdkError
+export class RequestInProgressException extends /*#__PURE__*/ ServiceError("RequestInProgressException") {}
 
-export type PutPolicyError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type RestoreCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException") {}
 
-export type RevokeCertificateError = Errors.CommonError | Client.SdkError
+export type CreateCertificateAuthorityError = InvalidArgsException | InvalidPolicyException | InvalidTagException | LimitExceededException | Errors.CommonError | Client.SdkError
 
-export type TagCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export type CreateCertificateAuthorityAuditReportError = InvalidArgsException | InvalidArnException | InvalidStateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UntagCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export type CreatePermissionError = InvalidArnException | InvalidStateException | LimitExceededException | PermissionAlreadyExistsException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export type DeleteCertificateAuthorityError = ConcurrentModificationException | InvalidArnException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createCertificateAuthority: Client.Operation<CreateCertificateAuthorityRequest, CreateCertificateAuthorityOutput, CreateCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"CreateCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:CreateCertificateAuthorityRequest$},output:{shape:CreateCertificateAuthorityOutput$},idempotent:true}})
+export type DeletePermissionError = InvalidArnException | InvalidStateException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createCertificateAuthorityAuditReport: Client.Operation<CreateCertificateAuthorityAuditReportRequest, CreateCertificateAuthorityAuditReportOutput, CreateCertificateAuthorityAuditReportError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"CreateCertificateAuthorityAuditReport",http:{method:"POST",requestUri:"/"},input:{shape:CreateCertificateAuthorityAuditReportRequest$},output:{shape:CreateCertificateAuthorityAuditReportOutput$},idempotent:true}})
+export type DeletePolicyError = ConcurrentModificationException | InvalidArnException | InvalidStateException | LockoutPreventedException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createPermission: Client.Operation<CreatePermissionRequest, {}, CreatePermissionError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"CreatePermission",http:{method:"POST",requestUri:"/"},input:{shape:CreatePermissionRequest$}}})
+export type DescribeCertificateAuthorityError = InvalidArnException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const deleteCertificateAuthority: Client.Operation<DeleteCertificateAuthorityRequest, {}, DeleteCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DeleteCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:DeleteCertificateAuthorityRequest$}}})
+export type DescribeCertificateAuthorityAuditReportError = InvalidArgsException | InvalidArnException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const deletePermission: Client.Operation<DeletePermissionRequest, {}, DeletePermissionError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DeletePermission",http:{method:"POST",requestUri:"/"},input:{shape:DeletePermissionRequest$}}})
+export type GetCertificateError = InvalidArnException | InvalidStateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const deletePolicy: Client.Operation<DeletePolicyRequest, {}, DeletePolicyError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DeletePolicy",http:{method:"POST",requestUri:"/"},input:{shape:DeletePolicyRequest$}}})
+export type GetCertificateAuthorityCertificateError = InvalidArnException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeCertificateAuthority: Client.Operation<DescribeCertificateAuthorityRequest, DescribeCertificateAuthorityOutput, DescribeCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DescribeCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:DescribeCertificateAuthorityRequest$},output:{shape:DescribeCertificateAuthorityOutput$}}})
+export type GetCertificateAuthorityCsrError = InvalidArnException | InvalidStateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeCertificateAuthorityAuditReport: Client.Operation<DescribeCertificateAuthorityAuditReportRequest, DescribeCertificateAuthorityAuditReportOutput, DescribeCertificateAuthorityAuditReportError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DescribeCertificateAuthorityAuditReport",http:{method:"POST",requestUri:"/"},input:{shape:DescribeCertificateAuthorityAuditReportRequest$},output:{shape:DescribeCertificateAuthorityAuditReportOutput$}}})
+export type GetPolicyError = InvalidArnException | InvalidStateException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const getCertificate: Client.Operation<GetCertificateRequest, GetCertificateOutput, GetCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"GetCertificate",http:{method:"POST",requestUri:"/"},input:{shape:GetCertificateRequest$},output:{shape:GetCertificateOutput$}}})
+export type ImportCertificateAuthorityCertificateError = CertificateMismatchException | ConcurrentModificationException | InvalidArnException | InvalidRequestException | InvalidStateException | MalformedCertificateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const getCertificateAuthorityCertificate: Client.Operation<GetCertificateAuthorityCertificateRequest, GetCertificateAuthorityCertificateOutput, GetCertificateAuthorityCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"GetCertificateAuthorityCertificate",http:{method:"POST",requestUri:"/"},input:{shape:GetCertificateAuthorityCertificateRequest$},output:{shape:GetCertificateAuthorityCertificateOutput$}}})
+export type IssueCertificateError = InvalidArgsException | InvalidArnException | InvalidStateException | LimitExceededException | MalformedCSRException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const getCertificateAuthorityCsr: Client.Operation<GetCertificateAuthorityCsrRequest, GetCertificateAuthorityCsrOutput, GetCertificateAuthorityCsrError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"GetCertificateAuthorityCsr",http:{method:"POST",requestUri:"/"},input:{shape:GetCertificateAuthorityCsrRequest$},output:{shape:GetCertificateAuthorityCsrOutput$}}})
+export type ListCertificateAuthoritiesError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
 
-export const getPolicy: Client.Operation<GetPolicyRequest, GetPolicyOutput, GetPolicyError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"GetPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetPolicyRequest$},output:{shape:GetPolicyOutput$}}})
+export type ListPermissionsError = InvalidArnException | InvalidNextTokenException | InvalidStateException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const importCertificateAuthorityCertificate: Client.Operation<ImportCertificateAuthorityCertificateRequest, {}, ImportCertificateAuthorityCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"ImportCertificateAuthorityCertificate",http:{method:"POST",requestUri:"/"},input:{shape:ImportCertificateAuthorityCertificateRequest$}}})
+export type ListTagsError = InvalidArnException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const issueCertificate: Client.Operation<IssueCertificateRequest, IssueCertificateOutput, IssueCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"IssueCertificate",http:{method:"POST",requestUri:"/"},input:{shape:IssueCertificateRequest$},output:{shape:IssueCertificateOutput$},idempotent:true}})
+export type PutPolicyError = ConcurrentModificationException | InvalidArnException | InvalidPolicyException | InvalidStateException | LockoutPreventedException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const listCertificateAuthorities: Paginate.Paginated<ListCertificateAuthoritiesRequest, ListCertificateAuthoritiesOutput, ListCertificateAuthoritiesError, ACMPCA, DescribeCertificateAuthorityOutputCertificateAuthority> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"ListCertificateAuthorities",http:{method:"POST",requestUri:"/"},input:{shape:ListCertificateAuthoritiesRequest$},output:{shape:ListCertificateAuthoritiesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CertificateAuthorities"]})
+export type RestoreCertificateAuthorityError = InvalidArnException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const listPermissions: Paginate.Paginated<ListPermissionsRequest, ListPermissionsOutput, ListPermissionsError, ACMPCA, ListPermissionsOutputPermissionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"ListPermissions",http:{method:"POST",requestUri:"/"},input:{shape:ListPermissionsRequest$},output:{shape:ListPermissionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Permissions"]})
+export type RevokeCertificateError = ConcurrentModificationException | InvalidArnException | InvalidRequestException | InvalidStateException | LimitExceededException | RequestAlreadyProcessedException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const listTags: Paginate.Paginated<ListTagsRequest, ListTagsOutput, ListTagsError, ACMPCA, CreateCertificateAuthorityRequestTagsMemberOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"ListTags",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsRequest$},output:{shape:ListTagsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Tags"]})
+export type TagCertificateAuthorityError = InvalidArnException | InvalidStateException | InvalidTagException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
 
-export const putPolicy: Client.Operation<PutPolicyRequest, {}, PutPolicyError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"PutPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutPolicyRequest$}}})
+export type UntagCertificateAuthorityError = InvalidArnException | InvalidStateException | InvalidTagException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const restoreCertificateAuthority: Client.Operation<RestoreCertificateAuthorityRequest, {}, RestoreCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"RestoreCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:RestoreCertificateAuthorityRequest$}}})
+export type UpdateCertificateAuthorityError = ConcurrentModificationException | InvalidArgsException | InvalidArnException | InvalidPolicyException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const revokeCertificate: Client.Operation<RevokeCertificateRequest, {}, RevokeCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"RevokeCertificate",http:{method:"POST",requestUri:"/"},input:{shape:RevokeCertificateRequest$}}})
+export const createCertificateAuthority: Client.Operation<CreateCertificateAuthorityRequest, CreateCertificateAuthorityResponse, CreateCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"CreateCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:CreateCertificateAuthorityRequest$},output:{shape:CreateCertificateAuthorityResponse$},errors:[InvalidArgsException$,InvalidPolicyException$,InvalidTagException$,LimitExceededException$],idempotent:true},errors:{InvalidArgsException,InvalidPolicyException,InvalidTagException,LimitExceededException}})
 
-export const tagCertificateAuthority: Client.Operation<TagCertificateAuthorityRequest, {}, TagCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"TagCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:TagCertificateAuthorityRequest$}}})
+export const createCertificateAuthorityAuditReport: Client.Operation<CreateCertificateAuthorityAuditReportRequest, CreateCertificateAuthorityAuditReportResponse, CreateCertificateAuthorityAuditReportError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"CreateCertificateAuthorityAuditReport",http:{method:"POST",requestUri:"/"},input:{shape:CreateCertificateAuthorityAuditReportRequest$},output:{shape:CreateCertificateAuthorityAuditReportResponse$},errors:[InvalidArgsException$,InvalidArnException$,InvalidStateException$,RequestFailedException$,RequestInProgressException$,ResourceNotFoundException$],idempotent:true},errors:{InvalidArgsException,InvalidArnException,InvalidStateException,RequestFailedException,RequestInProgressException,ResourceNotFoundException}})
 
-export const untagCertificateAuthority: Client.Operation<UntagCertificateAuthorityRequest, {}, UntagCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"UntagCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:UntagCertificateAuthorityRequest$}}})
+export const createPermission: Client.Operation<CreatePermissionRequest, {}, CreatePermissionError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"CreatePermission",http:{method:"POST",requestUri:"/"},input:{shape:CreatePermissionRequest$},errors:[InvalidArnException$,InvalidStateException$,LimitExceededException$,PermissionAlreadyExistsException$,RequestFailedException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidStateException,LimitExceededException,PermissionAlreadyExistsException,RequestFailedException,ResourceNotFoundException}})
 
-export const updateCertificateAuthority: Client.Operation<UpdateCertificateAuthorityRequest, {}, UpdateCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"UpdateCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:UpdateCertificateAuthorityRequest$}}})
+export const deleteCertificateAuthority: Client.Operation<DeleteCertificateAuthorityRequest, {}, DeleteCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DeleteCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:DeleteCertificateAuthorityRequest$},errors:[ConcurrentModificationException$,InvalidArnException$,InvalidStateException$,ResourceNotFoundException$]},errors:{ConcurrentModificationException,InvalidArnException,InvalidStateException,ResourceNotFoundException}})
+
+export const deletePermission: Client.Operation<DeletePermissionRequest, {}, DeletePermissionError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DeletePermission",http:{method:"POST",requestUri:"/"},input:{shape:DeletePermissionRequest$},errors:[InvalidArnException$,InvalidStateException$,RequestFailedException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidStateException,RequestFailedException,ResourceNotFoundException}})
+
+export const deletePolicy: Client.Operation<DeletePolicyRequest, {}, DeletePolicyError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DeletePolicy",http:{method:"POST",requestUri:"/"},input:{shape:DeletePolicyRequest$},errors:[ConcurrentModificationException$,InvalidArnException$,InvalidStateException$,LockoutPreventedException$,RequestFailedException$,ResourceNotFoundException$]},errors:{ConcurrentModificationException,InvalidArnException,InvalidStateException,LockoutPreventedException,RequestFailedException,ResourceNotFoundException}})
+
+export const describeCertificateAuthority: Client.Operation<DescribeCertificateAuthorityRequest, DescribeCertificateAuthorityResponse, DescribeCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DescribeCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:DescribeCertificateAuthorityRequest$},output:{shape:DescribeCertificateAuthorityResponse$},errors:[InvalidArnException$,ResourceNotFoundException$]},errors:{InvalidArnException,ResourceNotFoundException}})
+
+export const describeCertificateAuthorityAuditReport: Client.Operation<DescribeCertificateAuthorityAuditReportRequest, DescribeCertificateAuthorityAuditReportResponse, DescribeCertificateAuthorityAuditReportError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"DescribeCertificateAuthorityAuditReport",http:{method:"POST",requestUri:"/"},input:{shape:DescribeCertificateAuthorityAuditReportRequest$},output:{shape:DescribeCertificateAuthorityAuditReportResponse$},errors:[InvalidArgsException$,InvalidArnException$,ResourceNotFoundException$]},errors:{InvalidArgsException,InvalidArnException,ResourceNotFoundException}})
+
+export const getCertificate: Client.Operation<GetCertificateRequest, GetCertificateResponse, GetCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"GetCertificate",http:{method:"POST",requestUri:"/"},input:{shape:GetCertificateRequest$},output:{shape:GetCertificateResponse$},errors:[InvalidArnException$,InvalidStateException$,RequestFailedException$,RequestInProgressException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidStateException,RequestFailedException,RequestInProgressException,ResourceNotFoundException}})
+
+export const getCertificateAuthorityCertificate: Client.Operation<GetCertificateAuthorityCertificateRequest, GetCertificateAuthorityCertificateResponse, GetCertificateAuthorityCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"GetCertificateAuthorityCertificate",http:{method:"POST",requestUri:"/"},input:{shape:GetCertificateAuthorityCertificateRequest$},output:{shape:GetCertificateAuthorityCertificateResponse$},errors:[InvalidArnException$,InvalidStateException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidStateException,ResourceNotFoundException}})
+
+export const getCertificateAuthorityCsr: Client.Operation<GetCertificateAuthorityCsrRequest, GetCertificateAuthorityCsrResponse, GetCertificateAuthorityCsrError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"GetCertificateAuthorityCsr",http:{method:"POST",requestUri:"/"},input:{shape:GetCertificateAuthorityCsrRequest$},output:{shape:GetCertificateAuthorityCsrResponse$},errors:[InvalidArnException$,InvalidStateException$,RequestFailedException$,RequestInProgressException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidStateException,RequestFailedException,RequestInProgressException,ResourceNotFoundException}})
+
+export const getPolicy: Client.Operation<GetPolicyRequest, GetPolicyResponse, GetPolicyError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"GetPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetPolicyRequest$},output:{shape:GetPolicyResponse$},errors:[InvalidArnException$,InvalidStateException$,RequestFailedException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidStateException,RequestFailedException,ResourceNotFoundException}})
+
+export const importCertificateAuthorityCertificate: Client.Operation<ImportCertificateAuthorityCertificateRequest, {}, ImportCertificateAuthorityCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"ImportCertificateAuthorityCertificate",http:{method:"POST",requestUri:"/"},input:{shape:ImportCertificateAuthorityCertificateRequest$},errors:[CertificateMismatchException$,ConcurrentModificationException$,InvalidArnException$,InvalidRequestException$,InvalidStateException$,MalformedCertificateException$,RequestFailedException$,RequestInProgressException$,ResourceNotFoundException$]},errors:{CertificateMismatchException,ConcurrentModificationException,InvalidArnException,InvalidRequestException,InvalidStateException,MalformedCertificateException,RequestFailedException,RequestInProgressException,ResourceNotFoundException}})
+
+export const issueCertificate: Client.Operation<IssueCertificateRequest, IssueCertificateResponse, IssueCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"IssueCertificate",http:{method:"POST",requestUri:"/"},input:{shape:IssueCertificateRequest$},output:{shape:IssueCertificateResponse$},errors:[InvalidArgsException$,InvalidArnException$,InvalidStateException$,LimitExceededException$,MalformedCSRException$,ResourceNotFoundException$],idempotent:true},errors:{InvalidArgsException,InvalidArnException,InvalidStateException,LimitExceededException,MalformedCSRException,ResourceNotFoundException}})
+
+export const listCertificateAuthorities: Paginate.Paginated<ListCertificateAuthoritiesRequest, ListCertificateAuthoritiesResponse, ListCertificateAuthoritiesError, ACMPCA, CertificateAuthority> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"ListCertificateAuthorities",http:{method:"POST",requestUri:"/"},input:{shape:ListCertificateAuthoritiesRequest$},output:{shape:ListCertificateAuthoritiesResponse$},errors:[InvalidNextTokenException$]},errors:{InvalidNextTokenException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CertificateAuthorities"]})
+
+export const listPermissions: Paginate.Paginated<ListPermissionsRequest, ListPermissionsResponse, ListPermissionsError, ACMPCA, Permission> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"ListPermissions",http:{method:"POST",requestUri:"/"},input:{shape:ListPermissionsRequest$},output:{shape:ListPermissionsResponse$},errors:[InvalidArnException$,InvalidNextTokenException$,InvalidStateException$,RequestFailedException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidNextTokenException,InvalidStateException,RequestFailedException,ResourceNotFoundException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Permissions"]})
+
+export const listTags: Paginate.Paginated<ListTagsRequest, ListTagsResponse, ListTagsError, ACMPCA, TagOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"ListTags",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsRequest$},output:{shape:ListTagsResponse$},errors:[InvalidArnException$,InvalidStateException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidStateException,ResourceNotFoundException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Tags"]})
+
+export const putPolicy: Client.Operation<PutPolicyRequest, {}, PutPolicyError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"PutPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutPolicyRequest$},errors:[ConcurrentModificationException$,InvalidArnException$,InvalidPolicyException$,InvalidStateException$,LockoutPreventedException$,RequestFailedException$,ResourceNotFoundException$]},errors:{ConcurrentModificationException,InvalidArnException,InvalidPolicyException,InvalidStateException,LockoutPreventedException,RequestFailedException,ResourceNotFoundException}})
+
+export const restoreCertificateAuthority: Client.Operation<RestoreCertificateAuthorityRequest, {}, RestoreCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"RestoreCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:RestoreCertificateAuthorityRequest$},errors:[InvalidArnException$,InvalidStateException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidStateException,ResourceNotFoundException}})
+
+export const revokeCertificate: Client.Operation<RevokeCertificateRequest, {}, RevokeCertificateError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"RevokeCertificate",http:{method:"POST",requestUri:"/"},input:{shape:RevokeCertificateRequest$},errors:[ConcurrentModificationException$,InvalidArnException$,InvalidRequestException$,InvalidStateException$,LimitExceededException$,RequestAlreadyProcessedException$,RequestFailedException$,RequestInProgressException$,ResourceNotFoundException$]},errors:{ConcurrentModificationException,InvalidArnException,InvalidRequestException,InvalidStateException,LimitExceededException,RequestAlreadyProcessedException,RequestFailedException,RequestInProgressException,ResourceNotFoundException}})
+
+export const tagCertificateAuthority: Client.Operation<TagCertificateAuthorityRequest, {}, TagCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"TagCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:TagCertificateAuthorityRequest$},errors:[InvalidArnException$,InvalidStateException$,InvalidTagException$,ResourceNotFoundException$,TooManyTagsException$]},errors:{InvalidArnException,InvalidStateException,InvalidTagException,ResourceNotFoundException,TooManyTagsException}})
+
+export const untagCertificateAuthority: Client.Operation<UntagCertificateAuthorityRequest, {}, UntagCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"UntagCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:UntagCertificateAuthorityRequest$},errors:[InvalidArnException$,InvalidStateException$,InvalidTagException$,ResourceNotFoundException$]},errors:{InvalidArnException,InvalidStateException,InvalidTagException,ResourceNotFoundException}})
+
+export const updateCertificateAuthority: Client.Operation<UpdateCertificateAuthorityRequest, {}, UpdateCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"UpdateCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:UpdateCertificateAuthorityRequest$},errors:[ConcurrentModificationException$,InvalidArgsException$,InvalidArnException$,InvalidPolicyException$,InvalidStateException$,ResourceNotFoundException$]},errors:{ConcurrentModificationException,InvalidArgsException,InvalidArnException,InvalidPolicyException,InvalidStateException,ResourceNotFoundException}})
 
 export const waitUntilAuditReportCreated: Waiter.Waiter<DescribeCertificateAuthorityAuditReportRequest, DescribeCertificateAuthorityAuditReportError, ACMPCA> = /*#__PURE__*/ Waiter.make(describeCertificateAuthorityAuditReport, {delay:3,maxAttempts:60,acceptors:[{state:"success",matcher:"path",argument:"AuditReportStatus",expected:"SUCCESS"},{state:"failure",matcher:"path",argument:"AuditReportStatus",expected:"FAILED"},{state:"failure",matcher:"error",expected:"AccessDeniedException"}],search})
 

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The AppIntegrations client: provide it with `layer`. */
@@ -24,139 +25,147 @@ const string$: S.Shape = {type:"string",name:"String"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
-const CreateApplicationRequestApplicationSourceConfigExternalUrlConfigApprovedOrigins$: S.ListShape = {type:"list",name:"CreateApplicationRequestApplicationSourceConfigExternalUrlConfigApprovedOrigins",member:{shape:string$}}
-const CreateApplicationRequestApplicationSourceConfigExternalUrlConfig$: S.StructureShape = {type:"structure",name:"CreateApplicationRequestApplicationSourceConfigExternalUrlConfig",members:{AccessUrl:{shape:string$},ApprovedOrigins:{shape:CreateApplicationRequestApplicationSourceConfigExternalUrlConfigApprovedOrigins$}},required:["AccessUrl"]}
-const CreateApplicationRequestApplicationSourceConfig$: S.StructureShape = {type:"structure",name:"CreateApplicationRequestApplicationSourceConfig",members:{ExternalUrlConfig:{shape:CreateApplicationRequestApplicationSourceConfigExternalUrlConfig$}}}
-const CreateApplicationRequestSubscriptionsMember$: S.StructureShape = {type:"structure",name:"CreateApplicationRequestSubscriptionsMember",members:{Event:{shape:string$},Description:{shape:string$}},required:["Event"]}
-const CreateApplicationRequestSubscriptions$: S.ListShape = {type:"list",name:"CreateApplicationRequestSubscriptions",member:{shape:CreateApplicationRequestSubscriptionsMember$}}
-const CreateApplicationRequestPublicationsMember$: S.StructureShape = {type:"structure",name:"CreateApplicationRequestPublicationsMember",members:{Event:{shape:string$},Schema:{shape:string$},Description:{shape:string$}},required:["Event","Schema"]}
-const CreateApplicationRequestPublications$: S.ListShape = {type:"list",name:"CreateApplicationRequestPublications",member:{shape:CreateApplicationRequestPublicationsMember$}}
+const ExternalUrlConfigApprovedOrigins$: S.ListShape = {type:"list",name:"ExternalUrlConfigApprovedOrigins",member:{shape:string$}}
+const ExternalUrlConfig$: S.StructureShape = {type:"structure",name:"ExternalUrlConfig",members:{AccessUrl:{shape:string$},ApprovedOrigins:{shape:ExternalUrlConfigApprovedOrigins$}},required:["AccessUrl"]}
+const ApplicationSourceConfig$: S.StructureShape = {type:"structure",name:"ApplicationSourceConfig",members:{ExternalUrlConfig:{shape:ExternalUrlConfig$}}}
+const Subscription$: S.StructureShape = {type:"structure",name:"Subscription",members:{Event:{shape:string$},Description:{shape:string$}},required:["Event"]}
+const CreateApplicationRequestSubscriptions$: S.ListShape = {type:"list",name:"CreateApplicationRequestSubscriptions",member:{shape:Subscription$}}
+const Publication$: S.StructureShape = {type:"structure",name:"Publication",members:{Event:{shape:string$},Schema:{shape:string$},Description:{shape:string$}},required:["Event","Schema"]}
+const CreateApplicationRequestPublications$: S.ListShape = {type:"list",name:"CreateApplicationRequestPublications",member:{shape:Publication$}}
 const CreateApplicationRequestTags$: S.MapShape = {type:"map",name:"CreateApplicationRequestTags",key:{shape:string$},value:{shape:string$}}
 const CreateApplicationRequestPermissions$: S.ListShape = {type:"list",name:"CreateApplicationRequestPermissions",member:{shape:string$}}
-const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{Name:{shape:string$},Namespace:{shape:string$},Description:{shape:string$},ApplicationSourceConfig:{shape:CreateApplicationRequestApplicationSourceConfig$},Subscriptions:{shape:CreateApplicationRequestSubscriptions$},Publications:{shape:CreateApplicationRequestPublications$},ClientToken:{shape:string$,idempotencyToken:true},Tags:{shape:CreateApplicationRequestTags$},Permissions:{shape:CreateApplicationRequestPermissions$}},required:["Name","Namespace","ApplicationSourceConfig"]}
-const CreateApplicationOutput$: S.StructureShape = {type:"structure",name:"CreateApplicationOutput",members:{Arn:{shape:string$},Id:{shape:string$}}}
-const CreateDataIntegrationRequestScheduleConfig$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationRequestScheduleConfig",members:{FirstExecutionFrom:{shape:string$},Object:{shape:string$},ScheduleExpression:{shape:string$}},required:["ScheduleExpression"]}
-const CreateDataIntegrationRequestFileConfigurationFolders$: S.ListShape = {type:"list",name:"CreateDataIntegrationRequestFileConfigurationFolders",member:{shape:string$}}
-const CreateDataIntegrationRequestFileConfigurationFiltersValue$: S.ListShape = {type:"list",name:"CreateDataIntegrationRequestFileConfigurationFiltersValue",member:{shape:string$}}
-const CreateDataIntegrationRequestFileConfigurationFilters$: S.MapShape = {type:"map",name:"CreateDataIntegrationRequestFileConfigurationFilters",key:{shape:string$},value:{shape:CreateDataIntegrationRequestFileConfigurationFiltersValue$}}
-const CreateDataIntegrationRequestFileConfiguration$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationRequestFileConfiguration",members:{Folders:{shape:CreateDataIntegrationRequestFileConfigurationFolders$},Filters:{shape:CreateDataIntegrationRequestFileConfigurationFilters$}},required:["Folders"]}
-const CreateDataIntegrationRequestObjectConfiguration$: S.MapShape = {type:"map",name:"CreateDataIntegrationRequestObjectConfiguration",key:{shape:string$},value:{shape:CreateDataIntegrationRequestFileConfigurationFilters$}}
-const CreateDataIntegrationRequest$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationRequest",members:{Name:{shape:string$},Description:{shape:string$},KmsKey:{shape:string$},SourceURI:{shape:string$},ScheduleConfig:{shape:CreateDataIntegrationRequestScheduleConfig$},Tags:{shape:CreateApplicationRequestTags$},ClientToken:{shape:string$,idempotencyToken:true},FileConfiguration:{shape:CreateDataIntegrationRequestFileConfiguration$},ObjectConfiguration:{shape:CreateDataIntegrationRequestObjectConfiguration$}},required:["Name","KmsKey"]}
-const CreateDataIntegrationOutput$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationOutput",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Description:{shape:string$},KmsKey:{shape:string$},SourceURI:{shape:string$},ScheduleConfiguration:{shape:CreateDataIntegrationRequestScheduleConfig$},Tags:{shape:CreateApplicationRequestTags$},ClientToken:{shape:string$},FileConfiguration:{shape:CreateDataIntegrationRequestFileConfiguration$},ObjectConfiguration:{shape:CreateDataIntegrationRequestObjectConfiguration$}}}
+const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{Name:{shape:string$},Namespace:{shape:string$},Description:{shape:string$},ApplicationSourceConfig:{shape:ApplicationSourceConfig$},Subscriptions:{shape:CreateApplicationRequestSubscriptions$},Publications:{shape:CreateApplicationRequestPublications$},ClientToken:{shape:string$,idempotencyToken:true},Tags:{shape:CreateApplicationRequestTags$},Permissions:{shape:CreateApplicationRequestPermissions$}},required:["Name","Namespace","ApplicationSourceConfig"]}
+const CreateApplicationResponse$: S.StructureShape = {type:"structure",name:"CreateApplicationResponse",members:{Arn:{shape:string$},Id:{shape:string$}}}
+const ScheduleConfiguration$: S.StructureShape = {type:"structure",name:"ScheduleConfiguration",members:{FirstExecutionFrom:{shape:string$},Object:{shape:string$},ScheduleExpression:{shape:string$}},required:["ScheduleExpression"]}
+const FileConfigurationFolders$: S.ListShape = {type:"list",name:"FileConfigurationFolders",member:{shape:string$}}
+const FileConfigurationFiltersValue$: S.ListShape = {type:"list",name:"FileConfigurationFiltersValue",member:{shape:string$}}
+const FileConfigurationFilters$: S.MapShape = {type:"map",name:"FileConfigurationFilters",key:{shape:string$},value:{shape:FileConfigurationFiltersValue$}}
+const FileConfiguration$: S.StructureShape = {type:"structure",name:"FileConfiguration",members:{Folders:{shape:FileConfigurationFolders$},Filters:{shape:FileConfigurationFilters$}},required:["Folders"]}
+const CreateDataIntegrationRequestObjectConfiguration$: S.MapShape = {type:"map",name:"CreateDataIntegrationRequestObjectConfiguration",key:{shape:string$},value:{shape:FileConfigurationFilters$}}
+const CreateDataIntegrationRequest$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationRequest",members:{Name:{shape:string$},Description:{shape:string$},KmsKey:{shape:string$},SourceURI:{shape:string$},ScheduleConfig:{shape:ScheduleConfiguration$},Tags:{shape:CreateApplicationRequestTags$},ClientToken:{shape:string$,idempotencyToken:true},FileConfiguration:{shape:FileConfiguration$},ObjectConfiguration:{shape:CreateDataIntegrationRequestObjectConfiguration$}},required:["Name","KmsKey"]}
+const CreateDataIntegrationResponse$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationResponse",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Description:{shape:string$},KmsKey:{shape:string$},SourceURI:{shape:string$},ScheduleConfiguration:{shape:ScheduleConfiguration$},Tags:{shape:CreateApplicationRequestTags$},ClientToken:{shape:string$},FileConfiguration:{shape:FileConfiguration$},ObjectConfiguration:{shape:CreateDataIntegrationRequestObjectConfiguration$}}}
 const CreateDataIntegrationAssociationRequestClientAssociationMetadata$: S.MapShape = {type:"map",name:"CreateDataIntegrationAssociationRequestClientAssociationMetadata",key:{shape:string$},value:{shape:string$}}
 const CreateDataIntegrationAssociationRequestExecutionConfigurationOnDemandConfiguration$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationAssociationRequestExecutionConfigurationOnDemandConfiguration",members:{StartTime:{shape:string$},EndTime:{shape:string$}},required:["StartTime"]}
-const CreateDataIntegrationAssociationRequestExecutionConfiguration$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationAssociationRequestExecutionConfiguration",members:{ExecutionMode:{shape:string$},OnDemandConfiguration:{shape:CreateDataIntegrationAssociationRequestExecutionConfigurationOnDemandConfiguration$},ScheduleConfiguration:{shape:CreateDataIntegrationRequestScheduleConfig$}},required:["ExecutionMode"]}
+const CreateDataIntegrationAssociationRequestExecutionConfiguration$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationAssociationRequestExecutionConfiguration",members:{ExecutionMode:{shape:string$},OnDemandConfiguration:{shape:CreateDataIntegrationAssociationRequestExecutionConfigurationOnDemandConfiguration$},ScheduleConfiguration:{shape:ScheduleConfiguration$}},required:["ExecutionMode"]}
 const CreateDataIntegrationAssociationRequest$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationAssociationRequest",members:{DataIntegrationIdentifier:{shape:string$,location:"uri",locationName:"Identifier"},ClientId:{shape:string$},ObjectConfiguration:{shape:CreateDataIntegrationRequestObjectConfiguration$},DestinationURI:{shape:string$},ClientAssociationMetadata:{shape:CreateDataIntegrationAssociationRequestClientAssociationMetadata$},ClientToken:{shape:string$,idempotencyToken:true},ExecutionConfiguration:{shape:CreateDataIntegrationAssociationRequestExecutionConfiguration$}},required:["DataIntegrationIdentifier"]}
 const CreateDataIntegrationAssociationOutput$: S.StructureShape = {type:"structure",name:"CreateDataIntegrationAssociationOutput",members:{DataIntegrationAssociationId:{shape:string$},DataIntegrationArn:{shape:string$}}}
-const CreateEventIntegrationRequestEventFilter$: S.StructureShape = {type:"structure",name:"CreateEventIntegrationRequestEventFilter",members:{Source:{shape:string$}},required:["Source"]}
-const CreateEventIntegrationRequest$: S.StructureShape = {type:"structure",name:"CreateEventIntegrationRequest",members:{Name:{shape:string$},Description:{shape:string$},EventFilter:{shape:CreateEventIntegrationRequestEventFilter$},EventBridgeBus:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true},Tags:{shape:CreateApplicationRequestTags$}},required:["Name","EventFilter","EventBridgeBus"]}
-const CreateEventIntegrationOutput$: S.StructureShape = {type:"structure",name:"CreateEventIntegrationOutput",members:{EventIntegrationArn:{shape:string$}}}
+const EventFilter$: S.StructureShape = {type:"structure",name:"EventFilter",members:{Source:{shape:string$}},required:["Source"]}
+const CreateEventIntegrationRequest$: S.StructureShape = {type:"structure",name:"CreateEventIntegrationRequest",members:{Name:{shape:string$},Description:{shape:string$},EventFilter:{shape:EventFilter$},EventBridgeBus:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true},Tags:{shape:CreateApplicationRequestTags$}},required:["Name","EventFilter","EventBridgeBus"]}
+const CreateEventIntegrationResponse$: S.StructureShape = {type:"structure",name:"CreateEventIntegrationResponse",members:{EventIntegrationArn:{shape:string$}}}
 const DeleteApplicationRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationRequest",members:{Arn:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"}},required:["Arn"]}
-const DeleteApplicationOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationOutput",members:{}}
+const DeleteApplicationResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationResponse",members:{}}
 const DeleteDataIntegrationRequest$: S.StructureShape = {type:"structure",name:"DeleteDataIntegrationRequest",members:{DataIntegrationIdentifier:{shape:string$,location:"uri",locationName:"Identifier"}},required:["DataIntegrationIdentifier"]}
-const DeleteDataIntegrationOutput$: S.StructureShape = {type:"structure",name:"DeleteDataIntegrationOutput",members:{}}
+const DeleteDataIntegrationResponse$: S.StructureShape = {type:"structure",name:"DeleteDataIntegrationResponse",members:{}}
 const DeleteEventIntegrationRequest$: S.StructureShape = {type:"structure",name:"DeleteEventIntegrationRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
-const DeleteEventIntegrationOutput$: S.StructureShape = {type:"structure",name:"DeleteEventIntegrationOutput",members:{}}
+const DeleteEventIntegrationResponse$: S.StructureShape = {type:"structure",name:"DeleteEventIntegrationResponse",members:{}}
 const GetApplicationRequest$: S.StructureShape = {type:"structure",name:"GetApplicationRequest",members:{Arn:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"}},required:["Arn"]}
-const GetApplicationOutput$: S.StructureShape = {type:"structure",name:"GetApplicationOutput",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Namespace:{shape:string$},Description:{shape:string$},ApplicationSourceConfig:{shape:CreateApplicationRequestApplicationSourceConfig$},Subscriptions:{shape:CreateApplicationRequestSubscriptions$},Publications:{shape:CreateApplicationRequestPublications$},CreatedTime:{shape:timestamp$},LastModifiedTime:{shape:timestamp$},Tags:{shape:CreateApplicationRequestTags$},Permissions:{shape:CreateApplicationRequestPermissions$}}}
+const GetApplicationResponse$: S.StructureShape = {type:"structure",name:"GetApplicationResponse",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Namespace:{shape:string$},Description:{shape:string$},ApplicationSourceConfig:{shape:ApplicationSourceConfig$},Subscriptions:{shape:CreateApplicationRequestSubscriptions$},Publications:{shape:CreateApplicationRequestPublications$},CreatedTime:{shape:timestamp$},LastModifiedTime:{shape:timestamp$},Tags:{shape:CreateApplicationRequestTags$},Permissions:{shape:CreateApplicationRequestPermissions$}}}
 const GetDataIntegrationRequest$: S.StructureShape = {type:"structure",name:"GetDataIntegrationRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"Identifier"}},required:["Identifier"]}
-const GetDataIntegrationOutput$: S.StructureShape = {type:"structure",name:"GetDataIntegrationOutput",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Description:{shape:string$},KmsKey:{shape:string$},SourceURI:{shape:string$},ScheduleConfiguration:{shape:CreateDataIntegrationRequestScheduleConfig$},Tags:{shape:CreateApplicationRequestTags$},FileConfiguration:{shape:CreateDataIntegrationRequestFileConfiguration$},ObjectConfiguration:{shape:CreateDataIntegrationRequestObjectConfiguration$}}}
+const GetDataIntegrationResponse$: S.StructureShape = {type:"structure",name:"GetDataIntegrationResponse",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Description:{shape:string$},KmsKey:{shape:string$},SourceURI:{shape:string$},ScheduleConfiguration:{shape:ScheduleConfiguration$},Tags:{shape:CreateApplicationRequestTags$},FileConfiguration:{shape:FileConfiguration$},ObjectConfiguration:{shape:CreateDataIntegrationRequestObjectConfiguration$}}}
 const GetEventIntegrationRequest$: S.StructureShape = {type:"structure",name:"GetEventIntegrationRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
-const GetEventIntegrationOutput$: S.StructureShape = {type:"structure",name:"GetEventIntegrationOutput",members:{Name:{shape:string$},Description:{shape:string$},EventIntegrationArn:{shape:string$},EventBridgeBus:{shape:string$},EventFilter:{shape:CreateEventIntegrationRequestEventFilter$},Tags:{shape:CreateApplicationRequestTags$}}}
+const GetEventIntegrationResponse$: S.StructureShape = {type:"structure",name:"GetEventIntegrationResponse",members:{Name:{shape:string$},Description:{shape:string$},EventIntegrationArn:{shape:string$},EventBridgeBus:{shape:string$},EventFilter:{shape:EventFilter$},Tags:{shape:CreateApplicationRequestTags$}}}
 const ListApplicationAssociationsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationAssociationsRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["ApplicationId"]}
-const ListApplicationAssociationsOutputApplicationAssociationsMember$: S.StructureShape = {type:"structure",name:"ListApplicationAssociationsOutputApplicationAssociationsMember",members:{ApplicationAssociationArn:{shape:string$},ApplicationArn:{shape:string$},ClientId:{shape:string$}}}
-const ListApplicationAssociationsOutputApplicationAssociations$: S.ListShape = {type:"list",name:"ListApplicationAssociationsOutputApplicationAssociations",member:{shape:ListApplicationAssociationsOutputApplicationAssociationsMember$}}
-const ListApplicationAssociationsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationAssociationsOutput",members:{ApplicationAssociations:{shape:ListApplicationAssociationsOutputApplicationAssociations$},NextToken:{shape:string$}}}
+const ApplicationAssociationSummary$: S.StructureShape = {type:"structure",name:"ApplicationAssociationSummary",members:{ApplicationAssociationArn:{shape:string$},ApplicationArn:{shape:string$},ClientId:{shape:string$}}}
+const ListApplicationAssociationsResponseApplicationAssociations$: S.ListShape = {type:"list",name:"ListApplicationAssociationsResponseApplicationAssociations",member:{shape:ApplicationAssociationSummary$}}
+const ListApplicationAssociationsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationAssociationsResponse",members:{ApplicationAssociations:{shape:ListApplicationAssociationsResponseApplicationAssociations$},NextToken:{shape:string$}}}
 const ListApplicationsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}}}
-const ListApplicationsOutputApplicationsMember$: S.StructureShape = {type:"structure",name:"ListApplicationsOutputApplicationsMember",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Namespace:{shape:string$},CreatedTime:{shape:timestamp$},LastModifiedTime:{shape:timestamp$}}}
-const ListApplicationsOutputApplications$: S.ListShape = {type:"list",name:"ListApplicationsOutputApplications",member:{shape:ListApplicationsOutputApplicationsMember$}}
-const ListApplicationsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationsOutput",members:{Applications:{shape:ListApplicationsOutputApplications$},NextToken:{shape:string$}}}
+const ApplicationSummary$: S.StructureShape = {type:"structure",name:"ApplicationSummary",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Namespace:{shape:string$},CreatedTime:{shape:timestamp$},LastModifiedTime:{shape:timestamp$}}}
+const ListApplicationsResponseApplications$: S.ListShape = {type:"list",name:"ListApplicationsResponseApplications",member:{shape:ApplicationSummary$}}
+const ListApplicationsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationsResponse",members:{Applications:{shape:ListApplicationsResponseApplications$},NextToken:{shape:string$}}}
 const ListDataIntegrationAssociationsRequest$: S.StructureShape = {type:"structure",name:"ListDataIntegrationAssociationsRequest",members:{DataIntegrationIdentifier:{shape:string$,location:"uri",locationName:"Identifier"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["DataIntegrationIdentifier"]}
-const ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMemberLastExecutionStatus$: S.StructureShape = {type:"structure",name:"ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMemberLastExecutionStatus",members:{ExecutionStatus:{shape:string$},StatusMessage:{shape:string$}}}
-const ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMember$: S.StructureShape = {type:"structure",name:"ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMember",members:{DataIntegrationAssociationArn:{shape:string$},DataIntegrationArn:{shape:string$},ClientId:{shape:string$},DestinationURI:{shape:string$},LastExecutionStatus:{shape:ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMemberLastExecutionStatus$},ExecutionConfiguration:{shape:CreateDataIntegrationAssociationRequestExecutionConfiguration$}}}
-const ListDataIntegrationAssociationsOutputDataIntegrationAssociations$: S.ListShape = {type:"list",name:"ListDataIntegrationAssociationsOutputDataIntegrationAssociations",member:{shape:ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMember$}}
-const ListDataIntegrationAssociationsOutput$: S.StructureShape = {type:"structure",name:"ListDataIntegrationAssociationsOutput",members:{DataIntegrationAssociations:{shape:ListDataIntegrationAssociationsOutputDataIntegrationAssociations$},NextToken:{shape:string$}}}
+const DataIntegrationAssociationSummaryLastExecutionStatus$: S.StructureShape = {type:"structure",name:"DataIntegrationAssociationSummaryLastExecutionStatus",members:{ExecutionStatus:{shape:string$},StatusMessage:{shape:string$}}}
+const DataIntegrationAssociationSummary$: S.StructureShape = {type:"structure",name:"DataIntegrationAssociationSummary",members:{DataIntegrationAssociationArn:{shape:string$},DataIntegrationArn:{shape:string$},ClientId:{shape:string$},DestinationURI:{shape:string$},LastExecutionStatus:{shape:DataIntegrationAssociationSummaryLastExecutionStatus$},ExecutionConfiguration:{shape:CreateDataIntegrationAssociationRequestExecutionConfiguration$}}}
+const ListDataIntegrationAssociationsResponseDataIntegrationAssociations$: S.ListShape = {type:"list",name:"ListDataIntegrationAssociationsResponseDataIntegrationAssociations",member:{shape:DataIntegrationAssociationSummary$}}
+const ListDataIntegrationAssociationsResponse$: S.StructureShape = {type:"structure",name:"ListDataIntegrationAssociationsResponse",members:{DataIntegrationAssociations:{shape:ListDataIntegrationAssociationsResponseDataIntegrationAssociations$},NextToken:{shape:string$}}}
 const ListDataIntegrationsRequest$: S.StructureShape = {type:"structure",name:"ListDataIntegrationsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}}}
-const ListDataIntegrationsOutputDataIntegrationsMember$: S.StructureShape = {type:"structure",name:"ListDataIntegrationsOutputDataIntegrationsMember",members:{Arn:{shape:string$},Name:{shape:string$},SourceURI:{shape:string$}}}
-const ListDataIntegrationsOutputDataIntegrations$: S.ListShape = {type:"list",name:"ListDataIntegrationsOutputDataIntegrations",member:{shape:ListDataIntegrationsOutputDataIntegrationsMember$}}
-const ListDataIntegrationsOutput$: S.StructureShape = {type:"structure",name:"ListDataIntegrationsOutput",members:{DataIntegrations:{shape:ListDataIntegrationsOutputDataIntegrations$},NextToken:{shape:string$}}}
+const DataIntegrationSummary$: S.StructureShape = {type:"structure",name:"DataIntegrationSummary",members:{Arn:{shape:string$},Name:{shape:string$},SourceURI:{shape:string$}}}
+const ListDataIntegrationsResponseDataIntegrations$: S.ListShape = {type:"list",name:"ListDataIntegrationsResponseDataIntegrations",member:{shape:DataIntegrationSummary$}}
+const ListDataIntegrationsResponse$: S.StructureShape = {type:"structure",name:"ListDataIntegrationsResponse",members:{DataIntegrations:{shape:ListDataIntegrationsResponseDataIntegrations$},NextToken:{shape:string$}}}
 const ListEventIntegrationAssociationsRequest$: S.StructureShape = {type:"structure",name:"ListEventIntegrationAssociationsRequest",members:{EventIntegrationName:{shape:string$,location:"uri",locationName:"Name"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["EventIntegrationName"]}
-const ListEventIntegrationAssociationsOutputEventIntegrationAssociationsMember$: S.StructureShape = {type:"structure",name:"ListEventIntegrationAssociationsOutputEventIntegrationAssociationsMember",members:{EventIntegrationAssociationArn:{shape:string$},EventIntegrationAssociationId:{shape:string$},EventIntegrationName:{shape:string$},ClientId:{shape:string$},EventBridgeRuleName:{shape:string$},ClientAssociationMetadata:{shape:CreateDataIntegrationAssociationRequestClientAssociationMetadata$}}}
-const ListEventIntegrationAssociationsOutputEventIntegrationAssociations$: S.ListShape = {type:"list",name:"ListEventIntegrationAssociationsOutputEventIntegrationAssociations",member:{shape:ListEventIntegrationAssociationsOutputEventIntegrationAssociationsMember$}}
-const ListEventIntegrationAssociationsOutput$: S.StructureShape = {type:"structure",name:"ListEventIntegrationAssociationsOutput",members:{EventIntegrationAssociations:{shape:ListEventIntegrationAssociationsOutputEventIntegrationAssociations$},NextToken:{shape:string$}}}
+const EventIntegrationAssociation$: S.StructureShape = {type:"structure",name:"EventIntegrationAssociation",members:{EventIntegrationAssociationArn:{shape:string$},EventIntegrationAssociationId:{shape:string$},EventIntegrationName:{shape:string$},ClientId:{shape:string$},EventBridgeRuleName:{shape:string$},ClientAssociationMetadata:{shape:CreateDataIntegrationAssociationRequestClientAssociationMetadata$}}}
+const ListEventIntegrationAssociationsResponseEventIntegrationAssociations$: S.ListShape = {type:"list",name:"ListEventIntegrationAssociationsResponseEventIntegrationAssociations",member:{shape:EventIntegrationAssociation$}}
+const ListEventIntegrationAssociationsResponse$: S.StructureShape = {type:"structure",name:"ListEventIntegrationAssociationsResponse",members:{EventIntegrationAssociations:{shape:ListEventIntegrationAssociationsResponseEventIntegrationAssociations$},NextToken:{shape:string$}}}
 const ListEventIntegrationsRequest$: S.StructureShape = {type:"structure",name:"ListEventIntegrationsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}}}
-const ListEventIntegrationsOutputEventIntegrationsMember$: S.StructureShape = {type:"structure",name:"ListEventIntegrationsOutputEventIntegrationsMember",members:{EventIntegrationArn:{shape:string$},Name:{shape:string$},Description:{shape:string$},EventFilter:{shape:CreateEventIntegrationRequestEventFilter$},EventBridgeBus:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}}}
-const ListEventIntegrationsOutputEventIntegrations$: S.ListShape = {type:"list",name:"ListEventIntegrationsOutputEventIntegrations",member:{shape:ListEventIntegrationsOutputEventIntegrationsMember$}}
-const ListEventIntegrationsOutput$: S.StructureShape = {type:"structure",name:"ListEventIntegrationsOutput",members:{EventIntegrations:{shape:ListEventIntegrationsOutputEventIntegrations$},NextToken:{shape:string$}}}
+const EventIntegration$: S.StructureShape = {type:"structure",name:"EventIntegration",members:{EventIntegrationArn:{shape:string$},Name:{shape:string$},Description:{shape:string$},EventFilter:{shape:EventFilter$},EventBridgeBus:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}}}
+const ListEventIntegrationsResponseEventIntegrations$: S.ListShape = {type:"list",name:"ListEventIntegrationsResponseEventIntegrations",member:{shape:EventIntegration$}}
+const ListEventIntegrationsResponse$: S.StructureShape = {type:"structure",name:"ListEventIntegrationsResponse",members:{EventIntegrations:{shape:ListEventIntegrationsResponseEventIntegrations$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateApplicationRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateApplicationRequestTags$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateApplicationRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequest",members:{Arn:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},Name:{shape:string$},Description:{shape:string$},ApplicationSourceConfig:{shape:CreateApplicationRequestApplicationSourceConfig$},Subscriptions:{shape:CreateApplicationRequestSubscriptions$},Publications:{shape:CreateApplicationRequestPublications$},Permissions:{shape:CreateApplicationRequestPermissions$}},required:["Arn"]}
-const UpdateApplicationOutput$: S.StructureShape = {type:"structure",name:"UpdateApplicationOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequest",members:{Arn:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},Name:{shape:string$},Description:{shape:string$},ApplicationSourceConfig:{shape:ApplicationSourceConfig$},Subscriptions:{shape:CreateApplicationRequestSubscriptions$},Publications:{shape:CreateApplicationRequestPublications$},Permissions:{shape:CreateApplicationRequestPermissions$}},required:["Arn"]}
+const UpdateApplicationResponse$: S.StructureShape = {type:"structure",name:"UpdateApplicationResponse",members:{}}
 const UpdateDataIntegrationRequest$: S.StructureShape = {type:"structure",name:"UpdateDataIntegrationRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"Identifier"},Name:{shape:string$},Description:{shape:string$}},required:["Identifier"]}
-const UpdateDataIntegrationOutput$: S.StructureShape = {type:"structure",name:"UpdateDataIntegrationOutput",members:{}}
+const UpdateDataIntegrationResponse$: S.StructureShape = {type:"structure",name:"UpdateDataIntegrationResponse",members:{}}
 const UpdateDataIntegrationAssociationRequest$: S.StructureShape = {type:"structure",name:"UpdateDataIntegrationAssociationRequest",members:{DataIntegrationIdentifier:{shape:string$,location:"uri",locationName:"Identifier"},DataIntegrationAssociationIdentifier:{shape:string$,location:"uri",locationName:"DataIntegrationAssociationIdentifier"},ExecutionConfiguration:{shape:CreateDataIntegrationAssociationRequestExecutionConfiguration$}},required:["DataIntegrationIdentifier","DataIntegrationAssociationIdentifier","ExecutionConfiguration"]}
 const UpdateDataIntegrationAssociationOutput$: S.StructureShape = {type:"structure",name:"UpdateDataIntegrationAssociationOutput",members:{}}
 const UpdateEventIntegrationRequest$: S.StructureShape = {type:"structure",name:"UpdateEventIntegrationRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"},Description:{shape:string$}},required:["Name"]}
-const UpdateEventIntegrationOutput$: S.StructureShape = {type:"structure",name:"UpdateEventIntegrationOutput",members:{}}
+const UpdateEventIntegrationResponse$: S.StructureShape = {type:"structure",name:"UpdateEventIntegrationResponse",members:{}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const DuplicateResourceException$: S.StructureShape = {type:"structure",name:"DuplicateResourceException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServiceError$: S.StructureShape = {type:"structure",name:"InternalServiceError",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ResourceQuotaExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const UnsupportedOperationException$: S.StructureShape = {type:"structure",name:"UnsupportedOperationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
 
 export interface CreateApplicationRequest {
   readonly Name: string
   readonly Namespace: string
   readonly Description?: string | undefined
-  readonly ApplicationSourceConfig: CreateApplicationRequestApplicationSourceConfig
-  readonly Subscriptions?: ReadonlyArray<CreateApplicationRequestSubscriptionsMember> | undefined
-  readonly Publications?: ReadonlyArray<CreateApplicationRequestPublicationsMember> | undefined
+  readonly ApplicationSourceConfig: ApplicationSourceConfig
+  readonly Subscriptions?: ReadonlyArray<Subscription> | undefined
+  readonly Publications?: ReadonlyArray<Publication> | undefined
   readonly ClientToken?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
   readonly Permissions?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateApplicationRequestApplicationSourceConfig {
-  readonly ExternalUrlConfig?: CreateApplicationRequestApplicationSourceConfigExternalUrlConfig | undefined
+export interface ApplicationSourceConfig {
+  readonly ExternalUrlConfig?: ExternalUrlConfig | undefined
 }
 
-export interface CreateApplicationRequestApplicationSourceConfigOutput {
-  readonly ExternalUrlConfig?: CreateApplicationRequestApplicationSourceConfigExternalUrlConfigOutput
+export interface ApplicationSourceConfigOutput {
+  readonly ExternalUrlConfig?: ExternalUrlConfigOutput
 }
 
-export interface CreateApplicationRequestApplicationSourceConfigExternalUrlConfig {
+export interface ExternalUrlConfig {
   readonly AccessUrl: string
   readonly ApprovedOrigins?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateApplicationRequestApplicationSourceConfigExternalUrlConfigOutput {
+export interface ExternalUrlConfigOutput {
   readonly AccessUrl?: string
   readonly ApprovedOrigins?: ReadonlyArray<string>
 }
 
-export interface CreateApplicationRequestSubscriptionsMember {
+export interface Subscription {
   readonly Event: string
   readonly Description?: string | undefined
 }
 
-export interface CreateApplicationRequestSubscriptionsMemberOutput {
+export interface SubscriptionOutput {
   readonly Event?: string
   readonly Description?: string
 }
 
-export interface CreateApplicationRequestPublicationsMember {
+export interface Publication {
   readonly Event: string
   readonly Schema: string
   readonly Description?: string | undefined
 }
 
-export interface CreateApplicationRequestPublicationsMemberOutput {
+export interface PublicationOutput {
   readonly Event?: string
   readonly Schema?: string
   readonly Description?: string
 }
 
-export interface CreateApplicationOutput {
+export interface CreateApplicationResponse {
   readonly Arn?: string
   readonly Id?: string
 }
@@ -166,46 +175,46 @@ export interface CreateDataIntegrationRequest {
   readonly Description?: string | undefined
   readonly KmsKey: string
   readonly SourceURI?: string | undefined
-  readonly ScheduleConfig?: CreateDataIntegrationRequestScheduleConfig | undefined
+  readonly ScheduleConfig?: ScheduleConfiguration | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
   readonly ClientToken?: string | undefined
-  readonly FileConfiguration?: CreateDataIntegrationRequestFileConfiguration | undefined
+  readonly FileConfiguration?: FileConfiguration | undefined
   readonly ObjectConfiguration?: Readonly<Record<string, Readonly<Record<string, ReadonlyArray<string>>>>> | undefined
 }
 
-export interface CreateDataIntegrationRequestScheduleConfig {
+export interface ScheduleConfiguration {
   readonly FirstExecutionFrom?: string | undefined
   readonly Object?: string | undefined
   readonly ScheduleExpression: string
 }
 
-export interface CreateDataIntegrationRequestScheduleConfigOutput {
+export interface ScheduleConfigurationOutput {
   readonly FirstExecutionFrom?: string
   readonly Object?: string
   readonly ScheduleExpression?: string
 }
 
-export interface CreateDataIntegrationRequestFileConfiguration {
+export interface FileConfiguration {
   readonly Folders: ReadonlyArray<string>
   readonly Filters?: Readonly<Record<string, ReadonlyArray<string>>> | undefined
 }
 
-export interface CreateDataIntegrationRequestFileConfigurationOutput {
+export interface FileConfigurationOutput {
   readonly Folders?: ReadonlyArray<string>
   readonly Filters?: Readonly<Record<string, ReadonlyArray<string>>>
 }
 
-export interface CreateDataIntegrationOutput {
+export interface CreateDataIntegrationResponse {
   readonly Arn?: string
   readonly Id?: string
   readonly Name?: string
   readonly Description?: string
   readonly KmsKey?: string
   readonly SourceURI?: string
-  readonly ScheduleConfiguration?: CreateDataIntegrationRequestScheduleConfigOutput
+  readonly ScheduleConfiguration?: ScheduleConfigurationOutput
   readonly Tags?: Readonly<Record<string, string>>
   readonly ClientToken?: string
-  readonly FileConfiguration?: CreateDataIntegrationRequestFileConfigurationOutput
+  readonly FileConfiguration?: FileConfigurationOutput
   readonly ObjectConfiguration?: Readonly<Record<string, Readonly<Record<string, ReadonlyArray<string>>>>>
 }
 
@@ -222,13 +231,13 @@ export interface CreateDataIntegrationAssociationRequest {
 export interface CreateDataIntegrationAssociationRequestExecutionConfiguration {
   readonly ExecutionMode: string
   readonly OnDemandConfiguration?: CreateDataIntegrationAssociationRequestExecutionConfigurationOnDemandConfiguration | undefined
-  readonly ScheduleConfiguration?: CreateDataIntegrationRequestScheduleConfig | undefined
+  readonly ScheduleConfiguration?: ScheduleConfiguration | undefined
 }
 
 export interface CreateDataIntegrationAssociationRequestExecutionConfigurationOutput {
   readonly ExecutionMode?: string
   readonly OnDemandConfiguration?: CreateDataIntegrationAssociationRequestExecutionConfigurationOnDemandConfigurationOutput
-  readonly ScheduleConfiguration?: CreateDataIntegrationRequestScheduleConfigOutput
+  readonly ScheduleConfiguration?: ScheduleConfigurationOutput
 }
 
 export interface CreateDataIntegrationAssociationRequestExecutionConfigurationOnDemandConfiguration {
@@ -249,21 +258,21 @@ export interface CreateDataIntegrationAssociationOutput {
 export interface CreateEventIntegrationRequest {
   readonly Name: string
   readonly Description?: string | undefined
-  readonly EventFilter: CreateEventIntegrationRequestEventFilter
+  readonly EventFilter: EventFilter
   readonly EventBridgeBus: string
   readonly ClientToken?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateEventIntegrationRequestEventFilter {
+export interface EventFilter {
   readonly Source: string
 }
 
-export interface CreateEventIntegrationRequestEventFilterOutput {
+export interface EventFilterOutput {
   readonly Source?: string
 }
 
-export interface CreateEventIntegrationOutput {
+export interface CreateEventIntegrationResponse {
   readonly EventIntegrationArn?: string
 }
 
@@ -271,33 +280,33 @@ export interface DeleteApplicationRequest {
   readonly Arn: string
 }
 
-export type DeleteApplicationOutput = {}
+export type DeleteApplicationResponse = {}
 
 export interface DeleteDataIntegrationRequest {
   readonly DataIntegrationIdentifier: string
 }
 
-export type DeleteDataIntegrationOutput = {}
+export type DeleteDataIntegrationResponse = {}
 
 export interface DeleteEventIntegrationRequest {
   readonly Name: string
 }
 
-export type DeleteEventIntegrationOutput = {}
+export type DeleteEventIntegrationResponse = {}
 
 export interface GetApplicationRequest {
   readonly Arn: string
 }
 
-export interface GetApplicationOutput {
+export interface GetApplicationResponse {
   readonly Arn?: string
   readonly Id?: string
   readonly Name?: string
   readonly Namespace?: string
   readonly Description?: string
-  readonly ApplicationSourceConfig?: CreateApplicationRequestApplicationSourceConfigOutput
-  readonly Subscriptions?: ReadonlyArray<CreateApplicationRequestSubscriptionsMemberOutput>
-  readonly Publications?: ReadonlyArray<CreateApplicationRequestPublicationsMemberOutput>
+  readonly ApplicationSourceConfig?: ApplicationSourceConfigOutput
+  readonly Subscriptions?: ReadonlyArray<SubscriptionOutput>
+  readonly Publications?: ReadonlyArray<PublicationOutput>
   readonly CreatedTime?: Date
   readonly LastModifiedTime?: Date
   readonly Tags?: Readonly<Record<string, string>>
@@ -308,16 +317,16 @@ export interface GetDataIntegrationRequest {
   readonly Identifier: string
 }
 
-export interface GetDataIntegrationOutput {
+export interface GetDataIntegrationResponse {
   readonly Arn?: string
   readonly Id?: string
   readonly Name?: string
   readonly Description?: string
   readonly KmsKey?: string
   readonly SourceURI?: string
-  readonly ScheduleConfiguration?: CreateDataIntegrationRequestScheduleConfigOutput
+  readonly ScheduleConfiguration?: ScheduleConfigurationOutput
   readonly Tags?: Readonly<Record<string, string>>
-  readonly FileConfiguration?: CreateDataIntegrationRequestFileConfigurationOutput
+  readonly FileConfiguration?: FileConfigurationOutput
   readonly ObjectConfiguration?: Readonly<Record<string, Readonly<Record<string, ReadonlyArray<string>>>>>
 }
 
@@ -325,12 +334,12 @@ export interface GetEventIntegrationRequest {
   readonly Name: string
 }
 
-export interface GetEventIntegrationOutput {
+export interface GetEventIntegrationResponse {
   readonly Name?: string
   readonly Description?: string
   readonly EventIntegrationArn?: string
   readonly EventBridgeBus?: string
-  readonly EventFilter?: CreateEventIntegrationRequestEventFilterOutput
+  readonly EventFilter?: EventFilterOutput
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -340,12 +349,12 @@ export interface ListApplicationAssociationsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListApplicationAssociationsOutput {
-  readonly ApplicationAssociations?: ReadonlyArray<ListApplicationAssociationsOutputApplicationAssociationsMember>
+export interface ListApplicationAssociationsResponse {
+  readonly ApplicationAssociations?: ReadonlyArray<ApplicationAssociationSummary>
   readonly NextToken?: string
 }
 
-export interface ListApplicationAssociationsOutputApplicationAssociationsMember {
+export interface ApplicationAssociationSummary {
   readonly ApplicationAssociationArn?: string
   readonly ApplicationArn?: string
   readonly ClientId?: string
@@ -356,12 +365,12 @@ export interface ListApplicationsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListApplicationsOutput {
-  readonly Applications?: ReadonlyArray<ListApplicationsOutputApplicationsMember>
+export interface ListApplicationsResponse {
+  readonly Applications?: ReadonlyArray<ApplicationSummary>
   readonly NextToken?: string
 }
 
-export interface ListApplicationsOutputApplicationsMember {
+export interface ApplicationSummary {
   readonly Arn?: string
   readonly Id?: string
   readonly Name?: string
@@ -376,21 +385,21 @@ export interface ListDataIntegrationAssociationsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListDataIntegrationAssociationsOutput {
-  readonly DataIntegrationAssociations?: ReadonlyArray<ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMember>
+export interface ListDataIntegrationAssociationsResponse {
+  readonly DataIntegrationAssociations?: ReadonlyArray<DataIntegrationAssociationSummary>
   readonly NextToken?: string
 }
 
-export interface ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMember {
+export interface DataIntegrationAssociationSummary {
   readonly DataIntegrationAssociationArn?: string
   readonly DataIntegrationArn?: string
   readonly ClientId?: string
   readonly DestinationURI?: string
-  readonly LastExecutionStatus?: ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMemberLastExecutionStatus
+  readonly LastExecutionStatus?: DataIntegrationAssociationSummaryLastExecutionStatus
   readonly ExecutionConfiguration?: CreateDataIntegrationAssociationRequestExecutionConfigurationOutput
 }
 
-export interface ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMemberLastExecutionStatus {
+export interface DataIntegrationAssociationSummaryLastExecutionStatus {
   readonly ExecutionStatus?: string
   readonly StatusMessage?: string
 }
@@ -400,12 +409,12 @@ export interface ListDataIntegrationsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListDataIntegrationsOutput {
-  readonly DataIntegrations?: ReadonlyArray<ListDataIntegrationsOutputDataIntegrationsMember>
+export interface ListDataIntegrationsResponse {
+  readonly DataIntegrations?: ReadonlyArray<DataIntegrationSummary>
   readonly NextToken?: string
 }
 
-export interface ListDataIntegrationsOutputDataIntegrationsMember {
+export interface DataIntegrationSummary {
   readonly Arn?: string
   readonly Name?: string
   readonly SourceURI?: string
@@ -417,12 +426,12 @@ export interface ListEventIntegrationAssociationsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListEventIntegrationAssociationsOutput {
-  readonly EventIntegrationAssociations?: ReadonlyArray<ListEventIntegrationAssociationsOutputEventIntegrationAssociationsMember>
+export interface ListEventIntegrationAssociationsResponse {
+  readonly EventIntegrationAssociations?: ReadonlyArray<EventIntegrationAssociation>
   readonly NextToken?: string
 }
 
-export interface ListEventIntegrationAssociationsOutputEventIntegrationAssociationsMember {
+export interface EventIntegrationAssociation {
   readonly EventIntegrationAssociationArn?: string
   readonly EventIntegrationAssociationId?: string
   readonly EventIntegrationName?: string
@@ -436,16 +445,16 @@ export interface ListEventIntegrationsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListEventIntegrationsOutput {
-  readonly EventIntegrations?: ReadonlyArray<ListEventIntegrationsOutputEventIntegrationsMember>
+export interface ListEventIntegrationsResponse {
+  readonly EventIntegrations?: ReadonlyArray<EventIntegration>
   readonly NextToken?: string
 }
 
-export interface ListEventIntegrationsOutputEventIntegrationsMember {
+export interface EventIntegration {
   readonly EventIntegrationArn?: string
   readonly Name?: string
   readonly Description?: string
-  readonly EventFilter?: CreateEventIntegrationRequestEventFilterOutput
+  readonly EventFilter?: EventFilterOutput
   readonly EventBridgeBus?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -454,7 +463,7 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -463,26 +472,26 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateApplicationRequest {
   readonly Arn: string
   readonly Name?: string | undefined
   readonly Description?: string | undefined
-  readonly ApplicationSourceConfig?: CreateApplicationRequestApplicationSourceConfig | undefined
-  readonly Subscriptions?: ReadonlyArray<CreateApplicationRequestSubscriptionsMember> | undefined
-  readonly Publications?: ReadonlyArray<CreateApplicationRequestPublicationsMember> | undefined
+  readonly ApplicationSourceConfig?: ApplicationSourceConfig | undefined
+  readonly Subscriptions?: ReadonlyArray<Subscription> | undefined
+  readonly Publications?: ReadonlyArray<Publication> | undefined
   readonly Permissions?: ReadonlyArray<string> | undefined
 }
 
-export type UpdateApplicationOutput = {}
+export type UpdateApplicationResponse = {}
 
 export interface UpdateDataIntegrationRequest {
   readonly Identifier: string
@@ -490,7 +499,7 @@ export interface UpdateDataIntegrationRequest {
   readonly Description?: string | undefined
 }
 
-export type UpdateDataIntegrationOutput = {}
+export type UpdateDataIntegrationResponse = {}
 
 export interface UpdateDataIntegrationAssociationRequest {
   readonly DataIntegrationIdentifier: string
@@ -505,96 +514,112 @@ export interface UpdateEventIntegrationRequest {
   readonly Description?: string | undefined
 }
 
-export type UpdateEventIntegrationOutput = {}
+export type UpdateEventIntegrationResponse = {}
 
-export type CreateApplicationError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateDataIntegrationError = Errors.CommonError | Client.SdkError
+export class DuplicateResourceException extends /*#__PURE__*/ ServiceError("DuplicateResourceException")<{ readonly Message?: string }> {}
+
+export class InternalServiceError extends /*#__PURE__*/ ServiceError("InternalServiceError")<{ readonly Message?: string }> {}
+
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException")<{ readonly Message?: string }> {}
+
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
+
+export class ResourceQuotaExceededException extends /*#__PURE__*/ ServiceError("ResourceQuotaExceededException")<{ readonly Message?: string }> {}
+
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
+
+export class UnsupportedOperationException extends /*#__PURE__*/ ServiceError("UnsupportedOperationException")<{ readonly Message?: string }> {}
+
+export type CreateApplicationError = AccessDeniedException | DuplicateResourceException | InternalServiceError | InvalidRequestException | ResourceQuotaExceededException | ThrottlingException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+
+export type CreateDataIntegrationError = AccessDeniedException | DuplicateResourceException | InternalServiceError | InvalidRequestException | ResourceQuotaExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
 export type CreateDataIntegrationAssociationError = Errors.CommonError | Client.SdkError
 
-export type CreateEventIntegrationError = Errors.CommonError | Client.SdkError
+export type CreateEventIntegrationError = AccessDeniedException | DuplicateResourceException | InternalServiceError | InvalidRequestException | ResourceQuotaExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteApplicationError = Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteDataIntegrationError = Errors.CommonError | Client.SdkError
+export type DeleteDataIntegrationError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteEventIntegrationError = Errors.CommonError | Client.SdkError
+export type DeleteEventIntegrationError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetApplicationError = Errors.CommonError | Client.SdkError
+export type GetApplicationError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetDataIntegrationError = Errors.CommonError | Client.SdkError
+export type GetDataIntegrationError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetEventIntegrationError = Errors.CommonError | Client.SdkError
+export type GetEventIntegrationError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListApplicationAssociationsError = Errors.CommonError | Client.SdkError
+export type ListApplicationAssociationsError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListApplicationsError = Errors.CommonError | Client.SdkError
+export type ListApplicationsError = AccessDeniedException | InternalServiceError | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListDataIntegrationAssociationsError = Errors.CommonError | Client.SdkError
+export type ListDataIntegrationAssociationsError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListDataIntegrationsError = Errors.CommonError | Client.SdkError
+export type ListDataIntegrationsError = AccessDeniedException | InternalServiceError | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListEventIntegrationAssociationsError = Errors.CommonError | Client.SdkError
+export type ListEventIntegrationAssociationsError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListEventIntegrationsError = Errors.CommonError | Client.SdkError
+export type ListEventIntegrationsError = AccessDeniedException | InternalServiceError | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateApplicationError = Errors.CommonError | Client.SdkError
+export type UpdateApplicationError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateDataIntegrationError = Errors.CommonError | Client.SdkError
+export type UpdateDataIntegrationError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
 export type UpdateDataIntegrationAssociationError = Errors.CommonError | Client.SdkError
 
-export type UpdateEventIntegrationError = Errors.CommonError | Client.SdkError
+export type UpdateEventIntegrationError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationOutput, CreateApplicationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/applications"},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationOutput$}}})
+export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationResponse, CreateApplicationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/applications"},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationResponse$},errors:[AccessDeniedException$,DuplicateResourceException$,InternalServiceError$,InvalidRequestException$,ResourceQuotaExceededException$,ThrottlingException$,UnsupportedOperationException$]},errors:{AccessDeniedException,DuplicateResourceException,InternalServiceError,InvalidRequestException,ResourceQuotaExceededException,ThrottlingException,UnsupportedOperationException}})
 
-export const createDataIntegration: Client.Operation<CreateDataIntegrationRequest, CreateDataIntegrationOutput, CreateDataIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"CreateDataIntegration",http:{method:"POST",requestUri:"/dataIntegrations"},input:{shape:CreateDataIntegrationRequest$},output:{shape:CreateDataIntegrationOutput$}}})
+export const createDataIntegration: Client.Operation<CreateDataIntegrationRequest, CreateDataIntegrationResponse, CreateDataIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"CreateDataIntegration",http:{method:"POST",requestUri:"/dataIntegrations"},input:{shape:CreateDataIntegrationRequest$},output:{shape:CreateDataIntegrationResponse$},errors:[AccessDeniedException$,DuplicateResourceException$,InternalServiceError$,InvalidRequestException$,ResourceQuotaExceededException$,ThrottlingException$]},errors:{AccessDeniedException,DuplicateResourceException,InternalServiceError,InvalidRequestException,ResourceQuotaExceededException,ThrottlingException}})
 
 export const createDataIntegrationAssociation: Client.Operation<CreateDataIntegrationAssociationRequest, CreateDataIntegrationAssociationOutput, CreateDataIntegrationAssociationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"CreateDataIntegrationAssociation",http:{method:"POST",requestUri:"/dataIntegrations/{Identifier}/associations"},input:{shape:CreateDataIntegrationAssociationRequest$},output:{shape:CreateDataIntegrationAssociationOutput$}}})
 
-export const createEventIntegration: Client.Operation<CreateEventIntegrationRequest, CreateEventIntegrationOutput, CreateEventIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"CreateEventIntegration",http:{method:"POST",requestUri:"/eventIntegrations"},input:{shape:CreateEventIntegrationRequest$},output:{shape:CreateEventIntegrationOutput$}}})
+export const createEventIntegration: Client.Operation<CreateEventIntegrationRequest, CreateEventIntegrationResponse, CreateEventIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"CreateEventIntegration",http:{method:"POST",requestUri:"/eventIntegrations"},input:{shape:CreateEventIntegrationRequest$},output:{shape:CreateEventIntegrationResponse$},errors:[AccessDeniedException$,DuplicateResourceException$,InternalServiceError$,InvalidRequestException$,ResourceQuotaExceededException$,ThrottlingException$]},errors:{AccessDeniedException,DuplicateResourceException,InternalServiceError,InvalidRequestException,ResourceQuotaExceededException,ThrottlingException}})
 
-export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationOutput, DeleteApplicationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"DeleteApplication",http:{method:"DELETE",requestUri:"/applications/{ApplicationIdentifier}"},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationOutput$}}})
+export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationResponse, DeleteApplicationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"DeleteApplication",http:{method:"DELETE",requestUri:"/applications/{ApplicationIdentifier}"},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const deleteDataIntegration: Client.Operation<DeleteDataIntegrationRequest, DeleteDataIntegrationOutput, DeleteDataIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"DeleteDataIntegration",http:{method:"DELETE",requestUri:"/dataIntegrations/{Identifier}"},input:{shape:DeleteDataIntegrationRequest$},output:{shape:DeleteDataIntegrationOutput$}}})
+export const deleteDataIntegration: Client.Operation<DeleteDataIntegrationRequest, DeleteDataIntegrationResponse, DeleteDataIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"DeleteDataIntegration",http:{method:"DELETE",requestUri:"/dataIntegrations/{Identifier}"},input:{shape:DeleteDataIntegrationRequest$},output:{shape:DeleteDataIntegrationResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const deleteEventIntegration: Client.Operation<DeleteEventIntegrationRequest, DeleteEventIntegrationOutput, DeleteEventIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"DeleteEventIntegration",http:{method:"DELETE",requestUri:"/eventIntegrations/{Name}"},input:{shape:DeleteEventIntegrationRequest$},output:{shape:DeleteEventIntegrationOutput$}}})
+export const deleteEventIntegration: Client.Operation<DeleteEventIntegrationRequest, DeleteEventIntegrationResponse, DeleteEventIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"DeleteEventIntegration",http:{method:"DELETE",requestUri:"/eventIntegrations/{Name}"},input:{shape:DeleteEventIntegrationRequest$},output:{shape:DeleteEventIntegrationResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const getApplication: Client.Operation<GetApplicationRequest, GetApplicationOutput, GetApplicationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"GetApplication",http:{method:"GET",requestUri:"/applications/{ApplicationIdentifier}"},input:{shape:GetApplicationRequest$},output:{shape:GetApplicationOutput$}}})
+export const getApplication: Client.Operation<GetApplicationRequest, GetApplicationResponse, GetApplicationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"GetApplication",http:{method:"GET",requestUri:"/applications/{ApplicationIdentifier}"},input:{shape:GetApplicationRequest$},output:{shape:GetApplicationResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const getDataIntegration: Client.Operation<GetDataIntegrationRequest, GetDataIntegrationOutput, GetDataIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"GetDataIntegration",http:{method:"GET",requestUri:"/dataIntegrations/{Identifier}"},input:{shape:GetDataIntegrationRequest$},output:{shape:GetDataIntegrationOutput$}}})
+export const getDataIntegration: Client.Operation<GetDataIntegrationRequest, GetDataIntegrationResponse, GetDataIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"GetDataIntegration",http:{method:"GET",requestUri:"/dataIntegrations/{Identifier}"},input:{shape:GetDataIntegrationRequest$},output:{shape:GetDataIntegrationResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const getEventIntegration: Client.Operation<GetEventIntegrationRequest, GetEventIntegrationOutput, GetEventIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"GetEventIntegration",http:{method:"GET",requestUri:"/eventIntegrations/{Name}"},input:{shape:GetEventIntegrationRequest$},output:{shape:GetEventIntegrationOutput$}}})
+export const getEventIntegration: Client.Operation<GetEventIntegrationRequest, GetEventIntegrationResponse, GetEventIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"GetEventIntegration",http:{method:"GET",requestUri:"/eventIntegrations/{Name}"},input:{shape:GetEventIntegrationRequest$},output:{shape:GetEventIntegrationResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const listApplicationAssociations: Paginate.Paginated<ListApplicationAssociationsRequest, ListApplicationAssociationsOutput, ListApplicationAssociationsError, AppIntegrations, ListApplicationAssociationsOutputApplicationAssociationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListApplicationAssociations",http:{method:"GET",requestUri:"/applications/{ApplicationIdentifier}/associations"},input:{shape:ListApplicationAssociationsRequest$},output:{shape:ListApplicationAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ApplicationAssociations"]})
+export const listApplicationAssociations: Paginate.Paginated<ListApplicationAssociationsRequest, ListApplicationAssociationsResponse, ListApplicationAssociationsError, AppIntegrations, ApplicationAssociationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListApplicationAssociations",http:{method:"GET",requestUri:"/applications/{ApplicationIdentifier}/associations"},input:{shape:ListApplicationAssociationsRequest$},output:{shape:ListApplicationAssociationsResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ApplicationAssociations"]})
 
-export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsOutput, ListApplicationsError, AppIntegrations, ListApplicationsOutputApplicationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListApplications",http:{method:"GET",requestUri:"/applications"},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Applications"]})
+export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsResponse, ListApplicationsError, AppIntegrations, ApplicationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListApplications",http:{method:"GET",requestUri:"/applications"},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Applications"]})
 
-export const listDataIntegrationAssociations: Paginate.Paginated<ListDataIntegrationAssociationsRequest, ListDataIntegrationAssociationsOutput, ListDataIntegrationAssociationsError, AppIntegrations, ListDataIntegrationAssociationsOutputDataIntegrationAssociationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListDataIntegrationAssociations",http:{method:"GET",requestUri:"/dataIntegrations/{Identifier}/associations"},input:{shape:ListDataIntegrationAssociationsRequest$},output:{shape:ListDataIntegrationAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DataIntegrationAssociations"]})
+export const listDataIntegrationAssociations: Paginate.Paginated<ListDataIntegrationAssociationsRequest, ListDataIntegrationAssociationsResponse, ListDataIntegrationAssociationsError, AppIntegrations, DataIntegrationAssociationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListDataIntegrationAssociations",http:{method:"GET",requestUri:"/dataIntegrations/{Identifier}/associations"},input:{shape:ListDataIntegrationAssociationsRequest$},output:{shape:ListDataIntegrationAssociationsResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DataIntegrationAssociations"]})
 
-export const listDataIntegrations: Paginate.Paginated<ListDataIntegrationsRequest, ListDataIntegrationsOutput, ListDataIntegrationsError, AppIntegrations, ListDataIntegrationsOutputDataIntegrationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListDataIntegrations",http:{method:"GET",requestUri:"/dataIntegrations"},input:{shape:ListDataIntegrationsRequest$},output:{shape:ListDataIntegrationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DataIntegrations"]})
+export const listDataIntegrations: Paginate.Paginated<ListDataIntegrationsRequest, ListDataIntegrationsResponse, ListDataIntegrationsError, AppIntegrations, DataIntegrationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListDataIntegrations",http:{method:"GET",requestUri:"/dataIntegrations"},input:{shape:ListDataIntegrationsRequest$},output:{shape:ListDataIntegrationsResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DataIntegrations"]})
 
-export const listEventIntegrationAssociations: Paginate.Paginated<ListEventIntegrationAssociationsRequest, ListEventIntegrationAssociationsOutput, ListEventIntegrationAssociationsError, AppIntegrations, ListEventIntegrationAssociationsOutputEventIntegrationAssociationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListEventIntegrationAssociations",http:{method:"GET",requestUri:"/eventIntegrations/{Name}/associations"},input:{shape:ListEventIntegrationAssociationsRequest$},output:{shape:ListEventIntegrationAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EventIntegrationAssociations"]})
+export const listEventIntegrationAssociations: Paginate.Paginated<ListEventIntegrationAssociationsRequest, ListEventIntegrationAssociationsResponse, ListEventIntegrationAssociationsError, AppIntegrations, EventIntegrationAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListEventIntegrationAssociations",http:{method:"GET",requestUri:"/eventIntegrations/{Name}/associations"},input:{shape:ListEventIntegrationAssociationsRequest$},output:{shape:ListEventIntegrationAssociationsResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EventIntegrationAssociations"]})
 
-export const listEventIntegrations: Paginate.Paginated<ListEventIntegrationsRequest, ListEventIntegrationsOutput, ListEventIntegrationsError, AppIntegrations, ListEventIntegrationsOutputEventIntegrationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListEventIntegrations",http:{method:"GET",requestUri:"/eventIntegrations"},input:{shape:ListEventIntegrationsRequest$},output:{shape:ListEventIntegrationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EventIntegrations"]})
+export const listEventIntegrations: Paginate.Paginated<ListEventIntegrationsRequest, ListEventIntegrationsResponse, ListEventIntegrationsError, AppIntegrations, EventIntegration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListEventIntegrations",http:{method:"GET",requestUri:"/eventIntegrations"},input:{shape:ListEventIntegrationsRequest$},output:{shape:ListEventIntegrationsResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EventIntegrations"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationOutput, UpdateApplicationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"UpdateApplication",http:{method:"PATCH",requestUri:"/applications/{ApplicationIdentifier}"},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationOutput$}}})
+export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationResponse, UpdateApplicationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"UpdateApplication",http:{method:"PATCH",requestUri:"/applications/{ApplicationIdentifier}"},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$,UnsupportedOperationException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException,UnsupportedOperationException}})
 
-export const updateDataIntegration: Client.Operation<UpdateDataIntegrationRequest, UpdateDataIntegrationOutput, UpdateDataIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"UpdateDataIntegration",http:{method:"PATCH",requestUri:"/dataIntegrations/{Identifier}"},input:{shape:UpdateDataIntegrationRequest$},output:{shape:UpdateDataIntegrationOutput$}}})
+export const updateDataIntegration: Client.Operation<UpdateDataIntegrationRequest, UpdateDataIntegrationResponse, UpdateDataIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"UpdateDataIntegration",http:{method:"PATCH",requestUri:"/dataIntegrations/{Identifier}"},input:{shape:UpdateDataIntegrationRequest$},output:{shape:UpdateDataIntegrationResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
 export const updateDataIntegrationAssociation: Client.Operation<UpdateDataIntegrationAssociationRequest, UpdateDataIntegrationAssociationOutput, UpdateDataIntegrationAssociationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"UpdateDataIntegrationAssociation",http:{method:"PATCH",requestUri:"/dataIntegrations/{Identifier}/associations/{DataIntegrationAssociationIdentifier}"},input:{shape:UpdateDataIntegrationAssociationRequest$},output:{shape:UpdateDataIntegrationAssociationOutput$}}})
 
-export const updateEventIntegration: Client.Operation<UpdateEventIntegrationRequest, UpdateEventIntegrationOutput, UpdateEventIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"UpdateEventIntegration",http:{method:"PATCH",requestUri:"/eventIntegrations/{Name}"},input:{shape:UpdateEventIntegrationRequest$},output:{shape:UpdateEventIntegrationOutput$}}})
+export const updateEventIntegration: Client.Operation<UpdateEventIntegrationRequest, UpdateEventIntegrationResponse, UpdateEventIntegrationError, AppIntegrations> = /*#__PURE__*/ Client.operation(AppIntegrations, {model:{name:"UpdateEventIntegration",http:{method:"PATCH",requestUri:"/eventIntegrations/{Name}"},input:{shape:UpdateEventIntegrationRequest$},output:{shape:UpdateEventIntegrationResponse$},errors:[AccessDeniedException$,InternalServiceError$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceError,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})

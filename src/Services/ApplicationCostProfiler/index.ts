@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The ApplicationCostProfiler client: provide it with `layer`. */
@@ -25,27 +26,38 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const DeleteReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteReportDefinitionRequest",members:{reportId:{shape:string$,location:"uri",locationName:"reportId"}},required:["reportId"]}
-const DeleteReportDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteReportDefinitionOutput",members:{reportId:{shape:string$}}}
+const DeleteReportDefinitionResult$: S.StructureShape = {type:"structure",name:"DeleteReportDefinitionResult",members:{reportId:{shape:string$}}}
 const GetReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"GetReportDefinitionRequest",members:{reportId:{shape:string$,location:"uri",locationName:"reportId"}},required:["reportId"]}
-const GetReportDefinitionOutputDestinationS3Location$: S.StructureShape = {type:"structure",name:"GetReportDefinitionOutputDestinationS3Location",members:{bucket:{shape:string$},prefix:{shape:string$}},required:["bucket","prefix"]}
-const GetReportDefinitionOutput$: S.StructureShape = {type:"structure",name:"GetReportDefinitionOutput",members:{reportId:{shape:string$},reportDescription:{shape:string$},reportFrequency:{shape:string$},format:{shape:string$},destinationS3Location:{shape:GetReportDefinitionOutputDestinationS3Location$},createdAt:{shape:timestamp$},lastUpdated:{shape:timestamp$}},required:["reportId","reportDescription","reportFrequency","format","destinationS3Location","createdAt","lastUpdated"]}
-const ImportApplicationUsageRequestSourceS3Location$: S.StructureShape = {type:"structure",name:"ImportApplicationUsageRequestSourceS3Location",members:{bucket:{shape:string$},key:{shape:string$},region:{shape:string$}},required:["bucket","key"]}
-const ImportApplicationUsageRequest$: S.StructureShape = {type:"structure",name:"ImportApplicationUsageRequest",members:{sourceS3Location:{shape:ImportApplicationUsageRequestSourceS3Location$}},required:["sourceS3Location"]}
-const ImportApplicationUsageOutput$: S.StructureShape = {type:"structure",name:"ImportApplicationUsageOutput",members:{importId:{shape:string$}},required:["importId"]}
+const S3Location$: S.StructureShape = {type:"structure",name:"S3Location",members:{bucket:{shape:string$},prefix:{shape:string$}},required:["bucket","prefix"]}
+const GetReportDefinitionResult$: S.StructureShape = {type:"structure",name:"GetReportDefinitionResult",members:{reportId:{shape:string$},reportDescription:{shape:string$},reportFrequency:{shape:string$},format:{shape:string$},destinationS3Location:{shape:S3Location$},createdAt:{shape:timestamp$},lastUpdated:{shape:timestamp$}},required:["reportId","reportDescription","reportFrequency","format","destinationS3Location","createdAt","lastUpdated"]}
+const SourceS3Location$: S.StructureShape = {type:"structure",name:"SourceS3Location",members:{bucket:{shape:string$},key:{shape:string$},region:{shape:string$}},required:["bucket","key"]}
+const ImportApplicationUsageRequest$: S.StructureShape = {type:"structure",name:"ImportApplicationUsageRequest",members:{sourceS3Location:{shape:SourceS3Location$}},required:["sourceS3Location"]}
+const ImportApplicationUsageResult$: S.StructureShape = {type:"structure",name:"ImportApplicationUsageResult",members:{importId:{shape:string$}},required:["importId"]}
 const ListReportDefinitionsRequest$: S.StructureShape = {type:"structure",name:"ListReportDefinitionsRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}}}
-const ListReportDefinitionsOutputReportDefinitionsMember$: S.StructureShape = {type:"structure",name:"ListReportDefinitionsOutputReportDefinitionsMember",members:{reportId:{shape:string$},reportDescription:{shape:string$},reportFrequency:{shape:string$},format:{shape:string$},destinationS3Location:{shape:GetReportDefinitionOutputDestinationS3Location$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
-const ListReportDefinitionsOutputReportDefinitions$: S.ListShape = {type:"list",name:"ListReportDefinitionsOutputReportDefinitions",member:{shape:ListReportDefinitionsOutputReportDefinitionsMember$}}
-const ListReportDefinitionsOutput$: S.StructureShape = {type:"structure",name:"ListReportDefinitionsOutput",members:{reportDefinitions:{shape:ListReportDefinitionsOutputReportDefinitions$},nextToken:{shape:string$}}}
-const PutReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"PutReportDefinitionRequest",members:{reportId:{shape:string$},reportDescription:{shape:string$},reportFrequency:{shape:string$},format:{shape:string$},destinationS3Location:{shape:GetReportDefinitionOutputDestinationS3Location$}},required:["reportId","reportDescription","reportFrequency","format","destinationS3Location"]}
-const PutReportDefinitionOutput$: S.StructureShape = {type:"structure",name:"PutReportDefinitionOutput",members:{reportId:{shape:string$}}}
-const UpdateReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateReportDefinitionRequest",members:{reportId:{shape:string$,location:"uri",locationName:"reportId"},reportDescription:{shape:string$},reportFrequency:{shape:string$},format:{shape:string$},destinationS3Location:{shape:GetReportDefinitionOutputDestinationS3Location$}},required:["reportId","reportDescription","reportFrequency","format","destinationS3Location"]}
-const UpdateReportDefinitionOutput$: S.StructureShape = {type:"structure",name:"UpdateReportDefinitionOutput",members:{reportId:{shape:string$}}}
+const ReportDefinition$: S.StructureShape = {type:"structure",name:"ReportDefinition",members:{reportId:{shape:string$},reportDescription:{shape:string$},reportFrequency:{shape:string$},format:{shape:string$},destinationS3Location:{shape:S3Location$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
+const ListReportDefinitionsResultReportDefinitions$: S.ListShape = {type:"list",name:"ListReportDefinitionsResultReportDefinitions",member:{shape:ReportDefinition$}}
+const ListReportDefinitionsResult$: S.StructureShape = {type:"structure",name:"ListReportDefinitionsResult",members:{reportDefinitions:{shape:ListReportDefinitionsResultReportDefinitions$},nextToken:{shape:string$}}}
+const PutReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"PutReportDefinitionRequest",members:{reportId:{shape:string$},reportDescription:{shape:string$},reportFrequency:{shape:string$},format:{shape:string$},destinationS3Location:{shape:S3Location$}},required:["reportId","reportDescription","reportFrequency","format","destinationS3Location"]}
+const PutReportDefinitionResult$: S.StructureShape = {type:"structure",name:"PutReportDefinitionResult",members:{reportId:{shape:string$}}}
+const UpdateReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateReportDefinitionRequest",members:{reportId:{shape:string$,location:"uri",locationName:"reportId"},reportDescription:{shape:string$},reportFrequency:{shape:string$},format:{shape:string$},destinationS3Location:{shape:S3Location$}},required:["reportId","reportDescription","reportFrequency","format","destinationS3Location"]}
+const UpdateReportDefinitionResult$: S.StructureShape = {type:"structure",name:"UpdateReportDefinitionResult",members:{reportId:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type Format = "CSV" | "PARQUET" | (string & {})
+
+export type ReportFrequency = "ALL" | "DAILY" | "MONTHLY" | (string & {})
+
+export type S3BucketRegion = "af-south-1" | "ap-east-1" | "eu-south-1" | "me-south-1" | (string & {})
 
 export interface DeleteReportDefinitionRequest {
   readonly reportId: string
 }
 
-export interface DeleteReportDefinitionOutput {
+export interface DeleteReportDefinitionResult {
   readonly reportId?: string
 }
 
@@ -53,37 +65,37 @@ export interface GetReportDefinitionRequest {
   readonly reportId: string
 }
 
-export interface GetReportDefinitionOutput {
+export interface GetReportDefinitionResult {
   readonly reportId?: string
   readonly reportDescription?: string
-  readonly reportFrequency?: string
-  readonly format?: string
-  readonly destinationS3Location?: GetReportDefinitionOutputDestinationS3LocationOutput
+  readonly reportFrequency?: ReportFrequency
+  readonly format?: Format
+  readonly destinationS3Location?: S3LocationOutput
   readonly createdAt?: Date
   readonly lastUpdated?: Date
 }
 
-export interface GetReportDefinitionOutputDestinationS3Location {
+export interface S3Location {
   readonly bucket: string
   readonly prefix: string
 }
 
-export interface GetReportDefinitionOutputDestinationS3LocationOutput {
+export interface S3LocationOutput {
   readonly bucket?: string
   readonly prefix?: string
 }
 
 export interface ImportApplicationUsageRequest {
-  readonly sourceS3Location: ImportApplicationUsageRequestSourceS3Location
+  readonly sourceS3Location: SourceS3Location
 }
 
-export interface ImportApplicationUsageRequestSourceS3Location {
+export interface SourceS3Location {
   readonly bucket: string
   readonly key: string
-  readonly region?: string | undefined
+  readonly region?: S3BucketRegion | undefined
 }
 
-export interface ImportApplicationUsageOutput {
+export interface ImportApplicationUsageResult {
   readonly importId?: string
 }
 
@@ -92,17 +104,17 @@ export interface ListReportDefinitionsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListReportDefinitionsOutput {
-  readonly reportDefinitions?: ReadonlyArray<ListReportDefinitionsOutputReportDefinitionsMember>
+export interface ListReportDefinitionsResult {
+  readonly reportDefinitions?: ReadonlyArray<ReportDefinition>
   readonly nextToken?: string
 }
 
-export interface ListReportDefinitionsOutputReportDefinitionsMember {
+export interface ReportDefinition {
   readonly reportId?: string
   readonly reportDescription?: string
-  readonly reportFrequency?: string
-  readonly format?: string
-  readonly destinationS3Location?: GetReportDefinitionOutputDestinationS3LocationOutput
+  readonly reportFrequency?: ReportFrequency
+  readonly format?: Format
+  readonly destinationS3Location?: S3LocationOutput
   readonly createdAt?: Date
   readonly lastUpdatedAt?: Date
 }
@@ -110,47 +122,57 @@ export interface ListReportDefinitionsOutputReportDefinitionsMember {
 export interface PutReportDefinitionRequest {
   readonly reportId: string
   readonly reportDescription: string
-  readonly reportFrequency: string
-  readonly format: string
-  readonly destinationS3Location: GetReportDefinitionOutputDestinationS3Location
+  readonly reportFrequency: ReportFrequency
+  readonly format: Format
+  readonly destinationS3Location: S3Location
 }
 
-export interface PutReportDefinitionOutput {
+export interface PutReportDefinitionResult {
   readonly reportId?: string
 }
 
 export interface UpdateReportDefinitionRequest {
   readonly reportId: string
   readonly reportDescription: string
-  readonly reportFrequency: string
-  readonly format: string
-  readonly destinationS3Location: GetReportDefinitionOutputDestinationS3Location
+  readonly reportFrequency: ReportFrequency
+  readonly format: Format
+  readonly destinationS3Location: S3Location
 }
 
-export interface UpdateReportDefinitionOutput {
+export interface UpdateReportDefinitionResult {
   readonly reportId?: string
 }
 
-export type DeleteReportDefinitionError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type GetReportDefinitionError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type ImportApplicationUsageError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
 
-export type ListReportDefinitionsError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type PutReportDefinitionError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type UpdateReportDefinitionError = Errors.CommonError | Client.SdkError
+export type DeleteReportDefinitionError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteReportDefinition: Client.Operation<DeleteReportDefinitionRequest, DeleteReportDefinitionOutput, DeleteReportDefinitionError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"DeleteReportDefinition",http:{method:"DELETE",requestUri:"/reportDefinition/{reportId}"},input:{shape:DeleteReportDefinitionRequest$},output:{shape:DeleteReportDefinitionOutput$}}})
+export type GetReportDefinitionError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getReportDefinition: Client.Operation<GetReportDefinitionRequest, GetReportDefinitionOutput, GetReportDefinitionError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"GetReportDefinition",http:{method:"GET",requestUri:"/reportDefinition/{reportId}"},input:{shape:GetReportDefinitionRequest$},output:{shape:GetReportDefinitionOutput$}}})
+export type ImportApplicationUsageError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const importApplicationUsage: Client.Operation<ImportApplicationUsageRequest, ImportApplicationUsageOutput, ImportApplicationUsageError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"ImportApplicationUsage",http:{method:"POST",requestUri:"/importApplicationUsage"},input:{shape:ImportApplicationUsageRequest$},output:{shape:ImportApplicationUsageOutput$}}})
+export type ListReportDefinitionsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const listReportDefinitions: Paginate.Paginated<ListReportDefinitionsRequest, ListReportDefinitionsOutput, ListReportDefinitionsError, ApplicationCostProfiler, ListReportDefinitionsOutputReportDefinitionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"ListReportDefinitions",http:{method:"GET",requestUri:"/reportDefinition"},input:{shape:ListReportDefinitionsRequest$},output:{shape:ListReportDefinitionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["reportDefinitions"]})
+export type PutReportDefinitionError = AccessDeniedException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const putReportDefinition: Client.Operation<PutReportDefinitionRequest, PutReportDefinitionOutput, PutReportDefinitionError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"PutReportDefinition",http:{method:"POST",requestUri:"/reportDefinition"},input:{shape:PutReportDefinitionRequest$},output:{shape:PutReportDefinitionOutput$}}})
+export type UpdateReportDefinitionError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const updateReportDefinition: Client.Operation<UpdateReportDefinitionRequest, UpdateReportDefinitionOutput, UpdateReportDefinitionError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"UpdateReportDefinition",http:{method:"PUT",requestUri:"/reportDefinition/{reportId}"},input:{shape:UpdateReportDefinitionRequest$},output:{shape:UpdateReportDefinitionOutput$}}})
+export const deleteReportDefinition: Client.Operation<DeleteReportDefinitionRequest, DeleteReportDefinitionResult, DeleteReportDefinitionError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"DeleteReportDefinition",http:{method:"DELETE",requestUri:"/reportDefinition/{reportId}"},input:{shape:DeleteReportDefinitionRequest$},output:{shape:DeleteReportDefinitionResult$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const getReportDefinition: Client.Operation<GetReportDefinitionRequest, GetReportDefinitionResult, GetReportDefinitionError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"GetReportDefinition",http:{method:"GET",requestUri:"/reportDefinition/{reportId}"},input:{shape:GetReportDefinitionRequest$},output:{shape:GetReportDefinitionResult$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const importApplicationUsage: Client.Operation<ImportApplicationUsageRequest, ImportApplicationUsageResult, ImportApplicationUsageError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"ImportApplicationUsage",http:{method:"POST",requestUri:"/importApplicationUsage"},input:{shape:ImportApplicationUsageRequest$},output:{shape:ImportApplicationUsageResult$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const listReportDefinitions: Paginate.Paginated<ListReportDefinitionsRequest, ListReportDefinitionsResult, ListReportDefinitionsError, ApplicationCostProfiler, ReportDefinition> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"ListReportDefinitions",http:{method:"GET",requestUri:"/reportDefinition"},input:{shape:ListReportDefinitionsRequest$},output:{shape:ListReportDefinitionsResult$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["reportDefinitions"]})
+
+export const putReportDefinition: Client.Operation<PutReportDefinitionRequest, PutReportDefinitionResult, PutReportDefinitionError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"PutReportDefinition",http:{method:"POST",requestUri:"/reportDefinition"},input:{shape:PutReportDefinitionRequest$},output:{shape:PutReportDefinitionResult$},errors:[AccessDeniedException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateReportDefinition: Client.Operation<UpdateReportDefinitionRequest, UpdateReportDefinitionResult, UpdateReportDefinitionError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"UpdateReportDefinition",http:{method:"PUT",requestUri:"/reportDefinition/{reportId}"},input:{shape:UpdateReportDefinitionRequest$},output:{shape:UpdateReportDefinitionResult$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})

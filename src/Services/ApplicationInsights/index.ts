@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The ApplicationInsights client: provide it with `layer`. */
@@ -27,118 +28,158 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const double$: S.Shape = {type:"double",name:"Double"}
 const long$: S.Shape = {type:"long",name:"Long"}
 
-const AddWorkloadRequestWorkloadConfiguration$: S.StructureShape = {type:"structure",name:"AddWorkloadRequestWorkloadConfiguration",members:{WorkloadName:{shape:string$},Tier:{shape:string$},Configuration:{shape:string$}}}
-const AddWorkloadRequest$: S.StructureShape = {type:"structure",name:"AddWorkloadRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},WorkloadConfiguration:{shape:AddWorkloadRequestWorkloadConfiguration$}},required:["ResourceGroupName","ComponentName","WorkloadConfiguration"]}
-const AddWorkloadOutput$: S.StructureShape = {type:"structure",name:"AddWorkloadOutput",members:{WorkloadId:{shape:string$},WorkloadConfiguration:{shape:AddWorkloadRequestWorkloadConfiguration$}}}
-const CreateApplicationRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateApplicationRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreateApplicationRequestTags$: S.ListShape = {type:"list",name:"CreateApplicationRequestTags",member:{shape:CreateApplicationRequestTagsMember$}}
+const WorkloadConfiguration$: S.StructureShape = {type:"structure",name:"WorkloadConfiguration",members:{WorkloadName:{shape:string$},Tier:{shape:string$},Configuration:{shape:string$}}}
+const AddWorkloadRequest$: S.StructureShape = {type:"structure",name:"AddWorkloadRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},WorkloadConfiguration:{shape:WorkloadConfiguration$}},required:["ResourceGroupName","ComponentName","WorkloadConfiguration"]}
+const AddWorkloadResponse$: S.StructureShape = {type:"structure",name:"AddWorkloadResponse",members:{WorkloadId:{shape:string$},WorkloadConfiguration:{shape:WorkloadConfiguration$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CreateApplicationRequestTags$: S.ListShape = {type:"list",name:"CreateApplicationRequestTags",member:{shape:Tag$}}
 const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{ResourceGroupName:{shape:string$},OpsCenterEnabled:{shape:boolean$},CWEMonitorEnabled:{shape:boolean$},OpsItemSNSTopicArn:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},AutoConfigEnabled:{shape:boolean$},AutoCreate:{shape:boolean$},GroupingType:{shape:string$},AttachMissingPermission:{shape:boolean$}}}
-const CreateApplicationOutputApplicationInfo$: S.StructureShape = {type:"structure",name:"CreateApplicationOutputApplicationInfo",members:{AccountId:{shape:string$},ResourceGroupName:{shape:string$},LifeCycle:{shape:string$},OpsItemSNSTopicArn:{shape:string$},OpsCenterEnabled:{shape:boolean$},CWEMonitorEnabled:{shape:boolean$},Remarks:{shape:string$},AutoConfigEnabled:{shape:boolean$},DiscoveryType:{shape:string$},AttachMissingPermission:{shape:boolean$}}}
-const CreateApplicationOutput$: S.StructureShape = {type:"structure",name:"CreateApplicationOutput",members:{ApplicationInfo:{shape:CreateApplicationOutputApplicationInfo$}}}
+const ApplicationInfo$: S.StructureShape = {type:"structure",name:"ApplicationInfo",members:{AccountId:{shape:string$},ResourceGroupName:{shape:string$},LifeCycle:{shape:string$},OpsItemSNSTopicArn:{shape:string$},OpsCenterEnabled:{shape:boolean$},CWEMonitorEnabled:{shape:boolean$},Remarks:{shape:string$},AutoConfigEnabled:{shape:boolean$},DiscoveryType:{shape:string$},AttachMissingPermission:{shape:boolean$}}}
+const CreateApplicationResponse$: S.StructureShape = {type:"structure",name:"CreateApplicationResponse",members:{ApplicationInfo:{shape:ApplicationInfo$}}}
 const CreateComponentRequestResourceList$: S.ListShape = {type:"list",name:"CreateComponentRequestResourceList",member:{shape:string$}}
 const CreateComponentRequest$: S.StructureShape = {type:"structure",name:"CreateComponentRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},ResourceList:{shape:CreateComponentRequestResourceList$}},required:["ResourceGroupName","ComponentName","ResourceList"]}
-const CreateComponentOutput$: S.StructureShape = {type:"structure",name:"CreateComponentOutput",members:{}}
+const CreateComponentResponse$: S.StructureShape = {type:"structure",name:"CreateComponentResponse",members:{}}
 const CreateLogPatternRequest$: S.StructureShape = {type:"structure",name:"CreateLogPatternRequest",members:{ResourceGroupName:{shape:string$},PatternSetName:{shape:string$},PatternName:{shape:string$},Pattern:{shape:string$},Rank:{shape:integer$}},required:["ResourceGroupName","PatternSetName","PatternName","Pattern","Rank"]}
-const CreateLogPatternOutputLogPattern$: S.StructureShape = {type:"structure",name:"CreateLogPatternOutputLogPattern",members:{PatternSetName:{shape:string$},PatternName:{shape:string$},Pattern:{shape:string$},Rank:{shape:integer$}}}
-const CreateLogPatternOutput$: S.StructureShape = {type:"structure",name:"CreateLogPatternOutput",members:{LogPattern:{shape:CreateLogPatternOutputLogPattern$},ResourceGroupName:{shape:string$}}}
+const LogPattern$: S.StructureShape = {type:"structure",name:"LogPattern",members:{PatternSetName:{shape:string$},PatternName:{shape:string$},Pattern:{shape:string$},Rank:{shape:integer$}}}
+const CreateLogPatternResponse$: S.StructureShape = {type:"structure",name:"CreateLogPatternResponse",members:{LogPattern:{shape:LogPattern$},ResourceGroupName:{shape:string$}}}
 const DeleteApplicationRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationRequest",members:{ResourceGroupName:{shape:string$}},required:["ResourceGroupName"]}
-const DeleteApplicationOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationOutput",members:{}}
+const DeleteApplicationResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationResponse",members:{}}
 const DeleteComponentRequest$: S.StructureShape = {type:"structure",name:"DeleteComponentRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$}},required:["ResourceGroupName","ComponentName"]}
-const DeleteComponentOutput$: S.StructureShape = {type:"structure",name:"DeleteComponentOutput",members:{}}
+const DeleteComponentResponse$: S.StructureShape = {type:"structure",name:"DeleteComponentResponse",members:{}}
 const DeleteLogPatternRequest$: S.StructureShape = {type:"structure",name:"DeleteLogPatternRequest",members:{ResourceGroupName:{shape:string$},PatternSetName:{shape:string$},PatternName:{shape:string$}},required:["ResourceGroupName","PatternSetName","PatternName"]}
-const DeleteLogPatternOutput$: S.StructureShape = {type:"structure",name:"DeleteLogPatternOutput",members:{}}
+const DeleteLogPatternResponse$: S.StructureShape = {type:"structure",name:"DeleteLogPatternResponse",members:{}}
 const DescribeApplicationRequest$: S.StructureShape = {type:"structure",name:"DescribeApplicationRequest",members:{ResourceGroupName:{shape:string$},AccountId:{shape:string$}},required:["ResourceGroupName"]}
-const DescribeApplicationOutput$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutput",members:{ApplicationInfo:{shape:CreateApplicationOutputApplicationInfo$}}}
+const DescribeApplicationResponse$: S.StructureShape = {type:"structure",name:"DescribeApplicationResponse",members:{ApplicationInfo:{shape:ApplicationInfo$}}}
 const DescribeComponentRequest$: S.StructureShape = {type:"structure",name:"DescribeComponentRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},AccountId:{shape:string$}},required:["ResourceGroupName","ComponentName"]}
-const DescribeComponentOutputApplicationComponentDetectedWorkloadValue$: S.MapShape = {type:"map",name:"DescribeComponentOutputApplicationComponentDetectedWorkloadValue",key:{shape:string$},value:{shape:string$}}
-const DescribeComponentOutputApplicationComponentDetectedWorkload$: S.MapShape = {type:"map",name:"DescribeComponentOutputApplicationComponentDetectedWorkload",key:{shape:string$},value:{shape:DescribeComponentOutputApplicationComponentDetectedWorkloadValue$}}
-const DescribeComponentOutputApplicationComponent$: S.StructureShape = {type:"structure",name:"DescribeComponentOutputApplicationComponent",members:{ComponentName:{shape:string$},ComponentRemarks:{shape:string$},ResourceType:{shape:string$},OsType:{shape:string$},Tier:{shape:string$},Monitor:{shape:boolean$},DetectedWorkload:{shape:DescribeComponentOutputApplicationComponentDetectedWorkload$}}}
-const DescribeComponentOutput$: S.StructureShape = {type:"structure",name:"DescribeComponentOutput",members:{ApplicationComponent:{shape:DescribeComponentOutputApplicationComponent$},ResourceList:{shape:CreateComponentRequestResourceList$}}}
+const ApplicationComponentDetectedWorkloadValue$: S.MapShape = {type:"map",name:"ApplicationComponentDetectedWorkloadValue",key:{shape:string$},value:{shape:string$}}
+const ApplicationComponentDetectedWorkload$: S.MapShape = {type:"map",name:"ApplicationComponentDetectedWorkload",key:{shape:string$},value:{shape:ApplicationComponentDetectedWorkloadValue$}}
+const ApplicationComponent$: S.StructureShape = {type:"structure",name:"ApplicationComponent",members:{ComponentName:{shape:string$},ComponentRemarks:{shape:string$},ResourceType:{shape:string$},OsType:{shape:string$},Tier:{shape:string$},Monitor:{shape:boolean$},DetectedWorkload:{shape:ApplicationComponentDetectedWorkload$}}}
+const DescribeComponentResponse$: S.StructureShape = {type:"structure",name:"DescribeComponentResponse",members:{ApplicationComponent:{shape:ApplicationComponent$},ResourceList:{shape:CreateComponentRequestResourceList$}}}
 const DescribeComponentConfigurationRequest$: S.StructureShape = {type:"structure",name:"DescribeComponentConfigurationRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},AccountId:{shape:string$}},required:["ResourceGroupName","ComponentName"]}
-const DescribeComponentConfigurationOutput$: S.StructureShape = {type:"structure",name:"DescribeComponentConfigurationOutput",members:{Monitor:{shape:boolean$},Tier:{shape:string$},ComponentConfiguration:{shape:string$}}}
+const DescribeComponentConfigurationResponse$: S.StructureShape = {type:"structure",name:"DescribeComponentConfigurationResponse",members:{Monitor:{shape:boolean$},Tier:{shape:string$},ComponentConfiguration:{shape:string$}}}
 const DescribeComponentConfigurationRecommendationRequest$: S.StructureShape = {type:"structure",name:"DescribeComponentConfigurationRecommendationRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},Tier:{shape:string$},WorkloadName:{shape:string$},RecommendationType:{shape:string$}},required:["ResourceGroupName","ComponentName","Tier"]}
-const DescribeComponentConfigurationRecommendationOutput$: S.StructureShape = {type:"structure",name:"DescribeComponentConfigurationRecommendationOutput",members:{ComponentConfiguration:{shape:string$}}}
+const DescribeComponentConfigurationRecommendationResponse$: S.StructureShape = {type:"structure",name:"DescribeComponentConfigurationRecommendationResponse",members:{ComponentConfiguration:{shape:string$}}}
 const DescribeLogPatternRequest$: S.StructureShape = {type:"structure",name:"DescribeLogPatternRequest",members:{ResourceGroupName:{shape:string$},PatternSetName:{shape:string$},PatternName:{shape:string$},AccountId:{shape:string$}},required:["ResourceGroupName","PatternSetName","PatternName"]}
-const DescribeLogPatternOutput$: S.StructureShape = {type:"structure",name:"DescribeLogPatternOutput",members:{ResourceGroupName:{shape:string$},AccountId:{shape:string$},LogPattern:{shape:CreateLogPatternOutputLogPattern$}}}
+const DescribeLogPatternResponse$: S.StructureShape = {type:"structure",name:"DescribeLogPatternResponse",members:{ResourceGroupName:{shape:string$},AccountId:{shape:string$},LogPattern:{shape:LogPattern$}}}
 const DescribeObservationRequest$: S.StructureShape = {type:"structure",name:"DescribeObservationRequest",members:{ObservationId:{shape:string$},AccountId:{shape:string$}},required:["ObservationId"]}
-const DescribeObservationOutputObservation$: S.StructureShape = {type:"structure",name:"DescribeObservationOutputObservation",members:{Id:{shape:string$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},SourceType:{shape:string$},SourceARN:{shape:string$},LogGroup:{shape:string$},LineTime:{shape:timestamp$},LogText:{shape:string$},LogFilter:{shape:string$},MetricNamespace:{shape:string$},MetricName:{shape:string$},Unit:{shape:string$},Value:{shape:double$},CloudWatchEventId:{shape:string$},CloudWatchEventSource:{shape:string$},CloudWatchEventDetailType:{shape:string$},HealthEventArn:{shape:string$},HealthService:{shape:string$},HealthEventTypeCode:{shape:string$},HealthEventTypeCategory:{shape:string$},HealthEventDescription:{shape:string$},CodeDeployDeploymentId:{shape:string$},CodeDeployDeploymentGroup:{shape:string$},CodeDeployState:{shape:string$},CodeDeployApplication:{shape:string$},CodeDeployInstanceGroupId:{shape:string$},Ec2State:{shape:string$},RdsEventCategories:{shape:string$},RdsEventMessage:{shape:string$},S3EventName:{shape:string$},StatesExecutionArn:{shape:string$},StatesArn:{shape:string$},StatesStatus:{shape:string$},StatesInput:{shape:string$},EbsEvent:{shape:string$},EbsResult:{shape:string$},EbsCause:{shape:string$},EbsRequestId:{shape:string$},XRayFaultPercent:{shape:integer$},XRayThrottlePercent:{shape:integer$},XRayErrorPercent:{shape:integer$},XRayRequestCount:{shape:integer$},XRayRequestAverageLatency:{shape:long$},XRayNodeName:{shape:string$},XRayNodeType:{shape:string$}}}
-const DescribeObservationOutput$: S.StructureShape = {type:"structure",name:"DescribeObservationOutput",members:{Observation:{shape:DescribeObservationOutputObservation$}}}
+const Observation$: S.StructureShape = {type:"structure",name:"Observation",members:{Id:{shape:string$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},SourceType:{shape:string$},SourceARN:{shape:string$},LogGroup:{shape:string$},LineTime:{shape:timestamp$},LogText:{shape:string$},LogFilter:{shape:string$},MetricNamespace:{shape:string$},MetricName:{shape:string$},Unit:{shape:string$},Value:{shape:double$},CloudWatchEventId:{shape:string$},CloudWatchEventSource:{shape:string$},CloudWatchEventDetailType:{shape:string$},HealthEventArn:{shape:string$},HealthService:{shape:string$},HealthEventTypeCode:{shape:string$},HealthEventTypeCategory:{shape:string$},HealthEventDescription:{shape:string$},CodeDeployDeploymentId:{shape:string$},CodeDeployDeploymentGroup:{shape:string$},CodeDeployState:{shape:string$},CodeDeployApplication:{shape:string$},CodeDeployInstanceGroupId:{shape:string$},Ec2State:{shape:string$},RdsEventCategories:{shape:string$},RdsEventMessage:{shape:string$},S3EventName:{shape:string$},StatesExecutionArn:{shape:string$},StatesArn:{shape:string$},StatesStatus:{shape:string$},StatesInput:{shape:string$},EbsEvent:{shape:string$},EbsResult:{shape:string$},EbsCause:{shape:string$},EbsRequestId:{shape:string$},XRayFaultPercent:{shape:integer$},XRayThrottlePercent:{shape:integer$},XRayErrorPercent:{shape:integer$},XRayRequestCount:{shape:integer$},XRayRequestAverageLatency:{shape:long$},XRayNodeName:{shape:string$},XRayNodeType:{shape:string$}}}
+const DescribeObservationResponse$: S.StructureShape = {type:"structure",name:"DescribeObservationResponse",members:{Observation:{shape:Observation$}}}
 const DescribeProblemRequest$: S.StructureShape = {type:"structure",name:"DescribeProblemRequest",members:{ProblemId:{shape:string$},AccountId:{shape:string$}},required:["ProblemId"]}
-const DescribeProblemOutputProblemFeedback$: S.MapShape = {type:"map",name:"DescribeProblemOutputProblemFeedback",key:{shape:string$},value:{shape:string$}}
-const DescribeProblemOutputProblem$: S.StructureShape = {type:"structure",name:"DescribeProblemOutputProblem",members:{Id:{shape:string$},Title:{shape:string$},Insights:{shape:string$},Status:{shape:string$},AffectedResource:{shape:string$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},SeverityLevel:{shape:string$},AccountId:{shape:string$},ResourceGroupName:{shape:string$},Feedback:{shape:DescribeProblemOutputProblemFeedback$},RecurringCount:{shape:long$},LastRecurrenceTime:{shape:timestamp$},Visibility:{shape:string$},ResolutionMethod:{shape:string$}}}
-const DescribeProblemOutput$: S.StructureShape = {type:"structure",name:"DescribeProblemOutput",members:{Problem:{shape:DescribeProblemOutputProblem$}}}
+const ProblemFeedback$: S.MapShape = {type:"map",name:"ProblemFeedback",key:{shape:string$},value:{shape:string$}}
+const Problem$: S.StructureShape = {type:"structure",name:"Problem",members:{Id:{shape:string$},Title:{shape:string$},Insights:{shape:string$},Status:{shape:string$},AffectedResource:{shape:string$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},SeverityLevel:{shape:string$},AccountId:{shape:string$},ResourceGroupName:{shape:string$},Feedback:{shape:ProblemFeedback$},RecurringCount:{shape:long$},LastRecurrenceTime:{shape:timestamp$},Visibility:{shape:string$},ResolutionMethod:{shape:string$}}}
+const DescribeProblemResponse$: S.StructureShape = {type:"structure",name:"DescribeProblemResponse",members:{Problem:{shape:Problem$}}}
 const DescribeProblemObservationsRequest$: S.StructureShape = {type:"structure",name:"DescribeProblemObservationsRequest",members:{ProblemId:{shape:string$},AccountId:{shape:string$}},required:["ProblemId"]}
-const DescribeProblemObservationsOutputRelatedObservationsObservationList$: S.ListShape = {type:"list",name:"DescribeProblemObservationsOutputRelatedObservationsObservationList",member:{shape:DescribeObservationOutputObservation$}}
-const DescribeProblemObservationsOutputRelatedObservations$: S.StructureShape = {type:"structure",name:"DescribeProblemObservationsOutputRelatedObservations",members:{ObservationList:{shape:DescribeProblemObservationsOutputRelatedObservationsObservationList$}}}
-const DescribeProblemObservationsOutput$: S.StructureShape = {type:"structure",name:"DescribeProblemObservationsOutput",members:{RelatedObservations:{shape:DescribeProblemObservationsOutputRelatedObservations$}}}
+const RelatedObservationsObservationList$: S.ListShape = {type:"list",name:"RelatedObservationsObservationList",member:{shape:Observation$}}
+const RelatedObservations$: S.StructureShape = {type:"structure",name:"RelatedObservations",members:{ObservationList:{shape:RelatedObservationsObservationList$}}}
+const DescribeProblemObservationsResponse$: S.StructureShape = {type:"structure",name:"DescribeProblemObservationsResponse",members:{RelatedObservations:{shape:RelatedObservations$}}}
 const DescribeWorkloadRequest$: S.StructureShape = {type:"structure",name:"DescribeWorkloadRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},WorkloadId:{shape:string$},AccountId:{shape:string$}},required:["ResourceGroupName","ComponentName","WorkloadId"]}
-const DescribeWorkloadOutput$: S.StructureShape = {type:"structure",name:"DescribeWorkloadOutput",members:{WorkloadId:{shape:string$},WorkloadRemarks:{shape:string$},WorkloadConfiguration:{shape:AddWorkloadRequestWorkloadConfiguration$}}}
+const DescribeWorkloadResponse$: S.StructureShape = {type:"structure",name:"DescribeWorkloadResponse",members:{WorkloadId:{shape:string$},WorkloadRemarks:{shape:string$},WorkloadConfiguration:{shape:WorkloadConfiguration$}}}
 const ListApplicationsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$}}}
-const ListApplicationsOutputApplicationInfoList$: S.ListShape = {type:"list",name:"ListApplicationsOutputApplicationInfoList",member:{shape:CreateApplicationOutputApplicationInfo$}}
-const ListApplicationsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationsOutput",members:{ApplicationInfoList:{shape:ListApplicationsOutputApplicationInfoList$},NextToken:{shape:string$}}}
+const ListApplicationsResponseApplicationInfoList$: S.ListShape = {type:"list",name:"ListApplicationsResponseApplicationInfoList",member:{shape:ApplicationInfo$}}
+const ListApplicationsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationsResponse",members:{ApplicationInfoList:{shape:ListApplicationsResponseApplicationInfoList$},NextToken:{shape:string$}}}
 const ListComponentsRequest$: S.StructureShape = {type:"structure",name:"ListComponentsRequest",members:{ResourceGroupName:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$}},required:["ResourceGroupName"]}
-const ListComponentsOutputApplicationComponentList$: S.ListShape = {type:"list",name:"ListComponentsOutputApplicationComponentList",member:{shape:DescribeComponentOutputApplicationComponent$}}
-const ListComponentsOutput$: S.StructureShape = {type:"structure",name:"ListComponentsOutput",members:{ApplicationComponentList:{shape:ListComponentsOutputApplicationComponentList$},NextToken:{shape:string$}}}
+const ListComponentsResponseApplicationComponentList$: S.ListShape = {type:"list",name:"ListComponentsResponseApplicationComponentList",member:{shape:ApplicationComponent$}}
+const ListComponentsResponse$: S.StructureShape = {type:"structure",name:"ListComponentsResponse",members:{ApplicationComponentList:{shape:ListComponentsResponseApplicationComponentList$},NextToken:{shape:string$}}}
 const ListConfigurationHistoryRequest$: S.StructureShape = {type:"structure",name:"ListConfigurationHistoryRequest",members:{ResourceGroupName:{shape:string$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},EventStatus:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$}}}
-const ListConfigurationHistoryOutputEventListMember$: S.StructureShape = {type:"structure",name:"ListConfigurationHistoryOutputEventListMember",members:{ResourceGroupName:{shape:string$},AccountId:{shape:string$},MonitoredResourceARN:{shape:string$},EventStatus:{shape:string$},EventResourceType:{shape:string$},EventTime:{shape:timestamp$},EventDetail:{shape:string$},EventResourceName:{shape:string$}}}
-const ListConfigurationHistoryOutputEventList$: S.ListShape = {type:"list",name:"ListConfigurationHistoryOutputEventList",member:{shape:ListConfigurationHistoryOutputEventListMember$}}
-const ListConfigurationHistoryOutput$: S.StructureShape = {type:"structure",name:"ListConfigurationHistoryOutput",members:{EventList:{shape:ListConfigurationHistoryOutputEventList$},NextToken:{shape:string$}}}
+const ConfigurationEvent$: S.StructureShape = {type:"structure",name:"ConfigurationEvent",members:{ResourceGroupName:{shape:string$},AccountId:{shape:string$},MonitoredResourceARN:{shape:string$},EventStatus:{shape:string$},EventResourceType:{shape:string$},EventTime:{shape:timestamp$},EventDetail:{shape:string$},EventResourceName:{shape:string$}}}
+const ListConfigurationHistoryResponseEventList$: S.ListShape = {type:"list",name:"ListConfigurationHistoryResponseEventList",member:{shape:ConfigurationEvent$}}
+const ListConfigurationHistoryResponse$: S.StructureShape = {type:"structure",name:"ListConfigurationHistoryResponse",members:{EventList:{shape:ListConfigurationHistoryResponseEventList$},NextToken:{shape:string$}}}
 const ListLogPatternSetsRequest$: S.StructureShape = {type:"structure",name:"ListLogPatternSetsRequest",members:{ResourceGroupName:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$}},required:["ResourceGroupName"]}
-const ListLogPatternSetsOutputLogPatternSets$: S.ListShape = {type:"list",name:"ListLogPatternSetsOutputLogPatternSets",member:{shape:string$}}
-const ListLogPatternSetsOutput$: S.StructureShape = {type:"structure",name:"ListLogPatternSetsOutput",members:{ResourceGroupName:{shape:string$},AccountId:{shape:string$},LogPatternSets:{shape:ListLogPatternSetsOutputLogPatternSets$},NextToken:{shape:string$}}}
+const ListLogPatternSetsResponseLogPatternSets$: S.ListShape = {type:"list",name:"ListLogPatternSetsResponseLogPatternSets",member:{shape:string$}}
+const ListLogPatternSetsResponse$: S.StructureShape = {type:"structure",name:"ListLogPatternSetsResponse",members:{ResourceGroupName:{shape:string$},AccountId:{shape:string$},LogPatternSets:{shape:ListLogPatternSetsResponseLogPatternSets$},NextToken:{shape:string$}}}
 const ListLogPatternsRequest$: S.StructureShape = {type:"structure",name:"ListLogPatternsRequest",members:{ResourceGroupName:{shape:string$},PatternSetName:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$}},required:["ResourceGroupName"]}
-const ListLogPatternsOutputLogPatterns$: S.ListShape = {type:"list",name:"ListLogPatternsOutputLogPatterns",member:{shape:CreateLogPatternOutputLogPattern$}}
-const ListLogPatternsOutput$: S.StructureShape = {type:"structure",name:"ListLogPatternsOutput",members:{ResourceGroupName:{shape:string$},AccountId:{shape:string$},LogPatterns:{shape:ListLogPatternsOutputLogPatterns$},NextToken:{shape:string$}}}
+const ListLogPatternsResponseLogPatterns$: S.ListShape = {type:"list",name:"ListLogPatternsResponseLogPatterns",member:{shape:LogPattern$}}
+const ListLogPatternsResponse$: S.StructureShape = {type:"structure",name:"ListLogPatternsResponse",members:{ResourceGroupName:{shape:string$},AccountId:{shape:string$},LogPatterns:{shape:ListLogPatternsResponseLogPatterns$},NextToken:{shape:string$}}}
 const ListProblemsRequest$: S.StructureShape = {type:"structure",name:"ListProblemsRequest",members:{AccountId:{shape:string$},ResourceGroupName:{shape:string$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},MaxResults:{shape:integer$},NextToken:{shape:string$},ComponentName:{shape:string$},Visibility:{shape:string$}}}
-const ListProblemsOutputProblemList$: S.ListShape = {type:"list",name:"ListProblemsOutputProblemList",member:{shape:DescribeProblemOutputProblem$}}
-const ListProblemsOutput$: S.StructureShape = {type:"structure",name:"ListProblemsOutput",members:{ProblemList:{shape:ListProblemsOutputProblemList$},NextToken:{shape:string$},ResourceGroupName:{shape:string$},AccountId:{shape:string$}}}
+const ListProblemsResponseProblemList$: S.ListShape = {type:"list",name:"ListProblemsResponseProblemList",member:{shape:Problem$}}
+const ListProblemsResponse$: S.StructureShape = {type:"structure",name:"ListProblemsResponse",members:{ProblemList:{shape:ListProblemsResponseProblemList$},NextToken:{shape:string$},ResourceGroupName:{shape:string$},AccountId:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceARN:{shape:string$}},required:["ResourceARN"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateApplicationRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateApplicationRequestTags$}}}
 const ListWorkloadsRequest$: S.StructureShape = {type:"structure",name:"ListWorkloadsRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$}},required:["ResourceGroupName","ComponentName"]}
-const ListWorkloadsOutputWorkloadListMember$: S.StructureShape = {type:"structure",name:"ListWorkloadsOutputWorkloadListMember",members:{WorkloadId:{shape:string$},ComponentName:{shape:string$},WorkloadName:{shape:string$},Tier:{shape:string$},WorkloadRemarks:{shape:string$}}}
-const ListWorkloadsOutputWorkloadList$: S.ListShape = {type:"list",name:"ListWorkloadsOutputWorkloadList",member:{shape:ListWorkloadsOutputWorkloadListMember$}}
-const ListWorkloadsOutput$: S.StructureShape = {type:"structure",name:"ListWorkloadsOutput",members:{WorkloadList:{shape:ListWorkloadsOutputWorkloadList$},NextToken:{shape:string$}}}
+const Workload$: S.StructureShape = {type:"structure",name:"Workload",members:{WorkloadId:{shape:string$},ComponentName:{shape:string$},WorkloadName:{shape:string$},Tier:{shape:string$},WorkloadRemarks:{shape:string$}}}
+const ListWorkloadsResponseWorkloadList$: S.ListShape = {type:"list",name:"ListWorkloadsResponseWorkloadList",member:{shape:Workload$}}
+const ListWorkloadsResponse$: S.StructureShape = {type:"structure",name:"ListWorkloadsResponse",members:{WorkloadList:{shape:ListWorkloadsResponseWorkloadList$},NextToken:{shape:string$}}}
 const RemoveWorkloadRequest$: S.StructureShape = {type:"structure",name:"RemoveWorkloadRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},WorkloadId:{shape:string$}},required:["ResourceGroupName","ComponentName","WorkloadId"]}
-const RemoveWorkloadOutput$: S.StructureShape = {type:"structure",name:"RemoveWorkloadOutput",members:{}}
+const RemoveWorkloadResponse$: S.StructureShape = {type:"structure",name:"RemoveWorkloadResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceARN:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}},required:["ResourceARN","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceARN:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceARN","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequest",members:{ResourceGroupName:{shape:string$},OpsCenterEnabled:{shape:boolean$},CWEMonitorEnabled:{shape:boolean$},OpsItemSNSTopicArn:{shape:string$},RemoveSNSTopic:{shape:boolean$},AutoConfigEnabled:{shape:boolean$},AttachMissingPermission:{shape:boolean$}},required:["ResourceGroupName"]}
-const UpdateApplicationOutput$: S.StructureShape = {type:"structure",name:"UpdateApplicationOutput",members:{ApplicationInfo:{shape:CreateApplicationOutputApplicationInfo$}}}
+const UpdateApplicationResponse$: S.StructureShape = {type:"structure",name:"UpdateApplicationResponse",members:{ApplicationInfo:{shape:ApplicationInfo$}}}
 const UpdateComponentRequest$: S.StructureShape = {type:"structure",name:"UpdateComponentRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},NewComponentName:{shape:string$},ResourceList:{shape:CreateComponentRequestResourceList$}},required:["ResourceGroupName","ComponentName"]}
-const UpdateComponentOutput$: S.StructureShape = {type:"structure",name:"UpdateComponentOutput",members:{}}
+const UpdateComponentResponse$: S.StructureShape = {type:"structure",name:"UpdateComponentResponse",members:{}}
 const UpdateComponentConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateComponentConfigurationRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},Monitor:{shape:boolean$},Tier:{shape:string$},ComponentConfiguration:{shape:string$},AutoConfigEnabled:{shape:boolean$}},required:["ResourceGroupName","ComponentName"]}
-const UpdateComponentConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateComponentConfigurationOutput",members:{}}
+const UpdateComponentConfigurationResponse$: S.StructureShape = {type:"structure",name:"UpdateComponentConfigurationResponse",members:{}}
 const UpdateLogPatternRequest$: S.StructureShape = {type:"structure",name:"UpdateLogPatternRequest",members:{ResourceGroupName:{shape:string$},PatternSetName:{shape:string$},PatternName:{shape:string$},Pattern:{shape:string$},Rank:{shape:integer$}},required:["ResourceGroupName","PatternSetName","PatternName"]}
-const UpdateLogPatternOutput$: S.StructureShape = {type:"structure",name:"UpdateLogPatternOutput",members:{ResourceGroupName:{shape:string$},LogPattern:{shape:CreateLogPatternOutputLogPattern$}}}
+const UpdateLogPatternResponse$: S.StructureShape = {type:"structure",name:"UpdateLogPatternResponse",members:{ResourceGroupName:{shape:string$},LogPattern:{shape:LogPattern$}}}
 const UpdateProblemRequest$: S.StructureShape = {type:"structure",name:"UpdateProblemRequest",members:{ProblemId:{shape:string$},UpdateStatus:{shape:string$},Visibility:{shape:string$}},required:["ProblemId"]}
-const UpdateProblemOutput$: S.StructureShape = {type:"structure",name:"UpdateProblemOutput",members:{}}
-const UpdateWorkloadRequest$: S.StructureShape = {type:"structure",name:"UpdateWorkloadRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},WorkloadId:{shape:string$},WorkloadConfiguration:{shape:AddWorkloadRequestWorkloadConfiguration$}},required:["ResourceGroupName","ComponentName","WorkloadConfiguration"]}
-const UpdateWorkloadOutput$: S.StructureShape = {type:"structure",name:"UpdateWorkloadOutput",members:{WorkloadId:{shape:string$},WorkloadConfiguration:{shape:AddWorkloadRequestWorkloadConfiguration$}}}
+const UpdateProblemResponse$: S.StructureShape = {type:"structure",name:"UpdateProblemResponse",members:{}}
+const UpdateWorkloadRequest$: S.StructureShape = {type:"structure",name:"UpdateWorkloadRequest",members:{ResourceGroupName:{shape:string$},ComponentName:{shape:string$},WorkloadId:{shape:string$},WorkloadConfiguration:{shape:WorkloadConfiguration$}},required:["ResourceGroupName","ComponentName","WorkloadConfiguration"]}
+const UpdateWorkloadResponse$: S.StructureShape = {type:"structure",name:"UpdateWorkloadResponse",members:{WorkloadId:{shape:string$},WorkloadConfiguration:{shape:WorkloadConfiguration$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceInUseException$: S.StructureShape = {type:"structure",name:"ResourceInUseException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const TagsAlreadyExistException$: S.StructureShape = {type:"structure",name:"TagsAlreadyExistException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const TooManyTagsException$: S.StructureShape = {type:"structure",name:"TooManyTagsException",members:{Message:{shape:string$},ResourceName:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type CloudWatchEventSource = "CODE_DEPLOY" | "EC2" | "HEALTH" | "RDS" | (string & {})
+
+export type ConfigurationEventResourceType = "CLOUDFORMATION" | "CLOUDWATCH_ALARM" | "CLOUDWATCH_LOG" | "SSM_ASSOCIATION" | (string & {})
+
+export type ConfigurationEventStatus = "ERROR" | "INFO" | "WARN" | (string & {})
+
+export type DiscoveryType = "ACCOUNT_BASED" | "RESOURCE_GROUP_BASED" | (string & {})
+
+export type FeedbackKey = "INSIGHTS_FEEDBACK" | (string & {})
+
+export type FeedbackValue = "NOT_SPECIFIED" | "NOT_USEFUL" | "USEFUL" | (string & {})
+
+export type GroupingType = "ACCOUNT_BASED" | (string & {})
+
+export type LogFilter = "ERROR" | "INFO" | "WARN" | (string & {})
+
+export type OsType = "LINUX" | "WINDOWS" | (string & {})
+
+export type RecommendationType = "ALL" | "INFRA_ONLY" | "WORKLOAD_ONLY" | (string & {})
+
+export type ResolutionMethod = "AUTOMATIC" | "MANUAL" | "UNRESOLVED" | (string & {})
+
+export type SeverityLevel = "High" | "Informative" | "Low" | "Medium" | (string & {})
+
+export type Status = "IGNORE" | "PENDING" | "RECOVERING" | "RECURRING" | "RESOLVED" | (string & {})
+
+export type Tier = "ACTIVE_DIRECTORY" | "CUSTOM" | "DEFAULT" | "DOT_NET_CORE" | "DOT_NET_WEB" | "DOT_NET_WEB_TIER" | "DOT_NET_WORKER" | "JAVA_JMX" | "MYSQL" | "ORACLE" | "POSTGRESQL" | "SAP_HANA_HIGH_AVAILABILITY" | "SAP_HANA_MULTI_NODE" | "SAP_HANA_SINGLE_NODE" | "SAP_NETWEAVER_DISTRIBUTED" | "SAP_NETWEAVER_HIGH_AVAILABILITY" | "SAP_NETWEAVER_STANDARD" | "SHAREPOINT" | "SQL_SERVER" | "SQL_SERVER_ALWAYSON_AVAILABILITY_GROUP" | "SQL_SERVER_FAILOVER_CLUSTER_INSTANCE" | (string & {})
+
+export type UpdateStatus = "RESOLVED" | (string & {})
+
+export type Visibility = "IGNORED" | "VISIBLE" | (string & {})
 
 export interface AddWorkloadRequest {
   readonly ResourceGroupName: string
   readonly ComponentName: string
-  readonly WorkloadConfiguration: AddWorkloadRequestWorkloadConfiguration
+  readonly WorkloadConfiguration: WorkloadConfiguration
 }
 
-export interface AddWorkloadRequestWorkloadConfiguration {
+export interface WorkloadConfiguration {
   readonly WorkloadName?: string | undefined
-  readonly Tier?: string | undefined
+  readonly Tier?: Tier | undefined
   readonly Configuration?: string | undefined
 }
 
-export interface AddWorkloadRequestWorkloadConfigurationOutput {
+export interface WorkloadConfigurationOutput {
   readonly WorkloadName?: string
-  readonly Tier?: string
+  readonly Tier?: Tier
   readonly Configuration?: string
 }
 
-export interface AddWorkloadOutput {
+export interface AddWorkloadResponse {
   readonly WorkloadId?: string
-  readonly WorkloadConfiguration?: AddWorkloadRequestWorkloadConfigurationOutput
+  readonly WorkloadConfiguration?: WorkloadConfigurationOutput
 }
 
 export interface CreateApplicationRequest {
@@ -146,28 +187,28 @@ export interface CreateApplicationRequest {
   readonly OpsCenterEnabled?: boolean | undefined
   readonly CWEMonitorEnabled?: boolean | undefined
   readonly OpsItemSNSTopicArn?: string | undefined
-  readonly Tags?: ReadonlyArray<CreateApplicationRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly AutoConfigEnabled?: boolean | undefined
   readonly AutoCreate?: boolean | undefined
-  readonly GroupingType?: string | undefined
+  readonly GroupingType?: GroupingType | undefined
   readonly AttachMissingPermission?: boolean | undefined
 }
 
-export interface CreateApplicationRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateApplicationRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateApplicationOutput {
-  readonly ApplicationInfo?: CreateApplicationOutputApplicationInfo
+export interface CreateApplicationResponse {
+  readonly ApplicationInfo?: ApplicationInfo
 }
 
-export interface CreateApplicationOutputApplicationInfo {
+export interface ApplicationInfo {
   readonly AccountId?: string
   readonly ResourceGroupName?: string
   readonly LifeCycle?: string
@@ -176,7 +217,7 @@ export interface CreateApplicationOutputApplicationInfo {
   readonly CWEMonitorEnabled?: boolean
   readonly Remarks?: string
   readonly AutoConfigEnabled?: boolean
-  readonly DiscoveryType?: string
+  readonly DiscoveryType?: DiscoveryType
   readonly AttachMissingPermission?: boolean
 }
 
@@ -186,7 +227,7 @@ export interface CreateComponentRequest {
   readonly ResourceList: ReadonlyArray<string>
 }
 
-export type CreateComponentOutput = {}
+export type CreateComponentResponse = {}
 
 export interface CreateLogPatternRequest {
   readonly ResourceGroupName: string
@@ -196,12 +237,12 @@ export interface CreateLogPatternRequest {
   readonly Rank: number
 }
 
-export interface CreateLogPatternOutput {
-  readonly LogPattern?: CreateLogPatternOutputLogPattern
+export interface CreateLogPatternResponse {
+  readonly LogPattern?: LogPattern
   readonly ResourceGroupName?: string
 }
 
-export interface CreateLogPatternOutputLogPattern {
+export interface LogPattern {
   readonly PatternSetName?: string
   readonly PatternName?: string
   readonly Pattern?: string
@@ -212,14 +253,14 @@ export interface DeleteApplicationRequest {
   readonly ResourceGroupName: string
 }
 
-export type DeleteApplicationOutput = {}
+export type DeleteApplicationResponse = {}
 
 export interface DeleteComponentRequest {
   readonly ResourceGroupName: string
   readonly ComponentName: string
 }
 
-export type DeleteComponentOutput = {}
+export type DeleteComponentResponse = {}
 
 export interface DeleteLogPatternRequest {
   readonly ResourceGroupName: string
@@ -227,15 +268,15 @@ export interface DeleteLogPatternRequest {
   readonly PatternName: string
 }
 
-export type DeleteLogPatternOutput = {}
+export type DeleteLogPatternResponse = {}
 
 export interface DescribeApplicationRequest {
   readonly ResourceGroupName: string
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeApplicationOutput {
-  readonly ApplicationInfo?: CreateApplicationOutputApplicationInfo
+export interface DescribeApplicationResponse {
+  readonly ApplicationInfo?: ApplicationInfo
 }
 
 export interface DescribeComponentRequest {
@@ -244,19 +285,19 @@ export interface DescribeComponentRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeComponentOutput {
-  readonly ApplicationComponent?: DescribeComponentOutputApplicationComponent
+export interface DescribeComponentResponse {
+  readonly ApplicationComponent?: ApplicationComponent
   readonly ResourceList?: ReadonlyArray<string>
 }
 
-export interface DescribeComponentOutputApplicationComponent {
+export interface ApplicationComponent {
   readonly ComponentName?: string
   readonly ComponentRemarks?: string
   readonly ResourceType?: string
-  readonly OsType?: string
-  readonly Tier?: string
+  readonly OsType?: OsType
+  readonly Tier?: Tier
   readonly Monitor?: boolean
-  readonly DetectedWorkload?: Readonly<Record<string, Readonly<Record<string, string>>>>
+  readonly DetectedWorkload?: Readonly<Partial<Record<Tier, Readonly<Record<string, string>>>>>
 }
 
 export interface DescribeComponentConfigurationRequest {
@@ -265,21 +306,21 @@ export interface DescribeComponentConfigurationRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeComponentConfigurationOutput {
+export interface DescribeComponentConfigurationResponse {
   readonly Monitor?: boolean
-  readonly Tier?: string
+  readonly Tier?: Tier
   readonly ComponentConfiguration?: string
 }
 
 export interface DescribeComponentConfigurationRecommendationRequest {
   readonly ResourceGroupName: string
   readonly ComponentName: string
-  readonly Tier: string
+  readonly Tier: Tier
   readonly WorkloadName?: string | undefined
-  readonly RecommendationType?: string | undefined
+  readonly RecommendationType?: RecommendationType | undefined
 }
 
-export interface DescribeComponentConfigurationRecommendationOutput {
+export interface DescribeComponentConfigurationRecommendationResponse {
   readonly ComponentConfiguration?: string
 }
 
@@ -290,10 +331,10 @@ export interface DescribeLogPatternRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeLogPatternOutput {
+export interface DescribeLogPatternResponse {
   readonly ResourceGroupName?: string
   readonly AccountId?: string
-  readonly LogPattern?: CreateLogPatternOutputLogPattern
+  readonly LogPattern?: LogPattern
 }
 
 export interface DescribeObservationRequest {
@@ -301,11 +342,11 @@ export interface DescribeObservationRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeObservationOutput {
-  readonly Observation?: DescribeObservationOutputObservation
+export interface DescribeObservationResponse {
+  readonly Observation?: Observation
 }
 
-export interface DescribeObservationOutputObservation {
+export interface Observation {
   readonly Id?: string
   readonly StartTime?: Date
   readonly EndTime?: Date
@@ -314,13 +355,13 @@ export interface DescribeObservationOutputObservation {
   readonly LogGroup?: string
   readonly LineTime?: Date
   readonly LogText?: string
-  readonly LogFilter?: string
+  readonly LogFilter?: LogFilter
   readonly MetricNamespace?: string
   readonly MetricName?: string
   readonly Unit?: string
   readonly Value?: number
   readonly CloudWatchEventId?: string
-  readonly CloudWatchEventSource?: string
+  readonly CloudWatchEventSource?: CloudWatchEventSource
   readonly CloudWatchEventDetailType?: string
   readonly HealthEventArn?: string
   readonly HealthService?: string
@@ -358,26 +399,26 @@ export interface DescribeProblemRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeProblemOutput {
-  readonly Problem?: DescribeProblemOutputProblem
+export interface DescribeProblemResponse {
+  readonly Problem?: Problem
 }
 
-export interface DescribeProblemOutputProblem {
+export interface Problem {
   readonly Id?: string
   readonly Title?: string
   readonly Insights?: string
-  readonly Status?: string
+  readonly Status?: Status
   readonly AffectedResource?: string
   readonly StartTime?: Date
   readonly EndTime?: Date
-  readonly SeverityLevel?: string
+  readonly SeverityLevel?: SeverityLevel
   readonly AccountId?: string
   readonly ResourceGroupName?: string
-  readonly Feedback?: Readonly<Record<string, string>>
+  readonly Feedback?: Readonly<Partial<Record<FeedbackKey, FeedbackValue>>>
   readonly RecurringCount?: number
   readonly LastRecurrenceTime?: Date
-  readonly Visibility?: string
-  readonly ResolutionMethod?: string
+  readonly Visibility?: Visibility
+  readonly ResolutionMethod?: ResolutionMethod
 }
 
 export interface DescribeProblemObservationsRequest {
@@ -385,12 +426,12 @@ export interface DescribeProblemObservationsRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeProblemObservationsOutput {
-  readonly RelatedObservations?: DescribeProblemObservationsOutputRelatedObservations
+export interface DescribeProblemObservationsResponse {
+  readonly RelatedObservations?: RelatedObservations
 }
 
-export interface DescribeProblemObservationsOutputRelatedObservations {
-  readonly ObservationList?: ReadonlyArray<DescribeObservationOutputObservation>
+export interface RelatedObservations {
+  readonly ObservationList?: ReadonlyArray<Observation>
 }
 
 export interface DescribeWorkloadRequest {
@@ -400,10 +441,10 @@ export interface DescribeWorkloadRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeWorkloadOutput {
+export interface DescribeWorkloadResponse {
   readonly WorkloadId?: string
   readonly WorkloadRemarks?: string
-  readonly WorkloadConfiguration?: AddWorkloadRequestWorkloadConfigurationOutput
+  readonly WorkloadConfiguration?: WorkloadConfigurationOutput
 }
 
 export interface ListApplicationsRequest {
@@ -412,8 +453,8 @@ export interface ListApplicationsRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface ListApplicationsOutput {
-  readonly ApplicationInfoList?: ReadonlyArray<CreateApplicationOutputApplicationInfo>
+export interface ListApplicationsResponse {
+  readonly ApplicationInfoList?: ReadonlyArray<ApplicationInfo>
   readonly NextToken?: string
 }
 
@@ -424,8 +465,8 @@ export interface ListComponentsRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface ListComponentsOutput {
-  readonly ApplicationComponentList?: ReadonlyArray<DescribeComponentOutputApplicationComponent>
+export interface ListComponentsResponse {
+  readonly ApplicationComponentList?: ReadonlyArray<ApplicationComponent>
   readonly NextToken?: string
 }
 
@@ -433,23 +474,23 @@ export interface ListConfigurationHistoryRequest {
   readonly ResourceGroupName?: string | undefined
   readonly StartTime?: Date | undefined
   readonly EndTime?: Date | undefined
-  readonly EventStatus?: string | undefined
+  readonly EventStatus?: ConfigurationEventStatus | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
   readonly AccountId?: string | undefined
 }
 
-export interface ListConfigurationHistoryOutput {
-  readonly EventList?: ReadonlyArray<ListConfigurationHistoryOutputEventListMember>
+export interface ListConfigurationHistoryResponse {
+  readonly EventList?: ReadonlyArray<ConfigurationEvent>
   readonly NextToken?: string
 }
 
-export interface ListConfigurationHistoryOutputEventListMember {
+export interface ConfigurationEvent {
   readonly ResourceGroupName?: string
   readonly AccountId?: string
   readonly MonitoredResourceARN?: string
-  readonly EventStatus?: string
-  readonly EventResourceType?: string
+  readonly EventStatus?: ConfigurationEventStatus
+  readonly EventResourceType?: ConfigurationEventResourceType
   readonly EventTime?: Date
   readonly EventDetail?: string
   readonly EventResourceName?: string
@@ -462,7 +503,7 @@ export interface ListLogPatternSetsRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface ListLogPatternSetsOutput {
+export interface ListLogPatternSetsResponse {
   readonly ResourceGroupName?: string
   readonly AccountId?: string
   readonly LogPatternSets?: ReadonlyArray<string>
@@ -477,10 +518,10 @@ export interface ListLogPatternsRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface ListLogPatternsOutput {
+export interface ListLogPatternsResponse {
   readonly ResourceGroupName?: string
   readonly AccountId?: string
-  readonly LogPatterns?: ReadonlyArray<CreateLogPatternOutputLogPattern>
+  readonly LogPatterns?: ReadonlyArray<LogPattern>
   readonly NextToken?: string
 }
 
@@ -492,11 +533,11 @@ export interface ListProblemsRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
   readonly ComponentName?: string | undefined
-  readonly Visibility?: string | undefined
+  readonly Visibility?: Visibility | undefined
 }
 
-export interface ListProblemsOutput {
-  readonly ProblemList?: ReadonlyArray<DescribeProblemOutputProblem>
+export interface ListProblemsResponse {
+  readonly ProblemList?: ReadonlyArray<Problem>
   readonly NextToken?: string
   readonly ResourceGroupName?: string
   readonly AccountId?: string
@@ -506,8 +547,8 @@ export interface ListTagsForResourceRequest {
   readonly ResourceARN: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateApplicationRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface ListWorkloadsRequest {
@@ -518,16 +559,16 @@ export interface ListWorkloadsRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface ListWorkloadsOutput {
-  readonly WorkloadList?: ReadonlyArray<ListWorkloadsOutputWorkloadListMember>
+export interface ListWorkloadsResponse {
+  readonly WorkloadList?: ReadonlyArray<Workload>
   readonly NextToken?: string
 }
 
-export interface ListWorkloadsOutputWorkloadListMember {
+export interface Workload {
   readonly WorkloadId?: string
   readonly ComponentName?: string
   readonly WorkloadName?: string
-  readonly Tier?: string
+  readonly Tier?: Tier
   readonly WorkloadRemarks?: string
 }
 
@@ -537,21 +578,21 @@ export interface RemoveWorkloadRequest {
   readonly WorkloadId: string
 }
 
-export type RemoveWorkloadOutput = {}
+export type RemoveWorkloadResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceARN: string
-  readonly Tags: ReadonlyArray<CreateApplicationRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceARN: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateApplicationRequest {
   readonly ResourceGroupName: string
@@ -563,8 +604,8 @@ export interface UpdateApplicationRequest {
   readonly AttachMissingPermission?: boolean | undefined
 }
 
-export interface UpdateApplicationOutput {
-  readonly ApplicationInfo?: CreateApplicationOutputApplicationInfo
+export interface UpdateApplicationResponse {
+  readonly ApplicationInfo?: ApplicationInfo
 }
 
 export interface UpdateComponentRequest {
@@ -574,18 +615,18 @@ export interface UpdateComponentRequest {
   readonly ResourceList?: ReadonlyArray<string> | undefined
 }
 
-export type UpdateComponentOutput = {}
+export type UpdateComponentResponse = {}
 
 export interface UpdateComponentConfigurationRequest {
   readonly ResourceGroupName: string
   readonly ComponentName: string
   readonly Monitor?: boolean | undefined
-  readonly Tier?: string | undefined
+  readonly Tier?: Tier | undefined
   readonly ComponentConfiguration?: string | undefined
   readonly AutoConfigEnabled?: boolean | undefined
 }
 
-export type UpdateComponentConfigurationOutput = {}
+export type UpdateComponentConfigurationResponse = {}
 
 export interface UpdateLogPatternRequest {
   readonly ResourceGroupName: string
@@ -595,159 +636,175 @@ export interface UpdateLogPatternRequest {
   readonly Rank?: number | undefined
 }
 
-export interface UpdateLogPatternOutput {
+export interface UpdateLogPatternResponse {
   readonly ResourceGroupName?: string
-  readonly LogPattern?: CreateLogPatternOutputLogPattern
+  readonly LogPattern?: LogPattern
 }
 
 export interface UpdateProblemRequest {
   readonly ProblemId: string
-  readonly UpdateStatus?: string | undefined
-  readonly Visibility?: string | undefined
+  readonly UpdateStatus?: UpdateStatus | undefined
+  readonly Visibility?: Visibility | undefined
 }
 
-export type UpdateProblemOutput = {}
+export type UpdateProblemResponse = {}
 
 export interface UpdateWorkloadRequest {
   readonly ResourceGroupName: string
   readonly ComponentName: string
   readonly WorkloadId?: string | undefined
-  readonly WorkloadConfiguration: AddWorkloadRequestWorkloadConfiguration
+  readonly WorkloadConfiguration: WorkloadConfiguration
 }
 
-export interface UpdateWorkloadOutput {
+export interface UpdateWorkloadResponse {
   readonly WorkloadId?: string
-  readonly WorkloadConfiguration?: AddWorkloadRequestWorkloadConfigurationOutput
+  readonly WorkloadConfiguration?: WorkloadConfigurationOutput
 }
 
-export type AddWorkloadError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateApplicationError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string }> {}
 
-export type CreateComponentError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type CreateLogPatternError = Errors.CommonError | Client.SdkError
+export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException")<{ readonly Message?: string }> {}
 
-export type DeleteApplicationError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type DeleteComponentError = Errors.CommonError | Client.SdkError
+export class TagsAlreadyExistException extends /*#__PURE__*/ ServiceError("TagsAlreadyExistException")<{ readonly Message?: string }> {}
 
-export type DeleteLogPatternError = Errors.CommonError | Client.SdkError
+export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException")<{ readonly Message?: string; readonly ResourceName?: string }> {}
 
-export type DescribeApplicationError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type DescribeComponentError = Errors.CommonError | Client.SdkError
+export type AddWorkloadError = InternalServerException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeComponentConfigurationError = Errors.CommonError | Client.SdkError
+export type CreateApplicationError = AccessDeniedException | InternalServerException | ResourceInUseException | ResourceNotFoundException | TagsAlreadyExistException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeComponentConfigurationRecommendationError = Errors.CommonError | Client.SdkError
+export type CreateComponentError = InternalServerException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeLogPatternError = Errors.CommonError | Client.SdkError
+export type CreateLogPatternError = InternalServerException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeObservationError = Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = BadRequestException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeProblemError = Errors.CommonError | Client.SdkError
+export type DeleteComponentError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeProblemObservationsError = Errors.CommonError | Client.SdkError
+export type DeleteLogPatternError = BadRequestException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeWorkloadError = Errors.CommonError | Client.SdkError
+export type DescribeApplicationError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListApplicationsError = Errors.CommonError | Client.SdkError
+export type DescribeComponentError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListComponentsError = Errors.CommonError | Client.SdkError
+export type DescribeComponentConfigurationError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListConfigurationHistoryError = Errors.CommonError | Client.SdkError
+export type DescribeComponentConfigurationRecommendationError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListLogPatternSetsError = Errors.CommonError | Client.SdkError
+export type DescribeLogPatternError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListLogPatternsError = Errors.CommonError | Client.SdkError
+export type DescribeObservationError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListProblemsError = Errors.CommonError | Client.SdkError
+export type DescribeProblemError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DescribeProblemObservationsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListWorkloadsError = Errors.CommonError | Client.SdkError
+export type DescribeWorkloadError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RemoveWorkloadError = Errors.CommonError | Client.SdkError
+export type ListApplicationsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListComponentsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListConfigurationHistoryError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateApplicationError = Errors.CommonError | Client.SdkError
+export type ListLogPatternSetsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateComponentError = Errors.CommonError | Client.SdkError
+export type ListLogPatternsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateComponentConfigurationError = Errors.CommonError | Client.SdkError
+export type ListProblemsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateLogPatternError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateProblemError = Errors.CommonError | Client.SdkError
+export type ListWorkloadsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateWorkloadError = Errors.CommonError | Client.SdkError
+export type RemoveWorkloadError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const addWorkload: Client.Operation<AddWorkloadRequest, AddWorkloadOutput, AddWorkloadError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"AddWorkload",http:{method:"POST",requestUri:"/"},input:{shape:AddWorkloadRequest$},output:{shape:AddWorkloadOutput$}}})
+export type TagResourceError = ResourceNotFoundException | TooManyTagsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationOutput, CreateApplicationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/"},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationOutput$}}})
+export type UntagResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createComponent: Client.Operation<CreateComponentRequest, CreateComponentOutput, CreateComponentError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"CreateComponent",http:{method:"POST",requestUri:"/"},input:{shape:CreateComponentRequest$},output:{shape:CreateComponentOutput$}}})
+export type UpdateApplicationError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createLogPattern: Client.Operation<CreateLogPatternRequest, CreateLogPatternOutput, CreateLogPatternError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"CreateLogPattern",http:{method:"POST",requestUri:"/"},input:{shape:CreateLogPatternRequest$},output:{shape:CreateLogPatternOutput$}}})
+export type UpdateComponentError = InternalServerException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationOutput, DeleteApplicationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DeleteApplication",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationOutput$}}})
+export type UpdateComponentConfigurationError = InternalServerException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteComponent: Client.Operation<DeleteComponentRequest, DeleteComponentOutput, DeleteComponentError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DeleteComponent",http:{method:"POST",requestUri:"/"},input:{shape:DeleteComponentRequest$},output:{shape:DeleteComponentOutput$}}})
+export type UpdateLogPatternError = InternalServerException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteLogPattern: Client.Operation<DeleteLogPatternRequest, DeleteLogPatternOutput, DeleteLogPatternError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DeleteLogPattern",http:{method:"POST",requestUri:"/"},input:{shape:DeleteLogPatternRequest$},output:{shape:DeleteLogPatternOutput$}}})
+export type UpdateProblemError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeApplication: Client.Operation<DescribeApplicationRequest, DescribeApplicationOutput, DescribeApplicationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeApplication",http:{method:"POST",requestUri:"/"},input:{shape:DescribeApplicationRequest$},output:{shape:DescribeApplicationOutput$}}})
+export type UpdateWorkloadError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeComponent: Client.Operation<DescribeComponentRequest, DescribeComponentOutput, DescribeComponentError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeComponent",http:{method:"POST",requestUri:"/"},input:{shape:DescribeComponentRequest$},output:{shape:DescribeComponentOutput$}}})
+export const addWorkload: Client.Operation<AddWorkloadRequest, AddWorkloadResponse, AddWorkloadError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"AddWorkload",http:{method:"POST",requestUri:"/"},input:{shape:AddWorkloadRequest$},output:{shape:AddWorkloadResponse$},errors:[InternalServerException$,ResourceInUseException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceInUseException,ResourceNotFoundException,ValidationException}})
 
-export const describeComponentConfiguration: Client.Operation<DescribeComponentConfigurationRequest, DescribeComponentConfigurationOutput, DescribeComponentConfigurationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeComponentConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DescribeComponentConfigurationRequest$},output:{shape:DescribeComponentConfigurationOutput$}}})
+export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationResponse, CreateApplicationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/"},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceInUseException$,ResourceNotFoundException$,TagsAlreadyExistException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceInUseException,ResourceNotFoundException,TagsAlreadyExistException,ValidationException}})
 
-export const describeComponentConfigurationRecommendation: Client.Operation<DescribeComponentConfigurationRecommendationRequest, DescribeComponentConfigurationRecommendationOutput, DescribeComponentConfigurationRecommendationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeComponentConfigurationRecommendation",http:{method:"POST",requestUri:"/"},input:{shape:DescribeComponentConfigurationRecommendationRequest$},output:{shape:DescribeComponentConfigurationRecommendationOutput$}}})
+export const createComponent: Client.Operation<CreateComponentRequest, CreateComponentResponse, CreateComponentError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"CreateComponent",http:{method:"POST",requestUri:"/"},input:{shape:CreateComponentRequest$},output:{shape:CreateComponentResponse$},errors:[InternalServerException$,ResourceInUseException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceInUseException,ResourceNotFoundException,ValidationException}})
 
-export const describeLogPattern: Client.Operation<DescribeLogPatternRequest, DescribeLogPatternOutput, DescribeLogPatternError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeLogPattern",http:{method:"POST",requestUri:"/"},input:{shape:DescribeLogPatternRequest$},output:{shape:DescribeLogPatternOutput$}}})
+export const createLogPattern: Client.Operation<CreateLogPatternRequest, CreateLogPatternResponse, CreateLogPatternError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"CreateLogPattern",http:{method:"POST",requestUri:"/"},input:{shape:CreateLogPatternRequest$},output:{shape:CreateLogPatternResponse$},errors:[InternalServerException$,ResourceInUseException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceInUseException,ResourceNotFoundException,ValidationException}})
 
-export const describeObservation: Client.Operation<DescribeObservationRequest, DescribeObservationOutput, DescribeObservationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeObservation",http:{method:"POST",requestUri:"/"},input:{shape:DescribeObservationRequest$},output:{shape:DescribeObservationOutput$}}})
+export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationResponse, DeleteApplicationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DeleteApplication",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationResponse$},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const describeProblem: Client.Operation<DescribeProblemRequest, DescribeProblemOutput, DescribeProblemError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeProblem",http:{method:"POST",requestUri:"/"},input:{shape:DescribeProblemRequest$},output:{shape:DescribeProblemOutput$}}})
+export const deleteComponent: Client.Operation<DeleteComponentRequest, DeleteComponentResponse, DeleteComponentError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DeleteComponent",http:{method:"POST",requestUri:"/"},input:{shape:DeleteComponentRequest$},output:{shape:DeleteComponentResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const describeProblemObservations: Client.Operation<DescribeProblemObservationsRequest, DescribeProblemObservationsOutput, DescribeProblemObservationsError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeProblemObservations",http:{method:"POST",requestUri:"/"},input:{shape:DescribeProblemObservationsRequest$},output:{shape:DescribeProblemObservationsOutput$}}})
+export const deleteLogPattern: Client.Operation<DeleteLogPatternRequest, DeleteLogPatternResponse, DeleteLogPatternError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DeleteLogPattern",http:{method:"POST",requestUri:"/"},input:{shape:DeleteLogPatternRequest$},output:{shape:DeleteLogPatternResponse$},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const describeWorkload: Client.Operation<DescribeWorkloadRequest, DescribeWorkloadOutput, DescribeWorkloadError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeWorkload",http:{method:"POST",requestUri:"/"},input:{shape:DescribeWorkloadRequest$},output:{shape:DescribeWorkloadOutput$}}})
+export const describeApplication: Client.Operation<DescribeApplicationRequest, DescribeApplicationResponse, DescribeApplicationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeApplication",http:{method:"POST",requestUri:"/"},input:{shape:DescribeApplicationRequest$},output:{shape:DescribeApplicationResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsOutput, ListApplicationsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListApplications",http:{method:"POST",requestUri:"/"},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeComponent: Client.Operation<DescribeComponentRequest, DescribeComponentResponse, DescribeComponentError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeComponent",http:{method:"POST",requestUri:"/"},input:{shape:DescribeComponentRequest$},output:{shape:DescribeComponentResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listComponents: Paginate.Paginated<ListComponentsRequest, ListComponentsOutput, ListComponentsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListComponents",http:{method:"POST",requestUri:"/"},input:{shape:ListComponentsRequest$},output:{shape:ListComponentsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeComponentConfiguration: Client.Operation<DescribeComponentConfigurationRequest, DescribeComponentConfigurationResponse, DescribeComponentConfigurationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeComponentConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DescribeComponentConfigurationRequest$},output:{shape:DescribeComponentConfigurationResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listConfigurationHistory: Paginate.Paginated<ListConfigurationHistoryRequest, ListConfigurationHistoryOutput, ListConfigurationHistoryError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListConfigurationHistory",http:{method:"POST",requestUri:"/"},input:{shape:ListConfigurationHistoryRequest$},output:{shape:ListConfigurationHistoryOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeComponentConfigurationRecommendation: Client.Operation<DescribeComponentConfigurationRecommendationRequest, DescribeComponentConfigurationRecommendationResponse, DescribeComponentConfigurationRecommendationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeComponentConfigurationRecommendation",http:{method:"POST",requestUri:"/"},input:{shape:DescribeComponentConfigurationRecommendationRequest$},output:{shape:DescribeComponentConfigurationRecommendationResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listLogPatternSets: Paginate.Paginated<ListLogPatternSetsRequest, ListLogPatternSetsOutput, ListLogPatternSetsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListLogPatternSets",http:{method:"POST",requestUri:"/"},input:{shape:ListLogPatternSetsRequest$},output:{shape:ListLogPatternSetsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeLogPattern: Client.Operation<DescribeLogPatternRequest, DescribeLogPatternResponse, DescribeLogPatternError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeLogPattern",http:{method:"POST",requestUri:"/"},input:{shape:DescribeLogPatternRequest$},output:{shape:DescribeLogPatternResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listLogPatterns: Paginate.Paginated<ListLogPatternsRequest, ListLogPatternsOutput, ListLogPatternsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListLogPatterns",http:{method:"POST",requestUri:"/"},input:{shape:ListLogPatternsRequest$},output:{shape:ListLogPatternsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeObservation: Client.Operation<DescribeObservationRequest, DescribeObservationResponse, DescribeObservationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeObservation",http:{method:"POST",requestUri:"/"},input:{shape:DescribeObservationRequest$},output:{shape:DescribeObservationResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listProblems: Paginate.Paginated<ListProblemsRequest, ListProblemsOutput, ListProblemsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListProblems",http:{method:"POST",requestUri:"/"},input:{shape:ListProblemsRequest$},output:{shape:ListProblemsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeProblem: Client.Operation<DescribeProblemRequest, DescribeProblemResponse, DescribeProblemError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeProblem",http:{method:"POST",requestUri:"/"},input:{shape:DescribeProblemRequest$},output:{shape:DescribeProblemResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const describeProblemObservations: Client.Operation<DescribeProblemObservationsRequest, DescribeProblemObservationsResponse, DescribeProblemObservationsError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeProblemObservations",http:{method:"POST",requestUri:"/"},input:{shape:DescribeProblemObservationsRequest$},output:{shape:DescribeProblemObservationsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listWorkloads: Paginate.Paginated<ListWorkloadsRequest, ListWorkloadsOutput, ListWorkloadsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListWorkloads",http:{method:"POST",requestUri:"/"},input:{shape:ListWorkloadsRequest$},output:{shape:ListWorkloadsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeWorkload: Client.Operation<DescribeWorkloadRequest, DescribeWorkloadResponse, DescribeWorkloadError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"DescribeWorkload",http:{method:"POST",requestUri:"/"},input:{shape:DescribeWorkloadRequest$},output:{shape:DescribeWorkloadResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const removeWorkload: Client.Operation<RemoveWorkloadRequest, RemoveWorkloadOutput, RemoveWorkloadError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"RemoveWorkload",http:{method:"POST",requestUri:"/"},input:{shape:RemoveWorkloadRequest$},output:{shape:RemoveWorkloadOutput$}}})
+export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsResponse, ListApplicationsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListApplications",http:{method:"POST",requestUri:"/"},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listComponents: Paginate.Paginated<ListComponentsRequest, ListComponentsResponse, ListComponentsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListComponents",http:{method:"POST",requestUri:"/"},input:{shape:ListComponentsRequest$},output:{shape:ListComponentsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listConfigurationHistory: Paginate.Paginated<ListConfigurationHistoryRequest, ListConfigurationHistoryResponse, ListConfigurationHistoryError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListConfigurationHistory",http:{method:"POST",requestUri:"/"},input:{shape:ListConfigurationHistoryRequest$},output:{shape:ListConfigurationHistoryResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationOutput, UpdateApplicationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateApplication",http:{method:"POST",requestUri:"/"},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationOutput$}}})
+export const listLogPatternSets: Paginate.Paginated<ListLogPatternSetsRequest, ListLogPatternSetsResponse, ListLogPatternSetsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListLogPatternSets",http:{method:"POST",requestUri:"/"},input:{shape:ListLogPatternSetsRequest$},output:{shape:ListLogPatternSetsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateComponent: Client.Operation<UpdateComponentRequest, UpdateComponentOutput, UpdateComponentError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateComponent",http:{method:"POST",requestUri:"/"},input:{shape:UpdateComponentRequest$},output:{shape:UpdateComponentOutput$}}})
+export const listLogPatterns: Paginate.Paginated<ListLogPatternsRequest, ListLogPatternsResponse, ListLogPatternsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListLogPatterns",http:{method:"POST",requestUri:"/"},input:{shape:ListLogPatternsRequest$},output:{shape:ListLogPatternsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateComponentConfiguration: Client.Operation<UpdateComponentConfigurationRequest, UpdateComponentConfigurationOutput, UpdateComponentConfigurationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateComponentConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:UpdateComponentConfigurationRequest$},output:{shape:UpdateComponentConfigurationOutput$}}})
+export const listProblems: Paginate.Paginated<ListProblemsRequest, ListProblemsResponse, ListProblemsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListProblems",http:{method:"POST",requestUri:"/"},input:{shape:ListProblemsRequest$},output:{shape:ListProblemsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateLogPattern: Client.Operation<UpdateLogPatternRequest, UpdateLogPatternOutput, UpdateLogPatternError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateLogPattern",http:{method:"POST",requestUri:"/"},input:{shape:UpdateLogPatternRequest$},output:{shape:UpdateLogPatternOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateProblem: Client.Operation<UpdateProblemRequest, UpdateProblemOutput, UpdateProblemError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateProblem",http:{method:"POST",requestUri:"/"},input:{shape:UpdateProblemRequest$},output:{shape:UpdateProblemOutput$}}})
+export const listWorkloads: Paginate.Paginated<ListWorkloadsRequest, ListWorkloadsResponse, ListWorkloadsError, ApplicationInsights, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"ListWorkloads",http:{method:"POST",requestUri:"/"},input:{shape:ListWorkloadsRequest$},output:{shape:ListWorkloadsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateWorkload: Client.Operation<UpdateWorkloadRequest, UpdateWorkloadOutput, UpdateWorkloadError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateWorkload",http:{method:"POST",requestUri:"/"},input:{shape:UpdateWorkloadRequest$},output:{shape:UpdateWorkloadOutput$}}})
+export const removeWorkload: Client.Operation<RemoveWorkloadRequest, RemoveWorkloadResponse, RemoveWorkloadError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"RemoveWorkload",http:{method:"POST",requestUri:"/"},input:{shape:RemoveWorkloadRequest$},output:{shape:RemoveWorkloadResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[ResourceNotFoundException$,TooManyTagsException$,ValidationException$]},errors:{ResourceNotFoundException,TooManyTagsException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
+
+export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationResponse, UpdateApplicationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateApplication",http:{method:"POST",requestUri:"/"},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const updateComponent: Client.Operation<UpdateComponentRequest, UpdateComponentResponse, UpdateComponentError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateComponent",http:{method:"POST",requestUri:"/"},input:{shape:UpdateComponentRequest$},output:{shape:UpdateComponentResponse$},errors:[InternalServerException$,ResourceInUseException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceInUseException,ResourceNotFoundException,ValidationException}})
+
+export const updateComponentConfiguration: Client.Operation<UpdateComponentConfigurationRequest, UpdateComponentConfigurationResponse, UpdateComponentConfigurationError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateComponentConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:UpdateComponentConfigurationRequest$},output:{shape:UpdateComponentConfigurationResponse$},errors:[InternalServerException$,ResourceInUseException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceInUseException,ResourceNotFoundException,ValidationException}})
+
+export const updateLogPattern: Client.Operation<UpdateLogPatternRequest, UpdateLogPatternResponse, UpdateLogPatternError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateLogPattern",http:{method:"POST",requestUri:"/"},input:{shape:UpdateLogPatternRequest$},output:{shape:UpdateLogPatternResponse$},errors:[InternalServerException$,ResourceInUseException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceInUseException,ResourceNotFoundException,ValidationException}})
+
+export const updateProblem: Client.Operation<UpdateProblemRequest, UpdateProblemResponse, UpdateProblemError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateProblem",http:{method:"POST",requestUri:"/"},input:{shape:UpdateProblemRequest$},output:{shape:UpdateProblemResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const updateWorkload: Client.Operation<UpdateWorkloadRequest, UpdateWorkloadResponse, UpdateWorkloadError, ApplicationInsights> = /*#__PURE__*/ Client.operation(ApplicationInsights, {model:{name:"UpdateWorkload",http:{method:"POST",requestUri:"/"},input:{shape:UpdateWorkloadRequest$},output:{shape:UpdateWorkloadResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})

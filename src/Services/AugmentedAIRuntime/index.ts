@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The AugmentedAIRuntime client: provide it with `layer`. */
@@ -25,44 +26,56 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp",timestampFormat:"
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const DeleteHumanLoopRequest$: S.StructureShape = {type:"structure",name:"DeleteHumanLoopRequest",members:{HumanLoopName:{shape:string$,location:"uri",locationName:"HumanLoopName"}},required:["HumanLoopName"]}
-const DeleteHumanLoopOutput$: S.StructureShape = {type:"structure",name:"DeleteHumanLoopOutput",members:{}}
+const DeleteHumanLoopResponse$: S.StructureShape = {type:"structure",name:"DeleteHumanLoopResponse",members:{}}
 const DescribeHumanLoopRequest$: S.StructureShape = {type:"structure",name:"DescribeHumanLoopRequest",members:{HumanLoopName:{shape:string$,location:"uri",locationName:"HumanLoopName"}},required:["HumanLoopName"]}
-const DescribeHumanLoopOutputHumanLoopOutput$: S.StructureShape = {type:"structure",name:"DescribeHumanLoopOutputHumanLoopOutput",members:{OutputS3Uri:{shape:string$}},required:["OutputS3Uri"]}
-const DescribeHumanLoopOutput$: S.StructureShape = {type:"structure",name:"DescribeHumanLoopOutput",members:{CreationTime:{shape:timestamp$},FailureReason:{shape:string$},FailureCode:{shape:string$},HumanLoopStatus:{shape:string$},HumanLoopName:{shape:string$},HumanLoopArn:{shape:string$},FlowDefinitionArn:{shape:string$},HumanLoopOutput:{shape:DescribeHumanLoopOutputHumanLoopOutput$}},required:["CreationTime","HumanLoopStatus","HumanLoopName","HumanLoopArn","FlowDefinitionArn"]}
+const HumanLoopOutput$: S.StructureShape = {type:"structure",name:"HumanLoopOutput",members:{OutputS3Uri:{shape:string$}},required:["OutputS3Uri"]}
+const DescribeHumanLoopResponse$: S.StructureShape = {type:"structure",name:"DescribeHumanLoopResponse",members:{CreationTime:{shape:timestamp$},FailureReason:{shape:string$},FailureCode:{shape:string$},HumanLoopStatus:{shape:string$},HumanLoopName:{shape:string$},HumanLoopArn:{shape:string$},FlowDefinitionArn:{shape:string$},HumanLoopOutput:{shape:HumanLoopOutput$}},required:["CreationTime","HumanLoopStatus","HumanLoopName","HumanLoopArn","FlowDefinitionArn"]}
 const ListHumanLoopsRequest$: S.StructureShape = {type:"structure",name:"ListHumanLoopsRequest",members:{CreationTimeAfter:{shape:timestamp$,location:"querystring",locationName:"CreationTimeAfter"},CreationTimeBefore:{shape:timestamp$,location:"querystring",locationName:"CreationTimeBefore"},FlowDefinitionArn:{shape:string$,location:"querystring",locationName:"FlowDefinitionArn"},SortOrder:{shape:string$,location:"querystring",locationName:"SortOrder"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"}},required:["FlowDefinitionArn"]}
-const ListHumanLoopsOutputHumanLoopSummariesMember$: S.StructureShape = {type:"structure",name:"ListHumanLoopsOutputHumanLoopSummariesMember",members:{HumanLoopName:{shape:string$},HumanLoopStatus:{shape:string$},CreationTime:{shape:timestamp$},FailureReason:{shape:string$},FlowDefinitionArn:{shape:string$}}}
-const ListHumanLoopsOutputHumanLoopSummaries$: S.ListShape = {type:"list",name:"ListHumanLoopsOutputHumanLoopSummaries",member:{shape:ListHumanLoopsOutputHumanLoopSummariesMember$}}
-const ListHumanLoopsOutput$: S.StructureShape = {type:"structure",name:"ListHumanLoopsOutput",members:{HumanLoopSummaries:{shape:ListHumanLoopsOutputHumanLoopSummaries$},NextToken:{shape:string$}},required:["HumanLoopSummaries"]}
-const StartHumanLoopRequestHumanLoopInput$: S.StructureShape = {type:"structure",name:"StartHumanLoopRequestHumanLoopInput",members:{InputContent:{shape:string$}},required:["InputContent"]}
-const StartHumanLoopRequestDataAttributesContentClassifiers$: S.ListShape = {type:"list",name:"StartHumanLoopRequestDataAttributesContentClassifiers",member:{shape:string$}}
-const StartHumanLoopRequestDataAttributes$: S.StructureShape = {type:"structure",name:"StartHumanLoopRequestDataAttributes",members:{ContentClassifiers:{shape:StartHumanLoopRequestDataAttributesContentClassifiers$}},required:["ContentClassifiers"]}
-const StartHumanLoopRequest$: S.StructureShape = {type:"structure",name:"StartHumanLoopRequest",members:{HumanLoopName:{shape:string$},FlowDefinitionArn:{shape:string$},HumanLoopInput:{shape:StartHumanLoopRequestHumanLoopInput$},DataAttributes:{shape:StartHumanLoopRequestDataAttributes$}},required:["HumanLoopName","FlowDefinitionArn","HumanLoopInput"]}
-const StartHumanLoopOutput$: S.StructureShape = {type:"structure",name:"StartHumanLoopOutput",members:{HumanLoopArn:{shape:string$}}}
+const HumanLoopSummary$: S.StructureShape = {type:"structure",name:"HumanLoopSummary",members:{HumanLoopName:{shape:string$},HumanLoopStatus:{shape:string$},CreationTime:{shape:timestamp$},FailureReason:{shape:string$},FlowDefinitionArn:{shape:string$}}}
+const ListHumanLoopsResponseHumanLoopSummaries$: S.ListShape = {type:"list",name:"ListHumanLoopsResponseHumanLoopSummaries",member:{shape:HumanLoopSummary$}}
+const ListHumanLoopsResponse$: S.StructureShape = {type:"structure",name:"ListHumanLoopsResponse",members:{HumanLoopSummaries:{shape:ListHumanLoopsResponseHumanLoopSummaries$},NextToken:{shape:string$}},required:["HumanLoopSummaries"]}
+const HumanLoopInput$: S.StructureShape = {type:"structure",name:"HumanLoopInput",members:{InputContent:{shape:string$}},required:["InputContent"]}
+const HumanLoopDataAttributesContentClassifiers$: S.ListShape = {type:"list",name:"HumanLoopDataAttributesContentClassifiers",member:{shape:string$}}
+const HumanLoopDataAttributes$: S.StructureShape = {type:"structure",name:"HumanLoopDataAttributes",members:{ContentClassifiers:{shape:HumanLoopDataAttributesContentClassifiers$}},required:["ContentClassifiers"]}
+const StartHumanLoopRequest$: S.StructureShape = {type:"structure",name:"StartHumanLoopRequest",members:{HumanLoopName:{shape:string$},FlowDefinitionArn:{shape:string$},HumanLoopInput:{shape:HumanLoopInput$},DataAttributes:{shape:HumanLoopDataAttributes$}},required:["HumanLoopName","FlowDefinitionArn","HumanLoopInput"]}
+const StartHumanLoopResponse$: S.StructureShape = {type:"structure",name:"StartHumanLoopResponse",members:{HumanLoopArn:{shape:string$}}}
 const StopHumanLoopRequest$: S.StructureShape = {type:"structure",name:"StopHumanLoopRequest",members:{HumanLoopName:{shape:string$}},required:["HumanLoopName"]}
-const StopHumanLoopOutput$: S.StructureShape = {type:"structure",name:"StopHumanLoopOutput",members:{}}
+const StopHumanLoopResponse$: S.StructureShape = {type:"structure",name:"StopHumanLoopResponse",members:{}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type ContentClassifier = "FreeOfAdultContent" | "FreeOfPersonallyIdentifiableInformation" | (string & {})
+
+export type HumanLoopStatus = "Completed" | "Failed" | "InProgress" | "Stopped" | "Stopping" | (string & {})
+
+export type SortOrder = "Ascending" | "Descending" | (string & {})
 
 export interface DeleteHumanLoopRequest {
   readonly HumanLoopName: string
 }
 
-export type DeleteHumanLoopOutput = {}
+export type DeleteHumanLoopResponse = {}
 
 export interface DescribeHumanLoopRequest {
   readonly HumanLoopName: string
 }
 
-export interface DescribeHumanLoopOutput {
+export interface DescribeHumanLoopResponse {
   readonly CreationTime?: Date
   readonly FailureReason?: string
   readonly FailureCode?: string
-  readonly HumanLoopStatus?: string
+  readonly HumanLoopStatus?: HumanLoopStatus
   readonly HumanLoopName?: string
   readonly HumanLoopArn?: string
   readonly FlowDefinitionArn?: string
-  readonly HumanLoopOutput?: DescribeHumanLoopOutputHumanLoopOutput
+  readonly HumanLoopOutput?: HumanLoopOutput
 }
 
-export interface DescribeHumanLoopOutputHumanLoopOutput {
+export interface HumanLoopOutput {
   readonly OutputS3Uri?: string
 }
 
@@ -70,19 +83,19 @@ export interface ListHumanLoopsRequest {
   readonly CreationTimeAfter?: Date | undefined
   readonly CreationTimeBefore?: Date | undefined
   readonly FlowDefinitionArn: string
-  readonly SortOrder?: string | undefined
+  readonly SortOrder?: SortOrder | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface ListHumanLoopsOutput {
-  readonly HumanLoopSummaries?: ReadonlyArray<ListHumanLoopsOutputHumanLoopSummariesMember>
+export interface ListHumanLoopsResponse {
+  readonly HumanLoopSummaries?: ReadonlyArray<HumanLoopSummary>
   readonly NextToken?: string
 }
 
-export interface ListHumanLoopsOutputHumanLoopSummariesMember {
+export interface HumanLoopSummary {
   readonly HumanLoopName?: string
-  readonly HumanLoopStatus?: string
+  readonly HumanLoopStatus?: HumanLoopStatus
   readonly CreationTime?: Date
   readonly FailureReason?: string
   readonly FlowDefinitionArn?: string
@@ -91,19 +104,19 @@ export interface ListHumanLoopsOutputHumanLoopSummariesMember {
 export interface StartHumanLoopRequest {
   readonly HumanLoopName: string
   readonly FlowDefinitionArn: string
-  readonly HumanLoopInput: StartHumanLoopRequestHumanLoopInput
-  readonly DataAttributes?: StartHumanLoopRequestDataAttributes | undefined
+  readonly HumanLoopInput: HumanLoopInput
+  readonly DataAttributes?: HumanLoopDataAttributes | undefined
 }
 
-export interface StartHumanLoopRequestHumanLoopInput {
+export interface HumanLoopInput {
   readonly InputContent: string
 }
 
-export interface StartHumanLoopRequestDataAttributes {
-  readonly ContentClassifiers: ReadonlyArray<string>
+export interface HumanLoopDataAttributes {
+  readonly ContentClassifiers: ReadonlyArray<ContentClassifier>
 }
 
-export interface StartHumanLoopOutput {
+export interface StartHumanLoopResponse {
   readonly HumanLoopArn?: string
 }
 
@@ -111,24 +124,36 @@ export interface StopHumanLoopRequest {
   readonly HumanLoopName: string
 }
 
-export type StopHumanLoopOutput = {}
+export type StopHumanLoopResponse = {}
 
-export type DeleteHumanLoopError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string }> {}
 
-export type DescribeHumanLoopError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type ListHumanLoopsError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type StartHumanLoopError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string }> {}
 
-export type StopHumanLoopError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
 
-export const deleteHumanLoop: Client.Operation<DeleteHumanLoopRequest, DeleteHumanLoopOutput, DeleteHumanLoopError, AugmentedAIRuntime> = /*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"DeleteHumanLoop",http:{method:"DELETE",requestUri:"/human-loops/{HumanLoopName}"},input:{shape:DeleteHumanLoopRequest$},output:{shape:DeleteHumanLoopOutput$}}})
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export const describeHumanLoop: Client.Operation<DescribeHumanLoopRequest, DescribeHumanLoopOutput, DescribeHumanLoopError, AugmentedAIRuntime> = /*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"DescribeHumanLoop",http:{method:"GET",requestUri:"/human-loops/{HumanLoopName}"},input:{shape:DescribeHumanLoopRequest$},output:{shape:DescribeHumanLoopOutput$}}})
+export type DeleteHumanLoopError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const listHumanLoops: Paginate.Paginated<ListHumanLoopsRequest, ListHumanLoopsOutput, ListHumanLoopsError, AugmentedAIRuntime, ListHumanLoopsOutputHumanLoopSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"ListHumanLoops",http:{method:"GET",requestUri:"/human-loops"},input:{shape:ListHumanLoopsRequest$},output:{shape:ListHumanLoopsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["HumanLoopSummaries"]})
+export type DescribeHumanLoopError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const startHumanLoop: Client.Operation<StartHumanLoopRequest, StartHumanLoopOutput, StartHumanLoopError, AugmentedAIRuntime> = /*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"StartHumanLoop",http:{method:"POST",requestUri:"/human-loops"},input:{shape:StartHumanLoopRequest$},output:{shape:StartHumanLoopOutput$}}})
+export type ListHumanLoopsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const stopHumanLoop: Client.Operation<StopHumanLoopRequest, StopHumanLoopOutput, StopHumanLoopError, AugmentedAIRuntime> = /*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"StopHumanLoop",http:{method:"POST",requestUri:"/human-loops/stop"},input:{shape:StopHumanLoopRequest$},output:{shape:StopHumanLoopOutput$}}})
+export type StartHumanLoopError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type StopHumanLoopError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export const deleteHumanLoop: Client.Operation<DeleteHumanLoopRequest, DeleteHumanLoopResponse, DeleteHumanLoopError, AugmentedAIRuntime> = /*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"DeleteHumanLoop",http:{method:"DELETE",requestUri:"/human-loops/{HumanLoopName}"},input:{shape:DeleteHumanLoopRequest$},output:{shape:DeleteHumanLoopResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const describeHumanLoop: Client.Operation<DescribeHumanLoopRequest, DescribeHumanLoopResponse, DescribeHumanLoopError, AugmentedAIRuntime> = /*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"DescribeHumanLoop",http:{method:"GET",requestUri:"/human-loops/{HumanLoopName}"},input:{shape:DescribeHumanLoopRequest$},output:{shape:DescribeHumanLoopResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const listHumanLoops: Paginate.Paginated<ListHumanLoopsRequest, ListHumanLoopsResponse, ListHumanLoopsError, AugmentedAIRuntime, HumanLoopSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"ListHumanLoops",http:{method:"GET",requestUri:"/human-loops"},input:{shape:ListHumanLoopsRequest$},output:{shape:ListHumanLoopsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["HumanLoopSummaries"]})
+
+export const startHumanLoop: Client.Operation<StartHumanLoopRequest, StartHumanLoopResponse, StartHumanLoopError, AugmentedAIRuntime> = /*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"StartHumanLoop",http:{method:"POST",requestUri:"/human-loops"},input:{shape:StartHumanLoopRequest$},output:{shape:StartHumanLoopResponse$},errors:[ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const stopHumanLoop: Client.Operation<StopHumanLoopRequest, StopHumanLoopResponse, StopHumanLoopError, AugmentedAIRuntime> = /*#__PURE__*/ Client.operation(AugmentedAIRuntime, {model:{name:"StopHumanLoop",http:{method:"POST",requestUri:"/human-loops/stop"},input:{shape:StopHumanLoopRequest$},output:{shape:StopHumanLoopResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The AutoScalingPlans client: provide it with `layer`. */
 export class AutoScalingPlans extends Context.Tag("effect-aws-sdk/AutoScalingPlans")<AutoScalingPlans, Client.ServiceClient>() {}
@@ -26,106 +27,136 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const long$: S.Shape = {type:"long",name:"Long"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 
-const CreateScalingPlanRequestApplicationSourceTagFiltersMemberValues$: S.ListShape = {type:"list",name:"CreateScalingPlanRequestApplicationSourceTagFiltersMemberValues",member:{shape:string$}}
-const CreateScalingPlanRequestApplicationSourceTagFiltersMember$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequestApplicationSourceTagFiltersMember",members:{Key:{shape:string$},Values:{shape:CreateScalingPlanRequestApplicationSourceTagFiltersMemberValues$}}}
-const CreateScalingPlanRequestApplicationSourceTagFilters$: S.ListShape = {type:"list",name:"CreateScalingPlanRequestApplicationSourceTagFilters",member:{shape:CreateScalingPlanRequestApplicationSourceTagFiltersMember$}}
-const CreateScalingPlanRequestApplicationSource$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequestApplicationSource",members:{CloudFormationStackARN:{shape:string$},TagFilters:{shape:CreateScalingPlanRequestApplicationSourceTagFilters$}}}
-const CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberPredefinedScalingMetricSpecification$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberPredefinedScalingMetricSpecification",members:{PredefinedScalingMetricType:{shape:string$},ResourceLabel:{shape:string$}},required:["PredefinedScalingMetricType"]}
-const CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensionsMember$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensionsMember",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
-const CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensions$: S.ListShape = {type:"list",name:"CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensions",member:{shape:CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensionsMember$}}
-const CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecification$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecification",members:{MetricName:{shape:string$},Namespace:{shape:string$},Dimensions:{shape:CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensions$},Statistic:{shape:string$},Unit:{shape:string$}},required:["MetricName","Namespace","Statistic"]}
-const CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMember$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMember",members:{PredefinedScalingMetricSpecification:{shape:CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberPredefinedScalingMetricSpecification$},CustomizedScalingMetricSpecification:{shape:CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecification$},TargetValue:{shape:double$},DisableScaleIn:{shape:boolean$},ScaleOutCooldown:{shape:integer$},ScaleInCooldown:{shape:integer$},EstimatedInstanceWarmup:{shape:integer$}},required:["TargetValue"]}
-const CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurations$: S.ListShape = {type:"list",name:"CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurations",member:{shape:CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMember$}}
-const CreateScalingPlanRequestScalingInstructionsMemberPredefinedLoadMetricSpecification$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequestScalingInstructionsMemberPredefinedLoadMetricSpecification",members:{PredefinedLoadMetricType:{shape:string$},ResourceLabel:{shape:string$}},required:["PredefinedLoadMetricType"]}
-const CreateScalingPlanRequestScalingInstructionsMemberCustomizedLoadMetricSpecification$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequestScalingInstructionsMemberCustomizedLoadMetricSpecification",members:{MetricName:{shape:string$},Namespace:{shape:string$},Dimensions:{shape:CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensions$},Statistic:{shape:string$},Unit:{shape:string$}},required:["MetricName","Namespace","Statistic"]}
-const CreateScalingPlanRequestScalingInstructionsMember$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequestScalingInstructionsMember",members:{ServiceNamespace:{shape:string$},ResourceId:{shape:string$},ScalableDimension:{shape:string$},MinCapacity:{shape:integer$},MaxCapacity:{shape:integer$},TargetTrackingConfigurations:{shape:CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurations$},PredefinedLoadMetricSpecification:{shape:CreateScalingPlanRequestScalingInstructionsMemberPredefinedLoadMetricSpecification$},CustomizedLoadMetricSpecification:{shape:CreateScalingPlanRequestScalingInstructionsMemberCustomizedLoadMetricSpecification$},ScheduledActionBufferTime:{shape:integer$},PredictiveScalingMaxCapacityBehavior:{shape:string$},PredictiveScalingMaxCapacityBuffer:{shape:integer$},PredictiveScalingMode:{shape:string$},ScalingPolicyUpdateBehavior:{shape:string$},DisableDynamicScaling:{shape:boolean$}},required:["ServiceNamespace","ResourceId","ScalableDimension","MinCapacity","MaxCapacity","TargetTrackingConfigurations"]}
-const CreateScalingPlanRequestScalingInstructions$: S.ListShape = {type:"list",name:"CreateScalingPlanRequestScalingInstructions",member:{shape:CreateScalingPlanRequestScalingInstructionsMember$}}
-const CreateScalingPlanRequest$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequest",members:{ScalingPlanName:{shape:string$},ApplicationSource:{shape:CreateScalingPlanRequestApplicationSource$},ScalingInstructions:{shape:CreateScalingPlanRequestScalingInstructions$}},required:["ScalingPlanName","ApplicationSource","ScalingInstructions"]}
-const CreateScalingPlanOutput$: S.StructureShape = {type:"structure",name:"CreateScalingPlanOutput",members:{ScalingPlanVersion:{shape:long$}},required:["ScalingPlanVersion"]}
+const TagFilterValues$: S.ListShape = {type:"list",name:"TagFilterValues",member:{shape:string$}}
+const TagFilter$: S.StructureShape = {type:"structure",name:"TagFilter",members:{Key:{shape:string$},Values:{shape:TagFilterValues$}}}
+const ApplicationSourceTagFilters$: S.ListShape = {type:"list",name:"ApplicationSourceTagFilters",member:{shape:TagFilter$}}
+const ApplicationSource$: S.StructureShape = {type:"structure",name:"ApplicationSource",members:{CloudFormationStackARN:{shape:string$},TagFilters:{shape:ApplicationSourceTagFilters$}}}
+const PredefinedScalingMetricSpecification$: S.StructureShape = {type:"structure",name:"PredefinedScalingMetricSpecification",members:{PredefinedScalingMetricType:{shape:string$},ResourceLabel:{shape:string$}},required:["PredefinedScalingMetricType"]}
+const MetricDimension$: S.StructureShape = {type:"structure",name:"MetricDimension",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
+const CustomizedScalingMetricSpecificationDimensions$: S.ListShape = {type:"list",name:"CustomizedScalingMetricSpecificationDimensions",member:{shape:MetricDimension$}}
+const CustomizedScalingMetricSpecification$: S.StructureShape = {type:"structure",name:"CustomizedScalingMetricSpecification",members:{MetricName:{shape:string$},Namespace:{shape:string$},Dimensions:{shape:CustomizedScalingMetricSpecificationDimensions$},Statistic:{shape:string$},Unit:{shape:string$}},required:["MetricName","Namespace","Statistic"]}
+const TargetTrackingConfiguration$: S.StructureShape = {type:"structure",name:"TargetTrackingConfiguration",members:{PredefinedScalingMetricSpecification:{shape:PredefinedScalingMetricSpecification$},CustomizedScalingMetricSpecification:{shape:CustomizedScalingMetricSpecification$},TargetValue:{shape:double$},DisableScaleIn:{shape:boolean$},ScaleOutCooldown:{shape:integer$},ScaleInCooldown:{shape:integer$},EstimatedInstanceWarmup:{shape:integer$}},required:["TargetValue"]}
+const ScalingInstructionTargetTrackingConfigurations$: S.ListShape = {type:"list",name:"ScalingInstructionTargetTrackingConfigurations",member:{shape:TargetTrackingConfiguration$}}
+const PredefinedLoadMetricSpecification$: S.StructureShape = {type:"structure",name:"PredefinedLoadMetricSpecification",members:{PredefinedLoadMetricType:{shape:string$},ResourceLabel:{shape:string$}},required:["PredefinedLoadMetricType"]}
+const CustomizedLoadMetricSpecification$: S.StructureShape = {type:"structure",name:"CustomizedLoadMetricSpecification",members:{MetricName:{shape:string$},Namespace:{shape:string$},Dimensions:{shape:CustomizedScalingMetricSpecificationDimensions$},Statistic:{shape:string$},Unit:{shape:string$}},required:["MetricName","Namespace","Statistic"]}
+const ScalingInstruction$: S.StructureShape = {type:"structure",name:"ScalingInstruction",members:{ServiceNamespace:{shape:string$},ResourceId:{shape:string$},ScalableDimension:{shape:string$},MinCapacity:{shape:integer$},MaxCapacity:{shape:integer$},TargetTrackingConfigurations:{shape:ScalingInstructionTargetTrackingConfigurations$},PredefinedLoadMetricSpecification:{shape:PredefinedLoadMetricSpecification$},CustomizedLoadMetricSpecification:{shape:CustomizedLoadMetricSpecification$},ScheduledActionBufferTime:{shape:integer$},PredictiveScalingMaxCapacityBehavior:{shape:string$},PredictiveScalingMaxCapacityBuffer:{shape:integer$},PredictiveScalingMode:{shape:string$},ScalingPolicyUpdateBehavior:{shape:string$},DisableDynamicScaling:{shape:boolean$}},required:["ServiceNamespace","ResourceId","ScalableDimension","MinCapacity","MaxCapacity","TargetTrackingConfigurations"]}
+const CreateScalingPlanRequestScalingInstructions$: S.ListShape = {type:"list",name:"CreateScalingPlanRequestScalingInstructions",member:{shape:ScalingInstruction$}}
+const CreateScalingPlanRequest$: S.StructureShape = {type:"structure",name:"CreateScalingPlanRequest",members:{ScalingPlanName:{shape:string$},ApplicationSource:{shape:ApplicationSource$},ScalingInstructions:{shape:CreateScalingPlanRequestScalingInstructions$}},required:["ScalingPlanName","ApplicationSource","ScalingInstructions"]}
+const CreateScalingPlanResponse$: S.StructureShape = {type:"structure",name:"CreateScalingPlanResponse",members:{ScalingPlanVersion:{shape:long$}},required:["ScalingPlanVersion"]}
 const DeleteScalingPlanRequest$: S.StructureShape = {type:"structure",name:"DeleteScalingPlanRequest",members:{ScalingPlanName:{shape:string$},ScalingPlanVersion:{shape:long$}},required:["ScalingPlanName","ScalingPlanVersion"]}
-const DeleteScalingPlanOutput$: S.StructureShape = {type:"structure",name:"DeleteScalingPlanOutput",members:{}}
+const DeleteScalingPlanResponse$: S.StructureShape = {type:"structure",name:"DeleteScalingPlanResponse",members:{}}
 const DescribeScalingPlanResourcesRequest$: S.StructureShape = {type:"structure",name:"DescribeScalingPlanResourcesRequest",members:{ScalingPlanName:{shape:string$},ScalingPlanVersion:{shape:long$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["ScalingPlanName","ScalingPlanVersion"]}
-const DescribeScalingPlanResourcesOutputScalingPlanResourcesMemberScalingPoliciesMember$: S.StructureShape = {type:"structure",name:"DescribeScalingPlanResourcesOutputScalingPlanResourcesMemberScalingPoliciesMember",members:{PolicyName:{shape:string$},PolicyType:{shape:string$},TargetTrackingConfiguration:{shape:CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMember$}},required:["PolicyName","PolicyType"]}
-const DescribeScalingPlanResourcesOutputScalingPlanResourcesMemberScalingPolicies$: S.ListShape = {type:"list",name:"DescribeScalingPlanResourcesOutputScalingPlanResourcesMemberScalingPolicies",member:{shape:DescribeScalingPlanResourcesOutputScalingPlanResourcesMemberScalingPoliciesMember$}}
-const DescribeScalingPlanResourcesOutputScalingPlanResourcesMember$: S.StructureShape = {type:"structure",name:"DescribeScalingPlanResourcesOutputScalingPlanResourcesMember",members:{ScalingPlanName:{shape:string$},ScalingPlanVersion:{shape:long$},ServiceNamespace:{shape:string$},ResourceId:{shape:string$},ScalableDimension:{shape:string$},ScalingPolicies:{shape:DescribeScalingPlanResourcesOutputScalingPlanResourcesMemberScalingPolicies$},ScalingStatusCode:{shape:string$},ScalingStatusMessage:{shape:string$}},required:["ScalingPlanName","ScalingPlanVersion","ServiceNamespace","ResourceId","ScalableDimension","ScalingStatusCode"]}
-const DescribeScalingPlanResourcesOutputScalingPlanResources$: S.ListShape = {type:"list",name:"DescribeScalingPlanResourcesOutputScalingPlanResources",member:{shape:DescribeScalingPlanResourcesOutputScalingPlanResourcesMember$}}
-const DescribeScalingPlanResourcesOutput$: S.StructureShape = {type:"structure",name:"DescribeScalingPlanResourcesOutput",members:{ScalingPlanResources:{shape:DescribeScalingPlanResourcesOutputScalingPlanResources$},NextToken:{shape:string$}}}
+const ScalingPolicy$: S.StructureShape = {type:"structure",name:"ScalingPolicy",members:{PolicyName:{shape:string$},PolicyType:{shape:string$},TargetTrackingConfiguration:{shape:TargetTrackingConfiguration$}},required:["PolicyName","PolicyType"]}
+const ScalingPlanResourceScalingPolicies$: S.ListShape = {type:"list",name:"ScalingPlanResourceScalingPolicies",member:{shape:ScalingPolicy$}}
+const ScalingPlanResource$: S.StructureShape = {type:"structure",name:"ScalingPlanResource",members:{ScalingPlanName:{shape:string$},ScalingPlanVersion:{shape:long$},ServiceNamespace:{shape:string$},ResourceId:{shape:string$},ScalableDimension:{shape:string$},ScalingPolicies:{shape:ScalingPlanResourceScalingPolicies$},ScalingStatusCode:{shape:string$},ScalingStatusMessage:{shape:string$}},required:["ScalingPlanName","ScalingPlanVersion","ServiceNamespace","ResourceId","ScalableDimension","ScalingStatusCode"]}
+const DescribeScalingPlanResourcesResponseScalingPlanResources$: S.ListShape = {type:"list",name:"DescribeScalingPlanResourcesResponseScalingPlanResources",member:{shape:ScalingPlanResource$}}
+const DescribeScalingPlanResourcesResponse$: S.StructureShape = {type:"structure",name:"DescribeScalingPlanResourcesResponse",members:{ScalingPlanResources:{shape:DescribeScalingPlanResourcesResponseScalingPlanResources$},NextToken:{shape:string$}}}
 const DescribeScalingPlansRequestScalingPlanNames$: S.ListShape = {type:"list",name:"DescribeScalingPlansRequestScalingPlanNames",member:{shape:string$}}
-const DescribeScalingPlansRequestApplicationSources$: S.ListShape = {type:"list",name:"DescribeScalingPlansRequestApplicationSources",member:{shape:CreateScalingPlanRequestApplicationSource$}}
+const DescribeScalingPlansRequestApplicationSources$: S.ListShape = {type:"list",name:"DescribeScalingPlansRequestApplicationSources",member:{shape:ApplicationSource$}}
 const DescribeScalingPlansRequest$: S.StructureShape = {type:"structure",name:"DescribeScalingPlansRequest",members:{ScalingPlanNames:{shape:DescribeScalingPlansRequestScalingPlanNames$},ScalingPlanVersion:{shape:long$},ApplicationSources:{shape:DescribeScalingPlansRequestApplicationSources$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const DescribeScalingPlansOutputScalingPlansMember$: S.StructureShape = {type:"structure",name:"DescribeScalingPlansOutputScalingPlansMember",members:{ScalingPlanName:{shape:string$},ScalingPlanVersion:{shape:long$},ApplicationSource:{shape:CreateScalingPlanRequestApplicationSource$},ScalingInstructions:{shape:CreateScalingPlanRequestScalingInstructions$},StatusCode:{shape:string$},StatusMessage:{shape:string$},StatusStartTime:{shape:timestamp$},CreationTime:{shape:timestamp$}},required:["ScalingPlanName","ScalingPlanVersion","ApplicationSource","ScalingInstructions","StatusCode"]}
-const DescribeScalingPlansOutputScalingPlans$: S.ListShape = {type:"list",name:"DescribeScalingPlansOutputScalingPlans",member:{shape:DescribeScalingPlansOutputScalingPlansMember$}}
-const DescribeScalingPlansOutput$: S.StructureShape = {type:"structure",name:"DescribeScalingPlansOutput",members:{ScalingPlans:{shape:DescribeScalingPlansOutputScalingPlans$},NextToken:{shape:string$}}}
+const ScalingPlan$: S.StructureShape = {type:"structure",name:"ScalingPlan",members:{ScalingPlanName:{shape:string$},ScalingPlanVersion:{shape:long$},ApplicationSource:{shape:ApplicationSource$},ScalingInstructions:{shape:CreateScalingPlanRequestScalingInstructions$},StatusCode:{shape:string$},StatusMessage:{shape:string$},StatusStartTime:{shape:timestamp$},CreationTime:{shape:timestamp$}},required:["ScalingPlanName","ScalingPlanVersion","ApplicationSource","ScalingInstructions","StatusCode"]}
+const DescribeScalingPlansResponseScalingPlans$: S.ListShape = {type:"list",name:"DescribeScalingPlansResponseScalingPlans",member:{shape:ScalingPlan$}}
+const DescribeScalingPlansResponse$: S.StructureShape = {type:"structure",name:"DescribeScalingPlansResponse",members:{ScalingPlans:{shape:DescribeScalingPlansResponseScalingPlans$},NextToken:{shape:string$}}}
 const GetScalingPlanResourceForecastDataRequest$: S.StructureShape = {type:"structure",name:"GetScalingPlanResourceForecastDataRequest",members:{ScalingPlanName:{shape:string$},ScalingPlanVersion:{shape:long$},ServiceNamespace:{shape:string$},ResourceId:{shape:string$},ScalableDimension:{shape:string$},ForecastDataType:{shape:string$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}},required:["ScalingPlanName","ScalingPlanVersion","ServiceNamespace","ResourceId","ScalableDimension","ForecastDataType","StartTime","EndTime"]}
-const GetScalingPlanResourceForecastDataOutputDatapointsMember$: S.StructureShape = {type:"structure",name:"GetScalingPlanResourceForecastDataOutputDatapointsMember",members:{Timestamp:{shape:timestamp$},Value:{shape:double$}}}
-const GetScalingPlanResourceForecastDataOutputDatapoints$: S.ListShape = {type:"list",name:"GetScalingPlanResourceForecastDataOutputDatapoints",member:{shape:GetScalingPlanResourceForecastDataOutputDatapointsMember$}}
-const GetScalingPlanResourceForecastDataOutput$: S.StructureShape = {type:"structure",name:"GetScalingPlanResourceForecastDataOutput",members:{Datapoints:{shape:GetScalingPlanResourceForecastDataOutputDatapoints$}},required:["Datapoints"]}
-const UpdateScalingPlanRequest$: S.StructureShape = {type:"structure",name:"UpdateScalingPlanRequest",members:{ScalingPlanName:{shape:string$},ScalingPlanVersion:{shape:long$},ApplicationSource:{shape:CreateScalingPlanRequestApplicationSource$},ScalingInstructions:{shape:CreateScalingPlanRequestScalingInstructions$}},required:["ScalingPlanName","ScalingPlanVersion"]}
-const UpdateScalingPlanOutput$: S.StructureShape = {type:"structure",name:"UpdateScalingPlanOutput",members:{}}
+const Datapoint$: S.StructureShape = {type:"structure",name:"Datapoint",members:{Timestamp:{shape:timestamp$},Value:{shape:double$}}}
+const GetScalingPlanResourceForecastDataResponseDatapoints$: S.ListShape = {type:"list",name:"GetScalingPlanResourceForecastDataResponseDatapoints",member:{shape:Datapoint$}}
+const GetScalingPlanResourceForecastDataResponse$: S.StructureShape = {type:"structure",name:"GetScalingPlanResourceForecastDataResponse",members:{Datapoints:{shape:GetScalingPlanResourceForecastDataResponseDatapoints$}},required:["Datapoints"]}
+const UpdateScalingPlanRequest$: S.StructureShape = {type:"structure",name:"UpdateScalingPlanRequest",members:{ScalingPlanName:{shape:string$},ScalingPlanVersion:{shape:long$},ApplicationSource:{shape:ApplicationSource$},ScalingInstructions:{shape:CreateScalingPlanRequestScalingInstructions$}},required:["ScalingPlanName","ScalingPlanVersion"]}
+const UpdateScalingPlanResponse$: S.StructureShape = {type:"structure",name:"UpdateScalingPlanResponse",members:{}}
+const ConcurrentUpdateException$: S.StructureShape = {type:"structure",name:"ConcurrentUpdateException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InternalServiceException$: S.StructureShape = {type:"structure",name:"InternalServiceException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidNextTokenException$: S.StructureShape = {type:"structure",name:"InvalidNextTokenException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ObjectNotFoundException$: S.StructureShape = {type:"structure",name:"ObjectNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type ForecastDataType = "CapacityForecast" | "LoadForecast" | "ScheduledActionMaxCapacity" | "ScheduledActionMinCapacity" | (string & {})
+
+export type LoadMetricType = "ALBTargetGroupRequestCount" | "ASGTotalCPUUtilization" | "ASGTotalNetworkIn" | "ASGTotalNetworkOut" | (string & {})
+
+export type MetricStatistic = "Average" | "Maximum" | "Minimum" | "SampleCount" | "Sum" | (string & {})
+
+export type PolicyType = "TargetTrackingScaling" | (string & {})
+
+export type PredictiveScalingMaxCapacityBehavior = "SetForecastCapacityToMaxCapacity" | "SetMaxCapacityAboveForecastCapacity" | "SetMaxCapacityToForecastCapacity" | (string & {})
+
+export type PredictiveScalingMode = "ForecastAndScale" | "ForecastOnly" | (string & {})
+
+export type ScalableDimension = "autoscaling:autoScalingGroup:DesiredCapacity" | "dynamodb:index:ReadCapacityUnits" | "dynamodb:index:WriteCapacityUnits" | "dynamodb:table:ReadCapacityUnits" | "dynamodb:table:WriteCapacityUnits" | "ec2:spot-fleet-request:TargetCapacity" | "ecs:service:DesiredCount" | "rds:cluster:ReadReplicaCount" | (string & {})
+
+export type ScalingMetricType = "ALBRequestCountPerTarget" | "ASGAverageCPUUtilization" | "ASGAverageNetworkIn" | "ASGAverageNetworkOut" | "DynamoDBReadCapacityUtilization" | "DynamoDBWriteCapacityUtilization" | "EC2SpotFleetRequestAverageCPUUtilization" | "EC2SpotFleetRequestAverageNetworkIn" | "EC2SpotFleetRequestAverageNetworkOut" | "ECSServiceAverageCPUUtilization" | "ECSServiceAverageMemoryUtilization" | "RDSReaderAverageCPUUtilization" | "RDSReaderAverageDatabaseConnections" | (string & {})
+
+export type ScalingPlanStatusCode = "Active" | "ActiveWithProblems" | "CreationFailed" | "CreationInProgress" | "DeletionFailed" | "DeletionInProgress" | "UpdateFailed" | "UpdateInProgress" | (string & {})
+
+export type ScalingPolicyUpdateBehavior = "KeepExternalPolicies" | "ReplaceExternalPolicies" | (string & {})
+
+export type ScalingStatusCode = "Active" | "Inactive" | "PartiallyActive" | (string & {})
+
+export type ServiceNamespace = "autoscaling" | "dynamodb" | "ec2" | "ecs" | "rds" | (string & {})
 
 export interface CreateScalingPlanRequest {
   readonly ScalingPlanName: string
-  readonly ApplicationSource: CreateScalingPlanRequestApplicationSource
-  readonly ScalingInstructions: ReadonlyArray<CreateScalingPlanRequestScalingInstructionsMember>
+  readonly ApplicationSource: ApplicationSource
+  readonly ScalingInstructions: ReadonlyArray<ScalingInstruction>
 }
 
-export interface CreateScalingPlanRequestApplicationSource {
+export interface ApplicationSource {
   readonly CloudFormationStackARN?: string | undefined
-  readonly TagFilters?: ReadonlyArray<CreateScalingPlanRequestApplicationSourceTagFiltersMember> | undefined
+  readonly TagFilters?: ReadonlyArray<TagFilter> | undefined
 }
 
-export interface CreateScalingPlanRequestApplicationSourceOutput {
+export interface ApplicationSourceOutput {
   readonly CloudFormationStackARN?: string
-  readonly TagFilters?: ReadonlyArray<CreateScalingPlanRequestApplicationSourceTagFiltersMemberOutput>
+  readonly TagFilters?: ReadonlyArray<TagFilterOutput>
 }
 
-export interface CreateScalingPlanRequestApplicationSourceTagFiltersMember {
+export interface TagFilter {
   readonly Key?: string | undefined
   readonly Values?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateScalingPlanRequestApplicationSourceTagFiltersMemberOutput {
+export interface TagFilterOutput {
   readonly Key?: string
   readonly Values?: ReadonlyArray<string>
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMember {
-  readonly ServiceNamespace: string
+export interface ScalingInstruction {
+  readonly ServiceNamespace: ServiceNamespace
   readonly ResourceId: string
-  readonly ScalableDimension: string
+  readonly ScalableDimension: ScalableDimension
   readonly MinCapacity: number
   readonly MaxCapacity: number
-  readonly TargetTrackingConfigurations: ReadonlyArray<CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMember>
-  readonly PredefinedLoadMetricSpecification?: CreateScalingPlanRequestScalingInstructionsMemberPredefinedLoadMetricSpecification | undefined
-  readonly CustomizedLoadMetricSpecification?: CreateScalingPlanRequestScalingInstructionsMemberCustomizedLoadMetricSpecification | undefined
+  readonly TargetTrackingConfigurations: ReadonlyArray<TargetTrackingConfiguration>
+  readonly PredefinedLoadMetricSpecification?: PredefinedLoadMetricSpecification | undefined
+  readonly CustomizedLoadMetricSpecification?: CustomizedLoadMetricSpecification | undefined
   readonly ScheduledActionBufferTime?: number | undefined
-  readonly PredictiveScalingMaxCapacityBehavior?: string | undefined
+  readonly PredictiveScalingMaxCapacityBehavior?: PredictiveScalingMaxCapacityBehavior | undefined
   readonly PredictiveScalingMaxCapacityBuffer?: number | undefined
-  readonly PredictiveScalingMode?: string | undefined
-  readonly ScalingPolicyUpdateBehavior?: string | undefined
+  readonly PredictiveScalingMode?: PredictiveScalingMode | undefined
+  readonly ScalingPolicyUpdateBehavior?: ScalingPolicyUpdateBehavior | undefined
   readonly DisableDynamicScaling?: boolean | undefined
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberOutput {
-  readonly ServiceNamespace?: string
+export interface ScalingInstructionOutput {
+  readonly ServiceNamespace?: ServiceNamespace
   readonly ResourceId?: string
-  readonly ScalableDimension?: string
+  readonly ScalableDimension?: ScalableDimension
   readonly MinCapacity?: number
   readonly MaxCapacity?: number
-  readonly TargetTrackingConfigurations?: ReadonlyArray<CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberOutput>
-  readonly PredefinedLoadMetricSpecification?: CreateScalingPlanRequestScalingInstructionsMemberPredefinedLoadMetricSpecificationOutput
-  readonly CustomizedLoadMetricSpecification?: CreateScalingPlanRequestScalingInstructionsMemberCustomizedLoadMetricSpecificationOutput
+  readonly TargetTrackingConfigurations?: ReadonlyArray<TargetTrackingConfigurationOutput>
+  readonly PredefinedLoadMetricSpecification?: PredefinedLoadMetricSpecificationOutput
+  readonly CustomizedLoadMetricSpecification?: CustomizedLoadMetricSpecificationOutput
   readonly ScheduledActionBufferTime?: number
-  readonly PredictiveScalingMaxCapacityBehavior?: string
+  readonly PredictiveScalingMaxCapacityBehavior?: PredictiveScalingMaxCapacityBehavior
   readonly PredictiveScalingMaxCapacityBuffer?: number
-  readonly PredictiveScalingMode?: string
-  readonly ScalingPolicyUpdateBehavior?: string
+  readonly PredictiveScalingMode?: PredictiveScalingMode
+  readonly ScalingPolicyUpdateBehavior?: ScalingPolicyUpdateBehavior
   readonly DisableDynamicScaling?: boolean
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMember {
-  readonly PredefinedScalingMetricSpecification?: CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberPredefinedScalingMetricSpecification | undefined
-  readonly CustomizedScalingMetricSpecification?: CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecification | undefined
+export interface TargetTrackingConfiguration {
+  readonly PredefinedScalingMetricSpecification?: PredefinedScalingMetricSpecification | undefined
+  readonly CustomizedScalingMetricSpecification?: CustomizedScalingMetricSpecification | undefined
   readonly TargetValue: number
   readonly DisableScaleIn?: boolean | undefined
   readonly ScaleOutCooldown?: number | undefined
@@ -133,9 +164,9 @@ export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTracking
   readonly EstimatedInstanceWarmup?: number | undefined
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberOutput {
-  readonly PredefinedScalingMetricSpecification?: CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberPredefinedScalingMetricSpecificationOutput
-  readonly CustomizedScalingMetricSpecification?: CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationOutput
+export interface TargetTrackingConfigurationOutput {
+  readonly PredefinedScalingMetricSpecification?: PredefinedScalingMetricSpecificationOutput
+  readonly CustomizedScalingMetricSpecification?: CustomizedScalingMetricSpecificationOutput
   readonly TargetValue?: number
   readonly DisableScaleIn?: boolean
   readonly ScaleOutCooldown?: number
@@ -143,69 +174,69 @@ export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTracking
   readonly EstimatedInstanceWarmup?: number
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberPredefinedScalingMetricSpecification {
-  readonly PredefinedScalingMetricType: string
+export interface PredefinedScalingMetricSpecification {
+  readonly PredefinedScalingMetricType: ScalingMetricType
   readonly ResourceLabel?: string | undefined
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberPredefinedScalingMetricSpecificationOutput {
-  readonly PredefinedScalingMetricType?: string
+export interface PredefinedScalingMetricSpecificationOutput {
+  readonly PredefinedScalingMetricType?: ScalingMetricType
   readonly ResourceLabel?: string
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecification {
+export interface CustomizedScalingMetricSpecification {
   readonly MetricName: string
   readonly Namespace: string
-  readonly Dimensions?: ReadonlyArray<CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensionsMember> | undefined
-  readonly Statistic: string
+  readonly Dimensions?: ReadonlyArray<MetricDimension> | undefined
+  readonly Statistic: MetricStatistic
   readonly Unit?: string | undefined
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationOutput {
+export interface CustomizedScalingMetricSpecificationOutput {
   readonly MetricName?: string
   readonly Namespace?: string
-  readonly Dimensions?: ReadonlyArray<CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensionsMemberOutput>
-  readonly Statistic?: string
+  readonly Dimensions?: ReadonlyArray<MetricDimensionOutput>
+  readonly Statistic?: MetricStatistic
   readonly Unit?: string
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensionsMember {
+export interface MetricDimension {
   readonly Name: string
   readonly Value: string
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensionsMemberOutput {
+export interface MetricDimensionOutput {
   readonly Name?: string
   readonly Value?: string
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberPredefinedLoadMetricSpecification {
-  readonly PredefinedLoadMetricType: string
+export interface PredefinedLoadMetricSpecification {
+  readonly PredefinedLoadMetricType: LoadMetricType
   readonly ResourceLabel?: string | undefined
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberPredefinedLoadMetricSpecificationOutput {
-  readonly PredefinedLoadMetricType?: string
+export interface PredefinedLoadMetricSpecificationOutput {
+  readonly PredefinedLoadMetricType?: LoadMetricType
   readonly ResourceLabel?: string
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberCustomizedLoadMetricSpecification {
+export interface CustomizedLoadMetricSpecification {
   readonly MetricName: string
   readonly Namespace: string
-  readonly Dimensions?: ReadonlyArray<CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensionsMember> | undefined
-  readonly Statistic: string
+  readonly Dimensions?: ReadonlyArray<MetricDimension> | undefined
+  readonly Statistic: MetricStatistic
   readonly Unit?: string | undefined
 }
 
-export interface CreateScalingPlanRequestScalingInstructionsMemberCustomizedLoadMetricSpecificationOutput {
+export interface CustomizedLoadMetricSpecificationOutput {
   readonly MetricName?: string
   readonly Namespace?: string
-  readonly Dimensions?: ReadonlyArray<CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberCustomizedScalingMetricSpecificationDimensionsMemberOutput>
-  readonly Statistic?: string
+  readonly Dimensions?: ReadonlyArray<MetricDimensionOutput>
+  readonly Statistic?: MetricStatistic
   readonly Unit?: string
 }
 
-export interface CreateScalingPlanOutput {
+export interface CreateScalingPlanResponse {
   readonly ScalingPlanVersion?: number
 }
 
@@ -214,7 +245,7 @@ export interface DeleteScalingPlanRequest {
   readonly ScalingPlanVersion: number | bigint
 }
 
-export type DeleteScalingPlanOutput = {}
+export type DeleteScalingPlanResponse = {}
 
 export interface DescribeScalingPlanResourcesRequest {
   readonly ScalingPlanName: string
@@ -223,47 +254,47 @@ export interface DescribeScalingPlanResourcesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface DescribeScalingPlanResourcesOutput {
-  readonly ScalingPlanResources?: ReadonlyArray<DescribeScalingPlanResourcesOutputScalingPlanResourcesMember>
+export interface DescribeScalingPlanResourcesResponse {
+  readonly ScalingPlanResources?: ReadonlyArray<ScalingPlanResource>
   readonly NextToken?: string
 }
 
-export interface DescribeScalingPlanResourcesOutputScalingPlanResourcesMember {
+export interface ScalingPlanResource {
   readonly ScalingPlanName?: string
   readonly ScalingPlanVersion?: number
-  readonly ServiceNamespace?: string
+  readonly ServiceNamespace?: ServiceNamespace
   readonly ResourceId?: string
-  readonly ScalableDimension?: string
-  readonly ScalingPolicies?: ReadonlyArray<DescribeScalingPlanResourcesOutputScalingPlanResourcesMemberScalingPoliciesMember>
-  readonly ScalingStatusCode?: string
+  readonly ScalableDimension?: ScalableDimension
+  readonly ScalingPolicies?: ReadonlyArray<ScalingPolicy>
+  readonly ScalingStatusCode?: ScalingStatusCode
   readonly ScalingStatusMessage?: string
 }
 
-export interface DescribeScalingPlanResourcesOutputScalingPlanResourcesMemberScalingPoliciesMember {
+export interface ScalingPolicy {
   readonly PolicyName?: string
-  readonly PolicyType?: string
-  readonly TargetTrackingConfiguration?: CreateScalingPlanRequestScalingInstructionsMemberTargetTrackingConfigurationsMemberOutput
+  readonly PolicyType?: PolicyType
+  readonly TargetTrackingConfiguration?: TargetTrackingConfigurationOutput
 }
 
 export interface DescribeScalingPlansRequest {
   readonly ScalingPlanNames?: ReadonlyArray<string> | undefined
   readonly ScalingPlanVersion?: number | bigint | undefined
-  readonly ApplicationSources?: ReadonlyArray<CreateScalingPlanRequestApplicationSource> | undefined
+  readonly ApplicationSources?: ReadonlyArray<ApplicationSource> | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface DescribeScalingPlansOutput {
-  readonly ScalingPlans?: ReadonlyArray<DescribeScalingPlansOutputScalingPlansMember>
+export interface DescribeScalingPlansResponse {
+  readonly ScalingPlans?: ReadonlyArray<ScalingPlan>
   readonly NextToken?: string
 }
 
-export interface DescribeScalingPlansOutputScalingPlansMember {
+export interface ScalingPlan {
   readonly ScalingPlanName?: string
   readonly ScalingPlanVersion?: number
-  readonly ApplicationSource?: CreateScalingPlanRequestApplicationSourceOutput
-  readonly ScalingInstructions?: ReadonlyArray<CreateScalingPlanRequestScalingInstructionsMemberOutput>
-  readonly StatusCode?: string
+  readonly ApplicationSource?: ApplicationSourceOutput
+  readonly ScalingInstructions?: ReadonlyArray<ScalingInstructionOutput>
+  readonly StatusCode?: ScalingPlanStatusCode
   readonly StatusMessage?: string
   readonly StatusStartTime?: Date
   readonly CreationTime?: Date
@@ -272,19 +303,19 @@ export interface DescribeScalingPlansOutputScalingPlansMember {
 export interface GetScalingPlanResourceForecastDataRequest {
   readonly ScalingPlanName: string
   readonly ScalingPlanVersion: number | bigint
-  readonly ServiceNamespace: string
+  readonly ServiceNamespace: ServiceNamespace
   readonly ResourceId: string
-  readonly ScalableDimension: string
-  readonly ForecastDataType: string
+  readonly ScalableDimension: ScalableDimension
+  readonly ForecastDataType: ForecastDataType
   readonly StartTime: Date
   readonly EndTime: Date
 }
 
-export interface GetScalingPlanResourceForecastDataOutput {
-  readonly Datapoints?: ReadonlyArray<GetScalingPlanResourceForecastDataOutputDatapointsMember>
+export interface GetScalingPlanResourceForecastDataResponse {
+  readonly Datapoints?: ReadonlyArray<Datapoint>
 }
 
-export interface GetScalingPlanResourceForecastDataOutputDatapointsMember {
+export interface Datapoint {
   readonly Timestamp?: Date
   readonly Value?: number
 }
@@ -292,32 +323,44 @@ export interface GetScalingPlanResourceForecastDataOutputDatapointsMember {
 export interface UpdateScalingPlanRequest {
   readonly ScalingPlanName: string
   readonly ScalingPlanVersion: number | bigint
-  readonly ApplicationSource?: CreateScalingPlanRequestApplicationSource | undefined
-  readonly ScalingInstructions?: ReadonlyArray<CreateScalingPlanRequestScalingInstructionsMember> | undefined
+  readonly ApplicationSource?: ApplicationSource | undefined
+  readonly ScalingInstructions?: ReadonlyArray<ScalingInstruction> | undefined
 }
 
-export type UpdateScalingPlanOutput = {}
+export type UpdateScalingPlanResponse = {}
 
-export type CreateScalingPlanError = Errors.CommonError | Client.SdkError
+export class ConcurrentUpdateException extends /*#__PURE__*/ ServiceError("ConcurrentUpdateException")<{ readonly Message?: string }> {}
 
-export type DeleteScalingPlanError = Errors.CommonError | Client.SdkError
+export class InternalServiceException extends /*#__PURE__*/ ServiceError("InternalServiceException")<{ readonly Message?: string }> {}
 
-export type DescribeScalingPlanResourcesError = Errors.CommonError | Client.SdkError
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException")<{ readonly Message?: string }> {}
 
-export type DescribeScalingPlansError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string }> {}
 
-export type GetScalingPlanResourceForecastDataError = Errors.CommonError | Client.SdkError
+export class ObjectNotFoundException extends /*#__PURE__*/ ServiceError("ObjectNotFoundException")<{ readonly Message?: string }> {}
 
-export type UpdateScalingPlanError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export const createScalingPlan: Client.Operation<CreateScalingPlanRequest, CreateScalingPlanOutput, CreateScalingPlanError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"CreateScalingPlan",http:{method:"POST",requestUri:"/"},input:{shape:CreateScalingPlanRequest$},output:{shape:CreateScalingPlanOutput$}}})
+export type CreateScalingPlanError = ConcurrentUpdateException | InternalServiceException | LimitExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteScalingPlan: Client.Operation<DeleteScalingPlanRequest, DeleteScalingPlanOutput, DeleteScalingPlanError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"DeleteScalingPlan",http:{method:"POST",requestUri:"/"},input:{shape:DeleteScalingPlanRequest$},output:{shape:DeleteScalingPlanOutput$}}})
+export type DeleteScalingPlanError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeScalingPlanResources: Client.Operation<DescribeScalingPlanResourcesRequest, DescribeScalingPlanResourcesOutput, DescribeScalingPlanResourcesError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"DescribeScalingPlanResources",http:{method:"POST",requestUri:"/"},input:{shape:DescribeScalingPlanResourcesRequest$},output:{shape:DescribeScalingPlanResourcesOutput$}}})
+export type DescribeScalingPlanResourcesError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeScalingPlans: Client.Operation<DescribeScalingPlansRequest, DescribeScalingPlansOutput, DescribeScalingPlansError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"DescribeScalingPlans",http:{method:"POST",requestUri:"/"},input:{shape:DescribeScalingPlansRequest$},output:{shape:DescribeScalingPlansOutput$}}})
+export type DescribeScalingPlansError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const getScalingPlanResourceForecastData: Client.Operation<GetScalingPlanResourceForecastDataRequest, GetScalingPlanResourceForecastDataOutput, GetScalingPlanResourceForecastDataError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"GetScalingPlanResourceForecastData",http:{method:"POST",requestUri:"/"},input:{shape:GetScalingPlanResourceForecastDataRequest$},output:{shape:GetScalingPlanResourceForecastDataOutput$}}})
+export type GetScalingPlanResourceForecastDataError = InternalServiceException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const updateScalingPlan: Client.Operation<UpdateScalingPlanRequest, UpdateScalingPlanOutput, UpdateScalingPlanError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"UpdateScalingPlan",http:{method:"POST",requestUri:"/"},input:{shape:UpdateScalingPlanRequest$},output:{shape:UpdateScalingPlanOutput$}}})
+export type UpdateScalingPlanError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export const createScalingPlan: Client.Operation<CreateScalingPlanRequest, CreateScalingPlanResponse, CreateScalingPlanError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"CreateScalingPlan",http:{method:"POST",requestUri:"/"},input:{shape:CreateScalingPlanRequest$},output:{shape:CreateScalingPlanResponse$},errors:[ConcurrentUpdateException$,InternalServiceException$,LimitExceededException$,ValidationException$]},errors:{ConcurrentUpdateException,InternalServiceException,LimitExceededException,ValidationException}})
+
+export const deleteScalingPlan: Client.Operation<DeleteScalingPlanRequest, DeleteScalingPlanResponse, DeleteScalingPlanError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"DeleteScalingPlan",http:{method:"POST",requestUri:"/"},input:{shape:DeleteScalingPlanRequest$},output:{shape:DeleteScalingPlanResponse$},errors:[ConcurrentUpdateException$,InternalServiceException$,ObjectNotFoundException$,ValidationException$]},errors:{ConcurrentUpdateException,InternalServiceException,ObjectNotFoundException,ValidationException}})
+
+export const describeScalingPlanResources: Client.Operation<DescribeScalingPlanResourcesRequest, DescribeScalingPlanResourcesResponse, DescribeScalingPlanResourcesError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"DescribeScalingPlanResources",http:{method:"POST",requestUri:"/"},input:{shape:DescribeScalingPlanResourcesRequest$},output:{shape:DescribeScalingPlanResourcesResponse$},errors:[ConcurrentUpdateException$,InternalServiceException$,InvalidNextTokenException$,ValidationException$]},errors:{ConcurrentUpdateException,InternalServiceException,InvalidNextTokenException,ValidationException}})
+
+export const describeScalingPlans: Client.Operation<DescribeScalingPlansRequest, DescribeScalingPlansResponse, DescribeScalingPlansError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"DescribeScalingPlans",http:{method:"POST",requestUri:"/"},input:{shape:DescribeScalingPlansRequest$},output:{shape:DescribeScalingPlansResponse$},errors:[ConcurrentUpdateException$,InternalServiceException$,InvalidNextTokenException$,ValidationException$]},errors:{ConcurrentUpdateException,InternalServiceException,InvalidNextTokenException,ValidationException}})
+
+export const getScalingPlanResourceForecastData: Client.Operation<GetScalingPlanResourceForecastDataRequest, GetScalingPlanResourceForecastDataResponse, GetScalingPlanResourceForecastDataError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"GetScalingPlanResourceForecastData",http:{method:"POST",requestUri:"/"},input:{shape:GetScalingPlanResourceForecastDataRequest$},output:{shape:GetScalingPlanResourceForecastDataResponse$},errors:[InternalServiceException$,ValidationException$]},errors:{InternalServiceException,ValidationException}})
+
+export const updateScalingPlan: Client.Operation<UpdateScalingPlanRequest, UpdateScalingPlanResponse, UpdateScalingPlanError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"UpdateScalingPlan",http:{method:"POST",requestUri:"/"},input:{shape:UpdateScalingPlanRequest$},output:{shape:UpdateScalingPlanResponse$},errors:[ConcurrentUpdateException$,InternalServiceException$,ObjectNotFoundException$,ValidationException$]},errors:{ConcurrentUpdateException,InternalServiceException,ObjectNotFoundException,ValidationException}})

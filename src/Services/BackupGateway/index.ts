@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The BackupGateway client: provide it with `layer`. */
@@ -25,78 +26,90 @@ const long$: S.Shape = {type:"long",name:"Long"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 
-const AssociateGatewayToServerRequest$: S.StructureShape = {type:"structure",name:"AssociateGatewayToServerRequest",members:{GatewayArn:{shape:string$},ServerArn:{shape:string$}},required:["GatewayArn","ServerArn"]}
+const AssociateGatewayToServerInput$: S.StructureShape = {type:"structure",name:"AssociateGatewayToServerInput",members:{GatewayArn:{shape:string$},ServerArn:{shape:string$}},required:["GatewayArn","ServerArn"]}
 const AssociateGatewayToServerOutput$: S.StructureShape = {type:"structure",name:"AssociateGatewayToServerOutput",members:{GatewayArn:{shape:string$}}}
-const CreateGatewayRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateGatewayRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreateGatewayRequestTags$: S.ListShape = {type:"list",name:"CreateGatewayRequestTags",member:{shape:CreateGatewayRequestTagsMember$}}
-const CreateGatewayRequest$: S.StructureShape = {type:"structure",name:"CreateGatewayRequest",members:{ActivationKey:{shape:string$},GatewayDisplayName:{shape:string$},GatewayType:{shape:string$},Tags:{shape:CreateGatewayRequestTags$}},required:["ActivationKey","GatewayDisplayName","GatewayType"]}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CreateGatewayInputTags$: S.ListShape = {type:"list",name:"CreateGatewayInputTags",member:{shape:Tag$}}
+const CreateGatewayInput$: S.StructureShape = {type:"structure",name:"CreateGatewayInput",members:{ActivationKey:{shape:string$},GatewayDisplayName:{shape:string$},GatewayType:{shape:string$},Tags:{shape:CreateGatewayInputTags$}},required:["ActivationKey","GatewayDisplayName","GatewayType"]}
 const CreateGatewayOutput$: S.StructureShape = {type:"structure",name:"CreateGatewayOutput",members:{GatewayArn:{shape:string$}}}
-const DeleteGatewayRequest$: S.StructureShape = {type:"structure",name:"DeleteGatewayRequest",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
+const DeleteGatewayInput$: S.StructureShape = {type:"structure",name:"DeleteGatewayInput",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
 const DeleteGatewayOutput$: S.StructureShape = {type:"structure",name:"DeleteGatewayOutput",members:{GatewayArn:{shape:string$}}}
-const DeleteHypervisorRequest$: S.StructureShape = {type:"structure",name:"DeleteHypervisorRequest",members:{HypervisorArn:{shape:string$}},required:["HypervisorArn"]}
+const DeleteHypervisorInput$: S.StructureShape = {type:"structure",name:"DeleteHypervisorInput",members:{HypervisorArn:{shape:string$}},required:["HypervisorArn"]}
 const DeleteHypervisorOutput$: S.StructureShape = {type:"structure",name:"DeleteHypervisorOutput",members:{HypervisorArn:{shape:string$}}}
-const DisassociateGatewayFromServerRequest$: S.StructureShape = {type:"structure",name:"DisassociateGatewayFromServerRequest",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
+const DisassociateGatewayFromServerInput$: S.StructureShape = {type:"structure",name:"DisassociateGatewayFromServerInput",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
 const DisassociateGatewayFromServerOutput$: S.StructureShape = {type:"structure",name:"DisassociateGatewayFromServerOutput",members:{GatewayArn:{shape:string$}}}
-const GetBandwidthRateLimitScheduleRequest$: S.StructureShape = {type:"structure",name:"GetBandwidthRateLimitScheduleRequest",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
-const GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMemberDaysOfWeek$: S.ListShape = {type:"list",name:"GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMemberDaysOfWeek",member:{shape:integer$}}
-const GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMember$: S.StructureShape = {type:"structure",name:"GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMember",members:{AverageUploadRateLimitInBitsPerSec:{shape:long$},DaysOfWeek:{shape:GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMemberDaysOfWeek$},EndHourOfDay:{shape:integer$},EndMinuteOfHour:{shape:integer$},StartHourOfDay:{shape:integer$},StartMinuteOfHour:{shape:integer$}},required:["DaysOfWeek","EndHourOfDay","EndMinuteOfHour","StartHourOfDay","StartMinuteOfHour"]}
-const GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervals$: S.ListShape = {type:"list",name:"GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervals",member:{shape:GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMember$}}
+const GetBandwidthRateLimitScheduleInput$: S.StructureShape = {type:"structure",name:"GetBandwidthRateLimitScheduleInput",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
+const BandwidthRateLimitIntervalDaysOfWeek$: S.ListShape = {type:"list",name:"BandwidthRateLimitIntervalDaysOfWeek",member:{shape:integer$}}
+const BandwidthRateLimitInterval$: S.StructureShape = {type:"structure",name:"BandwidthRateLimitInterval",members:{AverageUploadRateLimitInBitsPerSec:{shape:long$},DaysOfWeek:{shape:BandwidthRateLimitIntervalDaysOfWeek$},EndHourOfDay:{shape:integer$},EndMinuteOfHour:{shape:integer$},StartHourOfDay:{shape:integer$},StartMinuteOfHour:{shape:integer$}},required:["DaysOfWeek","EndHourOfDay","EndMinuteOfHour","StartHourOfDay","StartMinuteOfHour"]}
+const GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervals$: S.ListShape = {type:"list",name:"GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervals",member:{shape:BandwidthRateLimitInterval$}}
 const GetBandwidthRateLimitScheduleOutput$: S.StructureShape = {type:"structure",name:"GetBandwidthRateLimitScheduleOutput",members:{BandwidthRateLimitIntervals:{shape:GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervals$},GatewayArn:{shape:string$}}}
-const GetGatewayRequest$: S.StructureShape = {type:"structure",name:"GetGatewayRequest",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
-const GetGatewayOutputGatewayMaintenanceStartTime$: S.StructureShape = {type:"structure",name:"GetGatewayOutputGatewayMaintenanceStartTime",members:{DayOfMonth:{shape:integer$},DayOfWeek:{shape:integer$},HourOfDay:{shape:integer$},MinuteOfHour:{shape:integer$}},required:["HourOfDay","MinuteOfHour"]}
-const GetGatewayOutputGateway$: S.StructureShape = {type:"structure",name:"GetGatewayOutputGateway",members:{GatewayArn:{shape:string$},GatewayDisplayName:{shape:string$},GatewayType:{shape:string$},HypervisorId:{shape:string$},LastSeenTime:{shape:timestamp$},MaintenanceStartTime:{shape:GetGatewayOutputGatewayMaintenanceStartTime$},NextUpdateAvailabilityTime:{shape:timestamp$},VpcEndpoint:{shape:string$}}}
-const GetGatewayOutput$: S.StructureShape = {type:"structure",name:"GetGatewayOutput",members:{Gateway:{shape:GetGatewayOutputGateway$}}}
-const GetHypervisorRequest$: S.StructureShape = {type:"structure",name:"GetHypervisorRequest",members:{HypervisorArn:{shape:string$}},required:["HypervisorArn"]}
-const GetHypervisorOutputHypervisor$: S.StructureShape = {type:"structure",name:"GetHypervisorOutputHypervisor",members:{Host:{shape:string$},HypervisorArn:{shape:string$},KmsKeyArn:{shape:string$},LastSuccessfulMetadataSyncTime:{shape:timestamp$},LatestMetadataSyncStatus:{shape:string$},LatestMetadataSyncStatusMessage:{shape:string$},LogGroupArn:{shape:string$},Name:{shape:string$},State:{shape:string$}}}
-const GetHypervisorOutput$: S.StructureShape = {type:"structure",name:"GetHypervisorOutput",members:{Hypervisor:{shape:GetHypervisorOutputHypervisor$}}}
-const GetHypervisorPropertyMappingsRequest$: S.StructureShape = {type:"structure",name:"GetHypervisorPropertyMappingsRequest",members:{HypervisorArn:{shape:string$}},required:["HypervisorArn"]}
-const GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappingsMember$: S.StructureShape = {type:"structure",name:"GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappingsMember",members:{AwsTagKey:{shape:string$},AwsTagValue:{shape:string$},VmwareCategory:{shape:string$},VmwareTagName:{shape:string$}},required:["AwsTagKey","AwsTagValue","VmwareCategory","VmwareTagName"]}
-const GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappings$: S.ListShape = {type:"list",name:"GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappings",member:{shape:GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappingsMember$}}
+const GetGatewayInput$: S.StructureShape = {type:"structure",name:"GetGatewayInput",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
+const MaintenanceStartTime$: S.StructureShape = {type:"structure",name:"MaintenanceStartTime",members:{DayOfMonth:{shape:integer$},DayOfWeek:{shape:integer$},HourOfDay:{shape:integer$},MinuteOfHour:{shape:integer$}},required:["HourOfDay","MinuteOfHour"]}
+const GatewayDetails$: S.StructureShape = {type:"structure",name:"GatewayDetails",members:{GatewayArn:{shape:string$},GatewayDisplayName:{shape:string$},GatewayType:{shape:string$},HypervisorId:{shape:string$},LastSeenTime:{shape:timestamp$},MaintenanceStartTime:{shape:MaintenanceStartTime$},NextUpdateAvailabilityTime:{shape:timestamp$},VpcEndpoint:{shape:string$}}}
+const GetGatewayOutput$: S.StructureShape = {type:"structure",name:"GetGatewayOutput",members:{Gateway:{shape:GatewayDetails$}}}
+const GetHypervisorInput$: S.StructureShape = {type:"structure",name:"GetHypervisorInput",members:{HypervisorArn:{shape:string$}},required:["HypervisorArn"]}
+const HypervisorDetails$: S.StructureShape = {type:"structure",name:"HypervisorDetails",members:{Host:{shape:string$},HypervisorArn:{shape:string$},KmsKeyArn:{shape:string$},LastSuccessfulMetadataSyncTime:{shape:timestamp$},LatestMetadataSyncStatus:{shape:string$},LatestMetadataSyncStatusMessage:{shape:string$},LogGroupArn:{shape:string$},Name:{shape:string$},State:{shape:string$}}}
+const GetHypervisorOutput$: S.StructureShape = {type:"structure",name:"GetHypervisorOutput",members:{Hypervisor:{shape:HypervisorDetails$}}}
+const GetHypervisorPropertyMappingsInput$: S.StructureShape = {type:"structure",name:"GetHypervisorPropertyMappingsInput",members:{HypervisorArn:{shape:string$}},required:["HypervisorArn"]}
+const VmwareToAwsTagMapping$: S.StructureShape = {type:"structure",name:"VmwareToAwsTagMapping",members:{AwsTagKey:{shape:string$},AwsTagValue:{shape:string$},VmwareCategory:{shape:string$},VmwareTagName:{shape:string$}},required:["AwsTagKey","AwsTagValue","VmwareCategory","VmwareTagName"]}
+const GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappings$: S.ListShape = {type:"list",name:"GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappings",member:{shape:VmwareToAwsTagMapping$}}
 const GetHypervisorPropertyMappingsOutput$: S.StructureShape = {type:"structure",name:"GetHypervisorPropertyMappingsOutput",members:{HypervisorArn:{shape:string$},IamRoleArn:{shape:string$},VmwareToAwsTagMappings:{shape:GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappings$}}}
-const GetVirtualMachineRequest$: S.StructureShape = {type:"structure",name:"GetVirtualMachineRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const GetVirtualMachineOutputVirtualMachineVmwareTagsMember$: S.StructureShape = {type:"structure",name:"GetVirtualMachineOutputVirtualMachineVmwareTagsMember",members:{VmwareCategory:{shape:string$},VmwareTagDescription:{shape:string$},VmwareTagName:{shape:string$}}}
-const GetVirtualMachineOutputVirtualMachineVmwareTags$: S.ListShape = {type:"list",name:"GetVirtualMachineOutputVirtualMachineVmwareTags",member:{shape:GetVirtualMachineOutputVirtualMachineVmwareTagsMember$}}
-const GetVirtualMachineOutputVirtualMachine$: S.StructureShape = {type:"structure",name:"GetVirtualMachineOutputVirtualMachine",members:{HostName:{shape:string$},HypervisorId:{shape:string$},LastBackupDate:{shape:timestamp$},Name:{shape:string$},Path:{shape:string$},ResourceArn:{shape:string$},VmwareTags:{shape:GetVirtualMachineOutputVirtualMachineVmwareTags$}}}
-const GetVirtualMachineOutput$: S.StructureShape = {type:"structure",name:"GetVirtualMachineOutput",members:{VirtualMachine:{shape:GetVirtualMachineOutputVirtualMachine$}}}
-const ImportHypervisorConfigurationRequest$: S.StructureShape = {type:"structure",name:"ImportHypervisorConfigurationRequest",members:{Host:{shape:string$},KmsKeyArn:{shape:string$},Name:{shape:string$},Password:{shape:string$},Tags:{shape:CreateGatewayRequestTags$},Username:{shape:string$}},required:["Host","Name"]}
+const GetVirtualMachineInput$: S.StructureShape = {type:"structure",name:"GetVirtualMachineInput",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
+const VmwareTag$: S.StructureShape = {type:"structure",name:"VmwareTag",members:{VmwareCategory:{shape:string$},VmwareTagDescription:{shape:string$},VmwareTagName:{shape:string$}}}
+const VirtualMachineDetailsVmwareTags$: S.ListShape = {type:"list",name:"VirtualMachineDetailsVmwareTags",member:{shape:VmwareTag$}}
+const VirtualMachineDetails$: S.StructureShape = {type:"structure",name:"VirtualMachineDetails",members:{HostName:{shape:string$},HypervisorId:{shape:string$},LastBackupDate:{shape:timestamp$},Name:{shape:string$},Path:{shape:string$},ResourceArn:{shape:string$},VmwareTags:{shape:VirtualMachineDetailsVmwareTags$}}}
+const GetVirtualMachineOutput$: S.StructureShape = {type:"structure",name:"GetVirtualMachineOutput",members:{VirtualMachine:{shape:VirtualMachineDetails$}}}
+const ImportHypervisorConfigurationInput$: S.StructureShape = {type:"structure",name:"ImportHypervisorConfigurationInput",members:{Host:{shape:string$},KmsKeyArn:{shape:string$},Name:{shape:string$},Password:{shape:string$},Tags:{shape:CreateGatewayInputTags$},Username:{shape:string$}},required:["Host","Name"]}
 const ImportHypervisorConfigurationOutput$: S.StructureShape = {type:"structure",name:"ImportHypervisorConfigurationOutput",members:{HypervisorArn:{shape:string$}}}
-const ListGatewaysRequest$: S.StructureShape = {type:"structure",name:"ListGatewaysRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListGatewaysOutputGatewaysMember$: S.StructureShape = {type:"structure",name:"ListGatewaysOutputGatewaysMember",members:{GatewayArn:{shape:string$},GatewayDisplayName:{shape:string$},GatewayType:{shape:string$},HypervisorId:{shape:string$},LastSeenTime:{shape:timestamp$}}}
-const ListGatewaysOutputGateways$: S.ListShape = {type:"list",name:"ListGatewaysOutputGateways",member:{shape:ListGatewaysOutputGatewaysMember$}}
+const ListGatewaysInput$: S.StructureShape = {type:"structure",name:"ListGatewaysInput",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
+const Gateway$: S.StructureShape = {type:"structure",name:"Gateway",members:{GatewayArn:{shape:string$},GatewayDisplayName:{shape:string$},GatewayType:{shape:string$},HypervisorId:{shape:string$},LastSeenTime:{shape:timestamp$}}}
+const ListGatewaysOutputGateways$: S.ListShape = {type:"list",name:"ListGatewaysOutputGateways",member:{shape:Gateway$}}
 const ListGatewaysOutput$: S.StructureShape = {type:"structure",name:"ListGatewaysOutput",members:{Gateways:{shape:ListGatewaysOutputGateways$},NextToken:{shape:string$}}}
-const ListHypervisorsRequest$: S.StructureShape = {type:"structure",name:"ListHypervisorsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListHypervisorsOutputHypervisorsMember$: S.StructureShape = {type:"structure",name:"ListHypervisorsOutputHypervisorsMember",members:{Host:{shape:string$},HypervisorArn:{shape:string$},KmsKeyArn:{shape:string$},Name:{shape:string$},State:{shape:string$}}}
-const ListHypervisorsOutputHypervisors$: S.ListShape = {type:"list",name:"ListHypervisorsOutputHypervisors",member:{shape:ListHypervisorsOutputHypervisorsMember$}}
+const ListHypervisorsInput$: S.StructureShape = {type:"structure",name:"ListHypervisorsInput",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
+const Hypervisor$: S.StructureShape = {type:"structure",name:"Hypervisor",members:{Host:{shape:string$},HypervisorArn:{shape:string$},KmsKeyArn:{shape:string$},Name:{shape:string$},State:{shape:string$}}}
+const ListHypervisorsOutputHypervisors$: S.ListShape = {type:"list",name:"ListHypervisorsOutputHypervisors",member:{shape:Hypervisor$}}
 const ListHypervisorsOutput$: S.StructureShape = {type:"structure",name:"ListHypervisorsOutput",members:{Hypervisors:{shape:ListHypervisorsOutputHypervisors$},NextToken:{shape:string$}}}
-const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{ResourceArn:{shape:string$},Tags:{shape:CreateGatewayRequestTags$}}}
-const ListVirtualMachinesRequest$: S.StructureShape = {type:"structure",name:"ListVirtualMachinesRequest",members:{HypervisorArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListVirtualMachinesOutputVirtualMachinesMember$: S.StructureShape = {type:"structure",name:"ListVirtualMachinesOutputVirtualMachinesMember",members:{HostName:{shape:string$},HypervisorId:{shape:string$},LastBackupDate:{shape:timestamp$},Name:{shape:string$},Path:{shape:string$},ResourceArn:{shape:string$}}}
-const ListVirtualMachinesOutputVirtualMachines$: S.ListShape = {type:"list",name:"ListVirtualMachinesOutputVirtualMachines",member:{shape:ListVirtualMachinesOutputVirtualMachinesMember$}}
+const ListTagsForResourceInput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceInput",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
+const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{ResourceArn:{shape:string$},Tags:{shape:CreateGatewayInputTags$}}}
+const ListVirtualMachinesInput$: S.StructureShape = {type:"structure",name:"ListVirtualMachinesInput",members:{HypervisorArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
+const VirtualMachine$: S.StructureShape = {type:"structure",name:"VirtualMachine",members:{HostName:{shape:string$},HypervisorId:{shape:string$},LastBackupDate:{shape:timestamp$},Name:{shape:string$},Path:{shape:string$},ResourceArn:{shape:string$}}}
+const ListVirtualMachinesOutputVirtualMachines$: S.ListShape = {type:"list",name:"ListVirtualMachinesOutputVirtualMachines",member:{shape:VirtualMachine$}}
 const ListVirtualMachinesOutput$: S.StructureShape = {type:"structure",name:"ListVirtualMachinesOutput",members:{NextToken:{shape:string$},VirtualMachines:{shape:ListVirtualMachinesOutputVirtualMachines$}}}
-const PutBandwidthRateLimitScheduleRequest$: S.StructureShape = {type:"structure",name:"PutBandwidthRateLimitScheduleRequest",members:{BandwidthRateLimitIntervals:{shape:GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervals$},GatewayArn:{shape:string$}},required:["BandwidthRateLimitIntervals","GatewayArn"]}
+const PutBandwidthRateLimitScheduleInput$: S.StructureShape = {type:"structure",name:"PutBandwidthRateLimitScheduleInput",members:{BandwidthRateLimitIntervals:{shape:GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervals$},GatewayArn:{shape:string$}},required:["BandwidthRateLimitIntervals","GatewayArn"]}
 const PutBandwidthRateLimitScheduleOutput$: S.StructureShape = {type:"structure",name:"PutBandwidthRateLimitScheduleOutput",members:{GatewayArn:{shape:string$}}}
-const PutHypervisorPropertyMappingsRequest$: S.StructureShape = {type:"structure",name:"PutHypervisorPropertyMappingsRequest",members:{HypervisorArn:{shape:string$},IamRoleArn:{shape:string$},VmwareToAwsTagMappings:{shape:GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappings$}},required:["HypervisorArn","IamRoleArn","VmwareToAwsTagMappings"]}
+const PutHypervisorPropertyMappingsInput$: S.StructureShape = {type:"structure",name:"PutHypervisorPropertyMappingsInput",members:{HypervisorArn:{shape:string$},IamRoleArn:{shape:string$},VmwareToAwsTagMappings:{shape:GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappings$}},required:["HypervisorArn","IamRoleArn","VmwareToAwsTagMappings"]}
 const PutHypervisorPropertyMappingsOutput$: S.StructureShape = {type:"structure",name:"PutHypervisorPropertyMappingsOutput",members:{HypervisorArn:{shape:string$}}}
-const PutMaintenanceStartTimeRequest$: S.StructureShape = {type:"structure",name:"PutMaintenanceStartTimeRequest",members:{DayOfMonth:{shape:integer$},DayOfWeek:{shape:integer$},GatewayArn:{shape:string$},HourOfDay:{shape:integer$},MinuteOfHour:{shape:integer$}},required:["GatewayArn","HourOfDay","MinuteOfHour"]}
+const PutMaintenanceStartTimeInput$: S.StructureShape = {type:"structure",name:"PutMaintenanceStartTimeInput",members:{DayOfMonth:{shape:integer$},DayOfWeek:{shape:integer$},GatewayArn:{shape:string$},HourOfDay:{shape:integer$},MinuteOfHour:{shape:integer$}},required:["GatewayArn","HourOfDay","MinuteOfHour"]}
 const PutMaintenanceStartTimeOutput$: S.StructureShape = {type:"structure",name:"PutMaintenanceStartTimeOutput",members:{GatewayArn:{shape:string$}}}
-const StartVirtualMachinesMetadataSyncRequest$: S.StructureShape = {type:"structure",name:"StartVirtualMachinesMetadataSyncRequest",members:{HypervisorArn:{shape:string$}},required:["HypervisorArn"]}
+const StartVirtualMachinesMetadataSyncInput$: S.StructureShape = {type:"structure",name:"StartVirtualMachinesMetadataSyncInput",members:{HypervisorArn:{shape:string$}},required:["HypervisorArn"]}
 const StartVirtualMachinesMetadataSyncOutput$: S.StructureShape = {type:"structure",name:"StartVirtualMachinesMetadataSyncOutput",members:{HypervisorArn:{shape:string$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceARN:{shape:string$},Tags:{shape:CreateGatewayRequestTags$}},required:["ResourceARN","Tags"]}
+const TagResourceInput$: S.StructureShape = {type:"structure",name:"TagResourceInput",members:{ResourceARN:{shape:string$},Tags:{shape:CreateGatewayInputTags$}},required:["ResourceARN","Tags"]}
 const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{ResourceARN:{shape:string$}}}
-const TestHypervisorConfigurationRequest$: S.StructureShape = {type:"structure",name:"TestHypervisorConfigurationRequest",members:{GatewayArn:{shape:string$},Host:{shape:string$},Password:{shape:string$},Username:{shape:string$}},required:["GatewayArn","Host"]}
+const TestHypervisorConfigurationInput$: S.StructureShape = {type:"structure",name:"TestHypervisorConfigurationInput",members:{GatewayArn:{shape:string$},Host:{shape:string$},Password:{shape:string$},Username:{shape:string$}},required:["GatewayArn","Host"]}
 const TestHypervisorConfigurationOutput$: S.StructureShape = {type:"structure",name:"TestHypervisorConfigurationOutput",members:{}}
-const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceARN:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceARN","TagKeys"]}
+const UntagResourceInputTagKeys$: S.ListShape = {type:"list",name:"UntagResourceInputTagKeys",member:{shape:string$}}
+const UntagResourceInput$: S.StructureShape = {type:"structure",name:"UntagResourceInput",members:{ResourceARN:{shape:string$},TagKeys:{shape:UntagResourceInputTagKeys$}},required:["ResourceARN","TagKeys"]}
 const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{ResourceARN:{shape:string$}}}
-const UpdateGatewayInformationRequest$: S.StructureShape = {type:"structure",name:"UpdateGatewayInformationRequest",members:{GatewayArn:{shape:string$},GatewayDisplayName:{shape:string$}},required:["GatewayArn"]}
+const UpdateGatewayInformationInput$: S.StructureShape = {type:"structure",name:"UpdateGatewayInformationInput",members:{GatewayArn:{shape:string$},GatewayDisplayName:{shape:string$}},required:["GatewayArn"]}
 const UpdateGatewayInformationOutput$: S.StructureShape = {type:"structure",name:"UpdateGatewayInformationOutput",members:{GatewayArn:{shape:string$}}}
-const UpdateGatewaySoftwareNowRequest$: S.StructureShape = {type:"structure",name:"UpdateGatewaySoftwareNowRequest",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
+const UpdateGatewaySoftwareNowInput$: S.StructureShape = {type:"structure",name:"UpdateGatewaySoftwareNowInput",members:{GatewayArn:{shape:string$}},required:["GatewayArn"]}
 const UpdateGatewaySoftwareNowOutput$: S.StructureShape = {type:"structure",name:"UpdateGatewaySoftwareNowOutput",members:{GatewayArn:{shape:string$}}}
-const UpdateHypervisorRequest$: S.StructureShape = {type:"structure",name:"UpdateHypervisorRequest",members:{Host:{shape:string$},HypervisorArn:{shape:string$},LogGroupArn:{shape:string$},Name:{shape:string$},Password:{shape:string$},Username:{shape:string$}},required:["HypervisorArn"]}
+const UpdateHypervisorInput$: S.StructureShape = {type:"structure",name:"UpdateHypervisorInput",members:{Host:{shape:string$},HypervisorArn:{shape:string$},LogGroupArn:{shape:string$},Name:{shape:string$},Password:{shape:string$},Username:{shape:string$}},required:["HypervisorArn"]}
 const UpdateHypervisorOutput$: S.StructureShape = {type:"structure",name:"UpdateHypervisorOutput",members:{HypervisorArn:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
 
-export interface AssociateGatewayToServerRequest {
+export type GatewayType = "BACKUP_VM" | (string & {})
+
+export type HypervisorState = "ERROR" | "OFFLINE" | "ONLINE" | "PENDING" | (string & {})
+
+export type SyncMetadataStatus = "CREATED" | "FAILED" | "PARTIALLY_FAILED" | "RUNNING" | "SUCCEEDED" | (string & {})
+
+export interface AssociateGatewayToServerInput {
   readonly GatewayArn: string
   readonly ServerArn: string
 }
@@ -105,19 +118,19 @@ export interface AssociateGatewayToServerOutput {
   readonly GatewayArn?: string
 }
 
-export interface CreateGatewayRequest {
+export interface CreateGatewayInput {
   readonly ActivationKey: string
   readonly GatewayDisplayName: string
-  readonly GatewayType: string
-  readonly Tags?: ReadonlyArray<CreateGatewayRequestTagsMember> | undefined
+  readonly GatewayType: GatewayType
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateGatewayRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateGatewayRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
@@ -126,7 +139,7 @@ export interface CreateGatewayOutput {
   readonly GatewayArn?: string
 }
 
-export interface DeleteGatewayRequest {
+export interface DeleteGatewayInput {
   readonly GatewayArn: string
 }
 
@@ -134,7 +147,7 @@ export interface DeleteGatewayOutput {
   readonly GatewayArn?: string
 }
 
-export interface DeleteHypervisorRequest {
+export interface DeleteHypervisorInput {
   readonly HypervisorArn: string
 }
 
@@ -142,7 +155,7 @@ export interface DeleteHypervisorOutput {
   readonly HypervisorArn?: string
 }
 
-export interface DisassociateGatewayFromServerRequest {
+export interface DisassociateGatewayFromServerInput {
   readonly GatewayArn: string
 }
 
@@ -150,16 +163,16 @@ export interface DisassociateGatewayFromServerOutput {
   readonly GatewayArn?: string
 }
 
-export interface GetBandwidthRateLimitScheduleRequest {
+export interface GetBandwidthRateLimitScheduleInput {
   readonly GatewayArn: string
 }
 
 export interface GetBandwidthRateLimitScheduleOutput {
-  readonly BandwidthRateLimitIntervals?: ReadonlyArray<GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMemberOutput>
+  readonly BandwidthRateLimitIntervals?: ReadonlyArray<BandwidthRateLimitIntervalOutput>
   readonly GatewayArn?: string
 }
 
-export interface GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMember {
+export interface BandwidthRateLimitInterval {
   readonly AverageUploadRateLimitInBitsPerSec?: number | bigint | undefined
   readonly DaysOfWeek: ReadonlyArray<number>
   readonly EndHourOfDay: number
@@ -168,7 +181,7 @@ export interface GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsM
   readonly StartMinuteOfHour: number
 }
 
-export interface GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMemberOutput {
+export interface BandwidthRateLimitIntervalOutput {
   readonly AverageUploadRateLimitInBitsPerSec?: number
   readonly DaysOfWeek?: ReadonlyArray<number>
   readonly EndHourOfDay?: number
@@ -177,106 +190,106 @@ export interface GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsM
   readonly StartMinuteOfHour?: number
 }
 
-export interface GetGatewayRequest {
+export interface GetGatewayInput {
   readonly GatewayArn: string
 }
 
 export interface GetGatewayOutput {
-  readonly Gateway?: GetGatewayOutputGateway
+  readonly Gateway?: GatewayDetails
 }
 
-export interface GetGatewayOutputGateway {
+export interface GatewayDetails {
   readonly GatewayArn?: string
   readonly GatewayDisplayName?: string
-  readonly GatewayType?: string
+  readonly GatewayType?: GatewayType
   readonly HypervisorId?: string
   readonly LastSeenTime?: Date
-  readonly MaintenanceStartTime?: GetGatewayOutputGatewayMaintenanceStartTime
+  readonly MaintenanceStartTime?: MaintenanceStartTime
   readonly NextUpdateAvailabilityTime?: Date
   readonly VpcEndpoint?: string
 }
 
-export interface GetGatewayOutputGatewayMaintenanceStartTime {
+export interface MaintenanceStartTime {
   readonly DayOfMonth?: number
   readonly DayOfWeek?: number
   readonly HourOfDay?: number
   readonly MinuteOfHour?: number
 }
 
-export interface GetHypervisorRequest {
+export interface GetHypervisorInput {
   readonly HypervisorArn: string
 }
 
 export interface GetHypervisorOutput {
-  readonly Hypervisor?: GetHypervisorOutputHypervisor
+  readonly Hypervisor?: HypervisorDetails
 }
 
-export interface GetHypervisorOutputHypervisor {
+export interface HypervisorDetails {
   readonly Host?: string
   readonly HypervisorArn?: string
   readonly KmsKeyArn?: string
   readonly LastSuccessfulMetadataSyncTime?: Date
-  readonly LatestMetadataSyncStatus?: string
+  readonly LatestMetadataSyncStatus?: SyncMetadataStatus
   readonly LatestMetadataSyncStatusMessage?: string
   readonly LogGroupArn?: string
   readonly Name?: string
-  readonly State?: string
+  readonly State?: HypervisorState
 }
 
-export interface GetHypervisorPropertyMappingsRequest {
+export interface GetHypervisorPropertyMappingsInput {
   readonly HypervisorArn: string
 }
 
 export interface GetHypervisorPropertyMappingsOutput {
   readonly HypervisorArn?: string
   readonly IamRoleArn?: string
-  readonly VmwareToAwsTagMappings?: ReadonlyArray<GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappingsMemberOutput>
+  readonly VmwareToAwsTagMappings?: ReadonlyArray<VmwareToAwsTagMappingOutput>
 }
 
-export interface GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappingsMember {
+export interface VmwareToAwsTagMapping {
   readonly AwsTagKey: string
   readonly AwsTagValue: string
   readonly VmwareCategory: string
   readonly VmwareTagName: string
 }
 
-export interface GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappingsMemberOutput {
+export interface VmwareToAwsTagMappingOutput {
   readonly AwsTagKey?: string
   readonly AwsTagValue?: string
   readonly VmwareCategory?: string
   readonly VmwareTagName?: string
 }
 
-export interface GetVirtualMachineRequest {
+export interface GetVirtualMachineInput {
   readonly ResourceArn: string
 }
 
 export interface GetVirtualMachineOutput {
-  readonly VirtualMachine?: GetVirtualMachineOutputVirtualMachine
+  readonly VirtualMachine?: VirtualMachineDetails
 }
 
-export interface GetVirtualMachineOutputVirtualMachine {
+export interface VirtualMachineDetails {
   readonly HostName?: string
   readonly HypervisorId?: string
   readonly LastBackupDate?: Date
   readonly Name?: string
   readonly Path?: string
   readonly ResourceArn?: string
-  readonly VmwareTags?: ReadonlyArray<GetVirtualMachineOutputVirtualMachineVmwareTagsMember>
+  readonly VmwareTags?: ReadonlyArray<VmwareTag>
 }
 
-export interface GetVirtualMachineOutputVirtualMachineVmwareTagsMember {
+export interface VmwareTag {
   readonly VmwareCategory?: string
   readonly VmwareTagDescription?: string
   readonly VmwareTagName?: string
 }
 
-export interface ImportHypervisorConfigurationRequest {
+export interface ImportHypervisorConfigurationInput {
   readonly Host: string
   readonly KmsKeyArn?: string | undefined
   readonly Name: string
   readonly Password?: string | undefined
-  readonly Tags?: ReadonlyArray<CreateGatewayRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly Username?: string | undefined
 }
 
@@ -284,52 +297,52 @@ export interface ImportHypervisorConfigurationOutput {
   readonly HypervisorArn?: string
 }
 
-export interface ListGatewaysRequest {
+export interface ListGatewaysInput {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
 export interface ListGatewaysOutput {
-  readonly Gateways?: ReadonlyArray<ListGatewaysOutputGatewaysMember>
+  readonly Gateways?: ReadonlyArray<Gateway>
   readonly NextToken?: string
 }
 
-export interface ListGatewaysOutputGatewaysMember {
+export interface Gateway {
   readonly GatewayArn?: string
   readonly GatewayDisplayName?: string
-  readonly GatewayType?: string
+  readonly GatewayType?: GatewayType
   readonly HypervisorId?: string
   readonly LastSeenTime?: Date
 }
 
-export interface ListHypervisorsRequest {
+export interface ListHypervisorsInput {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
 export interface ListHypervisorsOutput {
-  readonly Hypervisors?: ReadonlyArray<ListHypervisorsOutputHypervisorsMember>
+  readonly Hypervisors?: ReadonlyArray<Hypervisor>
   readonly NextToken?: string
 }
 
-export interface ListHypervisorsOutputHypervisorsMember {
+export interface Hypervisor {
   readonly Host?: string
   readonly HypervisorArn?: string
   readonly KmsKeyArn?: string
   readonly Name?: string
-  readonly State?: string
+  readonly State?: HypervisorState
 }
 
-export interface ListTagsForResourceRequest {
+export interface ListTagsForResourceInput {
   readonly ResourceArn: string
 }
 
 export interface ListTagsForResourceOutput {
   readonly ResourceArn?: string
-  readonly Tags?: ReadonlyArray<CreateGatewayRequestTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
-export interface ListVirtualMachinesRequest {
+export interface ListVirtualMachinesInput {
   readonly HypervisorArn?: string | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
@@ -337,10 +350,10 @@ export interface ListVirtualMachinesRequest {
 
 export interface ListVirtualMachinesOutput {
   readonly NextToken?: string
-  readonly VirtualMachines?: ReadonlyArray<ListVirtualMachinesOutputVirtualMachinesMember>
+  readonly VirtualMachines?: ReadonlyArray<VirtualMachine>
 }
 
-export interface ListVirtualMachinesOutputVirtualMachinesMember {
+export interface VirtualMachine {
   readonly HostName?: string
   readonly HypervisorId?: string
   readonly LastBackupDate?: Date
@@ -349,8 +362,8 @@ export interface ListVirtualMachinesOutputVirtualMachinesMember {
   readonly ResourceArn?: string
 }
 
-export interface PutBandwidthRateLimitScheduleRequest {
-  readonly BandwidthRateLimitIntervals: ReadonlyArray<GetBandwidthRateLimitScheduleOutputBandwidthRateLimitIntervalsMember>
+export interface PutBandwidthRateLimitScheduleInput {
+  readonly BandwidthRateLimitIntervals: ReadonlyArray<BandwidthRateLimitInterval>
   readonly GatewayArn: string
 }
 
@@ -358,17 +371,17 @@ export interface PutBandwidthRateLimitScheduleOutput {
   readonly GatewayArn?: string
 }
 
-export interface PutHypervisorPropertyMappingsRequest {
+export interface PutHypervisorPropertyMappingsInput {
   readonly HypervisorArn: string
   readonly IamRoleArn: string
-  readonly VmwareToAwsTagMappings: ReadonlyArray<GetHypervisorPropertyMappingsOutputVmwareToAwsTagMappingsMember>
+  readonly VmwareToAwsTagMappings: ReadonlyArray<VmwareToAwsTagMapping>
 }
 
 export interface PutHypervisorPropertyMappingsOutput {
   readonly HypervisorArn?: string
 }
 
-export interface PutMaintenanceStartTimeRequest {
+export interface PutMaintenanceStartTimeInput {
   readonly DayOfMonth?: number | undefined
   readonly DayOfWeek?: number | undefined
   readonly GatewayArn: string
@@ -380,7 +393,7 @@ export interface PutMaintenanceStartTimeOutput {
   readonly GatewayArn?: string
 }
 
-export interface StartVirtualMachinesMetadataSyncRequest {
+export interface StartVirtualMachinesMetadataSyncInput {
   readonly HypervisorArn: string
 }
 
@@ -388,16 +401,16 @@ export interface StartVirtualMachinesMetadataSyncOutput {
   readonly HypervisorArn?: string
 }
 
-export interface TagResourceRequest {
+export interface TagResourceInput {
   readonly ResourceARN: string
-  readonly Tags: ReadonlyArray<CreateGatewayRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
 export interface TagResourceOutput {
   readonly ResourceARN?: string
 }
 
-export interface TestHypervisorConfigurationRequest {
+export interface TestHypervisorConfigurationInput {
   readonly GatewayArn: string
   readonly Host: string
   readonly Password?: string | undefined
@@ -406,7 +419,7 @@ export interface TestHypervisorConfigurationRequest {
 
 export type TestHypervisorConfigurationOutput = {}
 
-export interface UntagResourceRequest {
+export interface UntagResourceInput {
   readonly ResourceARN: string
   readonly TagKeys: ReadonlyArray<string>
 }
@@ -415,7 +428,7 @@ export interface UntagResourceOutput {
   readonly ResourceARN?: string
 }
 
-export interface UpdateGatewayInformationRequest {
+export interface UpdateGatewayInformationInput {
   readonly GatewayArn: string
   readonly GatewayDisplayName?: string | undefined
 }
@@ -424,7 +437,7 @@ export interface UpdateGatewayInformationOutput {
   readonly GatewayArn?: string
 }
 
-export interface UpdateGatewaySoftwareNowRequest {
+export interface UpdateGatewaySoftwareNowInput {
   readonly GatewayArn: string
 }
 
@@ -432,7 +445,7 @@ export interface UpdateGatewaySoftwareNowOutput {
   readonly GatewayArn?: string
 }
 
-export interface UpdateHypervisorRequest {
+export interface UpdateHypervisorInput {
   readonly Host?: string | undefined
   readonly HypervisorArn: string
   readonly LogGroupArn?: string | undefined
@@ -445,102 +458,114 @@ export interface UpdateHypervisorOutput {
   readonly HypervisorArn?: string
 }
 
-export type AssociateGatewayToServerError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type CreateGatewayError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type DeleteGatewayError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type DeleteHypervisorError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type DisassociateGatewayFromServerError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type GetBandwidthRateLimitScheduleError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type GetGatewayError = Errors.CommonError | Client.SdkError
+export type AssociateGatewayToServerError = ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetHypervisorError = Errors.CommonError | Client.SdkError
+export type CreateGatewayError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetHypervisorPropertyMappingsError = Errors.CommonError | Client.SdkError
+export type DeleteGatewayError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetVirtualMachineError = Errors.CommonError | Client.SdkError
+export type DeleteHypervisorError = AccessDeniedException | ConflictException | ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ImportHypervisorConfigurationError = Errors.CommonError | Client.SdkError
+export type DisassociateGatewayFromServerError = ConflictException | ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListGatewaysError = Errors.CommonError | Client.SdkError
+export type GetBandwidthRateLimitScheduleError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListHypervisorsError = Errors.CommonError | Client.SdkError
+export type GetGatewayError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetHypervisorError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListVirtualMachinesError = Errors.CommonError | Client.SdkError
+export type GetHypervisorPropertyMappingsError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutBandwidthRateLimitScheduleError = Errors.CommonError | Client.SdkError
+export type GetVirtualMachineError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutHypervisorPropertyMappingsError = Errors.CommonError | Client.SdkError
+export type ImportHypervisorConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutMaintenanceStartTimeError = Errors.CommonError | Client.SdkError
+export type ListGatewaysError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartVirtualMachinesMetadataSyncError = Errors.CommonError | Client.SdkError
+export type ListHypervisorsError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TestHypervisorConfigurationError = Errors.CommonError | Client.SdkError
+export type ListVirtualMachinesError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type PutBandwidthRateLimitScheduleError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateGatewayInformationError = Errors.CommonError | Client.SdkError
+export type PutHypervisorPropertyMappingsError = AccessDeniedException | ConflictException | ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateGatewaySoftwareNowError = Errors.CommonError | Client.SdkError
+export type PutMaintenanceStartTimeError = ConflictException | ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateHypervisorError = Errors.CommonError | Client.SdkError
+export type StartVirtualMachinesMetadataSyncError = AccessDeniedException | ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const associateGatewayToServer: Client.Operation<AssociateGatewayToServerRequest, AssociateGatewayToServerOutput, AssociateGatewayToServerError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"AssociateGatewayToServer",http:{method:"POST",requestUri:"/"},input:{shape:AssociateGatewayToServerRequest$},output:{shape:AssociateGatewayToServerOutput$}}})
+export type TagResourceError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createGateway: Client.Operation<CreateGatewayRequest, CreateGatewayOutput, CreateGatewayError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"CreateGateway",http:{method:"POST",requestUri:"/"},input:{shape:CreateGatewayRequest$},output:{shape:CreateGatewayOutput$}}})
+export type TestHypervisorConfigurationError = ConflictException | ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteGateway: Client.Operation<DeleteGatewayRequest, DeleteGatewayOutput, DeleteGatewayError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"DeleteGateway",http:{method:"POST",requestUri:"/"},input:{shape:DeleteGatewayRequest$},output:{shape:DeleteGatewayOutput$},idempotent:true}})
+export type UntagResourceError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteHypervisor: Client.Operation<DeleteHypervisorRequest, DeleteHypervisorOutput, DeleteHypervisorError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"DeleteHypervisor",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHypervisorRequest$},output:{shape:DeleteHypervisorOutput$},idempotent:true}})
+export type UpdateGatewayInformationError = ConflictException | ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const disassociateGatewayFromServer: Client.Operation<DisassociateGatewayFromServerRequest, DisassociateGatewayFromServerOutput, DisassociateGatewayFromServerError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"DisassociateGatewayFromServer",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateGatewayFromServerRequest$},output:{shape:DisassociateGatewayFromServerOutput$}}})
+export type UpdateGatewaySoftwareNowError = ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getBandwidthRateLimitSchedule: Client.Operation<GetBandwidthRateLimitScheduleRequest, GetBandwidthRateLimitScheduleOutput, GetBandwidthRateLimitScheduleError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetBandwidthRateLimitSchedule",http:{method:"POST",requestUri:"/"},input:{shape:GetBandwidthRateLimitScheduleRequest$},output:{shape:GetBandwidthRateLimitScheduleOutput$}}})
+export type UpdateHypervisorError = AccessDeniedException | ConflictException | ResourceNotFoundException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getGateway: Client.Operation<GetGatewayRequest, GetGatewayOutput, GetGatewayError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetGateway",http:{method:"POST",requestUri:"/"},input:{shape:GetGatewayRequest$},output:{shape:GetGatewayOutput$}}})
+export const associateGatewayToServer: Client.Operation<AssociateGatewayToServerInput, AssociateGatewayToServerOutput, AssociateGatewayToServerError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"AssociateGatewayToServer",http:{method:"POST",requestUri:"/"},input:{shape:AssociateGatewayToServerInput$},output:{shape:AssociateGatewayToServerOutput$},errors:[ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const getHypervisor: Client.Operation<GetHypervisorRequest, GetHypervisorOutput, GetHypervisorError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetHypervisor",http:{method:"POST",requestUri:"/"},input:{shape:GetHypervisorRequest$},output:{shape:GetHypervisorOutput$}}})
+export const createGateway: Client.Operation<CreateGatewayInput, CreateGatewayOutput, CreateGatewayError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"CreateGateway",http:{method:"POST",requestUri:"/"},input:{shape:CreateGatewayInput$},output:{shape:CreateGatewayOutput$},errors:[InternalServerException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ThrottlingException,ValidationException}})
 
-export const getHypervisorPropertyMappings: Client.Operation<GetHypervisorPropertyMappingsRequest, GetHypervisorPropertyMappingsOutput, GetHypervisorPropertyMappingsError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetHypervisorPropertyMappings",http:{method:"POST",requestUri:"/"},input:{shape:GetHypervisorPropertyMappingsRequest$},output:{shape:GetHypervisorPropertyMappingsOutput$}}})
+export const deleteGateway: Client.Operation<DeleteGatewayInput, DeleteGatewayOutput, DeleteGatewayError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"DeleteGateway",http:{method:"POST",requestUri:"/"},input:{shape:DeleteGatewayInput$},output:{shape:DeleteGatewayOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const getVirtualMachine: Client.Operation<GetVirtualMachineRequest, GetVirtualMachineOutput, GetVirtualMachineError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetVirtualMachine",http:{method:"POST",requestUri:"/"},input:{shape:GetVirtualMachineRequest$},output:{shape:GetVirtualMachineOutput$}}})
+export const deleteHypervisor: Client.Operation<DeleteHypervisorInput, DeleteHypervisorOutput, DeleteHypervisorError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"DeleteHypervisor",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHypervisorInput$},output:{shape:DeleteHypervisorOutput$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const importHypervisorConfiguration: Client.Operation<ImportHypervisorConfigurationRequest, ImportHypervisorConfigurationOutput, ImportHypervisorConfigurationError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ImportHypervisorConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:ImportHypervisorConfigurationRequest$},output:{shape:ImportHypervisorConfigurationOutput$}}})
+export const disassociateGatewayFromServer: Client.Operation<DisassociateGatewayFromServerInput, DisassociateGatewayFromServerOutput, DisassociateGatewayFromServerError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"DisassociateGatewayFromServer",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateGatewayFromServerInput$},output:{shape:DisassociateGatewayFromServerOutput$},errors:[ConflictException$,ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listGateways: Paginate.Paginated<ListGatewaysRequest, ListGatewaysOutput, ListGatewaysError, BackupGateway, ListGatewaysOutputGatewaysMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ListGateways",http:{method:"POST",requestUri:"/"},input:{shape:ListGatewaysRequest$},output:{shape:ListGatewaysOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Gateways"]})
+export const getBandwidthRateLimitSchedule: Client.Operation<GetBandwidthRateLimitScheduleInput, GetBandwidthRateLimitScheduleOutput, GetBandwidthRateLimitScheduleError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetBandwidthRateLimitSchedule",http:{method:"POST",requestUri:"/"},input:{shape:GetBandwidthRateLimitScheduleInput$},output:{shape:GetBandwidthRateLimitScheduleOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listHypervisors: Paginate.Paginated<ListHypervisorsRequest, ListHypervisorsOutput, ListHypervisorsError, BackupGateway, ListHypervisorsOutputHypervisorsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ListHypervisors",http:{method:"POST",requestUri:"/"},input:{shape:ListHypervisorsRequest$},output:{shape:ListHypervisorsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Hypervisors"]})
+export const getGateway: Client.Operation<GetGatewayInput, GetGatewayOutput, GetGatewayError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetGateway",http:{method:"POST",requestUri:"/"},input:{shape:GetGatewayInput$},output:{shape:GetGatewayOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getHypervisor: Client.Operation<GetHypervisorInput, GetHypervisorOutput, GetHypervisorError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetHypervisor",http:{method:"POST",requestUri:"/"},input:{shape:GetHypervisorInput$},output:{shape:GetHypervisorOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listVirtualMachines: Paginate.Paginated<ListVirtualMachinesRequest, ListVirtualMachinesOutput, ListVirtualMachinesError, BackupGateway, ListVirtualMachinesOutputVirtualMachinesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ListVirtualMachines",http:{method:"POST",requestUri:"/"},input:{shape:ListVirtualMachinesRequest$},output:{shape:ListVirtualMachinesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["VirtualMachines"]})
+export const getHypervisorPropertyMappings: Client.Operation<GetHypervisorPropertyMappingsInput, GetHypervisorPropertyMappingsOutput, GetHypervisorPropertyMappingsError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetHypervisorPropertyMappings",http:{method:"POST",requestUri:"/"},input:{shape:GetHypervisorPropertyMappingsInput$},output:{shape:GetHypervisorPropertyMappingsOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const putBandwidthRateLimitSchedule: Client.Operation<PutBandwidthRateLimitScheduleRequest, PutBandwidthRateLimitScheduleOutput, PutBandwidthRateLimitScheduleError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"PutBandwidthRateLimitSchedule",http:{method:"POST",requestUri:"/"},input:{shape:PutBandwidthRateLimitScheduleRequest$},output:{shape:PutBandwidthRateLimitScheduleOutput$},idempotent:true}})
+export const getVirtualMachine: Client.Operation<GetVirtualMachineInput, GetVirtualMachineOutput, GetVirtualMachineError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"GetVirtualMachine",http:{method:"POST",requestUri:"/"},input:{shape:GetVirtualMachineInput$},output:{shape:GetVirtualMachineOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const putHypervisorPropertyMappings: Client.Operation<PutHypervisorPropertyMappingsRequest, PutHypervisorPropertyMappingsOutput, PutHypervisorPropertyMappingsError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"PutHypervisorPropertyMappings",http:{method:"POST",requestUri:"/"},input:{shape:PutHypervisorPropertyMappingsRequest$},output:{shape:PutHypervisorPropertyMappingsOutput$},idempotent:true}})
+export const importHypervisorConfiguration: Client.Operation<ImportHypervisorConfigurationInput, ImportHypervisorConfigurationOutput, ImportHypervisorConfigurationError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ImportHypervisorConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:ImportHypervisorConfigurationInput$},output:{shape:ImportHypervisorConfigurationOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const putMaintenanceStartTime: Client.Operation<PutMaintenanceStartTimeRequest, PutMaintenanceStartTimeOutput, PutMaintenanceStartTimeError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"PutMaintenanceStartTime",http:{method:"POST",requestUri:"/"},input:{shape:PutMaintenanceStartTimeRequest$},output:{shape:PutMaintenanceStartTimeOutput$}}})
+export const listGateways: Paginate.Paginated<ListGatewaysInput, ListGatewaysOutput, ListGatewaysError, BackupGateway, Gateway> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ListGateways",http:{method:"POST",requestUri:"/"},input:{shape:ListGatewaysInput$},output:{shape:ListGatewaysOutput$},errors:[InternalServerException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Gateways"]})
 
-export const startVirtualMachinesMetadataSync: Client.Operation<StartVirtualMachinesMetadataSyncRequest, StartVirtualMachinesMetadataSyncOutput, StartVirtualMachinesMetadataSyncError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"StartVirtualMachinesMetadataSync",http:{method:"POST",requestUri:"/"},input:{shape:StartVirtualMachinesMetadataSyncRequest$},output:{shape:StartVirtualMachinesMetadataSyncOutput$}}})
+export const listHypervisors: Paginate.Paginated<ListHypervisorsInput, ListHypervisorsOutput, ListHypervisorsError, BackupGateway, Hypervisor> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ListHypervisors",http:{method:"POST",requestUri:"/"},input:{shape:ListHypervisorsInput$},output:{shape:ListHypervisorsOutput$},errors:[InternalServerException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Hypervisors"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceInput, ListTagsForResourceOutput, ListTagsForResourceError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceInput$},output:{shape:ListTagsForResourceOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const testHypervisorConfiguration: Client.Operation<TestHypervisorConfigurationRequest, TestHypervisorConfigurationOutput, TestHypervisorConfigurationError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"TestHypervisorConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:TestHypervisorConfigurationRequest$},output:{shape:TestHypervisorConfigurationOutput$}}})
+export const listVirtualMachines: Paginate.Paginated<ListVirtualMachinesInput, ListVirtualMachinesOutput, ListVirtualMachinesError, BackupGateway, VirtualMachine> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"ListVirtualMachines",http:{method:"POST",requestUri:"/"},input:{shape:ListVirtualMachinesInput$},output:{shape:ListVirtualMachinesOutput$},errors:[InternalServerException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["VirtualMachines"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const putBandwidthRateLimitSchedule: Client.Operation<PutBandwidthRateLimitScheduleInput, PutBandwidthRateLimitScheduleOutput, PutBandwidthRateLimitScheduleError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"PutBandwidthRateLimitSchedule",http:{method:"POST",requestUri:"/"},input:{shape:PutBandwidthRateLimitScheduleInput$},output:{shape:PutBandwidthRateLimitScheduleOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const updateGatewayInformation: Client.Operation<UpdateGatewayInformationRequest, UpdateGatewayInformationOutput, UpdateGatewayInformationError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"UpdateGatewayInformation",http:{method:"POST",requestUri:"/"},input:{shape:UpdateGatewayInformationRequest$},output:{shape:UpdateGatewayInformationOutput$}}})
+export const putHypervisorPropertyMappings: Client.Operation<PutHypervisorPropertyMappingsInput, PutHypervisorPropertyMappingsOutput, PutHypervisorPropertyMappingsError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"PutHypervisorPropertyMappings",http:{method:"POST",requestUri:"/"},input:{shape:PutHypervisorPropertyMappingsInput$},output:{shape:PutHypervisorPropertyMappingsOutput$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const updateGatewaySoftwareNow: Client.Operation<UpdateGatewaySoftwareNowRequest, UpdateGatewaySoftwareNowOutput, UpdateGatewaySoftwareNowError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"UpdateGatewaySoftwareNow",http:{method:"POST",requestUri:"/"},input:{shape:UpdateGatewaySoftwareNowRequest$},output:{shape:UpdateGatewaySoftwareNowOutput$}}})
+export const putMaintenanceStartTime: Client.Operation<PutMaintenanceStartTimeInput, PutMaintenanceStartTimeOutput, PutMaintenanceStartTimeError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"PutMaintenanceStartTime",http:{method:"POST",requestUri:"/"},input:{shape:PutMaintenanceStartTimeInput$},output:{shape:PutMaintenanceStartTimeOutput$},errors:[ConflictException$,ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const updateHypervisor: Client.Operation<UpdateHypervisorRequest, UpdateHypervisorOutput, UpdateHypervisorError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"UpdateHypervisor",http:{method:"POST",requestUri:"/"},input:{shape:UpdateHypervisorRequest$},output:{shape:UpdateHypervisorOutput$}}})
+export const startVirtualMachinesMetadataSync: Client.Operation<StartVirtualMachinesMetadataSyncInput, StartVirtualMachinesMetadataSyncOutput, StartVirtualMachinesMetadataSyncError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"StartVirtualMachinesMetadataSync",http:{method:"POST",requestUri:"/"},input:{shape:StartVirtualMachinesMetadataSyncInput$},output:{shape:StartVirtualMachinesMetadataSyncOutput$},errors:[AccessDeniedException$,ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceInput, TagResourceOutput, TagResourceError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceInput$},output:{shape:TagResourceOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const testHypervisorConfiguration: Client.Operation<TestHypervisorConfigurationInput, TestHypervisorConfigurationOutput, TestHypervisorConfigurationError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"TestHypervisorConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:TestHypervisorConfigurationInput$},output:{shape:TestHypervisorConfigurationOutput$},errors:[ConflictException$,ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceInput, UntagResourceOutput, UntagResourceError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceInput$},output:{shape:UntagResourceOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const updateGatewayInformation: Client.Operation<UpdateGatewayInformationInput, UpdateGatewayInformationOutput, UpdateGatewayInformationError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"UpdateGatewayInformation",http:{method:"POST",requestUri:"/"},input:{shape:UpdateGatewayInformationInput$},output:{shape:UpdateGatewayInformationOutput$},errors:[ConflictException$,ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const updateGatewaySoftwareNow: Client.Operation<UpdateGatewaySoftwareNowInput, UpdateGatewaySoftwareNowOutput, UpdateGatewaySoftwareNowError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"UpdateGatewaySoftwareNow",http:{method:"POST",requestUri:"/"},input:{shape:UpdateGatewaySoftwareNowInput$},output:{shape:UpdateGatewaySoftwareNowOutput$},errors:[ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const updateHypervisor: Client.Operation<UpdateHypervisorInput, UpdateHypervisorOutput, UpdateHypervisorError, BackupGateway> = /*#__PURE__*/ Client.operation(BackupGateway, {model:{name:"UpdateHypervisor",http:{method:"POST",requestUri:"/"},input:{shape:UpdateHypervisorInput$},output:{shape:UpdateHypervisorOutput$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,InternalServerException,ThrottlingException,ValidationException}})

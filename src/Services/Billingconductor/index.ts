@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Billingconductor client: provide it with `layer`. */
@@ -26,146 +27,175 @@ const double$: S.Shape = {type:"double",name:"Double"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const long$: S.Shape = {type:"long",name:"Long"}
 
-const AssociateAccountsRequestAccountIds$: S.ListShape = {type:"list",name:"AssociateAccountsRequestAccountIds",member:{shape:string$}}
-const AssociateAccountsRequest$: S.StructureShape = {type:"structure",name:"AssociateAccountsRequest",members:{Arn:{shape:string$},AccountIds:{shape:AssociateAccountsRequestAccountIds$}},required:["Arn","AccountIds"]}
+const AssociateAccountsInputAccountIds$: S.ListShape = {type:"list",name:"AssociateAccountsInputAccountIds",member:{shape:string$}}
+const AssociateAccountsInput$: S.StructureShape = {type:"structure",name:"AssociateAccountsInput",members:{Arn:{shape:string$},AccountIds:{shape:AssociateAccountsInputAccountIds$}},required:["Arn","AccountIds"]}
 const AssociateAccountsOutput$: S.StructureShape = {type:"structure",name:"AssociateAccountsOutput",members:{Arn:{shape:string$}}}
-const AssociatePricingRulesRequestPricingRuleArns$: S.ListShape = {type:"list",name:"AssociatePricingRulesRequestPricingRuleArns",member:{shape:string$}}
-const AssociatePricingRulesRequest$: S.StructureShape = {type:"structure",name:"AssociatePricingRulesRequest",members:{Arn:{shape:string$},PricingRuleArns:{shape:AssociatePricingRulesRequestPricingRuleArns$}},required:["Arn","PricingRuleArns"]}
+const AssociatePricingRulesInputPricingRuleArns$: S.ListShape = {type:"list",name:"AssociatePricingRulesInputPricingRuleArns",member:{shape:string$}}
+const AssociatePricingRulesInput$: S.StructureShape = {type:"structure",name:"AssociatePricingRulesInput",members:{Arn:{shape:string$},PricingRuleArns:{shape:AssociatePricingRulesInputPricingRuleArns$}},required:["Arn","PricingRuleArns"]}
 const AssociatePricingRulesOutput$: S.StructureShape = {type:"structure",name:"AssociatePricingRulesOutput",members:{Arn:{shape:string$}}}
-const BatchAssociateResourcesToCustomLineItemRequestResourceArns$: S.ListShape = {type:"list",name:"BatchAssociateResourcesToCustomLineItemRequestResourceArns",member:{shape:string$}}
-const BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange$: S.StructureShape = {type:"structure",name:"BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange",members:{InclusiveStartBillingPeriod:{shape:string$},ExclusiveEndBillingPeriod:{shape:string$}},required:["InclusiveStartBillingPeriod"]}
-const BatchAssociateResourcesToCustomLineItemRequest$: S.StructureShape = {type:"structure",name:"BatchAssociateResourcesToCustomLineItemRequest",members:{TargetArn:{shape:string$},ResourceArns:{shape:BatchAssociateResourcesToCustomLineItemRequestResourceArns$},BillingPeriodRange:{shape:BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange$}},required:["TargetArn","ResourceArns"]}
-const BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMemberError$: S.StructureShape = {type:"structure",name:"BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMemberError",members:{Message:{shape:string$},Reason:{shape:string$}}}
-const BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMember$: S.StructureShape = {type:"structure",name:"BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMember",members:{Arn:{shape:string$},Error:{shape:BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMemberError$}}}
-const BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResources$: S.ListShape = {type:"list",name:"BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResources",member:{shape:BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMember$}}
+const BatchAssociateResourcesToCustomLineItemInputResourceArns$: S.ListShape = {type:"list",name:"BatchAssociateResourcesToCustomLineItemInputResourceArns",member:{shape:string$}}
+const CustomLineItemBillingPeriodRange$: S.StructureShape = {type:"structure",name:"CustomLineItemBillingPeriodRange",members:{InclusiveStartBillingPeriod:{shape:string$},ExclusiveEndBillingPeriod:{shape:string$}},required:["InclusiveStartBillingPeriod"]}
+const BatchAssociateResourcesToCustomLineItemInput$: S.StructureShape = {type:"structure",name:"BatchAssociateResourcesToCustomLineItemInput",members:{TargetArn:{shape:string$},ResourceArns:{shape:BatchAssociateResourcesToCustomLineItemInputResourceArns$},BillingPeriodRange:{shape:CustomLineItemBillingPeriodRange$}},required:["TargetArn","ResourceArns"]}
+const AssociateResourceError$: S.StructureShape = {type:"structure",name:"AssociateResourceError",members:{Message:{shape:string$},Reason:{shape:string$}}}
+const AssociateResourceResponseElement$: S.StructureShape = {type:"structure",name:"AssociateResourceResponseElement",members:{Arn:{shape:string$},Error:{shape:AssociateResourceError$}}}
+const BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResources$: S.ListShape = {type:"list",name:"BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResources",member:{shape:AssociateResourceResponseElement$}}
 const BatchAssociateResourcesToCustomLineItemOutput$: S.StructureShape = {type:"structure",name:"BatchAssociateResourcesToCustomLineItemOutput",members:{SuccessfullyAssociatedResources:{shape:BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResources$},FailedAssociatedResources:{shape:BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResources$}}}
-const BatchDisassociateResourcesFromCustomLineItemRequestResourceArns$: S.ListShape = {type:"list",name:"BatchDisassociateResourcesFromCustomLineItemRequestResourceArns",member:{shape:string$}}
-const BatchDisassociateResourcesFromCustomLineItemRequest$: S.StructureShape = {type:"structure",name:"BatchDisassociateResourcesFromCustomLineItemRequest",members:{TargetArn:{shape:string$},ResourceArns:{shape:BatchDisassociateResourcesFromCustomLineItemRequestResourceArns$},BillingPeriodRange:{shape:BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange$}},required:["TargetArn","ResourceArns"]}
-const BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResourcesMember$: S.StructureShape = {type:"structure",name:"BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResourcesMember",members:{Arn:{shape:string$},Error:{shape:BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMemberError$}}}
-const BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResources$: S.ListShape = {type:"list",name:"BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResources",member:{shape:BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResourcesMember$}}
+const BatchDisassociateResourcesFromCustomLineItemInputResourceArns$: S.ListShape = {type:"list",name:"BatchDisassociateResourcesFromCustomLineItemInputResourceArns",member:{shape:string$}}
+const BatchDisassociateResourcesFromCustomLineItemInput$: S.StructureShape = {type:"structure",name:"BatchDisassociateResourcesFromCustomLineItemInput",members:{TargetArn:{shape:string$},ResourceArns:{shape:BatchDisassociateResourcesFromCustomLineItemInputResourceArns$},BillingPeriodRange:{shape:CustomLineItemBillingPeriodRange$}},required:["TargetArn","ResourceArns"]}
+const DisassociateResourceResponseElement$: S.StructureShape = {type:"structure",name:"DisassociateResourceResponseElement",members:{Arn:{shape:string$},Error:{shape:AssociateResourceError$}}}
+const BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResources$: S.ListShape = {type:"list",name:"BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResources",member:{shape:DisassociateResourceResponseElement$}}
 const BatchDisassociateResourcesFromCustomLineItemOutput$: S.StructureShape = {type:"structure",name:"BatchDisassociateResourcesFromCustomLineItemOutput",members:{SuccessfullyDisassociatedResources:{shape:BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResources$},FailedDisassociatedResources:{shape:BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResources$}}}
-const CreateBillingGroupRequestAccountGrouping$: S.StructureShape = {type:"structure",name:"CreateBillingGroupRequestAccountGrouping",members:{LinkedAccountIds:{shape:AssociateAccountsRequestAccountIds$},AutoAssociate:{shape:boolean$}},required:["LinkedAccountIds"]}
-const CreateBillingGroupRequestComputationPreference$: S.StructureShape = {type:"structure",name:"CreateBillingGroupRequestComputationPreference",members:{PricingPlanArn:{shape:string$}},required:["PricingPlanArn"]}
-const CreateBillingGroupRequestTags$: S.MapShape = {type:"map",name:"CreateBillingGroupRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateBillingGroupRequest$: S.StructureShape = {type:"structure",name:"CreateBillingGroupRequest",members:{ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},Name:{shape:string$},AccountGrouping:{shape:CreateBillingGroupRequestAccountGrouping$},ComputationPreference:{shape:CreateBillingGroupRequestComputationPreference$},PrimaryAccountId:{shape:string$},Description:{shape:string$},Tags:{shape:CreateBillingGroupRequestTags$}},required:["Name","AccountGrouping","ComputationPreference"]}
+const AccountGrouping$: S.StructureShape = {type:"structure",name:"AccountGrouping",members:{LinkedAccountIds:{shape:AssociateAccountsInputAccountIds$},AutoAssociate:{shape:boolean$}},required:["LinkedAccountIds"]}
+const ComputationPreference$: S.StructureShape = {type:"structure",name:"ComputationPreference",members:{PricingPlanArn:{shape:string$}},required:["PricingPlanArn"]}
+const CreateBillingGroupInputTags$: S.MapShape = {type:"map",name:"CreateBillingGroupInputTags",key:{shape:string$},value:{shape:string$}}
+const CreateBillingGroupInput$: S.StructureShape = {type:"structure",name:"CreateBillingGroupInput",members:{ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},Name:{shape:string$},AccountGrouping:{shape:AccountGrouping$},ComputationPreference:{shape:ComputationPreference$},PrimaryAccountId:{shape:string$},Description:{shape:string$},Tags:{shape:CreateBillingGroupInputTags$}},required:["Name","AccountGrouping","ComputationPreference"]}
 const CreateBillingGroupOutput$: S.StructureShape = {type:"structure",name:"CreateBillingGroupOutput",members:{Arn:{shape:string$}}}
-const CreateCustomLineItemRequestChargeDetailsFlat$: S.StructureShape = {type:"structure",name:"CreateCustomLineItemRequestChargeDetailsFlat",members:{ChargeValue:{shape:double$}},required:["ChargeValue"]}
-const CreateCustomLineItemRequestChargeDetailsPercentageAssociatedValues$: S.ListShape = {type:"list",name:"CreateCustomLineItemRequestChargeDetailsPercentageAssociatedValues",member:{shape:string$}}
-const CreateCustomLineItemRequestChargeDetailsPercentage$: S.StructureShape = {type:"structure",name:"CreateCustomLineItemRequestChargeDetailsPercentage",members:{PercentageValue:{shape:double$},AssociatedValues:{shape:CreateCustomLineItemRequestChargeDetailsPercentageAssociatedValues$}},required:["PercentageValue"]}
-const CreateCustomLineItemRequestChargeDetailsLineItemFiltersMemberValues$: S.ListShape = {type:"list",name:"CreateCustomLineItemRequestChargeDetailsLineItemFiltersMemberValues",member:{shape:string$}}
-const CreateCustomLineItemRequestChargeDetailsLineItemFiltersMember$: S.StructureShape = {type:"structure",name:"CreateCustomLineItemRequestChargeDetailsLineItemFiltersMember",members:{Attribute:{shape:string$},MatchOption:{shape:string$},Values:{shape:CreateCustomLineItemRequestChargeDetailsLineItemFiltersMemberValues$}},required:["Attribute","MatchOption","Values"]}
-const CreateCustomLineItemRequestChargeDetailsLineItemFilters$: S.ListShape = {type:"list",name:"CreateCustomLineItemRequestChargeDetailsLineItemFilters",member:{shape:CreateCustomLineItemRequestChargeDetailsLineItemFiltersMember$}}
-const CreateCustomLineItemRequestChargeDetails$: S.StructureShape = {type:"structure",name:"CreateCustomLineItemRequestChargeDetails",members:{Flat:{shape:CreateCustomLineItemRequestChargeDetailsFlat$},Percentage:{shape:CreateCustomLineItemRequestChargeDetailsPercentage$},Type:{shape:string$},LineItemFilters:{shape:CreateCustomLineItemRequestChargeDetailsLineItemFilters$}},required:["Type"]}
-const CreateCustomLineItemRequest$: S.StructureShape = {type:"structure",name:"CreateCustomLineItemRequest",members:{ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},Name:{shape:string$},Description:{shape:string$},BillingGroupArn:{shape:string$},BillingPeriodRange:{shape:BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange$},Tags:{shape:CreateBillingGroupRequestTags$},ChargeDetails:{shape:CreateCustomLineItemRequestChargeDetails$},AccountId:{shape:string$}},required:["Name","Description","BillingGroupArn","ChargeDetails"]}
+const CustomLineItemFlatChargeDetails$: S.StructureShape = {type:"structure",name:"CustomLineItemFlatChargeDetails",members:{ChargeValue:{shape:double$}},required:["ChargeValue"]}
+const CustomLineItemPercentageChargeDetailsAssociatedValues$: S.ListShape = {type:"list",name:"CustomLineItemPercentageChargeDetailsAssociatedValues",member:{shape:string$}}
+const CustomLineItemPercentageChargeDetails$: S.StructureShape = {type:"structure",name:"CustomLineItemPercentageChargeDetails",members:{PercentageValue:{shape:double$},AssociatedValues:{shape:CustomLineItemPercentageChargeDetailsAssociatedValues$}},required:["PercentageValue"]}
+const LineItemFilterValues$: S.ListShape = {type:"list",name:"LineItemFilterValues",member:{shape:string$}}
+const LineItemFilter$: S.StructureShape = {type:"structure",name:"LineItemFilter",members:{Attribute:{shape:string$},MatchOption:{shape:string$},Values:{shape:LineItemFilterValues$}},required:["Attribute","MatchOption","Values"]}
+const CustomLineItemChargeDetailsLineItemFilters$: S.ListShape = {type:"list",name:"CustomLineItemChargeDetailsLineItemFilters",member:{shape:LineItemFilter$}}
+const CustomLineItemChargeDetails$: S.StructureShape = {type:"structure",name:"CustomLineItemChargeDetails",members:{Flat:{shape:CustomLineItemFlatChargeDetails$},Percentage:{shape:CustomLineItemPercentageChargeDetails$},Type:{shape:string$},LineItemFilters:{shape:CustomLineItemChargeDetailsLineItemFilters$}},required:["Type"]}
+const CreateCustomLineItemInput$: S.StructureShape = {type:"structure",name:"CreateCustomLineItemInput",members:{ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},Name:{shape:string$},Description:{shape:string$},BillingGroupArn:{shape:string$},BillingPeriodRange:{shape:CustomLineItemBillingPeriodRange$},Tags:{shape:CreateBillingGroupInputTags$},ChargeDetails:{shape:CustomLineItemChargeDetails$},AccountId:{shape:string$}},required:["Name","Description","BillingGroupArn","ChargeDetails"]}
 const CreateCustomLineItemOutput$: S.StructureShape = {type:"structure",name:"CreateCustomLineItemOutput",members:{Arn:{shape:string$}}}
-const CreatePricingPlanRequestPricingRuleArns$: S.ListShape = {type:"list",name:"CreatePricingPlanRequestPricingRuleArns",member:{shape:string$}}
-const CreatePricingPlanRequest$: S.StructureShape = {type:"structure",name:"CreatePricingPlanRequest",members:{ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},Name:{shape:string$},Description:{shape:string$},PricingRuleArns:{shape:CreatePricingPlanRequestPricingRuleArns$},Tags:{shape:CreateBillingGroupRequestTags$}},required:["Name"]}
+const CreatePricingPlanInputPricingRuleArns$: S.ListShape = {type:"list",name:"CreatePricingPlanInputPricingRuleArns",member:{shape:string$}}
+const CreatePricingPlanInput$: S.StructureShape = {type:"structure",name:"CreatePricingPlanInput",members:{ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},Name:{shape:string$},Description:{shape:string$},PricingRuleArns:{shape:CreatePricingPlanInputPricingRuleArns$},Tags:{shape:CreateBillingGroupInputTags$}},required:["Name"]}
 const CreatePricingPlanOutput$: S.StructureShape = {type:"structure",name:"CreatePricingPlanOutput",members:{Arn:{shape:string$}}}
-const CreatePricingRuleRequestTieringFreeTier$: S.StructureShape = {type:"structure",name:"CreatePricingRuleRequestTieringFreeTier",members:{Activated:{shape:boolean$}},required:["Activated"]}
-const CreatePricingRuleRequestTiering$: S.StructureShape = {type:"structure",name:"CreatePricingRuleRequestTiering",members:{FreeTier:{shape:CreatePricingRuleRequestTieringFreeTier$}},required:["FreeTier"]}
-const CreatePricingRuleRequest$: S.StructureShape = {type:"structure",name:"CreatePricingRuleRequest",members:{ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},Name:{shape:string$},Description:{shape:string$},Scope:{shape:string$},Type:{shape:string$},ModifierPercentage:{shape:double$},Service:{shape:string$},Tags:{shape:CreateBillingGroupRequestTags$},BillingEntity:{shape:string$},Tiering:{shape:CreatePricingRuleRequestTiering$},UsageType:{shape:string$},Operation:{shape:string$}},required:["Name","Scope","Type"]}
+const CreateFreeTierConfig$: S.StructureShape = {type:"structure",name:"CreateFreeTierConfig",members:{Activated:{shape:boolean$}},required:["Activated"]}
+const CreateTieringInput$: S.StructureShape = {type:"structure",name:"CreateTieringInput",members:{FreeTier:{shape:CreateFreeTierConfig$}},required:["FreeTier"]}
+const CreatePricingRuleInput$: S.StructureShape = {type:"structure",name:"CreatePricingRuleInput",members:{ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},Name:{shape:string$},Description:{shape:string$},Scope:{shape:string$},Type:{shape:string$},ModifierPercentage:{shape:double$},Service:{shape:string$},Tags:{shape:CreateBillingGroupInputTags$},BillingEntity:{shape:string$},Tiering:{shape:CreateTieringInput$},UsageType:{shape:string$},Operation:{shape:string$}},required:["Name","Scope","Type"]}
 const CreatePricingRuleOutput$: S.StructureShape = {type:"structure",name:"CreatePricingRuleOutput",members:{Arn:{shape:string$}}}
-const DeleteBillingGroupRequest$: S.StructureShape = {type:"structure",name:"DeleteBillingGroupRequest",members:{Arn:{shape:string$}},required:["Arn"]}
+const DeleteBillingGroupInput$: S.StructureShape = {type:"structure",name:"DeleteBillingGroupInput",members:{Arn:{shape:string$}},required:["Arn"]}
 const DeleteBillingGroupOutput$: S.StructureShape = {type:"structure",name:"DeleteBillingGroupOutput",members:{Arn:{shape:string$}}}
-const DeleteCustomLineItemRequest$: S.StructureShape = {type:"structure",name:"DeleteCustomLineItemRequest",members:{Arn:{shape:string$},BillingPeriodRange:{shape:BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange$}},required:["Arn"]}
+const DeleteCustomLineItemInput$: S.StructureShape = {type:"structure",name:"DeleteCustomLineItemInput",members:{Arn:{shape:string$},BillingPeriodRange:{shape:CustomLineItemBillingPeriodRange$}},required:["Arn"]}
 const DeleteCustomLineItemOutput$: S.StructureShape = {type:"structure",name:"DeleteCustomLineItemOutput",members:{Arn:{shape:string$}}}
-const DeletePricingPlanRequest$: S.StructureShape = {type:"structure",name:"DeletePricingPlanRequest",members:{Arn:{shape:string$}},required:["Arn"]}
+const DeletePricingPlanInput$: S.StructureShape = {type:"structure",name:"DeletePricingPlanInput",members:{Arn:{shape:string$}},required:["Arn"]}
 const DeletePricingPlanOutput$: S.StructureShape = {type:"structure",name:"DeletePricingPlanOutput",members:{Arn:{shape:string$}}}
-const DeletePricingRuleRequest$: S.StructureShape = {type:"structure",name:"DeletePricingRuleRequest",members:{Arn:{shape:string$}},required:["Arn"]}
+const DeletePricingRuleInput$: S.StructureShape = {type:"structure",name:"DeletePricingRuleInput",members:{Arn:{shape:string$}},required:["Arn"]}
 const DeletePricingRuleOutput$: S.StructureShape = {type:"structure",name:"DeletePricingRuleOutput",members:{Arn:{shape:string$}}}
-const DisassociateAccountsRequest$: S.StructureShape = {type:"structure",name:"DisassociateAccountsRequest",members:{Arn:{shape:string$},AccountIds:{shape:AssociateAccountsRequestAccountIds$}},required:["Arn","AccountIds"]}
+const DisassociateAccountsInput$: S.StructureShape = {type:"structure",name:"DisassociateAccountsInput",members:{Arn:{shape:string$},AccountIds:{shape:AssociateAccountsInputAccountIds$}},required:["Arn","AccountIds"]}
 const DisassociateAccountsOutput$: S.StructureShape = {type:"structure",name:"DisassociateAccountsOutput",members:{Arn:{shape:string$}}}
-const DisassociatePricingRulesRequest$: S.StructureShape = {type:"structure",name:"DisassociatePricingRulesRequest",members:{Arn:{shape:string$},PricingRuleArns:{shape:AssociatePricingRulesRequestPricingRuleArns$}},required:["Arn","PricingRuleArns"]}
+const DisassociatePricingRulesInput$: S.StructureShape = {type:"structure",name:"DisassociatePricingRulesInput",members:{Arn:{shape:string$},PricingRuleArns:{shape:AssociatePricingRulesInputPricingRuleArns$}},required:["Arn","PricingRuleArns"]}
 const DisassociatePricingRulesOutput$: S.StructureShape = {type:"structure",name:"DisassociatePricingRulesOutput",members:{Arn:{shape:string$}}}
-const GetBillingGroupCostReportRequestBillingPeriodRange$: S.StructureShape = {type:"structure",name:"GetBillingGroupCostReportRequestBillingPeriodRange",members:{InclusiveStartBillingPeriod:{shape:string$},ExclusiveEndBillingPeriod:{shape:string$}},required:["InclusiveStartBillingPeriod","ExclusiveEndBillingPeriod"]}
-const GetBillingGroupCostReportRequestGroupBy$: S.ListShape = {type:"list",name:"GetBillingGroupCostReportRequestGroupBy",member:{shape:string$}}
-const GetBillingGroupCostReportRequest$: S.StructureShape = {type:"structure",name:"GetBillingGroupCostReportRequest",members:{Arn:{shape:string$},BillingPeriodRange:{shape:GetBillingGroupCostReportRequestBillingPeriodRange$},GroupBy:{shape:GetBillingGroupCostReportRequestGroupBy$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["Arn"]}
-const GetBillingGroupCostReportOutputBillingGroupCostReportResultsMemberAttributesMember$: S.StructureShape = {type:"structure",name:"GetBillingGroupCostReportOutputBillingGroupCostReportResultsMemberAttributesMember",members:{Key:{shape:string$},Value:{shape:string$}}}
-const GetBillingGroupCostReportOutputBillingGroupCostReportResultsMemberAttributes$: S.ListShape = {type:"list",name:"GetBillingGroupCostReportOutputBillingGroupCostReportResultsMemberAttributes",member:{shape:GetBillingGroupCostReportOutputBillingGroupCostReportResultsMemberAttributesMember$}}
-const GetBillingGroupCostReportOutputBillingGroupCostReportResultsMember$: S.StructureShape = {type:"structure",name:"GetBillingGroupCostReportOutputBillingGroupCostReportResultsMember",members:{Arn:{shape:string$},AWSCost:{shape:string$},ProformaCost:{shape:string$},Margin:{shape:string$},MarginPercentage:{shape:string$},Currency:{shape:string$},Attributes:{shape:GetBillingGroupCostReportOutputBillingGroupCostReportResultsMemberAttributes$}}}
-const GetBillingGroupCostReportOutputBillingGroupCostReportResults$: S.ListShape = {type:"list",name:"GetBillingGroupCostReportOutputBillingGroupCostReportResults",member:{shape:GetBillingGroupCostReportOutputBillingGroupCostReportResultsMember$}}
+const BillingPeriodRange$: S.StructureShape = {type:"structure",name:"BillingPeriodRange",members:{InclusiveStartBillingPeriod:{shape:string$},ExclusiveEndBillingPeriod:{shape:string$}},required:["InclusiveStartBillingPeriod","ExclusiveEndBillingPeriod"]}
+const GetBillingGroupCostReportInputGroupBy$: S.ListShape = {type:"list",name:"GetBillingGroupCostReportInputGroupBy",member:{shape:string$}}
+const GetBillingGroupCostReportInput$: S.StructureShape = {type:"structure",name:"GetBillingGroupCostReportInput",members:{Arn:{shape:string$},BillingPeriodRange:{shape:BillingPeriodRange$},GroupBy:{shape:GetBillingGroupCostReportInputGroupBy$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["Arn"]}
+const Attribute$: S.StructureShape = {type:"structure",name:"Attribute",members:{Key:{shape:string$},Value:{shape:string$}}}
+const BillingGroupCostReportResultElementAttributes$: S.ListShape = {type:"list",name:"BillingGroupCostReportResultElementAttributes",member:{shape:Attribute$}}
+const BillingGroupCostReportResultElement$: S.StructureShape = {type:"structure",name:"BillingGroupCostReportResultElement",members:{Arn:{shape:string$},AWSCost:{shape:string$},ProformaCost:{shape:string$},Margin:{shape:string$},MarginPercentage:{shape:string$},Currency:{shape:string$},Attributes:{shape:BillingGroupCostReportResultElementAttributes$}}}
+const GetBillingGroupCostReportOutputBillingGroupCostReportResults$: S.ListShape = {type:"list",name:"GetBillingGroupCostReportOutputBillingGroupCostReportResults",member:{shape:BillingGroupCostReportResultElement$}}
 const GetBillingGroupCostReportOutput$: S.StructureShape = {type:"structure",name:"GetBillingGroupCostReportOutput",members:{BillingGroupCostReportResults:{shape:GetBillingGroupCostReportOutputBillingGroupCostReportResults$},NextToken:{shape:string$}}}
-const ListAccountAssociationsRequestFiltersAccountIds$: S.ListShape = {type:"list",name:"ListAccountAssociationsRequestFiltersAccountIds",member:{shape:string$}}
-const ListAccountAssociationsRequestFilters$: S.StructureShape = {type:"structure",name:"ListAccountAssociationsRequestFilters",members:{Association:{shape:string$},AccountId:{shape:string$},AccountIds:{shape:ListAccountAssociationsRequestFiltersAccountIds$}}}
-const ListAccountAssociationsRequest$: S.StructureShape = {type:"structure",name:"ListAccountAssociationsRequest",members:{BillingPeriod:{shape:string$},Filters:{shape:ListAccountAssociationsRequestFilters$},NextToken:{shape:string$}}}
-const ListAccountAssociationsOutputLinkedAccountsMember$: S.StructureShape = {type:"structure",name:"ListAccountAssociationsOutputLinkedAccountsMember",members:{AccountId:{shape:string$},BillingGroupArn:{shape:string$},AccountName:{shape:string$},AccountEmail:{shape:string$}}}
-const ListAccountAssociationsOutputLinkedAccounts$: S.ListShape = {type:"list",name:"ListAccountAssociationsOutputLinkedAccounts",member:{shape:ListAccountAssociationsOutputLinkedAccountsMember$}}
+const ListAccountAssociationsFilterAccountIds$: S.ListShape = {type:"list",name:"ListAccountAssociationsFilterAccountIds",member:{shape:string$}}
+const ListAccountAssociationsFilter$: S.StructureShape = {type:"structure",name:"ListAccountAssociationsFilter",members:{Association:{shape:string$},AccountId:{shape:string$},AccountIds:{shape:ListAccountAssociationsFilterAccountIds$}}}
+const ListAccountAssociationsInput$: S.StructureShape = {type:"structure",name:"ListAccountAssociationsInput",members:{BillingPeriod:{shape:string$},Filters:{shape:ListAccountAssociationsFilter$},NextToken:{shape:string$}}}
+const AccountAssociationsListElement$: S.StructureShape = {type:"structure",name:"AccountAssociationsListElement",members:{AccountId:{shape:string$},BillingGroupArn:{shape:string$},AccountName:{shape:string$},AccountEmail:{shape:string$}}}
+const ListAccountAssociationsOutputLinkedAccounts$: S.ListShape = {type:"list",name:"ListAccountAssociationsOutputLinkedAccounts",member:{shape:AccountAssociationsListElement$}}
 const ListAccountAssociationsOutput$: S.StructureShape = {type:"structure",name:"ListAccountAssociationsOutput",members:{LinkedAccounts:{shape:ListAccountAssociationsOutputLinkedAccounts$},NextToken:{shape:string$}}}
-const ListBillingGroupCostReportsRequestFiltersBillingGroupArns$: S.ListShape = {type:"list",name:"ListBillingGroupCostReportsRequestFiltersBillingGroupArns",member:{shape:string$}}
-const ListBillingGroupCostReportsRequestFilters$: S.StructureShape = {type:"structure",name:"ListBillingGroupCostReportsRequestFilters",members:{BillingGroupArns:{shape:ListBillingGroupCostReportsRequestFiltersBillingGroupArns$}}}
-const ListBillingGroupCostReportsRequest$: S.StructureShape = {type:"structure",name:"ListBillingGroupCostReportsRequest",members:{BillingPeriod:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListBillingGroupCostReportsRequestFilters$}}}
-const ListBillingGroupCostReportsOutputBillingGroupCostReportsMember$: S.StructureShape = {type:"structure",name:"ListBillingGroupCostReportsOutputBillingGroupCostReportsMember",members:{Arn:{shape:string$},AWSCost:{shape:string$},ProformaCost:{shape:string$},Margin:{shape:string$},MarginPercentage:{shape:string$},Currency:{shape:string$}}}
-const ListBillingGroupCostReportsOutputBillingGroupCostReports$: S.ListShape = {type:"list",name:"ListBillingGroupCostReportsOutputBillingGroupCostReports",member:{shape:ListBillingGroupCostReportsOutputBillingGroupCostReportsMember$}}
+const ListBillingGroupCostReportsFilterBillingGroupArns$: S.ListShape = {type:"list",name:"ListBillingGroupCostReportsFilterBillingGroupArns",member:{shape:string$}}
+const ListBillingGroupCostReportsFilter$: S.StructureShape = {type:"structure",name:"ListBillingGroupCostReportsFilter",members:{BillingGroupArns:{shape:ListBillingGroupCostReportsFilterBillingGroupArns$}}}
+const ListBillingGroupCostReportsInput$: S.StructureShape = {type:"structure",name:"ListBillingGroupCostReportsInput",members:{BillingPeriod:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListBillingGroupCostReportsFilter$}}}
+const BillingGroupCostReportElement$: S.StructureShape = {type:"structure",name:"BillingGroupCostReportElement",members:{Arn:{shape:string$},AWSCost:{shape:string$},ProformaCost:{shape:string$},Margin:{shape:string$},MarginPercentage:{shape:string$},Currency:{shape:string$}}}
+const ListBillingGroupCostReportsOutputBillingGroupCostReports$: S.ListShape = {type:"list",name:"ListBillingGroupCostReportsOutputBillingGroupCostReports",member:{shape:BillingGroupCostReportElement$}}
 const ListBillingGroupCostReportsOutput$: S.StructureShape = {type:"structure",name:"ListBillingGroupCostReportsOutput",members:{BillingGroupCostReports:{shape:ListBillingGroupCostReportsOutputBillingGroupCostReports$},NextToken:{shape:string$}}}
-const ListBillingGroupsRequestFiltersStatuses$: S.ListShape = {type:"list",name:"ListBillingGroupsRequestFiltersStatuses",member:{shape:string$}}
-const ListBillingGroupsRequestFilters$: S.StructureShape = {type:"structure",name:"ListBillingGroupsRequestFilters",members:{Arns:{shape:ListBillingGroupCostReportsRequestFiltersBillingGroupArns$},PricingPlan:{shape:string$},Statuses:{shape:ListBillingGroupsRequestFiltersStatuses$},AutoAssociate:{shape:boolean$}}}
-const ListBillingGroupsRequest$: S.StructureShape = {type:"structure",name:"ListBillingGroupsRequest",members:{BillingPeriod:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListBillingGroupsRequestFilters$}}}
-const ListBillingGroupsOutputBillingGroupsMemberAccountGrouping$: S.StructureShape = {type:"structure",name:"ListBillingGroupsOutputBillingGroupsMemberAccountGrouping",members:{AutoAssociate:{shape:boolean$}}}
-const ListBillingGroupsOutputBillingGroupsMember$: S.StructureShape = {type:"structure",name:"ListBillingGroupsOutputBillingGroupsMember",members:{Name:{shape:string$},Arn:{shape:string$},Description:{shape:string$},PrimaryAccountId:{shape:string$},ComputationPreference:{shape:CreateBillingGroupRequestComputationPreference$},Size:{shape:long$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$},Status:{shape:string$},StatusReason:{shape:string$},AccountGrouping:{shape:ListBillingGroupsOutputBillingGroupsMemberAccountGrouping$}}}
-const ListBillingGroupsOutputBillingGroups$: S.ListShape = {type:"list",name:"ListBillingGroupsOutputBillingGroups",member:{shape:ListBillingGroupsOutputBillingGroupsMember$}}
+const ListBillingGroupsFilterStatuses$: S.ListShape = {type:"list",name:"ListBillingGroupsFilterStatuses",member:{shape:string$}}
+const ListBillingGroupsFilter$: S.StructureShape = {type:"structure",name:"ListBillingGroupsFilter",members:{Arns:{shape:ListBillingGroupCostReportsFilterBillingGroupArns$},PricingPlan:{shape:string$},Statuses:{shape:ListBillingGroupsFilterStatuses$},AutoAssociate:{shape:boolean$}}}
+const ListBillingGroupsInput$: S.StructureShape = {type:"structure",name:"ListBillingGroupsInput",members:{BillingPeriod:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListBillingGroupsFilter$}}}
+const ListBillingGroupAccountGrouping$: S.StructureShape = {type:"structure",name:"ListBillingGroupAccountGrouping",members:{AutoAssociate:{shape:boolean$}}}
+const BillingGroupListElement$: S.StructureShape = {type:"structure",name:"BillingGroupListElement",members:{Name:{shape:string$},Arn:{shape:string$},Description:{shape:string$},PrimaryAccountId:{shape:string$},ComputationPreference:{shape:ComputationPreference$},Size:{shape:long$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$},Status:{shape:string$},StatusReason:{shape:string$},AccountGrouping:{shape:ListBillingGroupAccountGrouping$}}}
+const ListBillingGroupsOutputBillingGroups$: S.ListShape = {type:"list",name:"ListBillingGroupsOutputBillingGroups",member:{shape:BillingGroupListElement$}}
 const ListBillingGroupsOutput$: S.StructureShape = {type:"structure",name:"ListBillingGroupsOutput",members:{BillingGroups:{shape:ListBillingGroupsOutputBillingGroups$},NextToken:{shape:string$}}}
-const ListCustomLineItemVersionsRequestFiltersBillingPeriodRange$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsRequestFiltersBillingPeriodRange",members:{StartBillingPeriod:{shape:string$},EndBillingPeriod:{shape:string$}}}
-const ListCustomLineItemVersionsRequestFilters$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsRequestFilters",members:{BillingPeriodRange:{shape:ListCustomLineItemVersionsRequestFiltersBillingPeriodRange$}}}
-const ListCustomLineItemVersionsRequest$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsRequest",members:{Arn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListCustomLineItemVersionsRequestFilters$}},required:["Arn"]}
-const ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsFlat$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsFlat",members:{ChargeValue:{shape:double$}},required:["ChargeValue"]}
-const ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsPercentage$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsPercentage",members:{PercentageValue:{shape:double$}},required:["PercentageValue"]}
-const ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetails$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetails",members:{Flat:{shape:ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsFlat$},Percentage:{shape:ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsPercentage$},Type:{shape:string$},LineItemFilters:{shape:CreateCustomLineItemRequestChargeDetailsLineItemFilters$}},required:["Type"]}
-const ListCustomLineItemVersionsOutputCustomLineItemVersionsMember$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsOutputCustomLineItemVersionsMember",members:{Name:{shape:string$},ChargeDetails:{shape:ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetails$},CurrencyCode:{shape:string$},Description:{shape:string$},ProductCode:{shape:string$},BillingGroupArn:{shape:string$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$},AssociationSize:{shape:long$},StartBillingPeriod:{shape:string$},EndBillingPeriod:{shape:string$},Arn:{shape:string$},StartTime:{shape:long$},AccountId:{shape:string$}}}
-const ListCustomLineItemVersionsOutputCustomLineItemVersions$: S.ListShape = {type:"list",name:"ListCustomLineItemVersionsOutputCustomLineItemVersions",member:{shape:ListCustomLineItemVersionsOutputCustomLineItemVersionsMember$}}
+const ListCustomLineItemVersionsBillingPeriodRangeFilter$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsBillingPeriodRangeFilter",members:{StartBillingPeriod:{shape:string$},EndBillingPeriod:{shape:string$}}}
+const ListCustomLineItemVersionsFilter$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsFilter",members:{BillingPeriodRange:{shape:ListCustomLineItemVersionsBillingPeriodRangeFilter$}}}
+const ListCustomLineItemVersionsInput$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsInput",members:{Arn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListCustomLineItemVersionsFilter$}},required:["Arn"]}
+const ListCustomLineItemFlatChargeDetails$: S.StructureShape = {type:"structure",name:"ListCustomLineItemFlatChargeDetails",members:{ChargeValue:{shape:double$}},required:["ChargeValue"]}
+const ListCustomLineItemPercentageChargeDetails$: S.StructureShape = {type:"structure",name:"ListCustomLineItemPercentageChargeDetails",members:{PercentageValue:{shape:double$}},required:["PercentageValue"]}
+const ListCustomLineItemChargeDetails$: S.StructureShape = {type:"structure",name:"ListCustomLineItemChargeDetails",members:{Flat:{shape:ListCustomLineItemFlatChargeDetails$},Percentage:{shape:ListCustomLineItemPercentageChargeDetails$},Type:{shape:string$},LineItemFilters:{shape:CustomLineItemChargeDetailsLineItemFilters$}},required:["Type"]}
+const CustomLineItemVersionListElement$: S.StructureShape = {type:"structure",name:"CustomLineItemVersionListElement",members:{Name:{shape:string$},ChargeDetails:{shape:ListCustomLineItemChargeDetails$},CurrencyCode:{shape:string$},Description:{shape:string$},ProductCode:{shape:string$},BillingGroupArn:{shape:string$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$},AssociationSize:{shape:long$},StartBillingPeriod:{shape:string$},EndBillingPeriod:{shape:string$},Arn:{shape:string$},StartTime:{shape:long$},AccountId:{shape:string$}}}
+const ListCustomLineItemVersionsOutputCustomLineItemVersions$: S.ListShape = {type:"list",name:"ListCustomLineItemVersionsOutputCustomLineItemVersions",member:{shape:CustomLineItemVersionListElement$}}
 const ListCustomLineItemVersionsOutput$: S.StructureShape = {type:"structure",name:"ListCustomLineItemVersionsOutput",members:{CustomLineItemVersions:{shape:ListCustomLineItemVersionsOutputCustomLineItemVersions$},NextToken:{shape:string$}}}
-const ListCustomLineItemsRequestFiltersNames$: S.ListShape = {type:"list",name:"ListCustomLineItemsRequestFiltersNames",member:{shape:string$}}
-const ListCustomLineItemsRequestFiltersArns$: S.ListShape = {type:"list",name:"ListCustomLineItemsRequestFiltersArns",member:{shape:string$}}
-const ListCustomLineItemsRequestFilters$: S.StructureShape = {type:"structure",name:"ListCustomLineItemsRequestFilters",members:{Names:{shape:ListCustomLineItemsRequestFiltersNames$},BillingGroups:{shape:ListBillingGroupCostReportsRequestFiltersBillingGroupArns$},Arns:{shape:ListCustomLineItemsRequestFiltersArns$},AccountIds:{shape:AssociateAccountsRequestAccountIds$}}}
-const ListCustomLineItemsRequest$: S.StructureShape = {type:"structure",name:"ListCustomLineItemsRequest",members:{BillingPeriod:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListCustomLineItemsRequestFilters$}}}
-const ListCustomLineItemsOutputCustomLineItemsMember$: S.StructureShape = {type:"structure",name:"ListCustomLineItemsOutputCustomLineItemsMember",members:{Arn:{shape:string$},Name:{shape:string$},ChargeDetails:{shape:ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetails$},CurrencyCode:{shape:string$},Description:{shape:string$},ProductCode:{shape:string$},BillingGroupArn:{shape:string$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$},AssociationSize:{shape:long$},AccountId:{shape:string$}}}
-const ListCustomLineItemsOutputCustomLineItems$: S.ListShape = {type:"list",name:"ListCustomLineItemsOutputCustomLineItems",member:{shape:ListCustomLineItemsOutputCustomLineItemsMember$}}
+const ListCustomLineItemsFilterNames$: S.ListShape = {type:"list",name:"ListCustomLineItemsFilterNames",member:{shape:string$}}
+const ListCustomLineItemsFilterArns$: S.ListShape = {type:"list",name:"ListCustomLineItemsFilterArns",member:{shape:string$}}
+const ListCustomLineItemsFilter$: S.StructureShape = {type:"structure",name:"ListCustomLineItemsFilter",members:{Names:{shape:ListCustomLineItemsFilterNames$},BillingGroups:{shape:ListBillingGroupCostReportsFilterBillingGroupArns$},Arns:{shape:ListCustomLineItemsFilterArns$},AccountIds:{shape:AssociateAccountsInputAccountIds$}}}
+const ListCustomLineItemsInput$: S.StructureShape = {type:"structure",name:"ListCustomLineItemsInput",members:{BillingPeriod:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListCustomLineItemsFilter$}}}
+const CustomLineItemListElement$: S.StructureShape = {type:"structure",name:"CustomLineItemListElement",members:{Arn:{shape:string$},Name:{shape:string$},ChargeDetails:{shape:ListCustomLineItemChargeDetails$},CurrencyCode:{shape:string$},Description:{shape:string$},ProductCode:{shape:string$},BillingGroupArn:{shape:string$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$},AssociationSize:{shape:long$},AccountId:{shape:string$}}}
+const ListCustomLineItemsOutputCustomLineItems$: S.ListShape = {type:"list",name:"ListCustomLineItemsOutputCustomLineItems",member:{shape:CustomLineItemListElement$}}
 const ListCustomLineItemsOutput$: S.StructureShape = {type:"structure",name:"ListCustomLineItemsOutput",members:{CustomLineItems:{shape:ListCustomLineItemsOutputCustomLineItems$},NextToken:{shape:string$}}}
-const ListPricingPlansRequestFiltersArns$: S.ListShape = {type:"list",name:"ListPricingPlansRequestFiltersArns",member:{shape:string$}}
-const ListPricingPlansRequestFilters$: S.StructureShape = {type:"structure",name:"ListPricingPlansRequestFilters",members:{Arns:{shape:ListPricingPlansRequestFiltersArns$}}}
-const ListPricingPlansRequest$: S.StructureShape = {type:"structure",name:"ListPricingPlansRequest",members:{BillingPeriod:{shape:string$},Filters:{shape:ListPricingPlansRequestFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListPricingPlansOutputPricingPlansMember$: S.StructureShape = {type:"structure",name:"ListPricingPlansOutputPricingPlansMember",members:{Name:{shape:string$},Arn:{shape:string$},Description:{shape:string$},Size:{shape:long$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$}}}
-const ListPricingPlansOutputPricingPlans$: S.ListShape = {type:"list",name:"ListPricingPlansOutputPricingPlans",member:{shape:ListPricingPlansOutputPricingPlansMember$}}
+const ListPricingPlansFilterArns$: S.ListShape = {type:"list",name:"ListPricingPlansFilterArns",member:{shape:string$}}
+const ListPricingPlansFilter$: S.StructureShape = {type:"structure",name:"ListPricingPlansFilter",members:{Arns:{shape:ListPricingPlansFilterArns$}}}
+const ListPricingPlansInput$: S.StructureShape = {type:"structure",name:"ListPricingPlansInput",members:{BillingPeriod:{shape:string$},Filters:{shape:ListPricingPlansFilter$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
+const PricingPlanListElement$: S.StructureShape = {type:"structure",name:"PricingPlanListElement",members:{Name:{shape:string$},Arn:{shape:string$},Description:{shape:string$},Size:{shape:long$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$}}}
+const ListPricingPlansOutputPricingPlans$: S.ListShape = {type:"list",name:"ListPricingPlansOutputPricingPlans",member:{shape:PricingPlanListElement$}}
 const ListPricingPlansOutput$: S.StructureShape = {type:"structure",name:"ListPricingPlansOutput",members:{BillingPeriod:{shape:string$},PricingPlans:{shape:ListPricingPlansOutputPricingPlans$},NextToken:{shape:string$}}}
-const ListPricingPlansAssociatedWithPricingRuleRequest$: S.StructureShape = {type:"structure",name:"ListPricingPlansAssociatedWithPricingRuleRequest",members:{BillingPeriod:{shape:string$},PricingRuleArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["PricingRuleArn"]}
-const ListPricingPlansAssociatedWithPricingRuleOutput$: S.StructureShape = {type:"structure",name:"ListPricingPlansAssociatedWithPricingRuleOutput",members:{BillingPeriod:{shape:string$},PricingRuleArn:{shape:string$},PricingPlanArns:{shape:ListPricingPlansRequestFiltersArns$},NextToken:{shape:string$}}}
-const ListPricingRulesRequestFiltersArns$: S.ListShape = {type:"list",name:"ListPricingRulesRequestFiltersArns",member:{shape:string$}}
-const ListPricingRulesRequestFilters$: S.StructureShape = {type:"structure",name:"ListPricingRulesRequestFilters",members:{Arns:{shape:ListPricingRulesRequestFiltersArns$}}}
-const ListPricingRulesRequest$: S.StructureShape = {type:"structure",name:"ListPricingRulesRequest",members:{BillingPeriod:{shape:string$},Filters:{shape:ListPricingRulesRequestFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListPricingRulesOutputPricingRulesMemberTieringFreeTier$: S.StructureShape = {type:"structure",name:"ListPricingRulesOutputPricingRulesMemberTieringFreeTier",members:{Activated:{shape:boolean$}},required:["Activated"]}
-const ListPricingRulesOutputPricingRulesMemberTiering$: S.StructureShape = {type:"structure",name:"ListPricingRulesOutputPricingRulesMemberTiering",members:{FreeTier:{shape:ListPricingRulesOutputPricingRulesMemberTieringFreeTier$}},required:["FreeTier"]}
-const ListPricingRulesOutputPricingRulesMember$: S.StructureShape = {type:"structure",name:"ListPricingRulesOutputPricingRulesMember",members:{Name:{shape:string$},Arn:{shape:string$},Description:{shape:string$},Scope:{shape:string$},Type:{shape:string$},ModifierPercentage:{shape:double$},Service:{shape:string$},AssociatedPricingPlanCount:{shape:long$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$},BillingEntity:{shape:string$},Tiering:{shape:ListPricingRulesOutputPricingRulesMemberTiering$},UsageType:{shape:string$},Operation:{shape:string$}}}
-const ListPricingRulesOutputPricingRules$: S.ListShape = {type:"list",name:"ListPricingRulesOutputPricingRules",member:{shape:ListPricingRulesOutputPricingRulesMember$}}
+const ListPricingPlansAssociatedWithPricingRuleInput$: S.StructureShape = {type:"structure",name:"ListPricingPlansAssociatedWithPricingRuleInput",members:{BillingPeriod:{shape:string$},PricingRuleArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["PricingRuleArn"]}
+const ListPricingPlansAssociatedWithPricingRuleOutput$: S.StructureShape = {type:"structure",name:"ListPricingPlansAssociatedWithPricingRuleOutput",members:{BillingPeriod:{shape:string$},PricingRuleArn:{shape:string$},PricingPlanArns:{shape:ListPricingPlansFilterArns$},NextToken:{shape:string$}}}
+const ListPricingRulesFilterArns$: S.ListShape = {type:"list",name:"ListPricingRulesFilterArns",member:{shape:string$}}
+const ListPricingRulesFilter$: S.StructureShape = {type:"structure",name:"ListPricingRulesFilter",members:{Arns:{shape:ListPricingRulesFilterArns$}}}
+const ListPricingRulesInput$: S.StructureShape = {type:"structure",name:"ListPricingRulesInput",members:{BillingPeriod:{shape:string$},Filters:{shape:ListPricingRulesFilter$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
+const FreeTierConfig$: S.StructureShape = {type:"structure",name:"FreeTierConfig",members:{Activated:{shape:boolean$}},required:["Activated"]}
+const Tiering$: S.StructureShape = {type:"structure",name:"Tiering",members:{FreeTier:{shape:FreeTierConfig$}},required:["FreeTier"]}
+const PricingRuleListElement$: S.StructureShape = {type:"structure",name:"PricingRuleListElement",members:{Name:{shape:string$},Arn:{shape:string$},Description:{shape:string$},Scope:{shape:string$},Type:{shape:string$},ModifierPercentage:{shape:double$},Service:{shape:string$},AssociatedPricingPlanCount:{shape:long$},CreationTime:{shape:long$},LastModifiedTime:{shape:long$},BillingEntity:{shape:string$},Tiering:{shape:Tiering$},UsageType:{shape:string$},Operation:{shape:string$}}}
+const ListPricingRulesOutputPricingRules$: S.ListShape = {type:"list",name:"ListPricingRulesOutputPricingRules",member:{shape:PricingRuleListElement$}}
 const ListPricingRulesOutput$: S.StructureShape = {type:"structure",name:"ListPricingRulesOutput",members:{BillingPeriod:{shape:string$},PricingRules:{shape:ListPricingRulesOutputPricingRules$},NextToken:{shape:string$}}}
-const ListPricingRulesAssociatedToPricingPlanRequest$: S.StructureShape = {type:"structure",name:"ListPricingRulesAssociatedToPricingPlanRequest",members:{BillingPeriod:{shape:string$},PricingPlanArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["PricingPlanArn"]}
-const ListPricingRulesAssociatedToPricingPlanOutput$: S.StructureShape = {type:"structure",name:"ListPricingRulesAssociatedToPricingPlanOutput",members:{BillingPeriod:{shape:string$},PricingPlanArn:{shape:string$},PricingRuleArns:{shape:ListPricingRulesRequestFiltersArns$},NextToken:{shape:string$}}}
-const ListResourcesAssociatedToCustomLineItemRequestFilters$: S.StructureShape = {type:"structure",name:"ListResourcesAssociatedToCustomLineItemRequestFilters",members:{Relationship:{shape:string$}}}
-const ListResourcesAssociatedToCustomLineItemRequest$: S.StructureShape = {type:"structure",name:"ListResourcesAssociatedToCustomLineItemRequest",members:{BillingPeriod:{shape:string$},Arn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListResourcesAssociatedToCustomLineItemRequestFilters$}},required:["Arn"]}
-const ListResourcesAssociatedToCustomLineItemOutputAssociatedResourcesMember$: S.StructureShape = {type:"structure",name:"ListResourcesAssociatedToCustomLineItemOutputAssociatedResourcesMember",members:{Arn:{shape:string$},Relationship:{shape:string$},EndBillingPeriod:{shape:string$}}}
-const ListResourcesAssociatedToCustomLineItemOutputAssociatedResources$: S.ListShape = {type:"list",name:"ListResourcesAssociatedToCustomLineItemOutputAssociatedResources",member:{shape:ListResourcesAssociatedToCustomLineItemOutputAssociatedResourcesMember$}}
+const ListPricingRulesAssociatedToPricingPlanInput$: S.StructureShape = {type:"structure",name:"ListPricingRulesAssociatedToPricingPlanInput",members:{BillingPeriod:{shape:string$},PricingPlanArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["PricingPlanArn"]}
+const ListPricingRulesAssociatedToPricingPlanOutput$: S.StructureShape = {type:"structure",name:"ListPricingRulesAssociatedToPricingPlanOutput",members:{BillingPeriod:{shape:string$},PricingPlanArn:{shape:string$},PricingRuleArns:{shape:ListPricingRulesFilterArns$},NextToken:{shape:string$}}}
+const ListResourcesAssociatedToCustomLineItemFilter$: S.StructureShape = {type:"structure",name:"ListResourcesAssociatedToCustomLineItemFilter",members:{Relationship:{shape:string$}}}
+const ListResourcesAssociatedToCustomLineItemInput$: S.StructureShape = {type:"structure",name:"ListResourcesAssociatedToCustomLineItemInput",members:{BillingPeriod:{shape:string$},Arn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListResourcesAssociatedToCustomLineItemFilter$}},required:["Arn"]}
+const ListResourcesAssociatedToCustomLineItemResponseElement$: S.StructureShape = {type:"structure",name:"ListResourcesAssociatedToCustomLineItemResponseElement",members:{Arn:{shape:string$},Relationship:{shape:string$},EndBillingPeriod:{shape:string$}}}
+const ListResourcesAssociatedToCustomLineItemOutputAssociatedResources$: S.ListShape = {type:"list",name:"ListResourcesAssociatedToCustomLineItemOutputAssociatedResources",member:{shape:ListResourcesAssociatedToCustomLineItemResponseElement$}}
 const ListResourcesAssociatedToCustomLineItemOutput$: S.StructureShape = {type:"structure",name:"ListResourcesAssociatedToCustomLineItemOutput",members:{Arn:{shape:string$},AssociatedResources:{shape:ListResourcesAssociatedToCustomLineItemOutputAssociatedResources$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateBillingGroupRequestTags$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateBillingGroupRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateBillingGroupInputTags$}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateBillingGroupInputTags$}},required:["ResourceArn","Tags"]}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateBillingGroupRequestAccountGrouping$: S.StructureShape = {type:"structure",name:"UpdateBillingGroupRequestAccountGrouping",members:{AutoAssociate:{shape:boolean$}}}
-const UpdateBillingGroupRequest$: S.StructureShape = {type:"structure",name:"UpdateBillingGroupRequest",members:{Arn:{shape:string$},Name:{shape:string$},Status:{shape:string$},ComputationPreference:{shape:CreateBillingGroupRequestComputationPreference$},Description:{shape:string$},AccountGrouping:{shape:UpdateBillingGroupRequestAccountGrouping$}},required:["Arn"]}
-const UpdateBillingGroupOutput$: S.StructureShape = {type:"structure",name:"UpdateBillingGroupOutput",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$},PrimaryAccountId:{shape:string$},PricingPlanArn:{shape:string$},Size:{shape:long$},LastModifiedTime:{shape:long$},Status:{shape:string$},StatusReason:{shape:string$},AccountGrouping:{shape:UpdateBillingGroupRequestAccountGrouping$}}}
-const UpdateCustomLineItemRequestChargeDetailsFlat$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemRequestChargeDetailsFlat",members:{ChargeValue:{shape:double$}},required:["ChargeValue"]}
-const UpdateCustomLineItemRequestChargeDetailsPercentage$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemRequestChargeDetailsPercentage",members:{PercentageValue:{shape:double$}},required:["PercentageValue"]}
-const UpdateCustomLineItemRequestChargeDetails$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemRequestChargeDetails",members:{Flat:{shape:UpdateCustomLineItemRequestChargeDetailsFlat$},Percentage:{shape:UpdateCustomLineItemRequestChargeDetailsPercentage$},LineItemFilters:{shape:CreateCustomLineItemRequestChargeDetailsLineItemFilters$}}}
-const UpdateCustomLineItemRequest$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemRequest",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$},ChargeDetails:{shape:UpdateCustomLineItemRequestChargeDetails$},BillingPeriodRange:{shape:BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange$}},required:["Arn"]}
-const UpdateCustomLineItemOutput$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemOutput",members:{Arn:{shape:string$},BillingGroupArn:{shape:string$},Name:{shape:string$},Description:{shape:string$},ChargeDetails:{shape:ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetails$},LastModifiedTime:{shape:long$},AssociationSize:{shape:long$}}}
-const UpdatePricingPlanRequest$: S.StructureShape = {type:"structure",name:"UpdatePricingPlanRequest",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$}},required:["Arn"]}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateBillingGroupAccountGrouping$: S.StructureShape = {type:"structure",name:"UpdateBillingGroupAccountGrouping",members:{AutoAssociate:{shape:boolean$}}}
+const UpdateBillingGroupInput$: S.StructureShape = {type:"structure",name:"UpdateBillingGroupInput",members:{Arn:{shape:string$},Name:{shape:string$},Status:{shape:string$},ComputationPreference:{shape:ComputationPreference$},Description:{shape:string$},AccountGrouping:{shape:UpdateBillingGroupAccountGrouping$}},required:["Arn"]}
+const UpdateBillingGroupOutput$: S.StructureShape = {type:"structure",name:"UpdateBillingGroupOutput",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$},PrimaryAccountId:{shape:string$},PricingPlanArn:{shape:string$},Size:{shape:long$},LastModifiedTime:{shape:long$},Status:{shape:string$},StatusReason:{shape:string$},AccountGrouping:{shape:UpdateBillingGroupAccountGrouping$}}}
+const UpdateCustomLineItemFlatChargeDetails$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemFlatChargeDetails",members:{ChargeValue:{shape:double$}},required:["ChargeValue"]}
+const UpdateCustomLineItemPercentageChargeDetails$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemPercentageChargeDetails",members:{PercentageValue:{shape:double$}},required:["PercentageValue"]}
+const UpdateCustomLineItemChargeDetails$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemChargeDetails",members:{Flat:{shape:UpdateCustomLineItemFlatChargeDetails$},Percentage:{shape:UpdateCustomLineItemPercentageChargeDetails$},LineItemFilters:{shape:CustomLineItemChargeDetailsLineItemFilters$}}}
+const UpdateCustomLineItemInput$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemInput",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$},ChargeDetails:{shape:UpdateCustomLineItemChargeDetails$},BillingPeriodRange:{shape:CustomLineItemBillingPeriodRange$}},required:["Arn"]}
+const UpdateCustomLineItemOutput$: S.StructureShape = {type:"structure",name:"UpdateCustomLineItemOutput",members:{Arn:{shape:string$},BillingGroupArn:{shape:string$},Name:{shape:string$},Description:{shape:string$},ChargeDetails:{shape:ListCustomLineItemChargeDetails$},LastModifiedTime:{shape:long$},AssociationSize:{shape:long$}}}
+const UpdatePricingPlanInput$: S.StructureShape = {type:"structure",name:"UpdatePricingPlanInput",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$}},required:["Arn"]}
 const UpdatePricingPlanOutput$: S.StructureShape = {type:"structure",name:"UpdatePricingPlanOutput",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$},Size:{shape:long$},LastModifiedTime:{shape:long$}}}
-const UpdatePricingRuleRequestTieringFreeTier$: S.StructureShape = {type:"structure",name:"UpdatePricingRuleRequestTieringFreeTier",members:{Activated:{shape:boolean$}},required:["Activated"]}
-const UpdatePricingRuleRequestTiering$: S.StructureShape = {type:"structure",name:"UpdatePricingRuleRequestTiering",members:{FreeTier:{shape:UpdatePricingRuleRequestTieringFreeTier$}},required:["FreeTier"]}
-const UpdatePricingRuleRequest$: S.StructureShape = {type:"structure",name:"UpdatePricingRuleRequest",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$},Type:{shape:string$},ModifierPercentage:{shape:double$},Tiering:{shape:UpdatePricingRuleRequestTiering$}},required:["Arn"]}
-const UpdatePricingRuleOutput$: S.StructureShape = {type:"structure",name:"UpdatePricingRuleOutput",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$},Scope:{shape:string$},Type:{shape:string$},ModifierPercentage:{shape:double$},Service:{shape:string$},AssociatedPricingPlanCount:{shape:long$},LastModifiedTime:{shape:long$},BillingEntity:{shape:string$},Tiering:{shape:UpdatePricingRuleRequestTiering$},UsageType:{shape:string$},Operation:{shape:string$}}}
+const UpdateFreeTierConfig$: S.StructureShape = {type:"structure",name:"UpdateFreeTierConfig",members:{Activated:{shape:boolean$}},required:["Activated"]}
+const UpdateTieringInput$: S.StructureShape = {type:"structure",name:"UpdateTieringInput",members:{FreeTier:{shape:UpdateFreeTierConfig$}},required:["FreeTier"]}
+const UpdatePricingRuleInput$: S.StructureShape = {type:"structure",name:"UpdatePricingRuleInput",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$},Type:{shape:string$},ModifierPercentage:{shape:double$},Tiering:{shape:UpdateTieringInput$}},required:["Arn"]}
+const UpdatePricingRuleOutput$: S.StructureShape = {type:"structure",name:"UpdatePricingRuleOutput",members:{Arn:{shape:string$},Name:{shape:string$},Description:{shape:string$},Scope:{shape:string$},Type:{shape:string$},ModifierPercentage:{shape:double$},Service:{shape:string$},AssociatedPricingPlanCount:{shape:long$},LastModifiedTime:{shape:long$},BillingEntity:{shape:string$},Tiering:{shape:UpdateTieringInput$},UsageType:{shape:string$},Operation:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceLimitExceededException$: S.StructureShape = {type:"structure",name:"ServiceLimitExceededException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$},LimitCode:{shape:string$},ServiceCode:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
 
-export interface AssociateAccountsRequest {
+export type AssociateResourceErrorReason = "ILLEGAL_CUSTOMLINEITEM" | "INTERNAL_SERVER_EXCEPTION" | "INVALID_ARN" | "INVALID_BILLING_PERIOD_RANGE" | "SERVICE_LIMIT_EXCEEDED" | (string & {})
+
+export type BillingGroupStatus = "ACTIVE" | "PRIMARY_ACCOUNT_MISSING" | (string & {})
+
+export type CurrencyCode = "CNY" | "USD" | (string & {})
+
+export type CustomLineItemRelationship = "CHILD" | "PARENT" | (string & {})
+
+export type CustomLineItemType = "CREDIT" | "FEE" | (string & {})
+
+export type GroupByAttributeName = "BILLING_PERIOD" | "PRODUCT_NAME" | (string & {})
+
+export type LineItemFilterAttributeName = "LINE_ITEM_TYPE" | (string & {})
+
+export type LineItemFilterValue = "SAVINGS_PLAN_NEGATION" | (string & {})
+
+export type MatchOption = "NOT_EQUAL" | (string & {})
+
+export type PricingRuleScope = "BILLING_ENTITY" | "GLOBAL" | "SERVICE" | "SKU" | (string & {})
+
+export type PricingRuleType = "DISCOUNT" | "MARKUP" | "TIERING" | (string & {})
+
+export interface AssociateAccountsInput {
   readonly Arn: string
   readonly AccountIds: ReadonlyArray<string>
 }
@@ -174,7 +204,7 @@ export interface AssociateAccountsOutput {
   readonly Arn?: string
 }
 
-export interface AssociatePricingRulesRequest {
+export interface AssociatePricingRulesInput {
   readonly Arn: string
   readonly PricingRuleArns: ReadonlyArray<string>
 }
@@ -183,68 +213,68 @@ export interface AssociatePricingRulesOutput {
   readonly Arn?: string
 }
 
-export interface BatchAssociateResourcesToCustomLineItemRequest {
+export interface BatchAssociateResourcesToCustomLineItemInput {
   readonly TargetArn: string
   readonly ResourceArns: ReadonlyArray<string>
-  readonly BillingPeriodRange?: BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange | undefined
+  readonly BillingPeriodRange?: CustomLineItemBillingPeriodRange | undefined
 }
 
-export interface BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange {
+export interface CustomLineItemBillingPeriodRange {
   readonly InclusiveStartBillingPeriod: string
   readonly ExclusiveEndBillingPeriod?: string | undefined
 }
 
 export interface BatchAssociateResourcesToCustomLineItemOutput {
-  readonly SuccessfullyAssociatedResources?: ReadonlyArray<BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMember>
-  readonly FailedAssociatedResources?: ReadonlyArray<BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMember>
+  readonly SuccessfullyAssociatedResources?: ReadonlyArray<AssociateResourceResponseElement>
+  readonly FailedAssociatedResources?: ReadonlyArray<AssociateResourceResponseElement>
 }
 
-export interface BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMember {
+export interface AssociateResourceResponseElement {
   readonly Arn?: string
-  readonly Error?: BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMemberError
+  readonly Error?: AssociateResourceError
 }
 
-export interface BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMemberError {
+export interface AssociateResourceError {
   readonly Message?: string
-  readonly Reason?: string
+  readonly Reason?: AssociateResourceErrorReason
 }
 
-export interface BatchDisassociateResourcesFromCustomLineItemRequest {
+export interface BatchDisassociateResourcesFromCustomLineItemInput {
   readonly TargetArn: string
   readonly ResourceArns: ReadonlyArray<string>
-  readonly BillingPeriodRange?: BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange | undefined
+  readonly BillingPeriodRange?: CustomLineItemBillingPeriodRange | undefined
 }
 
 export interface BatchDisassociateResourcesFromCustomLineItemOutput {
-  readonly SuccessfullyDisassociatedResources?: ReadonlyArray<BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResourcesMember>
-  readonly FailedDisassociatedResources?: ReadonlyArray<BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResourcesMember>
+  readonly SuccessfullyDisassociatedResources?: ReadonlyArray<DisassociateResourceResponseElement>
+  readonly FailedDisassociatedResources?: ReadonlyArray<DisassociateResourceResponseElement>
 }
 
-export interface BatchDisassociateResourcesFromCustomLineItemOutputSuccessfullyDisassociatedResourcesMember {
+export interface DisassociateResourceResponseElement {
   readonly Arn?: string
-  readonly Error?: BatchAssociateResourcesToCustomLineItemOutputSuccessfullyAssociatedResourcesMemberError
+  readonly Error?: AssociateResourceError
 }
 
-export interface CreateBillingGroupRequest {
+export interface CreateBillingGroupInput {
   readonly ClientToken?: string | undefined
   readonly Name: string
-  readonly AccountGrouping: CreateBillingGroupRequestAccountGrouping
-  readonly ComputationPreference: CreateBillingGroupRequestComputationPreference
+  readonly AccountGrouping: AccountGrouping
+  readonly ComputationPreference: ComputationPreference
   readonly PrimaryAccountId?: string | undefined
   readonly Description?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateBillingGroupRequestAccountGrouping {
+export interface AccountGrouping {
   readonly LinkedAccountIds: ReadonlyArray<string>
   readonly AutoAssociate?: boolean | undefined
 }
 
-export interface CreateBillingGroupRequestComputationPreference {
+export interface ComputationPreference {
   readonly PricingPlanArn: string
 }
 
-export interface CreateBillingGroupRequestComputationPreferenceOutput {
+export interface ComputationPreferenceOutput {
   readonly PricingPlanArn?: string
 }
 
@@ -252,50 +282,50 @@ export interface CreateBillingGroupOutput {
   readonly Arn?: string
 }
 
-export interface CreateCustomLineItemRequest {
+export interface CreateCustomLineItemInput {
   readonly ClientToken?: string | undefined
   readonly Name: string
   readonly Description: string
   readonly BillingGroupArn: string
-  readonly BillingPeriodRange?: BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange | undefined
+  readonly BillingPeriodRange?: CustomLineItemBillingPeriodRange | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly ChargeDetails: CreateCustomLineItemRequestChargeDetails
+  readonly ChargeDetails: CustomLineItemChargeDetails
   readonly AccountId?: string | undefined
 }
 
-export interface CreateCustomLineItemRequestChargeDetails {
-  readonly Flat?: CreateCustomLineItemRequestChargeDetailsFlat | undefined
-  readonly Percentage?: CreateCustomLineItemRequestChargeDetailsPercentage | undefined
-  readonly Type: string
-  readonly LineItemFilters?: ReadonlyArray<CreateCustomLineItemRequestChargeDetailsLineItemFiltersMember> | undefined
+export interface CustomLineItemChargeDetails {
+  readonly Flat?: CustomLineItemFlatChargeDetails | undefined
+  readonly Percentage?: CustomLineItemPercentageChargeDetails | undefined
+  readonly Type: CustomLineItemType
+  readonly LineItemFilters?: ReadonlyArray<LineItemFilter> | undefined
 }
 
-export interface CreateCustomLineItemRequestChargeDetailsFlat {
+export interface CustomLineItemFlatChargeDetails {
   readonly ChargeValue: number
 }
 
-export interface CreateCustomLineItemRequestChargeDetailsPercentage {
+export interface CustomLineItemPercentageChargeDetails {
   readonly PercentageValue: number
   readonly AssociatedValues?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateCustomLineItemRequestChargeDetailsLineItemFiltersMember {
-  readonly Attribute: string
-  readonly MatchOption: string
-  readonly Values: ReadonlyArray<string>
+export interface LineItemFilter {
+  readonly Attribute: LineItemFilterAttributeName
+  readonly MatchOption: MatchOption
+  readonly Values: ReadonlyArray<LineItemFilterValue>
 }
 
-export interface CreateCustomLineItemRequestChargeDetailsLineItemFiltersMemberOutput {
-  readonly Attribute?: string
-  readonly MatchOption?: string
-  readonly Values?: ReadonlyArray<string>
+export interface LineItemFilterOutput {
+  readonly Attribute?: LineItemFilterAttributeName
+  readonly MatchOption?: MatchOption
+  readonly Values?: ReadonlyArray<LineItemFilterValue>
 }
 
 export interface CreateCustomLineItemOutput {
   readonly Arn?: string
 }
 
-export interface CreatePricingPlanRequest {
+export interface CreatePricingPlanInput {
   readonly ClientToken?: string | undefined
   readonly Name: string
   readonly Description?: string | undefined
@@ -307,26 +337,26 @@ export interface CreatePricingPlanOutput {
   readonly Arn?: string
 }
 
-export interface CreatePricingRuleRequest {
+export interface CreatePricingRuleInput {
   readonly ClientToken?: string | undefined
   readonly Name: string
   readonly Description?: string | undefined
-  readonly Scope: string
-  readonly Type: string
+  readonly Scope: PricingRuleScope
+  readonly Type: PricingRuleType
   readonly ModifierPercentage?: number | undefined
   readonly Service?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
   readonly BillingEntity?: string | undefined
-  readonly Tiering?: CreatePricingRuleRequestTiering | undefined
+  readonly Tiering?: CreateTieringInput | undefined
   readonly UsageType?: string | undefined
   readonly Operation?: string | undefined
 }
 
-export interface CreatePricingRuleRequestTiering {
-  readonly FreeTier: CreatePricingRuleRequestTieringFreeTier
+export interface CreateTieringInput {
+  readonly FreeTier: CreateFreeTierConfig
 }
 
-export interface CreatePricingRuleRequestTieringFreeTier {
+export interface CreateFreeTierConfig {
   readonly Activated: boolean
 }
 
@@ -334,7 +364,7 @@ export interface CreatePricingRuleOutput {
   readonly Arn?: string
 }
 
-export interface DeleteBillingGroupRequest {
+export interface DeleteBillingGroupInput {
   readonly Arn: string
 }
 
@@ -342,16 +372,16 @@ export interface DeleteBillingGroupOutput {
   readonly Arn?: string
 }
 
-export interface DeleteCustomLineItemRequest {
+export interface DeleteCustomLineItemInput {
   readonly Arn: string
-  readonly BillingPeriodRange?: BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange | undefined
+  readonly BillingPeriodRange?: CustomLineItemBillingPeriodRange | undefined
 }
 
 export interface DeleteCustomLineItemOutput {
   readonly Arn?: string
 }
 
-export interface DeletePricingPlanRequest {
+export interface DeletePricingPlanInput {
   readonly Arn: string
 }
 
@@ -359,7 +389,7 @@ export interface DeletePricingPlanOutput {
   readonly Arn?: string
 }
 
-export interface DeletePricingRuleRequest {
+export interface DeletePricingRuleInput {
   readonly Arn: string
 }
 
@@ -367,7 +397,7 @@ export interface DeletePricingRuleOutput {
   readonly Arn?: string
 }
 
-export interface DisassociateAccountsRequest {
+export interface DisassociateAccountsInput {
   readonly Arn: string
   readonly AccountIds: ReadonlyArray<string>
 }
@@ -376,7 +406,7 @@ export interface DisassociateAccountsOutput {
   readonly Arn?: string
 }
 
-export interface DisassociatePricingRulesRequest {
+export interface DisassociatePricingRulesInput {
   readonly Arn: string
   readonly PricingRuleArns: ReadonlyArray<string>
 }
@@ -385,80 +415,80 @@ export interface DisassociatePricingRulesOutput {
   readonly Arn?: string
 }
 
-export interface GetBillingGroupCostReportRequest {
+export interface GetBillingGroupCostReportInput {
   readonly Arn: string
-  readonly BillingPeriodRange?: GetBillingGroupCostReportRequestBillingPeriodRange | undefined
-  readonly GroupBy?: ReadonlyArray<string> | undefined
+  readonly BillingPeriodRange?: BillingPeriodRange | undefined
+  readonly GroupBy?: ReadonlyArray<GroupByAttributeName> | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface GetBillingGroupCostReportRequestBillingPeriodRange {
+export interface BillingPeriodRange {
   readonly InclusiveStartBillingPeriod: string
   readonly ExclusiveEndBillingPeriod: string
 }
 
 export interface GetBillingGroupCostReportOutput {
-  readonly BillingGroupCostReportResults?: ReadonlyArray<GetBillingGroupCostReportOutputBillingGroupCostReportResultsMember>
+  readonly BillingGroupCostReportResults?: ReadonlyArray<BillingGroupCostReportResultElement>
   readonly NextToken?: string
 }
 
-export interface GetBillingGroupCostReportOutputBillingGroupCostReportResultsMember {
+export interface BillingGroupCostReportResultElement {
   readonly Arn?: string
   readonly AWSCost?: string
   readonly ProformaCost?: string
   readonly Margin?: string
   readonly MarginPercentage?: string
   readonly Currency?: string
-  readonly Attributes?: ReadonlyArray<GetBillingGroupCostReportOutputBillingGroupCostReportResultsMemberAttributesMember>
+  readonly Attributes?: ReadonlyArray<Attribute>
 }
 
-export interface GetBillingGroupCostReportOutputBillingGroupCostReportResultsMemberAttributesMember {
+export interface Attribute {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface ListAccountAssociationsRequest {
+export interface ListAccountAssociationsInput {
   readonly BillingPeriod?: string | undefined
-  readonly Filters?: ListAccountAssociationsRequestFilters | undefined
+  readonly Filters?: ListAccountAssociationsFilter | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListAccountAssociationsRequestFilters {
+export interface ListAccountAssociationsFilter {
   readonly Association?: string | undefined
   readonly AccountId?: string | undefined
   readonly AccountIds?: ReadonlyArray<string> | undefined
 }
 
 export interface ListAccountAssociationsOutput {
-  readonly LinkedAccounts?: ReadonlyArray<ListAccountAssociationsOutputLinkedAccountsMember>
+  readonly LinkedAccounts?: ReadonlyArray<AccountAssociationsListElement>
   readonly NextToken?: string
 }
 
-export interface ListAccountAssociationsOutputLinkedAccountsMember {
+export interface AccountAssociationsListElement {
   readonly AccountId?: string
   readonly BillingGroupArn?: string
   readonly AccountName?: string
   readonly AccountEmail?: string
 }
 
-export interface ListBillingGroupCostReportsRequest {
+export interface ListBillingGroupCostReportsInput {
   readonly BillingPeriod?: string | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ListBillingGroupCostReportsRequestFilters | undefined
+  readonly Filters?: ListBillingGroupCostReportsFilter | undefined
 }
 
-export interface ListBillingGroupCostReportsRequestFilters {
+export interface ListBillingGroupCostReportsFilter {
   readonly BillingGroupArns?: ReadonlyArray<string> | undefined
 }
 
 export interface ListBillingGroupCostReportsOutput {
-  readonly BillingGroupCostReports?: ReadonlyArray<ListBillingGroupCostReportsOutputBillingGroupCostReportsMember>
+  readonly BillingGroupCostReports?: ReadonlyArray<BillingGroupCostReportElement>
   readonly NextToken?: string
 }
 
-export interface ListBillingGroupCostReportsOutputBillingGroupCostReportsMember {
+export interface BillingGroupCostReportElement {
   readonly Arn?: string
   readonly AWSCost?: string
   readonly ProformaCost?: string
@@ -467,68 +497,68 @@ export interface ListBillingGroupCostReportsOutputBillingGroupCostReportsMember 
   readonly Currency?: string
 }
 
-export interface ListBillingGroupsRequest {
+export interface ListBillingGroupsInput {
   readonly BillingPeriod?: string | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ListBillingGroupsRequestFilters | undefined
+  readonly Filters?: ListBillingGroupsFilter | undefined
 }
 
-export interface ListBillingGroupsRequestFilters {
+export interface ListBillingGroupsFilter {
   readonly Arns?: ReadonlyArray<string> | undefined
   readonly PricingPlan?: string | undefined
-  readonly Statuses?: ReadonlyArray<string> | undefined
+  readonly Statuses?: ReadonlyArray<BillingGroupStatus> | undefined
   readonly AutoAssociate?: boolean | undefined
 }
 
 export interface ListBillingGroupsOutput {
-  readonly BillingGroups?: ReadonlyArray<ListBillingGroupsOutputBillingGroupsMember>
+  readonly BillingGroups?: ReadonlyArray<BillingGroupListElement>
   readonly NextToken?: string
 }
 
-export interface ListBillingGroupsOutputBillingGroupsMember {
+export interface BillingGroupListElement {
   readonly Name?: string
   readonly Arn?: string
   readonly Description?: string
   readonly PrimaryAccountId?: string
-  readonly ComputationPreference?: CreateBillingGroupRequestComputationPreferenceOutput
+  readonly ComputationPreference?: ComputationPreferenceOutput
   readonly Size?: number
   readonly CreationTime?: number
   readonly LastModifiedTime?: number
-  readonly Status?: string
+  readonly Status?: BillingGroupStatus
   readonly StatusReason?: string
-  readonly AccountGrouping?: ListBillingGroupsOutputBillingGroupsMemberAccountGrouping
+  readonly AccountGrouping?: ListBillingGroupAccountGrouping
 }
 
-export interface ListBillingGroupsOutputBillingGroupsMemberAccountGrouping {
+export interface ListBillingGroupAccountGrouping {
   readonly AutoAssociate?: boolean
 }
 
-export interface ListCustomLineItemVersionsRequest {
+export interface ListCustomLineItemVersionsInput {
   readonly Arn: string
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ListCustomLineItemVersionsRequestFilters | undefined
+  readonly Filters?: ListCustomLineItemVersionsFilter | undefined
 }
 
-export interface ListCustomLineItemVersionsRequestFilters {
-  readonly BillingPeriodRange?: ListCustomLineItemVersionsRequestFiltersBillingPeriodRange | undefined
+export interface ListCustomLineItemVersionsFilter {
+  readonly BillingPeriodRange?: ListCustomLineItemVersionsBillingPeriodRangeFilter | undefined
 }
 
-export interface ListCustomLineItemVersionsRequestFiltersBillingPeriodRange {
+export interface ListCustomLineItemVersionsBillingPeriodRangeFilter {
   readonly StartBillingPeriod?: string | undefined
   readonly EndBillingPeriod?: string | undefined
 }
 
 export interface ListCustomLineItemVersionsOutput {
-  readonly CustomLineItemVersions?: ReadonlyArray<ListCustomLineItemVersionsOutputCustomLineItemVersionsMember>
+  readonly CustomLineItemVersions?: ReadonlyArray<CustomLineItemVersionListElement>
   readonly NextToken?: string
 }
 
-export interface ListCustomLineItemVersionsOutputCustomLineItemVersionsMember {
+export interface CustomLineItemVersionListElement {
   readonly Name?: string
-  readonly ChargeDetails?: ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetails
-  readonly CurrencyCode?: string
+  readonly ChargeDetails?: ListCustomLineItemChargeDetails
+  readonly CurrencyCode?: CurrencyCode
   readonly Description?: string
   readonly ProductCode?: string
   readonly BillingGroupArn?: string
@@ -542,29 +572,29 @@ export interface ListCustomLineItemVersionsOutputCustomLineItemVersionsMember {
   readonly AccountId?: string
 }
 
-export interface ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetails {
-  readonly Flat?: ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsFlat
-  readonly Percentage?: ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsPercentage
-  readonly Type?: string
-  readonly LineItemFilters?: ReadonlyArray<CreateCustomLineItemRequestChargeDetailsLineItemFiltersMemberOutput>
+export interface ListCustomLineItemChargeDetails {
+  readonly Flat?: ListCustomLineItemFlatChargeDetails
+  readonly Percentage?: ListCustomLineItemPercentageChargeDetails
+  readonly Type?: CustomLineItemType
+  readonly LineItemFilters?: ReadonlyArray<LineItemFilterOutput>
 }
 
-export interface ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsFlat {
+export interface ListCustomLineItemFlatChargeDetails {
   readonly ChargeValue?: number
 }
 
-export interface ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetailsPercentage {
+export interface ListCustomLineItemPercentageChargeDetails {
   readonly PercentageValue?: number
 }
 
-export interface ListCustomLineItemsRequest {
+export interface ListCustomLineItemsInput {
   readonly BillingPeriod?: string | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ListCustomLineItemsRequestFilters | undefined
+  readonly Filters?: ListCustomLineItemsFilter | undefined
 }
 
-export interface ListCustomLineItemsRequestFilters {
+export interface ListCustomLineItemsFilter {
   readonly Names?: ReadonlyArray<string> | undefined
   readonly BillingGroups?: ReadonlyArray<string> | undefined
   readonly Arns?: ReadonlyArray<string> | undefined
@@ -572,15 +602,15 @@ export interface ListCustomLineItemsRequestFilters {
 }
 
 export interface ListCustomLineItemsOutput {
-  readonly CustomLineItems?: ReadonlyArray<ListCustomLineItemsOutputCustomLineItemsMember>
+  readonly CustomLineItems?: ReadonlyArray<CustomLineItemListElement>
   readonly NextToken?: string
 }
 
-export interface ListCustomLineItemsOutputCustomLineItemsMember {
+export interface CustomLineItemListElement {
   readonly Arn?: string
   readonly Name?: string
-  readonly ChargeDetails?: ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetails
-  readonly CurrencyCode?: string
+  readonly ChargeDetails?: ListCustomLineItemChargeDetails
+  readonly CurrencyCode?: CurrencyCode
   readonly Description?: string
   readonly ProductCode?: string
   readonly BillingGroupArn?: string
@@ -590,24 +620,24 @@ export interface ListCustomLineItemsOutputCustomLineItemsMember {
   readonly AccountId?: string
 }
 
-export interface ListPricingPlansRequest {
+export interface ListPricingPlansInput {
   readonly BillingPeriod?: string | undefined
-  readonly Filters?: ListPricingPlansRequestFilters | undefined
+  readonly Filters?: ListPricingPlansFilter | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListPricingPlansRequestFilters {
+export interface ListPricingPlansFilter {
   readonly Arns?: ReadonlyArray<string> | undefined
 }
 
 export interface ListPricingPlansOutput {
   readonly BillingPeriod?: string
-  readonly PricingPlans?: ReadonlyArray<ListPricingPlansOutputPricingPlansMember>
+  readonly PricingPlans?: ReadonlyArray<PricingPlanListElement>
   readonly NextToken?: string
 }
 
-export interface ListPricingPlansOutputPricingPlansMember {
+export interface PricingPlanListElement {
   readonly Name?: string
   readonly Arn?: string
   readonly Description?: string
@@ -616,7 +646,7 @@ export interface ListPricingPlansOutputPricingPlansMember {
   readonly LastModifiedTime?: number
 }
 
-export interface ListPricingPlansAssociatedWithPricingRuleRequest {
+export interface ListPricingPlansAssociatedWithPricingRuleInput {
   readonly BillingPeriod?: string | undefined
   readonly PricingRuleArn: string
   readonly MaxResults?: number | undefined
@@ -630,49 +660,49 @@ export interface ListPricingPlansAssociatedWithPricingRuleOutput {
   readonly NextToken?: string
 }
 
-export interface ListPricingRulesRequest {
+export interface ListPricingRulesInput {
   readonly BillingPeriod?: string | undefined
-  readonly Filters?: ListPricingRulesRequestFilters | undefined
+  readonly Filters?: ListPricingRulesFilter | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListPricingRulesRequestFilters {
+export interface ListPricingRulesFilter {
   readonly Arns?: ReadonlyArray<string> | undefined
 }
 
 export interface ListPricingRulesOutput {
   readonly BillingPeriod?: string
-  readonly PricingRules?: ReadonlyArray<ListPricingRulesOutputPricingRulesMember>
+  readonly PricingRules?: ReadonlyArray<PricingRuleListElement>
   readonly NextToken?: string
 }
 
-export interface ListPricingRulesOutputPricingRulesMember {
+export interface PricingRuleListElement {
   readonly Name?: string
   readonly Arn?: string
   readonly Description?: string
-  readonly Scope?: string
-  readonly Type?: string
+  readonly Scope?: PricingRuleScope
+  readonly Type?: PricingRuleType
   readonly ModifierPercentage?: number
   readonly Service?: string
   readonly AssociatedPricingPlanCount?: number
   readonly CreationTime?: number
   readonly LastModifiedTime?: number
   readonly BillingEntity?: string
-  readonly Tiering?: ListPricingRulesOutputPricingRulesMemberTiering
+  readonly Tiering?: Tiering
   readonly UsageType?: string
   readonly Operation?: string
 }
 
-export interface ListPricingRulesOutputPricingRulesMemberTiering {
-  readonly FreeTier?: ListPricingRulesOutputPricingRulesMemberTieringFreeTier
+export interface Tiering {
+  readonly FreeTier?: FreeTierConfig
 }
 
-export interface ListPricingRulesOutputPricingRulesMemberTieringFreeTier {
+export interface FreeTierConfig {
   readonly Activated?: boolean
 }
 
-export interface ListPricingRulesAssociatedToPricingPlanRequest {
+export interface ListPricingRulesAssociatedToPricingPlanInput {
   readonly BillingPeriod?: string | undefined
   readonly PricingPlanArn: string
   readonly MaxResults?: number | undefined
@@ -686,27 +716,27 @@ export interface ListPricingRulesAssociatedToPricingPlanOutput {
   readonly NextToken?: string
 }
 
-export interface ListResourcesAssociatedToCustomLineItemRequest {
+export interface ListResourcesAssociatedToCustomLineItemInput {
   readonly BillingPeriod?: string | undefined
   readonly Arn: string
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ListResourcesAssociatedToCustomLineItemRequestFilters | undefined
+  readonly Filters?: ListResourcesAssociatedToCustomLineItemFilter | undefined
 }
 
-export interface ListResourcesAssociatedToCustomLineItemRequestFilters {
-  readonly Relationship?: string | undefined
+export interface ListResourcesAssociatedToCustomLineItemFilter {
+  readonly Relationship?: CustomLineItemRelationship | undefined
 }
 
 export interface ListResourcesAssociatedToCustomLineItemOutput {
   readonly Arn?: string
-  readonly AssociatedResources?: ReadonlyArray<ListResourcesAssociatedToCustomLineItemOutputAssociatedResourcesMember>
+  readonly AssociatedResources?: ReadonlyArray<ListResourcesAssociatedToCustomLineItemResponseElement>
   readonly NextToken?: string
 }
 
-export interface ListResourcesAssociatedToCustomLineItemOutputAssociatedResourcesMember {
+export interface ListResourcesAssociatedToCustomLineItemResponseElement {
   readonly Arn?: string
-  readonly Relationship?: string
+  readonly Relationship?: CustomLineItemRelationship
   readonly EndBillingPeriod?: string
 }
 
@@ -714,7 +744,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -723,29 +753,29 @@ export interface TagResourceRequest {
   readonly Tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
-export interface UpdateBillingGroupRequest {
+export interface UpdateBillingGroupInput {
   readonly Arn: string
   readonly Name?: string | undefined
-  readonly Status?: string | undefined
-  readonly ComputationPreference?: CreateBillingGroupRequestComputationPreference | undefined
+  readonly Status?: BillingGroupStatus | undefined
+  readonly ComputationPreference?: ComputationPreference | undefined
   readonly Description?: string | undefined
-  readonly AccountGrouping?: UpdateBillingGroupRequestAccountGrouping | undefined
+  readonly AccountGrouping?: UpdateBillingGroupAccountGrouping | undefined
 }
 
-export interface UpdateBillingGroupRequestAccountGrouping {
+export interface UpdateBillingGroupAccountGrouping {
   readonly AutoAssociate?: boolean | undefined
 }
 
-export interface UpdateBillingGroupRequestAccountGroupingOutput {
+export interface UpdateBillingGroupAccountGroupingOutput {
   readonly AutoAssociate?: boolean
 }
 
@@ -757,30 +787,30 @@ export interface UpdateBillingGroupOutput {
   readonly PricingPlanArn?: string
   readonly Size?: number
   readonly LastModifiedTime?: number
-  readonly Status?: string
+  readonly Status?: BillingGroupStatus
   readonly StatusReason?: string
-  readonly AccountGrouping?: UpdateBillingGroupRequestAccountGroupingOutput
+  readonly AccountGrouping?: UpdateBillingGroupAccountGroupingOutput
 }
 
-export interface UpdateCustomLineItemRequest {
+export interface UpdateCustomLineItemInput {
   readonly Arn: string
   readonly Name?: string | undefined
   readonly Description?: string | undefined
-  readonly ChargeDetails?: UpdateCustomLineItemRequestChargeDetails | undefined
-  readonly BillingPeriodRange?: BatchAssociateResourcesToCustomLineItemRequestBillingPeriodRange | undefined
+  readonly ChargeDetails?: UpdateCustomLineItemChargeDetails | undefined
+  readonly BillingPeriodRange?: CustomLineItemBillingPeriodRange | undefined
 }
 
-export interface UpdateCustomLineItemRequestChargeDetails {
-  readonly Flat?: UpdateCustomLineItemRequestChargeDetailsFlat | undefined
-  readonly Percentage?: UpdateCustomLineItemRequestChargeDetailsPercentage | undefined
-  readonly LineItemFilters?: ReadonlyArray<CreateCustomLineItemRequestChargeDetailsLineItemFiltersMember> | undefined
+export interface UpdateCustomLineItemChargeDetails {
+  readonly Flat?: UpdateCustomLineItemFlatChargeDetails | undefined
+  readonly Percentage?: UpdateCustomLineItemPercentageChargeDetails | undefined
+  readonly LineItemFilters?: ReadonlyArray<LineItemFilter> | undefined
 }
 
-export interface UpdateCustomLineItemRequestChargeDetailsFlat {
+export interface UpdateCustomLineItemFlatChargeDetails {
   readonly ChargeValue: number
 }
 
-export interface UpdateCustomLineItemRequestChargeDetailsPercentage {
+export interface UpdateCustomLineItemPercentageChargeDetails {
   readonly PercentageValue: number
 }
 
@@ -789,12 +819,12 @@ export interface UpdateCustomLineItemOutput {
   readonly BillingGroupArn?: string
   readonly Name?: string
   readonly Description?: string
-  readonly ChargeDetails?: ListCustomLineItemVersionsOutputCustomLineItemVersionsMemberChargeDetails
+  readonly ChargeDetails?: ListCustomLineItemChargeDetails
   readonly LastModifiedTime?: number
   readonly AssociationSize?: number
 }
 
-export interface UpdatePricingPlanRequest {
+export interface UpdatePricingPlanInput {
   readonly Arn: string
   readonly Name?: string | undefined
   readonly Description?: string | undefined
@@ -808,28 +838,28 @@ export interface UpdatePricingPlanOutput {
   readonly LastModifiedTime?: number
 }
 
-export interface UpdatePricingRuleRequest {
+export interface UpdatePricingRuleInput {
   readonly Arn: string
   readonly Name?: string | undefined
   readonly Description?: string | undefined
-  readonly Type?: string | undefined
+  readonly Type?: PricingRuleType | undefined
   readonly ModifierPercentage?: number | undefined
-  readonly Tiering?: UpdatePricingRuleRequestTiering | undefined
+  readonly Tiering?: UpdateTieringInput | undefined
 }
 
-export interface UpdatePricingRuleRequestTiering {
-  readonly FreeTier: UpdatePricingRuleRequestTieringFreeTier
+export interface UpdateTieringInput {
+  readonly FreeTier: UpdateFreeTierConfig
 }
 
-export interface UpdatePricingRuleRequestTieringOutput {
-  readonly FreeTier?: UpdatePricingRuleRequestTieringFreeTierOutput
+export interface UpdateTieringInputOutput {
+  readonly FreeTier?: UpdateFreeTierConfigOutput
 }
 
-export interface UpdatePricingRuleRequestTieringFreeTier {
+export interface UpdateFreeTierConfig {
   readonly Activated: boolean
 }
 
-export interface UpdatePricingRuleRequestTieringFreeTierOutput {
+export interface UpdateFreeTierConfigOutput {
   readonly Activated?: boolean
 }
 
@@ -837,142 +867,156 @@ export interface UpdatePricingRuleOutput {
   readonly Arn?: string
   readonly Name?: string
   readonly Description?: string
-  readonly Scope?: string
-  readonly Type?: string
+  readonly Scope?: PricingRuleScope
+  readonly Type?: PricingRuleType
   readonly ModifierPercentage?: number
   readonly Service?: string
   readonly AssociatedPricingPlanCount?: number
   readonly LastModifiedTime?: number
   readonly BillingEntity?: string
-  readonly Tiering?: UpdatePricingRuleRequestTieringOutput
+  readonly Tiering?: UpdateTieringInputOutput
   readonly UsageType?: string
   readonly Operation?: string
 }
 
-export type AssociateAccountsError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type AssociatePricingRulesError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string; readonly Reason?: string }> {}
 
-export type BatchAssociateResourcesToCustomLineItemError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type BatchDisassociateResourcesFromCustomLineItemError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateBillingGroupError = Errors.CommonError | Client.SdkError
+export class ServiceLimitExceededException extends /*#__PURE__*/ ServiceError("ServiceLimitExceededException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string; readonly LimitCode?: string; readonly ServiceCode?: string }> {}
 
-export type CreateCustomLineItemError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type CreatePricingPlanError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type CreatePricingRuleError = Errors.CommonError | Client.SdkError
+export type AssociateAccountsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceLimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteBillingGroupError = Errors.CommonError | Client.SdkError
+export type AssociatePricingRulesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceLimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteCustomLineItemError = Errors.CommonError | Client.SdkError
+export type BatchAssociateResourcesToCustomLineItemError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceLimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeletePricingPlanError = Errors.CommonError | Client.SdkError
+export type BatchDisassociateResourcesFromCustomLineItemError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeletePricingRuleError = Errors.CommonError | Client.SdkError
+export type CreateBillingGroupError = AccessDeniedException | ConflictException | InternalServerException | ServiceLimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DisassociateAccountsError = Errors.CommonError | Client.SdkError
+export type CreateCustomLineItemError = AccessDeniedException | ConflictException | InternalServerException | ServiceLimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DisassociatePricingRulesError = Errors.CommonError | Client.SdkError
+export type CreatePricingPlanError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceLimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetBillingGroupCostReportError = Errors.CommonError | Client.SdkError
+export type CreatePricingRuleError = AccessDeniedException | ConflictException | InternalServerException | ServiceLimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAccountAssociationsError = Errors.CommonError | Client.SdkError
+export type DeleteBillingGroupError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBillingGroupCostReportsError = Errors.CommonError | Client.SdkError
+export type DeleteCustomLineItemError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBillingGroupsError = Errors.CommonError | Client.SdkError
+export type DeletePricingPlanError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListCustomLineItemVersionsError = Errors.CommonError | Client.SdkError
+export type DeletePricingRuleError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListCustomLineItemsError = Errors.CommonError | Client.SdkError
+export type DisassociateAccountsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPricingPlansError = Errors.CommonError | Client.SdkError
+export type DisassociatePricingRulesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPricingPlansAssociatedWithPricingRuleError = Errors.CommonError | Client.SdkError
+export type GetBillingGroupCostReportError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPricingRulesError = Errors.CommonError | Client.SdkError
+export type ListAccountAssociationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPricingRulesAssociatedToPricingPlanError = Errors.CommonError | Client.SdkError
+export type ListBillingGroupCostReportsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListResourcesAssociatedToCustomLineItemError = Errors.CommonError | Client.SdkError
+export type ListBillingGroupsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListCustomLineItemVersionsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListCustomLineItemsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListPricingPlansError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateBillingGroupError = Errors.CommonError | Client.SdkError
+export type ListPricingPlansAssociatedWithPricingRuleError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateCustomLineItemError = Errors.CommonError | Client.SdkError
+export type ListPricingRulesError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdatePricingPlanError = Errors.CommonError | Client.SdkError
+export type ListPricingRulesAssociatedToPricingPlanError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdatePricingRuleError = Errors.CommonError | Client.SdkError
+export type ListResourcesAssociatedToCustomLineItemError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const associateAccounts: Client.Operation<AssociateAccountsRequest, AssociateAccountsOutput, AssociateAccountsError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"AssociateAccounts",http:{method:"POST",requestUri:"/associate-accounts",responseCode:200},input:{shape:AssociateAccountsRequest$},output:{shape:AssociateAccountsOutput$},idempotent:true}})
+export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const associatePricingRules: Client.Operation<AssociatePricingRulesRequest, AssociatePricingRulesOutput, AssociatePricingRulesError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"AssociatePricingRules",http:{method:"PUT",requestUri:"/associate-pricing-rules",responseCode:200},input:{shape:AssociatePricingRulesRequest$},output:{shape:AssociatePricingRulesOutput$},idempotent:true}})
+export type TagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const batchAssociateResourcesToCustomLineItem: Client.Operation<BatchAssociateResourcesToCustomLineItemRequest, BatchAssociateResourcesToCustomLineItemOutput, BatchAssociateResourcesToCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"BatchAssociateResourcesToCustomLineItem",http:{method:"PUT",requestUri:"/batch-associate-resources-to-custom-line-item",responseCode:200},input:{shape:BatchAssociateResourcesToCustomLineItemRequest$},output:{shape:BatchAssociateResourcesToCustomLineItemOutput$},idempotent:true}})
+export type UntagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const batchDisassociateResourcesFromCustomLineItem: Client.Operation<BatchDisassociateResourcesFromCustomLineItemRequest, BatchDisassociateResourcesFromCustomLineItemOutput, BatchDisassociateResourcesFromCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"BatchDisassociateResourcesFromCustomLineItem",http:{method:"PUT",requestUri:"/batch-disassociate-resources-from-custom-line-item",responseCode:200},input:{shape:BatchDisassociateResourcesFromCustomLineItemRequest$},output:{shape:BatchDisassociateResourcesFromCustomLineItemOutput$},idempotent:true}})
+export type UpdateBillingGroupError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createBillingGroup: Client.Operation<CreateBillingGroupRequest, CreateBillingGroupOutput, CreateBillingGroupError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"CreateBillingGroup",http:{method:"POST",requestUri:"/create-billing-group",responseCode:200},input:{shape:CreateBillingGroupRequest$},output:{shape:CreateBillingGroupOutput$},idempotent:true}})
+export type UpdateCustomLineItemError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createCustomLineItem: Client.Operation<CreateCustomLineItemRequest, CreateCustomLineItemOutput, CreateCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"CreateCustomLineItem",http:{method:"POST",requestUri:"/create-custom-line-item",responseCode:200},input:{shape:CreateCustomLineItemRequest$},output:{shape:CreateCustomLineItemOutput$}}})
+export type UpdatePricingPlanError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createPricingPlan: Client.Operation<CreatePricingPlanRequest, CreatePricingPlanOutput, CreatePricingPlanError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"CreatePricingPlan",http:{method:"POST",requestUri:"/create-pricing-plan",responseCode:200},input:{shape:CreatePricingPlanRequest$},output:{shape:CreatePricingPlanOutput$},idempotent:true}})
+export type UpdatePricingRuleError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createPricingRule: Client.Operation<CreatePricingRuleRequest, CreatePricingRuleOutput, CreatePricingRuleError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"CreatePricingRule",http:{method:"POST",requestUri:"/create-pricing-rule",responseCode:200},input:{shape:CreatePricingRuleRequest$},output:{shape:CreatePricingRuleOutput$},idempotent:true}})
+export const associateAccounts: Client.Operation<AssociateAccountsInput, AssociateAccountsOutput, AssociateAccountsError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"AssociateAccounts",http:{method:"POST",requestUri:"/associate-accounts",responseCode:200},input:{shape:AssociateAccountsInput$},output:{shape:AssociateAccountsOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceLimitExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceLimitExceededException,ThrottlingException,ValidationException}})
 
-export const deleteBillingGroup: Client.Operation<DeleteBillingGroupRequest, DeleteBillingGroupOutput, DeleteBillingGroupError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DeleteBillingGroup",http:{method:"POST",requestUri:"/delete-billing-group",responseCode:200},input:{shape:DeleteBillingGroupRequest$},output:{shape:DeleteBillingGroupOutput$},idempotent:true}})
+export const associatePricingRules: Client.Operation<AssociatePricingRulesInput, AssociatePricingRulesOutput, AssociatePricingRulesError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"AssociatePricingRules",http:{method:"PUT",requestUri:"/associate-pricing-rules",responseCode:200},input:{shape:AssociatePricingRulesInput$},output:{shape:AssociatePricingRulesOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceLimitExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceLimitExceededException,ThrottlingException,ValidationException}})
 
-export const deleteCustomLineItem: Client.Operation<DeleteCustomLineItemRequest, DeleteCustomLineItemOutput, DeleteCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DeleteCustomLineItem",http:{method:"POST",requestUri:"/delete-custom-line-item",responseCode:200},input:{shape:DeleteCustomLineItemRequest$},output:{shape:DeleteCustomLineItemOutput$},idempotent:true}})
+export const batchAssociateResourcesToCustomLineItem: Client.Operation<BatchAssociateResourcesToCustomLineItemInput, BatchAssociateResourcesToCustomLineItemOutput, BatchAssociateResourcesToCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"BatchAssociateResourcesToCustomLineItem",http:{method:"PUT",requestUri:"/batch-associate-resources-to-custom-line-item",responseCode:200},input:{shape:BatchAssociateResourcesToCustomLineItemInput$},output:{shape:BatchAssociateResourcesToCustomLineItemOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceLimitExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceLimitExceededException,ThrottlingException,ValidationException}})
 
-export const deletePricingPlan: Client.Operation<DeletePricingPlanRequest, DeletePricingPlanOutput, DeletePricingPlanError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DeletePricingPlan",http:{method:"POST",requestUri:"/delete-pricing-plan",responseCode:200},input:{shape:DeletePricingPlanRequest$},output:{shape:DeletePricingPlanOutput$},idempotent:true}})
+export const batchDisassociateResourcesFromCustomLineItem: Client.Operation<BatchDisassociateResourcesFromCustomLineItemInput, BatchDisassociateResourcesFromCustomLineItemOutput, BatchDisassociateResourcesFromCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"BatchDisassociateResourcesFromCustomLineItem",http:{method:"PUT",requestUri:"/batch-disassociate-resources-from-custom-line-item",responseCode:200},input:{shape:BatchDisassociateResourcesFromCustomLineItemInput$},output:{shape:BatchDisassociateResourcesFromCustomLineItemOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deletePricingRule: Client.Operation<DeletePricingRuleRequest, DeletePricingRuleOutput, DeletePricingRuleError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DeletePricingRule",http:{method:"POST",requestUri:"/delete-pricing-rule",responseCode:200},input:{shape:DeletePricingRuleRequest$},output:{shape:DeletePricingRuleOutput$},idempotent:true}})
+export const createBillingGroup: Client.Operation<CreateBillingGroupInput, CreateBillingGroupOutput, CreateBillingGroupError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"CreateBillingGroup",http:{method:"POST",requestUri:"/create-billing-group",responseCode:200},input:{shape:CreateBillingGroupInput$},output:{shape:CreateBillingGroupOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ServiceLimitExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ServiceLimitExceededException,ThrottlingException,ValidationException}})
 
-export const disassociateAccounts: Client.Operation<DisassociateAccountsRequest, DisassociateAccountsOutput, DisassociateAccountsError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DisassociateAccounts",http:{method:"POST",requestUri:"/disassociate-accounts",responseCode:200},input:{shape:DisassociateAccountsRequest$},output:{shape:DisassociateAccountsOutput$},idempotent:true}})
+export const createCustomLineItem: Client.Operation<CreateCustomLineItemInput, CreateCustomLineItemOutput, CreateCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"CreateCustomLineItem",http:{method:"POST",requestUri:"/create-custom-line-item",responseCode:200},input:{shape:CreateCustomLineItemInput$},output:{shape:CreateCustomLineItemOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ServiceLimitExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ServiceLimitExceededException,ThrottlingException,ValidationException}})
 
-export const disassociatePricingRules: Client.Operation<DisassociatePricingRulesRequest, DisassociatePricingRulesOutput, DisassociatePricingRulesError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DisassociatePricingRules",http:{method:"PUT",requestUri:"/disassociate-pricing-rules",responseCode:200},input:{shape:DisassociatePricingRulesRequest$},output:{shape:DisassociatePricingRulesOutput$},idempotent:true}})
+export const createPricingPlan: Client.Operation<CreatePricingPlanInput, CreatePricingPlanOutput, CreatePricingPlanError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"CreatePricingPlan",http:{method:"POST",requestUri:"/create-pricing-plan",responseCode:200},input:{shape:CreatePricingPlanInput$},output:{shape:CreatePricingPlanOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceLimitExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceLimitExceededException,ThrottlingException,ValidationException}})
 
-export const getBillingGroupCostReport: Client.Operation<GetBillingGroupCostReportRequest, GetBillingGroupCostReportOutput, GetBillingGroupCostReportError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"GetBillingGroupCostReport",http:{method:"POST",requestUri:"/get-billing-group-cost-report",responseCode:200},input:{shape:GetBillingGroupCostReportRequest$},output:{shape:GetBillingGroupCostReportOutput$}}})
+export const createPricingRule: Client.Operation<CreatePricingRuleInput, CreatePricingRuleOutput, CreatePricingRuleError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"CreatePricingRule",http:{method:"POST",requestUri:"/create-pricing-rule",responseCode:200},input:{shape:CreatePricingRuleInput$},output:{shape:CreatePricingRuleOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ServiceLimitExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ServiceLimitExceededException,ThrottlingException,ValidationException}})
 
-export const listAccountAssociations: Paginate.Paginated<ListAccountAssociationsRequest, ListAccountAssociationsOutput, ListAccountAssociationsError, Billingconductor, ListAccountAssociationsOutputLinkedAccountsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListAccountAssociations",http:{method:"POST",requestUri:"/list-account-associations",responseCode:200},input:{shape:ListAccountAssociationsRequest$},output:{shape:ListAccountAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["LinkedAccounts"]})
+export const deleteBillingGroup: Client.Operation<DeleteBillingGroupInput, DeleteBillingGroupOutput, DeleteBillingGroupError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DeleteBillingGroup",http:{method:"POST",requestUri:"/delete-billing-group",responseCode:200},input:{shape:DeleteBillingGroupInput$},output:{shape:DeleteBillingGroupOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listBillingGroupCostReports: Paginate.Paginated<ListBillingGroupCostReportsRequest, ListBillingGroupCostReportsOutput, ListBillingGroupCostReportsError, Billingconductor, ListBillingGroupCostReportsOutputBillingGroupCostReportsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListBillingGroupCostReports",http:{method:"POST",requestUri:"/list-billing-group-cost-reports",responseCode:200},input:{shape:ListBillingGroupCostReportsRequest$},output:{shape:ListBillingGroupCostReportsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["BillingGroupCostReports"]})
+export const deleteCustomLineItem: Client.Operation<DeleteCustomLineItemInput, DeleteCustomLineItemOutput, DeleteCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DeleteCustomLineItem",http:{method:"POST",requestUri:"/delete-custom-line-item",responseCode:200},input:{shape:DeleteCustomLineItemInput$},output:{shape:DeleteCustomLineItemOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listBillingGroups: Paginate.Paginated<ListBillingGroupsRequest, ListBillingGroupsOutput, ListBillingGroupsError, Billingconductor, ListBillingGroupsOutputBillingGroupsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListBillingGroups",http:{method:"POST",requestUri:"/list-billing-groups",responseCode:200},input:{shape:ListBillingGroupsRequest$},output:{shape:ListBillingGroupsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["BillingGroups"]})
+export const deletePricingPlan: Client.Operation<DeletePricingPlanInput, DeletePricingPlanOutput, DeletePricingPlanError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DeletePricingPlan",http:{method:"POST",requestUri:"/delete-pricing-plan",responseCode:200},input:{shape:DeletePricingPlanInput$},output:{shape:DeletePricingPlanOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listCustomLineItemVersions: Paginate.Paginated<ListCustomLineItemVersionsRequest, ListCustomLineItemVersionsOutput, ListCustomLineItemVersionsError, Billingconductor, ListCustomLineItemVersionsOutputCustomLineItemVersionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListCustomLineItemVersions",http:{method:"POST",requestUri:"/list-custom-line-item-versions",responseCode:200},input:{shape:ListCustomLineItemVersionsRequest$},output:{shape:ListCustomLineItemVersionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CustomLineItemVersions"]})
+export const deletePricingRule: Client.Operation<DeletePricingRuleInput, DeletePricingRuleOutput, DeletePricingRuleError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DeletePricingRule",http:{method:"POST",requestUri:"/delete-pricing-rule",responseCode:200},input:{shape:DeletePricingRuleInput$},output:{shape:DeletePricingRuleOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listCustomLineItems: Paginate.Paginated<ListCustomLineItemsRequest, ListCustomLineItemsOutput, ListCustomLineItemsError, Billingconductor, ListCustomLineItemsOutputCustomLineItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListCustomLineItems",http:{method:"POST",requestUri:"/list-custom-line-items",responseCode:200},input:{shape:ListCustomLineItemsRequest$},output:{shape:ListCustomLineItemsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CustomLineItems"]})
+export const disassociateAccounts: Client.Operation<DisassociateAccountsInput, DisassociateAccountsOutput, DisassociateAccountsError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DisassociateAccounts",http:{method:"POST",requestUri:"/disassociate-accounts",responseCode:200},input:{shape:DisassociateAccountsInput$},output:{shape:DisassociateAccountsOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listPricingPlans: Paginate.Paginated<ListPricingPlansRequest, ListPricingPlansOutput, ListPricingPlansError, Billingconductor, ListPricingPlansOutputPricingPlansMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListPricingPlans",http:{method:"POST",requestUri:"/list-pricing-plans",responseCode:200},input:{shape:ListPricingPlansRequest$},output:{shape:ListPricingPlansOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PricingPlans"]})
+export const disassociatePricingRules: Client.Operation<DisassociatePricingRulesInput, DisassociatePricingRulesOutput, DisassociatePricingRulesError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"DisassociatePricingRules",http:{method:"PUT",requestUri:"/disassociate-pricing-rules",responseCode:200},input:{shape:DisassociatePricingRulesInput$},output:{shape:DisassociatePricingRulesOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listPricingPlansAssociatedWithPricingRule: Paginate.Paginated<ListPricingPlansAssociatedWithPricingRuleRequest, ListPricingPlansAssociatedWithPricingRuleOutput, ListPricingPlansAssociatedWithPricingRuleError, Billingconductor, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListPricingPlansAssociatedWithPricingRule",http:{method:"POST",requestUri:"/list-pricing-plans-associated-with-pricing-rule",responseCode:200},input:{shape:ListPricingPlansAssociatedWithPricingRuleRequest$},output:{shape:ListPricingPlansAssociatedWithPricingRuleOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PricingPlanArns"]})
+export const getBillingGroupCostReport: Client.Operation<GetBillingGroupCostReportInput, GetBillingGroupCostReportOutput, GetBillingGroupCostReportError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"GetBillingGroupCostReport",http:{method:"POST",requestUri:"/get-billing-group-cost-report",responseCode:200},input:{shape:GetBillingGroupCostReportInput$},output:{shape:GetBillingGroupCostReportOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listPricingRules: Paginate.Paginated<ListPricingRulesRequest, ListPricingRulesOutput, ListPricingRulesError, Billingconductor, ListPricingRulesOutputPricingRulesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListPricingRules",http:{method:"POST",requestUri:"/list-pricing-rules",responseCode:200},input:{shape:ListPricingRulesRequest$},output:{shape:ListPricingRulesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PricingRules"]})
+export const listAccountAssociations: Paginate.Paginated<ListAccountAssociationsInput, ListAccountAssociationsOutput, ListAccountAssociationsError, Billingconductor, AccountAssociationsListElement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListAccountAssociations",http:{method:"POST",requestUri:"/list-account-associations",responseCode:200},input:{shape:ListAccountAssociationsInput$},output:{shape:ListAccountAssociationsOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["LinkedAccounts"]})
 
-export const listPricingRulesAssociatedToPricingPlan: Paginate.Paginated<ListPricingRulesAssociatedToPricingPlanRequest, ListPricingRulesAssociatedToPricingPlanOutput, ListPricingRulesAssociatedToPricingPlanError, Billingconductor, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListPricingRulesAssociatedToPricingPlan",http:{method:"POST",requestUri:"/list-pricing-rules-associated-to-pricing-plan",responseCode:200},input:{shape:ListPricingRulesAssociatedToPricingPlanRequest$},output:{shape:ListPricingRulesAssociatedToPricingPlanOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PricingRuleArns"]})
+export const listBillingGroupCostReports: Paginate.Paginated<ListBillingGroupCostReportsInput, ListBillingGroupCostReportsOutput, ListBillingGroupCostReportsError, Billingconductor, BillingGroupCostReportElement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListBillingGroupCostReports",http:{method:"POST",requestUri:"/list-billing-group-cost-reports",responseCode:200},input:{shape:ListBillingGroupCostReportsInput$},output:{shape:ListBillingGroupCostReportsOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["BillingGroupCostReports"]})
 
-export const listResourcesAssociatedToCustomLineItem: Paginate.Paginated<ListResourcesAssociatedToCustomLineItemRequest, ListResourcesAssociatedToCustomLineItemOutput, ListResourcesAssociatedToCustomLineItemError, Billingconductor, ListResourcesAssociatedToCustomLineItemOutputAssociatedResourcesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListResourcesAssociatedToCustomLineItem",http:{method:"POST",requestUri:"/list-resources-associated-to-custom-line-item",responseCode:200},input:{shape:ListResourcesAssociatedToCustomLineItemRequest$},output:{shape:ListResourcesAssociatedToCustomLineItemOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["AssociatedResources"]})
+export const listBillingGroups: Paginate.Paginated<ListBillingGroupsInput, ListBillingGroupsOutput, ListBillingGroupsError, Billingconductor, BillingGroupListElement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListBillingGroups",http:{method:"POST",requestUri:"/list-billing-groups",responseCode:200},input:{shape:ListBillingGroupsInput$},output:{shape:ListBillingGroupsOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["BillingGroups"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listCustomLineItemVersions: Paginate.Paginated<ListCustomLineItemVersionsInput, ListCustomLineItemVersionsOutput, ListCustomLineItemVersionsError, Billingconductor, CustomLineItemVersionListElement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListCustomLineItemVersions",http:{method:"POST",requestUri:"/list-custom-line-item-versions",responseCode:200},input:{shape:ListCustomLineItemVersionsInput$},output:{shape:ListCustomLineItemVersionsOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CustomLineItemVersions"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listCustomLineItems: Paginate.Paginated<ListCustomLineItemsInput, ListCustomLineItemsOutput, ListCustomLineItemsError, Billingconductor, CustomLineItemListElement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListCustomLineItems",http:{method:"POST",requestUri:"/list-custom-line-items",responseCode:200},input:{shape:ListCustomLineItemsInput$},output:{shape:ListCustomLineItemsOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CustomLineItems"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listPricingPlans: Paginate.Paginated<ListPricingPlansInput, ListPricingPlansOutput, ListPricingPlansError, Billingconductor, PricingPlanListElement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListPricingPlans",http:{method:"POST",requestUri:"/list-pricing-plans",responseCode:200},input:{shape:ListPricingPlansInput$},output:{shape:ListPricingPlansOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PricingPlans"]})
 
-export const updateBillingGroup: Client.Operation<UpdateBillingGroupRequest, UpdateBillingGroupOutput, UpdateBillingGroupError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UpdateBillingGroup",http:{method:"POST",requestUri:"/update-billing-group",responseCode:200},input:{shape:UpdateBillingGroupRequest$},output:{shape:UpdateBillingGroupOutput$},idempotent:true}})
+export const listPricingPlansAssociatedWithPricingRule: Paginate.Paginated<ListPricingPlansAssociatedWithPricingRuleInput, ListPricingPlansAssociatedWithPricingRuleOutput, ListPricingPlansAssociatedWithPricingRuleError, Billingconductor, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListPricingPlansAssociatedWithPricingRule",http:{method:"POST",requestUri:"/list-pricing-plans-associated-with-pricing-rule",responseCode:200},input:{shape:ListPricingPlansAssociatedWithPricingRuleInput$},output:{shape:ListPricingPlansAssociatedWithPricingRuleOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PricingPlanArns"]})
 
-export const updateCustomLineItem: Client.Operation<UpdateCustomLineItemRequest, UpdateCustomLineItemOutput, UpdateCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UpdateCustomLineItem",http:{method:"POST",requestUri:"/update-custom-line-item",responseCode:200},input:{shape:UpdateCustomLineItemRequest$},output:{shape:UpdateCustomLineItemOutput$},idempotent:true}})
+export const listPricingRules: Paginate.Paginated<ListPricingRulesInput, ListPricingRulesOutput, ListPricingRulesError, Billingconductor, PricingRuleListElement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListPricingRules",http:{method:"POST",requestUri:"/list-pricing-rules",responseCode:200},input:{shape:ListPricingRulesInput$},output:{shape:ListPricingRulesOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PricingRules"]})
 
-export const updatePricingPlan: Client.Operation<UpdatePricingPlanRequest, UpdatePricingPlanOutput, UpdatePricingPlanError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UpdatePricingPlan",http:{method:"PUT",requestUri:"/update-pricing-plan",responseCode:200},input:{shape:UpdatePricingPlanRequest$},output:{shape:UpdatePricingPlanOutput$},idempotent:true}})
+export const listPricingRulesAssociatedToPricingPlan: Paginate.Paginated<ListPricingRulesAssociatedToPricingPlanInput, ListPricingRulesAssociatedToPricingPlanOutput, ListPricingRulesAssociatedToPricingPlanError, Billingconductor, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListPricingRulesAssociatedToPricingPlan",http:{method:"POST",requestUri:"/list-pricing-rules-associated-to-pricing-plan",responseCode:200},input:{shape:ListPricingRulesAssociatedToPricingPlanInput$},output:{shape:ListPricingRulesAssociatedToPricingPlanOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PricingRuleArns"]})
 
-export const updatePricingRule: Client.Operation<UpdatePricingRuleRequest, UpdatePricingRuleOutput, UpdatePricingRuleError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UpdatePricingRule",http:{method:"PUT",requestUri:"/update-pricing-rule",responseCode:200},input:{shape:UpdatePricingRuleRequest$},output:{shape:UpdatePricingRuleOutput$},idempotent:true}})
+export const listResourcesAssociatedToCustomLineItem: Paginate.Paginated<ListResourcesAssociatedToCustomLineItemInput, ListResourcesAssociatedToCustomLineItemOutput, ListResourcesAssociatedToCustomLineItemError, Billingconductor, ListResourcesAssociatedToCustomLineItemResponseElement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListResourcesAssociatedToCustomLineItem",http:{method:"POST",requestUri:"/list-resources-associated-to-custom-line-item",responseCode:200},input:{shape:ListResourcesAssociatedToCustomLineItemInput$},output:{shape:ListResourcesAssociatedToCustomLineItemOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["AssociatedResources"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateBillingGroup: Client.Operation<UpdateBillingGroupInput, UpdateBillingGroupOutput, UpdateBillingGroupError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UpdateBillingGroup",http:{method:"POST",requestUri:"/update-billing-group",responseCode:200},input:{shape:UpdateBillingGroupInput$},output:{shape:UpdateBillingGroupOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateCustomLineItem: Client.Operation<UpdateCustomLineItemInput, UpdateCustomLineItemOutput, UpdateCustomLineItemError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UpdateCustomLineItem",http:{method:"POST",requestUri:"/update-custom-line-item",responseCode:200},input:{shape:UpdateCustomLineItemInput$},output:{shape:UpdateCustomLineItemOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updatePricingPlan: Client.Operation<UpdatePricingPlanInput, UpdatePricingPlanOutput, UpdatePricingPlanError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UpdatePricingPlan",http:{method:"PUT",requestUri:"/update-pricing-plan",responseCode:200},input:{shape:UpdatePricingPlanInput$},output:{shape:UpdatePricingPlanOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updatePricingRule: Client.Operation<UpdatePricingRuleInput, UpdatePricingRuleOutput, UpdatePricingRuleError, Billingconductor> = /*#__PURE__*/ Client.operation(Billingconductor, {model:{name:"UpdatePricingRule",http:{method:"PUT",requestUri:"/update-pricing-rule",responseCode:200},input:{shape:UpdatePricingRuleInput$},output:{shape:UpdatePricingRuleOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The CUR client: provide it with `layer`. */
@@ -25,33 +26,51 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
 const DeleteReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteReportDefinitionRequest",members:{ReportName:{shape:string$}},required:["ReportName"]}
-const DeleteReportDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteReportDefinitionOutput",members:{ResponseMessage:{shape:string$}}}
+const DeleteReportDefinitionResponse$: S.StructureShape = {type:"structure",name:"DeleteReportDefinitionResponse",members:{ResponseMessage:{shape:string$}}}
 const DescribeReportDefinitionsRequest$: S.StructureShape = {type:"structure",name:"DescribeReportDefinitionsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const DescribeReportDefinitionsOutputReportDefinitionsMemberAdditionalSchemaElements$: S.ListShape = {type:"list",name:"DescribeReportDefinitionsOutputReportDefinitionsMemberAdditionalSchemaElements",member:{shape:string$}}
-const DescribeReportDefinitionsOutputReportDefinitionsMemberAdditionalArtifacts$: S.ListShape = {type:"list",name:"DescribeReportDefinitionsOutputReportDefinitionsMemberAdditionalArtifacts",member:{shape:string$}}
-const DescribeReportDefinitionsOutputReportDefinitionsMemberReportStatus$: S.StructureShape = {type:"structure",name:"DescribeReportDefinitionsOutputReportDefinitionsMemberReportStatus",members:{lastDelivery:{shape:string$},lastStatus:{shape:string$}}}
-const DescribeReportDefinitionsOutputReportDefinitionsMember$: S.StructureShape = {type:"structure",name:"DescribeReportDefinitionsOutputReportDefinitionsMember",members:{ReportName:{shape:string$},TimeUnit:{shape:string$},Format:{shape:string$},Compression:{shape:string$},AdditionalSchemaElements:{shape:DescribeReportDefinitionsOutputReportDefinitionsMemberAdditionalSchemaElements$},S3Bucket:{shape:string$},S3Prefix:{shape:string$},S3Region:{shape:string$},AdditionalArtifacts:{shape:DescribeReportDefinitionsOutputReportDefinitionsMemberAdditionalArtifacts$},RefreshClosedReports:{shape:boolean$},ReportVersioning:{shape:string$},BillingViewArn:{shape:string$},ReportStatus:{shape:DescribeReportDefinitionsOutputReportDefinitionsMemberReportStatus$}},required:["ReportName","TimeUnit","Format","Compression","AdditionalSchemaElements","S3Bucket","S3Prefix","S3Region"]}
-const DescribeReportDefinitionsOutputReportDefinitions$: S.ListShape = {type:"list",name:"DescribeReportDefinitionsOutputReportDefinitions",member:{shape:DescribeReportDefinitionsOutputReportDefinitionsMember$}}
-const DescribeReportDefinitionsOutput$: S.StructureShape = {type:"structure",name:"DescribeReportDefinitionsOutput",members:{ReportDefinitions:{shape:DescribeReportDefinitionsOutputReportDefinitions$},NextToken:{shape:string$}}}
+const ReportDefinitionAdditionalSchemaElements$: S.ListShape = {type:"list",name:"ReportDefinitionAdditionalSchemaElements",member:{shape:string$}}
+const ReportDefinitionAdditionalArtifacts$: S.ListShape = {type:"list",name:"ReportDefinitionAdditionalArtifacts",member:{shape:string$}}
+const ReportDefinitionReportStatus$: S.StructureShape = {type:"structure",name:"ReportDefinitionReportStatus",members:{lastDelivery:{shape:string$},lastStatus:{shape:string$}}}
+const ReportDefinition$: S.StructureShape = {type:"structure",name:"ReportDefinition",members:{ReportName:{shape:string$},TimeUnit:{shape:string$},Format:{shape:string$},Compression:{shape:string$},AdditionalSchemaElements:{shape:ReportDefinitionAdditionalSchemaElements$},S3Bucket:{shape:string$},S3Prefix:{shape:string$},S3Region:{shape:string$},AdditionalArtifacts:{shape:ReportDefinitionAdditionalArtifacts$},RefreshClosedReports:{shape:boolean$},ReportVersioning:{shape:string$},BillingViewArn:{shape:string$},ReportStatus:{shape:ReportDefinitionReportStatus$}},required:["ReportName","TimeUnit","Format","Compression","AdditionalSchemaElements","S3Bucket","S3Prefix","S3Region"]}
+const DescribeReportDefinitionsResponseReportDefinitions$: S.ListShape = {type:"list",name:"DescribeReportDefinitionsResponseReportDefinitions",member:{shape:ReportDefinition$}}
+const DescribeReportDefinitionsResponse$: S.StructureShape = {type:"structure",name:"DescribeReportDefinitionsResponse",members:{ReportDefinitions:{shape:DescribeReportDefinitionsResponseReportDefinitions$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ReportName:{shape:string$}},required:["ReportName"]}
 const ListTagsForResourceOutputTagsMember$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutputTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
 const ListTagsForResourceOutputTags$: S.ListShape = {type:"list",name:"ListTagsForResourceOutputTags",member:{shape:ListTagsForResourceOutputTagsMember$}}
 const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:ListTagsForResourceOutputTags$}}}
-const ModifyReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"ModifyReportDefinitionRequest",members:{ReportName:{shape:string$},ReportDefinition:{shape:DescribeReportDefinitionsOutputReportDefinitionsMember$}},required:["ReportName","ReportDefinition"]}
-const ModifyReportDefinitionOutput$: S.StructureShape = {type:"structure",name:"ModifyReportDefinitionOutput",members:{}}
-const PutReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"PutReportDefinitionRequest",members:{ReportDefinition:{shape:DescribeReportDefinitionsOutputReportDefinitionsMember$},Tags:{shape:ListTagsForResourceOutputTags$}},required:["ReportDefinition"]}
-const PutReportDefinitionOutput$: S.StructureShape = {type:"structure",name:"PutReportDefinitionOutput",members:{}}
+const ModifyReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"ModifyReportDefinitionRequest",members:{ReportName:{shape:string$},ReportDefinition:{shape:ReportDefinition$}},required:["ReportName","ReportDefinition"]}
+const ModifyReportDefinitionResponse$: S.StructureShape = {type:"structure",name:"ModifyReportDefinitionResponse",members:{}}
+const PutReportDefinitionRequest$: S.StructureShape = {type:"structure",name:"PutReportDefinitionRequest",members:{ReportDefinition:{shape:ReportDefinition$},Tags:{shape:ListTagsForResourceOutputTags$}},required:["ReportDefinition"]}
+const PutReportDefinitionResponse$: S.StructureShape = {type:"structure",name:"PutReportDefinitionResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ReportName:{shape:string$},Tags:{shape:ListTagsForResourceOutputTags$}},required:["ReportName","Tags"]}
 const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ReportName:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ReportName","TagKeys"]}
 const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const DuplicateReportNameException$: S.StructureShape = {type:"structure",name:"DuplicateReportNameException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalErrorException$: S.StructureShape = {type:"structure",name:"InternalErrorException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ReportLimitReachedException$: S.StructureShape = {type:"structure",name:"ReportLimitReachedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AWSRegion = "me-south-1" | "cn-north-1" | "ca-central-1" | "af-south-1" | "eu-central-1" | "ap-east-1" | "eu-west-1" | "ap-southeast-3" | "eu-west-2" | "eu-south-1" | "ap-south-1" | "cn-northwest-1" | "us-west-1" | "us-east-2" | "us-west-2" | "ap-northeast-3" | "eu-west-3" | "sa-east-1" | "ap-northeast-2" | "ap-southeast-1" | "eu-south-2" | "eu-north-1" | "ap-southeast-2" | "ap-northeast-1" | "me-central-1" | "us-east-1" | (string & {})
+
+export type AdditionalArtifact = "ATHENA" | "QUICKSIGHT" | "REDSHIFT" | (string & {})
+
+export type CompressionFormat = "GZIP" | "Parquet" | "ZIP" | (string & {})
+
+export type ReportFormat = "textORcsv" | "Parquet" | (string & {})
+
+export type ReportVersioning = "CREATE_NEW_REPORT" | "OVERWRITE_REPORT" | (string & {})
+
+export type SchemaElement = "RESOURCES" | (string & {})
+
+export type TimeUnit = "DAILY" | "HOURLY" | "MONTHLY" | (string & {})
 
 export interface DeleteReportDefinitionRequest {
   readonly ReportName: string
 }
 
-export interface DeleteReportDefinitionOutput {
+export interface DeleteReportDefinitionResponse {
   readonly ResponseMessage?: string
 }
 
@@ -60,49 +79,49 @@ export interface DescribeReportDefinitionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface DescribeReportDefinitionsOutput {
-  readonly ReportDefinitions?: ReadonlyArray<DescribeReportDefinitionsOutputReportDefinitionsMemberOutput>
+export interface DescribeReportDefinitionsResponse {
+  readonly ReportDefinitions?: ReadonlyArray<ReportDefinitionOutput>
   readonly NextToken?: string
 }
 
-export interface DescribeReportDefinitionsOutputReportDefinitionsMember {
+export interface ReportDefinition {
   readonly ReportName: string
-  readonly TimeUnit: string
-  readonly Format: string
-  readonly Compression: string
-  readonly AdditionalSchemaElements: ReadonlyArray<string>
+  readonly TimeUnit: TimeUnit
+  readonly Format: ReportFormat
+  readonly Compression: CompressionFormat
+  readonly AdditionalSchemaElements: ReadonlyArray<SchemaElement>
   readonly S3Bucket: string
   readonly S3Prefix: string
-  readonly S3Region: string
-  readonly AdditionalArtifacts?: ReadonlyArray<string> | undefined
+  readonly S3Region: AWSRegion
+  readonly AdditionalArtifacts?: ReadonlyArray<AdditionalArtifact> | undefined
   readonly RefreshClosedReports?: boolean | undefined
-  readonly ReportVersioning?: string | undefined
+  readonly ReportVersioning?: ReportVersioning | undefined
   readonly BillingViewArn?: string | undefined
-  readonly ReportStatus?: DescribeReportDefinitionsOutputReportDefinitionsMemberReportStatus | undefined
+  readonly ReportStatus?: ReportDefinitionReportStatus | undefined
 }
 
-export interface DescribeReportDefinitionsOutputReportDefinitionsMemberOutput {
+export interface ReportDefinitionOutput {
   readonly ReportName?: string
-  readonly TimeUnit?: string
-  readonly Format?: string
-  readonly Compression?: string
-  readonly AdditionalSchemaElements?: ReadonlyArray<string>
+  readonly TimeUnit?: TimeUnit
+  readonly Format?: ReportFormat
+  readonly Compression?: CompressionFormat
+  readonly AdditionalSchemaElements?: ReadonlyArray<SchemaElement>
   readonly S3Bucket?: string
   readonly S3Prefix?: string
-  readonly S3Region?: string
-  readonly AdditionalArtifacts?: ReadonlyArray<string>
+  readonly S3Region?: AWSRegion
+  readonly AdditionalArtifacts?: ReadonlyArray<AdditionalArtifact>
   readonly RefreshClosedReports?: boolean
-  readonly ReportVersioning?: string
+  readonly ReportVersioning?: ReportVersioning
   readonly BillingViewArn?: string
-  readonly ReportStatus?: DescribeReportDefinitionsOutputReportDefinitionsMemberReportStatusOutput
+  readonly ReportStatus?: ReportDefinitionReportStatusOutput
 }
 
-export interface DescribeReportDefinitionsOutputReportDefinitionsMemberReportStatus {
+export interface ReportDefinitionReportStatus {
   readonly lastDelivery?: string | undefined
   readonly lastStatus?: string | undefined
 }
 
-export interface DescribeReportDefinitionsOutputReportDefinitionsMemberReportStatusOutput {
+export interface ReportDefinitionReportStatusOutput {
   readonly lastDelivery?: string
   readonly lastStatus?: string
 }
@@ -127,17 +146,17 @@ export interface ListTagsForResourceOutputTagsMemberOutput {
 
 export interface ModifyReportDefinitionRequest {
   readonly ReportName: string
-  readonly ReportDefinition: DescribeReportDefinitionsOutputReportDefinitionsMember
+  readonly ReportDefinition: ReportDefinition
 }
 
-export type ModifyReportDefinitionOutput = {}
+export type ModifyReportDefinitionResponse = {}
 
 export interface PutReportDefinitionRequest {
-  readonly ReportDefinition: DescribeReportDefinitionsOutputReportDefinitionsMember
+  readonly ReportDefinition: ReportDefinition
   readonly Tags?: ReadonlyArray<ListTagsForResourceOutputTagsMember> | undefined
 }
 
-export type PutReportDefinitionOutput = {}
+export type PutReportDefinitionResponse = {}
 
 export interface TagResourceRequest {
   readonly ReportName: string
@@ -153,29 +172,37 @@ export interface UntagResourceRequest {
 
 export type UntagResourceOutput = {}
 
-export type DeleteReportDefinitionError = Errors.CommonError | Client.SdkError
+export class DuplicateReportNameException extends /*#__PURE__*/ ServiceError("DuplicateReportNameException")<{ readonly Message?: string }> {}
 
-export type DescribeReportDefinitionsError = Errors.CommonError | Client.SdkError
+export class InternalErrorException extends /*#__PURE__*/ ServiceError("InternalErrorException")<{ readonly Message?: string }> {}
+
+export class ReportLimitReachedException extends /*#__PURE__*/ ServiceError("ReportLimitReachedException")<{ readonly Message?: string }> {}
+
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
+
+export type DeleteReportDefinitionError = InternalErrorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type DescribeReportDefinitionsError = InternalErrorException | Errors.CommonError | Client.SdkError
 
 export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
 
-export type ModifyReportDefinitionError = Errors.CommonError | Client.SdkError
+export type ModifyReportDefinitionError = InternalErrorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutReportDefinitionError = Errors.CommonError | Client.SdkError
+export type PutReportDefinitionError = DuplicateReportNameException | InternalErrorException | ReportLimitReachedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export type TagResourceError = Errors.CommonError | Client.SdkError
 
 export type UntagResourceError = Errors.CommonError | Client.SdkError
 
-export const deleteReportDefinition: Client.Operation<DeleteReportDefinitionRequest, DeleteReportDefinitionOutput, DeleteReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"DeleteReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:DeleteReportDefinitionRequest$},output:{shape:DeleteReportDefinitionOutput$}}})
+export const deleteReportDefinition: Client.Operation<DeleteReportDefinitionRequest, DeleteReportDefinitionResponse, DeleteReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"DeleteReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:DeleteReportDefinitionRequest$},output:{shape:DeleteReportDefinitionResponse$},errors:[InternalErrorException$,ValidationException$]},errors:{InternalErrorException,ValidationException}})
 
-export const describeReportDefinitions: Paginate.Paginated<DescribeReportDefinitionsRequest, DescribeReportDefinitionsOutput, DescribeReportDefinitionsError, CUR, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CUR, {model:{name:"DescribeReportDefinitions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeReportDefinitionsRequest$},output:{shape:DescribeReportDefinitionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeReportDefinitions: Paginate.Paginated<DescribeReportDefinitionsRequest, DescribeReportDefinitionsResponse, DescribeReportDefinitionsError, CUR, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CUR, {model:{name:"DescribeReportDefinitions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeReportDefinitionsRequest$},output:{shape:DescribeReportDefinitionsResponse$},errors:[InternalErrorException$]},errors:{InternalErrorException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
 export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
 
-export const modifyReportDefinition: Client.Operation<ModifyReportDefinitionRequest, ModifyReportDefinitionOutput, ModifyReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"ModifyReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:ModifyReportDefinitionRequest$},output:{shape:ModifyReportDefinitionOutput$}}})
+export const modifyReportDefinition: Client.Operation<ModifyReportDefinitionRequest, ModifyReportDefinitionResponse, ModifyReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"ModifyReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:ModifyReportDefinitionRequest$},output:{shape:ModifyReportDefinitionResponse$},errors:[InternalErrorException$,ValidationException$]},errors:{InternalErrorException,ValidationException}})
 
-export const putReportDefinition: Client.Operation<PutReportDefinitionRequest, PutReportDefinitionOutput, PutReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"PutReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:PutReportDefinitionRequest$},output:{shape:PutReportDefinitionOutput$}}})
+export const putReportDefinition: Client.Operation<PutReportDefinitionRequest, PutReportDefinitionResponse, PutReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"PutReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:PutReportDefinitionRequest$},output:{shape:PutReportDefinitionResponse$},errors:[DuplicateReportNameException$,InternalErrorException$,ReportLimitReachedException$,ValidationException$]},errors:{DuplicateReportNameException,InternalErrorException,ReportLimitReachedException,ValidationException}})
 
 export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
 

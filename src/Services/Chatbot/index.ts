@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Chatbot client: provide it with `layer`. */
@@ -25,78 +26,109 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const CreateChimeWebhookConfigurationRequestSnsTopicArns$: S.ListShape = {type:"list",name:"CreateChimeWebhookConfigurationRequestSnsTopicArns",member:{shape:string$}}
-const CreateChimeWebhookConfigurationRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateChimeWebhookConfigurationRequestTagsMember",members:{TagKey:{shape:string$},TagValue:{shape:string$}},required:["TagKey","TagValue"]}
-const CreateChimeWebhookConfigurationRequestTags$: S.ListShape = {type:"list",name:"CreateChimeWebhookConfigurationRequestTags",member:{shape:CreateChimeWebhookConfigurationRequestTagsMember$}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{TagKey:{shape:string$},TagValue:{shape:string$}},required:["TagKey","TagValue"]}
+const CreateChimeWebhookConfigurationRequestTags$: S.ListShape = {type:"list",name:"CreateChimeWebhookConfigurationRequestTags",member:{shape:Tag$}}
 const CreateChimeWebhookConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreateChimeWebhookConfigurationRequest",members:{WebhookDescription:{shape:string$},WebhookUrl:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["WebhookDescription","WebhookUrl","SnsTopicArns","IamRoleArn","ConfigurationName"]}
-const CreateChimeWebhookConfigurationOutputWebhookConfiguration$: S.StructureShape = {type:"structure",name:"CreateChimeWebhookConfigurationOutputWebhookConfiguration",members:{WebhookDescription:{shape:string$},ChatConfigurationArn:{shape:string$},IamRoleArn:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["WebhookDescription","ChatConfigurationArn","IamRoleArn","SnsTopicArns"]}
-const CreateChimeWebhookConfigurationOutput$: S.StructureShape = {type:"structure",name:"CreateChimeWebhookConfigurationOutput",members:{WebhookConfiguration:{shape:CreateChimeWebhookConfigurationOutputWebhookConfiguration$}}}
-const CreateMicrosoftTeamsChannelConfigurationRequestGuardrailPolicyArns$: S.ListShape = {type:"list",name:"CreateMicrosoftTeamsChannelConfigurationRequestGuardrailPolicyArns",member:{shape:string$}}
-const CreateMicrosoftTeamsChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreateMicrosoftTeamsChannelConfigurationRequest",members:{ChannelId:{shape:string$},ChannelName:{shape:string$},TeamId:{shape:string$},TeamName:{shape:string$},TenantId:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateMicrosoftTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["ChannelId","TeamId","TenantId","IamRoleArn","ConfigurationName"]}
-const CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration$: S.StructureShape = {type:"structure",name:"CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration",members:{ChannelId:{shape:string$},ChannelName:{shape:string$},TeamId:{shape:string$},TeamName:{shape:string$},TenantId:{shape:string$},ChatConfigurationArn:{shape:string$},IamRoleArn:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateMicrosoftTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["ChannelId","TeamId","TenantId","ChatConfigurationArn","IamRoleArn","SnsTopicArns"]}
-const CreateMicrosoftTeamsChannelConfigurationOutput$: S.StructureShape = {type:"structure",name:"CreateMicrosoftTeamsChannelConfigurationOutput",members:{ChannelConfiguration:{shape:CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration$}}}
-const CreateSlackChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreateSlackChannelConfigurationRequest",members:{SlackTeamId:{shape:string$},SlackChannelId:{shape:string$},SlackChannelName:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateMicrosoftTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["SlackTeamId","SlackChannelId","IamRoleArn","ConfigurationName"]}
-const CreateSlackChannelConfigurationOutputChannelConfiguration$: S.StructureShape = {type:"structure",name:"CreateSlackChannelConfigurationOutputChannelConfiguration",members:{SlackTeamName:{shape:string$},SlackTeamId:{shape:string$},SlackChannelId:{shape:string$},SlackChannelName:{shape:string$},ChatConfigurationArn:{shape:string$},IamRoleArn:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateMicrosoftTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["SlackTeamName","SlackTeamId","SlackChannelId","SlackChannelName","ChatConfigurationArn","IamRoleArn","SnsTopicArns"]}
-const CreateSlackChannelConfigurationOutput$: S.StructureShape = {type:"structure",name:"CreateSlackChannelConfigurationOutput",members:{ChannelConfiguration:{shape:CreateSlackChannelConfigurationOutputChannelConfiguration$}}}
+const ChimeWebhookConfiguration$: S.StructureShape = {type:"structure",name:"ChimeWebhookConfiguration",members:{WebhookDescription:{shape:string$},ChatConfigurationArn:{shape:string$},IamRoleArn:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["WebhookDescription","ChatConfigurationArn","IamRoleArn","SnsTopicArns"]}
+const CreateChimeWebhookConfigurationResult$: S.StructureShape = {type:"structure",name:"CreateChimeWebhookConfigurationResult",members:{WebhookConfiguration:{shape:ChimeWebhookConfiguration$}}}
+const CreateTeamsChannelConfigurationRequestGuardrailPolicyArns$: S.ListShape = {type:"list",name:"CreateTeamsChannelConfigurationRequestGuardrailPolicyArns",member:{shape:string$}}
+const CreateTeamsChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreateTeamsChannelConfigurationRequest",members:{ChannelId:{shape:string$},ChannelName:{shape:string$},TeamId:{shape:string$},TeamName:{shape:string$},TenantId:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["ChannelId","TeamId","TenantId","IamRoleArn","ConfigurationName"]}
+const TeamsChannelConfiguration$: S.StructureShape = {type:"structure",name:"TeamsChannelConfiguration",members:{ChannelId:{shape:string$},ChannelName:{shape:string$},TeamId:{shape:string$},TeamName:{shape:string$},TenantId:{shape:string$},ChatConfigurationArn:{shape:string$},IamRoleArn:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["ChannelId","TeamId","TenantId","ChatConfigurationArn","IamRoleArn","SnsTopicArns"]}
+const CreateTeamsChannelConfigurationResult$: S.StructureShape = {type:"structure",name:"CreateTeamsChannelConfigurationResult",members:{ChannelConfiguration:{shape:TeamsChannelConfiguration$}}}
+const CreateSlackChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreateSlackChannelConfigurationRequest",members:{SlackTeamId:{shape:string$},SlackChannelId:{shape:string$},SlackChannelName:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["SlackTeamId","SlackChannelId","IamRoleArn","ConfigurationName"]}
+const SlackChannelConfiguration$: S.StructureShape = {type:"structure",name:"SlackChannelConfiguration",members:{SlackTeamName:{shape:string$},SlackTeamId:{shape:string$},SlackChannelId:{shape:string$},SlackChannelName:{shape:string$},ChatConfigurationArn:{shape:string$},IamRoleArn:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},ConfigurationName:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$},Tags:{shape:CreateChimeWebhookConfigurationRequestTags$}},required:["SlackTeamName","SlackTeamId","SlackChannelId","SlackChannelName","ChatConfigurationArn","IamRoleArn","SnsTopicArns"]}
+const CreateSlackChannelConfigurationResult$: S.StructureShape = {type:"structure",name:"CreateSlackChannelConfigurationResult",members:{ChannelConfiguration:{shape:SlackChannelConfiguration$}}}
 const DeleteChimeWebhookConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteChimeWebhookConfigurationRequest",members:{ChatConfigurationArn:{shape:string$}},required:["ChatConfigurationArn"]}
-const DeleteChimeWebhookConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeleteChimeWebhookConfigurationOutput",members:{}}
-const DeleteMicrosoftTeamsChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteMicrosoftTeamsChannelConfigurationRequest",members:{ChatConfigurationArn:{shape:string$}},required:["ChatConfigurationArn"]}
-const DeleteMicrosoftTeamsChannelConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeleteMicrosoftTeamsChannelConfigurationOutput",members:{}}
-const DeleteMicrosoftTeamsConfiguredTeamRequest$: S.StructureShape = {type:"structure",name:"DeleteMicrosoftTeamsConfiguredTeamRequest",members:{TeamId:{shape:string$}},required:["TeamId"]}
-const DeleteMicrosoftTeamsConfiguredTeamOutput$: S.StructureShape = {type:"structure",name:"DeleteMicrosoftTeamsConfiguredTeamOutput",members:{}}
+const DeleteChimeWebhookConfigurationResult$: S.StructureShape = {type:"structure",name:"DeleteChimeWebhookConfigurationResult",members:{}}
+const DeleteTeamsChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteTeamsChannelConfigurationRequest",members:{ChatConfigurationArn:{shape:string$}},required:["ChatConfigurationArn"]}
+const DeleteTeamsChannelConfigurationResult$: S.StructureShape = {type:"structure",name:"DeleteTeamsChannelConfigurationResult",members:{}}
+const DeleteTeamsConfiguredTeamRequest$: S.StructureShape = {type:"structure",name:"DeleteTeamsConfiguredTeamRequest",members:{TeamId:{shape:string$}},required:["TeamId"]}
+const DeleteTeamsConfiguredTeamResult$: S.StructureShape = {type:"structure",name:"DeleteTeamsConfiguredTeamResult",members:{}}
 const DeleteMicrosoftTeamsUserIdentityRequest$: S.StructureShape = {type:"structure",name:"DeleteMicrosoftTeamsUserIdentityRequest",members:{ChatConfigurationArn:{shape:string$},UserId:{shape:string$}},required:["ChatConfigurationArn","UserId"]}
-const DeleteMicrosoftTeamsUserIdentityOutput$: S.StructureShape = {type:"structure",name:"DeleteMicrosoftTeamsUserIdentityOutput",members:{}}
+const DeleteMicrosoftTeamsUserIdentityResult$: S.StructureShape = {type:"structure",name:"DeleteMicrosoftTeamsUserIdentityResult",members:{}}
 const DeleteSlackChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteSlackChannelConfigurationRequest",members:{ChatConfigurationArn:{shape:string$}},required:["ChatConfigurationArn"]}
-const DeleteSlackChannelConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeleteSlackChannelConfigurationOutput",members:{}}
+const DeleteSlackChannelConfigurationResult$: S.StructureShape = {type:"structure",name:"DeleteSlackChannelConfigurationResult",members:{}}
 const DeleteSlackUserIdentityRequest$: S.StructureShape = {type:"structure",name:"DeleteSlackUserIdentityRequest",members:{ChatConfigurationArn:{shape:string$},SlackTeamId:{shape:string$},SlackUserId:{shape:string$}},required:["ChatConfigurationArn","SlackTeamId","SlackUserId"]}
-const DeleteSlackUserIdentityOutput$: S.StructureShape = {type:"structure",name:"DeleteSlackUserIdentityOutput",members:{}}
+const DeleteSlackUserIdentityResult$: S.StructureShape = {type:"structure",name:"DeleteSlackUserIdentityResult",members:{}}
 const DeleteSlackWorkspaceAuthorizationRequest$: S.StructureShape = {type:"structure",name:"DeleteSlackWorkspaceAuthorizationRequest",members:{SlackTeamId:{shape:string$}},required:["SlackTeamId"]}
-const DeleteSlackWorkspaceAuthorizationOutput$: S.StructureShape = {type:"structure",name:"DeleteSlackWorkspaceAuthorizationOutput",members:{}}
+const DeleteSlackWorkspaceAuthorizationResult$: S.StructureShape = {type:"structure",name:"DeleteSlackWorkspaceAuthorizationResult",members:{}}
 const DescribeChimeWebhookConfigurationsRequest$: S.StructureShape = {type:"structure",name:"DescribeChimeWebhookConfigurationsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},ChatConfigurationArn:{shape:string$}}}
-const DescribeChimeWebhookConfigurationsOutputWebhookConfigurations$: S.ListShape = {type:"list",name:"DescribeChimeWebhookConfigurationsOutputWebhookConfigurations",member:{shape:CreateChimeWebhookConfigurationOutputWebhookConfiguration$}}
-const DescribeChimeWebhookConfigurationsOutput$: S.StructureShape = {type:"structure",name:"DescribeChimeWebhookConfigurationsOutput",members:{NextToken:{shape:string$},WebhookConfigurations:{shape:DescribeChimeWebhookConfigurationsOutputWebhookConfigurations$}}}
+const DescribeChimeWebhookConfigurationsResultWebhookConfigurations$: S.ListShape = {type:"list",name:"DescribeChimeWebhookConfigurationsResultWebhookConfigurations",member:{shape:ChimeWebhookConfiguration$}}
+const DescribeChimeWebhookConfigurationsResult$: S.StructureShape = {type:"structure",name:"DescribeChimeWebhookConfigurationsResult",members:{NextToken:{shape:string$},WebhookConfigurations:{shape:DescribeChimeWebhookConfigurationsResultWebhookConfigurations$}}}
 const DescribeSlackChannelConfigurationsRequest$: S.StructureShape = {type:"structure",name:"DescribeSlackChannelConfigurationsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},ChatConfigurationArn:{shape:string$}}}
-const DescribeSlackChannelConfigurationsOutputSlackChannelConfigurations$: S.ListShape = {type:"list",name:"DescribeSlackChannelConfigurationsOutputSlackChannelConfigurations",member:{shape:CreateSlackChannelConfigurationOutputChannelConfiguration$}}
-const DescribeSlackChannelConfigurationsOutput$: S.StructureShape = {type:"structure",name:"DescribeSlackChannelConfigurationsOutput",members:{NextToken:{shape:string$},SlackChannelConfigurations:{shape:DescribeSlackChannelConfigurationsOutputSlackChannelConfigurations$}}}
+const DescribeSlackChannelConfigurationsResultSlackChannelConfigurations$: S.ListShape = {type:"list",name:"DescribeSlackChannelConfigurationsResultSlackChannelConfigurations",member:{shape:SlackChannelConfiguration$}}
+const DescribeSlackChannelConfigurationsResult$: S.StructureShape = {type:"structure",name:"DescribeSlackChannelConfigurationsResult",members:{NextToken:{shape:string$},SlackChannelConfigurations:{shape:DescribeSlackChannelConfigurationsResultSlackChannelConfigurations$}}}
 const DescribeSlackUserIdentitiesRequest$: S.StructureShape = {type:"structure",name:"DescribeSlackUserIdentitiesRequest",members:{ChatConfigurationArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const DescribeSlackUserIdentitiesOutputSlackUserIdentitiesMember$: S.StructureShape = {type:"structure",name:"DescribeSlackUserIdentitiesOutputSlackUserIdentitiesMember",members:{IamRoleArn:{shape:string$},ChatConfigurationArn:{shape:string$},SlackTeamId:{shape:string$},SlackUserId:{shape:string$},AwsUserIdentity:{shape:string$}},required:["IamRoleArn","ChatConfigurationArn","SlackTeamId","SlackUserId"]}
-const DescribeSlackUserIdentitiesOutputSlackUserIdentities$: S.ListShape = {type:"list",name:"DescribeSlackUserIdentitiesOutputSlackUserIdentities",member:{shape:DescribeSlackUserIdentitiesOutputSlackUserIdentitiesMember$}}
-const DescribeSlackUserIdentitiesOutput$: S.StructureShape = {type:"structure",name:"DescribeSlackUserIdentitiesOutput",members:{SlackUserIdentities:{shape:DescribeSlackUserIdentitiesOutputSlackUserIdentities$},NextToken:{shape:string$}}}
+const SlackUserIdentity$: S.StructureShape = {type:"structure",name:"SlackUserIdentity",members:{IamRoleArn:{shape:string$},ChatConfigurationArn:{shape:string$},SlackTeamId:{shape:string$},SlackUserId:{shape:string$},AwsUserIdentity:{shape:string$}},required:["IamRoleArn","ChatConfigurationArn","SlackTeamId","SlackUserId"]}
+const DescribeSlackUserIdentitiesResultSlackUserIdentities$: S.ListShape = {type:"list",name:"DescribeSlackUserIdentitiesResultSlackUserIdentities",member:{shape:SlackUserIdentity$}}
+const DescribeSlackUserIdentitiesResult$: S.StructureShape = {type:"structure",name:"DescribeSlackUserIdentitiesResult",members:{SlackUserIdentities:{shape:DescribeSlackUserIdentitiesResultSlackUserIdentities$},NextToken:{shape:string$}}}
 const DescribeSlackWorkspacesRequest$: S.StructureShape = {type:"structure",name:"DescribeSlackWorkspacesRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const DescribeSlackWorkspacesOutputSlackWorkspacesMember$: S.StructureShape = {type:"structure",name:"DescribeSlackWorkspacesOutputSlackWorkspacesMember",members:{SlackTeamId:{shape:string$},SlackTeamName:{shape:string$}},required:["SlackTeamId","SlackTeamName"]}
-const DescribeSlackWorkspacesOutputSlackWorkspaces$: S.ListShape = {type:"list",name:"DescribeSlackWorkspacesOutputSlackWorkspaces",member:{shape:DescribeSlackWorkspacesOutputSlackWorkspacesMember$}}
-const DescribeSlackWorkspacesOutput$: S.StructureShape = {type:"structure",name:"DescribeSlackWorkspacesOutput",members:{SlackWorkspaces:{shape:DescribeSlackWorkspacesOutputSlackWorkspaces$},NextToken:{shape:string$}}}
+const SlackWorkspace$: S.StructureShape = {type:"structure",name:"SlackWorkspace",members:{SlackTeamId:{shape:string$},SlackTeamName:{shape:string$}},required:["SlackTeamId","SlackTeamName"]}
+const DescribeSlackWorkspacesResultSlackWorkspaces$: S.ListShape = {type:"list",name:"DescribeSlackWorkspacesResultSlackWorkspaces",member:{shape:SlackWorkspace$}}
+const DescribeSlackWorkspacesResult$: S.StructureShape = {type:"structure",name:"DescribeSlackWorkspacesResult",members:{SlackWorkspaces:{shape:DescribeSlackWorkspacesResultSlackWorkspaces$},NextToken:{shape:string$}}}
 const GetAccountPreferencesRequest$: S.StructureShape = {type:"structure",name:"GetAccountPreferencesRequest",members:{}}
-const GetAccountPreferencesOutputAccountPreferences$: S.StructureShape = {type:"structure",name:"GetAccountPreferencesOutputAccountPreferences",members:{UserAuthorizationRequired:{shape:boolean$},TrainingDataCollectionEnabled:{shape:boolean$}}}
-const GetAccountPreferencesOutput$: S.StructureShape = {type:"structure",name:"GetAccountPreferencesOutput",members:{AccountPreferences:{shape:GetAccountPreferencesOutputAccountPreferences$}}}
-const GetMicrosoftTeamsChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetMicrosoftTeamsChannelConfigurationRequest",members:{ChatConfigurationArn:{shape:string$}},required:["ChatConfigurationArn"]}
-const GetMicrosoftTeamsChannelConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetMicrosoftTeamsChannelConfigurationOutput",members:{ChannelConfiguration:{shape:CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration$}}}
-const ListMicrosoftTeamsChannelConfigurationsRequest$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsChannelConfigurationsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},TeamId:{shape:string$}}}
-const ListMicrosoftTeamsChannelConfigurationsOutputTeamChannelConfigurations$: S.ListShape = {type:"list",name:"ListMicrosoftTeamsChannelConfigurationsOutputTeamChannelConfigurations",member:{shape:CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration$}}
-const ListMicrosoftTeamsChannelConfigurationsOutput$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsChannelConfigurationsOutput",members:{NextToken:{shape:string$},TeamChannelConfigurations:{shape:ListMicrosoftTeamsChannelConfigurationsOutputTeamChannelConfigurations$}}}
+const AccountPreferences$: S.StructureShape = {type:"structure",name:"AccountPreferences",members:{UserAuthorizationRequired:{shape:boolean$},TrainingDataCollectionEnabled:{shape:boolean$}}}
+const GetAccountPreferencesResult$: S.StructureShape = {type:"structure",name:"GetAccountPreferencesResult",members:{AccountPreferences:{shape:AccountPreferences$}}}
+const GetTeamsChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetTeamsChannelConfigurationRequest",members:{ChatConfigurationArn:{shape:string$}},required:["ChatConfigurationArn"]}
+const GetTeamsChannelConfigurationResult$: S.StructureShape = {type:"structure",name:"GetTeamsChannelConfigurationResult",members:{ChannelConfiguration:{shape:TeamsChannelConfiguration$}}}
+const ListTeamsChannelConfigurationsRequest$: S.StructureShape = {type:"structure",name:"ListTeamsChannelConfigurationsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},TeamId:{shape:string$}}}
+const ListTeamsChannelConfigurationsResultTeamChannelConfigurations$: S.ListShape = {type:"list",name:"ListTeamsChannelConfigurationsResultTeamChannelConfigurations",member:{shape:TeamsChannelConfiguration$}}
+const ListTeamsChannelConfigurationsResult$: S.StructureShape = {type:"structure",name:"ListTeamsChannelConfigurationsResult",members:{NextToken:{shape:string$},TeamChannelConfigurations:{shape:ListTeamsChannelConfigurationsResultTeamChannelConfigurations$}}}
 const ListMicrosoftTeamsConfiguredTeamsRequest$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsConfiguredTeamsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListMicrosoftTeamsConfiguredTeamsOutputConfiguredTeamsMember$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsConfiguredTeamsOutputConfiguredTeamsMember",members:{TenantId:{shape:string$},TeamId:{shape:string$},TeamName:{shape:string$}},required:["TenantId","TeamId"]}
-const ListMicrosoftTeamsConfiguredTeamsOutputConfiguredTeams$: S.ListShape = {type:"list",name:"ListMicrosoftTeamsConfiguredTeamsOutputConfiguredTeams",member:{shape:ListMicrosoftTeamsConfiguredTeamsOutputConfiguredTeamsMember$}}
-const ListMicrosoftTeamsConfiguredTeamsOutput$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsConfiguredTeamsOutput",members:{ConfiguredTeams:{shape:ListMicrosoftTeamsConfiguredTeamsOutputConfiguredTeams$},NextToken:{shape:string$}}}
+const ConfiguredTeam$: S.StructureShape = {type:"structure",name:"ConfiguredTeam",members:{TenantId:{shape:string$},TeamId:{shape:string$},TeamName:{shape:string$}},required:["TenantId","TeamId"]}
+const ListMicrosoftTeamsConfiguredTeamsResultConfiguredTeams$: S.ListShape = {type:"list",name:"ListMicrosoftTeamsConfiguredTeamsResultConfiguredTeams",member:{shape:ConfiguredTeam$}}
+const ListMicrosoftTeamsConfiguredTeamsResult$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsConfiguredTeamsResult",members:{ConfiguredTeams:{shape:ListMicrosoftTeamsConfiguredTeamsResultConfiguredTeams$},NextToken:{shape:string$}}}
 const ListMicrosoftTeamsUserIdentitiesRequest$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsUserIdentitiesRequest",members:{ChatConfigurationArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListMicrosoftTeamsUserIdentitiesOutputTeamsUserIdentitiesMember$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsUserIdentitiesOutputTeamsUserIdentitiesMember",members:{IamRoleArn:{shape:string$},ChatConfigurationArn:{shape:string$},TeamId:{shape:string$},UserId:{shape:string$},AwsUserIdentity:{shape:string$},TeamsChannelId:{shape:string$},TeamsTenantId:{shape:string$}},required:["IamRoleArn","ChatConfigurationArn","TeamId"]}
-const ListMicrosoftTeamsUserIdentitiesOutputTeamsUserIdentities$: S.ListShape = {type:"list",name:"ListMicrosoftTeamsUserIdentitiesOutputTeamsUserIdentities",member:{shape:ListMicrosoftTeamsUserIdentitiesOutputTeamsUserIdentitiesMember$}}
-const ListMicrosoftTeamsUserIdentitiesOutput$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsUserIdentitiesOutput",members:{TeamsUserIdentities:{shape:ListMicrosoftTeamsUserIdentitiesOutputTeamsUserIdentities$},NextToken:{shape:string$}}}
+const TeamsUserIdentity$: S.StructureShape = {type:"structure",name:"TeamsUserIdentity",members:{IamRoleArn:{shape:string$},ChatConfigurationArn:{shape:string$},TeamId:{shape:string$},UserId:{shape:string$},AwsUserIdentity:{shape:string$},TeamsChannelId:{shape:string$},TeamsTenantId:{shape:string$}},required:["IamRoleArn","ChatConfigurationArn","TeamId"]}
+const ListMicrosoftTeamsUserIdentitiesResultTeamsUserIdentities$: S.ListShape = {type:"list",name:"ListMicrosoftTeamsUserIdentitiesResultTeamsUserIdentities",member:{shape:TeamsUserIdentity$}}
+const ListMicrosoftTeamsUserIdentitiesResult$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsUserIdentitiesResult",members:{TeamsUserIdentities:{shape:ListMicrosoftTeamsUserIdentitiesResultTeamsUserIdentities$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceARN:{shape:string$}},required:["ResourceARN"]}
-const ListTagsForResourceOutputTags$: S.ListShape = {type:"list",name:"ListTagsForResourceOutputTags",member:{shape:CreateChimeWebhookConfigurationRequestTagsMember$}}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:ListTagsForResourceOutputTags$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceARN:{shape:string$},Tags:{shape:ListTagsForResourceOutputTags$}},required:["ResourceARN","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const ListTagsForResourceResponseTags$: S.ListShape = {type:"list",name:"ListTagsForResourceResponseTags",member:{shape:Tag$}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:ListTagsForResourceResponseTags$}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceARN:{shape:string$},Tags:{shape:ListTagsForResourceResponseTags$}},required:["ResourceARN","Tags"]}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceARN:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceARN","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateAccountPreferencesRequest$: S.StructureShape = {type:"structure",name:"UpdateAccountPreferencesRequest",members:{UserAuthorizationRequired:{shape:boolean$},TrainingDataCollectionEnabled:{shape:boolean$}}}
-const UpdateAccountPreferencesOutput$: S.StructureShape = {type:"structure",name:"UpdateAccountPreferencesOutput",members:{AccountPreferences:{shape:GetAccountPreferencesOutputAccountPreferences$}}}
+const UpdateAccountPreferencesResult$: S.StructureShape = {type:"structure",name:"UpdateAccountPreferencesResult",members:{AccountPreferences:{shape:AccountPreferences$}}}
 const UpdateChimeWebhookConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateChimeWebhookConfigurationRequest",members:{ChatConfigurationArn:{shape:string$},WebhookDescription:{shape:string$},WebhookUrl:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},LoggingLevel:{shape:string$}},required:["ChatConfigurationArn"]}
-const UpdateChimeWebhookConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateChimeWebhookConfigurationOutput",members:{WebhookConfiguration:{shape:CreateChimeWebhookConfigurationOutputWebhookConfiguration$}}}
-const UpdateMicrosoftTeamsChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateMicrosoftTeamsChannelConfigurationRequest",members:{ChatConfigurationArn:{shape:string$},ChannelId:{shape:string$},ChannelName:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateMicrosoftTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$}},required:["ChatConfigurationArn","ChannelId"]}
-const UpdateMicrosoftTeamsChannelConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateMicrosoftTeamsChannelConfigurationOutput",members:{ChannelConfiguration:{shape:CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration$}}}
-const UpdateSlackChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateSlackChannelConfigurationRequest",members:{ChatConfigurationArn:{shape:string$},SlackChannelId:{shape:string$},SlackChannelName:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateMicrosoftTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$}},required:["ChatConfigurationArn","SlackChannelId"]}
-const UpdateSlackChannelConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateSlackChannelConfigurationOutput",members:{ChannelConfiguration:{shape:CreateSlackChannelConfigurationOutputChannelConfiguration$}}}
+const UpdateChimeWebhookConfigurationResult$: S.StructureShape = {type:"structure",name:"UpdateChimeWebhookConfigurationResult",members:{WebhookConfiguration:{shape:ChimeWebhookConfiguration$}}}
+const UpdateTeamsChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateTeamsChannelConfigurationRequest",members:{ChatConfigurationArn:{shape:string$},ChannelId:{shape:string$},ChannelName:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$}},required:["ChatConfigurationArn","ChannelId"]}
+const UpdateTeamsChannelConfigurationResult$: S.StructureShape = {type:"structure",name:"UpdateTeamsChannelConfigurationResult",members:{ChannelConfiguration:{shape:TeamsChannelConfiguration$}}}
+const UpdateSlackChannelConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateSlackChannelConfigurationRequest",members:{ChatConfigurationArn:{shape:string$},SlackChannelId:{shape:string$},SlackChannelName:{shape:string$},SnsTopicArns:{shape:CreateChimeWebhookConfigurationRequestSnsTopicArns$},IamRoleArn:{shape:string$},LoggingLevel:{shape:string$},GuardrailPolicyArns:{shape:CreateTeamsChannelConfigurationRequestGuardrailPolicyArns$},UserAuthorizationRequired:{shape:boolean$}},required:["ChatConfigurationArn","SlackChannelId"]}
+const UpdateSlackChannelConfigurationResult$: S.StructureShape = {type:"structure",name:"UpdateSlackChannelConfigurationResult",members:{ChannelConfiguration:{shape:SlackChannelConfiguration$}}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const CreateChimeWebhookConfigurationException$: S.StructureShape = {type:"structure",name:"CreateChimeWebhookConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const CreateSlackChannelConfigurationException$: S.StructureShape = {type:"structure",name:"CreateSlackChannelConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const CreateTeamsChannelConfigurationException$: S.StructureShape = {type:"structure",name:"CreateTeamsChannelConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DeleteChimeWebhookConfigurationException$: S.StructureShape = {type:"structure",name:"DeleteChimeWebhookConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DeleteMicrosoftTeamsUserIdentityException$: S.StructureShape = {type:"structure",name:"DeleteMicrosoftTeamsUserIdentityException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DeleteSlackChannelConfigurationException$: S.StructureShape = {type:"structure",name:"DeleteSlackChannelConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DeleteSlackUserIdentityException$: S.StructureShape = {type:"structure",name:"DeleteSlackUserIdentityException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DeleteSlackWorkspaceAuthorizationFault$: S.StructureShape = {type:"structure",name:"DeleteSlackWorkspaceAuthorizationFault",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DeleteTeamsChannelConfigurationException$: S.StructureShape = {type:"structure",name:"DeleteTeamsChannelConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DeleteTeamsConfiguredTeamException$: S.StructureShape = {type:"structure",name:"DeleteTeamsConfiguredTeamException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DescribeChimeWebhookConfigurationsException$: S.StructureShape = {type:"structure",name:"DescribeChimeWebhookConfigurationsException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DescribeSlackChannelConfigurationsException$: S.StructureShape = {type:"structure",name:"DescribeSlackChannelConfigurationsException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DescribeSlackUserIdentitiesException$: S.StructureShape = {type:"structure",name:"DescribeSlackUserIdentitiesException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const DescribeSlackWorkspacesException$: S.StructureShape = {type:"structure",name:"DescribeSlackWorkspacesException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const GetAccountPreferencesException$: S.StructureShape = {type:"structure",name:"GetAccountPreferencesException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const GetTeamsChannelConfigurationException$: S.StructureShape = {type:"structure",name:"GetTeamsChannelConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InternalServiceError$: S.StructureShape = {type:"structure",name:"InternalServiceError",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidParameterException$: S.StructureShape = {type:"structure",name:"InvalidParameterException",members:{},exception:true,error:{senderFault:true}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const ListMicrosoftTeamsConfiguredTeamsException$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsConfiguredTeamsException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ListMicrosoftTeamsUserIdentitiesException$: S.StructureShape = {type:"structure",name:"ListMicrosoftTeamsUserIdentitiesException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ListTeamsChannelConfigurationsException$: S.StructureShape = {type:"structure",name:"ListTeamsChannelConfigurationsException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceUnavailableException",members:{},exception:true,error:{senderFault:true}}
+const TooManyTagsException$: S.StructureShape = {type:"structure",name:"TooManyTagsException",members:{},exception:true,error:{senderFault:true}}
+const UpdateAccountPreferencesException$: S.StructureShape = {type:"structure",name:"UpdateAccountPreferencesException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const UpdateChimeWebhookConfigurationException$: S.StructureShape = {type:"structure",name:"UpdateChimeWebhookConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const UpdateSlackChannelConfigurationException$: S.StructureShape = {type:"structure",name:"UpdateSlackChannelConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const UpdateTeamsChannelConfigurationException$: S.StructureShape = {type:"structure",name:"UpdateTeamsChannelConfigurationException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
 
 export interface CreateChimeWebhookConfigurationRequest {
   readonly WebhookDescription: string
@@ -105,34 +137,34 @@ export interface CreateChimeWebhookConfigurationRequest {
   readonly IamRoleArn: string
   readonly ConfigurationName: string
   readonly LoggingLevel?: string | undefined
-  readonly Tags?: ReadonlyArray<CreateChimeWebhookConfigurationRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateChimeWebhookConfigurationRequestTagsMember {
+export interface Tag {
   readonly TagKey: string
   readonly TagValue: string
 }
 
-export interface CreateChimeWebhookConfigurationRequestTagsMemberOutput {
+export interface TagOutput {
   readonly TagKey?: string
   readonly TagValue?: string
 }
 
-export interface CreateChimeWebhookConfigurationOutput {
-  readonly WebhookConfiguration?: CreateChimeWebhookConfigurationOutputWebhookConfiguration
+export interface CreateChimeWebhookConfigurationResult {
+  readonly WebhookConfiguration?: ChimeWebhookConfiguration
 }
 
-export interface CreateChimeWebhookConfigurationOutputWebhookConfiguration {
+export interface ChimeWebhookConfiguration {
   readonly WebhookDescription?: string
   readonly ChatConfigurationArn?: string
   readonly IamRoleArn?: string
   readonly SnsTopicArns?: ReadonlyArray<string>
   readonly ConfigurationName?: string
   readonly LoggingLevel?: string
-  readonly Tags?: ReadonlyArray<CreateChimeWebhookConfigurationRequestTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
-export interface CreateMicrosoftTeamsChannelConfigurationRequest {
+export interface CreateTeamsChannelConfigurationRequest {
   readonly ChannelId: string
   readonly ChannelName?: string | undefined
   readonly TeamId: string
@@ -144,14 +176,14 @@ export interface CreateMicrosoftTeamsChannelConfigurationRequest {
   readonly LoggingLevel?: string | undefined
   readonly GuardrailPolicyArns?: ReadonlyArray<string> | undefined
   readonly UserAuthorizationRequired?: boolean | undefined
-  readonly Tags?: ReadonlyArray<CreateChimeWebhookConfigurationRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateMicrosoftTeamsChannelConfigurationOutput {
-  readonly ChannelConfiguration?: CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration
+export interface CreateTeamsChannelConfigurationResult {
+  readonly ChannelConfiguration?: TeamsChannelConfiguration
 }
 
-export interface CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration {
+export interface TeamsChannelConfiguration {
   readonly ChannelId?: string
   readonly ChannelName?: string
   readonly TeamId?: string
@@ -164,7 +196,7 @@ export interface CreateMicrosoftTeamsChannelConfigurationOutputChannelConfigurat
   readonly LoggingLevel?: string
   readonly GuardrailPolicyArns?: ReadonlyArray<string>
   readonly UserAuthorizationRequired?: boolean
-  readonly Tags?: ReadonlyArray<CreateChimeWebhookConfigurationRequestTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface CreateSlackChannelConfigurationRequest {
@@ -177,14 +209,14 @@ export interface CreateSlackChannelConfigurationRequest {
   readonly LoggingLevel?: string | undefined
   readonly GuardrailPolicyArns?: ReadonlyArray<string> | undefined
   readonly UserAuthorizationRequired?: boolean | undefined
-  readonly Tags?: ReadonlyArray<CreateChimeWebhookConfigurationRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateSlackChannelConfigurationOutput {
-  readonly ChannelConfiguration?: CreateSlackChannelConfigurationOutputChannelConfiguration
+export interface CreateSlackChannelConfigurationResult {
+  readonly ChannelConfiguration?: SlackChannelConfiguration
 }
 
-export interface CreateSlackChannelConfigurationOutputChannelConfiguration {
+export interface SlackChannelConfiguration {
   readonly SlackTeamName?: string
   readonly SlackTeamId?: string
   readonly SlackChannelId?: string
@@ -196,39 +228,39 @@ export interface CreateSlackChannelConfigurationOutputChannelConfiguration {
   readonly LoggingLevel?: string
   readonly GuardrailPolicyArns?: ReadonlyArray<string>
   readonly UserAuthorizationRequired?: boolean
-  readonly Tags?: ReadonlyArray<CreateChimeWebhookConfigurationRequestTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface DeleteChimeWebhookConfigurationRequest {
   readonly ChatConfigurationArn: string
 }
 
-export type DeleteChimeWebhookConfigurationOutput = {}
+export type DeleteChimeWebhookConfigurationResult = {}
 
-export interface DeleteMicrosoftTeamsChannelConfigurationRequest {
+export interface DeleteTeamsChannelConfigurationRequest {
   readonly ChatConfigurationArn: string
 }
 
-export type DeleteMicrosoftTeamsChannelConfigurationOutput = {}
+export type DeleteTeamsChannelConfigurationResult = {}
 
-export interface DeleteMicrosoftTeamsConfiguredTeamRequest {
+export interface DeleteTeamsConfiguredTeamRequest {
   readonly TeamId: string
 }
 
-export type DeleteMicrosoftTeamsConfiguredTeamOutput = {}
+export type DeleteTeamsConfiguredTeamResult = {}
 
 export interface DeleteMicrosoftTeamsUserIdentityRequest {
   readonly ChatConfigurationArn: string
   readonly UserId: string
 }
 
-export type DeleteMicrosoftTeamsUserIdentityOutput = {}
+export type DeleteMicrosoftTeamsUserIdentityResult = {}
 
 export interface DeleteSlackChannelConfigurationRequest {
   readonly ChatConfigurationArn: string
 }
 
-export type DeleteSlackChannelConfigurationOutput = {}
+export type DeleteSlackChannelConfigurationResult = {}
 
 export interface DeleteSlackUserIdentityRequest {
   readonly ChatConfigurationArn: string
@@ -236,13 +268,13 @@ export interface DeleteSlackUserIdentityRequest {
   readonly SlackUserId: string
 }
 
-export type DeleteSlackUserIdentityOutput = {}
+export type DeleteSlackUserIdentityResult = {}
 
 export interface DeleteSlackWorkspaceAuthorizationRequest {
   readonly SlackTeamId: string
 }
 
-export type DeleteSlackWorkspaceAuthorizationOutput = {}
+export type DeleteSlackWorkspaceAuthorizationResult = {}
 
 export interface DescribeChimeWebhookConfigurationsRequest {
   readonly MaxResults?: number | undefined
@@ -250,9 +282,9 @@ export interface DescribeChimeWebhookConfigurationsRequest {
   readonly ChatConfigurationArn?: string | undefined
 }
 
-export interface DescribeChimeWebhookConfigurationsOutput {
+export interface DescribeChimeWebhookConfigurationsResult {
   readonly NextToken?: string
-  readonly WebhookConfigurations?: ReadonlyArray<CreateChimeWebhookConfigurationOutputWebhookConfiguration>
+  readonly WebhookConfigurations?: ReadonlyArray<ChimeWebhookConfiguration>
 }
 
 export interface DescribeSlackChannelConfigurationsRequest {
@@ -261,9 +293,9 @@ export interface DescribeSlackChannelConfigurationsRequest {
   readonly ChatConfigurationArn?: string | undefined
 }
 
-export interface DescribeSlackChannelConfigurationsOutput {
+export interface DescribeSlackChannelConfigurationsResult {
   readonly NextToken?: string
-  readonly SlackChannelConfigurations?: ReadonlyArray<CreateSlackChannelConfigurationOutputChannelConfiguration>
+  readonly SlackChannelConfigurations?: ReadonlyArray<SlackChannelConfiguration>
 }
 
 export interface DescribeSlackUserIdentitiesRequest {
@@ -272,12 +304,12 @@ export interface DescribeSlackUserIdentitiesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface DescribeSlackUserIdentitiesOutput {
-  readonly SlackUserIdentities?: ReadonlyArray<DescribeSlackUserIdentitiesOutputSlackUserIdentitiesMember>
+export interface DescribeSlackUserIdentitiesResult {
+  readonly SlackUserIdentities?: ReadonlyArray<SlackUserIdentity>
   readonly NextToken?: string
 }
 
-export interface DescribeSlackUserIdentitiesOutputSlackUserIdentitiesMember {
+export interface SlackUserIdentity {
   readonly IamRoleArn?: string
   readonly ChatConfigurationArn?: string
   readonly SlackTeamId?: string
@@ -290,44 +322,44 @@ export interface DescribeSlackWorkspacesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface DescribeSlackWorkspacesOutput {
-  readonly SlackWorkspaces?: ReadonlyArray<DescribeSlackWorkspacesOutputSlackWorkspacesMember>
+export interface DescribeSlackWorkspacesResult {
+  readonly SlackWorkspaces?: ReadonlyArray<SlackWorkspace>
   readonly NextToken?: string
 }
 
-export interface DescribeSlackWorkspacesOutputSlackWorkspacesMember {
+export interface SlackWorkspace {
   readonly SlackTeamId?: string
   readonly SlackTeamName?: string
 }
 
 export type GetAccountPreferencesRequest = {}
 
-export interface GetAccountPreferencesOutput {
-  readonly AccountPreferences?: GetAccountPreferencesOutputAccountPreferences
+export interface GetAccountPreferencesResult {
+  readonly AccountPreferences?: AccountPreferences
 }
 
-export interface GetAccountPreferencesOutputAccountPreferences {
+export interface AccountPreferences {
   readonly UserAuthorizationRequired?: boolean
   readonly TrainingDataCollectionEnabled?: boolean
 }
 
-export interface GetMicrosoftTeamsChannelConfigurationRequest {
+export interface GetTeamsChannelConfigurationRequest {
   readonly ChatConfigurationArn: string
 }
 
-export interface GetMicrosoftTeamsChannelConfigurationOutput {
-  readonly ChannelConfiguration?: CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration
+export interface GetTeamsChannelConfigurationResult {
+  readonly ChannelConfiguration?: TeamsChannelConfiguration
 }
 
-export interface ListMicrosoftTeamsChannelConfigurationsRequest {
+export interface ListTeamsChannelConfigurationsRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
   readonly TeamId?: string | undefined
 }
 
-export interface ListMicrosoftTeamsChannelConfigurationsOutput {
+export interface ListTeamsChannelConfigurationsResult {
   readonly NextToken?: string
-  readonly TeamChannelConfigurations?: ReadonlyArray<CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration>
+  readonly TeamChannelConfigurations?: ReadonlyArray<TeamsChannelConfiguration>
 }
 
 export interface ListMicrosoftTeamsConfiguredTeamsRequest {
@@ -335,12 +367,12 @@ export interface ListMicrosoftTeamsConfiguredTeamsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListMicrosoftTeamsConfiguredTeamsOutput {
-  readonly ConfiguredTeams?: ReadonlyArray<ListMicrosoftTeamsConfiguredTeamsOutputConfiguredTeamsMember>
+export interface ListMicrosoftTeamsConfiguredTeamsResult {
+  readonly ConfiguredTeams?: ReadonlyArray<ConfiguredTeam>
   readonly NextToken?: string
 }
 
-export interface ListMicrosoftTeamsConfiguredTeamsOutputConfiguredTeamsMember {
+export interface ConfiguredTeam {
   readonly TenantId?: string
   readonly TeamId?: string
   readonly TeamName?: string
@@ -352,12 +384,12 @@ export interface ListMicrosoftTeamsUserIdentitiesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListMicrosoftTeamsUserIdentitiesOutput {
-  readonly TeamsUserIdentities?: ReadonlyArray<ListMicrosoftTeamsUserIdentitiesOutputTeamsUserIdentitiesMember>
+export interface ListMicrosoftTeamsUserIdentitiesResult {
+  readonly TeamsUserIdentities?: ReadonlyArray<TeamsUserIdentity>
   readonly NextToken?: string
 }
 
-export interface ListMicrosoftTeamsUserIdentitiesOutputTeamsUserIdentitiesMember {
+export interface TeamsUserIdentity {
   readonly IamRoleArn?: string
   readonly ChatConfigurationArn?: string
   readonly TeamId?: string
@@ -371,31 +403,31 @@ export interface ListTagsForResourceRequest {
   readonly ResourceARN: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateChimeWebhookConfigurationRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface TagResourceRequest {
   readonly ResourceARN: string
-  readonly Tags: ReadonlyArray<CreateChimeWebhookConfigurationRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceARN: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateAccountPreferencesRequest {
   readonly UserAuthorizationRequired?: boolean | undefined
   readonly TrainingDataCollectionEnabled?: boolean | undefined
 }
 
-export interface UpdateAccountPreferencesOutput {
-  readonly AccountPreferences?: GetAccountPreferencesOutputAccountPreferences
+export interface UpdateAccountPreferencesResult {
+  readonly AccountPreferences?: AccountPreferences
 }
 
 export interface UpdateChimeWebhookConfigurationRequest {
@@ -407,11 +439,11 @@ export interface UpdateChimeWebhookConfigurationRequest {
   readonly LoggingLevel?: string | undefined
 }
 
-export interface UpdateChimeWebhookConfigurationOutput {
-  readonly WebhookConfiguration?: CreateChimeWebhookConfigurationOutputWebhookConfiguration
+export interface UpdateChimeWebhookConfigurationResult {
+  readonly WebhookConfiguration?: ChimeWebhookConfiguration
 }
 
-export interface UpdateMicrosoftTeamsChannelConfigurationRequest {
+export interface UpdateTeamsChannelConfigurationRequest {
   readonly ChatConfigurationArn: string
   readonly ChannelId: string
   readonly ChannelName?: string | undefined
@@ -422,8 +454,8 @@ export interface UpdateMicrosoftTeamsChannelConfigurationRequest {
   readonly UserAuthorizationRequired?: boolean | undefined
 }
 
-export interface UpdateMicrosoftTeamsChannelConfigurationOutput {
-  readonly ChannelConfiguration?: CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration
+export interface UpdateTeamsChannelConfigurationResult {
+  readonly ChannelConfiguration?: TeamsChannelConfiguration
 }
 
 export interface UpdateSlackChannelConfigurationRequest {
@@ -437,110 +469,172 @@ export interface UpdateSlackChannelConfigurationRequest {
   readonly UserAuthorizationRequired?: boolean | undefined
 }
 
-export interface UpdateSlackChannelConfigurationOutput {
-  readonly ChannelConfiguration?: CreateSlackChannelConfigurationOutputChannelConfiguration
+export interface UpdateSlackChannelConfigurationResult {
+  readonly ChannelConfiguration?: SlackChannelConfiguration
 }
 
-export type CreateChimeWebhookConfigurationError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type CreateMicrosoftTeamsChannelConfigurationError = Errors.CommonError | Client.SdkError
+export class CreateChimeWebhookConfigurationException extends /*#__PURE__*/ ServiceError("CreateChimeWebhookConfigurationException")<{ readonly Message?: string }> {}
 
-export type CreateSlackChannelConfigurationError = Errors.CommonError | Client.SdkError
+export class CreateSlackChannelConfigurationException extends /*#__PURE__*/ ServiceError("CreateSlackChannelConfigurationException")<{ readonly Message?: string }> {}
 
-export type DeleteChimeWebhookConfigurationError = Errors.CommonError | Client.SdkError
+export class CreateTeamsChannelConfigurationException extends /*#__PURE__*/ ServiceError("CreateTeamsChannelConfigurationException")<{ readonly Message?: string }> {}
 
-export type DeleteMicrosoftTeamsChannelConfigurationError = Errors.CommonError | Client.SdkError
+export class DeleteChimeWebhookConfigurationException extends /*#__PURE__*/ ServiceError("DeleteChimeWebhookConfigurationException")<{ readonly Message?: string }> {}
 
-export type DeleteMicrosoftTeamsConfiguredTeamError = Errors.CommonError | Client.SdkError
+export class DeleteMicrosoftTeamsUserIdentityException extends /*#__PURE__*/ ServiceError("DeleteMicrosoftTeamsUserIdentityException")<{ readonly Message?: string }> {}
 
-export type DeleteMicrosoftTeamsUserIdentityError = Errors.CommonError | Client.SdkError
+export class DeleteSlackChannelConfigurationException extends /*#__PURE__*/ ServiceError("DeleteSlackChannelConfigurationException")<{ readonly Message?: string }> {}
 
-export type DeleteSlackChannelConfigurationError = Errors.CommonError | Client.SdkError
+export class DeleteSlackUserIdentityException extends /*#__PURE__*/ ServiceError("DeleteSlackUserIdentityException")<{ readonly Message?: string }> {}
 
-export type DeleteSlackUserIdentityError = Errors.CommonError | Client.SdkError
+export class DeleteSlackWorkspaceAuthorizationFault extends /*#__PURE__*/ ServiceError("DeleteSlackWorkspaceAuthorizationFault")<{ readonly Message?: string }> {}
 
-export type DeleteSlackWorkspaceAuthorizationError = Errors.CommonError | Client.SdkError
+export class DeleteTeamsChannelConfigurationException extends /*#__PURE__*/ ServiceError("DeleteTeamsChannelConfigurationException")<{ readonly Message?: string }> {}
 
-export type DescribeChimeWebhookConfigurationsError = Errors.CommonError | Client.SdkError
+export class DeleteTeamsConfiguredTeamException extends /*#__PURE__*/ ServiceError("DeleteTeamsConfiguredTeamException")<{ readonly Message?: string }> {}
 
-export type DescribeSlackChannelConfigurationsError = Errors.CommonError | Client.SdkError
+export class DescribeChimeWebhookConfigurationsException extends /*#__PURE__*/ ServiceError("DescribeChimeWebhookConfigurationsException")<{ readonly Message?: string }> {}
 
-export type DescribeSlackUserIdentitiesError = Errors.CommonError | Client.SdkError
+export class DescribeSlackChannelConfigurationsException extends /*#__PURE__*/ ServiceError("DescribeSlackChannelConfigurationsException")<{ readonly Message?: string }> {}
 
-export type DescribeSlackWorkspacesError = Errors.CommonError | Client.SdkError
+export class DescribeSlackUserIdentitiesException extends /*#__PURE__*/ ServiceError("DescribeSlackUserIdentitiesException")<{ readonly Message?: string }> {}
 
-export type GetAccountPreferencesError = Errors.CommonError | Client.SdkError
+export class DescribeSlackWorkspacesException extends /*#__PURE__*/ ServiceError("DescribeSlackWorkspacesException")<{ readonly Message?: string }> {}
 
-export type GetMicrosoftTeamsChannelConfigurationError = Errors.CommonError | Client.SdkError
+export class GetAccountPreferencesException extends /*#__PURE__*/ ServiceError("GetAccountPreferencesException")<{ readonly Message?: string }> {}
 
-export type ListMicrosoftTeamsChannelConfigurationsError = Errors.CommonError | Client.SdkError
+export class GetTeamsChannelConfigurationException extends /*#__PURE__*/ ServiceError("GetTeamsChannelConfigurationException")<{ readonly Message?: string }> {}
 
-export type ListMicrosoftTeamsConfiguredTeamsError = Errors.CommonError | Client.SdkError
+export class InternalServiceError extends /*#__PURE__*/ ServiceError("InternalServiceError")<{ readonly Message?: string }> {}
 
-export type ListMicrosoftTeamsUserIdentitiesError = Errors.CommonError | Client.SdkError
+export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException") {}
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException") {}
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export class ListMicrosoftTeamsConfiguredTeamsException extends /*#__PURE__*/ ServiceError("ListMicrosoftTeamsConfiguredTeamsException")<{ readonly Message?: string }> {}
 
-export type UpdateAccountPreferencesError = Errors.CommonError | Client.SdkError
+export class ListMicrosoftTeamsUserIdentitiesException extends /*#__PURE__*/ ServiceError("ListMicrosoftTeamsUserIdentitiesException")<{ readonly Message?: string }> {}
 
-export type UpdateChimeWebhookConfigurationError = Errors.CommonError | Client.SdkError
+export class ListTeamsChannelConfigurationsException extends /*#__PURE__*/ ServiceError("ListTeamsChannelConfigurationsException")<{ readonly Message?: string }> {}
 
-export type UpdateMicrosoftTeamsChannelConfigurationError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type UpdateSlackChannelConfigurationError = Errors.CommonError | Client.SdkError
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException") {}
 
-export const createChimeWebhookConfiguration: Client.Operation<CreateChimeWebhookConfigurationRequest, CreateChimeWebhookConfigurationOutput, CreateChimeWebhookConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"CreateChimeWebhookConfiguration",http:{method:"POST",requestUri:"/create-chime-webhook-configuration",responseCode:201},input:{shape:CreateChimeWebhookConfigurationRequest$},output:{shape:CreateChimeWebhookConfigurationOutput$}}})
+export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException") {}
 
-export const createMicrosoftTeamsChannelConfiguration: Client.Operation<CreateMicrosoftTeamsChannelConfigurationRequest, CreateMicrosoftTeamsChannelConfigurationOutput, CreateMicrosoftTeamsChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"CreateMicrosoftTeamsChannelConfiguration",http:{method:"POST",requestUri:"/create-ms-teams-channel-configuration",responseCode:201},input:{shape:CreateMicrosoftTeamsChannelConfigurationRequest$},output:{shape:CreateMicrosoftTeamsChannelConfigurationOutput$}}})
+export class UpdateAccountPreferencesException extends /*#__PURE__*/ ServiceError("UpdateAccountPreferencesException")<{ readonly Message?: string }> {}
 
-export const createSlackChannelConfiguration: Client.Operation<CreateSlackChannelConfigurationRequest, CreateSlackChannelConfigurationOutput, CreateSlackChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"CreateSlackChannelConfiguration",http:{method:"POST",requestUri:"/create-slack-channel-configuration",responseCode:201},input:{shape:CreateSlackChannelConfigurationRequest$},output:{shape:CreateSlackChannelConfigurationOutput$}}})
+export class UpdateChimeWebhookConfigurationException extends /*#__PURE__*/ ServiceError("UpdateChimeWebhookConfigurationException")<{ readonly Message?: string }> {}
 
-export const deleteChimeWebhookConfiguration: Client.Operation<DeleteChimeWebhookConfigurationRequest, DeleteChimeWebhookConfigurationOutput, DeleteChimeWebhookConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteChimeWebhookConfiguration",http:{method:"POST",requestUri:"/delete-chime-webhook-configuration",responseCode:204},input:{shape:DeleteChimeWebhookConfigurationRequest$},output:{shape:DeleteChimeWebhookConfigurationOutput$}}})
+export class UpdateSlackChannelConfigurationException extends /*#__PURE__*/ ServiceError("UpdateSlackChannelConfigurationException")<{ readonly Message?: string }> {}
 
-export const deleteMicrosoftTeamsChannelConfiguration: Client.Operation<DeleteMicrosoftTeamsChannelConfigurationRequest, DeleteMicrosoftTeamsChannelConfigurationOutput, DeleteMicrosoftTeamsChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteMicrosoftTeamsChannelConfiguration",http:{method:"POST",requestUri:"/delete-ms-teams-channel-configuration",responseCode:204},input:{shape:DeleteMicrosoftTeamsChannelConfigurationRequest$},output:{shape:DeleteMicrosoftTeamsChannelConfigurationOutput$}}})
+export class UpdateTeamsChannelConfigurationException extends /*#__PURE__*/ ServiceError("UpdateTeamsChannelConfigurationException")<{ readonly Message?: string }> {}
 
-export const deleteMicrosoftTeamsConfiguredTeam: Client.Operation<DeleteMicrosoftTeamsConfiguredTeamRequest, DeleteMicrosoftTeamsConfiguredTeamOutput, DeleteMicrosoftTeamsConfiguredTeamError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteMicrosoftTeamsConfiguredTeam",http:{method:"POST",requestUri:"/delete-ms-teams-configured-teams",responseCode:204},input:{shape:DeleteMicrosoftTeamsConfiguredTeamRequest$},output:{shape:DeleteMicrosoftTeamsConfiguredTeamOutput$}}})
+export type CreateChimeWebhookConfigurationError = ConflictException | CreateChimeWebhookConfigurationException | InvalidParameterException | InvalidRequestException | LimitExceededException | Errors.CommonError | Client.SdkError
 
-export const deleteMicrosoftTeamsUserIdentity: Client.Operation<DeleteMicrosoftTeamsUserIdentityRequest, DeleteMicrosoftTeamsUserIdentityOutput, DeleteMicrosoftTeamsUserIdentityError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteMicrosoftTeamsUserIdentity",http:{method:"POST",requestUri:"/delete-ms-teams-user-identity",responseCode:204},input:{shape:DeleteMicrosoftTeamsUserIdentityRequest$},output:{shape:DeleteMicrosoftTeamsUserIdentityOutput$}}})
+export type CreateMicrosoftTeamsChannelConfigurationError = ConflictException | CreateTeamsChannelConfigurationException | InvalidParameterException | InvalidRequestException | LimitExceededException | Errors.CommonError | Client.SdkError
 
-export const deleteSlackChannelConfiguration: Client.Operation<DeleteSlackChannelConfigurationRequest, DeleteSlackChannelConfigurationOutput, DeleteSlackChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteSlackChannelConfiguration",http:{method:"POST",requestUri:"/delete-slack-channel-configuration",responseCode:204},input:{shape:DeleteSlackChannelConfigurationRequest$},output:{shape:DeleteSlackChannelConfigurationOutput$}}})
+export type CreateSlackChannelConfigurationError = ConflictException | CreateSlackChannelConfigurationException | InvalidParameterException | InvalidRequestException | LimitExceededException | Errors.CommonError | Client.SdkError
 
-export const deleteSlackUserIdentity: Client.Operation<DeleteSlackUserIdentityRequest, DeleteSlackUserIdentityOutput, DeleteSlackUserIdentityError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteSlackUserIdentity",http:{method:"POST",requestUri:"/delete-slack-user-identity",responseCode:204},input:{shape:DeleteSlackUserIdentityRequest$},output:{shape:DeleteSlackUserIdentityOutput$}}})
+export type DeleteChimeWebhookConfigurationError = DeleteChimeWebhookConfigurationException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const deleteSlackWorkspaceAuthorization: Client.Operation<DeleteSlackWorkspaceAuthorizationRequest, DeleteSlackWorkspaceAuthorizationOutput, DeleteSlackWorkspaceAuthorizationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteSlackWorkspaceAuthorization",http:{method:"POST",requestUri:"/delete-slack-workspace-authorization",responseCode:204},input:{shape:DeleteSlackWorkspaceAuthorizationRequest$},output:{shape:DeleteSlackWorkspaceAuthorizationOutput$}}})
+export type DeleteMicrosoftTeamsChannelConfigurationError = DeleteTeamsChannelConfigurationException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeChimeWebhookConfigurations: Paginate.Paginated<DescribeChimeWebhookConfigurationsRequest, DescribeChimeWebhookConfigurationsOutput, DescribeChimeWebhookConfigurationsError, Chatbot, CreateChimeWebhookConfigurationOutputWebhookConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DescribeChimeWebhookConfigurations",http:{method:"POST",requestUri:"/describe-chime-webhook-configurations",responseCode:200},input:{shape:DescribeChimeWebhookConfigurationsRequest$},output:{shape:DescribeChimeWebhookConfigurationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["WebhookConfigurations"]})
+export type DeleteMicrosoftTeamsConfiguredTeamError = DeleteTeamsConfiguredTeamException | InvalidParameterException | Errors.CommonError | Client.SdkError
 
-export const describeSlackChannelConfigurations: Paginate.Paginated<DescribeSlackChannelConfigurationsRequest, DescribeSlackChannelConfigurationsOutput, DescribeSlackChannelConfigurationsError, Chatbot, CreateSlackChannelConfigurationOutputChannelConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DescribeSlackChannelConfigurations",http:{method:"POST",requestUri:"/describe-slack-channel-configurations",responseCode:200},input:{shape:DescribeSlackChannelConfigurationsRequest$},output:{shape:DescribeSlackChannelConfigurationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["SlackChannelConfigurations"]})
+export type DeleteMicrosoftTeamsUserIdentityError = DeleteMicrosoftTeamsUserIdentityException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeSlackUserIdentities: Paginate.Paginated<DescribeSlackUserIdentitiesRequest, DescribeSlackUserIdentitiesOutput, DescribeSlackUserIdentitiesError, Chatbot, DescribeSlackUserIdentitiesOutputSlackUserIdentitiesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DescribeSlackUserIdentities",http:{method:"POST",requestUri:"/describe-slack-user-identities",responseCode:200},input:{shape:DescribeSlackUserIdentitiesRequest$},output:{shape:DescribeSlackUserIdentitiesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["SlackUserIdentities"]})
+export type DeleteSlackChannelConfigurationError = DeleteSlackChannelConfigurationException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeSlackWorkspaces: Paginate.Paginated<DescribeSlackWorkspacesRequest, DescribeSlackWorkspacesOutput, DescribeSlackWorkspacesError, Chatbot, DescribeSlackWorkspacesOutputSlackWorkspacesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DescribeSlackWorkspaces",http:{method:"POST",requestUri:"/describe-slack-workspaces",responseCode:200},input:{shape:DescribeSlackWorkspacesRequest$},output:{shape:DescribeSlackWorkspacesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["SlackWorkspaces"]})
+export type DeleteSlackUserIdentityError = DeleteSlackUserIdentityException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const getAccountPreferences: Client.Operation<GetAccountPreferencesRequest, GetAccountPreferencesOutput, GetAccountPreferencesError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"GetAccountPreferences",http:{method:"POST",requestUri:"/get-account-preferences",responseCode:200},input:{shape:GetAccountPreferencesRequest$},output:{shape:GetAccountPreferencesOutput$}}})
+export type DeleteSlackWorkspaceAuthorizationError = DeleteSlackWorkspaceAuthorizationFault | InvalidParameterException | Errors.CommonError | Client.SdkError
 
-export const getMicrosoftTeamsChannelConfiguration: Client.Operation<GetMicrosoftTeamsChannelConfigurationRequest, GetMicrosoftTeamsChannelConfigurationOutput, GetMicrosoftTeamsChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"GetMicrosoftTeamsChannelConfiguration",http:{method:"POST",requestUri:"/get-ms-teams-channel-configuration",responseCode:200},input:{shape:GetMicrosoftTeamsChannelConfigurationRequest$},output:{shape:GetMicrosoftTeamsChannelConfigurationOutput$}}})
+export type DescribeChimeWebhookConfigurationsError = DescribeChimeWebhookConfigurationsException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const listMicrosoftTeamsChannelConfigurations: Paginate.Paginated<ListMicrosoftTeamsChannelConfigurationsRequest, ListMicrosoftTeamsChannelConfigurationsOutput, ListMicrosoftTeamsChannelConfigurationsError, Chatbot, CreateMicrosoftTeamsChannelConfigurationOutputChannelConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"ListMicrosoftTeamsChannelConfigurations",http:{method:"POST",requestUri:"/list-ms-teams-channel-configurations",responseCode:200},input:{shape:ListMicrosoftTeamsChannelConfigurationsRequest$},output:{shape:ListMicrosoftTeamsChannelConfigurationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["TeamChannelConfigurations"]})
+export type DescribeSlackChannelConfigurationsError = DescribeSlackChannelConfigurationsException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const listMicrosoftTeamsConfiguredTeams: Paginate.Paginated<ListMicrosoftTeamsConfiguredTeamsRequest, ListMicrosoftTeamsConfiguredTeamsOutput, ListMicrosoftTeamsConfiguredTeamsError, Chatbot, ListMicrosoftTeamsConfiguredTeamsOutputConfiguredTeamsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"ListMicrosoftTeamsConfiguredTeams",http:{method:"POST",requestUri:"/list-ms-teams-configured-teams",responseCode:200},input:{shape:ListMicrosoftTeamsConfiguredTeamsRequest$},output:{shape:ListMicrosoftTeamsConfiguredTeamsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ConfiguredTeams"]})
+export type DescribeSlackUserIdentitiesError = DescribeSlackUserIdentitiesException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const listMicrosoftTeamsUserIdentities: Paginate.Paginated<ListMicrosoftTeamsUserIdentitiesRequest, ListMicrosoftTeamsUserIdentitiesOutput, ListMicrosoftTeamsUserIdentitiesError, Chatbot, ListMicrosoftTeamsUserIdentitiesOutputTeamsUserIdentitiesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"ListMicrosoftTeamsUserIdentities",http:{method:"POST",requestUri:"/list-ms-teams-user-identities",responseCode:200},input:{shape:ListMicrosoftTeamsUserIdentitiesRequest$},output:{shape:ListMicrosoftTeamsUserIdentitiesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["TeamsUserIdentities"]})
+export type DescribeSlackWorkspacesError = DescribeSlackWorkspacesException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/list-tags-for-resource",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export type GetAccountPreferencesError = GetAccountPreferencesException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tag-resource",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export type GetMicrosoftTeamsChannelConfigurationError = GetTeamsChannelConfigurationException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/untag-resource",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export type ListMicrosoftTeamsChannelConfigurationsError = InvalidParameterException | InvalidRequestException | ListTeamsChannelConfigurationsException | Errors.CommonError | Client.SdkError
 
-export const updateAccountPreferences: Client.Operation<UpdateAccountPreferencesRequest, UpdateAccountPreferencesOutput, UpdateAccountPreferencesError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UpdateAccountPreferences",http:{method:"POST",requestUri:"/update-account-preferences",responseCode:200},input:{shape:UpdateAccountPreferencesRequest$},output:{shape:UpdateAccountPreferencesOutput$}}})
+export type ListMicrosoftTeamsConfiguredTeamsError = InvalidParameterException | InvalidRequestException | ListMicrosoftTeamsConfiguredTeamsException | Errors.CommonError | Client.SdkError
 
-export const updateChimeWebhookConfiguration: Client.Operation<UpdateChimeWebhookConfigurationRequest, UpdateChimeWebhookConfigurationOutput, UpdateChimeWebhookConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UpdateChimeWebhookConfiguration",http:{method:"POST",requestUri:"/update-chime-webhook-configuration",responseCode:200},input:{shape:UpdateChimeWebhookConfigurationRequest$},output:{shape:UpdateChimeWebhookConfigurationOutput$}}})
+export type ListMicrosoftTeamsUserIdentitiesError = InvalidParameterException | InvalidRequestException | ListMicrosoftTeamsUserIdentitiesException | Errors.CommonError | Client.SdkError
 
-export const updateMicrosoftTeamsChannelConfiguration: Client.Operation<UpdateMicrosoftTeamsChannelConfigurationRequest, UpdateMicrosoftTeamsChannelConfigurationOutput, UpdateMicrosoftTeamsChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UpdateMicrosoftTeamsChannelConfiguration",http:{method:"POST",requestUri:"/update-ms-teams-channel-configuration",responseCode:200},input:{shape:UpdateMicrosoftTeamsChannelConfigurationRequest$},output:{shape:UpdateMicrosoftTeamsChannelConfigurationOutput$}}})
+export type ListTagsForResourceError = InternalServiceError | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
 
-export const updateSlackChannelConfiguration: Client.Operation<UpdateSlackChannelConfigurationRequest, UpdateSlackChannelConfigurationOutput, UpdateSlackChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UpdateSlackChannelConfiguration",http:{method:"POST",requestUri:"/update-slack-channel-configuration",responseCode:200},input:{shape:UpdateSlackChannelConfigurationRequest$},output:{shape:UpdateSlackChannelConfigurationOutput$}}})
+export type TagResourceError = InternalServiceError | ResourceNotFoundException | ServiceUnavailableException | TooManyTagsException | Errors.CommonError | Client.SdkError
+
+export type UntagResourceError = InternalServiceError | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+
+export type UpdateAccountPreferencesError = InvalidParameterException | InvalidRequestException | UpdateAccountPreferencesException | Errors.CommonError | Client.SdkError
+
+export type UpdateChimeWebhookConfigurationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | UpdateChimeWebhookConfigurationException | Errors.CommonError | Client.SdkError
+
+export type UpdateMicrosoftTeamsChannelConfigurationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | UpdateTeamsChannelConfigurationException | Errors.CommonError | Client.SdkError
+
+export type UpdateSlackChannelConfigurationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | UpdateSlackChannelConfigurationException | Errors.CommonError | Client.SdkError
+
+export const createChimeWebhookConfiguration: Client.Operation<CreateChimeWebhookConfigurationRequest, CreateChimeWebhookConfigurationResult, CreateChimeWebhookConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"CreateChimeWebhookConfiguration",http:{method:"POST",requestUri:"/create-chime-webhook-configuration",responseCode:201},input:{shape:CreateChimeWebhookConfigurationRequest$},output:{shape:CreateChimeWebhookConfigurationResult$},errors:[ConflictException$,CreateChimeWebhookConfigurationException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$]},errors:{ConflictException,CreateChimeWebhookConfigurationException,InvalidParameterException,InvalidRequestException,LimitExceededException}})
+
+export const createMicrosoftTeamsChannelConfiguration: Client.Operation<CreateTeamsChannelConfigurationRequest, CreateTeamsChannelConfigurationResult, CreateMicrosoftTeamsChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"CreateMicrosoftTeamsChannelConfiguration",http:{method:"POST",requestUri:"/create-ms-teams-channel-configuration",responseCode:201},input:{shape:CreateTeamsChannelConfigurationRequest$},output:{shape:CreateTeamsChannelConfigurationResult$},errors:[ConflictException$,CreateTeamsChannelConfigurationException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$]},errors:{ConflictException,CreateTeamsChannelConfigurationException,InvalidParameterException,InvalidRequestException,LimitExceededException}})
+
+export const createSlackChannelConfiguration: Client.Operation<CreateSlackChannelConfigurationRequest, CreateSlackChannelConfigurationResult, CreateSlackChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"CreateSlackChannelConfiguration",http:{method:"POST",requestUri:"/create-slack-channel-configuration",responseCode:201},input:{shape:CreateSlackChannelConfigurationRequest$},output:{shape:CreateSlackChannelConfigurationResult$},errors:[ConflictException$,CreateSlackChannelConfigurationException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$]},errors:{ConflictException,CreateSlackChannelConfigurationException,InvalidParameterException,InvalidRequestException,LimitExceededException}})
+
+export const deleteChimeWebhookConfiguration: Client.Operation<DeleteChimeWebhookConfigurationRequest, DeleteChimeWebhookConfigurationResult, DeleteChimeWebhookConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteChimeWebhookConfiguration",http:{method:"POST",requestUri:"/delete-chime-webhook-configuration",responseCode:204},input:{shape:DeleteChimeWebhookConfigurationRequest$},output:{shape:DeleteChimeWebhookConfigurationResult$},errors:[DeleteChimeWebhookConfigurationException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{DeleteChimeWebhookConfigurationException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException}})
+
+export const deleteMicrosoftTeamsChannelConfiguration: Client.Operation<DeleteTeamsChannelConfigurationRequest, DeleteTeamsChannelConfigurationResult, DeleteMicrosoftTeamsChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteMicrosoftTeamsChannelConfiguration",http:{method:"POST",requestUri:"/delete-ms-teams-channel-configuration",responseCode:204},input:{shape:DeleteTeamsChannelConfigurationRequest$},output:{shape:DeleteTeamsChannelConfigurationResult$},errors:[DeleteTeamsChannelConfigurationException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{DeleteTeamsChannelConfigurationException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException}})
+
+export const deleteMicrosoftTeamsConfiguredTeam: Client.Operation<DeleteTeamsConfiguredTeamRequest, DeleteTeamsConfiguredTeamResult, DeleteMicrosoftTeamsConfiguredTeamError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteMicrosoftTeamsConfiguredTeam",http:{method:"POST",requestUri:"/delete-ms-teams-configured-teams",responseCode:204},input:{shape:DeleteTeamsConfiguredTeamRequest$},output:{shape:DeleteTeamsConfiguredTeamResult$},errors:[DeleteTeamsConfiguredTeamException$,InvalidParameterException$]},errors:{DeleteTeamsConfiguredTeamException,InvalidParameterException}})
+
+export const deleteMicrosoftTeamsUserIdentity: Client.Operation<DeleteMicrosoftTeamsUserIdentityRequest, DeleteMicrosoftTeamsUserIdentityResult, DeleteMicrosoftTeamsUserIdentityError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteMicrosoftTeamsUserIdentity",http:{method:"POST",requestUri:"/delete-ms-teams-user-identity",responseCode:204},input:{shape:DeleteMicrosoftTeamsUserIdentityRequest$},output:{shape:DeleteMicrosoftTeamsUserIdentityResult$},errors:[DeleteMicrosoftTeamsUserIdentityException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DeleteMicrosoftTeamsUserIdentityException,InvalidParameterException,ResourceNotFoundException}})
+
+export const deleteSlackChannelConfiguration: Client.Operation<DeleteSlackChannelConfigurationRequest, DeleteSlackChannelConfigurationResult, DeleteSlackChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteSlackChannelConfiguration",http:{method:"POST",requestUri:"/delete-slack-channel-configuration",responseCode:204},input:{shape:DeleteSlackChannelConfigurationRequest$},output:{shape:DeleteSlackChannelConfigurationResult$},errors:[DeleteSlackChannelConfigurationException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{DeleteSlackChannelConfigurationException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException}})
+
+export const deleteSlackUserIdentity: Client.Operation<DeleteSlackUserIdentityRequest, DeleteSlackUserIdentityResult, DeleteSlackUserIdentityError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteSlackUserIdentity",http:{method:"POST",requestUri:"/delete-slack-user-identity",responseCode:204},input:{shape:DeleteSlackUserIdentityRequest$},output:{shape:DeleteSlackUserIdentityResult$},errors:[DeleteSlackUserIdentityException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DeleteSlackUserIdentityException,InvalidParameterException,ResourceNotFoundException}})
+
+export const deleteSlackWorkspaceAuthorization: Client.Operation<DeleteSlackWorkspaceAuthorizationRequest, DeleteSlackWorkspaceAuthorizationResult, DeleteSlackWorkspaceAuthorizationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DeleteSlackWorkspaceAuthorization",http:{method:"POST",requestUri:"/delete-slack-workspace-authorization",responseCode:204},input:{shape:DeleteSlackWorkspaceAuthorizationRequest$},output:{shape:DeleteSlackWorkspaceAuthorizationResult$},errors:[DeleteSlackWorkspaceAuthorizationFault$,InvalidParameterException$]},errors:{DeleteSlackWorkspaceAuthorizationFault,InvalidParameterException}})
+
+export const describeChimeWebhookConfigurations: Paginate.Paginated<DescribeChimeWebhookConfigurationsRequest, DescribeChimeWebhookConfigurationsResult, DescribeChimeWebhookConfigurationsError, Chatbot, ChimeWebhookConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DescribeChimeWebhookConfigurations",http:{method:"POST",requestUri:"/describe-chime-webhook-configurations",responseCode:200},input:{shape:DescribeChimeWebhookConfigurationsRequest$},output:{shape:DescribeChimeWebhookConfigurationsResult$},errors:[DescribeChimeWebhookConfigurationsException$,InvalidParameterException$,InvalidRequestException$]},errors:{DescribeChimeWebhookConfigurationsException,InvalidParameterException,InvalidRequestException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["WebhookConfigurations"]})
+
+export const describeSlackChannelConfigurations: Paginate.Paginated<DescribeSlackChannelConfigurationsRequest, DescribeSlackChannelConfigurationsResult, DescribeSlackChannelConfigurationsError, Chatbot, SlackChannelConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DescribeSlackChannelConfigurations",http:{method:"POST",requestUri:"/describe-slack-channel-configurations",responseCode:200},input:{shape:DescribeSlackChannelConfigurationsRequest$},output:{shape:DescribeSlackChannelConfigurationsResult$},errors:[DescribeSlackChannelConfigurationsException$,InvalidParameterException$,InvalidRequestException$]},errors:{DescribeSlackChannelConfigurationsException,InvalidParameterException,InvalidRequestException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["SlackChannelConfigurations"]})
+
+export const describeSlackUserIdentities: Paginate.Paginated<DescribeSlackUserIdentitiesRequest, DescribeSlackUserIdentitiesResult, DescribeSlackUserIdentitiesError, Chatbot, SlackUserIdentity> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DescribeSlackUserIdentities",http:{method:"POST",requestUri:"/describe-slack-user-identities",responseCode:200},input:{shape:DescribeSlackUserIdentitiesRequest$},output:{shape:DescribeSlackUserIdentitiesResult$},errors:[DescribeSlackUserIdentitiesException$,InvalidParameterException$,InvalidRequestException$]},errors:{DescribeSlackUserIdentitiesException,InvalidParameterException,InvalidRequestException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["SlackUserIdentities"]})
+
+export const describeSlackWorkspaces: Paginate.Paginated<DescribeSlackWorkspacesRequest, DescribeSlackWorkspacesResult, DescribeSlackWorkspacesError, Chatbot, SlackWorkspace> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"DescribeSlackWorkspaces",http:{method:"POST",requestUri:"/describe-slack-workspaces",responseCode:200},input:{shape:DescribeSlackWorkspacesRequest$},output:{shape:DescribeSlackWorkspacesResult$},errors:[DescribeSlackWorkspacesException$,InvalidParameterException$,InvalidRequestException$]},errors:{DescribeSlackWorkspacesException,InvalidParameterException,InvalidRequestException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["SlackWorkspaces"]})
+
+export const getAccountPreferences: Client.Operation<GetAccountPreferencesRequest, GetAccountPreferencesResult, GetAccountPreferencesError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"GetAccountPreferences",http:{method:"POST",requestUri:"/get-account-preferences",responseCode:200},input:{shape:GetAccountPreferencesRequest$},output:{shape:GetAccountPreferencesResult$},errors:[GetAccountPreferencesException$,InvalidRequestException$]},errors:{GetAccountPreferencesException,InvalidRequestException}})
+
+export const getMicrosoftTeamsChannelConfiguration: Client.Operation<GetTeamsChannelConfigurationRequest, GetTeamsChannelConfigurationResult, GetMicrosoftTeamsChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"GetMicrosoftTeamsChannelConfiguration",http:{method:"POST",requestUri:"/get-ms-teams-channel-configuration",responseCode:200},input:{shape:GetTeamsChannelConfigurationRequest$},output:{shape:GetTeamsChannelConfigurationResult$},errors:[GetTeamsChannelConfigurationException$,InvalidParameterException$,InvalidRequestException$]},errors:{GetTeamsChannelConfigurationException,InvalidParameterException,InvalidRequestException}})
+
+export const listMicrosoftTeamsChannelConfigurations: Paginate.Paginated<ListTeamsChannelConfigurationsRequest, ListTeamsChannelConfigurationsResult, ListMicrosoftTeamsChannelConfigurationsError, Chatbot, TeamsChannelConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"ListMicrosoftTeamsChannelConfigurations",http:{method:"POST",requestUri:"/list-ms-teams-channel-configurations",responseCode:200},input:{shape:ListTeamsChannelConfigurationsRequest$},output:{shape:ListTeamsChannelConfigurationsResult$},errors:[InvalidParameterException$,InvalidRequestException$,ListTeamsChannelConfigurationsException$]},errors:{InvalidParameterException,InvalidRequestException,ListTeamsChannelConfigurationsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["TeamChannelConfigurations"]})
+
+export const listMicrosoftTeamsConfiguredTeams: Paginate.Paginated<ListMicrosoftTeamsConfiguredTeamsRequest, ListMicrosoftTeamsConfiguredTeamsResult, ListMicrosoftTeamsConfiguredTeamsError, Chatbot, ConfiguredTeam> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"ListMicrosoftTeamsConfiguredTeams",http:{method:"POST",requestUri:"/list-ms-teams-configured-teams",responseCode:200},input:{shape:ListMicrosoftTeamsConfiguredTeamsRequest$},output:{shape:ListMicrosoftTeamsConfiguredTeamsResult$},errors:[InvalidParameterException$,InvalidRequestException$,ListMicrosoftTeamsConfiguredTeamsException$]},errors:{InvalidParameterException,InvalidRequestException,ListMicrosoftTeamsConfiguredTeamsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ConfiguredTeams"]})
+
+export const listMicrosoftTeamsUserIdentities: Paginate.Paginated<ListMicrosoftTeamsUserIdentitiesRequest, ListMicrosoftTeamsUserIdentitiesResult, ListMicrosoftTeamsUserIdentitiesError, Chatbot, TeamsUserIdentity> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Chatbot, {model:{name:"ListMicrosoftTeamsUserIdentities",http:{method:"POST",requestUri:"/list-ms-teams-user-identities",responseCode:200},input:{shape:ListMicrosoftTeamsUserIdentitiesRequest$},output:{shape:ListMicrosoftTeamsUserIdentitiesResult$},errors:[InvalidParameterException$,InvalidRequestException$,ListMicrosoftTeamsUserIdentitiesException$]},errors:{InvalidParameterException,InvalidRequestException,ListMicrosoftTeamsUserIdentitiesException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["TeamsUserIdentities"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/list-tags-for-resource",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServiceError$,ResourceNotFoundException$,ServiceUnavailableException$]},errors:{InternalServiceError,ResourceNotFoundException,ServiceUnavailableException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tag-resource",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServiceError$,ResourceNotFoundException$,ServiceUnavailableException$,TooManyTagsException$]},errors:{InternalServiceError,ResourceNotFoundException,ServiceUnavailableException,TooManyTagsException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/untag-resource",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServiceError$,ResourceNotFoundException$,ServiceUnavailableException$]},errors:{InternalServiceError,ResourceNotFoundException,ServiceUnavailableException}})
+
+export const updateAccountPreferences: Client.Operation<UpdateAccountPreferencesRequest, UpdateAccountPreferencesResult, UpdateAccountPreferencesError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UpdateAccountPreferences",http:{method:"POST",requestUri:"/update-account-preferences",responseCode:200},input:{shape:UpdateAccountPreferencesRequest$},output:{shape:UpdateAccountPreferencesResult$},errors:[InvalidParameterException$,InvalidRequestException$,UpdateAccountPreferencesException$]},errors:{InvalidParameterException,InvalidRequestException,UpdateAccountPreferencesException}})
+
+export const updateChimeWebhookConfiguration: Client.Operation<UpdateChimeWebhookConfigurationRequest, UpdateChimeWebhookConfigurationResult, UpdateChimeWebhookConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UpdateChimeWebhookConfiguration",http:{method:"POST",requestUri:"/update-chime-webhook-configuration",responseCode:200},input:{shape:UpdateChimeWebhookConfigurationRequest$},output:{shape:UpdateChimeWebhookConfigurationResult$},errors:[InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,UpdateChimeWebhookConfigurationException$]},errors:{InvalidParameterException,InvalidRequestException,ResourceNotFoundException,UpdateChimeWebhookConfigurationException}})
+
+export const updateMicrosoftTeamsChannelConfiguration: Client.Operation<UpdateTeamsChannelConfigurationRequest, UpdateTeamsChannelConfigurationResult, UpdateMicrosoftTeamsChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UpdateMicrosoftTeamsChannelConfiguration",http:{method:"POST",requestUri:"/update-ms-teams-channel-configuration",responseCode:200},input:{shape:UpdateTeamsChannelConfigurationRequest$},output:{shape:UpdateTeamsChannelConfigurationResult$},errors:[InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,UpdateTeamsChannelConfigurationException$]},errors:{InvalidParameterException,InvalidRequestException,ResourceNotFoundException,UpdateTeamsChannelConfigurationException}})
+
+export const updateSlackChannelConfiguration: Client.Operation<UpdateSlackChannelConfigurationRequest, UpdateSlackChannelConfigurationResult, UpdateSlackChannelConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"UpdateSlackChannelConfiguration",http:{method:"POST",requestUri:"/update-slack-channel-configuration",responseCode:200},input:{shape:UpdateSlackChannelConfigurationRequest$},output:{shape:UpdateSlackChannelConfigurationResult$},errors:[InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,UpdateSlackChannelConfigurationException$]},errors:{InvalidParameterException,InvalidRequestException,ResourceNotFoundException,UpdateSlackChannelConfigurationException}})

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Cloud9 client: provide it with `layer`. */
@@ -24,44 +25,69 @@ const string$: S.Shape = {type:"string",name:"String"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
-const CreateEnvironmentEC2RequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateEnvironmentEC2RequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreateEnvironmentEC2RequestTags$: S.ListShape = {type:"list",name:"CreateEnvironmentEC2RequestTags",member:{shape:CreateEnvironmentEC2RequestTagsMember$}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CreateEnvironmentEC2RequestTags$: S.ListShape = {type:"list",name:"CreateEnvironmentEC2RequestTags",member:{shape:Tag$}}
 const CreateEnvironmentEC2Request$: S.StructureShape = {type:"structure",name:"CreateEnvironmentEC2Request",members:{name:{shape:string$},description:{shape:string$},clientRequestToken:{shape:string$},instanceType:{shape:string$},subnetId:{shape:string$},imageId:{shape:string$},automaticStopTimeMinutes:{shape:integer$},ownerArn:{shape:string$},tags:{shape:CreateEnvironmentEC2RequestTags$},connectionType:{shape:string$},dryRun:{shape:boolean$}},required:["name","instanceType","imageId"]}
-const CreateEnvironmentEC2Output$: S.StructureShape = {type:"structure",name:"CreateEnvironmentEC2Output",members:{environmentId:{shape:string$}}}
+const CreateEnvironmentEC2Result$: S.StructureShape = {type:"structure",name:"CreateEnvironmentEC2Result",members:{environmentId:{shape:string$}}}
 const CreateEnvironmentMembershipRequest$: S.StructureShape = {type:"structure",name:"CreateEnvironmentMembershipRequest",members:{environmentId:{shape:string$},userArn:{shape:string$},permissions:{shape:string$}},required:["environmentId","userArn","permissions"]}
-const CreateEnvironmentMembershipOutputMembership$: S.StructureShape = {type:"structure",name:"CreateEnvironmentMembershipOutputMembership",members:{permissions:{shape:string$},userId:{shape:string$},userArn:{shape:string$},environmentId:{shape:string$},lastAccess:{shape:timestamp$}},required:["permissions","userId","userArn","environmentId"]}
-const CreateEnvironmentMembershipOutput$: S.StructureShape = {type:"structure",name:"CreateEnvironmentMembershipOutput",members:{membership:{shape:CreateEnvironmentMembershipOutputMembership$}},required:["membership"]}
+const EnvironmentMember$: S.StructureShape = {type:"structure",name:"EnvironmentMember",members:{permissions:{shape:string$},userId:{shape:string$},userArn:{shape:string$},environmentId:{shape:string$},lastAccess:{shape:timestamp$}},required:["permissions","userId","userArn","environmentId"]}
+const CreateEnvironmentMembershipResult$: S.StructureShape = {type:"structure",name:"CreateEnvironmentMembershipResult",members:{membership:{shape:EnvironmentMember$}},required:["membership"]}
 const DeleteEnvironmentRequest$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentRequest",members:{environmentId:{shape:string$}},required:["environmentId"]}
-const DeleteEnvironmentOutput$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentOutput",members:{}}
+const DeleteEnvironmentResult$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentResult",members:{}}
 const DeleteEnvironmentMembershipRequest$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentMembershipRequest",members:{environmentId:{shape:string$},userArn:{shape:string$}},required:["environmentId","userArn"]}
-const DeleteEnvironmentMembershipOutput$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentMembershipOutput",members:{}}
+const DeleteEnvironmentMembershipResult$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentMembershipResult",members:{}}
 const DescribeEnvironmentMembershipsRequestPermissions$: S.ListShape = {type:"list",name:"DescribeEnvironmentMembershipsRequestPermissions",member:{shape:string$}}
 const DescribeEnvironmentMembershipsRequest$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentMembershipsRequest",members:{userArn:{shape:string$},environmentId:{shape:string$},permissions:{shape:DescribeEnvironmentMembershipsRequestPermissions$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const DescribeEnvironmentMembershipsOutputMemberships$: S.ListShape = {type:"list",name:"DescribeEnvironmentMembershipsOutputMemberships",member:{shape:CreateEnvironmentMembershipOutputMembership$}}
-const DescribeEnvironmentMembershipsOutput$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentMembershipsOutput",members:{memberships:{shape:DescribeEnvironmentMembershipsOutputMemberships$},nextToken:{shape:string$}}}
+const DescribeEnvironmentMembershipsResultMemberships$: S.ListShape = {type:"list",name:"DescribeEnvironmentMembershipsResultMemberships",member:{shape:EnvironmentMember$}}
+const DescribeEnvironmentMembershipsResult$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentMembershipsResult",members:{memberships:{shape:DescribeEnvironmentMembershipsResultMemberships$},nextToken:{shape:string$}}}
 const DescribeEnvironmentStatusRequest$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentStatusRequest",members:{environmentId:{shape:string$}},required:["environmentId"]}
-const DescribeEnvironmentStatusOutput$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentStatusOutput",members:{status:{shape:string$},message:{shape:string$}},required:["status","message"]}
+const DescribeEnvironmentStatusResult$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentStatusResult",members:{status:{shape:string$},message:{shape:string$}},required:["status","message"]}
 const DescribeEnvironmentsRequestEnvironmentIds$: S.ListShape = {type:"list",name:"DescribeEnvironmentsRequestEnvironmentIds",member:{shape:string$}}
 const DescribeEnvironmentsRequest$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentsRequest",members:{environmentIds:{shape:DescribeEnvironmentsRequestEnvironmentIds$}},required:["environmentIds"]}
-const DescribeEnvironmentsOutputEnvironmentsMemberLifecycle$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentsOutputEnvironmentsMemberLifecycle",members:{status:{shape:string$},reason:{shape:string$},failureResource:{shape:string$}}}
-const DescribeEnvironmentsOutputEnvironmentsMember$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentsOutputEnvironmentsMember",members:{id:{shape:string$},name:{shape:string$},description:{shape:string$},type:{shape:string$},connectionType:{shape:string$},arn:{shape:string$},ownerArn:{shape:string$},lifecycle:{shape:DescribeEnvironmentsOutputEnvironmentsMemberLifecycle$},managedCredentialsStatus:{shape:string$}},required:["type","arn","ownerArn"]}
-const DescribeEnvironmentsOutputEnvironments$: S.ListShape = {type:"list",name:"DescribeEnvironmentsOutputEnvironments",member:{shape:DescribeEnvironmentsOutputEnvironmentsMember$}}
-const DescribeEnvironmentsOutput$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentsOutput",members:{environments:{shape:DescribeEnvironmentsOutputEnvironments$}}}
+const EnvironmentLifecycle$: S.StructureShape = {type:"structure",name:"EnvironmentLifecycle",members:{status:{shape:string$},reason:{shape:string$},failureResource:{shape:string$}}}
+const Environment$: S.StructureShape = {type:"structure",name:"Environment",members:{id:{shape:string$},name:{shape:string$},description:{shape:string$},type:{shape:string$},connectionType:{shape:string$},arn:{shape:string$},ownerArn:{shape:string$},lifecycle:{shape:EnvironmentLifecycle$},managedCredentialsStatus:{shape:string$}},required:["type","arn","ownerArn"]}
+const DescribeEnvironmentsResultEnvironments$: S.ListShape = {type:"list",name:"DescribeEnvironmentsResultEnvironments",member:{shape:Environment$}}
+const DescribeEnvironmentsResult$: S.StructureShape = {type:"structure",name:"DescribeEnvironmentsResult",members:{environments:{shape:DescribeEnvironmentsResultEnvironments$}}}
 const ListEnvironmentsRequest$: S.StructureShape = {type:"structure",name:"ListEnvironmentsRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListEnvironmentsOutputEnvironmentIds$: S.ListShape = {type:"list",name:"ListEnvironmentsOutputEnvironmentIds",member:{shape:string$}}
-const ListEnvironmentsOutput$: S.StructureShape = {type:"structure",name:"ListEnvironmentsOutput",members:{nextToken:{shape:string$},environmentIds:{shape:ListEnvironmentsOutputEnvironmentIds$}}}
+const ListEnvironmentsResultEnvironmentIds$: S.ListShape = {type:"list",name:"ListEnvironmentsResultEnvironmentIds",member:{shape:string$}}
+const ListEnvironmentsResult$: S.StructureShape = {type:"structure",name:"ListEnvironmentsResult",members:{nextToken:{shape:string$},environmentIds:{shape:ListEnvironmentsResultEnvironmentIds$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceARN:{shape:string$}},required:["ResourceARN"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateEnvironmentEC2RequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateEnvironmentEC2RequestTags$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceARN:{shape:string$},Tags:{shape:CreateEnvironmentEC2RequestTags$}},required:["ResourceARN","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceARN:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceARN","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateEnvironmentRequest$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentRequest",members:{environmentId:{shape:string$},name:{shape:string$},description:{shape:string$},managedCredentialsAction:{shape:string$}},required:["environmentId"]}
-const UpdateEnvironmentOutput$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentOutput",members:{}}
+const UpdateEnvironmentResult$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentResult",members:{}}
 const UpdateEnvironmentMembershipRequest$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentMembershipRequest",members:{environmentId:{shape:string$},userArn:{shape:string$},permissions:{shape:string$}},required:["environmentId","userArn","permissions"]}
-const UpdateEnvironmentMembershipOutput$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentMembershipOutput",members:{membership:{shape:CreateEnvironmentMembershipOutputMembership$}}}
+const UpdateEnvironmentMembershipResult$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentMembershipResult",members:{membership:{shape:EnvironmentMember$}}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{className:{shape:string$},code:{shape:double$}},exception:true,error:{senderFault:true}}
+const ConcurrentAccessException$: S.StructureShape = {type:"structure",name:"ConcurrentAccessException",members:{className:{shape:string$},code:{shape:double$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{className:{shape:string$},code:{shape:double$}},exception:true,error:{senderFault:true}}
+const ForbiddenException$: S.StructureShape = {type:"structure",name:"ForbiddenException",members:{className:{shape:string$},code:{shape:double$}},exception:true,error:{senderFault:true}}
+const InternalServerErrorException$: S.StructureShape = {type:"structure",name:"InternalServerErrorException",members:{className:{shape:string$},code:{shape:double$}},exception:true,fault:true,error:{senderFault:false}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{className:{shape:string$},code:{shape:double$}},exception:true,error:{senderFault:true}}
+const NotFoundException$: S.StructureShape = {type:"structure",name:"NotFoundException",members:{className:{shape:string$},code:{shape:double$}},exception:true,error:{senderFault:true}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{className:{shape:string$},code:{shape:double$}},exception:true,error:{senderFault:true}}
+
+export type ConnectionType = "CONNECT_SSH" | "CONNECT_SSM" | (string & {})
+
+export type EnvironmentLifecycleStatus = "CREATED" | "CREATE_FAILED" | "CREATING" | "DELETE_FAILED" | "DELETING" | (string & {})
+
+export type EnvironmentStatus = "connecting" | "creating" | "deleting" | "error" | "ready" | "stopped" | "stopping" | (string & {})
+
+export type EnvironmentType = "ec2" | "ssh" | (string & {})
+
+export type ManagedCredentialsAction = "DISABLE" | "ENABLE" | (string & {})
+
+export type ManagedCredentialsStatus = "DISABLED_BY_COLLABORATOR" | "DISABLED_BY_DEFAULT" | "DISABLED_BY_OWNER" | "ENABLED_BY_OWNER" | "ENABLED_ON_CREATE" | "FAILED_REMOVAL_BY_COLLABORATOR" | "FAILED_REMOVAL_BY_OWNER" | "PENDING_REMOVAL_BY_COLLABORATOR" | "PENDING_REMOVAL_BY_OWNER" | "PENDING_START_REMOVAL_BY_COLLABORATOR" | "PENDING_START_REMOVAL_BY_OWNER" | (string & {})
+
+export type MemberPermissions = "read-only" | "read-write" | (string & {})
+
+export type Permissions = "owner" | "read-only" | "read-write" | (string & {})
 
 export interface CreateEnvironmentEC2Request {
   readonly name: string
@@ -72,37 +98,37 @@ export interface CreateEnvironmentEC2Request {
   readonly imageId: string
   readonly automaticStopTimeMinutes?: number | undefined
   readonly ownerArn?: string | undefined
-  readonly tags?: ReadonlyArray<CreateEnvironmentEC2RequestTagsMember> | undefined
-  readonly connectionType?: string | undefined
+  readonly tags?: ReadonlyArray<Tag> | undefined
+  readonly connectionType?: ConnectionType | undefined
   readonly dryRun?: boolean | undefined
 }
 
-export interface CreateEnvironmentEC2RequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateEnvironmentEC2RequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateEnvironmentEC2Output {
+export interface CreateEnvironmentEC2Result {
   readonly environmentId?: string
 }
 
 export interface CreateEnvironmentMembershipRequest {
   readonly environmentId: string
   readonly userArn: string
-  readonly permissions: string
+  readonly permissions: MemberPermissions
 }
 
-export interface CreateEnvironmentMembershipOutput {
-  readonly membership?: CreateEnvironmentMembershipOutputMembership
+export interface CreateEnvironmentMembershipResult {
+  readonly membership?: EnvironmentMember
 }
 
-export interface CreateEnvironmentMembershipOutputMembership {
-  readonly permissions?: string
+export interface EnvironmentMember {
+  readonly permissions?: Permissions
   readonly userId?: string
   readonly userArn?: string
   readonly environmentId?: string
@@ -113,25 +139,25 @@ export interface DeleteEnvironmentRequest {
   readonly environmentId: string
 }
 
-export type DeleteEnvironmentOutput = {}
+export type DeleteEnvironmentResult = {}
 
 export interface DeleteEnvironmentMembershipRequest {
   readonly environmentId: string
   readonly userArn: string
 }
 
-export type DeleteEnvironmentMembershipOutput = {}
+export type DeleteEnvironmentMembershipResult = {}
 
 export interface DescribeEnvironmentMembershipsRequest {
   readonly userArn?: string | undefined
   readonly environmentId?: string | undefined
-  readonly permissions?: ReadonlyArray<string> | undefined
+  readonly permissions?: ReadonlyArray<Permissions> | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface DescribeEnvironmentMembershipsOutput {
-  readonly memberships?: ReadonlyArray<CreateEnvironmentMembershipOutputMembership>
+export interface DescribeEnvironmentMembershipsResult {
+  readonly memberships?: ReadonlyArray<EnvironmentMember>
   readonly nextToken?: string
 }
 
@@ -139,8 +165,8 @@ export interface DescribeEnvironmentStatusRequest {
   readonly environmentId: string
 }
 
-export interface DescribeEnvironmentStatusOutput {
-  readonly status?: string
+export interface DescribeEnvironmentStatusResult {
+  readonly status?: EnvironmentStatus
   readonly message?: string
 }
 
@@ -148,24 +174,24 @@ export interface DescribeEnvironmentsRequest {
   readonly environmentIds: ReadonlyArray<string>
 }
 
-export interface DescribeEnvironmentsOutput {
-  readonly environments?: ReadonlyArray<DescribeEnvironmentsOutputEnvironmentsMember>
+export interface DescribeEnvironmentsResult {
+  readonly environments?: ReadonlyArray<Environment>
 }
 
-export interface DescribeEnvironmentsOutputEnvironmentsMember {
+export interface Environment {
   readonly id?: string
   readonly name?: string
   readonly description?: string
-  readonly type?: string
-  readonly connectionType?: string
+  readonly type?: EnvironmentType
+  readonly connectionType?: ConnectionType
   readonly arn?: string
   readonly ownerArn?: string
-  readonly lifecycle?: DescribeEnvironmentsOutputEnvironmentsMemberLifecycle
-  readonly managedCredentialsStatus?: string
+  readonly lifecycle?: EnvironmentLifecycle
+  readonly managedCredentialsStatus?: ManagedCredentialsStatus
 }
 
-export interface DescribeEnvironmentsOutputEnvironmentsMemberLifecycle {
-  readonly status?: string
+export interface EnvironmentLifecycle {
+  readonly status?: EnvironmentLifecycleStatus
   readonly reason?: string
   readonly failureResource?: string
 }
@@ -175,7 +201,7 @@ export interface ListEnvironmentsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListEnvironmentsOutput {
+export interface ListEnvironmentsResult {
   readonly nextToken?: string
   readonly environmentIds?: ReadonlyArray<string>
 }
@@ -184,91 +210,107 @@ export interface ListTagsForResourceRequest {
   readonly ResourceARN: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateEnvironmentEC2RequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface TagResourceRequest {
   readonly ResourceARN: string
-  readonly Tags: ReadonlyArray<CreateEnvironmentEC2RequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceARN: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateEnvironmentRequest {
   readonly environmentId: string
   readonly name?: string | undefined
   readonly description?: string | undefined
-  readonly managedCredentialsAction?: string | undefined
+  readonly managedCredentialsAction?: ManagedCredentialsAction | undefined
 }
 
-export type UpdateEnvironmentOutput = {}
+export type UpdateEnvironmentResult = {}
 
 export interface UpdateEnvironmentMembershipRequest {
   readonly environmentId: string
   readonly userArn: string
-  readonly permissions: string
+  readonly permissions: MemberPermissions
 }
 
-export interface UpdateEnvironmentMembershipOutput {
-  readonly membership?: CreateEnvironmentMembershipOutputMembership
+export interface UpdateEnvironmentMembershipResult {
+  readonly membership?: EnvironmentMember
 }
 
-export type CreateEnvironmentEC2Error = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly className?: string }> {}
 
-export type CreateEnvironmentMembershipError = Errors.CommonError | Client.SdkError
+export class ConcurrentAccessException extends /*#__PURE__*/ ServiceError("ConcurrentAccessException")<{ readonly className?: string }> {}
 
-export type DeleteEnvironmentError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly className?: string }> {}
 
-export type DeleteEnvironmentMembershipError = Errors.CommonError | Client.SdkError
+export class ForbiddenException extends /*#__PURE__*/ ServiceError("ForbiddenException")<{ readonly className?: string }> {}
 
-export type DescribeEnvironmentMembershipsError = Errors.CommonError | Client.SdkError
+export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("InternalServerErrorException")<{ readonly className?: string }> {}
 
-export type DescribeEnvironmentStatusError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly className?: string }> {}
 
-export type DescribeEnvironmentsError = Errors.CommonError | Client.SdkError
+export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException")<{ readonly className?: string }> {}
 
-export type ListEnvironmentsError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly className?: string }> {}
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type CreateEnvironmentEC2Error = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type CreateEnvironmentMembershipError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type DeleteEnvironmentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateEnvironmentError = Errors.CommonError | Client.SdkError
+export type DeleteEnvironmentMembershipError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateEnvironmentMembershipError = Errors.CommonError | Client.SdkError
+export type DescribeEnvironmentMembershipsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createEnvironmentEC2: Client.Operation<CreateEnvironmentEC2Request, CreateEnvironmentEC2Output, CreateEnvironmentEC2Error, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"CreateEnvironmentEC2",http:{method:"POST",requestUri:"/"},input:{shape:CreateEnvironmentEC2Request$},output:{shape:CreateEnvironmentEC2Output$},idempotent:true}})
+export type DescribeEnvironmentStatusError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createEnvironmentMembership: Client.Operation<CreateEnvironmentMembershipRequest, CreateEnvironmentMembershipOutput, CreateEnvironmentMembershipError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"CreateEnvironmentMembership",http:{method:"POST",requestUri:"/"},input:{shape:CreateEnvironmentMembershipRequest$},output:{shape:CreateEnvironmentMembershipOutput$},idempotent:true}})
+export type DescribeEnvironmentsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteEnvironment: Client.Operation<DeleteEnvironmentRequest, DeleteEnvironmentOutput, DeleteEnvironmentError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DeleteEnvironment",http:{method:"POST",requestUri:"/"},input:{shape:DeleteEnvironmentRequest$},output:{shape:DeleteEnvironmentOutput$},idempotent:true}})
+export type ListEnvironmentsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteEnvironmentMembership: Client.Operation<DeleteEnvironmentMembershipRequest, DeleteEnvironmentMembershipOutput, DeleteEnvironmentMembershipError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DeleteEnvironmentMembership",http:{method:"POST",requestUri:"/"},input:{shape:DeleteEnvironmentMembershipRequest$},output:{shape:DeleteEnvironmentMembershipOutput$},idempotent:true}})
+export type ListTagsForResourceError = BadRequestException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeEnvironmentMemberships: Paginate.Paginated<DescribeEnvironmentMembershipsRequest, DescribeEnvironmentMembershipsOutput, DescribeEnvironmentMembershipsError, Cloud9, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DescribeEnvironmentMemberships",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEnvironmentMembershipsRequest$},output:{shape:DescribeEnvironmentMembershipsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export type TagResourceError = BadRequestException | ConcurrentAccessException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeEnvironmentStatus: Client.Operation<DescribeEnvironmentStatusRequest, DescribeEnvironmentStatusOutput, DescribeEnvironmentStatusError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DescribeEnvironmentStatus",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEnvironmentStatusRequest$},output:{shape:DescribeEnvironmentStatusOutput$}}})
+export type UntagResourceError = BadRequestException | ConcurrentAccessException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeEnvironments: Client.Operation<DescribeEnvironmentsRequest, DescribeEnvironmentsOutput, DescribeEnvironmentsError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DescribeEnvironments",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEnvironmentsRequest$},output:{shape:DescribeEnvironmentsOutput$}}})
+export type UpdateEnvironmentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const listEnvironments: Paginate.Paginated<ListEnvironmentsRequest, ListEnvironmentsOutput, ListEnvironmentsError, Cloud9, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Cloud9, {model:{name:"ListEnvironments",http:{method:"POST",requestUri:"/"},input:{shape:ListEnvironmentsRequest$},output:{shape:ListEnvironmentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export type UpdateEnvironmentMembershipError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const createEnvironmentEC2: Client.Operation<CreateEnvironmentEC2Request, CreateEnvironmentEC2Result, CreateEnvironmentEC2Error, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"CreateEnvironmentEC2",http:{method:"POST",requestUri:"/"},input:{shape:CreateEnvironmentEC2Request$},output:{shape:CreateEnvironmentEC2Result$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$],idempotent:true},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const createEnvironmentMembership: Client.Operation<CreateEnvironmentMembershipRequest, CreateEnvironmentMembershipResult, CreateEnvironmentMembershipError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"CreateEnvironmentMembership",http:{method:"POST",requestUri:"/"},input:{shape:CreateEnvironmentMembershipRequest$},output:{shape:CreateEnvironmentMembershipResult$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$],idempotent:true},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const deleteEnvironment: Client.Operation<DeleteEnvironmentRequest, DeleteEnvironmentResult, DeleteEnvironmentError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DeleteEnvironment",http:{method:"POST",requestUri:"/"},input:{shape:DeleteEnvironmentRequest$},output:{shape:DeleteEnvironmentResult$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$],idempotent:true},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})
 
-export const updateEnvironment: Client.Operation<UpdateEnvironmentRequest, UpdateEnvironmentOutput, UpdateEnvironmentError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"UpdateEnvironment",http:{method:"POST",requestUri:"/"},input:{shape:UpdateEnvironmentRequest$},output:{shape:UpdateEnvironmentOutput$},idempotent:true}})
+export const deleteEnvironmentMembership: Client.Operation<DeleteEnvironmentMembershipRequest, DeleteEnvironmentMembershipResult, DeleteEnvironmentMembershipError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DeleteEnvironmentMembership",http:{method:"POST",requestUri:"/"},input:{shape:DeleteEnvironmentMembershipRequest$},output:{shape:DeleteEnvironmentMembershipResult$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$],idempotent:true},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})
 
-export const updateEnvironmentMembership: Client.Operation<UpdateEnvironmentMembershipRequest, UpdateEnvironmentMembershipOutput, UpdateEnvironmentMembershipError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"UpdateEnvironmentMembership",http:{method:"POST",requestUri:"/"},input:{shape:UpdateEnvironmentMembershipRequest$},output:{shape:UpdateEnvironmentMembershipOutput$},idempotent:true}})
+export const describeEnvironmentMemberships: Paginate.Paginated<DescribeEnvironmentMembershipsRequest, DescribeEnvironmentMembershipsResult, DescribeEnvironmentMembershipsError, Cloud9, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DescribeEnvironmentMemberships",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEnvironmentMembershipsRequest$},output:{shape:DescribeEnvironmentMembershipsResult$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+
+export const describeEnvironmentStatus: Client.Operation<DescribeEnvironmentStatusRequest, DescribeEnvironmentStatusResult, DescribeEnvironmentStatusError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DescribeEnvironmentStatus",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEnvironmentStatusRequest$},output:{shape:DescribeEnvironmentStatusResult$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})
+
+export const describeEnvironments: Client.Operation<DescribeEnvironmentsRequest, DescribeEnvironmentsResult, DescribeEnvironmentsError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"DescribeEnvironments",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEnvironmentsRequest$},output:{shape:DescribeEnvironmentsResult$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})
+
+export const listEnvironments: Paginate.Paginated<ListEnvironmentsRequest, ListEnvironmentsResult, ListEnvironmentsError, Cloud9, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Cloud9, {model:{name:"ListEnvironments",http:{method:"POST",requestUri:"/"},input:{shape:ListEnvironmentsRequest$},output:{shape:ListEnvironmentsResult$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[BadRequestException$,InternalServerErrorException$,NotFoundException$]},errors:{BadRequestException,InternalServerErrorException,NotFoundException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[BadRequestException$,ConcurrentAccessException$,InternalServerErrorException$,NotFoundException$]},errors:{BadRequestException,ConcurrentAccessException,InternalServerErrorException,NotFoundException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[BadRequestException$,ConcurrentAccessException$,InternalServerErrorException$,NotFoundException$]},errors:{BadRequestException,ConcurrentAccessException,InternalServerErrorException,NotFoundException}})
+
+export const updateEnvironment: Client.Operation<UpdateEnvironmentRequest, UpdateEnvironmentResult, UpdateEnvironmentError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"UpdateEnvironment",http:{method:"POST",requestUri:"/"},input:{shape:UpdateEnvironmentRequest$},output:{shape:UpdateEnvironmentResult$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$],idempotent:true},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})
+
+export const updateEnvironmentMembership: Client.Operation<UpdateEnvironmentMembershipRequest, UpdateEnvironmentMembershipResult, UpdateEnvironmentMembershipError, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"UpdateEnvironmentMembership",http:{method:"POST",requestUri:"/"},input:{shape:UpdateEnvironmentMembershipRequest$},output:{shape:UpdateEnvironmentMembershipResult$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$],idempotent:true},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})

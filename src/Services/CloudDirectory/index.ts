@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The CloudDirectory client: provide it with `layer`. */
@@ -25,308 +26,364 @@ const blob$: S.Shape = {type:"blob",name:"Blob"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
-const AddFacetToObjectRequestSchemaFacet$: S.StructureShape = {type:"structure",name:"AddFacetToObjectRequestSchemaFacet",members:{SchemaArn:{shape:string$},FacetName:{shape:string$}}}
-const AddFacetToObjectRequestObjectAttributeListMemberKey$: S.StructureShape = {type:"structure",name:"AddFacetToObjectRequestObjectAttributeListMemberKey",members:{SchemaArn:{shape:string$},FacetName:{shape:string$},Name:{shape:string$}},required:["SchemaArn","FacetName","Name"]}
-const AddFacetToObjectRequestObjectAttributeListMemberValue$: S.StructureShape = {type:"structure",name:"AddFacetToObjectRequestObjectAttributeListMemberValue",members:{StringValue:{shape:string$},BinaryValue:{shape:blob$},BooleanValue:{shape:boolean$},NumberValue:{shape:string$},DatetimeValue:{shape:timestamp$}}}
-const AddFacetToObjectRequestObjectAttributeListMember$: S.StructureShape = {type:"structure",name:"AddFacetToObjectRequestObjectAttributeListMember",members:{Key:{shape:AddFacetToObjectRequestObjectAttributeListMemberKey$},Value:{shape:AddFacetToObjectRequestObjectAttributeListMemberValue$}},required:["Key","Value"]}
-const AddFacetToObjectRequestObjectAttributeList$: S.ListShape = {type:"list",name:"AddFacetToObjectRequestObjectAttributeList",member:{shape:AddFacetToObjectRequestObjectAttributeListMember$}}
-const AddFacetToObjectRequestObjectReference$: S.StructureShape = {type:"structure",name:"AddFacetToObjectRequestObjectReference",members:{Selector:{shape:string$}}}
-const AddFacetToObjectRequest$: S.StructureShape = {type:"structure",name:"AddFacetToObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},SchemaFacet:{shape:AddFacetToObjectRequestSchemaFacet$},ObjectAttributeList:{shape:AddFacetToObjectRequestObjectAttributeList$},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["DirectoryArn","SchemaFacet","ObjectReference"]}
-const AddFacetToObjectOutput$: S.StructureShape = {type:"structure",name:"AddFacetToObjectOutput",members:{}}
+const SchemaFacet$: S.StructureShape = {type:"structure",name:"SchemaFacet",members:{SchemaArn:{shape:string$},FacetName:{shape:string$}}}
+const AttributeKey$: S.StructureShape = {type:"structure",name:"AttributeKey",members:{SchemaArn:{shape:string$},FacetName:{shape:string$},Name:{shape:string$}},required:["SchemaArn","FacetName","Name"]}
+const AttributeKeyAndValueValue$: S.StructureShape = {type:"structure",name:"AttributeKeyAndValueValue",members:{StringValue:{shape:string$},BinaryValue:{shape:blob$},BooleanValue:{shape:boolean$},NumberValue:{shape:string$},DatetimeValue:{shape:timestamp$}}}
+const AttributeKeyAndValue$: S.StructureShape = {type:"structure",name:"AttributeKeyAndValue",members:{Key:{shape:AttributeKey$},Value:{shape:AttributeKeyAndValueValue$}},required:["Key","Value"]}
+const AddFacetToObjectRequestObjectAttributeList$: S.ListShape = {type:"list",name:"AddFacetToObjectRequestObjectAttributeList",member:{shape:AttributeKeyAndValue$}}
+const ObjectReference$: S.StructureShape = {type:"structure",name:"ObjectReference",members:{Selector:{shape:string$}}}
+const AddFacetToObjectRequest$: S.StructureShape = {type:"structure",name:"AddFacetToObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},SchemaFacet:{shape:SchemaFacet$},ObjectAttributeList:{shape:AddFacetToObjectRequestObjectAttributeList$},ObjectReference:{shape:ObjectReference$}},required:["DirectoryArn","SchemaFacet","ObjectReference"]}
+const AddFacetToObjectResponse$: S.StructureShape = {type:"structure",name:"AddFacetToObjectResponse",members:{}}
 const ApplySchemaRequest$: S.StructureShape = {type:"structure",name:"ApplySchemaRequest",members:{PublishedSchemaArn:{shape:string$},DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"}},required:["PublishedSchemaArn","DirectoryArn"]}
-const ApplySchemaOutput$: S.StructureShape = {type:"structure",name:"ApplySchemaOutput",members:{AppliedSchemaArn:{shape:string$},DirectoryArn:{shape:string$}}}
-const AttachObjectRequest$: S.StructureShape = {type:"structure",name:"AttachObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ParentReference:{shape:AddFacetToObjectRequestObjectReference$},ChildReference:{shape:AddFacetToObjectRequestObjectReference$},LinkName:{shape:string$}},required:["DirectoryArn","ParentReference","ChildReference","LinkName"]}
-const AttachObjectOutput$: S.StructureShape = {type:"structure",name:"AttachObjectOutput",members:{AttachedObjectIdentifier:{shape:string$}}}
-const AttachPolicyRequest$: S.StructureShape = {type:"structure",name:"AttachPolicyRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},PolicyReference:{shape:AddFacetToObjectRequestObjectReference$},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["DirectoryArn","PolicyReference","ObjectReference"]}
-const AttachPolicyOutput$: S.StructureShape = {type:"structure",name:"AttachPolicyOutput",members:{}}
-const AttachToIndexRequest$: S.StructureShape = {type:"structure",name:"AttachToIndexRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},IndexReference:{shape:AddFacetToObjectRequestObjectReference$},TargetReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["DirectoryArn","IndexReference","TargetReference"]}
-const AttachToIndexOutput$: S.StructureShape = {type:"structure",name:"AttachToIndexOutput",members:{AttachedObjectIdentifier:{shape:string$}}}
-const AttachTypedLinkRequestTypedLinkFacet$: S.StructureShape = {type:"structure",name:"AttachTypedLinkRequestTypedLinkFacet",members:{SchemaArn:{shape:string$},TypedLinkName:{shape:string$}},required:["SchemaArn","TypedLinkName"]}
-const AttachTypedLinkRequestAttributesMember$: S.StructureShape = {type:"structure",name:"AttachTypedLinkRequestAttributesMember",members:{AttributeName:{shape:string$},Value:{shape:AddFacetToObjectRequestObjectAttributeListMemberValue$}},required:["AttributeName","Value"]}
-const AttachTypedLinkRequestAttributes$: S.ListShape = {type:"list",name:"AttachTypedLinkRequestAttributes",member:{shape:AttachTypedLinkRequestAttributesMember$}}
-const AttachTypedLinkRequest$: S.StructureShape = {type:"structure",name:"AttachTypedLinkRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},SourceObjectReference:{shape:AddFacetToObjectRequestObjectReference$},TargetObjectReference:{shape:AddFacetToObjectRequestObjectReference$},TypedLinkFacet:{shape:AttachTypedLinkRequestTypedLinkFacet$},Attributes:{shape:AttachTypedLinkRequestAttributes$}},required:["DirectoryArn","SourceObjectReference","TargetObjectReference","TypedLinkFacet","Attributes"]}
-const AttachTypedLinkOutputTypedLinkSpecifier$: S.StructureShape = {type:"structure",name:"AttachTypedLinkOutputTypedLinkSpecifier",members:{TypedLinkFacet:{shape:AttachTypedLinkRequestTypedLinkFacet$},SourceObjectReference:{shape:AddFacetToObjectRequestObjectReference$},TargetObjectReference:{shape:AddFacetToObjectRequestObjectReference$},IdentityAttributeValues:{shape:AttachTypedLinkRequestAttributes$}},required:["TypedLinkFacet","SourceObjectReference","TargetObjectReference","IdentityAttributeValues"]}
-const AttachTypedLinkOutput$: S.StructureShape = {type:"structure",name:"AttachTypedLinkOutput",members:{TypedLinkSpecifier:{shape:AttachTypedLinkOutputTypedLinkSpecifier$}}}
-const BatchReadRequestOperationsMemberListObjectAttributes$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListObjectAttributes",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},FacetFilter:{shape:AddFacetToObjectRequestSchemaFacet$}},required:["ObjectReference"]}
-const BatchReadRequestOperationsMemberListObjectChildren$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListObjectChildren",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
-const BatchReadRequestOperationsMemberListAttachedIndices$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListAttachedIndices",members:{TargetReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["TargetReference"]}
-const BatchReadRequestOperationsMemberListObjectParentPaths$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListObjectParentPaths",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
-const BatchReadRequestOperationsMemberGetObjectInformation$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberGetObjectInformation",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["ObjectReference"]}
-const BatchReadRequestOperationsMemberGetObjectAttributesAttributeNames$: S.ListShape = {type:"list",name:"BatchReadRequestOperationsMemberGetObjectAttributesAttributeNames",member:{shape:string$}}
-const BatchReadRequestOperationsMemberGetObjectAttributes$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberGetObjectAttributes",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},SchemaFacet:{shape:AddFacetToObjectRequestSchemaFacet$},AttributeNames:{shape:BatchReadRequestOperationsMemberGetObjectAttributesAttributeNames$}},required:["ObjectReference","SchemaFacet","AttributeNames"]}
-const BatchReadRequestOperationsMemberListObjectParents$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListObjectParents",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
-const BatchReadRequestOperationsMemberListObjectPolicies$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListObjectPolicies",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
-const BatchReadRequestOperationsMemberListPolicyAttachments$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListPolicyAttachments",members:{PolicyReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["PolicyReference"]}
-const BatchReadRequestOperationsMemberLookupPolicy$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberLookupPolicy",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
-const BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMemberRange$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMemberRange",members:{StartMode:{shape:string$},StartValue:{shape:AddFacetToObjectRequestObjectAttributeListMemberValue$},EndMode:{shape:string$},EndValue:{shape:AddFacetToObjectRequestObjectAttributeListMemberValue$}},required:["StartMode","EndMode"]}
-const BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMember$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMember",members:{AttributeKey:{shape:AddFacetToObjectRequestObjectAttributeListMemberKey$},Range:{shape:BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMemberRange$}}}
-const BatchReadRequestOperationsMemberListIndexRangesOnIndexedValues$: S.ListShape = {type:"list",name:"BatchReadRequestOperationsMemberListIndexRangesOnIndexedValues",member:{shape:BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMember$}}
-const BatchReadRequestOperationsMemberListIndex$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListIndex",members:{RangesOnIndexedValues:{shape:BatchReadRequestOperationsMemberListIndexRangesOnIndexedValues$},IndexReference:{shape:AddFacetToObjectRequestObjectReference$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["IndexReference"]}
-const BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRangesMember$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRangesMember",members:{AttributeName:{shape:string$},Range:{shape:BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMemberRange$}},required:["Range"]}
-const BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRanges$: S.ListShape = {type:"list",name:"BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRanges",member:{shape:BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRangesMember$}}
-const BatchReadRequestOperationsMemberListOutgoingTypedLinks$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListOutgoingTypedLinks",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},FilterAttributeRanges:{shape:BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRanges$},FilterTypedLink:{shape:AttachTypedLinkRequestTypedLinkFacet$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
-const BatchReadRequestOperationsMemberListIncomingTypedLinks$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberListIncomingTypedLinks",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},FilterAttributeRanges:{shape:BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRanges$},FilterTypedLink:{shape:AttachTypedLinkRequestTypedLinkFacet$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
-const BatchReadRequestOperationsMemberGetLinkAttributes$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMemberGetLinkAttributes",members:{TypedLinkSpecifier:{shape:AttachTypedLinkOutputTypedLinkSpecifier$},AttributeNames:{shape:BatchReadRequestOperationsMemberGetObjectAttributesAttributeNames$}},required:["TypedLinkSpecifier","AttributeNames"]}
-const BatchReadRequestOperationsMember$: S.StructureShape = {type:"structure",name:"BatchReadRequestOperationsMember",members:{ListObjectAttributes:{shape:BatchReadRequestOperationsMemberListObjectAttributes$},ListObjectChildren:{shape:BatchReadRequestOperationsMemberListObjectChildren$},ListAttachedIndices:{shape:BatchReadRequestOperationsMemberListAttachedIndices$},ListObjectParentPaths:{shape:BatchReadRequestOperationsMemberListObjectParentPaths$},GetObjectInformation:{shape:BatchReadRequestOperationsMemberGetObjectInformation$},GetObjectAttributes:{shape:BatchReadRequestOperationsMemberGetObjectAttributes$},ListObjectParents:{shape:BatchReadRequestOperationsMemberListObjectParents$},ListObjectPolicies:{shape:BatchReadRequestOperationsMemberListObjectPolicies$},ListPolicyAttachments:{shape:BatchReadRequestOperationsMemberListPolicyAttachments$},LookupPolicy:{shape:BatchReadRequestOperationsMemberLookupPolicy$},ListIndex:{shape:BatchReadRequestOperationsMemberListIndex$},ListOutgoingTypedLinks:{shape:BatchReadRequestOperationsMemberListOutgoingTypedLinks$},ListIncomingTypedLinks:{shape:BatchReadRequestOperationsMemberListIncomingTypedLinks$},GetLinkAttributes:{shape:BatchReadRequestOperationsMemberGetLinkAttributes$}}}
-const BatchReadRequestOperations$: S.ListShape = {type:"list",name:"BatchReadRequestOperations",member:{shape:BatchReadRequestOperationsMember$}}
+const ApplySchemaResponse$: S.StructureShape = {type:"structure",name:"ApplySchemaResponse",members:{AppliedSchemaArn:{shape:string$},DirectoryArn:{shape:string$}}}
+const AttachObjectRequest$: S.StructureShape = {type:"structure",name:"AttachObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ParentReference:{shape:ObjectReference$},ChildReference:{shape:ObjectReference$},LinkName:{shape:string$}},required:["DirectoryArn","ParentReference","ChildReference","LinkName"]}
+const AttachObjectResponse$: S.StructureShape = {type:"structure",name:"AttachObjectResponse",members:{AttachedObjectIdentifier:{shape:string$}}}
+const AttachPolicyRequest$: S.StructureShape = {type:"structure",name:"AttachPolicyRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},PolicyReference:{shape:ObjectReference$},ObjectReference:{shape:ObjectReference$}},required:["DirectoryArn","PolicyReference","ObjectReference"]}
+const AttachPolicyResponse$: S.StructureShape = {type:"structure",name:"AttachPolicyResponse",members:{}}
+const AttachToIndexRequest$: S.StructureShape = {type:"structure",name:"AttachToIndexRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},IndexReference:{shape:ObjectReference$},TargetReference:{shape:ObjectReference$}},required:["DirectoryArn","IndexReference","TargetReference"]}
+const AttachToIndexResponse$: S.StructureShape = {type:"structure",name:"AttachToIndexResponse",members:{AttachedObjectIdentifier:{shape:string$}}}
+const TypedLinkSchemaAndFacetName$: S.StructureShape = {type:"structure",name:"TypedLinkSchemaAndFacetName",members:{SchemaArn:{shape:string$},TypedLinkName:{shape:string$}},required:["SchemaArn","TypedLinkName"]}
+const AttributeNameAndValue$: S.StructureShape = {type:"structure",name:"AttributeNameAndValue",members:{AttributeName:{shape:string$},Value:{shape:AttributeKeyAndValueValue$}},required:["AttributeName","Value"]}
+const AttachTypedLinkRequestAttributes$: S.ListShape = {type:"list",name:"AttachTypedLinkRequestAttributes",member:{shape:AttributeNameAndValue$}}
+const AttachTypedLinkRequest$: S.StructureShape = {type:"structure",name:"AttachTypedLinkRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},SourceObjectReference:{shape:ObjectReference$},TargetObjectReference:{shape:ObjectReference$},TypedLinkFacet:{shape:TypedLinkSchemaAndFacetName$},Attributes:{shape:AttachTypedLinkRequestAttributes$}},required:["DirectoryArn","SourceObjectReference","TargetObjectReference","TypedLinkFacet","Attributes"]}
+const TypedLinkSpecifier$: S.StructureShape = {type:"structure",name:"TypedLinkSpecifier",members:{TypedLinkFacet:{shape:TypedLinkSchemaAndFacetName$},SourceObjectReference:{shape:ObjectReference$},TargetObjectReference:{shape:ObjectReference$},IdentityAttributeValues:{shape:AttachTypedLinkRequestAttributes$}},required:["TypedLinkFacet","SourceObjectReference","TargetObjectReference","IdentityAttributeValues"]}
+const AttachTypedLinkResponse$: S.StructureShape = {type:"structure",name:"AttachTypedLinkResponse",members:{TypedLinkSpecifier:{shape:TypedLinkSpecifier$}}}
+const BatchListObjectAttributes$: S.StructureShape = {type:"structure",name:"BatchListObjectAttributes",members:{ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},FacetFilter:{shape:SchemaFacet$}},required:["ObjectReference"]}
+const BatchListObjectChildren$: S.StructureShape = {type:"structure",name:"BatchListObjectChildren",members:{ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
+const BatchListAttachedIndices$: S.StructureShape = {type:"structure",name:"BatchListAttachedIndices",members:{TargetReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["TargetReference"]}
+const BatchListObjectParentPaths$: S.StructureShape = {type:"structure",name:"BatchListObjectParentPaths",members:{ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
+const BatchGetObjectInformation$: S.StructureShape = {type:"structure",name:"BatchGetObjectInformation",members:{ObjectReference:{shape:ObjectReference$}},required:["ObjectReference"]}
+const BatchGetObjectAttributesAttributeNames$: S.ListShape = {type:"list",name:"BatchGetObjectAttributesAttributeNames",member:{shape:string$}}
+const BatchGetObjectAttributes$: S.StructureShape = {type:"structure",name:"BatchGetObjectAttributes",members:{ObjectReference:{shape:ObjectReference$},SchemaFacet:{shape:SchemaFacet$},AttributeNames:{shape:BatchGetObjectAttributesAttributeNames$}},required:["ObjectReference","SchemaFacet","AttributeNames"]}
+const BatchListObjectParents$: S.StructureShape = {type:"structure",name:"BatchListObjectParents",members:{ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
+const BatchListObjectPolicies$: S.StructureShape = {type:"structure",name:"BatchListObjectPolicies",members:{ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
+const BatchListPolicyAttachments$: S.StructureShape = {type:"structure",name:"BatchListPolicyAttachments",members:{PolicyReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["PolicyReference"]}
+const BatchLookupPolicy$: S.StructureShape = {type:"structure",name:"BatchLookupPolicy",members:{ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
+const TypedAttributeValueRange$: S.StructureShape = {type:"structure",name:"TypedAttributeValueRange",members:{StartMode:{shape:string$},StartValue:{shape:AttributeKeyAndValueValue$},EndMode:{shape:string$},EndValue:{shape:AttributeKeyAndValueValue$}},required:["StartMode","EndMode"]}
+const ObjectAttributeRange$: S.StructureShape = {type:"structure",name:"ObjectAttributeRange",members:{AttributeKey:{shape:AttributeKey$},Range:{shape:TypedAttributeValueRange$}}}
+const BatchListIndexRangesOnIndexedValues$: S.ListShape = {type:"list",name:"BatchListIndexRangesOnIndexedValues",member:{shape:ObjectAttributeRange$}}
+const BatchListIndex$: S.StructureShape = {type:"structure",name:"BatchListIndex",members:{RangesOnIndexedValues:{shape:BatchListIndexRangesOnIndexedValues$},IndexReference:{shape:ObjectReference$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["IndexReference"]}
+const TypedLinkAttributeRange$: S.StructureShape = {type:"structure",name:"TypedLinkAttributeRange",members:{AttributeName:{shape:string$},Range:{shape:TypedAttributeValueRange$}},required:["Range"]}
+const BatchListOutgoingTypedLinksFilterAttributeRanges$: S.ListShape = {type:"list",name:"BatchListOutgoingTypedLinksFilterAttributeRanges",member:{shape:TypedLinkAttributeRange$}}
+const BatchListOutgoingTypedLinks$: S.StructureShape = {type:"structure",name:"BatchListOutgoingTypedLinks",members:{ObjectReference:{shape:ObjectReference$},FilterAttributeRanges:{shape:BatchListOutgoingTypedLinksFilterAttributeRanges$},FilterTypedLink:{shape:TypedLinkSchemaAndFacetName$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
+const BatchListIncomingTypedLinks$: S.StructureShape = {type:"structure",name:"BatchListIncomingTypedLinks",members:{ObjectReference:{shape:ObjectReference$},FilterAttributeRanges:{shape:BatchListOutgoingTypedLinksFilterAttributeRanges$},FilterTypedLink:{shape:TypedLinkSchemaAndFacetName$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ObjectReference"]}
+const BatchGetLinkAttributes$: S.StructureShape = {type:"structure",name:"BatchGetLinkAttributes",members:{TypedLinkSpecifier:{shape:TypedLinkSpecifier$},AttributeNames:{shape:BatchGetObjectAttributesAttributeNames$}},required:["TypedLinkSpecifier","AttributeNames"]}
+const BatchReadOperation$: S.StructureShape = {type:"structure",name:"BatchReadOperation",members:{ListObjectAttributes:{shape:BatchListObjectAttributes$},ListObjectChildren:{shape:BatchListObjectChildren$},ListAttachedIndices:{shape:BatchListAttachedIndices$},ListObjectParentPaths:{shape:BatchListObjectParentPaths$},GetObjectInformation:{shape:BatchGetObjectInformation$},GetObjectAttributes:{shape:BatchGetObjectAttributes$},ListObjectParents:{shape:BatchListObjectParents$},ListObjectPolicies:{shape:BatchListObjectPolicies$},ListPolicyAttachments:{shape:BatchListPolicyAttachments$},LookupPolicy:{shape:BatchLookupPolicy$},ListIndex:{shape:BatchListIndex$},ListOutgoingTypedLinks:{shape:BatchListOutgoingTypedLinks$},ListIncomingTypedLinks:{shape:BatchListIncomingTypedLinks$},GetLinkAttributes:{shape:BatchGetLinkAttributes$}}}
+const BatchReadRequestOperations$: S.ListShape = {type:"list",name:"BatchReadRequestOperations",member:{shape:BatchReadOperation$}}
 const BatchReadRequest$: S.StructureShape = {type:"structure",name:"BatchReadRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Operations:{shape:BatchReadRequestOperations$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","Operations"]}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectAttributes$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectAttributes",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectChildrenChildren$: S.MapShape = {type:"map",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectChildrenChildren",key:{shape:string$},value:{shape:string$}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectChildren$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectChildren",members:{Children:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectChildrenChildren$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformationSchemaFacets$: S.ListShape = {type:"list",name:"BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformationSchemaFacets",member:{shape:AddFacetToObjectRequestSchemaFacet$}}
-const BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformation$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformation",members:{SchemaFacets:{shape:BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformationSchemaFacets$},ObjectIdentifier:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseGetObjectAttributes$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseGetObjectAttributes",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachmentsMember$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachmentsMember",members:{IndexedAttributes:{shape:AddFacetToObjectRequestObjectAttributeList$},ObjectIdentifier:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachments$: S.ListShape = {type:"list",name:"BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachments",member:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachmentsMember$}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndices$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndices",members:{IndexAttachments:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachments$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMemberObjectIdentifiers$: S.ListShape = {type:"list",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMemberObjectIdentifiers",member:{shape:string$}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMember$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMember",members:{Path:{shape:string$},ObjectIdentifiers:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMemberObjectIdentifiers$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersList$: S.ListShape = {type:"list",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersList",member:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMember$}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPaths$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPaths",members:{PathToObjectIdentifiersList:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersList$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectPolicies$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectPolicies",members:{AttachedPolicyIds:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMemberObjectIdentifiers$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListPolicyAttachments$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListPolicyAttachments",members:{ObjectIdentifiers:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMemberObjectIdentifiers$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMemberPoliciesMember$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMemberPoliciesMember",members:{PolicyId:{shape:string$},ObjectIdentifier:{shape:string$},PolicyType:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMemberPolicies$: S.ListShape = {type:"list",name:"BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMemberPolicies",member:{shape:BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMemberPoliciesMember$}}
-const BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMember$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMember",members:{Path:{shape:string$},Policies:{shape:BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMemberPolicies$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathList$: S.ListShape = {type:"list",name:"BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathList",member:{shape:BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMember$}}
-const BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicy$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicy",members:{PolicyToPathList:{shape:BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathList$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListIndex$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListIndex",members:{IndexAttachments:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachments$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinksTypedLinkSpecifiers$: S.ListShape = {type:"list",name:"BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinksTypedLinkSpecifiers",member:{shape:AttachTypedLinkOutputTypedLinkSpecifier$}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinks$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinks",members:{TypedLinkSpecifiers:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinksTypedLinkSpecifiers$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListIncomingTypedLinks$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListIncomingTypedLinks",members:{LinkSpecifiers:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinksTypedLinkSpecifiers$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseGetLinkAttributes$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseGetLinkAttributes",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinksMember$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinksMember",members:{ObjectIdentifier:{shape:string$},LinkName:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinks$: S.ListShape = {type:"list",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinks",member:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinksMember$}}
-const BatchReadOutputResponsesMemberSuccessfulResponseListObjectParents$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponseListObjectParents",members:{ParentLinks:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinks$},NextToken:{shape:string$}}}
-const BatchReadOutputResponsesMemberSuccessfulResponse$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberSuccessfulResponse",members:{ListObjectAttributes:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectAttributes$},ListObjectChildren:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectChildren$},GetObjectInformation:{shape:BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformation$},GetObjectAttributes:{shape:BatchReadOutputResponsesMemberSuccessfulResponseGetObjectAttributes$},ListAttachedIndices:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndices$},ListObjectParentPaths:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPaths$},ListObjectPolicies:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectPolicies$},ListPolicyAttachments:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListPolicyAttachments$},LookupPolicy:{shape:BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicy$},ListIndex:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListIndex$},ListOutgoingTypedLinks:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinks$},ListIncomingTypedLinks:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListIncomingTypedLinks$},GetLinkAttributes:{shape:BatchReadOutputResponsesMemberSuccessfulResponseGetLinkAttributes$},ListObjectParents:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParents$}}}
-const BatchReadOutputResponsesMemberExceptionResponse$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMemberExceptionResponse",members:{Type:{shape:string$},Message:{shape:string$}}}
-const BatchReadOutputResponsesMember$: S.StructureShape = {type:"structure",name:"BatchReadOutputResponsesMember",members:{SuccessfulResponse:{shape:BatchReadOutputResponsesMemberSuccessfulResponse$},ExceptionResponse:{shape:BatchReadOutputResponsesMemberExceptionResponse$}}}
-const BatchReadOutputResponses$: S.ListShape = {type:"list",name:"BatchReadOutputResponses",member:{shape:BatchReadOutputResponsesMember$}}
-const BatchReadOutput$: S.StructureShape = {type:"structure",name:"BatchReadOutput",members:{Responses:{shape:BatchReadOutputResponses$}}}
-const BatchWriteRequestOperationsMemberCreateObject$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberCreateObject",members:{SchemaFacet:{shape:BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformationSchemaFacets$},ObjectAttributeList:{shape:AddFacetToObjectRequestObjectAttributeList$},ParentReference:{shape:AddFacetToObjectRequestObjectReference$},LinkName:{shape:string$},BatchReferenceName:{shape:string$}},required:["SchemaFacet","ObjectAttributeList"]}
-const BatchWriteRequestOperationsMemberAttachObject$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberAttachObject",members:{ParentReference:{shape:AddFacetToObjectRequestObjectReference$},ChildReference:{shape:AddFacetToObjectRequestObjectReference$},LinkName:{shape:string$}},required:["ParentReference","ChildReference","LinkName"]}
-const BatchWriteRequestOperationsMemberDetachObject$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberDetachObject",members:{ParentReference:{shape:AddFacetToObjectRequestObjectReference$},LinkName:{shape:string$},BatchReferenceName:{shape:string$}},required:["ParentReference","LinkName"]}
-const BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMemberObjectAttributeAction$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMemberObjectAttributeAction",members:{ObjectAttributeActionType:{shape:string$},ObjectAttributeUpdateValue:{shape:AddFacetToObjectRequestObjectAttributeListMemberValue$}}}
-const BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMember$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMember",members:{ObjectAttributeKey:{shape:AddFacetToObjectRequestObjectAttributeListMemberKey$},ObjectAttributeAction:{shape:BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMemberObjectAttributeAction$}}}
-const BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdates$: S.ListShape = {type:"list",name:"BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdates",member:{shape:BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMember$}}
-const BatchWriteRequestOperationsMemberUpdateObjectAttributes$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberUpdateObjectAttributes",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},AttributeUpdates:{shape:BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdates$}},required:["ObjectReference","AttributeUpdates"]}
-const BatchWriteRequestOperationsMemberDeleteObject$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberDeleteObject",members:{ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["ObjectReference"]}
-const BatchWriteRequestOperationsMemberAddFacetToObject$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberAddFacetToObject",members:{SchemaFacet:{shape:AddFacetToObjectRequestSchemaFacet$},ObjectAttributeList:{shape:AddFacetToObjectRequestObjectAttributeList$},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["SchemaFacet","ObjectAttributeList","ObjectReference"]}
-const BatchWriteRequestOperationsMemberRemoveFacetFromObject$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberRemoveFacetFromObject",members:{SchemaFacet:{shape:AddFacetToObjectRequestSchemaFacet$},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["SchemaFacet","ObjectReference"]}
-const BatchWriteRequestOperationsMemberAttachPolicy$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberAttachPolicy",members:{PolicyReference:{shape:AddFacetToObjectRequestObjectReference$},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["PolicyReference","ObjectReference"]}
-const BatchWriteRequestOperationsMemberDetachPolicy$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberDetachPolicy",members:{PolicyReference:{shape:AddFacetToObjectRequestObjectReference$},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["PolicyReference","ObjectReference"]}
-const BatchWriteRequestOperationsMemberCreateIndexOrderedIndexedAttributeList$: S.ListShape = {type:"list",name:"BatchWriteRequestOperationsMemberCreateIndexOrderedIndexedAttributeList",member:{shape:AddFacetToObjectRequestObjectAttributeListMemberKey$}}
-const BatchWriteRequestOperationsMemberCreateIndex$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberCreateIndex",members:{OrderedIndexedAttributeList:{shape:BatchWriteRequestOperationsMemberCreateIndexOrderedIndexedAttributeList$},IsUnique:{shape:boolean$},ParentReference:{shape:AddFacetToObjectRequestObjectReference$},LinkName:{shape:string$},BatchReferenceName:{shape:string$}},required:["OrderedIndexedAttributeList","IsUnique"]}
-const BatchWriteRequestOperationsMemberAttachToIndex$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberAttachToIndex",members:{IndexReference:{shape:AddFacetToObjectRequestObjectReference$},TargetReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["IndexReference","TargetReference"]}
-const BatchWriteRequestOperationsMemberDetachFromIndex$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberDetachFromIndex",members:{IndexReference:{shape:AddFacetToObjectRequestObjectReference$},TargetReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["IndexReference","TargetReference"]}
-const BatchWriteRequestOperationsMemberAttachTypedLink$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberAttachTypedLink",members:{SourceObjectReference:{shape:AddFacetToObjectRequestObjectReference$},TargetObjectReference:{shape:AddFacetToObjectRequestObjectReference$},TypedLinkFacet:{shape:AttachTypedLinkRequestTypedLinkFacet$},Attributes:{shape:AttachTypedLinkRequestAttributes$}},required:["SourceObjectReference","TargetObjectReference","TypedLinkFacet","Attributes"]}
-const BatchWriteRequestOperationsMemberDetachTypedLink$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberDetachTypedLink",members:{TypedLinkSpecifier:{shape:AttachTypedLinkOutputTypedLinkSpecifier$}},required:["TypedLinkSpecifier"]}
-const BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMemberAttributeAction$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMemberAttributeAction",members:{AttributeActionType:{shape:string$},AttributeUpdateValue:{shape:AddFacetToObjectRequestObjectAttributeListMemberValue$}}}
-const BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMember$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMember",members:{AttributeKey:{shape:AddFacetToObjectRequestObjectAttributeListMemberKey$},AttributeAction:{shape:BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMemberAttributeAction$}}}
-const BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdates$: S.ListShape = {type:"list",name:"BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdates",member:{shape:BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMember$}}
-const BatchWriteRequestOperationsMemberUpdateLinkAttributes$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMemberUpdateLinkAttributes",members:{TypedLinkSpecifier:{shape:AttachTypedLinkOutputTypedLinkSpecifier$},AttributeUpdates:{shape:BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdates$}},required:["TypedLinkSpecifier","AttributeUpdates"]}
-const BatchWriteRequestOperationsMember$: S.StructureShape = {type:"structure",name:"BatchWriteRequestOperationsMember",members:{CreateObject:{shape:BatchWriteRequestOperationsMemberCreateObject$},AttachObject:{shape:BatchWriteRequestOperationsMemberAttachObject$},DetachObject:{shape:BatchWriteRequestOperationsMemberDetachObject$},UpdateObjectAttributes:{shape:BatchWriteRequestOperationsMemberUpdateObjectAttributes$},DeleteObject:{shape:BatchWriteRequestOperationsMemberDeleteObject$},AddFacetToObject:{shape:BatchWriteRequestOperationsMemberAddFacetToObject$},RemoveFacetFromObject:{shape:BatchWriteRequestOperationsMemberRemoveFacetFromObject$},AttachPolicy:{shape:BatchWriteRequestOperationsMemberAttachPolicy$},DetachPolicy:{shape:BatchWriteRequestOperationsMemberDetachPolicy$},CreateIndex:{shape:BatchWriteRequestOperationsMemberCreateIndex$},AttachToIndex:{shape:BatchWriteRequestOperationsMemberAttachToIndex$},DetachFromIndex:{shape:BatchWriteRequestOperationsMemberDetachFromIndex$},AttachTypedLink:{shape:BatchWriteRequestOperationsMemberAttachTypedLink$},DetachTypedLink:{shape:BatchWriteRequestOperationsMemberDetachTypedLink$},UpdateLinkAttributes:{shape:BatchWriteRequestOperationsMemberUpdateLinkAttributes$}}}
-const BatchWriteRequestOperations$: S.ListShape = {type:"list",name:"BatchWriteRequestOperations",member:{shape:BatchWriteRequestOperationsMember$}}
+const BatchListObjectAttributesResponse$: S.StructureShape = {type:"structure",name:"BatchListObjectAttributesResponse",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$},NextToken:{shape:string$}}}
+const BatchListObjectChildrenResponseChildren$: S.MapShape = {type:"map",name:"BatchListObjectChildrenResponseChildren",key:{shape:string$},value:{shape:string$}}
+const BatchListObjectChildrenResponse$: S.StructureShape = {type:"structure",name:"BatchListObjectChildrenResponse",members:{Children:{shape:BatchListObjectChildrenResponseChildren$},NextToken:{shape:string$}}}
+const BatchGetObjectInformationResponseSchemaFacets$: S.ListShape = {type:"list",name:"BatchGetObjectInformationResponseSchemaFacets",member:{shape:SchemaFacet$}}
+const BatchGetObjectInformationResponse$: S.StructureShape = {type:"structure",name:"BatchGetObjectInformationResponse",members:{SchemaFacets:{shape:BatchGetObjectInformationResponseSchemaFacets$},ObjectIdentifier:{shape:string$}}}
+const BatchGetObjectAttributesResponse$: S.StructureShape = {type:"structure",name:"BatchGetObjectAttributesResponse",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$}}}
+const IndexAttachment$: S.StructureShape = {type:"structure",name:"IndexAttachment",members:{IndexedAttributes:{shape:AddFacetToObjectRequestObjectAttributeList$},ObjectIdentifier:{shape:string$}}}
+const BatchListAttachedIndicesResponseIndexAttachments$: S.ListShape = {type:"list",name:"BatchListAttachedIndicesResponseIndexAttachments",member:{shape:IndexAttachment$}}
+const BatchListAttachedIndicesResponse$: S.StructureShape = {type:"structure",name:"BatchListAttachedIndicesResponse",members:{IndexAttachments:{shape:BatchListAttachedIndicesResponseIndexAttachments$},NextToken:{shape:string$}}}
+const PathToObjectIdentifiersObjectIdentifiers$: S.ListShape = {type:"list",name:"PathToObjectIdentifiersObjectIdentifiers",member:{shape:string$}}
+const PathToObjectIdentifiers$: S.StructureShape = {type:"structure",name:"PathToObjectIdentifiers",members:{Path:{shape:string$},ObjectIdentifiers:{shape:PathToObjectIdentifiersObjectIdentifiers$}}}
+const BatchListObjectParentPathsResponsePathToObjectIdentifiersList$: S.ListShape = {type:"list",name:"BatchListObjectParentPathsResponsePathToObjectIdentifiersList",member:{shape:PathToObjectIdentifiers$}}
+const BatchListObjectParentPathsResponse$: S.StructureShape = {type:"structure",name:"BatchListObjectParentPathsResponse",members:{PathToObjectIdentifiersList:{shape:BatchListObjectParentPathsResponsePathToObjectIdentifiersList$},NextToken:{shape:string$}}}
+const BatchListObjectPoliciesResponse$: S.StructureShape = {type:"structure",name:"BatchListObjectPoliciesResponse",members:{AttachedPolicyIds:{shape:PathToObjectIdentifiersObjectIdentifiers$},NextToken:{shape:string$}}}
+const BatchListPolicyAttachmentsResponse$: S.StructureShape = {type:"structure",name:"BatchListPolicyAttachmentsResponse",members:{ObjectIdentifiers:{shape:PathToObjectIdentifiersObjectIdentifiers$},NextToken:{shape:string$}}}
+const PolicyAttachment$: S.StructureShape = {type:"structure",name:"PolicyAttachment",members:{PolicyId:{shape:string$},ObjectIdentifier:{shape:string$},PolicyType:{shape:string$}}}
+const PolicyToPathPolicies$: S.ListShape = {type:"list",name:"PolicyToPathPolicies",member:{shape:PolicyAttachment$}}
+const PolicyToPath$: S.StructureShape = {type:"structure",name:"PolicyToPath",members:{Path:{shape:string$},Policies:{shape:PolicyToPathPolicies$}}}
+const BatchLookupPolicyResponsePolicyToPathList$: S.ListShape = {type:"list",name:"BatchLookupPolicyResponsePolicyToPathList",member:{shape:PolicyToPath$}}
+const BatchLookupPolicyResponse$: S.StructureShape = {type:"structure",name:"BatchLookupPolicyResponse",members:{PolicyToPathList:{shape:BatchLookupPolicyResponsePolicyToPathList$},NextToken:{shape:string$}}}
+const BatchListIndexResponse$: S.StructureShape = {type:"structure",name:"BatchListIndexResponse",members:{IndexAttachments:{shape:BatchListAttachedIndicesResponseIndexAttachments$},NextToken:{shape:string$}}}
+const BatchListOutgoingTypedLinksResponseTypedLinkSpecifiers$: S.ListShape = {type:"list",name:"BatchListOutgoingTypedLinksResponseTypedLinkSpecifiers",member:{shape:TypedLinkSpecifier$}}
+const BatchListOutgoingTypedLinksResponse$: S.StructureShape = {type:"structure",name:"BatchListOutgoingTypedLinksResponse",members:{TypedLinkSpecifiers:{shape:BatchListOutgoingTypedLinksResponseTypedLinkSpecifiers$},NextToken:{shape:string$}}}
+const BatchListIncomingTypedLinksResponse$: S.StructureShape = {type:"structure",name:"BatchListIncomingTypedLinksResponse",members:{LinkSpecifiers:{shape:BatchListOutgoingTypedLinksResponseTypedLinkSpecifiers$},NextToken:{shape:string$}}}
+const BatchGetLinkAttributesResponse$: S.StructureShape = {type:"structure",name:"BatchGetLinkAttributesResponse",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$}}}
+const ObjectIdentifierAndLinkNameTuple$: S.StructureShape = {type:"structure",name:"ObjectIdentifierAndLinkNameTuple",members:{ObjectIdentifier:{shape:string$},LinkName:{shape:string$}}}
+const BatchListObjectParentsResponseParentLinks$: S.ListShape = {type:"list",name:"BatchListObjectParentsResponseParentLinks",member:{shape:ObjectIdentifierAndLinkNameTuple$}}
+const BatchListObjectParentsResponse$: S.StructureShape = {type:"structure",name:"BatchListObjectParentsResponse",members:{ParentLinks:{shape:BatchListObjectParentsResponseParentLinks$},NextToken:{shape:string$}}}
+const BatchReadSuccessfulResponse$: S.StructureShape = {type:"structure",name:"BatchReadSuccessfulResponse",members:{ListObjectAttributes:{shape:BatchListObjectAttributesResponse$},ListObjectChildren:{shape:BatchListObjectChildrenResponse$},GetObjectInformation:{shape:BatchGetObjectInformationResponse$},GetObjectAttributes:{shape:BatchGetObjectAttributesResponse$},ListAttachedIndices:{shape:BatchListAttachedIndicesResponse$},ListObjectParentPaths:{shape:BatchListObjectParentPathsResponse$},ListObjectPolicies:{shape:BatchListObjectPoliciesResponse$},ListPolicyAttachments:{shape:BatchListPolicyAttachmentsResponse$},LookupPolicy:{shape:BatchLookupPolicyResponse$},ListIndex:{shape:BatchListIndexResponse$},ListOutgoingTypedLinks:{shape:BatchListOutgoingTypedLinksResponse$},ListIncomingTypedLinks:{shape:BatchListIncomingTypedLinksResponse$},GetLinkAttributes:{shape:BatchGetLinkAttributesResponse$},ListObjectParents:{shape:BatchListObjectParentsResponse$}}}
+const BatchReadException$: S.StructureShape = {type:"structure",name:"BatchReadException",members:{Type:{shape:string$},Message:{shape:string$}}}
+const BatchReadOperationResponse$: S.StructureShape = {type:"structure",name:"BatchReadOperationResponse",members:{SuccessfulResponse:{shape:BatchReadSuccessfulResponse$},ExceptionResponse:{shape:BatchReadException$}}}
+const BatchReadResponseResponses$: S.ListShape = {type:"list",name:"BatchReadResponseResponses",member:{shape:BatchReadOperationResponse$}}
+const BatchReadResponse$: S.StructureShape = {type:"structure",name:"BatchReadResponse",members:{Responses:{shape:BatchReadResponseResponses$}}}
+const BatchCreateObject$: S.StructureShape = {type:"structure",name:"BatchCreateObject",members:{SchemaFacet:{shape:BatchGetObjectInformationResponseSchemaFacets$},ObjectAttributeList:{shape:AddFacetToObjectRequestObjectAttributeList$},ParentReference:{shape:ObjectReference$},LinkName:{shape:string$},BatchReferenceName:{shape:string$}},required:["SchemaFacet","ObjectAttributeList"]}
+const BatchAttachObject$: S.StructureShape = {type:"structure",name:"BatchAttachObject",members:{ParentReference:{shape:ObjectReference$},ChildReference:{shape:ObjectReference$},LinkName:{shape:string$}},required:["ParentReference","ChildReference","LinkName"]}
+const BatchDetachObject$: S.StructureShape = {type:"structure",name:"BatchDetachObject",members:{ParentReference:{shape:ObjectReference$},LinkName:{shape:string$},BatchReferenceName:{shape:string$}},required:["ParentReference","LinkName"]}
+const ObjectAttributeAction$: S.StructureShape = {type:"structure",name:"ObjectAttributeAction",members:{ObjectAttributeActionType:{shape:string$},ObjectAttributeUpdateValue:{shape:AttributeKeyAndValueValue$}}}
+const ObjectAttributeUpdate$: S.StructureShape = {type:"structure",name:"ObjectAttributeUpdate",members:{ObjectAttributeKey:{shape:AttributeKey$},ObjectAttributeAction:{shape:ObjectAttributeAction$}}}
+const BatchUpdateObjectAttributesAttributeUpdates$: S.ListShape = {type:"list",name:"BatchUpdateObjectAttributesAttributeUpdates",member:{shape:ObjectAttributeUpdate$}}
+const BatchUpdateObjectAttributes$: S.StructureShape = {type:"structure",name:"BatchUpdateObjectAttributes",members:{ObjectReference:{shape:ObjectReference$},AttributeUpdates:{shape:BatchUpdateObjectAttributesAttributeUpdates$}},required:["ObjectReference","AttributeUpdates"]}
+const BatchDeleteObject$: S.StructureShape = {type:"structure",name:"BatchDeleteObject",members:{ObjectReference:{shape:ObjectReference$}},required:["ObjectReference"]}
+const BatchAddFacetToObject$: S.StructureShape = {type:"structure",name:"BatchAddFacetToObject",members:{SchemaFacet:{shape:SchemaFacet$},ObjectAttributeList:{shape:AddFacetToObjectRequestObjectAttributeList$},ObjectReference:{shape:ObjectReference$}},required:["SchemaFacet","ObjectAttributeList","ObjectReference"]}
+const BatchRemoveFacetFromObject$: S.StructureShape = {type:"structure",name:"BatchRemoveFacetFromObject",members:{SchemaFacet:{shape:SchemaFacet$},ObjectReference:{shape:ObjectReference$}},required:["SchemaFacet","ObjectReference"]}
+const BatchAttachPolicy$: S.StructureShape = {type:"structure",name:"BatchAttachPolicy",members:{PolicyReference:{shape:ObjectReference$},ObjectReference:{shape:ObjectReference$}},required:["PolicyReference","ObjectReference"]}
+const BatchDetachPolicy$: S.StructureShape = {type:"structure",name:"BatchDetachPolicy",members:{PolicyReference:{shape:ObjectReference$},ObjectReference:{shape:ObjectReference$}},required:["PolicyReference","ObjectReference"]}
+const BatchCreateIndexOrderedIndexedAttributeList$: S.ListShape = {type:"list",name:"BatchCreateIndexOrderedIndexedAttributeList",member:{shape:AttributeKey$}}
+const BatchCreateIndex$: S.StructureShape = {type:"structure",name:"BatchCreateIndex",members:{OrderedIndexedAttributeList:{shape:BatchCreateIndexOrderedIndexedAttributeList$},IsUnique:{shape:boolean$},ParentReference:{shape:ObjectReference$},LinkName:{shape:string$},BatchReferenceName:{shape:string$}},required:["OrderedIndexedAttributeList","IsUnique"]}
+const BatchAttachToIndex$: S.StructureShape = {type:"structure",name:"BatchAttachToIndex",members:{IndexReference:{shape:ObjectReference$},TargetReference:{shape:ObjectReference$}},required:["IndexReference","TargetReference"]}
+const BatchDetachFromIndex$: S.StructureShape = {type:"structure",name:"BatchDetachFromIndex",members:{IndexReference:{shape:ObjectReference$},TargetReference:{shape:ObjectReference$}},required:["IndexReference","TargetReference"]}
+const BatchAttachTypedLink$: S.StructureShape = {type:"structure",name:"BatchAttachTypedLink",members:{SourceObjectReference:{shape:ObjectReference$},TargetObjectReference:{shape:ObjectReference$},TypedLinkFacet:{shape:TypedLinkSchemaAndFacetName$},Attributes:{shape:AttachTypedLinkRequestAttributes$}},required:["SourceObjectReference","TargetObjectReference","TypedLinkFacet","Attributes"]}
+const BatchDetachTypedLink$: S.StructureShape = {type:"structure",name:"BatchDetachTypedLink",members:{TypedLinkSpecifier:{shape:TypedLinkSpecifier$}},required:["TypedLinkSpecifier"]}
+const LinkAttributeAction$: S.StructureShape = {type:"structure",name:"LinkAttributeAction",members:{AttributeActionType:{shape:string$},AttributeUpdateValue:{shape:AttributeKeyAndValueValue$}}}
+const LinkAttributeUpdate$: S.StructureShape = {type:"structure",name:"LinkAttributeUpdate",members:{AttributeKey:{shape:AttributeKey$},AttributeAction:{shape:LinkAttributeAction$}}}
+const BatchUpdateLinkAttributesAttributeUpdates$: S.ListShape = {type:"list",name:"BatchUpdateLinkAttributesAttributeUpdates",member:{shape:LinkAttributeUpdate$}}
+const BatchUpdateLinkAttributes$: S.StructureShape = {type:"structure",name:"BatchUpdateLinkAttributes",members:{TypedLinkSpecifier:{shape:TypedLinkSpecifier$},AttributeUpdates:{shape:BatchUpdateLinkAttributesAttributeUpdates$}},required:["TypedLinkSpecifier","AttributeUpdates"]}
+const BatchWriteOperation$: S.StructureShape = {type:"structure",name:"BatchWriteOperation",members:{CreateObject:{shape:BatchCreateObject$},AttachObject:{shape:BatchAttachObject$},DetachObject:{shape:BatchDetachObject$},UpdateObjectAttributes:{shape:BatchUpdateObjectAttributes$},DeleteObject:{shape:BatchDeleteObject$},AddFacetToObject:{shape:BatchAddFacetToObject$},RemoveFacetFromObject:{shape:BatchRemoveFacetFromObject$},AttachPolicy:{shape:BatchAttachPolicy$},DetachPolicy:{shape:BatchDetachPolicy$},CreateIndex:{shape:BatchCreateIndex$},AttachToIndex:{shape:BatchAttachToIndex$},DetachFromIndex:{shape:BatchDetachFromIndex$},AttachTypedLink:{shape:BatchAttachTypedLink$},DetachTypedLink:{shape:BatchDetachTypedLink$},UpdateLinkAttributes:{shape:BatchUpdateLinkAttributes$}}}
+const BatchWriteRequestOperations$: S.ListShape = {type:"list",name:"BatchWriteRequestOperations",member:{shape:BatchWriteOperation$}}
 const BatchWriteRequest$: S.StructureShape = {type:"structure",name:"BatchWriteRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Operations:{shape:BatchWriteRequestOperations$}},required:["DirectoryArn","Operations"]}
-const BatchWriteOutputResponsesMemberCreateObject$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberCreateObject",members:{ObjectIdentifier:{shape:string$}}}
-const BatchWriteOutputResponsesMemberAttachObject$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberAttachObject",members:{attachedObjectIdentifier:{shape:string$}}}
-const BatchWriteOutputResponsesMemberDetachObject$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberDetachObject",members:{detachedObjectIdentifier:{shape:string$}}}
-const BatchWriteOutputResponsesMemberUpdateObjectAttributes$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberUpdateObjectAttributes",members:{ObjectIdentifier:{shape:string$}}}
-const BatchWriteOutputResponsesMemberDeleteObject$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberDeleteObject",members:{}}
-const BatchWriteOutputResponsesMemberAddFacetToObject$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberAddFacetToObject",members:{}}
-const BatchWriteOutputResponsesMemberRemoveFacetFromObject$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberRemoveFacetFromObject",members:{}}
-const BatchWriteOutputResponsesMemberAttachPolicy$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberAttachPolicy",members:{}}
-const BatchWriteOutputResponsesMemberDetachPolicy$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberDetachPolicy",members:{}}
-const BatchWriteOutputResponsesMemberCreateIndex$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberCreateIndex",members:{ObjectIdentifier:{shape:string$}}}
-const BatchWriteOutputResponsesMemberAttachToIndex$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberAttachToIndex",members:{AttachedObjectIdentifier:{shape:string$}}}
-const BatchWriteOutputResponsesMemberDetachFromIndex$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberDetachFromIndex",members:{DetachedObjectIdentifier:{shape:string$}}}
-const BatchWriteOutputResponsesMemberAttachTypedLink$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberAttachTypedLink",members:{TypedLinkSpecifier:{shape:AttachTypedLinkOutputTypedLinkSpecifier$}}}
-const BatchWriteOutputResponsesMemberDetachTypedLink$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberDetachTypedLink",members:{}}
-const BatchWriteOutputResponsesMemberUpdateLinkAttributes$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMemberUpdateLinkAttributes",members:{}}
-const BatchWriteOutputResponsesMember$: S.StructureShape = {type:"structure",name:"BatchWriteOutputResponsesMember",members:{CreateObject:{shape:BatchWriteOutputResponsesMemberCreateObject$},AttachObject:{shape:BatchWriteOutputResponsesMemberAttachObject$},DetachObject:{shape:BatchWriteOutputResponsesMemberDetachObject$},UpdateObjectAttributes:{shape:BatchWriteOutputResponsesMemberUpdateObjectAttributes$},DeleteObject:{shape:BatchWriteOutputResponsesMemberDeleteObject$},AddFacetToObject:{shape:BatchWriteOutputResponsesMemberAddFacetToObject$},RemoveFacetFromObject:{shape:BatchWriteOutputResponsesMemberRemoveFacetFromObject$},AttachPolicy:{shape:BatchWriteOutputResponsesMemberAttachPolicy$},DetachPolicy:{shape:BatchWriteOutputResponsesMemberDetachPolicy$},CreateIndex:{shape:BatchWriteOutputResponsesMemberCreateIndex$},AttachToIndex:{shape:BatchWriteOutputResponsesMemberAttachToIndex$},DetachFromIndex:{shape:BatchWriteOutputResponsesMemberDetachFromIndex$},AttachTypedLink:{shape:BatchWriteOutputResponsesMemberAttachTypedLink$},DetachTypedLink:{shape:BatchWriteOutputResponsesMemberDetachTypedLink$},UpdateLinkAttributes:{shape:BatchWriteOutputResponsesMemberUpdateLinkAttributes$}}}
-const BatchWriteOutputResponses$: S.ListShape = {type:"list",name:"BatchWriteOutputResponses",member:{shape:BatchWriteOutputResponsesMember$}}
-const BatchWriteOutput$: S.StructureShape = {type:"structure",name:"BatchWriteOutput",members:{Responses:{shape:BatchWriteOutputResponses$}}}
+const BatchCreateObjectResponse$: S.StructureShape = {type:"structure",name:"BatchCreateObjectResponse",members:{ObjectIdentifier:{shape:string$}}}
+const BatchAttachObjectResponse$: S.StructureShape = {type:"structure",name:"BatchAttachObjectResponse",members:{attachedObjectIdentifier:{shape:string$}}}
+const BatchDetachObjectResponse$: S.StructureShape = {type:"structure",name:"BatchDetachObjectResponse",members:{detachedObjectIdentifier:{shape:string$}}}
+const BatchUpdateObjectAttributesResponse$: S.StructureShape = {type:"structure",name:"BatchUpdateObjectAttributesResponse",members:{ObjectIdentifier:{shape:string$}}}
+const BatchDeleteObjectResponse$: S.StructureShape = {type:"structure",name:"BatchDeleteObjectResponse",members:{}}
+const BatchAddFacetToObjectResponse$: S.StructureShape = {type:"structure",name:"BatchAddFacetToObjectResponse",members:{}}
+const BatchRemoveFacetFromObjectResponse$: S.StructureShape = {type:"structure",name:"BatchRemoveFacetFromObjectResponse",members:{}}
+const BatchAttachPolicyResponse$: S.StructureShape = {type:"structure",name:"BatchAttachPolicyResponse",members:{}}
+const BatchDetachPolicyResponse$: S.StructureShape = {type:"structure",name:"BatchDetachPolicyResponse",members:{}}
+const BatchCreateIndexResponse$: S.StructureShape = {type:"structure",name:"BatchCreateIndexResponse",members:{ObjectIdentifier:{shape:string$}}}
+const BatchAttachToIndexResponse$: S.StructureShape = {type:"structure",name:"BatchAttachToIndexResponse",members:{AttachedObjectIdentifier:{shape:string$}}}
+const BatchDetachFromIndexResponse$: S.StructureShape = {type:"structure",name:"BatchDetachFromIndexResponse",members:{DetachedObjectIdentifier:{shape:string$}}}
+const BatchAttachTypedLinkResponse$: S.StructureShape = {type:"structure",name:"BatchAttachTypedLinkResponse",members:{TypedLinkSpecifier:{shape:TypedLinkSpecifier$}}}
+const BatchDetachTypedLinkResponse$: S.StructureShape = {type:"structure",name:"BatchDetachTypedLinkResponse",members:{}}
+const BatchUpdateLinkAttributesResponse$: S.StructureShape = {type:"structure",name:"BatchUpdateLinkAttributesResponse",members:{}}
+const BatchWriteOperationResponse$: S.StructureShape = {type:"structure",name:"BatchWriteOperationResponse",members:{CreateObject:{shape:BatchCreateObjectResponse$},AttachObject:{shape:BatchAttachObjectResponse$},DetachObject:{shape:BatchDetachObjectResponse$},UpdateObjectAttributes:{shape:BatchUpdateObjectAttributesResponse$},DeleteObject:{shape:BatchDeleteObjectResponse$},AddFacetToObject:{shape:BatchAddFacetToObjectResponse$},RemoveFacetFromObject:{shape:BatchRemoveFacetFromObjectResponse$},AttachPolicy:{shape:BatchAttachPolicyResponse$},DetachPolicy:{shape:BatchDetachPolicyResponse$},CreateIndex:{shape:BatchCreateIndexResponse$},AttachToIndex:{shape:BatchAttachToIndexResponse$},DetachFromIndex:{shape:BatchDetachFromIndexResponse$},AttachTypedLink:{shape:BatchAttachTypedLinkResponse$},DetachTypedLink:{shape:BatchDetachTypedLinkResponse$},UpdateLinkAttributes:{shape:BatchUpdateLinkAttributesResponse$}}}
+const BatchWriteResponseResponses$: S.ListShape = {type:"list",name:"BatchWriteResponseResponses",member:{shape:BatchWriteOperationResponse$}}
+const BatchWriteResponse$: S.StructureShape = {type:"structure",name:"BatchWriteResponse",members:{Responses:{shape:BatchWriteResponseResponses$}}}
 const CreateDirectoryRequest$: S.StructureShape = {type:"structure",name:"CreateDirectoryRequest",members:{Name:{shape:string$},SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"}},required:["Name","SchemaArn"]}
-const CreateDirectoryOutput$: S.StructureShape = {type:"structure",name:"CreateDirectoryOutput",members:{DirectoryArn:{shape:string$},Name:{shape:string$},ObjectIdentifier:{shape:string$},AppliedSchemaArn:{shape:string$}},required:["DirectoryArn","Name","ObjectIdentifier","AppliedSchemaArn"]}
-const CreateFacetRequestAttributesMemberAttributeDefinitionRulesValueParameters$: S.MapShape = {type:"map",name:"CreateFacetRequestAttributesMemberAttributeDefinitionRulesValueParameters",key:{shape:string$},value:{shape:string$}}
-const CreateFacetRequestAttributesMemberAttributeDefinitionRulesValue$: S.StructureShape = {type:"structure",name:"CreateFacetRequestAttributesMemberAttributeDefinitionRulesValue",members:{Type:{shape:string$},Parameters:{shape:CreateFacetRequestAttributesMemberAttributeDefinitionRulesValueParameters$}}}
-const CreateFacetRequestAttributesMemberAttributeDefinitionRules$: S.MapShape = {type:"map",name:"CreateFacetRequestAttributesMemberAttributeDefinitionRules",key:{shape:string$},value:{shape:CreateFacetRequestAttributesMemberAttributeDefinitionRulesValue$}}
-const CreateFacetRequestAttributesMemberAttributeDefinition$: S.StructureShape = {type:"structure",name:"CreateFacetRequestAttributesMemberAttributeDefinition",members:{Type:{shape:string$},DefaultValue:{shape:AddFacetToObjectRequestObjectAttributeListMemberValue$},IsImmutable:{shape:boolean$},Rules:{shape:CreateFacetRequestAttributesMemberAttributeDefinitionRules$}},required:["Type"]}
-const CreateFacetRequestAttributesMemberAttributeReference$: S.StructureShape = {type:"structure",name:"CreateFacetRequestAttributesMemberAttributeReference",members:{TargetFacetName:{shape:string$},TargetAttributeName:{shape:string$}},required:["TargetFacetName","TargetAttributeName"]}
-const CreateFacetRequestAttributesMember$: S.StructureShape = {type:"structure",name:"CreateFacetRequestAttributesMember",members:{Name:{shape:string$},AttributeDefinition:{shape:CreateFacetRequestAttributesMemberAttributeDefinition$},AttributeReference:{shape:CreateFacetRequestAttributesMemberAttributeReference$},RequiredBehavior:{shape:string$}},required:["Name"]}
-const CreateFacetRequestAttributes$: S.ListShape = {type:"list",name:"CreateFacetRequestAttributes",member:{shape:CreateFacetRequestAttributesMember$}}
+const CreateDirectoryResponse$: S.StructureShape = {type:"structure",name:"CreateDirectoryResponse",members:{DirectoryArn:{shape:string$},Name:{shape:string$},ObjectIdentifier:{shape:string$},AppliedSchemaArn:{shape:string$}},required:["DirectoryArn","Name","ObjectIdentifier","AppliedSchemaArn"]}
+const RuleParameters$: S.MapShape = {type:"map",name:"RuleParameters",key:{shape:string$},value:{shape:string$}}
+const Rule$: S.StructureShape = {type:"structure",name:"Rule",members:{Type:{shape:string$},Parameters:{shape:RuleParameters$}}}
+const FacetAttributeDefinitionRules$: S.MapShape = {type:"map",name:"FacetAttributeDefinitionRules",key:{shape:string$},value:{shape:Rule$}}
+const FacetAttributeDefinition$: S.StructureShape = {type:"structure",name:"FacetAttributeDefinition",members:{Type:{shape:string$},DefaultValue:{shape:AttributeKeyAndValueValue$},IsImmutable:{shape:boolean$},Rules:{shape:FacetAttributeDefinitionRules$}},required:["Type"]}
+const FacetAttributeReference$: S.StructureShape = {type:"structure",name:"FacetAttributeReference",members:{TargetFacetName:{shape:string$},TargetAttributeName:{shape:string$}},required:["TargetFacetName","TargetAttributeName"]}
+const FacetAttribute$: S.StructureShape = {type:"structure",name:"FacetAttribute",members:{Name:{shape:string$},AttributeDefinition:{shape:FacetAttributeDefinition$},AttributeReference:{shape:FacetAttributeReference$},RequiredBehavior:{shape:string$}},required:["Name"]}
+const CreateFacetRequestAttributes$: S.ListShape = {type:"list",name:"CreateFacetRequestAttributes",member:{shape:FacetAttribute$}}
 const CreateFacetRequest$: S.StructureShape = {type:"structure",name:"CreateFacetRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$},Attributes:{shape:CreateFacetRequestAttributes$},ObjectType:{shape:string$},FacetStyle:{shape:string$}},required:["SchemaArn","Name"]}
-const CreateFacetOutput$: S.StructureShape = {type:"structure",name:"CreateFacetOutput",members:{}}
-const CreateIndexRequest$: S.StructureShape = {type:"structure",name:"CreateIndexRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},OrderedIndexedAttributeList:{shape:BatchWriteRequestOperationsMemberCreateIndexOrderedIndexedAttributeList$},IsUnique:{shape:boolean$},ParentReference:{shape:AddFacetToObjectRequestObjectReference$},LinkName:{shape:string$}},required:["DirectoryArn","OrderedIndexedAttributeList","IsUnique"]}
-const CreateIndexOutput$: S.StructureShape = {type:"structure",name:"CreateIndexOutput",members:{ObjectIdentifier:{shape:string$}}}
-const CreateObjectRequest$: S.StructureShape = {type:"structure",name:"CreateObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},SchemaFacets:{shape:BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformationSchemaFacets$},ObjectAttributeList:{shape:AddFacetToObjectRequestObjectAttributeList$},ParentReference:{shape:AddFacetToObjectRequestObjectReference$},LinkName:{shape:string$}},required:["DirectoryArn","SchemaFacets"]}
-const CreateObjectOutput$: S.StructureShape = {type:"structure",name:"CreateObjectOutput",members:{ObjectIdentifier:{shape:string$}}}
+const CreateFacetResponse$: S.StructureShape = {type:"structure",name:"CreateFacetResponse",members:{}}
+const CreateIndexRequest$: S.StructureShape = {type:"structure",name:"CreateIndexRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},OrderedIndexedAttributeList:{shape:BatchCreateIndexOrderedIndexedAttributeList$},IsUnique:{shape:boolean$},ParentReference:{shape:ObjectReference$},LinkName:{shape:string$}},required:["DirectoryArn","OrderedIndexedAttributeList","IsUnique"]}
+const CreateIndexResponse$: S.StructureShape = {type:"structure",name:"CreateIndexResponse",members:{ObjectIdentifier:{shape:string$}}}
+const CreateObjectRequest$: S.StructureShape = {type:"structure",name:"CreateObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},SchemaFacets:{shape:BatchGetObjectInformationResponseSchemaFacets$},ObjectAttributeList:{shape:AddFacetToObjectRequestObjectAttributeList$},ParentReference:{shape:ObjectReference$},LinkName:{shape:string$}},required:["DirectoryArn","SchemaFacets"]}
+const CreateObjectResponse$: S.StructureShape = {type:"structure",name:"CreateObjectResponse",members:{ObjectIdentifier:{shape:string$}}}
 const CreateSchemaRequest$: S.StructureShape = {type:"structure",name:"CreateSchemaRequest",members:{Name:{shape:string$}},required:["Name"]}
-const CreateSchemaOutput$: S.StructureShape = {type:"structure",name:"CreateSchemaOutput",members:{SchemaArn:{shape:string$}}}
-const CreateTypedLinkFacetRequestFacetAttributesMember$: S.StructureShape = {type:"structure",name:"CreateTypedLinkFacetRequestFacetAttributesMember",members:{Name:{shape:string$},Type:{shape:string$},DefaultValue:{shape:AddFacetToObjectRequestObjectAttributeListMemberValue$},IsImmutable:{shape:boolean$},Rules:{shape:CreateFacetRequestAttributesMemberAttributeDefinitionRules$},RequiredBehavior:{shape:string$}},required:["Name","Type","RequiredBehavior"]}
-const CreateTypedLinkFacetRequestFacetAttributes$: S.ListShape = {type:"list",name:"CreateTypedLinkFacetRequestFacetAttributes",member:{shape:CreateTypedLinkFacetRequestFacetAttributesMember$}}
-const CreateTypedLinkFacetRequestFacet$: S.StructureShape = {type:"structure",name:"CreateTypedLinkFacetRequestFacet",members:{Name:{shape:string$},Attributes:{shape:CreateTypedLinkFacetRequestFacetAttributes$},IdentityAttributeOrder:{shape:BatchReadRequestOperationsMemberGetObjectAttributesAttributeNames$}},required:["Name","Attributes","IdentityAttributeOrder"]}
-const CreateTypedLinkFacetRequest$: S.StructureShape = {type:"structure",name:"CreateTypedLinkFacetRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Facet:{shape:CreateTypedLinkFacetRequestFacet$}},required:["SchemaArn","Facet"]}
-const CreateTypedLinkFacetOutput$: S.StructureShape = {type:"structure",name:"CreateTypedLinkFacetOutput",members:{}}
+const CreateSchemaResponse$: S.StructureShape = {type:"structure",name:"CreateSchemaResponse",members:{SchemaArn:{shape:string$}}}
+const TypedLinkAttributeDefinition$: S.StructureShape = {type:"structure",name:"TypedLinkAttributeDefinition",members:{Name:{shape:string$},Type:{shape:string$},DefaultValue:{shape:AttributeKeyAndValueValue$},IsImmutable:{shape:boolean$},Rules:{shape:FacetAttributeDefinitionRules$},RequiredBehavior:{shape:string$}},required:["Name","Type","RequiredBehavior"]}
+const TypedLinkFacetAttributes$: S.ListShape = {type:"list",name:"TypedLinkFacetAttributes",member:{shape:TypedLinkAttributeDefinition$}}
+const TypedLinkFacet$: S.StructureShape = {type:"structure",name:"TypedLinkFacet",members:{Name:{shape:string$},Attributes:{shape:TypedLinkFacetAttributes$},IdentityAttributeOrder:{shape:BatchGetObjectAttributesAttributeNames$}},required:["Name","Attributes","IdentityAttributeOrder"]}
+const CreateTypedLinkFacetRequest$: S.StructureShape = {type:"structure",name:"CreateTypedLinkFacetRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Facet:{shape:TypedLinkFacet$}},required:["SchemaArn","Facet"]}
+const CreateTypedLinkFacetResponse$: S.StructureShape = {type:"structure",name:"CreateTypedLinkFacetResponse",members:{}}
 const DeleteDirectoryRequest$: S.StructureShape = {type:"structure",name:"DeleteDirectoryRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"}},required:["DirectoryArn"]}
-const DeleteDirectoryOutput$: S.StructureShape = {type:"structure",name:"DeleteDirectoryOutput",members:{DirectoryArn:{shape:string$}},required:["DirectoryArn"]}
+const DeleteDirectoryResponse$: S.StructureShape = {type:"structure",name:"DeleteDirectoryResponse",members:{DirectoryArn:{shape:string$}},required:["DirectoryArn"]}
 const DeleteFacetRequest$: S.StructureShape = {type:"structure",name:"DeleteFacetRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$}},required:["SchemaArn","Name"]}
-const DeleteFacetOutput$: S.StructureShape = {type:"structure",name:"DeleteFacetOutput",members:{}}
-const DeleteObjectRequest$: S.StructureShape = {type:"structure",name:"DeleteObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["DirectoryArn","ObjectReference"]}
-const DeleteObjectOutput$: S.StructureShape = {type:"structure",name:"DeleteObjectOutput",members:{}}
+const DeleteFacetResponse$: S.StructureShape = {type:"structure",name:"DeleteFacetResponse",members:{}}
+const DeleteObjectRequest$: S.StructureShape = {type:"structure",name:"DeleteObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$}},required:["DirectoryArn","ObjectReference"]}
+const DeleteObjectResponse$: S.StructureShape = {type:"structure",name:"DeleteObjectResponse",members:{}}
 const DeleteSchemaRequest$: S.StructureShape = {type:"structure",name:"DeleteSchemaRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"}},required:["SchemaArn"]}
-const DeleteSchemaOutput$: S.StructureShape = {type:"structure",name:"DeleteSchemaOutput",members:{SchemaArn:{shape:string$}}}
+const DeleteSchemaResponse$: S.StructureShape = {type:"structure",name:"DeleteSchemaResponse",members:{SchemaArn:{shape:string$}}}
 const DeleteTypedLinkFacetRequest$: S.StructureShape = {type:"structure",name:"DeleteTypedLinkFacetRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$}},required:["SchemaArn","Name"]}
-const DeleteTypedLinkFacetOutput$: S.StructureShape = {type:"structure",name:"DeleteTypedLinkFacetOutput",members:{}}
-const DetachFromIndexRequest$: S.StructureShape = {type:"structure",name:"DetachFromIndexRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},IndexReference:{shape:AddFacetToObjectRequestObjectReference$},TargetReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["DirectoryArn","IndexReference","TargetReference"]}
-const DetachFromIndexOutput$: S.StructureShape = {type:"structure",name:"DetachFromIndexOutput",members:{DetachedObjectIdentifier:{shape:string$}}}
-const DetachObjectRequest$: S.StructureShape = {type:"structure",name:"DetachObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ParentReference:{shape:AddFacetToObjectRequestObjectReference$},LinkName:{shape:string$}},required:["DirectoryArn","ParentReference","LinkName"]}
-const DetachObjectOutput$: S.StructureShape = {type:"structure",name:"DetachObjectOutput",members:{DetachedObjectIdentifier:{shape:string$}}}
-const DetachPolicyRequest$: S.StructureShape = {type:"structure",name:"DetachPolicyRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},PolicyReference:{shape:AddFacetToObjectRequestObjectReference$},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["DirectoryArn","PolicyReference","ObjectReference"]}
-const DetachPolicyOutput$: S.StructureShape = {type:"structure",name:"DetachPolicyOutput",members:{}}
-const DetachTypedLinkRequest$: S.StructureShape = {type:"structure",name:"DetachTypedLinkRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},TypedLinkSpecifier:{shape:AttachTypedLinkOutputTypedLinkSpecifier$}},required:["DirectoryArn","TypedLinkSpecifier"]}
+const DeleteTypedLinkFacetResponse$: S.StructureShape = {type:"structure",name:"DeleteTypedLinkFacetResponse",members:{}}
+const DetachFromIndexRequest$: S.StructureShape = {type:"structure",name:"DetachFromIndexRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},IndexReference:{shape:ObjectReference$},TargetReference:{shape:ObjectReference$}},required:["DirectoryArn","IndexReference","TargetReference"]}
+const DetachFromIndexResponse$: S.StructureShape = {type:"structure",name:"DetachFromIndexResponse",members:{DetachedObjectIdentifier:{shape:string$}}}
+const DetachObjectRequest$: S.StructureShape = {type:"structure",name:"DetachObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ParentReference:{shape:ObjectReference$},LinkName:{shape:string$}},required:["DirectoryArn","ParentReference","LinkName"]}
+const DetachObjectResponse$: S.StructureShape = {type:"structure",name:"DetachObjectResponse",members:{DetachedObjectIdentifier:{shape:string$}}}
+const DetachPolicyRequest$: S.StructureShape = {type:"structure",name:"DetachPolicyRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},PolicyReference:{shape:ObjectReference$},ObjectReference:{shape:ObjectReference$}},required:["DirectoryArn","PolicyReference","ObjectReference"]}
+const DetachPolicyResponse$: S.StructureShape = {type:"structure",name:"DetachPolicyResponse",members:{}}
+const DetachTypedLinkRequest$: S.StructureShape = {type:"structure",name:"DetachTypedLinkRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},TypedLinkSpecifier:{shape:TypedLinkSpecifier$}},required:["DirectoryArn","TypedLinkSpecifier"]}
 const DisableDirectoryRequest$: S.StructureShape = {type:"structure",name:"DisableDirectoryRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"}},required:["DirectoryArn"]}
-const DisableDirectoryOutput$: S.StructureShape = {type:"structure",name:"DisableDirectoryOutput",members:{DirectoryArn:{shape:string$}},required:["DirectoryArn"]}
+const DisableDirectoryResponse$: S.StructureShape = {type:"structure",name:"DisableDirectoryResponse",members:{DirectoryArn:{shape:string$}},required:["DirectoryArn"]}
 const EnableDirectoryRequest$: S.StructureShape = {type:"structure",name:"EnableDirectoryRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"}},required:["DirectoryArn"]}
-const EnableDirectoryOutput$: S.StructureShape = {type:"structure",name:"EnableDirectoryOutput",members:{DirectoryArn:{shape:string$}},required:["DirectoryArn"]}
+const EnableDirectoryResponse$: S.StructureShape = {type:"structure",name:"EnableDirectoryResponse",members:{DirectoryArn:{shape:string$}},required:["DirectoryArn"]}
 const GetAppliedSchemaVersionRequest$: S.StructureShape = {type:"structure",name:"GetAppliedSchemaVersionRequest",members:{SchemaArn:{shape:string$}},required:["SchemaArn"]}
-const GetAppliedSchemaVersionOutput$: S.StructureShape = {type:"structure",name:"GetAppliedSchemaVersionOutput",members:{AppliedSchemaArn:{shape:string$}}}
+const GetAppliedSchemaVersionResponse$: S.StructureShape = {type:"structure",name:"GetAppliedSchemaVersionResponse",members:{AppliedSchemaArn:{shape:string$}}}
 const GetDirectoryRequest$: S.StructureShape = {type:"structure",name:"GetDirectoryRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"}},required:["DirectoryArn"]}
-const GetDirectoryOutputDirectory$: S.StructureShape = {type:"structure",name:"GetDirectoryOutputDirectory",members:{Name:{shape:string$},DirectoryArn:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$}}}
-const GetDirectoryOutput$: S.StructureShape = {type:"structure",name:"GetDirectoryOutput",members:{Directory:{shape:GetDirectoryOutputDirectory$}},required:["Directory"]}
+const Directory$: S.StructureShape = {type:"structure",name:"Directory",members:{Name:{shape:string$},DirectoryArn:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$}}}
+const GetDirectoryResponse$: S.StructureShape = {type:"structure",name:"GetDirectoryResponse",members:{Directory:{shape:Directory$}},required:["Directory"]}
 const GetFacetRequest$: S.StructureShape = {type:"structure",name:"GetFacetRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$}},required:["SchemaArn","Name"]}
-const GetFacetOutputFacet$: S.StructureShape = {type:"structure",name:"GetFacetOutputFacet",members:{Name:{shape:string$},ObjectType:{shape:string$},FacetStyle:{shape:string$}}}
-const GetFacetOutput$: S.StructureShape = {type:"structure",name:"GetFacetOutput",members:{Facet:{shape:GetFacetOutputFacet$}}}
-const GetLinkAttributesRequest$: S.StructureShape = {type:"structure",name:"GetLinkAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},TypedLinkSpecifier:{shape:AttachTypedLinkOutputTypedLinkSpecifier$},AttributeNames:{shape:BatchReadRequestOperationsMemberGetObjectAttributesAttributeNames$},ConsistencyLevel:{shape:string$}},required:["DirectoryArn","TypedLinkSpecifier","AttributeNames"]}
-const GetLinkAttributesOutput$: S.StructureShape = {type:"structure",name:"GetLinkAttributesOutput",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$}}}
-const GetObjectAttributesRequest$: S.StructureShape = {type:"structure",name:"GetObjectAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"},SchemaFacet:{shape:AddFacetToObjectRequestSchemaFacet$},AttributeNames:{shape:BatchReadRequestOperationsMemberGetObjectAttributesAttributeNames$}},required:["DirectoryArn","ObjectReference","SchemaFacet","AttributeNames"]}
-const GetObjectAttributesOutput$: S.StructureShape = {type:"structure",name:"GetObjectAttributesOutput",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$}}}
-const GetObjectInformationRequest$: S.StructureShape = {type:"structure",name:"GetObjectInformationRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","ObjectReference"]}
-const GetObjectInformationOutput$: S.StructureShape = {type:"structure",name:"GetObjectInformationOutput",members:{SchemaFacets:{shape:BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformationSchemaFacets$},ObjectIdentifier:{shape:string$}}}
+const Facet$: S.StructureShape = {type:"structure",name:"Facet",members:{Name:{shape:string$},ObjectType:{shape:string$},FacetStyle:{shape:string$}}}
+const GetFacetResponse$: S.StructureShape = {type:"structure",name:"GetFacetResponse",members:{Facet:{shape:Facet$}}}
+const GetLinkAttributesRequest$: S.StructureShape = {type:"structure",name:"GetLinkAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},TypedLinkSpecifier:{shape:TypedLinkSpecifier$},AttributeNames:{shape:BatchGetObjectAttributesAttributeNames$},ConsistencyLevel:{shape:string$}},required:["DirectoryArn","TypedLinkSpecifier","AttributeNames"]}
+const GetLinkAttributesResponse$: S.StructureShape = {type:"structure",name:"GetLinkAttributesResponse",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$}}}
+const GetObjectAttributesRequest$: S.StructureShape = {type:"structure",name:"GetObjectAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"},SchemaFacet:{shape:SchemaFacet$},AttributeNames:{shape:BatchGetObjectAttributesAttributeNames$}},required:["DirectoryArn","ObjectReference","SchemaFacet","AttributeNames"]}
+const GetObjectAttributesResponse$: S.StructureShape = {type:"structure",name:"GetObjectAttributesResponse",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$}}}
+const GetObjectInformationRequest$: S.StructureShape = {type:"structure",name:"GetObjectInformationRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","ObjectReference"]}
+const GetObjectInformationResponse$: S.StructureShape = {type:"structure",name:"GetObjectInformationResponse",members:{SchemaFacets:{shape:BatchGetObjectInformationResponseSchemaFacets$},ObjectIdentifier:{shape:string$}}}
 const GetSchemaAsJsonRequest$: S.StructureShape = {type:"structure",name:"GetSchemaAsJsonRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"}},required:["SchemaArn"]}
-const GetSchemaAsJsonOutput$: S.StructureShape = {type:"structure",name:"GetSchemaAsJsonOutput",members:{Name:{shape:string$},Document:{shape:string$}}}
+const GetSchemaAsJsonResponse$: S.StructureShape = {type:"structure",name:"GetSchemaAsJsonResponse",members:{Name:{shape:string$},Document:{shape:string$}}}
 const GetTypedLinkFacetInformationRequest$: S.StructureShape = {type:"structure",name:"GetTypedLinkFacetInformationRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$}},required:["SchemaArn","Name"]}
-const GetTypedLinkFacetInformationOutput$: S.StructureShape = {type:"structure",name:"GetTypedLinkFacetInformationOutput",members:{IdentityAttributeOrder:{shape:BatchReadRequestOperationsMemberGetObjectAttributesAttributeNames$}}}
+const GetTypedLinkFacetInformationResponse$: S.StructureShape = {type:"structure",name:"GetTypedLinkFacetInformationResponse",members:{IdentityAttributeOrder:{shape:BatchGetObjectAttributesAttributeNames$}}}
 const ListAppliedSchemaArnsRequest$: S.StructureShape = {type:"structure",name:"ListAppliedSchemaArnsRequest",members:{DirectoryArn:{shape:string$},SchemaArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["DirectoryArn"]}
-const ListAppliedSchemaArnsOutputSchemaArns$: S.ListShape = {type:"list",name:"ListAppliedSchemaArnsOutputSchemaArns",member:{shape:string$}}
-const ListAppliedSchemaArnsOutput$: S.StructureShape = {type:"structure",name:"ListAppliedSchemaArnsOutput",members:{SchemaArns:{shape:ListAppliedSchemaArnsOutputSchemaArns$},NextToken:{shape:string$}}}
-const ListAttachedIndicesRequest$: S.StructureShape = {type:"structure",name:"ListAttachedIndicesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},TargetReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","TargetReference"]}
-const ListAttachedIndicesOutput$: S.StructureShape = {type:"structure",name:"ListAttachedIndicesOutput",members:{IndexAttachments:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachments$},NextToken:{shape:string$}}}
+const ListAppliedSchemaArnsResponseSchemaArns$: S.ListShape = {type:"list",name:"ListAppliedSchemaArnsResponseSchemaArns",member:{shape:string$}}
+const ListAppliedSchemaArnsResponse$: S.StructureShape = {type:"structure",name:"ListAppliedSchemaArnsResponse",members:{SchemaArns:{shape:ListAppliedSchemaArnsResponseSchemaArns$},NextToken:{shape:string$}}}
+const ListAttachedIndicesRequest$: S.StructureShape = {type:"structure",name:"ListAttachedIndicesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},TargetReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","TargetReference"]}
+const ListAttachedIndicesResponse$: S.StructureShape = {type:"structure",name:"ListAttachedIndicesResponse",members:{IndexAttachments:{shape:BatchListAttachedIndicesResponseIndexAttachments$},NextToken:{shape:string$}}}
 const ListDevelopmentSchemaArnsRequest$: S.StructureShape = {type:"structure",name:"ListDevelopmentSchemaArnsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListDevelopmentSchemaArnsOutput$: S.StructureShape = {type:"structure",name:"ListDevelopmentSchemaArnsOutput",members:{SchemaArns:{shape:ListAppliedSchemaArnsOutputSchemaArns$},NextToken:{shape:string$}}}
+const ListDevelopmentSchemaArnsResponse$: S.StructureShape = {type:"structure",name:"ListDevelopmentSchemaArnsResponse",members:{SchemaArns:{shape:ListAppliedSchemaArnsResponseSchemaArns$},NextToken:{shape:string$}}}
 const ListDirectoriesRequest$: S.StructureShape = {type:"structure",name:"ListDirectoriesRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},state:{shape:string$}}}
-const ListDirectoriesOutputDirectories$: S.ListShape = {type:"list",name:"ListDirectoriesOutputDirectories",member:{shape:GetDirectoryOutputDirectory$}}
-const ListDirectoriesOutput$: S.StructureShape = {type:"structure",name:"ListDirectoriesOutput",members:{Directories:{shape:ListDirectoriesOutputDirectories$},NextToken:{shape:string$}},required:["Directories"]}
+const ListDirectoriesResponseDirectories$: S.ListShape = {type:"list",name:"ListDirectoriesResponseDirectories",member:{shape:Directory$}}
+const ListDirectoriesResponse$: S.StructureShape = {type:"structure",name:"ListDirectoriesResponse",members:{Directories:{shape:ListDirectoriesResponseDirectories$},NextToken:{shape:string$}},required:["Directories"]}
 const ListFacetAttributesRequest$: S.StructureShape = {type:"structure",name:"ListFacetAttributesRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["SchemaArn","Name"]}
-const ListFacetAttributesOutput$: S.StructureShape = {type:"structure",name:"ListFacetAttributesOutput",members:{Attributes:{shape:CreateFacetRequestAttributes$},NextToken:{shape:string$}}}
+const ListFacetAttributesResponse$: S.StructureShape = {type:"structure",name:"ListFacetAttributesResponse",members:{Attributes:{shape:CreateFacetRequestAttributes$},NextToken:{shape:string$}}}
 const ListFacetNamesRequest$: S.StructureShape = {type:"structure",name:"ListFacetNamesRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["SchemaArn"]}
-const ListFacetNamesOutputFacetNames$: S.ListShape = {type:"list",name:"ListFacetNamesOutputFacetNames",member:{shape:string$}}
-const ListFacetNamesOutput$: S.StructureShape = {type:"structure",name:"ListFacetNamesOutput",members:{FacetNames:{shape:ListFacetNamesOutputFacetNames$},NextToken:{shape:string$}}}
-const ListIncomingTypedLinksRequest$: S.StructureShape = {type:"structure",name:"ListIncomingTypedLinksRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},FilterAttributeRanges:{shape:BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRanges$},FilterTypedLink:{shape:AttachTypedLinkRequestTypedLinkFacet$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$}},required:["DirectoryArn","ObjectReference"]}
-const ListIncomingTypedLinksOutput$: S.StructureShape = {type:"structure",name:"ListIncomingTypedLinksOutput",members:{LinkSpecifiers:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinksTypedLinkSpecifiers$},NextToken:{shape:string$}}}
-const ListIndexRequest$: S.StructureShape = {type:"structure",name:"ListIndexRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},RangesOnIndexedValues:{shape:BatchReadRequestOperationsMemberListIndexRangesOnIndexedValues$},IndexReference:{shape:AddFacetToObjectRequestObjectReference$},MaxResults:{shape:integer$},NextToken:{shape:string$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","IndexReference"]}
-const ListIndexOutput$: S.StructureShape = {type:"structure",name:"ListIndexOutput",members:{IndexAttachments:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachments$},NextToken:{shape:string$}}}
+const ListFacetNamesResponseFacetNames$: S.ListShape = {type:"list",name:"ListFacetNamesResponseFacetNames",member:{shape:string$}}
+const ListFacetNamesResponse$: S.StructureShape = {type:"structure",name:"ListFacetNamesResponse",members:{FacetNames:{shape:ListFacetNamesResponseFacetNames$},NextToken:{shape:string$}}}
+const ListIncomingTypedLinksRequest$: S.StructureShape = {type:"structure",name:"ListIncomingTypedLinksRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},FilterAttributeRanges:{shape:BatchListOutgoingTypedLinksFilterAttributeRanges$},FilterTypedLink:{shape:TypedLinkSchemaAndFacetName$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$}},required:["DirectoryArn","ObjectReference"]}
+const ListIncomingTypedLinksResponse$: S.StructureShape = {type:"structure",name:"ListIncomingTypedLinksResponse",members:{LinkSpecifiers:{shape:BatchListOutgoingTypedLinksResponseTypedLinkSpecifiers$},NextToken:{shape:string$}}}
+const ListIndexRequest$: S.StructureShape = {type:"structure",name:"ListIndexRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},RangesOnIndexedValues:{shape:BatchListIndexRangesOnIndexedValues$},IndexReference:{shape:ObjectReference$},MaxResults:{shape:integer$},NextToken:{shape:string$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","IndexReference"]}
+const ListIndexResponse$: S.StructureShape = {type:"structure",name:"ListIndexResponse",members:{IndexAttachments:{shape:BatchListAttachedIndicesResponseIndexAttachments$},NextToken:{shape:string$}}}
 const ListManagedSchemaArnsRequest$: S.StructureShape = {type:"structure",name:"ListManagedSchemaArnsRequest",members:{SchemaArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListManagedSchemaArnsOutput$: S.StructureShape = {type:"structure",name:"ListManagedSchemaArnsOutput",members:{SchemaArns:{shape:ListAppliedSchemaArnsOutputSchemaArns$},NextToken:{shape:string$}}}
-const ListObjectAttributesRequest$: S.StructureShape = {type:"structure",name:"ListObjectAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"},FacetFilter:{shape:AddFacetToObjectRequestSchemaFacet$}},required:["DirectoryArn","ObjectReference"]}
-const ListObjectAttributesOutput$: S.StructureShape = {type:"structure",name:"ListObjectAttributesOutput",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$},NextToken:{shape:string$}}}
-const ListObjectChildrenRequest$: S.StructureShape = {type:"structure",name:"ListObjectChildrenRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","ObjectReference"]}
-const ListObjectChildrenOutput$: S.StructureShape = {type:"structure",name:"ListObjectChildrenOutput",members:{Children:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectChildrenChildren$},NextToken:{shape:string$}}}
-const ListObjectParentPathsRequest$: S.StructureShape = {type:"structure",name:"ListObjectParentPathsRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["DirectoryArn","ObjectReference"]}
-const ListObjectParentPathsOutput$: S.StructureShape = {type:"structure",name:"ListObjectParentPathsOutput",members:{PathToObjectIdentifiersList:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersList$},NextToken:{shape:string$}}}
-const ListObjectParentsRequest$: S.StructureShape = {type:"structure",name:"ListObjectParentsRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"},IncludeAllLinksToEachParent:{shape:boolean$}},required:["DirectoryArn","ObjectReference"]}
-const ListObjectParentsOutputParents$: S.MapShape = {type:"map",name:"ListObjectParentsOutputParents",key:{shape:string$},value:{shape:string$}}
-const ListObjectParentsOutput$: S.StructureShape = {type:"structure",name:"ListObjectParentsOutput",members:{Parents:{shape:ListObjectParentsOutputParents$},NextToken:{shape:string$},ParentLinks:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinks$}}}
-const ListObjectPoliciesRequest$: S.StructureShape = {type:"structure",name:"ListObjectPoliciesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","ObjectReference"]}
-const ListObjectPoliciesOutput$: S.StructureShape = {type:"structure",name:"ListObjectPoliciesOutput",members:{AttachedPolicyIds:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMemberObjectIdentifiers$},NextToken:{shape:string$}}}
-const ListOutgoingTypedLinksRequest$: S.StructureShape = {type:"structure",name:"ListOutgoingTypedLinksRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},FilterAttributeRanges:{shape:BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRanges$},FilterTypedLink:{shape:AttachTypedLinkRequestTypedLinkFacet$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$}},required:["DirectoryArn","ObjectReference"]}
-const ListOutgoingTypedLinksOutput$: S.StructureShape = {type:"structure",name:"ListOutgoingTypedLinksOutput",members:{TypedLinkSpecifiers:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinksTypedLinkSpecifiers$},NextToken:{shape:string$}}}
-const ListPolicyAttachmentsRequest$: S.StructureShape = {type:"structure",name:"ListPolicyAttachmentsRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},PolicyReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","PolicyReference"]}
-const ListPolicyAttachmentsOutput$: S.StructureShape = {type:"structure",name:"ListPolicyAttachmentsOutput",members:{ObjectIdentifiers:{shape:BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMemberObjectIdentifiers$},NextToken:{shape:string$}}}
+const ListManagedSchemaArnsResponse$: S.StructureShape = {type:"structure",name:"ListManagedSchemaArnsResponse",members:{SchemaArns:{shape:ListAppliedSchemaArnsResponseSchemaArns$},NextToken:{shape:string$}}}
+const ListObjectAttributesRequest$: S.StructureShape = {type:"structure",name:"ListObjectAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"},FacetFilter:{shape:SchemaFacet$}},required:["DirectoryArn","ObjectReference"]}
+const ListObjectAttributesResponse$: S.StructureShape = {type:"structure",name:"ListObjectAttributesResponse",members:{Attributes:{shape:AddFacetToObjectRequestObjectAttributeList$},NextToken:{shape:string$}}}
+const ListObjectChildrenRequest$: S.StructureShape = {type:"structure",name:"ListObjectChildrenRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","ObjectReference"]}
+const ListObjectChildrenResponse$: S.StructureShape = {type:"structure",name:"ListObjectChildrenResponse",members:{Children:{shape:BatchListObjectChildrenResponseChildren$},NextToken:{shape:string$}}}
+const ListObjectParentPathsRequest$: S.StructureShape = {type:"structure",name:"ListObjectParentPathsRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["DirectoryArn","ObjectReference"]}
+const ListObjectParentPathsResponse$: S.StructureShape = {type:"structure",name:"ListObjectParentPathsResponse",members:{PathToObjectIdentifiersList:{shape:BatchListObjectParentPathsResponsePathToObjectIdentifiersList$},NextToken:{shape:string$}}}
+const ListObjectParentsRequest$: S.StructureShape = {type:"structure",name:"ListObjectParentsRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"},IncludeAllLinksToEachParent:{shape:boolean$}},required:["DirectoryArn","ObjectReference"]}
+const ListObjectParentsResponseParents$: S.MapShape = {type:"map",name:"ListObjectParentsResponseParents",key:{shape:string$},value:{shape:string$}}
+const ListObjectParentsResponse$: S.StructureShape = {type:"structure",name:"ListObjectParentsResponse",members:{Parents:{shape:ListObjectParentsResponseParents$},NextToken:{shape:string$},ParentLinks:{shape:BatchListObjectParentsResponseParentLinks$}}}
+const ListObjectPoliciesRequest$: S.StructureShape = {type:"structure",name:"ListObjectPoliciesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","ObjectReference"]}
+const ListObjectPoliciesResponse$: S.StructureShape = {type:"structure",name:"ListObjectPoliciesResponse",members:{AttachedPolicyIds:{shape:PathToObjectIdentifiersObjectIdentifiers$},NextToken:{shape:string$}}}
+const ListOutgoingTypedLinksRequest$: S.StructureShape = {type:"structure",name:"ListOutgoingTypedLinksRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},FilterAttributeRanges:{shape:BatchListOutgoingTypedLinksFilterAttributeRanges$},FilterTypedLink:{shape:TypedLinkSchemaAndFacetName$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$}},required:["DirectoryArn","ObjectReference"]}
+const ListOutgoingTypedLinksResponse$: S.StructureShape = {type:"structure",name:"ListOutgoingTypedLinksResponse",members:{TypedLinkSpecifiers:{shape:BatchListOutgoingTypedLinksResponseTypedLinkSpecifiers$},NextToken:{shape:string$}}}
+const ListPolicyAttachmentsRequest$: S.StructureShape = {type:"structure",name:"ListPolicyAttachmentsRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},PolicyReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$},ConsistencyLevel:{shape:string$,location:"header",locationName:"x-amz-consistency-level"}},required:["DirectoryArn","PolicyReference"]}
+const ListPolicyAttachmentsResponse$: S.StructureShape = {type:"structure",name:"ListPolicyAttachmentsResponse",members:{ObjectIdentifiers:{shape:PathToObjectIdentifiersObjectIdentifiers$},NextToken:{shape:string$}}}
 const ListPublishedSchemaArnsRequest$: S.StructureShape = {type:"structure",name:"ListPublishedSchemaArnsRequest",members:{SchemaArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListPublishedSchemaArnsOutput$: S.StructureShape = {type:"structure",name:"ListPublishedSchemaArnsOutput",members:{SchemaArns:{shape:ListAppliedSchemaArnsOutputSchemaArns$},NextToken:{shape:string$}}}
+const ListPublishedSchemaArnsResponse$: S.StructureShape = {type:"structure",name:"ListPublishedSchemaArnsResponse",members:{SchemaArns:{shape:ListAppliedSchemaArnsResponseSchemaArns$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ResourceArn"]}
-const ListTagsForResourceOutputTagsMember$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutputTagsMember",members:{Key:{shape:string$},Value:{shape:string$}}}
-const ListTagsForResourceOutputTags$: S.ListShape = {type:"list",name:"ListTagsForResourceOutputTags",member:{shape:ListTagsForResourceOutputTagsMember$}}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:ListTagsForResourceOutputTags$},NextToken:{shape:string$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}}}
+const ListTagsForResourceResponseTags$: S.ListShape = {type:"list",name:"ListTagsForResourceResponseTags",member:{shape:Tag$}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:ListTagsForResourceResponseTags$},NextToken:{shape:string$}}}
 const ListTypedLinkFacetAttributesRequest$: S.StructureShape = {type:"structure",name:"ListTypedLinkFacetAttributesRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["SchemaArn","Name"]}
-const ListTypedLinkFacetAttributesOutput$: S.StructureShape = {type:"structure",name:"ListTypedLinkFacetAttributesOutput",members:{Attributes:{shape:CreateTypedLinkFacetRequestFacetAttributes$},NextToken:{shape:string$}}}
+const ListTypedLinkFacetAttributesResponse$: S.StructureShape = {type:"structure",name:"ListTypedLinkFacetAttributesResponse",members:{Attributes:{shape:TypedLinkFacetAttributes$},NextToken:{shape:string$}}}
 const ListTypedLinkFacetNamesRequest$: S.StructureShape = {type:"structure",name:"ListTypedLinkFacetNamesRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["SchemaArn"]}
-const ListTypedLinkFacetNamesOutputFacetNames$: S.ListShape = {type:"list",name:"ListTypedLinkFacetNamesOutputFacetNames",member:{shape:string$}}
-const ListTypedLinkFacetNamesOutput$: S.StructureShape = {type:"structure",name:"ListTypedLinkFacetNamesOutput",members:{FacetNames:{shape:ListTypedLinkFacetNamesOutputFacetNames$},NextToken:{shape:string$}}}
-const LookupPolicyRequest$: S.StructureShape = {type:"structure",name:"LookupPolicyRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["DirectoryArn","ObjectReference"]}
-const LookupPolicyOutput$: S.StructureShape = {type:"structure",name:"LookupPolicyOutput",members:{PolicyToPathList:{shape:BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathList$},NextToken:{shape:string$}}}
+const ListTypedLinkFacetNamesResponseFacetNames$: S.ListShape = {type:"list",name:"ListTypedLinkFacetNamesResponseFacetNames",member:{shape:string$}}
+const ListTypedLinkFacetNamesResponse$: S.StructureShape = {type:"structure",name:"ListTypedLinkFacetNamesResponse",members:{FacetNames:{shape:ListTypedLinkFacetNamesResponseFacetNames$},NextToken:{shape:string$}}}
+const LookupPolicyRequest$: S.StructureShape = {type:"structure",name:"LookupPolicyRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["DirectoryArn","ObjectReference"]}
+const LookupPolicyResponse$: S.StructureShape = {type:"structure",name:"LookupPolicyResponse",members:{PolicyToPathList:{shape:BatchLookupPolicyResponsePolicyToPathList$},NextToken:{shape:string$}}}
 const PublishSchemaRequest$: S.StructureShape = {type:"structure",name:"PublishSchemaRequest",members:{DevelopmentSchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Version:{shape:string$},MinorVersion:{shape:string$},Name:{shape:string$}},required:["DevelopmentSchemaArn","Version"]}
-const PublishSchemaOutput$: S.StructureShape = {type:"structure",name:"PublishSchemaOutput",members:{PublishedSchemaArn:{shape:string$}}}
+const PublishSchemaResponse$: S.StructureShape = {type:"structure",name:"PublishSchemaResponse",members:{PublishedSchemaArn:{shape:string$}}}
 const PutSchemaFromJsonRequest$: S.StructureShape = {type:"structure",name:"PutSchemaFromJsonRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Document:{shape:string$}},required:["SchemaArn","Document"]}
-const PutSchemaFromJsonOutput$: S.StructureShape = {type:"structure",name:"PutSchemaFromJsonOutput",members:{Arn:{shape:string$}}}
-const RemoveFacetFromObjectRequest$: S.StructureShape = {type:"structure",name:"RemoveFacetFromObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},SchemaFacet:{shape:AddFacetToObjectRequestSchemaFacet$},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$}},required:["DirectoryArn","SchemaFacet","ObjectReference"]}
-const RemoveFacetFromObjectOutput$: S.StructureShape = {type:"structure",name:"RemoveFacetFromObjectOutput",members:{}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$},Tags:{shape:ListTagsForResourceOutputTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const PutSchemaFromJsonResponse$: S.StructureShape = {type:"structure",name:"PutSchemaFromJsonResponse",members:{Arn:{shape:string$}}}
+const RemoveFacetFromObjectRequest$: S.StructureShape = {type:"structure",name:"RemoveFacetFromObjectRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},SchemaFacet:{shape:SchemaFacet$},ObjectReference:{shape:ObjectReference$}},required:["DirectoryArn","SchemaFacet","ObjectReference"]}
+const RemoveFacetFromObjectResponse$: S.StructureShape = {type:"structure",name:"RemoveFacetFromObjectResponse",members:{}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$},Tags:{shape:ListTagsForResourceResponseTags$}},required:["ResourceArn","Tags"]}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateFacetRequestAttributeUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateFacetRequestAttributeUpdatesMember",members:{Attribute:{shape:CreateFacetRequestAttributesMember$},Action:{shape:string$}}}
-const UpdateFacetRequestAttributeUpdates$: S.ListShape = {type:"list",name:"UpdateFacetRequestAttributeUpdates",member:{shape:UpdateFacetRequestAttributeUpdatesMember$}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const FacetAttributeUpdate$: S.StructureShape = {type:"structure",name:"FacetAttributeUpdate",members:{Attribute:{shape:FacetAttribute$},Action:{shape:string$}}}
+const UpdateFacetRequestAttributeUpdates$: S.ListShape = {type:"list",name:"UpdateFacetRequestAttributeUpdates",member:{shape:FacetAttributeUpdate$}}
 const UpdateFacetRequest$: S.StructureShape = {type:"structure",name:"UpdateFacetRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$},AttributeUpdates:{shape:UpdateFacetRequestAttributeUpdates$},ObjectType:{shape:string$}},required:["SchemaArn","Name"]}
-const UpdateFacetOutput$: S.StructureShape = {type:"structure",name:"UpdateFacetOutput",members:{}}
-const UpdateLinkAttributesRequest$: S.StructureShape = {type:"structure",name:"UpdateLinkAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},TypedLinkSpecifier:{shape:AttachTypedLinkOutputTypedLinkSpecifier$},AttributeUpdates:{shape:BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdates$}},required:["DirectoryArn","TypedLinkSpecifier","AttributeUpdates"]}
-const UpdateLinkAttributesOutput$: S.StructureShape = {type:"structure",name:"UpdateLinkAttributesOutput",members:{}}
-const UpdateObjectAttributesRequest$: S.StructureShape = {type:"structure",name:"UpdateObjectAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:AddFacetToObjectRequestObjectReference$},AttributeUpdates:{shape:BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdates$}},required:["DirectoryArn","ObjectReference","AttributeUpdates"]}
-const UpdateObjectAttributesOutput$: S.StructureShape = {type:"structure",name:"UpdateObjectAttributesOutput",members:{ObjectIdentifier:{shape:string$}}}
+const UpdateFacetResponse$: S.StructureShape = {type:"structure",name:"UpdateFacetResponse",members:{}}
+const UpdateLinkAttributesRequest$: S.StructureShape = {type:"structure",name:"UpdateLinkAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},TypedLinkSpecifier:{shape:TypedLinkSpecifier$},AttributeUpdates:{shape:BatchUpdateLinkAttributesAttributeUpdates$}},required:["DirectoryArn","TypedLinkSpecifier","AttributeUpdates"]}
+const UpdateLinkAttributesResponse$: S.StructureShape = {type:"structure",name:"UpdateLinkAttributesResponse",members:{}}
+const UpdateObjectAttributesRequest$: S.StructureShape = {type:"structure",name:"UpdateObjectAttributesRequest",members:{DirectoryArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},ObjectReference:{shape:ObjectReference$},AttributeUpdates:{shape:BatchUpdateObjectAttributesAttributeUpdates$}},required:["DirectoryArn","ObjectReference","AttributeUpdates"]}
+const UpdateObjectAttributesResponse$: S.StructureShape = {type:"structure",name:"UpdateObjectAttributesResponse",members:{ObjectIdentifier:{shape:string$}}}
 const UpdateSchemaRequest$: S.StructureShape = {type:"structure",name:"UpdateSchemaRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$}},required:["SchemaArn","Name"]}
-const UpdateSchemaOutput$: S.StructureShape = {type:"structure",name:"UpdateSchemaOutput",members:{SchemaArn:{shape:string$}}}
-const UpdateTypedLinkFacetRequestAttributeUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateTypedLinkFacetRequestAttributeUpdatesMember",members:{Attribute:{shape:CreateTypedLinkFacetRequestFacetAttributesMember$},Action:{shape:string$}},required:["Attribute","Action"]}
-const UpdateTypedLinkFacetRequestAttributeUpdates$: S.ListShape = {type:"list",name:"UpdateTypedLinkFacetRequestAttributeUpdates",member:{shape:UpdateTypedLinkFacetRequestAttributeUpdatesMember$}}
-const UpdateTypedLinkFacetRequest$: S.StructureShape = {type:"structure",name:"UpdateTypedLinkFacetRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$},AttributeUpdates:{shape:UpdateTypedLinkFacetRequestAttributeUpdates$},IdentityAttributeOrder:{shape:BatchReadRequestOperationsMemberGetObjectAttributesAttributeNames$}},required:["SchemaArn","Name","AttributeUpdates","IdentityAttributeOrder"]}
-const UpdateTypedLinkFacetOutput$: S.StructureShape = {type:"structure",name:"UpdateTypedLinkFacetOutput",members:{}}
+const UpdateSchemaResponse$: S.StructureShape = {type:"structure",name:"UpdateSchemaResponse",members:{SchemaArn:{shape:string$}}}
+const TypedLinkFacetAttributeUpdate$: S.StructureShape = {type:"structure",name:"TypedLinkFacetAttributeUpdate",members:{Attribute:{shape:TypedLinkAttributeDefinition$},Action:{shape:string$}},required:["Attribute","Action"]}
+const UpdateTypedLinkFacetRequestAttributeUpdates$: S.ListShape = {type:"list",name:"UpdateTypedLinkFacetRequestAttributeUpdates",member:{shape:TypedLinkFacetAttributeUpdate$}}
+const UpdateTypedLinkFacetRequest$: S.StructureShape = {type:"structure",name:"UpdateTypedLinkFacetRequest",members:{SchemaArn:{shape:string$,location:"header",locationName:"x-amz-data-partition"},Name:{shape:string$},AttributeUpdates:{shape:UpdateTypedLinkFacetRequestAttributeUpdates$},IdentityAttributeOrder:{shape:BatchGetObjectAttributesAttributeNames$}},required:["SchemaArn","Name","AttributeUpdates","IdentityAttributeOrder"]}
+const UpdateTypedLinkFacetResponse$: S.StructureShape = {type:"structure",name:"UpdateTypedLinkFacetResponse",members:{}}
 const UpgradeAppliedSchemaRequest$: S.StructureShape = {type:"structure",name:"UpgradeAppliedSchemaRequest",members:{PublishedSchemaArn:{shape:string$},DirectoryArn:{shape:string$},DryRun:{shape:boolean$}},required:["PublishedSchemaArn","DirectoryArn"]}
-const UpgradeAppliedSchemaOutput$: S.StructureShape = {type:"structure",name:"UpgradeAppliedSchemaOutput",members:{UpgradedSchemaArn:{shape:string$},DirectoryArn:{shape:string$}}}
+const UpgradeAppliedSchemaResponse$: S.StructureShape = {type:"structure",name:"UpgradeAppliedSchemaResponse",members:{UpgradedSchemaArn:{shape:string$},DirectoryArn:{shape:string$}}}
 const UpgradePublishedSchemaRequest$: S.StructureShape = {type:"structure",name:"UpgradePublishedSchemaRequest",members:{DevelopmentSchemaArn:{shape:string$},PublishedSchemaArn:{shape:string$},MinorVersion:{shape:string$},DryRun:{shape:boolean$}},required:["DevelopmentSchemaArn","PublishedSchemaArn","MinorVersion"]}
-const UpgradePublishedSchemaOutput$: S.StructureShape = {type:"structure",name:"UpgradePublishedSchemaOutput",members:{UpgradedSchemaArn:{shape:string$}}}
+const UpgradePublishedSchemaResponse$: S.StructureShape = {type:"structure",name:"UpgradePublishedSchemaResponse",members:{UpgradedSchemaArn:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const BatchWriteException$: S.StructureShape = {type:"structure",name:"BatchWriteException",members:{Index:{shape:double$},Type:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const CannotListParentOfRootException$: S.StructureShape = {type:"structure",name:"CannotListParentOfRootException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const DirectoryAlreadyExistsException$: S.StructureShape = {type:"structure",name:"DirectoryAlreadyExistsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const DirectoryDeletedException$: S.StructureShape = {type:"structure",name:"DirectoryDeletedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const DirectoryNotDisabledException$: S.StructureShape = {type:"structure",name:"DirectoryNotDisabledException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const DirectoryNotEnabledException$: S.StructureShape = {type:"structure",name:"DirectoryNotEnabledException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const FacetAlreadyExistsException$: S.StructureShape = {type:"structure",name:"FacetAlreadyExistsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const FacetInUseException$: S.StructureShape = {type:"structure",name:"FacetInUseException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const FacetNotFoundException$: S.StructureShape = {type:"structure",name:"FacetNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const FacetValidationException$: S.StructureShape = {type:"structure",name:"FacetValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const IncompatibleSchemaException$: S.StructureShape = {type:"structure",name:"IncompatibleSchemaException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const IndexedAttributeMissingException$: S.StructureShape = {type:"structure",name:"IndexedAttributeMissingException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServiceException$: S.StructureShape = {type:"structure",name:"InternalServiceException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidArnException$: S.StructureShape = {type:"structure",name:"InvalidArnException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidAttachmentException$: S.StructureShape = {type:"structure",name:"InvalidAttachmentException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidFacetUpdateException$: S.StructureShape = {type:"structure",name:"InvalidFacetUpdateException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidNextTokenException$: S.StructureShape = {type:"structure",name:"InvalidNextTokenException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidRuleException$: S.StructureShape = {type:"structure",name:"InvalidRuleException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidSchemaDocException$: S.StructureShape = {type:"structure",name:"InvalidSchemaDocException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidTaggingRequestException$: S.StructureShape = {type:"structure",name:"InvalidTaggingRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const LinkNameAlreadyInUseException$: S.StructureShape = {type:"structure",name:"LinkNameAlreadyInUseException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const NotIndexException$: S.StructureShape = {type:"structure",name:"NotIndexException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const NotNodeException$: S.StructureShape = {type:"structure",name:"NotNodeException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const NotPolicyException$: S.StructureShape = {type:"structure",name:"NotPolicyException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ObjectAlreadyDetachedException$: S.StructureShape = {type:"structure",name:"ObjectAlreadyDetachedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ObjectNotDetachedException$: S.StructureShape = {type:"structure",name:"ObjectNotDetachedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const RetryableConflictException$: S.StructureShape = {type:"structure",name:"RetryableConflictException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const SchemaAlreadyExistsException$: S.StructureShape = {type:"structure",name:"SchemaAlreadyExistsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const SchemaAlreadyPublishedException$: S.StructureShape = {type:"structure",name:"SchemaAlreadyPublishedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const StillContainsLinksException$: S.StructureShape = {type:"structure",name:"StillContainsLinksException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const UnsupportedIndexTypeException$: S.StructureShape = {type:"structure",name:"UnsupportedIndexTypeException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type BatchReadExceptionType = "AccessDeniedException" | "CannotListParentOfRootException" | "DirectoryNotEnabledException" | "FacetValidationException" | "InternalServiceException" | "InvalidArnException" | "InvalidNextTokenException" | "LimitExceededException" | "NotIndexException" | "NotNodeException" | "NotPolicyException" | "ResourceNotFoundException" | "ValidationException" | (string & {})
+
+export type ConsistencyLevel = "EVENTUAL" | "SERIALIZABLE" | (string & {})
+
+export type DirectoryState = "DELETED" | "DISABLED" | "ENABLED" | (string & {})
+
+export type FacetAttributeType = "BINARY" | "BOOLEAN" | "DATETIME" | "NUMBER" | "STRING" | "VARIANT" | (string & {})
+
+export type FacetStyle = "DYNAMIC" | "STATIC" | (string & {})
+
+export type ObjectType = "INDEX" | "LEAF_NODE" | "NODE" | "POLICY" | (string & {})
+
+export type RangeMode = "EXCLUSIVE" | "FIRST" | "INCLUSIVE" | "LAST" | "LAST_BEFORE_MISSING_VALUES" | (string & {})
+
+export type RequiredAttributeBehavior = "NOT_REQUIRED" | "REQUIRED_ALWAYS" | (string & {})
+
+export type RuleType = "BINARY_LENGTH" | "NUMBER_COMPARISON" | "STRING_FROM_SET" | "STRING_LENGTH" | (string & {})
+
+export type UpdateActionType = "CREATE_OR_UPDATE" | "DELETE" | (string & {})
 
 export interface AddFacetToObjectRequest {
   readonly DirectoryArn: string
-  readonly SchemaFacet: AddFacetToObjectRequestSchemaFacet
-  readonly ObjectAttributeList?: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMember> | undefined
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly SchemaFacet: SchemaFacet
+  readonly ObjectAttributeList?: ReadonlyArray<AttributeKeyAndValue> | undefined
+  readonly ObjectReference: ObjectReference
 }
 
-export interface AddFacetToObjectRequestSchemaFacet {
+export interface SchemaFacet {
   readonly SchemaArn?: string | undefined
   readonly FacetName?: string | undefined
 }
 
-export interface AddFacetToObjectRequestSchemaFacetOutput {
+export interface SchemaFacetOutput {
   readonly SchemaArn?: string
   readonly FacetName?: string
 }
 
-export interface AddFacetToObjectRequestObjectAttributeListMember {
-  readonly Key: AddFacetToObjectRequestObjectAttributeListMemberKey
-  readonly Value: AddFacetToObjectRequestObjectAttributeListMemberValue
+export interface AttributeKeyAndValue {
+  readonly Key: AttributeKey
+  readonly Value: AttributeKeyAndValueValue
 }
 
-export interface AddFacetToObjectRequestObjectAttributeListMemberOutput {
-  readonly Key?: AddFacetToObjectRequestObjectAttributeListMemberKeyOutput
-  readonly Value?: AddFacetToObjectRequestObjectAttributeListMemberValueOutput
+export interface AttributeKeyAndValueOutput {
+  readonly Key?: AttributeKeyOutput
+  readonly Value?: AttributeKeyAndValueValueOutput
 }
 
-export interface AddFacetToObjectRequestObjectAttributeListMemberKey {
+export interface AttributeKey {
   readonly SchemaArn: string
   readonly FacetName: string
   readonly Name: string
 }
 
-export interface AddFacetToObjectRequestObjectAttributeListMemberKeyOutput {
+export interface AttributeKeyOutput {
   readonly SchemaArn?: string
   readonly FacetName?: string
   readonly Name?: string
 }
 
-export interface AddFacetToObjectRequestObjectAttributeListMemberValue {
+export interface AttributeKeyAndValueValue {
   readonly StringValue?: string | undefined
   readonly BinaryValue?: Uint8Array | string | undefined
   readonly BooleanValue?: boolean | undefined
@@ -334,7 +391,7 @@ export interface AddFacetToObjectRequestObjectAttributeListMemberValue {
   readonly DatetimeValue?: Date | undefined
 }
 
-export interface AddFacetToObjectRequestObjectAttributeListMemberValueOutput {
+export interface AttributeKeyAndValueValueOutput {
   readonly StringValue?: string
   readonly BinaryValue?: Uint8Array
   readonly BooleanValue?: boolean
@@ -342,554 +399,554 @@ export interface AddFacetToObjectRequestObjectAttributeListMemberValueOutput {
   readonly DatetimeValue?: Date
 }
 
-export interface AddFacetToObjectRequestObjectReference {
+export interface ObjectReference {
   readonly Selector?: string | undefined
 }
 
-export interface AddFacetToObjectRequestObjectReferenceOutput {
+export interface ObjectReferenceOutput {
   readonly Selector?: string
 }
 
-export type AddFacetToObjectOutput = {}
+export type AddFacetToObjectResponse = {}
 
 export interface ApplySchemaRequest {
   readonly PublishedSchemaArn: string
   readonly DirectoryArn: string
 }
 
-export interface ApplySchemaOutput {
+export interface ApplySchemaResponse {
   readonly AppliedSchemaArn?: string
   readonly DirectoryArn?: string
 }
 
 export interface AttachObjectRequest {
   readonly DirectoryArn: string
-  readonly ParentReference: AddFacetToObjectRequestObjectReference
-  readonly ChildReference: AddFacetToObjectRequestObjectReference
+  readonly ParentReference: ObjectReference
+  readonly ChildReference: ObjectReference
   readonly LinkName: string
 }
 
-export interface AttachObjectOutput {
+export interface AttachObjectResponse {
   readonly AttachedObjectIdentifier?: string
 }
 
 export interface AttachPolicyRequest {
   readonly DirectoryArn: string
-  readonly PolicyReference: AddFacetToObjectRequestObjectReference
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly PolicyReference: ObjectReference
+  readonly ObjectReference: ObjectReference
 }
 
-export type AttachPolicyOutput = {}
+export type AttachPolicyResponse = {}
 
 export interface AttachToIndexRequest {
   readonly DirectoryArn: string
-  readonly IndexReference: AddFacetToObjectRequestObjectReference
-  readonly TargetReference: AddFacetToObjectRequestObjectReference
+  readonly IndexReference: ObjectReference
+  readonly TargetReference: ObjectReference
 }
 
-export interface AttachToIndexOutput {
+export interface AttachToIndexResponse {
   readonly AttachedObjectIdentifier?: string
 }
 
 export interface AttachTypedLinkRequest {
   readonly DirectoryArn: string
-  readonly SourceObjectReference: AddFacetToObjectRequestObjectReference
-  readonly TargetObjectReference: AddFacetToObjectRequestObjectReference
-  readonly TypedLinkFacet: AttachTypedLinkRequestTypedLinkFacet
-  readonly Attributes: ReadonlyArray<AttachTypedLinkRequestAttributesMember>
+  readonly SourceObjectReference: ObjectReference
+  readonly TargetObjectReference: ObjectReference
+  readonly TypedLinkFacet: TypedLinkSchemaAndFacetName
+  readonly Attributes: ReadonlyArray<AttributeNameAndValue>
 }
 
-export interface AttachTypedLinkRequestTypedLinkFacet {
+export interface TypedLinkSchemaAndFacetName {
   readonly SchemaArn: string
   readonly TypedLinkName: string
 }
 
-export interface AttachTypedLinkRequestTypedLinkFacetOutput {
+export interface TypedLinkSchemaAndFacetNameOutput {
   readonly SchemaArn?: string
   readonly TypedLinkName?: string
 }
 
-export interface AttachTypedLinkRequestAttributesMember {
+export interface AttributeNameAndValue {
   readonly AttributeName: string
-  readonly Value: AddFacetToObjectRequestObjectAttributeListMemberValue
+  readonly Value: AttributeKeyAndValueValue
 }
 
-export interface AttachTypedLinkRequestAttributesMemberOutput {
+export interface AttributeNameAndValueOutput {
   readonly AttributeName?: string
-  readonly Value?: AddFacetToObjectRequestObjectAttributeListMemberValueOutput
+  readonly Value?: AttributeKeyAndValueValueOutput
 }
 
-export interface AttachTypedLinkOutput {
-  readonly TypedLinkSpecifier?: AttachTypedLinkOutputTypedLinkSpecifierOutput
+export interface AttachTypedLinkResponse {
+  readonly TypedLinkSpecifier?: TypedLinkSpecifierOutput
 }
 
-export interface AttachTypedLinkOutputTypedLinkSpecifier {
-  readonly TypedLinkFacet: AttachTypedLinkRequestTypedLinkFacet
-  readonly SourceObjectReference: AddFacetToObjectRequestObjectReference
-  readonly TargetObjectReference: AddFacetToObjectRequestObjectReference
-  readonly IdentityAttributeValues: ReadonlyArray<AttachTypedLinkRequestAttributesMember>
+export interface TypedLinkSpecifier {
+  readonly TypedLinkFacet: TypedLinkSchemaAndFacetName
+  readonly SourceObjectReference: ObjectReference
+  readonly TargetObjectReference: ObjectReference
+  readonly IdentityAttributeValues: ReadonlyArray<AttributeNameAndValue>
 }
 
-export interface AttachTypedLinkOutputTypedLinkSpecifierOutput {
-  readonly TypedLinkFacet?: AttachTypedLinkRequestTypedLinkFacetOutput
-  readonly SourceObjectReference?: AddFacetToObjectRequestObjectReferenceOutput
-  readonly TargetObjectReference?: AddFacetToObjectRequestObjectReferenceOutput
-  readonly IdentityAttributeValues?: ReadonlyArray<AttachTypedLinkRequestAttributesMemberOutput>
+export interface TypedLinkSpecifierOutput {
+  readonly TypedLinkFacet?: TypedLinkSchemaAndFacetNameOutput
+  readonly SourceObjectReference?: ObjectReferenceOutput
+  readonly TargetObjectReference?: ObjectReferenceOutput
+  readonly IdentityAttributeValues?: ReadonlyArray<AttributeNameAndValueOutput>
 }
 
 export interface BatchReadRequest {
   readonly DirectoryArn: string
-  readonly Operations: ReadonlyArray<BatchReadRequestOperationsMember>
-  readonly ConsistencyLevel?: string | undefined
+  readonly Operations: ReadonlyArray<BatchReadOperation>
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface BatchReadRequestOperationsMember {
-  readonly ListObjectAttributes?: BatchReadRequestOperationsMemberListObjectAttributes | undefined
-  readonly ListObjectChildren?: BatchReadRequestOperationsMemberListObjectChildren | undefined
-  readonly ListAttachedIndices?: BatchReadRequestOperationsMemberListAttachedIndices | undefined
-  readonly ListObjectParentPaths?: BatchReadRequestOperationsMemberListObjectParentPaths | undefined
-  readonly GetObjectInformation?: BatchReadRequestOperationsMemberGetObjectInformation | undefined
-  readonly GetObjectAttributes?: BatchReadRequestOperationsMemberGetObjectAttributes | undefined
-  readonly ListObjectParents?: BatchReadRequestOperationsMemberListObjectParents | undefined
-  readonly ListObjectPolicies?: BatchReadRequestOperationsMemberListObjectPolicies | undefined
-  readonly ListPolicyAttachments?: BatchReadRequestOperationsMemberListPolicyAttachments | undefined
-  readonly LookupPolicy?: BatchReadRequestOperationsMemberLookupPolicy | undefined
-  readonly ListIndex?: BatchReadRequestOperationsMemberListIndex | undefined
-  readonly ListOutgoingTypedLinks?: BatchReadRequestOperationsMemberListOutgoingTypedLinks | undefined
-  readonly ListIncomingTypedLinks?: BatchReadRequestOperationsMemberListIncomingTypedLinks | undefined
-  readonly GetLinkAttributes?: BatchReadRequestOperationsMemberGetLinkAttributes | undefined
+export interface BatchReadOperation {
+  readonly ListObjectAttributes?: BatchListObjectAttributes | undefined
+  readonly ListObjectChildren?: BatchListObjectChildren | undefined
+  readonly ListAttachedIndices?: BatchListAttachedIndices | undefined
+  readonly ListObjectParentPaths?: BatchListObjectParentPaths | undefined
+  readonly GetObjectInformation?: BatchGetObjectInformation | undefined
+  readonly GetObjectAttributes?: BatchGetObjectAttributes | undefined
+  readonly ListObjectParents?: BatchListObjectParents | undefined
+  readonly ListObjectPolicies?: BatchListObjectPolicies | undefined
+  readonly ListPolicyAttachments?: BatchListPolicyAttachments | undefined
+  readonly LookupPolicy?: BatchLookupPolicy | undefined
+  readonly ListIndex?: BatchListIndex | undefined
+  readonly ListOutgoingTypedLinks?: BatchListOutgoingTypedLinks | undefined
+  readonly ListIncomingTypedLinks?: BatchListIncomingTypedLinks | undefined
+  readonly GetLinkAttributes?: BatchGetLinkAttributes | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListObjectAttributes {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchListObjectAttributes {
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly FacetFilter?: AddFacetToObjectRequestSchemaFacet | undefined
+  readonly FacetFilter?: SchemaFacet | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListObjectChildren {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly NextToken?: string | undefined
-  readonly MaxResults?: number | undefined
-}
-
-export interface BatchReadRequestOperationsMemberListAttachedIndices {
-  readonly TargetReference: AddFacetToObjectRequestObjectReference
+export interface BatchListObjectChildren {
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListObjectParentPaths {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchListAttachedIndices {
+  readonly TargetReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface BatchReadRequestOperationsMemberGetObjectInformation {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchListObjectParentPaths {
+  readonly ObjectReference: ObjectReference
+  readonly NextToken?: string | undefined
+  readonly MaxResults?: number | undefined
 }
 
-export interface BatchReadRequestOperationsMemberGetObjectAttributes {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly SchemaFacet: AddFacetToObjectRequestSchemaFacet
+export interface BatchGetObjectInformation {
+  readonly ObjectReference: ObjectReference
+}
+
+export interface BatchGetObjectAttributes {
+  readonly ObjectReference: ObjectReference
+  readonly SchemaFacet: SchemaFacet
   readonly AttributeNames: ReadonlyArray<string>
 }
 
-export interface BatchReadRequestOperationsMemberListObjectParents {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchListObjectParents {
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListObjectPolicies {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchListObjectPolicies {
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListPolicyAttachments {
-  readonly PolicyReference: AddFacetToObjectRequestObjectReference
+export interface BatchListPolicyAttachments {
+  readonly PolicyReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface BatchReadRequestOperationsMemberLookupPolicy {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchLookupPolicy {
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListIndex {
-  readonly RangesOnIndexedValues?: ReadonlyArray<BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMember> | undefined
-  readonly IndexReference: AddFacetToObjectRequestObjectReference
+export interface BatchListIndex {
+  readonly RangesOnIndexedValues?: ReadonlyArray<ObjectAttributeRange> | undefined
+  readonly IndexReference: ObjectReference
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMember {
-  readonly AttributeKey?: AddFacetToObjectRequestObjectAttributeListMemberKey | undefined
-  readonly Range?: BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMemberRange | undefined
+export interface ObjectAttributeRange {
+  readonly AttributeKey?: AttributeKey | undefined
+  readonly Range?: TypedAttributeValueRange | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMemberRange {
-  readonly StartMode: string
-  readonly StartValue?: AddFacetToObjectRequestObjectAttributeListMemberValue | undefined
-  readonly EndMode: string
-  readonly EndValue?: AddFacetToObjectRequestObjectAttributeListMemberValue | undefined
+export interface TypedAttributeValueRange {
+  readonly StartMode: RangeMode
+  readonly StartValue?: AttributeKeyAndValueValue | undefined
+  readonly EndMode: RangeMode
+  readonly EndValue?: AttributeKeyAndValueValue | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListOutgoingTypedLinks {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly FilterAttributeRanges?: ReadonlyArray<BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRangesMember> | undefined
-  readonly FilterTypedLink?: AttachTypedLinkRequestTypedLinkFacet | undefined
+export interface BatchListOutgoingTypedLinks {
+  readonly ObjectReference: ObjectReference
+  readonly FilterAttributeRanges?: ReadonlyArray<TypedLinkAttributeRange> | undefined
+  readonly FilterTypedLink?: TypedLinkSchemaAndFacetName | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRangesMember {
+export interface TypedLinkAttributeRange {
   readonly AttributeName?: string | undefined
-  readonly Range: BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMemberRange
+  readonly Range: TypedAttributeValueRange
 }
 
-export interface BatchReadRequestOperationsMemberListIncomingTypedLinks {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly FilterAttributeRanges?: ReadonlyArray<BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRangesMember> | undefined
-  readonly FilterTypedLink?: AttachTypedLinkRequestTypedLinkFacet | undefined
+export interface BatchListIncomingTypedLinks {
+  readonly ObjectReference: ObjectReference
+  readonly FilterAttributeRanges?: ReadonlyArray<TypedLinkAttributeRange> | undefined
+  readonly FilterTypedLink?: TypedLinkSchemaAndFacetName | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface BatchReadRequestOperationsMemberGetLinkAttributes {
-  readonly TypedLinkSpecifier: AttachTypedLinkOutputTypedLinkSpecifier
+export interface BatchGetLinkAttributes {
+  readonly TypedLinkSpecifier: TypedLinkSpecifier
   readonly AttributeNames: ReadonlyArray<string>
 }
 
-export interface BatchReadOutput {
-  readonly Responses?: ReadonlyArray<BatchReadOutputResponsesMember>
+export interface BatchReadResponse {
+  readonly Responses?: ReadonlyArray<BatchReadOperationResponse>
 }
 
-export interface BatchReadOutputResponsesMember {
-  readonly SuccessfulResponse?: BatchReadOutputResponsesMemberSuccessfulResponse
-  readonly ExceptionResponse?: BatchReadOutputResponsesMemberExceptionResponse
+export interface BatchReadOperationResponse {
+  readonly SuccessfulResponse?: BatchReadSuccessfulResponse
+  readonly ExceptionResponse?: BatchReadException
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponse {
-  readonly ListObjectAttributes?: BatchReadOutputResponsesMemberSuccessfulResponseListObjectAttributes
-  readonly ListObjectChildren?: BatchReadOutputResponsesMemberSuccessfulResponseListObjectChildren
-  readonly GetObjectInformation?: BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformation
-  readonly GetObjectAttributes?: BatchReadOutputResponsesMemberSuccessfulResponseGetObjectAttributes
-  readonly ListAttachedIndices?: BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndices
-  readonly ListObjectParentPaths?: BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPaths
-  readonly ListObjectPolicies?: BatchReadOutputResponsesMemberSuccessfulResponseListObjectPolicies
-  readonly ListPolicyAttachments?: BatchReadOutputResponsesMemberSuccessfulResponseListPolicyAttachments
-  readonly LookupPolicy?: BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicy
-  readonly ListIndex?: BatchReadOutputResponsesMemberSuccessfulResponseListIndex
-  readonly ListOutgoingTypedLinks?: BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinks
-  readonly ListIncomingTypedLinks?: BatchReadOutputResponsesMemberSuccessfulResponseListIncomingTypedLinks
-  readonly GetLinkAttributes?: BatchReadOutputResponsesMemberSuccessfulResponseGetLinkAttributes
-  readonly ListObjectParents?: BatchReadOutputResponsesMemberSuccessfulResponseListObjectParents
+export interface BatchReadSuccessfulResponse {
+  readonly ListObjectAttributes?: BatchListObjectAttributesResponse
+  readonly ListObjectChildren?: BatchListObjectChildrenResponse
+  readonly GetObjectInformation?: BatchGetObjectInformationResponse
+  readonly GetObjectAttributes?: BatchGetObjectAttributesResponse
+  readonly ListAttachedIndices?: BatchListAttachedIndicesResponse
+  readonly ListObjectParentPaths?: BatchListObjectParentPathsResponse
+  readonly ListObjectPolicies?: BatchListObjectPoliciesResponse
+  readonly ListPolicyAttachments?: BatchListPolicyAttachmentsResponse
+  readonly LookupPolicy?: BatchLookupPolicyResponse
+  readonly ListIndex?: BatchListIndexResponse
+  readonly ListOutgoingTypedLinks?: BatchListOutgoingTypedLinksResponse
+  readonly ListIncomingTypedLinks?: BatchListIncomingTypedLinksResponse
+  readonly GetLinkAttributes?: BatchGetLinkAttributesResponse
+  readonly ListObjectParents?: BatchListObjectParentsResponse
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListObjectAttributes {
-  readonly Attributes?: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMemberOutput>
+export interface BatchListObjectAttributesResponse {
+  readonly Attributes?: ReadonlyArray<AttributeKeyAndValueOutput>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListObjectChildren {
+export interface BatchListObjectChildrenResponse {
   readonly Children?: Readonly<Record<string, string>>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseGetObjectInformation {
-  readonly SchemaFacets?: ReadonlyArray<AddFacetToObjectRequestSchemaFacetOutput>
+export interface BatchGetObjectInformationResponse {
+  readonly SchemaFacets?: ReadonlyArray<SchemaFacetOutput>
   readonly ObjectIdentifier?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseGetObjectAttributes {
-  readonly Attributes?: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMemberOutput>
+export interface BatchGetObjectAttributesResponse {
+  readonly Attributes?: ReadonlyArray<AttributeKeyAndValueOutput>
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndices {
-  readonly IndexAttachments?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachmentsMember>
+export interface BatchListAttachedIndicesResponse {
+  readonly IndexAttachments?: ReadonlyArray<IndexAttachment>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachmentsMember {
-  readonly IndexedAttributes?: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMemberOutput>
+export interface IndexAttachment {
+  readonly IndexedAttributes?: ReadonlyArray<AttributeKeyAndValueOutput>
   readonly ObjectIdentifier?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPaths {
-  readonly PathToObjectIdentifiersList?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMember>
+export interface BatchListObjectParentPathsResponse {
+  readonly PathToObjectIdentifiersList?: ReadonlyArray<PathToObjectIdentifiers>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMember {
+export interface PathToObjectIdentifiers {
   readonly Path?: string
   readonly ObjectIdentifiers?: ReadonlyArray<string>
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListObjectPolicies {
+export interface BatchListObjectPoliciesResponse {
   readonly AttachedPolicyIds?: ReadonlyArray<string>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListPolicyAttachments {
+export interface BatchListPolicyAttachmentsResponse {
   readonly ObjectIdentifiers?: ReadonlyArray<string>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicy {
-  readonly PolicyToPathList?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMember>
+export interface BatchLookupPolicyResponse {
+  readonly PolicyToPathList?: ReadonlyArray<PolicyToPath>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMember {
+export interface PolicyToPath {
   readonly Path?: string
-  readonly Policies?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMemberPoliciesMember>
+  readonly Policies?: ReadonlyArray<PolicyAttachment>
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMemberPoliciesMember {
+export interface PolicyAttachment {
   readonly PolicyId?: string
   readonly ObjectIdentifier?: string
   readonly PolicyType?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListIndex {
-  readonly IndexAttachments?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachmentsMember>
+export interface BatchListIndexResponse {
+  readonly IndexAttachments?: ReadonlyArray<IndexAttachment>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListOutgoingTypedLinks {
-  readonly TypedLinkSpecifiers?: ReadonlyArray<AttachTypedLinkOutputTypedLinkSpecifierOutput>
+export interface BatchListOutgoingTypedLinksResponse {
+  readonly TypedLinkSpecifiers?: ReadonlyArray<TypedLinkSpecifierOutput>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListIncomingTypedLinks {
-  readonly LinkSpecifiers?: ReadonlyArray<AttachTypedLinkOutputTypedLinkSpecifierOutput>
+export interface BatchListIncomingTypedLinksResponse {
+  readonly LinkSpecifiers?: ReadonlyArray<TypedLinkSpecifierOutput>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseGetLinkAttributes {
-  readonly Attributes?: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMemberOutput>
+export interface BatchGetLinkAttributesResponse {
+  readonly Attributes?: ReadonlyArray<AttributeKeyAndValueOutput>
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListObjectParents {
-  readonly ParentLinks?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinksMember>
+export interface BatchListObjectParentsResponse {
+  readonly ParentLinks?: ReadonlyArray<ObjectIdentifierAndLinkNameTuple>
   readonly NextToken?: string
 }
 
-export interface BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinksMember {
+export interface ObjectIdentifierAndLinkNameTuple {
   readonly ObjectIdentifier?: string
   readonly LinkName?: string
 }
 
-export interface BatchReadOutputResponsesMemberExceptionResponse {
-  readonly Type?: string
+export interface BatchReadException {
+  readonly Type?: BatchReadExceptionType
   readonly Message?: string
 }
 
 export interface BatchWriteRequest {
   readonly DirectoryArn: string
-  readonly Operations: ReadonlyArray<BatchWriteRequestOperationsMember>
+  readonly Operations: ReadonlyArray<BatchWriteOperation>
 }
 
-export interface BatchWriteRequestOperationsMember {
-  readonly CreateObject?: BatchWriteRequestOperationsMemberCreateObject | undefined
-  readonly AttachObject?: BatchWriteRequestOperationsMemberAttachObject | undefined
-  readonly DetachObject?: BatchWriteRequestOperationsMemberDetachObject | undefined
-  readonly UpdateObjectAttributes?: BatchWriteRequestOperationsMemberUpdateObjectAttributes | undefined
-  readonly DeleteObject?: BatchWriteRequestOperationsMemberDeleteObject | undefined
-  readonly AddFacetToObject?: BatchWriteRequestOperationsMemberAddFacetToObject | undefined
-  readonly RemoveFacetFromObject?: BatchWriteRequestOperationsMemberRemoveFacetFromObject | undefined
-  readonly AttachPolicy?: BatchWriteRequestOperationsMemberAttachPolicy | undefined
-  readonly DetachPolicy?: BatchWriteRequestOperationsMemberDetachPolicy | undefined
-  readonly CreateIndex?: BatchWriteRequestOperationsMemberCreateIndex | undefined
-  readonly AttachToIndex?: BatchWriteRequestOperationsMemberAttachToIndex | undefined
-  readonly DetachFromIndex?: BatchWriteRequestOperationsMemberDetachFromIndex | undefined
-  readonly AttachTypedLink?: BatchWriteRequestOperationsMemberAttachTypedLink | undefined
-  readonly DetachTypedLink?: BatchWriteRequestOperationsMemberDetachTypedLink | undefined
-  readonly UpdateLinkAttributes?: BatchWriteRequestOperationsMemberUpdateLinkAttributes | undefined
+export interface BatchWriteOperation {
+  readonly CreateObject?: BatchCreateObject | undefined
+  readonly AttachObject?: BatchAttachObject | undefined
+  readonly DetachObject?: BatchDetachObject | undefined
+  readonly UpdateObjectAttributes?: BatchUpdateObjectAttributes | undefined
+  readonly DeleteObject?: BatchDeleteObject | undefined
+  readonly AddFacetToObject?: BatchAddFacetToObject | undefined
+  readonly RemoveFacetFromObject?: BatchRemoveFacetFromObject | undefined
+  readonly AttachPolicy?: BatchAttachPolicy | undefined
+  readonly DetachPolicy?: BatchDetachPolicy | undefined
+  readonly CreateIndex?: BatchCreateIndex | undefined
+  readonly AttachToIndex?: BatchAttachToIndex | undefined
+  readonly DetachFromIndex?: BatchDetachFromIndex | undefined
+  readonly AttachTypedLink?: BatchAttachTypedLink | undefined
+  readonly DetachTypedLink?: BatchDetachTypedLink | undefined
+  readonly UpdateLinkAttributes?: BatchUpdateLinkAttributes | undefined
 }
 
-export interface BatchWriteRequestOperationsMemberCreateObject {
-  readonly SchemaFacet: ReadonlyArray<AddFacetToObjectRequestSchemaFacet>
-  readonly ObjectAttributeList: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMember>
-  readonly ParentReference?: AddFacetToObjectRequestObjectReference | undefined
+export interface BatchCreateObject {
+  readonly SchemaFacet: ReadonlyArray<SchemaFacet>
+  readonly ObjectAttributeList: ReadonlyArray<AttributeKeyAndValue>
+  readonly ParentReference?: ObjectReference | undefined
   readonly LinkName?: string | undefined
   readonly BatchReferenceName?: string | undefined
 }
 
-export interface BatchWriteRequestOperationsMemberAttachObject {
-  readonly ParentReference: AddFacetToObjectRequestObjectReference
-  readonly ChildReference: AddFacetToObjectRequestObjectReference
+export interface BatchAttachObject {
+  readonly ParentReference: ObjectReference
+  readonly ChildReference: ObjectReference
   readonly LinkName: string
 }
 
-export interface BatchWriteRequestOperationsMemberDetachObject {
-  readonly ParentReference: AddFacetToObjectRequestObjectReference
+export interface BatchDetachObject {
+  readonly ParentReference: ObjectReference
   readonly LinkName: string
   readonly BatchReferenceName?: string | undefined
 }
 
-export interface BatchWriteRequestOperationsMemberUpdateObjectAttributes {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly AttributeUpdates: ReadonlyArray<BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMember>
+export interface BatchUpdateObjectAttributes {
+  readonly ObjectReference: ObjectReference
+  readonly AttributeUpdates: ReadonlyArray<ObjectAttributeUpdate>
 }
 
-export interface BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMember {
-  readonly ObjectAttributeKey?: AddFacetToObjectRequestObjectAttributeListMemberKey | undefined
-  readonly ObjectAttributeAction?: BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMemberObjectAttributeAction | undefined
+export interface ObjectAttributeUpdate {
+  readonly ObjectAttributeKey?: AttributeKey | undefined
+  readonly ObjectAttributeAction?: ObjectAttributeAction | undefined
 }
 
-export interface BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMemberObjectAttributeAction {
-  readonly ObjectAttributeActionType?: string | undefined
-  readonly ObjectAttributeUpdateValue?: AddFacetToObjectRequestObjectAttributeListMemberValue | undefined
+export interface ObjectAttributeAction {
+  readonly ObjectAttributeActionType?: UpdateActionType | undefined
+  readonly ObjectAttributeUpdateValue?: AttributeKeyAndValueValue | undefined
 }
 
-export interface BatchWriteRequestOperationsMemberDeleteObject {
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchDeleteObject {
+  readonly ObjectReference: ObjectReference
 }
 
-export interface BatchWriteRequestOperationsMemberAddFacetToObject {
-  readonly SchemaFacet: AddFacetToObjectRequestSchemaFacet
-  readonly ObjectAttributeList: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMember>
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchAddFacetToObject {
+  readonly SchemaFacet: SchemaFacet
+  readonly ObjectAttributeList: ReadonlyArray<AttributeKeyAndValue>
+  readonly ObjectReference: ObjectReference
 }
 
-export interface BatchWriteRequestOperationsMemberRemoveFacetFromObject {
-  readonly SchemaFacet: AddFacetToObjectRequestSchemaFacet
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchRemoveFacetFromObject {
+  readonly SchemaFacet: SchemaFacet
+  readonly ObjectReference: ObjectReference
 }
 
-export interface BatchWriteRequestOperationsMemberAttachPolicy {
-  readonly PolicyReference: AddFacetToObjectRequestObjectReference
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchAttachPolicy {
+  readonly PolicyReference: ObjectReference
+  readonly ObjectReference: ObjectReference
 }
 
-export interface BatchWriteRequestOperationsMemberDetachPolicy {
-  readonly PolicyReference: AddFacetToObjectRequestObjectReference
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+export interface BatchDetachPolicy {
+  readonly PolicyReference: ObjectReference
+  readonly ObjectReference: ObjectReference
 }
 
-export interface BatchWriteRequestOperationsMemberCreateIndex {
-  readonly OrderedIndexedAttributeList: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMemberKey>
+export interface BatchCreateIndex {
+  readonly OrderedIndexedAttributeList: ReadonlyArray<AttributeKey>
   readonly IsUnique: boolean
-  readonly ParentReference?: AddFacetToObjectRequestObjectReference | undefined
+  readonly ParentReference?: ObjectReference | undefined
   readonly LinkName?: string | undefined
   readonly BatchReferenceName?: string | undefined
 }
 
-export interface BatchWriteRequestOperationsMemberAttachToIndex {
-  readonly IndexReference: AddFacetToObjectRequestObjectReference
-  readonly TargetReference: AddFacetToObjectRequestObjectReference
+export interface BatchAttachToIndex {
+  readonly IndexReference: ObjectReference
+  readonly TargetReference: ObjectReference
 }
 
-export interface BatchWriteRequestOperationsMemberDetachFromIndex {
-  readonly IndexReference: AddFacetToObjectRequestObjectReference
-  readonly TargetReference: AddFacetToObjectRequestObjectReference
+export interface BatchDetachFromIndex {
+  readonly IndexReference: ObjectReference
+  readonly TargetReference: ObjectReference
 }
 
-export interface BatchWriteRequestOperationsMemberAttachTypedLink {
-  readonly SourceObjectReference: AddFacetToObjectRequestObjectReference
-  readonly TargetObjectReference: AddFacetToObjectRequestObjectReference
-  readonly TypedLinkFacet: AttachTypedLinkRequestTypedLinkFacet
-  readonly Attributes: ReadonlyArray<AttachTypedLinkRequestAttributesMember>
+export interface BatchAttachTypedLink {
+  readonly SourceObjectReference: ObjectReference
+  readonly TargetObjectReference: ObjectReference
+  readonly TypedLinkFacet: TypedLinkSchemaAndFacetName
+  readonly Attributes: ReadonlyArray<AttributeNameAndValue>
 }
 
-export interface BatchWriteRequestOperationsMemberDetachTypedLink {
-  readonly TypedLinkSpecifier: AttachTypedLinkOutputTypedLinkSpecifier
+export interface BatchDetachTypedLink {
+  readonly TypedLinkSpecifier: TypedLinkSpecifier
 }
 
-export interface BatchWriteRequestOperationsMemberUpdateLinkAttributes {
-  readonly TypedLinkSpecifier: AttachTypedLinkOutputTypedLinkSpecifier
-  readonly AttributeUpdates: ReadonlyArray<BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMember>
+export interface BatchUpdateLinkAttributes {
+  readonly TypedLinkSpecifier: TypedLinkSpecifier
+  readonly AttributeUpdates: ReadonlyArray<LinkAttributeUpdate>
 }
 
-export interface BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMember {
-  readonly AttributeKey?: AddFacetToObjectRequestObjectAttributeListMemberKey | undefined
-  readonly AttributeAction?: BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMemberAttributeAction | undefined
+export interface LinkAttributeUpdate {
+  readonly AttributeKey?: AttributeKey | undefined
+  readonly AttributeAction?: LinkAttributeAction | undefined
 }
 
-export interface BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMemberAttributeAction {
-  readonly AttributeActionType?: string | undefined
-  readonly AttributeUpdateValue?: AddFacetToObjectRequestObjectAttributeListMemberValue | undefined
+export interface LinkAttributeAction {
+  readonly AttributeActionType?: UpdateActionType | undefined
+  readonly AttributeUpdateValue?: AttributeKeyAndValueValue | undefined
 }
 
-export interface BatchWriteOutput {
-  readonly Responses?: ReadonlyArray<BatchWriteOutputResponsesMember>
+export interface BatchWriteResponse {
+  readonly Responses?: ReadonlyArray<BatchWriteOperationResponse>
 }
 
-export interface BatchWriteOutputResponsesMember {
-  readonly CreateObject?: BatchWriteOutputResponsesMemberCreateObject
-  readonly AttachObject?: BatchWriteOutputResponsesMemberAttachObject
-  readonly DetachObject?: BatchWriteOutputResponsesMemberDetachObject
-  readonly UpdateObjectAttributes?: BatchWriteOutputResponsesMemberUpdateObjectAttributes
-  readonly DeleteObject?: BatchWriteOutputResponsesMemberDeleteObject
-  readonly AddFacetToObject?: BatchWriteOutputResponsesMemberAddFacetToObject
-  readonly RemoveFacetFromObject?: BatchWriteOutputResponsesMemberRemoveFacetFromObject
-  readonly AttachPolicy?: BatchWriteOutputResponsesMemberAttachPolicy
-  readonly DetachPolicy?: BatchWriteOutputResponsesMemberDetachPolicy
-  readonly CreateIndex?: BatchWriteOutputResponsesMemberCreateIndex
-  readonly AttachToIndex?: BatchWriteOutputResponsesMemberAttachToIndex
-  readonly DetachFromIndex?: BatchWriteOutputResponsesMemberDetachFromIndex
-  readonly AttachTypedLink?: BatchWriteOutputResponsesMemberAttachTypedLink
-  readonly DetachTypedLink?: BatchWriteOutputResponsesMemberDetachTypedLink
-  readonly UpdateLinkAttributes?: BatchWriteOutputResponsesMemberUpdateLinkAttributes
+export interface BatchWriteOperationResponse {
+  readonly CreateObject?: BatchCreateObjectResponse
+  readonly AttachObject?: BatchAttachObjectResponse
+  readonly DetachObject?: BatchDetachObjectResponse
+  readonly UpdateObjectAttributes?: BatchUpdateObjectAttributesResponse
+  readonly DeleteObject?: BatchDeleteObjectResponse
+  readonly AddFacetToObject?: BatchAddFacetToObjectResponse
+  readonly RemoveFacetFromObject?: BatchRemoveFacetFromObjectResponse
+  readonly AttachPolicy?: BatchAttachPolicyResponse
+  readonly DetachPolicy?: BatchDetachPolicyResponse
+  readonly CreateIndex?: BatchCreateIndexResponse
+  readonly AttachToIndex?: BatchAttachToIndexResponse
+  readonly DetachFromIndex?: BatchDetachFromIndexResponse
+  readonly AttachTypedLink?: BatchAttachTypedLinkResponse
+  readonly DetachTypedLink?: BatchDetachTypedLinkResponse
+  readonly UpdateLinkAttributes?: BatchUpdateLinkAttributesResponse
 }
 
-export interface BatchWriteOutputResponsesMemberCreateObject {
+export interface BatchCreateObjectResponse {
   readonly ObjectIdentifier?: string
 }
 
-export interface BatchWriteOutputResponsesMemberAttachObject {
+export interface BatchAttachObjectResponse {
   readonly attachedObjectIdentifier?: string
 }
 
-export interface BatchWriteOutputResponsesMemberDetachObject {
+export interface BatchDetachObjectResponse {
   readonly detachedObjectIdentifier?: string
 }
 
-export interface BatchWriteOutputResponsesMemberUpdateObjectAttributes {
+export interface BatchUpdateObjectAttributesResponse {
   readonly ObjectIdentifier?: string
 }
 
-export type BatchWriteOutputResponsesMemberDeleteObject = {}
+export type BatchDeleteObjectResponse = {}
 
-export type BatchWriteOutputResponsesMemberAddFacetToObject = {}
+export type BatchAddFacetToObjectResponse = {}
 
-export type BatchWriteOutputResponsesMemberRemoveFacetFromObject = {}
+export type BatchRemoveFacetFromObjectResponse = {}
 
-export type BatchWriteOutputResponsesMemberAttachPolicy = {}
+export type BatchAttachPolicyResponse = {}
 
-export type BatchWriteOutputResponsesMemberDetachPolicy = {}
+export type BatchDetachPolicyResponse = {}
 
-export interface BatchWriteOutputResponsesMemberCreateIndex {
+export interface BatchCreateIndexResponse {
   readonly ObjectIdentifier?: string
 }
 
-export interface BatchWriteOutputResponsesMemberAttachToIndex {
+export interface BatchAttachToIndexResponse {
   readonly AttachedObjectIdentifier?: string
 }
 
-export interface BatchWriteOutputResponsesMemberDetachFromIndex {
+export interface BatchDetachFromIndexResponse {
   readonly DetachedObjectIdentifier?: string
 }
 
-export interface BatchWriteOutputResponsesMemberAttachTypedLink {
-  readonly TypedLinkSpecifier?: AttachTypedLinkOutputTypedLinkSpecifierOutput
+export interface BatchAttachTypedLinkResponse {
+  readonly TypedLinkSpecifier?: TypedLinkSpecifierOutput
 }
 
-export type BatchWriteOutputResponsesMemberDetachTypedLink = {}
+export type BatchDetachTypedLinkResponse = {}
 
-export type BatchWriteOutputResponsesMemberUpdateLinkAttributes = {}
+export type BatchUpdateLinkAttributesResponse = {}
 
 export interface CreateDirectoryRequest {
   readonly Name: string
   readonly SchemaArn: string
 }
 
-export interface CreateDirectoryOutput {
+export interface CreateDirectoryResponse {
   readonly DirectoryArn?: string
   readonly Name?: string
   readonly ObjectIdentifier?: string
@@ -899,82 +956,82 @@ export interface CreateDirectoryOutput {
 export interface CreateFacetRequest {
   readonly SchemaArn: string
   readonly Name: string
-  readonly Attributes?: ReadonlyArray<CreateFacetRequestAttributesMember> | undefined
-  readonly ObjectType?: string | undefined
-  readonly FacetStyle?: string | undefined
+  readonly Attributes?: ReadonlyArray<FacetAttribute> | undefined
+  readonly ObjectType?: ObjectType | undefined
+  readonly FacetStyle?: FacetStyle | undefined
 }
 
-export interface CreateFacetRequestAttributesMember {
+export interface FacetAttribute {
   readonly Name: string
-  readonly AttributeDefinition?: CreateFacetRequestAttributesMemberAttributeDefinition | undefined
-  readonly AttributeReference?: CreateFacetRequestAttributesMemberAttributeReference | undefined
-  readonly RequiredBehavior?: string | undefined
+  readonly AttributeDefinition?: FacetAttributeDefinition | undefined
+  readonly AttributeReference?: FacetAttributeReference | undefined
+  readonly RequiredBehavior?: RequiredAttributeBehavior | undefined
 }
 
-export interface CreateFacetRequestAttributesMemberOutput {
+export interface FacetAttributeOutput {
   readonly Name?: string
-  readonly AttributeDefinition?: CreateFacetRequestAttributesMemberAttributeDefinitionOutput
-  readonly AttributeReference?: CreateFacetRequestAttributesMemberAttributeReferenceOutput
-  readonly RequiredBehavior?: string
+  readonly AttributeDefinition?: FacetAttributeDefinitionOutput
+  readonly AttributeReference?: FacetAttributeReferenceOutput
+  readonly RequiredBehavior?: RequiredAttributeBehavior
 }
 
-export interface CreateFacetRequestAttributesMemberAttributeDefinition {
-  readonly Type: string
-  readonly DefaultValue?: AddFacetToObjectRequestObjectAttributeListMemberValue | undefined
+export interface FacetAttributeDefinition {
+  readonly Type: FacetAttributeType
+  readonly DefaultValue?: AttributeKeyAndValueValue | undefined
   readonly IsImmutable?: boolean | undefined
-  readonly Rules?: Readonly<Record<string, CreateFacetRequestAttributesMemberAttributeDefinitionRulesValue>> | undefined
+  readonly Rules?: Readonly<Record<string, Rule>> | undefined
 }
 
-export interface CreateFacetRequestAttributesMemberAttributeDefinitionOutput {
-  readonly Type?: string
-  readonly DefaultValue?: AddFacetToObjectRequestObjectAttributeListMemberValueOutput
+export interface FacetAttributeDefinitionOutput {
+  readonly Type?: FacetAttributeType
+  readonly DefaultValue?: AttributeKeyAndValueValueOutput
   readonly IsImmutable?: boolean
-  readonly Rules?: Readonly<Record<string, CreateFacetRequestAttributesMemberAttributeDefinitionRulesValueOutput>>
+  readonly Rules?: Readonly<Record<string, RuleOutput>>
 }
 
-export interface CreateFacetRequestAttributesMemberAttributeDefinitionRulesValue {
-  readonly Type?: string | undefined
+export interface Rule {
+  readonly Type?: RuleType | undefined
   readonly Parameters?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateFacetRequestAttributesMemberAttributeDefinitionRulesValueOutput {
-  readonly Type?: string
+export interface RuleOutput {
+  readonly Type?: RuleType
   readonly Parameters?: Readonly<Record<string, string>>
 }
 
-export interface CreateFacetRequestAttributesMemberAttributeReference {
+export interface FacetAttributeReference {
   readonly TargetFacetName: string
   readonly TargetAttributeName: string
 }
 
-export interface CreateFacetRequestAttributesMemberAttributeReferenceOutput {
+export interface FacetAttributeReferenceOutput {
   readonly TargetFacetName?: string
   readonly TargetAttributeName?: string
 }
 
-export type CreateFacetOutput = {}
+export type CreateFacetResponse = {}
 
 export interface CreateIndexRequest {
   readonly DirectoryArn: string
-  readonly OrderedIndexedAttributeList: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMemberKey>
+  readonly OrderedIndexedAttributeList: ReadonlyArray<AttributeKey>
   readonly IsUnique: boolean
-  readonly ParentReference?: AddFacetToObjectRequestObjectReference | undefined
+  readonly ParentReference?: ObjectReference | undefined
   readonly LinkName?: string | undefined
 }
 
-export interface CreateIndexOutput {
+export interface CreateIndexResponse {
   readonly ObjectIdentifier?: string
 }
 
 export interface CreateObjectRequest {
   readonly DirectoryArn: string
-  readonly SchemaFacets: ReadonlyArray<AddFacetToObjectRequestSchemaFacet>
-  readonly ObjectAttributeList?: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMember> | undefined
-  readonly ParentReference?: AddFacetToObjectRequestObjectReference | undefined
+  readonly SchemaFacets: ReadonlyArray<SchemaFacet>
+  readonly ObjectAttributeList?: ReadonlyArray<AttributeKeyAndValue> | undefined
+  readonly ParentReference?: ObjectReference | undefined
   readonly LinkName?: string | undefined
 }
 
-export interface CreateObjectOutput {
+export interface CreateObjectResponse {
   readonly ObjectIdentifier?: string
 }
 
@@ -982,46 +1039,46 @@ export interface CreateSchemaRequest {
   readonly Name: string
 }
 
-export interface CreateSchemaOutput {
+export interface CreateSchemaResponse {
   readonly SchemaArn?: string
 }
 
 export interface CreateTypedLinkFacetRequest {
   readonly SchemaArn: string
-  readonly Facet: CreateTypedLinkFacetRequestFacet
+  readonly Facet: TypedLinkFacet
 }
 
-export interface CreateTypedLinkFacetRequestFacet {
+export interface TypedLinkFacet {
   readonly Name: string
-  readonly Attributes: ReadonlyArray<CreateTypedLinkFacetRequestFacetAttributesMember>
+  readonly Attributes: ReadonlyArray<TypedLinkAttributeDefinition>
   readonly IdentityAttributeOrder: ReadonlyArray<string>
 }
 
-export interface CreateTypedLinkFacetRequestFacetAttributesMember {
+export interface TypedLinkAttributeDefinition {
   readonly Name: string
-  readonly Type: string
-  readonly DefaultValue?: AddFacetToObjectRequestObjectAttributeListMemberValue | undefined
+  readonly Type: FacetAttributeType
+  readonly DefaultValue?: AttributeKeyAndValueValue | undefined
   readonly IsImmutable?: boolean | undefined
-  readonly Rules?: Readonly<Record<string, CreateFacetRequestAttributesMemberAttributeDefinitionRulesValue>> | undefined
-  readonly RequiredBehavior: string
+  readonly Rules?: Readonly<Record<string, Rule>> | undefined
+  readonly RequiredBehavior: RequiredAttributeBehavior
 }
 
-export interface CreateTypedLinkFacetRequestFacetAttributesMemberOutput {
+export interface TypedLinkAttributeDefinitionOutput {
   readonly Name?: string
-  readonly Type?: string
-  readonly DefaultValue?: AddFacetToObjectRequestObjectAttributeListMemberValueOutput
+  readonly Type?: FacetAttributeType
+  readonly DefaultValue?: AttributeKeyAndValueValueOutput
   readonly IsImmutable?: boolean
-  readonly Rules?: Readonly<Record<string, CreateFacetRequestAttributesMemberAttributeDefinitionRulesValueOutput>>
-  readonly RequiredBehavior?: string
+  readonly Rules?: Readonly<Record<string, RuleOutput>>
+  readonly RequiredBehavior?: RequiredAttributeBehavior
 }
 
-export type CreateTypedLinkFacetOutput = {}
+export type CreateTypedLinkFacetResponse = {}
 
 export interface DeleteDirectoryRequest {
   readonly DirectoryArn: string
 }
 
-export interface DeleteDirectoryOutput {
+export interface DeleteDirectoryResponse {
   readonly DirectoryArn?: string
 }
 
@@ -1030,20 +1087,20 @@ export interface DeleteFacetRequest {
   readonly Name: string
 }
 
-export type DeleteFacetOutput = {}
+export type DeleteFacetResponse = {}
 
 export interface DeleteObjectRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly ObjectReference: ObjectReference
 }
 
-export type DeleteObjectOutput = {}
+export type DeleteObjectResponse = {}
 
 export interface DeleteSchemaRequest {
   readonly SchemaArn: string
 }
 
-export interface DeleteSchemaOutput {
+export interface DeleteSchemaResponse {
   readonly SchemaArn?: string
 }
 
@@ -1052,46 +1109,46 @@ export interface DeleteTypedLinkFacetRequest {
   readonly Name: string
 }
 
-export type DeleteTypedLinkFacetOutput = {}
+export type DeleteTypedLinkFacetResponse = {}
 
 export interface DetachFromIndexRequest {
   readonly DirectoryArn: string
-  readonly IndexReference: AddFacetToObjectRequestObjectReference
-  readonly TargetReference: AddFacetToObjectRequestObjectReference
+  readonly IndexReference: ObjectReference
+  readonly TargetReference: ObjectReference
 }
 
-export interface DetachFromIndexOutput {
+export interface DetachFromIndexResponse {
   readonly DetachedObjectIdentifier?: string
 }
 
 export interface DetachObjectRequest {
   readonly DirectoryArn: string
-  readonly ParentReference: AddFacetToObjectRequestObjectReference
+  readonly ParentReference: ObjectReference
   readonly LinkName: string
 }
 
-export interface DetachObjectOutput {
+export interface DetachObjectResponse {
   readonly DetachedObjectIdentifier?: string
 }
 
 export interface DetachPolicyRequest {
   readonly DirectoryArn: string
-  readonly PolicyReference: AddFacetToObjectRequestObjectReference
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly PolicyReference: ObjectReference
+  readonly ObjectReference: ObjectReference
 }
 
-export type DetachPolicyOutput = {}
+export type DetachPolicyResponse = {}
 
 export interface DetachTypedLinkRequest {
   readonly DirectoryArn: string
-  readonly TypedLinkSpecifier: AttachTypedLinkOutputTypedLinkSpecifier
+  readonly TypedLinkSpecifier: TypedLinkSpecifier
 }
 
 export interface DisableDirectoryRequest {
   readonly DirectoryArn: string
 }
 
-export interface DisableDirectoryOutput {
+export interface DisableDirectoryResponse {
   readonly DirectoryArn?: string
 }
 
@@ -1099,7 +1156,7 @@ export interface EnableDirectoryRequest {
   readonly DirectoryArn: string
 }
 
-export interface EnableDirectoryOutput {
+export interface EnableDirectoryResponse {
   readonly DirectoryArn?: string
 }
 
@@ -1107,7 +1164,7 @@ export interface GetAppliedSchemaVersionRequest {
   readonly SchemaArn: string
 }
 
-export interface GetAppliedSchemaVersionOutput {
+export interface GetAppliedSchemaVersionResponse {
   readonly AppliedSchemaArn?: string
 }
 
@@ -1115,14 +1172,14 @@ export interface GetDirectoryRequest {
   readonly DirectoryArn: string
 }
 
-export interface GetDirectoryOutput {
-  readonly Directory?: GetDirectoryOutputDirectory
+export interface GetDirectoryResponse {
+  readonly Directory?: Directory
 }
 
-export interface GetDirectoryOutputDirectory {
+export interface Directory {
   readonly Name?: string
   readonly DirectoryArn?: string
-  readonly State?: string
+  readonly State?: DirectoryState
   readonly CreationDateTime?: Date
 }
 
@@ -1131,47 +1188,47 @@ export interface GetFacetRequest {
   readonly Name: string
 }
 
-export interface GetFacetOutput {
-  readonly Facet?: GetFacetOutputFacet
+export interface GetFacetResponse {
+  readonly Facet?: Facet
 }
 
-export interface GetFacetOutputFacet {
+export interface Facet {
   readonly Name?: string
-  readonly ObjectType?: string
-  readonly FacetStyle?: string
+  readonly ObjectType?: ObjectType
+  readonly FacetStyle?: FacetStyle
 }
 
 export interface GetLinkAttributesRequest {
   readonly DirectoryArn: string
-  readonly TypedLinkSpecifier: AttachTypedLinkOutputTypedLinkSpecifier
+  readonly TypedLinkSpecifier: TypedLinkSpecifier
   readonly AttributeNames: ReadonlyArray<string>
-  readonly ConsistencyLevel?: string | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface GetLinkAttributesOutput {
-  readonly Attributes?: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMemberOutput>
+export interface GetLinkAttributesResponse {
+  readonly Attributes?: ReadonlyArray<AttributeKeyAndValueOutput>
 }
 
 export interface GetObjectAttributesRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly ConsistencyLevel?: string | undefined
-  readonly SchemaFacet: AddFacetToObjectRequestSchemaFacet
+  readonly ObjectReference: ObjectReference
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
+  readonly SchemaFacet: SchemaFacet
   readonly AttributeNames: ReadonlyArray<string>
 }
 
-export interface GetObjectAttributesOutput {
-  readonly Attributes?: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMemberOutput>
+export interface GetObjectAttributesResponse {
+  readonly Attributes?: ReadonlyArray<AttributeKeyAndValueOutput>
 }
 
 export interface GetObjectInformationRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly ConsistencyLevel?: string | undefined
+  readonly ObjectReference: ObjectReference
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface GetObjectInformationOutput {
-  readonly SchemaFacets?: ReadonlyArray<AddFacetToObjectRequestSchemaFacetOutput>
+export interface GetObjectInformationResponse {
+  readonly SchemaFacets?: ReadonlyArray<SchemaFacetOutput>
   readonly ObjectIdentifier?: string
 }
 
@@ -1179,7 +1236,7 @@ export interface GetSchemaAsJsonRequest {
   readonly SchemaArn: string
 }
 
-export interface GetSchemaAsJsonOutput {
+export interface GetSchemaAsJsonResponse {
   readonly Name?: string
   readonly Document?: string
 }
@@ -1189,7 +1246,7 @@ export interface GetTypedLinkFacetInformationRequest {
   readonly Name: string
 }
 
-export interface GetTypedLinkFacetInformationOutput {
+export interface GetTypedLinkFacetInformationResponse {
   readonly IdentityAttributeOrder?: ReadonlyArray<string>
 }
 
@@ -1200,21 +1257,21 @@ export interface ListAppliedSchemaArnsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListAppliedSchemaArnsOutput {
+export interface ListAppliedSchemaArnsResponse {
   readonly SchemaArns?: ReadonlyArray<string>
   readonly NextToken?: string
 }
 
 export interface ListAttachedIndicesRequest {
   readonly DirectoryArn: string
-  readonly TargetReference: AddFacetToObjectRequestObjectReference
+  readonly TargetReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly ConsistencyLevel?: string | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface ListAttachedIndicesOutput {
-  readonly IndexAttachments?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachmentsMember>
+export interface ListAttachedIndicesResponse {
+  readonly IndexAttachments?: ReadonlyArray<IndexAttachment>
   readonly NextToken?: string
 }
 
@@ -1223,7 +1280,7 @@ export interface ListDevelopmentSchemaArnsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListDevelopmentSchemaArnsOutput {
+export interface ListDevelopmentSchemaArnsResponse {
   readonly SchemaArns?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -1231,11 +1288,11 @@ export interface ListDevelopmentSchemaArnsOutput {
 export interface ListDirectoriesRequest {
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly state?: string | undefined
+  readonly state?: DirectoryState | undefined
 }
 
-export interface ListDirectoriesOutput {
-  readonly Directories?: ReadonlyArray<GetDirectoryOutputDirectory>
+export interface ListDirectoriesResponse {
+  readonly Directories?: ReadonlyArray<Directory>
   readonly NextToken?: string
 }
 
@@ -1246,8 +1303,8 @@ export interface ListFacetAttributesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListFacetAttributesOutput {
-  readonly Attributes?: ReadonlyArray<CreateFacetRequestAttributesMemberOutput>
+export interface ListFacetAttributesResponse {
+  readonly Attributes?: ReadonlyArray<FacetAttributeOutput>
   readonly NextToken?: string
 }
 
@@ -1257,37 +1314,37 @@ export interface ListFacetNamesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListFacetNamesOutput {
+export interface ListFacetNamesResponse {
   readonly FacetNames?: ReadonlyArray<string>
   readonly NextToken?: string
 }
 
 export interface ListIncomingTypedLinksRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly FilterAttributeRanges?: ReadonlyArray<BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRangesMember> | undefined
-  readonly FilterTypedLink?: AttachTypedLinkRequestTypedLinkFacet | undefined
+  readonly ObjectReference: ObjectReference
+  readonly FilterAttributeRanges?: ReadonlyArray<TypedLinkAttributeRange> | undefined
+  readonly FilterTypedLink?: TypedLinkSchemaAndFacetName | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly ConsistencyLevel?: string | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface ListIncomingTypedLinksOutput {
-  readonly LinkSpecifiers?: ReadonlyArray<AttachTypedLinkOutputTypedLinkSpecifierOutput>
+export interface ListIncomingTypedLinksResponse {
+  readonly LinkSpecifiers?: ReadonlyArray<TypedLinkSpecifierOutput>
   readonly NextToken?: string
 }
 
 export interface ListIndexRequest {
   readonly DirectoryArn: string
-  readonly RangesOnIndexedValues?: ReadonlyArray<BatchReadRequestOperationsMemberListIndexRangesOnIndexedValuesMember> | undefined
-  readonly IndexReference: AddFacetToObjectRequestObjectReference
+  readonly RangesOnIndexedValues?: ReadonlyArray<ObjectAttributeRange> | undefined
+  readonly IndexReference: ObjectReference
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly ConsistencyLevel?: string | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface ListIndexOutput {
-  readonly IndexAttachments?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseListAttachedIndicesIndexAttachmentsMember>
+export interface ListIndexResponse {
+  readonly IndexAttachments?: ReadonlyArray<IndexAttachment>
   readonly NextToken?: string
 }
 
@@ -1297,102 +1354,102 @@ export interface ListManagedSchemaArnsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListManagedSchemaArnsOutput {
+export interface ListManagedSchemaArnsResponse {
   readonly SchemaArns?: ReadonlyArray<string>
   readonly NextToken?: string
 }
 
 export interface ListObjectAttributesRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly ConsistencyLevel?: string | undefined
-  readonly FacetFilter?: AddFacetToObjectRequestSchemaFacet | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
+  readonly FacetFilter?: SchemaFacet | undefined
 }
 
-export interface ListObjectAttributesOutput {
-  readonly Attributes?: ReadonlyArray<AddFacetToObjectRequestObjectAttributeListMemberOutput>
+export interface ListObjectAttributesResponse {
+  readonly Attributes?: ReadonlyArray<AttributeKeyAndValueOutput>
   readonly NextToken?: string
 }
 
 export interface ListObjectChildrenRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly ConsistencyLevel?: string | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface ListObjectChildrenOutput {
+export interface ListObjectChildrenResponse {
   readonly Children?: Readonly<Record<string, string>>
   readonly NextToken?: string
 }
 
 export interface ListObjectParentPathsRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface ListObjectParentPathsOutput {
-  readonly PathToObjectIdentifiersList?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentPathsPathToObjectIdentifiersListMember>
+export interface ListObjectParentPathsResponse {
+  readonly PathToObjectIdentifiersList?: ReadonlyArray<PathToObjectIdentifiers>
   readonly NextToken?: string
 }
 
 export interface ListObjectParentsRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly ConsistencyLevel?: string | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
   readonly IncludeAllLinksToEachParent?: boolean | undefined
 }
 
-export interface ListObjectParentsOutput {
+export interface ListObjectParentsResponse {
   readonly Parents?: Readonly<Record<string, string>>
   readonly NextToken?: string
-  readonly ParentLinks?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseListObjectParentsParentLinksMember>
+  readonly ParentLinks?: ReadonlyArray<ObjectIdentifierAndLinkNameTuple>
 }
 
 export interface ListObjectPoliciesRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly ConsistencyLevel?: string | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface ListObjectPoliciesOutput {
+export interface ListObjectPoliciesResponse {
   readonly AttachedPolicyIds?: ReadonlyArray<string>
   readonly NextToken?: string
 }
 
 export interface ListOutgoingTypedLinksRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly FilterAttributeRanges?: ReadonlyArray<BatchReadRequestOperationsMemberListOutgoingTypedLinksFilterAttributeRangesMember> | undefined
-  readonly FilterTypedLink?: AttachTypedLinkRequestTypedLinkFacet | undefined
+  readonly ObjectReference: ObjectReference
+  readonly FilterAttributeRanges?: ReadonlyArray<TypedLinkAttributeRange> | undefined
+  readonly FilterTypedLink?: TypedLinkSchemaAndFacetName | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly ConsistencyLevel?: string | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface ListOutgoingTypedLinksOutput {
-  readonly TypedLinkSpecifiers?: ReadonlyArray<AttachTypedLinkOutputTypedLinkSpecifierOutput>
+export interface ListOutgoingTypedLinksResponse {
+  readonly TypedLinkSpecifiers?: ReadonlyArray<TypedLinkSpecifierOutput>
   readonly NextToken?: string
 }
 
 export interface ListPolicyAttachmentsRequest {
   readonly DirectoryArn: string
-  readonly PolicyReference: AddFacetToObjectRequestObjectReference
+  readonly PolicyReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly ConsistencyLevel?: string | undefined
+  readonly ConsistencyLevel?: ConsistencyLevel | undefined
 }
 
-export interface ListPolicyAttachmentsOutput {
+export interface ListPolicyAttachmentsResponse {
   readonly ObjectIdentifiers?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -1403,7 +1460,7 @@ export interface ListPublishedSchemaArnsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListPublishedSchemaArnsOutput {
+export interface ListPublishedSchemaArnsResponse {
   readonly SchemaArns?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -1414,17 +1471,17 @@ export interface ListTagsForResourceRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<ListTagsForResourceOutputTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly NextToken?: string
 }
 
-export interface ListTagsForResourceOutputTagsMember {
+export interface Tag {
   readonly Key?: string | undefined
   readonly Value?: string | undefined
 }
 
-export interface ListTagsForResourceOutputTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
@@ -1436,8 +1493,8 @@ export interface ListTypedLinkFacetAttributesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListTypedLinkFacetAttributesOutput {
-  readonly Attributes?: ReadonlyArray<CreateTypedLinkFacetRequestFacetAttributesMemberOutput>
+export interface ListTypedLinkFacetAttributesResponse {
+  readonly Attributes?: ReadonlyArray<TypedLinkAttributeDefinitionOutput>
   readonly NextToken?: string
 }
 
@@ -1447,20 +1504,20 @@ export interface ListTypedLinkFacetNamesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListTypedLinkFacetNamesOutput {
+export interface ListTypedLinkFacetNamesResponse {
   readonly FacetNames?: ReadonlyArray<string>
   readonly NextToken?: string
 }
 
 export interface LookupPolicyRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly ObjectReference: ObjectReference
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface LookupPolicyOutput {
-  readonly PolicyToPathList?: ReadonlyArray<BatchReadOutputResponsesMemberSuccessfulResponseLookupPolicyPolicyToPathListMember>
+export interface LookupPolicyResponse {
+  readonly PolicyToPathList?: ReadonlyArray<PolicyToPath>
   readonly NextToken?: string
 }
 
@@ -1471,7 +1528,7 @@ export interface PublishSchemaRequest {
   readonly Name?: string | undefined
 }
 
-export interface PublishSchemaOutput {
+export interface PublishSchemaResponse {
   readonly PublishedSchemaArn?: string
 }
 
@@ -1480,61 +1537,61 @@ export interface PutSchemaFromJsonRequest {
   readonly Document: string
 }
 
-export interface PutSchemaFromJsonOutput {
+export interface PutSchemaFromJsonResponse {
   readonly Arn?: string
 }
 
 export interface RemoveFacetFromObjectRequest {
   readonly DirectoryArn: string
-  readonly SchemaFacet: AddFacetToObjectRequestSchemaFacet
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
+  readonly SchemaFacet: SchemaFacet
+  readonly ObjectReference: ObjectReference
 }
 
-export type RemoveFacetFromObjectOutput = {}
+export type RemoveFacetFromObjectResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
-  readonly Tags: ReadonlyArray<ListTagsForResourceOutputTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateFacetRequest {
   readonly SchemaArn: string
   readonly Name: string
-  readonly AttributeUpdates?: ReadonlyArray<UpdateFacetRequestAttributeUpdatesMember> | undefined
-  readonly ObjectType?: string | undefined
+  readonly AttributeUpdates?: ReadonlyArray<FacetAttributeUpdate> | undefined
+  readonly ObjectType?: ObjectType | undefined
 }
 
-export interface UpdateFacetRequestAttributeUpdatesMember {
-  readonly Attribute?: CreateFacetRequestAttributesMember | undefined
-  readonly Action?: string | undefined
+export interface FacetAttributeUpdate {
+  readonly Attribute?: FacetAttribute | undefined
+  readonly Action?: UpdateActionType | undefined
 }
 
-export type UpdateFacetOutput = {}
+export type UpdateFacetResponse = {}
 
 export interface UpdateLinkAttributesRequest {
   readonly DirectoryArn: string
-  readonly TypedLinkSpecifier: AttachTypedLinkOutputTypedLinkSpecifier
-  readonly AttributeUpdates: ReadonlyArray<BatchWriteRequestOperationsMemberUpdateLinkAttributesAttributeUpdatesMember>
+  readonly TypedLinkSpecifier: TypedLinkSpecifier
+  readonly AttributeUpdates: ReadonlyArray<LinkAttributeUpdate>
 }
 
-export type UpdateLinkAttributesOutput = {}
+export type UpdateLinkAttributesResponse = {}
 
 export interface UpdateObjectAttributesRequest {
   readonly DirectoryArn: string
-  readonly ObjectReference: AddFacetToObjectRequestObjectReference
-  readonly AttributeUpdates: ReadonlyArray<BatchWriteRequestOperationsMemberUpdateObjectAttributesAttributeUpdatesMember>
+  readonly ObjectReference: ObjectReference
+  readonly AttributeUpdates: ReadonlyArray<ObjectAttributeUpdate>
 }
 
-export interface UpdateObjectAttributesOutput {
+export interface UpdateObjectAttributesResponse {
   readonly ObjectIdentifier?: string
 }
 
@@ -1543,23 +1600,23 @@ export interface UpdateSchemaRequest {
   readonly Name: string
 }
 
-export interface UpdateSchemaOutput {
+export interface UpdateSchemaResponse {
   readonly SchemaArn?: string
 }
 
 export interface UpdateTypedLinkFacetRequest {
   readonly SchemaArn: string
   readonly Name: string
-  readonly AttributeUpdates: ReadonlyArray<UpdateTypedLinkFacetRequestAttributeUpdatesMember>
+  readonly AttributeUpdates: ReadonlyArray<TypedLinkFacetAttributeUpdate>
   readonly IdentityAttributeOrder: ReadonlyArray<string>
 }
 
-export interface UpdateTypedLinkFacetRequestAttributeUpdatesMember {
-  readonly Attribute: CreateTypedLinkFacetRequestFacetAttributesMember
-  readonly Action: string
+export interface TypedLinkFacetAttributeUpdate {
+  readonly Attribute: TypedLinkAttributeDefinition
+  readonly Action: UpdateActionType
 }
 
-export type UpdateTypedLinkFacetOutput = {}
+export type UpdateTypedLinkFacetResponse = {}
 
 export interface UpgradeAppliedSchemaRequest {
   readonly PublishedSchemaArn: string
@@ -1567,7 +1624,7 @@ export interface UpgradeAppliedSchemaRequest {
   readonly DryRun?: boolean | undefined
 }
 
-export interface UpgradeAppliedSchemaOutput {
+export interface UpgradeAppliedSchemaResponse {
   readonly UpgradedSchemaArn?: string
   readonly DirectoryArn?: string
 }
@@ -1579,270 +1636,340 @@ export interface UpgradePublishedSchemaRequest {
   readonly DryRun?: boolean | undefined
 }
 
-export interface UpgradePublishedSchemaOutput {
+export interface UpgradePublishedSchemaResponse {
   readonly UpgradedSchemaArn?: string
 }
 
-export type AddFacetToObjectError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type ApplySchemaError = Errors.CommonError | Client.SdkError
+export class BatchWriteException extends /*#__PURE__*/ ServiceError("BatchWriteException")<{ readonly Index?: number; readonly Type?: string; readonly Message?: string }> {}
 
-export type AttachObjectError = Errors.CommonError | Client.SdkError
+export class CannotListParentOfRootException extends /*#__PURE__*/ ServiceError("CannotListParentOfRootException")<{ readonly Message?: string }> {}
 
-export type AttachPolicyError = Errors.CommonError | Client.SdkError
+export class DirectoryAlreadyExistsException extends /*#__PURE__*/ ServiceError("DirectoryAlreadyExistsException")<{ readonly Message?: string }> {}
 
-export type AttachToIndexError = Errors.CommonError | Client.SdkError
+export class DirectoryDeletedException extends /*#__PURE__*/ ServiceError("DirectoryDeletedException")<{ readonly Message?: string }> {}
 
-export type AttachTypedLinkError = Errors.CommonError | Client.SdkError
+export class DirectoryNotDisabledException extends /*#__PURE__*/ ServiceError("DirectoryNotDisabledException")<{ readonly Message?: string }> {}
 
-export type BatchReadError = Errors.CommonError | Client.SdkError
+export class DirectoryNotEnabledException extends /*#__PURE__*/ ServiceError("DirectoryNotEnabledException")<{ readonly Message?: string }> {}
 
-export type BatchWriteError = Errors.CommonError | Client.SdkError
+export class FacetAlreadyExistsException extends /*#__PURE__*/ ServiceError("FacetAlreadyExistsException")<{ readonly Message?: string }> {}
 
-export type CreateDirectoryError = Errors.CommonError | Client.SdkError
+export class FacetInUseException extends /*#__PURE__*/ ServiceError("FacetInUseException")<{ readonly Message?: string }> {}
 
-export type CreateFacetError = Errors.CommonError | Client.SdkError
+export class FacetNotFoundException extends /*#__PURE__*/ ServiceError("FacetNotFoundException")<{ readonly Message?: string }> {}
 
-export type CreateIndexError = Errors.CommonError | Client.SdkError
+export class FacetValidationException extends /*#__PURE__*/ ServiceError("FacetValidationException")<{ readonly Message?: string }> {}
 
-export type CreateObjectError = Errors.CommonError | Client.SdkError
+export class IncompatibleSchemaException extends /*#__PURE__*/ ServiceError("IncompatibleSchemaException")<{ readonly Message?: string }> {}
 
-export type CreateSchemaError = Errors.CommonError | Client.SdkError
+export class IndexedAttributeMissingException extends /*#__PURE__*/ ServiceError("IndexedAttributeMissingException")<{ readonly Message?: string }> {}
 
-export type CreateTypedLinkFacetError = Errors.CommonError | Client.SdkError
+export class InternalServiceException extends /*#__PURE__*/ ServiceError("InternalServiceException")<{ readonly Message?: string }> {}
 
-export type DeleteDirectoryError = Errors.CommonError | Client.SdkError
+export class InvalidArnException extends /*#__PURE__*/ ServiceError("InvalidArnException")<{ readonly Message?: string }> {}
 
-export type DeleteFacetError = Errors.CommonError | Client.SdkError
+export class InvalidAttachmentException extends /*#__PURE__*/ ServiceError("InvalidAttachmentException")<{ readonly Message?: string }> {}
 
-export type DeleteObjectError = Errors.CommonError | Client.SdkError
+export class InvalidFacetUpdateException extends /*#__PURE__*/ ServiceError("InvalidFacetUpdateException")<{ readonly Message?: string }> {}
 
-export type DeleteSchemaError = Errors.CommonError | Client.SdkError
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException")<{ readonly Message?: string }> {}
 
-export type DeleteTypedLinkFacetError = Errors.CommonError | Client.SdkError
+export class InvalidRuleException extends /*#__PURE__*/ ServiceError("InvalidRuleException")<{ readonly Message?: string }> {}
 
-export type DetachFromIndexError = Errors.CommonError | Client.SdkError
+export class InvalidSchemaDocException extends /*#__PURE__*/ ServiceError("InvalidSchemaDocException")<{ readonly Message?: string }> {}
 
-export type DetachObjectError = Errors.CommonError | Client.SdkError
+export class InvalidTaggingRequestException extends /*#__PURE__*/ ServiceError("InvalidTaggingRequestException")<{ readonly Message?: string }> {}
 
-export type DetachPolicyError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string }> {}
 
-export type DetachTypedLinkError = Errors.CommonError | Client.SdkError
+export class LinkNameAlreadyInUseException extends /*#__PURE__*/ ServiceError("LinkNameAlreadyInUseException")<{ readonly Message?: string }> {}
 
-export type DisableDirectoryError = Errors.CommonError | Client.SdkError
+export class NotIndexException extends /*#__PURE__*/ ServiceError("NotIndexException")<{ readonly Message?: string }> {}
 
-export type EnableDirectoryError = Errors.CommonError | Client.SdkError
+export class NotNodeException extends /*#__PURE__*/ ServiceError("NotNodeException")<{ readonly Message?: string }> {}
 
-export type GetAppliedSchemaVersionError = Errors.CommonError | Client.SdkError
+export class NotPolicyException extends /*#__PURE__*/ ServiceError("NotPolicyException")<{ readonly Message?: string }> {}
 
-export type GetDirectoryError = Errors.CommonError | Client.SdkError
+export class ObjectAlreadyDetachedException extends /*#__PURE__*/ ServiceError("ObjectAlreadyDetachedException")<{ readonly Message?: string }> {}
 
-export type GetFacetError = Errors.CommonError | Client.SdkError
+export class ObjectNotDetachedException extends /*#__PURE__*/ ServiceError("ObjectNotDetachedException")<{ readonly Message?: string }> {}
 
-export type GetLinkAttributesError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type GetObjectAttributesError = Errors.CommonError | Client.SdkError
+export class RetryableConflictException extends /*#__PURE__*/ ServiceError("RetryableConflictException")<{ readonly Message?: string }> {}
 
-export type GetObjectInformationError = Errors.CommonError | Client.SdkError
+export class SchemaAlreadyExistsException extends /*#__PURE__*/ ServiceError("SchemaAlreadyExistsException")<{ readonly Message?: string }> {}
 
-export type GetSchemaAsJsonError = Errors.CommonError | Client.SdkError
+export class SchemaAlreadyPublishedException extends /*#__PURE__*/ ServiceError("SchemaAlreadyPublishedException")<{ readonly Message?: string }> {}
 
-export type GetTypedLinkFacetInformationError = Errors.CommonError | Client.SdkError
+export class StillContainsLinksException extends /*#__PURE__*/ ServiceError("StillContainsLinksException")<{ readonly Message?: string }> {}
 
-export type ListAppliedSchemaArnsError = Errors.CommonError | Client.SdkError
+export class UnsupportedIndexTypeException extends /*#__PURE__*/ ServiceError("UnsupportedIndexTypeException")<{ readonly Message?: string }> {}
 
-export type ListAttachedIndicesError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type ListDevelopmentSchemaArnsError = Errors.CommonError | Client.SdkError
+export type AddFacetToObjectError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListDirectoriesError = Errors.CommonError | Client.SdkError
+export type ApplySchemaError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidAttachmentException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | SchemaAlreadyExistsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListFacetAttributesError = Errors.CommonError | Client.SdkError
+export type AttachObjectError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidAttachmentException | LimitExceededException | LinkNameAlreadyInUseException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListFacetNamesError = Errors.CommonError | Client.SdkError
+export type AttachPolicyError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | LimitExceededException | NotPolicyException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListIncomingTypedLinksError = Errors.CommonError | Client.SdkError
+export type AttachToIndexError = AccessDeniedException | DirectoryNotEnabledException | IndexedAttributeMissingException | InternalServiceException | InvalidArnException | InvalidAttachmentException | LimitExceededException | LinkNameAlreadyInUseException | NotIndexException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListIndexError = Errors.CommonError | Client.SdkError
+export type AttachTypedLinkError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidAttachmentException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListManagedSchemaArnsError = Errors.CommonError | Client.SdkError
+export type BatchReadError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | LimitExceededException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListObjectAttributesError = Errors.CommonError | Client.SdkError
+export type BatchWriteError = AccessDeniedException | BatchWriteException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | LimitExceededException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListObjectChildrenError = Errors.CommonError | Client.SdkError
+export type CreateDirectoryError = AccessDeniedException | DirectoryAlreadyExistsException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListObjectParentPathsError = Errors.CommonError | Client.SdkError
+export type CreateFacetError = AccessDeniedException | FacetAlreadyExistsException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidRuleException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListObjectParentsError = Errors.CommonError | Client.SdkError
+export type CreateIndexError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | LimitExceededException | LinkNameAlreadyInUseException | ResourceNotFoundException | RetryableConflictException | UnsupportedIndexTypeException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListObjectPoliciesError = Errors.CommonError | Client.SdkError
+export type CreateObjectError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | LimitExceededException | LinkNameAlreadyInUseException | ResourceNotFoundException | RetryableConflictException | UnsupportedIndexTypeException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListOutgoingTypedLinksError = Errors.CommonError | Client.SdkError
+export type CreateSchemaError = AccessDeniedException | InternalServiceException | InvalidArnException | LimitExceededException | RetryableConflictException | SchemaAlreadyExistsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListPolicyAttachmentsError = Errors.CommonError | Client.SdkError
+export type CreateTypedLinkFacetError = AccessDeniedException | FacetAlreadyExistsException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidRuleException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListPublishedSchemaArnsError = Errors.CommonError | Client.SdkError
+export type DeleteDirectoryError = AccessDeniedException | DirectoryDeletedException | DirectoryNotDisabledException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DeleteFacetError = AccessDeniedException | FacetInUseException | FacetNotFoundException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTypedLinkFacetAttributesError = Errors.CommonError | Client.SdkError
+export type DeleteObjectError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | LimitExceededException | ObjectNotDetachedException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTypedLinkFacetNamesError = Errors.CommonError | Client.SdkError
+export type DeleteSchemaError = AccessDeniedException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | StillContainsLinksException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type LookupPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteTypedLinkFacetError = AccessDeniedException | FacetNotFoundException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type PublishSchemaError = Errors.CommonError | Client.SdkError
+export type DetachFromIndexError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | LimitExceededException | NotIndexException | ObjectAlreadyDetachedException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type PutSchemaFromJsonError = Errors.CommonError | Client.SdkError
+export type DetachObjectError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | LimitExceededException | NotNodeException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type RemoveFacetFromObjectError = Errors.CommonError | Client.SdkError
+export type DetachPolicyError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | LimitExceededException | NotPolicyException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type DetachTypedLinkError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type DisableDirectoryError = AccessDeniedException | DirectoryDeletedException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateFacetError = Errors.CommonError | Client.SdkError
+export type EnableDirectoryError = AccessDeniedException | DirectoryDeletedException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateLinkAttributesError = Errors.CommonError | Client.SdkError
+export type GetAppliedSchemaVersionError = AccessDeniedException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateObjectAttributesError = Errors.CommonError | Client.SdkError
+export type GetDirectoryError = AccessDeniedException | InternalServiceException | InvalidArnException | LimitExceededException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSchemaError = Errors.CommonError | Client.SdkError
+export type GetFacetError = AccessDeniedException | FacetNotFoundException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateTypedLinkFacetError = Errors.CommonError | Client.SdkError
+export type GetLinkAttributesError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpgradeAppliedSchemaError = Errors.CommonError | Client.SdkError
+export type GetObjectAttributesError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpgradePublishedSchemaError = Errors.CommonError | Client.SdkError
+export type GetObjectInformationError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const addFacetToObject: Client.Operation<AddFacetToObjectRequest, AddFacetToObjectOutput, AddFacetToObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AddFacetToObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/facets",responseCode:200},input:{shape:AddFacetToObjectRequest$},output:{shape:AddFacetToObjectOutput$}}})
+export type GetSchemaAsJsonError = AccessDeniedException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const applySchema: Client.Operation<ApplySchemaRequest, ApplySchemaOutput, ApplySchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ApplySchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/apply",responseCode:200},input:{shape:ApplySchemaRequest$},output:{shape:ApplySchemaOutput$}}})
+export type GetTypedLinkFacetInformationError = AccessDeniedException | FacetNotFoundException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const attachObject: Client.Operation<AttachObjectRequest, AttachObjectOutput, AttachObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AttachObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/attach",responseCode:200},input:{shape:AttachObjectRequest$},output:{shape:AttachObjectOutput$}}})
+export type ListAppliedSchemaArnsError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const attachPolicy: Client.Operation<AttachPolicyRequest, AttachPolicyOutput, AttachPolicyError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AttachPolicy",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/policy/attach",responseCode:200},input:{shape:AttachPolicyRequest$},output:{shape:AttachPolicyOutput$}}})
+export type ListAttachedIndicesError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const attachToIndex: Client.Operation<AttachToIndexRequest, AttachToIndexOutput, AttachToIndexError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AttachToIndex",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/index/attach",responseCode:200},input:{shape:AttachToIndexRequest$},output:{shape:AttachToIndexOutput$}}})
+export type ListDevelopmentSchemaArnsError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const attachTypedLink: Client.Operation<AttachTypedLinkRequest, AttachTypedLinkOutput, AttachTypedLinkError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AttachTypedLink",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/attach",responseCode:200},input:{shape:AttachTypedLinkRequest$},output:{shape:AttachTypedLinkOutput$}}})
+export type ListDirectoriesError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const batchRead: Client.Operation<BatchReadRequest, BatchReadOutput, BatchReadError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"BatchRead",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/batchread",responseCode:200},input:{shape:BatchReadRequest$},output:{shape:BatchReadOutput$}}})
+export type ListFacetAttributesError = AccessDeniedException | FacetNotFoundException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const batchWrite: Client.Operation<BatchWriteRequest, BatchWriteOutput, BatchWriteError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"BatchWrite",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/batchwrite",responseCode:200},input:{shape:BatchWriteRequest$},output:{shape:BatchWriteOutput$}}})
+export type ListFacetNamesError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createDirectory: Client.Operation<CreateDirectoryRequest, CreateDirectoryOutput, CreateDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateDirectory",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/directory/create",responseCode:200},input:{shape:CreateDirectoryRequest$},output:{shape:CreateDirectoryOutput$}}})
+export type ListIncomingTypedLinksError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createFacet: Client.Operation<CreateFacetRequest, CreateFacetOutput, CreateFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/facet/create",responseCode:200},input:{shape:CreateFacetRequest$},output:{shape:CreateFacetOutput$}}})
+export type ListIndexError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | NotIndexException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createIndex: Client.Operation<CreateIndexRequest, CreateIndexOutput, CreateIndexError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateIndex",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/index",responseCode:200},input:{shape:CreateIndexRequest$},output:{shape:CreateIndexOutput$}}})
+export type ListManagedSchemaArnsError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidNextTokenException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createObject: Client.Operation<CreateObjectRequest, CreateObjectOutput, CreateObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object",responseCode:200},input:{shape:CreateObjectRequest$},output:{shape:CreateObjectOutput$}}})
+export type ListObjectAttributesError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createSchema: Client.Operation<CreateSchemaRequest, CreateSchemaOutput, CreateSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/create",responseCode:200},input:{shape:CreateSchemaRequest$},output:{shape:CreateSchemaOutput$}}})
+export type ListObjectChildrenError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | NotNodeException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createTypedLinkFacet: Client.Operation<CreateTypedLinkFacetRequest, CreateTypedLinkFacetOutput, CreateTypedLinkFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateTypedLinkFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/create",responseCode:200},input:{shape:CreateTypedLinkFacetRequest$},output:{shape:CreateTypedLinkFacetOutput$}}})
+export type ListObjectParentPathsError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteDirectory: Client.Operation<DeleteDirectoryRequest, DeleteDirectoryOutput, DeleteDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteDirectory",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/directory",responseCode:200},input:{shape:DeleteDirectoryRequest$},output:{shape:DeleteDirectoryOutput$}}})
+export type ListObjectParentsError = AccessDeniedException | CannotListParentOfRootException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteFacet: Client.Operation<DeleteFacetRequest, DeleteFacetOutput, DeleteFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/facet/delete",responseCode:200},input:{shape:DeleteFacetRequest$},output:{shape:DeleteFacetOutput$}}})
+export type ListObjectPoliciesError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteObject: Client.Operation<DeleteObjectRequest, DeleteObjectOutput, DeleteObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/delete",responseCode:200},input:{shape:DeleteObjectRequest$},output:{shape:DeleteObjectOutput$}}})
+export type ListOutgoingTypedLinksError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteSchema: Client.Operation<DeleteSchemaRequest, DeleteSchemaOutput, DeleteSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema",responseCode:200},input:{shape:DeleteSchemaRequest$},output:{shape:DeleteSchemaOutput$}}})
+export type ListPolicyAttachmentsError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | NotPolicyException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteTypedLinkFacet: Client.Operation<DeleteTypedLinkFacetRequest, DeleteTypedLinkFacetOutput, DeleteTypedLinkFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteTypedLinkFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/delete",responseCode:200},input:{shape:DeleteTypedLinkFacetRequest$},output:{shape:DeleteTypedLinkFacetOutput$}}})
+export type ListPublishedSchemaArnsError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const detachFromIndex: Client.Operation<DetachFromIndexRequest, DetachFromIndexOutput, DetachFromIndexError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DetachFromIndex",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/index/detach",responseCode:200},input:{shape:DetachFromIndexRequest$},output:{shape:DetachFromIndexOutput$}}})
+export type ListTagsForResourceError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidTaggingRequestException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const detachObject: Client.Operation<DetachObjectRequest, DetachObjectOutput, DetachObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DetachObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/detach",responseCode:200},input:{shape:DetachObjectRequest$},output:{shape:DetachObjectOutput$}}})
+export type ListTypedLinkFacetAttributesError = AccessDeniedException | FacetNotFoundException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const detachPolicy: Client.Operation<DetachPolicyRequest, DetachPolicyOutput, DetachPolicyError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DetachPolicy",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/policy/detach",responseCode:200},input:{shape:DetachPolicyRequest$},output:{shape:DetachPolicyOutput$}}})
+export type ListTypedLinkFacetNamesError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const detachTypedLink: Client.Operation<DetachTypedLinkRequest, {}, DetachTypedLinkError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DetachTypedLink",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/detach",responseCode:200},input:{shape:DetachTypedLinkRequest$}}})
+export type LookupPolicyError = AccessDeniedException | DirectoryNotEnabledException | InternalServiceException | InvalidArnException | InvalidNextTokenException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const disableDirectory: Client.Operation<DisableDirectoryRequest, DisableDirectoryOutput, DisableDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DisableDirectory",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/directory/disable",responseCode:200},input:{shape:DisableDirectoryRequest$},output:{shape:DisableDirectoryOutput$}}})
+export type PublishSchemaError = AccessDeniedException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | SchemaAlreadyPublishedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const enableDirectory: Client.Operation<EnableDirectoryRequest, EnableDirectoryOutput, EnableDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"EnableDirectory",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/directory/enable",responseCode:200},input:{shape:EnableDirectoryRequest$},output:{shape:EnableDirectoryOutput$}}})
+export type PutSchemaFromJsonError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidRuleException | InvalidSchemaDocException | LimitExceededException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getAppliedSchemaVersion: Client.Operation<GetAppliedSchemaVersionRequest, GetAppliedSchemaVersionOutput, GetAppliedSchemaVersionError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetAppliedSchemaVersion",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/getappliedschema",responseCode:200},input:{shape:GetAppliedSchemaVersionRequest$},output:{shape:GetAppliedSchemaVersionOutput$}}})
+export type RemoveFacetFromObjectError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getDirectory: Client.Operation<GetDirectoryRequest, GetDirectoryOutput, GetDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetDirectory",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/directory/get",responseCode:200},input:{shape:GetDirectoryRequest$},output:{shape:GetDirectoryOutput$}}})
+export type TagResourceError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidTaggingRequestException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getFacet: Client.Operation<GetFacetRequest, GetFacetOutput, GetFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetFacet",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/facet",responseCode:200},input:{shape:GetFacetRequest$},output:{shape:GetFacetOutput$}}})
+export type UntagResourceError = AccessDeniedException | InternalServiceException | InvalidArnException | InvalidTaggingRequestException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getLinkAttributes: Client.Operation<GetLinkAttributesRequest, GetLinkAttributesOutput, GetLinkAttributesError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetLinkAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/attributes/get",responseCode:200},input:{shape:GetLinkAttributesRequest$},output:{shape:GetLinkAttributesOutput$}}})
+export type UpdateFacetError = AccessDeniedException | FacetNotFoundException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidFacetUpdateException | InvalidRuleException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getObjectAttributes: Client.Operation<GetObjectAttributesRequest, GetObjectAttributesOutput, GetObjectAttributesError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetObjectAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/attributes/get",responseCode:200},input:{shape:GetObjectAttributesRequest$},output:{shape:GetObjectAttributesOutput$}}})
+export type UpdateLinkAttributesError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getObjectInformation: Client.Operation<GetObjectInformationRequest, GetObjectInformationOutput, GetObjectInformationError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetObjectInformation",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/information",responseCode:200},input:{shape:GetObjectInformationRequest$},output:{shape:GetObjectInformationOutput$}}})
+export type UpdateObjectAttributesError = AccessDeniedException | DirectoryNotEnabledException | FacetValidationException | InternalServiceException | InvalidArnException | LimitExceededException | LinkNameAlreadyInUseException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getSchemaAsJson: Client.Operation<GetSchemaAsJsonRequest, GetSchemaAsJsonOutput, GetSchemaAsJsonError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetSchemaAsJson",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/json",responseCode:200},input:{shape:GetSchemaAsJsonRequest$},output:{shape:GetSchemaAsJsonOutput$}}})
+export type UpdateSchemaError = AccessDeniedException | InternalServiceException | InvalidArnException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getTypedLinkFacetInformation: Client.Operation<GetTypedLinkFacetInformationRequest, GetTypedLinkFacetInformationOutput, GetTypedLinkFacetInformationError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetTypedLinkFacetInformation",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/get",responseCode:200},input:{shape:GetTypedLinkFacetInformationRequest$},output:{shape:GetTypedLinkFacetInformationOutput$}}})
+export type UpdateTypedLinkFacetError = AccessDeniedException | FacetNotFoundException | FacetValidationException | InternalServiceException | InvalidArnException | InvalidFacetUpdateException | InvalidRuleException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const listAppliedSchemaArns: Paginate.Paginated<ListAppliedSchemaArnsRequest, ListAppliedSchemaArnsOutput, ListAppliedSchemaArnsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListAppliedSchemaArns",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/applied",responseCode:200},input:{shape:ListAppliedSchemaArnsRequest$},output:{shape:ListAppliedSchemaArnsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export type UpgradeAppliedSchemaError = AccessDeniedException | IncompatibleSchemaException | InternalServiceException | InvalidArnException | InvalidAttachmentException | ResourceNotFoundException | RetryableConflictException | SchemaAlreadyExistsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const listAttachedIndices: Paginate.Paginated<ListAttachedIndicesRequest, ListAttachedIndicesOutput, ListAttachedIndicesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListAttachedIndices",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/indices",responseCode:200},input:{shape:ListAttachedIndicesRequest$},output:{shape:ListAttachedIndicesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export type UpgradePublishedSchemaError = AccessDeniedException | IncompatibleSchemaException | InternalServiceException | InvalidArnException | InvalidAttachmentException | LimitExceededException | ResourceNotFoundException | RetryableConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const listDevelopmentSchemaArns: Paginate.Paginated<ListDevelopmentSchemaArnsRequest, ListDevelopmentSchemaArnsOutput, ListDevelopmentSchemaArnsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListDevelopmentSchemaArns",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/development",responseCode:200},input:{shape:ListDevelopmentSchemaArnsRequest$},output:{shape:ListDevelopmentSchemaArnsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const addFacetToObject: Client.Operation<AddFacetToObjectRequest, AddFacetToObjectResponse, AddFacetToObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AddFacetToObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/facets",responseCode:200},input:{shape:AddFacetToObjectRequest$},output:{shape:AddFacetToObjectResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listDirectories: Paginate.Paginated<ListDirectoriesRequest, ListDirectoriesOutput, ListDirectoriesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListDirectories",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/directory/list",responseCode:200},input:{shape:ListDirectoriesRequest$},output:{shape:ListDirectoriesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const applySchema: Client.Operation<ApplySchemaRequest, ApplySchemaResponse, ApplySchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ApplySchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/apply",responseCode:200},input:{shape:ApplySchemaRequest$},output:{shape:ApplySchemaResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidAttachmentException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,SchemaAlreadyExistsException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidAttachmentException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,SchemaAlreadyExistsException,ValidationException}})
 
-export const listFacetAttributes: Paginate.Paginated<ListFacetAttributesRequest, ListFacetAttributesOutput, ListFacetAttributesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListFacetAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/facet/attributes",responseCode:200},input:{shape:ListFacetAttributesRequest$},output:{shape:ListFacetAttributesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const attachObject: Client.Operation<AttachObjectRequest, AttachObjectResponse, AttachObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AttachObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/attach",responseCode:200},input:{shape:AttachObjectRequest$},output:{shape:AttachObjectResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidAttachmentException$,LimitExceededException$,LinkNameAlreadyInUseException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidAttachmentException,LimitExceededException,LinkNameAlreadyInUseException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listFacetNames: Paginate.Paginated<ListFacetNamesRequest, ListFacetNamesOutput, ListFacetNamesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListFacetNames",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/facet/list",responseCode:200},input:{shape:ListFacetNamesRequest$},output:{shape:ListFacetNamesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const attachPolicy: Client.Operation<AttachPolicyRequest, AttachPolicyResponse, AttachPolicyError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AttachPolicy",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/policy/attach",responseCode:200},input:{shape:AttachPolicyRequest$},output:{shape:AttachPolicyResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,NotPolicyException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,LimitExceededException,NotPolicyException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listIncomingTypedLinks: Client.Operation<ListIncomingTypedLinksRequest, ListIncomingTypedLinksOutput, ListIncomingTypedLinksError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListIncomingTypedLinks",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/incoming",responseCode:200},input:{shape:ListIncomingTypedLinksRequest$},output:{shape:ListIncomingTypedLinksOutput$}}})
+export const attachToIndex: Client.Operation<AttachToIndexRequest, AttachToIndexResponse, AttachToIndexError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AttachToIndex",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/index/attach",responseCode:200},input:{shape:AttachToIndexRequest$},output:{shape:AttachToIndexResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,IndexedAttributeMissingException$,InternalServiceException$,InvalidArnException$,InvalidAttachmentException$,LimitExceededException$,LinkNameAlreadyInUseException$,NotIndexException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,IndexedAttributeMissingException,InternalServiceException,InvalidArnException,InvalidAttachmentException,LimitExceededException,LinkNameAlreadyInUseException,NotIndexException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listIndex: Paginate.Paginated<ListIndexRequest, ListIndexOutput, ListIndexError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListIndex",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/index/targets",responseCode:200},input:{shape:ListIndexRequest$},output:{shape:ListIndexOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const attachTypedLink: Client.Operation<AttachTypedLinkRequest, AttachTypedLinkResponse, AttachTypedLinkError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"AttachTypedLink",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/attach",responseCode:200},input:{shape:AttachTypedLinkRequest$},output:{shape:AttachTypedLinkResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidAttachmentException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidAttachmentException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listManagedSchemaArns: Paginate.Paginated<ListManagedSchemaArnsRequest, ListManagedSchemaArnsOutput, ListManagedSchemaArnsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListManagedSchemaArns",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/managed",responseCode:200},input:{shape:ListManagedSchemaArnsRequest$},output:{shape:ListManagedSchemaArnsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const batchRead: Client.Operation<BatchReadRequest, BatchReadResponse, BatchReadError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"BatchRead",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/batchread",responseCode:200},input:{shape:BatchReadRequest$},output:{shape:BatchReadResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,LimitExceededException,RetryableConflictException,ValidationException}})
 
-export const listObjectAttributes: Paginate.Paginated<ListObjectAttributesRequest, ListObjectAttributesOutput, ListObjectAttributesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/attributes",responseCode:200},input:{shape:ListObjectAttributesRequest$},output:{shape:ListObjectAttributesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const batchWrite: Client.Operation<BatchWriteRequest, BatchWriteResponse, BatchWriteError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"BatchWrite",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/batchwrite",responseCode:200},input:{shape:BatchWriteRequest$},output:{shape:BatchWriteResponse$},errors:[AccessDeniedException$,BatchWriteException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,BatchWriteException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,LimitExceededException,RetryableConflictException,ValidationException}})
 
-export const listObjectChildren: Paginate.Paginated<ListObjectChildrenRequest, ListObjectChildrenOutput, ListObjectChildrenError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectChildren",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/children",responseCode:200},input:{shape:ListObjectChildrenRequest$},output:{shape:ListObjectChildrenOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const createDirectory: Client.Operation<CreateDirectoryRequest, CreateDirectoryResponse, CreateDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateDirectory",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/directory/create",responseCode:200},input:{shape:CreateDirectoryRequest$},output:{shape:CreateDirectoryResponse$},errors:[AccessDeniedException$,DirectoryAlreadyExistsException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryAlreadyExistsException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listObjectParentPaths: Paginate.Paginated<ListObjectParentPathsRequest, ListObjectParentPathsOutput, ListObjectParentPathsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectParentPaths",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/parentpaths",responseCode:200},input:{shape:ListObjectParentPathsRequest$},output:{shape:ListObjectParentPathsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const createFacet: Client.Operation<CreateFacetRequest, CreateFacetResponse, CreateFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/facet/create",responseCode:200},input:{shape:CreateFacetRequest$},output:{shape:CreateFacetResponse$},errors:[AccessDeniedException$,FacetAlreadyExistsException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidRuleException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetAlreadyExistsException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidRuleException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listObjectParents: Paginate.Paginated<ListObjectParentsRequest, ListObjectParentsOutput, ListObjectParentsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectParents",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/parent",responseCode:200},input:{shape:ListObjectParentsRequest$},output:{shape:ListObjectParentsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const createIndex: Client.Operation<CreateIndexRequest, CreateIndexResponse, CreateIndexError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateIndex",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/index",responseCode:200},input:{shape:CreateIndexRequest$},output:{shape:CreateIndexResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,LinkNameAlreadyInUseException$,ResourceNotFoundException$,RetryableConflictException$,UnsupportedIndexTypeException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,LimitExceededException,LinkNameAlreadyInUseException,ResourceNotFoundException,RetryableConflictException,UnsupportedIndexTypeException,ValidationException}})
 
-export const listObjectPolicies: Paginate.Paginated<ListObjectPoliciesRequest, ListObjectPoliciesOutput, ListObjectPoliciesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectPolicies",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/policy",responseCode:200},input:{shape:ListObjectPoliciesRequest$},output:{shape:ListObjectPoliciesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const createObject: Client.Operation<CreateObjectRequest, CreateObjectResponse, CreateObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object",responseCode:200},input:{shape:CreateObjectRequest$},output:{shape:CreateObjectResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,LinkNameAlreadyInUseException$,ResourceNotFoundException$,RetryableConflictException$,UnsupportedIndexTypeException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,LimitExceededException,LinkNameAlreadyInUseException,ResourceNotFoundException,RetryableConflictException,UnsupportedIndexTypeException,ValidationException}})
 
-export const listOutgoingTypedLinks: Client.Operation<ListOutgoingTypedLinksRequest, ListOutgoingTypedLinksOutput, ListOutgoingTypedLinksError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListOutgoingTypedLinks",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/outgoing",responseCode:200},input:{shape:ListOutgoingTypedLinksRequest$},output:{shape:ListOutgoingTypedLinksOutput$}}})
+export const createSchema: Client.Operation<CreateSchemaRequest, CreateSchemaResponse, CreateSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/create",responseCode:200},input:{shape:CreateSchemaRequest$},output:{shape:CreateSchemaResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,RetryableConflictException$,SchemaAlreadyExistsException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,LimitExceededException,RetryableConflictException,SchemaAlreadyExistsException,ValidationException}})
 
-export const listPolicyAttachments: Paginate.Paginated<ListPolicyAttachmentsRequest, ListPolicyAttachmentsOutput, ListPolicyAttachmentsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListPolicyAttachments",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/policy/attachment",responseCode:200},input:{shape:ListPolicyAttachmentsRequest$},output:{shape:ListPolicyAttachmentsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const createTypedLinkFacet: Client.Operation<CreateTypedLinkFacetRequest, CreateTypedLinkFacetResponse, CreateTypedLinkFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"CreateTypedLinkFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/create",responseCode:200},input:{shape:CreateTypedLinkFacetRequest$},output:{shape:CreateTypedLinkFacetResponse$},errors:[AccessDeniedException$,FacetAlreadyExistsException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidRuleException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetAlreadyExistsException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidRuleException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listPublishedSchemaArns: Paginate.Paginated<ListPublishedSchemaArnsRequest, ListPublishedSchemaArnsOutput, ListPublishedSchemaArnsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListPublishedSchemaArns",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/published",responseCode:200},input:{shape:ListPublishedSchemaArnsRequest$},output:{shape:ListPublishedSchemaArnsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const deleteDirectory: Client.Operation<DeleteDirectoryRequest, DeleteDirectoryResponse, DeleteDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteDirectory",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/directory",responseCode:200},input:{shape:DeleteDirectoryRequest$},output:{shape:DeleteDirectoryResponse$},errors:[AccessDeniedException$,DirectoryDeletedException$,DirectoryNotDisabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryDeletedException,DirectoryNotDisabledException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listTagsForResource: Paginate.Paginated<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/tags",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const deleteFacet: Client.Operation<DeleteFacetRequest, DeleteFacetResponse, DeleteFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/facet/delete",responseCode:200},input:{shape:DeleteFacetRequest$},output:{shape:DeleteFacetResponse$},errors:[AccessDeniedException$,FacetInUseException$,FacetNotFoundException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetInUseException,FacetNotFoundException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listTypedLinkFacetAttributes: Paginate.Paginated<ListTypedLinkFacetAttributesRequest, ListTypedLinkFacetAttributesOutput, ListTypedLinkFacetAttributesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListTypedLinkFacetAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/attributes",responseCode:200},input:{shape:ListTypedLinkFacetAttributesRequest$},output:{shape:ListTypedLinkFacetAttributesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const deleteObject: Client.Operation<DeleteObjectRequest, DeleteObjectResponse, DeleteObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/delete",responseCode:200},input:{shape:DeleteObjectRequest$},output:{shape:DeleteObjectResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ObjectNotDetachedException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,LimitExceededException,ObjectNotDetachedException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const listTypedLinkFacetNames: Paginate.Paginated<ListTypedLinkFacetNamesRequest, ListTypedLinkFacetNamesOutput, ListTypedLinkFacetNamesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListTypedLinkFacetNames",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/list",responseCode:200},input:{shape:ListTypedLinkFacetNamesRequest$},output:{shape:ListTypedLinkFacetNamesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const deleteSchema: Client.Operation<DeleteSchemaRequest, DeleteSchemaResponse, DeleteSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema",responseCode:200},input:{shape:DeleteSchemaRequest$},output:{shape:DeleteSchemaResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,StillContainsLinksException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,StillContainsLinksException,ValidationException}})
 
-export const lookupPolicy: Paginate.Paginated<LookupPolicyRequest, LookupPolicyOutput, LookupPolicyError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"LookupPolicy",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/policy/lookup",responseCode:200},input:{shape:LookupPolicyRequest$},output:{shape:LookupPolicyOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const deleteTypedLinkFacet: Client.Operation<DeleteTypedLinkFacetRequest, DeleteTypedLinkFacetResponse, DeleteTypedLinkFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DeleteTypedLinkFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/delete",responseCode:200},input:{shape:DeleteTypedLinkFacetRequest$},output:{shape:DeleteTypedLinkFacetResponse$},errors:[AccessDeniedException$,FacetNotFoundException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetNotFoundException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const publishSchema: Client.Operation<PublishSchemaRequest, PublishSchemaOutput, PublishSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"PublishSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/publish",responseCode:200},input:{shape:PublishSchemaRequest$},output:{shape:PublishSchemaOutput$}}})
+export const detachFromIndex: Client.Operation<DetachFromIndexRequest, DetachFromIndexResponse, DetachFromIndexError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DetachFromIndex",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/index/detach",responseCode:200},input:{shape:DetachFromIndexRequest$},output:{shape:DetachFromIndexResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,NotIndexException$,ObjectAlreadyDetachedException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,LimitExceededException,NotIndexException,ObjectAlreadyDetachedException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const putSchemaFromJson: Client.Operation<PutSchemaFromJsonRequest, PutSchemaFromJsonOutput, PutSchemaFromJsonError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"PutSchemaFromJson",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/json",responseCode:200},input:{shape:PutSchemaFromJsonRequest$},output:{shape:PutSchemaFromJsonOutput$}}})
+export const detachObject: Client.Operation<DetachObjectRequest, DetachObjectResponse, DetachObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DetachObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/detach",responseCode:200},input:{shape:DetachObjectRequest$},output:{shape:DetachObjectResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,NotNodeException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,LimitExceededException,NotNodeException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const removeFacetFromObject: Client.Operation<RemoveFacetFromObjectRequest, RemoveFacetFromObjectOutput, RemoveFacetFromObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"RemoveFacetFromObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/facets/delete",responseCode:200},input:{shape:RemoveFacetFromObjectRequest$},output:{shape:RemoveFacetFromObjectOutput$}}})
+export const detachPolicy: Client.Operation<DetachPolicyRequest, DetachPolicyResponse, DetachPolicyError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DetachPolicy",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/policy/detach",responseCode:200},input:{shape:DetachPolicyRequest$},output:{shape:DetachPolicyResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,NotPolicyException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,LimitExceededException,NotPolicyException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"TagResource",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/tags/add",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const detachTypedLink: Client.Operation<DetachTypedLinkRequest, {}, DetachTypedLinkError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DetachTypedLink",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/detach",responseCode:200},input:{shape:DetachTypedLinkRequest$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UntagResource",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/tags/remove",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const disableDirectory: Client.Operation<DisableDirectoryRequest, DisableDirectoryResponse, DisableDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"DisableDirectory",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/directory/disable",responseCode:200},input:{shape:DisableDirectoryRequest$},output:{shape:DisableDirectoryResponse$},errors:[AccessDeniedException$,DirectoryDeletedException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryDeletedException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const updateFacet: Client.Operation<UpdateFacetRequest, UpdateFacetOutput, UpdateFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/facet",responseCode:200},input:{shape:UpdateFacetRequest$},output:{shape:UpdateFacetOutput$}}})
+export const enableDirectory: Client.Operation<EnableDirectoryRequest, EnableDirectoryResponse, EnableDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"EnableDirectory",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/directory/enable",responseCode:200},input:{shape:EnableDirectoryRequest$},output:{shape:EnableDirectoryResponse$},errors:[AccessDeniedException$,DirectoryDeletedException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryDeletedException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const updateLinkAttributes: Client.Operation<UpdateLinkAttributesRequest, UpdateLinkAttributesOutput, UpdateLinkAttributesError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateLinkAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/attributes/update",responseCode:200},input:{shape:UpdateLinkAttributesRequest$},output:{shape:UpdateLinkAttributesOutput$}}})
+export const getAppliedSchemaVersion: Client.Operation<GetAppliedSchemaVersionRequest, GetAppliedSchemaVersionResponse, GetAppliedSchemaVersionError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetAppliedSchemaVersion",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/getappliedschema",responseCode:200},input:{shape:GetAppliedSchemaVersionRequest$},output:{shape:GetAppliedSchemaVersionResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const updateObjectAttributes: Client.Operation<UpdateObjectAttributesRequest, UpdateObjectAttributesOutput, UpdateObjectAttributesError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateObjectAttributes",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/update",responseCode:200},input:{shape:UpdateObjectAttributesRequest$},output:{shape:UpdateObjectAttributesOutput$}}})
+export const getDirectory: Client.Operation<GetDirectoryRequest, GetDirectoryResponse, GetDirectoryError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetDirectory",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/directory/get",responseCode:200},input:{shape:GetDirectoryRequest$},output:{shape:GetDirectoryResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,LimitExceededException,RetryableConflictException,ValidationException}})
 
-export const updateSchema: Client.Operation<UpdateSchemaRequest, UpdateSchemaOutput, UpdateSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/update",responseCode:200},input:{shape:UpdateSchemaRequest$},output:{shape:UpdateSchemaOutput$}}})
+export const getFacet: Client.Operation<GetFacetRequest, GetFacetResponse, GetFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetFacet",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/facet",responseCode:200},input:{shape:GetFacetRequest$},output:{shape:GetFacetResponse$},errors:[AccessDeniedException$,FacetNotFoundException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetNotFoundException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const updateTypedLinkFacet: Client.Operation<UpdateTypedLinkFacetRequest, UpdateTypedLinkFacetOutput, UpdateTypedLinkFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateTypedLinkFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet",responseCode:200},input:{shape:UpdateTypedLinkFacetRequest$},output:{shape:UpdateTypedLinkFacetOutput$}}})
+export const getLinkAttributes: Client.Operation<GetLinkAttributesRequest, GetLinkAttributesResponse, GetLinkAttributesError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetLinkAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/attributes/get",responseCode:200},input:{shape:GetLinkAttributesRequest$},output:{shape:GetLinkAttributesResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const upgradeAppliedSchema: Client.Operation<UpgradeAppliedSchemaRequest, UpgradeAppliedSchemaOutput, UpgradeAppliedSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpgradeAppliedSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/upgradeapplied",responseCode:200},input:{shape:UpgradeAppliedSchemaRequest$},output:{shape:UpgradeAppliedSchemaOutput$}}})
+export const getObjectAttributes: Client.Operation<GetObjectAttributesRequest, GetObjectAttributesResponse, GetObjectAttributesError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetObjectAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/attributes/get",responseCode:200},input:{shape:GetObjectAttributesRequest$},output:{shape:GetObjectAttributesResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
 
-export const upgradePublishedSchema: Client.Operation<UpgradePublishedSchemaRequest, UpgradePublishedSchemaOutput, UpgradePublishedSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpgradePublishedSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/upgradepublished",responseCode:200},input:{shape:UpgradePublishedSchemaRequest$},output:{shape:UpgradePublishedSchemaOutput$}}})
+export const getObjectInformation: Client.Operation<GetObjectInformationRequest, GetObjectInformationResponse, GetObjectInformationError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetObjectInformation",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/information",responseCode:200},input:{shape:GetObjectInformationRequest$},output:{shape:GetObjectInformationResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const getSchemaAsJson: Client.Operation<GetSchemaAsJsonRequest, GetSchemaAsJsonResponse, GetSchemaAsJsonError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetSchemaAsJson",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/json",responseCode:200},input:{shape:GetSchemaAsJsonRequest$},output:{shape:GetSchemaAsJsonResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const getTypedLinkFacetInformation: Client.Operation<GetTypedLinkFacetInformationRequest, GetTypedLinkFacetInformationResponse, GetTypedLinkFacetInformationError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"GetTypedLinkFacetInformation",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/get",responseCode:200},input:{shape:GetTypedLinkFacetInformationRequest$},output:{shape:GetTypedLinkFacetInformationResponse$},errors:[AccessDeniedException$,FacetNotFoundException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetNotFoundException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const listAppliedSchemaArns: Paginate.Paginated<ListAppliedSchemaArnsRequest, ListAppliedSchemaArnsResponse, ListAppliedSchemaArnsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListAppliedSchemaArns",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/applied",responseCode:200},input:{shape:ListAppliedSchemaArnsRequest$},output:{shape:ListAppliedSchemaArnsResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listAttachedIndices: Paginate.Paginated<ListAttachedIndicesRequest, ListAttachedIndicesResponse, ListAttachedIndicesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListAttachedIndices",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/indices",responseCode:200},input:{shape:ListAttachedIndicesRequest$},output:{shape:ListAttachedIndicesResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listDevelopmentSchemaArns: Paginate.Paginated<ListDevelopmentSchemaArnsRequest, ListDevelopmentSchemaArnsResponse, ListDevelopmentSchemaArnsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListDevelopmentSchemaArns",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/development",responseCode:200},input:{shape:ListDevelopmentSchemaArnsRequest$},output:{shape:ListDevelopmentSchemaArnsResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listDirectories: Paginate.Paginated<ListDirectoriesRequest, ListDirectoriesResponse, ListDirectoriesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListDirectories",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/directory/list",responseCode:200},input:{shape:ListDirectoriesRequest$},output:{shape:ListDirectoriesResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listFacetAttributes: Paginate.Paginated<ListFacetAttributesRequest, ListFacetAttributesResponse, ListFacetAttributesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListFacetAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/facet/attributes",responseCode:200},input:{shape:ListFacetAttributesRequest$},output:{shape:ListFacetAttributesResponse$},errors:[AccessDeniedException$,FacetNotFoundException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetNotFoundException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listFacetNames: Paginate.Paginated<ListFacetNamesRequest, ListFacetNamesResponse, ListFacetNamesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListFacetNames",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/facet/list",responseCode:200},input:{shape:ListFacetNamesRequest$},output:{shape:ListFacetNamesResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listIncomingTypedLinks: Client.Operation<ListIncomingTypedLinksRequest, ListIncomingTypedLinksResponse, ListIncomingTypedLinksError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListIncomingTypedLinks",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/incoming",responseCode:200},input:{shape:ListIncomingTypedLinksRequest$},output:{shape:ListIncomingTypedLinksResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const listIndex: Paginate.Paginated<ListIndexRequest, ListIndexResponse, ListIndexError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListIndex",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/index/targets",responseCode:200},input:{shape:ListIndexRequest$},output:{shape:ListIndexResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,NotIndexException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,NotIndexException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listManagedSchemaArns: Paginate.Paginated<ListManagedSchemaArnsRequest, ListManagedSchemaArnsResponse, ListManagedSchemaArnsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListManagedSchemaArns",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/managed",responseCode:200},input:{shape:ListManagedSchemaArnsRequest$},output:{shape:ListManagedSchemaArnsResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidNextTokenException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listObjectAttributes: Paginate.Paginated<ListObjectAttributesRequest, ListObjectAttributesResponse, ListObjectAttributesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/attributes",responseCode:200},input:{shape:ListObjectAttributesRequest$},output:{shape:ListObjectAttributesResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listObjectChildren: Paginate.Paginated<ListObjectChildrenRequest, ListObjectChildrenResponse, ListObjectChildrenError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectChildren",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/children",responseCode:200},input:{shape:ListObjectChildrenRequest$},output:{shape:ListObjectChildrenResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,NotNodeException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,NotNodeException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listObjectParentPaths: Paginate.Paginated<ListObjectParentPathsRequest, ListObjectParentPathsResponse, ListObjectParentPathsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectParentPaths",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/parentpaths",responseCode:200},input:{shape:ListObjectParentPathsRequest$},output:{shape:ListObjectParentPathsResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listObjectParents: Paginate.Paginated<ListObjectParentsRequest, ListObjectParentsResponse, ListObjectParentsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectParents",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/parent",responseCode:200},input:{shape:ListObjectParentsRequest$},output:{shape:ListObjectParentsResponse$},errors:[AccessDeniedException$,CannotListParentOfRootException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,CannotListParentOfRootException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listObjectPolicies: Paginate.Paginated<ListObjectPoliciesRequest, ListObjectPoliciesResponse, ListObjectPoliciesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListObjectPolicies",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/object/policy",responseCode:200},input:{shape:ListObjectPoliciesRequest$},output:{shape:ListObjectPoliciesResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listOutgoingTypedLinks: Client.Operation<ListOutgoingTypedLinksRequest, ListOutgoingTypedLinksResponse, ListOutgoingTypedLinksError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListOutgoingTypedLinks",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/outgoing",responseCode:200},input:{shape:ListOutgoingTypedLinksRequest$},output:{shape:ListOutgoingTypedLinksResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const listPolicyAttachments: Paginate.Paginated<ListPolicyAttachmentsRequest, ListPolicyAttachmentsResponse, ListPolicyAttachmentsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListPolicyAttachments",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/policy/attachment",responseCode:200},input:{shape:ListPolicyAttachmentsRequest$},output:{shape:ListPolicyAttachmentsResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,NotPolicyException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,NotPolicyException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listPublishedSchemaArns: Paginate.Paginated<ListPublishedSchemaArnsRequest, ListPublishedSchemaArnsResponse, ListPublishedSchemaArnsError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListPublishedSchemaArns",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/schema/published",responseCode:200},input:{shape:ListPublishedSchemaArnsRequest$},output:{shape:ListPublishedSchemaArnsResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listTagsForResource: Paginate.Paginated<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/tags",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidTaggingRequestException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidTaggingRequestException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listTypedLinkFacetAttributes: Paginate.Paginated<ListTypedLinkFacetAttributesRequest, ListTypedLinkFacetAttributesResponse, ListTypedLinkFacetAttributesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListTypedLinkFacetAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/attributes",responseCode:200},input:{shape:ListTypedLinkFacetAttributesRequest$},output:{shape:ListTypedLinkFacetAttributesResponse$},errors:[AccessDeniedException$,FacetNotFoundException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetNotFoundException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listTypedLinkFacetNames: Paginate.Paginated<ListTypedLinkFacetNamesRequest, ListTypedLinkFacetNamesResponse, ListTypedLinkFacetNamesError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"ListTypedLinkFacetNames",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet/list",responseCode:200},input:{shape:ListTypedLinkFacetNamesRequest$},output:{shape:ListTypedLinkFacetNamesResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const lookupPolicy: Paginate.Paginated<LookupPolicyRequest, LookupPolicyResponse, LookupPolicyError, CloudDirectory, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"LookupPolicy",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/policy/lookup",responseCode:200},input:{shape:LookupPolicyRequest$},output:{shape:LookupPolicyResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,InternalServiceException$,InvalidArnException$,InvalidNextTokenException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,InternalServiceException,InvalidArnException,InvalidNextTokenException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const publishSchema: Client.Operation<PublishSchemaRequest, PublishSchemaResponse, PublishSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"PublishSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/publish",responseCode:200},input:{shape:PublishSchemaRequest$},output:{shape:PublishSchemaResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,SchemaAlreadyPublishedException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,SchemaAlreadyPublishedException,ValidationException}})
+
+export const putSchemaFromJson: Client.Operation<PutSchemaFromJsonRequest, PutSchemaFromJsonResponse, PutSchemaFromJsonError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"PutSchemaFromJson",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/json",responseCode:200},input:{shape:PutSchemaFromJsonRequest$},output:{shape:PutSchemaFromJsonResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidRuleException$,InvalidSchemaDocException$,LimitExceededException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidRuleException,InvalidSchemaDocException,LimitExceededException,RetryableConflictException,ValidationException}})
+
+export const removeFacetFromObject: Client.Operation<RemoveFacetFromObjectRequest, RemoveFacetFromObjectResponse, RemoveFacetFromObjectError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"RemoveFacetFromObject",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/facets/delete",responseCode:200},input:{shape:RemoveFacetFromObjectRequest$},output:{shape:RemoveFacetFromObjectResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"TagResource",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/tags/add",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidTaggingRequestException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidTaggingRequestException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UntagResource",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/tags/remove",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,InvalidTaggingRequestException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,InvalidTaggingRequestException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const updateFacet: Client.Operation<UpdateFacetRequest, UpdateFacetResponse, UpdateFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/facet",responseCode:200},input:{shape:UpdateFacetRequest$},output:{shape:UpdateFacetResponse$},errors:[AccessDeniedException$,FacetNotFoundException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidFacetUpdateException$,InvalidRuleException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetNotFoundException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidFacetUpdateException,InvalidRuleException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const updateLinkAttributes: Client.Operation<UpdateLinkAttributesRequest, UpdateLinkAttributesResponse, UpdateLinkAttributesError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateLinkAttributes",http:{method:"POST",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/attributes/update",responseCode:200},input:{shape:UpdateLinkAttributesRequest$},output:{shape:UpdateLinkAttributesResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const updateObjectAttributes: Client.Operation<UpdateObjectAttributesRequest, UpdateObjectAttributesResponse, UpdateObjectAttributesError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateObjectAttributes",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/object/update",responseCode:200},input:{shape:UpdateObjectAttributesRequest$},output:{shape:UpdateObjectAttributesResponse$},errors:[AccessDeniedException$,DirectoryNotEnabledException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,LinkNameAlreadyInUseException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,DirectoryNotEnabledException,FacetValidationException,InternalServiceException,InvalidArnException,LimitExceededException,LinkNameAlreadyInUseException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const updateSchema: Client.Operation<UpdateSchemaRequest, UpdateSchemaResponse, UpdateSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/update",responseCode:200},input:{shape:UpdateSchemaRequest$},output:{shape:UpdateSchemaResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidArnException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceException,InvalidArnException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const updateTypedLinkFacet: Client.Operation<UpdateTypedLinkFacetRequest, UpdateTypedLinkFacetResponse, UpdateTypedLinkFacetError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpdateTypedLinkFacet",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/typedlink/facet",responseCode:200},input:{shape:UpdateTypedLinkFacetRequest$},output:{shape:UpdateTypedLinkFacetResponse$},errors:[AccessDeniedException$,FacetNotFoundException$,FacetValidationException$,InternalServiceException$,InvalidArnException$,InvalidFacetUpdateException$,InvalidRuleException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,FacetNotFoundException,FacetValidationException,InternalServiceException,InvalidArnException,InvalidFacetUpdateException,InvalidRuleException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})
+
+export const upgradeAppliedSchema: Client.Operation<UpgradeAppliedSchemaRequest, UpgradeAppliedSchemaResponse, UpgradeAppliedSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpgradeAppliedSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/upgradeapplied",responseCode:200},input:{shape:UpgradeAppliedSchemaRequest$},output:{shape:UpgradeAppliedSchemaResponse$},errors:[AccessDeniedException$,IncompatibleSchemaException$,InternalServiceException$,InvalidArnException$,InvalidAttachmentException$,ResourceNotFoundException$,RetryableConflictException$,SchemaAlreadyExistsException$,ValidationException$]},errors:{AccessDeniedException,IncompatibleSchemaException,InternalServiceException,InvalidArnException,InvalidAttachmentException,ResourceNotFoundException,RetryableConflictException,SchemaAlreadyExistsException,ValidationException}})
+
+export const upgradePublishedSchema: Client.Operation<UpgradePublishedSchemaRequest, UpgradePublishedSchemaResponse, UpgradePublishedSchemaError, CloudDirectory> = /*#__PURE__*/ Client.operation(CloudDirectory, {model:{name:"UpgradePublishedSchema",http:{method:"PUT",requestUri:"/amazonclouddirectory/2017-01-11/schema/upgradepublished",responseCode:200},input:{shape:UpgradePublishedSchemaRequest$},output:{shape:UpgradePublishedSchemaResponse$},errors:[AccessDeniedException$,IncompatibleSchemaException$,InternalServiceException$,InvalidArnException$,InvalidAttachmentException$,LimitExceededException$,ResourceNotFoundException$,RetryableConflictException$,ValidationException$]},errors:{AccessDeniedException,IncompatibleSchemaException,InternalServiceException,InvalidArnException,InvalidAttachmentException,LimitExceededException,ResourceNotFoundException,RetryableConflictException,ValidationException}})

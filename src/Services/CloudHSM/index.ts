@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The CloudHSM client: provide it with `layer`. */
 export class CloudHSM extends Context.Tag("effect-aws-sdk/CloudHSM")<CloudHSM, Client.ServiceClient>() {}
@@ -20,73 +21,85 @@ const definition: Client.ServiceDefinition = {metadata:{protocol:"json",apiVersi
 export const layer = /*#__PURE__*/ Client.layer(CloudHSM, definition)
 
 const string$: S.Shape = {type:"string",name:"String"}
+const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
-const AddTagsToResourceRequestTagListMember$: S.StructureShape = {type:"structure",name:"AddTagsToResourceRequestTagListMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const AddTagsToResourceRequestTagList$: S.ListShape = {type:"list",name:"AddTagsToResourceRequestTagList",member:{shape:AddTagsToResourceRequestTagListMember$}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const AddTagsToResourceRequestTagList$: S.ListShape = {type:"list",name:"AddTagsToResourceRequestTagList",member:{shape:Tag$}}
 const AddTagsToResourceRequest$: S.StructureShape = {type:"structure",name:"AddTagsToResourceRequest",members:{ResourceArn:{shape:string$},TagList:{shape:AddTagsToResourceRequestTagList$}},required:["ResourceArn","TagList"]}
-const AddTagsToResourceOutput$: S.StructureShape = {type:"structure",name:"AddTagsToResourceOutput",members:{Status:{shape:string$}},required:["Status"]}
+const AddTagsToResourceResponse$: S.StructureShape = {type:"structure",name:"AddTagsToResourceResponse",members:{Status:{shape:string$}},required:["Status"]}
 const CreateHapgRequest$: S.StructureShape = {type:"structure",name:"CreateHapgRequest",members:{Label:{shape:string$}},required:["Label"]}
-const CreateHapgOutput$: S.StructureShape = {type:"structure",name:"CreateHapgOutput",members:{HapgArn:{shape:string$}}}
+const CreateHapgResponse$: S.StructureShape = {type:"structure",name:"CreateHapgResponse",members:{HapgArn:{shape:string$}}}
 const CreateHsmRequest$: S.StructureShape = {type:"structure",name:"CreateHsmRequest",members:{SubnetId:{shape:string$},SshKey:{shape:string$},EniIp:{shape:string$},IamRoleArn:{shape:string$},ExternalId:{shape:string$},SubscriptionType:{shape:string$},ClientToken:{shape:string$},SyslogIp:{shape:string$}},required:["SubnetId","SshKey","IamRoleArn","SubscriptionType"]}
-const CreateHsmOutput$: S.StructureShape = {type:"structure",name:"CreateHsmOutput",members:{HsmArn:{shape:string$}}}
+const CreateHsmResponse$: S.StructureShape = {type:"structure",name:"CreateHsmResponse",members:{HsmArn:{shape:string$}}}
 const CreateLunaClientRequest$: S.StructureShape = {type:"structure",name:"CreateLunaClientRequest",members:{Label:{shape:string$},Certificate:{shape:string$}},required:["Certificate"]}
-const CreateLunaClientOutput$: S.StructureShape = {type:"structure",name:"CreateLunaClientOutput",members:{ClientArn:{shape:string$}}}
+const CreateLunaClientResponse$: S.StructureShape = {type:"structure",name:"CreateLunaClientResponse",members:{ClientArn:{shape:string$}}}
 const DeleteHapgRequest$: S.StructureShape = {type:"structure",name:"DeleteHapgRequest",members:{HapgArn:{shape:string$}},required:["HapgArn"]}
-const DeleteHapgOutput$: S.StructureShape = {type:"structure",name:"DeleteHapgOutput",members:{Status:{shape:string$}},required:["Status"]}
+const DeleteHapgResponse$: S.StructureShape = {type:"structure",name:"DeleteHapgResponse",members:{Status:{shape:string$}},required:["Status"]}
 const DeleteHsmRequest$: S.StructureShape = {type:"structure",name:"DeleteHsmRequest",members:{HsmArn:{shape:string$}},required:["HsmArn"]}
-const DeleteHsmOutput$: S.StructureShape = {type:"structure",name:"DeleteHsmOutput",members:{Status:{shape:string$}},required:["Status"]}
+const DeleteHsmResponse$: S.StructureShape = {type:"structure",name:"DeleteHsmResponse",members:{Status:{shape:string$}},required:["Status"]}
 const DeleteLunaClientRequest$: S.StructureShape = {type:"structure",name:"DeleteLunaClientRequest",members:{ClientArn:{shape:string$}},required:["ClientArn"]}
-const DeleteLunaClientOutput$: S.StructureShape = {type:"structure",name:"DeleteLunaClientOutput",members:{Status:{shape:string$}},required:["Status"]}
+const DeleteLunaClientResponse$: S.StructureShape = {type:"structure",name:"DeleteLunaClientResponse",members:{Status:{shape:string$}},required:["Status"]}
 const DescribeHapgRequest$: S.StructureShape = {type:"structure",name:"DescribeHapgRequest",members:{HapgArn:{shape:string$}},required:["HapgArn"]}
-const DescribeHapgOutputHsmsLastActionFailed$: S.ListShape = {type:"list",name:"DescribeHapgOutputHsmsLastActionFailed",member:{shape:string$}}
-const DescribeHapgOutputPartitionSerialList$: S.ListShape = {type:"list",name:"DescribeHapgOutputPartitionSerialList",member:{shape:string$}}
-const DescribeHapgOutput$: S.StructureShape = {type:"structure",name:"DescribeHapgOutput",members:{HapgArn:{shape:string$},HapgSerial:{shape:string$},HsmsLastActionFailed:{shape:DescribeHapgOutputHsmsLastActionFailed$},HsmsPendingDeletion:{shape:DescribeHapgOutputHsmsLastActionFailed$},HsmsPendingRegistration:{shape:DescribeHapgOutputHsmsLastActionFailed$},Label:{shape:string$},LastModifiedTimestamp:{shape:string$},PartitionSerialList:{shape:DescribeHapgOutputPartitionSerialList$},State:{shape:string$}}}
+const DescribeHapgResponseHsmsLastActionFailed$: S.ListShape = {type:"list",name:"DescribeHapgResponseHsmsLastActionFailed",member:{shape:string$}}
+const DescribeHapgResponsePartitionSerialList$: S.ListShape = {type:"list",name:"DescribeHapgResponsePartitionSerialList",member:{shape:string$}}
+const DescribeHapgResponse$: S.StructureShape = {type:"structure",name:"DescribeHapgResponse",members:{HapgArn:{shape:string$},HapgSerial:{shape:string$},HsmsLastActionFailed:{shape:DescribeHapgResponseHsmsLastActionFailed$},HsmsPendingDeletion:{shape:DescribeHapgResponseHsmsLastActionFailed$},HsmsPendingRegistration:{shape:DescribeHapgResponseHsmsLastActionFailed$},Label:{shape:string$},LastModifiedTimestamp:{shape:string$},PartitionSerialList:{shape:DescribeHapgResponsePartitionSerialList$},State:{shape:string$}}}
 const DescribeHsmRequest$: S.StructureShape = {type:"structure",name:"DescribeHsmRequest",members:{HsmArn:{shape:string$},HsmSerialNumber:{shape:string$}}}
-const DescribeHsmOutputPartitions$: S.ListShape = {type:"list",name:"DescribeHsmOutputPartitions",member:{shape:string$}}
-const DescribeHsmOutput$: S.StructureShape = {type:"structure",name:"DescribeHsmOutput",members:{HsmArn:{shape:string$},Status:{shape:string$},StatusDetails:{shape:string$},AvailabilityZone:{shape:string$},EniId:{shape:string$},EniIp:{shape:string$},SubscriptionType:{shape:string$},SubscriptionStartDate:{shape:string$},SubscriptionEndDate:{shape:string$},VpcId:{shape:string$},SubnetId:{shape:string$},IamRoleArn:{shape:string$},SerialNumber:{shape:string$},VendorName:{shape:string$},HsmType:{shape:string$},SoftwareVersion:{shape:string$},SshPublicKey:{shape:string$},SshKeyLastUpdated:{shape:string$},ServerCertUri:{shape:string$},ServerCertLastUpdated:{shape:string$},Partitions:{shape:DescribeHsmOutputPartitions$}}}
+const DescribeHsmResponsePartitions$: S.ListShape = {type:"list",name:"DescribeHsmResponsePartitions",member:{shape:string$}}
+const DescribeHsmResponse$: S.StructureShape = {type:"structure",name:"DescribeHsmResponse",members:{HsmArn:{shape:string$},Status:{shape:string$},StatusDetails:{shape:string$},AvailabilityZone:{shape:string$},EniId:{shape:string$},EniIp:{shape:string$},SubscriptionType:{shape:string$},SubscriptionStartDate:{shape:string$},SubscriptionEndDate:{shape:string$},VpcId:{shape:string$},SubnetId:{shape:string$},IamRoleArn:{shape:string$},SerialNumber:{shape:string$},VendorName:{shape:string$},HsmType:{shape:string$},SoftwareVersion:{shape:string$},SshPublicKey:{shape:string$},SshKeyLastUpdated:{shape:string$},ServerCertUri:{shape:string$},ServerCertLastUpdated:{shape:string$},Partitions:{shape:DescribeHsmResponsePartitions$}}}
 const DescribeLunaClientRequest$: S.StructureShape = {type:"structure",name:"DescribeLunaClientRequest",members:{ClientArn:{shape:string$},CertificateFingerprint:{shape:string$}}}
-const DescribeLunaClientOutput$: S.StructureShape = {type:"structure",name:"DescribeLunaClientOutput",members:{ClientArn:{shape:string$},Certificate:{shape:string$},CertificateFingerprint:{shape:string$},LastModifiedTimestamp:{shape:string$},Label:{shape:string$}}}
+const DescribeLunaClientResponse$: S.StructureShape = {type:"structure",name:"DescribeLunaClientResponse",members:{ClientArn:{shape:string$},Certificate:{shape:string$},CertificateFingerprint:{shape:string$},LastModifiedTimestamp:{shape:string$},Label:{shape:string$}}}
 const GetConfigRequestHapgList$: S.ListShape = {type:"list",name:"GetConfigRequestHapgList",member:{shape:string$}}
 const GetConfigRequest$: S.StructureShape = {type:"structure",name:"GetConfigRequest",members:{ClientArn:{shape:string$},ClientVersion:{shape:string$},HapgList:{shape:GetConfigRequestHapgList$}},required:["ClientArn","ClientVersion","HapgList"]}
-const GetConfigOutput$: S.StructureShape = {type:"structure",name:"GetConfigOutput",members:{ConfigType:{shape:string$},ConfigFile:{shape:string$},ConfigCred:{shape:string$}}}
+const GetConfigResponse$: S.StructureShape = {type:"structure",name:"GetConfigResponse",members:{ConfigType:{shape:string$},ConfigFile:{shape:string$},ConfigCred:{shape:string$}}}
 const ListAvailableZonesRequest$: S.StructureShape = {type:"structure",name:"ListAvailableZonesRequest",members:{}}
-const ListAvailableZonesOutputAZList$: S.ListShape = {type:"list",name:"ListAvailableZonesOutputAZList",member:{shape:string$}}
-const ListAvailableZonesOutput$: S.StructureShape = {type:"structure",name:"ListAvailableZonesOutput",members:{AZList:{shape:ListAvailableZonesOutputAZList$}}}
+const ListAvailableZonesResponseAZList$: S.ListShape = {type:"list",name:"ListAvailableZonesResponseAZList",member:{shape:string$}}
+const ListAvailableZonesResponse$: S.StructureShape = {type:"structure",name:"ListAvailableZonesResponse",members:{AZList:{shape:ListAvailableZonesResponseAZList$}}}
 const ListHapgsRequest$: S.StructureShape = {type:"structure",name:"ListHapgsRequest",members:{NextToken:{shape:string$}}}
-const ListHapgsOutput$: S.StructureShape = {type:"structure",name:"ListHapgsOutput",members:{HapgList:{shape:GetConfigRequestHapgList$},NextToken:{shape:string$}},required:["HapgList"]}
+const ListHapgsResponse$: S.StructureShape = {type:"structure",name:"ListHapgsResponse",members:{HapgList:{shape:GetConfigRequestHapgList$},NextToken:{shape:string$}},required:["HapgList"]}
 const ListHsmsRequest$: S.StructureShape = {type:"structure",name:"ListHsmsRequest",members:{NextToken:{shape:string$}}}
-const ListHsmsOutput$: S.StructureShape = {type:"structure",name:"ListHsmsOutput",members:{HsmList:{shape:DescribeHapgOutputHsmsLastActionFailed$},NextToken:{shape:string$}}}
+const ListHsmsResponse$: S.StructureShape = {type:"structure",name:"ListHsmsResponse",members:{HsmList:{shape:DescribeHapgResponseHsmsLastActionFailed$},NextToken:{shape:string$}}}
 const ListLunaClientsRequest$: S.StructureShape = {type:"structure",name:"ListLunaClientsRequest",members:{NextToken:{shape:string$}}}
-const ListLunaClientsOutputClientList$: S.ListShape = {type:"list",name:"ListLunaClientsOutputClientList",member:{shape:string$}}
-const ListLunaClientsOutput$: S.StructureShape = {type:"structure",name:"ListLunaClientsOutput",members:{ClientList:{shape:ListLunaClientsOutputClientList$},NextToken:{shape:string$}},required:["ClientList"]}
+const ListLunaClientsResponseClientList$: S.ListShape = {type:"list",name:"ListLunaClientsResponseClientList",member:{shape:string$}}
+const ListLunaClientsResponse$: S.StructureShape = {type:"structure",name:"ListLunaClientsResponse",members:{ClientList:{shape:ListLunaClientsResponseClientList$},NextToken:{shape:string$}},required:["ClientList"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{TagList:{shape:AddTagsToResourceRequestTagList$}},required:["TagList"]}
-const ModifyHapgRequest$: S.StructureShape = {type:"structure",name:"ModifyHapgRequest",members:{HapgArn:{shape:string$},Label:{shape:string$},PartitionSerialList:{shape:DescribeHapgOutputPartitionSerialList$}},required:["HapgArn"]}
-const ModifyHapgOutput$: S.StructureShape = {type:"structure",name:"ModifyHapgOutput",members:{HapgArn:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{TagList:{shape:AddTagsToResourceRequestTagList$}},required:["TagList"]}
+const ModifyHapgRequest$: S.StructureShape = {type:"structure",name:"ModifyHapgRequest",members:{HapgArn:{shape:string$},Label:{shape:string$},PartitionSerialList:{shape:DescribeHapgResponsePartitionSerialList$}},required:["HapgArn"]}
+const ModifyHapgResponse$: S.StructureShape = {type:"structure",name:"ModifyHapgResponse",members:{HapgArn:{shape:string$}}}
 const ModifyHsmRequest$: S.StructureShape = {type:"structure",name:"ModifyHsmRequest",members:{HsmArn:{shape:string$},SubnetId:{shape:string$},EniIp:{shape:string$},IamRoleArn:{shape:string$},ExternalId:{shape:string$},SyslogIp:{shape:string$}},required:["HsmArn"]}
-const ModifyHsmOutput$: S.StructureShape = {type:"structure",name:"ModifyHsmOutput",members:{HsmArn:{shape:string$}}}
+const ModifyHsmResponse$: S.StructureShape = {type:"structure",name:"ModifyHsmResponse",members:{HsmArn:{shape:string$}}}
 const ModifyLunaClientRequest$: S.StructureShape = {type:"structure",name:"ModifyLunaClientRequest",members:{ClientArn:{shape:string$},Certificate:{shape:string$}},required:["ClientArn","Certificate"]}
-const ModifyLunaClientOutput$: S.StructureShape = {type:"structure",name:"ModifyLunaClientOutput",members:{ClientArn:{shape:string$}}}
+const ModifyLunaClientResponse$: S.StructureShape = {type:"structure",name:"ModifyLunaClientResponse",members:{ClientArn:{shape:string$}}}
 const RemoveTagsFromResourceRequestTagKeyList$: S.ListShape = {type:"list",name:"RemoveTagsFromResourceRequestTagKeyList",member:{shape:string$}}
 const RemoveTagsFromResourceRequest$: S.StructureShape = {type:"structure",name:"RemoveTagsFromResourceRequest",members:{ResourceArn:{shape:string$},TagKeyList:{shape:RemoveTagsFromResourceRequestTagKeyList$}},required:["ResourceArn","TagKeyList"]}
-const RemoveTagsFromResourceOutput$: S.StructureShape = {type:"structure",name:"RemoveTagsFromResourceOutput",members:{Status:{shape:string$}},required:["Status"]}
+const RemoveTagsFromResourceResponse$: S.StructureShape = {type:"structure",name:"RemoveTagsFromResourceResponse",members:{Status:{shape:string$}},required:["Status"]}
+const CloudHsmInternalException$: S.StructureShape = {type:"structure",name:"CloudHsmInternalException",members:{retryable:{shape:boolean$}},exception:true,fault:true,error:{senderFault:false}}
+const CloudHsmServiceException$: S.StructureShape = {type:"structure",name:"CloudHsmServiceException",members:{retryable:{shape:boolean$}},exception:true,error:{senderFault:true}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{retryable:{shape:boolean$}},exception:true,error:{senderFault:true}}
+
+export type ClientVersion = "5.1" | "5.3" | (string & {})
+
+export type CloudHsmObjectState = "DEGRADED" | "READY" | "UPDATING" | (string & {})
+
+export type HsmStatus = "DEGRADED" | "PENDING" | "RUNNING" | "SUSPENDED" | "TERMINATED" | "TERMINATING" | "UPDATING" | (string & {})
+
+export type SubscriptionType = "PRODUCTION" | (string & {})
 
 export interface AddTagsToResourceRequest {
   readonly ResourceArn: string
-  readonly TagList: ReadonlyArray<AddTagsToResourceRequestTagListMember>
+  readonly TagList: ReadonlyArray<Tag>
 }
 
-export interface AddTagsToResourceRequestTagListMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface AddTagsToResourceRequestTagListMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface AddTagsToResourceOutput {
+export interface AddTagsToResourceResponse {
   readonly Status?: string
 }
 
@@ -94,7 +107,7 @@ export interface CreateHapgRequest {
   readonly Label: string
 }
 
-export interface CreateHapgOutput {
+export interface CreateHapgResponse {
   readonly HapgArn?: string
 }
 
@@ -104,12 +117,12 @@ export interface CreateHsmRequest {
   readonly EniIp?: string | undefined
   readonly IamRoleArn: string
   readonly ExternalId?: string | undefined
-  readonly SubscriptionType: string
+  readonly SubscriptionType: SubscriptionType
   readonly ClientToken?: string | undefined
   readonly SyslogIp?: string | undefined
 }
 
-export interface CreateHsmOutput {
+export interface CreateHsmResponse {
   readonly HsmArn?: string
 }
 
@@ -118,7 +131,7 @@ export interface CreateLunaClientRequest {
   readonly Certificate: string
 }
 
-export interface CreateLunaClientOutput {
+export interface CreateLunaClientResponse {
   readonly ClientArn?: string
 }
 
@@ -126,7 +139,7 @@ export interface DeleteHapgRequest {
   readonly HapgArn: string
 }
 
-export interface DeleteHapgOutput {
+export interface DeleteHapgResponse {
   readonly Status?: string
 }
 
@@ -134,7 +147,7 @@ export interface DeleteHsmRequest {
   readonly HsmArn: string
 }
 
-export interface DeleteHsmOutput {
+export interface DeleteHsmResponse {
   readonly Status?: string
 }
 
@@ -142,7 +155,7 @@ export interface DeleteLunaClientRequest {
   readonly ClientArn: string
 }
 
-export interface DeleteLunaClientOutput {
+export interface DeleteLunaClientResponse {
   readonly Status?: string
 }
 
@@ -150,7 +163,7 @@ export interface DescribeHapgRequest {
   readonly HapgArn: string
 }
 
-export interface DescribeHapgOutput {
+export interface DescribeHapgResponse {
   readonly HapgArn?: string
   readonly HapgSerial?: string
   readonly HsmsLastActionFailed?: ReadonlyArray<string>
@@ -159,7 +172,7 @@ export interface DescribeHapgOutput {
   readonly Label?: string
   readonly LastModifiedTimestamp?: string
   readonly PartitionSerialList?: ReadonlyArray<string>
-  readonly State?: string
+  readonly State?: CloudHsmObjectState
 }
 
 export interface DescribeHsmRequest {
@@ -167,14 +180,14 @@ export interface DescribeHsmRequest {
   readonly HsmSerialNumber?: string | undefined
 }
 
-export interface DescribeHsmOutput {
+export interface DescribeHsmResponse {
   readonly HsmArn?: string
-  readonly Status?: string
+  readonly Status?: HsmStatus
   readonly StatusDetails?: string
   readonly AvailabilityZone?: string
   readonly EniId?: string
   readonly EniIp?: string
-  readonly SubscriptionType?: string
+  readonly SubscriptionType?: SubscriptionType
   readonly SubscriptionStartDate?: string
   readonly SubscriptionEndDate?: string
   readonly VpcId?: string
@@ -196,7 +209,7 @@ export interface DescribeLunaClientRequest {
   readonly CertificateFingerprint?: string | undefined
 }
 
-export interface DescribeLunaClientOutput {
+export interface DescribeLunaClientResponse {
   readonly ClientArn?: string
   readonly Certificate?: string
   readonly CertificateFingerprint?: string
@@ -206,11 +219,11 @@ export interface DescribeLunaClientOutput {
 
 export interface GetConfigRequest {
   readonly ClientArn: string
-  readonly ClientVersion: string
+  readonly ClientVersion: ClientVersion
   readonly HapgList: ReadonlyArray<string>
 }
 
-export interface GetConfigOutput {
+export interface GetConfigResponse {
   readonly ConfigType?: string
   readonly ConfigFile?: string
   readonly ConfigCred?: string
@@ -218,7 +231,7 @@ export interface GetConfigOutput {
 
 export type ListAvailableZonesRequest = {}
 
-export interface ListAvailableZonesOutput {
+export interface ListAvailableZonesResponse {
   readonly AZList?: ReadonlyArray<string>
 }
 
@@ -226,7 +239,7 @@ export interface ListHapgsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListHapgsOutput {
+export interface ListHapgsResponse {
   readonly HapgList?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -235,7 +248,7 @@ export interface ListHsmsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListHsmsOutput {
+export interface ListHsmsResponse {
   readonly HsmList?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -244,7 +257,7 @@ export interface ListLunaClientsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListLunaClientsOutput {
+export interface ListLunaClientsResponse {
   readonly ClientList?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -253,8 +266,8 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly TagList?: ReadonlyArray<AddTagsToResourceRequestTagListMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly TagList?: ReadonlyArray<TagOutput>
 }
 
 export interface ModifyHapgRequest {
@@ -263,7 +276,7 @@ export interface ModifyHapgRequest {
   readonly PartitionSerialList?: ReadonlyArray<string> | undefined
 }
 
-export interface ModifyHapgOutput {
+export interface ModifyHapgResponse {
   readonly HapgArn?: string
 }
 
@@ -276,7 +289,7 @@ export interface ModifyHsmRequest {
   readonly SyslogIp?: string | undefined
 }
 
-export interface ModifyHsmOutput {
+export interface ModifyHsmResponse {
   readonly HsmArn?: string
 }
 
@@ -285,7 +298,7 @@ export interface ModifyLunaClientRequest {
   readonly Certificate: string
 }
 
-export interface ModifyLunaClientOutput {
+export interface ModifyLunaClientResponse {
   readonly ClientArn?: string
 }
 
@@ -294,86 +307,92 @@ export interface RemoveTagsFromResourceRequest {
   readonly TagKeyList: ReadonlyArray<string>
 }
 
-export interface RemoveTagsFromResourceOutput {
+export interface RemoveTagsFromResourceResponse {
   readonly Status?: string
 }
 
-export type AddTagsToResourceError = Errors.CommonError | Client.SdkError
+export class CloudHsmInternalException extends /*#__PURE__*/ ServiceError("CloudHsmInternalException")<{ readonly retryable?: boolean }> {}
 
-export type CreateHapgError = Errors.CommonError | Client.SdkError
+export class CloudHsmServiceException extends /*#__PURE__*/ ServiceError("CloudHsmServiceException")<{ readonly retryable?: boolean }> {}
 
-export type CreateHsmError = Errors.CommonError | Client.SdkError
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException")<{ readonly retryable?: boolean }> {}
 
-export type CreateLunaClientError = Errors.CommonError | Client.SdkError
+export type AddTagsToResourceError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteHapgError = Errors.CommonError | Client.SdkError
+export type CreateHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteHsmError = Errors.CommonError | Client.SdkError
+export type CreateHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteLunaClientError = Errors.CommonError | Client.SdkError
+export type CreateLunaClientError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type DescribeHapgError = Errors.CommonError | Client.SdkError
+export type DeleteHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type DescribeHsmError = Errors.CommonError | Client.SdkError
+export type DeleteHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type DescribeLunaClientError = Errors.CommonError | Client.SdkError
+export type DeleteLunaClientError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type GetConfigError = Errors.CommonError | Client.SdkError
+export type DescribeHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type ListAvailableZonesError = Errors.CommonError | Client.SdkError
+export type DescribeHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type ListHapgsError = Errors.CommonError | Client.SdkError
+export type DescribeLunaClientError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type ListHsmsError = Errors.CommonError | Client.SdkError
+export type GetConfigError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type ListLunaClientsError = Errors.CommonError | Client.SdkError
+export type ListAvailableZonesError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListHapgsError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type ModifyHapgError = Errors.CommonError | Client.SdkError
+export type ListHsmsError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type ModifyHsmError = Errors.CommonError | Client.SdkError
+export type ListLunaClientsError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type ModifyLunaClientError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type RemoveTagsFromResourceError = Errors.CommonError | Client.SdkError
+export type ModifyHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const addTagsToResource: Client.Operation<AddTagsToResourceRequest, AddTagsToResourceOutput, AddTagsToResourceError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"AddTagsToResource",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsToResourceRequest$},output:{shape:AddTagsToResourceOutput$}}})
+export type ModifyHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const createHapg: Client.Operation<CreateHapgRequest, CreateHapgOutput, CreateHapgError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"CreateHapg",http:{method:"POST",requestUri:"/"},input:{shape:CreateHapgRequest$},output:{shape:CreateHapgOutput$}}})
+export type ModifyLunaClientError = CloudHsmServiceException | Errors.CommonError | Client.SdkError
 
-export const createHsm: Client.Operation<CreateHsmRequest, CreateHsmOutput, CreateHsmError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"CreateHsm",http:{method:"POST",requestUri:"/"},input:{shape:CreateHsmRequest$},output:{shape:CreateHsmOutput$}}})
+export type RemoveTagsFromResourceError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const createLunaClient: Client.Operation<CreateLunaClientRequest, CreateLunaClientOutput, CreateLunaClientError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"CreateLunaClient",http:{method:"POST",requestUri:"/"},input:{shape:CreateLunaClientRequest$},output:{shape:CreateLunaClientOutput$}}})
+export const addTagsToResource: Client.Operation<AddTagsToResourceRequest, AddTagsToResourceResponse, AddTagsToResourceError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"AddTagsToResource",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsToResourceRequest$},output:{shape:AddTagsToResourceResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const deleteHapg: Client.Operation<DeleteHapgRequest, DeleteHapgOutput, DeleteHapgError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DeleteHapg",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHapgRequest$},output:{shape:DeleteHapgOutput$}}})
+export const createHapg: Client.Operation<CreateHapgRequest, CreateHapgResponse, CreateHapgError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"CreateHapg",http:{method:"POST",requestUri:"/"},input:{shape:CreateHapgRequest$},output:{shape:CreateHapgResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const deleteHsm: Client.Operation<DeleteHsmRequest, DeleteHsmOutput, DeleteHsmError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DeleteHsm",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHsmRequest$},output:{shape:DeleteHsmOutput$}}})
+export const createHsm: Client.Operation<CreateHsmRequest, CreateHsmResponse, CreateHsmError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"CreateHsm",http:{method:"POST",requestUri:"/"},input:{shape:CreateHsmRequest$},output:{shape:CreateHsmResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const deleteLunaClient: Client.Operation<DeleteLunaClientRequest, DeleteLunaClientOutput, DeleteLunaClientError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DeleteLunaClient",http:{method:"POST",requestUri:"/"},input:{shape:DeleteLunaClientRequest$},output:{shape:DeleteLunaClientOutput$}}})
+export const createLunaClient: Client.Operation<CreateLunaClientRequest, CreateLunaClientResponse, CreateLunaClientError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"CreateLunaClient",http:{method:"POST",requestUri:"/"},input:{shape:CreateLunaClientRequest$},output:{shape:CreateLunaClientResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const describeHapg: Client.Operation<DescribeHapgRequest, DescribeHapgOutput, DescribeHapgError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DescribeHapg",http:{method:"POST",requestUri:"/"},input:{shape:DescribeHapgRequest$},output:{shape:DescribeHapgOutput$}}})
+export const deleteHapg: Client.Operation<DeleteHapgRequest, DeleteHapgResponse, DeleteHapgError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DeleteHapg",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHapgRequest$},output:{shape:DeleteHapgResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const describeHsm: Client.Operation<DescribeHsmRequest, DescribeHsmOutput, DescribeHsmError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DescribeHsm",http:{method:"POST",requestUri:"/"},input:{shape:DescribeHsmRequest$},output:{shape:DescribeHsmOutput$}}})
+export const deleteHsm: Client.Operation<DeleteHsmRequest, DeleteHsmResponse, DeleteHsmError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DeleteHsm",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHsmRequest$},output:{shape:DeleteHsmResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const describeLunaClient: Client.Operation<DescribeLunaClientRequest, DescribeLunaClientOutput, DescribeLunaClientError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DescribeLunaClient",http:{method:"POST",requestUri:"/"},input:{shape:DescribeLunaClientRequest$},output:{shape:DescribeLunaClientOutput$}}})
+export const deleteLunaClient: Client.Operation<DeleteLunaClientRequest, DeleteLunaClientResponse, DeleteLunaClientError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DeleteLunaClient",http:{method:"POST",requestUri:"/"},input:{shape:DeleteLunaClientRequest$},output:{shape:DeleteLunaClientResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const getConfig: Client.Operation<GetConfigRequest, GetConfigOutput, GetConfigError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"GetConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetConfigRequest$},output:{shape:GetConfigOutput$}}})
+export const describeHapg: Client.Operation<DescribeHapgRequest, DescribeHapgResponse, DescribeHapgError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DescribeHapg",http:{method:"POST",requestUri:"/"},input:{shape:DescribeHapgRequest$},output:{shape:DescribeHapgResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const listAvailableZones: Client.Operation<ListAvailableZonesRequest, ListAvailableZonesOutput, ListAvailableZonesError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListAvailableZones",http:{method:"POST",requestUri:"/"},input:{shape:ListAvailableZonesRequest$},output:{shape:ListAvailableZonesOutput$}}})
+export const describeHsm: Client.Operation<DescribeHsmRequest, DescribeHsmResponse, DescribeHsmError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DescribeHsm",http:{method:"POST",requestUri:"/"},input:{shape:DescribeHsmRequest$},output:{shape:DescribeHsmResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const listHapgs: Client.Operation<ListHapgsRequest, ListHapgsOutput, ListHapgsError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListHapgs",http:{method:"POST",requestUri:"/"},input:{shape:ListHapgsRequest$},output:{shape:ListHapgsOutput$}}})
+export const describeLunaClient: Client.Operation<DescribeLunaClientRequest, DescribeLunaClientResponse, DescribeLunaClientError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"DescribeLunaClient",http:{method:"POST",requestUri:"/"},input:{shape:DescribeLunaClientRequest$},output:{shape:DescribeLunaClientResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const listHsms: Client.Operation<ListHsmsRequest, ListHsmsOutput, ListHsmsError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListHsms",http:{method:"POST",requestUri:"/"},input:{shape:ListHsmsRequest$},output:{shape:ListHsmsOutput$}}})
+export const getConfig: Client.Operation<GetConfigRequest, GetConfigResponse, GetConfigError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"GetConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetConfigRequest$},output:{shape:GetConfigResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const listLunaClients: Client.Operation<ListLunaClientsRequest, ListLunaClientsOutput, ListLunaClientsError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListLunaClients",http:{method:"POST",requestUri:"/"},input:{shape:ListLunaClientsRequest$},output:{shape:ListLunaClientsOutput$}}})
+export const listAvailableZones: Client.Operation<ListAvailableZonesRequest, ListAvailableZonesResponse, ListAvailableZonesError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListAvailableZones",http:{method:"POST",requestUri:"/"},input:{shape:ListAvailableZonesRequest$},output:{shape:ListAvailableZonesResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listHapgs: Client.Operation<ListHapgsRequest, ListHapgsResponse, ListHapgsError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListHapgs",http:{method:"POST",requestUri:"/"},input:{shape:ListHapgsRequest$},output:{shape:ListHapgsResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const modifyHapg: Client.Operation<ModifyHapgRequest, ModifyHapgOutput, ModifyHapgError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ModifyHapg",http:{method:"POST",requestUri:"/"},input:{shape:ModifyHapgRequest$},output:{shape:ModifyHapgOutput$}}})
+export const listHsms: Client.Operation<ListHsmsRequest, ListHsmsResponse, ListHsmsError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListHsms",http:{method:"POST",requestUri:"/"},input:{shape:ListHsmsRequest$},output:{shape:ListHsmsResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const modifyHsm: Client.Operation<ModifyHsmRequest, ModifyHsmOutput, ModifyHsmError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ModifyHsm",http:{method:"POST",requestUri:"/"},input:{shape:ModifyHsmRequest$},output:{shape:ModifyHsmOutput$}}})
+export const listLunaClients: Client.Operation<ListLunaClientsRequest, ListLunaClientsResponse, ListLunaClientsError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListLunaClients",http:{method:"POST",requestUri:"/"},input:{shape:ListLunaClientsRequest$},output:{shape:ListLunaClientsResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const modifyLunaClient: Client.Operation<ModifyLunaClientRequest, ModifyLunaClientOutput, ModifyLunaClientError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ModifyLunaClient",http:{method:"POST",requestUri:"/"},input:{shape:ModifyLunaClientRequest$},output:{shape:ModifyLunaClientOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 
-export const removeTagsFromResource: Client.Operation<RemoveTagsFromResourceRequest, RemoveTagsFromResourceOutput, RemoveTagsFromResourceError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"RemoveTagsFromResource",http:{method:"POST",requestUri:"/"},input:{shape:RemoveTagsFromResourceRequest$},output:{shape:RemoveTagsFromResourceOutput$}}})
+export const modifyHapg: Client.Operation<ModifyHapgRequest, ModifyHapgResponse, ModifyHapgError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ModifyHapg",http:{method:"POST",requestUri:"/"},input:{shape:ModifyHapgRequest$},output:{shape:ModifyHapgResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
+
+export const modifyHsm: Client.Operation<ModifyHsmRequest, ModifyHsmResponse, ModifyHsmError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ModifyHsm",http:{method:"POST",requestUri:"/"},input:{shape:ModifyHsmRequest$},output:{shape:ModifyHsmResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
+
+export const modifyLunaClient: Client.Operation<ModifyLunaClientRequest, ModifyLunaClientResponse, ModifyLunaClientError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"ModifyLunaClient",http:{method:"POST",requestUri:"/"},input:{shape:ModifyLunaClientRequest$},output:{shape:ModifyLunaClientResponse$},errors:[CloudHsmServiceException$]},errors:{CloudHsmServiceException}})
+
+export const removeTagsFromResource: Client.Operation<RemoveTagsFromResourceRequest, RemoveTagsFromResourceResponse, RemoveTagsFromResourceError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"RemoveTagsFromResource",http:{method:"POST",requestUri:"/"},input:{shape:RemoveTagsFromResourceRequest$},output:{shape:RemoveTagsFromResourceResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})

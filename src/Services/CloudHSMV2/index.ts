@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The CloudHSMV2 client: provide it with `layer`. */
@@ -25,80 +26,96 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
-const CopyBackupToRegionRequestTagListMember$: S.StructureShape = {type:"structure",name:"CopyBackupToRegionRequestTagListMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CopyBackupToRegionRequestTagList$: S.ListShape = {type:"list",name:"CopyBackupToRegionRequestTagList",member:{shape:CopyBackupToRegionRequestTagListMember$}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CopyBackupToRegionRequestTagList$: S.ListShape = {type:"list",name:"CopyBackupToRegionRequestTagList",member:{shape:Tag$}}
 const CopyBackupToRegionRequest$: S.StructureShape = {type:"structure",name:"CopyBackupToRegionRequest",members:{DestinationRegion:{shape:string$},BackupId:{shape:string$},TagList:{shape:CopyBackupToRegionRequestTagList$}},required:["DestinationRegion","BackupId"]}
-const CopyBackupToRegionOutputDestinationBackup$: S.StructureShape = {type:"structure",name:"CopyBackupToRegionOutputDestinationBackup",members:{CreateTimestamp:{shape:timestamp$},SourceRegion:{shape:string$},SourceBackup:{shape:string$},SourceCluster:{shape:string$}}}
-const CopyBackupToRegionOutput$: S.StructureShape = {type:"structure",name:"CopyBackupToRegionOutput",members:{DestinationBackup:{shape:CopyBackupToRegionOutputDestinationBackup$}}}
-const CreateClusterRequestBackupRetentionPolicy$: S.StructureShape = {type:"structure",name:"CreateClusterRequestBackupRetentionPolicy",members:{Type:{shape:string$},Value:{shape:string$}}}
+const DestinationBackup$: S.StructureShape = {type:"structure",name:"DestinationBackup",members:{CreateTimestamp:{shape:timestamp$},SourceRegion:{shape:string$},SourceBackup:{shape:string$},SourceCluster:{shape:string$}}}
+const CopyBackupToRegionResponse$: S.StructureShape = {type:"structure",name:"CopyBackupToRegionResponse",members:{DestinationBackup:{shape:DestinationBackup$}}}
+const BackupRetentionPolicy$: S.StructureShape = {type:"structure",name:"BackupRetentionPolicy",members:{Type:{shape:string$},Value:{shape:string$}}}
 const CreateClusterRequestSubnetIds$: S.ListShape = {type:"list",name:"CreateClusterRequestSubnetIds",member:{shape:string$}}
-const CreateClusterRequest$: S.StructureShape = {type:"structure",name:"CreateClusterRequest",members:{BackupRetentionPolicy:{shape:CreateClusterRequestBackupRetentionPolicy$},HsmType:{shape:string$},SourceBackupId:{shape:string$},SubnetIds:{shape:CreateClusterRequestSubnetIds$},TagList:{shape:CopyBackupToRegionRequestTagList$},Mode:{shape:string$}},required:["HsmType","SubnetIds"]}
-const CreateClusterOutputClusterHsmsMember$: S.StructureShape = {type:"structure",name:"CreateClusterOutputClusterHsmsMember",members:{AvailabilityZone:{shape:string$},ClusterId:{shape:string$},SubnetId:{shape:string$},EniId:{shape:string$},EniIp:{shape:string$},HsmId:{shape:string$},State:{shape:string$},StateMessage:{shape:string$}},required:["HsmId"]}
-const CreateClusterOutputClusterHsms$: S.ListShape = {type:"list",name:"CreateClusterOutputClusterHsms",member:{shape:CreateClusterOutputClusterHsmsMember$}}
-const CreateClusterOutputClusterSubnetMapping$: S.MapShape = {type:"map",name:"CreateClusterOutputClusterSubnetMapping",key:{shape:string$},value:{shape:string$}}
-const CreateClusterOutputClusterCertificates$: S.StructureShape = {type:"structure",name:"CreateClusterOutputClusterCertificates",members:{ClusterCsr:{shape:string$},HsmCertificate:{shape:string$},AwsHardwareCertificate:{shape:string$},ManufacturerHardwareCertificate:{shape:string$},ClusterCertificate:{shape:string$}}}
-const CreateClusterOutputCluster$: S.StructureShape = {type:"structure",name:"CreateClusterOutputCluster",members:{BackupPolicy:{shape:string$},BackupRetentionPolicy:{shape:CreateClusterRequestBackupRetentionPolicy$},ClusterId:{shape:string$},CreateTimestamp:{shape:timestamp$},Hsms:{shape:CreateClusterOutputClusterHsms$},HsmType:{shape:string$},PreCoPassword:{shape:string$},SecurityGroup:{shape:string$},SourceBackupId:{shape:string$},State:{shape:string$},StateMessage:{shape:string$},SubnetMapping:{shape:CreateClusterOutputClusterSubnetMapping$},VpcId:{shape:string$},Certificates:{shape:CreateClusterOutputClusterCertificates$},TagList:{shape:CopyBackupToRegionRequestTagList$},Mode:{shape:string$}}}
-const CreateClusterOutput$: S.StructureShape = {type:"structure",name:"CreateClusterOutput",members:{Cluster:{shape:CreateClusterOutputCluster$}}}
+const CreateClusterRequest$: S.StructureShape = {type:"structure",name:"CreateClusterRequest",members:{BackupRetentionPolicy:{shape:BackupRetentionPolicy$},HsmType:{shape:string$},SourceBackupId:{shape:string$},SubnetIds:{shape:CreateClusterRequestSubnetIds$},TagList:{shape:CopyBackupToRegionRequestTagList$},Mode:{shape:string$}},required:["HsmType","SubnetIds"]}
+const Hsm$: S.StructureShape = {type:"structure",name:"Hsm",members:{AvailabilityZone:{shape:string$},ClusterId:{shape:string$},SubnetId:{shape:string$},EniId:{shape:string$},EniIp:{shape:string$},HsmId:{shape:string$},State:{shape:string$},StateMessage:{shape:string$}},required:["HsmId"]}
+const ClusterHsms$: S.ListShape = {type:"list",name:"ClusterHsms",member:{shape:Hsm$}}
+const ClusterSubnetMapping$: S.MapShape = {type:"map",name:"ClusterSubnetMapping",key:{shape:string$},value:{shape:string$}}
+const Certificates$: S.StructureShape = {type:"structure",name:"Certificates",members:{ClusterCsr:{shape:string$},HsmCertificate:{shape:string$},AwsHardwareCertificate:{shape:string$},ManufacturerHardwareCertificate:{shape:string$},ClusterCertificate:{shape:string$}}}
+const Cluster$: S.StructureShape = {type:"structure",name:"Cluster",members:{BackupPolicy:{shape:string$},BackupRetentionPolicy:{shape:BackupRetentionPolicy$},ClusterId:{shape:string$},CreateTimestamp:{shape:timestamp$},Hsms:{shape:ClusterHsms$},HsmType:{shape:string$},PreCoPassword:{shape:string$},SecurityGroup:{shape:string$},SourceBackupId:{shape:string$},State:{shape:string$},StateMessage:{shape:string$},SubnetMapping:{shape:ClusterSubnetMapping$},VpcId:{shape:string$},Certificates:{shape:Certificates$},TagList:{shape:CopyBackupToRegionRequestTagList$},Mode:{shape:string$}}}
+const CreateClusterResponse$: S.StructureShape = {type:"structure",name:"CreateClusterResponse",members:{Cluster:{shape:Cluster$}}}
 const CreateHsmRequest$: S.StructureShape = {type:"structure",name:"CreateHsmRequest",members:{ClusterId:{shape:string$},AvailabilityZone:{shape:string$},IpAddress:{shape:string$}},required:["ClusterId","AvailabilityZone"]}
-const CreateHsmOutput$: S.StructureShape = {type:"structure",name:"CreateHsmOutput",members:{Hsm:{shape:CreateClusterOutputClusterHsmsMember$}}}
+const CreateHsmResponse$: S.StructureShape = {type:"structure",name:"CreateHsmResponse",members:{Hsm:{shape:Hsm$}}}
 const DeleteBackupRequest$: S.StructureShape = {type:"structure",name:"DeleteBackupRequest",members:{BackupId:{shape:string$}},required:["BackupId"]}
-const DeleteBackupOutputBackup$: S.StructureShape = {type:"structure",name:"DeleteBackupOutputBackup",members:{BackupId:{shape:string$},BackupArn:{shape:string$},BackupState:{shape:string$},ClusterId:{shape:string$},CreateTimestamp:{shape:timestamp$},CopyTimestamp:{shape:timestamp$},NeverExpires:{shape:boolean$},SourceRegion:{shape:string$},SourceBackup:{shape:string$},SourceCluster:{shape:string$},DeleteTimestamp:{shape:timestamp$},TagList:{shape:CopyBackupToRegionRequestTagList$},HsmType:{shape:string$},Mode:{shape:string$}},required:["BackupId"]}
-const DeleteBackupOutput$: S.StructureShape = {type:"structure",name:"DeleteBackupOutput",members:{Backup:{shape:DeleteBackupOutputBackup$}}}
+const Backup$: S.StructureShape = {type:"structure",name:"Backup",members:{BackupId:{shape:string$},BackupArn:{shape:string$},BackupState:{shape:string$},ClusterId:{shape:string$},CreateTimestamp:{shape:timestamp$},CopyTimestamp:{shape:timestamp$},NeverExpires:{shape:boolean$},SourceRegion:{shape:string$},SourceBackup:{shape:string$},SourceCluster:{shape:string$},DeleteTimestamp:{shape:timestamp$},TagList:{shape:CopyBackupToRegionRequestTagList$},HsmType:{shape:string$},Mode:{shape:string$}},required:["BackupId"]}
+const DeleteBackupResponse$: S.StructureShape = {type:"structure",name:"DeleteBackupResponse",members:{Backup:{shape:Backup$}}}
 const DeleteClusterRequest$: S.StructureShape = {type:"structure",name:"DeleteClusterRequest",members:{ClusterId:{shape:string$}},required:["ClusterId"]}
-const DeleteClusterOutput$: S.StructureShape = {type:"structure",name:"DeleteClusterOutput",members:{Cluster:{shape:CreateClusterOutputCluster$}}}
+const DeleteClusterResponse$: S.StructureShape = {type:"structure",name:"DeleteClusterResponse",members:{Cluster:{shape:Cluster$}}}
 const DeleteHsmRequest$: S.StructureShape = {type:"structure",name:"DeleteHsmRequest",members:{ClusterId:{shape:string$},HsmId:{shape:string$},EniId:{shape:string$},EniIp:{shape:string$}},required:["ClusterId"]}
-const DeleteHsmOutput$: S.StructureShape = {type:"structure",name:"DeleteHsmOutput",members:{HsmId:{shape:string$}}}
+const DeleteHsmResponse$: S.StructureShape = {type:"structure",name:"DeleteHsmResponse",members:{HsmId:{shape:string$}}}
 const DeleteResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"DeleteResourcePolicyRequest",members:{ResourceArn:{shape:string$}}}
 const DeleteResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"DeleteResourcePolicyOutput",members:{ResourceArn:{shape:string$},Policy:{shape:string$}}}
 const DescribeBackupsRequestFiltersValue$: S.ListShape = {type:"list",name:"DescribeBackupsRequestFiltersValue",member:{shape:string$}}
 const DescribeBackupsRequestFilters$: S.MapShape = {type:"map",name:"DescribeBackupsRequestFilters",key:{shape:string$},value:{shape:DescribeBackupsRequestFiltersValue$}}
 const DescribeBackupsRequest$: S.StructureShape = {type:"structure",name:"DescribeBackupsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},Filters:{shape:DescribeBackupsRequestFilters$},Shared:{shape:boolean$},SortAscending:{shape:boolean$}}}
-const DescribeBackupsOutputBackups$: S.ListShape = {type:"list",name:"DescribeBackupsOutputBackups",member:{shape:DeleteBackupOutputBackup$}}
-const DescribeBackupsOutput$: S.StructureShape = {type:"structure",name:"DescribeBackupsOutput",members:{Backups:{shape:DescribeBackupsOutputBackups$},NextToken:{shape:string$}}}
+const DescribeBackupsResponseBackups$: S.ListShape = {type:"list",name:"DescribeBackupsResponseBackups",member:{shape:Backup$}}
+const DescribeBackupsResponse$: S.StructureShape = {type:"structure",name:"DescribeBackupsResponse",members:{Backups:{shape:DescribeBackupsResponseBackups$},NextToken:{shape:string$}}}
 const DescribeClustersRequest$: S.StructureShape = {type:"structure",name:"DescribeClustersRequest",members:{Filters:{shape:DescribeBackupsRequestFilters$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const DescribeClustersOutputClusters$: S.ListShape = {type:"list",name:"DescribeClustersOutputClusters",member:{shape:CreateClusterOutputCluster$}}
-const DescribeClustersOutput$: S.StructureShape = {type:"structure",name:"DescribeClustersOutput",members:{Clusters:{shape:DescribeClustersOutputClusters$},NextToken:{shape:string$}}}
+const DescribeClustersResponseClusters$: S.ListShape = {type:"list",name:"DescribeClustersResponseClusters",member:{shape:Cluster$}}
+const DescribeClustersResponse$: S.StructureShape = {type:"structure",name:"DescribeClustersResponse",members:{Clusters:{shape:DescribeClustersResponseClusters$},NextToken:{shape:string$}}}
 const GetResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"GetResourcePolicyRequest",members:{ResourceArn:{shape:string$}}}
 const GetResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"GetResourcePolicyOutput",members:{Policy:{shape:string$}}}
 const InitializeClusterRequest$: S.StructureShape = {type:"structure",name:"InitializeClusterRequest",members:{ClusterId:{shape:string$},SignedCert:{shape:string$},TrustAnchor:{shape:string$}},required:["ClusterId","SignedCert","TrustAnchor"]}
-const InitializeClusterOutput$: S.StructureShape = {type:"structure",name:"InitializeClusterOutput",members:{State:{shape:string$},StateMessage:{shape:string$}}}
+const InitializeClusterResponse$: S.StructureShape = {type:"structure",name:"InitializeClusterResponse",members:{State:{shape:string$},StateMessage:{shape:string$}}}
 const ListTagsRequest$: S.StructureShape = {type:"structure",name:"ListTagsRequest",members:{ResourceId:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ResourceId"]}
-const ListTagsOutput$: S.StructureShape = {type:"structure",name:"ListTagsOutput",members:{TagList:{shape:CopyBackupToRegionRequestTagList$},NextToken:{shape:string$}},required:["TagList"]}
+const ListTagsResponse$: S.StructureShape = {type:"structure",name:"ListTagsResponse",members:{TagList:{shape:CopyBackupToRegionRequestTagList$},NextToken:{shape:string$}},required:["TagList"]}
 const ModifyBackupAttributesRequest$: S.StructureShape = {type:"structure",name:"ModifyBackupAttributesRequest",members:{BackupId:{shape:string$},NeverExpires:{shape:boolean$}},required:["BackupId","NeverExpires"]}
-const ModifyBackupAttributesOutput$: S.StructureShape = {type:"structure",name:"ModifyBackupAttributesOutput",members:{Backup:{shape:DeleteBackupOutputBackup$}}}
-const ModifyClusterRequest$: S.StructureShape = {type:"structure",name:"ModifyClusterRequest",members:{BackupRetentionPolicy:{shape:CreateClusterRequestBackupRetentionPolicy$},ClusterId:{shape:string$}},required:["BackupRetentionPolicy","ClusterId"]}
-const ModifyClusterOutput$: S.StructureShape = {type:"structure",name:"ModifyClusterOutput",members:{Cluster:{shape:CreateClusterOutputCluster$}}}
+const ModifyBackupAttributesResponse$: S.StructureShape = {type:"structure",name:"ModifyBackupAttributesResponse",members:{Backup:{shape:Backup$}}}
+const ModifyClusterRequest$: S.StructureShape = {type:"structure",name:"ModifyClusterRequest",members:{BackupRetentionPolicy:{shape:BackupRetentionPolicy$},ClusterId:{shape:string$}},required:["BackupRetentionPolicy","ClusterId"]}
+const ModifyClusterResponse$: S.StructureShape = {type:"structure",name:"ModifyClusterResponse",members:{Cluster:{shape:Cluster$}}}
 const PutResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"PutResourcePolicyRequest",members:{ResourceArn:{shape:string$},Policy:{shape:string$}}}
 const PutResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"PutResourcePolicyOutput",members:{ResourceArn:{shape:string$},Policy:{shape:string$}}}
 const RestoreBackupRequest$: S.StructureShape = {type:"structure",name:"RestoreBackupRequest",members:{BackupId:{shape:string$}},required:["BackupId"]}
-const RestoreBackupOutput$: S.StructureShape = {type:"structure",name:"RestoreBackupOutput",members:{Backup:{shape:DeleteBackupOutputBackup$}}}
+const RestoreBackupResponse$: S.StructureShape = {type:"structure",name:"RestoreBackupResponse",members:{Backup:{shape:Backup$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceId:{shape:string$},TagList:{shape:CopyBackupToRegionRequestTagList$}},required:["ResourceId","TagList"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeyList$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeyList",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceId:{shape:string$},TagKeyList:{shape:UntagResourceRequestTagKeyList$}},required:["ResourceId","TagKeyList"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const CloudHsmAccessDeniedException$: S.StructureShape = {type:"structure",name:"CloudHsmAccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const CloudHsmInternalFailureException$: S.StructureShape = {type:"structure",name:"CloudHsmInternalFailureException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const CloudHsmInvalidRequestException$: S.StructureShape = {type:"structure",name:"CloudHsmInvalidRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const CloudHsmResourceNotFoundException$: S.StructureShape = {type:"structure",name:"CloudHsmResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const CloudHsmServiceException$: S.StructureShape = {type:"structure",name:"CloudHsmServiceException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const CloudHsmTagException$: S.StructureShape = {type:"structure",name:"CloudHsmTagException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type BackupPolicy = "DEFAULT" | (string & {})
+
+export type BackupRetentionType = "DAYS" | (string & {})
+
+export type BackupState = "CREATE_IN_PROGRESS" | "DELETED" | "PENDING_DELETION" | "READY" | (string & {})
+
+export type ClusterState = "ACTIVE" | "CREATE_IN_PROGRESS" | "DEGRADED" | "DELETED" | "DELETE_IN_PROGRESS" | "INITIALIZED" | "INITIALIZE_IN_PROGRESS" | "UNINITIALIZED" | "UPDATE_IN_PROGRESS" | (string & {})
+
+export type HsmState = "ACTIVE" | "CREATE_IN_PROGRESS" | "DEGRADED" | "DELETED" | "DELETE_IN_PROGRESS" | (string & {})
 
 export interface CopyBackupToRegionRequest {
   readonly DestinationRegion: string
   readonly BackupId: string
-  readonly TagList?: ReadonlyArray<CopyBackupToRegionRequestTagListMember> | undefined
+  readonly TagList?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CopyBackupToRegionRequestTagListMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CopyBackupToRegionRequestTagListMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CopyBackupToRegionOutput {
-  readonly DestinationBackup?: CopyBackupToRegionOutputDestinationBackup
+export interface CopyBackupToRegionResponse {
+  readonly DestinationBackup?: DestinationBackup
 }
 
-export interface CopyBackupToRegionOutputDestinationBackup {
+export interface DestinationBackup {
   readonly CreateTimestamp?: Date
   readonly SourceRegion?: string
   readonly SourceBackup?: string
@@ -106,59 +123,59 @@ export interface CopyBackupToRegionOutputDestinationBackup {
 }
 
 export interface CreateClusterRequest {
-  readonly BackupRetentionPolicy?: CreateClusterRequestBackupRetentionPolicy | undefined
+  readonly BackupRetentionPolicy?: BackupRetentionPolicy | undefined
   readonly HsmType: string
   readonly SourceBackupId?: string | undefined
   readonly SubnetIds: ReadonlyArray<string>
-  readonly TagList?: ReadonlyArray<CopyBackupToRegionRequestTagListMember> | undefined
+  readonly TagList?: ReadonlyArray<Tag> | undefined
   readonly Mode?: string | undefined
 }
 
-export interface CreateClusterRequestBackupRetentionPolicy {
-  readonly Type?: string | undefined
+export interface BackupRetentionPolicy {
+  readonly Type?: BackupRetentionType | undefined
   readonly Value?: string | undefined
 }
 
-export interface CreateClusterRequestBackupRetentionPolicyOutput {
-  readonly Type?: string
+export interface BackupRetentionPolicyOutput {
+  readonly Type?: BackupRetentionType
   readonly Value?: string
 }
 
-export interface CreateClusterOutput {
-  readonly Cluster?: CreateClusterOutputCluster
+export interface CreateClusterResponse {
+  readonly Cluster?: Cluster
 }
 
-export interface CreateClusterOutputCluster {
-  readonly BackupPolicy?: string
-  readonly BackupRetentionPolicy?: CreateClusterRequestBackupRetentionPolicyOutput
+export interface Cluster {
+  readonly BackupPolicy?: BackupPolicy
+  readonly BackupRetentionPolicy?: BackupRetentionPolicyOutput
   readonly ClusterId?: string
   readonly CreateTimestamp?: Date
-  readonly Hsms?: ReadonlyArray<CreateClusterOutputClusterHsmsMember>
+  readonly Hsms?: ReadonlyArray<Hsm>
   readonly HsmType?: string
   readonly PreCoPassword?: string
   readonly SecurityGroup?: string
   readonly SourceBackupId?: string
-  readonly State?: string
+  readonly State?: ClusterState
   readonly StateMessage?: string
   readonly SubnetMapping?: Readonly<Record<string, string>>
   readonly VpcId?: string
-  readonly Certificates?: CreateClusterOutputClusterCertificates
-  readonly TagList?: ReadonlyArray<CopyBackupToRegionRequestTagListMemberOutput>
+  readonly Certificates?: Certificates
+  readonly TagList?: ReadonlyArray<TagOutput>
   readonly Mode?: string
 }
 
-export interface CreateClusterOutputClusterHsmsMember {
+export interface Hsm {
   readonly AvailabilityZone?: string
   readonly ClusterId?: string
   readonly SubnetId?: string
   readonly EniId?: string
   readonly EniIp?: string
   readonly HsmId?: string
-  readonly State?: string
+  readonly State?: HsmState
   readonly StateMessage?: string
 }
 
-export interface CreateClusterOutputClusterCertificates {
+export interface Certificates {
   readonly ClusterCsr?: string
   readonly HsmCertificate?: string
   readonly AwsHardwareCertificate?: string
@@ -172,22 +189,22 @@ export interface CreateHsmRequest {
   readonly IpAddress?: string | undefined
 }
 
-export interface CreateHsmOutput {
-  readonly Hsm?: CreateClusterOutputClusterHsmsMember
+export interface CreateHsmResponse {
+  readonly Hsm?: Hsm
 }
 
 export interface DeleteBackupRequest {
   readonly BackupId: string
 }
 
-export interface DeleteBackupOutput {
-  readonly Backup?: DeleteBackupOutputBackup
+export interface DeleteBackupResponse {
+  readonly Backup?: Backup
 }
 
-export interface DeleteBackupOutputBackup {
+export interface Backup {
   readonly BackupId?: string
   readonly BackupArn?: string
-  readonly BackupState?: string
+  readonly BackupState?: BackupState
   readonly ClusterId?: string
   readonly CreateTimestamp?: Date
   readonly CopyTimestamp?: Date
@@ -196,7 +213,7 @@ export interface DeleteBackupOutputBackup {
   readonly SourceBackup?: string
   readonly SourceCluster?: string
   readonly DeleteTimestamp?: Date
-  readonly TagList?: ReadonlyArray<CopyBackupToRegionRequestTagListMemberOutput>
+  readonly TagList?: ReadonlyArray<TagOutput>
   readonly HsmType?: string
   readonly Mode?: string
 }
@@ -205,8 +222,8 @@ export interface DeleteClusterRequest {
   readonly ClusterId: string
 }
 
-export interface DeleteClusterOutput {
-  readonly Cluster?: CreateClusterOutputCluster
+export interface DeleteClusterResponse {
+  readonly Cluster?: Cluster
 }
 
 export interface DeleteHsmRequest {
@@ -216,7 +233,7 @@ export interface DeleteHsmRequest {
   readonly EniIp?: string | undefined
 }
 
-export interface DeleteHsmOutput {
+export interface DeleteHsmResponse {
   readonly HsmId?: string
 }
 
@@ -237,8 +254,8 @@ export interface DescribeBackupsRequest {
   readonly SortAscending?: boolean | undefined
 }
 
-export interface DescribeBackupsOutput {
-  readonly Backups?: ReadonlyArray<DeleteBackupOutputBackup>
+export interface DescribeBackupsResponse {
+  readonly Backups?: ReadonlyArray<Backup>
   readonly NextToken?: string
 }
 
@@ -248,8 +265,8 @@ export interface DescribeClustersRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface DescribeClustersOutput {
-  readonly Clusters?: ReadonlyArray<CreateClusterOutputCluster>
+export interface DescribeClustersResponse {
+  readonly Clusters?: ReadonlyArray<Cluster>
   readonly NextToken?: string
 }
 
@@ -267,8 +284,8 @@ export interface InitializeClusterRequest {
   readonly TrustAnchor: string
 }
 
-export interface InitializeClusterOutput {
-  readonly State?: string
+export interface InitializeClusterResponse {
+  readonly State?: ClusterState
   readonly StateMessage?: string
 }
 
@@ -278,8 +295,8 @@ export interface ListTagsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListTagsOutput {
-  readonly TagList?: ReadonlyArray<CopyBackupToRegionRequestTagListMemberOutput>
+export interface ListTagsResponse {
+  readonly TagList?: ReadonlyArray<TagOutput>
   readonly NextToken?: string
 }
 
@@ -288,17 +305,17 @@ export interface ModifyBackupAttributesRequest {
   readonly NeverExpires: boolean
 }
 
-export interface ModifyBackupAttributesOutput {
-  readonly Backup?: DeleteBackupOutputBackup
+export interface ModifyBackupAttributesResponse {
+  readonly Backup?: Backup
 }
 
 export interface ModifyClusterRequest {
-  readonly BackupRetentionPolicy: CreateClusterRequestBackupRetentionPolicy
+  readonly BackupRetentionPolicy: BackupRetentionPolicy
   readonly ClusterId: string
 }
 
-export interface ModifyClusterOutput {
-  readonly Cluster?: CreateClusterOutputCluster
+export interface ModifyClusterResponse {
+  readonly Cluster?: Cluster
 }
 
 export interface PutResourcePolicyRequest {
@@ -315,92 +332,104 @@ export interface RestoreBackupRequest {
   readonly BackupId: string
 }
 
-export interface RestoreBackupOutput {
-  readonly Backup?: DeleteBackupOutputBackup
+export interface RestoreBackupResponse {
+  readonly Backup?: Backup
 }
 
 export interface TagResourceRequest {
   readonly ResourceId: string
-  readonly TagList: ReadonlyArray<CopyBackupToRegionRequestTagListMember>
+  readonly TagList: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceId: string
   readonly TagKeyList: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
-export type CopyBackupToRegionError = Errors.CommonError | Client.SdkError
+export class CloudHsmAccessDeniedException extends /*#__PURE__*/ ServiceError("CloudHsmAccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateClusterError = Errors.CommonError | Client.SdkError
+export class CloudHsmInternalFailureException extends /*#__PURE__*/ ServiceError("CloudHsmInternalFailureException")<{ readonly Message?: string }> {}
 
-export type CreateHsmError = Errors.CommonError | Client.SdkError
+export class CloudHsmInvalidRequestException extends /*#__PURE__*/ ServiceError("CloudHsmInvalidRequestException")<{ readonly Message?: string }> {}
 
-export type DeleteBackupError = Errors.CommonError | Client.SdkError
+export class CloudHsmResourceNotFoundException extends /*#__PURE__*/ ServiceError("CloudHsmResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type DeleteClusterError = Errors.CommonError | Client.SdkError
+export class CloudHsmServiceException extends /*#__PURE__*/ ServiceError("CloudHsmServiceException")<{ readonly Message?: string }> {}
 
-export type DeleteHsmError = Errors.CommonError | Client.SdkError
+export class CloudHsmTagException extends /*#__PURE__*/ ServiceError("CloudHsmTagException")<{ readonly Message?: string }> {}
+
+export type CopyBackupToRegionError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+
+export type CreateClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+
+export type CreateHsmError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
+
+export type DeleteBackupError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
+
+export type DeleteClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+
+export type DeleteHsmError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
 
 export type DeleteResourcePolicyError = Errors.CommonError | Client.SdkError
 
-export type DescribeBackupsError = Errors.CommonError | Client.SdkError
+export type DescribeBackupsError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
 
-export type DescribeClustersError = Errors.CommonError | Client.SdkError
+export type DescribeClustersError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
 
 export type GetResourcePolicyError = Errors.CommonError | Client.SdkError
 
-export type InitializeClusterError = Errors.CommonError | Client.SdkError
+export type InitializeClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
 
-export type ListTagsError = Errors.CommonError | Client.SdkError
+export type ListTagsError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
 
-export type ModifyBackupAttributesError = Errors.CommonError | Client.SdkError
+export type ModifyBackupAttributesError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
 
-export type ModifyClusterError = Errors.CommonError | Client.SdkError
+export type ModifyClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
 
 export type PutResourcePolicyError = Errors.CommonError | Client.SdkError
 
-export type RestoreBackupError = Errors.CommonError | Client.SdkError
+export type RestoreBackupError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
 
-export const copyBackupToRegion: Client.Operation<CopyBackupToRegionRequest, CopyBackupToRegionOutput, CopyBackupToRegionError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"CopyBackupToRegion",http:{method:"POST",requestUri:"/"},input:{shape:CopyBackupToRegionRequest$},output:{shape:CopyBackupToRegionOutput$}}})
+export const copyBackupToRegion: Client.Operation<CopyBackupToRegionRequest, CopyBackupToRegionResponse, CopyBackupToRegionError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"CopyBackupToRegion",http:{method:"POST",requestUri:"/"},input:{shape:CopyBackupToRegionRequest$},output:{shape:CopyBackupToRegionResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$,CloudHsmTagException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException,CloudHsmTagException}})
 
-export const createCluster: Client.Operation<CreateClusterRequest, CreateClusterOutput, CreateClusterError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"CreateCluster",http:{method:"POST",requestUri:"/"},input:{shape:CreateClusterRequest$},output:{shape:CreateClusterOutput$}}})
+export const createCluster: Client.Operation<CreateClusterRequest, CreateClusterResponse, CreateClusterError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"CreateCluster",http:{method:"POST",requestUri:"/"},input:{shape:CreateClusterRequest$},output:{shape:CreateClusterResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$,CloudHsmTagException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException,CloudHsmTagException}})
 
-export const createHsm: Client.Operation<CreateHsmRequest, CreateHsmOutput, CreateHsmError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"CreateHsm",http:{method:"POST",requestUri:"/"},input:{shape:CreateHsmRequest$},output:{shape:CreateHsmOutput$}}})
+export const createHsm: Client.Operation<CreateHsmRequest, CreateHsmResponse, CreateHsmError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"CreateHsm",http:{method:"POST",requestUri:"/"},input:{shape:CreateHsmRequest$},output:{shape:CreateHsmResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException}})
 
-export const deleteBackup: Client.Operation<DeleteBackupRequest, DeleteBackupOutput, DeleteBackupError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DeleteBackup",http:{method:"POST",requestUri:"/"},input:{shape:DeleteBackupRequest$},output:{shape:DeleteBackupOutput$}}})
+export const deleteBackup: Client.Operation<DeleteBackupRequest, DeleteBackupResponse, DeleteBackupError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DeleteBackup",http:{method:"POST",requestUri:"/"},input:{shape:DeleteBackupRequest$},output:{shape:DeleteBackupResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException}})
 
-export const deleteCluster: Client.Operation<DeleteClusterRequest, DeleteClusterOutput, DeleteClusterError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DeleteCluster",http:{method:"POST",requestUri:"/"},input:{shape:DeleteClusterRequest$},output:{shape:DeleteClusterOutput$}}})
+export const deleteCluster: Client.Operation<DeleteClusterRequest, DeleteClusterResponse, DeleteClusterError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DeleteCluster",http:{method:"POST",requestUri:"/"},input:{shape:DeleteClusterRequest$},output:{shape:DeleteClusterResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$,CloudHsmTagException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException,CloudHsmTagException}})
 
-export const deleteHsm: Client.Operation<DeleteHsmRequest, DeleteHsmOutput, DeleteHsmError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DeleteHsm",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHsmRequest$},output:{shape:DeleteHsmOutput$}}})
+export const deleteHsm: Client.Operation<DeleteHsmRequest, DeleteHsmResponse, DeleteHsmError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DeleteHsm",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHsmRequest$},output:{shape:DeleteHsmResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException}})
 
 export const deleteResourcePolicy: Client.Operation<DeleteResourcePolicyRequest, DeleteResourcePolicyOutput, DeleteResourcePolicyError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DeleteResourcePolicy",http:{method:"POST",requestUri:"/"},input:{shape:DeleteResourcePolicyRequest$},output:{shape:DeleteResourcePolicyOutput$}}})
 
-export const describeBackups: Paginate.Paginated<DescribeBackupsRequest, DescribeBackupsOutput, DescribeBackupsError, CloudHSMV2, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DescribeBackups",http:{method:"POST",requestUri:"/"},input:{shape:DescribeBackupsRequest$},output:{shape:DescribeBackupsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeBackups: Paginate.Paginated<DescribeBackupsRequest, DescribeBackupsResponse, DescribeBackupsError, CloudHSMV2, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DescribeBackups",http:{method:"POST",requestUri:"/"},input:{shape:DescribeBackupsRequest$},output:{shape:DescribeBackupsResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$,CloudHsmTagException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException,CloudHsmTagException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const describeClusters: Paginate.Paginated<DescribeClustersRequest, DescribeClustersOutput, DescribeClustersError, CloudHSMV2, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DescribeClusters",http:{method:"POST",requestUri:"/"},input:{shape:DescribeClustersRequest$},output:{shape:DescribeClustersOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeClusters: Paginate.Paginated<DescribeClustersRequest, DescribeClustersResponse, DescribeClustersError, CloudHSMV2, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"DescribeClusters",http:{method:"POST",requestUri:"/"},input:{shape:DescribeClustersRequest$},output:{shape:DescribeClustersResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmServiceException$,CloudHsmTagException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmServiceException,CloudHsmTagException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
 export const getResourcePolicy: Client.Operation<GetResourcePolicyRequest, GetResourcePolicyOutput, GetResourcePolicyError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"GetResourcePolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetResourcePolicyRequest$},output:{shape:GetResourcePolicyOutput$}}})
 
-export const initializeCluster: Client.Operation<InitializeClusterRequest, InitializeClusterOutput, InitializeClusterError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"InitializeCluster",http:{method:"POST",requestUri:"/"},input:{shape:InitializeClusterRequest$},output:{shape:InitializeClusterOutput$}}})
+export const initializeCluster: Client.Operation<InitializeClusterRequest, InitializeClusterResponse, InitializeClusterError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"InitializeCluster",http:{method:"POST",requestUri:"/"},input:{shape:InitializeClusterRequest$},output:{shape:InitializeClusterResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException}})
 
-export const listTags: Paginate.Paginated<ListTagsRequest, ListTagsOutput, ListTagsError, CloudHSMV2, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"ListTags",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsRequest$},output:{shape:ListTagsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const listTags: Paginate.Paginated<ListTagsRequest, ListTagsResponse, ListTagsError, CloudHSMV2, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"ListTags",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsRequest$},output:{shape:ListTagsResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$,CloudHsmTagException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException,CloudHsmTagException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const modifyBackupAttributes: Client.Operation<ModifyBackupAttributesRequest, ModifyBackupAttributesOutput, ModifyBackupAttributesError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"ModifyBackupAttributes",http:{method:"POST",requestUri:"/"},input:{shape:ModifyBackupAttributesRequest$},output:{shape:ModifyBackupAttributesOutput$}}})
+export const modifyBackupAttributes: Client.Operation<ModifyBackupAttributesRequest, ModifyBackupAttributesResponse, ModifyBackupAttributesError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"ModifyBackupAttributes",http:{method:"POST",requestUri:"/"},input:{shape:ModifyBackupAttributesRequest$},output:{shape:ModifyBackupAttributesResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException}})
 
-export const modifyCluster: Client.Operation<ModifyClusterRequest, ModifyClusterOutput, ModifyClusterError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"ModifyCluster",http:{method:"POST",requestUri:"/"},input:{shape:ModifyClusterRequest$},output:{shape:ModifyClusterOutput$}}})
+export const modifyCluster: Client.Operation<ModifyClusterRequest, ModifyClusterResponse, ModifyClusterError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"ModifyCluster",http:{method:"POST",requestUri:"/"},input:{shape:ModifyClusterRequest$},output:{shape:ModifyClusterResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException}})
 
 export const putResourcePolicy: Client.Operation<PutResourcePolicyRequest, PutResourcePolicyOutput, PutResourcePolicyError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"PutResourcePolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutResourcePolicyRequest$},output:{shape:PutResourcePolicyOutput$}}})
 
-export const restoreBackup: Client.Operation<RestoreBackupRequest, RestoreBackupOutput, RestoreBackupError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"RestoreBackup",http:{method:"POST",requestUri:"/"},input:{shape:RestoreBackupRequest$},output:{shape:RestoreBackupOutput$}}})
+export const restoreBackup: Client.Operation<RestoreBackupRequest, RestoreBackupResponse, RestoreBackupError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"RestoreBackup",http:{method:"POST",requestUri:"/"},input:{shape:RestoreBackupRequest$},output:{shape:RestoreBackupResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$,CloudHsmTagException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException,CloudHsmTagException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$,CloudHsmTagException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException,CloudHsmTagException}})

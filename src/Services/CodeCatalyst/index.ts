@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The CodeCatalyst client: provide it with `layer`. */
@@ -26,138 +27,164 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
 const CreateAccessTokenRequest$: S.StructureShape = {type:"structure",name:"CreateAccessTokenRequest",members:{name:{shape:string$},expiresTime:{shape:timestamp$}},required:["name"]}
-const CreateAccessTokenOutput$: S.StructureShape = {type:"structure",name:"CreateAccessTokenOutput",members:{secret:{shape:string$},name:{shape:string$},expiresTime:{shape:timestamp$},accessTokenId:{shape:string$}},required:["secret","name","expiresTime","accessTokenId"]}
-const CreateDevEnvironmentRequestRepositoriesMember$: S.StructureShape = {type:"structure",name:"CreateDevEnvironmentRequestRepositoriesMember",members:{repositoryName:{shape:string$},branchName:{shape:string$}},required:["repositoryName"]}
-const CreateDevEnvironmentRequestRepositories$: S.ListShape = {type:"list",name:"CreateDevEnvironmentRequestRepositories",member:{shape:CreateDevEnvironmentRequestRepositoriesMember$}}
-const CreateDevEnvironmentRequestIdesMember$: S.StructureShape = {type:"structure",name:"CreateDevEnvironmentRequestIdesMember",members:{runtime:{shape:string$},name:{shape:string$}}}
-const CreateDevEnvironmentRequestIdes$: S.ListShape = {type:"list",name:"CreateDevEnvironmentRequestIdes",member:{shape:CreateDevEnvironmentRequestIdesMember$}}
-const CreateDevEnvironmentRequestPersistentStorage$: S.StructureShape = {type:"structure",name:"CreateDevEnvironmentRequestPersistentStorage",members:{sizeInGiB:{shape:integer$}},required:["sizeInGiB"]}
-const CreateDevEnvironmentRequest$: S.StructureShape = {type:"structure",name:"CreateDevEnvironmentRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},repositories:{shape:CreateDevEnvironmentRequestRepositories$},clientToken:{shape:string$},alias:{shape:string$},ides:{shape:CreateDevEnvironmentRequestIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$},persistentStorage:{shape:CreateDevEnvironmentRequestPersistentStorage$},vpcConnectionName:{shape:string$}},required:["spaceName","projectName","instanceType","persistentStorage"]}
-const CreateDevEnvironmentOutput$: S.StructureShape = {type:"structure",name:"CreateDevEnvironmentOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},vpcConnectionName:{shape:string$}},required:["spaceName","projectName","id"]}
+const CreateAccessTokenResponse$: S.StructureShape = {type:"structure",name:"CreateAccessTokenResponse",members:{secret:{shape:string$},name:{shape:string$},expiresTime:{shape:timestamp$},accessTokenId:{shape:string$}},required:["secret","name","expiresTime","accessTokenId"]}
+const RepositoryInput$: S.StructureShape = {type:"structure",name:"RepositoryInput",members:{repositoryName:{shape:string$},branchName:{shape:string$}},required:["repositoryName"]}
+const CreateDevEnvironmentRequestRepositories$: S.ListShape = {type:"list",name:"CreateDevEnvironmentRequestRepositories",member:{shape:RepositoryInput$}}
+const IdeConfiguration$: S.StructureShape = {type:"structure",name:"IdeConfiguration",members:{runtime:{shape:string$},name:{shape:string$}}}
+const CreateDevEnvironmentRequestIdes$: S.ListShape = {type:"list",name:"CreateDevEnvironmentRequestIdes",member:{shape:IdeConfiguration$}}
+const PersistentStorageConfiguration$: S.StructureShape = {type:"structure",name:"PersistentStorageConfiguration",members:{sizeInGiB:{shape:integer$}},required:["sizeInGiB"]}
+const CreateDevEnvironmentRequest$: S.StructureShape = {type:"structure",name:"CreateDevEnvironmentRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},repositories:{shape:CreateDevEnvironmentRequestRepositories$},clientToken:{shape:string$},alias:{shape:string$},ides:{shape:CreateDevEnvironmentRequestIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$},persistentStorage:{shape:PersistentStorageConfiguration$},vpcConnectionName:{shape:string$}},required:["spaceName","projectName","instanceType","persistentStorage"]}
+const CreateDevEnvironmentResponse$: S.StructureShape = {type:"structure",name:"CreateDevEnvironmentResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},vpcConnectionName:{shape:string$}},required:["spaceName","projectName","id"]}
 const CreateProjectRequest$: S.StructureShape = {type:"structure",name:"CreateProjectRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},displayName:{shape:string$},description:{shape:string$}},required:["spaceName","displayName"]}
-const CreateProjectOutput$: S.StructureShape = {type:"structure",name:"CreateProjectOutput",members:{spaceName:{shape:string$},name:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name"]}
+const CreateProjectResponse$: S.StructureShape = {type:"structure",name:"CreateProjectResponse",members:{spaceName:{shape:string$},name:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name"]}
 const CreateSourceRepositoryRequest$: S.StructureShape = {type:"structure",name:"CreateSourceRepositoryRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},name:{shape:string$,location:"uri",locationName:"name"},description:{shape:string$}},required:["spaceName","projectName","name"]}
-const CreateSourceRepositoryOutput$: S.StructureShape = {type:"structure",name:"CreateSourceRepositoryOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},name:{shape:string$},description:{shape:string$}},required:["spaceName","projectName","name"]}
+const CreateSourceRepositoryResponse$: S.StructureShape = {type:"structure",name:"CreateSourceRepositoryResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},name:{shape:string$},description:{shape:string$}},required:["spaceName","projectName","name"]}
 const CreateSourceRepositoryBranchRequest$: S.StructureShape = {type:"structure",name:"CreateSourceRepositoryBranchRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},sourceRepositoryName:{shape:string$,location:"uri",locationName:"sourceRepositoryName"},name:{shape:string$,location:"uri",locationName:"name"},headCommitId:{shape:string$}},required:["spaceName","projectName","sourceRepositoryName","name"]}
-const CreateSourceRepositoryBranchOutput$: S.StructureShape = {type:"structure",name:"CreateSourceRepositoryBranchOutput",members:{ref:{shape:string$},name:{shape:string$},lastUpdatedTime:{shape:timestamp$},headCommitId:{shape:string$}}}
+const CreateSourceRepositoryBranchResponse$: S.StructureShape = {type:"structure",name:"CreateSourceRepositoryBranchResponse",members:{ref:{shape:string$},name:{shape:string$},lastUpdatedTime:{shape:timestamp$},headCommitId:{shape:string$}}}
 const DeleteAccessTokenRequest$: S.StructureShape = {type:"structure",name:"DeleteAccessTokenRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
-const DeleteAccessTokenOutput$: S.StructureShape = {type:"structure",name:"DeleteAccessTokenOutput",members:{}}
+const DeleteAccessTokenResponse$: S.StructureShape = {type:"structure",name:"DeleteAccessTokenResponse",members:{}}
 const DeleteDevEnvironmentRequest$: S.StructureShape = {type:"structure",name:"DeleteDevEnvironmentRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},id:{shape:string$,location:"uri",locationName:"id"}},required:["spaceName","projectName","id"]}
-const DeleteDevEnvironmentOutput$: S.StructureShape = {type:"structure",name:"DeleteDevEnvironmentOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$}},required:["spaceName","projectName","id"]}
+const DeleteDevEnvironmentResponse$: S.StructureShape = {type:"structure",name:"DeleteDevEnvironmentResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$}},required:["spaceName","projectName","id"]}
 const DeleteProjectRequest$: S.StructureShape = {type:"structure",name:"DeleteProjectRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},name:{shape:string$,location:"uri",locationName:"name"}},required:["spaceName","name"]}
-const DeleteProjectOutput$: S.StructureShape = {type:"structure",name:"DeleteProjectOutput",members:{spaceName:{shape:string$},name:{shape:string$},displayName:{shape:string$}},required:["spaceName","name"]}
+const DeleteProjectResponse$: S.StructureShape = {type:"structure",name:"DeleteProjectResponse",members:{spaceName:{shape:string$},name:{shape:string$},displayName:{shape:string$}},required:["spaceName","name"]}
 const DeleteSourceRepositoryRequest$: S.StructureShape = {type:"structure",name:"DeleteSourceRepositoryRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},name:{shape:string$,location:"uri",locationName:"name"}},required:["spaceName","projectName","name"]}
-const DeleteSourceRepositoryOutput$: S.StructureShape = {type:"structure",name:"DeleteSourceRepositoryOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},name:{shape:string$}},required:["spaceName","projectName","name"]}
+const DeleteSourceRepositoryResponse$: S.StructureShape = {type:"structure",name:"DeleteSourceRepositoryResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},name:{shape:string$}},required:["spaceName","projectName","name"]}
 const DeleteSpaceRequest$: S.StructureShape = {type:"structure",name:"DeleteSpaceRequest",members:{name:{shape:string$,location:"uri",locationName:"name"}},required:["name"]}
-const DeleteSpaceOutput$: S.StructureShape = {type:"structure",name:"DeleteSpaceOutput",members:{name:{shape:string$},displayName:{shape:string$}},required:["name"]}
+const DeleteSpaceResponse$: S.StructureShape = {type:"structure",name:"DeleteSpaceResponse",members:{name:{shape:string$},displayName:{shape:string$}},required:["name"]}
 const GetDevEnvironmentRequest$: S.StructureShape = {type:"structure",name:"GetDevEnvironmentRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},id:{shape:string$,location:"uri",locationName:"id"}},required:["spaceName","projectName","id"]}
-const GetDevEnvironmentOutputRepositoriesMember$: S.StructureShape = {type:"structure",name:"GetDevEnvironmentOutputRepositoriesMember",members:{repositoryName:{shape:string$},branchName:{shape:string$}},required:["repositoryName"]}
-const GetDevEnvironmentOutputRepositories$: S.ListShape = {type:"list",name:"GetDevEnvironmentOutputRepositories",member:{shape:GetDevEnvironmentOutputRepositoriesMember$}}
-const GetDevEnvironmentOutputIdesMember$: S.StructureShape = {type:"structure",name:"GetDevEnvironmentOutputIdesMember",members:{runtime:{shape:string$},name:{shape:string$}}}
-const GetDevEnvironmentOutputIdes$: S.ListShape = {type:"list",name:"GetDevEnvironmentOutputIdes",member:{shape:GetDevEnvironmentOutputIdesMember$}}
-const GetDevEnvironmentOutputPersistentStorage$: S.StructureShape = {type:"structure",name:"GetDevEnvironmentOutputPersistentStorage",members:{sizeInGiB:{shape:integer$}},required:["sizeInGiB"]}
-const GetDevEnvironmentOutput$: S.StructureShape = {type:"structure",name:"GetDevEnvironmentOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},lastUpdatedTime:{shape:timestamp$},creatorId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},repositories:{shape:GetDevEnvironmentOutputRepositories$},alias:{shape:string$},ides:{shape:GetDevEnvironmentOutputIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$},persistentStorage:{shape:GetDevEnvironmentOutputPersistentStorage$},vpcConnectionName:{shape:string$}},required:["spaceName","projectName","id","lastUpdatedTime","creatorId","status","repositories","instanceType","inactivityTimeoutMinutes","persistentStorage"]}
+const DevEnvironmentRepositorySummary$: S.StructureShape = {type:"structure",name:"DevEnvironmentRepositorySummary",members:{repositoryName:{shape:string$},branchName:{shape:string$}},required:["repositoryName"]}
+const GetDevEnvironmentResponseRepositories$: S.ListShape = {type:"list",name:"GetDevEnvironmentResponseRepositories",member:{shape:DevEnvironmentRepositorySummary$}}
+const Ide$: S.StructureShape = {type:"structure",name:"Ide",members:{runtime:{shape:string$},name:{shape:string$}}}
+const GetDevEnvironmentResponseIdes$: S.ListShape = {type:"list",name:"GetDevEnvironmentResponseIdes",member:{shape:Ide$}}
+const PersistentStorage$: S.StructureShape = {type:"structure",name:"PersistentStorage",members:{sizeInGiB:{shape:integer$}},required:["sizeInGiB"]}
+const GetDevEnvironmentResponse$: S.StructureShape = {type:"structure",name:"GetDevEnvironmentResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},lastUpdatedTime:{shape:timestamp$},creatorId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},repositories:{shape:GetDevEnvironmentResponseRepositories$},alias:{shape:string$},ides:{shape:GetDevEnvironmentResponseIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$},persistentStorage:{shape:PersistentStorage$},vpcConnectionName:{shape:string$}},required:["spaceName","projectName","id","lastUpdatedTime","creatorId","status","repositories","instanceType","inactivityTimeoutMinutes","persistentStorage"]}
 const GetProjectRequest$: S.StructureShape = {type:"structure",name:"GetProjectRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},name:{shape:string$,location:"uri",locationName:"name"}},required:["spaceName","name"]}
-const GetProjectOutput$: S.StructureShape = {type:"structure",name:"GetProjectOutput",members:{spaceName:{shape:string$},name:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name"]}
+const GetProjectResponse$: S.StructureShape = {type:"structure",name:"GetProjectResponse",members:{spaceName:{shape:string$},name:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name"]}
 const GetSourceRepositoryRequest$: S.StructureShape = {type:"structure",name:"GetSourceRepositoryRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},name:{shape:string$,location:"uri",locationName:"name"}},required:["spaceName","projectName","name"]}
-const GetSourceRepositoryOutput$: S.StructureShape = {type:"structure",name:"GetSourceRepositoryOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},name:{shape:string$},description:{shape:string$},lastUpdatedTime:{shape:timestamp$},createdTime:{shape:timestamp$}},required:["spaceName","projectName","name","lastUpdatedTime","createdTime"]}
+const GetSourceRepositoryResponse$: S.StructureShape = {type:"structure",name:"GetSourceRepositoryResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},name:{shape:string$},description:{shape:string$},lastUpdatedTime:{shape:timestamp$},createdTime:{shape:timestamp$}},required:["spaceName","projectName","name","lastUpdatedTime","createdTime"]}
 const GetSourceRepositoryCloneUrlsRequest$: S.StructureShape = {type:"structure",name:"GetSourceRepositoryCloneUrlsRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},sourceRepositoryName:{shape:string$,location:"uri",locationName:"sourceRepositoryName"}},required:["spaceName","projectName","sourceRepositoryName"]}
-const GetSourceRepositoryCloneUrlsOutput$: S.StructureShape = {type:"structure",name:"GetSourceRepositoryCloneUrlsOutput",members:{https:{shape:string$}},required:["https"]}
+const GetSourceRepositoryCloneUrlsResponse$: S.StructureShape = {type:"structure",name:"GetSourceRepositoryCloneUrlsResponse",members:{https:{shape:string$}},required:["https"]}
 const GetSpaceRequest$: S.StructureShape = {type:"structure",name:"GetSpaceRequest",members:{name:{shape:string$,location:"uri",locationName:"name"}},required:["name"]}
-const GetSpaceOutput$: S.StructureShape = {type:"structure",name:"GetSpaceOutput",members:{name:{shape:string$},regionName:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name","regionName"]}
+const GetSpaceResponse$: S.StructureShape = {type:"structure",name:"GetSpaceResponse",members:{name:{shape:string$},regionName:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name","regionName"]}
 const GetSubscriptionRequest$: S.StructureShape = {type:"structure",name:"GetSubscriptionRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"}},required:["spaceName"]}
-const GetSubscriptionOutput$: S.StructureShape = {type:"structure",name:"GetSubscriptionOutput",members:{subscriptionType:{shape:string$},awsAccountName:{shape:string$},pendingSubscriptionType:{shape:string$},pendingSubscriptionStartTime:{shape:timestamp$}}}
+const GetSubscriptionResponse$: S.StructureShape = {type:"structure",name:"GetSubscriptionResponse",members:{subscriptionType:{shape:string$},awsAccountName:{shape:string$},pendingSubscriptionType:{shape:string$},pendingSubscriptionStartTime:{shape:timestamp$}}}
 const GetUserDetailsRequest$: S.StructureShape = {type:"structure",name:"GetUserDetailsRequest",members:{id:{shape:string$,location:"querystring",locationName:"id"},userName:{shape:string$,location:"querystring",locationName:"userName"}}}
-const GetUserDetailsOutputPrimaryEmail$: S.StructureShape = {type:"structure",name:"GetUserDetailsOutputPrimaryEmail",members:{email:{shape:string$},verified:{shape:boolean$}}}
-const GetUserDetailsOutput$: S.StructureShape = {type:"structure",name:"GetUserDetailsOutput",members:{userId:{shape:string$},userName:{shape:string$},displayName:{shape:string$},primaryEmail:{shape:GetUserDetailsOutputPrimaryEmail$},version:{shape:string$}}}
+const EmailAddress$: S.StructureShape = {type:"structure",name:"EmailAddress",members:{email:{shape:string$},verified:{shape:boolean$}}}
+const GetUserDetailsResponse$: S.StructureShape = {type:"structure",name:"GetUserDetailsResponse",members:{userId:{shape:string$},userName:{shape:string$},displayName:{shape:string$},primaryEmail:{shape:EmailAddress$},version:{shape:string$}}}
 const GetWorkflowRequest$: S.StructureShape = {type:"structure",name:"GetWorkflowRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},id:{shape:string$,location:"uri",locationName:"id"},projectName:{shape:string$,location:"uri",locationName:"projectName"}},required:["spaceName","id","projectName"]}
-const GetWorkflowOutputDefinition$: S.StructureShape = {type:"structure",name:"GetWorkflowOutputDefinition",members:{path:{shape:string$}},required:["path"]}
-const GetWorkflowOutput$: S.StructureShape = {type:"structure",name:"GetWorkflowOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},name:{shape:string$},sourceRepositoryName:{shape:string$},sourceBranchName:{shape:string$},definition:{shape:GetWorkflowOutputDefinition$},createdTime:{shape:timestamp$},lastUpdatedTime:{shape:timestamp$},runMode:{shape:string$},status:{shape:string$}},required:["spaceName","projectName","id","name","definition","createdTime","lastUpdatedTime","runMode","status"]}
+const WorkflowDefinition$: S.StructureShape = {type:"structure",name:"WorkflowDefinition",members:{path:{shape:string$}},required:["path"]}
+const GetWorkflowResponse$: S.StructureShape = {type:"structure",name:"GetWorkflowResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},name:{shape:string$},sourceRepositoryName:{shape:string$},sourceBranchName:{shape:string$},definition:{shape:WorkflowDefinition$},createdTime:{shape:timestamp$},lastUpdatedTime:{shape:timestamp$},runMode:{shape:string$},status:{shape:string$}},required:["spaceName","projectName","id","name","definition","createdTime","lastUpdatedTime","runMode","status"]}
 const GetWorkflowRunRequest$: S.StructureShape = {type:"structure",name:"GetWorkflowRunRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},id:{shape:string$,location:"uri",locationName:"id"},projectName:{shape:string$,location:"uri",locationName:"projectName"}},required:["spaceName","id","projectName"]}
-const GetWorkflowRunOutputStatusReasonsMember$: S.StructureShape = {type:"structure",name:"GetWorkflowRunOutputStatusReasonsMember",members:{}}
-const GetWorkflowRunOutputStatusReasons$: S.ListShape = {type:"list",name:"GetWorkflowRunOutputStatusReasons",member:{shape:GetWorkflowRunOutputStatusReasonsMember$}}
-const GetWorkflowRunOutput$: S.StructureShape = {type:"structure",name:"GetWorkflowRunOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},workflowId:{shape:string$},status:{shape:string$},statusReasons:{shape:GetWorkflowRunOutputStatusReasons$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},lastUpdatedTime:{shape:timestamp$}},required:["spaceName","projectName","id","workflowId","status","startTime","lastUpdatedTime"]}
+const WorkflowRunStatusReason$: S.StructureShape = {type:"structure",name:"WorkflowRunStatusReason",members:{}}
+const GetWorkflowRunResponseStatusReasons$: S.ListShape = {type:"list",name:"GetWorkflowRunResponseStatusReasons",member:{shape:WorkflowRunStatusReason$}}
+const GetWorkflowRunResponse$: S.StructureShape = {type:"structure",name:"GetWorkflowRunResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},workflowId:{shape:string$},status:{shape:string$},statusReasons:{shape:GetWorkflowRunResponseStatusReasons$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},lastUpdatedTime:{shape:timestamp$}},required:["spaceName","projectName","id","workflowId","status","startTime","lastUpdatedTime"]}
 const ListAccessTokensRequest$: S.StructureShape = {type:"structure",name:"ListAccessTokensRequest",members:{maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const ListAccessTokensOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListAccessTokensOutputItemsMember",members:{id:{shape:string$},name:{shape:string$},expiresTime:{shape:timestamp$}},required:["id","name"]}
-const ListAccessTokensOutputItems$: S.ListShape = {type:"list",name:"ListAccessTokensOutputItems",member:{shape:ListAccessTokensOutputItemsMember$}}
-const ListAccessTokensOutput$: S.StructureShape = {type:"structure",name:"ListAccessTokensOutput",members:{items:{shape:ListAccessTokensOutputItems$},nextToken:{shape:string$}},required:["items"]}
+const AccessTokenSummary$: S.StructureShape = {type:"structure",name:"AccessTokenSummary",members:{id:{shape:string$},name:{shape:string$},expiresTime:{shape:timestamp$}},required:["id","name"]}
+const ListAccessTokensResponseItems$: S.ListShape = {type:"list",name:"ListAccessTokensResponseItems",member:{shape:AccessTokenSummary$}}
+const ListAccessTokensResponse$: S.StructureShape = {type:"structure",name:"ListAccessTokensResponse",members:{items:{shape:ListAccessTokensResponseItems$},nextToken:{shape:string$}},required:["items"]}
 const ListDevEnvironmentSessionsRequest$: S.StructureShape = {type:"structure",name:"ListDevEnvironmentSessionsRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},devEnvironmentId:{shape:string$,location:"uri",locationName:"devEnvironmentId"},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["spaceName","projectName","devEnvironmentId"]}
-const ListDevEnvironmentSessionsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListDevEnvironmentSessionsOutputItemsMember",members:{spaceName:{shape:string$},projectName:{shape:string$},devEnvironmentId:{shape:string$},startedTime:{shape:timestamp$},id:{shape:string$}},required:["spaceName","projectName","devEnvironmentId","startedTime","id"]}
-const ListDevEnvironmentSessionsOutputItems$: S.ListShape = {type:"list",name:"ListDevEnvironmentSessionsOutputItems",member:{shape:ListDevEnvironmentSessionsOutputItemsMember$}}
-const ListDevEnvironmentSessionsOutput$: S.StructureShape = {type:"structure",name:"ListDevEnvironmentSessionsOutput",members:{items:{shape:ListDevEnvironmentSessionsOutputItems$},nextToken:{shape:string$}},required:["items"]}
-const ListDevEnvironmentsRequestFiltersMemberValues$: S.ListShape = {type:"list",name:"ListDevEnvironmentsRequestFiltersMemberValues",member:{shape:string$}}
-const ListDevEnvironmentsRequestFiltersMember$: S.StructureShape = {type:"structure",name:"ListDevEnvironmentsRequestFiltersMember",members:{key:{shape:string$},values:{shape:ListDevEnvironmentsRequestFiltersMemberValues$},comparisonOperator:{shape:string$}},required:["key","values"]}
-const ListDevEnvironmentsRequestFilters$: S.ListShape = {type:"list",name:"ListDevEnvironmentsRequestFilters",member:{shape:ListDevEnvironmentsRequestFiltersMember$}}
+const DevEnvironmentSessionSummary$: S.StructureShape = {type:"structure",name:"DevEnvironmentSessionSummary",members:{spaceName:{shape:string$},projectName:{shape:string$},devEnvironmentId:{shape:string$},startedTime:{shape:timestamp$},id:{shape:string$}},required:["spaceName","projectName","devEnvironmentId","startedTime","id"]}
+const ListDevEnvironmentSessionsResponseItems$: S.ListShape = {type:"list",name:"ListDevEnvironmentSessionsResponseItems",member:{shape:DevEnvironmentSessionSummary$}}
+const ListDevEnvironmentSessionsResponse$: S.StructureShape = {type:"structure",name:"ListDevEnvironmentSessionsResponse",members:{items:{shape:ListDevEnvironmentSessionsResponseItems$},nextToken:{shape:string$}},required:["items"]}
+const FilterValues$: S.ListShape = {type:"list",name:"FilterValues",member:{shape:string$}}
+const Filter$: S.StructureShape = {type:"structure",name:"Filter",members:{key:{shape:string$},values:{shape:FilterValues$},comparisonOperator:{shape:string$}},required:["key","values"]}
+const ListDevEnvironmentsRequestFilters$: S.ListShape = {type:"list",name:"ListDevEnvironmentsRequestFilters",member:{shape:Filter$}}
 const ListDevEnvironmentsRequest$: S.StructureShape = {type:"structure",name:"ListDevEnvironmentsRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$},filters:{shape:ListDevEnvironmentsRequestFilters$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["spaceName"]}
-const ListDevEnvironmentsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListDevEnvironmentsOutputItemsMember",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},lastUpdatedTime:{shape:timestamp$},creatorId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},repositories:{shape:GetDevEnvironmentOutputRepositories$},alias:{shape:string$},ides:{shape:GetDevEnvironmentOutputIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$},persistentStorage:{shape:GetDevEnvironmentOutputPersistentStorage$},vpcConnectionName:{shape:string$}},required:["id","lastUpdatedTime","creatorId","status","repositories","instanceType","inactivityTimeoutMinutes","persistentStorage"]}
-const ListDevEnvironmentsOutputItems$: S.ListShape = {type:"list",name:"ListDevEnvironmentsOutputItems",member:{shape:ListDevEnvironmentsOutputItemsMember$}}
-const ListDevEnvironmentsOutput$: S.StructureShape = {type:"structure",name:"ListDevEnvironmentsOutput",members:{items:{shape:ListDevEnvironmentsOutputItems$},nextToken:{shape:string$}},required:["items"]}
+const DevEnvironmentSummary$: S.StructureShape = {type:"structure",name:"DevEnvironmentSummary",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},lastUpdatedTime:{shape:timestamp$},creatorId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},repositories:{shape:GetDevEnvironmentResponseRepositories$},alias:{shape:string$},ides:{shape:GetDevEnvironmentResponseIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$},persistentStorage:{shape:PersistentStorage$},vpcConnectionName:{shape:string$}},required:["id","lastUpdatedTime","creatorId","status","repositories","instanceType","inactivityTimeoutMinutes","persistentStorage"]}
+const ListDevEnvironmentsResponseItems$: S.ListShape = {type:"list",name:"ListDevEnvironmentsResponseItems",member:{shape:DevEnvironmentSummary$}}
+const ListDevEnvironmentsResponse$: S.StructureShape = {type:"structure",name:"ListDevEnvironmentsResponse",members:{items:{shape:ListDevEnvironmentsResponseItems$},nextToken:{shape:string$}},required:["items"]}
 const ListEventLogsRequest$: S.StructureShape = {type:"structure",name:"ListEventLogsRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},startTime:{shape:timestamp$},endTime:{shape:timestamp$},eventName:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["spaceName","startTime","endTime"]}
-const ListEventLogsOutputItemsMemberUserIdentity$: S.StructureShape = {type:"structure",name:"ListEventLogsOutputItemsMemberUserIdentity",members:{userType:{shape:string$},principalId:{shape:string$},userName:{shape:string$},awsAccountId:{shape:string$}},required:["userType","principalId"]}
-const ListEventLogsOutputItemsMemberProjectInformation$: S.StructureShape = {type:"structure",name:"ListEventLogsOutputItemsMemberProjectInformation",members:{name:{shape:string$},projectId:{shape:string$}}}
-const ListEventLogsOutputItemsMemberRequestPayload$: S.StructureShape = {type:"structure",name:"ListEventLogsOutputItemsMemberRequestPayload",members:{contentType:{shape:string$},data:{shape:string$}}}
-const ListEventLogsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListEventLogsOutputItemsMember",members:{id:{shape:string$},eventName:{shape:string$},eventType:{shape:string$},eventCategory:{shape:string$},eventSource:{shape:string$},eventTime:{shape:timestamp$},operationType:{shape:string$},userIdentity:{shape:ListEventLogsOutputItemsMemberUserIdentity$},projectInformation:{shape:ListEventLogsOutputItemsMemberProjectInformation$},requestId:{shape:string$},requestPayload:{shape:ListEventLogsOutputItemsMemberRequestPayload$},responsePayload:{shape:ListEventLogsOutputItemsMemberRequestPayload$},errorCode:{shape:string$},sourceIpAddress:{shape:string$},userAgent:{shape:string$}},required:["id","eventName","eventType","eventCategory","eventSource","eventTime","operationType","userIdentity"]}
-const ListEventLogsOutputItems$: S.ListShape = {type:"list",name:"ListEventLogsOutputItems",member:{shape:ListEventLogsOutputItemsMember$}}
-const ListEventLogsOutput$: S.StructureShape = {type:"structure",name:"ListEventLogsOutput",members:{nextToken:{shape:string$},items:{shape:ListEventLogsOutputItems$}},required:["items"]}
-const ListProjectsRequestFiltersMember$: S.StructureShape = {type:"structure",name:"ListProjectsRequestFiltersMember",members:{key:{shape:string$},values:{shape:ListDevEnvironmentsRequestFiltersMemberValues$},comparisonOperator:{shape:string$}},required:["key","values"]}
-const ListProjectsRequestFilters$: S.ListShape = {type:"list",name:"ListProjectsRequestFilters",member:{shape:ListProjectsRequestFiltersMember$}}
+const UserIdentity$: S.StructureShape = {type:"structure",name:"UserIdentity",members:{userType:{shape:string$},principalId:{shape:string$},userName:{shape:string$},awsAccountId:{shape:string$}},required:["userType","principalId"]}
+const ProjectInformation$: S.StructureShape = {type:"structure",name:"ProjectInformation",members:{name:{shape:string$},projectId:{shape:string$}}}
+const EventPayload$: S.StructureShape = {type:"structure",name:"EventPayload",members:{contentType:{shape:string$},data:{shape:string$}}}
+const EventLogEntry$: S.StructureShape = {type:"structure",name:"EventLogEntry",members:{id:{shape:string$},eventName:{shape:string$},eventType:{shape:string$},eventCategory:{shape:string$},eventSource:{shape:string$},eventTime:{shape:timestamp$},operationType:{shape:string$},userIdentity:{shape:UserIdentity$},projectInformation:{shape:ProjectInformation$},requestId:{shape:string$},requestPayload:{shape:EventPayload$},responsePayload:{shape:EventPayload$},errorCode:{shape:string$},sourceIpAddress:{shape:string$},userAgent:{shape:string$}},required:["id","eventName","eventType","eventCategory","eventSource","eventTime","operationType","userIdentity"]}
+const ListEventLogsResponseItems$: S.ListShape = {type:"list",name:"ListEventLogsResponseItems",member:{shape:EventLogEntry$}}
+const ListEventLogsResponse$: S.StructureShape = {type:"structure",name:"ListEventLogsResponse",members:{nextToken:{shape:string$},items:{shape:ListEventLogsResponseItems$}},required:["items"]}
+const ProjectListFilter$: S.StructureShape = {type:"structure",name:"ProjectListFilter",members:{key:{shape:string$},values:{shape:FilterValues$},comparisonOperator:{shape:string$}},required:["key","values"]}
+const ListProjectsRequestFilters$: S.ListShape = {type:"list",name:"ListProjectsRequestFilters",member:{shape:ProjectListFilter$}}
 const ListProjectsRequest$: S.StructureShape = {type:"structure",name:"ListProjectsRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListProjectsRequestFilters$}},required:["spaceName"]}
-const ListProjectsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListProjectsOutputItemsMember",members:{name:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name"]}
-const ListProjectsOutputItems$: S.ListShape = {type:"list",name:"ListProjectsOutputItems",member:{shape:ListProjectsOutputItemsMember$}}
-const ListProjectsOutput$: S.StructureShape = {type:"structure",name:"ListProjectsOutput",members:{nextToken:{shape:string$},items:{shape:ListProjectsOutputItems$}}}
+const ProjectSummary$: S.StructureShape = {type:"structure",name:"ProjectSummary",members:{name:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name"]}
+const ListProjectsResponseItems$: S.ListShape = {type:"list",name:"ListProjectsResponseItems",member:{shape:ProjectSummary$}}
+const ListProjectsResponse$: S.StructureShape = {type:"structure",name:"ListProjectsResponse",members:{nextToken:{shape:string$},items:{shape:ListProjectsResponseItems$}}}
 const ListSourceRepositoriesRequest$: S.StructureShape = {type:"structure",name:"ListSourceRepositoriesRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["spaceName","projectName"]}
-const ListSourceRepositoriesOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListSourceRepositoriesOutputItemsMember",members:{id:{shape:string$},name:{shape:string$},description:{shape:string$},lastUpdatedTime:{shape:timestamp$},createdTime:{shape:timestamp$}},required:["id","name","lastUpdatedTime","createdTime"]}
-const ListSourceRepositoriesOutputItems$: S.ListShape = {type:"list",name:"ListSourceRepositoriesOutputItems",member:{shape:ListSourceRepositoriesOutputItemsMember$}}
-const ListSourceRepositoriesOutput$: S.StructureShape = {type:"structure",name:"ListSourceRepositoriesOutput",members:{items:{shape:ListSourceRepositoriesOutputItems$},nextToken:{shape:string$}}}
+const ListSourceRepositoriesItem$: S.StructureShape = {type:"structure",name:"ListSourceRepositoriesItem",members:{id:{shape:string$},name:{shape:string$},description:{shape:string$},lastUpdatedTime:{shape:timestamp$},createdTime:{shape:timestamp$}},required:["id","name","lastUpdatedTime","createdTime"]}
+const ListSourceRepositoriesResponseItems$: S.ListShape = {type:"list",name:"ListSourceRepositoriesResponseItems",member:{shape:ListSourceRepositoriesItem$}}
+const ListSourceRepositoriesResponse$: S.StructureShape = {type:"structure",name:"ListSourceRepositoriesResponse",members:{items:{shape:ListSourceRepositoriesResponseItems$},nextToken:{shape:string$}}}
 const ListSourceRepositoryBranchesRequest$: S.StructureShape = {type:"structure",name:"ListSourceRepositoryBranchesRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},sourceRepositoryName:{shape:string$,location:"uri",locationName:"sourceRepositoryName"},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["spaceName","projectName","sourceRepositoryName"]}
-const ListSourceRepositoryBranchesOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListSourceRepositoryBranchesOutputItemsMember",members:{ref:{shape:string$},name:{shape:string$},lastUpdatedTime:{shape:timestamp$},headCommitId:{shape:string$}}}
-const ListSourceRepositoryBranchesOutputItems$: S.ListShape = {type:"list",name:"ListSourceRepositoryBranchesOutputItems",member:{shape:ListSourceRepositoryBranchesOutputItemsMember$}}
-const ListSourceRepositoryBranchesOutput$: S.StructureShape = {type:"structure",name:"ListSourceRepositoryBranchesOutput",members:{nextToken:{shape:string$},items:{shape:ListSourceRepositoryBranchesOutputItems$}},required:["items"]}
+const ListSourceRepositoryBranchesItem$: S.StructureShape = {type:"structure",name:"ListSourceRepositoryBranchesItem",members:{ref:{shape:string$},name:{shape:string$},lastUpdatedTime:{shape:timestamp$},headCommitId:{shape:string$}}}
+const ListSourceRepositoryBranchesResponseItems$: S.ListShape = {type:"list",name:"ListSourceRepositoryBranchesResponseItems",member:{shape:ListSourceRepositoryBranchesItem$}}
+const ListSourceRepositoryBranchesResponse$: S.StructureShape = {type:"structure",name:"ListSourceRepositoryBranchesResponse",members:{nextToken:{shape:string$},items:{shape:ListSourceRepositoryBranchesResponseItems$}},required:["items"]}
 const ListSpacesRequest$: S.StructureShape = {type:"structure",name:"ListSpacesRequest",members:{nextToken:{shape:string$}}}
-const ListSpacesOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListSpacesOutputItemsMember",members:{name:{shape:string$},regionName:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name","regionName"]}
-const ListSpacesOutputItems$: S.ListShape = {type:"list",name:"ListSpacesOutputItems",member:{shape:ListSpacesOutputItemsMember$}}
-const ListSpacesOutput$: S.StructureShape = {type:"structure",name:"ListSpacesOutput",members:{nextToken:{shape:string$},items:{shape:ListSpacesOutputItems$}}}
-const ListWorkflowRunsRequestSortByMember$: S.StructureShape = {type:"structure",name:"ListWorkflowRunsRequestSortByMember",members:{}}
-const ListWorkflowRunsRequestSortBy$: S.ListShape = {type:"list",name:"ListWorkflowRunsRequestSortBy",member:{shape:ListWorkflowRunsRequestSortByMember$}}
+const SpaceSummary$: S.StructureShape = {type:"structure",name:"SpaceSummary",members:{name:{shape:string$},regionName:{shape:string$},displayName:{shape:string$},description:{shape:string$}},required:["name","regionName"]}
+const ListSpacesResponseItems$: S.ListShape = {type:"list",name:"ListSpacesResponseItems",member:{shape:SpaceSummary$}}
+const ListSpacesResponse$: S.StructureShape = {type:"structure",name:"ListSpacesResponse",members:{nextToken:{shape:string$},items:{shape:ListSpacesResponseItems$}}}
+const WorkflowRunSortCriteria$: S.StructureShape = {type:"structure",name:"WorkflowRunSortCriteria",members:{}}
+const ListWorkflowRunsRequestSortBy$: S.ListShape = {type:"list",name:"ListWorkflowRunsRequestSortBy",member:{shape:WorkflowRunSortCriteria$}}
 const ListWorkflowRunsRequest$: S.StructureShape = {type:"structure",name:"ListWorkflowRunsRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},workflowId:{shape:string$,location:"querystring",locationName:"workflowId"},projectName:{shape:string$,location:"uri",locationName:"projectName"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},sortBy:{shape:ListWorkflowRunsRequestSortBy$}},required:["spaceName","projectName"]}
-const ListWorkflowRunsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListWorkflowRunsOutputItemsMember",members:{id:{shape:string$},workflowId:{shape:string$},workflowName:{shape:string$},status:{shape:string$},statusReasons:{shape:GetWorkflowRunOutputStatusReasons$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},lastUpdatedTime:{shape:timestamp$}},required:["id","workflowId","workflowName","status","startTime","lastUpdatedTime"]}
-const ListWorkflowRunsOutputItems$: S.ListShape = {type:"list",name:"ListWorkflowRunsOutputItems",member:{shape:ListWorkflowRunsOutputItemsMember$}}
-const ListWorkflowRunsOutput$: S.StructureShape = {type:"structure",name:"ListWorkflowRunsOutput",members:{nextToken:{shape:string$},items:{shape:ListWorkflowRunsOutputItems$}}}
-const ListWorkflowsRequestSortByMember$: S.StructureShape = {type:"structure",name:"ListWorkflowsRequestSortByMember",members:{}}
-const ListWorkflowsRequestSortBy$: S.ListShape = {type:"list",name:"ListWorkflowsRequestSortBy",member:{shape:ListWorkflowsRequestSortByMember$}}
+const WorkflowRunSummary$: S.StructureShape = {type:"structure",name:"WorkflowRunSummary",members:{id:{shape:string$},workflowId:{shape:string$},workflowName:{shape:string$},status:{shape:string$},statusReasons:{shape:GetWorkflowRunResponseStatusReasons$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},lastUpdatedTime:{shape:timestamp$}},required:["id","workflowId","workflowName","status","startTime","lastUpdatedTime"]}
+const ListWorkflowRunsResponseItems$: S.ListShape = {type:"list",name:"ListWorkflowRunsResponseItems",member:{shape:WorkflowRunSummary$}}
+const ListWorkflowRunsResponse$: S.StructureShape = {type:"structure",name:"ListWorkflowRunsResponse",members:{nextToken:{shape:string$},items:{shape:ListWorkflowRunsResponseItems$}}}
+const WorkflowSortCriteria$: S.StructureShape = {type:"structure",name:"WorkflowSortCriteria",members:{}}
+const ListWorkflowsRequestSortBy$: S.ListShape = {type:"list",name:"ListWorkflowsRequestSortBy",member:{shape:WorkflowSortCriteria$}}
 const ListWorkflowsRequest$: S.StructureShape = {type:"structure",name:"ListWorkflowsRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},sortBy:{shape:ListWorkflowsRequestSortBy$}},required:["spaceName","projectName"]}
-const ListWorkflowsOutputItemsMemberDefinition$: S.StructureShape = {type:"structure",name:"ListWorkflowsOutputItemsMemberDefinition",members:{path:{shape:string$}},required:["path"]}
-const ListWorkflowsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListWorkflowsOutputItemsMember",members:{id:{shape:string$},name:{shape:string$},sourceRepositoryName:{shape:string$},sourceBranchName:{shape:string$},definition:{shape:ListWorkflowsOutputItemsMemberDefinition$},createdTime:{shape:timestamp$},lastUpdatedTime:{shape:timestamp$},runMode:{shape:string$},status:{shape:string$}},required:["id","name","sourceRepositoryName","sourceBranchName","definition","createdTime","lastUpdatedTime","runMode","status"]}
-const ListWorkflowsOutputItems$: S.ListShape = {type:"list",name:"ListWorkflowsOutputItems",member:{shape:ListWorkflowsOutputItemsMember$}}
-const ListWorkflowsOutput$: S.StructureShape = {type:"structure",name:"ListWorkflowsOutput",members:{nextToken:{shape:string$},items:{shape:ListWorkflowsOutputItems$}}}
+const WorkflowDefinitionSummary$: S.StructureShape = {type:"structure",name:"WorkflowDefinitionSummary",members:{path:{shape:string$}},required:["path"]}
+const WorkflowSummary$: S.StructureShape = {type:"structure",name:"WorkflowSummary",members:{id:{shape:string$},name:{shape:string$},sourceRepositoryName:{shape:string$},sourceBranchName:{shape:string$},definition:{shape:WorkflowDefinitionSummary$},createdTime:{shape:timestamp$},lastUpdatedTime:{shape:timestamp$},runMode:{shape:string$},status:{shape:string$}},required:["id","name","sourceRepositoryName","sourceBranchName","definition","createdTime","lastUpdatedTime","runMode","status"]}
+const ListWorkflowsResponseItems$: S.ListShape = {type:"list",name:"ListWorkflowsResponseItems",member:{shape:WorkflowSummary$}}
+const ListWorkflowsResponse$: S.StructureShape = {type:"structure",name:"ListWorkflowsResponse",members:{nextToken:{shape:string$},items:{shape:ListWorkflowsResponseItems$}}}
 const StartDevEnvironmentRequest$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},id:{shape:string$,location:"uri",locationName:"id"},ides:{shape:CreateDevEnvironmentRequestIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$}},required:["spaceName","projectName","id"]}
-const StartDevEnvironmentOutput$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},status:{shape:string$}},required:["spaceName","projectName","id","status"]}
-const StartDevEnvironmentSessionRequestSessionConfigurationExecuteCommandSessionConfigurationArguments$: S.ListShape = {type:"list",name:"StartDevEnvironmentSessionRequestSessionConfigurationExecuteCommandSessionConfigurationArguments",member:{shape:string$}}
-const StartDevEnvironmentSessionRequestSessionConfigurationExecuteCommandSessionConfiguration$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentSessionRequestSessionConfigurationExecuteCommandSessionConfiguration",members:{command:{shape:string$},arguments:{shape:StartDevEnvironmentSessionRequestSessionConfigurationExecuteCommandSessionConfigurationArguments$}},required:["command"]}
-const StartDevEnvironmentSessionRequestSessionConfiguration$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentSessionRequestSessionConfiguration",members:{sessionType:{shape:string$},executeCommandSessionConfiguration:{shape:StartDevEnvironmentSessionRequestSessionConfigurationExecuteCommandSessionConfiguration$}},required:["sessionType"]}
-const StartDevEnvironmentSessionRequest$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentSessionRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},id:{shape:string$,location:"uri",locationName:"id"},sessionConfiguration:{shape:StartDevEnvironmentSessionRequestSessionConfiguration$}},required:["spaceName","projectName","id","sessionConfiguration"]}
-const StartDevEnvironmentSessionOutputAccessDetails$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentSessionOutputAccessDetails",members:{streamUrl:{shape:string$},tokenValue:{shape:string$}},required:["streamUrl","tokenValue"]}
-const StartDevEnvironmentSessionOutput$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentSessionOutput",members:{accessDetails:{shape:StartDevEnvironmentSessionOutputAccessDetails$},sessionId:{shape:string$},spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$}},required:["accessDetails","spaceName","projectName","id"]}
+const StartDevEnvironmentResponse$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},status:{shape:string$}},required:["spaceName","projectName","id","status"]}
+const ExecuteCommandSessionConfigurationArguments$: S.ListShape = {type:"list",name:"ExecuteCommandSessionConfigurationArguments",member:{shape:string$}}
+const ExecuteCommandSessionConfiguration$: S.StructureShape = {type:"structure",name:"ExecuteCommandSessionConfiguration",members:{command:{shape:string$},arguments:{shape:ExecuteCommandSessionConfigurationArguments$}},required:["command"]}
+const DevEnvironmentSessionConfiguration$: S.StructureShape = {type:"structure",name:"DevEnvironmentSessionConfiguration",members:{sessionType:{shape:string$},executeCommandSessionConfiguration:{shape:ExecuteCommandSessionConfiguration$}},required:["sessionType"]}
+const StartDevEnvironmentSessionRequest$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentSessionRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},id:{shape:string$,location:"uri",locationName:"id"},sessionConfiguration:{shape:DevEnvironmentSessionConfiguration$}},required:["spaceName","projectName","id","sessionConfiguration"]}
+const DevEnvironmentAccessDetails$: S.StructureShape = {type:"structure",name:"DevEnvironmentAccessDetails",members:{streamUrl:{shape:string$},tokenValue:{shape:string$}},required:["streamUrl","tokenValue"]}
+const StartDevEnvironmentSessionResponse$: S.StructureShape = {type:"structure",name:"StartDevEnvironmentSessionResponse",members:{accessDetails:{shape:DevEnvironmentAccessDetails$},sessionId:{shape:string$},spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$}},required:["accessDetails","spaceName","projectName","id"]}
 const StartWorkflowRunRequest$: S.StructureShape = {type:"structure",name:"StartWorkflowRunRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},workflowId:{shape:string$,location:"querystring",locationName:"workflowId"},clientToken:{shape:string$,idempotencyToken:true}},required:["spaceName","projectName","workflowId"]}
-const StartWorkflowRunOutput$: S.StructureShape = {type:"structure",name:"StartWorkflowRunOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},workflowId:{shape:string$}},required:["spaceName","projectName","id","workflowId"]}
+const StartWorkflowRunResponse$: S.StructureShape = {type:"structure",name:"StartWorkflowRunResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},workflowId:{shape:string$}},required:["spaceName","projectName","id","workflowId"]}
 const StopDevEnvironmentRequest$: S.StructureShape = {type:"structure",name:"StopDevEnvironmentRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},id:{shape:string$,location:"uri",locationName:"id"}},required:["spaceName","projectName","id"]}
-const StopDevEnvironmentOutput$: S.StructureShape = {type:"structure",name:"StopDevEnvironmentOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},status:{shape:string$}},required:["spaceName","projectName","id","status"]}
+const StopDevEnvironmentResponse$: S.StructureShape = {type:"structure",name:"StopDevEnvironmentResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},status:{shape:string$}},required:["spaceName","projectName","id","status"]}
 const StopDevEnvironmentSessionRequest$: S.StructureShape = {type:"structure",name:"StopDevEnvironmentSessionRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},id:{shape:string$,location:"uri",locationName:"id"},sessionId:{shape:string$,location:"uri",locationName:"sessionId"}},required:["spaceName","projectName","id","sessionId"]}
-const StopDevEnvironmentSessionOutput$: S.StructureShape = {type:"structure",name:"StopDevEnvironmentSessionOutput",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},sessionId:{shape:string$}},required:["spaceName","projectName","id","sessionId"]}
+const StopDevEnvironmentSessionResponse$: S.StructureShape = {type:"structure",name:"StopDevEnvironmentSessionResponse",members:{spaceName:{shape:string$},projectName:{shape:string$},id:{shape:string$},sessionId:{shape:string$}},required:["spaceName","projectName","id","sessionId"]}
 const UpdateDevEnvironmentRequest$: S.StructureShape = {type:"structure",name:"UpdateDevEnvironmentRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},id:{shape:string$,location:"uri",locationName:"id"},alias:{shape:string$},ides:{shape:CreateDevEnvironmentRequestIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$},clientToken:{shape:string$}},required:["spaceName","projectName","id"]}
-const UpdateDevEnvironmentOutput$: S.StructureShape = {type:"structure",name:"UpdateDevEnvironmentOutput",members:{id:{shape:string$},spaceName:{shape:string$},projectName:{shape:string$},alias:{shape:string$},ides:{shape:CreateDevEnvironmentRequestIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$},clientToken:{shape:string$}},required:["id","spaceName","projectName"]}
+const UpdateDevEnvironmentResponse$: S.StructureShape = {type:"structure",name:"UpdateDevEnvironmentResponse",members:{id:{shape:string$},spaceName:{shape:string$},projectName:{shape:string$},alias:{shape:string$},ides:{shape:CreateDevEnvironmentRequestIdes$},instanceType:{shape:string$},inactivityTimeoutMinutes:{shape:integer$},clientToken:{shape:string$}},required:["id","spaceName","projectName"]}
 const UpdateProjectRequest$: S.StructureShape = {type:"structure",name:"UpdateProjectRequest",members:{spaceName:{shape:string$,location:"uri",locationName:"spaceName"},name:{shape:string$,location:"uri",locationName:"name"},description:{shape:string$}},required:["spaceName","name"]}
-const UpdateProjectOutput$: S.StructureShape = {type:"structure",name:"UpdateProjectOutput",members:{spaceName:{shape:string$},name:{shape:string$},displayName:{shape:string$},description:{shape:string$}}}
+const UpdateProjectResponse$: S.StructureShape = {type:"structure",name:"UpdateProjectResponse",members:{spaceName:{shape:string$},name:{shape:string$},displayName:{shape:string$},description:{shape:string$}}}
 const UpdateSpaceRequest$: S.StructureShape = {type:"structure",name:"UpdateSpaceRequest",members:{name:{shape:string$,location:"uri",locationName:"name"},description:{shape:string$}},required:["name"]}
-const UpdateSpaceOutput$: S.StructureShape = {type:"structure",name:"UpdateSpaceOutput",members:{name:{shape:string$},displayName:{shape:string$},description:{shape:string$}}}
-const VerifySessionOutput$: S.StructureShape = {type:"structure",name:"VerifySessionOutput",members:{identity:{shape:string$}}}
+const UpdateSpaceResponse$: S.StructureShape = {type:"structure",name:"UpdateSpaceResponse",members:{name:{shape:string$},displayName:{shape:string$},description:{shape:string$}}}
+const VerifySessionResponse$: S.StructureShape = {type:"structure",name:"VerifySessionResponse",members:{identity:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type ComparisonOperator = "BEGINS_WITH" | "EQ" | "GT" | "GE" | "LT" | "LE" | (string & {})
+
+export type DevEnvironmentSessionType = "SSH" | "SSM" | (string & {})
+
+export type DevEnvironmentStatus = "DELETED" | "DELETING" | "FAILED" | "PENDING" | "RUNNING" | "STARTING" | "STOPPED" | "STOPPING" | (string & {})
+
+export type FilterKey = "hasAccessTo" | "name" | (string & {})
+
+export type OperationType = "MUTATION" | "READONLY" | (string & {})
+
+export type UserType = "AWS_ACCOUNT" | "UNKNOWN" | "USER" | (string & {})
+
+export type WorkflowRunMode = "PARALLEL" | "QUEUED" | "SUPERSEDED" | (string & {})
+
+export type WorkflowRunStatus = "ABANDONED" | "CANCELLED" | "FAILED" | "IN_PROGRESS" | "NOT_RUN" | "PROVISIONING" | "STOPPED" | "STOPPING" | "SUCCEEDED" | "SUPERSEDED" | "VALIDATING" | (string & {})
+
+export type WorkflowStatus = "ACTIVE" | "INVALID" | (string & {})
+
+export type _InstanceType = "dev.standard1.large" | "dev.standard1.medium" | "dev.standard1.small" | "dev.standard1.xlarge" | (string & {})
 
 export interface CreateAccessTokenRequest {
   readonly name: string
   readonly expiresTime?: Date | undefined
 }
 
-export interface CreateAccessTokenOutput {
+export interface CreateAccessTokenResponse {
   readonly secret?: string
   readonly name?: string
   readonly expiresTime?: Date
@@ -167,36 +194,36 @@ export interface CreateAccessTokenOutput {
 export interface CreateDevEnvironmentRequest {
   readonly spaceName: string
   readonly projectName: string
-  readonly repositories?: ReadonlyArray<CreateDevEnvironmentRequestRepositoriesMember> | undefined
+  readonly repositories?: ReadonlyArray<RepositoryInput> | undefined
   readonly clientToken?: string | undefined
   readonly alias?: string | undefined
-  readonly ides?: ReadonlyArray<CreateDevEnvironmentRequestIdesMember> | undefined
-  readonly instanceType: string
+  readonly ides?: ReadonlyArray<IdeConfiguration> | undefined
+  readonly instanceType: _InstanceType
   readonly inactivityTimeoutMinutes?: number | undefined
-  readonly persistentStorage: CreateDevEnvironmentRequestPersistentStorage
+  readonly persistentStorage: PersistentStorageConfiguration
   readonly vpcConnectionName?: string | undefined
 }
 
-export interface CreateDevEnvironmentRequestRepositoriesMember {
+export interface RepositoryInput {
   readonly repositoryName: string
   readonly branchName?: string | undefined
 }
 
-export interface CreateDevEnvironmentRequestIdesMember {
+export interface IdeConfiguration {
   readonly runtime?: string | undefined
   readonly name?: string | undefined
 }
 
-export interface CreateDevEnvironmentRequestIdesMemberOutput {
+export interface IdeConfigurationOutput {
   readonly runtime?: string
   readonly name?: string
 }
 
-export interface CreateDevEnvironmentRequestPersistentStorage {
+export interface PersistentStorageConfiguration {
   readonly sizeInGiB: number
 }
 
-export interface CreateDevEnvironmentOutput {
+export interface CreateDevEnvironmentResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
@@ -209,7 +236,7 @@ export interface CreateProjectRequest {
   readonly description?: string | undefined
 }
 
-export interface CreateProjectOutput {
+export interface CreateProjectResponse {
   readonly spaceName?: string
   readonly name?: string
   readonly displayName?: string
@@ -223,7 +250,7 @@ export interface CreateSourceRepositoryRequest {
   readonly description?: string | undefined
 }
 
-export interface CreateSourceRepositoryOutput {
+export interface CreateSourceRepositoryResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly name?: string
@@ -238,7 +265,7 @@ export interface CreateSourceRepositoryBranchRequest {
   readonly headCommitId?: string | undefined
 }
 
-export interface CreateSourceRepositoryBranchOutput {
+export interface CreateSourceRepositoryBranchResponse {
   readonly ref?: string
   readonly name?: string
   readonly lastUpdatedTime?: Date
@@ -249,7 +276,7 @@ export interface DeleteAccessTokenRequest {
   readonly id: string
 }
 
-export type DeleteAccessTokenOutput = {}
+export type DeleteAccessTokenResponse = {}
 
 export interface DeleteDevEnvironmentRequest {
   readonly spaceName: string
@@ -257,7 +284,7 @@ export interface DeleteDevEnvironmentRequest {
   readonly id: string
 }
 
-export interface DeleteDevEnvironmentOutput {
+export interface DeleteDevEnvironmentResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
@@ -268,7 +295,7 @@ export interface DeleteProjectRequest {
   readonly name: string
 }
 
-export interface DeleteProjectOutput {
+export interface DeleteProjectResponse {
   readonly spaceName?: string
   readonly name?: string
   readonly displayName?: string
@@ -280,7 +307,7 @@ export interface DeleteSourceRepositoryRequest {
   readonly name: string
 }
 
-export interface DeleteSourceRepositoryOutput {
+export interface DeleteSourceRepositoryResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly name?: string
@@ -290,7 +317,7 @@ export interface DeleteSpaceRequest {
   readonly name: string
 }
 
-export interface DeleteSpaceOutput {
+export interface DeleteSpaceResponse {
   readonly name?: string
   readonly displayName?: string
 }
@@ -301,34 +328,34 @@ export interface GetDevEnvironmentRequest {
   readonly id: string
 }
 
-export interface GetDevEnvironmentOutput {
+export interface GetDevEnvironmentResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
   readonly lastUpdatedTime?: Date
   readonly creatorId?: string
-  readonly status?: string
+  readonly status?: DevEnvironmentStatus
   readonly statusReason?: string
-  readonly repositories?: ReadonlyArray<GetDevEnvironmentOutputRepositoriesMember>
+  readonly repositories?: ReadonlyArray<DevEnvironmentRepositorySummary>
   readonly alias?: string
-  readonly ides?: ReadonlyArray<GetDevEnvironmentOutputIdesMember>
-  readonly instanceType?: string
+  readonly ides?: ReadonlyArray<Ide>
+  readonly instanceType?: _InstanceType
   readonly inactivityTimeoutMinutes?: number
-  readonly persistentStorage?: GetDevEnvironmentOutputPersistentStorage
+  readonly persistentStorage?: PersistentStorage
   readonly vpcConnectionName?: string
 }
 
-export interface GetDevEnvironmentOutputRepositoriesMember {
+export interface DevEnvironmentRepositorySummary {
   readonly repositoryName?: string
   readonly branchName?: string
 }
 
-export interface GetDevEnvironmentOutputIdesMember {
+export interface Ide {
   readonly runtime?: string
   readonly name?: string
 }
 
-export interface GetDevEnvironmentOutputPersistentStorage {
+export interface PersistentStorage {
   readonly sizeInGiB?: number
 }
 
@@ -337,7 +364,7 @@ export interface GetProjectRequest {
   readonly name: string
 }
 
-export interface GetProjectOutput {
+export interface GetProjectResponse {
   readonly spaceName?: string
   readonly name?: string
   readonly displayName?: string
@@ -350,7 +377,7 @@ export interface GetSourceRepositoryRequest {
   readonly name: string
 }
 
-export interface GetSourceRepositoryOutput {
+export interface GetSourceRepositoryResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly name?: string
@@ -365,7 +392,7 @@ export interface GetSourceRepositoryCloneUrlsRequest {
   readonly sourceRepositoryName: string
 }
 
-export interface GetSourceRepositoryCloneUrlsOutput {
+export interface GetSourceRepositoryCloneUrlsResponse {
   readonly https?: string
 }
 
@@ -373,7 +400,7 @@ export interface GetSpaceRequest {
   readonly name: string
 }
 
-export interface GetSpaceOutput {
+export interface GetSpaceResponse {
   readonly name?: string
   readonly regionName?: string
   readonly displayName?: string
@@ -384,7 +411,7 @@ export interface GetSubscriptionRequest {
   readonly spaceName: string
 }
 
-export interface GetSubscriptionOutput {
+export interface GetSubscriptionResponse {
   readonly subscriptionType?: string
   readonly awsAccountName?: string
   readonly pendingSubscriptionType?: string
@@ -396,15 +423,15 @@ export interface GetUserDetailsRequest {
   readonly userName?: string | undefined
 }
 
-export interface GetUserDetailsOutput {
+export interface GetUserDetailsResponse {
   readonly userId?: string
   readonly userName?: string
   readonly displayName?: string
-  readonly primaryEmail?: GetUserDetailsOutputPrimaryEmail
+  readonly primaryEmail?: EmailAddress
   readonly version?: string
 }
 
-export interface GetUserDetailsOutputPrimaryEmail {
+export interface EmailAddress {
   readonly email?: string
   readonly verified?: boolean
 }
@@ -415,21 +442,21 @@ export interface GetWorkflowRequest {
   readonly projectName: string
 }
 
-export interface GetWorkflowOutput {
+export interface GetWorkflowResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
   readonly name?: string
   readonly sourceRepositoryName?: string
   readonly sourceBranchName?: string
-  readonly definition?: GetWorkflowOutputDefinition
+  readonly definition?: WorkflowDefinition
   readonly createdTime?: Date
   readonly lastUpdatedTime?: Date
-  readonly runMode?: string
-  readonly status?: string
+  readonly runMode?: WorkflowRunMode
+  readonly status?: WorkflowStatus
 }
 
-export interface GetWorkflowOutputDefinition {
+export interface WorkflowDefinition {
   readonly path?: string
 }
 
@@ -439,31 +466,31 @@ export interface GetWorkflowRunRequest {
   readonly projectName: string
 }
 
-export interface GetWorkflowRunOutput {
+export interface GetWorkflowRunResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
   readonly workflowId?: string
-  readonly status?: string
-  readonly statusReasons?: ReadonlyArray<GetWorkflowRunOutputStatusReasonsMember>
+  readonly status?: WorkflowRunStatus
+  readonly statusReasons?: ReadonlyArray<WorkflowRunStatusReason>
   readonly startTime?: Date
   readonly endTime?: Date
   readonly lastUpdatedTime?: Date
 }
 
-export type GetWorkflowRunOutputStatusReasonsMember = {}
+export type WorkflowRunStatusReason = {}
 
 export interface ListAccessTokensRequest {
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
 }
 
-export interface ListAccessTokensOutput {
-  readonly items?: ReadonlyArray<ListAccessTokensOutputItemsMember>
+export interface ListAccessTokensResponse {
+  readonly items?: ReadonlyArray<AccessTokenSummary>
   readonly nextToken?: string
 }
 
-export interface ListAccessTokensOutputItemsMember {
+export interface AccessTokenSummary {
   readonly id?: string
   readonly name?: string
   readonly expiresTime?: Date
@@ -477,12 +504,12 @@ export interface ListDevEnvironmentSessionsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListDevEnvironmentSessionsOutput {
-  readonly items?: ReadonlyArray<ListDevEnvironmentSessionsOutputItemsMember>
+export interface ListDevEnvironmentSessionsResponse {
+  readonly items?: ReadonlyArray<DevEnvironmentSessionSummary>
   readonly nextToken?: string
 }
 
-export interface ListDevEnvironmentSessionsOutputItemsMember {
+export interface DevEnvironmentSessionSummary {
   readonly spaceName?: string
   readonly projectName?: string
   readonly devEnvironmentId?: string
@@ -493,36 +520,36 @@ export interface ListDevEnvironmentSessionsOutputItemsMember {
 export interface ListDevEnvironmentsRequest {
   readonly spaceName: string
   readonly projectName?: string | undefined
-  readonly filters?: ReadonlyArray<ListDevEnvironmentsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface ListDevEnvironmentsRequestFiltersMember {
+export interface Filter {
   readonly key: string
   readonly values: ReadonlyArray<string>
   readonly comparisonOperator?: string | undefined
 }
 
-export interface ListDevEnvironmentsOutput {
-  readonly items?: ReadonlyArray<ListDevEnvironmentsOutputItemsMember>
+export interface ListDevEnvironmentsResponse {
+  readonly items?: ReadonlyArray<DevEnvironmentSummary>
   readonly nextToken?: string
 }
 
-export interface ListDevEnvironmentsOutputItemsMember {
+export interface DevEnvironmentSummary {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
   readonly lastUpdatedTime?: Date
   readonly creatorId?: string
-  readonly status?: string
+  readonly status?: DevEnvironmentStatus
   readonly statusReason?: string
-  readonly repositories?: ReadonlyArray<GetDevEnvironmentOutputRepositoriesMember>
+  readonly repositories?: ReadonlyArray<DevEnvironmentRepositorySummary>
   readonly alias?: string
-  readonly ides?: ReadonlyArray<GetDevEnvironmentOutputIdesMember>
-  readonly instanceType?: string
+  readonly ides?: ReadonlyArray<Ide>
+  readonly instanceType?: _InstanceType
   readonly inactivityTimeoutMinutes?: number
-  readonly persistentStorage?: GetDevEnvironmentOutputPersistentStorage
+  readonly persistentStorage?: PersistentStorage
   readonly vpcConnectionName?: string
 }
 
@@ -535,42 +562,42 @@ export interface ListEventLogsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListEventLogsOutput {
+export interface ListEventLogsResponse {
   readonly nextToken?: string
-  readonly items?: ReadonlyArray<ListEventLogsOutputItemsMember>
+  readonly items?: ReadonlyArray<EventLogEntry>
 }
 
-export interface ListEventLogsOutputItemsMember {
+export interface EventLogEntry {
   readonly id?: string
   readonly eventName?: string
   readonly eventType?: string
   readonly eventCategory?: string
   readonly eventSource?: string
   readonly eventTime?: Date
-  readonly operationType?: string
-  readonly userIdentity?: ListEventLogsOutputItemsMemberUserIdentity
-  readonly projectInformation?: ListEventLogsOutputItemsMemberProjectInformation
+  readonly operationType?: OperationType
+  readonly userIdentity?: UserIdentity
+  readonly projectInformation?: ProjectInformation
   readonly requestId?: string
-  readonly requestPayload?: ListEventLogsOutputItemsMemberRequestPayload
-  readonly responsePayload?: ListEventLogsOutputItemsMemberRequestPayload
+  readonly requestPayload?: EventPayload
+  readonly responsePayload?: EventPayload
   readonly errorCode?: string
   readonly sourceIpAddress?: string
   readonly userAgent?: string
 }
 
-export interface ListEventLogsOutputItemsMemberUserIdentity {
-  readonly userType?: string
+export interface UserIdentity {
+  readonly userType?: UserType
   readonly principalId?: string
   readonly userName?: string
   readonly awsAccountId?: string
 }
 
-export interface ListEventLogsOutputItemsMemberProjectInformation {
+export interface ProjectInformation {
   readonly name?: string
   readonly projectId?: string
 }
 
-export interface ListEventLogsOutputItemsMemberRequestPayload {
+export interface EventPayload {
   readonly contentType?: string
   readonly data?: string
 }
@@ -579,21 +606,21 @@ export interface ListProjectsRequest {
   readonly spaceName: string
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListProjectsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<ProjectListFilter> | undefined
 }
 
-export interface ListProjectsRequestFiltersMember {
-  readonly key: string
+export interface ProjectListFilter {
+  readonly key: FilterKey
   readonly values: ReadonlyArray<string>
-  readonly comparisonOperator?: string | undefined
+  readonly comparisonOperator?: ComparisonOperator | undefined
 }
 
-export interface ListProjectsOutput {
+export interface ListProjectsResponse {
   readonly nextToken?: string
-  readonly items?: ReadonlyArray<ListProjectsOutputItemsMember>
+  readonly items?: ReadonlyArray<ProjectSummary>
 }
 
-export interface ListProjectsOutputItemsMember {
+export interface ProjectSummary {
   readonly name?: string
   readonly displayName?: string
   readonly description?: string
@@ -606,12 +633,12 @@ export interface ListSourceRepositoriesRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListSourceRepositoriesOutput {
-  readonly items?: ReadonlyArray<ListSourceRepositoriesOutputItemsMember>
+export interface ListSourceRepositoriesResponse {
+  readonly items?: ReadonlyArray<ListSourceRepositoriesItem>
   readonly nextToken?: string
 }
 
-export interface ListSourceRepositoriesOutputItemsMember {
+export interface ListSourceRepositoriesItem {
   readonly id?: string
   readonly name?: string
   readonly description?: string
@@ -627,12 +654,12 @@ export interface ListSourceRepositoryBranchesRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListSourceRepositoryBranchesOutput {
+export interface ListSourceRepositoryBranchesResponse {
   readonly nextToken?: string
-  readonly items?: ReadonlyArray<ListSourceRepositoryBranchesOutputItemsMember>
+  readonly items?: ReadonlyArray<ListSourceRepositoryBranchesItem>
 }
 
-export interface ListSourceRepositoryBranchesOutputItemsMember {
+export interface ListSourceRepositoryBranchesItem {
   readonly ref?: string
   readonly name?: string
   readonly lastUpdatedTime?: Date
@@ -643,12 +670,12 @@ export interface ListSpacesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListSpacesOutput {
+export interface ListSpacesResponse {
   readonly nextToken?: string
-  readonly items?: ReadonlyArray<ListSpacesOutputItemsMember>
+  readonly items?: ReadonlyArray<SpaceSummary>
 }
 
-export interface ListSpacesOutputItemsMember {
+export interface SpaceSummary {
   readonly name?: string
   readonly regionName?: string
   readonly displayName?: string
@@ -661,22 +688,22 @@ export interface ListWorkflowRunsRequest {
   readonly projectName: string
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly sortBy?: ReadonlyArray<ListWorkflowRunsRequestSortByMember> | undefined
+  readonly sortBy?: ReadonlyArray<WorkflowRunSortCriteria> | undefined
 }
 
-export type ListWorkflowRunsRequestSortByMember = {}
+export type WorkflowRunSortCriteria = {}
 
-export interface ListWorkflowRunsOutput {
+export interface ListWorkflowRunsResponse {
   readonly nextToken?: string
-  readonly items?: ReadonlyArray<ListWorkflowRunsOutputItemsMember>
+  readonly items?: ReadonlyArray<WorkflowRunSummary>
 }
 
-export interface ListWorkflowRunsOutputItemsMember {
+export interface WorkflowRunSummary {
   readonly id?: string
   readonly workflowId?: string
   readonly workflowName?: string
-  readonly status?: string
-  readonly statusReasons?: ReadonlyArray<GetWorkflowRunOutputStatusReasonsMember>
+  readonly status?: WorkflowRunStatus
+  readonly statusReasons?: ReadonlyArray<WorkflowRunStatusReason>
   readonly startTime?: Date
   readonly endTime?: Date
   readonly lastUpdatedTime?: Date
@@ -687,29 +714,29 @@ export interface ListWorkflowsRequest {
   readonly projectName: string
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly sortBy?: ReadonlyArray<ListWorkflowsRequestSortByMember> | undefined
+  readonly sortBy?: ReadonlyArray<WorkflowSortCriteria> | undefined
 }
 
-export type ListWorkflowsRequestSortByMember = {}
+export type WorkflowSortCriteria = {}
 
-export interface ListWorkflowsOutput {
+export interface ListWorkflowsResponse {
   readonly nextToken?: string
-  readonly items?: ReadonlyArray<ListWorkflowsOutputItemsMember>
+  readonly items?: ReadonlyArray<WorkflowSummary>
 }
 
-export interface ListWorkflowsOutputItemsMember {
+export interface WorkflowSummary {
   readonly id?: string
   readonly name?: string
   readonly sourceRepositoryName?: string
   readonly sourceBranchName?: string
-  readonly definition?: ListWorkflowsOutputItemsMemberDefinition
+  readonly definition?: WorkflowDefinitionSummary
   readonly createdTime?: Date
   readonly lastUpdatedTime?: Date
-  readonly runMode?: string
-  readonly status?: string
+  readonly runMode?: WorkflowRunMode
+  readonly status?: WorkflowStatus
 }
 
-export interface ListWorkflowsOutputItemsMemberDefinition {
+export interface WorkflowDefinitionSummary {
   readonly path?: string
 }
 
@@ -717,44 +744,44 @@ export interface StartDevEnvironmentRequest {
   readonly spaceName: string
   readonly projectName: string
   readonly id: string
-  readonly ides?: ReadonlyArray<CreateDevEnvironmentRequestIdesMember> | undefined
-  readonly instanceType?: string | undefined
+  readonly ides?: ReadonlyArray<IdeConfiguration> | undefined
+  readonly instanceType?: _InstanceType | undefined
   readonly inactivityTimeoutMinutes?: number | undefined
 }
 
-export interface StartDevEnvironmentOutput {
+export interface StartDevEnvironmentResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
-  readonly status?: string
+  readonly status?: DevEnvironmentStatus
 }
 
 export interface StartDevEnvironmentSessionRequest {
   readonly spaceName: string
   readonly projectName: string
   readonly id: string
-  readonly sessionConfiguration: StartDevEnvironmentSessionRequestSessionConfiguration
+  readonly sessionConfiguration: DevEnvironmentSessionConfiguration
 }
 
-export interface StartDevEnvironmentSessionRequestSessionConfiguration {
-  readonly sessionType: string
-  readonly executeCommandSessionConfiguration?: StartDevEnvironmentSessionRequestSessionConfigurationExecuteCommandSessionConfiguration | undefined
+export interface DevEnvironmentSessionConfiguration {
+  readonly sessionType: DevEnvironmentSessionType
+  readonly executeCommandSessionConfiguration?: ExecuteCommandSessionConfiguration | undefined
 }
 
-export interface StartDevEnvironmentSessionRequestSessionConfigurationExecuteCommandSessionConfiguration {
+export interface ExecuteCommandSessionConfiguration {
   readonly command: string
   readonly arguments?: ReadonlyArray<string> | undefined
 }
 
-export interface StartDevEnvironmentSessionOutput {
-  readonly accessDetails?: StartDevEnvironmentSessionOutputAccessDetails
+export interface StartDevEnvironmentSessionResponse {
+  readonly accessDetails?: DevEnvironmentAccessDetails
   readonly sessionId?: string
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
 }
 
-export interface StartDevEnvironmentSessionOutputAccessDetails {
+export interface DevEnvironmentAccessDetails {
   readonly streamUrl?: string
   readonly tokenValue?: string
 }
@@ -766,7 +793,7 @@ export interface StartWorkflowRunRequest {
   readonly clientToken?: string | undefined
 }
 
-export interface StartWorkflowRunOutput {
+export interface StartWorkflowRunResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
@@ -779,11 +806,11 @@ export interface StopDevEnvironmentRequest {
   readonly id: string
 }
 
-export interface StopDevEnvironmentOutput {
+export interface StopDevEnvironmentResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
-  readonly status?: string
+  readonly status?: DevEnvironmentStatus
 }
 
 export interface StopDevEnvironmentSessionRequest {
@@ -793,7 +820,7 @@ export interface StopDevEnvironmentSessionRequest {
   readonly sessionId: string
 }
 
-export interface StopDevEnvironmentSessionOutput {
+export interface StopDevEnvironmentSessionResponse {
   readonly spaceName?: string
   readonly projectName?: string
   readonly id?: string
@@ -805,19 +832,19 @@ export interface UpdateDevEnvironmentRequest {
   readonly projectName: string
   readonly id: string
   readonly alias?: string | undefined
-  readonly ides?: ReadonlyArray<CreateDevEnvironmentRequestIdesMember> | undefined
-  readonly instanceType?: string | undefined
+  readonly ides?: ReadonlyArray<IdeConfiguration> | undefined
+  readonly instanceType?: _InstanceType | undefined
   readonly inactivityTimeoutMinutes?: number | undefined
   readonly clientToken?: string | undefined
 }
 
-export interface UpdateDevEnvironmentOutput {
+export interface UpdateDevEnvironmentResponse {
   readonly id?: string
   readonly spaceName?: string
   readonly projectName?: string
   readonly alias?: string
-  readonly ides?: ReadonlyArray<CreateDevEnvironmentRequestIdesMemberOutput>
-  readonly instanceType?: string
+  readonly ides?: ReadonlyArray<IdeConfigurationOutput>
+  readonly instanceType?: _InstanceType
   readonly inactivityTimeoutMinutes?: number
   readonly clientToken?: string
 }
@@ -828,7 +855,7 @@ export interface UpdateProjectRequest {
   readonly description?: string | undefined
 }
 
-export interface UpdateProjectOutput {
+export interface UpdateProjectResponse {
   readonly spaceName?: string
   readonly name?: string
   readonly displayName?: string
@@ -840,164 +867,176 @@ export interface UpdateSpaceRequest {
   readonly description?: string | undefined
 }
 
-export interface UpdateSpaceOutput {
+export interface UpdateSpaceResponse {
   readonly name?: string
   readonly displayName?: string
   readonly description?: string
 }
 
-export interface VerifySessionOutput {
+export interface VerifySessionResponse {
   readonly identity?: string
 }
 
-export type CreateAccessTokenError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type CreateDevEnvironmentError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type CreateProjectError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CreateSourceRepositoryError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
 
-export type CreateSourceRepositoryBranchError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type DeleteAccessTokenError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type DeleteDevEnvironmentError = Errors.CommonError | Client.SdkError
+export type CreateAccessTokenError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteProjectError = Errors.CommonError | Client.SdkError
+export type CreateDevEnvironmentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteSourceRepositoryError = Errors.CommonError | Client.SdkError
+export type CreateProjectError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteSpaceError = Errors.CommonError | Client.SdkError
+export type CreateSourceRepositoryError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetDevEnvironmentError = Errors.CommonError | Client.SdkError
+export type CreateSourceRepositoryBranchError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetProjectError = Errors.CommonError | Client.SdkError
+export type DeleteAccessTokenError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetSourceRepositoryError = Errors.CommonError | Client.SdkError
+export type DeleteDevEnvironmentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetSourceRepositoryCloneUrlsError = Errors.CommonError | Client.SdkError
+export type DeleteProjectError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetSpaceError = Errors.CommonError | Client.SdkError
+export type DeleteSourceRepositoryError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetSubscriptionError = Errors.CommonError | Client.SdkError
+export type DeleteSpaceError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetUserDetailsError = Errors.CommonError | Client.SdkError
+export type GetDevEnvironmentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetWorkflowError = Errors.CommonError | Client.SdkError
+export type GetProjectError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetWorkflowRunError = Errors.CommonError | Client.SdkError
+export type GetSourceRepositoryError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAccessTokensError = Errors.CommonError | Client.SdkError
+export type GetSourceRepositoryCloneUrlsError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListDevEnvironmentSessionsError = Errors.CommonError | Client.SdkError
+export type GetSpaceError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListDevEnvironmentsError = Errors.CommonError | Client.SdkError
+export type GetSubscriptionError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListEventLogsError = Errors.CommonError | Client.SdkError
+export type GetUserDetailsError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListProjectsError = Errors.CommonError | Client.SdkError
+export type GetWorkflowError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSourceRepositoriesError = Errors.CommonError | Client.SdkError
+export type GetWorkflowRunError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSourceRepositoryBranchesError = Errors.CommonError | Client.SdkError
+export type ListAccessTokensError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSpacesError = Errors.CommonError | Client.SdkError
+export type ListDevEnvironmentSessionsError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListWorkflowRunsError = Errors.CommonError | Client.SdkError
+export type ListDevEnvironmentsError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListWorkflowsError = Errors.CommonError | Client.SdkError
+export type ListEventLogsError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartDevEnvironmentError = Errors.CommonError | Client.SdkError
+export type ListProjectsError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartDevEnvironmentSessionError = Errors.CommonError | Client.SdkError
+export type ListSourceRepositoriesError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartWorkflowRunError = Errors.CommonError | Client.SdkError
+export type ListSourceRepositoryBranchesError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopDevEnvironmentError = Errors.CommonError | Client.SdkError
+export type ListSpacesError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopDevEnvironmentSessionError = Errors.CommonError | Client.SdkError
+export type ListWorkflowRunsError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateDevEnvironmentError = Errors.CommonError | Client.SdkError
+export type ListWorkflowsError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateProjectError = Errors.CommonError | Client.SdkError
+export type StartDevEnvironmentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSpaceError = Errors.CommonError | Client.SdkError
+export type StartDevEnvironmentSessionError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type VerifySessionError = Errors.CommonError | Client.SdkError
+export type StartWorkflowRunError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createAccessToken: Client.Operation<CreateAccessTokenRequest, CreateAccessTokenOutput, CreateAccessTokenError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateAccessToken",http:{method:"PUT",requestUri:"/v1/accessTokens",responseCode:201},input:{shape:CreateAccessTokenRequest$},output:{shape:CreateAccessTokenOutput$}}})
+export type StopDevEnvironmentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createDevEnvironment: Client.Operation<CreateDevEnvironmentRequest, CreateDevEnvironmentOutput, CreateDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateDevEnvironment",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments",responseCode:201},input:{shape:CreateDevEnvironmentRequest$},output:{shape:CreateDevEnvironmentOutput$},idempotent:true}})
+export type StopDevEnvironmentSessionError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createProject: Client.Operation<CreateProjectRequest, CreateProjectOutput, CreateProjectError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateProject",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects",responseCode:201},input:{shape:CreateProjectRequest$},output:{shape:CreateProjectOutput$},idempotent:true}})
+export type UpdateDevEnvironmentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createSourceRepository: Client.Operation<CreateSourceRepositoryRequest, CreateSourceRepositoryOutput, CreateSourceRepositoryError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateSourceRepository",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{name}",responseCode:201},input:{shape:CreateSourceRepositoryRequest$},output:{shape:CreateSourceRepositoryOutput$},idempotent:true}})
+export type UpdateProjectError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createSourceRepositoryBranch: Client.Operation<CreateSourceRepositoryBranchRequest, CreateSourceRepositoryBranchOutput, CreateSourceRepositoryBranchError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateSourceRepositoryBranch",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/branches/{name}",responseCode:201},input:{shape:CreateSourceRepositoryBranchRequest$},output:{shape:CreateSourceRepositoryBranchOutput$},idempotent:true}})
+export type UpdateSpaceError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteAccessToken: Client.Operation<DeleteAccessTokenRequest, DeleteAccessTokenOutput, DeleteAccessTokenError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteAccessToken",http:{method:"DELETE",requestUri:"/v1/accessTokens/{id}",responseCode:200},input:{shape:DeleteAccessTokenRequest$},output:{shape:DeleteAccessTokenOutput$},idempotent:true}})
+export type VerifySessionError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteDevEnvironment: Client.Operation<DeleteDevEnvironmentRequest, DeleteDevEnvironmentOutput, DeleteDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteDevEnvironment",http:{method:"DELETE",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}",responseCode:200},input:{shape:DeleteDevEnvironmentRequest$},output:{shape:DeleteDevEnvironmentOutput$},idempotent:true}})
+export const createAccessToken: Client.Operation<CreateAccessTokenRequest, CreateAccessTokenResponse, CreateAccessTokenError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateAccessToken",http:{method:"PUT",requestUri:"/v1/accessTokens",responseCode:201},input:{shape:CreateAccessTokenRequest$},output:{shape:CreateAccessTokenResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteProject: Client.Operation<DeleteProjectRequest, DeleteProjectOutput, DeleteProjectError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteProject",http:{method:"DELETE",requestUri:"/v1/spaces/{spaceName}/projects/{name}",responseCode:200},input:{shape:DeleteProjectRequest$},output:{shape:DeleteProjectOutput$},idempotent:true}})
+export const createDevEnvironment: Client.Operation<CreateDevEnvironmentRequest, CreateDevEnvironmentResponse, CreateDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateDevEnvironment",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments",responseCode:201},input:{shape:CreateDevEnvironmentRequest$},output:{shape:CreateDevEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteSourceRepository: Client.Operation<DeleteSourceRepositoryRequest, DeleteSourceRepositoryOutput, DeleteSourceRepositoryError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteSourceRepository",http:{method:"DELETE",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{name}",responseCode:200},input:{shape:DeleteSourceRepositoryRequest$},output:{shape:DeleteSourceRepositoryOutput$},idempotent:true}})
+export const createProject: Client.Operation<CreateProjectRequest, CreateProjectResponse, CreateProjectError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateProject",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects",responseCode:201},input:{shape:CreateProjectRequest$},output:{shape:CreateProjectResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteSpace: Client.Operation<DeleteSpaceRequest, DeleteSpaceOutput, DeleteSpaceError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteSpace",http:{method:"DELETE",requestUri:"/v1/spaces/{name}",responseCode:200},input:{shape:DeleteSpaceRequest$},output:{shape:DeleteSpaceOutput$},idempotent:true}})
+export const createSourceRepository: Client.Operation<CreateSourceRepositoryRequest, CreateSourceRepositoryResponse, CreateSourceRepositoryError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateSourceRepository",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{name}",responseCode:201},input:{shape:CreateSourceRepositoryRequest$},output:{shape:CreateSourceRepositoryResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getDevEnvironment: Client.Operation<GetDevEnvironmentRequest, GetDevEnvironmentOutput, GetDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetDevEnvironment",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}",responseCode:200},input:{shape:GetDevEnvironmentRequest$},output:{shape:GetDevEnvironmentOutput$}}})
+export const createSourceRepositoryBranch: Client.Operation<CreateSourceRepositoryBranchRequest, CreateSourceRepositoryBranchResponse, CreateSourceRepositoryBranchError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"CreateSourceRepositoryBranch",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/branches/{name}",responseCode:201},input:{shape:CreateSourceRepositoryBranchRequest$},output:{shape:CreateSourceRepositoryBranchResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getProject: Client.Operation<GetProjectRequest, GetProjectOutput, GetProjectError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetProject",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{name}",responseCode:200},input:{shape:GetProjectRequest$},output:{shape:GetProjectOutput$}}})
+export const deleteAccessToken: Client.Operation<DeleteAccessTokenRequest, DeleteAccessTokenResponse, DeleteAccessTokenError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteAccessToken",http:{method:"DELETE",requestUri:"/v1/accessTokens/{id}",responseCode:200},input:{shape:DeleteAccessTokenRequest$},output:{shape:DeleteAccessTokenResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getSourceRepository: Client.Operation<GetSourceRepositoryRequest, GetSourceRepositoryOutput, GetSourceRepositoryError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetSourceRepository",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{name}",responseCode:200},input:{shape:GetSourceRepositoryRequest$},output:{shape:GetSourceRepositoryOutput$}}})
+export const deleteDevEnvironment: Client.Operation<DeleteDevEnvironmentRequest, DeleteDevEnvironmentResponse, DeleteDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteDevEnvironment",http:{method:"DELETE",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}",responseCode:200},input:{shape:DeleteDevEnvironmentRequest$},output:{shape:DeleteDevEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getSourceRepositoryCloneUrls: Client.Operation<GetSourceRepositoryCloneUrlsRequest, GetSourceRepositoryCloneUrlsOutput, GetSourceRepositoryCloneUrlsError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetSourceRepositoryCloneUrls",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/cloneUrls",responseCode:200},input:{shape:GetSourceRepositoryCloneUrlsRequest$},output:{shape:GetSourceRepositoryCloneUrlsOutput$}}})
+export const deleteProject: Client.Operation<DeleteProjectRequest, DeleteProjectResponse, DeleteProjectError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteProject",http:{method:"DELETE",requestUri:"/v1/spaces/{spaceName}/projects/{name}",responseCode:200},input:{shape:DeleteProjectRequest$},output:{shape:DeleteProjectResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getSpace: Client.Operation<GetSpaceRequest, GetSpaceOutput, GetSpaceError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetSpace",http:{method:"GET",requestUri:"/v1/spaces/{name}",responseCode:200},input:{shape:GetSpaceRequest$},output:{shape:GetSpaceOutput$}}})
+export const deleteSourceRepository: Client.Operation<DeleteSourceRepositoryRequest, DeleteSourceRepositoryResponse, DeleteSourceRepositoryError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteSourceRepository",http:{method:"DELETE",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{name}",responseCode:200},input:{shape:DeleteSourceRepositoryRequest$},output:{shape:DeleteSourceRepositoryResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getSubscription: Client.Operation<GetSubscriptionRequest, GetSubscriptionOutput, GetSubscriptionError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetSubscription",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/subscription",responseCode:200},input:{shape:GetSubscriptionRequest$},output:{shape:GetSubscriptionOutput$}}})
+export const deleteSpace: Client.Operation<DeleteSpaceRequest, DeleteSpaceResponse, DeleteSpaceError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"DeleteSpace",http:{method:"DELETE",requestUri:"/v1/spaces/{name}",responseCode:200},input:{shape:DeleteSpaceRequest$},output:{shape:DeleteSpaceResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getUserDetails: Client.Operation<GetUserDetailsRequest, GetUserDetailsOutput, GetUserDetailsError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetUserDetails",http:{method:"GET",requestUri:"/userDetails",responseCode:200},input:{shape:GetUserDetailsRequest$},output:{shape:GetUserDetailsOutput$}}})
+export const getDevEnvironment: Client.Operation<GetDevEnvironmentRequest, GetDevEnvironmentResponse, GetDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetDevEnvironment",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}",responseCode:200},input:{shape:GetDevEnvironmentRequest$},output:{shape:GetDevEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getWorkflow: Client.Operation<GetWorkflowRequest, GetWorkflowOutput, GetWorkflowError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetWorkflow",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflows/{id}",responseCode:200},input:{shape:GetWorkflowRequest$},output:{shape:GetWorkflowOutput$}}})
+export const getProject: Client.Operation<GetProjectRequest, GetProjectResponse, GetProjectError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetProject",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{name}",responseCode:200},input:{shape:GetProjectRequest$},output:{shape:GetProjectResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getWorkflowRun: Client.Operation<GetWorkflowRunRequest, GetWorkflowRunOutput, GetWorkflowRunError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetWorkflowRun",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflowRuns/{id}",responseCode:200},input:{shape:GetWorkflowRunRequest$},output:{shape:GetWorkflowRunOutput$}}})
+export const getSourceRepository: Client.Operation<GetSourceRepositoryRequest, GetSourceRepositoryResponse, GetSourceRepositoryError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetSourceRepository",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{name}",responseCode:200},input:{shape:GetSourceRepositoryRequest$},output:{shape:GetSourceRepositoryResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listAccessTokens: Paginate.Paginated<ListAccessTokensRequest, ListAccessTokensOutput, ListAccessTokensError, CodeCatalyst, ListAccessTokensOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListAccessTokens",http:{method:"POST",requestUri:"/v1/accessTokens",responseCode:200},input:{shape:ListAccessTokensRequest$},output:{shape:ListAccessTokensOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const getSourceRepositoryCloneUrls: Client.Operation<GetSourceRepositoryCloneUrlsRequest, GetSourceRepositoryCloneUrlsResponse, GetSourceRepositoryCloneUrlsError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetSourceRepositoryCloneUrls",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/cloneUrls",responseCode:200},input:{shape:GetSourceRepositoryCloneUrlsRequest$},output:{shape:GetSourceRepositoryCloneUrlsResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listDevEnvironmentSessions: Paginate.Paginated<ListDevEnvironmentSessionsRequest, ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError, CodeCatalyst, ListDevEnvironmentSessionsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListDevEnvironmentSessions",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{devEnvironmentId}/sessions",responseCode:200},input:{shape:ListDevEnvironmentSessionsRequest$},output:{shape:ListDevEnvironmentSessionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const getSpace: Client.Operation<GetSpaceRequest, GetSpaceResponse, GetSpaceError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetSpace",http:{method:"GET",requestUri:"/v1/spaces/{name}",responseCode:200},input:{shape:GetSpaceRequest$},output:{shape:GetSpaceResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listDevEnvironments: Paginate.Paginated<ListDevEnvironmentsRequest, ListDevEnvironmentsOutput, ListDevEnvironmentsError, CodeCatalyst, ListDevEnvironmentsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListDevEnvironments",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/devEnvironments",responseCode:200},input:{shape:ListDevEnvironmentsRequest$},output:{shape:ListDevEnvironmentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const getSubscription: Client.Operation<GetSubscriptionRequest, GetSubscriptionResponse, GetSubscriptionError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetSubscription",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/subscription",responseCode:200},input:{shape:GetSubscriptionRequest$},output:{shape:GetSubscriptionResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listEventLogs: Paginate.Paginated<ListEventLogsRequest, ListEventLogsOutput, ListEventLogsError, CodeCatalyst, ListEventLogsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListEventLogs",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/eventLogs",responseCode:200},input:{shape:ListEventLogsRequest$},output:{shape:ListEventLogsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const getUserDetails: Client.Operation<GetUserDetailsRequest, GetUserDetailsResponse, GetUserDetailsError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetUserDetails",http:{method:"GET",requestUri:"/userDetails",responseCode:200},input:{shape:GetUserDetailsRequest$},output:{shape:GetUserDetailsResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listProjects: Paginate.Paginated<ListProjectsRequest, ListProjectsOutput, ListProjectsError, CodeCatalyst, ListProjectsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListProjects",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects",responseCode:200},input:{shape:ListProjectsRequest$},output:{shape:ListProjectsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const getWorkflow: Client.Operation<GetWorkflowRequest, GetWorkflowResponse, GetWorkflowError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetWorkflow",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflows/{id}",responseCode:200},input:{shape:GetWorkflowRequest$},output:{shape:GetWorkflowResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listSourceRepositories: Paginate.Paginated<ListSourceRepositoriesRequest, ListSourceRepositoriesOutput, ListSourceRepositoriesError, CodeCatalyst, ListSourceRepositoriesOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListSourceRepositories",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories",responseCode:200},input:{shape:ListSourceRepositoriesRequest$},output:{shape:ListSourceRepositoriesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const getWorkflowRun: Client.Operation<GetWorkflowRunRequest, GetWorkflowRunResponse, GetWorkflowRunError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"GetWorkflowRun",http:{method:"GET",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflowRuns/{id}",responseCode:200},input:{shape:GetWorkflowRunRequest$},output:{shape:GetWorkflowRunResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listSourceRepositoryBranches: Paginate.Paginated<ListSourceRepositoryBranchesRequest, ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError, CodeCatalyst, ListSourceRepositoryBranchesOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListSourceRepositoryBranches",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/branches",responseCode:200},input:{shape:ListSourceRepositoryBranchesRequest$},output:{shape:ListSourceRepositoryBranchesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const listAccessTokens: Paginate.Paginated<ListAccessTokensRequest, ListAccessTokensResponse, ListAccessTokensError, CodeCatalyst, AccessTokenSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListAccessTokens",http:{method:"POST",requestUri:"/v1/accessTokens",responseCode:200},input:{shape:ListAccessTokensRequest$},output:{shape:ListAccessTokensResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const listSpaces: Paginate.Paginated<ListSpacesRequest, ListSpacesOutput, ListSpacesError, CodeCatalyst, ListSpacesOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListSpaces",http:{method:"POST",requestUri:"/v1/spaces",responseCode:200},input:{shape:ListSpacesRequest$},output:{shape:ListSpacesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["items"]})
+export const listDevEnvironmentSessions: Paginate.Paginated<ListDevEnvironmentSessionsRequest, ListDevEnvironmentSessionsResponse, ListDevEnvironmentSessionsError, CodeCatalyst, DevEnvironmentSessionSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListDevEnvironmentSessions",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{devEnvironmentId}/sessions",responseCode:200},input:{shape:ListDevEnvironmentSessionsRequest$},output:{shape:ListDevEnvironmentSessionsResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const listWorkflowRuns: Paginate.Paginated<ListWorkflowRunsRequest, ListWorkflowRunsOutput, ListWorkflowRunsError, CodeCatalyst, ListWorkflowRunsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListWorkflowRuns",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflowRuns",responseCode:200},input:{shape:ListWorkflowRunsRequest$},output:{shape:ListWorkflowRunsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const listDevEnvironments: Paginate.Paginated<ListDevEnvironmentsRequest, ListDevEnvironmentsResponse, ListDevEnvironmentsError, CodeCatalyst, DevEnvironmentSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListDevEnvironments",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/devEnvironments",responseCode:200},input:{shape:ListDevEnvironmentsRequest$},output:{shape:ListDevEnvironmentsResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const listWorkflows: Paginate.Paginated<ListWorkflowsRequest, ListWorkflowsOutput, ListWorkflowsError, CodeCatalyst, ListWorkflowsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListWorkflows",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflows",responseCode:200},input:{shape:ListWorkflowsRequest$},output:{shape:ListWorkflowsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const listEventLogs: Paginate.Paginated<ListEventLogsRequest, ListEventLogsResponse, ListEventLogsError, CodeCatalyst, EventLogEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListEventLogs",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/eventLogs",responseCode:200},input:{shape:ListEventLogsRequest$},output:{shape:ListEventLogsResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const startDevEnvironment: Client.Operation<StartDevEnvironmentRequest, StartDevEnvironmentOutput, StartDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StartDevEnvironment",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/start",responseCode:200},input:{shape:StartDevEnvironmentRequest$},output:{shape:StartDevEnvironmentOutput$},idempotent:true}})
+export const listProjects: Paginate.Paginated<ListProjectsRequest, ListProjectsResponse, ListProjectsError, CodeCatalyst, ProjectSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListProjects",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects",responseCode:200},input:{shape:ListProjectsRequest$},output:{shape:ListProjectsResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const startDevEnvironmentSession: Client.Operation<StartDevEnvironmentSessionRequest, StartDevEnvironmentSessionOutput, StartDevEnvironmentSessionError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StartDevEnvironmentSession",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/session",responseCode:200},input:{shape:StartDevEnvironmentSessionRequest$},output:{shape:StartDevEnvironmentSessionOutput$}}})
+export const listSourceRepositories: Paginate.Paginated<ListSourceRepositoriesRequest, ListSourceRepositoriesResponse, ListSourceRepositoriesError, CodeCatalyst, ListSourceRepositoriesItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListSourceRepositories",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories",responseCode:200},input:{shape:ListSourceRepositoriesRequest$},output:{shape:ListSourceRepositoriesResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const startWorkflowRun: Client.Operation<StartWorkflowRunRequest, StartWorkflowRunOutput, StartWorkflowRunError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StartWorkflowRun",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflowRuns",responseCode:200},input:{shape:StartWorkflowRunRequest$},output:{shape:StartWorkflowRunOutput$},idempotent:true}})
+export const listSourceRepositoryBranches: Paginate.Paginated<ListSourceRepositoryBranchesRequest, ListSourceRepositoryBranchesResponse, ListSourceRepositoryBranchesError, CodeCatalyst, ListSourceRepositoryBranchesItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListSourceRepositoryBranches",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/branches",responseCode:200},input:{shape:ListSourceRepositoryBranchesRequest$},output:{shape:ListSourceRepositoryBranchesResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const stopDevEnvironment: Client.Operation<StopDevEnvironmentRequest, StopDevEnvironmentOutput, StopDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StopDevEnvironment",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/stop",responseCode:200},input:{shape:StopDevEnvironmentRequest$},output:{shape:StopDevEnvironmentOutput$},idempotent:true}})
+export const listSpaces: Paginate.Paginated<ListSpacesRequest, ListSpacesResponse, ListSpacesError, CodeCatalyst, SpaceSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListSpaces",http:{method:"POST",requestUri:"/v1/spaces",responseCode:200},input:{shape:ListSpacesRequest$},output:{shape:ListSpacesResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["items"]})
 
-export const stopDevEnvironmentSession: Client.Operation<StopDevEnvironmentSessionRequest, StopDevEnvironmentSessionOutput, StopDevEnvironmentSessionError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StopDevEnvironmentSession",http:{method:"DELETE",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/session/{sessionId}",responseCode:200},input:{shape:StopDevEnvironmentSessionRequest$},output:{shape:StopDevEnvironmentSessionOutput$},idempotent:true}})
+export const listWorkflowRuns: Paginate.Paginated<ListWorkflowRunsRequest, ListWorkflowRunsResponse, ListWorkflowRunsError, CodeCatalyst, WorkflowRunSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListWorkflowRuns",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflowRuns",responseCode:200},input:{shape:ListWorkflowRunsRequest$},output:{shape:ListWorkflowRunsResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const updateDevEnvironment: Client.Operation<UpdateDevEnvironmentRequest, UpdateDevEnvironmentOutput, UpdateDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"UpdateDevEnvironment",http:{method:"PATCH",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}",responseCode:200},input:{shape:UpdateDevEnvironmentRequest$},output:{shape:UpdateDevEnvironmentOutput$},idempotent:true}})
+export const listWorkflows: Paginate.Paginated<ListWorkflowsRequest, ListWorkflowsResponse, ListWorkflowsError, CodeCatalyst, WorkflowSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"ListWorkflows",http:{method:"POST",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflows",responseCode:200},input:{shape:ListWorkflowsRequest$},output:{shape:ListWorkflowsResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const updateProject: Client.Operation<UpdateProjectRequest, UpdateProjectOutput, UpdateProjectError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"UpdateProject",http:{method:"PATCH",requestUri:"/v1/spaces/{spaceName}/projects/{name}",responseCode:200},input:{shape:UpdateProjectRequest$},output:{shape:UpdateProjectOutput$},idempotent:true}})
+export const startDevEnvironment: Client.Operation<StartDevEnvironmentRequest, StartDevEnvironmentResponse, StartDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StartDevEnvironment",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/start",responseCode:200},input:{shape:StartDevEnvironmentRequest$},output:{shape:StartDevEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateSpace: Client.Operation<UpdateSpaceRequest, UpdateSpaceOutput, UpdateSpaceError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"UpdateSpace",http:{method:"PATCH",requestUri:"/v1/spaces/{name}",responseCode:200},input:{shape:UpdateSpaceRequest$},output:{shape:UpdateSpaceOutput$},idempotent:true}})
+export const startDevEnvironmentSession: Client.Operation<StartDevEnvironmentSessionRequest, StartDevEnvironmentSessionResponse, StartDevEnvironmentSessionError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StartDevEnvironmentSession",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/session",responseCode:200},input:{shape:StartDevEnvironmentSessionRequest$},output:{shape:StartDevEnvironmentSessionResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const verifySession: Client.Operation<{}, VerifySessionOutput, VerifySessionError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"VerifySession",http:{method:"GET",requestUri:"/session",responseCode:200},output:{shape:VerifySessionOutput$}}})
+export const startWorkflowRun: Client.Operation<StartWorkflowRunRequest, StartWorkflowRunResponse, StartWorkflowRunError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StartWorkflowRun",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/workflowRuns",responseCode:200},input:{shape:StartWorkflowRunRequest$},output:{shape:StartWorkflowRunResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const stopDevEnvironment: Client.Operation<StopDevEnvironmentRequest, StopDevEnvironmentResponse, StopDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StopDevEnvironment",http:{method:"PUT",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/stop",responseCode:200},input:{shape:StopDevEnvironmentRequest$},output:{shape:StopDevEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const stopDevEnvironmentSession: Client.Operation<StopDevEnvironmentSessionRequest, StopDevEnvironmentSessionResponse, StopDevEnvironmentSessionError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"StopDevEnvironmentSession",http:{method:"DELETE",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/session/{sessionId}",responseCode:200},input:{shape:StopDevEnvironmentSessionRequest$},output:{shape:StopDevEnvironmentSessionResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateDevEnvironment: Client.Operation<UpdateDevEnvironmentRequest, UpdateDevEnvironmentResponse, UpdateDevEnvironmentError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"UpdateDevEnvironment",http:{method:"PATCH",requestUri:"/v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}",responseCode:200},input:{shape:UpdateDevEnvironmentRequest$},output:{shape:UpdateDevEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateProject: Client.Operation<UpdateProjectRequest, UpdateProjectResponse, UpdateProjectError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"UpdateProject",http:{method:"PATCH",requestUri:"/v1/spaces/{spaceName}/projects/{name}",responseCode:200},input:{shape:UpdateProjectRequest$},output:{shape:UpdateProjectResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateSpace: Client.Operation<UpdateSpaceRequest, UpdateSpaceResponse, UpdateSpaceError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"UpdateSpace",http:{method:"PATCH",requestUri:"/v1/spaces/{name}",responseCode:200},input:{shape:UpdateSpaceRequest$},output:{shape:UpdateSpaceResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const verifySession: Client.Operation<{}, VerifySessionResponse, VerifySessionError, CodeCatalyst> = /*#__PURE__*/ Client.operation(CodeCatalyst, {model:{name:"VerifySession",http:{method:"GET",requestUri:"/session",responseCode:200},output:{shape:VerifySessionResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The CodeGuruProfiler client: provide it with `layer`. */
@@ -27,215 +28,239 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const blob$: S.Shape = {type:"blob",name:"Blob"}
 
-const AddNotificationChannelsRequestChannelsMemberEventPublishers$: S.ListShape = {type:"list",name:"AddNotificationChannelsRequestChannelsMemberEventPublishers",member:{shape:string$}}
-const AddNotificationChannelsRequestChannelsMember$: S.StructureShape = {type:"structure",name:"AddNotificationChannelsRequestChannelsMember",members:{eventPublishers:{shape:AddNotificationChannelsRequestChannelsMemberEventPublishers$},id:{shape:string$},uri:{shape:string$}},required:["eventPublishers","uri"]}
-const AddNotificationChannelsRequestChannels$: S.ListShape = {type:"list",name:"AddNotificationChannelsRequestChannels",member:{shape:AddNotificationChannelsRequestChannelsMember$}}
+const ChannelEventPublishers$: S.ListShape = {type:"list",name:"ChannelEventPublishers",member:{shape:string$}}
+const Channel$: S.StructureShape = {type:"structure",name:"Channel",members:{eventPublishers:{shape:ChannelEventPublishers$},id:{shape:string$},uri:{shape:string$}},required:["eventPublishers","uri"]}
+const AddNotificationChannelsRequestChannels$: S.ListShape = {type:"list",name:"AddNotificationChannelsRequestChannels",member:{shape:Channel$}}
 const AddNotificationChannelsRequest$: S.StructureShape = {type:"structure",name:"AddNotificationChannelsRequest",members:{channels:{shape:AddNotificationChannelsRequestChannels$},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["channels","profilingGroupName"]}
-const AddNotificationChannelsOutputNotificationConfiguration$: S.StructureShape = {type:"structure",name:"AddNotificationChannelsOutputNotificationConfiguration",members:{channels:{shape:AddNotificationChannelsRequestChannels$}}}
-const AddNotificationChannelsOutput$: S.StructureShape = {type:"structure",name:"AddNotificationChannelsOutput",members:{notificationConfiguration:{shape:AddNotificationChannelsOutputNotificationConfiguration$}}}
-const BatchGetFrameMetricDataRequestFrameMetricsMemberThreadStates$: S.ListShape = {type:"list",name:"BatchGetFrameMetricDataRequestFrameMetricsMemberThreadStates",member:{shape:string$}}
-const BatchGetFrameMetricDataRequestFrameMetricsMember$: S.StructureShape = {type:"structure",name:"BatchGetFrameMetricDataRequestFrameMetricsMember",members:{frameName:{shape:string$},threadStates:{shape:BatchGetFrameMetricDataRequestFrameMetricsMemberThreadStates$},type:{shape:string$}},required:["frameName","threadStates","type"]}
-const BatchGetFrameMetricDataRequestFrameMetrics$: S.ListShape = {type:"list",name:"BatchGetFrameMetricDataRequestFrameMetrics",member:{shape:BatchGetFrameMetricDataRequestFrameMetricsMember$}}
+const NotificationConfiguration$: S.StructureShape = {type:"structure",name:"NotificationConfiguration",members:{channels:{shape:AddNotificationChannelsRequestChannels$}}}
+const AddNotificationChannelsResponse$: S.StructureShape = {type:"structure",name:"AddNotificationChannelsResponse",members:{notificationConfiguration:{shape:NotificationConfiguration$}}}
+const FrameMetricThreadStates$: S.ListShape = {type:"list",name:"FrameMetricThreadStates",member:{shape:string$}}
+const FrameMetric$: S.StructureShape = {type:"structure",name:"FrameMetric",members:{frameName:{shape:string$},threadStates:{shape:FrameMetricThreadStates$},type:{shape:string$}},required:["frameName","threadStates","type"]}
+const BatchGetFrameMetricDataRequestFrameMetrics$: S.ListShape = {type:"list",name:"BatchGetFrameMetricDataRequestFrameMetrics",member:{shape:FrameMetric$}}
 const BatchGetFrameMetricDataRequest$: S.StructureShape = {type:"structure",name:"BatchGetFrameMetricDataRequest",members:{endTime:{shape:timestamp$,location:"querystring",locationName:"endTime"},frameMetrics:{shape:BatchGetFrameMetricDataRequestFrameMetrics$},period:{shape:string$,location:"querystring",locationName:"period"},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"},startTime:{shape:timestamp$,location:"querystring",locationName:"startTime"},targetResolution:{shape:string$,location:"querystring",locationName:"targetResolution"}},required:["profilingGroupName"]}
-const BatchGetFrameMetricDataOutputEndTimesMember$: S.StructureShape = {type:"structure",name:"BatchGetFrameMetricDataOutputEndTimesMember",members:{value:{shape:timestamp$}},required:["value"]}
-const BatchGetFrameMetricDataOutputEndTimes$: S.ListShape = {type:"list",name:"BatchGetFrameMetricDataOutputEndTimes",member:{shape:BatchGetFrameMetricDataOutputEndTimesMember$}}
-const BatchGetFrameMetricDataOutputFrameMetricDataMemberValues$: S.ListShape = {type:"list",name:"BatchGetFrameMetricDataOutputFrameMetricDataMemberValues",member:{shape:double$}}
-const BatchGetFrameMetricDataOutputFrameMetricDataMember$: S.StructureShape = {type:"structure",name:"BatchGetFrameMetricDataOutputFrameMetricDataMember",members:{frameMetric:{shape:BatchGetFrameMetricDataRequestFrameMetricsMember$},values:{shape:BatchGetFrameMetricDataOutputFrameMetricDataMemberValues$}},required:["frameMetric","values"]}
-const BatchGetFrameMetricDataOutputFrameMetricData$: S.ListShape = {type:"list",name:"BatchGetFrameMetricDataOutputFrameMetricData",member:{shape:BatchGetFrameMetricDataOutputFrameMetricDataMember$}}
-const BatchGetFrameMetricDataOutputUnprocessedEndTimes$: S.MapShape = {type:"map",name:"BatchGetFrameMetricDataOutputUnprocessedEndTimes",key:{shape:string$},value:{shape:BatchGetFrameMetricDataOutputEndTimes$}}
-const BatchGetFrameMetricDataOutput$: S.StructureShape = {type:"structure",name:"BatchGetFrameMetricDataOutput",members:{endTime:{shape:timestamp$},endTimes:{shape:BatchGetFrameMetricDataOutputEndTimes$},frameMetricData:{shape:BatchGetFrameMetricDataOutputFrameMetricData$},resolution:{shape:string$},startTime:{shape:timestamp$},unprocessedEndTimes:{shape:BatchGetFrameMetricDataOutputUnprocessedEndTimes$}},required:["endTime","endTimes","frameMetricData","resolution","startTime","unprocessedEndTimes"]}
+const TimestampStructure$: S.StructureShape = {type:"structure",name:"TimestampStructure",members:{value:{shape:timestamp$}},required:["value"]}
+const BatchGetFrameMetricDataResponseEndTimes$: S.ListShape = {type:"list",name:"BatchGetFrameMetricDataResponseEndTimes",member:{shape:TimestampStructure$}}
+const FrameMetricDatumValues$: S.ListShape = {type:"list",name:"FrameMetricDatumValues",member:{shape:double$}}
+const FrameMetricDatum$: S.StructureShape = {type:"structure",name:"FrameMetricDatum",members:{frameMetric:{shape:FrameMetric$},values:{shape:FrameMetricDatumValues$}},required:["frameMetric","values"]}
+const BatchGetFrameMetricDataResponseFrameMetricData$: S.ListShape = {type:"list",name:"BatchGetFrameMetricDataResponseFrameMetricData",member:{shape:FrameMetricDatum$}}
+const BatchGetFrameMetricDataResponseUnprocessedEndTimes$: S.MapShape = {type:"map",name:"BatchGetFrameMetricDataResponseUnprocessedEndTimes",key:{shape:string$},value:{shape:BatchGetFrameMetricDataResponseEndTimes$}}
+const BatchGetFrameMetricDataResponse$: S.StructureShape = {type:"structure",name:"BatchGetFrameMetricDataResponse",members:{endTime:{shape:timestamp$},endTimes:{shape:BatchGetFrameMetricDataResponseEndTimes$},frameMetricData:{shape:BatchGetFrameMetricDataResponseFrameMetricData$},resolution:{shape:string$},startTime:{shape:timestamp$},unprocessedEndTimes:{shape:BatchGetFrameMetricDataResponseUnprocessedEndTimes$}},required:["endTime","endTimes","frameMetricData","resolution","startTime","unprocessedEndTimes"]}
 const ConfigureAgentRequestMetadata$: S.MapShape = {type:"map",name:"ConfigureAgentRequestMetadata",key:{shape:string$},value:{shape:string$}}
 const ConfigureAgentRequest$: S.StructureShape = {type:"structure",name:"ConfigureAgentRequest",members:{fleetInstanceId:{shape:string$},metadata:{shape:ConfigureAgentRequestMetadata$},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["profilingGroupName"]}
-const ConfigureAgentOutputConfigurationAgentParameters$: S.MapShape = {type:"map",name:"ConfigureAgentOutputConfigurationAgentParameters",key:{shape:string$},value:{shape:string$}}
-const ConfigureAgentOutputConfiguration$: S.StructureShape = {type:"structure",name:"ConfigureAgentOutputConfiguration",members:{agentParameters:{shape:ConfigureAgentOutputConfigurationAgentParameters$},periodInSeconds:{shape:integer$},shouldProfile:{shape:boolean$}},required:["periodInSeconds","shouldProfile"]}
-const ConfigureAgentOutput$: S.StructureShape = {type:"structure",name:"ConfigureAgentOutput",members:{configuration:{shape:ConfigureAgentOutputConfiguration$}},required:["configuration"],payload:"configuration"}
-const CreateProfilingGroupRequestAgentOrchestrationConfig$: S.StructureShape = {type:"structure",name:"CreateProfilingGroupRequestAgentOrchestrationConfig",members:{profilingEnabled:{shape:boolean$}},required:["profilingEnabled"]}
+const AgentConfigurationAgentParameters$: S.MapShape = {type:"map",name:"AgentConfigurationAgentParameters",key:{shape:string$},value:{shape:string$}}
+const AgentConfiguration$: S.StructureShape = {type:"structure",name:"AgentConfiguration",members:{agentParameters:{shape:AgentConfigurationAgentParameters$},periodInSeconds:{shape:integer$},shouldProfile:{shape:boolean$}},required:["periodInSeconds","shouldProfile"]}
+const ConfigureAgentResponse$: S.StructureShape = {type:"structure",name:"ConfigureAgentResponse",members:{configuration:{shape:AgentConfiguration$}},required:["configuration"],payload:"configuration"}
+const AgentOrchestrationConfig$: S.StructureShape = {type:"structure",name:"AgentOrchestrationConfig",members:{profilingEnabled:{shape:boolean$}},required:["profilingEnabled"]}
 const CreateProfilingGroupRequestTags$: S.MapShape = {type:"map",name:"CreateProfilingGroupRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateProfilingGroupRequest$: S.StructureShape = {type:"structure",name:"CreateProfilingGroupRequest",members:{agentOrchestrationConfig:{shape:CreateProfilingGroupRequestAgentOrchestrationConfig$},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"},computePlatform:{shape:string$},profilingGroupName:{shape:string$},tags:{shape:CreateProfilingGroupRequestTags$}},required:["clientToken","profilingGroupName"]}
-const CreateProfilingGroupOutputProfilingGroupProfilingStatusLatestAggregatedProfile$: S.StructureShape = {type:"structure",name:"CreateProfilingGroupOutputProfilingGroupProfilingStatusLatestAggregatedProfile",members:{period:{shape:string$},start:{shape:timestamp$}}}
-const CreateProfilingGroupOutputProfilingGroupProfilingStatus$: S.StructureShape = {type:"structure",name:"CreateProfilingGroupOutputProfilingGroupProfilingStatus",members:{latestAgentOrchestratedAt:{shape:timestamp$},latestAgentProfileReportedAt:{shape:timestamp$},latestAggregatedProfile:{shape:CreateProfilingGroupOutputProfilingGroupProfilingStatusLatestAggregatedProfile$}}}
-const CreateProfilingGroupOutputProfilingGroup$: S.StructureShape = {type:"structure",name:"CreateProfilingGroupOutputProfilingGroup",members:{agentOrchestrationConfig:{shape:CreateProfilingGroupRequestAgentOrchestrationConfig$},arn:{shape:string$},computePlatform:{shape:string$},createdAt:{shape:timestamp$},name:{shape:string$},profilingStatus:{shape:CreateProfilingGroupOutputProfilingGroupProfilingStatus$},tags:{shape:CreateProfilingGroupRequestTags$},updatedAt:{shape:timestamp$}}}
-const CreateProfilingGroupOutput$: S.StructureShape = {type:"structure",name:"CreateProfilingGroupOutput",members:{profilingGroup:{shape:CreateProfilingGroupOutputProfilingGroup$}},required:["profilingGroup"],payload:"profilingGroup"}
+const CreateProfilingGroupRequest$: S.StructureShape = {type:"structure",name:"CreateProfilingGroupRequest",members:{agentOrchestrationConfig:{shape:AgentOrchestrationConfig$},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"},computePlatform:{shape:string$},profilingGroupName:{shape:string$},tags:{shape:CreateProfilingGroupRequestTags$}},required:["clientToken","profilingGroupName"]}
+const AggregatedProfileTime$: S.StructureShape = {type:"structure",name:"AggregatedProfileTime",members:{period:{shape:string$},start:{shape:timestamp$}}}
+const ProfilingStatus$: S.StructureShape = {type:"structure",name:"ProfilingStatus",members:{latestAgentOrchestratedAt:{shape:timestamp$},latestAgentProfileReportedAt:{shape:timestamp$},latestAggregatedProfile:{shape:AggregatedProfileTime$}}}
+const ProfilingGroupDescription$: S.StructureShape = {type:"structure",name:"ProfilingGroupDescription",members:{agentOrchestrationConfig:{shape:AgentOrchestrationConfig$},arn:{shape:string$},computePlatform:{shape:string$},createdAt:{shape:timestamp$},name:{shape:string$},profilingStatus:{shape:ProfilingStatus$},tags:{shape:CreateProfilingGroupRequestTags$},updatedAt:{shape:timestamp$}}}
+const CreateProfilingGroupResponse$: S.StructureShape = {type:"structure",name:"CreateProfilingGroupResponse",members:{profilingGroup:{shape:ProfilingGroupDescription$}},required:["profilingGroup"],payload:"profilingGroup"}
 const DeleteProfilingGroupRequest$: S.StructureShape = {type:"structure",name:"DeleteProfilingGroupRequest",members:{profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["profilingGroupName"]}
-const DeleteProfilingGroupOutput$: S.StructureShape = {type:"structure",name:"DeleteProfilingGroupOutput",members:{}}
+const DeleteProfilingGroupResponse$: S.StructureShape = {type:"structure",name:"DeleteProfilingGroupResponse",members:{}}
 const DescribeProfilingGroupRequest$: S.StructureShape = {type:"structure",name:"DescribeProfilingGroupRequest",members:{profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["profilingGroupName"]}
-const DescribeProfilingGroupOutput$: S.StructureShape = {type:"structure",name:"DescribeProfilingGroupOutput",members:{profilingGroup:{shape:CreateProfilingGroupOutputProfilingGroup$}},required:["profilingGroup"],payload:"profilingGroup"}
+const DescribeProfilingGroupResponse$: S.StructureShape = {type:"structure",name:"DescribeProfilingGroupResponse",members:{profilingGroup:{shape:ProfilingGroupDescription$}},required:["profilingGroup"],payload:"profilingGroup"}
 const GetFindingsReportAccountSummaryRequest$: S.StructureShape = {type:"structure",name:"GetFindingsReportAccountSummaryRequest",members:{dailyReportsOnly:{shape:boolean$,location:"querystring",locationName:"dailyReportsOnly"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const GetFindingsReportAccountSummaryOutputReportSummariesMember$: S.StructureShape = {type:"structure",name:"GetFindingsReportAccountSummaryOutputReportSummariesMember",members:{id:{shape:string$},profileEndTime:{shape:timestamp$},profileStartTime:{shape:timestamp$},profilingGroupName:{shape:string$},totalNumberOfFindings:{shape:integer$}}}
-const GetFindingsReportAccountSummaryOutputReportSummaries$: S.ListShape = {type:"list",name:"GetFindingsReportAccountSummaryOutputReportSummaries",member:{shape:GetFindingsReportAccountSummaryOutputReportSummariesMember$}}
-const GetFindingsReportAccountSummaryOutput$: S.StructureShape = {type:"structure",name:"GetFindingsReportAccountSummaryOutput",members:{nextToken:{shape:string$},reportSummaries:{shape:GetFindingsReportAccountSummaryOutputReportSummaries$}},required:["reportSummaries"]}
+const FindingsReportSummary$: S.StructureShape = {type:"structure",name:"FindingsReportSummary",members:{id:{shape:string$},profileEndTime:{shape:timestamp$},profileStartTime:{shape:timestamp$},profilingGroupName:{shape:string$},totalNumberOfFindings:{shape:integer$}}}
+const GetFindingsReportAccountSummaryResponseReportSummaries$: S.ListShape = {type:"list",name:"GetFindingsReportAccountSummaryResponseReportSummaries",member:{shape:FindingsReportSummary$}}
+const GetFindingsReportAccountSummaryResponse$: S.StructureShape = {type:"structure",name:"GetFindingsReportAccountSummaryResponse",members:{nextToken:{shape:string$},reportSummaries:{shape:GetFindingsReportAccountSummaryResponseReportSummaries$}},required:["reportSummaries"]}
 const GetNotificationConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetNotificationConfigurationRequest",members:{profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["profilingGroupName"]}
-const GetNotificationConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetNotificationConfigurationOutput",members:{notificationConfiguration:{shape:AddNotificationChannelsOutputNotificationConfiguration$}},required:["notificationConfiguration"]}
+const GetNotificationConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetNotificationConfigurationResponse",members:{notificationConfiguration:{shape:NotificationConfiguration$}},required:["notificationConfiguration"]}
 const GetPolicyRequest$: S.StructureShape = {type:"structure",name:"GetPolicyRequest",members:{profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["profilingGroupName"]}
-const GetPolicyOutput$: S.StructureShape = {type:"structure",name:"GetPolicyOutput",members:{policy:{shape:string$},revisionId:{shape:string$}},required:["policy","revisionId"]}
+const GetPolicyResponse$: S.StructureShape = {type:"structure",name:"GetPolicyResponse",members:{policy:{shape:string$},revisionId:{shape:string$}},required:["policy","revisionId"]}
 const GetProfileRequest$: S.StructureShape = {type:"structure",name:"GetProfileRequest",members:{accept:{shape:string$,location:"header",locationName:"Accept"},endTime:{shape:timestamp$,location:"querystring",locationName:"endTime"},maxDepth:{shape:integer$,location:"querystring",locationName:"maxDepth"},period:{shape:string$,location:"querystring",locationName:"period"},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"},startTime:{shape:timestamp$,location:"querystring",locationName:"startTime"}},required:["profilingGroupName"]}
-const GetProfileOutput$: S.StructureShape = {type:"structure",name:"GetProfileOutput",members:{contentEncoding:{shape:string$,location:"header",locationName:"Content-Encoding"},contentType:{shape:string$,location:"header",locationName:"Content-Type"},profile:{shape:blob$}},required:["contentType","profile"],payload:"profile"}
+const GetProfileCommandOutputType$: S.StructureShape = {type:"structure",name:"GetProfileCommandOutputType",members:{contentEncoding:{shape:string$,location:"header",locationName:"Content-Encoding"},contentType:{shape:string$,location:"header",locationName:"Content-Type"},profile:{shape:blob$}},required:["contentType","profile"],payload:"profile"}
 const GetRecommendationsRequest$: S.StructureShape = {type:"structure",name:"GetRecommendationsRequest",members:{endTime:{shape:timestamp$,location:"querystring",locationName:"endTime"},locale:{shape:string$,location:"querystring",locationName:"locale"},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"},startTime:{shape:timestamp$,location:"querystring",locationName:"startTime"}},required:["endTime","profilingGroupName","startTime"]}
-const GetRecommendationsOutputAnomaliesMemberInstancesMemberUserFeedback$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputAnomaliesMemberInstancesMemberUserFeedback",members:{type:{shape:string$}},required:["type"]}
-const GetRecommendationsOutputAnomaliesMemberInstancesMember$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputAnomaliesMemberInstancesMember",members:{endTime:{shape:timestamp$},id:{shape:string$},startTime:{shape:timestamp$},userFeedback:{shape:GetRecommendationsOutputAnomaliesMemberInstancesMemberUserFeedback$}},required:["id","startTime"]}
-const GetRecommendationsOutputAnomaliesMemberInstances$: S.ListShape = {type:"list",name:"GetRecommendationsOutputAnomaliesMemberInstances",member:{shape:GetRecommendationsOutputAnomaliesMemberInstancesMember$}}
-const GetRecommendationsOutputAnomaliesMemberMetricThreadStates$: S.ListShape = {type:"list",name:"GetRecommendationsOutputAnomaliesMemberMetricThreadStates",member:{shape:string$}}
-const GetRecommendationsOutputAnomaliesMemberMetric$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputAnomaliesMemberMetric",members:{frameName:{shape:string$},threadStates:{shape:GetRecommendationsOutputAnomaliesMemberMetricThreadStates$},type:{shape:string$}},required:["frameName","threadStates","type"]}
-const GetRecommendationsOutputAnomaliesMember$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputAnomaliesMember",members:{instances:{shape:GetRecommendationsOutputAnomaliesMemberInstances$},metric:{shape:GetRecommendationsOutputAnomaliesMemberMetric$},reason:{shape:string$}},required:["instances","metric","reason"]}
-const GetRecommendationsOutputAnomalies$: S.ListShape = {type:"list",name:"GetRecommendationsOutputAnomalies",member:{shape:GetRecommendationsOutputAnomaliesMember$}}
-const GetRecommendationsOutputRecommendationsMemberPatternTargetFramesMember$: S.ListShape = {type:"list",name:"GetRecommendationsOutputRecommendationsMemberPatternTargetFramesMember",member:{shape:string$}}
-const GetRecommendationsOutputRecommendationsMemberPatternTargetFrames$: S.ListShape = {type:"list",name:"GetRecommendationsOutputRecommendationsMemberPatternTargetFrames",member:{shape:GetRecommendationsOutputRecommendationsMemberPatternTargetFramesMember$}}
-const GetRecommendationsOutputRecommendationsMemberPattern$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberPattern",members:{countersToAggregate:{shape:GetRecommendationsOutputAnomaliesMemberMetricThreadStates$},description:{shape:string$},id:{shape:string$},name:{shape:string$},resolutionSteps:{shape:string$},targetFrames:{shape:GetRecommendationsOutputRecommendationsMemberPatternTargetFrames$},thresholdPercent:{shape:double$}}}
-const GetRecommendationsOutputRecommendationsMemberTopMatchesMember$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberTopMatchesMember",members:{frameAddress:{shape:string$},targetFramesIndex:{shape:integer$},thresholdBreachValue:{shape:double$}}}
-const GetRecommendationsOutputRecommendationsMemberTopMatches$: S.ListShape = {type:"list",name:"GetRecommendationsOutputRecommendationsMemberTopMatches",member:{shape:GetRecommendationsOutputRecommendationsMemberTopMatchesMember$}}
-const GetRecommendationsOutputRecommendationsMember$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMember",members:{allMatchesCount:{shape:integer$},allMatchesSum:{shape:double$},endTime:{shape:timestamp$},pattern:{shape:GetRecommendationsOutputRecommendationsMemberPattern$},startTime:{shape:timestamp$},topMatches:{shape:GetRecommendationsOutputRecommendationsMemberTopMatches$}},required:["allMatchesCount","allMatchesSum","endTime","pattern","startTime","topMatches"]}
-const GetRecommendationsOutputRecommendations$: S.ListShape = {type:"list",name:"GetRecommendationsOutputRecommendations",member:{shape:GetRecommendationsOutputRecommendationsMember$}}
-const GetRecommendationsOutput$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutput",members:{anomalies:{shape:GetRecommendationsOutputAnomalies$},profileEndTime:{shape:timestamp$},profileStartTime:{shape:timestamp$},profilingGroupName:{shape:string$},recommendations:{shape:GetRecommendationsOutputRecommendations$}},required:["anomalies","profileEndTime","profileStartTime","profilingGroupName","recommendations"]}
+const UserFeedback$: S.StructureShape = {type:"structure",name:"UserFeedback",members:{type:{shape:string$}},required:["type"]}
+const AnomalyInstance$: S.StructureShape = {type:"structure",name:"AnomalyInstance",members:{endTime:{shape:timestamp$},id:{shape:string$},startTime:{shape:timestamp$},userFeedback:{shape:UserFeedback$}},required:["id","startTime"]}
+const AnomalyInstances$: S.ListShape = {type:"list",name:"AnomalyInstances",member:{shape:AnomalyInstance$}}
+const MetricThreadStates$: S.ListShape = {type:"list",name:"MetricThreadStates",member:{shape:string$}}
+const Metric$: S.StructureShape = {type:"structure",name:"Metric",members:{frameName:{shape:string$},threadStates:{shape:MetricThreadStates$},type:{shape:string$}},required:["frameName","threadStates","type"]}
+const Anomaly$: S.StructureShape = {type:"structure",name:"Anomaly",members:{instances:{shape:AnomalyInstances$},metric:{shape:Metric$},reason:{shape:string$}},required:["instances","metric","reason"]}
+const GetRecommendationsResponseAnomalies$: S.ListShape = {type:"list",name:"GetRecommendationsResponseAnomalies",member:{shape:Anomaly$}}
+const PatternTargetFramesMember$: S.ListShape = {type:"list",name:"PatternTargetFramesMember",member:{shape:string$}}
+const PatternTargetFrames$: S.ListShape = {type:"list",name:"PatternTargetFrames",member:{shape:PatternTargetFramesMember$}}
+const Pattern$: S.StructureShape = {type:"structure",name:"Pattern",members:{countersToAggregate:{shape:MetricThreadStates$},description:{shape:string$},id:{shape:string$},name:{shape:string$},resolutionSteps:{shape:string$},targetFrames:{shape:PatternTargetFrames$},thresholdPercent:{shape:double$}}}
+const Match$: S.StructureShape = {type:"structure",name:"Match",members:{frameAddress:{shape:string$},targetFramesIndex:{shape:integer$},thresholdBreachValue:{shape:double$}}}
+const RecommendationTopMatches$: S.ListShape = {type:"list",name:"RecommendationTopMatches",member:{shape:Match$}}
+const Recommendation$: S.StructureShape = {type:"structure",name:"Recommendation",members:{allMatchesCount:{shape:integer$},allMatchesSum:{shape:double$},endTime:{shape:timestamp$},pattern:{shape:Pattern$},startTime:{shape:timestamp$},topMatches:{shape:RecommendationTopMatches$}},required:["allMatchesCount","allMatchesSum","endTime","pattern","startTime","topMatches"]}
+const GetRecommendationsResponseRecommendations$: S.ListShape = {type:"list",name:"GetRecommendationsResponseRecommendations",member:{shape:Recommendation$}}
+const GetRecommendationsResponse$: S.StructureShape = {type:"structure",name:"GetRecommendationsResponse",members:{anomalies:{shape:GetRecommendationsResponseAnomalies$},profileEndTime:{shape:timestamp$},profileStartTime:{shape:timestamp$},profilingGroupName:{shape:string$},recommendations:{shape:GetRecommendationsResponseRecommendations$}},required:["anomalies","profileEndTime","profileStartTime","profilingGroupName","recommendations"]}
 const ListFindingsReportsRequest$: S.StructureShape = {type:"structure",name:"ListFindingsReportsRequest",members:{dailyReportsOnly:{shape:boolean$,location:"querystring",locationName:"dailyReportsOnly"},endTime:{shape:timestamp$,location:"querystring",locationName:"endTime"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"},startTime:{shape:timestamp$,location:"querystring",locationName:"startTime"}},required:["endTime","profilingGroupName","startTime"]}
-const ListFindingsReportsOutput$: S.StructureShape = {type:"structure",name:"ListFindingsReportsOutput",members:{findingsReportSummaries:{shape:GetFindingsReportAccountSummaryOutputReportSummaries$},nextToken:{shape:string$}},required:["findingsReportSummaries"]}
+const ListFindingsReportsResponse$: S.StructureShape = {type:"structure",name:"ListFindingsReportsResponse",members:{findingsReportSummaries:{shape:GetFindingsReportAccountSummaryResponseReportSummaries$},nextToken:{shape:string$}},required:["findingsReportSummaries"]}
 const ListProfileTimesRequest$: S.StructureShape = {type:"structure",name:"ListProfileTimesRequest",members:{endTime:{shape:timestamp$,location:"querystring",locationName:"endTime"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},orderBy:{shape:string$,location:"querystring",locationName:"orderBy"},period:{shape:string$,location:"querystring",locationName:"period"},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"},startTime:{shape:timestamp$,location:"querystring",locationName:"startTime"}},required:["endTime","period","profilingGroupName","startTime"]}
-const ListProfileTimesOutputProfileTimesMember$: S.StructureShape = {type:"structure",name:"ListProfileTimesOutputProfileTimesMember",members:{start:{shape:timestamp$}}}
-const ListProfileTimesOutputProfileTimes$: S.ListShape = {type:"list",name:"ListProfileTimesOutputProfileTimes",member:{shape:ListProfileTimesOutputProfileTimesMember$}}
-const ListProfileTimesOutput$: S.StructureShape = {type:"structure",name:"ListProfileTimesOutput",members:{nextToken:{shape:string$},profileTimes:{shape:ListProfileTimesOutputProfileTimes$}},required:["profileTimes"]}
+const ProfileTime$: S.StructureShape = {type:"structure",name:"ProfileTime",members:{start:{shape:timestamp$}}}
+const ListProfileTimesResponseProfileTimes$: S.ListShape = {type:"list",name:"ListProfileTimesResponseProfileTimes",member:{shape:ProfileTime$}}
+const ListProfileTimesResponse$: S.StructureShape = {type:"structure",name:"ListProfileTimesResponse",members:{nextToken:{shape:string$},profileTimes:{shape:ListProfileTimesResponseProfileTimes$}},required:["profileTimes"]}
 const ListProfilingGroupsRequest$: S.StructureShape = {type:"structure",name:"ListProfilingGroupsRequest",members:{includeDescription:{shape:boolean$,location:"querystring",locationName:"includeDescription"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListProfilingGroupsOutputProfilingGroupNames$: S.ListShape = {type:"list",name:"ListProfilingGroupsOutputProfilingGroupNames",member:{shape:string$}}
-const ListProfilingGroupsOutputProfilingGroups$: S.ListShape = {type:"list",name:"ListProfilingGroupsOutputProfilingGroups",member:{shape:CreateProfilingGroupOutputProfilingGroup$}}
-const ListProfilingGroupsOutput$: S.StructureShape = {type:"structure",name:"ListProfilingGroupsOutput",members:{nextToken:{shape:string$},profilingGroupNames:{shape:ListProfilingGroupsOutputProfilingGroupNames$},profilingGroups:{shape:ListProfilingGroupsOutputProfilingGroups$}},required:["profilingGroupNames"]}
+const ListProfilingGroupsResponseProfilingGroupNames$: S.ListShape = {type:"list",name:"ListProfilingGroupsResponseProfilingGroupNames",member:{shape:string$}}
+const ListProfilingGroupsResponseProfilingGroups$: S.ListShape = {type:"list",name:"ListProfilingGroupsResponseProfilingGroups",member:{shape:ProfilingGroupDescription$}}
+const ListProfilingGroupsResponse$: S.StructureShape = {type:"structure",name:"ListProfilingGroupsResponse",members:{nextToken:{shape:string$},profilingGroupNames:{shape:ListProfilingGroupsResponseProfilingGroupNames$},profilingGroups:{shape:ListProfilingGroupsResponseProfilingGroups$}},required:["profilingGroupNames"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateProfilingGroupRequestTags$}}}
-const PostAgentProfileRequest$: S.StructureShape = {type:"structure",name:"PostAgentProfileRequest",members:{agentProfile:{shape:blob$},contentType:{shape:string$,location:"header",locationName:"Content-Type"},profileToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"profileToken"},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["agentProfile","contentType","profilingGroupName"],payload:"agentProfile"}
-const PostAgentProfileOutput$: S.StructureShape = {type:"structure",name:"PostAgentProfileOutput",members:{}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateProfilingGroupRequestTags$}}}
+const PostAgentProfileCommandInputType$: S.StructureShape = {type:"structure",name:"PostAgentProfileCommandInputType",members:{agentProfile:{shape:blob$},contentType:{shape:string$,location:"header",locationName:"Content-Type"},profileToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"profileToken"},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["agentProfile","contentType","profilingGroupName"],payload:"agentProfile"}
+const PostAgentProfileResponse$: S.StructureShape = {type:"structure",name:"PostAgentProfileResponse",members:{}}
 const PutPermissionRequestPrincipals$: S.ListShape = {type:"list",name:"PutPermissionRequestPrincipals",member:{shape:string$}}
 const PutPermissionRequest$: S.StructureShape = {type:"structure",name:"PutPermissionRequest",members:{actionGroup:{shape:string$,location:"uri",locationName:"actionGroup"},principals:{shape:PutPermissionRequestPrincipals$},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"},revisionId:{shape:string$}},required:["actionGroup","principals","profilingGroupName"]}
-const PutPermissionOutput$: S.StructureShape = {type:"structure",name:"PutPermissionOutput",members:{policy:{shape:string$},revisionId:{shape:string$}},required:["policy","revisionId"]}
+const PutPermissionResponse$: S.StructureShape = {type:"structure",name:"PutPermissionResponse",members:{policy:{shape:string$},revisionId:{shape:string$}},required:["policy","revisionId"]}
 const RemoveNotificationChannelRequest$: S.StructureShape = {type:"structure",name:"RemoveNotificationChannelRequest",members:{channelId:{shape:string$,location:"uri",locationName:"channelId"},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["channelId","profilingGroupName"]}
-const RemoveNotificationChannelOutput$: S.StructureShape = {type:"structure",name:"RemoveNotificationChannelOutput",members:{notificationConfiguration:{shape:AddNotificationChannelsOutputNotificationConfiguration$}}}
+const RemoveNotificationChannelResponse$: S.StructureShape = {type:"structure",name:"RemoveNotificationChannelResponse",members:{notificationConfiguration:{shape:NotificationConfiguration$}}}
 const RemovePermissionRequest$: S.StructureShape = {type:"structure",name:"RemovePermissionRequest",members:{actionGroup:{shape:string$,location:"uri",locationName:"actionGroup"},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"},revisionId:{shape:string$,location:"querystring",locationName:"revisionId"}},required:["actionGroup","profilingGroupName","revisionId"]}
-const RemovePermissionOutput$: S.StructureShape = {type:"structure",name:"RemovePermissionOutput",members:{policy:{shape:string$},revisionId:{shape:string$}},required:["policy","revisionId"]}
+const RemovePermissionResponse$: S.StructureShape = {type:"structure",name:"RemovePermissionResponse",members:{policy:{shape:string$},revisionId:{shape:string$}},required:["policy","revisionId"]}
 const SubmitFeedbackRequest$: S.StructureShape = {type:"structure",name:"SubmitFeedbackRequest",members:{anomalyInstanceId:{shape:string$,location:"uri",locationName:"anomalyInstanceId"},comment:{shape:string$},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"},type:{shape:string$}},required:["anomalyInstanceId","profilingGroupName","type"]}
-const SubmitFeedbackOutput$: S.StructureShape = {type:"structure",name:"SubmitFeedbackOutput",members:{}}
+const SubmitFeedbackResponse$: S.StructureShape = {type:"structure",name:"SubmitFeedbackResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateProfilingGroupRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateProfilingGroupRequest$: S.StructureShape = {type:"structure",name:"UpdateProfilingGroupRequest",members:{agentOrchestrationConfig:{shape:CreateProfilingGroupRequestAgentOrchestrationConfig$},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["agentOrchestrationConfig","profilingGroupName"]}
-const UpdateProfilingGroupOutput$: S.StructureShape = {type:"structure",name:"UpdateProfilingGroupOutput",members:{profilingGroup:{shape:CreateProfilingGroupOutputProfilingGroup$}},required:["profilingGroup"],payload:"profilingGroup"}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateProfilingGroupRequest$: S.StructureShape = {type:"structure",name:"UpdateProfilingGroupRequest",members:{agentOrchestrationConfig:{shape:AgentOrchestrationConfig$},profilingGroupName:{shape:string$,location:"uri",locationName:"profilingGroupName"}},required:["agentOrchestrationConfig","profilingGroupName"]}
+const UpdateProfilingGroupResponse$: S.StructureShape = {type:"structure",name:"UpdateProfilingGroupResponse",members:{profilingGroup:{shape:ProfilingGroupDescription$}},required:["profilingGroup"],payload:"profilingGroup"}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type ActionGroup = "agentPermissions" | (string & {})
+
+export type AgentParameterField = "MaxStackDepth" | "MemoryUsageLimitPercent" | "MinimumTimeForReportingInMilliseconds" | "ReportingIntervalInMilliseconds" | "SamplingIntervalInMilliseconds" | (string & {})
+
+export type AggregationPeriod = "P1D" | "PT1H" | "PT5M" | (string & {})
+
+export type ComputePlatform = "AWSLambda" | "Default" | (string & {})
+
+export type EventPublisher = "AnomalyDetection" | (string & {})
+
+export type FeedbackType = "Negative" | "Positive" | (string & {})
+
+export type MetadataField = "AgentId" | "AwsRequestId" | "ComputePlatform" | "ExecutionEnvironment" | "LambdaFunctionArn" | "LambdaMemoryLimitInMB" | "LambdaPreviousExecutionTimeInMilliseconds" | "LambdaRemainingTimeInMilliseconds" | "LambdaTimeGapBetweenInvokesInMilliseconds" | (string & {})
+
+export type MetricType = "AggregatedRelativeTotalTime" | (string & {})
+
+export type OrderBy = "TimestampAscending" | "TimestampDescending" | (string & {})
 
 export interface AddNotificationChannelsRequest {
-  readonly channels: ReadonlyArray<AddNotificationChannelsRequestChannelsMember>
+  readonly channels: ReadonlyArray<Channel>
   readonly profilingGroupName: string
 }
 
-export interface AddNotificationChannelsRequestChannelsMember {
-  readonly eventPublishers: ReadonlyArray<string>
+export interface Channel {
+  readonly eventPublishers: ReadonlyArray<EventPublisher>
   readonly id?: string | undefined
   readonly uri: string
 }
 
-export interface AddNotificationChannelsRequestChannelsMemberOutput {
-  readonly eventPublishers?: ReadonlyArray<string>
+export interface ChannelOutput {
+  readonly eventPublishers?: ReadonlyArray<EventPublisher>
   readonly id?: string
   readonly uri?: string
 }
 
-export interface AddNotificationChannelsOutput {
-  readonly notificationConfiguration?: AddNotificationChannelsOutputNotificationConfiguration
+export interface AddNotificationChannelsResponse {
+  readonly notificationConfiguration?: NotificationConfiguration
 }
 
-export interface AddNotificationChannelsOutputNotificationConfiguration {
-  readonly channels?: ReadonlyArray<AddNotificationChannelsRequestChannelsMemberOutput>
+export interface NotificationConfiguration {
+  readonly channels?: ReadonlyArray<ChannelOutput>
 }
 
 export interface BatchGetFrameMetricDataRequest {
   readonly endTime?: Date | undefined
-  readonly frameMetrics?: ReadonlyArray<BatchGetFrameMetricDataRequestFrameMetricsMember> | undefined
+  readonly frameMetrics?: ReadonlyArray<FrameMetric> | undefined
   readonly period?: string | undefined
   readonly profilingGroupName: string
   readonly startTime?: Date | undefined
-  readonly targetResolution?: string | undefined
+  readonly targetResolution?: AggregationPeriod | undefined
 }
 
-export interface BatchGetFrameMetricDataRequestFrameMetricsMember {
+export interface FrameMetric {
   readonly frameName: string
   readonly threadStates: ReadonlyArray<string>
-  readonly type: string
+  readonly type: MetricType
 }
 
-export interface BatchGetFrameMetricDataRequestFrameMetricsMemberOutput {
+export interface FrameMetricOutput {
   readonly frameName?: string
   readonly threadStates?: ReadonlyArray<string>
-  readonly type?: string
+  readonly type?: MetricType
 }
 
-export interface BatchGetFrameMetricDataOutput {
+export interface BatchGetFrameMetricDataResponse {
   readonly endTime?: Date
-  readonly endTimes?: ReadonlyArray<BatchGetFrameMetricDataOutputEndTimesMember>
-  readonly frameMetricData?: ReadonlyArray<BatchGetFrameMetricDataOutputFrameMetricDataMember>
-  readonly resolution?: string
+  readonly endTimes?: ReadonlyArray<TimestampStructure>
+  readonly frameMetricData?: ReadonlyArray<FrameMetricDatum>
+  readonly resolution?: AggregationPeriod
   readonly startTime?: Date
-  readonly unprocessedEndTimes?: Readonly<Record<string, ReadonlyArray<BatchGetFrameMetricDataOutputEndTimesMember>>>
+  readonly unprocessedEndTimes?: Readonly<Record<string, ReadonlyArray<TimestampStructure>>>
 }
 
-export interface BatchGetFrameMetricDataOutputEndTimesMember {
+export interface TimestampStructure {
   readonly value?: Date
 }
 
-export interface BatchGetFrameMetricDataOutputFrameMetricDataMember {
-  readonly frameMetric?: BatchGetFrameMetricDataRequestFrameMetricsMemberOutput
+export interface FrameMetricDatum {
+  readonly frameMetric?: FrameMetricOutput
   readonly values?: ReadonlyArray<number>
 }
 
 export interface ConfigureAgentRequest {
   readonly fleetInstanceId?: string | undefined
-  readonly metadata?: Readonly<Record<string, string>> | undefined
+  readonly metadata?: Readonly<Partial<Record<MetadataField, string>>> | undefined
   readonly profilingGroupName: string
 }
 
-export interface ConfigureAgentOutput {
-  readonly configuration?: ConfigureAgentOutputConfiguration
+export interface ConfigureAgentResponse {
+  readonly configuration?: AgentConfiguration
 }
 
-export interface ConfigureAgentOutputConfiguration {
-  readonly agentParameters?: Readonly<Record<string, string>>
+export interface AgentConfiguration {
+  readonly agentParameters?: Readonly<Partial<Record<AgentParameterField, string>>>
   readonly periodInSeconds?: number
   readonly shouldProfile?: boolean
 }
 
 export interface CreateProfilingGroupRequest {
-  readonly agentOrchestrationConfig?: CreateProfilingGroupRequestAgentOrchestrationConfig | undefined
+  readonly agentOrchestrationConfig?: AgentOrchestrationConfig | undefined
   readonly clientToken: string
-  readonly computePlatform?: string | undefined
+  readonly computePlatform?: ComputePlatform | undefined
   readonly profilingGroupName: string
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateProfilingGroupRequestAgentOrchestrationConfig {
+export interface AgentOrchestrationConfig {
   readonly profilingEnabled: boolean
 }
 
-export interface CreateProfilingGroupRequestAgentOrchestrationConfigOutput {
+export interface AgentOrchestrationConfigOutput {
   readonly profilingEnabled?: boolean
 }
 
-export interface CreateProfilingGroupOutput {
-  readonly profilingGroup?: CreateProfilingGroupOutputProfilingGroup
+export interface CreateProfilingGroupResponse {
+  readonly profilingGroup?: ProfilingGroupDescription
 }
 
-export interface CreateProfilingGroupOutputProfilingGroup {
-  readonly agentOrchestrationConfig?: CreateProfilingGroupRequestAgentOrchestrationConfigOutput
+export interface ProfilingGroupDescription {
+  readonly agentOrchestrationConfig?: AgentOrchestrationConfigOutput
   readonly arn?: string
-  readonly computePlatform?: string
+  readonly computePlatform?: ComputePlatform
   readonly createdAt?: Date
   readonly name?: string
-  readonly profilingStatus?: CreateProfilingGroupOutputProfilingGroupProfilingStatus
+  readonly profilingStatus?: ProfilingStatus
   readonly tags?: Readonly<Record<string, string>>
   readonly updatedAt?: Date
 }
 
-export interface CreateProfilingGroupOutputProfilingGroupProfilingStatus {
+export interface ProfilingStatus {
   readonly latestAgentOrchestratedAt?: Date
   readonly latestAgentProfileReportedAt?: Date
-  readonly latestAggregatedProfile?: CreateProfilingGroupOutputProfilingGroupProfilingStatusLatestAggregatedProfile
+  readonly latestAggregatedProfile?: AggregatedProfileTime
 }
 
-export interface CreateProfilingGroupOutputProfilingGroupProfilingStatusLatestAggregatedProfile {
-  readonly period?: string
+export interface AggregatedProfileTime {
+  readonly period?: AggregationPeriod
   readonly start?: Date
 }
 
@@ -243,14 +268,14 @@ export interface DeleteProfilingGroupRequest {
   readonly profilingGroupName: string
 }
 
-export type DeleteProfilingGroupOutput = {}
+export type DeleteProfilingGroupResponse = {}
 
 export interface DescribeProfilingGroupRequest {
   readonly profilingGroupName: string
 }
 
-export interface DescribeProfilingGroupOutput {
-  readonly profilingGroup?: CreateProfilingGroupOutputProfilingGroup
+export interface DescribeProfilingGroupResponse {
+  readonly profilingGroup?: ProfilingGroupDescription
 }
 
 export interface GetFindingsReportAccountSummaryRequest {
@@ -259,12 +284,12 @@ export interface GetFindingsReportAccountSummaryRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface GetFindingsReportAccountSummaryOutput {
+export interface GetFindingsReportAccountSummaryResponse {
   readonly nextToken?: string
-  readonly reportSummaries?: ReadonlyArray<GetFindingsReportAccountSummaryOutputReportSummariesMember>
+  readonly reportSummaries?: ReadonlyArray<FindingsReportSummary>
 }
 
-export interface GetFindingsReportAccountSummaryOutputReportSummariesMember {
+export interface FindingsReportSummary {
   readonly id?: string
   readonly profileEndTime?: Date
   readonly profileStartTime?: Date
@@ -276,15 +301,15 @@ export interface GetNotificationConfigurationRequest {
   readonly profilingGroupName: string
 }
 
-export interface GetNotificationConfigurationOutput {
-  readonly notificationConfiguration?: AddNotificationChannelsOutputNotificationConfiguration
+export interface GetNotificationConfigurationResponse {
+  readonly notificationConfiguration?: NotificationConfiguration
 }
 
 export interface GetPolicyRequest {
   readonly profilingGroupName: string
 }
 
-export interface GetPolicyOutput {
+export interface GetPolicyResponse {
   readonly policy?: string
   readonly revisionId?: string
 }
@@ -298,7 +323,7 @@ export interface GetProfileRequest {
   readonly startTime?: Date | undefined
 }
 
-export interface GetProfileOutput {
+export interface GetProfileCommandOutputType {
   readonly contentEncoding?: string
   readonly contentType?: string
   readonly profile?: Uint8Array
@@ -311,47 +336,47 @@ export interface GetRecommendationsRequest {
   readonly startTime: Date
 }
 
-export interface GetRecommendationsOutput {
-  readonly anomalies?: ReadonlyArray<GetRecommendationsOutputAnomaliesMember>
+export interface GetRecommendationsResponse {
+  readonly anomalies?: ReadonlyArray<Anomaly>
   readonly profileEndTime?: Date
   readonly profileStartTime?: Date
   readonly profilingGroupName?: string
-  readonly recommendations?: ReadonlyArray<GetRecommendationsOutputRecommendationsMember>
+  readonly recommendations?: ReadonlyArray<Recommendation>
 }
 
-export interface GetRecommendationsOutputAnomaliesMember {
-  readonly instances?: ReadonlyArray<GetRecommendationsOutputAnomaliesMemberInstancesMember>
-  readonly metric?: GetRecommendationsOutputAnomaliesMemberMetric
+export interface Anomaly {
+  readonly instances?: ReadonlyArray<AnomalyInstance>
+  readonly metric?: Metric
   readonly reason?: string
 }
 
-export interface GetRecommendationsOutputAnomaliesMemberInstancesMember {
+export interface AnomalyInstance {
   readonly endTime?: Date
   readonly id?: string
   readonly startTime?: Date
-  readonly userFeedback?: GetRecommendationsOutputAnomaliesMemberInstancesMemberUserFeedback
+  readonly userFeedback?: UserFeedback
 }
 
-export interface GetRecommendationsOutputAnomaliesMemberInstancesMemberUserFeedback {
-  readonly type?: string
+export interface UserFeedback {
+  readonly type?: FeedbackType
 }
 
-export interface GetRecommendationsOutputAnomaliesMemberMetric {
+export interface Metric {
   readonly frameName?: string
   readonly threadStates?: ReadonlyArray<string>
-  readonly type?: string
+  readonly type?: MetricType
 }
 
-export interface GetRecommendationsOutputRecommendationsMember {
+export interface Recommendation {
   readonly allMatchesCount?: number
   readonly allMatchesSum?: number
   readonly endTime?: Date
-  readonly pattern?: GetRecommendationsOutputRecommendationsMemberPattern
+  readonly pattern?: Pattern
   readonly startTime?: Date
-  readonly topMatches?: ReadonlyArray<GetRecommendationsOutputRecommendationsMemberTopMatchesMember>
+  readonly topMatches?: ReadonlyArray<Match>
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberPattern {
+export interface Pattern {
   readonly countersToAggregate?: ReadonlyArray<string>
   readonly description?: string
   readonly id?: string
@@ -361,7 +386,7 @@ export interface GetRecommendationsOutputRecommendationsMemberPattern {
   readonly thresholdPercent?: number
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberTopMatchesMember {
+export interface Match {
   readonly frameAddress?: string
   readonly targetFramesIndex?: number
   readonly thresholdBreachValue?: number
@@ -376,8 +401,8 @@ export interface ListFindingsReportsRequest {
   readonly startTime: Date
 }
 
-export interface ListFindingsReportsOutput {
-  readonly findingsReportSummaries?: ReadonlyArray<GetFindingsReportAccountSummaryOutputReportSummariesMember>
+export interface ListFindingsReportsResponse {
+  readonly findingsReportSummaries?: ReadonlyArray<FindingsReportSummary>
   readonly nextToken?: string
 }
 
@@ -385,18 +410,18 @@ export interface ListProfileTimesRequest {
   readonly endTime: Date
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly orderBy?: string | undefined
-  readonly period: string
+  readonly orderBy?: OrderBy | undefined
+  readonly period: AggregationPeriod
   readonly profilingGroupName: string
   readonly startTime: Date
 }
 
-export interface ListProfileTimesOutput {
+export interface ListProfileTimesResponse {
   readonly nextToken?: string
-  readonly profileTimes?: ReadonlyArray<ListProfileTimesOutputProfileTimesMember>
+  readonly profileTimes?: ReadonlyArray<ProfileTime>
 }
 
-export interface ListProfileTimesOutputProfileTimesMember {
+export interface ProfileTime {
   readonly start?: Date
 }
 
@@ -406,37 +431,37 @@ export interface ListProfilingGroupsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListProfilingGroupsOutput {
+export interface ListProfilingGroupsResponse {
   readonly nextToken?: string
   readonly profilingGroupNames?: ReadonlyArray<string>
-  readonly profilingGroups?: ReadonlyArray<CreateProfilingGroupOutputProfilingGroup>
+  readonly profilingGroups?: ReadonlyArray<ProfilingGroupDescription>
 }
 
 export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface PostAgentProfileRequest {
+export interface PostAgentProfileCommandInputType {
   readonly agentProfile: Uint8Array | string
   readonly contentType: string
   readonly profileToken?: string | undefined
   readonly profilingGroupName: string
 }
 
-export type PostAgentProfileOutput = {}
+export type PostAgentProfileResponse = {}
 
 export interface PutPermissionRequest {
-  readonly actionGroup: string
+  readonly actionGroup: ActionGroup
   readonly principals: ReadonlyArray<string>
   readonly profilingGroupName: string
   readonly revisionId?: string | undefined
 }
 
-export interface PutPermissionOutput {
+export interface PutPermissionResponse {
   readonly policy?: string
   readonly revisionId?: string
 }
@@ -446,17 +471,17 @@ export interface RemoveNotificationChannelRequest {
   readonly profilingGroupName: string
 }
 
-export interface RemoveNotificationChannelOutput {
-  readonly notificationConfiguration?: AddNotificationChannelsOutputNotificationConfiguration
+export interface RemoveNotificationChannelResponse {
+  readonly notificationConfiguration?: NotificationConfiguration
 }
 
 export interface RemovePermissionRequest {
-  readonly actionGroup: string
+  readonly actionGroup: ActionGroup
   readonly profilingGroupName: string
   readonly revisionId: string
 }
 
-export interface RemovePermissionOutput {
+export interface RemovePermissionResponse {
   readonly policy?: string
   readonly revisionId?: string
 }
@@ -465,122 +490,134 @@ export interface SubmitFeedbackRequest {
   readonly anomalyInstanceId: string
   readonly comment?: string | undefined
   readonly profilingGroupName: string
-  readonly type: string
+  readonly type: FeedbackType
 }
 
-export type SubmitFeedbackOutput = {}
+export type SubmitFeedbackResponse = {}
 
 export interface TagResourceRequest {
   readonly resourceArn: string
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateProfilingGroupRequest {
-  readonly agentOrchestrationConfig: CreateProfilingGroupRequestAgentOrchestrationConfig
+  readonly agentOrchestrationConfig: AgentOrchestrationConfig
   readonly profilingGroupName: string
 }
 
-export interface UpdateProfilingGroupOutput {
-  readonly profilingGroup?: CreateProfilingGroupOutputProfilingGroup
+export interface UpdateProfilingGroupResponse {
+  readonly profilingGroup?: ProfilingGroupDescription
 }
 
-export type AddNotificationChannelsError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type BatchGetFrameMetricDataError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type ConfigureAgentError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CreateProfilingGroupError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
 
-export type DeleteProfilingGroupError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type DescribeProfilingGroupError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type GetFindingsReportAccountSummaryError = Errors.CommonError | Client.SdkError
+export type AddNotificationChannelsError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetNotificationConfigurationError = Errors.CommonError | Client.SdkError
+export type BatchGetFrameMetricDataError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetPolicyError = Errors.CommonError | Client.SdkError
+export type ConfigureAgentError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetProfileError = Errors.CommonError | Client.SdkError
+export type CreateProfilingGroupError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetRecommendationsError = Errors.CommonError | Client.SdkError
+export type DeleteProfilingGroupError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListFindingsReportsError = Errors.CommonError | Client.SdkError
+export type DescribeProfilingGroupError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListProfileTimesError = Errors.CommonError | Client.SdkError
+export type GetFindingsReportAccountSummaryError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListProfilingGroupsError = Errors.CommonError | Client.SdkError
+export type GetNotificationConfigurationError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetPolicyError = InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type PostAgentProfileError = Errors.CommonError | Client.SdkError
+export type GetProfileError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutPermissionError = Errors.CommonError | Client.SdkError
+export type GetRecommendationsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type RemoveNotificationChannelError = Errors.CommonError | Client.SdkError
+export type ListFindingsReportsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type RemovePermissionError = Errors.CommonError | Client.SdkError
+export type ListProfileTimesError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type SubmitFeedbackError = Errors.CommonError | Client.SdkError
+export type ListProfilingGroupsError = InternalServerException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type PostAgentProfileError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateProfilingGroupError = Errors.CommonError | Client.SdkError
+export type PutPermissionError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const addNotificationChannels: Client.Operation<AddNotificationChannelsRequest, AddNotificationChannelsOutput, AddNotificationChannelsError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"AddNotificationChannels",http:{method:"POST",requestUri:"/profilingGroups/{profilingGroupName}/notificationConfiguration",responseCode:200},input:{shape:AddNotificationChannelsRequest$},output:{shape:AddNotificationChannelsOutput$}}})
+export type RemoveNotificationChannelError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const batchGetFrameMetricData: Client.Operation<BatchGetFrameMetricDataRequest, BatchGetFrameMetricDataOutput, BatchGetFrameMetricDataError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"BatchGetFrameMetricData",http:{method:"POST",requestUri:"/profilingGroups/{profilingGroupName}/frames/-/metrics",responseCode:200},input:{shape:BatchGetFrameMetricDataRequest$},output:{shape:BatchGetFrameMetricDataOutput$}}})
+export type RemovePermissionError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const configureAgent: Client.Operation<ConfigureAgentRequest, ConfigureAgentOutput, ConfigureAgentError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ConfigureAgent",http:{method:"POST",requestUri:"/profilingGroups/{profilingGroupName}/configureAgent",responseCode:200},input:{shape:ConfigureAgentRequest$},output:{shape:ConfigureAgentOutput$,payload:"configuration"}}})
+export type SubmitFeedbackError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createProfilingGroup: Client.Operation<CreateProfilingGroupRequest, CreateProfilingGroupOutput, CreateProfilingGroupError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"CreateProfilingGroup",http:{method:"POST",requestUri:"/profilingGroups",responseCode:201},input:{shape:CreateProfilingGroupRequest$},output:{shape:CreateProfilingGroupOutput$,payload:"profilingGroup"},idempotent:true}})
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteProfilingGroup: Client.Operation<DeleteProfilingGroupRequest, DeleteProfilingGroupOutput, DeleteProfilingGroupError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"DeleteProfilingGroup",http:{method:"DELETE",requestUri:"/profilingGroups/{profilingGroupName}",responseCode:204},input:{shape:DeleteProfilingGroupRequest$},output:{shape:DeleteProfilingGroupOutput$},idempotent:true}})
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeProfilingGroup: Client.Operation<DescribeProfilingGroupRequest, DescribeProfilingGroupOutput, DescribeProfilingGroupError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"DescribeProfilingGroup",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}",responseCode:200},input:{shape:DescribeProfilingGroupRequest$},output:{shape:DescribeProfilingGroupOutput$,payload:"profilingGroup"}}})
+export type UpdateProfilingGroupError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getFindingsReportAccountSummary: Paginate.Paginated<GetFindingsReportAccountSummaryRequest, GetFindingsReportAccountSummaryOutput, GetFindingsReportAccountSummaryError, CodeGuruProfiler, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetFindingsReportAccountSummary",http:{method:"GET",requestUri:"/internal/findingsReports",responseCode:200},input:{shape:GetFindingsReportAccountSummaryRequest$},output:{shape:GetFindingsReportAccountSummaryOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const addNotificationChannels: Client.Operation<AddNotificationChannelsRequest, AddNotificationChannelsResponse, AddNotificationChannelsError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"AddNotificationChannels",http:{method:"POST",requestUri:"/profilingGroups/{profilingGroupName}/notificationConfiguration",responseCode:200},input:{shape:AddNotificationChannelsRequest$},output:{shape:AddNotificationChannelsResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getNotificationConfiguration: Client.Operation<GetNotificationConfigurationRequest, GetNotificationConfigurationOutput, GetNotificationConfigurationError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetNotificationConfiguration",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}/notificationConfiguration",responseCode:200},input:{shape:GetNotificationConfigurationRequest$},output:{shape:GetNotificationConfigurationOutput$}}})
+export const batchGetFrameMetricData: Client.Operation<BatchGetFrameMetricDataRequest, BatchGetFrameMetricDataResponse, BatchGetFrameMetricDataError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"BatchGetFrameMetricData",http:{method:"POST",requestUri:"/profilingGroups/{profilingGroupName}/frames/-/metrics",responseCode:200},input:{shape:BatchGetFrameMetricDataRequest$},output:{shape:BatchGetFrameMetricDataResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getPolicy: Client.Operation<GetPolicyRequest, GetPolicyOutput, GetPolicyError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetPolicy",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}/policy",responseCode:200},input:{shape:GetPolicyRequest$},output:{shape:GetPolicyOutput$}}})
+export const configureAgent: Client.Operation<ConfigureAgentRequest, ConfigureAgentResponse, ConfigureAgentError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ConfigureAgent",http:{method:"POST",requestUri:"/profilingGroups/{profilingGroupName}/configureAgent",responseCode:200},input:{shape:ConfigureAgentRequest$},output:{shape:ConfigureAgentResponse$,payload:"configuration"},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getProfile: Client.Operation<GetProfileRequest, GetProfileOutput, GetProfileError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetProfile",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}/profile",responseCode:200},input:{shape:GetProfileRequest$},output:{shape:GetProfileOutput$,payload:"profile"}}})
+export const createProfilingGroup: Client.Operation<CreateProfilingGroupRequest, CreateProfilingGroupResponse, CreateProfilingGroupError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"CreateProfilingGroup",http:{method:"POST",requestUri:"/profilingGroups",responseCode:201},input:{shape:CreateProfilingGroupRequest$},output:{shape:CreateProfilingGroupResponse$,payload:"profilingGroup"},errors:[ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getRecommendations: Client.Operation<GetRecommendationsRequest, GetRecommendationsOutput, GetRecommendationsError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetRecommendations",http:{method:"GET",requestUri:"/internal/profilingGroups/{profilingGroupName}/recommendations",responseCode:200},input:{shape:GetRecommendationsRequest$},output:{shape:GetRecommendationsOutput$}}})
+export const deleteProfilingGroup: Client.Operation<DeleteProfilingGroupRequest, DeleteProfilingGroupResponse, DeleteProfilingGroupError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"DeleteProfilingGroup",http:{method:"DELETE",requestUri:"/profilingGroups/{profilingGroupName}",responseCode:204},input:{shape:DeleteProfilingGroupRequest$},output:{shape:DeleteProfilingGroupResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listFindingsReports: Paginate.Paginated<ListFindingsReportsRequest, ListFindingsReportsOutput, ListFindingsReportsError, CodeGuruProfiler, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ListFindingsReports",http:{method:"GET",requestUri:"/internal/profilingGroups/{profilingGroupName}/findingsReports",responseCode:200},input:{shape:ListFindingsReportsRequest$},output:{shape:ListFindingsReportsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const describeProfilingGroup: Client.Operation<DescribeProfilingGroupRequest, DescribeProfilingGroupResponse, DescribeProfilingGroupError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"DescribeProfilingGroup",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}",responseCode:200},input:{shape:DescribeProfilingGroupRequest$},output:{shape:DescribeProfilingGroupResponse$,payload:"profilingGroup"},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listProfileTimes: Paginate.Paginated<ListProfileTimesRequest, ListProfileTimesOutput, ListProfileTimesError, CodeGuruProfiler, ListProfileTimesOutputProfileTimesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ListProfileTimes",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}/profileTimes",responseCode:200},input:{shape:ListProfileTimesRequest$},output:{shape:ListProfileTimesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["profileTimes"]})
+export const getFindingsReportAccountSummary: Paginate.Paginated<GetFindingsReportAccountSummaryRequest, GetFindingsReportAccountSummaryResponse, GetFindingsReportAccountSummaryError, CodeGuruProfiler, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetFindingsReportAccountSummary",http:{method:"GET",requestUri:"/internal/findingsReports",responseCode:200},input:{shape:GetFindingsReportAccountSummaryRequest$},output:{shape:GetFindingsReportAccountSummaryResponse$},errors:[InternalServerException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listProfilingGroups: Paginate.Paginated<ListProfilingGroupsRequest, ListProfilingGroupsOutput, ListProfilingGroupsError, CodeGuruProfiler, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ListProfilingGroups",http:{method:"GET",requestUri:"/profilingGroups",responseCode:200},input:{shape:ListProfilingGroupsRequest$},output:{shape:ListProfilingGroupsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const getNotificationConfiguration: Client.Operation<GetNotificationConfigurationRequest, GetNotificationConfigurationResponse, GetNotificationConfigurationError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetNotificationConfiguration",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}/notificationConfiguration",responseCode:200},input:{shape:GetNotificationConfigurationRequest$},output:{shape:GetNotificationConfigurationResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getPolicy: Client.Operation<GetPolicyRequest, GetPolicyResponse, GetPolicyError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetPolicy",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}/policy",responseCode:200},input:{shape:GetPolicyRequest$},output:{shape:GetPolicyResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException}})
 
-export const postAgentProfile: Client.Operation<PostAgentProfileRequest, PostAgentProfileOutput, PostAgentProfileError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"PostAgentProfile",http:{method:"POST",requestUri:"/profilingGroups/{profilingGroupName}/agentProfile",responseCode:204},input:{shape:PostAgentProfileRequest$,payload:"agentProfile"},output:{shape:PostAgentProfileOutput$}}})
+export const getProfile: Client.Operation<GetProfileRequest, GetProfileCommandOutputType, GetProfileError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetProfile",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}/profile",responseCode:200},input:{shape:GetProfileRequest$},output:{shape:GetProfileCommandOutputType$,payload:"profile"},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const putPermission: Client.Operation<PutPermissionRequest, PutPermissionOutput, PutPermissionError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"PutPermission",http:{method:"PUT",requestUri:"/profilingGroups/{profilingGroupName}/policy/{actionGroup}",responseCode:200},input:{shape:PutPermissionRequest$},output:{shape:PutPermissionOutput$},idempotent:true}})
+export const getRecommendations: Client.Operation<GetRecommendationsRequest, GetRecommendationsResponse, GetRecommendationsError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"GetRecommendations",http:{method:"GET",requestUri:"/internal/profilingGroups/{profilingGroupName}/recommendations",responseCode:200},input:{shape:GetRecommendationsRequest$},output:{shape:GetRecommendationsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const removeNotificationChannel: Client.Operation<RemoveNotificationChannelRequest, RemoveNotificationChannelOutput, RemoveNotificationChannelError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"RemoveNotificationChannel",http:{method:"DELETE",requestUri:"/profilingGroups/{profilingGroupName}/notificationConfiguration/{channelId}",responseCode:200},input:{shape:RemoveNotificationChannelRequest$},output:{shape:RemoveNotificationChannelOutput$},idempotent:true}})
+export const listFindingsReports: Paginate.Paginated<ListFindingsReportsRequest, ListFindingsReportsResponse, ListFindingsReportsError, CodeGuruProfiler, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ListFindingsReports",http:{method:"GET",requestUri:"/internal/profilingGroups/{profilingGroupName}/findingsReports",responseCode:200},input:{shape:ListFindingsReportsRequest$},output:{shape:ListFindingsReportsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const removePermission: Client.Operation<RemovePermissionRequest, RemovePermissionOutput, RemovePermissionError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"RemovePermission",http:{method:"DELETE",requestUri:"/profilingGroups/{profilingGroupName}/policy/{actionGroup}",responseCode:200},input:{shape:RemovePermissionRequest$},output:{shape:RemovePermissionOutput$}}})
+export const listProfileTimes: Paginate.Paginated<ListProfileTimesRequest, ListProfileTimesResponse, ListProfileTimesError, CodeGuruProfiler, ProfileTime> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ListProfileTimes",http:{method:"GET",requestUri:"/profilingGroups/{profilingGroupName}/profileTimes",responseCode:200},input:{shape:ListProfileTimesRequest$},output:{shape:ListProfileTimesResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["profileTimes"]})
 
-export const submitFeedback: Client.Operation<SubmitFeedbackRequest, SubmitFeedbackOutput, SubmitFeedbackError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"SubmitFeedback",http:{method:"POST",requestUri:"/internal/profilingGroups/{profilingGroupName}/anomalies/{anomalyInstanceId}/feedback",responseCode:204},input:{shape:SubmitFeedbackRequest$},output:{shape:SubmitFeedbackOutput$}}})
+export const listProfilingGroups: Paginate.Paginated<ListProfilingGroupsRequest, ListProfilingGroupsResponse, ListProfilingGroupsError, CodeGuruProfiler, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ListProfilingGroups",http:{method:"GET",requestUri:"/profilingGroups",responseCode:200},input:{shape:ListProfilingGroupsRequest$},output:{shape:ListProfilingGroupsResponse$},errors:[InternalServerException$,ThrottlingException$]},errors:{InternalServerException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$},idempotent:true}})
+export const postAgentProfile: Client.Operation<PostAgentProfileCommandInputType, PostAgentProfileResponse, PostAgentProfileError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"PostAgentProfile",http:{method:"POST",requestUri:"/profilingGroups/{profilingGroupName}/agentProfile",responseCode:204},input:{shape:PostAgentProfileCommandInputType$,payload:"agentProfile"},output:{shape:PostAgentProfileResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateProfilingGroup: Client.Operation<UpdateProfilingGroupRequest, UpdateProfilingGroupOutput, UpdateProfilingGroupError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"UpdateProfilingGroup",http:{method:"PUT",requestUri:"/profilingGroups/{profilingGroupName}",responseCode:200},input:{shape:UpdateProfilingGroupRequest$},output:{shape:UpdateProfilingGroupOutput$,payload:"profilingGroup"},idempotent:true}})
+export const putPermission: Client.Operation<PutPermissionRequest, PutPermissionResponse, PutPermissionError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"PutPermission",http:{method:"PUT",requestUri:"/profilingGroups/{profilingGroupName}/policy/{actionGroup}",responseCode:200},input:{shape:PutPermissionRequest$},output:{shape:PutPermissionResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const removeNotificationChannel: Client.Operation<RemoveNotificationChannelRequest, RemoveNotificationChannelResponse, RemoveNotificationChannelError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"RemoveNotificationChannel",http:{method:"DELETE",requestUri:"/profilingGroups/{profilingGroupName}/notificationConfiguration/{channelId}",responseCode:200},input:{shape:RemoveNotificationChannelRequest$},output:{shape:RemoveNotificationChannelResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const removePermission: Client.Operation<RemovePermissionRequest, RemovePermissionResponse, RemovePermissionError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"RemovePermission",http:{method:"DELETE",requestUri:"/profilingGroups/{profilingGroupName}/policy/{actionGroup}",responseCode:200},input:{shape:RemovePermissionRequest$},output:{shape:RemovePermissionResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const submitFeedback: Client.Operation<SubmitFeedbackRequest, SubmitFeedbackResponse, SubmitFeedbackError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"SubmitFeedback",http:{method:"POST",requestUri:"/internal/profilingGroups/{profilingGroupName}/anomalies/{anomalyInstanceId}/feedback",responseCode:204},input:{shape:SubmitFeedbackRequest$},output:{shape:SubmitFeedbackResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const updateProfilingGroup: Client.Operation<UpdateProfilingGroupRequest, UpdateProfilingGroupResponse, UpdateProfilingGroupError, CodeGuruProfiler> = /*#__PURE__*/ Client.operation(CodeGuruProfiler, {model:{name:"UpdateProfilingGroup",http:{method:"PUT",requestUri:"/profilingGroups/{profilingGroupName}",responseCode:200},input:{shape:UpdateProfilingGroupRequest$},output:{shape:UpdateProfilingGroupResponse$,payload:"profilingGroup"},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The CodeStarNotifications client: provide it with `layer`. */
@@ -26,66 +27,86 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const CreateNotificationRuleRequestEventTypeIds$: S.ListShape = {type:"list",name:"CreateNotificationRuleRequestEventTypeIds",member:{shape:string$}}
-const CreateNotificationRuleRequestTargetsMember$: S.StructureShape = {type:"structure",name:"CreateNotificationRuleRequestTargetsMember",members:{TargetType:{shape:string$},TargetAddress:{shape:string$}}}
-const CreateNotificationRuleRequestTargets$: S.ListShape = {type:"list",name:"CreateNotificationRuleRequestTargets",member:{shape:CreateNotificationRuleRequestTargetsMember$}}
+const Target$: S.StructureShape = {type:"structure",name:"Target",members:{TargetType:{shape:string$},TargetAddress:{shape:string$}}}
+const CreateNotificationRuleRequestTargets$: S.ListShape = {type:"list",name:"CreateNotificationRuleRequestTargets",member:{shape:Target$}}
 const CreateNotificationRuleRequestTags$: S.MapShape = {type:"map",name:"CreateNotificationRuleRequestTags",key:{shape:string$},value:{shape:string$}}
 const CreateNotificationRuleRequest$: S.StructureShape = {type:"structure",name:"CreateNotificationRuleRequest",members:{Name:{shape:string$},EventTypeIds:{shape:CreateNotificationRuleRequestEventTypeIds$},Resource:{shape:string$},Targets:{shape:CreateNotificationRuleRequestTargets$},DetailType:{shape:string$},ClientRequestToken:{shape:string$,idempotencyToken:true},Tags:{shape:CreateNotificationRuleRequestTags$},Status:{shape:string$}},required:["Name","EventTypeIds","Resource","Targets","DetailType"]}
-const CreateNotificationRuleOutput$: S.StructureShape = {type:"structure",name:"CreateNotificationRuleOutput",members:{Arn:{shape:string$}}}
+const CreateNotificationRuleResult$: S.StructureShape = {type:"structure",name:"CreateNotificationRuleResult",members:{Arn:{shape:string$}}}
 const DeleteNotificationRuleRequest$: S.StructureShape = {type:"structure",name:"DeleteNotificationRuleRequest",members:{Arn:{shape:string$}},required:["Arn"]}
-const DeleteNotificationRuleOutput$: S.StructureShape = {type:"structure",name:"DeleteNotificationRuleOutput",members:{Arn:{shape:string$}}}
+const DeleteNotificationRuleResult$: S.StructureShape = {type:"structure",name:"DeleteNotificationRuleResult",members:{Arn:{shape:string$}}}
 const DeleteTargetRequest$: S.StructureShape = {type:"structure",name:"DeleteTargetRequest",members:{TargetAddress:{shape:string$},ForceUnsubscribeAll:{shape:boolean$}},required:["TargetAddress"]}
-const DeleteTargetOutput$: S.StructureShape = {type:"structure",name:"DeleteTargetOutput",members:{}}
+const DeleteTargetResult$: S.StructureShape = {type:"structure",name:"DeleteTargetResult",members:{}}
 const DescribeNotificationRuleRequest$: S.StructureShape = {type:"structure",name:"DescribeNotificationRuleRequest",members:{Arn:{shape:string$}},required:["Arn"]}
-const DescribeNotificationRuleOutputEventTypesMember$: S.StructureShape = {type:"structure",name:"DescribeNotificationRuleOutputEventTypesMember",members:{EventTypeId:{shape:string$},ServiceName:{shape:string$},EventTypeName:{shape:string$},ResourceType:{shape:string$}}}
-const DescribeNotificationRuleOutputEventTypes$: S.ListShape = {type:"list",name:"DescribeNotificationRuleOutputEventTypes",member:{shape:DescribeNotificationRuleOutputEventTypesMember$}}
-const DescribeNotificationRuleOutputTargetsMember$: S.StructureShape = {type:"structure",name:"DescribeNotificationRuleOutputTargetsMember",members:{TargetAddress:{shape:string$},TargetType:{shape:string$},TargetStatus:{shape:string$}}}
-const DescribeNotificationRuleOutputTargets$: S.ListShape = {type:"list",name:"DescribeNotificationRuleOutputTargets",member:{shape:DescribeNotificationRuleOutputTargetsMember$}}
-const DescribeNotificationRuleOutput$: S.StructureShape = {type:"structure",name:"DescribeNotificationRuleOutput",members:{Arn:{shape:string$},Name:{shape:string$},EventTypes:{shape:DescribeNotificationRuleOutputEventTypes$},Resource:{shape:string$},Targets:{shape:DescribeNotificationRuleOutputTargets$},DetailType:{shape:string$},CreatedBy:{shape:string$},Status:{shape:string$},CreatedTimestamp:{shape:timestamp$},LastModifiedTimestamp:{shape:timestamp$},Tags:{shape:CreateNotificationRuleRequestTags$}},required:["Arn"]}
-const ListEventTypesRequestFiltersMember$: S.StructureShape = {type:"structure",name:"ListEventTypesRequestFiltersMember",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
-const ListEventTypesRequestFilters$: S.ListShape = {type:"list",name:"ListEventTypesRequestFilters",member:{shape:ListEventTypesRequestFiltersMember$}}
+const EventTypeSummary$: S.StructureShape = {type:"structure",name:"EventTypeSummary",members:{EventTypeId:{shape:string$},ServiceName:{shape:string$},EventTypeName:{shape:string$},ResourceType:{shape:string$}}}
+const DescribeNotificationRuleResultEventTypes$: S.ListShape = {type:"list",name:"DescribeNotificationRuleResultEventTypes",member:{shape:EventTypeSummary$}}
+const TargetSummary$: S.StructureShape = {type:"structure",name:"TargetSummary",members:{TargetAddress:{shape:string$},TargetType:{shape:string$},TargetStatus:{shape:string$}}}
+const DescribeNotificationRuleResultTargets$: S.ListShape = {type:"list",name:"DescribeNotificationRuleResultTargets",member:{shape:TargetSummary$}}
+const DescribeNotificationRuleResult$: S.StructureShape = {type:"structure",name:"DescribeNotificationRuleResult",members:{Arn:{shape:string$},Name:{shape:string$},EventTypes:{shape:DescribeNotificationRuleResultEventTypes$},Resource:{shape:string$},Targets:{shape:DescribeNotificationRuleResultTargets$},DetailType:{shape:string$},CreatedBy:{shape:string$},Status:{shape:string$},CreatedTimestamp:{shape:timestamp$},LastModifiedTimestamp:{shape:timestamp$},Tags:{shape:CreateNotificationRuleRequestTags$}},required:["Arn"]}
+const ListEventTypesFilter$: S.StructureShape = {type:"structure",name:"ListEventTypesFilter",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
+const ListEventTypesRequestFilters$: S.ListShape = {type:"list",name:"ListEventTypesRequestFilters",member:{shape:ListEventTypesFilter$}}
 const ListEventTypesRequest$: S.StructureShape = {type:"structure",name:"ListEventTypesRequest",members:{Filters:{shape:ListEventTypesRequestFilters$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListEventTypesOutput$: S.StructureShape = {type:"structure",name:"ListEventTypesOutput",members:{EventTypes:{shape:DescribeNotificationRuleOutputEventTypes$},NextToken:{shape:string$}}}
-const ListNotificationRulesRequestFiltersMember$: S.StructureShape = {type:"structure",name:"ListNotificationRulesRequestFiltersMember",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
-const ListNotificationRulesRequestFilters$: S.ListShape = {type:"list",name:"ListNotificationRulesRequestFilters",member:{shape:ListNotificationRulesRequestFiltersMember$}}
+const ListEventTypesResult$: S.StructureShape = {type:"structure",name:"ListEventTypesResult",members:{EventTypes:{shape:DescribeNotificationRuleResultEventTypes$},NextToken:{shape:string$}}}
+const ListNotificationRulesFilter$: S.StructureShape = {type:"structure",name:"ListNotificationRulesFilter",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
+const ListNotificationRulesRequestFilters$: S.ListShape = {type:"list",name:"ListNotificationRulesRequestFilters",member:{shape:ListNotificationRulesFilter$}}
 const ListNotificationRulesRequest$: S.StructureShape = {type:"structure",name:"ListNotificationRulesRequest",members:{Filters:{shape:ListNotificationRulesRequestFilters$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListNotificationRulesOutputNotificationRulesMember$: S.StructureShape = {type:"structure",name:"ListNotificationRulesOutputNotificationRulesMember",members:{Id:{shape:string$},Arn:{shape:string$}}}
-const ListNotificationRulesOutputNotificationRules$: S.ListShape = {type:"list",name:"ListNotificationRulesOutputNotificationRules",member:{shape:ListNotificationRulesOutputNotificationRulesMember$}}
-const ListNotificationRulesOutput$: S.StructureShape = {type:"structure",name:"ListNotificationRulesOutput",members:{NextToken:{shape:string$},NotificationRules:{shape:ListNotificationRulesOutputNotificationRules$}}}
+const NotificationRuleSummary$: S.StructureShape = {type:"structure",name:"NotificationRuleSummary",members:{Id:{shape:string$},Arn:{shape:string$}}}
+const ListNotificationRulesResultNotificationRules$: S.ListShape = {type:"list",name:"ListNotificationRulesResultNotificationRules",member:{shape:NotificationRuleSummary$}}
+const ListNotificationRulesResult$: S.StructureShape = {type:"structure",name:"ListNotificationRulesResult",members:{NextToken:{shape:string$},NotificationRules:{shape:ListNotificationRulesResultNotificationRules$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{Arn:{shape:string$}},required:["Arn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateNotificationRuleRequestTags$}}}
-const ListTargetsRequestFiltersMember$: S.StructureShape = {type:"structure",name:"ListTargetsRequestFiltersMember",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
-const ListTargetsRequestFilters$: S.ListShape = {type:"list",name:"ListTargetsRequestFilters",member:{shape:ListTargetsRequestFiltersMember$}}
+const ListTagsForResourceResult$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResult",members:{Tags:{shape:CreateNotificationRuleRequestTags$}}}
+const ListTargetsFilter$: S.StructureShape = {type:"structure",name:"ListTargetsFilter",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
+const ListTargetsRequestFilters$: S.ListShape = {type:"list",name:"ListTargetsRequestFilters",member:{shape:ListTargetsFilter$}}
 const ListTargetsRequest$: S.StructureShape = {type:"structure",name:"ListTargetsRequest",members:{Filters:{shape:ListTargetsRequestFilters$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListTargetsOutput$: S.StructureShape = {type:"structure",name:"ListTargetsOutput",members:{Targets:{shape:DescribeNotificationRuleOutputTargets$},NextToken:{shape:string$}}}
-const SubscribeRequest$: S.StructureShape = {type:"structure",name:"SubscribeRequest",members:{Arn:{shape:string$},Target:{shape:CreateNotificationRuleRequestTargetsMember$},ClientRequestToken:{shape:string$}},required:["Arn","Target"]}
-const SubscribeOutput$: S.StructureShape = {type:"structure",name:"SubscribeOutput",members:{Arn:{shape:string$}}}
+const ListTargetsResult$: S.StructureShape = {type:"structure",name:"ListTargetsResult",members:{Targets:{shape:DescribeNotificationRuleResultTargets$},NextToken:{shape:string$}}}
+const SubscribeRequest$: S.StructureShape = {type:"structure",name:"SubscribeRequest",members:{Arn:{shape:string$},Target:{shape:Target$},ClientRequestToken:{shape:string$}},required:["Arn","Target"]}
+const SubscribeResult$: S.StructureShape = {type:"structure",name:"SubscribeResult",members:{Arn:{shape:string$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{Arn:{shape:string$},Tags:{shape:CreateNotificationRuleRequestTags$}},required:["Arn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{Tags:{shape:CreateNotificationRuleRequestTags$}}}
+const TagResourceResult$: S.StructureShape = {type:"structure",name:"TagResourceResult",members:{Tags:{shape:CreateNotificationRuleRequestTags$}}}
 const UnsubscribeRequest$: S.StructureShape = {type:"structure",name:"UnsubscribeRequest",members:{Arn:{shape:string$},TargetAddress:{shape:string$}},required:["Arn","TargetAddress"]}
-const UnsubscribeOutput$: S.StructureShape = {type:"structure",name:"UnsubscribeOutput",members:{Arn:{shape:string$}},required:["Arn"]}
+const UnsubscribeResult$: S.StructureShape = {type:"structure",name:"UnsubscribeResult",members:{Arn:{shape:string$}},required:["Arn"]}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{Arn:{shape:string$,location:"uri",locationName:"resourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["Arn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResult$: S.StructureShape = {type:"structure",name:"UntagResourceResult",members:{}}
 const UpdateNotificationRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateNotificationRuleRequest",members:{Arn:{shape:string$},Name:{shape:string$},Status:{shape:string$},EventTypeIds:{shape:CreateNotificationRuleRequestEventTypeIds$},Targets:{shape:CreateNotificationRuleRequestTargets$},DetailType:{shape:string$}},required:["Arn"]}
-const UpdateNotificationRuleOutput$: S.StructureShape = {type:"structure",name:"UpdateNotificationRuleOutput",members:{}}
+const UpdateNotificationRuleResult$: S.StructureShape = {type:"structure",name:"UpdateNotificationRuleResult",members:{}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConcurrentModificationException$: S.StructureShape = {type:"structure",name:"ConcurrentModificationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConfigurationException$: S.StructureShape = {type:"structure",name:"ConfigurationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidNextTokenException$: S.StructureShape = {type:"structure",name:"InvalidNextTokenException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ResourceAlreadyExistsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type DetailType = "BASIC" | "FULL" | (string & {})
+
+export type ListEventTypesFilterName = "RESOURCE_TYPE" | "SERVICE_NAME" | (string & {})
+
+export type ListNotificationRulesFilterName = "CREATED_BY" | "EVENT_TYPE_ID" | "RESOURCE" | "TARGET_ADDRESS" | (string & {})
+
+export type ListTargetsFilterName = "TARGET_ADDRESS" | "TARGET_STATUS" | "TARGET_TYPE" | (string & {})
+
+export type NotificationRuleStatus = "DISABLED" | "ENABLED" | (string & {})
+
+export type TargetStatus = "ACTIVE" | "DEACTIVATED" | "INACTIVE" | "PENDING" | "UNREACHABLE" | (string & {})
 
 export interface CreateNotificationRuleRequest {
   readonly Name: string
   readonly EventTypeIds: ReadonlyArray<string>
   readonly Resource: string
-  readonly Targets: ReadonlyArray<CreateNotificationRuleRequestTargetsMember>
-  readonly DetailType: string
+  readonly Targets: ReadonlyArray<Target>
+  readonly DetailType: DetailType
   readonly ClientRequestToken?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly Status?: string | undefined
+  readonly Status?: NotificationRuleStatus | undefined
 }
 
-export interface CreateNotificationRuleRequestTargetsMember {
+export interface Target {
   readonly TargetType?: string | undefined
   readonly TargetAddress?: string | undefined
 }
 
-export interface CreateNotificationRuleOutput {
+export interface CreateNotificationRuleResult {
   readonly Arn?: string
 }
 
@@ -93,7 +114,7 @@ export interface DeleteNotificationRuleRequest {
   readonly Arn: string
 }
 
-export interface DeleteNotificationRuleOutput {
+export interface DeleteNotificationRuleResult {
   readonly Arn?: string
 }
 
@@ -102,72 +123,72 @@ export interface DeleteTargetRequest {
   readonly ForceUnsubscribeAll?: boolean | undefined
 }
 
-export type DeleteTargetOutput = {}
+export type DeleteTargetResult = {}
 
 export interface DescribeNotificationRuleRequest {
   readonly Arn: string
 }
 
-export interface DescribeNotificationRuleOutput {
+export interface DescribeNotificationRuleResult {
   readonly Arn?: string
   readonly Name?: string
-  readonly EventTypes?: ReadonlyArray<DescribeNotificationRuleOutputEventTypesMember>
+  readonly EventTypes?: ReadonlyArray<EventTypeSummary>
   readonly Resource?: string
-  readonly Targets?: ReadonlyArray<DescribeNotificationRuleOutputTargetsMember>
-  readonly DetailType?: string
+  readonly Targets?: ReadonlyArray<TargetSummary>
+  readonly DetailType?: DetailType
   readonly CreatedBy?: string
-  readonly Status?: string
+  readonly Status?: NotificationRuleStatus
   readonly CreatedTimestamp?: Date
   readonly LastModifiedTimestamp?: Date
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeNotificationRuleOutputEventTypesMember {
+export interface EventTypeSummary {
   readonly EventTypeId?: string
   readonly ServiceName?: string
   readonly EventTypeName?: string
   readonly ResourceType?: string
 }
 
-export interface DescribeNotificationRuleOutputTargetsMember {
+export interface TargetSummary {
   readonly TargetAddress?: string
   readonly TargetType?: string
-  readonly TargetStatus?: string
+  readonly TargetStatus?: TargetStatus
 }
 
 export interface ListEventTypesRequest {
-  readonly Filters?: ReadonlyArray<ListEventTypesRequestFiltersMember> | undefined
+  readonly Filters?: ReadonlyArray<ListEventTypesFilter> | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface ListEventTypesRequestFiltersMember {
-  readonly Name: string
+export interface ListEventTypesFilter {
+  readonly Name: ListEventTypesFilterName
   readonly Value: string
 }
 
-export interface ListEventTypesOutput {
-  readonly EventTypes?: ReadonlyArray<DescribeNotificationRuleOutputEventTypesMember>
+export interface ListEventTypesResult {
+  readonly EventTypes?: ReadonlyArray<EventTypeSummary>
   readonly NextToken?: string
 }
 
 export interface ListNotificationRulesRequest {
-  readonly Filters?: ReadonlyArray<ListNotificationRulesRequestFiltersMember> | undefined
+  readonly Filters?: ReadonlyArray<ListNotificationRulesFilter> | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface ListNotificationRulesRequestFiltersMember {
-  readonly Name: string
+export interface ListNotificationRulesFilter {
+  readonly Name: ListNotificationRulesFilterName
   readonly Value: string
 }
 
-export interface ListNotificationRulesOutput {
+export interface ListNotificationRulesResult {
   readonly NextToken?: string
-  readonly NotificationRules?: ReadonlyArray<ListNotificationRulesOutputNotificationRulesMember>
+  readonly NotificationRules?: ReadonlyArray<NotificationRuleSummary>
 }
 
-export interface ListNotificationRulesOutputNotificationRulesMember {
+export interface NotificationRuleSummary {
   readonly Id?: string
   readonly Arn?: string
 }
@@ -176,33 +197,33 @@ export interface ListTagsForResourceRequest {
   readonly Arn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResult {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
 export interface ListTargetsRequest {
-  readonly Filters?: ReadonlyArray<ListTargetsRequestFiltersMember> | undefined
+  readonly Filters?: ReadonlyArray<ListTargetsFilter> | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface ListTargetsRequestFiltersMember {
-  readonly Name: string
+export interface ListTargetsFilter {
+  readonly Name: ListTargetsFilterName
   readonly Value: string
 }
 
-export interface ListTargetsOutput {
-  readonly Targets?: ReadonlyArray<DescribeNotificationRuleOutputTargetsMember>
+export interface ListTargetsResult {
+  readonly Targets?: ReadonlyArray<TargetSummary>
   readonly NextToken?: string
 }
 
 export interface SubscribeRequest {
   readonly Arn: string
-  readonly Target: CreateNotificationRuleRequestTargetsMember
+  readonly Target: Target
   readonly ClientRequestToken?: string | undefined
 }
 
-export interface SubscribeOutput {
+export interface SubscribeResult {
   readonly Arn?: string
 }
 
@@ -211,7 +232,7 @@ export interface TagResourceRequest {
   readonly Tags: Readonly<Record<string, string>>
 }
 
-export interface TagResourceOutput {
+export interface TagResourceResult {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -220,7 +241,7 @@ export interface UnsubscribeRequest {
   readonly TargetAddress: string
 }
 
-export interface UnsubscribeOutput {
+export interface UnsubscribeResult {
   readonly Arn?: string
 }
 
@@ -229,67 +250,83 @@ export interface UntagResourceRequest {
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResult = {}
 
 export interface UpdateNotificationRuleRequest {
   readonly Arn: string
   readonly Name?: string | undefined
-  readonly Status?: string | undefined
+  readonly Status?: NotificationRuleStatus | undefined
   readonly EventTypeIds?: ReadonlyArray<string> | undefined
-  readonly Targets?: ReadonlyArray<CreateNotificationRuleRequestTargetsMember> | undefined
-  readonly DetailType?: string | undefined
+  readonly Targets?: ReadonlyArray<Target> | undefined
+  readonly DetailType?: DetailType | undefined
 }
 
-export type UpdateNotificationRuleOutput = {}
+export type UpdateNotificationRuleResult = {}
 
-export type CreateNotificationRuleError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type DeleteNotificationRuleError = Errors.CommonError | Client.SdkError
+export class ConcurrentModificationException extends /*#__PURE__*/ ServiceError("ConcurrentModificationException")<{ readonly Message?: string }> {}
 
-export type DeleteTargetError = Errors.CommonError | Client.SdkError
+export class ConfigurationException extends /*#__PURE__*/ ServiceError("ConfigurationException")<{ readonly Message?: string }> {}
 
-export type DescribeNotificationRuleError = Errors.CommonError | Client.SdkError
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException")<{ readonly Message?: string }> {}
 
-export type ListEventTypesError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string }> {}
 
-export type ListNotificationRulesError = Errors.CommonError | Client.SdkError
+export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("ResourceAlreadyExistsException")<{ readonly Message?: string }> {}
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type ListTargetsError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type SubscribeError = Errors.CommonError | Client.SdkError
+export type CreateNotificationRuleError = AccessDeniedException | ConcurrentModificationException | ConfigurationException | LimitExceededException | ResourceAlreadyExistsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type DeleteNotificationRuleError = ConcurrentModificationException | LimitExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UnsubscribeError = Errors.CommonError | Client.SdkError
+export type DeleteTargetError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type DescribeNotificationRuleError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateNotificationRuleError = Errors.CommonError | Client.SdkError
+export type ListEventTypesError = InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createNotificationRule: Client.Operation<CreateNotificationRuleRequest, CreateNotificationRuleOutput, CreateNotificationRuleError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"CreateNotificationRule",http:{method:"POST",requestUri:"/createNotificationRule"},input:{shape:CreateNotificationRuleRequest$},output:{shape:CreateNotificationRuleOutput$}}})
+export type ListNotificationRulesError = InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteNotificationRule: Client.Operation<DeleteNotificationRuleRequest, DeleteNotificationRuleOutput, DeleteNotificationRuleError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"DeleteNotificationRule",http:{method:"POST",requestUri:"/deleteNotificationRule"},input:{shape:DeleteNotificationRuleRequest$},output:{shape:DeleteNotificationRuleOutput$}}})
+export type ListTagsForResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteTarget: Client.Operation<DeleteTargetRequest, DeleteTargetOutput, DeleteTargetError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"DeleteTarget",http:{method:"POST",requestUri:"/deleteTarget"},input:{shape:DeleteTargetRequest$},output:{shape:DeleteTargetOutput$}}})
+export type ListTargetsError = InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeNotificationRule: Client.Operation<DescribeNotificationRuleRequest, DescribeNotificationRuleOutput, DescribeNotificationRuleError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"DescribeNotificationRule",http:{method:"POST",requestUri:"/describeNotificationRule"},input:{shape:DescribeNotificationRuleRequest$},output:{shape:DescribeNotificationRuleOutput$}}})
+export type SubscribeError = ConfigurationException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const listEventTypes: Paginate.Paginated<ListEventTypesRequest, ListEventTypesOutput, ListEventTypesError, CodeStarNotifications, DescribeNotificationRuleOutputEventTypesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"ListEventTypes",http:{method:"POST",requestUri:"/listEventTypes"},input:{shape:ListEventTypesRequest$},output:{shape:ListEventTypesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EventTypes"]})
+export type TagResourceError = ConcurrentModificationException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const listNotificationRules: Paginate.Paginated<ListNotificationRulesRequest, ListNotificationRulesOutput, ListNotificationRulesError, CodeStarNotifications, ListNotificationRulesOutputNotificationRulesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"ListNotificationRules",http:{method:"POST",requestUri:"/listNotificationRules"},input:{shape:ListNotificationRulesRequest$},output:{shape:ListNotificationRulesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["NotificationRules"]})
+export type UnsubscribeError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/listTagsForResource"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export type UntagResourceError = ConcurrentModificationException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const listTargets: Paginate.Paginated<ListTargetsRequest, ListTargetsOutput, ListTargetsError, CodeStarNotifications, DescribeNotificationRuleOutputTargetsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"ListTargets",http:{method:"POST",requestUri:"/listTargets"},input:{shape:ListTargetsRequest$},output:{shape:ListTargetsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Targets"]})
+export type UpdateNotificationRuleError = ConfigurationException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const subscribe: Client.Operation<SubscribeRequest, SubscribeOutput, SubscribeError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"Subscribe",http:{method:"POST",requestUri:"/subscribe"},input:{shape:SubscribeRequest$},output:{shape:SubscribeOutput$}}})
+export const createNotificationRule: Client.Operation<CreateNotificationRuleRequest, CreateNotificationRuleResult, CreateNotificationRuleError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"CreateNotificationRule",http:{method:"POST",requestUri:"/createNotificationRule"},input:{shape:CreateNotificationRuleRequest$},output:{shape:CreateNotificationRuleResult$},errors:[AccessDeniedException$,ConcurrentModificationException$,ConfigurationException$,LimitExceededException$,ResourceAlreadyExistsException$,ValidationException$]},errors:{AccessDeniedException,ConcurrentModificationException,ConfigurationException,LimitExceededException,ResourceAlreadyExistsException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tagResource"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const deleteNotificationRule: Client.Operation<DeleteNotificationRuleRequest, DeleteNotificationRuleResult, DeleteNotificationRuleError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"DeleteNotificationRule",http:{method:"POST",requestUri:"/deleteNotificationRule"},input:{shape:DeleteNotificationRuleRequest$},output:{shape:DeleteNotificationRuleResult$},errors:[ConcurrentModificationException$,LimitExceededException$,ValidationException$]},errors:{ConcurrentModificationException,LimitExceededException,ValidationException}})
 
-export const unsubscribe: Client.Operation<UnsubscribeRequest, UnsubscribeOutput, UnsubscribeError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"Unsubscribe",http:{method:"POST",requestUri:"/unsubscribe"},input:{shape:UnsubscribeRequest$},output:{shape:UnsubscribeOutput$}}})
+export const deleteTarget: Client.Operation<DeleteTargetRequest, DeleteTargetResult, DeleteTargetError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"DeleteTarget",http:{method:"POST",requestUri:"/deleteTarget"},input:{shape:DeleteTargetRequest$},output:{shape:DeleteTargetResult$},errors:[ValidationException$]},errors:{ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/untagResource/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const describeNotificationRule: Client.Operation<DescribeNotificationRuleRequest, DescribeNotificationRuleResult, DescribeNotificationRuleError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"DescribeNotificationRule",http:{method:"POST",requestUri:"/describeNotificationRule"},input:{shape:DescribeNotificationRuleRequest$},output:{shape:DescribeNotificationRuleResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateNotificationRule: Client.Operation<UpdateNotificationRuleRequest, UpdateNotificationRuleOutput, UpdateNotificationRuleError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"UpdateNotificationRule",http:{method:"POST",requestUri:"/updateNotificationRule"},input:{shape:UpdateNotificationRuleRequest$},output:{shape:UpdateNotificationRuleOutput$}}})
+export const listEventTypes: Paginate.Paginated<ListEventTypesRequest, ListEventTypesResult, ListEventTypesError, CodeStarNotifications, EventTypeSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"ListEventTypes",http:{method:"POST",requestUri:"/listEventTypes"},input:{shape:ListEventTypesRequest$},output:{shape:ListEventTypesResult$},errors:[InvalidNextTokenException$,ValidationException$]},errors:{InvalidNextTokenException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EventTypes"]})
+
+export const listNotificationRules: Paginate.Paginated<ListNotificationRulesRequest, ListNotificationRulesResult, ListNotificationRulesError, CodeStarNotifications, NotificationRuleSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"ListNotificationRules",http:{method:"POST",requestUri:"/listNotificationRules"},input:{shape:ListNotificationRulesRequest$},output:{shape:ListNotificationRulesResult$},errors:[InvalidNextTokenException$,ValidationException$]},errors:{InvalidNextTokenException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["NotificationRules"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResult, ListTagsForResourceError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/listTagsForResource"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
+
+export const listTargets: Paginate.Paginated<ListTargetsRequest, ListTargetsResult, ListTargetsError, CodeStarNotifications, TargetSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"ListTargets",http:{method:"POST",requestUri:"/listTargets"},input:{shape:ListTargetsRequest$},output:{shape:ListTargetsResult$},errors:[InvalidNextTokenException$,ValidationException$]},errors:{InvalidNextTokenException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Targets"]})
+
+export const subscribe: Client.Operation<SubscribeRequest, SubscribeResult, SubscribeError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"Subscribe",http:{method:"POST",requestUri:"/subscribe"},input:{shape:SubscribeRequest$},output:{shape:SubscribeResult$},errors:[ConfigurationException$,ResourceNotFoundException$,ValidationException$]},errors:{ConfigurationException,ResourceNotFoundException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResult, TagResourceError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tagResource"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResult$},errors:[ConcurrentModificationException$,LimitExceededException$,ResourceNotFoundException$,ValidationException$]},errors:{ConcurrentModificationException,LimitExceededException,ResourceNotFoundException,ValidationException}})
+
+export const unsubscribe: Client.Operation<UnsubscribeRequest, UnsubscribeResult, UnsubscribeError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"Unsubscribe",http:{method:"POST",requestUri:"/unsubscribe"},input:{shape:UnsubscribeRequest$},output:{shape:UnsubscribeResult$},errors:[ValidationException$]},errors:{ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResult, UntagResourceError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/untagResource/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResult$},errors:[ConcurrentModificationException$,LimitExceededException$,ResourceNotFoundException$,ValidationException$]},errors:{ConcurrentModificationException,LimitExceededException,ResourceNotFoundException,ValidationException}})
+
+export const updateNotificationRule: Client.Operation<UpdateNotificationRuleRequest, UpdateNotificationRuleResult, UpdateNotificationRuleError, CodeStarNotifications> = /*#__PURE__*/ Client.operation(CodeStarNotifications, {model:{name:"UpdateNotificationRule",http:{method:"POST",requestUri:"/updateNotificationRule"},input:{shape:UpdateNotificationRuleRequest$},output:{shape:UpdateNotificationRuleResult$},errors:[ConfigurationException$,ResourceNotFoundException$,ValidationException$]},errors:{ConfigurationException,ResourceNotFoundException,ValidationException}})

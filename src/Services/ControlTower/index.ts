@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The ControlTower client: provide it with `layer`. */
@@ -23,6 +24,7 @@ export const layer = /*#__PURE__*/ Client.layer(ControlTower, definition)
 const string$: S.Shape = {type:"string",name:"String"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp",timestampFormat:"iso8601"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
 const CreateLandingZoneRequestManifest$: S.StructureShape = {type:"structure",name:"CreateLandingZoneRequestManifest",members:{},document:true}
 const CreateLandingZoneRequestTags$: S.MapShape = {type:"map",name:"CreateLandingZoneRequestTags",key:{shape:string$},value:{shape:string$}}
@@ -32,26 +34,26 @@ const DeleteLandingZoneRequest$: S.StructureShape = {type:"structure",name:"Dele
 const DeleteLandingZoneOutput$: S.StructureShape = {type:"structure",name:"DeleteLandingZoneOutput",members:{operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
 const DisableBaselineRequest$: S.StructureShape = {type:"structure",name:"DisableBaselineRequest",members:{enabledBaselineIdentifier:{shape:string$}},required:["enabledBaselineIdentifier"]}
 const DisableBaselineOutput$: S.StructureShape = {type:"structure",name:"DisableBaselineOutput",members:{operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
-const DisableControlRequest$: S.StructureShape = {type:"structure",name:"DisableControlRequest",members:{controlIdentifier:{shape:string$},targetIdentifier:{shape:string$}},required:["controlIdentifier","targetIdentifier"]}
+const DisableControlInput$: S.StructureShape = {type:"structure",name:"DisableControlInput",members:{controlIdentifier:{shape:string$},targetIdentifier:{shape:string$}},required:["controlIdentifier","targetIdentifier"]}
 const DisableControlOutput$: S.StructureShape = {type:"structure",name:"DisableControlOutput",members:{operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
 const EnableBaselineRequestParametersMemberValue$: S.StructureShape = {type:"structure",name:"EnableBaselineRequestParametersMemberValue",members:{},document:true}
 const EnableBaselineRequestParametersMember$: S.StructureShape = {type:"structure",name:"EnableBaselineRequestParametersMember",members:{key:{shape:string$},value:{shape:EnableBaselineRequestParametersMemberValue$}},required:["key","value"]}
 const EnableBaselineRequestParameters$: S.ListShape = {type:"list",name:"EnableBaselineRequestParameters",member:{shape:EnableBaselineRequestParametersMember$}}
 const EnableBaselineRequest$: S.StructureShape = {type:"structure",name:"EnableBaselineRequest",members:{baselineIdentifier:{shape:string$},baselineVersion:{shape:string$},parameters:{shape:EnableBaselineRequestParameters$},tags:{shape:CreateLandingZoneRequestTags$},targetIdentifier:{shape:string$}},required:["baselineIdentifier","baselineVersion","targetIdentifier"]}
 const EnableBaselineOutput$: S.StructureShape = {type:"structure",name:"EnableBaselineOutput",members:{arn:{shape:string$},operationIdentifier:{shape:string$}},required:["arn","operationIdentifier"]}
-const EnableControlRequestParametersMemberValue$: S.StructureShape = {type:"structure",name:"EnableControlRequestParametersMemberValue",members:{},document:true}
-const EnableControlRequestParametersMember$: S.StructureShape = {type:"structure",name:"EnableControlRequestParametersMember",members:{key:{shape:string$},value:{shape:EnableControlRequestParametersMemberValue$}},required:["key","value"]}
-const EnableControlRequestParameters$: S.ListShape = {type:"list",name:"EnableControlRequestParameters",member:{shape:EnableControlRequestParametersMember$}}
-const EnableControlRequest$: S.StructureShape = {type:"structure",name:"EnableControlRequest",members:{controlIdentifier:{shape:string$},parameters:{shape:EnableControlRequestParameters$},tags:{shape:CreateLandingZoneRequestTags$},targetIdentifier:{shape:string$}},required:["controlIdentifier","targetIdentifier"]}
+const EnableControlInputParametersMemberValue$: S.StructureShape = {type:"structure",name:"EnableControlInputParametersMemberValue",members:{},document:true}
+const EnableControlInputParametersMember$: S.StructureShape = {type:"structure",name:"EnableControlInputParametersMember",members:{key:{shape:string$},value:{shape:EnableControlInputParametersMemberValue$}},required:["key","value"]}
+const EnableControlInputParameters$: S.ListShape = {type:"list",name:"EnableControlInputParameters",member:{shape:EnableControlInputParametersMember$}}
+const EnableControlInput$: S.StructureShape = {type:"structure",name:"EnableControlInput",members:{controlIdentifier:{shape:string$},parameters:{shape:EnableControlInputParameters$},tags:{shape:CreateLandingZoneRequestTags$},targetIdentifier:{shape:string$}},required:["controlIdentifier","targetIdentifier"]}
 const EnableControlOutput$: S.StructureShape = {type:"structure",name:"EnableControlOutput",members:{arn:{shape:string$},operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
 const GetBaselineRequest$: S.StructureShape = {type:"structure",name:"GetBaselineRequest",members:{baselineIdentifier:{shape:string$}},required:["baselineIdentifier"]}
 const GetBaselineOutput$: S.StructureShape = {type:"structure",name:"GetBaselineOutput",members:{arn:{shape:string$},description:{shape:string$},name:{shape:string$}},required:["arn","name"]}
 const GetBaselineOperationRequest$: S.StructureShape = {type:"structure",name:"GetBaselineOperationRequest",members:{operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
 const GetBaselineOperationOutputBaselineOperation$: S.StructureShape = {type:"structure",name:"GetBaselineOperationOutputBaselineOperation",members:{endTime:{shape:timestamp$},operationIdentifier:{shape:string$},operationType:{shape:string$},startTime:{shape:timestamp$},status:{shape:string$},statusMessage:{shape:string$}}}
 const GetBaselineOperationOutput$: S.StructureShape = {type:"structure",name:"GetBaselineOperationOutput",members:{baselineOperation:{shape:GetBaselineOperationOutputBaselineOperation$}},required:["baselineOperation"]}
-const GetControlOperationRequest$: S.StructureShape = {type:"structure",name:"GetControlOperationRequest",members:{operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
-const GetControlOperationOutputControlOperation$: S.StructureShape = {type:"structure",name:"GetControlOperationOutputControlOperation",members:{controlIdentifier:{shape:string$},enabledControlIdentifier:{shape:string$},endTime:{shape:timestamp$},operationIdentifier:{shape:string$},operationType:{shape:string$},startTime:{shape:timestamp$},status:{shape:string$},statusMessage:{shape:string$},targetIdentifier:{shape:string$}}}
-const GetControlOperationOutput$: S.StructureShape = {type:"structure",name:"GetControlOperationOutput",members:{controlOperation:{shape:GetControlOperationOutputControlOperation$}},required:["controlOperation"]}
+const GetControlOperationInput$: S.StructureShape = {type:"structure",name:"GetControlOperationInput",members:{operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
+const ControlOperation$: S.StructureShape = {type:"structure",name:"ControlOperation",members:{controlIdentifier:{shape:string$},enabledControlIdentifier:{shape:string$},endTime:{shape:timestamp$},operationIdentifier:{shape:string$},operationType:{shape:string$},startTime:{shape:timestamp$},status:{shape:string$},statusMessage:{shape:string$},targetIdentifier:{shape:string$}}}
+const GetControlOperationOutput$: S.StructureShape = {type:"structure",name:"GetControlOperationOutput",members:{controlOperation:{shape:ControlOperation$}},required:["controlOperation"]}
 const GetEnabledBaselineRequest$: S.StructureShape = {type:"structure",name:"GetEnabledBaselineRequest",members:{enabledBaselineIdentifier:{shape:string$}},required:["enabledBaselineIdentifier"]}
 const GetEnabledBaselineOutputEnabledBaselineDetailsParametersMember$: S.StructureShape = {type:"structure",name:"GetEnabledBaselineOutputEnabledBaselineDetailsParametersMember",members:{key:{shape:string$},value:{shape:EnableBaselineRequestParametersMemberValue$}},required:["key","value"]}
 const GetEnabledBaselineOutputEnabledBaselineDetailsParameters$: S.ListShape = {type:"list",name:"GetEnabledBaselineOutputEnabledBaselineDetailsParameters",member:{shape:GetEnabledBaselineOutputEnabledBaselineDetailsParametersMember$}}
@@ -60,7 +62,7 @@ const GetEnabledBaselineOutputEnabledBaselineDetails$: S.StructureShape = {type:
 const GetEnabledBaselineOutput$: S.StructureShape = {type:"structure",name:"GetEnabledBaselineOutput",members:{enabledBaselineDetails:{shape:GetEnabledBaselineOutputEnabledBaselineDetails$}}}
 const GetEnabledControlRequest$: S.StructureShape = {type:"structure",name:"GetEnabledControlRequest",members:{enabledControlIdentifier:{shape:string$}},required:["enabledControlIdentifier"]}
 const GetEnabledControlOutputEnabledControlDetailsDriftStatusSummary$: S.StructureShape = {type:"structure",name:"GetEnabledControlOutputEnabledControlDetailsDriftStatusSummary",members:{driftStatus:{shape:string$}}}
-const GetEnabledControlOutputEnabledControlDetailsParametersMember$: S.StructureShape = {type:"structure",name:"GetEnabledControlOutputEnabledControlDetailsParametersMember",members:{key:{shape:string$},value:{shape:EnableControlRequestParametersMemberValue$}},required:["key","value"]}
+const GetEnabledControlOutputEnabledControlDetailsParametersMember$: S.StructureShape = {type:"structure",name:"GetEnabledControlOutputEnabledControlDetailsParametersMember",members:{key:{shape:string$},value:{shape:EnableControlInputParametersMemberValue$}},required:["key","value"]}
 const GetEnabledControlOutputEnabledControlDetailsParameters$: S.ListShape = {type:"list",name:"GetEnabledControlOutputEnabledControlDetailsParameters",member:{shape:GetEnabledControlOutputEnabledControlDetailsParametersMember$}}
 const GetEnabledControlOutputEnabledControlDetailsTargetRegionsMember$: S.StructureShape = {type:"structure",name:"GetEnabledControlOutputEnabledControlDetailsTargetRegionsMember",members:{name:{shape:string$}}}
 const GetEnabledControlOutputEnabledControlDetailsTargetRegions$: S.ListShape = {type:"list",name:"GetEnabledControlOutputEnabledControlDetailsTargetRegions",member:{shape:GetEnabledControlOutputEnabledControlDetailsTargetRegionsMember$}}
@@ -94,12 +96,12 @@ const ListEnabledBaselinesRequest$: S.StructureShape = {type:"structure",name:"L
 const ListEnabledBaselinesOutputEnabledBaselinesMember$: S.StructureShape = {type:"structure",name:"ListEnabledBaselinesOutputEnabledBaselinesMember",members:{arn:{shape:string$},baselineIdentifier:{shape:string$},baselineVersion:{shape:string$},statusSummary:{shape:GetEnabledBaselineOutputEnabledBaselineDetailsStatusSummary$},targetIdentifier:{shape:string$}},required:["arn","baselineIdentifier","statusSummary","targetIdentifier"]}
 const ListEnabledBaselinesOutputEnabledBaselines$: S.ListShape = {type:"list",name:"ListEnabledBaselinesOutputEnabledBaselines",member:{shape:ListEnabledBaselinesOutputEnabledBaselinesMember$}}
 const ListEnabledBaselinesOutput$: S.StructureShape = {type:"structure",name:"ListEnabledBaselinesOutput",members:{enabledBaselines:{shape:ListEnabledBaselinesOutputEnabledBaselines$},nextToken:{shape:string$}},required:["enabledBaselines"]}
-const ListEnabledControlsRequestFilterDriftStatuses$: S.ListShape = {type:"list",name:"ListEnabledControlsRequestFilterDriftStatuses",member:{shape:string$}}
-const ListEnabledControlsRequestFilterStatuses$: S.ListShape = {type:"list",name:"ListEnabledControlsRequestFilterStatuses",member:{shape:string$}}
-const ListEnabledControlsRequestFilter$: S.StructureShape = {type:"structure",name:"ListEnabledControlsRequestFilter",members:{controlIdentifiers:{shape:ListControlOperationsRequestFilterControlIdentifiers$},driftStatuses:{shape:ListEnabledControlsRequestFilterDriftStatuses$},statuses:{shape:ListEnabledControlsRequestFilterStatuses$}}}
-const ListEnabledControlsRequest$: S.StructureShape = {type:"structure",name:"ListEnabledControlsRequest",members:{filter:{shape:ListEnabledControlsRequestFilter$},maxResults:{shape:integer$},nextToken:{shape:string$},targetIdentifier:{shape:string$}}}
-const ListEnabledControlsOutputEnabledControlsMember$: S.StructureShape = {type:"structure",name:"ListEnabledControlsOutputEnabledControlsMember",members:{arn:{shape:string$},controlIdentifier:{shape:string$},driftStatusSummary:{shape:GetEnabledControlOutputEnabledControlDetailsDriftStatusSummary$},statusSummary:{shape:GetEnabledBaselineOutputEnabledBaselineDetailsStatusSummary$},targetIdentifier:{shape:string$}}}
-const ListEnabledControlsOutputEnabledControls$: S.ListShape = {type:"list",name:"ListEnabledControlsOutputEnabledControls",member:{shape:ListEnabledControlsOutputEnabledControlsMember$}}
+const ListEnabledControlsInputFilterDriftStatuses$: S.ListShape = {type:"list",name:"ListEnabledControlsInputFilterDriftStatuses",member:{shape:string$}}
+const ListEnabledControlsInputFilterStatuses$: S.ListShape = {type:"list",name:"ListEnabledControlsInputFilterStatuses",member:{shape:string$}}
+const ListEnabledControlsInputFilter$: S.StructureShape = {type:"structure",name:"ListEnabledControlsInputFilter",members:{controlIdentifiers:{shape:ListControlOperationsRequestFilterControlIdentifiers$},driftStatuses:{shape:ListEnabledControlsInputFilterDriftStatuses$},statuses:{shape:ListEnabledControlsInputFilterStatuses$}}}
+const ListEnabledControlsInput$: S.StructureShape = {type:"structure",name:"ListEnabledControlsInput",members:{filter:{shape:ListEnabledControlsInputFilter$},maxResults:{shape:integer$},nextToken:{shape:string$},targetIdentifier:{shape:string$}}}
+const EnabledControlSummary$: S.StructureShape = {type:"structure",name:"EnabledControlSummary",members:{arn:{shape:string$},controlIdentifier:{shape:string$},driftStatusSummary:{shape:GetEnabledControlOutputEnabledControlDetailsDriftStatusSummary$},statusSummary:{shape:GetEnabledBaselineOutputEnabledBaselineDetailsStatusSummary$},targetIdentifier:{shape:string$}}}
+const ListEnabledControlsOutputEnabledControls$: S.ListShape = {type:"list",name:"ListEnabledControlsOutputEnabledControls",member:{shape:EnabledControlSummary$}}
 const ListEnabledControlsOutput$: S.StructureShape = {type:"structure",name:"ListEnabledControlsOutput",members:{enabledControls:{shape:ListEnabledControlsOutputEnabledControls$},nextToken:{shape:string$}},required:["enabledControls"]}
 const ListLandingZoneOperationsRequestFilterStatuses$: S.ListShape = {type:"list",name:"ListLandingZoneOperationsRequestFilterStatuses",member:{shape:string$}}
 const ListLandingZoneOperationsRequestFilterTypes$: S.ListShape = {type:"list",name:"ListLandingZoneOperationsRequestFilterTypes",member:{shape:string$}}
@@ -125,10 +127,21 @@ const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagRes
 const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
 const UpdateEnabledBaselineRequest$: S.StructureShape = {type:"structure",name:"UpdateEnabledBaselineRequest",members:{baselineVersion:{shape:string$},enabledBaselineIdentifier:{shape:string$},parameters:{shape:EnableBaselineRequestParameters$}},required:["baselineVersion","enabledBaselineIdentifier"]}
 const UpdateEnabledBaselineOutput$: S.StructureShape = {type:"structure",name:"UpdateEnabledBaselineOutput",members:{operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
-const UpdateEnabledControlRequest$: S.StructureShape = {type:"structure",name:"UpdateEnabledControlRequest",members:{enabledControlIdentifier:{shape:string$},parameters:{shape:EnableControlRequestParameters$}},required:["enabledControlIdentifier","parameters"]}
+const UpdateEnabledControlRequest$: S.StructureShape = {type:"structure",name:"UpdateEnabledControlRequest",members:{enabledControlIdentifier:{shape:string$},parameters:{shape:EnableControlInputParameters$}},required:["enabledControlIdentifier","parameters"]}
 const UpdateEnabledControlOutput$: S.StructureShape = {type:"structure",name:"UpdateEnabledControlOutput",members:{operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
 const UpdateLandingZoneRequest$: S.StructureShape = {type:"structure",name:"UpdateLandingZoneRequest",members:{landingZoneIdentifier:{shape:string$},manifest:{shape:CreateLandingZoneRequestManifest$},version:{shape:string$}},required:["landingZoneIdentifier","manifest","version"]}
 const UpdateLandingZoneOutput$: S.StructureShape = {type:"structure",name:"UpdateLandingZoneOutput",members:{operationIdentifier:{shape:string$}},required:["operationIdentifier"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{serviceCode:{shape:string$},quotaCode:{shape:string$},retryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type ControlOperationStatus = "FAILED" | "IN_PROGRESS" | "SUCCEEDED" | (string & {})
+
+export type ControlOperationType = "DISABLE_CONTROL" | "ENABLE_CONTROL" | (string & {})
 
 export interface CreateLandingZoneRequest {
   readonly manifest: unknown
@@ -157,7 +170,7 @@ export interface DisableBaselineOutput {
   readonly operationIdentifier?: string
 }
 
-export interface DisableControlRequest {
+export interface DisableControlInput {
   readonly controlIdentifier: string
   readonly targetIdentifier: string
 }
@@ -184,14 +197,14 @@ export interface EnableBaselineOutput {
   readonly operationIdentifier?: string
 }
 
-export interface EnableControlRequest {
+export interface EnableControlInput {
   readonly controlIdentifier: string
-  readonly parameters?: ReadonlyArray<EnableControlRequestParametersMember> | undefined
+  readonly parameters?: ReadonlyArray<EnableControlInputParametersMember> | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
   readonly targetIdentifier: string
 }
 
-export interface EnableControlRequestParametersMember {
+export interface EnableControlInputParametersMember {
   readonly key: string
   readonly value: unknown
 }
@@ -228,22 +241,22 @@ export interface GetBaselineOperationOutputBaselineOperation {
   readonly statusMessage?: string
 }
 
-export interface GetControlOperationRequest {
+export interface GetControlOperationInput {
   readonly operationIdentifier: string
 }
 
 export interface GetControlOperationOutput {
-  readonly controlOperation?: GetControlOperationOutputControlOperation
+  readonly controlOperation?: ControlOperation
 }
 
-export interface GetControlOperationOutputControlOperation {
+export interface ControlOperation {
   readonly controlIdentifier?: string
   readonly enabledControlIdentifier?: string
   readonly endTime?: Date
   readonly operationIdentifier?: string
-  readonly operationType?: string
+  readonly operationType?: ControlOperationType
   readonly startTime?: Date
-  readonly status?: string
+  readonly status?: ControlOperationStatus
   readonly statusMessage?: string
   readonly targetIdentifier?: string
 }
@@ -415,25 +428,25 @@ export interface ListEnabledBaselinesOutputEnabledBaselinesMember {
   readonly targetIdentifier?: string
 }
 
-export interface ListEnabledControlsRequest {
-  readonly filter?: ListEnabledControlsRequestFilter | undefined
+export interface ListEnabledControlsInput {
+  readonly filter?: ListEnabledControlsInputFilter | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
   readonly targetIdentifier?: string | undefined
 }
 
-export interface ListEnabledControlsRequestFilter {
+export interface ListEnabledControlsInputFilter {
   readonly controlIdentifiers?: ReadonlyArray<string> | undefined
   readonly driftStatuses?: ReadonlyArray<string> | undefined
   readonly statuses?: ReadonlyArray<string> | undefined
 }
 
 export interface ListEnabledControlsOutput {
-  readonly enabledControls?: ReadonlyArray<ListEnabledControlsOutputEnabledControlsMember>
+  readonly enabledControls?: ReadonlyArray<EnabledControlSummary>
   readonly nextToken?: string
 }
 
-export interface ListEnabledControlsOutputEnabledControlsMember {
+export interface EnabledControlSummary {
   readonly arn?: string
   readonly controlIdentifier?: string
   readonly driftStatusSummary?: GetEnabledControlOutputEnabledControlDetailsDriftStatusSummary
@@ -527,7 +540,7 @@ export interface UpdateEnabledBaselineOutput {
 
 export interface UpdateEnabledControlRequest {
   readonly enabledControlIdentifier: string
-  readonly parameters: ReadonlyArray<EnableControlRequestParametersMember>
+  readonly parameters: ReadonlyArray<EnableControlInputParametersMember>
 }
 
 export interface UpdateEnabledControlOutput {
@@ -544,23 +557,37 @@ export interface UpdateLandingZoneOutput {
   readonly operationIdentifier?: string
 }
 
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
+
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
+
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
+
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
+
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly serviceCode?: string; readonly quotaCode?: string; readonly retryAfterSeconds?: number }> {}
+
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
+
 export type CreateLandingZoneError = Errors.CommonError | Client.SdkError
 
 export type DeleteLandingZoneError = Errors.CommonError | Client.SdkError
 
 export type DisableBaselineError = Errors.CommonError | Client.SdkError
 
-export type DisableControlError = Errors.CommonError | Client.SdkError
+export type DisableControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type EnableBaselineError = Errors.CommonError | Client.SdkError
 
-export type EnableControlError = Errors.CommonError | Client.SdkError
+export type EnableControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type GetBaselineError = Errors.CommonError | Client.SdkError
 
 export type GetBaselineOperationError = Errors.CommonError | Client.SdkError
 
-export type GetControlOperationError = Errors.CommonError | Client.SdkError
+export type GetControlOperationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type GetEnabledBaselineError = Errors.CommonError | Client.SdkError
 
@@ -576,7 +603,7 @@ export type ListControlOperationsError = Errors.CommonError | Client.SdkError
 
 export type ListEnabledBaselinesError = Errors.CommonError | Client.SdkError
 
-export type ListEnabledControlsError = Errors.CommonError | Client.SdkError
+export type ListEnabledControlsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type ListLandingZoneOperationsError = Errors.CommonError | Client.SdkError
 
@@ -604,17 +631,17 @@ export const deleteLandingZone: Client.Operation<DeleteLandingZoneRequest, Delet
 
 export const disableBaseline: Client.Operation<DisableBaselineRequest, DisableBaselineOutput, DisableBaselineError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"DisableBaseline",http:{method:"POST",requestUri:"/disable-baseline",responseCode:200},input:{shape:DisableBaselineRequest$},output:{shape:DisableBaselineOutput$},idempotent:true}})
 
-export const disableControl: Client.Operation<DisableControlRequest, DisableControlOutput, DisableControlError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"DisableControl",http:{method:"POST",requestUri:"/disable-control",responseCode:200},input:{shape:DisableControlRequest$},output:{shape:DisableControlOutput$}}})
+export const disableControl: Client.Operation<DisableControlInput, DisableControlOutput, DisableControlError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"DisableControl",http:{method:"POST",requestUri:"/disable-control",responseCode:200},input:{shape:DisableControlInput$},output:{shape:DisableControlOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
 export const enableBaseline: Client.Operation<EnableBaselineRequest, EnableBaselineOutput, EnableBaselineError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"EnableBaseline",http:{method:"POST",requestUri:"/enable-baseline",responseCode:200},input:{shape:EnableBaselineRequest$},output:{shape:EnableBaselineOutput$}}})
 
-export const enableControl: Client.Operation<EnableControlRequest, EnableControlOutput, EnableControlError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"EnableControl",http:{method:"POST",requestUri:"/enable-control",responseCode:200},input:{shape:EnableControlRequest$},output:{shape:EnableControlOutput$}}})
+export const enableControl: Client.Operation<EnableControlInput, EnableControlOutput, EnableControlError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"EnableControl",http:{method:"POST",requestUri:"/enable-control",responseCode:200},input:{shape:EnableControlInput$},output:{shape:EnableControlOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
 export const getBaseline: Client.Operation<GetBaselineRequest, GetBaselineOutput, GetBaselineError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetBaseline",http:{method:"POST",requestUri:"/get-baseline",responseCode:200},input:{shape:GetBaselineRequest$},output:{shape:GetBaselineOutput$}}})
 
 export const getBaselineOperation: Client.Operation<GetBaselineOperationRequest, GetBaselineOperationOutput, GetBaselineOperationError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetBaselineOperation",http:{method:"POST",requestUri:"/get-baseline-operation",responseCode:200},input:{shape:GetBaselineOperationRequest$},output:{shape:GetBaselineOperationOutput$}}})
 
-export const getControlOperation: Client.Operation<GetControlOperationRequest, GetControlOperationOutput, GetControlOperationError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetControlOperation",http:{method:"POST",requestUri:"/get-control-operation",responseCode:200},input:{shape:GetControlOperationRequest$},output:{shape:GetControlOperationOutput$}}})
+export const getControlOperation: Client.Operation<GetControlOperationInput, GetControlOperationOutput, GetControlOperationError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetControlOperation",http:{method:"POST",requestUri:"/get-control-operation",responseCode:200},input:{shape:GetControlOperationInput$},output:{shape:GetControlOperationOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
 export const getEnabledBaseline: Client.Operation<GetEnabledBaselineRequest, GetEnabledBaselineOutput, GetEnabledBaselineError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetEnabledBaseline",http:{method:"POST",requestUri:"/get-enabled-baseline",responseCode:200},input:{shape:GetEnabledBaselineRequest$},output:{shape:GetEnabledBaselineOutput$}}})
 
@@ -630,7 +657,7 @@ export const listControlOperations: Paginate.Paginated<ListControlOperationsRequ
 
 export const listEnabledBaselines: Paginate.Paginated<ListEnabledBaselinesRequest, ListEnabledBaselinesOutput, ListEnabledBaselinesError, ControlTower, ListEnabledBaselinesOutputEnabledBaselinesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ControlTower, {model:{name:"ListEnabledBaselines",http:{method:"POST",requestUri:"/list-enabled-baselines",responseCode:200},input:{shape:ListEnabledBaselinesRequest$},output:{shape:ListEnabledBaselinesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["enabledBaselines"]})
 
-export const listEnabledControls: Paginate.Paginated<ListEnabledControlsRequest, ListEnabledControlsOutput, ListEnabledControlsError, ControlTower, ListEnabledControlsOutputEnabledControlsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ControlTower, {model:{name:"ListEnabledControls",http:{method:"POST",requestUri:"/list-enabled-controls",responseCode:200},input:{shape:ListEnabledControlsRequest$},output:{shape:ListEnabledControlsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["enabledControls"]})
+export const listEnabledControls: Paginate.Paginated<ListEnabledControlsInput, ListEnabledControlsOutput, ListEnabledControlsError, ControlTower, EnabledControlSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ControlTower, {model:{name:"ListEnabledControls",http:{method:"POST",requestUri:"/list-enabled-controls",responseCode:200},input:{shape:ListEnabledControlsInput$},output:{shape:ListEnabledControlsOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["enabledControls"]})
 
 export const listLandingZoneOperations: Paginate.Paginated<ListLandingZoneOperationsRequest, ListLandingZoneOperationsOutput, ListLandingZoneOperationsError, ControlTower, ListLandingZoneOperationsOutputLandingZoneOperationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ControlTower, {model:{name:"ListLandingZoneOperations",http:{method:"POST",requestUri:"/list-landingzone-operations",responseCode:200},input:{shape:ListLandingZoneOperationsRequest$},output:{shape:ListLandingZoneOperationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["landingZoneOperations"]})
 

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The CostOptimizationHub client: provide it with `layer`. */
@@ -27,97 +28,120 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
 const GetPreferencesRequest$: S.StructureShape = {type:"structure",name:"GetPreferencesRequest",members:{}}
-const GetPreferencesOutput$: S.StructureShape = {type:"structure",name:"GetPreferencesOutput",members:{savingsEstimationMode:{shape:string$},memberAccountDiscountVisibility:{shape:string$}}}
+const GetPreferencesResponse$: S.StructureShape = {type:"structure",name:"GetPreferencesResponse",members:{savingsEstimationMode:{shape:string$},memberAccountDiscountVisibility:{shape:string$}}}
 const GetRecommendationRequest$: S.StructureShape = {type:"structure",name:"GetRecommendationRequest",members:{recommendationId:{shape:string$}},required:["recommendationId"]}
-const GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfigurationCompute$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfigurationCompute",members:{vCpu:{shape:double$},memorySizeInMB:{shape:integer$},architecture:{shape:string$},platform:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfiguration",members:{compute:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfigurationCompute$}}}
-const GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember",members:{usageType:{shape:string$},usageAmount:{shape:double$},operation:{shape:string$},productCode:{shape:string$},unit:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationUsages$: S.ListShape = {type:"list",name:"GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationUsages",member:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember$}}
-const GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts",members:{savingsPlansDiscount:{shape:double$},reservedInstancesDiscount:{shape:double$},otherDiscount:{shape:double$}}}
-const GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricing$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricing",members:{estimatedCostBeforeDiscounts:{shape:double$},estimatedNetUnusedAmortizedCommitments:{shape:double$},estimatedDiscounts:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts$},estimatedCostAfterDiscounts:{shape:double$}}}
-const GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation",members:{usages:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationUsages$},pricing:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricing$}}}
-const GetRecommendationOutputCurrentResourceDetailsLambdaFunction$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsLambdaFunction",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsEcsServiceConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEcsServiceConfiguration",members:{compute:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfigurationCompute$}}}
-const GetRecommendationOutputCurrentResourceDetailsEcsService$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEcsService",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsEcsServiceConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfigurationInstance$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfigurationInstance",members:{type:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfiguration",members:{instance:{shape:GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfigurationInstance$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2Instance$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2Instance",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationStorage$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationStorage",members:{type:{shape:string$},sizeInGb:{shape:double$}}}
-const GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationPerformance$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationPerformance",members:{iops:{shape:double$},throughput:{shape:double$}}}
-const GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfiguration",members:{storage:{shape:GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationStorage$},performance:{shape:GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationPerformance$},attachmentState:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsEbsVolume$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEbsVolume",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroupConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroupConfiguration",members:{instance:{shape:GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfigurationInstance$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroup$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroup",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroupConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},offeringClass:{shape:string$},instanceFamily:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},currentGeneration:{shape:string$},platform:{shape:string$},tenancy:{shape:string$},sizeFlexEligible:{shape:boolean$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing",members:{estimatedOnDemandCost:{shape:double$},monthlyReservationEligibleCost:{shape:double$},savingsPercentage:{shape:double$},estimatedMonthlyAmortizedReservationCost:{shape:double$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation",members:{pricing:{shape:GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstances",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsRdsReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsRdsReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},instanceFamily:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},sizeFlexEligible:{shape:boolean$},currentGeneration:{shape:string$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$},licenseModel:{shape:string$},databaseEdition:{shape:string$},databaseEngine:{shape:string$},deploymentOption:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsRdsReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsRdsReservedInstances",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsRdsReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},instanceFamily:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},currentGeneration:{shape:string$},sizeFlexEligible:{shape:boolean$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstances",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},currentGeneration:{shape:string$},sizeFlexEligible:{shape:boolean$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstances",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},instanceFamily:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},sizeFlexEligible:{shape:boolean$},currentGeneration:{shape:string$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstances",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration",members:{accountScope:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},hourlyCommitment:{shape:string$},instanceFamily:{shape:string$},savingsPlansRegion:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing",members:{monthlySavingsPlansEligibleCost:{shape:double$},estimatedMonthlyCommitment:{shape:double$},savingsPercentage:{shape:double$},estimatedOnDemandCost:{shape:double$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation",members:{pricing:{shape:GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing$}}}
-const GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlans$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlans",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlansConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlansConfiguration",members:{accountScope:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},hourlyCommitment:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlans$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlans",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlansConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlansConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlansConfiguration",members:{accountScope:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},hourlyCommitment:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlans$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlans",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlansConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfigurationInstance$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfigurationInstance",members:{dbInstanceClass:{shape:string$}}}
-const GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfiguration",members:{instance:{shape:GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfigurationInstance$}}}
-const GetRecommendationOutputCurrentResourceDetailsRdsDbInstance$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsRdsDbInstance",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorageConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorageConfiguration",members:{storageType:{shape:string$},allocatedStorageInGb:{shape:double$},iops:{shape:double$},storageThroughput:{shape:double$}}}
-const GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorage$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorage",members:{configuration:{shape:GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorageConfiguration$},costCalculation:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
-const GetRecommendationOutputCurrentResourceDetails$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputCurrentResourceDetails",members:{lambdaFunction:{shape:GetRecommendationOutputCurrentResourceDetailsLambdaFunction$},ecsService:{shape:GetRecommendationOutputCurrentResourceDetailsEcsService$},ec2Instance:{shape:GetRecommendationOutputCurrentResourceDetailsEc2Instance$},ebsVolume:{shape:GetRecommendationOutputCurrentResourceDetailsEbsVolume$},ec2AutoScalingGroup:{shape:GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroup$},ec2ReservedInstances:{shape:GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstances$},rdsReservedInstances:{shape:GetRecommendationOutputCurrentResourceDetailsRdsReservedInstances$},elastiCacheReservedInstances:{shape:GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstances$},openSearchReservedInstances:{shape:GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstances$},redshiftReservedInstances:{shape:GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstances$},ec2InstanceSavingsPlans:{shape:GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlans$},computeSavingsPlans:{shape:GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlans$},sageMakerSavingsPlans:{shape:GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlans$},rdsDbInstance:{shape:GetRecommendationOutputCurrentResourceDetailsRdsDbInstance$},rdsDbInstanceStorage:{shape:GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorage$}},union:true}
-const GetRecommendationOutputTagsMember$: S.StructureShape = {type:"structure",name:"GetRecommendationOutputTagsMember",members:{key:{shape:string$},value:{shape:string$}}}
-const GetRecommendationOutputTags$: S.ListShape = {type:"list",name:"GetRecommendationOutputTags",member:{shape:GetRecommendationOutputTagsMember$}}
-const GetRecommendationOutput$: S.StructureShape = {type:"structure",name:"GetRecommendationOutput",members:{recommendationId:{shape:string$},resourceId:{shape:string$},resourceArn:{shape:string$},accountId:{shape:string$},currencyCode:{shape:string$},recommendationLookbackPeriodInDays:{shape:integer$},costCalculationLookbackPeriodInDays:{shape:integer$},estimatedSavingsPercentage:{shape:double$},estimatedSavingsOverCostCalculationLookbackPeriod:{shape:double$},currentResourceType:{shape:string$},recommendedResourceType:{shape:string$},region:{shape:string$},source:{shape:string$},lastRefreshTimestamp:{shape:timestamp$},estimatedMonthlySavings:{shape:double$},estimatedMonthlyCost:{shape:double$},implementationEffort:{shape:string$},restartNeeded:{shape:boolean$},actionType:{shape:string$},rollbackPossible:{shape:boolean$},currentResourceDetails:{shape:GetRecommendationOutputCurrentResourceDetails$},recommendedResourceDetails:{shape:GetRecommendationOutputCurrentResourceDetails$},tags:{shape:GetRecommendationOutputTags$}}}
+const GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfigurationCompute$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfigurationCompute",members:{vCpu:{shape:double$},memorySizeInMB:{shape:integer$},architecture:{shape:string$},platform:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfiguration",members:{compute:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfigurationCompute$}}}
+const GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember",members:{usageType:{shape:string$},usageAmount:{shape:double$},operation:{shape:string$},productCode:{shape:string$},unit:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationUsages$: S.ListShape = {type:"list",name:"GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationUsages",member:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember$}}
+const GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts",members:{savingsPlansDiscount:{shape:double$},reservedInstancesDiscount:{shape:double$},otherDiscount:{shape:double$}}}
+const GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricing$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricing",members:{estimatedCostBeforeDiscounts:{shape:double$},estimatedNetUnusedAmortizedCommitments:{shape:double$},estimatedDiscounts:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts$},estimatedCostAfterDiscounts:{shape:double$}}}
+const GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation",members:{usages:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationUsages$},pricing:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricing$}}}
+const GetRecommendationResponseCurrentResourceDetailsLambdaFunction$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsLambdaFunction",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsEcsServiceConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEcsServiceConfiguration",members:{compute:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfigurationCompute$}}}
+const GetRecommendationResponseCurrentResourceDetailsEcsService$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEcsService",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsEcsServiceConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfigurationInstance$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfigurationInstance",members:{type:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfiguration",members:{instance:{shape:GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfigurationInstance$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2Instance$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2Instance",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationStorage$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationStorage",members:{type:{shape:string$},sizeInGb:{shape:double$}}}
+const GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationPerformance$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationPerformance",members:{iops:{shape:double$},throughput:{shape:double$}}}
+const GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfiguration",members:{storage:{shape:GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationStorage$},performance:{shape:GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationPerformance$},attachmentState:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsEbsVolume$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEbsVolume",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroupConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroupConfiguration",members:{instance:{shape:GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfigurationInstance$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroup$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroup",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroupConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},offeringClass:{shape:string$},instanceFamily:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},currentGeneration:{shape:string$},platform:{shape:string$},tenancy:{shape:string$},sizeFlexEligible:{shape:boolean$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing",members:{estimatedOnDemandCost:{shape:double$},monthlyReservationEligibleCost:{shape:double$},savingsPercentage:{shape:double$},estimatedMonthlyAmortizedReservationCost:{shape:double$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation",members:{pricing:{shape:GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstances",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsRdsReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsRdsReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},instanceFamily:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},sizeFlexEligible:{shape:boolean$},currentGeneration:{shape:string$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$},licenseModel:{shape:string$},databaseEdition:{shape:string$},databaseEngine:{shape:string$},deploymentOption:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsRdsReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsRdsReservedInstances",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsRdsReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},instanceFamily:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},currentGeneration:{shape:string$},sizeFlexEligible:{shape:boolean$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstances",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},currentGeneration:{shape:string$},sizeFlexEligible:{shape:boolean$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstances",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstancesConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstancesConfiguration",members:{accountScope:{shape:string$},service:{shape:string$},normalizedUnitsToPurchase:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},numberOfInstancesToPurchase:{shape:string$},instanceFamily:{shape:string$},instanceType:{shape:string$},reservedInstancesRegion:{shape:string$},sizeFlexEligible:{shape:boolean$},currentGeneration:{shape:string$},upfrontCost:{shape:string$},monthlyRecurringCost:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstances$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstances",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstancesConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration",members:{accountScope:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},hourlyCommitment:{shape:string$},instanceFamily:{shape:string$},savingsPlansRegion:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing",members:{monthlySavingsPlansEligibleCost:{shape:double$},estimatedMonthlyCommitment:{shape:double$},savingsPercentage:{shape:double$},estimatedOnDemandCost:{shape:double$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation",members:{pricing:{shape:GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing$}}}
+const GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlans$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlans",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlansConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlansConfiguration",members:{accountScope:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},hourlyCommitment:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlans$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlans",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlansConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlansConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlansConfiguration",members:{accountScope:{shape:string$},term:{shape:string$},paymentOption:{shape:string$},hourlyCommitment:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlans$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlans",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlansConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfigurationInstance$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfigurationInstance",members:{dbInstanceClass:{shape:string$}}}
+const GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfiguration",members:{instance:{shape:GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfigurationInstance$}}}
+const GetRecommendationResponseCurrentResourceDetailsRdsDbInstance$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsRdsDbInstance",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorageConfiguration$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorageConfiguration",members:{storageType:{shape:string$},allocatedStorageInGb:{shape:double$},iops:{shape:double$},storageThroughput:{shape:double$}}}
+const GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorage$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorage",members:{configuration:{shape:GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorageConfiguration$},costCalculation:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation$}}}
+const GetRecommendationResponseCurrentResourceDetails$: S.StructureShape = {type:"structure",name:"GetRecommendationResponseCurrentResourceDetails",members:{lambdaFunction:{shape:GetRecommendationResponseCurrentResourceDetailsLambdaFunction$},ecsService:{shape:GetRecommendationResponseCurrentResourceDetailsEcsService$},ec2Instance:{shape:GetRecommendationResponseCurrentResourceDetailsEc2Instance$},ebsVolume:{shape:GetRecommendationResponseCurrentResourceDetailsEbsVolume$},ec2AutoScalingGroup:{shape:GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroup$},ec2ReservedInstances:{shape:GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstances$},rdsReservedInstances:{shape:GetRecommendationResponseCurrentResourceDetailsRdsReservedInstances$},elastiCacheReservedInstances:{shape:GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstances$},openSearchReservedInstances:{shape:GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstances$},redshiftReservedInstances:{shape:GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstances$},ec2InstanceSavingsPlans:{shape:GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlans$},computeSavingsPlans:{shape:GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlans$},sageMakerSavingsPlans:{shape:GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlans$},rdsDbInstance:{shape:GetRecommendationResponseCurrentResourceDetailsRdsDbInstance$},rdsDbInstanceStorage:{shape:GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorage$}},union:true}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{key:{shape:string$},value:{shape:string$}}}
+const GetRecommendationResponseTags$: S.ListShape = {type:"list",name:"GetRecommendationResponseTags",member:{shape:Tag$}}
+const GetRecommendationResponse$: S.StructureShape = {type:"structure",name:"GetRecommendationResponse",members:{recommendationId:{shape:string$},resourceId:{shape:string$},resourceArn:{shape:string$},accountId:{shape:string$},currencyCode:{shape:string$},recommendationLookbackPeriodInDays:{shape:integer$},costCalculationLookbackPeriodInDays:{shape:integer$},estimatedSavingsPercentage:{shape:double$},estimatedSavingsOverCostCalculationLookbackPeriod:{shape:double$},currentResourceType:{shape:string$},recommendedResourceType:{shape:string$},region:{shape:string$},source:{shape:string$},lastRefreshTimestamp:{shape:timestamp$},estimatedMonthlySavings:{shape:double$},estimatedMonthlyCost:{shape:double$},implementationEffort:{shape:string$},restartNeeded:{shape:boolean$},actionType:{shape:string$},rollbackPossible:{shape:boolean$},currentResourceDetails:{shape:GetRecommendationResponseCurrentResourceDetails$},recommendedResourceDetails:{shape:GetRecommendationResponseCurrentResourceDetails$},tags:{shape:GetRecommendationResponseTags$}}}
 const ListEnrollmentStatusesRequest$: S.StructureShape = {type:"structure",name:"ListEnrollmentStatusesRequest",members:{includeOrganizationInfo:{shape:boolean$},accountId:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListEnrollmentStatusesOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListEnrollmentStatusesOutputItemsMember",members:{accountId:{shape:string$},status:{shape:string$},lastUpdatedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
-const ListEnrollmentStatusesOutputItems$: S.ListShape = {type:"list",name:"ListEnrollmentStatusesOutputItems",member:{shape:ListEnrollmentStatusesOutputItemsMember$}}
-const ListEnrollmentStatusesOutput$: S.StructureShape = {type:"structure",name:"ListEnrollmentStatusesOutput",members:{items:{shape:ListEnrollmentStatusesOutputItems$},includeMemberAccounts:{shape:boolean$},nextToken:{shape:string$}}}
-const ListRecommendationSummariesRequestFilterImplementationEfforts$: S.ListShape = {type:"list",name:"ListRecommendationSummariesRequestFilterImplementationEfforts",member:{shape:string$}}
-const ListRecommendationSummariesRequestFilterAccountIds$: S.ListShape = {type:"list",name:"ListRecommendationSummariesRequestFilterAccountIds",member:{shape:string$}}
-const ListRecommendationSummariesRequestFilterRegions$: S.ListShape = {type:"list",name:"ListRecommendationSummariesRequestFilterRegions",member:{shape:string$}}
-const ListRecommendationSummariesRequestFilterResourceTypes$: S.ListShape = {type:"list",name:"ListRecommendationSummariesRequestFilterResourceTypes",member:{shape:string$}}
-const ListRecommendationSummariesRequestFilterActionTypes$: S.ListShape = {type:"list",name:"ListRecommendationSummariesRequestFilterActionTypes",member:{shape:string$}}
-const ListRecommendationSummariesRequestFilterResourceIds$: S.ListShape = {type:"list",name:"ListRecommendationSummariesRequestFilterResourceIds",member:{shape:string$}}
-const ListRecommendationSummariesRequestFilterResourceArns$: S.ListShape = {type:"list",name:"ListRecommendationSummariesRequestFilterResourceArns",member:{shape:string$}}
-const ListRecommendationSummariesRequestFilterRecommendationIds$: S.ListShape = {type:"list",name:"ListRecommendationSummariesRequestFilterRecommendationIds",member:{shape:string$}}
-const ListRecommendationSummariesRequestFilter$: S.StructureShape = {type:"structure",name:"ListRecommendationSummariesRequestFilter",members:{restartNeeded:{shape:boolean$},rollbackPossible:{shape:boolean$},implementationEfforts:{shape:ListRecommendationSummariesRequestFilterImplementationEfforts$},accountIds:{shape:ListRecommendationSummariesRequestFilterAccountIds$},regions:{shape:ListRecommendationSummariesRequestFilterRegions$},resourceTypes:{shape:ListRecommendationSummariesRequestFilterResourceTypes$},actionTypes:{shape:ListRecommendationSummariesRequestFilterActionTypes$},tags:{shape:GetRecommendationOutputTags$},resourceIds:{shape:ListRecommendationSummariesRequestFilterResourceIds$},resourceArns:{shape:ListRecommendationSummariesRequestFilterResourceArns$},recommendationIds:{shape:ListRecommendationSummariesRequestFilterRecommendationIds$}}}
+const AccountEnrollmentStatus$: S.StructureShape = {type:"structure",name:"AccountEnrollmentStatus",members:{accountId:{shape:string$},status:{shape:string$},lastUpdatedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
+const ListEnrollmentStatusesResponseItems$: S.ListShape = {type:"list",name:"ListEnrollmentStatusesResponseItems",member:{shape:AccountEnrollmentStatus$}}
+const ListEnrollmentStatusesResponse$: S.StructureShape = {type:"structure",name:"ListEnrollmentStatusesResponse",members:{items:{shape:ListEnrollmentStatusesResponseItems$},includeMemberAccounts:{shape:boolean$},nextToken:{shape:string$}}}
+const FilterImplementationEfforts$: S.ListShape = {type:"list",name:"FilterImplementationEfforts",member:{shape:string$}}
+const FilterAccountIds$: S.ListShape = {type:"list",name:"FilterAccountIds",member:{shape:string$}}
+const FilterRegions$: S.ListShape = {type:"list",name:"FilterRegions",member:{shape:string$}}
+const FilterResourceTypes$: S.ListShape = {type:"list",name:"FilterResourceTypes",member:{shape:string$}}
+const FilterActionTypes$: S.ListShape = {type:"list",name:"FilterActionTypes",member:{shape:string$}}
+const FilterResourceIds$: S.ListShape = {type:"list",name:"FilterResourceIds",member:{shape:string$}}
+const FilterResourceArns$: S.ListShape = {type:"list",name:"FilterResourceArns",member:{shape:string$}}
+const FilterRecommendationIds$: S.ListShape = {type:"list",name:"FilterRecommendationIds",member:{shape:string$}}
+const Filter$: S.StructureShape = {type:"structure",name:"Filter",members:{restartNeeded:{shape:boolean$},rollbackPossible:{shape:boolean$},implementationEfforts:{shape:FilterImplementationEfforts$},accountIds:{shape:FilterAccountIds$},regions:{shape:FilterRegions$},resourceTypes:{shape:FilterResourceTypes$},actionTypes:{shape:FilterActionTypes$},tags:{shape:GetRecommendationResponseTags$},resourceIds:{shape:FilterResourceIds$},resourceArns:{shape:FilterResourceArns$},recommendationIds:{shape:FilterRecommendationIds$}}}
 const ListRecommendationSummariesRequestMetrics$: S.ListShape = {type:"list",name:"ListRecommendationSummariesRequestMetrics",member:{shape:string$}}
-const ListRecommendationSummariesRequest$: S.StructureShape = {type:"structure",name:"ListRecommendationSummariesRequest",members:{filter:{shape:ListRecommendationSummariesRequestFilter$},groupBy:{shape:string$},maxResults:{shape:integer$},metrics:{shape:ListRecommendationSummariesRequestMetrics$},nextToken:{shape:string$}},required:["groupBy"]}
-const ListRecommendationSummariesOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListRecommendationSummariesOutputItemsMember",members:{group:{shape:string$},estimatedMonthlySavings:{shape:double$},recommendationCount:{shape:integer$}}}
-const ListRecommendationSummariesOutputItems$: S.ListShape = {type:"list",name:"ListRecommendationSummariesOutputItems",member:{shape:ListRecommendationSummariesOutputItemsMember$}}
-const ListRecommendationSummariesOutputMetrics$: S.StructureShape = {type:"structure",name:"ListRecommendationSummariesOutputMetrics",members:{savingsPercentage:{shape:string$}}}
-const ListRecommendationSummariesOutput$: S.StructureShape = {type:"structure",name:"ListRecommendationSummariesOutput",members:{estimatedTotalDedupedSavings:{shape:double$},items:{shape:ListRecommendationSummariesOutputItems$},groupBy:{shape:string$},currencyCode:{shape:string$},metrics:{shape:ListRecommendationSummariesOutputMetrics$},nextToken:{shape:string$}}}
-const ListRecommendationsRequestOrderBy$: S.StructureShape = {type:"structure",name:"ListRecommendationsRequestOrderBy",members:{dimension:{shape:string$},order:{shape:string$}}}
-const ListRecommendationsRequest$: S.StructureShape = {type:"structure",name:"ListRecommendationsRequest",members:{filter:{shape:ListRecommendationSummariesRequestFilter$},orderBy:{shape:ListRecommendationsRequestOrderBy$},includeAllRecommendations:{shape:boolean$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const ListRecommendationsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutputItemsMember",members:{recommendationId:{shape:string$},accountId:{shape:string$},region:{shape:string$},resourceId:{shape:string$},resourceArn:{shape:string$},currentResourceType:{shape:string$},recommendedResourceType:{shape:string$},estimatedMonthlySavings:{shape:double$},estimatedSavingsPercentage:{shape:double$},estimatedMonthlyCost:{shape:double$},currencyCode:{shape:string$},implementationEffort:{shape:string$},restartNeeded:{shape:boolean$},actionType:{shape:string$},rollbackPossible:{shape:boolean$},currentResourceSummary:{shape:string$},recommendedResourceSummary:{shape:string$},lastRefreshTimestamp:{shape:timestamp$},recommendationLookbackPeriodInDays:{shape:integer$},source:{shape:string$},tags:{shape:GetRecommendationOutputTags$}}}
-const ListRecommendationsOutputItems$: S.ListShape = {type:"list",name:"ListRecommendationsOutputItems",member:{shape:ListRecommendationsOutputItemsMember$}}
-const ListRecommendationsOutput$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutput",members:{items:{shape:ListRecommendationsOutputItems$},nextToken:{shape:string$}}}
+const ListRecommendationSummariesRequest$: S.StructureShape = {type:"structure",name:"ListRecommendationSummariesRequest",members:{filter:{shape:Filter$},groupBy:{shape:string$},maxResults:{shape:integer$},metrics:{shape:ListRecommendationSummariesRequestMetrics$},nextToken:{shape:string$}},required:["groupBy"]}
+const RecommendationSummary$: S.StructureShape = {type:"structure",name:"RecommendationSummary",members:{group:{shape:string$},estimatedMonthlySavings:{shape:double$},recommendationCount:{shape:integer$}}}
+const ListRecommendationSummariesResponseItems$: S.ListShape = {type:"list",name:"ListRecommendationSummariesResponseItems",member:{shape:RecommendationSummary$}}
+const SummaryMetricsResult$: S.StructureShape = {type:"structure",name:"SummaryMetricsResult",members:{savingsPercentage:{shape:string$}}}
+const ListRecommendationSummariesResponse$: S.StructureShape = {type:"structure",name:"ListRecommendationSummariesResponse",members:{estimatedTotalDedupedSavings:{shape:double$},items:{shape:ListRecommendationSummariesResponseItems$},groupBy:{shape:string$},currencyCode:{shape:string$},metrics:{shape:SummaryMetricsResult$},nextToken:{shape:string$}}}
+const OrderBy$: S.StructureShape = {type:"structure",name:"OrderBy",members:{dimension:{shape:string$},order:{shape:string$}}}
+const ListRecommendationsRequest$: S.StructureShape = {type:"structure",name:"ListRecommendationsRequest",members:{filter:{shape:Filter$},orderBy:{shape:OrderBy$},includeAllRecommendations:{shape:boolean$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
+const Recommendation$: S.StructureShape = {type:"structure",name:"Recommendation",members:{recommendationId:{shape:string$},accountId:{shape:string$},region:{shape:string$},resourceId:{shape:string$},resourceArn:{shape:string$},currentResourceType:{shape:string$},recommendedResourceType:{shape:string$},estimatedMonthlySavings:{shape:double$},estimatedSavingsPercentage:{shape:double$},estimatedMonthlyCost:{shape:double$},currencyCode:{shape:string$},implementationEffort:{shape:string$},restartNeeded:{shape:boolean$},actionType:{shape:string$},rollbackPossible:{shape:boolean$},currentResourceSummary:{shape:string$},recommendedResourceSummary:{shape:string$},lastRefreshTimestamp:{shape:timestamp$},recommendationLookbackPeriodInDays:{shape:integer$},source:{shape:string$},tags:{shape:GetRecommendationResponseTags$}}}
+const ListRecommendationsResponseItems$: S.ListShape = {type:"list",name:"ListRecommendationsResponseItems",member:{shape:Recommendation$}}
+const ListRecommendationsResponse$: S.StructureShape = {type:"structure",name:"ListRecommendationsResponse",members:{items:{shape:ListRecommendationsResponseItems$},nextToken:{shape:string$}}}
 const UpdateEnrollmentStatusRequest$: S.StructureShape = {type:"structure",name:"UpdateEnrollmentStatusRequest",members:{status:{shape:string$},includeMemberAccounts:{shape:boolean$}},required:["status"]}
-const UpdateEnrollmentStatusOutput$: S.StructureShape = {type:"structure",name:"UpdateEnrollmentStatusOutput",members:{status:{shape:string$}}}
+const UpdateEnrollmentStatusResponse$: S.StructureShape = {type:"structure",name:"UpdateEnrollmentStatusResponse",members:{status:{shape:string$}}}
 const UpdatePreferencesRequest$: S.StructureShape = {type:"structure",name:"UpdatePreferencesRequest",members:{savingsEstimationMode:{shape:string$},memberAccountDiscountVisibility:{shape:string$}}}
-const UpdatePreferencesOutput$: S.StructureShape = {type:"structure",name:"UpdatePreferencesOutput",members:{savingsEstimationMode:{shape:string$},memberAccountDiscountVisibility:{shape:string$}}}
+const UpdatePreferencesResponse$: S.StructureShape = {type:"structure",name:"UpdatePreferencesResponse",members:{savingsEstimationMode:{shape:string$},memberAccountDiscountVisibility:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{resourceId:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{reason:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type ActionType = "Delete" | "MigrateToGraviton" | "PurchaseReservedInstances" | "PurchaseSavingsPlans" | "Rightsize" | "ScaleIn" | "Stop" | "Upgrade" | (string & {})
+
+export type EnrollmentStatus = "Active" | "Inactive" | (string & {})
+
+export type ImplementationEffort = "High" | "Low" | "Medium" | "VeryHigh" | "VeryLow" | (string & {})
+
+export type MemberAccountDiscountVisibility = "All" | "None" | (string & {})
+
+export type Order = "Asc" | "Desc" | (string & {})
+
+export type ResourceType = "AuroraDbClusterStorage" | "ComputeSavingsPlans" | "DynamoDbReservedCapacity" | "EbsVolume" | "Ec2AutoScalingGroup" | "Ec2Instance" | "Ec2InstanceSavingsPlans" | "Ec2ReservedInstances" | "EcsService" | "ElastiCacheReservedInstances" | "LambdaFunction" | "MemoryDbReservedInstances" | "OpenSearchReservedInstances" | "RdsDbInstance" | "RdsDbInstanceStorage" | "RdsReservedInstances" | "RedshiftReservedInstances" | "SageMakerSavingsPlans" | (string & {})
+
+export type SavingsEstimationMode = "AfterDiscounts" | "BeforeDiscounts" | (string & {})
+
+export type Source = "ComputeOptimizer" | "CostExplorer" | (string & {})
+
+export type SummaryMetrics = "SavingsPercentage" | (string & {})
 
 export type GetPreferencesRequest = {}
 
-export interface GetPreferencesOutput {
-  readonly savingsEstimationMode?: string
-  readonly memberAccountDiscountVisibility?: string
+export interface GetPreferencesResponse {
+  readonly savingsEstimationMode?: SavingsEstimationMode
+  readonly memberAccountDiscountVisibility?: MemberAccountDiscountVisibility
 }
 
 export interface GetRecommendationRequest {
   readonly recommendationId: string
 }
 
-export interface GetRecommendationOutput {
+export interface GetRecommendationResponse {
   readonly recommendationId?: string
   readonly resourceId?: string
   readonly resourceArn?: string
@@ -127,62 +151,62 @@ export interface GetRecommendationOutput {
   readonly costCalculationLookbackPeriodInDays?: number
   readonly estimatedSavingsPercentage?: number
   readonly estimatedSavingsOverCostCalculationLookbackPeriod?: number
-  readonly currentResourceType?: string
-  readonly recommendedResourceType?: string
+  readonly currentResourceType?: ResourceType
+  readonly recommendedResourceType?: ResourceType
   readonly region?: string
-  readonly source?: string
+  readonly source?: Source
   readonly lastRefreshTimestamp?: Date
   readonly estimatedMonthlySavings?: number
   readonly estimatedMonthlyCost?: number
-  readonly implementationEffort?: string
+  readonly implementationEffort?: ImplementationEffort
   readonly restartNeeded?: boolean
-  readonly actionType?: string
+  readonly actionType?: ActionType
   readonly rollbackPossible?: boolean
-  readonly currentResourceDetails?: GetRecommendationOutputCurrentResourceDetails
-  readonly recommendedResourceDetails?: GetRecommendationOutputCurrentResourceDetails
-  readonly tags?: ReadonlyArray<GetRecommendationOutputTagsMemberOutput>
+  readonly currentResourceDetails?: GetRecommendationResponseCurrentResourceDetails
+  readonly recommendedResourceDetails?: GetRecommendationResponseCurrentResourceDetails
+  readonly tags?: ReadonlyArray<TagOutput>
 }
 
-export interface GetRecommendationOutputCurrentResourceDetails {
-  readonly lambdaFunction?: GetRecommendationOutputCurrentResourceDetailsLambdaFunction
-  readonly ecsService?: GetRecommendationOutputCurrentResourceDetailsEcsService
-  readonly ec2Instance?: GetRecommendationOutputCurrentResourceDetailsEc2Instance
-  readonly ebsVolume?: GetRecommendationOutputCurrentResourceDetailsEbsVolume
-  readonly ec2AutoScalingGroup?: GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroup
-  readonly ec2ReservedInstances?: GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstances
-  readonly rdsReservedInstances?: GetRecommendationOutputCurrentResourceDetailsRdsReservedInstances
-  readonly elastiCacheReservedInstances?: GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstances
-  readonly openSearchReservedInstances?: GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstances
-  readonly redshiftReservedInstances?: GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstances
-  readonly ec2InstanceSavingsPlans?: GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlans
-  readonly computeSavingsPlans?: GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlans
-  readonly sageMakerSavingsPlans?: GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlans
-  readonly rdsDbInstance?: GetRecommendationOutputCurrentResourceDetailsRdsDbInstance
-  readonly rdsDbInstanceStorage?: GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorage
+export interface GetRecommendationResponseCurrentResourceDetails {
+  readonly lambdaFunction?: GetRecommendationResponseCurrentResourceDetailsLambdaFunction
+  readonly ecsService?: GetRecommendationResponseCurrentResourceDetailsEcsService
+  readonly ec2Instance?: GetRecommendationResponseCurrentResourceDetailsEc2Instance
+  readonly ebsVolume?: GetRecommendationResponseCurrentResourceDetailsEbsVolume
+  readonly ec2AutoScalingGroup?: GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroup
+  readonly ec2ReservedInstances?: GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstances
+  readonly rdsReservedInstances?: GetRecommendationResponseCurrentResourceDetailsRdsReservedInstances
+  readonly elastiCacheReservedInstances?: GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstances
+  readonly openSearchReservedInstances?: GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstances
+  readonly redshiftReservedInstances?: GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstances
+  readonly ec2InstanceSavingsPlans?: GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlans
+  readonly computeSavingsPlans?: GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlans
+  readonly sageMakerSavingsPlans?: GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlans
+  readonly rdsDbInstance?: GetRecommendationResponseCurrentResourceDetailsRdsDbInstance
+  readonly rdsDbInstanceStorage?: GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorage
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsLambdaFunction {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsLambdaFunction {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfiguration {
-  readonly compute?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfigurationCompute
+export interface GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfiguration {
+  readonly compute?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfigurationCompute
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfigurationCompute {
+export interface GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfigurationCompute {
   readonly vCpu?: number
   readonly memorySizeInMB?: number
   readonly architecture?: string
   readonly platform?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation {
-  readonly usages?: ReadonlyArray<GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember>
-  readonly pricing?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricing
+export interface GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation {
+  readonly usages?: ReadonlyArray<GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember>
+  readonly pricing?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricing
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember {
+export interface GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationUsagesMember {
   readonly usageType?: string
   readonly usageAmount?: number
   readonly operation?: string
@@ -190,77 +214,77 @@ export interface GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCost
   readonly unit?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricing {
+export interface GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricing {
   readonly estimatedCostBeforeDiscounts?: number
   readonly estimatedNetUnusedAmortizedCommitments?: number
-  readonly estimatedDiscounts?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts
+  readonly estimatedDiscounts?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts
   readonly estimatedCostAfterDiscounts?: number
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts {
+export interface GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculationPricingEstimatedDiscounts {
   readonly savingsPlansDiscount?: number
   readonly reservedInstancesDiscount?: number
   readonly otherDiscount?: number
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEcsService {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsEcsServiceConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsEcsService {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsEcsServiceConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEcsServiceConfiguration {
-  readonly compute?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionConfigurationCompute
+export interface GetRecommendationResponseCurrentResourceDetailsEcsServiceConfiguration {
+  readonly compute?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionConfigurationCompute
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2Instance {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsEc2Instance {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfiguration {
-  readonly instance?: GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfigurationInstance
+export interface GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfiguration {
+  readonly instance?: GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfigurationInstance
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfigurationInstance {
+export interface GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfigurationInstance {
   readonly type?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEbsVolume {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsEbsVolume {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfiguration {
-  readonly storage?: GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationStorage
-  readonly performance?: GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationPerformance
+export interface GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfiguration {
+  readonly storage?: GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationStorage
+  readonly performance?: GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationPerformance
   readonly attachmentState?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationStorage {
+export interface GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationStorage {
   readonly type?: string
   readonly sizeInGb?: number
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEbsVolumeConfigurationPerformance {
+export interface GetRecommendationResponseCurrentResourceDetailsEbsVolumeConfigurationPerformance {
   readonly iops?: number
   readonly throughput?: number
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroup {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroupConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroup {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroupConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2AutoScalingGroupConfiguration {
-  readonly instance?: GetRecommendationOutputCurrentResourceDetailsEc2InstanceConfigurationInstance
+export interface GetRecommendationResponseCurrentResourceDetailsEc2AutoScalingGroupConfiguration {
+  readonly instance?: GetRecommendationResponseCurrentResourceDetailsEc2InstanceConfigurationInstance
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstances {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstances {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesConfiguration {
+export interface GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesConfiguration {
   readonly accountScope?: string
   readonly service?: string
   readonly normalizedUnitsToPurchase?: string
@@ -279,23 +303,23 @@ export interface GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstanc
   readonly monthlyRecurringCost?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation {
-  readonly pricing?: GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing
+export interface GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation {
+  readonly pricing?: GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing {
+export interface GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculationPricing {
   readonly estimatedOnDemandCost?: number
   readonly monthlyReservationEligibleCost?: number
   readonly savingsPercentage?: number
   readonly estimatedMonthlyAmortizedReservationCost?: number
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsRdsReservedInstances {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsRdsReservedInstancesConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsRdsReservedInstances {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsRdsReservedInstancesConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsRdsReservedInstancesConfiguration {
+export interface GetRecommendationResponseCurrentResourceDetailsRdsReservedInstancesConfiguration {
   readonly accountScope?: string
   readonly service?: string
   readonly normalizedUnitsToPurchase?: string
@@ -315,12 +339,12 @@ export interface GetRecommendationOutputCurrentResourceDetailsRdsReservedInstanc
   readonly deploymentOption?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstances {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstancesConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstances {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstancesConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsElastiCacheReservedInstancesConfiguration {
+export interface GetRecommendationResponseCurrentResourceDetailsElastiCacheReservedInstancesConfiguration {
   readonly accountScope?: string
   readonly service?: string
   readonly normalizedUnitsToPurchase?: string
@@ -336,12 +360,12 @@ export interface GetRecommendationOutputCurrentResourceDetailsElastiCacheReserve
   readonly monthlyRecurringCost?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstances {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstancesConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstances {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstancesConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsOpenSearchReservedInstancesConfiguration {
+export interface GetRecommendationResponseCurrentResourceDetailsOpenSearchReservedInstancesConfiguration {
   readonly accountScope?: string
   readonly service?: string
   readonly normalizedUnitsToPurchase?: string
@@ -356,12 +380,12 @@ export interface GetRecommendationOutputCurrentResourceDetailsOpenSearchReserved
   readonly monthlyRecurringCost?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstances {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstancesConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsEc2ReservedInstancesCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstances {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstancesConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsEc2ReservedInstancesCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsRedshiftReservedInstancesConfiguration {
+export interface GetRecommendationResponseCurrentResourceDetailsRedshiftReservedInstancesConfiguration {
   readonly accountScope?: string
   readonly service?: string
   readonly normalizedUnitsToPurchase?: string
@@ -377,12 +401,12 @@ export interface GetRecommendationOutputCurrentResourceDetailsRedshiftReservedIn
   readonly monthlyRecurringCost?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlans {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlans {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration {
+export interface GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansConfiguration {
   readonly accountScope?: string
   readonly term?: string
   readonly paymentOption?: string
@@ -391,72 +415,72 @@ export interface GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavings
   readonly savingsPlansRegion?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation {
-  readonly pricing?: GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing
+export interface GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation {
+  readonly pricing?: GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing {
+export interface GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculationPricing {
   readonly monthlySavingsPlansEligibleCost?: number
   readonly estimatedMonthlyCommitment?: number
   readonly savingsPercentage?: number
   readonly estimatedOnDemandCost?: number
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlans {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlansConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlans {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlansConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsComputeSavingsPlansConfiguration {
+export interface GetRecommendationResponseCurrentResourceDetailsComputeSavingsPlansConfiguration {
   readonly accountScope?: string
   readonly term?: string
   readonly paymentOption?: string
   readonly hourlyCommitment?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlans {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlansConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlans {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlansConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsEc2InstanceSavingsPlansCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsSageMakerSavingsPlansConfiguration {
+export interface GetRecommendationResponseCurrentResourceDetailsSageMakerSavingsPlansConfiguration {
   readonly accountScope?: string
   readonly term?: string
   readonly paymentOption?: string
   readonly hourlyCommitment?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsRdsDbInstance {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsRdsDbInstance {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfiguration {
-  readonly instance?: GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfigurationInstance
+export interface GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfiguration {
+  readonly instance?: GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfigurationInstance
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceConfigurationInstance {
+export interface GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceConfigurationInstance {
   readonly dbInstanceClass?: string
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorage {
-  readonly configuration?: GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorageConfiguration
-  readonly costCalculation?: GetRecommendationOutputCurrentResourceDetailsLambdaFunctionCostCalculation
+export interface GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorage {
+  readonly configuration?: GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorageConfiguration
+  readonly costCalculation?: GetRecommendationResponseCurrentResourceDetailsLambdaFunctionCostCalculation
 }
 
-export interface GetRecommendationOutputCurrentResourceDetailsRdsDbInstanceStorageConfiguration {
+export interface GetRecommendationResponseCurrentResourceDetailsRdsDbInstanceStorageConfiguration {
   readonly storageType?: string
   readonly allocatedStorageInGb?: number
   readonly iops?: number
   readonly storageThroughput?: number
 }
 
-export interface GetRecommendationOutputTagsMember {
+export interface Tag {
   readonly key?: string | undefined
   readonly value?: string | undefined
 }
 
-export interface GetRecommendationOutputTagsMemberOutput {
+export interface TagOutput {
   readonly key?: string
   readonly value?: string
 }
@@ -468,79 +492,79 @@ export interface ListEnrollmentStatusesRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListEnrollmentStatusesOutput {
-  readonly items?: ReadonlyArray<ListEnrollmentStatusesOutputItemsMember>
+export interface ListEnrollmentStatusesResponse {
+  readonly items?: ReadonlyArray<AccountEnrollmentStatus>
   readonly includeMemberAccounts?: boolean
   readonly nextToken?: string
 }
 
-export interface ListEnrollmentStatusesOutputItemsMember {
+export interface AccountEnrollmentStatus {
   readonly accountId?: string
-  readonly status?: string
+  readonly status?: EnrollmentStatus
   readonly lastUpdatedTimestamp?: Date
   readonly createdTimestamp?: Date
 }
 
 export interface ListRecommendationSummariesRequest {
-  readonly filter?: ListRecommendationSummariesRequestFilter | undefined
+  readonly filter?: Filter | undefined
   readonly groupBy: string
   readonly maxResults?: number | undefined
-  readonly metrics?: ReadonlyArray<string> | undefined
+  readonly metrics?: ReadonlyArray<SummaryMetrics> | undefined
   readonly nextToken?: string | undefined
 }
 
-export interface ListRecommendationSummariesRequestFilter {
+export interface Filter {
   readonly restartNeeded?: boolean | undefined
   readonly rollbackPossible?: boolean | undefined
-  readonly implementationEfforts?: ReadonlyArray<string> | undefined
+  readonly implementationEfforts?: ReadonlyArray<ImplementationEffort> | undefined
   readonly accountIds?: ReadonlyArray<string> | undefined
   readonly regions?: ReadonlyArray<string> | undefined
-  readonly resourceTypes?: ReadonlyArray<string> | undefined
-  readonly actionTypes?: ReadonlyArray<string> | undefined
-  readonly tags?: ReadonlyArray<GetRecommendationOutputTagsMember> | undefined
+  readonly resourceTypes?: ReadonlyArray<ResourceType> | undefined
+  readonly actionTypes?: ReadonlyArray<ActionType> | undefined
+  readonly tags?: ReadonlyArray<Tag> | undefined
   readonly resourceIds?: ReadonlyArray<string> | undefined
   readonly resourceArns?: ReadonlyArray<string> | undefined
   readonly recommendationIds?: ReadonlyArray<string> | undefined
 }
 
-export interface ListRecommendationSummariesOutput {
+export interface ListRecommendationSummariesResponse {
   readonly estimatedTotalDedupedSavings?: number
-  readonly items?: ReadonlyArray<ListRecommendationSummariesOutputItemsMember>
+  readonly items?: ReadonlyArray<RecommendationSummary>
   readonly groupBy?: string
   readonly currencyCode?: string
-  readonly metrics?: ListRecommendationSummariesOutputMetrics
+  readonly metrics?: SummaryMetricsResult
   readonly nextToken?: string
 }
 
-export interface ListRecommendationSummariesOutputItemsMember {
+export interface RecommendationSummary {
   readonly group?: string
   readonly estimatedMonthlySavings?: number
   readonly recommendationCount?: number
 }
 
-export interface ListRecommendationSummariesOutputMetrics {
+export interface SummaryMetricsResult {
   readonly savingsPercentage?: string
 }
 
 export interface ListRecommendationsRequest {
-  readonly filter?: ListRecommendationSummariesRequestFilter | undefined
-  readonly orderBy?: ListRecommendationsRequestOrderBy | undefined
+  readonly filter?: Filter | undefined
+  readonly orderBy?: OrderBy | undefined
   readonly includeAllRecommendations?: boolean | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
 }
 
-export interface ListRecommendationsRequestOrderBy {
+export interface OrderBy {
   readonly dimension?: string | undefined
-  readonly order?: string | undefined
+  readonly order?: Order | undefined
 }
 
-export interface ListRecommendationsOutput {
-  readonly items?: ReadonlyArray<ListRecommendationsOutputItemsMember>
+export interface ListRecommendationsResponse {
+  readonly items?: ReadonlyArray<Recommendation>
   readonly nextToken?: string
 }
 
-export interface ListRecommendationsOutputItemsMember {
+export interface Recommendation {
   readonly recommendationId?: string
   readonly accountId?: string
   readonly region?: string
@@ -560,53 +584,63 @@ export interface ListRecommendationsOutputItemsMember {
   readonly recommendedResourceSummary?: string
   readonly lastRefreshTimestamp?: Date
   readonly recommendationLookbackPeriodInDays?: number
-  readonly source?: string
-  readonly tags?: ReadonlyArray<GetRecommendationOutputTagsMemberOutput>
+  readonly source?: Source
+  readonly tags?: ReadonlyArray<TagOutput>
 }
 
 export interface UpdateEnrollmentStatusRequest {
-  readonly status: string
+  readonly status: EnrollmentStatus
   readonly includeMemberAccounts?: boolean | undefined
 }
 
-export interface UpdateEnrollmentStatusOutput {
+export interface UpdateEnrollmentStatusResponse {
   readonly status?: string
 }
 
 export interface UpdatePreferencesRequest {
-  readonly savingsEstimationMode?: string | undefined
-  readonly memberAccountDiscountVisibility?: string | undefined
+  readonly savingsEstimationMode?: SavingsEstimationMode | undefined
+  readonly memberAccountDiscountVisibility?: MemberAccountDiscountVisibility | undefined
 }
 
-export interface UpdatePreferencesOutput {
-  readonly savingsEstimationMode?: string
-  readonly memberAccountDiscountVisibility?: string
+export interface UpdatePreferencesResponse {
+  readonly savingsEstimationMode?: SavingsEstimationMode
+  readonly memberAccountDiscountVisibility?: MemberAccountDiscountVisibility
 }
 
-export type GetPreferencesError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type GetRecommendationError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type ListEnrollmentStatusesError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly resourceId?: string }> {}
 
-export type ListRecommendationSummariesError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type ListRecommendationsError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly reason?: string }> {}
 
-export type UpdateEnrollmentStatusError = Errors.CommonError | Client.SdkError
+export type GetPreferencesError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdatePreferencesError = Errors.CommonError | Client.SdkError
+export type GetRecommendationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getPreferences: Client.Operation<GetPreferencesRequest, GetPreferencesOutput, GetPreferencesError, CostOptimizationHub> = /*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"GetPreferences",http:{method:"POST",requestUri:"/"},input:{shape:GetPreferencesRequest$},output:{shape:GetPreferencesOutput$}}})
+export type ListEnrollmentStatusesError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getRecommendation: Client.Operation<GetRecommendationRequest, GetRecommendationOutput, GetRecommendationError, CostOptimizationHub> = /*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"GetRecommendation",http:{method:"POST",requestUri:"/"},input:{shape:GetRecommendationRequest$},output:{shape:GetRecommendationOutput$}}})
+export type ListRecommendationSummariesError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const listEnrollmentStatuses: Paginate.Paginated<ListEnrollmentStatusesRequest, ListEnrollmentStatusesOutput, ListEnrollmentStatusesError, CostOptimizationHub, ListEnrollmentStatusesOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"ListEnrollmentStatuses",http:{method:"POST",requestUri:"/"},input:{shape:ListEnrollmentStatusesRequest$},output:{shape:ListEnrollmentStatusesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export type ListRecommendationsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const listRecommendationSummaries: Paginate.Paginated<ListRecommendationSummariesRequest, ListRecommendationSummariesOutput, ListRecommendationSummariesError, CostOptimizationHub, ListRecommendationSummariesOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"ListRecommendationSummaries",http:{method:"POST",requestUri:"/"},input:{shape:ListRecommendationSummariesRequest$},output:{shape:ListRecommendationSummariesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export type UpdateEnrollmentStatusError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const listRecommendations: Paginate.Paginated<ListRecommendationsRequest, ListRecommendationsOutput, ListRecommendationsError, CostOptimizationHub, ListRecommendationsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"ListRecommendations",http:{method:"POST",requestUri:"/"},input:{shape:ListRecommendationsRequest$},output:{shape:ListRecommendationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export type UpdatePreferencesError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const updateEnrollmentStatus: Client.Operation<UpdateEnrollmentStatusRequest, UpdateEnrollmentStatusOutput, UpdateEnrollmentStatusError, CostOptimizationHub> = /*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"UpdateEnrollmentStatus",http:{method:"POST",requestUri:"/"},input:{shape:UpdateEnrollmentStatusRequest$},output:{shape:UpdateEnrollmentStatusOutput$}}})
+export const getPreferences: Client.Operation<GetPreferencesRequest, GetPreferencesResponse, GetPreferencesError, CostOptimizationHub> = /*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"GetPreferences",http:{method:"POST",requestUri:"/"},input:{shape:GetPreferencesRequest$},output:{shape:GetPreferencesResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const updatePreferences: Client.Operation<UpdatePreferencesRequest, UpdatePreferencesOutput, UpdatePreferencesError, CostOptimizationHub> = /*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"UpdatePreferences",http:{method:"POST",requestUri:"/"},input:{shape:UpdatePreferencesRequest$},output:{shape:UpdatePreferencesOutput$}}})
+export const getRecommendation: Client.Operation<GetRecommendationRequest, GetRecommendationResponse, GetRecommendationError, CostOptimizationHub> = /*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"GetRecommendation",http:{method:"POST",requestUri:"/"},input:{shape:GetRecommendationRequest$},output:{shape:GetRecommendationResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const listEnrollmentStatuses: Paginate.Paginated<ListEnrollmentStatusesRequest, ListEnrollmentStatusesResponse, ListEnrollmentStatusesError, CostOptimizationHub, AccountEnrollmentStatus> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"ListEnrollmentStatuses",http:{method:"POST",requestUri:"/"},input:{shape:ListEnrollmentStatusesRequest$},output:{shape:ListEnrollmentStatusesResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+
+export const listRecommendationSummaries: Paginate.Paginated<ListRecommendationSummariesRequest, ListRecommendationSummariesResponse, ListRecommendationSummariesError, CostOptimizationHub, RecommendationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"ListRecommendationSummaries",http:{method:"POST",requestUri:"/"},input:{shape:ListRecommendationSummariesRequest$},output:{shape:ListRecommendationSummariesResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+
+export const listRecommendations: Paginate.Paginated<ListRecommendationsRequest, ListRecommendationsResponse, ListRecommendationsError, CostOptimizationHub, Recommendation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"ListRecommendations",http:{method:"POST",requestUri:"/"},input:{shape:ListRecommendationsRequest$},output:{shape:ListRecommendationsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+
+export const updateEnrollmentStatus: Client.Operation<UpdateEnrollmentStatusRequest, UpdateEnrollmentStatusResponse, UpdateEnrollmentStatusError, CostOptimizationHub> = /*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"UpdateEnrollmentStatus",http:{method:"POST",requestUri:"/"},input:{shape:UpdateEnrollmentStatusRequest$},output:{shape:UpdateEnrollmentStatusResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const updatePreferences: Client.Operation<UpdatePreferencesRequest, UpdatePreferencesResponse, UpdatePreferencesError, CostOptimizationHub> = /*#__PURE__*/ Client.operation(CostOptimizationHub, {model:{name:"UpdatePreferences",http:{method:"POST",requestUri:"/"},input:{shape:UpdatePreferencesRequest$},output:{shape:UpdatePreferencesResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})

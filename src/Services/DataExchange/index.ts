@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The DataExchange client: provide it with `layer`. */
@@ -29,440 +30,479 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const CancelJobRequest$: S.StructureShape = {type:"structure",name:"CancelJobRequest",members:{JobId:{shape:string$,location:"uri",locationName:"JobId"}},required:["JobId"]}
 const CreateDataSetRequestTags$: S.MapShape = {type:"map",name:"CreateDataSetRequestTags",key:{shape:string$},value:{shape:string$}}
 const CreateDataSetRequest$: S.StructureShape = {type:"structure",name:"CreateDataSetRequest",members:{AssetType:{shape:string$},Description:{shape:string$},Name:{shape:string$},Tags:{shape:CreateDataSetRequestTags$}},required:["AssetType","Description","Name"]}
-const CreateDataSetOutputOriginDetails$: S.StructureShape = {type:"structure",name:"CreateDataSetOutputOriginDetails",members:{ProductId:{shape:string$}}}
-const CreateDataSetOutput$: S.StructureShape = {type:"structure",name:"CreateDataSetOutput",members:{Arn:{shape:string$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Id:{shape:string$},Name:{shape:string$},Origin:{shape:string$},OriginDetails:{shape:CreateDataSetOutputOriginDetails$},SourceId:{shape:string$},Tags:{shape:CreateDataSetRequestTags$},UpdatedAt:{shape:timestamp$}}}
-const CreateEventActionRequestActionExportRevisionToS3Encryption$: S.StructureShape = {type:"structure",name:"CreateEventActionRequestActionExportRevisionToS3Encryption",members:{KmsKeyArn:{shape:string$},Type:{shape:string$}},required:["Type"]}
-const CreateEventActionRequestActionExportRevisionToS3RevisionDestination$: S.StructureShape = {type:"structure",name:"CreateEventActionRequestActionExportRevisionToS3RevisionDestination",members:{Bucket:{shape:string$},KeyPattern:{shape:string$}},required:["Bucket"]}
-const CreateEventActionRequestActionExportRevisionToS3$: S.StructureShape = {type:"structure",name:"CreateEventActionRequestActionExportRevisionToS3",members:{Encryption:{shape:CreateEventActionRequestActionExportRevisionToS3Encryption$},RevisionDestination:{shape:CreateEventActionRequestActionExportRevisionToS3RevisionDestination$}},required:["RevisionDestination"]}
-const CreateEventActionRequestAction$: S.StructureShape = {type:"structure",name:"CreateEventActionRequestAction",members:{ExportRevisionToS3:{shape:CreateEventActionRequestActionExportRevisionToS3$}}}
-const CreateEventActionRequestEventRevisionPublished$: S.StructureShape = {type:"structure",name:"CreateEventActionRequestEventRevisionPublished",members:{DataSetId:{shape:string$}},required:["DataSetId"]}
-const CreateEventActionRequestEvent$: S.StructureShape = {type:"structure",name:"CreateEventActionRequestEvent",members:{RevisionPublished:{shape:CreateEventActionRequestEventRevisionPublished$}}}
-const CreateEventActionRequest$: S.StructureShape = {type:"structure",name:"CreateEventActionRequest",members:{Action:{shape:CreateEventActionRequestAction$},Event:{shape:CreateEventActionRequestEvent$}},required:["Action","Event"]}
-const CreateEventActionOutput$: S.StructureShape = {type:"structure",name:"CreateEventActionOutput",members:{Action:{shape:CreateEventActionRequestAction$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},Event:{shape:CreateEventActionRequestEvent$},Id:{shape:string$},UpdatedAt:{shape:timestamp$}}}
-const CreateJobRequestDetailsExportAssetToSignedUrl$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsExportAssetToSignedUrl",members:{AssetId:{shape:string$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetId","DataSetId","RevisionId"]}
-const CreateJobRequestDetailsExportAssetsToS3AssetDestinationsMember$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsExportAssetsToS3AssetDestinationsMember",members:{AssetId:{shape:string$},Bucket:{shape:string$},Key:{shape:string$}},required:["AssetId","Bucket"]}
-const CreateJobRequestDetailsExportAssetsToS3AssetDestinations$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsExportAssetsToS3AssetDestinations",member:{shape:CreateJobRequestDetailsExportAssetsToS3AssetDestinationsMember$}}
-const CreateJobRequestDetailsExportAssetsToS3$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsExportAssetsToS3",members:{AssetDestinations:{shape:CreateJobRequestDetailsExportAssetsToS3AssetDestinations$},DataSetId:{shape:string$},Encryption:{shape:CreateEventActionRequestActionExportRevisionToS3Encryption$},RevisionId:{shape:string$}},required:["AssetDestinations","DataSetId","RevisionId"]}
-const CreateJobRequestDetailsExportRevisionsToS3RevisionDestinationsMember$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsExportRevisionsToS3RevisionDestinationsMember",members:{Bucket:{shape:string$},KeyPattern:{shape:string$},RevisionId:{shape:string$}},required:["Bucket","RevisionId"]}
-const CreateJobRequestDetailsExportRevisionsToS3RevisionDestinations$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsExportRevisionsToS3RevisionDestinations",member:{shape:CreateJobRequestDetailsExportRevisionsToS3RevisionDestinationsMember$}}
-const CreateJobRequestDetailsExportRevisionsToS3$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsExportRevisionsToS3",members:{DataSetId:{shape:string$},Encryption:{shape:CreateEventActionRequestActionExportRevisionToS3Encryption$},RevisionDestinations:{shape:CreateJobRequestDetailsExportRevisionsToS3RevisionDestinations$}},required:["DataSetId","RevisionDestinations"]}
-const CreateJobRequestDetailsImportAssetFromSignedUrl$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetFromSignedUrl",members:{AssetName:{shape:string$},DataSetId:{shape:string$},Md5Hash:{shape:string$},RevisionId:{shape:string$}},required:["AssetName","DataSetId","Md5Hash","RevisionId"]}
-const CreateJobRequestDetailsImportAssetsFromS3AssetSourcesMember$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetsFromS3AssetSourcesMember",members:{Bucket:{shape:string$},Key:{shape:string$}},required:["Bucket","Key"]}
-const CreateJobRequestDetailsImportAssetsFromS3AssetSources$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsImportAssetsFromS3AssetSources",member:{shape:CreateJobRequestDetailsImportAssetsFromS3AssetSourcesMember$}}
-const CreateJobRequestDetailsImportAssetsFromS3$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetsFromS3",members:{AssetSources:{shape:CreateJobRequestDetailsImportAssetsFromS3AssetSources$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSources","DataSetId","RevisionId"]}
-const CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSourcesMember$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSourcesMember",members:{DataShareArn:{shape:string$}},required:["DataShareArn"]}
-const CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSources$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSources",member:{shape:CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSourcesMember$}}
-const CreateJobRequestDetailsImportAssetsFromRedshiftDataShares$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetsFromRedshiftDataShares",members:{AssetSources:{shape:CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSources$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSources","DataSetId","RevisionId"]}
-const CreateJobRequestDetailsImportAssetFromApiGatewayApi$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetFromApiGatewayApi",members:{ApiDescription:{shape:string$},ApiId:{shape:string$},ApiKey:{shape:string$},ApiName:{shape:string$},ApiSpecificationMd5Hash:{shape:string$},DataSetId:{shape:string$},ProtocolType:{shape:string$},RevisionId:{shape:string$},Stage:{shape:string$}},required:["ApiId","ApiName","ApiSpecificationMd5Hash","DataSetId","ProtocolType","RevisionId","Stage"]}
-const CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKeyPrefixes$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKeyPrefixes",member:{shape:string$}}
-const CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantMember$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantMember",members:{KmsKeyArn:{shape:string$}},required:["KmsKeyArn"]}
-const CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrant$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrant",member:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantMember$}}
-const CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSource$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSource",members:{Bucket:{shape:string$},KeyPrefixes:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKeyPrefixes$},Keys:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKeyPrefixes$},KmsKeysToGrant:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrant$}},required:["Bucket"]}
-const CreateJobRequestDetailsCreateS3DataAccessFromS3Bucket$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsCreateS3DataAccessFromS3Bucket",members:{AssetSource:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSource$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSource","DataSetId","RevisionId"]}
-const CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMemberTagValues$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMemberTagValues",member:{shape:string$}}
-const CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMember$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMember",members:{TagKey:{shape:string$},TagValues:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMemberTagValues$}},required:["TagKey","TagValues"]}
-const CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpression$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpression",member:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMember$}}
-const CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabasePermissions$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabasePermissions",member:{shape:string$}}
-const CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabase$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabase",members:{Expression:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpression$},Permissions:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabasePermissions$}},required:["Expression","Permissions"]}
-const CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTablePermissions$: S.ListShape = {type:"list",name:"CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTablePermissions",member:{shape:string$}}
-const CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTable$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTable",members:{Expression:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpression$},Permissions:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTablePermissions$}},required:["Expression","Permissions"]}
-const CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicy$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicy",members:{CatalogId:{shape:string$},Database:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabase$},Table:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTable$},RoleArn:{shape:string$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["CatalogId","RoleArn","DataSetId","RevisionId"]}
-const CreateJobRequestDetails$: S.StructureShape = {type:"structure",name:"CreateJobRequestDetails",members:{ExportAssetToSignedUrl:{shape:CreateJobRequestDetailsExportAssetToSignedUrl$},ExportAssetsToS3:{shape:CreateJobRequestDetailsExportAssetsToS3$},ExportRevisionsToS3:{shape:CreateJobRequestDetailsExportRevisionsToS3$},ImportAssetFromSignedUrl:{shape:CreateJobRequestDetailsImportAssetFromSignedUrl$},ImportAssetsFromS3:{shape:CreateJobRequestDetailsImportAssetsFromS3$},ImportAssetsFromRedshiftDataShares:{shape:CreateJobRequestDetailsImportAssetsFromRedshiftDataShares$},ImportAssetFromApiGatewayApi:{shape:CreateJobRequestDetailsImportAssetFromApiGatewayApi$},CreateS3DataAccessFromS3Bucket:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3Bucket$},ImportAssetsFromLakeFormationTagPolicy:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicy$}}}
-const CreateJobRequest$: S.StructureShape = {type:"structure",name:"CreateJobRequest",members:{Details:{shape:CreateJobRequestDetails$},Type:{shape:string$}},required:["Details","Type"]}
-const CreateJobOutputDetailsExportAssetToSignedUrl$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetailsExportAssetToSignedUrl",members:{AssetId:{shape:string$},DataSetId:{shape:string$},RevisionId:{shape:string$},SignedUrl:{shape:string$},SignedUrlExpiresAt:{shape:timestamp$}},required:["AssetId","DataSetId","RevisionId"]}
-const CreateJobOutputDetailsExportAssetsToS3$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetailsExportAssetsToS3",members:{AssetDestinations:{shape:CreateJobRequestDetailsExportAssetsToS3AssetDestinations$},DataSetId:{shape:string$},Encryption:{shape:CreateEventActionRequestActionExportRevisionToS3Encryption$},RevisionId:{shape:string$}},required:["AssetDestinations","DataSetId","RevisionId"]}
-const CreateJobOutputDetailsExportRevisionsToS3$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetailsExportRevisionsToS3",members:{DataSetId:{shape:string$},Encryption:{shape:CreateEventActionRequestActionExportRevisionToS3Encryption$},RevisionDestinations:{shape:CreateJobRequestDetailsExportRevisionsToS3RevisionDestinations$},EventActionArn:{shape:string$}},required:["DataSetId","RevisionDestinations"]}
-const CreateJobOutputDetailsImportAssetFromSignedUrl$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetailsImportAssetFromSignedUrl",members:{AssetName:{shape:string$},DataSetId:{shape:string$},Md5Hash:{shape:string$},RevisionId:{shape:string$},SignedUrl:{shape:string$},SignedUrlExpiresAt:{shape:timestamp$}},required:["AssetName","DataSetId","RevisionId"]}
-const CreateJobOutputDetailsImportAssetsFromS3$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetailsImportAssetsFromS3",members:{AssetSources:{shape:CreateJobRequestDetailsImportAssetsFromS3AssetSources$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSources","DataSetId","RevisionId"]}
-const CreateJobOutputDetailsImportAssetsFromRedshiftDataShares$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetailsImportAssetsFromRedshiftDataShares",members:{AssetSources:{shape:CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSources$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSources","DataSetId","RevisionId"]}
-const CreateJobOutputDetailsImportAssetFromApiGatewayApi$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetailsImportAssetFromApiGatewayApi",members:{ApiDescription:{shape:string$},ApiId:{shape:string$},ApiKey:{shape:string$},ApiName:{shape:string$},ApiSpecificationMd5Hash:{shape:string$},ApiSpecificationUploadUrl:{shape:string$},ApiSpecificationUploadUrlExpiresAt:{shape:timestamp$},DataSetId:{shape:string$},ProtocolType:{shape:string$},RevisionId:{shape:string$},Stage:{shape:string$}},required:["ApiId","ApiName","ApiSpecificationMd5Hash","ApiSpecificationUploadUrl","ApiSpecificationUploadUrlExpiresAt","DataSetId","ProtocolType","RevisionId","Stage"]}
-const CreateJobOutputDetailsCreateS3DataAccessFromS3Bucket$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetailsCreateS3DataAccessFromS3Bucket",members:{AssetSource:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSource$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSource","DataSetId","RevisionId"]}
-const CreateJobOutputDetailsImportAssetsFromLakeFormationTagPolicy$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetailsImportAssetsFromLakeFormationTagPolicy",members:{CatalogId:{shape:string$},Database:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabase$},Table:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTable$},RoleArn:{shape:string$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["CatalogId","RoleArn","DataSetId","RevisionId"]}
-const CreateJobOutputDetails$: S.StructureShape = {type:"structure",name:"CreateJobOutputDetails",members:{ExportAssetToSignedUrl:{shape:CreateJobOutputDetailsExportAssetToSignedUrl$},ExportAssetsToS3:{shape:CreateJobOutputDetailsExportAssetsToS3$},ExportRevisionsToS3:{shape:CreateJobOutputDetailsExportRevisionsToS3$},ImportAssetFromSignedUrl:{shape:CreateJobOutputDetailsImportAssetFromSignedUrl$},ImportAssetsFromS3:{shape:CreateJobOutputDetailsImportAssetsFromS3$},ImportAssetsFromRedshiftDataShares:{shape:CreateJobOutputDetailsImportAssetsFromRedshiftDataShares$},ImportAssetFromApiGatewayApi:{shape:CreateJobOutputDetailsImportAssetFromApiGatewayApi$},CreateS3DataAccessFromS3Bucket:{shape:CreateJobOutputDetailsCreateS3DataAccessFromS3Bucket$},ImportAssetsFromLakeFormationTagPolicy:{shape:CreateJobOutputDetailsImportAssetsFromLakeFormationTagPolicy$}}}
-const CreateJobOutputErrorsMemberDetailsImportAssetFromSignedUrlJobErrorDetails$: S.StructureShape = {type:"structure",name:"CreateJobOutputErrorsMemberDetailsImportAssetFromSignedUrlJobErrorDetails",members:{AssetName:{shape:string$}},required:["AssetName"]}
-const CreateJobOutputErrorsMemberDetails$: S.StructureShape = {type:"structure",name:"CreateJobOutputErrorsMemberDetails",members:{ImportAssetFromSignedUrlJobErrorDetails:{shape:CreateJobOutputErrorsMemberDetailsImportAssetFromSignedUrlJobErrorDetails$},ImportAssetsFromS3JobErrorDetails:{shape:CreateJobRequestDetailsImportAssetsFromS3AssetSources$}}}
-const CreateJobOutputErrorsMember$: S.StructureShape = {type:"structure",name:"CreateJobOutputErrorsMember",members:{Code:{shape:string$},Details:{shape:CreateJobOutputErrorsMemberDetails$},LimitName:{shape:string$},LimitValue:{shape:double$},Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},required:["Code","Message"]}
-const CreateJobOutputErrors$: S.ListShape = {type:"list",name:"CreateJobOutputErrors",member:{shape:CreateJobOutputErrorsMember$}}
-const CreateJobOutput$: S.StructureShape = {type:"structure",name:"CreateJobOutput",members:{Arn:{shape:string$},CreatedAt:{shape:timestamp$},Details:{shape:CreateJobOutputDetails$},Errors:{shape:CreateJobOutputErrors$},Id:{shape:string$},State:{shape:string$},Type:{shape:string$},UpdatedAt:{shape:timestamp$}}}
+const OriginDetails$: S.StructureShape = {type:"structure",name:"OriginDetails",members:{ProductId:{shape:string$}}}
+const CreateDataSetResponse$: S.StructureShape = {type:"structure",name:"CreateDataSetResponse",members:{Arn:{shape:string$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Id:{shape:string$},Name:{shape:string$},Origin:{shape:string$},OriginDetails:{shape:OriginDetails$},SourceId:{shape:string$},Tags:{shape:CreateDataSetRequestTags$},UpdatedAt:{shape:timestamp$}}}
+const ExportServerSideEncryption$: S.StructureShape = {type:"structure",name:"ExportServerSideEncryption",members:{KmsKeyArn:{shape:string$},Type:{shape:string$}},required:["Type"]}
+const AutoExportRevisionDestinationEntry$: S.StructureShape = {type:"structure",name:"AutoExportRevisionDestinationEntry",members:{Bucket:{shape:string$},KeyPattern:{shape:string$}},required:["Bucket"]}
+const AutoExportRevisionToS3RequestDetails$: S.StructureShape = {type:"structure",name:"AutoExportRevisionToS3RequestDetails",members:{Encryption:{shape:ExportServerSideEncryption$},RevisionDestination:{shape:AutoExportRevisionDestinationEntry$}},required:["RevisionDestination"]}
+const Action$: S.StructureShape = {type:"structure",name:"Action",members:{ExportRevisionToS3:{shape:AutoExportRevisionToS3RequestDetails$}}}
+const RevisionPublished$: S.StructureShape = {type:"structure",name:"RevisionPublished",members:{DataSetId:{shape:string$}},required:["DataSetId"]}
+const Event$: S.StructureShape = {type:"structure",name:"Event",members:{RevisionPublished:{shape:RevisionPublished$}}}
+const CreateEventActionRequest$: S.StructureShape = {type:"structure",name:"CreateEventActionRequest",members:{Action:{shape:Action$},Event:{shape:Event$}},required:["Action","Event"]}
+const CreateEventActionResponse$: S.StructureShape = {type:"structure",name:"CreateEventActionResponse",members:{Action:{shape:Action$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},Event:{shape:Event$},Id:{shape:string$},UpdatedAt:{shape:timestamp$}}}
+const ExportAssetToSignedUrlRequestDetails$: S.StructureShape = {type:"structure",name:"ExportAssetToSignedUrlRequestDetails",members:{AssetId:{shape:string$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetId","DataSetId","RevisionId"]}
+const AssetDestinationEntry$: S.StructureShape = {type:"structure",name:"AssetDestinationEntry",members:{AssetId:{shape:string$},Bucket:{shape:string$},Key:{shape:string$}},required:["AssetId","Bucket"]}
+const ExportAssetsToS3RequestDetailsAssetDestinations$: S.ListShape = {type:"list",name:"ExportAssetsToS3RequestDetailsAssetDestinations",member:{shape:AssetDestinationEntry$}}
+const ExportAssetsToS3RequestDetails$: S.StructureShape = {type:"structure",name:"ExportAssetsToS3RequestDetails",members:{AssetDestinations:{shape:ExportAssetsToS3RequestDetailsAssetDestinations$},DataSetId:{shape:string$},Encryption:{shape:ExportServerSideEncryption$},RevisionId:{shape:string$}},required:["AssetDestinations","DataSetId","RevisionId"]}
+const RevisionDestinationEntry$: S.StructureShape = {type:"structure",name:"RevisionDestinationEntry",members:{Bucket:{shape:string$},KeyPattern:{shape:string$},RevisionId:{shape:string$}},required:["Bucket","RevisionId"]}
+const ExportRevisionsToS3RequestDetailsRevisionDestinations$: S.ListShape = {type:"list",name:"ExportRevisionsToS3RequestDetailsRevisionDestinations",member:{shape:RevisionDestinationEntry$}}
+const ExportRevisionsToS3RequestDetails$: S.StructureShape = {type:"structure",name:"ExportRevisionsToS3RequestDetails",members:{DataSetId:{shape:string$},Encryption:{shape:ExportServerSideEncryption$},RevisionDestinations:{shape:ExportRevisionsToS3RequestDetailsRevisionDestinations$}},required:["DataSetId","RevisionDestinations"]}
+const ImportAssetFromSignedUrlRequestDetails$: S.StructureShape = {type:"structure",name:"ImportAssetFromSignedUrlRequestDetails",members:{AssetName:{shape:string$},DataSetId:{shape:string$},Md5Hash:{shape:string$},RevisionId:{shape:string$}},required:["AssetName","DataSetId","Md5Hash","RevisionId"]}
+const AssetSourceEntry$: S.StructureShape = {type:"structure",name:"AssetSourceEntry",members:{Bucket:{shape:string$},Key:{shape:string$}},required:["Bucket","Key"]}
+const ImportAssetsFromS3RequestDetailsAssetSources$: S.ListShape = {type:"list",name:"ImportAssetsFromS3RequestDetailsAssetSources",member:{shape:AssetSourceEntry$}}
+const ImportAssetsFromS3RequestDetails$: S.StructureShape = {type:"structure",name:"ImportAssetsFromS3RequestDetails",members:{AssetSources:{shape:ImportAssetsFromS3RequestDetailsAssetSources$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSources","DataSetId","RevisionId"]}
+const RedshiftDataShareAssetSourceEntry$: S.StructureShape = {type:"structure",name:"RedshiftDataShareAssetSourceEntry",members:{DataShareArn:{shape:string$}},required:["DataShareArn"]}
+const ImportAssetsFromRedshiftDataSharesRequestDetailsAssetSources$: S.ListShape = {type:"list",name:"ImportAssetsFromRedshiftDataSharesRequestDetailsAssetSources",member:{shape:RedshiftDataShareAssetSourceEntry$}}
+const ImportAssetsFromRedshiftDataSharesRequestDetails$: S.StructureShape = {type:"structure",name:"ImportAssetsFromRedshiftDataSharesRequestDetails",members:{AssetSources:{shape:ImportAssetsFromRedshiftDataSharesRequestDetailsAssetSources$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSources","DataSetId","RevisionId"]}
+const ImportAssetFromApiGatewayApiRequestDetails$: S.StructureShape = {type:"structure",name:"ImportAssetFromApiGatewayApiRequestDetails",members:{ApiDescription:{shape:string$},ApiId:{shape:string$},ApiKey:{shape:string$},ApiName:{shape:string$},ApiSpecificationMd5Hash:{shape:string$},DataSetId:{shape:string$},ProtocolType:{shape:string$},RevisionId:{shape:string$},Stage:{shape:string$}},required:["ApiId","ApiName","ApiSpecificationMd5Hash","DataSetId","ProtocolType","RevisionId","Stage"]}
+const S3DataAccessAssetSourceEntryKeyPrefixes$: S.ListShape = {type:"list",name:"S3DataAccessAssetSourceEntryKeyPrefixes",member:{shape:string$}}
+const KmsKeyToGrant$: S.StructureShape = {type:"structure",name:"KmsKeyToGrant",members:{KmsKeyArn:{shape:string$}},required:["KmsKeyArn"]}
+const S3DataAccessAssetSourceEntryKmsKeysToGrant$: S.ListShape = {type:"list",name:"S3DataAccessAssetSourceEntryKmsKeysToGrant",member:{shape:KmsKeyToGrant$}}
+const S3DataAccessAssetSourceEntry$: S.StructureShape = {type:"structure",name:"S3DataAccessAssetSourceEntry",members:{Bucket:{shape:string$},KeyPrefixes:{shape:S3DataAccessAssetSourceEntryKeyPrefixes$},Keys:{shape:S3DataAccessAssetSourceEntryKeyPrefixes$},KmsKeysToGrant:{shape:S3DataAccessAssetSourceEntryKmsKeysToGrant$}},required:["Bucket"]}
+const CreateS3DataAccessFromS3BucketRequestDetails$: S.StructureShape = {type:"structure",name:"CreateS3DataAccessFromS3BucketRequestDetails",members:{AssetSource:{shape:S3DataAccessAssetSourceEntry$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSource","DataSetId","RevisionId"]}
+const LFTagTagValues$: S.ListShape = {type:"list",name:"LFTagTagValues",member:{shape:string$}}
+const LFTag$: S.StructureShape = {type:"structure",name:"LFTag",members:{TagKey:{shape:string$},TagValues:{shape:LFTagTagValues$}},required:["TagKey","TagValues"]}
+const DatabaseLFTagPolicyAndPermissionsExpression$: S.ListShape = {type:"list",name:"DatabaseLFTagPolicyAndPermissionsExpression",member:{shape:LFTag$}}
+const DatabaseLFTagPolicyAndPermissionsPermissions$: S.ListShape = {type:"list",name:"DatabaseLFTagPolicyAndPermissionsPermissions",member:{shape:string$}}
+const DatabaseLFTagPolicyAndPermissions$: S.StructureShape = {type:"structure",name:"DatabaseLFTagPolicyAndPermissions",members:{Expression:{shape:DatabaseLFTagPolicyAndPermissionsExpression$},Permissions:{shape:DatabaseLFTagPolicyAndPermissionsPermissions$}},required:["Expression","Permissions"]}
+const TableLFTagPolicyAndPermissionsPermissions$: S.ListShape = {type:"list",name:"TableLFTagPolicyAndPermissionsPermissions",member:{shape:string$}}
+const TableLFTagPolicyAndPermissions$: S.StructureShape = {type:"structure",name:"TableLFTagPolicyAndPermissions",members:{Expression:{shape:DatabaseLFTagPolicyAndPermissionsExpression$},Permissions:{shape:TableLFTagPolicyAndPermissionsPermissions$}},required:["Expression","Permissions"]}
+const ImportAssetsFromLakeFormationTagPolicyRequestDetails$: S.StructureShape = {type:"structure",name:"ImportAssetsFromLakeFormationTagPolicyRequestDetails",members:{CatalogId:{shape:string$},Database:{shape:DatabaseLFTagPolicyAndPermissions$},Table:{shape:TableLFTagPolicyAndPermissions$},RoleArn:{shape:string$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["CatalogId","RoleArn","DataSetId","RevisionId"]}
+const RequestDetails$: S.StructureShape = {type:"structure",name:"RequestDetails",members:{ExportAssetToSignedUrl:{shape:ExportAssetToSignedUrlRequestDetails$},ExportAssetsToS3:{shape:ExportAssetsToS3RequestDetails$},ExportRevisionsToS3:{shape:ExportRevisionsToS3RequestDetails$},ImportAssetFromSignedUrl:{shape:ImportAssetFromSignedUrlRequestDetails$},ImportAssetsFromS3:{shape:ImportAssetsFromS3RequestDetails$},ImportAssetsFromRedshiftDataShares:{shape:ImportAssetsFromRedshiftDataSharesRequestDetails$},ImportAssetFromApiGatewayApi:{shape:ImportAssetFromApiGatewayApiRequestDetails$},CreateS3DataAccessFromS3Bucket:{shape:CreateS3DataAccessFromS3BucketRequestDetails$},ImportAssetsFromLakeFormationTagPolicy:{shape:ImportAssetsFromLakeFormationTagPolicyRequestDetails$}}}
+const CreateJobRequest$: S.StructureShape = {type:"structure",name:"CreateJobRequest",members:{Details:{shape:RequestDetails$},Type:{shape:string$}},required:["Details","Type"]}
+const ExportAssetToSignedUrlResponseDetails$: S.StructureShape = {type:"structure",name:"ExportAssetToSignedUrlResponseDetails",members:{AssetId:{shape:string$},DataSetId:{shape:string$},RevisionId:{shape:string$},SignedUrl:{shape:string$},SignedUrlExpiresAt:{shape:timestamp$}},required:["AssetId","DataSetId","RevisionId"]}
+const ExportAssetsToS3ResponseDetails$: S.StructureShape = {type:"structure",name:"ExportAssetsToS3ResponseDetails",members:{AssetDestinations:{shape:ExportAssetsToS3RequestDetailsAssetDestinations$},DataSetId:{shape:string$},Encryption:{shape:ExportServerSideEncryption$},RevisionId:{shape:string$}},required:["AssetDestinations","DataSetId","RevisionId"]}
+const ExportRevisionsToS3ResponseDetails$: S.StructureShape = {type:"structure",name:"ExportRevisionsToS3ResponseDetails",members:{DataSetId:{shape:string$},Encryption:{shape:ExportServerSideEncryption$},RevisionDestinations:{shape:ExportRevisionsToS3RequestDetailsRevisionDestinations$},EventActionArn:{shape:string$}},required:["DataSetId","RevisionDestinations"]}
+const ImportAssetFromSignedUrlResponseDetails$: S.StructureShape = {type:"structure",name:"ImportAssetFromSignedUrlResponseDetails",members:{AssetName:{shape:string$},DataSetId:{shape:string$},Md5Hash:{shape:string$},RevisionId:{shape:string$},SignedUrl:{shape:string$},SignedUrlExpiresAt:{shape:timestamp$}},required:["AssetName","DataSetId","RevisionId"]}
+const ImportAssetsFromS3ResponseDetails$: S.StructureShape = {type:"structure",name:"ImportAssetsFromS3ResponseDetails",members:{AssetSources:{shape:ImportAssetsFromS3RequestDetailsAssetSources$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSources","DataSetId","RevisionId"]}
+const ImportAssetsFromRedshiftDataSharesResponseDetails$: S.StructureShape = {type:"structure",name:"ImportAssetsFromRedshiftDataSharesResponseDetails",members:{AssetSources:{shape:ImportAssetsFromRedshiftDataSharesRequestDetailsAssetSources$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSources","DataSetId","RevisionId"]}
+const ImportAssetFromApiGatewayApiResponseDetails$: S.StructureShape = {type:"structure",name:"ImportAssetFromApiGatewayApiResponseDetails",members:{ApiDescription:{shape:string$},ApiId:{shape:string$},ApiKey:{shape:string$},ApiName:{shape:string$},ApiSpecificationMd5Hash:{shape:string$},ApiSpecificationUploadUrl:{shape:string$},ApiSpecificationUploadUrlExpiresAt:{shape:timestamp$},DataSetId:{shape:string$},ProtocolType:{shape:string$},RevisionId:{shape:string$},Stage:{shape:string$}},required:["ApiId","ApiName","ApiSpecificationMd5Hash","ApiSpecificationUploadUrl","ApiSpecificationUploadUrlExpiresAt","DataSetId","ProtocolType","RevisionId","Stage"]}
+const CreateS3DataAccessFromS3BucketResponseDetails$: S.StructureShape = {type:"structure",name:"CreateS3DataAccessFromS3BucketResponseDetails",members:{AssetSource:{shape:S3DataAccessAssetSourceEntry$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["AssetSource","DataSetId","RevisionId"]}
+const ImportAssetsFromLakeFormationTagPolicyResponseDetails$: S.StructureShape = {type:"structure",name:"ImportAssetsFromLakeFormationTagPolicyResponseDetails",members:{CatalogId:{shape:string$},Database:{shape:DatabaseLFTagPolicyAndPermissions$},Table:{shape:TableLFTagPolicyAndPermissions$},RoleArn:{shape:string$},DataSetId:{shape:string$},RevisionId:{shape:string$}},required:["CatalogId","RoleArn","DataSetId","RevisionId"]}
+const ResponseDetails$: S.StructureShape = {type:"structure",name:"ResponseDetails",members:{ExportAssetToSignedUrl:{shape:ExportAssetToSignedUrlResponseDetails$},ExportAssetsToS3:{shape:ExportAssetsToS3ResponseDetails$},ExportRevisionsToS3:{shape:ExportRevisionsToS3ResponseDetails$},ImportAssetFromSignedUrl:{shape:ImportAssetFromSignedUrlResponseDetails$},ImportAssetsFromS3:{shape:ImportAssetsFromS3ResponseDetails$},ImportAssetsFromRedshiftDataShares:{shape:ImportAssetsFromRedshiftDataSharesResponseDetails$},ImportAssetFromApiGatewayApi:{shape:ImportAssetFromApiGatewayApiResponseDetails$},CreateS3DataAccessFromS3Bucket:{shape:CreateS3DataAccessFromS3BucketResponseDetails$},ImportAssetsFromLakeFormationTagPolicy:{shape:ImportAssetsFromLakeFormationTagPolicyResponseDetails$}}}
+const ImportAssetFromSignedUrlJobErrorDetails$: S.StructureShape = {type:"structure",name:"ImportAssetFromSignedUrlJobErrorDetails",members:{AssetName:{shape:string$}},required:["AssetName"]}
+const Details$: S.StructureShape = {type:"structure",name:"Details",members:{ImportAssetFromSignedUrlJobErrorDetails:{shape:ImportAssetFromSignedUrlJobErrorDetails$},ImportAssetsFromS3JobErrorDetails:{shape:ImportAssetsFromS3RequestDetailsAssetSources$}}}
+const JobError$: S.StructureShape = {type:"structure",name:"JobError",members:{Code:{shape:string$},Details:{shape:Details$},LimitName:{shape:string$},LimitValue:{shape:double$},Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},required:["Code","Message"]}
+const CreateJobResponseErrors$: S.ListShape = {type:"list",name:"CreateJobResponseErrors",member:{shape:JobError$}}
+const CreateJobResponse$: S.StructureShape = {type:"structure",name:"CreateJobResponse",members:{Arn:{shape:string$},CreatedAt:{shape:timestamp$},Details:{shape:ResponseDetails$},Errors:{shape:CreateJobResponseErrors$},Id:{shape:string$},State:{shape:string$},Type:{shape:string$},UpdatedAt:{shape:timestamp$}}}
 const CreateRevisionRequest$: S.StructureShape = {type:"structure",name:"CreateRevisionRequest",members:{Comment:{shape:string$},DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},Tags:{shape:CreateDataSetRequestTags$}},required:["DataSetId"]}
-const CreateRevisionOutput$: S.StructureShape = {type:"structure",name:"CreateRevisionOutput",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},Tags:{shape:CreateDataSetRequestTags$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}}}
+const CreateRevisionResponse$: S.StructureShape = {type:"structure",name:"CreateRevisionResponse",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},Tags:{shape:CreateDataSetRequestTags$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}}}
 const DeleteAssetRequest$: S.StructureShape = {type:"structure",name:"DeleteAssetRequest",members:{AssetId:{shape:string$,location:"uri",locationName:"AssetId"},DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},RevisionId:{shape:string$,location:"uri",locationName:"RevisionId"}},required:["AssetId","DataSetId","RevisionId"]}
 const DeleteDataSetRequest$: S.StructureShape = {type:"structure",name:"DeleteDataSetRequest",members:{DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"}},required:["DataSetId"]}
 const DeleteEventActionRequest$: S.StructureShape = {type:"structure",name:"DeleteEventActionRequest",members:{EventActionId:{shape:string$,location:"uri",locationName:"EventActionId"}},required:["EventActionId"]}
 const DeleteRevisionRequest$: S.StructureShape = {type:"structure",name:"DeleteRevisionRequest",members:{DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},RevisionId:{shape:string$,location:"uri",locationName:"RevisionId"}},required:["DataSetId","RevisionId"]}
 const GetAssetRequest$: S.StructureShape = {type:"structure",name:"GetAssetRequest",members:{AssetId:{shape:string$,location:"uri",locationName:"AssetId"},DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},RevisionId:{shape:string$,location:"uri",locationName:"RevisionId"}},required:["AssetId","DataSetId","RevisionId"]}
-const GetAssetOutputAssetDetailsS3SnapshotAsset$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsS3SnapshotAsset",members:{Size:{shape:double$}},required:["Size"]}
-const GetAssetOutputAssetDetailsRedshiftDataShareAsset$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsRedshiftDataShareAsset",members:{Arn:{shape:string$}},required:["Arn"]}
-const GetAssetOutputAssetDetailsApiGatewayApiAsset$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsApiGatewayApiAsset",members:{ApiDescription:{shape:string$},ApiEndpoint:{shape:string$},ApiId:{shape:string$},ApiKey:{shape:string$},ApiName:{shape:string$},ApiSpecificationDownloadUrl:{shape:string$},ApiSpecificationDownloadUrlExpiresAt:{shape:timestamp$},ProtocolType:{shape:string$},Stage:{shape:string$}}}
-const GetAssetOutputAssetDetailsS3DataAccessAsset$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsS3DataAccessAsset",members:{Bucket:{shape:string$},KeyPrefixes:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKeyPrefixes$},Keys:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKeyPrefixes$},S3AccessPointAlias:{shape:string$},S3AccessPointArn:{shape:string$},KmsKeysToGrant:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrant$}},required:["Bucket"]}
-const GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsDatabase$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsDatabase",members:{Expression:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpression$}},required:["Expression"]}
-const GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsTable$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsTable",members:{Expression:{shape:CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpression$}},required:["Expression"]}
-const GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetails$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetails",members:{Database:{shape:GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsDatabase$},Table:{shape:GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsTable$}}}
-const GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicy$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicy",members:{CatalogId:{shape:string$},ResourceType:{shape:string$},ResourceDetails:{shape:GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetails$}},required:["CatalogId","ResourceType","ResourceDetails"]}
-const GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetails$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetails",members:{LFTagPolicy:{shape:GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicy$}}}
-const GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetPermissions$: S.ListShape = {type:"list",name:"GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetPermissions",member:{shape:string$}}
-const GetAssetOutputAssetDetailsLakeFormationDataPermissionAsset$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetailsLakeFormationDataPermissionAsset",members:{LakeFormationDataPermissionDetails:{shape:GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetails$},LakeFormationDataPermissionType:{shape:string$},Permissions:{shape:GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetPermissions$},RoleArn:{shape:string$}},required:["LakeFormationDataPermissionDetails","LakeFormationDataPermissionType","Permissions"]}
-const GetAssetOutputAssetDetails$: S.StructureShape = {type:"structure",name:"GetAssetOutputAssetDetails",members:{S3SnapshotAsset:{shape:GetAssetOutputAssetDetailsS3SnapshotAsset$},RedshiftDataShareAsset:{shape:GetAssetOutputAssetDetailsRedshiftDataShareAsset$},ApiGatewayApiAsset:{shape:GetAssetOutputAssetDetailsApiGatewayApiAsset$},S3DataAccessAsset:{shape:GetAssetOutputAssetDetailsS3DataAccessAsset$},LakeFormationDataPermissionAsset:{shape:GetAssetOutputAssetDetailsLakeFormationDataPermissionAsset$}}}
-const GetAssetOutput$: S.StructureShape = {type:"structure",name:"GetAssetOutput",members:{Arn:{shape:string$},AssetDetails:{shape:GetAssetOutputAssetDetails$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Id:{shape:string$},Name:{shape:string$},RevisionId:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}}}
+const S3SnapshotAsset$: S.StructureShape = {type:"structure",name:"S3SnapshotAsset",members:{Size:{shape:double$}},required:["Size"]}
+const RedshiftDataShareAsset$: S.StructureShape = {type:"structure",name:"RedshiftDataShareAsset",members:{Arn:{shape:string$}},required:["Arn"]}
+const ApiGatewayApiAsset$: S.StructureShape = {type:"structure",name:"ApiGatewayApiAsset",members:{ApiDescription:{shape:string$},ApiEndpoint:{shape:string$},ApiId:{shape:string$},ApiKey:{shape:string$},ApiName:{shape:string$},ApiSpecificationDownloadUrl:{shape:string$},ApiSpecificationDownloadUrlExpiresAt:{shape:timestamp$},ProtocolType:{shape:string$},Stage:{shape:string$}}}
+const S3DataAccessAsset$: S.StructureShape = {type:"structure",name:"S3DataAccessAsset",members:{Bucket:{shape:string$},KeyPrefixes:{shape:S3DataAccessAssetSourceEntryKeyPrefixes$},Keys:{shape:S3DataAccessAssetSourceEntryKeyPrefixes$},S3AccessPointAlias:{shape:string$},S3AccessPointArn:{shape:string$},KmsKeysToGrant:{shape:S3DataAccessAssetSourceEntryKmsKeysToGrant$}},required:["Bucket"]}
+const DatabaseLFTagPolicy$: S.StructureShape = {type:"structure",name:"DatabaseLFTagPolicy",members:{Expression:{shape:DatabaseLFTagPolicyAndPermissionsExpression$}},required:["Expression"]}
+const TableLFTagPolicy$: S.StructureShape = {type:"structure",name:"TableLFTagPolicy",members:{Expression:{shape:DatabaseLFTagPolicyAndPermissionsExpression$}},required:["Expression"]}
+const LFResourceDetails$: S.StructureShape = {type:"structure",name:"LFResourceDetails",members:{Database:{shape:DatabaseLFTagPolicy$},Table:{shape:TableLFTagPolicy$}}}
+const LFTagPolicyDetails$: S.StructureShape = {type:"structure",name:"LFTagPolicyDetails",members:{CatalogId:{shape:string$},ResourceType:{shape:string$},ResourceDetails:{shape:LFResourceDetails$}},required:["CatalogId","ResourceType","ResourceDetails"]}
+const LakeFormationDataPermissionDetails$: S.StructureShape = {type:"structure",name:"LakeFormationDataPermissionDetails",members:{LFTagPolicy:{shape:LFTagPolicyDetails$}}}
+const LakeFormationDataPermissionAssetPermissions$: S.ListShape = {type:"list",name:"LakeFormationDataPermissionAssetPermissions",member:{shape:string$}}
+const LakeFormationDataPermissionAsset$: S.StructureShape = {type:"structure",name:"LakeFormationDataPermissionAsset",members:{LakeFormationDataPermissionDetails:{shape:LakeFormationDataPermissionDetails$},LakeFormationDataPermissionType:{shape:string$},Permissions:{shape:LakeFormationDataPermissionAssetPermissions$},RoleArn:{shape:string$}},required:["LakeFormationDataPermissionDetails","LakeFormationDataPermissionType","Permissions"]}
+const AssetDetails$: S.StructureShape = {type:"structure",name:"AssetDetails",members:{S3SnapshotAsset:{shape:S3SnapshotAsset$},RedshiftDataShareAsset:{shape:RedshiftDataShareAsset$},ApiGatewayApiAsset:{shape:ApiGatewayApiAsset$},S3DataAccessAsset:{shape:S3DataAccessAsset$},LakeFormationDataPermissionAsset:{shape:LakeFormationDataPermissionAsset$}}}
+const GetAssetResponse$: S.StructureShape = {type:"structure",name:"GetAssetResponse",members:{Arn:{shape:string$},AssetDetails:{shape:AssetDetails$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Id:{shape:string$},Name:{shape:string$},RevisionId:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}}}
 const GetDataSetRequest$: S.StructureShape = {type:"structure",name:"GetDataSetRequest",members:{DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"}},required:["DataSetId"]}
-const GetDataSetOutput$: S.StructureShape = {type:"structure",name:"GetDataSetOutput",members:{Arn:{shape:string$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Id:{shape:string$},Name:{shape:string$},Origin:{shape:string$},OriginDetails:{shape:CreateDataSetOutputOriginDetails$},SourceId:{shape:string$},Tags:{shape:CreateDataSetRequestTags$},UpdatedAt:{shape:timestamp$}}}
+const GetDataSetResponse$: S.StructureShape = {type:"structure",name:"GetDataSetResponse",members:{Arn:{shape:string$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Id:{shape:string$},Name:{shape:string$},Origin:{shape:string$},OriginDetails:{shape:OriginDetails$},SourceId:{shape:string$},Tags:{shape:CreateDataSetRequestTags$},UpdatedAt:{shape:timestamp$}}}
 const GetEventActionRequest$: S.StructureShape = {type:"structure",name:"GetEventActionRequest",members:{EventActionId:{shape:string$,location:"uri",locationName:"EventActionId"}},required:["EventActionId"]}
-const GetEventActionOutput$: S.StructureShape = {type:"structure",name:"GetEventActionOutput",members:{Action:{shape:CreateEventActionRequestAction$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},Event:{shape:CreateEventActionRequestEvent$},Id:{shape:string$},UpdatedAt:{shape:timestamp$}}}
+const GetEventActionResponse$: S.StructureShape = {type:"structure",name:"GetEventActionResponse",members:{Action:{shape:Action$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},Event:{shape:Event$},Id:{shape:string$},UpdatedAt:{shape:timestamp$}}}
 const GetJobRequest$: S.StructureShape = {type:"structure",name:"GetJobRequest",members:{JobId:{shape:string$,location:"uri",locationName:"JobId"}},required:["JobId"]}
-const GetJobOutput$: S.StructureShape = {type:"structure",name:"GetJobOutput",members:{Arn:{shape:string$},CreatedAt:{shape:timestamp$},Details:{shape:CreateJobOutputDetails$},Errors:{shape:CreateJobOutputErrors$},Id:{shape:string$},State:{shape:string$},Type:{shape:string$},UpdatedAt:{shape:timestamp$}}}
+const GetJobResponse$: S.StructureShape = {type:"structure",name:"GetJobResponse",members:{Arn:{shape:string$},CreatedAt:{shape:timestamp$},Details:{shape:ResponseDetails$},Errors:{shape:CreateJobResponseErrors$},Id:{shape:string$},State:{shape:string$},Type:{shape:string$},UpdatedAt:{shape:timestamp$}}}
 const GetRevisionRequest$: S.StructureShape = {type:"structure",name:"GetRevisionRequest",members:{DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},RevisionId:{shape:string$,location:"uri",locationName:"RevisionId"}},required:["DataSetId","RevisionId"]}
-const GetRevisionOutput$: S.StructureShape = {type:"structure",name:"GetRevisionOutput",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},Tags:{shape:CreateDataSetRequestTags$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}}}
+const GetRevisionResponse$: S.StructureShape = {type:"structure",name:"GetRevisionResponse",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},Tags:{shape:CreateDataSetRequestTags$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}}}
 const ListDataSetRevisionsRequest$: S.StructureShape = {type:"structure",name:"ListDataSetRevisionsRequest",members:{DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["DataSetId"]}
-const ListDataSetRevisionsOutputRevisionsMember$: S.StructureShape = {type:"structure",name:"ListDataSetRevisionsOutputRevisionsMember",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}},required:["Arn","CreatedAt","DataSetId","Id","UpdatedAt"]}
-const ListDataSetRevisionsOutputRevisions$: S.ListShape = {type:"list",name:"ListDataSetRevisionsOutputRevisions",member:{shape:ListDataSetRevisionsOutputRevisionsMember$}}
-const ListDataSetRevisionsOutput$: S.StructureShape = {type:"structure",name:"ListDataSetRevisionsOutput",members:{NextToken:{shape:string$},Revisions:{shape:ListDataSetRevisionsOutputRevisions$}}}
+const RevisionEntry$: S.StructureShape = {type:"structure",name:"RevisionEntry",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}},required:["Arn","CreatedAt","DataSetId","Id","UpdatedAt"]}
+const ListDataSetRevisionsResponseRevisions$: S.ListShape = {type:"list",name:"ListDataSetRevisionsResponseRevisions",member:{shape:RevisionEntry$}}
+const ListDataSetRevisionsResponse$: S.StructureShape = {type:"structure",name:"ListDataSetRevisionsResponse",members:{NextToken:{shape:string$},Revisions:{shape:ListDataSetRevisionsResponseRevisions$}}}
 const ListDataSetsRequest$: S.StructureShape = {type:"structure",name:"ListDataSetsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},Origin:{shape:string$,location:"querystring",locationName:"origin"}}}
-const ListDataSetsOutputDataSetsMember$: S.StructureShape = {type:"structure",name:"ListDataSetsOutputDataSetsMember",members:{Arn:{shape:string$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Id:{shape:string$},Name:{shape:string$},Origin:{shape:string$},OriginDetails:{shape:CreateDataSetOutputOriginDetails$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}},required:["Arn","AssetType","CreatedAt","Description","Id","Name","Origin","UpdatedAt"]}
-const ListDataSetsOutputDataSets$: S.ListShape = {type:"list",name:"ListDataSetsOutputDataSets",member:{shape:ListDataSetsOutputDataSetsMember$}}
-const ListDataSetsOutput$: S.StructureShape = {type:"structure",name:"ListDataSetsOutput",members:{DataSets:{shape:ListDataSetsOutputDataSets$},NextToken:{shape:string$}}}
+const DataSetEntry$: S.StructureShape = {type:"structure",name:"DataSetEntry",members:{Arn:{shape:string$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Id:{shape:string$},Name:{shape:string$},Origin:{shape:string$},OriginDetails:{shape:OriginDetails$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}},required:["Arn","AssetType","CreatedAt","Description","Id","Name","Origin","UpdatedAt"]}
+const ListDataSetsResponseDataSets$: S.ListShape = {type:"list",name:"ListDataSetsResponseDataSets",member:{shape:DataSetEntry$}}
+const ListDataSetsResponse$: S.StructureShape = {type:"structure",name:"ListDataSetsResponse",members:{DataSets:{shape:ListDataSetsResponseDataSets$},NextToken:{shape:string$}}}
 const ListEventActionsRequest$: S.StructureShape = {type:"structure",name:"ListEventActionsRequest",members:{EventSourceId:{shape:string$,location:"querystring",locationName:"eventSourceId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListEventActionsOutputEventActionsMember$: S.StructureShape = {type:"structure",name:"ListEventActionsOutputEventActionsMember",members:{Action:{shape:CreateEventActionRequestAction$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},Event:{shape:CreateEventActionRequestEvent$},Id:{shape:string$},UpdatedAt:{shape:timestamp$}},required:["Action","Arn","CreatedAt","Event","Id","UpdatedAt"]}
-const ListEventActionsOutputEventActions$: S.ListShape = {type:"list",name:"ListEventActionsOutputEventActions",member:{shape:ListEventActionsOutputEventActionsMember$}}
-const ListEventActionsOutput$: S.StructureShape = {type:"structure",name:"ListEventActionsOutput",members:{EventActions:{shape:ListEventActionsOutputEventActions$},NextToken:{shape:string$}}}
+const EventActionEntry$: S.StructureShape = {type:"structure",name:"EventActionEntry",members:{Action:{shape:Action$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},Event:{shape:Event$},Id:{shape:string$},UpdatedAt:{shape:timestamp$}},required:["Action","Arn","CreatedAt","Event","Id","UpdatedAt"]}
+const ListEventActionsResponseEventActions$: S.ListShape = {type:"list",name:"ListEventActionsResponseEventActions",member:{shape:EventActionEntry$}}
+const ListEventActionsResponse$: S.StructureShape = {type:"structure",name:"ListEventActionsResponse",members:{EventActions:{shape:ListEventActionsResponseEventActions$},NextToken:{shape:string$}}}
 const ListJobsRequest$: S.StructureShape = {type:"structure",name:"ListJobsRequest",members:{DataSetId:{shape:string$,location:"querystring",locationName:"dataSetId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},RevisionId:{shape:string$,location:"querystring",locationName:"revisionId"}}}
-const ListJobsOutputJobsMember$: S.StructureShape = {type:"structure",name:"ListJobsOutputJobsMember",members:{Arn:{shape:string$},CreatedAt:{shape:timestamp$},Details:{shape:CreateJobOutputDetails$},Errors:{shape:CreateJobOutputErrors$},Id:{shape:string$},State:{shape:string$},Type:{shape:string$},UpdatedAt:{shape:timestamp$}},required:["Arn","CreatedAt","Details","Id","State","Type","UpdatedAt"]}
-const ListJobsOutputJobs$: S.ListShape = {type:"list",name:"ListJobsOutputJobs",member:{shape:ListJobsOutputJobsMember$}}
-const ListJobsOutput$: S.StructureShape = {type:"structure",name:"ListJobsOutput",members:{Jobs:{shape:ListJobsOutputJobs$},NextToken:{shape:string$}}}
+const JobEntry$: S.StructureShape = {type:"structure",name:"JobEntry",members:{Arn:{shape:string$},CreatedAt:{shape:timestamp$},Details:{shape:ResponseDetails$},Errors:{shape:CreateJobResponseErrors$},Id:{shape:string$},State:{shape:string$},Type:{shape:string$},UpdatedAt:{shape:timestamp$}},required:["Arn","CreatedAt","Details","Id","State","Type","UpdatedAt"]}
+const ListJobsResponseJobs$: S.ListShape = {type:"list",name:"ListJobsResponseJobs",member:{shape:JobEntry$}}
+const ListJobsResponse$: S.StructureShape = {type:"structure",name:"ListJobsResponse",members:{Jobs:{shape:ListJobsResponseJobs$},NextToken:{shape:string$}}}
 const ListRevisionAssetsRequest$: S.StructureShape = {type:"structure",name:"ListRevisionAssetsRequest",members:{DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},RevisionId:{shape:string$,location:"uri",locationName:"RevisionId"}},required:["DataSetId","RevisionId"]}
-const ListRevisionAssetsOutputAssetsMember$: S.StructureShape = {type:"structure",name:"ListRevisionAssetsOutputAssetsMember",members:{Arn:{shape:string$},AssetDetails:{shape:GetAssetOutputAssetDetails$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Id:{shape:string$},Name:{shape:string$},RevisionId:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}},required:["Arn","AssetDetails","AssetType","CreatedAt","DataSetId","Id","Name","RevisionId","UpdatedAt"]}
-const ListRevisionAssetsOutputAssets$: S.ListShape = {type:"list",name:"ListRevisionAssetsOutputAssets",member:{shape:ListRevisionAssetsOutputAssetsMember$}}
-const ListRevisionAssetsOutput$: S.StructureShape = {type:"structure",name:"ListRevisionAssetsOutput",members:{Assets:{shape:ListRevisionAssetsOutputAssets$},NextToken:{shape:string$}}}
+const AssetEntry$: S.StructureShape = {type:"structure",name:"AssetEntry",members:{Arn:{shape:string$},AssetDetails:{shape:AssetDetails$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Id:{shape:string$},Name:{shape:string$},RevisionId:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}},required:["Arn","AssetDetails","AssetType","CreatedAt","DataSetId","Id","Name","RevisionId","UpdatedAt"]}
+const ListRevisionAssetsResponseAssets$: S.ListShape = {type:"list",name:"ListRevisionAssetsResponseAssets",member:{shape:AssetEntry$}}
+const ListRevisionAssetsResponse$: S.StructureShape = {type:"structure",name:"ListRevisionAssetsResponse",members:{Assets:{shape:ListRevisionAssetsResponseAssets$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateDataSetRequestTags$,locationName:"tags"}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateDataSetRequestTags$,locationName:"tags"}}}
 const RevokeRevisionRequest$: S.StructureShape = {type:"structure",name:"RevokeRevisionRequest",members:{DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},RevisionId:{shape:string$,location:"uri",locationName:"RevisionId"},RevocationComment:{shape:string$}},required:["DataSetId","RevisionId","RevocationComment"]}
-const RevokeRevisionOutput$: S.StructureShape = {type:"structure",name:"RevokeRevisionOutput",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}}}
+const RevokeRevisionResponse$: S.StructureShape = {type:"structure",name:"RevokeRevisionResponse",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}}}
 const SendApiAssetRequest$: S.StructureShape = {type:"structure",name:"SendApiAssetRequest",members:{Body:{shape:string$},QueryStringParameters:{shape:CreateDataSetRequestTags$,location:"querystring"},AssetId:{shape:string$,location:"header",locationName:"x-amzn-dataexchange-asset-id"},DataSetId:{shape:string$,location:"header",locationName:"x-amzn-dataexchange-data-set-id"},RequestHeaders:{shape:CreateDataSetRequestTags$,location:"headers",locationName:"x-amzn-dataexchange-header-"},Method:{shape:string$,location:"header",locationName:"x-amzn-dataexchange-http-method"},Path:{shape:string$,location:"header",locationName:"x-amzn-dataexchange-path"},RevisionId:{shape:string$,location:"header",locationName:"x-amzn-dataexchange-revision-id"}},required:["AssetId","DataSetId","RevisionId"],payload:"Body"}
-const SendApiAssetOutput$: S.StructureShape = {type:"structure",name:"SendApiAssetOutput",members:{Body:{shape:string$},ResponseHeaders:{shape:CreateDataSetRequestTags$,location:"headers",locationName:""}},payload:"Body"}
-const SendDataSetNotificationRequestScopeLakeFormationTagPoliciesMember$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequestScopeLakeFormationTagPoliciesMember",members:{Database:{shape:string$},Table:{shape:string$}}}
-const SendDataSetNotificationRequestScopeLakeFormationTagPolicies$: S.ListShape = {type:"list",name:"SendDataSetNotificationRequestScopeLakeFormationTagPolicies",member:{shape:SendDataSetNotificationRequestScopeLakeFormationTagPoliciesMember$}}
-const SendDataSetNotificationRequestScopeRedshiftDataSharesMember$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequestScopeRedshiftDataSharesMember",members:{Arn:{shape:string$},Database:{shape:string$},Function:{shape:string$},Table:{shape:string$},Schema:{shape:string$},View:{shape:string$}},required:["Arn","Database"]}
-const SendDataSetNotificationRequestScopeRedshiftDataShares$: S.ListShape = {type:"list",name:"SendDataSetNotificationRequestScopeRedshiftDataShares",member:{shape:SendDataSetNotificationRequestScopeRedshiftDataSharesMember$}}
-const SendDataSetNotificationRequestScopeS3DataAccessesMember$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequestScopeS3DataAccessesMember",members:{KeyPrefixes:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKeyPrefixes$},Keys:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKeyPrefixes$}}}
-const SendDataSetNotificationRequestScopeS3DataAccesses$: S.ListShape = {type:"list",name:"SendDataSetNotificationRequestScopeS3DataAccesses",member:{shape:SendDataSetNotificationRequestScopeS3DataAccessesMember$}}
-const SendDataSetNotificationRequestScope$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequestScope",members:{LakeFormationTagPolicies:{shape:SendDataSetNotificationRequestScopeLakeFormationTagPolicies$},RedshiftDataShares:{shape:SendDataSetNotificationRequestScopeRedshiftDataShares$},S3DataAccesses:{shape:SendDataSetNotificationRequestScopeS3DataAccesses$}}}
-const SendDataSetNotificationRequestDetailsDataUpdate$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequestDetailsDataUpdate",members:{DataUpdatedAt:{shape:timestamp$}}}
-const SendDataSetNotificationRequestDetailsDeprecation$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequestDetailsDeprecation",members:{DeprecationAt:{shape:timestamp$}},required:["DeprecationAt"]}
-const SendDataSetNotificationRequestDetailsSchemaChangeChangesMember$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequestDetailsSchemaChangeChangesMember",members:{Name:{shape:string$},Type:{shape:string$},Description:{shape:string$}},required:["Name","Type"]}
-const SendDataSetNotificationRequestDetailsSchemaChangeChanges$: S.ListShape = {type:"list",name:"SendDataSetNotificationRequestDetailsSchemaChangeChanges",member:{shape:SendDataSetNotificationRequestDetailsSchemaChangeChangesMember$}}
-const SendDataSetNotificationRequestDetailsSchemaChange$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequestDetailsSchemaChange",members:{Changes:{shape:SendDataSetNotificationRequestDetailsSchemaChangeChanges$},SchemaChangeAt:{shape:timestamp$}},required:["SchemaChangeAt"]}
-const SendDataSetNotificationRequestDetails$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequestDetails",members:{DataUpdate:{shape:SendDataSetNotificationRequestDetailsDataUpdate$},Deprecation:{shape:SendDataSetNotificationRequestDetailsDeprecation$},SchemaChange:{shape:SendDataSetNotificationRequestDetailsSchemaChange$}}}
-const SendDataSetNotificationRequest$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequest",members:{Scope:{shape:SendDataSetNotificationRequestScope$},ClientToken:{shape:string$,idempotencyToken:true},Comment:{shape:string$},DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},Details:{shape:SendDataSetNotificationRequestDetails$},Type:{shape:string$}},required:["DataSetId","Type"]}
-const SendDataSetNotificationOutput$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationOutput",members:{}}
+const SendApiAssetResponse$: S.StructureShape = {type:"structure",name:"SendApiAssetResponse",members:{Body:{shape:string$},ResponseHeaders:{shape:CreateDataSetRequestTags$,location:"headers",locationName:""}},payload:"Body"}
+const LakeFormationTagPolicyDetails$: S.StructureShape = {type:"structure",name:"LakeFormationTagPolicyDetails",members:{Database:{shape:string$},Table:{shape:string$}}}
+const ScopeDetailsLakeFormationTagPolicies$: S.ListShape = {type:"list",name:"ScopeDetailsLakeFormationTagPolicies",member:{shape:LakeFormationTagPolicyDetails$}}
+const RedshiftDataShareDetails$: S.StructureShape = {type:"structure",name:"RedshiftDataShareDetails",members:{Arn:{shape:string$},Database:{shape:string$},Function:{shape:string$},Table:{shape:string$},Schema:{shape:string$},View:{shape:string$}},required:["Arn","Database"]}
+const ScopeDetailsRedshiftDataShares$: S.ListShape = {type:"list",name:"ScopeDetailsRedshiftDataShares",member:{shape:RedshiftDataShareDetails$}}
+const S3DataAccessDetails$: S.StructureShape = {type:"structure",name:"S3DataAccessDetails",members:{KeyPrefixes:{shape:S3DataAccessAssetSourceEntryKeyPrefixes$},Keys:{shape:S3DataAccessAssetSourceEntryKeyPrefixes$}}}
+const ScopeDetailsS3DataAccesses$: S.ListShape = {type:"list",name:"ScopeDetailsS3DataAccesses",member:{shape:S3DataAccessDetails$}}
+const ScopeDetails$: S.StructureShape = {type:"structure",name:"ScopeDetails",members:{LakeFormationTagPolicies:{shape:ScopeDetailsLakeFormationTagPolicies$},RedshiftDataShares:{shape:ScopeDetailsRedshiftDataShares$},S3DataAccesses:{shape:ScopeDetailsS3DataAccesses$}}}
+const DataUpdateRequestDetails$: S.StructureShape = {type:"structure",name:"DataUpdateRequestDetails",members:{DataUpdatedAt:{shape:timestamp$}}}
+const DeprecationRequestDetails$: S.StructureShape = {type:"structure",name:"DeprecationRequestDetails",members:{DeprecationAt:{shape:timestamp$}},required:["DeprecationAt"]}
+const SchemaChangeDetails$: S.StructureShape = {type:"structure",name:"SchemaChangeDetails",members:{Name:{shape:string$},Type:{shape:string$},Description:{shape:string$}},required:["Name","Type"]}
+const SchemaChangeRequestDetailsChanges$: S.ListShape = {type:"list",name:"SchemaChangeRequestDetailsChanges",member:{shape:SchemaChangeDetails$}}
+const SchemaChangeRequestDetails$: S.StructureShape = {type:"structure",name:"SchemaChangeRequestDetails",members:{Changes:{shape:SchemaChangeRequestDetailsChanges$},SchemaChangeAt:{shape:timestamp$}},required:["SchemaChangeAt"]}
+const NotificationDetails$: S.StructureShape = {type:"structure",name:"NotificationDetails",members:{DataUpdate:{shape:DataUpdateRequestDetails$},Deprecation:{shape:DeprecationRequestDetails$},SchemaChange:{shape:SchemaChangeRequestDetails$}}}
+const SendDataSetNotificationRequest$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationRequest",members:{Scope:{shape:ScopeDetails$},ClientToken:{shape:string$,idempotencyToken:true},Comment:{shape:string$},DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},Details:{shape:NotificationDetails$},Type:{shape:string$}},required:["DataSetId","Type"]}
+const SendDataSetNotificationResponse$: S.StructureShape = {type:"structure",name:"SendDataSetNotificationResponse",members:{}}
 const StartJobRequest$: S.StructureShape = {type:"structure",name:"StartJobRequest",members:{JobId:{shape:string$,location:"uri",locationName:"JobId"}},required:["JobId"]}
-const StartJobOutput$: S.StructureShape = {type:"structure",name:"StartJobOutput",members:{}}
+const StartJobResponse$: S.StructureShape = {type:"structure",name:"StartJobResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateDataSetRequestTags$,locationName:"tags"}},required:["ResourceArn","Tags"]}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKeyPrefixes$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
+const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:S3DataAccessAssetSourceEntryKeyPrefixes$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
 const UpdateAssetRequest$: S.StructureShape = {type:"structure",name:"UpdateAssetRequest",members:{AssetId:{shape:string$,location:"uri",locationName:"AssetId"},DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},Name:{shape:string$},RevisionId:{shape:string$,location:"uri",locationName:"RevisionId"}},required:["AssetId","DataSetId","Name","RevisionId"]}
-const UpdateAssetOutput$: S.StructureShape = {type:"structure",name:"UpdateAssetOutput",members:{Arn:{shape:string$},AssetDetails:{shape:GetAssetOutputAssetDetails$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Id:{shape:string$},Name:{shape:string$},RevisionId:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}}}
+const UpdateAssetResponse$: S.StructureShape = {type:"structure",name:"UpdateAssetResponse",members:{Arn:{shape:string$},AssetDetails:{shape:AssetDetails$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Id:{shape:string$},Name:{shape:string$},RevisionId:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}}}
 const UpdateDataSetRequest$: S.StructureShape = {type:"structure",name:"UpdateDataSetRequest",members:{DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},Description:{shape:string$},Name:{shape:string$}},required:["DataSetId"]}
-const UpdateDataSetOutput$: S.StructureShape = {type:"structure",name:"UpdateDataSetOutput",members:{Arn:{shape:string$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Id:{shape:string$},Name:{shape:string$},Origin:{shape:string$},OriginDetails:{shape:CreateDataSetOutputOriginDetails$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}}}
-const UpdateEventActionRequest$: S.StructureShape = {type:"structure",name:"UpdateEventActionRequest",members:{Action:{shape:CreateEventActionRequestAction$},EventActionId:{shape:string$,location:"uri",locationName:"EventActionId"}},required:["EventActionId"]}
-const UpdateEventActionOutput$: S.StructureShape = {type:"structure",name:"UpdateEventActionOutput",members:{Action:{shape:CreateEventActionRequestAction$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},Event:{shape:CreateEventActionRequestEvent$},Id:{shape:string$},UpdatedAt:{shape:timestamp$}}}
+const UpdateDataSetResponse$: S.StructureShape = {type:"structure",name:"UpdateDataSetResponse",members:{Arn:{shape:string$},AssetType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Id:{shape:string$},Name:{shape:string$},Origin:{shape:string$},OriginDetails:{shape:OriginDetails$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$}}}
+const UpdateEventActionRequest$: S.StructureShape = {type:"structure",name:"UpdateEventActionRequest",members:{Action:{shape:Action$},EventActionId:{shape:string$,location:"uri",locationName:"EventActionId"}},required:["EventActionId"]}
+const UpdateEventActionResponse$: S.StructureShape = {type:"structure",name:"UpdateEventActionResponse",members:{Action:{shape:Action$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},Event:{shape:Event$},Id:{shape:string$},UpdatedAt:{shape:timestamp$}}}
 const UpdateRevisionRequest$: S.StructureShape = {type:"structure",name:"UpdateRevisionRequest",members:{Comment:{shape:string$},DataSetId:{shape:string$,location:"uri",locationName:"DataSetId"},Finalized:{shape:boolean$},RevisionId:{shape:string$,location:"uri",locationName:"RevisionId"}},required:["DataSetId","RevisionId"]}
-const UpdateRevisionOutput$: S.StructureShape = {type:"structure",name:"UpdateRevisionOutput",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}}}
+const UpdateRevisionResponse$: S.StructureShape = {type:"structure",name:"UpdateRevisionResponse",members:{Arn:{shape:string$},Comment:{shape:string$},CreatedAt:{shape:timestamp$},DataSetId:{shape:string$},Finalized:{shape:boolean$},Id:{shape:string$},SourceId:{shape:string$},UpdatedAt:{shape:timestamp$},RevocationComment:{shape:string$},Revoked:{shape:boolean$},RevokedAt:{shape:timestamp$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceLimitExceededException$: S.StructureShape = {type:"structure",name:"ServiceLimitExceededException",members:{LimitName:{shape:string$},LimitValue:{shape:double$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$},ExceptionCause:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AssetType = "API_GATEWAY_API" | "LAKE_FORMATION_DATA_PERMISSION" | "REDSHIFT_DATA_SHARE" | "S3_DATA_ACCESS" | "S3_SNAPSHOT" | (string & {})
+
+export type Code = "ACCESS_DENIED_EXCEPTION" | "INTERNAL_SERVER_EXCEPTION" | "MALWARE_DETECTED" | "MALWARE_SCAN_ENCRYPTED_FILE" | "RESOURCE_NOT_FOUND_EXCEPTION" | "SERVICE_QUOTA_EXCEEDED_EXCEPTION" | "VALIDATION_EXCEPTION" | (string & {})
+
+export type DatabaseLFTagPolicyPermission = "DESCRIBE" | (string & {})
+
+export type JobErrorLimitName = "AWS Lake Formation data permission assets per revision" | "Amazon Redshift datashare assets per revision" | "Amazon S3 data access assets per revision" | "Asset size in GB" | "Assets per revision" | (string & {})
+
+export type JobErrorResourceTypes = "ASSET" | "DATA_SET" | "REVISION" | (string & {})
+
+export type LFPermission = "DESCRIBE" | "SELECT" | (string & {})
+
+export type LFResourceType = "DATABASE" | "TABLE" | (string & {})
+
+export type LakeFormationDataPermissionType = "LFTagPolicy" | (string & {})
+
+export type NotificationType = "DATA_DELAY" | "DATA_UPDATE" | "DEPRECATION" | "SCHEMA_CHANGE" | (string & {})
+
+export type Origin = "ENTITLED" | "OWNED" | (string & {})
+
+export type ProtocolType = "REST" | (string & {})
+
+export type SchemaChangeType = "ADD" | "MODIFY" | "REMOVE" | (string & {})
+
+export type ServerSideEncryptionTypes = "AES256" | "aws:kms" | (string & {})
+
+export type State = "CANCELLED" | "COMPLETED" | "ERROR" | "IN_PROGRESS" | "TIMED_OUT" | "WAITING" | (string & {})
+
+export type TableTagPolicyLFPermission = "DESCRIBE" | "SELECT" | (string & {})
+
+export type Type = "CREATE_S3_DATA_ACCESS_FROM_S3_BUCKET" | "EXPORT_ASSETS_TO_S3" | "EXPORT_ASSET_TO_SIGNED_URL" | "EXPORT_REVISIONS_TO_S3" | "IMPORT_ASSETS_FROM_LAKE_FORMATION_TAG_POLICY" | "IMPORT_ASSETS_FROM_REDSHIFT_DATA_SHARES" | "IMPORT_ASSETS_FROM_S3" | "IMPORT_ASSET_FROM_API_GATEWAY_API" | "IMPORT_ASSET_FROM_SIGNED_URL" | (string & {})
 
 export interface CancelJobRequest {
   readonly JobId: string
 }
 
 export interface CreateDataSetRequest {
-  readonly AssetType: string
+  readonly AssetType: AssetType
   readonly Description: string
   readonly Name: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateDataSetOutput {
+export interface CreateDataSetResponse {
   readonly Arn?: string
-  readonly AssetType?: string
+  readonly AssetType?: AssetType
   readonly CreatedAt?: Date
   readonly Description?: string
   readonly Id?: string
   readonly Name?: string
-  readonly Origin?: string
-  readonly OriginDetails?: CreateDataSetOutputOriginDetails
+  readonly Origin?: Origin
+  readonly OriginDetails?: OriginDetails
   readonly SourceId?: string
   readonly Tags?: Readonly<Record<string, string>>
   readonly UpdatedAt?: Date
 }
 
-export interface CreateDataSetOutputOriginDetails {
+export interface OriginDetails {
   readonly ProductId?: string
 }
 
 export interface CreateEventActionRequest {
-  readonly Action: CreateEventActionRequestAction
-  readonly Event: CreateEventActionRequestEvent
+  readonly Action: Action
+  readonly Event: Event
 }
 
-export interface CreateEventActionRequestAction {
-  readonly ExportRevisionToS3?: CreateEventActionRequestActionExportRevisionToS3 | undefined
+export interface Action {
+  readonly ExportRevisionToS3?: AutoExportRevisionToS3RequestDetails | undefined
 }
 
-export interface CreateEventActionRequestActionOutput {
-  readonly ExportRevisionToS3?: CreateEventActionRequestActionExportRevisionToS3Output
+export interface ActionOutput {
+  readonly ExportRevisionToS3?: AutoExportRevisionToS3RequestDetailsOutput
 }
 
-export interface CreateEventActionRequestActionExportRevisionToS3 {
-  readonly Encryption?: CreateEventActionRequestActionExportRevisionToS3Encryption | undefined
-  readonly RevisionDestination: CreateEventActionRequestActionExportRevisionToS3RevisionDestination
+export interface AutoExportRevisionToS3RequestDetails {
+  readonly Encryption?: ExportServerSideEncryption | undefined
+  readonly RevisionDestination: AutoExportRevisionDestinationEntry
 }
 
-export interface CreateEventActionRequestActionExportRevisionToS3Output {
-  readonly Encryption?: CreateEventActionRequestActionExportRevisionToS3EncryptionOutput
-  readonly RevisionDestination?: CreateEventActionRequestActionExportRevisionToS3RevisionDestinationOutput
+export interface AutoExportRevisionToS3RequestDetailsOutput {
+  readonly Encryption?: ExportServerSideEncryptionOutput
+  readonly RevisionDestination?: AutoExportRevisionDestinationEntryOutput
 }
 
-export interface CreateEventActionRequestActionExportRevisionToS3Encryption {
+export interface ExportServerSideEncryption {
   readonly KmsKeyArn?: string | undefined
-  readonly Type: string
+  readonly Type: ServerSideEncryptionTypes
 }
 
-export interface CreateEventActionRequestActionExportRevisionToS3EncryptionOutput {
+export interface ExportServerSideEncryptionOutput {
   readonly KmsKeyArn?: string
-  readonly Type?: string
+  readonly Type?: ServerSideEncryptionTypes
 }
 
-export interface CreateEventActionRequestActionExportRevisionToS3RevisionDestination {
+export interface AutoExportRevisionDestinationEntry {
   readonly Bucket: string
   readonly KeyPattern?: string | undefined
 }
 
-export interface CreateEventActionRequestActionExportRevisionToS3RevisionDestinationOutput {
+export interface AutoExportRevisionDestinationEntryOutput {
   readonly Bucket?: string
   readonly KeyPattern?: string
 }
 
-export interface CreateEventActionRequestEvent {
-  readonly RevisionPublished?: CreateEventActionRequestEventRevisionPublished | undefined
+export interface Event {
+  readonly RevisionPublished?: RevisionPublished | undefined
 }
 
-export interface CreateEventActionRequestEventOutput {
-  readonly RevisionPublished?: CreateEventActionRequestEventRevisionPublishedOutput
+export interface EventOutput {
+  readonly RevisionPublished?: RevisionPublishedOutput
 }
 
-export interface CreateEventActionRequestEventRevisionPublished {
+export interface RevisionPublished {
   readonly DataSetId: string
 }
 
-export interface CreateEventActionRequestEventRevisionPublishedOutput {
+export interface RevisionPublishedOutput {
   readonly DataSetId?: string
 }
 
-export interface CreateEventActionOutput {
-  readonly Action?: CreateEventActionRequestActionOutput
+export interface CreateEventActionResponse {
+  readonly Action?: ActionOutput
   readonly Arn?: string
   readonly CreatedAt?: Date
-  readonly Event?: CreateEventActionRequestEventOutput
+  readonly Event?: EventOutput
   readonly Id?: string
   readonly UpdatedAt?: Date
 }
 
 export interface CreateJobRequest {
-  readonly Details: CreateJobRequestDetails
-  readonly Type: string
+  readonly Details: RequestDetails
+  readonly Type: Type
 }
 
-export interface CreateJobRequestDetails {
-  readonly ExportAssetToSignedUrl?: CreateJobRequestDetailsExportAssetToSignedUrl | undefined
-  readonly ExportAssetsToS3?: CreateJobRequestDetailsExportAssetsToS3 | undefined
-  readonly ExportRevisionsToS3?: CreateJobRequestDetailsExportRevisionsToS3 | undefined
-  readonly ImportAssetFromSignedUrl?: CreateJobRequestDetailsImportAssetFromSignedUrl | undefined
-  readonly ImportAssetsFromS3?: CreateJobRequestDetailsImportAssetsFromS3 | undefined
-  readonly ImportAssetsFromRedshiftDataShares?: CreateJobRequestDetailsImportAssetsFromRedshiftDataShares | undefined
-  readonly ImportAssetFromApiGatewayApi?: CreateJobRequestDetailsImportAssetFromApiGatewayApi | undefined
-  readonly CreateS3DataAccessFromS3Bucket?: CreateJobRequestDetailsCreateS3DataAccessFromS3Bucket | undefined
-  readonly ImportAssetsFromLakeFormationTagPolicy?: CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicy | undefined
+export interface RequestDetails {
+  readonly ExportAssetToSignedUrl?: ExportAssetToSignedUrlRequestDetails | undefined
+  readonly ExportAssetsToS3?: ExportAssetsToS3RequestDetails | undefined
+  readonly ExportRevisionsToS3?: ExportRevisionsToS3RequestDetails | undefined
+  readonly ImportAssetFromSignedUrl?: ImportAssetFromSignedUrlRequestDetails | undefined
+  readonly ImportAssetsFromS3?: ImportAssetsFromS3RequestDetails | undefined
+  readonly ImportAssetsFromRedshiftDataShares?: ImportAssetsFromRedshiftDataSharesRequestDetails | undefined
+  readonly ImportAssetFromApiGatewayApi?: ImportAssetFromApiGatewayApiRequestDetails | undefined
+  readonly CreateS3DataAccessFromS3Bucket?: CreateS3DataAccessFromS3BucketRequestDetails | undefined
+  readonly ImportAssetsFromLakeFormationTagPolicy?: ImportAssetsFromLakeFormationTagPolicyRequestDetails | undefined
 }
 
-export interface CreateJobRequestDetailsExportAssetToSignedUrl {
+export interface ExportAssetToSignedUrlRequestDetails {
   readonly AssetId: string
   readonly DataSetId: string
   readonly RevisionId: string
 }
 
-export interface CreateJobRequestDetailsExportAssetsToS3 {
-  readonly AssetDestinations: ReadonlyArray<CreateJobRequestDetailsExportAssetsToS3AssetDestinationsMember>
+export interface ExportAssetsToS3RequestDetails {
+  readonly AssetDestinations: ReadonlyArray<AssetDestinationEntry>
   readonly DataSetId: string
-  readonly Encryption?: CreateEventActionRequestActionExportRevisionToS3Encryption | undefined
+  readonly Encryption?: ExportServerSideEncryption | undefined
   readonly RevisionId: string
 }
 
-export interface CreateJobRequestDetailsExportAssetsToS3AssetDestinationsMember {
+export interface AssetDestinationEntry {
   readonly AssetId: string
   readonly Bucket: string
   readonly Key?: string | undefined
 }
 
-export interface CreateJobRequestDetailsExportAssetsToS3AssetDestinationsMemberOutput {
+export interface AssetDestinationEntryOutput {
   readonly AssetId?: string
   readonly Bucket?: string
   readonly Key?: string
 }
 
-export interface CreateJobRequestDetailsExportRevisionsToS3 {
+export interface ExportRevisionsToS3RequestDetails {
   readonly DataSetId: string
-  readonly Encryption?: CreateEventActionRequestActionExportRevisionToS3Encryption | undefined
-  readonly RevisionDestinations: ReadonlyArray<CreateJobRequestDetailsExportRevisionsToS3RevisionDestinationsMember>
+  readonly Encryption?: ExportServerSideEncryption | undefined
+  readonly RevisionDestinations: ReadonlyArray<RevisionDestinationEntry>
 }
 
-export interface CreateJobRequestDetailsExportRevisionsToS3RevisionDestinationsMember {
+export interface RevisionDestinationEntry {
   readonly Bucket: string
   readonly KeyPattern?: string | undefined
   readonly RevisionId: string
 }
 
-export interface CreateJobRequestDetailsExportRevisionsToS3RevisionDestinationsMemberOutput {
+export interface RevisionDestinationEntryOutput {
   readonly Bucket?: string
   readonly KeyPattern?: string
   readonly RevisionId?: string
 }
 
-export interface CreateJobRequestDetailsImportAssetFromSignedUrl {
+export interface ImportAssetFromSignedUrlRequestDetails {
   readonly AssetName: string
   readonly DataSetId: string
   readonly Md5Hash: string
   readonly RevisionId: string
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromS3 {
-  readonly AssetSources: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromS3AssetSourcesMember>
+export interface ImportAssetsFromS3RequestDetails {
+  readonly AssetSources: ReadonlyArray<AssetSourceEntry>
   readonly DataSetId: string
   readonly RevisionId: string
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromS3AssetSourcesMember {
+export interface AssetSourceEntry {
   readonly Bucket: string
   readonly Key: string
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromS3AssetSourcesMemberOutput {
+export interface AssetSourceEntryOutput {
   readonly Bucket?: string
   readonly Key?: string
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromRedshiftDataShares {
-  readonly AssetSources: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSourcesMember>
+export interface ImportAssetsFromRedshiftDataSharesRequestDetails {
+  readonly AssetSources: ReadonlyArray<RedshiftDataShareAssetSourceEntry>
   readonly DataSetId: string
   readonly RevisionId: string
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSourcesMember {
+export interface RedshiftDataShareAssetSourceEntry {
   readonly DataShareArn: string
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSourcesMemberOutput {
+export interface RedshiftDataShareAssetSourceEntryOutput {
   readonly DataShareArn?: string
 }
 
-export interface CreateJobRequestDetailsImportAssetFromApiGatewayApi {
+export interface ImportAssetFromApiGatewayApiRequestDetails {
   readonly ApiDescription?: string | undefined
   readonly ApiId: string
   readonly ApiKey?: string | undefined
   readonly ApiName: string
   readonly ApiSpecificationMd5Hash: string
   readonly DataSetId: string
-  readonly ProtocolType: string
+  readonly ProtocolType: ProtocolType
   readonly RevisionId: string
   readonly Stage: string
 }
 
-export interface CreateJobRequestDetailsCreateS3DataAccessFromS3Bucket {
-  readonly AssetSource: CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSource
+export interface CreateS3DataAccessFromS3BucketRequestDetails {
+  readonly AssetSource: S3DataAccessAssetSourceEntry
   readonly DataSetId: string
   readonly RevisionId: string
 }
 
-export interface CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSource {
+export interface S3DataAccessAssetSourceEntry {
   readonly Bucket: string
   readonly KeyPrefixes?: ReadonlyArray<string> | undefined
   readonly Keys?: ReadonlyArray<string> | undefined
-  readonly KmsKeysToGrant?: ReadonlyArray<CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantMember> | undefined
+  readonly KmsKeysToGrant?: ReadonlyArray<KmsKeyToGrant> | undefined
 }
 
-export interface CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceOutput {
+export interface S3DataAccessAssetSourceEntryOutput {
   readonly Bucket?: string
   readonly KeyPrefixes?: ReadonlyArray<string>
   readonly Keys?: ReadonlyArray<string>
-  readonly KmsKeysToGrant?: ReadonlyArray<CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantMemberOutput>
+  readonly KmsKeysToGrant?: ReadonlyArray<KmsKeyToGrantOutput>
 }
 
-export interface CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantMember {
+export interface KmsKeyToGrant {
   readonly KmsKeyArn: string
 }
 
-export interface CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantMemberOutput {
+export interface KmsKeyToGrantOutput {
   readonly KmsKeyArn?: string
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicy {
+export interface ImportAssetsFromLakeFormationTagPolicyRequestDetails {
   readonly CatalogId: string
-  readonly Database?: CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabase | undefined
-  readonly Table?: CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTable | undefined
+  readonly Database?: DatabaseLFTagPolicyAndPermissions | undefined
+  readonly Table?: TableLFTagPolicyAndPermissions | undefined
   readonly RoleArn: string
   readonly DataSetId: string
   readonly RevisionId: string
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabase {
-  readonly Expression: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMember>
-  readonly Permissions: ReadonlyArray<string>
+export interface DatabaseLFTagPolicyAndPermissions {
+  readonly Expression: ReadonlyArray<LFTag>
+  readonly Permissions: ReadonlyArray<DatabaseLFTagPolicyPermission>
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseOutput {
-  readonly Expression?: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMemberOutput>
-  readonly Permissions?: ReadonlyArray<string>
+export interface DatabaseLFTagPolicyAndPermissionsOutput {
+  readonly Expression?: ReadonlyArray<LFTagOutput>
+  readonly Permissions?: ReadonlyArray<DatabaseLFTagPolicyPermission>
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMember {
+export interface LFTag {
   readonly TagKey: string
   readonly TagValues: ReadonlyArray<string>
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMemberOutput {
+export interface LFTagOutput {
   readonly TagKey?: string
   readonly TagValues?: ReadonlyArray<string>
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTable {
-  readonly Expression: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMember>
-  readonly Permissions: ReadonlyArray<string>
+export interface TableLFTagPolicyAndPermissions {
+  readonly Expression: ReadonlyArray<LFTag>
+  readonly Permissions: ReadonlyArray<TableTagPolicyLFPermission>
 }
 
-export interface CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTableOutput {
-  readonly Expression?: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMemberOutput>
-  readonly Permissions?: ReadonlyArray<string>
+export interface TableLFTagPolicyAndPermissionsOutput {
+  readonly Expression?: ReadonlyArray<LFTagOutput>
+  readonly Permissions?: ReadonlyArray<TableTagPolicyLFPermission>
 }
 
-export interface CreateJobOutput {
+export interface CreateJobResponse {
   readonly Arn?: string
   readonly CreatedAt?: Date
-  readonly Details?: CreateJobOutputDetails
-  readonly Errors?: ReadonlyArray<CreateJobOutputErrorsMember>
+  readonly Details?: ResponseDetails
+  readonly Errors?: ReadonlyArray<JobError>
   readonly Id?: string
-  readonly State?: string
-  readonly Type?: string
+  readonly State?: State
+  readonly Type?: Type
   readonly UpdatedAt?: Date
 }
 
-export interface CreateJobOutputDetails {
-  readonly ExportAssetToSignedUrl?: CreateJobOutputDetailsExportAssetToSignedUrl
-  readonly ExportAssetsToS3?: CreateJobOutputDetailsExportAssetsToS3
-  readonly ExportRevisionsToS3?: CreateJobOutputDetailsExportRevisionsToS3
-  readonly ImportAssetFromSignedUrl?: CreateJobOutputDetailsImportAssetFromSignedUrl
-  readonly ImportAssetsFromS3?: CreateJobOutputDetailsImportAssetsFromS3
-  readonly ImportAssetsFromRedshiftDataShares?: CreateJobOutputDetailsImportAssetsFromRedshiftDataShares
-  readonly ImportAssetFromApiGatewayApi?: CreateJobOutputDetailsImportAssetFromApiGatewayApi
-  readonly CreateS3DataAccessFromS3Bucket?: CreateJobOutputDetailsCreateS3DataAccessFromS3Bucket
-  readonly ImportAssetsFromLakeFormationTagPolicy?: CreateJobOutputDetailsImportAssetsFromLakeFormationTagPolicy
+export interface ResponseDetails {
+  readonly ExportAssetToSignedUrl?: ExportAssetToSignedUrlResponseDetails
+  readonly ExportAssetsToS3?: ExportAssetsToS3ResponseDetails
+  readonly ExportRevisionsToS3?: ExportRevisionsToS3ResponseDetails
+  readonly ImportAssetFromSignedUrl?: ImportAssetFromSignedUrlResponseDetails
+  readonly ImportAssetsFromS3?: ImportAssetsFromS3ResponseDetails
+  readonly ImportAssetsFromRedshiftDataShares?: ImportAssetsFromRedshiftDataSharesResponseDetails
+  readonly ImportAssetFromApiGatewayApi?: ImportAssetFromApiGatewayApiResponseDetails
+  readonly CreateS3DataAccessFromS3Bucket?: CreateS3DataAccessFromS3BucketResponseDetails
+  readonly ImportAssetsFromLakeFormationTagPolicy?: ImportAssetsFromLakeFormationTagPolicyResponseDetails
 }
 
-export interface CreateJobOutputDetailsExportAssetToSignedUrl {
+export interface ExportAssetToSignedUrlResponseDetails {
   readonly AssetId?: string
   readonly DataSetId?: string
   readonly RevisionId?: string
@@ -470,21 +510,21 @@ export interface CreateJobOutputDetailsExportAssetToSignedUrl {
   readonly SignedUrlExpiresAt?: Date
 }
 
-export interface CreateJobOutputDetailsExportAssetsToS3 {
-  readonly AssetDestinations?: ReadonlyArray<CreateJobRequestDetailsExportAssetsToS3AssetDestinationsMemberOutput>
+export interface ExportAssetsToS3ResponseDetails {
+  readonly AssetDestinations?: ReadonlyArray<AssetDestinationEntryOutput>
   readonly DataSetId?: string
-  readonly Encryption?: CreateEventActionRequestActionExportRevisionToS3EncryptionOutput
+  readonly Encryption?: ExportServerSideEncryptionOutput
   readonly RevisionId?: string
 }
 
-export interface CreateJobOutputDetailsExportRevisionsToS3 {
+export interface ExportRevisionsToS3ResponseDetails {
   readonly DataSetId?: string
-  readonly Encryption?: CreateEventActionRequestActionExportRevisionToS3EncryptionOutput
-  readonly RevisionDestinations?: ReadonlyArray<CreateJobRequestDetailsExportRevisionsToS3RevisionDestinationsMemberOutput>
+  readonly Encryption?: ExportServerSideEncryptionOutput
+  readonly RevisionDestinations?: ReadonlyArray<RevisionDestinationEntryOutput>
   readonly EventActionArn?: string
 }
 
-export interface CreateJobOutputDetailsImportAssetFromSignedUrl {
+export interface ImportAssetFromSignedUrlResponseDetails {
   readonly AssetName?: string
   readonly DataSetId?: string
   readonly Md5Hash?: string
@@ -493,19 +533,19 @@ export interface CreateJobOutputDetailsImportAssetFromSignedUrl {
   readonly SignedUrlExpiresAt?: Date
 }
 
-export interface CreateJobOutputDetailsImportAssetsFromS3 {
-  readonly AssetSources?: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromS3AssetSourcesMemberOutput>
+export interface ImportAssetsFromS3ResponseDetails {
+  readonly AssetSources?: ReadonlyArray<AssetSourceEntryOutput>
   readonly DataSetId?: string
   readonly RevisionId?: string
 }
 
-export interface CreateJobOutputDetailsImportAssetsFromRedshiftDataShares {
-  readonly AssetSources?: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromRedshiftDataSharesAssetSourcesMemberOutput>
+export interface ImportAssetsFromRedshiftDataSharesResponseDetails {
+  readonly AssetSources?: ReadonlyArray<RedshiftDataShareAssetSourceEntryOutput>
   readonly DataSetId?: string
   readonly RevisionId?: string
 }
 
-export interface CreateJobOutputDetailsImportAssetFromApiGatewayApi {
+export interface ImportAssetFromApiGatewayApiResponseDetails {
   readonly ApiDescription?: string
   readonly ApiId?: string
   readonly ApiKey?: string
@@ -514,42 +554,42 @@ export interface CreateJobOutputDetailsImportAssetFromApiGatewayApi {
   readonly ApiSpecificationUploadUrl?: string
   readonly ApiSpecificationUploadUrlExpiresAt?: Date
   readonly DataSetId?: string
-  readonly ProtocolType?: string
+  readonly ProtocolType?: ProtocolType
   readonly RevisionId?: string
   readonly Stage?: string
 }
 
-export interface CreateJobOutputDetailsCreateS3DataAccessFromS3Bucket {
-  readonly AssetSource?: CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceOutput
+export interface CreateS3DataAccessFromS3BucketResponseDetails {
+  readonly AssetSource?: S3DataAccessAssetSourceEntryOutput
   readonly DataSetId?: string
   readonly RevisionId?: string
 }
 
-export interface CreateJobOutputDetailsImportAssetsFromLakeFormationTagPolicy {
+export interface ImportAssetsFromLakeFormationTagPolicyResponseDetails {
   readonly CatalogId?: string
-  readonly Database?: CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseOutput
-  readonly Table?: CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyTableOutput
+  readonly Database?: DatabaseLFTagPolicyAndPermissionsOutput
+  readonly Table?: TableLFTagPolicyAndPermissionsOutput
   readonly RoleArn?: string
   readonly DataSetId?: string
   readonly RevisionId?: string
 }
 
-export interface CreateJobOutputErrorsMember {
-  readonly Code?: string
-  readonly Details?: CreateJobOutputErrorsMemberDetails
-  readonly LimitName?: string
+export interface JobError {
+  readonly Code?: Code
+  readonly Details?: Details
+  readonly LimitName?: JobErrorLimitName
   readonly LimitValue?: number
   readonly Message?: string
   readonly ResourceId?: string
-  readonly ResourceType?: string
+  readonly ResourceType?: JobErrorResourceTypes
 }
 
-export interface CreateJobOutputErrorsMemberDetails {
-  readonly ImportAssetFromSignedUrlJobErrorDetails?: CreateJobOutputErrorsMemberDetailsImportAssetFromSignedUrlJobErrorDetails
-  readonly ImportAssetsFromS3JobErrorDetails?: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromS3AssetSourcesMemberOutput>
+export interface Details {
+  readonly ImportAssetFromSignedUrlJobErrorDetails?: ImportAssetFromSignedUrlJobErrorDetails
+  readonly ImportAssetsFromS3JobErrorDetails?: ReadonlyArray<AssetSourceEntryOutput>
 }
 
-export interface CreateJobOutputErrorsMemberDetailsImportAssetFromSignedUrlJobErrorDetails {
+export interface ImportAssetFromSignedUrlJobErrorDetails {
   readonly AssetName?: string
 }
 
@@ -559,7 +599,7 @@ export interface CreateRevisionRequest {
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateRevisionOutput {
+export interface CreateRevisionResponse {
   readonly Arn?: string
   readonly Comment?: string
   readonly CreatedAt?: Date
@@ -599,10 +639,10 @@ export interface GetAssetRequest {
   readonly RevisionId: string
 }
 
-export interface GetAssetOutput {
+export interface GetAssetResponse {
   readonly Arn?: string
-  readonly AssetDetails?: GetAssetOutputAssetDetails
-  readonly AssetType?: string
+  readonly AssetDetails?: AssetDetails
+  readonly AssetType?: AssetType
   readonly CreatedAt?: Date
   readonly DataSetId?: string
   readonly Id?: string
@@ -612,23 +652,23 @@ export interface GetAssetOutput {
   readonly UpdatedAt?: Date
 }
 
-export interface GetAssetOutputAssetDetails {
-  readonly S3SnapshotAsset?: GetAssetOutputAssetDetailsS3SnapshotAsset
-  readonly RedshiftDataShareAsset?: GetAssetOutputAssetDetailsRedshiftDataShareAsset
-  readonly ApiGatewayApiAsset?: GetAssetOutputAssetDetailsApiGatewayApiAsset
-  readonly S3DataAccessAsset?: GetAssetOutputAssetDetailsS3DataAccessAsset
-  readonly LakeFormationDataPermissionAsset?: GetAssetOutputAssetDetailsLakeFormationDataPermissionAsset
+export interface AssetDetails {
+  readonly S3SnapshotAsset?: S3SnapshotAsset
+  readonly RedshiftDataShareAsset?: RedshiftDataShareAsset
+  readonly ApiGatewayApiAsset?: ApiGatewayApiAsset
+  readonly S3DataAccessAsset?: S3DataAccessAsset
+  readonly LakeFormationDataPermissionAsset?: LakeFormationDataPermissionAsset
 }
 
-export interface GetAssetOutputAssetDetailsS3SnapshotAsset {
+export interface S3SnapshotAsset {
   readonly Size?: number
 }
 
-export interface GetAssetOutputAssetDetailsRedshiftDataShareAsset {
+export interface RedshiftDataShareAsset {
   readonly Arn?: string
 }
 
-export interface GetAssetOutputAssetDetailsApiGatewayApiAsset {
+export interface ApiGatewayApiAsset {
   readonly ApiDescription?: string
   readonly ApiEndpoint?: string
   readonly ApiId?: string
@@ -636,62 +676,62 @@ export interface GetAssetOutputAssetDetailsApiGatewayApiAsset {
   readonly ApiName?: string
   readonly ApiSpecificationDownloadUrl?: string
   readonly ApiSpecificationDownloadUrlExpiresAt?: Date
-  readonly ProtocolType?: string
+  readonly ProtocolType?: ProtocolType
   readonly Stage?: string
 }
 
-export interface GetAssetOutputAssetDetailsS3DataAccessAsset {
+export interface S3DataAccessAsset {
   readonly Bucket?: string
   readonly KeyPrefixes?: ReadonlyArray<string>
   readonly Keys?: ReadonlyArray<string>
   readonly S3AccessPointAlias?: string
   readonly S3AccessPointArn?: string
-  readonly KmsKeysToGrant?: ReadonlyArray<CreateJobRequestDetailsCreateS3DataAccessFromS3BucketAssetSourceKmsKeysToGrantMemberOutput>
+  readonly KmsKeysToGrant?: ReadonlyArray<KmsKeyToGrantOutput>
 }
 
-export interface GetAssetOutputAssetDetailsLakeFormationDataPermissionAsset {
-  readonly LakeFormationDataPermissionDetails?: GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetails
-  readonly LakeFormationDataPermissionType?: string
-  readonly Permissions?: ReadonlyArray<string>
+export interface LakeFormationDataPermissionAsset {
+  readonly LakeFormationDataPermissionDetails?: LakeFormationDataPermissionDetails
+  readonly LakeFormationDataPermissionType?: LakeFormationDataPermissionType
+  readonly Permissions?: ReadonlyArray<LFPermission>
   readonly RoleArn?: string
 }
 
-export interface GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetails {
-  readonly LFTagPolicy?: GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicy
+export interface LakeFormationDataPermissionDetails {
+  readonly LFTagPolicy?: LFTagPolicyDetails
 }
 
-export interface GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicy {
+export interface LFTagPolicyDetails {
   readonly CatalogId?: string
-  readonly ResourceType?: string
-  readonly ResourceDetails?: GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetails
+  readonly ResourceType?: LFResourceType
+  readonly ResourceDetails?: LFResourceDetails
 }
 
-export interface GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetails {
-  readonly Database?: GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsDatabase
-  readonly Table?: GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsTable
+export interface LFResourceDetails {
+  readonly Database?: DatabaseLFTagPolicy
+  readonly Table?: TableLFTagPolicy
 }
 
-export interface GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsDatabase {
-  readonly Expression?: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMemberOutput>
+export interface DatabaseLFTagPolicy {
+  readonly Expression?: ReadonlyArray<LFTagOutput>
 }
 
-export interface GetAssetOutputAssetDetailsLakeFormationDataPermissionAssetLakeFormationDataPermissionDetailsLFTagPolicyResourceDetailsTable {
-  readonly Expression?: ReadonlyArray<CreateJobRequestDetailsImportAssetsFromLakeFormationTagPolicyDatabaseExpressionMemberOutput>
+export interface TableLFTagPolicy {
+  readonly Expression?: ReadonlyArray<LFTagOutput>
 }
 
 export interface GetDataSetRequest {
   readonly DataSetId: string
 }
 
-export interface GetDataSetOutput {
+export interface GetDataSetResponse {
   readonly Arn?: string
-  readonly AssetType?: string
+  readonly AssetType?: AssetType
   readonly CreatedAt?: Date
   readonly Description?: string
   readonly Id?: string
   readonly Name?: string
-  readonly Origin?: string
-  readonly OriginDetails?: CreateDataSetOutputOriginDetails
+  readonly Origin?: Origin
+  readonly OriginDetails?: OriginDetails
   readonly SourceId?: string
   readonly Tags?: Readonly<Record<string, string>>
   readonly UpdatedAt?: Date
@@ -701,11 +741,11 @@ export interface GetEventActionRequest {
   readonly EventActionId: string
 }
 
-export interface GetEventActionOutput {
-  readonly Action?: CreateEventActionRequestActionOutput
+export interface GetEventActionResponse {
+  readonly Action?: ActionOutput
   readonly Arn?: string
   readonly CreatedAt?: Date
-  readonly Event?: CreateEventActionRequestEventOutput
+  readonly Event?: EventOutput
   readonly Id?: string
   readonly UpdatedAt?: Date
 }
@@ -714,14 +754,14 @@ export interface GetJobRequest {
   readonly JobId: string
 }
 
-export interface GetJobOutput {
+export interface GetJobResponse {
   readonly Arn?: string
   readonly CreatedAt?: Date
-  readonly Details?: CreateJobOutputDetails
-  readonly Errors?: ReadonlyArray<CreateJobOutputErrorsMember>
+  readonly Details?: ResponseDetails
+  readonly Errors?: ReadonlyArray<JobError>
   readonly Id?: string
-  readonly State?: string
-  readonly Type?: string
+  readonly State?: State
+  readonly Type?: Type
   readonly UpdatedAt?: Date
 }
 
@@ -730,7 +770,7 @@ export interface GetRevisionRequest {
   readonly RevisionId: string
 }
 
-export interface GetRevisionOutput {
+export interface GetRevisionResponse {
   readonly Arn?: string
   readonly Comment?: string
   readonly CreatedAt?: Date
@@ -751,12 +791,12 @@ export interface ListDataSetRevisionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListDataSetRevisionsOutput {
+export interface ListDataSetRevisionsResponse {
   readonly NextToken?: string
-  readonly Revisions?: ReadonlyArray<ListDataSetRevisionsOutputRevisionsMember>
+  readonly Revisions?: ReadonlyArray<RevisionEntry>
 }
 
-export interface ListDataSetRevisionsOutputRevisionsMember {
+export interface RevisionEntry {
   readonly Arn?: string
   readonly Comment?: string
   readonly CreatedAt?: Date
@@ -776,20 +816,20 @@ export interface ListDataSetsRequest {
   readonly Origin?: string | undefined
 }
 
-export interface ListDataSetsOutput {
-  readonly DataSets?: ReadonlyArray<ListDataSetsOutputDataSetsMember>
+export interface ListDataSetsResponse {
+  readonly DataSets?: ReadonlyArray<DataSetEntry>
   readonly NextToken?: string
 }
 
-export interface ListDataSetsOutputDataSetsMember {
+export interface DataSetEntry {
   readonly Arn?: string
-  readonly AssetType?: string
+  readonly AssetType?: AssetType
   readonly CreatedAt?: Date
   readonly Description?: string
   readonly Id?: string
   readonly Name?: string
-  readonly Origin?: string
-  readonly OriginDetails?: CreateDataSetOutputOriginDetails
+  readonly Origin?: Origin
+  readonly OriginDetails?: OriginDetails
   readonly SourceId?: string
   readonly UpdatedAt?: Date
 }
@@ -800,16 +840,16 @@ export interface ListEventActionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListEventActionsOutput {
-  readonly EventActions?: ReadonlyArray<ListEventActionsOutputEventActionsMember>
+export interface ListEventActionsResponse {
+  readonly EventActions?: ReadonlyArray<EventActionEntry>
   readonly NextToken?: string
 }
 
-export interface ListEventActionsOutputEventActionsMember {
-  readonly Action?: CreateEventActionRequestActionOutput
+export interface EventActionEntry {
+  readonly Action?: ActionOutput
   readonly Arn?: string
   readonly CreatedAt?: Date
-  readonly Event?: CreateEventActionRequestEventOutput
+  readonly Event?: EventOutput
   readonly Id?: string
   readonly UpdatedAt?: Date
 }
@@ -821,19 +861,19 @@ export interface ListJobsRequest {
   readonly RevisionId?: string | undefined
 }
 
-export interface ListJobsOutput {
-  readonly Jobs?: ReadonlyArray<ListJobsOutputJobsMember>
+export interface ListJobsResponse {
+  readonly Jobs?: ReadonlyArray<JobEntry>
   readonly NextToken?: string
 }
 
-export interface ListJobsOutputJobsMember {
+export interface JobEntry {
   readonly Arn?: string
   readonly CreatedAt?: Date
-  readonly Details?: CreateJobOutputDetails
-  readonly Errors?: ReadonlyArray<CreateJobOutputErrorsMember>
+  readonly Details?: ResponseDetails
+  readonly Errors?: ReadonlyArray<JobError>
   readonly Id?: string
-  readonly State?: string
-  readonly Type?: string
+  readonly State?: State
+  readonly Type?: Type
   readonly UpdatedAt?: Date
 }
 
@@ -844,15 +884,15 @@ export interface ListRevisionAssetsRequest {
   readonly RevisionId: string
 }
 
-export interface ListRevisionAssetsOutput {
-  readonly Assets?: ReadonlyArray<ListRevisionAssetsOutputAssetsMember>
+export interface ListRevisionAssetsResponse {
+  readonly Assets?: ReadonlyArray<AssetEntry>
   readonly NextToken?: string
 }
 
-export interface ListRevisionAssetsOutputAssetsMember {
+export interface AssetEntry {
   readonly Arn?: string
-  readonly AssetDetails?: GetAssetOutputAssetDetails
-  readonly AssetType?: string
+  readonly AssetDetails?: AssetDetails
+  readonly AssetType?: AssetType
   readonly CreatedAt?: Date
   readonly DataSetId?: string
   readonly Id?: string
@@ -866,7 +906,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -876,7 +916,7 @@ export interface RevokeRevisionRequest {
   readonly RevocationComment: string
 }
 
-export interface RevokeRevisionOutput {
+export interface RevokeRevisionResponse {
   readonly Arn?: string
   readonly Comment?: string
   readonly CreatedAt?: Date
@@ -901,32 +941,32 @@ export interface SendApiAssetRequest {
   readonly RevisionId: string
 }
 
-export interface SendApiAssetOutput {
+export interface SendApiAssetResponse {
   readonly Body?: string
   readonly ResponseHeaders?: Readonly<Record<string, string>>
 }
 
 export interface SendDataSetNotificationRequest {
-  readonly Scope?: SendDataSetNotificationRequestScope | undefined
+  readonly Scope?: ScopeDetails | undefined
   readonly ClientToken?: string | undefined
   readonly Comment?: string | undefined
   readonly DataSetId: string
-  readonly Details?: SendDataSetNotificationRequestDetails | undefined
-  readonly Type: string
+  readonly Details?: NotificationDetails | undefined
+  readonly Type: NotificationType
 }
 
-export interface SendDataSetNotificationRequestScope {
-  readonly LakeFormationTagPolicies?: ReadonlyArray<SendDataSetNotificationRequestScopeLakeFormationTagPoliciesMember> | undefined
-  readonly RedshiftDataShares?: ReadonlyArray<SendDataSetNotificationRequestScopeRedshiftDataSharesMember> | undefined
-  readonly S3DataAccesses?: ReadonlyArray<SendDataSetNotificationRequestScopeS3DataAccessesMember> | undefined
+export interface ScopeDetails {
+  readonly LakeFormationTagPolicies?: ReadonlyArray<LakeFormationTagPolicyDetails> | undefined
+  readonly RedshiftDataShares?: ReadonlyArray<RedshiftDataShareDetails> | undefined
+  readonly S3DataAccesses?: ReadonlyArray<S3DataAccessDetails> | undefined
 }
 
-export interface SendDataSetNotificationRequestScopeLakeFormationTagPoliciesMember {
+export interface LakeFormationTagPolicyDetails {
   readonly Database?: string | undefined
   readonly Table?: string | undefined
 }
 
-export interface SendDataSetNotificationRequestScopeRedshiftDataSharesMember {
+export interface RedshiftDataShareDetails {
   readonly Arn: string
   readonly Database: string
   readonly Function?: string | undefined
@@ -935,43 +975,43 @@ export interface SendDataSetNotificationRequestScopeRedshiftDataSharesMember {
   readonly View?: string | undefined
 }
 
-export interface SendDataSetNotificationRequestScopeS3DataAccessesMember {
+export interface S3DataAccessDetails {
   readonly KeyPrefixes?: ReadonlyArray<string> | undefined
   readonly Keys?: ReadonlyArray<string> | undefined
 }
 
-export interface SendDataSetNotificationRequestDetails {
-  readonly DataUpdate?: SendDataSetNotificationRequestDetailsDataUpdate | undefined
-  readonly Deprecation?: SendDataSetNotificationRequestDetailsDeprecation | undefined
-  readonly SchemaChange?: SendDataSetNotificationRequestDetailsSchemaChange | undefined
+export interface NotificationDetails {
+  readonly DataUpdate?: DataUpdateRequestDetails | undefined
+  readonly Deprecation?: DeprecationRequestDetails | undefined
+  readonly SchemaChange?: SchemaChangeRequestDetails | undefined
 }
 
-export interface SendDataSetNotificationRequestDetailsDataUpdate {
+export interface DataUpdateRequestDetails {
   readonly DataUpdatedAt?: Date | undefined
 }
 
-export interface SendDataSetNotificationRequestDetailsDeprecation {
+export interface DeprecationRequestDetails {
   readonly DeprecationAt: Date
 }
 
-export interface SendDataSetNotificationRequestDetailsSchemaChange {
-  readonly Changes?: ReadonlyArray<SendDataSetNotificationRequestDetailsSchemaChangeChangesMember> | undefined
+export interface SchemaChangeRequestDetails {
+  readonly Changes?: ReadonlyArray<SchemaChangeDetails> | undefined
   readonly SchemaChangeAt: Date
 }
 
-export interface SendDataSetNotificationRequestDetailsSchemaChangeChangesMember {
+export interface SchemaChangeDetails {
   readonly Name: string
-  readonly Type: string
+  readonly Type: SchemaChangeType
   readonly Description?: string | undefined
 }
 
-export type SendDataSetNotificationOutput = {}
+export type SendDataSetNotificationResponse = {}
 
 export interface StartJobRequest {
   readonly JobId: string
 }
 
-export type StartJobOutput = {}
+export type StartJobResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
@@ -990,10 +1030,10 @@ export interface UpdateAssetRequest {
   readonly RevisionId: string
 }
 
-export interface UpdateAssetOutput {
+export interface UpdateAssetResponse {
   readonly Arn?: string
-  readonly AssetDetails?: GetAssetOutputAssetDetails
-  readonly AssetType?: string
+  readonly AssetDetails?: AssetDetails
+  readonly AssetType?: AssetType
   readonly CreatedAt?: Date
   readonly DataSetId?: string
   readonly Id?: string
@@ -1009,29 +1049,29 @@ export interface UpdateDataSetRequest {
   readonly Name?: string | undefined
 }
 
-export interface UpdateDataSetOutput {
+export interface UpdateDataSetResponse {
   readonly Arn?: string
-  readonly AssetType?: string
+  readonly AssetType?: AssetType
   readonly CreatedAt?: Date
   readonly Description?: string
   readonly Id?: string
   readonly Name?: string
-  readonly Origin?: string
-  readonly OriginDetails?: CreateDataSetOutputOriginDetails
+  readonly Origin?: Origin
+  readonly OriginDetails?: OriginDetails
   readonly SourceId?: string
   readonly UpdatedAt?: Date
 }
 
 export interface UpdateEventActionRequest {
-  readonly Action?: CreateEventActionRequestAction | undefined
+  readonly Action?: Action | undefined
   readonly EventActionId: string
 }
 
-export interface UpdateEventActionOutput {
-  readonly Action?: CreateEventActionRequestActionOutput
+export interface UpdateEventActionResponse {
+  readonly Action?: ActionOutput
   readonly Arn?: string
   readonly CreatedAt?: Date
-  readonly Event?: CreateEventActionRequestEventOutput
+  readonly Event?: EventOutput
   readonly Id?: string
   readonly UpdatedAt?: Date
 }
@@ -1043,7 +1083,7 @@ export interface UpdateRevisionRequest {
   readonly RevisionId: string
 }
 
-export interface UpdateRevisionOutput {
+export interface UpdateRevisionResponse {
   readonly Arn?: string
   readonly Comment?: string
   readonly CreatedAt?: Date
@@ -1057,122 +1097,136 @@ export interface UpdateRevisionOutput {
   readonly RevokedAt?: Date
 }
 
-export type CancelJobError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateDataSetError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateEventActionError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type CreateJobError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateRevisionError = Errors.CommonError | Client.SdkError
+export class ServiceLimitExceededException extends /*#__PURE__*/ ServiceError("ServiceLimitExceededException")<{ readonly LimitName?: string; readonly LimitValue?: number; readonly Message?: string }> {}
 
-export type DeleteAssetError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
 
-export type DeleteDataSetError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string; readonly ExceptionCause?: string }> {}
 
-export type DeleteEventActionError = Errors.CommonError | Client.SdkError
+export type CancelJobError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteRevisionError = Errors.CommonError | Client.SdkError
+export type CreateDataSetError = AccessDeniedException | InternalServerException | ServiceLimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetAssetError = Errors.CommonError | Client.SdkError
+export type CreateEventActionError = AccessDeniedException | InternalServerException | ServiceLimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetDataSetError = Errors.CommonError | Client.SdkError
+export type CreateJobError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetEventActionError = Errors.CommonError | Client.SdkError
+export type CreateRevisionError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetJobError = Errors.CommonError | Client.SdkError
+export type DeleteAssetError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetRevisionError = Errors.CommonError | Client.SdkError
+export type DeleteDataSetError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListDataSetRevisionsError = Errors.CommonError | Client.SdkError
+export type DeleteEventActionError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListDataSetsError = Errors.CommonError | Client.SdkError
+export type DeleteRevisionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListEventActionsError = Errors.CommonError | Client.SdkError
+export type GetAssetError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListJobsError = Errors.CommonError | Client.SdkError
+export type GetDataSetError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRevisionAssetsError = Errors.CommonError | Client.SdkError
+export type GetEventActionError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type GetJobError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type GetRevisionError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type ListDataSetRevisionsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type ListDataSetsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type ListEventActionsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type ListJobsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type ListRevisionAssetsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
 
-export type RevokeRevisionError = Errors.CommonError | Client.SdkError
+export type RevokeRevisionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type SendApiAssetError = Errors.CommonError | Client.SdkError
+export type SendApiAssetError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type SendDataSetNotificationError = Errors.CommonError | Client.SdkError
+export type SendDataSetNotificationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartJobError = Errors.CommonError | Client.SdkError
+export type StartJobError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type TagResourceError = Errors.CommonError | Client.SdkError
 
 export type UntagResourceError = Errors.CommonError | Client.SdkError
 
-export type UpdateAssetError = Errors.CommonError | Client.SdkError
+export type UpdateAssetError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateDataSetError = Errors.CommonError | Client.SdkError
+export type UpdateDataSetError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateEventActionError = Errors.CommonError | Client.SdkError
+export type UpdateEventActionError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateRevisionError = Errors.CommonError | Client.SdkError
+export type UpdateRevisionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const cancelJob: Client.Operation<CancelJobRequest, {}, CancelJobError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CancelJob",http:{method:"DELETE",requestUri:"/v1/jobs/{JobId}",responseCode:204},input:{shape:CancelJobRequest$}}})
+export const cancelJob: Client.Operation<CancelJobRequest, {}, CancelJobError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CancelJob",http:{method:"DELETE",requestUri:"/v1/jobs/{JobId}",responseCode:204},input:{shape:CancelJobRequest$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createDataSet: Client.Operation<CreateDataSetRequest, CreateDataSetOutput, CreateDataSetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CreateDataSet",http:{method:"POST",requestUri:"/v1/data-sets",responseCode:201},input:{shape:CreateDataSetRequest$},output:{shape:CreateDataSetOutput$}}})
+export const createDataSet: Client.Operation<CreateDataSetRequest, CreateDataSetResponse, CreateDataSetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CreateDataSet",http:{method:"POST",requestUri:"/v1/data-sets",responseCode:201},input:{shape:CreateDataSetRequest$},output:{shape:CreateDataSetResponse$},errors:[AccessDeniedException$,InternalServerException$,ServiceLimitExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ServiceLimitExceededException,ThrottlingException,ValidationException}})
 
-export const createEventAction: Client.Operation<CreateEventActionRequest, CreateEventActionOutput, CreateEventActionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CreateEventAction",http:{method:"POST",requestUri:"/v1/event-actions",responseCode:201},input:{shape:CreateEventActionRequest$},output:{shape:CreateEventActionOutput$}}})
+export const createEventAction: Client.Operation<CreateEventActionRequest, CreateEventActionResponse, CreateEventActionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CreateEventAction",http:{method:"POST",requestUri:"/v1/event-actions",responseCode:201},input:{shape:CreateEventActionRequest$},output:{shape:CreateEventActionResponse$},errors:[AccessDeniedException$,InternalServerException$,ServiceLimitExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ServiceLimitExceededException,ThrottlingException,ValidationException}})
 
-export const createJob: Client.Operation<CreateJobRequest, CreateJobOutput, CreateJobError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CreateJob",http:{method:"POST",requestUri:"/v1/jobs",responseCode:201},input:{shape:CreateJobRequest$},output:{shape:CreateJobOutput$}}})
+export const createJob: Client.Operation<CreateJobRequest, CreateJobResponse, CreateJobError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CreateJob",http:{method:"POST",requestUri:"/v1/jobs",responseCode:201},input:{shape:CreateJobRequest$},output:{shape:CreateJobResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createRevision: Client.Operation<CreateRevisionRequest, CreateRevisionOutput, CreateRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CreateRevision",http:{method:"POST",requestUri:"/v1/data-sets/{DataSetId}/revisions",responseCode:201},input:{shape:CreateRevisionRequest$},output:{shape:CreateRevisionOutput$}}})
+export const createRevision: Client.Operation<CreateRevisionRequest, CreateRevisionResponse, CreateRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"CreateRevision",http:{method:"POST",requestUri:"/v1/data-sets/{DataSetId}/revisions",responseCode:201},input:{shape:CreateRevisionRequest$},output:{shape:CreateRevisionResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteAsset: Client.Operation<DeleteAssetRequest, {}, DeleteAssetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"DeleteAsset",http:{method:"DELETE",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/assets/{AssetId}",responseCode:204},input:{shape:DeleteAssetRequest$}}})
+export const deleteAsset: Client.Operation<DeleteAssetRequest, {}, DeleteAssetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"DeleteAsset",http:{method:"DELETE",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/assets/{AssetId}",responseCode:204},input:{shape:DeleteAssetRequest$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteDataSet: Client.Operation<DeleteDataSetRequest, {}, DeleteDataSetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"DeleteDataSet",http:{method:"DELETE",requestUri:"/v1/data-sets/{DataSetId}",responseCode:204},input:{shape:DeleteDataSetRequest$}}})
+export const deleteDataSet: Client.Operation<DeleteDataSetRequest, {}, DeleteDataSetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"DeleteDataSet",http:{method:"DELETE",requestUri:"/v1/data-sets/{DataSetId}",responseCode:204},input:{shape:DeleteDataSetRequest$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteEventAction: Client.Operation<DeleteEventActionRequest, {}, DeleteEventActionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"DeleteEventAction",http:{method:"DELETE",requestUri:"/v1/event-actions/{EventActionId}",responseCode:204},input:{shape:DeleteEventActionRequest$}}})
+export const deleteEventAction: Client.Operation<DeleteEventActionRequest, {}, DeleteEventActionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"DeleteEventAction",http:{method:"DELETE",requestUri:"/v1/event-actions/{EventActionId}",responseCode:204},input:{shape:DeleteEventActionRequest$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteRevision: Client.Operation<DeleteRevisionRequest, {}, DeleteRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"DeleteRevision",http:{method:"DELETE",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}",responseCode:204},input:{shape:DeleteRevisionRequest$}}})
+export const deleteRevision: Client.Operation<DeleteRevisionRequest, {}, DeleteRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"DeleteRevision",http:{method:"DELETE",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}",responseCode:204},input:{shape:DeleteRevisionRequest$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getAsset: Client.Operation<GetAssetRequest, GetAssetOutput, GetAssetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetAsset",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/assets/{AssetId}",responseCode:200},input:{shape:GetAssetRequest$},output:{shape:GetAssetOutput$}}})
+export const getAsset: Client.Operation<GetAssetRequest, GetAssetResponse, GetAssetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetAsset",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/assets/{AssetId}",responseCode:200},input:{shape:GetAssetRequest$},output:{shape:GetAssetResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getDataSet: Client.Operation<GetDataSetRequest, GetDataSetOutput, GetDataSetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetDataSet",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}",responseCode:200},input:{shape:GetDataSetRequest$},output:{shape:GetDataSetOutput$}}})
+export const getDataSet: Client.Operation<GetDataSetRequest, GetDataSetResponse, GetDataSetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetDataSet",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}",responseCode:200},input:{shape:GetDataSetRequest$},output:{shape:GetDataSetResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getEventAction: Client.Operation<GetEventActionRequest, GetEventActionOutput, GetEventActionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetEventAction",http:{method:"GET",requestUri:"/v1/event-actions/{EventActionId}",responseCode:200},input:{shape:GetEventActionRequest$},output:{shape:GetEventActionOutput$}}})
+export const getEventAction: Client.Operation<GetEventActionRequest, GetEventActionResponse, GetEventActionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetEventAction",http:{method:"GET",requestUri:"/v1/event-actions/{EventActionId}",responseCode:200},input:{shape:GetEventActionRequest$},output:{shape:GetEventActionResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getJob: Client.Operation<GetJobRequest, GetJobOutput, GetJobError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetJob",http:{method:"GET",requestUri:"/v1/jobs/{JobId}",responseCode:200},input:{shape:GetJobRequest$},output:{shape:GetJobOutput$}}})
+export const getJob: Client.Operation<GetJobRequest, GetJobResponse, GetJobError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetJob",http:{method:"GET",requestUri:"/v1/jobs/{JobId}",responseCode:200},input:{shape:GetJobRequest$},output:{shape:GetJobResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getRevision: Client.Operation<GetRevisionRequest, GetRevisionOutput, GetRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetRevision",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}",responseCode:200},input:{shape:GetRevisionRequest$},output:{shape:GetRevisionOutput$}}})
+export const getRevision: Client.Operation<GetRevisionRequest, GetRevisionResponse, GetRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"GetRevision",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}",responseCode:200},input:{shape:GetRevisionRequest$},output:{shape:GetRevisionResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listDataSetRevisions: Paginate.Paginated<ListDataSetRevisionsRequest, ListDataSetRevisionsOutput, ListDataSetRevisionsError, DataExchange, ListDataSetRevisionsOutputRevisionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListDataSetRevisions",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}/revisions",responseCode:200},input:{shape:ListDataSetRevisionsRequest$},output:{shape:ListDataSetRevisionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Revisions"]})
+export const listDataSetRevisions: Paginate.Paginated<ListDataSetRevisionsRequest, ListDataSetRevisionsResponse, ListDataSetRevisionsError, DataExchange, RevisionEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListDataSetRevisions",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}/revisions",responseCode:200},input:{shape:ListDataSetRevisionsRequest$},output:{shape:ListDataSetRevisionsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Revisions"]})
 
-export const listDataSets: Paginate.Paginated<ListDataSetsRequest, ListDataSetsOutput, ListDataSetsError, DataExchange, ListDataSetsOutputDataSetsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListDataSets",http:{method:"GET",requestUri:"/v1/data-sets",responseCode:200},input:{shape:ListDataSetsRequest$},output:{shape:ListDataSetsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DataSets"]})
+export const listDataSets: Paginate.Paginated<ListDataSetsRequest, ListDataSetsResponse, ListDataSetsError, DataExchange, DataSetEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListDataSets",http:{method:"GET",requestUri:"/v1/data-sets",responseCode:200},input:{shape:ListDataSetsRequest$},output:{shape:ListDataSetsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DataSets"]})
 
-export const listEventActions: Paginate.Paginated<ListEventActionsRequest, ListEventActionsOutput, ListEventActionsError, DataExchange, ListEventActionsOutputEventActionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListEventActions",http:{method:"GET",requestUri:"/v1/event-actions",responseCode:200},input:{shape:ListEventActionsRequest$},output:{shape:ListEventActionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EventActions"]})
+export const listEventActions: Paginate.Paginated<ListEventActionsRequest, ListEventActionsResponse, ListEventActionsError, DataExchange, EventActionEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListEventActions",http:{method:"GET",requestUri:"/v1/event-actions",responseCode:200},input:{shape:ListEventActionsRequest$},output:{shape:ListEventActionsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EventActions"]})
 
-export const listJobs: Paginate.Paginated<ListJobsRequest, ListJobsOutput, ListJobsError, DataExchange, ListJobsOutputJobsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListJobs",http:{method:"GET",requestUri:"/v1/jobs",responseCode:200},input:{shape:ListJobsRequest$},output:{shape:ListJobsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Jobs"]})
+export const listJobs: Paginate.Paginated<ListJobsRequest, ListJobsResponse, ListJobsError, DataExchange, JobEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListJobs",http:{method:"GET",requestUri:"/v1/jobs",responseCode:200},input:{shape:ListJobsRequest$},output:{shape:ListJobsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Jobs"]})
 
-export const listRevisionAssets: Paginate.Paginated<ListRevisionAssetsRequest, ListRevisionAssetsOutput, ListRevisionAssetsError, DataExchange, ListRevisionAssetsOutputAssetsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListRevisionAssets",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/assets",responseCode:200},input:{shape:ListRevisionAssetsRequest$},output:{shape:ListRevisionAssetsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Assets"]})
+export const listRevisionAssets: Paginate.Paginated<ListRevisionAssetsRequest, ListRevisionAssetsResponse, ListRevisionAssetsError, DataExchange, AssetEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListRevisionAssets",http:{method:"GET",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/assets",responseCode:200},input:{shape:ListRevisionAssetsRequest$},output:{shape:ListRevisionAssetsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Assets"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$}}})
 
-export const revokeRevision: Client.Operation<RevokeRevisionRequest, RevokeRevisionOutput, RevokeRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"RevokeRevision",http:{method:"POST",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/revoke",responseCode:200},input:{shape:RevokeRevisionRequest$},output:{shape:RevokeRevisionOutput$}}})
+export const revokeRevision: Client.Operation<RevokeRevisionRequest, RevokeRevisionResponse, RevokeRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"RevokeRevision",http:{method:"POST",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/revoke",responseCode:200},input:{shape:RevokeRevisionRequest$},output:{shape:RevokeRevisionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const sendApiAsset: Client.Operation<SendApiAssetRequest, SendApiAssetOutput, SendApiAssetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"SendApiAsset",http:{method:"POST",requestUri:"/v1",responseCode:200},input:{shape:SendApiAssetRequest$,payload:"Body"},output:{shape:SendApiAssetOutput$,payload:"Body"},endpoint:{hostPrefix:"api-fulfill."}}})
+export const sendApiAsset: Client.Operation<SendApiAssetRequest, SendApiAssetResponse, SendApiAssetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"SendApiAsset",http:{method:"POST",requestUri:"/v1",responseCode:200},input:{shape:SendApiAssetRequest$,payload:"Body"},output:{shape:SendApiAssetResponse$,payload:"Body"},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],endpoint:{hostPrefix:"api-fulfill."}},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const sendDataSetNotification: Client.Operation<SendDataSetNotificationRequest, SendDataSetNotificationOutput, SendDataSetNotificationError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"SendDataSetNotification",http:{method:"POST",requestUri:"/v1/data-sets/{DataSetId}/notification",responseCode:202},input:{shape:SendDataSetNotificationRequest$},output:{shape:SendDataSetNotificationOutput$}}})
+export const sendDataSetNotification: Client.Operation<SendDataSetNotificationRequest, SendDataSetNotificationResponse, SendDataSetNotificationError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"SendDataSetNotification",http:{method:"POST",requestUri:"/v1/data-sets/{DataSetId}/notification",responseCode:202},input:{shape:SendDataSetNotificationRequest$},output:{shape:SendDataSetNotificationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const startJob: Client.Operation<StartJobRequest, StartJobOutput, StartJobError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"StartJob",http:{method:"PATCH",requestUri:"/v1/jobs/{JobId}",responseCode:202},input:{shape:StartJobRequest$},output:{shape:StartJobOutput$}}})
+export const startJob: Client.Operation<StartJobRequest, StartJobResponse, StartJobError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"StartJob",http:{method:"PATCH",requestUri:"/v1/jobs/{JobId}",responseCode:202},input:{shape:StartJobRequest$},output:{shape:StartJobResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
 export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$}}})
 
 export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},idempotent:true}})
 
-export const updateAsset: Client.Operation<UpdateAssetRequest, UpdateAssetOutput, UpdateAssetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"UpdateAsset",http:{method:"PATCH",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/assets/{AssetId}",responseCode:200},input:{shape:UpdateAssetRequest$},output:{shape:UpdateAssetOutput$}}})
+export const updateAsset: Client.Operation<UpdateAssetRequest, UpdateAssetResponse, UpdateAssetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"UpdateAsset",http:{method:"PATCH",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}/assets/{AssetId}",responseCode:200},input:{shape:UpdateAssetRequest$},output:{shape:UpdateAssetResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateDataSet: Client.Operation<UpdateDataSetRequest, UpdateDataSetOutput, UpdateDataSetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"UpdateDataSet",http:{method:"PATCH",requestUri:"/v1/data-sets/{DataSetId}",responseCode:200},input:{shape:UpdateDataSetRequest$},output:{shape:UpdateDataSetOutput$}}})
+export const updateDataSet: Client.Operation<UpdateDataSetRequest, UpdateDataSetResponse, UpdateDataSetError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"UpdateDataSet",http:{method:"PATCH",requestUri:"/v1/data-sets/{DataSetId}",responseCode:200},input:{shape:UpdateDataSetRequest$},output:{shape:UpdateDataSetResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateEventAction: Client.Operation<UpdateEventActionRequest, UpdateEventActionOutput, UpdateEventActionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"UpdateEventAction",http:{method:"PATCH",requestUri:"/v1/event-actions/{EventActionId}",responseCode:200},input:{shape:UpdateEventActionRequest$},output:{shape:UpdateEventActionOutput$}}})
+export const updateEventAction: Client.Operation<UpdateEventActionRequest, UpdateEventActionResponse, UpdateEventActionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"UpdateEventAction",http:{method:"PATCH",requestUri:"/v1/event-actions/{EventActionId}",responseCode:200},input:{shape:UpdateEventActionRequest$},output:{shape:UpdateEventActionResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateRevision: Client.Operation<UpdateRevisionRequest, UpdateRevisionOutput, UpdateRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"UpdateRevision",http:{method:"PATCH",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}",responseCode:200},input:{shape:UpdateRevisionRequest$},output:{shape:UpdateRevisionOutput$}}})
+export const updateRevision: Client.Operation<UpdateRevisionRequest, UpdateRevisionResponse, UpdateRevisionError, DataExchange> = /*#__PURE__*/ Client.operation(DataExchange, {model:{name:"UpdateRevision",http:{method:"PATCH",requestUri:"/v1/data-sets/{DataSetId}/revisions/{RevisionId}",responseCode:200},input:{shape:UpdateRevisionRequest$},output:{shape:UpdateRevisionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

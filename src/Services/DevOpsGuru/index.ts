@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The DevOpsGuru client: provide it with `layer`. */
@@ -26,248 +27,305 @@ const long$: S.Shape = {type:"long",name:"Long"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const double$: S.Shape = {type:"double",name:"Double"}
 
-const AddNotificationChannelRequestConfigSns$: S.StructureShape = {type:"structure",name:"AddNotificationChannelRequestConfigSns",members:{TopicArn:{shape:string$}}}
-const AddNotificationChannelRequestConfigFiltersSeverities$: S.ListShape = {type:"list",name:"AddNotificationChannelRequestConfigFiltersSeverities",member:{shape:string$}}
-const AddNotificationChannelRequestConfigFiltersMessageTypes$: S.ListShape = {type:"list",name:"AddNotificationChannelRequestConfigFiltersMessageTypes",member:{shape:string$}}
-const AddNotificationChannelRequestConfigFilters$: S.StructureShape = {type:"structure",name:"AddNotificationChannelRequestConfigFilters",members:{Severities:{shape:AddNotificationChannelRequestConfigFiltersSeverities$},MessageTypes:{shape:AddNotificationChannelRequestConfigFiltersMessageTypes$}}}
-const AddNotificationChannelRequestConfig$: S.StructureShape = {type:"structure",name:"AddNotificationChannelRequestConfig",members:{Sns:{shape:AddNotificationChannelRequestConfigSns$},Filters:{shape:AddNotificationChannelRequestConfigFilters$}},required:["Sns"]}
-const AddNotificationChannelRequest$: S.StructureShape = {type:"structure",name:"AddNotificationChannelRequest",members:{Config:{shape:AddNotificationChannelRequestConfig$}},required:["Config"]}
-const AddNotificationChannelOutput$: S.StructureShape = {type:"structure",name:"AddNotificationChannelOutput",members:{Id:{shape:string$}},required:["Id"]}
+const SnsChannelConfig$: S.StructureShape = {type:"structure",name:"SnsChannelConfig",members:{TopicArn:{shape:string$}}}
+const NotificationFilterConfigSeverities$: S.ListShape = {type:"list",name:"NotificationFilterConfigSeverities",member:{shape:string$}}
+const NotificationFilterConfigMessageTypes$: S.ListShape = {type:"list",name:"NotificationFilterConfigMessageTypes",member:{shape:string$}}
+const NotificationFilterConfig$: S.StructureShape = {type:"structure",name:"NotificationFilterConfig",members:{Severities:{shape:NotificationFilterConfigSeverities$},MessageTypes:{shape:NotificationFilterConfigMessageTypes$}}}
+const NotificationChannelConfig$: S.StructureShape = {type:"structure",name:"NotificationChannelConfig",members:{Sns:{shape:SnsChannelConfig$},Filters:{shape:NotificationFilterConfig$}},required:["Sns"]}
+const AddNotificationChannelRequest$: S.StructureShape = {type:"structure",name:"AddNotificationChannelRequest",members:{Config:{shape:NotificationChannelConfig$}},required:["Config"]}
+const AddNotificationChannelResponse$: S.StructureShape = {type:"structure",name:"AddNotificationChannelResponse",members:{Id:{shape:string$}},required:["Id"]}
 const DeleteInsightRequest$: S.StructureShape = {type:"structure",name:"DeleteInsightRequest",members:{Id:{shape:string$,location:"uri",locationName:"Id"}},required:["Id"]}
-const DeleteInsightOutput$: S.StructureShape = {type:"structure",name:"DeleteInsightOutput",members:{}}
+const DeleteInsightResponse$: S.StructureShape = {type:"structure",name:"DeleteInsightResponse",members:{}}
 const DescribeAccountHealthRequest$: S.StructureShape = {type:"structure",name:"DescribeAccountHealthRequest",members:{}}
-const DescribeAccountHealthOutput$: S.StructureShape = {type:"structure",name:"DescribeAccountHealthOutput",members:{OpenReactiveInsights:{shape:integer$},OpenProactiveInsights:{shape:integer$},MetricsAnalyzed:{shape:integer$},ResourceHours:{shape:long$},AnalyzedResourceCount:{shape:long$}},required:["OpenReactiveInsights","OpenProactiveInsights","MetricsAnalyzed","ResourceHours"]}
+const DescribeAccountHealthResponse$: S.StructureShape = {type:"structure",name:"DescribeAccountHealthResponse",members:{OpenReactiveInsights:{shape:integer$},OpenProactiveInsights:{shape:integer$},MetricsAnalyzed:{shape:integer$},ResourceHours:{shape:long$},AnalyzedResourceCount:{shape:long$}},required:["OpenReactiveInsights","OpenProactiveInsights","MetricsAnalyzed","ResourceHours"]}
 const DescribeAccountOverviewRequest$: S.StructureShape = {type:"structure",name:"DescribeAccountOverviewRequest",members:{FromTime:{shape:timestamp$},ToTime:{shape:timestamp$}},required:["FromTime"]}
-const DescribeAccountOverviewOutput$: S.StructureShape = {type:"structure",name:"DescribeAccountOverviewOutput",members:{ReactiveInsights:{shape:integer$},ProactiveInsights:{shape:integer$},MeanTimeToRecoverInMilliseconds:{shape:long$}},required:["ReactiveInsights","ProactiveInsights","MeanTimeToRecoverInMilliseconds"]}
+const DescribeAccountOverviewResponse$: S.StructureShape = {type:"structure",name:"DescribeAccountOverviewResponse",members:{ReactiveInsights:{shape:integer$},ProactiveInsights:{shape:integer$},MeanTimeToRecoverInMilliseconds:{shape:long$}},required:["ReactiveInsights","ProactiveInsights","MeanTimeToRecoverInMilliseconds"]}
 const DescribeAnomalyRequest$: S.StructureShape = {type:"structure",name:"DescribeAnomalyRequest",members:{Id:{shape:string$,location:"uri",locationName:"Id"},AccountId:{shape:string$,location:"querystring",locationName:"AccountId"}},required:["Id"]}
-const DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}},required:["StartTime"]}
-const DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange",members:{OpenTime:{shape:timestamp$},CloseTime:{shape:timestamp$}},required:["OpenTime"]}
-const DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}},required:["StartTime"]}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberDimensionsMember$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberDimensionsMember",members:{Name:{shape:string$},Value:{shape:string$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberDimensions$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberDimensions",member:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberDimensionsMember$}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummaryTimestampMetricValuePairListMember$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummaryTimestampMetricValuePairListMember",members:{Timestamp:{shape:timestamp$},MetricValue:{shape:double$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummaryTimestampMetricValuePairList$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummaryTimestampMetricValuePairList",member:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummaryTimestampMetricValuePairListMember$}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummary$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummary",members:{TimestampMetricValuePairList:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummaryTimestampMetricValuePairList$},StatusCode:{shape:string$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMember$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMember",members:{MetricName:{shape:string$},Namespace:{shape:string$},Dimensions:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberDimensions$},Stat:{shape:string$},Unit:{shape:string$},Period:{shape:integer$},MetricDataSummary:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummary$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetrics$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetrics",member:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMember$}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryGroupByDimensions$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryGroupByDimensions",member:{shape:string$}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryGroupBy$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryGroupBy",members:{Group:{shape:string$},Dimensions:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryGroupByDimensions$},Limit:{shape:integer$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryFilter$: S.MapShape = {type:"map",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryFilter",key:{shape:string$},value:{shape:string$}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQuery$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQuery",members:{Metric:{shape:string$},GroupBy:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryGroupBy$},Filter:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryFilter$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceScalar$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceScalar",members:{Value:{shape:double$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceMetric$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceMetric",members:{MetricQuery:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQuery$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValues$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValues",members:{ReferenceScalar:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceScalar$},ReferenceMetric:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceMetric$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMember$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMember",members:{Name:{shape:string$},ComparisonValues:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValues$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceData$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceData",member:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMember$}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomalyMember$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomalyMember",members:{Type:{shape:string$},Value:{shape:double$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomaly$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomaly",member:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomalyMember$}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMember$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMember",members:{MetricDisplayName:{shape:string$},Unit:{shape:string$},MetricQuery:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQuery$},ReferenceData:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceData$},StatsAtAnomaly:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomaly$},StatsAtBaseline:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomaly$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetrics$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetrics",member:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMember$}}
-const DescribeAnomalyOutputProactiveAnomalySourceDetails$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceDetails",members:{CloudWatchMetrics:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetrics$},PerformanceInsightsMetrics:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetrics$}}}
-const DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormationStackNames$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormationStackNames",member:{shape:string$}}
-const DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormation$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormation",members:{StackNames:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormationStackNames$}}}
-const DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMemberTagValues$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMemberTagValues",member:{shape:string$}}
-const DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMember$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMember",members:{AppBoundaryKey:{shape:string$},TagValues:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMemberTagValues$}},required:["AppBoundaryKey","TagValues"]}
-const DescribeAnomalyOutputProactiveAnomalyResourceCollectionTags$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalyResourceCollectionTags",member:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMember$}}
-const DescribeAnomalyOutputProactiveAnomalyResourceCollection$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalyResourceCollection",members:{CloudFormation:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormation$},Tags:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollectionTags$}}}
-const DescribeAnomalyOutputProactiveAnomalySourceMetadata$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalySourceMetadata",members:{Source:{shape:string$},SourceResourceName:{shape:string$},SourceResourceType:{shape:string$}}}
-const DescribeAnomalyOutputProactiveAnomalyAnomalyResourcesMember$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomalyAnomalyResourcesMember",members:{Name:{shape:string$},Type:{shape:string$}}}
-const DescribeAnomalyOutputProactiveAnomalyAnomalyResources$: S.ListShape = {type:"list",name:"DescribeAnomalyOutputProactiveAnomalyAnomalyResources",member:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyResourcesMember$}}
-const DescribeAnomalyOutputProactiveAnomaly$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputProactiveAnomaly",members:{Id:{shape:string$},Severity:{shape:string$},Status:{shape:string$},UpdateTime:{shape:timestamp$},AnomalyTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange$},AnomalyReportedTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange$},PredictionTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange$},SourceDetails:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetails$},AssociatedInsightId:{shape:string$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},Limit:{shape:double$},SourceMetadata:{shape:DescribeAnomalyOutputProactiveAnomalySourceMetadata$},AnomalyResources:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyResources$},Description:{shape:string$}}}
-const DescribeAnomalyOutputReactiveAnomaly$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutputReactiveAnomaly",members:{Id:{shape:string$},Severity:{shape:string$},Status:{shape:string$},AnomalyTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange$},AnomalyReportedTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange$},SourceDetails:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetails$},AssociatedInsightId:{shape:string$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},Type:{shape:string$},Name:{shape:string$},Description:{shape:string$},CausalAnomalyId:{shape:string$},AnomalyResources:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyResources$}}}
-const DescribeAnomalyOutput$: S.StructureShape = {type:"structure",name:"DescribeAnomalyOutput",members:{ProactiveAnomaly:{shape:DescribeAnomalyOutputProactiveAnomaly$},ReactiveAnomaly:{shape:DescribeAnomalyOutputReactiveAnomaly$}}}
+const AnomalyTimeRange$: S.StructureShape = {type:"structure",name:"AnomalyTimeRange",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}},required:["StartTime"]}
+const AnomalyReportedTimeRange$: S.StructureShape = {type:"structure",name:"AnomalyReportedTimeRange",members:{OpenTime:{shape:timestamp$},CloseTime:{shape:timestamp$}},required:["OpenTime"]}
+const PredictionTimeRange$: S.StructureShape = {type:"structure",name:"PredictionTimeRange",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}},required:["StartTime"]}
+const CloudWatchMetricsDimension$: S.StructureShape = {type:"structure",name:"CloudWatchMetricsDimension",members:{Name:{shape:string$},Value:{shape:string$}}}
+const CloudWatchMetricsDetailDimensions$: S.ListShape = {type:"list",name:"CloudWatchMetricsDetailDimensions",member:{shape:CloudWatchMetricsDimension$}}
+const TimestampMetricValuePair$: S.StructureShape = {type:"structure",name:"TimestampMetricValuePair",members:{Timestamp:{shape:timestamp$},MetricValue:{shape:double$}}}
+const CloudWatchMetricsDataSummaryTimestampMetricValuePairList$: S.ListShape = {type:"list",name:"CloudWatchMetricsDataSummaryTimestampMetricValuePairList",member:{shape:TimestampMetricValuePair$}}
+const CloudWatchMetricsDataSummary$: S.StructureShape = {type:"structure",name:"CloudWatchMetricsDataSummary",members:{TimestampMetricValuePairList:{shape:CloudWatchMetricsDataSummaryTimestampMetricValuePairList$},StatusCode:{shape:string$}}}
+const CloudWatchMetricsDetail$: S.StructureShape = {type:"structure",name:"CloudWatchMetricsDetail",members:{MetricName:{shape:string$},Namespace:{shape:string$},Dimensions:{shape:CloudWatchMetricsDetailDimensions$},Stat:{shape:string$},Unit:{shape:string$},Period:{shape:integer$},MetricDataSummary:{shape:CloudWatchMetricsDataSummary$}}}
+const AnomalySourceDetailsCloudWatchMetrics$: S.ListShape = {type:"list",name:"AnomalySourceDetailsCloudWatchMetrics",member:{shape:CloudWatchMetricsDetail$}}
+const PerformanceInsightsMetricDimensionGroupDimensions$: S.ListShape = {type:"list",name:"PerformanceInsightsMetricDimensionGroupDimensions",member:{shape:string$}}
+const PerformanceInsightsMetricDimensionGroup$: S.StructureShape = {type:"structure",name:"PerformanceInsightsMetricDimensionGroup",members:{Group:{shape:string$},Dimensions:{shape:PerformanceInsightsMetricDimensionGroupDimensions$},Limit:{shape:integer$}}}
+const PerformanceInsightsMetricQueryFilter$: S.MapShape = {type:"map",name:"PerformanceInsightsMetricQueryFilter",key:{shape:string$},value:{shape:string$}}
+const PerformanceInsightsMetricQuery$: S.StructureShape = {type:"structure",name:"PerformanceInsightsMetricQuery",members:{Metric:{shape:string$},GroupBy:{shape:PerformanceInsightsMetricDimensionGroup$},Filter:{shape:PerformanceInsightsMetricQueryFilter$}}}
+const PerformanceInsightsReferenceScalar$: S.StructureShape = {type:"structure",name:"PerformanceInsightsReferenceScalar",members:{Value:{shape:double$}}}
+const PerformanceInsightsReferenceMetric$: S.StructureShape = {type:"structure",name:"PerformanceInsightsReferenceMetric",members:{MetricQuery:{shape:PerformanceInsightsMetricQuery$}}}
+const PerformanceInsightsReferenceComparisonValues$: S.StructureShape = {type:"structure",name:"PerformanceInsightsReferenceComparisonValues",members:{ReferenceScalar:{shape:PerformanceInsightsReferenceScalar$},ReferenceMetric:{shape:PerformanceInsightsReferenceMetric$}}}
+const PerformanceInsightsReferenceData$: S.StructureShape = {type:"structure",name:"PerformanceInsightsReferenceData",members:{Name:{shape:string$},ComparisonValues:{shape:PerformanceInsightsReferenceComparisonValues$}}}
+const PerformanceInsightsMetricsDetailReferenceData$: S.ListShape = {type:"list",name:"PerformanceInsightsMetricsDetailReferenceData",member:{shape:PerformanceInsightsReferenceData$}}
+const PerformanceInsightsStat$: S.StructureShape = {type:"structure",name:"PerformanceInsightsStat",members:{Type:{shape:string$},Value:{shape:double$}}}
+const PerformanceInsightsMetricsDetailStatsAtAnomaly$: S.ListShape = {type:"list",name:"PerformanceInsightsMetricsDetailStatsAtAnomaly",member:{shape:PerformanceInsightsStat$}}
+const PerformanceInsightsMetricsDetail$: S.StructureShape = {type:"structure",name:"PerformanceInsightsMetricsDetail",members:{MetricDisplayName:{shape:string$},Unit:{shape:string$},MetricQuery:{shape:PerformanceInsightsMetricQuery$},ReferenceData:{shape:PerformanceInsightsMetricsDetailReferenceData$},StatsAtAnomaly:{shape:PerformanceInsightsMetricsDetailStatsAtAnomaly$},StatsAtBaseline:{shape:PerformanceInsightsMetricsDetailStatsAtAnomaly$}}}
+const AnomalySourceDetailsPerformanceInsightsMetrics$: S.ListShape = {type:"list",name:"AnomalySourceDetailsPerformanceInsightsMetrics",member:{shape:PerformanceInsightsMetricsDetail$}}
+const AnomalySourceDetails$: S.StructureShape = {type:"structure",name:"AnomalySourceDetails",members:{CloudWatchMetrics:{shape:AnomalySourceDetailsCloudWatchMetrics$},PerformanceInsightsMetrics:{shape:AnomalySourceDetailsPerformanceInsightsMetrics$}}}
+const CloudFormationCollectionStackNames$: S.ListShape = {type:"list",name:"CloudFormationCollectionStackNames",member:{shape:string$}}
+const CloudFormationCollection$: S.StructureShape = {type:"structure",name:"CloudFormationCollection",members:{StackNames:{shape:CloudFormationCollectionStackNames$}}}
+const TagCollectionTagValues$: S.ListShape = {type:"list",name:"TagCollectionTagValues",member:{shape:string$}}
+const TagCollection$: S.StructureShape = {type:"structure",name:"TagCollection",members:{AppBoundaryKey:{shape:string$},TagValues:{shape:TagCollectionTagValues$}},required:["AppBoundaryKey","TagValues"]}
+const ResourceCollectionTags$: S.ListShape = {type:"list",name:"ResourceCollectionTags",member:{shape:TagCollection$}}
+const ResourceCollection$: S.StructureShape = {type:"structure",name:"ResourceCollection",members:{CloudFormation:{shape:CloudFormationCollection$},Tags:{shape:ResourceCollectionTags$}}}
+const AnomalySourceMetadata$: S.StructureShape = {type:"structure",name:"AnomalySourceMetadata",members:{Source:{shape:string$},SourceResourceName:{shape:string$},SourceResourceType:{shape:string$}}}
+const AnomalyResource$: S.StructureShape = {type:"structure",name:"AnomalyResource",members:{Name:{shape:string$},Type:{shape:string$}}}
+const ProactiveAnomalyAnomalyResources$: S.ListShape = {type:"list",name:"ProactiveAnomalyAnomalyResources",member:{shape:AnomalyResource$}}
+const ProactiveAnomaly$: S.StructureShape = {type:"structure",name:"ProactiveAnomaly",members:{Id:{shape:string$},Severity:{shape:string$},Status:{shape:string$},UpdateTime:{shape:timestamp$},AnomalyTimeRange:{shape:AnomalyTimeRange$},AnomalyReportedTimeRange:{shape:AnomalyReportedTimeRange$},PredictionTimeRange:{shape:PredictionTimeRange$},SourceDetails:{shape:AnomalySourceDetails$},AssociatedInsightId:{shape:string$},ResourceCollection:{shape:ResourceCollection$},Limit:{shape:double$},SourceMetadata:{shape:AnomalySourceMetadata$},AnomalyResources:{shape:ProactiveAnomalyAnomalyResources$},Description:{shape:string$}}}
+const ReactiveAnomaly$: S.StructureShape = {type:"structure",name:"ReactiveAnomaly",members:{Id:{shape:string$},Severity:{shape:string$},Status:{shape:string$},AnomalyTimeRange:{shape:AnomalyTimeRange$},AnomalyReportedTimeRange:{shape:AnomalyReportedTimeRange$},SourceDetails:{shape:AnomalySourceDetails$},AssociatedInsightId:{shape:string$},ResourceCollection:{shape:ResourceCollection$},Type:{shape:string$},Name:{shape:string$},Description:{shape:string$},CausalAnomalyId:{shape:string$},AnomalyResources:{shape:ProactiveAnomalyAnomalyResources$}}}
+const DescribeAnomalyResponse$: S.StructureShape = {type:"structure",name:"DescribeAnomalyResponse",members:{ProactiveAnomaly:{shape:ProactiveAnomaly$},ReactiveAnomaly:{shape:ReactiveAnomaly$}}}
 const DescribeEventSourcesConfigRequest$: S.StructureShape = {type:"structure",name:"DescribeEventSourcesConfigRequest",members:{}}
-const DescribeEventSourcesConfigOutputEventSourcesAmazonCodeGuruProfiler$: S.StructureShape = {type:"structure",name:"DescribeEventSourcesConfigOutputEventSourcesAmazonCodeGuruProfiler",members:{Status:{shape:string$}}}
-const DescribeEventSourcesConfigOutputEventSources$: S.StructureShape = {type:"structure",name:"DescribeEventSourcesConfigOutputEventSources",members:{AmazonCodeGuruProfiler:{shape:DescribeEventSourcesConfigOutputEventSourcesAmazonCodeGuruProfiler$}}}
-const DescribeEventSourcesConfigOutput$: S.StructureShape = {type:"structure",name:"DescribeEventSourcesConfigOutput",members:{EventSources:{shape:DescribeEventSourcesConfigOutputEventSources$}}}
+const AmazonCodeGuruProfilerIntegration$: S.StructureShape = {type:"structure",name:"AmazonCodeGuruProfilerIntegration",members:{Status:{shape:string$}}}
+const EventSourcesConfig$: S.StructureShape = {type:"structure",name:"EventSourcesConfig",members:{AmazonCodeGuruProfiler:{shape:AmazonCodeGuruProfilerIntegration$}}}
+const DescribeEventSourcesConfigResponse$: S.StructureShape = {type:"structure",name:"DescribeEventSourcesConfigResponse",members:{EventSources:{shape:EventSourcesConfig$}}}
 const DescribeFeedbackRequest$: S.StructureShape = {type:"structure",name:"DescribeFeedbackRequest",members:{InsightId:{shape:string$}}}
-const DescribeFeedbackOutputInsightFeedback$: S.StructureShape = {type:"structure",name:"DescribeFeedbackOutputInsightFeedback",members:{Id:{shape:string$},Feedback:{shape:string$}}}
-const DescribeFeedbackOutput$: S.StructureShape = {type:"structure",name:"DescribeFeedbackOutput",members:{InsightFeedback:{shape:DescribeFeedbackOutputInsightFeedback$}}}
+const InsightFeedback$: S.StructureShape = {type:"structure",name:"InsightFeedback",members:{Id:{shape:string$},Feedback:{shape:string$}}}
+const DescribeFeedbackResponse$: S.StructureShape = {type:"structure",name:"DescribeFeedbackResponse",members:{InsightFeedback:{shape:InsightFeedback$}}}
 const DescribeInsightRequest$: S.StructureShape = {type:"structure",name:"DescribeInsightRequest",members:{Id:{shape:string$,location:"uri",locationName:"Id"},AccountId:{shape:string$,location:"querystring",locationName:"AccountId"}},required:["Id"]}
-const DescribeInsightOutputProactiveInsightInsightTimeRange$: S.StructureShape = {type:"structure",name:"DescribeInsightOutputProactiveInsightInsightTimeRange",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}},required:["StartTime"]}
-const DescribeInsightOutputProactiveInsight$: S.StructureShape = {type:"structure",name:"DescribeInsightOutputProactiveInsight",members:{Id:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:DescribeInsightOutputProactiveInsightInsightTimeRange$},PredictionTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},SsmOpsItemId:{shape:string$},Description:{shape:string$}}}
-const DescribeInsightOutputReactiveInsight$: S.StructureShape = {type:"structure",name:"DescribeInsightOutputReactiveInsight",members:{Id:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:DescribeInsightOutputProactiveInsightInsightTimeRange$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},SsmOpsItemId:{shape:string$},Description:{shape:string$}}}
-const DescribeInsightOutput$: S.StructureShape = {type:"structure",name:"DescribeInsightOutput",members:{ProactiveInsight:{shape:DescribeInsightOutputProactiveInsight$},ReactiveInsight:{shape:DescribeInsightOutputReactiveInsight$}}}
+const InsightTimeRange$: S.StructureShape = {type:"structure",name:"InsightTimeRange",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}},required:["StartTime"]}
+const ProactiveInsight$: S.StructureShape = {type:"structure",name:"ProactiveInsight",members:{Id:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:InsightTimeRange$},PredictionTimeRange:{shape:PredictionTimeRange$},ResourceCollection:{shape:ResourceCollection$},SsmOpsItemId:{shape:string$},Description:{shape:string$}}}
+const ReactiveInsight$: S.StructureShape = {type:"structure",name:"ReactiveInsight",members:{Id:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:InsightTimeRange$},ResourceCollection:{shape:ResourceCollection$},SsmOpsItemId:{shape:string$},Description:{shape:string$}}}
+const DescribeInsightResponse$: S.StructureShape = {type:"structure",name:"DescribeInsightResponse",members:{ProactiveInsight:{shape:ProactiveInsight$},ReactiveInsight:{shape:ReactiveInsight$}}}
 const DescribeOrganizationHealthRequestAccountIds$: S.ListShape = {type:"list",name:"DescribeOrganizationHealthRequestAccountIds",member:{shape:string$}}
 const DescribeOrganizationHealthRequestOrganizationalUnitIds$: S.ListShape = {type:"list",name:"DescribeOrganizationHealthRequestOrganizationalUnitIds",member:{shape:string$}}
 const DescribeOrganizationHealthRequest$: S.StructureShape = {type:"structure",name:"DescribeOrganizationHealthRequest",members:{AccountIds:{shape:DescribeOrganizationHealthRequestAccountIds$},OrganizationalUnitIds:{shape:DescribeOrganizationHealthRequestOrganizationalUnitIds$}}}
-const DescribeOrganizationHealthOutput$: S.StructureShape = {type:"structure",name:"DescribeOrganizationHealthOutput",members:{OpenReactiveInsights:{shape:integer$},OpenProactiveInsights:{shape:integer$},MetricsAnalyzed:{shape:integer$},ResourceHours:{shape:long$}},required:["OpenReactiveInsights","OpenProactiveInsights","MetricsAnalyzed","ResourceHours"]}
+const DescribeOrganizationHealthResponse$: S.StructureShape = {type:"structure",name:"DescribeOrganizationHealthResponse",members:{OpenReactiveInsights:{shape:integer$},OpenProactiveInsights:{shape:integer$},MetricsAnalyzed:{shape:integer$},ResourceHours:{shape:long$}},required:["OpenReactiveInsights","OpenProactiveInsights","MetricsAnalyzed","ResourceHours"]}
 const DescribeOrganizationOverviewRequest$: S.StructureShape = {type:"structure",name:"DescribeOrganizationOverviewRequest",members:{FromTime:{shape:timestamp$},ToTime:{shape:timestamp$},AccountIds:{shape:DescribeOrganizationHealthRequestAccountIds$},OrganizationalUnitIds:{shape:DescribeOrganizationHealthRequestOrganizationalUnitIds$}},required:["FromTime"]}
-const DescribeOrganizationOverviewOutput$: S.StructureShape = {type:"structure",name:"DescribeOrganizationOverviewOutput",members:{ReactiveInsights:{shape:integer$},ProactiveInsights:{shape:integer$}},required:["ReactiveInsights","ProactiveInsights"]}
+const DescribeOrganizationOverviewResponse$: S.StructureShape = {type:"structure",name:"DescribeOrganizationOverviewResponse",members:{ReactiveInsights:{shape:integer$},ProactiveInsights:{shape:integer$}},required:["ReactiveInsights","ProactiveInsights"]}
 const DescribeOrganizationResourceCollectionHealthRequest$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthRequest",members:{OrganizationResourceCollectionType:{shape:string$},AccountIds:{shape:DescribeOrganizationHealthRequestAccountIds$},OrganizationalUnitIds:{shape:DescribeOrganizationHealthRequestOrganizationalUnitIds$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["OrganizationResourceCollectionType"]}
-const DescribeOrganizationResourceCollectionHealthOutputCloudFormationMemberInsight$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthOutputCloudFormationMemberInsight",members:{OpenProactiveInsights:{shape:integer$},OpenReactiveInsights:{shape:integer$},MeanTimeToRecoverInMilliseconds:{shape:long$}}}
-const DescribeOrganizationResourceCollectionHealthOutputCloudFormationMember$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthOutputCloudFormationMember",members:{StackName:{shape:string$},Insight:{shape:DescribeOrganizationResourceCollectionHealthOutputCloudFormationMemberInsight$},AnalyzedResourceCount:{shape:long$}}}
-const DescribeOrganizationResourceCollectionHealthOutputCloudFormation$: S.ListShape = {type:"list",name:"DescribeOrganizationResourceCollectionHealthOutputCloudFormation",member:{shape:DescribeOrganizationResourceCollectionHealthOutputCloudFormationMember$}}
-const DescribeOrganizationResourceCollectionHealthOutputServiceMemberInsight$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthOutputServiceMemberInsight",members:{OpenProactiveInsights:{shape:integer$},OpenReactiveInsights:{shape:integer$}}}
-const DescribeOrganizationResourceCollectionHealthOutputServiceMember$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthOutputServiceMember",members:{ServiceName:{shape:string$},Insight:{shape:DescribeOrganizationResourceCollectionHealthOutputServiceMemberInsight$},AnalyzedResourceCount:{shape:long$}}}
-const DescribeOrganizationResourceCollectionHealthOutputService$: S.ListShape = {type:"list",name:"DescribeOrganizationResourceCollectionHealthOutputService",member:{shape:DescribeOrganizationResourceCollectionHealthOutputServiceMember$}}
-const DescribeOrganizationResourceCollectionHealthOutputAccountMemberInsight$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthOutputAccountMemberInsight",members:{OpenProactiveInsights:{shape:integer$},OpenReactiveInsights:{shape:integer$}}}
-const DescribeOrganizationResourceCollectionHealthOutputAccountMember$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthOutputAccountMember",members:{AccountId:{shape:string$},Insight:{shape:DescribeOrganizationResourceCollectionHealthOutputAccountMemberInsight$}}}
-const DescribeOrganizationResourceCollectionHealthOutputAccount$: S.ListShape = {type:"list",name:"DescribeOrganizationResourceCollectionHealthOutputAccount",member:{shape:DescribeOrganizationResourceCollectionHealthOutputAccountMember$}}
-const DescribeOrganizationResourceCollectionHealthOutputTagsMember$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthOutputTagsMember",members:{AppBoundaryKey:{shape:string$},TagValue:{shape:string$},Insight:{shape:DescribeOrganizationResourceCollectionHealthOutputCloudFormationMemberInsight$},AnalyzedResourceCount:{shape:long$}}}
-const DescribeOrganizationResourceCollectionHealthOutputTags$: S.ListShape = {type:"list",name:"DescribeOrganizationResourceCollectionHealthOutputTags",member:{shape:DescribeOrganizationResourceCollectionHealthOutputTagsMember$}}
-const DescribeOrganizationResourceCollectionHealthOutput$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthOutput",members:{CloudFormation:{shape:DescribeOrganizationResourceCollectionHealthOutputCloudFormation$},Service:{shape:DescribeOrganizationResourceCollectionHealthOutputService$},Account:{shape:DescribeOrganizationResourceCollectionHealthOutputAccount$},NextToken:{shape:string$},Tags:{shape:DescribeOrganizationResourceCollectionHealthOutputTags$}}}
+const InsightHealth$: S.StructureShape = {type:"structure",name:"InsightHealth",members:{OpenProactiveInsights:{shape:integer$},OpenReactiveInsights:{shape:integer$},MeanTimeToRecoverInMilliseconds:{shape:long$}}}
+const CloudFormationHealth$: S.StructureShape = {type:"structure",name:"CloudFormationHealth",members:{StackName:{shape:string$},Insight:{shape:InsightHealth$},AnalyzedResourceCount:{shape:long$}}}
+const DescribeOrganizationResourceCollectionHealthResponseCloudFormation$: S.ListShape = {type:"list",name:"DescribeOrganizationResourceCollectionHealthResponseCloudFormation",member:{shape:CloudFormationHealth$}}
+const ServiceInsightHealth$: S.StructureShape = {type:"structure",name:"ServiceInsightHealth",members:{OpenProactiveInsights:{shape:integer$},OpenReactiveInsights:{shape:integer$}}}
+const ServiceHealth$: S.StructureShape = {type:"structure",name:"ServiceHealth",members:{ServiceName:{shape:string$},Insight:{shape:ServiceInsightHealth$},AnalyzedResourceCount:{shape:long$}}}
+const DescribeOrganizationResourceCollectionHealthResponseService$: S.ListShape = {type:"list",name:"DescribeOrganizationResourceCollectionHealthResponseService",member:{shape:ServiceHealth$}}
+const AccountInsightHealth$: S.StructureShape = {type:"structure",name:"AccountInsightHealth",members:{OpenProactiveInsights:{shape:integer$},OpenReactiveInsights:{shape:integer$}}}
+const AccountHealth$: S.StructureShape = {type:"structure",name:"AccountHealth",members:{AccountId:{shape:string$},Insight:{shape:AccountInsightHealth$}}}
+const DescribeOrganizationResourceCollectionHealthResponseAccount$: S.ListShape = {type:"list",name:"DescribeOrganizationResourceCollectionHealthResponseAccount",member:{shape:AccountHealth$}}
+const TagHealth$: S.StructureShape = {type:"structure",name:"TagHealth",members:{AppBoundaryKey:{shape:string$},TagValue:{shape:string$},Insight:{shape:InsightHealth$},AnalyzedResourceCount:{shape:long$}}}
+const DescribeOrganizationResourceCollectionHealthResponseTags$: S.ListShape = {type:"list",name:"DescribeOrganizationResourceCollectionHealthResponseTags",member:{shape:TagHealth$}}
+const DescribeOrganizationResourceCollectionHealthResponse$: S.StructureShape = {type:"structure",name:"DescribeOrganizationResourceCollectionHealthResponse",members:{CloudFormation:{shape:DescribeOrganizationResourceCollectionHealthResponseCloudFormation$},Service:{shape:DescribeOrganizationResourceCollectionHealthResponseService$},Account:{shape:DescribeOrganizationResourceCollectionHealthResponseAccount$},NextToken:{shape:string$},Tags:{shape:DescribeOrganizationResourceCollectionHealthResponseTags$}}}
 const DescribeResourceCollectionHealthRequest$: S.StructureShape = {type:"structure",name:"DescribeResourceCollectionHealthRequest",members:{ResourceCollectionType:{shape:string$,location:"uri",locationName:"ResourceCollectionType"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["ResourceCollectionType"]}
-const DescribeResourceCollectionHealthOutput$: S.StructureShape = {type:"structure",name:"DescribeResourceCollectionHealthOutput",members:{CloudFormation:{shape:DescribeOrganizationResourceCollectionHealthOutputCloudFormation$},Service:{shape:DescribeOrganizationResourceCollectionHealthOutputService$},NextToken:{shape:string$},Tags:{shape:DescribeOrganizationResourceCollectionHealthOutputTags$}}}
+const DescribeResourceCollectionHealthResponse$: S.StructureShape = {type:"structure",name:"DescribeResourceCollectionHealthResponse",members:{CloudFormation:{shape:DescribeOrganizationResourceCollectionHealthResponseCloudFormation$},Service:{shape:DescribeOrganizationResourceCollectionHealthResponseService$},NextToken:{shape:string$},Tags:{shape:DescribeOrganizationResourceCollectionHealthResponseTags$}}}
 const DescribeServiceIntegrationRequest$: S.StructureShape = {type:"structure",name:"DescribeServiceIntegrationRequest",members:{}}
-const DescribeServiceIntegrationOutputServiceIntegrationOpsCenter$: S.StructureShape = {type:"structure",name:"DescribeServiceIntegrationOutputServiceIntegrationOpsCenter",members:{OptInStatus:{shape:string$}}}
-const DescribeServiceIntegrationOutputServiceIntegrationLogsAnomalyDetection$: S.StructureShape = {type:"structure",name:"DescribeServiceIntegrationOutputServiceIntegrationLogsAnomalyDetection",members:{OptInStatus:{shape:string$}}}
-const DescribeServiceIntegrationOutputServiceIntegrationKMSServerSideEncryption$: S.StructureShape = {type:"structure",name:"DescribeServiceIntegrationOutputServiceIntegrationKMSServerSideEncryption",members:{KMSKeyId:{shape:string$},OptInStatus:{shape:string$},Type:{shape:string$}}}
-const DescribeServiceIntegrationOutputServiceIntegration$: S.StructureShape = {type:"structure",name:"DescribeServiceIntegrationOutputServiceIntegration",members:{OpsCenter:{shape:DescribeServiceIntegrationOutputServiceIntegrationOpsCenter$},LogsAnomalyDetection:{shape:DescribeServiceIntegrationOutputServiceIntegrationLogsAnomalyDetection$},KMSServerSideEncryption:{shape:DescribeServiceIntegrationOutputServiceIntegrationKMSServerSideEncryption$}}}
-const DescribeServiceIntegrationOutput$: S.StructureShape = {type:"structure",name:"DescribeServiceIntegrationOutput",members:{ServiceIntegration:{shape:DescribeServiceIntegrationOutputServiceIntegration$}}}
+const OpsCenterIntegration$: S.StructureShape = {type:"structure",name:"OpsCenterIntegration",members:{OptInStatus:{shape:string$}}}
+const LogsAnomalyDetectionIntegration$: S.StructureShape = {type:"structure",name:"LogsAnomalyDetectionIntegration",members:{OptInStatus:{shape:string$}}}
+const KMSServerSideEncryptionIntegration$: S.StructureShape = {type:"structure",name:"KMSServerSideEncryptionIntegration",members:{KMSKeyId:{shape:string$},OptInStatus:{shape:string$},Type:{shape:string$}}}
+const ServiceIntegrationConfig$: S.StructureShape = {type:"structure",name:"ServiceIntegrationConfig",members:{OpsCenter:{shape:OpsCenterIntegration$},LogsAnomalyDetection:{shape:LogsAnomalyDetectionIntegration$},KMSServerSideEncryption:{shape:KMSServerSideEncryptionIntegration$}}}
+const DescribeServiceIntegrationResponse$: S.StructureShape = {type:"structure",name:"DescribeServiceIntegrationResponse",members:{ServiceIntegration:{shape:ServiceIntegrationConfig$}}}
 const GetCostEstimationRequest$: S.StructureShape = {type:"structure",name:"GetCostEstimationRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const GetCostEstimationOutputResourceCollectionCloudFormationStackNames$: S.ListShape = {type:"list",name:"GetCostEstimationOutputResourceCollectionCloudFormationStackNames",member:{shape:string$}}
-const GetCostEstimationOutputResourceCollectionCloudFormation$: S.StructureShape = {type:"structure",name:"GetCostEstimationOutputResourceCollectionCloudFormation",members:{StackNames:{shape:GetCostEstimationOutputResourceCollectionCloudFormationStackNames$}}}
-const GetCostEstimationOutputResourceCollectionTagsMemberTagValues$: S.ListShape = {type:"list",name:"GetCostEstimationOutputResourceCollectionTagsMemberTagValues",member:{shape:string$}}
-const GetCostEstimationOutputResourceCollectionTagsMember$: S.StructureShape = {type:"structure",name:"GetCostEstimationOutputResourceCollectionTagsMember",members:{AppBoundaryKey:{shape:string$},TagValues:{shape:GetCostEstimationOutputResourceCollectionTagsMemberTagValues$}},required:["AppBoundaryKey","TagValues"]}
-const GetCostEstimationOutputResourceCollectionTags$: S.ListShape = {type:"list",name:"GetCostEstimationOutputResourceCollectionTags",member:{shape:GetCostEstimationOutputResourceCollectionTagsMember$}}
-const GetCostEstimationOutputResourceCollection$: S.StructureShape = {type:"structure",name:"GetCostEstimationOutputResourceCollection",members:{CloudFormation:{shape:GetCostEstimationOutputResourceCollectionCloudFormation$},Tags:{shape:GetCostEstimationOutputResourceCollectionTags$}}}
-const GetCostEstimationOutputCostsMember$: S.StructureShape = {type:"structure",name:"GetCostEstimationOutputCostsMember",members:{Type:{shape:string$},State:{shape:string$},Count:{shape:integer$},UnitCost:{shape:double$},Cost:{shape:double$}}}
-const GetCostEstimationOutputCosts$: S.ListShape = {type:"list",name:"GetCostEstimationOutputCosts",member:{shape:GetCostEstimationOutputCostsMember$}}
-const GetCostEstimationOutputTimeRange$: S.StructureShape = {type:"structure",name:"GetCostEstimationOutputTimeRange",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}}}
-const GetCostEstimationOutput$: S.StructureShape = {type:"structure",name:"GetCostEstimationOutput",members:{ResourceCollection:{shape:GetCostEstimationOutputResourceCollection$},Status:{shape:string$},Costs:{shape:GetCostEstimationOutputCosts$},TimeRange:{shape:GetCostEstimationOutputTimeRange$},TotalCost:{shape:double$},NextToken:{shape:string$}}}
+const CloudFormationCostEstimationResourceCollectionFilterStackNames$: S.ListShape = {type:"list",name:"CloudFormationCostEstimationResourceCollectionFilterStackNames",member:{shape:string$}}
+const CloudFormationCostEstimationResourceCollectionFilter$: S.StructureShape = {type:"structure",name:"CloudFormationCostEstimationResourceCollectionFilter",members:{StackNames:{shape:CloudFormationCostEstimationResourceCollectionFilterStackNames$}}}
+const TagCostEstimationResourceCollectionFilterTagValues$: S.ListShape = {type:"list",name:"TagCostEstimationResourceCollectionFilterTagValues",member:{shape:string$}}
+const TagCostEstimationResourceCollectionFilter$: S.StructureShape = {type:"structure",name:"TagCostEstimationResourceCollectionFilter",members:{AppBoundaryKey:{shape:string$},TagValues:{shape:TagCostEstimationResourceCollectionFilterTagValues$}},required:["AppBoundaryKey","TagValues"]}
+const CostEstimationResourceCollectionFilterTags$: S.ListShape = {type:"list",name:"CostEstimationResourceCollectionFilterTags",member:{shape:TagCostEstimationResourceCollectionFilter$}}
+const CostEstimationResourceCollectionFilter$: S.StructureShape = {type:"structure",name:"CostEstimationResourceCollectionFilter",members:{CloudFormation:{shape:CloudFormationCostEstimationResourceCollectionFilter$},Tags:{shape:CostEstimationResourceCollectionFilterTags$}}}
+const ServiceResourceCost$: S.StructureShape = {type:"structure",name:"ServiceResourceCost",members:{Type:{shape:string$},State:{shape:string$},Count:{shape:integer$},UnitCost:{shape:double$},Cost:{shape:double$}}}
+const GetCostEstimationResponseCosts$: S.ListShape = {type:"list",name:"GetCostEstimationResponseCosts",member:{shape:ServiceResourceCost$}}
+const CostEstimationTimeRange$: S.StructureShape = {type:"structure",name:"CostEstimationTimeRange",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}}}
+const GetCostEstimationResponse$: S.StructureShape = {type:"structure",name:"GetCostEstimationResponse",members:{ResourceCollection:{shape:CostEstimationResourceCollectionFilter$},Status:{shape:string$},Costs:{shape:GetCostEstimationResponseCosts$},TimeRange:{shape:CostEstimationTimeRange$},TotalCost:{shape:double$},NextToken:{shape:string$}}}
 const GetResourceCollectionRequest$: S.StructureShape = {type:"structure",name:"GetResourceCollectionRequest",members:{ResourceCollectionType:{shape:string$,location:"uri",locationName:"ResourceCollectionType"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["ResourceCollectionType"]}
-const GetResourceCollectionOutputResourceCollectionCloudFormation$: S.StructureShape = {type:"structure",name:"GetResourceCollectionOutputResourceCollectionCloudFormation",members:{StackNames:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormationStackNames$}}}
-const GetResourceCollectionOutputResourceCollectionTagsMember$: S.StructureShape = {type:"structure",name:"GetResourceCollectionOutputResourceCollectionTagsMember",members:{AppBoundaryKey:{shape:string$},TagValues:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMemberTagValues$}},required:["AppBoundaryKey","TagValues"]}
-const GetResourceCollectionOutputResourceCollectionTags$: S.ListShape = {type:"list",name:"GetResourceCollectionOutputResourceCollectionTags",member:{shape:GetResourceCollectionOutputResourceCollectionTagsMember$}}
-const GetResourceCollectionOutputResourceCollection$: S.StructureShape = {type:"structure",name:"GetResourceCollectionOutputResourceCollection",members:{CloudFormation:{shape:GetResourceCollectionOutputResourceCollectionCloudFormation$},Tags:{shape:GetResourceCollectionOutputResourceCollectionTags$}}}
-const GetResourceCollectionOutput$: S.StructureShape = {type:"structure",name:"GetResourceCollectionOutput",members:{ResourceCollection:{shape:GetResourceCollectionOutputResourceCollection$},NextToken:{shape:string$}}}
-const ListAnomaliesForInsightRequestStartTimeRange$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightRequestStartTimeRange",members:{FromTime:{shape:timestamp$},ToTime:{shape:timestamp$}}}
-const ListAnomaliesForInsightRequestFiltersServiceCollectionServiceNames$: S.ListShape = {type:"list",name:"ListAnomaliesForInsightRequestFiltersServiceCollectionServiceNames",member:{shape:string$}}
-const ListAnomaliesForInsightRequestFiltersServiceCollection$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightRequestFiltersServiceCollection",members:{ServiceNames:{shape:ListAnomaliesForInsightRequestFiltersServiceCollectionServiceNames$}}}
-const ListAnomaliesForInsightRequestFilters$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightRequestFilters",members:{ServiceCollection:{shape:ListAnomaliesForInsightRequestFiltersServiceCollection$}}}
-const ListAnomaliesForInsightRequest$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightRequest",members:{InsightId:{shape:string$,location:"uri",locationName:"InsightId"},StartTimeRange:{shape:ListAnomaliesForInsightRequestStartTimeRange$},MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$},Filters:{shape:ListAnomaliesForInsightRequestFilters$}},required:["InsightId"]}
-const ListAnomaliesForInsightOutputProactiveAnomaliesMember$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightOutputProactiveAnomaliesMember",members:{Id:{shape:string$},Severity:{shape:string$},Status:{shape:string$},UpdateTime:{shape:timestamp$},AnomalyTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange$},AnomalyReportedTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange$},PredictionTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange$},SourceDetails:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetails$},AssociatedInsightId:{shape:string$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},Limit:{shape:double$},SourceMetadata:{shape:DescribeAnomalyOutputProactiveAnomalySourceMetadata$},AnomalyResources:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyResources$},Description:{shape:string$}}}
-const ListAnomaliesForInsightOutputProactiveAnomalies$: S.ListShape = {type:"list",name:"ListAnomaliesForInsightOutputProactiveAnomalies",member:{shape:ListAnomaliesForInsightOutputProactiveAnomaliesMember$}}
-const ListAnomaliesForInsightOutputReactiveAnomaliesMember$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightOutputReactiveAnomaliesMember",members:{Id:{shape:string$},Severity:{shape:string$},Status:{shape:string$},AnomalyTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange$},AnomalyReportedTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange$},SourceDetails:{shape:DescribeAnomalyOutputProactiveAnomalySourceDetails$},AssociatedInsightId:{shape:string$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},Type:{shape:string$},Name:{shape:string$},Description:{shape:string$},CausalAnomalyId:{shape:string$},AnomalyResources:{shape:DescribeAnomalyOutputProactiveAnomalyAnomalyResources$}}}
-const ListAnomaliesForInsightOutputReactiveAnomalies$: S.ListShape = {type:"list",name:"ListAnomaliesForInsightOutputReactiveAnomalies",member:{shape:ListAnomaliesForInsightOutputReactiveAnomaliesMember$}}
-const ListAnomaliesForInsightOutput$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightOutput",members:{ProactiveAnomalies:{shape:ListAnomaliesForInsightOutputProactiveAnomalies$},ReactiveAnomalies:{shape:ListAnomaliesForInsightOutputReactiveAnomalies$},NextToken:{shape:string$}}}
+const CloudFormationCollectionFilter$: S.StructureShape = {type:"structure",name:"CloudFormationCollectionFilter",members:{StackNames:{shape:CloudFormationCollectionStackNames$}}}
+const TagCollectionFilter$: S.StructureShape = {type:"structure",name:"TagCollectionFilter",members:{AppBoundaryKey:{shape:string$},TagValues:{shape:TagCollectionTagValues$}},required:["AppBoundaryKey","TagValues"]}
+const ResourceCollectionFilterTags$: S.ListShape = {type:"list",name:"ResourceCollectionFilterTags",member:{shape:TagCollectionFilter$}}
+const ResourceCollectionFilter$: S.StructureShape = {type:"structure",name:"ResourceCollectionFilter",members:{CloudFormation:{shape:CloudFormationCollectionFilter$},Tags:{shape:ResourceCollectionFilterTags$}}}
+const GetResourceCollectionResponse$: S.StructureShape = {type:"structure",name:"GetResourceCollectionResponse",members:{ResourceCollection:{shape:ResourceCollectionFilter$},NextToken:{shape:string$}}}
+const StartTimeRange$: S.StructureShape = {type:"structure",name:"StartTimeRange",members:{FromTime:{shape:timestamp$},ToTime:{shape:timestamp$}}}
+const ServiceCollectionServiceNames$: S.ListShape = {type:"list",name:"ServiceCollectionServiceNames",member:{shape:string$}}
+const ServiceCollection$: S.StructureShape = {type:"structure",name:"ServiceCollection",members:{ServiceNames:{shape:ServiceCollectionServiceNames$}}}
+const ListAnomaliesForInsightFilters$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightFilters",members:{ServiceCollection:{shape:ServiceCollection$}}}
+const ListAnomaliesForInsightRequest$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightRequest",members:{InsightId:{shape:string$,location:"uri",locationName:"InsightId"},StartTimeRange:{shape:StartTimeRange$},MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$},Filters:{shape:ListAnomaliesForInsightFilters$}},required:["InsightId"]}
+const ProactiveAnomalySummary$: S.StructureShape = {type:"structure",name:"ProactiveAnomalySummary",members:{Id:{shape:string$},Severity:{shape:string$},Status:{shape:string$},UpdateTime:{shape:timestamp$},AnomalyTimeRange:{shape:AnomalyTimeRange$},AnomalyReportedTimeRange:{shape:AnomalyReportedTimeRange$},PredictionTimeRange:{shape:PredictionTimeRange$},SourceDetails:{shape:AnomalySourceDetails$},AssociatedInsightId:{shape:string$},ResourceCollection:{shape:ResourceCollection$},Limit:{shape:double$},SourceMetadata:{shape:AnomalySourceMetadata$},AnomalyResources:{shape:ProactiveAnomalyAnomalyResources$},Description:{shape:string$}}}
+const ListAnomaliesForInsightResponseProactiveAnomalies$: S.ListShape = {type:"list",name:"ListAnomaliesForInsightResponseProactiveAnomalies",member:{shape:ProactiveAnomalySummary$}}
+const ReactiveAnomalySummary$: S.StructureShape = {type:"structure",name:"ReactiveAnomalySummary",members:{Id:{shape:string$},Severity:{shape:string$},Status:{shape:string$},AnomalyTimeRange:{shape:AnomalyTimeRange$},AnomalyReportedTimeRange:{shape:AnomalyReportedTimeRange$},SourceDetails:{shape:AnomalySourceDetails$},AssociatedInsightId:{shape:string$},ResourceCollection:{shape:ResourceCollection$},Type:{shape:string$},Name:{shape:string$},Description:{shape:string$},CausalAnomalyId:{shape:string$},AnomalyResources:{shape:ProactiveAnomalyAnomalyResources$}}}
+const ListAnomaliesForInsightResponseReactiveAnomalies$: S.ListShape = {type:"list",name:"ListAnomaliesForInsightResponseReactiveAnomalies",member:{shape:ReactiveAnomalySummary$}}
+const ListAnomaliesForInsightResponse$: S.StructureShape = {type:"structure",name:"ListAnomaliesForInsightResponse",members:{ProactiveAnomalies:{shape:ListAnomaliesForInsightResponseProactiveAnomalies$},ReactiveAnomalies:{shape:ListAnomaliesForInsightResponseReactiveAnomalies$},NextToken:{shape:string$}}}
 const ListAnomalousLogGroupsRequest$: S.StructureShape = {type:"structure",name:"ListAnomalousLogGroupsRequest",members:{InsightId:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["InsightId"]}
-const ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMemberLogAnomalyClassesMember$: S.StructureShape = {type:"structure",name:"ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMemberLogAnomalyClassesMember",members:{LogStreamName:{shape:string$},LogAnomalyType:{shape:string$},LogAnomalyToken:{shape:string$},LogEventId:{shape:string$},Explanation:{shape:string$},NumberOfLogLinesOccurrences:{shape:integer$},LogEventTimestamp:{shape:timestamp$}}}
-const ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMemberLogAnomalyClasses$: S.ListShape = {type:"list",name:"ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMemberLogAnomalyClasses",member:{shape:ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMemberLogAnomalyClassesMember$}}
-const ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMember$: S.StructureShape = {type:"structure",name:"ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMember",members:{LogAnomalyClasses:{shape:ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMemberLogAnomalyClasses$}}}
-const ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcases$: S.ListShape = {type:"list",name:"ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcases",member:{shape:ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMember$}}
-const ListAnomalousLogGroupsOutputAnomalousLogGroupsMember$: S.StructureShape = {type:"structure",name:"ListAnomalousLogGroupsOutputAnomalousLogGroupsMember",members:{LogGroupName:{shape:string$},ImpactStartTime:{shape:timestamp$},ImpactEndTime:{shape:timestamp$},NumberOfLogLinesScanned:{shape:integer$},LogAnomalyShowcases:{shape:ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcases$}}}
-const ListAnomalousLogGroupsOutputAnomalousLogGroups$: S.ListShape = {type:"list",name:"ListAnomalousLogGroupsOutputAnomalousLogGroups",member:{shape:ListAnomalousLogGroupsOutputAnomalousLogGroupsMember$}}
-const ListAnomalousLogGroupsOutput$: S.StructureShape = {type:"structure",name:"ListAnomalousLogGroupsOutput",members:{InsightId:{shape:string$},AnomalousLogGroups:{shape:ListAnomalousLogGroupsOutputAnomalousLogGroups$},NextToken:{shape:string$}},required:["InsightId","AnomalousLogGroups"]}
-const ListEventsRequestFiltersEventTimeRange$: S.StructureShape = {type:"structure",name:"ListEventsRequestFiltersEventTimeRange",members:{FromTime:{shape:timestamp$},ToTime:{shape:timestamp$}},required:["FromTime","ToTime"]}
-const ListEventsRequestFilters$: S.StructureShape = {type:"structure",name:"ListEventsRequestFilters",members:{InsightId:{shape:string$},EventTimeRange:{shape:ListEventsRequestFiltersEventTimeRange$},EventClass:{shape:string$},EventSource:{shape:string$},DataSource:{shape:string$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$}}}
-const ListEventsRequest$: S.StructureShape = {type:"structure",name:"ListEventsRequest",members:{Filters:{shape:ListEventsRequestFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$}},required:["Filters"]}
-const ListEventsOutputEventsMemberResourcesMember$: S.StructureShape = {type:"structure",name:"ListEventsOutputEventsMemberResourcesMember",members:{Type:{shape:string$},Name:{shape:string$},Arn:{shape:string$}}}
-const ListEventsOutputEventsMemberResources$: S.ListShape = {type:"list",name:"ListEventsOutputEventsMemberResources",member:{shape:ListEventsOutputEventsMemberResourcesMember$}}
-const ListEventsOutputEventsMember$: S.StructureShape = {type:"structure",name:"ListEventsOutputEventsMember",members:{ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},Id:{shape:string$},Time:{shape:timestamp$},EventSource:{shape:string$},Name:{shape:string$},DataSource:{shape:string$},EventClass:{shape:string$},Resources:{shape:ListEventsOutputEventsMemberResources$}}}
-const ListEventsOutputEvents$: S.ListShape = {type:"list",name:"ListEventsOutputEvents",member:{shape:ListEventsOutputEventsMember$}}
-const ListEventsOutput$: S.StructureShape = {type:"structure",name:"ListEventsOutput",members:{Events:{shape:ListEventsOutputEvents$},NextToken:{shape:string$}},required:["Events"]}
-const ListInsightsRequestStatusFilterOngoing$: S.StructureShape = {type:"structure",name:"ListInsightsRequestStatusFilterOngoing",members:{Type:{shape:string$}},required:["Type"]}
-const ListInsightsRequestStatusFilterClosedEndTimeRange$: S.StructureShape = {type:"structure",name:"ListInsightsRequestStatusFilterClosedEndTimeRange",members:{FromTime:{shape:timestamp$},ToTime:{shape:timestamp$}}}
-const ListInsightsRequestStatusFilterClosed$: S.StructureShape = {type:"structure",name:"ListInsightsRequestStatusFilterClosed",members:{Type:{shape:string$},EndTimeRange:{shape:ListInsightsRequestStatusFilterClosedEndTimeRange$}},required:["Type","EndTimeRange"]}
-const ListInsightsRequestStatusFilterAny$: S.StructureShape = {type:"structure",name:"ListInsightsRequestStatusFilterAny",members:{Type:{shape:string$},StartTimeRange:{shape:ListAnomaliesForInsightRequestStartTimeRange$}},required:["Type","StartTimeRange"]}
-const ListInsightsRequestStatusFilter$: S.StructureShape = {type:"structure",name:"ListInsightsRequestStatusFilter",members:{Ongoing:{shape:ListInsightsRequestStatusFilterOngoing$},Closed:{shape:ListInsightsRequestStatusFilterClosed$},Any:{shape:ListInsightsRequestStatusFilterAny$}}}
-const ListInsightsRequest$: S.StructureShape = {type:"structure",name:"ListInsightsRequest",members:{StatusFilter:{shape:ListInsightsRequestStatusFilter$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["StatusFilter"]}
-const ListInsightsOutputProactiveInsightsMemberAssociatedResourceArns$: S.ListShape = {type:"list",name:"ListInsightsOutputProactiveInsightsMemberAssociatedResourceArns",member:{shape:string$}}
-const ListInsightsOutputProactiveInsightsMember$: S.StructureShape = {type:"structure",name:"ListInsightsOutputProactiveInsightsMember",members:{Id:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:DescribeInsightOutputProactiveInsightInsightTimeRange$},PredictionTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},ServiceCollection:{shape:ListAnomaliesForInsightRequestFiltersServiceCollection$},AssociatedResourceArns:{shape:ListInsightsOutputProactiveInsightsMemberAssociatedResourceArns$}}}
-const ListInsightsOutputProactiveInsights$: S.ListShape = {type:"list",name:"ListInsightsOutputProactiveInsights",member:{shape:ListInsightsOutputProactiveInsightsMember$}}
-const ListInsightsOutputReactiveInsightsMember$: S.StructureShape = {type:"structure",name:"ListInsightsOutputReactiveInsightsMember",members:{Id:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:DescribeInsightOutputProactiveInsightInsightTimeRange$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},ServiceCollection:{shape:ListAnomaliesForInsightRequestFiltersServiceCollection$},AssociatedResourceArns:{shape:ListInsightsOutputProactiveInsightsMemberAssociatedResourceArns$}}}
-const ListInsightsOutputReactiveInsights$: S.ListShape = {type:"list",name:"ListInsightsOutputReactiveInsights",member:{shape:ListInsightsOutputReactiveInsightsMember$}}
-const ListInsightsOutput$: S.StructureShape = {type:"structure",name:"ListInsightsOutput",members:{ProactiveInsights:{shape:ListInsightsOutputProactiveInsights$},ReactiveInsights:{shape:ListInsightsOutputReactiveInsights$},NextToken:{shape:string$}}}
-const ListMonitoredResourcesRequestFiltersResourceTypeFilters$: S.ListShape = {type:"list",name:"ListMonitoredResourcesRequestFiltersResourceTypeFilters",member:{shape:string$}}
-const ListMonitoredResourcesRequestFilters$: S.StructureShape = {type:"structure",name:"ListMonitoredResourcesRequestFilters",members:{ResourcePermission:{shape:string$},ResourceTypeFilters:{shape:ListMonitoredResourcesRequestFiltersResourceTypeFilters$}},required:["ResourcePermission","ResourceTypeFilters"]}
-const ListMonitoredResourcesRequest$: S.StructureShape = {type:"structure",name:"ListMonitoredResourcesRequest",members:{Filters:{shape:ListMonitoredResourcesRequestFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListMonitoredResourcesOutputMonitoredResourceIdentifiersMember$: S.StructureShape = {type:"structure",name:"ListMonitoredResourcesOutputMonitoredResourceIdentifiersMember",members:{MonitoredResourceName:{shape:string$},Type:{shape:string$},ResourcePermission:{shape:string$},LastUpdated:{shape:timestamp$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$}}}
-const ListMonitoredResourcesOutputMonitoredResourceIdentifiers$: S.ListShape = {type:"list",name:"ListMonitoredResourcesOutputMonitoredResourceIdentifiers",member:{shape:ListMonitoredResourcesOutputMonitoredResourceIdentifiersMember$}}
-const ListMonitoredResourcesOutput$: S.StructureShape = {type:"structure",name:"ListMonitoredResourcesOutput",members:{MonitoredResourceIdentifiers:{shape:ListMonitoredResourcesOutputMonitoredResourceIdentifiers$},NextToken:{shape:string$}},required:["MonitoredResourceIdentifiers"]}
+const LogAnomalyClass$: S.StructureShape = {type:"structure",name:"LogAnomalyClass",members:{LogStreamName:{shape:string$},LogAnomalyType:{shape:string$},LogAnomalyToken:{shape:string$},LogEventId:{shape:string$},Explanation:{shape:string$},NumberOfLogLinesOccurrences:{shape:integer$},LogEventTimestamp:{shape:timestamp$}}}
+const LogAnomalyShowcaseLogAnomalyClasses$: S.ListShape = {type:"list",name:"LogAnomalyShowcaseLogAnomalyClasses",member:{shape:LogAnomalyClass$}}
+const LogAnomalyShowcase$: S.StructureShape = {type:"structure",name:"LogAnomalyShowcase",members:{LogAnomalyClasses:{shape:LogAnomalyShowcaseLogAnomalyClasses$}}}
+const AnomalousLogGroupLogAnomalyShowcases$: S.ListShape = {type:"list",name:"AnomalousLogGroupLogAnomalyShowcases",member:{shape:LogAnomalyShowcase$}}
+const AnomalousLogGroup$: S.StructureShape = {type:"structure",name:"AnomalousLogGroup",members:{LogGroupName:{shape:string$},ImpactStartTime:{shape:timestamp$},ImpactEndTime:{shape:timestamp$},NumberOfLogLinesScanned:{shape:integer$},LogAnomalyShowcases:{shape:AnomalousLogGroupLogAnomalyShowcases$}}}
+const ListAnomalousLogGroupsResponseAnomalousLogGroups$: S.ListShape = {type:"list",name:"ListAnomalousLogGroupsResponseAnomalousLogGroups",member:{shape:AnomalousLogGroup$}}
+const ListAnomalousLogGroupsResponse$: S.StructureShape = {type:"structure",name:"ListAnomalousLogGroupsResponse",members:{InsightId:{shape:string$},AnomalousLogGroups:{shape:ListAnomalousLogGroupsResponseAnomalousLogGroups$},NextToken:{shape:string$}},required:["InsightId","AnomalousLogGroups"]}
+const EventTimeRange$: S.StructureShape = {type:"structure",name:"EventTimeRange",members:{FromTime:{shape:timestamp$},ToTime:{shape:timestamp$}},required:["FromTime","ToTime"]}
+const ListEventsFilters$: S.StructureShape = {type:"structure",name:"ListEventsFilters",members:{InsightId:{shape:string$},EventTimeRange:{shape:EventTimeRange$},EventClass:{shape:string$},EventSource:{shape:string$},DataSource:{shape:string$},ResourceCollection:{shape:ResourceCollection$}}}
+const ListEventsRequest$: S.StructureShape = {type:"structure",name:"ListEventsRequest",members:{Filters:{shape:ListEventsFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$},AccountId:{shape:string$}},required:["Filters"]}
+const EventResource$: S.StructureShape = {type:"structure",name:"EventResource",members:{Type:{shape:string$},Name:{shape:string$},Arn:{shape:string$}}}
+const EventResources$: S.ListShape = {type:"list",name:"EventResources",member:{shape:EventResource$}}
+const Event$: S.StructureShape = {type:"structure",name:"Event",members:{ResourceCollection:{shape:ResourceCollection$},Id:{shape:string$},Time:{shape:timestamp$},EventSource:{shape:string$},Name:{shape:string$},DataSource:{shape:string$},EventClass:{shape:string$},Resources:{shape:EventResources$}}}
+const ListEventsResponseEvents$: S.ListShape = {type:"list",name:"ListEventsResponseEvents",member:{shape:Event$}}
+const ListEventsResponse$: S.StructureShape = {type:"structure",name:"ListEventsResponse",members:{Events:{shape:ListEventsResponseEvents$},NextToken:{shape:string$}},required:["Events"]}
+const ListInsightsOngoingStatusFilter$: S.StructureShape = {type:"structure",name:"ListInsightsOngoingStatusFilter",members:{Type:{shape:string$}},required:["Type"]}
+const EndTimeRange$: S.StructureShape = {type:"structure",name:"EndTimeRange",members:{FromTime:{shape:timestamp$},ToTime:{shape:timestamp$}}}
+const ListInsightsClosedStatusFilter$: S.StructureShape = {type:"structure",name:"ListInsightsClosedStatusFilter",members:{Type:{shape:string$},EndTimeRange:{shape:EndTimeRange$}},required:["Type","EndTimeRange"]}
+const ListInsightsAnyStatusFilter$: S.StructureShape = {type:"structure",name:"ListInsightsAnyStatusFilter",members:{Type:{shape:string$},StartTimeRange:{shape:StartTimeRange$}},required:["Type","StartTimeRange"]}
+const ListInsightsStatusFilter$: S.StructureShape = {type:"structure",name:"ListInsightsStatusFilter",members:{Ongoing:{shape:ListInsightsOngoingStatusFilter$},Closed:{shape:ListInsightsClosedStatusFilter$},Any:{shape:ListInsightsAnyStatusFilter$}}}
+const ListInsightsRequest$: S.StructureShape = {type:"structure",name:"ListInsightsRequest",members:{StatusFilter:{shape:ListInsightsStatusFilter$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["StatusFilter"]}
+const ProactiveInsightSummaryAssociatedResourceArns$: S.ListShape = {type:"list",name:"ProactiveInsightSummaryAssociatedResourceArns",member:{shape:string$}}
+const ProactiveInsightSummary$: S.StructureShape = {type:"structure",name:"ProactiveInsightSummary",members:{Id:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:InsightTimeRange$},PredictionTimeRange:{shape:PredictionTimeRange$},ResourceCollection:{shape:ResourceCollection$},ServiceCollection:{shape:ServiceCollection$},AssociatedResourceArns:{shape:ProactiveInsightSummaryAssociatedResourceArns$}}}
+const ListInsightsResponseProactiveInsights$: S.ListShape = {type:"list",name:"ListInsightsResponseProactiveInsights",member:{shape:ProactiveInsightSummary$}}
+const ReactiveInsightSummary$: S.StructureShape = {type:"structure",name:"ReactiveInsightSummary",members:{Id:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:InsightTimeRange$},ResourceCollection:{shape:ResourceCollection$},ServiceCollection:{shape:ServiceCollection$},AssociatedResourceArns:{shape:ProactiveInsightSummaryAssociatedResourceArns$}}}
+const ListInsightsResponseReactiveInsights$: S.ListShape = {type:"list",name:"ListInsightsResponseReactiveInsights",member:{shape:ReactiveInsightSummary$}}
+const ListInsightsResponse$: S.StructureShape = {type:"structure",name:"ListInsightsResponse",members:{ProactiveInsights:{shape:ListInsightsResponseProactiveInsights$},ReactiveInsights:{shape:ListInsightsResponseReactiveInsights$},NextToken:{shape:string$}}}
+const ListMonitoredResourcesFiltersResourceTypeFilters$: S.ListShape = {type:"list",name:"ListMonitoredResourcesFiltersResourceTypeFilters",member:{shape:string$}}
+const ListMonitoredResourcesFilters$: S.StructureShape = {type:"structure",name:"ListMonitoredResourcesFilters",members:{ResourcePermission:{shape:string$},ResourceTypeFilters:{shape:ListMonitoredResourcesFiltersResourceTypeFilters$}},required:["ResourcePermission","ResourceTypeFilters"]}
+const ListMonitoredResourcesRequest$: S.StructureShape = {type:"structure",name:"ListMonitoredResourcesRequest",members:{Filters:{shape:ListMonitoredResourcesFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
+const MonitoredResourceIdentifier$: S.StructureShape = {type:"structure",name:"MonitoredResourceIdentifier",members:{MonitoredResourceName:{shape:string$},Type:{shape:string$},ResourcePermission:{shape:string$},LastUpdated:{shape:timestamp$},ResourceCollection:{shape:ResourceCollection$}}}
+const ListMonitoredResourcesResponseMonitoredResourceIdentifiers$: S.ListShape = {type:"list",name:"ListMonitoredResourcesResponseMonitoredResourceIdentifiers",member:{shape:MonitoredResourceIdentifier$}}
+const ListMonitoredResourcesResponse$: S.StructureShape = {type:"structure",name:"ListMonitoredResourcesResponse",members:{MonitoredResourceIdentifiers:{shape:ListMonitoredResourcesResponseMonitoredResourceIdentifiers$},NextToken:{shape:string$}},required:["MonitoredResourceIdentifiers"]}
 const ListNotificationChannelsRequest$: S.StructureShape = {type:"structure",name:"ListNotificationChannelsRequest",members:{NextToken:{shape:string$}}}
-const ListNotificationChannelsOutputChannelsMember$: S.StructureShape = {type:"structure",name:"ListNotificationChannelsOutputChannelsMember",members:{Id:{shape:string$},Config:{shape:AddNotificationChannelRequestConfig$}}}
-const ListNotificationChannelsOutputChannels$: S.ListShape = {type:"list",name:"ListNotificationChannelsOutputChannels",member:{shape:ListNotificationChannelsOutputChannelsMember$}}
-const ListNotificationChannelsOutput$: S.StructureShape = {type:"structure",name:"ListNotificationChannelsOutput",members:{Channels:{shape:ListNotificationChannelsOutputChannels$},NextToken:{shape:string$}}}
+const NotificationChannel$: S.StructureShape = {type:"structure",name:"NotificationChannel",members:{Id:{shape:string$},Config:{shape:NotificationChannelConfig$}}}
+const ListNotificationChannelsResponseChannels$: S.ListShape = {type:"list",name:"ListNotificationChannelsResponseChannels",member:{shape:NotificationChannel$}}
+const ListNotificationChannelsResponse$: S.StructureShape = {type:"structure",name:"ListNotificationChannelsResponse",members:{Channels:{shape:ListNotificationChannelsResponseChannels$},NextToken:{shape:string$}}}
 const ListOrganizationInsightsRequestAccountIds$: S.ListShape = {type:"list",name:"ListOrganizationInsightsRequestAccountIds",member:{shape:string$}}
 const ListOrganizationInsightsRequestOrganizationalUnitIds$: S.ListShape = {type:"list",name:"ListOrganizationInsightsRequestOrganizationalUnitIds",member:{shape:string$}}
-const ListOrganizationInsightsRequest$: S.StructureShape = {type:"structure",name:"ListOrganizationInsightsRequest",members:{StatusFilter:{shape:ListInsightsRequestStatusFilter$},MaxResults:{shape:integer$},AccountIds:{shape:ListOrganizationInsightsRequestAccountIds$},OrganizationalUnitIds:{shape:ListOrganizationInsightsRequestOrganizationalUnitIds$},NextToken:{shape:string$}},required:["StatusFilter"]}
-const ListOrganizationInsightsOutputProactiveInsightsMember$: S.StructureShape = {type:"structure",name:"ListOrganizationInsightsOutputProactiveInsightsMember",members:{Id:{shape:string$},AccountId:{shape:string$},OrganizationalUnitId:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:DescribeInsightOutputProactiveInsightInsightTimeRange$},PredictionTimeRange:{shape:DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},ServiceCollection:{shape:ListAnomaliesForInsightRequestFiltersServiceCollection$}}}
-const ListOrganizationInsightsOutputProactiveInsights$: S.ListShape = {type:"list",name:"ListOrganizationInsightsOutputProactiveInsights",member:{shape:ListOrganizationInsightsOutputProactiveInsightsMember$}}
-const ListOrganizationInsightsOutputReactiveInsightsMember$: S.StructureShape = {type:"structure",name:"ListOrganizationInsightsOutputReactiveInsightsMember",members:{Id:{shape:string$},AccountId:{shape:string$},OrganizationalUnitId:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:DescribeInsightOutputProactiveInsightInsightTimeRange$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},ServiceCollection:{shape:ListAnomaliesForInsightRequestFiltersServiceCollection$}}}
-const ListOrganizationInsightsOutputReactiveInsights$: S.ListShape = {type:"list",name:"ListOrganizationInsightsOutputReactiveInsights",member:{shape:ListOrganizationInsightsOutputReactiveInsightsMember$}}
-const ListOrganizationInsightsOutput$: S.StructureShape = {type:"structure",name:"ListOrganizationInsightsOutput",members:{ProactiveInsights:{shape:ListOrganizationInsightsOutputProactiveInsights$},ReactiveInsights:{shape:ListOrganizationInsightsOutputReactiveInsights$},NextToken:{shape:string$}}}
+const ListOrganizationInsightsRequest$: S.StructureShape = {type:"structure",name:"ListOrganizationInsightsRequest",members:{StatusFilter:{shape:ListInsightsStatusFilter$},MaxResults:{shape:integer$},AccountIds:{shape:ListOrganizationInsightsRequestAccountIds$},OrganizationalUnitIds:{shape:ListOrganizationInsightsRequestOrganizationalUnitIds$},NextToken:{shape:string$}},required:["StatusFilter"]}
+const ProactiveOrganizationInsightSummary$: S.StructureShape = {type:"structure",name:"ProactiveOrganizationInsightSummary",members:{Id:{shape:string$},AccountId:{shape:string$},OrganizationalUnitId:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:InsightTimeRange$},PredictionTimeRange:{shape:PredictionTimeRange$},ResourceCollection:{shape:ResourceCollection$},ServiceCollection:{shape:ServiceCollection$}}}
+const ListOrganizationInsightsResponseProactiveInsights$: S.ListShape = {type:"list",name:"ListOrganizationInsightsResponseProactiveInsights",member:{shape:ProactiveOrganizationInsightSummary$}}
+const ReactiveOrganizationInsightSummary$: S.StructureShape = {type:"structure",name:"ReactiveOrganizationInsightSummary",members:{Id:{shape:string$},AccountId:{shape:string$},OrganizationalUnitId:{shape:string$},Name:{shape:string$},Severity:{shape:string$},Status:{shape:string$},InsightTimeRange:{shape:InsightTimeRange$},ResourceCollection:{shape:ResourceCollection$},ServiceCollection:{shape:ServiceCollection$}}}
+const ListOrganizationInsightsResponseReactiveInsights$: S.ListShape = {type:"list",name:"ListOrganizationInsightsResponseReactiveInsights",member:{shape:ReactiveOrganizationInsightSummary$}}
+const ListOrganizationInsightsResponse$: S.StructureShape = {type:"structure",name:"ListOrganizationInsightsResponse",members:{ProactiveInsights:{shape:ListOrganizationInsightsResponseProactiveInsights$},ReactiveInsights:{shape:ListOrganizationInsightsResponseReactiveInsights$},NextToken:{shape:string$}}}
 const ListRecommendationsRequest$: S.StructureShape = {type:"structure",name:"ListRecommendationsRequest",members:{InsightId:{shape:string$},NextToken:{shape:string$},Locale:{shape:string$},AccountId:{shape:string$}},required:["InsightId"]}
-const ListRecommendationsOutputRecommendationsMemberRelatedEventsMemberResourcesMember$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutputRecommendationsMemberRelatedEventsMemberResourcesMember",members:{Name:{shape:string$},Type:{shape:string$}}}
-const ListRecommendationsOutputRecommendationsMemberRelatedEventsMemberResources$: S.ListShape = {type:"list",name:"ListRecommendationsOutputRecommendationsMemberRelatedEventsMemberResources",member:{shape:ListRecommendationsOutputRecommendationsMemberRelatedEventsMemberResourcesMember$}}
-const ListRecommendationsOutputRecommendationsMemberRelatedEventsMember$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutputRecommendationsMemberRelatedEventsMember",members:{Name:{shape:string$},Resources:{shape:ListRecommendationsOutputRecommendationsMemberRelatedEventsMemberResources$}}}
-const ListRecommendationsOutputRecommendationsMemberRelatedEvents$: S.ListShape = {type:"list",name:"ListRecommendationsOutputRecommendationsMemberRelatedEvents",member:{shape:ListRecommendationsOutputRecommendationsMemberRelatedEventsMember$}}
-const ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberResourcesMember$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberResourcesMember",members:{Name:{shape:string$},Type:{shape:string$}}}
-const ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberResources$: S.ListShape = {type:"list",name:"ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberResources",member:{shape:ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberResourcesMember$}}
-const ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMemberCloudWatchMetricsMember$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMemberCloudWatchMetricsMember",members:{MetricName:{shape:string$},Namespace:{shape:string$}}}
-const ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMemberCloudWatchMetrics$: S.ListShape = {type:"list",name:"ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMemberCloudWatchMetrics",member:{shape:ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMemberCloudWatchMetricsMember$}}
-const ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMember$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMember",members:{CloudWatchMetrics:{shape:ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMemberCloudWatchMetrics$}}}
-const ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetails$: S.ListShape = {type:"list",name:"ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetails",member:{shape:ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMember$}}
-const ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMember$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMember",members:{Resources:{shape:ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberResources$},SourceDetails:{shape:ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetails$},AnomalyId:{shape:string$}}}
-const ListRecommendationsOutputRecommendationsMemberRelatedAnomalies$: S.ListShape = {type:"list",name:"ListRecommendationsOutputRecommendationsMemberRelatedAnomalies",member:{shape:ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMember$}}
-const ListRecommendationsOutputRecommendationsMember$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutputRecommendationsMember",members:{Description:{shape:string$},Link:{shape:string$},Name:{shape:string$},Reason:{shape:string$},RelatedEvents:{shape:ListRecommendationsOutputRecommendationsMemberRelatedEvents$},RelatedAnomalies:{shape:ListRecommendationsOutputRecommendationsMemberRelatedAnomalies$},Category:{shape:string$}}}
-const ListRecommendationsOutputRecommendations$: S.ListShape = {type:"list",name:"ListRecommendationsOutputRecommendations",member:{shape:ListRecommendationsOutputRecommendationsMember$}}
-const ListRecommendationsOutput$: S.StructureShape = {type:"structure",name:"ListRecommendationsOutput",members:{Recommendations:{shape:ListRecommendationsOutputRecommendations$},NextToken:{shape:string$}}}
-const PutFeedbackRequest$: S.StructureShape = {type:"structure",name:"PutFeedbackRequest",members:{InsightFeedback:{shape:DescribeFeedbackOutputInsightFeedback$}}}
-const PutFeedbackOutput$: S.StructureShape = {type:"structure",name:"PutFeedbackOutput",members:{}}
+const RecommendationRelatedEventResource$: S.StructureShape = {type:"structure",name:"RecommendationRelatedEventResource",members:{Name:{shape:string$},Type:{shape:string$}}}
+const RecommendationRelatedEventResources$: S.ListShape = {type:"list",name:"RecommendationRelatedEventResources",member:{shape:RecommendationRelatedEventResource$}}
+const RecommendationRelatedEvent$: S.StructureShape = {type:"structure",name:"RecommendationRelatedEvent",members:{Name:{shape:string$},Resources:{shape:RecommendationRelatedEventResources$}}}
+const RecommendationRelatedEvents$: S.ListShape = {type:"list",name:"RecommendationRelatedEvents",member:{shape:RecommendationRelatedEvent$}}
+const RecommendationRelatedAnomalyResource$: S.StructureShape = {type:"structure",name:"RecommendationRelatedAnomalyResource",members:{Name:{shape:string$},Type:{shape:string$}}}
+const RecommendationRelatedAnomalyResources$: S.ListShape = {type:"list",name:"RecommendationRelatedAnomalyResources",member:{shape:RecommendationRelatedAnomalyResource$}}
+const RecommendationRelatedCloudWatchMetricsSourceDetail$: S.StructureShape = {type:"structure",name:"RecommendationRelatedCloudWatchMetricsSourceDetail",members:{MetricName:{shape:string$},Namespace:{shape:string$}}}
+const RecommendationRelatedAnomalySourceDetailCloudWatchMetrics$: S.ListShape = {type:"list",name:"RecommendationRelatedAnomalySourceDetailCloudWatchMetrics",member:{shape:RecommendationRelatedCloudWatchMetricsSourceDetail$}}
+const RecommendationRelatedAnomalySourceDetail$: S.StructureShape = {type:"structure",name:"RecommendationRelatedAnomalySourceDetail",members:{CloudWatchMetrics:{shape:RecommendationRelatedAnomalySourceDetailCloudWatchMetrics$}}}
+const RecommendationRelatedAnomalySourceDetails$: S.ListShape = {type:"list",name:"RecommendationRelatedAnomalySourceDetails",member:{shape:RecommendationRelatedAnomalySourceDetail$}}
+const RecommendationRelatedAnomaly$: S.StructureShape = {type:"structure",name:"RecommendationRelatedAnomaly",members:{Resources:{shape:RecommendationRelatedAnomalyResources$},SourceDetails:{shape:RecommendationRelatedAnomalySourceDetails$},AnomalyId:{shape:string$}}}
+const RecommendationRelatedAnomalies$: S.ListShape = {type:"list",name:"RecommendationRelatedAnomalies",member:{shape:RecommendationRelatedAnomaly$}}
+const Recommendation$: S.StructureShape = {type:"structure",name:"Recommendation",members:{Description:{shape:string$},Link:{shape:string$},Name:{shape:string$},Reason:{shape:string$},RelatedEvents:{shape:RecommendationRelatedEvents$},RelatedAnomalies:{shape:RecommendationRelatedAnomalies$},Category:{shape:string$}}}
+const ListRecommendationsResponseRecommendations$: S.ListShape = {type:"list",name:"ListRecommendationsResponseRecommendations",member:{shape:Recommendation$}}
+const ListRecommendationsResponse$: S.StructureShape = {type:"structure",name:"ListRecommendationsResponse",members:{Recommendations:{shape:ListRecommendationsResponseRecommendations$},NextToken:{shape:string$}}}
+const PutFeedbackRequest$: S.StructureShape = {type:"structure",name:"PutFeedbackRequest",members:{InsightFeedback:{shape:InsightFeedback$}}}
+const PutFeedbackResponse$: S.StructureShape = {type:"structure",name:"PutFeedbackResponse",members:{}}
 const RemoveNotificationChannelRequest$: S.StructureShape = {type:"structure",name:"RemoveNotificationChannelRequest",members:{Id:{shape:string$,location:"uri",locationName:"Id"}},required:["Id"]}
-const RemoveNotificationChannelOutput$: S.StructureShape = {type:"structure",name:"RemoveNotificationChannelOutput",members:{}}
-const SearchInsightsRequestFiltersStatuses$: S.ListShape = {type:"list",name:"SearchInsightsRequestFiltersStatuses",member:{shape:string$}}
-const SearchInsightsRequestFilters$: S.StructureShape = {type:"structure",name:"SearchInsightsRequestFilters",members:{Severities:{shape:AddNotificationChannelRequestConfigFiltersSeverities$},Statuses:{shape:SearchInsightsRequestFiltersStatuses$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},ServiceCollection:{shape:ListAnomaliesForInsightRequestFiltersServiceCollection$}}}
-const SearchInsightsRequest$: S.StructureShape = {type:"structure",name:"SearchInsightsRequest",members:{StartTimeRange:{shape:ListAnomaliesForInsightRequestStartTimeRange$},Filters:{shape:SearchInsightsRequestFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$},Type:{shape:string$}},required:["StartTimeRange","Type"]}
-const SearchInsightsOutput$: S.StructureShape = {type:"structure",name:"SearchInsightsOutput",members:{ProactiveInsights:{shape:ListInsightsOutputProactiveInsights$},ReactiveInsights:{shape:ListInsightsOutputReactiveInsights$},NextToken:{shape:string$}}}
+const RemoveNotificationChannelResponse$: S.StructureShape = {type:"structure",name:"RemoveNotificationChannelResponse",members:{}}
+const SearchInsightsFiltersStatuses$: S.ListShape = {type:"list",name:"SearchInsightsFiltersStatuses",member:{shape:string$}}
+const SearchInsightsFilters$: S.StructureShape = {type:"structure",name:"SearchInsightsFilters",members:{Severities:{shape:NotificationFilterConfigSeverities$},Statuses:{shape:SearchInsightsFiltersStatuses$},ResourceCollection:{shape:ResourceCollection$},ServiceCollection:{shape:ServiceCollection$}}}
+const SearchInsightsRequest$: S.StructureShape = {type:"structure",name:"SearchInsightsRequest",members:{StartTimeRange:{shape:StartTimeRange$},Filters:{shape:SearchInsightsFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$},Type:{shape:string$}},required:["StartTimeRange","Type"]}
+const SearchInsightsResponse$: S.StructureShape = {type:"structure",name:"SearchInsightsResponse",members:{ProactiveInsights:{shape:ListInsightsResponseProactiveInsights$},ReactiveInsights:{shape:ListInsightsResponseReactiveInsights$},NextToken:{shape:string$}}}
 const SearchOrganizationInsightsRequestAccountIds$: S.ListShape = {type:"list",name:"SearchOrganizationInsightsRequestAccountIds",member:{shape:string$}}
-const SearchOrganizationInsightsRequestFilters$: S.StructureShape = {type:"structure",name:"SearchOrganizationInsightsRequestFilters",members:{Severities:{shape:AddNotificationChannelRequestConfigFiltersSeverities$},Statuses:{shape:SearchInsightsRequestFiltersStatuses$},ResourceCollection:{shape:DescribeAnomalyOutputProactiveAnomalyResourceCollection$},ServiceCollection:{shape:ListAnomaliesForInsightRequestFiltersServiceCollection$}}}
-const SearchOrganizationInsightsRequest$: S.StructureShape = {type:"structure",name:"SearchOrganizationInsightsRequest",members:{AccountIds:{shape:SearchOrganizationInsightsRequestAccountIds$},StartTimeRange:{shape:ListAnomaliesForInsightRequestStartTimeRange$},Filters:{shape:SearchOrganizationInsightsRequestFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$},Type:{shape:string$}},required:["AccountIds","StartTimeRange","Type"]}
-const SearchOrganizationInsightsOutput$: S.StructureShape = {type:"structure",name:"SearchOrganizationInsightsOutput",members:{ProactiveInsights:{shape:ListInsightsOutputProactiveInsights$},ReactiveInsights:{shape:ListInsightsOutputReactiveInsights$},NextToken:{shape:string$}}}
-const StartCostEstimationRequest$: S.StructureShape = {type:"structure",name:"StartCostEstimationRequest",members:{ResourceCollection:{shape:GetCostEstimationOutputResourceCollection$},ClientToken:{shape:string$,idempotencyToken:true}},required:["ResourceCollection"]}
-const StartCostEstimationOutput$: S.StructureShape = {type:"structure",name:"StartCostEstimationOutput",members:{}}
-const UpdateEventSourcesConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateEventSourcesConfigRequest",members:{EventSources:{shape:DescribeEventSourcesConfigOutputEventSources$}}}
-const UpdateEventSourcesConfigOutput$: S.StructureShape = {type:"structure",name:"UpdateEventSourcesConfigOutput",members:{}}
-const UpdateResourceCollectionRequestResourceCollectionCloudFormationStackNames$: S.ListShape = {type:"list",name:"UpdateResourceCollectionRequestResourceCollectionCloudFormationStackNames",member:{shape:string$}}
-const UpdateResourceCollectionRequestResourceCollectionCloudFormation$: S.StructureShape = {type:"structure",name:"UpdateResourceCollectionRequestResourceCollectionCloudFormation",members:{StackNames:{shape:UpdateResourceCollectionRequestResourceCollectionCloudFormationStackNames$}}}
-const UpdateResourceCollectionRequestResourceCollectionTagsMemberTagValues$: S.ListShape = {type:"list",name:"UpdateResourceCollectionRequestResourceCollectionTagsMemberTagValues",member:{shape:string$}}
-const UpdateResourceCollectionRequestResourceCollectionTagsMember$: S.StructureShape = {type:"structure",name:"UpdateResourceCollectionRequestResourceCollectionTagsMember",members:{AppBoundaryKey:{shape:string$},TagValues:{shape:UpdateResourceCollectionRequestResourceCollectionTagsMemberTagValues$}},required:["AppBoundaryKey","TagValues"]}
-const UpdateResourceCollectionRequestResourceCollectionTags$: S.ListShape = {type:"list",name:"UpdateResourceCollectionRequestResourceCollectionTags",member:{shape:UpdateResourceCollectionRequestResourceCollectionTagsMember$}}
-const UpdateResourceCollectionRequestResourceCollection$: S.StructureShape = {type:"structure",name:"UpdateResourceCollectionRequestResourceCollection",members:{CloudFormation:{shape:UpdateResourceCollectionRequestResourceCollectionCloudFormation$},Tags:{shape:UpdateResourceCollectionRequestResourceCollectionTags$}}}
-const UpdateResourceCollectionRequest$: S.StructureShape = {type:"structure",name:"UpdateResourceCollectionRequest",members:{Action:{shape:string$},ResourceCollection:{shape:UpdateResourceCollectionRequestResourceCollection$}},required:["Action","ResourceCollection"]}
-const UpdateResourceCollectionOutput$: S.StructureShape = {type:"structure",name:"UpdateResourceCollectionOutput",members:{}}
-const UpdateServiceIntegrationRequestServiceIntegrationOpsCenter$: S.StructureShape = {type:"structure",name:"UpdateServiceIntegrationRequestServiceIntegrationOpsCenter",members:{OptInStatus:{shape:string$}}}
-const UpdateServiceIntegrationRequestServiceIntegrationLogsAnomalyDetection$: S.StructureShape = {type:"structure",name:"UpdateServiceIntegrationRequestServiceIntegrationLogsAnomalyDetection",members:{OptInStatus:{shape:string$}}}
-const UpdateServiceIntegrationRequestServiceIntegrationKMSServerSideEncryption$: S.StructureShape = {type:"structure",name:"UpdateServiceIntegrationRequestServiceIntegrationKMSServerSideEncryption",members:{KMSKeyId:{shape:string$},OptInStatus:{shape:string$},Type:{shape:string$}}}
-const UpdateServiceIntegrationRequestServiceIntegration$: S.StructureShape = {type:"structure",name:"UpdateServiceIntegrationRequestServiceIntegration",members:{OpsCenter:{shape:UpdateServiceIntegrationRequestServiceIntegrationOpsCenter$},LogsAnomalyDetection:{shape:UpdateServiceIntegrationRequestServiceIntegrationLogsAnomalyDetection$},KMSServerSideEncryption:{shape:UpdateServiceIntegrationRequestServiceIntegrationKMSServerSideEncryption$}}}
-const UpdateServiceIntegrationRequest$: S.StructureShape = {type:"structure",name:"UpdateServiceIntegrationRequest",members:{ServiceIntegration:{shape:UpdateServiceIntegrationRequestServiceIntegration$}},required:["ServiceIntegration"]}
-const UpdateServiceIntegrationOutput$: S.StructureShape = {type:"structure",name:"UpdateServiceIntegrationOutput",members:{}}
+const SearchOrganizationInsightsFilters$: S.StructureShape = {type:"structure",name:"SearchOrganizationInsightsFilters",members:{Severities:{shape:NotificationFilterConfigSeverities$},Statuses:{shape:SearchInsightsFiltersStatuses$},ResourceCollection:{shape:ResourceCollection$},ServiceCollection:{shape:ServiceCollection$}}}
+const SearchOrganizationInsightsRequest$: S.StructureShape = {type:"structure",name:"SearchOrganizationInsightsRequest",members:{AccountIds:{shape:SearchOrganizationInsightsRequestAccountIds$},StartTimeRange:{shape:StartTimeRange$},Filters:{shape:SearchOrganizationInsightsFilters$},MaxResults:{shape:integer$},NextToken:{shape:string$},Type:{shape:string$}},required:["AccountIds","StartTimeRange","Type"]}
+const SearchOrganizationInsightsResponse$: S.StructureShape = {type:"structure",name:"SearchOrganizationInsightsResponse",members:{ProactiveInsights:{shape:ListInsightsResponseProactiveInsights$},ReactiveInsights:{shape:ListInsightsResponseReactiveInsights$},NextToken:{shape:string$}}}
+const StartCostEstimationRequest$: S.StructureShape = {type:"structure",name:"StartCostEstimationRequest",members:{ResourceCollection:{shape:CostEstimationResourceCollectionFilter$},ClientToken:{shape:string$,idempotencyToken:true}},required:["ResourceCollection"]}
+const StartCostEstimationResponse$: S.StructureShape = {type:"structure",name:"StartCostEstimationResponse",members:{}}
+const UpdateEventSourcesConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateEventSourcesConfigRequest",members:{EventSources:{shape:EventSourcesConfig$}}}
+const UpdateEventSourcesConfigResponse$: S.StructureShape = {type:"structure",name:"UpdateEventSourcesConfigResponse",members:{}}
+const UpdateCloudFormationCollectionFilterStackNames$: S.ListShape = {type:"list",name:"UpdateCloudFormationCollectionFilterStackNames",member:{shape:string$}}
+const UpdateCloudFormationCollectionFilter$: S.StructureShape = {type:"structure",name:"UpdateCloudFormationCollectionFilter",members:{StackNames:{shape:UpdateCloudFormationCollectionFilterStackNames$}}}
+const UpdateTagCollectionFilterTagValues$: S.ListShape = {type:"list",name:"UpdateTagCollectionFilterTagValues",member:{shape:string$}}
+const UpdateTagCollectionFilter$: S.StructureShape = {type:"structure",name:"UpdateTagCollectionFilter",members:{AppBoundaryKey:{shape:string$},TagValues:{shape:UpdateTagCollectionFilterTagValues$}},required:["AppBoundaryKey","TagValues"]}
+const UpdateResourceCollectionFilterTags$: S.ListShape = {type:"list",name:"UpdateResourceCollectionFilterTags",member:{shape:UpdateTagCollectionFilter$}}
+const UpdateResourceCollectionFilter$: S.StructureShape = {type:"structure",name:"UpdateResourceCollectionFilter",members:{CloudFormation:{shape:UpdateCloudFormationCollectionFilter$},Tags:{shape:UpdateResourceCollectionFilterTags$}}}
+const UpdateResourceCollectionRequest$: S.StructureShape = {type:"structure",name:"UpdateResourceCollectionRequest",members:{Action:{shape:string$},ResourceCollection:{shape:UpdateResourceCollectionFilter$}},required:["Action","ResourceCollection"]}
+const UpdateResourceCollectionResponse$: S.StructureShape = {type:"structure",name:"UpdateResourceCollectionResponse",members:{}}
+const OpsCenterIntegrationConfig$: S.StructureShape = {type:"structure",name:"OpsCenterIntegrationConfig",members:{OptInStatus:{shape:string$}}}
+const LogsAnomalyDetectionIntegrationConfig$: S.StructureShape = {type:"structure",name:"LogsAnomalyDetectionIntegrationConfig",members:{OptInStatus:{shape:string$}}}
+const KMSServerSideEncryptionIntegrationConfig$: S.StructureShape = {type:"structure",name:"KMSServerSideEncryptionIntegrationConfig",members:{KMSKeyId:{shape:string$},OptInStatus:{shape:string$},Type:{shape:string$}}}
+const UpdateServiceIntegrationConfig$: S.StructureShape = {type:"structure",name:"UpdateServiceIntegrationConfig",members:{OpsCenter:{shape:OpsCenterIntegrationConfig$},LogsAnomalyDetection:{shape:LogsAnomalyDetectionIntegrationConfig$},KMSServerSideEncryption:{shape:KMSServerSideEncryptionIntegrationConfig$}}}
+const UpdateServiceIntegrationRequest$: S.StructureShape = {type:"structure",name:"UpdateServiceIntegrationRequest",members:{ServiceIntegration:{shape:UpdateServiceIntegrationConfig$}},required:["ServiceIntegration"]}
+const UpdateServiceIntegrationResponse$: S.StructureShape = {type:"structure",name:"UpdateServiceIntegrationResponse",members:{}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$},QuotaCode:{shape:string$},ServiceCode:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AnomalySeverity = "HIGH" | "LOW" | "MEDIUM" | (string & {})
+
+export type AnomalyStatus = "CLOSED" | "ONGOING" | (string & {})
+
+export type AnomalyType = "CAUSAL" | "CONTEXTUAL" | (string & {})
+
+export type CloudWatchMetricDataStatusCode = "Complete" | "InternalError" | "PartialData" | (string & {})
+
+export type CloudWatchMetricsStat = "Average" | "Maximum" | "Minimum" | "p50" | "p90" | "p99" | "SampleCount" | "Sum" | (string & {})
+
+export type CostEstimationServiceResourceState = "ACTIVE" | "INACTIVE" | (string & {})
+
+export type CostEstimationStatus = "COMPLETED" | "ONGOING" | (string & {})
+
+export type EventClass = "CONFIG_CHANGE" | "DEPLOYMENT" | "INFRASTRUCTURE" | "SCHEMA_CHANGE" | "SECURITY_CHANGE" | (string & {})
+
+export type EventDataSource = "AWS_CLOUD_TRAIL" | "AWS_CODE_DEPLOY" | (string & {})
+
+export type EventSourceOptInStatus = "DISABLED" | "ENABLED" | (string & {})
+
+export type InsightFeedbackOption = "ALERT_TOO_SENSITIVE" | "DATA_INCORRECT" | "DATA_NOISY_ANOMALY" | "RECOMMENDATION_USEFUL" | "VALID_COLLECTION" | (string & {})
+
+export type InsightSeverity = "HIGH" | "LOW" | "MEDIUM" | (string & {})
+
+export type InsightStatus = "CLOSED" | "ONGOING" | (string & {})
+
+export type InsightType = "PROACTIVE" | "REACTIVE" | (string & {})
+
+export type Locale = "DE_DE" | "EN_GB" | "EN_US" | "ES_ES" | "FR_FR" | "IT_IT" | "JA_JP" | "KO_KR" | "PT_BR" | "ZH_CN" | "ZH_TW" | (string & {})
+
+export type LogAnomalyType = "BLOCK_FORMAT" | "FORMAT" | "HTTP_CODE" | "KEYWORD" | "KEYWORD_TOKEN" | "NEW_FIELD_NAME" | "NUMERICAL_NAN" | "NUMERICAL_POINT" | (string & {})
+
+export type NotificationMessageType = "CLOSED_INSIGHT" | "NEW_ASSOCIATION" | "NEW_INSIGHT" | "NEW_RECOMMENDATION" | "SEVERITY_UPGRADED" | (string & {})
+
+export type OptInStatus = "DISABLED" | "ENABLED" | (string & {})
+
+export type OrganizationResourceCollectionType = "AWS_ACCOUNT" | "AWS_CLOUD_FORMATION" | "AWS_SERVICE" | "AWS_TAGS" | (string & {})
+
+export type ResourceCollectionType = "AWS_CLOUD_FORMATION" | "AWS_SERVICE" | "AWS_TAGS" | (string & {})
+
+export type ResourcePermission = "FULL_PERMISSION" | "MISSING_PERMISSION" | (string & {})
+
+export type ResourceTypeFilter = "CLOUDFRONT_DISTRIBUTION" | "DYNAMODB_TABLE" | "EC2_NAT_GATEWAY" | "ECS_CLUSTER" | "ECS_SERVICE" | "EKS_CLUSTER" | "ELASTICACHE_CACHE_CLUSTER" | "ELASTICSEARCH_DOMAIN" | "ELASTIC_BEANSTALK_ENVIRONMENT" | "ELASTIC_LOAD_BALANCER_LOAD_BALANCER" | "ELASTIC_LOAD_BALANCING_V2_LOAD_BALANCER" | "ELASTIC_LOAD_BALANCING_V2_TARGET_GROUP" | "KINESIS_STREAM" | "LAMBDA_FUNCTION" | "LOG_GROUPS" | "OPEN_SEARCH_SERVICE_DOMAIN" | "RDS_DB_CLUSTER" | "RDS_DB_INSTANCE" | "REDSHIFT_CLUSTER" | "ROUTE53_HEALTH_CHECK" | "ROUTE53_HOSTED_ZONE" | "S3_BUCKET" | "SAGEMAKER_ENDPOINT" | "SNS_TOPIC" | "SQS_QUEUE" | "STEP_FUNCTIONS_ACTIVITY" | "STEP_FUNCTIONS_STATE_MACHINE" | (string & {})
+
+export type ServerSideEncryptionType = "AWS_OWNED_KMS_KEY" | "CUSTOMER_MANAGED_KEY" | (string & {})
+
+export type ServiceName = "API_GATEWAY" | "APPLICATION_ELB" | "AUTO_SCALING_GROUP" | "CLOUD_FRONT" | "DYNAMO_DB" | "EC2" | "ECS" | "EKS" | "ELASTIC_BEANSTALK" | "ELASTI_CACHE" | "ELB" | "ES" | "KINESIS" | "LAMBDA" | "NAT_GATEWAY" | "NETWORK_ELB" | "RDS" | "REDSHIFT" | "ROUTE_53" | "S3" | "SAGE_MAKER" | "SNS" | "SQS" | "STEP_FUNCTIONS" | "SWF" | (string & {})
+
+export type UpdateResourceCollectionAction = "ADD" | "REMOVE" | (string & {})
 
 export interface AddNotificationChannelRequest {
-  readonly Config: AddNotificationChannelRequestConfig
+  readonly Config: NotificationChannelConfig
 }
 
-export interface AddNotificationChannelRequestConfig {
-  readonly Sns: AddNotificationChannelRequestConfigSns
-  readonly Filters?: AddNotificationChannelRequestConfigFilters | undefined
+export interface NotificationChannelConfig {
+  readonly Sns: SnsChannelConfig
+  readonly Filters?: NotificationFilterConfig | undefined
 }
 
-export interface AddNotificationChannelRequestConfigOutput {
-  readonly Sns?: AddNotificationChannelRequestConfigSnsOutput
-  readonly Filters?: AddNotificationChannelRequestConfigFiltersOutput
+export interface NotificationChannelConfigOutput {
+  readonly Sns?: SnsChannelConfigOutput
+  readonly Filters?: NotificationFilterConfigOutput
 }
 
-export interface AddNotificationChannelRequestConfigSns {
+export interface SnsChannelConfig {
   readonly TopicArn?: string | undefined
 }
 
-export interface AddNotificationChannelRequestConfigSnsOutput {
+export interface SnsChannelConfigOutput {
   readonly TopicArn?: string
 }
 
-export interface AddNotificationChannelRequestConfigFilters {
-  readonly Severities?: ReadonlyArray<string> | undefined
-  readonly MessageTypes?: ReadonlyArray<string> | undefined
+export interface NotificationFilterConfig {
+  readonly Severities?: ReadonlyArray<InsightSeverity> | undefined
+  readonly MessageTypes?: ReadonlyArray<NotificationMessageType> | undefined
 }
 
-export interface AddNotificationChannelRequestConfigFiltersOutput {
-  readonly Severities?: ReadonlyArray<string>
-  readonly MessageTypes?: ReadonlyArray<string>
+export interface NotificationFilterConfigOutput {
+  readonly Severities?: ReadonlyArray<InsightSeverity>
+  readonly MessageTypes?: ReadonlyArray<NotificationMessageType>
 }
 
-export interface AddNotificationChannelOutput {
+export interface AddNotificationChannelResponse {
   readonly Id?: string
 }
 
@@ -275,11 +333,11 @@ export interface DeleteInsightRequest {
   readonly Id: string
 }
 
-export type DeleteInsightOutput = {}
+export type DeleteInsightResponse = {}
 
 export type DescribeAccountHealthRequest = {}
 
-export interface DescribeAccountHealthOutput {
+export interface DescribeAccountHealthResponse {
   readonly OpenReactiveInsights?: number
   readonly OpenProactiveInsights?: number
   readonly MetricsAnalyzed?: number
@@ -292,7 +350,7 @@ export interface DescribeAccountOverviewRequest {
   readonly ToTime?: Date | undefined
 }
 
-export interface DescribeAccountOverviewOutput {
+export interface DescribeAccountOverviewResponse {
   readonly ReactiveInsights?: number
   readonly ProactiveInsights?: number
   readonly MeanTimeToRecoverInMilliseconds?: number
@@ -303,210 +361,210 @@ export interface DescribeAnomalyRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeAnomalyOutput {
-  readonly ProactiveAnomaly?: DescribeAnomalyOutputProactiveAnomaly
-  readonly ReactiveAnomaly?: DescribeAnomalyOutputReactiveAnomaly
+export interface DescribeAnomalyResponse {
+  readonly ProactiveAnomaly?: ProactiveAnomaly
+  readonly ReactiveAnomaly?: ReactiveAnomaly
 }
 
-export interface DescribeAnomalyOutputProactiveAnomaly {
+export interface ProactiveAnomaly {
   readonly Id?: string
-  readonly Severity?: string
-  readonly Status?: string
+  readonly Severity?: AnomalySeverity
+  readonly Status?: AnomalyStatus
   readonly UpdateTime?: Date
-  readonly AnomalyTimeRange?: DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange
-  readonly AnomalyReportedTimeRange?: DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange
-  readonly PredictionTimeRange?: DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange
-  readonly SourceDetails?: DescribeAnomalyOutputProactiveAnomalySourceDetails
+  readonly AnomalyTimeRange?: AnomalyTimeRange
+  readonly AnomalyReportedTimeRange?: AnomalyReportedTimeRange
+  readonly PredictionTimeRange?: PredictionTimeRange
+  readonly SourceDetails?: AnomalySourceDetails
   readonly AssociatedInsightId?: string
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
+  readonly ResourceCollection?: ResourceCollectionOutput
   readonly Limit?: number
-  readonly SourceMetadata?: DescribeAnomalyOutputProactiveAnomalySourceMetadata
-  readonly AnomalyResources?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalyAnomalyResourcesMember>
+  readonly SourceMetadata?: AnomalySourceMetadata
+  readonly AnomalyResources?: ReadonlyArray<AnomalyResource>
   readonly Description?: string
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange {
+export interface AnomalyTimeRange {
   readonly StartTime?: Date
   readonly EndTime?: Date
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange {
+export interface AnomalyReportedTimeRange {
   readonly OpenTime?: Date
   readonly CloseTime?: Date
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange {
+export interface PredictionTimeRange {
   readonly StartTime?: Date
   readonly EndTime?: Date
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetails {
-  readonly CloudWatchMetrics?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMember>
-  readonly PerformanceInsightsMetrics?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMember>
+export interface AnomalySourceDetails {
+  readonly CloudWatchMetrics?: ReadonlyArray<CloudWatchMetricsDetail>
+  readonly PerformanceInsightsMetrics?: ReadonlyArray<PerformanceInsightsMetricsDetail>
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMember {
+export interface CloudWatchMetricsDetail {
   readonly MetricName?: string
   readonly Namespace?: string
-  readonly Dimensions?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberDimensionsMember>
-  readonly Stat?: string
+  readonly Dimensions?: ReadonlyArray<CloudWatchMetricsDimension>
+  readonly Stat?: CloudWatchMetricsStat
   readonly Unit?: string
   readonly Period?: number
-  readonly MetricDataSummary?: DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummary
+  readonly MetricDataSummary?: CloudWatchMetricsDataSummary
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberDimensionsMember {
+export interface CloudWatchMetricsDimension {
   readonly Name?: string
   readonly Value?: string
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummary {
-  readonly TimestampMetricValuePairList?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummaryTimestampMetricValuePairListMember>
-  readonly StatusCode?: string
+export interface CloudWatchMetricsDataSummary {
+  readonly TimestampMetricValuePairList?: ReadonlyArray<TimestampMetricValuePair>
+  readonly StatusCode?: CloudWatchMetricDataStatusCode
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsCloudWatchMetricsMemberMetricDataSummaryTimestampMetricValuePairListMember {
+export interface TimestampMetricValuePair {
   readonly Timestamp?: Date
   readonly MetricValue?: number
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMember {
+export interface PerformanceInsightsMetricsDetail {
   readonly MetricDisplayName?: string
   readonly Unit?: string
-  readonly MetricQuery?: DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQuery
-  readonly ReferenceData?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMember>
-  readonly StatsAtAnomaly?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomalyMember>
-  readonly StatsAtBaseline?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomalyMember>
+  readonly MetricQuery?: PerformanceInsightsMetricQuery
+  readonly ReferenceData?: ReadonlyArray<PerformanceInsightsReferenceData>
+  readonly StatsAtAnomaly?: ReadonlyArray<PerformanceInsightsStat>
+  readonly StatsAtBaseline?: ReadonlyArray<PerformanceInsightsStat>
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQuery {
+export interface PerformanceInsightsMetricQuery {
   readonly Metric?: string
-  readonly GroupBy?: DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryGroupBy
+  readonly GroupBy?: PerformanceInsightsMetricDimensionGroup
   readonly Filter?: Readonly<Record<string, string>>
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQueryGroupBy {
+export interface PerformanceInsightsMetricDimensionGroup {
   readonly Group?: string
   readonly Dimensions?: ReadonlyArray<string>
   readonly Limit?: number
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMember {
+export interface PerformanceInsightsReferenceData {
   readonly Name?: string
-  readonly ComparisonValues?: DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValues
+  readonly ComparisonValues?: PerformanceInsightsReferenceComparisonValues
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValues {
-  readonly ReferenceScalar?: DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceScalar
-  readonly ReferenceMetric?: DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceMetric
+export interface PerformanceInsightsReferenceComparisonValues {
+  readonly ReferenceScalar?: PerformanceInsightsReferenceScalar
+  readonly ReferenceMetric?: PerformanceInsightsReferenceMetric
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceScalar {
+export interface PerformanceInsightsReferenceScalar {
   readonly Value?: number
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberReferenceDataMemberComparisonValuesReferenceMetric {
-  readonly MetricQuery?: DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberMetricQuery
+export interface PerformanceInsightsReferenceMetric {
+  readonly MetricQuery?: PerformanceInsightsMetricQuery
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceDetailsPerformanceInsightsMetricsMemberStatsAtAnomalyMember {
+export interface PerformanceInsightsStat {
   readonly Type?: string
   readonly Value?: number
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyResourceCollection {
-  readonly CloudFormation?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormation | undefined
-  readonly Tags?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMember> | undefined
+export interface ResourceCollection {
+  readonly CloudFormation?: CloudFormationCollection | undefined
+  readonly Tags?: ReadonlyArray<TagCollection> | undefined
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput {
-  readonly CloudFormation?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormationOutput
-  readonly Tags?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMemberOutput>
+export interface ResourceCollectionOutput {
+  readonly CloudFormation?: CloudFormationCollectionOutput
+  readonly Tags?: ReadonlyArray<TagCollectionOutput>
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormation {
+export interface CloudFormationCollection {
   readonly StackNames?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyResourceCollectionCloudFormationOutput {
+export interface CloudFormationCollectionOutput {
   readonly StackNames?: ReadonlyArray<string>
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMember {
+export interface TagCollection {
   readonly AppBoundaryKey: string
   readonly TagValues: ReadonlyArray<string>
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyResourceCollectionTagsMemberOutput {
+export interface TagCollectionOutput {
   readonly AppBoundaryKey?: string
   readonly TagValues?: ReadonlyArray<string>
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalySourceMetadata {
+export interface AnomalySourceMetadata {
   readonly Source?: string
   readonly SourceResourceName?: string
   readonly SourceResourceType?: string
 }
 
-export interface DescribeAnomalyOutputProactiveAnomalyAnomalyResourcesMember {
+export interface AnomalyResource {
   readonly Name?: string
   readonly Type?: string
 }
 
-export interface DescribeAnomalyOutputReactiveAnomaly {
+export interface ReactiveAnomaly {
   readonly Id?: string
-  readonly Severity?: string
-  readonly Status?: string
-  readonly AnomalyTimeRange?: DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange
-  readonly AnomalyReportedTimeRange?: DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange
-  readonly SourceDetails?: DescribeAnomalyOutputProactiveAnomalySourceDetails
+  readonly Severity?: AnomalySeverity
+  readonly Status?: AnomalyStatus
+  readonly AnomalyTimeRange?: AnomalyTimeRange
+  readonly AnomalyReportedTimeRange?: AnomalyReportedTimeRange
+  readonly SourceDetails?: AnomalySourceDetails
   readonly AssociatedInsightId?: string
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
-  readonly Type?: string
+  readonly ResourceCollection?: ResourceCollectionOutput
+  readonly Type?: AnomalyType
   readonly Name?: string
   readonly Description?: string
   readonly CausalAnomalyId?: string
-  readonly AnomalyResources?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalyAnomalyResourcesMember>
+  readonly AnomalyResources?: ReadonlyArray<AnomalyResource>
 }
 
 export type DescribeEventSourcesConfigRequest = {}
 
-export interface DescribeEventSourcesConfigOutput {
-  readonly EventSources?: DescribeEventSourcesConfigOutputEventSourcesOutput
+export interface DescribeEventSourcesConfigResponse {
+  readonly EventSources?: EventSourcesConfigOutput
 }
 
-export interface DescribeEventSourcesConfigOutputEventSources {
-  readonly AmazonCodeGuruProfiler?: DescribeEventSourcesConfigOutputEventSourcesAmazonCodeGuruProfiler | undefined
+export interface EventSourcesConfig {
+  readonly AmazonCodeGuruProfiler?: AmazonCodeGuruProfilerIntegration | undefined
 }
 
-export interface DescribeEventSourcesConfigOutputEventSourcesOutput {
-  readonly AmazonCodeGuruProfiler?: DescribeEventSourcesConfigOutputEventSourcesAmazonCodeGuruProfilerOutput
+export interface EventSourcesConfigOutput {
+  readonly AmazonCodeGuruProfiler?: AmazonCodeGuruProfilerIntegrationOutput
 }
 
-export interface DescribeEventSourcesConfigOutputEventSourcesAmazonCodeGuruProfiler {
-  readonly Status?: string | undefined
+export interface AmazonCodeGuruProfilerIntegration {
+  readonly Status?: EventSourceOptInStatus | undefined
 }
 
-export interface DescribeEventSourcesConfigOutputEventSourcesAmazonCodeGuruProfilerOutput {
-  readonly Status?: string
+export interface AmazonCodeGuruProfilerIntegrationOutput {
+  readonly Status?: EventSourceOptInStatus
 }
 
 export interface DescribeFeedbackRequest {
   readonly InsightId?: string | undefined
 }
 
-export interface DescribeFeedbackOutput {
-  readonly InsightFeedback?: DescribeFeedbackOutputInsightFeedbackOutput
+export interface DescribeFeedbackResponse {
+  readonly InsightFeedback?: InsightFeedbackOutput
 }
 
-export interface DescribeFeedbackOutputInsightFeedback {
+export interface InsightFeedback {
   readonly Id?: string | undefined
-  readonly Feedback?: string | undefined
+  readonly Feedback?: InsightFeedbackOption | undefined
 }
 
-export interface DescribeFeedbackOutputInsightFeedbackOutput {
+export interface InsightFeedbackOutput {
   readonly Id?: string
-  readonly Feedback?: string
+  readonly Feedback?: InsightFeedbackOption
 }
 
 export interface DescribeInsightRequest {
@@ -514,35 +572,35 @@ export interface DescribeInsightRequest {
   readonly AccountId?: string | undefined
 }
 
-export interface DescribeInsightOutput {
-  readonly ProactiveInsight?: DescribeInsightOutputProactiveInsight
-  readonly ReactiveInsight?: DescribeInsightOutputReactiveInsight
+export interface DescribeInsightResponse {
+  readonly ProactiveInsight?: ProactiveInsight
+  readonly ReactiveInsight?: ReactiveInsight
 }
 
-export interface DescribeInsightOutputProactiveInsight {
+export interface ProactiveInsight {
   readonly Id?: string
   readonly Name?: string
-  readonly Severity?: string
-  readonly Status?: string
-  readonly InsightTimeRange?: DescribeInsightOutputProactiveInsightInsightTimeRange
-  readonly PredictionTimeRange?: DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
+  readonly Severity?: InsightSeverity
+  readonly Status?: InsightStatus
+  readonly InsightTimeRange?: InsightTimeRange
+  readonly PredictionTimeRange?: PredictionTimeRange
+  readonly ResourceCollection?: ResourceCollectionOutput
   readonly SsmOpsItemId?: string
   readonly Description?: string
 }
 
-export interface DescribeInsightOutputProactiveInsightInsightTimeRange {
+export interface InsightTimeRange {
   readonly StartTime?: Date
   readonly EndTime?: Date
 }
 
-export interface DescribeInsightOutputReactiveInsight {
+export interface ReactiveInsight {
   readonly Id?: string
   readonly Name?: string
-  readonly Severity?: string
-  readonly Status?: string
-  readonly InsightTimeRange?: DescribeInsightOutputProactiveInsightInsightTimeRange
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
+  readonly Severity?: InsightSeverity
+  readonly Status?: InsightStatus
+  readonly InsightTimeRange?: InsightTimeRange
+  readonly ResourceCollection?: ResourceCollectionOutput
   readonly SsmOpsItemId?: string
   readonly Description?: string
 }
@@ -552,7 +610,7 @@ export interface DescribeOrganizationHealthRequest {
   readonly OrganizationalUnitIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeOrganizationHealthOutput {
+export interface DescribeOrganizationHealthResponse {
   readonly OpenReactiveInsights?: number
   readonly OpenProactiveInsights?: number
   readonly MetricsAnalyzed?: number
@@ -566,246 +624,246 @@ export interface DescribeOrganizationOverviewRequest {
   readonly OrganizationalUnitIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeOrganizationOverviewOutput {
+export interface DescribeOrganizationOverviewResponse {
   readonly ReactiveInsights?: number
   readonly ProactiveInsights?: number
 }
 
 export interface DescribeOrganizationResourceCollectionHealthRequest {
-  readonly OrganizationResourceCollectionType: string
+  readonly OrganizationResourceCollectionType: OrganizationResourceCollectionType
   readonly AccountIds?: ReadonlyArray<string> | undefined
   readonly OrganizationalUnitIds?: ReadonlyArray<string> | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface DescribeOrganizationResourceCollectionHealthOutput {
-  readonly CloudFormation?: ReadonlyArray<DescribeOrganizationResourceCollectionHealthOutputCloudFormationMember>
-  readonly Service?: ReadonlyArray<DescribeOrganizationResourceCollectionHealthOutputServiceMember>
-  readonly Account?: ReadonlyArray<DescribeOrganizationResourceCollectionHealthOutputAccountMember>
+export interface DescribeOrganizationResourceCollectionHealthResponse {
+  readonly CloudFormation?: ReadonlyArray<CloudFormationHealth>
+  readonly Service?: ReadonlyArray<ServiceHealth>
+  readonly Account?: ReadonlyArray<AccountHealth>
   readonly NextToken?: string
-  readonly Tags?: ReadonlyArray<DescribeOrganizationResourceCollectionHealthOutputTagsMember>
+  readonly Tags?: ReadonlyArray<TagHealth>
 }
 
-export interface DescribeOrganizationResourceCollectionHealthOutputCloudFormationMember {
+export interface CloudFormationHealth {
   readonly StackName?: string
-  readonly Insight?: DescribeOrganizationResourceCollectionHealthOutputCloudFormationMemberInsight
+  readonly Insight?: InsightHealth
   readonly AnalyzedResourceCount?: number
 }
 
-export interface DescribeOrganizationResourceCollectionHealthOutputCloudFormationMemberInsight {
+export interface InsightHealth {
   readonly OpenProactiveInsights?: number
   readonly OpenReactiveInsights?: number
   readonly MeanTimeToRecoverInMilliseconds?: number
 }
 
-export interface DescribeOrganizationResourceCollectionHealthOutputServiceMember {
-  readonly ServiceName?: string
-  readonly Insight?: DescribeOrganizationResourceCollectionHealthOutputServiceMemberInsight
+export interface ServiceHealth {
+  readonly ServiceName?: ServiceName
+  readonly Insight?: ServiceInsightHealth
   readonly AnalyzedResourceCount?: number
 }
 
-export interface DescribeOrganizationResourceCollectionHealthOutputServiceMemberInsight {
+export interface ServiceInsightHealth {
   readonly OpenProactiveInsights?: number
   readonly OpenReactiveInsights?: number
 }
 
-export interface DescribeOrganizationResourceCollectionHealthOutputAccountMember {
+export interface AccountHealth {
   readonly AccountId?: string
-  readonly Insight?: DescribeOrganizationResourceCollectionHealthOutputAccountMemberInsight
+  readonly Insight?: AccountInsightHealth
 }
 
-export interface DescribeOrganizationResourceCollectionHealthOutputAccountMemberInsight {
+export interface AccountInsightHealth {
   readonly OpenProactiveInsights?: number
   readonly OpenReactiveInsights?: number
 }
 
-export interface DescribeOrganizationResourceCollectionHealthOutputTagsMember {
+export interface TagHealth {
   readonly AppBoundaryKey?: string
   readonly TagValue?: string
-  readonly Insight?: DescribeOrganizationResourceCollectionHealthOutputCloudFormationMemberInsight
+  readonly Insight?: InsightHealth
   readonly AnalyzedResourceCount?: number
 }
 
 export interface DescribeResourceCollectionHealthRequest {
-  readonly ResourceCollectionType: string
+  readonly ResourceCollectionType: ResourceCollectionType
   readonly NextToken?: string | undefined
 }
 
-export interface DescribeResourceCollectionHealthOutput {
-  readonly CloudFormation?: ReadonlyArray<DescribeOrganizationResourceCollectionHealthOutputCloudFormationMember>
-  readonly Service?: ReadonlyArray<DescribeOrganizationResourceCollectionHealthOutputServiceMember>
+export interface DescribeResourceCollectionHealthResponse {
+  readonly CloudFormation?: ReadonlyArray<CloudFormationHealth>
+  readonly Service?: ReadonlyArray<ServiceHealth>
   readonly NextToken?: string
-  readonly Tags?: ReadonlyArray<DescribeOrganizationResourceCollectionHealthOutputTagsMember>
+  readonly Tags?: ReadonlyArray<TagHealth>
 }
 
 export type DescribeServiceIntegrationRequest = {}
 
-export interface DescribeServiceIntegrationOutput {
-  readonly ServiceIntegration?: DescribeServiceIntegrationOutputServiceIntegration
+export interface DescribeServiceIntegrationResponse {
+  readonly ServiceIntegration?: ServiceIntegrationConfig
 }
 
-export interface DescribeServiceIntegrationOutputServiceIntegration {
-  readonly OpsCenter?: DescribeServiceIntegrationOutputServiceIntegrationOpsCenter
-  readonly LogsAnomalyDetection?: DescribeServiceIntegrationOutputServiceIntegrationLogsAnomalyDetection
-  readonly KMSServerSideEncryption?: DescribeServiceIntegrationOutputServiceIntegrationKMSServerSideEncryption
+export interface ServiceIntegrationConfig {
+  readonly OpsCenter?: OpsCenterIntegration
+  readonly LogsAnomalyDetection?: LogsAnomalyDetectionIntegration
+  readonly KMSServerSideEncryption?: KMSServerSideEncryptionIntegration
 }
 
-export interface DescribeServiceIntegrationOutputServiceIntegrationOpsCenter {
-  readonly OptInStatus?: string
+export interface OpsCenterIntegration {
+  readonly OptInStatus?: OptInStatus
 }
 
-export interface DescribeServiceIntegrationOutputServiceIntegrationLogsAnomalyDetection {
-  readonly OptInStatus?: string
+export interface LogsAnomalyDetectionIntegration {
+  readonly OptInStatus?: OptInStatus
 }
 
-export interface DescribeServiceIntegrationOutputServiceIntegrationKMSServerSideEncryption {
+export interface KMSServerSideEncryptionIntegration {
   readonly KMSKeyId?: string
-  readonly OptInStatus?: string
-  readonly Type?: string
+  readonly OptInStatus?: OptInStatus
+  readonly Type?: ServerSideEncryptionType
 }
 
 export interface GetCostEstimationRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetCostEstimationOutput {
-  readonly ResourceCollection?: GetCostEstimationOutputResourceCollectionOutput
-  readonly Status?: string
-  readonly Costs?: ReadonlyArray<GetCostEstimationOutputCostsMember>
-  readonly TimeRange?: GetCostEstimationOutputTimeRange
+export interface GetCostEstimationResponse {
+  readonly ResourceCollection?: CostEstimationResourceCollectionFilterOutput
+  readonly Status?: CostEstimationStatus
+  readonly Costs?: ReadonlyArray<ServiceResourceCost>
+  readonly TimeRange?: CostEstimationTimeRange
   readonly TotalCost?: number
   readonly NextToken?: string
 }
 
-export interface GetCostEstimationOutputResourceCollection {
-  readonly CloudFormation?: GetCostEstimationOutputResourceCollectionCloudFormation | undefined
-  readonly Tags?: ReadonlyArray<GetCostEstimationOutputResourceCollectionTagsMember> | undefined
+export interface CostEstimationResourceCollectionFilter {
+  readonly CloudFormation?: CloudFormationCostEstimationResourceCollectionFilter | undefined
+  readonly Tags?: ReadonlyArray<TagCostEstimationResourceCollectionFilter> | undefined
 }
 
-export interface GetCostEstimationOutputResourceCollectionOutput {
-  readonly CloudFormation?: GetCostEstimationOutputResourceCollectionCloudFormationOutput
-  readonly Tags?: ReadonlyArray<GetCostEstimationOutputResourceCollectionTagsMemberOutput>
+export interface CostEstimationResourceCollectionFilterOutput {
+  readonly CloudFormation?: CloudFormationCostEstimationResourceCollectionFilterOutput
+  readonly Tags?: ReadonlyArray<TagCostEstimationResourceCollectionFilterOutput>
 }
 
-export interface GetCostEstimationOutputResourceCollectionCloudFormation {
+export interface CloudFormationCostEstimationResourceCollectionFilter {
   readonly StackNames?: ReadonlyArray<string> | undefined
 }
 
-export interface GetCostEstimationOutputResourceCollectionCloudFormationOutput {
+export interface CloudFormationCostEstimationResourceCollectionFilterOutput {
   readonly StackNames?: ReadonlyArray<string>
 }
 
-export interface GetCostEstimationOutputResourceCollectionTagsMember {
+export interface TagCostEstimationResourceCollectionFilter {
   readonly AppBoundaryKey: string
   readonly TagValues: ReadonlyArray<string>
 }
 
-export interface GetCostEstimationOutputResourceCollectionTagsMemberOutput {
+export interface TagCostEstimationResourceCollectionFilterOutput {
   readonly AppBoundaryKey?: string
   readonly TagValues?: ReadonlyArray<string>
 }
 
-export interface GetCostEstimationOutputCostsMember {
+export interface ServiceResourceCost {
   readonly Type?: string
-  readonly State?: string
+  readonly State?: CostEstimationServiceResourceState
   readonly Count?: number
   readonly UnitCost?: number
   readonly Cost?: number
 }
 
-export interface GetCostEstimationOutputTimeRange {
+export interface CostEstimationTimeRange {
   readonly StartTime?: Date
   readonly EndTime?: Date
 }
 
 export interface GetResourceCollectionRequest {
-  readonly ResourceCollectionType: string
+  readonly ResourceCollectionType: ResourceCollectionType
   readonly NextToken?: string | undefined
 }
 
-export interface GetResourceCollectionOutput {
-  readonly ResourceCollection?: GetResourceCollectionOutputResourceCollection
+export interface GetResourceCollectionResponse {
+  readonly ResourceCollection?: ResourceCollectionFilter
   readonly NextToken?: string
 }
 
-export interface GetResourceCollectionOutputResourceCollection {
-  readonly CloudFormation?: GetResourceCollectionOutputResourceCollectionCloudFormation
-  readonly Tags?: ReadonlyArray<GetResourceCollectionOutputResourceCollectionTagsMember>
+export interface ResourceCollectionFilter {
+  readonly CloudFormation?: CloudFormationCollectionFilter
+  readonly Tags?: ReadonlyArray<TagCollectionFilter>
 }
 
-export interface GetResourceCollectionOutputResourceCollectionCloudFormation {
+export interface CloudFormationCollectionFilter {
   readonly StackNames?: ReadonlyArray<string>
 }
 
-export interface GetResourceCollectionOutputResourceCollectionTagsMember {
+export interface TagCollectionFilter {
   readonly AppBoundaryKey?: string
   readonly TagValues?: ReadonlyArray<string>
 }
 
 export interface ListAnomaliesForInsightRequest {
   readonly InsightId: string
-  readonly StartTimeRange?: ListAnomaliesForInsightRequestStartTimeRange | undefined
+  readonly StartTimeRange?: StartTimeRange | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
   readonly AccountId?: string | undefined
-  readonly Filters?: ListAnomaliesForInsightRequestFilters | undefined
+  readonly Filters?: ListAnomaliesForInsightFilters | undefined
 }
 
-export interface ListAnomaliesForInsightRequestStartTimeRange {
+export interface StartTimeRange {
   readonly FromTime?: Date | undefined
   readonly ToTime?: Date | undefined
 }
 
-export interface ListAnomaliesForInsightRequestFilters {
-  readonly ServiceCollection?: ListAnomaliesForInsightRequestFiltersServiceCollection | undefined
+export interface ListAnomaliesForInsightFilters {
+  readonly ServiceCollection?: ServiceCollection | undefined
 }
 
-export interface ListAnomaliesForInsightRequestFiltersServiceCollection {
-  readonly ServiceNames?: ReadonlyArray<string> | undefined
+export interface ServiceCollection {
+  readonly ServiceNames?: ReadonlyArray<ServiceName> | undefined
 }
 
-export interface ListAnomaliesForInsightRequestFiltersServiceCollectionOutput {
-  readonly ServiceNames?: ReadonlyArray<string>
+export interface ServiceCollectionOutput {
+  readonly ServiceNames?: ReadonlyArray<ServiceName>
 }
 
-export interface ListAnomaliesForInsightOutput {
-  readonly ProactiveAnomalies?: ReadonlyArray<ListAnomaliesForInsightOutputProactiveAnomaliesMember>
-  readonly ReactiveAnomalies?: ReadonlyArray<ListAnomaliesForInsightOutputReactiveAnomaliesMember>
+export interface ListAnomaliesForInsightResponse {
+  readonly ProactiveAnomalies?: ReadonlyArray<ProactiveAnomalySummary>
+  readonly ReactiveAnomalies?: ReadonlyArray<ReactiveAnomalySummary>
   readonly NextToken?: string
 }
 
-export interface ListAnomaliesForInsightOutputProactiveAnomaliesMember {
+export interface ProactiveAnomalySummary {
   readonly Id?: string
-  readonly Severity?: string
-  readonly Status?: string
+  readonly Severity?: AnomalySeverity
+  readonly Status?: AnomalyStatus
   readonly UpdateTime?: Date
-  readonly AnomalyTimeRange?: DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange
-  readonly AnomalyReportedTimeRange?: DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange
-  readonly PredictionTimeRange?: DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange
-  readonly SourceDetails?: DescribeAnomalyOutputProactiveAnomalySourceDetails
+  readonly AnomalyTimeRange?: AnomalyTimeRange
+  readonly AnomalyReportedTimeRange?: AnomalyReportedTimeRange
+  readonly PredictionTimeRange?: PredictionTimeRange
+  readonly SourceDetails?: AnomalySourceDetails
   readonly AssociatedInsightId?: string
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
+  readonly ResourceCollection?: ResourceCollectionOutput
   readonly Limit?: number
-  readonly SourceMetadata?: DescribeAnomalyOutputProactiveAnomalySourceMetadata
-  readonly AnomalyResources?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalyAnomalyResourcesMember>
+  readonly SourceMetadata?: AnomalySourceMetadata
+  readonly AnomalyResources?: ReadonlyArray<AnomalyResource>
   readonly Description?: string
 }
 
-export interface ListAnomaliesForInsightOutputReactiveAnomaliesMember {
+export interface ReactiveAnomalySummary {
   readonly Id?: string
-  readonly Severity?: string
-  readonly Status?: string
-  readonly AnomalyTimeRange?: DescribeAnomalyOutputProactiveAnomalyAnomalyTimeRange
-  readonly AnomalyReportedTimeRange?: DescribeAnomalyOutputProactiveAnomalyAnomalyReportedTimeRange
-  readonly SourceDetails?: DescribeAnomalyOutputProactiveAnomalySourceDetails
+  readonly Severity?: AnomalySeverity
+  readonly Status?: AnomalyStatus
+  readonly AnomalyTimeRange?: AnomalyTimeRange
+  readonly AnomalyReportedTimeRange?: AnomalyReportedTimeRange
+  readonly SourceDetails?: AnomalySourceDetails
   readonly AssociatedInsightId?: string
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
-  readonly Type?: string
+  readonly ResourceCollection?: ResourceCollectionOutput
+  readonly Type?: AnomalyType
   readonly Name?: string
   readonly Description?: string
   readonly CausalAnomalyId?: string
-  readonly AnomalyResources?: ReadonlyArray<DescribeAnomalyOutputProactiveAnomalyAnomalyResourcesMember>
+  readonly AnomalyResources?: ReadonlyArray<AnomalyResource>
 }
 
 export interface ListAnomalousLogGroupsRequest {
@@ -814,27 +872,27 @@ export interface ListAnomalousLogGroupsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListAnomalousLogGroupsOutput {
+export interface ListAnomalousLogGroupsResponse {
   readonly InsightId?: string
-  readonly AnomalousLogGroups?: ReadonlyArray<ListAnomalousLogGroupsOutputAnomalousLogGroupsMember>
+  readonly AnomalousLogGroups?: ReadonlyArray<AnomalousLogGroup>
   readonly NextToken?: string
 }
 
-export interface ListAnomalousLogGroupsOutputAnomalousLogGroupsMember {
+export interface AnomalousLogGroup {
   readonly LogGroupName?: string
   readonly ImpactStartTime?: Date
   readonly ImpactEndTime?: Date
   readonly NumberOfLogLinesScanned?: number
-  readonly LogAnomalyShowcases?: ReadonlyArray<ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMember>
+  readonly LogAnomalyShowcases?: ReadonlyArray<LogAnomalyShowcase>
 }
 
-export interface ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMember {
-  readonly LogAnomalyClasses?: ReadonlyArray<ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMemberLogAnomalyClassesMember>
+export interface LogAnomalyShowcase {
+  readonly LogAnomalyClasses?: ReadonlyArray<LogAnomalyClass>
 }
 
-export interface ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyShowcasesMemberLogAnomalyClassesMember {
+export interface LogAnomalyClass {
   readonly LogStreamName?: string
-  readonly LogAnomalyType?: string
+  readonly LogAnomalyType?: LogAnomalyType
   readonly LogAnomalyToken?: string
   readonly LogEventId?: string
   readonly Explanation?: string
@@ -843,472 +901,486 @@ export interface ListAnomalousLogGroupsOutputAnomalousLogGroupsMemberLogAnomalyS
 }
 
 export interface ListEventsRequest {
-  readonly Filters: ListEventsRequestFilters
+  readonly Filters: ListEventsFilters
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
   readonly AccountId?: string | undefined
 }
 
-export interface ListEventsRequestFilters {
+export interface ListEventsFilters {
   readonly InsightId?: string | undefined
-  readonly EventTimeRange?: ListEventsRequestFiltersEventTimeRange | undefined
-  readonly EventClass?: string | undefined
+  readonly EventTimeRange?: EventTimeRange | undefined
+  readonly EventClass?: EventClass | undefined
   readonly EventSource?: string | undefined
-  readonly DataSource?: string | undefined
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollection | undefined
+  readonly DataSource?: EventDataSource | undefined
+  readonly ResourceCollection?: ResourceCollection | undefined
 }
 
-export interface ListEventsRequestFiltersEventTimeRange {
+export interface EventTimeRange {
   readonly FromTime: Date
   readonly ToTime: Date
 }
 
-export interface ListEventsOutput {
-  readonly Events?: ReadonlyArray<ListEventsOutputEventsMember>
+export interface ListEventsResponse {
+  readonly Events?: ReadonlyArray<Event>
   readonly NextToken?: string
 }
 
-export interface ListEventsOutputEventsMember {
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
+export interface Event {
+  readonly ResourceCollection?: ResourceCollectionOutput
   readonly Id?: string
   readonly Time?: Date
   readonly EventSource?: string
   readonly Name?: string
-  readonly DataSource?: string
-  readonly EventClass?: string
-  readonly Resources?: ReadonlyArray<ListEventsOutputEventsMemberResourcesMember>
+  readonly DataSource?: EventDataSource
+  readonly EventClass?: EventClass
+  readonly Resources?: ReadonlyArray<EventResource>
 }
 
-export interface ListEventsOutputEventsMemberResourcesMember {
+export interface EventResource {
   readonly Type?: string
   readonly Name?: string
   readonly Arn?: string
 }
 
 export interface ListInsightsRequest {
-  readonly StatusFilter: ListInsightsRequestStatusFilter
+  readonly StatusFilter: ListInsightsStatusFilter
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListInsightsRequestStatusFilter {
-  readonly Ongoing?: ListInsightsRequestStatusFilterOngoing | undefined
-  readonly Closed?: ListInsightsRequestStatusFilterClosed | undefined
-  readonly Any?: ListInsightsRequestStatusFilterAny | undefined
+export interface ListInsightsStatusFilter {
+  readonly Ongoing?: ListInsightsOngoingStatusFilter | undefined
+  readonly Closed?: ListInsightsClosedStatusFilter | undefined
+  readonly Any?: ListInsightsAnyStatusFilter | undefined
 }
 
-export interface ListInsightsRequestStatusFilterOngoing {
-  readonly Type: string
+export interface ListInsightsOngoingStatusFilter {
+  readonly Type: InsightType
 }
 
-export interface ListInsightsRequestStatusFilterClosed {
-  readonly Type: string
-  readonly EndTimeRange: ListInsightsRequestStatusFilterClosedEndTimeRange
+export interface ListInsightsClosedStatusFilter {
+  readonly Type: InsightType
+  readonly EndTimeRange: EndTimeRange
 }
 
-export interface ListInsightsRequestStatusFilterClosedEndTimeRange {
+export interface EndTimeRange {
   readonly FromTime?: Date | undefined
   readonly ToTime?: Date | undefined
 }
 
-export interface ListInsightsRequestStatusFilterAny {
-  readonly Type: string
-  readonly StartTimeRange: ListAnomaliesForInsightRequestStartTimeRange
+export interface ListInsightsAnyStatusFilter {
+  readonly Type: InsightType
+  readonly StartTimeRange: StartTimeRange
 }
 
-export interface ListInsightsOutput {
-  readonly ProactiveInsights?: ReadonlyArray<ListInsightsOutputProactiveInsightsMember>
-  readonly ReactiveInsights?: ReadonlyArray<ListInsightsOutputReactiveInsightsMember>
+export interface ListInsightsResponse {
+  readonly ProactiveInsights?: ReadonlyArray<ProactiveInsightSummary>
+  readonly ReactiveInsights?: ReadonlyArray<ReactiveInsightSummary>
   readonly NextToken?: string
 }
 
-export interface ListInsightsOutputProactiveInsightsMember {
+export interface ProactiveInsightSummary {
   readonly Id?: string
   readonly Name?: string
-  readonly Severity?: string
-  readonly Status?: string
-  readonly InsightTimeRange?: DescribeInsightOutputProactiveInsightInsightTimeRange
-  readonly PredictionTimeRange?: DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
-  readonly ServiceCollection?: ListAnomaliesForInsightRequestFiltersServiceCollectionOutput
+  readonly Severity?: InsightSeverity
+  readonly Status?: InsightStatus
+  readonly InsightTimeRange?: InsightTimeRange
+  readonly PredictionTimeRange?: PredictionTimeRange
+  readonly ResourceCollection?: ResourceCollectionOutput
+  readonly ServiceCollection?: ServiceCollectionOutput
   readonly AssociatedResourceArns?: ReadonlyArray<string>
 }
 
-export interface ListInsightsOutputReactiveInsightsMember {
+export interface ReactiveInsightSummary {
   readonly Id?: string
   readonly Name?: string
-  readonly Severity?: string
-  readonly Status?: string
-  readonly InsightTimeRange?: DescribeInsightOutputProactiveInsightInsightTimeRange
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
-  readonly ServiceCollection?: ListAnomaliesForInsightRequestFiltersServiceCollectionOutput
+  readonly Severity?: InsightSeverity
+  readonly Status?: InsightStatus
+  readonly InsightTimeRange?: InsightTimeRange
+  readonly ResourceCollection?: ResourceCollectionOutput
+  readonly ServiceCollection?: ServiceCollectionOutput
   readonly AssociatedResourceArns?: ReadonlyArray<string>
 }
 
 export interface ListMonitoredResourcesRequest {
-  readonly Filters?: ListMonitoredResourcesRequestFilters | undefined
+  readonly Filters?: ListMonitoredResourcesFilters | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListMonitoredResourcesRequestFilters {
-  readonly ResourcePermission: string
-  readonly ResourceTypeFilters: ReadonlyArray<string>
+export interface ListMonitoredResourcesFilters {
+  readonly ResourcePermission: ResourcePermission
+  readonly ResourceTypeFilters: ReadonlyArray<ResourceTypeFilter>
 }
 
-export interface ListMonitoredResourcesOutput {
-  readonly MonitoredResourceIdentifiers?: ReadonlyArray<ListMonitoredResourcesOutputMonitoredResourceIdentifiersMember>
+export interface ListMonitoredResourcesResponse {
+  readonly MonitoredResourceIdentifiers?: ReadonlyArray<MonitoredResourceIdentifier>
   readonly NextToken?: string
 }
 
-export interface ListMonitoredResourcesOutputMonitoredResourceIdentifiersMember {
+export interface MonitoredResourceIdentifier {
   readonly MonitoredResourceName?: string
   readonly Type?: string
-  readonly ResourcePermission?: string
+  readonly ResourcePermission?: ResourcePermission
   readonly LastUpdated?: Date
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
+  readonly ResourceCollection?: ResourceCollectionOutput
 }
 
 export interface ListNotificationChannelsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListNotificationChannelsOutput {
-  readonly Channels?: ReadonlyArray<ListNotificationChannelsOutputChannelsMember>
+export interface ListNotificationChannelsResponse {
+  readonly Channels?: ReadonlyArray<NotificationChannel>
   readonly NextToken?: string
 }
 
-export interface ListNotificationChannelsOutputChannelsMember {
+export interface NotificationChannel {
   readonly Id?: string
-  readonly Config?: AddNotificationChannelRequestConfigOutput
+  readonly Config?: NotificationChannelConfigOutput
 }
 
 export interface ListOrganizationInsightsRequest {
-  readonly StatusFilter: ListInsightsRequestStatusFilter
+  readonly StatusFilter: ListInsightsStatusFilter
   readonly MaxResults?: number | undefined
   readonly AccountIds?: ReadonlyArray<string> | undefined
   readonly OrganizationalUnitIds?: ReadonlyArray<string> | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListOrganizationInsightsOutput {
-  readonly ProactiveInsights?: ReadonlyArray<ListOrganizationInsightsOutputProactiveInsightsMember>
-  readonly ReactiveInsights?: ReadonlyArray<ListOrganizationInsightsOutputReactiveInsightsMember>
+export interface ListOrganizationInsightsResponse {
+  readonly ProactiveInsights?: ReadonlyArray<ProactiveOrganizationInsightSummary>
+  readonly ReactiveInsights?: ReadonlyArray<ReactiveOrganizationInsightSummary>
   readonly NextToken?: string
 }
 
-export interface ListOrganizationInsightsOutputProactiveInsightsMember {
+export interface ProactiveOrganizationInsightSummary {
   readonly Id?: string
   readonly AccountId?: string
   readonly OrganizationalUnitId?: string
   readonly Name?: string
-  readonly Severity?: string
-  readonly Status?: string
-  readonly InsightTimeRange?: DescribeInsightOutputProactiveInsightInsightTimeRange
-  readonly PredictionTimeRange?: DescribeAnomalyOutputProactiveAnomalyPredictionTimeRange
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
-  readonly ServiceCollection?: ListAnomaliesForInsightRequestFiltersServiceCollectionOutput
+  readonly Severity?: InsightSeverity
+  readonly Status?: InsightStatus
+  readonly InsightTimeRange?: InsightTimeRange
+  readonly PredictionTimeRange?: PredictionTimeRange
+  readonly ResourceCollection?: ResourceCollectionOutput
+  readonly ServiceCollection?: ServiceCollectionOutput
 }
 
-export interface ListOrganizationInsightsOutputReactiveInsightsMember {
+export interface ReactiveOrganizationInsightSummary {
   readonly Id?: string
   readonly AccountId?: string
   readonly OrganizationalUnitId?: string
   readonly Name?: string
-  readonly Severity?: string
-  readonly Status?: string
-  readonly InsightTimeRange?: DescribeInsightOutputProactiveInsightInsightTimeRange
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollectionOutput
-  readonly ServiceCollection?: ListAnomaliesForInsightRequestFiltersServiceCollectionOutput
+  readonly Severity?: InsightSeverity
+  readonly Status?: InsightStatus
+  readonly InsightTimeRange?: InsightTimeRange
+  readonly ResourceCollection?: ResourceCollectionOutput
+  readonly ServiceCollection?: ServiceCollectionOutput
 }
 
 export interface ListRecommendationsRequest {
   readonly InsightId: string
   readonly NextToken?: string | undefined
-  readonly Locale?: string | undefined
+  readonly Locale?: Locale | undefined
   readonly AccountId?: string | undefined
 }
 
-export interface ListRecommendationsOutput {
-  readonly Recommendations?: ReadonlyArray<ListRecommendationsOutputRecommendationsMember>
+export interface ListRecommendationsResponse {
+  readonly Recommendations?: ReadonlyArray<Recommendation>
   readonly NextToken?: string
 }
 
-export interface ListRecommendationsOutputRecommendationsMember {
+export interface Recommendation {
   readonly Description?: string
   readonly Link?: string
   readonly Name?: string
   readonly Reason?: string
-  readonly RelatedEvents?: ReadonlyArray<ListRecommendationsOutputRecommendationsMemberRelatedEventsMember>
-  readonly RelatedAnomalies?: ReadonlyArray<ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMember>
+  readonly RelatedEvents?: ReadonlyArray<RecommendationRelatedEvent>
+  readonly RelatedAnomalies?: ReadonlyArray<RecommendationRelatedAnomaly>
   readonly Category?: string
 }
 
-export interface ListRecommendationsOutputRecommendationsMemberRelatedEventsMember {
+export interface RecommendationRelatedEvent {
   readonly Name?: string
-  readonly Resources?: ReadonlyArray<ListRecommendationsOutputRecommendationsMemberRelatedEventsMemberResourcesMember>
+  readonly Resources?: ReadonlyArray<RecommendationRelatedEventResource>
 }
 
-export interface ListRecommendationsOutputRecommendationsMemberRelatedEventsMemberResourcesMember {
+export interface RecommendationRelatedEventResource {
   readonly Name?: string
   readonly Type?: string
 }
 
-export interface ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMember {
-  readonly Resources?: ReadonlyArray<ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberResourcesMember>
-  readonly SourceDetails?: ReadonlyArray<ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMember>
+export interface RecommendationRelatedAnomaly {
+  readonly Resources?: ReadonlyArray<RecommendationRelatedAnomalyResource>
+  readonly SourceDetails?: ReadonlyArray<RecommendationRelatedAnomalySourceDetail>
   readonly AnomalyId?: string
 }
 
-export interface ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberResourcesMember {
+export interface RecommendationRelatedAnomalyResource {
   readonly Name?: string
   readonly Type?: string
 }
 
-export interface ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMember {
-  readonly CloudWatchMetrics?: ReadonlyArray<ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMemberCloudWatchMetricsMember>
+export interface RecommendationRelatedAnomalySourceDetail {
+  readonly CloudWatchMetrics?: ReadonlyArray<RecommendationRelatedCloudWatchMetricsSourceDetail>
 }
 
-export interface ListRecommendationsOutputRecommendationsMemberRelatedAnomaliesMemberSourceDetailsMemberCloudWatchMetricsMember {
+export interface RecommendationRelatedCloudWatchMetricsSourceDetail {
   readonly MetricName?: string
   readonly Namespace?: string
 }
 
 export interface PutFeedbackRequest {
-  readonly InsightFeedback?: DescribeFeedbackOutputInsightFeedback | undefined
+  readonly InsightFeedback?: InsightFeedback | undefined
 }
 
-export type PutFeedbackOutput = {}
+export type PutFeedbackResponse = {}
 
 export interface RemoveNotificationChannelRequest {
   readonly Id: string
 }
 
-export type RemoveNotificationChannelOutput = {}
+export type RemoveNotificationChannelResponse = {}
 
 export interface SearchInsightsRequest {
-  readonly StartTimeRange: ListAnomaliesForInsightRequestStartTimeRange
-  readonly Filters?: SearchInsightsRequestFilters | undefined
+  readonly StartTimeRange: StartTimeRange
+  readonly Filters?: SearchInsightsFilters | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Type: string
+  readonly Type: InsightType
 }
 
-export interface SearchInsightsRequestFilters {
-  readonly Severities?: ReadonlyArray<string> | undefined
-  readonly Statuses?: ReadonlyArray<string> | undefined
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollection | undefined
-  readonly ServiceCollection?: ListAnomaliesForInsightRequestFiltersServiceCollection | undefined
+export interface SearchInsightsFilters {
+  readonly Severities?: ReadonlyArray<InsightSeverity> | undefined
+  readonly Statuses?: ReadonlyArray<InsightStatus> | undefined
+  readonly ResourceCollection?: ResourceCollection | undefined
+  readonly ServiceCollection?: ServiceCollection | undefined
 }
 
-export interface SearchInsightsOutput {
-  readonly ProactiveInsights?: ReadonlyArray<ListInsightsOutputProactiveInsightsMember>
-  readonly ReactiveInsights?: ReadonlyArray<ListInsightsOutputReactiveInsightsMember>
+export interface SearchInsightsResponse {
+  readonly ProactiveInsights?: ReadonlyArray<ProactiveInsightSummary>
+  readonly ReactiveInsights?: ReadonlyArray<ReactiveInsightSummary>
   readonly NextToken?: string
 }
 
 export interface SearchOrganizationInsightsRequest {
   readonly AccountIds: ReadonlyArray<string>
-  readonly StartTimeRange: ListAnomaliesForInsightRequestStartTimeRange
-  readonly Filters?: SearchOrganizationInsightsRequestFilters | undefined
+  readonly StartTimeRange: StartTimeRange
+  readonly Filters?: SearchOrganizationInsightsFilters | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Type: string
+  readonly Type: InsightType
 }
 
-export interface SearchOrganizationInsightsRequestFilters {
-  readonly Severities?: ReadonlyArray<string> | undefined
-  readonly Statuses?: ReadonlyArray<string> | undefined
-  readonly ResourceCollection?: DescribeAnomalyOutputProactiveAnomalyResourceCollection | undefined
-  readonly ServiceCollection?: ListAnomaliesForInsightRequestFiltersServiceCollection | undefined
+export interface SearchOrganizationInsightsFilters {
+  readonly Severities?: ReadonlyArray<InsightSeverity> | undefined
+  readonly Statuses?: ReadonlyArray<InsightStatus> | undefined
+  readonly ResourceCollection?: ResourceCollection | undefined
+  readonly ServiceCollection?: ServiceCollection | undefined
 }
 
-export interface SearchOrganizationInsightsOutput {
-  readonly ProactiveInsights?: ReadonlyArray<ListInsightsOutputProactiveInsightsMember>
-  readonly ReactiveInsights?: ReadonlyArray<ListInsightsOutputReactiveInsightsMember>
+export interface SearchOrganizationInsightsResponse {
+  readonly ProactiveInsights?: ReadonlyArray<ProactiveInsightSummary>
+  readonly ReactiveInsights?: ReadonlyArray<ReactiveInsightSummary>
   readonly NextToken?: string
 }
 
 export interface StartCostEstimationRequest {
-  readonly ResourceCollection: GetCostEstimationOutputResourceCollection
+  readonly ResourceCollection: CostEstimationResourceCollectionFilter
   readonly ClientToken?: string | undefined
 }
 
-export type StartCostEstimationOutput = {}
+export type StartCostEstimationResponse = {}
 
 export interface UpdateEventSourcesConfigRequest {
-  readonly EventSources?: DescribeEventSourcesConfigOutputEventSources | undefined
+  readonly EventSources?: EventSourcesConfig | undefined
 }
 
-export type UpdateEventSourcesConfigOutput = {}
+export type UpdateEventSourcesConfigResponse = {}
 
 export interface UpdateResourceCollectionRequest {
-  readonly Action: string
-  readonly ResourceCollection: UpdateResourceCollectionRequestResourceCollection
+  readonly Action: UpdateResourceCollectionAction
+  readonly ResourceCollection: UpdateResourceCollectionFilter
 }
 
-export interface UpdateResourceCollectionRequestResourceCollection {
-  readonly CloudFormation?: UpdateResourceCollectionRequestResourceCollectionCloudFormation | undefined
-  readonly Tags?: ReadonlyArray<UpdateResourceCollectionRequestResourceCollectionTagsMember> | undefined
+export interface UpdateResourceCollectionFilter {
+  readonly CloudFormation?: UpdateCloudFormationCollectionFilter | undefined
+  readonly Tags?: ReadonlyArray<UpdateTagCollectionFilter> | undefined
 }
 
-export interface UpdateResourceCollectionRequestResourceCollectionCloudFormation {
+export interface UpdateCloudFormationCollectionFilter {
   readonly StackNames?: ReadonlyArray<string> | undefined
 }
 
-export interface UpdateResourceCollectionRequestResourceCollectionTagsMember {
+export interface UpdateTagCollectionFilter {
   readonly AppBoundaryKey: string
   readonly TagValues: ReadonlyArray<string>
 }
 
-export type UpdateResourceCollectionOutput = {}
+export type UpdateResourceCollectionResponse = {}
 
 export interface UpdateServiceIntegrationRequest {
-  readonly ServiceIntegration: UpdateServiceIntegrationRequestServiceIntegration
+  readonly ServiceIntegration: UpdateServiceIntegrationConfig
 }
 
-export interface UpdateServiceIntegrationRequestServiceIntegration {
-  readonly OpsCenter?: UpdateServiceIntegrationRequestServiceIntegrationOpsCenter | undefined
-  readonly LogsAnomalyDetection?: UpdateServiceIntegrationRequestServiceIntegrationLogsAnomalyDetection | undefined
-  readonly KMSServerSideEncryption?: UpdateServiceIntegrationRequestServiceIntegrationKMSServerSideEncryption | undefined
+export interface UpdateServiceIntegrationConfig {
+  readonly OpsCenter?: OpsCenterIntegrationConfig | undefined
+  readonly LogsAnomalyDetection?: LogsAnomalyDetectionIntegrationConfig | undefined
+  readonly KMSServerSideEncryption?: KMSServerSideEncryptionIntegrationConfig | undefined
 }
 
-export interface UpdateServiceIntegrationRequestServiceIntegrationOpsCenter {
-  readonly OptInStatus?: string | undefined
+export interface OpsCenterIntegrationConfig {
+  readonly OptInStatus?: OptInStatus | undefined
 }
 
-export interface UpdateServiceIntegrationRequestServiceIntegrationLogsAnomalyDetection {
-  readonly OptInStatus?: string | undefined
+export interface LogsAnomalyDetectionIntegrationConfig {
+  readonly OptInStatus?: OptInStatus | undefined
 }
 
-export interface UpdateServiceIntegrationRequestServiceIntegrationKMSServerSideEncryption {
+export interface KMSServerSideEncryptionIntegrationConfig {
   readonly KMSKeyId?: string | undefined
-  readonly OptInStatus?: string | undefined
-  readonly Type?: string | undefined
+  readonly OptInStatus?: OptInStatus | undefined
+  readonly Type?: ServerSideEncryptionType | undefined
 }
 
-export type UpdateServiceIntegrationOutput = {}
+export type UpdateServiceIntegrationResponse = {}
 
-export type AddNotificationChannelError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type DeleteInsightError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type DescribeAccountHealthError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type DescribeAccountOverviewError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type DescribeAnomalyError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string }> {}
 
-export type DescribeEventSourcesConfigError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string; readonly QuotaCode?: string; readonly ServiceCode?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type DescribeFeedbackError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type DescribeInsightError = Errors.CommonError | Client.SdkError
+export type AddNotificationChannelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeOrganizationHealthError = Errors.CommonError | Client.SdkError
+export type DeleteInsightError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeOrganizationOverviewError = Errors.CommonError | Client.SdkError
+export type DescribeAccountHealthError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeOrganizationResourceCollectionHealthError = Errors.CommonError | Client.SdkError
+export type DescribeAccountOverviewError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeResourceCollectionHealthError = Errors.CommonError | Client.SdkError
+export type DescribeAnomalyError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeServiceIntegrationError = Errors.CommonError | Client.SdkError
+export type DescribeEventSourcesConfigError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetCostEstimationError = Errors.CommonError | Client.SdkError
+export type DescribeFeedbackError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetResourceCollectionError = Errors.CommonError | Client.SdkError
+export type DescribeInsightError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAnomaliesForInsightError = Errors.CommonError | Client.SdkError
+export type DescribeOrganizationHealthError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAnomalousLogGroupsError = Errors.CommonError | Client.SdkError
+export type DescribeOrganizationOverviewError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListEventsError = Errors.CommonError | Client.SdkError
+export type DescribeOrganizationResourceCollectionHealthError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListInsightsError = Errors.CommonError | Client.SdkError
+export type DescribeResourceCollectionHealthError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListMonitoredResourcesError = Errors.CommonError | Client.SdkError
+export type DescribeServiceIntegrationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListNotificationChannelsError = Errors.CommonError | Client.SdkError
+export type GetCostEstimationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListOrganizationInsightsError = Errors.CommonError | Client.SdkError
+export type GetResourceCollectionError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRecommendationsError = Errors.CommonError | Client.SdkError
+export type ListAnomaliesForInsightError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutFeedbackError = Errors.CommonError | Client.SdkError
+export type ListAnomalousLogGroupsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type RemoveNotificationChannelError = Errors.CommonError | Client.SdkError
+export type ListEventsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type SearchInsightsError = Errors.CommonError | Client.SdkError
+export type ListInsightsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type SearchOrganizationInsightsError = Errors.CommonError | Client.SdkError
+export type ListMonitoredResourcesError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartCostEstimationError = Errors.CommonError | Client.SdkError
+export type ListNotificationChannelsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateEventSourcesConfigError = Errors.CommonError | Client.SdkError
+export type ListOrganizationInsightsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateResourceCollectionError = Errors.CommonError | Client.SdkError
+export type ListRecommendationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateServiceIntegrationError = Errors.CommonError | Client.SdkError
+export type PutFeedbackError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const addNotificationChannel: Client.Operation<AddNotificationChannelRequest, AddNotificationChannelOutput, AddNotificationChannelError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"AddNotificationChannel",http:{method:"PUT",requestUri:"/channels",responseCode:200},input:{shape:AddNotificationChannelRequest$},output:{shape:AddNotificationChannelOutput$}}})
+export type RemoveNotificationChannelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteInsight: Client.Operation<DeleteInsightRequest, DeleteInsightOutput, DeleteInsightError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DeleteInsight",http:{method:"DELETE",requestUri:"/insights/{Id}",responseCode:200},input:{shape:DeleteInsightRequest$},output:{shape:DeleteInsightOutput$}}})
+export type SearchInsightsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeAccountHealth: Client.Operation<DescribeAccountHealthRequest, DescribeAccountHealthOutput, DescribeAccountHealthError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeAccountHealth",http:{method:"GET",requestUri:"/accounts/health",responseCode:200},input:{shape:DescribeAccountHealthRequest$},output:{shape:DescribeAccountHealthOutput$}}})
+export type SearchOrganizationInsightsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeAccountOverview: Client.Operation<DescribeAccountOverviewRequest, DescribeAccountOverviewOutput, DescribeAccountOverviewError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeAccountOverview",http:{method:"POST",requestUri:"/accounts/overview",responseCode:200},input:{shape:DescribeAccountOverviewRequest$},output:{shape:DescribeAccountOverviewOutput$}}})
+export type StartCostEstimationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeAnomaly: Client.Operation<DescribeAnomalyRequest, DescribeAnomalyOutput, DescribeAnomalyError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeAnomaly",http:{method:"GET",requestUri:"/anomalies/{Id}",responseCode:200},input:{shape:DescribeAnomalyRequest$},output:{shape:DescribeAnomalyOutput$}}})
+export type UpdateEventSourcesConfigError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeEventSourcesConfig: Client.Operation<DescribeEventSourcesConfigRequest, DescribeEventSourcesConfigOutput, DescribeEventSourcesConfigError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeEventSourcesConfig",http:{method:"POST",requestUri:"/event-sources",responseCode:200},input:{shape:DescribeEventSourcesConfigRequest$},output:{shape:DescribeEventSourcesConfigOutput$}}})
+export type UpdateResourceCollectionError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeFeedback: Client.Operation<DescribeFeedbackRequest, DescribeFeedbackOutput, DescribeFeedbackError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeFeedback",http:{method:"POST",requestUri:"/feedback",responseCode:200},input:{shape:DescribeFeedbackRequest$},output:{shape:DescribeFeedbackOutput$}}})
+export type UpdateServiceIntegrationError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeInsight: Client.Operation<DescribeInsightRequest, DescribeInsightOutput, DescribeInsightError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeInsight",http:{method:"GET",requestUri:"/insights/{Id}",responseCode:200},input:{shape:DescribeInsightRequest$},output:{shape:DescribeInsightOutput$}}})
+export const addNotificationChannel: Client.Operation<AddNotificationChannelRequest, AddNotificationChannelResponse, AddNotificationChannelError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"AddNotificationChannel",http:{method:"PUT",requestUri:"/channels",responseCode:200},input:{shape:AddNotificationChannelRequest$},output:{shape:AddNotificationChannelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const describeOrganizationHealth: Client.Operation<DescribeOrganizationHealthRequest, DescribeOrganizationHealthOutput, DescribeOrganizationHealthError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeOrganizationHealth",http:{method:"POST",requestUri:"/organization/health",responseCode:200},input:{shape:DescribeOrganizationHealthRequest$},output:{shape:DescribeOrganizationHealthOutput$}}})
+export const deleteInsight: Client.Operation<DeleteInsightRequest, DeleteInsightResponse, DeleteInsightError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DeleteInsight",http:{method:"DELETE",requestUri:"/insights/{Id}",responseCode:200},input:{shape:DeleteInsightRequest$},output:{shape:DeleteInsightResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeOrganizationOverview: Client.Operation<DescribeOrganizationOverviewRequest, DescribeOrganizationOverviewOutput, DescribeOrganizationOverviewError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeOrganizationOverview",http:{method:"POST",requestUri:"/organization/overview",responseCode:200},input:{shape:DescribeOrganizationOverviewRequest$},output:{shape:DescribeOrganizationOverviewOutput$}}})
+export const describeAccountHealth: Client.Operation<DescribeAccountHealthRequest, DescribeAccountHealthResponse, DescribeAccountHealthError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeAccountHealth",http:{method:"GET",requestUri:"/accounts/health",responseCode:200},input:{shape:DescribeAccountHealthRequest$},output:{shape:DescribeAccountHealthResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const describeOrganizationResourceCollectionHealth: Paginate.Paginated<DescribeOrganizationResourceCollectionHealthRequest, DescribeOrganizationResourceCollectionHealthOutput, DescribeOrganizationResourceCollectionHealthError, DevOpsGuru, DescribeOrganizationResourceCollectionHealthOutputCloudFormationMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeOrganizationResourceCollectionHealth",http:{method:"POST",requestUri:"/organization/health/resource-collection",responseCode:200},input:{shape:DescribeOrganizationResourceCollectionHealthRequest$},output:{shape:DescribeOrganizationResourceCollectionHealthOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["CloudFormation","Account","Service","Tags"]})
+export const describeAccountOverview: Client.Operation<DescribeAccountOverviewRequest, DescribeAccountOverviewResponse, DescribeAccountOverviewError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeAccountOverview",http:{method:"POST",requestUri:"/accounts/overview",responseCode:200},input:{shape:DescribeAccountOverviewRequest$},output:{shape:DescribeAccountOverviewResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const describeResourceCollectionHealth: Paginate.Paginated<DescribeResourceCollectionHealthRequest, DescribeResourceCollectionHealthOutput, DescribeResourceCollectionHealthError, DevOpsGuru, DescribeOrganizationResourceCollectionHealthOutputCloudFormationMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeResourceCollectionHealth",http:{method:"GET",requestUri:"/accounts/health/resource-collection/{ResourceCollectionType}",responseCode:200},input:{shape:DescribeResourceCollectionHealthRequest$},output:{shape:DescribeResourceCollectionHealthOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["CloudFormation","Service","Tags"]})
+export const describeAnomaly: Client.Operation<DescribeAnomalyRequest, DescribeAnomalyResponse, DescribeAnomalyError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeAnomaly",http:{method:"GET",requestUri:"/anomalies/{Id}",responseCode:200},input:{shape:DescribeAnomalyRequest$},output:{shape:DescribeAnomalyResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeServiceIntegration: Client.Operation<DescribeServiceIntegrationRequest, DescribeServiceIntegrationOutput, DescribeServiceIntegrationError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeServiceIntegration",http:{method:"GET",requestUri:"/service-integrations",responseCode:200},input:{shape:DescribeServiceIntegrationRequest$},output:{shape:DescribeServiceIntegrationOutput$}}})
+export const describeEventSourcesConfig: Client.Operation<DescribeEventSourcesConfigRequest, DescribeEventSourcesConfigResponse, DescribeEventSourcesConfigError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeEventSourcesConfig",http:{method:"POST",requestUri:"/event-sources",responseCode:200},input:{shape:DescribeEventSourcesConfigRequest$},output:{shape:DescribeEventSourcesConfigResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const getCostEstimation: Paginate.Paginated<GetCostEstimationRequest, GetCostEstimationOutput, GetCostEstimationError, DevOpsGuru, GetCostEstimationOutputCostsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"GetCostEstimation",http:{method:"GET",requestUri:"/cost-estimation",responseCode:200},input:{shape:GetCostEstimationRequest$},output:{shape:GetCostEstimationOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["Costs"]})
+export const describeFeedback: Client.Operation<DescribeFeedbackRequest, DescribeFeedbackResponse, DescribeFeedbackError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeFeedback",http:{method:"POST",requestUri:"/feedback",responseCode:200},input:{shape:DescribeFeedbackRequest$},output:{shape:DescribeFeedbackResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getResourceCollection: Paginate.Paginated<GetResourceCollectionRequest, GetResourceCollectionOutput, GetResourceCollectionError, DevOpsGuru, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"GetResourceCollection",http:{method:"GET",requestUri:"/resource-collections/{ResourceCollectionType}",responseCode:200},input:{shape:GetResourceCollectionRequest$},output:{shape:GetResourceCollectionOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["ResourceCollection.CloudFormation.StackNames","ResourceCollection.Tags"]})
+export const describeInsight: Client.Operation<DescribeInsightRequest, DescribeInsightResponse, DescribeInsightError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeInsight",http:{method:"GET",requestUri:"/insights/{Id}",responseCode:200},input:{shape:DescribeInsightRequest$},output:{shape:DescribeInsightResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listAnomaliesForInsight: Paginate.Paginated<ListAnomaliesForInsightRequest, ListAnomaliesForInsightOutput, ListAnomaliesForInsightError, DevOpsGuru, ListAnomaliesForInsightOutputReactiveAnomaliesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListAnomaliesForInsight",http:{method:"POST",requestUri:"/anomalies/insight/{InsightId}",responseCode:200},input:{shape:ListAnomaliesForInsightRequest$},output:{shape:ListAnomaliesForInsightOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ReactiveAnomalies","ProactiveAnomalies"]})
+export const describeOrganizationHealth: Client.Operation<DescribeOrganizationHealthRequest, DescribeOrganizationHealthResponse, DescribeOrganizationHealthError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeOrganizationHealth",http:{method:"POST",requestUri:"/organization/health",responseCode:200},input:{shape:DescribeOrganizationHealthRequest$},output:{shape:DescribeOrganizationHealthResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listAnomalousLogGroups: Paginate.Paginated<ListAnomalousLogGroupsRequest, ListAnomalousLogGroupsOutput, ListAnomalousLogGroupsError, DevOpsGuru, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListAnomalousLogGroups",http:{method:"POST",requestUri:"/list-log-anomalies",responseCode:200},input:{shape:ListAnomalousLogGroupsRequest$},output:{shape:ListAnomalousLogGroupsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["InsightId","AnomalousLogGroups"]})
+export const describeOrganizationOverview: Client.Operation<DescribeOrganizationOverviewRequest, DescribeOrganizationOverviewResponse, DescribeOrganizationOverviewError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeOrganizationOverview",http:{method:"POST",requestUri:"/organization/overview",responseCode:200},input:{shape:DescribeOrganizationOverviewRequest$},output:{shape:DescribeOrganizationOverviewResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listEvents: Paginate.Paginated<ListEventsRequest, ListEventsOutput, ListEventsError, DevOpsGuru, ListEventsOutputEventsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListEvents",http:{method:"POST",requestUri:"/events",responseCode:200},input:{shape:ListEventsRequest$},output:{shape:ListEventsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Events"]})
+export const describeOrganizationResourceCollectionHealth: Paginate.Paginated<DescribeOrganizationResourceCollectionHealthRequest, DescribeOrganizationResourceCollectionHealthResponse, DescribeOrganizationResourceCollectionHealthError, DevOpsGuru, CloudFormationHealth> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeOrganizationResourceCollectionHealth",http:{method:"POST",requestUri:"/organization/health/resource-collection",responseCode:200},input:{shape:DescribeOrganizationResourceCollectionHealthRequest$},output:{shape:DescribeOrganizationResourceCollectionHealthResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["CloudFormation","Account","Service","Tags"]})
 
-export const listInsights: Paginate.Paginated<ListInsightsRequest, ListInsightsOutput, ListInsightsError, DevOpsGuru, ListInsightsOutputProactiveInsightsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListInsights",http:{method:"POST",requestUri:"/insights",responseCode:200},input:{shape:ListInsightsRequest$},output:{shape:ListInsightsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProactiveInsights","ReactiveInsights"]})
+export const describeResourceCollectionHealth: Paginate.Paginated<DescribeResourceCollectionHealthRequest, DescribeResourceCollectionHealthResponse, DescribeResourceCollectionHealthError, DevOpsGuru, CloudFormationHealth> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeResourceCollectionHealth",http:{method:"GET",requestUri:"/accounts/health/resource-collection/{ResourceCollectionType}",responseCode:200},input:{shape:DescribeResourceCollectionHealthRequest$},output:{shape:DescribeResourceCollectionHealthResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["CloudFormation","Service","Tags"]})
 
-export const listMonitoredResources: Paginate.Paginated<ListMonitoredResourcesRequest, ListMonitoredResourcesOutput, ListMonitoredResourcesError, DevOpsGuru, ListMonitoredResourcesOutputMonitoredResourceIdentifiersMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListMonitoredResources",http:{method:"POST",requestUri:"/monitoredResources",responseCode:200},input:{shape:ListMonitoredResourcesRequest$},output:{shape:ListMonitoredResourcesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["MonitoredResourceIdentifiers"]})
+export const describeServiceIntegration: Client.Operation<DescribeServiceIntegrationRequest, DescribeServiceIntegrationResponse, DescribeServiceIntegrationError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"DescribeServiceIntegration",http:{method:"GET",requestUri:"/service-integrations",responseCode:200},input:{shape:DescribeServiceIntegrationRequest$},output:{shape:DescribeServiceIntegrationResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listNotificationChannels: Paginate.Paginated<ListNotificationChannelsRequest, ListNotificationChannelsOutput, ListNotificationChannelsError, DevOpsGuru, ListNotificationChannelsOutputChannelsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListNotificationChannels",http:{method:"POST",requestUri:"/channels",responseCode:200},input:{shape:ListNotificationChannelsRequest$},output:{shape:ListNotificationChannelsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["Channels"]})
+export const getCostEstimation: Paginate.Paginated<GetCostEstimationRequest, GetCostEstimationResponse, GetCostEstimationError, DevOpsGuru, ServiceResourceCost> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"GetCostEstimation",http:{method:"GET",requestUri:"/cost-estimation",responseCode:200},input:{shape:GetCostEstimationRequest$},output:{shape:GetCostEstimationResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["Costs"]})
 
-export const listOrganizationInsights: Paginate.Paginated<ListOrganizationInsightsRequest, ListOrganizationInsightsOutput, ListOrganizationInsightsError, DevOpsGuru, ListOrganizationInsightsOutputProactiveInsightsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListOrganizationInsights",http:{method:"POST",requestUri:"/organization/insights",responseCode:200},input:{shape:ListOrganizationInsightsRequest$},output:{shape:ListOrganizationInsightsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProactiveInsights","ReactiveInsights"]})
+export const getResourceCollection: Paginate.Paginated<GetResourceCollectionRequest, GetResourceCollectionResponse, GetResourceCollectionError, DevOpsGuru, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"GetResourceCollection",http:{method:"GET",requestUri:"/resource-collections/{ResourceCollectionType}",responseCode:200},input:{shape:GetResourceCollectionRequest$},output:{shape:GetResourceCollectionResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["ResourceCollection.CloudFormation.StackNames","ResourceCollection.Tags"]})
 
-export const listRecommendations: Paginate.Paginated<ListRecommendationsRequest, ListRecommendationsOutput, ListRecommendationsError, DevOpsGuru, ListRecommendationsOutputRecommendationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListRecommendations",http:{method:"POST",requestUri:"/recommendations",responseCode:200},input:{shape:ListRecommendationsRequest$},output:{shape:ListRecommendationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["Recommendations"]})
+export const listAnomaliesForInsight: Paginate.Paginated<ListAnomaliesForInsightRequest, ListAnomaliesForInsightResponse, ListAnomaliesForInsightError, DevOpsGuru, ReactiveAnomalySummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListAnomaliesForInsight",http:{method:"POST",requestUri:"/anomalies/insight/{InsightId}",responseCode:200},input:{shape:ListAnomaliesForInsightRequest$},output:{shape:ListAnomaliesForInsightResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ReactiveAnomalies","ProactiveAnomalies"]})
 
-export const putFeedback: Client.Operation<PutFeedbackRequest, PutFeedbackOutput, PutFeedbackError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"PutFeedback",http:{method:"PUT",requestUri:"/feedback",responseCode:200},input:{shape:PutFeedbackRequest$},output:{shape:PutFeedbackOutput$}}})
+export const listAnomalousLogGroups: Paginate.Paginated<ListAnomalousLogGroupsRequest, ListAnomalousLogGroupsResponse, ListAnomalousLogGroupsError, DevOpsGuru, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListAnomalousLogGroups",http:{method:"POST",requestUri:"/list-log-anomalies",responseCode:200},input:{shape:ListAnomalousLogGroupsRequest$},output:{shape:ListAnomalousLogGroupsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["InsightId","AnomalousLogGroups"]})
 
-export const removeNotificationChannel: Client.Operation<RemoveNotificationChannelRequest, RemoveNotificationChannelOutput, RemoveNotificationChannelError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"RemoveNotificationChannel",http:{method:"DELETE",requestUri:"/channels/{Id}",responseCode:200},input:{shape:RemoveNotificationChannelRequest$},output:{shape:RemoveNotificationChannelOutput$}}})
+export const listEvents: Paginate.Paginated<ListEventsRequest, ListEventsResponse, ListEventsError, DevOpsGuru, Event> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListEvents",http:{method:"POST",requestUri:"/events",responseCode:200},input:{shape:ListEventsRequest$},output:{shape:ListEventsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Events"]})
 
-export const searchInsights: Paginate.Paginated<SearchInsightsRequest, SearchInsightsOutput, SearchInsightsError, DevOpsGuru, ListInsightsOutputProactiveInsightsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"SearchInsights",http:{method:"POST",requestUri:"/insights/search",responseCode:200},input:{shape:SearchInsightsRequest$},output:{shape:SearchInsightsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProactiveInsights","ReactiveInsights"]})
+export const listInsights: Paginate.Paginated<ListInsightsRequest, ListInsightsResponse, ListInsightsError, DevOpsGuru, ProactiveInsightSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListInsights",http:{method:"POST",requestUri:"/insights",responseCode:200},input:{shape:ListInsightsRequest$},output:{shape:ListInsightsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProactiveInsights","ReactiveInsights"]})
 
-export const searchOrganizationInsights: Paginate.Paginated<SearchOrganizationInsightsRequest, SearchOrganizationInsightsOutput, SearchOrganizationInsightsError, DevOpsGuru, ListInsightsOutputProactiveInsightsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"SearchOrganizationInsights",http:{method:"POST",requestUri:"/organization/insights/search",responseCode:200},input:{shape:SearchOrganizationInsightsRequest$},output:{shape:SearchOrganizationInsightsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProactiveInsights","ReactiveInsights"]})
+export const listMonitoredResources: Paginate.Paginated<ListMonitoredResourcesRequest, ListMonitoredResourcesResponse, ListMonitoredResourcesError, DevOpsGuru, MonitoredResourceIdentifier> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListMonitoredResources",http:{method:"POST",requestUri:"/monitoredResources",responseCode:200},input:{shape:ListMonitoredResourcesRequest$},output:{shape:ListMonitoredResourcesResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["MonitoredResourceIdentifiers"]})
 
-export const startCostEstimation: Client.Operation<StartCostEstimationRequest, StartCostEstimationOutput, StartCostEstimationError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"StartCostEstimation",http:{method:"PUT",requestUri:"/cost-estimation",responseCode:200},input:{shape:StartCostEstimationRequest$},output:{shape:StartCostEstimationOutput$}}})
+export const listNotificationChannels: Paginate.Paginated<ListNotificationChannelsRequest, ListNotificationChannelsResponse, ListNotificationChannelsError, DevOpsGuru, NotificationChannel> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListNotificationChannels",http:{method:"POST",requestUri:"/channels",responseCode:200},input:{shape:ListNotificationChannelsRequest$},output:{shape:ListNotificationChannelsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["Channels"]})
 
-export const updateEventSourcesConfig: Client.Operation<UpdateEventSourcesConfigRequest, UpdateEventSourcesConfigOutput, UpdateEventSourcesConfigError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"UpdateEventSourcesConfig",http:{method:"PUT",requestUri:"/event-sources",responseCode:200},input:{shape:UpdateEventSourcesConfigRequest$},output:{shape:UpdateEventSourcesConfigOutput$}}})
+export const listOrganizationInsights: Paginate.Paginated<ListOrganizationInsightsRequest, ListOrganizationInsightsResponse, ListOrganizationInsightsError, DevOpsGuru, ProactiveOrganizationInsightSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListOrganizationInsights",http:{method:"POST",requestUri:"/organization/insights",responseCode:200},input:{shape:ListOrganizationInsightsRequest$},output:{shape:ListOrganizationInsightsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProactiveInsights","ReactiveInsights"]})
 
-export const updateResourceCollection: Client.Operation<UpdateResourceCollectionRequest, UpdateResourceCollectionOutput, UpdateResourceCollectionError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"UpdateResourceCollection",http:{method:"PUT",requestUri:"/resource-collections",responseCode:200},input:{shape:UpdateResourceCollectionRequest$},output:{shape:UpdateResourceCollectionOutput$}}})
+export const listRecommendations: Paginate.Paginated<ListRecommendationsRequest, ListRecommendationsResponse, ListRecommendationsError, DevOpsGuru, Recommendation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"ListRecommendations",http:{method:"POST",requestUri:"/recommendations",responseCode:200},input:{shape:ListRecommendationsRequest$},output:{shape:ListRecommendationsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["Recommendations"]})
 
-export const updateServiceIntegration: Client.Operation<UpdateServiceIntegrationRequest, UpdateServiceIntegrationOutput, UpdateServiceIntegrationError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"UpdateServiceIntegration",http:{method:"PUT",requestUri:"/service-integrations",responseCode:200},input:{shape:UpdateServiceIntegrationRequest$},output:{shape:UpdateServiceIntegrationOutput$}}})
+export const putFeedback: Client.Operation<PutFeedbackRequest, PutFeedbackResponse, PutFeedbackError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"PutFeedback",http:{method:"PUT",requestUri:"/feedback",responseCode:200},input:{shape:PutFeedbackRequest$},output:{shape:PutFeedbackResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const removeNotificationChannel: Client.Operation<RemoveNotificationChannelRequest, RemoveNotificationChannelResponse, RemoveNotificationChannelError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"RemoveNotificationChannel",http:{method:"DELETE",requestUri:"/channels/{Id}",responseCode:200},input:{shape:RemoveNotificationChannelRequest$},output:{shape:RemoveNotificationChannelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const searchInsights: Paginate.Paginated<SearchInsightsRequest, SearchInsightsResponse, SearchInsightsError, DevOpsGuru, ProactiveInsightSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"SearchInsights",http:{method:"POST",requestUri:"/insights/search",responseCode:200},input:{shape:SearchInsightsRequest$},output:{shape:SearchInsightsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProactiveInsights","ReactiveInsights"]})
+
+export const searchOrganizationInsights: Paginate.Paginated<SearchOrganizationInsightsRequest, SearchOrganizationInsightsResponse, SearchOrganizationInsightsError, DevOpsGuru, ProactiveInsightSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"SearchOrganizationInsights",http:{method:"POST",requestUri:"/organization/insights/search",responseCode:200},input:{shape:SearchOrganizationInsightsRequest$},output:{shape:SearchOrganizationInsightsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProactiveInsights","ReactiveInsights"]})
+
+export const startCostEstimation: Client.Operation<StartCostEstimationRequest, StartCostEstimationResponse, StartCostEstimationError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"StartCostEstimation",http:{method:"PUT",requestUri:"/cost-estimation",responseCode:200},input:{shape:StartCostEstimationRequest$},output:{shape:StartCostEstimationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateEventSourcesConfig: Client.Operation<UpdateEventSourcesConfigRequest, UpdateEventSourcesConfigResponse, UpdateEventSourcesConfigError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"UpdateEventSourcesConfig",http:{method:"PUT",requestUri:"/event-sources",responseCode:200},input:{shape:UpdateEventSourcesConfigRequest$},output:{shape:UpdateEventSourcesConfigResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const updateResourceCollection: Client.Operation<UpdateResourceCollectionRequest, UpdateResourceCollectionResponse, UpdateResourceCollectionError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"UpdateResourceCollection",http:{method:"PUT",requestUri:"/resource-collections",responseCode:200},input:{shape:UpdateResourceCollectionRequest$},output:{shape:UpdateResourceCollectionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const updateServiceIntegration: Client.Operation<UpdateServiceIntegrationRequest, UpdateServiceIntegrationResponse, UpdateServiceIntegrationError, DevOpsGuru> = /*#__PURE__*/ Client.operation(DevOpsGuru, {model:{name:"UpdateServiceIntegration",http:{method:"PUT",requestUri:"/service-integrations",responseCode:200},input:{shape:UpdateServiceIntegrationRequest$},output:{shape:UpdateServiceIntegrationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Drs client: provide it with `layer`. */
@@ -25,274 +26,357 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const long$: S.Shape = {type:"long",name:"Long"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp",timestampFormat:"iso8601"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
 const AssociateSourceNetworkStackRequest$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackRequest",members:{cfnStackName:{shape:string$},sourceNetworkID:{shape:string$}},required:["cfnStackName","sourceNetworkID"]}
-const AssociateSourceNetworkStackOutputJobParticipatingResourcesMemberParticipatingResourceID$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackOutputJobParticipatingResourcesMemberParticipatingResourceID",members:{sourceNetworkID:{shape:string$}},union:true}
-const AssociateSourceNetworkStackOutputJobParticipatingResourcesMember$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackOutputJobParticipatingResourcesMember",members:{launchStatus:{shape:string$},participatingResourceID:{shape:AssociateSourceNetworkStackOutputJobParticipatingResourcesMemberParticipatingResourceID$}}}
-const AssociateSourceNetworkStackOutputJobParticipatingResources$: S.ListShape = {type:"list",name:"AssociateSourceNetworkStackOutputJobParticipatingResources",member:{shape:AssociateSourceNetworkStackOutputJobParticipatingResourcesMember$}}
-const AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParametersValue$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParametersValue",members:{type:{shape:string$},value:{shape:string$}}}
-const AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParameters$: S.MapShape = {type:"map",name:"AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParameters",key:{shape:string$},value:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParametersValue$}}
-const AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberAction$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberAction",members:{actionCode:{shape:string$},actionId:{shape:string$},actionVersion:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},name:{shape:string$},optional:{shape:boolean$},order:{shape:integer$},parameters:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParameters$},type:{shape:string$}}}
-const AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMember$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMember",members:{action:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberAction$},failureReason:{shape:string$},runId:{shape:string$},status:{shape:string$}}}
-const AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRuns$: S.ListShape = {type:"list",name:"AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRuns",member:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMember$}}
-const AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatus$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatus",members:{runs:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRuns$},ssmAgentDiscoveryDatetime:{shape:string$}}}
-const AssociateSourceNetworkStackOutputJobParticipatingServersMember$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackOutputJobParticipatingServersMember",members:{launchActionsStatus:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatus$},launchStatus:{shape:string$},recoveryInstanceID:{shape:string$},sourceServerID:{shape:string$}}}
-const AssociateSourceNetworkStackOutputJobParticipatingServers$: S.ListShape = {type:"list",name:"AssociateSourceNetworkStackOutputJobParticipatingServers",member:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMember$}}
-const AssociateSourceNetworkStackOutputJobTags$: S.MapShape = {type:"map",name:"AssociateSourceNetworkStackOutputJobTags",key:{shape:string$},value:{shape:string$}}
-const AssociateSourceNetworkStackOutputJob$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackOutputJob",members:{arn:{shape:string$},creationDateTime:{shape:string$},endDateTime:{shape:string$},initiatedBy:{shape:string$},jobID:{shape:string$},participatingResources:{shape:AssociateSourceNetworkStackOutputJobParticipatingResources$},participatingServers:{shape:AssociateSourceNetworkStackOutputJobParticipatingServers$},status:{shape:string$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$},type:{shape:string$}},required:["jobID"]}
-const AssociateSourceNetworkStackOutput$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackOutput",members:{job:{shape:AssociateSourceNetworkStackOutputJob$}}}
-const CreateExtendedSourceServerRequest$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerRequest",members:{sourceServerArn:{shape:string$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$}},required:["sourceServerArn"]}
-const CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationError$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationError",members:{error:{shape:string$},rawError:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiationStepsMember$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiationStepsMember",members:{name:{shape:string$},status:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiationSteps$: S.ListShape = {type:"list",name:"CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiationSteps",member:{shape:CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiationStepsMember$}}
-const CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiation$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiation",members:{nextAttemptDateTime:{shape:string$},startDateTime:{shape:string$},steps:{shape:CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiationSteps$}}}
-const CreateExtendedSourceServerOutputSourceServerDataReplicationInfoReplicatedDisksMember$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerDataReplicationInfoReplicatedDisksMember",members:{backloggedStorageBytes:{shape:long$},deviceName:{shape:string$},replicatedStorageBytes:{shape:long$},rescannedStorageBytes:{shape:long$},totalStorageBytes:{shape:long$},volumeStatus:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerDataReplicationInfoReplicatedDisks$: S.ListShape = {type:"list",name:"CreateExtendedSourceServerOutputSourceServerDataReplicationInfoReplicatedDisks",member:{shape:CreateExtendedSourceServerOutputSourceServerDataReplicationInfoReplicatedDisksMember$}}
-const CreateExtendedSourceServerOutputSourceServerDataReplicationInfo$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerDataReplicationInfo",members:{dataReplicationError:{shape:CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationError$},dataReplicationInitiation:{shape:CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiation$},dataReplicationState:{shape:string$},etaDateTime:{shape:string$},lagDuration:{shape:string$},replicatedDisks:{shape:CreateExtendedSourceServerOutputSourceServerDataReplicationInfoReplicatedDisks$},stagingAvailabilityZone:{shape:string$},stagingOutpostArn:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunchInitiated$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunchInitiated",members:{apiCallDateTime:{shape:string$},jobID:{shape:string$},type:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunch$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunch",members:{initiated:{shape:CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunchInitiated$},status:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerLifeCycle$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerLifeCycle",members:{addedToServiceDateTime:{shape:string$},elapsedReplicationDuration:{shape:string$},firstByteDateTime:{shape:string$},lastLaunch:{shape:CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunch$},lastSeenByServiceDateTime:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerSourceCloudProperties$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerSourceCloudProperties",members:{originAccountID:{shape:string$},originAvailabilityZone:{shape:string$},originRegion:{shape:string$},sourceOutpostArn:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpusMember$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpusMember",members:{cores:{shape:long$},modelName:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpus$: S.ListShape = {type:"list",name:"CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpus",member:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpusMember$}}
-const CreateExtendedSourceServerOutputSourceServerSourcePropertiesDisksMember$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerSourcePropertiesDisksMember",members:{bytes:{shape:long$},deviceName:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerSourcePropertiesDisks$: S.ListShape = {type:"list",name:"CreateExtendedSourceServerOutputSourceServerSourcePropertiesDisks",member:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesDisksMember$}}
-const CreateExtendedSourceServerOutputSourceServerSourcePropertiesIdentificationHints$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerSourcePropertiesIdentificationHints",members:{awsInstanceID:{shape:string$},fqdn:{shape:string$},hostname:{shape:string$},vmWareUuid:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfacesMemberIps$: S.ListShape = {type:"list",name:"CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfacesMemberIps",member:{shape:string$}}
-const CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfacesMember$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfacesMember",members:{ips:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfacesMemberIps$},isPrimary:{shape:boolean$},macAddress:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfaces$: S.ListShape = {type:"list",name:"CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfaces",member:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfacesMember$}}
-const CreateExtendedSourceServerOutputSourceServerSourcePropertiesOs$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerSourcePropertiesOs",members:{fullString:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServerSourceProperties$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerSourceProperties",members:{cpus:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpus$},disks:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesDisks$},identificationHints:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesIdentificationHints$},lastUpdatedDateTime:{shape:string$},networkInterfaces:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfaces$},os:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesOs$},ramBytes:{shape:long$},recommendedInstanceType:{shape:string$},supportsNitroInstances:{shape:boolean$}}}
-const CreateExtendedSourceServerOutputSourceServerStagingArea$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServerStagingArea",members:{errorMessage:{shape:string$},stagingAccountID:{shape:string$},stagingSourceServerArn:{shape:string$},status:{shape:string$}}}
-const CreateExtendedSourceServerOutputSourceServer$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutputSourceServer",members:{agentVersion:{shape:string$},arn:{shape:string$},dataReplicationInfo:{shape:CreateExtendedSourceServerOutputSourceServerDataReplicationInfo$},lastLaunchResult:{shape:string$},lifeCycle:{shape:CreateExtendedSourceServerOutputSourceServerLifeCycle$},recoveryInstanceId:{shape:string$},replicationDirection:{shape:string$},reversedDirectionSourceServerArn:{shape:string$},sourceCloudProperties:{shape:CreateExtendedSourceServerOutputSourceServerSourceCloudProperties$},sourceNetworkID:{shape:string$},sourceProperties:{shape:CreateExtendedSourceServerOutputSourceServerSourceProperties$},sourceServerID:{shape:string$},stagingArea:{shape:CreateExtendedSourceServerOutputSourceServerStagingArea$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$}}}
-const CreateExtendedSourceServerOutput$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerOutput",members:{sourceServer:{shape:CreateExtendedSourceServerOutputSourceServer$}}}
-const CreateLaunchConfigurationTemplateRequestLicensing$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequestLicensing",members:{osByol:{shape:boolean$}}}
-const CreateLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequest",members:{copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},exportBucketArn:{shape:string$},launchDisposition:{shape:string$},launchIntoSourceInstance:{shape:boolean$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},postLaunchEnabled:{shape:boolean$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
-const CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate",members:{arn:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},exportBucketArn:{shape:string$},launchConfigurationTemplateID:{shape:string$},launchDisposition:{shape:string$},launchIntoSourceInstance:{shape:boolean$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},postLaunchEnabled:{shape:boolean$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
-const CreateLaunchConfigurationTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateOutput",members:{launchConfigurationTemplate:{shape:CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate$}}}
-const CreateReplicationConfigurationTemplateRequestPitPolicyMember$: S.StructureShape = {type:"structure",name:"CreateReplicationConfigurationTemplateRequestPitPolicyMember",members:{enabled:{shape:boolean$},interval:{shape:integer$},retentionDuration:{shape:integer$},ruleID:{shape:long$},units:{shape:string$}},required:["interval","retentionDuration","units"]}
-const CreateReplicationConfigurationTemplateRequestPitPolicy$: S.ListShape = {type:"list",name:"CreateReplicationConfigurationTemplateRequestPitPolicy",member:{shape:CreateReplicationConfigurationTemplateRequestPitPolicyMember$}}
+const ParticipatingResourceParticipatingResourceID$: S.StructureShape = {type:"structure",name:"ParticipatingResourceParticipatingResourceID",members:{sourceNetworkID:{shape:string$}},union:true}
+const ParticipatingResource$: S.StructureShape = {type:"structure",name:"ParticipatingResource",members:{launchStatus:{shape:string$},participatingResourceID:{shape:ParticipatingResourceParticipatingResourceID$}}}
+const JobParticipatingResources$: S.ListShape = {type:"list",name:"JobParticipatingResources",member:{shape:ParticipatingResource$}}
+const LaunchActionParameter$: S.StructureShape = {type:"structure",name:"LaunchActionParameter",members:{type:{shape:string$},value:{shape:string$}}}
+const LaunchActionParameters$: S.MapShape = {type:"map",name:"LaunchActionParameters",key:{shape:string$},value:{shape:LaunchActionParameter$}}
+const LaunchAction$: S.StructureShape = {type:"structure",name:"LaunchAction",members:{actionCode:{shape:string$},actionId:{shape:string$},actionVersion:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},name:{shape:string$},optional:{shape:boolean$},order:{shape:integer$},parameters:{shape:LaunchActionParameters$},type:{shape:string$}}}
+const LaunchActionRun$: S.StructureShape = {type:"structure",name:"LaunchActionRun",members:{action:{shape:LaunchAction$},failureReason:{shape:string$},runId:{shape:string$},status:{shape:string$}}}
+const LaunchActionsStatusRuns$: S.ListShape = {type:"list",name:"LaunchActionsStatusRuns",member:{shape:LaunchActionRun$}}
+const LaunchActionsStatus$: S.StructureShape = {type:"structure",name:"LaunchActionsStatus",members:{runs:{shape:LaunchActionsStatusRuns$},ssmAgentDiscoveryDatetime:{shape:string$}}}
+const ParticipatingServer$: S.StructureShape = {type:"structure",name:"ParticipatingServer",members:{launchActionsStatus:{shape:LaunchActionsStatus$},launchStatus:{shape:string$},recoveryInstanceID:{shape:string$},sourceServerID:{shape:string$}}}
+const JobParticipatingServers$: S.ListShape = {type:"list",name:"JobParticipatingServers",member:{shape:ParticipatingServer$}}
+const JobTags$: S.MapShape = {type:"map",name:"JobTags",key:{shape:string$},value:{shape:string$}}
+const Job$: S.StructureShape = {type:"structure",name:"Job",members:{arn:{shape:string$},creationDateTime:{shape:string$},endDateTime:{shape:string$},initiatedBy:{shape:string$},jobID:{shape:string$},participatingResources:{shape:JobParticipatingResources$},participatingServers:{shape:JobParticipatingServers$},status:{shape:string$},tags:{shape:JobTags$},type:{shape:string$}},required:["jobID"]}
+const AssociateSourceNetworkStackResponse$: S.StructureShape = {type:"structure",name:"AssociateSourceNetworkStackResponse",members:{job:{shape:Job$}}}
+const CreateExtendedSourceServerRequest$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerRequest",members:{sourceServerArn:{shape:string$},tags:{shape:JobTags$}},required:["sourceServerArn"]}
+const DataReplicationError$: S.StructureShape = {type:"structure",name:"DataReplicationError",members:{error:{shape:string$},rawError:{shape:string$}}}
+const DataReplicationInitiationStep$: S.StructureShape = {type:"structure",name:"DataReplicationInitiationStep",members:{name:{shape:string$},status:{shape:string$}}}
+const DataReplicationInitiationSteps$: S.ListShape = {type:"list",name:"DataReplicationInitiationSteps",member:{shape:DataReplicationInitiationStep$}}
+const DataReplicationInitiation$: S.StructureShape = {type:"structure",name:"DataReplicationInitiation",members:{nextAttemptDateTime:{shape:string$},startDateTime:{shape:string$},steps:{shape:DataReplicationInitiationSteps$}}}
+const DataReplicationInfoReplicatedDisk$: S.StructureShape = {type:"structure",name:"DataReplicationInfoReplicatedDisk",members:{backloggedStorageBytes:{shape:long$},deviceName:{shape:string$},replicatedStorageBytes:{shape:long$},rescannedStorageBytes:{shape:long$},totalStorageBytes:{shape:long$},volumeStatus:{shape:string$}}}
+const DataReplicationInfoReplicatedDisks$: S.ListShape = {type:"list",name:"DataReplicationInfoReplicatedDisks",member:{shape:DataReplicationInfoReplicatedDisk$}}
+const DataReplicationInfo$: S.StructureShape = {type:"structure",name:"DataReplicationInfo",members:{dataReplicationError:{shape:DataReplicationError$},dataReplicationInitiation:{shape:DataReplicationInitiation$},dataReplicationState:{shape:string$},etaDateTime:{shape:string$},lagDuration:{shape:string$},replicatedDisks:{shape:DataReplicationInfoReplicatedDisks$},stagingAvailabilityZone:{shape:string$},stagingOutpostArn:{shape:string$}}}
+const LifeCycleLastLaunchInitiated$: S.StructureShape = {type:"structure",name:"LifeCycleLastLaunchInitiated",members:{apiCallDateTime:{shape:string$},jobID:{shape:string$},type:{shape:string$}}}
+const LifeCycleLastLaunch$: S.StructureShape = {type:"structure",name:"LifeCycleLastLaunch",members:{initiated:{shape:LifeCycleLastLaunchInitiated$},status:{shape:string$}}}
+const LifeCycle$: S.StructureShape = {type:"structure",name:"LifeCycle",members:{addedToServiceDateTime:{shape:string$},elapsedReplicationDuration:{shape:string$},firstByteDateTime:{shape:string$},lastLaunch:{shape:LifeCycleLastLaunch$},lastSeenByServiceDateTime:{shape:string$}}}
+const SourceCloudProperties$: S.StructureShape = {type:"structure",name:"SourceCloudProperties",members:{originAccountID:{shape:string$},originAvailabilityZone:{shape:string$},originRegion:{shape:string$},sourceOutpostArn:{shape:string$}}}
+const CPU$: S.StructureShape = {type:"structure",name:"CPU",members:{cores:{shape:long$},modelName:{shape:string$}}}
+const SourcePropertiesCpus$: S.ListShape = {type:"list",name:"SourcePropertiesCpus",member:{shape:CPU$}}
+const Disk$: S.StructureShape = {type:"structure",name:"Disk",members:{bytes:{shape:long$},deviceName:{shape:string$}}}
+const SourcePropertiesDisks$: S.ListShape = {type:"list",name:"SourcePropertiesDisks",member:{shape:Disk$}}
+const IdentificationHints$: S.StructureShape = {type:"structure",name:"IdentificationHints",members:{awsInstanceID:{shape:string$},fqdn:{shape:string$},hostname:{shape:string$},vmWareUuid:{shape:string$}}}
+const NetworkInterfaceIps$: S.ListShape = {type:"list",name:"NetworkInterfaceIps",member:{shape:string$}}
+const NetworkInterface$: S.StructureShape = {type:"structure",name:"NetworkInterface",members:{ips:{shape:NetworkInterfaceIps$},isPrimary:{shape:boolean$},macAddress:{shape:string$}}}
+const SourcePropertiesNetworkInterfaces$: S.ListShape = {type:"list",name:"SourcePropertiesNetworkInterfaces",member:{shape:NetworkInterface$}}
+const OS$: S.StructureShape = {type:"structure",name:"OS",members:{fullString:{shape:string$}}}
+const SourceProperties$: S.StructureShape = {type:"structure",name:"SourceProperties",members:{cpus:{shape:SourcePropertiesCpus$},disks:{shape:SourcePropertiesDisks$},identificationHints:{shape:IdentificationHints$},lastUpdatedDateTime:{shape:string$},networkInterfaces:{shape:SourcePropertiesNetworkInterfaces$},os:{shape:OS$},ramBytes:{shape:long$},recommendedInstanceType:{shape:string$},supportsNitroInstances:{shape:boolean$}}}
+const StagingArea$: S.StructureShape = {type:"structure",name:"StagingArea",members:{errorMessage:{shape:string$},stagingAccountID:{shape:string$},stagingSourceServerArn:{shape:string$},status:{shape:string$}}}
+const SourceServer$: S.StructureShape = {type:"structure",name:"SourceServer",members:{agentVersion:{shape:string$},arn:{shape:string$},dataReplicationInfo:{shape:DataReplicationInfo$},lastLaunchResult:{shape:string$},lifeCycle:{shape:LifeCycle$},recoveryInstanceId:{shape:string$},replicationDirection:{shape:string$},reversedDirectionSourceServerArn:{shape:string$},sourceCloudProperties:{shape:SourceCloudProperties$},sourceNetworkID:{shape:string$},sourceProperties:{shape:SourceProperties$},sourceServerID:{shape:string$},stagingArea:{shape:StagingArea$},tags:{shape:JobTags$}}}
+const CreateExtendedSourceServerResponse$: S.StructureShape = {type:"structure",name:"CreateExtendedSourceServerResponse",members:{sourceServer:{shape:SourceServer$}}}
+const Licensing$: S.StructureShape = {type:"structure",name:"Licensing",members:{osByol:{shape:boolean$}}}
+const CreateLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequest",members:{copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},exportBucketArn:{shape:string$},launchDisposition:{shape:string$},launchIntoSourceInstance:{shape:boolean$},licensing:{shape:Licensing$},postLaunchEnabled:{shape:boolean$},tags:{shape:JobTags$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
+const LaunchConfigurationTemplate$: S.StructureShape = {type:"structure",name:"LaunchConfigurationTemplate",members:{arn:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},exportBucketArn:{shape:string$},launchConfigurationTemplateID:{shape:string$},launchDisposition:{shape:string$},launchIntoSourceInstance:{shape:boolean$},licensing:{shape:Licensing$},postLaunchEnabled:{shape:boolean$},tags:{shape:JobTags$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
+const CreateLaunchConfigurationTemplateResponse$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateResponse",members:{launchConfigurationTemplate:{shape:LaunchConfigurationTemplate$}}}
+const PITPolicyRule$: S.StructureShape = {type:"structure",name:"PITPolicyRule",members:{enabled:{shape:boolean$},interval:{shape:integer$},retentionDuration:{shape:integer$},ruleID:{shape:long$},units:{shape:string$}},required:["interval","retentionDuration","units"]}
+const CreateReplicationConfigurationTemplateRequestPitPolicy$: S.ListShape = {type:"list",name:"CreateReplicationConfigurationTemplateRequestPitPolicy",member:{shape:PITPolicyRule$}}
 const CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$: S.ListShape = {type:"list",name:"CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs",member:{shape:string$}}
-const CreateReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateReplicationConfigurationTemplateRequest",members:{associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:AssociateSourceNetworkStackOutputJobTags$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$},useDedicatedReplicationServer:{shape:boolean$}},required:["associateDefaultSecurityGroup","bandwidthThrottling","createPublicIP","dataPlaneRouting","defaultLargeStagingDiskType","ebsEncryption","pitPolicy","replicationServerInstanceType","replicationServersSecurityGroupsIDs","stagingAreaSubnetId","stagingAreaTags","useDedicatedReplicationServer"]}
-const CreateReplicationConfigurationTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateReplicationConfigurationTemplateOutput",members:{arn:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicationConfigurationTemplateID:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:AssociateSourceNetworkStackOutputJobTags$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$},useDedicatedReplicationServer:{shape:boolean$}},required:["replicationConfigurationTemplateID"]}
-const CreateSourceNetworkRequest$: S.StructureShape = {type:"structure",name:"CreateSourceNetworkRequest",members:{originAccountID:{shape:string$},originRegion:{shape:string$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$},vpcID:{shape:string$}},required:["originAccountID","originRegion","vpcID"]}
-const CreateSourceNetworkOutput$: S.StructureShape = {type:"structure",name:"CreateSourceNetworkOutput",members:{sourceNetworkID:{shape:string$}}}
+const CreateReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateReplicationConfigurationTemplateRequest",members:{associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:JobTags$},tags:{shape:JobTags$},useDedicatedReplicationServer:{shape:boolean$}},required:["associateDefaultSecurityGroup","bandwidthThrottling","createPublicIP","dataPlaneRouting","defaultLargeStagingDiskType","ebsEncryption","pitPolicy","replicationServerInstanceType","replicationServersSecurityGroupsIDs","stagingAreaSubnetId","stagingAreaTags","useDedicatedReplicationServer"]}
+const ReplicationConfigurationTemplate$: S.StructureShape = {type:"structure",name:"ReplicationConfigurationTemplate",members:{arn:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicationConfigurationTemplateID:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:JobTags$},tags:{shape:JobTags$},useDedicatedReplicationServer:{shape:boolean$}},required:["replicationConfigurationTemplateID"]}
+const CreateSourceNetworkRequest$: S.StructureShape = {type:"structure",name:"CreateSourceNetworkRequest",members:{originAccountID:{shape:string$},originRegion:{shape:string$},tags:{shape:JobTags$},vpcID:{shape:string$}},required:["originAccountID","originRegion","vpcID"]}
+const CreateSourceNetworkResponse$: S.StructureShape = {type:"structure",name:"CreateSourceNetworkResponse",members:{sourceNetworkID:{shape:string$}}}
 const DeleteJobRequest$: S.StructureShape = {type:"structure",name:"DeleteJobRequest",members:{jobID:{shape:string$}},required:["jobID"]}
-const DeleteJobOutput$: S.StructureShape = {type:"structure",name:"DeleteJobOutput",members:{}}
+const DeleteJobResponse$: S.StructureShape = {type:"structure",name:"DeleteJobResponse",members:{}}
 const DeleteLaunchActionRequest$: S.StructureShape = {type:"structure",name:"DeleteLaunchActionRequest",members:{actionId:{shape:string$},resourceId:{shape:string$}},required:["actionId","resourceId"]}
-const DeleteLaunchActionOutput$: S.StructureShape = {type:"structure",name:"DeleteLaunchActionOutput",members:{}}
+const DeleteLaunchActionResponse$: S.StructureShape = {type:"structure",name:"DeleteLaunchActionResponse",members:{}}
 const DeleteLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteLaunchConfigurationTemplateRequest",members:{launchConfigurationTemplateID:{shape:string$}},required:["launchConfigurationTemplateID"]}
-const DeleteLaunchConfigurationTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteLaunchConfigurationTemplateOutput",members:{}}
+const DeleteLaunchConfigurationTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteLaunchConfigurationTemplateResponse",members:{}}
 const DeleteRecoveryInstanceRequest$: S.StructureShape = {type:"structure",name:"DeleteRecoveryInstanceRequest",members:{recoveryInstanceID:{shape:string$}},required:["recoveryInstanceID"]}
 const DeleteReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteReplicationConfigurationTemplateRequest",members:{replicationConfigurationTemplateID:{shape:string$}},required:["replicationConfigurationTemplateID"]}
-const DeleteReplicationConfigurationTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteReplicationConfigurationTemplateOutput",members:{}}
+const DeleteReplicationConfigurationTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteReplicationConfigurationTemplateResponse",members:{}}
 const DeleteSourceNetworkRequest$: S.StructureShape = {type:"structure",name:"DeleteSourceNetworkRequest",members:{sourceNetworkID:{shape:string$}},required:["sourceNetworkID"]}
-const DeleteSourceNetworkOutput$: S.StructureShape = {type:"structure",name:"DeleteSourceNetworkOutput",members:{}}
+const DeleteSourceNetworkResponse$: S.StructureShape = {type:"structure",name:"DeleteSourceNetworkResponse",members:{}}
 const DeleteSourceServerRequest$: S.StructureShape = {type:"structure",name:"DeleteSourceServerRequest",members:{sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const DeleteSourceServerOutput$: S.StructureShape = {type:"structure",name:"DeleteSourceServerOutput",members:{}}
+const DeleteSourceServerResponse$: S.StructureShape = {type:"structure",name:"DeleteSourceServerResponse",members:{}}
 const DescribeJobLogItemsRequest$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsRequest",members:{jobID:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["jobID"]}
-const DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToConversionMapValue$: S.MapShape = {type:"map",name:"DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToConversionMapValue",key:{shape:string$},value:{shape:string$}}
-const DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToConversionMap$: S.MapShape = {type:"map",name:"DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToConversionMap",key:{shape:string$},value:{shape:DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToConversionMapValue$}}
-const DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodesValueMember$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodesValueMember",members:{productCodeId:{shape:string$},productCodeMode:{shape:string$}}}
-const DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodesValue$: S.ListShape = {type:"list",name:"DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodesValue",member:{shape:DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodesValueMember$}}
-const DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodes$: S.MapShape = {type:"map",name:"DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodes",key:{shape:string$},value:{shape:DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodesValue$}}
-const DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToVolumeSize$: S.MapShape = {type:"map",name:"DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToVolumeSize",key:{shape:string$},value:{shape:long$}}
-const DescribeJobLogItemsOutputItemsMemberEventDataConversionProperties$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutputItemsMemberEventDataConversionProperties",members:{dataTimestamp:{shape:string$},forceUefi:{shape:boolean$},rootVolumeName:{shape:string$},volumeToConversionMap:{shape:DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToConversionMap$},volumeToProductCodes:{shape:DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodes$},volumeToVolumeSize:{shape:DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToVolumeSize$}}}
-const DescribeJobLogItemsOutputItemsMemberEventDataEventResourceDataSourceNetworkData$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutputItemsMemberEventDataEventResourceDataSourceNetworkData",members:{sourceNetworkID:{shape:string$},sourceVpc:{shape:string$},stackName:{shape:string$},targetVpc:{shape:string$}}}
-const DescribeJobLogItemsOutputItemsMemberEventDataEventResourceData$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutputItemsMemberEventDataEventResourceData",members:{sourceNetworkData:{shape:DescribeJobLogItemsOutputItemsMemberEventDataEventResourceDataSourceNetworkData$}},union:true}
-const DescribeJobLogItemsOutputItemsMemberEventData$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutputItemsMemberEventData",members:{conversionProperties:{shape:DescribeJobLogItemsOutputItemsMemberEventDataConversionProperties$},conversionServerID:{shape:string$},eventResourceData:{shape:DescribeJobLogItemsOutputItemsMemberEventDataEventResourceData$},rawError:{shape:string$},sourceServerID:{shape:string$},targetInstanceID:{shape:string$}}}
-const DescribeJobLogItemsOutputItemsMember$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutputItemsMember",members:{event:{shape:string$},eventData:{shape:DescribeJobLogItemsOutputItemsMemberEventData$},logDateTime:{shape:string$}}}
-const DescribeJobLogItemsOutputItems$: S.ListShape = {type:"list",name:"DescribeJobLogItemsOutputItems",member:{shape:DescribeJobLogItemsOutputItemsMember$}}
-const DescribeJobLogItemsOutput$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutput",members:{items:{shape:DescribeJobLogItemsOutputItems$},nextToken:{shape:string$}}}
+const ConversionPropertiesVolumeToConversionMapValue$: S.MapShape = {type:"map",name:"ConversionPropertiesVolumeToConversionMapValue",key:{shape:string$},value:{shape:string$}}
+const ConversionPropertiesVolumeToConversionMap$: S.MapShape = {type:"map",name:"ConversionPropertiesVolumeToConversionMap",key:{shape:string$},value:{shape:ConversionPropertiesVolumeToConversionMapValue$}}
+const ProductCode$: S.StructureShape = {type:"structure",name:"ProductCode",members:{productCodeId:{shape:string$},productCodeMode:{shape:string$}}}
+const ConversionPropertiesVolumeToProductCodesValue$: S.ListShape = {type:"list",name:"ConversionPropertiesVolumeToProductCodesValue",member:{shape:ProductCode$}}
+const ConversionPropertiesVolumeToProductCodes$: S.MapShape = {type:"map",name:"ConversionPropertiesVolumeToProductCodes",key:{shape:string$},value:{shape:ConversionPropertiesVolumeToProductCodesValue$}}
+const ConversionPropertiesVolumeToVolumeSize$: S.MapShape = {type:"map",name:"ConversionPropertiesVolumeToVolumeSize",key:{shape:string$},value:{shape:long$}}
+const ConversionProperties$: S.StructureShape = {type:"structure",name:"ConversionProperties",members:{dataTimestamp:{shape:string$},forceUefi:{shape:boolean$},rootVolumeName:{shape:string$},volumeToConversionMap:{shape:ConversionPropertiesVolumeToConversionMap$},volumeToProductCodes:{shape:ConversionPropertiesVolumeToProductCodes$},volumeToVolumeSize:{shape:ConversionPropertiesVolumeToVolumeSize$}}}
+const JobLogEventDataEventResourceDataSourceNetworkData$: S.StructureShape = {type:"structure",name:"JobLogEventDataEventResourceDataSourceNetworkData",members:{sourceNetworkID:{shape:string$},sourceVpc:{shape:string$},stackName:{shape:string$},targetVpc:{shape:string$}}}
+const JobLogEventDataEventResourceData$: S.StructureShape = {type:"structure",name:"JobLogEventDataEventResourceData",members:{sourceNetworkData:{shape:JobLogEventDataEventResourceDataSourceNetworkData$}},union:true}
+const JobLogEventData$: S.StructureShape = {type:"structure",name:"JobLogEventData",members:{conversionProperties:{shape:ConversionProperties$},conversionServerID:{shape:string$},eventResourceData:{shape:JobLogEventDataEventResourceData$},rawError:{shape:string$},sourceServerID:{shape:string$},targetInstanceID:{shape:string$}}}
+const JobLog$: S.StructureShape = {type:"structure",name:"JobLog",members:{event:{shape:string$},eventData:{shape:JobLogEventData$},logDateTime:{shape:string$}}}
+const DescribeJobLogItemsResponseItems$: S.ListShape = {type:"list",name:"DescribeJobLogItemsResponseItems",member:{shape:JobLog$}}
+const DescribeJobLogItemsResponse$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsResponse",members:{items:{shape:DescribeJobLogItemsResponseItems$},nextToken:{shape:string$}}}
 const DescribeJobsRequestFiltersJobIDs$: S.ListShape = {type:"list",name:"DescribeJobsRequestFiltersJobIDs",member:{shape:string$}}
 const DescribeJobsRequestFilters$: S.StructureShape = {type:"structure",name:"DescribeJobsRequestFilters",members:{fromDate:{shape:string$},jobIDs:{shape:DescribeJobsRequestFiltersJobIDs$},toDate:{shape:string$}}}
 const DescribeJobsRequest$: S.StructureShape = {type:"structure",name:"DescribeJobsRequest",members:{filters:{shape:DescribeJobsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const DescribeJobsOutputItems$: S.ListShape = {type:"list",name:"DescribeJobsOutputItems",member:{shape:AssociateSourceNetworkStackOutputJob$}}
-const DescribeJobsOutput$: S.StructureShape = {type:"structure",name:"DescribeJobsOutput",members:{items:{shape:DescribeJobsOutputItems$},nextToken:{shape:string$}}}
+const DescribeJobsResponseItems$: S.ListShape = {type:"list",name:"DescribeJobsResponseItems",member:{shape:Job$}}
+const DescribeJobsResponse$: S.StructureShape = {type:"structure",name:"DescribeJobsResponse",members:{items:{shape:DescribeJobsResponseItems$},nextToken:{shape:string$}}}
 const DescribeLaunchConfigurationTemplatesRequestLaunchConfigurationTemplateIDs$: S.ListShape = {type:"list",name:"DescribeLaunchConfigurationTemplatesRequestLaunchConfigurationTemplateIDs",member:{shape:string$}}
 const DescribeLaunchConfigurationTemplatesRequest$: S.StructureShape = {type:"structure",name:"DescribeLaunchConfigurationTemplatesRequest",members:{launchConfigurationTemplateIDs:{shape:DescribeLaunchConfigurationTemplatesRequestLaunchConfigurationTemplateIDs$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const DescribeLaunchConfigurationTemplatesOutputItems$: S.ListShape = {type:"list",name:"DescribeLaunchConfigurationTemplatesOutputItems",member:{shape:CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate$}}
-const DescribeLaunchConfigurationTemplatesOutput$: S.StructureShape = {type:"structure",name:"DescribeLaunchConfigurationTemplatesOutput",members:{items:{shape:DescribeLaunchConfigurationTemplatesOutputItems$},nextToken:{shape:string$}}}
+const DescribeLaunchConfigurationTemplatesResponseItems$: S.ListShape = {type:"list",name:"DescribeLaunchConfigurationTemplatesResponseItems",member:{shape:LaunchConfigurationTemplate$}}
+const DescribeLaunchConfigurationTemplatesResponse$: S.StructureShape = {type:"structure",name:"DescribeLaunchConfigurationTemplatesResponse",members:{items:{shape:DescribeLaunchConfigurationTemplatesResponseItems$},nextToken:{shape:string$}}}
 const DescribeRecoveryInstancesRequestFiltersRecoveryInstanceIDs$: S.ListShape = {type:"list",name:"DescribeRecoveryInstancesRequestFiltersRecoveryInstanceIDs",member:{shape:string$}}
 const DescribeRecoveryInstancesRequestFiltersSourceServerIDs$: S.ListShape = {type:"list",name:"DescribeRecoveryInstancesRequestFiltersSourceServerIDs",member:{shape:string$}}
 const DescribeRecoveryInstancesRequestFilters$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesRequestFilters",members:{recoveryInstanceIDs:{shape:DescribeRecoveryInstancesRequestFiltersRecoveryInstanceIDs$},sourceServerIDs:{shape:DescribeRecoveryInstancesRequestFiltersSourceServerIDs$}}}
 const DescribeRecoveryInstancesRequest$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesRequest",members:{filters:{shape:DescribeRecoveryInstancesRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationError$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationError",members:{error:{shape:string$},rawError:{shape:string$}}}
-const DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiationStepsMember$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiationStepsMember",members:{name:{shape:string$},status:{shape:string$}}}
-const DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiationSteps$: S.ListShape = {type:"list",name:"DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiationSteps",member:{shape:DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiationStepsMember$}}
-const DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiation$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiation",members:{startDateTime:{shape:string$},steps:{shape:DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiationSteps$}}}
-const DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoReplicatedDisksMember$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoReplicatedDisksMember",members:{backloggedStorageBytes:{shape:long$},deviceName:{shape:string$},replicatedStorageBytes:{shape:long$},rescannedStorageBytes:{shape:long$},totalStorageBytes:{shape:long$}}}
-const DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoReplicatedDisks$: S.ListShape = {type:"list",name:"DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoReplicatedDisks",member:{shape:DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoReplicatedDisksMember$}}
-const DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfo$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfo",members:{dataReplicationError:{shape:DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationError$},dataReplicationInitiation:{shape:DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiation$},dataReplicationState:{shape:string$},etaDateTime:{shape:string$},lagDuration:{shape:string$},replicatedDisks:{shape:DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoReplicatedDisks$},stagingAvailabilityZone:{shape:string$},stagingOutpostArn:{shape:string$}}}
-const DescribeRecoveryInstancesOutputItemsMemberFailback$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutputItemsMemberFailback",members:{agentLastSeenByServiceDateTime:{shape:string$},elapsedReplicationDuration:{shape:string$},failbackClientID:{shape:string$},failbackClientLastSeenByServiceDateTime:{shape:string$},failbackInitiationTime:{shape:string$},failbackJobID:{shape:string$},failbackLaunchType:{shape:string$},failbackToOriginalServer:{shape:boolean$},firstByteDateTime:{shape:string$},state:{shape:string$}}}
-const DescribeRecoveryInstancesOutputItemsMemberRecoveryInstancePropertiesDisksMember$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutputItemsMemberRecoveryInstancePropertiesDisksMember",members:{bytes:{shape:long$},ebsVolumeID:{shape:string$},internalDeviceName:{shape:string$}}}
-const DescribeRecoveryInstancesOutputItemsMemberRecoveryInstancePropertiesDisks$: S.ListShape = {type:"list",name:"DescribeRecoveryInstancesOutputItemsMemberRecoveryInstancePropertiesDisks",member:{shape:DescribeRecoveryInstancesOutputItemsMemberRecoveryInstancePropertiesDisksMember$}}
-const DescribeRecoveryInstancesOutputItemsMemberRecoveryInstanceProperties$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutputItemsMemberRecoveryInstanceProperties",members:{cpus:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpus$},disks:{shape:DescribeRecoveryInstancesOutputItemsMemberRecoveryInstancePropertiesDisks$},identificationHints:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesIdentificationHints$},lastUpdatedDateTime:{shape:string$},networkInterfaces:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfaces$},os:{shape:CreateExtendedSourceServerOutputSourceServerSourcePropertiesOs$},ramBytes:{shape:long$}}}
-const DescribeRecoveryInstancesOutputItemsMember$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutputItemsMember",members:{agentVersion:{shape:string$},arn:{shape:string$},dataReplicationInfo:{shape:DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfo$},ec2InstanceID:{shape:string$},ec2InstanceState:{shape:string$},failback:{shape:DescribeRecoveryInstancesOutputItemsMemberFailback$},isDrill:{shape:boolean$},jobID:{shape:string$},originAvailabilityZone:{shape:string$},originEnvironment:{shape:string$},pointInTimeSnapshotDateTime:{shape:string$},recoveryInstanceID:{shape:string$},recoveryInstanceProperties:{shape:DescribeRecoveryInstancesOutputItemsMemberRecoveryInstanceProperties$},sourceOutpostArn:{shape:string$},sourceServerID:{shape:string$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$}}}
-const DescribeRecoveryInstancesOutputItems$: S.ListShape = {type:"list",name:"DescribeRecoveryInstancesOutputItems",member:{shape:DescribeRecoveryInstancesOutputItemsMember$}}
-const DescribeRecoveryInstancesOutput$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesOutput",members:{items:{shape:DescribeRecoveryInstancesOutputItems$},nextToken:{shape:string$}}}
+const RecoveryInstanceDataReplicationError$: S.StructureShape = {type:"structure",name:"RecoveryInstanceDataReplicationError",members:{error:{shape:string$},rawError:{shape:string$}}}
+const RecoveryInstanceDataReplicationInitiationStep$: S.StructureShape = {type:"structure",name:"RecoveryInstanceDataReplicationInitiationStep",members:{name:{shape:string$},status:{shape:string$}}}
+const RecoveryInstanceDataReplicationInitiationSteps$: S.ListShape = {type:"list",name:"RecoveryInstanceDataReplicationInitiationSteps",member:{shape:RecoveryInstanceDataReplicationInitiationStep$}}
+const RecoveryInstanceDataReplicationInitiation$: S.StructureShape = {type:"structure",name:"RecoveryInstanceDataReplicationInitiation",members:{startDateTime:{shape:string$},steps:{shape:RecoveryInstanceDataReplicationInitiationSteps$}}}
+const RecoveryInstanceDataReplicationInfoReplicatedDisk$: S.StructureShape = {type:"structure",name:"RecoveryInstanceDataReplicationInfoReplicatedDisk",members:{backloggedStorageBytes:{shape:long$},deviceName:{shape:string$},replicatedStorageBytes:{shape:long$},rescannedStorageBytes:{shape:long$},totalStorageBytes:{shape:long$}}}
+const RecoveryInstanceDataReplicationInfoReplicatedDisks$: S.ListShape = {type:"list",name:"RecoveryInstanceDataReplicationInfoReplicatedDisks",member:{shape:RecoveryInstanceDataReplicationInfoReplicatedDisk$}}
+const RecoveryInstanceDataReplicationInfo$: S.StructureShape = {type:"structure",name:"RecoveryInstanceDataReplicationInfo",members:{dataReplicationError:{shape:RecoveryInstanceDataReplicationError$},dataReplicationInitiation:{shape:RecoveryInstanceDataReplicationInitiation$},dataReplicationState:{shape:string$},etaDateTime:{shape:string$},lagDuration:{shape:string$},replicatedDisks:{shape:RecoveryInstanceDataReplicationInfoReplicatedDisks$},stagingAvailabilityZone:{shape:string$},stagingOutpostArn:{shape:string$}}}
+const RecoveryInstanceFailback$: S.StructureShape = {type:"structure",name:"RecoveryInstanceFailback",members:{agentLastSeenByServiceDateTime:{shape:string$},elapsedReplicationDuration:{shape:string$},failbackClientID:{shape:string$},failbackClientLastSeenByServiceDateTime:{shape:string$},failbackInitiationTime:{shape:string$},failbackJobID:{shape:string$},failbackLaunchType:{shape:string$},failbackToOriginalServer:{shape:boolean$},firstByteDateTime:{shape:string$},state:{shape:string$}}}
+const RecoveryInstanceDisk$: S.StructureShape = {type:"structure",name:"RecoveryInstanceDisk",members:{bytes:{shape:long$},ebsVolumeID:{shape:string$},internalDeviceName:{shape:string$}}}
+const RecoveryInstancePropertiesDisks$: S.ListShape = {type:"list",name:"RecoveryInstancePropertiesDisks",member:{shape:RecoveryInstanceDisk$}}
+const RecoveryInstanceProperties$: S.StructureShape = {type:"structure",name:"RecoveryInstanceProperties",members:{cpus:{shape:SourcePropertiesCpus$},disks:{shape:RecoveryInstancePropertiesDisks$},identificationHints:{shape:IdentificationHints$},lastUpdatedDateTime:{shape:string$},networkInterfaces:{shape:SourcePropertiesNetworkInterfaces$},os:{shape:OS$},ramBytes:{shape:long$}}}
+const RecoveryInstance$: S.StructureShape = {type:"structure",name:"RecoveryInstance",members:{agentVersion:{shape:string$},arn:{shape:string$},dataReplicationInfo:{shape:RecoveryInstanceDataReplicationInfo$},ec2InstanceID:{shape:string$},ec2InstanceState:{shape:string$},failback:{shape:RecoveryInstanceFailback$},isDrill:{shape:boolean$},jobID:{shape:string$},originAvailabilityZone:{shape:string$},originEnvironment:{shape:string$},pointInTimeSnapshotDateTime:{shape:string$},recoveryInstanceID:{shape:string$},recoveryInstanceProperties:{shape:RecoveryInstanceProperties$},sourceOutpostArn:{shape:string$},sourceServerID:{shape:string$},tags:{shape:JobTags$}}}
+const DescribeRecoveryInstancesResponseItems$: S.ListShape = {type:"list",name:"DescribeRecoveryInstancesResponseItems",member:{shape:RecoveryInstance$}}
+const DescribeRecoveryInstancesResponse$: S.StructureShape = {type:"structure",name:"DescribeRecoveryInstancesResponse",members:{items:{shape:DescribeRecoveryInstancesResponseItems$},nextToken:{shape:string$}}}
 const DescribeRecoverySnapshotsRequestFilters$: S.StructureShape = {type:"structure",name:"DescribeRecoverySnapshotsRequestFilters",members:{fromDateTime:{shape:string$},toDateTime:{shape:string$}}}
 const DescribeRecoverySnapshotsRequest$: S.StructureShape = {type:"structure",name:"DescribeRecoverySnapshotsRequest",members:{filters:{shape:DescribeRecoverySnapshotsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$},order:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const DescribeRecoverySnapshotsOutputItemsMemberEbsSnapshots$: S.ListShape = {type:"list",name:"DescribeRecoverySnapshotsOutputItemsMemberEbsSnapshots",member:{shape:string$}}
-const DescribeRecoverySnapshotsOutputItemsMember$: S.StructureShape = {type:"structure",name:"DescribeRecoverySnapshotsOutputItemsMember",members:{ebsSnapshots:{shape:DescribeRecoverySnapshotsOutputItemsMemberEbsSnapshots$},expectedTimestamp:{shape:string$},snapshotID:{shape:string$},sourceServerID:{shape:string$},timestamp:{shape:string$}},required:["expectedTimestamp","snapshotID","sourceServerID"]}
-const DescribeRecoverySnapshotsOutputItems$: S.ListShape = {type:"list",name:"DescribeRecoverySnapshotsOutputItems",member:{shape:DescribeRecoverySnapshotsOutputItemsMember$}}
-const DescribeRecoverySnapshotsOutput$: S.StructureShape = {type:"structure",name:"DescribeRecoverySnapshotsOutput",members:{items:{shape:DescribeRecoverySnapshotsOutputItems$},nextToken:{shape:string$}}}
+const RecoverySnapshotEbsSnapshots$: S.ListShape = {type:"list",name:"RecoverySnapshotEbsSnapshots",member:{shape:string$}}
+const RecoverySnapshot$: S.StructureShape = {type:"structure",name:"RecoverySnapshot",members:{ebsSnapshots:{shape:RecoverySnapshotEbsSnapshots$},expectedTimestamp:{shape:string$},snapshotID:{shape:string$},sourceServerID:{shape:string$},timestamp:{shape:string$}},required:["expectedTimestamp","snapshotID","sourceServerID"]}
+const DescribeRecoverySnapshotsResponseItems$: S.ListShape = {type:"list",name:"DescribeRecoverySnapshotsResponseItems",member:{shape:RecoverySnapshot$}}
+const DescribeRecoverySnapshotsResponse$: S.StructureShape = {type:"structure",name:"DescribeRecoverySnapshotsResponse",members:{items:{shape:DescribeRecoverySnapshotsResponseItems$},nextToken:{shape:string$}}}
 const DescribeReplicationConfigurationTemplatesRequestReplicationConfigurationTemplateIDs$: S.ListShape = {type:"list",name:"DescribeReplicationConfigurationTemplatesRequestReplicationConfigurationTemplateIDs",member:{shape:string$}}
 const DescribeReplicationConfigurationTemplatesRequest$: S.StructureShape = {type:"structure",name:"DescribeReplicationConfigurationTemplatesRequest",members:{maxResults:{shape:integer$},nextToken:{shape:string$},replicationConfigurationTemplateIDs:{shape:DescribeReplicationConfigurationTemplatesRequestReplicationConfigurationTemplateIDs$}}}
-const DescribeReplicationConfigurationTemplatesOutputItems$: S.ListShape = {type:"list",name:"DescribeReplicationConfigurationTemplatesOutputItems",member:{shape:CreateReplicationConfigurationTemplateOutput$}}
-const DescribeReplicationConfigurationTemplatesOutput$: S.StructureShape = {type:"structure",name:"DescribeReplicationConfigurationTemplatesOutput",members:{items:{shape:DescribeReplicationConfigurationTemplatesOutputItems$},nextToken:{shape:string$}}}
+const DescribeReplicationConfigurationTemplatesResponseItems$: S.ListShape = {type:"list",name:"DescribeReplicationConfigurationTemplatesResponseItems",member:{shape:ReplicationConfigurationTemplate$}}
+const DescribeReplicationConfigurationTemplatesResponse$: S.StructureShape = {type:"structure",name:"DescribeReplicationConfigurationTemplatesResponse",members:{items:{shape:DescribeReplicationConfigurationTemplatesResponseItems$},nextToken:{shape:string$}}}
 const DescribeSourceNetworksRequestFiltersSourceNetworkIDs$: S.ListShape = {type:"list",name:"DescribeSourceNetworksRequestFiltersSourceNetworkIDs",member:{shape:string$}}
 const DescribeSourceNetworksRequestFilters$: S.StructureShape = {type:"structure",name:"DescribeSourceNetworksRequestFilters",members:{originAccountID:{shape:string$},originRegion:{shape:string$},sourceNetworkIDs:{shape:DescribeSourceNetworksRequestFiltersSourceNetworkIDs$}}}
 const DescribeSourceNetworksRequest$: S.StructureShape = {type:"structure",name:"DescribeSourceNetworksRequest",members:{filters:{shape:DescribeSourceNetworksRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const DescribeSourceNetworksOutputItemsMemberLastRecovery$: S.StructureShape = {type:"structure",name:"DescribeSourceNetworksOutputItemsMemberLastRecovery",members:{apiCallDateTime:{shape:timestamp$,timestampFormat:"iso8601"},jobID:{shape:string$},lastRecoveryResult:{shape:string$}}}
-const DescribeSourceNetworksOutputItemsMember$: S.StructureShape = {type:"structure",name:"DescribeSourceNetworksOutputItemsMember",members:{arn:{shape:string$},cfnStackName:{shape:string$},lastRecovery:{shape:DescribeSourceNetworksOutputItemsMemberLastRecovery$},launchedVpcID:{shape:string$},replicationStatus:{shape:string$},replicationStatusDetails:{shape:string$},sourceAccountID:{shape:string$},sourceNetworkID:{shape:string$},sourceRegion:{shape:string$},sourceVpcID:{shape:string$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$}}}
-const DescribeSourceNetworksOutputItems$: S.ListShape = {type:"list",name:"DescribeSourceNetworksOutputItems",member:{shape:DescribeSourceNetworksOutputItemsMember$}}
-const DescribeSourceNetworksOutput$: S.StructureShape = {type:"structure",name:"DescribeSourceNetworksOutput",members:{items:{shape:DescribeSourceNetworksOutputItems$},nextToken:{shape:string$}}}
+const RecoveryLifeCycle$: S.StructureShape = {type:"structure",name:"RecoveryLifeCycle",members:{apiCallDateTime:{shape:timestamp$,timestampFormat:"iso8601"},jobID:{shape:string$},lastRecoveryResult:{shape:string$}}}
+const SourceNetwork$: S.StructureShape = {type:"structure",name:"SourceNetwork",members:{arn:{shape:string$},cfnStackName:{shape:string$},lastRecovery:{shape:RecoveryLifeCycle$},launchedVpcID:{shape:string$},replicationStatus:{shape:string$},replicationStatusDetails:{shape:string$},sourceAccountID:{shape:string$},sourceNetworkID:{shape:string$},sourceRegion:{shape:string$},sourceVpcID:{shape:string$},tags:{shape:JobTags$}}}
+const DescribeSourceNetworksResponseItems$: S.ListShape = {type:"list",name:"DescribeSourceNetworksResponseItems",member:{shape:SourceNetwork$}}
+const DescribeSourceNetworksResponse$: S.StructureShape = {type:"structure",name:"DescribeSourceNetworksResponse",members:{items:{shape:DescribeSourceNetworksResponseItems$},nextToken:{shape:string$}}}
 const DescribeSourceServersRequestFiltersSourceServerIDs$: S.ListShape = {type:"list",name:"DescribeSourceServersRequestFiltersSourceServerIDs",member:{shape:string$}}
 const DescribeSourceServersRequestFiltersStagingAccountIDs$: S.ListShape = {type:"list",name:"DescribeSourceServersRequestFiltersStagingAccountIDs",member:{shape:string$}}
 const DescribeSourceServersRequestFilters$: S.StructureShape = {type:"structure",name:"DescribeSourceServersRequestFilters",members:{hardwareId:{shape:string$},sourceServerIDs:{shape:DescribeSourceServersRequestFiltersSourceServerIDs$},stagingAccountIDs:{shape:DescribeSourceServersRequestFiltersStagingAccountIDs$}}}
 const DescribeSourceServersRequest$: S.StructureShape = {type:"structure",name:"DescribeSourceServersRequest",members:{filters:{shape:DescribeSourceServersRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const DescribeSourceServersOutputItems$: S.ListShape = {type:"list",name:"DescribeSourceServersOutputItems",member:{shape:CreateExtendedSourceServerOutputSourceServer$}}
-const DescribeSourceServersOutput$: S.StructureShape = {type:"structure",name:"DescribeSourceServersOutput",members:{items:{shape:DescribeSourceServersOutputItems$},nextToken:{shape:string$}}}
+const DescribeSourceServersResponseItems$: S.ListShape = {type:"list",name:"DescribeSourceServersResponseItems",member:{shape:SourceServer$}}
+const DescribeSourceServersResponse$: S.StructureShape = {type:"structure",name:"DescribeSourceServersResponse",members:{items:{shape:DescribeSourceServersResponseItems$},nextToken:{shape:string$}}}
 const DisconnectRecoveryInstanceRequest$: S.StructureShape = {type:"structure",name:"DisconnectRecoveryInstanceRequest",members:{recoveryInstanceID:{shape:string$}},required:["recoveryInstanceID"]}
 const DisconnectSourceServerRequest$: S.StructureShape = {type:"structure",name:"DisconnectSourceServerRequest",members:{sourceServerID:{shape:string$}},required:["sourceServerID"]}
 const ExportSourceNetworkCfnTemplateRequest$: S.StructureShape = {type:"structure",name:"ExportSourceNetworkCfnTemplateRequest",members:{sourceNetworkID:{shape:string$}},required:["sourceNetworkID"]}
-const ExportSourceNetworkCfnTemplateOutput$: S.StructureShape = {type:"structure",name:"ExportSourceNetworkCfnTemplateOutput",members:{s3DestinationUrl:{shape:string$}}}
+const ExportSourceNetworkCfnTemplateResponse$: S.StructureShape = {type:"structure",name:"ExportSourceNetworkCfnTemplateResponse",members:{s3DestinationUrl:{shape:string$}}}
 const GetFailbackReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetFailbackReplicationConfigurationRequest",members:{recoveryInstanceID:{shape:string$}},required:["recoveryInstanceID"]}
-const GetFailbackReplicationConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetFailbackReplicationConfigurationOutput",members:{bandwidthThrottling:{shape:long$},name:{shape:string$},recoveryInstanceID:{shape:string$},usePrivateIP:{shape:boolean$}},required:["recoveryInstanceID"]}
+const GetFailbackReplicationConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetFailbackReplicationConfigurationResponse",members:{bandwidthThrottling:{shape:long$},name:{shape:string$},recoveryInstanceID:{shape:string$},usePrivateIP:{shape:boolean$}},required:["recoveryInstanceID"]}
 const GetLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetLaunchConfigurationRequest",members:{sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const GetLaunchConfigurationOutputLaunchIntoInstanceProperties$: S.StructureShape = {type:"structure",name:"GetLaunchConfigurationOutputLaunchIntoInstanceProperties",members:{launchIntoEC2InstanceID:{shape:string$}}}
-const GetLaunchConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetLaunchConfigurationOutput",members:{copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},ec2LaunchTemplateID:{shape:string$},launchDisposition:{shape:string$},launchIntoInstanceProperties:{shape:GetLaunchConfigurationOutputLaunchIntoInstanceProperties$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},name:{shape:string$},postLaunchEnabled:{shape:boolean$},sourceServerID:{shape:string$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
+const LaunchIntoInstanceProperties$: S.StructureShape = {type:"structure",name:"LaunchIntoInstanceProperties",members:{launchIntoEC2InstanceID:{shape:string$}}}
+const LaunchConfiguration$: S.StructureShape = {type:"structure",name:"LaunchConfiguration",members:{copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},ec2LaunchTemplateID:{shape:string$},launchDisposition:{shape:string$},launchIntoInstanceProperties:{shape:LaunchIntoInstanceProperties$},licensing:{shape:Licensing$},name:{shape:string$},postLaunchEnabled:{shape:boolean$},sourceServerID:{shape:string$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
 const GetReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetReplicationConfigurationRequest",members:{sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const GetReplicationConfigurationOutputReplicatedDisksMember$: S.StructureShape = {type:"structure",name:"GetReplicationConfigurationOutputReplicatedDisksMember",members:{deviceName:{shape:string$},iops:{shape:long$},isBootDisk:{shape:boolean$},optimizedStagingDiskType:{shape:string$},stagingDiskType:{shape:string$},throughput:{shape:long$}}}
-const GetReplicationConfigurationOutputReplicatedDisks$: S.ListShape = {type:"list",name:"GetReplicationConfigurationOutputReplicatedDisks",member:{shape:GetReplicationConfigurationOutputReplicatedDisksMember$}}
-const GetReplicationConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetReplicationConfigurationOutput",members:{associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},name:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicatedDisks:{shape:GetReplicationConfigurationOutputReplicatedDisks$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},sourceServerID:{shape:string$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:AssociateSourceNetworkStackOutputJobTags$},useDedicatedReplicationServer:{shape:boolean$}}}
+const ReplicationConfigurationReplicatedDisk$: S.StructureShape = {type:"structure",name:"ReplicationConfigurationReplicatedDisk",members:{deviceName:{shape:string$},iops:{shape:long$},isBootDisk:{shape:boolean$},optimizedStagingDiskType:{shape:string$},stagingDiskType:{shape:string$},throughput:{shape:long$}}}
+const ReplicationConfigurationReplicatedDisks$: S.ListShape = {type:"list",name:"ReplicationConfigurationReplicatedDisks",member:{shape:ReplicationConfigurationReplicatedDisk$}}
+const ReplicationConfiguration$: S.StructureShape = {type:"structure",name:"ReplicationConfiguration",members:{associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},name:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicatedDisks:{shape:ReplicationConfigurationReplicatedDisks$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},sourceServerID:{shape:string$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:JobTags$},useDedicatedReplicationServer:{shape:boolean$}}}
 const InitializeServiceRequest$: S.StructureShape = {type:"structure",name:"InitializeServiceRequest",members:{}}
-const InitializeServiceOutput$: S.StructureShape = {type:"structure",name:"InitializeServiceOutput",members:{}}
+const InitializeServiceResponse$: S.StructureShape = {type:"structure",name:"InitializeServiceResponse",members:{}}
 const ListExtensibleSourceServersRequest$: S.StructureShape = {type:"structure",name:"ListExtensibleSourceServersRequest",members:{maxResults:{shape:integer$},nextToken:{shape:string$},stagingAccountID:{shape:string$}},required:["stagingAccountID"]}
-const ListExtensibleSourceServersOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListExtensibleSourceServersOutputItemsMember",members:{arn:{shape:string$},hostname:{shape:string$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$}}}
-const ListExtensibleSourceServersOutputItems$: S.ListShape = {type:"list",name:"ListExtensibleSourceServersOutputItems",member:{shape:ListExtensibleSourceServersOutputItemsMember$}}
-const ListExtensibleSourceServersOutput$: S.StructureShape = {type:"structure",name:"ListExtensibleSourceServersOutput",members:{items:{shape:ListExtensibleSourceServersOutputItems$},nextToken:{shape:string$}}}
-const ListLaunchActionsRequestFiltersActionIds$: S.ListShape = {type:"list",name:"ListLaunchActionsRequestFiltersActionIds",member:{shape:string$}}
-const ListLaunchActionsRequestFilters$: S.StructureShape = {type:"structure",name:"ListLaunchActionsRequestFilters",members:{actionIds:{shape:ListLaunchActionsRequestFiltersActionIds$}}}
-const ListLaunchActionsRequest$: S.StructureShape = {type:"structure",name:"ListLaunchActionsRequest",members:{filters:{shape:ListLaunchActionsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$},resourceId:{shape:string$}},required:["resourceId"]}
-const ListLaunchActionsOutputItems$: S.ListShape = {type:"list",name:"ListLaunchActionsOutputItems",member:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberAction$}}
-const ListLaunchActionsOutput$: S.StructureShape = {type:"structure",name:"ListLaunchActionsOutput",members:{items:{shape:ListLaunchActionsOutputItems$},nextToken:{shape:string$}}}
+const StagingSourceServer$: S.StructureShape = {type:"structure",name:"StagingSourceServer",members:{arn:{shape:string$},hostname:{shape:string$},tags:{shape:JobTags$}}}
+const ListExtensibleSourceServersResponseItems$: S.ListShape = {type:"list",name:"ListExtensibleSourceServersResponseItems",member:{shape:StagingSourceServer$}}
+const ListExtensibleSourceServersResponse$: S.StructureShape = {type:"structure",name:"ListExtensibleSourceServersResponse",members:{items:{shape:ListExtensibleSourceServersResponseItems$},nextToken:{shape:string$}}}
+const LaunchActionsRequestFiltersActionIds$: S.ListShape = {type:"list",name:"LaunchActionsRequestFiltersActionIds",member:{shape:string$}}
+const LaunchActionsRequestFilters$: S.StructureShape = {type:"structure",name:"LaunchActionsRequestFilters",members:{actionIds:{shape:LaunchActionsRequestFiltersActionIds$}}}
+const ListLaunchActionsRequest$: S.StructureShape = {type:"structure",name:"ListLaunchActionsRequest",members:{filters:{shape:LaunchActionsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$},resourceId:{shape:string$}},required:["resourceId"]}
+const ListLaunchActionsResponseItems$: S.ListShape = {type:"list",name:"ListLaunchActionsResponseItems",member:{shape:LaunchAction$}}
+const ListLaunchActionsResponse$: S.StructureShape = {type:"structure",name:"ListLaunchActionsResponse",members:{items:{shape:ListLaunchActionsResponseItems$},nextToken:{shape:string$}}}
 const ListStagingAccountsRequest$: S.StructureShape = {type:"structure",name:"ListStagingAccountsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListStagingAccountsOutputAccountsMember$: S.StructureShape = {type:"structure",name:"ListStagingAccountsOutputAccountsMember",members:{accountID:{shape:string$}}}
-const ListStagingAccountsOutputAccounts$: S.ListShape = {type:"list",name:"ListStagingAccountsOutputAccounts",member:{shape:ListStagingAccountsOutputAccountsMember$}}
-const ListStagingAccountsOutput$: S.StructureShape = {type:"structure",name:"ListStagingAccountsOutput",members:{accounts:{shape:ListStagingAccountsOutputAccounts$},nextToken:{shape:string$}}}
+const Account$: S.StructureShape = {type:"structure",name:"Account",members:{accountID:{shape:string$}}}
+const ListStagingAccountsResponseAccounts$: S.ListShape = {type:"list",name:"ListStagingAccountsResponseAccounts",member:{shape:Account$}}
+const ListStagingAccountsResponse$: S.StructureShape = {type:"structure",name:"ListStagingAccountsResponse",members:{accounts:{shape:ListStagingAccountsResponseAccounts$},nextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:AssociateSourceNetworkStackOutputJobTags$}}}
-const PutLaunchActionRequest$: S.StructureShape = {type:"structure",name:"PutLaunchActionRequest",members:{actionCode:{shape:string$},actionId:{shape:string$},actionVersion:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},name:{shape:string$},optional:{shape:boolean$},order:{shape:integer$},parameters:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParameters$},resourceId:{shape:string$}},required:["actionCode","actionId","actionVersion","active","category","description","name","optional","order","resourceId"]}
-const PutLaunchActionOutput$: S.StructureShape = {type:"structure",name:"PutLaunchActionOutput",members:{actionCode:{shape:string$},actionId:{shape:string$},actionVersion:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},name:{shape:string$},optional:{shape:boolean$},order:{shape:integer$},parameters:{shape:AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParameters$},resourceId:{shape:string$},type:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:JobTags$}}}
+const PutLaunchActionRequest$: S.StructureShape = {type:"structure",name:"PutLaunchActionRequest",members:{actionCode:{shape:string$},actionId:{shape:string$},actionVersion:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},name:{shape:string$},optional:{shape:boolean$},order:{shape:integer$},parameters:{shape:LaunchActionParameters$},resourceId:{shape:string$}},required:["actionCode","actionId","actionVersion","active","category","description","name","optional","order","resourceId"]}
+const PutLaunchActionResponse$: S.StructureShape = {type:"structure",name:"PutLaunchActionResponse",members:{actionCode:{shape:string$},actionId:{shape:string$},actionVersion:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},name:{shape:string$},optional:{shape:boolean$},order:{shape:integer$},parameters:{shape:LaunchActionParameters$},resourceId:{shape:string$},type:{shape:string$}}}
 const RetryDataReplicationRequest$: S.StructureShape = {type:"structure",name:"RetryDataReplicationRequest",members:{sourceServerID:{shape:string$}},required:["sourceServerID"]}
 const ReverseReplicationRequest$: S.StructureShape = {type:"structure",name:"ReverseReplicationRequest",members:{recoveryInstanceID:{shape:string$}},required:["recoveryInstanceID"]}
-const ReverseReplicationOutput$: S.StructureShape = {type:"structure",name:"ReverseReplicationOutput",members:{reversedDirectionSourceServerArn:{shape:string$}}}
+const ReverseReplicationResponse$: S.StructureShape = {type:"structure",name:"ReverseReplicationResponse",members:{reversedDirectionSourceServerArn:{shape:string$}}}
 const StartFailbackLaunchRequestRecoveryInstanceIDs$: S.ListShape = {type:"list",name:"StartFailbackLaunchRequestRecoveryInstanceIDs",member:{shape:string$}}
-const StartFailbackLaunchRequest$: S.StructureShape = {type:"structure",name:"StartFailbackLaunchRequest",members:{recoveryInstanceIDs:{shape:StartFailbackLaunchRequestRecoveryInstanceIDs$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$}},required:["recoveryInstanceIDs"]}
-const StartFailbackLaunchOutput$: S.StructureShape = {type:"structure",name:"StartFailbackLaunchOutput",members:{job:{shape:AssociateSourceNetworkStackOutputJob$}}}
-const StartRecoveryRequestSourceServersMember$: S.StructureShape = {type:"structure",name:"StartRecoveryRequestSourceServersMember",members:{recoverySnapshotID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const StartRecoveryRequestSourceServers$: S.ListShape = {type:"list",name:"StartRecoveryRequestSourceServers",member:{shape:StartRecoveryRequestSourceServersMember$}}
-const StartRecoveryRequest$: S.StructureShape = {type:"structure",name:"StartRecoveryRequest",members:{isDrill:{shape:boolean$},sourceServers:{shape:StartRecoveryRequestSourceServers$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$}},required:["sourceServers"]}
-const StartRecoveryOutput$: S.StructureShape = {type:"structure",name:"StartRecoveryOutput",members:{job:{shape:AssociateSourceNetworkStackOutputJob$}}}
+const StartFailbackLaunchRequest$: S.StructureShape = {type:"structure",name:"StartFailbackLaunchRequest",members:{recoveryInstanceIDs:{shape:StartFailbackLaunchRequestRecoveryInstanceIDs$},tags:{shape:JobTags$}},required:["recoveryInstanceIDs"]}
+const StartFailbackLaunchResponse$: S.StructureShape = {type:"structure",name:"StartFailbackLaunchResponse",members:{job:{shape:Job$}}}
+const StartRecoveryRequestSourceServer$: S.StructureShape = {type:"structure",name:"StartRecoveryRequestSourceServer",members:{recoverySnapshotID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
+const StartRecoveryRequestSourceServers$: S.ListShape = {type:"list",name:"StartRecoveryRequestSourceServers",member:{shape:StartRecoveryRequestSourceServer$}}
+const StartRecoveryRequest$: S.StructureShape = {type:"structure",name:"StartRecoveryRequest",members:{isDrill:{shape:boolean$},sourceServers:{shape:StartRecoveryRequestSourceServers$},tags:{shape:JobTags$}},required:["sourceServers"]}
+const StartRecoveryResponse$: S.StructureShape = {type:"structure",name:"StartRecoveryResponse",members:{job:{shape:Job$}}}
 const StartReplicationRequest$: S.StructureShape = {type:"structure",name:"StartReplicationRequest",members:{sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const StartReplicationOutput$: S.StructureShape = {type:"structure",name:"StartReplicationOutput",members:{sourceServer:{shape:CreateExtendedSourceServerOutputSourceServer$}}}
-const StartSourceNetworkRecoveryRequestSourceNetworksMember$: S.StructureShape = {type:"structure",name:"StartSourceNetworkRecoveryRequestSourceNetworksMember",members:{cfnStackName:{shape:string$},sourceNetworkID:{shape:string$}},required:["sourceNetworkID"]}
-const StartSourceNetworkRecoveryRequestSourceNetworks$: S.ListShape = {type:"list",name:"StartSourceNetworkRecoveryRequestSourceNetworks",member:{shape:StartSourceNetworkRecoveryRequestSourceNetworksMember$}}
-const StartSourceNetworkRecoveryRequest$: S.StructureShape = {type:"structure",name:"StartSourceNetworkRecoveryRequest",members:{deployAsNew:{shape:boolean$},sourceNetworks:{shape:StartSourceNetworkRecoveryRequestSourceNetworks$},tags:{shape:AssociateSourceNetworkStackOutputJobTags$}},required:["sourceNetworks"]}
-const StartSourceNetworkRecoveryOutput$: S.StructureShape = {type:"structure",name:"StartSourceNetworkRecoveryOutput",members:{job:{shape:AssociateSourceNetworkStackOutputJob$}}}
+const StartReplicationResponse$: S.StructureShape = {type:"structure",name:"StartReplicationResponse",members:{sourceServer:{shape:SourceServer$}}}
+const StartSourceNetworkRecoveryRequestNetworkEntry$: S.StructureShape = {type:"structure",name:"StartSourceNetworkRecoveryRequestNetworkEntry",members:{cfnStackName:{shape:string$},sourceNetworkID:{shape:string$}},required:["sourceNetworkID"]}
+const StartSourceNetworkRecoveryRequestSourceNetworks$: S.ListShape = {type:"list",name:"StartSourceNetworkRecoveryRequestSourceNetworks",member:{shape:StartSourceNetworkRecoveryRequestNetworkEntry$}}
+const StartSourceNetworkRecoveryRequest$: S.StructureShape = {type:"structure",name:"StartSourceNetworkRecoveryRequest",members:{deployAsNew:{shape:boolean$},sourceNetworks:{shape:StartSourceNetworkRecoveryRequestSourceNetworks$},tags:{shape:JobTags$}},required:["sourceNetworks"]}
+const StartSourceNetworkRecoveryResponse$: S.StructureShape = {type:"structure",name:"StartSourceNetworkRecoveryResponse",members:{job:{shape:Job$}}}
 const StartSourceNetworkReplicationRequest$: S.StructureShape = {type:"structure",name:"StartSourceNetworkReplicationRequest",members:{sourceNetworkID:{shape:string$}},required:["sourceNetworkID"]}
-const StartSourceNetworkReplicationOutput$: S.StructureShape = {type:"structure",name:"StartSourceNetworkReplicationOutput",members:{sourceNetwork:{shape:DescribeSourceNetworksOutputItemsMember$}}}
+const StartSourceNetworkReplicationResponse$: S.StructureShape = {type:"structure",name:"StartSourceNetworkReplicationResponse",members:{sourceNetwork:{shape:SourceNetwork$}}}
 const StopFailbackRequest$: S.StructureShape = {type:"structure",name:"StopFailbackRequest",members:{recoveryInstanceID:{shape:string$}},required:["recoveryInstanceID"]}
 const StopReplicationRequest$: S.StructureShape = {type:"structure",name:"StopReplicationRequest",members:{sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const StopReplicationOutput$: S.StructureShape = {type:"structure",name:"StopReplicationOutput",members:{sourceServer:{shape:CreateExtendedSourceServerOutputSourceServer$}}}
+const StopReplicationResponse$: S.StructureShape = {type:"structure",name:"StopReplicationResponse",members:{sourceServer:{shape:SourceServer$}}}
 const StopSourceNetworkReplicationRequest$: S.StructureShape = {type:"structure",name:"StopSourceNetworkReplicationRequest",members:{sourceNetworkID:{shape:string$}},required:["sourceNetworkID"]}
-const StopSourceNetworkReplicationOutput$: S.StructureShape = {type:"structure",name:"StopSourceNetworkReplicationOutput",members:{sourceNetwork:{shape:DescribeSourceNetworksOutputItemsMember$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:AssociateSourceNetworkStackOutputJobTags$}},required:["resourceArn","tags"]}
+const StopSourceNetworkReplicationResponse$: S.StructureShape = {type:"structure",name:"StopSourceNetworkReplicationResponse",members:{sourceNetwork:{shape:SourceNetwork$}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:JobTags$}},required:["resourceArn","tags"]}
 const TerminateRecoveryInstancesRequestRecoveryInstanceIDs$: S.ListShape = {type:"list",name:"TerminateRecoveryInstancesRequestRecoveryInstanceIDs",member:{shape:string$}}
 const TerminateRecoveryInstancesRequest$: S.StructureShape = {type:"structure",name:"TerminateRecoveryInstancesRequest",members:{recoveryInstanceIDs:{shape:TerminateRecoveryInstancesRequestRecoveryInstanceIDs$}},required:["recoveryInstanceIDs"]}
-const TerminateRecoveryInstancesOutput$: S.StructureShape = {type:"structure",name:"TerminateRecoveryInstancesOutput",members:{job:{shape:AssociateSourceNetworkStackOutputJob$}}}
+const TerminateRecoveryInstancesResponse$: S.StructureShape = {type:"structure",name:"TerminateRecoveryInstancesResponse",members:{job:{shape:Job$}}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
 const UpdateFailbackReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateFailbackReplicationConfigurationRequest",members:{bandwidthThrottling:{shape:long$},name:{shape:string$},recoveryInstanceID:{shape:string$},usePrivateIP:{shape:boolean$}},required:["recoveryInstanceID"]}
-const UpdateLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationRequest",members:{copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},launchDisposition:{shape:string$},launchIntoInstanceProperties:{shape:GetLaunchConfigurationOutputLaunchIntoInstanceProperties$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},name:{shape:string$},postLaunchEnabled:{shape:boolean$},sourceServerID:{shape:string$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["sourceServerID"]}
-const UpdateLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationTemplateRequest",members:{copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},exportBucketArn:{shape:string$},launchConfigurationTemplateID:{shape:string$},launchDisposition:{shape:string$},launchIntoSourceInstance:{shape:boolean$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},postLaunchEnabled:{shape:boolean$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["launchConfigurationTemplateID"]}
-const UpdateLaunchConfigurationTemplateOutput$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationTemplateOutput",members:{launchConfigurationTemplate:{shape:CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate$}}}
-const UpdateReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateReplicationConfigurationRequest",members:{associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},name:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicatedDisks:{shape:GetReplicationConfigurationOutputReplicatedDisks$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},sourceServerID:{shape:string$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:AssociateSourceNetworkStackOutputJobTags$},useDedicatedReplicationServer:{shape:boolean$}},required:["sourceServerID"]}
-const UpdateReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateReplicationConfigurationTemplateRequest",members:{arn:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicationConfigurationTemplateID:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:AssociateSourceNetworkStackOutputJobTags$},useDedicatedReplicationServer:{shape:boolean$}},required:["replicationConfigurationTemplateID"]}
+const UpdateLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationRequest",members:{copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},launchDisposition:{shape:string$},launchIntoInstanceProperties:{shape:LaunchIntoInstanceProperties$},licensing:{shape:Licensing$},name:{shape:string$},postLaunchEnabled:{shape:boolean$},sourceServerID:{shape:string$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["sourceServerID"]}
+const UpdateLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationTemplateRequest",members:{copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},exportBucketArn:{shape:string$},launchConfigurationTemplateID:{shape:string$},launchDisposition:{shape:string$},launchIntoSourceInstance:{shape:boolean$},licensing:{shape:Licensing$},postLaunchEnabled:{shape:boolean$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["launchConfigurationTemplateID"]}
+const UpdateLaunchConfigurationTemplateResponse$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationTemplateResponse",members:{launchConfigurationTemplate:{shape:LaunchConfigurationTemplate$}}}
+const UpdateReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateReplicationConfigurationRequest",members:{associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},name:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicatedDisks:{shape:ReplicationConfigurationReplicatedDisks$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},sourceServerID:{shape:string$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:JobTags$},useDedicatedReplicationServer:{shape:boolean$}},required:["sourceServerID"]}
+const UpdateReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateReplicationConfigurationTemplateRequest",members:{arn:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},autoReplicateNewDisks:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},pitPolicy:{shape:CreateReplicationConfigurationTemplateRequestPitPolicy$},replicationConfigurationTemplateID:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:JobTags$},useDedicatedReplicationServer:{shape:boolean$}},required:["replicationConfigurationTemplateID"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{code:{shape:string$},resourceId:{shape:string$},resourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{retryAfterSeconds:{shape:double$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{code:{shape:string$},resourceId:{shape:string$},resourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{code:{shape:string$},resourceId:{shape:string$},resourceType:{shape:string$},serviceCode:{shape:string$},quotaCode:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{serviceCode:{shape:string$},quotaCode:{shape:string$},retryAfterSeconds:{shape:string$}},exception:true,error:{senderFault:true}}
+const UninitializedAccountException$: S.StructureShape = {type:"structure",name:"UninitializedAccountException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{code:{shape:string$},reason:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type DataReplicationErrorString = "AGENT_NOT_SEEN" | "FAILED_TO_ATTACH_STAGING_DISKS" | "FAILED_TO_AUTHENTICATE_WITH_SERVICE" | "FAILED_TO_BOOT_REPLICATION_SERVER" | "FAILED_TO_CONNECT_AGENT_TO_REPLICATION_SERVER" | "FAILED_TO_CREATE_SECURITY_GROUP" | "FAILED_TO_CREATE_STAGING_DISKS" | "FAILED_TO_DOWNLOAD_REPLICATION_SOFTWARE" | "FAILED_TO_LAUNCH_REPLICATION_SERVER" | "FAILED_TO_PAIR_REPLICATION_SERVER_WITH_AGENT" | "FAILED_TO_START_DATA_TRANSFER" | "NOT_CONVERGING" | "SNAPSHOTS_FAILURE" | "UNSTABLE_NETWORK" | (string & {})
+
+export type DataReplicationInitiationStepName = "ATTACH_STAGING_DISKS" | "AUTHENTICATE_WITH_SERVICE" | "BOOT_REPLICATION_SERVER" | "CONNECT_AGENT_TO_REPLICATION_SERVER" | "CREATE_SECURITY_GROUP" | "CREATE_STAGING_DISKS" | "DOWNLOAD_REPLICATION_SOFTWARE" | "LAUNCH_REPLICATION_SERVER" | "PAIR_REPLICATION_SERVER_WITH_AGENT" | "START_DATA_TRANSFER" | "WAIT" | (string & {})
+
+export type DataReplicationInitiationStepStatus = "FAILED" | "IN_PROGRESS" | "NOT_STARTED" | "SKIPPED" | "SUCCEEDED" | (string & {})
+
+export type DataReplicationState = "BACKLOG" | "CONTINUOUS" | "CREATING_SNAPSHOT" | "DISCONNECTED" | "INITIAL_SYNC" | "INITIATING" | "PAUSED" | "RESCAN" | "STALLED" | "STOPPED" | (string & {})
+
+export type EC2InstanceState = "NOT_FOUND" | "PENDING" | "RUNNING" | "SHUTTING-DOWN" | "STOPPED" | "STOPPING" | "TERMINATED" | (string & {})
+
+export type ExtensionStatus = "EXTENDED" | "EXTENSION_ERROR" | "NOT_EXTENDED" | (string & {})
+
+export type FailbackLaunchType = "DRILL" | "RECOVERY" | (string & {})
+
+export type FailbackReplicationError = "AGENT_NOT_SEEN" | "FAILBACK_CLIENT_NOT_SEEN" | "FAILED_GETTING_REPLICATION_STATE" | "FAILED_TO_ATTACH_STAGING_DISKS" | "FAILED_TO_AUTHENTICATE_WITH_SERVICE" | "FAILED_TO_BOOT_REPLICATION_SERVER" | "FAILED_TO_CONFIGURE_REPLICATION_SOFTWARE" | "FAILED_TO_CONNECT_AGENT_TO_REPLICATION_SERVER" | "FAILED_TO_CREATE_SECURITY_GROUP" | "FAILED_TO_CREATE_STAGING_DISKS" | "FAILED_TO_DOWNLOAD_REPLICATION_SOFTWARE" | "FAILED_TO_DOWNLOAD_REPLICATION_SOFTWARE_TO_FAILBACK_CLIENT" | "FAILED_TO_ESTABLISH_AGENT_REPLICATOR_SOFTWARE_COMMUNICATION" | "FAILED_TO_ESTABLISH_RECOVERY_INSTANCE_COMMUNICATION" | "FAILED_TO_LAUNCH_REPLICATION_SERVER" | "FAILED_TO_PAIR_AGENT_WITH_REPLICATION_SOFTWARE" | "FAILED_TO_PAIR_REPLICATION_SERVER_WITH_AGENT" | "FAILED_TO_START_DATA_TRANSFER" | "NOT_CONVERGING" | "SNAPSHOTS_FAILURE" | "UNSTABLE_NETWORK" | (string & {})
+
+export type FailbackState = "FAILBACK_COMPLETED" | "FAILBACK_ERROR" | "FAILBACK_IN_PROGRESS" | "FAILBACK_LAUNCH_STATE_NOT_AVAILABLE" | "FAILBACK_NOT_READY_FOR_LAUNCH" | "FAILBACK_NOT_STARTED" | "FAILBACK_READY_FOR_LAUNCH" | (string & {})
+
+export type InitiatedBy = "ASSOCIATE_NETWORK_RECOVERY" | "CREATE_NETWORK_RECOVERY" | "DIAGNOSTIC" | "FAILBACK" | "START_DRILL" | "START_RECOVERY" | "TARGET_ACCOUNT" | "TERMINATE_RECOVERY_INSTANCES" | "UPDATE_NETWORK_RECOVERY" | (string & {})
+
+export type JobLogEvent = "CLEANUP_END" | "CLEANUP_FAIL" | "CLEANUP_START" | "CONVERSION_END" | "CONVERSION_FAIL" | "CONVERSION_START" | "DEPLOY_NETWORK_CONFIGURATION_END" | "DEPLOY_NETWORK_CONFIGURATION_FAILED" | "DEPLOY_NETWORK_CONFIGURATION_START" | "JOB_CANCEL" | "JOB_END" | "JOB_START" | "LAUNCH_FAILED" | "LAUNCH_START" | "NETWORK_RECOVERY_FAIL" | "SERVER_SKIPPED" | "SNAPSHOT_END" | "SNAPSHOT_FAIL" | "SNAPSHOT_START" | "UPDATE_LAUNCH_TEMPLATE_END" | "UPDATE_LAUNCH_TEMPLATE_FAILED" | "UPDATE_LAUNCH_TEMPLATE_START" | "UPDATE_NETWORK_CONFIGURATION_END" | "UPDATE_NETWORK_CONFIGURATION_FAILED" | "UPDATE_NETWORK_CONFIGURATION_START" | "USING_PREVIOUS_SNAPSHOT" | "USING_PREVIOUS_SNAPSHOT_FAILED" | (string & {})
+
+export type JobStatus = "COMPLETED" | "PENDING" | "STARTED" | (string & {})
+
+export type JobType = "CREATE_CONVERTED_SNAPSHOT" | "LAUNCH" | "TERMINATE" | (string & {})
+
+export type LastLaunchResult = "FAILED" | "NOT_STARTED" | "PENDING" | "SUCCEEDED" | (string & {})
+
+export type LastLaunchType = "DRILL" | "RECOVERY" | (string & {})
+
+export type LaunchActionCategory = "CONFIGURATION" | "MONITORING" | "OTHER" | "SECURITY" | "VALIDATION" | (string & {})
+
+export type LaunchActionParameterType = "DYNAMIC" | "SSM_STORE" | (string & {})
+
+export type LaunchActionRunStatus = "FAILED" | "IN_PROGRESS" | "SUCCEEDED" | (string & {})
+
+export type LaunchActionType = "SSM_AUTOMATION" | "SSM_COMMAND" | (string & {})
+
+export type LaunchDisposition = "STARTED" | "STOPPED" | (string & {})
+
+export type LaunchStatus = "FAILED" | "IN_PROGRESS" | "LAUNCHED" | "PENDING" | "TERMINATED" | (string & {})
+
+export type OriginEnvironment = "AWS" | "ON_PREMISES" | (string & {})
+
+export type PITPolicyRuleUnits = "DAY" | "HOUR" | "MINUTE" | (string & {})
+
+export type ProductCodeMode = "DISABLED" | "ENABLED" | (string & {})
+
+export type RecoveryInstanceDataReplicationInitiationStepName = "ATTACH_STAGING_DISKS" | "AUTHENTICATE_WITH_SERVICE" | "BOOT_REPLICATION_SERVER" | "COMPLETE_VOLUME_MAPPING" | "CONFIGURE_REPLICATION_SOFTWARE" | "CONNECT_AGENT_TO_REPLICATION_SERVER" | "CREATE_SECURITY_GROUP" | "CREATE_STAGING_DISKS" | "DOWNLOAD_REPLICATION_SOFTWARE" | "DOWNLOAD_REPLICATION_SOFTWARE_TO_FAILBACK_CLIENT" | "ESTABLISH_AGENT_REPLICATOR_SOFTWARE_COMMUNICATION" | "ESTABLISH_RECOVERY_INSTANCE_COMMUNICATION" | "LAUNCH_REPLICATION_SERVER" | "LINK_FAILBACK_CLIENT_WITH_RECOVERY_INSTANCE" | "PAIR_AGENT_WITH_REPLICATION_SOFTWARE" | "PAIR_REPLICATION_SERVER_WITH_AGENT" | "START_DATA_TRANSFER" | "WAIT" | (string & {})
+
+export type RecoveryInstanceDataReplicationInitiationStepStatus = "FAILED" | "IN_PROGRESS" | "NOT_STARTED" | "SKIPPED" | "SUCCEEDED" | (string & {})
+
+export type RecoveryInstanceDataReplicationState = "BACKLOG" | "CONTINUOUS" | "CREATING_SNAPSHOT" | "DISCONNECTED" | "INITIAL_SYNC" | "INITIATING" | "NOT_STARTED" | "PAUSED" | "REPLICATION_STATE_NOT_AVAILABLE" | "RESCAN" | "STALLED" | "STOPPED" | (string & {})
+
+export type RecoveryResult = "ASSOCIATE_FAIL" | "ASSOCIATE_SUCCESS" | "FAIL" | "IN_PROGRESS" | "NOT_STARTED" | "PARTIAL_SUCCESS" | "SUCCESS" | (string & {})
+
+export type RecoverySnapshotsOrder = "ASC" | "DESC" | (string & {})
+
+export type ReplicationConfigurationDataPlaneRouting = "PRIVATE_IP" | "PUBLIC_IP" | (string & {})
+
+export type ReplicationConfigurationDefaultLargeStagingDiskType = "AUTO" | "GP2" | "GP3" | "ST1" | (string & {})
+
+export type ReplicationConfigurationEbsEncryption = "CUSTOM" | "DEFAULT" | "NONE" | (string & {})
+
+export type ReplicationConfigurationReplicatedDiskStagingDiskType = "AUTO" | "GP2" | "GP3" | "IO1" | "SC1" | "ST1" | "STANDARD" | (string & {})
+
+export type ReplicationDirection = "FAILBACK" | "FAILOVER" | (string & {})
+
+export type ReplicationStatus = "ERROR" | "IN_PROGRESS" | "PROTECTED" | "STOPPED" | (string & {})
+
+export type TargetInstanceTypeRightSizingMethod = "BASIC" | "IN_AWS" | "NONE" | (string & {})
+
+export type VolumeStatus = "CONTAINS_MARKETPLACE_PRODUCT_CODES" | "MISSING_VOLUME_ATTRIBUTES" | "MISSING_VOLUME_ATTRIBUTES_AND_PRECHECK_UNAVAILABLE" | "REGULAR" | (string & {})
 
 export interface AssociateSourceNetworkStackRequest {
   readonly cfnStackName: string
   readonly sourceNetworkID: string
 }
 
-export interface AssociateSourceNetworkStackOutput {
-  readonly job?: AssociateSourceNetworkStackOutputJob
+export interface AssociateSourceNetworkStackResponse {
+  readonly job?: Job
 }
 
-export interface AssociateSourceNetworkStackOutputJob {
+export interface Job {
   readonly arn?: string
   readonly creationDateTime?: string
   readonly endDateTime?: string
-  readonly initiatedBy?: string
+  readonly initiatedBy?: InitiatedBy
   readonly jobID?: string
-  readonly participatingResources?: ReadonlyArray<AssociateSourceNetworkStackOutputJobParticipatingResourcesMember>
-  readonly participatingServers?: ReadonlyArray<AssociateSourceNetworkStackOutputJobParticipatingServersMember>
-  readonly status?: string
+  readonly participatingResources?: ReadonlyArray<ParticipatingResource>
+  readonly participatingServers?: ReadonlyArray<ParticipatingServer>
+  readonly status?: JobStatus
   readonly tags?: Readonly<Record<string, string>>
-  readonly type?: string
+  readonly type?: JobType
 }
 
-export interface AssociateSourceNetworkStackOutputJobParticipatingResourcesMember {
-  readonly launchStatus?: string
-  readonly participatingResourceID?: AssociateSourceNetworkStackOutputJobParticipatingResourcesMemberParticipatingResourceID
+export interface ParticipatingResource {
+  readonly launchStatus?: LaunchStatus
+  readonly participatingResourceID?: ParticipatingResourceParticipatingResourceID
 }
 
-export interface AssociateSourceNetworkStackOutputJobParticipatingResourcesMemberParticipatingResourceID {
+export interface ParticipatingResourceParticipatingResourceID {
   readonly sourceNetworkID?: string
 }
 
-export interface AssociateSourceNetworkStackOutputJobParticipatingServersMember {
-  readonly launchActionsStatus?: AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatus
-  readonly launchStatus?: string
+export interface ParticipatingServer {
+  readonly launchActionsStatus?: LaunchActionsStatus
+  readonly launchStatus?: LaunchStatus
   readonly recoveryInstanceID?: string
   readonly sourceServerID?: string
 }
 
-export interface AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatus {
-  readonly runs?: ReadonlyArray<AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMember>
+export interface LaunchActionsStatus {
+  readonly runs?: ReadonlyArray<LaunchActionRun>
   readonly ssmAgentDiscoveryDatetime?: string
 }
 
-export interface AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMember {
-  readonly action?: AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberAction
+export interface LaunchActionRun {
+  readonly action?: LaunchAction
   readonly failureReason?: string
   readonly runId?: string
-  readonly status?: string
+  readonly status?: LaunchActionRunStatus
 }
 
-export interface AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberAction {
+export interface LaunchAction {
   readonly actionCode?: string
   readonly actionId?: string
   readonly actionVersion?: string
   readonly active?: boolean
-  readonly category?: string
+  readonly category?: LaunchActionCategory
   readonly description?: string
   readonly name?: string
   readonly optional?: boolean
   readonly order?: number
-  readonly parameters?: Readonly<Record<string, AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParametersValueOutput>>
-  readonly type?: string
+  readonly parameters?: Readonly<Record<string, LaunchActionParameterOutput>>
+  readonly type?: LaunchActionType
 }
 
-export interface AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParametersValue {
-  readonly type?: string | undefined
+export interface LaunchActionParameter {
+  readonly type?: LaunchActionParameterType | undefined
   readonly value?: string | undefined
 }
 
-export interface AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParametersValueOutput {
-  readonly type?: string
+export interface LaunchActionParameterOutput {
+  readonly type?: LaunchActionParameterType
   readonly value?: string
 }
 
@@ -301,171 +385,171 @@ export interface CreateExtendedSourceServerRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateExtendedSourceServerOutput {
-  readonly sourceServer?: CreateExtendedSourceServerOutputSourceServer
+export interface CreateExtendedSourceServerResponse {
+  readonly sourceServer?: SourceServer
 }
 
-export interface CreateExtendedSourceServerOutputSourceServer {
+export interface SourceServer {
   readonly agentVersion?: string
   readonly arn?: string
-  readonly dataReplicationInfo?: CreateExtendedSourceServerOutputSourceServerDataReplicationInfo
-  readonly lastLaunchResult?: string
-  readonly lifeCycle?: CreateExtendedSourceServerOutputSourceServerLifeCycle
+  readonly dataReplicationInfo?: DataReplicationInfo
+  readonly lastLaunchResult?: LastLaunchResult
+  readonly lifeCycle?: LifeCycle
   readonly recoveryInstanceId?: string
-  readonly replicationDirection?: string
+  readonly replicationDirection?: ReplicationDirection
   readonly reversedDirectionSourceServerArn?: string
-  readonly sourceCloudProperties?: CreateExtendedSourceServerOutputSourceServerSourceCloudProperties
+  readonly sourceCloudProperties?: SourceCloudProperties
   readonly sourceNetworkID?: string
-  readonly sourceProperties?: CreateExtendedSourceServerOutputSourceServerSourceProperties
+  readonly sourceProperties?: SourceProperties
   readonly sourceServerID?: string
-  readonly stagingArea?: CreateExtendedSourceServerOutputSourceServerStagingArea
+  readonly stagingArea?: StagingArea
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerDataReplicationInfo {
-  readonly dataReplicationError?: CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationError
-  readonly dataReplicationInitiation?: CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiation
-  readonly dataReplicationState?: string
+export interface DataReplicationInfo {
+  readonly dataReplicationError?: DataReplicationError
+  readonly dataReplicationInitiation?: DataReplicationInitiation
+  readonly dataReplicationState?: DataReplicationState
   readonly etaDateTime?: string
   readonly lagDuration?: string
-  readonly replicatedDisks?: ReadonlyArray<CreateExtendedSourceServerOutputSourceServerDataReplicationInfoReplicatedDisksMember>
+  readonly replicatedDisks?: ReadonlyArray<DataReplicationInfoReplicatedDisk>
   readonly stagingAvailabilityZone?: string
   readonly stagingOutpostArn?: string
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationError {
-  readonly error?: string
+export interface DataReplicationError {
+  readonly error?: DataReplicationErrorString
   readonly rawError?: string
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiation {
+export interface DataReplicationInitiation {
   readonly nextAttemptDateTime?: string
   readonly startDateTime?: string
-  readonly steps?: ReadonlyArray<CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiationStepsMember>
+  readonly steps?: ReadonlyArray<DataReplicationInitiationStep>
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerDataReplicationInfoDataReplicationInitiationStepsMember {
-  readonly name?: string
-  readonly status?: string
+export interface DataReplicationInitiationStep {
+  readonly name?: DataReplicationInitiationStepName
+  readonly status?: DataReplicationInitiationStepStatus
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerDataReplicationInfoReplicatedDisksMember {
+export interface DataReplicationInfoReplicatedDisk {
   readonly backloggedStorageBytes?: number
   readonly deviceName?: string
   readonly replicatedStorageBytes?: number
   readonly rescannedStorageBytes?: number
   readonly totalStorageBytes?: number
-  readonly volumeStatus?: string
+  readonly volumeStatus?: VolumeStatus
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerLifeCycle {
+export interface LifeCycle {
   readonly addedToServiceDateTime?: string
   readonly elapsedReplicationDuration?: string
   readonly firstByteDateTime?: string
-  readonly lastLaunch?: CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunch
+  readonly lastLaunch?: LifeCycleLastLaunch
   readonly lastSeenByServiceDateTime?: string
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunch {
-  readonly initiated?: CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunchInitiated
-  readonly status?: string
+export interface LifeCycleLastLaunch {
+  readonly initiated?: LifeCycleLastLaunchInitiated
+  readonly status?: LaunchStatus
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerLifeCycleLastLaunchInitiated {
+export interface LifeCycleLastLaunchInitiated {
   readonly apiCallDateTime?: string
   readonly jobID?: string
-  readonly type?: string
+  readonly type?: LastLaunchType
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerSourceCloudProperties {
+export interface SourceCloudProperties {
   readonly originAccountID?: string
   readonly originAvailabilityZone?: string
   readonly originRegion?: string
   readonly sourceOutpostArn?: string
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerSourceProperties {
-  readonly cpus?: ReadonlyArray<CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpusMember>
-  readonly disks?: ReadonlyArray<CreateExtendedSourceServerOutputSourceServerSourcePropertiesDisksMember>
-  readonly identificationHints?: CreateExtendedSourceServerOutputSourceServerSourcePropertiesIdentificationHints
+export interface SourceProperties {
+  readonly cpus?: ReadonlyArray<CPU>
+  readonly disks?: ReadonlyArray<Disk>
+  readonly identificationHints?: IdentificationHints
   readonly lastUpdatedDateTime?: string
-  readonly networkInterfaces?: ReadonlyArray<CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfacesMember>
-  readonly os?: CreateExtendedSourceServerOutputSourceServerSourcePropertiesOs
+  readonly networkInterfaces?: ReadonlyArray<NetworkInterface>
+  readonly os?: OS
   readonly ramBytes?: number
   readonly recommendedInstanceType?: string
   readonly supportsNitroInstances?: boolean
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpusMember {
+export interface CPU {
   readonly cores?: number
   readonly modelName?: string
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerSourcePropertiesDisksMember {
+export interface Disk {
   readonly bytes?: number
   readonly deviceName?: string
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerSourcePropertiesIdentificationHints {
+export interface IdentificationHints {
   readonly awsInstanceID?: string
   readonly fqdn?: string
   readonly hostname?: string
   readonly vmWareUuid?: string
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfacesMember {
+export interface NetworkInterface {
   readonly ips?: ReadonlyArray<string>
   readonly isPrimary?: boolean
   readonly macAddress?: string
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerSourcePropertiesOs {
+export interface OS {
   readonly fullString?: string
 }
 
-export interface CreateExtendedSourceServerOutputSourceServerStagingArea {
+export interface StagingArea {
   readonly errorMessage?: string
   readonly stagingAccountID?: string
   readonly stagingSourceServerArn?: string
-  readonly status?: string
+  readonly status?: ExtensionStatus
 }
 
 export interface CreateLaunchConfigurationTemplateRequest {
   readonly copyPrivateIp?: boolean | undefined
   readonly copyTags?: boolean | undefined
   readonly exportBucketArn?: string | undefined
-  readonly launchDisposition?: string | undefined
+  readonly launchDisposition?: LaunchDisposition | undefined
   readonly launchIntoSourceInstance?: boolean | undefined
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensing | undefined
+  readonly licensing?: Licensing | undefined
   readonly postLaunchEnabled?: boolean | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly targetInstanceTypeRightSizingMethod?: string | undefined
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod | undefined
 }
 
-export interface CreateLaunchConfigurationTemplateRequestLicensing {
+export interface Licensing {
   readonly osByol?: boolean | undefined
 }
 
-export interface CreateLaunchConfigurationTemplateRequestLicensingOutput {
+export interface LicensingOutput {
   readonly osByol?: boolean
 }
 
-export interface CreateLaunchConfigurationTemplateOutput {
-  readonly launchConfigurationTemplate?: CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate
+export interface CreateLaunchConfigurationTemplateResponse {
+  readonly launchConfigurationTemplate?: LaunchConfigurationTemplate
 }
 
-export interface CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate {
+export interface LaunchConfigurationTemplate {
   readonly arn?: string
   readonly copyPrivateIp?: boolean
   readonly copyTags?: boolean
   readonly exportBucketArn?: string
   readonly launchConfigurationTemplateID?: string
-  readonly launchDisposition?: string
+  readonly launchDisposition?: LaunchDisposition
   readonly launchIntoSourceInstance?: boolean
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensingOutput
+  readonly licensing?: LicensingOutput
   readonly postLaunchEnabled?: boolean
   readonly tags?: Readonly<Record<string, string>>
-  readonly targetInstanceTypeRightSizingMethod?: string
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod
 }
 
 export interface CreateReplicationConfigurationTemplateRequest {
@@ -473,11 +557,11 @@ export interface CreateReplicationConfigurationTemplateRequest {
   readonly autoReplicateNewDisks?: boolean | undefined
   readonly bandwidthThrottling: number | bigint
   readonly createPublicIP: boolean
-  readonly dataPlaneRouting: string
-  readonly defaultLargeStagingDiskType: string
-  readonly ebsEncryption: string
+  readonly dataPlaneRouting: ReplicationConfigurationDataPlaneRouting
+  readonly defaultLargeStagingDiskType: ReplicationConfigurationDefaultLargeStagingDiskType
+  readonly ebsEncryption: ReplicationConfigurationEbsEncryption
   readonly ebsEncryptionKeyArn?: string | undefined
-  readonly pitPolicy: ReadonlyArray<CreateReplicationConfigurationTemplateRequestPitPolicyMember>
+  readonly pitPolicy: ReadonlyArray<PITPolicyRule>
   readonly replicationServerInstanceType: string
   readonly replicationServersSecurityGroupsIDs: ReadonlyArray<string>
   readonly stagingAreaSubnetId: string
@@ -486,33 +570,33 @@ export interface CreateReplicationConfigurationTemplateRequest {
   readonly useDedicatedReplicationServer: boolean
 }
 
-export interface CreateReplicationConfigurationTemplateRequestPitPolicyMember {
+export interface PITPolicyRule {
   readonly enabled?: boolean | undefined
   readonly interval: number
   readonly retentionDuration: number
   readonly ruleID?: number | bigint | undefined
-  readonly units: string
+  readonly units: PITPolicyRuleUnits
 }
 
-export interface CreateReplicationConfigurationTemplateRequestPitPolicyMemberOutput {
+export interface PITPolicyRuleOutput {
   readonly enabled?: boolean
   readonly interval?: number
   readonly retentionDuration?: number
   readonly ruleID?: number
-  readonly units?: string
+  readonly units?: PITPolicyRuleUnits
 }
 
-export interface CreateReplicationConfigurationTemplateOutput {
+export interface ReplicationConfigurationTemplate {
   readonly arn?: string
   readonly associateDefaultSecurityGroup?: boolean
   readonly autoReplicateNewDisks?: boolean
   readonly bandwidthThrottling?: number
   readonly createPublicIP?: boolean
-  readonly dataPlaneRouting?: string
-  readonly defaultLargeStagingDiskType?: string
-  readonly ebsEncryption?: string
+  readonly dataPlaneRouting?: ReplicationConfigurationDataPlaneRouting
+  readonly defaultLargeStagingDiskType?: ReplicationConfigurationDefaultLargeStagingDiskType
+  readonly ebsEncryption?: ReplicationConfigurationEbsEncryption
   readonly ebsEncryptionKeyArn?: string
-  readonly pitPolicy?: ReadonlyArray<CreateReplicationConfigurationTemplateRequestPitPolicyMemberOutput>
+  readonly pitPolicy?: ReadonlyArray<PITPolicyRuleOutput>
   readonly replicationConfigurationTemplateID?: string
   readonly replicationServerInstanceType?: string
   readonly replicationServersSecurityGroupsIDs?: ReadonlyArray<string>
@@ -529,7 +613,7 @@ export interface CreateSourceNetworkRequest {
   readonly vpcID: string
 }
 
-export interface CreateSourceNetworkOutput {
+export interface CreateSourceNetworkResponse {
   readonly sourceNetworkID?: string
 }
 
@@ -537,20 +621,20 @@ export interface DeleteJobRequest {
   readonly jobID: string
 }
 
-export type DeleteJobOutput = {}
+export type DeleteJobResponse = {}
 
 export interface DeleteLaunchActionRequest {
   readonly actionId: string
   readonly resourceId: string
 }
 
-export type DeleteLaunchActionOutput = {}
+export type DeleteLaunchActionResponse = {}
 
 export interface DeleteLaunchConfigurationTemplateRequest {
   readonly launchConfigurationTemplateID: string
 }
 
-export type DeleteLaunchConfigurationTemplateOutput = {}
+export type DeleteLaunchConfigurationTemplateResponse = {}
 
 export interface DeleteRecoveryInstanceRequest {
   readonly recoveryInstanceID: string
@@ -560,19 +644,19 @@ export interface DeleteReplicationConfigurationTemplateRequest {
   readonly replicationConfigurationTemplateID: string
 }
 
-export type DeleteReplicationConfigurationTemplateOutput = {}
+export type DeleteReplicationConfigurationTemplateResponse = {}
 
 export interface DeleteSourceNetworkRequest {
   readonly sourceNetworkID: string
 }
 
-export type DeleteSourceNetworkOutput = {}
+export type DeleteSourceNetworkResponse = {}
 
 export interface DeleteSourceServerRequest {
   readonly sourceServerID: string
 }
 
-export type DeleteSourceServerOutput = {}
+export type DeleteSourceServerResponse = {}
 
 export interface DescribeJobLogItemsRequest {
   readonly jobID: string
@@ -580,45 +664,45 @@ export interface DescribeJobLogItemsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface DescribeJobLogItemsOutput {
-  readonly items?: ReadonlyArray<DescribeJobLogItemsOutputItemsMember>
+export interface DescribeJobLogItemsResponse {
+  readonly items?: ReadonlyArray<JobLog>
   readonly nextToken?: string
 }
 
-export interface DescribeJobLogItemsOutputItemsMember {
-  readonly event?: string
-  readonly eventData?: DescribeJobLogItemsOutputItemsMemberEventData
+export interface JobLog {
+  readonly event?: JobLogEvent
+  readonly eventData?: JobLogEventData
   readonly logDateTime?: string
 }
 
-export interface DescribeJobLogItemsOutputItemsMemberEventData {
-  readonly conversionProperties?: DescribeJobLogItemsOutputItemsMemberEventDataConversionProperties
+export interface JobLogEventData {
+  readonly conversionProperties?: ConversionProperties
   readonly conversionServerID?: string
-  readonly eventResourceData?: DescribeJobLogItemsOutputItemsMemberEventDataEventResourceData
+  readonly eventResourceData?: JobLogEventDataEventResourceData
   readonly rawError?: string
   readonly sourceServerID?: string
   readonly targetInstanceID?: string
 }
 
-export interface DescribeJobLogItemsOutputItemsMemberEventDataConversionProperties {
+export interface ConversionProperties {
   readonly dataTimestamp?: string
   readonly forceUefi?: boolean
   readonly rootVolumeName?: string
   readonly volumeToConversionMap?: Readonly<Record<string, Readonly<Record<string, string>>>>
-  readonly volumeToProductCodes?: Readonly<Record<string, ReadonlyArray<DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodesValueMember>>>
+  readonly volumeToProductCodes?: Readonly<Record<string, ReadonlyArray<ProductCode>>>
   readonly volumeToVolumeSize?: Readonly<Record<string, number>>
 }
 
-export interface DescribeJobLogItemsOutputItemsMemberEventDataConversionPropertiesVolumeToProductCodesValueMember {
+export interface ProductCode {
   readonly productCodeId?: string
-  readonly productCodeMode?: string
+  readonly productCodeMode?: ProductCodeMode
 }
 
-export interface DescribeJobLogItemsOutputItemsMemberEventDataEventResourceData {
-  readonly sourceNetworkData?: DescribeJobLogItemsOutputItemsMemberEventDataEventResourceDataSourceNetworkData
+export interface JobLogEventDataEventResourceData {
+  readonly sourceNetworkData?: JobLogEventDataEventResourceDataSourceNetworkData
 }
 
-export interface DescribeJobLogItemsOutputItemsMemberEventDataEventResourceDataSourceNetworkData {
+export interface JobLogEventDataEventResourceDataSourceNetworkData {
   readonly sourceNetworkID?: string
   readonly sourceVpc?: string
   readonly stackName?: string
@@ -637,8 +721,8 @@ export interface DescribeJobsRequestFilters {
   readonly toDate?: string | undefined
 }
 
-export interface DescribeJobsOutput {
-  readonly items?: ReadonlyArray<AssociateSourceNetworkStackOutputJob>
+export interface DescribeJobsResponse {
+  readonly items?: ReadonlyArray<Job>
   readonly nextToken?: string
 }
 
@@ -648,8 +732,8 @@ export interface DescribeLaunchConfigurationTemplatesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface DescribeLaunchConfigurationTemplatesOutput {
-  readonly items?: ReadonlyArray<CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate>
+export interface DescribeLaunchConfigurationTemplatesResponse {
+  readonly items?: ReadonlyArray<LaunchConfigurationTemplate>
   readonly nextToken?: string
 }
 
@@ -664,57 +748,57 @@ export interface DescribeRecoveryInstancesRequestFilters {
   readonly sourceServerIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeRecoveryInstancesOutput {
-  readonly items?: ReadonlyArray<DescribeRecoveryInstancesOutputItemsMember>
+export interface DescribeRecoveryInstancesResponse {
+  readonly items?: ReadonlyArray<RecoveryInstance>
   readonly nextToken?: string
 }
 
-export interface DescribeRecoveryInstancesOutputItemsMember {
+export interface RecoveryInstance {
   readonly agentVersion?: string
   readonly arn?: string
-  readonly dataReplicationInfo?: DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfo
+  readonly dataReplicationInfo?: RecoveryInstanceDataReplicationInfo
   readonly ec2InstanceID?: string
-  readonly ec2InstanceState?: string
-  readonly failback?: DescribeRecoveryInstancesOutputItemsMemberFailback
+  readonly ec2InstanceState?: EC2InstanceState
+  readonly failback?: RecoveryInstanceFailback
   readonly isDrill?: boolean
   readonly jobID?: string
   readonly originAvailabilityZone?: string
-  readonly originEnvironment?: string
+  readonly originEnvironment?: OriginEnvironment
   readonly pointInTimeSnapshotDateTime?: string
   readonly recoveryInstanceID?: string
-  readonly recoveryInstanceProperties?: DescribeRecoveryInstancesOutputItemsMemberRecoveryInstanceProperties
+  readonly recoveryInstanceProperties?: RecoveryInstanceProperties
   readonly sourceOutpostArn?: string
   readonly sourceServerID?: string
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfo {
-  readonly dataReplicationError?: DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationError
-  readonly dataReplicationInitiation?: DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiation
-  readonly dataReplicationState?: string
+export interface RecoveryInstanceDataReplicationInfo {
+  readonly dataReplicationError?: RecoveryInstanceDataReplicationError
+  readonly dataReplicationInitiation?: RecoveryInstanceDataReplicationInitiation
+  readonly dataReplicationState?: RecoveryInstanceDataReplicationState
   readonly etaDateTime?: string
   readonly lagDuration?: string
-  readonly replicatedDisks?: ReadonlyArray<DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoReplicatedDisksMember>
+  readonly replicatedDisks?: ReadonlyArray<RecoveryInstanceDataReplicationInfoReplicatedDisk>
   readonly stagingAvailabilityZone?: string
   readonly stagingOutpostArn?: string
 }
 
-export interface DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationError {
-  readonly error?: string
+export interface RecoveryInstanceDataReplicationError {
+  readonly error?: FailbackReplicationError
   readonly rawError?: string
 }
 
-export interface DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiation {
+export interface RecoveryInstanceDataReplicationInitiation {
   readonly startDateTime?: string
-  readonly steps?: ReadonlyArray<DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiationStepsMember>
+  readonly steps?: ReadonlyArray<RecoveryInstanceDataReplicationInitiationStep>
 }
 
-export interface DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoDataReplicationInitiationStepsMember {
-  readonly name?: string
-  readonly status?: string
+export interface RecoveryInstanceDataReplicationInitiationStep {
+  readonly name?: RecoveryInstanceDataReplicationInitiationStepName
+  readonly status?: RecoveryInstanceDataReplicationInitiationStepStatus
 }
 
-export interface DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoReplicatedDisksMember {
+export interface RecoveryInstanceDataReplicationInfoReplicatedDisk {
   readonly backloggedStorageBytes?: number
   readonly deviceName?: string
   readonly replicatedStorageBytes?: number
@@ -722,30 +806,30 @@ export interface DescribeRecoveryInstancesOutputItemsMemberDataReplicationInfoRe
   readonly totalStorageBytes?: number
 }
 
-export interface DescribeRecoveryInstancesOutputItemsMemberFailback {
+export interface RecoveryInstanceFailback {
   readonly agentLastSeenByServiceDateTime?: string
   readonly elapsedReplicationDuration?: string
   readonly failbackClientID?: string
   readonly failbackClientLastSeenByServiceDateTime?: string
   readonly failbackInitiationTime?: string
   readonly failbackJobID?: string
-  readonly failbackLaunchType?: string
+  readonly failbackLaunchType?: FailbackLaunchType
   readonly failbackToOriginalServer?: boolean
   readonly firstByteDateTime?: string
-  readonly state?: string
+  readonly state?: FailbackState
 }
 
-export interface DescribeRecoveryInstancesOutputItemsMemberRecoveryInstanceProperties {
-  readonly cpus?: ReadonlyArray<CreateExtendedSourceServerOutputSourceServerSourcePropertiesCpusMember>
-  readonly disks?: ReadonlyArray<DescribeRecoveryInstancesOutputItemsMemberRecoveryInstancePropertiesDisksMember>
-  readonly identificationHints?: CreateExtendedSourceServerOutputSourceServerSourcePropertiesIdentificationHints
+export interface RecoveryInstanceProperties {
+  readonly cpus?: ReadonlyArray<CPU>
+  readonly disks?: ReadonlyArray<RecoveryInstanceDisk>
+  readonly identificationHints?: IdentificationHints
   readonly lastUpdatedDateTime?: string
-  readonly networkInterfaces?: ReadonlyArray<CreateExtendedSourceServerOutputSourceServerSourcePropertiesNetworkInterfacesMember>
-  readonly os?: CreateExtendedSourceServerOutputSourceServerSourcePropertiesOs
+  readonly networkInterfaces?: ReadonlyArray<NetworkInterface>
+  readonly os?: OS
   readonly ramBytes?: number
 }
 
-export interface DescribeRecoveryInstancesOutputItemsMemberRecoveryInstancePropertiesDisksMember {
+export interface RecoveryInstanceDisk {
   readonly bytes?: number
   readonly ebsVolumeID?: string
   readonly internalDeviceName?: string
@@ -755,7 +839,7 @@ export interface DescribeRecoverySnapshotsRequest {
   readonly filters?: DescribeRecoverySnapshotsRequestFilters | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly order?: string | undefined
+  readonly order?: RecoverySnapshotsOrder | undefined
   readonly sourceServerID: string
 }
 
@@ -764,12 +848,12 @@ export interface DescribeRecoverySnapshotsRequestFilters {
   readonly toDateTime?: string | undefined
 }
 
-export interface DescribeRecoverySnapshotsOutput {
-  readonly items?: ReadonlyArray<DescribeRecoverySnapshotsOutputItemsMember>
+export interface DescribeRecoverySnapshotsResponse {
+  readonly items?: ReadonlyArray<RecoverySnapshot>
   readonly nextToken?: string
 }
 
-export interface DescribeRecoverySnapshotsOutputItemsMember {
+export interface RecoverySnapshot {
   readonly ebsSnapshots?: ReadonlyArray<string>
   readonly expectedTimestamp?: string
   readonly snapshotID?: string
@@ -783,8 +867,8 @@ export interface DescribeReplicationConfigurationTemplatesRequest {
   readonly replicationConfigurationTemplateIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeReplicationConfigurationTemplatesOutput {
-  readonly items?: ReadonlyArray<CreateReplicationConfigurationTemplateOutput>
+export interface DescribeReplicationConfigurationTemplatesResponse {
+  readonly items?: ReadonlyArray<ReplicationConfigurationTemplate>
   readonly nextToken?: string
 }
 
@@ -800,17 +884,17 @@ export interface DescribeSourceNetworksRequestFilters {
   readonly sourceNetworkIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeSourceNetworksOutput {
-  readonly items?: ReadonlyArray<DescribeSourceNetworksOutputItemsMember>
+export interface DescribeSourceNetworksResponse {
+  readonly items?: ReadonlyArray<SourceNetwork>
   readonly nextToken?: string
 }
 
-export interface DescribeSourceNetworksOutputItemsMember {
+export interface SourceNetwork {
   readonly arn?: string
   readonly cfnStackName?: string
-  readonly lastRecovery?: DescribeSourceNetworksOutputItemsMemberLastRecovery
+  readonly lastRecovery?: RecoveryLifeCycle
   readonly launchedVpcID?: string
-  readonly replicationStatus?: string
+  readonly replicationStatus?: ReplicationStatus
   readonly replicationStatusDetails?: string
   readonly sourceAccountID?: string
   readonly sourceNetworkID?: string
@@ -819,10 +903,10 @@ export interface DescribeSourceNetworksOutputItemsMember {
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeSourceNetworksOutputItemsMemberLastRecovery {
+export interface RecoveryLifeCycle {
   readonly apiCallDateTime?: Date
   readonly jobID?: string
-  readonly lastRecoveryResult?: string
+  readonly lastRecoveryResult?: RecoveryResult
 }
 
 export interface DescribeSourceServersRequest {
@@ -837,8 +921,8 @@ export interface DescribeSourceServersRequestFilters {
   readonly stagingAccountIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeSourceServersOutput {
-  readonly items?: ReadonlyArray<CreateExtendedSourceServerOutputSourceServer>
+export interface DescribeSourceServersResponse {
+  readonly items?: ReadonlyArray<SourceServer>
   readonly nextToken?: string
 }
 
@@ -854,7 +938,7 @@ export interface ExportSourceNetworkCfnTemplateRequest {
   readonly sourceNetworkID: string
 }
 
-export interface ExportSourceNetworkCfnTemplateOutput {
+export interface ExportSourceNetworkCfnTemplateResponse {
   readonly s3DestinationUrl?: string
 }
 
@@ -862,7 +946,7 @@ export interface GetFailbackReplicationConfigurationRequest {
   readonly recoveryInstanceID: string
 }
 
-export interface GetFailbackReplicationConfigurationOutput {
+export interface GetFailbackReplicationConfigurationResponse {
   readonly bandwidthThrottling?: number
   readonly name?: string
   readonly recoveryInstanceID?: string
@@ -873,24 +957,24 @@ export interface GetLaunchConfigurationRequest {
   readonly sourceServerID: string
 }
 
-export interface GetLaunchConfigurationOutput {
+export interface LaunchConfiguration {
   readonly copyPrivateIp?: boolean
   readonly copyTags?: boolean
   readonly ec2LaunchTemplateID?: string
-  readonly launchDisposition?: string
-  readonly launchIntoInstanceProperties?: GetLaunchConfigurationOutputLaunchIntoInstancePropertiesOutput
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensingOutput
+  readonly launchDisposition?: LaunchDisposition
+  readonly launchIntoInstanceProperties?: LaunchIntoInstancePropertiesOutput
+  readonly licensing?: LicensingOutput
   readonly name?: string
   readonly postLaunchEnabled?: boolean
   readonly sourceServerID?: string
-  readonly targetInstanceTypeRightSizingMethod?: string
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod
 }
 
-export interface GetLaunchConfigurationOutputLaunchIntoInstanceProperties {
+export interface LaunchIntoInstanceProperties {
   readonly launchIntoEC2InstanceID?: string | undefined
 }
 
-export interface GetLaunchConfigurationOutputLaunchIntoInstancePropertiesOutput {
+export interface LaunchIntoInstancePropertiesOutput {
   readonly launchIntoEC2InstanceID?: string
 }
 
@@ -898,18 +982,18 @@ export interface GetReplicationConfigurationRequest {
   readonly sourceServerID: string
 }
 
-export interface GetReplicationConfigurationOutput {
+export interface ReplicationConfiguration {
   readonly associateDefaultSecurityGroup?: boolean
   readonly autoReplicateNewDisks?: boolean
   readonly bandwidthThrottling?: number
   readonly createPublicIP?: boolean
-  readonly dataPlaneRouting?: string
-  readonly defaultLargeStagingDiskType?: string
-  readonly ebsEncryption?: string
+  readonly dataPlaneRouting?: ReplicationConfigurationDataPlaneRouting
+  readonly defaultLargeStagingDiskType?: ReplicationConfigurationDefaultLargeStagingDiskType
+  readonly ebsEncryption?: ReplicationConfigurationEbsEncryption
   readonly ebsEncryptionKeyArn?: string
   readonly name?: string
-  readonly pitPolicy?: ReadonlyArray<CreateReplicationConfigurationTemplateRequestPitPolicyMemberOutput>
-  readonly replicatedDisks?: ReadonlyArray<GetReplicationConfigurationOutputReplicatedDisksMemberOutput>
+  readonly pitPolicy?: ReadonlyArray<PITPolicyRuleOutput>
+  readonly replicatedDisks?: ReadonlyArray<ReplicationConfigurationReplicatedDiskOutput>
   readonly replicationServerInstanceType?: string
   readonly replicationServersSecurityGroupsIDs?: ReadonlyArray<string>
   readonly sourceServerID?: string
@@ -918,27 +1002,27 @@ export interface GetReplicationConfigurationOutput {
   readonly useDedicatedReplicationServer?: boolean
 }
 
-export interface GetReplicationConfigurationOutputReplicatedDisksMember {
+export interface ReplicationConfigurationReplicatedDisk {
   readonly deviceName?: string | undefined
   readonly iops?: number | bigint | undefined
   readonly isBootDisk?: boolean | undefined
-  readonly optimizedStagingDiskType?: string | undefined
-  readonly stagingDiskType?: string | undefined
+  readonly optimizedStagingDiskType?: ReplicationConfigurationReplicatedDiskStagingDiskType | undefined
+  readonly stagingDiskType?: ReplicationConfigurationReplicatedDiskStagingDiskType | undefined
   readonly throughput?: number | bigint | undefined
 }
 
-export interface GetReplicationConfigurationOutputReplicatedDisksMemberOutput {
+export interface ReplicationConfigurationReplicatedDiskOutput {
   readonly deviceName?: string
   readonly iops?: number
   readonly isBootDisk?: boolean
-  readonly optimizedStagingDiskType?: string
-  readonly stagingDiskType?: string
+  readonly optimizedStagingDiskType?: ReplicationConfigurationReplicatedDiskStagingDiskType
+  readonly stagingDiskType?: ReplicationConfigurationReplicatedDiskStagingDiskType
   readonly throughput?: number
 }
 
 export type InitializeServiceRequest = {}
 
-export type InitializeServiceOutput = {}
+export type InitializeServiceResponse = {}
 
 export interface ListExtensibleSourceServersRequest {
   readonly maxResults?: number | undefined
@@ -946,30 +1030,30 @@ export interface ListExtensibleSourceServersRequest {
   readonly stagingAccountID: string
 }
 
-export interface ListExtensibleSourceServersOutput {
-  readonly items?: ReadonlyArray<ListExtensibleSourceServersOutputItemsMember>
+export interface ListExtensibleSourceServersResponse {
+  readonly items?: ReadonlyArray<StagingSourceServer>
   readonly nextToken?: string
 }
 
-export interface ListExtensibleSourceServersOutputItemsMember {
+export interface StagingSourceServer {
   readonly arn?: string
   readonly hostname?: string
   readonly tags?: Readonly<Record<string, string>>
 }
 
 export interface ListLaunchActionsRequest {
-  readonly filters?: ListLaunchActionsRequestFilters | undefined
+  readonly filters?: LaunchActionsRequestFilters | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
   readonly resourceId: string
 }
 
-export interface ListLaunchActionsRequestFilters {
+export interface LaunchActionsRequestFilters {
   readonly actionIds?: ReadonlyArray<string> | undefined
 }
 
-export interface ListLaunchActionsOutput {
-  readonly items?: ReadonlyArray<AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberAction>
+export interface ListLaunchActionsResponse {
+  readonly items?: ReadonlyArray<LaunchAction>
   readonly nextToken?: string
 }
 
@@ -978,12 +1062,12 @@ export interface ListStagingAccountsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListStagingAccountsOutput {
-  readonly accounts?: ReadonlyArray<ListStagingAccountsOutputAccountsMember>
+export interface ListStagingAccountsResponse {
+  readonly accounts?: ReadonlyArray<Account>
   readonly nextToken?: string
 }
 
-export interface ListStagingAccountsOutputAccountsMember {
+export interface Account {
   readonly accountID?: string
 }
 
@@ -991,7 +1075,7 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -1000,28 +1084,28 @@ export interface PutLaunchActionRequest {
   readonly actionId: string
   readonly actionVersion: string
   readonly active: boolean
-  readonly category: string
+  readonly category: LaunchActionCategory
   readonly description: string
   readonly name: string
   readonly optional: boolean
   readonly order: number
-  readonly parameters?: Readonly<Record<string, AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParametersValue>> | undefined
+  readonly parameters?: Readonly<Record<string, LaunchActionParameter>> | undefined
   readonly resourceId: string
 }
 
-export interface PutLaunchActionOutput {
+export interface PutLaunchActionResponse {
   readonly actionCode?: string
   readonly actionId?: string
   readonly actionVersion?: string
   readonly active?: boolean
-  readonly category?: string
+  readonly category?: LaunchActionCategory
   readonly description?: string
   readonly name?: string
   readonly optional?: boolean
   readonly order?: number
-  readonly parameters?: Readonly<Record<string, AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberActionParametersValueOutput>>
+  readonly parameters?: Readonly<Record<string, LaunchActionParameterOutput>>
   readonly resourceId?: string
-  readonly type?: string
+  readonly type?: LaunchActionType
 }
 
 export interface RetryDataReplicationRequest {
@@ -1032,7 +1116,7 @@ export interface ReverseReplicationRequest {
   readonly recoveryInstanceID: string
 }
 
-export interface ReverseReplicationOutput {
+export interface ReverseReplicationResponse {
   readonly reversedDirectionSourceServerArn?: string
 }
 
@@ -1041,54 +1125,54 @@ export interface StartFailbackLaunchRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface StartFailbackLaunchOutput {
-  readonly job?: AssociateSourceNetworkStackOutputJob
+export interface StartFailbackLaunchResponse {
+  readonly job?: Job
 }
 
 export interface StartRecoveryRequest {
   readonly isDrill?: boolean | undefined
-  readonly sourceServers: ReadonlyArray<StartRecoveryRequestSourceServersMember>
+  readonly sourceServers: ReadonlyArray<StartRecoveryRequestSourceServer>
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface StartRecoveryRequestSourceServersMember {
+export interface StartRecoveryRequestSourceServer {
   readonly recoverySnapshotID?: string | undefined
   readonly sourceServerID: string
 }
 
-export interface StartRecoveryOutput {
-  readonly job?: AssociateSourceNetworkStackOutputJob
+export interface StartRecoveryResponse {
+  readonly job?: Job
 }
 
 export interface StartReplicationRequest {
   readonly sourceServerID: string
 }
 
-export interface StartReplicationOutput {
-  readonly sourceServer?: CreateExtendedSourceServerOutputSourceServer
+export interface StartReplicationResponse {
+  readonly sourceServer?: SourceServer
 }
 
 export interface StartSourceNetworkRecoveryRequest {
   readonly deployAsNew?: boolean | undefined
-  readonly sourceNetworks: ReadonlyArray<StartSourceNetworkRecoveryRequestSourceNetworksMember>
+  readonly sourceNetworks: ReadonlyArray<StartSourceNetworkRecoveryRequestNetworkEntry>
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface StartSourceNetworkRecoveryRequestSourceNetworksMember {
+export interface StartSourceNetworkRecoveryRequestNetworkEntry {
   readonly cfnStackName?: string | undefined
   readonly sourceNetworkID: string
 }
 
-export interface StartSourceNetworkRecoveryOutput {
-  readonly job?: AssociateSourceNetworkStackOutputJob
+export interface StartSourceNetworkRecoveryResponse {
+  readonly job?: Job
 }
 
 export interface StartSourceNetworkReplicationRequest {
   readonly sourceNetworkID: string
 }
 
-export interface StartSourceNetworkReplicationOutput {
-  readonly sourceNetwork?: DescribeSourceNetworksOutputItemsMember
+export interface StartSourceNetworkReplicationResponse {
+  readonly sourceNetwork?: SourceNetwork
 }
 
 export interface StopFailbackRequest {
@@ -1099,16 +1183,16 @@ export interface StopReplicationRequest {
   readonly sourceServerID: string
 }
 
-export interface StopReplicationOutput {
-  readonly sourceServer?: CreateExtendedSourceServerOutputSourceServer
+export interface StopReplicationResponse {
+  readonly sourceServer?: SourceServer
 }
 
 export interface StopSourceNetworkReplicationRequest {
   readonly sourceNetworkID: string
 }
 
-export interface StopSourceNetworkReplicationOutput {
-  readonly sourceNetwork?: DescribeSourceNetworksOutputItemsMember
+export interface StopSourceNetworkReplicationResponse {
+  readonly sourceNetwork?: SourceNetwork
 }
 
 export interface TagResourceRequest {
@@ -1120,8 +1204,8 @@ export interface TerminateRecoveryInstancesRequest {
   readonly recoveryInstanceIDs: ReadonlyArray<string>
 }
 
-export interface TerminateRecoveryInstancesOutput {
-  readonly job?: AssociateSourceNetworkStackOutputJob
+export interface TerminateRecoveryInstancesResponse {
+  readonly job?: Job
 }
 
 export interface UntagResourceRequest {
@@ -1139,13 +1223,13 @@ export interface UpdateFailbackReplicationConfigurationRequest {
 export interface UpdateLaunchConfigurationRequest {
   readonly copyPrivateIp?: boolean | undefined
   readonly copyTags?: boolean | undefined
-  readonly launchDisposition?: string | undefined
-  readonly launchIntoInstanceProperties?: GetLaunchConfigurationOutputLaunchIntoInstanceProperties | undefined
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensing | undefined
+  readonly launchDisposition?: LaunchDisposition | undefined
+  readonly launchIntoInstanceProperties?: LaunchIntoInstanceProperties | undefined
+  readonly licensing?: Licensing | undefined
   readonly name?: string | undefined
   readonly postLaunchEnabled?: boolean | undefined
   readonly sourceServerID: string
-  readonly targetInstanceTypeRightSizingMethod?: string | undefined
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod | undefined
 }
 
 export interface UpdateLaunchConfigurationTemplateRequest {
@@ -1153,15 +1237,15 @@ export interface UpdateLaunchConfigurationTemplateRequest {
   readonly copyTags?: boolean | undefined
   readonly exportBucketArn?: string | undefined
   readonly launchConfigurationTemplateID: string
-  readonly launchDisposition?: string | undefined
+  readonly launchDisposition?: LaunchDisposition | undefined
   readonly launchIntoSourceInstance?: boolean | undefined
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensing | undefined
+  readonly licensing?: Licensing | undefined
   readonly postLaunchEnabled?: boolean | undefined
-  readonly targetInstanceTypeRightSizingMethod?: string | undefined
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod | undefined
 }
 
-export interface UpdateLaunchConfigurationTemplateOutput {
-  readonly launchConfigurationTemplate?: CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate
+export interface UpdateLaunchConfigurationTemplateResponse {
+  readonly launchConfigurationTemplate?: LaunchConfigurationTemplate
 }
 
 export interface UpdateReplicationConfigurationRequest {
@@ -1169,13 +1253,13 @@ export interface UpdateReplicationConfigurationRequest {
   readonly autoReplicateNewDisks?: boolean | undefined
   readonly bandwidthThrottling?: number | bigint | undefined
   readonly createPublicIP?: boolean | undefined
-  readonly dataPlaneRouting?: string | undefined
-  readonly defaultLargeStagingDiskType?: string | undefined
-  readonly ebsEncryption?: string | undefined
+  readonly dataPlaneRouting?: ReplicationConfigurationDataPlaneRouting | undefined
+  readonly defaultLargeStagingDiskType?: ReplicationConfigurationDefaultLargeStagingDiskType | undefined
+  readonly ebsEncryption?: ReplicationConfigurationEbsEncryption | undefined
   readonly ebsEncryptionKeyArn?: string | undefined
   readonly name?: string | undefined
-  readonly pitPolicy?: ReadonlyArray<CreateReplicationConfigurationTemplateRequestPitPolicyMember> | undefined
-  readonly replicatedDisks?: ReadonlyArray<GetReplicationConfigurationOutputReplicatedDisksMember> | undefined
+  readonly pitPolicy?: ReadonlyArray<PITPolicyRule> | undefined
+  readonly replicatedDisks?: ReadonlyArray<ReplicationConfigurationReplicatedDisk> | undefined
   readonly replicationServerInstanceType?: string | undefined
   readonly replicationServersSecurityGroupsIDs?: ReadonlyArray<string> | undefined
   readonly sourceServerID: string
@@ -1190,11 +1274,11 @@ export interface UpdateReplicationConfigurationTemplateRequest {
   readonly autoReplicateNewDisks?: boolean | undefined
   readonly bandwidthThrottling?: number | bigint | undefined
   readonly createPublicIP?: boolean | undefined
-  readonly dataPlaneRouting?: string | undefined
-  readonly defaultLargeStagingDiskType?: string | undefined
-  readonly ebsEncryption?: string | undefined
+  readonly dataPlaneRouting?: ReplicationConfigurationDataPlaneRouting | undefined
+  readonly defaultLargeStagingDiskType?: ReplicationConfigurationDefaultLargeStagingDiskType | undefined
+  readonly ebsEncryption?: ReplicationConfigurationEbsEncryption | undefined
   readonly ebsEncryptionKeyArn?: string | undefined
-  readonly pitPolicy?: ReadonlyArray<CreateReplicationConfigurationTemplateRequestPitPolicyMember> | undefined
+  readonly pitPolicy?: ReadonlyArray<PITPolicyRule> | undefined
   readonly replicationConfigurationTemplateID: string
   readonly replicationServerInstanceType?: string | undefined
   readonly replicationServersSecurityGroupsIDs?: ReadonlyArray<string> | undefined
@@ -1203,202 +1287,218 @@ export interface UpdateReplicationConfigurationTemplateRequest {
   readonly useDedicatedReplicationServer?: boolean | undefined
 }
 
-export type AssociateSourceNetworkStackError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type CreateExtendedSourceServerError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly resourceId?: string; readonly resourceType?: string }> {}
 
-export type CreateLaunchConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly retryAfterSeconds?: number }> {}
 
-export type CreateReplicationConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly resourceId?: string; readonly resourceType?: string }> {}
 
-export type CreateSourceNetworkError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly resourceId?: string; readonly resourceType?: string; readonly serviceCode?: string; readonly quotaCode?: string }> {}
 
-export type DeleteJobError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly serviceCode?: string; readonly quotaCode?: string; readonly retryAfterSeconds?: string }> {}
 
-export type DeleteLaunchActionError = Errors.CommonError | Client.SdkError
+export class UninitializedAccountException extends /*#__PURE__*/ ServiceError("UninitializedAccountException") {}
 
-export type DeleteLaunchConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly reason?: string }> {}
 
-export type DeleteRecoveryInstanceError = Errors.CommonError | Client.SdkError
+export type AssociateSourceNetworkStackError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteReplicationConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export type CreateExtendedSourceServerError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteSourceNetworkError = Errors.CommonError | Client.SdkError
+export type CreateLaunchConfigurationTemplateError = AccessDeniedException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteSourceServerError = Errors.CommonError | Client.SdkError
+export type CreateReplicationConfigurationTemplateError = AccessDeniedException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeJobLogItemsError = Errors.CommonError | Client.SdkError
+export type CreateSourceNetworkError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeJobsError = Errors.CommonError | Client.SdkError
+export type DeleteJobError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeLaunchConfigurationTemplatesError = Errors.CommonError | Client.SdkError
+export type DeleteLaunchActionError = InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeRecoveryInstancesError = Errors.CommonError | Client.SdkError
+export type DeleteLaunchConfigurationTemplateError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeRecoverySnapshotsError = Errors.CommonError | Client.SdkError
+export type DeleteRecoveryInstanceError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DescribeReplicationConfigurationTemplatesError = Errors.CommonError | Client.SdkError
+export type DeleteReplicationConfigurationTemplateError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSourceNetworksError = Errors.CommonError | Client.SdkError
+export type DeleteSourceNetworkError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSourceServersError = Errors.CommonError | Client.SdkError
+export type DeleteSourceServerError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DisconnectRecoveryInstanceError = Errors.CommonError | Client.SdkError
+export type DescribeJobLogItemsError = InternalServerException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DisconnectSourceServerError = Errors.CommonError | Client.SdkError
+export type DescribeJobsError = InternalServerException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ExportSourceNetworkCfnTemplateError = Errors.CommonError | Client.SdkError
+export type DescribeLaunchConfigurationTemplatesError = InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetFailbackReplicationConfigurationError = Errors.CommonError | Client.SdkError
+export type DescribeRecoveryInstancesError = AccessDeniedException | InternalServerException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetLaunchConfigurationError = Errors.CommonError | Client.SdkError
+export type DescribeRecoverySnapshotsError = AccessDeniedException | InternalServerException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetReplicationConfigurationError = Errors.CommonError | Client.SdkError
+export type DescribeReplicationConfigurationTemplatesError = InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type InitializeServiceError = Errors.CommonError | Client.SdkError
+export type DescribeSourceNetworksError = InternalServerException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListExtensibleSourceServersError = Errors.CommonError | Client.SdkError
+export type DescribeSourceServersError = InternalServerException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListLaunchActionsError = Errors.CommonError | Client.SdkError
+export type DisconnectRecoveryInstanceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListStagingAccountsError = Errors.CommonError | Client.SdkError
+export type DisconnectSourceServerError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ExportSourceNetworkCfnTemplateError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutLaunchActionError = Errors.CommonError | Client.SdkError
+export type GetFailbackReplicationConfigurationError = InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RetryDataReplicationError = Errors.CommonError | Client.SdkError
+export type GetLaunchConfigurationError = InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ReverseReplicationError = Errors.CommonError | Client.SdkError
+export type GetReplicationConfigurationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type StartFailbackLaunchError = Errors.CommonError | Client.SdkError
+export type InitializeServiceError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartRecoveryError = Errors.CommonError | Client.SdkError
+export type ListExtensibleSourceServersError = AccessDeniedException | InternalServerException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartReplicationError = Errors.CommonError | Client.SdkError
+export type ListLaunchActionsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type StartSourceNetworkRecoveryError = Errors.CommonError | Client.SdkError
+export type ListStagingAccountsError = AccessDeniedException | InternalServerException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartSourceNetworkReplicationError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopFailbackError = Errors.CommonError | Client.SdkError
+export type PutLaunchActionError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopReplicationError = Errors.CommonError | Client.SdkError
+export type RetryDataReplicationError = InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopSourceNetworkReplicationError = Errors.CommonError | Client.SdkError
+export type ReverseReplicationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type StartFailbackLaunchError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TerminateRecoveryInstancesError = Errors.CommonError | Client.SdkError
+export type StartRecoveryError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type StartReplicationError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateFailbackReplicationConfigurationError = Errors.CommonError | Client.SdkError
+export type StartSourceNetworkRecoveryError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateLaunchConfigurationError = Errors.CommonError | Client.SdkError
+export type StartSourceNetworkReplicationError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateLaunchConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export type StopFailbackError = InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateReplicationConfigurationError = Errors.CommonError | Client.SdkError
+export type StopReplicationError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateReplicationConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export type StopSourceNetworkReplicationError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const associateSourceNetworkStack: Client.Operation<AssociateSourceNetworkStackRequest, AssociateSourceNetworkStackOutput, AssociateSourceNetworkStackError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"AssociateSourceNetworkStack",http:{method:"POST",requestUri:"/AssociateSourceNetworkStack",responseCode:202},input:{shape:AssociateSourceNetworkStackRequest$},output:{shape:AssociateSourceNetworkStackOutput$}}})
+export type TagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createExtendedSourceServer: Client.Operation<CreateExtendedSourceServerRequest, CreateExtendedSourceServerOutput, CreateExtendedSourceServerError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"CreateExtendedSourceServer",http:{method:"POST",requestUri:"/CreateExtendedSourceServer",responseCode:201},input:{shape:CreateExtendedSourceServerRequest$},output:{shape:CreateExtendedSourceServerOutput$}}})
+export type TerminateRecoveryInstancesError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createLaunchConfigurationTemplate: Client.Operation<CreateLaunchConfigurationTemplateRequest, CreateLaunchConfigurationTemplateOutput, CreateLaunchConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"CreateLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/CreateLaunchConfigurationTemplate",responseCode:201},input:{shape:CreateLaunchConfigurationTemplateRequest$},output:{shape:CreateLaunchConfigurationTemplateOutput$}}})
+export type UntagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createReplicationConfigurationTemplate: Client.Operation<CreateReplicationConfigurationTemplateRequest, CreateReplicationConfigurationTemplateOutput, CreateReplicationConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"CreateReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/CreateReplicationConfigurationTemplate",responseCode:201},input:{shape:CreateReplicationConfigurationTemplateRequest$},output:{shape:CreateReplicationConfigurationTemplateOutput$}}})
+export type UpdateFailbackReplicationConfigurationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const createSourceNetwork: Client.Operation<CreateSourceNetworkRequest, CreateSourceNetworkOutput, CreateSourceNetworkError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"CreateSourceNetwork",http:{method:"POST",requestUri:"/CreateSourceNetwork",responseCode:201},input:{shape:CreateSourceNetworkRequest$},output:{shape:CreateSourceNetworkOutput$}}})
+export type UpdateLaunchConfigurationError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteJob: Client.Operation<DeleteJobRequest, DeleteJobOutput, DeleteJobError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteJob",http:{method:"POST",requestUri:"/DeleteJob",responseCode:204},input:{shape:DeleteJobRequest$},output:{shape:DeleteJobOutput$},idempotent:true}})
+export type UpdateLaunchConfigurationTemplateError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteLaunchAction: Client.Operation<DeleteLaunchActionRequest, DeleteLaunchActionOutput, DeleteLaunchActionError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteLaunchAction",http:{method:"POST",requestUri:"/DeleteLaunchAction",responseCode:204},input:{shape:DeleteLaunchActionRequest$},output:{shape:DeleteLaunchActionOutput$}}})
+export type UpdateReplicationConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteLaunchConfigurationTemplate: Client.Operation<DeleteLaunchConfigurationTemplateRequest, DeleteLaunchConfigurationTemplateOutput, DeleteLaunchConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/DeleteLaunchConfigurationTemplate",responseCode:204},input:{shape:DeleteLaunchConfigurationTemplateRequest$},output:{shape:DeleteLaunchConfigurationTemplateOutput$},idempotent:true}})
+export type UpdateReplicationConfigurationTemplateError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteRecoveryInstance: Client.Operation<DeleteRecoveryInstanceRequest, {}, DeleteRecoveryInstanceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteRecoveryInstance",http:{method:"POST",requestUri:"/DeleteRecoveryInstance",responseCode:200},input:{shape:DeleteRecoveryInstanceRequest$}}})
+export const associateSourceNetworkStack: Client.Operation<AssociateSourceNetworkStackRequest, AssociateSourceNetworkStackResponse, AssociateSourceNetworkStackError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"AssociateSourceNetworkStack",http:{method:"POST",requestUri:"/AssociateSourceNetworkStack",responseCode:202},input:{shape:AssociateSourceNetworkStackRequest$},output:{shape:AssociateSourceNetworkStackResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const deleteReplicationConfigurationTemplate: Client.Operation<DeleteReplicationConfigurationTemplateRequest, DeleteReplicationConfigurationTemplateOutput, DeleteReplicationConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/DeleteReplicationConfigurationTemplate",responseCode:204},input:{shape:DeleteReplicationConfigurationTemplateRequest$},output:{shape:DeleteReplicationConfigurationTemplateOutput$},idempotent:true}})
+export const createExtendedSourceServer: Client.Operation<CreateExtendedSourceServerRequest, CreateExtendedSourceServerResponse, CreateExtendedSourceServerError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"CreateExtendedSourceServer",http:{method:"POST",requestUri:"/CreateExtendedSourceServer",responseCode:201},input:{shape:CreateExtendedSourceServerRequest$},output:{shape:CreateExtendedSourceServerResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const deleteSourceNetwork: Client.Operation<DeleteSourceNetworkRequest, DeleteSourceNetworkOutput, DeleteSourceNetworkError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteSourceNetwork",http:{method:"POST",requestUri:"/DeleteSourceNetwork",responseCode:204},input:{shape:DeleteSourceNetworkRequest$},output:{shape:DeleteSourceNetworkOutput$},idempotent:true}})
+export const createLaunchConfigurationTemplate: Client.Operation<CreateLaunchConfigurationTemplateRequest, CreateLaunchConfigurationTemplateResponse, CreateLaunchConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"CreateLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/CreateLaunchConfigurationTemplate",responseCode:201},input:{shape:CreateLaunchConfigurationTemplateRequest$},output:{shape:CreateLaunchConfigurationTemplateResponse$},errors:[AccessDeniedException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const deleteSourceServer: Client.Operation<DeleteSourceServerRequest, DeleteSourceServerOutput, DeleteSourceServerError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteSourceServer",http:{method:"POST",requestUri:"/DeleteSourceServer",responseCode:204},input:{shape:DeleteSourceServerRequest$},output:{shape:DeleteSourceServerOutput$},idempotent:true}})
+export const createReplicationConfigurationTemplate: Client.Operation<CreateReplicationConfigurationTemplateRequest, ReplicationConfigurationTemplate, CreateReplicationConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"CreateReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/CreateReplicationConfigurationTemplate",responseCode:201},input:{shape:CreateReplicationConfigurationTemplateRequest$},output:{shape:ReplicationConfigurationTemplate$},errors:[AccessDeniedException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const describeJobLogItems: Paginate.Paginated<DescribeJobLogItemsRequest, DescribeJobLogItemsOutput, DescribeJobLogItemsError, Drs, DescribeJobLogItemsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeJobLogItems",http:{method:"POST",requestUri:"/DescribeJobLogItems",responseCode:200},input:{shape:DescribeJobLogItemsRequest$},output:{shape:DescribeJobLogItemsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const createSourceNetwork: Client.Operation<CreateSourceNetworkRequest, CreateSourceNetworkResponse, CreateSourceNetworkError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"CreateSourceNetwork",http:{method:"POST",requestUri:"/CreateSourceNetwork",responseCode:201},input:{shape:CreateSourceNetworkRequest$},output:{shape:CreateSourceNetworkResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const describeJobs: Paginate.Paginated<DescribeJobsRequest, DescribeJobsOutput, DescribeJobsError, Drs, AssociateSourceNetworkStackOutputJob> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeJobs",http:{method:"POST",requestUri:"/DescribeJobs",responseCode:200},input:{shape:DescribeJobsRequest$},output:{shape:DescribeJobsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteJob: Client.Operation<DeleteJobRequest, DeleteJobResponse, DeleteJobError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteJob",http:{method:"POST",requestUri:"/DeleteJob",responseCode:204},input:{shape:DeleteJobRequest$},output:{shape:DeleteJobResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const describeLaunchConfigurationTemplates: Paginate.Paginated<DescribeLaunchConfigurationTemplatesRequest, DescribeLaunchConfigurationTemplatesOutput, DescribeLaunchConfigurationTemplatesError, Drs, CreateLaunchConfigurationTemplateOutputLaunchConfigurationTemplate> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeLaunchConfigurationTemplates",http:{method:"POST",requestUri:"/DescribeLaunchConfigurationTemplates",responseCode:200},input:{shape:DescribeLaunchConfigurationTemplatesRequest$},output:{shape:DescribeLaunchConfigurationTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteLaunchAction: Client.Operation<DeleteLaunchActionRequest, DeleteLaunchActionResponse, DeleteLaunchActionError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteLaunchAction",http:{method:"POST",requestUri:"/DeleteLaunchAction",responseCode:204},input:{shape:DeleteLaunchActionRequest$},output:{shape:DeleteLaunchActionResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const describeRecoveryInstances: Paginate.Paginated<DescribeRecoveryInstancesRequest, DescribeRecoveryInstancesOutput, DescribeRecoveryInstancesError, Drs, DescribeRecoveryInstancesOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeRecoveryInstances",http:{method:"POST",requestUri:"/DescribeRecoveryInstances",responseCode:200},input:{shape:DescribeRecoveryInstancesRequest$},output:{shape:DescribeRecoveryInstancesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteLaunchConfigurationTemplate: Client.Operation<DeleteLaunchConfigurationTemplateRequest, DeleteLaunchConfigurationTemplateResponse, DeleteLaunchConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/DeleteLaunchConfigurationTemplate",responseCode:204},input:{shape:DeleteLaunchConfigurationTemplateRequest$},output:{shape:DeleteLaunchConfigurationTemplateResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const describeRecoverySnapshots: Paginate.Paginated<DescribeRecoverySnapshotsRequest, DescribeRecoverySnapshotsOutput, DescribeRecoverySnapshotsError, Drs, DescribeRecoverySnapshotsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeRecoverySnapshots",http:{method:"POST",requestUri:"/DescribeRecoverySnapshots",responseCode:200},input:{shape:DescribeRecoverySnapshotsRequest$},output:{shape:DescribeRecoverySnapshotsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteRecoveryInstance: Client.Operation<DeleteRecoveryInstanceRequest, {}, DeleteRecoveryInstanceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteRecoveryInstance",http:{method:"POST",requestUri:"/DeleteRecoveryInstance",responseCode:200},input:{shape:DeleteRecoveryInstanceRequest$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,UninitializedAccountException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,UninitializedAccountException}})
 
-export const describeReplicationConfigurationTemplates: Paginate.Paginated<DescribeReplicationConfigurationTemplatesRequest, DescribeReplicationConfigurationTemplatesOutput, DescribeReplicationConfigurationTemplatesError, Drs, CreateReplicationConfigurationTemplateOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeReplicationConfigurationTemplates",http:{method:"POST",requestUri:"/DescribeReplicationConfigurationTemplates",responseCode:200},input:{shape:DescribeReplicationConfigurationTemplatesRequest$},output:{shape:DescribeReplicationConfigurationTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteReplicationConfigurationTemplate: Client.Operation<DeleteReplicationConfigurationTemplateRequest, DeleteReplicationConfigurationTemplateResponse, DeleteReplicationConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/DeleteReplicationConfigurationTemplate",responseCode:204},input:{shape:DeleteReplicationConfigurationTemplateRequest$},output:{shape:DeleteReplicationConfigurationTemplateResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const describeSourceNetworks: Paginate.Paginated<DescribeSourceNetworksRequest, DescribeSourceNetworksOutput, DescribeSourceNetworksError, Drs, DescribeSourceNetworksOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeSourceNetworks",http:{method:"POST",requestUri:"/DescribeSourceNetworks",responseCode:200},input:{shape:DescribeSourceNetworksRequest$},output:{shape:DescribeSourceNetworksOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteSourceNetwork: Client.Operation<DeleteSourceNetworkRequest, DeleteSourceNetworkResponse, DeleteSourceNetworkError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteSourceNetwork",http:{method:"POST",requestUri:"/DeleteSourceNetwork",responseCode:204},input:{shape:DeleteSourceNetworkRequest$},output:{shape:DeleteSourceNetworkResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const describeSourceServers: Paginate.Paginated<DescribeSourceServersRequest, DescribeSourceServersOutput, DescribeSourceServersError, Drs, CreateExtendedSourceServerOutputSourceServer> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeSourceServers",http:{method:"POST",requestUri:"/DescribeSourceServers",responseCode:200},input:{shape:DescribeSourceServersRequest$},output:{shape:DescribeSourceServersOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteSourceServer: Client.Operation<DeleteSourceServerRequest, DeleteSourceServerResponse, DeleteSourceServerError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DeleteSourceServer",http:{method:"POST",requestUri:"/DeleteSourceServer",responseCode:204},input:{shape:DeleteSourceServerRequest$},output:{shape:DeleteSourceServerResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const disconnectRecoveryInstance: Client.Operation<DisconnectRecoveryInstanceRequest, {}, DisconnectRecoveryInstanceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DisconnectRecoveryInstance",http:{method:"POST",requestUri:"/DisconnectRecoveryInstance",responseCode:200},input:{shape:DisconnectRecoveryInstanceRequest$}}})
+export const describeJobLogItems: Paginate.Paginated<DescribeJobLogItemsRequest, DescribeJobLogItemsResponse, DescribeJobLogItemsError, Drs, JobLog> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeJobLogItems",http:{method:"POST",requestUri:"/DescribeJobLogItems",responseCode:200},input:{shape:DescribeJobLogItemsRequest$},output:{shape:DescribeJobLogItemsResponse$},errors:[InternalServerException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{InternalServerException,ThrottlingException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const disconnectSourceServer: Client.Operation<DisconnectSourceServerRequest, CreateExtendedSourceServerOutputSourceServer, DisconnectSourceServerError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DisconnectSourceServer",http:{method:"POST",requestUri:"/DisconnectSourceServer",responseCode:200},input:{shape:DisconnectSourceServerRequest$},output:{shape:CreateExtendedSourceServerOutputSourceServer$}}})
+export const describeJobs: Paginate.Paginated<DescribeJobsRequest, DescribeJobsResponse, DescribeJobsError, Drs, Job> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeJobs",http:{method:"POST",requestUri:"/DescribeJobs",responseCode:200},input:{shape:DescribeJobsRequest$},output:{shape:DescribeJobsResponse$},errors:[InternalServerException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{InternalServerException,ThrottlingException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const exportSourceNetworkCfnTemplate: Client.Operation<ExportSourceNetworkCfnTemplateRequest, ExportSourceNetworkCfnTemplateOutput, ExportSourceNetworkCfnTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"ExportSourceNetworkCfnTemplate",http:{method:"POST",requestUri:"/ExportSourceNetworkCfnTemplate",responseCode:200},input:{shape:ExportSourceNetworkCfnTemplateRequest$},output:{shape:ExportSourceNetworkCfnTemplateOutput$}}})
+export const describeLaunchConfigurationTemplates: Paginate.Paginated<DescribeLaunchConfigurationTemplatesRequest, DescribeLaunchConfigurationTemplatesResponse, DescribeLaunchConfigurationTemplatesError, Drs, LaunchConfigurationTemplate> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeLaunchConfigurationTemplates",http:{method:"POST",requestUri:"/DescribeLaunchConfigurationTemplates",responseCode:200},input:{shape:DescribeLaunchConfigurationTemplatesRequest$},output:{shape:DescribeLaunchConfigurationTemplatesResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const getFailbackReplicationConfiguration: Client.Operation<GetFailbackReplicationConfigurationRequest, GetFailbackReplicationConfigurationOutput, GetFailbackReplicationConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"GetFailbackReplicationConfiguration",http:{method:"POST",requestUri:"/GetFailbackReplicationConfiguration",responseCode:200},input:{shape:GetFailbackReplicationConfigurationRequest$},output:{shape:GetFailbackReplicationConfigurationOutput$}}})
+export const describeRecoveryInstances: Paginate.Paginated<DescribeRecoveryInstancesRequest, DescribeRecoveryInstancesResponse, DescribeRecoveryInstancesError, Drs, RecoveryInstance> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeRecoveryInstances",http:{method:"POST",requestUri:"/DescribeRecoveryInstances",responseCode:200},input:{shape:DescribeRecoveryInstancesRequest$},output:{shape:DescribeRecoveryInstancesResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,UninitializedAccountException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,UninitializedAccountException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const getLaunchConfiguration: Client.Operation<GetLaunchConfigurationRequest, GetLaunchConfigurationOutput, GetLaunchConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"GetLaunchConfiguration",http:{method:"POST",requestUri:"/GetLaunchConfiguration",responseCode:200},input:{shape:GetLaunchConfigurationRequest$},output:{shape:GetLaunchConfigurationOutput$}}})
+export const describeRecoverySnapshots: Paginate.Paginated<DescribeRecoverySnapshotsRequest, DescribeRecoverySnapshotsResponse, DescribeRecoverySnapshotsError, Drs, RecoverySnapshot> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeRecoverySnapshots",http:{method:"POST",requestUri:"/DescribeRecoverySnapshots",responseCode:200},input:{shape:DescribeRecoverySnapshotsRequest$},output:{shape:DescribeRecoverySnapshotsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const getReplicationConfiguration: Client.Operation<GetReplicationConfigurationRequest, GetReplicationConfigurationOutput, GetReplicationConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"GetReplicationConfiguration",http:{method:"POST",requestUri:"/GetReplicationConfiguration",responseCode:200},input:{shape:GetReplicationConfigurationRequest$},output:{shape:GetReplicationConfigurationOutput$}}})
+export const describeReplicationConfigurationTemplates: Paginate.Paginated<DescribeReplicationConfigurationTemplatesRequest, DescribeReplicationConfigurationTemplatesResponse, DescribeReplicationConfigurationTemplatesError, Drs, ReplicationConfigurationTemplate> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeReplicationConfigurationTemplates",http:{method:"POST",requestUri:"/DescribeReplicationConfigurationTemplates",responseCode:200},input:{shape:DescribeReplicationConfigurationTemplatesRequest$},output:{shape:DescribeReplicationConfigurationTemplatesResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const initializeService: Client.Operation<InitializeServiceRequest, InitializeServiceOutput, InitializeServiceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"InitializeService",http:{method:"POST",requestUri:"/InitializeService",responseCode:204},input:{shape:InitializeServiceRequest$},output:{shape:InitializeServiceOutput$}}})
+export const describeSourceNetworks: Paginate.Paginated<DescribeSourceNetworksRequest, DescribeSourceNetworksResponse, DescribeSourceNetworksError, Drs, SourceNetwork> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeSourceNetworks",http:{method:"POST",requestUri:"/DescribeSourceNetworks",responseCode:200},input:{shape:DescribeSourceNetworksRequest$},output:{shape:DescribeSourceNetworksResponse$},errors:[InternalServerException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{InternalServerException,ThrottlingException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const listExtensibleSourceServers: Paginate.Paginated<ListExtensibleSourceServersRequest, ListExtensibleSourceServersOutput, ListExtensibleSourceServersError, Drs, ListExtensibleSourceServersOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"ListExtensibleSourceServers",http:{method:"POST",requestUri:"/ListExtensibleSourceServers",responseCode:200},input:{shape:ListExtensibleSourceServersRequest$},output:{shape:ListExtensibleSourceServersOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const describeSourceServers: Paginate.Paginated<DescribeSourceServersRequest, DescribeSourceServersResponse, DescribeSourceServersError, Drs, SourceServer> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"DescribeSourceServers",http:{method:"POST",requestUri:"/DescribeSourceServers",responseCode:200},input:{shape:DescribeSourceServersRequest$},output:{shape:DescribeSourceServersResponse$},errors:[InternalServerException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{InternalServerException,ThrottlingException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const listLaunchActions: Paginate.Paginated<ListLaunchActionsRequest, ListLaunchActionsOutput, ListLaunchActionsError, Drs, AssociateSourceNetworkStackOutputJobParticipatingServersMemberLaunchActionsStatusRunsMemberAction> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"ListLaunchActions",http:{method:"POST",requestUri:"/ListLaunchActions",responseCode:200},input:{shape:ListLaunchActionsRequest$},output:{shape:ListLaunchActionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const disconnectRecoveryInstance: Client.Operation<DisconnectRecoveryInstanceRequest, {}, DisconnectRecoveryInstanceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DisconnectRecoveryInstance",http:{method:"POST",requestUri:"/DisconnectRecoveryInstance",responseCode:200},input:{shape:DisconnectRecoveryInstanceRequest$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const listStagingAccounts: Paginate.Paginated<ListStagingAccountsRequest, ListStagingAccountsOutput, ListStagingAccountsError, Drs, ListStagingAccountsOutputAccountsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"ListStagingAccounts",http:{method:"GET",requestUri:"/ListStagingAccounts",responseCode:200},input:{shape:ListStagingAccountsRequest$},output:{shape:ListStagingAccountsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["accounts"]})
+export const disconnectSourceServer: Client.Operation<DisconnectSourceServerRequest, SourceServer, DisconnectSourceServerError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"DisconnectSourceServer",http:{method:"POST",requestUri:"/DisconnectSourceServer",responseCode:200},input:{shape:DisconnectSourceServerRequest$},output:{shape:SourceServer$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const exportSourceNetworkCfnTemplate: Client.Operation<ExportSourceNetworkCfnTemplateRequest, ExportSourceNetworkCfnTemplateResponse, ExportSourceNetworkCfnTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"ExportSourceNetworkCfnTemplate",http:{method:"POST",requestUri:"/ExportSourceNetworkCfnTemplate",responseCode:200},input:{shape:ExportSourceNetworkCfnTemplateRequest$},output:{shape:ExportSourceNetworkCfnTemplateResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const putLaunchAction: Client.Operation<PutLaunchActionRequest, PutLaunchActionOutput, PutLaunchActionError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"PutLaunchAction",http:{method:"POST",requestUri:"/PutLaunchAction",responseCode:200},input:{shape:PutLaunchActionRequest$},output:{shape:PutLaunchActionOutput$}}})
+export const getFailbackReplicationConfiguration: Client.Operation<GetFailbackReplicationConfigurationRequest, GetFailbackReplicationConfigurationResponse, GetFailbackReplicationConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"GetFailbackReplicationConfiguration",http:{method:"POST",requestUri:"/GetFailbackReplicationConfiguration",responseCode:200},input:{shape:GetFailbackReplicationConfigurationRequest$},output:{shape:GetFailbackReplicationConfigurationResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const retryDataReplication: Client.Operation<RetryDataReplicationRequest, CreateExtendedSourceServerOutputSourceServer, RetryDataReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"RetryDataReplication",http:{method:"POST",requestUri:"/RetryDataReplication",responseCode:200},input:{shape:RetryDataReplicationRequest$},output:{shape:CreateExtendedSourceServerOutputSourceServer$}}})
+export const getLaunchConfiguration: Client.Operation<GetLaunchConfigurationRequest, LaunchConfiguration, GetLaunchConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"GetLaunchConfiguration",http:{method:"POST",requestUri:"/GetLaunchConfiguration",responseCode:200},input:{shape:GetLaunchConfigurationRequest$},output:{shape:LaunchConfiguration$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const reverseReplication: Client.Operation<ReverseReplicationRequest, ReverseReplicationOutput, ReverseReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"ReverseReplication",http:{method:"POST",requestUri:"/ReverseReplication",responseCode:200},input:{shape:ReverseReplicationRequest$},output:{shape:ReverseReplicationOutput$}}})
+export const getReplicationConfiguration: Client.Operation<GetReplicationConfigurationRequest, ReplicationConfiguration, GetReplicationConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"GetReplicationConfiguration",http:{method:"POST",requestUri:"/GetReplicationConfiguration",responseCode:200},input:{shape:GetReplicationConfigurationRequest$},output:{shape:ReplicationConfiguration$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const startFailbackLaunch: Client.Operation<StartFailbackLaunchRequest, StartFailbackLaunchOutput, StartFailbackLaunchError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartFailbackLaunch",http:{method:"POST",requestUri:"/StartFailbackLaunch",responseCode:200},input:{shape:StartFailbackLaunchRequest$},output:{shape:StartFailbackLaunchOutput$}}})
+export const initializeService: Client.Operation<InitializeServiceRequest, InitializeServiceResponse, InitializeServiceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"InitializeService",http:{method:"POST",requestUri:"/InitializeService",responseCode:204},input:{shape:InitializeServiceRequest$},output:{shape:InitializeServiceResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const startRecovery: Client.Operation<StartRecoveryRequest, StartRecoveryOutput, StartRecoveryError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartRecovery",http:{method:"POST",requestUri:"/StartRecovery",responseCode:202},input:{shape:StartRecoveryRequest$},output:{shape:StartRecoveryOutput$}}})
+export const listExtensibleSourceServers: Paginate.Paginated<ListExtensibleSourceServersRequest, ListExtensibleSourceServersResponse, ListExtensibleSourceServersError, Drs, StagingSourceServer> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"ListExtensibleSourceServers",http:{method:"POST",requestUri:"/ListExtensibleSourceServers",responseCode:200},input:{shape:ListExtensibleSourceServersRequest$},output:{shape:ListExtensibleSourceServersResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const startReplication: Client.Operation<StartReplicationRequest, StartReplicationOutput, StartReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartReplication",http:{method:"POST",requestUri:"/StartReplication",responseCode:200},input:{shape:StartReplicationRequest$},output:{shape:StartReplicationOutput$}}})
+export const listLaunchActions: Paginate.Paginated<ListLaunchActionsRequest, ListLaunchActionsResponse, ListLaunchActionsError, Drs, LaunchAction> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"ListLaunchActions",http:{method:"POST",requestUri:"/ListLaunchActions",responseCode:200},input:{shape:ListLaunchActionsRequest$},output:{shape:ListLaunchActionsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$]},errors:{InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const startSourceNetworkRecovery: Client.Operation<StartSourceNetworkRecoveryRequest, StartSourceNetworkRecoveryOutput, StartSourceNetworkRecoveryError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartSourceNetworkRecovery",http:{method:"POST",requestUri:"/StartSourceNetworkRecovery",responseCode:202},input:{shape:StartSourceNetworkRecoveryRequest$},output:{shape:StartSourceNetworkRecoveryOutput$}}})
+export const listStagingAccounts: Paginate.Paginated<ListStagingAccountsRequest, ListStagingAccountsResponse, ListStagingAccountsError, Drs, Account> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Drs, {model:{name:"ListStagingAccounts",http:{method:"GET",requestUri:"/ListStagingAccounts",responseCode:200},input:{shape:ListStagingAccountsRequest$},output:{shape:ListStagingAccountsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["accounts"]})
 
-export const startSourceNetworkReplication: Client.Operation<StartSourceNetworkReplicationRequest, StartSourceNetworkReplicationOutput, StartSourceNetworkReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartSourceNetworkReplication",http:{method:"POST",requestUri:"/StartSourceNetworkReplication",responseCode:200},input:{shape:StartSourceNetworkReplicationRequest$},output:{shape:StartSourceNetworkReplicationOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const stopFailback: Client.Operation<StopFailbackRequest, {}, StopFailbackError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StopFailback",http:{method:"POST",requestUri:"/StopFailback",responseCode:200},input:{shape:StopFailbackRequest$}}})
+export const putLaunchAction: Client.Operation<PutLaunchActionRequest, PutLaunchActionResponse, PutLaunchActionError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"PutLaunchAction",http:{method:"POST",requestUri:"/PutLaunchAction",responseCode:200},input:{shape:PutLaunchActionRequest$},output:{shape:PutLaunchActionResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const stopReplication: Client.Operation<StopReplicationRequest, StopReplicationOutput, StopReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StopReplication",http:{method:"POST",requestUri:"/StopReplication",responseCode:200},input:{shape:StopReplicationRequest$},output:{shape:StopReplicationOutput$}}})
+export const retryDataReplication: Client.Operation<RetryDataReplicationRequest, SourceServer, RetryDataReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"RetryDataReplication",http:{method:"POST",requestUri:"/RetryDataReplication",responseCode:200},input:{shape:RetryDataReplicationRequest$},output:{shape:SourceServer$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const stopSourceNetworkReplication: Client.Operation<StopSourceNetworkReplicationRequest, StopSourceNetworkReplicationOutput, StopSourceNetworkReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StopSourceNetworkReplication",http:{method:"POST",requestUri:"/StopSourceNetworkReplication",responseCode:200},input:{shape:StopSourceNetworkReplicationRequest$},output:{shape:StopSourceNetworkReplicationOutput$}}})
+export const reverseReplication: Client.Operation<ReverseReplicationRequest, ReverseReplicationResponse, ReverseReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"ReverseReplication",http:{method:"POST",requestUri:"/ReverseReplication",responseCode:200},input:{shape:ReverseReplicationRequest$},output:{shape:ReverseReplicationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},idempotent:true}})
+export const startFailbackLaunch: Client.Operation<StartFailbackLaunchRequest, StartFailbackLaunchResponse, StartFailbackLaunchError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartFailbackLaunch",http:{method:"POST",requestUri:"/StartFailbackLaunch",responseCode:200},input:{shape:StartFailbackLaunchRequest$},output:{shape:StartFailbackLaunchResponse$},errors:[ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const terminateRecoveryInstances: Client.Operation<TerminateRecoveryInstancesRequest, TerminateRecoveryInstancesOutput, TerminateRecoveryInstancesError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"TerminateRecoveryInstances",http:{method:"POST",requestUri:"/TerminateRecoveryInstances",responseCode:200},input:{shape:TerminateRecoveryInstancesRequest$},output:{shape:TerminateRecoveryInstancesOutput$}}})
+export const startRecovery: Client.Operation<StartRecoveryRequest, StartRecoveryResponse, StartRecoveryError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartRecovery",http:{method:"POST",requestUri:"/StartRecovery",responseCode:202},input:{shape:StartRecoveryRequest$},output:{shape:StartRecoveryResponse$},errors:[ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$]},errors:{ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},idempotent:true}})
+export const startReplication: Client.Operation<StartReplicationRequest, StartReplicationResponse, StartReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartReplication",http:{method:"POST",requestUri:"/StartReplication",responseCode:200},input:{shape:StartReplicationRequest$},output:{shape:StartReplicationResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const updateFailbackReplicationConfiguration: Client.Operation<UpdateFailbackReplicationConfigurationRequest, {}, UpdateFailbackReplicationConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateFailbackReplicationConfiguration",http:{method:"POST",requestUri:"/UpdateFailbackReplicationConfiguration",responseCode:200},input:{shape:UpdateFailbackReplicationConfigurationRequest$}}})
+export const startSourceNetworkRecovery: Client.Operation<StartSourceNetworkRecoveryRequest, StartSourceNetworkRecoveryResponse, StartSourceNetworkRecoveryError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartSourceNetworkRecovery",http:{method:"POST",requestUri:"/StartSourceNetworkRecovery",responseCode:202},input:{shape:StartSourceNetworkRecoveryRequest$},output:{shape:StartSourceNetworkRecoveryResponse$},errors:[ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException,ValidationException}})
 
-export const updateLaunchConfiguration: Client.Operation<UpdateLaunchConfigurationRequest, GetLaunchConfigurationOutput, UpdateLaunchConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateLaunchConfiguration",http:{method:"POST",requestUri:"/UpdateLaunchConfiguration",responseCode:200},input:{shape:UpdateLaunchConfigurationRequest$},output:{shape:GetLaunchConfigurationOutput$},idempotent:true}})
+export const startSourceNetworkReplication: Client.Operation<StartSourceNetworkReplicationRequest, StartSourceNetworkReplicationResponse, StartSourceNetworkReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StartSourceNetworkReplication",http:{method:"POST",requestUri:"/StartSourceNetworkReplication",responseCode:200},input:{shape:StartSourceNetworkReplicationRequest$},output:{shape:StartSourceNetworkReplicationResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const updateLaunchConfigurationTemplate: Client.Operation<UpdateLaunchConfigurationTemplateRequest, UpdateLaunchConfigurationTemplateOutput, UpdateLaunchConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/UpdateLaunchConfigurationTemplate",responseCode:200},input:{shape:UpdateLaunchConfigurationTemplateRequest$},output:{shape:UpdateLaunchConfigurationTemplateOutput$}}})
+export const stopFailback: Client.Operation<StopFailbackRequest, {}, StopFailbackError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StopFailback",http:{method:"POST",requestUri:"/StopFailback",responseCode:200},input:{shape:StopFailbackRequest$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const updateReplicationConfiguration: Client.Operation<UpdateReplicationConfigurationRequest, GetReplicationConfigurationOutput, UpdateReplicationConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateReplicationConfiguration",http:{method:"POST",requestUri:"/UpdateReplicationConfiguration",responseCode:200},input:{shape:UpdateReplicationConfigurationRequest$},output:{shape:GetReplicationConfigurationOutput$},idempotent:true}})
+export const stopReplication: Client.Operation<StopReplicationRequest, StopReplicationResponse, StopReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StopReplication",http:{method:"POST",requestUri:"/StopReplication",responseCode:200},input:{shape:StopReplicationRequest$},output:{shape:StopReplicationResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
 
-export const updateReplicationConfigurationTemplate: Client.Operation<UpdateReplicationConfigurationTemplateRequest, CreateReplicationConfigurationTemplateOutput, UpdateReplicationConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/UpdateReplicationConfigurationTemplate",responseCode:200},input:{shape:UpdateReplicationConfigurationTemplateRequest$},output:{shape:CreateReplicationConfigurationTemplateOutput$}}})
+export const stopSourceNetworkReplication: Client.Operation<StopSourceNetworkReplicationRequest, StopSourceNetworkReplicationResponse, StopSourceNetworkReplicationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"StopSourceNetworkReplication",http:{method:"POST",requestUri:"/StopSourceNetworkReplication",responseCode:200},input:{shape:StopSourceNetworkReplicationRequest$},output:{shape:StopSourceNetworkReplicationResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const terminateRecoveryInstances: Client.Operation<TerminateRecoveryInstancesRequest, TerminateRecoveryInstancesResponse, TerminateRecoveryInstancesError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"TerminateRecoveryInstances",http:{method:"POST",requestUri:"/TerminateRecoveryInstances",responseCode:200},input:{shape:TerminateRecoveryInstancesRequest$},output:{shape:TerminateRecoveryInstancesResponse$},errors:[ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,UninitializedAccountException$]},errors:{ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,UninitializedAccountException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateFailbackReplicationConfiguration: Client.Operation<UpdateFailbackReplicationConfigurationRequest, {}, UpdateFailbackReplicationConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateFailbackReplicationConfiguration",http:{method:"POST",requestUri:"/UpdateFailbackReplicationConfiguration",responseCode:200},input:{shape:UpdateFailbackReplicationConfigurationRequest$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException}})
+
+export const updateLaunchConfiguration: Client.Operation<UpdateLaunchConfigurationRequest, LaunchConfiguration, UpdateLaunchConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateLaunchConfiguration",http:{method:"POST",requestUri:"/UpdateLaunchConfiguration",responseCode:200},input:{shape:UpdateLaunchConfigurationRequest$},output:{shape:LaunchConfiguration$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$],idempotent:true},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})
+
+export const updateLaunchConfigurationTemplate: Client.Operation<UpdateLaunchConfigurationTemplateRequest, UpdateLaunchConfigurationTemplateResponse, UpdateLaunchConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/UpdateLaunchConfigurationTemplate",responseCode:200},input:{shape:UpdateLaunchConfigurationTemplateRequest$},output:{shape:UpdateLaunchConfigurationTemplateResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})
+
+export const updateReplicationConfiguration: Client.Operation<UpdateReplicationConfigurationRequest, ReplicationConfiguration, UpdateReplicationConfigurationError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateReplicationConfiguration",http:{method:"POST",requestUri:"/UpdateReplicationConfiguration",responseCode:200},input:{shape:UpdateReplicationConfigurationRequest$},output:{shape:ReplicationConfiguration$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})
+
+export const updateReplicationConfigurationTemplate: Client.Operation<UpdateReplicationConfigurationTemplateRequest, ReplicationConfigurationTemplate, UpdateReplicationConfigurationTemplateError, Drs> = /*#__PURE__*/ Client.operation(Drs, {model:{name:"UpdateReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/UpdateReplicationConfigurationTemplate",responseCode:200},input:{shape:UpdateReplicationConfigurationTemplateRequest$},output:{shape:ReplicationConfigurationTemplate$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,UninitializedAccountException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The EMRcontainers client: provide it with `layer`. */
@@ -26,109 +27,130 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
 const CancelJobRunRequest$: S.StructureShape = {type:"structure",name:"CancelJobRunRequest",members:{id:{shape:string$,location:"uri",locationName:"jobRunId"},virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"}},required:["id","virtualClusterId"]}
-const CancelJobRunOutput$: S.StructureShape = {type:"structure",name:"CancelJobRunOutput",members:{id:{shape:string$},virtualClusterId:{shape:string$}}}
-const CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMemberProperties$: S.MapShape = {type:"map",name:"CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMemberProperties",key:{shape:string$},value:{shape:string$}}
-const CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMember$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMember",members:{classification:{shape:string$},properties:{shape:CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMemberProperties$},configurations:{get shape(){return CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfiguration$}}},required:["classification"]}
-const CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfiguration$: S.ListShape = {type:"list",name:"CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfiguration",member:{shape:CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMember$}}
-const CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration",members:{logGroupName:{shape:string$},logStreamNamePrefix:{shape:string$}}}
-const CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration",members:{logUri:{shape:string$}}}
-const CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfiguration$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfiguration",members:{persistentAppUI:{shape:string$},cloudWatchMonitoringConfiguration:{shape:CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration$},s3MonitoringConfiguration:{shape:CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration$}}}
-const CreateJobTemplateRequestJobTemplateDataConfigurationOverrides$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateDataConfigurationOverrides",members:{applicationConfiguration:{shape:CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfiguration$},monitoringConfiguration:{shape:CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfiguration$}}}
-const CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriverEntryPointArguments$: S.ListShape = {type:"list",name:"CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriverEntryPointArguments",member:{shape:string$}}
-const CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriver$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriver",members:{entryPoint:{shape:string$},entryPointArguments:{shape:CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriverEntryPointArguments$},sparkSubmitParameters:{shape:string$}},required:["entryPoint"]}
-const CreateJobTemplateRequestJobTemplateDataJobDriverSparkSqlJobDriver$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateDataJobDriverSparkSqlJobDriver",members:{entryPoint:{shape:string$},sparkSqlParameters:{shape:string$}}}
-const CreateJobTemplateRequestJobTemplateDataJobDriver$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateDataJobDriver",members:{sparkSubmitJobDriver:{shape:CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriver$},sparkSqlJobDriver:{shape:CreateJobTemplateRequestJobTemplateDataJobDriverSparkSqlJobDriver$}}}
-const CreateJobTemplateRequestJobTemplateDataParameterConfigurationValue$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateDataParameterConfigurationValue",members:{type:{shape:string$},defaultValue:{shape:string$}}}
-const CreateJobTemplateRequestJobTemplateDataParameterConfiguration$: S.MapShape = {type:"map",name:"CreateJobTemplateRequestJobTemplateDataParameterConfiguration",key:{shape:string$},value:{shape:CreateJobTemplateRequestJobTemplateDataParameterConfigurationValue$}}
-const CreateJobTemplateRequestJobTemplateDataJobTags$: S.MapShape = {type:"map",name:"CreateJobTemplateRequestJobTemplateDataJobTags",key:{shape:string$},value:{shape:string$}}
-const CreateJobTemplateRequestJobTemplateData$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequestJobTemplateData",members:{executionRoleArn:{shape:string$},releaseLabel:{shape:string$},configurationOverrides:{shape:CreateJobTemplateRequestJobTemplateDataConfigurationOverrides$},jobDriver:{shape:CreateJobTemplateRequestJobTemplateDataJobDriver$},parameterConfiguration:{shape:CreateJobTemplateRequestJobTemplateDataParameterConfiguration$},jobTags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$}},required:["executionRoleArn","releaseLabel","jobDriver"]}
-const CreateJobTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequest",members:{name:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},jobTemplateData:{shape:CreateJobTemplateRequestJobTemplateData$},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$},kmsKeyArn:{shape:string$}},required:["name","clientToken","jobTemplateData"]}
-const CreateJobTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateJobTemplateOutput",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$}}}
-const CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration$: S.StructureShape = {type:"structure",name:"CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration",members:{logGroupName:{shape:string$},logStreamNamePrefix:{shape:string$}},required:["logGroupName"]}
-const CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration$: S.StructureShape = {type:"structure",name:"CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration",members:{logUri:{shape:string$}},required:["logUri"]}
-const CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationContainerLogRotationConfiguration$: S.StructureShape = {type:"structure",name:"CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationContainerLogRotationConfiguration",members:{rotationSize:{shape:string$},maxFilesToKeep:{shape:integer$}},required:["rotationSize","maxFilesToKeep"]}
-const CreateManagedEndpointRequestConfigurationOverridesMonitoringConfiguration$: S.StructureShape = {type:"structure",name:"CreateManagedEndpointRequestConfigurationOverridesMonitoringConfiguration",members:{persistentAppUI:{shape:string$},cloudWatchMonitoringConfiguration:{shape:CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration$},s3MonitoringConfiguration:{shape:CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration$},containerLogRotationConfiguration:{shape:CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationContainerLogRotationConfiguration$}}}
-const CreateManagedEndpointRequestConfigurationOverrides$: S.StructureShape = {type:"structure",name:"CreateManagedEndpointRequestConfigurationOverrides",members:{applicationConfiguration:{shape:CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfiguration$},monitoringConfiguration:{shape:CreateManagedEndpointRequestConfigurationOverridesMonitoringConfiguration$}}}
-const CreateManagedEndpointRequest$: S.StructureShape = {type:"structure",name:"CreateManagedEndpointRequest",members:{name:{shape:string$},virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"},type:{shape:string$},releaseLabel:{shape:string$},executionRoleArn:{shape:string$},certificateArn:{shape:string$},configurationOverrides:{shape:CreateManagedEndpointRequestConfigurationOverrides$},clientToken:{shape:string$,idempotencyToken:true},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$}},required:["name","virtualClusterId","type","releaseLabel","executionRoleArn","clientToken"]}
-const CreateManagedEndpointOutput$: S.StructureShape = {type:"structure",name:"CreateManagedEndpointOutput",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},virtualClusterId:{shape:string$}}}
-const CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfigurationSecureNamespaceInfo$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfigurationSecureNamespaceInfo",members:{clusterId:{shape:string$},namespace:{shape:string$}}}
-const CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfiguration$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfiguration",members:{authorizedSessionTagValue:{shape:string$},secureNamespaceInfo:{shape:CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfigurationSecureNamespaceInfo$},queryEngineRoleArn:{shape:string$}}}
-const CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfigurationTlsCertificateConfiguration$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfigurationTlsCertificateConfiguration",members:{certificateProviderType:{shape:string$},publicCertificateSecretArn:{shape:string$},privateCertificateSecretArn:{shape:string$}}}
-const CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfiguration",members:{tlsCertificateConfiguration:{shape:CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfigurationTlsCertificateConfiguration$}}}
-const CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfiguration",members:{inTransitEncryptionConfiguration:{shape:CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfiguration$}}}
-const CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfiguration$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfiguration",members:{lakeFormationConfiguration:{shape:CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfiguration$},encryptionConfiguration:{shape:CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfiguration$}}}
-const CreateSecurityConfigurationRequestSecurityConfigurationData$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationRequestSecurityConfigurationData",members:{authorizationConfiguration:{shape:CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfiguration$}}}
-const CreateSecurityConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationRequest",members:{clientToken:{shape:string$,idempotencyToken:true},name:{shape:string$},securityConfigurationData:{shape:CreateSecurityConfigurationRequestSecurityConfigurationData$},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$}},required:["clientToken","name","securityConfigurationData"]}
-const CreateSecurityConfigurationOutput$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationOutput",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$}}}
-const CreateVirtualClusterRequestContainerProviderInfoEksInfo$: S.StructureShape = {type:"structure",name:"CreateVirtualClusterRequestContainerProviderInfoEksInfo",members:{namespace:{shape:string$}}}
-const CreateVirtualClusterRequestContainerProviderInfo$: S.StructureShape = {type:"structure",name:"CreateVirtualClusterRequestContainerProviderInfo",members:{eksInfo:{shape:CreateVirtualClusterRequestContainerProviderInfoEksInfo$}},union:true}
-const CreateVirtualClusterRequestContainerProvider$: S.StructureShape = {type:"structure",name:"CreateVirtualClusterRequestContainerProvider",members:{type:{shape:string$},id:{shape:string$},info:{shape:CreateVirtualClusterRequestContainerProviderInfo$}},required:["type","id"]}
-const CreateVirtualClusterRequest$: S.StructureShape = {type:"structure",name:"CreateVirtualClusterRequest",members:{name:{shape:string$},containerProvider:{shape:CreateVirtualClusterRequestContainerProvider$},clientToken:{shape:string$,idempotencyToken:true},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$},securityConfigurationId:{shape:string$}},required:["name","containerProvider","clientToken"]}
-const CreateVirtualClusterOutput$: S.StructureShape = {type:"structure",name:"CreateVirtualClusterOutput",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$}}}
+const CancelJobRunResponse$: S.StructureShape = {type:"structure",name:"CancelJobRunResponse",members:{id:{shape:string$},virtualClusterId:{shape:string$}}}
+const ConfigurationProperties$: S.MapShape = {type:"map",name:"ConfigurationProperties",key:{shape:string$},value:{shape:string$}}
+const Configuration$: S.StructureShape = {type:"structure",name:"Configuration",members:{classification:{shape:string$},properties:{shape:ConfigurationProperties$},configurations:{get shape(){return ParametricConfigurationOverridesApplicationConfiguration$}}},required:["classification"]}
+const ParametricConfigurationOverridesApplicationConfiguration$: S.ListShape = {type:"list",name:"ParametricConfigurationOverridesApplicationConfiguration",member:{shape:Configuration$}}
+const ParametricCloudWatchMonitoringConfiguration$: S.StructureShape = {type:"structure",name:"ParametricCloudWatchMonitoringConfiguration",members:{logGroupName:{shape:string$},logStreamNamePrefix:{shape:string$}}}
+const ParametricS3MonitoringConfiguration$: S.StructureShape = {type:"structure",name:"ParametricS3MonitoringConfiguration",members:{logUri:{shape:string$}}}
+const ParametricMonitoringConfiguration$: S.StructureShape = {type:"structure",name:"ParametricMonitoringConfiguration",members:{persistentAppUI:{shape:string$},cloudWatchMonitoringConfiguration:{shape:ParametricCloudWatchMonitoringConfiguration$},s3MonitoringConfiguration:{shape:ParametricS3MonitoringConfiguration$}}}
+const ParametricConfigurationOverrides$: S.StructureShape = {type:"structure",name:"ParametricConfigurationOverrides",members:{applicationConfiguration:{shape:ParametricConfigurationOverridesApplicationConfiguration$},monitoringConfiguration:{shape:ParametricMonitoringConfiguration$}}}
+const SparkSubmitJobDriverEntryPointArguments$: S.ListShape = {type:"list",name:"SparkSubmitJobDriverEntryPointArguments",member:{shape:string$}}
+const SparkSubmitJobDriver$: S.StructureShape = {type:"structure",name:"SparkSubmitJobDriver",members:{entryPoint:{shape:string$},entryPointArguments:{shape:SparkSubmitJobDriverEntryPointArguments$},sparkSubmitParameters:{shape:string$}},required:["entryPoint"]}
+const SparkSqlJobDriver$: S.StructureShape = {type:"structure",name:"SparkSqlJobDriver",members:{entryPoint:{shape:string$},sparkSqlParameters:{shape:string$}}}
+const JobDriver$: S.StructureShape = {type:"structure",name:"JobDriver",members:{sparkSubmitJobDriver:{shape:SparkSubmitJobDriver$},sparkSqlJobDriver:{shape:SparkSqlJobDriver$}}}
+const TemplateParameterConfiguration$: S.StructureShape = {type:"structure",name:"TemplateParameterConfiguration",members:{type:{shape:string$},defaultValue:{shape:string$}}}
+const JobTemplateDataParameterConfiguration$: S.MapShape = {type:"map",name:"JobTemplateDataParameterConfiguration",key:{shape:string$},value:{shape:TemplateParameterConfiguration$}}
+const JobTemplateDataJobTags$: S.MapShape = {type:"map",name:"JobTemplateDataJobTags",key:{shape:string$},value:{shape:string$}}
+const JobTemplateData$: S.StructureShape = {type:"structure",name:"JobTemplateData",members:{executionRoleArn:{shape:string$},releaseLabel:{shape:string$},configurationOverrides:{shape:ParametricConfigurationOverrides$},jobDriver:{shape:JobDriver$},parameterConfiguration:{shape:JobTemplateDataParameterConfiguration$},jobTags:{shape:JobTemplateDataJobTags$}},required:["executionRoleArn","releaseLabel","jobDriver"]}
+const CreateJobTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateJobTemplateRequest",members:{name:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},jobTemplateData:{shape:JobTemplateData$},tags:{shape:JobTemplateDataJobTags$},kmsKeyArn:{shape:string$}},required:["name","clientToken","jobTemplateData"]}
+const CreateJobTemplateResponse$: S.StructureShape = {type:"structure",name:"CreateJobTemplateResponse",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$}}}
+const CloudWatchMonitoringConfiguration$: S.StructureShape = {type:"structure",name:"CloudWatchMonitoringConfiguration",members:{logGroupName:{shape:string$},logStreamNamePrefix:{shape:string$}},required:["logGroupName"]}
+const S3MonitoringConfiguration$: S.StructureShape = {type:"structure",name:"S3MonitoringConfiguration",members:{logUri:{shape:string$}},required:["logUri"]}
+const ContainerLogRotationConfiguration$: S.StructureShape = {type:"structure",name:"ContainerLogRotationConfiguration",members:{rotationSize:{shape:string$},maxFilesToKeep:{shape:integer$}},required:["rotationSize","maxFilesToKeep"]}
+const MonitoringConfiguration$: S.StructureShape = {type:"structure",name:"MonitoringConfiguration",members:{persistentAppUI:{shape:string$},cloudWatchMonitoringConfiguration:{shape:CloudWatchMonitoringConfiguration$},s3MonitoringConfiguration:{shape:S3MonitoringConfiguration$},containerLogRotationConfiguration:{shape:ContainerLogRotationConfiguration$}}}
+const ConfigurationOverrides$: S.StructureShape = {type:"structure",name:"ConfigurationOverrides",members:{applicationConfiguration:{shape:ParametricConfigurationOverridesApplicationConfiguration$},monitoringConfiguration:{shape:MonitoringConfiguration$}}}
+const CreateManagedEndpointRequest$: S.StructureShape = {type:"structure",name:"CreateManagedEndpointRequest",members:{name:{shape:string$},virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"},type:{shape:string$},releaseLabel:{shape:string$},executionRoleArn:{shape:string$},certificateArn:{shape:string$},configurationOverrides:{shape:ConfigurationOverrides$},clientToken:{shape:string$,idempotencyToken:true},tags:{shape:JobTemplateDataJobTags$}},required:["name","virtualClusterId","type","releaseLabel","executionRoleArn","clientToken"]}
+const CreateManagedEndpointResponse$: S.StructureShape = {type:"structure",name:"CreateManagedEndpointResponse",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},virtualClusterId:{shape:string$}}}
+const SecureNamespaceInfo$: S.StructureShape = {type:"structure",name:"SecureNamespaceInfo",members:{clusterId:{shape:string$},namespace:{shape:string$}}}
+const LakeFormationConfiguration$: S.StructureShape = {type:"structure",name:"LakeFormationConfiguration",members:{authorizedSessionTagValue:{shape:string$},secureNamespaceInfo:{shape:SecureNamespaceInfo$},queryEngineRoleArn:{shape:string$}}}
+const TLSCertificateConfiguration$: S.StructureShape = {type:"structure",name:"TLSCertificateConfiguration",members:{certificateProviderType:{shape:string$},publicCertificateSecretArn:{shape:string$},privateCertificateSecretArn:{shape:string$}}}
+const InTransitEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"InTransitEncryptionConfiguration",members:{tlsCertificateConfiguration:{shape:TLSCertificateConfiguration$}}}
+const EncryptionConfiguration$: S.StructureShape = {type:"structure",name:"EncryptionConfiguration",members:{inTransitEncryptionConfiguration:{shape:InTransitEncryptionConfiguration$}}}
+const AuthorizationConfiguration$: S.StructureShape = {type:"structure",name:"AuthorizationConfiguration",members:{lakeFormationConfiguration:{shape:LakeFormationConfiguration$},encryptionConfiguration:{shape:EncryptionConfiguration$}}}
+const SecurityConfigurationData$: S.StructureShape = {type:"structure",name:"SecurityConfigurationData",members:{authorizationConfiguration:{shape:AuthorizationConfiguration$}}}
+const CreateSecurityConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationRequest",members:{clientToken:{shape:string$,idempotencyToken:true},name:{shape:string$},securityConfigurationData:{shape:SecurityConfigurationData$},tags:{shape:JobTemplateDataJobTags$}},required:["clientToken","name","securityConfigurationData"]}
+const CreateSecurityConfigurationResponse$: S.StructureShape = {type:"structure",name:"CreateSecurityConfigurationResponse",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$}}}
+const ContainerProviderInfoEksInfo$: S.StructureShape = {type:"structure",name:"ContainerProviderInfoEksInfo",members:{namespace:{shape:string$}}}
+const ContainerProviderInfo$: S.StructureShape = {type:"structure",name:"ContainerProviderInfo",members:{eksInfo:{shape:ContainerProviderInfoEksInfo$}},union:true}
+const ContainerProvider$: S.StructureShape = {type:"structure",name:"ContainerProvider",members:{type:{shape:string$},id:{shape:string$},info:{shape:ContainerProviderInfo$}},required:["type","id"]}
+const CreateVirtualClusterRequest$: S.StructureShape = {type:"structure",name:"CreateVirtualClusterRequest",members:{name:{shape:string$},containerProvider:{shape:ContainerProvider$},clientToken:{shape:string$,idempotencyToken:true},tags:{shape:JobTemplateDataJobTags$},securityConfigurationId:{shape:string$}},required:["name","containerProvider","clientToken"]}
+const CreateVirtualClusterResponse$: S.StructureShape = {type:"structure",name:"CreateVirtualClusterResponse",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$}}}
 const DeleteJobTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteJobTemplateRequest",members:{id:{shape:string$,location:"uri",locationName:"templateId"}},required:["id"]}
-const DeleteJobTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteJobTemplateOutput",members:{id:{shape:string$}}}
+const DeleteJobTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteJobTemplateResponse",members:{id:{shape:string$}}}
 const DeleteManagedEndpointRequest$: S.StructureShape = {type:"structure",name:"DeleteManagedEndpointRequest",members:{id:{shape:string$,location:"uri",locationName:"endpointId"},virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"}},required:["id","virtualClusterId"]}
-const DeleteManagedEndpointOutput$: S.StructureShape = {type:"structure",name:"DeleteManagedEndpointOutput",members:{id:{shape:string$},virtualClusterId:{shape:string$}}}
+const DeleteManagedEndpointResponse$: S.StructureShape = {type:"structure",name:"DeleteManagedEndpointResponse",members:{id:{shape:string$},virtualClusterId:{shape:string$}}}
 const DeleteVirtualClusterRequest$: S.StructureShape = {type:"structure",name:"DeleteVirtualClusterRequest",members:{id:{shape:string$,location:"uri",locationName:"virtualClusterId"}},required:["id"]}
-const DeleteVirtualClusterOutput$: S.StructureShape = {type:"structure",name:"DeleteVirtualClusterOutput",members:{id:{shape:string$}}}
+const DeleteVirtualClusterResponse$: S.StructureShape = {type:"structure",name:"DeleteVirtualClusterResponse",members:{id:{shape:string$}}}
 const DescribeJobRunRequest$: S.StructureShape = {type:"structure",name:"DescribeJobRunRequest",members:{id:{shape:string$,location:"uri",locationName:"jobRunId"},virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"}},required:["id","virtualClusterId"]}
-const DescribeJobRunOutputJobRunRetryPolicyConfiguration$: S.StructureShape = {type:"structure",name:"DescribeJobRunOutputJobRunRetryPolicyConfiguration",members:{maxAttempts:{shape:integer$}},required:["maxAttempts"]}
-const DescribeJobRunOutputJobRunRetryPolicyExecution$: S.StructureShape = {type:"structure",name:"DescribeJobRunOutputJobRunRetryPolicyExecution",members:{currentAttemptCount:{shape:integer$}},required:["currentAttemptCount"]}
-const DescribeJobRunOutputJobRun$: S.StructureShape = {type:"structure",name:"DescribeJobRunOutputJobRun",members:{id:{shape:string$},name:{shape:string$},virtualClusterId:{shape:string$},arn:{shape:string$},state:{shape:string$},clientToken:{shape:string$},executionRoleArn:{shape:string$},releaseLabel:{shape:string$},configurationOverrides:{shape:CreateManagedEndpointRequestConfigurationOverrides$},jobDriver:{shape:CreateJobTemplateRequestJobTemplateDataJobDriver$},createdAt:{shape:timestamp$},createdBy:{shape:string$},finishedAt:{shape:timestamp$},stateDetails:{shape:string$},failureReason:{shape:string$},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$},retryPolicyConfiguration:{shape:DescribeJobRunOutputJobRunRetryPolicyConfiguration$},retryPolicyExecution:{shape:DescribeJobRunOutputJobRunRetryPolicyExecution$}}}
-const DescribeJobRunOutput$: S.StructureShape = {type:"structure",name:"DescribeJobRunOutput",members:{jobRun:{shape:DescribeJobRunOutputJobRun$}}}
+const RetryPolicyConfiguration$: S.StructureShape = {type:"structure",name:"RetryPolicyConfiguration",members:{maxAttempts:{shape:integer$}},required:["maxAttempts"]}
+const RetryPolicyExecution$: S.StructureShape = {type:"structure",name:"RetryPolicyExecution",members:{currentAttemptCount:{shape:integer$}},required:["currentAttemptCount"]}
+const JobRun$: S.StructureShape = {type:"structure",name:"JobRun",members:{id:{shape:string$},name:{shape:string$},virtualClusterId:{shape:string$},arn:{shape:string$},state:{shape:string$},clientToken:{shape:string$},executionRoleArn:{shape:string$},releaseLabel:{shape:string$},configurationOverrides:{shape:ConfigurationOverrides$},jobDriver:{shape:JobDriver$},createdAt:{shape:timestamp$},createdBy:{shape:string$},finishedAt:{shape:timestamp$},stateDetails:{shape:string$},failureReason:{shape:string$},tags:{shape:JobTemplateDataJobTags$},retryPolicyConfiguration:{shape:RetryPolicyConfiguration$},retryPolicyExecution:{shape:RetryPolicyExecution$}}}
+const DescribeJobRunResponse$: S.StructureShape = {type:"structure",name:"DescribeJobRunResponse",members:{jobRun:{shape:JobRun$}}}
 const DescribeJobTemplateRequest$: S.StructureShape = {type:"structure",name:"DescribeJobTemplateRequest",members:{id:{shape:string$,location:"uri",locationName:"templateId"}},required:["id"]}
-const DescribeJobTemplateOutputJobTemplate$: S.StructureShape = {type:"structure",name:"DescribeJobTemplateOutputJobTemplate",members:{name:{shape:string$},id:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$},createdBy:{shape:string$},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$},jobTemplateData:{shape:CreateJobTemplateRequestJobTemplateData$},kmsKeyArn:{shape:string$},decryptionError:{shape:string$}},required:["jobTemplateData"]}
-const DescribeJobTemplateOutput$: S.StructureShape = {type:"structure",name:"DescribeJobTemplateOutput",members:{jobTemplate:{shape:DescribeJobTemplateOutputJobTemplate$}}}
+const JobTemplate$: S.StructureShape = {type:"structure",name:"JobTemplate",members:{name:{shape:string$},id:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$},createdBy:{shape:string$},tags:{shape:JobTemplateDataJobTags$},jobTemplateData:{shape:JobTemplateData$},kmsKeyArn:{shape:string$},decryptionError:{shape:string$}},required:["jobTemplateData"]}
+const DescribeJobTemplateResponse$: S.StructureShape = {type:"structure",name:"DescribeJobTemplateResponse",members:{jobTemplate:{shape:JobTemplate$}}}
 const DescribeManagedEndpointRequest$: S.StructureShape = {type:"structure",name:"DescribeManagedEndpointRequest",members:{id:{shape:string$,location:"uri",locationName:"endpointId"},virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"}},required:["id","virtualClusterId"]}
-const DescribeManagedEndpointOutputEndpointCertificateAuthority$: S.StructureShape = {type:"structure",name:"DescribeManagedEndpointOutputEndpointCertificateAuthority",members:{certificateArn:{shape:string$},certificateData:{shape:string$}}}
-const DescribeManagedEndpointOutputEndpointSubnetIds$: S.ListShape = {type:"list",name:"DescribeManagedEndpointOutputEndpointSubnetIds",member:{shape:string$}}
-const DescribeManagedEndpointOutputEndpoint$: S.StructureShape = {type:"structure",name:"DescribeManagedEndpointOutputEndpoint",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},virtualClusterId:{shape:string$},type:{shape:string$},state:{shape:string$},releaseLabel:{shape:string$},executionRoleArn:{shape:string$},certificateArn:{shape:string$},certificateAuthority:{shape:DescribeManagedEndpointOutputEndpointCertificateAuthority$},configurationOverrides:{shape:CreateManagedEndpointRequestConfigurationOverrides$},serverUrl:{shape:string$},createdAt:{shape:timestamp$},securityGroup:{shape:string$},subnetIds:{shape:DescribeManagedEndpointOutputEndpointSubnetIds$},stateDetails:{shape:string$},failureReason:{shape:string$},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$}}}
-const DescribeManagedEndpointOutput$: S.StructureShape = {type:"structure",name:"DescribeManagedEndpointOutput",members:{endpoint:{shape:DescribeManagedEndpointOutputEndpoint$}}}
+const Certificate$: S.StructureShape = {type:"structure",name:"Certificate",members:{certificateArn:{shape:string$},certificateData:{shape:string$}}}
+const EndpointSubnetIds$: S.ListShape = {type:"list",name:"EndpointSubnetIds",member:{shape:string$}}
+const Endpoint$: S.StructureShape = {type:"structure",name:"Endpoint",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},virtualClusterId:{shape:string$},type:{shape:string$},state:{shape:string$},releaseLabel:{shape:string$},executionRoleArn:{shape:string$},certificateArn:{shape:string$},certificateAuthority:{shape:Certificate$},configurationOverrides:{shape:ConfigurationOverrides$},serverUrl:{shape:string$},createdAt:{shape:timestamp$},securityGroup:{shape:string$},subnetIds:{shape:EndpointSubnetIds$},stateDetails:{shape:string$},failureReason:{shape:string$},tags:{shape:JobTemplateDataJobTags$}}}
+const DescribeManagedEndpointResponse$: S.StructureShape = {type:"structure",name:"DescribeManagedEndpointResponse",members:{endpoint:{shape:Endpoint$}}}
 const DescribeSecurityConfigurationRequest$: S.StructureShape = {type:"structure",name:"DescribeSecurityConfigurationRequest",members:{id:{shape:string$,location:"uri",locationName:"securityConfigurationId"}},required:["id"]}
-const DescribeSecurityConfigurationOutputSecurityConfiguration$: S.StructureShape = {type:"structure",name:"DescribeSecurityConfigurationOutputSecurityConfiguration",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$},createdBy:{shape:string$},securityConfigurationData:{shape:CreateSecurityConfigurationRequestSecurityConfigurationData$},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$}}}
-const DescribeSecurityConfigurationOutput$: S.StructureShape = {type:"structure",name:"DescribeSecurityConfigurationOutput",members:{securityConfiguration:{shape:DescribeSecurityConfigurationOutputSecurityConfiguration$}}}
+const SecurityConfiguration$: S.StructureShape = {type:"structure",name:"SecurityConfiguration",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$},createdBy:{shape:string$},securityConfigurationData:{shape:SecurityConfigurationData$},tags:{shape:JobTemplateDataJobTags$}}}
+const DescribeSecurityConfigurationResponse$: S.StructureShape = {type:"structure",name:"DescribeSecurityConfigurationResponse",members:{securityConfiguration:{shape:SecurityConfiguration$}}}
 const DescribeVirtualClusterRequest$: S.StructureShape = {type:"structure",name:"DescribeVirtualClusterRequest",members:{id:{shape:string$,location:"uri",locationName:"virtualClusterId"}},required:["id"]}
-const DescribeVirtualClusterOutputVirtualCluster$: S.StructureShape = {type:"structure",name:"DescribeVirtualClusterOutputVirtualCluster",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},state:{shape:string$},containerProvider:{shape:CreateVirtualClusterRequestContainerProvider$},createdAt:{shape:timestamp$},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$},securityConfigurationId:{shape:string$}}}
-const DescribeVirtualClusterOutput$: S.StructureShape = {type:"structure",name:"DescribeVirtualClusterOutput",members:{virtualCluster:{shape:DescribeVirtualClusterOutputVirtualCluster$}}}
+const VirtualCluster$: S.StructureShape = {type:"structure",name:"VirtualCluster",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},state:{shape:string$},containerProvider:{shape:ContainerProvider$},createdAt:{shape:timestamp$},tags:{shape:JobTemplateDataJobTags$},securityConfigurationId:{shape:string$}}}
+const DescribeVirtualClusterResponse$: S.StructureShape = {type:"structure",name:"DescribeVirtualClusterResponse",members:{virtualCluster:{shape:VirtualCluster$}}}
 const GetManagedEndpointSessionCredentialsRequest$: S.StructureShape = {type:"structure",name:"GetManagedEndpointSessionCredentialsRequest",members:{endpointIdentifier:{shape:string$,location:"uri",locationName:"endpointId"},virtualClusterIdentifier:{shape:string$,location:"uri",locationName:"virtualClusterId"},executionRoleArn:{shape:string$},credentialType:{shape:string$},durationInSeconds:{shape:integer$},logContext:{shape:string$},clientToken:{shape:string$,idempotencyToken:true}},required:["executionRoleArn","credentialType","endpointIdentifier","virtualClusterIdentifier"]}
-const GetManagedEndpointSessionCredentialsOutputCredentials$: S.StructureShape = {type:"structure",name:"GetManagedEndpointSessionCredentialsOutputCredentials",members:{token:{shape:string$}},union:true}
-const GetManagedEndpointSessionCredentialsOutput$: S.StructureShape = {type:"structure",name:"GetManagedEndpointSessionCredentialsOutput",members:{id:{shape:string$},credentials:{shape:GetManagedEndpointSessionCredentialsOutputCredentials$},expiresAt:{shape:timestamp$}}}
+const GetManagedEndpointSessionCredentialsResponseCredentials$: S.StructureShape = {type:"structure",name:"GetManagedEndpointSessionCredentialsResponseCredentials",members:{token:{shape:string$}},union:true}
+const GetManagedEndpointSessionCredentialsResponse$: S.StructureShape = {type:"structure",name:"GetManagedEndpointSessionCredentialsResponse",members:{id:{shape:string$},credentials:{shape:GetManagedEndpointSessionCredentialsResponseCredentials$},expiresAt:{shape:timestamp$}}}
 const ListJobRunsRequestStates$: S.ListShape = {type:"list",name:"ListJobRunsRequestStates",member:{shape:string$}}
 const ListJobRunsRequest$: S.StructureShape = {type:"structure",name:"ListJobRunsRequest",members:{virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"},createdBefore:{shape:timestamp$,location:"querystring",locationName:"createdBefore"},createdAfter:{shape:timestamp$,location:"querystring",locationName:"createdAfter"},name:{shape:string$,location:"querystring",locationName:"name"},states:{shape:ListJobRunsRequestStates$,location:"querystring",locationName:"states"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["virtualClusterId"]}
-const ListJobRunsOutputJobRuns$: S.ListShape = {type:"list",name:"ListJobRunsOutputJobRuns",member:{shape:DescribeJobRunOutputJobRun$}}
-const ListJobRunsOutput$: S.StructureShape = {type:"structure",name:"ListJobRunsOutput",members:{jobRuns:{shape:ListJobRunsOutputJobRuns$},nextToken:{shape:string$}}}
+const ListJobRunsResponseJobRuns$: S.ListShape = {type:"list",name:"ListJobRunsResponseJobRuns",member:{shape:JobRun$}}
+const ListJobRunsResponse$: S.StructureShape = {type:"structure",name:"ListJobRunsResponse",members:{jobRuns:{shape:ListJobRunsResponseJobRuns$},nextToken:{shape:string$}}}
 const ListJobTemplatesRequest$: S.StructureShape = {type:"structure",name:"ListJobTemplatesRequest",members:{createdAfter:{shape:timestamp$,location:"querystring",locationName:"createdAfter"},createdBefore:{shape:timestamp$,location:"querystring",locationName:"createdBefore"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListJobTemplatesOutputTemplates$: S.ListShape = {type:"list",name:"ListJobTemplatesOutputTemplates",member:{shape:DescribeJobTemplateOutputJobTemplate$}}
-const ListJobTemplatesOutput$: S.StructureShape = {type:"structure",name:"ListJobTemplatesOutput",members:{templates:{shape:ListJobTemplatesOutputTemplates$},nextToken:{shape:string$}}}
+const ListJobTemplatesResponseTemplates$: S.ListShape = {type:"list",name:"ListJobTemplatesResponseTemplates",member:{shape:JobTemplate$}}
+const ListJobTemplatesResponse$: S.StructureShape = {type:"structure",name:"ListJobTemplatesResponse",members:{templates:{shape:ListJobTemplatesResponseTemplates$},nextToken:{shape:string$}}}
 const ListManagedEndpointsRequestTypes$: S.ListShape = {type:"list",name:"ListManagedEndpointsRequestTypes",member:{shape:string$}}
 const ListManagedEndpointsRequestStates$: S.ListShape = {type:"list",name:"ListManagedEndpointsRequestStates",member:{shape:string$}}
 const ListManagedEndpointsRequest$: S.StructureShape = {type:"structure",name:"ListManagedEndpointsRequest",members:{virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"},createdBefore:{shape:timestamp$,location:"querystring",locationName:"createdBefore"},createdAfter:{shape:timestamp$,location:"querystring",locationName:"createdAfter"},types:{shape:ListManagedEndpointsRequestTypes$,location:"querystring",locationName:"types"},states:{shape:ListManagedEndpointsRequestStates$,location:"querystring",locationName:"states"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["virtualClusterId"]}
-const ListManagedEndpointsOutputEndpoints$: S.ListShape = {type:"list",name:"ListManagedEndpointsOutputEndpoints",member:{shape:DescribeManagedEndpointOutputEndpoint$}}
-const ListManagedEndpointsOutput$: S.StructureShape = {type:"structure",name:"ListManagedEndpointsOutput",members:{endpoints:{shape:ListManagedEndpointsOutputEndpoints$},nextToken:{shape:string$}}}
+const ListManagedEndpointsResponseEndpoints$: S.ListShape = {type:"list",name:"ListManagedEndpointsResponseEndpoints",member:{shape:Endpoint$}}
+const ListManagedEndpointsResponse$: S.StructureShape = {type:"structure",name:"ListManagedEndpointsResponse",members:{endpoints:{shape:ListManagedEndpointsResponseEndpoints$},nextToken:{shape:string$}}}
 const ListSecurityConfigurationsRequest$: S.StructureShape = {type:"structure",name:"ListSecurityConfigurationsRequest",members:{createdAfter:{shape:timestamp$,location:"querystring",locationName:"createdAfter"},createdBefore:{shape:timestamp$,location:"querystring",locationName:"createdBefore"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListSecurityConfigurationsOutputSecurityConfigurations$: S.ListShape = {type:"list",name:"ListSecurityConfigurationsOutputSecurityConfigurations",member:{shape:DescribeSecurityConfigurationOutputSecurityConfiguration$}}
-const ListSecurityConfigurationsOutput$: S.StructureShape = {type:"structure",name:"ListSecurityConfigurationsOutput",members:{securityConfigurations:{shape:ListSecurityConfigurationsOutputSecurityConfigurations$},nextToken:{shape:string$}}}
+const ListSecurityConfigurationsResponseSecurityConfigurations$: S.ListShape = {type:"list",name:"ListSecurityConfigurationsResponseSecurityConfigurations",member:{shape:SecurityConfiguration$}}
+const ListSecurityConfigurationsResponse$: S.StructureShape = {type:"structure",name:"ListSecurityConfigurationsResponse",members:{securityConfigurations:{shape:ListSecurityConfigurationsResponseSecurityConfigurations$},nextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:JobTemplateDataJobTags$}}}
 const ListVirtualClustersRequestStates$: S.ListShape = {type:"list",name:"ListVirtualClustersRequestStates",member:{shape:string$}}
 const ListVirtualClustersRequest$: S.StructureShape = {type:"structure",name:"ListVirtualClustersRequest",members:{containerProviderId:{shape:string$,location:"querystring",locationName:"containerProviderId"},containerProviderType:{shape:string$,location:"querystring",locationName:"containerProviderType"},createdAfter:{shape:timestamp$,location:"querystring",locationName:"createdAfter"},createdBefore:{shape:timestamp$,location:"querystring",locationName:"createdBefore"},states:{shape:ListVirtualClustersRequestStates$,location:"querystring",locationName:"states"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},eksAccessEntryIntegrated:{shape:boolean$,location:"querystring",locationName:"eksAccessEntryIntegrated"}}}
-const ListVirtualClustersOutputVirtualClusters$: S.ListShape = {type:"list",name:"ListVirtualClustersOutputVirtualClusters",member:{shape:DescribeVirtualClusterOutputVirtualCluster$}}
-const ListVirtualClustersOutput$: S.StructureShape = {type:"structure",name:"ListVirtualClustersOutput",members:{virtualClusters:{shape:ListVirtualClustersOutputVirtualClusters$},nextToken:{shape:string$}}}
+const ListVirtualClustersResponseVirtualClusters$: S.ListShape = {type:"list",name:"ListVirtualClustersResponseVirtualClusters",member:{shape:VirtualCluster$}}
+const ListVirtualClustersResponse$: S.StructureShape = {type:"structure",name:"ListVirtualClustersResponse",members:{virtualClusters:{shape:ListVirtualClustersResponseVirtualClusters$},nextToken:{shape:string$}}}
 const StartJobRunRequestJobTemplateParameters$: S.MapShape = {type:"map",name:"StartJobRunRequestJobTemplateParameters",key:{shape:string$},value:{shape:string$}}
-const StartJobRunRequest$: S.StructureShape = {type:"structure",name:"StartJobRunRequest",members:{name:{shape:string$},virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"},clientToken:{shape:string$,idempotencyToken:true},executionRoleArn:{shape:string$},releaseLabel:{shape:string$},jobDriver:{shape:CreateJobTemplateRequestJobTemplateDataJobDriver$},configurationOverrides:{shape:CreateManagedEndpointRequestConfigurationOverrides$},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$},jobTemplateId:{shape:string$},jobTemplateParameters:{shape:StartJobRunRequestJobTemplateParameters$},retryPolicyConfiguration:{shape:DescribeJobRunOutputJobRunRetryPolicyConfiguration$}},required:["virtualClusterId","clientToken"]}
-const StartJobRunOutput$: S.StructureShape = {type:"structure",name:"StartJobRunOutput",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},virtualClusterId:{shape:string$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateJobTemplateRequestJobTemplateDataJobTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const StartJobRunRequest$: S.StructureShape = {type:"structure",name:"StartJobRunRequest",members:{name:{shape:string$},virtualClusterId:{shape:string$,location:"uri",locationName:"virtualClusterId"},clientToken:{shape:string$,idempotencyToken:true},executionRoleArn:{shape:string$},releaseLabel:{shape:string$},jobDriver:{shape:JobDriver$},configurationOverrides:{shape:ConfigurationOverrides$},tags:{shape:JobTemplateDataJobTags$},jobTemplateId:{shape:string$},jobTemplateParameters:{shape:StartJobRunRequestJobTemplateParameters$},retryPolicyConfiguration:{shape:RetryPolicyConfiguration$}},required:["virtualClusterId","clientToken"]}
+const StartJobRunResponse$: S.StructureShape = {type:"structure",name:"StartJobRunResponse",members:{id:{shape:string$},name:{shape:string$},arn:{shape:string$},virtualClusterId:{shape:string$}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:JobTemplateDataJobTags$}},required:["resourceArn","tags"]}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const EKSRequestThrottledException$: S.StructureShape = {type:"structure",name:"EKSRequestThrottledException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const RequestThrottledException$: S.StructureShape = {type:"structure",name:"RequestThrottledException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type CertificateProviderType = "PEM" | (string & {})
+
+export type ContainerProviderType = "EKS" | (string & {})
+
+export type EndpointState = "ACTIVE" | "CREATING" | "TERMINATED" | "TERMINATED_WITH_ERRORS" | "TERMINATING" | (string & {})
+
+export type FailureReason = "CLUSTER_UNAVAILABLE" | "INTERNAL_ERROR" | "USER_ERROR" | "VALIDATION_ERROR" | (string & {})
+
+export type JobRunState = "CANCELLED" | "CANCEL_PENDING" | "COMPLETED" | "FAILED" | "PENDING" | "RUNNING" | "SUBMITTED" | (string & {})
+
+export type PersistentAppUI = "DISABLED" | "ENABLED" | (string & {})
+
+export type TemplateParameterDataType = "NUMBER" | "STRING" | (string & {})
+
+export type VirtualClusterState = "ARRESTED" | "RUNNING" | "TERMINATED" | "TERMINATING" | (string & {})
 
 export interface CancelJobRunRequest {
   readonly id: string
   readonly virtualClusterId: string
 }
 
-export interface CancelJobRunOutput {
+export interface CancelJobRunResponse {
   readonly id?: string
   readonly virtualClusterId?: string
 }
@@ -136,124 +158,124 @@ export interface CancelJobRunOutput {
 export interface CreateJobTemplateRequest {
   readonly name: string
   readonly clientToken: string
-  readonly jobTemplateData: CreateJobTemplateRequestJobTemplateData
+  readonly jobTemplateData: JobTemplateData
   readonly tags?: Readonly<Record<string, string>> | undefined
   readonly kmsKeyArn?: string | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateData {
+export interface JobTemplateData {
   readonly executionRoleArn: string
   readonly releaseLabel: string
-  readonly configurationOverrides?: CreateJobTemplateRequestJobTemplateDataConfigurationOverrides | undefined
-  readonly jobDriver: CreateJobTemplateRequestJobTemplateDataJobDriver
-  readonly parameterConfiguration?: Readonly<Record<string, CreateJobTemplateRequestJobTemplateDataParameterConfigurationValue>> | undefined
+  readonly configurationOverrides?: ParametricConfigurationOverrides | undefined
+  readonly jobDriver: JobDriver
+  readonly parameterConfiguration?: Readonly<Record<string, TemplateParameterConfiguration>> | undefined
   readonly jobTags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataOutput {
+export interface JobTemplateDataOutput {
   readonly executionRoleArn?: string
   readonly releaseLabel?: string
-  readonly configurationOverrides?: CreateJobTemplateRequestJobTemplateDataConfigurationOverridesOutput
-  readonly jobDriver?: CreateJobTemplateRequestJobTemplateDataJobDriverOutput
-  readonly parameterConfiguration?: Readonly<Record<string, CreateJobTemplateRequestJobTemplateDataParameterConfigurationValueOutput>>
+  readonly configurationOverrides?: ParametricConfigurationOverridesOutput
+  readonly jobDriver?: JobDriverOutput
+  readonly parameterConfiguration?: Readonly<Record<string, TemplateParameterConfigurationOutput>>
   readonly jobTags?: Readonly<Record<string, string>>
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverrides {
-  readonly applicationConfiguration?: ReadonlyArray<CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMember> | undefined
-  readonly monitoringConfiguration?: CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfiguration | undefined
+export interface ParametricConfigurationOverrides {
+  readonly applicationConfiguration?: ReadonlyArray<Configuration> | undefined
+  readonly monitoringConfiguration?: ParametricMonitoringConfiguration | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverridesOutput {
-  readonly applicationConfiguration?: ReadonlyArray<CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMemberOutput>
-  readonly monitoringConfiguration?: CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationOutput
+export interface ParametricConfigurationOverridesOutput {
+  readonly applicationConfiguration?: ReadonlyArray<ConfigurationOutput>
+  readonly monitoringConfiguration?: ParametricMonitoringConfigurationOutput
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMember {
+export interface Configuration {
   readonly classification: string
   readonly properties?: Readonly<Record<string, string>> | undefined
-  readonly configurations?: ReadonlyArray<CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMember> | undefined
+  readonly configurations?: ReadonlyArray<Configuration> | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMemberOutput {
+export interface ConfigurationOutput {
   readonly classification?: string
   readonly properties?: Readonly<Record<string, string>>
-  readonly configurations?: ReadonlyArray<CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMemberOutput>
+  readonly configurations?: ReadonlyArray<ConfigurationOutput>
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfiguration {
+export interface ParametricMonitoringConfiguration {
   readonly persistentAppUI?: string | undefined
-  readonly cloudWatchMonitoringConfiguration?: CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration | undefined
-  readonly s3MonitoringConfiguration?: CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration | undefined
+  readonly cloudWatchMonitoringConfiguration?: ParametricCloudWatchMonitoringConfiguration | undefined
+  readonly s3MonitoringConfiguration?: ParametricS3MonitoringConfiguration | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationOutput {
+export interface ParametricMonitoringConfigurationOutput {
   readonly persistentAppUI?: string
-  readonly cloudWatchMonitoringConfiguration?: CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfigurationOutput
-  readonly s3MonitoringConfiguration?: CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfigurationOutput
+  readonly cloudWatchMonitoringConfiguration?: ParametricCloudWatchMonitoringConfigurationOutput
+  readonly s3MonitoringConfiguration?: ParametricS3MonitoringConfigurationOutput
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration {
+export interface ParametricCloudWatchMonitoringConfiguration {
   readonly logGroupName?: string | undefined
   readonly logStreamNamePrefix?: string | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfigurationOutput {
+export interface ParametricCloudWatchMonitoringConfigurationOutput {
   readonly logGroupName?: string
   readonly logStreamNamePrefix?: string
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration {
+export interface ParametricS3MonitoringConfiguration {
   readonly logUri?: string | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataConfigurationOverridesMonitoringConfigurationS3MonitoringConfigurationOutput {
+export interface ParametricS3MonitoringConfigurationOutput {
   readonly logUri?: string
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataJobDriver {
-  readonly sparkSubmitJobDriver?: CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriver | undefined
-  readonly sparkSqlJobDriver?: CreateJobTemplateRequestJobTemplateDataJobDriverSparkSqlJobDriver | undefined
+export interface JobDriver {
+  readonly sparkSubmitJobDriver?: SparkSubmitJobDriver | undefined
+  readonly sparkSqlJobDriver?: SparkSqlJobDriver | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataJobDriverOutput {
-  readonly sparkSubmitJobDriver?: CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriverOutput
-  readonly sparkSqlJobDriver?: CreateJobTemplateRequestJobTemplateDataJobDriverSparkSqlJobDriverOutput
+export interface JobDriverOutput {
+  readonly sparkSubmitJobDriver?: SparkSubmitJobDriverOutput
+  readonly sparkSqlJobDriver?: SparkSqlJobDriverOutput
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriver {
+export interface SparkSubmitJobDriver {
   readonly entryPoint: string
   readonly entryPointArguments?: ReadonlyArray<string> | undefined
   readonly sparkSubmitParameters?: string | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataJobDriverSparkSubmitJobDriverOutput {
+export interface SparkSubmitJobDriverOutput {
   readonly entryPoint?: string
   readonly entryPointArguments?: ReadonlyArray<string>
   readonly sparkSubmitParameters?: string
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataJobDriverSparkSqlJobDriver {
+export interface SparkSqlJobDriver {
   readonly entryPoint?: string | undefined
   readonly sparkSqlParameters?: string | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataJobDriverSparkSqlJobDriverOutput {
+export interface SparkSqlJobDriverOutput {
   readonly entryPoint?: string
   readonly sparkSqlParameters?: string
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataParameterConfigurationValue {
-  readonly type?: string | undefined
+export interface TemplateParameterConfiguration {
+  readonly type?: TemplateParameterDataType | undefined
   readonly defaultValue?: string | undefined
 }
 
-export interface CreateJobTemplateRequestJobTemplateDataParameterConfigurationValueOutput {
-  readonly type?: string
+export interface TemplateParameterConfigurationOutput {
+  readonly type?: TemplateParameterDataType
   readonly defaultValue?: string
 }
 
-export interface CreateJobTemplateOutput {
+export interface CreateJobTemplateResponse {
   readonly id?: string
   readonly name?: string
   readonly arn?: string
@@ -267,64 +289,64 @@ export interface CreateManagedEndpointRequest {
   readonly releaseLabel: string
   readonly executionRoleArn: string
   readonly certificateArn?: string | undefined
-  readonly configurationOverrides?: CreateManagedEndpointRequestConfigurationOverrides | undefined
+  readonly configurationOverrides?: ConfigurationOverrides | undefined
   readonly clientToken: string
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverrides {
-  readonly applicationConfiguration?: ReadonlyArray<CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMember> | undefined
-  readonly monitoringConfiguration?: CreateManagedEndpointRequestConfigurationOverridesMonitoringConfiguration | undefined
+export interface ConfigurationOverrides {
+  readonly applicationConfiguration?: ReadonlyArray<Configuration> | undefined
+  readonly monitoringConfiguration?: MonitoringConfiguration | undefined
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverridesOutput {
-  readonly applicationConfiguration?: ReadonlyArray<CreateJobTemplateRequestJobTemplateDataConfigurationOverridesApplicationConfigurationMemberOutput>
-  readonly monitoringConfiguration?: CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationOutput
+export interface ConfigurationOverridesOutput {
+  readonly applicationConfiguration?: ReadonlyArray<ConfigurationOutput>
+  readonly monitoringConfiguration?: MonitoringConfigurationOutput
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverridesMonitoringConfiguration {
-  readonly persistentAppUI?: string | undefined
-  readonly cloudWatchMonitoringConfiguration?: CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration | undefined
-  readonly s3MonitoringConfiguration?: CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration | undefined
-  readonly containerLogRotationConfiguration?: CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationContainerLogRotationConfiguration | undefined
+export interface MonitoringConfiguration {
+  readonly persistentAppUI?: PersistentAppUI | undefined
+  readonly cloudWatchMonitoringConfiguration?: CloudWatchMonitoringConfiguration | undefined
+  readonly s3MonitoringConfiguration?: S3MonitoringConfiguration | undefined
+  readonly containerLogRotationConfiguration?: ContainerLogRotationConfiguration | undefined
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationOutput {
-  readonly persistentAppUI?: string
-  readonly cloudWatchMonitoringConfiguration?: CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfigurationOutput
-  readonly s3MonitoringConfiguration?: CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationS3MonitoringConfigurationOutput
-  readonly containerLogRotationConfiguration?: CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationContainerLogRotationConfigurationOutput
+export interface MonitoringConfigurationOutput {
+  readonly persistentAppUI?: PersistentAppUI
+  readonly cloudWatchMonitoringConfiguration?: CloudWatchMonitoringConfigurationOutput
+  readonly s3MonitoringConfiguration?: S3MonitoringConfigurationOutput
+  readonly containerLogRotationConfiguration?: ContainerLogRotationConfigurationOutput
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfiguration {
+export interface CloudWatchMonitoringConfiguration {
   readonly logGroupName: string
   readonly logStreamNamePrefix?: string | undefined
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationCloudWatchMonitoringConfigurationOutput {
+export interface CloudWatchMonitoringConfigurationOutput {
   readonly logGroupName?: string
   readonly logStreamNamePrefix?: string
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationS3MonitoringConfiguration {
+export interface S3MonitoringConfiguration {
   readonly logUri: string
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationS3MonitoringConfigurationOutput {
+export interface S3MonitoringConfigurationOutput {
   readonly logUri?: string
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationContainerLogRotationConfiguration {
+export interface ContainerLogRotationConfiguration {
   readonly rotationSize: string
   readonly maxFilesToKeep: number
 }
 
-export interface CreateManagedEndpointRequestConfigurationOverridesMonitoringConfigurationContainerLogRotationConfigurationOutput {
+export interface ContainerLogRotationConfigurationOutput {
   readonly rotationSize?: string
   readonly maxFilesToKeep?: number
 }
 
-export interface CreateManagedEndpointOutput {
+export interface CreateManagedEndpointResponse {
   readonly id?: string
   readonly name?: string
   readonly arn?: string
@@ -334,79 +356,79 @@ export interface CreateManagedEndpointOutput {
 export interface CreateSecurityConfigurationRequest {
   readonly clientToken: string
   readonly name: string
-  readonly securityConfigurationData: CreateSecurityConfigurationRequestSecurityConfigurationData
+  readonly securityConfigurationData: SecurityConfigurationData
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationData {
-  readonly authorizationConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfiguration | undefined
+export interface SecurityConfigurationData {
+  readonly authorizationConfiguration?: AuthorizationConfiguration | undefined
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataOutput {
-  readonly authorizationConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationOutput
+export interface SecurityConfigurationDataOutput {
+  readonly authorizationConfiguration?: AuthorizationConfigurationOutput
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfiguration {
-  readonly lakeFormationConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfiguration | undefined
-  readonly encryptionConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfiguration | undefined
+export interface AuthorizationConfiguration {
+  readonly lakeFormationConfiguration?: LakeFormationConfiguration | undefined
+  readonly encryptionConfiguration?: EncryptionConfiguration | undefined
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationOutput {
-  readonly lakeFormationConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfigurationOutput
-  readonly encryptionConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationOutput
+export interface AuthorizationConfigurationOutput {
+  readonly lakeFormationConfiguration?: LakeFormationConfigurationOutput
+  readonly encryptionConfiguration?: EncryptionConfigurationOutput
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfiguration {
+export interface LakeFormationConfiguration {
   readonly authorizedSessionTagValue?: string | undefined
-  readonly secureNamespaceInfo?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfigurationSecureNamespaceInfo | undefined
+  readonly secureNamespaceInfo?: SecureNamespaceInfo | undefined
   readonly queryEngineRoleArn?: string | undefined
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfigurationOutput {
+export interface LakeFormationConfigurationOutput {
   readonly authorizedSessionTagValue?: string
-  readonly secureNamespaceInfo?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfigurationSecureNamespaceInfoOutput
+  readonly secureNamespaceInfo?: SecureNamespaceInfoOutput
   readonly queryEngineRoleArn?: string
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfigurationSecureNamespaceInfo {
+export interface SecureNamespaceInfo {
   readonly clusterId?: string | undefined
   readonly namespace?: string | undefined
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationLakeFormationConfigurationSecureNamespaceInfoOutput {
+export interface SecureNamespaceInfoOutput {
   readonly clusterId?: string
   readonly namespace?: string
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfiguration {
-  readonly inTransitEncryptionConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfiguration | undefined
+export interface EncryptionConfiguration {
+  readonly inTransitEncryptionConfiguration?: InTransitEncryptionConfiguration | undefined
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationOutput {
-  readonly inTransitEncryptionConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfigurationOutput
+export interface EncryptionConfigurationOutput {
+  readonly inTransitEncryptionConfiguration?: InTransitEncryptionConfigurationOutput
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfiguration {
-  readonly tlsCertificateConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfigurationTlsCertificateConfiguration | undefined
+export interface InTransitEncryptionConfiguration {
+  readonly tlsCertificateConfiguration?: TLSCertificateConfiguration | undefined
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfigurationOutput {
-  readonly tlsCertificateConfiguration?: CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfigurationTlsCertificateConfigurationOutput
+export interface InTransitEncryptionConfigurationOutput {
+  readonly tlsCertificateConfiguration?: TLSCertificateConfigurationOutput
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfigurationTlsCertificateConfiguration {
-  readonly certificateProviderType?: string | undefined
+export interface TLSCertificateConfiguration {
+  readonly certificateProviderType?: CertificateProviderType | undefined
   readonly publicCertificateSecretArn?: string | undefined
   readonly privateCertificateSecretArn?: string | undefined
 }
 
-export interface CreateSecurityConfigurationRequestSecurityConfigurationDataAuthorizationConfigurationEncryptionConfigurationInTransitEncryptionConfigurationTlsCertificateConfigurationOutput {
-  readonly certificateProviderType?: string
+export interface TLSCertificateConfigurationOutput {
+  readonly certificateProviderType?: CertificateProviderType
   readonly publicCertificateSecretArn?: string
   readonly privateCertificateSecretArn?: string
 }
 
-export interface CreateSecurityConfigurationOutput {
+export interface CreateSecurityConfigurationResponse {
   readonly id?: string
   readonly name?: string
   readonly arn?: string
@@ -414,41 +436,41 @@ export interface CreateSecurityConfigurationOutput {
 
 export interface CreateVirtualClusterRequest {
   readonly name: string
-  readonly containerProvider: CreateVirtualClusterRequestContainerProvider
+  readonly containerProvider: ContainerProvider
   readonly clientToken: string
   readonly tags?: Readonly<Record<string, string>> | undefined
   readonly securityConfigurationId?: string | undefined
 }
 
-export interface CreateVirtualClusterRequestContainerProvider {
-  readonly type: string
+export interface ContainerProvider {
+  readonly type: ContainerProviderType
   readonly id: string
-  readonly info?: CreateVirtualClusterRequestContainerProviderInfo | undefined
+  readonly info?: ContainerProviderInfo | undefined
 }
 
-export interface CreateVirtualClusterRequestContainerProviderOutput {
-  readonly type?: string
+export interface ContainerProviderOutput {
+  readonly type?: ContainerProviderType
   readonly id?: string
-  readonly info?: CreateVirtualClusterRequestContainerProviderInfoOutput
+  readonly info?: ContainerProviderInfoOutput
 }
 
-export interface CreateVirtualClusterRequestContainerProviderInfo {
-  readonly eksInfo?: CreateVirtualClusterRequestContainerProviderInfoEksInfo | undefined
+export interface ContainerProviderInfo {
+  readonly eksInfo?: ContainerProviderInfoEksInfo | undefined
 }
 
-export interface CreateVirtualClusterRequestContainerProviderInfoOutput {
-  readonly eksInfo?: CreateVirtualClusterRequestContainerProviderInfoEksInfoOutput
+export interface ContainerProviderInfoOutput {
+  readonly eksInfo?: ContainerProviderInfoEksInfoOutput
 }
 
-export interface CreateVirtualClusterRequestContainerProviderInfoEksInfo {
+export interface ContainerProviderInfoEksInfo {
   readonly namespace?: string | undefined
 }
 
-export interface CreateVirtualClusterRequestContainerProviderInfoEksInfoOutput {
+export interface ContainerProviderInfoEksInfoOutput {
   readonly namespace?: string
 }
 
-export interface CreateVirtualClusterOutput {
+export interface CreateVirtualClusterResponse {
   readonly id?: string
   readonly name?: string
   readonly arn?: string
@@ -458,7 +480,7 @@ export interface DeleteJobTemplateRequest {
   readonly id: string
 }
 
-export interface DeleteJobTemplateOutput {
+export interface DeleteJobTemplateResponse {
   readonly id?: string
 }
 
@@ -467,7 +489,7 @@ export interface DeleteManagedEndpointRequest {
   readonly virtualClusterId: string
 }
 
-export interface DeleteManagedEndpointOutput {
+export interface DeleteManagedEndpointResponse {
   readonly id?: string
   readonly virtualClusterId?: string
 }
@@ -476,7 +498,7 @@ export interface DeleteVirtualClusterRequest {
   readonly id: string
 }
 
-export interface DeleteVirtualClusterOutput {
+export interface DeleteVirtualClusterResponse {
   readonly id?: string
 }
 
@@ -485,40 +507,40 @@ export interface DescribeJobRunRequest {
   readonly virtualClusterId: string
 }
 
-export interface DescribeJobRunOutput {
-  readonly jobRun?: DescribeJobRunOutputJobRun
+export interface DescribeJobRunResponse {
+  readonly jobRun?: JobRun
 }
 
-export interface DescribeJobRunOutputJobRun {
+export interface JobRun {
   readonly id?: string
   readonly name?: string
   readonly virtualClusterId?: string
   readonly arn?: string
-  readonly state?: string
+  readonly state?: JobRunState
   readonly clientToken?: string
   readonly executionRoleArn?: string
   readonly releaseLabel?: string
-  readonly configurationOverrides?: CreateManagedEndpointRequestConfigurationOverridesOutput
-  readonly jobDriver?: CreateJobTemplateRequestJobTemplateDataJobDriverOutput
+  readonly configurationOverrides?: ConfigurationOverridesOutput
+  readonly jobDriver?: JobDriverOutput
   readonly createdAt?: Date
   readonly createdBy?: string
   readonly finishedAt?: Date
   readonly stateDetails?: string
-  readonly failureReason?: string
+  readonly failureReason?: FailureReason
   readonly tags?: Readonly<Record<string, string>>
-  readonly retryPolicyConfiguration?: DescribeJobRunOutputJobRunRetryPolicyConfigurationOutput
-  readonly retryPolicyExecution?: DescribeJobRunOutputJobRunRetryPolicyExecution
+  readonly retryPolicyConfiguration?: RetryPolicyConfigurationOutput
+  readonly retryPolicyExecution?: RetryPolicyExecution
 }
 
-export interface DescribeJobRunOutputJobRunRetryPolicyConfiguration {
+export interface RetryPolicyConfiguration {
   readonly maxAttempts: number
 }
 
-export interface DescribeJobRunOutputJobRunRetryPolicyConfigurationOutput {
+export interface RetryPolicyConfigurationOutput {
   readonly maxAttempts?: number
 }
 
-export interface DescribeJobRunOutputJobRunRetryPolicyExecution {
+export interface RetryPolicyExecution {
   readonly currentAttemptCount?: number
 }
 
@@ -526,18 +548,18 @@ export interface DescribeJobTemplateRequest {
   readonly id: string
 }
 
-export interface DescribeJobTemplateOutput {
-  readonly jobTemplate?: DescribeJobTemplateOutputJobTemplate
+export interface DescribeJobTemplateResponse {
+  readonly jobTemplate?: JobTemplate
 }
 
-export interface DescribeJobTemplateOutputJobTemplate {
+export interface JobTemplate {
   readonly name?: string
   readonly id?: string
   readonly arn?: string
   readonly createdAt?: Date
   readonly createdBy?: string
   readonly tags?: Readonly<Record<string, string>>
-  readonly jobTemplateData?: CreateJobTemplateRequestJobTemplateDataOutput
+  readonly jobTemplateData?: JobTemplateDataOutput
   readonly kmsKeyArn?: string
   readonly decryptionError?: string
 }
@@ -547,32 +569,32 @@ export interface DescribeManagedEndpointRequest {
   readonly virtualClusterId: string
 }
 
-export interface DescribeManagedEndpointOutput {
-  readonly endpoint?: DescribeManagedEndpointOutputEndpoint
+export interface DescribeManagedEndpointResponse {
+  readonly endpoint?: Endpoint
 }
 
-export interface DescribeManagedEndpointOutputEndpoint {
+export interface Endpoint {
   readonly id?: string
   readonly name?: string
   readonly arn?: string
   readonly virtualClusterId?: string
   readonly type?: string
-  readonly state?: string
+  readonly state?: EndpointState
   readonly releaseLabel?: string
   readonly executionRoleArn?: string
   readonly certificateArn?: string
-  readonly certificateAuthority?: DescribeManagedEndpointOutputEndpointCertificateAuthority
-  readonly configurationOverrides?: CreateManagedEndpointRequestConfigurationOverridesOutput
+  readonly certificateAuthority?: Certificate
+  readonly configurationOverrides?: ConfigurationOverridesOutput
   readonly serverUrl?: string
   readonly createdAt?: Date
   readonly securityGroup?: string
   readonly subnetIds?: ReadonlyArray<string>
   readonly stateDetails?: string
-  readonly failureReason?: string
+  readonly failureReason?: FailureReason
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeManagedEndpointOutputEndpointCertificateAuthority {
+export interface Certificate {
   readonly certificateArn?: string
   readonly certificateData?: string
 }
@@ -581,17 +603,17 @@ export interface DescribeSecurityConfigurationRequest {
   readonly id: string
 }
 
-export interface DescribeSecurityConfigurationOutput {
-  readonly securityConfiguration?: DescribeSecurityConfigurationOutputSecurityConfiguration
+export interface DescribeSecurityConfigurationResponse {
+  readonly securityConfiguration?: SecurityConfiguration
 }
 
-export interface DescribeSecurityConfigurationOutputSecurityConfiguration {
+export interface SecurityConfiguration {
   readonly id?: string
   readonly name?: string
   readonly arn?: string
   readonly createdAt?: Date
   readonly createdBy?: string
-  readonly securityConfigurationData?: CreateSecurityConfigurationRequestSecurityConfigurationDataOutput
+  readonly securityConfigurationData?: SecurityConfigurationDataOutput
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -599,16 +621,16 @@ export interface DescribeVirtualClusterRequest {
   readonly id: string
 }
 
-export interface DescribeVirtualClusterOutput {
-  readonly virtualCluster?: DescribeVirtualClusterOutputVirtualCluster
+export interface DescribeVirtualClusterResponse {
+  readonly virtualCluster?: VirtualCluster
 }
 
-export interface DescribeVirtualClusterOutputVirtualCluster {
+export interface VirtualCluster {
   readonly id?: string
   readonly name?: string
   readonly arn?: string
-  readonly state?: string
-  readonly containerProvider?: CreateVirtualClusterRequestContainerProviderOutput
+  readonly state?: VirtualClusterState
+  readonly containerProvider?: ContainerProviderOutput
   readonly createdAt?: Date
   readonly tags?: Readonly<Record<string, string>>
   readonly securityConfigurationId?: string
@@ -624,13 +646,13 @@ export interface GetManagedEndpointSessionCredentialsRequest {
   readonly clientToken?: string | undefined
 }
 
-export interface GetManagedEndpointSessionCredentialsOutput {
+export interface GetManagedEndpointSessionCredentialsResponse {
   readonly id?: string
-  readonly credentials?: GetManagedEndpointSessionCredentialsOutputCredentials
+  readonly credentials?: GetManagedEndpointSessionCredentialsResponseCredentials
   readonly expiresAt?: Date
 }
 
-export interface GetManagedEndpointSessionCredentialsOutputCredentials {
+export interface GetManagedEndpointSessionCredentialsResponseCredentials {
   readonly token?: string
 }
 
@@ -639,13 +661,13 @@ export interface ListJobRunsRequest {
   readonly createdBefore?: Date | undefined
   readonly createdAfter?: Date | undefined
   readonly name?: string | undefined
-  readonly states?: ReadonlyArray<string> | undefined
+  readonly states?: ReadonlyArray<JobRunState> | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
 }
 
-export interface ListJobRunsOutput {
-  readonly jobRuns?: ReadonlyArray<DescribeJobRunOutputJobRun>
+export interface ListJobRunsResponse {
+  readonly jobRuns?: ReadonlyArray<JobRun>
   readonly nextToken?: string
 }
 
@@ -656,8 +678,8 @@ export interface ListJobTemplatesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListJobTemplatesOutput {
-  readonly templates?: ReadonlyArray<DescribeJobTemplateOutputJobTemplate>
+export interface ListJobTemplatesResponse {
+  readonly templates?: ReadonlyArray<JobTemplate>
   readonly nextToken?: string
 }
 
@@ -666,13 +688,13 @@ export interface ListManagedEndpointsRequest {
   readonly createdBefore?: Date | undefined
   readonly createdAfter?: Date | undefined
   readonly types?: ReadonlyArray<string> | undefined
-  readonly states?: ReadonlyArray<string> | undefined
+  readonly states?: ReadonlyArray<EndpointState> | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
 }
 
-export interface ListManagedEndpointsOutput {
-  readonly endpoints?: ReadonlyArray<DescribeManagedEndpointOutputEndpoint>
+export interface ListManagedEndpointsResponse {
+  readonly endpoints?: ReadonlyArray<Endpoint>
   readonly nextToken?: string
 }
 
@@ -683,8 +705,8 @@ export interface ListSecurityConfigurationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListSecurityConfigurationsOutput {
-  readonly securityConfigurations?: ReadonlyArray<DescribeSecurityConfigurationOutputSecurityConfiguration>
+export interface ListSecurityConfigurationsResponse {
+  readonly securityConfigurations?: ReadonlyArray<SecurityConfiguration>
   readonly nextToken?: string
 }
 
@@ -692,23 +714,23 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
 export interface ListVirtualClustersRequest {
   readonly containerProviderId?: string | undefined
-  readonly containerProviderType?: string | undefined
+  readonly containerProviderType?: ContainerProviderType | undefined
   readonly createdAfter?: Date | undefined
   readonly createdBefore?: Date | undefined
-  readonly states?: ReadonlyArray<string> | undefined
+  readonly states?: ReadonlyArray<VirtualClusterState> | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
   readonly eksAccessEntryIntegrated?: boolean | undefined
 }
 
-export interface ListVirtualClustersOutput {
-  readonly virtualClusters?: ReadonlyArray<DescribeVirtualClusterOutputVirtualCluster>
+export interface ListVirtualClustersResponse {
+  readonly virtualClusters?: ReadonlyArray<VirtualCluster>
   readonly nextToken?: string
 }
 
@@ -718,15 +740,15 @@ export interface StartJobRunRequest {
   readonly clientToken: string
   readonly executionRoleArn?: string | undefined
   readonly releaseLabel?: string | undefined
-  readonly jobDriver?: CreateJobTemplateRequestJobTemplateDataJobDriver | undefined
-  readonly configurationOverrides?: CreateManagedEndpointRequestConfigurationOverrides | undefined
+  readonly jobDriver?: JobDriver | undefined
+  readonly configurationOverrides?: ConfigurationOverrides | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
   readonly jobTemplateId?: string | undefined
   readonly jobTemplateParameters?: Readonly<Record<string, string>> | undefined
-  readonly retryPolicyConfiguration?: DescribeJobRunOutputJobRunRetryPolicyConfiguration | undefined
+  readonly retryPolicyConfiguration?: RetryPolicyConfiguration | undefined
 }
 
-export interface StartJobRunOutput {
+export interface StartJobRunResponse {
   readonly id?: string
   readonly name?: string
   readonly arn?: string
@@ -738,103 +760,113 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
-export type CancelJobRunError = Errors.CommonError | Client.SdkError
+export class EKSRequestThrottledException extends /*#__PURE__*/ ServiceError("EKSRequestThrottledException") {}
 
-export type CreateJobTemplateError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type CreateManagedEndpointError = Errors.CommonError | Client.SdkError
+export class RequestThrottledException extends /*#__PURE__*/ ServiceError("RequestThrottledException") {}
 
-export type CreateSecurityConfigurationError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CreateVirtualClusterError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type DeleteJobTemplateError = Errors.CommonError | Client.SdkError
+export type CancelJobRunError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteManagedEndpointError = Errors.CommonError | Client.SdkError
+export type CreateJobTemplateError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteVirtualClusterError = Errors.CommonError | Client.SdkError
+export type CreateManagedEndpointError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeJobRunError = Errors.CommonError | Client.SdkError
+export type CreateSecurityConfigurationError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeJobTemplateError = Errors.CommonError | Client.SdkError
+export type CreateVirtualClusterError = EKSRequestThrottledException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeManagedEndpointError = Errors.CommonError | Client.SdkError
+export type DeleteJobTemplateError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeSecurityConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteManagedEndpointError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeVirtualClusterError = Errors.CommonError | Client.SdkError
+export type DeleteVirtualClusterError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetManagedEndpointSessionCredentialsError = Errors.CommonError | Client.SdkError
+export type DescribeJobRunError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListJobRunsError = Errors.CommonError | Client.SdkError
+export type DescribeJobTemplateError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListJobTemplatesError = Errors.CommonError | Client.SdkError
+export type DescribeManagedEndpointError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListManagedEndpointsError = Errors.CommonError | Client.SdkError
+export type DescribeSecurityConfigurationError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListSecurityConfigurationsError = Errors.CommonError | Client.SdkError
+export type DescribeVirtualClusterError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetManagedEndpointSessionCredentialsError = InternalServerException | RequestThrottledException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "RequestThrottledException" | "ValidationException" }> | Client.SdkError
 
-export type ListVirtualClustersError = Errors.CommonError | Client.SdkError
+export type ListJobRunsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartJobRunError = Errors.CommonError | Client.SdkError
+export type ListJobTemplatesError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListManagedEndpointsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListSecurityConfigurationsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const cancelJobRun: Client.Operation<CancelJobRunRequest, CancelJobRunOutput, CancelJobRunError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CancelJobRun",http:{method:"DELETE",requestUri:"/virtualclusters/{virtualClusterId}/jobruns/{jobRunId}"},input:{shape:CancelJobRunRequest$},output:{shape:CancelJobRunOutput$}}})
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createJobTemplate: Client.Operation<CreateJobTemplateRequest, CreateJobTemplateOutput, CreateJobTemplateError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CreateJobTemplate",http:{method:"POST",requestUri:"/jobtemplates"},input:{shape:CreateJobTemplateRequest$},output:{shape:CreateJobTemplateOutput$}}})
+export type ListVirtualClustersError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createManagedEndpoint: Client.Operation<CreateManagedEndpointRequest, CreateManagedEndpointOutput, CreateManagedEndpointError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CreateManagedEndpoint",http:{method:"POST",requestUri:"/virtualclusters/{virtualClusterId}/endpoints"},input:{shape:CreateManagedEndpointRequest$},output:{shape:CreateManagedEndpointOutput$}}})
+export type StartJobRunError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createSecurityConfiguration: Client.Operation<CreateSecurityConfigurationRequest, CreateSecurityConfigurationOutput, CreateSecurityConfigurationError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CreateSecurityConfiguration",http:{method:"POST",requestUri:"/securityconfigurations"},input:{shape:CreateSecurityConfigurationRequest$},output:{shape:CreateSecurityConfigurationOutput$}}})
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createVirtualCluster: Client.Operation<CreateVirtualClusterRequest, CreateVirtualClusterOutput, CreateVirtualClusterError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CreateVirtualCluster",http:{method:"POST",requestUri:"/virtualclusters"},input:{shape:CreateVirtualClusterRequest$},output:{shape:CreateVirtualClusterOutput$}}})
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteJobTemplate: Client.Operation<DeleteJobTemplateRequest, DeleteJobTemplateOutput, DeleteJobTemplateError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DeleteJobTemplate",http:{method:"DELETE",requestUri:"/jobtemplates/{templateId}"},input:{shape:DeleteJobTemplateRequest$},output:{shape:DeleteJobTemplateOutput$}}})
+export const cancelJobRun: Client.Operation<CancelJobRunRequest, CancelJobRunResponse, CancelJobRunError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CancelJobRun",http:{method:"DELETE",requestUri:"/virtualclusters/{virtualClusterId}/jobruns/{jobRunId}"},input:{shape:CancelJobRunRequest$},output:{shape:CancelJobRunResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})
 
-export const deleteManagedEndpoint: Client.Operation<DeleteManagedEndpointRequest, DeleteManagedEndpointOutput, DeleteManagedEndpointError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DeleteManagedEndpoint",http:{method:"DELETE",requestUri:"/virtualclusters/{virtualClusterId}/endpoints/{endpointId}"},input:{shape:DeleteManagedEndpointRequest$},output:{shape:DeleteManagedEndpointOutput$}}})
+export const createJobTemplate: Client.Operation<CreateJobTemplateRequest, CreateJobTemplateResponse, CreateJobTemplateError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CreateJobTemplate",http:{method:"POST",requestUri:"/jobtemplates"},input:{shape:CreateJobTemplateRequest$},output:{shape:CreateJobTemplateResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const deleteVirtualCluster: Client.Operation<DeleteVirtualClusterRequest, DeleteVirtualClusterOutput, DeleteVirtualClusterError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DeleteVirtualCluster",http:{method:"DELETE",requestUri:"/virtualclusters/{virtualClusterId}"},input:{shape:DeleteVirtualClusterRequest$},output:{shape:DeleteVirtualClusterOutput$}}})
+export const createManagedEndpoint: Client.Operation<CreateManagedEndpointRequest, CreateManagedEndpointResponse, CreateManagedEndpointError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CreateManagedEndpoint",http:{method:"POST",requestUri:"/virtualclusters/{virtualClusterId}/endpoints"},input:{shape:CreateManagedEndpointRequest$},output:{shape:CreateManagedEndpointResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const describeJobRun: Client.Operation<DescribeJobRunRequest, DescribeJobRunOutput, DescribeJobRunError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeJobRun",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}/jobruns/{jobRunId}"},input:{shape:DescribeJobRunRequest$},output:{shape:DescribeJobRunOutput$}}})
+export const createSecurityConfiguration: Client.Operation<CreateSecurityConfigurationRequest, CreateSecurityConfigurationResponse, CreateSecurityConfigurationError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CreateSecurityConfiguration",http:{method:"POST",requestUri:"/securityconfigurations"},input:{shape:CreateSecurityConfigurationRequest$},output:{shape:CreateSecurityConfigurationResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})
 
-export const describeJobTemplate: Client.Operation<DescribeJobTemplateRequest, DescribeJobTemplateOutput, DescribeJobTemplateError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeJobTemplate",http:{method:"GET",requestUri:"/jobtemplates/{templateId}"},input:{shape:DescribeJobTemplateRequest$},output:{shape:DescribeJobTemplateOutput$}}})
+export const createVirtualCluster: Client.Operation<CreateVirtualClusterRequest, CreateVirtualClusterResponse, CreateVirtualClusterError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"CreateVirtualCluster",http:{method:"POST",requestUri:"/virtualclusters"},input:{shape:CreateVirtualClusterRequest$},output:{shape:CreateVirtualClusterResponse$},errors:[EKSRequestThrottledException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{EKSRequestThrottledException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const describeManagedEndpoint: Client.Operation<DescribeManagedEndpointRequest, DescribeManagedEndpointOutput, DescribeManagedEndpointError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeManagedEndpoint",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}/endpoints/{endpointId}"},input:{shape:DescribeManagedEndpointRequest$},output:{shape:DescribeManagedEndpointOutput$}}})
+export const deleteJobTemplate: Client.Operation<DeleteJobTemplateRequest, DeleteJobTemplateResponse, DeleteJobTemplateError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DeleteJobTemplate",http:{method:"DELETE",requestUri:"/jobtemplates/{templateId}"},input:{shape:DeleteJobTemplateRequest$},output:{shape:DeleteJobTemplateResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})
 
-export const describeSecurityConfiguration: Client.Operation<DescribeSecurityConfigurationRequest, DescribeSecurityConfigurationOutput, DescribeSecurityConfigurationError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeSecurityConfiguration",http:{method:"GET",requestUri:"/securityconfigurations/{securityConfigurationId}"},input:{shape:DescribeSecurityConfigurationRequest$},output:{shape:DescribeSecurityConfigurationOutput$}}})
+export const deleteManagedEndpoint: Client.Operation<DeleteManagedEndpointRequest, DeleteManagedEndpointResponse, DeleteManagedEndpointError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DeleteManagedEndpoint",http:{method:"DELETE",requestUri:"/virtualclusters/{virtualClusterId}/endpoints/{endpointId}"},input:{shape:DeleteManagedEndpointRequest$},output:{shape:DeleteManagedEndpointResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})
 
-export const describeVirtualCluster: Client.Operation<DescribeVirtualClusterRequest, DescribeVirtualClusterOutput, DescribeVirtualClusterError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeVirtualCluster",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}"},input:{shape:DescribeVirtualClusterRequest$},output:{shape:DescribeVirtualClusterOutput$}}})
+export const deleteVirtualCluster: Client.Operation<DeleteVirtualClusterRequest, DeleteVirtualClusterResponse, DeleteVirtualClusterError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DeleteVirtualCluster",http:{method:"DELETE",requestUri:"/virtualclusters/{virtualClusterId}"},input:{shape:DeleteVirtualClusterRequest$},output:{shape:DeleteVirtualClusterResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})
 
-export const getManagedEndpointSessionCredentials: Client.Operation<GetManagedEndpointSessionCredentialsRequest, GetManagedEndpointSessionCredentialsOutput, GetManagedEndpointSessionCredentialsError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"GetManagedEndpointSessionCredentials",http:{method:"POST",requestUri:"/virtualclusters/{virtualClusterId}/endpoints/{endpointId}/credentials"},input:{shape:GetManagedEndpointSessionCredentialsRequest$},output:{shape:GetManagedEndpointSessionCredentialsOutput$}}})
+export const describeJobRun: Client.Operation<DescribeJobRunRequest, DescribeJobRunResponse, DescribeJobRunError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeJobRun",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}/jobruns/{jobRunId}"},input:{shape:DescribeJobRunRequest$},output:{shape:DescribeJobRunResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listJobRuns: Paginate.Paginated<ListJobRunsRequest, ListJobRunsOutput, ListJobRunsError, EMRcontainers, DescribeJobRunOutputJobRun> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListJobRuns",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}/jobruns"},input:{shape:ListJobRunsRequest$},output:{shape:ListJobRunsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["jobRuns"]})
+export const describeJobTemplate: Client.Operation<DescribeJobTemplateRequest, DescribeJobTemplateResponse, DescribeJobTemplateError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeJobTemplate",http:{method:"GET",requestUri:"/jobtemplates/{templateId}"},input:{shape:DescribeJobTemplateRequest$},output:{shape:DescribeJobTemplateResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listJobTemplates: Paginate.Paginated<ListJobTemplatesRequest, ListJobTemplatesOutput, ListJobTemplatesError, EMRcontainers, DescribeJobTemplateOutputJobTemplate> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListJobTemplates",http:{method:"GET",requestUri:"/jobtemplates"},input:{shape:ListJobTemplatesRequest$},output:{shape:ListJobTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["templates"]})
+export const describeManagedEndpoint: Client.Operation<DescribeManagedEndpointRequest, DescribeManagedEndpointResponse, DescribeManagedEndpointError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeManagedEndpoint",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}/endpoints/{endpointId}"},input:{shape:DescribeManagedEndpointRequest$},output:{shape:DescribeManagedEndpointResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listManagedEndpoints: Paginate.Paginated<ListManagedEndpointsRequest, ListManagedEndpointsOutput, ListManagedEndpointsError, EMRcontainers, DescribeManagedEndpointOutputEndpoint> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListManagedEndpoints",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}/endpoints"},input:{shape:ListManagedEndpointsRequest$},output:{shape:ListManagedEndpointsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["endpoints"]})
+export const describeSecurityConfiguration: Client.Operation<DescribeSecurityConfigurationRequest, DescribeSecurityConfigurationResponse, DescribeSecurityConfigurationError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeSecurityConfiguration",http:{method:"GET",requestUri:"/securityconfigurations/{securityConfigurationId}"},input:{shape:DescribeSecurityConfigurationRequest$},output:{shape:DescribeSecurityConfigurationResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listSecurityConfigurations: Paginate.Paginated<ListSecurityConfigurationsRequest, ListSecurityConfigurationsOutput, ListSecurityConfigurationsError, EMRcontainers, DescribeSecurityConfigurationOutputSecurityConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListSecurityConfigurations",http:{method:"GET",requestUri:"/securityconfigurations"},input:{shape:ListSecurityConfigurationsRequest$},output:{shape:ListSecurityConfigurationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["securityConfigurations"]})
+export const describeVirtualCluster: Client.Operation<DescribeVirtualClusterRequest, DescribeVirtualClusterResponse, DescribeVirtualClusterError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"DescribeVirtualCluster",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}"},input:{shape:DescribeVirtualClusterRequest$},output:{shape:DescribeVirtualClusterResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getManagedEndpointSessionCredentials: Client.Operation<GetManagedEndpointSessionCredentialsRequest, GetManagedEndpointSessionCredentialsResponse, GetManagedEndpointSessionCredentialsError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"GetManagedEndpointSessionCredentials",http:{method:"POST",requestUri:"/virtualclusters/{virtualClusterId}/endpoints/{endpointId}/credentials"},input:{shape:GetManagedEndpointSessionCredentialsRequest$},output:{shape:GetManagedEndpointSessionCredentialsResponse$},errors:[InternalServerException$,RequestThrottledException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,RequestThrottledException,ResourceNotFoundException,ValidationException}})
 
-export const listVirtualClusters: Paginate.Paginated<ListVirtualClustersRequest, ListVirtualClustersOutput, ListVirtualClustersError, EMRcontainers, DescribeVirtualClusterOutputVirtualCluster> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListVirtualClusters",http:{method:"GET",requestUri:"/virtualclusters"},input:{shape:ListVirtualClustersRequest$},output:{shape:ListVirtualClustersOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["virtualClusters"]})
+export const listJobRuns: Paginate.Paginated<ListJobRunsRequest, ListJobRunsResponse, ListJobRunsError, EMRcontainers, JobRun> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListJobRuns",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}/jobruns"},input:{shape:ListJobRunsRequest$},output:{shape:ListJobRunsResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["jobRuns"]})
 
-export const startJobRun: Client.Operation<StartJobRunRequest, StartJobRunOutput, StartJobRunError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"StartJobRun",http:{method:"POST",requestUri:"/virtualclusters/{virtualClusterId}/jobruns"},input:{shape:StartJobRunRequest$},output:{shape:StartJobRunOutput$}}})
+export const listJobTemplates: Paginate.Paginated<ListJobTemplatesRequest, ListJobTemplatesResponse, ListJobTemplatesError, EMRcontainers, JobTemplate> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListJobTemplates",http:{method:"GET",requestUri:"/jobtemplates"},input:{shape:ListJobTemplatesRequest$},output:{shape:ListJobTemplatesResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["templates"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listManagedEndpoints: Paginate.Paginated<ListManagedEndpointsRequest, ListManagedEndpointsResponse, ListManagedEndpointsError, EMRcontainers, Endpoint> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListManagedEndpoints",http:{method:"GET",requestUri:"/virtualclusters/{virtualClusterId}/endpoints"},input:{shape:ListManagedEndpointsRequest$},output:{shape:ListManagedEndpointsResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["endpoints"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listSecurityConfigurations: Paginate.Paginated<ListSecurityConfigurationsRequest, ListSecurityConfigurationsResponse, ListSecurityConfigurationsError, EMRcontainers, SecurityConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListSecurityConfigurations",http:{method:"GET",requestUri:"/securityconfigurations"},input:{shape:ListSecurityConfigurationsRequest$},output:{shape:ListSecurityConfigurationsResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["securityConfigurations"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const listVirtualClusters: Paginate.Paginated<ListVirtualClustersRequest, ListVirtualClustersResponse, ListVirtualClustersError, EMRcontainers, VirtualCluster> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"ListVirtualClusters",http:{method:"GET",requestUri:"/virtualclusters"},input:{shape:ListVirtualClustersRequest$},output:{shape:ListVirtualClustersResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["virtualClusters"]})
+
+export const startJobRun: Client.Operation<StartJobRunRequest, StartJobRunResponse, StartJobRunError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"StartJobRun",http:{method:"POST",requestUri:"/virtualclusters/{virtualClusterId}/jobruns"},input:{shape:StartJobRunRequest$},output:{shape:StartJobRunResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, EMRcontainers> = /*#__PURE__*/ Client.operation(EMRcontainers, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})

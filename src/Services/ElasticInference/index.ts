@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The ElasticInference client: provide it with `layer`. */
@@ -25,96 +26,101 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const DescribeAcceleratorOfferingsRequestAcceleratorTypes$: S.ListShape = {type:"list",name:"DescribeAcceleratorOfferingsRequestAcceleratorTypes",member:{shape:string$}}
 const DescribeAcceleratorOfferingsRequest$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorOfferingsRequest",members:{locationType:{shape:string$},acceleratorTypes:{shape:DescribeAcceleratorOfferingsRequestAcceleratorTypes$}},required:["locationType"]}
-const DescribeAcceleratorOfferingsOutputAcceleratorTypeOfferingsMember$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorOfferingsOutputAcceleratorTypeOfferingsMember",members:{acceleratorType:{shape:string$},locationType:{shape:string$},location:{shape:string$}}}
-const DescribeAcceleratorOfferingsOutputAcceleratorTypeOfferings$: S.ListShape = {type:"list",name:"DescribeAcceleratorOfferingsOutputAcceleratorTypeOfferings",member:{shape:DescribeAcceleratorOfferingsOutputAcceleratorTypeOfferingsMember$}}
-const DescribeAcceleratorOfferingsOutput$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorOfferingsOutput",members:{acceleratorTypeOfferings:{shape:DescribeAcceleratorOfferingsOutputAcceleratorTypeOfferings$}}}
+const AcceleratorTypeOffering$: S.StructureShape = {type:"structure",name:"AcceleratorTypeOffering",members:{acceleratorType:{shape:string$},locationType:{shape:string$},location:{shape:string$}}}
+const DescribeAcceleratorOfferingsResponseAcceleratorTypeOfferings$: S.ListShape = {type:"list",name:"DescribeAcceleratorOfferingsResponseAcceleratorTypeOfferings",member:{shape:AcceleratorTypeOffering$}}
+const DescribeAcceleratorOfferingsResponse$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorOfferingsResponse",members:{acceleratorTypeOfferings:{shape:DescribeAcceleratorOfferingsResponseAcceleratorTypeOfferings$}}}
 const DescribeAcceleratorTypesRequest$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorTypesRequest",members:{}}
-const DescribeAcceleratorTypesOutputAcceleratorTypesMemberMemoryInfo$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorTypesOutputAcceleratorTypesMemberMemoryInfo",members:{sizeInMiB:{shape:integer$}}}
-const DescribeAcceleratorTypesOutputAcceleratorTypesMemberThroughputInfoMember$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorTypesOutputAcceleratorTypesMemberThroughputInfoMember",members:{key:{shape:string$},value:{shape:integer$}}}
-const DescribeAcceleratorTypesOutputAcceleratorTypesMemberThroughputInfo$: S.ListShape = {type:"list",name:"DescribeAcceleratorTypesOutputAcceleratorTypesMemberThroughputInfo",member:{shape:DescribeAcceleratorTypesOutputAcceleratorTypesMemberThroughputInfoMember$}}
-const DescribeAcceleratorTypesOutputAcceleratorTypesMember$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorTypesOutputAcceleratorTypesMember",members:{acceleratorTypeName:{shape:string$},memoryInfo:{shape:DescribeAcceleratorTypesOutputAcceleratorTypesMemberMemoryInfo$},throughputInfo:{shape:DescribeAcceleratorTypesOutputAcceleratorTypesMemberThroughputInfo$}}}
-const DescribeAcceleratorTypesOutputAcceleratorTypes$: S.ListShape = {type:"list",name:"DescribeAcceleratorTypesOutputAcceleratorTypes",member:{shape:DescribeAcceleratorTypesOutputAcceleratorTypesMember$}}
-const DescribeAcceleratorTypesOutput$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorTypesOutput",members:{acceleratorTypes:{shape:DescribeAcceleratorTypesOutputAcceleratorTypes$}}}
+const MemoryInfo$: S.StructureShape = {type:"structure",name:"MemoryInfo",members:{sizeInMiB:{shape:integer$}}}
+const KeyValuePair$: S.StructureShape = {type:"structure",name:"KeyValuePair",members:{key:{shape:string$},value:{shape:integer$}}}
+const AcceleratorTypeThroughputInfo$: S.ListShape = {type:"list",name:"AcceleratorTypeThroughputInfo",member:{shape:KeyValuePair$}}
+const AcceleratorType$: S.StructureShape = {type:"structure",name:"AcceleratorType",members:{acceleratorTypeName:{shape:string$},memoryInfo:{shape:MemoryInfo$},throughputInfo:{shape:AcceleratorTypeThroughputInfo$}}}
+const DescribeAcceleratorTypesResponseAcceleratorTypes$: S.ListShape = {type:"list",name:"DescribeAcceleratorTypesResponseAcceleratorTypes",member:{shape:AcceleratorType$}}
+const DescribeAcceleratorTypesResponse$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorTypesResponse",members:{acceleratorTypes:{shape:DescribeAcceleratorTypesResponseAcceleratorTypes$}}}
 const DescribeAcceleratorsRequestAcceleratorIds$: S.ListShape = {type:"list",name:"DescribeAcceleratorsRequestAcceleratorIds",member:{shape:string$}}
-const DescribeAcceleratorsRequestFiltersMemberValues$: S.ListShape = {type:"list",name:"DescribeAcceleratorsRequestFiltersMemberValues",member:{shape:string$}}
-const DescribeAcceleratorsRequestFiltersMember$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorsRequestFiltersMember",members:{name:{shape:string$},values:{shape:DescribeAcceleratorsRequestFiltersMemberValues$}}}
-const DescribeAcceleratorsRequestFilters$: S.ListShape = {type:"list",name:"DescribeAcceleratorsRequestFilters",member:{shape:DescribeAcceleratorsRequestFiltersMember$}}
+const FilterValues$: S.ListShape = {type:"list",name:"FilterValues",member:{shape:string$}}
+const Filter$: S.StructureShape = {type:"structure",name:"Filter",members:{name:{shape:string$},values:{shape:FilterValues$}}}
+const DescribeAcceleratorsRequestFilters$: S.ListShape = {type:"list",name:"DescribeAcceleratorsRequestFilters",member:{shape:Filter$}}
 const DescribeAcceleratorsRequest$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorsRequest",members:{acceleratorIds:{shape:DescribeAcceleratorsRequestAcceleratorIds$},filters:{shape:DescribeAcceleratorsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const DescribeAcceleratorsOutputAcceleratorSetMemberAcceleratorHealth$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorsOutputAcceleratorSetMemberAcceleratorHealth",members:{status:{shape:string$}}}
-const DescribeAcceleratorsOutputAcceleratorSetMember$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorsOutputAcceleratorSetMember",members:{acceleratorHealth:{shape:DescribeAcceleratorsOutputAcceleratorSetMemberAcceleratorHealth$},acceleratorType:{shape:string$},acceleratorId:{shape:string$},availabilityZone:{shape:string$},attachedResource:{shape:string$}}}
-const DescribeAcceleratorsOutputAcceleratorSet$: S.ListShape = {type:"list",name:"DescribeAcceleratorsOutputAcceleratorSet",member:{shape:DescribeAcceleratorsOutputAcceleratorSetMember$}}
-const DescribeAcceleratorsOutput$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorsOutput",members:{acceleratorSet:{shape:DescribeAcceleratorsOutputAcceleratorSet$},nextToken:{shape:string$}}}
+const ElasticInferenceAcceleratorHealth$: S.StructureShape = {type:"structure",name:"ElasticInferenceAcceleratorHealth",members:{status:{shape:string$}}}
+const ElasticInferenceAccelerator$: S.StructureShape = {type:"structure",name:"ElasticInferenceAccelerator",members:{acceleratorHealth:{shape:ElasticInferenceAcceleratorHealth$},acceleratorType:{shape:string$},acceleratorId:{shape:string$},availabilityZone:{shape:string$},attachedResource:{shape:string$}}}
+const DescribeAcceleratorsResponseAcceleratorSet$: S.ListShape = {type:"list",name:"DescribeAcceleratorsResponseAcceleratorSet",member:{shape:ElasticInferenceAccelerator$}}
+const DescribeAcceleratorsResponse$: S.StructureShape = {type:"structure",name:"DescribeAcceleratorsResponse",members:{acceleratorSet:{shape:DescribeAcceleratorsResponseAcceleratorSet$},nextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutputTags$: S.MapShape = {type:"map",name:"ListTagsForResourceOutputTags",key:{shape:string$},value:{shape:string$}}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:ListTagsForResourceOutputTags$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:ListTagsForResourceOutputTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const ListTagsForResourceResultTags$: S.MapShape = {type:"map",name:"ListTagsForResourceResultTags",key:{shape:string$},value:{shape:string$}}
+const ListTagsForResourceResult$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResult",members:{tags:{shape:ListTagsForResourceResultTags$}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:ListTagsForResourceResultTags$}},required:["resourceArn","tags"]}
+const TagResourceResult$: S.StructureShape = {type:"structure",name:"TagResourceResult",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResult$: S.StructureShape = {type:"structure",name:"UntagResourceResult",members:{}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+
+export type LocationType = "availability-zone" | "availability-zone-id" | "region" | (string & {})
 
 export interface DescribeAcceleratorOfferingsRequest {
-  readonly locationType: string
+  readonly locationType: LocationType
   readonly acceleratorTypes?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeAcceleratorOfferingsOutput {
-  readonly acceleratorTypeOfferings?: ReadonlyArray<DescribeAcceleratorOfferingsOutputAcceleratorTypeOfferingsMember>
+export interface DescribeAcceleratorOfferingsResponse {
+  readonly acceleratorTypeOfferings?: ReadonlyArray<AcceleratorTypeOffering>
 }
 
-export interface DescribeAcceleratorOfferingsOutputAcceleratorTypeOfferingsMember {
+export interface AcceleratorTypeOffering {
   readonly acceleratorType?: string
-  readonly locationType?: string
+  readonly locationType?: LocationType
   readonly location?: string
 }
 
 export type DescribeAcceleratorTypesRequest = {}
 
-export interface DescribeAcceleratorTypesOutput {
-  readonly acceleratorTypes?: ReadonlyArray<DescribeAcceleratorTypesOutputAcceleratorTypesMember>
+export interface DescribeAcceleratorTypesResponse {
+  readonly acceleratorTypes?: ReadonlyArray<AcceleratorType>
 }
 
-export interface DescribeAcceleratorTypesOutputAcceleratorTypesMember {
+export interface AcceleratorType {
   readonly acceleratorTypeName?: string
-  readonly memoryInfo?: DescribeAcceleratorTypesOutputAcceleratorTypesMemberMemoryInfo
-  readonly throughputInfo?: ReadonlyArray<DescribeAcceleratorTypesOutputAcceleratorTypesMemberThroughputInfoMember>
+  readonly memoryInfo?: MemoryInfo
+  readonly throughputInfo?: ReadonlyArray<KeyValuePair>
 }
 
-export interface DescribeAcceleratorTypesOutputAcceleratorTypesMemberMemoryInfo {
+export interface MemoryInfo {
   readonly sizeInMiB?: number
 }
 
-export interface DescribeAcceleratorTypesOutputAcceleratorTypesMemberThroughputInfoMember {
+export interface KeyValuePair {
   readonly key?: string
   readonly value?: number
 }
 
 export interface DescribeAcceleratorsRequest {
   readonly acceleratorIds?: ReadonlyArray<string> | undefined
-  readonly filters?: ReadonlyArray<DescribeAcceleratorsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
 }
 
-export interface DescribeAcceleratorsRequestFiltersMember {
+export interface Filter {
   readonly name?: string | undefined
   readonly values?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeAcceleratorsOutput {
-  readonly acceleratorSet?: ReadonlyArray<DescribeAcceleratorsOutputAcceleratorSetMember>
+export interface DescribeAcceleratorsResponse {
+  readonly acceleratorSet?: ReadonlyArray<ElasticInferenceAccelerator>
   readonly nextToken?: string
 }
 
-export interface DescribeAcceleratorsOutputAcceleratorSetMember {
-  readonly acceleratorHealth?: DescribeAcceleratorsOutputAcceleratorSetMemberAcceleratorHealth
+export interface ElasticInferenceAccelerator {
+  readonly acceleratorHealth?: ElasticInferenceAcceleratorHealth
   readonly acceleratorType?: string
   readonly acceleratorId?: string
   readonly availabilityZone?: string
   readonly attachedResource?: string
 }
 
-export interface DescribeAcceleratorsOutputAcceleratorSetMemberAcceleratorHealth {
+export interface ElasticInferenceAcceleratorHealth {
   readonly status?: string
 }
 
@@ -122,7 +128,7 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResult {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -131,35 +137,41 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResult = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResult = {}
 
-export type DescribeAcceleratorOfferingsError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException") {}
 
-export type DescribeAcceleratorTypesError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type DescribeAcceleratorsError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DescribeAcceleratorOfferingsError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type DescribeAcceleratorTypesError = InternalServerException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type DescribeAcceleratorsError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeAcceleratorOfferings: Client.Operation<DescribeAcceleratorOfferingsRequest, DescribeAcceleratorOfferingsOutput, DescribeAcceleratorOfferingsError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"DescribeAcceleratorOfferings",http:{method:"POST",requestUri:"/describe-accelerator-offerings"},input:{shape:DescribeAcceleratorOfferingsRequest$},output:{shape:DescribeAcceleratorOfferingsOutput$}}})
+export type ListTagsForResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeAcceleratorTypes: Client.Operation<DescribeAcceleratorTypesRequest, DescribeAcceleratorTypesOutput, DescribeAcceleratorTypesError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"DescribeAcceleratorTypes",http:{method:"GET",requestUri:"/describe-accelerator-types"},input:{shape:DescribeAcceleratorTypesRequest$},output:{shape:DescribeAcceleratorTypesOutput$}}})
+export type TagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const describeAccelerators: Paginate.Paginated<DescribeAcceleratorsRequest, DescribeAcceleratorsOutput, DescribeAcceleratorsError, ElasticInference, DescribeAcceleratorsOutputAcceleratorSetMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"DescribeAccelerators",http:{method:"POST",requestUri:"/describe-accelerators"},input:{shape:DescribeAcceleratorsRequest$},output:{shape:DescribeAcceleratorsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["acceleratorSet"]})
+export type UntagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const describeAcceleratorOfferings: Client.Operation<DescribeAcceleratorOfferingsRequest, DescribeAcceleratorOfferingsResponse, DescribeAcceleratorOfferingsError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"DescribeAcceleratorOfferings",http:{method:"POST",requestUri:"/describe-accelerator-offerings"},input:{shape:DescribeAcceleratorOfferingsRequest$},output:{shape:DescribeAcceleratorOfferingsResponse$},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const describeAcceleratorTypes: Client.Operation<DescribeAcceleratorTypesRequest, DescribeAcceleratorTypesResponse, DescribeAcceleratorTypesError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"DescribeAcceleratorTypes",http:{method:"GET",requestUri:"/describe-accelerator-types"},input:{shape:DescribeAcceleratorTypesRequest$},output:{shape:DescribeAcceleratorTypesResponse$},errors:[InternalServerException$]},errors:{InternalServerException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const describeAccelerators: Paginate.Paginated<DescribeAcceleratorsRequest, DescribeAcceleratorsResponse, DescribeAcceleratorsError, ElasticInference, ElasticInferenceAccelerator> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"DescribeAccelerators",http:{method:"POST",requestUri:"/describe-accelerators"},input:{shape:DescribeAcceleratorsRequest$},output:{shape:DescribeAcceleratorsResponse$},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["acceleratorSet"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResult, ListTagsForResourceError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResult$},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResult, TagResourceError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResult$},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResult, UntagResourceError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResult$},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Evidently client: provide it with `layer`. */
@@ -28,201 +29,243 @@ const long$: S.Shape = {type:"long",name:"Long"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
-const BatchEvaluateFeatureRequestRequestsMember$: S.StructureShape = {type:"structure",name:"BatchEvaluateFeatureRequestRequestsMember",members:{entityId:{shape:string$},evaluationContext:{shape:string$1,jsonvalue:true},feature:{shape:string$}},required:["entityId","feature"]}
-const BatchEvaluateFeatureRequestRequests$: S.ListShape = {type:"list",name:"BatchEvaluateFeatureRequestRequests",member:{shape:BatchEvaluateFeatureRequestRequestsMember$}}
+const EvaluationRequest$: S.StructureShape = {type:"structure",name:"EvaluationRequest",members:{entityId:{shape:string$},evaluationContext:{shape:string$1,jsonvalue:true},feature:{shape:string$}},required:["entityId","feature"]}
+const BatchEvaluateFeatureRequestRequests$: S.ListShape = {type:"list",name:"BatchEvaluateFeatureRequestRequests",member:{shape:EvaluationRequest$}}
 const BatchEvaluateFeatureRequest$: S.StructureShape = {type:"structure",name:"BatchEvaluateFeatureRequest",members:{project:{shape:string$,location:"uri",locationName:"project"},requests:{shape:BatchEvaluateFeatureRequestRequests$}},required:["project","requests"]}
-const BatchEvaluateFeatureOutputResultsMemberValue$: S.StructureShape = {type:"structure",name:"BatchEvaluateFeatureOutputResultsMemberValue",members:{boolValue:{shape:boolean$},doubleValue:{shape:double$},longValue:{shape:long$},stringValue:{shape:string$}},union:true}
-const BatchEvaluateFeatureOutputResultsMember$: S.StructureShape = {type:"structure",name:"BatchEvaluateFeatureOutputResultsMember",members:{details:{shape:string$1,jsonvalue:true},entityId:{shape:string$},feature:{shape:string$},project:{shape:string$},reason:{shape:string$},value:{shape:BatchEvaluateFeatureOutputResultsMemberValue$},variation:{shape:string$}},required:["entityId","feature"]}
-const BatchEvaluateFeatureOutputResults$: S.ListShape = {type:"list",name:"BatchEvaluateFeatureOutputResults",member:{shape:BatchEvaluateFeatureOutputResultsMember$}}
-const BatchEvaluateFeatureOutput$: S.StructureShape = {type:"structure",name:"BatchEvaluateFeatureOutput",members:{results:{shape:BatchEvaluateFeatureOutputResults$}}}
-const CreateExperimentRequestMetricGoalsMemberMetricDefinition$: S.StructureShape = {type:"structure",name:"CreateExperimentRequestMetricGoalsMemberMetricDefinition",members:{entityIdKey:{shape:string$},eventPattern:{shape:string$1,jsonvalue:true},name:{shape:string$},unitLabel:{shape:string$},valueKey:{shape:string$}},required:["entityIdKey","name","valueKey"]}
-const CreateExperimentRequestMetricGoalsMember$: S.StructureShape = {type:"structure",name:"CreateExperimentRequestMetricGoalsMember",members:{desiredChange:{shape:string$},metricDefinition:{shape:CreateExperimentRequestMetricGoalsMemberMetricDefinition$}},required:["metricDefinition"]}
-const CreateExperimentRequestMetricGoals$: S.ListShape = {type:"list",name:"CreateExperimentRequestMetricGoals",member:{shape:CreateExperimentRequestMetricGoalsMember$}}
-const CreateExperimentRequestOnlineAbConfigTreatmentWeights$: S.MapShape = {type:"map",name:"CreateExperimentRequestOnlineAbConfigTreatmentWeights",key:{shape:string$},value:{shape:long$}}
-const CreateExperimentRequestOnlineAbConfig$: S.StructureShape = {type:"structure",name:"CreateExperimentRequestOnlineAbConfig",members:{controlTreatmentName:{shape:string$},treatmentWeights:{shape:CreateExperimentRequestOnlineAbConfigTreatmentWeights$}}}
+const EvaluationResultValue$: S.StructureShape = {type:"structure",name:"EvaluationResultValue",members:{boolValue:{shape:boolean$},doubleValue:{shape:double$},longValue:{shape:long$},stringValue:{shape:string$}},union:true}
+const EvaluationResult$: S.StructureShape = {type:"structure",name:"EvaluationResult",members:{details:{shape:string$1,jsonvalue:true},entityId:{shape:string$},feature:{shape:string$},project:{shape:string$},reason:{shape:string$},value:{shape:EvaluationResultValue$},variation:{shape:string$}},required:["entityId","feature"]}
+const BatchEvaluateFeatureResponseResults$: S.ListShape = {type:"list",name:"BatchEvaluateFeatureResponseResults",member:{shape:EvaluationResult$}}
+const BatchEvaluateFeatureResponse$: S.StructureShape = {type:"structure",name:"BatchEvaluateFeatureResponse",members:{results:{shape:BatchEvaluateFeatureResponseResults$}}}
+const MetricDefinitionConfig$: S.StructureShape = {type:"structure",name:"MetricDefinitionConfig",members:{entityIdKey:{shape:string$},eventPattern:{shape:string$1,jsonvalue:true},name:{shape:string$},unitLabel:{shape:string$},valueKey:{shape:string$}},required:["entityIdKey","name","valueKey"]}
+const MetricGoalConfig$: S.StructureShape = {type:"structure",name:"MetricGoalConfig",members:{desiredChange:{shape:string$},metricDefinition:{shape:MetricDefinitionConfig$}},required:["metricDefinition"]}
+const CreateExperimentRequestMetricGoals$: S.ListShape = {type:"list",name:"CreateExperimentRequestMetricGoals",member:{shape:MetricGoalConfig$}}
+const OnlineAbConfigTreatmentWeights$: S.MapShape = {type:"map",name:"OnlineAbConfigTreatmentWeights",key:{shape:string$},value:{shape:long$}}
+const OnlineAbConfig$: S.StructureShape = {type:"structure",name:"OnlineAbConfig",members:{controlTreatmentName:{shape:string$},treatmentWeights:{shape:OnlineAbConfigTreatmentWeights$}}}
 const CreateExperimentRequestTags$: S.MapShape = {type:"map",name:"CreateExperimentRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateExperimentRequestTreatmentsMember$: S.StructureShape = {type:"structure",name:"CreateExperimentRequestTreatmentsMember",members:{description:{shape:string$},feature:{shape:string$},name:{shape:string$},variation:{shape:string$}},required:["feature","name","variation"]}
-const CreateExperimentRequestTreatments$: S.ListShape = {type:"list",name:"CreateExperimentRequestTreatments",member:{shape:CreateExperimentRequestTreatmentsMember$}}
-const CreateExperimentRequest$: S.StructureShape = {type:"structure",name:"CreateExperimentRequest",members:{description:{shape:string$},metricGoals:{shape:CreateExperimentRequestMetricGoals$},name:{shape:string$},onlineAbConfig:{shape:CreateExperimentRequestOnlineAbConfig$},project:{shape:string$,location:"uri",locationName:"project"},randomizationSalt:{shape:string$},samplingRate:{shape:long$},segment:{shape:string$},tags:{shape:CreateExperimentRequestTags$},treatments:{shape:CreateExperimentRequestTreatments$}},required:["metricGoals","name","project","treatments"]}
-const CreateExperimentOutputExperimentExecution$: S.StructureShape = {type:"structure",name:"CreateExperimentOutputExperimentExecution",members:{endedTime:{shape:timestamp$},startedTime:{shape:timestamp$}}}
-const CreateExperimentOutputExperimentMetricGoalsMemberMetricDefinition$: S.StructureShape = {type:"structure",name:"CreateExperimentOutputExperimentMetricGoalsMemberMetricDefinition",members:{entityIdKey:{shape:string$},eventPattern:{shape:string$1,jsonvalue:true},name:{shape:string$},unitLabel:{shape:string$},valueKey:{shape:string$}}}
-const CreateExperimentOutputExperimentMetricGoalsMember$: S.StructureShape = {type:"structure",name:"CreateExperimentOutputExperimentMetricGoalsMember",members:{desiredChange:{shape:string$},metricDefinition:{shape:CreateExperimentOutputExperimentMetricGoalsMemberMetricDefinition$}},required:["metricDefinition"]}
-const CreateExperimentOutputExperimentMetricGoals$: S.ListShape = {type:"list",name:"CreateExperimentOutputExperimentMetricGoals",member:{shape:CreateExperimentOutputExperimentMetricGoalsMember$}}
-const CreateExperimentOutputExperimentOnlineAbDefinition$: S.StructureShape = {type:"structure",name:"CreateExperimentOutputExperimentOnlineAbDefinition",members:{controlTreatmentName:{shape:string$},treatmentWeights:{shape:CreateExperimentRequestOnlineAbConfigTreatmentWeights$}}}
-const CreateExperimentOutputExperimentSchedule$: S.StructureShape = {type:"structure",name:"CreateExperimentOutputExperimentSchedule",members:{analysisCompleteTime:{shape:timestamp$}}}
-const CreateExperimentOutputExperimentTreatmentsMemberFeatureVariations$: S.MapShape = {type:"map",name:"CreateExperimentOutputExperimentTreatmentsMemberFeatureVariations",key:{shape:string$},value:{shape:string$}}
-const CreateExperimentOutputExperimentTreatmentsMember$: S.StructureShape = {type:"structure",name:"CreateExperimentOutputExperimentTreatmentsMember",members:{description:{shape:string$},featureVariations:{shape:CreateExperimentOutputExperimentTreatmentsMemberFeatureVariations$},name:{shape:string$}},required:["name"]}
-const CreateExperimentOutputExperimentTreatments$: S.ListShape = {type:"list",name:"CreateExperimentOutputExperimentTreatments",member:{shape:CreateExperimentOutputExperimentTreatmentsMember$}}
-const CreateExperimentOutputExperiment$: S.StructureShape = {type:"structure",name:"CreateExperimentOutputExperiment",members:{arn:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},execution:{shape:CreateExperimentOutputExperimentExecution$},lastUpdatedTime:{shape:timestamp$},metricGoals:{shape:CreateExperimentOutputExperimentMetricGoals$},name:{shape:string$},onlineAbDefinition:{shape:CreateExperimentOutputExperimentOnlineAbDefinition$},project:{shape:string$},randomizationSalt:{shape:string$},samplingRate:{shape:long$},schedule:{shape:CreateExperimentOutputExperimentSchedule$},segment:{shape:string$},status:{shape:string$},statusReason:{shape:string$},tags:{shape:CreateExperimentRequestTags$},treatments:{shape:CreateExperimentOutputExperimentTreatments$},type:{shape:string$}},required:["arn","createdTime","lastUpdatedTime","name","status","type"]}
-const CreateExperimentOutput$: S.StructureShape = {type:"structure",name:"CreateExperimentOutput",members:{experiment:{shape:CreateExperimentOutputExperiment$}},required:["experiment"]}
+const TreatmentConfig$: S.StructureShape = {type:"structure",name:"TreatmentConfig",members:{description:{shape:string$},feature:{shape:string$},name:{shape:string$},variation:{shape:string$}},required:["feature","name","variation"]}
+const CreateExperimentRequestTreatments$: S.ListShape = {type:"list",name:"CreateExperimentRequestTreatments",member:{shape:TreatmentConfig$}}
+const CreateExperimentRequest$: S.StructureShape = {type:"structure",name:"CreateExperimentRequest",members:{description:{shape:string$},metricGoals:{shape:CreateExperimentRequestMetricGoals$},name:{shape:string$},onlineAbConfig:{shape:OnlineAbConfig$},project:{shape:string$,location:"uri",locationName:"project"},randomizationSalt:{shape:string$},samplingRate:{shape:long$},segment:{shape:string$},tags:{shape:CreateExperimentRequestTags$},treatments:{shape:CreateExperimentRequestTreatments$}},required:["metricGoals","name","project","treatments"]}
+const ExperimentExecution$: S.StructureShape = {type:"structure",name:"ExperimentExecution",members:{endedTime:{shape:timestamp$},startedTime:{shape:timestamp$}}}
+const MetricDefinition$: S.StructureShape = {type:"structure",name:"MetricDefinition",members:{entityIdKey:{shape:string$},eventPattern:{shape:string$1,jsonvalue:true},name:{shape:string$},unitLabel:{shape:string$},valueKey:{shape:string$}}}
+const MetricGoal$: S.StructureShape = {type:"structure",name:"MetricGoal",members:{desiredChange:{shape:string$},metricDefinition:{shape:MetricDefinition$}},required:["metricDefinition"]}
+const ExperimentMetricGoals$: S.ListShape = {type:"list",name:"ExperimentMetricGoals",member:{shape:MetricGoal$}}
+const OnlineAbDefinition$: S.StructureShape = {type:"structure",name:"OnlineAbDefinition",members:{controlTreatmentName:{shape:string$},treatmentWeights:{shape:OnlineAbConfigTreatmentWeights$}}}
+const ExperimentSchedule$: S.StructureShape = {type:"structure",name:"ExperimentSchedule",members:{analysisCompleteTime:{shape:timestamp$}}}
+const TreatmentFeatureVariations$: S.MapShape = {type:"map",name:"TreatmentFeatureVariations",key:{shape:string$},value:{shape:string$}}
+const Treatment$: S.StructureShape = {type:"structure",name:"Treatment",members:{description:{shape:string$},featureVariations:{shape:TreatmentFeatureVariations$},name:{shape:string$}},required:["name"]}
+const ExperimentTreatments$: S.ListShape = {type:"list",name:"ExperimentTreatments",member:{shape:Treatment$}}
+const Experiment$: S.StructureShape = {type:"structure",name:"Experiment",members:{arn:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},execution:{shape:ExperimentExecution$},lastUpdatedTime:{shape:timestamp$},metricGoals:{shape:ExperimentMetricGoals$},name:{shape:string$},onlineAbDefinition:{shape:OnlineAbDefinition$},project:{shape:string$},randomizationSalt:{shape:string$},samplingRate:{shape:long$},schedule:{shape:ExperimentSchedule$},segment:{shape:string$},status:{shape:string$},statusReason:{shape:string$},tags:{shape:CreateExperimentRequestTags$},treatments:{shape:ExperimentTreatments$},type:{shape:string$}},required:["arn","createdTime","lastUpdatedTime","name","status","type"]}
+const CreateExperimentResponse$: S.StructureShape = {type:"structure",name:"CreateExperimentResponse",members:{experiment:{shape:Experiment$}},required:["experiment"]}
 const CreateFeatureRequestEntityOverrides$: S.MapShape = {type:"map",name:"CreateFeatureRequestEntityOverrides",key:{shape:string$},value:{shape:string$}}
-const CreateFeatureRequestVariationsMember$: S.StructureShape = {type:"structure",name:"CreateFeatureRequestVariationsMember",members:{name:{shape:string$},value:{shape:BatchEvaluateFeatureOutputResultsMemberValue$}},required:["name","value"]}
-const CreateFeatureRequestVariations$: S.ListShape = {type:"list",name:"CreateFeatureRequestVariations",member:{shape:CreateFeatureRequestVariationsMember$}}
+const VariationConfig$: S.StructureShape = {type:"structure",name:"VariationConfig",members:{name:{shape:string$},value:{shape:EvaluationResultValue$}},required:["name","value"]}
+const CreateFeatureRequestVariations$: S.ListShape = {type:"list",name:"CreateFeatureRequestVariations",member:{shape:VariationConfig$}}
 const CreateFeatureRequest$: S.StructureShape = {type:"structure",name:"CreateFeatureRequest",members:{defaultVariation:{shape:string$},description:{shape:string$},entityOverrides:{shape:CreateFeatureRequestEntityOverrides$},evaluationStrategy:{shape:string$},name:{shape:string$},project:{shape:string$,location:"uri",locationName:"project"},tags:{shape:CreateExperimentRequestTags$},variations:{shape:CreateFeatureRequestVariations$}},required:["name","project","variations"]}
-const CreateFeatureOutputFeatureEvaluationRulesMember$: S.StructureShape = {type:"structure",name:"CreateFeatureOutputFeatureEvaluationRulesMember",members:{name:{shape:string$},type:{shape:string$}},required:["type"]}
-const CreateFeatureOutputFeatureEvaluationRules$: S.ListShape = {type:"list",name:"CreateFeatureOutputFeatureEvaluationRules",member:{shape:CreateFeatureOutputFeatureEvaluationRulesMember$}}
-const CreateFeatureOutputFeatureVariationsMember$: S.StructureShape = {type:"structure",name:"CreateFeatureOutputFeatureVariationsMember",members:{name:{shape:string$},value:{shape:BatchEvaluateFeatureOutputResultsMemberValue$}}}
-const CreateFeatureOutputFeatureVariations$: S.ListShape = {type:"list",name:"CreateFeatureOutputFeatureVariations",member:{shape:CreateFeatureOutputFeatureVariationsMember$}}
-const CreateFeatureOutputFeature$: S.StructureShape = {type:"structure",name:"CreateFeatureOutputFeature",members:{arn:{shape:string$},createdTime:{shape:timestamp$},defaultVariation:{shape:string$},description:{shape:string$},entityOverrides:{shape:CreateFeatureRequestEntityOverrides$},evaluationRules:{shape:CreateFeatureOutputFeatureEvaluationRules$},evaluationStrategy:{shape:string$},lastUpdatedTime:{shape:timestamp$},name:{shape:string$},project:{shape:string$},status:{shape:string$},tags:{shape:CreateExperimentRequestTags$},valueType:{shape:string$},variations:{shape:CreateFeatureOutputFeatureVariations$}},required:["arn","createdTime","evaluationStrategy","lastUpdatedTime","name","status","valueType","variations"]}
-const CreateFeatureOutput$: S.StructureShape = {type:"structure",name:"CreateFeatureOutput",members:{feature:{shape:CreateFeatureOutputFeature$}}}
-const CreateLaunchRequestGroupsMember$: S.StructureShape = {type:"structure",name:"CreateLaunchRequestGroupsMember",members:{description:{shape:string$},feature:{shape:string$},name:{shape:string$},variation:{shape:string$}},required:["feature","name","variation"]}
-const CreateLaunchRequestGroups$: S.ListShape = {type:"list",name:"CreateLaunchRequestGroups",member:{shape:CreateLaunchRequestGroupsMember$}}
-const CreateLaunchRequestMetricMonitorsMember$: S.StructureShape = {type:"structure",name:"CreateLaunchRequestMetricMonitorsMember",members:{metricDefinition:{shape:CreateExperimentRequestMetricGoalsMemberMetricDefinition$}},required:["metricDefinition"]}
-const CreateLaunchRequestMetricMonitors$: S.ListShape = {type:"list",name:"CreateLaunchRequestMetricMonitors",member:{shape:CreateLaunchRequestMetricMonitorsMember$}}
-const CreateLaunchRequestScheduledSplitsConfigStepsMemberGroupWeights$: S.MapShape = {type:"map",name:"CreateLaunchRequestScheduledSplitsConfigStepsMemberGroupWeights",key:{shape:string$},value:{shape:long$}}
-const CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverridesMember$: S.StructureShape = {type:"structure",name:"CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverridesMember",members:{evaluationOrder:{shape:long$},segment:{shape:string$},weights:{shape:CreateLaunchRequestScheduledSplitsConfigStepsMemberGroupWeights$}},required:["evaluationOrder","segment","weights"]}
-const CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverrides$: S.ListShape = {type:"list",name:"CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverrides",member:{shape:CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverridesMember$}}
-const CreateLaunchRequestScheduledSplitsConfigStepsMember$: S.StructureShape = {type:"structure",name:"CreateLaunchRequestScheduledSplitsConfigStepsMember",members:{groupWeights:{shape:CreateLaunchRequestScheduledSplitsConfigStepsMemberGroupWeights$},segmentOverrides:{shape:CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverrides$},startTime:{shape:timestamp$}},required:["groupWeights","startTime"]}
-const CreateLaunchRequestScheduledSplitsConfigSteps$: S.ListShape = {type:"list",name:"CreateLaunchRequestScheduledSplitsConfigSteps",member:{shape:CreateLaunchRequestScheduledSplitsConfigStepsMember$}}
-const CreateLaunchRequestScheduledSplitsConfig$: S.StructureShape = {type:"structure",name:"CreateLaunchRequestScheduledSplitsConfig",members:{steps:{shape:CreateLaunchRequestScheduledSplitsConfigSteps$}},required:["steps"]}
-const CreateLaunchRequest$: S.StructureShape = {type:"structure",name:"CreateLaunchRequest",members:{description:{shape:string$},groups:{shape:CreateLaunchRequestGroups$},metricMonitors:{shape:CreateLaunchRequestMetricMonitors$},name:{shape:string$},project:{shape:string$,location:"uri",locationName:"project"},randomizationSalt:{shape:string$},scheduledSplitsConfig:{shape:CreateLaunchRequestScheduledSplitsConfig$},tags:{shape:CreateExperimentRequestTags$}},required:["groups","name","project"]}
-const CreateLaunchOutputLaunchExecution$: S.StructureShape = {type:"structure",name:"CreateLaunchOutputLaunchExecution",members:{endedTime:{shape:timestamp$},startedTime:{shape:timestamp$}}}
-const CreateLaunchOutputLaunchGroupsMember$: S.StructureShape = {type:"structure",name:"CreateLaunchOutputLaunchGroupsMember",members:{description:{shape:string$},featureVariations:{shape:CreateExperimentOutputExperimentTreatmentsMemberFeatureVariations$},name:{shape:string$}},required:["featureVariations","name"]}
-const CreateLaunchOutputLaunchGroups$: S.ListShape = {type:"list",name:"CreateLaunchOutputLaunchGroups",member:{shape:CreateLaunchOutputLaunchGroupsMember$}}
-const CreateLaunchOutputLaunchMetricMonitorsMember$: S.StructureShape = {type:"structure",name:"CreateLaunchOutputLaunchMetricMonitorsMember",members:{metricDefinition:{shape:CreateExperimentOutputExperimentMetricGoalsMemberMetricDefinition$}},required:["metricDefinition"]}
-const CreateLaunchOutputLaunchMetricMonitors$: S.ListShape = {type:"list",name:"CreateLaunchOutputLaunchMetricMonitors",member:{shape:CreateLaunchOutputLaunchMetricMonitorsMember$}}
-const CreateLaunchOutputLaunchScheduledSplitsDefinitionStepsMember$: S.StructureShape = {type:"structure",name:"CreateLaunchOutputLaunchScheduledSplitsDefinitionStepsMember",members:{groupWeights:{shape:CreateLaunchRequestScheduledSplitsConfigStepsMemberGroupWeights$},segmentOverrides:{shape:CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverrides$},startTime:{shape:timestamp$}},required:["startTime"]}
-const CreateLaunchOutputLaunchScheduledSplitsDefinitionSteps$: S.ListShape = {type:"list",name:"CreateLaunchOutputLaunchScheduledSplitsDefinitionSteps",member:{shape:CreateLaunchOutputLaunchScheduledSplitsDefinitionStepsMember$}}
-const CreateLaunchOutputLaunchScheduledSplitsDefinition$: S.StructureShape = {type:"structure",name:"CreateLaunchOutputLaunchScheduledSplitsDefinition",members:{steps:{shape:CreateLaunchOutputLaunchScheduledSplitsDefinitionSteps$}}}
-const CreateLaunchOutputLaunch$: S.StructureShape = {type:"structure",name:"CreateLaunchOutputLaunch",members:{arn:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},execution:{shape:CreateLaunchOutputLaunchExecution$},groups:{shape:CreateLaunchOutputLaunchGroups$},lastUpdatedTime:{shape:timestamp$},metricMonitors:{shape:CreateLaunchOutputLaunchMetricMonitors$},name:{shape:string$},project:{shape:string$},randomizationSalt:{shape:string$},scheduledSplitsDefinition:{shape:CreateLaunchOutputLaunchScheduledSplitsDefinition$},status:{shape:string$},statusReason:{shape:string$},tags:{shape:CreateExperimentRequestTags$},type:{shape:string$}},required:["arn","createdTime","lastUpdatedTime","name","status","type"]}
-const CreateLaunchOutput$: S.StructureShape = {type:"structure",name:"CreateLaunchOutput",members:{launch:{shape:CreateLaunchOutputLaunch$}},required:["launch"]}
-const CreateProjectRequestAppConfigResource$: S.StructureShape = {type:"structure",name:"CreateProjectRequestAppConfigResource",members:{applicationId:{shape:string$},environmentId:{shape:string$}}}
-const CreateProjectRequestDataDeliveryCloudWatchLogs$: S.StructureShape = {type:"structure",name:"CreateProjectRequestDataDeliveryCloudWatchLogs",members:{logGroup:{shape:string$}}}
-const CreateProjectRequestDataDeliveryS3Destination$: S.StructureShape = {type:"structure",name:"CreateProjectRequestDataDeliveryS3Destination",members:{bucket:{shape:string$},prefix:{shape:string$}}}
-const CreateProjectRequestDataDelivery$: S.StructureShape = {type:"structure",name:"CreateProjectRequestDataDelivery",members:{cloudWatchLogs:{shape:CreateProjectRequestDataDeliveryCloudWatchLogs$},s3Destination:{shape:CreateProjectRequestDataDeliveryS3Destination$}}}
-const CreateProjectRequest$: S.StructureShape = {type:"structure",name:"CreateProjectRequest",members:{appConfigResource:{shape:CreateProjectRequestAppConfigResource$},dataDelivery:{shape:CreateProjectRequestDataDelivery$},description:{shape:string$},name:{shape:string$},tags:{shape:CreateExperimentRequestTags$}},required:["name"]}
-const CreateProjectOutputProjectAppConfigResource$: S.StructureShape = {type:"structure",name:"CreateProjectOutputProjectAppConfigResource",members:{applicationId:{shape:string$},configurationProfileId:{shape:string$},environmentId:{shape:string$}},required:["applicationId","configurationProfileId","environmentId"]}
-const CreateProjectOutputProjectDataDeliveryCloudWatchLogs$: S.StructureShape = {type:"structure",name:"CreateProjectOutputProjectDataDeliveryCloudWatchLogs",members:{logGroup:{shape:string$}}}
-const CreateProjectOutputProjectDataDeliveryS3Destination$: S.StructureShape = {type:"structure",name:"CreateProjectOutputProjectDataDeliveryS3Destination",members:{bucket:{shape:string$},prefix:{shape:string$}}}
-const CreateProjectOutputProjectDataDelivery$: S.StructureShape = {type:"structure",name:"CreateProjectOutputProjectDataDelivery",members:{cloudWatchLogs:{shape:CreateProjectOutputProjectDataDeliveryCloudWatchLogs$},s3Destination:{shape:CreateProjectOutputProjectDataDeliveryS3Destination$}}}
-const CreateProjectOutputProject$: S.StructureShape = {type:"structure",name:"CreateProjectOutputProject",members:{activeExperimentCount:{shape:long$},activeLaunchCount:{shape:long$},appConfigResource:{shape:CreateProjectOutputProjectAppConfigResource$},arn:{shape:string$},createdTime:{shape:timestamp$},dataDelivery:{shape:CreateProjectOutputProjectDataDelivery$},description:{shape:string$},experimentCount:{shape:long$},featureCount:{shape:long$},lastUpdatedTime:{shape:timestamp$},launchCount:{shape:long$},name:{shape:string$},status:{shape:string$},tags:{shape:CreateExperimentRequestTags$}},required:["arn","createdTime","lastUpdatedTime","name","status"]}
-const CreateProjectOutput$: S.StructureShape = {type:"structure",name:"CreateProjectOutput",members:{project:{shape:CreateProjectOutputProject$}},required:["project"]}
+const EvaluationRule$: S.StructureShape = {type:"structure",name:"EvaluationRule",members:{name:{shape:string$},type:{shape:string$}},required:["type"]}
+const FeatureEvaluationRules$: S.ListShape = {type:"list",name:"FeatureEvaluationRules",member:{shape:EvaluationRule$}}
+const Variation$: S.StructureShape = {type:"structure",name:"Variation",members:{name:{shape:string$},value:{shape:EvaluationResultValue$}}}
+const FeatureVariations$: S.ListShape = {type:"list",name:"FeatureVariations",member:{shape:Variation$}}
+const Feature$: S.StructureShape = {type:"structure",name:"Feature",members:{arn:{shape:string$},createdTime:{shape:timestamp$},defaultVariation:{shape:string$},description:{shape:string$},entityOverrides:{shape:CreateFeatureRequestEntityOverrides$},evaluationRules:{shape:FeatureEvaluationRules$},evaluationStrategy:{shape:string$},lastUpdatedTime:{shape:timestamp$},name:{shape:string$},project:{shape:string$},status:{shape:string$},tags:{shape:CreateExperimentRequestTags$},valueType:{shape:string$},variations:{shape:FeatureVariations$}},required:["arn","createdTime","evaluationStrategy","lastUpdatedTime","name","status","valueType","variations"]}
+const CreateFeatureResponse$: S.StructureShape = {type:"structure",name:"CreateFeatureResponse",members:{feature:{shape:Feature$}}}
+const LaunchGroupConfig$: S.StructureShape = {type:"structure",name:"LaunchGroupConfig",members:{description:{shape:string$},feature:{shape:string$},name:{shape:string$},variation:{shape:string$}},required:["feature","name","variation"]}
+const CreateLaunchRequestGroups$: S.ListShape = {type:"list",name:"CreateLaunchRequestGroups",member:{shape:LaunchGroupConfig$}}
+const MetricMonitorConfig$: S.StructureShape = {type:"structure",name:"MetricMonitorConfig",members:{metricDefinition:{shape:MetricDefinitionConfig$}},required:["metricDefinition"]}
+const CreateLaunchRequestMetricMonitors$: S.ListShape = {type:"list",name:"CreateLaunchRequestMetricMonitors",member:{shape:MetricMonitorConfig$}}
+const ScheduledSplitConfigGroupWeights$: S.MapShape = {type:"map",name:"ScheduledSplitConfigGroupWeights",key:{shape:string$},value:{shape:long$}}
+const SegmentOverride$: S.StructureShape = {type:"structure",name:"SegmentOverride",members:{evaluationOrder:{shape:long$},segment:{shape:string$},weights:{shape:ScheduledSplitConfigGroupWeights$}},required:["evaluationOrder","segment","weights"]}
+const ScheduledSplitConfigSegmentOverrides$: S.ListShape = {type:"list",name:"ScheduledSplitConfigSegmentOverrides",member:{shape:SegmentOverride$}}
+const ScheduledSplitConfig$: S.StructureShape = {type:"structure",name:"ScheduledSplitConfig",members:{groupWeights:{shape:ScheduledSplitConfigGroupWeights$},segmentOverrides:{shape:ScheduledSplitConfigSegmentOverrides$},startTime:{shape:timestamp$}},required:["groupWeights","startTime"]}
+const ScheduledSplitsLaunchConfigSteps$: S.ListShape = {type:"list",name:"ScheduledSplitsLaunchConfigSteps",member:{shape:ScheduledSplitConfig$}}
+const ScheduledSplitsLaunchConfig$: S.StructureShape = {type:"structure",name:"ScheduledSplitsLaunchConfig",members:{steps:{shape:ScheduledSplitsLaunchConfigSteps$}},required:["steps"]}
+const CreateLaunchRequest$: S.StructureShape = {type:"structure",name:"CreateLaunchRequest",members:{description:{shape:string$},groups:{shape:CreateLaunchRequestGroups$},metricMonitors:{shape:CreateLaunchRequestMetricMonitors$},name:{shape:string$},project:{shape:string$,location:"uri",locationName:"project"},randomizationSalt:{shape:string$},scheduledSplitsConfig:{shape:ScheduledSplitsLaunchConfig$},tags:{shape:CreateExperimentRequestTags$}},required:["groups","name","project"]}
+const LaunchExecution$: S.StructureShape = {type:"structure",name:"LaunchExecution",members:{endedTime:{shape:timestamp$},startedTime:{shape:timestamp$}}}
+const LaunchGroup$: S.StructureShape = {type:"structure",name:"LaunchGroup",members:{description:{shape:string$},featureVariations:{shape:TreatmentFeatureVariations$},name:{shape:string$}},required:["featureVariations","name"]}
+const LaunchGroups$: S.ListShape = {type:"list",name:"LaunchGroups",member:{shape:LaunchGroup$}}
+const MetricMonitor$: S.StructureShape = {type:"structure",name:"MetricMonitor",members:{metricDefinition:{shape:MetricDefinition$}},required:["metricDefinition"]}
+const LaunchMetricMonitors$: S.ListShape = {type:"list",name:"LaunchMetricMonitors",member:{shape:MetricMonitor$}}
+const ScheduledSplit$: S.StructureShape = {type:"structure",name:"ScheduledSplit",members:{groupWeights:{shape:ScheduledSplitConfigGroupWeights$},segmentOverrides:{shape:ScheduledSplitConfigSegmentOverrides$},startTime:{shape:timestamp$}},required:["startTime"]}
+const ScheduledSplitsLaunchDefinitionSteps$: S.ListShape = {type:"list",name:"ScheduledSplitsLaunchDefinitionSteps",member:{shape:ScheduledSplit$}}
+const ScheduledSplitsLaunchDefinition$: S.StructureShape = {type:"structure",name:"ScheduledSplitsLaunchDefinition",members:{steps:{shape:ScheduledSplitsLaunchDefinitionSteps$}}}
+const Launch$: S.StructureShape = {type:"structure",name:"Launch",members:{arn:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},execution:{shape:LaunchExecution$},groups:{shape:LaunchGroups$},lastUpdatedTime:{shape:timestamp$},metricMonitors:{shape:LaunchMetricMonitors$},name:{shape:string$},project:{shape:string$},randomizationSalt:{shape:string$},scheduledSplitsDefinition:{shape:ScheduledSplitsLaunchDefinition$},status:{shape:string$},statusReason:{shape:string$},tags:{shape:CreateExperimentRequestTags$},type:{shape:string$}},required:["arn","createdTime","lastUpdatedTime","name","status","type"]}
+const CreateLaunchResponse$: S.StructureShape = {type:"structure",name:"CreateLaunchResponse",members:{launch:{shape:Launch$}},required:["launch"]}
+const ProjectAppConfigResourceConfig$: S.StructureShape = {type:"structure",name:"ProjectAppConfigResourceConfig",members:{applicationId:{shape:string$},environmentId:{shape:string$}}}
+const CloudWatchLogsDestinationConfig$: S.StructureShape = {type:"structure",name:"CloudWatchLogsDestinationConfig",members:{logGroup:{shape:string$}}}
+const S3DestinationConfig$: S.StructureShape = {type:"structure",name:"S3DestinationConfig",members:{bucket:{shape:string$},prefix:{shape:string$}}}
+const ProjectDataDeliveryConfig$: S.StructureShape = {type:"structure",name:"ProjectDataDeliveryConfig",members:{cloudWatchLogs:{shape:CloudWatchLogsDestinationConfig$},s3Destination:{shape:S3DestinationConfig$}}}
+const CreateProjectRequest$: S.StructureShape = {type:"structure",name:"CreateProjectRequest",members:{appConfigResource:{shape:ProjectAppConfigResourceConfig$},dataDelivery:{shape:ProjectDataDeliveryConfig$},description:{shape:string$},name:{shape:string$},tags:{shape:CreateExperimentRequestTags$}},required:["name"]}
+const ProjectAppConfigResource$: S.StructureShape = {type:"structure",name:"ProjectAppConfigResource",members:{applicationId:{shape:string$},configurationProfileId:{shape:string$},environmentId:{shape:string$}},required:["applicationId","configurationProfileId","environmentId"]}
+const CloudWatchLogsDestination$: S.StructureShape = {type:"structure",name:"CloudWatchLogsDestination",members:{logGroup:{shape:string$}}}
+const S3Destination$: S.StructureShape = {type:"structure",name:"S3Destination",members:{bucket:{shape:string$},prefix:{shape:string$}}}
+const ProjectDataDelivery$: S.StructureShape = {type:"structure",name:"ProjectDataDelivery",members:{cloudWatchLogs:{shape:CloudWatchLogsDestination$},s3Destination:{shape:S3Destination$}}}
+const Project$: S.StructureShape = {type:"structure",name:"Project",members:{activeExperimentCount:{shape:long$},activeLaunchCount:{shape:long$},appConfigResource:{shape:ProjectAppConfigResource$},arn:{shape:string$},createdTime:{shape:timestamp$},dataDelivery:{shape:ProjectDataDelivery$},description:{shape:string$},experimentCount:{shape:long$},featureCount:{shape:long$},lastUpdatedTime:{shape:timestamp$},launchCount:{shape:long$},name:{shape:string$},status:{shape:string$},tags:{shape:CreateExperimentRequestTags$}},required:["arn","createdTime","lastUpdatedTime","name","status"]}
+const CreateProjectResponse$: S.StructureShape = {type:"structure",name:"CreateProjectResponse",members:{project:{shape:Project$}},required:["project"]}
 const CreateSegmentRequest$: S.StructureShape = {type:"structure",name:"CreateSegmentRequest",members:{description:{shape:string$},name:{shape:string$},pattern:{shape:string$1,jsonvalue:true},tags:{shape:CreateExperimentRequestTags$}},required:["name","pattern"]}
-const CreateSegmentOutputSegment$: S.StructureShape = {type:"structure",name:"CreateSegmentOutputSegment",members:{arn:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},experimentCount:{shape:long$},lastUpdatedTime:{shape:timestamp$},launchCount:{shape:long$},name:{shape:string$},pattern:{shape:string$1,jsonvalue:true},tags:{shape:CreateExperimentRequestTags$}},required:["arn","createdTime","lastUpdatedTime","name","pattern"]}
-const CreateSegmentOutput$: S.StructureShape = {type:"structure",name:"CreateSegmentOutput",members:{segment:{shape:CreateSegmentOutputSegment$}},required:["segment"]}
+const Segment$: S.StructureShape = {type:"structure",name:"Segment",members:{arn:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},experimentCount:{shape:long$},lastUpdatedTime:{shape:timestamp$},launchCount:{shape:long$},name:{shape:string$},pattern:{shape:string$1,jsonvalue:true},tags:{shape:CreateExperimentRequestTags$}},required:["arn","createdTime","lastUpdatedTime","name","pattern"]}
+const CreateSegmentResponse$: S.StructureShape = {type:"structure",name:"CreateSegmentResponse",members:{segment:{shape:Segment$}},required:["segment"]}
 const DeleteExperimentRequest$: S.StructureShape = {type:"structure",name:"DeleteExperimentRequest",members:{experiment:{shape:string$,location:"uri",locationName:"experiment"},project:{shape:string$,location:"uri",locationName:"project"}},required:["experiment","project"]}
-const DeleteExperimentOutput$: S.StructureShape = {type:"structure",name:"DeleteExperimentOutput",members:{}}
+const DeleteExperimentResponse$: S.StructureShape = {type:"structure",name:"DeleteExperimentResponse",members:{}}
 const DeleteFeatureRequest$: S.StructureShape = {type:"structure",name:"DeleteFeatureRequest",members:{feature:{shape:string$,location:"uri",locationName:"feature"},project:{shape:string$,location:"uri",locationName:"project"}},required:["feature","project"]}
-const DeleteFeatureOutput$: S.StructureShape = {type:"structure",name:"DeleteFeatureOutput",members:{}}
+const DeleteFeatureResponse$: S.StructureShape = {type:"structure",name:"DeleteFeatureResponse",members:{}}
 const DeleteLaunchRequest$: S.StructureShape = {type:"structure",name:"DeleteLaunchRequest",members:{launch:{shape:string$,location:"uri",locationName:"launch"},project:{shape:string$,location:"uri",locationName:"project"}},required:["launch","project"]}
-const DeleteLaunchOutput$: S.StructureShape = {type:"structure",name:"DeleteLaunchOutput",members:{}}
+const DeleteLaunchResponse$: S.StructureShape = {type:"structure",name:"DeleteLaunchResponse",members:{}}
 const DeleteProjectRequest$: S.StructureShape = {type:"structure",name:"DeleteProjectRequest",members:{project:{shape:string$,location:"uri",locationName:"project"}},required:["project"]}
-const DeleteProjectOutput$: S.StructureShape = {type:"structure",name:"DeleteProjectOutput",members:{}}
+const DeleteProjectResponse$: S.StructureShape = {type:"structure",name:"DeleteProjectResponse",members:{}}
 const DeleteSegmentRequest$: S.StructureShape = {type:"structure",name:"DeleteSegmentRequest",members:{segment:{shape:string$,location:"uri",locationName:"segment"}},required:["segment"]}
-const DeleteSegmentOutput$: S.StructureShape = {type:"structure",name:"DeleteSegmentOutput",members:{}}
+const DeleteSegmentResponse$: S.StructureShape = {type:"structure",name:"DeleteSegmentResponse",members:{}}
 const EvaluateFeatureRequest$: S.StructureShape = {type:"structure",name:"EvaluateFeatureRequest",members:{entityId:{shape:string$},evaluationContext:{shape:string$1,jsonvalue:true},feature:{shape:string$,location:"uri",locationName:"feature"},project:{shape:string$,location:"uri",locationName:"project"}},required:["entityId","feature","project"]}
-const EvaluateFeatureOutput$: S.StructureShape = {type:"structure",name:"EvaluateFeatureOutput",members:{details:{shape:string$1,jsonvalue:true},reason:{shape:string$},value:{shape:BatchEvaluateFeatureOutputResultsMemberValue$},variation:{shape:string$}}}
+const EvaluateFeatureResponse$: S.StructureShape = {type:"structure",name:"EvaluateFeatureResponse",members:{details:{shape:string$1,jsonvalue:true},reason:{shape:string$},value:{shape:EvaluationResultValue$},variation:{shape:string$}}}
 const GetExperimentRequest$: S.StructureShape = {type:"structure",name:"GetExperimentRequest",members:{experiment:{shape:string$,location:"uri",locationName:"experiment"},project:{shape:string$,location:"uri",locationName:"project"}},required:["experiment","project"]}
-const GetExperimentOutput$: S.StructureShape = {type:"structure",name:"GetExperimentOutput",members:{experiment:{shape:CreateExperimentOutputExperiment$}}}
+const GetExperimentResponse$: S.StructureShape = {type:"structure",name:"GetExperimentResponse",members:{experiment:{shape:Experiment$}}}
 const GetExperimentResultsRequestMetricNames$: S.ListShape = {type:"list",name:"GetExperimentResultsRequestMetricNames",member:{shape:string$}}
 const GetExperimentResultsRequestReportNames$: S.ListShape = {type:"list",name:"GetExperimentResultsRequestReportNames",member:{shape:string$}}
 const GetExperimentResultsRequestResultStats$: S.ListShape = {type:"list",name:"GetExperimentResultsRequestResultStats",member:{shape:string$}}
 const GetExperimentResultsRequestTreatmentNames$: S.ListShape = {type:"list",name:"GetExperimentResultsRequestTreatmentNames",member:{shape:string$}}
 const GetExperimentResultsRequest$: S.StructureShape = {type:"structure",name:"GetExperimentResultsRequest",members:{baseStat:{shape:string$},endTime:{shape:timestamp$},experiment:{shape:string$,location:"uri",locationName:"experiment"},metricNames:{shape:GetExperimentResultsRequestMetricNames$},period:{shape:long$},project:{shape:string$,location:"uri",locationName:"project"},reportNames:{shape:GetExperimentResultsRequestReportNames$},resultStats:{shape:GetExperimentResultsRequestResultStats$},startTime:{shape:timestamp$},treatmentNames:{shape:GetExperimentResultsRequestTreatmentNames$}},required:["experiment","metricNames","project","treatmentNames"]}
-const GetExperimentResultsOutputReportsMember$: S.StructureShape = {type:"structure",name:"GetExperimentResultsOutputReportsMember",members:{content:{shape:string$1,jsonvalue:true},metricName:{shape:string$},reportName:{shape:string$},treatmentName:{shape:string$}}}
-const GetExperimentResultsOutputReports$: S.ListShape = {type:"list",name:"GetExperimentResultsOutputReports",member:{shape:GetExperimentResultsOutputReportsMember$}}
-const GetExperimentResultsOutputResultsDataMemberValues$: S.ListShape = {type:"list",name:"GetExperimentResultsOutputResultsDataMemberValues",member:{shape:double$}}
-const GetExperimentResultsOutputResultsDataMember$: S.StructureShape = {type:"structure",name:"GetExperimentResultsOutputResultsDataMember",members:{metricName:{shape:string$},resultStat:{shape:string$},treatmentName:{shape:string$},values:{shape:GetExperimentResultsOutputResultsDataMemberValues$}}}
-const GetExperimentResultsOutputResultsData$: S.ListShape = {type:"list",name:"GetExperimentResultsOutputResultsData",member:{shape:GetExperimentResultsOutputResultsDataMember$}}
-const GetExperimentResultsOutputTimestamps$: S.ListShape = {type:"list",name:"GetExperimentResultsOutputTimestamps",member:{shape:timestamp$}}
-const GetExperimentResultsOutput$: S.StructureShape = {type:"structure",name:"GetExperimentResultsOutput",members:{details:{shape:string$},reports:{shape:GetExperimentResultsOutputReports$},resultsData:{shape:GetExperimentResultsOutputResultsData$},timestamps:{shape:GetExperimentResultsOutputTimestamps$}}}
+const ExperimentReport$: S.StructureShape = {type:"structure",name:"ExperimentReport",members:{content:{shape:string$1,jsonvalue:true},metricName:{shape:string$},reportName:{shape:string$},treatmentName:{shape:string$}}}
+const GetExperimentResultsResponseReports$: S.ListShape = {type:"list",name:"GetExperimentResultsResponseReports",member:{shape:ExperimentReport$}}
+const ExperimentResultsDataValues$: S.ListShape = {type:"list",name:"ExperimentResultsDataValues",member:{shape:double$}}
+const ExperimentResultsData$: S.StructureShape = {type:"structure",name:"ExperimentResultsData",members:{metricName:{shape:string$},resultStat:{shape:string$},treatmentName:{shape:string$},values:{shape:ExperimentResultsDataValues$}}}
+const GetExperimentResultsResponseResultsData$: S.ListShape = {type:"list",name:"GetExperimentResultsResponseResultsData",member:{shape:ExperimentResultsData$}}
+const GetExperimentResultsResponseTimestamps$: S.ListShape = {type:"list",name:"GetExperimentResultsResponseTimestamps",member:{shape:timestamp$}}
+const GetExperimentResultsResponse$: S.StructureShape = {type:"structure",name:"GetExperimentResultsResponse",members:{details:{shape:string$},reports:{shape:GetExperimentResultsResponseReports$},resultsData:{shape:GetExperimentResultsResponseResultsData$},timestamps:{shape:GetExperimentResultsResponseTimestamps$}}}
 const GetFeatureRequest$: S.StructureShape = {type:"structure",name:"GetFeatureRequest",members:{feature:{shape:string$,location:"uri",locationName:"feature"},project:{shape:string$,location:"uri",locationName:"project"}},required:["feature","project"]}
-const GetFeatureOutput$: S.StructureShape = {type:"structure",name:"GetFeatureOutput",members:{feature:{shape:CreateFeatureOutputFeature$}},required:["feature"]}
+const GetFeatureResponse$: S.StructureShape = {type:"structure",name:"GetFeatureResponse",members:{feature:{shape:Feature$}},required:["feature"]}
 const GetLaunchRequest$: S.StructureShape = {type:"structure",name:"GetLaunchRequest",members:{launch:{shape:string$,location:"uri",locationName:"launch"},project:{shape:string$,location:"uri",locationName:"project"}},required:["launch","project"]}
-const GetLaunchOutput$: S.StructureShape = {type:"structure",name:"GetLaunchOutput",members:{launch:{shape:CreateLaunchOutputLaunch$}}}
+const GetLaunchResponse$: S.StructureShape = {type:"structure",name:"GetLaunchResponse",members:{launch:{shape:Launch$}}}
 const GetProjectRequest$: S.StructureShape = {type:"structure",name:"GetProjectRequest",members:{project:{shape:string$,location:"uri",locationName:"project"}},required:["project"]}
-const GetProjectOutput$: S.StructureShape = {type:"structure",name:"GetProjectOutput",members:{project:{shape:CreateProjectOutputProject$}},required:["project"]}
+const GetProjectResponse$: S.StructureShape = {type:"structure",name:"GetProjectResponse",members:{project:{shape:Project$}},required:["project"]}
 const GetSegmentRequest$: S.StructureShape = {type:"structure",name:"GetSegmentRequest",members:{segment:{shape:string$,location:"uri",locationName:"segment"}},required:["segment"]}
-const GetSegmentOutput$: S.StructureShape = {type:"structure",name:"GetSegmentOutput",members:{segment:{shape:CreateSegmentOutputSegment$}},required:["segment"]}
+const GetSegmentResponse$: S.StructureShape = {type:"structure",name:"GetSegmentResponse",members:{segment:{shape:Segment$}},required:["segment"]}
 const ListExperimentsRequest$: S.StructureShape = {type:"structure",name:"ListExperimentsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},project:{shape:string$,location:"uri",locationName:"project"},status:{shape:string$,location:"querystring",locationName:"status"}},required:["project"]}
-const ListExperimentsOutputExperiments$: S.ListShape = {type:"list",name:"ListExperimentsOutputExperiments",member:{shape:CreateExperimentOutputExperiment$}}
-const ListExperimentsOutput$: S.StructureShape = {type:"structure",name:"ListExperimentsOutput",members:{experiments:{shape:ListExperimentsOutputExperiments$},nextToken:{shape:string$}}}
+const ListExperimentsResponseExperiments$: S.ListShape = {type:"list",name:"ListExperimentsResponseExperiments",member:{shape:Experiment$}}
+const ListExperimentsResponse$: S.StructureShape = {type:"structure",name:"ListExperimentsResponse",members:{experiments:{shape:ListExperimentsResponseExperiments$},nextToken:{shape:string$}}}
 const ListFeaturesRequest$: S.StructureShape = {type:"structure",name:"ListFeaturesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},project:{shape:string$,location:"uri",locationName:"project"}},required:["project"]}
-const ListFeaturesOutputFeaturesMember$: S.StructureShape = {type:"structure",name:"ListFeaturesOutputFeaturesMember",members:{arn:{shape:string$},createdTime:{shape:timestamp$},defaultVariation:{shape:string$},evaluationRules:{shape:CreateFeatureOutputFeatureEvaluationRules$},evaluationStrategy:{shape:string$},lastUpdatedTime:{shape:timestamp$},name:{shape:string$},project:{shape:string$},status:{shape:string$},tags:{shape:CreateExperimentRequestTags$}},required:["arn","createdTime","evaluationStrategy","lastUpdatedTime","name","status"]}
-const ListFeaturesOutputFeatures$: S.ListShape = {type:"list",name:"ListFeaturesOutputFeatures",member:{shape:ListFeaturesOutputFeaturesMember$}}
-const ListFeaturesOutput$: S.StructureShape = {type:"structure",name:"ListFeaturesOutput",members:{features:{shape:ListFeaturesOutputFeatures$},nextToken:{shape:string$}}}
+const FeatureSummary$: S.StructureShape = {type:"structure",name:"FeatureSummary",members:{arn:{shape:string$},createdTime:{shape:timestamp$},defaultVariation:{shape:string$},evaluationRules:{shape:FeatureEvaluationRules$},evaluationStrategy:{shape:string$},lastUpdatedTime:{shape:timestamp$},name:{shape:string$},project:{shape:string$},status:{shape:string$},tags:{shape:CreateExperimentRequestTags$}},required:["arn","createdTime","evaluationStrategy","lastUpdatedTime","name","status"]}
+const ListFeaturesResponseFeatures$: S.ListShape = {type:"list",name:"ListFeaturesResponseFeatures",member:{shape:FeatureSummary$}}
+const ListFeaturesResponse$: S.StructureShape = {type:"structure",name:"ListFeaturesResponse",members:{features:{shape:ListFeaturesResponseFeatures$},nextToken:{shape:string$}}}
 const ListLaunchesRequest$: S.StructureShape = {type:"structure",name:"ListLaunchesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},project:{shape:string$,location:"uri",locationName:"project"},status:{shape:string$,location:"querystring",locationName:"status"}},required:["project"]}
-const ListLaunchesOutputLaunches$: S.ListShape = {type:"list",name:"ListLaunchesOutputLaunches",member:{shape:CreateLaunchOutputLaunch$}}
-const ListLaunchesOutput$: S.StructureShape = {type:"structure",name:"ListLaunchesOutput",members:{launches:{shape:ListLaunchesOutputLaunches$},nextToken:{shape:string$}}}
+const ListLaunchesResponseLaunches$: S.ListShape = {type:"list",name:"ListLaunchesResponseLaunches",member:{shape:Launch$}}
+const ListLaunchesResponse$: S.StructureShape = {type:"structure",name:"ListLaunchesResponse",members:{launches:{shape:ListLaunchesResponseLaunches$},nextToken:{shape:string$}}}
 const ListProjectsRequest$: S.StructureShape = {type:"structure",name:"ListProjectsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListProjectsOutputProjectsMember$: S.StructureShape = {type:"structure",name:"ListProjectsOutputProjectsMember",members:{activeExperimentCount:{shape:long$},activeLaunchCount:{shape:long$},arn:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},experimentCount:{shape:long$},featureCount:{shape:long$},lastUpdatedTime:{shape:timestamp$},launchCount:{shape:long$},name:{shape:string$},status:{shape:string$},tags:{shape:CreateExperimentRequestTags$}},required:["arn","createdTime","lastUpdatedTime","name","status"]}
-const ListProjectsOutputProjects$: S.ListShape = {type:"list",name:"ListProjectsOutputProjects",member:{shape:ListProjectsOutputProjectsMember$}}
-const ListProjectsOutput$: S.StructureShape = {type:"structure",name:"ListProjectsOutput",members:{nextToken:{shape:string$},projects:{shape:ListProjectsOutputProjects$}}}
+const ProjectSummary$: S.StructureShape = {type:"structure",name:"ProjectSummary",members:{activeExperimentCount:{shape:long$},activeLaunchCount:{shape:long$},arn:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},experimentCount:{shape:long$},featureCount:{shape:long$},lastUpdatedTime:{shape:timestamp$},launchCount:{shape:long$},name:{shape:string$},status:{shape:string$},tags:{shape:CreateExperimentRequestTags$}},required:["arn","createdTime","lastUpdatedTime","name","status"]}
+const ListProjectsResponseProjects$: S.ListShape = {type:"list",name:"ListProjectsResponseProjects",member:{shape:ProjectSummary$}}
+const ListProjectsResponse$: S.StructureShape = {type:"structure",name:"ListProjectsResponse",members:{nextToken:{shape:string$},projects:{shape:ListProjectsResponseProjects$}}}
 const ListSegmentReferencesRequest$: S.StructureShape = {type:"structure",name:"ListSegmentReferencesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},segment:{shape:string$,location:"uri",locationName:"segment"},type:{shape:string$,location:"querystring",locationName:"type"}},required:["segment","type"]}
-const ListSegmentReferencesOutputReferencedByMember$: S.StructureShape = {type:"structure",name:"ListSegmentReferencesOutputReferencedByMember",members:{arn:{shape:string$},endTime:{shape:string$},lastUpdatedOn:{shape:string$},name:{shape:string$},startTime:{shape:string$},status:{shape:string$},type:{shape:string$}},required:["name","type"]}
-const ListSegmentReferencesOutputReferencedBy$: S.ListShape = {type:"list",name:"ListSegmentReferencesOutputReferencedBy",member:{shape:ListSegmentReferencesOutputReferencedByMember$}}
-const ListSegmentReferencesOutput$: S.StructureShape = {type:"structure",name:"ListSegmentReferencesOutput",members:{nextToken:{shape:string$},referencedBy:{shape:ListSegmentReferencesOutputReferencedBy$}}}
+const RefResource$: S.StructureShape = {type:"structure",name:"RefResource",members:{arn:{shape:string$},endTime:{shape:string$},lastUpdatedOn:{shape:string$},name:{shape:string$},startTime:{shape:string$},status:{shape:string$},type:{shape:string$}},required:["name","type"]}
+const ListSegmentReferencesResponseReferencedBy$: S.ListShape = {type:"list",name:"ListSegmentReferencesResponseReferencedBy",member:{shape:RefResource$}}
+const ListSegmentReferencesResponse$: S.StructureShape = {type:"structure",name:"ListSegmentReferencesResponse",members:{nextToken:{shape:string$},referencedBy:{shape:ListSegmentReferencesResponseReferencedBy$}}}
 const ListSegmentsRequest$: S.StructureShape = {type:"structure",name:"ListSegmentsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListSegmentsOutputSegments$: S.ListShape = {type:"list",name:"ListSegmentsOutputSegments",member:{shape:CreateSegmentOutputSegment$}}
-const ListSegmentsOutput$: S.StructureShape = {type:"structure",name:"ListSegmentsOutput",members:{nextToken:{shape:string$},segments:{shape:ListSegmentsOutputSegments$}}}
+const ListSegmentsResponseSegments$: S.ListShape = {type:"list",name:"ListSegmentsResponseSegments",member:{shape:Segment$}}
+const ListSegmentsResponse$: S.StructureShape = {type:"structure",name:"ListSegmentsResponse",members:{nextToken:{shape:string$},segments:{shape:ListSegmentsResponseSegments$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateExperimentRequestTags$}}}
-const PutProjectEventsRequestEventsMember$: S.StructureShape = {type:"structure",name:"PutProjectEventsRequestEventsMember",members:{data:{shape:string$1,jsonvalue:true},timestamp:{shape:timestamp$},type:{shape:string$}},required:["data","timestamp","type"]}
-const PutProjectEventsRequestEvents$: S.ListShape = {type:"list",name:"PutProjectEventsRequestEvents",member:{shape:PutProjectEventsRequestEventsMember$}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateExperimentRequestTags$}}}
+const Event$: S.StructureShape = {type:"structure",name:"Event",members:{data:{shape:string$1,jsonvalue:true},timestamp:{shape:timestamp$},type:{shape:string$}},required:["data","timestamp","type"]}
+const PutProjectEventsRequestEvents$: S.ListShape = {type:"list",name:"PutProjectEventsRequestEvents",member:{shape:Event$}}
 const PutProjectEventsRequest$: S.StructureShape = {type:"structure",name:"PutProjectEventsRequest",members:{events:{shape:PutProjectEventsRequestEvents$},project:{shape:string$,location:"uri",locationName:"project"}},required:["events","project"]}
-const PutProjectEventsOutputEventResultsMember$: S.StructureShape = {type:"structure",name:"PutProjectEventsOutputEventResultsMember",members:{errorCode:{shape:string$},errorMessage:{shape:string$},eventId:{shape:string$}}}
-const PutProjectEventsOutputEventResults$: S.ListShape = {type:"list",name:"PutProjectEventsOutputEventResults",member:{shape:PutProjectEventsOutputEventResultsMember$}}
-const PutProjectEventsOutput$: S.StructureShape = {type:"structure",name:"PutProjectEventsOutput",members:{eventResults:{shape:PutProjectEventsOutputEventResults$},failedEventCount:{shape:integer$}}}
+const PutProjectEventsResultEntry$: S.StructureShape = {type:"structure",name:"PutProjectEventsResultEntry",members:{errorCode:{shape:string$},errorMessage:{shape:string$},eventId:{shape:string$}}}
+const PutProjectEventsResponseEventResults$: S.ListShape = {type:"list",name:"PutProjectEventsResponseEventResults",member:{shape:PutProjectEventsResultEntry$}}
+const PutProjectEventsResponse$: S.StructureShape = {type:"structure",name:"PutProjectEventsResponse",members:{eventResults:{shape:PutProjectEventsResponseEventResults$},failedEventCount:{shape:integer$}}}
 const StartExperimentRequest$: S.StructureShape = {type:"structure",name:"StartExperimentRequest",members:{analysisCompleteTime:{shape:timestamp$},experiment:{shape:string$,location:"uri",locationName:"experiment"},project:{shape:string$,location:"uri",locationName:"project"}},required:["analysisCompleteTime","experiment","project"]}
-const StartExperimentOutput$: S.StructureShape = {type:"structure",name:"StartExperimentOutput",members:{startedTime:{shape:timestamp$}}}
+const StartExperimentResponse$: S.StructureShape = {type:"structure",name:"StartExperimentResponse",members:{startedTime:{shape:timestamp$}}}
 const StartLaunchRequest$: S.StructureShape = {type:"structure",name:"StartLaunchRequest",members:{launch:{shape:string$,location:"uri",locationName:"launch"},project:{shape:string$,location:"uri",locationName:"project"}},required:["launch","project"]}
-const StartLaunchOutput$: S.StructureShape = {type:"structure",name:"StartLaunchOutput",members:{launch:{shape:CreateLaunchOutputLaunch$}},required:["launch"]}
+const StartLaunchResponse$: S.StructureShape = {type:"structure",name:"StartLaunchResponse",members:{launch:{shape:Launch$}},required:["launch"]}
 const StopExperimentRequest$: S.StructureShape = {type:"structure",name:"StopExperimentRequest",members:{desiredState:{shape:string$},experiment:{shape:string$,location:"uri",locationName:"experiment"},project:{shape:string$,location:"uri",locationName:"project"},reason:{shape:string$}},required:["experiment","project"]}
-const StopExperimentOutput$: S.StructureShape = {type:"structure",name:"StopExperimentOutput",members:{endedTime:{shape:timestamp$}}}
+const StopExperimentResponse$: S.StructureShape = {type:"structure",name:"StopExperimentResponse",members:{endedTime:{shape:timestamp$}}}
 const StopLaunchRequest$: S.StructureShape = {type:"structure",name:"StopLaunchRequest",members:{desiredState:{shape:string$},launch:{shape:string$,location:"uri",locationName:"launch"},project:{shape:string$,location:"uri",locationName:"project"},reason:{shape:string$}},required:["launch","project"]}
-const StopLaunchOutput$: S.StructureShape = {type:"structure",name:"StopLaunchOutput",members:{endedTime:{shape:timestamp$}}}
+const StopLaunchResponse$: S.StructureShape = {type:"structure",name:"StopLaunchResponse",members:{endedTime:{shape:timestamp$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateExperimentRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const TestSegmentPatternRequest$: S.StructureShape = {type:"structure",name:"TestSegmentPatternRequest",members:{pattern:{shape:string$1,jsonvalue:true},payload:{shape:string$1,jsonvalue:true}},required:["pattern","payload"]}
-const TestSegmentPatternOutput$: S.StructureShape = {type:"structure",name:"TestSegmentPatternOutput",members:{match:{shape:boolean$}},required:["match"]}
+const TestSegmentPatternResponse$: S.StructureShape = {type:"structure",name:"TestSegmentPatternResponse",members:{match:{shape:boolean$}},required:["match"]}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateExperimentRequest$: S.StructureShape = {type:"structure",name:"UpdateExperimentRequest",members:{description:{shape:string$},experiment:{shape:string$,location:"uri",locationName:"experiment"},metricGoals:{shape:CreateExperimentRequestMetricGoals$},onlineAbConfig:{shape:CreateExperimentRequestOnlineAbConfig$},project:{shape:string$,location:"uri",locationName:"project"},randomizationSalt:{shape:string$},removeSegment:{shape:boolean$},samplingRate:{shape:long$},segment:{shape:string$},treatments:{shape:CreateExperimentRequestTreatments$}},required:["experiment","project"]}
-const UpdateExperimentOutput$: S.StructureShape = {type:"structure",name:"UpdateExperimentOutput",members:{experiment:{shape:CreateExperimentOutputExperiment$}},required:["experiment"]}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateExperimentRequest$: S.StructureShape = {type:"structure",name:"UpdateExperimentRequest",members:{description:{shape:string$},experiment:{shape:string$,location:"uri",locationName:"experiment"},metricGoals:{shape:CreateExperimentRequestMetricGoals$},onlineAbConfig:{shape:OnlineAbConfig$},project:{shape:string$,location:"uri",locationName:"project"},randomizationSalt:{shape:string$},removeSegment:{shape:boolean$},samplingRate:{shape:long$},segment:{shape:string$},treatments:{shape:CreateExperimentRequestTreatments$}},required:["experiment","project"]}
+const UpdateExperimentResponse$: S.StructureShape = {type:"structure",name:"UpdateExperimentResponse",members:{experiment:{shape:Experiment$}},required:["experiment"]}
 const UpdateFeatureRequestRemoveVariations$: S.ListShape = {type:"list",name:"UpdateFeatureRequestRemoveVariations",member:{shape:string$}}
 const UpdateFeatureRequest$: S.StructureShape = {type:"structure",name:"UpdateFeatureRequest",members:{addOrUpdateVariations:{shape:CreateFeatureRequestVariations$},defaultVariation:{shape:string$},description:{shape:string$},entityOverrides:{shape:CreateFeatureRequestEntityOverrides$},evaluationStrategy:{shape:string$},feature:{shape:string$,location:"uri",locationName:"feature"},project:{shape:string$,location:"uri",locationName:"project"},removeVariations:{shape:UpdateFeatureRequestRemoveVariations$}},required:["feature","project"]}
-const UpdateFeatureOutput$: S.StructureShape = {type:"structure",name:"UpdateFeatureOutput",members:{feature:{shape:CreateFeatureOutputFeature$}},required:["feature"]}
-const UpdateLaunchRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchRequest",members:{description:{shape:string$},groups:{shape:CreateLaunchRequestGroups$},launch:{shape:string$,location:"uri",locationName:"launch"},metricMonitors:{shape:CreateLaunchRequestMetricMonitors$},project:{shape:string$,location:"uri",locationName:"project"},randomizationSalt:{shape:string$},scheduledSplitsConfig:{shape:CreateLaunchRequestScheduledSplitsConfig$}},required:["launch","project"]}
-const UpdateLaunchOutput$: S.StructureShape = {type:"structure",name:"UpdateLaunchOutput",members:{launch:{shape:CreateLaunchOutputLaunch$}},required:["launch"]}
-const UpdateProjectRequest$: S.StructureShape = {type:"structure",name:"UpdateProjectRequest",members:{appConfigResource:{shape:CreateProjectRequestAppConfigResource$},description:{shape:string$},project:{shape:string$,location:"uri",locationName:"project"}},required:["project"]}
-const UpdateProjectOutput$: S.StructureShape = {type:"structure",name:"UpdateProjectOutput",members:{project:{shape:CreateProjectOutputProject$}},required:["project"]}
-const UpdateProjectDataDeliveryRequest$: S.StructureShape = {type:"structure",name:"UpdateProjectDataDeliveryRequest",members:{cloudWatchLogs:{shape:CreateProjectRequestDataDeliveryCloudWatchLogs$},project:{shape:string$,location:"uri",locationName:"project"},s3Destination:{shape:CreateProjectRequestDataDeliveryS3Destination$}},required:["project"]}
-const UpdateProjectDataDeliveryOutput$: S.StructureShape = {type:"structure",name:"UpdateProjectDataDeliveryOutput",members:{project:{shape:CreateProjectOutputProject$}},required:["project"]}
+const UpdateFeatureResponse$: S.StructureShape = {type:"structure",name:"UpdateFeatureResponse",members:{feature:{shape:Feature$}},required:["feature"]}
+const UpdateLaunchRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchRequest",members:{description:{shape:string$},groups:{shape:CreateLaunchRequestGroups$},launch:{shape:string$,location:"uri",locationName:"launch"},metricMonitors:{shape:CreateLaunchRequestMetricMonitors$},project:{shape:string$,location:"uri",locationName:"project"},randomizationSalt:{shape:string$},scheduledSplitsConfig:{shape:ScheduledSplitsLaunchConfig$}},required:["launch","project"]}
+const UpdateLaunchResponse$: S.StructureShape = {type:"structure",name:"UpdateLaunchResponse",members:{launch:{shape:Launch$}},required:["launch"]}
+const UpdateProjectRequest$: S.StructureShape = {type:"structure",name:"UpdateProjectRequest",members:{appConfigResource:{shape:ProjectAppConfigResourceConfig$},description:{shape:string$},project:{shape:string$,location:"uri",locationName:"project"}},required:["project"]}
+const UpdateProjectResponse$: S.StructureShape = {type:"structure",name:"UpdateProjectResponse",members:{project:{shape:Project$}},required:["project"]}
+const UpdateProjectDataDeliveryRequest$: S.StructureShape = {type:"structure",name:"UpdateProjectDataDeliveryRequest",members:{cloudWatchLogs:{shape:CloudWatchLogsDestinationConfig$},project:{shape:string$,location:"uri",locationName:"project"},s3Destination:{shape:S3DestinationConfig$}},required:["project"]}
+const UpdateProjectDataDeliveryResponse$: S.StructureShape = {type:"structure",name:"UpdateProjectDataDeliveryResponse",members:{project:{shape:Project$}},required:["project"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{resourceId:{shape:string$},resourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{resourceId:{shape:string$},resourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{resourceId:{shape:string$},resourceType:{shape:string$},serviceCode:{shape:string$},quotaCode:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceUnavailableException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{serviceCode:{shape:string$},quotaCode:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{reason:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type ChangeDirectionEnum = "DECREASE" | "INCREASE" | (string & {})
+
+export type EventType = "aws.evidently.custom" | "aws.evidently.evaluation" | (string & {})
+
+export type ExperimentBaseStat = "Mean" | (string & {})
+
+export type ExperimentReportName = "BayesianInference" | (string & {})
+
+export type ExperimentResultRequestType = "BaseStat" | "ConfidenceInterval" | "PValue" | "TreatmentEffect" | (string & {})
+
+export type ExperimentResultResponseType = "ConfidenceIntervalLowerBound" | "ConfidenceIntervalUpperBound" | "Mean" | "PValue" | "TreatmentEffect" | (string & {})
+
+export type ExperimentStatus = "CANCELLED" | "COMPLETED" | "CREATED" | "RUNNING" | "UPDATING" | (string & {})
+
+export type ExperimentStopDesiredState = "CANCELLED" | "COMPLETED" | (string & {})
+
+export type ExperimentType = "aws.evidently.onlineab" | (string & {})
+
+export type FeatureEvaluationStrategy = "ALL_RULES" | "DEFAULT_VARIATION" | (string & {})
+
+export type FeatureStatus = "AVAILABLE" | "UPDATING" | (string & {})
+
+export type LaunchStatus = "CANCELLED" | "COMPLETED" | "CREATED" | "RUNNING" | "UPDATING" | (string & {})
+
+export type LaunchStopDesiredState = "CANCELLED" | "COMPLETED" | (string & {})
+
+export type LaunchType = "aws.evidently.splits" | (string & {})
+
+export type ProjectStatus = "AVAILABLE" | "UPDATING" | (string & {})
+
+export type SegmentReferenceResourceType = "EXPERIMENT" | "LAUNCH" | (string & {})
+
+export type VariationValueType = "BOOLEAN" | "DOUBLE" | "LONG" | "STRING" | (string & {})
 
 export interface BatchEvaluateFeatureRequest {
   readonly project: string
-  readonly requests: ReadonlyArray<BatchEvaluateFeatureRequestRequestsMember>
+  readonly requests: ReadonlyArray<EvaluationRequest>
 }
 
-export interface BatchEvaluateFeatureRequestRequestsMember {
+export interface EvaluationRequest {
   readonly entityId: string
   readonly evaluationContext?: unknown | undefined
   readonly feature: string
 }
 
-export interface BatchEvaluateFeatureOutput {
-  readonly results?: ReadonlyArray<BatchEvaluateFeatureOutputResultsMember>
+export interface BatchEvaluateFeatureResponse {
+  readonly results?: ReadonlyArray<EvaluationResult>
 }
 
-export interface BatchEvaluateFeatureOutputResultsMember {
+export interface EvaluationResult {
   readonly details?: unknown
   readonly entityId?: string
   readonly feature?: string
   readonly project?: string
   readonly reason?: string
-  readonly value?: BatchEvaluateFeatureOutputResultsMemberValueOutput
+  readonly value?: EvaluationResultValueOutput
   readonly variation?: string
 }
 
-export interface BatchEvaluateFeatureOutputResultsMemberValue {
+export interface EvaluationResultValue {
   readonly boolValue?: boolean | undefined
   readonly doubleValue?: number | undefined
   readonly longValue?: number | bigint | undefined
   readonly stringValue?: string | undefined
 }
 
-export interface BatchEvaluateFeatureOutputResultsMemberValueOutput {
+export interface EvaluationResultValueOutput {
   readonly boolValue?: boolean
   readonly doubleValue?: number
   readonly longValue?: number
@@ -231,23 +274,23 @@ export interface BatchEvaluateFeatureOutputResultsMemberValueOutput {
 
 export interface CreateExperimentRequest {
   readonly description?: string | undefined
-  readonly metricGoals: ReadonlyArray<CreateExperimentRequestMetricGoalsMember>
+  readonly metricGoals: ReadonlyArray<MetricGoalConfig>
   readonly name: string
-  readonly onlineAbConfig?: CreateExperimentRequestOnlineAbConfig | undefined
+  readonly onlineAbConfig?: OnlineAbConfig | undefined
   readonly project: string
   readonly randomizationSalt?: string | undefined
   readonly samplingRate?: number | bigint | undefined
   readonly segment?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly treatments: ReadonlyArray<CreateExperimentRequestTreatmentsMember>
+  readonly treatments: ReadonlyArray<TreatmentConfig>
 }
 
-export interface CreateExperimentRequestMetricGoalsMember {
-  readonly desiredChange?: string | undefined
-  readonly metricDefinition: CreateExperimentRequestMetricGoalsMemberMetricDefinition
+export interface MetricGoalConfig {
+  readonly desiredChange?: ChangeDirectionEnum | undefined
+  readonly metricDefinition: MetricDefinitionConfig
 }
 
-export interface CreateExperimentRequestMetricGoalsMemberMetricDefinition {
+export interface MetricDefinitionConfig {
   readonly entityIdKey: string
   readonly eventPattern?: unknown | undefined
   readonly name: string
@@ -255,54 +298,54 @@ export interface CreateExperimentRequestMetricGoalsMemberMetricDefinition {
   readonly valueKey: string
 }
 
-export interface CreateExperimentRequestOnlineAbConfig {
+export interface OnlineAbConfig {
   readonly controlTreatmentName?: string | undefined
   readonly treatmentWeights?: Readonly<Record<string, number | bigint>> | undefined
 }
 
-export interface CreateExperimentRequestTreatmentsMember {
+export interface TreatmentConfig {
   readonly description?: string | undefined
   readonly feature: string
   readonly name: string
   readonly variation: string
 }
 
-export interface CreateExperimentOutput {
-  readonly experiment?: CreateExperimentOutputExperiment
+export interface CreateExperimentResponse {
+  readonly experiment?: Experiment
 }
 
-export interface CreateExperimentOutputExperiment {
+export interface Experiment {
   readonly arn?: string
   readonly createdTime?: Date
   readonly description?: string
-  readonly execution?: CreateExperimentOutputExperimentExecution
+  readonly execution?: ExperimentExecution
   readonly lastUpdatedTime?: Date
-  readonly metricGoals?: ReadonlyArray<CreateExperimentOutputExperimentMetricGoalsMember>
+  readonly metricGoals?: ReadonlyArray<MetricGoal>
   readonly name?: string
-  readonly onlineAbDefinition?: CreateExperimentOutputExperimentOnlineAbDefinition
+  readonly onlineAbDefinition?: OnlineAbDefinition
   readonly project?: string
   readonly randomizationSalt?: string
   readonly samplingRate?: number
-  readonly schedule?: CreateExperimentOutputExperimentSchedule
+  readonly schedule?: ExperimentSchedule
   readonly segment?: string
-  readonly status?: string
+  readonly status?: ExperimentStatus
   readonly statusReason?: string
   readonly tags?: Readonly<Record<string, string>>
-  readonly treatments?: ReadonlyArray<CreateExperimentOutputExperimentTreatmentsMember>
-  readonly type?: string
+  readonly treatments?: ReadonlyArray<Treatment>
+  readonly type?: ExperimentType
 }
 
-export interface CreateExperimentOutputExperimentExecution {
+export interface ExperimentExecution {
   readonly endedTime?: Date
   readonly startedTime?: Date
 }
 
-export interface CreateExperimentOutputExperimentMetricGoalsMember {
-  readonly desiredChange?: string
-  readonly metricDefinition?: CreateExperimentOutputExperimentMetricGoalsMemberMetricDefinition
+export interface MetricGoal {
+  readonly desiredChange?: ChangeDirectionEnum
+  readonly metricDefinition?: MetricDefinition
 }
 
-export interface CreateExperimentOutputExperimentMetricGoalsMemberMetricDefinition {
+export interface MetricDefinition {
   readonly entityIdKey?: string
   readonly eventPattern?: unknown
   readonly name?: string
@@ -310,16 +353,16 @@ export interface CreateExperimentOutputExperimentMetricGoalsMemberMetricDefiniti
   readonly valueKey?: string
 }
 
-export interface CreateExperimentOutputExperimentOnlineAbDefinition {
+export interface OnlineAbDefinition {
   readonly controlTreatmentName?: string
   readonly treatmentWeights?: Readonly<Record<string, number>>
 }
 
-export interface CreateExperimentOutputExperimentSchedule {
+export interface ExperimentSchedule {
   readonly analysisCompleteTime?: Date
 }
 
-export interface CreateExperimentOutputExperimentTreatmentsMember {
+export interface Treatment {
   readonly description?: string
   readonly featureVariations?: Readonly<Record<string, string>>
   readonly name?: string
@@ -329,204 +372,204 @@ export interface CreateFeatureRequest {
   readonly defaultVariation?: string | undefined
   readonly description?: string | undefined
   readonly entityOverrides?: Readonly<Record<string, string>> | undefined
-  readonly evaluationStrategy?: string | undefined
+  readonly evaluationStrategy?: FeatureEvaluationStrategy | undefined
   readonly name: string
   readonly project: string
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly variations: ReadonlyArray<CreateFeatureRequestVariationsMember>
+  readonly variations: ReadonlyArray<VariationConfig>
 }
 
-export interface CreateFeatureRequestVariationsMember {
+export interface VariationConfig {
   readonly name: string
-  readonly value: BatchEvaluateFeatureOutputResultsMemberValue
+  readonly value: EvaluationResultValue
 }
 
-export interface CreateFeatureOutput {
-  readonly feature?: CreateFeatureOutputFeature
+export interface CreateFeatureResponse {
+  readonly feature?: Feature
 }
 
-export interface CreateFeatureOutputFeature {
+export interface Feature {
   readonly arn?: string
   readonly createdTime?: Date
   readonly defaultVariation?: string
   readonly description?: string
   readonly entityOverrides?: Readonly<Record<string, string>>
-  readonly evaluationRules?: ReadonlyArray<CreateFeatureOutputFeatureEvaluationRulesMember>
-  readonly evaluationStrategy?: string
+  readonly evaluationRules?: ReadonlyArray<EvaluationRule>
+  readonly evaluationStrategy?: FeatureEvaluationStrategy
   readonly lastUpdatedTime?: Date
   readonly name?: string
   readonly project?: string
-  readonly status?: string
+  readonly status?: FeatureStatus
   readonly tags?: Readonly<Record<string, string>>
-  readonly valueType?: string
-  readonly variations?: ReadonlyArray<CreateFeatureOutputFeatureVariationsMember>
+  readonly valueType?: VariationValueType
+  readonly variations?: ReadonlyArray<Variation>
 }
 
-export interface CreateFeatureOutputFeatureEvaluationRulesMember {
+export interface EvaluationRule {
   readonly name?: string
   readonly type?: string
 }
 
-export interface CreateFeatureOutputFeatureVariationsMember {
+export interface Variation {
   readonly name?: string
-  readonly value?: BatchEvaluateFeatureOutputResultsMemberValueOutput
+  readonly value?: EvaluationResultValueOutput
 }
 
 export interface CreateLaunchRequest {
   readonly description?: string | undefined
-  readonly groups: ReadonlyArray<CreateLaunchRequestGroupsMember>
-  readonly metricMonitors?: ReadonlyArray<CreateLaunchRequestMetricMonitorsMember> | undefined
+  readonly groups: ReadonlyArray<LaunchGroupConfig>
+  readonly metricMonitors?: ReadonlyArray<MetricMonitorConfig> | undefined
   readonly name: string
   readonly project: string
   readonly randomizationSalt?: string | undefined
-  readonly scheduledSplitsConfig?: CreateLaunchRequestScheduledSplitsConfig | undefined
+  readonly scheduledSplitsConfig?: ScheduledSplitsLaunchConfig | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateLaunchRequestGroupsMember {
+export interface LaunchGroupConfig {
   readonly description?: string | undefined
   readonly feature: string
   readonly name: string
   readonly variation: string
 }
 
-export interface CreateLaunchRequestMetricMonitorsMember {
-  readonly metricDefinition: CreateExperimentRequestMetricGoalsMemberMetricDefinition
+export interface MetricMonitorConfig {
+  readonly metricDefinition: MetricDefinitionConfig
 }
 
-export interface CreateLaunchRequestScheduledSplitsConfig {
-  readonly steps: ReadonlyArray<CreateLaunchRequestScheduledSplitsConfigStepsMember>
+export interface ScheduledSplitsLaunchConfig {
+  readonly steps: ReadonlyArray<ScheduledSplitConfig>
 }
 
-export interface CreateLaunchRequestScheduledSplitsConfigStepsMember {
+export interface ScheduledSplitConfig {
   readonly groupWeights: Readonly<Record<string, number | bigint>>
-  readonly segmentOverrides?: ReadonlyArray<CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverridesMember> | undefined
+  readonly segmentOverrides?: ReadonlyArray<SegmentOverride> | undefined
   readonly startTime: Date
 }
 
-export interface CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverridesMember {
+export interface SegmentOverride {
   readonly evaluationOrder: number | bigint
   readonly segment: string
   readonly weights: Readonly<Record<string, number | bigint>>
 }
 
-export interface CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverridesMemberOutput {
+export interface SegmentOverrideOutput {
   readonly evaluationOrder?: number
   readonly segment?: string
   readonly weights?: Readonly<Record<string, number>>
 }
 
-export interface CreateLaunchOutput {
-  readonly launch?: CreateLaunchOutputLaunch
+export interface CreateLaunchResponse {
+  readonly launch?: Launch
 }
 
-export interface CreateLaunchOutputLaunch {
+export interface Launch {
   readonly arn?: string
   readonly createdTime?: Date
   readonly description?: string
-  readonly execution?: CreateLaunchOutputLaunchExecution
-  readonly groups?: ReadonlyArray<CreateLaunchOutputLaunchGroupsMember>
+  readonly execution?: LaunchExecution
+  readonly groups?: ReadonlyArray<LaunchGroup>
   readonly lastUpdatedTime?: Date
-  readonly metricMonitors?: ReadonlyArray<CreateLaunchOutputLaunchMetricMonitorsMember>
+  readonly metricMonitors?: ReadonlyArray<MetricMonitor>
   readonly name?: string
   readonly project?: string
   readonly randomizationSalt?: string
-  readonly scheduledSplitsDefinition?: CreateLaunchOutputLaunchScheduledSplitsDefinition
-  readonly status?: string
+  readonly scheduledSplitsDefinition?: ScheduledSplitsLaunchDefinition
+  readonly status?: LaunchStatus
   readonly statusReason?: string
   readonly tags?: Readonly<Record<string, string>>
-  readonly type?: string
+  readonly type?: LaunchType
 }
 
-export interface CreateLaunchOutputLaunchExecution {
+export interface LaunchExecution {
   readonly endedTime?: Date
   readonly startedTime?: Date
 }
 
-export interface CreateLaunchOutputLaunchGroupsMember {
+export interface LaunchGroup {
   readonly description?: string
   readonly featureVariations?: Readonly<Record<string, string>>
   readonly name?: string
 }
 
-export interface CreateLaunchOutputLaunchMetricMonitorsMember {
-  readonly metricDefinition?: CreateExperimentOutputExperimentMetricGoalsMemberMetricDefinition
+export interface MetricMonitor {
+  readonly metricDefinition?: MetricDefinition
 }
 
-export interface CreateLaunchOutputLaunchScheduledSplitsDefinition {
-  readonly steps?: ReadonlyArray<CreateLaunchOutputLaunchScheduledSplitsDefinitionStepsMember>
+export interface ScheduledSplitsLaunchDefinition {
+  readonly steps?: ReadonlyArray<ScheduledSplit>
 }
 
-export interface CreateLaunchOutputLaunchScheduledSplitsDefinitionStepsMember {
+export interface ScheduledSplit {
   readonly groupWeights?: Readonly<Record<string, number>>
-  readonly segmentOverrides?: ReadonlyArray<CreateLaunchRequestScheduledSplitsConfigStepsMemberSegmentOverridesMemberOutput>
+  readonly segmentOverrides?: ReadonlyArray<SegmentOverrideOutput>
   readonly startTime?: Date
 }
 
 export interface CreateProjectRequest {
-  readonly appConfigResource?: CreateProjectRequestAppConfigResource | undefined
-  readonly dataDelivery?: CreateProjectRequestDataDelivery | undefined
+  readonly appConfigResource?: ProjectAppConfigResourceConfig | undefined
+  readonly dataDelivery?: ProjectDataDeliveryConfig | undefined
   readonly description?: string | undefined
   readonly name: string
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateProjectRequestAppConfigResource {
+export interface ProjectAppConfigResourceConfig {
   readonly applicationId?: string | undefined
   readonly environmentId?: string | undefined
 }
 
-export interface CreateProjectRequestDataDelivery {
-  readonly cloudWatchLogs?: CreateProjectRequestDataDeliveryCloudWatchLogs | undefined
-  readonly s3Destination?: CreateProjectRequestDataDeliveryS3Destination | undefined
+export interface ProjectDataDeliveryConfig {
+  readonly cloudWatchLogs?: CloudWatchLogsDestinationConfig | undefined
+  readonly s3Destination?: S3DestinationConfig | undefined
 }
 
-export interface CreateProjectRequestDataDeliveryCloudWatchLogs {
+export interface CloudWatchLogsDestinationConfig {
   readonly logGroup?: string | undefined
 }
 
-export interface CreateProjectRequestDataDeliveryS3Destination {
+export interface S3DestinationConfig {
   readonly bucket?: string | undefined
   readonly prefix?: string | undefined
 }
 
-export interface CreateProjectOutput {
-  readonly project?: CreateProjectOutputProject
+export interface CreateProjectResponse {
+  readonly project?: Project
 }
 
-export interface CreateProjectOutputProject {
+export interface Project {
   readonly activeExperimentCount?: number
   readonly activeLaunchCount?: number
-  readonly appConfigResource?: CreateProjectOutputProjectAppConfigResource
+  readonly appConfigResource?: ProjectAppConfigResource
   readonly arn?: string
   readonly createdTime?: Date
-  readonly dataDelivery?: CreateProjectOutputProjectDataDelivery
+  readonly dataDelivery?: ProjectDataDelivery
   readonly description?: string
   readonly experimentCount?: number
   readonly featureCount?: number
   readonly lastUpdatedTime?: Date
   readonly launchCount?: number
   readonly name?: string
-  readonly status?: string
+  readonly status?: ProjectStatus
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateProjectOutputProjectAppConfigResource {
+export interface ProjectAppConfigResource {
   readonly applicationId?: string
   readonly configurationProfileId?: string
   readonly environmentId?: string
 }
 
-export interface CreateProjectOutputProjectDataDelivery {
-  readonly cloudWatchLogs?: CreateProjectOutputProjectDataDeliveryCloudWatchLogs
-  readonly s3Destination?: CreateProjectOutputProjectDataDeliveryS3Destination
+export interface ProjectDataDelivery {
+  readonly cloudWatchLogs?: CloudWatchLogsDestination
+  readonly s3Destination?: S3Destination
 }
 
-export interface CreateProjectOutputProjectDataDeliveryCloudWatchLogs {
+export interface CloudWatchLogsDestination {
   readonly logGroup?: string
 }
 
-export interface CreateProjectOutputProjectDataDeliveryS3Destination {
+export interface S3Destination {
   readonly bucket?: string
   readonly prefix?: string
 }
@@ -538,11 +581,11 @@ export interface CreateSegmentRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateSegmentOutput {
-  readonly segment?: CreateSegmentOutputSegment
+export interface CreateSegmentResponse {
+  readonly segment?: Segment
 }
 
-export interface CreateSegmentOutputSegment {
+export interface Segment {
   readonly arn?: string
   readonly createdTime?: Date
   readonly description?: string
@@ -559,33 +602,33 @@ export interface DeleteExperimentRequest {
   readonly project: string
 }
 
-export type DeleteExperimentOutput = {}
+export type DeleteExperimentResponse = {}
 
 export interface DeleteFeatureRequest {
   readonly feature: string
   readonly project: string
 }
 
-export type DeleteFeatureOutput = {}
+export type DeleteFeatureResponse = {}
 
 export interface DeleteLaunchRequest {
   readonly launch: string
   readonly project: string
 }
 
-export type DeleteLaunchOutput = {}
+export type DeleteLaunchResponse = {}
 
 export interface DeleteProjectRequest {
   readonly project: string
 }
 
-export type DeleteProjectOutput = {}
+export type DeleteProjectResponse = {}
 
 export interface DeleteSegmentRequest {
   readonly segment: string
 }
 
-export type DeleteSegmentOutput = {}
+export type DeleteSegmentResponse = {}
 
 export interface EvaluateFeatureRequest {
   readonly entityId: string
@@ -594,10 +637,10 @@ export interface EvaluateFeatureRequest {
   readonly project: string
 }
 
-export interface EvaluateFeatureOutput {
+export interface EvaluateFeatureResponse {
   readonly details?: unknown
   readonly reason?: string
-  readonly value?: BatchEvaluateFeatureOutputResultsMemberValueOutput
+  readonly value?: EvaluationResultValueOutput
   readonly variation?: string
 }
 
@@ -606,40 +649,40 @@ export interface GetExperimentRequest {
   readonly project: string
 }
 
-export interface GetExperimentOutput {
-  readonly experiment?: CreateExperimentOutputExperiment
+export interface GetExperimentResponse {
+  readonly experiment?: Experiment
 }
 
 export interface GetExperimentResultsRequest {
-  readonly baseStat?: string | undefined
+  readonly baseStat?: ExperimentBaseStat | undefined
   readonly endTime?: Date | undefined
   readonly experiment: string
   readonly metricNames: ReadonlyArray<string>
   readonly period?: number | bigint | undefined
   readonly project: string
-  readonly reportNames?: ReadonlyArray<string> | undefined
-  readonly resultStats?: ReadonlyArray<string> | undefined
+  readonly reportNames?: ReadonlyArray<ExperimentReportName> | undefined
+  readonly resultStats?: ReadonlyArray<ExperimentResultRequestType> | undefined
   readonly startTime?: Date | undefined
   readonly treatmentNames: ReadonlyArray<string>
 }
 
-export interface GetExperimentResultsOutput {
+export interface GetExperimentResultsResponse {
   readonly details?: string
-  readonly reports?: ReadonlyArray<GetExperimentResultsOutputReportsMember>
-  readonly resultsData?: ReadonlyArray<GetExperimentResultsOutputResultsDataMember>
+  readonly reports?: ReadonlyArray<ExperimentReport>
+  readonly resultsData?: ReadonlyArray<ExperimentResultsData>
   readonly timestamps?: ReadonlyArray<Date>
 }
 
-export interface GetExperimentResultsOutputReportsMember {
+export interface ExperimentReport {
   readonly content?: unknown
   readonly metricName?: string
-  readonly reportName?: string
+  readonly reportName?: ExperimentReportName
   readonly treatmentName?: string
 }
 
-export interface GetExperimentResultsOutputResultsDataMember {
+export interface ExperimentResultsData {
   readonly metricName?: string
-  readonly resultStat?: string
+  readonly resultStat?: ExperimentResultResponseType
   readonly treatmentName?: string
   readonly values?: ReadonlyArray<number>
 }
@@ -649,8 +692,8 @@ export interface GetFeatureRequest {
   readonly project: string
 }
 
-export interface GetFeatureOutput {
-  readonly feature?: CreateFeatureOutputFeature
+export interface GetFeatureResponse {
+  readonly feature?: Feature
 }
 
 export interface GetLaunchRequest {
@@ -658,35 +701,35 @@ export interface GetLaunchRequest {
   readonly project: string
 }
 
-export interface GetLaunchOutput {
-  readonly launch?: CreateLaunchOutputLaunch
+export interface GetLaunchResponse {
+  readonly launch?: Launch
 }
 
 export interface GetProjectRequest {
   readonly project: string
 }
 
-export interface GetProjectOutput {
-  readonly project?: CreateProjectOutputProject
+export interface GetProjectResponse {
+  readonly project?: Project
 }
 
 export interface GetSegmentRequest {
   readonly segment: string
 }
 
-export interface GetSegmentOutput {
-  readonly segment?: CreateSegmentOutputSegment
+export interface GetSegmentResponse {
+  readonly segment?: Segment
 }
 
 export interface ListExperimentsRequest {
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
   readonly project: string
-  readonly status?: string | undefined
+  readonly status?: ExperimentStatus | undefined
 }
 
-export interface ListExperimentsOutput {
-  readonly experiments?: ReadonlyArray<CreateExperimentOutputExperiment>
+export interface ListExperimentsResponse {
+  readonly experiments?: ReadonlyArray<Experiment>
   readonly nextToken?: string
 }
 
@@ -696,21 +739,21 @@ export interface ListFeaturesRequest {
   readonly project: string
 }
 
-export interface ListFeaturesOutput {
-  readonly features?: ReadonlyArray<ListFeaturesOutputFeaturesMember>
+export interface ListFeaturesResponse {
+  readonly features?: ReadonlyArray<FeatureSummary>
   readonly nextToken?: string
 }
 
-export interface ListFeaturesOutputFeaturesMember {
+export interface FeatureSummary {
   readonly arn?: string
   readonly createdTime?: Date
   readonly defaultVariation?: string
-  readonly evaluationRules?: ReadonlyArray<CreateFeatureOutputFeatureEvaluationRulesMember>
-  readonly evaluationStrategy?: string
+  readonly evaluationRules?: ReadonlyArray<EvaluationRule>
+  readonly evaluationStrategy?: FeatureEvaluationStrategy
   readonly lastUpdatedTime?: Date
   readonly name?: string
   readonly project?: string
-  readonly status?: string
+  readonly status?: FeatureStatus
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -718,11 +761,11 @@ export interface ListLaunchesRequest {
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
   readonly project: string
-  readonly status?: string | undefined
+  readonly status?: LaunchStatus | undefined
 }
 
-export interface ListLaunchesOutput {
-  readonly launches?: ReadonlyArray<CreateLaunchOutputLaunch>
+export interface ListLaunchesResponse {
+  readonly launches?: ReadonlyArray<Launch>
   readonly nextToken?: string
 }
 
@@ -731,12 +774,12 @@ export interface ListProjectsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListProjectsOutput {
+export interface ListProjectsResponse {
   readonly nextToken?: string
-  readonly projects?: ReadonlyArray<ListProjectsOutputProjectsMember>
+  readonly projects?: ReadonlyArray<ProjectSummary>
 }
 
-export interface ListProjectsOutputProjectsMember {
+export interface ProjectSummary {
   readonly activeExperimentCount?: number
   readonly activeLaunchCount?: number
   readonly arn?: string
@@ -747,7 +790,7 @@ export interface ListProjectsOutputProjectsMember {
   readonly lastUpdatedTime?: Date
   readonly launchCount?: number
   readonly name?: string
-  readonly status?: string
+  readonly status?: ProjectStatus
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -755,15 +798,15 @@ export interface ListSegmentReferencesRequest {
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
   readonly segment: string
-  readonly type: string
+  readonly type: SegmentReferenceResourceType
 }
 
-export interface ListSegmentReferencesOutput {
+export interface ListSegmentReferencesResponse {
   readonly nextToken?: string
-  readonly referencedBy?: ReadonlyArray<ListSegmentReferencesOutputReferencedByMember>
+  readonly referencedBy?: ReadonlyArray<RefResource>
 }
 
-export interface ListSegmentReferencesOutputReferencedByMember {
+export interface RefResource {
   readonly arn?: string
   readonly endTime?: string
   readonly lastUpdatedOn?: string
@@ -778,36 +821,36 @@ export interface ListSegmentsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListSegmentsOutput {
+export interface ListSegmentsResponse {
   readonly nextToken?: string
-  readonly segments?: ReadonlyArray<CreateSegmentOutputSegment>
+  readonly segments?: ReadonlyArray<Segment>
 }
 
 export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
 export interface PutProjectEventsRequest {
-  readonly events: ReadonlyArray<PutProjectEventsRequestEventsMember>
+  readonly events: ReadonlyArray<Event>
   readonly project: string
 }
 
-export interface PutProjectEventsRequestEventsMember {
+export interface Event {
   readonly data: unknown
   readonly timestamp: Date
-  readonly type: string
+  readonly type: EventType
 }
 
-export interface PutProjectEventsOutput {
-  readonly eventResults?: ReadonlyArray<PutProjectEventsOutputEventResultsMember>
+export interface PutProjectEventsResponse {
+  readonly eventResults?: ReadonlyArray<PutProjectEventsResultEntry>
   readonly failedEventCount?: number
 }
 
-export interface PutProjectEventsOutputEventResultsMember {
+export interface PutProjectEventsResultEntry {
   readonly errorCode?: string
   readonly errorMessage?: string
   readonly eventId?: string
@@ -819,7 +862,7 @@ export interface StartExperimentRequest {
   readonly project: string
 }
 
-export interface StartExperimentOutput {
+export interface StartExperimentResponse {
   readonly startedTime?: Date
 }
 
@@ -828,29 +871,29 @@ export interface StartLaunchRequest {
   readonly project: string
 }
 
-export interface StartLaunchOutput {
-  readonly launch?: CreateLaunchOutputLaunch
+export interface StartLaunchResponse {
+  readonly launch?: Launch
 }
 
 export interface StopExperimentRequest {
-  readonly desiredState?: string | undefined
+  readonly desiredState?: ExperimentStopDesiredState | undefined
   readonly experiment: string
   readonly project: string
   readonly reason?: string | undefined
 }
 
-export interface StopExperimentOutput {
+export interface StopExperimentResponse {
   readonly endedTime?: Date
 }
 
 export interface StopLaunchRequest {
-  readonly desiredState?: string | undefined
+  readonly desiredState?: LaunchStopDesiredState | undefined
   readonly launch: string
   readonly project: string
   readonly reason?: string | undefined
 }
 
-export interface StopLaunchOutput {
+export interface StopLaunchResponse {
   readonly endedTime?: Date
 }
 
@@ -859,14 +902,14 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface TestSegmentPatternRequest {
   readonly pattern: unknown
   readonly payload: unknown
 }
 
-export interface TestSegmentPatternOutput {
+export interface TestSegmentPatternResponse {
   readonly match?: boolean
 }
 
@@ -875,222 +918,238 @@ export interface UntagResourceRequest {
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateExperimentRequest {
   readonly description?: string | undefined
   readonly experiment: string
-  readonly metricGoals?: ReadonlyArray<CreateExperimentRequestMetricGoalsMember> | undefined
-  readonly onlineAbConfig?: CreateExperimentRequestOnlineAbConfig | undefined
+  readonly metricGoals?: ReadonlyArray<MetricGoalConfig> | undefined
+  readonly onlineAbConfig?: OnlineAbConfig | undefined
   readonly project: string
   readonly randomizationSalt?: string | undefined
   readonly removeSegment?: boolean | undefined
   readonly samplingRate?: number | bigint | undefined
   readonly segment?: string | undefined
-  readonly treatments?: ReadonlyArray<CreateExperimentRequestTreatmentsMember> | undefined
+  readonly treatments?: ReadonlyArray<TreatmentConfig> | undefined
 }
 
-export interface UpdateExperimentOutput {
-  readonly experiment?: CreateExperimentOutputExperiment
+export interface UpdateExperimentResponse {
+  readonly experiment?: Experiment
 }
 
 export interface UpdateFeatureRequest {
-  readonly addOrUpdateVariations?: ReadonlyArray<CreateFeatureRequestVariationsMember> | undefined
+  readonly addOrUpdateVariations?: ReadonlyArray<VariationConfig> | undefined
   readonly defaultVariation?: string | undefined
   readonly description?: string | undefined
   readonly entityOverrides?: Readonly<Record<string, string>> | undefined
-  readonly evaluationStrategy?: string | undefined
+  readonly evaluationStrategy?: FeatureEvaluationStrategy | undefined
   readonly feature: string
   readonly project: string
   readonly removeVariations?: ReadonlyArray<string> | undefined
 }
 
-export interface UpdateFeatureOutput {
-  readonly feature?: CreateFeatureOutputFeature
+export interface UpdateFeatureResponse {
+  readonly feature?: Feature
 }
 
 export interface UpdateLaunchRequest {
   readonly description?: string | undefined
-  readonly groups?: ReadonlyArray<CreateLaunchRequestGroupsMember> | undefined
+  readonly groups?: ReadonlyArray<LaunchGroupConfig> | undefined
   readonly launch: string
-  readonly metricMonitors?: ReadonlyArray<CreateLaunchRequestMetricMonitorsMember> | undefined
+  readonly metricMonitors?: ReadonlyArray<MetricMonitorConfig> | undefined
   readonly project: string
   readonly randomizationSalt?: string | undefined
-  readonly scheduledSplitsConfig?: CreateLaunchRequestScheduledSplitsConfig | undefined
+  readonly scheduledSplitsConfig?: ScheduledSplitsLaunchConfig | undefined
 }
 
-export interface UpdateLaunchOutput {
-  readonly launch?: CreateLaunchOutputLaunch
+export interface UpdateLaunchResponse {
+  readonly launch?: Launch
 }
 
 export interface UpdateProjectRequest {
-  readonly appConfigResource?: CreateProjectRequestAppConfigResource | undefined
+  readonly appConfigResource?: ProjectAppConfigResourceConfig | undefined
   readonly description?: string | undefined
   readonly project: string
 }
 
-export interface UpdateProjectOutput {
-  readonly project?: CreateProjectOutputProject
+export interface UpdateProjectResponse {
+  readonly project?: Project
 }
 
 export interface UpdateProjectDataDeliveryRequest {
-  readonly cloudWatchLogs?: CreateProjectRequestDataDeliveryCloudWatchLogs | undefined
+  readonly cloudWatchLogs?: CloudWatchLogsDestinationConfig | undefined
   readonly project: string
-  readonly s3Destination?: CreateProjectRequestDataDeliveryS3Destination | undefined
+  readonly s3Destination?: S3DestinationConfig | undefined
 }
 
-export interface UpdateProjectDataDeliveryOutput {
-  readonly project?: CreateProjectOutputProject
+export interface UpdateProjectDataDeliveryResponse {
+  readonly project?: Project
 }
 
-export type BatchEvaluateFeatureError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type CreateExperimentError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly resourceId?: string; readonly resourceType?: string }> {}
 
-export type CreateFeatureError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type CreateLaunchError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly resourceId?: string; readonly resourceType?: string }> {}
 
-export type CreateProjectError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly resourceId?: string; readonly resourceType?: string; readonly serviceCode?: string; readonly quotaCode?: string }> {}
 
-export type CreateSegmentError = Errors.CommonError | Client.SdkError
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException") {}
 
-export type DeleteExperimentError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly serviceCode?: string; readonly quotaCode?: string }> {}
 
-export type DeleteFeatureError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly reason?: string }> {}
 
-export type DeleteLaunchError = Errors.CommonError | Client.SdkError
+export type BatchEvaluateFeatureError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteProjectError = Errors.CommonError | Client.SdkError
+export type CreateExperimentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteSegmentError = Errors.CommonError | Client.SdkError
+export type CreateFeatureError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type EvaluateFeatureError = Errors.CommonError | Client.SdkError
+export type CreateLaunchError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetExperimentError = Errors.CommonError | Client.SdkError
+export type CreateProjectError = AccessDeniedException | ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetExperimentResultsError = Errors.CommonError | Client.SdkError
+export type CreateSegmentError = AccessDeniedException | ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetFeatureError = Errors.CommonError | Client.SdkError
+export type DeleteExperimentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetLaunchError = Errors.CommonError | Client.SdkError
+export type DeleteFeatureError = AccessDeniedException | ConflictException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetProjectError = Errors.CommonError | Client.SdkError
+export type DeleteLaunchError = AccessDeniedException | ConflictException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetSegmentError = Errors.CommonError | Client.SdkError
+export type DeleteProjectError = AccessDeniedException | ConflictException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListExperimentsError = Errors.CommonError | Client.SdkError
+export type DeleteSegmentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListFeaturesError = Errors.CommonError | Client.SdkError
+export type EvaluateFeatureError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListLaunchesError = Errors.CommonError | Client.SdkError
+export type GetExperimentError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListProjectsError = Errors.CommonError | Client.SdkError
+export type GetExperimentResultsError = AccessDeniedException | ConflictException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSegmentReferencesError = Errors.CommonError | Client.SdkError
+export type GetFeatureError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSegmentsError = Errors.CommonError | Client.SdkError
+export type GetLaunchError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetProjectError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutProjectEventsError = Errors.CommonError | Client.SdkError
+export type GetSegmentError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartExperimentError = Errors.CommonError | Client.SdkError
+export type ListExperimentsError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StartLaunchError = Errors.CommonError | Client.SdkError
+export type ListFeaturesError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopExperimentError = Errors.CommonError | Client.SdkError
+export type ListLaunchesError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopLaunchError = Errors.CommonError | Client.SdkError
+export type ListProjectsError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListSegmentReferencesError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TestSegmentPatternError = Errors.CommonError | Client.SdkError
+export type ListSegmentsError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateExperimentError = Errors.CommonError | Client.SdkError
+export type PutProjectEventsError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateFeatureError = Errors.CommonError | Client.SdkError
+export type StartExperimentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateLaunchError = Errors.CommonError | Client.SdkError
+export type StartLaunchError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateProjectError = Errors.CommonError | Client.SdkError
+export type StopExperimentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateProjectDataDeliveryError = Errors.CommonError | Client.SdkError
+export type StopLaunchError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const batchEvaluateFeature: Client.Operation<BatchEvaluateFeatureRequest, BatchEvaluateFeatureOutput, BatchEvaluateFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"BatchEvaluateFeature",http:{method:"POST",requestUri:"/projects/{project}/evaluations",responseCode:200},input:{shape:BatchEvaluateFeatureRequest$},output:{shape:BatchEvaluateFeatureOutput$},endpoint:{hostPrefix:"dataplane."}}})
+export type TagResourceError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createExperiment: Client.Operation<CreateExperimentRequest, CreateExperimentOutput, CreateExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateExperiment",http:{method:"POST",requestUri:"/projects/{project}/experiments",responseCode:200},input:{shape:CreateExperimentRequest$},output:{shape:CreateExperimentOutput$},idempotent:true}})
+export type TestSegmentPatternError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createFeature: Client.Operation<CreateFeatureRequest, CreateFeatureOutput, CreateFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateFeature",http:{method:"POST",requestUri:"/projects/{project}/features",responseCode:200},input:{shape:CreateFeatureRequest$},output:{shape:CreateFeatureOutput$}}})
+export type UntagResourceError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createLaunch: Client.Operation<CreateLaunchRequest, CreateLaunchOutput, CreateLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateLaunch",http:{method:"POST",requestUri:"/projects/{project}/launches",responseCode:200},input:{shape:CreateLaunchRequest$},output:{shape:CreateLaunchOutput$}}})
+export type UpdateExperimentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createProject: Client.Operation<CreateProjectRequest, CreateProjectOutput, CreateProjectError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateProject",http:{method:"POST",requestUri:"/projects",responseCode:200},input:{shape:CreateProjectRequest$},output:{shape:CreateProjectOutput$}}})
+export type UpdateFeatureError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createSegment: Client.Operation<CreateSegmentRequest, CreateSegmentOutput, CreateSegmentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateSegment",http:{method:"POST",requestUri:"/segments",responseCode:200},input:{shape:CreateSegmentRequest$},output:{shape:CreateSegmentOutput$}}})
+export type UpdateLaunchError = AccessDeniedException | ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteExperiment: Client.Operation<DeleteExperimentRequest, DeleteExperimentOutput, DeleteExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteExperiment",http:{method:"DELETE",requestUri:"/projects/{project}/experiments/{experiment}",responseCode:200},input:{shape:DeleteExperimentRequest$},output:{shape:DeleteExperimentOutput$},idempotent:true}})
+export type UpdateProjectError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteFeature: Client.Operation<DeleteFeatureRequest, DeleteFeatureOutput, DeleteFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteFeature",http:{method:"DELETE",requestUri:"/projects/{project}/features/{feature}",responseCode:200},input:{shape:DeleteFeatureRequest$},output:{shape:DeleteFeatureOutput$},idempotent:true}})
+export type UpdateProjectDataDeliveryError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteLaunch: Client.Operation<DeleteLaunchRequest, DeleteLaunchOutput, DeleteLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteLaunch",http:{method:"DELETE",requestUri:"/projects/{project}/launches/{launch}",responseCode:200},input:{shape:DeleteLaunchRequest$},output:{shape:DeleteLaunchOutput$},idempotent:true}})
+export const batchEvaluateFeature: Client.Operation<BatchEvaluateFeatureRequest, BatchEvaluateFeatureResponse, BatchEvaluateFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"BatchEvaluateFeature",http:{method:"POST",requestUri:"/projects/{project}/evaluations",responseCode:200},input:{shape:BatchEvaluateFeatureRequest$},output:{shape:BatchEvaluateFeatureResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],endpoint:{hostPrefix:"dataplane."}},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteProject: Client.Operation<DeleteProjectRequest, DeleteProjectOutput, DeleteProjectError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteProject",http:{method:"DELETE",requestUri:"/projects/{project}",responseCode:200},input:{shape:DeleteProjectRequest$},output:{shape:DeleteProjectOutput$},idempotent:true}})
+export const createExperiment: Client.Operation<CreateExperimentRequest, CreateExperimentResponse, CreateExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateExperiment",http:{method:"POST",requestUri:"/projects/{project}/experiments",responseCode:200},input:{shape:CreateExperimentRequest$},output:{shape:CreateExperimentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const deleteSegment: Client.Operation<DeleteSegmentRequest, DeleteSegmentOutput, DeleteSegmentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteSegment",http:{method:"DELETE",requestUri:"/segments/{segment}",responseCode:200},input:{shape:DeleteSegmentRequest$},output:{shape:DeleteSegmentOutput$},idempotent:true}})
+export const createFeature: Client.Operation<CreateFeatureRequest, CreateFeatureResponse, CreateFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateFeature",http:{method:"POST",requestUri:"/projects/{project}/features",responseCode:200},input:{shape:CreateFeatureRequest$},output:{shape:CreateFeatureResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const evaluateFeature: Client.Operation<EvaluateFeatureRequest, EvaluateFeatureOutput, EvaluateFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"EvaluateFeature",http:{method:"POST",requestUri:"/projects/{project}/evaluations/{feature}",responseCode:200},input:{shape:EvaluateFeatureRequest$},output:{shape:EvaluateFeatureOutput$},endpoint:{hostPrefix:"dataplane."}}})
+export const createLaunch: Client.Operation<CreateLaunchRequest, CreateLaunchResponse, CreateLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateLaunch",http:{method:"POST",requestUri:"/projects/{project}/launches",responseCode:200},input:{shape:CreateLaunchRequest$},output:{shape:CreateLaunchResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const getExperiment: Client.Operation<GetExperimentRequest, GetExperimentOutput, GetExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetExperiment",http:{method:"GET",requestUri:"/projects/{project}/experiments/{experiment}",responseCode:200},input:{shape:GetExperimentRequest$},output:{shape:GetExperimentOutput$}}})
+export const createProject: Client.Operation<CreateProjectRequest, CreateProjectResponse, CreateProjectError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateProject",http:{method:"POST",requestUri:"/projects",responseCode:200},input:{shape:CreateProjectRequest$},output:{shape:CreateProjectResponse$},errors:[AccessDeniedException$,ConflictException$,ServiceQuotaExceededException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ServiceQuotaExceededException,ValidationException}})
 
-export const getExperimentResults: Client.Operation<GetExperimentResultsRequest, GetExperimentResultsOutput, GetExperimentResultsError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetExperimentResults",http:{method:"POST",requestUri:"/projects/{project}/experiments/{experiment}/results",responseCode:200},input:{shape:GetExperimentResultsRequest$},output:{shape:GetExperimentResultsOutput$}}})
+export const createSegment: Client.Operation<CreateSegmentRequest, CreateSegmentResponse, CreateSegmentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"CreateSegment",http:{method:"POST",requestUri:"/segments",responseCode:200},input:{shape:CreateSegmentRequest$},output:{shape:CreateSegmentResponse$},errors:[AccessDeniedException$,ConflictException$,ServiceQuotaExceededException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ServiceQuotaExceededException,ValidationException}})
 
-export const getFeature: Client.Operation<GetFeatureRequest, GetFeatureOutput, GetFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetFeature",http:{method:"GET",requestUri:"/projects/{project}/features/{feature}",responseCode:200},input:{shape:GetFeatureRequest$},output:{shape:GetFeatureOutput$}}})
+export const deleteExperiment: Client.Operation<DeleteExperimentRequest, DeleteExperimentResponse, DeleteExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteExperiment",http:{method:"DELETE",requestUri:"/projects/{project}/experiments/{experiment}",responseCode:200},input:{shape:DeleteExperimentRequest$},output:{shape:DeleteExperimentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ValidationException}})
 
-export const getLaunch: Client.Operation<GetLaunchRequest, GetLaunchOutput, GetLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetLaunch",http:{method:"GET",requestUri:"/projects/{project}/launches/{launch}",responseCode:200},input:{shape:GetLaunchRequest$},output:{shape:GetLaunchOutput$}}})
+export const deleteFeature: Client.Operation<DeleteFeatureRequest, DeleteFeatureResponse, DeleteFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteFeature",http:{method:"DELETE",requestUri:"/projects/{project}/features/{feature}",responseCode:200},input:{shape:DeleteFeatureRequest$},output:{shape:DeleteFeatureResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getProject: Client.Operation<GetProjectRequest, GetProjectOutput, GetProjectError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetProject",http:{method:"GET",requestUri:"/projects/{project}",responseCode:200},input:{shape:GetProjectRequest$},output:{shape:GetProjectOutput$}}})
+export const deleteLaunch: Client.Operation<DeleteLaunchRequest, DeleteLaunchResponse, DeleteLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteLaunch",http:{method:"DELETE",requestUri:"/projects/{project}/launches/{launch}",responseCode:200},input:{shape:DeleteLaunchRequest$},output:{shape:DeleteLaunchResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getSegment: Client.Operation<GetSegmentRequest, GetSegmentOutput, GetSegmentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetSegment",http:{method:"GET",requestUri:"/segments/{segment}",responseCode:200},input:{shape:GetSegmentRequest$},output:{shape:GetSegmentOutput$}}})
+export const deleteProject: Client.Operation<DeleteProjectRequest, DeleteProjectResponse, DeleteProjectError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteProject",http:{method:"DELETE",requestUri:"/projects/{project}",responseCode:200},input:{shape:DeleteProjectRequest$},output:{shape:DeleteProjectResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listExperiments: Paginate.Paginated<ListExperimentsRequest, ListExperimentsOutput, ListExperimentsError, Evidently, CreateExperimentOutputExperiment> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListExperiments",http:{method:"GET",requestUri:"/projects/{project}/experiments",responseCode:200},input:{shape:ListExperimentsRequest$},output:{shape:ListExperimentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["experiments"]})
+export const deleteSegment: Client.Operation<DeleteSegmentRequest, DeleteSegmentResponse, DeleteSegmentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"DeleteSegment",http:{method:"DELETE",requestUri:"/segments/{segment}",responseCode:200},input:{shape:DeleteSegmentRequest$},output:{shape:DeleteSegmentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listFeatures: Paginate.Paginated<ListFeaturesRequest, ListFeaturesOutput, ListFeaturesError, Evidently, ListFeaturesOutputFeaturesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListFeatures",http:{method:"GET",requestUri:"/projects/{project}/features",responseCode:200},input:{shape:ListFeaturesRequest$},output:{shape:ListFeaturesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["features"]})
+export const evaluateFeature: Client.Operation<EvaluateFeatureRequest, EvaluateFeatureResponse, EvaluateFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"EvaluateFeature",http:{method:"POST",requestUri:"/projects/{project}/evaluations/{feature}",responseCode:200},input:{shape:EvaluateFeatureRequest$},output:{shape:EvaluateFeatureResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],endpoint:{hostPrefix:"dataplane."}},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listLaunches: Paginate.Paginated<ListLaunchesRequest, ListLaunchesOutput, ListLaunchesError, Evidently, CreateLaunchOutputLaunch> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListLaunches",http:{method:"GET",requestUri:"/projects/{project}/launches",responseCode:200},input:{shape:ListLaunchesRequest$},output:{shape:ListLaunchesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["launches"]})
+export const getExperiment: Client.Operation<GetExperimentRequest, GetExperimentResponse, GetExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetExperiment",http:{method:"GET",requestUri:"/projects/{project}/experiments/{experiment}",responseCode:200},input:{shape:GetExperimentRequest$},output:{shape:GetExperimentResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listProjects: Paginate.Paginated<ListProjectsRequest, ListProjectsOutput, ListProjectsError, Evidently, ListProjectsOutputProjectsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListProjects",http:{method:"GET",requestUri:"/projects",responseCode:200},input:{shape:ListProjectsRequest$},output:{shape:ListProjectsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["projects"]})
+export const getExperimentResults: Client.Operation<GetExperimentResultsRequest, GetExperimentResultsResponse, GetExperimentResultsError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetExperimentResults",http:{method:"POST",requestUri:"/projects/{project}/experiments/{experiment}/results",responseCode:200},input:{shape:GetExperimentResultsRequest$},output:{shape:GetExperimentResultsResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listSegmentReferences: Paginate.Paginated<ListSegmentReferencesRequest, ListSegmentReferencesOutput, ListSegmentReferencesError, Evidently, ListSegmentReferencesOutputReferencedByMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListSegmentReferences",http:{method:"GET",requestUri:"/segments/{segment}/references",responseCode:200},input:{shape:ListSegmentReferencesRequest$},output:{shape:ListSegmentReferencesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["referencedBy"]})
+export const getFeature: Client.Operation<GetFeatureRequest, GetFeatureResponse, GetFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetFeature",http:{method:"GET",requestUri:"/projects/{project}/features/{feature}",responseCode:200},input:{shape:GetFeatureRequest$},output:{shape:GetFeatureResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listSegments: Paginate.Paginated<ListSegmentsRequest, ListSegmentsOutput, ListSegmentsError, Evidently, CreateSegmentOutputSegment> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListSegments",http:{method:"GET",requestUri:"/segments",responseCode:200},input:{shape:ListSegmentsRequest$},output:{shape:ListSegmentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["segments"]})
+export const getLaunch: Client.Operation<GetLaunchRequest, GetLaunchResponse, GetLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetLaunch",http:{method:"GET",requestUri:"/projects/{project}/launches/{launch}",responseCode:200},input:{shape:GetLaunchRequest$},output:{shape:GetLaunchResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getProject: Client.Operation<GetProjectRequest, GetProjectResponse, GetProjectError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetProject",http:{method:"GET",requestUri:"/projects/{project}",responseCode:200},input:{shape:GetProjectRequest$},output:{shape:GetProjectResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const putProjectEvents: Client.Operation<PutProjectEventsRequest, PutProjectEventsOutput, PutProjectEventsError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"PutProjectEvents",http:{method:"POST",requestUri:"/events/projects/{project}",responseCode:200},input:{shape:PutProjectEventsRequest$},output:{shape:PutProjectEventsOutput$},endpoint:{hostPrefix:"dataplane."}}})
+export const getSegment: Client.Operation<GetSegmentRequest, GetSegmentResponse, GetSegmentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"GetSegment",http:{method:"GET",requestUri:"/segments/{segment}",responseCode:200},input:{shape:GetSegmentRequest$},output:{shape:GetSegmentResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const startExperiment: Client.Operation<StartExperimentRequest, StartExperimentOutput, StartExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"StartExperiment",http:{method:"POST",requestUri:"/projects/{project}/experiments/{experiment}/start",responseCode:200},input:{shape:StartExperimentRequest$},output:{shape:StartExperimentOutput$}}})
+export const listExperiments: Paginate.Paginated<ListExperimentsRequest, ListExperimentsResponse, ListExperimentsError, Evidently, Experiment> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListExperiments",http:{method:"GET",requestUri:"/projects/{project}/experiments",responseCode:200},input:{shape:ListExperimentsRequest$},output:{shape:ListExperimentsResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["experiments"]})
 
-export const startLaunch: Client.Operation<StartLaunchRequest, StartLaunchOutput, StartLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"StartLaunch",http:{method:"POST",requestUri:"/projects/{project}/launches/{launch}/start",responseCode:200},input:{shape:StartLaunchRequest$},output:{shape:StartLaunchOutput$}}})
+export const listFeatures: Paginate.Paginated<ListFeaturesRequest, ListFeaturesResponse, ListFeaturesError, Evidently, FeatureSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListFeatures",http:{method:"GET",requestUri:"/projects/{project}/features",responseCode:200},input:{shape:ListFeaturesRequest$},output:{shape:ListFeaturesResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["features"]})
 
-export const stopExperiment: Client.Operation<StopExperimentRequest, StopExperimentOutput, StopExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"StopExperiment",http:{method:"POST",requestUri:"/projects/{project}/experiments/{experiment}/cancel",responseCode:200},input:{shape:StopExperimentRequest$},output:{shape:StopExperimentOutput$}}})
+export const listLaunches: Paginate.Paginated<ListLaunchesRequest, ListLaunchesResponse, ListLaunchesError, Evidently, Launch> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListLaunches",http:{method:"GET",requestUri:"/projects/{project}/launches",responseCode:200},input:{shape:ListLaunchesRequest$},output:{shape:ListLaunchesResponse$},errors:[AccessDeniedException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["launches"]})
 
-export const stopLaunch: Client.Operation<StopLaunchRequest, StopLaunchOutput, StopLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"StopLaunch",http:{method:"POST",requestUri:"/projects/{project}/launches/{launch}/cancel",responseCode:200},input:{shape:StopLaunchRequest$},output:{shape:StopLaunchOutput$}}})
+export const listProjects: Paginate.Paginated<ListProjectsRequest, ListProjectsResponse, ListProjectsError, Evidently, ProjectSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListProjects",http:{method:"GET",requestUri:"/projects",responseCode:200},input:{shape:ListProjectsRequest$},output:{shape:ListProjectsResponse$},errors:[AccessDeniedException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["projects"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$},idempotent:true}})
+export const listSegmentReferences: Paginate.Paginated<ListSegmentReferencesRequest, ListSegmentReferencesResponse, ListSegmentReferencesError, Evidently, RefResource> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListSegmentReferences",http:{method:"GET",requestUri:"/segments/{segment}/references",responseCode:200},input:{shape:ListSegmentReferencesRequest$},output:{shape:ListSegmentReferencesResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["referencedBy"]})
 
-export const testSegmentPattern: Client.Operation<TestSegmentPatternRequest, TestSegmentPatternOutput, TestSegmentPatternError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"TestSegmentPattern",http:{method:"POST",requestUri:"/test-segment-pattern",responseCode:200},input:{shape:TestSegmentPatternRequest$},output:{shape:TestSegmentPatternOutput$}}})
+export const listSegments: Paginate.Paginated<ListSegmentsRequest, ListSegmentsResponse, ListSegmentsError, Evidently, Segment> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListSegments",http:{method:"GET",requestUri:"/segments",responseCode:200},input:{shape:ListSegmentsRequest$},output:{shape:ListSegmentsResponse$},errors:[AccessDeniedException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["segments"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$},idempotent:true}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[ConflictException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,ValidationException}})
 
-export const updateExperiment: Client.Operation<UpdateExperimentRequest, UpdateExperimentOutput, UpdateExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateExperiment",http:{method:"PATCH",requestUri:"/projects/{project}/experiments/{experiment}",responseCode:200},input:{shape:UpdateExperimentRequest$},output:{shape:UpdateExperimentOutput$}}})
+export const putProjectEvents: Client.Operation<PutProjectEventsRequest, PutProjectEventsResponse, PutProjectEventsError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"PutProjectEvents",http:{method:"POST",requestUri:"/events/projects/{project}",responseCode:200},input:{shape:PutProjectEventsRequest$},output:{shape:PutProjectEventsResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],endpoint:{hostPrefix:"dataplane."}},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateFeature: Client.Operation<UpdateFeatureRequest, UpdateFeatureOutput, UpdateFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateFeature",http:{method:"PATCH",requestUri:"/projects/{project}/features/{feature}",responseCode:200},input:{shape:UpdateFeatureRequest$},output:{shape:UpdateFeatureOutput$}}})
+export const startExperiment: Client.Operation<StartExperimentRequest, StartExperimentResponse, StartExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"StartExperiment",http:{method:"POST",requestUri:"/projects/{project}/experiments/{experiment}/start",responseCode:200},input:{shape:StartExperimentRequest$},output:{shape:StartExperimentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateLaunch: Client.Operation<UpdateLaunchRequest, UpdateLaunchOutput, UpdateLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateLaunch",http:{method:"PATCH",requestUri:"/projects/{project}/launches/{launch}",responseCode:200},input:{shape:UpdateLaunchRequest$},output:{shape:UpdateLaunchOutput$}}})
+export const startLaunch: Client.Operation<StartLaunchRequest, StartLaunchResponse, StartLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"StartLaunch",http:{method:"POST",requestUri:"/projects/{project}/launches/{launch}/start",responseCode:200},input:{shape:StartLaunchRequest$},output:{shape:StartLaunchResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateProject: Client.Operation<UpdateProjectRequest, UpdateProjectOutput, UpdateProjectError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateProject",http:{method:"PATCH",requestUri:"/projects/{project}",responseCode:200},input:{shape:UpdateProjectRequest$},output:{shape:UpdateProjectOutput$}}})
+export const stopExperiment: Client.Operation<StopExperimentRequest, StopExperimentResponse, StopExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"StopExperiment",http:{method:"POST",requestUri:"/projects/{project}/experiments/{experiment}/cancel",responseCode:200},input:{shape:StopExperimentRequest$},output:{shape:StopExperimentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateProjectDataDelivery: Client.Operation<UpdateProjectDataDeliveryRequest, UpdateProjectDataDeliveryOutput, UpdateProjectDataDeliveryError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateProjectDataDelivery",http:{method:"PATCH",requestUri:"/projects/{project}/data-delivery",responseCode:200},input:{shape:UpdateProjectDataDeliveryRequest$},output:{shape:UpdateProjectDataDeliveryOutput$}}})
+export const stopLaunch: Client.Operation<StopLaunchRequest, StopLaunchResponse, StopLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"StopLaunch",http:{method:"POST",requestUri:"/projects/{project}/launches/{launch}/cancel",responseCode:200},input:{shape:StopLaunchRequest$},output:{shape:StopLaunchResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[ConflictException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,ValidationException}})
+
+export const testSegmentPattern: Client.Operation<TestSegmentPatternRequest, TestSegmentPatternResponse, TestSegmentPatternError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"TestSegmentPattern",http:{method:"POST",requestUri:"/test-segment-pattern",responseCode:200},input:{shape:TestSegmentPatternRequest$},output:{shape:TestSegmentPatternResponse$},errors:[AccessDeniedException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ThrottlingException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[ConflictException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,ValidationException}})
+
+export const updateExperiment: Client.Operation<UpdateExperimentRequest, UpdateExperimentResponse, UpdateExperimentError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateExperiment",http:{method:"PATCH",requestUri:"/projects/{project}/experiments/{experiment}",responseCode:200},input:{shape:UpdateExperimentRequest$},output:{shape:UpdateExperimentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ValidationException}})
+
+export const updateFeature: Client.Operation<UpdateFeatureRequest, UpdateFeatureResponse, UpdateFeatureError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateFeature",http:{method:"PATCH",requestUri:"/projects/{project}/features/{feature}",responseCode:200},input:{shape:UpdateFeatureRequest$},output:{shape:UpdateFeatureResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
+
+export const updateLaunch: Client.Operation<UpdateLaunchRequest, UpdateLaunchResponse, UpdateLaunchError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateLaunch",http:{method:"PATCH",requestUri:"/projects/{project}/launches/{launch}",responseCode:200},input:{shape:UpdateLaunchRequest$},output:{shape:UpdateLaunchResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ValidationException}})
+
+export const updateProject: Client.Operation<UpdateProjectRequest, UpdateProjectResponse, UpdateProjectError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateProject",http:{method:"PATCH",requestUri:"/projects/{project}",responseCode:200},input:{shape:UpdateProjectRequest$},output:{shape:UpdateProjectResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
+
+export const updateProjectDataDelivery: Client.Operation<UpdateProjectDataDeliveryRequest, UpdateProjectDataDeliveryResponse, UpdateProjectDataDeliveryError, Evidently> = /*#__PURE__*/ Client.operation(Evidently, {model:{name:"UpdateProjectDataDelivery",http:{method:"PATCH",requestUri:"/projects/{project}/data-delivery",responseCode:200},input:{shape:UpdateProjectDataDeliveryRequest$},output:{shape:UpdateProjectDataDeliveryResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})

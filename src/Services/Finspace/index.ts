@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Finspace client: provide it with `layer`. */
@@ -28,189 +29,243 @@ const double$: S.Shape = {type:"double",name:"Double"}
 const long$: S.Shape = {type:"long",name:"Long"}
 
 const CreateEnvironmentRequestTags$: S.MapShape = {type:"map",name:"CreateEnvironmentRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateEnvironmentRequestFederationParametersAttributeMap$: S.MapShape = {type:"map",name:"CreateEnvironmentRequestFederationParametersAttributeMap",key:{shape:string$},value:{shape:string$}}
-const CreateEnvironmentRequestFederationParameters$: S.StructureShape = {type:"structure",name:"CreateEnvironmentRequestFederationParameters",members:{samlMetadataDocument:{shape:string$},samlMetadataURL:{shape:string$},applicationCallBackURL:{shape:string$},federationURN:{shape:string$},federationProviderName:{shape:string$},attributeMap:{shape:CreateEnvironmentRequestFederationParametersAttributeMap$}}}
-const CreateEnvironmentRequestSuperuserParameters$: S.StructureShape = {type:"structure",name:"CreateEnvironmentRequestSuperuserParameters",members:{emailAddress:{shape:string$},firstName:{shape:string$},lastName:{shape:string$}},required:["emailAddress","firstName","lastName"]}
+const FederationParametersAttributeMap$: S.MapShape = {type:"map",name:"FederationParametersAttributeMap",key:{shape:string$},value:{shape:string$}}
+const FederationParameters$: S.StructureShape = {type:"structure",name:"FederationParameters",members:{samlMetadataDocument:{shape:string$},samlMetadataURL:{shape:string$},applicationCallBackURL:{shape:string$},federationURN:{shape:string$},federationProviderName:{shape:string$},attributeMap:{shape:FederationParametersAttributeMap$}}}
+const SuperuserParameters$: S.StructureShape = {type:"structure",name:"SuperuserParameters",members:{emailAddress:{shape:string$},firstName:{shape:string$},lastName:{shape:string$}},required:["emailAddress","firstName","lastName"]}
 const CreateEnvironmentRequestDataBundles$: S.ListShape = {type:"list",name:"CreateEnvironmentRequestDataBundles",member:{shape:string$}}
-const CreateEnvironmentRequest$: S.StructureShape = {type:"structure",name:"CreateEnvironmentRequest",members:{name:{shape:string$},description:{shape:string$},kmsKeyId:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$},federationMode:{shape:string$},federationParameters:{shape:CreateEnvironmentRequestFederationParameters$},superuserParameters:{shape:CreateEnvironmentRequestSuperuserParameters$},dataBundles:{shape:CreateEnvironmentRequestDataBundles$}},required:["name"]}
-const CreateEnvironmentOutput$: S.StructureShape = {type:"structure",name:"CreateEnvironmentOutput",members:{environmentId:{shape:string$},environmentArn:{shape:string$},environmentUrl:{shape:string$}}}
-const CreateKxChangesetRequestChangeRequestsMember$: S.StructureShape = {type:"structure",name:"CreateKxChangesetRequestChangeRequestsMember",members:{changeType:{shape:string$},s3Path:{shape:string$},dbPath:{shape:string$}},required:["changeType","dbPath"]}
-const CreateKxChangesetRequestChangeRequests$: S.ListShape = {type:"list",name:"CreateKxChangesetRequestChangeRequests",member:{shape:CreateKxChangesetRequestChangeRequestsMember$}}
+const CreateEnvironmentRequest$: S.StructureShape = {type:"structure",name:"CreateEnvironmentRequest",members:{name:{shape:string$},description:{shape:string$},kmsKeyId:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$},federationMode:{shape:string$},federationParameters:{shape:FederationParameters$},superuserParameters:{shape:SuperuserParameters$},dataBundles:{shape:CreateEnvironmentRequestDataBundles$}},required:["name"]}
+const CreateEnvironmentResponse$: S.StructureShape = {type:"structure",name:"CreateEnvironmentResponse",members:{environmentId:{shape:string$},environmentArn:{shape:string$},environmentUrl:{shape:string$}}}
+const ChangeRequest$: S.StructureShape = {type:"structure",name:"ChangeRequest",members:{changeType:{shape:string$},s3Path:{shape:string$},dbPath:{shape:string$}},required:["changeType","dbPath"]}
+const CreateKxChangesetRequestChangeRequests$: S.ListShape = {type:"list",name:"CreateKxChangesetRequestChangeRequests",member:{shape:ChangeRequest$}}
 const CreateKxChangesetRequest$: S.StructureShape = {type:"structure",name:"CreateKxChangesetRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},changeRequests:{shape:CreateKxChangesetRequestChangeRequests$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId","databaseName","changeRequests","clientToken"]}
-const CreateKxChangesetOutputErrorInfo$: S.StructureShape = {type:"structure",name:"CreateKxChangesetOutputErrorInfo",members:{errorMessage:{shape:string$},errorType:{shape:string$}}}
-const CreateKxChangesetOutput$: S.StructureShape = {type:"structure",name:"CreateKxChangesetOutput",members:{changesetId:{shape:string$},databaseName:{shape:string$},environmentId:{shape:string$},changeRequests:{shape:CreateKxChangesetRequestChangeRequests$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$},errorInfo:{shape:CreateKxChangesetOutputErrorInfo$}}}
-const CreateKxClusterRequestTickerplantLogConfigurationTickerplantLogVolumes$: S.ListShape = {type:"list",name:"CreateKxClusterRequestTickerplantLogConfigurationTickerplantLogVolumes",member:{shape:string$}}
-const CreateKxClusterRequestTickerplantLogConfiguration$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestTickerplantLogConfiguration",members:{tickerplantLogVolumes:{shape:CreateKxClusterRequestTickerplantLogConfigurationTickerplantLogVolumes$}}}
-const CreateKxClusterRequestDatabasesMemberCacheConfigurationsMemberDbPaths$: S.ListShape = {type:"list",name:"CreateKxClusterRequestDatabasesMemberCacheConfigurationsMemberDbPaths",member:{shape:string$}}
-const CreateKxClusterRequestDatabasesMemberCacheConfigurationsMember$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestDatabasesMemberCacheConfigurationsMember",members:{cacheType:{shape:string$},dbPaths:{shape:CreateKxClusterRequestDatabasesMemberCacheConfigurationsMemberDbPaths$},dataviewName:{shape:string$}},required:["cacheType","dbPaths"]}
-const CreateKxClusterRequestDatabasesMemberCacheConfigurations$: S.ListShape = {type:"list",name:"CreateKxClusterRequestDatabasesMemberCacheConfigurations",member:{shape:CreateKxClusterRequestDatabasesMemberCacheConfigurationsMember$}}
-const CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberDbPaths$: S.ListShape = {type:"list",name:"CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberDbPaths",member:{shape:string$}}
-const CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMember$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMember",members:{dbPaths:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberDbPaths$},volumeName:{shape:string$},onDemand:{shape:boolean$}},required:["dbPaths","volumeName"]}
-const CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations$: S.ListShape = {type:"list",name:"CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations",member:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMember$}}
-const CreateKxClusterRequestDatabasesMemberDataviewConfiguration$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestDatabasesMemberDataviewConfiguration",members:{dataviewName:{shape:string$},dataviewVersionId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations$}}}
-const CreateKxClusterRequestDatabasesMember$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestDatabasesMember",members:{databaseName:{shape:string$},cacheConfigurations:{shape:CreateKxClusterRequestDatabasesMemberCacheConfigurations$},changesetId:{shape:string$},dataviewName:{shape:string$},dataviewConfiguration:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfiguration$}},required:["databaseName"]}
-const CreateKxClusterRequestDatabases$: S.ListShape = {type:"list",name:"CreateKxClusterRequestDatabases",member:{shape:CreateKxClusterRequestDatabasesMember$}}
-const CreateKxClusterRequestCacheStorageConfigurationsMember$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestCacheStorageConfigurationsMember",members:{type:{shape:string$},size:{shape:integer$}},required:["type","size"]}
-const CreateKxClusterRequestCacheStorageConfigurations$: S.ListShape = {type:"list",name:"CreateKxClusterRequestCacheStorageConfigurations",member:{shape:CreateKxClusterRequestCacheStorageConfigurationsMember$}}
-const CreateKxClusterRequestAutoScalingConfiguration$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestAutoScalingConfiguration",members:{minNodeCount:{shape:integer$},maxNodeCount:{shape:integer$},autoScalingMetric:{shape:string$},metricTarget:{shape:double$},scaleInCooldownSeconds:{shape:double$},scaleOutCooldownSeconds:{shape:double$}}}
-const CreateKxClusterRequestCapacityConfiguration$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestCapacityConfiguration",members:{nodeType:{shape:string$},nodeCount:{shape:integer$}}}
-const CreateKxClusterRequestVpcConfigurationSecurityGroupIds$: S.ListShape = {type:"list",name:"CreateKxClusterRequestVpcConfigurationSecurityGroupIds",member:{shape:string$}}
-const CreateKxClusterRequestVpcConfigurationSubnetIds$: S.ListShape = {type:"list",name:"CreateKxClusterRequestVpcConfigurationSubnetIds",member:{shape:string$}}
-const CreateKxClusterRequestVpcConfiguration$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestVpcConfiguration",members:{vpcId:{shape:string$},securityGroupIds:{shape:CreateKxClusterRequestVpcConfigurationSecurityGroupIds$},subnetIds:{shape:CreateKxClusterRequestVpcConfigurationSubnetIds$},ipAddressType:{shape:string$}}}
-const CreateKxClusterRequestCommandLineArgumentsMember$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestCommandLineArgumentsMember",members:{key:{shape:string$},value:{shape:string$}}}
-const CreateKxClusterRequestCommandLineArguments$: S.ListShape = {type:"list",name:"CreateKxClusterRequestCommandLineArguments",member:{shape:CreateKxClusterRequestCommandLineArgumentsMember$}}
-const CreateKxClusterRequestCode$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestCode",members:{s3Bucket:{shape:string$},s3Key:{shape:string$},s3ObjectVersion:{shape:string$}}}
-const CreateKxClusterRequestSavedownStorageConfiguration$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestSavedownStorageConfiguration",members:{type:{shape:string$},size:{shape:integer$},volumeName:{shape:string$}}}
-const CreateKxClusterRequestScalingGroupConfiguration$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequestScalingGroupConfiguration",members:{scalingGroupName:{shape:string$},memoryLimit:{shape:integer$},memoryReservation:{shape:integer$},nodeCount:{shape:integer$},cpu:{shape:double$}},required:["scalingGroupName","memoryReservation","nodeCount"]}
-const CreateKxClusterRequest$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequest",members:{clientToken:{shape:string$,idempotencyToken:true},environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$},clusterType:{shape:string$},tickerplantLogConfiguration:{shape:CreateKxClusterRequestTickerplantLogConfiguration$},databases:{shape:CreateKxClusterRequestDatabases$},cacheStorageConfigurations:{shape:CreateKxClusterRequestCacheStorageConfigurations$},autoScalingConfiguration:{shape:CreateKxClusterRequestAutoScalingConfiguration$},clusterDescription:{shape:string$},capacityConfiguration:{shape:CreateKxClusterRequestCapacityConfiguration$},releaseLabel:{shape:string$},vpcConfiguration:{shape:CreateKxClusterRequestVpcConfiguration$},initializationScript:{shape:string$},commandLineArguments:{shape:CreateKxClusterRequestCommandLineArguments$},code:{shape:CreateKxClusterRequestCode$},executionRole:{shape:string$},savedownStorageConfiguration:{shape:CreateKxClusterRequestSavedownStorageConfiguration$},azMode:{shape:string$},availabilityZoneId:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$},scalingGroupConfiguration:{shape:CreateKxClusterRequestScalingGroupConfiguration$}},required:["environmentId","clusterName","clusterType","releaseLabel","vpcConfiguration","azMode"]}
-const CreateKxClusterOutputVolumesMember$: S.StructureShape = {type:"structure",name:"CreateKxClusterOutputVolumesMember",members:{volumeName:{shape:string$},volumeType:{shape:string$}}}
-const CreateKxClusterOutputVolumes$: S.ListShape = {type:"list",name:"CreateKxClusterOutputVolumes",member:{shape:CreateKxClusterOutputVolumesMember$}}
-const CreateKxClusterOutput$: S.StructureShape = {type:"structure",name:"CreateKxClusterOutput",members:{environmentId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},clusterName:{shape:string$},clusterType:{shape:string$},tickerplantLogConfiguration:{shape:CreateKxClusterRequestTickerplantLogConfiguration$},volumes:{shape:CreateKxClusterOutputVolumes$},databases:{shape:CreateKxClusterRequestDatabases$},cacheStorageConfigurations:{shape:CreateKxClusterRequestCacheStorageConfigurations$},autoScalingConfiguration:{shape:CreateKxClusterRequestAutoScalingConfiguration$},clusterDescription:{shape:string$},capacityConfiguration:{shape:CreateKxClusterRequestCapacityConfiguration$},releaseLabel:{shape:string$},vpcConfiguration:{shape:CreateKxClusterRequestVpcConfiguration$},initializationScript:{shape:string$},commandLineArguments:{shape:CreateKxClusterRequestCommandLineArguments$},code:{shape:CreateKxClusterRequestCode$},executionRole:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},savedownStorageConfiguration:{shape:CreateKxClusterRequestSavedownStorageConfiguration$},azMode:{shape:string$},availabilityZoneId:{shape:string$},createdTimestamp:{shape:timestamp$},scalingGroupConfiguration:{shape:CreateKxClusterRequestScalingGroupConfiguration$}}}
+const ErrorInfo$: S.StructureShape = {type:"structure",name:"ErrorInfo",members:{errorMessage:{shape:string$},errorType:{shape:string$}}}
+const CreateKxChangesetResponse$: S.StructureShape = {type:"structure",name:"CreateKxChangesetResponse",members:{changesetId:{shape:string$},databaseName:{shape:string$},environmentId:{shape:string$},changeRequests:{shape:CreateKxChangesetRequestChangeRequests$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$},errorInfo:{shape:ErrorInfo$}}}
+const TickerplantLogConfigurationTickerplantLogVolumes$: S.ListShape = {type:"list",name:"TickerplantLogConfigurationTickerplantLogVolumes",member:{shape:string$}}
+const TickerplantLogConfiguration$: S.StructureShape = {type:"structure",name:"TickerplantLogConfiguration",members:{tickerplantLogVolumes:{shape:TickerplantLogConfigurationTickerplantLogVolumes$}}}
+const KxDatabaseCacheConfigurationDbPaths$: S.ListShape = {type:"list",name:"KxDatabaseCacheConfigurationDbPaths",member:{shape:string$}}
+const KxDatabaseCacheConfiguration$: S.StructureShape = {type:"structure",name:"KxDatabaseCacheConfiguration",members:{cacheType:{shape:string$},dbPaths:{shape:KxDatabaseCacheConfigurationDbPaths$},dataviewName:{shape:string$}},required:["cacheType","dbPaths"]}
+const KxDatabaseConfigurationCacheConfigurations$: S.ListShape = {type:"list",name:"KxDatabaseConfigurationCacheConfigurations",member:{shape:KxDatabaseCacheConfiguration$}}
+const KxDataviewSegmentConfigurationDbPaths$: S.ListShape = {type:"list",name:"KxDataviewSegmentConfigurationDbPaths",member:{shape:string$}}
+const KxDataviewSegmentConfiguration$: S.StructureShape = {type:"structure",name:"KxDataviewSegmentConfiguration",members:{dbPaths:{shape:KxDataviewSegmentConfigurationDbPaths$},volumeName:{shape:string$},onDemand:{shape:boolean$}},required:["dbPaths","volumeName"]}
+const KxDataviewConfigurationSegmentConfigurations$: S.ListShape = {type:"list",name:"KxDataviewConfigurationSegmentConfigurations",member:{shape:KxDataviewSegmentConfiguration$}}
+const KxDataviewConfiguration$: S.StructureShape = {type:"structure",name:"KxDataviewConfiguration",members:{dataviewName:{shape:string$},dataviewVersionId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:KxDataviewConfigurationSegmentConfigurations$}}}
+const KxDatabaseConfiguration$: S.StructureShape = {type:"structure",name:"KxDatabaseConfiguration",members:{databaseName:{shape:string$},cacheConfigurations:{shape:KxDatabaseConfigurationCacheConfigurations$},changesetId:{shape:string$},dataviewName:{shape:string$},dataviewConfiguration:{shape:KxDataviewConfiguration$}},required:["databaseName"]}
+const CreateKxClusterRequestDatabases$: S.ListShape = {type:"list",name:"CreateKxClusterRequestDatabases",member:{shape:KxDatabaseConfiguration$}}
+const KxCacheStorageConfiguration$: S.StructureShape = {type:"structure",name:"KxCacheStorageConfiguration",members:{type:{shape:string$},size:{shape:integer$}},required:["type","size"]}
+const CreateKxClusterRequestCacheStorageConfigurations$: S.ListShape = {type:"list",name:"CreateKxClusterRequestCacheStorageConfigurations",member:{shape:KxCacheStorageConfiguration$}}
+const AutoScalingConfiguration$: S.StructureShape = {type:"structure",name:"AutoScalingConfiguration",members:{minNodeCount:{shape:integer$},maxNodeCount:{shape:integer$},autoScalingMetric:{shape:string$},metricTarget:{shape:double$},scaleInCooldownSeconds:{shape:double$},scaleOutCooldownSeconds:{shape:double$}}}
+const CapacityConfiguration$: S.StructureShape = {type:"structure",name:"CapacityConfiguration",members:{nodeType:{shape:string$},nodeCount:{shape:integer$}}}
+const VpcConfigurationSecurityGroupIds$: S.ListShape = {type:"list",name:"VpcConfigurationSecurityGroupIds",member:{shape:string$}}
+const VpcConfigurationSubnetIds$: S.ListShape = {type:"list",name:"VpcConfigurationSubnetIds",member:{shape:string$}}
+const VpcConfiguration$: S.StructureShape = {type:"structure",name:"VpcConfiguration",members:{vpcId:{shape:string$},securityGroupIds:{shape:VpcConfigurationSecurityGroupIds$},subnetIds:{shape:VpcConfigurationSubnetIds$},ipAddressType:{shape:string$}}}
+const KxCommandLineArgument$: S.StructureShape = {type:"structure",name:"KxCommandLineArgument",members:{key:{shape:string$},value:{shape:string$}}}
+const CreateKxClusterRequestCommandLineArguments$: S.ListShape = {type:"list",name:"CreateKxClusterRequestCommandLineArguments",member:{shape:KxCommandLineArgument$}}
+const CodeConfiguration$: S.StructureShape = {type:"structure",name:"CodeConfiguration",members:{s3Bucket:{shape:string$},s3Key:{shape:string$},s3ObjectVersion:{shape:string$}}}
+const KxSavedownStorageConfiguration$: S.StructureShape = {type:"structure",name:"KxSavedownStorageConfiguration",members:{type:{shape:string$},size:{shape:integer$},volumeName:{shape:string$}}}
+const KxScalingGroupConfiguration$: S.StructureShape = {type:"structure",name:"KxScalingGroupConfiguration",members:{scalingGroupName:{shape:string$},memoryLimit:{shape:integer$},memoryReservation:{shape:integer$},nodeCount:{shape:integer$},cpu:{shape:double$}},required:["scalingGroupName","memoryReservation","nodeCount"]}
+const CreateKxClusterRequest$: S.StructureShape = {type:"structure",name:"CreateKxClusterRequest",members:{clientToken:{shape:string$,idempotencyToken:true},environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$},clusterType:{shape:string$},tickerplantLogConfiguration:{shape:TickerplantLogConfiguration$},databases:{shape:CreateKxClusterRequestDatabases$},cacheStorageConfigurations:{shape:CreateKxClusterRequestCacheStorageConfigurations$},autoScalingConfiguration:{shape:AutoScalingConfiguration$},clusterDescription:{shape:string$},capacityConfiguration:{shape:CapacityConfiguration$},releaseLabel:{shape:string$},vpcConfiguration:{shape:VpcConfiguration$},initializationScript:{shape:string$},commandLineArguments:{shape:CreateKxClusterRequestCommandLineArguments$},code:{shape:CodeConfiguration$},executionRole:{shape:string$},savedownStorageConfiguration:{shape:KxSavedownStorageConfiguration$},azMode:{shape:string$},availabilityZoneId:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$},scalingGroupConfiguration:{shape:KxScalingGroupConfiguration$}},required:["environmentId","clusterName","clusterType","releaseLabel","vpcConfiguration","azMode"]}
+const Volume$: S.StructureShape = {type:"structure",name:"Volume",members:{volumeName:{shape:string$},volumeType:{shape:string$}}}
+const CreateKxClusterResponseVolumes$: S.ListShape = {type:"list",name:"CreateKxClusterResponseVolumes",member:{shape:Volume$}}
+const CreateKxClusterResponse$: S.StructureShape = {type:"structure",name:"CreateKxClusterResponse",members:{environmentId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},clusterName:{shape:string$},clusterType:{shape:string$},tickerplantLogConfiguration:{shape:TickerplantLogConfiguration$},volumes:{shape:CreateKxClusterResponseVolumes$},databases:{shape:CreateKxClusterRequestDatabases$},cacheStorageConfigurations:{shape:CreateKxClusterRequestCacheStorageConfigurations$},autoScalingConfiguration:{shape:AutoScalingConfiguration$},clusterDescription:{shape:string$},capacityConfiguration:{shape:CapacityConfiguration$},releaseLabel:{shape:string$},vpcConfiguration:{shape:VpcConfiguration$},initializationScript:{shape:string$},commandLineArguments:{shape:CreateKxClusterRequestCommandLineArguments$},code:{shape:CodeConfiguration$},executionRole:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},savedownStorageConfiguration:{shape:KxSavedownStorageConfiguration$},azMode:{shape:string$},availabilityZoneId:{shape:string$},createdTimestamp:{shape:timestamp$},scalingGroupConfiguration:{shape:KxScalingGroupConfiguration$}}}
 const CreateKxDatabaseRequest$: S.StructureShape = {type:"structure",name:"CreateKxDatabaseRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$},description:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId","databaseName","clientToken"]}
-const CreateKxDatabaseOutput$: S.StructureShape = {type:"structure",name:"CreateKxDatabaseOutput",members:{databaseName:{shape:string$},databaseArn:{shape:string$},environmentId:{shape:string$},description:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$}}}
-const CreateKxDataviewRequest$: S.StructureShape = {type:"structure",name:"CreateKxDataviewRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},dataviewName:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},description:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId","databaseName","dataviewName","azMode","clientToken"]}
-const CreateKxDataviewOutput$: S.StructureShape = {type:"structure",name:"CreateKxDataviewOutput",members:{dataviewName:{shape:string$},databaseName:{shape:string$},environmentId:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations$},description:{shape:string$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$}}}
+const CreateKxDatabaseResponse$: S.StructureShape = {type:"structure",name:"CreateKxDatabaseResponse",members:{databaseName:{shape:string$},databaseArn:{shape:string$},environmentId:{shape:string$},description:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$}}}
+const CreateKxDataviewRequest$: S.StructureShape = {type:"structure",name:"CreateKxDataviewRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},dataviewName:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:KxDataviewConfigurationSegmentConfigurations$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},description:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId","databaseName","dataviewName","azMode","clientToken"]}
+const CreateKxDataviewResponse$: S.StructureShape = {type:"structure",name:"CreateKxDataviewResponse",members:{dataviewName:{shape:string$},databaseName:{shape:string$},environmentId:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:KxDataviewConfigurationSegmentConfigurations$},description:{shape:string$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$}}}
 const CreateKxEnvironmentRequest$: S.StructureShape = {type:"structure",name:"CreateKxEnvironmentRequest",members:{name:{shape:string$},description:{shape:string$},kmsKeyId:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$},clientToken:{shape:string$,idempotencyToken:true}},required:["name","kmsKeyId"]}
-const CreateKxEnvironmentOutput$: S.StructureShape = {type:"structure",name:"CreateKxEnvironmentOutput",members:{name:{shape:string$},status:{shape:string$},environmentId:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},creationTimestamp:{shape:timestamp$}}}
+const CreateKxEnvironmentResponse$: S.StructureShape = {type:"structure",name:"CreateKxEnvironmentResponse",members:{name:{shape:string$},status:{shape:string$},environmentId:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},creationTimestamp:{shape:timestamp$}}}
 const CreateKxScalingGroupRequest$: S.StructureShape = {type:"structure",name:"CreateKxScalingGroupRequest",members:{clientToken:{shape:string$,idempotencyToken:true},environmentId:{shape:string$,location:"uri",locationName:"environmentId"},scalingGroupName:{shape:string$},hostType:{shape:string$},availabilityZoneId:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$}},required:["clientToken","environmentId","scalingGroupName","hostType","availabilityZoneId"]}
-const CreateKxScalingGroupOutput$: S.StructureShape = {type:"structure",name:"CreateKxScalingGroupOutput",members:{environmentId:{shape:string$},scalingGroupName:{shape:string$},hostType:{shape:string$},availabilityZoneId:{shape:string$},status:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
+const CreateKxScalingGroupResponse$: S.StructureShape = {type:"structure",name:"CreateKxScalingGroupResponse",members:{environmentId:{shape:string$},scalingGroupName:{shape:string$},hostType:{shape:string$},availabilityZoneId:{shape:string$},status:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
 const CreateKxUserRequest$: S.StructureShape = {type:"structure",name:"CreateKxUserRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},userName:{shape:string$},iamRole:{shape:string$},tags:{shape:CreateEnvironmentRequestTags$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId","userName","iamRole"]}
-const CreateKxUserOutput$: S.StructureShape = {type:"structure",name:"CreateKxUserOutput",members:{userName:{shape:string$},userArn:{shape:string$},environmentId:{shape:string$},iamRole:{shape:string$}}}
-const CreateKxVolumeRequestNas1Configuration$: S.StructureShape = {type:"structure",name:"CreateKxVolumeRequestNas1Configuration",members:{type:{shape:string$},size:{shape:integer$}}}
+const CreateKxUserResponse$: S.StructureShape = {type:"structure",name:"CreateKxUserResponse",members:{userName:{shape:string$},userArn:{shape:string$},environmentId:{shape:string$},iamRole:{shape:string$}}}
+const KxNAS1Configuration$: S.StructureShape = {type:"structure",name:"KxNAS1Configuration",members:{type:{shape:string$},size:{shape:integer$}}}
 const CreateKxVolumeRequestAvailabilityZoneIds$: S.ListShape = {type:"list",name:"CreateKxVolumeRequestAvailabilityZoneIds",member:{shape:string$}}
-const CreateKxVolumeRequest$: S.StructureShape = {type:"structure",name:"CreateKxVolumeRequest",members:{clientToken:{shape:string$,idempotencyToken:true},environmentId:{shape:string$,location:"uri",locationName:"environmentId"},volumeType:{shape:string$},volumeName:{shape:string$},description:{shape:string$},nas1Configuration:{shape:CreateKxVolumeRequestNas1Configuration$},azMode:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},tags:{shape:CreateEnvironmentRequestTags$}},required:["environmentId","volumeType","volumeName","azMode","availabilityZoneIds"]}
-const CreateKxVolumeOutput$: S.StructureShape = {type:"structure",name:"CreateKxVolumeOutput",members:{environmentId:{shape:string$},volumeName:{shape:string$},volumeType:{shape:string$},volumeArn:{shape:string$},nas1Configuration:{shape:CreateKxVolumeRequestNas1Configuration$},status:{shape:string$},statusReason:{shape:string$},azMode:{shape:string$},description:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},createdTimestamp:{shape:timestamp$}}}
+const CreateKxVolumeRequest$: S.StructureShape = {type:"structure",name:"CreateKxVolumeRequest",members:{clientToken:{shape:string$,idempotencyToken:true},environmentId:{shape:string$,location:"uri",locationName:"environmentId"},volumeType:{shape:string$},volumeName:{shape:string$},description:{shape:string$},nas1Configuration:{shape:KxNAS1Configuration$},azMode:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},tags:{shape:CreateEnvironmentRequestTags$}},required:["environmentId","volumeType","volumeName","azMode","availabilityZoneIds"]}
+const CreateKxVolumeResponse$: S.StructureShape = {type:"structure",name:"CreateKxVolumeResponse",members:{environmentId:{shape:string$},volumeName:{shape:string$},volumeType:{shape:string$},volumeArn:{shape:string$},nas1Configuration:{shape:KxNAS1Configuration$},status:{shape:string$},statusReason:{shape:string$},azMode:{shape:string$},description:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},createdTimestamp:{shape:timestamp$}}}
 const DeleteEnvironmentRequest$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"}},required:["environmentId"]}
-const DeleteEnvironmentOutput$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentOutput",members:{}}
+const DeleteEnvironmentResponse$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentResponse",members:{}}
 const DeleteKxClusterRequest$: S.StructureShape = {type:"structure",name:"DeleteKxClusterRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$,location:"uri",locationName:"clusterName"},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"}},required:["environmentId","clusterName"]}
-const DeleteKxClusterOutput$: S.StructureShape = {type:"structure",name:"DeleteKxClusterOutput",members:{}}
+const DeleteKxClusterResponse$: S.StructureShape = {type:"structure",name:"DeleteKxClusterResponse",members:{}}
 const DeleteKxClusterNodeRequest$: S.StructureShape = {type:"structure",name:"DeleteKxClusterNodeRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$,location:"uri",locationName:"clusterName"},nodeId:{shape:string$,location:"uri",locationName:"nodeId"}},required:["clusterName","nodeId","environmentId"]}
 const DeleteKxClusterNodeOutput$: S.StructureShape = {type:"structure",name:"DeleteKxClusterNodeOutput",members:{}}
 const DeleteKxDatabaseRequest$: S.StructureShape = {type:"structure",name:"DeleteKxDatabaseRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"}},required:["environmentId","databaseName","clientToken"]}
-const DeleteKxDatabaseOutput$: S.StructureShape = {type:"structure",name:"DeleteKxDatabaseOutput",members:{}}
+const DeleteKxDatabaseResponse$: S.StructureShape = {type:"structure",name:"DeleteKxDatabaseResponse",members:{}}
 const DeleteKxDataviewRequest$: S.StructureShape = {type:"structure",name:"DeleteKxDataviewRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},dataviewName:{shape:string$,location:"uri",locationName:"dataviewName"},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"}},required:["environmentId","databaseName","dataviewName","clientToken"]}
-const DeleteKxDataviewOutput$: S.StructureShape = {type:"structure",name:"DeleteKxDataviewOutput",members:{}}
+const DeleteKxDataviewResponse$: S.StructureShape = {type:"structure",name:"DeleteKxDataviewResponse",members:{}}
 const DeleteKxEnvironmentRequest$: S.StructureShape = {type:"structure",name:"DeleteKxEnvironmentRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"}},required:["environmentId"]}
-const DeleteKxEnvironmentOutput$: S.StructureShape = {type:"structure",name:"DeleteKxEnvironmentOutput",members:{}}
+const DeleteKxEnvironmentResponse$: S.StructureShape = {type:"structure",name:"DeleteKxEnvironmentResponse",members:{}}
 const DeleteKxScalingGroupRequest$: S.StructureShape = {type:"structure",name:"DeleteKxScalingGroupRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},scalingGroupName:{shape:string$,location:"uri",locationName:"scalingGroupName"},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"}},required:["environmentId","scalingGroupName"]}
-const DeleteKxScalingGroupOutput$: S.StructureShape = {type:"structure",name:"DeleteKxScalingGroupOutput",members:{}}
+const DeleteKxScalingGroupResponse$: S.StructureShape = {type:"structure",name:"DeleteKxScalingGroupResponse",members:{}}
 const DeleteKxUserRequest$: S.StructureShape = {type:"structure",name:"DeleteKxUserRequest",members:{userName:{shape:string$,location:"uri",locationName:"userName"},environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"}},required:["userName","environmentId"]}
-const DeleteKxUserOutput$: S.StructureShape = {type:"structure",name:"DeleteKxUserOutput",members:{}}
+const DeleteKxUserResponse$: S.StructureShape = {type:"structure",name:"DeleteKxUserResponse",members:{}}
 const DeleteKxVolumeRequest$: S.StructureShape = {type:"structure",name:"DeleteKxVolumeRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},volumeName:{shape:string$,location:"uri",locationName:"volumeName"},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"}},required:["environmentId","volumeName"]}
-const DeleteKxVolumeOutput$: S.StructureShape = {type:"structure",name:"DeleteKxVolumeOutput",members:{}}
+const DeleteKxVolumeResponse$: S.StructureShape = {type:"structure",name:"DeleteKxVolumeResponse",members:{}}
 const GetEnvironmentRequest$: S.StructureShape = {type:"structure",name:"GetEnvironmentRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"}},required:["environmentId"]}
-const GetEnvironmentOutputEnvironment$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutputEnvironment",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},environmentUrl:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},sageMakerStudioDomainUrl:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},federationMode:{shape:string$},federationParameters:{shape:CreateEnvironmentRequestFederationParameters$}}}
-const GetEnvironmentOutput$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutput",members:{environment:{shape:GetEnvironmentOutputEnvironment$}}}
+const Environment$: S.StructureShape = {type:"structure",name:"Environment",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},environmentUrl:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},sageMakerStudioDomainUrl:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},federationMode:{shape:string$},federationParameters:{shape:FederationParameters$}}}
+const GetEnvironmentResponse$: S.StructureShape = {type:"structure",name:"GetEnvironmentResponse",members:{environment:{shape:Environment$}}}
 const GetKxChangesetRequest$: S.StructureShape = {type:"structure",name:"GetKxChangesetRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},changesetId:{shape:string$,location:"uri",locationName:"changesetId"}},required:["environmentId","databaseName","changesetId"]}
-const GetKxChangesetOutput$: S.StructureShape = {type:"structure",name:"GetKxChangesetOutput",members:{changesetId:{shape:string$},databaseName:{shape:string$},environmentId:{shape:string$},changeRequests:{shape:CreateKxChangesetRequestChangeRequests$},createdTimestamp:{shape:timestamp$},activeFromTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$},errorInfo:{shape:CreateKxChangesetOutputErrorInfo$}}}
+const GetKxChangesetResponse$: S.StructureShape = {type:"structure",name:"GetKxChangesetResponse",members:{changesetId:{shape:string$},databaseName:{shape:string$},environmentId:{shape:string$},changeRequests:{shape:CreateKxChangesetRequestChangeRequests$},createdTimestamp:{shape:timestamp$},activeFromTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$},errorInfo:{shape:ErrorInfo$}}}
 const GetKxClusterRequest$: S.StructureShape = {type:"structure",name:"GetKxClusterRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$,location:"uri",locationName:"clusterName"}},required:["environmentId","clusterName"]}
-const GetKxClusterOutput$: S.StructureShape = {type:"structure",name:"GetKxClusterOutput",members:{status:{shape:string$},statusReason:{shape:string$},clusterName:{shape:string$},clusterType:{shape:string$},tickerplantLogConfiguration:{shape:CreateKxClusterRequestTickerplantLogConfiguration$},volumes:{shape:CreateKxClusterOutputVolumes$},databases:{shape:CreateKxClusterRequestDatabases$},cacheStorageConfigurations:{shape:CreateKxClusterRequestCacheStorageConfigurations$},autoScalingConfiguration:{shape:CreateKxClusterRequestAutoScalingConfiguration$},clusterDescription:{shape:string$},capacityConfiguration:{shape:CreateKxClusterRequestCapacityConfiguration$},releaseLabel:{shape:string$},vpcConfiguration:{shape:CreateKxClusterRequestVpcConfiguration$},initializationScript:{shape:string$},commandLineArguments:{shape:CreateKxClusterRequestCommandLineArguments$},code:{shape:CreateKxClusterRequestCode$},executionRole:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},savedownStorageConfiguration:{shape:CreateKxClusterRequestSavedownStorageConfiguration$},azMode:{shape:string$},availabilityZoneId:{shape:string$},createdTimestamp:{shape:timestamp$},scalingGroupConfiguration:{shape:CreateKxClusterRequestScalingGroupConfiguration$}}}
+const GetKxClusterResponse$: S.StructureShape = {type:"structure",name:"GetKxClusterResponse",members:{status:{shape:string$},statusReason:{shape:string$},clusterName:{shape:string$},clusterType:{shape:string$},tickerplantLogConfiguration:{shape:TickerplantLogConfiguration$},volumes:{shape:CreateKxClusterResponseVolumes$},databases:{shape:CreateKxClusterRequestDatabases$},cacheStorageConfigurations:{shape:CreateKxClusterRequestCacheStorageConfigurations$},autoScalingConfiguration:{shape:AutoScalingConfiguration$},clusterDescription:{shape:string$},capacityConfiguration:{shape:CapacityConfiguration$},releaseLabel:{shape:string$},vpcConfiguration:{shape:VpcConfiguration$},initializationScript:{shape:string$},commandLineArguments:{shape:CreateKxClusterRequestCommandLineArguments$},code:{shape:CodeConfiguration$},executionRole:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},savedownStorageConfiguration:{shape:KxSavedownStorageConfiguration$},azMode:{shape:string$},availabilityZoneId:{shape:string$},createdTimestamp:{shape:timestamp$},scalingGroupConfiguration:{shape:KxScalingGroupConfiguration$}}}
 const GetKxConnectionStringRequest$: S.StructureShape = {type:"structure",name:"GetKxConnectionStringRequest",members:{userArn:{shape:string$,location:"querystring",locationName:"userArn"},environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$,location:"querystring",locationName:"clusterName"}},required:["userArn","environmentId","clusterName"]}
-const GetKxConnectionStringOutput$: S.StructureShape = {type:"structure",name:"GetKxConnectionStringOutput",members:{signedConnectionString:{shape:string$}}}
+const GetKxConnectionStringResponse$: S.StructureShape = {type:"structure",name:"GetKxConnectionStringResponse",members:{signedConnectionString:{shape:string$}}}
 const GetKxDatabaseRequest$: S.StructureShape = {type:"structure",name:"GetKxDatabaseRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"}},required:["environmentId","databaseName"]}
-const GetKxDatabaseOutput$: S.StructureShape = {type:"structure",name:"GetKxDatabaseOutput",members:{databaseName:{shape:string$},databaseArn:{shape:string$},environmentId:{shape:string$},description:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},lastCompletedChangesetId:{shape:string$},numBytes:{shape:long$},numChangesets:{shape:integer$},numFiles:{shape:integer$}}}
+const GetKxDatabaseResponse$: S.StructureShape = {type:"structure",name:"GetKxDatabaseResponse",members:{databaseName:{shape:string$},databaseArn:{shape:string$},environmentId:{shape:string$},description:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},lastCompletedChangesetId:{shape:string$},numBytes:{shape:long$},numChangesets:{shape:integer$},numFiles:{shape:integer$}}}
 const GetKxDataviewRequest$: S.StructureShape = {type:"structure",name:"GetKxDataviewRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},dataviewName:{shape:string$,location:"uri",locationName:"dataviewName"}},required:["environmentId","databaseName","dataviewName"]}
-const GetKxDataviewOutputActiveVersionsMemberAttachedClusters$: S.ListShape = {type:"list",name:"GetKxDataviewOutputActiveVersionsMemberAttachedClusters",member:{shape:string$}}
-const GetKxDataviewOutputActiveVersionsMember$: S.StructureShape = {type:"structure",name:"GetKxDataviewOutputActiveVersionsMember",members:{changesetId:{shape:string$},segmentConfigurations:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations$},attachedClusters:{shape:GetKxDataviewOutputActiveVersionsMemberAttachedClusters$},createdTimestamp:{shape:timestamp$},versionId:{shape:string$}}}
-const GetKxDataviewOutputActiveVersions$: S.ListShape = {type:"list",name:"GetKxDataviewOutputActiveVersions",member:{shape:GetKxDataviewOutputActiveVersionsMember$}}
-const GetKxDataviewOutput$: S.StructureShape = {type:"structure",name:"GetKxDataviewOutput",members:{databaseName:{shape:string$},dataviewName:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations$},activeVersions:{shape:GetKxDataviewOutputActiveVersions$},description:{shape:string$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},environmentId:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$},statusReason:{shape:string$}}}
+const KxDataviewActiveVersionAttachedClusters$: S.ListShape = {type:"list",name:"KxDataviewActiveVersionAttachedClusters",member:{shape:string$}}
+const KxDataviewActiveVersion$: S.StructureShape = {type:"structure",name:"KxDataviewActiveVersion",members:{changesetId:{shape:string$},segmentConfigurations:{shape:KxDataviewConfigurationSegmentConfigurations$},attachedClusters:{shape:KxDataviewActiveVersionAttachedClusters$},createdTimestamp:{shape:timestamp$},versionId:{shape:string$}}}
+const GetKxDataviewResponseActiveVersions$: S.ListShape = {type:"list",name:"GetKxDataviewResponseActiveVersions",member:{shape:KxDataviewActiveVersion$}}
+const GetKxDataviewResponse$: S.StructureShape = {type:"structure",name:"GetKxDataviewResponse",members:{databaseName:{shape:string$},dataviewName:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:KxDataviewConfigurationSegmentConfigurations$},activeVersions:{shape:GetKxDataviewResponseActiveVersions$},description:{shape:string$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},environmentId:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$},statusReason:{shape:string$}}}
 const GetKxEnvironmentRequest$: S.StructureShape = {type:"structure",name:"GetKxEnvironmentRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"}},required:["environmentId"]}
-const GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberPortRange$: S.StructureShape = {type:"structure",name:"GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberPortRange",members:{from:{shape:integer$},to:{shape:integer$}},required:["from","to"]}
-const GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberIcmpTypeCode$: S.StructureShape = {type:"structure",name:"GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberIcmpTypeCode",members:{type:{shape:integer$},code:{shape:integer$}},required:["type","code"]}
-const GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMember$: S.StructureShape = {type:"structure",name:"GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMember",members:{ruleNumber:{shape:integer$},protocol:{shape:string$},ruleAction:{shape:string$},portRange:{shape:GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberPortRange$},icmpTypeCode:{shape:GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberIcmpTypeCode$},cidrBlock:{shape:string$}},required:["ruleNumber","protocol","ruleAction","cidrBlock"]}
-const GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfiguration$: S.ListShape = {type:"list",name:"GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfiguration",member:{shape:GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMember$}}
-const GetKxEnvironmentOutputTransitGatewayConfiguration$: S.StructureShape = {type:"structure",name:"GetKxEnvironmentOutputTransitGatewayConfiguration",members:{transitGatewayID:{shape:string$},routableCIDRSpace:{shape:string$},attachmentNetworkAclConfiguration:{shape:GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfiguration$}},required:["transitGatewayID","routableCIDRSpace"]}
-const GetKxEnvironmentOutputCustomDNSConfigurationMember$: S.StructureShape = {type:"structure",name:"GetKxEnvironmentOutputCustomDNSConfigurationMember",members:{customDNSServerName:{shape:string$},customDNSServerIP:{shape:string$}},required:["customDNSServerName","customDNSServerIP"]}
-const GetKxEnvironmentOutputCustomDNSConfiguration$: S.ListShape = {type:"list",name:"GetKxEnvironmentOutputCustomDNSConfiguration",member:{shape:GetKxEnvironmentOutputCustomDNSConfigurationMember$}}
-const GetKxEnvironmentOutput$: S.StructureShape = {type:"structure",name:"GetKxEnvironmentOutput",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},tgwStatus:{shape:string$},dnsStatus:{shape:string$},errorMessage:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},transitGatewayConfiguration:{shape:GetKxEnvironmentOutputTransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentOutputCustomDNSConfiguration$},creationTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},certificateAuthorityArn:{shape:string$}}}
+const PortRange$: S.StructureShape = {type:"structure",name:"PortRange",members:{from:{shape:integer$},to:{shape:integer$}},required:["from","to"]}
+const IcmpTypeCode$: S.StructureShape = {type:"structure",name:"IcmpTypeCode",members:{type:{shape:integer$},code:{shape:integer$}},required:["type","code"]}
+const NetworkACLEntry$: S.StructureShape = {type:"structure",name:"NetworkACLEntry",members:{ruleNumber:{shape:integer$},protocol:{shape:string$},ruleAction:{shape:string$},portRange:{shape:PortRange$},icmpTypeCode:{shape:IcmpTypeCode$},cidrBlock:{shape:string$}},required:["ruleNumber","protocol","ruleAction","cidrBlock"]}
+const TransitGatewayConfigurationAttachmentNetworkAclConfiguration$: S.ListShape = {type:"list",name:"TransitGatewayConfigurationAttachmentNetworkAclConfiguration",member:{shape:NetworkACLEntry$}}
+const TransitGatewayConfiguration$: S.StructureShape = {type:"structure",name:"TransitGatewayConfiguration",members:{transitGatewayID:{shape:string$},routableCIDRSpace:{shape:string$},attachmentNetworkAclConfiguration:{shape:TransitGatewayConfigurationAttachmentNetworkAclConfiguration$}},required:["transitGatewayID","routableCIDRSpace"]}
+const CustomDNSServer$: S.StructureShape = {type:"structure",name:"CustomDNSServer",members:{customDNSServerName:{shape:string$},customDNSServerIP:{shape:string$}},required:["customDNSServerName","customDNSServerIP"]}
+const GetKxEnvironmentResponseCustomDNSConfiguration$: S.ListShape = {type:"list",name:"GetKxEnvironmentResponseCustomDNSConfiguration",member:{shape:CustomDNSServer$}}
+const GetKxEnvironmentResponse$: S.StructureShape = {type:"structure",name:"GetKxEnvironmentResponse",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},tgwStatus:{shape:string$},dnsStatus:{shape:string$},errorMessage:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},transitGatewayConfiguration:{shape:TransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentResponseCustomDNSConfiguration$},creationTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},certificateAuthorityArn:{shape:string$}}}
 const GetKxScalingGroupRequest$: S.StructureShape = {type:"structure",name:"GetKxScalingGroupRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},scalingGroupName:{shape:string$,location:"uri",locationName:"scalingGroupName"}},required:["environmentId","scalingGroupName"]}
-const GetKxScalingGroupOutputClusters$: S.ListShape = {type:"list",name:"GetKxScalingGroupOutputClusters",member:{shape:string$}}
-const GetKxScalingGroupOutput$: S.StructureShape = {type:"structure",name:"GetKxScalingGroupOutput",members:{scalingGroupName:{shape:string$},scalingGroupArn:{shape:string$},hostType:{shape:string$},clusters:{shape:GetKxScalingGroupOutputClusters$},availabilityZoneId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
+const GetKxScalingGroupResponseClusters$: S.ListShape = {type:"list",name:"GetKxScalingGroupResponseClusters",member:{shape:string$}}
+const GetKxScalingGroupResponse$: S.StructureShape = {type:"structure",name:"GetKxScalingGroupResponse",members:{scalingGroupName:{shape:string$},scalingGroupArn:{shape:string$},hostType:{shape:string$},clusters:{shape:GetKxScalingGroupResponseClusters$},availabilityZoneId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
 const GetKxUserRequest$: S.StructureShape = {type:"structure",name:"GetKxUserRequest",members:{userName:{shape:string$,location:"uri",locationName:"userName"},environmentId:{shape:string$,location:"uri",locationName:"environmentId"}},required:["userName","environmentId"]}
-const GetKxUserOutput$: S.StructureShape = {type:"structure",name:"GetKxUserOutput",members:{userName:{shape:string$},userArn:{shape:string$},environmentId:{shape:string$},iamRole:{shape:string$}}}
+const GetKxUserResponse$: S.StructureShape = {type:"structure",name:"GetKxUserResponse",members:{userName:{shape:string$},userArn:{shape:string$},environmentId:{shape:string$},iamRole:{shape:string$}}}
 const GetKxVolumeRequest$: S.StructureShape = {type:"structure",name:"GetKxVolumeRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},volumeName:{shape:string$,location:"uri",locationName:"volumeName"}},required:["environmentId","volumeName"]}
-const GetKxVolumeOutputAttachedClustersMember$: S.StructureShape = {type:"structure",name:"GetKxVolumeOutputAttachedClustersMember",members:{clusterName:{shape:string$},clusterType:{shape:string$},clusterStatus:{shape:string$}}}
-const GetKxVolumeOutputAttachedClusters$: S.ListShape = {type:"list",name:"GetKxVolumeOutputAttachedClusters",member:{shape:GetKxVolumeOutputAttachedClustersMember$}}
-const GetKxVolumeOutput$: S.StructureShape = {type:"structure",name:"GetKxVolumeOutput",members:{environmentId:{shape:string$},volumeName:{shape:string$},volumeType:{shape:string$},volumeArn:{shape:string$},nas1Configuration:{shape:CreateKxVolumeRequestNas1Configuration$},status:{shape:string$},statusReason:{shape:string$},createdTimestamp:{shape:timestamp$},description:{shape:string$},azMode:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},lastModifiedTimestamp:{shape:timestamp$},attachedClusters:{shape:GetKxVolumeOutputAttachedClusters$}}}
+const KxAttachedCluster$: S.StructureShape = {type:"structure",name:"KxAttachedCluster",members:{clusterName:{shape:string$},clusterType:{shape:string$},clusterStatus:{shape:string$}}}
+const GetKxVolumeResponseAttachedClusters$: S.ListShape = {type:"list",name:"GetKxVolumeResponseAttachedClusters",member:{shape:KxAttachedCluster$}}
+const GetKxVolumeResponse$: S.StructureShape = {type:"structure",name:"GetKxVolumeResponse",members:{environmentId:{shape:string$},volumeName:{shape:string$},volumeType:{shape:string$},volumeArn:{shape:string$},nas1Configuration:{shape:KxNAS1Configuration$},status:{shape:string$},statusReason:{shape:string$},createdTimestamp:{shape:timestamp$},description:{shape:string$},azMode:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},lastModifiedTimestamp:{shape:timestamp$},attachedClusters:{shape:GetKxVolumeResponseAttachedClusters$}}}
 const ListEnvironmentsRequest$: S.StructureShape = {type:"structure",name:"ListEnvironmentsRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}}}
-const ListEnvironmentsOutputEnvironments$: S.ListShape = {type:"list",name:"ListEnvironmentsOutputEnvironments",member:{shape:GetEnvironmentOutputEnvironment$}}
-const ListEnvironmentsOutput$: S.StructureShape = {type:"structure",name:"ListEnvironmentsOutput",members:{environments:{shape:ListEnvironmentsOutputEnvironments$},nextToken:{shape:string$}}}
+const ListEnvironmentsResponseEnvironments$: S.ListShape = {type:"list",name:"ListEnvironmentsResponseEnvironments",member:{shape:Environment$}}
+const ListEnvironmentsResponse$: S.StructureShape = {type:"structure",name:"ListEnvironmentsResponse",members:{environments:{shape:ListEnvironmentsResponseEnvironments$},nextToken:{shape:string$}}}
 const ListKxChangesetsRequest$: S.StructureShape = {type:"structure",name:"ListKxChangesetsRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["environmentId","databaseName"]}
-const ListKxChangesetsOutputKxChangesetsMember$: S.StructureShape = {type:"structure",name:"ListKxChangesetsOutputKxChangesetsMember",members:{changesetId:{shape:string$},createdTimestamp:{shape:timestamp$},activeFromTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$}}}
-const ListKxChangesetsOutputKxChangesets$: S.ListShape = {type:"list",name:"ListKxChangesetsOutputKxChangesets",member:{shape:ListKxChangesetsOutputKxChangesetsMember$}}
-const ListKxChangesetsOutput$: S.StructureShape = {type:"structure",name:"ListKxChangesetsOutput",members:{kxChangesets:{shape:ListKxChangesetsOutputKxChangesets$},nextToken:{shape:string$}}}
+const KxChangesetListEntry$: S.StructureShape = {type:"structure",name:"KxChangesetListEntry",members:{changesetId:{shape:string$},createdTimestamp:{shape:timestamp$},activeFromTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},status:{shape:string$}}}
+const ListKxChangesetsResponseKxChangesets$: S.ListShape = {type:"list",name:"ListKxChangesetsResponseKxChangesets",member:{shape:KxChangesetListEntry$}}
+const ListKxChangesetsResponse$: S.StructureShape = {type:"structure",name:"ListKxChangesetsResponse",members:{kxChangesets:{shape:ListKxChangesetsResponseKxChangesets$},nextToken:{shape:string$}}}
 const ListKxClusterNodesRequest$: S.StructureShape = {type:"structure",name:"ListKxClusterNodesRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$,location:"uri",locationName:"clusterName"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["clusterName","environmentId"]}
-const ListKxClusterNodesOutputNodesMember$: S.StructureShape = {type:"structure",name:"ListKxClusterNodesOutputNodesMember",members:{nodeId:{shape:string$},availabilityZoneId:{shape:string$},launchTime:{shape:timestamp$},status:{shape:string$}}}
-const ListKxClusterNodesOutputNodes$: S.ListShape = {type:"list",name:"ListKxClusterNodesOutputNodes",member:{shape:ListKxClusterNodesOutputNodesMember$}}
-const ListKxClusterNodesOutput$: S.StructureShape = {type:"structure",name:"ListKxClusterNodesOutput",members:{nodes:{shape:ListKxClusterNodesOutputNodes$},nextToken:{shape:string$}}}
+const KxNode$: S.StructureShape = {type:"structure",name:"KxNode",members:{nodeId:{shape:string$},availabilityZoneId:{shape:string$},launchTime:{shape:timestamp$},status:{shape:string$}}}
+const ListKxClusterNodesResponseNodes$: S.ListShape = {type:"list",name:"ListKxClusterNodesResponseNodes",member:{shape:KxNode$}}
+const ListKxClusterNodesResponse$: S.StructureShape = {type:"structure",name:"ListKxClusterNodesResponse",members:{nodes:{shape:ListKxClusterNodesResponseNodes$},nextToken:{shape:string$}}}
 const ListKxClustersRequest$: S.StructureShape = {type:"structure",name:"ListKxClustersRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterType:{shape:string$,location:"querystring",locationName:"clusterType"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["environmentId"]}
-const ListKxClustersOutputKxClusterSummariesMember$: S.StructureShape = {type:"structure",name:"ListKxClustersOutputKxClusterSummariesMember",members:{status:{shape:string$},statusReason:{shape:string$},clusterName:{shape:string$},clusterType:{shape:string$},clusterDescription:{shape:string$},releaseLabel:{shape:string$},volumes:{shape:CreateKxClusterOutputVolumes$},initializationScript:{shape:string$},executionRole:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
-const ListKxClustersOutputKxClusterSummaries$: S.ListShape = {type:"list",name:"ListKxClustersOutputKxClusterSummaries",member:{shape:ListKxClustersOutputKxClusterSummariesMember$}}
-const ListKxClustersOutput$: S.StructureShape = {type:"structure",name:"ListKxClustersOutput",members:{kxClusterSummaries:{shape:ListKxClustersOutputKxClusterSummaries$},nextToken:{shape:string$}}}
+const KxCluster$: S.StructureShape = {type:"structure",name:"KxCluster",members:{status:{shape:string$},statusReason:{shape:string$},clusterName:{shape:string$},clusterType:{shape:string$},clusterDescription:{shape:string$},releaseLabel:{shape:string$},volumes:{shape:CreateKxClusterResponseVolumes$},initializationScript:{shape:string$},executionRole:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
+const ListKxClustersResponseKxClusterSummaries$: S.ListShape = {type:"list",name:"ListKxClustersResponseKxClusterSummaries",member:{shape:KxCluster$}}
+const ListKxClustersResponse$: S.StructureShape = {type:"structure",name:"ListKxClustersResponse",members:{kxClusterSummaries:{shape:ListKxClustersResponseKxClusterSummaries$},nextToken:{shape:string$}}}
 const ListKxDatabasesRequest$: S.StructureShape = {type:"structure",name:"ListKxDatabasesRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["environmentId"]}
-const ListKxDatabasesOutputKxDatabasesMember$: S.StructureShape = {type:"structure",name:"ListKxDatabasesOutputKxDatabasesMember",members:{databaseName:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$}}}
-const ListKxDatabasesOutputKxDatabases$: S.ListShape = {type:"list",name:"ListKxDatabasesOutputKxDatabases",member:{shape:ListKxDatabasesOutputKxDatabasesMember$}}
-const ListKxDatabasesOutput$: S.StructureShape = {type:"structure",name:"ListKxDatabasesOutput",members:{kxDatabases:{shape:ListKxDatabasesOutputKxDatabases$},nextToken:{shape:string$}}}
+const KxDatabaseListEntry$: S.StructureShape = {type:"structure",name:"KxDatabaseListEntry",members:{databaseName:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$}}}
+const ListKxDatabasesResponseKxDatabases$: S.ListShape = {type:"list",name:"ListKxDatabasesResponseKxDatabases",member:{shape:KxDatabaseListEntry$}}
+const ListKxDatabasesResponse$: S.StructureShape = {type:"structure",name:"ListKxDatabasesResponse",members:{kxDatabases:{shape:ListKxDatabasesResponseKxDatabases$},nextToken:{shape:string$}}}
 const ListKxDataviewsRequest$: S.StructureShape = {type:"structure",name:"ListKxDataviewsRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["environmentId","databaseName"]}
-const ListKxDataviewsOutputKxDataviewsMember$: S.StructureShape = {type:"structure",name:"ListKxDataviewsOutputKxDataviewsMember",members:{environmentId:{shape:string$},databaseName:{shape:string$},dataviewName:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations$},activeVersions:{shape:GetKxDataviewOutputActiveVersions$},status:{shape:string$},description:{shape:string$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},statusReason:{shape:string$}}}
-const ListKxDataviewsOutputKxDataviews$: S.ListShape = {type:"list",name:"ListKxDataviewsOutputKxDataviews",member:{shape:ListKxDataviewsOutputKxDataviewsMember$}}
-const ListKxDataviewsOutput$: S.StructureShape = {type:"structure",name:"ListKxDataviewsOutput",members:{kxDataviews:{shape:ListKxDataviewsOutputKxDataviews$},nextToken:{shape:string$}}}
+const KxDataviewListEntry$: S.StructureShape = {type:"structure",name:"KxDataviewListEntry",members:{environmentId:{shape:string$},databaseName:{shape:string$},dataviewName:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:KxDataviewConfigurationSegmentConfigurations$},activeVersions:{shape:GetKxDataviewResponseActiveVersions$},status:{shape:string$},description:{shape:string$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$},statusReason:{shape:string$}}}
+const ListKxDataviewsResponseKxDataviews$: S.ListShape = {type:"list",name:"ListKxDataviewsResponseKxDataviews",member:{shape:KxDataviewListEntry$}}
+const ListKxDataviewsResponse$: S.StructureShape = {type:"structure",name:"ListKxDataviewsResponse",members:{kxDataviews:{shape:ListKxDataviewsResponseKxDataviews$},nextToken:{shape:string$}}}
 const ListKxEnvironmentsRequest$: S.StructureShape = {type:"structure",name:"ListKxEnvironmentsRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}}}
-const ListKxEnvironmentsOutputEnvironmentsMember$: S.StructureShape = {type:"structure",name:"ListKxEnvironmentsOutputEnvironmentsMember",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},tgwStatus:{shape:string$},dnsStatus:{shape:string$},errorMessage:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},transitGatewayConfiguration:{shape:GetKxEnvironmentOutputTransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentOutputCustomDNSConfiguration$},creationTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},certificateAuthorityArn:{shape:string$}}}
-const ListKxEnvironmentsOutputEnvironments$: S.ListShape = {type:"list",name:"ListKxEnvironmentsOutputEnvironments",member:{shape:ListKxEnvironmentsOutputEnvironmentsMember$}}
-const ListKxEnvironmentsOutput$: S.StructureShape = {type:"structure",name:"ListKxEnvironmentsOutput",members:{environments:{shape:ListKxEnvironmentsOutputEnvironments$},nextToken:{shape:string$}}}
+const KxEnvironment$: S.StructureShape = {type:"structure",name:"KxEnvironment",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},tgwStatus:{shape:string$},dnsStatus:{shape:string$},errorMessage:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},transitGatewayConfiguration:{shape:TransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentResponseCustomDNSConfiguration$},creationTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},certificateAuthorityArn:{shape:string$}}}
+const ListKxEnvironmentsResponseEnvironments$: S.ListShape = {type:"list",name:"ListKxEnvironmentsResponseEnvironments",member:{shape:KxEnvironment$}}
+const ListKxEnvironmentsResponse$: S.StructureShape = {type:"structure",name:"ListKxEnvironmentsResponse",members:{environments:{shape:ListKxEnvironmentsResponseEnvironments$},nextToken:{shape:string$}}}
 const ListKxScalingGroupsRequest$: S.StructureShape = {type:"structure",name:"ListKxScalingGroupsRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["environmentId"]}
-const ListKxScalingGroupsOutputScalingGroupsMember$: S.StructureShape = {type:"structure",name:"ListKxScalingGroupsOutputScalingGroupsMember",members:{scalingGroupName:{shape:string$},hostType:{shape:string$},clusters:{shape:GetKxScalingGroupOutputClusters$},availabilityZoneId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
-const ListKxScalingGroupsOutputScalingGroups$: S.ListShape = {type:"list",name:"ListKxScalingGroupsOutputScalingGroups",member:{shape:ListKxScalingGroupsOutputScalingGroupsMember$}}
-const ListKxScalingGroupsOutput$: S.StructureShape = {type:"structure",name:"ListKxScalingGroupsOutput",members:{scalingGroups:{shape:ListKxScalingGroupsOutputScalingGroups$},nextToken:{shape:string$}}}
+const KxScalingGroup$: S.StructureShape = {type:"structure",name:"KxScalingGroup",members:{scalingGroupName:{shape:string$},hostType:{shape:string$},clusters:{shape:GetKxScalingGroupResponseClusters$},availabilityZoneId:{shape:string$},status:{shape:string$},statusReason:{shape:string$},lastModifiedTimestamp:{shape:timestamp$},createdTimestamp:{shape:timestamp$}}}
+const ListKxScalingGroupsResponseScalingGroups$: S.ListShape = {type:"list",name:"ListKxScalingGroupsResponseScalingGroups",member:{shape:KxScalingGroup$}}
+const ListKxScalingGroupsResponse$: S.StructureShape = {type:"structure",name:"ListKxScalingGroupsResponse",members:{scalingGroups:{shape:ListKxScalingGroupsResponseScalingGroups$},nextToken:{shape:string$}}}
 const ListKxUsersRequest$: S.StructureShape = {type:"structure",name:"ListKxUsersRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["environmentId"]}
-const ListKxUsersOutputUsersMember$: S.StructureShape = {type:"structure",name:"ListKxUsersOutputUsersMember",members:{userArn:{shape:string$},userName:{shape:string$},iamRole:{shape:string$},createTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$}}}
-const ListKxUsersOutputUsers$: S.ListShape = {type:"list",name:"ListKxUsersOutputUsers",member:{shape:ListKxUsersOutputUsersMember$}}
-const ListKxUsersOutput$: S.StructureShape = {type:"structure",name:"ListKxUsersOutput",members:{users:{shape:ListKxUsersOutputUsers$},nextToken:{shape:string$}}}
+const KxUser$: S.StructureShape = {type:"structure",name:"KxUser",members:{userArn:{shape:string$},userName:{shape:string$},iamRole:{shape:string$},createTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$}}}
+const ListKxUsersResponseUsers$: S.ListShape = {type:"list",name:"ListKxUsersResponseUsers",member:{shape:KxUser$}}
+const ListKxUsersResponse$: S.StructureShape = {type:"structure",name:"ListKxUsersResponse",members:{users:{shape:ListKxUsersResponseUsers$},nextToken:{shape:string$}}}
 const ListKxVolumesRequest$: S.StructureShape = {type:"structure",name:"ListKxVolumesRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},volumeType:{shape:string$,location:"querystring",locationName:"volumeType"}},required:["environmentId"]}
-const ListKxVolumesOutputKxVolumeSummariesMember$: S.StructureShape = {type:"structure",name:"ListKxVolumesOutputKxVolumeSummariesMember",members:{volumeName:{shape:string$},volumeType:{shape:string$},status:{shape:string$},description:{shape:string$},statusReason:{shape:string$},azMode:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$}}}
-const ListKxVolumesOutputKxVolumeSummaries$: S.ListShape = {type:"list",name:"ListKxVolumesOutputKxVolumeSummaries",member:{shape:ListKxVolumesOutputKxVolumeSummariesMember$}}
-const ListKxVolumesOutput$: S.StructureShape = {type:"structure",name:"ListKxVolumesOutput",members:{kxVolumeSummaries:{shape:ListKxVolumesOutputKxVolumeSummaries$},nextToken:{shape:string$}}}
+const KxVolume$: S.StructureShape = {type:"structure",name:"KxVolume",members:{volumeName:{shape:string$},volumeType:{shape:string$},status:{shape:string$},description:{shape:string$},statusReason:{shape:string$},azMode:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$}}}
+const ListKxVolumesResponseKxVolumeSummaries$: S.ListShape = {type:"list",name:"ListKxVolumesResponseKxVolumeSummaries",member:{shape:KxVolume$}}
+const ListKxVolumesResponse$: S.StructureShape = {type:"structure",name:"ListKxVolumesResponse",members:{kxVolumeSummaries:{shape:ListKxVolumesResponseKxVolumeSummaries$},nextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateEnvironmentRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateEnvironmentRequestTags$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateEnvironmentRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateEnvironmentRequest$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},name:{shape:string$},description:{shape:string$},federationMode:{shape:string$},federationParameters:{shape:CreateEnvironmentRequestFederationParameters$}},required:["environmentId"]}
-const UpdateEnvironmentOutput$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentOutput",members:{environment:{shape:GetEnvironmentOutputEnvironment$}}}
-const UpdateKxClusterCodeConfigurationRequestDeploymentConfiguration$: S.StructureShape = {type:"structure",name:"UpdateKxClusterCodeConfigurationRequestDeploymentConfiguration",members:{deploymentStrategy:{shape:string$}},required:["deploymentStrategy"]}
-const UpdateKxClusterCodeConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateKxClusterCodeConfigurationRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$,location:"uri",locationName:"clusterName"},clientToken:{shape:string$,idempotencyToken:true},code:{shape:CreateKxClusterRequestCode$},initializationScript:{shape:string$},commandLineArguments:{shape:CreateKxClusterRequestCommandLineArguments$},deploymentConfiguration:{shape:UpdateKxClusterCodeConfigurationRequestDeploymentConfiguration$}},required:["environmentId","clusterName","code"]}
-const UpdateKxClusterCodeConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateKxClusterCodeConfigurationOutput",members:{}}
-const UpdateKxClusterDatabasesRequestDeploymentConfiguration$: S.StructureShape = {type:"structure",name:"UpdateKxClusterDatabasesRequestDeploymentConfiguration",members:{deploymentStrategy:{shape:string$}},required:["deploymentStrategy"]}
-const UpdateKxClusterDatabasesRequest$: S.StructureShape = {type:"structure",name:"UpdateKxClusterDatabasesRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$,location:"uri",locationName:"clusterName"},clientToken:{shape:string$,idempotencyToken:true},databases:{shape:CreateKxClusterRequestDatabases$},deploymentConfiguration:{shape:UpdateKxClusterDatabasesRequestDeploymentConfiguration$}},required:["environmentId","clusterName","databases"]}
-const UpdateKxClusterDatabasesOutput$: S.StructureShape = {type:"structure",name:"UpdateKxClusterDatabasesOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateEnvironmentRequest$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},name:{shape:string$},description:{shape:string$},federationMode:{shape:string$},federationParameters:{shape:FederationParameters$}},required:["environmentId"]}
+const UpdateEnvironmentResponse$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentResponse",members:{environment:{shape:Environment$}}}
+const KxClusterCodeDeploymentConfiguration$: S.StructureShape = {type:"structure",name:"KxClusterCodeDeploymentConfiguration",members:{deploymentStrategy:{shape:string$}},required:["deploymentStrategy"]}
+const UpdateKxClusterCodeConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateKxClusterCodeConfigurationRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$,location:"uri",locationName:"clusterName"},clientToken:{shape:string$,idempotencyToken:true},code:{shape:CodeConfiguration$},initializationScript:{shape:string$},commandLineArguments:{shape:CreateKxClusterRequestCommandLineArguments$},deploymentConfiguration:{shape:KxClusterCodeDeploymentConfiguration$}},required:["environmentId","clusterName","code"]}
+const UpdateKxClusterCodeConfigurationResponse$: S.StructureShape = {type:"structure",name:"UpdateKxClusterCodeConfigurationResponse",members:{}}
+const KxDeploymentConfiguration$: S.StructureShape = {type:"structure",name:"KxDeploymentConfiguration",members:{deploymentStrategy:{shape:string$}},required:["deploymentStrategy"]}
+const UpdateKxClusterDatabasesRequest$: S.StructureShape = {type:"structure",name:"UpdateKxClusterDatabasesRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},clusterName:{shape:string$,location:"uri",locationName:"clusterName"},clientToken:{shape:string$,idempotencyToken:true},databases:{shape:CreateKxClusterRequestDatabases$},deploymentConfiguration:{shape:KxDeploymentConfiguration$}},required:["environmentId","clusterName","databases"]}
+const UpdateKxClusterDatabasesResponse$: S.StructureShape = {type:"structure",name:"UpdateKxClusterDatabasesResponse",members:{}}
 const UpdateKxDatabaseRequest$: S.StructureShape = {type:"structure",name:"UpdateKxDatabaseRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},description:{shape:string$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId","databaseName","clientToken"]}
-const UpdateKxDatabaseOutput$: S.StructureShape = {type:"structure",name:"UpdateKxDatabaseOutput",members:{databaseName:{shape:string$},environmentId:{shape:string$},description:{shape:string$},lastModifiedTimestamp:{shape:timestamp$}}}
-const UpdateKxDataviewRequest$: S.StructureShape = {type:"structure",name:"UpdateKxDataviewRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},dataviewName:{shape:string$,location:"uri",locationName:"dataviewName"},description:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId","databaseName","dataviewName","clientToken"]}
-const UpdateKxDataviewOutput$: S.StructureShape = {type:"structure",name:"UpdateKxDataviewOutput",members:{environmentId:{shape:string$},databaseName:{shape:string$},dataviewName:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurations$},activeVersions:{shape:GetKxDataviewOutputActiveVersions$},status:{shape:string$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},description:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$}}}
+const UpdateKxDatabaseResponse$: S.StructureShape = {type:"structure",name:"UpdateKxDatabaseResponse",members:{databaseName:{shape:string$},environmentId:{shape:string$},description:{shape:string$},lastModifiedTimestamp:{shape:timestamp$}}}
+const UpdateKxDataviewRequest$: S.StructureShape = {type:"structure",name:"UpdateKxDataviewRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},databaseName:{shape:string$,location:"uri",locationName:"databaseName"},dataviewName:{shape:string$,location:"uri",locationName:"dataviewName"},description:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:KxDataviewConfigurationSegmentConfigurations$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId","databaseName","dataviewName","clientToken"]}
+const UpdateKxDataviewResponse$: S.StructureShape = {type:"structure",name:"UpdateKxDataviewResponse",members:{environmentId:{shape:string$},databaseName:{shape:string$},dataviewName:{shape:string$},azMode:{shape:string$},availabilityZoneId:{shape:string$},changesetId:{shape:string$},segmentConfigurations:{shape:KxDataviewConfigurationSegmentConfigurations$},activeVersions:{shape:GetKxDataviewResponseActiveVersions$},status:{shape:string$},autoUpdate:{shape:boolean$},readWrite:{shape:boolean$},description:{shape:string$},createdTimestamp:{shape:timestamp$},lastModifiedTimestamp:{shape:timestamp$}}}
 const UpdateKxEnvironmentRequest$: S.StructureShape = {type:"structure",name:"UpdateKxEnvironmentRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},name:{shape:string$},description:{shape:string$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId"]}
-const UpdateKxEnvironmentOutput$: S.StructureShape = {type:"structure",name:"UpdateKxEnvironmentOutput",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},tgwStatus:{shape:string$},dnsStatus:{shape:string$},errorMessage:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},transitGatewayConfiguration:{shape:GetKxEnvironmentOutputTransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentOutputCustomDNSConfiguration$},creationTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$}}}
-const UpdateKxEnvironmentNetworkRequest$: S.StructureShape = {type:"structure",name:"UpdateKxEnvironmentNetworkRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},transitGatewayConfiguration:{shape:GetKxEnvironmentOutputTransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentOutputCustomDNSConfiguration$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId"]}
-const UpdateKxEnvironmentNetworkOutput$: S.StructureShape = {type:"structure",name:"UpdateKxEnvironmentNetworkOutput",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},tgwStatus:{shape:string$},dnsStatus:{shape:string$},errorMessage:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},transitGatewayConfiguration:{shape:GetKxEnvironmentOutputTransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentOutputCustomDNSConfiguration$},creationTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$}}}
+const UpdateKxEnvironmentResponse$: S.StructureShape = {type:"structure",name:"UpdateKxEnvironmentResponse",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},tgwStatus:{shape:string$},dnsStatus:{shape:string$},errorMessage:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},transitGatewayConfiguration:{shape:TransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentResponseCustomDNSConfiguration$},creationTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$}}}
+const UpdateKxEnvironmentNetworkRequest$: S.StructureShape = {type:"structure",name:"UpdateKxEnvironmentNetworkRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},transitGatewayConfiguration:{shape:TransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentResponseCustomDNSConfiguration$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId"]}
+const UpdateKxEnvironmentNetworkResponse$: S.StructureShape = {type:"structure",name:"UpdateKxEnvironmentNetworkResponse",members:{name:{shape:string$},environmentId:{shape:string$},awsAccountId:{shape:string$},status:{shape:string$},tgwStatus:{shape:string$},dnsStatus:{shape:string$},errorMessage:{shape:string$},description:{shape:string$},environmentArn:{shape:string$},kmsKeyId:{shape:string$},dedicatedServiceAccountId:{shape:string$},transitGatewayConfiguration:{shape:TransitGatewayConfiguration$},customDNSConfiguration:{shape:GetKxEnvironmentResponseCustomDNSConfiguration$},creationTimestamp:{shape:timestamp$},updateTimestamp:{shape:timestamp$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$}}}
 const UpdateKxUserRequest$: S.StructureShape = {type:"structure",name:"UpdateKxUserRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},userName:{shape:string$,location:"uri",locationName:"userName"},iamRole:{shape:string$},clientToken:{shape:string$,idempotencyToken:true}},required:["environmentId","userName","iamRole"]}
-const UpdateKxUserOutput$: S.StructureShape = {type:"structure",name:"UpdateKxUserOutput",members:{userName:{shape:string$},userArn:{shape:string$},environmentId:{shape:string$},iamRole:{shape:string$}}}
-const UpdateKxVolumeRequest$: S.StructureShape = {type:"structure",name:"UpdateKxVolumeRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},volumeName:{shape:string$,location:"uri",locationName:"volumeName"},description:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},nas1Configuration:{shape:CreateKxVolumeRequestNas1Configuration$}},required:["environmentId","volumeName"]}
-const UpdateKxVolumeOutput$: S.StructureShape = {type:"structure",name:"UpdateKxVolumeOutput",members:{environmentId:{shape:string$},volumeName:{shape:string$},volumeType:{shape:string$},volumeArn:{shape:string$},nas1Configuration:{shape:CreateKxVolumeRequestNas1Configuration$},status:{shape:string$},description:{shape:string$},statusReason:{shape:string$},createdTimestamp:{shape:timestamp$},azMode:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},lastModifiedTimestamp:{shape:timestamp$},attachedClusters:{shape:GetKxVolumeOutputAttachedClusters$}}}
+const UpdateKxUserResponse$: S.StructureShape = {type:"structure",name:"UpdateKxUserResponse",members:{userName:{shape:string$},userArn:{shape:string$},environmentId:{shape:string$},iamRole:{shape:string$}}}
+const UpdateKxVolumeRequest$: S.StructureShape = {type:"structure",name:"UpdateKxVolumeRequest",members:{environmentId:{shape:string$,location:"uri",locationName:"environmentId"},volumeName:{shape:string$,location:"uri",locationName:"volumeName"},description:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},nas1Configuration:{shape:KxNAS1Configuration$}},required:["environmentId","volumeName"]}
+const UpdateKxVolumeResponse$: S.StructureShape = {type:"structure",name:"UpdateKxVolumeResponse",members:{environmentId:{shape:string$},volumeName:{shape:string$},volumeType:{shape:string$},volumeArn:{shape:string$},nas1Configuration:{shape:KxNAS1Configuration$},status:{shape:string$},description:{shape:string$},statusReason:{shape:string$},createdTimestamp:{shape:timestamp$},azMode:{shape:string$},availabilityZoneIds:{shape:CreateKxVolumeRequestAvailabilityZoneIds$},lastModifiedTimestamp:{shape:timestamp$},attachedClusters:{shape:GetKxVolumeResponseAttachedClusters$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{reason:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const ResourceAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ResourceAlreadyExistsException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type AutoScalingMetric = "CPU_UTILIZATION_PERCENTAGE" | (string & {})
+
+export type ChangeType = "DELETE" | "PUT" | (string & {})
+
+export type ChangesetStatus = "COMPLETED" | "FAILED" | "PENDING" | "PROCESSING" | (string & {})
+
+export type DnsStatus = "FAILED_UPDATE" | "NONE" | "SUCCESSFULLY_UPDATED" | "UPDATE_REQUESTED" | "UPDATING" | (string & {})
+
+export type EnvironmentStatus = "CREATED" | "CREATE_REQUESTED" | "CREATING" | "DELETED" | "DELETE_REQUESTED" | "DELETING" | "FAILED_CREATION" | "FAILED_DELETION" | "FAILED_UPDATING_NETWORK" | "RETRY_DELETION" | "SUSPENDED" | "UPDATE_NETWORK_REQUESTED" | "UPDATING_NETWORK" | (string & {})
+
+export type ErrorDetails = "Missing required permission to perform this request." | "Cancelled" | "An internal error has occurred." | "One or more inputs to this request were not found." | "Service limits have been exceeded." | "The system temporarily lacks sufficient resources to process the request." | "A user recoverable error has occurred" | "The inputs to this request are invalid." | (string & {})
+
+export type FederationMode = "FEDERATED" | "LOCAL" | (string & {})
+
+export type IPAddressType = "IP_V4" | (string & {})
+
+export type KxAzMode = "MULTI" | "SINGLE" | (string & {})
+
+export type KxClusterCodeDeploymentStrategy = "FORCE" | "NO_RESTART" | "ROLLING" | (string & {})
+
+export type KxClusterStatus = "CREATE_FAILED" | "CREATING" | "DELETED" | "DELETE_FAILED" | "DELETING" | "PENDING" | "RUNNING" | "UPDATING" | (string & {})
+
+export type KxClusterType = "GATEWAY" | "GP" | "HDB" | "RDB" | "TICKERPLANT" | (string & {})
+
+export type KxDataviewStatus = "ACTIVE" | "CREATING" | "DELETING" | "FAILED" | "UPDATING" | (string & {})
+
+export type KxDeploymentStrategy = "NO_RESTART" | "ROLLING" | (string & {})
+
+export type KxNAS1Type = "HDD_12" | "SSD_1000" | "SSD_250" | (string & {})
+
+export type KxSavedownStorageType = "SDS01" | (string & {})
+
+export type KxScalingGroupStatus = "ACTIVE" | "CREATE_FAILED" | "CREATING" | "DELETED" | "DELETE_FAILED" | "DELETING" | (string & {})
+
+export type KxVolumeStatus = "ACTIVE" | "CREATE_FAILED" | "CREATING" | "DELETED" | "DELETE_FAILED" | "DELETING" | "UPDATED" | "UPDATE_FAILED" | "UPDATING" | (string & {})
+
+export type KxVolumeType = "NAS_1" | (string & {})
+
+export type RuleAction = "allow" | "deny" | (string & {})
+
+export type TgwStatus = "FAILED_UPDATE" | "NONE" | "SUCCESSFULLY_UPDATED" | "UPDATE_REQUESTED" | "UPDATING" | (string & {})
+
+export type VolumeType = "NAS_1" | (string & {})
 
 export interface CreateEnvironmentRequest {
   readonly name: string
   readonly description?: string | undefined
   readonly kmsKeyId?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly federationMode?: string | undefined
-  readonly federationParameters?: CreateEnvironmentRequestFederationParameters | undefined
-  readonly superuserParameters?: CreateEnvironmentRequestSuperuserParameters | undefined
+  readonly federationMode?: FederationMode | undefined
+  readonly federationParameters?: FederationParameters | undefined
+  readonly superuserParameters?: SuperuserParameters | undefined
   readonly dataBundles?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateEnvironmentRequestFederationParameters {
+export interface FederationParameters {
   readonly samlMetadataDocument?: string | undefined
   readonly samlMetadataURL?: string | undefined
   readonly applicationCallBackURL?: string | undefined
@@ -219,7 +274,7 @@ export interface CreateEnvironmentRequestFederationParameters {
   readonly attributeMap?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateEnvironmentRequestFederationParametersOutput {
+export interface FederationParametersOutput {
   readonly samlMetadataDocument?: string
   readonly samlMetadataURL?: string
   readonly applicationCallBackURL?: string
@@ -228,13 +283,13 @@ export interface CreateEnvironmentRequestFederationParametersOutput {
   readonly attributeMap?: Readonly<Record<string, string>>
 }
 
-export interface CreateEnvironmentRequestSuperuserParameters {
+export interface SuperuserParameters {
   readonly emailAddress: string
   readonly firstName: string
   readonly lastName: string
 }
 
-export interface CreateEnvironmentOutput {
+export interface CreateEnvironmentResponse {
   readonly environmentId?: string
   readonly environmentArn?: string
   readonly environmentUrl?: string
@@ -243,211 +298,211 @@ export interface CreateEnvironmentOutput {
 export interface CreateKxChangesetRequest {
   readonly environmentId: string
   readonly databaseName: string
-  readonly changeRequests: ReadonlyArray<CreateKxChangesetRequestChangeRequestsMember>
+  readonly changeRequests: ReadonlyArray<ChangeRequest>
   readonly clientToken: string
 }
 
-export interface CreateKxChangesetRequestChangeRequestsMember {
-  readonly changeType: string
+export interface ChangeRequest {
+  readonly changeType: ChangeType
   readonly s3Path?: string | undefined
   readonly dbPath: string
 }
 
-export interface CreateKxChangesetRequestChangeRequestsMemberOutput {
-  readonly changeType?: string
+export interface ChangeRequestOutput {
+  readonly changeType?: ChangeType
   readonly s3Path?: string
   readonly dbPath?: string
 }
 
-export interface CreateKxChangesetOutput {
+export interface CreateKxChangesetResponse {
   readonly changesetId?: string
   readonly databaseName?: string
   readonly environmentId?: string
-  readonly changeRequests?: ReadonlyArray<CreateKxChangesetRequestChangeRequestsMemberOutput>
+  readonly changeRequests?: ReadonlyArray<ChangeRequestOutput>
   readonly createdTimestamp?: Date
   readonly lastModifiedTimestamp?: Date
-  readonly status?: string
-  readonly errorInfo?: CreateKxChangesetOutputErrorInfo
+  readonly status?: ChangesetStatus
+  readonly errorInfo?: ErrorInfo
 }
 
-export interface CreateKxChangesetOutputErrorInfo {
+export interface ErrorInfo {
   readonly errorMessage?: string
-  readonly errorType?: string
+  readonly errorType?: ErrorDetails
 }
 
 export interface CreateKxClusterRequest {
   readonly clientToken?: string | undefined
   readonly environmentId: string
   readonly clusterName: string
-  readonly clusterType: string
-  readonly tickerplantLogConfiguration?: CreateKxClusterRequestTickerplantLogConfiguration | undefined
-  readonly databases?: ReadonlyArray<CreateKxClusterRequestDatabasesMember> | undefined
-  readonly cacheStorageConfigurations?: ReadonlyArray<CreateKxClusterRequestCacheStorageConfigurationsMember> | undefined
-  readonly autoScalingConfiguration?: CreateKxClusterRequestAutoScalingConfiguration | undefined
+  readonly clusterType: KxClusterType
+  readonly tickerplantLogConfiguration?: TickerplantLogConfiguration | undefined
+  readonly databases?: ReadonlyArray<KxDatabaseConfiguration> | undefined
+  readonly cacheStorageConfigurations?: ReadonlyArray<KxCacheStorageConfiguration> | undefined
+  readonly autoScalingConfiguration?: AutoScalingConfiguration | undefined
   readonly clusterDescription?: string | undefined
-  readonly capacityConfiguration?: CreateKxClusterRequestCapacityConfiguration | undefined
+  readonly capacityConfiguration?: CapacityConfiguration | undefined
   readonly releaseLabel: string
-  readonly vpcConfiguration: CreateKxClusterRequestVpcConfiguration
+  readonly vpcConfiguration: VpcConfiguration
   readonly initializationScript?: string | undefined
-  readonly commandLineArguments?: ReadonlyArray<CreateKxClusterRequestCommandLineArgumentsMember> | undefined
-  readonly code?: CreateKxClusterRequestCode | undefined
+  readonly commandLineArguments?: ReadonlyArray<KxCommandLineArgument> | undefined
+  readonly code?: CodeConfiguration | undefined
   readonly executionRole?: string | undefined
-  readonly savedownStorageConfiguration?: CreateKxClusterRequestSavedownStorageConfiguration | undefined
-  readonly azMode: string
+  readonly savedownStorageConfiguration?: KxSavedownStorageConfiguration | undefined
+  readonly azMode: KxAzMode
   readonly availabilityZoneId?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly scalingGroupConfiguration?: CreateKxClusterRequestScalingGroupConfiguration | undefined
+  readonly scalingGroupConfiguration?: KxScalingGroupConfiguration | undefined
 }
 
-export interface CreateKxClusterRequestTickerplantLogConfiguration {
+export interface TickerplantLogConfiguration {
   readonly tickerplantLogVolumes?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateKxClusterRequestTickerplantLogConfigurationOutput {
+export interface TickerplantLogConfigurationOutput {
   readonly tickerplantLogVolumes?: ReadonlyArray<string>
 }
 
-export interface CreateKxClusterRequestDatabasesMember {
+export interface KxDatabaseConfiguration {
   readonly databaseName: string
-  readonly cacheConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberCacheConfigurationsMember> | undefined
+  readonly cacheConfigurations?: ReadonlyArray<KxDatabaseCacheConfiguration> | undefined
   readonly changesetId?: string | undefined
   readonly dataviewName?: string | undefined
-  readonly dataviewConfiguration?: CreateKxClusterRequestDatabasesMemberDataviewConfiguration | undefined
+  readonly dataviewConfiguration?: KxDataviewConfiguration | undefined
 }
 
-export interface CreateKxClusterRequestDatabasesMemberOutput {
+export interface KxDatabaseConfigurationOutput {
   readonly databaseName?: string
-  readonly cacheConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberCacheConfigurationsMemberOutput>
+  readonly cacheConfigurations?: ReadonlyArray<KxDatabaseCacheConfigurationOutput>
   readonly changesetId?: string
   readonly dataviewName?: string
-  readonly dataviewConfiguration?: CreateKxClusterRequestDatabasesMemberDataviewConfigurationOutput
+  readonly dataviewConfiguration?: KxDataviewConfigurationOutput
 }
 
-export interface CreateKxClusterRequestDatabasesMemberCacheConfigurationsMember {
+export interface KxDatabaseCacheConfiguration {
   readonly cacheType: string
   readonly dbPaths: ReadonlyArray<string>
   readonly dataviewName?: string | undefined
 }
 
-export interface CreateKxClusterRequestDatabasesMemberCacheConfigurationsMemberOutput {
+export interface KxDatabaseCacheConfigurationOutput {
   readonly cacheType?: string
   readonly dbPaths?: ReadonlyArray<string>
   readonly dataviewName?: string
 }
 
-export interface CreateKxClusterRequestDatabasesMemberDataviewConfiguration {
+export interface KxDataviewConfiguration {
   readonly dataviewName?: string | undefined
   readonly dataviewVersionId?: string | undefined
   readonly changesetId?: string | undefined
-  readonly segmentConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMember> | undefined
+  readonly segmentConfigurations?: ReadonlyArray<KxDataviewSegmentConfiguration> | undefined
 }
 
-export interface CreateKxClusterRequestDatabasesMemberDataviewConfigurationOutput {
+export interface KxDataviewConfigurationOutput {
   readonly dataviewName?: string
   readonly dataviewVersionId?: string
   readonly changesetId?: string
-  readonly segmentConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberOutput>
+  readonly segmentConfigurations?: ReadonlyArray<KxDataviewSegmentConfigurationOutput>
 }
 
-export interface CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMember {
+export interface KxDataviewSegmentConfiguration {
   readonly dbPaths: ReadonlyArray<string>
   readonly volumeName: string
   readonly onDemand?: boolean | undefined
 }
 
-export interface CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberOutput {
+export interface KxDataviewSegmentConfigurationOutput {
   readonly dbPaths?: ReadonlyArray<string>
   readonly volumeName?: string
   readonly onDemand?: boolean
 }
 
-export interface CreateKxClusterRequestCacheStorageConfigurationsMember {
+export interface KxCacheStorageConfiguration {
   readonly type: string
   readonly size: number
 }
 
-export interface CreateKxClusterRequestCacheStorageConfigurationsMemberOutput {
+export interface KxCacheStorageConfigurationOutput {
   readonly type?: string
   readonly size?: number
 }
 
-export interface CreateKxClusterRequestAutoScalingConfiguration {
+export interface AutoScalingConfiguration {
   readonly minNodeCount?: number | undefined
   readonly maxNodeCount?: number | undefined
-  readonly autoScalingMetric?: string | undefined
+  readonly autoScalingMetric?: AutoScalingMetric | undefined
   readonly metricTarget?: number | undefined
   readonly scaleInCooldownSeconds?: number | undefined
   readonly scaleOutCooldownSeconds?: number | undefined
 }
 
-export interface CreateKxClusterRequestAutoScalingConfigurationOutput {
+export interface AutoScalingConfigurationOutput {
   readonly minNodeCount?: number
   readonly maxNodeCount?: number
-  readonly autoScalingMetric?: string
+  readonly autoScalingMetric?: AutoScalingMetric
   readonly metricTarget?: number
   readonly scaleInCooldownSeconds?: number
   readonly scaleOutCooldownSeconds?: number
 }
 
-export interface CreateKxClusterRequestCapacityConfiguration {
+export interface CapacityConfiguration {
   readonly nodeType?: string | undefined
   readonly nodeCount?: number | undefined
 }
 
-export interface CreateKxClusterRequestCapacityConfigurationOutput {
+export interface CapacityConfigurationOutput {
   readonly nodeType?: string
   readonly nodeCount?: number
 }
 
-export interface CreateKxClusterRequestVpcConfiguration {
+export interface VpcConfiguration {
   readonly vpcId?: string | undefined
   readonly securityGroupIds?: ReadonlyArray<string> | undefined
   readonly subnetIds?: ReadonlyArray<string> | undefined
-  readonly ipAddressType?: string | undefined
+  readonly ipAddressType?: IPAddressType | undefined
 }
 
-export interface CreateKxClusterRequestVpcConfigurationOutput {
+export interface VpcConfigurationOutput {
   readonly vpcId?: string
   readonly securityGroupIds?: ReadonlyArray<string>
   readonly subnetIds?: ReadonlyArray<string>
-  readonly ipAddressType?: string
+  readonly ipAddressType?: IPAddressType
 }
 
-export interface CreateKxClusterRequestCommandLineArgumentsMember {
+export interface KxCommandLineArgument {
   readonly key?: string | undefined
   readonly value?: string | undefined
 }
 
-export interface CreateKxClusterRequestCommandLineArgumentsMemberOutput {
+export interface KxCommandLineArgumentOutput {
   readonly key?: string
   readonly value?: string
 }
 
-export interface CreateKxClusterRequestCode {
+export interface CodeConfiguration {
   readonly s3Bucket?: string | undefined
   readonly s3Key?: string | undefined
   readonly s3ObjectVersion?: string | undefined
 }
 
-export interface CreateKxClusterRequestCodeOutput {
+export interface CodeConfigurationOutput {
   readonly s3Bucket?: string
   readonly s3Key?: string
   readonly s3ObjectVersion?: string
 }
 
-export interface CreateKxClusterRequestSavedownStorageConfiguration {
-  readonly type?: string | undefined
+export interface KxSavedownStorageConfiguration {
+  readonly type?: KxSavedownStorageType | undefined
   readonly size?: number | undefined
   readonly volumeName?: string | undefined
 }
 
-export interface CreateKxClusterRequestSavedownStorageConfigurationOutput {
-  readonly type?: string
+export interface KxSavedownStorageConfigurationOutput {
+  readonly type?: KxSavedownStorageType
   readonly size?: number
   readonly volumeName?: string
 }
 
-export interface CreateKxClusterRequestScalingGroupConfiguration {
+export interface KxScalingGroupConfiguration {
   readonly scalingGroupName: string
   readonly memoryLimit?: number | undefined
   readonly memoryReservation: number
@@ -455,7 +510,7 @@ export interface CreateKxClusterRequestScalingGroupConfiguration {
   readonly cpu?: number | undefined
 }
 
-export interface CreateKxClusterRequestScalingGroupConfigurationOutput {
+export interface KxScalingGroupConfigurationOutput {
   readonly scalingGroupName?: string
   readonly memoryLimit?: number
   readonly memoryReservation?: number
@@ -463,36 +518,36 @@ export interface CreateKxClusterRequestScalingGroupConfigurationOutput {
   readonly cpu?: number
 }
 
-export interface CreateKxClusterOutput {
+export interface CreateKxClusterResponse {
   readonly environmentId?: string
-  readonly status?: string
+  readonly status?: KxClusterStatus
   readonly statusReason?: string
   readonly clusterName?: string
-  readonly clusterType?: string
-  readonly tickerplantLogConfiguration?: CreateKxClusterRequestTickerplantLogConfigurationOutput
-  readonly volumes?: ReadonlyArray<CreateKxClusterOutputVolumesMember>
-  readonly databases?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberOutput>
-  readonly cacheStorageConfigurations?: ReadonlyArray<CreateKxClusterRequestCacheStorageConfigurationsMemberOutput>
-  readonly autoScalingConfiguration?: CreateKxClusterRequestAutoScalingConfigurationOutput
+  readonly clusterType?: KxClusterType
+  readonly tickerplantLogConfiguration?: TickerplantLogConfigurationOutput
+  readonly volumes?: ReadonlyArray<Volume>
+  readonly databases?: ReadonlyArray<KxDatabaseConfigurationOutput>
+  readonly cacheStorageConfigurations?: ReadonlyArray<KxCacheStorageConfigurationOutput>
+  readonly autoScalingConfiguration?: AutoScalingConfigurationOutput
   readonly clusterDescription?: string
-  readonly capacityConfiguration?: CreateKxClusterRequestCapacityConfigurationOutput
+  readonly capacityConfiguration?: CapacityConfigurationOutput
   readonly releaseLabel?: string
-  readonly vpcConfiguration?: CreateKxClusterRequestVpcConfigurationOutput
+  readonly vpcConfiguration?: VpcConfigurationOutput
   readonly initializationScript?: string
-  readonly commandLineArguments?: ReadonlyArray<CreateKxClusterRequestCommandLineArgumentsMemberOutput>
-  readonly code?: CreateKxClusterRequestCodeOutput
+  readonly commandLineArguments?: ReadonlyArray<KxCommandLineArgumentOutput>
+  readonly code?: CodeConfigurationOutput
   readonly executionRole?: string
   readonly lastModifiedTimestamp?: Date
-  readonly savedownStorageConfiguration?: CreateKxClusterRequestSavedownStorageConfigurationOutput
-  readonly azMode?: string
+  readonly savedownStorageConfiguration?: KxSavedownStorageConfigurationOutput
+  readonly azMode?: KxAzMode
   readonly availabilityZoneId?: string
   readonly createdTimestamp?: Date
-  readonly scalingGroupConfiguration?: CreateKxClusterRequestScalingGroupConfigurationOutput
+  readonly scalingGroupConfiguration?: KxScalingGroupConfigurationOutput
 }
 
-export interface CreateKxClusterOutputVolumesMember {
+export interface Volume {
   readonly volumeName?: string
-  readonly volumeType?: string
+  readonly volumeType?: VolumeType
 }
 
 export interface CreateKxDatabaseRequest {
@@ -503,7 +558,7 @@ export interface CreateKxDatabaseRequest {
   readonly clientToken: string
 }
 
-export interface CreateKxDatabaseOutput {
+export interface CreateKxDatabaseResponse {
   readonly databaseName?: string
   readonly databaseArn?: string
   readonly environmentId?: string
@@ -516,10 +571,10 @@ export interface CreateKxDataviewRequest {
   readonly environmentId: string
   readonly databaseName: string
   readonly dataviewName: string
-  readonly azMode: string
+  readonly azMode: KxAzMode
   readonly availabilityZoneId?: string | undefined
   readonly changesetId?: string | undefined
-  readonly segmentConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMember> | undefined
+  readonly segmentConfigurations?: ReadonlyArray<KxDataviewSegmentConfiguration> | undefined
   readonly autoUpdate?: boolean | undefined
   readonly readWrite?: boolean | undefined
   readonly description?: string | undefined
@@ -527,20 +582,20 @@ export interface CreateKxDataviewRequest {
   readonly clientToken: string
 }
 
-export interface CreateKxDataviewOutput {
+export interface CreateKxDataviewResponse {
   readonly dataviewName?: string
   readonly databaseName?: string
   readonly environmentId?: string
-  readonly azMode?: string
+  readonly azMode?: KxAzMode
   readonly availabilityZoneId?: string
   readonly changesetId?: string
-  readonly segmentConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberOutput>
+  readonly segmentConfigurations?: ReadonlyArray<KxDataviewSegmentConfigurationOutput>
   readonly description?: string
   readonly autoUpdate?: boolean
   readonly readWrite?: boolean
   readonly createdTimestamp?: Date
   readonly lastModifiedTimestamp?: Date
-  readonly status?: string
+  readonly status?: KxDataviewStatus
 }
 
 export interface CreateKxEnvironmentRequest {
@@ -551,9 +606,9 @@ export interface CreateKxEnvironmentRequest {
   readonly clientToken?: string | undefined
 }
 
-export interface CreateKxEnvironmentOutput {
+export interface CreateKxEnvironmentResponse {
   readonly name?: string
-  readonly status?: string
+  readonly status?: EnvironmentStatus
   readonly environmentId?: string
   readonly description?: string
   readonly environmentArn?: string
@@ -570,12 +625,12 @@ export interface CreateKxScalingGroupRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateKxScalingGroupOutput {
+export interface CreateKxScalingGroupResponse {
   readonly environmentId?: string
   readonly scalingGroupName?: string
   readonly hostType?: string
   readonly availabilityZoneId?: string
-  readonly status?: string
+  readonly status?: KxScalingGroupStatus
   readonly lastModifiedTimestamp?: Date
   readonly createdTimestamp?: Date
 }
@@ -588,7 +643,7 @@ export interface CreateKxUserRequest {
   readonly clientToken?: string | undefined
 }
 
-export interface CreateKxUserOutput {
+export interface CreateKxUserResponse {
   readonly userName?: string
   readonly userArn?: string
   readonly environmentId?: string
@@ -598,34 +653,34 @@ export interface CreateKxUserOutput {
 export interface CreateKxVolumeRequest {
   readonly clientToken?: string | undefined
   readonly environmentId: string
-  readonly volumeType: string
+  readonly volumeType: KxVolumeType
   readonly volumeName: string
   readonly description?: string | undefined
-  readonly nas1Configuration?: CreateKxVolumeRequestNas1Configuration | undefined
-  readonly azMode: string
+  readonly nas1Configuration?: KxNAS1Configuration | undefined
+  readonly azMode: KxAzMode
   readonly availabilityZoneIds: ReadonlyArray<string>
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateKxVolumeRequestNas1Configuration {
-  readonly type?: string | undefined
+export interface KxNAS1Configuration {
+  readonly type?: KxNAS1Type | undefined
   readonly size?: number | undefined
 }
 
-export interface CreateKxVolumeRequestNas1ConfigurationOutput {
-  readonly type?: string
+export interface KxNAS1ConfigurationOutput {
+  readonly type?: KxNAS1Type
   readonly size?: number
 }
 
-export interface CreateKxVolumeOutput {
+export interface CreateKxVolumeResponse {
   readonly environmentId?: string
   readonly volumeName?: string
-  readonly volumeType?: string
+  readonly volumeType?: KxVolumeType
   readonly volumeArn?: string
-  readonly nas1Configuration?: CreateKxVolumeRequestNas1ConfigurationOutput
-  readonly status?: string
+  readonly nas1Configuration?: KxNAS1ConfigurationOutput
+  readonly status?: KxVolumeStatus
   readonly statusReason?: string
-  readonly azMode?: string
+  readonly azMode?: KxAzMode
   readonly description?: string
   readonly availabilityZoneIds?: ReadonlyArray<string>
   readonly createdTimestamp?: Date
@@ -635,7 +690,7 @@ export interface DeleteEnvironmentRequest {
   readonly environmentId: string
 }
 
-export type DeleteEnvironmentOutput = {}
+export type DeleteEnvironmentResponse = {}
 
 export interface DeleteKxClusterRequest {
   readonly environmentId: string
@@ -643,7 +698,7 @@ export interface DeleteKxClusterRequest {
   readonly clientToken?: string | undefined
 }
 
-export type DeleteKxClusterOutput = {}
+export type DeleteKxClusterResponse = {}
 
 export interface DeleteKxClusterNodeRequest {
   readonly environmentId: string
@@ -659,7 +714,7 @@ export interface DeleteKxDatabaseRequest {
   readonly clientToken: string
 }
 
-export type DeleteKxDatabaseOutput = {}
+export type DeleteKxDatabaseResponse = {}
 
 export interface DeleteKxDataviewRequest {
   readonly environmentId: string
@@ -668,14 +723,14 @@ export interface DeleteKxDataviewRequest {
   readonly clientToken: string
 }
 
-export type DeleteKxDataviewOutput = {}
+export type DeleteKxDataviewResponse = {}
 
 export interface DeleteKxEnvironmentRequest {
   readonly environmentId: string
   readonly clientToken?: string | undefined
 }
 
-export type DeleteKxEnvironmentOutput = {}
+export type DeleteKxEnvironmentResponse = {}
 
 export interface DeleteKxScalingGroupRequest {
   readonly environmentId: string
@@ -683,7 +738,7 @@ export interface DeleteKxScalingGroupRequest {
   readonly clientToken?: string | undefined
 }
 
-export type DeleteKxScalingGroupOutput = {}
+export type DeleteKxScalingGroupResponse = {}
 
 export interface DeleteKxUserRequest {
   readonly userName: string
@@ -691,7 +746,7 @@ export interface DeleteKxUserRequest {
   readonly clientToken?: string | undefined
 }
 
-export type DeleteKxUserOutput = {}
+export type DeleteKxUserResponse = {}
 
 export interface DeleteKxVolumeRequest {
   readonly environmentId: string
@@ -699,29 +754,29 @@ export interface DeleteKxVolumeRequest {
   readonly clientToken?: string | undefined
 }
 
-export type DeleteKxVolumeOutput = {}
+export type DeleteKxVolumeResponse = {}
 
 export interface GetEnvironmentRequest {
   readonly environmentId: string
 }
 
-export interface GetEnvironmentOutput {
-  readonly environment?: GetEnvironmentOutputEnvironment
+export interface GetEnvironmentResponse {
+  readonly environment?: Environment
 }
 
-export interface GetEnvironmentOutputEnvironment {
+export interface Environment {
   readonly name?: string
   readonly environmentId?: string
   readonly awsAccountId?: string
-  readonly status?: string
+  readonly status?: EnvironmentStatus
   readonly environmentUrl?: string
   readonly description?: string
   readonly environmentArn?: string
   readonly sageMakerStudioDomainUrl?: string
   readonly kmsKeyId?: string
   readonly dedicatedServiceAccountId?: string
-  readonly federationMode?: string
-  readonly federationParameters?: CreateEnvironmentRequestFederationParametersOutput
+  readonly federationMode?: FederationMode
+  readonly federationParameters?: FederationParametersOutput
 }
 
 export interface GetKxChangesetRequest {
@@ -730,16 +785,16 @@ export interface GetKxChangesetRequest {
   readonly changesetId: string
 }
 
-export interface GetKxChangesetOutput {
+export interface GetKxChangesetResponse {
   readonly changesetId?: string
   readonly databaseName?: string
   readonly environmentId?: string
-  readonly changeRequests?: ReadonlyArray<CreateKxChangesetRequestChangeRequestsMemberOutput>
+  readonly changeRequests?: ReadonlyArray<ChangeRequestOutput>
   readonly createdTimestamp?: Date
   readonly activeFromTimestamp?: Date
   readonly lastModifiedTimestamp?: Date
-  readonly status?: string
-  readonly errorInfo?: CreateKxChangesetOutputErrorInfo
+  readonly status?: ChangesetStatus
+  readonly errorInfo?: ErrorInfo
 }
 
 export interface GetKxClusterRequest {
@@ -747,30 +802,30 @@ export interface GetKxClusterRequest {
   readonly clusterName: string
 }
 
-export interface GetKxClusterOutput {
-  readonly status?: string
+export interface GetKxClusterResponse {
+  readonly status?: KxClusterStatus
   readonly statusReason?: string
   readonly clusterName?: string
-  readonly clusterType?: string
-  readonly tickerplantLogConfiguration?: CreateKxClusterRequestTickerplantLogConfigurationOutput
-  readonly volumes?: ReadonlyArray<CreateKxClusterOutputVolumesMember>
-  readonly databases?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberOutput>
-  readonly cacheStorageConfigurations?: ReadonlyArray<CreateKxClusterRequestCacheStorageConfigurationsMemberOutput>
-  readonly autoScalingConfiguration?: CreateKxClusterRequestAutoScalingConfigurationOutput
+  readonly clusterType?: KxClusterType
+  readonly tickerplantLogConfiguration?: TickerplantLogConfigurationOutput
+  readonly volumes?: ReadonlyArray<Volume>
+  readonly databases?: ReadonlyArray<KxDatabaseConfigurationOutput>
+  readonly cacheStorageConfigurations?: ReadonlyArray<KxCacheStorageConfigurationOutput>
+  readonly autoScalingConfiguration?: AutoScalingConfigurationOutput
   readonly clusterDescription?: string
-  readonly capacityConfiguration?: CreateKxClusterRequestCapacityConfigurationOutput
+  readonly capacityConfiguration?: CapacityConfigurationOutput
   readonly releaseLabel?: string
-  readonly vpcConfiguration?: CreateKxClusterRequestVpcConfigurationOutput
+  readonly vpcConfiguration?: VpcConfigurationOutput
   readonly initializationScript?: string
-  readonly commandLineArguments?: ReadonlyArray<CreateKxClusterRequestCommandLineArgumentsMemberOutput>
-  readonly code?: CreateKxClusterRequestCodeOutput
+  readonly commandLineArguments?: ReadonlyArray<KxCommandLineArgumentOutput>
+  readonly code?: CodeConfigurationOutput
   readonly executionRole?: string
   readonly lastModifiedTimestamp?: Date
-  readonly savedownStorageConfiguration?: CreateKxClusterRequestSavedownStorageConfigurationOutput
-  readonly azMode?: string
+  readonly savedownStorageConfiguration?: KxSavedownStorageConfigurationOutput
+  readonly azMode?: KxAzMode
   readonly availabilityZoneId?: string
   readonly createdTimestamp?: Date
-  readonly scalingGroupConfiguration?: CreateKxClusterRequestScalingGroupConfigurationOutput
+  readonly scalingGroupConfiguration?: KxScalingGroupConfigurationOutput
 }
 
 export interface GetKxConnectionStringRequest {
@@ -779,7 +834,7 @@ export interface GetKxConnectionStringRequest {
   readonly clusterName: string
 }
 
-export interface GetKxConnectionStringOutput {
+export interface GetKxConnectionStringResponse {
   readonly signedConnectionString?: string
 }
 
@@ -788,7 +843,7 @@ export interface GetKxDatabaseRequest {
   readonly databaseName: string
 }
 
-export interface GetKxDatabaseOutput {
+export interface GetKxDatabaseResponse {
   readonly databaseName?: string
   readonly databaseArn?: string
   readonly environmentId?: string
@@ -807,27 +862,27 @@ export interface GetKxDataviewRequest {
   readonly dataviewName: string
 }
 
-export interface GetKxDataviewOutput {
+export interface GetKxDataviewResponse {
   readonly databaseName?: string
   readonly dataviewName?: string
-  readonly azMode?: string
+  readonly azMode?: KxAzMode
   readonly availabilityZoneId?: string
   readonly changesetId?: string
-  readonly segmentConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberOutput>
-  readonly activeVersions?: ReadonlyArray<GetKxDataviewOutputActiveVersionsMember>
+  readonly segmentConfigurations?: ReadonlyArray<KxDataviewSegmentConfigurationOutput>
+  readonly activeVersions?: ReadonlyArray<KxDataviewActiveVersion>
   readonly description?: string
   readonly autoUpdate?: boolean
   readonly readWrite?: boolean
   readonly environmentId?: string
   readonly createdTimestamp?: Date
   readonly lastModifiedTimestamp?: Date
-  readonly status?: string
+  readonly status?: KxDataviewStatus
   readonly statusReason?: string
 }
 
-export interface GetKxDataviewOutputActiveVersionsMember {
+export interface KxDataviewActiveVersion {
   readonly changesetId?: string
-  readonly segmentConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberOutput>
+  readonly segmentConfigurations?: ReadonlyArray<KxDataviewSegmentConfigurationOutput>
   readonly attachedClusters?: ReadonlyArray<string>
   readonly createdTimestamp?: Date
   readonly versionId?: string
@@ -837,82 +892,82 @@ export interface GetKxEnvironmentRequest {
   readonly environmentId: string
 }
 
-export interface GetKxEnvironmentOutput {
+export interface GetKxEnvironmentResponse {
   readonly name?: string
   readonly environmentId?: string
   readonly awsAccountId?: string
-  readonly status?: string
-  readonly tgwStatus?: string
-  readonly dnsStatus?: string
+  readonly status?: EnvironmentStatus
+  readonly tgwStatus?: TgwStatus
+  readonly dnsStatus?: DnsStatus
   readonly errorMessage?: string
   readonly description?: string
   readonly environmentArn?: string
   readonly kmsKeyId?: string
   readonly dedicatedServiceAccountId?: string
-  readonly transitGatewayConfiguration?: GetKxEnvironmentOutputTransitGatewayConfigurationOutput
-  readonly customDNSConfiguration?: ReadonlyArray<GetKxEnvironmentOutputCustomDNSConfigurationMemberOutput>
+  readonly transitGatewayConfiguration?: TransitGatewayConfigurationOutput
+  readonly customDNSConfiguration?: ReadonlyArray<CustomDNSServerOutput>
   readonly creationTimestamp?: Date
   readonly updateTimestamp?: Date
   readonly availabilityZoneIds?: ReadonlyArray<string>
   readonly certificateAuthorityArn?: string
 }
 
-export interface GetKxEnvironmentOutputTransitGatewayConfiguration {
+export interface TransitGatewayConfiguration {
   readonly transitGatewayID: string
   readonly routableCIDRSpace: string
-  readonly attachmentNetworkAclConfiguration?: ReadonlyArray<GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMember> | undefined
+  readonly attachmentNetworkAclConfiguration?: ReadonlyArray<NetworkACLEntry> | undefined
 }
 
-export interface GetKxEnvironmentOutputTransitGatewayConfigurationOutput {
+export interface TransitGatewayConfigurationOutput {
   readonly transitGatewayID?: string
   readonly routableCIDRSpace?: string
-  readonly attachmentNetworkAclConfiguration?: ReadonlyArray<GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberOutput>
+  readonly attachmentNetworkAclConfiguration?: ReadonlyArray<NetworkACLEntryOutput>
 }
 
-export interface GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMember {
+export interface NetworkACLEntry {
   readonly ruleNumber: number
   readonly protocol: string
-  readonly ruleAction: string
-  readonly portRange?: GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberPortRange | undefined
-  readonly icmpTypeCode?: GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberIcmpTypeCode | undefined
+  readonly ruleAction: RuleAction
+  readonly portRange?: PortRange | undefined
+  readonly icmpTypeCode?: IcmpTypeCode | undefined
   readonly cidrBlock: string
 }
 
-export interface GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberOutput {
+export interface NetworkACLEntryOutput {
   readonly ruleNumber?: number
   readonly protocol?: string
-  readonly ruleAction?: string
-  readonly portRange?: GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberPortRangeOutput
-  readonly icmpTypeCode?: GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberIcmpTypeCodeOutput
+  readonly ruleAction?: RuleAction
+  readonly portRange?: PortRangeOutput
+  readonly icmpTypeCode?: IcmpTypeCodeOutput
   readonly cidrBlock?: string
 }
 
-export interface GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberPortRange {
+export interface PortRange {
   readonly from: number
   readonly to: number
 }
 
-export interface GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberPortRangeOutput {
+export interface PortRangeOutput {
   readonly from?: number
   readonly to?: number
 }
 
-export interface GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberIcmpTypeCode {
+export interface IcmpTypeCode {
   readonly type: number
   readonly code: number
 }
 
-export interface GetKxEnvironmentOutputTransitGatewayConfigurationAttachmentNetworkAclConfigurationMemberIcmpTypeCodeOutput {
+export interface IcmpTypeCodeOutput {
   readonly type?: number
   readonly code?: number
 }
 
-export interface GetKxEnvironmentOutputCustomDNSConfigurationMember {
+export interface CustomDNSServer {
   readonly customDNSServerName: string
   readonly customDNSServerIP: string
 }
 
-export interface GetKxEnvironmentOutputCustomDNSConfigurationMemberOutput {
+export interface CustomDNSServerOutput {
   readonly customDNSServerName?: string
   readonly customDNSServerIP?: string
 }
@@ -922,13 +977,13 @@ export interface GetKxScalingGroupRequest {
   readonly scalingGroupName: string
 }
 
-export interface GetKxScalingGroupOutput {
+export interface GetKxScalingGroupResponse {
   readonly scalingGroupName?: string
   readonly scalingGroupArn?: string
   readonly hostType?: string
   readonly clusters?: ReadonlyArray<string>
   readonly availabilityZoneId?: string
-  readonly status?: string
+  readonly status?: KxScalingGroupStatus
   readonly statusReason?: string
   readonly lastModifiedTimestamp?: Date
   readonly createdTimestamp?: Date
@@ -939,7 +994,7 @@ export interface GetKxUserRequest {
   readonly environmentId: string
 }
 
-export interface GetKxUserOutput {
+export interface GetKxUserResponse {
   readonly userName?: string
   readonly userArn?: string
   readonly environmentId?: string
@@ -951,26 +1006,26 @@ export interface GetKxVolumeRequest {
   readonly volumeName: string
 }
 
-export interface GetKxVolumeOutput {
+export interface GetKxVolumeResponse {
   readonly environmentId?: string
   readonly volumeName?: string
-  readonly volumeType?: string
+  readonly volumeType?: KxVolumeType
   readonly volumeArn?: string
-  readonly nas1Configuration?: CreateKxVolumeRequestNas1ConfigurationOutput
-  readonly status?: string
+  readonly nas1Configuration?: KxNAS1ConfigurationOutput
+  readonly status?: KxVolumeStatus
   readonly statusReason?: string
   readonly createdTimestamp?: Date
   readonly description?: string
-  readonly azMode?: string
+  readonly azMode?: KxAzMode
   readonly availabilityZoneIds?: ReadonlyArray<string>
   readonly lastModifiedTimestamp?: Date
-  readonly attachedClusters?: ReadonlyArray<GetKxVolumeOutputAttachedClustersMember>
+  readonly attachedClusters?: ReadonlyArray<KxAttachedCluster>
 }
 
-export interface GetKxVolumeOutputAttachedClustersMember {
+export interface KxAttachedCluster {
   readonly clusterName?: string
-  readonly clusterType?: string
-  readonly clusterStatus?: string
+  readonly clusterType?: KxClusterType
+  readonly clusterStatus?: KxClusterStatus
 }
 
 export interface ListEnvironmentsRequest {
@@ -978,8 +1033,8 @@ export interface ListEnvironmentsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListEnvironmentsOutput {
-  readonly environments?: ReadonlyArray<GetEnvironmentOutputEnvironment>
+export interface ListEnvironmentsResponse {
+  readonly environments?: ReadonlyArray<Environment>
   readonly nextToken?: string
 }
 
@@ -990,17 +1045,17 @@ export interface ListKxChangesetsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListKxChangesetsOutput {
-  readonly kxChangesets?: ReadonlyArray<ListKxChangesetsOutputKxChangesetsMember>
+export interface ListKxChangesetsResponse {
+  readonly kxChangesets?: ReadonlyArray<KxChangesetListEntry>
   readonly nextToken?: string
 }
 
-export interface ListKxChangesetsOutputKxChangesetsMember {
+export interface KxChangesetListEntry {
   readonly changesetId?: string
   readonly createdTimestamp?: Date
   readonly activeFromTimestamp?: Date
   readonly lastModifiedTimestamp?: Date
-  readonly status?: string
+  readonly status?: ChangesetStatus
 }
 
 export interface ListKxClusterNodesRequest {
@@ -1010,12 +1065,12 @@ export interface ListKxClusterNodesRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListKxClusterNodesOutput {
-  readonly nodes?: ReadonlyArray<ListKxClusterNodesOutputNodesMember>
+export interface ListKxClusterNodesResponse {
+  readonly nodes?: ReadonlyArray<KxNode>
   readonly nextToken?: string
 }
 
-export interface ListKxClusterNodesOutputNodesMember {
+export interface KxNode {
   readonly nodeId?: string
   readonly availabilityZoneId?: string
   readonly launchTime?: Date
@@ -1024,27 +1079,27 @@ export interface ListKxClusterNodesOutputNodesMember {
 
 export interface ListKxClustersRequest {
   readonly environmentId: string
-  readonly clusterType?: string | undefined
+  readonly clusterType?: KxClusterType | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
 }
 
-export interface ListKxClustersOutput {
-  readonly kxClusterSummaries?: ReadonlyArray<ListKxClustersOutputKxClusterSummariesMember>
+export interface ListKxClustersResponse {
+  readonly kxClusterSummaries?: ReadonlyArray<KxCluster>
   readonly nextToken?: string
 }
 
-export interface ListKxClustersOutputKxClusterSummariesMember {
-  readonly status?: string
+export interface KxCluster {
+  readonly status?: KxClusterStatus
   readonly statusReason?: string
   readonly clusterName?: string
-  readonly clusterType?: string
+  readonly clusterType?: KxClusterType
   readonly clusterDescription?: string
   readonly releaseLabel?: string
-  readonly volumes?: ReadonlyArray<CreateKxClusterOutputVolumesMember>
+  readonly volumes?: ReadonlyArray<Volume>
   readonly initializationScript?: string
   readonly executionRole?: string
-  readonly azMode?: string
+  readonly azMode?: KxAzMode
   readonly availabilityZoneId?: string
   readonly lastModifiedTimestamp?: Date
   readonly createdTimestamp?: Date
@@ -1056,12 +1111,12 @@ export interface ListKxDatabasesRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListKxDatabasesOutput {
-  readonly kxDatabases?: ReadonlyArray<ListKxDatabasesOutputKxDatabasesMember>
+export interface ListKxDatabasesResponse {
+  readonly kxDatabases?: ReadonlyArray<KxDatabaseListEntry>
   readonly nextToken?: string
 }
 
-export interface ListKxDatabasesOutputKxDatabasesMember {
+export interface KxDatabaseListEntry {
   readonly databaseName?: string
   readonly createdTimestamp?: Date
   readonly lastModifiedTimestamp?: Date
@@ -1074,21 +1129,21 @@ export interface ListKxDataviewsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListKxDataviewsOutput {
-  readonly kxDataviews?: ReadonlyArray<ListKxDataviewsOutputKxDataviewsMember>
+export interface ListKxDataviewsResponse {
+  readonly kxDataviews?: ReadonlyArray<KxDataviewListEntry>
   readonly nextToken?: string
 }
 
-export interface ListKxDataviewsOutputKxDataviewsMember {
+export interface KxDataviewListEntry {
   readonly environmentId?: string
   readonly databaseName?: string
   readonly dataviewName?: string
-  readonly azMode?: string
+  readonly azMode?: KxAzMode
   readonly availabilityZoneId?: string
   readonly changesetId?: string
-  readonly segmentConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberOutput>
-  readonly activeVersions?: ReadonlyArray<GetKxDataviewOutputActiveVersionsMember>
-  readonly status?: string
+  readonly segmentConfigurations?: ReadonlyArray<KxDataviewSegmentConfigurationOutput>
+  readonly activeVersions?: ReadonlyArray<KxDataviewActiveVersion>
+  readonly status?: KxDataviewStatus
   readonly description?: string
   readonly autoUpdate?: boolean
   readonly readWrite?: boolean
@@ -1102,25 +1157,25 @@ export interface ListKxEnvironmentsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListKxEnvironmentsOutput {
-  readonly environments?: ReadonlyArray<ListKxEnvironmentsOutputEnvironmentsMember>
+export interface ListKxEnvironmentsResponse {
+  readonly environments?: ReadonlyArray<KxEnvironment>
   readonly nextToken?: string
 }
 
-export interface ListKxEnvironmentsOutputEnvironmentsMember {
+export interface KxEnvironment {
   readonly name?: string
   readonly environmentId?: string
   readonly awsAccountId?: string
-  readonly status?: string
-  readonly tgwStatus?: string
-  readonly dnsStatus?: string
+  readonly status?: EnvironmentStatus
+  readonly tgwStatus?: TgwStatus
+  readonly dnsStatus?: DnsStatus
   readonly errorMessage?: string
   readonly description?: string
   readonly environmentArn?: string
   readonly kmsKeyId?: string
   readonly dedicatedServiceAccountId?: string
-  readonly transitGatewayConfiguration?: GetKxEnvironmentOutputTransitGatewayConfigurationOutput
-  readonly customDNSConfiguration?: ReadonlyArray<GetKxEnvironmentOutputCustomDNSConfigurationMemberOutput>
+  readonly transitGatewayConfiguration?: TransitGatewayConfigurationOutput
+  readonly customDNSConfiguration?: ReadonlyArray<CustomDNSServerOutput>
   readonly creationTimestamp?: Date
   readonly updateTimestamp?: Date
   readonly availabilityZoneIds?: ReadonlyArray<string>
@@ -1133,17 +1188,17 @@ export interface ListKxScalingGroupsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListKxScalingGroupsOutput {
-  readonly scalingGroups?: ReadonlyArray<ListKxScalingGroupsOutputScalingGroupsMember>
+export interface ListKxScalingGroupsResponse {
+  readonly scalingGroups?: ReadonlyArray<KxScalingGroup>
   readonly nextToken?: string
 }
 
-export interface ListKxScalingGroupsOutputScalingGroupsMember {
+export interface KxScalingGroup {
   readonly scalingGroupName?: string
   readonly hostType?: string
   readonly clusters?: ReadonlyArray<string>
   readonly availabilityZoneId?: string
-  readonly status?: string
+  readonly status?: KxScalingGroupStatus
   readonly statusReason?: string
   readonly lastModifiedTimestamp?: Date
   readonly createdTimestamp?: Date
@@ -1155,12 +1210,12 @@ export interface ListKxUsersRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListKxUsersOutput {
-  readonly users?: ReadonlyArray<ListKxUsersOutputUsersMember>
+export interface ListKxUsersResponse {
+  readonly users?: ReadonlyArray<KxUser>
   readonly nextToken?: string
 }
 
-export interface ListKxUsersOutputUsersMember {
+export interface KxUser {
   readonly userArn?: string
   readonly userName?: string
   readonly iamRole?: string
@@ -1172,21 +1227,21 @@ export interface ListKxVolumesRequest {
   readonly environmentId: string
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly volumeType?: string | undefined
+  readonly volumeType?: KxVolumeType | undefined
 }
 
-export interface ListKxVolumesOutput {
-  readonly kxVolumeSummaries?: ReadonlyArray<ListKxVolumesOutputKxVolumeSummariesMember>
+export interface ListKxVolumesResponse {
+  readonly kxVolumeSummaries?: ReadonlyArray<KxVolume>
   readonly nextToken?: string
 }
 
-export interface ListKxVolumesOutputKxVolumeSummariesMember {
+export interface KxVolume {
   readonly volumeName?: string
-  readonly volumeType?: string
-  readonly status?: string
+  readonly volumeType?: KxVolumeType
+  readonly status?: KxVolumeStatus
   readonly description?: string
   readonly statusReason?: string
-  readonly azMode?: string
+  readonly azMode?: KxAzMode
   readonly availabilityZoneIds?: ReadonlyArray<string>
   readonly createdTimestamp?: Date
   readonly lastModifiedTimestamp?: Date
@@ -1196,7 +1251,7 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -1205,56 +1260,56 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateEnvironmentRequest {
   readonly environmentId: string
   readonly name?: string | undefined
   readonly description?: string | undefined
-  readonly federationMode?: string | undefined
-  readonly federationParameters?: CreateEnvironmentRequestFederationParameters | undefined
+  readonly federationMode?: FederationMode | undefined
+  readonly federationParameters?: FederationParameters | undefined
 }
 
-export interface UpdateEnvironmentOutput {
-  readonly environment?: GetEnvironmentOutputEnvironment
+export interface UpdateEnvironmentResponse {
+  readonly environment?: Environment
 }
 
 export interface UpdateKxClusterCodeConfigurationRequest {
   readonly environmentId: string
   readonly clusterName: string
   readonly clientToken?: string | undefined
-  readonly code: CreateKxClusterRequestCode
+  readonly code: CodeConfiguration
   readonly initializationScript?: string | undefined
-  readonly commandLineArguments?: ReadonlyArray<CreateKxClusterRequestCommandLineArgumentsMember> | undefined
-  readonly deploymentConfiguration?: UpdateKxClusterCodeConfigurationRequestDeploymentConfiguration | undefined
+  readonly commandLineArguments?: ReadonlyArray<KxCommandLineArgument> | undefined
+  readonly deploymentConfiguration?: KxClusterCodeDeploymentConfiguration | undefined
 }
 
-export interface UpdateKxClusterCodeConfigurationRequestDeploymentConfiguration {
-  readonly deploymentStrategy: string
+export interface KxClusterCodeDeploymentConfiguration {
+  readonly deploymentStrategy: KxClusterCodeDeploymentStrategy
 }
 
-export type UpdateKxClusterCodeConfigurationOutput = {}
+export type UpdateKxClusterCodeConfigurationResponse = {}
 
 export interface UpdateKxClusterDatabasesRequest {
   readonly environmentId: string
   readonly clusterName: string
   readonly clientToken?: string | undefined
-  readonly databases: ReadonlyArray<CreateKxClusterRequestDatabasesMember>
-  readonly deploymentConfiguration?: UpdateKxClusterDatabasesRequestDeploymentConfiguration | undefined
+  readonly databases: ReadonlyArray<KxDatabaseConfiguration>
+  readonly deploymentConfiguration?: KxDeploymentConfiguration | undefined
 }
 
-export interface UpdateKxClusterDatabasesRequestDeploymentConfiguration {
-  readonly deploymentStrategy: string
+export interface KxDeploymentConfiguration {
+  readonly deploymentStrategy: KxDeploymentStrategy
 }
 
-export type UpdateKxClusterDatabasesOutput = {}
+export type UpdateKxClusterDatabasesResponse = {}
 
 export interface UpdateKxDatabaseRequest {
   readonly environmentId: string
@@ -1263,7 +1318,7 @@ export interface UpdateKxDatabaseRequest {
   readonly clientToken: string
 }
 
-export interface UpdateKxDatabaseOutput {
+export interface UpdateKxDatabaseResponse {
   readonly databaseName?: string
   readonly environmentId?: string
   readonly description?: string
@@ -1276,20 +1331,20 @@ export interface UpdateKxDataviewRequest {
   readonly dataviewName: string
   readonly description?: string | undefined
   readonly changesetId?: string | undefined
-  readonly segmentConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMember> | undefined
+  readonly segmentConfigurations?: ReadonlyArray<KxDataviewSegmentConfiguration> | undefined
   readonly clientToken: string
 }
 
-export interface UpdateKxDataviewOutput {
+export interface UpdateKxDataviewResponse {
   readonly environmentId?: string
   readonly databaseName?: string
   readonly dataviewName?: string
-  readonly azMode?: string
+  readonly azMode?: KxAzMode
   readonly availabilityZoneId?: string
   readonly changesetId?: string
-  readonly segmentConfigurations?: ReadonlyArray<CreateKxClusterRequestDatabasesMemberDataviewConfigurationSegmentConfigurationsMemberOutput>
-  readonly activeVersions?: ReadonlyArray<GetKxDataviewOutputActiveVersionsMember>
-  readonly status?: string
+  readonly segmentConfigurations?: ReadonlyArray<KxDataviewSegmentConfigurationOutput>
+  readonly activeVersions?: ReadonlyArray<KxDataviewActiveVersion>
+  readonly status?: KxDataviewStatus
   readonly autoUpdate?: boolean
   readonly readWrite?: boolean
   readonly description?: string
@@ -1304,20 +1359,20 @@ export interface UpdateKxEnvironmentRequest {
   readonly clientToken?: string | undefined
 }
 
-export interface UpdateKxEnvironmentOutput {
+export interface UpdateKxEnvironmentResponse {
   readonly name?: string
   readonly environmentId?: string
   readonly awsAccountId?: string
-  readonly status?: string
-  readonly tgwStatus?: string
-  readonly dnsStatus?: string
+  readonly status?: EnvironmentStatus
+  readonly tgwStatus?: TgwStatus
+  readonly dnsStatus?: DnsStatus
   readonly errorMessage?: string
   readonly description?: string
   readonly environmentArn?: string
   readonly kmsKeyId?: string
   readonly dedicatedServiceAccountId?: string
-  readonly transitGatewayConfiguration?: GetKxEnvironmentOutputTransitGatewayConfigurationOutput
-  readonly customDNSConfiguration?: ReadonlyArray<GetKxEnvironmentOutputCustomDNSConfigurationMemberOutput>
+  readonly transitGatewayConfiguration?: TransitGatewayConfigurationOutput
+  readonly customDNSConfiguration?: ReadonlyArray<CustomDNSServerOutput>
   readonly creationTimestamp?: Date
   readonly updateTimestamp?: Date
   readonly availabilityZoneIds?: ReadonlyArray<string>
@@ -1325,25 +1380,25 @@ export interface UpdateKxEnvironmentOutput {
 
 export interface UpdateKxEnvironmentNetworkRequest {
   readonly environmentId: string
-  readonly transitGatewayConfiguration?: GetKxEnvironmentOutputTransitGatewayConfiguration | undefined
-  readonly customDNSConfiguration?: ReadonlyArray<GetKxEnvironmentOutputCustomDNSConfigurationMember> | undefined
+  readonly transitGatewayConfiguration?: TransitGatewayConfiguration | undefined
+  readonly customDNSConfiguration?: ReadonlyArray<CustomDNSServer> | undefined
   readonly clientToken?: string | undefined
 }
 
-export interface UpdateKxEnvironmentNetworkOutput {
+export interface UpdateKxEnvironmentNetworkResponse {
   readonly name?: string
   readonly environmentId?: string
   readonly awsAccountId?: string
-  readonly status?: string
-  readonly tgwStatus?: string
-  readonly dnsStatus?: string
+  readonly status?: EnvironmentStatus
+  readonly tgwStatus?: TgwStatus
+  readonly dnsStatus?: DnsStatus
   readonly errorMessage?: string
   readonly description?: string
   readonly environmentArn?: string
   readonly kmsKeyId?: string
   readonly dedicatedServiceAccountId?: string
-  readonly transitGatewayConfiguration?: GetKxEnvironmentOutputTransitGatewayConfigurationOutput
-  readonly customDNSConfiguration?: ReadonlyArray<GetKxEnvironmentOutputCustomDNSConfigurationMemberOutput>
+  readonly transitGatewayConfiguration?: TransitGatewayConfigurationOutput
+  readonly customDNSConfiguration?: ReadonlyArray<CustomDNSServerOutput>
   readonly creationTimestamp?: Date
   readonly updateTimestamp?: Date
   readonly availabilityZoneIds?: ReadonlyArray<string>
@@ -1356,7 +1411,7 @@ export interface UpdateKxUserRequest {
   readonly clientToken?: string | undefined
 }
 
-export interface UpdateKxUserOutput {
+export interface UpdateKxUserResponse {
   readonly userName?: string
   readonly userArn?: string
   readonly environmentId?: string
@@ -1368,221 +1423,241 @@ export interface UpdateKxVolumeRequest {
   readonly volumeName: string
   readonly description?: string | undefined
   readonly clientToken?: string | undefined
-  readonly nas1Configuration?: CreateKxVolumeRequestNas1Configuration | undefined
+  readonly nas1Configuration?: KxNAS1Configuration | undefined
 }
 
-export interface UpdateKxVolumeOutput {
+export interface UpdateKxVolumeResponse {
   readonly environmentId?: string
   readonly volumeName?: string
-  readonly volumeType?: string
+  readonly volumeType?: KxVolumeType
   readonly volumeArn?: string
-  readonly nas1Configuration?: CreateKxVolumeRequestNas1ConfigurationOutput
-  readonly status?: string
+  readonly nas1Configuration?: KxNAS1ConfigurationOutput
+  readonly status?: KxVolumeStatus
   readonly description?: string
   readonly statusReason?: string
   readonly createdTimestamp?: Date
-  readonly azMode?: string
+  readonly azMode?: KxAzMode
   readonly availabilityZoneIds?: ReadonlyArray<string>
   readonly lastModifiedTimestamp?: Date
-  readonly attachedClusters?: ReadonlyArray<GetKxVolumeOutputAttachedClustersMember>
+  readonly attachedClusters?: ReadonlyArray<KxAttachedCluster>
 }
 
-export type CreateEnvironmentError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type CreateKxChangesetError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly reason?: string }> {}
 
-export type CreateKxClusterError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type CreateKxDatabaseError = Errors.CommonError | Client.SdkError
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException") {}
 
-export type CreateKxDataviewError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type CreateKxEnvironmentError = Errors.CommonError | Client.SdkError
+export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("ResourceAlreadyExistsException") {}
 
-export type CreateKxScalingGroupError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CreateKxUserError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
 
-export type CreateKxVolumeError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type DeleteEnvironmentError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type DeleteKxClusterError = Errors.CommonError | Client.SdkError
+export type CreateEnvironmentError = AccessDeniedException | InternalServerException | LimitExceededException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type CreateKxChangesetError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type CreateKxClusterError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type CreateKxDatabaseError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type CreateKxDataviewError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type CreateKxEnvironmentError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type CreateKxScalingGroupError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type CreateKxUserError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type CreateKxVolumeError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type DeleteEnvironmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type DeleteKxClusterError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type DeleteKxClusterNodeError = Errors.CommonError | Client.SdkError
 
-export type DeleteKxDatabaseError = Errors.CommonError | Client.SdkError
+export type DeleteKxDatabaseError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteKxDataviewError = Errors.CommonError | Client.SdkError
+export type DeleteKxDataviewError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteKxEnvironmentError = Errors.CommonError | Client.SdkError
+export type DeleteKxEnvironmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteKxScalingGroupError = Errors.CommonError | Client.SdkError
+export type DeleteKxScalingGroupError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteKxUserError = Errors.CommonError | Client.SdkError
+export type DeleteKxUserError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteKxVolumeError = Errors.CommonError | Client.SdkError
+export type DeleteKxVolumeError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetEnvironmentError = Errors.CommonError | Client.SdkError
+export type GetEnvironmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetKxChangesetError = Errors.CommonError | Client.SdkError
+export type GetKxChangesetError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetKxClusterError = Errors.CommonError | Client.SdkError
+export type GetKxClusterError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetKxConnectionStringError = Errors.CommonError | Client.SdkError
+export type GetKxConnectionStringError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetKxDatabaseError = Errors.CommonError | Client.SdkError
+export type GetKxDatabaseError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetKxDataviewError = Errors.CommonError | Client.SdkError
+export type GetKxDataviewError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetKxEnvironmentError = Errors.CommonError | Client.SdkError
+export type GetKxEnvironmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetKxScalingGroupError = Errors.CommonError | Client.SdkError
+export type GetKxScalingGroupError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetKxUserError = Errors.CommonError | Client.SdkError
+export type GetKxUserError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetKxVolumeError = Errors.CommonError | Client.SdkError
+export type GetKxVolumeError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListEnvironmentsError = Errors.CommonError | Client.SdkError
+export type ListEnvironmentsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListKxChangesetsError = Errors.CommonError | Client.SdkError
+export type ListKxChangesetsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListKxClusterNodesError = Errors.CommonError | Client.SdkError
+export type ListKxClusterNodesError = AccessDeniedException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListKxClustersError = Errors.CommonError | Client.SdkError
+export type ListKxClustersError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListKxDatabasesError = Errors.CommonError | Client.SdkError
+export type ListKxDatabasesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListKxDataviewsError = Errors.CommonError | Client.SdkError
+export type ListKxDataviewsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListKxEnvironmentsError = Errors.CommonError | Client.SdkError
+export type ListKxEnvironmentsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListKxScalingGroupsError = Errors.CommonError | Client.SdkError
+export type ListKxScalingGroupsError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListKxUsersError = Errors.CommonError | Client.SdkError
+export type ListKxUsersError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListKxVolumesError = Errors.CommonError | Client.SdkError
+export type ListKxVolumesError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateEnvironmentError = Errors.CommonError | Client.SdkError
+export type UpdateEnvironmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateKxClusterCodeConfigurationError = Errors.CommonError | Client.SdkError
+export type UpdateKxClusterCodeConfigurationError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateKxClusterDatabasesError = Errors.CommonError | Client.SdkError
+export type UpdateKxClusterDatabasesError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateKxDatabaseError = Errors.CommonError | Client.SdkError
+export type UpdateKxDatabaseError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateKxDataviewError = Errors.CommonError | Client.SdkError
+export type UpdateKxDataviewError = AccessDeniedException | ConflictException | InternalServerException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateKxEnvironmentError = Errors.CommonError | Client.SdkError
+export type UpdateKxEnvironmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateKxEnvironmentNetworkError = Errors.CommonError | Client.SdkError
+export type UpdateKxEnvironmentNetworkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateKxUserError = Errors.CommonError | Client.SdkError
+export type UpdateKxUserError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateKxVolumeError = Errors.CommonError | Client.SdkError
+export type UpdateKxVolumeError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createEnvironment: Client.Operation<CreateEnvironmentRequest, CreateEnvironmentOutput, CreateEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateEnvironment",http:{method:"POST",requestUri:"/environment"},input:{shape:CreateEnvironmentRequest$},output:{shape:CreateEnvironmentOutput$}}})
+export const createEnvironment: Client.Operation<CreateEnvironmentRequest, CreateEnvironmentResponse, CreateEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateEnvironment",http:{method:"POST",requestUri:"/environment"},input:{shape:CreateEnvironmentRequest$},output:{shape:CreateEnvironmentResponse$},errors:[AccessDeniedException$,InternalServerException$,LimitExceededException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,LimitExceededException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createKxChangeset: Client.Operation<CreateKxChangesetRequest, CreateKxChangesetOutput, CreateKxChangesetError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxChangeset",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/changesets"},input:{shape:CreateKxChangesetRequest$},output:{shape:CreateKxChangesetOutput$}}})
+export const createKxChangeset: Client.Operation<CreateKxChangesetRequest, CreateKxChangesetResponse, CreateKxChangesetError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxChangeset",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/changesets"},input:{shape:CreateKxChangesetRequest$},output:{shape:CreateKxChangesetResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createKxCluster: Client.Operation<CreateKxClusterRequest, CreateKxClusterOutput, CreateKxClusterError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxCluster",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/clusters"},input:{shape:CreateKxClusterRequest$},output:{shape:CreateKxClusterOutput$}}})
+export const createKxCluster: Client.Operation<CreateKxClusterRequest, CreateKxClusterResponse, CreateKxClusterError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxCluster",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/clusters"},input:{shape:CreateKxClusterRequest$},output:{shape:CreateKxClusterResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createKxDatabase: Client.Operation<CreateKxDatabaseRequest, CreateKxDatabaseOutput, CreateKxDatabaseError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxDatabase",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/databases"},input:{shape:CreateKxDatabaseRequest$},output:{shape:CreateKxDatabaseOutput$}}})
+export const createKxDatabase: Client.Operation<CreateKxDatabaseRequest, CreateKxDatabaseResponse, CreateKxDatabaseError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxDatabase",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/databases"},input:{shape:CreateKxDatabaseRequest$},output:{shape:CreateKxDatabaseResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceAlreadyExistsException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createKxDataview: Client.Operation<CreateKxDataviewRequest, CreateKxDataviewOutput, CreateKxDataviewError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxDataview",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews"},input:{shape:CreateKxDataviewRequest$},output:{shape:CreateKxDataviewOutput$}}})
+export const createKxDataview: Client.Operation<CreateKxDataviewRequest, CreateKxDataviewResponse, CreateKxDataviewError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxDataview",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews"},input:{shape:CreateKxDataviewRequest$},output:{shape:CreateKxDataviewResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceAlreadyExistsException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createKxEnvironment: Client.Operation<CreateKxEnvironmentRequest, CreateKxEnvironmentOutput, CreateKxEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxEnvironment",http:{method:"POST",requestUri:"/kx/environments"},input:{shape:CreateKxEnvironmentRequest$},output:{shape:CreateKxEnvironmentOutput$}}})
+export const createKxEnvironment: Client.Operation<CreateKxEnvironmentRequest, CreateKxEnvironmentResponse, CreateKxEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxEnvironment",http:{method:"POST",requestUri:"/kx/environments"},input:{shape:CreateKxEnvironmentRequest$},output:{shape:CreateKxEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createKxScalingGroup: Client.Operation<CreateKxScalingGroupRequest, CreateKxScalingGroupOutput, CreateKxScalingGroupError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxScalingGroup",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/scalingGroups"},input:{shape:CreateKxScalingGroupRequest$},output:{shape:CreateKxScalingGroupOutput$}}})
+export const createKxScalingGroup: Client.Operation<CreateKxScalingGroupRequest, CreateKxScalingGroupResponse, CreateKxScalingGroupError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxScalingGroup",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/scalingGroups"},input:{shape:CreateKxScalingGroupRequest$},output:{shape:CreateKxScalingGroupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createKxUser: Client.Operation<CreateKxUserRequest, CreateKxUserOutput, CreateKxUserError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxUser",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/users"},input:{shape:CreateKxUserRequest$},output:{shape:CreateKxUserOutput$}}})
+export const createKxUser: Client.Operation<CreateKxUserRequest, CreateKxUserResponse, CreateKxUserError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxUser",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/users"},input:{shape:CreateKxUserRequest$},output:{shape:CreateKxUserResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceAlreadyExistsException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createKxVolume: Client.Operation<CreateKxVolumeRequest, CreateKxVolumeOutput, CreateKxVolumeError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxVolume",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/kxvolumes"},input:{shape:CreateKxVolumeRequest$},output:{shape:CreateKxVolumeOutput$}}})
+export const createKxVolume: Client.Operation<CreateKxVolumeRequest, CreateKxVolumeResponse, CreateKxVolumeError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"CreateKxVolume",http:{method:"POST",requestUri:"/kx/environments/{environmentId}/kxvolumes"},input:{shape:CreateKxVolumeRequest$},output:{shape:CreateKxVolumeResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceAlreadyExistsException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteEnvironment: Client.Operation<DeleteEnvironmentRequest, DeleteEnvironmentOutput, DeleteEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteEnvironment",http:{method:"DELETE",requestUri:"/environment/{environmentId}"},input:{shape:DeleteEnvironmentRequest$},output:{shape:DeleteEnvironmentOutput$}}})
+export const deleteEnvironment: Client.Operation<DeleteEnvironmentRequest, DeleteEnvironmentResponse, DeleteEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteEnvironment",http:{method:"DELETE",requestUri:"/environment/{environmentId}"},input:{shape:DeleteEnvironmentRequest$},output:{shape:DeleteEnvironmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteKxCluster: Client.Operation<DeleteKxClusterRequest, DeleteKxClusterOutput, DeleteKxClusterError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxCluster",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}"},input:{shape:DeleteKxClusterRequest$},output:{shape:DeleteKxClusterOutput$}}})
+export const deleteKxCluster: Client.Operation<DeleteKxClusterRequest, DeleteKxClusterResponse, DeleteKxClusterError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxCluster",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}"},input:{shape:DeleteKxClusterRequest$},output:{shape:DeleteKxClusterResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
 export const deleteKxClusterNode: Client.Operation<DeleteKxClusterNodeRequest, DeleteKxClusterNodeOutput, DeleteKxClusterNodeError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxClusterNode",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}/nodes/{nodeId}"},input:{shape:DeleteKxClusterNodeRequest$},output:{shape:DeleteKxClusterNodeOutput$}}})
 
-export const deleteKxDatabase: Client.Operation<DeleteKxDatabaseRequest, DeleteKxDatabaseOutput, DeleteKxDatabaseError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxDatabase",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}"},input:{shape:DeleteKxDatabaseRequest$},output:{shape:DeleteKxDatabaseOutput$}}})
+export const deleteKxDatabase: Client.Operation<DeleteKxDatabaseRequest, DeleteKxDatabaseResponse, DeleteKxDatabaseError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxDatabase",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}"},input:{shape:DeleteKxDatabaseRequest$},output:{shape:DeleteKxDatabaseResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteKxDataview: Client.Operation<DeleteKxDataviewRequest, DeleteKxDataviewOutput, DeleteKxDataviewError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxDataview",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews/{dataviewName}"},input:{shape:DeleteKxDataviewRequest$},output:{shape:DeleteKxDataviewOutput$}}})
+export const deleteKxDataview: Client.Operation<DeleteKxDataviewRequest, DeleteKxDataviewResponse, DeleteKxDataviewError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxDataview",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews/{dataviewName}"},input:{shape:DeleteKxDataviewRequest$},output:{shape:DeleteKxDataviewResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteKxEnvironment: Client.Operation<DeleteKxEnvironmentRequest, DeleteKxEnvironmentOutput, DeleteKxEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxEnvironment",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}"},input:{shape:DeleteKxEnvironmentRequest$},output:{shape:DeleteKxEnvironmentOutput$}}})
+export const deleteKxEnvironment: Client.Operation<DeleteKxEnvironmentRequest, DeleteKxEnvironmentResponse, DeleteKxEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxEnvironment",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}"},input:{shape:DeleteKxEnvironmentRequest$},output:{shape:DeleteKxEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteKxScalingGroup: Client.Operation<DeleteKxScalingGroupRequest, DeleteKxScalingGroupOutput, DeleteKxScalingGroupError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxScalingGroup",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/scalingGroups/{scalingGroupName}"},input:{shape:DeleteKxScalingGroupRequest$},output:{shape:DeleteKxScalingGroupOutput$}}})
+export const deleteKxScalingGroup: Client.Operation<DeleteKxScalingGroupRequest, DeleteKxScalingGroupResponse, DeleteKxScalingGroupError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxScalingGroup",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/scalingGroups/{scalingGroupName}"},input:{shape:DeleteKxScalingGroupRequest$},output:{shape:DeleteKxScalingGroupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteKxUser: Client.Operation<DeleteKxUserRequest, DeleteKxUserOutput, DeleteKxUserError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxUser",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/users/{userName}"},input:{shape:DeleteKxUserRequest$},output:{shape:DeleteKxUserOutput$}}})
+export const deleteKxUser: Client.Operation<DeleteKxUserRequest, DeleteKxUserResponse, DeleteKxUserError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxUser",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/users/{userName}"},input:{shape:DeleteKxUserRequest$},output:{shape:DeleteKxUserResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteKxVolume: Client.Operation<DeleteKxVolumeRequest, DeleteKxVolumeOutput, DeleteKxVolumeError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxVolume",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/kxvolumes/{volumeName}"},input:{shape:DeleteKxVolumeRequest$},output:{shape:DeleteKxVolumeOutput$}}})
+export const deleteKxVolume: Client.Operation<DeleteKxVolumeRequest, DeleteKxVolumeResponse, DeleteKxVolumeError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"DeleteKxVolume",http:{method:"DELETE",requestUri:"/kx/environments/{environmentId}/kxvolumes/{volumeName}"},input:{shape:DeleteKxVolumeRequest$},output:{shape:DeleteKxVolumeResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getEnvironment: Client.Operation<GetEnvironmentRequest, GetEnvironmentOutput, GetEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetEnvironment",http:{method:"GET",requestUri:"/environment/{environmentId}"},input:{shape:GetEnvironmentRequest$},output:{shape:GetEnvironmentOutput$}}})
+export const getEnvironment: Client.Operation<GetEnvironmentRequest, GetEnvironmentResponse, GetEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetEnvironment",http:{method:"GET",requestUri:"/environment/{environmentId}"},input:{shape:GetEnvironmentRequest$},output:{shape:GetEnvironmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const getKxChangeset: Client.Operation<GetKxChangesetRequest, GetKxChangesetOutput, GetKxChangesetError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxChangeset",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/changesets/{changesetId}"},input:{shape:GetKxChangesetRequest$},output:{shape:GetKxChangesetOutput$}}})
+export const getKxChangeset: Client.Operation<GetKxChangesetRequest, GetKxChangesetResponse, GetKxChangesetError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxChangeset",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/changesets/{changesetId}"},input:{shape:GetKxChangesetRequest$},output:{shape:GetKxChangesetResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getKxCluster: Client.Operation<GetKxClusterRequest, GetKxClusterOutput, GetKxClusterError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxCluster",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}"},input:{shape:GetKxClusterRequest$},output:{shape:GetKxClusterOutput$}}})
+export const getKxCluster: Client.Operation<GetKxClusterRequest, GetKxClusterResponse, GetKxClusterError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxCluster",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}"},input:{shape:GetKxClusterRequest$},output:{shape:GetKxClusterResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getKxConnectionString: Client.Operation<GetKxConnectionStringRequest, GetKxConnectionStringOutput, GetKxConnectionStringError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxConnectionString",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/connectionString"},input:{shape:GetKxConnectionStringRequest$},output:{shape:GetKxConnectionStringOutput$}}})
+export const getKxConnectionString: Client.Operation<GetKxConnectionStringRequest, GetKxConnectionStringResponse, GetKxConnectionStringError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxConnectionString",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/connectionString"},input:{shape:GetKxConnectionStringRequest$},output:{shape:GetKxConnectionStringResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getKxDatabase: Client.Operation<GetKxDatabaseRequest, GetKxDatabaseOutput, GetKxDatabaseError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxDatabase",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}"},input:{shape:GetKxDatabaseRequest$},output:{shape:GetKxDatabaseOutput$}}})
+export const getKxDatabase: Client.Operation<GetKxDatabaseRequest, GetKxDatabaseResponse, GetKxDatabaseError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxDatabase",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}"},input:{shape:GetKxDatabaseRequest$},output:{shape:GetKxDatabaseResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getKxDataview: Client.Operation<GetKxDataviewRequest, GetKxDataviewOutput, GetKxDataviewError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxDataview",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews/{dataviewName}"},input:{shape:GetKxDataviewRequest$},output:{shape:GetKxDataviewOutput$}}})
+export const getKxDataview: Client.Operation<GetKxDataviewRequest, GetKxDataviewResponse, GetKxDataviewError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxDataview",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews/{dataviewName}"},input:{shape:GetKxDataviewRequest$},output:{shape:GetKxDataviewResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getKxEnvironment: Client.Operation<GetKxEnvironmentRequest, GetKxEnvironmentOutput, GetKxEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxEnvironment",http:{method:"GET",requestUri:"/kx/environments/{environmentId}"},input:{shape:GetKxEnvironmentRequest$},output:{shape:GetKxEnvironmentOutput$}}})
+export const getKxEnvironment: Client.Operation<GetKxEnvironmentRequest, GetKxEnvironmentResponse, GetKxEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxEnvironment",http:{method:"GET",requestUri:"/kx/environments/{environmentId}"},input:{shape:GetKxEnvironmentRequest$},output:{shape:GetKxEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const getKxScalingGroup: Client.Operation<GetKxScalingGroupRequest, GetKxScalingGroupOutput, GetKxScalingGroupError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxScalingGroup",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/scalingGroups/{scalingGroupName}"},input:{shape:GetKxScalingGroupRequest$},output:{shape:GetKxScalingGroupOutput$}}})
+export const getKxScalingGroup: Client.Operation<GetKxScalingGroupRequest, GetKxScalingGroupResponse, GetKxScalingGroupError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxScalingGroup",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/scalingGroups/{scalingGroupName}"},input:{shape:GetKxScalingGroupRequest$},output:{shape:GetKxScalingGroupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getKxUser: Client.Operation<GetKxUserRequest, GetKxUserOutput, GetKxUserError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxUser",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/users/{userName}"},input:{shape:GetKxUserRequest$},output:{shape:GetKxUserOutput$}}})
+export const getKxUser: Client.Operation<GetKxUserRequest, GetKxUserResponse, GetKxUserError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxUser",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/users/{userName}"},input:{shape:GetKxUserRequest$},output:{shape:GetKxUserResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getKxVolume: Client.Operation<GetKxVolumeRequest, GetKxVolumeOutput, GetKxVolumeError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxVolume",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/kxvolumes/{volumeName}"},input:{shape:GetKxVolumeRequest$},output:{shape:GetKxVolumeOutput$}}})
+export const getKxVolume: Client.Operation<GetKxVolumeRequest, GetKxVolumeResponse, GetKxVolumeError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"GetKxVolume",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/kxvolumes/{volumeName}"},input:{shape:GetKxVolumeRequest$},output:{shape:GetKxVolumeResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listEnvironments: Client.Operation<ListEnvironmentsRequest, ListEnvironmentsOutput, ListEnvironmentsError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListEnvironments",http:{method:"GET",requestUri:"/environment"},input:{shape:ListEnvironmentsRequest$},output:{shape:ListEnvironmentsOutput$}}})
+export const listEnvironments: Client.Operation<ListEnvironmentsRequest, ListEnvironmentsResponse, ListEnvironmentsError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListEnvironments",http:{method:"GET",requestUri:"/environment"},input:{shape:ListEnvironmentsRequest$},output:{shape:ListEnvironmentsResponse$},errors:[AccessDeniedException$,InternalServerException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ValidationException}})
 
-export const listKxChangesets: Paginate.Paginated<ListKxChangesetsRequest, ListKxChangesetsOutput, ListKxChangesetsError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxChangesets",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/changesets"},input:{shape:ListKxChangesetsRequest$},output:{shape:ListKxChangesetsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listKxChangesets: Paginate.Paginated<ListKxChangesetsRequest, ListKxChangesetsResponse, ListKxChangesetsError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxChangesets",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/changesets"},input:{shape:ListKxChangesetsRequest$},output:{shape:ListKxChangesetsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listKxClusterNodes: Paginate.Paginated<ListKxClusterNodesRequest, ListKxClusterNodesOutput, ListKxClusterNodesError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxClusterNodes",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}/nodes"},input:{shape:ListKxClusterNodesRequest$},output:{shape:ListKxClusterNodesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listKxClusterNodes: Paginate.Paginated<ListKxClusterNodesRequest, ListKxClusterNodesResponse, ListKxClusterNodesError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxClusterNodes",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}/nodes"},input:{shape:ListKxClusterNodesRequest$},output:{shape:ListKxClusterNodesResponse$},errors:[AccessDeniedException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listKxClusters: Client.Operation<ListKxClustersRequest, ListKxClustersOutput, ListKxClustersError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxClusters",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/clusters"},input:{shape:ListKxClustersRequest$},output:{shape:ListKxClustersOutput$}}})
+export const listKxClusters: Client.Operation<ListKxClustersRequest, ListKxClustersResponse, ListKxClustersError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxClusters",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/clusters"},input:{shape:ListKxClustersRequest$},output:{shape:ListKxClustersResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listKxDatabases: Paginate.Paginated<ListKxDatabasesRequest, ListKxDatabasesOutput, ListKxDatabasesError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxDatabases",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases"},input:{shape:ListKxDatabasesRequest$},output:{shape:ListKxDatabasesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listKxDatabases: Paginate.Paginated<ListKxDatabasesRequest, ListKxDatabasesResponse, ListKxDatabasesError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxDatabases",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases"},input:{shape:ListKxDatabasesRequest$},output:{shape:ListKxDatabasesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listKxDataviews: Paginate.Paginated<ListKxDataviewsRequest, ListKxDataviewsOutput, ListKxDataviewsError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxDataviews",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews"},input:{shape:ListKxDataviewsRequest$},output:{shape:ListKxDataviewsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listKxDataviews: Paginate.Paginated<ListKxDataviewsRequest, ListKxDataviewsResponse, ListKxDataviewsError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxDataviews",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews"},input:{shape:ListKxDataviewsRequest$},output:{shape:ListKxDataviewsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listKxEnvironments: Paginate.Paginated<ListKxEnvironmentsRequest, ListKxEnvironmentsOutput, ListKxEnvironmentsError, Finspace, ListKxEnvironmentsOutputEnvironmentsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxEnvironments",http:{method:"GET",requestUri:"/kx/environments"},input:{shape:ListKxEnvironmentsRequest$},output:{shape:ListKxEnvironmentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["environments"]})
+export const listKxEnvironments: Paginate.Paginated<ListKxEnvironmentsRequest, ListKxEnvironmentsResponse, ListKxEnvironmentsError, Finspace, KxEnvironment> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxEnvironments",http:{method:"GET",requestUri:"/kx/environments"},input:{shape:ListKxEnvironmentsRequest$},output:{shape:ListKxEnvironmentsResponse$},errors:[AccessDeniedException$,InternalServerException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["environments"]})
 
-export const listKxScalingGroups: Paginate.Paginated<ListKxScalingGroupsRequest, ListKxScalingGroupsOutput, ListKxScalingGroupsError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxScalingGroups",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/scalingGroups"},input:{shape:ListKxScalingGroupsRequest$},output:{shape:ListKxScalingGroupsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listKxScalingGroups: Paginate.Paginated<ListKxScalingGroupsRequest, ListKxScalingGroupsResponse, ListKxScalingGroupsError, Finspace, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxScalingGroups",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/scalingGroups"},input:{shape:ListKxScalingGroupsRequest$},output:{shape:ListKxScalingGroupsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listKxUsers: Client.Operation<ListKxUsersRequest, ListKxUsersOutput, ListKxUsersError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxUsers",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/users"},input:{shape:ListKxUsersRequest$},output:{shape:ListKxUsersOutput$}}})
+export const listKxUsers: Client.Operation<ListKxUsersRequest, ListKxUsersResponse, ListKxUsersError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxUsers",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/users"},input:{shape:ListKxUsersRequest$},output:{shape:ListKxUsersResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listKxVolumes: Client.Operation<ListKxVolumesRequest, ListKxVolumesOutput, ListKxVolumesError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxVolumes",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/kxvolumes"},input:{shape:ListKxVolumesRequest$},output:{shape:ListKxVolumesOutput$}}})
+export const listKxVolumes: Client.Operation<ListKxVolumesRequest, ListKxVolumesResponse, ListKxVolumesError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListKxVolumes",http:{method:"GET",requestUri:"/kx/environments/{environmentId}/kxvolumes"},input:{shape:ListKxVolumesRequest$},output:{shape:ListKxVolumesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServerException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidRequestException,ResourceNotFoundException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServerException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidRequestException,ResourceNotFoundException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServerException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidRequestException,ResourceNotFoundException}})
 
-export const updateEnvironment: Client.Operation<UpdateEnvironmentRequest, UpdateEnvironmentOutput, UpdateEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateEnvironment",http:{method:"PUT",requestUri:"/environment/{environmentId}"},input:{shape:UpdateEnvironmentRequest$},output:{shape:UpdateEnvironmentOutput$}}})
+export const updateEnvironment: Client.Operation<UpdateEnvironmentRequest, UpdateEnvironmentResponse, UpdateEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateEnvironment",http:{method:"PUT",requestUri:"/environment/{environmentId}"},input:{shape:UpdateEnvironmentRequest$},output:{shape:UpdateEnvironmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateKxClusterCodeConfiguration: Client.Operation<UpdateKxClusterCodeConfigurationRequest, UpdateKxClusterCodeConfigurationOutput, UpdateKxClusterCodeConfigurationError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxClusterCodeConfiguration",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}/configuration/code"},input:{shape:UpdateKxClusterCodeConfigurationRequest$},output:{shape:UpdateKxClusterCodeConfigurationOutput$}}})
+export const updateKxClusterCodeConfiguration: Client.Operation<UpdateKxClusterCodeConfigurationRequest, UpdateKxClusterCodeConfigurationResponse, UpdateKxClusterCodeConfigurationError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxClusterCodeConfiguration",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}/configuration/code"},input:{shape:UpdateKxClusterCodeConfigurationRequest$},output:{shape:UpdateKxClusterCodeConfigurationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateKxClusterDatabases: Client.Operation<UpdateKxClusterDatabasesRequest, UpdateKxClusterDatabasesOutput, UpdateKxClusterDatabasesError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxClusterDatabases",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}/configuration/databases"},input:{shape:UpdateKxClusterDatabasesRequest$},output:{shape:UpdateKxClusterDatabasesOutput$}}})
+export const updateKxClusterDatabases: Client.Operation<UpdateKxClusterDatabasesRequest, UpdateKxClusterDatabasesResponse, UpdateKxClusterDatabasesError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxClusterDatabases",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/clusters/{clusterName}/configuration/databases"},input:{shape:UpdateKxClusterDatabasesRequest$},output:{shape:UpdateKxClusterDatabasesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateKxDatabase: Client.Operation<UpdateKxDatabaseRequest, UpdateKxDatabaseOutput, UpdateKxDatabaseError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxDatabase",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}"},input:{shape:UpdateKxDatabaseRequest$},output:{shape:UpdateKxDatabaseOutput$}}})
+export const updateKxDatabase: Client.Operation<UpdateKxDatabaseRequest, UpdateKxDatabaseResponse, UpdateKxDatabaseError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxDatabase",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}"},input:{shape:UpdateKxDatabaseRequest$},output:{shape:UpdateKxDatabaseResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateKxDataview: Client.Operation<UpdateKxDataviewRequest, UpdateKxDataviewOutput, UpdateKxDataviewError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxDataview",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews/{dataviewName}"},input:{shape:UpdateKxDataviewRequest$},output:{shape:UpdateKxDataviewOutput$}}})
+export const updateKxDataview: Client.Operation<UpdateKxDataviewRequest, UpdateKxDataviewResponse, UpdateKxDataviewError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxDataview",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/databases/{databaseName}/dataviews/{dataviewName}"},input:{shape:UpdateKxDataviewRequest$},output:{shape:UpdateKxDataviewResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceAlreadyExistsException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateKxEnvironment: Client.Operation<UpdateKxEnvironmentRequest, UpdateKxEnvironmentOutput, UpdateKxEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxEnvironment",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}"},input:{shape:UpdateKxEnvironmentRequest$},output:{shape:UpdateKxEnvironmentOutput$}}})
+export const updateKxEnvironment: Client.Operation<UpdateKxEnvironmentRequest, UpdateKxEnvironmentResponse, UpdateKxEnvironmentError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxEnvironment",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}"},input:{shape:UpdateKxEnvironmentRequest$},output:{shape:UpdateKxEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateKxEnvironmentNetwork: Client.Operation<UpdateKxEnvironmentNetworkRequest, UpdateKxEnvironmentNetworkOutput, UpdateKxEnvironmentNetworkError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxEnvironmentNetwork",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/network"},input:{shape:UpdateKxEnvironmentNetworkRequest$},output:{shape:UpdateKxEnvironmentNetworkOutput$}}})
+export const updateKxEnvironmentNetwork: Client.Operation<UpdateKxEnvironmentNetworkRequest, UpdateKxEnvironmentNetworkResponse, UpdateKxEnvironmentNetworkError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxEnvironmentNetwork",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/network"},input:{shape:UpdateKxEnvironmentNetworkRequest$},output:{shape:UpdateKxEnvironmentNetworkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateKxUser: Client.Operation<UpdateKxUserRequest, UpdateKxUserOutput, UpdateKxUserError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxUser",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/users/{userName}"},input:{shape:UpdateKxUserRequest$},output:{shape:UpdateKxUserOutput$}}})
+export const updateKxUser: Client.Operation<UpdateKxUserRequest, UpdateKxUserResponse, UpdateKxUserError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxUser",http:{method:"PUT",requestUri:"/kx/environments/{environmentId}/users/{userName}"},input:{shape:UpdateKxUserRequest$},output:{shape:UpdateKxUserResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateKxVolume: Client.Operation<UpdateKxVolumeRequest, UpdateKxVolumeOutput, UpdateKxVolumeError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxVolume",http:{method:"PATCH",requestUri:"/kx/environments/{environmentId}/kxvolumes/{volumeName}"},input:{shape:UpdateKxVolumeRequest$},output:{shape:UpdateKxVolumeOutput$}}})
+export const updateKxVolume: Client.Operation<UpdateKxVolumeRequest, UpdateKxVolumeResponse, UpdateKxVolumeError, Finspace> = /*#__PURE__*/ Client.operation(Finspace, {model:{name:"UpdateKxVolume",http:{method:"PATCH",requestUri:"/kx/environments/{environmentId}/kxvolumes/{volumeName}"},input:{shape:UpdateKxVolumeRequest$},output:{shape:UpdateKxVolumeResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Fis client: provide it with `layer`. */
@@ -26,182 +27,194 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const long$: S.Shape = {type:"long",name:"Long"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
-const CreateExperimentTemplateRequestStopConditionsMember$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequestStopConditionsMember",members:{source:{shape:string$},value:{shape:string$}},required:["source"]}
-const CreateExperimentTemplateRequestStopConditions$: S.ListShape = {type:"list",name:"CreateExperimentTemplateRequestStopConditions",member:{shape:CreateExperimentTemplateRequestStopConditionsMember$}}
-const CreateExperimentTemplateRequestTargetsValueResourceArns$: S.ListShape = {type:"list",name:"CreateExperimentTemplateRequestTargetsValueResourceArns",member:{shape:string$}}
-const CreateExperimentTemplateRequestTargetsValueResourceTags$: S.MapShape = {type:"map",name:"CreateExperimentTemplateRequestTargetsValueResourceTags",key:{shape:string$},value:{shape:string$}}
-const CreateExperimentTemplateRequestTargetsValueFiltersMemberValues$: S.ListShape = {type:"list",name:"CreateExperimentTemplateRequestTargetsValueFiltersMemberValues",member:{shape:string$}}
-const CreateExperimentTemplateRequestTargetsValueFiltersMember$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequestTargetsValueFiltersMember",members:{path:{shape:string$},values:{shape:CreateExperimentTemplateRequestTargetsValueFiltersMemberValues$}},required:["path","values"]}
-const CreateExperimentTemplateRequestTargetsValueFilters$: S.ListShape = {type:"list",name:"CreateExperimentTemplateRequestTargetsValueFilters",member:{shape:CreateExperimentTemplateRequestTargetsValueFiltersMember$}}
-const CreateExperimentTemplateRequestTargetsValueParameters$: S.MapShape = {type:"map",name:"CreateExperimentTemplateRequestTargetsValueParameters",key:{shape:string$},value:{shape:string$}}
-const CreateExperimentTemplateRequestTargetsValue$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequestTargetsValue",members:{resourceType:{shape:string$},resourceArns:{shape:CreateExperimentTemplateRequestTargetsValueResourceArns$},resourceTags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$},filters:{shape:CreateExperimentTemplateRequestTargetsValueFilters$},selectionMode:{shape:string$},parameters:{shape:CreateExperimentTemplateRequestTargetsValueParameters$}},required:["resourceType","selectionMode"]}
-const CreateExperimentTemplateRequestTargets$: S.MapShape = {type:"map",name:"CreateExperimentTemplateRequestTargets",key:{shape:string$},value:{shape:CreateExperimentTemplateRequestTargetsValue$}}
-const CreateExperimentTemplateRequestActionsValueParameters$: S.MapShape = {type:"map",name:"CreateExperimentTemplateRequestActionsValueParameters",key:{shape:string$},value:{shape:string$}}
-const CreateExperimentTemplateRequestActionsValueTargets$: S.MapShape = {type:"map",name:"CreateExperimentTemplateRequestActionsValueTargets",key:{shape:string$},value:{shape:string$}}
-const CreateExperimentTemplateRequestActionsValueStartAfter$: S.ListShape = {type:"list",name:"CreateExperimentTemplateRequestActionsValueStartAfter",member:{shape:string$}}
-const CreateExperimentTemplateRequestActionsValue$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequestActionsValue",members:{actionId:{shape:string$},description:{shape:string$},parameters:{shape:CreateExperimentTemplateRequestActionsValueParameters$},targets:{shape:CreateExperimentTemplateRequestActionsValueTargets$},startAfter:{shape:CreateExperimentTemplateRequestActionsValueStartAfter$}},required:["actionId"]}
-const CreateExperimentTemplateRequestActions$: S.MapShape = {type:"map",name:"CreateExperimentTemplateRequestActions",key:{shape:string$},value:{shape:CreateExperimentTemplateRequestActionsValue$}}
-const CreateExperimentTemplateRequestLogConfigurationCloudWatchLogsConfiguration$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequestLogConfigurationCloudWatchLogsConfiguration",members:{logGroupArn:{shape:string$}},required:["logGroupArn"]}
-const CreateExperimentTemplateRequestLogConfigurationS3Configuration$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequestLogConfigurationS3Configuration",members:{bucketName:{shape:string$},prefix:{shape:string$}},required:["bucketName"]}
-const CreateExperimentTemplateRequestLogConfiguration$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequestLogConfiguration",members:{cloudWatchLogsConfiguration:{shape:CreateExperimentTemplateRequestLogConfigurationCloudWatchLogsConfiguration$},s3Configuration:{shape:CreateExperimentTemplateRequestLogConfigurationS3Configuration$},logSchemaVersion:{shape:integer$}},required:["logSchemaVersion"]}
-const CreateExperimentTemplateRequestExperimentOptions$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequestExperimentOptions",members:{accountTargeting:{shape:string$},emptyTargetResolutionMode:{shape:string$}}}
-const CreateExperimentTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequest",members:{clientToken:{shape:string$,idempotencyToken:true},description:{shape:string$},stopConditions:{shape:CreateExperimentTemplateRequestStopConditions$},targets:{shape:CreateExperimentTemplateRequestTargets$},actions:{shape:CreateExperimentTemplateRequestActions$},roleArn:{shape:string$},tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$},logConfiguration:{shape:CreateExperimentTemplateRequestLogConfiguration$},experimentOptions:{shape:CreateExperimentTemplateRequestExperimentOptions$}},required:["clientToken","description","stopConditions","actions","roleArn"]}
-const CreateExperimentTemplateOutputExperimentTemplateTargetsValueFiltersMember$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutputExperimentTemplateTargetsValueFiltersMember",members:{path:{shape:string$},values:{shape:CreateExperimentTemplateRequestTargetsValueFiltersMemberValues$}}}
-const CreateExperimentTemplateOutputExperimentTemplateTargetsValueFilters$: S.ListShape = {type:"list",name:"CreateExperimentTemplateOutputExperimentTemplateTargetsValueFilters",member:{shape:CreateExperimentTemplateOutputExperimentTemplateTargetsValueFiltersMember$}}
-const CreateExperimentTemplateOutputExperimentTemplateTargetsValue$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutputExperimentTemplateTargetsValue",members:{resourceType:{shape:string$},resourceArns:{shape:CreateExperimentTemplateRequestTargetsValueResourceArns$},resourceTags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$},filters:{shape:CreateExperimentTemplateOutputExperimentTemplateTargetsValueFilters$},selectionMode:{shape:string$},parameters:{shape:CreateExperimentTemplateRequestTargetsValueParameters$}}}
-const CreateExperimentTemplateOutputExperimentTemplateTargets$: S.MapShape = {type:"map",name:"CreateExperimentTemplateOutputExperimentTemplateTargets",key:{shape:string$},value:{shape:CreateExperimentTemplateOutputExperimentTemplateTargetsValue$}}
-const CreateExperimentTemplateOutputExperimentTemplateActionsValue$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutputExperimentTemplateActionsValue",members:{actionId:{shape:string$},description:{shape:string$},parameters:{shape:CreateExperimentTemplateRequestActionsValueParameters$},targets:{shape:CreateExperimentTemplateRequestActionsValueTargets$},startAfter:{shape:CreateExperimentTemplateRequestActionsValueStartAfter$}}}
-const CreateExperimentTemplateOutputExperimentTemplateActions$: S.MapShape = {type:"map",name:"CreateExperimentTemplateOutputExperimentTemplateActions",key:{shape:string$},value:{shape:CreateExperimentTemplateOutputExperimentTemplateActionsValue$}}
-const CreateExperimentTemplateOutputExperimentTemplateStopConditionsMember$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutputExperimentTemplateStopConditionsMember",members:{source:{shape:string$},value:{shape:string$}}}
-const CreateExperimentTemplateOutputExperimentTemplateStopConditions$: S.ListShape = {type:"list",name:"CreateExperimentTemplateOutputExperimentTemplateStopConditions",member:{shape:CreateExperimentTemplateOutputExperimentTemplateStopConditionsMember$}}
-const CreateExperimentTemplateOutputExperimentTemplateLogConfigurationCloudWatchLogsConfiguration$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutputExperimentTemplateLogConfigurationCloudWatchLogsConfiguration",members:{logGroupArn:{shape:string$}}}
-const CreateExperimentTemplateOutputExperimentTemplateLogConfigurationS3Configuration$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutputExperimentTemplateLogConfigurationS3Configuration",members:{bucketName:{shape:string$},prefix:{shape:string$}}}
-const CreateExperimentTemplateOutputExperimentTemplateLogConfiguration$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutputExperimentTemplateLogConfiguration",members:{cloudWatchLogsConfiguration:{shape:CreateExperimentTemplateOutputExperimentTemplateLogConfigurationCloudWatchLogsConfiguration$},s3Configuration:{shape:CreateExperimentTemplateOutputExperimentTemplateLogConfigurationS3Configuration$},logSchemaVersion:{shape:integer$}}}
-const CreateExperimentTemplateOutputExperimentTemplateExperimentOptions$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutputExperimentTemplateExperimentOptions",members:{accountTargeting:{shape:string$},emptyTargetResolutionMode:{shape:string$}}}
-const CreateExperimentTemplateOutputExperimentTemplate$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutputExperimentTemplate",members:{id:{shape:string$},arn:{shape:string$},description:{shape:string$},targets:{shape:CreateExperimentTemplateOutputExperimentTemplateTargets$},actions:{shape:CreateExperimentTemplateOutputExperimentTemplateActions$},stopConditions:{shape:CreateExperimentTemplateOutputExperimentTemplateStopConditions$},creationTime:{shape:timestamp$},lastUpdateTime:{shape:timestamp$},roleArn:{shape:string$},tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$},logConfiguration:{shape:CreateExperimentTemplateOutputExperimentTemplateLogConfiguration$},experimentOptions:{shape:CreateExperimentTemplateOutputExperimentTemplateExperimentOptions$},targetAccountConfigurationsCount:{shape:long$}}}
-const CreateExperimentTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateOutput",members:{experimentTemplate:{shape:CreateExperimentTemplateOutputExperimentTemplate$}}}
+const CreateExperimentTemplateStopConditionInput$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateStopConditionInput",members:{source:{shape:string$},value:{shape:string$}},required:["source"]}
+const CreateExperimentTemplateRequestStopConditions$: S.ListShape = {type:"list",name:"CreateExperimentTemplateRequestStopConditions",member:{shape:CreateExperimentTemplateStopConditionInput$}}
+const CreateExperimentTemplateTargetInputResourceArns$: S.ListShape = {type:"list",name:"CreateExperimentTemplateTargetInputResourceArns",member:{shape:string$}}
+const CreateExperimentTemplateTargetInputResourceTags$: S.MapShape = {type:"map",name:"CreateExperimentTemplateTargetInputResourceTags",key:{shape:string$},value:{shape:string$}}
+const ExperimentTemplateTargetInputFilterValues$: S.ListShape = {type:"list",name:"ExperimentTemplateTargetInputFilterValues",member:{shape:string$}}
+const ExperimentTemplateTargetInputFilter$: S.StructureShape = {type:"structure",name:"ExperimentTemplateTargetInputFilter",members:{path:{shape:string$},values:{shape:ExperimentTemplateTargetInputFilterValues$}},required:["path","values"]}
+const CreateExperimentTemplateTargetInputFilters$: S.ListShape = {type:"list",name:"CreateExperimentTemplateTargetInputFilters",member:{shape:ExperimentTemplateTargetInputFilter$}}
+const CreateExperimentTemplateTargetInputParameters$: S.MapShape = {type:"map",name:"CreateExperimentTemplateTargetInputParameters",key:{shape:string$},value:{shape:string$}}
+const CreateExperimentTemplateTargetInput$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateTargetInput",members:{resourceType:{shape:string$},resourceArns:{shape:CreateExperimentTemplateTargetInputResourceArns$},resourceTags:{shape:CreateExperimentTemplateTargetInputResourceTags$},filters:{shape:CreateExperimentTemplateTargetInputFilters$},selectionMode:{shape:string$},parameters:{shape:CreateExperimentTemplateTargetInputParameters$}},required:["resourceType","selectionMode"]}
+const CreateExperimentTemplateRequestTargets$: S.MapShape = {type:"map",name:"CreateExperimentTemplateRequestTargets",key:{shape:string$},value:{shape:CreateExperimentTemplateTargetInput$}}
+const CreateExperimentTemplateActionInputParameters$: S.MapShape = {type:"map",name:"CreateExperimentTemplateActionInputParameters",key:{shape:string$},value:{shape:string$}}
+const CreateExperimentTemplateActionInputTargets$: S.MapShape = {type:"map",name:"CreateExperimentTemplateActionInputTargets",key:{shape:string$},value:{shape:string$}}
+const CreateExperimentTemplateActionInputStartAfter$: S.ListShape = {type:"list",name:"CreateExperimentTemplateActionInputStartAfter",member:{shape:string$}}
+const CreateExperimentTemplateActionInput$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateActionInput",members:{actionId:{shape:string$},description:{shape:string$},parameters:{shape:CreateExperimentTemplateActionInputParameters$},targets:{shape:CreateExperimentTemplateActionInputTargets$},startAfter:{shape:CreateExperimentTemplateActionInputStartAfter$}},required:["actionId"]}
+const CreateExperimentTemplateRequestActions$: S.MapShape = {type:"map",name:"CreateExperimentTemplateRequestActions",key:{shape:string$},value:{shape:CreateExperimentTemplateActionInput$}}
+const ExperimentTemplateCloudWatchLogsLogConfigurationInput$: S.StructureShape = {type:"structure",name:"ExperimentTemplateCloudWatchLogsLogConfigurationInput",members:{logGroupArn:{shape:string$}},required:["logGroupArn"]}
+const ExperimentTemplateS3LogConfigurationInput$: S.StructureShape = {type:"structure",name:"ExperimentTemplateS3LogConfigurationInput",members:{bucketName:{shape:string$},prefix:{shape:string$}},required:["bucketName"]}
+const CreateExperimentTemplateLogConfigurationInput$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateLogConfigurationInput",members:{cloudWatchLogsConfiguration:{shape:ExperimentTemplateCloudWatchLogsLogConfigurationInput$},s3Configuration:{shape:ExperimentTemplateS3LogConfigurationInput$},logSchemaVersion:{shape:integer$}},required:["logSchemaVersion"]}
+const CreateExperimentTemplateExperimentOptionsInput$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateExperimentOptionsInput",members:{accountTargeting:{shape:string$},emptyTargetResolutionMode:{shape:string$}}}
+const CreateExperimentTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateRequest",members:{clientToken:{shape:string$,idempotencyToken:true},description:{shape:string$},stopConditions:{shape:CreateExperimentTemplateRequestStopConditions$},targets:{shape:CreateExperimentTemplateRequestTargets$},actions:{shape:CreateExperimentTemplateRequestActions$},roleArn:{shape:string$},tags:{shape:CreateExperimentTemplateTargetInputResourceTags$},logConfiguration:{shape:CreateExperimentTemplateLogConfigurationInput$},experimentOptions:{shape:CreateExperimentTemplateExperimentOptionsInput$}},required:["clientToken","description","stopConditions","actions","roleArn"]}
+const ExperimentTemplateTargetFilter$: S.StructureShape = {type:"structure",name:"ExperimentTemplateTargetFilter",members:{path:{shape:string$},values:{shape:ExperimentTemplateTargetInputFilterValues$}}}
+const ExperimentTemplateTargetFilters$: S.ListShape = {type:"list",name:"ExperimentTemplateTargetFilters",member:{shape:ExperimentTemplateTargetFilter$}}
+const ExperimentTemplateTarget$: S.StructureShape = {type:"structure",name:"ExperimentTemplateTarget",members:{resourceType:{shape:string$},resourceArns:{shape:CreateExperimentTemplateTargetInputResourceArns$},resourceTags:{shape:CreateExperimentTemplateTargetInputResourceTags$},filters:{shape:ExperimentTemplateTargetFilters$},selectionMode:{shape:string$},parameters:{shape:CreateExperimentTemplateTargetInputParameters$}}}
+const ExperimentTemplateTargets$: S.MapShape = {type:"map",name:"ExperimentTemplateTargets",key:{shape:string$},value:{shape:ExperimentTemplateTarget$}}
+const ExperimentTemplateAction$: S.StructureShape = {type:"structure",name:"ExperimentTemplateAction",members:{actionId:{shape:string$},description:{shape:string$},parameters:{shape:CreateExperimentTemplateActionInputParameters$},targets:{shape:CreateExperimentTemplateActionInputTargets$},startAfter:{shape:CreateExperimentTemplateActionInputStartAfter$}}}
+const ExperimentTemplateActions$: S.MapShape = {type:"map",name:"ExperimentTemplateActions",key:{shape:string$},value:{shape:ExperimentTemplateAction$}}
+const ExperimentTemplateStopCondition$: S.StructureShape = {type:"structure",name:"ExperimentTemplateStopCondition",members:{source:{shape:string$},value:{shape:string$}}}
+const ExperimentTemplateStopConditions$: S.ListShape = {type:"list",name:"ExperimentTemplateStopConditions",member:{shape:ExperimentTemplateStopCondition$}}
+const ExperimentTemplateCloudWatchLogsLogConfiguration$: S.StructureShape = {type:"structure",name:"ExperimentTemplateCloudWatchLogsLogConfiguration",members:{logGroupArn:{shape:string$}}}
+const ExperimentTemplateS3LogConfiguration$: S.StructureShape = {type:"structure",name:"ExperimentTemplateS3LogConfiguration",members:{bucketName:{shape:string$},prefix:{shape:string$}}}
+const ExperimentTemplateLogConfiguration$: S.StructureShape = {type:"structure",name:"ExperimentTemplateLogConfiguration",members:{cloudWatchLogsConfiguration:{shape:ExperimentTemplateCloudWatchLogsLogConfiguration$},s3Configuration:{shape:ExperimentTemplateS3LogConfiguration$},logSchemaVersion:{shape:integer$}}}
+const ExperimentTemplateExperimentOptions$: S.StructureShape = {type:"structure",name:"ExperimentTemplateExperimentOptions",members:{accountTargeting:{shape:string$},emptyTargetResolutionMode:{shape:string$}}}
+const ExperimentTemplate$: S.StructureShape = {type:"structure",name:"ExperimentTemplate",members:{id:{shape:string$},arn:{shape:string$},description:{shape:string$},targets:{shape:ExperimentTemplateTargets$},actions:{shape:ExperimentTemplateActions$},stopConditions:{shape:ExperimentTemplateStopConditions$},creationTime:{shape:timestamp$},lastUpdateTime:{shape:timestamp$},roleArn:{shape:string$},tags:{shape:CreateExperimentTemplateTargetInputResourceTags$},logConfiguration:{shape:ExperimentTemplateLogConfiguration$},experimentOptions:{shape:ExperimentTemplateExperimentOptions$},targetAccountConfigurationsCount:{shape:long$}}}
+const CreateExperimentTemplateResponse$: S.StructureShape = {type:"structure",name:"CreateExperimentTemplateResponse",members:{experimentTemplate:{shape:ExperimentTemplate$}}}
 const CreateTargetAccountConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreateTargetAccountConfigurationRequest",members:{clientToken:{shape:string$,idempotencyToken:true},experimentTemplateId:{shape:string$,location:"uri",locationName:"id"},accountId:{shape:string$,location:"uri",locationName:"accountId"},roleArn:{shape:string$},description:{shape:string$}},required:["experimentTemplateId","accountId","roleArn"]}
-const CreateTargetAccountConfigurationOutputTargetAccountConfiguration$: S.StructureShape = {type:"structure",name:"CreateTargetAccountConfigurationOutputTargetAccountConfiguration",members:{roleArn:{shape:string$},accountId:{shape:string$},description:{shape:string$}}}
-const CreateTargetAccountConfigurationOutput$: S.StructureShape = {type:"structure",name:"CreateTargetAccountConfigurationOutput",members:{targetAccountConfiguration:{shape:CreateTargetAccountConfigurationOutputTargetAccountConfiguration$}}}
+const TargetAccountConfiguration$: S.StructureShape = {type:"structure",name:"TargetAccountConfiguration",members:{roleArn:{shape:string$},accountId:{shape:string$},description:{shape:string$}}}
+const CreateTargetAccountConfigurationResponse$: S.StructureShape = {type:"structure",name:"CreateTargetAccountConfigurationResponse",members:{targetAccountConfiguration:{shape:TargetAccountConfiguration$}}}
 const DeleteExperimentTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteExperimentTemplateRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
-const DeleteExperimentTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteExperimentTemplateOutput",members:{experimentTemplate:{shape:CreateExperimentTemplateOutputExperimentTemplate$}}}
+const DeleteExperimentTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteExperimentTemplateResponse",members:{experimentTemplate:{shape:ExperimentTemplate$}}}
 const DeleteTargetAccountConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteTargetAccountConfigurationRequest",members:{experimentTemplateId:{shape:string$,location:"uri",locationName:"id"},accountId:{shape:string$,location:"uri",locationName:"accountId"}},required:["experimentTemplateId","accountId"]}
-const DeleteTargetAccountConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeleteTargetAccountConfigurationOutput",members:{targetAccountConfiguration:{shape:CreateTargetAccountConfigurationOutputTargetAccountConfiguration$}}}
+const DeleteTargetAccountConfigurationResponse$: S.StructureShape = {type:"structure",name:"DeleteTargetAccountConfigurationResponse",members:{targetAccountConfiguration:{shape:TargetAccountConfiguration$}}}
 const GetActionRequest$: S.StructureShape = {type:"structure",name:"GetActionRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
-const GetActionOutputActionParametersValue$: S.StructureShape = {type:"structure",name:"GetActionOutputActionParametersValue",members:{description:{shape:string$},required:{shape:boolean$}}}
-const GetActionOutputActionParameters$: S.MapShape = {type:"map",name:"GetActionOutputActionParameters",key:{shape:string$},value:{shape:GetActionOutputActionParametersValue$}}
-const GetActionOutputActionTargetsValue$: S.StructureShape = {type:"structure",name:"GetActionOutputActionTargetsValue",members:{resourceType:{shape:string$}}}
-const GetActionOutputActionTargets$: S.MapShape = {type:"map",name:"GetActionOutputActionTargets",key:{shape:string$},value:{shape:GetActionOutputActionTargetsValue$}}
-const GetActionOutputAction$: S.StructureShape = {type:"structure",name:"GetActionOutputAction",members:{id:{shape:string$},arn:{shape:string$},description:{shape:string$},parameters:{shape:GetActionOutputActionParameters$},targets:{shape:GetActionOutputActionTargets$},tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$}}}
-const GetActionOutput$: S.StructureShape = {type:"structure",name:"GetActionOutput",members:{action:{shape:GetActionOutputAction$}}}
+const ActionParameter$: S.StructureShape = {type:"structure",name:"ActionParameter",members:{description:{shape:string$},required:{shape:boolean$}}}
+const ActionParameters$: S.MapShape = {type:"map",name:"ActionParameters",key:{shape:string$},value:{shape:ActionParameter$}}
+const ActionTarget$: S.StructureShape = {type:"structure",name:"ActionTarget",members:{resourceType:{shape:string$}}}
+const ActionTargets$: S.MapShape = {type:"map",name:"ActionTargets",key:{shape:string$},value:{shape:ActionTarget$}}
+const Action$: S.StructureShape = {type:"structure",name:"Action",members:{id:{shape:string$},arn:{shape:string$},description:{shape:string$},parameters:{shape:ActionParameters$},targets:{shape:ActionTargets$},tags:{shape:CreateExperimentTemplateTargetInputResourceTags$}}}
+const GetActionResponse$: S.StructureShape = {type:"structure",name:"GetActionResponse",members:{action:{shape:Action$}}}
 const GetExperimentRequest$: S.StructureShape = {type:"structure",name:"GetExperimentRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
-const GetExperimentOutputExperimentStateError$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentStateError",members:{accountId:{shape:string$},code:{shape:string$},location:{shape:string$}}}
-const GetExperimentOutputExperimentState$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentState",members:{status:{shape:string$},reason:{shape:string$},error:{shape:GetExperimentOutputExperimentStateError$}}}
-const GetExperimentOutputExperimentTargetsValueFiltersMemberValues$: S.ListShape = {type:"list",name:"GetExperimentOutputExperimentTargetsValueFiltersMemberValues",member:{shape:string$}}
-const GetExperimentOutputExperimentTargetsValueFiltersMember$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentTargetsValueFiltersMember",members:{path:{shape:string$},values:{shape:GetExperimentOutputExperimentTargetsValueFiltersMemberValues$}}}
-const GetExperimentOutputExperimentTargetsValueFilters$: S.ListShape = {type:"list",name:"GetExperimentOutputExperimentTargetsValueFilters",member:{shape:GetExperimentOutputExperimentTargetsValueFiltersMember$}}
-const GetExperimentOutputExperimentTargetsValueParameters$: S.MapShape = {type:"map",name:"GetExperimentOutputExperimentTargetsValueParameters",key:{shape:string$},value:{shape:string$}}
-const GetExperimentOutputExperimentTargetsValue$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentTargetsValue",members:{resourceType:{shape:string$},resourceArns:{shape:CreateExperimentTemplateRequestTargetsValueResourceArns$},resourceTags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$},filters:{shape:GetExperimentOutputExperimentTargetsValueFilters$},selectionMode:{shape:string$},parameters:{shape:GetExperimentOutputExperimentTargetsValueParameters$}}}
-const GetExperimentOutputExperimentTargets$: S.MapShape = {type:"map",name:"GetExperimentOutputExperimentTargets",key:{shape:string$},value:{shape:GetExperimentOutputExperimentTargetsValue$}}
-const GetExperimentOutputExperimentActionsValueParameters$: S.MapShape = {type:"map",name:"GetExperimentOutputExperimentActionsValueParameters",key:{shape:string$},value:{shape:string$}}
-const GetExperimentOutputExperimentActionsValueTargets$: S.MapShape = {type:"map",name:"GetExperimentOutputExperimentActionsValueTargets",key:{shape:string$},value:{shape:string$}}
-const GetExperimentOutputExperimentActionsValueStartAfter$: S.ListShape = {type:"list",name:"GetExperimentOutputExperimentActionsValueStartAfter",member:{shape:string$}}
-const GetExperimentOutputExperimentActionsValueState$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentActionsValueState",members:{status:{shape:string$},reason:{shape:string$}}}
-const GetExperimentOutputExperimentActionsValue$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentActionsValue",members:{actionId:{shape:string$},description:{shape:string$},parameters:{shape:GetExperimentOutputExperimentActionsValueParameters$},targets:{shape:GetExperimentOutputExperimentActionsValueTargets$},startAfter:{shape:GetExperimentOutputExperimentActionsValueStartAfter$},state:{shape:GetExperimentOutputExperimentActionsValueState$},startTime:{shape:timestamp$},endTime:{shape:timestamp$}}}
-const GetExperimentOutputExperimentActions$: S.MapShape = {type:"map",name:"GetExperimentOutputExperimentActions",key:{shape:string$},value:{shape:GetExperimentOutputExperimentActionsValue$}}
-const GetExperimentOutputExperimentStopConditionsMember$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentStopConditionsMember",members:{source:{shape:string$},value:{shape:string$}}}
-const GetExperimentOutputExperimentStopConditions$: S.ListShape = {type:"list",name:"GetExperimentOutputExperimentStopConditions",member:{shape:GetExperimentOutputExperimentStopConditionsMember$}}
-const GetExperimentOutputExperimentLogConfigurationCloudWatchLogsConfiguration$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentLogConfigurationCloudWatchLogsConfiguration",members:{logGroupArn:{shape:string$}}}
-const GetExperimentOutputExperimentLogConfigurationS3Configuration$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentLogConfigurationS3Configuration",members:{bucketName:{shape:string$},prefix:{shape:string$}}}
-const GetExperimentOutputExperimentLogConfiguration$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentLogConfiguration",members:{cloudWatchLogsConfiguration:{shape:GetExperimentOutputExperimentLogConfigurationCloudWatchLogsConfiguration$},s3Configuration:{shape:GetExperimentOutputExperimentLogConfigurationS3Configuration$},logSchemaVersion:{shape:integer$}}}
-const GetExperimentOutputExperimentExperimentOptions$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperimentExperimentOptions",members:{accountTargeting:{shape:string$},emptyTargetResolutionMode:{shape:string$},actionsMode:{shape:string$}}}
-const GetExperimentOutputExperiment$: S.StructureShape = {type:"structure",name:"GetExperimentOutputExperiment",members:{id:{shape:string$},arn:{shape:string$},experimentTemplateId:{shape:string$},roleArn:{shape:string$},state:{shape:GetExperimentOutputExperimentState$},targets:{shape:GetExperimentOutputExperimentTargets$},actions:{shape:GetExperimentOutputExperimentActions$},stopConditions:{shape:GetExperimentOutputExperimentStopConditions$},creationTime:{shape:timestamp$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$},logConfiguration:{shape:GetExperimentOutputExperimentLogConfiguration$},experimentOptions:{shape:GetExperimentOutputExperimentExperimentOptions$},targetAccountConfigurationsCount:{shape:long$}}}
-const GetExperimentOutput$: S.StructureShape = {type:"structure",name:"GetExperimentOutput",members:{experiment:{shape:GetExperimentOutputExperiment$}}}
+const ExperimentStateError$: S.StructureShape = {type:"structure",name:"ExperimentStateError",members:{accountId:{shape:string$},code:{shape:string$},location:{shape:string$}}}
+const ExperimentState$: S.StructureShape = {type:"structure",name:"ExperimentState",members:{status:{shape:string$},reason:{shape:string$},error:{shape:ExperimentStateError$}}}
+const ExperimentTargetFilterValues$: S.ListShape = {type:"list",name:"ExperimentTargetFilterValues",member:{shape:string$}}
+const ExperimentTargetFilter$: S.StructureShape = {type:"structure",name:"ExperimentTargetFilter",members:{path:{shape:string$},values:{shape:ExperimentTargetFilterValues$}}}
+const ExperimentTargetFilters$: S.ListShape = {type:"list",name:"ExperimentTargetFilters",member:{shape:ExperimentTargetFilter$}}
+const ExperimentTargetParameters$: S.MapShape = {type:"map",name:"ExperimentTargetParameters",key:{shape:string$},value:{shape:string$}}
+const ExperimentTarget$: S.StructureShape = {type:"structure",name:"ExperimentTarget",members:{resourceType:{shape:string$},resourceArns:{shape:CreateExperimentTemplateTargetInputResourceArns$},resourceTags:{shape:CreateExperimentTemplateTargetInputResourceTags$},filters:{shape:ExperimentTargetFilters$},selectionMode:{shape:string$},parameters:{shape:ExperimentTargetParameters$}}}
+const ExperimentTargets$: S.MapShape = {type:"map",name:"ExperimentTargets",key:{shape:string$},value:{shape:ExperimentTarget$}}
+const ExperimentActionParameters$: S.MapShape = {type:"map",name:"ExperimentActionParameters",key:{shape:string$},value:{shape:string$}}
+const ExperimentActionTargets$: S.MapShape = {type:"map",name:"ExperimentActionTargets",key:{shape:string$},value:{shape:string$}}
+const ExperimentActionStartAfter$: S.ListShape = {type:"list",name:"ExperimentActionStartAfter",member:{shape:string$}}
+const ExperimentActionState$: S.StructureShape = {type:"structure",name:"ExperimentActionState",members:{status:{shape:string$},reason:{shape:string$}}}
+const ExperimentAction$: S.StructureShape = {type:"structure",name:"ExperimentAction",members:{actionId:{shape:string$},description:{shape:string$},parameters:{shape:ExperimentActionParameters$},targets:{shape:ExperimentActionTargets$},startAfter:{shape:ExperimentActionStartAfter$},state:{shape:ExperimentActionState$},startTime:{shape:timestamp$},endTime:{shape:timestamp$}}}
+const ExperimentActions$: S.MapShape = {type:"map",name:"ExperimentActions",key:{shape:string$},value:{shape:ExperimentAction$}}
+const ExperimentStopCondition$: S.StructureShape = {type:"structure",name:"ExperimentStopCondition",members:{source:{shape:string$},value:{shape:string$}}}
+const ExperimentStopConditions$: S.ListShape = {type:"list",name:"ExperimentStopConditions",member:{shape:ExperimentStopCondition$}}
+const ExperimentCloudWatchLogsLogConfiguration$: S.StructureShape = {type:"structure",name:"ExperimentCloudWatchLogsLogConfiguration",members:{logGroupArn:{shape:string$}}}
+const ExperimentS3LogConfiguration$: S.StructureShape = {type:"structure",name:"ExperimentS3LogConfiguration",members:{bucketName:{shape:string$},prefix:{shape:string$}}}
+const ExperimentLogConfiguration$: S.StructureShape = {type:"structure",name:"ExperimentLogConfiguration",members:{cloudWatchLogsConfiguration:{shape:ExperimentCloudWatchLogsLogConfiguration$},s3Configuration:{shape:ExperimentS3LogConfiguration$},logSchemaVersion:{shape:integer$}}}
+const ExperimentOptions$: S.StructureShape = {type:"structure",name:"ExperimentOptions",members:{accountTargeting:{shape:string$},emptyTargetResolutionMode:{shape:string$},actionsMode:{shape:string$}}}
+const Experiment$: S.StructureShape = {type:"structure",name:"Experiment",members:{id:{shape:string$},arn:{shape:string$},experimentTemplateId:{shape:string$},roleArn:{shape:string$},state:{shape:ExperimentState$},targets:{shape:ExperimentTargets$},actions:{shape:ExperimentActions$},stopConditions:{shape:ExperimentStopConditions$},creationTime:{shape:timestamp$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},tags:{shape:CreateExperimentTemplateTargetInputResourceTags$},logConfiguration:{shape:ExperimentLogConfiguration$},experimentOptions:{shape:ExperimentOptions$},targetAccountConfigurationsCount:{shape:long$}}}
+const GetExperimentResponse$: S.StructureShape = {type:"structure",name:"GetExperimentResponse",members:{experiment:{shape:Experiment$}}}
 const GetExperimentTargetAccountConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetExperimentTargetAccountConfigurationRequest",members:{experimentId:{shape:string$,location:"uri",locationName:"id"},accountId:{shape:string$,location:"uri",locationName:"accountId"}},required:["experimentId","accountId"]}
-const GetExperimentTargetAccountConfigurationOutputTargetAccountConfiguration$: S.StructureShape = {type:"structure",name:"GetExperimentTargetAccountConfigurationOutputTargetAccountConfiguration",members:{roleArn:{shape:string$},accountId:{shape:string$},description:{shape:string$}}}
-const GetExperimentTargetAccountConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetExperimentTargetAccountConfigurationOutput",members:{targetAccountConfiguration:{shape:GetExperimentTargetAccountConfigurationOutputTargetAccountConfiguration$}}}
+const ExperimentTargetAccountConfiguration$: S.StructureShape = {type:"structure",name:"ExperimentTargetAccountConfiguration",members:{roleArn:{shape:string$},accountId:{shape:string$},description:{shape:string$}}}
+const GetExperimentTargetAccountConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetExperimentTargetAccountConfigurationResponse",members:{targetAccountConfiguration:{shape:ExperimentTargetAccountConfiguration$}}}
 const GetExperimentTemplateRequest$: S.StructureShape = {type:"structure",name:"GetExperimentTemplateRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
-const GetExperimentTemplateOutput$: S.StructureShape = {type:"structure",name:"GetExperimentTemplateOutput",members:{experimentTemplate:{shape:CreateExperimentTemplateOutputExperimentTemplate$}}}
+const GetExperimentTemplateResponse$: S.StructureShape = {type:"structure",name:"GetExperimentTemplateResponse",members:{experimentTemplate:{shape:ExperimentTemplate$}}}
 const GetSafetyLeverRequest$: S.StructureShape = {type:"structure",name:"GetSafetyLeverRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
 const GetSafetyLeverOutputSafetyLeverState$: S.StructureShape = {type:"structure",name:"GetSafetyLeverOutputSafetyLeverState",members:{status:{shape:string$},reason:{shape:string$}}}
 const GetSafetyLeverOutputSafetyLever$: S.StructureShape = {type:"structure",name:"GetSafetyLeverOutputSafetyLever",members:{id:{shape:string$},arn:{shape:string$},state:{shape:GetSafetyLeverOutputSafetyLeverState$}}}
 const GetSafetyLeverOutput$: S.StructureShape = {type:"structure",name:"GetSafetyLeverOutput",members:{safetyLever:{shape:GetSafetyLeverOutputSafetyLever$}}}
 const GetTargetAccountConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetTargetAccountConfigurationRequest",members:{experimentTemplateId:{shape:string$,location:"uri",locationName:"id"},accountId:{shape:string$,location:"uri",locationName:"accountId"}},required:["experimentTemplateId","accountId"]}
-const GetTargetAccountConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetTargetAccountConfigurationOutput",members:{targetAccountConfiguration:{shape:CreateTargetAccountConfigurationOutputTargetAccountConfiguration$}}}
+const GetTargetAccountConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetTargetAccountConfigurationResponse",members:{targetAccountConfiguration:{shape:TargetAccountConfiguration$}}}
 const GetTargetResourceTypeRequest$: S.StructureShape = {type:"structure",name:"GetTargetResourceTypeRequest",members:{resourceType:{shape:string$,location:"uri",locationName:"resourceType"}},required:["resourceType"]}
-const GetTargetResourceTypeOutputTargetResourceTypeParametersValue$: S.StructureShape = {type:"structure",name:"GetTargetResourceTypeOutputTargetResourceTypeParametersValue",members:{description:{shape:string$},required:{shape:boolean$}}}
-const GetTargetResourceTypeOutputTargetResourceTypeParameters$: S.MapShape = {type:"map",name:"GetTargetResourceTypeOutputTargetResourceTypeParameters",key:{shape:string$},value:{shape:GetTargetResourceTypeOutputTargetResourceTypeParametersValue$}}
-const GetTargetResourceTypeOutputTargetResourceType$: S.StructureShape = {type:"structure",name:"GetTargetResourceTypeOutputTargetResourceType",members:{resourceType:{shape:string$},description:{shape:string$},parameters:{shape:GetTargetResourceTypeOutputTargetResourceTypeParameters$}}}
-const GetTargetResourceTypeOutput$: S.StructureShape = {type:"structure",name:"GetTargetResourceTypeOutput",members:{targetResourceType:{shape:GetTargetResourceTypeOutputTargetResourceType$}}}
+const TargetResourceTypeParameter$: S.StructureShape = {type:"structure",name:"TargetResourceTypeParameter",members:{description:{shape:string$},required:{shape:boolean$}}}
+const TargetResourceTypeParameters$: S.MapShape = {type:"map",name:"TargetResourceTypeParameters",key:{shape:string$},value:{shape:TargetResourceTypeParameter$}}
+const TargetResourceType$: S.StructureShape = {type:"structure",name:"TargetResourceType",members:{resourceType:{shape:string$},description:{shape:string$},parameters:{shape:TargetResourceTypeParameters$}}}
+const GetTargetResourceTypeResponse$: S.StructureShape = {type:"structure",name:"GetTargetResourceTypeResponse",members:{targetResourceType:{shape:TargetResourceType$}}}
 const ListActionsRequest$: S.StructureShape = {type:"structure",name:"ListActionsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListActionsOutputActionsMember$: S.StructureShape = {type:"structure",name:"ListActionsOutputActionsMember",members:{id:{shape:string$},arn:{shape:string$},description:{shape:string$},targets:{shape:GetActionOutputActionTargets$},tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$}}}
-const ListActionsOutputActions$: S.ListShape = {type:"list",name:"ListActionsOutputActions",member:{shape:ListActionsOutputActionsMember$}}
-const ListActionsOutput$: S.StructureShape = {type:"structure",name:"ListActionsOutput",members:{actions:{shape:ListActionsOutputActions$},nextToken:{shape:string$}}}
+const ActionSummary$: S.StructureShape = {type:"structure",name:"ActionSummary",members:{id:{shape:string$},arn:{shape:string$},description:{shape:string$},targets:{shape:ActionTargets$},tags:{shape:CreateExperimentTemplateTargetInputResourceTags$}}}
+const ListActionsResponseActions$: S.ListShape = {type:"list",name:"ListActionsResponseActions",member:{shape:ActionSummary$}}
+const ListActionsResponse$: S.StructureShape = {type:"structure",name:"ListActionsResponse",members:{actions:{shape:ListActionsResponseActions$},nextToken:{shape:string$}}}
 const ListExperimentResolvedTargetsRequest$: S.StructureShape = {type:"structure",name:"ListExperimentResolvedTargetsRequest",members:{experimentId:{shape:string$,location:"uri",locationName:"id"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},targetName:{shape:string$,location:"querystring",locationName:"targetName"}},required:["experimentId"]}
-const ListExperimentResolvedTargetsOutputResolvedTargetsMemberTargetInformation$: S.MapShape = {type:"map",name:"ListExperimentResolvedTargetsOutputResolvedTargetsMemberTargetInformation",key:{shape:string$},value:{shape:string$}}
-const ListExperimentResolvedTargetsOutputResolvedTargetsMember$: S.StructureShape = {type:"structure",name:"ListExperimentResolvedTargetsOutputResolvedTargetsMember",members:{resourceType:{shape:string$},targetName:{shape:string$},targetInformation:{shape:ListExperimentResolvedTargetsOutputResolvedTargetsMemberTargetInformation$}}}
-const ListExperimentResolvedTargetsOutputResolvedTargets$: S.ListShape = {type:"list",name:"ListExperimentResolvedTargetsOutputResolvedTargets",member:{shape:ListExperimentResolvedTargetsOutputResolvedTargetsMember$}}
-const ListExperimentResolvedTargetsOutput$: S.StructureShape = {type:"structure",name:"ListExperimentResolvedTargetsOutput",members:{resolvedTargets:{shape:ListExperimentResolvedTargetsOutputResolvedTargets$},nextToken:{shape:string$}}}
+const ResolvedTargetTargetInformation$: S.MapShape = {type:"map",name:"ResolvedTargetTargetInformation",key:{shape:string$},value:{shape:string$}}
+const ResolvedTarget$: S.StructureShape = {type:"structure",name:"ResolvedTarget",members:{resourceType:{shape:string$},targetName:{shape:string$},targetInformation:{shape:ResolvedTargetTargetInformation$}}}
+const ListExperimentResolvedTargetsResponseResolvedTargets$: S.ListShape = {type:"list",name:"ListExperimentResolvedTargetsResponseResolvedTargets",member:{shape:ResolvedTarget$}}
+const ListExperimentResolvedTargetsResponse$: S.StructureShape = {type:"structure",name:"ListExperimentResolvedTargetsResponse",members:{resolvedTargets:{shape:ListExperimentResolvedTargetsResponseResolvedTargets$},nextToken:{shape:string$}}}
 const ListExperimentTargetAccountConfigurationsRequest$: S.StructureShape = {type:"structure",name:"ListExperimentTargetAccountConfigurationsRequest",members:{experimentId:{shape:string$,location:"uri",locationName:"id"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["experimentId"]}
-const ListExperimentTargetAccountConfigurationsOutputTargetAccountConfigurationsMember$: S.StructureShape = {type:"structure",name:"ListExperimentTargetAccountConfigurationsOutputTargetAccountConfigurationsMember",members:{roleArn:{shape:string$},accountId:{shape:string$},description:{shape:string$}}}
-const ListExperimentTargetAccountConfigurationsOutputTargetAccountConfigurations$: S.ListShape = {type:"list",name:"ListExperimentTargetAccountConfigurationsOutputTargetAccountConfigurations",member:{shape:ListExperimentTargetAccountConfigurationsOutputTargetAccountConfigurationsMember$}}
-const ListExperimentTargetAccountConfigurationsOutput$: S.StructureShape = {type:"structure",name:"ListExperimentTargetAccountConfigurationsOutput",members:{targetAccountConfigurations:{shape:ListExperimentTargetAccountConfigurationsOutputTargetAccountConfigurations$},nextToken:{shape:string$}}}
+const ExperimentTargetAccountConfigurationSummary$: S.StructureShape = {type:"structure",name:"ExperimentTargetAccountConfigurationSummary",members:{roleArn:{shape:string$},accountId:{shape:string$},description:{shape:string$}}}
+const ListExperimentTargetAccountConfigurationsResponseTargetAccountConfigurations$: S.ListShape = {type:"list",name:"ListExperimentTargetAccountConfigurationsResponseTargetAccountConfigurations",member:{shape:ExperimentTargetAccountConfigurationSummary$}}
+const ListExperimentTargetAccountConfigurationsResponse$: S.StructureShape = {type:"structure",name:"ListExperimentTargetAccountConfigurationsResponse",members:{targetAccountConfigurations:{shape:ListExperimentTargetAccountConfigurationsResponseTargetAccountConfigurations$},nextToken:{shape:string$}}}
 const ListExperimentTemplatesRequest$: S.StructureShape = {type:"structure",name:"ListExperimentTemplatesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListExperimentTemplatesOutputExperimentTemplatesMember$: S.StructureShape = {type:"structure",name:"ListExperimentTemplatesOutputExperimentTemplatesMember",members:{id:{shape:string$},arn:{shape:string$},description:{shape:string$},creationTime:{shape:timestamp$},lastUpdateTime:{shape:timestamp$},tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$}}}
-const ListExperimentTemplatesOutputExperimentTemplates$: S.ListShape = {type:"list",name:"ListExperimentTemplatesOutputExperimentTemplates",member:{shape:ListExperimentTemplatesOutputExperimentTemplatesMember$}}
-const ListExperimentTemplatesOutput$: S.StructureShape = {type:"structure",name:"ListExperimentTemplatesOutput",members:{experimentTemplates:{shape:ListExperimentTemplatesOutputExperimentTemplates$},nextToken:{shape:string$}}}
+const ExperimentTemplateSummary$: S.StructureShape = {type:"structure",name:"ExperimentTemplateSummary",members:{id:{shape:string$},arn:{shape:string$},description:{shape:string$},creationTime:{shape:timestamp$},lastUpdateTime:{shape:timestamp$},tags:{shape:CreateExperimentTemplateTargetInputResourceTags$}}}
+const ListExperimentTemplatesResponseExperimentTemplates$: S.ListShape = {type:"list",name:"ListExperimentTemplatesResponseExperimentTemplates",member:{shape:ExperimentTemplateSummary$}}
+const ListExperimentTemplatesResponse$: S.StructureShape = {type:"structure",name:"ListExperimentTemplatesResponse",members:{experimentTemplates:{shape:ListExperimentTemplatesResponseExperimentTemplates$},nextToken:{shape:string$}}}
 const ListExperimentsRequest$: S.StructureShape = {type:"structure",name:"ListExperimentsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},experimentTemplateId:{shape:string$,location:"querystring",locationName:"experimentTemplateId"}}}
-const ListExperimentsOutputExperimentsMember$: S.StructureShape = {type:"structure",name:"ListExperimentsOutputExperimentsMember",members:{id:{shape:string$},arn:{shape:string$},experimentTemplateId:{shape:string$},state:{shape:GetExperimentOutputExperimentState$},creationTime:{shape:timestamp$},tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$},experimentOptions:{shape:GetExperimentOutputExperimentExperimentOptions$}}}
-const ListExperimentsOutputExperiments$: S.ListShape = {type:"list",name:"ListExperimentsOutputExperiments",member:{shape:ListExperimentsOutputExperimentsMember$}}
-const ListExperimentsOutput$: S.StructureShape = {type:"structure",name:"ListExperimentsOutput",members:{experiments:{shape:ListExperimentsOutputExperiments$},nextToken:{shape:string$}}}
+const ExperimentSummary$: S.StructureShape = {type:"structure",name:"ExperimentSummary",members:{id:{shape:string$},arn:{shape:string$},experimentTemplateId:{shape:string$},state:{shape:ExperimentState$},creationTime:{shape:timestamp$},tags:{shape:CreateExperimentTemplateTargetInputResourceTags$},experimentOptions:{shape:ExperimentOptions$}}}
+const ListExperimentsResponseExperiments$: S.ListShape = {type:"list",name:"ListExperimentsResponseExperiments",member:{shape:ExperimentSummary$}}
+const ListExperimentsResponse$: S.StructureShape = {type:"structure",name:"ListExperimentsResponse",members:{experiments:{shape:ListExperimentsResponseExperiments$},nextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateExperimentTemplateTargetInputResourceTags$}}}
 const ListTargetAccountConfigurationsRequest$: S.StructureShape = {type:"structure",name:"ListTargetAccountConfigurationsRequest",members:{experimentTemplateId:{shape:string$,location:"uri",locationName:"id"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["experimentTemplateId"]}
-const ListTargetAccountConfigurationsOutputTargetAccountConfigurationsMember$: S.StructureShape = {type:"structure",name:"ListTargetAccountConfigurationsOutputTargetAccountConfigurationsMember",members:{roleArn:{shape:string$},accountId:{shape:string$},description:{shape:string$}}}
-const ListTargetAccountConfigurationsOutputTargetAccountConfigurations$: S.ListShape = {type:"list",name:"ListTargetAccountConfigurationsOutputTargetAccountConfigurations",member:{shape:ListTargetAccountConfigurationsOutputTargetAccountConfigurationsMember$}}
-const ListTargetAccountConfigurationsOutput$: S.StructureShape = {type:"structure",name:"ListTargetAccountConfigurationsOutput",members:{targetAccountConfigurations:{shape:ListTargetAccountConfigurationsOutputTargetAccountConfigurations$},nextToken:{shape:string$}}}
+const TargetAccountConfigurationSummary$: S.StructureShape = {type:"structure",name:"TargetAccountConfigurationSummary",members:{roleArn:{shape:string$},accountId:{shape:string$},description:{shape:string$}}}
+const ListTargetAccountConfigurationsResponseTargetAccountConfigurations$: S.ListShape = {type:"list",name:"ListTargetAccountConfigurationsResponseTargetAccountConfigurations",member:{shape:TargetAccountConfigurationSummary$}}
+const ListTargetAccountConfigurationsResponse$: S.StructureShape = {type:"structure",name:"ListTargetAccountConfigurationsResponse",members:{targetAccountConfigurations:{shape:ListTargetAccountConfigurationsResponseTargetAccountConfigurations$},nextToken:{shape:string$}}}
 const ListTargetResourceTypesRequest$: S.StructureShape = {type:"structure",name:"ListTargetResourceTypesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListTargetResourceTypesOutputTargetResourceTypesMember$: S.StructureShape = {type:"structure",name:"ListTargetResourceTypesOutputTargetResourceTypesMember",members:{resourceType:{shape:string$},description:{shape:string$}}}
-const ListTargetResourceTypesOutputTargetResourceTypes$: S.ListShape = {type:"list",name:"ListTargetResourceTypesOutputTargetResourceTypes",member:{shape:ListTargetResourceTypesOutputTargetResourceTypesMember$}}
-const ListTargetResourceTypesOutput$: S.StructureShape = {type:"structure",name:"ListTargetResourceTypesOutput",members:{targetResourceTypes:{shape:ListTargetResourceTypesOutputTargetResourceTypes$},nextToken:{shape:string$}}}
+const TargetResourceTypeSummary$: S.StructureShape = {type:"structure",name:"TargetResourceTypeSummary",members:{resourceType:{shape:string$},description:{shape:string$}}}
+const ListTargetResourceTypesResponseTargetResourceTypes$: S.ListShape = {type:"list",name:"ListTargetResourceTypesResponseTargetResourceTypes",member:{shape:TargetResourceTypeSummary$}}
+const ListTargetResourceTypesResponse$: S.StructureShape = {type:"structure",name:"ListTargetResourceTypesResponse",members:{targetResourceTypes:{shape:ListTargetResourceTypesResponseTargetResourceTypes$},nextToken:{shape:string$}}}
 const StartExperimentRequestExperimentOptions$: S.StructureShape = {type:"structure",name:"StartExperimentRequestExperimentOptions",members:{actionsMode:{shape:string$}}}
-const StartExperimentRequest$: S.StructureShape = {type:"structure",name:"StartExperimentRequest",members:{clientToken:{shape:string$,idempotencyToken:true},experimentTemplateId:{shape:string$},experimentOptions:{shape:StartExperimentRequestExperimentOptions$},tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$}},required:["clientToken","experimentTemplateId"]}
-const StartExperimentOutput$: S.StructureShape = {type:"structure",name:"StartExperimentOutput",members:{experiment:{shape:GetExperimentOutputExperiment$}}}
+const StartExperimentRequest$: S.StructureShape = {type:"structure",name:"StartExperimentRequest",members:{clientToken:{shape:string$,idempotencyToken:true},experimentTemplateId:{shape:string$},experimentOptions:{shape:StartExperimentRequestExperimentOptions$},tags:{shape:CreateExperimentTemplateTargetInputResourceTags$}},required:["clientToken","experimentTemplateId"]}
+const StartExperimentResponse$: S.StructureShape = {type:"structure",name:"StartExperimentResponse",members:{experiment:{shape:Experiment$}}}
 const StopExperimentRequest$: S.StructureShape = {type:"structure",name:"StopExperimentRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
-const StopExperimentOutput$: S.StructureShape = {type:"structure",name:"StopExperimentOutput",members:{experiment:{shape:GetExperimentOutputExperiment$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const StopExperimentResponse$: S.StructureShape = {type:"structure",name:"StopExperimentResponse",members:{experiment:{shape:Experiment$}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateExperimentTemplateTargetInputResourceTags$}},required:["resourceArn","tags"]}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateExperimentTemplateRequestStopConditionsMember$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateRequestStopConditionsMember",members:{source:{shape:string$},value:{shape:string$}},required:["source"]}
-const UpdateExperimentTemplateRequestStopConditions$: S.ListShape = {type:"list",name:"UpdateExperimentTemplateRequestStopConditions",member:{shape:UpdateExperimentTemplateRequestStopConditionsMember$}}
-const UpdateExperimentTemplateRequestTargetsValue$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateRequestTargetsValue",members:{resourceType:{shape:string$},resourceArns:{shape:CreateExperimentTemplateRequestTargetsValueResourceArns$},resourceTags:{shape:CreateExperimentTemplateRequestTargetsValueResourceTags$},filters:{shape:CreateExperimentTemplateRequestTargetsValueFilters$},selectionMode:{shape:string$},parameters:{shape:CreateExperimentTemplateRequestTargetsValueParameters$}},required:["resourceType","selectionMode"]}
-const UpdateExperimentTemplateRequestTargets$: S.MapShape = {type:"map",name:"UpdateExperimentTemplateRequestTargets",key:{shape:string$},value:{shape:UpdateExperimentTemplateRequestTargetsValue$}}
-const UpdateExperimentTemplateRequestActionsValue$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateRequestActionsValue",members:{actionId:{shape:string$},description:{shape:string$},parameters:{shape:CreateExperimentTemplateRequestActionsValueParameters$},targets:{shape:CreateExperimentTemplateRequestActionsValueTargets$},startAfter:{shape:CreateExperimentTemplateRequestActionsValueStartAfter$}}}
-const UpdateExperimentTemplateRequestActions$: S.MapShape = {type:"map",name:"UpdateExperimentTemplateRequestActions",key:{shape:string$},value:{shape:UpdateExperimentTemplateRequestActionsValue$}}
-const UpdateExperimentTemplateRequestLogConfiguration$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateRequestLogConfiguration",members:{cloudWatchLogsConfiguration:{shape:CreateExperimentTemplateRequestLogConfigurationCloudWatchLogsConfiguration$},s3Configuration:{shape:CreateExperimentTemplateRequestLogConfigurationS3Configuration$},logSchemaVersion:{shape:integer$}}}
-const UpdateExperimentTemplateRequestExperimentOptions$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateRequestExperimentOptions",members:{emptyTargetResolutionMode:{shape:string$}}}
-const UpdateExperimentTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},description:{shape:string$},stopConditions:{shape:UpdateExperimentTemplateRequestStopConditions$},targets:{shape:UpdateExperimentTemplateRequestTargets$},actions:{shape:UpdateExperimentTemplateRequestActions$},roleArn:{shape:string$},logConfiguration:{shape:UpdateExperimentTemplateRequestLogConfiguration$},experimentOptions:{shape:UpdateExperimentTemplateRequestExperimentOptions$}},required:["id"]}
-const UpdateExperimentTemplateOutput$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateOutput",members:{experimentTemplate:{shape:CreateExperimentTemplateOutputExperimentTemplate$}}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateExperimentTemplateStopConditionInput$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateStopConditionInput",members:{source:{shape:string$},value:{shape:string$}},required:["source"]}
+const UpdateExperimentTemplateRequestStopConditions$: S.ListShape = {type:"list",name:"UpdateExperimentTemplateRequestStopConditions",member:{shape:UpdateExperimentTemplateStopConditionInput$}}
+const UpdateExperimentTemplateTargetInput$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateTargetInput",members:{resourceType:{shape:string$},resourceArns:{shape:CreateExperimentTemplateTargetInputResourceArns$},resourceTags:{shape:CreateExperimentTemplateTargetInputResourceTags$},filters:{shape:CreateExperimentTemplateTargetInputFilters$},selectionMode:{shape:string$},parameters:{shape:CreateExperimentTemplateTargetInputParameters$}},required:["resourceType","selectionMode"]}
+const UpdateExperimentTemplateRequestTargets$: S.MapShape = {type:"map",name:"UpdateExperimentTemplateRequestTargets",key:{shape:string$},value:{shape:UpdateExperimentTemplateTargetInput$}}
+const UpdateExperimentTemplateActionInputItem$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateActionInputItem",members:{actionId:{shape:string$},description:{shape:string$},parameters:{shape:CreateExperimentTemplateActionInputParameters$},targets:{shape:CreateExperimentTemplateActionInputTargets$},startAfter:{shape:CreateExperimentTemplateActionInputStartAfter$}}}
+const UpdateExperimentTemplateRequestActions$: S.MapShape = {type:"map",name:"UpdateExperimentTemplateRequestActions",key:{shape:string$},value:{shape:UpdateExperimentTemplateActionInputItem$}}
+const UpdateExperimentTemplateLogConfigurationInput$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateLogConfigurationInput",members:{cloudWatchLogsConfiguration:{shape:ExperimentTemplateCloudWatchLogsLogConfigurationInput$},s3Configuration:{shape:ExperimentTemplateS3LogConfigurationInput$},logSchemaVersion:{shape:integer$}}}
+const UpdateExperimentTemplateExperimentOptionsInput$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateExperimentOptionsInput",members:{emptyTargetResolutionMode:{shape:string$}}}
+const UpdateExperimentTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},description:{shape:string$},stopConditions:{shape:UpdateExperimentTemplateRequestStopConditions$},targets:{shape:UpdateExperimentTemplateRequestTargets$},actions:{shape:UpdateExperimentTemplateRequestActions$},roleArn:{shape:string$},logConfiguration:{shape:UpdateExperimentTemplateLogConfigurationInput$},experimentOptions:{shape:UpdateExperimentTemplateExperimentOptionsInput$}},required:["id"]}
+const UpdateExperimentTemplateResponse$: S.StructureShape = {type:"structure",name:"UpdateExperimentTemplateResponse",members:{experimentTemplate:{shape:ExperimentTemplate$}}}
 const UpdateSafetyLeverStateRequestState$: S.StructureShape = {type:"structure",name:"UpdateSafetyLeverStateRequestState",members:{status:{shape:string$},reason:{shape:string$}},required:["status","reason"]}
 const UpdateSafetyLeverStateRequest$: S.StructureShape = {type:"structure",name:"UpdateSafetyLeverStateRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},state:{shape:UpdateSafetyLeverStateRequestState$}},required:["id","state"]}
 const UpdateSafetyLeverStateOutput$: S.StructureShape = {type:"structure",name:"UpdateSafetyLeverStateOutput",members:{safetyLever:{shape:GetSafetyLeverOutputSafetyLever$}}}
 const UpdateTargetAccountConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateTargetAccountConfigurationRequest",members:{experimentTemplateId:{shape:string$,location:"uri",locationName:"id"},accountId:{shape:string$,location:"uri",locationName:"accountId"},roleArn:{shape:string$},description:{shape:string$}},required:["experimentTemplateId","accountId"]}
-const UpdateTargetAccountConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateTargetAccountConfigurationOutput",members:{targetAccountConfiguration:{shape:CreateTargetAccountConfigurationOutputTargetAccountConfiguration$}}}
+const UpdateTargetAccountConfigurationResponse$: S.StructureShape = {type:"structure",name:"UpdateTargetAccountConfigurationResponse",members:{targetAccountConfiguration:{shape:TargetAccountConfiguration$}}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type AccountTargeting = "multi-account" | "single-account" | (string & {})
+
+export type EmptyTargetResolutionMode = "fail" | "skip" | (string & {})
+
+export type ExperimentActionStatus = "cancelled" | "completed" | "failed" | "initiating" | "pending" | "running" | "skipped" | "stopped" | "stopping" | (string & {})
+
+export type ExperimentStatus = "completed" | "failed" | "initiating" | "pending" | "running" | "stopped" | "stopping" | (string & {})
 
 export interface CreateExperimentTemplateRequest {
   readonly clientToken: string
   readonly description: string
-  readonly stopConditions: ReadonlyArray<CreateExperimentTemplateRequestStopConditionsMember>
-  readonly targets?: Readonly<Record<string, CreateExperimentTemplateRequestTargetsValue>> | undefined
-  readonly actions: Readonly<Record<string, CreateExperimentTemplateRequestActionsValue>>
+  readonly stopConditions: ReadonlyArray<CreateExperimentTemplateStopConditionInput>
+  readonly targets?: Readonly<Record<string, CreateExperimentTemplateTargetInput>> | undefined
+  readonly actions: Readonly<Record<string, CreateExperimentTemplateActionInput>>
   readonly roleArn: string
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly logConfiguration?: CreateExperimentTemplateRequestLogConfiguration | undefined
-  readonly experimentOptions?: CreateExperimentTemplateRequestExperimentOptions | undefined
+  readonly logConfiguration?: CreateExperimentTemplateLogConfigurationInput | undefined
+  readonly experimentOptions?: CreateExperimentTemplateExperimentOptionsInput | undefined
 }
 
-export interface CreateExperimentTemplateRequestStopConditionsMember {
+export interface CreateExperimentTemplateStopConditionInput {
   readonly source: string
   readonly value?: string | undefined
 }
 
-export interface CreateExperimentTemplateRequestTargetsValue {
+export interface CreateExperimentTemplateTargetInput {
   readonly resourceType: string
   readonly resourceArns?: ReadonlyArray<string> | undefined
   readonly resourceTags?: Readonly<Record<string, string>> | undefined
-  readonly filters?: ReadonlyArray<CreateExperimentTemplateRequestTargetsValueFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<ExperimentTemplateTargetInputFilter> | undefined
   readonly selectionMode: string
   readonly parameters?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateExperimentTemplateRequestTargetsValueFiltersMember {
+export interface ExperimentTemplateTargetInputFilter {
   readonly path: string
   readonly values: ReadonlyArray<string>
 }
 
-export interface CreateExperimentTemplateRequestActionsValue {
+export interface CreateExperimentTemplateActionInput {
   readonly actionId: string
   readonly description?: string | undefined
   readonly parameters?: Readonly<Record<string, string>> | undefined
@@ -209,61 +222,61 @@ export interface CreateExperimentTemplateRequestActionsValue {
   readonly startAfter?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateExperimentTemplateRequestLogConfiguration {
-  readonly cloudWatchLogsConfiguration?: CreateExperimentTemplateRequestLogConfigurationCloudWatchLogsConfiguration | undefined
-  readonly s3Configuration?: CreateExperimentTemplateRequestLogConfigurationS3Configuration | undefined
+export interface CreateExperimentTemplateLogConfigurationInput {
+  readonly cloudWatchLogsConfiguration?: ExperimentTemplateCloudWatchLogsLogConfigurationInput | undefined
+  readonly s3Configuration?: ExperimentTemplateS3LogConfigurationInput | undefined
   readonly logSchemaVersion: number
 }
 
-export interface CreateExperimentTemplateRequestLogConfigurationCloudWatchLogsConfiguration {
+export interface ExperimentTemplateCloudWatchLogsLogConfigurationInput {
   readonly logGroupArn: string
 }
 
-export interface CreateExperimentTemplateRequestLogConfigurationS3Configuration {
+export interface ExperimentTemplateS3LogConfigurationInput {
   readonly bucketName: string
   readonly prefix?: string | undefined
 }
 
-export interface CreateExperimentTemplateRequestExperimentOptions {
-  readonly accountTargeting?: string | undefined
-  readonly emptyTargetResolutionMode?: string | undefined
+export interface CreateExperimentTemplateExperimentOptionsInput {
+  readonly accountTargeting?: AccountTargeting | undefined
+  readonly emptyTargetResolutionMode?: EmptyTargetResolutionMode | undefined
 }
 
-export interface CreateExperimentTemplateOutput {
-  readonly experimentTemplate?: CreateExperimentTemplateOutputExperimentTemplate
+export interface CreateExperimentTemplateResponse {
+  readonly experimentTemplate?: ExperimentTemplate
 }
 
-export interface CreateExperimentTemplateOutputExperimentTemplate {
+export interface ExperimentTemplate {
   readonly id?: string
   readonly arn?: string
   readonly description?: string
-  readonly targets?: Readonly<Record<string, CreateExperimentTemplateOutputExperimentTemplateTargetsValue>>
-  readonly actions?: Readonly<Record<string, CreateExperimentTemplateOutputExperimentTemplateActionsValue>>
-  readonly stopConditions?: ReadonlyArray<CreateExperimentTemplateOutputExperimentTemplateStopConditionsMember>
+  readonly targets?: Readonly<Record<string, ExperimentTemplateTarget>>
+  readonly actions?: Readonly<Record<string, ExperimentTemplateAction>>
+  readonly stopConditions?: ReadonlyArray<ExperimentTemplateStopCondition>
   readonly creationTime?: Date
   readonly lastUpdateTime?: Date
   readonly roleArn?: string
   readonly tags?: Readonly<Record<string, string>>
-  readonly logConfiguration?: CreateExperimentTemplateOutputExperimentTemplateLogConfiguration
-  readonly experimentOptions?: CreateExperimentTemplateOutputExperimentTemplateExperimentOptions
+  readonly logConfiguration?: ExperimentTemplateLogConfiguration
+  readonly experimentOptions?: ExperimentTemplateExperimentOptions
   readonly targetAccountConfigurationsCount?: number
 }
 
-export interface CreateExperimentTemplateOutputExperimentTemplateTargetsValue {
+export interface ExperimentTemplateTarget {
   readonly resourceType?: string
   readonly resourceArns?: ReadonlyArray<string>
   readonly resourceTags?: Readonly<Record<string, string>>
-  readonly filters?: ReadonlyArray<CreateExperimentTemplateOutputExperimentTemplateTargetsValueFiltersMember>
+  readonly filters?: ReadonlyArray<ExperimentTemplateTargetFilter>
   readonly selectionMode?: string
   readonly parameters?: Readonly<Record<string, string>>
 }
 
-export interface CreateExperimentTemplateOutputExperimentTemplateTargetsValueFiltersMember {
+export interface ExperimentTemplateTargetFilter {
   readonly path?: string
   readonly values?: ReadonlyArray<string>
 }
 
-export interface CreateExperimentTemplateOutputExperimentTemplateActionsValue {
+export interface ExperimentTemplateAction {
   readonly actionId?: string
   readonly description?: string
   readonly parameters?: Readonly<Record<string, string>>
@@ -271,29 +284,29 @@ export interface CreateExperimentTemplateOutputExperimentTemplateActionsValue {
   readonly startAfter?: ReadonlyArray<string>
 }
 
-export interface CreateExperimentTemplateOutputExperimentTemplateStopConditionsMember {
+export interface ExperimentTemplateStopCondition {
   readonly source?: string
   readonly value?: string
 }
 
-export interface CreateExperimentTemplateOutputExperimentTemplateLogConfiguration {
-  readonly cloudWatchLogsConfiguration?: CreateExperimentTemplateOutputExperimentTemplateLogConfigurationCloudWatchLogsConfiguration
-  readonly s3Configuration?: CreateExperimentTemplateOutputExperimentTemplateLogConfigurationS3Configuration
+export interface ExperimentTemplateLogConfiguration {
+  readonly cloudWatchLogsConfiguration?: ExperimentTemplateCloudWatchLogsLogConfiguration
+  readonly s3Configuration?: ExperimentTemplateS3LogConfiguration
   readonly logSchemaVersion?: number
 }
 
-export interface CreateExperimentTemplateOutputExperimentTemplateLogConfigurationCloudWatchLogsConfiguration {
+export interface ExperimentTemplateCloudWatchLogsLogConfiguration {
   readonly logGroupArn?: string
 }
 
-export interface CreateExperimentTemplateOutputExperimentTemplateLogConfigurationS3Configuration {
+export interface ExperimentTemplateS3LogConfiguration {
   readonly bucketName?: string
   readonly prefix?: string
 }
 
-export interface CreateExperimentTemplateOutputExperimentTemplateExperimentOptions {
-  readonly accountTargeting?: string
-  readonly emptyTargetResolutionMode?: string
+export interface ExperimentTemplateExperimentOptions {
+  readonly accountTargeting?: AccountTargeting
+  readonly emptyTargetResolutionMode?: EmptyTargetResolutionMode
 }
 
 export interface CreateTargetAccountConfigurationRequest {
@@ -304,11 +317,11 @@ export interface CreateTargetAccountConfigurationRequest {
   readonly description?: string | undefined
 }
 
-export interface CreateTargetAccountConfigurationOutput {
-  readonly targetAccountConfiguration?: CreateTargetAccountConfigurationOutputTargetAccountConfiguration
+export interface CreateTargetAccountConfigurationResponse {
+  readonly targetAccountConfiguration?: TargetAccountConfiguration
 }
 
-export interface CreateTargetAccountConfigurationOutputTargetAccountConfiguration {
+export interface TargetAccountConfiguration {
   readonly roleArn?: string
   readonly accountId?: string
   readonly description?: string
@@ -318,8 +331,8 @@ export interface DeleteExperimentTemplateRequest {
   readonly id: string
 }
 
-export interface DeleteExperimentTemplateOutput {
-  readonly experimentTemplate?: CreateExperimentTemplateOutputExperimentTemplate
+export interface DeleteExperimentTemplateResponse {
+  readonly experimentTemplate?: ExperimentTemplate
 }
 
 export interface DeleteTargetAccountConfigurationRequest {
@@ -327,33 +340,33 @@ export interface DeleteTargetAccountConfigurationRequest {
   readonly accountId: string
 }
 
-export interface DeleteTargetAccountConfigurationOutput {
-  readonly targetAccountConfiguration?: CreateTargetAccountConfigurationOutputTargetAccountConfiguration
+export interface DeleteTargetAccountConfigurationResponse {
+  readonly targetAccountConfiguration?: TargetAccountConfiguration
 }
 
 export interface GetActionRequest {
   readonly id: string
 }
 
-export interface GetActionOutput {
-  readonly action?: GetActionOutputAction
+export interface GetActionResponse {
+  readonly action?: Action
 }
 
-export interface GetActionOutputAction {
+export interface Action {
   readonly id?: string
   readonly arn?: string
   readonly description?: string
-  readonly parameters?: Readonly<Record<string, GetActionOutputActionParametersValue>>
-  readonly targets?: Readonly<Record<string, GetActionOutputActionTargetsValue>>
+  readonly parameters?: Readonly<Record<string, ActionParameter>>
+  readonly targets?: Readonly<Record<string, ActionTarget>>
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface GetActionOutputActionParametersValue {
+export interface ActionParameter {
   readonly description?: string
   readonly required?: boolean
 }
 
-export interface GetActionOutputActionTargetsValue {
+export interface ActionTarget {
   readonly resourceType?: string
 }
 
@@ -361,93 +374,93 @@ export interface GetExperimentRequest {
   readonly id: string
 }
 
-export interface GetExperimentOutput {
-  readonly experiment?: GetExperimentOutputExperiment
+export interface GetExperimentResponse {
+  readonly experiment?: Experiment
 }
 
-export interface GetExperimentOutputExperiment {
+export interface Experiment {
   readonly id?: string
   readonly arn?: string
   readonly experimentTemplateId?: string
   readonly roleArn?: string
-  readonly state?: GetExperimentOutputExperimentState
-  readonly targets?: Readonly<Record<string, GetExperimentOutputExperimentTargetsValue>>
-  readonly actions?: Readonly<Record<string, GetExperimentOutputExperimentActionsValue>>
-  readonly stopConditions?: ReadonlyArray<GetExperimentOutputExperimentStopConditionsMember>
+  readonly state?: ExperimentState
+  readonly targets?: Readonly<Record<string, ExperimentTarget>>
+  readonly actions?: Readonly<Record<string, ExperimentAction>>
+  readonly stopConditions?: ReadonlyArray<ExperimentStopCondition>
   readonly creationTime?: Date
   readonly startTime?: Date
   readonly endTime?: Date
   readonly tags?: Readonly<Record<string, string>>
-  readonly logConfiguration?: GetExperimentOutputExperimentLogConfiguration
-  readonly experimentOptions?: GetExperimentOutputExperimentExperimentOptions
+  readonly logConfiguration?: ExperimentLogConfiguration
+  readonly experimentOptions?: ExperimentOptions
   readonly targetAccountConfigurationsCount?: number
 }
 
-export interface GetExperimentOutputExperimentState {
-  readonly status?: string
+export interface ExperimentState {
+  readonly status?: ExperimentStatus
   readonly reason?: string
-  readonly error?: GetExperimentOutputExperimentStateError
+  readonly error?: ExperimentStateError
 }
 
-export interface GetExperimentOutputExperimentStateError {
+export interface ExperimentStateError {
   readonly accountId?: string
   readonly code?: string
   readonly location?: string
 }
 
-export interface GetExperimentOutputExperimentTargetsValue {
+export interface ExperimentTarget {
   readonly resourceType?: string
   readonly resourceArns?: ReadonlyArray<string>
   readonly resourceTags?: Readonly<Record<string, string>>
-  readonly filters?: ReadonlyArray<GetExperimentOutputExperimentTargetsValueFiltersMember>
+  readonly filters?: ReadonlyArray<ExperimentTargetFilter>
   readonly selectionMode?: string
   readonly parameters?: Readonly<Record<string, string>>
 }
 
-export interface GetExperimentOutputExperimentTargetsValueFiltersMember {
+export interface ExperimentTargetFilter {
   readonly path?: string
   readonly values?: ReadonlyArray<string>
 }
 
-export interface GetExperimentOutputExperimentActionsValue {
+export interface ExperimentAction {
   readonly actionId?: string
   readonly description?: string
   readonly parameters?: Readonly<Record<string, string>>
   readonly targets?: Readonly<Record<string, string>>
   readonly startAfter?: ReadonlyArray<string>
-  readonly state?: GetExperimentOutputExperimentActionsValueState
+  readonly state?: ExperimentActionState
   readonly startTime?: Date
   readonly endTime?: Date
 }
 
-export interface GetExperimentOutputExperimentActionsValueState {
-  readonly status?: string
+export interface ExperimentActionState {
+  readonly status?: ExperimentActionStatus
   readonly reason?: string
 }
 
-export interface GetExperimentOutputExperimentStopConditionsMember {
+export interface ExperimentStopCondition {
   readonly source?: string
   readonly value?: string
 }
 
-export interface GetExperimentOutputExperimentLogConfiguration {
-  readonly cloudWatchLogsConfiguration?: GetExperimentOutputExperimentLogConfigurationCloudWatchLogsConfiguration
-  readonly s3Configuration?: GetExperimentOutputExperimentLogConfigurationS3Configuration
+export interface ExperimentLogConfiguration {
+  readonly cloudWatchLogsConfiguration?: ExperimentCloudWatchLogsLogConfiguration
+  readonly s3Configuration?: ExperimentS3LogConfiguration
   readonly logSchemaVersion?: number
 }
 
-export interface GetExperimentOutputExperimentLogConfigurationCloudWatchLogsConfiguration {
+export interface ExperimentCloudWatchLogsLogConfiguration {
   readonly logGroupArn?: string
 }
 
-export interface GetExperimentOutputExperimentLogConfigurationS3Configuration {
+export interface ExperimentS3LogConfiguration {
   readonly bucketName?: string
   readonly prefix?: string
 }
 
-export interface GetExperimentOutputExperimentExperimentOptions {
-  readonly accountTargeting?: string
-  readonly emptyTargetResolutionMode?: string
+export interface ExperimentOptions {
+  readonly accountTargeting?: AccountTargeting
+  readonly emptyTargetResolutionMode?: EmptyTargetResolutionMode
   readonly actionsMode?: string
 }
 
@@ -456,11 +469,11 @@ export interface GetExperimentTargetAccountConfigurationRequest {
   readonly accountId: string
 }
 
-export interface GetExperimentTargetAccountConfigurationOutput {
-  readonly targetAccountConfiguration?: GetExperimentTargetAccountConfigurationOutputTargetAccountConfiguration
+export interface GetExperimentTargetAccountConfigurationResponse {
+  readonly targetAccountConfiguration?: ExperimentTargetAccountConfiguration
 }
 
-export interface GetExperimentTargetAccountConfigurationOutputTargetAccountConfiguration {
+export interface ExperimentTargetAccountConfiguration {
   readonly roleArn?: string
   readonly accountId?: string
   readonly description?: string
@@ -470,8 +483,8 @@ export interface GetExperimentTemplateRequest {
   readonly id: string
 }
 
-export interface GetExperimentTemplateOutput {
-  readonly experimentTemplate?: CreateExperimentTemplateOutputExperimentTemplate
+export interface GetExperimentTemplateResponse {
+  readonly experimentTemplate?: ExperimentTemplate
 }
 
 export interface GetSafetyLeverRequest {
@@ -498,25 +511,25 @@ export interface GetTargetAccountConfigurationRequest {
   readonly accountId: string
 }
 
-export interface GetTargetAccountConfigurationOutput {
-  readonly targetAccountConfiguration?: CreateTargetAccountConfigurationOutputTargetAccountConfiguration
+export interface GetTargetAccountConfigurationResponse {
+  readonly targetAccountConfiguration?: TargetAccountConfiguration
 }
 
 export interface GetTargetResourceTypeRequest {
   readonly resourceType: string
 }
 
-export interface GetTargetResourceTypeOutput {
-  readonly targetResourceType?: GetTargetResourceTypeOutputTargetResourceType
+export interface GetTargetResourceTypeResponse {
+  readonly targetResourceType?: TargetResourceType
 }
 
-export interface GetTargetResourceTypeOutputTargetResourceType {
+export interface TargetResourceType {
   readonly resourceType?: string
   readonly description?: string
-  readonly parameters?: Readonly<Record<string, GetTargetResourceTypeOutputTargetResourceTypeParametersValue>>
+  readonly parameters?: Readonly<Record<string, TargetResourceTypeParameter>>
 }
 
-export interface GetTargetResourceTypeOutputTargetResourceTypeParametersValue {
+export interface TargetResourceTypeParameter {
   readonly description?: string
   readonly required?: boolean
 }
@@ -526,16 +539,16 @@ export interface ListActionsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListActionsOutput {
-  readonly actions?: ReadonlyArray<ListActionsOutputActionsMember>
+export interface ListActionsResponse {
+  readonly actions?: ReadonlyArray<ActionSummary>
   readonly nextToken?: string
 }
 
-export interface ListActionsOutputActionsMember {
+export interface ActionSummary {
   readonly id?: string
   readonly arn?: string
   readonly description?: string
-  readonly targets?: Readonly<Record<string, GetActionOutputActionTargetsValue>>
+  readonly targets?: Readonly<Record<string, ActionTarget>>
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -546,12 +559,12 @@ export interface ListExperimentResolvedTargetsRequest {
   readonly targetName?: string | undefined
 }
 
-export interface ListExperimentResolvedTargetsOutput {
-  readonly resolvedTargets?: ReadonlyArray<ListExperimentResolvedTargetsOutputResolvedTargetsMember>
+export interface ListExperimentResolvedTargetsResponse {
+  readonly resolvedTargets?: ReadonlyArray<ResolvedTarget>
   readonly nextToken?: string
 }
 
-export interface ListExperimentResolvedTargetsOutputResolvedTargetsMember {
+export interface ResolvedTarget {
   readonly resourceType?: string
   readonly targetName?: string
   readonly targetInformation?: Readonly<Record<string, string>>
@@ -562,12 +575,12 @@ export interface ListExperimentTargetAccountConfigurationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListExperimentTargetAccountConfigurationsOutput {
-  readonly targetAccountConfigurations?: ReadonlyArray<ListExperimentTargetAccountConfigurationsOutputTargetAccountConfigurationsMember>
+export interface ListExperimentTargetAccountConfigurationsResponse {
+  readonly targetAccountConfigurations?: ReadonlyArray<ExperimentTargetAccountConfigurationSummary>
   readonly nextToken?: string
 }
 
-export interface ListExperimentTargetAccountConfigurationsOutputTargetAccountConfigurationsMember {
+export interface ExperimentTargetAccountConfigurationSummary {
   readonly roleArn?: string
   readonly accountId?: string
   readonly description?: string
@@ -578,12 +591,12 @@ export interface ListExperimentTemplatesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListExperimentTemplatesOutput {
-  readonly experimentTemplates?: ReadonlyArray<ListExperimentTemplatesOutputExperimentTemplatesMember>
+export interface ListExperimentTemplatesResponse {
+  readonly experimentTemplates?: ReadonlyArray<ExperimentTemplateSummary>
   readonly nextToken?: string
 }
 
-export interface ListExperimentTemplatesOutputExperimentTemplatesMember {
+export interface ExperimentTemplateSummary {
   readonly id?: string
   readonly arn?: string
   readonly description?: string
@@ -598,26 +611,26 @@ export interface ListExperimentsRequest {
   readonly experimentTemplateId?: string | undefined
 }
 
-export interface ListExperimentsOutput {
-  readonly experiments?: ReadonlyArray<ListExperimentsOutputExperimentsMember>
+export interface ListExperimentsResponse {
+  readonly experiments?: ReadonlyArray<ExperimentSummary>
   readonly nextToken?: string
 }
 
-export interface ListExperimentsOutputExperimentsMember {
+export interface ExperimentSummary {
   readonly id?: string
   readonly arn?: string
   readonly experimentTemplateId?: string
-  readonly state?: GetExperimentOutputExperimentState
+  readonly state?: ExperimentState
   readonly creationTime?: Date
   readonly tags?: Readonly<Record<string, string>>
-  readonly experimentOptions?: GetExperimentOutputExperimentExperimentOptions
+  readonly experimentOptions?: ExperimentOptions
 }
 
 export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -627,12 +640,12 @@ export interface ListTargetAccountConfigurationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListTargetAccountConfigurationsOutput {
-  readonly targetAccountConfigurations?: ReadonlyArray<ListTargetAccountConfigurationsOutputTargetAccountConfigurationsMember>
+export interface ListTargetAccountConfigurationsResponse {
+  readonly targetAccountConfigurations?: ReadonlyArray<TargetAccountConfigurationSummary>
   readonly nextToken?: string
 }
 
-export interface ListTargetAccountConfigurationsOutputTargetAccountConfigurationsMember {
+export interface TargetAccountConfigurationSummary {
   readonly roleArn?: string
   readonly accountId?: string
   readonly description?: string
@@ -643,12 +656,12 @@ export interface ListTargetResourceTypesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListTargetResourceTypesOutput {
-  readonly targetResourceTypes?: ReadonlyArray<ListTargetResourceTypesOutputTargetResourceTypesMember>
+export interface ListTargetResourceTypesResponse {
+  readonly targetResourceTypes?: ReadonlyArray<TargetResourceTypeSummary>
   readonly nextToken?: string
 }
 
-export interface ListTargetResourceTypesOutputTargetResourceTypesMember {
+export interface TargetResourceTypeSummary {
   readonly resourceType?: string
   readonly description?: string
 }
@@ -664,16 +677,16 @@ export interface StartExperimentRequestExperimentOptions {
   readonly actionsMode?: string | undefined
 }
 
-export interface StartExperimentOutput {
-  readonly experiment?: GetExperimentOutputExperiment
+export interface StartExperimentResponse {
+  readonly experiment?: Experiment
 }
 
 export interface StopExperimentRequest {
   readonly id: string
 }
 
-export interface StopExperimentOutput {
-  readonly experiment?: GetExperimentOutputExperiment
+export interface StopExperimentResponse {
+  readonly experiment?: Experiment
 }
 
 export interface TagResourceRequest {
@@ -681,41 +694,41 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys?: ReadonlyArray<string> | undefined
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateExperimentTemplateRequest {
   readonly id: string
   readonly description?: string | undefined
-  readonly stopConditions?: ReadonlyArray<UpdateExperimentTemplateRequestStopConditionsMember> | undefined
-  readonly targets?: Readonly<Record<string, UpdateExperimentTemplateRequestTargetsValue>> | undefined
-  readonly actions?: Readonly<Record<string, UpdateExperimentTemplateRequestActionsValue>> | undefined
+  readonly stopConditions?: ReadonlyArray<UpdateExperimentTemplateStopConditionInput> | undefined
+  readonly targets?: Readonly<Record<string, UpdateExperimentTemplateTargetInput>> | undefined
+  readonly actions?: Readonly<Record<string, UpdateExperimentTemplateActionInputItem>> | undefined
   readonly roleArn?: string | undefined
-  readonly logConfiguration?: UpdateExperimentTemplateRequestLogConfiguration | undefined
-  readonly experimentOptions?: UpdateExperimentTemplateRequestExperimentOptions | undefined
+  readonly logConfiguration?: UpdateExperimentTemplateLogConfigurationInput | undefined
+  readonly experimentOptions?: UpdateExperimentTemplateExperimentOptionsInput | undefined
 }
 
-export interface UpdateExperimentTemplateRequestStopConditionsMember {
+export interface UpdateExperimentTemplateStopConditionInput {
   readonly source: string
   readonly value?: string | undefined
 }
 
-export interface UpdateExperimentTemplateRequestTargetsValue {
+export interface UpdateExperimentTemplateTargetInput {
   readonly resourceType: string
   readonly resourceArns?: ReadonlyArray<string> | undefined
   readonly resourceTags?: Readonly<Record<string, string>> | undefined
-  readonly filters?: ReadonlyArray<CreateExperimentTemplateRequestTargetsValueFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<ExperimentTemplateTargetInputFilter> | undefined
   readonly selectionMode: string
   readonly parameters?: Readonly<Record<string, string>> | undefined
 }
 
-export interface UpdateExperimentTemplateRequestActionsValue {
+export interface UpdateExperimentTemplateActionInputItem {
   readonly actionId?: string | undefined
   readonly description?: string | undefined
   readonly parameters?: Readonly<Record<string, string>> | undefined
@@ -723,18 +736,18 @@ export interface UpdateExperimentTemplateRequestActionsValue {
   readonly startAfter?: ReadonlyArray<string> | undefined
 }
 
-export interface UpdateExperimentTemplateRequestLogConfiguration {
-  readonly cloudWatchLogsConfiguration?: CreateExperimentTemplateRequestLogConfigurationCloudWatchLogsConfiguration | undefined
-  readonly s3Configuration?: CreateExperimentTemplateRequestLogConfigurationS3Configuration | undefined
+export interface UpdateExperimentTemplateLogConfigurationInput {
+  readonly cloudWatchLogsConfiguration?: ExperimentTemplateCloudWatchLogsLogConfigurationInput | undefined
+  readonly s3Configuration?: ExperimentTemplateS3LogConfigurationInput | undefined
   readonly logSchemaVersion?: number | undefined
 }
 
-export interface UpdateExperimentTemplateRequestExperimentOptions {
-  readonly emptyTargetResolutionMode?: string | undefined
+export interface UpdateExperimentTemplateExperimentOptionsInput {
+  readonly emptyTargetResolutionMode?: EmptyTargetResolutionMode | undefined
 }
 
-export interface UpdateExperimentTemplateOutput {
-  readonly experimentTemplate?: CreateExperimentTemplateOutputExperimentTemplate
+export interface UpdateExperimentTemplateResponse {
+  readonly experimentTemplate?: ExperimentTemplate
 }
 
 export interface UpdateSafetyLeverStateRequest {
@@ -758,110 +771,118 @@ export interface UpdateTargetAccountConfigurationRequest {
   readonly description?: string | undefined
 }
 
-export interface UpdateTargetAccountConfigurationOutput {
-  readonly targetAccountConfiguration?: CreateTargetAccountConfigurationOutputTargetAccountConfiguration
+export interface UpdateTargetAccountConfigurationResponse {
+  readonly targetAccountConfiguration?: TargetAccountConfiguration
 }
 
-export type CreateExperimentTemplateError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type CreateTargetAccountConfigurationError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type DeleteExperimentTemplateError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
 
-export type DeleteTargetAccountConfigurationError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type GetActionError = Errors.CommonError | Client.SdkError
+export type CreateExperimentTemplateError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetExperimentError = Errors.CommonError | Client.SdkError
+export type CreateTargetAccountConfigurationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetExperimentTargetAccountConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteExperimentTemplateError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetExperimentTemplateError = Errors.CommonError | Client.SdkError
+export type DeleteTargetAccountConfigurationError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type GetActionError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type GetExperimentError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type GetExperimentTargetAccountConfigurationError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type GetExperimentTemplateError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export type GetSafetyLeverError = Errors.CommonError | Client.SdkError
 
-export type GetTargetAccountConfigurationError = Errors.CommonError | Client.SdkError
+export type GetTargetAccountConfigurationError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetTargetResourceTypeError = Errors.CommonError | Client.SdkError
+export type GetTargetResourceTypeError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListActionsError = Errors.CommonError | Client.SdkError
+export type ListActionsError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListExperimentResolvedTargetsError = Errors.CommonError | Client.SdkError
+export type ListExperimentResolvedTargetsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListExperimentTargetAccountConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListExperimentTargetAccountConfigurationsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListExperimentTemplatesError = Errors.CommonError | Client.SdkError
+export type ListExperimentTemplatesError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListExperimentsError = Errors.CommonError | Client.SdkError
+export type ListExperimentsError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
 
-export type ListTargetAccountConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListTargetAccountConfigurationsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTargetResourceTypesError = Errors.CommonError | Client.SdkError
+export type ListTargetResourceTypesError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartExperimentError = Errors.CommonError | Client.SdkError
+export type StartExperimentError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StopExperimentError = Errors.CommonError | Client.SdkError
+export type StopExperimentError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export type TagResourceError = Errors.CommonError | Client.SdkError
 
 export type UntagResourceError = Errors.CommonError | Client.SdkError
 
-export type UpdateExperimentTemplateError = Errors.CommonError | Client.SdkError
+export type UpdateExperimentTemplateError = ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export type UpdateSafetyLeverStateError = Errors.CommonError | Client.SdkError
 
-export type UpdateTargetAccountConfigurationError = Errors.CommonError | Client.SdkError
+export type UpdateTargetAccountConfigurationError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createExperimentTemplate: Client.Operation<CreateExperimentTemplateRequest, CreateExperimentTemplateOutput, CreateExperimentTemplateError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"CreateExperimentTemplate",http:{method:"POST",requestUri:"/experimentTemplates",responseCode:200},input:{shape:CreateExperimentTemplateRequest$},output:{shape:CreateExperimentTemplateOutput$}}})
+export const createExperimentTemplate: Client.Operation<CreateExperimentTemplateRequest, CreateExperimentTemplateResponse, CreateExperimentTemplateError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"CreateExperimentTemplate",http:{method:"POST",requestUri:"/experimentTemplates",responseCode:200},input:{shape:CreateExperimentTemplateRequest$},output:{shape:CreateExperimentTemplateResponse$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const createTargetAccountConfiguration: Client.Operation<CreateTargetAccountConfigurationRequest, CreateTargetAccountConfigurationOutput, CreateTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"CreateTargetAccountConfiguration",http:{method:"POST",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:CreateTargetAccountConfigurationRequest$},output:{shape:CreateTargetAccountConfigurationOutput$}}})
+export const createTargetAccountConfiguration: Client.Operation<CreateTargetAccountConfigurationRequest, CreateTargetAccountConfigurationResponse, CreateTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"CreateTargetAccountConfiguration",http:{method:"POST",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:CreateTargetAccountConfigurationRequest$},output:{shape:CreateTargetAccountConfigurationResponse$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const deleteExperimentTemplate: Client.Operation<DeleteExperimentTemplateRequest, DeleteExperimentTemplateOutput, DeleteExperimentTemplateError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"DeleteExperimentTemplate",http:{method:"DELETE",requestUri:"/experimentTemplates/{id}",responseCode:200},input:{shape:DeleteExperimentTemplateRequest$},output:{shape:DeleteExperimentTemplateOutput$}}})
+export const deleteExperimentTemplate: Client.Operation<DeleteExperimentTemplateRequest, DeleteExperimentTemplateResponse, DeleteExperimentTemplateError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"DeleteExperimentTemplate",http:{method:"DELETE",requestUri:"/experimentTemplates/{id}",responseCode:200},input:{shape:DeleteExperimentTemplateRequest$},output:{shape:DeleteExperimentTemplateResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deleteTargetAccountConfiguration: Client.Operation<DeleteTargetAccountConfigurationRequest, DeleteTargetAccountConfigurationOutput, DeleteTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"DeleteTargetAccountConfiguration",http:{method:"DELETE",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:DeleteTargetAccountConfigurationRequest$},output:{shape:DeleteTargetAccountConfigurationOutput$}}})
+export const deleteTargetAccountConfiguration: Client.Operation<DeleteTargetAccountConfigurationRequest, DeleteTargetAccountConfigurationResponse, DeleteTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"DeleteTargetAccountConfiguration",http:{method:"DELETE",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:DeleteTargetAccountConfigurationRequest$},output:{shape:DeleteTargetAccountConfigurationResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const getAction: Client.Operation<GetActionRequest, GetActionOutput, GetActionError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetAction",http:{method:"GET",requestUri:"/actions/{id}",responseCode:200},input:{shape:GetActionRequest$},output:{shape:GetActionOutput$}}})
+export const getAction: Client.Operation<GetActionRequest, GetActionResponse, GetActionError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetAction",http:{method:"GET",requestUri:"/actions/{id}",responseCode:200},input:{shape:GetActionRequest$},output:{shape:GetActionResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const getExperiment: Client.Operation<GetExperimentRequest, GetExperimentOutput, GetExperimentError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetExperiment",http:{method:"GET",requestUri:"/experiments/{id}",responseCode:200},input:{shape:GetExperimentRequest$},output:{shape:GetExperimentOutput$}}})
+export const getExperiment: Client.Operation<GetExperimentRequest, GetExperimentResponse, GetExperimentError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetExperiment",http:{method:"GET",requestUri:"/experiments/{id}",responseCode:200},input:{shape:GetExperimentRequest$},output:{shape:GetExperimentResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const getExperimentTargetAccountConfiguration: Client.Operation<GetExperimentTargetAccountConfigurationRequest, GetExperimentTargetAccountConfigurationOutput, GetExperimentTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetExperimentTargetAccountConfiguration",http:{method:"GET",requestUri:"/experiments/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:GetExperimentTargetAccountConfigurationRequest$},output:{shape:GetExperimentTargetAccountConfigurationOutput$}}})
+export const getExperimentTargetAccountConfiguration: Client.Operation<GetExperimentTargetAccountConfigurationRequest, GetExperimentTargetAccountConfigurationResponse, GetExperimentTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetExperimentTargetAccountConfiguration",http:{method:"GET",requestUri:"/experiments/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:GetExperimentTargetAccountConfigurationRequest$},output:{shape:GetExperimentTargetAccountConfigurationResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const getExperimentTemplate: Client.Operation<GetExperimentTemplateRequest, GetExperimentTemplateOutput, GetExperimentTemplateError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetExperimentTemplate",http:{method:"GET",requestUri:"/experimentTemplates/{id}",responseCode:200},input:{shape:GetExperimentTemplateRequest$},output:{shape:GetExperimentTemplateOutput$}}})
+export const getExperimentTemplate: Client.Operation<GetExperimentTemplateRequest, GetExperimentTemplateResponse, GetExperimentTemplateError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetExperimentTemplate",http:{method:"GET",requestUri:"/experimentTemplates/{id}",responseCode:200},input:{shape:GetExperimentTemplateRequest$},output:{shape:GetExperimentTemplateResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
 export const getSafetyLever: Client.Operation<GetSafetyLeverRequest, GetSafetyLeverOutput, GetSafetyLeverError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetSafetyLever",http:{method:"GET",requestUri:"/safetyLevers/{id}",responseCode:200},input:{shape:GetSafetyLeverRequest$},output:{shape:GetSafetyLeverOutput$}}})
 
-export const getTargetAccountConfiguration: Client.Operation<GetTargetAccountConfigurationRequest, GetTargetAccountConfigurationOutput, GetTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetTargetAccountConfiguration",http:{method:"GET",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:GetTargetAccountConfigurationRequest$},output:{shape:GetTargetAccountConfigurationOutput$}}})
+export const getTargetAccountConfiguration: Client.Operation<GetTargetAccountConfigurationRequest, GetTargetAccountConfigurationResponse, GetTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetTargetAccountConfiguration",http:{method:"GET",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:GetTargetAccountConfigurationRequest$},output:{shape:GetTargetAccountConfigurationResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const getTargetResourceType: Client.Operation<GetTargetResourceTypeRequest, GetTargetResourceTypeOutput, GetTargetResourceTypeError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetTargetResourceType",http:{method:"GET",requestUri:"/targetResourceTypes/{resourceType}",responseCode:200},input:{shape:GetTargetResourceTypeRequest$},output:{shape:GetTargetResourceTypeOutput$}}})
+export const getTargetResourceType: Client.Operation<GetTargetResourceTypeRequest, GetTargetResourceTypeResponse, GetTargetResourceTypeError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"GetTargetResourceType",http:{method:"GET",requestUri:"/targetResourceTypes/{resourceType}",responseCode:200},input:{shape:GetTargetResourceTypeRequest$},output:{shape:GetTargetResourceTypeResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const listActions: Paginate.Paginated<ListActionsRequest, ListActionsOutput, ListActionsError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListActions",http:{method:"GET",requestUri:"/actions",responseCode:200},input:{shape:ListActionsRequest$},output:{shape:ListActionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listActions: Paginate.Paginated<ListActionsRequest, ListActionsResponse, ListActionsError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListActions",http:{method:"GET",requestUri:"/actions",responseCode:200},input:{shape:ListActionsRequest$},output:{shape:ListActionsResponse$},errors:[ValidationException$]},errors:{ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listExperimentResolvedTargets: Paginate.Paginated<ListExperimentResolvedTargetsRequest, ListExperimentResolvedTargetsOutput, ListExperimentResolvedTargetsError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListExperimentResolvedTargets",http:{method:"GET",requestUri:"/experiments/{id}/resolvedTargets",responseCode:200},input:{shape:ListExperimentResolvedTargetsRequest$},output:{shape:ListExperimentResolvedTargetsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listExperimentResolvedTargets: Paginate.Paginated<ListExperimentResolvedTargetsRequest, ListExperimentResolvedTargetsResponse, ListExperimentResolvedTargetsError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListExperimentResolvedTargets",http:{method:"GET",requestUri:"/experiments/{id}/resolvedTargets",responseCode:200},input:{shape:ListExperimentResolvedTargetsRequest$},output:{shape:ListExperimentResolvedTargetsResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listExperimentTargetAccountConfigurations: Client.Operation<ListExperimentTargetAccountConfigurationsRequest, ListExperimentTargetAccountConfigurationsOutput, ListExperimentTargetAccountConfigurationsError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"ListExperimentTargetAccountConfigurations",http:{method:"GET",requestUri:"/experiments/{id}/targetAccountConfigurations",responseCode:200},input:{shape:ListExperimentTargetAccountConfigurationsRequest$},output:{shape:ListExperimentTargetAccountConfigurationsOutput$}}})
+export const listExperimentTargetAccountConfigurations: Client.Operation<ListExperimentTargetAccountConfigurationsRequest, ListExperimentTargetAccountConfigurationsResponse, ListExperimentTargetAccountConfigurationsError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"ListExperimentTargetAccountConfigurations",http:{method:"GET",requestUri:"/experiments/{id}/targetAccountConfigurations",responseCode:200},input:{shape:ListExperimentTargetAccountConfigurationsRequest$},output:{shape:ListExperimentTargetAccountConfigurationsResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const listExperimentTemplates: Paginate.Paginated<ListExperimentTemplatesRequest, ListExperimentTemplatesOutput, ListExperimentTemplatesError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListExperimentTemplates",http:{method:"GET",requestUri:"/experimentTemplates",responseCode:200},input:{shape:ListExperimentTemplatesRequest$},output:{shape:ListExperimentTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listExperimentTemplates: Paginate.Paginated<ListExperimentTemplatesRequest, ListExperimentTemplatesResponse, ListExperimentTemplatesError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListExperimentTemplates",http:{method:"GET",requestUri:"/experimentTemplates",responseCode:200},input:{shape:ListExperimentTemplatesRequest$},output:{shape:ListExperimentTemplatesResponse$},errors:[ValidationException$]},errors:{ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listExperiments: Paginate.Paginated<ListExperimentsRequest, ListExperimentsOutput, ListExperimentsError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListExperiments",http:{method:"GET",requestUri:"/experiments",responseCode:200},input:{shape:ListExperimentsRequest$},output:{shape:ListExperimentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listExperiments: Paginate.Paginated<ListExperimentsRequest, ListExperimentsResponse, ListExperimentsError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListExperiments",http:{method:"GET",requestUri:"/experiments",responseCode:200},input:{shape:ListExperimentsRequest$},output:{shape:ListExperimentsResponse$},errors:[ValidationException$]},errors:{ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$}}})
 
-export const listTargetAccountConfigurations: Paginate.Paginated<ListTargetAccountConfigurationsRequest, ListTargetAccountConfigurationsOutput, ListTargetAccountConfigurationsError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListTargetAccountConfigurations",http:{method:"GET",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations",responseCode:200},input:{shape:ListTargetAccountConfigurationsRequest$},output:{shape:ListTargetAccountConfigurationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listTargetAccountConfigurations: Paginate.Paginated<ListTargetAccountConfigurationsRequest, ListTargetAccountConfigurationsResponse, ListTargetAccountConfigurationsError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListTargetAccountConfigurations",http:{method:"GET",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations",responseCode:200},input:{shape:ListTargetAccountConfigurationsRequest$},output:{shape:ListTargetAccountConfigurationsResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listTargetResourceTypes: Paginate.Paginated<ListTargetResourceTypesRequest, ListTargetResourceTypesOutput, ListTargetResourceTypesError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListTargetResourceTypes",http:{method:"GET",requestUri:"/targetResourceTypes",responseCode:200},input:{shape:ListTargetResourceTypesRequest$},output:{shape:ListTargetResourceTypesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listTargetResourceTypes: Paginate.Paginated<ListTargetResourceTypesRequest, ListTargetResourceTypesResponse, ListTargetResourceTypesError, Fis, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Fis, {model:{name:"ListTargetResourceTypes",http:{method:"GET",requestUri:"/targetResourceTypes",responseCode:200},input:{shape:ListTargetResourceTypesRequest$},output:{shape:ListTargetResourceTypesResponse$},errors:[ValidationException$]},errors:{ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const startExperiment: Client.Operation<StartExperimentRequest, StartExperimentOutput, StartExperimentError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"StartExperiment",http:{method:"POST",requestUri:"/experiments",responseCode:200},input:{shape:StartExperimentRequest$},output:{shape:StartExperimentOutput$}}})
+export const startExperiment: Client.Operation<StartExperimentRequest, StartExperimentResponse, StartExperimentError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"StartExperiment",http:{method:"POST",requestUri:"/experiments",responseCode:200},input:{shape:StartExperimentRequest$},output:{shape:StartExperimentResponse$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const stopExperiment: Client.Operation<StopExperimentRequest, StopExperimentOutput, StopExperimentError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"StopExperiment",http:{method:"DELETE",requestUri:"/experiments/{id}",responseCode:200},input:{shape:StopExperimentRequest$},output:{shape:StopExperimentOutput$}}})
+export const stopExperiment: Client.Operation<StopExperimentRequest, StopExperimentResponse, StopExperimentError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"StopExperiment",http:{method:"DELETE",requestUri:"/experiments/{id}",responseCode:200},input:{shape:StopExperimentRequest$},output:{shape:StopExperimentResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$}}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$}}})
 
-export const updateExperimentTemplate: Client.Operation<UpdateExperimentTemplateRequest, UpdateExperimentTemplateOutput, UpdateExperimentTemplateError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"UpdateExperimentTemplate",http:{method:"PATCH",requestUri:"/experimentTemplates/{id}",responseCode:200},input:{shape:UpdateExperimentTemplateRequest$},output:{shape:UpdateExperimentTemplateOutput$}}})
+export const updateExperimentTemplate: Client.Operation<UpdateExperimentTemplateRequest, UpdateExperimentTemplateResponse, UpdateExperimentTemplateError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"UpdateExperimentTemplate",http:{method:"PATCH",requestUri:"/experimentTemplates/{id}",responseCode:200},input:{shape:UpdateExperimentTemplateRequest$},output:{shape:UpdateExperimentTemplateResponse$},errors:[ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
 export const updateSafetyLeverState: Client.Operation<UpdateSafetyLeverStateRequest, UpdateSafetyLeverStateOutput, UpdateSafetyLeverStateError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"UpdateSafetyLeverState",http:{method:"PATCH",requestUri:"/safetyLevers/{id}/state",responseCode:200},input:{shape:UpdateSafetyLeverStateRequest$},output:{shape:UpdateSafetyLeverStateOutput$}}})
 
-export const updateTargetAccountConfiguration: Client.Operation<UpdateTargetAccountConfigurationRequest, UpdateTargetAccountConfigurationOutput, UpdateTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"UpdateTargetAccountConfiguration",http:{method:"PATCH",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:UpdateTargetAccountConfigurationRequest$},output:{shape:UpdateTargetAccountConfigurationOutput$}}})
+export const updateTargetAccountConfiguration: Client.Operation<UpdateTargetAccountConfigurationRequest, UpdateTargetAccountConfigurationResponse, UpdateTargetAccountConfigurationError, Fis> = /*#__PURE__*/ Client.operation(Fis, {model:{name:"UpdateTargetAccountConfiguration",http:{method:"PATCH",requestUri:"/experimentTemplates/{id}/targetAccountConfigurations/{accountId}",responseCode:200},input:{shape:UpdateTargetAccountConfigurationRequest$},output:{shape:UpdateTargetAccountConfigurationResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The ForecastQueryService client: provide it with `layer`. */
 export class ForecastQueryService extends Context.Tag("effect-aws-sdk/ForecastQueryService")<ForecastQueryService, Client.ServiceClient>() {}
@@ -24,13 +25,18 @@ const double$: S.Shape = {type:"double",name:"Double"}
 
 const QueryForecastRequestFilters$: S.MapShape = {type:"map",name:"QueryForecastRequestFilters",key:{shape:string$},value:{shape:string$}}
 const QueryForecastRequest$: S.StructureShape = {type:"structure",name:"QueryForecastRequest",members:{ForecastArn:{shape:string$},StartDate:{shape:string$},EndDate:{shape:string$},Filters:{shape:QueryForecastRequestFilters$},NextToken:{shape:string$}},required:["ForecastArn","Filters"]}
-const QueryForecastOutputForecastPredictionsValueMember$: S.StructureShape = {type:"structure",name:"QueryForecastOutputForecastPredictionsValueMember",members:{Timestamp:{shape:string$},Value:{shape:double$}}}
-const QueryForecastOutputForecastPredictionsValue$: S.ListShape = {type:"list",name:"QueryForecastOutputForecastPredictionsValue",member:{shape:QueryForecastOutputForecastPredictionsValueMember$}}
-const QueryForecastOutputForecastPredictions$: S.MapShape = {type:"map",name:"QueryForecastOutputForecastPredictions",key:{shape:string$},value:{shape:QueryForecastOutputForecastPredictionsValue$}}
-const QueryForecastOutputForecast$: S.StructureShape = {type:"structure",name:"QueryForecastOutputForecast",members:{Predictions:{shape:QueryForecastOutputForecastPredictions$}}}
-const QueryForecastOutput$: S.StructureShape = {type:"structure",name:"QueryForecastOutput",members:{Forecast:{shape:QueryForecastOutputForecast$}}}
+const DataPoint$: S.StructureShape = {type:"structure",name:"DataPoint",members:{Timestamp:{shape:string$},Value:{shape:double$}}}
+const ForecastPredictionsValue$: S.ListShape = {type:"list",name:"ForecastPredictionsValue",member:{shape:DataPoint$}}
+const ForecastPredictions$: S.MapShape = {type:"map",name:"ForecastPredictions",key:{shape:string$},value:{shape:ForecastPredictionsValue$}}
+const Forecast$: S.StructureShape = {type:"structure",name:"Forecast",members:{Predictions:{shape:ForecastPredictions$}}}
+const QueryForecastResponse$: S.StructureShape = {type:"structure",name:"QueryForecastResponse",members:{Forecast:{shape:Forecast$}}}
 const QueryWhatIfForecastRequest$: S.StructureShape = {type:"structure",name:"QueryWhatIfForecastRequest",members:{WhatIfForecastArn:{shape:string$},StartDate:{shape:string$},EndDate:{shape:string$},Filters:{shape:QueryForecastRequestFilters$},NextToken:{shape:string$}},required:["WhatIfForecastArn","Filters"]}
-const QueryWhatIfForecastOutput$: S.StructureShape = {type:"structure",name:"QueryWhatIfForecastOutput",members:{Forecast:{shape:QueryForecastOutputForecast$}}}
+const QueryWhatIfForecastResponse$: S.StructureShape = {type:"structure",name:"QueryWhatIfForecastResponse",members:{Forecast:{shape:Forecast$}}}
+const InvalidInputException$: S.StructureShape = {type:"structure",name:"InvalidInputException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidNextTokenException$: S.StructureShape = {type:"structure",name:"InvalidNextTokenException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceInUseException$: S.StructureShape = {type:"structure",name:"ResourceInUseException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
 
 export interface QueryForecastRequest {
   readonly ForecastArn: string
@@ -40,15 +46,15 @@ export interface QueryForecastRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface QueryForecastOutput {
-  readonly Forecast?: QueryForecastOutputForecast
+export interface QueryForecastResponse {
+  readonly Forecast?: Forecast
 }
 
-export interface QueryForecastOutputForecast {
-  readonly Predictions?: Readonly<Record<string, ReadonlyArray<QueryForecastOutputForecastPredictionsValueMember>>>
+export interface Forecast {
+  readonly Predictions?: Readonly<Record<string, ReadonlyArray<DataPoint>>>
 }
 
-export interface QueryForecastOutputForecastPredictionsValueMember {
+export interface DataPoint {
   readonly Timestamp?: string
   readonly Value?: number
 }
@@ -61,14 +67,24 @@ export interface QueryWhatIfForecastRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface QueryWhatIfForecastOutput {
-  readonly Forecast?: QueryForecastOutputForecast
+export interface QueryWhatIfForecastResponse {
+  readonly Forecast?: Forecast
 }
 
-export type QueryForecastError = Errors.CommonError | Client.SdkError
+export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException")<{ readonly Message?: string }> {}
 
-export type QueryWhatIfForecastError = Errors.CommonError | Client.SdkError
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException")<{ readonly Message?: string }> {}
 
-export const queryForecast: Client.Operation<QueryForecastRequest, QueryForecastOutput, QueryForecastError, ForecastQueryService> = /*#__PURE__*/ Client.operation(ForecastQueryService, {model:{name:"QueryForecast",http:{method:"POST",requestUri:"/"},input:{shape:QueryForecastRequest$},output:{shape:QueryForecastOutput$}}})
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string }> {}
 
-export const queryWhatIfForecast: Client.Operation<QueryWhatIfForecastRequest, QueryWhatIfForecastOutput, QueryWhatIfForecastError, ForecastQueryService> = /*#__PURE__*/ Client.operation(ForecastQueryService, {model:{name:"QueryWhatIfForecast",http:{method:"POST",requestUri:"/"},input:{shape:QueryWhatIfForecastRequest$},output:{shape:QueryWhatIfForecastOutput$}}})
+export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException")<{ readonly Message?: string }> {}
+
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
+
+export type QueryForecastError = InvalidInputException | InvalidNextTokenException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+
+export type QueryWhatIfForecastError = InvalidInputException | InvalidNextTokenException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+
+export const queryForecast: Client.Operation<QueryForecastRequest, QueryForecastResponse, QueryForecastError, ForecastQueryService> = /*#__PURE__*/ Client.operation(ForecastQueryService, {model:{name:"QueryForecast",http:{method:"POST",requestUri:"/"},input:{shape:QueryForecastRequest$},output:{shape:QueryForecastResponse$},errors:[InvalidInputException$,InvalidNextTokenException$,LimitExceededException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,InvalidNextTokenException,LimitExceededException,ResourceInUseException,ResourceNotFoundException}})
+
+export const queryWhatIfForecast: Client.Operation<QueryWhatIfForecastRequest, QueryWhatIfForecastResponse, QueryWhatIfForecastError, ForecastQueryService> = /*#__PURE__*/ Client.operation(ForecastQueryService, {model:{name:"QueryWhatIfForecast",http:{method:"POST",requestUri:"/"},input:{shape:QueryWhatIfForecastRequest$},output:{shape:QueryWhatIfForecastResponse$},errors:[InvalidInputException$,InvalidNextTokenException$,LimitExceededException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,InvalidNextTokenException,LimitExceededException,ResourceInUseException,ResourceNotFoundException}})

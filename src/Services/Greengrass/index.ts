@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The Greengrass client: provide it with `layer`. */
 export class Greengrass extends Context.Tag("effect-aws-sdk/Greengrass")<Greengrass, Client.ServiceClient>() {}
@@ -24,258 +25,288 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const AssociateRoleToGroupRequest$: S.StructureShape = {type:"structure",name:"AssociateRoleToGroupRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"},RoleArn:{shape:string$}},required:["GroupId","RoleArn"]}
-const AssociateRoleToGroupOutput$: S.StructureShape = {type:"structure",name:"AssociateRoleToGroupOutput",members:{AssociatedAt:{shape:string$}}}
+const AssociateRoleToGroupResponse$: S.StructureShape = {type:"structure",name:"AssociateRoleToGroupResponse",members:{AssociatedAt:{shape:string$}}}
 const AssociateServiceRoleToAccountRequest$: S.StructureShape = {type:"structure",name:"AssociateServiceRoleToAccountRequest",members:{RoleArn:{shape:string$}},required:["RoleArn"]}
-const AssociateServiceRoleToAccountOutput$: S.StructureShape = {type:"structure",name:"AssociateServiceRoleToAccountOutput",members:{AssociatedAt:{shape:string$}}}
-const CreateConnectorDefinitionRequestInitialVersionConnectorsMemberParameters$: S.MapShape = {type:"map",name:"CreateConnectorDefinitionRequestInitialVersionConnectorsMemberParameters",key:{shape:string$},value:{shape:string$}}
-const CreateConnectorDefinitionRequestInitialVersionConnectorsMember$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionRequestInitialVersionConnectorsMember",members:{ConnectorArn:{shape:string$},Id:{shape:string$},Parameters:{shape:CreateConnectorDefinitionRequestInitialVersionConnectorsMemberParameters$}},required:["ConnectorArn","Id"]}
-const CreateConnectorDefinitionRequestInitialVersionConnectors$: S.ListShape = {type:"list",name:"CreateConnectorDefinitionRequestInitialVersionConnectors",member:{shape:CreateConnectorDefinitionRequestInitialVersionConnectorsMember$}}
-const CreateConnectorDefinitionRequestInitialVersion$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionRequestInitialVersion",members:{Connectors:{shape:CreateConnectorDefinitionRequestInitialVersionConnectors$}}}
+const AssociateServiceRoleToAccountResponse$: S.StructureShape = {type:"structure",name:"AssociateServiceRoleToAccountResponse",members:{AssociatedAt:{shape:string$}}}
+const ConnectorParameters$: S.MapShape = {type:"map",name:"ConnectorParameters",key:{shape:string$},value:{shape:string$}}
+const Connector$: S.StructureShape = {type:"structure",name:"Connector",members:{ConnectorArn:{shape:string$},Id:{shape:string$},Parameters:{shape:ConnectorParameters$}},required:["ConnectorArn","Id"]}
+const ConnectorDefinitionVersionConnectors$: S.ListShape = {type:"list",name:"ConnectorDefinitionVersionConnectors",member:{shape:Connector$}}
+const ConnectorDefinitionVersion$: S.StructureShape = {type:"structure",name:"ConnectorDefinitionVersion",members:{Connectors:{shape:ConnectorDefinitionVersionConnectors$}}}
 const CreateConnectorDefinitionRequestTags$: S.MapShape = {type:"map",name:"CreateConnectorDefinitionRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateConnectorDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:CreateConnectorDefinitionRequestInitialVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
-const CreateConnectorDefinitionOutput$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
-const CreateConnectorDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},ConnectorDefinitionId:{shape:string$,location:"uri",locationName:"ConnectorDefinitionId"},Connectors:{shape:CreateConnectorDefinitionRequestInitialVersionConnectors$}},required:["ConnectorDefinitionId"]}
-const CreateConnectorDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
-const CreateCoreDefinitionRequestInitialVersionCoresMember$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionRequestInitialVersionCoresMember",members:{CertificateArn:{shape:string$},Id:{shape:string$},SyncShadow:{shape:boolean$},ThingArn:{shape:string$}},required:["ThingArn","Id","CertificateArn"]}
-const CreateCoreDefinitionRequestInitialVersionCores$: S.ListShape = {type:"list",name:"CreateCoreDefinitionRequestInitialVersionCores",member:{shape:CreateCoreDefinitionRequestInitialVersionCoresMember$}}
-const CreateCoreDefinitionRequestInitialVersion$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionRequestInitialVersion",members:{Cores:{shape:CreateCoreDefinitionRequestInitialVersionCores$}}}
-const CreateCoreDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:CreateCoreDefinitionRequestInitialVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
-const CreateCoreDefinitionOutput$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
-const CreateCoreDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},CoreDefinitionId:{shape:string$,location:"uri",locationName:"CoreDefinitionId"},Cores:{shape:CreateCoreDefinitionRequestInitialVersionCores$}},required:["CoreDefinitionId"]}
-const CreateCoreDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
+const CreateConnectorDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:ConnectorDefinitionVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const CreateConnectorDefinitionResponse$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
+const CreateConnectorDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},ConnectorDefinitionId:{shape:string$,location:"uri",locationName:"ConnectorDefinitionId"},Connectors:{shape:ConnectorDefinitionVersionConnectors$}},required:["ConnectorDefinitionId"]}
+const CreateConnectorDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"CreateConnectorDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
+const Core$: S.StructureShape = {type:"structure",name:"Core",members:{CertificateArn:{shape:string$},Id:{shape:string$},SyncShadow:{shape:boolean$},ThingArn:{shape:string$}},required:["ThingArn","Id","CertificateArn"]}
+const CoreDefinitionVersionCores$: S.ListShape = {type:"list",name:"CoreDefinitionVersionCores",member:{shape:Core$}}
+const CoreDefinitionVersion$: S.StructureShape = {type:"structure",name:"CoreDefinitionVersion",members:{Cores:{shape:CoreDefinitionVersionCores$}}}
+const CreateCoreDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:CoreDefinitionVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const CreateCoreDefinitionResponse$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
+const CreateCoreDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},CoreDefinitionId:{shape:string$,location:"uri",locationName:"CoreDefinitionId"},Cores:{shape:CoreDefinitionVersionCores$}},required:["CoreDefinitionId"]}
+const CreateCoreDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"CreateCoreDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
 const CreateDeploymentRequest$: S.StructureShape = {type:"structure",name:"CreateDeploymentRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},DeploymentId:{shape:string$},DeploymentType:{shape:string$},GroupId:{shape:string$,location:"uri",locationName:"GroupId"},GroupVersionId:{shape:string$}},required:["GroupId","DeploymentType"]}
-const CreateDeploymentOutput$: S.StructureShape = {type:"structure",name:"CreateDeploymentOutput",members:{DeploymentArn:{shape:string$},DeploymentId:{shape:string$}}}
-const CreateDeviceDefinitionRequestInitialVersionDevicesMember$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionRequestInitialVersionDevicesMember",members:{CertificateArn:{shape:string$},Id:{shape:string$},SyncShadow:{shape:boolean$},ThingArn:{shape:string$}},required:["ThingArn","Id","CertificateArn"]}
-const CreateDeviceDefinitionRequestInitialVersionDevices$: S.ListShape = {type:"list",name:"CreateDeviceDefinitionRequestInitialVersionDevices",member:{shape:CreateDeviceDefinitionRequestInitialVersionDevicesMember$}}
-const CreateDeviceDefinitionRequestInitialVersion$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionRequestInitialVersion",members:{Devices:{shape:CreateDeviceDefinitionRequestInitialVersionDevices$}}}
-const CreateDeviceDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:CreateDeviceDefinitionRequestInitialVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
-const CreateDeviceDefinitionOutput$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
-const CreateDeviceDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},DeviceDefinitionId:{shape:string$,location:"uri",locationName:"DeviceDefinitionId"},Devices:{shape:CreateDeviceDefinitionRequestInitialVersionDevices$}},required:["DeviceDefinitionId"]}
-const CreateDeviceDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
-const CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAs$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAs",members:{Gid:{shape:integer$},Uid:{shape:integer$}}}
-const CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecution$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecution",members:{IsolationMode:{shape:string$},RunAs:{shape:CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAs$}}}
-const CreateFunctionDefinitionRequestInitialVersionDefaultConfig$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequestInitialVersionDefaultConfig",members:{Execution:{shape:CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecution$}}}
-const CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentExecution$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentExecution",members:{IsolationMode:{shape:string$},RunAs:{shape:CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAs$}}}
-const CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPoliciesMember$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPoliciesMember",members:{Permission:{shape:string$},ResourceId:{shape:string$}},required:["ResourceId"]}
-const CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPolicies$: S.ListShape = {type:"list",name:"CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPolicies",member:{shape:CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPoliciesMember$}}
-const CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironment$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironment",members:{AccessSysfs:{shape:boolean$},Execution:{shape:CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentExecution$},ResourceAccessPolicies:{shape:CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPolicies$},Variables:{shape:CreateConnectorDefinitionRequestInitialVersionConnectorsMemberParameters$}}}
-const CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfiguration$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfiguration",members:{EncodingType:{shape:string$},Environment:{shape:CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironment$},ExecArgs:{shape:string$},Executable:{shape:string$},MemorySize:{shape:integer$},Pinned:{shape:boolean$},Timeout:{shape:integer$},FunctionRuntimeOverride:{shape:string$}}}
-const CreateFunctionDefinitionRequestInitialVersionFunctionsMember$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequestInitialVersionFunctionsMember",members:{FunctionArn:{shape:string$},FunctionConfiguration:{shape:CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfiguration$},Id:{shape:string$}},required:["Id"]}
-const CreateFunctionDefinitionRequestInitialVersionFunctions$: S.ListShape = {type:"list",name:"CreateFunctionDefinitionRequestInitialVersionFunctions",member:{shape:CreateFunctionDefinitionRequestInitialVersionFunctionsMember$}}
-const CreateFunctionDefinitionRequestInitialVersion$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequestInitialVersion",members:{DefaultConfig:{shape:CreateFunctionDefinitionRequestInitialVersionDefaultConfig$},Functions:{shape:CreateFunctionDefinitionRequestInitialVersionFunctions$}}}
-const CreateFunctionDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:CreateFunctionDefinitionRequestInitialVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
-const CreateFunctionDefinitionOutput$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
-const CreateFunctionDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},DefaultConfig:{shape:CreateFunctionDefinitionRequestInitialVersionDefaultConfig$},FunctionDefinitionId:{shape:string$,location:"uri",locationName:"FunctionDefinitionId"},Functions:{shape:CreateFunctionDefinitionRequestInitialVersionFunctions$}},required:["FunctionDefinitionId"]}
-const CreateFunctionDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
-const CreateGroupRequestInitialVersion$: S.StructureShape = {type:"structure",name:"CreateGroupRequestInitialVersion",members:{ConnectorDefinitionVersionArn:{shape:string$},CoreDefinitionVersionArn:{shape:string$},DeviceDefinitionVersionArn:{shape:string$},FunctionDefinitionVersionArn:{shape:string$},LoggerDefinitionVersionArn:{shape:string$},ResourceDefinitionVersionArn:{shape:string$},SubscriptionDefinitionVersionArn:{shape:string$}}}
-const CreateGroupRequest$: S.StructureShape = {type:"structure",name:"CreateGroupRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:CreateGroupRequestInitialVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}},required:["Name"]}
-const CreateGroupOutput$: S.StructureShape = {type:"structure",name:"CreateGroupOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
+const CreateDeploymentResponse$: S.StructureShape = {type:"structure",name:"CreateDeploymentResponse",members:{DeploymentArn:{shape:string$},DeploymentId:{shape:string$}}}
+const Device$: S.StructureShape = {type:"structure",name:"Device",members:{CertificateArn:{shape:string$},Id:{shape:string$},SyncShadow:{shape:boolean$},ThingArn:{shape:string$}},required:["ThingArn","Id","CertificateArn"]}
+const DeviceDefinitionVersionDevices$: S.ListShape = {type:"list",name:"DeviceDefinitionVersionDevices",member:{shape:Device$}}
+const DeviceDefinitionVersion$: S.StructureShape = {type:"structure",name:"DeviceDefinitionVersion",members:{Devices:{shape:DeviceDefinitionVersionDevices$}}}
+const CreateDeviceDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:DeviceDefinitionVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const CreateDeviceDefinitionResponse$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
+const CreateDeviceDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},DeviceDefinitionId:{shape:string$,location:"uri",locationName:"DeviceDefinitionId"},Devices:{shape:DeviceDefinitionVersionDevices$}},required:["DeviceDefinitionId"]}
+const CreateDeviceDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"CreateDeviceDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
+const FunctionRunAsConfig$: S.StructureShape = {type:"structure",name:"FunctionRunAsConfig",members:{Gid:{shape:integer$},Uid:{shape:integer$}}}
+const FunctionDefaultExecutionConfig$: S.StructureShape = {type:"structure",name:"FunctionDefaultExecutionConfig",members:{IsolationMode:{shape:string$},RunAs:{shape:FunctionRunAsConfig$}}}
+const FunctionDefaultConfig$: S.StructureShape = {type:"structure",name:"FunctionDefaultConfig",members:{Execution:{shape:FunctionDefaultExecutionConfig$}}}
+const FunctionExecutionConfig$: S.StructureShape = {type:"structure",name:"FunctionExecutionConfig",members:{IsolationMode:{shape:string$},RunAs:{shape:FunctionRunAsConfig$}}}
+const ResourceAccessPolicy$: S.StructureShape = {type:"structure",name:"ResourceAccessPolicy",members:{Permission:{shape:string$},ResourceId:{shape:string$}},required:["ResourceId"]}
+const FunctionConfigurationEnvironmentResourceAccessPolicies$: S.ListShape = {type:"list",name:"FunctionConfigurationEnvironmentResourceAccessPolicies",member:{shape:ResourceAccessPolicy$}}
+const FunctionConfigurationEnvironment$: S.StructureShape = {type:"structure",name:"FunctionConfigurationEnvironment",members:{AccessSysfs:{shape:boolean$},Execution:{shape:FunctionExecutionConfig$},ResourceAccessPolicies:{shape:FunctionConfigurationEnvironmentResourceAccessPolicies$},Variables:{shape:ConnectorParameters$}}}
+const FunctionConfiguration$: S.StructureShape = {type:"structure",name:"FunctionConfiguration",members:{EncodingType:{shape:string$},Environment:{shape:FunctionConfigurationEnvironment$},ExecArgs:{shape:string$},Executable:{shape:string$},MemorySize:{shape:integer$},Pinned:{shape:boolean$},Timeout:{shape:integer$},FunctionRuntimeOverride:{shape:string$}}}
+const Function$: S.StructureShape = {type:"structure",name:"Function",members:{FunctionArn:{shape:string$},FunctionConfiguration:{shape:FunctionConfiguration$},Id:{shape:string$}},required:["Id"]}
+const FunctionDefinitionVersionFunctions$: S.ListShape = {type:"list",name:"FunctionDefinitionVersionFunctions",member:{shape:Function$}}
+const FunctionDefinitionVersion$: S.StructureShape = {type:"structure",name:"FunctionDefinitionVersion",members:{DefaultConfig:{shape:FunctionDefaultConfig$},Functions:{shape:FunctionDefinitionVersionFunctions$}}}
+const CreateFunctionDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:FunctionDefinitionVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const CreateFunctionDefinitionResponse$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
+const CreateFunctionDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},DefaultConfig:{shape:FunctionDefaultConfig$},FunctionDefinitionId:{shape:string$,location:"uri",locationName:"FunctionDefinitionId"},Functions:{shape:FunctionDefinitionVersionFunctions$}},required:["FunctionDefinitionId"]}
+const CreateFunctionDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"CreateFunctionDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
+const GroupVersion$: S.StructureShape = {type:"structure",name:"GroupVersion",members:{ConnectorDefinitionVersionArn:{shape:string$},CoreDefinitionVersionArn:{shape:string$},DeviceDefinitionVersionArn:{shape:string$},FunctionDefinitionVersionArn:{shape:string$},LoggerDefinitionVersionArn:{shape:string$},ResourceDefinitionVersionArn:{shape:string$},SubscriptionDefinitionVersionArn:{shape:string$}}}
+const CreateGroupRequest$: S.StructureShape = {type:"structure",name:"CreateGroupRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:GroupVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}},required:["Name"]}
+const CreateGroupResponse$: S.StructureShape = {type:"structure",name:"CreateGroupResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
 const CreateGroupCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"CreateGroupCertificateAuthorityRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId"]}
-const CreateGroupCertificateAuthorityOutput$: S.StructureShape = {type:"structure",name:"CreateGroupCertificateAuthorityOutput",members:{GroupCertificateAuthorityArn:{shape:string$}}}
+const CreateGroupCertificateAuthorityResponse$: S.StructureShape = {type:"structure",name:"CreateGroupCertificateAuthorityResponse",members:{GroupCertificateAuthorityArn:{shape:string$}}}
 const CreateGroupVersionRequest$: S.StructureShape = {type:"structure",name:"CreateGroupVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},ConnectorDefinitionVersionArn:{shape:string$},CoreDefinitionVersionArn:{shape:string$},DeviceDefinitionVersionArn:{shape:string$},FunctionDefinitionVersionArn:{shape:string$},GroupId:{shape:string$,location:"uri",locationName:"GroupId"},LoggerDefinitionVersionArn:{shape:string$},ResourceDefinitionVersionArn:{shape:string$},SubscriptionDefinitionVersionArn:{shape:string$}},required:["GroupId"]}
-const CreateGroupVersionOutput$: S.StructureShape = {type:"structure",name:"CreateGroupVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
-const CreateLoggerDefinitionRequestInitialVersionLoggersMember$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionRequestInitialVersionLoggersMember",members:{Component:{shape:string$},Id:{shape:string$},Level:{shape:string$},Space:{shape:integer$},Type:{shape:string$}},required:["Type","Level","Id","Component"]}
-const CreateLoggerDefinitionRequestInitialVersionLoggers$: S.ListShape = {type:"list",name:"CreateLoggerDefinitionRequestInitialVersionLoggers",member:{shape:CreateLoggerDefinitionRequestInitialVersionLoggersMember$}}
-const CreateLoggerDefinitionRequestInitialVersion$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionRequestInitialVersion",members:{Loggers:{shape:CreateLoggerDefinitionRequestInitialVersionLoggers$}}}
-const CreateLoggerDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:CreateLoggerDefinitionRequestInitialVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
-const CreateLoggerDefinitionOutput$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
-const CreateLoggerDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},LoggerDefinitionId:{shape:string$,location:"uri",locationName:"LoggerDefinitionId"},Loggers:{shape:CreateLoggerDefinitionRequestInitialVersionLoggers$}},required:["LoggerDefinitionId"]}
-const CreateLoggerDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
-const CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSetting$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSetting",members:{AutoAddGroupOwner:{shape:boolean$},GroupOwner:{shape:string$}}}
-const CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceData$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceData",members:{GroupOwnerSetting:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSetting$},SourcePath:{shape:string$}}}
-const CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalVolumeResourceData$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalVolumeResourceData",members:{DestinationPath:{shape:string$},GroupOwnerSetting:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSetting$},SourcePath:{shape:string$}}}
-const CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSetting$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSetting",members:{GroupOwner:{shape:string$},GroupPermission:{shape:string$}},required:["GroupOwner","GroupPermission"]}
-const CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceData$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceData",members:{DestinationPath:{shape:string$},OwnerSetting:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSetting$},S3Uri:{shape:string$}}}
-const CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSageMakerMachineLearningModelResourceData$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSageMakerMachineLearningModelResourceData",members:{DestinationPath:{shape:string$},OwnerSetting:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSetting$},SageMakerJobArn:{shape:string$}}}
-const CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceDataAdditionalStagingLabelsToDownload$: S.ListShape = {type:"list",name:"CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceDataAdditionalStagingLabelsToDownload",member:{shape:string$}}
-const CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceData$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceData",members:{ARN:{shape:string$},AdditionalStagingLabelsToDownload:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceDataAdditionalStagingLabelsToDownload$}}}
-const CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainer$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainer",members:{LocalDeviceResourceData:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceData$},LocalVolumeResourceData:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalVolumeResourceData$},S3MachineLearningModelResourceData:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceData$},SageMakerMachineLearningModelResourceData:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSageMakerMachineLearningModelResourceData$},SecretsManagerSecretResourceData:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceData$}}}
-const CreateResourceDefinitionRequestInitialVersionResourcesMember$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersionResourcesMember",members:{Id:{shape:string$},Name:{shape:string$},ResourceDataContainer:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainer$}},required:["ResourceDataContainer","Id","Name"]}
-const CreateResourceDefinitionRequestInitialVersionResources$: S.ListShape = {type:"list",name:"CreateResourceDefinitionRequestInitialVersionResources",member:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMember$}}
-const CreateResourceDefinitionRequestInitialVersion$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequestInitialVersion",members:{Resources:{shape:CreateResourceDefinitionRequestInitialVersionResources$}}}
-const CreateResourceDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:CreateResourceDefinitionRequestInitialVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
-const CreateResourceDefinitionOutput$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
-const CreateResourceDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},ResourceDefinitionId:{shape:string$,location:"uri",locationName:"ResourceDefinitionId"},Resources:{shape:CreateResourceDefinitionRequestInitialVersionResources$}},required:["ResourceDefinitionId"]}
-const CreateResourceDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
+const CreateGroupVersionResponse$: S.StructureShape = {type:"structure",name:"CreateGroupVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
+const Logger$: S.StructureShape = {type:"structure",name:"Logger",members:{Component:{shape:string$},Id:{shape:string$},Level:{shape:string$},Space:{shape:integer$},Type:{shape:string$}},required:["Type","Level","Id","Component"]}
+const LoggerDefinitionVersionLoggers$: S.ListShape = {type:"list",name:"LoggerDefinitionVersionLoggers",member:{shape:Logger$}}
+const LoggerDefinitionVersion$: S.StructureShape = {type:"structure",name:"LoggerDefinitionVersion",members:{Loggers:{shape:LoggerDefinitionVersionLoggers$}}}
+const CreateLoggerDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:LoggerDefinitionVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const CreateLoggerDefinitionResponse$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
+const CreateLoggerDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},LoggerDefinitionId:{shape:string$,location:"uri",locationName:"LoggerDefinitionId"},Loggers:{shape:LoggerDefinitionVersionLoggers$}},required:["LoggerDefinitionId"]}
+const CreateLoggerDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"CreateLoggerDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
+const GroupOwnerSetting$: S.StructureShape = {type:"structure",name:"GroupOwnerSetting",members:{AutoAddGroupOwner:{shape:boolean$},GroupOwner:{shape:string$}}}
+const LocalDeviceResourceData$: S.StructureShape = {type:"structure",name:"LocalDeviceResourceData",members:{GroupOwnerSetting:{shape:GroupOwnerSetting$},SourcePath:{shape:string$}}}
+const LocalVolumeResourceData$: S.StructureShape = {type:"structure",name:"LocalVolumeResourceData",members:{DestinationPath:{shape:string$},GroupOwnerSetting:{shape:GroupOwnerSetting$},SourcePath:{shape:string$}}}
+const ResourceDownloadOwnerSetting$: S.StructureShape = {type:"structure",name:"ResourceDownloadOwnerSetting",members:{GroupOwner:{shape:string$},GroupPermission:{shape:string$}},required:["GroupOwner","GroupPermission"]}
+const S3MachineLearningModelResourceData$: S.StructureShape = {type:"structure",name:"S3MachineLearningModelResourceData",members:{DestinationPath:{shape:string$},OwnerSetting:{shape:ResourceDownloadOwnerSetting$},S3Uri:{shape:string$}}}
+const SageMakerMachineLearningModelResourceData$: S.StructureShape = {type:"structure",name:"SageMakerMachineLearningModelResourceData",members:{DestinationPath:{shape:string$},OwnerSetting:{shape:ResourceDownloadOwnerSetting$},SageMakerJobArn:{shape:string$}}}
+const SecretsManagerSecretResourceDataAdditionalStagingLabelsToDownload$: S.ListShape = {type:"list",name:"SecretsManagerSecretResourceDataAdditionalStagingLabelsToDownload",member:{shape:string$}}
+const SecretsManagerSecretResourceData$: S.StructureShape = {type:"structure",name:"SecretsManagerSecretResourceData",members:{ARN:{shape:string$},AdditionalStagingLabelsToDownload:{shape:SecretsManagerSecretResourceDataAdditionalStagingLabelsToDownload$}}}
+const ResourceDataContainer$: S.StructureShape = {type:"structure",name:"ResourceDataContainer",members:{LocalDeviceResourceData:{shape:LocalDeviceResourceData$},LocalVolumeResourceData:{shape:LocalVolumeResourceData$},S3MachineLearningModelResourceData:{shape:S3MachineLearningModelResourceData$},SageMakerMachineLearningModelResourceData:{shape:SageMakerMachineLearningModelResourceData$},SecretsManagerSecretResourceData:{shape:SecretsManagerSecretResourceData$}}}
+const Resource$: S.StructureShape = {type:"structure",name:"Resource",members:{Id:{shape:string$},Name:{shape:string$},ResourceDataContainer:{shape:ResourceDataContainer$}},required:["ResourceDataContainer","Id","Name"]}
+const ResourceDefinitionVersionResources$: S.ListShape = {type:"list",name:"ResourceDefinitionVersionResources",member:{shape:Resource$}}
+const ResourceDefinitionVersion$: S.StructureShape = {type:"structure",name:"ResourceDefinitionVersion",members:{Resources:{shape:ResourceDefinitionVersionResources$}}}
+const CreateResourceDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:ResourceDefinitionVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const CreateResourceDefinitionResponse$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
+const CreateResourceDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},ResourceDefinitionId:{shape:string$,location:"uri",locationName:"ResourceDefinitionId"},Resources:{shape:ResourceDefinitionVersionResources$}},required:["ResourceDefinitionId"]}
+const CreateResourceDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"CreateResourceDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
 const CreateSoftwareUpdateJobRequestUpdateTargets$: S.ListShape = {type:"list",name:"CreateSoftwareUpdateJobRequestUpdateTargets",member:{shape:string$}}
 const CreateSoftwareUpdateJobRequest$: S.StructureShape = {type:"structure",name:"CreateSoftwareUpdateJobRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},S3UrlSignerRole:{shape:string$},SoftwareToUpdate:{shape:string$},UpdateAgentLogLevel:{shape:string$},UpdateTargets:{shape:CreateSoftwareUpdateJobRequestUpdateTargets$},UpdateTargetsArchitecture:{shape:string$},UpdateTargetsOperatingSystem:{shape:string$}},required:["S3UrlSignerRole","UpdateTargetsArchitecture","SoftwareToUpdate","UpdateTargets","UpdateTargetsOperatingSystem"]}
-const CreateSoftwareUpdateJobOutput$: S.StructureShape = {type:"structure",name:"CreateSoftwareUpdateJobOutput",members:{IotJobArn:{shape:string$},IotJobId:{shape:string$},PlatformSoftwareVersion:{shape:string$}}}
-const CreateSubscriptionDefinitionRequestInitialVersionSubscriptionsMember$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionRequestInitialVersionSubscriptionsMember",members:{Id:{shape:string$},Source:{shape:string$},Subject:{shape:string$},Target:{shape:string$}},required:["Target","Id","Subject","Source"]}
-const CreateSubscriptionDefinitionRequestInitialVersionSubscriptions$: S.ListShape = {type:"list",name:"CreateSubscriptionDefinitionRequestInitialVersionSubscriptions",member:{shape:CreateSubscriptionDefinitionRequestInitialVersionSubscriptionsMember$}}
-const CreateSubscriptionDefinitionRequestInitialVersion$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionRequestInitialVersion",members:{Subscriptions:{shape:CreateSubscriptionDefinitionRequestInitialVersionSubscriptions$}}}
-const CreateSubscriptionDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:CreateSubscriptionDefinitionRequestInitialVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
-const CreateSubscriptionDefinitionOutput$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
-const CreateSubscriptionDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},SubscriptionDefinitionId:{shape:string$,location:"uri",locationName:"SubscriptionDefinitionId"},Subscriptions:{shape:CreateSubscriptionDefinitionRequestInitialVersionSubscriptions$}},required:["SubscriptionDefinitionId"]}
-const CreateSubscriptionDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
+const CreateSoftwareUpdateJobResponse$: S.StructureShape = {type:"structure",name:"CreateSoftwareUpdateJobResponse",members:{IotJobArn:{shape:string$},IotJobId:{shape:string$},PlatformSoftwareVersion:{shape:string$}}}
+const Subscription$: S.StructureShape = {type:"structure",name:"Subscription",members:{Id:{shape:string$},Source:{shape:string$},Subject:{shape:string$},Target:{shape:string$}},required:["Target","Id","Subject","Source"]}
+const SubscriptionDefinitionVersionSubscriptions$: S.ListShape = {type:"list",name:"SubscriptionDefinitionVersionSubscriptions",member:{shape:Subscription$}}
+const SubscriptionDefinitionVersion$: S.StructureShape = {type:"structure",name:"SubscriptionDefinitionVersion",members:{Subscriptions:{shape:SubscriptionDefinitionVersionSubscriptions$}}}
+const CreateSubscriptionDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},InitialVersion:{shape:SubscriptionDefinitionVersion$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const CreateSubscriptionDefinitionResponse$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
+const CreateSubscriptionDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionVersionRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},SubscriptionDefinitionId:{shape:string$,location:"uri",locationName:"SubscriptionDefinitionId"},Subscriptions:{shape:SubscriptionDefinitionVersionSubscriptions$}},required:["SubscriptionDefinitionId"]}
+const CreateSubscriptionDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"CreateSubscriptionDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
 const DeleteConnectorDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteConnectorDefinitionRequest",members:{ConnectorDefinitionId:{shape:string$,location:"uri",locationName:"ConnectorDefinitionId"}},required:["ConnectorDefinitionId"]}
-const DeleteConnectorDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteConnectorDefinitionOutput",members:{}}
+const DeleteConnectorDefinitionResponse$: S.StructureShape = {type:"structure",name:"DeleteConnectorDefinitionResponse",members:{}}
 const DeleteCoreDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteCoreDefinitionRequest",members:{CoreDefinitionId:{shape:string$,location:"uri",locationName:"CoreDefinitionId"}},required:["CoreDefinitionId"]}
-const DeleteCoreDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteCoreDefinitionOutput",members:{}}
+const DeleteCoreDefinitionResponse$: S.StructureShape = {type:"structure",name:"DeleteCoreDefinitionResponse",members:{}}
 const DeleteDeviceDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteDeviceDefinitionRequest",members:{DeviceDefinitionId:{shape:string$,location:"uri",locationName:"DeviceDefinitionId"}},required:["DeviceDefinitionId"]}
-const DeleteDeviceDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteDeviceDefinitionOutput",members:{}}
+const DeleteDeviceDefinitionResponse$: S.StructureShape = {type:"structure",name:"DeleteDeviceDefinitionResponse",members:{}}
 const DeleteFunctionDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteFunctionDefinitionRequest",members:{FunctionDefinitionId:{shape:string$,location:"uri",locationName:"FunctionDefinitionId"}},required:["FunctionDefinitionId"]}
-const DeleteFunctionDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteFunctionDefinitionOutput",members:{}}
+const DeleteFunctionDefinitionResponse$: S.StructureShape = {type:"structure",name:"DeleteFunctionDefinitionResponse",members:{}}
 const DeleteGroupRequest$: S.StructureShape = {type:"structure",name:"DeleteGroupRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId"]}
-const DeleteGroupOutput$: S.StructureShape = {type:"structure",name:"DeleteGroupOutput",members:{}}
+const DeleteGroupResponse$: S.StructureShape = {type:"structure",name:"DeleteGroupResponse",members:{}}
 const DeleteLoggerDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteLoggerDefinitionRequest",members:{LoggerDefinitionId:{shape:string$,location:"uri",locationName:"LoggerDefinitionId"}},required:["LoggerDefinitionId"]}
-const DeleteLoggerDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteLoggerDefinitionOutput",members:{}}
+const DeleteLoggerDefinitionResponse$: S.StructureShape = {type:"structure",name:"DeleteLoggerDefinitionResponse",members:{}}
 const DeleteResourceDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteResourceDefinitionRequest",members:{ResourceDefinitionId:{shape:string$,location:"uri",locationName:"ResourceDefinitionId"}},required:["ResourceDefinitionId"]}
-const DeleteResourceDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteResourceDefinitionOutput",members:{}}
+const DeleteResourceDefinitionResponse$: S.StructureShape = {type:"structure",name:"DeleteResourceDefinitionResponse",members:{}}
 const DeleteSubscriptionDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteSubscriptionDefinitionRequest",members:{SubscriptionDefinitionId:{shape:string$,location:"uri",locationName:"SubscriptionDefinitionId"}},required:["SubscriptionDefinitionId"]}
-const DeleteSubscriptionDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteSubscriptionDefinitionOutput",members:{}}
+const DeleteSubscriptionDefinitionResponse$: S.StructureShape = {type:"structure",name:"DeleteSubscriptionDefinitionResponse",members:{}}
 const DisassociateRoleFromGroupRequest$: S.StructureShape = {type:"structure",name:"DisassociateRoleFromGroupRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId"]}
-const DisassociateRoleFromGroupOutput$: S.StructureShape = {type:"structure",name:"DisassociateRoleFromGroupOutput",members:{DisassociatedAt:{shape:string$}}}
+const DisassociateRoleFromGroupResponse$: S.StructureShape = {type:"structure",name:"DisassociateRoleFromGroupResponse",members:{DisassociatedAt:{shape:string$}}}
 const DisassociateServiceRoleFromAccountRequest$: S.StructureShape = {type:"structure",name:"DisassociateServiceRoleFromAccountRequest",members:{}}
-const DisassociateServiceRoleFromAccountOutput$: S.StructureShape = {type:"structure",name:"DisassociateServiceRoleFromAccountOutput",members:{DisassociatedAt:{shape:string$}}}
+const DisassociateServiceRoleFromAccountResponse$: S.StructureShape = {type:"structure",name:"DisassociateServiceRoleFromAccountResponse",members:{DisassociatedAt:{shape:string$}}}
 const GetAssociatedRoleRequest$: S.StructureShape = {type:"structure",name:"GetAssociatedRoleRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId"]}
-const GetAssociatedRoleOutput$: S.StructureShape = {type:"structure",name:"GetAssociatedRoleOutput",members:{AssociatedAt:{shape:string$},RoleArn:{shape:string$}}}
+const GetAssociatedRoleResponse$: S.StructureShape = {type:"structure",name:"GetAssociatedRoleResponse",members:{AssociatedAt:{shape:string$},RoleArn:{shape:string$}}}
 const GetBulkDeploymentStatusRequest$: S.StructureShape = {type:"structure",name:"GetBulkDeploymentStatusRequest",members:{BulkDeploymentId:{shape:string$,location:"uri",locationName:"BulkDeploymentId"}},required:["BulkDeploymentId"]}
-const GetBulkDeploymentStatusOutputBulkDeploymentMetrics$: S.StructureShape = {type:"structure",name:"GetBulkDeploymentStatusOutputBulkDeploymentMetrics",members:{InvalidInputRecords:{shape:integer$},RecordsProcessed:{shape:integer$},RetryAttempts:{shape:integer$}}}
-const GetBulkDeploymentStatusOutputErrorDetailsMember$: S.StructureShape = {type:"structure",name:"GetBulkDeploymentStatusOutputErrorDetailsMember",members:{DetailedErrorCode:{shape:string$},DetailedErrorMessage:{shape:string$}}}
-const GetBulkDeploymentStatusOutputErrorDetails$: S.ListShape = {type:"list",name:"GetBulkDeploymentStatusOutputErrorDetails",member:{shape:GetBulkDeploymentStatusOutputErrorDetailsMember$}}
-const GetBulkDeploymentStatusOutput$: S.StructureShape = {type:"structure",name:"GetBulkDeploymentStatusOutput",members:{BulkDeploymentMetrics:{shape:GetBulkDeploymentStatusOutputBulkDeploymentMetrics$},BulkDeploymentStatus:{shape:string$},CreatedAt:{shape:string$},ErrorDetails:{shape:GetBulkDeploymentStatusOutputErrorDetails$},ErrorMessage:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const BulkDeploymentMetrics$: S.StructureShape = {type:"structure",name:"BulkDeploymentMetrics",members:{InvalidInputRecords:{shape:integer$},RecordsProcessed:{shape:integer$},RetryAttempts:{shape:integer$}}}
+const ErrorDetail$: S.StructureShape = {type:"structure",name:"ErrorDetail",members:{DetailedErrorCode:{shape:string$},DetailedErrorMessage:{shape:string$}}}
+const GetBulkDeploymentStatusResponseErrorDetails$: S.ListShape = {type:"list",name:"GetBulkDeploymentStatusResponseErrorDetails",member:{shape:ErrorDetail$}}
+const GetBulkDeploymentStatusResponse$: S.StructureShape = {type:"structure",name:"GetBulkDeploymentStatusResponse",members:{BulkDeploymentMetrics:{shape:BulkDeploymentMetrics$},BulkDeploymentStatus:{shape:string$},CreatedAt:{shape:string$},ErrorDetails:{shape:GetBulkDeploymentStatusResponseErrorDetails$},ErrorMessage:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const GetConnectivityInfoRequest$: S.StructureShape = {type:"structure",name:"GetConnectivityInfoRequest",members:{ThingName:{shape:string$,location:"uri",locationName:"ThingName"}},required:["ThingName"]}
-const GetConnectivityInfoOutputConnectivityInfoMember$: S.StructureShape = {type:"structure",name:"GetConnectivityInfoOutputConnectivityInfoMember",members:{HostAddress:{shape:string$},Id:{shape:string$},Metadata:{shape:string$},PortNumber:{shape:integer$}}}
-const GetConnectivityInfoOutputConnectivityInfo$: S.ListShape = {type:"list",name:"GetConnectivityInfoOutputConnectivityInfo",member:{shape:GetConnectivityInfoOutputConnectivityInfoMember$}}
-const GetConnectivityInfoOutput$: S.StructureShape = {type:"structure",name:"GetConnectivityInfoOutput",members:{ConnectivityInfo:{shape:GetConnectivityInfoOutputConnectivityInfo$},Message:{shape:string$,locationName:"message"}}}
+const ConnectivityInfo$: S.StructureShape = {type:"structure",name:"ConnectivityInfo",members:{HostAddress:{shape:string$},Id:{shape:string$},Metadata:{shape:string$},PortNumber:{shape:integer$}}}
+const GetConnectivityInfoResponseConnectivityInfo$: S.ListShape = {type:"list",name:"GetConnectivityInfoResponseConnectivityInfo",member:{shape:ConnectivityInfo$}}
+const GetConnectivityInfoResponse$: S.StructureShape = {type:"structure",name:"GetConnectivityInfoResponse",members:{ConnectivityInfo:{shape:GetConnectivityInfoResponseConnectivityInfo$},Message:{shape:string$,locationName:"message"}}}
 const GetConnectorDefinitionRequest$: S.StructureShape = {type:"structure",name:"GetConnectorDefinitionRequest",members:{ConnectorDefinitionId:{shape:string$,location:"uri",locationName:"ConnectorDefinitionId"}},required:["ConnectorDefinitionId"]}
-const GetConnectorDefinitionOutput$: S.StructureShape = {type:"structure",name:"GetConnectorDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const GetConnectorDefinitionResponse$: S.StructureShape = {type:"structure",name:"GetConnectorDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const GetConnectorDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"GetConnectorDefinitionVersionRequest",members:{ConnectorDefinitionId:{shape:string$,location:"uri",locationName:"ConnectorDefinitionId"},ConnectorDefinitionVersionId:{shape:string$,location:"uri",locationName:"ConnectorDefinitionVersionId"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["ConnectorDefinitionId","ConnectorDefinitionVersionId"]}
-const GetConnectorDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"GetConnectorDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:CreateConnectorDefinitionRequestInitialVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
+const GetConnectorDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"GetConnectorDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:ConnectorDefinitionVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
 const GetCoreDefinitionRequest$: S.StructureShape = {type:"structure",name:"GetCoreDefinitionRequest",members:{CoreDefinitionId:{shape:string$,location:"uri",locationName:"CoreDefinitionId"}},required:["CoreDefinitionId"]}
-const GetCoreDefinitionOutput$: S.StructureShape = {type:"structure",name:"GetCoreDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const GetCoreDefinitionResponse$: S.StructureShape = {type:"structure",name:"GetCoreDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const GetCoreDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"GetCoreDefinitionVersionRequest",members:{CoreDefinitionId:{shape:string$,location:"uri",locationName:"CoreDefinitionId"},CoreDefinitionVersionId:{shape:string$,location:"uri",locationName:"CoreDefinitionVersionId"}},required:["CoreDefinitionId","CoreDefinitionVersionId"]}
-const GetCoreDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"GetCoreDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:CreateCoreDefinitionRequestInitialVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
+const GetCoreDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"GetCoreDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:CoreDefinitionVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
 const GetDeploymentStatusRequest$: S.StructureShape = {type:"structure",name:"GetDeploymentStatusRequest",members:{DeploymentId:{shape:string$,location:"uri",locationName:"DeploymentId"},GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId","DeploymentId"]}
-const GetDeploymentStatusOutput$: S.StructureShape = {type:"structure",name:"GetDeploymentStatusOutput",members:{DeploymentStatus:{shape:string$},DeploymentType:{shape:string$},ErrorDetails:{shape:GetBulkDeploymentStatusOutputErrorDetails$},ErrorMessage:{shape:string$},UpdatedAt:{shape:string$}}}
+const GetDeploymentStatusResponse$: S.StructureShape = {type:"structure",name:"GetDeploymentStatusResponse",members:{DeploymentStatus:{shape:string$},DeploymentType:{shape:string$},ErrorDetails:{shape:GetBulkDeploymentStatusResponseErrorDetails$},ErrorMessage:{shape:string$},UpdatedAt:{shape:string$}}}
 const GetDeviceDefinitionRequest$: S.StructureShape = {type:"structure",name:"GetDeviceDefinitionRequest",members:{DeviceDefinitionId:{shape:string$,location:"uri",locationName:"DeviceDefinitionId"}},required:["DeviceDefinitionId"]}
-const GetDeviceDefinitionOutput$: S.StructureShape = {type:"structure",name:"GetDeviceDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const GetDeviceDefinitionResponse$: S.StructureShape = {type:"structure",name:"GetDeviceDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const GetDeviceDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"GetDeviceDefinitionVersionRequest",members:{DeviceDefinitionId:{shape:string$,location:"uri",locationName:"DeviceDefinitionId"},DeviceDefinitionVersionId:{shape:string$,location:"uri",locationName:"DeviceDefinitionVersionId"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["DeviceDefinitionVersionId","DeviceDefinitionId"]}
-const GetDeviceDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"GetDeviceDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:CreateDeviceDefinitionRequestInitialVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
+const GetDeviceDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"GetDeviceDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:DeviceDefinitionVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
 const GetFunctionDefinitionRequest$: S.StructureShape = {type:"structure",name:"GetFunctionDefinitionRequest",members:{FunctionDefinitionId:{shape:string$,location:"uri",locationName:"FunctionDefinitionId"}},required:["FunctionDefinitionId"]}
-const GetFunctionDefinitionOutput$: S.StructureShape = {type:"structure",name:"GetFunctionDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const GetFunctionDefinitionResponse$: S.StructureShape = {type:"structure",name:"GetFunctionDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const GetFunctionDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"GetFunctionDefinitionVersionRequest",members:{FunctionDefinitionId:{shape:string$,location:"uri",locationName:"FunctionDefinitionId"},FunctionDefinitionVersionId:{shape:string$,location:"uri",locationName:"FunctionDefinitionVersionId"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["FunctionDefinitionId","FunctionDefinitionVersionId"]}
-const GetFunctionDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"GetFunctionDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:CreateFunctionDefinitionRequestInitialVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
+const GetFunctionDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"GetFunctionDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:FunctionDefinitionVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
 const GetGroupRequest$: S.StructureShape = {type:"structure",name:"GetGroupRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId"]}
-const GetGroupOutput$: S.StructureShape = {type:"structure",name:"GetGroupOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const GetGroupResponse$: S.StructureShape = {type:"structure",name:"GetGroupResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const GetGroupCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"GetGroupCertificateAuthorityRequest",members:{CertificateAuthorityId:{shape:string$,location:"uri",locationName:"CertificateAuthorityId"},GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["CertificateAuthorityId","GroupId"]}
-const GetGroupCertificateAuthorityOutput$: S.StructureShape = {type:"structure",name:"GetGroupCertificateAuthorityOutput",members:{GroupCertificateAuthorityArn:{shape:string$},GroupCertificateAuthorityId:{shape:string$},PemEncodedCertificate:{shape:string$}}}
+const GetGroupCertificateAuthorityResponse$: S.StructureShape = {type:"structure",name:"GetGroupCertificateAuthorityResponse",members:{GroupCertificateAuthorityArn:{shape:string$},GroupCertificateAuthorityId:{shape:string$},PemEncodedCertificate:{shape:string$}}}
 const GetGroupCertificateConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetGroupCertificateConfigurationRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId"]}
-const GetGroupCertificateConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetGroupCertificateConfigurationOutput",members:{CertificateAuthorityExpiryInMilliseconds:{shape:string$},CertificateExpiryInMilliseconds:{shape:string$},GroupId:{shape:string$}}}
+const GetGroupCertificateConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetGroupCertificateConfigurationResponse",members:{CertificateAuthorityExpiryInMilliseconds:{shape:string$},CertificateExpiryInMilliseconds:{shape:string$},GroupId:{shape:string$}}}
 const GetGroupVersionRequest$: S.StructureShape = {type:"structure",name:"GetGroupVersionRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"},GroupVersionId:{shape:string$,location:"uri",locationName:"GroupVersionId"}},required:["GroupVersionId","GroupId"]}
-const GetGroupVersionOutput$: S.StructureShape = {type:"structure",name:"GetGroupVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:CreateGroupRequestInitialVersion$},Id:{shape:string$},Version:{shape:string$}}}
+const GetGroupVersionResponse$: S.StructureShape = {type:"structure",name:"GetGroupVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:GroupVersion$},Id:{shape:string$},Version:{shape:string$}}}
 const GetLoggerDefinitionRequest$: S.StructureShape = {type:"structure",name:"GetLoggerDefinitionRequest",members:{LoggerDefinitionId:{shape:string$,location:"uri",locationName:"LoggerDefinitionId"}},required:["LoggerDefinitionId"]}
-const GetLoggerDefinitionOutput$: S.StructureShape = {type:"structure",name:"GetLoggerDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const GetLoggerDefinitionResponse$: S.StructureShape = {type:"structure",name:"GetLoggerDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const GetLoggerDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"GetLoggerDefinitionVersionRequest",members:{LoggerDefinitionId:{shape:string$,location:"uri",locationName:"LoggerDefinitionId"},LoggerDefinitionVersionId:{shape:string$,location:"uri",locationName:"LoggerDefinitionVersionId"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["LoggerDefinitionVersionId","LoggerDefinitionId"]}
-const GetLoggerDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"GetLoggerDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:CreateLoggerDefinitionRequestInitialVersion$},Id:{shape:string$},Version:{shape:string$}}}
+const GetLoggerDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"GetLoggerDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:LoggerDefinitionVersion$},Id:{shape:string$},Version:{shape:string$}}}
 const GetResourceDefinitionRequest$: S.StructureShape = {type:"structure",name:"GetResourceDefinitionRequest",members:{ResourceDefinitionId:{shape:string$,location:"uri",locationName:"ResourceDefinitionId"}},required:["ResourceDefinitionId"]}
-const GetResourceDefinitionOutput$: S.StructureShape = {type:"structure",name:"GetResourceDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const GetResourceDefinitionResponse$: S.StructureShape = {type:"structure",name:"GetResourceDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const GetResourceDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"GetResourceDefinitionVersionRequest",members:{ResourceDefinitionId:{shape:string$,location:"uri",locationName:"ResourceDefinitionId"},ResourceDefinitionVersionId:{shape:string$,location:"uri",locationName:"ResourceDefinitionVersionId"}},required:["ResourceDefinitionVersionId","ResourceDefinitionId"]}
-const GetResourceDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"GetResourceDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:CreateResourceDefinitionRequestInitialVersion$},Id:{shape:string$},Version:{shape:string$}}}
+const GetResourceDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"GetResourceDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:ResourceDefinitionVersion$},Id:{shape:string$},Version:{shape:string$}}}
 const GetServiceRoleForAccountRequest$: S.StructureShape = {type:"structure",name:"GetServiceRoleForAccountRequest",members:{}}
-const GetServiceRoleForAccountOutput$: S.StructureShape = {type:"structure",name:"GetServiceRoleForAccountOutput",members:{AssociatedAt:{shape:string$},RoleArn:{shape:string$}}}
+const GetServiceRoleForAccountResponse$: S.StructureShape = {type:"structure",name:"GetServiceRoleForAccountResponse",members:{AssociatedAt:{shape:string$},RoleArn:{shape:string$}}}
 const GetSubscriptionDefinitionRequest$: S.StructureShape = {type:"structure",name:"GetSubscriptionDefinitionRequest",members:{SubscriptionDefinitionId:{shape:string$,location:"uri",locationName:"SubscriptionDefinitionId"}},required:["SubscriptionDefinitionId"]}
-const GetSubscriptionDefinitionOutput$: S.StructureShape = {type:"structure",name:"GetSubscriptionDefinitionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const GetSubscriptionDefinitionResponse$: S.StructureShape = {type:"structure",name:"GetSubscriptionDefinitionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const GetSubscriptionDefinitionVersionRequest$: S.StructureShape = {type:"structure",name:"GetSubscriptionDefinitionVersionRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},SubscriptionDefinitionId:{shape:string$,location:"uri",locationName:"SubscriptionDefinitionId"},SubscriptionDefinitionVersionId:{shape:string$,location:"uri",locationName:"SubscriptionDefinitionVersionId"}},required:["SubscriptionDefinitionId","SubscriptionDefinitionVersionId"]}
-const GetSubscriptionDefinitionVersionOutput$: S.StructureShape = {type:"structure",name:"GetSubscriptionDefinitionVersionOutput",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:CreateSubscriptionDefinitionRequestInitialVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
+const GetSubscriptionDefinitionVersionResponse$: S.StructureShape = {type:"structure",name:"GetSubscriptionDefinitionVersionResponse",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Definition:{shape:SubscriptionDefinitionVersion$},Id:{shape:string$},NextToken:{shape:string$},Version:{shape:string$}}}
 const GetThingRuntimeConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetThingRuntimeConfigurationRequest",members:{ThingName:{shape:string$,location:"uri",locationName:"ThingName"}},required:["ThingName"]}
-const GetThingRuntimeConfigurationOutputRuntimeConfigurationTelemetryConfiguration$: S.StructureShape = {type:"structure",name:"GetThingRuntimeConfigurationOutputRuntimeConfigurationTelemetryConfiguration",members:{ConfigurationSyncStatus:{shape:string$},Telemetry:{shape:string$}},required:["Telemetry"]}
-const GetThingRuntimeConfigurationOutputRuntimeConfiguration$: S.StructureShape = {type:"structure",name:"GetThingRuntimeConfigurationOutputRuntimeConfiguration",members:{TelemetryConfiguration:{shape:GetThingRuntimeConfigurationOutputRuntimeConfigurationTelemetryConfiguration$}}}
-const GetThingRuntimeConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetThingRuntimeConfigurationOutput",members:{RuntimeConfiguration:{shape:GetThingRuntimeConfigurationOutputRuntimeConfiguration$}}}
+const TelemetryConfiguration$: S.StructureShape = {type:"structure",name:"TelemetryConfiguration",members:{ConfigurationSyncStatus:{shape:string$},Telemetry:{shape:string$}},required:["Telemetry"]}
+const RuntimeConfiguration$: S.StructureShape = {type:"structure",name:"RuntimeConfiguration",members:{TelemetryConfiguration:{shape:TelemetryConfiguration$}}}
+const GetThingRuntimeConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetThingRuntimeConfigurationResponse",members:{RuntimeConfiguration:{shape:RuntimeConfiguration$}}}
 const ListBulkDeploymentDetailedReportsRequest$: S.StructureShape = {type:"structure",name:"ListBulkDeploymentDetailedReportsRequest",members:{BulkDeploymentId:{shape:string$,location:"uri",locationName:"BulkDeploymentId"},MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["BulkDeploymentId"]}
-const ListBulkDeploymentDetailedReportsOutputDeploymentsMember$: S.StructureShape = {type:"structure",name:"ListBulkDeploymentDetailedReportsOutputDeploymentsMember",members:{CreatedAt:{shape:string$},DeploymentArn:{shape:string$},DeploymentId:{shape:string$},DeploymentStatus:{shape:string$},DeploymentType:{shape:string$},ErrorDetails:{shape:GetBulkDeploymentStatusOutputErrorDetails$},ErrorMessage:{shape:string$},GroupArn:{shape:string$}}}
-const ListBulkDeploymentDetailedReportsOutputDeployments$: S.ListShape = {type:"list",name:"ListBulkDeploymentDetailedReportsOutputDeployments",member:{shape:ListBulkDeploymentDetailedReportsOutputDeploymentsMember$}}
-const ListBulkDeploymentDetailedReportsOutput$: S.StructureShape = {type:"structure",name:"ListBulkDeploymentDetailedReportsOutput",members:{Deployments:{shape:ListBulkDeploymentDetailedReportsOutputDeployments$},NextToken:{shape:string$}}}
+const BulkDeploymentResult$: S.StructureShape = {type:"structure",name:"BulkDeploymentResult",members:{CreatedAt:{shape:string$},DeploymentArn:{shape:string$},DeploymentId:{shape:string$},DeploymentStatus:{shape:string$},DeploymentType:{shape:string$},ErrorDetails:{shape:GetBulkDeploymentStatusResponseErrorDetails$},ErrorMessage:{shape:string$},GroupArn:{shape:string$}}}
+const ListBulkDeploymentDetailedReportsResponseDeployments$: S.ListShape = {type:"list",name:"ListBulkDeploymentDetailedReportsResponseDeployments",member:{shape:BulkDeploymentResult$}}
+const ListBulkDeploymentDetailedReportsResponse$: S.StructureShape = {type:"structure",name:"ListBulkDeploymentDetailedReportsResponse",members:{Deployments:{shape:ListBulkDeploymentDetailedReportsResponseDeployments$},NextToken:{shape:string$}}}
 const ListBulkDeploymentsRequest$: S.StructureShape = {type:"structure",name:"ListBulkDeploymentsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListBulkDeploymentsOutputBulkDeploymentsMember$: S.StructureShape = {type:"structure",name:"ListBulkDeploymentsOutputBulkDeploymentsMember",members:{BulkDeploymentArn:{shape:string$},BulkDeploymentId:{shape:string$},CreatedAt:{shape:string$}}}
-const ListBulkDeploymentsOutputBulkDeployments$: S.ListShape = {type:"list",name:"ListBulkDeploymentsOutputBulkDeployments",member:{shape:ListBulkDeploymentsOutputBulkDeploymentsMember$}}
-const ListBulkDeploymentsOutput$: S.StructureShape = {type:"structure",name:"ListBulkDeploymentsOutput",members:{BulkDeployments:{shape:ListBulkDeploymentsOutputBulkDeployments$},NextToken:{shape:string$}}}
+const BulkDeployment$: S.StructureShape = {type:"structure",name:"BulkDeployment",members:{BulkDeploymentArn:{shape:string$},BulkDeploymentId:{shape:string$},CreatedAt:{shape:string$}}}
+const ListBulkDeploymentsResponseBulkDeployments$: S.ListShape = {type:"list",name:"ListBulkDeploymentsResponseBulkDeployments",member:{shape:BulkDeployment$}}
+const ListBulkDeploymentsResponse$: S.StructureShape = {type:"structure",name:"ListBulkDeploymentsResponse",members:{BulkDeployments:{shape:ListBulkDeploymentsResponseBulkDeployments$},NextToken:{shape:string$}}}
 const ListConnectorDefinitionVersionsRequest$: S.StructureShape = {type:"structure",name:"ListConnectorDefinitionVersionsRequest",members:{ConnectorDefinitionId:{shape:string$,location:"uri",locationName:"ConnectorDefinitionId"},MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["ConnectorDefinitionId"]}
-const ListConnectorDefinitionVersionsOutputVersionsMember$: S.StructureShape = {type:"structure",name:"ListConnectorDefinitionVersionsOutputVersionsMember",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
-const ListConnectorDefinitionVersionsOutputVersions$: S.ListShape = {type:"list",name:"ListConnectorDefinitionVersionsOutputVersions",member:{shape:ListConnectorDefinitionVersionsOutputVersionsMember$}}
-const ListConnectorDefinitionVersionsOutput$: S.StructureShape = {type:"structure",name:"ListConnectorDefinitionVersionsOutput",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsOutputVersions$}}}
+const VersionInformation$: S.StructureShape = {type:"structure",name:"VersionInformation",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},Version:{shape:string$}}}
+const ListConnectorDefinitionVersionsResponseVersions$: S.ListShape = {type:"list",name:"ListConnectorDefinitionVersionsResponseVersions",member:{shape:VersionInformation$}}
+const ListConnectorDefinitionVersionsResponse$: S.StructureShape = {type:"structure",name:"ListConnectorDefinitionVersionsResponse",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsResponseVersions$}}}
 const ListConnectorDefinitionsRequest$: S.StructureShape = {type:"structure",name:"ListConnectorDefinitionsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListConnectorDefinitionsOutputDefinitionsMember$: S.StructureShape = {type:"structure",name:"ListConnectorDefinitionsOutputDefinitionsMember",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},Tags:{shape:CreateConnectorDefinitionRequestTags$,locationName:"tags"}}}
-const ListConnectorDefinitionsOutputDefinitions$: S.ListShape = {type:"list",name:"ListConnectorDefinitionsOutputDefinitions",member:{shape:ListConnectorDefinitionsOutputDefinitionsMember$}}
-const ListConnectorDefinitionsOutput$: S.StructureShape = {type:"structure",name:"ListConnectorDefinitionsOutput",members:{Definitions:{shape:ListConnectorDefinitionsOutputDefinitions$},NextToken:{shape:string$}}}
+const DefinitionInformation$: S.StructureShape = {type:"structure",name:"DefinitionInformation",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$},Tags:{shape:CreateConnectorDefinitionRequestTags$,locationName:"tags"}}}
+const ListConnectorDefinitionsResponseDefinitions$: S.ListShape = {type:"list",name:"ListConnectorDefinitionsResponseDefinitions",member:{shape:DefinitionInformation$}}
+const ListConnectorDefinitionsResponse$: S.StructureShape = {type:"structure",name:"ListConnectorDefinitionsResponse",members:{Definitions:{shape:ListConnectorDefinitionsResponseDefinitions$},NextToken:{shape:string$}}}
 const ListCoreDefinitionVersionsRequest$: S.StructureShape = {type:"structure",name:"ListCoreDefinitionVersionsRequest",members:{CoreDefinitionId:{shape:string$,location:"uri",locationName:"CoreDefinitionId"},MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["CoreDefinitionId"]}
-const ListCoreDefinitionVersionsOutput$: S.StructureShape = {type:"structure",name:"ListCoreDefinitionVersionsOutput",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsOutputVersions$}}}
+const ListCoreDefinitionVersionsResponse$: S.StructureShape = {type:"structure",name:"ListCoreDefinitionVersionsResponse",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsResponseVersions$}}}
 const ListCoreDefinitionsRequest$: S.StructureShape = {type:"structure",name:"ListCoreDefinitionsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListCoreDefinitionsOutput$: S.StructureShape = {type:"structure",name:"ListCoreDefinitionsOutput",members:{Definitions:{shape:ListConnectorDefinitionsOutputDefinitions$},NextToken:{shape:string$}}}
+const ListCoreDefinitionsResponse$: S.StructureShape = {type:"structure",name:"ListCoreDefinitionsResponse",members:{Definitions:{shape:ListConnectorDefinitionsResponseDefinitions$},NextToken:{shape:string$}}}
 const ListDeploymentsRequest$: S.StructureShape = {type:"structure",name:"ListDeploymentsRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"},MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["GroupId"]}
-const ListDeploymentsOutputDeploymentsMember$: S.StructureShape = {type:"structure",name:"ListDeploymentsOutputDeploymentsMember",members:{CreatedAt:{shape:string$},DeploymentArn:{shape:string$},DeploymentId:{shape:string$},DeploymentType:{shape:string$},GroupArn:{shape:string$}}}
-const ListDeploymentsOutputDeployments$: S.ListShape = {type:"list",name:"ListDeploymentsOutputDeployments",member:{shape:ListDeploymentsOutputDeploymentsMember$}}
-const ListDeploymentsOutput$: S.StructureShape = {type:"structure",name:"ListDeploymentsOutput",members:{Deployments:{shape:ListDeploymentsOutputDeployments$},NextToken:{shape:string$}}}
+const Deployment$: S.StructureShape = {type:"structure",name:"Deployment",members:{CreatedAt:{shape:string$},DeploymentArn:{shape:string$},DeploymentId:{shape:string$},DeploymentType:{shape:string$},GroupArn:{shape:string$}}}
+const ListDeploymentsResponseDeployments$: S.ListShape = {type:"list",name:"ListDeploymentsResponseDeployments",member:{shape:Deployment$}}
+const ListDeploymentsResponse$: S.StructureShape = {type:"structure",name:"ListDeploymentsResponse",members:{Deployments:{shape:ListDeploymentsResponseDeployments$},NextToken:{shape:string$}}}
 const ListDeviceDefinitionVersionsRequest$: S.StructureShape = {type:"structure",name:"ListDeviceDefinitionVersionsRequest",members:{DeviceDefinitionId:{shape:string$,location:"uri",locationName:"DeviceDefinitionId"},MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["DeviceDefinitionId"]}
-const ListDeviceDefinitionVersionsOutput$: S.StructureShape = {type:"structure",name:"ListDeviceDefinitionVersionsOutput",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsOutputVersions$}}}
+const ListDeviceDefinitionVersionsResponse$: S.StructureShape = {type:"structure",name:"ListDeviceDefinitionVersionsResponse",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsResponseVersions$}}}
 const ListDeviceDefinitionsRequest$: S.StructureShape = {type:"structure",name:"ListDeviceDefinitionsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListDeviceDefinitionsOutput$: S.StructureShape = {type:"structure",name:"ListDeviceDefinitionsOutput",members:{Definitions:{shape:ListConnectorDefinitionsOutputDefinitions$},NextToken:{shape:string$}}}
+const ListDeviceDefinitionsResponse$: S.StructureShape = {type:"structure",name:"ListDeviceDefinitionsResponse",members:{Definitions:{shape:ListConnectorDefinitionsResponseDefinitions$},NextToken:{shape:string$}}}
 const ListFunctionDefinitionVersionsRequest$: S.StructureShape = {type:"structure",name:"ListFunctionDefinitionVersionsRequest",members:{FunctionDefinitionId:{shape:string$,location:"uri",locationName:"FunctionDefinitionId"},MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["FunctionDefinitionId"]}
-const ListFunctionDefinitionVersionsOutput$: S.StructureShape = {type:"structure",name:"ListFunctionDefinitionVersionsOutput",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsOutputVersions$}}}
+const ListFunctionDefinitionVersionsResponse$: S.StructureShape = {type:"structure",name:"ListFunctionDefinitionVersionsResponse",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsResponseVersions$}}}
 const ListFunctionDefinitionsRequest$: S.StructureShape = {type:"structure",name:"ListFunctionDefinitionsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListFunctionDefinitionsOutput$: S.StructureShape = {type:"structure",name:"ListFunctionDefinitionsOutput",members:{Definitions:{shape:ListConnectorDefinitionsOutputDefinitions$},NextToken:{shape:string$}}}
+const ListFunctionDefinitionsResponse$: S.StructureShape = {type:"structure",name:"ListFunctionDefinitionsResponse",members:{Definitions:{shape:ListConnectorDefinitionsResponseDefinitions$},NextToken:{shape:string$}}}
 const ListGroupCertificateAuthoritiesRequest$: S.StructureShape = {type:"structure",name:"ListGroupCertificateAuthoritiesRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId"]}
-const ListGroupCertificateAuthoritiesOutputGroupCertificateAuthoritiesMember$: S.StructureShape = {type:"structure",name:"ListGroupCertificateAuthoritiesOutputGroupCertificateAuthoritiesMember",members:{GroupCertificateAuthorityArn:{shape:string$},GroupCertificateAuthorityId:{shape:string$}}}
-const ListGroupCertificateAuthoritiesOutputGroupCertificateAuthorities$: S.ListShape = {type:"list",name:"ListGroupCertificateAuthoritiesOutputGroupCertificateAuthorities",member:{shape:ListGroupCertificateAuthoritiesOutputGroupCertificateAuthoritiesMember$}}
-const ListGroupCertificateAuthoritiesOutput$: S.StructureShape = {type:"structure",name:"ListGroupCertificateAuthoritiesOutput",members:{GroupCertificateAuthorities:{shape:ListGroupCertificateAuthoritiesOutputGroupCertificateAuthorities$}}}
+const GroupCertificateAuthorityProperties$: S.StructureShape = {type:"structure",name:"GroupCertificateAuthorityProperties",members:{GroupCertificateAuthorityArn:{shape:string$},GroupCertificateAuthorityId:{shape:string$}}}
+const ListGroupCertificateAuthoritiesResponseGroupCertificateAuthorities$: S.ListShape = {type:"list",name:"ListGroupCertificateAuthoritiesResponseGroupCertificateAuthorities",member:{shape:GroupCertificateAuthorityProperties$}}
+const ListGroupCertificateAuthoritiesResponse$: S.StructureShape = {type:"structure",name:"ListGroupCertificateAuthoritiesResponse",members:{GroupCertificateAuthorities:{shape:ListGroupCertificateAuthoritiesResponseGroupCertificateAuthorities$}}}
 const ListGroupVersionsRequest$: S.StructureShape = {type:"structure",name:"ListGroupVersionsRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"},MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["GroupId"]}
-const ListGroupVersionsOutput$: S.StructureShape = {type:"structure",name:"ListGroupVersionsOutput",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsOutputVersions$}}}
+const ListGroupVersionsResponse$: S.StructureShape = {type:"structure",name:"ListGroupVersionsResponse",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsResponseVersions$}}}
 const ListGroupsRequest$: S.StructureShape = {type:"structure",name:"ListGroupsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListGroupsOutputGroupsMember$: S.StructureShape = {type:"structure",name:"ListGroupsOutputGroupsMember",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
-const ListGroupsOutputGroups$: S.ListShape = {type:"list",name:"ListGroupsOutputGroups",member:{shape:ListGroupsOutputGroupsMember$}}
-const ListGroupsOutput$: S.StructureShape = {type:"structure",name:"ListGroupsOutput",members:{Groups:{shape:ListGroupsOutputGroups$},NextToken:{shape:string$}}}
+const GroupInformation$: S.StructureShape = {type:"structure",name:"GroupInformation",members:{Arn:{shape:string$},CreationTimestamp:{shape:string$},Id:{shape:string$},LastUpdatedTimestamp:{shape:string$},LatestVersion:{shape:string$},LatestVersionArn:{shape:string$},Name:{shape:string$}}}
+const ListGroupsResponseGroups$: S.ListShape = {type:"list",name:"ListGroupsResponseGroups",member:{shape:GroupInformation$}}
+const ListGroupsResponse$: S.StructureShape = {type:"structure",name:"ListGroupsResponse",members:{Groups:{shape:ListGroupsResponseGroups$},NextToken:{shape:string$}}}
 const ListLoggerDefinitionVersionsRequest$: S.StructureShape = {type:"structure",name:"ListLoggerDefinitionVersionsRequest",members:{LoggerDefinitionId:{shape:string$,location:"uri",locationName:"LoggerDefinitionId"},MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["LoggerDefinitionId"]}
-const ListLoggerDefinitionVersionsOutput$: S.StructureShape = {type:"structure",name:"ListLoggerDefinitionVersionsOutput",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsOutputVersions$}}}
+const ListLoggerDefinitionVersionsResponse$: S.StructureShape = {type:"structure",name:"ListLoggerDefinitionVersionsResponse",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsResponseVersions$}}}
 const ListLoggerDefinitionsRequest$: S.StructureShape = {type:"structure",name:"ListLoggerDefinitionsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListLoggerDefinitionsOutput$: S.StructureShape = {type:"structure",name:"ListLoggerDefinitionsOutput",members:{Definitions:{shape:ListConnectorDefinitionsOutputDefinitions$},NextToken:{shape:string$}}}
+const ListLoggerDefinitionsResponse$: S.StructureShape = {type:"structure",name:"ListLoggerDefinitionsResponse",members:{Definitions:{shape:ListConnectorDefinitionsResponseDefinitions$},NextToken:{shape:string$}}}
 const ListResourceDefinitionVersionsRequest$: S.StructureShape = {type:"structure",name:"ListResourceDefinitionVersionsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},ResourceDefinitionId:{shape:string$,location:"uri",locationName:"ResourceDefinitionId"}},required:["ResourceDefinitionId"]}
-const ListResourceDefinitionVersionsOutput$: S.StructureShape = {type:"structure",name:"ListResourceDefinitionVersionsOutput",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsOutputVersions$}}}
+const ListResourceDefinitionVersionsResponse$: S.StructureShape = {type:"structure",name:"ListResourceDefinitionVersionsResponse",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsResponseVersions$}}}
 const ListResourceDefinitionsRequest$: S.StructureShape = {type:"structure",name:"ListResourceDefinitionsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListResourceDefinitionsOutput$: S.StructureShape = {type:"structure",name:"ListResourceDefinitionsOutput",members:{Definitions:{shape:ListConnectorDefinitionsOutputDefinitions$},NextToken:{shape:string$}}}
+const ListResourceDefinitionsResponse$: S.StructureShape = {type:"structure",name:"ListResourceDefinitionsResponse",members:{Definitions:{shape:ListConnectorDefinitionsResponseDefinitions$},NextToken:{shape:string$}}}
 const ListSubscriptionDefinitionVersionsRequest$: S.StructureShape = {type:"structure",name:"ListSubscriptionDefinitionVersionsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},SubscriptionDefinitionId:{shape:string$,location:"uri",locationName:"SubscriptionDefinitionId"}},required:["SubscriptionDefinitionId"]}
-const ListSubscriptionDefinitionVersionsOutput$: S.StructureShape = {type:"structure",name:"ListSubscriptionDefinitionVersionsOutput",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsOutputVersions$}}}
+const ListSubscriptionDefinitionVersionsResponse$: S.StructureShape = {type:"structure",name:"ListSubscriptionDefinitionVersionsResponse",members:{NextToken:{shape:string$},Versions:{shape:ListConnectorDefinitionVersionsResponseVersions$}}}
 const ListSubscriptionDefinitionsRequest$: S.StructureShape = {type:"structure",name:"ListSubscriptionDefinitionsRequest",members:{MaxResults:{shape:string$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListSubscriptionDefinitionsOutput$: S.StructureShape = {type:"structure",name:"ListSubscriptionDefinitionsOutput",members:{Definitions:{shape:ListConnectorDefinitionsOutputDefinitions$},NextToken:{shape:string$}}}
+const ListSubscriptionDefinitionsResponse$: S.StructureShape = {type:"structure",name:"ListSubscriptionDefinitionsResponse",members:{Definitions:{shape:ListConnectorDefinitionsResponseDefinitions$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resource-arn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateConnectorDefinitionRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateConnectorDefinitionRequestTags$}}}
 const ResetDeploymentsRequest$: S.StructureShape = {type:"structure",name:"ResetDeploymentsRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},Force:{shape:boolean$},GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId"]}
-const ResetDeploymentsOutput$: S.StructureShape = {type:"structure",name:"ResetDeploymentsOutput",members:{DeploymentArn:{shape:string$},DeploymentId:{shape:string$}}}
+const ResetDeploymentsResponse$: S.StructureShape = {type:"structure",name:"ResetDeploymentsResponse",members:{DeploymentArn:{shape:string$},DeploymentId:{shape:string$}}}
 const StartBulkDeploymentRequest$: S.StructureShape = {type:"structure",name:"StartBulkDeploymentRequest",members:{AmznClientToken:{shape:string$,location:"header",locationName:"X-Amzn-Client-Token"},ExecutionRoleArn:{shape:string$},InputFileUri:{shape:string$},tags:{shape:CreateConnectorDefinitionRequestTags$}},required:["ExecutionRoleArn","InputFileUri"]}
-const StartBulkDeploymentOutput$: S.StructureShape = {type:"structure",name:"StartBulkDeploymentOutput",members:{BulkDeploymentArn:{shape:string$},BulkDeploymentId:{shape:string$}}}
+const StartBulkDeploymentResponse$: S.StructureShape = {type:"structure",name:"StartBulkDeploymentResponse",members:{BulkDeploymentArn:{shape:string$},BulkDeploymentId:{shape:string$}}}
 const StopBulkDeploymentRequest$: S.StructureShape = {type:"structure",name:"StopBulkDeploymentRequest",members:{BulkDeploymentId:{shape:string$,location:"uri",locationName:"BulkDeploymentId"}},required:["BulkDeploymentId"]}
-const StopBulkDeploymentOutput$: S.StructureShape = {type:"structure",name:"StopBulkDeploymentOutput",members:{}}
+const StopBulkDeploymentResponse$: S.StructureShape = {type:"structure",name:"StopBulkDeploymentResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resource-arn"},tags:{shape:CreateConnectorDefinitionRequestTags$}},required:["ResourceArn"]}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resource-arn"},TagKeys:{shape:CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceDataAdditionalStagingLabelsToDownload$,location:"querystring",locationName:"tagKeys"}},required:["TagKeys","ResourceArn"]}
-const UpdateConnectivityInfoRequest$: S.StructureShape = {type:"structure",name:"UpdateConnectivityInfoRequest",members:{ConnectivityInfo:{shape:GetConnectivityInfoOutputConnectivityInfo$},ThingName:{shape:string$,location:"uri",locationName:"ThingName"}},required:["ThingName"]}
-const UpdateConnectivityInfoOutput$: S.StructureShape = {type:"structure",name:"UpdateConnectivityInfoOutput",members:{Message:{shape:string$,locationName:"message"},Version:{shape:string$}}}
+const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resource-arn"},TagKeys:{shape:SecretsManagerSecretResourceDataAdditionalStagingLabelsToDownload$,location:"querystring",locationName:"tagKeys"}},required:["TagKeys","ResourceArn"]}
+const UpdateConnectivityInfoRequest$: S.StructureShape = {type:"structure",name:"UpdateConnectivityInfoRequest",members:{ConnectivityInfo:{shape:GetConnectivityInfoResponseConnectivityInfo$},ThingName:{shape:string$,location:"uri",locationName:"ThingName"}},required:["ThingName"]}
+const UpdateConnectivityInfoResponse$: S.StructureShape = {type:"structure",name:"UpdateConnectivityInfoResponse",members:{Message:{shape:string$,locationName:"message"},Version:{shape:string$}}}
 const UpdateConnectorDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateConnectorDefinitionRequest",members:{ConnectorDefinitionId:{shape:string$,location:"uri",locationName:"ConnectorDefinitionId"},Name:{shape:string$}},required:["ConnectorDefinitionId"]}
-const UpdateConnectorDefinitionOutput$: S.StructureShape = {type:"structure",name:"UpdateConnectorDefinitionOutput",members:{}}
+const UpdateConnectorDefinitionResponse$: S.StructureShape = {type:"structure",name:"UpdateConnectorDefinitionResponse",members:{}}
 const UpdateCoreDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateCoreDefinitionRequest",members:{CoreDefinitionId:{shape:string$,location:"uri",locationName:"CoreDefinitionId"},Name:{shape:string$}},required:["CoreDefinitionId"]}
-const UpdateCoreDefinitionOutput$: S.StructureShape = {type:"structure",name:"UpdateCoreDefinitionOutput",members:{}}
+const UpdateCoreDefinitionResponse$: S.StructureShape = {type:"structure",name:"UpdateCoreDefinitionResponse",members:{}}
 const UpdateDeviceDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateDeviceDefinitionRequest",members:{DeviceDefinitionId:{shape:string$,location:"uri",locationName:"DeviceDefinitionId"},Name:{shape:string$}},required:["DeviceDefinitionId"]}
-const UpdateDeviceDefinitionOutput$: S.StructureShape = {type:"structure",name:"UpdateDeviceDefinitionOutput",members:{}}
+const UpdateDeviceDefinitionResponse$: S.StructureShape = {type:"structure",name:"UpdateDeviceDefinitionResponse",members:{}}
 const UpdateFunctionDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateFunctionDefinitionRequest",members:{FunctionDefinitionId:{shape:string$,location:"uri",locationName:"FunctionDefinitionId"},Name:{shape:string$}},required:["FunctionDefinitionId"]}
-const UpdateFunctionDefinitionOutput$: S.StructureShape = {type:"structure",name:"UpdateFunctionDefinitionOutput",members:{}}
+const UpdateFunctionDefinitionResponse$: S.StructureShape = {type:"structure",name:"UpdateFunctionDefinitionResponse",members:{}}
 const UpdateGroupRequest$: S.StructureShape = {type:"structure",name:"UpdateGroupRequest",members:{GroupId:{shape:string$,location:"uri",locationName:"GroupId"},Name:{shape:string$}},required:["GroupId"]}
-const UpdateGroupOutput$: S.StructureShape = {type:"structure",name:"UpdateGroupOutput",members:{}}
+const UpdateGroupResponse$: S.StructureShape = {type:"structure",name:"UpdateGroupResponse",members:{}}
 const UpdateGroupCertificateConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateGroupCertificateConfigurationRequest",members:{CertificateExpiryInMilliseconds:{shape:string$},GroupId:{shape:string$,location:"uri",locationName:"GroupId"}},required:["GroupId"]}
-const UpdateGroupCertificateConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateGroupCertificateConfigurationOutput",members:{CertificateAuthorityExpiryInMilliseconds:{shape:string$},CertificateExpiryInMilliseconds:{shape:string$},GroupId:{shape:string$}}}
+const UpdateGroupCertificateConfigurationResponse$: S.StructureShape = {type:"structure",name:"UpdateGroupCertificateConfigurationResponse",members:{CertificateAuthorityExpiryInMilliseconds:{shape:string$},CertificateExpiryInMilliseconds:{shape:string$},GroupId:{shape:string$}}}
 const UpdateLoggerDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateLoggerDefinitionRequest",members:{LoggerDefinitionId:{shape:string$,location:"uri",locationName:"LoggerDefinitionId"},Name:{shape:string$}},required:["LoggerDefinitionId"]}
-const UpdateLoggerDefinitionOutput$: S.StructureShape = {type:"structure",name:"UpdateLoggerDefinitionOutput",members:{}}
+const UpdateLoggerDefinitionResponse$: S.StructureShape = {type:"structure",name:"UpdateLoggerDefinitionResponse",members:{}}
 const UpdateResourceDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateResourceDefinitionRequest",members:{Name:{shape:string$},ResourceDefinitionId:{shape:string$,location:"uri",locationName:"ResourceDefinitionId"}},required:["ResourceDefinitionId"]}
-const UpdateResourceDefinitionOutput$: S.StructureShape = {type:"structure",name:"UpdateResourceDefinitionOutput",members:{}}
+const UpdateResourceDefinitionResponse$: S.StructureShape = {type:"structure",name:"UpdateResourceDefinitionResponse",members:{}}
 const UpdateSubscriptionDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateSubscriptionDefinitionRequest",members:{Name:{shape:string$},SubscriptionDefinitionId:{shape:string$,location:"uri",locationName:"SubscriptionDefinitionId"}},required:["SubscriptionDefinitionId"]}
-const UpdateSubscriptionDefinitionOutput$: S.StructureShape = {type:"structure",name:"UpdateSubscriptionDefinitionOutput",members:{}}
-const UpdateThingRuntimeConfigurationRequestTelemetryConfiguration$: S.StructureShape = {type:"structure",name:"UpdateThingRuntimeConfigurationRequestTelemetryConfiguration",members:{Telemetry:{shape:string$}},required:["Telemetry"]}
-const UpdateThingRuntimeConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateThingRuntimeConfigurationRequest",members:{TelemetryConfiguration:{shape:UpdateThingRuntimeConfigurationRequestTelemetryConfiguration$},ThingName:{shape:string$,location:"uri",locationName:"ThingName"}},required:["ThingName"]}
-const UpdateThingRuntimeConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateThingRuntimeConfigurationOutput",members:{}}
+const UpdateSubscriptionDefinitionResponse$: S.StructureShape = {type:"structure",name:"UpdateSubscriptionDefinitionResponse",members:{}}
+const TelemetryConfigurationUpdate$: S.StructureShape = {type:"structure",name:"TelemetryConfigurationUpdate",members:{Telemetry:{shape:string$}},required:["Telemetry"]}
+const UpdateThingRuntimeConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateThingRuntimeConfigurationRequest",members:{TelemetryConfiguration:{shape:TelemetryConfigurationUpdate$},ThingName:{shape:string$,location:"uri",locationName:"ThingName"}},required:["ThingName"]}
+const UpdateThingRuntimeConfigurationResponse$: S.StructureShape = {type:"structure",name:"UpdateThingRuntimeConfigurationResponse",members:{}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerErrorException$: S.StructureShape = {type:"structure",name:"InternalServerErrorException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+
+export type BulkDeploymentStatus = "Completed" | "Failed" | "Initializing" | "Running" | "Stopped" | "Stopping" | (string & {})
+
+export type ConfigurationSyncStatus = "InSync" | "OutOfSync" | (string & {})
+
+export type DeploymentType = "ForceResetDeployment" | "NewDeployment" | "Redeployment" | "ResetDeployment" | (string & {})
+
+export type EncodingType = "binary" | "json" | (string & {})
+
+export type FunctionIsolationMode = "GreengrassContainer" | "NoContainer" | (string & {})
+
+export type LoggerComponent = "GreengrassSystem" | "Lambda" | (string & {})
+
+export type LoggerLevel = "DEBUG" | "ERROR" | "FATAL" | "INFO" | "WARN" | (string & {})
+
+export type LoggerType = "AWSCloudWatch" | "FileSystem" | (string & {})
+
+export type Permission = "ro" | "rw" | (string & {})
+
+export type SoftwareToUpdate = "core" | "ota_agent" | (string & {})
+
+export type Telemetry = "Off" | "On" | (string & {})
+
+export type UpdateAgentLogLevel = "DEBUG" | "ERROR" | "FATAL" | "INFO" | "NONE" | "TRACE" | "VERBOSE" | "WARN" | (string & {})
+
+export type UpdateTargetsArchitecture = "aarch64" | "armv6l" | "armv7l" | "x86_64" | (string & {})
+
+export type UpdateTargetsOperatingSystem = "amazon_linux" | "openwrt" | "raspbian" | "ubuntu" | (string & {})
 
 export interface AssociateRoleToGroupRequest {
   readonly GroupId: string
   readonly RoleArn: string
 }
 
-export interface AssociateRoleToGroupOutput {
+export interface AssociateRoleToGroupResponse {
   readonly AssociatedAt?: string
 }
 
@@ -283,38 +314,38 @@ export interface AssociateServiceRoleToAccountRequest {
   readonly RoleArn: string
 }
 
-export interface AssociateServiceRoleToAccountOutput {
+export interface AssociateServiceRoleToAccountResponse {
   readonly AssociatedAt?: string
 }
 
 export interface CreateConnectorDefinitionRequest {
   readonly AmznClientToken?: string | undefined
-  readonly InitialVersion?: CreateConnectorDefinitionRequestInitialVersion | undefined
+  readonly InitialVersion?: ConnectorDefinitionVersion | undefined
   readonly Name?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateConnectorDefinitionRequestInitialVersion {
-  readonly Connectors?: ReadonlyArray<CreateConnectorDefinitionRequestInitialVersionConnectorsMember> | undefined
+export interface ConnectorDefinitionVersion {
+  readonly Connectors?: ReadonlyArray<Connector> | undefined
 }
 
-export interface CreateConnectorDefinitionRequestInitialVersionOutput {
-  readonly Connectors?: ReadonlyArray<CreateConnectorDefinitionRequestInitialVersionConnectorsMemberOutput>
+export interface ConnectorDefinitionVersionOutput {
+  readonly Connectors?: ReadonlyArray<ConnectorOutput>
 }
 
-export interface CreateConnectorDefinitionRequestInitialVersionConnectorsMember {
+export interface Connector {
   readonly ConnectorArn: string
   readonly Id: string
   readonly Parameters?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateConnectorDefinitionRequestInitialVersionConnectorsMemberOutput {
+export interface ConnectorOutput {
   readonly ConnectorArn?: string
   readonly Id?: string
   readonly Parameters?: Readonly<Record<string, string>>
 }
 
-export interface CreateConnectorDefinitionOutput {
+export interface CreateConnectorDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -327,10 +358,10 @@ export interface CreateConnectorDefinitionOutput {
 export interface CreateConnectorDefinitionVersionRequest {
   readonly AmznClientToken?: string | undefined
   readonly ConnectorDefinitionId: string
-  readonly Connectors?: ReadonlyArray<CreateConnectorDefinitionRequestInitialVersionConnectorsMember> | undefined
+  readonly Connectors?: ReadonlyArray<Connector> | undefined
 }
 
-export interface CreateConnectorDefinitionVersionOutput {
+export interface CreateConnectorDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -339,34 +370,34 @@ export interface CreateConnectorDefinitionVersionOutput {
 
 export interface CreateCoreDefinitionRequest {
   readonly AmznClientToken?: string | undefined
-  readonly InitialVersion?: CreateCoreDefinitionRequestInitialVersion | undefined
+  readonly InitialVersion?: CoreDefinitionVersion | undefined
   readonly Name?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateCoreDefinitionRequestInitialVersion {
-  readonly Cores?: ReadonlyArray<CreateCoreDefinitionRequestInitialVersionCoresMember> | undefined
+export interface CoreDefinitionVersion {
+  readonly Cores?: ReadonlyArray<Core> | undefined
 }
 
-export interface CreateCoreDefinitionRequestInitialVersionOutput {
-  readonly Cores?: ReadonlyArray<CreateCoreDefinitionRequestInitialVersionCoresMemberOutput>
+export interface CoreDefinitionVersionOutput {
+  readonly Cores?: ReadonlyArray<CoreOutput>
 }
 
-export interface CreateCoreDefinitionRequestInitialVersionCoresMember {
+export interface Core {
   readonly CertificateArn: string
   readonly Id: string
   readonly SyncShadow?: boolean | undefined
   readonly ThingArn: string
 }
 
-export interface CreateCoreDefinitionRequestInitialVersionCoresMemberOutput {
+export interface CoreOutput {
   readonly CertificateArn?: string
   readonly Id?: string
   readonly SyncShadow?: boolean
   readonly ThingArn?: string
 }
 
-export interface CreateCoreDefinitionOutput {
+export interface CreateCoreDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -379,10 +410,10 @@ export interface CreateCoreDefinitionOutput {
 export interface CreateCoreDefinitionVersionRequest {
   readonly AmznClientToken?: string | undefined
   readonly CoreDefinitionId: string
-  readonly Cores?: ReadonlyArray<CreateCoreDefinitionRequestInitialVersionCoresMember> | undefined
+  readonly Cores?: ReadonlyArray<Core> | undefined
 }
 
-export interface CreateCoreDefinitionVersionOutput {
+export interface CreateCoreDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -392,46 +423,46 @@ export interface CreateCoreDefinitionVersionOutput {
 export interface CreateDeploymentRequest {
   readonly AmznClientToken?: string | undefined
   readonly DeploymentId?: string | undefined
-  readonly DeploymentType: string
+  readonly DeploymentType: DeploymentType
   readonly GroupId: string
   readonly GroupVersionId?: string | undefined
 }
 
-export interface CreateDeploymentOutput {
+export interface CreateDeploymentResponse {
   readonly DeploymentArn?: string
   readonly DeploymentId?: string
 }
 
 export interface CreateDeviceDefinitionRequest {
   readonly AmznClientToken?: string | undefined
-  readonly InitialVersion?: CreateDeviceDefinitionRequestInitialVersion | undefined
+  readonly InitialVersion?: DeviceDefinitionVersion | undefined
   readonly Name?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateDeviceDefinitionRequestInitialVersion {
-  readonly Devices?: ReadonlyArray<CreateDeviceDefinitionRequestInitialVersionDevicesMember> | undefined
+export interface DeviceDefinitionVersion {
+  readonly Devices?: ReadonlyArray<Device> | undefined
 }
 
-export interface CreateDeviceDefinitionRequestInitialVersionOutput {
-  readonly Devices?: ReadonlyArray<CreateDeviceDefinitionRequestInitialVersionDevicesMemberOutput>
+export interface DeviceDefinitionVersionOutput {
+  readonly Devices?: ReadonlyArray<DeviceOutput>
 }
 
-export interface CreateDeviceDefinitionRequestInitialVersionDevicesMember {
+export interface Device {
   readonly CertificateArn: string
   readonly Id: string
   readonly SyncShadow?: boolean | undefined
   readonly ThingArn: string
 }
 
-export interface CreateDeviceDefinitionRequestInitialVersionDevicesMemberOutput {
+export interface DeviceOutput {
   readonly CertificateArn?: string
   readonly Id?: string
   readonly SyncShadow?: boolean
   readonly ThingArn?: string
 }
 
-export interface CreateDeviceDefinitionOutput {
+export interface CreateDeviceDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -444,10 +475,10 @@ export interface CreateDeviceDefinitionOutput {
 export interface CreateDeviceDefinitionVersionRequest {
   readonly AmznClientToken?: string | undefined
   readonly DeviceDefinitionId: string
-  readonly Devices?: ReadonlyArray<CreateDeviceDefinitionRequestInitialVersionDevicesMember> | undefined
+  readonly Devices?: ReadonlyArray<Device> | undefined
 }
 
-export interface CreateDeviceDefinitionVersionOutput {
+export interface CreateDeviceDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -456,64 +487,64 @@ export interface CreateDeviceDefinitionVersionOutput {
 
 export interface CreateFunctionDefinitionRequest {
   readonly AmznClientToken?: string | undefined
-  readonly InitialVersion?: CreateFunctionDefinitionRequestInitialVersion | undefined
+  readonly InitialVersion?: FunctionDefinitionVersion | undefined
   readonly Name?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersion {
-  readonly DefaultConfig?: CreateFunctionDefinitionRequestInitialVersionDefaultConfig | undefined
-  readonly Functions?: ReadonlyArray<CreateFunctionDefinitionRequestInitialVersionFunctionsMember> | undefined
+export interface FunctionDefinitionVersion {
+  readonly DefaultConfig?: FunctionDefaultConfig | undefined
+  readonly Functions?: ReadonlyArray<Function_> | undefined
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionOutput {
-  readonly DefaultConfig?: CreateFunctionDefinitionRequestInitialVersionDefaultConfigOutput
-  readonly Functions?: ReadonlyArray<CreateFunctionDefinitionRequestInitialVersionFunctionsMemberOutput>
+export interface FunctionDefinitionVersionOutput {
+  readonly DefaultConfig?: FunctionDefaultConfigOutput
+  readonly Functions?: ReadonlyArray<FunctionOutput>
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionDefaultConfig {
-  readonly Execution?: CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecution | undefined
+export interface FunctionDefaultConfig {
+  readonly Execution?: FunctionDefaultExecutionConfig | undefined
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionDefaultConfigOutput {
-  readonly Execution?: CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionOutput
+export interface FunctionDefaultConfigOutput {
+  readonly Execution?: FunctionDefaultExecutionConfigOutput
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecution {
-  readonly IsolationMode?: string | undefined
-  readonly RunAs?: CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAs | undefined
+export interface FunctionDefaultExecutionConfig {
+  readonly IsolationMode?: FunctionIsolationMode | undefined
+  readonly RunAs?: FunctionRunAsConfig | undefined
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionOutput {
-  readonly IsolationMode?: string
-  readonly RunAs?: CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAsOutput
+export interface FunctionDefaultExecutionConfigOutput {
+  readonly IsolationMode?: FunctionIsolationMode
+  readonly RunAs?: FunctionRunAsConfigOutput
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAs {
+export interface FunctionRunAsConfig {
   readonly Gid?: number | undefined
   readonly Uid?: number | undefined
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAsOutput {
+export interface FunctionRunAsConfigOutput {
   readonly Gid?: number
   readonly Uid?: number
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMember {
+export interface Function_ {
   readonly FunctionArn?: string | undefined
-  readonly FunctionConfiguration?: CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfiguration | undefined
+  readonly FunctionConfiguration?: FunctionConfiguration | undefined
   readonly Id: string
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberOutput {
+export interface FunctionOutput {
   readonly FunctionArn?: string
-  readonly FunctionConfiguration?: CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationOutput
+  readonly FunctionConfiguration?: FunctionConfigurationOutput
   readonly Id?: string
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfiguration {
-  readonly EncodingType?: string | undefined
-  readonly Environment?: CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironment | undefined
+export interface FunctionConfiguration {
+  readonly EncodingType?: EncodingType | undefined
+  readonly Environment?: FunctionConfigurationEnvironment | undefined
   readonly ExecArgs?: string | undefined
   readonly Executable?: string | undefined
   readonly MemorySize?: number | undefined
@@ -522,9 +553,9 @@ export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFun
   readonly FunctionRuntimeOverride?: string | undefined
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationOutput {
-  readonly EncodingType?: string
-  readonly Environment?: CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentOutput
+export interface FunctionConfigurationOutput {
+  readonly EncodingType?: EncodingType
+  readonly Environment?: FunctionConfigurationEnvironmentOutput
   readonly ExecArgs?: string
   readonly Executable?: string
   readonly MemorySize?: number
@@ -533,41 +564,41 @@ export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFun
   readonly FunctionRuntimeOverride?: string
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironment {
+export interface FunctionConfigurationEnvironment {
   readonly AccessSysfs?: boolean | undefined
-  readonly Execution?: CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentExecution | undefined
-  readonly ResourceAccessPolicies?: ReadonlyArray<CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPoliciesMember> | undefined
+  readonly Execution?: FunctionExecutionConfig | undefined
+  readonly ResourceAccessPolicies?: ReadonlyArray<ResourceAccessPolicy> | undefined
   readonly Variables?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentOutput {
+export interface FunctionConfigurationEnvironmentOutput {
   readonly AccessSysfs?: boolean
-  readonly Execution?: CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentExecutionOutput
-  readonly ResourceAccessPolicies?: ReadonlyArray<CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPoliciesMemberOutput>
+  readonly Execution?: FunctionExecutionConfigOutput
+  readonly ResourceAccessPolicies?: ReadonlyArray<ResourceAccessPolicyOutput>
   readonly Variables?: Readonly<Record<string, string>>
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentExecution {
-  readonly IsolationMode?: string | undefined
-  readonly RunAs?: CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAs | undefined
+export interface FunctionExecutionConfig {
+  readonly IsolationMode?: FunctionIsolationMode | undefined
+  readonly RunAs?: FunctionRunAsConfig | undefined
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentExecutionOutput {
-  readonly IsolationMode?: string
-  readonly RunAs?: CreateFunctionDefinitionRequestInitialVersionDefaultConfigExecutionRunAsOutput
+export interface FunctionExecutionConfigOutput {
+  readonly IsolationMode?: FunctionIsolationMode
+  readonly RunAs?: FunctionRunAsConfigOutput
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPoliciesMember {
-  readonly Permission?: string | undefined
+export interface ResourceAccessPolicy {
+  readonly Permission?: Permission | undefined
   readonly ResourceId: string
 }
 
-export interface CreateFunctionDefinitionRequestInitialVersionFunctionsMemberFunctionConfigurationEnvironmentResourceAccessPoliciesMemberOutput {
-  readonly Permission?: string
+export interface ResourceAccessPolicyOutput {
+  readonly Permission?: Permission
   readonly ResourceId?: string
 }
 
-export interface CreateFunctionDefinitionOutput {
+export interface CreateFunctionDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -579,12 +610,12 @@ export interface CreateFunctionDefinitionOutput {
 
 export interface CreateFunctionDefinitionVersionRequest {
   readonly AmznClientToken?: string | undefined
-  readonly DefaultConfig?: CreateFunctionDefinitionRequestInitialVersionDefaultConfig | undefined
+  readonly DefaultConfig?: FunctionDefaultConfig | undefined
   readonly FunctionDefinitionId: string
-  readonly Functions?: ReadonlyArray<CreateFunctionDefinitionRequestInitialVersionFunctionsMember> | undefined
+  readonly Functions?: ReadonlyArray<Function_> | undefined
 }
 
-export interface CreateFunctionDefinitionVersionOutput {
+export interface CreateFunctionDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -593,12 +624,12 @@ export interface CreateFunctionDefinitionVersionOutput {
 
 export interface CreateGroupRequest {
   readonly AmznClientToken?: string | undefined
-  readonly InitialVersion?: CreateGroupRequestInitialVersion | undefined
+  readonly InitialVersion?: GroupVersion | undefined
   readonly Name: string
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateGroupRequestInitialVersion {
+export interface GroupVersion {
   readonly ConnectorDefinitionVersionArn?: string | undefined
   readonly CoreDefinitionVersionArn?: string | undefined
   readonly DeviceDefinitionVersionArn?: string | undefined
@@ -608,7 +639,7 @@ export interface CreateGroupRequestInitialVersion {
   readonly SubscriptionDefinitionVersionArn?: string | undefined
 }
 
-export interface CreateGroupRequestInitialVersionOutput {
+export interface GroupVersionOutput {
   readonly ConnectorDefinitionVersionArn?: string
   readonly CoreDefinitionVersionArn?: string
   readonly DeviceDefinitionVersionArn?: string
@@ -618,7 +649,7 @@ export interface CreateGroupRequestInitialVersionOutput {
   readonly SubscriptionDefinitionVersionArn?: string
 }
 
-export interface CreateGroupOutput {
+export interface CreateGroupResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -633,7 +664,7 @@ export interface CreateGroupCertificateAuthorityRequest {
   readonly GroupId: string
 }
 
-export interface CreateGroupCertificateAuthorityOutput {
+export interface CreateGroupCertificateAuthorityResponse {
   readonly GroupCertificateAuthorityArn?: string
 }
 
@@ -649,7 +680,7 @@ export interface CreateGroupVersionRequest {
   readonly SubscriptionDefinitionVersionArn?: string | undefined
 }
 
-export interface CreateGroupVersionOutput {
+export interface CreateGroupVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -658,36 +689,36 @@ export interface CreateGroupVersionOutput {
 
 export interface CreateLoggerDefinitionRequest {
   readonly AmznClientToken?: string | undefined
-  readonly InitialVersion?: CreateLoggerDefinitionRequestInitialVersion | undefined
+  readonly InitialVersion?: LoggerDefinitionVersion | undefined
   readonly Name?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateLoggerDefinitionRequestInitialVersion {
-  readonly Loggers?: ReadonlyArray<CreateLoggerDefinitionRequestInitialVersionLoggersMember> | undefined
+export interface LoggerDefinitionVersion {
+  readonly Loggers?: ReadonlyArray<Logger> | undefined
 }
 
-export interface CreateLoggerDefinitionRequestInitialVersionOutput {
-  readonly Loggers?: ReadonlyArray<CreateLoggerDefinitionRequestInitialVersionLoggersMemberOutput>
+export interface LoggerDefinitionVersionOutput {
+  readonly Loggers?: ReadonlyArray<LoggerOutput>
 }
 
-export interface CreateLoggerDefinitionRequestInitialVersionLoggersMember {
-  readonly Component: string
+export interface Logger {
+  readonly Component: LoggerComponent
   readonly Id: string
-  readonly Level: string
+  readonly Level: LoggerLevel
   readonly Space?: number | undefined
-  readonly Type: string
+  readonly Type: LoggerType
 }
 
-export interface CreateLoggerDefinitionRequestInitialVersionLoggersMemberOutput {
-  readonly Component?: string
+export interface LoggerOutput {
+  readonly Component?: LoggerComponent
   readonly Id?: string
-  readonly Level?: string
+  readonly Level?: LoggerLevel
   readonly Space?: number
-  readonly Type?: string
+  readonly Type?: LoggerType
 }
 
-export interface CreateLoggerDefinitionOutput {
+export interface CreateLoggerDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -700,10 +731,10 @@ export interface CreateLoggerDefinitionOutput {
 export interface CreateLoggerDefinitionVersionRequest {
   readonly AmznClientToken?: string | undefined
   readonly LoggerDefinitionId: string
-  readonly Loggers?: ReadonlyArray<CreateLoggerDefinitionRequestInitialVersionLoggersMember> | undefined
+  readonly Loggers?: ReadonlyArray<Logger> | undefined
 }
 
-export interface CreateLoggerDefinitionVersionOutput {
+export interface CreateLoggerDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -712,124 +743,124 @@ export interface CreateLoggerDefinitionVersionOutput {
 
 export interface CreateResourceDefinitionRequest {
   readonly AmznClientToken?: string | undefined
-  readonly InitialVersion?: CreateResourceDefinitionRequestInitialVersion | undefined
+  readonly InitialVersion?: ResourceDefinitionVersion | undefined
   readonly Name?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateResourceDefinitionRequestInitialVersion {
-  readonly Resources?: ReadonlyArray<CreateResourceDefinitionRequestInitialVersionResourcesMember> | undefined
+export interface ResourceDefinitionVersion {
+  readonly Resources?: ReadonlyArray<Resource> | undefined
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionOutput {
-  readonly Resources?: ReadonlyArray<CreateResourceDefinitionRequestInitialVersionResourcesMemberOutput>
+export interface ResourceDefinitionVersionOutput {
+  readonly Resources?: ReadonlyArray<ResourceOutput>
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMember {
+export interface Resource {
   readonly Id: string
   readonly Name: string
-  readonly ResourceDataContainer: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainer
+  readonly ResourceDataContainer: ResourceDataContainer
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberOutput {
+export interface ResourceOutput {
   readonly Id?: string
   readonly Name?: string
-  readonly ResourceDataContainer?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerOutput
+  readonly ResourceDataContainer?: ResourceDataContainerOutput
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainer {
-  readonly LocalDeviceResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceData | undefined
-  readonly LocalVolumeResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalVolumeResourceData | undefined
-  readonly S3MachineLearningModelResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceData | undefined
-  readonly SageMakerMachineLearningModelResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSageMakerMachineLearningModelResourceData | undefined
-  readonly SecretsManagerSecretResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceData | undefined
+export interface ResourceDataContainer {
+  readonly LocalDeviceResourceData?: LocalDeviceResourceData | undefined
+  readonly LocalVolumeResourceData?: LocalVolumeResourceData | undefined
+  readonly S3MachineLearningModelResourceData?: S3MachineLearningModelResourceData | undefined
+  readonly SageMakerMachineLearningModelResourceData?: SageMakerMachineLearningModelResourceData | undefined
+  readonly SecretsManagerSecretResourceData?: SecretsManagerSecretResourceData | undefined
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerOutput {
-  readonly LocalDeviceResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataOutput
-  readonly LocalVolumeResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalVolumeResourceDataOutput
-  readonly S3MachineLearningModelResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOutput
-  readonly SageMakerMachineLearningModelResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSageMakerMachineLearningModelResourceDataOutput
-  readonly SecretsManagerSecretResourceData?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceDataOutput
+export interface ResourceDataContainerOutput {
+  readonly LocalDeviceResourceData?: LocalDeviceResourceDataOutput
+  readonly LocalVolumeResourceData?: LocalVolumeResourceDataOutput
+  readonly S3MachineLearningModelResourceData?: S3MachineLearningModelResourceDataOutput
+  readonly SageMakerMachineLearningModelResourceData?: SageMakerMachineLearningModelResourceDataOutput
+  readonly SecretsManagerSecretResourceData?: SecretsManagerSecretResourceDataOutput
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceData {
-  readonly GroupOwnerSetting?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSetting | undefined
+export interface LocalDeviceResourceData {
+  readonly GroupOwnerSetting?: GroupOwnerSetting | undefined
   readonly SourcePath?: string | undefined
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataOutput {
-  readonly GroupOwnerSetting?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSettingOutput
+export interface LocalDeviceResourceDataOutput {
+  readonly GroupOwnerSetting?: GroupOwnerSettingOutput
   readonly SourcePath?: string
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSetting {
+export interface GroupOwnerSetting {
   readonly AutoAddGroupOwner?: boolean | undefined
   readonly GroupOwner?: string | undefined
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSettingOutput {
+export interface GroupOwnerSettingOutput {
   readonly AutoAddGroupOwner?: boolean
   readonly GroupOwner?: string
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalVolumeResourceData {
+export interface LocalVolumeResourceData {
   readonly DestinationPath?: string | undefined
-  readonly GroupOwnerSetting?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSetting | undefined
+  readonly GroupOwnerSetting?: GroupOwnerSetting | undefined
   readonly SourcePath?: string | undefined
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalVolumeResourceDataOutput {
+export interface LocalVolumeResourceDataOutput {
   readonly DestinationPath?: string
-  readonly GroupOwnerSetting?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerLocalDeviceResourceDataGroupOwnerSettingOutput
+  readonly GroupOwnerSetting?: GroupOwnerSettingOutput
   readonly SourcePath?: string
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceData {
+export interface S3MachineLearningModelResourceData {
   readonly DestinationPath?: string | undefined
-  readonly OwnerSetting?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSetting | undefined
+  readonly OwnerSetting?: ResourceDownloadOwnerSetting | undefined
   readonly S3Uri?: string | undefined
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOutput {
+export interface S3MachineLearningModelResourceDataOutput {
   readonly DestinationPath?: string
-  readonly OwnerSetting?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSettingOutput
+  readonly OwnerSetting?: ResourceDownloadOwnerSettingOutput
   readonly S3Uri?: string
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSetting {
+export interface ResourceDownloadOwnerSetting {
   readonly GroupOwner: string
-  readonly GroupPermission: string
+  readonly GroupPermission: Permission
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSettingOutput {
+export interface ResourceDownloadOwnerSettingOutput {
   readonly GroupOwner?: string
-  readonly GroupPermission?: string
+  readonly GroupPermission?: Permission
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSageMakerMachineLearningModelResourceData {
+export interface SageMakerMachineLearningModelResourceData {
   readonly DestinationPath?: string | undefined
-  readonly OwnerSetting?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSetting | undefined
+  readonly OwnerSetting?: ResourceDownloadOwnerSetting | undefined
   readonly SageMakerJobArn?: string | undefined
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSageMakerMachineLearningModelResourceDataOutput {
+export interface SageMakerMachineLearningModelResourceDataOutput {
   readonly DestinationPath?: string
-  readonly OwnerSetting?: CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerS3MachineLearningModelResourceDataOwnerSettingOutput
+  readonly OwnerSetting?: ResourceDownloadOwnerSettingOutput
   readonly SageMakerJobArn?: string
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceData {
+export interface SecretsManagerSecretResourceData {
   readonly ARN?: string | undefined
   readonly AdditionalStagingLabelsToDownload?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateResourceDefinitionRequestInitialVersionResourcesMemberResourceDataContainerSecretsManagerSecretResourceDataOutput {
+export interface SecretsManagerSecretResourceDataOutput {
   readonly ARN?: string
   readonly AdditionalStagingLabelsToDownload?: ReadonlyArray<string>
 }
 
-export interface CreateResourceDefinitionOutput {
+export interface CreateResourceDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -842,10 +873,10 @@ export interface CreateResourceDefinitionOutput {
 export interface CreateResourceDefinitionVersionRequest {
   readonly AmznClientToken?: string | undefined
   readonly ResourceDefinitionId: string
-  readonly Resources?: ReadonlyArray<CreateResourceDefinitionRequestInitialVersionResourcesMember> | undefined
+  readonly Resources?: ReadonlyArray<Resource> | undefined
 }
 
-export interface CreateResourceDefinitionVersionOutput {
+export interface CreateResourceDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -855,14 +886,14 @@ export interface CreateResourceDefinitionVersionOutput {
 export interface CreateSoftwareUpdateJobRequest {
   readonly AmznClientToken?: string | undefined
   readonly S3UrlSignerRole: string
-  readonly SoftwareToUpdate: string
-  readonly UpdateAgentLogLevel?: string | undefined
+  readonly SoftwareToUpdate: SoftwareToUpdate
+  readonly UpdateAgentLogLevel?: UpdateAgentLogLevel | undefined
   readonly UpdateTargets: ReadonlyArray<string>
-  readonly UpdateTargetsArchitecture: string
-  readonly UpdateTargetsOperatingSystem: string
+  readonly UpdateTargetsArchitecture: UpdateTargetsArchitecture
+  readonly UpdateTargetsOperatingSystem: UpdateTargetsOperatingSystem
 }
 
-export interface CreateSoftwareUpdateJobOutput {
+export interface CreateSoftwareUpdateJobResponse {
   readonly IotJobArn?: string
   readonly IotJobId?: string
   readonly PlatformSoftwareVersion?: string
@@ -870,34 +901,34 @@ export interface CreateSoftwareUpdateJobOutput {
 
 export interface CreateSubscriptionDefinitionRequest {
   readonly AmznClientToken?: string | undefined
-  readonly InitialVersion?: CreateSubscriptionDefinitionRequestInitialVersion | undefined
+  readonly InitialVersion?: SubscriptionDefinitionVersion | undefined
   readonly Name?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateSubscriptionDefinitionRequestInitialVersion {
-  readonly Subscriptions?: ReadonlyArray<CreateSubscriptionDefinitionRequestInitialVersionSubscriptionsMember> | undefined
+export interface SubscriptionDefinitionVersion {
+  readonly Subscriptions?: ReadonlyArray<Subscription> | undefined
 }
 
-export interface CreateSubscriptionDefinitionRequestInitialVersionOutput {
-  readonly Subscriptions?: ReadonlyArray<CreateSubscriptionDefinitionRequestInitialVersionSubscriptionsMemberOutput>
+export interface SubscriptionDefinitionVersionOutput {
+  readonly Subscriptions?: ReadonlyArray<SubscriptionOutput>
 }
 
-export interface CreateSubscriptionDefinitionRequestInitialVersionSubscriptionsMember {
+export interface Subscription {
   readonly Id: string
   readonly Source: string
   readonly Subject: string
   readonly Target: string
 }
 
-export interface CreateSubscriptionDefinitionRequestInitialVersionSubscriptionsMemberOutput {
+export interface SubscriptionOutput {
   readonly Id?: string
   readonly Source?: string
   readonly Subject?: string
   readonly Target?: string
 }
 
-export interface CreateSubscriptionDefinitionOutput {
+export interface CreateSubscriptionDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -910,10 +941,10 @@ export interface CreateSubscriptionDefinitionOutput {
 export interface CreateSubscriptionDefinitionVersionRequest {
   readonly AmznClientToken?: string | undefined
   readonly SubscriptionDefinitionId: string
-  readonly Subscriptions?: ReadonlyArray<CreateSubscriptionDefinitionRequestInitialVersionSubscriptionsMember> | undefined
+  readonly Subscriptions?: ReadonlyArray<Subscription> | undefined
 }
 
-export interface CreateSubscriptionDefinitionVersionOutput {
+export interface CreateSubscriptionDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -924,61 +955,61 @@ export interface DeleteConnectorDefinitionRequest {
   readonly ConnectorDefinitionId: string
 }
 
-export type DeleteConnectorDefinitionOutput = {}
+export type DeleteConnectorDefinitionResponse = {}
 
 export interface DeleteCoreDefinitionRequest {
   readonly CoreDefinitionId: string
 }
 
-export type DeleteCoreDefinitionOutput = {}
+export type DeleteCoreDefinitionResponse = {}
 
 export interface DeleteDeviceDefinitionRequest {
   readonly DeviceDefinitionId: string
 }
 
-export type DeleteDeviceDefinitionOutput = {}
+export type DeleteDeviceDefinitionResponse = {}
 
 export interface DeleteFunctionDefinitionRequest {
   readonly FunctionDefinitionId: string
 }
 
-export type DeleteFunctionDefinitionOutput = {}
+export type DeleteFunctionDefinitionResponse = {}
 
 export interface DeleteGroupRequest {
   readonly GroupId: string
 }
 
-export type DeleteGroupOutput = {}
+export type DeleteGroupResponse = {}
 
 export interface DeleteLoggerDefinitionRequest {
   readonly LoggerDefinitionId: string
 }
 
-export type DeleteLoggerDefinitionOutput = {}
+export type DeleteLoggerDefinitionResponse = {}
 
 export interface DeleteResourceDefinitionRequest {
   readonly ResourceDefinitionId: string
 }
 
-export type DeleteResourceDefinitionOutput = {}
+export type DeleteResourceDefinitionResponse = {}
 
 export interface DeleteSubscriptionDefinitionRequest {
   readonly SubscriptionDefinitionId: string
 }
 
-export type DeleteSubscriptionDefinitionOutput = {}
+export type DeleteSubscriptionDefinitionResponse = {}
 
 export interface DisassociateRoleFromGroupRequest {
   readonly GroupId: string
 }
 
-export interface DisassociateRoleFromGroupOutput {
+export interface DisassociateRoleFromGroupResponse {
   readonly DisassociatedAt?: string
 }
 
 export type DisassociateServiceRoleFromAccountRequest = {}
 
-export interface DisassociateServiceRoleFromAccountOutput {
+export interface DisassociateServiceRoleFromAccountResponse {
   readonly DisassociatedAt?: string
 }
 
@@ -986,7 +1017,7 @@ export interface GetAssociatedRoleRequest {
   readonly GroupId: string
 }
 
-export interface GetAssociatedRoleOutput {
+export interface GetAssociatedRoleResponse {
   readonly AssociatedAt?: string
   readonly RoleArn?: string
 }
@@ -995,22 +1026,22 @@ export interface GetBulkDeploymentStatusRequest {
   readonly BulkDeploymentId: string
 }
 
-export interface GetBulkDeploymentStatusOutput {
-  readonly BulkDeploymentMetrics?: GetBulkDeploymentStatusOutputBulkDeploymentMetrics
-  readonly BulkDeploymentStatus?: string
+export interface GetBulkDeploymentStatusResponse {
+  readonly BulkDeploymentMetrics?: BulkDeploymentMetrics
+  readonly BulkDeploymentStatus?: BulkDeploymentStatus
   readonly CreatedAt?: string
-  readonly ErrorDetails?: ReadonlyArray<GetBulkDeploymentStatusOutputErrorDetailsMember>
+  readonly ErrorDetails?: ReadonlyArray<ErrorDetail>
   readonly ErrorMessage?: string
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface GetBulkDeploymentStatusOutputBulkDeploymentMetrics {
+export interface BulkDeploymentMetrics {
   readonly InvalidInputRecords?: number
   readonly RecordsProcessed?: number
   readonly RetryAttempts?: number
 }
 
-export interface GetBulkDeploymentStatusOutputErrorDetailsMember {
+export interface ErrorDetail {
   readonly DetailedErrorCode?: string
   readonly DetailedErrorMessage?: string
 }
@@ -1019,19 +1050,19 @@ export interface GetConnectivityInfoRequest {
   readonly ThingName: string
 }
 
-export interface GetConnectivityInfoOutput {
-  readonly ConnectivityInfo?: ReadonlyArray<GetConnectivityInfoOutputConnectivityInfoMemberOutput>
+export interface GetConnectivityInfoResponse {
+  readonly ConnectivityInfo?: ReadonlyArray<ConnectivityInfoOutput>
   readonly Message?: string
 }
 
-export interface GetConnectivityInfoOutputConnectivityInfoMember {
+export interface ConnectivityInfo {
   readonly HostAddress?: string | undefined
   readonly Id?: string | undefined
   readonly Metadata?: string | undefined
   readonly PortNumber?: number | undefined
 }
 
-export interface GetConnectivityInfoOutputConnectivityInfoMemberOutput {
+export interface ConnectivityInfoOutput {
   readonly HostAddress?: string
   readonly Id?: string
   readonly Metadata?: string
@@ -1042,7 +1073,7 @@ export interface GetConnectorDefinitionRequest {
   readonly ConnectorDefinitionId: string
 }
 
-export interface GetConnectorDefinitionOutput {
+export interface GetConnectorDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1059,10 +1090,10 @@ export interface GetConnectorDefinitionVersionRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetConnectorDefinitionVersionOutput {
+export interface GetConnectorDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
-  readonly Definition?: CreateConnectorDefinitionRequestInitialVersionOutput
+  readonly Definition?: ConnectorDefinitionVersionOutput
   readonly Id?: string
   readonly NextToken?: string
   readonly Version?: string
@@ -1072,7 +1103,7 @@ export interface GetCoreDefinitionRequest {
   readonly CoreDefinitionId: string
 }
 
-export interface GetCoreDefinitionOutput {
+export interface GetCoreDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1088,10 +1119,10 @@ export interface GetCoreDefinitionVersionRequest {
   readonly CoreDefinitionVersionId: string
 }
 
-export interface GetCoreDefinitionVersionOutput {
+export interface GetCoreDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
-  readonly Definition?: CreateCoreDefinitionRequestInitialVersionOutput
+  readonly Definition?: CoreDefinitionVersionOutput
   readonly Id?: string
   readonly NextToken?: string
   readonly Version?: string
@@ -1102,10 +1133,10 @@ export interface GetDeploymentStatusRequest {
   readonly GroupId: string
 }
 
-export interface GetDeploymentStatusOutput {
+export interface GetDeploymentStatusResponse {
   readonly DeploymentStatus?: string
-  readonly DeploymentType?: string
-  readonly ErrorDetails?: ReadonlyArray<GetBulkDeploymentStatusOutputErrorDetailsMember>
+  readonly DeploymentType?: DeploymentType
+  readonly ErrorDetails?: ReadonlyArray<ErrorDetail>
   readonly ErrorMessage?: string
   readonly UpdatedAt?: string
 }
@@ -1114,7 +1145,7 @@ export interface GetDeviceDefinitionRequest {
   readonly DeviceDefinitionId: string
 }
 
-export interface GetDeviceDefinitionOutput {
+export interface GetDeviceDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1131,10 +1162,10 @@ export interface GetDeviceDefinitionVersionRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetDeviceDefinitionVersionOutput {
+export interface GetDeviceDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
-  readonly Definition?: CreateDeviceDefinitionRequestInitialVersionOutput
+  readonly Definition?: DeviceDefinitionVersionOutput
   readonly Id?: string
   readonly NextToken?: string
   readonly Version?: string
@@ -1144,7 +1175,7 @@ export interface GetFunctionDefinitionRequest {
   readonly FunctionDefinitionId: string
 }
 
-export interface GetFunctionDefinitionOutput {
+export interface GetFunctionDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1161,10 +1192,10 @@ export interface GetFunctionDefinitionVersionRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetFunctionDefinitionVersionOutput {
+export interface GetFunctionDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
-  readonly Definition?: CreateFunctionDefinitionRequestInitialVersionOutput
+  readonly Definition?: FunctionDefinitionVersionOutput
   readonly Id?: string
   readonly NextToken?: string
   readonly Version?: string
@@ -1174,7 +1205,7 @@ export interface GetGroupRequest {
   readonly GroupId: string
 }
 
-export interface GetGroupOutput {
+export interface GetGroupResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1190,7 +1221,7 @@ export interface GetGroupCertificateAuthorityRequest {
   readonly GroupId: string
 }
 
-export interface GetGroupCertificateAuthorityOutput {
+export interface GetGroupCertificateAuthorityResponse {
   readonly GroupCertificateAuthorityArn?: string
   readonly GroupCertificateAuthorityId?: string
   readonly PemEncodedCertificate?: string
@@ -1200,7 +1231,7 @@ export interface GetGroupCertificateConfigurationRequest {
   readonly GroupId: string
 }
 
-export interface GetGroupCertificateConfigurationOutput {
+export interface GetGroupCertificateConfigurationResponse {
   readonly CertificateAuthorityExpiryInMilliseconds?: string
   readonly CertificateExpiryInMilliseconds?: string
   readonly GroupId?: string
@@ -1211,10 +1242,10 @@ export interface GetGroupVersionRequest {
   readonly GroupVersionId: string
 }
 
-export interface GetGroupVersionOutput {
+export interface GetGroupVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
-  readonly Definition?: CreateGroupRequestInitialVersionOutput
+  readonly Definition?: GroupVersionOutput
   readonly Id?: string
   readonly Version?: string
 }
@@ -1223,7 +1254,7 @@ export interface GetLoggerDefinitionRequest {
   readonly LoggerDefinitionId: string
 }
 
-export interface GetLoggerDefinitionOutput {
+export interface GetLoggerDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1240,10 +1271,10 @@ export interface GetLoggerDefinitionVersionRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetLoggerDefinitionVersionOutput {
+export interface GetLoggerDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
-  readonly Definition?: CreateLoggerDefinitionRequestInitialVersionOutput
+  readonly Definition?: LoggerDefinitionVersionOutput
   readonly Id?: string
   readonly Version?: string
 }
@@ -1252,7 +1283,7 @@ export interface GetResourceDefinitionRequest {
   readonly ResourceDefinitionId: string
 }
 
-export interface GetResourceDefinitionOutput {
+export interface GetResourceDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1268,17 +1299,17 @@ export interface GetResourceDefinitionVersionRequest {
   readonly ResourceDefinitionVersionId: string
 }
 
-export interface GetResourceDefinitionVersionOutput {
+export interface GetResourceDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
-  readonly Definition?: CreateResourceDefinitionRequestInitialVersionOutput
+  readonly Definition?: ResourceDefinitionVersionOutput
   readonly Id?: string
   readonly Version?: string
 }
 
 export type GetServiceRoleForAccountRequest = {}
 
-export interface GetServiceRoleForAccountOutput {
+export interface GetServiceRoleForAccountResponse {
   readonly AssociatedAt?: string
   readonly RoleArn?: string
 }
@@ -1287,7 +1318,7 @@ export interface GetSubscriptionDefinitionRequest {
   readonly SubscriptionDefinitionId: string
 }
 
-export interface GetSubscriptionDefinitionOutput {
+export interface GetSubscriptionDefinitionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1304,10 +1335,10 @@ export interface GetSubscriptionDefinitionVersionRequest {
   readonly SubscriptionDefinitionVersionId: string
 }
 
-export interface GetSubscriptionDefinitionVersionOutput {
+export interface GetSubscriptionDefinitionVersionResponse {
   readonly Arn?: string
   readonly CreationTimestamp?: string
-  readonly Definition?: CreateSubscriptionDefinitionRequestInitialVersionOutput
+  readonly Definition?: SubscriptionDefinitionVersionOutput
   readonly Id?: string
   readonly NextToken?: string
   readonly Version?: string
@@ -1317,17 +1348,17 @@ export interface GetThingRuntimeConfigurationRequest {
   readonly ThingName: string
 }
 
-export interface GetThingRuntimeConfigurationOutput {
-  readonly RuntimeConfiguration?: GetThingRuntimeConfigurationOutputRuntimeConfiguration
+export interface GetThingRuntimeConfigurationResponse {
+  readonly RuntimeConfiguration?: RuntimeConfiguration
 }
 
-export interface GetThingRuntimeConfigurationOutputRuntimeConfiguration {
-  readonly TelemetryConfiguration?: GetThingRuntimeConfigurationOutputRuntimeConfigurationTelemetryConfiguration
+export interface RuntimeConfiguration {
+  readonly TelemetryConfiguration?: TelemetryConfiguration
 }
 
-export interface GetThingRuntimeConfigurationOutputRuntimeConfigurationTelemetryConfiguration {
-  readonly ConfigurationSyncStatus?: string
-  readonly Telemetry?: string
+export interface TelemetryConfiguration {
+  readonly ConfigurationSyncStatus?: ConfigurationSyncStatus
+  readonly Telemetry?: Telemetry
 }
 
 export interface ListBulkDeploymentDetailedReportsRequest {
@@ -1336,18 +1367,18 @@ export interface ListBulkDeploymentDetailedReportsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListBulkDeploymentDetailedReportsOutput {
-  readonly Deployments?: ReadonlyArray<ListBulkDeploymentDetailedReportsOutputDeploymentsMember>
+export interface ListBulkDeploymentDetailedReportsResponse {
+  readonly Deployments?: ReadonlyArray<BulkDeploymentResult>
   readonly NextToken?: string
 }
 
-export interface ListBulkDeploymentDetailedReportsOutputDeploymentsMember {
+export interface BulkDeploymentResult {
   readonly CreatedAt?: string
   readonly DeploymentArn?: string
   readonly DeploymentId?: string
   readonly DeploymentStatus?: string
-  readonly DeploymentType?: string
-  readonly ErrorDetails?: ReadonlyArray<GetBulkDeploymentStatusOutputErrorDetailsMember>
+  readonly DeploymentType?: DeploymentType
+  readonly ErrorDetails?: ReadonlyArray<ErrorDetail>
   readonly ErrorMessage?: string
   readonly GroupArn?: string
 }
@@ -1357,12 +1388,12 @@ export interface ListBulkDeploymentsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListBulkDeploymentsOutput {
-  readonly BulkDeployments?: ReadonlyArray<ListBulkDeploymentsOutputBulkDeploymentsMember>
+export interface ListBulkDeploymentsResponse {
+  readonly BulkDeployments?: ReadonlyArray<BulkDeployment>
   readonly NextToken?: string
 }
 
-export interface ListBulkDeploymentsOutputBulkDeploymentsMember {
+export interface BulkDeployment {
   readonly BulkDeploymentArn?: string
   readonly BulkDeploymentId?: string
   readonly CreatedAt?: string
@@ -1374,12 +1405,12 @@ export interface ListConnectorDefinitionVersionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListConnectorDefinitionVersionsOutput {
+export interface ListConnectorDefinitionVersionsResponse {
   readonly NextToken?: string
-  readonly Versions?: ReadonlyArray<ListConnectorDefinitionVersionsOutputVersionsMember>
+  readonly Versions?: ReadonlyArray<VersionInformation>
 }
 
-export interface ListConnectorDefinitionVersionsOutputVersionsMember {
+export interface VersionInformation {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1391,12 +1422,12 @@ export interface ListConnectorDefinitionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListConnectorDefinitionsOutput {
-  readonly Definitions?: ReadonlyArray<ListConnectorDefinitionsOutputDefinitionsMember>
+export interface ListConnectorDefinitionsResponse {
+  readonly Definitions?: ReadonlyArray<DefinitionInformation>
   readonly NextToken?: string
 }
 
-export interface ListConnectorDefinitionsOutputDefinitionsMember {
+export interface DefinitionInformation {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1413,9 +1444,9 @@ export interface ListCoreDefinitionVersionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListCoreDefinitionVersionsOutput {
+export interface ListCoreDefinitionVersionsResponse {
   readonly NextToken?: string
-  readonly Versions?: ReadonlyArray<ListConnectorDefinitionVersionsOutputVersionsMember>
+  readonly Versions?: ReadonlyArray<VersionInformation>
 }
 
 export interface ListCoreDefinitionsRequest {
@@ -1423,8 +1454,8 @@ export interface ListCoreDefinitionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListCoreDefinitionsOutput {
-  readonly Definitions?: ReadonlyArray<ListConnectorDefinitionsOutputDefinitionsMember>
+export interface ListCoreDefinitionsResponse {
+  readonly Definitions?: ReadonlyArray<DefinitionInformation>
   readonly NextToken?: string
 }
 
@@ -1434,16 +1465,16 @@ export interface ListDeploymentsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListDeploymentsOutput {
-  readonly Deployments?: ReadonlyArray<ListDeploymentsOutputDeploymentsMember>
+export interface ListDeploymentsResponse {
+  readonly Deployments?: ReadonlyArray<Deployment>
   readonly NextToken?: string
 }
 
-export interface ListDeploymentsOutputDeploymentsMember {
+export interface Deployment {
   readonly CreatedAt?: string
   readonly DeploymentArn?: string
   readonly DeploymentId?: string
-  readonly DeploymentType?: string
+  readonly DeploymentType?: DeploymentType
   readonly GroupArn?: string
 }
 
@@ -1453,9 +1484,9 @@ export interface ListDeviceDefinitionVersionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListDeviceDefinitionVersionsOutput {
+export interface ListDeviceDefinitionVersionsResponse {
   readonly NextToken?: string
-  readonly Versions?: ReadonlyArray<ListConnectorDefinitionVersionsOutputVersionsMember>
+  readonly Versions?: ReadonlyArray<VersionInformation>
 }
 
 export interface ListDeviceDefinitionsRequest {
@@ -1463,8 +1494,8 @@ export interface ListDeviceDefinitionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListDeviceDefinitionsOutput {
-  readonly Definitions?: ReadonlyArray<ListConnectorDefinitionsOutputDefinitionsMember>
+export interface ListDeviceDefinitionsResponse {
+  readonly Definitions?: ReadonlyArray<DefinitionInformation>
   readonly NextToken?: string
 }
 
@@ -1474,9 +1505,9 @@ export interface ListFunctionDefinitionVersionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListFunctionDefinitionVersionsOutput {
+export interface ListFunctionDefinitionVersionsResponse {
   readonly NextToken?: string
-  readonly Versions?: ReadonlyArray<ListConnectorDefinitionVersionsOutputVersionsMember>
+  readonly Versions?: ReadonlyArray<VersionInformation>
 }
 
 export interface ListFunctionDefinitionsRequest {
@@ -1484,8 +1515,8 @@ export interface ListFunctionDefinitionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListFunctionDefinitionsOutput {
-  readonly Definitions?: ReadonlyArray<ListConnectorDefinitionsOutputDefinitionsMember>
+export interface ListFunctionDefinitionsResponse {
+  readonly Definitions?: ReadonlyArray<DefinitionInformation>
   readonly NextToken?: string
 }
 
@@ -1493,11 +1524,11 @@ export interface ListGroupCertificateAuthoritiesRequest {
   readonly GroupId: string
 }
 
-export interface ListGroupCertificateAuthoritiesOutput {
-  readonly GroupCertificateAuthorities?: ReadonlyArray<ListGroupCertificateAuthoritiesOutputGroupCertificateAuthoritiesMember>
+export interface ListGroupCertificateAuthoritiesResponse {
+  readonly GroupCertificateAuthorities?: ReadonlyArray<GroupCertificateAuthorityProperties>
 }
 
-export interface ListGroupCertificateAuthoritiesOutputGroupCertificateAuthoritiesMember {
+export interface GroupCertificateAuthorityProperties {
   readonly GroupCertificateAuthorityArn?: string
   readonly GroupCertificateAuthorityId?: string
 }
@@ -1508,9 +1539,9 @@ export interface ListGroupVersionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListGroupVersionsOutput {
+export interface ListGroupVersionsResponse {
   readonly NextToken?: string
-  readonly Versions?: ReadonlyArray<ListConnectorDefinitionVersionsOutputVersionsMember>
+  readonly Versions?: ReadonlyArray<VersionInformation>
 }
 
 export interface ListGroupsRequest {
@@ -1518,12 +1549,12 @@ export interface ListGroupsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListGroupsOutput {
-  readonly Groups?: ReadonlyArray<ListGroupsOutputGroupsMember>
+export interface ListGroupsResponse {
+  readonly Groups?: ReadonlyArray<GroupInformation>
   readonly NextToken?: string
 }
 
-export interface ListGroupsOutputGroupsMember {
+export interface GroupInformation {
   readonly Arn?: string
   readonly CreationTimestamp?: string
   readonly Id?: string
@@ -1539,9 +1570,9 @@ export interface ListLoggerDefinitionVersionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListLoggerDefinitionVersionsOutput {
+export interface ListLoggerDefinitionVersionsResponse {
   readonly NextToken?: string
-  readonly Versions?: ReadonlyArray<ListConnectorDefinitionVersionsOutputVersionsMember>
+  readonly Versions?: ReadonlyArray<VersionInformation>
 }
 
 export interface ListLoggerDefinitionsRequest {
@@ -1549,8 +1580,8 @@ export interface ListLoggerDefinitionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListLoggerDefinitionsOutput {
-  readonly Definitions?: ReadonlyArray<ListConnectorDefinitionsOutputDefinitionsMember>
+export interface ListLoggerDefinitionsResponse {
+  readonly Definitions?: ReadonlyArray<DefinitionInformation>
   readonly NextToken?: string
 }
 
@@ -1560,9 +1591,9 @@ export interface ListResourceDefinitionVersionsRequest {
   readonly ResourceDefinitionId: string
 }
 
-export interface ListResourceDefinitionVersionsOutput {
+export interface ListResourceDefinitionVersionsResponse {
   readonly NextToken?: string
-  readonly Versions?: ReadonlyArray<ListConnectorDefinitionVersionsOutputVersionsMember>
+  readonly Versions?: ReadonlyArray<VersionInformation>
 }
 
 export interface ListResourceDefinitionsRequest {
@@ -1570,8 +1601,8 @@ export interface ListResourceDefinitionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListResourceDefinitionsOutput {
-  readonly Definitions?: ReadonlyArray<ListConnectorDefinitionsOutputDefinitionsMember>
+export interface ListResourceDefinitionsResponse {
+  readonly Definitions?: ReadonlyArray<DefinitionInformation>
   readonly NextToken?: string
 }
 
@@ -1581,9 +1612,9 @@ export interface ListSubscriptionDefinitionVersionsRequest {
   readonly SubscriptionDefinitionId: string
 }
 
-export interface ListSubscriptionDefinitionVersionsOutput {
+export interface ListSubscriptionDefinitionVersionsResponse {
   readonly NextToken?: string
-  readonly Versions?: ReadonlyArray<ListConnectorDefinitionVersionsOutputVersionsMember>
+  readonly Versions?: ReadonlyArray<VersionInformation>
 }
 
 export interface ListSubscriptionDefinitionsRequest {
@@ -1591,8 +1622,8 @@ export interface ListSubscriptionDefinitionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListSubscriptionDefinitionsOutput {
-  readonly Definitions?: ReadonlyArray<ListConnectorDefinitionsOutputDefinitionsMember>
+export interface ListSubscriptionDefinitionsResponse {
+  readonly Definitions?: ReadonlyArray<DefinitionInformation>
   readonly NextToken?: string
 }
 
@@ -1600,7 +1631,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -1610,7 +1641,7 @@ export interface ResetDeploymentsRequest {
   readonly GroupId: string
 }
 
-export interface ResetDeploymentsOutput {
+export interface ResetDeploymentsResponse {
   readonly DeploymentArn?: string
   readonly DeploymentId?: string
 }
@@ -1622,7 +1653,7 @@ export interface StartBulkDeploymentRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface StartBulkDeploymentOutput {
+export interface StartBulkDeploymentResponse {
   readonly BulkDeploymentArn?: string
   readonly BulkDeploymentId?: string
 }
@@ -1631,7 +1662,7 @@ export interface StopBulkDeploymentRequest {
   readonly BulkDeploymentId: string
 }
 
-export type StopBulkDeploymentOutput = {}
+export type StopBulkDeploymentResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
@@ -1644,11 +1675,11 @@ export interface UntagResourceRequest {
 }
 
 export interface UpdateConnectivityInfoRequest {
-  readonly ConnectivityInfo?: ReadonlyArray<GetConnectivityInfoOutputConnectivityInfoMember> | undefined
+  readonly ConnectivityInfo?: ReadonlyArray<ConnectivityInfo> | undefined
   readonly ThingName: string
 }
 
-export interface UpdateConnectivityInfoOutput {
+export interface UpdateConnectivityInfoResponse {
   readonly Message?: string
   readonly Version?: string
 }
@@ -1658,42 +1689,42 @@ export interface UpdateConnectorDefinitionRequest {
   readonly Name?: string | undefined
 }
 
-export type UpdateConnectorDefinitionOutput = {}
+export type UpdateConnectorDefinitionResponse = {}
 
 export interface UpdateCoreDefinitionRequest {
   readonly CoreDefinitionId: string
   readonly Name?: string | undefined
 }
 
-export type UpdateCoreDefinitionOutput = {}
+export type UpdateCoreDefinitionResponse = {}
 
 export interface UpdateDeviceDefinitionRequest {
   readonly DeviceDefinitionId: string
   readonly Name?: string | undefined
 }
 
-export type UpdateDeviceDefinitionOutput = {}
+export type UpdateDeviceDefinitionResponse = {}
 
 export interface UpdateFunctionDefinitionRequest {
   readonly FunctionDefinitionId: string
   readonly Name?: string | undefined
 }
 
-export type UpdateFunctionDefinitionOutput = {}
+export type UpdateFunctionDefinitionResponse = {}
 
 export interface UpdateGroupRequest {
   readonly GroupId: string
   readonly Name?: string | undefined
 }
 
-export type UpdateGroupOutput = {}
+export type UpdateGroupResponse = {}
 
 export interface UpdateGroupCertificateConfigurationRequest {
   readonly CertificateExpiryInMilliseconds?: string | undefined
   readonly GroupId: string
 }
 
-export interface UpdateGroupCertificateConfigurationOutput {
+export interface UpdateGroupCertificateConfigurationResponse {
   readonly CertificateAuthorityExpiryInMilliseconds?: string
   readonly CertificateExpiryInMilliseconds?: string
   readonly GroupId?: string
@@ -1704,397 +1735,401 @@ export interface UpdateLoggerDefinitionRequest {
   readonly Name?: string | undefined
 }
 
-export type UpdateLoggerDefinitionOutput = {}
+export type UpdateLoggerDefinitionResponse = {}
 
 export interface UpdateResourceDefinitionRequest {
   readonly Name?: string | undefined
   readonly ResourceDefinitionId: string
 }
 
-export type UpdateResourceDefinitionOutput = {}
+export type UpdateResourceDefinitionResponse = {}
 
 export interface UpdateSubscriptionDefinitionRequest {
   readonly Name?: string | undefined
   readonly SubscriptionDefinitionId: string
 }
 
-export type UpdateSubscriptionDefinitionOutput = {}
+export type UpdateSubscriptionDefinitionResponse = {}
 
 export interface UpdateThingRuntimeConfigurationRequest {
-  readonly TelemetryConfiguration?: UpdateThingRuntimeConfigurationRequestTelemetryConfiguration | undefined
+  readonly TelemetryConfiguration?: TelemetryConfigurationUpdate | undefined
   readonly ThingName: string
 }
 
-export interface UpdateThingRuntimeConfigurationRequestTelemetryConfiguration {
-  readonly Telemetry: string
+export interface TelemetryConfigurationUpdate {
+  readonly Telemetry: Telemetry
 }
 
-export type UpdateThingRuntimeConfigurationOutput = {}
+export type UpdateThingRuntimeConfigurationResponse = {}
 
-export type AssociateRoleToGroupError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string }> {}
 
-export type AssociateServiceRoleToAccountError = Errors.CommonError | Client.SdkError
+export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("InternalServerErrorException")<{ readonly Message?: string }> {}
 
-export type CreateConnectorDefinitionError = Errors.CommonError | Client.SdkError
+export type AssociateRoleToGroupError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type CreateConnectorDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type AssociateServiceRoleToAccountError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type CreateCoreDefinitionError = Errors.CommonError | Client.SdkError
+export type CreateConnectorDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateCoreDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type CreateConnectorDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateDeploymentError = Errors.CommonError | Client.SdkError
+export type CreateCoreDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateDeviceDefinitionError = Errors.CommonError | Client.SdkError
+export type CreateCoreDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateDeviceDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type CreateDeploymentError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateFunctionDefinitionError = Errors.CommonError | Client.SdkError
+export type CreateDeviceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateFunctionDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type CreateDeviceDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateGroupError = Errors.CommonError | Client.SdkError
+export type CreateFunctionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateGroupCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export type CreateFunctionDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateGroupVersionError = Errors.CommonError | Client.SdkError
+export type CreateGroupError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateLoggerDefinitionError = Errors.CommonError | Client.SdkError
+export type CreateGroupCertificateAuthorityError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type CreateLoggerDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type CreateGroupVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateResourceDefinitionError = Errors.CommonError | Client.SdkError
+export type CreateLoggerDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateResourceDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type CreateLoggerDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateSoftwareUpdateJobError = Errors.CommonError | Client.SdkError
+export type CreateResourceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateSubscriptionDefinitionError = Errors.CommonError | Client.SdkError
+export type CreateResourceDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type CreateSubscriptionDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type CreateSoftwareUpdateJobError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type DeleteConnectorDefinitionError = Errors.CommonError | Client.SdkError
+export type CreateSubscriptionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteCoreDefinitionError = Errors.CommonError | Client.SdkError
+export type CreateSubscriptionDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteDeviceDefinitionError = Errors.CommonError | Client.SdkError
+export type DeleteConnectorDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteFunctionDefinitionError = Errors.CommonError | Client.SdkError
+export type DeleteCoreDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteGroupError = Errors.CommonError | Client.SdkError
+export type DeleteDeviceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteLoggerDefinitionError = Errors.CommonError | Client.SdkError
+export type DeleteFunctionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteResourceDefinitionError = Errors.CommonError | Client.SdkError
+export type DeleteGroupError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type DeleteSubscriptionDefinitionError = Errors.CommonError | Client.SdkError
+export type DeleteLoggerDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type DisassociateRoleFromGroupError = Errors.CommonError | Client.SdkError
+export type DeleteResourceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type DisassociateServiceRoleFromAccountError = Errors.CommonError | Client.SdkError
+export type DeleteSubscriptionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetAssociatedRoleError = Errors.CommonError | Client.SdkError
+export type DisassociateRoleFromGroupError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type GetBulkDeploymentStatusError = Errors.CommonError | Client.SdkError
+export type DisassociateServiceRoleFromAccountError = InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type GetConnectivityInfoError = Errors.CommonError | Client.SdkError
+export type GetAssociatedRoleError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type GetConnectorDefinitionError = Errors.CommonError | Client.SdkError
+export type GetBulkDeploymentStatusError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetConnectorDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type GetConnectivityInfoError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type GetCoreDefinitionError = Errors.CommonError | Client.SdkError
+export type GetConnectorDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetCoreDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type GetConnectorDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetDeploymentStatusError = Errors.CommonError | Client.SdkError
+export type GetCoreDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetDeviceDefinitionError = Errors.CommonError | Client.SdkError
+export type GetCoreDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetDeviceDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type GetDeploymentStatusError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetFunctionDefinitionError = Errors.CommonError | Client.SdkError
+export type GetDeviceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetFunctionDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type GetDeviceDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetGroupError = Errors.CommonError | Client.SdkError
+export type GetFunctionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetGroupCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export type GetFunctionDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetGroupCertificateConfigurationError = Errors.CommonError | Client.SdkError
+export type GetGroupError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetGroupVersionError = Errors.CommonError | Client.SdkError
+export type GetGroupCertificateAuthorityError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type GetLoggerDefinitionError = Errors.CommonError | Client.SdkError
+export type GetGroupCertificateConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type GetLoggerDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type GetGroupVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetResourceDefinitionError = Errors.CommonError | Client.SdkError
+export type GetLoggerDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetResourceDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type GetLoggerDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetServiceRoleForAccountError = Errors.CommonError | Client.SdkError
+export type GetResourceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetSubscriptionDefinitionError = Errors.CommonError | Client.SdkError
+export type GetResourceDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type GetSubscriptionDefinitionVersionError = Errors.CommonError | Client.SdkError
+export type GetServiceRoleForAccountError = InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type GetThingRuntimeConfigurationError = Errors.CommonError | Client.SdkError
+export type GetSubscriptionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type ListBulkDeploymentDetailedReportsError = Errors.CommonError | Client.SdkError
+export type GetSubscriptionDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type ListBulkDeploymentsError = Errors.CommonError | Client.SdkError
+export type GetThingRuntimeConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type ListConnectorDefinitionVersionsError = Errors.CommonError | Client.SdkError
+export type ListBulkDeploymentDetailedReportsError = BadRequestException | Errors.CommonError | Client.SdkError
+
+export type ListBulkDeploymentsError = BadRequestException | Errors.CommonError | Client.SdkError
+
+export type ListConnectorDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type ListConnectorDefinitionsError = Errors.CommonError | Client.SdkError
 
-export type ListCoreDefinitionVersionsError = Errors.CommonError | Client.SdkError
+export type ListCoreDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type ListCoreDefinitionsError = Errors.CommonError | Client.SdkError
 
-export type ListDeploymentsError = Errors.CommonError | Client.SdkError
+export type ListDeploymentsError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type ListDeviceDefinitionVersionsError = Errors.CommonError | Client.SdkError
+export type ListDeviceDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type ListDeviceDefinitionsError = Errors.CommonError | Client.SdkError
 
-export type ListFunctionDefinitionVersionsError = Errors.CommonError | Client.SdkError
+export type ListFunctionDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type ListFunctionDefinitionsError = Errors.CommonError | Client.SdkError
 
-export type ListGroupCertificateAuthoritiesError = Errors.CommonError | Client.SdkError
+export type ListGroupCertificateAuthoritiesError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type ListGroupVersionsError = Errors.CommonError | Client.SdkError
+export type ListGroupVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type ListGroupsError = Errors.CommonError | Client.SdkError
 
-export type ListLoggerDefinitionVersionsError = Errors.CommonError | Client.SdkError
+export type ListLoggerDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type ListLoggerDefinitionsError = Errors.CommonError | Client.SdkError
 
-export type ListResourceDefinitionVersionsError = Errors.CommonError | Client.SdkError
+export type ListResourceDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type ListResourceDefinitionsError = Errors.CommonError | Client.SdkError
 
-export type ListSubscriptionDefinitionVersionsError = Errors.CommonError | Client.SdkError
+export type ListSubscriptionDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type ListSubscriptionDefinitionsError = Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type ResetDeploymentsError = Errors.CommonError | Client.SdkError
+export type ResetDeploymentsError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type StartBulkDeploymentError = Errors.CommonError | Client.SdkError
+export type StartBulkDeploymentError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type StopBulkDeploymentError = Errors.CommonError | Client.SdkError
+export type StopBulkDeploymentError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateConnectivityInfoError = Errors.CommonError | Client.SdkError
+export type UpdateConnectivityInfoError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type UpdateConnectorDefinitionError = Errors.CommonError | Client.SdkError
+export type UpdateConnectorDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateCoreDefinitionError = Errors.CommonError | Client.SdkError
+export type UpdateCoreDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateDeviceDefinitionError = Errors.CommonError | Client.SdkError
+export type UpdateDeviceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateFunctionDefinitionError = Errors.CommonError | Client.SdkError
+export type UpdateFunctionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateGroupError = Errors.CommonError | Client.SdkError
+export type UpdateGroupError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateGroupCertificateConfigurationError = Errors.CommonError | Client.SdkError
+export type UpdateGroupCertificateConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export type UpdateLoggerDefinitionError = Errors.CommonError | Client.SdkError
+export type UpdateLoggerDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateResourceDefinitionError = Errors.CommonError | Client.SdkError
+export type UpdateResourceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateSubscriptionDefinitionError = Errors.CommonError | Client.SdkError
+export type UpdateSubscriptionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateThingRuntimeConfigurationError = Errors.CommonError | Client.SdkError
+export type UpdateThingRuntimeConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
 
-export const associateRoleToGroup: Client.Operation<AssociateRoleToGroupRequest, AssociateRoleToGroupOutput, AssociateRoleToGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"AssociateRoleToGroup",http:{method:"PUT",requestUri:"/greengrass/groups/{GroupId}/role",responseCode:200},input:{shape:AssociateRoleToGroupRequest$},output:{shape:AssociateRoleToGroupOutput$}}})
+export const associateRoleToGroup: Client.Operation<AssociateRoleToGroupRequest, AssociateRoleToGroupResponse, AssociateRoleToGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"AssociateRoleToGroup",http:{method:"PUT",requestUri:"/greengrass/groups/{GroupId}/role",responseCode:200},input:{shape:AssociateRoleToGroupRequest$},output:{shape:AssociateRoleToGroupResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const associateServiceRoleToAccount: Client.Operation<AssociateServiceRoleToAccountRequest, AssociateServiceRoleToAccountOutput, AssociateServiceRoleToAccountError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"AssociateServiceRoleToAccount",http:{method:"PUT",requestUri:"/greengrass/servicerole",responseCode:200},input:{shape:AssociateServiceRoleToAccountRequest$},output:{shape:AssociateServiceRoleToAccountOutput$}}})
+export const associateServiceRoleToAccount: Client.Operation<AssociateServiceRoleToAccountRequest, AssociateServiceRoleToAccountResponse, AssociateServiceRoleToAccountError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"AssociateServiceRoleToAccount",http:{method:"PUT",requestUri:"/greengrass/servicerole",responseCode:200},input:{shape:AssociateServiceRoleToAccountRequest$},output:{shape:AssociateServiceRoleToAccountResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const createConnectorDefinition: Client.Operation<CreateConnectorDefinitionRequest, CreateConnectorDefinitionOutput, CreateConnectorDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateConnectorDefinition",http:{method:"POST",requestUri:"/greengrass/definition/connectors",responseCode:200},input:{shape:CreateConnectorDefinitionRequest$},output:{shape:CreateConnectorDefinitionOutput$}}})
+export const createConnectorDefinition: Client.Operation<CreateConnectorDefinitionRequest, CreateConnectorDefinitionResponse, CreateConnectorDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateConnectorDefinition",http:{method:"POST",requestUri:"/greengrass/definition/connectors",responseCode:200},input:{shape:CreateConnectorDefinitionRequest$},output:{shape:CreateConnectorDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createConnectorDefinitionVersion: Client.Operation<CreateConnectorDefinitionVersionRequest, CreateConnectorDefinitionVersionOutput, CreateConnectorDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateConnectorDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}/versions",responseCode:200},input:{shape:CreateConnectorDefinitionVersionRequest$},output:{shape:CreateConnectorDefinitionVersionOutput$}}})
+export const createConnectorDefinitionVersion: Client.Operation<CreateConnectorDefinitionVersionRequest, CreateConnectorDefinitionVersionResponse, CreateConnectorDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateConnectorDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}/versions",responseCode:200},input:{shape:CreateConnectorDefinitionVersionRequest$},output:{shape:CreateConnectorDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createCoreDefinition: Client.Operation<CreateCoreDefinitionRequest, CreateCoreDefinitionOutput, CreateCoreDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateCoreDefinition",http:{method:"POST",requestUri:"/greengrass/definition/cores",responseCode:200},input:{shape:CreateCoreDefinitionRequest$},output:{shape:CreateCoreDefinitionOutput$}}})
+export const createCoreDefinition: Client.Operation<CreateCoreDefinitionRequest, CreateCoreDefinitionResponse, CreateCoreDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateCoreDefinition",http:{method:"POST",requestUri:"/greengrass/definition/cores",responseCode:200},input:{shape:CreateCoreDefinitionRequest$},output:{shape:CreateCoreDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createCoreDefinitionVersion: Client.Operation<CreateCoreDefinitionVersionRequest, CreateCoreDefinitionVersionOutput, CreateCoreDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateCoreDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}/versions",responseCode:200},input:{shape:CreateCoreDefinitionVersionRequest$},output:{shape:CreateCoreDefinitionVersionOutput$}}})
+export const createCoreDefinitionVersion: Client.Operation<CreateCoreDefinitionVersionRequest, CreateCoreDefinitionVersionResponse, CreateCoreDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateCoreDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}/versions",responseCode:200},input:{shape:CreateCoreDefinitionVersionRequest$},output:{shape:CreateCoreDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createDeployment: Client.Operation<CreateDeploymentRequest, CreateDeploymentOutput, CreateDeploymentError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateDeployment",http:{method:"POST",requestUri:"/greengrass/groups/{GroupId}/deployments",responseCode:200},input:{shape:CreateDeploymentRequest$},output:{shape:CreateDeploymentOutput$}}})
+export const createDeployment: Client.Operation<CreateDeploymentRequest, CreateDeploymentResponse, CreateDeploymentError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateDeployment",http:{method:"POST",requestUri:"/greengrass/groups/{GroupId}/deployments",responseCode:200},input:{shape:CreateDeploymentRequest$},output:{shape:CreateDeploymentResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createDeviceDefinition: Client.Operation<CreateDeviceDefinitionRequest, CreateDeviceDefinitionOutput, CreateDeviceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateDeviceDefinition",http:{method:"POST",requestUri:"/greengrass/definition/devices",responseCode:200},input:{shape:CreateDeviceDefinitionRequest$},output:{shape:CreateDeviceDefinitionOutput$}}})
+export const createDeviceDefinition: Client.Operation<CreateDeviceDefinitionRequest, CreateDeviceDefinitionResponse, CreateDeviceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateDeviceDefinition",http:{method:"POST",requestUri:"/greengrass/definition/devices",responseCode:200},input:{shape:CreateDeviceDefinitionRequest$},output:{shape:CreateDeviceDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createDeviceDefinitionVersion: Client.Operation<CreateDeviceDefinitionVersionRequest, CreateDeviceDefinitionVersionOutput, CreateDeviceDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateDeviceDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}/versions",responseCode:200},input:{shape:CreateDeviceDefinitionVersionRequest$},output:{shape:CreateDeviceDefinitionVersionOutput$}}})
+export const createDeviceDefinitionVersion: Client.Operation<CreateDeviceDefinitionVersionRequest, CreateDeviceDefinitionVersionResponse, CreateDeviceDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateDeviceDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}/versions",responseCode:200},input:{shape:CreateDeviceDefinitionVersionRequest$},output:{shape:CreateDeviceDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createFunctionDefinition: Client.Operation<CreateFunctionDefinitionRequest, CreateFunctionDefinitionOutput, CreateFunctionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateFunctionDefinition",http:{method:"POST",requestUri:"/greengrass/definition/functions",responseCode:200},input:{shape:CreateFunctionDefinitionRequest$},output:{shape:CreateFunctionDefinitionOutput$}}})
+export const createFunctionDefinition: Client.Operation<CreateFunctionDefinitionRequest, CreateFunctionDefinitionResponse, CreateFunctionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateFunctionDefinition",http:{method:"POST",requestUri:"/greengrass/definition/functions",responseCode:200},input:{shape:CreateFunctionDefinitionRequest$},output:{shape:CreateFunctionDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createFunctionDefinitionVersion: Client.Operation<CreateFunctionDefinitionVersionRequest, CreateFunctionDefinitionVersionOutput, CreateFunctionDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateFunctionDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}/versions",responseCode:200},input:{shape:CreateFunctionDefinitionVersionRequest$},output:{shape:CreateFunctionDefinitionVersionOutput$}}})
+export const createFunctionDefinitionVersion: Client.Operation<CreateFunctionDefinitionVersionRequest, CreateFunctionDefinitionVersionResponse, CreateFunctionDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateFunctionDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}/versions",responseCode:200},input:{shape:CreateFunctionDefinitionVersionRequest$},output:{shape:CreateFunctionDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createGroup: Client.Operation<CreateGroupRequest, CreateGroupOutput, CreateGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateGroup",http:{method:"POST",requestUri:"/greengrass/groups",responseCode:200},input:{shape:CreateGroupRequest$},output:{shape:CreateGroupOutput$}}})
+export const createGroup: Client.Operation<CreateGroupRequest, CreateGroupResponse, CreateGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateGroup",http:{method:"POST",requestUri:"/greengrass/groups",responseCode:200},input:{shape:CreateGroupRequest$},output:{shape:CreateGroupResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createGroupCertificateAuthority: Client.Operation<CreateGroupCertificateAuthorityRequest, CreateGroupCertificateAuthorityOutput, CreateGroupCertificateAuthorityError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateGroupCertificateAuthority",http:{method:"POST",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities",responseCode:200},input:{shape:CreateGroupCertificateAuthorityRequest$},output:{shape:CreateGroupCertificateAuthorityOutput$}}})
+export const createGroupCertificateAuthority: Client.Operation<CreateGroupCertificateAuthorityRequest, CreateGroupCertificateAuthorityResponse, CreateGroupCertificateAuthorityError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateGroupCertificateAuthority",http:{method:"POST",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities",responseCode:200},input:{shape:CreateGroupCertificateAuthorityRequest$},output:{shape:CreateGroupCertificateAuthorityResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const createGroupVersion: Client.Operation<CreateGroupVersionRequest, CreateGroupVersionOutput, CreateGroupVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateGroupVersion",http:{method:"POST",requestUri:"/greengrass/groups/{GroupId}/versions",responseCode:200},input:{shape:CreateGroupVersionRequest$},output:{shape:CreateGroupVersionOutput$}}})
+export const createGroupVersion: Client.Operation<CreateGroupVersionRequest, CreateGroupVersionResponse, CreateGroupVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateGroupVersion",http:{method:"POST",requestUri:"/greengrass/groups/{GroupId}/versions",responseCode:200},input:{shape:CreateGroupVersionRequest$},output:{shape:CreateGroupVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createLoggerDefinition: Client.Operation<CreateLoggerDefinitionRequest, CreateLoggerDefinitionOutput, CreateLoggerDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateLoggerDefinition",http:{method:"POST",requestUri:"/greengrass/definition/loggers",responseCode:200},input:{shape:CreateLoggerDefinitionRequest$},output:{shape:CreateLoggerDefinitionOutput$}}})
+export const createLoggerDefinition: Client.Operation<CreateLoggerDefinitionRequest, CreateLoggerDefinitionResponse, CreateLoggerDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateLoggerDefinition",http:{method:"POST",requestUri:"/greengrass/definition/loggers",responseCode:200},input:{shape:CreateLoggerDefinitionRequest$},output:{shape:CreateLoggerDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createLoggerDefinitionVersion: Client.Operation<CreateLoggerDefinitionVersionRequest, CreateLoggerDefinitionVersionOutput, CreateLoggerDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateLoggerDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}/versions",responseCode:200},input:{shape:CreateLoggerDefinitionVersionRequest$},output:{shape:CreateLoggerDefinitionVersionOutput$}}})
+export const createLoggerDefinitionVersion: Client.Operation<CreateLoggerDefinitionVersionRequest, CreateLoggerDefinitionVersionResponse, CreateLoggerDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateLoggerDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}/versions",responseCode:200},input:{shape:CreateLoggerDefinitionVersionRequest$},output:{shape:CreateLoggerDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createResourceDefinition: Client.Operation<CreateResourceDefinitionRequest, CreateResourceDefinitionOutput, CreateResourceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateResourceDefinition",http:{method:"POST",requestUri:"/greengrass/definition/resources",responseCode:200},input:{shape:CreateResourceDefinitionRequest$},output:{shape:CreateResourceDefinitionOutput$}}})
+export const createResourceDefinition: Client.Operation<CreateResourceDefinitionRequest, CreateResourceDefinitionResponse, CreateResourceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateResourceDefinition",http:{method:"POST",requestUri:"/greengrass/definition/resources",responseCode:200},input:{shape:CreateResourceDefinitionRequest$},output:{shape:CreateResourceDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createResourceDefinitionVersion: Client.Operation<CreateResourceDefinitionVersionRequest, CreateResourceDefinitionVersionOutput, CreateResourceDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateResourceDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}/versions",responseCode:200},input:{shape:CreateResourceDefinitionVersionRequest$},output:{shape:CreateResourceDefinitionVersionOutput$}}})
+export const createResourceDefinitionVersion: Client.Operation<CreateResourceDefinitionVersionRequest, CreateResourceDefinitionVersionResponse, CreateResourceDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateResourceDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}/versions",responseCode:200},input:{shape:CreateResourceDefinitionVersionRequest$},output:{shape:CreateResourceDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createSoftwareUpdateJob: Client.Operation<CreateSoftwareUpdateJobRequest, CreateSoftwareUpdateJobOutput, CreateSoftwareUpdateJobError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateSoftwareUpdateJob",http:{method:"POST",requestUri:"/greengrass/updates",responseCode:200},input:{shape:CreateSoftwareUpdateJobRequest$},output:{shape:CreateSoftwareUpdateJobOutput$}}})
+export const createSoftwareUpdateJob: Client.Operation<CreateSoftwareUpdateJobRequest, CreateSoftwareUpdateJobResponse, CreateSoftwareUpdateJobError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateSoftwareUpdateJob",http:{method:"POST",requestUri:"/greengrass/updates",responseCode:200},input:{shape:CreateSoftwareUpdateJobRequest$},output:{shape:CreateSoftwareUpdateJobResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const createSubscriptionDefinition: Client.Operation<CreateSubscriptionDefinitionRequest, CreateSubscriptionDefinitionOutput, CreateSubscriptionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateSubscriptionDefinition",http:{method:"POST",requestUri:"/greengrass/definition/subscriptions",responseCode:200},input:{shape:CreateSubscriptionDefinitionRequest$},output:{shape:CreateSubscriptionDefinitionOutput$}}})
+export const createSubscriptionDefinition: Client.Operation<CreateSubscriptionDefinitionRequest, CreateSubscriptionDefinitionResponse, CreateSubscriptionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateSubscriptionDefinition",http:{method:"POST",requestUri:"/greengrass/definition/subscriptions",responseCode:200},input:{shape:CreateSubscriptionDefinitionRequest$},output:{shape:CreateSubscriptionDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const createSubscriptionDefinitionVersion: Client.Operation<CreateSubscriptionDefinitionVersionRequest, CreateSubscriptionDefinitionVersionOutput, CreateSubscriptionDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateSubscriptionDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}/versions",responseCode:200},input:{shape:CreateSubscriptionDefinitionVersionRequest$},output:{shape:CreateSubscriptionDefinitionVersionOutput$}}})
+export const createSubscriptionDefinitionVersion: Client.Operation<CreateSubscriptionDefinitionVersionRequest, CreateSubscriptionDefinitionVersionResponse, CreateSubscriptionDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"CreateSubscriptionDefinitionVersion",http:{method:"POST",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}/versions",responseCode:200},input:{shape:CreateSubscriptionDefinitionVersionRequest$},output:{shape:CreateSubscriptionDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const deleteConnectorDefinition: Client.Operation<DeleteConnectorDefinitionRequest, DeleteConnectorDefinitionOutput, DeleteConnectorDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteConnectorDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}",responseCode:200},input:{shape:DeleteConnectorDefinitionRequest$},output:{shape:DeleteConnectorDefinitionOutput$}}})
+export const deleteConnectorDefinition: Client.Operation<DeleteConnectorDefinitionRequest, DeleteConnectorDefinitionResponse, DeleteConnectorDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteConnectorDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}",responseCode:200},input:{shape:DeleteConnectorDefinitionRequest$},output:{shape:DeleteConnectorDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const deleteCoreDefinition: Client.Operation<DeleteCoreDefinitionRequest, DeleteCoreDefinitionOutput, DeleteCoreDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteCoreDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}",responseCode:200},input:{shape:DeleteCoreDefinitionRequest$},output:{shape:DeleteCoreDefinitionOutput$}}})
+export const deleteCoreDefinition: Client.Operation<DeleteCoreDefinitionRequest, DeleteCoreDefinitionResponse, DeleteCoreDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteCoreDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}",responseCode:200},input:{shape:DeleteCoreDefinitionRequest$},output:{shape:DeleteCoreDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const deleteDeviceDefinition: Client.Operation<DeleteDeviceDefinitionRequest, DeleteDeviceDefinitionOutput, DeleteDeviceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteDeviceDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}",responseCode:200},input:{shape:DeleteDeviceDefinitionRequest$},output:{shape:DeleteDeviceDefinitionOutput$}}})
+export const deleteDeviceDefinition: Client.Operation<DeleteDeviceDefinitionRequest, DeleteDeviceDefinitionResponse, DeleteDeviceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteDeviceDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}",responseCode:200},input:{shape:DeleteDeviceDefinitionRequest$},output:{shape:DeleteDeviceDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const deleteFunctionDefinition: Client.Operation<DeleteFunctionDefinitionRequest, DeleteFunctionDefinitionOutput, DeleteFunctionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteFunctionDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}",responseCode:200},input:{shape:DeleteFunctionDefinitionRequest$},output:{shape:DeleteFunctionDefinitionOutput$}}})
+export const deleteFunctionDefinition: Client.Operation<DeleteFunctionDefinitionRequest, DeleteFunctionDefinitionResponse, DeleteFunctionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteFunctionDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}",responseCode:200},input:{shape:DeleteFunctionDefinitionRequest$},output:{shape:DeleteFunctionDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const deleteGroup: Client.Operation<DeleteGroupRequest, DeleteGroupOutput, DeleteGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteGroup",http:{method:"DELETE",requestUri:"/greengrass/groups/{GroupId}",responseCode:200},input:{shape:DeleteGroupRequest$},output:{shape:DeleteGroupOutput$}}})
+export const deleteGroup: Client.Operation<DeleteGroupRequest, DeleteGroupResponse, DeleteGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteGroup",http:{method:"DELETE",requestUri:"/greengrass/groups/{GroupId}",responseCode:200},input:{shape:DeleteGroupRequest$},output:{shape:DeleteGroupResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const deleteLoggerDefinition: Client.Operation<DeleteLoggerDefinitionRequest, DeleteLoggerDefinitionOutput, DeleteLoggerDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteLoggerDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}",responseCode:200},input:{shape:DeleteLoggerDefinitionRequest$},output:{shape:DeleteLoggerDefinitionOutput$}}})
+export const deleteLoggerDefinition: Client.Operation<DeleteLoggerDefinitionRequest, DeleteLoggerDefinitionResponse, DeleteLoggerDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteLoggerDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}",responseCode:200},input:{shape:DeleteLoggerDefinitionRequest$},output:{shape:DeleteLoggerDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const deleteResourceDefinition: Client.Operation<DeleteResourceDefinitionRequest, DeleteResourceDefinitionOutput, DeleteResourceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteResourceDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}",responseCode:200},input:{shape:DeleteResourceDefinitionRequest$},output:{shape:DeleteResourceDefinitionOutput$}}})
+export const deleteResourceDefinition: Client.Operation<DeleteResourceDefinitionRequest, DeleteResourceDefinitionResponse, DeleteResourceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteResourceDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}",responseCode:200},input:{shape:DeleteResourceDefinitionRequest$},output:{shape:DeleteResourceDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const deleteSubscriptionDefinition: Client.Operation<DeleteSubscriptionDefinitionRequest, DeleteSubscriptionDefinitionOutput, DeleteSubscriptionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteSubscriptionDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}",responseCode:200},input:{shape:DeleteSubscriptionDefinitionRequest$},output:{shape:DeleteSubscriptionDefinitionOutput$}}})
+export const deleteSubscriptionDefinition: Client.Operation<DeleteSubscriptionDefinitionRequest, DeleteSubscriptionDefinitionResponse, DeleteSubscriptionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DeleteSubscriptionDefinition",http:{method:"DELETE",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}",responseCode:200},input:{shape:DeleteSubscriptionDefinitionRequest$},output:{shape:DeleteSubscriptionDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const disassociateRoleFromGroup: Client.Operation<DisassociateRoleFromGroupRequest, DisassociateRoleFromGroupOutput, DisassociateRoleFromGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DisassociateRoleFromGroup",http:{method:"DELETE",requestUri:"/greengrass/groups/{GroupId}/role",responseCode:200},input:{shape:DisassociateRoleFromGroupRequest$},output:{shape:DisassociateRoleFromGroupOutput$}}})
+export const disassociateRoleFromGroup: Client.Operation<DisassociateRoleFromGroupRequest, DisassociateRoleFromGroupResponse, DisassociateRoleFromGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DisassociateRoleFromGroup",http:{method:"DELETE",requestUri:"/greengrass/groups/{GroupId}/role",responseCode:200},input:{shape:DisassociateRoleFromGroupRequest$},output:{shape:DisassociateRoleFromGroupResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const disassociateServiceRoleFromAccount: Client.Operation<DisassociateServiceRoleFromAccountRequest, DisassociateServiceRoleFromAccountOutput, DisassociateServiceRoleFromAccountError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DisassociateServiceRoleFromAccount",http:{method:"DELETE",requestUri:"/greengrass/servicerole",responseCode:200},input:{shape:DisassociateServiceRoleFromAccountRequest$},output:{shape:DisassociateServiceRoleFromAccountOutput$}}})
+export const disassociateServiceRoleFromAccount: Client.Operation<DisassociateServiceRoleFromAccountRequest, DisassociateServiceRoleFromAccountResponse, DisassociateServiceRoleFromAccountError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"DisassociateServiceRoleFromAccount",http:{method:"DELETE",requestUri:"/greengrass/servicerole",responseCode:200},input:{shape:DisassociateServiceRoleFromAccountRequest$},output:{shape:DisassociateServiceRoleFromAccountResponse$},errors:[InternalServerErrorException$]},errors:{InternalServerErrorException}})
 
-export const getAssociatedRole: Client.Operation<GetAssociatedRoleRequest, GetAssociatedRoleOutput, GetAssociatedRoleError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetAssociatedRole",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/role",responseCode:200},input:{shape:GetAssociatedRoleRequest$},output:{shape:GetAssociatedRoleOutput$}}})
+export const getAssociatedRole: Client.Operation<GetAssociatedRoleRequest, GetAssociatedRoleResponse, GetAssociatedRoleError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetAssociatedRole",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/role",responseCode:200},input:{shape:GetAssociatedRoleRequest$},output:{shape:GetAssociatedRoleResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const getBulkDeploymentStatus: Client.Operation<GetBulkDeploymentStatusRequest, GetBulkDeploymentStatusOutput, GetBulkDeploymentStatusError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetBulkDeploymentStatus",http:{method:"GET",requestUri:"/greengrass/bulk/deployments/{BulkDeploymentId}/status",responseCode:200},input:{shape:GetBulkDeploymentStatusRequest$},output:{shape:GetBulkDeploymentStatusOutput$}}})
+export const getBulkDeploymentStatus: Client.Operation<GetBulkDeploymentStatusRequest, GetBulkDeploymentStatusResponse, GetBulkDeploymentStatusError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetBulkDeploymentStatus",http:{method:"GET",requestUri:"/greengrass/bulk/deployments/{BulkDeploymentId}/status",responseCode:200},input:{shape:GetBulkDeploymentStatusRequest$},output:{shape:GetBulkDeploymentStatusResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getConnectivityInfo: Client.Operation<GetConnectivityInfoRequest, GetConnectivityInfoOutput, GetConnectivityInfoError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetConnectivityInfo",http:{method:"GET",requestUri:"/greengrass/things/{ThingName}/connectivityInfo",responseCode:200},input:{shape:GetConnectivityInfoRequest$},output:{shape:GetConnectivityInfoOutput$}}})
+export const getConnectivityInfo: Client.Operation<GetConnectivityInfoRequest, GetConnectivityInfoResponse, GetConnectivityInfoError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetConnectivityInfo",http:{method:"GET",requestUri:"/greengrass/things/{ThingName}/connectivityInfo",responseCode:200},input:{shape:GetConnectivityInfoRequest$},output:{shape:GetConnectivityInfoResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const getConnectorDefinition: Client.Operation<GetConnectorDefinitionRequest, GetConnectorDefinitionOutput, GetConnectorDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetConnectorDefinition",http:{method:"GET",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}",responseCode:200},input:{shape:GetConnectorDefinitionRequest$},output:{shape:GetConnectorDefinitionOutput$}}})
+export const getConnectorDefinition: Client.Operation<GetConnectorDefinitionRequest, GetConnectorDefinitionResponse, GetConnectorDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetConnectorDefinition",http:{method:"GET",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}",responseCode:200},input:{shape:GetConnectorDefinitionRequest$},output:{shape:GetConnectorDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getConnectorDefinitionVersion: Client.Operation<GetConnectorDefinitionVersionRequest, GetConnectorDefinitionVersionOutput, GetConnectorDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetConnectorDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}/versions/{ConnectorDefinitionVersionId}",responseCode:200},input:{shape:GetConnectorDefinitionVersionRequest$},output:{shape:GetConnectorDefinitionVersionOutput$}}})
+export const getConnectorDefinitionVersion: Client.Operation<GetConnectorDefinitionVersionRequest, GetConnectorDefinitionVersionResponse, GetConnectorDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetConnectorDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}/versions/{ConnectorDefinitionVersionId}",responseCode:200},input:{shape:GetConnectorDefinitionVersionRequest$},output:{shape:GetConnectorDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getCoreDefinition: Client.Operation<GetCoreDefinitionRequest, GetCoreDefinitionOutput, GetCoreDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetCoreDefinition",http:{method:"GET",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}",responseCode:200},input:{shape:GetCoreDefinitionRequest$},output:{shape:GetCoreDefinitionOutput$}}})
+export const getCoreDefinition: Client.Operation<GetCoreDefinitionRequest, GetCoreDefinitionResponse, GetCoreDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetCoreDefinition",http:{method:"GET",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}",responseCode:200},input:{shape:GetCoreDefinitionRequest$},output:{shape:GetCoreDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getCoreDefinitionVersion: Client.Operation<GetCoreDefinitionVersionRequest, GetCoreDefinitionVersionOutput, GetCoreDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetCoreDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}/versions/{CoreDefinitionVersionId}",responseCode:200},input:{shape:GetCoreDefinitionVersionRequest$},output:{shape:GetCoreDefinitionVersionOutput$}}})
+export const getCoreDefinitionVersion: Client.Operation<GetCoreDefinitionVersionRequest, GetCoreDefinitionVersionResponse, GetCoreDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetCoreDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}/versions/{CoreDefinitionVersionId}",responseCode:200},input:{shape:GetCoreDefinitionVersionRequest$},output:{shape:GetCoreDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getDeploymentStatus: Client.Operation<GetDeploymentStatusRequest, GetDeploymentStatusOutput, GetDeploymentStatusError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetDeploymentStatus",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/deployments/{DeploymentId}/status",responseCode:200},input:{shape:GetDeploymentStatusRequest$},output:{shape:GetDeploymentStatusOutput$}}})
+export const getDeploymentStatus: Client.Operation<GetDeploymentStatusRequest, GetDeploymentStatusResponse, GetDeploymentStatusError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetDeploymentStatus",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/deployments/{DeploymentId}/status",responseCode:200},input:{shape:GetDeploymentStatusRequest$},output:{shape:GetDeploymentStatusResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getDeviceDefinition: Client.Operation<GetDeviceDefinitionRequest, GetDeviceDefinitionOutput, GetDeviceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetDeviceDefinition",http:{method:"GET",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}",responseCode:200},input:{shape:GetDeviceDefinitionRequest$},output:{shape:GetDeviceDefinitionOutput$}}})
+export const getDeviceDefinition: Client.Operation<GetDeviceDefinitionRequest, GetDeviceDefinitionResponse, GetDeviceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetDeviceDefinition",http:{method:"GET",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}",responseCode:200},input:{shape:GetDeviceDefinitionRequest$},output:{shape:GetDeviceDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getDeviceDefinitionVersion: Client.Operation<GetDeviceDefinitionVersionRequest, GetDeviceDefinitionVersionOutput, GetDeviceDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetDeviceDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}/versions/{DeviceDefinitionVersionId}",responseCode:200},input:{shape:GetDeviceDefinitionVersionRequest$},output:{shape:GetDeviceDefinitionVersionOutput$}}})
+export const getDeviceDefinitionVersion: Client.Operation<GetDeviceDefinitionVersionRequest, GetDeviceDefinitionVersionResponse, GetDeviceDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetDeviceDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}/versions/{DeviceDefinitionVersionId}",responseCode:200},input:{shape:GetDeviceDefinitionVersionRequest$},output:{shape:GetDeviceDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getFunctionDefinition: Client.Operation<GetFunctionDefinitionRequest, GetFunctionDefinitionOutput, GetFunctionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetFunctionDefinition",http:{method:"GET",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}",responseCode:200},input:{shape:GetFunctionDefinitionRequest$},output:{shape:GetFunctionDefinitionOutput$}}})
+export const getFunctionDefinition: Client.Operation<GetFunctionDefinitionRequest, GetFunctionDefinitionResponse, GetFunctionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetFunctionDefinition",http:{method:"GET",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}",responseCode:200},input:{shape:GetFunctionDefinitionRequest$},output:{shape:GetFunctionDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getFunctionDefinitionVersion: Client.Operation<GetFunctionDefinitionVersionRequest, GetFunctionDefinitionVersionOutput, GetFunctionDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetFunctionDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}/versions/{FunctionDefinitionVersionId}",responseCode:200},input:{shape:GetFunctionDefinitionVersionRequest$},output:{shape:GetFunctionDefinitionVersionOutput$}}})
+export const getFunctionDefinitionVersion: Client.Operation<GetFunctionDefinitionVersionRequest, GetFunctionDefinitionVersionResponse, GetFunctionDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetFunctionDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}/versions/{FunctionDefinitionVersionId}",responseCode:200},input:{shape:GetFunctionDefinitionVersionRequest$},output:{shape:GetFunctionDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getGroup: Client.Operation<GetGroupRequest, GetGroupOutput, GetGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetGroup",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}",responseCode:200},input:{shape:GetGroupRequest$},output:{shape:GetGroupOutput$}}})
+export const getGroup: Client.Operation<GetGroupRequest, GetGroupResponse, GetGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetGroup",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}",responseCode:200},input:{shape:GetGroupRequest$},output:{shape:GetGroupResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getGroupCertificateAuthority: Client.Operation<GetGroupCertificateAuthorityRequest, GetGroupCertificateAuthorityOutput, GetGroupCertificateAuthorityError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetGroupCertificateAuthority",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities/{CertificateAuthorityId}",responseCode:200},input:{shape:GetGroupCertificateAuthorityRequest$},output:{shape:GetGroupCertificateAuthorityOutput$}}})
+export const getGroupCertificateAuthority: Client.Operation<GetGroupCertificateAuthorityRequest, GetGroupCertificateAuthorityResponse, GetGroupCertificateAuthorityError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetGroupCertificateAuthority",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities/{CertificateAuthorityId}",responseCode:200},input:{shape:GetGroupCertificateAuthorityRequest$},output:{shape:GetGroupCertificateAuthorityResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const getGroupCertificateConfiguration: Client.Operation<GetGroupCertificateConfigurationRequest, GetGroupCertificateConfigurationOutput, GetGroupCertificateConfigurationError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetGroupCertificateConfiguration",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities/configuration/expiry",responseCode:200},input:{shape:GetGroupCertificateConfigurationRequest$},output:{shape:GetGroupCertificateConfigurationOutput$}}})
+export const getGroupCertificateConfiguration: Client.Operation<GetGroupCertificateConfigurationRequest, GetGroupCertificateConfigurationResponse, GetGroupCertificateConfigurationError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetGroupCertificateConfiguration",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities/configuration/expiry",responseCode:200},input:{shape:GetGroupCertificateConfigurationRequest$},output:{shape:GetGroupCertificateConfigurationResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const getGroupVersion: Client.Operation<GetGroupVersionRequest, GetGroupVersionOutput, GetGroupVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetGroupVersion",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/versions/{GroupVersionId}",responseCode:200},input:{shape:GetGroupVersionRequest$},output:{shape:GetGroupVersionOutput$}}})
+export const getGroupVersion: Client.Operation<GetGroupVersionRequest, GetGroupVersionResponse, GetGroupVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetGroupVersion",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/versions/{GroupVersionId}",responseCode:200},input:{shape:GetGroupVersionRequest$},output:{shape:GetGroupVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getLoggerDefinition: Client.Operation<GetLoggerDefinitionRequest, GetLoggerDefinitionOutput, GetLoggerDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetLoggerDefinition",http:{method:"GET",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}",responseCode:200},input:{shape:GetLoggerDefinitionRequest$},output:{shape:GetLoggerDefinitionOutput$}}})
+export const getLoggerDefinition: Client.Operation<GetLoggerDefinitionRequest, GetLoggerDefinitionResponse, GetLoggerDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetLoggerDefinition",http:{method:"GET",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}",responseCode:200},input:{shape:GetLoggerDefinitionRequest$},output:{shape:GetLoggerDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getLoggerDefinitionVersion: Client.Operation<GetLoggerDefinitionVersionRequest, GetLoggerDefinitionVersionOutput, GetLoggerDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetLoggerDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}/versions/{LoggerDefinitionVersionId}",responseCode:200},input:{shape:GetLoggerDefinitionVersionRequest$},output:{shape:GetLoggerDefinitionVersionOutput$}}})
+export const getLoggerDefinitionVersion: Client.Operation<GetLoggerDefinitionVersionRequest, GetLoggerDefinitionVersionResponse, GetLoggerDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetLoggerDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}/versions/{LoggerDefinitionVersionId}",responseCode:200},input:{shape:GetLoggerDefinitionVersionRequest$},output:{shape:GetLoggerDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getResourceDefinition: Client.Operation<GetResourceDefinitionRequest, GetResourceDefinitionOutput, GetResourceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetResourceDefinition",http:{method:"GET",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}",responseCode:200},input:{shape:GetResourceDefinitionRequest$},output:{shape:GetResourceDefinitionOutput$}}})
+export const getResourceDefinition: Client.Operation<GetResourceDefinitionRequest, GetResourceDefinitionResponse, GetResourceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetResourceDefinition",http:{method:"GET",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}",responseCode:200},input:{shape:GetResourceDefinitionRequest$},output:{shape:GetResourceDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getResourceDefinitionVersion: Client.Operation<GetResourceDefinitionVersionRequest, GetResourceDefinitionVersionOutput, GetResourceDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetResourceDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}/versions/{ResourceDefinitionVersionId}",responseCode:200},input:{shape:GetResourceDefinitionVersionRequest$},output:{shape:GetResourceDefinitionVersionOutput$}}})
+export const getResourceDefinitionVersion: Client.Operation<GetResourceDefinitionVersionRequest, GetResourceDefinitionVersionResponse, GetResourceDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetResourceDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}/versions/{ResourceDefinitionVersionId}",responseCode:200},input:{shape:GetResourceDefinitionVersionRequest$},output:{shape:GetResourceDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getServiceRoleForAccount: Client.Operation<GetServiceRoleForAccountRequest, GetServiceRoleForAccountOutput, GetServiceRoleForAccountError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetServiceRoleForAccount",http:{method:"GET",requestUri:"/greengrass/servicerole",responseCode:200},input:{shape:GetServiceRoleForAccountRequest$},output:{shape:GetServiceRoleForAccountOutput$}}})
+export const getServiceRoleForAccount: Client.Operation<GetServiceRoleForAccountRequest, GetServiceRoleForAccountResponse, GetServiceRoleForAccountError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetServiceRoleForAccount",http:{method:"GET",requestUri:"/greengrass/servicerole",responseCode:200},input:{shape:GetServiceRoleForAccountRequest$},output:{shape:GetServiceRoleForAccountResponse$},errors:[InternalServerErrorException$]},errors:{InternalServerErrorException}})
 
-export const getSubscriptionDefinition: Client.Operation<GetSubscriptionDefinitionRequest, GetSubscriptionDefinitionOutput, GetSubscriptionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetSubscriptionDefinition",http:{method:"GET",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}",responseCode:200},input:{shape:GetSubscriptionDefinitionRequest$},output:{shape:GetSubscriptionDefinitionOutput$}}})
+export const getSubscriptionDefinition: Client.Operation<GetSubscriptionDefinitionRequest, GetSubscriptionDefinitionResponse, GetSubscriptionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetSubscriptionDefinition",http:{method:"GET",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}",responseCode:200},input:{shape:GetSubscriptionDefinitionRequest$},output:{shape:GetSubscriptionDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getSubscriptionDefinitionVersion: Client.Operation<GetSubscriptionDefinitionVersionRequest, GetSubscriptionDefinitionVersionOutput, GetSubscriptionDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetSubscriptionDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}/versions/{SubscriptionDefinitionVersionId}",responseCode:200},input:{shape:GetSubscriptionDefinitionVersionRequest$},output:{shape:GetSubscriptionDefinitionVersionOutput$}}})
+export const getSubscriptionDefinitionVersion: Client.Operation<GetSubscriptionDefinitionVersionRequest, GetSubscriptionDefinitionVersionResponse, GetSubscriptionDefinitionVersionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetSubscriptionDefinitionVersion",http:{method:"GET",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}/versions/{SubscriptionDefinitionVersionId}",responseCode:200},input:{shape:GetSubscriptionDefinitionVersionRequest$},output:{shape:GetSubscriptionDefinitionVersionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const getThingRuntimeConfiguration: Client.Operation<GetThingRuntimeConfigurationRequest, GetThingRuntimeConfigurationOutput, GetThingRuntimeConfigurationError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetThingRuntimeConfiguration",http:{method:"GET",requestUri:"/greengrass/things/{ThingName}/runtimeconfig",responseCode:200},input:{shape:GetThingRuntimeConfigurationRequest$},output:{shape:GetThingRuntimeConfigurationOutput$}}})
+export const getThingRuntimeConfiguration: Client.Operation<GetThingRuntimeConfigurationRequest, GetThingRuntimeConfigurationResponse, GetThingRuntimeConfigurationError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"GetThingRuntimeConfiguration",http:{method:"GET",requestUri:"/greengrass/things/{ThingName}/runtimeconfig",responseCode:200},input:{shape:GetThingRuntimeConfigurationRequest$},output:{shape:GetThingRuntimeConfigurationResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const listBulkDeploymentDetailedReports: Client.Operation<ListBulkDeploymentDetailedReportsRequest, ListBulkDeploymentDetailedReportsOutput, ListBulkDeploymentDetailedReportsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListBulkDeploymentDetailedReports",http:{method:"GET",requestUri:"/greengrass/bulk/deployments/{BulkDeploymentId}/detailed-reports",responseCode:200},input:{shape:ListBulkDeploymentDetailedReportsRequest$},output:{shape:ListBulkDeploymentDetailedReportsOutput$}}})
+export const listBulkDeploymentDetailedReports: Client.Operation<ListBulkDeploymentDetailedReportsRequest, ListBulkDeploymentDetailedReportsResponse, ListBulkDeploymentDetailedReportsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListBulkDeploymentDetailedReports",http:{method:"GET",requestUri:"/greengrass/bulk/deployments/{BulkDeploymentId}/detailed-reports",responseCode:200},input:{shape:ListBulkDeploymentDetailedReportsRequest$},output:{shape:ListBulkDeploymentDetailedReportsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listBulkDeployments: Client.Operation<ListBulkDeploymentsRequest, ListBulkDeploymentsOutput, ListBulkDeploymentsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListBulkDeployments",http:{method:"GET",requestUri:"/greengrass/bulk/deployments",responseCode:200},input:{shape:ListBulkDeploymentsRequest$},output:{shape:ListBulkDeploymentsOutput$}}})
+export const listBulkDeployments: Client.Operation<ListBulkDeploymentsRequest, ListBulkDeploymentsResponse, ListBulkDeploymentsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListBulkDeployments",http:{method:"GET",requestUri:"/greengrass/bulk/deployments",responseCode:200},input:{shape:ListBulkDeploymentsRequest$},output:{shape:ListBulkDeploymentsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listConnectorDefinitionVersions: Client.Operation<ListConnectorDefinitionVersionsRequest, ListConnectorDefinitionVersionsOutput, ListConnectorDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListConnectorDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}/versions",responseCode:200},input:{shape:ListConnectorDefinitionVersionsRequest$},output:{shape:ListConnectorDefinitionVersionsOutput$}}})
+export const listConnectorDefinitionVersions: Client.Operation<ListConnectorDefinitionVersionsRequest, ListConnectorDefinitionVersionsResponse, ListConnectorDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListConnectorDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}/versions",responseCode:200},input:{shape:ListConnectorDefinitionVersionsRequest$},output:{shape:ListConnectorDefinitionVersionsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listConnectorDefinitions: Client.Operation<ListConnectorDefinitionsRequest, ListConnectorDefinitionsOutput, ListConnectorDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListConnectorDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/connectors",responseCode:200},input:{shape:ListConnectorDefinitionsRequest$},output:{shape:ListConnectorDefinitionsOutput$}}})
+export const listConnectorDefinitions: Client.Operation<ListConnectorDefinitionsRequest, ListConnectorDefinitionsResponse, ListConnectorDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListConnectorDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/connectors",responseCode:200},input:{shape:ListConnectorDefinitionsRequest$},output:{shape:ListConnectorDefinitionsResponse$}}})
 
-export const listCoreDefinitionVersions: Client.Operation<ListCoreDefinitionVersionsRequest, ListCoreDefinitionVersionsOutput, ListCoreDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListCoreDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}/versions",responseCode:200},input:{shape:ListCoreDefinitionVersionsRequest$},output:{shape:ListCoreDefinitionVersionsOutput$}}})
+export const listCoreDefinitionVersions: Client.Operation<ListCoreDefinitionVersionsRequest, ListCoreDefinitionVersionsResponse, ListCoreDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListCoreDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}/versions",responseCode:200},input:{shape:ListCoreDefinitionVersionsRequest$},output:{shape:ListCoreDefinitionVersionsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listCoreDefinitions: Client.Operation<ListCoreDefinitionsRequest, ListCoreDefinitionsOutput, ListCoreDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListCoreDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/cores",responseCode:200},input:{shape:ListCoreDefinitionsRequest$},output:{shape:ListCoreDefinitionsOutput$}}})
+export const listCoreDefinitions: Client.Operation<ListCoreDefinitionsRequest, ListCoreDefinitionsResponse, ListCoreDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListCoreDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/cores",responseCode:200},input:{shape:ListCoreDefinitionsRequest$},output:{shape:ListCoreDefinitionsResponse$}}})
 
-export const listDeployments: Client.Operation<ListDeploymentsRequest, ListDeploymentsOutput, ListDeploymentsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListDeployments",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/deployments",responseCode:200},input:{shape:ListDeploymentsRequest$},output:{shape:ListDeploymentsOutput$}}})
+export const listDeployments: Client.Operation<ListDeploymentsRequest, ListDeploymentsResponse, ListDeploymentsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListDeployments",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/deployments",responseCode:200},input:{shape:ListDeploymentsRequest$},output:{shape:ListDeploymentsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listDeviceDefinitionVersions: Client.Operation<ListDeviceDefinitionVersionsRequest, ListDeviceDefinitionVersionsOutput, ListDeviceDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListDeviceDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}/versions",responseCode:200},input:{shape:ListDeviceDefinitionVersionsRequest$},output:{shape:ListDeviceDefinitionVersionsOutput$}}})
+export const listDeviceDefinitionVersions: Client.Operation<ListDeviceDefinitionVersionsRequest, ListDeviceDefinitionVersionsResponse, ListDeviceDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListDeviceDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}/versions",responseCode:200},input:{shape:ListDeviceDefinitionVersionsRequest$},output:{shape:ListDeviceDefinitionVersionsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listDeviceDefinitions: Client.Operation<ListDeviceDefinitionsRequest, ListDeviceDefinitionsOutput, ListDeviceDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListDeviceDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/devices",responseCode:200},input:{shape:ListDeviceDefinitionsRequest$},output:{shape:ListDeviceDefinitionsOutput$}}})
+export const listDeviceDefinitions: Client.Operation<ListDeviceDefinitionsRequest, ListDeviceDefinitionsResponse, ListDeviceDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListDeviceDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/devices",responseCode:200},input:{shape:ListDeviceDefinitionsRequest$},output:{shape:ListDeviceDefinitionsResponse$}}})
 
-export const listFunctionDefinitionVersions: Client.Operation<ListFunctionDefinitionVersionsRequest, ListFunctionDefinitionVersionsOutput, ListFunctionDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListFunctionDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}/versions",responseCode:200},input:{shape:ListFunctionDefinitionVersionsRequest$},output:{shape:ListFunctionDefinitionVersionsOutput$}}})
+export const listFunctionDefinitionVersions: Client.Operation<ListFunctionDefinitionVersionsRequest, ListFunctionDefinitionVersionsResponse, ListFunctionDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListFunctionDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}/versions",responseCode:200},input:{shape:ListFunctionDefinitionVersionsRequest$},output:{shape:ListFunctionDefinitionVersionsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listFunctionDefinitions: Client.Operation<ListFunctionDefinitionsRequest, ListFunctionDefinitionsOutput, ListFunctionDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListFunctionDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/functions",responseCode:200},input:{shape:ListFunctionDefinitionsRequest$},output:{shape:ListFunctionDefinitionsOutput$}}})
+export const listFunctionDefinitions: Client.Operation<ListFunctionDefinitionsRequest, ListFunctionDefinitionsResponse, ListFunctionDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListFunctionDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/functions",responseCode:200},input:{shape:ListFunctionDefinitionsRequest$},output:{shape:ListFunctionDefinitionsResponse$}}})
 
-export const listGroupCertificateAuthorities: Client.Operation<ListGroupCertificateAuthoritiesRequest, ListGroupCertificateAuthoritiesOutput, ListGroupCertificateAuthoritiesError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListGroupCertificateAuthorities",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities",responseCode:200},input:{shape:ListGroupCertificateAuthoritiesRequest$},output:{shape:ListGroupCertificateAuthoritiesOutput$}}})
+export const listGroupCertificateAuthorities: Client.Operation<ListGroupCertificateAuthoritiesRequest, ListGroupCertificateAuthoritiesResponse, ListGroupCertificateAuthoritiesError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListGroupCertificateAuthorities",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities",responseCode:200},input:{shape:ListGroupCertificateAuthoritiesRequest$},output:{shape:ListGroupCertificateAuthoritiesResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const listGroupVersions: Client.Operation<ListGroupVersionsRequest, ListGroupVersionsOutput, ListGroupVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListGroupVersions",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/versions",responseCode:200},input:{shape:ListGroupVersionsRequest$},output:{shape:ListGroupVersionsOutput$}}})
+export const listGroupVersions: Client.Operation<ListGroupVersionsRequest, ListGroupVersionsResponse, ListGroupVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListGroupVersions",http:{method:"GET",requestUri:"/greengrass/groups/{GroupId}/versions",responseCode:200},input:{shape:ListGroupVersionsRequest$},output:{shape:ListGroupVersionsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listGroups: Client.Operation<ListGroupsRequest, ListGroupsOutput, ListGroupsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListGroups",http:{method:"GET",requestUri:"/greengrass/groups",responseCode:200},input:{shape:ListGroupsRequest$},output:{shape:ListGroupsOutput$}}})
+export const listGroups: Client.Operation<ListGroupsRequest, ListGroupsResponse, ListGroupsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListGroups",http:{method:"GET",requestUri:"/greengrass/groups",responseCode:200},input:{shape:ListGroupsRequest$},output:{shape:ListGroupsResponse$}}})
 
-export const listLoggerDefinitionVersions: Client.Operation<ListLoggerDefinitionVersionsRequest, ListLoggerDefinitionVersionsOutput, ListLoggerDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListLoggerDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}/versions",responseCode:200},input:{shape:ListLoggerDefinitionVersionsRequest$},output:{shape:ListLoggerDefinitionVersionsOutput$}}})
+export const listLoggerDefinitionVersions: Client.Operation<ListLoggerDefinitionVersionsRequest, ListLoggerDefinitionVersionsResponse, ListLoggerDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListLoggerDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}/versions",responseCode:200},input:{shape:ListLoggerDefinitionVersionsRequest$},output:{shape:ListLoggerDefinitionVersionsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listLoggerDefinitions: Client.Operation<ListLoggerDefinitionsRequest, ListLoggerDefinitionsOutput, ListLoggerDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListLoggerDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/loggers",responseCode:200},input:{shape:ListLoggerDefinitionsRequest$},output:{shape:ListLoggerDefinitionsOutput$}}})
+export const listLoggerDefinitions: Client.Operation<ListLoggerDefinitionsRequest, ListLoggerDefinitionsResponse, ListLoggerDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListLoggerDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/loggers",responseCode:200},input:{shape:ListLoggerDefinitionsRequest$},output:{shape:ListLoggerDefinitionsResponse$}}})
 
-export const listResourceDefinitionVersions: Client.Operation<ListResourceDefinitionVersionsRequest, ListResourceDefinitionVersionsOutput, ListResourceDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListResourceDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}/versions",responseCode:200},input:{shape:ListResourceDefinitionVersionsRequest$},output:{shape:ListResourceDefinitionVersionsOutput$}}})
+export const listResourceDefinitionVersions: Client.Operation<ListResourceDefinitionVersionsRequest, ListResourceDefinitionVersionsResponse, ListResourceDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListResourceDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}/versions",responseCode:200},input:{shape:ListResourceDefinitionVersionsRequest$},output:{shape:ListResourceDefinitionVersionsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listResourceDefinitions: Client.Operation<ListResourceDefinitionsRequest, ListResourceDefinitionsOutput, ListResourceDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListResourceDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/resources",responseCode:200},input:{shape:ListResourceDefinitionsRequest$},output:{shape:ListResourceDefinitionsOutput$}}})
+export const listResourceDefinitions: Client.Operation<ListResourceDefinitionsRequest, ListResourceDefinitionsResponse, ListResourceDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListResourceDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/resources",responseCode:200},input:{shape:ListResourceDefinitionsRequest$},output:{shape:ListResourceDefinitionsResponse$}}})
 
-export const listSubscriptionDefinitionVersions: Client.Operation<ListSubscriptionDefinitionVersionsRequest, ListSubscriptionDefinitionVersionsOutput, ListSubscriptionDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListSubscriptionDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}/versions",responseCode:200},input:{shape:ListSubscriptionDefinitionVersionsRequest$},output:{shape:ListSubscriptionDefinitionVersionsOutput$}}})
+export const listSubscriptionDefinitionVersions: Client.Operation<ListSubscriptionDefinitionVersionsRequest, ListSubscriptionDefinitionVersionsResponse, ListSubscriptionDefinitionVersionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListSubscriptionDefinitionVersions",http:{method:"GET",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}/versions",responseCode:200},input:{shape:ListSubscriptionDefinitionVersionsRequest$},output:{shape:ListSubscriptionDefinitionVersionsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listSubscriptionDefinitions: Client.Operation<ListSubscriptionDefinitionsRequest, ListSubscriptionDefinitionsOutput, ListSubscriptionDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListSubscriptionDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/subscriptions",responseCode:200},input:{shape:ListSubscriptionDefinitionsRequest$},output:{shape:ListSubscriptionDefinitionsOutput$}}})
+export const listSubscriptionDefinitions: Client.Operation<ListSubscriptionDefinitionsRequest, ListSubscriptionDefinitionsResponse, ListSubscriptionDefinitionsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListSubscriptionDefinitions",http:{method:"GET",requestUri:"/greengrass/definition/subscriptions",responseCode:200},input:{shape:ListSubscriptionDefinitionsRequest$},output:{shape:ListSubscriptionDefinitionsResponse$}}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resource-arn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resource-arn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const resetDeployments: Client.Operation<ResetDeploymentsRequest, ResetDeploymentsOutput, ResetDeploymentsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ResetDeployments",http:{method:"POST",requestUri:"/greengrass/groups/{GroupId}/deployments/$reset",responseCode:200},input:{shape:ResetDeploymentsRequest$},output:{shape:ResetDeploymentsOutput$}}})
+export const resetDeployments: Client.Operation<ResetDeploymentsRequest, ResetDeploymentsResponse, ResetDeploymentsError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"ResetDeployments",http:{method:"POST",requestUri:"/greengrass/groups/{GroupId}/deployments/$reset",responseCode:200},input:{shape:ResetDeploymentsRequest$},output:{shape:ResetDeploymentsResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const startBulkDeployment: Client.Operation<StartBulkDeploymentRequest, StartBulkDeploymentOutput, StartBulkDeploymentError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"StartBulkDeployment",http:{method:"POST",requestUri:"/greengrass/bulk/deployments",responseCode:200},input:{shape:StartBulkDeploymentRequest$},output:{shape:StartBulkDeploymentOutput$}}})
+export const startBulkDeployment: Client.Operation<StartBulkDeploymentRequest, StartBulkDeploymentResponse, StartBulkDeploymentError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"StartBulkDeployment",http:{method:"POST",requestUri:"/greengrass/bulk/deployments",responseCode:200},input:{shape:StartBulkDeploymentRequest$},output:{shape:StartBulkDeploymentResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const stopBulkDeployment: Client.Operation<StopBulkDeploymentRequest, StopBulkDeploymentOutput, StopBulkDeploymentError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"StopBulkDeployment",http:{method:"PUT",requestUri:"/greengrass/bulk/deployments/{BulkDeploymentId}/$stop",responseCode:200},input:{shape:StopBulkDeploymentRequest$},output:{shape:StopBulkDeploymentOutput$}}})
+export const stopBulkDeployment: Client.Operation<StopBulkDeploymentRequest, StopBulkDeploymentResponse, StopBulkDeploymentError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"StopBulkDeployment",http:{method:"PUT",requestUri:"/greengrass/bulk/deployments/{BulkDeploymentId}/$stop",responseCode:200},input:{shape:StopBulkDeploymentRequest$},output:{shape:StopBulkDeploymentResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resource-arn}",responseCode:204},input:{shape:TagResourceRequest$}}})
+export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resource-arn}",responseCode:204},input:{shape:TagResourceRequest$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resource-arn}",responseCode:204},input:{shape:UntagResourceRequest$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resource-arn}",responseCode:204},input:{shape:UntagResourceRequest$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const updateConnectivityInfo: Client.Operation<UpdateConnectivityInfoRequest, UpdateConnectivityInfoOutput, UpdateConnectivityInfoError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateConnectivityInfo",http:{method:"PUT",requestUri:"/greengrass/things/{ThingName}/connectivityInfo",responseCode:200},input:{shape:UpdateConnectivityInfoRequest$},output:{shape:UpdateConnectivityInfoOutput$}}})
+export const updateConnectivityInfo: Client.Operation<UpdateConnectivityInfoRequest, UpdateConnectivityInfoResponse, UpdateConnectivityInfoError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateConnectivityInfo",http:{method:"PUT",requestUri:"/greengrass/things/{ThingName}/connectivityInfo",responseCode:200},input:{shape:UpdateConnectivityInfoRequest$},output:{shape:UpdateConnectivityInfoResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const updateConnectorDefinition: Client.Operation<UpdateConnectorDefinitionRequest, UpdateConnectorDefinitionOutput, UpdateConnectorDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateConnectorDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}",responseCode:200},input:{shape:UpdateConnectorDefinitionRequest$},output:{shape:UpdateConnectorDefinitionOutput$}}})
+export const updateConnectorDefinition: Client.Operation<UpdateConnectorDefinitionRequest, UpdateConnectorDefinitionResponse, UpdateConnectorDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateConnectorDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/connectors/{ConnectorDefinitionId}",responseCode:200},input:{shape:UpdateConnectorDefinitionRequest$},output:{shape:UpdateConnectorDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const updateCoreDefinition: Client.Operation<UpdateCoreDefinitionRequest, UpdateCoreDefinitionOutput, UpdateCoreDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateCoreDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}",responseCode:200},input:{shape:UpdateCoreDefinitionRequest$},output:{shape:UpdateCoreDefinitionOutput$}}})
+export const updateCoreDefinition: Client.Operation<UpdateCoreDefinitionRequest, UpdateCoreDefinitionResponse, UpdateCoreDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateCoreDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/cores/{CoreDefinitionId}",responseCode:200},input:{shape:UpdateCoreDefinitionRequest$},output:{shape:UpdateCoreDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const updateDeviceDefinition: Client.Operation<UpdateDeviceDefinitionRequest, UpdateDeviceDefinitionOutput, UpdateDeviceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateDeviceDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}",responseCode:200},input:{shape:UpdateDeviceDefinitionRequest$},output:{shape:UpdateDeviceDefinitionOutput$}}})
+export const updateDeviceDefinition: Client.Operation<UpdateDeviceDefinitionRequest, UpdateDeviceDefinitionResponse, UpdateDeviceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateDeviceDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/devices/{DeviceDefinitionId}",responseCode:200},input:{shape:UpdateDeviceDefinitionRequest$},output:{shape:UpdateDeviceDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const updateFunctionDefinition: Client.Operation<UpdateFunctionDefinitionRequest, UpdateFunctionDefinitionOutput, UpdateFunctionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateFunctionDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}",responseCode:200},input:{shape:UpdateFunctionDefinitionRequest$},output:{shape:UpdateFunctionDefinitionOutput$}}})
+export const updateFunctionDefinition: Client.Operation<UpdateFunctionDefinitionRequest, UpdateFunctionDefinitionResponse, UpdateFunctionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateFunctionDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/functions/{FunctionDefinitionId}",responseCode:200},input:{shape:UpdateFunctionDefinitionRequest$},output:{shape:UpdateFunctionDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const updateGroup: Client.Operation<UpdateGroupRequest, UpdateGroupOutput, UpdateGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateGroup",http:{method:"PUT",requestUri:"/greengrass/groups/{GroupId}",responseCode:200},input:{shape:UpdateGroupRequest$},output:{shape:UpdateGroupOutput$}}})
+export const updateGroup: Client.Operation<UpdateGroupRequest, UpdateGroupResponse, UpdateGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateGroup",http:{method:"PUT",requestUri:"/greengrass/groups/{GroupId}",responseCode:200},input:{shape:UpdateGroupRequest$},output:{shape:UpdateGroupResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const updateGroupCertificateConfiguration: Client.Operation<UpdateGroupCertificateConfigurationRequest, UpdateGroupCertificateConfigurationOutput, UpdateGroupCertificateConfigurationError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateGroupCertificateConfiguration",http:{method:"PUT",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities/configuration/expiry",responseCode:200},input:{shape:UpdateGroupCertificateConfigurationRequest$},output:{shape:UpdateGroupCertificateConfigurationOutput$}}})
+export const updateGroupCertificateConfiguration: Client.Operation<UpdateGroupCertificateConfigurationRequest, UpdateGroupCertificateConfigurationResponse, UpdateGroupCertificateConfigurationError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateGroupCertificateConfiguration",http:{method:"PUT",requestUri:"/greengrass/groups/{GroupId}/certificateauthorities/configuration/expiry",responseCode:200},input:{shape:UpdateGroupCertificateConfigurationRequest$},output:{shape:UpdateGroupCertificateConfigurationResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 
-export const updateLoggerDefinition: Client.Operation<UpdateLoggerDefinitionRequest, UpdateLoggerDefinitionOutput, UpdateLoggerDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateLoggerDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}",responseCode:200},input:{shape:UpdateLoggerDefinitionRequest$},output:{shape:UpdateLoggerDefinitionOutput$}}})
+export const updateLoggerDefinition: Client.Operation<UpdateLoggerDefinitionRequest, UpdateLoggerDefinitionResponse, UpdateLoggerDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateLoggerDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/loggers/{LoggerDefinitionId}",responseCode:200},input:{shape:UpdateLoggerDefinitionRequest$},output:{shape:UpdateLoggerDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const updateResourceDefinition: Client.Operation<UpdateResourceDefinitionRequest, UpdateResourceDefinitionOutput, UpdateResourceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateResourceDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}",responseCode:200},input:{shape:UpdateResourceDefinitionRequest$},output:{shape:UpdateResourceDefinitionOutput$}}})
+export const updateResourceDefinition: Client.Operation<UpdateResourceDefinitionRequest, UpdateResourceDefinitionResponse, UpdateResourceDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateResourceDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/resources/{ResourceDefinitionId}",responseCode:200},input:{shape:UpdateResourceDefinitionRequest$},output:{shape:UpdateResourceDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const updateSubscriptionDefinition: Client.Operation<UpdateSubscriptionDefinitionRequest, UpdateSubscriptionDefinitionOutput, UpdateSubscriptionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateSubscriptionDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}",responseCode:200},input:{shape:UpdateSubscriptionDefinitionRequest$},output:{shape:UpdateSubscriptionDefinitionOutput$}}})
+export const updateSubscriptionDefinition: Client.Operation<UpdateSubscriptionDefinitionRequest, UpdateSubscriptionDefinitionResponse, UpdateSubscriptionDefinitionError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateSubscriptionDefinition",http:{method:"PUT",requestUri:"/greengrass/definition/subscriptions/{SubscriptionDefinitionId}",responseCode:200},input:{shape:UpdateSubscriptionDefinitionRequest$},output:{shape:UpdateSubscriptionDefinitionResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const updateThingRuntimeConfiguration: Client.Operation<UpdateThingRuntimeConfigurationRequest, UpdateThingRuntimeConfigurationOutput, UpdateThingRuntimeConfigurationError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateThingRuntimeConfiguration",http:{method:"PUT",requestUri:"/greengrass/things/{ThingName}/runtimeconfig",responseCode:200},input:{shape:UpdateThingRuntimeConfigurationRequest$},output:{shape:UpdateThingRuntimeConfigurationOutput$}}})
+export const updateThingRuntimeConfiguration: Client.Operation<UpdateThingRuntimeConfigurationRequest, UpdateThingRuntimeConfigurationResponse, UpdateThingRuntimeConfigurationError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"UpdateThingRuntimeConfiguration",http:{method:"PUT",requestUri:"/greengrass/things/{ThingName}/runtimeconfig",responseCode:200},input:{shape:UpdateThingRuntimeConfigurationRequest$},output:{shape:UpdateThingRuntimeConfigurationResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})

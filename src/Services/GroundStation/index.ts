@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 import { search } from "../../Waiters/Jmespath.js"
 import * as Waiter from "../../Waiters/Waiter.js"
@@ -30,7 +31,7 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const long$: S.Shape = {type:"long",name:"Long"}
 
 const CancelContactRequest$: S.StructureShape = {type:"structure",name:"CancelContactRequest",members:{contactId:{shape:string$,location:"uri",locationName:"contactId"}},required:["contactId"]}
-const CancelContactOutput$: S.StructureShape = {type:"structure",name:"CancelContactOutput",members:{contactId:{shape:string$}}}
+const ContactIdResponse$: S.StructureShape = {type:"structure",name:"ContactIdResponse",members:{contactId:{shape:string$}}}
 const CreateConfigRequestConfigDataAntennaDownlinkConfigSpectrumConfigBandwidth$: S.StructureShape = {type:"structure",name:"CreateConfigRequestConfigDataAntennaDownlinkConfigSpectrumConfigBandwidth",members:{units:{shape:string$},value:{shape:double$}},required:["units","value"]}
 const CreateConfigRequestConfigDataAntennaDownlinkConfigSpectrumConfigCenterFrequency$: S.StructureShape = {type:"structure",name:"CreateConfigRequestConfigDataAntennaDownlinkConfigSpectrumConfigCenterFrequency",members:{units:{shape:string$},value:{shape:double$}},required:["units","value"]}
 const CreateConfigRequestConfigDataAntennaDownlinkConfigSpectrumConfig$: S.StructureShape = {type:"structure",name:"CreateConfigRequestConfigDataAntennaDownlinkConfigSpectrumConfig",members:{bandwidth:{shape:CreateConfigRequestConfigDataAntennaDownlinkConfigSpectrumConfigBandwidth$},centerFrequency:{shape:CreateConfigRequestConfigDataAntennaDownlinkConfigSpectrumConfigCenterFrequency$},polarization:{shape:string$}},required:["bandwidth","centerFrequency"]}
@@ -48,131 +49,157 @@ const CreateConfigRequestConfigDataUplinkEchoConfig$: S.StructureShape = {type:"
 const CreateConfigRequestConfigData$: S.StructureShape = {type:"structure",name:"CreateConfigRequestConfigData",members:{antennaDownlinkConfig:{shape:CreateConfigRequestConfigDataAntennaDownlinkConfig$},antennaDownlinkDemodDecodeConfig:{shape:CreateConfigRequestConfigDataAntennaDownlinkDemodDecodeConfig$},antennaUplinkConfig:{shape:CreateConfigRequestConfigDataAntennaUplinkConfig$},dataflowEndpointConfig:{shape:CreateConfigRequestConfigDataDataflowEndpointConfig$},s3RecordingConfig:{shape:CreateConfigRequestConfigDataS3RecordingConfig$},trackingConfig:{shape:CreateConfigRequestConfigDataTrackingConfig$},uplinkEchoConfig:{shape:CreateConfigRequestConfigDataUplinkEchoConfig$}},union:true}
 const CreateConfigRequestTags$: S.MapShape = {type:"map",name:"CreateConfigRequestTags",key:{shape:string$},value:{shape:string$}}
 const CreateConfigRequest$: S.StructureShape = {type:"structure",name:"CreateConfigRequest",members:{configData:{shape:CreateConfigRequestConfigData$},name:{shape:string$},tags:{shape:CreateConfigRequestTags$}},required:["configData","name"]}
-const CreateConfigOutput$: S.StructureShape = {type:"structure",name:"CreateConfigOutput",members:{configArn:{shape:string$},configId:{shape:string$},configType:{shape:string$}}}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddress$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddress",members:{name:{shape:string$},port:{shape:integer$}},required:["name","port"]}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddress$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddress",members:{mtu:{shape:integer$},socketAddress:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddress$}},required:["socketAddress"]}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddressPortRange$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddressPortRange",members:{maximum:{shape:integer$},minimum:{shape:integer$}},required:["maximum","minimum"]}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddress$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddress",members:{name:{shape:string$},portRange:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddressPortRange$}},required:["name","portRange"]}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddress$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddress",members:{mtu:{shape:integer$},socketAddress:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddress$}},required:["socketAddress"]}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpoint$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpoint",members:{agentStatus:{shape:string$},auditResults:{shape:string$},egressAddress:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddress$},ingressAddress:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddress$},name:{shape:string$}},required:["egressAddress","ingressAddress","name"]}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberEndpoint$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberEndpoint",members:{address:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddress$},mtu:{shape:integer$},name:{shape:string$},status:{shape:string$}}}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberHealthReasons$: S.ListShape = {type:"list",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberHealthReasons",member:{shape:string$}}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetailsSecurityGroupIds$: S.ListShape = {type:"list",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetailsSecurityGroupIds",member:{shape:string$}}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetailsSubnetIds$: S.ListShape = {type:"list",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetailsSubnetIds",member:{shape:string$}}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetails$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetails",members:{roleArn:{shape:string$},securityGroupIds:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetailsSecurityGroupIds$},subnetIds:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetailsSubnetIds$}},required:["roleArn","securityGroupIds","subnetIds"]}
-const CreateDataflowEndpointGroupRequestEndpointDetailsMember$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequestEndpointDetailsMember",members:{awsGroundStationAgentEndpoint:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpoint$},endpoint:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberEndpoint$},healthReasons:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberHealthReasons$},healthStatus:{shape:string$},securityDetails:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetails$}}}
-const CreateDataflowEndpointGroupRequestEndpointDetails$: S.ListShape = {type:"list",name:"CreateDataflowEndpointGroupRequestEndpointDetails",member:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMember$}}
+const ConfigIdResponse$: S.StructureShape = {type:"structure",name:"ConfigIdResponse",members:{configArn:{shape:string$},configId:{shape:string$},configType:{shape:string$}}}
+const SocketAddress$: S.StructureShape = {type:"structure",name:"SocketAddress",members:{name:{shape:string$},port:{shape:integer$}},required:["name","port"]}
+const ConnectionDetails$: S.StructureShape = {type:"structure",name:"ConnectionDetails",members:{mtu:{shape:integer$},socketAddress:{shape:SocketAddress$}},required:["socketAddress"]}
+const IntegerRange$: S.StructureShape = {type:"structure",name:"IntegerRange",members:{maximum:{shape:integer$},minimum:{shape:integer$}},required:["maximum","minimum"]}
+const RangedSocketAddress$: S.StructureShape = {type:"structure",name:"RangedSocketAddress",members:{name:{shape:string$},portRange:{shape:IntegerRange$}},required:["name","portRange"]}
+const RangedConnectionDetails$: S.StructureShape = {type:"structure",name:"RangedConnectionDetails",members:{mtu:{shape:integer$},socketAddress:{shape:RangedSocketAddress$}},required:["socketAddress"]}
+const AwsGroundStationAgentEndpoint$: S.StructureShape = {type:"structure",name:"AwsGroundStationAgentEndpoint",members:{agentStatus:{shape:string$},auditResults:{shape:string$},egressAddress:{shape:ConnectionDetails$},ingressAddress:{shape:RangedConnectionDetails$},name:{shape:string$}},required:["egressAddress","ingressAddress","name"]}
+const DataflowEndpoint$: S.StructureShape = {type:"structure",name:"DataflowEndpoint",members:{address:{shape:SocketAddress$},mtu:{shape:integer$},name:{shape:string$},status:{shape:string$}}}
+const EndpointDetailsHealthReasons$: S.ListShape = {type:"list",name:"EndpointDetailsHealthReasons",member:{shape:string$}}
+const SecurityDetailsSecurityGroupIds$: S.ListShape = {type:"list",name:"SecurityDetailsSecurityGroupIds",member:{shape:string$}}
+const SecurityDetailsSubnetIds$: S.ListShape = {type:"list",name:"SecurityDetailsSubnetIds",member:{shape:string$}}
+const SecurityDetails$: S.StructureShape = {type:"structure",name:"SecurityDetails",members:{roleArn:{shape:string$},securityGroupIds:{shape:SecurityDetailsSecurityGroupIds$},subnetIds:{shape:SecurityDetailsSubnetIds$}},required:["roleArn","securityGroupIds","subnetIds"]}
+const EndpointDetails$: S.StructureShape = {type:"structure",name:"EndpointDetails",members:{awsGroundStationAgentEndpoint:{shape:AwsGroundStationAgentEndpoint$},endpoint:{shape:DataflowEndpoint$},healthReasons:{shape:EndpointDetailsHealthReasons$},healthStatus:{shape:string$},securityDetails:{shape:SecurityDetails$}}}
+const CreateDataflowEndpointGroupRequestEndpointDetails$: S.ListShape = {type:"list",name:"CreateDataflowEndpointGroupRequestEndpointDetails",member:{shape:EndpointDetails$}}
 const CreateDataflowEndpointGroupRequest$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupRequest",members:{contactPostPassDurationSeconds:{shape:integer$},contactPrePassDurationSeconds:{shape:integer$},endpointDetails:{shape:CreateDataflowEndpointGroupRequestEndpointDetails$},tags:{shape:CreateConfigRequestTags$}},required:["endpointDetails"]}
-const CreateDataflowEndpointGroupOutput$: S.StructureShape = {type:"structure",name:"CreateDataflowEndpointGroupOutput",members:{dataflowEndpointGroupId:{shape:string$}}}
-const CreateEphemerisRequestEphemerisOemS3Object$: S.StructureShape = {type:"structure",name:"CreateEphemerisRequestEphemerisOemS3Object",members:{bucket:{shape:string$},key:{shape:string$},version:{shape:string$}}}
-const CreateEphemerisRequestEphemerisOem$: S.StructureShape = {type:"structure",name:"CreateEphemerisRequestEphemerisOem",members:{oemData:{shape:string$},s3Object:{shape:CreateEphemerisRequestEphemerisOemS3Object$}}}
+const DataflowEndpointGroupIdResponse$: S.StructureShape = {type:"structure",name:"DataflowEndpointGroupIdResponse",members:{dataflowEndpointGroupId:{shape:string$}}}
+const S3Object$: S.StructureShape = {type:"structure",name:"S3Object",members:{bucket:{shape:string$},key:{shape:string$},version:{shape:string$}}}
+const CreateEphemerisRequestEphemerisOem$: S.StructureShape = {type:"structure",name:"CreateEphemerisRequestEphemerisOem",members:{oemData:{shape:string$},s3Object:{shape:S3Object$}}}
 const CreateEphemerisRequestEphemerisTleTleDataMemberValidTimeRange$: S.StructureShape = {type:"structure",name:"CreateEphemerisRequestEphemerisTleTleDataMemberValidTimeRange",members:{endTime:{shape:timestamp$},startTime:{shape:timestamp$}},required:["endTime","startTime"]}
 const CreateEphemerisRequestEphemerisTleTleDataMember$: S.StructureShape = {type:"structure",name:"CreateEphemerisRequestEphemerisTleTleDataMember",members:{tleLine1:{shape:string$},tleLine2:{shape:string$},validTimeRange:{shape:CreateEphemerisRequestEphemerisTleTleDataMemberValidTimeRange$}},required:["tleLine1","tleLine2","validTimeRange"]}
 const CreateEphemerisRequestEphemerisTleTleData$: S.ListShape = {type:"list",name:"CreateEphemerisRequestEphemerisTleTleData",member:{shape:CreateEphemerisRequestEphemerisTleTleDataMember$}}
-const CreateEphemerisRequestEphemerisTle$: S.StructureShape = {type:"structure",name:"CreateEphemerisRequestEphemerisTle",members:{s3Object:{shape:CreateEphemerisRequestEphemerisOemS3Object$},tleData:{shape:CreateEphemerisRequestEphemerisTleTleData$}}}
+const CreateEphemerisRequestEphemerisTle$: S.StructureShape = {type:"structure",name:"CreateEphemerisRequestEphemerisTle",members:{s3Object:{shape:S3Object$},tleData:{shape:CreateEphemerisRequestEphemerisTleTleData$}}}
 const CreateEphemerisRequestEphemeris$: S.StructureShape = {type:"structure",name:"CreateEphemerisRequestEphemeris",members:{oem:{shape:CreateEphemerisRequestEphemerisOem$},tle:{shape:CreateEphemerisRequestEphemerisTle$}},union:true}
 const CreateEphemerisRequest$: S.StructureShape = {type:"structure",name:"CreateEphemerisRequest",members:{enabled:{shape:boolean$},ephemeris:{shape:CreateEphemerisRequestEphemeris$},expirationTime:{shape:timestamp$},kmsKeyArn:{shape:string$},name:{shape:string$},priority:{shape:integer$},satelliteId:{shape:string$},tags:{shape:CreateConfigRequestTags$}},required:["name","satelliteId"]}
-const CreateEphemerisOutput$: S.StructureShape = {type:"structure",name:"CreateEphemerisOutput",members:{ephemerisId:{shape:string$}}}
+const EphemerisIdResponse$: S.StructureShape = {type:"structure",name:"EphemerisIdResponse",members:{ephemerisId:{shape:string$}}}
 const CreateMissionProfileRequestDataflowEdgesMember$: S.ListShape = {type:"list",name:"CreateMissionProfileRequestDataflowEdgesMember",member:{shape:string$}}
 const CreateMissionProfileRequestDataflowEdges$: S.ListShape = {type:"list",name:"CreateMissionProfileRequestDataflowEdges",member:{shape:CreateMissionProfileRequestDataflowEdgesMember$}}
 const CreateMissionProfileRequestStreamsKmsKey$: S.StructureShape = {type:"structure",name:"CreateMissionProfileRequestStreamsKmsKey",members:{kmsAliasArn:{shape:string$},kmsAliasName:{shape:string$},kmsKeyArn:{shape:string$}},union:true}
 const CreateMissionProfileRequest$: S.StructureShape = {type:"structure",name:"CreateMissionProfileRequest",members:{contactPostPassDurationSeconds:{shape:integer$},contactPrePassDurationSeconds:{shape:integer$},dataflowEdges:{shape:CreateMissionProfileRequestDataflowEdges$},minimumViableContactDurationSeconds:{shape:integer$},name:{shape:string$},streamsKmsKey:{shape:CreateMissionProfileRequestStreamsKmsKey$},streamsKmsRole:{shape:string$},tags:{shape:CreateConfigRequestTags$},trackingConfigArn:{shape:string$}},required:["dataflowEdges","minimumViableContactDurationSeconds","name","trackingConfigArn"]}
-const CreateMissionProfileOutput$: S.StructureShape = {type:"structure",name:"CreateMissionProfileOutput",members:{missionProfileId:{shape:string$}}}
+const MissionProfileIdResponse$: S.StructureShape = {type:"structure",name:"MissionProfileIdResponse",members:{missionProfileId:{shape:string$}}}
 const DeleteConfigRequest$: S.StructureShape = {type:"structure",name:"DeleteConfigRequest",members:{configId:{shape:string$,location:"uri",locationName:"configId"},configType:{shape:string$,location:"uri",locationName:"configType"}},required:["configId","configType"]}
 const DeleteDataflowEndpointGroupRequest$: S.StructureShape = {type:"structure",name:"DeleteDataflowEndpointGroupRequest",members:{dataflowEndpointGroupId:{shape:string$,location:"uri",locationName:"dataflowEndpointGroupId"}},required:["dataflowEndpointGroupId"]}
 const DeleteEphemerisRequest$: S.StructureShape = {type:"structure",name:"DeleteEphemerisRequest",members:{ephemerisId:{shape:string$,location:"uri",locationName:"ephemerisId"}},required:["ephemerisId"]}
 const DeleteMissionProfileRequest$: S.StructureShape = {type:"structure",name:"DeleteMissionProfileRequest",members:{missionProfileId:{shape:string$,location:"uri",locationName:"missionProfileId"}},required:["missionProfileId"]}
 const DescribeContactRequest$: S.StructureShape = {type:"structure",name:"DescribeContactRequest",members:{contactId:{shape:string$,location:"uri",locationName:"contactId"}},required:["contactId"]}
-const DescribeContactOutputDataflowListMemberDestinationConfigDetailsAntennaDemodDecodeDetails$: S.StructureShape = {type:"structure",name:"DescribeContactOutputDataflowListMemberDestinationConfigDetailsAntennaDemodDecodeDetails",members:{outputNode:{shape:string$}}}
-const DescribeContactOutputDataflowListMemberDestinationConfigDetailsS3RecordingDetails$: S.StructureShape = {type:"structure",name:"DescribeContactOutputDataflowListMemberDestinationConfigDetailsS3RecordingDetails",members:{bucketArn:{shape:string$},keyTemplate:{shape:string$}}}
-const DescribeContactOutputDataflowListMemberDestinationConfigDetails$: S.StructureShape = {type:"structure",name:"DescribeContactOutputDataflowListMemberDestinationConfigDetails",members:{antennaDemodDecodeDetails:{shape:DescribeContactOutputDataflowListMemberDestinationConfigDetailsAntennaDemodDecodeDetails$},endpointDetails:{shape:CreateDataflowEndpointGroupRequestEndpointDetailsMember$},s3RecordingDetails:{shape:DescribeContactOutputDataflowListMemberDestinationConfigDetailsS3RecordingDetails$}},union:true}
-const DescribeContactOutputDataflowListMemberDestination$: S.StructureShape = {type:"structure",name:"DescribeContactOutputDataflowListMemberDestination",members:{configDetails:{shape:DescribeContactOutputDataflowListMemberDestinationConfigDetails$},configId:{shape:string$},configType:{shape:string$},dataflowDestinationRegion:{shape:string$}}}
-const DescribeContactOutputDataflowListMemberSource$: S.StructureShape = {type:"structure",name:"DescribeContactOutputDataflowListMemberSource",members:{configDetails:{shape:DescribeContactOutputDataflowListMemberDestinationConfigDetails$},configId:{shape:string$},configType:{shape:string$},dataflowSourceRegion:{shape:string$}}}
-const DescribeContactOutputDataflowListMember$: S.StructureShape = {type:"structure",name:"DescribeContactOutputDataflowListMember",members:{destination:{shape:DescribeContactOutputDataflowListMemberDestination$},errorMessage:{shape:string$},source:{shape:DescribeContactOutputDataflowListMemberSource$}}}
-const DescribeContactOutputDataflowList$: S.ListShape = {type:"list",name:"DescribeContactOutputDataflowList",member:{shape:DescribeContactOutputDataflowListMember$}}
-const DescribeContactOutputMaximumElevation$: S.StructureShape = {type:"structure",name:"DescribeContactOutputMaximumElevation",members:{unit:{shape:string$},value:{shape:double$}},required:["unit","value"]}
-const DescribeContactOutput$: S.StructureShape = {type:"structure",name:"DescribeContactOutput",members:{contactId:{shape:string$},contactStatus:{shape:string$},dataflowList:{shape:DescribeContactOutputDataflowList$},endTime:{shape:timestamp$},errorMessage:{shape:string$},groundStation:{shape:string$},maximumElevation:{shape:DescribeContactOutputMaximumElevation$},missionProfileArn:{shape:string$},postPassEndTime:{shape:timestamp$},prePassStartTime:{shape:timestamp$},region:{shape:string$},satelliteArn:{shape:string$},startTime:{shape:timestamp$},tags:{shape:CreateConfigRequestTags$},visibilityEndTime:{shape:timestamp$},visibilityStartTime:{shape:timestamp$}}}
+const DestinationConfigDetailsAntennaDemodDecodeDetails$: S.StructureShape = {type:"structure",name:"DestinationConfigDetailsAntennaDemodDecodeDetails",members:{outputNode:{shape:string$}}}
+const DestinationConfigDetailsS3RecordingDetails$: S.StructureShape = {type:"structure",name:"DestinationConfigDetailsS3RecordingDetails",members:{bucketArn:{shape:string$},keyTemplate:{shape:string$}}}
+const DestinationConfigDetails$: S.StructureShape = {type:"structure",name:"DestinationConfigDetails",members:{antennaDemodDecodeDetails:{shape:DestinationConfigDetailsAntennaDemodDecodeDetails$},endpointDetails:{shape:EndpointDetails$},s3RecordingDetails:{shape:DestinationConfigDetailsS3RecordingDetails$}},union:true}
+const Destination$: S.StructureShape = {type:"structure",name:"Destination",members:{configDetails:{shape:DestinationConfigDetails$},configId:{shape:string$},configType:{shape:string$},dataflowDestinationRegion:{shape:string$}}}
+const Source$: S.StructureShape = {type:"structure",name:"Source",members:{configDetails:{shape:DestinationConfigDetails$},configId:{shape:string$},configType:{shape:string$},dataflowSourceRegion:{shape:string$}}}
+const DataflowDetail$: S.StructureShape = {type:"structure",name:"DataflowDetail",members:{destination:{shape:Destination$},errorMessage:{shape:string$},source:{shape:Source$}}}
+const DescribeContactResponseDataflowList$: S.ListShape = {type:"list",name:"DescribeContactResponseDataflowList",member:{shape:DataflowDetail$}}
+const Elevation$: S.StructureShape = {type:"structure",name:"Elevation",members:{unit:{shape:string$},value:{shape:double$}},required:["unit","value"]}
+const DescribeContactResponse$: S.StructureShape = {type:"structure",name:"DescribeContactResponse",members:{contactId:{shape:string$},contactStatus:{shape:string$},dataflowList:{shape:DescribeContactResponseDataflowList$},endTime:{shape:timestamp$},errorMessage:{shape:string$},groundStation:{shape:string$},maximumElevation:{shape:Elevation$},missionProfileArn:{shape:string$},postPassEndTime:{shape:timestamp$},prePassStartTime:{shape:timestamp$},region:{shape:string$},satelliteArn:{shape:string$},startTime:{shape:timestamp$},tags:{shape:CreateConfigRequestTags$},visibilityEndTime:{shape:timestamp$},visibilityStartTime:{shape:timestamp$}}}
 const DescribeEphemerisRequest$: S.StructureShape = {type:"structure",name:"DescribeEphemerisRequest",members:{ephemerisId:{shape:string$,location:"uri",locationName:"ephemerisId"}},required:["ephemerisId"]}
-const DescribeEphemerisOutputSuppliedDataOem$: S.StructureShape = {type:"structure",name:"DescribeEphemerisOutputSuppliedDataOem",members:{ephemerisData:{shape:string$},sourceS3Object:{shape:CreateEphemerisRequestEphemerisOemS3Object$}}}
-const DescribeEphemerisOutputSuppliedData$: S.StructureShape = {type:"structure",name:"DescribeEphemerisOutputSuppliedData",members:{oem:{shape:DescribeEphemerisOutputSuppliedDataOem$},tle:{shape:DescribeEphemerisOutputSuppliedDataOem$}},union:true}
-const DescribeEphemerisOutput$: S.StructureShape = {type:"structure",name:"DescribeEphemerisOutput",members:{creationTime:{shape:timestamp$},enabled:{shape:boolean$},ephemerisId:{shape:string$},invalidReason:{shape:string$},name:{shape:string$},priority:{shape:integer$},satelliteId:{shape:string$},status:{shape:string$},suppliedData:{shape:DescribeEphemerisOutputSuppliedData$},tags:{shape:CreateConfigRequestTags$}}}
+const DescribeEphemerisResponseSuppliedDataOem$: S.StructureShape = {type:"structure",name:"DescribeEphemerisResponseSuppliedDataOem",members:{ephemerisData:{shape:string$},sourceS3Object:{shape:S3Object$}}}
+const DescribeEphemerisResponseSuppliedData$: S.StructureShape = {type:"structure",name:"DescribeEphemerisResponseSuppliedData",members:{oem:{shape:DescribeEphemerisResponseSuppliedDataOem$},tle:{shape:DescribeEphemerisResponseSuppliedDataOem$}},union:true}
+const DescribeEphemerisResponse$: S.StructureShape = {type:"structure",name:"DescribeEphemerisResponse",members:{creationTime:{shape:timestamp$},enabled:{shape:boolean$},ephemerisId:{shape:string$},invalidReason:{shape:string$},name:{shape:string$},priority:{shape:integer$},satelliteId:{shape:string$},status:{shape:string$},suppliedData:{shape:DescribeEphemerisResponseSuppliedData$},tags:{shape:CreateConfigRequestTags$}}}
 const GetAgentConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetAgentConfigurationRequest",members:{agentId:{shape:string$,location:"uri",locationName:"agentId"}},required:["agentId"]}
-const GetAgentConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetAgentConfigurationOutput",members:{agentId:{shape:string$},taskingDocument:{shape:string$}}}
+const GetAgentConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetAgentConfigurationResponse",members:{agentId:{shape:string$},taskingDocument:{shape:string$}}}
 const GetConfigRequest$: S.StructureShape = {type:"structure",name:"GetConfigRequest",members:{configId:{shape:string$,location:"uri",locationName:"configId"},configType:{shape:string$,location:"uri",locationName:"configType"}},required:["configId","configType"]}
-const GetConfigOutput$: S.StructureShape = {type:"structure",name:"GetConfigOutput",members:{configArn:{shape:string$},configData:{shape:CreateConfigRequestConfigData$},configId:{shape:string$},configType:{shape:string$},name:{shape:string$},tags:{shape:CreateConfigRequestTags$}},required:["configArn","configData","configId","name"]}
+const GetConfigResponse$: S.StructureShape = {type:"structure",name:"GetConfigResponse",members:{configArn:{shape:string$},configData:{shape:CreateConfigRequestConfigData$},configId:{shape:string$},configType:{shape:string$},name:{shape:string$},tags:{shape:CreateConfigRequestTags$}},required:["configArn","configData","configId","name"]}
 const GetDataflowEndpointGroupRequest$: S.StructureShape = {type:"structure",name:"GetDataflowEndpointGroupRequest",members:{dataflowEndpointGroupId:{shape:string$,location:"uri",locationName:"dataflowEndpointGroupId"}},required:["dataflowEndpointGroupId"]}
-const GetDataflowEndpointGroupOutput$: S.StructureShape = {type:"structure",name:"GetDataflowEndpointGroupOutput",members:{contactPostPassDurationSeconds:{shape:integer$},contactPrePassDurationSeconds:{shape:integer$},dataflowEndpointGroupArn:{shape:string$},dataflowEndpointGroupId:{shape:string$},endpointsDetails:{shape:CreateDataflowEndpointGroupRequestEndpointDetails$},tags:{shape:CreateConfigRequestTags$}}}
+const GetDataflowEndpointGroupResponse$: S.StructureShape = {type:"structure",name:"GetDataflowEndpointGroupResponse",members:{contactPostPassDurationSeconds:{shape:integer$},contactPrePassDurationSeconds:{shape:integer$},dataflowEndpointGroupArn:{shape:string$},dataflowEndpointGroupId:{shape:string$},endpointsDetails:{shape:CreateDataflowEndpointGroupRequestEndpointDetails$},tags:{shape:CreateConfigRequestTags$}}}
 const GetMinuteUsageRequest$: S.StructureShape = {type:"structure",name:"GetMinuteUsageRequest",members:{month:{shape:integer$},year:{shape:integer$}},required:["month","year"]}
-const GetMinuteUsageOutput$: S.StructureShape = {type:"structure",name:"GetMinuteUsageOutput",members:{estimatedMinutesRemaining:{shape:integer$},isReservedMinutesCustomer:{shape:boolean$},totalReservedMinuteAllocation:{shape:integer$},totalScheduledMinutes:{shape:integer$},upcomingMinutesScheduled:{shape:integer$}}}
+const GetMinuteUsageResponse$: S.StructureShape = {type:"structure",name:"GetMinuteUsageResponse",members:{estimatedMinutesRemaining:{shape:integer$},isReservedMinutesCustomer:{shape:boolean$},totalReservedMinuteAllocation:{shape:integer$},totalScheduledMinutes:{shape:integer$},upcomingMinutesScheduled:{shape:integer$}}}
 const GetMissionProfileRequest$: S.StructureShape = {type:"structure",name:"GetMissionProfileRequest",members:{missionProfileId:{shape:string$,location:"uri",locationName:"missionProfileId"}},required:["missionProfileId"]}
-const GetMissionProfileOutput$: S.StructureShape = {type:"structure",name:"GetMissionProfileOutput",members:{contactPostPassDurationSeconds:{shape:integer$},contactPrePassDurationSeconds:{shape:integer$},dataflowEdges:{shape:CreateMissionProfileRequestDataflowEdges$},minimumViableContactDurationSeconds:{shape:integer$},missionProfileArn:{shape:string$},missionProfileId:{shape:string$},name:{shape:string$},region:{shape:string$},streamsKmsKey:{shape:CreateMissionProfileRequestStreamsKmsKey$},streamsKmsRole:{shape:string$},tags:{shape:CreateConfigRequestTags$},trackingConfigArn:{shape:string$}}}
+const GetMissionProfileResponse$: S.StructureShape = {type:"structure",name:"GetMissionProfileResponse",members:{contactPostPassDurationSeconds:{shape:integer$},contactPrePassDurationSeconds:{shape:integer$},dataflowEdges:{shape:CreateMissionProfileRequestDataflowEdges$},minimumViableContactDurationSeconds:{shape:integer$},missionProfileArn:{shape:string$},missionProfileId:{shape:string$},name:{shape:string$},region:{shape:string$},streamsKmsKey:{shape:CreateMissionProfileRequestStreamsKmsKey$},streamsKmsRole:{shape:string$},tags:{shape:CreateConfigRequestTags$},trackingConfigArn:{shape:string$}}}
 const GetSatelliteRequest$: S.StructureShape = {type:"structure",name:"GetSatelliteRequest",members:{satelliteId:{shape:string$,location:"uri",locationName:"satelliteId"}},required:["satelliteId"]}
-const GetSatelliteOutputCurrentEphemeris$: S.StructureShape = {type:"structure",name:"GetSatelliteOutputCurrentEphemeris",members:{ephemerisId:{shape:string$},epoch:{shape:timestamp$},name:{shape:string$},source:{shape:string$}},required:["source"]}
-const GetSatelliteOutputGroundStations$: S.ListShape = {type:"list",name:"GetSatelliteOutputGroundStations",member:{shape:string$}}
-const GetSatelliteOutput$: S.StructureShape = {type:"structure",name:"GetSatelliteOutput",members:{currentEphemeris:{shape:GetSatelliteOutputCurrentEphemeris$},groundStations:{shape:GetSatelliteOutputGroundStations$},noradSatelliteID:{shape:integer$},satelliteArn:{shape:string$},satelliteId:{shape:string$}}}
+const EphemerisMetaData$: S.StructureShape = {type:"structure",name:"EphemerisMetaData",members:{ephemerisId:{shape:string$},epoch:{shape:timestamp$},name:{shape:string$},source:{shape:string$}},required:["source"]}
+const GetSatelliteResponseGroundStations$: S.ListShape = {type:"list",name:"GetSatelliteResponseGroundStations",member:{shape:string$}}
+const GetSatelliteResponse$: S.StructureShape = {type:"structure",name:"GetSatelliteResponse",members:{currentEphemeris:{shape:EphemerisMetaData$},groundStations:{shape:GetSatelliteResponseGroundStations$},noradSatelliteID:{shape:integer$},satelliteArn:{shape:string$},satelliteId:{shape:string$}}}
 const ListConfigsRequest$: S.StructureShape = {type:"structure",name:"ListConfigsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListConfigsOutputConfigListMember$: S.StructureShape = {type:"structure",name:"ListConfigsOutputConfigListMember",members:{configArn:{shape:string$},configId:{shape:string$},configType:{shape:string$},name:{shape:string$}}}
-const ListConfigsOutputConfigList$: S.ListShape = {type:"list",name:"ListConfigsOutputConfigList",member:{shape:ListConfigsOutputConfigListMember$}}
-const ListConfigsOutput$: S.StructureShape = {type:"structure",name:"ListConfigsOutput",members:{configList:{shape:ListConfigsOutputConfigList$},nextToken:{shape:string$}}}
+const ConfigListItem$: S.StructureShape = {type:"structure",name:"ConfigListItem",members:{configArn:{shape:string$},configId:{shape:string$},configType:{shape:string$},name:{shape:string$}}}
+const ListConfigsResponseConfigList$: S.ListShape = {type:"list",name:"ListConfigsResponseConfigList",member:{shape:ConfigListItem$}}
+const ListConfigsResponse$: S.StructureShape = {type:"structure",name:"ListConfigsResponse",members:{configList:{shape:ListConfigsResponseConfigList$},nextToken:{shape:string$}}}
 const ListContactsRequestStatusList$: S.ListShape = {type:"list",name:"ListContactsRequestStatusList",member:{shape:string$}}
 const ListContactsRequest$: S.StructureShape = {type:"structure",name:"ListContactsRequest",members:{endTime:{shape:timestamp$},groundStation:{shape:string$},maxResults:{shape:integer$},missionProfileArn:{shape:string$},nextToken:{shape:string$},satelliteArn:{shape:string$},startTime:{shape:timestamp$},statusList:{shape:ListContactsRequestStatusList$}},required:["endTime","startTime","statusList"]}
-const ListContactsOutputContactListMember$: S.StructureShape = {type:"structure",name:"ListContactsOutputContactListMember",members:{contactId:{shape:string$},contactStatus:{shape:string$},endTime:{shape:timestamp$},errorMessage:{shape:string$},groundStation:{shape:string$},maximumElevation:{shape:DescribeContactOutputMaximumElevation$},missionProfileArn:{shape:string$},postPassEndTime:{shape:timestamp$},prePassStartTime:{shape:timestamp$},region:{shape:string$},satelliteArn:{shape:string$},startTime:{shape:timestamp$},tags:{shape:CreateConfigRequestTags$},visibilityEndTime:{shape:timestamp$},visibilityStartTime:{shape:timestamp$}}}
-const ListContactsOutputContactList$: S.ListShape = {type:"list",name:"ListContactsOutputContactList",member:{shape:ListContactsOutputContactListMember$}}
-const ListContactsOutput$: S.StructureShape = {type:"structure",name:"ListContactsOutput",members:{contactList:{shape:ListContactsOutputContactList$},nextToken:{shape:string$}}}
+const ContactData$: S.StructureShape = {type:"structure",name:"ContactData",members:{contactId:{shape:string$},contactStatus:{shape:string$},endTime:{shape:timestamp$},errorMessage:{shape:string$},groundStation:{shape:string$},maximumElevation:{shape:Elevation$},missionProfileArn:{shape:string$},postPassEndTime:{shape:timestamp$},prePassStartTime:{shape:timestamp$},region:{shape:string$},satelliteArn:{shape:string$},startTime:{shape:timestamp$},tags:{shape:CreateConfigRequestTags$},visibilityEndTime:{shape:timestamp$},visibilityStartTime:{shape:timestamp$}}}
+const ListContactsResponseContactList$: S.ListShape = {type:"list",name:"ListContactsResponseContactList",member:{shape:ContactData$}}
+const ListContactsResponse$: S.StructureShape = {type:"structure",name:"ListContactsResponse",members:{contactList:{shape:ListContactsResponseContactList$},nextToken:{shape:string$}}}
 const ListDataflowEndpointGroupsRequest$: S.StructureShape = {type:"structure",name:"ListDataflowEndpointGroupsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListDataflowEndpointGroupsOutputDataflowEndpointGroupListMember$: S.StructureShape = {type:"structure",name:"ListDataflowEndpointGroupsOutputDataflowEndpointGroupListMember",members:{dataflowEndpointGroupArn:{shape:string$},dataflowEndpointGroupId:{shape:string$}}}
-const ListDataflowEndpointGroupsOutputDataflowEndpointGroupList$: S.ListShape = {type:"list",name:"ListDataflowEndpointGroupsOutputDataflowEndpointGroupList",member:{shape:ListDataflowEndpointGroupsOutputDataflowEndpointGroupListMember$}}
-const ListDataflowEndpointGroupsOutput$: S.StructureShape = {type:"structure",name:"ListDataflowEndpointGroupsOutput",members:{dataflowEndpointGroupList:{shape:ListDataflowEndpointGroupsOutputDataflowEndpointGroupList$},nextToken:{shape:string$}}}
+const DataflowEndpointListItem$: S.StructureShape = {type:"structure",name:"DataflowEndpointListItem",members:{dataflowEndpointGroupArn:{shape:string$},dataflowEndpointGroupId:{shape:string$}}}
+const ListDataflowEndpointGroupsResponseDataflowEndpointGroupList$: S.ListShape = {type:"list",name:"ListDataflowEndpointGroupsResponseDataflowEndpointGroupList",member:{shape:DataflowEndpointListItem$}}
+const ListDataflowEndpointGroupsResponse$: S.StructureShape = {type:"structure",name:"ListDataflowEndpointGroupsResponse",members:{dataflowEndpointGroupList:{shape:ListDataflowEndpointGroupsResponseDataflowEndpointGroupList$},nextToken:{shape:string$}}}
 const ListEphemeridesRequestStatusList$: S.ListShape = {type:"list",name:"ListEphemeridesRequestStatusList",member:{shape:string$}}
 const ListEphemeridesRequest$: S.StructureShape = {type:"structure",name:"ListEphemeridesRequest",members:{endTime:{shape:timestamp$},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},satelliteId:{shape:string$},startTime:{shape:timestamp$},statusList:{shape:ListEphemeridesRequestStatusList$}},required:["endTime","satelliteId","startTime"]}
-const ListEphemeridesOutputEphemeridesMember$: S.StructureShape = {type:"structure",name:"ListEphemeridesOutputEphemeridesMember",members:{creationTime:{shape:timestamp$},enabled:{shape:boolean$},ephemerisId:{shape:string$},name:{shape:string$},priority:{shape:integer$},sourceS3Object:{shape:CreateEphemerisRequestEphemerisOemS3Object$},status:{shape:string$}}}
-const ListEphemeridesOutputEphemerides$: S.ListShape = {type:"list",name:"ListEphemeridesOutputEphemerides",member:{shape:ListEphemeridesOutputEphemeridesMember$}}
-const ListEphemeridesOutput$: S.StructureShape = {type:"structure",name:"ListEphemeridesOutput",members:{ephemerides:{shape:ListEphemeridesOutputEphemerides$},nextToken:{shape:string$}}}
+const EphemerisItem$: S.StructureShape = {type:"structure",name:"EphemerisItem",members:{creationTime:{shape:timestamp$},enabled:{shape:boolean$},ephemerisId:{shape:string$},name:{shape:string$},priority:{shape:integer$},sourceS3Object:{shape:S3Object$},status:{shape:string$}}}
+const ListEphemeridesResponseEphemerides$: S.ListShape = {type:"list",name:"ListEphemeridesResponseEphemerides",member:{shape:EphemerisItem$}}
+const ListEphemeridesResponse$: S.StructureShape = {type:"structure",name:"ListEphemeridesResponse",members:{ephemerides:{shape:ListEphemeridesResponseEphemerides$},nextToken:{shape:string$}}}
 const ListGroundStationsRequest$: S.StructureShape = {type:"structure",name:"ListGroundStationsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},satelliteId:{shape:string$,location:"querystring",locationName:"satelliteId"}}}
-const ListGroundStationsOutputGroundStationListMember$: S.StructureShape = {type:"structure",name:"ListGroundStationsOutputGroundStationListMember",members:{groundStationId:{shape:string$},groundStationName:{shape:string$},region:{shape:string$}}}
-const ListGroundStationsOutputGroundStationList$: S.ListShape = {type:"list",name:"ListGroundStationsOutputGroundStationList",member:{shape:ListGroundStationsOutputGroundStationListMember$}}
-const ListGroundStationsOutput$: S.StructureShape = {type:"structure",name:"ListGroundStationsOutput",members:{groundStationList:{shape:ListGroundStationsOutputGroundStationList$},nextToken:{shape:string$}}}
+const GroundStationData$: S.StructureShape = {type:"structure",name:"GroundStationData",members:{groundStationId:{shape:string$},groundStationName:{shape:string$},region:{shape:string$}}}
+const ListGroundStationsResponseGroundStationList$: S.ListShape = {type:"list",name:"ListGroundStationsResponseGroundStationList",member:{shape:GroundStationData$}}
+const ListGroundStationsResponse$: S.StructureShape = {type:"structure",name:"ListGroundStationsResponse",members:{groundStationList:{shape:ListGroundStationsResponseGroundStationList$},nextToken:{shape:string$}}}
 const ListMissionProfilesRequest$: S.StructureShape = {type:"structure",name:"ListMissionProfilesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListMissionProfilesOutputMissionProfileListMember$: S.StructureShape = {type:"structure",name:"ListMissionProfilesOutputMissionProfileListMember",members:{missionProfileArn:{shape:string$},missionProfileId:{shape:string$},name:{shape:string$},region:{shape:string$}}}
-const ListMissionProfilesOutputMissionProfileList$: S.ListShape = {type:"list",name:"ListMissionProfilesOutputMissionProfileList",member:{shape:ListMissionProfilesOutputMissionProfileListMember$}}
-const ListMissionProfilesOutput$: S.StructureShape = {type:"structure",name:"ListMissionProfilesOutput",members:{missionProfileList:{shape:ListMissionProfilesOutputMissionProfileList$},nextToken:{shape:string$}}}
+const MissionProfileListItem$: S.StructureShape = {type:"structure",name:"MissionProfileListItem",members:{missionProfileArn:{shape:string$},missionProfileId:{shape:string$},name:{shape:string$},region:{shape:string$}}}
+const ListMissionProfilesResponseMissionProfileList$: S.ListShape = {type:"list",name:"ListMissionProfilesResponseMissionProfileList",member:{shape:MissionProfileListItem$}}
+const ListMissionProfilesResponse$: S.StructureShape = {type:"structure",name:"ListMissionProfilesResponse",members:{missionProfileList:{shape:ListMissionProfilesResponseMissionProfileList$},nextToken:{shape:string$}}}
 const ListSatellitesRequest$: S.StructureShape = {type:"structure",name:"ListSatellitesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListSatellitesOutputSatellitesMember$: S.StructureShape = {type:"structure",name:"ListSatellitesOutputSatellitesMember",members:{currentEphemeris:{shape:GetSatelliteOutputCurrentEphemeris$},groundStations:{shape:GetSatelliteOutputGroundStations$},noradSatelliteID:{shape:integer$},satelliteArn:{shape:string$},satelliteId:{shape:string$}}}
-const ListSatellitesOutputSatellites$: S.ListShape = {type:"list",name:"ListSatellitesOutputSatellites",member:{shape:ListSatellitesOutputSatellitesMember$}}
-const ListSatellitesOutput$: S.StructureShape = {type:"structure",name:"ListSatellitesOutput",members:{nextToken:{shape:string$},satellites:{shape:ListSatellitesOutputSatellites$}}}
+const SatelliteListItem$: S.StructureShape = {type:"structure",name:"SatelliteListItem",members:{currentEphemeris:{shape:EphemerisMetaData$},groundStations:{shape:GetSatelliteResponseGroundStations$},noradSatelliteID:{shape:integer$},satelliteArn:{shape:string$},satelliteId:{shape:string$}}}
+const ListSatellitesResponseSatellites$: S.ListShape = {type:"list",name:"ListSatellitesResponseSatellites",member:{shape:SatelliteListItem$}}
+const ListSatellitesResponse$: S.StructureShape = {type:"structure",name:"ListSatellitesResponse",members:{nextToken:{shape:string$},satellites:{shape:ListSatellitesResponseSatellites$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateConfigRequestTags$}}}
-const RegisterAgentRequestAgentDetailsAgentCpuCores$: S.ListShape = {type:"list",name:"RegisterAgentRequestAgentDetailsAgentCpuCores",member:{shape:integer$}}
-const RegisterAgentRequestAgentDetailsComponentVersionsMemberVersions$: S.ListShape = {type:"list",name:"RegisterAgentRequestAgentDetailsComponentVersionsMemberVersions",member:{shape:string$}}
-const RegisterAgentRequestAgentDetailsComponentVersionsMember$: S.StructureShape = {type:"structure",name:"RegisterAgentRequestAgentDetailsComponentVersionsMember",members:{componentType:{shape:string$},versions:{shape:RegisterAgentRequestAgentDetailsComponentVersionsMemberVersions$}},required:["componentType","versions"]}
-const RegisterAgentRequestAgentDetailsComponentVersions$: S.ListShape = {type:"list",name:"RegisterAgentRequestAgentDetailsComponentVersions",member:{shape:RegisterAgentRequestAgentDetailsComponentVersionsMember$}}
-const RegisterAgentRequestAgentDetails$: S.StructureShape = {type:"structure",name:"RegisterAgentRequestAgentDetails",members:{agentCpuCores:{shape:RegisterAgentRequestAgentDetailsAgentCpuCores$},agentVersion:{shape:string$},componentVersions:{shape:RegisterAgentRequestAgentDetailsComponentVersions$},instanceId:{shape:string$},instanceType:{shape:string$},reservedCpuCores:{shape:RegisterAgentRequestAgentDetailsAgentCpuCores$}},required:["agentVersion","componentVersions","instanceId","instanceType"]}
-const RegisterAgentRequestDiscoveryDataCapabilityArns$: S.ListShape = {type:"list",name:"RegisterAgentRequestDiscoveryDataCapabilityArns",member:{shape:string$}}
-const RegisterAgentRequestDiscoveryDataPrivateIpAddresses$: S.ListShape = {type:"list",name:"RegisterAgentRequestDiscoveryDataPrivateIpAddresses",member:{shape:string$}}
-const RegisterAgentRequestDiscoveryData$: S.StructureShape = {type:"structure",name:"RegisterAgentRequestDiscoveryData",members:{capabilityArns:{shape:RegisterAgentRequestDiscoveryDataCapabilityArns$},privateIpAddresses:{shape:RegisterAgentRequestDiscoveryDataPrivateIpAddresses$},publicIpAddresses:{shape:RegisterAgentRequestDiscoveryDataPrivateIpAddresses$}},required:["capabilityArns","privateIpAddresses","publicIpAddresses"]}
-const RegisterAgentRequest$: S.StructureShape = {type:"structure",name:"RegisterAgentRequest",members:{agentDetails:{shape:RegisterAgentRequestAgentDetails$},discoveryData:{shape:RegisterAgentRequestDiscoveryData$}},required:["agentDetails","discoveryData"]}
-const RegisterAgentOutput$: S.StructureShape = {type:"structure",name:"RegisterAgentOutput",members:{agentId:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateConfigRequestTags$}}}
+const AgentDetailsAgentCpuCores$: S.ListShape = {type:"list",name:"AgentDetailsAgentCpuCores",member:{shape:integer$}}
+const ComponentVersionVersions$: S.ListShape = {type:"list",name:"ComponentVersionVersions",member:{shape:string$}}
+const ComponentVersion$: S.StructureShape = {type:"structure",name:"ComponentVersion",members:{componentType:{shape:string$},versions:{shape:ComponentVersionVersions$}},required:["componentType","versions"]}
+const AgentDetailsComponentVersions$: S.ListShape = {type:"list",name:"AgentDetailsComponentVersions",member:{shape:ComponentVersion$}}
+const AgentDetails$: S.StructureShape = {type:"structure",name:"AgentDetails",members:{agentCpuCores:{shape:AgentDetailsAgentCpuCores$},agentVersion:{shape:string$},componentVersions:{shape:AgentDetailsComponentVersions$},instanceId:{shape:string$},instanceType:{shape:string$},reservedCpuCores:{shape:AgentDetailsAgentCpuCores$}},required:["agentVersion","componentVersions","instanceId","instanceType"]}
+const DiscoveryDataCapabilityArns$: S.ListShape = {type:"list",name:"DiscoveryDataCapabilityArns",member:{shape:string$}}
+const DiscoveryDataPrivateIpAddresses$: S.ListShape = {type:"list",name:"DiscoveryDataPrivateIpAddresses",member:{shape:string$}}
+const DiscoveryData$: S.StructureShape = {type:"structure",name:"DiscoveryData",members:{capabilityArns:{shape:DiscoveryDataCapabilityArns$},privateIpAddresses:{shape:DiscoveryDataPrivateIpAddresses$},publicIpAddresses:{shape:DiscoveryDataPrivateIpAddresses$}},required:["capabilityArns","privateIpAddresses","publicIpAddresses"]}
+const RegisterAgentRequest$: S.StructureShape = {type:"structure",name:"RegisterAgentRequest",members:{agentDetails:{shape:AgentDetails$},discoveryData:{shape:DiscoveryData$}},required:["agentDetails","discoveryData"]}
+const RegisterAgentResponse$: S.StructureShape = {type:"structure",name:"RegisterAgentResponse",members:{agentId:{shape:string$}}}
 const ReserveContactRequest$: S.StructureShape = {type:"structure",name:"ReserveContactRequest",members:{endTime:{shape:timestamp$},groundStation:{shape:string$},missionProfileArn:{shape:string$},satelliteArn:{shape:string$},startTime:{shape:timestamp$},tags:{shape:CreateConfigRequestTags$}},required:["endTime","groundStation","missionProfileArn","satelliteArn","startTime"]}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateConfigRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateAgentStatusRequestAggregateStatusSignatureMap$: S.MapShape = {type:"map",name:"UpdateAgentStatusRequestAggregateStatusSignatureMap",key:{shape:string$},value:{shape:boolean$}}
-const UpdateAgentStatusRequestAggregateStatus$: S.StructureShape = {type:"structure",name:"UpdateAgentStatusRequestAggregateStatus",members:{signatureMap:{shape:UpdateAgentStatusRequestAggregateStatusSignatureMap$},status:{shape:string$}},required:["status"]}
-const UpdateAgentStatusRequestComponentStatusesMember$: S.StructureShape = {type:"structure",name:"UpdateAgentStatusRequestComponentStatusesMember",members:{bytesReceived:{shape:long$},bytesSent:{shape:long$},capabilityArn:{shape:string$},componentType:{shape:string$},dataflowId:{shape:string$},packetsDropped:{shape:long$},status:{shape:string$}},required:["capabilityArn","componentType","dataflowId","status"]}
-const UpdateAgentStatusRequestComponentStatuses$: S.ListShape = {type:"list",name:"UpdateAgentStatusRequestComponentStatuses",member:{shape:UpdateAgentStatusRequestComponentStatusesMember$}}
-const UpdateAgentStatusRequest$: S.StructureShape = {type:"structure",name:"UpdateAgentStatusRequest",members:{agentId:{shape:string$,location:"uri",locationName:"agentId"},aggregateStatus:{shape:UpdateAgentStatusRequestAggregateStatus$},componentStatuses:{shape:UpdateAgentStatusRequestComponentStatuses$},taskId:{shape:string$}},required:["agentId","aggregateStatus","componentStatuses","taskId"]}
-const UpdateAgentStatusOutput$: S.StructureShape = {type:"structure",name:"UpdateAgentStatusOutput",members:{agentId:{shape:string$}},required:["agentId"]}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const AggregateStatusSignatureMap$: S.MapShape = {type:"map",name:"AggregateStatusSignatureMap",key:{shape:string$},value:{shape:boolean$}}
+const AggregateStatus$: S.StructureShape = {type:"structure",name:"AggregateStatus",members:{signatureMap:{shape:AggregateStatusSignatureMap$},status:{shape:string$}},required:["status"]}
+const ComponentStatusData$: S.StructureShape = {type:"structure",name:"ComponentStatusData",members:{bytesReceived:{shape:long$},bytesSent:{shape:long$},capabilityArn:{shape:string$},componentType:{shape:string$},dataflowId:{shape:string$},packetsDropped:{shape:long$},status:{shape:string$}},required:["capabilityArn","componentType","dataflowId","status"]}
+const UpdateAgentStatusRequestComponentStatuses$: S.ListShape = {type:"list",name:"UpdateAgentStatusRequestComponentStatuses",member:{shape:ComponentStatusData$}}
+const UpdateAgentStatusRequest$: S.StructureShape = {type:"structure",name:"UpdateAgentStatusRequest",members:{agentId:{shape:string$,location:"uri",locationName:"agentId"},aggregateStatus:{shape:AggregateStatus$},componentStatuses:{shape:UpdateAgentStatusRequestComponentStatuses$},taskId:{shape:string$}},required:["agentId","aggregateStatus","componentStatuses","taskId"]}
+const UpdateAgentStatusResponse$: S.StructureShape = {type:"structure",name:"UpdateAgentStatusResponse",members:{agentId:{shape:string$}},required:["agentId"]}
 const UpdateConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateConfigRequest",members:{configData:{shape:CreateConfigRequestConfigData$},configId:{shape:string$,location:"uri",locationName:"configId"},configType:{shape:string$,location:"uri",locationName:"configType"},name:{shape:string$}},required:["configData","configId","configType","name"]}
 const UpdateEphemerisRequest$: S.StructureShape = {type:"structure",name:"UpdateEphemerisRequest",members:{enabled:{shape:boolean$},ephemerisId:{shape:string$,location:"uri",locationName:"ephemerisId"},name:{shape:string$},priority:{shape:integer$}},required:["enabled","ephemerisId"]}
 const UpdateMissionProfileRequest$: S.StructureShape = {type:"structure",name:"UpdateMissionProfileRequest",members:{contactPostPassDurationSeconds:{shape:integer$},contactPrePassDurationSeconds:{shape:integer$},dataflowEdges:{shape:CreateMissionProfileRequestDataflowEdges$},minimumViableContactDurationSeconds:{shape:integer$},missionProfileId:{shape:string$,location:"uri",locationName:"missionProfileId"},name:{shape:string$},streamsKmsKey:{shape:CreateMissionProfileRequestStreamsKmsKey$},streamsKmsRole:{shape:string$},trackingConfigArn:{shape:string$}},required:["missionProfileId"]}
+const DependencyException$: S.StructureShape = {type:"structure",name:"DependencyException",members:{parameterName:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidParameterException$: S.StructureShape = {type:"structure",name:"InvalidParameterException",members:{parameterName:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceLimitExceededException$: S.StructureShape = {type:"structure",name:"ResourceLimitExceededException",members:{parameterName:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+
+export type AgentStatus = "ACTIVE" | "FAILED" | "INACTIVE" | "SUCCESS" | (string & {})
+
+export type AngleUnits = "DEGREE_ANGLE" | "RADIAN" | (string & {})
+
+export type AuditResults = "HEALTHY" | "UNHEALTHY" | (string & {})
+
+export type CapabilityHealth = "HEALTHY" | "UNHEALTHY" | (string & {})
+
+export type CapabilityHealthReason = "DATAPLANE_FAILURE" | "HEALTHY" | "INITIALIZING_DATAPLANE" | "INVALID_IP_OWNERSHIP" | "NOT_AUTHORIZED_TO_CREATE_SLR" | "NO_REGISTERED_AGENT" | "UNVERIFIED_IP_OWNERSHIP" | (string & {})
+
+export type ConfigCapabilityType = "antenna-downlink" | "antenna-downlink-demod-decode" | "antenna-uplink" | "dataflow-endpoint" | "s3-recording" | "tracking" | "uplink-echo" | (string & {})
+
+export type ContactStatus = "AVAILABLE" | "AWS_CANCELLED" | "AWS_FAILED" | "CANCELLED" | "CANCELLING" | "COMPLETED" | "FAILED" | "FAILED_TO_SCHEDULE" | "PASS" | "POSTPASS" | "PREPASS" | "SCHEDULED" | "SCHEDULING" | (string & {})
+
+export type EndpointStatus = "created" | "creating" | "deleted" | "deleting" | "failed" | (string & {})
+
+export type EphemerisInvalidReason = "KMS_KEY_INVALID" | "METADATA_INVALID" | "TIME_RANGE_INVALID" | "TRAJECTORY_INVALID" | "VALIDATION_ERROR" | (string & {})
+
+export type EphemerisSource = "CUSTOMER_PROVIDED" | "SPACE_TRACK" | (string & {})
+
+export type EphemerisStatus = "DISABLED" | "ENABLED" | "ERROR" | "EXPIRED" | "INVALID" | "VALIDATING" | (string & {})
 
 export interface CancelContactRequest {
   readonly contactId: string
 }
 
-export interface CancelContactOutput {
+export interface ContactIdResponse {
   readonly contactId?: string
 }
 
@@ -342,128 +369,128 @@ export interface CreateConfigRequestConfigDataUplinkEchoConfigOutput {
   readonly enabled?: boolean
 }
 
-export interface CreateConfigOutput {
+export interface ConfigIdResponse {
   readonly configArn?: string
   readonly configId?: string
-  readonly configType?: string
+  readonly configType?: ConfigCapabilityType
 }
 
 export interface CreateDataflowEndpointGroupRequest {
   readonly contactPostPassDurationSeconds?: number | undefined
   readonly contactPrePassDurationSeconds?: number | undefined
-  readonly endpointDetails: ReadonlyArray<CreateDataflowEndpointGroupRequestEndpointDetailsMember>
+  readonly endpointDetails: ReadonlyArray<EndpointDetails>
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMember {
-  readonly awsGroundStationAgentEndpoint?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpoint | undefined
-  readonly endpoint?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberEndpoint | undefined
-  readonly healthReasons?: ReadonlyArray<string> | undefined
-  readonly healthStatus?: string | undefined
-  readonly securityDetails?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetails | undefined
+export interface EndpointDetails {
+  readonly awsGroundStationAgentEndpoint?: AwsGroundStationAgentEndpoint | undefined
+  readonly endpoint?: DataflowEndpoint | undefined
+  readonly healthReasons?: ReadonlyArray<CapabilityHealthReason> | undefined
+  readonly healthStatus?: CapabilityHealth | undefined
+  readonly securityDetails?: SecurityDetails | undefined
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberOutput {
-  readonly awsGroundStationAgentEndpoint?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointOutput
-  readonly endpoint?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberEndpointOutput
-  readonly healthReasons?: ReadonlyArray<string>
-  readonly healthStatus?: string
-  readonly securityDetails?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetailsOutput
+export interface EndpointDetailsOutput {
+  readonly awsGroundStationAgentEndpoint?: AwsGroundStationAgentEndpointOutput
+  readonly endpoint?: DataflowEndpointOutput
+  readonly healthReasons?: ReadonlyArray<CapabilityHealthReason>
+  readonly healthStatus?: CapabilityHealth
+  readonly securityDetails?: SecurityDetailsOutput
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpoint {
-  readonly agentStatus?: string | undefined
-  readonly auditResults?: string | undefined
-  readonly egressAddress: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddress
-  readonly ingressAddress: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddress
+export interface AwsGroundStationAgentEndpoint {
+  readonly agentStatus?: AgentStatus | undefined
+  readonly auditResults?: AuditResults | undefined
+  readonly egressAddress: ConnectionDetails
+  readonly ingressAddress: RangedConnectionDetails
   readonly name: string
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointOutput {
-  readonly agentStatus?: string
-  readonly auditResults?: string
-  readonly egressAddress?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressOutput
-  readonly ingressAddress?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressOutput
+export interface AwsGroundStationAgentEndpointOutput {
+  readonly agentStatus?: AgentStatus
+  readonly auditResults?: AuditResults
+  readonly egressAddress?: ConnectionDetailsOutput
+  readonly ingressAddress?: RangedConnectionDetailsOutput
   readonly name?: string
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddress {
+export interface ConnectionDetails {
   readonly mtu?: number | undefined
-  readonly socketAddress: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddress
+  readonly socketAddress: SocketAddress
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressOutput {
+export interface ConnectionDetailsOutput {
   readonly mtu?: number
-  readonly socketAddress?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddressOutput
+  readonly socketAddress?: SocketAddressOutput
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddress {
+export interface SocketAddress {
   readonly name: string
   readonly port: number
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddressOutput {
+export interface SocketAddressOutput {
   readonly name?: string
   readonly port?: number
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddress {
+export interface RangedConnectionDetails {
   readonly mtu?: number | undefined
-  readonly socketAddress: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddress
+  readonly socketAddress: RangedSocketAddress
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressOutput {
+export interface RangedConnectionDetailsOutput {
   readonly mtu?: number
-  readonly socketAddress?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddressOutput
+  readonly socketAddress?: RangedSocketAddressOutput
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddress {
+export interface RangedSocketAddress {
   readonly name: string
-  readonly portRange: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddressPortRange
+  readonly portRange: IntegerRange
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddressOutput {
+export interface RangedSocketAddressOutput {
   readonly name?: string
-  readonly portRange?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddressPortRangeOutput
+  readonly portRange?: IntegerRangeOutput
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddressPortRange {
+export interface IntegerRange {
   readonly maximum: number
   readonly minimum: number
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointIngressAddressSocketAddressPortRangeOutput {
+export interface IntegerRangeOutput {
   readonly maximum?: number
   readonly minimum?: number
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberEndpoint {
-  readonly address?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddress | undefined
+export interface DataflowEndpoint {
+  readonly address?: SocketAddress | undefined
   readonly mtu?: number | undefined
   readonly name?: string | undefined
-  readonly status?: string | undefined
+  readonly status?: EndpointStatus | undefined
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberEndpointOutput {
-  readonly address?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberAwsGroundStationAgentEndpointEgressAddressSocketAddressOutput
+export interface DataflowEndpointOutput {
+  readonly address?: SocketAddressOutput
   readonly mtu?: number
   readonly name?: string
-  readonly status?: string
+  readonly status?: EndpointStatus
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetails {
+export interface SecurityDetails {
   readonly roleArn: string
   readonly securityGroupIds: ReadonlyArray<string>
   readonly subnetIds: ReadonlyArray<string>
 }
 
-export interface CreateDataflowEndpointGroupRequestEndpointDetailsMemberSecurityDetailsOutput {
+export interface SecurityDetailsOutput {
   readonly roleArn?: string
   readonly securityGroupIds?: ReadonlyArray<string>
   readonly subnetIds?: ReadonlyArray<string>
 }
 
-export interface CreateDataflowEndpointGroupOutput {
+export interface DataflowEndpointGroupIdResponse {
   readonly dataflowEndpointGroupId?: string
 }
 
@@ -485,23 +512,23 @@ export interface CreateEphemerisRequestEphemeris {
 
 export interface CreateEphemerisRequestEphemerisOem {
   readonly oemData?: string | undefined
-  readonly s3Object?: CreateEphemerisRequestEphemerisOemS3Object | undefined
+  readonly s3Object?: S3Object | undefined
 }
 
-export interface CreateEphemerisRequestEphemerisOemS3Object {
+export interface S3Object {
   readonly bucket?: string | undefined
   readonly key?: string | undefined
   readonly version?: string | undefined
 }
 
-export interface CreateEphemerisRequestEphemerisOemS3ObjectOutput {
+export interface S3ObjectOutput {
   readonly bucket?: string
   readonly key?: string
   readonly version?: string
 }
 
 export interface CreateEphemerisRequestEphemerisTle {
-  readonly s3Object?: CreateEphemerisRequestEphemerisOemS3Object | undefined
+  readonly s3Object?: S3Object | undefined
   readonly tleData?: ReadonlyArray<CreateEphemerisRequestEphemerisTleTleDataMember> | undefined
 }
 
@@ -516,7 +543,7 @@ export interface CreateEphemerisRequestEphemerisTleTleDataMemberValidTimeRange {
   readonly startTime: Date
 }
 
-export interface CreateEphemerisOutput {
+export interface EphemerisIdResponse {
   readonly ephemerisId?: string
 }
 
@@ -544,13 +571,13 @@ export interface CreateMissionProfileRequestStreamsKmsKeyOutput {
   readonly kmsKeyArn?: string
 }
 
-export interface CreateMissionProfileOutput {
+export interface MissionProfileIdResponse {
   readonly missionProfileId?: string
 }
 
 export interface DeleteConfigRequest {
   readonly configId: string
-  readonly configType: string
+  readonly configType: ConfigCapabilityType
 }
 
 export interface DeleteDataflowEndpointGroupRequest {
@@ -569,14 +596,14 @@ export interface DescribeContactRequest {
   readonly contactId: string
 }
 
-export interface DescribeContactOutput {
+export interface DescribeContactResponse {
   readonly contactId?: string
-  readonly contactStatus?: string
-  readonly dataflowList?: ReadonlyArray<DescribeContactOutputDataflowListMember>
+  readonly contactStatus?: ContactStatus
+  readonly dataflowList?: ReadonlyArray<DataflowDetail>
   readonly endTime?: Date
   readonly errorMessage?: string
   readonly groundStation?: string
-  readonly maximumElevation?: DescribeContactOutputMaximumElevation
+  readonly maximumElevation?: Elevation
   readonly missionProfileArn?: string
   readonly postPassEndTime?: Date
   readonly prePassStartTime?: Date
@@ -588,43 +615,43 @@ export interface DescribeContactOutput {
   readonly visibilityStartTime?: Date
 }
 
-export interface DescribeContactOutputDataflowListMember {
-  readonly destination?: DescribeContactOutputDataflowListMemberDestination
+export interface DataflowDetail {
+  readonly destination?: Destination
   readonly errorMessage?: string
-  readonly source?: DescribeContactOutputDataflowListMemberSource
+  readonly source?: Source
 }
 
-export interface DescribeContactOutputDataflowListMemberDestination {
-  readonly configDetails?: DescribeContactOutputDataflowListMemberDestinationConfigDetails
+export interface Destination {
+  readonly configDetails?: DestinationConfigDetails
   readonly configId?: string
-  readonly configType?: string
+  readonly configType?: ConfigCapabilityType
   readonly dataflowDestinationRegion?: string
 }
 
-export interface DescribeContactOutputDataflowListMemberDestinationConfigDetails {
-  readonly antennaDemodDecodeDetails?: DescribeContactOutputDataflowListMemberDestinationConfigDetailsAntennaDemodDecodeDetails
-  readonly endpointDetails?: CreateDataflowEndpointGroupRequestEndpointDetailsMemberOutput
-  readonly s3RecordingDetails?: DescribeContactOutputDataflowListMemberDestinationConfigDetailsS3RecordingDetails
+export interface DestinationConfigDetails {
+  readonly antennaDemodDecodeDetails?: DestinationConfigDetailsAntennaDemodDecodeDetails
+  readonly endpointDetails?: EndpointDetailsOutput
+  readonly s3RecordingDetails?: DestinationConfigDetailsS3RecordingDetails
 }
 
-export interface DescribeContactOutputDataflowListMemberDestinationConfigDetailsAntennaDemodDecodeDetails {
+export interface DestinationConfigDetailsAntennaDemodDecodeDetails {
   readonly outputNode?: string
 }
 
-export interface DescribeContactOutputDataflowListMemberDestinationConfigDetailsS3RecordingDetails {
+export interface DestinationConfigDetailsS3RecordingDetails {
   readonly bucketArn?: string
   readonly keyTemplate?: string
 }
 
-export interface DescribeContactOutputDataflowListMemberSource {
-  readonly configDetails?: DescribeContactOutputDataflowListMemberDestinationConfigDetails
+export interface Source {
+  readonly configDetails?: DestinationConfigDetails
   readonly configId?: string
-  readonly configType?: string
+  readonly configType?: ConfigCapabilityType
   readonly dataflowSourceRegion?: string
 }
 
-export interface DescribeContactOutputMaximumElevation {
-  readonly unit?: string
+export interface Elevation {
+  readonly unit?: AngleUnits
   readonly value?: number
 }
 
@@ -632,48 +659,48 @@ export interface DescribeEphemerisRequest {
   readonly ephemerisId: string
 }
 
-export interface DescribeEphemerisOutput {
+export interface DescribeEphemerisResponse {
   readonly creationTime?: Date
   readonly enabled?: boolean
   readonly ephemerisId?: string
-  readonly invalidReason?: string
+  readonly invalidReason?: EphemerisInvalidReason
   readonly name?: string
   readonly priority?: number
   readonly satelliteId?: string
-  readonly status?: string
-  readonly suppliedData?: DescribeEphemerisOutputSuppliedData
+  readonly status?: EphemerisStatus
+  readonly suppliedData?: DescribeEphemerisResponseSuppliedData
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeEphemerisOutputSuppliedData {
-  readonly oem?: DescribeEphemerisOutputSuppliedDataOem
-  readonly tle?: DescribeEphemerisOutputSuppliedDataOem
+export interface DescribeEphemerisResponseSuppliedData {
+  readonly oem?: DescribeEphemerisResponseSuppliedDataOem
+  readonly tle?: DescribeEphemerisResponseSuppliedDataOem
 }
 
-export interface DescribeEphemerisOutputSuppliedDataOem {
+export interface DescribeEphemerisResponseSuppliedDataOem {
   readonly ephemerisData?: string
-  readonly sourceS3Object?: CreateEphemerisRequestEphemerisOemS3ObjectOutput
+  readonly sourceS3Object?: S3ObjectOutput
 }
 
 export interface GetAgentConfigurationRequest {
   readonly agentId: string
 }
 
-export interface GetAgentConfigurationOutput {
+export interface GetAgentConfigurationResponse {
   readonly agentId?: string
   readonly taskingDocument?: string
 }
 
 export interface GetConfigRequest {
   readonly configId: string
-  readonly configType: string
+  readonly configType: ConfigCapabilityType
 }
 
-export interface GetConfigOutput {
+export interface GetConfigResponse {
   readonly configArn?: string
   readonly configData?: CreateConfigRequestConfigDataOutput
   readonly configId?: string
-  readonly configType?: string
+  readonly configType?: ConfigCapabilityType
   readonly name?: string
   readonly tags?: Readonly<Record<string, string>>
 }
@@ -682,12 +709,12 @@ export interface GetDataflowEndpointGroupRequest {
   readonly dataflowEndpointGroupId: string
 }
 
-export interface GetDataflowEndpointGroupOutput {
+export interface GetDataflowEndpointGroupResponse {
   readonly contactPostPassDurationSeconds?: number
   readonly contactPrePassDurationSeconds?: number
   readonly dataflowEndpointGroupArn?: string
   readonly dataflowEndpointGroupId?: string
-  readonly endpointsDetails?: ReadonlyArray<CreateDataflowEndpointGroupRequestEndpointDetailsMemberOutput>
+  readonly endpointsDetails?: ReadonlyArray<EndpointDetailsOutput>
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -696,7 +723,7 @@ export interface GetMinuteUsageRequest {
   readonly year: number
 }
 
-export interface GetMinuteUsageOutput {
+export interface GetMinuteUsageResponse {
   readonly estimatedMinutesRemaining?: number
   readonly isReservedMinutesCustomer?: boolean
   readonly totalReservedMinuteAllocation?: number
@@ -708,7 +735,7 @@ export interface GetMissionProfileRequest {
   readonly missionProfileId: string
 }
 
-export interface GetMissionProfileOutput {
+export interface GetMissionProfileResponse {
   readonly contactPostPassDurationSeconds?: number
   readonly contactPrePassDurationSeconds?: number
   readonly dataflowEdges?: ReadonlyArray<ReadonlyArray<string>>
@@ -727,19 +754,19 @@ export interface GetSatelliteRequest {
   readonly satelliteId: string
 }
 
-export interface GetSatelliteOutput {
-  readonly currentEphemeris?: GetSatelliteOutputCurrentEphemeris
+export interface GetSatelliteResponse {
+  readonly currentEphemeris?: EphemerisMetaData
   readonly groundStations?: ReadonlyArray<string>
   readonly noradSatelliteID?: number
   readonly satelliteArn?: string
   readonly satelliteId?: string
 }
 
-export interface GetSatelliteOutputCurrentEphemeris {
+export interface EphemerisMetaData {
   readonly ephemerisId?: string
   readonly epoch?: Date
   readonly name?: string
-  readonly source?: string
+  readonly source?: EphemerisSource
 }
 
 export interface ListConfigsRequest {
@@ -747,15 +774,15 @@ export interface ListConfigsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListConfigsOutput {
-  readonly configList?: ReadonlyArray<ListConfigsOutputConfigListMember>
+export interface ListConfigsResponse {
+  readonly configList?: ReadonlyArray<ConfigListItem>
   readonly nextToken?: string
 }
 
-export interface ListConfigsOutputConfigListMember {
+export interface ConfigListItem {
   readonly configArn?: string
   readonly configId?: string
-  readonly configType?: string
+  readonly configType?: ConfigCapabilityType
   readonly name?: string
 }
 
@@ -767,21 +794,21 @@ export interface ListContactsRequest {
   readonly nextToken?: string | undefined
   readonly satelliteArn?: string | undefined
   readonly startTime: Date
-  readonly statusList: ReadonlyArray<string>
+  readonly statusList: ReadonlyArray<ContactStatus>
 }
 
-export interface ListContactsOutput {
-  readonly contactList?: ReadonlyArray<ListContactsOutputContactListMember>
+export interface ListContactsResponse {
+  readonly contactList?: ReadonlyArray<ContactData>
   readonly nextToken?: string
 }
 
-export interface ListContactsOutputContactListMember {
+export interface ContactData {
   readonly contactId?: string
-  readonly contactStatus?: string
+  readonly contactStatus?: ContactStatus
   readonly endTime?: Date
   readonly errorMessage?: string
   readonly groundStation?: string
-  readonly maximumElevation?: DescribeContactOutputMaximumElevation
+  readonly maximumElevation?: Elevation
   readonly missionProfileArn?: string
   readonly postPassEndTime?: Date
   readonly prePassStartTime?: Date
@@ -798,12 +825,12 @@ export interface ListDataflowEndpointGroupsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListDataflowEndpointGroupsOutput {
-  readonly dataflowEndpointGroupList?: ReadonlyArray<ListDataflowEndpointGroupsOutputDataflowEndpointGroupListMember>
+export interface ListDataflowEndpointGroupsResponse {
+  readonly dataflowEndpointGroupList?: ReadonlyArray<DataflowEndpointListItem>
   readonly nextToken?: string
 }
 
-export interface ListDataflowEndpointGroupsOutputDataflowEndpointGroupListMember {
+export interface DataflowEndpointListItem {
   readonly dataflowEndpointGroupArn?: string
   readonly dataflowEndpointGroupId?: string
 }
@@ -814,22 +841,22 @@ export interface ListEphemeridesRequest {
   readonly nextToken?: string | undefined
   readonly satelliteId: string
   readonly startTime: Date
-  readonly statusList?: ReadonlyArray<string> | undefined
+  readonly statusList?: ReadonlyArray<EphemerisStatus> | undefined
 }
 
-export interface ListEphemeridesOutput {
-  readonly ephemerides?: ReadonlyArray<ListEphemeridesOutputEphemeridesMember>
+export interface ListEphemeridesResponse {
+  readonly ephemerides?: ReadonlyArray<EphemerisItem>
   readonly nextToken?: string
 }
 
-export interface ListEphemeridesOutputEphemeridesMember {
+export interface EphemerisItem {
   readonly creationTime?: Date
   readonly enabled?: boolean
   readonly ephemerisId?: string
   readonly name?: string
   readonly priority?: number
-  readonly sourceS3Object?: CreateEphemerisRequestEphemerisOemS3ObjectOutput
-  readonly status?: string
+  readonly sourceS3Object?: S3ObjectOutput
+  readonly status?: EphemerisStatus
 }
 
 export interface ListGroundStationsRequest {
@@ -838,12 +865,12 @@ export interface ListGroundStationsRequest {
   readonly satelliteId?: string | undefined
 }
 
-export interface ListGroundStationsOutput {
-  readonly groundStationList?: ReadonlyArray<ListGroundStationsOutputGroundStationListMember>
+export interface ListGroundStationsResponse {
+  readonly groundStationList?: ReadonlyArray<GroundStationData>
   readonly nextToken?: string
 }
 
-export interface ListGroundStationsOutputGroundStationListMember {
+export interface GroundStationData {
   readonly groundStationId?: string
   readonly groundStationName?: string
   readonly region?: string
@@ -854,12 +881,12 @@ export interface ListMissionProfilesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListMissionProfilesOutput {
-  readonly missionProfileList?: ReadonlyArray<ListMissionProfilesOutputMissionProfileListMember>
+export interface ListMissionProfilesResponse {
+  readonly missionProfileList?: ReadonlyArray<MissionProfileListItem>
   readonly nextToken?: string
 }
 
-export interface ListMissionProfilesOutputMissionProfileListMember {
+export interface MissionProfileListItem {
   readonly missionProfileArn?: string
   readonly missionProfileId?: string
   readonly name?: string
@@ -871,13 +898,13 @@ export interface ListSatellitesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListSatellitesOutput {
+export interface ListSatellitesResponse {
   readonly nextToken?: string
-  readonly satellites?: ReadonlyArray<ListSatellitesOutputSatellitesMember>
+  readonly satellites?: ReadonlyArray<SatelliteListItem>
 }
 
-export interface ListSatellitesOutputSatellitesMember {
-  readonly currentEphemeris?: GetSatelliteOutputCurrentEphemeris
+export interface SatelliteListItem {
+  readonly currentEphemeris?: EphemerisMetaData
   readonly groundStations?: ReadonlyArray<string>
   readonly noradSatelliteID?: number
   readonly satelliteArn?: string
@@ -888,36 +915,36 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
 export interface RegisterAgentRequest {
-  readonly agentDetails: RegisterAgentRequestAgentDetails
-  readonly discoveryData: RegisterAgentRequestDiscoveryData
+  readonly agentDetails: AgentDetails
+  readonly discoveryData: DiscoveryData
 }
 
-export interface RegisterAgentRequestAgentDetails {
+export interface AgentDetails {
   readonly agentCpuCores?: ReadonlyArray<number> | undefined
   readonly agentVersion: string
-  readonly componentVersions: ReadonlyArray<RegisterAgentRequestAgentDetailsComponentVersionsMember>
+  readonly componentVersions: ReadonlyArray<ComponentVersion>
   readonly instanceId: string
   readonly instanceType: string
   readonly reservedCpuCores?: ReadonlyArray<number> | undefined
 }
 
-export interface RegisterAgentRequestAgentDetailsComponentVersionsMember {
+export interface ComponentVersion {
   readonly componentType: string
   readonly versions: ReadonlyArray<string>
 }
 
-export interface RegisterAgentRequestDiscoveryData {
+export interface DiscoveryData {
   readonly capabilityArns: ReadonlyArray<string>
   readonly privateIpAddresses: ReadonlyArray<string>
   readonly publicIpAddresses: ReadonlyArray<string>
 }
 
-export interface RegisterAgentOutput {
+export interface RegisterAgentResponse {
   readonly agentId?: string
 }
 
@@ -935,45 +962,45 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateAgentStatusRequest {
   readonly agentId: string
-  readonly aggregateStatus: UpdateAgentStatusRequestAggregateStatus
-  readonly componentStatuses: ReadonlyArray<UpdateAgentStatusRequestComponentStatusesMember>
+  readonly aggregateStatus: AggregateStatus
+  readonly componentStatuses: ReadonlyArray<ComponentStatusData>
   readonly taskId: string
 }
 
-export interface UpdateAgentStatusRequestAggregateStatus {
+export interface AggregateStatus {
   readonly signatureMap?: Readonly<Record<string, boolean>> | undefined
-  readonly status: string
+  readonly status: AgentStatus
 }
 
-export interface UpdateAgentStatusRequestComponentStatusesMember {
+export interface ComponentStatusData {
   readonly bytesReceived?: number | bigint | undefined
   readonly bytesSent?: number | bigint | undefined
   readonly capabilityArn: string
   readonly componentType: string
   readonly dataflowId: string
   readonly packetsDropped?: number | bigint | undefined
-  readonly status: string
+  readonly status: AgentStatus
 }
 
-export interface UpdateAgentStatusOutput {
+export interface UpdateAgentStatusResponse {
   readonly agentId?: string
 }
 
 export interface UpdateConfigRequest {
   readonly configData: CreateConfigRequestConfigData
   readonly configId: string
-  readonly configType: string
+  readonly configType: ConfigCapabilityType
   readonly name: string
 }
 
@@ -996,136 +1023,144 @@ export interface UpdateMissionProfileRequest {
   readonly trackingConfigArn?: string | undefined
 }
 
-export type CancelContactError = Errors.CommonError | Client.SdkError
+export class DependencyException extends /*#__PURE__*/ ServiceError("DependencyException")<{ readonly parameterName?: string }> {}
 
-export type CreateConfigError = Errors.CommonError | Client.SdkError
+export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException")<{ readonly parameterName?: string }> {}
 
-export type CreateDataflowEndpointGroupError = Errors.CommonError | Client.SdkError
+export class ResourceLimitExceededException extends /*#__PURE__*/ ServiceError("ResourceLimitExceededException")<{ readonly parameterName?: string }> {}
 
-export type CreateEphemerisError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CreateMissionProfileError = Errors.CommonError | Client.SdkError
+export type CancelContactError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DeleteConfigError = Errors.CommonError | Client.SdkError
+export type CreateConfigError = DependencyException | InvalidParameterException | ResourceLimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DeleteDataflowEndpointGroupError = Errors.CommonError | Client.SdkError
+export type CreateDataflowEndpointGroupError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DeleteEphemerisError = Errors.CommonError | Client.SdkError
+export type CreateEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DeleteMissionProfileError = Errors.CommonError | Client.SdkError
+export type CreateMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DescribeContactError = Errors.CommonError | Client.SdkError
+export type DeleteConfigError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DescribeEphemerisError = Errors.CommonError | Client.SdkError
+export type DeleteDataflowEndpointGroupError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetAgentConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetConfigError = Errors.CommonError | Client.SdkError
+export type DeleteMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetDataflowEndpointGroupError = Errors.CommonError | Client.SdkError
+export type DescribeContactError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetMinuteUsageError = Errors.CommonError | Client.SdkError
+export type DescribeEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetMissionProfileError = Errors.CommonError | Client.SdkError
+export type GetAgentConfigurationError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetSatelliteError = Errors.CommonError | Client.SdkError
+export type GetConfigError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListConfigsError = Errors.CommonError | Client.SdkError
+export type GetDataflowEndpointGroupError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListContactsError = Errors.CommonError | Client.SdkError
+export type GetMinuteUsageError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListDataflowEndpointGroupsError = Errors.CommonError | Client.SdkError
+export type GetMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListEphemeridesError = Errors.CommonError | Client.SdkError
+export type GetSatelliteError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListGroundStationsError = Errors.CommonError | Client.SdkError
+export type ListConfigsError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListMissionProfilesError = Errors.CommonError | Client.SdkError
+export type ListContactsError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListSatellitesError = Errors.CommonError | Client.SdkError
+export type ListDataflowEndpointGroupsError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListEphemeridesError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type RegisterAgentError = Errors.CommonError | Client.SdkError
+export type ListGroundStationsError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ReserveContactError = Errors.CommonError | Client.SdkError
+export type ListMissionProfilesError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListSatellitesError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateAgentStatusError = Errors.CommonError | Client.SdkError
+export type RegisterAgentError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateConfigError = Errors.CommonError | Client.SdkError
+export type ReserveContactError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateEphemerisError = Errors.CommonError | Client.SdkError
+export type TagResourceError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateMissionProfileError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const cancelContact: Client.Operation<CancelContactRequest, CancelContactOutput, CancelContactError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CancelContact",http:{method:"DELETE",requestUri:"/contact/{contactId}",responseCode:200},input:{shape:CancelContactRequest$},output:{shape:CancelContactOutput$},idempotent:true}})
+export type UpdateAgentStatusError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createConfig: Client.Operation<CreateConfigRequest, CreateConfigOutput, CreateConfigError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CreateConfig",http:{method:"POST",requestUri:"/config",responseCode:200},input:{shape:CreateConfigRequest$},output:{shape:CreateConfigOutput$}}})
+export type UpdateConfigError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createDataflowEndpointGroup: Client.Operation<CreateDataflowEndpointGroupRequest, CreateDataflowEndpointGroupOutput, CreateDataflowEndpointGroupError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CreateDataflowEndpointGroup",http:{method:"POST",requestUri:"/dataflowEndpointGroup",responseCode:200},input:{shape:CreateDataflowEndpointGroupRequest$},output:{shape:CreateDataflowEndpointGroupOutput$}}})
+export type UpdateEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createEphemeris: Client.Operation<CreateEphemerisRequest, CreateEphemerisOutput, CreateEphemerisError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CreateEphemeris",http:{method:"POST",requestUri:"/ephemeris",responseCode:200},input:{shape:CreateEphemerisRequest$},output:{shape:CreateEphemerisOutput$}}})
+export type UpdateMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createMissionProfile: Client.Operation<CreateMissionProfileRequest, CreateMissionProfileOutput, CreateMissionProfileError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CreateMissionProfile",http:{method:"POST",requestUri:"/missionprofile",responseCode:200},input:{shape:CreateMissionProfileRequest$},output:{shape:CreateMissionProfileOutput$}}})
+export const cancelContact: Client.Operation<CancelContactRequest, ContactIdResponse, CancelContactError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CancelContact",http:{method:"DELETE",requestUri:"/contact/{contactId}",responseCode:200},input:{shape:CancelContactRequest$},output:{shape:ContactIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const deleteConfig: Client.Operation<DeleteConfigRequest, CreateConfigOutput, DeleteConfigError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DeleteConfig",http:{method:"DELETE",requestUri:"/config/{configType}/{configId}",responseCode:200},input:{shape:DeleteConfigRequest$},output:{shape:CreateConfigOutput$},idempotent:true}})
+export const createConfig: Client.Operation<CreateConfigRequest, ConfigIdResponse, CreateConfigError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CreateConfig",http:{method:"POST",requestUri:"/config",responseCode:200},input:{shape:CreateConfigRequest$},output:{shape:ConfigIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceLimitExceededException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceLimitExceededException,ResourceNotFoundException}})
 
-export const deleteDataflowEndpointGroup: Client.Operation<DeleteDataflowEndpointGroupRequest, CreateDataflowEndpointGroupOutput, DeleteDataflowEndpointGroupError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DeleteDataflowEndpointGroup",http:{method:"DELETE",requestUri:"/dataflowEndpointGroup/{dataflowEndpointGroupId}",responseCode:200},input:{shape:DeleteDataflowEndpointGroupRequest$},output:{shape:CreateDataflowEndpointGroupOutput$},idempotent:true}})
+export const createDataflowEndpointGroup: Client.Operation<CreateDataflowEndpointGroupRequest, DataflowEndpointGroupIdResponse, CreateDataflowEndpointGroupError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CreateDataflowEndpointGroup",http:{method:"POST",requestUri:"/dataflowEndpointGroup",responseCode:200},input:{shape:CreateDataflowEndpointGroupRequest$},output:{shape:DataflowEndpointGroupIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const deleteEphemeris: Client.Operation<DeleteEphemerisRequest, CreateEphemerisOutput, DeleteEphemerisError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DeleteEphemeris",http:{method:"DELETE",requestUri:"/ephemeris/{ephemerisId}",responseCode:200},input:{shape:DeleteEphemerisRequest$},output:{shape:CreateEphemerisOutput$},idempotent:true}})
+export const createEphemeris: Client.Operation<CreateEphemerisRequest, EphemerisIdResponse, CreateEphemerisError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CreateEphemeris",http:{method:"POST",requestUri:"/ephemeris",responseCode:200},input:{shape:CreateEphemerisRequest$},output:{shape:EphemerisIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const deleteMissionProfile: Client.Operation<DeleteMissionProfileRequest, CreateMissionProfileOutput, DeleteMissionProfileError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DeleteMissionProfile",http:{method:"DELETE",requestUri:"/missionprofile/{missionProfileId}",responseCode:200},input:{shape:DeleteMissionProfileRequest$},output:{shape:CreateMissionProfileOutput$},idempotent:true}})
+export const createMissionProfile: Client.Operation<CreateMissionProfileRequest, MissionProfileIdResponse, CreateMissionProfileError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CreateMissionProfile",http:{method:"POST",requestUri:"/missionprofile",responseCode:200},input:{shape:CreateMissionProfileRequest$},output:{shape:MissionProfileIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const describeContact: Client.Operation<DescribeContactRequest, DescribeContactOutput, DescribeContactError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DescribeContact",http:{method:"GET",requestUri:"/contact/{contactId}",responseCode:200},input:{shape:DescribeContactRequest$},output:{shape:DescribeContactOutput$}}})
+export const deleteConfig: Client.Operation<DeleteConfigRequest, ConfigIdResponse, DeleteConfigError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DeleteConfig",http:{method:"DELETE",requestUri:"/config/{configType}/{configId}",responseCode:200},input:{shape:DeleteConfigRequest$},output:{shape:ConfigIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const describeEphemeris: Client.Operation<DescribeEphemerisRequest, DescribeEphemerisOutput, DescribeEphemerisError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DescribeEphemeris",http:{method:"GET",requestUri:"/ephemeris/{ephemerisId}",responseCode:200},input:{shape:DescribeEphemerisRequest$},output:{shape:DescribeEphemerisOutput$}}})
+export const deleteDataflowEndpointGroup: Client.Operation<DeleteDataflowEndpointGroupRequest, DataflowEndpointGroupIdResponse, DeleteDataflowEndpointGroupError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DeleteDataflowEndpointGroup",http:{method:"DELETE",requestUri:"/dataflowEndpointGroup/{dataflowEndpointGroupId}",responseCode:200},input:{shape:DeleteDataflowEndpointGroupRequest$},output:{shape:DataflowEndpointGroupIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const getAgentConfiguration: Client.Operation<GetAgentConfigurationRequest, GetAgentConfigurationOutput, GetAgentConfigurationError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetAgentConfiguration",http:{method:"GET",requestUri:"/agent/{agentId}/configuration",responseCode:200},input:{shape:GetAgentConfigurationRequest$},output:{shape:GetAgentConfigurationOutput$}}})
+export const deleteEphemeris: Client.Operation<DeleteEphemerisRequest, EphemerisIdResponse, DeleteEphemerisError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DeleteEphemeris",http:{method:"DELETE",requestUri:"/ephemeris/{ephemerisId}",responseCode:200},input:{shape:DeleteEphemerisRequest$},output:{shape:EphemerisIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const getConfig: Client.Operation<GetConfigRequest, GetConfigOutput, GetConfigError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetConfig",http:{method:"GET",requestUri:"/config/{configType}/{configId}",responseCode:200},input:{shape:GetConfigRequest$},output:{shape:GetConfigOutput$}}})
+export const deleteMissionProfile: Client.Operation<DeleteMissionProfileRequest, MissionProfileIdResponse, DeleteMissionProfileError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DeleteMissionProfile",http:{method:"DELETE",requestUri:"/missionprofile/{missionProfileId}",responseCode:200},input:{shape:DeleteMissionProfileRequest$},output:{shape:MissionProfileIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const getDataflowEndpointGroup: Client.Operation<GetDataflowEndpointGroupRequest, GetDataflowEndpointGroupOutput, GetDataflowEndpointGroupError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetDataflowEndpointGroup",http:{method:"GET",requestUri:"/dataflowEndpointGroup/{dataflowEndpointGroupId}",responseCode:200},input:{shape:GetDataflowEndpointGroupRequest$},output:{shape:GetDataflowEndpointGroupOutput$}}})
+export const describeContact: Client.Operation<DescribeContactRequest, DescribeContactResponse, DescribeContactError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DescribeContact",http:{method:"GET",requestUri:"/contact/{contactId}",responseCode:200},input:{shape:DescribeContactRequest$},output:{shape:DescribeContactResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const getMinuteUsage: Client.Operation<GetMinuteUsageRequest, GetMinuteUsageOutput, GetMinuteUsageError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetMinuteUsage",http:{method:"POST",requestUri:"/minute-usage",responseCode:200},input:{shape:GetMinuteUsageRequest$},output:{shape:GetMinuteUsageOutput$}}})
+export const describeEphemeris: Client.Operation<DescribeEphemerisRequest, DescribeEphemerisResponse, DescribeEphemerisError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"DescribeEphemeris",http:{method:"GET",requestUri:"/ephemeris/{ephemerisId}",responseCode:200},input:{shape:DescribeEphemerisRequest$},output:{shape:DescribeEphemerisResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const getMissionProfile: Client.Operation<GetMissionProfileRequest, GetMissionProfileOutput, GetMissionProfileError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetMissionProfile",http:{method:"GET",requestUri:"/missionprofile/{missionProfileId}",responseCode:200},input:{shape:GetMissionProfileRequest$},output:{shape:GetMissionProfileOutput$}}})
+export const getAgentConfiguration: Client.Operation<GetAgentConfigurationRequest, GetAgentConfigurationResponse, GetAgentConfigurationError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetAgentConfiguration",http:{method:"GET",requestUri:"/agent/{agentId}/configuration",responseCode:200},input:{shape:GetAgentConfigurationRequest$},output:{shape:GetAgentConfigurationResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const getSatellite: Client.Operation<GetSatelliteRequest, GetSatelliteOutput, GetSatelliteError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetSatellite",http:{method:"GET",requestUri:"/satellite/{satelliteId}",responseCode:200},input:{shape:GetSatelliteRequest$},output:{shape:GetSatelliteOutput$}}})
+export const getConfig: Client.Operation<GetConfigRequest, GetConfigResponse, GetConfigError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetConfig",http:{method:"GET",requestUri:"/config/{configType}/{configId}",responseCode:200},input:{shape:GetConfigRequest$},output:{shape:GetConfigResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const listConfigs: Paginate.Paginated<ListConfigsRequest, ListConfigsOutput, ListConfigsError, GroundStation, ListConfigsOutputConfigListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListConfigs",http:{method:"GET",requestUri:"/config",responseCode:200},input:{shape:ListConfigsRequest$},output:{shape:ListConfigsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["configList"]})
+export const getDataflowEndpointGroup: Client.Operation<GetDataflowEndpointGroupRequest, GetDataflowEndpointGroupResponse, GetDataflowEndpointGroupError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetDataflowEndpointGroup",http:{method:"GET",requestUri:"/dataflowEndpointGroup/{dataflowEndpointGroupId}",responseCode:200},input:{shape:GetDataflowEndpointGroupRequest$},output:{shape:GetDataflowEndpointGroupResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const listContacts: Paginate.Paginated<ListContactsRequest, ListContactsOutput, ListContactsError, GroundStation, ListContactsOutputContactListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListContacts",http:{method:"POST",requestUri:"/contacts",responseCode:200},input:{shape:ListContactsRequest$},output:{shape:ListContactsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["contactList"]})
+export const getMinuteUsage: Client.Operation<GetMinuteUsageRequest, GetMinuteUsageResponse, GetMinuteUsageError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetMinuteUsage",http:{method:"POST",requestUri:"/minute-usage",responseCode:200},input:{shape:GetMinuteUsageRequest$},output:{shape:GetMinuteUsageResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const listDataflowEndpointGroups: Paginate.Paginated<ListDataflowEndpointGroupsRequest, ListDataflowEndpointGroupsOutput, ListDataflowEndpointGroupsError, GroundStation, ListDataflowEndpointGroupsOutputDataflowEndpointGroupListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListDataflowEndpointGroups",http:{method:"GET",requestUri:"/dataflowEndpointGroup",responseCode:200},input:{shape:ListDataflowEndpointGroupsRequest$},output:{shape:ListDataflowEndpointGroupsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["dataflowEndpointGroupList"]})
+export const getMissionProfile: Client.Operation<GetMissionProfileRequest, GetMissionProfileResponse, GetMissionProfileError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetMissionProfile",http:{method:"GET",requestUri:"/missionprofile/{missionProfileId}",responseCode:200},input:{shape:GetMissionProfileRequest$},output:{shape:GetMissionProfileResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const listEphemerides: Paginate.Paginated<ListEphemeridesRequest, ListEphemeridesOutput, ListEphemeridesError, GroundStation, ListEphemeridesOutputEphemeridesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListEphemerides",http:{method:"POST",requestUri:"/ephemerides",responseCode:200},input:{shape:ListEphemeridesRequest$},output:{shape:ListEphemeridesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["ephemerides"]})
+export const getSatellite: Client.Operation<GetSatelliteRequest, GetSatelliteResponse, GetSatelliteError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"GetSatellite",http:{method:"GET",requestUri:"/satellite/{satelliteId}",responseCode:200},input:{shape:GetSatelliteRequest$},output:{shape:GetSatelliteResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const listGroundStations: Paginate.Paginated<ListGroundStationsRequest, ListGroundStationsOutput, ListGroundStationsError, GroundStation, ListGroundStationsOutputGroundStationListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListGroundStations",http:{method:"GET",requestUri:"/groundstation",responseCode:200},input:{shape:ListGroundStationsRequest$},output:{shape:ListGroundStationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["groundStationList"]})
+export const listConfigs: Paginate.Paginated<ListConfigsRequest, ListConfigsResponse, ListConfigsError, GroundStation, ConfigListItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListConfigs",http:{method:"GET",requestUri:"/config",responseCode:200},input:{shape:ListConfigsRequest$},output:{shape:ListConfigsResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["configList"]})
 
-export const listMissionProfiles: Paginate.Paginated<ListMissionProfilesRequest, ListMissionProfilesOutput, ListMissionProfilesError, GroundStation, ListMissionProfilesOutputMissionProfileListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListMissionProfiles",http:{method:"GET",requestUri:"/missionprofile",responseCode:200},input:{shape:ListMissionProfilesRequest$},output:{shape:ListMissionProfilesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["missionProfileList"]})
+export const listContacts: Paginate.Paginated<ListContactsRequest, ListContactsResponse, ListContactsError, GroundStation, ContactData> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListContacts",http:{method:"POST",requestUri:"/contacts",responseCode:200},input:{shape:ListContactsRequest$},output:{shape:ListContactsResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["contactList"]})
 
-export const listSatellites: Paginate.Paginated<ListSatellitesRequest, ListSatellitesOutput, ListSatellitesError, GroundStation, ListSatellitesOutputSatellitesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListSatellites",http:{method:"GET",requestUri:"/satellite",responseCode:200},input:{shape:ListSatellitesRequest$},output:{shape:ListSatellitesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["satellites"]})
+export const listDataflowEndpointGroups: Paginate.Paginated<ListDataflowEndpointGroupsRequest, ListDataflowEndpointGroupsResponse, ListDataflowEndpointGroupsError, GroundStation, DataflowEndpointListItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListDataflowEndpointGroups",http:{method:"GET",requestUri:"/dataflowEndpointGroup",responseCode:200},input:{shape:ListDataflowEndpointGroupsRequest$},output:{shape:ListDataflowEndpointGroupsResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["dataflowEndpointGroupList"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listEphemerides: Paginate.Paginated<ListEphemeridesRequest, ListEphemeridesResponse, ListEphemeridesError, GroundStation, EphemerisItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListEphemerides",http:{method:"POST",requestUri:"/ephemerides",responseCode:200},input:{shape:ListEphemeridesRequest$},output:{shape:ListEphemeridesResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["ephemerides"]})
 
-export const registerAgent: Client.Operation<RegisterAgentRequest, RegisterAgentOutput, RegisterAgentError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"RegisterAgent",http:{method:"POST",requestUri:"/agent",responseCode:200},input:{shape:RegisterAgentRequest$},output:{shape:RegisterAgentOutput$}}})
+export const listGroundStations: Paginate.Paginated<ListGroundStationsRequest, ListGroundStationsResponse, ListGroundStationsError, GroundStation, GroundStationData> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListGroundStations",http:{method:"GET",requestUri:"/groundstation",responseCode:200},input:{shape:ListGroundStationsRequest$},output:{shape:ListGroundStationsResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["groundStationList"]})
 
-export const reserveContact: Client.Operation<ReserveContactRequest, CancelContactOutput, ReserveContactError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ReserveContact",http:{method:"POST",requestUri:"/contact",responseCode:200},input:{shape:ReserveContactRequest$},output:{shape:CancelContactOutput$}}})
+export const listMissionProfiles: Paginate.Paginated<ListMissionProfilesRequest, ListMissionProfilesResponse, ListMissionProfilesError, GroundStation, MissionProfileListItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListMissionProfiles",http:{method:"GET",requestUri:"/missionprofile",responseCode:200},input:{shape:ListMissionProfilesRequest$},output:{shape:ListMissionProfilesResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["missionProfileList"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listSatellites: Paginate.Paginated<ListSatellitesRequest, ListSatellitesResponse, ListSatellitesError, GroundStation, SatelliteListItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListSatellites",http:{method:"GET",requestUri:"/satellite",responseCode:200},input:{shape:ListSatellitesRequest$},output:{shape:ListSatellitesResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["satellites"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$},idempotent:true}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const updateAgentStatus: Client.Operation<UpdateAgentStatusRequest, UpdateAgentStatusOutput, UpdateAgentStatusError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UpdateAgentStatus",http:{method:"PUT",requestUri:"/agent/{agentId}",responseCode:200},input:{shape:UpdateAgentStatusRequest$},output:{shape:UpdateAgentStatusOutput$},idempotent:true}})
+export const registerAgent: Client.Operation<RegisterAgentRequest, RegisterAgentResponse, RegisterAgentError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"RegisterAgent",http:{method:"POST",requestUri:"/agent",responseCode:200},input:{shape:RegisterAgentRequest$},output:{shape:RegisterAgentResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const updateConfig: Client.Operation<UpdateConfigRequest, CreateConfigOutput, UpdateConfigError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UpdateConfig",http:{method:"PUT",requestUri:"/config/{configType}/{configId}",responseCode:200},input:{shape:UpdateConfigRequest$},output:{shape:CreateConfigOutput$},idempotent:true}})
+export const reserveContact: Client.Operation<ReserveContactRequest, ContactIdResponse, ReserveContactError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"ReserveContact",http:{method:"POST",requestUri:"/contact",responseCode:200},input:{shape:ReserveContactRequest$},output:{shape:ContactIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const updateEphemeris: Client.Operation<UpdateEphemerisRequest, CreateEphemerisOutput, UpdateEphemerisError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UpdateEphemeris",http:{method:"PUT",requestUri:"/ephemeris/{ephemerisId}",responseCode:200},input:{shape:UpdateEphemerisRequest$},output:{shape:CreateEphemerisOutput$},idempotent:true}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
-export const updateMissionProfile: Client.Operation<UpdateMissionProfileRequest, CreateMissionProfileOutput, UpdateMissionProfileError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UpdateMissionProfile",http:{method:"PUT",requestUri:"/missionprofile/{missionProfileId}",responseCode:200},input:{shape:UpdateMissionProfileRequest$},output:{shape:CreateMissionProfileOutput$},idempotent:true}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
+
+export const updateAgentStatus: Client.Operation<UpdateAgentStatusRequest, UpdateAgentStatusResponse, UpdateAgentStatusError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UpdateAgentStatus",http:{method:"PUT",requestUri:"/agent/{agentId}",responseCode:200},input:{shape:UpdateAgentStatusRequest$},output:{shape:UpdateAgentStatusResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
+
+export const updateConfig: Client.Operation<UpdateConfigRequest, ConfigIdResponse, UpdateConfigError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UpdateConfig",http:{method:"PUT",requestUri:"/config/{configType}/{configId}",responseCode:200},input:{shape:UpdateConfigRequest$},output:{shape:ConfigIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
+
+export const updateEphemeris: Client.Operation<UpdateEphemerisRequest, EphemerisIdResponse, UpdateEphemerisError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UpdateEphemeris",http:{method:"PUT",requestUri:"/ephemeris/{ephemerisId}",responseCode:200},input:{shape:UpdateEphemerisRequest$},output:{shape:EphemerisIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
+
+export const updateMissionProfile: Client.Operation<UpdateMissionProfileRequest, MissionProfileIdResponse, UpdateMissionProfileError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"UpdateMissionProfile",http:{method:"PUT",requestUri:"/missionprofile/{missionProfileId}",responseCode:200},input:{shape:UpdateMissionProfileRequest$},output:{shape:MissionProfileIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 
 export const waitUntilContactScheduled: Waiter.Waiter<DescribeContactRequest, DescribeContactError, GroundStation> = /*#__PURE__*/ Waiter.make(describeContact, {delay:5,maxAttempts:180,acceptors:[{state:"failure",matcher:"path",argument:"contactStatus",expected:"FAILED_TO_SCHEDULE"},{state:"success",matcher:"path",argument:"contactStatus",expected:"SCHEDULED"}],search})

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Inspector client: provide it with `layer`. */
@@ -28,167 +29,209 @@ const double$: S.Shape = {type:"double",name:"Double"}
 const long$: S.Shape = {type:"long",name:"Long"}
 
 const AddAttributesToFindingsRequestFindingArns$: S.ListShape = {type:"list",name:"AddAttributesToFindingsRequestFindingArns",member:{shape:string$}}
-const AddAttributesToFindingsRequestAttributesMember$: S.StructureShape = {type:"structure",name:"AddAttributesToFindingsRequestAttributesMember",members:{key:{shape:string$},value:{shape:string$}},required:["key"]}
-const AddAttributesToFindingsRequestAttributes$: S.ListShape = {type:"list",name:"AddAttributesToFindingsRequestAttributes",member:{shape:AddAttributesToFindingsRequestAttributesMember$}}
+const Attribute$: S.StructureShape = {type:"structure",name:"Attribute",members:{key:{shape:string$},value:{shape:string$}},required:["key"]}
+const AddAttributesToFindingsRequestAttributes$: S.ListShape = {type:"list",name:"AddAttributesToFindingsRequestAttributes",member:{shape:Attribute$}}
 const AddAttributesToFindingsRequest$: S.StructureShape = {type:"structure",name:"AddAttributesToFindingsRequest",members:{findingArns:{shape:AddAttributesToFindingsRequestFindingArns$},attributes:{shape:AddAttributesToFindingsRequestAttributes$}},required:["findingArns","attributes"]}
-const AddAttributesToFindingsOutputFailedItemsValue$: S.StructureShape = {type:"structure",name:"AddAttributesToFindingsOutputFailedItemsValue",members:{failureCode:{shape:string$},retryable:{shape:boolean$}},required:["failureCode","retryable"]}
-const AddAttributesToFindingsOutputFailedItems$: S.MapShape = {type:"map",name:"AddAttributesToFindingsOutputFailedItems",key:{shape:string$},value:{shape:AddAttributesToFindingsOutputFailedItemsValue$}}
-const AddAttributesToFindingsOutput$: S.StructureShape = {type:"structure",name:"AddAttributesToFindingsOutput",members:{failedItems:{shape:AddAttributesToFindingsOutputFailedItems$}},required:["failedItems"]}
+const FailedItemDetails$: S.StructureShape = {type:"structure",name:"FailedItemDetails",members:{failureCode:{shape:string$},retryable:{shape:boolean$}},required:["failureCode","retryable"]}
+const AddAttributesToFindingsResponseFailedItems$: S.MapShape = {type:"map",name:"AddAttributesToFindingsResponseFailedItems",key:{shape:string$},value:{shape:FailedItemDetails$}}
+const AddAttributesToFindingsResponse$: S.StructureShape = {type:"structure",name:"AddAttributesToFindingsResponse",members:{failedItems:{shape:AddAttributesToFindingsResponseFailedItems$}},required:["failedItems"]}
 const CreateAssessmentTargetRequest$: S.StructureShape = {type:"structure",name:"CreateAssessmentTargetRequest",members:{assessmentTargetName:{shape:string$},resourceGroupArn:{shape:string$}},required:["assessmentTargetName"]}
-const CreateAssessmentTargetOutput$: S.StructureShape = {type:"structure",name:"CreateAssessmentTargetOutput",members:{assessmentTargetArn:{shape:string$}},required:["assessmentTargetArn"]}
+const CreateAssessmentTargetResponse$: S.StructureShape = {type:"structure",name:"CreateAssessmentTargetResponse",members:{assessmentTargetArn:{shape:string$}},required:["assessmentTargetArn"]}
 const CreateAssessmentTemplateRequestRulesPackageArns$: S.ListShape = {type:"list",name:"CreateAssessmentTemplateRequestRulesPackageArns",member:{shape:string$}}
 const CreateAssessmentTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateAssessmentTemplateRequest",members:{assessmentTargetArn:{shape:string$},assessmentTemplateName:{shape:string$},durationInSeconds:{shape:integer$},rulesPackageArns:{shape:CreateAssessmentTemplateRequestRulesPackageArns$},userAttributesForFindings:{shape:AddAttributesToFindingsRequestAttributes$}},required:["assessmentTargetArn","assessmentTemplateName","durationInSeconds","rulesPackageArns"]}
-const CreateAssessmentTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateAssessmentTemplateOutput",members:{assessmentTemplateArn:{shape:string$}},required:["assessmentTemplateArn"]}
+const CreateAssessmentTemplateResponse$: S.StructureShape = {type:"structure",name:"CreateAssessmentTemplateResponse",members:{assessmentTemplateArn:{shape:string$}},required:["assessmentTemplateArn"]}
 const CreateExclusionsPreviewRequest$: S.StructureShape = {type:"structure",name:"CreateExclusionsPreviewRequest",members:{assessmentTemplateArn:{shape:string$}},required:["assessmentTemplateArn"]}
-const CreateExclusionsPreviewOutput$: S.StructureShape = {type:"structure",name:"CreateExclusionsPreviewOutput",members:{previewToken:{shape:string$}},required:["previewToken"]}
-const CreateResourceGroupRequestResourceGroupTagsMember$: S.StructureShape = {type:"structure",name:"CreateResourceGroupRequestResourceGroupTagsMember",members:{key:{shape:string$},value:{shape:string$}},required:["key"]}
-const CreateResourceGroupRequestResourceGroupTags$: S.ListShape = {type:"list",name:"CreateResourceGroupRequestResourceGroupTags",member:{shape:CreateResourceGroupRequestResourceGroupTagsMember$}}
+const CreateExclusionsPreviewResponse$: S.StructureShape = {type:"structure",name:"CreateExclusionsPreviewResponse",members:{previewToken:{shape:string$}},required:["previewToken"]}
+const ResourceGroupTag$: S.StructureShape = {type:"structure",name:"ResourceGroupTag",members:{key:{shape:string$},value:{shape:string$}},required:["key"]}
+const CreateResourceGroupRequestResourceGroupTags$: S.ListShape = {type:"list",name:"CreateResourceGroupRequestResourceGroupTags",member:{shape:ResourceGroupTag$}}
 const CreateResourceGroupRequest$: S.StructureShape = {type:"structure",name:"CreateResourceGroupRequest",members:{resourceGroupTags:{shape:CreateResourceGroupRequestResourceGroupTags$}},required:["resourceGroupTags"]}
-const CreateResourceGroupOutput$: S.StructureShape = {type:"structure",name:"CreateResourceGroupOutput",members:{resourceGroupArn:{shape:string$}},required:["resourceGroupArn"]}
+const CreateResourceGroupResponse$: S.StructureShape = {type:"structure",name:"CreateResourceGroupResponse",members:{resourceGroupArn:{shape:string$}},required:["resourceGroupArn"]}
 const DeleteAssessmentRunRequest$: S.StructureShape = {type:"structure",name:"DeleteAssessmentRunRequest",members:{assessmentRunArn:{shape:string$}},required:["assessmentRunArn"]}
 const DeleteAssessmentTargetRequest$: S.StructureShape = {type:"structure",name:"DeleteAssessmentTargetRequest",members:{assessmentTargetArn:{shape:string$}},required:["assessmentTargetArn"]}
 const DeleteAssessmentTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteAssessmentTemplateRequest",members:{assessmentTemplateArn:{shape:string$}},required:["assessmentTemplateArn"]}
 const DescribeAssessmentRunsRequestAssessmentRunArns$: S.ListShape = {type:"list",name:"DescribeAssessmentRunsRequestAssessmentRunArns",member:{shape:string$}}
 const DescribeAssessmentRunsRequest$: S.StructureShape = {type:"structure",name:"DescribeAssessmentRunsRequest",members:{assessmentRunArns:{shape:DescribeAssessmentRunsRequestAssessmentRunArns$}},required:["assessmentRunArns"]}
-const DescribeAssessmentRunsOutputAssessmentRunsMemberRulesPackageArns$: S.ListShape = {type:"list",name:"DescribeAssessmentRunsOutputAssessmentRunsMemberRulesPackageArns",member:{shape:string$}}
-const DescribeAssessmentRunsOutputAssessmentRunsMemberStateChangesMember$: S.StructureShape = {type:"structure",name:"DescribeAssessmentRunsOutputAssessmentRunsMemberStateChangesMember",members:{stateChangedAt:{shape:timestamp$},state:{shape:string$}},required:["stateChangedAt","state"]}
-const DescribeAssessmentRunsOutputAssessmentRunsMemberStateChanges$: S.ListShape = {type:"list",name:"DescribeAssessmentRunsOutputAssessmentRunsMemberStateChanges",member:{shape:DescribeAssessmentRunsOutputAssessmentRunsMemberStateChangesMember$}}
-const DescribeAssessmentRunsOutputAssessmentRunsMemberNotificationsMember$: S.StructureShape = {type:"structure",name:"DescribeAssessmentRunsOutputAssessmentRunsMemberNotificationsMember",members:{date:{shape:timestamp$},event:{shape:string$},message:{shape:string$},error:{shape:boolean$},snsTopicArn:{shape:string$},snsPublishStatusCode:{shape:string$}},required:["date","event","error"]}
-const DescribeAssessmentRunsOutputAssessmentRunsMemberNotifications$: S.ListShape = {type:"list",name:"DescribeAssessmentRunsOutputAssessmentRunsMemberNotifications",member:{shape:DescribeAssessmentRunsOutputAssessmentRunsMemberNotificationsMember$}}
-const DescribeAssessmentRunsOutputAssessmentRunsMemberFindingCounts$: S.MapShape = {type:"map",name:"DescribeAssessmentRunsOutputAssessmentRunsMemberFindingCounts",key:{shape:string$},value:{shape:integer$}}
-const DescribeAssessmentRunsOutputAssessmentRunsMember$: S.StructureShape = {type:"structure",name:"DescribeAssessmentRunsOutputAssessmentRunsMember",members:{arn:{shape:string$},name:{shape:string$},assessmentTemplateArn:{shape:string$},state:{shape:string$},durationInSeconds:{shape:integer$},rulesPackageArns:{shape:DescribeAssessmentRunsOutputAssessmentRunsMemberRulesPackageArns$},userAttributesForFindings:{shape:AddAttributesToFindingsRequestAttributes$},createdAt:{shape:timestamp$},startedAt:{shape:timestamp$},completedAt:{shape:timestamp$},stateChangedAt:{shape:timestamp$},dataCollected:{shape:boolean$},stateChanges:{shape:DescribeAssessmentRunsOutputAssessmentRunsMemberStateChanges$},notifications:{shape:DescribeAssessmentRunsOutputAssessmentRunsMemberNotifications$},findingCounts:{shape:DescribeAssessmentRunsOutputAssessmentRunsMemberFindingCounts$}},required:["arn","name","assessmentTemplateArn","state","durationInSeconds","rulesPackageArns","userAttributesForFindings","createdAt","stateChangedAt","dataCollected","stateChanges","notifications","findingCounts"]}
-const DescribeAssessmentRunsOutputAssessmentRuns$: S.ListShape = {type:"list",name:"DescribeAssessmentRunsOutputAssessmentRuns",member:{shape:DescribeAssessmentRunsOutputAssessmentRunsMember$}}
-const DescribeAssessmentRunsOutput$: S.StructureShape = {type:"structure",name:"DescribeAssessmentRunsOutput",members:{assessmentRuns:{shape:DescribeAssessmentRunsOutputAssessmentRuns$},failedItems:{shape:AddAttributesToFindingsOutputFailedItems$}},required:["assessmentRuns","failedItems"]}
+const AssessmentRunRulesPackageArns$: S.ListShape = {type:"list",name:"AssessmentRunRulesPackageArns",member:{shape:string$}}
+const AssessmentRunStateChange$: S.StructureShape = {type:"structure",name:"AssessmentRunStateChange",members:{stateChangedAt:{shape:timestamp$},state:{shape:string$}},required:["stateChangedAt","state"]}
+const AssessmentRunStateChanges$: S.ListShape = {type:"list",name:"AssessmentRunStateChanges",member:{shape:AssessmentRunStateChange$}}
+const AssessmentRunNotification$: S.StructureShape = {type:"structure",name:"AssessmentRunNotification",members:{date:{shape:timestamp$},event:{shape:string$},message:{shape:string$},error:{shape:boolean$},snsTopicArn:{shape:string$},snsPublishStatusCode:{shape:string$}},required:["date","event","error"]}
+const AssessmentRunNotifications$: S.ListShape = {type:"list",name:"AssessmentRunNotifications",member:{shape:AssessmentRunNotification$}}
+const AssessmentRunFindingCounts$: S.MapShape = {type:"map",name:"AssessmentRunFindingCounts",key:{shape:string$},value:{shape:integer$}}
+const AssessmentRun$: S.StructureShape = {type:"structure",name:"AssessmentRun",members:{arn:{shape:string$},name:{shape:string$},assessmentTemplateArn:{shape:string$},state:{shape:string$},durationInSeconds:{shape:integer$},rulesPackageArns:{shape:AssessmentRunRulesPackageArns$},userAttributesForFindings:{shape:AddAttributesToFindingsRequestAttributes$},createdAt:{shape:timestamp$},startedAt:{shape:timestamp$},completedAt:{shape:timestamp$},stateChangedAt:{shape:timestamp$},dataCollected:{shape:boolean$},stateChanges:{shape:AssessmentRunStateChanges$},notifications:{shape:AssessmentRunNotifications$},findingCounts:{shape:AssessmentRunFindingCounts$}},required:["arn","name","assessmentTemplateArn","state","durationInSeconds","rulesPackageArns","userAttributesForFindings","createdAt","stateChangedAt","dataCollected","stateChanges","notifications","findingCounts"]}
+const DescribeAssessmentRunsResponseAssessmentRuns$: S.ListShape = {type:"list",name:"DescribeAssessmentRunsResponseAssessmentRuns",member:{shape:AssessmentRun$}}
+const DescribeAssessmentRunsResponse$: S.StructureShape = {type:"structure",name:"DescribeAssessmentRunsResponse",members:{assessmentRuns:{shape:DescribeAssessmentRunsResponseAssessmentRuns$},failedItems:{shape:AddAttributesToFindingsResponseFailedItems$}},required:["assessmentRuns","failedItems"]}
 const DescribeAssessmentTargetsRequest$: S.StructureShape = {type:"structure",name:"DescribeAssessmentTargetsRequest",members:{assessmentTargetArns:{shape:DescribeAssessmentRunsRequestAssessmentRunArns$}},required:["assessmentTargetArns"]}
-const DescribeAssessmentTargetsOutputAssessmentTargetsMember$: S.StructureShape = {type:"structure",name:"DescribeAssessmentTargetsOutputAssessmentTargetsMember",members:{arn:{shape:string$},name:{shape:string$},resourceGroupArn:{shape:string$},createdAt:{shape:timestamp$},updatedAt:{shape:timestamp$}},required:["arn","name","createdAt","updatedAt"]}
-const DescribeAssessmentTargetsOutputAssessmentTargets$: S.ListShape = {type:"list",name:"DescribeAssessmentTargetsOutputAssessmentTargets",member:{shape:DescribeAssessmentTargetsOutputAssessmentTargetsMember$}}
-const DescribeAssessmentTargetsOutput$: S.StructureShape = {type:"structure",name:"DescribeAssessmentTargetsOutput",members:{assessmentTargets:{shape:DescribeAssessmentTargetsOutputAssessmentTargets$},failedItems:{shape:AddAttributesToFindingsOutputFailedItems$}},required:["assessmentTargets","failedItems"]}
+const AssessmentTarget$: S.StructureShape = {type:"structure",name:"AssessmentTarget",members:{arn:{shape:string$},name:{shape:string$},resourceGroupArn:{shape:string$},createdAt:{shape:timestamp$},updatedAt:{shape:timestamp$}},required:["arn","name","createdAt","updatedAt"]}
+const DescribeAssessmentTargetsResponseAssessmentTargets$: S.ListShape = {type:"list",name:"DescribeAssessmentTargetsResponseAssessmentTargets",member:{shape:AssessmentTarget$}}
+const DescribeAssessmentTargetsResponse$: S.StructureShape = {type:"structure",name:"DescribeAssessmentTargetsResponse",members:{assessmentTargets:{shape:DescribeAssessmentTargetsResponseAssessmentTargets$},failedItems:{shape:AddAttributesToFindingsResponseFailedItems$}},required:["assessmentTargets","failedItems"]}
 const DescribeAssessmentTemplatesRequest$: S.StructureShape = {type:"structure",name:"DescribeAssessmentTemplatesRequest",members:{assessmentTemplateArns:{shape:DescribeAssessmentRunsRequestAssessmentRunArns$}},required:["assessmentTemplateArns"]}
-const DescribeAssessmentTemplatesOutputAssessmentTemplatesMember$: S.StructureShape = {type:"structure",name:"DescribeAssessmentTemplatesOutputAssessmentTemplatesMember",members:{arn:{shape:string$},name:{shape:string$},assessmentTargetArn:{shape:string$},durationInSeconds:{shape:integer$},rulesPackageArns:{shape:CreateAssessmentTemplateRequestRulesPackageArns$},userAttributesForFindings:{shape:AddAttributesToFindingsRequestAttributes$},lastAssessmentRunArn:{shape:string$},assessmentRunCount:{shape:integer$},createdAt:{shape:timestamp$}},required:["arn","name","assessmentTargetArn","durationInSeconds","rulesPackageArns","userAttributesForFindings","assessmentRunCount","createdAt"]}
-const DescribeAssessmentTemplatesOutputAssessmentTemplates$: S.ListShape = {type:"list",name:"DescribeAssessmentTemplatesOutputAssessmentTemplates",member:{shape:DescribeAssessmentTemplatesOutputAssessmentTemplatesMember$}}
-const DescribeAssessmentTemplatesOutput$: S.StructureShape = {type:"structure",name:"DescribeAssessmentTemplatesOutput",members:{assessmentTemplates:{shape:DescribeAssessmentTemplatesOutputAssessmentTemplates$},failedItems:{shape:AddAttributesToFindingsOutputFailedItems$}},required:["assessmentTemplates","failedItems"]}
-const DescribeCrossAccountAccessRoleOutput$: S.StructureShape = {type:"structure",name:"DescribeCrossAccountAccessRoleOutput",members:{roleArn:{shape:string$},valid:{shape:boolean$},registeredAt:{shape:timestamp$}},required:["roleArn","valid","registeredAt"]}
+const AssessmentTemplate$: S.StructureShape = {type:"structure",name:"AssessmentTemplate",members:{arn:{shape:string$},name:{shape:string$},assessmentTargetArn:{shape:string$},durationInSeconds:{shape:integer$},rulesPackageArns:{shape:CreateAssessmentTemplateRequestRulesPackageArns$},userAttributesForFindings:{shape:AddAttributesToFindingsRequestAttributes$},lastAssessmentRunArn:{shape:string$},assessmentRunCount:{shape:integer$},createdAt:{shape:timestamp$}},required:["arn","name","assessmentTargetArn","durationInSeconds","rulesPackageArns","userAttributesForFindings","assessmentRunCount","createdAt"]}
+const DescribeAssessmentTemplatesResponseAssessmentTemplates$: S.ListShape = {type:"list",name:"DescribeAssessmentTemplatesResponseAssessmentTemplates",member:{shape:AssessmentTemplate$}}
+const DescribeAssessmentTemplatesResponse$: S.StructureShape = {type:"structure",name:"DescribeAssessmentTemplatesResponse",members:{assessmentTemplates:{shape:DescribeAssessmentTemplatesResponseAssessmentTemplates$},failedItems:{shape:AddAttributesToFindingsResponseFailedItems$}},required:["assessmentTemplates","failedItems"]}
+const DescribeCrossAccountAccessRoleResponse$: S.StructureShape = {type:"structure",name:"DescribeCrossAccountAccessRoleResponse",members:{roleArn:{shape:string$},valid:{shape:boolean$},registeredAt:{shape:timestamp$}},required:["roleArn","valid","registeredAt"]}
 const DescribeExclusionsRequestExclusionArns$: S.ListShape = {type:"list",name:"DescribeExclusionsRequestExclusionArns",member:{shape:string$}}
 const DescribeExclusionsRequest$: S.StructureShape = {type:"structure",name:"DescribeExclusionsRequest",members:{exclusionArns:{shape:DescribeExclusionsRequestExclusionArns$},locale:{shape:string$}},required:["exclusionArns"]}
-const DescribeExclusionsOutputExclusionsValueScopesMember$: S.StructureShape = {type:"structure",name:"DescribeExclusionsOutputExclusionsValueScopesMember",members:{key:{shape:string$},value:{shape:string$}}}
-const DescribeExclusionsOutputExclusionsValueScopes$: S.ListShape = {type:"list",name:"DescribeExclusionsOutputExclusionsValueScopes",member:{shape:DescribeExclusionsOutputExclusionsValueScopesMember$}}
-const DescribeExclusionsOutputExclusionsValueAttributes$: S.ListShape = {type:"list",name:"DescribeExclusionsOutputExclusionsValueAttributes",member:{shape:AddAttributesToFindingsRequestAttributesMember$}}
-const DescribeExclusionsOutputExclusionsValue$: S.StructureShape = {type:"structure",name:"DescribeExclusionsOutputExclusionsValue",members:{arn:{shape:string$},title:{shape:string$},description:{shape:string$},recommendation:{shape:string$},scopes:{shape:DescribeExclusionsOutputExclusionsValueScopes$},attributes:{shape:DescribeExclusionsOutputExclusionsValueAttributes$}},required:["arn","title","description","recommendation","scopes"]}
-const DescribeExclusionsOutputExclusions$: S.MapShape = {type:"map",name:"DescribeExclusionsOutputExclusions",key:{shape:string$},value:{shape:DescribeExclusionsOutputExclusionsValue$}}
-const DescribeExclusionsOutput$: S.StructureShape = {type:"structure",name:"DescribeExclusionsOutput",members:{exclusions:{shape:DescribeExclusionsOutputExclusions$},failedItems:{shape:AddAttributesToFindingsOutputFailedItems$}},required:["exclusions","failedItems"]}
+const Scope$: S.StructureShape = {type:"structure",name:"Scope",members:{key:{shape:string$},value:{shape:string$}}}
+const ExclusionScopes$: S.ListShape = {type:"list",name:"ExclusionScopes",member:{shape:Scope$}}
+const ExclusionAttributes$: S.ListShape = {type:"list",name:"ExclusionAttributes",member:{shape:Attribute$}}
+const Exclusion$: S.StructureShape = {type:"structure",name:"Exclusion",members:{arn:{shape:string$},title:{shape:string$},description:{shape:string$},recommendation:{shape:string$},scopes:{shape:ExclusionScopes$},attributes:{shape:ExclusionAttributes$}},required:["arn","title","description","recommendation","scopes"]}
+const DescribeExclusionsResponseExclusions$: S.MapShape = {type:"map",name:"DescribeExclusionsResponseExclusions",key:{shape:string$},value:{shape:Exclusion$}}
+const DescribeExclusionsResponse$: S.StructureShape = {type:"structure",name:"DescribeExclusionsResponse",members:{exclusions:{shape:DescribeExclusionsResponseExclusions$},failedItems:{shape:AddAttributesToFindingsResponseFailedItems$}},required:["exclusions","failedItems"]}
 const DescribeFindingsRequest$: S.StructureShape = {type:"structure",name:"DescribeFindingsRequest",members:{findingArns:{shape:DescribeAssessmentRunsRequestAssessmentRunArns$},locale:{shape:string$}},required:["findingArns"]}
-const DescribeFindingsOutputFindingsMemberServiceAttributes$: S.StructureShape = {type:"structure",name:"DescribeFindingsOutputFindingsMemberServiceAttributes",members:{schemaVersion:{shape:integer$},assessmentRunArn:{shape:string$},rulesPackageArn:{shape:string$}},required:["schemaVersion"]}
-const DescribeFindingsOutputFindingsMemberAssetAttributesIpv4Addresses$: S.ListShape = {type:"list",name:"DescribeFindingsOutputFindingsMemberAssetAttributesIpv4Addresses",member:{shape:string$}}
-const DescribeFindingsOutputFindingsMemberAssetAttributesTagsMember$: S.StructureShape = {type:"structure",name:"DescribeFindingsOutputFindingsMemberAssetAttributesTagsMember",members:{key:{shape:string$},value:{shape:string$}},required:["key"]}
-const DescribeFindingsOutputFindingsMemberAssetAttributesTags$: S.ListShape = {type:"list",name:"DescribeFindingsOutputFindingsMemberAssetAttributesTags",member:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesTagsMember$}}
-const DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberPrivateIpAddressesMember$: S.StructureShape = {type:"structure",name:"DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberPrivateIpAddressesMember",members:{privateDnsName:{shape:string$},privateIpAddress:{shape:string$}}}
-const DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberPrivateIpAddresses$: S.ListShape = {type:"list",name:"DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberPrivateIpAddresses",member:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberPrivateIpAddressesMember$}}
-const DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberIpv6Addresses$: S.ListShape = {type:"list",name:"DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberIpv6Addresses",member:{shape:string$}}
-const DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberSecurityGroupsMember$: S.StructureShape = {type:"structure",name:"DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberSecurityGroupsMember",members:{groupName:{shape:string$},groupId:{shape:string$}}}
-const DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberSecurityGroups$: S.ListShape = {type:"list",name:"DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberSecurityGroups",member:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberSecurityGroupsMember$}}
-const DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMember$: S.StructureShape = {type:"structure",name:"DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMember",members:{networkInterfaceId:{shape:string$},subnetId:{shape:string$},vpcId:{shape:string$},privateDnsName:{shape:string$},privateIpAddress:{shape:string$},privateIpAddresses:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberPrivateIpAddresses$},publicDnsName:{shape:string$},publicIp:{shape:string$},ipv6Addresses:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberIpv6Addresses$},securityGroups:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberSecurityGroups$}}}
-const DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfaces$: S.ListShape = {type:"list",name:"DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfaces",member:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMember$}}
-const DescribeFindingsOutputFindingsMemberAssetAttributes$: S.StructureShape = {type:"structure",name:"DescribeFindingsOutputFindingsMemberAssetAttributes",members:{schemaVersion:{shape:integer$},agentId:{shape:string$},autoScalingGroup:{shape:string$},amiId:{shape:string$},hostname:{shape:string$},ipv4Addresses:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesIpv4Addresses$},tags:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesTags$},networkInterfaces:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfaces$}},required:["schemaVersion"]}
-const DescribeFindingsOutputFindingsMember$: S.StructureShape = {type:"structure",name:"DescribeFindingsOutputFindingsMember",members:{arn:{shape:string$},schemaVersion:{shape:integer$},service:{shape:string$},serviceAttributes:{shape:DescribeFindingsOutputFindingsMemberServiceAttributes$},assetType:{shape:string$},assetAttributes:{shape:DescribeFindingsOutputFindingsMemberAssetAttributes$},id:{shape:string$},title:{shape:string$},description:{shape:string$},recommendation:{shape:string$},severity:{shape:string$},numericSeverity:{shape:double$},confidence:{shape:integer$},indicatorOfCompromise:{shape:boolean$},attributes:{shape:DescribeExclusionsOutputExclusionsValueAttributes$},userAttributes:{shape:AddAttributesToFindingsRequestAttributes$},createdAt:{shape:timestamp$},updatedAt:{shape:timestamp$}},required:["arn","attributes","userAttributes","createdAt","updatedAt"]}
-const DescribeFindingsOutputFindings$: S.ListShape = {type:"list",name:"DescribeFindingsOutputFindings",member:{shape:DescribeFindingsOutputFindingsMember$}}
-const DescribeFindingsOutput$: S.StructureShape = {type:"structure",name:"DescribeFindingsOutput",members:{findings:{shape:DescribeFindingsOutputFindings$},failedItems:{shape:AddAttributesToFindingsOutputFailedItems$}},required:["findings","failedItems"]}
+const InspectorServiceAttributes$: S.StructureShape = {type:"structure",name:"InspectorServiceAttributes",members:{schemaVersion:{shape:integer$},assessmentRunArn:{shape:string$},rulesPackageArn:{shape:string$}},required:["schemaVersion"]}
+const AssetAttributesIpv4Addresses$: S.ListShape = {type:"list",name:"AssetAttributesIpv4Addresses",member:{shape:string$}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{key:{shape:string$},value:{shape:string$}},required:["key"]}
+const AssetAttributesTags$: S.ListShape = {type:"list",name:"AssetAttributesTags",member:{shape:Tag$}}
+const PrivateIp$: S.StructureShape = {type:"structure",name:"PrivateIp",members:{privateDnsName:{shape:string$},privateIpAddress:{shape:string$}}}
+const NetworkInterfacePrivateIpAddresses$: S.ListShape = {type:"list",name:"NetworkInterfacePrivateIpAddresses",member:{shape:PrivateIp$}}
+const NetworkInterfaceIpv6Addresses$: S.ListShape = {type:"list",name:"NetworkInterfaceIpv6Addresses",member:{shape:string$}}
+const SecurityGroup$: S.StructureShape = {type:"structure",name:"SecurityGroup",members:{groupName:{shape:string$},groupId:{shape:string$}}}
+const NetworkInterfaceSecurityGroups$: S.ListShape = {type:"list",name:"NetworkInterfaceSecurityGroups",member:{shape:SecurityGroup$}}
+const NetworkInterface$: S.StructureShape = {type:"structure",name:"NetworkInterface",members:{networkInterfaceId:{shape:string$},subnetId:{shape:string$},vpcId:{shape:string$},privateDnsName:{shape:string$},privateIpAddress:{shape:string$},privateIpAddresses:{shape:NetworkInterfacePrivateIpAddresses$},publicDnsName:{shape:string$},publicIp:{shape:string$},ipv6Addresses:{shape:NetworkInterfaceIpv6Addresses$},securityGroups:{shape:NetworkInterfaceSecurityGroups$}}}
+const AssetAttributesNetworkInterfaces$: S.ListShape = {type:"list",name:"AssetAttributesNetworkInterfaces",member:{shape:NetworkInterface$}}
+const AssetAttributes$: S.StructureShape = {type:"structure",name:"AssetAttributes",members:{schemaVersion:{shape:integer$},agentId:{shape:string$},autoScalingGroup:{shape:string$},amiId:{shape:string$},hostname:{shape:string$},ipv4Addresses:{shape:AssetAttributesIpv4Addresses$},tags:{shape:AssetAttributesTags$},networkInterfaces:{shape:AssetAttributesNetworkInterfaces$}},required:["schemaVersion"]}
+const Finding$: S.StructureShape = {type:"structure",name:"Finding",members:{arn:{shape:string$},schemaVersion:{shape:integer$},service:{shape:string$},serviceAttributes:{shape:InspectorServiceAttributes$},assetType:{shape:string$},assetAttributes:{shape:AssetAttributes$},id:{shape:string$},title:{shape:string$},description:{shape:string$},recommendation:{shape:string$},severity:{shape:string$},numericSeverity:{shape:double$},confidence:{shape:integer$},indicatorOfCompromise:{shape:boolean$},attributes:{shape:ExclusionAttributes$},userAttributes:{shape:AddAttributesToFindingsRequestAttributes$},createdAt:{shape:timestamp$},updatedAt:{shape:timestamp$}},required:["arn","attributes","userAttributes","createdAt","updatedAt"]}
+const DescribeFindingsResponseFindings$: S.ListShape = {type:"list",name:"DescribeFindingsResponseFindings",member:{shape:Finding$}}
+const DescribeFindingsResponse$: S.StructureShape = {type:"structure",name:"DescribeFindingsResponse",members:{findings:{shape:DescribeFindingsResponseFindings$},failedItems:{shape:AddAttributesToFindingsResponseFailedItems$}},required:["findings","failedItems"]}
 const DescribeResourceGroupsRequest$: S.StructureShape = {type:"structure",name:"DescribeResourceGroupsRequest",members:{resourceGroupArns:{shape:DescribeAssessmentRunsRequestAssessmentRunArns$}},required:["resourceGroupArns"]}
-const DescribeResourceGroupsOutputResourceGroupsMember$: S.StructureShape = {type:"structure",name:"DescribeResourceGroupsOutputResourceGroupsMember",members:{arn:{shape:string$},tags:{shape:CreateResourceGroupRequestResourceGroupTags$},createdAt:{shape:timestamp$}},required:["arn","tags","createdAt"]}
-const DescribeResourceGroupsOutputResourceGroups$: S.ListShape = {type:"list",name:"DescribeResourceGroupsOutputResourceGroups",member:{shape:DescribeResourceGroupsOutputResourceGroupsMember$}}
-const DescribeResourceGroupsOutput$: S.StructureShape = {type:"structure",name:"DescribeResourceGroupsOutput",members:{resourceGroups:{shape:DescribeResourceGroupsOutputResourceGroups$},failedItems:{shape:AddAttributesToFindingsOutputFailedItems$}},required:["resourceGroups","failedItems"]}
+const ResourceGroup$: S.StructureShape = {type:"structure",name:"ResourceGroup",members:{arn:{shape:string$},tags:{shape:CreateResourceGroupRequestResourceGroupTags$},createdAt:{shape:timestamp$}},required:["arn","tags","createdAt"]}
+const DescribeResourceGroupsResponseResourceGroups$: S.ListShape = {type:"list",name:"DescribeResourceGroupsResponseResourceGroups",member:{shape:ResourceGroup$}}
+const DescribeResourceGroupsResponse$: S.StructureShape = {type:"structure",name:"DescribeResourceGroupsResponse",members:{resourceGroups:{shape:DescribeResourceGroupsResponseResourceGroups$},failedItems:{shape:AddAttributesToFindingsResponseFailedItems$}},required:["resourceGroups","failedItems"]}
 const DescribeRulesPackagesRequest$: S.StructureShape = {type:"structure",name:"DescribeRulesPackagesRequest",members:{rulesPackageArns:{shape:DescribeAssessmentRunsRequestAssessmentRunArns$},locale:{shape:string$}},required:["rulesPackageArns"]}
-const DescribeRulesPackagesOutputRulesPackagesMember$: S.StructureShape = {type:"structure",name:"DescribeRulesPackagesOutputRulesPackagesMember",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},provider:{shape:string$},description:{shape:string$}},required:["arn","name","version","provider"]}
-const DescribeRulesPackagesOutputRulesPackages$: S.ListShape = {type:"list",name:"DescribeRulesPackagesOutputRulesPackages",member:{shape:DescribeRulesPackagesOutputRulesPackagesMember$}}
-const DescribeRulesPackagesOutput$: S.StructureShape = {type:"structure",name:"DescribeRulesPackagesOutput",members:{rulesPackages:{shape:DescribeRulesPackagesOutputRulesPackages$},failedItems:{shape:AddAttributesToFindingsOutputFailedItems$}},required:["rulesPackages","failedItems"]}
+const RulesPackage$: S.StructureShape = {type:"structure",name:"RulesPackage",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},provider:{shape:string$},description:{shape:string$}},required:["arn","name","version","provider"]}
+const DescribeRulesPackagesResponseRulesPackages$: S.ListShape = {type:"list",name:"DescribeRulesPackagesResponseRulesPackages",member:{shape:RulesPackage$}}
+const DescribeRulesPackagesResponse$: S.StructureShape = {type:"structure",name:"DescribeRulesPackagesResponse",members:{rulesPackages:{shape:DescribeRulesPackagesResponseRulesPackages$},failedItems:{shape:AddAttributesToFindingsResponseFailedItems$}},required:["rulesPackages","failedItems"]}
 const GetAssessmentReportRequest$: S.StructureShape = {type:"structure",name:"GetAssessmentReportRequest",members:{assessmentRunArn:{shape:string$},reportFileFormat:{shape:string$},reportType:{shape:string$}},required:["assessmentRunArn","reportFileFormat","reportType"]}
-const GetAssessmentReportOutput$: S.StructureShape = {type:"structure",name:"GetAssessmentReportOutput",members:{status:{shape:string$},url:{shape:string$}},required:["status"]}
+const GetAssessmentReportResponse$: S.StructureShape = {type:"structure",name:"GetAssessmentReportResponse",members:{status:{shape:string$},url:{shape:string$}},required:["status"]}
 const GetExclusionsPreviewRequest$: S.StructureShape = {type:"structure",name:"GetExclusionsPreviewRequest",members:{assessmentTemplateArn:{shape:string$},previewToken:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$},locale:{shape:string$}},required:["assessmentTemplateArn","previewToken"]}
-const GetExclusionsPreviewOutputExclusionPreviewsMember$: S.StructureShape = {type:"structure",name:"GetExclusionsPreviewOutputExclusionPreviewsMember",members:{title:{shape:string$},description:{shape:string$},recommendation:{shape:string$},scopes:{shape:DescribeExclusionsOutputExclusionsValueScopes$},attributes:{shape:DescribeExclusionsOutputExclusionsValueAttributes$}},required:["title","description","recommendation","scopes"]}
-const GetExclusionsPreviewOutputExclusionPreviews$: S.ListShape = {type:"list",name:"GetExclusionsPreviewOutputExclusionPreviews",member:{shape:GetExclusionsPreviewOutputExclusionPreviewsMember$}}
-const GetExclusionsPreviewOutput$: S.StructureShape = {type:"structure",name:"GetExclusionsPreviewOutput",members:{previewStatus:{shape:string$},exclusionPreviews:{shape:GetExclusionsPreviewOutputExclusionPreviews$},nextToken:{shape:string$}},required:["previewStatus"]}
+const ExclusionPreview$: S.StructureShape = {type:"structure",name:"ExclusionPreview",members:{title:{shape:string$},description:{shape:string$},recommendation:{shape:string$},scopes:{shape:ExclusionScopes$},attributes:{shape:ExclusionAttributes$}},required:["title","description","recommendation","scopes"]}
+const GetExclusionsPreviewResponseExclusionPreviews$: S.ListShape = {type:"list",name:"GetExclusionsPreviewResponseExclusionPreviews",member:{shape:ExclusionPreview$}}
+const GetExclusionsPreviewResponse$: S.StructureShape = {type:"structure",name:"GetExclusionsPreviewResponse",members:{previewStatus:{shape:string$},exclusionPreviews:{shape:GetExclusionsPreviewResponseExclusionPreviews$},nextToken:{shape:string$}},required:["previewStatus"]}
 const GetTelemetryMetadataRequest$: S.StructureShape = {type:"structure",name:"GetTelemetryMetadataRequest",members:{assessmentRunArn:{shape:string$}},required:["assessmentRunArn"]}
-const GetTelemetryMetadataOutputTelemetryMetadataMember$: S.StructureShape = {type:"structure",name:"GetTelemetryMetadataOutputTelemetryMetadataMember",members:{messageType:{shape:string$},count:{shape:long$},dataSize:{shape:long$}},required:["messageType","count"]}
-const GetTelemetryMetadataOutputTelemetryMetadata$: S.ListShape = {type:"list",name:"GetTelemetryMetadataOutputTelemetryMetadata",member:{shape:GetTelemetryMetadataOutputTelemetryMetadataMember$}}
-const GetTelemetryMetadataOutput$: S.StructureShape = {type:"structure",name:"GetTelemetryMetadataOutput",members:{telemetryMetadata:{shape:GetTelemetryMetadataOutputTelemetryMetadata$}},required:["telemetryMetadata"]}
-const ListAssessmentRunAgentsRequestFilterAgentHealths$: S.ListShape = {type:"list",name:"ListAssessmentRunAgentsRequestFilterAgentHealths",member:{shape:string$}}
-const ListAssessmentRunAgentsRequestFilterAgentHealthCodes$: S.ListShape = {type:"list",name:"ListAssessmentRunAgentsRequestFilterAgentHealthCodes",member:{shape:string$}}
-const ListAssessmentRunAgentsRequestFilter$: S.StructureShape = {type:"structure",name:"ListAssessmentRunAgentsRequestFilter",members:{agentHealths:{shape:ListAssessmentRunAgentsRequestFilterAgentHealths$},agentHealthCodes:{shape:ListAssessmentRunAgentsRequestFilterAgentHealthCodes$}},required:["agentHealths","agentHealthCodes"]}
-const ListAssessmentRunAgentsRequest$: S.StructureShape = {type:"structure",name:"ListAssessmentRunAgentsRequest",members:{assessmentRunArn:{shape:string$},filter:{shape:ListAssessmentRunAgentsRequestFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["assessmentRunArn"]}
-const ListAssessmentRunAgentsOutputAssessmentRunAgentsMember$: S.StructureShape = {type:"structure",name:"ListAssessmentRunAgentsOutputAssessmentRunAgentsMember",members:{agentId:{shape:string$},assessmentRunArn:{shape:string$},agentHealth:{shape:string$},agentHealthCode:{shape:string$},agentHealthDetails:{shape:string$},autoScalingGroup:{shape:string$},telemetryMetadata:{shape:GetTelemetryMetadataOutputTelemetryMetadata$}},required:["agentId","assessmentRunArn","agentHealth","agentHealthCode","telemetryMetadata"]}
-const ListAssessmentRunAgentsOutputAssessmentRunAgents$: S.ListShape = {type:"list",name:"ListAssessmentRunAgentsOutputAssessmentRunAgents",member:{shape:ListAssessmentRunAgentsOutputAssessmentRunAgentsMember$}}
-const ListAssessmentRunAgentsOutput$: S.StructureShape = {type:"structure",name:"ListAssessmentRunAgentsOutput",members:{assessmentRunAgents:{shape:ListAssessmentRunAgentsOutputAssessmentRunAgents$},nextToken:{shape:string$}},required:["assessmentRunAgents"]}
+const TelemetryMetadata$: S.StructureShape = {type:"structure",name:"TelemetryMetadata",members:{messageType:{shape:string$},count:{shape:long$},dataSize:{shape:long$}},required:["messageType","count"]}
+const GetTelemetryMetadataResponseTelemetryMetadata$: S.ListShape = {type:"list",name:"GetTelemetryMetadataResponseTelemetryMetadata",member:{shape:TelemetryMetadata$}}
+const GetTelemetryMetadataResponse$: S.StructureShape = {type:"structure",name:"GetTelemetryMetadataResponse",members:{telemetryMetadata:{shape:GetTelemetryMetadataResponseTelemetryMetadata$}},required:["telemetryMetadata"]}
+const AgentFilterAgentHealths$: S.ListShape = {type:"list",name:"AgentFilterAgentHealths",member:{shape:string$}}
+const AgentFilterAgentHealthCodes$: S.ListShape = {type:"list",name:"AgentFilterAgentHealthCodes",member:{shape:string$}}
+const AgentFilter$: S.StructureShape = {type:"structure",name:"AgentFilter",members:{agentHealths:{shape:AgentFilterAgentHealths$},agentHealthCodes:{shape:AgentFilterAgentHealthCodes$}},required:["agentHealths","agentHealthCodes"]}
+const ListAssessmentRunAgentsRequest$: S.StructureShape = {type:"structure",name:"ListAssessmentRunAgentsRequest",members:{assessmentRunArn:{shape:string$},filter:{shape:AgentFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["assessmentRunArn"]}
+const AssessmentRunAgent$: S.StructureShape = {type:"structure",name:"AssessmentRunAgent",members:{agentId:{shape:string$},assessmentRunArn:{shape:string$},agentHealth:{shape:string$},agentHealthCode:{shape:string$},agentHealthDetails:{shape:string$},autoScalingGroup:{shape:string$},telemetryMetadata:{shape:GetTelemetryMetadataResponseTelemetryMetadata$}},required:["agentId","assessmentRunArn","agentHealth","agentHealthCode","telemetryMetadata"]}
+const ListAssessmentRunAgentsResponseAssessmentRunAgents$: S.ListShape = {type:"list",name:"ListAssessmentRunAgentsResponseAssessmentRunAgents",member:{shape:AssessmentRunAgent$}}
+const ListAssessmentRunAgentsResponse$: S.StructureShape = {type:"structure",name:"ListAssessmentRunAgentsResponse",members:{assessmentRunAgents:{shape:ListAssessmentRunAgentsResponseAssessmentRunAgents$},nextToken:{shape:string$}},required:["assessmentRunAgents"]}
 const ListAssessmentRunsRequestAssessmentTemplateArns$: S.ListShape = {type:"list",name:"ListAssessmentRunsRequestAssessmentTemplateArns",member:{shape:string$}}
-const ListAssessmentRunsRequestFilterStates$: S.ListShape = {type:"list",name:"ListAssessmentRunsRequestFilterStates",member:{shape:string$}}
-const ListAssessmentRunsRequestFilterDurationRange$: S.StructureShape = {type:"structure",name:"ListAssessmentRunsRequestFilterDurationRange",members:{minSeconds:{shape:integer$},maxSeconds:{shape:integer$}}}
-const ListAssessmentRunsRequestFilterRulesPackageArns$: S.ListShape = {type:"list",name:"ListAssessmentRunsRequestFilterRulesPackageArns",member:{shape:string$}}
-const ListAssessmentRunsRequestFilterStartTimeRange$: S.StructureShape = {type:"structure",name:"ListAssessmentRunsRequestFilterStartTimeRange",members:{beginDate:{shape:timestamp$},endDate:{shape:timestamp$}}}
-const ListAssessmentRunsRequestFilter$: S.StructureShape = {type:"structure",name:"ListAssessmentRunsRequestFilter",members:{namePattern:{shape:string$},states:{shape:ListAssessmentRunsRequestFilterStates$},durationRange:{shape:ListAssessmentRunsRequestFilterDurationRange$},rulesPackageArns:{shape:ListAssessmentRunsRequestFilterRulesPackageArns$},startTimeRange:{shape:ListAssessmentRunsRequestFilterStartTimeRange$},completionTimeRange:{shape:ListAssessmentRunsRequestFilterStartTimeRange$},stateChangeTimeRange:{shape:ListAssessmentRunsRequestFilterStartTimeRange$}}}
-const ListAssessmentRunsRequest$: S.StructureShape = {type:"structure",name:"ListAssessmentRunsRequest",members:{assessmentTemplateArns:{shape:ListAssessmentRunsRequestAssessmentTemplateArns$},filter:{shape:ListAssessmentRunsRequestFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListAssessmentRunsOutputAssessmentRunArns$: S.ListShape = {type:"list",name:"ListAssessmentRunsOutputAssessmentRunArns",member:{shape:string$}}
-const ListAssessmentRunsOutput$: S.StructureShape = {type:"structure",name:"ListAssessmentRunsOutput",members:{assessmentRunArns:{shape:ListAssessmentRunsOutputAssessmentRunArns$},nextToken:{shape:string$}},required:["assessmentRunArns"]}
-const ListAssessmentTargetsRequestFilter$: S.StructureShape = {type:"structure",name:"ListAssessmentTargetsRequestFilter",members:{assessmentTargetNamePattern:{shape:string$}}}
-const ListAssessmentTargetsRequest$: S.StructureShape = {type:"structure",name:"ListAssessmentTargetsRequest",members:{filter:{shape:ListAssessmentTargetsRequestFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListAssessmentTargetsOutput$: S.StructureShape = {type:"structure",name:"ListAssessmentTargetsOutput",members:{assessmentTargetArns:{shape:ListAssessmentRunsOutputAssessmentRunArns$},nextToken:{shape:string$}},required:["assessmentTargetArns"]}
-const ListAssessmentTemplatesRequestFilter$: S.StructureShape = {type:"structure",name:"ListAssessmentTemplatesRequestFilter",members:{namePattern:{shape:string$},durationRange:{shape:ListAssessmentRunsRequestFilterDurationRange$},rulesPackageArns:{shape:ListAssessmentRunsRequestFilterRulesPackageArns$}}}
-const ListAssessmentTemplatesRequest$: S.StructureShape = {type:"structure",name:"ListAssessmentTemplatesRequest",members:{assessmentTargetArns:{shape:ListAssessmentRunsRequestAssessmentTemplateArns$},filter:{shape:ListAssessmentTemplatesRequestFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListAssessmentTemplatesOutput$: S.StructureShape = {type:"structure",name:"ListAssessmentTemplatesOutput",members:{assessmentTemplateArns:{shape:ListAssessmentRunsOutputAssessmentRunArns$},nextToken:{shape:string$}},required:["assessmentTemplateArns"]}
+const AssessmentRunFilterStates$: S.ListShape = {type:"list",name:"AssessmentRunFilterStates",member:{shape:string$}}
+const DurationRange$: S.StructureShape = {type:"structure",name:"DurationRange",members:{minSeconds:{shape:integer$},maxSeconds:{shape:integer$}}}
+const AssessmentRunFilterRulesPackageArns$: S.ListShape = {type:"list",name:"AssessmentRunFilterRulesPackageArns",member:{shape:string$}}
+const TimestampRange$: S.StructureShape = {type:"structure",name:"TimestampRange",members:{beginDate:{shape:timestamp$},endDate:{shape:timestamp$}}}
+const AssessmentRunFilter$: S.StructureShape = {type:"structure",name:"AssessmentRunFilter",members:{namePattern:{shape:string$},states:{shape:AssessmentRunFilterStates$},durationRange:{shape:DurationRange$},rulesPackageArns:{shape:AssessmentRunFilterRulesPackageArns$},startTimeRange:{shape:TimestampRange$},completionTimeRange:{shape:TimestampRange$},stateChangeTimeRange:{shape:TimestampRange$}}}
+const ListAssessmentRunsRequest$: S.StructureShape = {type:"structure",name:"ListAssessmentRunsRequest",members:{assessmentTemplateArns:{shape:ListAssessmentRunsRequestAssessmentTemplateArns$},filter:{shape:AssessmentRunFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
+const ListAssessmentRunsResponseAssessmentRunArns$: S.ListShape = {type:"list",name:"ListAssessmentRunsResponseAssessmentRunArns",member:{shape:string$}}
+const ListAssessmentRunsResponse$: S.StructureShape = {type:"structure",name:"ListAssessmentRunsResponse",members:{assessmentRunArns:{shape:ListAssessmentRunsResponseAssessmentRunArns$},nextToken:{shape:string$}},required:["assessmentRunArns"]}
+const AssessmentTargetFilter$: S.StructureShape = {type:"structure",name:"AssessmentTargetFilter",members:{assessmentTargetNamePattern:{shape:string$}}}
+const ListAssessmentTargetsRequest$: S.StructureShape = {type:"structure",name:"ListAssessmentTargetsRequest",members:{filter:{shape:AssessmentTargetFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
+const ListAssessmentTargetsResponse$: S.StructureShape = {type:"structure",name:"ListAssessmentTargetsResponse",members:{assessmentTargetArns:{shape:ListAssessmentRunsResponseAssessmentRunArns$},nextToken:{shape:string$}},required:["assessmentTargetArns"]}
+const AssessmentTemplateFilter$: S.StructureShape = {type:"structure",name:"AssessmentTemplateFilter",members:{namePattern:{shape:string$},durationRange:{shape:DurationRange$},rulesPackageArns:{shape:AssessmentRunFilterRulesPackageArns$}}}
+const ListAssessmentTemplatesRequest$: S.StructureShape = {type:"structure",name:"ListAssessmentTemplatesRequest",members:{assessmentTargetArns:{shape:ListAssessmentRunsRequestAssessmentTemplateArns$},filter:{shape:AssessmentTemplateFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
+const ListAssessmentTemplatesResponse$: S.StructureShape = {type:"structure",name:"ListAssessmentTemplatesResponse",members:{assessmentTemplateArns:{shape:ListAssessmentRunsResponseAssessmentRunArns$},nextToken:{shape:string$}},required:["assessmentTemplateArns"]}
 const ListEventSubscriptionsRequest$: S.StructureShape = {type:"structure",name:"ListEventSubscriptionsRequest",members:{resourceArn:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListEventSubscriptionsOutputSubscriptionsMemberEventSubscriptionsMember$: S.StructureShape = {type:"structure",name:"ListEventSubscriptionsOutputSubscriptionsMemberEventSubscriptionsMember",members:{event:{shape:string$},subscribedAt:{shape:timestamp$}},required:["event","subscribedAt"]}
-const ListEventSubscriptionsOutputSubscriptionsMemberEventSubscriptions$: S.ListShape = {type:"list",name:"ListEventSubscriptionsOutputSubscriptionsMemberEventSubscriptions",member:{shape:ListEventSubscriptionsOutputSubscriptionsMemberEventSubscriptionsMember$}}
-const ListEventSubscriptionsOutputSubscriptionsMember$: S.StructureShape = {type:"structure",name:"ListEventSubscriptionsOutputSubscriptionsMember",members:{resourceArn:{shape:string$},topicArn:{shape:string$},eventSubscriptions:{shape:ListEventSubscriptionsOutputSubscriptionsMemberEventSubscriptions$}},required:["resourceArn","topicArn","eventSubscriptions"]}
-const ListEventSubscriptionsOutputSubscriptions$: S.ListShape = {type:"list",name:"ListEventSubscriptionsOutputSubscriptions",member:{shape:ListEventSubscriptionsOutputSubscriptionsMember$}}
-const ListEventSubscriptionsOutput$: S.StructureShape = {type:"structure",name:"ListEventSubscriptionsOutput",members:{subscriptions:{shape:ListEventSubscriptionsOutputSubscriptions$},nextToken:{shape:string$}},required:["subscriptions"]}
+const EventSubscription$: S.StructureShape = {type:"structure",name:"EventSubscription",members:{event:{shape:string$},subscribedAt:{shape:timestamp$}},required:["event","subscribedAt"]}
+const SubscriptionEventSubscriptions$: S.ListShape = {type:"list",name:"SubscriptionEventSubscriptions",member:{shape:EventSubscription$}}
+const Subscription$: S.StructureShape = {type:"structure",name:"Subscription",members:{resourceArn:{shape:string$},topicArn:{shape:string$},eventSubscriptions:{shape:SubscriptionEventSubscriptions$}},required:["resourceArn","topicArn","eventSubscriptions"]}
+const ListEventSubscriptionsResponseSubscriptions$: S.ListShape = {type:"list",name:"ListEventSubscriptionsResponseSubscriptions",member:{shape:Subscription$}}
+const ListEventSubscriptionsResponse$: S.StructureShape = {type:"structure",name:"ListEventSubscriptionsResponse",members:{subscriptions:{shape:ListEventSubscriptionsResponseSubscriptions$},nextToken:{shape:string$}},required:["subscriptions"]}
 const ListExclusionsRequest$: S.StructureShape = {type:"structure",name:"ListExclusionsRequest",members:{assessmentRunArn:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["assessmentRunArn"]}
-const ListExclusionsOutput$: S.StructureShape = {type:"structure",name:"ListExclusionsOutput",members:{exclusionArns:{shape:ListAssessmentRunsOutputAssessmentRunArns$},nextToken:{shape:string$}},required:["exclusionArns"]}
-const ListFindingsRequestFilterAgentIds$: S.ListShape = {type:"list",name:"ListFindingsRequestFilterAgentIds",member:{shape:string$}}
-const ListFindingsRequestFilterAutoScalingGroups$: S.ListShape = {type:"list",name:"ListFindingsRequestFilterAutoScalingGroups",member:{shape:string$}}
-const ListFindingsRequestFilterRuleNames$: S.ListShape = {type:"list",name:"ListFindingsRequestFilterRuleNames",member:{shape:string$}}
-const ListFindingsRequestFilterSeverities$: S.ListShape = {type:"list",name:"ListFindingsRequestFilterSeverities",member:{shape:string$}}
-const ListFindingsRequestFilter$: S.StructureShape = {type:"structure",name:"ListFindingsRequestFilter",members:{agentIds:{shape:ListFindingsRequestFilterAgentIds$},autoScalingGroups:{shape:ListFindingsRequestFilterAutoScalingGroups$},ruleNames:{shape:ListFindingsRequestFilterRuleNames$},severities:{shape:ListFindingsRequestFilterSeverities$},rulesPackageArns:{shape:ListAssessmentRunsRequestFilterRulesPackageArns$},attributes:{shape:DescribeExclusionsOutputExclusionsValueAttributes$},userAttributes:{shape:DescribeExclusionsOutputExclusionsValueAttributes$},creationTimeRange:{shape:ListAssessmentRunsRequestFilterStartTimeRange$}}}
-const ListFindingsRequest$: S.StructureShape = {type:"structure",name:"ListFindingsRequest",members:{assessmentRunArns:{shape:ListAssessmentRunsRequestAssessmentTemplateArns$},filter:{shape:ListFindingsRequestFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListFindingsOutput$: S.StructureShape = {type:"structure",name:"ListFindingsOutput",members:{findingArns:{shape:ListAssessmentRunsOutputAssessmentRunArns$},nextToken:{shape:string$}},required:["findingArns"]}
+const ListExclusionsResponse$: S.StructureShape = {type:"structure",name:"ListExclusionsResponse",members:{exclusionArns:{shape:ListAssessmentRunsResponseAssessmentRunArns$},nextToken:{shape:string$}},required:["exclusionArns"]}
+const FindingFilterAgentIds$: S.ListShape = {type:"list",name:"FindingFilterAgentIds",member:{shape:string$}}
+const FindingFilterAutoScalingGroups$: S.ListShape = {type:"list",name:"FindingFilterAutoScalingGroups",member:{shape:string$}}
+const FindingFilterRuleNames$: S.ListShape = {type:"list",name:"FindingFilterRuleNames",member:{shape:string$}}
+const FindingFilterSeverities$: S.ListShape = {type:"list",name:"FindingFilterSeverities",member:{shape:string$}}
+const FindingFilter$: S.StructureShape = {type:"structure",name:"FindingFilter",members:{agentIds:{shape:FindingFilterAgentIds$},autoScalingGroups:{shape:FindingFilterAutoScalingGroups$},ruleNames:{shape:FindingFilterRuleNames$},severities:{shape:FindingFilterSeverities$},rulesPackageArns:{shape:AssessmentRunFilterRulesPackageArns$},attributes:{shape:ExclusionAttributes$},userAttributes:{shape:ExclusionAttributes$},creationTimeRange:{shape:TimestampRange$}}}
+const ListFindingsRequest$: S.StructureShape = {type:"structure",name:"ListFindingsRequest",members:{assessmentRunArns:{shape:ListAssessmentRunsRequestAssessmentTemplateArns$},filter:{shape:FindingFilter$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
+const ListFindingsResponse$: S.StructureShape = {type:"structure",name:"ListFindingsResponse",members:{findingArns:{shape:ListAssessmentRunsResponseAssessmentRunArns$},nextToken:{shape:string$}},required:["findingArns"]}
 const ListRulesPackagesRequest$: S.StructureShape = {type:"structure",name:"ListRulesPackagesRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListRulesPackagesOutput$: S.StructureShape = {type:"structure",name:"ListRulesPackagesOutput",members:{rulesPackageArns:{shape:ListAssessmentRunsOutputAssessmentRunArns$},nextToken:{shape:string$}},required:["rulesPackageArns"]}
+const ListRulesPackagesResponse$: S.StructureShape = {type:"structure",name:"ListRulesPackagesResponse",members:{rulesPackageArns:{shape:ListAssessmentRunsResponseAssessmentRunArns$},nextToken:{shape:string$}},required:["rulesPackageArns"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$}},required:["resourceArn"]}
-const ListTagsForResourceOutputTags$: S.ListShape = {type:"list",name:"ListTagsForResourceOutputTags",member:{shape:DescribeFindingsOutputFindingsMemberAssetAttributesTagsMember$}}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:ListTagsForResourceOutputTags$}},required:["tags"]}
+const ListTagsForResourceResponseTags$: S.ListShape = {type:"list",name:"ListTagsForResourceResponseTags",member:{shape:Tag$}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:ListTagsForResourceResponseTags$}},required:["tags"]}
 const PreviewAgentsRequest$: S.StructureShape = {type:"structure",name:"PreviewAgentsRequest",members:{previewAgentsArn:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["previewAgentsArn"]}
-const PreviewAgentsOutputAgentPreviewsMember$: S.StructureShape = {type:"structure",name:"PreviewAgentsOutputAgentPreviewsMember",members:{hostname:{shape:string$},agentId:{shape:string$},autoScalingGroup:{shape:string$},agentHealth:{shape:string$},agentVersion:{shape:string$},operatingSystem:{shape:string$},kernelVersion:{shape:string$},ipv4Address:{shape:string$}},required:["agentId"]}
-const PreviewAgentsOutputAgentPreviews$: S.ListShape = {type:"list",name:"PreviewAgentsOutputAgentPreviews",member:{shape:PreviewAgentsOutputAgentPreviewsMember$}}
-const PreviewAgentsOutput$: S.StructureShape = {type:"structure",name:"PreviewAgentsOutput",members:{agentPreviews:{shape:PreviewAgentsOutputAgentPreviews$},nextToken:{shape:string$}},required:["agentPreviews"]}
+const AgentPreview$: S.StructureShape = {type:"structure",name:"AgentPreview",members:{hostname:{shape:string$},agentId:{shape:string$},autoScalingGroup:{shape:string$},agentHealth:{shape:string$},agentVersion:{shape:string$},operatingSystem:{shape:string$},kernelVersion:{shape:string$},ipv4Address:{shape:string$}},required:["agentId"]}
+const PreviewAgentsResponseAgentPreviews$: S.ListShape = {type:"list",name:"PreviewAgentsResponseAgentPreviews",member:{shape:AgentPreview$}}
+const PreviewAgentsResponse$: S.StructureShape = {type:"structure",name:"PreviewAgentsResponse",members:{agentPreviews:{shape:PreviewAgentsResponseAgentPreviews$},nextToken:{shape:string$}},required:["agentPreviews"]}
 const RegisterCrossAccountAccessRoleRequest$: S.StructureShape = {type:"structure",name:"RegisterCrossAccountAccessRoleRequest",members:{roleArn:{shape:string$}},required:["roleArn"]}
 const RemoveAttributesFromFindingsRequestAttributeKeys$: S.ListShape = {type:"list",name:"RemoveAttributesFromFindingsRequestAttributeKeys",member:{shape:string$}}
 const RemoveAttributesFromFindingsRequest$: S.StructureShape = {type:"structure",name:"RemoveAttributesFromFindingsRequest",members:{findingArns:{shape:AddAttributesToFindingsRequestFindingArns$},attributeKeys:{shape:RemoveAttributesFromFindingsRequestAttributeKeys$}},required:["findingArns","attributeKeys"]}
-const RemoveAttributesFromFindingsOutput$: S.StructureShape = {type:"structure",name:"RemoveAttributesFromFindingsOutput",members:{failedItems:{shape:AddAttributesToFindingsOutputFailedItems$}},required:["failedItems"]}
-const SetTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"SetTagsForResourceRequest",members:{resourceArn:{shape:string$},tags:{shape:ListTagsForResourceOutputTags$}},required:["resourceArn"]}
+const RemoveAttributesFromFindingsResponse$: S.StructureShape = {type:"structure",name:"RemoveAttributesFromFindingsResponse",members:{failedItems:{shape:AddAttributesToFindingsResponseFailedItems$}},required:["failedItems"]}
+const SetTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"SetTagsForResourceRequest",members:{resourceArn:{shape:string$},tags:{shape:ListTagsForResourceResponseTags$}},required:["resourceArn"]}
 const StartAssessmentRunRequest$: S.StructureShape = {type:"structure",name:"StartAssessmentRunRequest",members:{assessmentTemplateArn:{shape:string$},assessmentRunName:{shape:string$}},required:["assessmentTemplateArn"]}
-const StartAssessmentRunOutput$: S.StructureShape = {type:"structure",name:"StartAssessmentRunOutput",members:{assessmentRunArn:{shape:string$}},required:["assessmentRunArn"]}
+const StartAssessmentRunResponse$: S.StructureShape = {type:"structure",name:"StartAssessmentRunResponse",members:{assessmentRunArn:{shape:string$}},required:["assessmentRunArn"]}
 const StopAssessmentRunRequest$: S.StructureShape = {type:"structure",name:"StopAssessmentRunRequest",members:{assessmentRunArn:{shape:string$},stopAction:{shape:string$}},required:["assessmentRunArn"]}
 const SubscribeToEventRequest$: S.StructureShape = {type:"structure",name:"SubscribeToEventRequest",members:{resourceArn:{shape:string$},event:{shape:string$},topicArn:{shape:string$}},required:["resourceArn","event","topicArn"]}
 const UnsubscribeFromEventRequest$: S.StructureShape = {type:"structure",name:"UnsubscribeFromEventRequest",members:{resourceArn:{shape:string$},event:{shape:string$},topicArn:{shape:string$}},required:["resourceArn","event","topicArn"]}
 const UpdateAssessmentTargetRequest$: S.StructureShape = {type:"structure",name:"UpdateAssessmentTargetRequest",members:{assessmentTargetArn:{shape:string$},assessmentTargetName:{shape:string$},resourceGroupArn:{shape:string$}},required:["assessmentTargetArn","assessmentTargetName"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{errorCode:{shape:string$},canRetry:{shape:boolean$}},exception:true,error:{senderFault:true}}
+const AgentsAlreadyRunningAssessmentException$: S.StructureShape = {type:"structure",name:"AgentsAlreadyRunningAssessmentException",members:{agentsTruncated:{shape:boolean$},canRetry:{shape:boolean$}},exception:true,error:{senderFault:true}}
+const AssessmentRunInProgressExceptionAssessmentRunArns$: S.ListShape = {type:"list",name:"AssessmentRunInProgressExceptionAssessmentRunArns",member:{shape:string$}}
+const AssessmentRunInProgressException$: S.StructureShape = {type:"structure",name:"AssessmentRunInProgressException",members:{assessmentRunArns:{shape:AssessmentRunInProgressExceptionAssessmentRunArns$},assessmentRunArnsTruncated:{shape:boolean$},canRetry:{shape:boolean$}},exception:true,error:{senderFault:true}}
+const InternalException$: S.StructureShape = {type:"structure",name:"InternalException",members:{canRetry:{shape:boolean$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidCrossAccountRoleException$: S.StructureShape = {type:"structure",name:"InvalidCrossAccountRoleException",members:{errorCode:{shape:string$},canRetry:{shape:boolean$}},exception:true,error:{senderFault:true}}
+const InvalidInputException$: S.StructureShape = {type:"structure",name:"InvalidInputException",members:{errorCode:{shape:string$},canRetry:{shape:boolean$}},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{errorCode:{shape:string$},canRetry:{shape:boolean$}},exception:true,error:{senderFault:true}}
+const NoSuchEntityException$: S.StructureShape = {type:"structure",name:"NoSuchEntityException",members:{errorCode:{shape:string$},canRetry:{shape:boolean$}},exception:true,error:{senderFault:true}}
+const PreviewGenerationInProgressException$: S.StructureShape = {type:"structure",name:"PreviewGenerationInProgressException",members:{},exception:true,error:{senderFault:true}}
+const ServiceTemporarilyUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceTemporarilyUnavailableException",members:{canRetry:{shape:boolean$}},exception:true,fault:true,error:{senderFault:false}}
+const UnsupportedFeatureException$: S.StructureShape = {type:"structure",name:"UnsupportedFeatureException",members:{canRetry:{shape:boolean$}},exception:true,error:{senderFault:true}}
+
+export type AgentHealth = "HEALTHY" | "UNHEALTHY" | "UNKNOWN" | (string & {})
+
+export type AgentHealthCode = "IDLE" | "RUNNING" | "SHUTDOWN" | "THROTTLED" | "UNHEALTHY" | "UNKNOWN" | (string & {})
+
+export type AssessmentRunNotificationSnsStatusCode = "ACCESS_DENIED" | "INTERNAL_ERROR" | "SUCCESS" | "TOPIC_DOES_NOT_EXIST" | (string & {})
+
+export type AssessmentRunState = "CANCELED" | "COLLECTING_DATA" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "CREATED" | "DATA_COLLECTED" | "ERROR" | "EVALUATING_RULES" | "FAILED" | "START_DATA_COLLECTION_IN_PROGRESS" | "START_DATA_COLLECTION_PENDING" | "START_EVALUATING_RULES_PENDING" | "STOP_DATA_COLLECTION_PENDING" | (string & {})
+
+export type AssetType = "ec2-instance" | (string & {})
+
+export type FailedItemErrorCode = "ACCESS_DENIED" | "DUPLICATE_ARN" | "INTERNAL_ERROR" | "INVALID_ARN" | "ITEM_DOES_NOT_EXIST" | "LIMIT_EXCEEDED" | (string & {})
+
+export type InspectorEvent = "ASSESSMENT_RUN_COMPLETED" | "ASSESSMENT_RUN_STARTED" | "ASSESSMENT_RUN_STATE_CHANGED" | "FINDING_REPORTED" | "OTHER" | (string & {})
+
+export type Locale = "EN_US" | (string & {})
+
+export type PreviewStatus = "COMPLETED" | "WORK_IN_PROGRESS" | (string & {})
+
+export type ReportFileFormat = "HTML" | "PDF" | (string & {})
+
+export type ReportStatus = "COMPLETED" | "FAILED" | "WORK_IN_PROGRESS" | (string & {})
+
+export type ReportType = "FINDING" | "FULL" | (string & {})
+
+export type ScopeType = "INSTANCE_ID" | "RULES_PACKAGE_ARN" | (string & {})
+
+export type Severity = "High" | "Informational" | "Low" | "Medium" | "Undefined" | (string & {})
+
+export type StopAction = "SKIP_EVALUATION" | "START_EVALUATION" | (string & {})
 
 export interface AddAttributesToFindingsRequest {
   readonly findingArns: ReadonlyArray<string>
-  readonly attributes: ReadonlyArray<AddAttributesToFindingsRequestAttributesMember>
+  readonly attributes: ReadonlyArray<Attribute>
 }
 
-export interface AddAttributesToFindingsRequestAttributesMember {
+export interface Attribute {
   readonly key: string
   readonly value?: string | undefined
 }
 
-export interface AddAttributesToFindingsRequestAttributesMemberOutput {
+export interface AttributeOutput {
   readonly key?: string
   readonly value?: string
 }
 
-export interface AddAttributesToFindingsOutput {
-  readonly failedItems?: Readonly<Record<string, AddAttributesToFindingsOutputFailedItemsValue>>
+export interface AddAttributesToFindingsResponse {
+  readonly failedItems?: Readonly<Record<string, FailedItemDetails>>
 }
 
-export interface AddAttributesToFindingsOutputFailedItemsValue {
-  readonly failureCode?: string
+export interface FailedItemDetails {
+  readonly failureCode?: FailedItemErrorCode
   readonly retryable?: boolean
 }
 
@@ -197,7 +240,7 @@ export interface CreateAssessmentTargetRequest {
   readonly resourceGroupArn?: string | undefined
 }
 
-export interface CreateAssessmentTargetOutput {
+export interface CreateAssessmentTargetResponse {
   readonly assessmentTargetArn?: string
 }
 
@@ -206,10 +249,10 @@ export interface CreateAssessmentTemplateRequest {
   readonly assessmentTemplateName: string
   readonly durationInSeconds: number
   readonly rulesPackageArns: ReadonlyArray<string>
-  readonly userAttributesForFindings?: ReadonlyArray<AddAttributesToFindingsRequestAttributesMember> | undefined
+  readonly userAttributesForFindings?: ReadonlyArray<Attribute> | undefined
 }
 
-export interface CreateAssessmentTemplateOutput {
+export interface CreateAssessmentTemplateResponse {
   readonly assessmentTemplateArn?: string
 }
 
@@ -217,25 +260,25 @@ export interface CreateExclusionsPreviewRequest {
   readonly assessmentTemplateArn: string
 }
 
-export interface CreateExclusionsPreviewOutput {
+export interface CreateExclusionsPreviewResponse {
   readonly previewToken?: string
 }
 
 export interface CreateResourceGroupRequest {
-  readonly resourceGroupTags: ReadonlyArray<CreateResourceGroupRequestResourceGroupTagsMember>
+  readonly resourceGroupTags: ReadonlyArray<ResourceGroupTag>
 }
 
-export interface CreateResourceGroupRequestResourceGroupTagsMember {
+export interface ResourceGroupTag {
   readonly key: string
   readonly value?: string | undefined
 }
 
-export interface CreateResourceGroupRequestResourceGroupTagsMemberOutput {
+export interface ResourceGroupTagOutput {
   readonly key?: string
   readonly value?: string
 }
 
-export interface CreateResourceGroupOutput {
+export interface CreateResourceGroupResponse {
   readonly resourceGroupArn?: string
 }
 
@@ -255,53 +298,53 @@ export interface DescribeAssessmentRunsRequest {
   readonly assessmentRunArns: ReadonlyArray<string>
 }
 
-export interface DescribeAssessmentRunsOutput {
-  readonly assessmentRuns?: ReadonlyArray<DescribeAssessmentRunsOutputAssessmentRunsMember>
-  readonly failedItems?: Readonly<Record<string, AddAttributesToFindingsOutputFailedItemsValue>>
+export interface DescribeAssessmentRunsResponse {
+  readonly assessmentRuns?: ReadonlyArray<AssessmentRun>
+  readonly failedItems?: Readonly<Record<string, FailedItemDetails>>
 }
 
-export interface DescribeAssessmentRunsOutputAssessmentRunsMember {
+export interface AssessmentRun {
   readonly arn?: string
   readonly name?: string
   readonly assessmentTemplateArn?: string
-  readonly state?: string
+  readonly state?: AssessmentRunState
   readonly durationInSeconds?: number
   readonly rulesPackageArns?: ReadonlyArray<string>
-  readonly userAttributesForFindings?: ReadonlyArray<AddAttributesToFindingsRequestAttributesMemberOutput>
+  readonly userAttributesForFindings?: ReadonlyArray<AttributeOutput>
   readonly createdAt?: Date
   readonly startedAt?: Date
   readonly completedAt?: Date
   readonly stateChangedAt?: Date
   readonly dataCollected?: boolean
-  readonly stateChanges?: ReadonlyArray<DescribeAssessmentRunsOutputAssessmentRunsMemberStateChangesMember>
-  readonly notifications?: ReadonlyArray<DescribeAssessmentRunsOutputAssessmentRunsMemberNotificationsMember>
-  readonly findingCounts?: Readonly<Record<string, number>>
+  readonly stateChanges?: ReadonlyArray<AssessmentRunStateChange>
+  readonly notifications?: ReadonlyArray<AssessmentRunNotification>
+  readonly findingCounts?: Readonly<Partial<Record<Severity, number>>>
 }
 
-export interface DescribeAssessmentRunsOutputAssessmentRunsMemberStateChangesMember {
+export interface AssessmentRunStateChange {
   readonly stateChangedAt?: Date
-  readonly state?: string
+  readonly state?: AssessmentRunState
 }
 
-export interface DescribeAssessmentRunsOutputAssessmentRunsMemberNotificationsMember {
+export interface AssessmentRunNotification {
   readonly date?: Date
-  readonly event?: string
+  readonly event?: InspectorEvent
   readonly message?: string
   readonly error?: boolean
   readonly snsTopicArn?: string
-  readonly snsPublishStatusCode?: string
+  readonly snsPublishStatusCode?: AssessmentRunNotificationSnsStatusCode
 }
 
 export interface DescribeAssessmentTargetsRequest {
   readonly assessmentTargetArns: ReadonlyArray<string>
 }
 
-export interface DescribeAssessmentTargetsOutput {
-  readonly assessmentTargets?: ReadonlyArray<DescribeAssessmentTargetsOutputAssessmentTargetsMember>
-  readonly failedItems?: Readonly<Record<string, AddAttributesToFindingsOutputFailedItemsValue>>
+export interface DescribeAssessmentTargetsResponse {
+  readonly assessmentTargets?: ReadonlyArray<AssessmentTarget>
+  readonly failedItems?: Readonly<Record<string, FailedItemDetails>>
 }
 
-export interface DescribeAssessmentTargetsOutputAssessmentTargetsMember {
+export interface AssessmentTarget {
   readonly arn?: string
   readonly name?: string
   readonly resourceGroupArn?: string
@@ -313,24 +356,24 @@ export interface DescribeAssessmentTemplatesRequest {
   readonly assessmentTemplateArns: ReadonlyArray<string>
 }
 
-export interface DescribeAssessmentTemplatesOutput {
-  readonly assessmentTemplates?: ReadonlyArray<DescribeAssessmentTemplatesOutputAssessmentTemplatesMember>
-  readonly failedItems?: Readonly<Record<string, AddAttributesToFindingsOutputFailedItemsValue>>
+export interface DescribeAssessmentTemplatesResponse {
+  readonly assessmentTemplates?: ReadonlyArray<AssessmentTemplate>
+  readonly failedItems?: Readonly<Record<string, FailedItemDetails>>
 }
 
-export interface DescribeAssessmentTemplatesOutputAssessmentTemplatesMember {
+export interface AssessmentTemplate {
   readonly arn?: string
   readonly name?: string
   readonly assessmentTargetArn?: string
   readonly durationInSeconds?: number
   readonly rulesPackageArns?: ReadonlyArray<string>
-  readonly userAttributesForFindings?: ReadonlyArray<AddAttributesToFindingsRequestAttributesMemberOutput>
+  readonly userAttributesForFindings?: ReadonlyArray<AttributeOutput>
   readonly lastAssessmentRunArn?: string
   readonly assessmentRunCount?: number
   readonly createdAt?: Date
 }
 
-export interface DescribeCrossAccountAccessRoleOutput {
+export interface DescribeCrossAccountAccessRoleResponse {
   readonly roleArn?: string
   readonly valid?: boolean
   readonly registeredAt?: Date
@@ -338,105 +381,105 @@ export interface DescribeCrossAccountAccessRoleOutput {
 
 export interface DescribeExclusionsRequest {
   readonly exclusionArns: ReadonlyArray<string>
-  readonly locale?: string | undefined
+  readonly locale?: Locale | undefined
 }
 
-export interface DescribeExclusionsOutput {
-  readonly exclusions?: Readonly<Record<string, DescribeExclusionsOutputExclusionsValue>>
-  readonly failedItems?: Readonly<Record<string, AddAttributesToFindingsOutputFailedItemsValue>>
+export interface DescribeExclusionsResponse {
+  readonly exclusions?: Readonly<Record<string, Exclusion>>
+  readonly failedItems?: Readonly<Record<string, FailedItemDetails>>
 }
 
-export interface DescribeExclusionsOutputExclusionsValue {
+export interface Exclusion {
   readonly arn?: string
   readonly title?: string
   readonly description?: string
   readonly recommendation?: string
-  readonly scopes?: ReadonlyArray<DescribeExclusionsOutputExclusionsValueScopesMember>
-  readonly attributes?: ReadonlyArray<AddAttributesToFindingsRequestAttributesMemberOutput>
+  readonly scopes?: ReadonlyArray<Scope_>
+  readonly attributes?: ReadonlyArray<AttributeOutput>
 }
 
-export interface DescribeExclusionsOutputExclusionsValueScopesMember {
-  readonly key?: string
+export interface Scope_ {
+  readonly key?: ScopeType
   readonly value?: string
 }
 
 export interface DescribeFindingsRequest {
   readonly findingArns: ReadonlyArray<string>
-  readonly locale?: string | undefined
+  readonly locale?: Locale | undefined
 }
 
-export interface DescribeFindingsOutput {
-  readonly findings?: ReadonlyArray<DescribeFindingsOutputFindingsMember>
-  readonly failedItems?: Readonly<Record<string, AddAttributesToFindingsOutputFailedItemsValue>>
+export interface DescribeFindingsResponse {
+  readonly findings?: ReadonlyArray<Finding>
+  readonly failedItems?: Readonly<Record<string, FailedItemDetails>>
 }
 
-export interface DescribeFindingsOutputFindingsMember {
+export interface Finding {
   readonly arn?: string
   readonly schemaVersion?: number
   readonly service?: string
-  readonly serviceAttributes?: DescribeFindingsOutputFindingsMemberServiceAttributes
-  readonly assetType?: string
-  readonly assetAttributes?: DescribeFindingsOutputFindingsMemberAssetAttributes
+  readonly serviceAttributes?: InspectorServiceAttributes
+  readonly assetType?: AssetType
+  readonly assetAttributes?: AssetAttributes
   readonly id?: string
   readonly title?: string
   readonly description?: string
   readonly recommendation?: string
-  readonly severity?: string
+  readonly severity?: Severity
   readonly numericSeverity?: number
   readonly confidence?: number
   readonly indicatorOfCompromise?: boolean
-  readonly attributes?: ReadonlyArray<AddAttributesToFindingsRequestAttributesMemberOutput>
-  readonly userAttributes?: ReadonlyArray<AddAttributesToFindingsRequestAttributesMemberOutput>
+  readonly attributes?: ReadonlyArray<AttributeOutput>
+  readonly userAttributes?: ReadonlyArray<AttributeOutput>
   readonly createdAt?: Date
   readonly updatedAt?: Date
 }
 
-export interface DescribeFindingsOutputFindingsMemberServiceAttributes {
+export interface InspectorServiceAttributes {
   readonly schemaVersion?: number
   readonly assessmentRunArn?: string
   readonly rulesPackageArn?: string
 }
 
-export interface DescribeFindingsOutputFindingsMemberAssetAttributes {
+export interface AssetAttributes {
   readonly schemaVersion?: number
   readonly agentId?: string
   readonly autoScalingGroup?: string
   readonly amiId?: string
   readonly hostname?: string
   readonly ipv4Addresses?: ReadonlyArray<string>
-  readonly tags?: ReadonlyArray<DescribeFindingsOutputFindingsMemberAssetAttributesTagsMemberOutput>
-  readonly networkInterfaces?: ReadonlyArray<DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMember>
+  readonly tags?: ReadonlyArray<TagOutput>
+  readonly networkInterfaces?: ReadonlyArray<NetworkInterface>
 }
 
-export interface DescribeFindingsOutputFindingsMemberAssetAttributesTagsMember {
+export interface Tag {
   readonly key: string
   readonly value?: string | undefined
 }
 
-export interface DescribeFindingsOutputFindingsMemberAssetAttributesTagsMemberOutput {
+export interface TagOutput {
   readonly key?: string
   readonly value?: string
 }
 
-export interface DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMember {
+export interface NetworkInterface {
   readonly networkInterfaceId?: string
   readonly subnetId?: string
   readonly vpcId?: string
   readonly privateDnsName?: string
   readonly privateIpAddress?: string
-  readonly privateIpAddresses?: ReadonlyArray<DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberPrivateIpAddressesMember>
+  readonly privateIpAddresses?: ReadonlyArray<PrivateIp>
   readonly publicDnsName?: string
   readonly publicIp?: string
   readonly ipv6Addresses?: ReadonlyArray<string>
-  readonly securityGroups?: ReadonlyArray<DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberSecurityGroupsMember>
+  readonly securityGroups?: ReadonlyArray<SecurityGroup>
 }
 
-export interface DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberPrivateIpAddressesMember {
+export interface PrivateIp {
   readonly privateDnsName?: string
   readonly privateIpAddress?: string
 }
 
-export interface DescribeFindingsOutputFindingsMemberAssetAttributesNetworkInterfacesMemberSecurityGroupsMember {
+export interface SecurityGroup {
   readonly groupName?: string
   readonly groupId?: string
 }
@@ -445,28 +488,28 @@ export interface DescribeResourceGroupsRequest {
   readonly resourceGroupArns: ReadonlyArray<string>
 }
 
-export interface DescribeResourceGroupsOutput {
-  readonly resourceGroups?: ReadonlyArray<DescribeResourceGroupsOutputResourceGroupsMember>
-  readonly failedItems?: Readonly<Record<string, AddAttributesToFindingsOutputFailedItemsValue>>
+export interface DescribeResourceGroupsResponse {
+  readonly resourceGroups?: ReadonlyArray<ResourceGroup>
+  readonly failedItems?: Readonly<Record<string, FailedItemDetails>>
 }
 
-export interface DescribeResourceGroupsOutputResourceGroupsMember {
+export interface ResourceGroup {
   readonly arn?: string
-  readonly tags?: ReadonlyArray<CreateResourceGroupRequestResourceGroupTagsMemberOutput>
+  readonly tags?: ReadonlyArray<ResourceGroupTagOutput>
   readonly createdAt?: Date
 }
 
 export interface DescribeRulesPackagesRequest {
   readonly rulesPackageArns: ReadonlyArray<string>
-  readonly locale?: string | undefined
+  readonly locale?: Locale | undefined
 }
 
-export interface DescribeRulesPackagesOutput {
-  readonly rulesPackages?: ReadonlyArray<DescribeRulesPackagesOutputRulesPackagesMember>
-  readonly failedItems?: Readonly<Record<string, AddAttributesToFindingsOutputFailedItemsValue>>
+export interface DescribeRulesPackagesResponse {
+  readonly rulesPackages?: ReadonlyArray<RulesPackage>
+  readonly failedItems?: Readonly<Record<string, FailedItemDetails>>
 }
 
-export interface DescribeRulesPackagesOutputRulesPackagesMember {
+export interface RulesPackage {
   readonly arn?: string
   readonly name?: string
   readonly version?: string
@@ -476,12 +519,12 @@ export interface DescribeRulesPackagesOutputRulesPackagesMember {
 
 export interface GetAssessmentReportRequest {
   readonly assessmentRunArn: string
-  readonly reportFileFormat: string
-  readonly reportType: string
+  readonly reportFileFormat: ReportFileFormat
+  readonly reportType: ReportType
 }
 
-export interface GetAssessmentReportOutput {
-  readonly status?: string
+export interface GetAssessmentReportResponse {
+  readonly status?: ReportStatus
   readonly url?: string
 }
 
@@ -490,32 +533,32 @@ export interface GetExclusionsPreviewRequest {
   readonly previewToken: string
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly locale?: string | undefined
+  readonly locale?: Locale | undefined
 }
 
-export interface GetExclusionsPreviewOutput {
-  readonly previewStatus?: string
-  readonly exclusionPreviews?: ReadonlyArray<GetExclusionsPreviewOutputExclusionPreviewsMember>
+export interface GetExclusionsPreviewResponse {
+  readonly previewStatus?: PreviewStatus
+  readonly exclusionPreviews?: ReadonlyArray<ExclusionPreview>
   readonly nextToken?: string
 }
 
-export interface GetExclusionsPreviewOutputExclusionPreviewsMember {
+export interface ExclusionPreview {
   readonly title?: string
   readonly description?: string
   readonly recommendation?: string
-  readonly scopes?: ReadonlyArray<DescribeExclusionsOutputExclusionsValueScopesMember>
-  readonly attributes?: ReadonlyArray<AddAttributesToFindingsRequestAttributesMemberOutput>
+  readonly scopes?: ReadonlyArray<Scope_>
+  readonly attributes?: ReadonlyArray<AttributeOutput>
 }
 
 export interface GetTelemetryMetadataRequest {
   readonly assessmentRunArn: string
 }
 
-export interface GetTelemetryMetadataOutput {
-  readonly telemetryMetadata?: ReadonlyArray<GetTelemetryMetadataOutputTelemetryMetadataMember>
+export interface GetTelemetryMetadataResponse {
+  readonly telemetryMetadata?: ReadonlyArray<TelemetryMetadata>
 }
 
-export interface GetTelemetryMetadataOutputTelemetryMetadataMember {
+export interface TelemetryMetadata {
   readonly messageType?: string
   readonly count?: number
   readonly dataSize?: number
@@ -523,92 +566,92 @@ export interface GetTelemetryMetadataOutputTelemetryMetadataMember {
 
 export interface ListAssessmentRunAgentsRequest {
   readonly assessmentRunArn: string
-  readonly filter?: ListAssessmentRunAgentsRequestFilter | undefined
+  readonly filter?: AgentFilter | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface ListAssessmentRunAgentsRequestFilter {
-  readonly agentHealths: ReadonlyArray<string>
-  readonly agentHealthCodes: ReadonlyArray<string>
+export interface AgentFilter {
+  readonly agentHealths: ReadonlyArray<AgentHealth>
+  readonly agentHealthCodes: ReadonlyArray<AgentHealthCode>
 }
 
-export interface ListAssessmentRunAgentsOutput {
-  readonly assessmentRunAgents?: ReadonlyArray<ListAssessmentRunAgentsOutputAssessmentRunAgentsMember>
+export interface ListAssessmentRunAgentsResponse {
+  readonly assessmentRunAgents?: ReadonlyArray<AssessmentRunAgent>
   readonly nextToken?: string
 }
 
-export interface ListAssessmentRunAgentsOutputAssessmentRunAgentsMember {
+export interface AssessmentRunAgent {
   readonly agentId?: string
   readonly assessmentRunArn?: string
-  readonly agentHealth?: string
-  readonly agentHealthCode?: string
+  readonly agentHealth?: AgentHealth
+  readonly agentHealthCode?: AgentHealthCode
   readonly agentHealthDetails?: string
   readonly autoScalingGroup?: string
-  readonly telemetryMetadata?: ReadonlyArray<GetTelemetryMetadataOutputTelemetryMetadataMember>
+  readonly telemetryMetadata?: ReadonlyArray<TelemetryMetadata>
 }
 
 export interface ListAssessmentRunsRequest {
   readonly assessmentTemplateArns?: ReadonlyArray<string> | undefined
-  readonly filter?: ListAssessmentRunsRequestFilter | undefined
+  readonly filter?: AssessmentRunFilter | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface ListAssessmentRunsRequestFilter {
+export interface AssessmentRunFilter {
   readonly namePattern?: string | undefined
-  readonly states?: ReadonlyArray<string> | undefined
-  readonly durationRange?: ListAssessmentRunsRequestFilterDurationRange | undefined
+  readonly states?: ReadonlyArray<AssessmentRunState> | undefined
+  readonly durationRange?: DurationRange | undefined
   readonly rulesPackageArns?: ReadonlyArray<string> | undefined
-  readonly startTimeRange?: ListAssessmentRunsRequestFilterStartTimeRange | undefined
-  readonly completionTimeRange?: ListAssessmentRunsRequestFilterStartTimeRange | undefined
-  readonly stateChangeTimeRange?: ListAssessmentRunsRequestFilterStartTimeRange | undefined
+  readonly startTimeRange?: TimestampRange | undefined
+  readonly completionTimeRange?: TimestampRange | undefined
+  readonly stateChangeTimeRange?: TimestampRange | undefined
 }
 
-export interface ListAssessmentRunsRequestFilterDurationRange {
+export interface DurationRange {
   readonly minSeconds?: number | undefined
   readonly maxSeconds?: number | undefined
 }
 
-export interface ListAssessmentRunsRequestFilterStartTimeRange {
+export interface TimestampRange {
   readonly beginDate?: Date | undefined
   readonly endDate?: Date | undefined
 }
 
-export interface ListAssessmentRunsOutput {
+export interface ListAssessmentRunsResponse {
   readonly assessmentRunArns?: ReadonlyArray<string>
   readonly nextToken?: string
 }
 
 export interface ListAssessmentTargetsRequest {
-  readonly filter?: ListAssessmentTargetsRequestFilter | undefined
+  readonly filter?: AssessmentTargetFilter | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface ListAssessmentTargetsRequestFilter {
+export interface AssessmentTargetFilter {
   readonly assessmentTargetNamePattern?: string | undefined
 }
 
-export interface ListAssessmentTargetsOutput {
+export interface ListAssessmentTargetsResponse {
   readonly assessmentTargetArns?: ReadonlyArray<string>
   readonly nextToken?: string
 }
 
 export interface ListAssessmentTemplatesRequest {
   readonly assessmentTargetArns?: ReadonlyArray<string> | undefined
-  readonly filter?: ListAssessmentTemplatesRequestFilter | undefined
+  readonly filter?: AssessmentTemplateFilter | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface ListAssessmentTemplatesRequestFilter {
+export interface AssessmentTemplateFilter {
   readonly namePattern?: string | undefined
-  readonly durationRange?: ListAssessmentRunsRequestFilterDurationRange | undefined
+  readonly durationRange?: DurationRange | undefined
   readonly rulesPackageArns?: ReadonlyArray<string> | undefined
 }
 
-export interface ListAssessmentTemplatesOutput {
+export interface ListAssessmentTemplatesResponse {
   readonly assessmentTemplateArns?: ReadonlyArray<string>
   readonly nextToken?: string
 }
@@ -619,19 +662,19 @@ export interface ListEventSubscriptionsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListEventSubscriptionsOutput {
-  readonly subscriptions?: ReadonlyArray<ListEventSubscriptionsOutputSubscriptionsMember>
+export interface ListEventSubscriptionsResponse {
+  readonly subscriptions?: ReadonlyArray<Subscription>
   readonly nextToken?: string
 }
 
-export interface ListEventSubscriptionsOutputSubscriptionsMember {
+export interface Subscription {
   readonly resourceArn?: string
   readonly topicArn?: string
-  readonly eventSubscriptions?: ReadonlyArray<ListEventSubscriptionsOutputSubscriptionsMemberEventSubscriptionsMember>
+  readonly eventSubscriptions?: ReadonlyArray<EventSubscription>
 }
 
-export interface ListEventSubscriptionsOutputSubscriptionsMemberEventSubscriptionsMember {
-  readonly event?: string
+export interface EventSubscription {
+  readonly event?: InspectorEvent
   readonly subscribedAt?: Date
 }
 
@@ -641,30 +684,30 @@ export interface ListExclusionsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListExclusionsOutput {
+export interface ListExclusionsResponse {
   readonly exclusionArns?: ReadonlyArray<string>
   readonly nextToken?: string
 }
 
 export interface ListFindingsRequest {
   readonly assessmentRunArns?: ReadonlyArray<string> | undefined
-  readonly filter?: ListFindingsRequestFilter | undefined
+  readonly filter?: FindingFilter | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface ListFindingsRequestFilter {
+export interface FindingFilter {
   readonly agentIds?: ReadonlyArray<string> | undefined
   readonly autoScalingGroups?: ReadonlyArray<string> | undefined
   readonly ruleNames?: ReadonlyArray<string> | undefined
-  readonly severities?: ReadonlyArray<string> | undefined
+  readonly severities?: ReadonlyArray<Severity> | undefined
   readonly rulesPackageArns?: ReadonlyArray<string> | undefined
-  readonly attributes?: ReadonlyArray<AddAttributesToFindingsRequestAttributesMember> | undefined
-  readonly userAttributes?: ReadonlyArray<AddAttributesToFindingsRequestAttributesMember> | undefined
-  readonly creationTimeRange?: ListAssessmentRunsRequestFilterStartTimeRange | undefined
+  readonly attributes?: ReadonlyArray<Attribute> | undefined
+  readonly userAttributes?: ReadonlyArray<Attribute> | undefined
+  readonly creationTimeRange?: TimestampRange | undefined
 }
 
-export interface ListFindingsOutput {
+export interface ListFindingsResponse {
   readonly findingArns?: ReadonlyArray<string>
   readonly nextToken?: string
 }
@@ -674,7 +717,7 @@ export interface ListRulesPackagesRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListRulesPackagesOutput {
+export interface ListRulesPackagesResponse {
   readonly rulesPackageArns?: ReadonlyArray<string>
   readonly nextToken?: string
 }
@@ -683,8 +726,8 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly tags?: ReadonlyArray<DescribeFindingsOutputFindingsMemberAssetAttributesTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly tags?: ReadonlyArray<TagOutput>
 }
 
 export interface PreviewAgentsRequest {
@@ -693,16 +736,16 @@ export interface PreviewAgentsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface PreviewAgentsOutput {
-  readonly agentPreviews?: ReadonlyArray<PreviewAgentsOutputAgentPreviewsMember>
+export interface PreviewAgentsResponse {
+  readonly agentPreviews?: ReadonlyArray<AgentPreview>
   readonly nextToken?: string
 }
 
-export interface PreviewAgentsOutputAgentPreviewsMember {
+export interface AgentPreview {
   readonly hostname?: string
   readonly agentId?: string
   readonly autoScalingGroup?: string
-  readonly agentHealth?: string
+  readonly agentHealth?: AgentHealth
   readonly agentVersion?: string
   readonly operatingSystem?: string
   readonly kernelVersion?: string
@@ -718,13 +761,13 @@ export interface RemoveAttributesFromFindingsRequest {
   readonly attributeKeys: ReadonlyArray<string>
 }
 
-export interface RemoveAttributesFromFindingsOutput {
-  readonly failedItems?: Readonly<Record<string, AddAttributesToFindingsOutputFailedItemsValue>>
+export interface RemoveAttributesFromFindingsResponse {
+  readonly failedItems?: Readonly<Record<string, FailedItemDetails>>
 }
 
 export interface SetTagsForResourceRequest {
   readonly resourceArn: string
-  readonly tags?: ReadonlyArray<DescribeFindingsOutputFindingsMemberAssetAttributesTagsMember> | undefined
+  readonly tags?: ReadonlyArray<Tag> | undefined
 }
 
 export interface StartAssessmentRunRequest {
@@ -732,24 +775,24 @@ export interface StartAssessmentRunRequest {
   readonly assessmentRunName?: string | undefined
 }
 
-export interface StartAssessmentRunOutput {
+export interface StartAssessmentRunResponse {
   readonly assessmentRunArn?: string
 }
 
 export interface StopAssessmentRunRequest {
   readonly assessmentRunArn: string
-  readonly stopAction?: string | undefined
+  readonly stopAction?: StopAction | undefined
 }
 
 export interface SubscribeToEventRequest {
   readonly resourceArn: string
-  readonly event: string
+  readonly event: InspectorEvent
   readonly topicArn: string
 }
 
 export interface UnsubscribeFromEventRequest {
   readonly resourceArn: string
-  readonly event: string
+  readonly event: InspectorEvent
   readonly topicArn: string
 }
 
@@ -759,150 +802,172 @@ export interface UpdateAssessmentTargetRequest {
   readonly resourceGroupArn?: string | undefined
 }
 
-export type AddAttributesToFindingsError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly errorCode?: string; readonly canRetry?: boolean }> {}
 
-export type CreateAssessmentTargetError = Errors.CommonError | Client.SdkError
+export class AgentsAlreadyRunningAssessmentException extends /*#__PURE__*/ ServiceError("AgentsAlreadyRunningAssessmentException")<{ readonly agentsTruncated?: boolean; readonly canRetry?: boolean }> {}
 
-export type CreateAssessmentTemplateError = Errors.CommonError | Client.SdkError
+export class AssessmentRunInProgressException extends /*#__PURE__*/ ServiceError("AssessmentRunInProgressException")<{ readonly assessmentRunArns?: ReadonlyArray<string>; readonly assessmentRunArnsTruncated?: boolean; readonly canRetry?: boolean }> {}
 
-export type CreateExclusionsPreviewError = Errors.CommonError | Client.SdkError
+export class InternalException extends /*#__PURE__*/ ServiceError("InternalException")<{ readonly canRetry?: boolean }> {}
 
-export type CreateResourceGroupError = Errors.CommonError | Client.SdkError
+export class InvalidCrossAccountRoleException extends /*#__PURE__*/ ServiceError("InvalidCrossAccountRoleException")<{ readonly errorCode?: string; readonly canRetry?: boolean }> {}
 
-export type DeleteAssessmentRunError = Errors.CommonError | Client.SdkError
+export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException")<{ readonly errorCode?: string; readonly canRetry?: boolean }> {}
 
-export type DeleteAssessmentTargetError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly errorCode?: string; readonly canRetry?: boolean }> {}
 
-export type DeleteAssessmentTemplateError = Errors.CommonError | Client.SdkError
+export class NoSuchEntityException extends /*#__PURE__*/ ServiceError("NoSuchEntityException")<{ readonly errorCode?: string; readonly canRetry?: boolean }> {}
 
-export type DescribeAssessmentRunsError = Errors.CommonError | Client.SdkError
+export class PreviewGenerationInProgressException extends /*#__PURE__*/ ServiceError("PreviewGenerationInProgressException") {}
 
-export type DescribeAssessmentTargetsError = Errors.CommonError | Client.SdkError
+export class ServiceTemporarilyUnavailableException extends /*#__PURE__*/ ServiceError("ServiceTemporarilyUnavailableException")<{ readonly canRetry?: boolean }> {}
 
-export type DescribeAssessmentTemplatesError = Errors.CommonError | Client.SdkError
+export class UnsupportedFeatureException extends /*#__PURE__*/ ServiceError("UnsupportedFeatureException")<{ readonly canRetry?: boolean }> {}
 
-export type DescribeCrossAccountAccessRoleError = Errors.CommonError | Client.SdkError
+export type AddAttributesToFindingsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeExclusionsError = Errors.CommonError | Client.SdkError
+export type CreateAssessmentTargetError = AccessDeniedException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeFindingsError = Errors.CommonError | Client.SdkError
+export type CreateAssessmentTemplateError = AccessDeniedException | InternalException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeResourceGroupsError = Errors.CommonError | Client.SdkError
+export type CreateExclusionsPreviewError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | PreviewGenerationInProgressException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeRulesPackagesError = Errors.CommonError | Client.SdkError
+export type CreateResourceGroupError = AccessDeniedException | InternalException | InvalidInputException | LimitExceededException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetAssessmentReportError = Errors.CommonError | Client.SdkError
+export type DeleteAssessmentRunError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetExclusionsPreviewError = Errors.CommonError | Client.SdkError
+export type DeleteAssessmentTargetError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetTelemetryMetadataError = Errors.CommonError | Client.SdkError
+export type DeleteAssessmentTemplateError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAssessmentRunAgentsError = Errors.CommonError | Client.SdkError
+export type DescribeAssessmentRunsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type ListAssessmentRunsError = Errors.CommonError | Client.SdkError
+export type DescribeAssessmentTargetsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type ListAssessmentTargetsError = Errors.CommonError | Client.SdkError
+export type DescribeAssessmentTemplatesError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type ListAssessmentTemplatesError = Errors.CommonError | Client.SdkError
+export type DescribeCrossAccountAccessRoleError = InternalException | Errors.CommonError | Client.SdkError
 
-export type ListEventSubscriptionsError = Errors.CommonError | Client.SdkError
+export type DescribeExclusionsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type ListExclusionsError = Errors.CommonError | Client.SdkError
+export type DescribeFindingsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type ListFindingsError = Errors.CommonError | Client.SdkError
+export type DescribeResourceGroupsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type ListRulesPackagesError = Errors.CommonError | Client.SdkError
+export type DescribeRulesPackagesError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetAssessmentReportError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PreviewAgentsError = Errors.CommonError | Client.SdkError
+export type GetExclusionsPreviewError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RegisterCrossAccountAccessRoleError = Errors.CommonError | Client.SdkError
+export type GetTelemetryMetadataError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RemoveAttributesFromFindingsError = Errors.CommonError | Client.SdkError
+export type ListAssessmentRunAgentsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type SetTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListAssessmentRunsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartAssessmentRunError = Errors.CommonError | Client.SdkError
+export type ListAssessmentTargetsError = AccessDeniedException | InternalException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StopAssessmentRunError = Errors.CommonError | Client.SdkError
+export type ListAssessmentTemplatesError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type SubscribeToEventError = Errors.CommonError | Client.SdkError
+export type ListEventSubscriptionsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UnsubscribeFromEventError = Errors.CommonError | Client.SdkError
+export type ListExclusionsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateAssessmentTargetError = Errors.CommonError | Client.SdkError
+export type ListFindingsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const addAttributesToFindings: Client.Operation<AddAttributesToFindingsRequest, AddAttributesToFindingsOutput, AddAttributesToFindingsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"AddAttributesToFindings",http:{method:"POST",requestUri:"/"},input:{shape:AddAttributesToFindingsRequest$},output:{shape:AddAttributesToFindingsOutput$}}})
+export type ListRulesPackagesError = AccessDeniedException | InternalException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const createAssessmentTarget: Client.Operation<CreateAssessmentTargetRequest, CreateAssessmentTargetOutput, CreateAssessmentTargetError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"CreateAssessmentTarget",http:{method:"POST",requestUri:"/"},input:{shape:CreateAssessmentTargetRequest$},output:{shape:CreateAssessmentTargetOutput$}}})
+export type ListTagsForResourceError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const createAssessmentTemplate: Client.Operation<CreateAssessmentTemplateRequest, CreateAssessmentTemplateOutput, CreateAssessmentTemplateError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"CreateAssessmentTemplate",http:{method:"POST",requestUri:"/"},input:{shape:CreateAssessmentTemplateRequest$},output:{shape:CreateAssessmentTemplateOutput$}}})
+export type PreviewAgentsError = AccessDeniedException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const createExclusionsPreview: Client.Operation<CreateExclusionsPreviewRequest, CreateExclusionsPreviewOutput, CreateExclusionsPreviewError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"CreateExclusionsPreview",http:{method:"POST",requestUri:"/"},input:{shape:CreateExclusionsPreviewRequest$},output:{shape:CreateExclusionsPreviewOutput$}}})
+export type RegisterCrossAccountAccessRoleError = AccessDeniedException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const createResourceGroup: Client.Operation<CreateResourceGroupRequest, CreateResourceGroupOutput, CreateResourceGroupError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"CreateResourceGroup",http:{method:"POST",requestUri:"/"},input:{shape:CreateResourceGroupRequest$},output:{shape:CreateResourceGroupOutput$}}})
+export type RemoveAttributesFromFindingsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const deleteAssessmentRun: Client.Operation<DeleteAssessmentRunRequest, {}, DeleteAssessmentRunError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DeleteAssessmentRun",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAssessmentRunRequest$}}})
+export type SetTagsForResourceError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const deleteAssessmentTarget: Client.Operation<DeleteAssessmentTargetRequest, {}, DeleteAssessmentTargetError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DeleteAssessmentTarget",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAssessmentTargetRequest$}}})
+export type StartAssessmentRunError = AccessDeniedException | AgentsAlreadyRunningAssessmentException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const deleteAssessmentTemplate: Client.Operation<DeleteAssessmentTemplateRequest, {}, DeleteAssessmentTemplateError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DeleteAssessmentTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAssessmentTemplateRequest$}}})
+export type StopAssessmentRunError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const describeAssessmentRuns: Client.Operation<DescribeAssessmentRunsRequest, DescribeAssessmentRunsOutput, DescribeAssessmentRunsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeAssessmentRuns",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAssessmentRunsRequest$},output:{shape:DescribeAssessmentRunsOutput$}}})
+export type SubscribeToEventError = AccessDeniedException | InternalException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const describeAssessmentTargets: Client.Operation<DescribeAssessmentTargetsRequest, DescribeAssessmentTargetsOutput, DescribeAssessmentTargetsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeAssessmentTargets",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAssessmentTargetsRequest$},output:{shape:DescribeAssessmentTargetsOutput$}}})
+export type UnsubscribeFromEventError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const describeAssessmentTemplates: Client.Operation<DescribeAssessmentTemplatesRequest, DescribeAssessmentTemplatesOutput, DescribeAssessmentTemplatesError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeAssessmentTemplates",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAssessmentTemplatesRequest$},output:{shape:DescribeAssessmentTemplatesOutput$}}})
+export type UpdateAssessmentTargetError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const describeCrossAccountAccessRole: Client.Operation<{}, DescribeCrossAccountAccessRoleOutput, DescribeCrossAccountAccessRoleError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeCrossAccountAccessRole",http:{method:"POST",requestUri:"/"},output:{shape:DescribeCrossAccountAccessRoleOutput$}}})
+export const addAttributesToFindings: Client.Operation<AddAttributesToFindingsRequest, AddAttributesToFindingsResponse, AddAttributesToFindingsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"AddAttributesToFindings",http:{method:"POST",requestUri:"/"},input:{shape:AddAttributesToFindingsRequest$},output:{shape:AddAttributesToFindingsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
 
-export const describeExclusions: Client.Operation<DescribeExclusionsRequest, DescribeExclusionsOutput, DescribeExclusionsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeExclusions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeExclusionsRequest$},output:{shape:DescribeExclusionsOutput$}}})
+export const createAssessmentTarget: Client.Operation<CreateAssessmentTargetRequest, CreateAssessmentTargetResponse, CreateAssessmentTargetError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"CreateAssessmentTarget",http:{method:"POST",requestUri:"/"},input:{shape:CreateAssessmentTargetRequest$},output:{shape:CreateAssessmentTargetResponse$},errors:[AccessDeniedException$,InternalException$,InvalidCrossAccountRoleException$,InvalidInputException$,LimitExceededException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidCrossAccountRoleException,InvalidInputException,LimitExceededException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
 
-export const describeFindings: Client.Operation<DescribeFindingsRequest, DescribeFindingsOutput, DescribeFindingsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeFindings",http:{method:"POST",requestUri:"/"},input:{shape:DescribeFindingsRequest$},output:{shape:DescribeFindingsOutput$}}})
+export const createAssessmentTemplate: Client.Operation<CreateAssessmentTemplateRequest, CreateAssessmentTemplateResponse, CreateAssessmentTemplateError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"CreateAssessmentTemplate",http:{method:"POST",requestUri:"/"},input:{shape:CreateAssessmentTemplateRequest$},output:{shape:CreateAssessmentTemplateResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,LimitExceededException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,LimitExceededException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
 
-export const describeResourceGroups: Client.Operation<DescribeResourceGroupsRequest, DescribeResourceGroupsOutput, DescribeResourceGroupsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeResourceGroups",http:{method:"POST",requestUri:"/"},input:{shape:DescribeResourceGroupsRequest$},output:{shape:DescribeResourceGroupsOutput$}}})
+export const createExclusionsPreview: Client.Operation<CreateExclusionsPreviewRequest, CreateExclusionsPreviewResponse, CreateExclusionsPreviewError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"CreateExclusionsPreview",http:{method:"POST",requestUri:"/"},input:{shape:CreateExclusionsPreviewRequest$},output:{shape:CreateExclusionsPreviewResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$,PreviewGenerationInProgressException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException,PreviewGenerationInProgressException,ServiceTemporarilyUnavailableException}})
 
-export const describeRulesPackages: Client.Operation<DescribeRulesPackagesRequest, DescribeRulesPackagesOutput, DescribeRulesPackagesError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeRulesPackages",http:{method:"POST",requestUri:"/"},input:{shape:DescribeRulesPackagesRequest$},output:{shape:DescribeRulesPackagesOutput$}}})
+export const createResourceGroup: Client.Operation<CreateResourceGroupRequest, CreateResourceGroupResponse, CreateResourceGroupError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"CreateResourceGroup",http:{method:"POST",requestUri:"/"},input:{shape:CreateResourceGroupRequest$},output:{shape:CreateResourceGroupResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,LimitExceededException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,LimitExceededException,ServiceTemporarilyUnavailableException}})
 
-export const getAssessmentReport: Client.Operation<GetAssessmentReportRequest, GetAssessmentReportOutput, GetAssessmentReportError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"GetAssessmentReport",http:{method:"POST",requestUri:"/"},input:{shape:GetAssessmentReportRequest$},output:{shape:GetAssessmentReportOutput$}}})
+export const deleteAssessmentRun: Client.Operation<DeleteAssessmentRunRequest, {}, DeleteAssessmentRunError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DeleteAssessmentRun",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAssessmentRunRequest$},errors:[AccessDeniedException$,AssessmentRunInProgressException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,AssessmentRunInProgressException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
 
-export const getExclusionsPreview: Paginate.Paginated<GetExclusionsPreviewRequest, GetExclusionsPreviewOutput, GetExclusionsPreviewError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"GetExclusionsPreview",http:{method:"POST",requestUri:"/"},input:{shape:GetExclusionsPreviewRequest$},output:{shape:GetExclusionsPreviewOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const deleteAssessmentTarget: Client.Operation<DeleteAssessmentTargetRequest, {}, DeleteAssessmentTargetError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DeleteAssessmentTarget",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAssessmentTargetRequest$},errors:[AccessDeniedException$,AssessmentRunInProgressException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,AssessmentRunInProgressException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
 
-export const getTelemetryMetadata: Client.Operation<GetTelemetryMetadataRequest, GetTelemetryMetadataOutput, GetTelemetryMetadataError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"GetTelemetryMetadata",http:{method:"POST",requestUri:"/"},input:{shape:GetTelemetryMetadataRequest$},output:{shape:GetTelemetryMetadataOutput$}}})
+export const deleteAssessmentTemplate: Client.Operation<DeleteAssessmentTemplateRequest, {}, DeleteAssessmentTemplateError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DeleteAssessmentTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAssessmentTemplateRequest$},errors:[AccessDeniedException$,AssessmentRunInProgressException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,AssessmentRunInProgressException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
 
-export const listAssessmentRunAgents: Paginate.Paginated<ListAssessmentRunAgentsRequest, ListAssessmentRunAgentsOutput, ListAssessmentRunAgentsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListAssessmentRunAgents",http:{method:"POST",requestUri:"/"},input:{shape:ListAssessmentRunAgentsRequest$},output:{shape:ListAssessmentRunAgentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const describeAssessmentRuns: Client.Operation<DescribeAssessmentRunsRequest, DescribeAssessmentRunsResponse, DescribeAssessmentRunsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeAssessmentRuns",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAssessmentRunsRequest$},output:{shape:DescribeAssessmentRunsResponse$},errors:[InternalException$,InvalidInputException$]},errors:{InternalException,InvalidInputException}})
 
-export const listAssessmentRuns: Paginate.Paginated<ListAssessmentRunsRequest, ListAssessmentRunsOutput, ListAssessmentRunsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListAssessmentRuns",http:{method:"POST",requestUri:"/"},input:{shape:ListAssessmentRunsRequest$},output:{shape:ListAssessmentRunsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const describeAssessmentTargets: Client.Operation<DescribeAssessmentTargetsRequest, DescribeAssessmentTargetsResponse, DescribeAssessmentTargetsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeAssessmentTargets",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAssessmentTargetsRequest$},output:{shape:DescribeAssessmentTargetsResponse$},errors:[InternalException$,InvalidInputException$]},errors:{InternalException,InvalidInputException}})
 
-export const listAssessmentTargets: Paginate.Paginated<ListAssessmentTargetsRequest, ListAssessmentTargetsOutput, ListAssessmentTargetsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListAssessmentTargets",http:{method:"POST",requestUri:"/"},input:{shape:ListAssessmentTargetsRequest$},output:{shape:ListAssessmentTargetsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const describeAssessmentTemplates: Client.Operation<DescribeAssessmentTemplatesRequest, DescribeAssessmentTemplatesResponse, DescribeAssessmentTemplatesError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeAssessmentTemplates",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAssessmentTemplatesRequest$},output:{shape:DescribeAssessmentTemplatesResponse$},errors:[InternalException$,InvalidInputException$]},errors:{InternalException,InvalidInputException}})
 
-export const listAssessmentTemplates: Paginate.Paginated<ListAssessmentTemplatesRequest, ListAssessmentTemplatesOutput, ListAssessmentTemplatesError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListAssessmentTemplates",http:{method:"POST",requestUri:"/"},input:{shape:ListAssessmentTemplatesRequest$},output:{shape:ListAssessmentTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const describeCrossAccountAccessRole: Client.Operation<{}, DescribeCrossAccountAccessRoleResponse, DescribeCrossAccountAccessRoleError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeCrossAccountAccessRole",http:{method:"POST",requestUri:"/"},output:{shape:DescribeCrossAccountAccessRoleResponse$},errors:[InternalException$]},errors:{InternalException}})
 
-export const listEventSubscriptions: Paginate.Paginated<ListEventSubscriptionsRequest, ListEventSubscriptionsOutput, ListEventSubscriptionsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListEventSubscriptions",http:{method:"POST",requestUri:"/"},input:{shape:ListEventSubscriptionsRequest$},output:{shape:ListEventSubscriptionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const describeExclusions: Client.Operation<DescribeExclusionsRequest, DescribeExclusionsResponse, DescribeExclusionsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeExclusions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeExclusionsRequest$},output:{shape:DescribeExclusionsResponse$},errors:[InternalException$,InvalidInputException$]},errors:{InternalException,InvalidInputException}})
 
-export const listExclusions: Paginate.Paginated<ListExclusionsRequest, ListExclusionsOutput, ListExclusionsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListExclusions",http:{method:"POST",requestUri:"/"},input:{shape:ListExclusionsRequest$},output:{shape:ListExclusionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const describeFindings: Client.Operation<DescribeFindingsRequest, DescribeFindingsResponse, DescribeFindingsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeFindings",http:{method:"POST",requestUri:"/"},input:{shape:DescribeFindingsRequest$},output:{shape:DescribeFindingsResponse$},errors:[InternalException$,InvalidInputException$]},errors:{InternalException,InvalidInputException}})
 
-export const listFindings: Paginate.Paginated<ListFindingsRequest, ListFindingsOutput, ListFindingsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListFindings",http:{method:"POST",requestUri:"/"},input:{shape:ListFindingsRequest$},output:{shape:ListFindingsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const describeResourceGroups: Client.Operation<DescribeResourceGroupsRequest, DescribeResourceGroupsResponse, DescribeResourceGroupsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeResourceGroups",http:{method:"POST",requestUri:"/"},input:{shape:DescribeResourceGroupsRequest$},output:{shape:DescribeResourceGroupsResponse$},errors:[InternalException$,InvalidInputException$]},errors:{InternalException,InvalidInputException}})
 
-export const listRulesPackages: Paginate.Paginated<ListRulesPackagesRequest, ListRulesPackagesOutput, ListRulesPackagesError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListRulesPackages",http:{method:"POST",requestUri:"/"},input:{shape:ListRulesPackagesRequest$},output:{shape:ListRulesPackagesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const describeRulesPackages: Client.Operation<DescribeRulesPackagesRequest, DescribeRulesPackagesResponse, DescribeRulesPackagesError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"DescribeRulesPackages",http:{method:"POST",requestUri:"/"},input:{shape:DescribeRulesPackagesRequest$},output:{shape:DescribeRulesPackagesResponse$},errors:[InternalException$,InvalidInputException$]},errors:{InternalException,InvalidInputException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getAssessmentReport: Client.Operation<GetAssessmentReportRequest, GetAssessmentReportResponse, GetAssessmentReportError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"GetAssessmentReport",http:{method:"POST",requestUri:"/"},input:{shape:GetAssessmentReportRequest$},output:{shape:GetAssessmentReportResponse$},errors:[AccessDeniedException$,AssessmentRunInProgressException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$,UnsupportedFeatureException$]},errors:{AccessDeniedException,AssessmentRunInProgressException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException,UnsupportedFeatureException}})
 
-export const previewAgents: Paginate.Paginated<PreviewAgentsRequest, PreviewAgentsOutput, PreviewAgentsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"PreviewAgents",http:{method:"POST",requestUri:"/"},input:{shape:PreviewAgentsRequest$},output:{shape:PreviewAgentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const getExclusionsPreview: Paginate.Paginated<GetExclusionsPreviewRequest, GetExclusionsPreviewResponse, GetExclusionsPreviewError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"GetExclusionsPreview",http:{method:"POST",requestUri:"/"},input:{shape:GetExclusionsPreviewRequest$},output:{shape:GetExclusionsPreviewResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const registerCrossAccountAccessRole: Client.Operation<RegisterCrossAccountAccessRoleRequest, {}, RegisterCrossAccountAccessRoleError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"RegisterCrossAccountAccessRole",http:{method:"POST",requestUri:"/"},input:{shape:RegisterCrossAccountAccessRoleRequest$}}})
+export const getTelemetryMetadata: Client.Operation<GetTelemetryMetadataRequest, GetTelemetryMetadataResponse, GetTelemetryMetadataError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"GetTelemetryMetadata",http:{method:"POST",requestUri:"/"},input:{shape:GetTelemetryMetadataRequest$},output:{shape:GetTelemetryMetadataResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException}})
 
-export const removeAttributesFromFindings: Client.Operation<RemoveAttributesFromFindingsRequest, RemoveAttributesFromFindingsOutput, RemoveAttributesFromFindingsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"RemoveAttributesFromFindings",http:{method:"POST",requestUri:"/"},input:{shape:RemoveAttributesFromFindingsRequest$},output:{shape:RemoveAttributesFromFindingsOutput$}}})
+export const listAssessmentRunAgents: Paginate.Paginated<ListAssessmentRunAgentsRequest, ListAssessmentRunAgentsResponse, ListAssessmentRunAgentsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListAssessmentRunAgents",http:{method:"POST",requestUri:"/"},input:{shape:ListAssessmentRunAgentsRequest$},output:{shape:ListAssessmentRunAgentsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const setTagsForResource: Client.Operation<SetTagsForResourceRequest, {}, SetTagsForResourceError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"SetTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:SetTagsForResourceRequest$}}})
+export const listAssessmentRuns: Paginate.Paginated<ListAssessmentRunsRequest, ListAssessmentRunsResponse, ListAssessmentRunsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListAssessmentRuns",http:{method:"POST",requestUri:"/"},input:{shape:ListAssessmentRunsRequest$},output:{shape:ListAssessmentRunsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const startAssessmentRun: Client.Operation<StartAssessmentRunRequest, StartAssessmentRunOutput, StartAssessmentRunError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"StartAssessmentRun",http:{method:"POST",requestUri:"/"},input:{shape:StartAssessmentRunRequest$},output:{shape:StartAssessmentRunOutput$}}})
+export const listAssessmentTargets: Paginate.Paginated<ListAssessmentTargetsRequest, ListAssessmentTargetsResponse, ListAssessmentTargetsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListAssessmentTargets",http:{method:"POST",requestUri:"/"},input:{shape:ListAssessmentTargetsRequest$},output:{shape:ListAssessmentTargetsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$]},errors:{AccessDeniedException,InternalException,InvalidInputException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const stopAssessmentRun: Client.Operation<StopAssessmentRunRequest, {}, StopAssessmentRunError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"StopAssessmentRun",http:{method:"POST",requestUri:"/"},input:{shape:StopAssessmentRunRequest$}}})
+export const listAssessmentTemplates: Paginate.Paginated<ListAssessmentTemplatesRequest, ListAssessmentTemplatesResponse, ListAssessmentTemplatesError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListAssessmentTemplates",http:{method:"POST",requestUri:"/"},input:{shape:ListAssessmentTemplatesRequest$},output:{shape:ListAssessmentTemplatesResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const subscribeToEvent: Client.Operation<SubscribeToEventRequest, {}, SubscribeToEventError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"SubscribeToEvent",http:{method:"POST",requestUri:"/"},input:{shape:SubscribeToEventRequest$}}})
+export const listEventSubscriptions: Paginate.Paginated<ListEventSubscriptionsRequest, ListEventSubscriptionsResponse, ListEventSubscriptionsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListEventSubscriptions",http:{method:"POST",requestUri:"/"},input:{shape:ListEventSubscriptionsRequest$},output:{shape:ListEventSubscriptionsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const unsubscribeFromEvent: Client.Operation<UnsubscribeFromEventRequest, {}, UnsubscribeFromEventError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"UnsubscribeFromEvent",http:{method:"POST",requestUri:"/"},input:{shape:UnsubscribeFromEventRequest$}}})
+export const listExclusions: Paginate.Paginated<ListExclusionsRequest, ListExclusionsResponse, ListExclusionsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListExclusions",http:{method:"POST",requestUri:"/"},input:{shape:ListExclusionsRequest$},output:{shape:ListExclusionsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const updateAssessmentTarget: Client.Operation<UpdateAssessmentTargetRequest, {}, UpdateAssessmentTargetError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"UpdateAssessmentTarget",http:{method:"POST",requestUri:"/"},input:{shape:UpdateAssessmentTargetRequest$}}})
+export const listFindings: Paginate.Paginated<ListFindingsRequest, ListFindingsResponse, ListFindingsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListFindings",http:{method:"POST",requestUri:"/"},input:{shape:ListFindingsRequest$},output:{shape:ListFindingsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+
+export const listRulesPackages: Paginate.Paginated<ListRulesPackagesRequest, ListRulesPackagesResponse, ListRulesPackagesError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListRulesPackages",http:{method:"POST",requestUri:"/"},input:{shape:ListRulesPackagesRequest$},output:{shape:ListRulesPackagesResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$]},errors:{AccessDeniedException,InternalException,InvalidInputException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException}})
+
+export const previewAgents: Paginate.Paginated<PreviewAgentsRequest, PreviewAgentsResponse, PreviewAgentsError, Inspector, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Inspector, {model:{name:"PreviewAgents",http:{method:"POST",requestUri:"/"},input:{shape:PreviewAgentsRequest$},output:{shape:PreviewAgentsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidCrossAccountRoleException$,InvalidInputException$,NoSuchEntityException$]},errors:{AccessDeniedException,InternalException,InvalidCrossAccountRoleException,InvalidInputException,NoSuchEntityException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+
+export const registerCrossAccountAccessRole: Client.Operation<RegisterCrossAccountAccessRoleRequest, {}, RegisterCrossAccountAccessRoleError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"RegisterCrossAccountAccessRole",http:{method:"POST",requestUri:"/"},input:{shape:RegisterCrossAccountAccessRoleRequest$},errors:[AccessDeniedException$,InternalException$,InvalidCrossAccountRoleException$,InvalidInputException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidCrossAccountRoleException,InvalidInputException,ServiceTemporarilyUnavailableException}})
+
+export const removeAttributesFromFindings: Client.Operation<RemoveAttributesFromFindingsRequest, RemoveAttributesFromFindingsResponse, RemoveAttributesFromFindingsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"RemoveAttributesFromFindings",http:{method:"POST",requestUri:"/"},input:{shape:RemoveAttributesFromFindingsRequest$},output:{shape:RemoveAttributesFromFindingsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
+
+export const setTagsForResource: Client.Operation<SetTagsForResourceRequest, {}, SetTagsForResourceError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"SetTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:SetTagsForResourceRequest$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
+
+export const startAssessmentRun: Client.Operation<StartAssessmentRunRequest, StartAssessmentRunResponse, StartAssessmentRunError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"StartAssessmentRun",http:{method:"POST",requestUri:"/"},input:{shape:StartAssessmentRunRequest$},output:{shape:StartAssessmentRunResponse$},errors:[AccessDeniedException$,AgentsAlreadyRunningAssessmentException$,InternalException$,InvalidCrossAccountRoleException$,InvalidInputException$,LimitExceededException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,AgentsAlreadyRunningAssessmentException,InternalException,InvalidCrossAccountRoleException,InvalidInputException,LimitExceededException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
+
+export const stopAssessmentRun: Client.Operation<StopAssessmentRunRequest, {}, StopAssessmentRunError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"StopAssessmentRun",http:{method:"POST",requestUri:"/"},input:{shape:StopAssessmentRunRequest$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
+
+export const subscribeToEvent: Client.Operation<SubscribeToEventRequest, {}, SubscribeToEventError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"SubscribeToEvent",http:{method:"POST",requestUri:"/"},input:{shape:SubscribeToEventRequest$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,LimitExceededException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,LimitExceededException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
+
+export const unsubscribeFromEvent: Client.Operation<UnsubscribeFromEventRequest, {}, UnsubscribeFromEventError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"UnsubscribeFromEvent",http:{method:"POST",requestUri:"/"},input:{shape:UnsubscribeFromEventRequest$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
+
+export const updateAssessmentTarget: Client.Operation<UpdateAssessmentTargetRequest, {}, UpdateAssessmentTargetError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"UpdateAssessmentTarget",http:{method:"POST",requestUri:"/"},input:{shape:UpdateAssessmentTargetRequest$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})

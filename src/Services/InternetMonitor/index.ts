@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The InternetMonitor client: provide it with `layer`. */
@@ -27,33 +28,33 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp",timestampFormat:"
 const long$: S.Shape = {type:"long",name:"Long"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
-const CreateMonitorRequestResources$: S.ListShape = {type:"list",name:"CreateMonitorRequestResources",member:{shape:string$}}
-const CreateMonitorRequestTags$: S.MapShape = {type:"map",name:"CreateMonitorRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateMonitorRequestInternetMeasurementsLogDeliveryS3Config$: S.StructureShape = {type:"structure",name:"CreateMonitorRequestInternetMeasurementsLogDeliveryS3Config",members:{BucketName:{shape:string$},BucketPrefix:{shape:string$},LogDeliveryStatus:{shape:string$}}}
-const CreateMonitorRequestInternetMeasurementsLogDelivery$: S.StructureShape = {type:"structure",name:"CreateMonitorRequestInternetMeasurementsLogDelivery",members:{S3Config:{shape:CreateMonitorRequestInternetMeasurementsLogDeliveryS3Config$}}}
-const CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfig$: S.StructureShape = {type:"structure",name:"CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfig",members:{Status:{shape:string$},HealthScoreThreshold:{shape:double$},MinTrafficImpact:{shape:double$}}}
-const CreateMonitorRequestHealthEventsConfig$: S.StructureShape = {type:"structure",name:"CreateMonitorRequestHealthEventsConfig",members:{AvailabilityScoreThreshold:{shape:double$},PerformanceScoreThreshold:{shape:double$},AvailabilityLocalHealthEventsConfig:{shape:CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfig$},PerformanceLocalHealthEventsConfig:{shape:CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfig$}}}
-const CreateMonitorRequest$: S.StructureShape = {type:"structure",name:"CreateMonitorRequest",members:{MonitorName:{shape:string$},Resources:{shape:CreateMonitorRequestResources$},ClientToken:{shape:string$,idempotencyToken:true},Tags:{shape:CreateMonitorRequestTags$},MaxCityNetworksToMonitor:{shape:integer$},InternetMeasurementsLogDelivery:{shape:CreateMonitorRequestInternetMeasurementsLogDelivery$},TrafficPercentageToMonitor:{shape:integer$},HealthEventsConfig:{shape:CreateMonitorRequestHealthEventsConfig$}},required:["MonitorName"]}
+const CreateMonitorInputResources$: S.ListShape = {type:"list",name:"CreateMonitorInputResources",member:{shape:string$}}
+const CreateMonitorInputTags$: S.MapShape = {type:"map",name:"CreateMonitorInputTags",key:{shape:string$},value:{shape:string$}}
+const S3Config$: S.StructureShape = {type:"structure",name:"S3Config",members:{BucketName:{shape:string$},BucketPrefix:{shape:string$},LogDeliveryStatus:{shape:string$}}}
+const InternetMeasurementsLogDelivery$: S.StructureShape = {type:"structure",name:"InternetMeasurementsLogDelivery",members:{S3Config:{shape:S3Config$}}}
+const CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfig$: S.StructureShape = {type:"structure",name:"CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfig",members:{Status:{shape:string$},HealthScoreThreshold:{shape:double$},MinTrafficImpact:{shape:double$}}}
+const CreateMonitorInputHealthEventsConfig$: S.StructureShape = {type:"structure",name:"CreateMonitorInputHealthEventsConfig",members:{AvailabilityScoreThreshold:{shape:double$},PerformanceScoreThreshold:{shape:double$},AvailabilityLocalHealthEventsConfig:{shape:CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfig$},PerformanceLocalHealthEventsConfig:{shape:CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfig$}}}
+const CreateMonitorInput$: S.StructureShape = {type:"structure",name:"CreateMonitorInput",members:{MonitorName:{shape:string$},Resources:{shape:CreateMonitorInputResources$},ClientToken:{shape:string$,idempotencyToken:true},Tags:{shape:CreateMonitorInputTags$},MaxCityNetworksToMonitor:{shape:integer$},InternetMeasurementsLogDelivery:{shape:InternetMeasurementsLogDelivery$},TrafficPercentageToMonitor:{shape:integer$},HealthEventsConfig:{shape:CreateMonitorInputHealthEventsConfig$}},required:["MonitorName"]}
 const CreateMonitorOutput$: S.StructureShape = {type:"structure",name:"CreateMonitorOutput",members:{Arn:{shape:string$},Status:{shape:string$}},required:["Arn","Status"]}
-const DeleteMonitorRequest$: S.StructureShape = {type:"structure",name:"DeleteMonitorRequest",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"}},required:["MonitorName"]}
+const DeleteMonitorInput$: S.StructureShape = {type:"structure",name:"DeleteMonitorInput",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"}},required:["MonitorName"]}
 const DeleteMonitorOutput$: S.StructureShape = {type:"structure",name:"DeleteMonitorOutput",members:{}}
-const GetHealthEventRequest$: S.StructureShape = {type:"structure",name:"GetHealthEventRequest",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},EventId:{shape:string$,location:"uri",locationName:"EventId"},LinkedAccountId:{shape:string$,location:"querystring",locationName:"LinkedAccountId"}},required:["MonitorName","EventId"]}
-const GetHealthEventOutputImpactedLocationsMemberCausedByNetworksMember$: S.StructureShape = {type:"structure",name:"GetHealthEventOutputImpactedLocationsMemberCausedByNetworksMember",members:{ASName:{shape:string$},ASNumber:{shape:long$}},required:["ASName","ASNumber"]}
-const GetHealthEventOutputImpactedLocationsMemberCausedByNetworks$: S.ListShape = {type:"list",name:"GetHealthEventOutputImpactedLocationsMemberCausedByNetworks",member:{shape:GetHealthEventOutputImpactedLocationsMemberCausedByNetworksMember$}}
-const GetHealthEventOutputImpactedLocationsMemberCausedBy$: S.StructureShape = {type:"structure",name:"GetHealthEventOutputImpactedLocationsMemberCausedBy",members:{Networks:{shape:GetHealthEventOutputImpactedLocationsMemberCausedByNetworks$},AsPath:{shape:GetHealthEventOutputImpactedLocationsMemberCausedByNetworks$},NetworkEventType:{shape:string$}},required:["Networks","AsPath","NetworkEventType"]}
-const GetHealthEventOutputImpactedLocationsMemberInternetHealthAvailability$: S.StructureShape = {type:"structure",name:"GetHealthEventOutputImpactedLocationsMemberInternetHealthAvailability",members:{ExperienceScore:{shape:double$},PercentOfTotalTrafficImpacted:{shape:double$},PercentOfClientLocationImpacted:{shape:double$}}}
-const GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformanceRoundTripTime$: S.StructureShape = {type:"structure",name:"GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformanceRoundTripTime",members:{P50:{shape:double$},P90:{shape:double$},P95:{shape:double$}}}
-const GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformance$: S.StructureShape = {type:"structure",name:"GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformance",members:{ExperienceScore:{shape:double$},PercentOfTotalTrafficImpacted:{shape:double$},PercentOfClientLocationImpacted:{shape:double$},RoundTripTime:{shape:GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformanceRoundTripTime$}}}
-const GetHealthEventOutputImpactedLocationsMemberInternetHealth$: S.StructureShape = {type:"structure",name:"GetHealthEventOutputImpactedLocationsMemberInternetHealth",members:{Availability:{shape:GetHealthEventOutputImpactedLocationsMemberInternetHealthAvailability$},Performance:{shape:GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformance$}}}
-const GetHealthEventOutputImpactedLocationsMemberIpv4Prefixes$: S.ListShape = {type:"list",name:"GetHealthEventOutputImpactedLocationsMemberIpv4Prefixes",member:{shape:string$}}
-const GetHealthEventOutputImpactedLocationsMember$: S.StructureShape = {type:"structure",name:"GetHealthEventOutputImpactedLocationsMember",members:{ASName:{shape:string$},ASNumber:{shape:long$},Country:{shape:string$},Subdivision:{shape:string$},Metro:{shape:string$},City:{shape:string$},Latitude:{shape:double$},Longitude:{shape:double$},CountryCode:{shape:string$},SubdivisionCode:{shape:string$},ServiceLocation:{shape:string$},Status:{shape:string$},CausedBy:{shape:GetHealthEventOutputImpactedLocationsMemberCausedBy$},InternetHealth:{shape:GetHealthEventOutputImpactedLocationsMemberInternetHealth$},Ipv4Prefixes:{shape:GetHealthEventOutputImpactedLocationsMemberIpv4Prefixes$}},required:["ASName","ASNumber","Country","Status"]}
-const GetHealthEventOutputImpactedLocations$: S.ListShape = {type:"list",name:"GetHealthEventOutputImpactedLocations",member:{shape:GetHealthEventOutputImpactedLocationsMember$}}
+const GetHealthEventInput$: S.StructureShape = {type:"structure",name:"GetHealthEventInput",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},EventId:{shape:string$,location:"uri",locationName:"EventId"},LinkedAccountId:{shape:string$,location:"querystring",locationName:"LinkedAccountId"}},required:["MonitorName","EventId"]}
+const Network$: S.StructureShape = {type:"structure",name:"Network",members:{ASName:{shape:string$},ASNumber:{shape:long$}},required:["ASName","ASNumber"]}
+const NetworkImpairmentNetworks$: S.ListShape = {type:"list",name:"NetworkImpairmentNetworks",member:{shape:Network$}}
+const NetworkImpairment$: S.StructureShape = {type:"structure",name:"NetworkImpairment",members:{Networks:{shape:NetworkImpairmentNetworks$},AsPath:{shape:NetworkImpairmentNetworks$},NetworkEventType:{shape:string$}},required:["Networks","AsPath","NetworkEventType"]}
+const AvailabilityMeasurement$: S.StructureShape = {type:"structure",name:"AvailabilityMeasurement",members:{ExperienceScore:{shape:double$},PercentOfTotalTrafficImpacted:{shape:double$},PercentOfClientLocationImpacted:{shape:double$}}}
+const RoundTripTime$: S.StructureShape = {type:"structure",name:"RoundTripTime",members:{P50:{shape:double$},P90:{shape:double$},P95:{shape:double$}}}
+const PerformanceMeasurement$: S.StructureShape = {type:"structure",name:"PerformanceMeasurement",members:{ExperienceScore:{shape:double$},PercentOfTotalTrafficImpacted:{shape:double$},PercentOfClientLocationImpacted:{shape:double$},RoundTripTime:{shape:RoundTripTime$}}}
+const InternetHealth$: S.StructureShape = {type:"structure",name:"InternetHealth",members:{Availability:{shape:AvailabilityMeasurement$},Performance:{shape:PerformanceMeasurement$}}}
+const ImpactedLocationIpv4Prefixes$: S.ListShape = {type:"list",name:"ImpactedLocationIpv4Prefixes",member:{shape:string$}}
+const ImpactedLocation$: S.StructureShape = {type:"structure",name:"ImpactedLocation",members:{ASName:{shape:string$},ASNumber:{shape:long$},Country:{shape:string$},Subdivision:{shape:string$},Metro:{shape:string$},City:{shape:string$},Latitude:{shape:double$},Longitude:{shape:double$},CountryCode:{shape:string$},SubdivisionCode:{shape:string$},ServiceLocation:{shape:string$},Status:{shape:string$},CausedBy:{shape:NetworkImpairment$},InternetHealth:{shape:InternetHealth$},Ipv4Prefixes:{shape:ImpactedLocationIpv4Prefixes$}},required:["ASName","ASNumber","Country","Status"]}
+const GetHealthEventOutputImpactedLocations$: S.ListShape = {type:"list",name:"GetHealthEventOutputImpactedLocations",member:{shape:ImpactedLocation$}}
 const GetHealthEventOutput$: S.StructureShape = {type:"structure",name:"GetHealthEventOutput",members:{EventArn:{shape:string$},EventId:{shape:string$},StartedAt:{shape:timestamp$},EndedAt:{shape:timestamp$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},ImpactedLocations:{shape:GetHealthEventOutputImpactedLocations$},Status:{shape:string$},PercentOfTotalTrafficImpacted:{shape:double$},ImpactType:{shape:string$},HealthScoreThreshold:{shape:double$}},required:["EventArn","EventId","StartedAt","LastUpdatedAt","ImpactedLocations","Status","ImpactType"]}
 const GetInternetEventRequest$: S.StructureShape = {type:"structure",name:"GetInternetEventRequest",members:{EventId:{shape:string$,location:"uri",locationName:"EventId"}},required:["EventId"]}
 const GetInternetEventOutputClientLocation$: S.StructureShape = {type:"structure",name:"GetInternetEventOutputClientLocation",members:{ASName:{shape:string$},ASNumber:{shape:long$},Country:{shape:string$},Subdivision:{shape:string$},Metro:{shape:string$},City:{shape:string$},Latitude:{shape:double$},Longitude:{shape:double$}},required:["ASName","ASNumber","Country","City","Latitude","Longitude"]}
 const GetInternetEventOutput$: S.StructureShape = {type:"structure",name:"GetInternetEventOutput",members:{EventId:{shape:string$},EventArn:{shape:string$},StartedAt:{shape:timestamp$},EndedAt:{shape:timestamp$},ClientLocation:{shape:GetInternetEventOutputClientLocation$},EventType:{shape:string$},EventStatus:{shape:string$}},required:["EventId","EventArn","StartedAt","ClientLocation","EventType","EventStatus"]}
-const GetMonitorRequest$: S.StructureShape = {type:"structure",name:"GetMonitorRequest",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},LinkedAccountId:{shape:string$,location:"querystring",locationName:"LinkedAccountId"}},required:["MonitorName"]}
-const GetMonitorOutput$: S.StructureShape = {type:"structure",name:"GetMonitorOutput",members:{MonitorName:{shape:string$},MonitorArn:{shape:string$},Resources:{shape:CreateMonitorRequestResources$},Status:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},ProcessingStatus:{shape:string$},ProcessingStatusInfo:{shape:string$},Tags:{shape:CreateMonitorRequestTags$},MaxCityNetworksToMonitor:{shape:integer$},InternetMeasurementsLogDelivery:{shape:CreateMonitorRequestInternetMeasurementsLogDelivery$},TrafficPercentageToMonitor:{shape:integer$},HealthEventsConfig:{shape:CreateMonitorRequestHealthEventsConfig$}},required:["MonitorName","MonitorArn","Resources","Status","CreatedAt","ModifiedAt"]}
+const GetMonitorInput$: S.StructureShape = {type:"structure",name:"GetMonitorInput",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},LinkedAccountId:{shape:string$,location:"querystring",locationName:"LinkedAccountId"}},required:["MonitorName"]}
+const GetMonitorOutput$: S.StructureShape = {type:"structure",name:"GetMonitorOutput",members:{MonitorName:{shape:string$},MonitorArn:{shape:string$},Resources:{shape:CreateMonitorInputResources$},Status:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},ProcessingStatus:{shape:string$},ProcessingStatusInfo:{shape:string$},Tags:{shape:CreateMonitorInputTags$},MaxCityNetworksToMonitor:{shape:integer$},InternetMeasurementsLogDelivery:{shape:InternetMeasurementsLogDelivery$},TrafficPercentageToMonitor:{shape:integer$},HealthEventsConfig:{shape:CreateMonitorInputHealthEventsConfig$}},required:["MonitorName","MonitorArn","Resources","Status","CreatedAt","ModifiedAt"]}
 const GetQueryResultsRequest$: S.StructureShape = {type:"structure",name:"GetQueryResultsRequest",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},QueryId:{shape:string$,location:"uri",locationName:"QueryId"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"}},required:["MonitorName","QueryId"]}
 const GetQueryResultsOutputFieldsMember$: S.StructureShape = {type:"structure",name:"GetQueryResultsOutputFieldsMember",members:{Name:{shape:string$},Type:{shape:string$}}}
 const GetQueryResultsOutputFields$: S.ListShape = {type:"list",name:"GetQueryResultsOutputFields",member:{shape:GetQueryResultsOutputFieldsMember$}}
@@ -62,20 +63,20 @@ const GetQueryResultsOutputData$: S.ListShape = {type:"list",name:"GetQueryResul
 const GetQueryResultsOutput$: S.StructureShape = {type:"structure",name:"GetQueryResultsOutput",members:{Fields:{shape:GetQueryResultsOutputFields$},Data:{shape:GetQueryResultsOutputData$},NextToken:{shape:string$}},required:["Fields","Data"]}
 const GetQueryStatusRequest$: S.StructureShape = {type:"structure",name:"GetQueryStatusRequest",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},QueryId:{shape:string$,location:"uri",locationName:"QueryId"}},required:["MonitorName","QueryId"]}
 const GetQueryStatusOutput$: S.StructureShape = {type:"structure",name:"GetQueryStatusOutput",members:{Status:{shape:string$}},required:["Status"]}
-const ListHealthEventsRequest$: S.StructureShape = {type:"structure",name:"ListHealthEventsRequest",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},StartTime:{shape:timestamp$,location:"querystring",locationName:"StartTime"},EndTime:{shape:timestamp$,location:"querystring",locationName:"EndTime"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},EventStatus:{shape:string$,location:"querystring",locationName:"EventStatus"},LinkedAccountId:{shape:string$,location:"querystring",locationName:"LinkedAccountId"}},required:["MonitorName"]}
-const ListHealthEventsOutputHealthEventsMember$: S.StructureShape = {type:"structure",name:"ListHealthEventsOutputHealthEventsMember",members:{EventArn:{shape:string$},EventId:{shape:string$},StartedAt:{shape:timestamp$},EndedAt:{shape:timestamp$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},ImpactedLocations:{shape:GetHealthEventOutputImpactedLocations$},Status:{shape:string$},PercentOfTotalTrafficImpacted:{shape:double$},ImpactType:{shape:string$},HealthScoreThreshold:{shape:double$}},required:["EventArn","EventId","StartedAt","LastUpdatedAt","ImpactedLocations","Status","ImpactType"]}
-const ListHealthEventsOutputHealthEvents$: S.ListShape = {type:"list",name:"ListHealthEventsOutputHealthEvents",member:{shape:ListHealthEventsOutputHealthEventsMember$}}
+const ListHealthEventsInput$: S.StructureShape = {type:"structure",name:"ListHealthEventsInput",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},StartTime:{shape:timestamp$,location:"querystring",locationName:"StartTime"},EndTime:{shape:timestamp$,location:"querystring",locationName:"EndTime"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},EventStatus:{shape:string$,location:"querystring",locationName:"EventStatus"},LinkedAccountId:{shape:string$,location:"querystring",locationName:"LinkedAccountId"}},required:["MonitorName"]}
+const HealthEvent$: S.StructureShape = {type:"structure",name:"HealthEvent",members:{EventArn:{shape:string$},EventId:{shape:string$},StartedAt:{shape:timestamp$},EndedAt:{shape:timestamp$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},ImpactedLocations:{shape:GetHealthEventOutputImpactedLocations$},Status:{shape:string$},PercentOfTotalTrafficImpacted:{shape:double$},ImpactType:{shape:string$},HealthScoreThreshold:{shape:double$}},required:["EventArn","EventId","StartedAt","LastUpdatedAt","ImpactedLocations","Status","ImpactType"]}
+const ListHealthEventsOutputHealthEvents$: S.ListShape = {type:"list",name:"ListHealthEventsOutputHealthEvents",member:{shape:HealthEvent$}}
 const ListHealthEventsOutput$: S.StructureShape = {type:"structure",name:"ListHealthEventsOutput",members:{HealthEvents:{shape:ListHealthEventsOutputHealthEvents$},NextToken:{shape:string$}},required:["HealthEvents"]}
 const ListInternetEventsRequest$: S.StructureShape = {type:"structure",name:"ListInternetEventsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"InternetEventMaxResults"},StartTime:{shape:timestamp$,location:"querystring",locationName:"StartTime"},EndTime:{shape:timestamp$,location:"querystring",locationName:"EndTime"},EventStatus:{shape:string$,location:"querystring",locationName:"EventStatus"},EventType:{shape:string$,location:"querystring",locationName:"EventType"}}}
 const ListInternetEventsOutputInternetEventsMember$: S.StructureShape = {type:"structure",name:"ListInternetEventsOutputInternetEventsMember",members:{EventId:{shape:string$},EventArn:{shape:string$},StartedAt:{shape:timestamp$},EndedAt:{shape:timestamp$},ClientLocation:{shape:GetInternetEventOutputClientLocation$},EventType:{shape:string$},EventStatus:{shape:string$}},required:["EventId","EventArn","StartedAt","ClientLocation","EventType","EventStatus"]}
 const ListInternetEventsOutputInternetEvents$: S.ListShape = {type:"list",name:"ListInternetEventsOutputInternetEvents",member:{shape:ListInternetEventsOutputInternetEventsMember$}}
 const ListInternetEventsOutput$: S.StructureShape = {type:"structure",name:"ListInternetEventsOutput",members:{InternetEvents:{shape:ListInternetEventsOutputInternetEvents$},NextToken:{shape:string$}},required:["InternetEvents"]}
-const ListMonitorsRequest$: S.StructureShape = {type:"structure",name:"ListMonitorsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},MonitorStatus:{shape:string$,location:"querystring",locationName:"MonitorStatus"},IncludeLinkedAccounts:{shape:boolean$,location:"querystring",locationName:"IncludeLinkedAccounts"}}}
-const ListMonitorsOutputMonitorsMember$: S.StructureShape = {type:"structure",name:"ListMonitorsOutputMonitorsMember",members:{MonitorName:{shape:string$},MonitorArn:{shape:string$},Status:{shape:string$},ProcessingStatus:{shape:string$}},required:["MonitorName","MonitorArn","Status"]}
-const ListMonitorsOutputMonitors$: S.ListShape = {type:"list",name:"ListMonitorsOutputMonitors",member:{shape:ListMonitorsOutputMonitorsMember$}}
+const ListMonitorsInput$: S.StructureShape = {type:"structure",name:"ListMonitorsInput",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},MonitorStatus:{shape:string$,location:"querystring",locationName:"MonitorStatus"},IncludeLinkedAccounts:{shape:boolean$,location:"querystring",locationName:"IncludeLinkedAccounts"}}}
+const Monitor$: S.StructureShape = {type:"structure",name:"Monitor",members:{MonitorName:{shape:string$},MonitorArn:{shape:string$},Status:{shape:string$},ProcessingStatus:{shape:string$}},required:["MonitorName","MonitorArn","Status"]}
+const ListMonitorsOutputMonitors$: S.ListShape = {type:"list",name:"ListMonitorsOutputMonitors",member:{shape:Monitor$}}
 const ListMonitorsOutput$: S.StructureShape = {type:"structure",name:"ListMonitorsOutput",members:{Monitors:{shape:ListMonitorsOutputMonitors$},NextToken:{shape:string$}},required:["Monitors"]}
-const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateMonitorRequestTags$}}}
+const ListTagsForResourceInput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceInput",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
+const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateMonitorInputTags$}}}
 const StartQueryRequestFilterParametersMemberValues$: S.ListShape = {type:"list",name:"StartQueryRequestFilterParametersMemberValues",member:{shape:string$}}
 const StartQueryRequestFilterParametersMember$: S.StructureShape = {type:"structure",name:"StartQueryRequestFilterParametersMember",members:{Field:{shape:string$},Operator:{shape:string$},Values:{shape:StartQueryRequestFilterParametersMemberValues$}}}
 const StartQueryRequestFilterParameters$: S.ListShape = {type:"list",name:"StartQueryRequestFilterParameters",member:{shape:StartQueryRequestFilterParametersMember$}}
@@ -83,66 +84,89 @@ const StartQueryRequest$: S.StructureShape = {type:"structure",name:"StartQueryR
 const StartQueryOutput$: S.StructureShape = {type:"structure",name:"StartQueryOutput",members:{QueryId:{shape:string$}},required:["QueryId"]}
 const StopQueryRequest$: S.StructureShape = {type:"structure",name:"StopQueryRequest",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},QueryId:{shape:string$,location:"uri",locationName:"QueryId"}},required:["MonitorName","QueryId"]}
 const StopQueryOutput$: S.StructureShape = {type:"structure",name:"StopQueryOutput",members:{}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateMonitorRequestTags$}},required:["ResourceArn","Tags"]}
+const TagResourceInput$: S.StructureShape = {type:"structure",name:"TagResourceInput",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateMonitorInputTags$}},required:["ResourceArn","Tags"]}
 const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
-const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
+const UntagResourceInputTagKeys$: S.ListShape = {type:"list",name:"UntagResourceInputTagKeys",member:{shape:string$}}
+const UntagResourceInput$: S.StructureShape = {type:"structure",name:"UntagResourceInput",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceInputTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
 const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateMonitorRequest$: S.StructureShape = {type:"structure",name:"UpdateMonitorRequest",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},ResourcesToAdd:{shape:CreateMonitorRequestResources$},ResourcesToRemove:{shape:CreateMonitorRequestResources$},Status:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true},MaxCityNetworksToMonitor:{shape:integer$},InternetMeasurementsLogDelivery:{shape:CreateMonitorRequestInternetMeasurementsLogDelivery$},TrafficPercentageToMonitor:{shape:integer$},HealthEventsConfig:{shape:CreateMonitorRequestHealthEventsConfig$}},required:["MonitorName"]}
+const UpdateMonitorInput$: S.StructureShape = {type:"structure",name:"UpdateMonitorInput",members:{MonitorName:{shape:string$,location:"uri",locationName:"MonitorName"},ResourcesToAdd:{shape:CreateMonitorInputResources$},ResourcesToRemove:{shape:CreateMonitorInputResources$},Status:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true},MaxCityNetworksToMonitor:{shape:integer$},InternetMeasurementsLogDelivery:{shape:InternetMeasurementsLogDelivery$},TrafficPercentageToMonitor:{shape:integer$},HealthEventsConfig:{shape:CreateMonitorInputHealthEventsConfig$}},required:["MonitorName"]}
 const UpdateMonitorOutput$: S.StructureShape = {type:"structure",name:"UpdateMonitorOutput",members:{MonitorArn:{shape:string$},Status:{shape:string$}},required:["MonitorArn","Status"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerErrorException$: S.StructureShape = {type:"structure",name:"InternalServerErrorException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const NotFoundException$: S.StructureShape = {type:"structure",name:"NotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
 
-export interface CreateMonitorRequest {
+export type HealthEventImpactType = "AVAILABILITY" | "PERFORMANCE" | (string & {})
+
+export type HealthEventStatus = "ACTIVE" | "RESOLVED" | (string & {})
+
+export type LogDeliveryStatus = "DISABLED" | "ENABLED" | (string & {})
+
+export type MonitorConfigState = "ACTIVE" | "ERROR" | "INACTIVE" | "PENDING" | (string & {})
+
+export type MonitorProcessingStatusCode = "COLLECTING_DATA" | "FAULT_ACCESS_CLOUDWATCH" | "FAULT_SERVICE" | "INACTIVE" | "INSUFFICIENT_DATA" | "OK" | (string & {})
+
+export type TriangulationEventType = "AWS" | "Internet" | (string & {})
+
+export interface CreateMonitorInput {
   readonly MonitorName: string
   readonly Resources?: ReadonlyArray<string> | undefined
   readonly ClientToken?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
   readonly MaxCityNetworksToMonitor?: number | undefined
-  readonly InternetMeasurementsLogDelivery?: CreateMonitorRequestInternetMeasurementsLogDelivery | undefined
+  readonly InternetMeasurementsLogDelivery?: InternetMeasurementsLogDelivery | undefined
   readonly TrafficPercentageToMonitor?: number | undefined
-  readonly HealthEventsConfig?: CreateMonitorRequestHealthEventsConfig | undefined
+  readonly HealthEventsConfig?: CreateMonitorInputHealthEventsConfig | undefined
 }
 
-export interface CreateMonitorRequestInternetMeasurementsLogDelivery {
-  readonly S3Config?: CreateMonitorRequestInternetMeasurementsLogDeliveryS3Config | undefined
+export interface InternetMeasurementsLogDelivery {
+  readonly S3Config?: S3Config | undefined
 }
 
-export interface CreateMonitorRequestInternetMeasurementsLogDeliveryOutput {
-  readonly S3Config?: CreateMonitorRequestInternetMeasurementsLogDeliveryS3ConfigOutput
+export interface InternetMeasurementsLogDeliveryOutput {
+  readonly S3Config?: S3ConfigOutput
 }
 
-export interface CreateMonitorRequestInternetMeasurementsLogDeliveryS3Config {
+export interface S3Config {
   readonly BucketName?: string | undefined
   readonly BucketPrefix?: string | undefined
-  readonly LogDeliveryStatus?: string | undefined
+  readonly LogDeliveryStatus?: LogDeliveryStatus | undefined
 }
 
-export interface CreateMonitorRequestInternetMeasurementsLogDeliveryS3ConfigOutput {
+export interface S3ConfigOutput {
   readonly BucketName?: string
   readonly BucketPrefix?: string
-  readonly LogDeliveryStatus?: string
+  readonly LogDeliveryStatus?: LogDeliveryStatus
 }
 
-export interface CreateMonitorRequestHealthEventsConfig {
+export interface CreateMonitorInputHealthEventsConfig {
   readonly AvailabilityScoreThreshold?: number | undefined
   readonly PerformanceScoreThreshold?: number | undefined
-  readonly AvailabilityLocalHealthEventsConfig?: CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfig | undefined
-  readonly PerformanceLocalHealthEventsConfig?: CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfig | undefined
+  readonly AvailabilityLocalHealthEventsConfig?: CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfig | undefined
+  readonly PerformanceLocalHealthEventsConfig?: CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfig | undefined
 }
 
-export interface CreateMonitorRequestHealthEventsConfigOutput {
+export interface CreateMonitorInputHealthEventsConfigOutput {
   readonly AvailabilityScoreThreshold?: number
   readonly PerformanceScoreThreshold?: number
-  readonly AvailabilityLocalHealthEventsConfig?: CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfigOutput
-  readonly PerformanceLocalHealthEventsConfig?: CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfigOutput
+  readonly AvailabilityLocalHealthEventsConfig?: CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfigOutput
+  readonly PerformanceLocalHealthEventsConfig?: CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfigOutput
 }
 
-export interface CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfig {
+export interface CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfig {
   readonly Status?: string | undefined
   readonly HealthScoreThreshold?: number | undefined
   readonly MinTrafficImpact?: number | undefined
 }
 
-export interface CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEventsConfigOutput {
+export interface CreateMonitorInputHealthEventsConfigAvailabilityLocalHealthEventsConfigOutput {
   readonly Status?: string
   readonly HealthScoreThreshold?: number
   readonly MinTrafficImpact?: number
@@ -150,16 +174,16 @@ export interface CreateMonitorRequestHealthEventsConfigAvailabilityLocalHealthEv
 
 export interface CreateMonitorOutput {
   readonly Arn?: string
-  readonly Status?: string
+  readonly Status?: MonitorConfigState
 }
 
-export interface DeleteMonitorRequest {
+export interface DeleteMonitorInput {
   readonly MonitorName: string
 }
 
 export type DeleteMonitorOutput = {}
 
-export interface GetHealthEventRequest {
+export interface GetHealthEventInput {
   readonly MonitorName: string
   readonly EventId: string
   readonly LinkedAccountId?: string | undefined
@@ -172,14 +196,14 @@ export interface GetHealthEventOutput {
   readonly EndedAt?: Date
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
-  readonly ImpactedLocations?: ReadonlyArray<GetHealthEventOutputImpactedLocationsMember>
-  readonly Status?: string
+  readonly ImpactedLocations?: ReadonlyArray<ImpactedLocation>
+  readonly Status?: HealthEventStatus
   readonly PercentOfTotalTrafficImpacted?: number
-  readonly ImpactType?: string
+  readonly ImpactType?: HealthEventImpactType
   readonly HealthScoreThreshold?: number
 }
 
-export interface GetHealthEventOutputImpactedLocationsMember {
+export interface ImpactedLocation {
   readonly ASName?: string
   readonly ASNumber?: number
   readonly Country?: string
@@ -191,42 +215,42 @@ export interface GetHealthEventOutputImpactedLocationsMember {
   readonly CountryCode?: string
   readonly SubdivisionCode?: string
   readonly ServiceLocation?: string
-  readonly Status?: string
-  readonly CausedBy?: GetHealthEventOutputImpactedLocationsMemberCausedBy
-  readonly InternetHealth?: GetHealthEventOutputImpactedLocationsMemberInternetHealth
+  readonly Status?: HealthEventStatus
+  readonly CausedBy?: NetworkImpairment
+  readonly InternetHealth?: InternetHealth
   readonly Ipv4Prefixes?: ReadonlyArray<string>
 }
 
-export interface GetHealthEventOutputImpactedLocationsMemberCausedBy {
-  readonly Networks?: ReadonlyArray<GetHealthEventOutputImpactedLocationsMemberCausedByNetworksMember>
-  readonly AsPath?: ReadonlyArray<GetHealthEventOutputImpactedLocationsMemberCausedByNetworksMember>
-  readonly NetworkEventType?: string
+export interface NetworkImpairment {
+  readonly Networks?: ReadonlyArray<Network>
+  readonly AsPath?: ReadonlyArray<Network>
+  readonly NetworkEventType?: TriangulationEventType
 }
 
-export interface GetHealthEventOutputImpactedLocationsMemberCausedByNetworksMember {
+export interface Network {
   readonly ASName?: string
   readonly ASNumber?: number
 }
 
-export interface GetHealthEventOutputImpactedLocationsMemberInternetHealth {
-  readonly Availability?: GetHealthEventOutputImpactedLocationsMemberInternetHealthAvailability
-  readonly Performance?: GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformance
+export interface InternetHealth {
+  readonly Availability?: AvailabilityMeasurement
+  readonly Performance?: PerformanceMeasurement
 }
 
-export interface GetHealthEventOutputImpactedLocationsMemberInternetHealthAvailability {
+export interface AvailabilityMeasurement {
   readonly ExperienceScore?: number
   readonly PercentOfTotalTrafficImpacted?: number
   readonly PercentOfClientLocationImpacted?: number
 }
 
-export interface GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformance {
+export interface PerformanceMeasurement {
   readonly ExperienceScore?: number
   readonly PercentOfTotalTrafficImpacted?: number
   readonly PercentOfClientLocationImpacted?: number
-  readonly RoundTripTime?: GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformanceRoundTripTime
+  readonly RoundTripTime?: RoundTripTime
 }
 
-export interface GetHealthEventOutputImpactedLocationsMemberInternetHealthPerformanceRoundTripTime {
+export interface RoundTripTime {
   readonly P50?: number
   readonly P90?: number
   readonly P95?: number
@@ -257,7 +281,7 @@ export interface GetInternetEventOutputClientLocation {
   readonly Longitude?: number
 }
 
-export interface GetMonitorRequest {
+export interface GetMonitorInput {
   readonly MonitorName: string
   readonly LinkedAccountId?: string | undefined
 }
@@ -266,16 +290,16 @@ export interface GetMonitorOutput {
   readonly MonitorName?: string
   readonly MonitorArn?: string
   readonly Resources?: ReadonlyArray<string>
-  readonly Status?: string
+  readonly Status?: MonitorConfigState
   readonly CreatedAt?: Date
   readonly ModifiedAt?: Date
-  readonly ProcessingStatus?: string
+  readonly ProcessingStatus?: MonitorProcessingStatusCode
   readonly ProcessingStatusInfo?: string
   readonly Tags?: Readonly<Record<string, string>>
   readonly MaxCityNetworksToMonitor?: number
-  readonly InternetMeasurementsLogDelivery?: CreateMonitorRequestInternetMeasurementsLogDeliveryOutput
+  readonly InternetMeasurementsLogDelivery?: InternetMeasurementsLogDeliveryOutput
   readonly TrafficPercentageToMonitor?: number
-  readonly HealthEventsConfig?: CreateMonitorRequestHealthEventsConfigOutput
+  readonly HealthEventsConfig?: CreateMonitorInputHealthEventsConfigOutput
 }
 
 export interface GetQueryResultsRequest {
@@ -305,32 +329,32 @@ export interface GetQueryStatusOutput {
   readonly Status?: string
 }
 
-export interface ListHealthEventsRequest {
+export interface ListHealthEventsInput {
   readonly MonitorName: string
   readonly StartTime?: Date | undefined
   readonly EndTime?: Date | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
-  readonly EventStatus?: string | undefined
+  readonly EventStatus?: HealthEventStatus | undefined
   readonly LinkedAccountId?: string | undefined
 }
 
 export interface ListHealthEventsOutput {
-  readonly HealthEvents?: ReadonlyArray<ListHealthEventsOutputHealthEventsMember>
+  readonly HealthEvents?: ReadonlyArray<HealthEvent>
   readonly NextToken?: string
 }
 
-export interface ListHealthEventsOutputHealthEventsMember {
+export interface HealthEvent {
   readonly EventArn?: string
   readonly EventId?: string
   readonly StartedAt?: Date
   readonly EndedAt?: Date
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
-  readonly ImpactedLocations?: ReadonlyArray<GetHealthEventOutputImpactedLocationsMember>
-  readonly Status?: string
+  readonly ImpactedLocations?: ReadonlyArray<ImpactedLocation>
+  readonly Status?: HealthEventStatus
   readonly PercentOfTotalTrafficImpacted?: number
-  readonly ImpactType?: string
+  readonly ImpactType?: HealthEventImpactType
   readonly HealthScoreThreshold?: number
 }
 
@@ -358,7 +382,7 @@ export interface ListInternetEventsOutputInternetEventsMember {
   readonly EventStatus?: string
 }
 
-export interface ListMonitorsRequest {
+export interface ListMonitorsInput {
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
   readonly MonitorStatus?: string | undefined
@@ -366,18 +390,18 @@ export interface ListMonitorsRequest {
 }
 
 export interface ListMonitorsOutput {
-  readonly Monitors?: ReadonlyArray<ListMonitorsOutputMonitorsMember>
+  readonly Monitors?: ReadonlyArray<Monitor>
   readonly NextToken?: string
 }
 
-export interface ListMonitorsOutputMonitorsMember {
+export interface Monitor {
   readonly MonitorName?: string
   readonly MonitorArn?: string
-  readonly Status?: string
-  readonly ProcessingStatus?: string
+  readonly Status?: MonitorConfigState
+  readonly ProcessingStatus?: MonitorProcessingStatusCode
 }
 
-export interface ListTagsForResourceRequest {
+export interface ListTagsForResourceInput {
   readonly ResourceArn: string
 }
 
@@ -411,97 +435,119 @@ export interface StopQueryRequest {
 
 export type StopQueryOutput = {}
 
-export interface TagResourceRequest {
+export interface TagResourceInput {
   readonly ResourceArn: string
   readonly Tags: Readonly<Record<string, string>>
 }
 
 export type TagResourceOutput = {}
 
-export interface UntagResourceRequest {
+export interface UntagResourceInput {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
 export type UntagResourceOutput = {}
 
-export interface UpdateMonitorRequest {
+export interface UpdateMonitorInput {
   readonly MonitorName: string
   readonly ResourcesToAdd?: ReadonlyArray<string> | undefined
   readonly ResourcesToRemove?: ReadonlyArray<string> | undefined
-  readonly Status?: string | undefined
+  readonly Status?: MonitorConfigState | undefined
   readonly ClientToken?: string | undefined
   readonly MaxCityNetworksToMonitor?: number | undefined
-  readonly InternetMeasurementsLogDelivery?: CreateMonitorRequestInternetMeasurementsLogDelivery | undefined
+  readonly InternetMeasurementsLogDelivery?: InternetMeasurementsLogDelivery | undefined
   readonly TrafficPercentageToMonitor?: number | undefined
-  readonly HealthEventsConfig?: CreateMonitorRequestHealthEventsConfig | undefined
+  readonly HealthEventsConfig?: CreateMonitorInputHealthEventsConfig | undefined
 }
 
 export interface UpdateMonitorOutput {
   readonly MonitorArn?: string
-  readonly Status?: string
+  readonly Status?: MonitorConfigState
 }
 
-export type CreateMonitorError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type DeleteMonitorError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException") {}
 
-export type GetHealthEventError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
+
+export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("InternalServerErrorException") {}
+
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
+
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
+
+export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException") {}
+
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
+
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException") {}
+
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
+
+export type CreateMonitorError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type DeleteMonitorError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type GetHealthEventError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type GetInternetEventError = Errors.CommonError | Client.SdkError
 
-export type GetMonitorError = Errors.CommonError | Client.SdkError
+export type GetMonitorError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type GetQueryResultsError = Errors.CommonError | Client.SdkError
 
 export type GetQueryStatusError = Errors.CommonError | Client.SdkError
 
-export type ListHealthEventsError = Errors.CommonError | Client.SdkError
+export type ListHealthEventsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type ListInternetEventsError = Errors.CommonError | Client.SdkError
 
-export type ListMonitorsError = Errors.CommonError | Client.SdkError
+export type ListMonitorsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
 export type StartQueryError = Errors.CommonError | Client.SdkError
 
 export type StopQueryError = Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateMonitorError = Errors.CommonError | Client.SdkError
+export type UpdateMonitorError = AccessDeniedException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createMonitor: Client.Operation<CreateMonitorRequest, CreateMonitorOutput, CreateMonitorError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"CreateMonitor",http:{method:"POST",requestUri:"/v20210603/Monitors",responseCode:200},input:{shape:CreateMonitorRequest$},output:{shape:CreateMonitorOutput$},idempotent:true}})
+export const createMonitor: Client.Operation<CreateMonitorInput, CreateMonitorOutput, CreateMonitorError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"CreateMonitor",http:{method:"POST",requestUri:"/v20210603/Monitors",responseCode:200},input:{shape:CreateMonitorInput$},output:{shape:CreateMonitorOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ThrottlingException,ValidationException}})
 
-export const deleteMonitor: Client.Operation<DeleteMonitorRequest, DeleteMonitorOutput, DeleteMonitorError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"DeleteMonitor",http:{method:"DELETE",requestUri:"/v20210603/Monitors/{MonitorName}",responseCode:200},input:{shape:DeleteMonitorRequest$},output:{shape:DeleteMonitorOutput$},idempotent:true}})
+export const deleteMonitor: Client.Operation<DeleteMonitorInput, DeleteMonitorOutput, DeleteMonitorError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"DeleteMonitor",http:{method:"DELETE",requestUri:"/v20210603/Monitors/{MonitorName}",responseCode:200},input:{shape:DeleteMonitorInput$},output:{shape:DeleteMonitorOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const getHealthEvent: Client.Operation<GetHealthEventRequest, GetHealthEventOutput, GetHealthEventError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"GetHealthEvent",http:{method:"GET",requestUri:"/v20210603/Monitors/{MonitorName}/HealthEvents/{EventId}",responseCode:200},input:{shape:GetHealthEventRequest$},output:{shape:GetHealthEventOutput$}}})
+export const getHealthEvent: Client.Operation<GetHealthEventInput, GetHealthEventOutput, GetHealthEventError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"GetHealthEvent",http:{method:"GET",requestUri:"/v20210603/Monitors/{MonitorName}/HealthEvents/{EventId}",responseCode:200},input:{shape:GetHealthEventInput$},output:{shape:GetHealthEventOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
 export const getInternetEvent: Client.Operation<GetInternetEventRequest, GetInternetEventOutput, GetInternetEventError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"GetInternetEvent",http:{method:"GET",requestUri:"/v20210603/InternetEvents/{EventId}",responseCode:200},input:{shape:GetInternetEventRequest$},output:{shape:GetInternetEventOutput$}}})
 
-export const getMonitor: Client.Operation<GetMonitorRequest, GetMonitorOutput, GetMonitorError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"GetMonitor",http:{method:"GET",requestUri:"/v20210603/Monitors/{MonitorName}",responseCode:200},input:{shape:GetMonitorRequest$},output:{shape:GetMonitorOutput$}}})
+export const getMonitor: Client.Operation<GetMonitorInput, GetMonitorOutput, GetMonitorError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"GetMonitor",http:{method:"GET",requestUri:"/v20210603/Monitors/{MonitorName}",responseCode:200},input:{shape:GetMonitorInput$},output:{shape:GetMonitorOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
 export const getQueryResults: Paginate.Paginated<GetQueryResultsRequest, GetQueryResultsOutput, GetQueryResultsError, InternetMonitor, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"GetQueryResults",http:{method:"GET",requestUri:"/v20210603/Monitors/{MonitorName}/Queries/{QueryId}/Results",responseCode:200},input:{shape:GetQueryResultsRequest$},output:{shape:GetQueryResultsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
 export const getQueryStatus: Client.Operation<GetQueryStatusRequest, GetQueryStatusOutput, GetQueryStatusError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"GetQueryStatus",http:{method:"GET",requestUri:"/v20210603/Monitors/{MonitorName}/Queries/{QueryId}/Status",responseCode:200},input:{shape:GetQueryStatusRequest$},output:{shape:GetQueryStatusOutput$}}})
 
-export const listHealthEvents: Paginate.Paginated<ListHealthEventsRequest, ListHealthEventsOutput, ListHealthEventsError, InternetMonitor, ListHealthEventsOutputHealthEventsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"ListHealthEvents",http:{method:"GET",requestUri:"/v20210603/Monitors/{MonitorName}/HealthEvents",responseCode:200},input:{shape:ListHealthEventsRequest$},output:{shape:ListHealthEventsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["HealthEvents"]})
+export const listHealthEvents: Paginate.Paginated<ListHealthEventsInput, ListHealthEventsOutput, ListHealthEventsError, InternetMonitor, HealthEvent> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"ListHealthEvents",http:{method:"GET",requestUri:"/v20210603/Monitors/{MonitorName}/HealthEvents",responseCode:200},input:{shape:ListHealthEventsInput$},output:{shape:ListHealthEventsOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["HealthEvents"]})
 
 export const listInternetEvents: Paginate.Paginated<ListInternetEventsRequest, ListInternetEventsOutput, ListInternetEventsError, InternetMonitor, ListInternetEventsOutputInternetEventsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"ListInternetEvents",http:{method:"GET",requestUri:"/v20210603/InternetEvents",responseCode:200},input:{shape:ListInternetEventsRequest$},output:{shape:ListInternetEventsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["InternetEvents"]})
 
-export const listMonitors: Paginate.Paginated<ListMonitorsRequest, ListMonitorsOutput, ListMonitorsError, InternetMonitor, ListMonitorsOutputMonitorsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"ListMonitors",http:{method:"GET",requestUri:"/v20210603/Monitors",responseCode:200},input:{shape:ListMonitorsRequest$},output:{shape:ListMonitorsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Monitors"]})
+export const listMonitors: Paginate.Paginated<ListMonitorsInput, ListMonitorsOutput, ListMonitorsError, InternetMonitor, Monitor> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"ListMonitors",http:{method:"GET",requestUri:"/v20210603/Monitors",responseCode:200},input:{shape:ListMonitorsInput$},output:{shape:ListMonitorsOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Monitors"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceInput, ListTagsForResourceOutput, ListTagsForResourceError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceInput$},output:{shape:ListTagsForResourceOutput$},errors:[AccessDeniedException$,BadRequestException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{AccessDeniedException,BadRequestException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
 
 export const startQuery: Client.Operation<StartQueryRequest, StartQueryOutput, StartQueryError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"StartQuery",http:{method:"POST",requestUri:"/v20210603/Monitors/{MonitorName}/Queries",responseCode:200},input:{shape:StartQueryRequest$},output:{shape:StartQueryOutput$}}})
 
 export const stopQuery: Client.Operation<StopQueryRequest, StopQueryOutput, StopQueryError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"StopQuery",http:{method:"DELETE",requestUri:"/v20210603/Monitors/{MonitorName}/Queries/{QueryId}",responseCode:200},input:{shape:StopQueryRequest$},output:{shape:StopQueryOutput$}}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$},idempotent:true}})
+export const tagResource: Client.Operation<TagResourceInput, TagResourceOutput, TagResourceError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceInput$},output:{shape:TagResourceOutput$},errors:[AccessDeniedException$,BadRequestException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$],idempotent:true},errors:{AccessDeniedException,BadRequestException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$},idempotent:true}})
+export const untagResource: Client.Operation<UntagResourceInput, UntagResourceOutput, UntagResourceError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceInput$},output:{shape:UntagResourceOutput$},errors:[AccessDeniedException$,BadRequestException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$],idempotent:true},errors:{AccessDeniedException,BadRequestException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
 
-export const updateMonitor: Client.Operation<UpdateMonitorRequest, UpdateMonitorOutput, UpdateMonitorError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"UpdateMonitor",http:{method:"PATCH",requestUri:"/v20210603/Monitors/{MonitorName}",responseCode:200},input:{shape:UpdateMonitorRequest$},output:{shape:UpdateMonitorOutput$},idempotent:true}})
+export const updateMonitor: Client.Operation<UpdateMonitorInput, UpdateMonitorOutput, UpdateMonitorError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"UpdateMonitor",http:{method:"PATCH",requestUri:"/v20210603/Monitors/{MonitorName}",responseCode:200},input:{shape:UpdateMonitorInput$},output:{shape:UpdateMonitorOutput$},errors:[AccessDeniedException$,InternalServerException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})

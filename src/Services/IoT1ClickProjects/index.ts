@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The IoT1ClickProjects client: provide it with `layer`. */
@@ -25,52 +26,57 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const AssociateDeviceWithPlacementRequest$: S.StructureShape = {type:"structure",name:"AssociateDeviceWithPlacementRequest",members:{projectName:{shape:string$,location:"uri",locationName:"projectName"},placementName:{shape:string$,location:"uri",locationName:"placementName"},deviceId:{shape:string$},deviceTemplateName:{shape:string$,location:"uri",locationName:"deviceTemplateName"}},required:["projectName","placementName","deviceId","deviceTemplateName"]}
-const AssociateDeviceWithPlacementOutput$: S.StructureShape = {type:"structure",name:"AssociateDeviceWithPlacementOutput",members:{}}
+const AssociateDeviceWithPlacementResponse$: S.StructureShape = {type:"structure",name:"AssociateDeviceWithPlacementResponse",members:{}}
 const CreatePlacementRequestAttributes$: S.MapShape = {type:"map",name:"CreatePlacementRequestAttributes",key:{shape:string$},value:{shape:string$}}
 const CreatePlacementRequest$: S.StructureShape = {type:"structure",name:"CreatePlacementRequest",members:{placementName:{shape:string$},projectName:{shape:string$,location:"uri",locationName:"projectName"},attributes:{shape:CreatePlacementRequestAttributes$}},required:["placementName","projectName"]}
-const CreatePlacementOutput$: S.StructureShape = {type:"structure",name:"CreatePlacementOutput",members:{}}
-const CreateProjectRequestPlacementTemplateDefaultAttributes$: S.MapShape = {type:"map",name:"CreateProjectRequestPlacementTemplateDefaultAttributes",key:{shape:string$},value:{shape:string$}}
-const CreateProjectRequestPlacementTemplateDeviceTemplatesValueCallbackOverrides$: S.MapShape = {type:"map",name:"CreateProjectRequestPlacementTemplateDeviceTemplatesValueCallbackOverrides",key:{shape:string$},value:{shape:string$}}
-const CreateProjectRequestPlacementTemplateDeviceTemplatesValue$: S.StructureShape = {type:"structure",name:"CreateProjectRequestPlacementTemplateDeviceTemplatesValue",members:{deviceType:{shape:string$},callbackOverrides:{shape:CreateProjectRequestPlacementTemplateDeviceTemplatesValueCallbackOverrides$}}}
-const CreateProjectRequestPlacementTemplateDeviceTemplates$: S.MapShape = {type:"map",name:"CreateProjectRequestPlacementTemplateDeviceTemplates",key:{shape:string$},value:{shape:CreateProjectRequestPlacementTemplateDeviceTemplatesValue$}}
-const CreateProjectRequestPlacementTemplate$: S.StructureShape = {type:"structure",name:"CreateProjectRequestPlacementTemplate",members:{defaultAttributes:{shape:CreateProjectRequestPlacementTemplateDefaultAttributes$},deviceTemplates:{shape:CreateProjectRequestPlacementTemplateDeviceTemplates$}}}
+const CreatePlacementResponse$: S.StructureShape = {type:"structure",name:"CreatePlacementResponse",members:{}}
+const PlacementTemplateDefaultAttributes$: S.MapShape = {type:"map",name:"PlacementTemplateDefaultAttributes",key:{shape:string$},value:{shape:string$}}
+const DeviceTemplateCallbackOverrides$: S.MapShape = {type:"map",name:"DeviceTemplateCallbackOverrides",key:{shape:string$},value:{shape:string$}}
+const DeviceTemplate$: S.StructureShape = {type:"structure",name:"DeviceTemplate",members:{deviceType:{shape:string$},callbackOverrides:{shape:DeviceTemplateCallbackOverrides$}}}
+const PlacementTemplateDeviceTemplates$: S.MapShape = {type:"map",name:"PlacementTemplateDeviceTemplates",key:{shape:string$},value:{shape:DeviceTemplate$}}
+const PlacementTemplate$: S.StructureShape = {type:"structure",name:"PlacementTemplate",members:{defaultAttributes:{shape:PlacementTemplateDefaultAttributes$},deviceTemplates:{shape:PlacementTemplateDeviceTemplates$}}}
 const CreateProjectRequestTags$: S.MapShape = {type:"map",name:"CreateProjectRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateProjectRequest$: S.StructureShape = {type:"structure",name:"CreateProjectRequest",members:{projectName:{shape:string$},description:{shape:string$},placementTemplate:{shape:CreateProjectRequestPlacementTemplate$},tags:{shape:CreateProjectRequestTags$}},required:["projectName"]}
-const CreateProjectOutput$: S.StructureShape = {type:"structure",name:"CreateProjectOutput",members:{}}
+const CreateProjectRequest$: S.StructureShape = {type:"structure",name:"CreateProjectRequest",members:{projectName:{shape:string$},description:{shape:string$},placementTemplate:{shape:PlacementTemplate$},tags:{shape:CreateProjectRequestTags$}},required:["projectName"]}
+const CreateProjectResponse$: S.StructureShape = {type:"structure",name:"CreateProjectResponse",members:{}}
 const DeletePlacementRequest$: S.StructureShape = {type:"structure",name:"DeletePlacementRequest",members:{placementName:{shape:string$,location:"uri",locationName:"placementName"},projectName:{shape:string$,location:"uri",locationName:"projectName"}},required:["placementName","projectName"]}
-const DeletePlacementOutput$: S.StructureShape = {type:"structure",name:"DeletePlacementOutput",members:{}}
+const DeletePlacementResponse$: S.StructureShape = {type:"structure",name:"DeletePlacementResponse",members:{}}
 const DeleteProjectRequest$: S.StructureShape = {type:"structure",name:"DeleteProjectRequest",members:{projectName:{shape:string$,location:"uri",locationName:"projectName"}},required:["projectName"]}
-const DeleteProjectOutput$: S.StructureShape = {type:"structure",name:"DeleteProjectOutput",members:{}}
+const DeleteProjectResponse$: S.StructureShape = {type:"structure",name:"DeleteProjectResponse",members:{}}
 const DescribePlacementRequest$: S.StructureShape = {type:"structure",name:"DescribePlacementRequest",members:{placementName:{shape:string$,location:"uri",locationName:"placementName"},projectName:{shape:string$,location:"uri",locationName:"projectName"}},required:["placementName","projectName"]}
-const DescribePlacementOutputPlacement$: S.StructureShape = {type:"structure",name:"DescribePlacementOutputPlacement",members:{projectName:{shape:string$},placementName:{shape:string$},attributes:{shape:CreatePlacementRequestAttributes$},createdDate:{shape:timestamp$},updatedDate:{shape:timestamp$}},required:["projectName","placementName","attributes","createdDate","updatedDate"]}
-const DescribePlacementOutput$: S.StructureShape = {type:"structure",name:"DescribePlacementOutput",members:{placement:{shape:DescribePlacementOutputPlacement$}},required:["placement"]}
+const PlacementDescription$: S.StructureShape = {type:"structure",name:"PlacementDescription",members:{projectName:{shape:string$},placementName:{shape:string$},attributes:{shape:CreatePlacementRequestAttributes$},createdDate:{shape:timestamp$},updatedDate:{shape:timestamp$}},required:["projectName","placementName","attributes","createdDate","updatedDate"]}
+const DescribePlacementResponse$: S.StructureShape = {type:"structure",name:"DescribePlacementResponse",members:{placement:{shape:PlacementDescription$}},required:["placement"]}
 const DescribeProjectRequest$: S.StructureShape = {type:"structure",name:"DescribeProjectRequest",members:{projectName:{shape:string$,location:"uri",locationName:"projectName"}},required:["projectName"]}
-const DescribeProjectOutputProject$: S.StructureShape = {type:"structure",name:"DescribeProjectOutputProject",members:{arn:{shape:string$},projectName:{shape:string$},description:{shape:string$},createdDate:{shape:timestamp$},updatedDate:{shape:timestamp$},placementTemplate:{shape:CreateProjectRequestPlacementTemplate$},tags:{shape:CreateProjectRequestTags$}},required:["projectName","createdDate","updatedDate"]}
-const DescribeProjectOutput$: S.StructureShape = {type:"structure",name:"DescribeProjectOutput",members:{project:{shape:DescribeProjectOutputProject$}},required:["project"]}
+const ProjectDescription$: S.StructureShape = {type:"structure",name:"ProjectDescription",members:{arn:{shape:string$},projectName:{shape:string$},description:{shape:string$},createdDate:{shape:timestamp$},updatedDate:{shape:timestamp$},placementTemplate:{shape:PlacementTemplate$},tags:{shape:CreateProjectRequestTags$}},required:["projectName","createdDate","updatedDate"]}
+const DescribeProjectResponse$: S.StructureShape = {type:"structure",name:"DescribeProjectResponse",members:{project:{shape:ProjectDescription$}},required:["project"]}
 const DisassociateDeviceFromPlacementRequest$: S.StructureShape = {type:"structure",name:"DisassociateDeviceFromPlacementRequest",members:{projectName:{shape:string$,location:"uri",locationName:"projectName"},placementName:{shape:string$,location:"uri",locationName:"placementName"},deviceTemplateName:{shape:string$,location:"uri",locationName:"deviceTemplateName"}},required:["projectName","placementName","deviceTemplateName"]}
-const DisassociateDeviceFromPlacementOutput$: S.StructureShape = {type:"structure",name:"DisassociateDeviceFromPlacementOutput",members:{}}
+const DisassociateDeviceFromPlacementResponse$: S.StructureShape = {type:"structure",name:"DisassociateDeviceFromPlacementResponse",members:{}}
 const GetDevicesInPlacementRequest$: S.StructureShape = {type:"structure",name:"GetDevicesInPlacementRequest",members:{projectName:{shape:string$,location:"uri",locationName:"projectName"},placementName:{shape:string$,location:"uri",locationName:"placementName"}},required:["projectName","placementName"]}
-const GetDevicesInPlacementOutputDevices$: S.MapShape = {type:"map",name:"GetDevicesInPlacementOutputDevices",key:{shape:string$},value:{shape:string$}}
-const GetDevicesInPlacementOutput$: S.StructureShape = {type:"structure",name:"GetDevicesInPlacementOutput",members:{devices:{shape:GetDevicesInPlacementOutputDevices$}},required:["devices"]}
+const GetDevicesInPlacementResponseDevices$: S.MapShape = {type:"map",name:"GetDevicesInPlacementResponseDevices",key:{shape:string$},value:{shape:string$}}
+const GetDevicesInPlacementResponse$: S.StructureShape = {type:"structure",name:"GetDevicesInPlacementResponse",members:{devices:{shape:GetDevicesInPlacementResponseDevices$}},required:["devices"]}
 const ListPlacementsRequest$: S.StructureShape = {type:"structure",name:"ListPlacementsRequest",members:{projectName:{shape:string$,location:"uri",locationName:"projectName"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["projectName"]}
-const ListPlacementsOutputPlacementsMember$: S.StructureShape = {type:"structure",name:"ListPlacementsOutputPlacementsMember",members:{projectName:{shape:string$},placementName:{shape:string$},createdDate:{shape:timestamp$},updatedDate:{shape:timestamp$}},required:["projectName","placementName","createdDate","updatedDate"]}
-const ListPlacementsOutputPlacements$: S.ListShape = {type:"list",name:"ListPlacementsOutputPlacements",member:{shape:ListPlacementsOutputPlacementsMember$}}
-const ListPlacementsOutput$: S.StructureShape = {type:"structure",name:"ListPlacementsOutput",members:{placements:{shape:ListPlacementsOutputPlacements$},nextToken:{shape:string$}},required:["placements"]}
+const PlacementSummary$: S.StructureShape = {type:"structure",name:"PlacementSummary",members:{projectName:{shape:string$},placementName:{shape:string$},createdDate:{shape:timestamp$},updatedDate:{shape:timestamp$}},required:["projectName","placementName","createdDate","updatedDate"]}
+const ListPlacementsResponsePlacements$: S.ListShape = {type:"list",name:"ListPlacementsResponsePlacements",member:{shape:PlacementSummary$}}
+const ListPlacementsResponse$: S.StructureShape = {type:"structure",name:"ListPlacementsResponse",members:{placements:{shape:ListPlacementsResponsePlacements$},nextToken:{shape:string$}},required:["placements"]}
 const ListProjectsRequest$: S.StructureShape = {type:"structure",name:"ListProjectsRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}}}
-const ListProjectsOutputProjectsMember$: S.StructureShape = {type:"structure",name:"ListProjectsOutputProjectsMember",members:{arn:{shape:string$},projectName:{shape:string$},createdDate:{shape:timestamp$},updatedDate:{shape:timestamp$},tags:{shape:CreateProjectRequestTags$}},required:["projectName","createdDate","updatedDate"]}
-const ListProjectsOutputProjects$: S.ListShape = {type:"list",name:"ListProjectsOutputProjects",member:{shape:ListProjectsOutputProjectsMember$}}
-const ListProjectsOutput$: S.StructureShape = {type:"structure",name:"ListProjectsOutput",members:{projects:{shape:ListProjectsOutputProjects$},nextToken:{shape:string$}},required:["projects"]}
+const ProjectSummary$: S.StructureShape = {type:"structure",name:"ProjectSummary",members:{arn:{shape:string$},projectName:{shape:string$},createdDate:{shape:timestamp$},updatedDate:{shape:timestamp$},tags:{shape:CreateProjectRequestTags$}},required:["projectName","createdDate","updatedDate"]}
+const ListProjectsResponseProjects$: S.ListShape = {type:"list",name:"ListProjectsResponseProjects",member:{shape:ProjectSummary$}}
+const ListProjectsResponse$: S.StructureShape = {type:"structure",name:"ListProjectsResponse",members:{projects:{shape:ListProjectsResponseProjects$},nextToken:{shape:string$}},required:["projects"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateProjectRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateProjectRequestTags$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateProjectRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdatePlacementRequest$: S.StructureShape = {type:"structure",name:"UpdatePlacementRequest",members:{placementName:{shape:string$,location:"uri",locationName:"placementName"},projectName:{shape:string$,location:"uri",locationName:"projectName"},attributes:{shape:CreatePlacementRequestAttributes$}},required:["placementName","projectName"]}
-const UpdatePlacementOutput$: S.StructureShape = {type:"structure",name:"UpdatePlacementOutput",members:{}}
-const UpdateProjectRequest$: S.StructureShape = {type:"structure",name:"UpdateProjectRequest",members:{projectName:{shape:string$,location:"uri",locationName:"projectName"},description:{shape:string$},placementTemplate:{shape:CreateProjectRequestPlacementTemplate$}},required:["projectName"]}
-const UpdateProjectOutput$: S.StructureShape = {type:"structure",name:"UpdateProjectOutput",members:{}}
+const UpdatePlacementResponse$: S.StructureShape = {type:"structure",name:"UpdatePlacementResponse",members:{}}
+const UpdateProjectRequest$: S.StructureShape = {type:"structure",name:"UpdateProjectRequest",members:{projectName:{shape:string$,location:"uri",locationName:"projectName"},description:{shape:string$},placementTemplate:{shape:PlacementTemplate$}},required:["projectName"]}
+const UpdateProjectResponse$: S.StructureShape = {type:"structure",name:"UpdateProjectResponse",members:{}}
+const InternalFailureException$: S.StructureShape = {type:"structure",name:"InternalFailureException",members:{code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceConflictException$: S.StructureShape = {type:"structure",name:"ResourceConflictException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
 
 export interface AssociateDeviceWithPlacementRequest {
   readonly projectName: string
@@ -79,7 +85,7 @@ export interface AssociateDeviceWithPlacementRequest {
   readonly deviceTemplateName: string
 }
 
-export type AssociateDeviceWithPlacementOutput = {}
+export type AssociateDeviceWithPlacementResponse = {}
 
 export interface CreatePlacementRequest {
   readonly placementName: string
@@ -87,60 +93,60 @@ export interface CreatePlacementRequest {
   readonly attributes?: Readonly<Record<string, string>> | undefined
 }
 
-export type CreatePlacementOutput = {}
+export type CreatePlacementResponse = {}
 
 export interface CreateProjectRequest {
   readonly projectName: string
   readonly description?: string | undefined
-  readonly placementTemplate?: CreateProjectRequestPlacementTemplate | undefined
+  readonly placementTemplate?: PlacementTemplate | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateProjectRequestPlacementTemplate {
+export interface PlacementTemplate {
   readonly defaultAttributes?: Readonly<Record<string, string>> | undefined
-  readonly deviceTemplates?: Readonly<Record<string, CreateProjectRequestPlacementTemplateDeviceTemplatesValue>> | undefined
+  readonly deviceTemplates?: Readonly<Record<string, DeviceTemplate>> | undefined
 }
 
-export interface CreateProjectRequestPlacementTemplateOutput {
+export interface PlacementTemplateOutput {
   readonly defaultAttributes?: Readonly<Record<string, string>>
-  readonly deviceTemplates?: Readonly<Record<string, CreateProjectRequestPlacementTemplateDeviceTemplatesValueOutput>>
+  readonly deviceTemplates?: Readonly<Record<string, DeviceTemplateOutput>>
 }
 
-export interface CreateProjectRequestPlacementTemplateDeviceTemplatesValue {
+export interface DeviceTemplate {
   readonly deviceType?: string | undefined
   readonly callbackOverrides?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateProjectRequestPlacementTemplateDeviceTemplatesValueOutput {
+export interface DeviceTemplateOutput {
   readonly deviceType?: string
   readonly callbackOverrides?: Readonly<Record<string, string>>
 }
 
-export type CreateProjectOutput = {}
+export type CreateProjectResponse = {}
 
 export interface DeletePlacementRequest {
   readonly placementName: string
   readonly projectName: string
 }
 
-export type DeletePlacementOutput = {}
+export type DeletePlacementResponse = {}
 
 export interface DeleteProjectRequest {
   readonly projectName: string
 }
 
-export type DeleteProjectOutput = {}
+export type DeleteProjectResponse = {}
 
 export interface DescribePlacementRequest {
   readonly placementName: string
   readonly projectName: string
 }
 
-export interface DescribePlacementOutput {
-  readonly placement?: DescribePlacementOutputPlacement
+export interface DescribePlacementResponse {
+  readonly placement?: PlacementDescription
 }
 
-export interface DescribePlacementOutputPlacement {
+export interface PlacementDescription {
   readonly projectName?: string
   readonly placementName?: string
   readonly attributes?: Readonly<Record<string, string>>
@@ -152,17 +158,17 @@ export interface DescribeProjectRequest {
   readonly projectName: string
 }
 
-export interface DescribeProjectOutput {
-  readonly project?: DescribeProjectOutputProject
+export interface DescribeProjectResponse {
+  readonly project?: ProjectDescription
 }
 
-export interface DescribeProjectOutputProject {
+export interface ProjectDescription {
   readonly arn?: string
   readonly projectName?: string
   readonly description?: string
   readonly createdDate?: Date
   readonly updatedDate?: Date
-  readonly placementTemplate?: CreateProjectRequestPlacementTemplateOutput
+  readonly placementTemplate?: PlacementTemplateOutput
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -172,14 +178,14 @@ export interface DisassociateDeviceFromPlacementRequest {
   readonly deviceTemplateName: string
 }
 
-export type DisassociateDeviceFromPlacementOutput = {}
+export type DisassociateDeviceFromPlacementResponse = {}
 
 export interface GetDevicesInPlacementRequest {
   readonly projectName: string
   readonly placementName: string
 }
 
-export interface GetDevicesInPlacementOutput {
+export interface GetDevicesInPlacementResponse {
   readonly devices?: Readonly<Record<string, string>>
 }
 
@@ -189,12 +195,12 @@ export interface ListPlacementsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListPlacementsOutput {
-  readonly placements?: ReadonlyArray<ListPlacementsOutputPlacementsMember>
+export interface ListPlacementsResponse {
+  readonly placements?: ReadonlyArray<PlacementSummary>
   readonly nextToken?: string
 }
 
-export interface ListPlacementsOutputPlacementsMember {
+export interface PlacementSummary {
   readonly projectName?: string
   readonly placementName?: string
   readonly createdDate?: Date
@@ -206,12 +212,12 @@ export interface ListProjectsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListProjectsOutput {
-  readonly projects?: ReadonlyArray<ListProjectsOutputProjectsMember>
+export interface ListProjectsResponse {
+  readonly projects?: ReadonlyArray<ProjectSummary>
   readonly nextToken?: string
 }
 
-export interface ListProjectsOutputProjectsMember {
+export interface ProjectSummary {
   readonly arn?: string
   readonly projectName?: string
   readonly createdDate?: Date
@@ -223,7 +229,7 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -232,14 +238,14 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdatePlacementRequest {
   readonly placementName: string
@@ -247,76 +253,86 @@ export interface UpdatePlacementRequest {
   readonly attributes?: Readonly<Record<string, string>> | undefined
 }
 
-export type UpdatePlacementOutput = {}
+export type UpdatePlacementResponse = {}
 
 export interface UpdateProjectRequest {
   readonly projectName: string
   readonly description?: string | undefined
-  readonly placementTemplate?: CreateProjectRequestPlacementTemplate | undefined
+  readonly placementTemplate?: PlacementTemplate | undefined
 }
 
-export type UpdateProjectOutput = {}
+export type UpdateProjectResponse = {}
 
-export type AssociateDeviceWithPlacementError = Errors.CommonError | Client.SdkError
+export class InternalFailureException extends /*#__PURE__*/ ServiceError("InternalFailureException") {}
 
-export type CreatePlacementError = Errors.CommonError | Client.SdkError
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException") {}
 
-export type CreateProjectError = Errors.CommonError | Client.SdkError
+export class ResourceConflictException extends /*#__PURE__*/ ServiceError("ResourceConflictException") {}
 
-export type DeletePlacementError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type DeleteProjectError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException") {}
 
-export type DescribePlacementError = Errors.CommonError | Client.SdkError
+export type AssociateDeviceWithPlacementError = InternalFailureException | InvalidRequestException | ResourceConflictException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DescribeProjectError = Errors.CommonError | Client.SdkError
+export type CreatePlacementError = InternalFailureException | InvalidRequestException | ResourceConflictException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DisassociateDeviceFromPlacementError = Errors.CommonError | Client.SdkError
+export type CreateProjectError = InternalFailureException | InvalidRequestException | ResourceConflictException | Errors.CommonError | Client.SdkError
 
-export type GetDevicesInPlacementError = Errors.CommonError | Client.SdkError
+export type DeletePlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListPlacementsError = Errors.CommonError | Client.SdkError
+export type DeleteProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListProjectsError = Errors.CommonError | Client.SdkError
+export type DescribePlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DescribeProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type DisassociateDeviceFromPlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type GetDevicesInPlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdatePlacementError = Errors.CommonError | Client.SdkError
+export type ListPlacementsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateProjectError = Errors.CommonError | Client.SdkError
+export type ListProjectsError = InternalFailureException | InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const associateDeviceWithPlacement: Client.Operation<AssociateDeviceWithPlacementRequest, AssociateDeviceWithPlacementOutput, AssociateDeviceWithPlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"AssociateDeviceWithPlacement",http:{method:"PUT",requestUri:"/projects/{projectName}/placements/{placementName}/devices/{deviceTemplateName}"},input:{shape:AssociateDeviceWithPlacementRequest$},output:{shape:AssociateDeviceWithPlacementOutput$}}})
+export type ListTagsForResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createPlacement: Client.Operation<CreatePlacementRequest, CreatePlacementOutput, CreatePlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"CreatePlacement",http:{method:"POST",requestUri:"/projects/{projectName}/placements"},input:{shape:CreatePlacementRequest$},output:{shape:CreatePlacementOutput$}}})
+export type TagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createProject: Client.Operation<CreateProjectRequest, CreateProjectOutput, CreateProjectError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"CreateProject",http:{method:"POST",requestUri:"/projects"},input:{shape:CreateProjectRequest$},output:{shape:CreateProjectOutput$}}})
+export type UntagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const deletePlacement: Client.Operation<DeletePlacementRequest, DeletePlacementOutput, DeletePlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DeletePlacement",http:{method:"DELETE",requestUri:"/projects/{projectName}/placements/{placementName}"},input:{shape:DeletePlacementRequest$},output:{shape:DeletePlacementOutput$}}})
+export type UpdatePlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteProject: Client.Operation<DeleteProjectRequest, DeleteProjectOutput, DeleteProjectError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DeleteProject",http:{method:"DELETE",requestUri:"/projects/{projectName}"},input:{shape:DeleteProjectRequest$},output:{shape:DeleteProjectOutput$}}})
+export type UpdateProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const describePlacement: Client.Operation<DescribePlacementRequest, DescribePlacementOutput, DescribePlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DescribePlacement",http:{method:"GET",requestUri:"/projects/{projectName}/placements/{placementName}"},input:{shape:DescribePlacementRequest$},output:{shape:DescribePlacementOutput$}}})
+export const associateDeviceWithPlacement: Client.Operation<AssociateDeviceWithPlacementRequest, AssociateDeviceWithPlacementResponse, AssociateDeviceWithPlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"AssociateDeviceWithPlacement",http:{method:"PUT",requestUri:"/projects/{projectName}/placements/{placementName}/devices/{deviceTemplateName}"},input:{shape:AssociateDeviceWithPlacementRequest$},output:{shape:AssociateDeviceWithPlacementResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceConflictException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceConflictException,ResourceNotFoundException}})
 
-export const describeProject: Client.Operation<DescribeProjectRequest, DescribeProjectOutput, DescribeProjectError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DescribeProject",http:{method:"GET",requestUri:"/projects/{projectName}"},input:{shape:DescribeProjectRequest$},output:{shape:DescribeProjectOutput$}}})
+export const createPlacement: Client.Operation<CreatePlacementRequest, CreatePlacementResponse, CreatePlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"CreatePlacement",http:{method:"POST",requestUri:"/projects/{projectName}/placements"},input:{shape:CreatePlacementRequest$},output:{shape:CreatePlacementResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceConflictException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceConflictException,ResourceNotFoundException}})
 
-export const disassociateDeviceFromPlacement: Client.Operation<DisassociateDeviceFromPlacementRequest, DisassociateDeviceFromPlacementOutput, DisassociateDeviceFromPlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DisassociateDeviceFromPlacement",http:{method:"DELETE",requestUri:"/projects/{projectName}/placements/{placementName}/devices/{deviceTemplateName}"},input:{shape:DisassociateDeviceFromPlacementRequest$},output:{shape:DisassociateDeviceFromPlacementOutput$}}})
+export const createProject: Client.Operation<CreateProjectRequest, CreateProjectResponse, CreateProjectError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"CreateProject",http:{method:"POST",requestUri:"/projects"},input:{shape:CreateProjectRequest$},output:{shape:CreateProjectResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceConflictException$]},errors:{InternalFailureException,InvalidRequestException,ResourceConflictException}})
 
-export const getDevicesInPlacement: Client.Operation<GetDevicesInPlacementRequest, GetDevicesInPlacementOutput, GetDevicesInPlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"GetDevicesInPlacement",http:{method:"GET",requestUri:"/projects/{projectName}/placements/{placementName}/devices"},input:{shape:GetDevicesInPlacementRequest$},output:{shape:GetDevicesInPlacementOutput$}}})
+export const deletePlacement: Client.Operation<DeletePlacementRequest, DeletePlacementResponse, DeletePlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DeletePlacement",http:{method:"DELETE",requestUri:"/projects/{projectName}/placements/{placementName}"},input:{shape:DeletePlacementRequest$},output:{shape:DeletePlacementResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException}})
 
-export const listPlacements: Paginate.Paginated<ListPlacementsRequest, ListPlacementsOutput, ListPlacementsError, IoT1ClickProjects, ListPlacementsOutputPlacementsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"ListPlacements",http:{method:"GET",requestUri:"/projects/{projectName}/placements"},input:{shape:ListPlacementsRequest$},output:{shape:ListPlacementsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["placements"]})
+export const deleteProject: Client.Operation<DeleteProjectRequest, DeleteProjectResponse, DeleteProjectError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DeleteProject",http:{method:"DELETE",requestUri:"/projects/{projectName}"},input:{shape:DeleteProjectRequest$},output:{shape:DeleteProjectResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException}})
 
-export const listProjects: Paginate.Paginated<ListProjectsRequest, ListProjectsOutput, ListProjectsError, IoT1ClickProjects, ListProjectsOutputProjectsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"ListProjects",http:{method:"GET",requestUri:"/projects"},input:{shape:ListProjectsRequest$},output:{shape:ListProjectsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["projects"]})
+export const describePlacement: Client.Operation<DescribePlacementRequest, DescribePlacementResponse, DescribePlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DescribePlacement",http:{method:"GET",requestUri:"/projects/{projectName}/placements/{placementName}"},input:{shape:DescribePlacementRequest$},output:{shape:DescribePlacementResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const describeProject: Client.Operation<DescribeProjectRequest, DescribeProjectResponse, DescribeProjectError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DescribeProject",http:{method:"GET",requestUri:"/projects/{projectName}"},input:{shape:DescribeProjectRequest$},output:{shape:DescribeProjectResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const disassociateDeviceFromPlacement: Client.Operation<DisassociateDeviceFromPlacementRequest, DisassociateDeviceFromPlacementResponse, DisassociateDeviceFromPlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"DisassociateDeviceFromPlacement",http:{method:"DELETE",requestUri:"/projects/{projectName}/placements/{placementName}/devices/{deviceTemplateName}"},input:{shape:DisassociateDeviceFromPlacementRequest$},output:{shape:DisassociateDeviceFromPlacementResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const getDevicesInPlacement: Client.Operation<GetDevicesInPlacementRequest, GetDevicesInPlacementResponse, GetDevicesInPlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"GetDevicesInPlacement",http:{method:"GET",requestUri:"/projects/{projectName}/placements/{placementName}/devices"},input:{shape:GetDevicesInPlacementRequest$},output:{shape:GetDevicesInPlacementResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}})
 
-export const updatePlacement: Client.Operation<UpdatePlacementRequest, UpdatePlacementOutput, UpdatePlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"UpdatePlacement",http:{method:"PUT",requestUri:"/projects/{projectName}/placements/{placementName}"},input:{shape:UpdatePlacementRequest$},output:{shape:UpdatePlacementOutput$}}})
+export const listPlacements: Paginate.Paginated<ListPlacementsRequest, ListPlacementsResponse, ListPlacementsError, IoT1ClickProjects, PlacementSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"ListPlacements",http:{method:"GET",requestUri:"/projects/{projectName}/placements"},input:{shape:ListPlacementsRequest$},output:{shape:ListPlacementsResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["placements"]})
 
-export const updateProject: Client.Operation<UpdateProjectRequest, UpdateProjectOutput, UpdateProjectError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"UpdateProject",http:{method:"PUT",requestUri:"/projects/{projectName}"},input:{shape:UpdateProjectRequest$},output:{shape:UpdateProjectOutput$}}})
+export const listProjects: Paginate.Paginated<ListProjectsRequest, ListProjectsResponse, ListProjectsError, IoT1ClickProjects, ProjectSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"ListProjects",http:{method:"GET",requestUri:"/projects"},input:{shape:ListProjectsRequest$},output:{shape:ListProjectsResponse$},errors:[InternalFailureException$,InvalidRequestException$]},errors:{InternalFailureException,InvalidRequestException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["projects"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}})
+
+export const updatePlacement: Client.Operation<UpdatePlacementRequest, UpdatePlacementResponse, UpdatePlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"UpdatePlacement",http:{method:"PUT",requestUri:"/projects/{projectName}/placements/{placementName}"},input:{shape:UpdatePlacementRequest$},output:{shape:UpdatePlacementResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException}})
+
+export const updateProject: Client.Operation<UpdateProjectRequest, UpdateProjectResponse, UpdateProjectError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"UpdateProject",http:{method:"PUT",requestUri:"/projects/{projectName}"},input:{shape:UpdateProjectRequest$},output:{shape:UpdateProjectResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException}})

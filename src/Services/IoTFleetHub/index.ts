@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The IoTFleetHub client: provide it with `layer`. */
@@ -25,24 +26,32 @@ const long$: S.Shape = {type:"long",name:"Long"}
 
 const CreateApplicationRequestTags$: S.MapShape = {type:"map",name:"CreateApplicationRequestTags",key:{shape:string$},value:{shape:string$}}
 const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{applicationName:{shape:string$},applicationDescription:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},roleArn:{shape:string$},tags:{shape:CreateApplicationRequestTags$}},required:["applicationName","roleArn"]}
-const CreateApplicationOutput$: S.StructureShape = {type:"structure",name:"CreateApplicationOutput",members:{applicationId:{shape:string$},applicationArn:{shape:string$}},required:["applicationId","applicationArn"]}
+const CreateApplicationResponse$: S.StructureShape = {type:"structure",name:"CreateApplicationResponse",members:{applicationId:{shape:string$},applicationArn:{shape:string$}},required:["applicationId","applicationArn"]}
 const DeleteApplicationRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationRequest",members:{applicationId:{shape:string$,location:"uri",locationName:"applicationId"},clientToken:{shape:string$,idempotencyToken:true,location:"querystring",locationName:"clientToken"}},required:["applicationId"]}
-const DeleteApplicationOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationOutput",members:{}}
+const DeleteApplicationResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationResponse",members:{}}
 const DescribeApplicationRequest$: S.StructureShape = {type:"structure",name:"DescribeApplicationRequest",members:{applicationId:{shape:string$,location:"uri",locationName:"applicationId"}},required:["applicationId"]}
-const DescribeApplicationOutput$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutput",members:{applicationId:{shape:string$},applicationArn:{shape:string$},applicationName:{shape:string$},applicationDescription:{shape:string$},applicationUrl:{shape:string$},applicationState:{shape:string$},applicationCreationDate:{shape:long$},applicationLastUpdateDate:{shape:long$},roleArn:{shape:string$},ssoClientId:{shape:string$},errorMessage:{shape:string$},tags:{shape:CreateApplicationRequestTags$}},required:["applicationId","applicationArn","applicationName","applicationUrl","applicationState","applicationCreationDate","applicationLastUpdateDate","roleArn"]}
+const DescribeApplicationResponse$: S.StructureShape = {type:"structure",name:"DescribeApplicationResponse",members:{applicationId:{shape:string$},applicationArn:{shape:string$},applicationName:{shape:string$},applicationDescription:{shape:string$},applicationUrl:{shape:string$},applicationState:{shape:string$},applicationCreationDate:{shape:long$},applicationLastUpdateDate:{shape:long$},roleArn:{shape:string$},ssoClientId:{shape:string$},errorMessage:{shape:string$},tags:{shape:CreateApplicationRequestTags$}},required:["applicationId","applicationArn","applicationName","applicationUrl","applicationState","applicationCreationDate","applicationLastUpdateDate","roleArn"]}
 const ListApplicationsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationsRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListApplicationsOutputApplicationSummariesMember$: S.StructureShape = {type:"structure",name:"ListApplicationsOutputApplicationSummariesMember",members:{applicationId:{shape:string$},applicationName:{shape:string$},applicationDescription:{shape:string$},applicationUrl:{shape:string$},applicationCreationDate:{shape:long$},applicationLastUpdateDate:{shape:long$},applicationState:{shape:string$}},required:["applicationId","applicationName","applicationUrl"]}
-const ListApplicationsOutputApplicationSummaries$: S.ListShape = {type:"list",name:"ListApplicationsOutputApplicationSummaries",member:{shape:ListApplicationsOutputApplicationSummariesMember$}}
-const ListApplicationsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationsOutput",members:{applicationSummaries:{shape:ListApplicationsOutputApplicationSummaries$},nextToken:{shape:string$}}}
+const ApplicationSummary$: S.StructureShape = {type:"structure",name:"ApplicationSummary",members:{applicationId:{shape:string$},applicationName:{shape:string$},applicationDescription:{shape:string$},applicationUrl:{shape:string$},applicationCreationDate:{shape:long$},applicationLastUpdateDate:{shape:long$},applicationState:{shape:string$}},required:["applicationId","applicationName","applicationUrl"]}
+const ListApplicationsResponseApplicationSummaries$: S.ListShape = {type:"list",name:"ListApplicationsResponseApplicationSummaries",member:{shape:ApplicationSummary$}}
+const ListApplicationsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationsResponse",members:{applicationSummaries:{shape:ListApplicationsResponseApplicationSummaries$},nextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateApplicationRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateApplicationRequestTags$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateApplicationRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequest",members:{applicationId:{shape:string$,location:"uri",locationName:"applicationId"},applicationName:{shape:string$},applicationDescription:{shape:string$},clientToken:{shape:string$,idempotencyToken:true}},required:["applicationId"]}
-const UpdateApplicationOutput$: S.StructureShape = {type:"structure",name:"UpdateApplicationOutput",members:{}}
+const UpdateApplicationResponse$: S.StructureShape = {type:"structure",name:"UpdateApplicationResponse",members:{}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const InternalFailureException$: S.StructureShape = {type:"structure",name:"InternalFailureException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+
+export type ApplicationState = "ACTIVE" | "CREATE_FAILED" | "CREATING" | "DELETE_FAILED" | "DELETING" | (string & {})
 
 export interface CreateApplicationRequest {
   readonly applicationName: string
@@ -52,7 +61,7 @@ export interface CreateApplicationRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateApplicationOutput {
+export interface CreateApplicationResponse {
   readonly applicationId?: string
   readonly applicationArn?: string
 }
@@ -62,19 +71,19 @@ export interface DeleteApplicationRequest {
   readonly clientToken?: string | undefined
 }
 
-export type DeleteApplicationOutput = {}
+export type DeleteApplicationResponse = {}
 
 export interface DescribeApplicationRequest {
   readonly applicationId: string
 }
 
-export interface DescribeApplicationOutput {
+export interface DescribeApplicationResponse {
   readonly applicationId?: string
   readonly applicationArn?: string
   readonly applicationName?: string
   readonly applicationDescription?: string
   readonly applicationUrl?: string
-  readonly applicationState?: string
+  readonly applicationState?: ApplicationState
   readonly applicationCreationDate?: number
   readonly applicationLastUpdateDate?: number
   readonly roleArn?: string
@@ -87,26 +96,26 @@ export interface ListApplicationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListApplicationsOutput {
-  readonly applicationSummaries?: ReadonlyArray<ListApplicationsOutputApplicationSummariesMember>
+export interface ListApplicationsResponse {
+  readonly applicationSummaries?: ReadonlyArray<ApplicationSummary>
   readonly nextToken?: string
 }
 
-export interface ListApplicationsOutputApplicationSummariesMember {
+export interface ApplicationSummary {
   readonly applicationId?: string
   readonly applicationName?: string
   readonly applicationDescription?: string
   readonly applicationUrl?: string
   readonly applicationCreationDate?: number
   readonly applicationLastUpdateDate?: number
-  readonly applicationState?: string
+  readonly applicationState?: ApplicationState
 }
 
 export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -115,14 +124,14 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateApplicationRequest {
   readonly applicationId: string
@@ -131,36 +140,48 @@ export interface UpdateApplicationRequest {
   readonly clientToken?: string | undefined
 }
 
-export type UpdateApplicationOutput = {}
+export type UpdateApplicationResponse = {}
 
-export type CreateApplicationError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type DeleteApplicationError = Errors.CommonError | Client.SdkError
+export class InternalFailureException extends /*#__PURE__*/ ServiceError("InternalFailureException") {}
 
-export type DescribeApplicationError = Errors.CommonError | Client.SdkError
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException") {}
 
-export type ListApplicationsError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type CreateApplicationError = InternalFailureException | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateApplicationError = Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationOutput, CreateApplicationError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/applications",responseCode:201},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationOutput$}}})
+export type DescribeApplicationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationOutput, DeleteApplicationError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"DeleteApplication",http:{method:"DELETE",requestUri:"/applications/{applicationId}",responseCode:204},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationOutput$}}})
+export type ListApplicationsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const describeApplication: Client.Operation<DescribeApplicationRequest, DescribeApplicationOutput, DescribeApplicationError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"DescribeApplication",http:{method:"GET",requestUri:"/applications/{applicationId}",responseCode:200},input:{shape:DescribeApplicationRequest$},output:{shape:DescribeApplicationOutput$}}})
+export type ListTagsForResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsOutput, ListApplicationsError, IoTFleetHub, ListApplicationsOutputApplicationSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"ListApplications",http:{method:"GET",requestUri:"/applications",responseCode:200},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["applicationSummaries"]})
+export type TagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export type UntagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export type UpdateApplicationError = ConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationResponse, CreateApplicationError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/applications",responseCode:201},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationResponse$},errors:[InternalFailureException$,InvalidRequestException$,LimitExceededException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,LimitExceededException,ThrottlingException}})
 
-export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationOutput, UpdateApplicationError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"UpdateApplication",http:{method:"PATCH",requestUri:"/applications/{applicationId}",responseCode:202},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationOutput$}}})
+export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationResponse, DeleteApplicationError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"DeleteApplication",http:{method:"DELETE",requestUri:"/applications/{applicationId}",responseCode:204},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
+
+export const describeApplication: Client.Operation<DescribeApplicationRequest, DescribeApplicationResponse, DescribeApplicationError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"DescribeApplication",http:{method:"GET",requestUri:"/applications/{applicationId}",responseCode:200},input:{shape:DescribeApplicationRequest$},output:{shape:DescribeApplicationResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
+
+export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsResponse, ListApplicationsError, IoTFleetHub, ApplicationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"ListApplications",http:{method:"GET",requestUri:"/applications",responseCode:200},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsResponse$},errors:[InternalFailureException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["applicationSummaries"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException}})
+
+export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationResponse, UpdateApplicationError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"UpdateApplication",http:{method:"PATCH",requestUri:"/applications/{applicationId}",responseCode:202},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationResponse$},errors:[ConflictException$,InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{ConflictException,InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})

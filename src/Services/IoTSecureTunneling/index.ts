@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The IoTSecureTunneling client: provide it with `layer`. */
@@ -26,90 +27,98 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const CloseTunnelRequest$: S.StructureShape = {type:"structure",name:"CloseTunnelRequest",members:{tunnelId:{shape:string$},delete:{shape:boolean$}},required:["tunnelId"]}
-const CloseTunnelOutput$: S.StructureShape = {type:"structure",name:"CloseTunnelOutput",members:{}}
+const CloseTunnelResponse$: S.StructureShape = {type:"structure",name:"CloseTunnelResponse",members:{}}
 const DescribeTunnelRequest$: S.StructureShape = {type:"structure",name:"DescribeTunnelRequest",members:{tunnelId:{shape:string$}},required:["tunnelId"]}
-const DescribeTunnelOutputTunnelSourceConnectionState$: S.StructureShape = {type:"structure",name:"DescribeTunnelOutputTunnelSourceConnectionState",members:{status:{shape:string$},lastUpdatedAt:{shape:timestamp$}}}
-const DescribeTunnelOutputTunnelDestinationConfigServices$: S.ListShape = {type:"list",name:"DescribeTunnelOutputTunnelDestinationConfigServices",member:{shape:string$}}
-const DescribeTunnelOutputTunnelDestinationConfig$: S.StructureShape = {type:"structure",name:"DescribeTunnelOutputTunnelDestinationConfig",members:{thingName:{shape:string$},services:{shape:DescribeTunnelOutputTunnelDestinationConfigServices$}},required:["services"]}
-const DescribeTunnelOutputTunnelTimeoutConfig$: S.StructureShape = {type:"structure",name:"DescribeTunnelOutputTunnelTimeoutConfig",members:{maxLifetimeTimeoutMinutes:{shape:integer$}}}
-const DescribeTunnelOutputTunnelTagsMember$: S.StructureShape = {type:"structure",name:"DescribeTunnelOutputTunnelTagsMember",members:{key:{shape:string$},value:{shape:string$}},required:["key","value"]}
-const DescribeTunnelOutputTunnelTags$: S.ListShape = {type:"list",name:"DescribeTunnelOutputTunnelTags",member:{shape:DescribeTunnelOutputTunnelTagsMember$}}
-const DescribeTunnelOutputTunnel$: S.StructureShape = {type:"structure",name:"DescribeTunnelOutputTunnel",members:{tunnelId:{shape:string$},tunnelArn:{shape:string$},status:{shape:string$},sourceConnectionState:{shape:DescribeTunnelOutputTunnelSourceConnectionState$},destinationConnectionState:{shape:DescribeTunnelOutputTunnelSourceConnectionState$},description:{shape:string$},destinationConfig:{shape:DescribeTunnelOutputTunnelDestinationConfig$},timeoutConfig:{shape:DescribeTunnelOutputTunnelTimeoutConfig$},tags:{shape:DescribeTunnelOutputTunnelTags$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
-const DescribeTunnelOutput$: S.StructureShape = {type:"structure",name:"DescribeTunnelOutput",members:{tunnel:{shape:DescribeTunnelOutputTunnel$}}}
+const ConnectionState$: S.StructureShape = {type:"structure",name:"ConnectionState",members:{status:{shape:string$},lastUpdatedAt:{shape:timestamp$}}}
+const DestinationConfigServices$: S.ListShape = {type:"list",name:"DestinationConfigServices",member:{shape:string$}}
+const DestinationConfig$: S.StructureShape = {type:"structure",name:"DestinationConfig",members:{thingName:{shape:string$},services:{shape:DestinationConfigServices$}},required:["services"]}
+const TimeoutConfig$: S.StructureShape = {type:"structure",name:"TimeoutConfig",members:{maxLifetimeTimeoutMinutes:{shape:integer$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{key:{shape:string$},value:{shape:string$}},required:["key","value"]}
+const TunnelTags$: S.ListShape = {type:"list",name:"TunnelTags",member:{shape:Tag$}}
+const Tunnel$: S.StructureShape = {type:"structure",name:"Tunnel",members:{tunnelId:{shape:string$},tunnelArn:{shape:string$},status:{shape:string$},sourceConnectionState:{shape:ConnectionState$},destinationConnectionState:{shape:ConnectionState$},description:{shape:string$},destinationConfig:{shape:DestinationConfig$},timeoutConfig:{shape:TimeoutConfig$},tags:{shape:TunnelTags$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
+const DescribeTunnelResponse$: S.StructureShape = {type:"structure",name:"DescribeTunnelResponse",members:{tunnel:{shape:Tunnel$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:DescribeTunnelOutputTunnelTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:TunnelTags$}}}
 const ListTunnelsRequest$: S.StructureShape = {type:"structure",name:"ListTunnelsRequest",members:{thingName:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const ListTunnelsOutputTunnelSummariesMember$: S.StructureShape = {type:"structure",name:"ListTunnelsOutputTunnelSummariesMember",members:{tunnelId:{shape:string$},tunnelArn:{shape:string$},status:{shape:string$},description:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
-const ListTunnelsOutputTunnelSummaries$: S.ListShape = {type:"list",name:"ListTunnelsOutputTunnelSummaries",member:{shape:ListTunnelsOutputTunnelSummariesMember$}}
-const ListTunnelsOutput$: S.StructureShape = {type:"structure",name:"ListTunnelsOutput",members:{tunnelSummaries:{shape:ListTunnelsOutputTunnelSummaries$},nextToken:{shape:string$}}}
-const OpenTunnelRequest$: S.StructureShape = {type:"structure",name:"OpenTunnelRequest",members:{description:{shape:string$},tags:{shape:DescribeTunnelOutputTunnelTags$},destinationConfig:{shape:DescribeTunnelOutputTunnelDestinationConfig$},timeoutConfig:{shape:DescribeTunnelOutputTunnelTimeoutConfig$}}}
-const OpenTunnelOutput$: S.StructureShape = {type:"structure",name:"OpenTunnelOutput",members:{tunnelId:{shape:string$},tunnelArn:{shape:string$},sourceAccessToken:{shape:string$},destinationAccessToken:{shape:string$}}}
-const RotateTunnelAccessTokenRequest$: S.StructureShape = {type:"structure",name:"RotateTunnelAccessTokenRequest",members:{tunnelId:{shape:string$},clientMode:{shape:string$},destinationConfig:{shape:DescribeTunnelOutputTunnelDestinationConfig$}},required:["tunnelId","clientMode"]}
-const RotateTunnelAccessTokenOutput$: S.StructureShape = {type:"structure",name:"RotateTunnelAccessTokenOutput",members:{tunnelArn:{shape:string$},sourceAccessToken:{shape:string$},destinationAccessToken:{shape:string$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$},tags:{shape:DescribeTunnelOutputTunnelTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TunnelSummary$: S.StructureShape = {type:"structure",name:"TunnelSummary",members:{tunnelId:{shape:string$},tunnelArn:{shape:string$},status:{shape:string$},description:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
+const ListTunnelsResponseTunnelSummaries$: S.ListShape = {type:"list",name:"ListTunnelsResponseTunnelSummaries",member:{shape:TunnelSummary$}}
+const ListTunnelsResponse$: S.StructureShape = {type:"structure",name:"ListTunnelsResponse",members:{tunnelSummaries:{shape:ListTunnelsResponseTunnelSummaries$},nextToken:{shape:string$}}}
+const OpenTunnelRequest$: S.StructureShape = {type:"structure",name:"OpenTunnelRequest",members:{description:{shape:string$},tags:{shape:TunnelTags$},destinationConfig:{shape:DestinationConfig$},timeoutConfig:{shape:TimeoutConfig$}}}
+const OpenTunnelResponse$: S.StructureShape = {type:"structure",name:"OpenTunnelResponse",members:{tunnelId:{shape:string$},tunnelArn:{shape:string$},sourceAccessToken:{shape:string$},destinationAccessToken:{shape:string$}}}
+const RotateTunnelAccessTokenRequest$: S.StructureShape = {type:"structure",name:"RotateTunnelAccessTokenRequest",members:{tunnelId:{shape:string$},clientMode:{shape:string$},destinationConfig:{shape:DestinationConfig$}},required:["tunnelId","clientMode"]}
+const RotateTunnelAccessTokenResponse$: S.StructureShape = {type:"structure",name:"RotateTunnelAccessTokenResponse",members:{tunnelArn:{shape:string$},sourceAccessToken:{shape:string$},destinationAccessToken:{shape:string$}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$},tags:{shape:TunnelTags$}},required:["resourceArn","tags"]}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$},tagKeys:{shape:UntagResourceRequestTagKeys$}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+
+export type ClientMode = "ALL" | "DESTINATION" | "SOURCE" | (string & {})
+
+export type ConnectionStatus = "CONNECTED" | "DISCONNECTED" | (string & {})
+
+export type TunnelStatus = "CLOSED" | "OPEN" | (string & {})
 
 export interface CloseTunnelRequest {
   readonly tunnelId: string
   readonly delete?: boolean | undefined
 }
 
-export type CloseTunnelOutput = {}
+export type CloseTunnelResponse = {}
 
 export interface DescribeTunnelRequest {
   readonly tunnelId: string
 }
 
-export interface DescribeTunnelOutput {
-  readonly tunnel?: DescribeTunnelOutputTunnel
+export interface DescribeTunnelResponse {
+  readonly tunnel?: Tunnel
 }
 
-export interface DescribeTunnelOutputTunnel {
+export interface Tunnel {
   readonly tunnelId?: string
   readonly tunnelArn?: string
-  readonly status?: string
-  readonly sourceConnectionState?: DescribeTunnelOutputTunnelSourceConnectionState
-  readonly destinationConnectionState?: DescribeTunnelOutputTunnelSourceConnectionState
+  readonly status?: TunnelStatus
+  readonly sourceConnectionState?: ConnectionState
+  readonly destinationConnectionState?: ConnectionState
   readonly description?: string
-  readonly destinationConfig?: DescribeTunnelOutputTunnelDestinationConfigOutput
-  readonly timeoutConfig?: DescribeTunnelOutputTunnelTimeoutConfigOutput
-  readonly tags?: ReadonlyArray<DescribeTunnelOutputTunnelTagsMemberOutput>
+  readonly destinationConfig?: DestinationConfigOutput
+  readonly timeoutConfig?: TimeoutConfigOutput
+  readonly tags?: ReadonlyArray<TagOutput>
   readonly createdAt?: Date
   readonly lastUpdatedAt?: Date
 }
 
-export interface DescribeTunnelOutputTunnelSourceConnectionState {
-  readonly status?: string
+export interface ConnectionState {
+  readonly status?: ConnectionStatus
   readonly lastUpdatedAt?: Date
 }
 
-export interface DescribeTunnelOutputTunnelDestinationConfig {
+export interface DestinationConfig {
   readonly thingName?: string | undefined
   readonly services: ReadonlyArray<string>
 }
 
-export interface DescribeTunnelOutputTunnelDestinationConfigOutput {
+export interface DestinationConfigOutput {
   readonly thingName?: string
   readonly services?: ReadonlyArray<string>
 }
 
-export interface DescribeTunnelOutputTunnelTimeoutConfig {
+export interface TimeoutConfig {
   readonly maxLifetimeTimeoutMinutes?: number | undefined
 }
 
-export interface DescribeTunnelOutputTunnelTimeoutConfigOutput {
+export interface TimeoutConfigOutput {
   readonly maxLifetimeTimeoutMinutes?: number
 }
 
-export interface DescribeTunnelOutputTunnelTagsMember {
+export interface Tag {
   readonly key: string
   readonly value: string
 }
 
-export interface DescribeTunnelOutputTunnelTagsMemberOutput {
+export interface TagOutput {
   readonly key?: string
   readonly value?: string
 }
@@ -118,8 +127,8 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly tags?: ReadonlyArray<DescribeTunnelOutputTunnelTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly tags?: ReadonlyArray<TagOutput>
 }
 
 export interface ListTunnelsRequest {
@@ -128,15 +137,15 @@ export interface ListTunnelsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListTunnelsOutput {
-  readonly tunnelSummaries?: ReadonlyArray<ListTunnelsOutputTunnelSummariesMember>
+export interface ListTunnelsResponse {
+  readonly tunnelSummaries?: ReadonlyArray<TunnelSummary>
   readonly nextToken?: string
 }
 
-export interface ListTunnelsOutputTunnelSummariesMember {
+export interface TunnelSummary {
   readonly tunnelId?: string
   readonly tunnelArn?: string
-  readonly status?: string
+  readonly status?: TunnelStatus
   readonly description?: string
   readonly createdAt?: Date
   readonly lastUpdatedAt?: Date
@@ -144,12 +153,12 @@ export interface ListTunnelsOutputTunnelSummariesMember {
 
 export interface OpenTunnelRequest {
   readonly description?: string | undefined
-  readonly tags?: ReadonlyArray<DescribeTunnelOutputTunnelTagsMember> | undefined
-  readonly destinationConfig?: DescribeTunnelOutputTunnelDestinationConfig | undefined
-  readonly timeoutConfig?: DescribeTunnelOutputTunnelTimeoutConfig | undefined
+  readonly tags?: ReadonlyArray<Tag> | undefined
+  readonly destinationConfig?: DestinationConfig | undefined
+  readonly timeoutConfig?: TimeoutConfig | undefined
 }
 
-export interface OpenTunnelOutput {
+export interface OpenTunnelResponse {
   readonly tunnelId?: string
   readonly tunnelArn?: string
   readonly sourceAccessToken?: string
@@ -158,11 +167,11 @@ export interface OpenTunnelOutput {
 
 export interface RotateTunnelAccessTokenRequest {
   readonly tunnelId: string
-  readonly clientMode: string
-  readonly destinationConfig?: DescribeTunnelOutputTunnelDestinationConfig | undefined
+  readonly clientMode: ClientMode
+  readonly destinationConfig?: DestinationConfig | undefined
 }
 
-export interface RotateTunnelAccessTokenOutput {
+export interface RotateTunnelAccessTokenResponse {
   readonly tunnelArn?: string
   readonly sourceAccessToken?: string
   readonly destinationAccessToken?: string
@@ -170,46 +179,50 @@ export interface RotateTunnelAccessTokenOutput {
 
 export interface TagResourceRequest {
   readonly resourceArn: string
-  readonly tags: ReadonlyArray<DescribeTunnelOutputTunnelTagsMember>
+  readonly tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
-export type CloseTunnelError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type DescribeTunnelError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type CloseTunnelError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+
+export type DescribeTunnelError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+
+export type ListTagsForResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
 export type ListTunnelsError = Errors.CommonError | Client.SdkError
 
-export type OpenTunnelError = Errors.CommonError | Client.SdkError
+export type OpenTunnelError = LimitExceededException | Errors.CommonError | Client.SdkError
 
-export type RotateTunnelAccessTokenError = Errors.CommonError | Client.SdkError
+export type RotateTunnelAccessTokenError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const closeTunnel: Client.Operation<CloseTunnelRequest, CloseTunnelOutput, CloseTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"CloseTunnel",http:{method:"POST",requestUri:"/"},input:{shape:CloseTunnelRequest$},output:{shape:CloseTunnelOutput$}}})
+export const closeTunnel: Client.Operation<CloseTunnelRequest, CloseTunnelResponse, CloseTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"CloseTunnel",http:{method:"POST",requestUri:"/"},input:{shape:CloseTunnelRequest$},output:{shape:CloseTunnelResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 
-export const describeTunnel: Client.Operation<DescribeTunnelRequest, DescribeTunnelOutput, DescribeTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"DescribeTunnel",http:{method:"POST",requestUri:"/"},input:{shape:DescribeTunnelRequest$},output:{shape:DescribeTunnelOutput$}}})
+export const describeTunnel: Client.Operation<DescribeTunnelRequest, DescribeTunnelResponse, DescribeTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"DescribeTunnel",http:{method:"POST",requestUri:"/"},input:{shape:DescribeTunnelRequest$},output:{shape:DescribeTunnelResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 
-export const listTunnels: Paginate.Paginated<ListTunnelsRequest, ListTunnelsOutput, ListTunnelsError, IoTSecureTunneling, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"ListTunnels",http:{method:"POST",requestUri:"/"},input:{shape:ListTunnelsRequest$},output:{shape:ListTunnelsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listTunnels: Paginate.Paginated<ListTunnelsRequest, ListTunnelsResponse, ListTunnelsError, IoTSecureTunneling, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"ListTunnels",http:{method:"POST",requestUri:"/"},input:{shape:ListTunnelsRequest$},output:{shape:ListTunnelsResponse$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const openTunnel: Client.Operation<OpenTunnelRequest, OpenTunnelOutput, OpenTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"OpenTunnel",http:{method:"POST",requestUri:"/"},input:{shape:OpenTunnelRequest$},output:{shape:OpenTunnelOutput$}}})
+export const openTunnel: Client.Operation<OpenTunnelRequest, OpenTunnelResponse, OpenTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"OpenTunnel",http:{method:"POST",requestUri:"/"},input:{shape:OpenTunnelRequest$},output:{shape:OpenTunnelResponse$},errors:[LimitExceededException$]},errors:{LimitExceededException}})
 
-export const rotateTunnelAccessToken: Client.Operation<RotateTunnelAccessTokenRequest, RotateTunnelAccessTokenOutput, RotateTunnelAccessTokenError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"RotateTunnelAccessToken",http:{method:"POST",requestUri:"/"},input:{shape:RotateTunnelAccessTokenRequest$},output:{shape:RotateTunnelAccessTokenOutput$}}})
+export const rotateTunnelAccessToken: Client.Operation<RotateTunnelAccessTokenRequest, RotateTunnelAccessTokenResponse, RotateTunnelAccessTokenError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"RotateTunnelAccessToken",http:{method:"POST",requestUri:"/"},input:{shape:RotateTunnelAccessTokenRequest$},output:{shape:RotateTunnelAccessTokenResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})

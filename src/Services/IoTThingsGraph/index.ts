@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The IoTThingsGraph client: provide it with `layer`. */
@@ -27,114 +28,147 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const AssociateEntityToThingRequest$: S.StructureShape = {type:"structure",name:"AssociateEntityToThingRequest",members:{thingName:{shape:string$},entityId:{shape:string$},namespaceVersion:{shape:long$}},required:["thingName","entityId"]}
-const AssociateEntityToThingOutput$: S.StructureShape = {type:"structure",name:"AssociateEntityToThingOutput",members:{}}
-const CreateFlowTemplateRequestDefinition$: S.StructureShape = {type:"structure",name:"CreateFlowTemplateRequestDefinition",members:{language:{shape:string$},text:{shape:string$}},required:["language","text"]}
-const CreateFlowTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateFlowTemplateRequest",members:{definition:{shape:CreateFlowTemplateRequestDefinition$},compatibleNamespaceVersion:{shape:long$}},required:["definition"]}
-const CreateFlowTemplateOutputSummary$: S.StructureShape = {type:"structure",name:"CreateFlowTemplateOutputSummary",members:{id:{shape:string$},arn:{shape:string$},revisionNumber:{shape:long$},createdAt:{shape:timestamp$}}}
-const CreateFlowTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateFlowTemplateOutput",members:{summary:{shape:CreateFlowTemplateOutputSummary$}}}
-const CreateSystemInstanceRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateSystemInstanceRequestTagsMember",members:{key:{shape:string$},value:{shape:string$}},required:["key","value"]}
-const CreateSystemInstanceRequestTags$: S.ListShape = {type:"list",name:"CreateSystemInstanceRequestTags",member:{shape:CreateSystemInstanceRequestTagsMember$}}
-const CreateSystemInstanceRequestMetricsConfiguration$: S.StructureShape = {type:"structure",name:"CreateSystemInstanceRequestMetricsConfiguration",members:{cloudMetricEnabled:{shape:boolean$},metricRuleRoleArn:{shape:string$}}}
-const CreateSystemInstanceRequest$: S.StructureShape = {type:"structure",name:"CreateSystemInstanceRequest",members:{tags:{shape:CreateSystemInstanceRequestTags$},definition:{shape:CreateFlowTemplateRequestDefinition$},target:{shape:string$},greengrassGroupName:{shape:string$},s3BucketName:{shape:string$},metricsConfiguration:{shape:CreateSystemInstanceRequestMetricsConfiguration$},flowActionsRoleArn:{shape:string$}},required:["definition","target"]}
-const CreateSystemInstanceOutputSummary$: S.StructureShape = {type:"structure",name:"CreateSystemInstanceOutputSummary",members:{id:{shape:string$},arn:{shape:string$},status:{shape:string$},target:{shape:string$},greengrassGroupName:{shape:string$},createdAt:{shape:timestamp$},updatedAt:{shape:timestamp$},greengrassGroupId:{shape:string$},greengrassGroupVersionId:{shape:string$}}}
-const CreateSystemInstanceOutput$: S.StructureShape = {type:"structure",name:"CreateSystemInstanceOutput",members:{summary:{shape:CreateSystemInstanceOutputSummary$}}}
-const CreateSystemTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateSystemTemplateRequest",members:{definition:{shape:CreateFlowTemplateRequestDefinition$},compatibleNamespaceVersion:{shape:long$}},required:["definition"]}
-const CreateSystemTemplateOutputSummary$: S.StructureShape = {type:"structure",name:"CreateSystemTemplateOutputSummary",members:{id:{shape:string$},arn:{shape:string$},revisionNumber:{shape:long$},createdAt:{shape:timestamp$}}}
-const CreateSystemTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateSystemTemplateOutput",members:{summary:{shape:CreateSystemTemplateOutputSummary$}}}
+const AssociateEntityToThingResponse$: S.StructureShape = {type:"structure",name:"AssociateEntityToThingResponse",members:{}}
+const DefinitionDocument$: S.StructureShape = {type:"structure",name:"DefinitionDocument",members:{language:{shape:string$},text:{shape:string$}},required:["language","text"]}
+const CreateFlowTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateFlowTemplateRequest",members:{definition:{shape:DefinitionDocument$},compatibleNamespaceVersion:{shape:long$}},required:["definition"]}
+const FlowTemplateSummary$: S.StructureShape = {type:"structure",name:"FlowTemplateSummary",members:{id:{shape:string$},arn:{shape:string$},revisionNumber:{shape:long$},createdAt:{shape:timestamp$}}}
+const CreateFlowTemplateResponse$: S.StructureShape = {type:"structure",name:"CreateFlowTemplateResponse",members:{summary:{shape:FlowTemplateSummary$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{key:{shape:string$},value:{shape:string$}},required:["key","value"]}
+const CreateSystemInstanceRequestTags$: S.ListShape = {type:"list",name:"CreateSystemInstanceRequestTags",member:{shape:Tag$}}
+const MetricsConfiguration$: S.StructureShape = {type:"structure",name:"MetricsConfiguration",members:{cloudMetricEnabled:{shape:boolean$},metricRuleRoleArn:{shape:string$}}}
+const CreateSystemInstanceRequest$: S.StructureShape = {type:"structure",name:"CreateSystemInstanceRequest",members:{tags:{shape:CreateSystemInstanceRequestTags$},definition:{shape:DefinitionDocument$},target:{shape:string$},greengrassGroupName:{shape:string$},s3BucketName:{shape:string$},metricsConfiguration:{shape:MetricsConfiguration$},flowActionsRoleArn:{shape:string$}},required:["definition","target"]}
+const SystemInstanceSummary$: S.StructureShape = {type:"structure",name:"SystemInstanceSummary",members:{id:{shape:string$},arn:{shape:string$},status:{shape:string$},target:{shape:string$},greengrassGroupName:{shape:string$},createdAt:{shape:timestamp$},updatedAt:{shape:timestamp$},greengrassGroupId:{shape:string$},greengrassGroupVersionId:{shape:string$}}}
+const CreateSystemInstanceResponse$: S.StructureShape = {type:"structure",name:"CreateSystemInstanceResponse",members:{summary:{shape:SystemInstanceSummary$}}}
+const CreateSystemTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateSystemTemplateRequest",members:{definition:{shape:DefinitionDocument$},compatibleNamespaceVersion:{shape:long$}},required:["definition"]}
+const SystemTemplateSummary$: S.StructureShape = {type:"structure",name:"SystemTemplateSummary",members:{id:{shape:string$},arn:{shape:string$},revisionNumber:{shape:long$},createdAt:{shape:timestamp$}}}
+const CreateSystemTemplateResponse$: S.StructureShape = {type:"structure",name:"CreateSystemTemplateResponse",members:{summary:{shape:SystemTemplateSummary$}}}
 const DeleteFlowTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteFlowTemplateRequest",members:{id:{shape:string$}},required:["id"]}
-const DeleteFlowTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteFlowTemplateOutput",members:{}}
+const DeleteFlowTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteFlowTemplateResponse",members:{}}
 const DeleteNamespaceRequest$: S.StructureShape = {type:"structure",name:"DeleteNamespaceRequest",members:{}}
-const DeleteNamespaceOutput$: S.StructureShape = {type:"structure",name:"DeleteNamespaceOutput",members:{namespaceArn:{shape:string$},namespaceName:{shape:string$}}}
+const DeleteNamespaceResponse$: S.StructureShape = {type:"structure",name:"DeleteNamespaceResponse",members:{namespaceArn:{shape:string$},namespaceName:{shape:string$}}}
 const DeleteSystemInstanceRequest$: S.StructureShape = {type:"structure",name:"DeleteSystemInstanceRequest",members:{id:{shape:string$}}}
-const DeleteSystemInstanceOutput$: S.StructureShape = {type:"structure",name:"DeleteSystemInstanceOutput",members:{}}
+const DeleteSystemInstanceResponse$: S.StructureShape = {type:"structure",name:"DeleteSystemInstanceResponse",members:{}}
 const DeleteSystemTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteSystemTemplateRequest",members:{id:{shape:string$}},required:["id"]}
-const DeleteSystemTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteSystemTemplateOutput",members:{}}
+const DeleteSystemTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteSystemTemplateResponse",members:{}}
 const DeploySystemInstanceRequest$: S.StructureShape = {type:"structure",name:"DeploySystemInstanceRequest",members:{id:{shape:string$}}}
-const DeploySystemInstanceOutput$: S.StructureShape = {type:"structure",name:"DeploySystemInstanceOutput",members:{summary:{shape:CreateSystemInstanceOutputSummary$},greengrassDeploymentId:{shape:string$}},required:["summary"]}
+const DeploySystemInstanceResponse$: S.StructureShape = {type:"structure",name:"DeploySystemInstanceResponse",members:{summary:{shape:SystemInstanceSummary$},greengrassDeploymentId:{shape:string$}},required:["summary"]}
 const DeprecateFlowTemplateRequest$: S.StructureShape = {type:"structure",name:"DeprecateFlowTemplateRequest",members:{id:{shape:string$}},required:["id"]}
-const DeprecateFlowTemplateOutput$: S.StructureShape = {type:"structure",name:"DeprecateFlowTemplateOutput",members:{}}
+const DeprecateFlowTemplateResponse$: S.StructureShape = {type:"structure",name:"DeprecateFlowTemplateResponse",members:{}}
 const DeprecateSystemTemplateRequest$: S.StructureShape = {type:"structure",name:"DeprecateSystemTemplateRequest",members:{id:{shape:string$}},required:["id"]}
-const DeprecateSystemTemplateOutput$: S.StructureShape = {type:"structure",name:"DeprecateSystemTemplateOutput",members:{}}
+const DeprecateSystemTemplateResponse$: S.StructureShape = {type:"structure",name:"DeprecateSystemTemplateResponse",members:{}}
 const DescribeNamespaceRequest$: S.StructureShape = {type:"structure",name:"DescribeNamespaceRequest",members:{namespaceName:{shape:string$}}}
-const DescribeNamespaceOutput$: S.StructureShape = {type:"structure",name:"DescribeNamespaceOutput",members:{namespaceArn:{shape:string$},namespaceName:{shape:string$},trackingNamespaceName:{shape:string$},trackingNamespaceVersion:{shape:long$},namespaceVersion:{shape:long$}}}
+const DescribeNamespaceResponse$: S.StructureShape = {type:"structure",name:"DescribeNamespaceResponse",members:{namespaceArn:{shape:string$},namespaceName:{shape:string$},trackingNamespaceName:{shape:string$},trackingNamespaceVersion:{shape:long$},namespaceVersion:{shape:long$}}}
 const DissociateEntityFromThingRequest$: S.StructureShape = {type:"structure",name:"DissociateEntityFromThingRequest",members:{thingName:{shape:string$},entityType:{shape:string$}},required:["thingName","entityType"]}
-const DissociateEntityFromThingOutput$: S.StructureShape = {type:"structure",name:"DissociateEntityFromThingOutput",members:{}}
+const DissociateEntityFromThingResponse$: S.StructureShape = {type:"structure",name:"DissociateEntityFromThingResponse",members:{}}
 const GetEntitiesRequestIds$: S.ListShape = {type:"list",name:"GetEntitiesRequestIds",member:{shape:string$}}
 const GetEntitiesRequest$: S.StructureShape = {type:"structure",name:"GetEntitiesRequest",members:{ids:{shape:GetEntitiesRequestIds$},namespaceVersion:{shape:long$}},required:["ids"]}
-const GetEntitiesOutputDescriptionsMember$: S.StructureShape = {type:"structure",name:"GetEntitiesOutputDescriptionsMember",members:{id:{shape:string$},arn:{shape:string$},type:{shape:string$},createdAt:{shape:timestamp$},definition:{shape:CreateFlowTemplateRequestDefinition$}}}
-const GetEntitiesOutputDescriptions$: S.ListShape = {type:"list",name:"GetEntitiesOutputDescriptions",member:{shape:GetEntitiesOutputDescriptionsMember$}}
-const GetEntitiesOutput$: S.StructureShape = {type:"structure",name:"GetEntitiesOutput",members:{descriptions:{shape:GetEntitiesOutputDescriptions$}}}
+const EntityDescription$: S.StructureShape = {type:"structure",name:"EntityDescription",members:{id:{shape:string$},arn:{shape:string$},type:{shape:string$},createdAt:{shape:timestamp$},definition:{shape:DefinitionDocument$}}}
+const GetEntitiesResponseDescriptions$: S.ListShape = {type:"list",name:"GetEntitiesResponseDescriptions",member:{shape:EntityDescription$}}
+const GetEntitiesResponse$: S.StructureShape = {type:"structure",name:"GetEntitiesResponse",members:{descriptions:{shape:GetEntitiesResponseDescriptions$}}}
 const GetFlowTemplateRequest$: S.StructureShape = {type:"structure",name:"GetFlowTemplateRequest",members:{id:{shape:string$},revisionNumber:{shape:long$}},required:["id"]}
-const GetFlowTemplateOutputDescription$: S.StructureShape = {type:"structure",name:"GetFlowTemplateOutputDescription",members:{summary:{shape:CreateFlowTemplateOutputSummary$},definition:{shape:CreateFlowTemplateRequestDefinition$},validatedNamespaceVersion:{shape:long$}}}
-const GetFlowTemplateOutput$: S.StructureShape = {type:"structure",name:"GetFlowTemplateOutput",members:{description:{shape:GetFlowTemplateOutputDescription$}}}
+const FlowTemplateDescription$: S.StructureShape = {type:"structure",name:"FlowTemplateDescription",members:{summary:{shape:FlowTemplateSummary$},definition:{shape:DefinitionDocument$},validatedNamespaceVersion:{shape:long$}}}
+const GetFlowTemplateResponse$: S.StructureShape = {type:"structure",name:"GetFlowTemplateResponse",members:{description:{shape:FlowTemplateDescription$}}}
 const GetFlowTemplateRevisionsRequest$: S.StructureShape = {type:"structure",name:"GetFlowTemplateRevisionsRequest",members:{id:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["id"]}
-const GetFlowTemplateRevisionsOutputSummaries$: S.ListShape = {type:"list",name:"GetFlowTemplateRevisionsOutputSummaries",member:{shape:CreateFlowTemplateOutputSummary$}}
-const GetFlowTemplateRevisionsOutput$: S.StructureShape = {type:"structure",name:"GetFlowTemplateRevisionsOutput",members:{summaries:{shape:GetFlowTemplateRevisionsOutputSummaries$},nextToken:{shape:string$}}}
+const GetFlowTemplateRevisionsResponseSummaries$: S.ListShape = {type:"list",name:"GetFlowTemplateRevisionsResponseSummaries",member:{shape:FlowTemplateSummary$}}
+const GetFlowTemplateRevisionsResponse$: S.StructureShape = {type:"structure",name:"GetFlowTemplateRevisionsResponse",members:{summaries:{shape:GetFlowTemplateRevisionsResponseSummaries$},nextToken:{shape:string$}}}
 const GetNamespaceDeletionStatusRequest$: S.StructureShape = {type:"structure",name:"GetNamespaceDeletionStatusRequest",members:{}}
-const GetNamespaceDeletionStatusOutput$: S.StructureShape = {type:"structure",name:"GetNamespaceDeletionStatusOutput",members:{namespaceArn:{shape:string$},namespaceName:{shape:string$},status:{shape:string$},errorCode:{shape:string$},errorMessage:{shape:string$}}}
+const GetNamespaceDeletionStatusResponse$: S.StructureShape = {type:"structure",name:"GetNamespaceDeletionStatusResponse",members:{namespaceArn:{shape:string$},namespaceName:{shape:string$},status:{shape:string$},errorCode:{shape:string$},errorMessage:{shape:string$}}}
 const GetSystemInstanceRequest$: S.StructureShape = {type:"structure",name:"GetSystemInstanceRequest",members:{id:{shape:string$}},required:["id"]}
-const GetSystemInstanceOutputDescriptionValidatedDependencyRevisionsMember$: S.StructureShape = {type:"structure",name:"GetSystemInstanceOutputDescriptionValidatedDependencyRevisionsMember",members:{id:{shape:string$},revisionNumber:{shape:long$}}}
-const GetSystemInstanceOutputDescriptionValidatedDependencyRevisions$: S.ListShape = {type:"list",name:"GetSystemInstanceOutputDescriptionValidatedDependencyRevisions",member:{shape:GetSystemInstanceOutputDescriptionValidatedDependencyRevisionsMember$}}
-const GetSystemInstanceOutputDescription$: S.StructureShape = {type:"structure",name:"GetSystemInstanceOutputDescription",members:{summary:{shape:CreateSystemInstanceOutputSummary$},definition:{shape:CreateFlowTemplateRequestDefinition$},s3BucketName:{shape:string$},metricsConfiguration:{shape:CreateSystemInstanceRequestMetricsConfiguration$},validatedNamespaceVersion:{shape:long$},validatedDependencyRevisions:{shape:GetSystemInstanceOutputDescriptionValidatedDependencyRevisions$},flowActionsRoleArn:{shape:string$}}}
-const GetSystemInstanceOutput$: S.StructureShape = {type:"structure",name:"GetSystemInstanceOutput",members:{description:{shape:GetSystemInstanceOutputDescription$}}}
+const DependencyRevision$: S.StructureShape = {type:"structure",name:"DependencyRevision",members:{id:{shape:string$},revisionNumber:{shape:long$}}}
+const SystemInstanceDescriptionValidatedDependencyRevisions$: S.ListShape = {type:"list",name:"SystemInstanceDescriptionValidatedDependencyRevisions",member:{shape:DependencyRevision$}}
+const SystemInstanceDescription$: S.StructureShape = {type:"structure",name:"SystemInstanceDescription",members:{summary:{shape:SystemInstanceSummary$},definition:{shape:DefinitionDocument$},s3BucketName:{shape:string$},metricsConfiguration:{shape:MetricsConfiguration$},validatedNamespaceVersion:{shape:long$},validatedDependencyRevisions:{shape:SystemInstanceDescriptionValidatedDependencyRevisions$},flowActionsRoleArn:{shape:string$}}}
+const GetSystemInstanceResponse$: S.StructureShape = {type:"structure",name:"GetSystemInstanceResponse",members:{description:{shape:SystemInstanceDescription$}}}
 const GetSystemTemplateRequest$: S.StructureShape = {type:"structure",name:"GetSystemTemplateRequest",members:{id:{shape:string$},revisionNumber:{shape:long$}},required:["id"]}
-const GetSystemTemplateOutputDescription$: S.StructureShape = {type:"structure",name:"GetSystemTemplateOutputDescription",members:{summary:{shape:CreateSystemTemplateOutputSummary$},definition:{shape:CreateFlowTemplateRequestDefinition$},validatedNamespaceVersion:{shape:long$}}}
-const GetSystemTemplateOutput$: S.StructureShape = {type:"structure",name:"GetSystemTemplateOutput",members:{description:{shape:GetSystemTemplateOutputDescription$}}}
+const SystemTemplateDescription$: S.StructureShape = {type:"structure",name:"SystemTemplateDescription",members:{summary:{shape:SystemTemplateSummary$},definition:{shape:DefinitionDocument$},validatedNamespaceVersion:{shape:long$}}}
+const GetSystemTemplateResponse$: S.StructureShape = {type:"structure",name:"GetSystemTemplateResponse",members:{description:{shape:SystemTemplateDescription$}}}
 const GetSystemTemplateRevisionsRequest$: S.StructureShape = {type:"structure",name:"GetSystemTemplateRevisionsRequest",members:{id:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["id"]}
-const GetSystemTemplateRevisionsOutputSummaries$: S.ListShape = {type:"list",name:"GetSystemTemplateRevisionsOutputSummaries",member:{shape:CreateSystemTemplateOutputSummary$}}
-const GetSystemTemplateRevisionsOutput$: S.StructureShape = {type:"structure",name:"GetSystemTemplateRevisionsOutput",members:{summaries:{shape:GetSystemTemplateRevisionsOutputSummaries$},nextToken:{shape:string$}}}
+const GetSystemTemplateRevisionsResponseSummaries$: S.ListShape = {type:"list",name:"GetSystemTemplateRevisionsResponseSummaries",member:{shape:SystemTemplateSummary$}}
+const GetSystemTemplateRevisionsResponse$: S.StructureShape = {type:"structure",name:"GetSystemTemplateRevisionsResponse",members:{summaries:{shape:GetSystemTemplateRevisionsResponseSummaries$},nextToken:{shape:string$}}}
 const GetUploadStatusRequest$: S.StructureShape = {type:"structure",name:"GetUploadStatusRequest",members:{uploadId:{shape:string$}},required:["uploadId"]}
-const GetUploadStatusOutputFailureReason$: S.ListShape = {type:"list",name:"GetUploadStatusOutputFailureReason",member:{shape:string$}}
-const GetUploadStatusOutput$: S.StructureShape = {type:"structure",name:"GetUploadStatusOutput",members:{uploadId:{shape:string$},uploadStatus:{shape:string$},namespaceArn:{shape:string$},namespaceName:{shape:string$},namespaceVersion:{shape:long$},failureReason:{shape:GetUploadStatusOutputFailureReason$},createdDate:{shape:timestamp$}},required:["uploadId","uploadStatus","createdDate"]}
+const GetUploadStatusResponseFailureReason$: S.ListShape = {type:"list",name:"GetUploadStatusResponseFailureReason",member:{shape:string$}}
+const GetUploadStatusResponse$: S.StructureShape = {type:"structure",name:"GetUploadStatusResponse",members:{uploadId:{shape:string$},uploadStatus:{shape:string$},namespaceArn:{shape:string$},namespaceName:{shape:string$},namespaceVersion:{shape:long$},failureReason:{shape:GetUploadStatusResponseFailureReason$},createdDate:{shape:timestamp$}},required:["uploadId","uploadStatus","createdDate"]}
 const ListFlowExecutionMessagesRequest$: S.StructureShape = {type:"structure",name:"ListFlowExecutionMessagesRequest",members:{flowExecutionId:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["flowExecutionId"]}
-const ListFlowExecutionMessagesOutputMessagesMember$: S.StructureShape = {type:"structure",name:"ListFlowExecutionMessagesOutputMessagesMember",members:{messageId:{shape:string$},eventType:{shape:string$},timestamp:{shape:timestamp$},payload:{shape:string$}}}
-const ListFlowExecutionMessagesOutputMessages$: S.ListShape = {type:"list",name:"ListFlowExecutionMessagesOutputMessages",member:{shape:ListFlowExecutionMessagesOutputMessagesMember$}}
-const ListFlowExecutionMessagesOutput$: S.StructureShape = {type:"structure",name:"ListFlowExecutionMessagesOutput",members:{messages:{shape:ListFlowExecutionMessagesOutputMessages$},nextToken:{shape:string$}}}
+const FlowExecutionMessage$: S.StructureShape = {type:"structure",name:"FlowExecutionMessage",members:{messageId:{shape:string$},eventType:{shape:string$},timestamp:{shape:timestamp$},payload:{shape:string$}}}
+const ListFlowExecutionMessagesResponseMessages$: S.ListShape = {type:"list",name:"ListFlowExecutionMessagesResponseMessages",member:{shape:FlowExecutionMessage$}}
+const ListFlowExecutionMessagesResponse$: S.StructureShape = {type:"structure",name:"ListFlowExecutionMessagesResponse",members:{messages:{shape:ListFlowExecutionMessagesResponseMessages$},nextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{maxResults:{shape:integer$},resourceArn:{shape:string$},nextToken:{shape:string$}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateSystemInstanceRequestTags$},nextToken:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateSystemInstanceRequestTags$},nextToken:{shape:string$}}}
 const SearchEntitiesRequestEntityTypes$: S.ListShape = {type:"list",name:"SearchEntitiesRequestEntityTypes",member:{shape:string$}}
-const SearchEntitiesRequestFiltersMemberValue$: S.ListShape = {type:"list",name:"SearchEntitiesRequestFiltersMemberValue",member:{shape:string$}}
-const SearchEntitiesRequestFiltersMember$: S.StructureShape = {type:"structure",name:"SearchEntitiesRequestFiltersMember",members:{name:{shape:string$},value:{shape:SearchEntitiesRequestFiltersMemberValue$}}}
-const SearchEntitiesRequestFilters$: S.ListShape = {type:"list",name:"SearchEntitiesRequestFilters",member:{shape:SearchEntitiesRequestFiltersMember$}}
+const EntityFilterValue$: S.ListShape = {type:"list",name:"EntityFilterValue",member:{shape:string$}}
+const EntityFilter$: S.StructureShape = {type:"structure",name:"EntityFilter",members:{name:{shape:string$},value:{shape:EntityFilterValue$}}}
+const SearchEntitiesRequestFilters$: S.ListShape = {type:"list",name:"SearchEntitiesRequestFilters",member:{shape:EntityFilter$}}
 const SearchEntitiesRequest$: S.StructureShape = {type:"structure",name:"SearchEntitiesRequest",members:{entityTypes:{shape:SearchEntitiesRequestEntityTypes$},filters:{shape:SearchEntitiesRequestFilters$},nextToken:{shape:string$},maxResults:{shape:integer$},namespaceVersion:{shape:long$}},required:["entityTypes"]}
-const SearchEntitiesOutput$: S.StructureShape = {type:"structure",name:"SearchEntitiesOutput",members:{descriptions:{shape:GetEntitiesOutputDescriptions$},nextToken:{shape:string$}}}
+const SearchEntitiesResponse$: S.StructureShape = {type:"structure",name:"SearchEntitiesResponse",members:{descriptions:{shape:GetEntitiesResponseDescriptions$},nextToken:{shape:string$}}}
 const SearchFlowExecutionsRequest$: S.StructureShape = {type:"structure",name:"SearchFlowExecutionsRequest",members:{systemInstanceId:{shape:string$},flowExecutionId:{shape:string$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["systemInstanceId"]}
-const SearchFlowExecutionsOutputSummariesMember$: S.StructureShape = {type:"structure",name:"SearchFlowExecutionsOutputSummariesMember",members:{flowExecutionId:{shape:string$},status:{shape:string$},systemInstanceId:{shape:string$},flowTemplateId:{shape:string$},createdAt:{shape:timestamp$},updatedAt:{shape:timestamp$}}}
-const SearchFlowExecutionsOutputSummaries$: S.ListShape = {type:"list",name:"SearchFlowExecutionsOutputSummaries",member:{shape:SearchFlowExecutionsOutputSummariesMember$}}
-const SearchFlowExecutionsOutput$: S.StructureShape = {type:"structure",name:"SearchFlowExecutionsOutput",members:{summaries:{shape:SearchFlowExecutionsOutputSummaries$},nextToken:{shape:string$}}}
-const SearchFlowTemplatesRequestFiltersMemberValue$: S.ListShape = {type:"list",name:"SearchFlowTemplatesRequestFiltersMemberValue",member:{shape:string$}}
-const SearchFlowTemplatesRequestFiltersMember$: S.StructureShape = {type:"structure",name:"SearchFlowTemplatesRequestFiltersMember",members:{name:{shape:string$},value:{shape:SearchFlowTemplatesRequestFiltersMemberValue$}},required:["name","value"]}
-const SearchFlowTemplatesRequestFilters$: S.ListShape = {type:"list",name:"SearchFlowTemplatesRequestFilters",member:{shape:SearchFlowTemplatesRequestFiltersMember$}}
+const FlowExecutionSummary$: S.StructureShape = {type:"structure",name:"FlowExecutionSummary",members:{flowExecutionId:{shape:string$},status:{shape:string$},systemInstanceId:{shape:string$},flowTemplateId:{shape:string$},createdAt:{shape:timestamp$},updatedAt:{shape:timestamp$}}}
+const SearchFlowExecutionsResponseSummaries$: S.ListShape = {type:"list",name:"SearchFlowExecutionsResponseSummaries",member:{shape:FlowExecutionSummary$}}
+const SearchFlowExecutionsResponse$: S.StructureShape = {type:"structure",name:"SearchFlowExecutionsResponse",members:{summaries:{shape:SearchFlowExecutionsResponseSummaries$},nextToken:{shape:string$}}}
+const FlowTemplateFilterValue$: S.ListShape = {type:"list",name:"FlowTemplateFilterValue",member:{shape:string$}}
+const FlowTemplateFilter$: S.StructureShape = {type:"structure",name:"FlowTemplateFilter",members:{name:{shape:string$},value:{shape:FlowTemplateFilterValue$}},required:["name","value"]}
+const SearchFlowTemplatesRequestFilters$: S.ListShape = {type:"list",name:"SearchFlowTemplatesRequestFilters",member:{shape:FlowTemplateFilter$}}
 const SearchFlowTemplatesRequest$: S.StructureShape = {type:"structure",name:"SearchFlowTemplatesRequest",members:{filters:{shape:SearchFlowTemplatesRequestFilters$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const SearchFlowTemplatesOutput$: S.StructureShape = {type:"structure",name:"SearchFlowTemplatesOutput",members:{summaries:{shape:GetFlowTemplateRevisionsOutputSummaries$},nextToken:{shape:string$}}}
-const SearchSystemInstancesRequestFiltersMemberValue$: S.ListShape = {type:"list",name:"SearchSystemInstancesRequestFiltersMemberValue",member:{shape:string$}}
-const SearchSystemInstancesRequestFiltersMember$: S.StructureShape = {type:"structure",name:"SearchSystemInstancesRequestFiltersMember",members:{name:{shape:string$},value:{shape:SearchSystemInstancesRequestFiltersMemberValue$}}}
-const SearchSystemInstancesRequestFilters$: S.ListShape = {type:"list",name:"SearchSystemInstancesRequestFilters",member:{shape:SearchSystemInstancesRequestFiltersMember$}}
+const SearchFlowTemplatesResponse$: S.StructureShape = {type:"structure",name:"SearchFlowTemplatesResponse",members:{summaries:{shape:GetFlowTemplateRevisionsResponseSummaries$},nextToken:{shape:string$}}}
+const SystemInstanceFilterValue$: S.ListShape = {type:"list",name:"SystemInstanceFilterValue",member:{shape:string$}}
+const SystemInstanceFilter$: S.StructureShape = {type:"structure",name:"SystemInstanceFilter",members:{name:{shape:string$},value:{shape:SystemInstanceFilterValue$}}}
+const SearchSystemInstancesRequestFilters$: S.ListShape = {type:"list",name:"SearchSystemInstancesRequestFilters",member:{shape:SystemInstanceFilter$}}
 const SearchSystemInstancesRequest$: S.StructureShape = {type:"structure",name:"SearchSystemInstancesRequest",members:{filters:{shape:SearchSystemInstancesRequestFilters$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const SearchSystemInstancesOutputSummaries$: S.ListShape = {type:"list",name:"SearchSystemInstancesOutputSummaries",member:{shape:CreateSystemInstanceOutputSummary$}}
-const SearchSystemInstancesOutput$: S.StructureShape = {type:"structure",name:"SearchSystemInstancesOutput",members:{summaries:{shape:SearchSystemInstancesOutputSummaries$},nextToken:{shape:string$}}}
-const SearchSystemTemplatesRequestFiltersMemberValue$: S.ListShape = {type:"list",name:"SearchSystemTemplatesRequestFiltersMemberValue",member:{shape:string$}}
-const SearchSystemTemplatesRequestFiltersMember$: S.StructureShape = {type:"structure",name:"SearchSystemTemplatesRequestFiltersMember",members:{name:{shape:string$},value:{shape:SearchSystemTemplatesRequestFiltersMemberValue$}},required:["name","value"]}
-const SearchSystemTemplatesRequestFilters$: S.ListShape = {type:"list",name:"SearchSystemTemplatesRequestFilters",member:{shape:SearchSystemTemplatesRequestFiltersMember$}}
+const SearchSystemInstancesResponseSummaries$: S.ListShape = {type:"list",name:"SearchSystemInstancesResponseSummaries",member:{shape:SystemInstanceSummary$}}
+const SearchSystemInstancesResponse$: S.StructureShape = {type:"structure",name:"SearchSystemInstancesResponse",members:{summaries:{shape:SearchSystemInstancesResponseSummaries$},nextToken:{shape:string$}}}
+const SystemTemplateFilterValue$: S.ListShape = {type:"list",name:"SystemTemplateFilterValue",member:{shape:string$}}
+const SystemTemplateFilter$: S.StructureShape = {type:"structure",name:"SystemTemplateFilter",members:{name:{shape:string$},value:{shape:SystemTemplateFilterValue$}},required:["name","value"]}
+const SearchSystemTemplatesRequestFilters$: S.ListShape = {type:"list",name:"SearchSystemTemplatesRequestFilters",member:{shape:SystemTemplateFilter$}}
 const SearchSystemTemplatesRequest$: S.StructureShape = {type:"structure",name:"SearchSystemTemplatesRequest",members:{filters:{shape:SearchSystemTemplatesRequestFilters$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const SearchSystemTemplatesOutput$: S.StructureShape = {type:"structure",name:"SearchSystemTemplatesOutput",members:{summaries:{shape:GetSystemTemplateRevisionsOutputSummaries$},nextToken:{shape:string$}}}
+const SearchSystemTemplatesResponse$: S.StructureShape = {type:"structure",name:"SearchSystemTemplatesResponse",members:{summaries:{shape:GetSystemTemplateRevisionsResponseSummaries$},nextToken:{shape:string$}}}
 const SearchThingsRequest$: S.StructureShape = {type:"structure",name:"SearchThingsRequest",members:{entityId:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$},namespaceVersion:{shape:long$}},required:["entityId"]}
-const SearchThingsOutputThingsMember$: S.StructureShape = {type:"structure",name:"SearchThingsOutputThingsMember",members:{thingArn:{shape:string$},thingName:{shape:string$}}}
-const SearchThingsOutputThings$: S.ListShape = {type:"list",name:"SearchThingsOutputThings",member:{shape:SearchThingsOutputThingsMember$}}
-const SearchThingsOutput$: S.StructureShape = {type:"structure",name:"SearchThingsOutput",members:{things:{shape:SearchThingsOutputThings$},nextToken:{shape:string$}}}
+const Thing$: S.StructureShape = {type:"structure",name:"Thing",members:{thingArn:{shape:string$},thingName:{shape:string$}}}
+const SearchThingsResponseThings$: S.ListShape = {type:"list",name:"SearchThingsResponseThings",member:{shape:Thing$}}
+const SearchThingsResponse$: S.StructureShape = {type:"structure",name:"SearchThingsResponse",members:{things:{shape:SearchThingsResponseThings$},nextToken:{shape:string$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$},tags:{shape:CreateSystemInstanceRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UndeploySystemInstanceRequest$: S.StructureShape = {type:"structure",name:"UndeploySystemInstanceRequest",members:{id:{shape:string$}}}
-const UndeploySystemInstanceOutput$: S.StructureShape = {type:"structure",name:"UndeploySystemInstanceOutput",members:{summary:{shape:CreateSystemInstanceOutputSummary$}}}
+const UndeploySystemInstanceResponse$: S.StructureShape = {type:"structure",name:"UndeploySystemInstanceResponse",members:{summary:{shape:SystemInstanceSummary$}}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$},tagKeys:{shape:UntagResourceRequestTagKeys$}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateFlowTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowTemplateRequest",members:{id:{shape:string$},definition:{shape:CreateFlowTemplateRequestDefinition$},compatibleNamespaceVersion:{shape:long$}},required:["id","definition"]}
-const UpdateFlowTemplateOutput$: S.StructureShape = {type:"structure",name:"UpdateFlowTemplateOutput",members:{summary:{shape:CreateFlowTemplateOutputSummary$}}}
-const UpdateSystemTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateSystemTemplateRequest",members:{id:{shape:string$},definition:{shape:CreateFlowTemplateRequestDefinition$},compatibleNamespaceVersion:{shape:long$}},required:["id","definition"]}
-const UpdateSystemTemplateOutput$: S.StructureShape = {type:"structure",name:"UpdateSystemTemplateOutput",members:{summary:{shape:CreateSystemTemplateOutputSummary$}}}
-const UploadEntityDefinitionsRequest$: S.StructureShape = {type:"structure",name:"UploadEntityDefinitionsRequest",members:{document:{shape:CreateFlowTemplateRequestDefinition$},syncWithPublicNamespace:{shape:boolean$},deprecateExistingEntities:{shape:boolean$}}}
-const UploadEntityDefinitionsOutput$: S.StructureShape = {type:"structure",name:"UploadEntityDefinitionsOutput",members:{uploadId:{shape:string$}},required:["uploadId"]}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateFlowTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowTemplateRequest",members:{id:{shape:string$},definition:{shape:DefinitionDocument$},compatibleNamespaceVersion:{shape:long$}},required:["id","definition"]}
+const UpdateFlowTemplateResponse$: S.StructureShape = {type:"structure",name:"UpdateFlowTemplateResponse",members:{summary:{shape:FlowTemplateSummary$}}}
+const UpdateSystemTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateSystemTemplateRequest",members:{id:{shape:string$},definition:{shape:DefinitionDocument$},compatibleNamespaceVersion:{shape:long$}},required:["id","definition"]}
+const UpdateSystemTemplateResponse$: S.StructureShape = {type:"structure",name:"UpdateSystemTemplateResponse",members:{summary:{shape:SystemTemplateSummary$}}}
+const UploadEntityDefinitionsRequest$: S.StructureShape = {type:"structure",name:"UploadEntityDefinitionsRequest",members:{document:{shape:DefinitionDocument$},syncWithPublicNamespace:{shape:boolean$},deprecateExistingEntities:{shape:boolean$}}}
+const UploadEntityDefinitionsResponse$: S.StructureShape = {type:"structure",name:"UploadEntityDefinitionsResponse",members:{uploadId:{shape:string$}},required:["uploadId"]}
+const InternalFailureException$: S.StructureShape = {type:"structure",name:"InternalFailureException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const ResourceAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ResourceAlreadyExistsException",members:{},exception:true,error:{senderFault:true}}
+const ResourceInUseException$: S.StructureShape = {type:"structure",name:"ResourceInUseException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+
+export type DefinitionLanguage = "GRAPHQL" | (string & {})
+
+export type DeploymentTarget = "CLOUD" | "GREENGRASS" | (string & {})
+
+export type EntityFilterName = "NAME" | "NAMESPACE" | "REFERENCED_ENTITY_ID" | "SEMANTIC_TYPE_PATH" | (string & {})
+
+export type EntityType = "ACTION" | "CAPABILITY" | "DEVICE" | "DEVICE_MODEL" | "ENUM" | "EVENT" | "MAPPING" | "PROPERTY" | "SERVICE" | "STATE" | (string & {})
+
+export type FlowExecutionEventType = "ACKNOWLEDGE_TASK_MESSAGE" | "ACTIVITY_FAILED" | "ACTIVITY_SCHEDULED" | "ACTIVITY_STARTED" | "ACTIVITY_SUCCEEDED" | "EXECUTION_ABORTED" | "EXECUTION_FAILED" | "EXECUTION_STARTED" | "EXECUTION_SUCCEEDED" | "SCHEDULE_NEXT_READY_STEPS_TASK" | "START_FLOW_EXECUTION_TASK" | "STEP_FAILED" | "STEP_STARTED" | "STEP_SUCCEEDED" | "THING_ACTION_TASK" | "THING_ACTION_TASK_FAILED" | "THING_ACTION_TASK_SUCCEEDED" | (string & {})
+
+export type FlowExecutionStatus = "ABORTED" | "FAILED" | "RUNNING" | "SUCCEEDED" | (string & {})
+
+export type FlowTemplateFilterName = "DEVICE_MODEL_ID" | (string & {})
+
+export type NamespaceDeletionStatus = "FAILED" | "IN_PROGRESS" | "SUCCEEDED" | (string & {})
+
+export type NamespaceDeletionStatusErrorCodes = "VALIDATION_FAILED" | (string & {})
+
+export type SystemInstanceDeploymentStatus = "BOOTSTRAP" | "DELETED_IN_TARGET" | "DEPLOYED_IN_TARGET" | "DEPLOY_IN_PROGRESS" | "FAILED" | "NOT_DEPLOYED" | "PENDING_DELETE" | "UNDEPLOY_IN_PROGRESS" | (string & {})
+
+export type SystemInstanceFilterName = "GREENGRASS_GROUP_NAME" | "STATUS" | "SYSTEM_TEMPLATE_ID" | (string & {})
+
+export type SystemTemplateFilterName = "FLOW_TEMPLATE_ID" | (string & {})
+
+export type UploadStatus = "FAILED" | "IN_PROGRESS" | "SUCCEEDED" | (string & {})
 
 export interface AssociateEntityToThingRequest {
   readonly thingName: string
@@ -142,28 +176,28 @@ export interface AssociateEntityToThingRequest {
   readonly namespaceVersion?: number | bigint | undefined
 }
 
-export type AssociateEntityToThingOutput = {}
+export type AssociateEntityToThingResponse = {}
 
 export interface CreateFlowTemplateRequest {
-  readonly definition: CreateFlowTemplateRequestDefinition
+  readonly definition: DefinitionDocument
   readonly compatibleNamespaceVersion?: number | bigint | undefined
 }
 
-export interface CreateFlowTemplateRequestDefinition {
-  readonly language: string
+export interface DefinitionDocument {
+  readonly language: DefinitionLanguage
   readonly text: string
 }
 
-export interface CreateFlowTemplateRequestDefinitionOutput {
-  readonly language?: string
+export interface DefinitionDocumentOutput {
+  readonly language?: DefinitionLanguage
   readonly text?: string
 }
 
-export interface CreateFlowTemplateOutput {
-  readonly summary?: CreateFlowTemplateOutputSummary
+export interface CreateFlowTemplateResponse {
+  readonly summary?: FlowTemplateSummary
 }
 
-export interface CreateFlowTemplateOutputSummary {
+export interface FlowTemplateSummary {
   readonly id?: string
   readonly arn?: string
   readonly revisionNumber?: number
@@ -171,44 +205,44 @@ export interface CreateFlowTemplateOutputSummary {
 }
 
 export interface CreateSystemInstanceRequest {
-  readonly tags?: ReadonlyArray<CreateSystemInstanceRequestTagsMember> | undefined
-  readonly definition: CreateFlowTemplateRequestDefinition
-  readonly target: string
+  readonly tags?: ReadonlyArray<Tag> | undefined
+  readonly definition: DefinitionDocument
+  readonly target: DeploymentTarget
   readonly greengrassGroupName?: string | undefined
   readonly s3BucketName?: string | undefined
-  readonly metricsConfiguration?: CreateSystemInstanceRequestMetricsConfiguration | undefined
+  readonly metricsConfiguration?: MetricsConfiguration | undefined
   readonly flowActionsRoleArn?: string | undefined
 }
 
-export interface CreateSystemInstanceRequestTagsMember {
+export interface Tag {
   readonly key: string
   readonly value: string
 }
 
-export interface CreateSystemInstanceRequestTagsMemberOutput {
+export interface TagOutput {
   readonly key?: string
   readonly value?: string
 }
 
-export interface CreateSystemInstanceRequestMetricsConfiguration {
+export interface MetricsConfiguration {
   readonly cloudMetricEnabled?: boolean | undefined
   readonly metricRuleRoleArn?: string | undefined
 }
 
-export interface CreateSystemInstanceRequestMetricsConfigurationOutput {
+export interface MetricsConfigurationOutput {
   readonly cloudMetricEnabled?: boolean
   readonly metricRuleRoleArn?: string
 }
 
-export interface CreateSystemInstanceOutput {
-  readonly summary?: CreateSystemInstanceOutputSummary
+export interface CreateSystemInstanceResponse {
+  readonly summary?: SystemInstanceSummary
 }
 
-export interface CreateSystemInstanceOutputSummary {
+export interface SystemInstanceSummary {
   readonly id?: string
   readonly arn?: string
-  readonly status?: string
-  readonly target?: string
+  readonly status?: SystemInstanceDeploymentStatus
+  readonly target?: DeploymentTarget
   readonly greengrassGroupName?: string
   readonly createdAt?: Date
   readonly updatedAt?: Date
@@ -217,15 +251,15 @@ export interface CreateSystemInstanceOutputSummary {
 }
 
 export interface CreateSystemTemplateRequest {
-  readonly definition: CreateFlowTemplateRequestDefinition
+  readonly definition: DefinitionDocument
   readonly compatibleNamespaceVersion?: number | bigint | undefined
 }
 
-export interface CreateSystemTemplateOutput {
-  readonly summary?: CreateSystemTemplateOutputSummary
+export interface CreateSystemTemplateResponse {
+  readonly summary?: SystemTemplateSummary
 }
 
-export interface CreateSystemTemplateOutputSummary {
+export interface SystemTemplateSummary {
   readonly id?: string
   readonly arn?: string
   readonly revisionNumber?: number
@@ -236,11 +270,11 @@ export interface DeleteFlowTemplateRequest {
   readonly id: string
 }
 
-export type DeleteFlowTemplateOutput = {}
+export type DeleteFlowTemplateResponse = {}
 
 export type DeleteNamespaceRequest = {}
 
-export interface DeleteNamespaceOutput {
+export interface DeleteNamespaceResponse {
   readonly namespaceArn?: string
   readonly namespaceName?: string
 }
@@ -249,20 +283,20 @@ export interface DeleteSystemInstanceRequest {
   readonly id?: string | undefined
 }
 
-export type DeleteSystemInstanceOutput = {}
+export type DeleteSystemInstanceResponse = {}
 
 export interface DeleteSystemTemplateRequest {
   readonly id: string
 }
 
-export type DeleteSystemTemplateOutput = {}
+export type DeleteSystemTemplateResponse = {}
 
 export interface DeploySystemInstanceRequest {
   readonly id?: string | undefined
 }
 
-export interface DeploySystemInstanceOutput {
-  readonly summary?: CreateSystemInstanceOutputSummary
+export interface DeploySystemInstanceResponse {
+  readonly summary?: SystemInstanceSummary
   readonly greengrassDeploymentId?: string
 }
 
@@ -270,19 +304,19 @@ export interface DeprecateFlowTemplateRequest {
   readonly id: string
 }
 
-export type DeprecateFlowTemplateOutput = {}
+export type DeprecateFlowTemplateResponse = {}
 
 export interface DeprecateSystemTemplateRequest {
   readonly id: string
 }
 
-export type DeprecateSystemTemplateOutput = {}
+export type DeprecateSystemTemplateResponse = {}
 
 export interface DescribeNamespaceRequest {
   readonly namespaceName?: string | undefined
 }
 
-export interface DescribeNamespaceOutput {
+export interface DescribeNamespaceResponse {
   readonly namespaceArn?: string
   readonly namespaceName?: string
   readonly trackingNamespaceName?: string
@@ -292,26 +326,26 @@ export interface DescribeNamespaceOutput {
 
 export interface DissociateEntityFromThingRequest {
   readonly thingName: string
-  readonly entityType: string
+  readonly entityType: EntityType
 }
 
-export type DissociateEntityFromThingOutput = {}
+export type DissociateEntityFromThingResponse = {}
 
 export interface GetEntitiesRequest {
   readonly ids: ReadonlyArray<string>
   readonly namespaceVersion?: number | bigint | undefined
 }
 
-export interface GetEntitiesOutput {
-  readonly descriptions?: ReadonlyArray<GetEntitiesOutputDescriptionsMember>
+export interface GetEntitiesResponse {
+  readonly descriptions?: ReadonlyArray<EntityDescription>
 }
 
-export interface GetEntitiesOutputDescriptionsMember {
+export interface EntityDescription {
   readonly id?: string
   readonly arn?: string
-  readonly type?: string
+  readonly type?: EntityType
   readonly createdAt?: Date
-  readonly definition?: CreateFlowTemplateRequestDefinitionOutput
+  readonly definition?: DefinitionDocumentOutput
 }
 
 export interface GetFlowTemplateRequest {
@@ -319,13 +353,13 @@ export interface GetFlowTemplateRequest {
   readonly revisionNumber?: number | bigint | undefined
 }
 
-export interface GetFlowTemplateOutput {
-  readonly description?: GetFlowTemplateOutputDescription
+export interface GetFlowTemplateResponse {
+  readonly description?: FlowTemplateDescription
 }
 
-export interface GetFlowTemplateOutputDescription {
-  readonly summary?: CreateFlowTemplateOutputSummary
-  readonly definition?: CreateFlowTemplateRequestDefinitionOutput
+export interface FlowTemplateDescription {
+  readonly summary?: FlowTemplateSummary
+  readonly definition?: DefinitionDocumentOutput
   readonly validatedNamespaceVersion?: number
 }
 
@@ -335,18 +369,18 @@ export interface GetFlowTemplateRevisionsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface GetFlowTemplateRevisionsOutput {
-  readonly summaries?: ReadonlyArray<CreateFlowTemplateOutputSummary>
+export interface GetFlowTemplateRevisionsResponse {
+  readonly summaries?: ReadonlyArray<FlowTemplateSummary>
   readonly nextToken?: string
 }
 
 export type GetNamespaceDeletionStatusRequest = {}
 
-export interface GetNamespaceDeletionStatusOutput {
+export interface GetNamespaceDeletionStatusResponse {
   readonly namespaceArn?: string
   readonly namespaceName?: string
-  readonly status?: string
-  readonly errorCode?: string
+  readonly status?: NamespaceDeletionStatus
+  readonly errorCode?: NamespaceDeletionStatusErrorCodes
   readonly errorMessage?: string
 }
 
@@ -354,21 +388,21 @@ export interface GetSystemInstanceRequest {
   readonly id: string
 }
 
-export interface GetSystemInstanceOutput {
-  readonly description?: GetSystemInstanceOutputDescription
+export interface GetSystemInstanceResponse {
+  readonly description?: SystemInstanceDescription
 }
 
-export interface GetSystemInstanceOutputDescription {
-  readonly summary?: CreateSystemInstanceOutputSummary
-  readonly definition?: CreateFlowTemplateRequestDefinitionOutput
+export interface SystemInstanceDescription {
+  readonly summary?: SystemInstanceSummary
+  readonly definition?: DefinitionDocumentOutput
   readonly s3BucketName?: string
-  readonly metricsConfiguration?: CreateSystemInstanceRequestMetricsConfigurationOutput
+  readonly metricsConfiguration?: MetricsConfigurationOutput
   readonly validatedNamespaceVersion?: number
-  readonly validatedDependencyRevisions?: ReadonlyArray<GetSystemInstanceOutputDescriptionValidatedDependencyRevisionsMember>
+  readonly validatedDependencyRevisions?: ReadonlyArray<DependencyRevision>
   readonly flowActionsRoleArn?: string
 }
 
-export interface GetSystemInstanceOutputDescriptionValidatedDependencyRevisionsMember {
+export interface DependencyRevision {
   readonly id?: string
   readonly revisionNumber?: number
 }
@@ -378,13 +412,13 @@ export interface GetSystemTemplateRequest {
   readonly revisionNumber?: number | bigint | undefined
 }
 
-export interface GetSystemTemplateOutput {
-  readonly description?: GetSystemTemplateOutputDescription
+export interface GetSystemTemplateResponse {
+  readonly description?: SystemTemplateDescription
 }
 
-export interface GetSystemTemplateOutputDescription {
-  readonly summary?: CreateSystemTemplateOutputSummary
-  readonly definition?: CreateFlowTemplateRequestDefinitionOutput
+export interface SystemTemplateDescription {
+  readonly summary?: SystemTemplateSummary
+  readonly definition?: DefinitionDocumentOutput
   readonly validatedNamespaceVersion?: number
 }
 
@@ -394,8 +428,8 @@ export interface GetSystemTemplateRevisionsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface GetSystemTemplateRevisionsOutput {
-  readonly summaries?: ReadonlyArray<CreateSystemTemplateOutputSummary>
+export interface GetSystemTemplateRevisionsResponse {
+  readonly summaries?: ReadonlyArray<SystemTemplateSummary>
   readonly nextToken?: string
 }
 
@@ -403,9 +437,9 @@ export interface GetUploadStatusRequest {
   readonly uploadId: string
 }
 
-export interface GetUploadStatusOutput {
+export interface GetUploadStatusResponse {
   readonly uploadId?: string
-  readonly uploadStatus?: string
+  readonly uploadStatus?: UploadStatus
   readonly namespaceArn?: string
   readonly namespaceName?: string
   readonly namespaceVersion?: number
@@ -419,14 +453,14 @@ export interface ListFlowExecutionMessagesRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListFlowExecutionMessagesOutput {
-  readonly messages?: ReadonlyArray<ListFlowExecutionMessagesOutputMessagesMember>
+export interface ListFlowExecutionMessagesResponse {
+  readonly messages?: ReadonlyArray<FlowExecutionMessage>
   readonly nextToken?: string
 }
 
-export interface ListFlowExecutionMessagesOutputMessagesMember {
+export interface FlowExecutionMessage {
   readonly messageId?: string
-  readonly eventType?: string
+  readonly eventType?: FlowExecutionEventType
   readonly timestamp?: Date
   readonly payload?: string
 }
@@ -437,26 +471,26 @@ export interface ListTagsForResourceRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListTagsForResourceOutput {
-  readonly tags?: ReadonlyArray<CreateSystemInstanceRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly tags?: ReadonlyArray<TagOutput>
   readonly nextToken?: string
 }
 
 export interface SearchEntitiesRequest {
-  readonly entityTypes: ReadonlyArray<string>
-  readonly filters?: ReadonlyArray<SearchEntitiesRequestFiltersMember> | undefined
+  readonly entityTypes: ReadonlyArray<EntityType>
+  readonly filters?: ReadonlyArray<EntityFilter> | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
   readonly namespaceVersion?: number | bigint | undefined
 }
 
-export interface SearchEntitiesRequestFiltersMember {
-  readonly name?: string | undefined
+export interface EntityFilter {
+  readonly name?: EntityFilterName | undefined
   readonly value?: ReadonlyArray<string> | undefined
 }
 
-export interface SearchEntitiesOutput {
-  readonly descriptions?: ReadonlyArray<GetEntitiesOutputDescriptionsMember>
+export interface SearchEntitiesResponse {
+  readonly descriptions?: ReadonlyArray<EntityDescription>
   readonly nextToken?: string
 }
 
@@ -469,14 +503,14 @@ export interface SearchFlowExecutionsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface SearchFlowExecutionsOutput {
-  readonly summaries?: ReadonlyArray<SearchFlowExecutionsOutputSummariesMember>
+export interface SearchFlowExecutionsResponse {
+  readonly summaries?: ReadonlyArray<FlowExecutionSummary>
   readonly nextToken?: string
 }
 
-export interface SearchFlowExecutionsOutputSummariesMember {
+export interface FlowExecutionSummary {
   readonly flowExecutionId?: string
-  readonly status?: string
+  readonly status?: FlowExecutionStatus
   readonly systemInstanceId?: string
   readonly flowTemplateId?: string
   readonly createdAt?: Date
@@ -484,50 +518,50 @@ export interface SearchFlowExecutionsOutputSummariesMember {
 }
 
 export interface SearchFlowTemplatesRequest {
-  readonly filters?: ReadonlyArray<SearchFlowTemplatesRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<FlowTemplateFilter> | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface SearchFlowTemplatesRequestFiltersMember {
-  readonly name: string
+export interface FlowTemplateFilter {
+  readonly name: FlowTemplateFilterName
   readonly value: ReadonlyArray<string>
 }
 
-export interface SearchFlowTemplatesOutput {
-  readonly summaries?: ReadonlyArray<CreateFlowTemplateOutputSummary>
+export interface SearchFlowTemplatesResponse {
+  readonly summaries?: ReadonlyArray<FlowTemplateSummary>
   readonly nextToken?: string
 }
 
 export interface SearchSystemInstancesRequest {
-  readonly filters?: ReadonlyArray<SearchSystemInstancesRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<SystemInstanceFilter> | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface SearchSystemInstancesRequestFiltersMember {
-  readonly name?: string | undefined
+export interface SystemInstanceFilter {
+  readonly name?: SystemInstanceFilterName | undefined
   readonly value?: ReadonlyArray<string> | undefined
 }
 
-export interface SearchSystemInstancesOutput {
-  readonly summaries?: ReadonlyArray<CreateSystemInstanceOutputSummary>
+export interface SearchSystemInstancesResponse {
+  readonly summaries?: ReadonlyArray<SystemInstanceSummary>
   readonly nextToken?: string
 }
 
 export interface SearchSystemTemplatesRequest {
-  readonly filters?: ReadonlyArray<SearchSystemTemplatesRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<SystemTemplateFilter> | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface SearchSystemTemplatesRequestFiltersMember {
-  readonly name: string
+export interface SystemTemplateFilter {
+  readonly name: SystemTemplateFilterName
   readonly value: ReadonlyArray<string>
 }
 
-export interface SearchSystemTemplatesOutput {
-  readonly summaries?: ReadonlyArray<CreateSystemTemplateOutputSummary>
+export interface SearchSystemTemplatesResponse {
+  readonly summaries?: ReadonlyArray<SystemTemplateSummary>
   readonly nextToken?: string
 }
 
@@ -538,29 +572,29 @@ export interface SearchThingsRequest {
   readonly namespaceVersion?: number | bigint | undefined
 }
 
-export interface SearchThingsOutput {
-  readonly things?: ReadonlyArray<SearchThingsOutputThingsMember>
+export interface SearchThingsResponse {
+  readonly things?: ReadonlyArray<Thing>
   readonly nextToken?: string
 }
 
-export interface SearchThingsOutputThingsMember {
+export interface Thing {
   readonly thingArn?: string
   readonly thingName?: string
 }
 
 export interface TagResourceRequest {
   readonly resourceArn: string
-  readonly tags: ReadonlyArray<CreateSystemInstanceRequestTagsMember>
+  readonly tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UndeploySystemInstanceRequest {
   readonly id?: string | undefined
 }
 
-export interface UndeploySystemInstanceOutput {
-  readonly summary?: CreateSystemInstanceOutputSummary
+export interface UndeploySystemInstanceResponse {
+  readonly summary?: SystemInstanceSummary
 }
 
 export interface UntagResourceRequest {
@@ -568,174 +602,188 @@ export interface UntagResourceRequest {
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateFlowTemplateRequest {
   readonly id: string
-  readonly definition: CreateFlowTemplateRequestDefinition
+  readonly definition: DefinitionDocument
   readonly compatibleNamespaceVersion?: number | bigint | undefined
 }
 
-export interface UpdateFlowTemplateOutput {
-  readonly summary?: CreateFlowTemplateOutputSummary
+export interface UpdateFlowTemplateResponse {
+  readonly summary?: FlowTemplateSummary
 }
 
 export interface UpdateSystemTemplateRequest {
   readonly id: string
-  readonly definition: CreateFlowTemplateRequestDefinition
+  readonly definition: DefinitionDocument
   readonly compatibleNamespaceVersion?: number | bigint | undefined
 }
 
-export interface UpdateSystemTemplateOutput {
-  readonly summary?: CreateSystemTemplateOutputSummary
+export interface UpdateSystemTemplateResponse {
+  readonly summary?: SystemTemplateSummary
 }
 
 export interface UploadEntityDefinitionsRequest {
-  readonly document?: CreateFlowTemplateRequestDefinition | undefined
+  readonly document?: DefinitionDocument | undefined
   readonly syncWithPublicNamespace?: boolean | undefined
   readonly deprecateExistingEntities?: boolean | undefined
 }
 
-export interface UploadEntityDefinitionsOutput {
+export interface UploadEntityDefinitionsResponse {
   readonly uploadId?: string
 }
 
-export type AssociateEntityToThingError = Errors.CommonError | Client.SdkError
+export class InternalFailureException extends /*#__PURE__*/ ServiceError("InternalFailureException") {}
 
-export type CreateFlowTemplateError = Errors.CommonError | Client.SdkError
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException") {}
 
-export type CreateSystemInstanceError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type CreateSystemTemplateError = Errors.CommonError | Client.SdkError
+export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("ResourceAlreadyExistsException") {}
 
-export type DeleteFlowTemplateError = Errors.CommonError | Client.SdkError
+export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException") {}
 
-export type DeleteNamespaceError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type DeleteSystemInstanceError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type DeleteSystemTemplateError = Errors.CommonError | Client.SdkError
+export type AssociateEntityToThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeploySystemInstanceError = Errors.CommonError | Client.SdkError
+export type CreateFlowTemplateError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeprecateFlowTemplateError = Errors.CommonError | Client.SdkError
+export type CreateSystemInstanceError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeprecateSystemTemplateError = Errors.CommonError | Client.SdkError
+export type CreateSystemTemplateError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeNamespaceError = Errors.CommonError | Client.SdkError
+export type DeleteFlowTemplateError = InternalFailureException | InvalidRequestException | ResourceInUseException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DissociateEntityFromThingError = Errors.CommonError | Client.SdkError
+export type DeleteNamespaceError = InternalFailureException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetEntitiesError = Errors.CommonError | Client.SdkError
+export type DeleteSystemInstanceError = InternalFailureException | InvalidRequestException | ResourceInUseException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetFlowTemplateError = Errors.CommonError | Client.SdkError
+export type DeleteSystemTemplateError = InternalFailureException | InvalidRequestException | ResourceInUseException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetFlowTemplateRevisionsError = Errors.CommonError | Client.SdkError
+export type DeploySystemInstanceError = InternalFailureException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetNamespaceDeletionStatusError = Errors.CommonError | Client.SdkError
+export type DeprecateFlowTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetSystemInstanceError = Errors.CommonError | Client.SdkError
+export type DeprecateSystemTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetSystemTemplateError = Errors.CommonError | Client.SdkError
+export type DescribeNamespaceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetSystemTemplateRevisionsError = Errors.CommonError | Client.SdkError
+export type DissociateEntityFromThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetUploadStatusError = Errors.CommonError | Client.SdkError
+export type GetEntitiesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListFlowExecutionMessagesError = Errors.CommonError | Client.SdkError
+export type GetFlowTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetFlowTemplateRevisionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SearchEntitiesError = Errors.CommonError | Client.SdkError
+export type GetNamespaceDeletionStatusError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SearchFlowExecutionsError = Errors.CommonError | Client.SdkError
+export type GetSystemInstanceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SearchFlowTemplatesError = Errors.CommonError | Client.SdkError
+export type GetSystemTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SearchSystemInstancesError = Errors.CommonError | Client.SdkError
+export type GetSystemTemplateRevisionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SearchSystemTemplatesError = Errors.CommonError | Client.SdkError
+export type GetUploadStatusError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SearchThingsError = Errors.CommonError | Client.SdkError
+export type ListFlowExecutionMessagesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UndeploySystemInstanceError = Errors.CommonError | Client.SdkError
+export type SearchEntitiesError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type SearchFlowExecutionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateFlowTemplateError = Errors.CommonError | Client.SdkError
+export type SearchFlowTemplatesError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateSystemTemplateError = Errors.CommonError | Client.SdkError
+export type SearchSystemInstancesError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UploadEntityDefinitionsError = Errors.CommonError | Client.SdkError
+export type SearchSystemTemplatesError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const associateEntityToThing: Client.Operation<AssociateEntityToThingRequest, AssociateEntityToThingOutput, AssociateEntityToThingError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"AssociateEntityToThing",http:{method:"POST",requestUri:"/"},input:{shape:AssociateEntityToThingRequest$},output:{shape:AssociateEntityToThingOutput$}}})
+export type SearchThingsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createFlowTemplate: Client.Operation<CreateFlowTemplateRequest, CreateFlowTemplateOutput, CreateFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"CreateFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:CreateFlowTemplateRequest$},output:{shape:CreateFlowTemplateOutput$}}})
+export type TagResourceError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createSystemInstance: Client.Operation<CreateSystemInstanceRequest, CreateSystemInstanceOutput, CreateSystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"CreateSystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:CreateSystemInstanceRequest$},output:{shape:CreateSystemInstanceOutput$}}})
+export type UndeploySystemInstanceError = InternalFailureException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createSystemTemplate: Client.Operation<CreateSystemTemplateRequest, CreateSystemTemplateOutput, CreateSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"CreateSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:CreateSystemTemplateRequest$},output:{shape:CreateSystemTemplateOutput$}}})
+export type UntagResourceError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const deleteFlowTemplate: Client.Operation<DeleteFlowTemplateRequest, DeleteFlowTemplateOutput, DeleteFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeleteFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeleteFlowTemplateRequest$},output:{shape:DeleteFlowTemplateOutput$}}})
+export type UpdateFlowTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const deleteNamespace: Client.Operation<DeleteNamespaceRequest, DeleteNamespaceOutput, DeleteNamespaceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeleteNamespace",http:{method:"POST",requestUri:"/"},input:{shape:DeleteNamespaceRequest$},output:{shape:DeleteNamespaceOutput$}}})
+export type UpdateSystemTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const deleteSystemInstance: Client.Operation<DeleteSystemInstanceRequest, DeleteSystemInstanceOutput, DeleteSystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeleteSystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeleteSystemInstanceRequest$},output:{shape:DeleteSystemInstanceOutput$}}})
+export type UploadEntityDefinitionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const deleteSystemTemplate: Client.Operation<DeleteSystemTemplateRequest, DeleteSystemTemplateOutput, DeleteSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeleteSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeleteSystemTemplateRequest$},output:{shape:DeleteSystemTemplateOutput$}}})
+export const associateEntityToThing: Client.Operation<AssociateEntityToThingRequest, AssociateEntityToThingResponse, AssociateEntityToThingError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"AssociateEntityToThing",http:{method:"POST",requestUri:"/"},input:{shape:AssociateEntityToThingRequest$},output:{shape:AssociateEntityToThingResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const deploySystemInstance: Client.Operation<DeploySystemInstanceRequest, DeploySystemInstanceOutput, DeploySystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeploySystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeploySystemInstanceRequest$},output:{shape:DeploySystemInstanceOutput$}}})
+export const createFlowTemplate: Client.Operation<CreateFlowTemplateRequest, CreateFlowTemplateResponse, CreateFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"CreateFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:CreateFlowTemplateRequest$},output:{shape:CreateFlowTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,LimitExceededException$,ResourceAlreadyExistsException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,LimitExceededException,ResourceAlreadyExistsException,ThrottlingException}})
 
-export const deprecateFlowTemplate: Client.Operation<DeprecateFlowTemplateRequest, DeprecateFlowTemplateOutput, DeprecateFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeprecateFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeprecateFlowTemplateRequest$},output:{shape:DeprecateFlowTemplateOutput$}}})
+export const createSystemInstance: Client.Operation<CreateSystemInstanceRequest, CreateSystemInstanceResponse, CreateSystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"CreateSystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:CreateSystemInstanceRequest$},output:{shape:CreateSystemInstanceResponse$},errors:[InternalFailureException$,InvalidRequestException$,LimitExceededException$,ResourceAlreadyExistsException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,LimitExceededException,ResourceAlreadyExistsException,ThrottlingException}})
 
-export const deprecateSystemTemplate: Client.Operation<DeprecateSystemTemplateRequest, DeprecateSystemTemplateOutput, DeprecateSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeprecateSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeprecateSystemTemplateRequest$},output:{shape:DeprecateSystemTemplateOutput$}}})
+export const createSystemTemplate: Client.Operation<CreateSystemTemplateRequest, CreateSystemTemplateResponse, CreateSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"CreateSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:CreateSystemTemplateRequest$},output:{shape:CreateSystemTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceAlreadyExistsException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceAlreadyExistsException,ThrottlingException}})
 
-export const describeNamespace: Client.Operation<DescribeNamespaceRequest, DescribeNamespaceOutput, DescribeNamespaceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DescribeNamespace",http:{method:"POST",requestUri:"/"},input:{shape:DescribeNamespaceRequest$},output:{shape:DescribeNamespaceOutput$}}})
+export const deleteFlowTemplate: Client.Operation<DeleteFlowTemplateRequest, DeleteFlowTemplateResponse, DeleteFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeleteFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeleteFlowTemplateRequest$},output:{shape:DeleteFlowTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceInUseException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceInUseException,ThrottlingException}})
 
-export const dissociateEntityFromThing: Client.Operation<DissociateEntityFromThingRequest, DissociateEntityFromThingOutput, DissociateEntityFromThingError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DissociateEntityFromThing",http:{method:"POST",requestUri:"/"},input:{shape:DissociateEntityFromThingRequest$},output:{shape:DissociateEntityFromThingOutput$}}})
+export const deleteNamespace: Client.Operation<DeleteNamespaceRequest, DeleteNamespaceResponse, DeleteNamespaceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeleteNamespace",http:{method:"POST",requestUri:"/"},input:{shape:DeleteNamespaceRequest$},output:{shape:DeleteNamespaceResponse$},errors:[InternalFailureException$,ThrottlingException$]},errors:{InternalFailureException,ThrottlingException}})
 
-export const getEntities: Client.Operation<GetEntitiesRequest, GetEntitiesOutput, GetEntitiesError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetEntities",http:{method:"POST",requestUri:"/"},input:{shape:GetEntitiesRequest$},output:{shape:GetEntitiesOutput$}}})
+export const deleteSystemInstance: Client.Operation<DeleteSystemInstanceRequest, DeleteSystemInstanceResponse, DeleteSystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeleteSystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeleteSystemInstanceRequest$},output:{shape:DeleteSystemInstanceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceInUseException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceInUseException,ThrottlingException}})
 
-export const getFlowTemplate: Client.Operation<GetFlowTemplateRequest, GetFlowTemplateOutput, GetFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:GetFlowTemplateRequest$},output:{shape:GetFlowTemplateOutput$}}})
+export const deleteSystemTemplate: Client.Operation<DeleteSystemTemplateRequest, DeleteSystemTemplateResponse, DeleteSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeleteSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeleteSystemTemplateRequest$},output:{shape:DeleteSystemTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceInUseException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceInUseException,ThrottlingException}})
 
-export const getFlowTemplateRevisions: Paginate.Paginated<GetFlowTemplateRevisionsRequest, GetFlowTemplateRevisionsOutput, GetFlowTemplateRevisionsError, IoTThingsGraph, CreateFlowTemplateOutputSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetFlowTemplateRevisions",http:{method:"POST",requestUri:"/"},input:{shape:GetFlowTemplateRevisionsRequest$},output:{shape:GetFlowTemplateRevisionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
+export const deploySystemInstance: Client.Operation<DeploySystemInstanceRequest, DeploySystemInstanceResponse, DeploySystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeploySystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeploySystemInstanceRequest$},output:{shape:DeploySystemInstanceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceInUseException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceInUseException,ResourceNotFoundException,ThrottlingException}})
 
-export const getNamespaceDeletionStatus: Client.Operation<GetNamespaceDeletionStatusRequest, GetNamespaceDeletionStatusOutput, GetNamespaceDeletionStatusError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetNamespaceDeletionStatus",http:{method:"POST",requestUri:"/"},input:{shape:GetNamespaceDeletionStatusRequest$},output:{shape:GetNamespaceDeletionStatusOutput$}}})
+export const deprecateFlowTemplate: Client.Operation<DeprecateFlowTemplateRequest, DeprecateFlowTemplateResponse, DeprecateFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeprecateFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeprecateFlowTemplateRequest$},output:{shape:DeprecateFlowTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const getSystemInstance: Client.Operation<GetSystemInstanceRequest, GetSystemInstanceOutput, GetSystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetSystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:GetSystemInstanceRequest$},output:{shape:GetSystemInstanceOutput$}}})
+export const deprecateSystemTemplate: Client.Operation<DeprecateSystemTemplateRequest, DeprecateSystemTemplateResponse, DeprecateSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DeprecateSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:DeprecateSystemTemplateRequest$},output:{shape:DeprecateSystemTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const getSystemTemplate: Client.Operation<GetSystemTemplateRequest, GetSystemTemplateOutput, GetSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:GetSystemTemplateRequest$},output:{shape:GetSystemTemplateOutput$}}})
+export const describeNamespace: Client.Operation<DescribeNamespaceRequest, DescribeNamespaceResponse, DescribeNamespaceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DescribeNamespace",http:{method:"POST",requestUri:"/"},input:{shape:DescribeNamespaceRequest$},output:{shape:DescribeNamespaceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const getSystemTemplateRevisions: Paginate.Paginated<GetSystemTemplateRevisionsRequest, GetSystemTemplateRevisionsOutput, GetSystemTemplateRevisionsError, IoTThingsGraph, CreateSystemTemplateOutputSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetSystemTemplateRevisions",http:{method:"POST",requestUri:"/"},input:{shape:GetSystemTemplateRevisionsRequest$},output:{shape:GetSystemTemplateRevisionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
+export const dissociateEntityFromThing: Client.Operation<DissociateEntityFromThingRequest, DissociateEntityFromThingResponse, DissociateEntityFromThingError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"DissociateEntityFromThing",http:{method:"POST",requestUri:"/"},input:{shape:DissociateEntityFromThingRequest$},output:{shape:DissociateEntityFromThingResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const getUploadStatus: Client.Operation<GetUploadStatusRequest, GetUploadStatusOutput, GetUploadStatusError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetUploadStatus",http:{method:"POST",requestUri:"/"},input:{shape:GetUploadStatusRequest$},output:{shape:GetUploadStatusOutput$}}})
+export const getEntities: Client.Operation<GetEntitiesRequest, GetEntitiesResponse, GetEntitiesError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetEntities",http:{method:"POST",requestUri:"/"},input:{shape:GetEntitiesRequest$},output:{shape:GetEntitiesResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const listFlowExecutionMessages: Paginate.Paginated<ListFlowExecutionMessagesRequest, ListFlowExecutionMessagesOutput, ListFlowExecutionMessagesError, IoTThingsGraph, ListFlowExecutionMessagesOutputMessagesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"ListFlowExecutionMessages",http:{method:"POST",requestUri:"/"},input:{shape:ListFlowExecutionMessagesRequest$},output:{shape:ListFlowExecutionMessagesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["messages"]})
+export const getFlowTemplate: Client.Operation<GetFlowTemplateRequest, GetFlowTemplateResponse, GetFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:GetFlowTemplateRequest$},output:{shape:GetFlowTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const listTagsForResource: Paginate.Paginated<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, IoTThingsGraph, CreateSystemInstanceRequestTagsMemberOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["tags"]})
+export const getFlowTemplateRevisions: Paginate.Paginated<GetFlowTemplateRevisionsRequest, GetFlowTemplateRevisionsResponse, GetFlowTemplateRevisionsError, IoTThingsGraph, FlowTemplateSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetFlowTemplateRevisions",http:{method:"POST",requestUri:"/"},input:{shape:GetFlowTemplateRevisionsRequest$},output:{shape:GetFlowTemplateRevisionsResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
 
-export const searchEntities: Paginate.Paginated<SearchEntitiesRequest, SearchEntitiesOutput, SearchEntitiesError, IoTThingsGraph, GetEntitiesOutputDescriptionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchEntities",http:{method:"POST",requestUri:"/"},input:{shape:SearchEntitiesRequest$},output:{shape:SearchEntitiesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["descriptions"]})
+export const getNamespaceDeletionStatus: Client.Operation<GetNamespaceDeletionStatusRequest, GetNamespaceDeletionStatusResponse, GetNamespaceDeletionStatusError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetNamespaceDeletionStatus",http:{method:"POST",requestUri:"/"},input:{shape:GetNamespaceDeletionStatusRequest$},output:{shape:GetNamespaceDeletionStatusResponse$},errors:[InternalFailureException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ThrottlingException}})
 
-export const searchFlowExecutions: Paginate.Paginated<SearchFlowExecutionsRequest, SearchFlowExecutionsOutput, SearchFlowExecutionsError, IoTThingsGraph, SearchFlowExecutionsOutputSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchFlowExecutions",http:{method:"POST",requestUri:"/"},input:{shape:SearchFlowExecutionsRequest$},output:{shape:SearchFlowExecutionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
+export const getSystemInstance: Client.Operation<GetSystemInstanceRequest, GetSystemInstanceResponse, GetSystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetSystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:GetSystemInstanceRequest$},output:{shape:GetSystemInstanceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const searchFlowTemplates: Paginate.Paginated<SearchFlowTemplatesRequest, SearchFlowTemplatesOutput, SearchFlowTemplatesError, IoTThingsGraph, CreateFlowTemplateOutputSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchFlowTemplates",http:{method:"POST",requestUri:"/"},input:{shape:SearchFlowTemplatesRequest$},output:{shape:SearchFlowTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
+export const getSystemTemplate: Client.Operation<GetSystemTemplateRequest, GetSystemTemplateResponse, GetSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:GetSystemTemplateRequest$},output:{shape:GetSystemTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const searchSystemInstances: Paginate.Paginated<SearchSystemInstancesRequest, SearchSystemInstancesOutput, SearchSystemInstancesError, IoTThingsGraph, CreateSystemInstanceOutputSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchSystemInstances",http:{method:"POST",requestUri:"/"},input:{shape:SearchSystemInstancesRequest$},output:{shape:SearchSystemInstancesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
+export const getSystemTemplateRevisions: Paginate.Paginated<GetSystemTemplateRevisionsRequest, GetSystemTemplateRevisionsResponse, GetSystemTemplateRevisionsError, IoTThingsGraph, SystemTemplateSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetSystemTemplateRevisions",http:{method:"POST",requestUri:"/"},input:{shape:GetSystemTemplateRevisionsRequest$},output:{shape:GetSystemTemplateRevisionsResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
 
-export const searchSystemTemplates: Paginate.Paginated<SearchSystemTemplatesRequest, SearchSystemTemplatesOutput, SearchSystemTemplatesError, IoTThingsGraph, CreateSystemTemplateOutputSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchSystemTemplates",http:{method:"POST",requestUri:"/"},input:{shape:SearchSystemTemplatesRequest$},output:{shape:SearchSystemTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
+export const getUploadStatus: Client.Operation<GetUploadStatusRequest, GetUploadStatusResponse, GetUploadStatusError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"GetUploadStatus",http:{method:"POST",requestUri:"/"},input:{shape:GetUploadStatusRequest$},output:{shape:GetUploadStatusResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const searchThings: Paginate.Paginated<SearchThingsRequest, SearchThingsOutput, SearchThingsError, IoTThingsGraph, SearchThingsOutputThingsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchThings",http:{method:"POST",requestUri:"/"},input:{shape:SearchThingsRequest$},output:{shape:SearchThingsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["things"]})
+export const listFlowExecutionMessages: Paginate.Paginated<ListFlowExecutionMessagesRequest, ListFlowExecutionMessagesResponse, ListFlowExecutionMessagesError, IoTThingsGraph, FlowExecutionMessage> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"ListFlowExecutionMessages",http:{method:"POST",requestUri:"/"},input:{shape:ListFlowExecutionMessagesRequest$},output:{shape:ListFlowExecutionMessagesResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["messages"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listTagsForResource: Paginate.Paginated<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, IoTThingsGraph, TagOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceAlreadyExistsException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceAlreadyExistsException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["tags"]})
 
-export const undeploySystemInstance: Client.Operation<UndeploySystemInstanceRequest, UndeploySystemInstanceOutput, UndeploySystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UndeploySystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:UndeploySystemInstanceRequest$},output:{shape:UndeploySystemInstanceOutput$}}})
+export const searchEntities: Paginate.Paginated<SearchEntitiesRequest, SearchEntitiesResponse, SearchEntitiesError, IoTThingsGraph, EntityDescription> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchEntities",http:{method:"POST",requestUri:"/"},input:{shape:SearchEntitiesRequest$},output:{shape:SearchEntitiesResponse$},errors:[InternalFailureException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["descriptions"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const searchFlowExecutions: Paginate.Paginated<SearchFlowExecutionsRequest, SearchFlowExecutionsResponse, SearchFlowExecutionsError, IoTThingsGraph, FlowExecutionSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchFlowExecutions",http:{method:"POST",requestUri:"/"},input:{shape:SearchFlowExecutionsRequest$},output:{shape:SearchFlowExecutionsResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
 
-export const updateFlowTemplate: Client.Operation<UpdateFlowTemplateRequest, UpdateFlowTemplateOutput, UpdateFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UpdateFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFlowTemplateRequest$},output:{shape:UpdateFlowTemplateOutput$}}})
+export const searchFlowTemplates: Paginate.Paginated<SearchFlowTemplatesRequest, SearchFlowTemplatesResponse, SearchFlowTemplatesError, IoTThingsGraph, FlowTemplateSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchFlowTemplates",http:{method:"POST",requestUri:"/"},input:{shape:SearchFlowTemplatesRequest$},output:{shape:SearchFlowTemplatesResponse$},errors:[InternalFailureException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
 
-export const updateSystemTemplate: Client.Operation<UpdateSystemTemplateRequest, UpdateSystemTemplateOutput, UpdateSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UpdateSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:UpdateSystemTemplateRequest$},output:{shape:UpdateSystemTemplateOutput$}}})
+export const searchSystemInstances: Paginate.Paginated<SearchSystemInstancesRequest, SearchSystemInstancesResponse, SearchSystemInstancesError, IoTThingsGraph, SystemInstanceSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchSystemInstances",http:{method:"POST",requestUri:"/"},input:{shape:SearchSystemInstancesRequest$},output:{shape:SearchSystemInstancesResponse$},errors:[InternalFailureException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
 
-export const uploadEntityDefinitions: Client.Operation<UploadEntityDefinitionsRequest, UploadEntityDefinitionsOutput, UploadEntityDefinitionsError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UploadEntityDefinitions",http:{method:"POST",requestUri:"/"},input:{shape:UploadEntityDefinitionsRequest$},output:{shape:UploadEntityDefinitionsOutput$}}})
+export const searchSystemTemplates: Paginate.Paginated<SearchSystemTemplatesRequest, SearchSystemTemplatesResponse, SearchSystemTemplatesError, IoTThingsGraph, SystemTemplateSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchSystemTemplates",http:{method:"POST",requestUri:"/"},input:{shape:SearchSystemTemplatesRequest$},output:{shape:SearchSystemTemplatesResponse$},errors:[InternalFailureException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["summaries"]})
+
+export const searchThings: Paginate.Paginated<SearchThingsRequest, SearchThingsResponse, SearchThingsError, IoTThingsGraph, Thing> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"SearchThings",http:{method:"POST",requestUri:"/"},input:{shape:SearchThingsRequest$},output:{shape:SearchThingsResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["things"]})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceAlreadyExistsException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceAlreadyExistsException,ThrottlingException}})
+
+export const undeploySystemInstance: Client.Operation<UndeploySystemInstanceRequest, UndeploySystemInstanceResponse, UndeploySystemInstanceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UndeploySystemInstance",http:{method:"POST",requestUri:"/"},input:{shape:UndeploySystemInstanceRequest$},output:{shape:UndeploySystemInstanceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceInUseException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceInUseException,ResourceNotFoundException,ThrottlingException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceAlreadyExistsException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceAlreadyExistsException,ThrottlingException}})
+
+export const updateFlowTemplate: Client.Operation<UpdateFlowTemplateRequest, UpdateFlowTemplateResponse, UpdateFlowTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UpdateFlowTemplate",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFlowTemplateRequest$},output:{shape:UpdateFlowTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
+
+export const updateSystemTemplate: Client.Operation<UpdateSystemTemplateRequest, UpdateSystemTemplateResponse, UpdateSystemTemplateError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UpdateSystemTemplate",http:{method:"POST",requestUri:"/"},input:{shape:UpdateSystemTemplateRequest$},output:{shape:UpdateSystemTemplateResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
+
+export const uploadEntityDefinitions: Client.Operation<UploadEntityDefinitionsRequest, UploadEntityDefinitionsResponse, UploadEntityDefinitionsError, IoTThingsGraph> = /*#__PURE__*/ Client.operation(IoTThingsGraph, {model:{name:"UploadEntityDefinitions",http:{method:"POST",requestUri:"/"},input:{shape:UploadEntityDefinitionsRequest$},output:{shape:UploadEntityDefinitionsResponse$},errors:[InternalFailureException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ThrottlingException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The IotDeviceAdvisor client: provide it with `layer`. */
@@ -25,91 +26,107 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
-const CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMember$: S.StructureShape = {type:"structure",name:"CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMember",members:{thingArn:{shape:string$},certificateArn:{shape:string$},deviceRoleArn:{shape:string$}}}
-const CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevices$: S.ListShape = {type:"list",name:"CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevices",member:{shape:CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMember$}}
-const CreateSuiteDefinitionRequestSuiteDefinitionConfiguration$: S.StructureShape = {type:"structure",name:"CreateSuiteDefinitionRequestSuiteDefinitionConfiguration",members:{suiteDefinitionName:{shape:string$},devices:{shape:CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevices$},intendedForQualification:{shape:boolean$},isLongDurationTest:{shape:boolean$},rootGroup:{shape:string$},devicePermissionRoleArn:{shape:string$},protocol:{shape:string$}},required:["suiteDefinitionName","rootGroup","devicePermissionRoleArn"]}
+const DeviceUnderTest$: S.StructureShape = {type:"structure",name:"DeviceUnderTest",members:{thingArn:{shape:string$},certificateArn:{shape:string$},deviceRoleArn:{shape:string$}}}
+const SuiteDefinitionConfigurationDevices$: S.ListShape = {type:"list",name:"SuiteDefinitionConfigurationDevices",member:{shape:DeviceUnderTest$}}
+const SuiteDefinitionConfiguration$: S.StructureShape = {type:"structure",name:"SuiteDefinitionConfiguration",members:{suiteDefinitionName:{shape:string$},devices:{shape:SuiteDefinitionConfigurationDevices$},intendedForQualification:{shape:boolean$},isLongDurationTest:{shape:boolean$},rootGroup:{shape:string$},devicePermissionRoleArn:{shape:string$},protocol:{shape:string$}},required:["suiteDefinitionName","rootGroup","devicePermissionRoleArn"]}
 const CreateSuiteDefinitionRequestTags$: S.MapShape = {type:"map",name:"CreateSuiteDefinitionRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateSuiteDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateSuiteDefinitionRequest",members:{suiteDefinitionConfiguration:{shape:CreateSuiteDefinitionRequestSuiteDefinitionConfiguration$},tags:{shape:CreateSuiteDefinitionRequestTags$}},required:["suiteDefinitionConfiguration"]}
-const CreateSuiteDefinitionOutput$: S.StructureShape = {type:"structure",name:"CreateSuiteDefinitionOutput",members:{suiteDefinitionId:{shape:string$},suiteDefinitionArn:{shape:string$},suiteDefinitionName:{shape:string$},createdAt:{shape:timestamp$}}}
+const CreateSuiteDefinitionRequest$: S.StructureShape = {type:"structure",name:"CreateSuiteDefinitionRequest",members:{suiteDefinitionConfiguration:{shape:SuiteDefinitionConfiguration$},tags:{shape:CreateSuiteDefinitionRequestTags$}},required:["suiteDefinitionConfiguration"]}
+const CreateSuiteDefinitionResponse$: S.StructureShape = {type:"structure",name:"CreateSuiteDefinitionResponse",members:{suiteDefinitionId:{shape:string$},suiteDefinitionArn:{shape:string$},suiteDefinitionName:{shape:string$},createdAt:{shape:timestamp$}}}
 const DeleteSuiteDefinitionRequest$: S.StructureShape = {type:"structure",name:"DeleteSuiteDefinitionRequest",members:{suiteDefinitionId:{shape:string$,location:"uri",locationName:"suiteDefinitionId"}},required:["suiteDefinitionId"]}
-const DeleteSuiteDefinitionOutput$: S.StructureShape = {type:"structure",name:"DeleteSuiteDefinitionOutput",members:{}}
+const DeleteSuiteDefinitionResponse$: S.StructureShape = {type:"structure",name:"DeleteSuiteDefinitionResponse",members:{}}
 const GetEndpointRequest$: S.StructureShape = {type:"structure",name:"GetEndpointRequest",members:{thingArn:{shape:string$,location:"querystring",locationName:"thingArn"},certificateArn:{shape:string$,location:"querystring",locationName:"certificateArn"},deviceRoleArn:{shape:string$,location:"querystring",locationName:"deviceRoleArn"},authenticationMethod:{shape:string$,location:"querystring",locationName:"authenticationMethod"}}}
-const GetEndpointOutput$: S.StructureShape = {type:"structure",name:"GetEndpointOutput",members:{endpoint:{shape:string$}}}
+const GetEndpointResponse$: S.StructureShape = {type:"structure",name:"GetEndpointResponse",members:{endpoint:{shape:string$}}}
 const GetSuiteDefinitionRequest$: S.StructureShape = {type:"structure",name:"GetSuiteDefinitionRequest",members:{suiteDefinitionId:{shape:string$,location:"uri",locationName:"suiteDefinitionId"},suiteDefinitionVersion:{shape:string$,location:"querystring",locationName:"suiteDefinitionVersion"}},required:["suiteDefinitionId"]}
-const GetSuiteDefinitionOutput$: S.StructureShape = {type:"structure",name:"GetSuiteDefinitionOutput",members:{suiteDefinitionId:{shape:string$},suiteDefinitionArn:{shape:string$},suiteDefinitionVersion:{shape:string$},latestVersion:{shape:string$},suiteDefinitionConfiguration:{shape:CreateSuiteDefinitionRequestSuiteDefinitionConfiguration$},createdAt:{shape:timestamp$},lastModifiedAt:{shape:timestamp$},tags:{shape:CreateSuiteDefinitionRequestTags$}}}
+const GetSuiteDefinitionResponse$: S.StructureShape = {type:"structure",name:"GetSuiteDefinitionResponse",members:{suiteDefinitionId:{shape:string$},suiteDefinitionArn:{shape:string$},suiteDefinitionVersion:{shape:string$},latestVersion:{shape:string$},suiteDefinitionConfiguration:{shape:SuiteDefinitionConfiguration$},createdAt:{shape:timestamp$},lastModifiedAt:{shape:timestamp$},tags:{shape:CreateSuiteDefinitionRequestTags$}}}
 const GetSuiteRunRequest$: S.StructureShape = {type:"structure",name:"GetSuiteRunRequest",members:{suiteDefinitionId:{shape:string$,location:"uri",locationName:"suiteDefinitionId"},suiteRunId:{shape:string$,location:"uri",locationName:"suiteRunId"}},required:["suiteDefinitionId","suiteRunId"]}
-const GetSuiteRunOutputSuiteRunConfigurationSelectedTestList$: S.ListShape = {type:"list",name:"GetSuiteRunOutputSuiteRunConfigurationSelectedTestList",member:{shape:string$}}
-const GetSuiteRunOutputSuiteRunConfiguration$: S.StructureShape = {type:"structure",name:"GetSuiteRunOutputSuiteRunConfiguration",members:{primaryDevice:{shape:CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMember$},selectedTestList:{shape:GetSuiteRunOutputSuiteRunConfigurationSelectedTestList$},parallelRun:{shape:boolean$}},required:["primaryDevice"]}
-const GetSuiteRunOutputTestResultGroupsMemberTestsMemberTestScenariosMember$: S.StructureShape = {type:"structure",name:"GetSuiteRunOutputTestResultGroupsMemberTestsMemberTestScenariosMember",members:{testCaseScenarioId:{shape:string$},testCaseScenarioType:{shape:string$},status:{shape:string$},failure:{shape:string$},systemMessage:{shape:string$}}}
-const GetSuiteRunOutputTestResultGroupsMemberTestsMemberTestScenarios$: S.ListShape = {type:"list",name:"GetSuiteRunOutputTestResultGroupsMemberTestsMemberTestScenarios",member:{shape:GetSuiteRunOutputTestResultGroupsMemberTestsMemberTestScenariosMember$}}
-const GetSuiteRunOutputTestResultGroupsMemberTestsMember$: S.StructureShape = {type:"structure",name:"GetSuiteRunOutputTestResultGroupsMemberTestsMember",members:{testCaseRunId:{shape:string$},testCaseDefinitionId:{shape:string$},testCaseDefinitionName:{shape:string$},status:{shape:string$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},logUrl:{shape:string$},warnings:{shape:string$},failure:{shape:string$},testScenarios:{shape:GetSuiteRunOutputTestResultGroupsMemberTestsMemberTestScenarios$}}}
-const GetSuiteRunOutputTestResultGroupsMemberTests$: S.ListShape = {type:"list",name:"GetSuiteRunOutputTestResultGroupsMemberTests",member:{shape:GetSuiteRunOutputTestResultGroupsMemberTestsMember$}}
-const GetSuiteRunOutputTestResultGroupsMember$: S.StructureShape = {type:"structure",name:"GetSuiteRunOutputTestResultGroupsMember",members:{groupId:{shape:string$},groupName:{shape:string$},tests:{shape:GetSuiteRunOutputTestResultGroupsMemberTests$}}}
-const GetSuiteRunOutputTestResultGroups$: S.ListShape = {type:"list",name:"GetSuiteRunOutputTestResultGroups",member:{shape:GetSuiteRunOutputTestResultGroupsMember$}}
-const GetSuiteRunOutputTestResult$: S.StructureShape = {type:"structure",name:"GetSuiteRunOutputTestResult",members:{groups:{shape:GetSuiteRunOutputTestResultGroups$}}}
-const GetSuiteRunOutput$: S.StructureShape = {type:"structure",name:"GetSuiteRunOutput",members:{suiteDefinitionId:{shape:string$},suiteDefinitionVersion:{shape:string$},suiteRunId:{shape:string$},suiteRunArn:{shape:string$},suiteRunConfiguration:{shape:GetSuiteRunOutputSuiteRunConfiguration$},testResult:{shape:GetSuiteRunOutputTestResult$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},status:{shape:string$},errorReason:{shape:string$},tags:{shape:CreateSuiteDefinitionRequestTags$}}}
+const SuiteRunConfigurationSelectedTestList$: S.ListShape = {type:"list",name:"SuiteRunConfigurationSelectedTestList",member:{shape:string$}}
+const SuiteRunConfiguration$: S.StructureShape = {type:"structure",name:"SuiteRunConfiguration",members:{primaryDevice:{shape:DeviceUnderTest$},selectedTestList:{shape:SuiteRunConfigurationSelectedTestList$},parallelRun:{shape:boolean$}},required:["primaryDevice"]}
+const TestCaseScenario$: S.StructureShape = {type:"structure",name:"TestCaseScenario",members:{testCaseScenarioId:{shape:string$},testCaseScenarioType:{shape:string$},status:{shape:string$},failure:{shape:string$},systemMessage:{shape:string$}}}
+const TestCaseRunTestScenarios$: S.ListShape = {type:"list",name:"TestCaseRunTestScenarios",member:{shape:TestCaseScenario$}}
+const TestCaseRun$: S.StructureShape = {type:"structure",name:"TestCaseRun",members:{testCaseRunId:{shape:string$},testCaseDefinitionId:{shape:string$},testCaseDefinitionName:{shape:string$},status:{shape:string$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},logUrl:{shape:string$},warnings:{shape:string$},failure:{shape:string$},testScenarios:{shape:TestCaseRunTestScenarios$}}}
+const GroupResultTests$: S.ListShape = {type:"list",name:"GroupResultTests",member:{shape:TestCaseRun$}}
+const GroupResult$: S.StructureShape = {type:"structure",name:"GroupResult",members:{groupId:{shape:string$},groupName:{shape:string$},tests:{shape:GroupResultTests$}}}
+const TestResultGroups$: S.ListShape = {type:"list",name:"TestResultGroups",member:{shape:GroupResult$}}
+const TestResult$: S.StructureShape = {type:"structure",name:"TestResult",members:{groups:{shape:TestResultGroups$}}}
+const GetSuiteRunResponse$: S.StructureShape = {type:"structure",name:"GetSuiteRunResponse",members:{suiteDefinitionId:{shape:string$},suiteDefinitionVersion:{shape:string$},suiteRunId:{shape:string$},suiteRunArn:{shape:string$},suiteRunConfiguration:{shape:SuiteRunConfiguration$},testResult:{shape:TestResult$},startTime:{shape:timestamp$},endTime:{shape:timestamp$},status:{shape:string$},errorReason:{shape:string$},tags:{shape:CreateSuiteDefinitionRequestTags$}}}
 const GetSuiteRunReportRequest$: S.StructureShape = {type:"structure",name:"GetSuiteRunReportRequest",members:{suiteDefinitionId:{shape:string$,location:"uri",locationName:"suiteDefinitionId"},suiteRunId:{shape:string$,location:"uri",locationName:"suiteRunId"}},required:["suiteDefinitionId","suiteRunId"]}
-const GetSuiteRunReportOutput$: S.StructureShape = {type:"structure",name:"GetSuiteRunReportOutput",members:{qualificationReportDownloadUrl:{shape:string$}}}
+const GetSuiteRunReportResponse$: S.StructureShape = {type:"structure",name:"GetSuiteRunReportResponse",members:{qualificationReportDownloadUrl:{shape:string$}}}
 const ListSuiteDefinitionsRequest$: S.StructureShape = {type:"structure",name:"ListSuiteDefinitionsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListSuiteDefinitionsOutputSuiteDefinitionInformationListMember$: S.StructureShape = {type:"structure",name:"ListSuiteDefinitionsOutputSuiteDefinitionInformationListMember",members:{suiteDefinitionId:{shape:string$},suiteDefinitionName:{shape:string$},defaultDevices:{shape:CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevices$},intendedForQualification:{shape:boolean$},isLongDurationTest:{shape:boolean$},protocol:{shape:string$},createdAt:{shape:timestamp$}}}
-const ListSuiteDefinitionsOutputSuiteDefinitionInformationList$: S.ListShape = {type:"list",name:"ListSuiteDefinitionsOutputSuiteDefinitionInformationList",member:{shape:ListSuiteDefinitionsOutputSuiteDefinitionInformationListMember$}}
-const ListSuiteDefinitionsOutput$: S.StructureShape = {type:"structure",name:"ListSuiteDefinitionsOutput",members:{suiteDefinitionInformationList:{shape:ListSuiteDefinitionsOutputSuiteDefinitionInformationList$},nextToken:{shape:string$}}}
+const SuiteDefinitionInformation$: S.StructureShape = {type:"structure",name:"SuiteDefinitionInformation",members:{suiteDefinitionId:{shape:string$},suiteDefinitionName:{shape:string$},defaultDevices:{shape:SuiteDefinitionConfigurationDevices$},intendedForQualification:{shape:boolean$},isLongDurationTest:{shape:boolean$},protocol:{shape:string$},createdAt:{shape:timestamp$}}}
+const ListSuiteDefinitionsResponseSuiteDefinitionInformationList$: S.ListShape = {type:"list",name:"ListSuiteDefinitionsResponseSuiteDefinitionInformationList",member:{shape:SuiteDefinitionInformation$}}
+const ListSuiteDefinitionsResponse$: S.StructureShape = {type:"structure",name:"ListSuiteDefinitionsResponse",members:{suiteDefinitionInformationList:{shape:ListSuiteDefinitionsResponseSuiteDefinitionInformationList$},nextToken:{shape:string$}}}
 const ListSuiteRunsRequest$: S.StructureShape = {type:"structure",name:"ListSuiteRunsRequest",members:{suiteDefinitionId:{shape:string$,location:"querystring",locationName:"suiteDefinitionId"},suiteDefinitionVersion:{shape:string$,location:"querystring",locationName:"suiteDefinitionVersion"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListSuiteRunsOutputSuiteRunsListMember$: S.StructureShape = {type:"structure",name:"ListSuiteRunsOutputSuiteRunsListMember",members:{suiteDefinitionId:{shape:string$},suiteDefinitionVersion:{shape:string$},suiteDefinitionName:{shape:string$},suiteRunId:{shape:string$},createdAt:{shape:timestamp$},startedAt:{shape:timestamp$},endAt:{shape:timestamp$},status:{shape:string$},passed:{shape:integer$},failed:{shape:integer$}}}
-const ListSuiteRunsOutputSuiteRunsList$: S.ListShape = {type:"list",name:"ListSuiteRunsOutputSuiteRunsList",member:{shape:ListSuiteRunsOutputSuiteRunsListMember$}}
-const ListSuiteRunsOutput$: S.StructureShape = {type:"structure",name:"ListSuiteRunsOutput",members:{suiteRunsList:{shape:ListSuiteRunsOutputSuiteRunsList$},nextToken:{shape:string$}}}
+const SuiteRunInformation$: S.StructureShape = {type:"structure",name:"SuiteRunInformation",members:{suiteDefinitionId:{shape:string$},suiteDefinitionVersion:{shape:string$},suiteDefinitionName:{shape:string$},suiteRunId:{shape:string$},createdAt:{shape:timestamp$},startedAt:{shape:timestamp$},endAt:{shape:timestamp$},status:{shape:string$},passed:{shape:integer$},failed:{shape:integer$}}}
+const ListSuiteRunsResponseSuiteRunsList$: S.ListShape = {type:"list",name:"ListSuiteRunsResponseSuiteRunsList",member:{shape:SuiteRunInformation$}}
+const ListSuiteRunsResponse$: S.StructureShape = {type:"structure",name:"ListSuiteRunsResponse",members:{suiteRunsList:{shape:ListSuiteRunsResponseSuiteRunsList$},nextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateSuiteDefinitionRequestTags$}}}
-const StartSuiteRunRequest$: S.StructureShape = {type:"structure",name:"StartSuiteRunRequest",members:{suiteDefinitionId:{shape:string$,location:"uri",locationName:"suiteDefinitionId"},suiteDefinitionVersion:{shape:string$},suiteRunConfiguration:{shape:GetSuiteRunOutputSuiteRunConfiguration$},tags:{shape:CreateSuiteDefinitionRequestTags$}},required:["suiteDefinitionId","suiteRunConfiguration"]}
-const StartSuiteRunOutput$: S.StructureShape = {type:"structure",name:"StartSuiteRunOutput",members:{suiteRunId:{shape:string$},suiteRunArn:{shape:string$},createdAt:{shape:timestamp$},endpoint:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateSuiteDefinitionRequestTags$}}}
+const StartSuiteRunRequest$: S.StructureShape = {type:"structure",name:"StartSuiteRunRequest",members:{suiteDefinitionId:{shape:string$,location:"uri",locationName:"suiteDefinitionId"},suiteDefinitionVersion:{shape:string$},suiteRunConfiguration:{shape:SuiteRunConfiguration$},tags:{shape:CreateSuiteDefinitionRequestTags$}},required:["suiteDefinitionId","suiteRunConfiguration"]}
+const StartSuiteRunResponse$: S.StructureShape = {type:"structure",name:"StartSuiteRunResponse",members:{suiteRunId:{shape:string$},suiteRunArn:{shape:string$},createdAt:{shape:timestamp$},endpoint:{shape:string$}}}
 const StopSuiteRunRequest$: S.StructureShape = {type:"structure",name:"StopSuiteRunRequest",members:{suiteDefinitionId:{shape:string$,location:"uri",locationName:"suiteDefinitionId"},suiteRunId:{shape:string$,location:"uri",locationName:"suiteRunId"}},required:["suiteDefinitionId","suiteRunId"]}
-const StopSuiteRunOutput$: S.StructureShape = {type:"structure",name:"StopSuiteRunOutput",members:{}}
+const StopSuiteRunResponse$: S.StructureShape = {type:"structure",name:"StopSuiteRunResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateSuiteDefinitionRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateSuiteDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateSuiteDefinitionRequest",members:{suiteDefinitionId:{shape:string$,location:"uri",locationName:"suiteDefinitionId"},suiteDefinitionConfiguration:{shape:CreateSuiteDefinitionRequestSuiteDefinitionConfiguration$}},required:["suiteDefinitionId","suiteDefinitionConfiguration"]}
-const UpdateSuiteDefinitionOutput$: S.StructureShape = {type:"structure",name:"UpdateSuiteDefinitionOutput",members:{suiteDefinitionId:{shape:string$},suiteDefinitionArn:{shape:string$},suiteDefinitionName:{shape:string$},suiteDefinitionVersion:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateSuiteDefinitionRequest$: S.StructureShape = {type:"structure",name:"UpdateSuiteDefinitionRequest",members:{suiteDefinitionId:{shape:string$,location:"uri",locationName:"suiteDefinitionId"},suiteDefinitionConfiguration:{shape:SuiteDefinitionConfiguration$}},required:["suiteDefinitionId","suiteDefinitionConfiguration"]}
+const UpdateSuiteDefinitionResponse$: S.StructureShape = {type:"structure",name:"UpdateSuiteDefinitionResponse",members:{suiteDefinitionId:{shape:string$},suiteDefinitionArn:{shape:string$},suiteDefinitionName:{shape:string$},suiteDefinitionVersion:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type AuthenticationMethod = "SignatureVersion4" | "X509ClientCertificate" | (string & {})
+
+export type Protocol = "MqttV3_1_1" | "MqttV3_1_1_OverWebSocket" | "MqttV5" | "MqttV5_OverWebSocket" | (string & {})
+
+export type Status = "CANCELED" | "ERROR" | "FAIL" | "PASS" | "PASS_WITH_WARNINGS" | "PENDING" | "RUNNING" | "STOPPED" | "STOPPING" | (string & {})
+
+export type SuiteRunStatus = "CANCELED" | "ERROR" | "FAIL" | "PASS" | "PASS_WITH_WARNINGS" | "PENDING" | "RUNNING" | "STOPPED" | "STOPPING" | (string & {})
+
+export type TestCaseScenarioStatus = "CANCELED" | "ERROR" | "FAIL" | "PASS" | "PASS_WITH_WARNINGS" | "PENDING" | "RUNNING" | "STOPPED" | "STOPPING" | (string & {})
+
+export type TestCaseScenarioType = "Advanced" | "Basic" | (string & {})
 
 export interface CreateSuiteDefinitionRequest {
-  readonly suiteDefinitionConfiguration: CreateSuiteDefinitionRequestSuiteDefinitionConfiguration
+  readonly suiteDefinitionConfiguration: SuiteDefinitionConfiguration
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateSuiteDefinitionRequestSuiteDefinitionConfiguration {
+export interface SuiteDefinitionConfiguration {
   readonly suiteDefinitionName: string
-  readonly devices?: ReadonlyArray<CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMember> | undefined
+  readonly devices?: ReadonlyArray<DeviceUnderTest> | undefined
   readonly intendedForQualification?: boolean | undefined
   readonly isLongDurationTest?: boolean | undefined
   readonly rootGroup: string
   readonly devicePermissionRoleArn: string
-  readonly protocol?: string | undefined
+  readonly protocol?: Protocol | undefined
 }
 
-export interface CreateSuiteDefinitionRequestSuiteDefinitionConfigurationOutput {
+export interface SuiteDefinitionConfigurationOutput {
   readonly suiteDefinitionName?: string
-  readonly devices?: ReadonlyArray<CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMemberOutput>
+  readonly devices?: ReadonlyArray<DeviceUnderTestOutput>
   readonly intendedForQualification?: boolean
   readonly isLongDurationTest?: boolean
   readonly rootGroup?: string
   readonly devicePermissionRoleArn?: string
-  readonly protocol?: string
+  readonly protocol?: Protocol
 }
 
-export interface CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMember {
+export interface DeviceUnderTest {
   readonly thingArn?: string | undefined
   readonly certificateArn?: string | undefined
   readonly deviceRoleArn?: string | undefined
 }
 
-export interface CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMemberOutput {
+export interface DeviceUnderTestOutput {
   readonly thingArn?: string
   readonly certificateArn?: string
   readonly deviceRoleArn?: string
 }
 
-export interface CreateSuiteDefinitionOutput {
+export interface CreateSuiteDefinitionResponse {
   readonly suiteDefinitionId?: string
   readonly suiteDefinitionArn?: string
   readonly suiteDefinitionName?: string
@@ -120,16 +137,16 @@ export interface DeleteSuiteDefinitionRequest {
   readonly suiteDefinitionId: string
 }
 
-export type DeleteSuiteDefinitionOutput = {}
+export type DeleteSuiteDefinitionResponse = {}
 
 export interface GetEndpointRequest {
   readonly thingArn?: string | undefined
   readonly certificateArn?: string | undefined
   readonly deviceRoleArn?: string | undefined
-  readonly authenticationMethod?: string | undefined
+  readonly authenticationMethod?: AuthenticationMethod | undefined
 }
 
-export interface GetEndpointOutput {
+export interface GetEndpointResponse {
   readonly endpoint?: string
 }
 
@@ -138,12 +155,12 @@ export interface GetSuiteDefinitionRequest {
   readonly suiteDefinitionVersion?: string | undefined
 }
 
-export interface GetSuiteDefinitionOutput {
+export interface GetSuiteDefinitionResponse {
   readonly suiteDefinitionId?: string
   readonly suiteDefinitionArn?: string
   readonly suiteDefinitionVersion?: string
   readonly latestVersion?: string
-  readonly suiteDefinitionConfiguration?: CreateSuiteDefinitionRequestSuiteDefinitionConfigurationOutput
+  readonly suiteDefinitionConfiguration?: SuiteDefinitionConfigurationOutput
   readonly createdAt?: Date
   readonly lastModifiedAt?: Date
   readonly tags?: Readonly<Record<string, string>>
@@ -154,59 +171,59 @@ export interface GetSuiteRunRequest {
   readonly suiteRunId: string
 }
 
-export interface GetSuiteRunOutput {
+export interface GetSuiteRunResponse {
   readonly suiteDefinitionId?: string
   readonly suiteDefinitionVersion?: string
   readonly suiteRunId?: string
   readonly suiteRunArn?: string
-  readonly suiteRunConfiguration?: GetSuiteRunOutputSuiteRunConfigurationOutput
-  readonly testResult?: GetSuiteRunOutputTestResult
+  readonly suiteRunConfiguration?: SuiteRunConfigurationOutput
+  readonly testResult?: TestResult
   readonly startTime?: Date
   readonly endTime?: Date
-  readonly status?: string
+  readonly status?: SuiteRunStatus
   readonly errorReason?: string
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface GetSuiteRunOutputSuiteRunConfiguration {
-  readonly primaryDevice: CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMember
+export interface SuiteRunConfiguration {
+  readonly primaryDevice: DeviceUnderTest
   readonly selectedTestList?: ReadonlyArray<string> | undefined
   readonly parallelRun?: boolean | undefined
 }
 
-export interface GetSuiteRunOutputSuiteRunConfigurationOutput {
-  readonly primaryDevice?: CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMemberOutput
+export interface SuiteRunConfigurationOutput {
+  readonly primaryDevice?: DeviceUnderTestOutput
   readonly selectedTestList?: ReadonlyArray<string>
   readonly parallelRun?: boolean
 }
 
-export interface GetSuiteRunOutputTestResult {
-  readonly groups?: ReadonlyArray<GetSuiteRunOutputTestResultGroupsMember>
+export interface TestResult {
+  readonly groups?: ReadonlyArray<GroupResult>
 }
 
-export interface GetSuiteRunOutputTestResultGroupsMember {
+export interface GroupResult {
   readonly groupId?: string
   readonly groupName?: string
-  readonly tests?: ReadonlyArray<GetSuiteRunOutputTestResultGroupsMemberTestsMember>
+  readonly tests?: ReadonlyArray<TestCaseRun>
 }
 
-export interface GetSuiteRunOutputTestResultGroupsMemberTestsMember {
+export interface TestCaseRun {
   readonly testCaseRunId?: string
   readonly testCaseDefinitionId?: string
   readonly testCaseDefinitionName?: string
-  readonly status?: string
+  readonly status?: Status
   readonly startTime?: Date
   readonly endTime?: Date
   readonly logUrl?: string
   readonly warnings?: string
   readonly failure?: string
-  readonly testScenarios?: ReadonlyArray<GetSuiteRunOutputTestResultGroupsMemberTestsMemberTestScenariosMember>
+  readonly testScenarios?: ReadonlyArray<TestCaseScenario>
 }
 
-export interface GetSuiteRunOutputTestResultGroupsMemberTestsMemberTestScenariosMember {
+export interface TestCaseScenario {
   readonly testCaseScenarioId?: string
-  readonly testCaseScenarioType?: string
-  readonly status?: string
+  readonly testCaseScenarioType?: TestCaseScenarioType
+  readonly status?: TestCaseScenarioStatus
   readonly failure?: string
   readonly systemMessage?: string
 }
@@ -216,7 +233,7 @@ export interface GetSuiteRunReportRequest {
   readonly suiteRunId: string
 }
 
-export interface GetSuiteRunReportOutput {
+export interface GetSuiteRunReportResponse {
   readonly qualificationReportDownloadUrl?: string
 }
 
@@ -225,18 +242,18 @@ export interface ListSuiteDefinitionsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListSuiteDefinitionsOutput {
-  readonly suiteDefinitionInformationList?: ReadonlyArray<ListSuiteDefinitionsOutputSuiteDefinitionInformationListMember>
+export interface ListSuiteDefinitionsResponse {
+  readonly suiteDefinitionInformationList?: ReadonlyArray<SuiteDefinitionInformation>
   readonly nextToken?: string
 }
 
-export interface ListSuiteDefinitionsOutputSuiteDefinitionInformationListMember {
+export interface SuiteDefinitionInformation {
   readonly suiteDefinitionId?: string
   readonly suiteDefinitionName?: string
-  readonly defaultDevices?: ReadonlyArray<CreateSuiteDefinitionRequestSuiteDefinitionConfigurationDevicesMemberOutput>
+  readonly defaultDevices?: ReadonlyArray<DeviceUnderTestOutput>
   readonly intendedForQualification?: boolean
   readonly isLongDurationTest?: boolean
-  readonly protocol?: string
+  readonly protocol?: Protocol
   readonly createdAt?: Date
 }
 
@@ -247,12 +264,12 @@ export interface ListSuiteRunsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListSuiteRunsOutput {
-  readonly suiteRunsList?: ReadonlyArray<ListSuiteRunsOutputSuiteRunsListMember>
+export interface ListSuiteRunsResponse {
+  readonly suiteRunsList?: ReadonlyArray<SuiteRunInformation>
   readonly nextToken?: string
 }
 
-export interface ListSuiteRunsOutputSuiteRunsListMember {
+export interface SuiteRunInformation {
   readonly suiteDefinitionId?: string
   readonly suiteDefinitionVersion?: string
   readonly suiteDefinitionName?: string
@@ -260,7 +277,7 @@ export interface ListSuiteRunsOutputSuiteRunsListMember {
   readonly createdAt?: Date
   readonly startedAt?: Date
   readonly endAt?: Date
-  readonly status?: string
+  readonly status?: SuiteRunStatus
   readonly passed?: number
   readonly failed?: number
 }
@@ -269,18 +286,18 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
 export interface StartSuiteRunRequest {
   readonly suiteDefinitionId: string
   readonly suiteDefinitionVersion?: string | undefined
-  readonly suiteRunConfiguration: GetSuiteRunOutputSuiteRunConfiguration
+  readonly suiteRunConfiguration: SuiteRunConfiguration
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface StartSuiteRunOutput {
+export interface StartSuiteRunResponse {
   readonly suiteRunId?: string
   readonly suiteRunArn?: string
   readonly createdAt?: Date
@@ -292,28 +309,28 @@ export interface StopSuiteRunRequest {
   readonly suiteRunId: string
 }
 
-export type StopSuiteRunOutput = {}
+export type StopSuiteRunResponse = {}
 
 export interface TagResourceRequest {
   readonly resourceArn: string
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateSuiteDefinitionRequest {
   readonly suiteDefinitionId: string
-  readonly suiteDefinitionConfiguration: CreateSuiteDefinitionRequestSuiteDefinitionConfiguration
+  readonly suiteDefinitionConfiguration: SuiteDefinitionConfiguration
 }
 
-export interface UpdateSuiteDefinitionOutput {
+export interface UpdateSuiteDefinitionResponse {
   readonly suiteDefinitionId?: string
   readonly suiteDefinitionArn?: string
   readonly suiteDefinitionName?: string
@@ -322,58 +339,66 @@ export interface UpdateSuiteDefinitionOutput {
   readonly lastUpdatedAt?: Date
 }
 
-export type CreateSuiteDefinitionError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type DeleteSuiteDefinitionError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type GetEndpointError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type GetSuiteDefinitionError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type GetSuiteRunError = Errors.CommonError | Client.SdkError
+export type CreateSuiteDefinitionError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetSuiteRunReportError = Errors.CommonError | Client.SdkError
+export type DeleteSuiteDefinitionError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListSuiteDefinitionsError = Errors.CommonError | Client.SdkError
+export type GetEndpointError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListSuiteRunsError = Errors.CommonError | Client.SdkError
+export type GetSuiteDefinitionError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetSuiteRunError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartSuiteRunError = Errors.CommonError | Client.SdkError
+export type GetSuiteRunReportError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StopSuiteRunError = Errors.CommonError | Client.SdkError
+export type ListSuiteDefinitionsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListSuiteRunsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateSuiteDefinitionError = Errors.CommonError | Client.SdkError
+export type StartSuiteRunError = ConflictException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createSuiteDefinition: Client.Operation<CreateSuiteDefinitionRequest, CreateSuiteDefinitionOutput, CreateSuiteDefinitionError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"CreateSuiteDefinition",http:{method:"POST",requestUri:"/suiteDefinitions"},input:{shape:CreateSuiteDefinitionRequest$},output:{shape:CreateSuiteDefinitionOutput$}}})
+export type StopSuiteRunError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteSuiteDefinition: Client.Operation<DeleteSuiteDefinitionRequest, DeleteSuiteDefinitionOutput, DeleteSuiteDefinitionError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"DeleteSuiteDefinition",http:{method:"DELETE",requestUri:"/suiteDefinitions/{suiteDefinitionId}"},input:{shape:DeleteSuiteDefinitionRequest$},output:{shape:DeleteSuiteDefinitionOutput$}}})
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const getEndpoint: Client.Operation<GetEndpointRequest, GetEndpointOutput, GetEndpointError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"GetEndpoint",http:{method:"GET",requestUri:"/endpoint"},input:{shape:GetEndpointRequest$},output:{shape:GetEndpointOutput$}}})
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const getSuiteDefinition: Client.Operation<GetSuiteDefinitionRequest, GetSuiteDefinitionOutput, GetSuiteDefinitionError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"GetSuiteDefinition",http:{method:"GET",requestUri:"/suiteDefinitions/{suiteDefinitionId}"},input:{shape:GetSuiteDefinitionRequest$},output:{shape:GetSuiteDefinitionOutput$}}})
+export type UpdateSuiteDefinitionError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const getSuiteRun: Client.Operation<GetSuiteRunRequest, GetSuiteRunOutput, GetSuiteRunError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"GetSuiteRun",http:{method:"GET",requestUri:"/suiteDefinitions/{suiteDefinitionId}/suiteRuns/{suiteRunId}"},input:{shape:GetSuiteRunRequest$},output:{shape:GetSuiteRunOutput$}}})
+export const createSuiteDefinition: Client.Operation<CreateSuiteDefinitionRequest, CreateSuiteDefinitionResponse, CreateSuiteDefinitionError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"CreateSuiteDefinition",http:{method:"POST",requestUri:"/suiteDefinitions"},input:{shape:CreateSuiteDefinitionRequest$},output:{shape:CreateSuiteDefinitionResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})
 
-export const getSuiteRunReport: Client.Operation<GetSuiteRunReportRequest, GetSuiteRunReportOutput, GetSuiteRunReportError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"GetSuiteRunReport",http:{method:"GET",requestUri:"/suiteDefinitions/{suiteDefinitionId}/suiteRuns/{suiteRunId}/report"},input:{shape:GetSuiteRunReportRequest$},output:{shape:GetSuiteRunReportOutput$}}})
+export const deleteSuiteDefinition: Client.Operation<DeleteSuiteDefinitionRequest, DeleteSuiteDefinitionResponse, DeleteSuiteDefinitionError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"DeleteSuiteDefinition",http:{method:"DELETE",requestUri:"/suiteDefinitions/{suiteDefinitionId}"},input:{shape:DeleteSuiteDefinitionRequest$},output:{shape:DeleteSuiteDefinitionResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})
 
-export const listSuiteDefinitions: Paginate.Paginated<ListSuiteDefinitionsRequest, ListSuiteDefinitionsOutput, ListSuiteDefinitionsError, IotDeviceAdvisor, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"ListSuiteDefinitions",http:{method:"GET",requestUri:"/suiteDefinitions"},input:{shape:ListSuiteDefinitionsRequest$},output:{shape:ListSuiteDefinitionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const getEndpoint: Client.Operation<GetEndpointRequest, GetEndpointResponse, GetEndpointError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"GetEndpoint",http:{method:"GET",requestUri:"/endpoint"},input:{shape:GetEndpointRequest$},output:{shape:GetEndpointResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listSuiteRuns: Paginate.Paginated<ListSuiteRunsRequest, ListSuiteRunsOutput, ListSuiteRunsError, IotDeviceAdvisor, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"ListSuiteRuns",http:{method:"GET",requestUri:"/suiteRuns"},input:{shape:ListSuiteRunsRequest$},output:{shape:ListSuiteRunsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const getSuiteDefinition: Client.Operation<GetSuiteDefinitionRequest, GetSuiteDefinitionResponse, GetSuiteDefinitionError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"GetSuiteDefinition",http:{method:"GET",requestUri:"/suiteDefinitions/{suiteDefinitionId}"},input:{shape:GetSuiteDefinitionRequest$},output:{shape:GetSuiteDefinitionResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getSuiteRun: Client.Operation<GetSuiteRunRequest, GetSuiteRunResponse, GetSuiteRunError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"GetSuiteRun",http:{method:"GET",requestUri:"/suiteDefinitions/{suiteDefinitionId}/suiteRuns/{suiteRunId}"},input:{shape:GetSuiteRunRequest$},output:{shape:GetSuiteRunResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const startSuiteRun: Client.Operation<StartSuiteRunRequest, StartSuiteRunOutput, StartSuiteRunError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"StartSuiteRun",http:{method:"POST",requestUri:"/suiteDefinitions/{suiteDefinitionId}/suiteRuns"},input:{shape:StartSuiteRunRequest$},output:{shape:StartSuiteRunOutput$}}})
+export const getSuiteRunReport: Client.Operation<GetSuiteRunReportRequest, GetSuiteRunReportResponse, GetSuiteRunReportError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"GetSuiteRunReport",http:{method:"GET",requestUri:"/suiteDefinitions/{suiteDefinitionId}/suiteRuns/{suiteRunId}/report"},input:{shape:GetSuiteRunReportRequest$},output:{shape:GetSuiteRunReportResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const stopSuiteRun: Client.Operation<StopSuiteRunRequest, StopSuiteRunOutput, StopSuiteRunError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"StopSuiteRun",http:{method:"POST",requestUri:"/suiteDefinitions/{suiteDefinitionId}/suiteRuns/{suiteRunId}/stop"},input:{shape:StopSuiteRunRequest$},output:{shape:StopSuiteRunOutput$}}})
+export const listSuiteDefinitions: Paginate.Paginated<ListSuiteDefinitionsRequest, ListSuiteDefinitionsResponse, ListSuiteDefinitionsError, IotDeviceAdvisor, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"ListSuiteDefinitions",http:{method:"GET",requestUri:"/suiteDefinitions"},input:{shape:ListSuiteDefinitionsRequest$},output:{shape:ListSuiteDefinitionsResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listSuiteRuns: Paginate.Paginated<ListSuiteRunsRequest, ListSuiteRunsResponse, ListSuiteRunsError, IotDeviceAdvisor, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"ListSuiteRuns",http:{method:"GET",requestUri:"/suiteRuns"},input:{shape:ListSuiteRunsRequest$},output:{shape:ListSuiteRunsResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const updateSuiteDefinition: Client.Operation<UpdateSuiteDefinitionRequest, UpdateSuiteDefinitionOutput, UpdateSuiteDefinitionError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"UpdateSuiteDefinition",http:{method:"PATCH",requestUri:"/suiteDefinitions/{suiteDefinitionId}"},input:{shape:UpdateSuiteDefinitionRequest$},output:{shape:UpdateSuiteDefinitionOutput$}}})
+export const startSuiteRun: Client.Operation<StartSuiteRunRequest, StartSuiteRunResponse, StartSuiteRunError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"StartSuiteRun",http:{method:"POST",requestUri:"/suiteDefinitions/{suiteDefinitionId}/suiteRuns"},input:{shape:StartSuiteRunRequest$},output:{shape:StartSuiteRunResponse$},errors:[ConflictException$,InternalServerException$,ValidationException$]},errors:{ConflictException,InternalServerException,ValidationException}})
+
+export const stopSuiteRun: Client.Operation<StopSuiteRunRequest, StopSuiteRunResponse, StopSuiteRunError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"StopSuiteRun",http:{method:"POST",requestUri:"/suiteDefinitions/{suiteDefinitionId}/suiteRuns/{suiteRunId}/stop"},input:{shape:StopSuiteRunRequest$},output:{shape:StopSuiteRunResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const updateSuiteDefinition: Client.Operation<UpdateSuiteDefinitionRequest, UpdateSuiteDefinitionResponse, UpdateSuiteDefinitionError, IotDeviceAdvisor> = /*#__PURE__*/ Client.operation(IotDeviceAdvisor, {model:{name:"UpdateSuiteDefinition",http:{method:"PATCH",requestUri:"/suiteDefinitions/{suiteDefinitionId}"},input:{shape:UpdateSuiteDefinitionRequest$},output:{shape:UpdateSuiteDefinitionResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})

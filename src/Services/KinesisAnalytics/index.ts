@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The KinesisAnalytics client: provide it with `layer`. */
 export class KinesisAnalytics extends Context.Tag("effect-aws-sdk/KinesisAnalytics")<KinesisAnalytics, Client.ServiceClient>() {}
@@ -25,336 +26,356 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
-const AddApplicationCloudWatchLoggingOptionRequestCloudWatchLoggingOption$: S.StructureShape = {type:"structure",name:"AddApplicationCloudWatchLoggingOptionRequestCloudWatchLoggingOption",members:{LogStreamARN:{shape:string$},RoleARN:{shape:string$}},required:["LogStreamARN","RoleARN"]}
-const AddApplicationCloudWatchLoggingOptionRequest$: S.StructureShape = {type:"structure",name:"AddApplicationCloudWatchLoggingOptionRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},CloudWatchLoggingOption:{shape:AddApplicationCloudWatchLoggingOptionRequestCloudWatchLoggingOption$}},required:["ApplicationName","CurrentApplicationVersionId","CloudWatchLoggingOption"]}
-const AddApplicationCloudWatchLoggingOptionOutput$: S.StructureShape = {type:"structure",name:"AddApplicationCloudWatchLoggingOptionOutput",members:{}}
-const AddApplicationInputRequestInputInputProcessingConfigurationInputLambdaProcessor$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputInputProcessingConfigurationInputLambdaProcessor",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
-const AddApplicationInputRequestInputInputProcessingConfiguration$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputInputProcessingConfiguration",members:{InputLambdaProcessor:{shape:AddApplicationInputRequestInputInputProcessingConfigurationInputLambdaProcessor$}},required:["InputLambdaProcessor"]}
-const AddApplicationInputRequestInputKinesisStreamsInput$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputKinesisStreamsInput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
-const AddApplicationInputRequestInputKinesisFirehoseInput$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputKinesisFirehoseInput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
-const AddApplicationInputRequestInputInputParallelism$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputInputParallelism",members:{Count:{shape:integer$}}}
-const AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersJSONMappingParameters$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersJSONMappingParameters",members:{RecordRowPath:{shape:string$}},required:["RecordRowPath"]}
-const AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersCSVMappingParameters$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersCSVMappingParameters",members:{RecordRowDelimiter:{shape:string$},RecordColumnDelimiter:{shape:string$}},required:["RecordRowDelimiter","RecordColumnDelimiter"]}
-const AddApplicationInputRequestInputInputSchemaRecordFormatMappingParameters$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputInputSchemaRecordFormatMappingParameters",members:{JSONMappingParameters:{shape:AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersJSONMappingParameters$},CSVMappingParameters:{shape:AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersCSVMappingParameters$}}}
-const AddApplicationInputRequestInputInputSchemaRecordFormat$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputInputSchemaRecordFormat",members:{RecordFormatType:{shape:string$},MappingParameters:{shape:AddApplicationInputRequestInputInputSchemaRecordFormatMappingParameters$}},required:["RecordFormatType"]}
-const AddApplicationInputRequestInputInputSchemaRecordColumnsMember$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputInputSchemaRecordColumnsMember",members:{Name:{shape:string$},Mapping:{shape:string$},SqlType:{shape:string$}},required:["Name","SqlType"]}
-const AddApplicationInputRequestInputInputSchemaRecordColumns$: S.ListShape = {type:"list",name:"AddApplicationInputRequestInputInputSchemaRecordColumns",member:{shape:AddApplicationInputRequestInputInputSchemaRecordColumnsMember$}}
-const AddApplicationInputRequestInputInputSchema$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInputInputSchema",members:{RecordFormat:{shape:AddApplicationInputRequestInputInputSchemaRecordFormat$},RecordEncoding:{shape:string$},RecordColumns:{shape:AddApplicationInputRequestInputInputSchemaRecordColumns$}},required:["RecordFormat","RecordColumns"]}
-const AddApplicationInputRequestInput$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequestInput",members:{NamePrefix:{shape:string$},InputProcessingConfiguration:{shape:AddApplicationInputRequestInputInputProcessingConfiguration$},KinesisStreamsInput:{shape:AddApplicationInputRequestInputKinesisStreamsInput$},KinesisFirehoseInput:{shape:AddApplicationInputRequestInputKinesisFirehoseInput$},InputParallelism:{shape:AddApplicationInputRequestInputInputParallelism$},InputSchema:{shape:AddApplicationInputRequestInputInputSchema$}},required:["NamePrefix","InputSchema"]}
-const AddApplicationInputRequest$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},Input:{shape:AddApplicationInputRequestInput$}},required:["ApplicationName","CurrentApplicationVersionId","Input"]}
-const AddApplicationInputOutput$: S.StructureShape = {type:"structure",name:"AddApplicationInputOutput",members:{}}
-const AddApplicationInputProcessingConfigurationRequest$: S.StructureShape = {type:"structure",name:"AddApplicationInputProcessingConfigurationRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},InputId:{shape:string$},InputProcessingConfiguration:{shape:AddApplicationInputRequestInputInputProcessingConfiguration$}},required:["ApplicationName","CurrentApplicationVersionId","InputId","InputProcessingConfiguration"]}
-const AddApplicationInputProcessingConfigurationOutput$: S.StructureShape = {type:"structure",name:"AddApplicationInputProcessingConfigurationOutput",members:{}}
-const AddApplicationOutputRequestOutputKinesisStreamsOutput$: S.StructureShape = {type:"structure",name:"AddApplicationOutputRequestOutputKinesisStreamsOutput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
-const AddApplicationOutputRequestOutputKinesisFirehoseOutput$: S.StructureShape = {type:"structure",name:"AddApplicationOutputRequestOutputKinesisFirehoseOutput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
-const AddApplicationOutputRequestOutputLambdaOutput$: S.StructureShape = {type:"structure",name:"AddApplicationOutputRequestOutputLambdaOutput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
-const AddApplicationOutputRequestOutputDestinationSchema$: S.StructureShape = {type:"structure",name:"AddApplicationOutputRequestOutputDestinationSchema",members:{RecordFormatType:{shape:string$}},required:["RecordFormatType"]}
-const AddApplicationOutputRequestOutput$: S.StructureShape = {type:"structure",name:"AddApplicationOutputRequestOutput",members:{Name:{shape:string$},KinesisStreamsOutput:{shape:AddApplicationOutputRequestOutputKinesisStreamsOutput$},KinesisFirehoseOutput:{shape:AddApplicationOutputRequestOutputKinesisFirehoseOutput$},LambdaOutput:{shape:AddApplicationOutputRequestOutputLambdaOutput$},DestinationSchema:{shape:AddApplicationOutputRequestOutputDestinationSchema$}},required:["Name","DestinationSchema"]}
-const AddApplicationOutputRequest$: S.StructureShape = {type:"structure",name:"AddApplicationOutputRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},Output:{shape:AddApplicationOutputRequestOutput$}},required:["ApplicationName","CurrentApplicationVersionId","Output"]}
-const AddApplicationOutputOutput$: S.StructureShape = {type:"structure",name:"AddApplicationOutputOutput",members:{}}
-const AddApplicationReferenceDataSourceRequestReferenceDataSourceS3ReferenceDataSource$: S.StructureShape = {type:"structure",name:"AddApplicationReferenceDataSourceRequestReferenceDataSourceS3ReferenceDataSource",members:{BucketARN:{shape:string$},FileKey:{shape:string$},ReferenceRoleARN:{shape:string$}},required:["BucketARN","FileKey","ReferenceRoleARN"]}
-const AddApplicationReferenceDataSourceRequestReferenceDataSource$: S.StructureShape = {type:"structure",name:"AddApplicationReferenceDataSourceRequestReferenceDataSource",members:{TableName:{shape:string$},S3ReferenceDataSource:{shape:AddApplicationReferenceDataSourceRequestReferenceDataSourceS3ReferenceDataSource$},ReferenceSchema:{shape:AddApplicationInputRequestInputInputSchema$}},required:["TableName","ReferenceSchema"]}
-const AddApplicationReferenceDataSourceRequest$: S.StructureShape = {type:"structure",name:"AddApplicationReferenceDataSourceRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},ReferenceDataSource:{shape:AddApplicationReferenceDataSourceRequestReferenceDataSource$}},required:["ApplicationName","CurrentApplicationVersionId","ReferenceDataSource"]}
-const AddApplicationReferenceDataSourceOutput$: S.StructureShape = {type:"structure",name:"AddApplicationReferenceDataSourceOutput",members:{}}
-const CreateApplicationRequestInputs$: S.ListShape = {type:"list",name:"CreateApplicationRequestInputs",member:{shape:AddApplicationInputRequestInput$}}
-const CreateApplicationRequestOutputs$: S.ListShape = {type:"list",name:"CreateApplicationRequestOutputs",member:{shape:AddApplicationOutputRequestOutput$}}
-const CreateApplicationRequestCloudWatchLoggingOptions$: S.ListShape = {type:"list",name:"CreateApplicationRequestCloudWatchLoggingOptions",member:{shape:AddApplicationCloudWatchLoggingOptionRequestCloudWatchLoggingOption$}}
-const CreateApplicationRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateApplicationRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key"]}
-const CreateApplicationRequestTags$: S.ListShape = {type:"list",name:"CreateApplicationRequestTags",member:{shape:CreateApplicationRequestTagsMember$}}
+const CloudWatchLoggingOption$: S.StructureShape = {type:"structure",name:"CloudWatchLoggingOption",members:{LogStreamARN:{shape:string$},RoleARN:{shape:string$}},required:["LogStreamARN","RoleARN"]}
+const AddApplicationCloudWatchLoggingOptionRequest$: S.StructureShape = {type:"structure",name:"AddApplicationCloudWatchLoggingOptionRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},CloudWatchLoggingOption:{shape:CloudWatchLoggingOption$}},required:["ApplicationName","CurrentApplicationVersionId","CloudWatchLoggingOption"]}
+const AddApplicationCloudWatchLoggingOptionResponse$: S.StructureShape = {type:"structure",name:"AddApplicationCloudWatchLoggingOptionResponse",members:{}}
+const InputLambdaProcessor$: S.StructureShape = {type:"structure",name:"InputLambdaProcessor",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
+const InputProcessingConfiguration$: S.StructureShape = {type:"structure",name:"InputProcessingConfiguration",members:{InputLambdaProcessor:{shape:InputLambdaProcessor$}},required:["InputLambdaProcessor"]}
+const KinesisStreamsInput$: S.StructureShape = {type:"structure",name:"KinesisStreamsInput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
+const KinesisFirehoseInput$: S.StructureShape = {type:"structure",name:"KinesisFirehoseInput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
+const InputParallelism$: S.StructureShape = {type:"structure",name:"InputParallelism",members:{Count:{shape:integer$}}}
+const JSONMappingParameters$: S.StructureShape = {type:"structure",name:"JSONMappingParameters",members:{RecordRowPath:{shape:string$}},required:["RecordRowPath"]}
+const CSVMappingParameters$: S.StructureShape = {type:"structure",name:"CSVMappingParameters",members:{RecordRowDelimiter:{shape:string$},RecordColumnDelimiter:{shape:string$}},required:["RecordRowDelimiter","RecordColumnDelimiter"]}
+const MappingParameters$: S.StructureShape = {type:"structure",name:"MappingParameters",members:{JSONMappingParameters:{shape:JSONMappingParameters$},CSVMappingParameters:{shape:CSVMappingParameters$}}}
+const RecordFormat$: S.StructureShape = {type:"structure",name:"RecordFormat",members:{RecordFormatType:{shape:string$},MappingParameters:{shape:MappingParameters$}},required:["RecordFormatType"]}
+const RecordColumn$: S.StructureShape = {type:"structure",name:"RecordColumn",members:{Name:{shape:string$},Mapping:{shape:string$},SqlType:{shape:string$}},required:["Name","SqlType"]}
+const SourceSchemaRecordColumns$: S.ListShape = {type:"list",name:"SourceSchemaRecordColumns",member:{shape:RecordColumn$}}
+const SourceSchema$: S.StructureShape = {type:"structure",name:"SourceSchema",members:{RecordFormat:{shape:RecordFormat$},RecordEncoding:{shape:string$},RecordColumns:{shape:SourceSchemaRecordColumns$}},required:["RecordFormat","RecordColumns"]}
+const Input$: S.StructureShape = {type:"structure",name:"Input",members:{NamePrefix:{shape:string$},InputProcessingConfiguration:{shape:InputProcessingConfiguration$},KinesisStreamsInput:{shape:KinesisStreamsInput$},KinesisFirehoseInput:{shape:KinesisFirehoseInput$},InputParallelism:{shape:InputParallelism$},InputSchema:{shape:SourceSchema$}},required:["NamePrefix","InputSchema"]}
+const AddApplicationInputRequest$: S.StructureShape = {type:"structure",name:"AddApplicationInputRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},Input:{shape:Input$}},required:["ApplicationName","CurrentApplicationVersionId","Input"]}
+const AddApplicationInputResponse$: S.StructureShape = {type:"structure",name:"AddApplicationInputResponse",members:{}}
+const AddApplicationInputProcessingConfigurationRequest$: S.StructureShape = {type:"structure",name:"AddApplicationInputProcessingConfigurationRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},InputId:{shape:string$},InputProcessingConfiguration:{shape:InputProcessingConfiguration$}},required:["ApplicationName","CurrentApplicationVersionId","InputId","InputProcessingConfiguration"]}
+const AddApplicationInputProcessingConfigurationResponse$: S.StructureShape = {type:"structure",name:"AddApplicationInputProcessingConfigurationResponse",members:{}}
+const KinesisStreamsOutput$: S.StructureShape = {type:"structure",name:"KinesisStreamsOutput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
+const KinesisFirehoseOutput$: S.StructureShape = {type:"structure",name:"KinesisFirehoseOutput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
+const LambdaOutput$: S.StructureShape = {type:"structure",name:"LambdaOutput",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}},required:["ResourceARN","RoleARN"]}
+const DestinationSchema$: S.StructureShape = {type:"structure",name:"DestinationSchema",members:{RecordFormatType:{shape:string$}},required:["RecordFormatType"]}
+const Output$: S.StructureShape = {type:"structure",name:"Output",members:{Name:{shape:string$},KinesisStreamsOutput:{shape:KinesisStreamsOutput$},KinesisFirehoseOutput:{shape:KinesisFirehoseOutput$},LambdaOutput:{shape:LambdaOutput$},DestinationSchema:{shape:DestinationSchema$}},required:["Name","DestinationSchema"]}
+const AddApplicationOutputRequest$: S.StructureShape = {type:"structure",name:"AddApplicationOutputRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},Output:{shape:Output$}},required:["ApplicationName","CurrentApplicationVersionId","Output"]}
+const AddApplicationOutputResponse$: S.StructureShape = {type:"structure",name:"AddApplicationOutputResponse",members:{}}
+const S3ReferenceDataSource$: S.StructureShape = {type:"structure",name:"S3ReferenceDataSource",members:{BucketARN:{shape:string$},FileKey:{shape:string$},ReferenceRoleARN:{shape:string$}},required:["BucketARN","FileKey","ReferenceRoleARN"]}
+const ReferenceDataSource$: S.StructureShape = {type:"structure",name:"ReferenceDataSource",members:{TableName:{shape:string$},S3ReferenceDataSource:{shape:S3ReferenceDataSource$},ReferenceSchema:{shape:SourceSchema$}},required:["TableName","ReferenceSchema"]}
+const AddApplicationReferenceDataSourceRequest$: S.StructureShape = {type:"structure",name:"AddApplicationReferenceDataSourceRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},ReferenceDataSource:{shape:ReferenceDataSource$}},required:["ApplicationName","CurrentApplicationVersionId","ReferenceDataSource"]}
+const AddApplicationReferenceDataSourceResponse$: S.StructureShape = {type:"structure",name:"AddApplicationReferenceDataSourceResponse",members:{}}
+const CreateApplicationRequestInputs$: S.ListShape = {type:"list",name:"CreateApplicationRequestInputs",member:{shape:Input$}}
+const CreateApplicationRequestOutputs$: S.ListShape = {type:"list",name:"CreateApplicationRequestOutputs",member:{shape:Output$}}
+const CreateApplicationRequestCloudWatchLoggingOptions$: S.ListShape = {type:"list",name:"CreateApplicationRequestCloudWatchLoggingOptions",member:{shape:CloudWatchLoggingOption$}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key"]}
+const CreateApplicationRequestTags$: S.ListShape = {type:"list",name:"CreateApplicationRequestTags",member:{shape:Tag$}}
 const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{ApplicationName:{shape:string$},ApplicationDescription:{shape:string$},Inputs:{shape:CreateApplicationRequestInputs$},Outputs:{shape:CreateApplicationRequestOutputs$},CloudWatchLoggingOptions:{shape:CreateApplicationRequestCloudWatchLoggingOptions$},ApplicationCode:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}},required:["ApplicationName"]}
-const CreateApplicationOutputApplicationSummary$: S.StructureShape = {type:"structure",name:"CreateApplicationOutputApplicationSummary",members:{ApplicationName:{shape:string$},ApplicationARN:{shape:string$},ApplicationStatus:{shape:string$}},required:["ApplicationName","ApplicationARN","ApplicationStatus"]}
-const CreateApplicationOutput$: S.StructureShape = {type:"structure",name:"CreateApplicationOutput",members:{ApplicationSummary:{shape:CreateApplicationOutputApplicationSummary$}},required:["ApplicationSummary"]}
+const ApplicationSummary$: S.StructureShape = {type:"structure",name:"ApplicationSummary",members:{ApplicationName:{shape:string$},ApplicationARN:{shape:string$},ApplicationStatus:{shape:string$}},required:["ApplicationName","ApplicationARN","ApplicationStatus"]}
+const CreateApplicationResponse$: S.StructureShape = {type:"structure",name:"CreateApplicationResponse",members:{ApplicationSummary:{shape:ApplicationSummary$}},required:["ApplicationSummary"]}
 const DeleteApplicationRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationRequest",members:{ApplicationName:{shape:string$},CreateTimestamp:{shape:timestamp$}},required:["ApplicationName","CreateTimestamp"]}
-const DeleteApplicationOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationOutput",members:{}}
+const DeleteApplicationResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationResponse",members:{}}
 const DeleteApplicationCloudWatchLoggingOptionRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationCloudWatchLoggingOptionRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},CloudWatchLoggingOptionId:{shape:string$}},required:["ApplicationName","CurrentApplicationVersionId","CloudWatchLoggingOptionId"]}
-const DeleteApplicationCloudWatchLoggingOptionOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationCloudWatchLoggingOptionOutput",members:{}}
+const DeleteApplicationCloudWatchLoggingOptionResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationCloudWatchLoggingOptionResponse",members:{}}
 const DeleteApplicationInputProcessingConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationInputProcessingConfigurationRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},InputId:{shape:string$}},required:["ApplicationName","CurrentApplicationVersionId","InputId"]}
-const DeleteApplicationInputProcessingConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationInputProcessingConfigurationOutput",members:{}}
+const DeleteApplicationInputProcessingConfigurationResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationInputProcessingConfigurationResponse",members:{}}
 const DeleteApplicationOutputRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationOutputRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},OutputId:{shape:string$}},required:["ApplicationName","CurrentApplicationVersionId","OutputId"]}
-const DeleteApplicationOutputOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationOutputOutput",members:{}}
+const DeleteApplicationOutputResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationOutputResponse",members:{}}
 const DeleteApplicationReferenceDataSourceRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationReferenceDataSourceRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},ReferenceId:{shape:string$}},required:["ApplicationName","CurrentApplicationVersionId","ReferenceId"]}
-const DeleteApplicationReferenceDataSourceOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationReferenceDataSourceOutput",members:{}}
+const DeleteApplicationReferenceDataSourceResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationReferenceDataSourceResponse",members:{}}
 const DescribeApplicationRequest$: S.StructureShape = {type:"structure",name:"DescribeApplicationRequest",members:{ApplicationName:{shape:string$}},required:["ApplicationName"]}
-const DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInAppStreamNames$: S.ListShape = {type:"list",name:"DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInAppStreamNames",member:{shape:string$}}
-const DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescriptionInputLambdaProcessorDescription$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescriptionInputLambdaProcessorDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
-const DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescription$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescription",members:{InputLambdaProcessorDescription:{shape:DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescriptionInputLambdaProcessorDescription$}}}
-const DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisStreamsInputDescription$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisStreamsInputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
-const DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisFirehoseInputDescription$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisFirehoseInputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
-const DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfiguration$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfiguration",members:{InputStartingPosition:{shape:string$}}}
-const DescribeApplicationOutputApplicationDetailInputDescriptionsMember$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailInputDescriptionsMember",members:{InputId:{shape:string$},NamePrefix:{shape:string$},InAppStreamNames:{shape:DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInAppStreamNames$},InputProcessingConfigurationDescription:{shape:DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescription$},KinesisStreamsInputDescription:{shape:DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisStreamsInputDescription$},KinesisFirehoseInputDescription:{shape:DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisFirehoseInputDescription$},InputSchema:{shape:AddApplicationInputRequestInputInputSchema$},InputParallelism:{shape:AddApplicationInputRequestInputInputParallelism$},InputStartingPositionConfiguration:{shape:DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfiguration$}}}
-const DescribeApplicationOutputApplicationDetailInputDescriptions$: S.ListShape = {type:"list",name:"DescribeApplicationOutputApplicationDetailInputDescriptions",member:{shape:DescribeApplicationOutputApplicationDetailInputDescriptionsMember$}}
-const DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisStreamsOutputDescription$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisStreamsOutputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
-const DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisFirehoseOutputDescription$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisFirehoseOutputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
-const DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberLambdaOutputDescription$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberLambdaOutputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
-const DescribeApplicationOutputApplicationDetailOutputDescriptionsMember$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailOutputDescriptionsMember",members:{OutputId:{shape:string$},Name:{shape:string$},KinesisStreamsOutputDescription:{shape:DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisStreamsOutputDescription$},KinesisFirehoseOutputDescription:{shape:DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisFirehoseOutputDescription$},LambdaOutputDescription:{shape:DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberLambdaOutputDescription$},DestinationSchema:{shape:AddApplicationOutputRequestOutputDestinationSchema$}}}
-const DescribeApplicationOutputApplicationDetailOutputDescriptions$: S.ListShape = {type:"list",name:"DescribeApplicationOutputApplicationDetailOutputDescriptions",member:{shape:DescribeApplicationOutputApplicationDetailOutputDescriptionsMember$}}
-const DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMemberS3ReferenceDataSourceDescription$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMemberS3ReferenceDataSourceDescription",members:{BucketARN:{shape:string$},FileKey:{shape:string$},ReferenceRoleARN:{shape:string$}},required:["BucketARN","FileKey","ReferenceRoleARN"]}
-const DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMember$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMember",members:{ReferenceId:{shape:string$},TableName:{shape:string$},S3ReferenceDataSourceDescription:{shape:DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMemberS3ReferenceDataSourceDescription$},ReferenceSchema:{shape:AddApplicationInputRequestInputInputSchema$}},required:["ReferenceId","TableName","S3ReferenceDataSourceDescription"]}
-const DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptions$: S.ListShape = {type:"list",name:"DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptions",member:{shape:DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMember$}}
-const DescribeApplicationOutputApplicationDetailCloudWatchLoggingOptionDescriptionsMember$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetailCloudWatchLoggingOptionDescriptionsMember",members:{CloudWatchLoggingOptionId:{shape:string$},LogStreamARN:{shape:string$},RoleARN:{shape:string$}},required:["LogStreamARN","RoleARN"]}
-const DescribeApplicationOutputApplicationDetailCloudWatchLoggingOptionDescriptions$: S.ListShape = {type:"list",name:"DescribeApplicationOutputApplicationDetailCloudWatchLoggingOptionDescriptions",member:{shape:DescribeApplicationOutputApplicationDetailCloudWatchLoggingOptionDescriptionsMember$}}
-const DescribeApplicationOutputApplicationDetail$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutputApplicationDetail",members:{ApplicationName:{shape:string$},ApplicationDescription:{shape:string$},ApplicationARN:{shape:string$},ApplicationStatus:{shape:string$},CreateTimestamp:{shape:timestamp$},LastUpdateTimestamp:{shape:timestamp$},InputDescriptions:{shape:DescribeApplicationOutputApplicationDetailInputDescriptions$},OutputDescriptions:{shape:DescribeApplicationOutputApplicationDetailOutputDescriptions$},ReferenceDataSourceDescriptions:{shape:DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptions$},CloudWatchLoggingOptionDescriptions:{shape:DescribeApplicationOutputApplicationDetailCloudWatchLoggingOptionDescriptions$},ApplicationCode:{shape:string$},ApplicationVersionId:{shape:long$}},required:["ApplicationName","ApplicationARN","ApplicationStatus","ApplicationVersionId"]}
-const DescribeApplicationOutput$: S.StructureShape = {type:"structure",name:"DescribeApplicationOutput",members:{ApplicationDetail:{shape:DescribeApplicationOutputApplicationDetail$}},required:["ApplicationDetail"]}
-const DiscoverInputSchemaRequestS3Configuration$: S.StructureShape = {type:"structure",name:"DiscoverInputSchemaRequestS3Configuration",members:{RoleARN:{shape:string$},BucketARN:{shape:string$},FileKey:{shape:string$}},required:["RoleARN","BucketARN","FileKey"]}
-const DiscoverInputSchemaRequest$: S.StructureShape = {type:"structure",name:"DiscoverInputSchemaRequest",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$},InputStartingPositionConfiguration:{shape:DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfiguration$},S3Configuration:{shape:DiscoverInputSchemaRequestS3Configuration$},InputProcessingConfiguration:{shape:AddApplicationInputRequestInputInputProcessingConfiguration$}}}
-const DiscoverInputSchemaOutputParsedInputRecordsMember$: S.ListShape = {type:"list",name:"DiscoverInputSchemaOutputParsedInputRecordsMember",member:{shape:string$}}
-const DiscoverInputSchemaOutputParsedInputRecords$: S.ListShape = {type:"list",name:"DiscoverInputSchemaOutputParsedInputRecords",member:{shape:DiscoverInputSchemaOutputParsedInputRecordsMember$}}
-const DiscoverInputSchemaOutputProcessedInputRecords$: S.ListShape = {type:"list",name:"DiscoverInputSchemaOutputProcessedInputRecords",member:{shape:string$}}
-const DiscoverInputSchemaOutputRawInputRecords$: S.ListShape = {type:"list",name:"DiscoverInputSchemaOutputRawInputRecords",member:{shape:string$}}
-const DiscoverInputSchemaOutput$: S.StructureShape = {type:"structure",name:"DiscoverInputSchemaOutput",members:{InputSchema:{shape:AddApplicationInputRequestInputInputSchema$},ParsedInputRecords:{shape:DiscoverInputSchemaOutputParsedInputRecords$},ProcessedInputRecords:{shape:DiscoverInputSchemaOutputProcessedInputRecords$},RawInputRecords:{shape:DiscoverInputSchemaOutputRawInputRecords$}}}
+const InputDescriptionInAppStreamNames$: S.ListShape = {type:"list",name:"InputDescriptionInAppStreamNames",member:{shape:string$}}
+const InputLambdaProcessorDescription$: S.StructureShape = {type:"structure",name:"InputLambdaProcessorDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
+const InputProcessingConfigurationDescription$: S.StructureShape = {type:"structure",name:"InputProcessingConfigurationDescription",members:{InputLambdaProcessorDescription:{shape:InputLambdaProcessorDescription$}}}
+const KinesisStreamsInputDescription$: S.StructureShape = {type:"structure",name:"KinesisStreamsInputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
+const KinesisFirehoseInputDescription$: S.StructureShape = {type:"structure",name:"KinesisFirehoseInputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
+const InputStartingPositionConfiguration$: S.StructureShape = {type:"structure",name:"InputStartingPositionConfiguration",members:{InputStartingPosition:{shape:string$}}}
+const InputDescription$: S.StructureShape = {type:"structure",name:"InputDescription",members:{InputId:{shape:string$},NamePrefix:{shape:string$},InAppStreamNames:{shape:InputDescriptionInAppStreamNames$},InputProcessingConfigurationDescription:{shape:InputProcessingConfigurationDescription$},KinesisStreamsInputDescription:{shape:KinesisStreamsInputDescription$},KinesisFirehoseInputDescription:{shape:KinesisFirehoseInputDescription$},InputSchema:{shape:SourceSchema$},InputParallelism:{shape:InputParallelism$},InputStartingPositionConfiguration:{shape:InputStartingPositionConfiguration$}}}
+const ApplicationDetailInputDescriptions$: S.ListShape = {type:"list",name:"ApplicationDetailInputDescriptions",member:{shape:InputDescription$}}
+const KinesisStreamsOutputDescription$: S.StructureShape = {type:"structure",name:"KinesisStreamsOutputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
+const KinesisFirehoseOutputDescription$: S.StructureShape = {type:"structure",name:"KinesisFirehoseOutputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
+const LambdaOutputDescription$: S.StructureShape = {type:"structure",name:"LambdaOutputDescription",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$}}}
+const OutputDescription$: S.StructureShape = {type:"structure",name:"OutputDescription",members:{OutputId:{shape:string$},Name:{shape:string$},KinesisStreamsOutputDescription:{shape:KinesisStreamsOutputDescription$},KinesisFirehoseOutputDescription:{shape:KinesisFirehoseOutputDescription$},LambdaOutputDescription:{shape:LambdaOutputDescription$},DestinationSchema:{shape:DestinationSchema$}}}
+const ApplicationDetailOutputDescriptions$: S.ListShape = {type:"list",name:"ApplicationDetailOutputDescriptions",member:{shape:OutputDescription$}}
+const S3ReferenceDataSourceDescription$: S.StructureShape = {type:"structure",name:"S3ReferenceDataSourceDescription",members:{BucketARN:{shape:string$},FileKey:{shape:string$},ReferenceRoleARN:{shape:string$}},required:["BucketARN","FileKey","ReferenceRoleARN"]}
+const ReferenceDataSourceDescription$: S.StructureShape = {type:"structure",name:"ReferenceDataSourceDescription",members:{ReferenceId:{shape:string$},TableName:{shape:string$},S3ReferenceDataSourceDescription:{shape:S3ReferenceDataSourceDescription$},ReferenceSchema:{shape:SourceSchema$}},required:["ReferenceId","TableName","S3ReferenceDataSourceDescription"]}
+const ApplicationDetailReferenceDataSourceDescriptions$: S.ListShape = {type:"list",name:"ApplicationDetailReferenceDataSourceDescriptions",member:{shape:ReferenceDataSourceDescription$}}
+const CloudWatchLoggingOptionDescription$: S.StructureShape = {type:"structure",name:"CloudWatchLoggingOptionDescription",members:{CloudWatchLoggingOptionId:{shape:string$},LogStreamARN:{shape:string$},RoleARN:{shape:string$}},required:["LogStreamARN","RoleARN"]}
+const ApplicationDetailCloudWatchLoggingOptionDescriptions$: S.ListShape = {type:"list",name:"ApplicationDetailCloudWatchLoggingOptionDescriptions",member:{shape:CloudWatchLoggingOptionDescription$}}
+const ApplicationDetail$: S.StructureShape = {type:"structure",name:"ApplicationDetail",members:{ApplicationName:{shape:string$},ApplicationDescription:{shape:string$},ApplicationARN:{shape:string$},ApplicationStatus:{shape:string$},CreateTimestamp:{shape:timestamp$},LastUpdateTimestamp:{shape:timestamp$},InputDescriptions:{shape:ApplicationDetailInputDescriptions$},OutputDescriptions:{shape:ApplicationDetailOutputDescriptions$},ReferenceDataSourceDescriptions:{shape:ApplicationDetailReferenceDataSourceDescriptions$},CloudWatchLoggingOptionDescriptions:{shape:ApplicationDetailCloudWatchLoggingOptionDescriptions$},ApplicationCode:{shape:string$},ApplicationVersionId:{shape:long$}},required:["ApplicationName","ApplicationARN","ApplicationStatus","ApplicationVersionId"]}
+const DescribeApplicationResponse$: S.StructureShape = {type:"structure",name:"DescribeApplicationResponse",members:{ApplicationDetail:{shape:ApplicationDetail$}},required:["ApplicationDetail"]}
+const S3Configuration$: S.StructureShape = {type:"structure",name:"S3Configuration",members:{RoleARN:{shape:string$},BucketARN:{shape:string$},FileKey:{shape:string$}},required:["RoleARN","BucketARN","FileKey"]}
+const DiscoverInputSchemaRequest$: S.StructureShape = {type:"structure",name:"DiscoverInputSchemaRequest",members:{ResourceARN:{shape:string$},RoleARN:{shape:string$},InputStartingPositionConfiguration:{shape:InputStartingPositionConfiguration$},S3Configuration:{shape:S3Configuration$},InputProcessingConfiguration:{shape:InputProcessingConfiguration$}}}
+const DiscoverInputSchemaResponseParsedInputRecordsMember$: S.ListShape = {type:"list",name:"DiscoverInputSchemaResponseParsedInputRecordsMember",member:{shape:string$}}
+const DiscoverInputSchemaResponseParsedInputRecords$: S.ListShape = {type:"list",name:"DiscoverInputSchemaResponseParsedInputRecords",member:{shape:DiscoverInputSchemaResponseParsedInputRecordsMember$}}
+const DiscoverInputSchemaResponseProcessedInputRecords$: S.ListShape = {type:"list",name:"DiscoverInputSchemaResponseProcessedInputRecords",member:{shape:string$}}
+const DiscoverInputSchemaResponseRawInputRecords$: S.ListShape = {type:"list",name:"DiscoverInputSchemaResponseRawInputRecords",member:{shape:string$}}
+const DiscoverInputSchemaResponse$: S.StructureShape = {type:"structure",name:"DiscoverInputSchemaResponse",members:{InputSchema:{shape:SourceSchema$},ParsedInputRecords:{shape:DiscoverInputSchemaResponseParsedInputRecords$},ProcessedInputRecords:{shape:DiscoverInputSchemaResponseProcessedInputRecords$},RawInputRecords:{shape:DiscoverInputSchemaResponseRawInputRecords$}}}
 const ListApplicationsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationsRequest",members:{Limit:{shape:integer$},ExclusiveStartApplicationName:{shape:string$}}}
-const ListApplicationsOutputApplicationSummaries$: S.ListShape = {type:"list",name:"ListApplicationsOutputApplicationSummaries",member:{shape:CreateApplicationOutputApplicationSummary$}}
-const ListApplicationsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationsOutput",members:{ApplicationSummaries:{shape:ListApplicationsOutputApplicationSummaries$},HasMoreApplications:{shape:boolean$}},required:["ApplicationSummaries","HasMoreApplications"]}
+const ListApplicationsResponseApplicationSummaries$: S.ListShape = {type:"list",name:"ListApplicationsResponseApplicationSummaries",member:{shape:ApplicationSummary$}}
+const ListApplicationsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationsResponse",members:{ApplicationSummaries:{shape:ListApplicationsResponseApplicationSummaries$},HasMoreApplications:{shape:boolean$}},required:["ApplicationSummaries","HasMoreApplications"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceARN:{shape:string$}},required:["ResourceARN"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateApplicationRequestTags$}}}
-const StartApplicationRequestInputConfigurationsMember$: S.StructureShape = {type:"structure",name:"StartApplicationRequestInputConfigurationsMember",members:{Id:{shape:string$},InputStartingPositionConfiguration:{shape:DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfiguration$}},required:["Id","InputStartingPositionConfiguration"]}
-const StartApplicationRequestInputConfigurations$: S.ListShape = {type:"list",name:"StartApplicationRequestInputConfigurations",member:{shape:StartApplicationRequestInputConfigurationsMember$}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateApplicationRequestTags$}}}
+const InputConfiguration$: S.StructureShape = {type:"structure",name:"InputConfiguration",members:{Id:{shape:string$},InputStartingPositionConfiguration:{shape:InputStartingPositionConfiguration$}},required:["Id","InputStartingPositionConfiguration"]}
+const StartApplicationRequestInputConfigurations$: S.ListShape = {type:"list",name:"StartApplicationRequestInputConfigurations",member:{shape:InputConfiguration$}}
 const StartApplicationRequest$: S.StructureShape = {type:"structure",name:"StartApplicationRequest",members:{ApplicationName:{shape:string$},InputConfigurations:{shape:StartApplicationRequestInputConfigurations$}},required:["ApplicationName","InputConfigurations"]}
-const StartApplicationOutput$: S.StructureShape = {type:"structure",name:"StartApplicationOutput",members:{}}
+const StartApplicationResponse$: S.StructureShape = {type:"structure",name:"StartApplicationResponse",members:{}}
 const StopApplicationRequest$: S.StructureShape = {type:"structure",name:"StopApplicationRequest",members:{ApplicationName:{shape:string$}},required:["ApplicationName"]}
-const StopApplicationOutput$: S.StructureShape = {type:"structure",name:"StopApplicationOutput",members:{}}
+const StopApplicationResponse$: S.StructureShape = {type:"structure",name:"StopApplicationResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceARN:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}},required:["ResourceARN","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceARN:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceARN","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdateInputLambdaProcessorUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdateInputLambdaProcessorUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
-const UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdate",members:{InputLambdaProcessorUpdate:{shape:UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdateInputLambdaProcessorUpdate$}},required:["InputLambdaProcessorUpdate"]}
-const UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisStreamsInputUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisStreamsInputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
-const UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisFirehoseInputUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisFirehoseInputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
-const UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputSchemaUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputSchemaUpdate",members:{RecordFormatUpdate:{shape:AddApplicationInputRequestInputInputSchemaRecordFormat$},RecordEncodingUpdate:{shape:string$},RecordColumnUpdates:{shape:AddApplicationInputRequestInputInputSchemaRecordColumns$}}}
-const UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputParallelismUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputParallelismUpdate",members:{CountUpdate:{shape:integer$}}}
-const UpdateApplicationRequestApplicationUpdateInputUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateInputUpdatesMember",members:{InputId:{shape:string$},NamePrefixUpdate:{shape:string$},InputProcessingConfigurationUpdate:{shape:UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdate$},KinesisStreamsInputUpdate:{shape:UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisStreamsInputUpdate$},KinesisFirehoseInputUpdate:{shape:UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisFirehoseInputUpdate$},InputSchemaUpdate:{shape:UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputSchemaUpdate$},InputParallelismUpdate:{shape:UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputParallelismUpdate$}},required:["InputId"]}
-const UpdateApplicationRequestApplicationUpdateInputUpdates$: S.ListShape = {type:"list",name:"UpdateApplicationRequestApplicationUpdateInputUpdates",member:{shape:UpdateApplicationRequestApplicationUpdateInputUpdatesMember$}}
-const UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisStreamsOutputUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisStreamsOutputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
-const UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisFirehoseOutputUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisFirehoseOutputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
-const UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberLambdaOutputUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberLambdaOutputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
-const UpdateApplicationRequestApplicationUpdateOutputUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateOutputUpdatesMember",members:{OutputId:{shape:string$},NameUpdate:{shape:string$},KinesisStreamsOutputUpdate:{shape:UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisStreamsOutputUpdate$},KinesisFirehoseOutputUpdate:{shape:UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisFirehoseOutputUpdate$},LambdaOutputUpdate:{shape:UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberLambdaOutputUpdate$},DestinationSchemaUpdate:{shape:AddApplicationOutputRequestOutputDestinationSchema$}},required:["OutputId"]}
-const UpdateApplicationRequestApplicationUpdateOutputUpdates$: S.ListShape = {type:"list",name:"UpdateApplicationRequestApplicationUpdateOutputUpdates",member:{shape:UpdateApplicationRequestApplicationUpdateOutputUpdatesMember$}}
-const UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMemberS3ReferenceDataSourceUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMemberS3ReferenceDataSourceUpdate",members:{BucketARNUpdate:{shape:string$},FileKeyUpdate:{shape:string$},ReferenceRoleARNUpdate:{shape:string$}}}
-const UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMember",members:{ReferenceId:{shape:string$},TableNameUpdate:{shape:string$},S3ReferenceDataSourceUpdate:{shape:UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMemberS3ReferenceDataSourceUpdate$},ReferenceSchemaUpdate:{shape:AddApplicationInputRequestInputInputSchema$}},required:["ReferenceId"]}
-const UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdates$: S.ListShape = {type:"list",name:"UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdates",member:{shape:UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMember$}}
-const UpdateApplicationRequestApplicationUpdateCloudWatchLoggingOptionUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdateCloudWatchLoggingOptionUpdatesMember",members:{CloudWatchLoggingOptionId:{shape:string$},LogStreamARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}},required:["CloudWatchLoggingOptionId"]}
-const UpdateApplicationRequestApplicationUpdateCloudWatchLoggingOptionUpdates$: S.ListShape = {type:"list",name:"UpdateApplicationRequestApplicationUpdateCloudWatchLoggingOptionUpdates",member:{shape:UpdateApplicationRequestApplicationUpdateCloudWatchLoggingOptionUpdatesMember$}}
-const UpdateApplicationRequestApplicationUpdate$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequestApplicationUpdate",members:{InputUpdates:{shape:UpdateApplicationRequestApplicationUpdateInputUpdates$},ApplicationCodeUpdate:{shape:string$},OutputUpdates:{shape:UpdateApplicationRequestApplicationUpdateOutputUpdates$},ReferenceDataSourceUpdates:{shape:UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdates$},CloudWatchLoggingOptionUpdates:{shape:UpdateApplicationRequestApplicationUpdateCloudWatchLoggingOptionUpdates$}}}
-const UpdateApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},ApplicationUpdate:{shape:UpdateApplicationRequestApplicationUpdate$}},required:["ApplicationName","CurrentApplicationVersionId","ApplicationUpdate"]}
-const UpdateApplicationOutput$: S.StructureShape = {type:"structure",name:"UpdateApplicationOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const InputLambdaProcessorUpdate$: S.StructureShape = {type:"structure",name:"InputLambdaProcessorUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
+const InputProcessingConfigurationUpdate$: S.StructureShape = {type:"structure",name:"InputProcessingConfigurationUpdate",members:{InputLambdaProcessorUpdate:{shape:InputLambdaProcessorUpdate$}},required:["InputLambdaProcessorUpdate"]}
+const KinesisStreamsInputUpdate$: S.StructureShape = {type:"structure",name:"KinesisStreamsInputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
+const KinesisFirehoseInputUpdate$: S.StructureShape = {type:"structure",name:"KinesisFirehoseInputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
+const InputSchemaUpdate$: S.StructureShape = {type:"structure",name:"InputSchemaUpdate",members:{RecordFormatUpdate:{shape:RecordFormat$},RecordEncodingUpdate:{shape:string$},RecordColumnUpdates:{shape:SourceSchemaRecordColumns$}}}
+const InputParallelismUpdate$: S.StructureShape = {type:"structure",name:"InputParallelismUpdate",members:{CountUpdate:{shape:integer$}}}
+const InputUpdate$: S.StructureShape = {type:"structure",name:"InputUpdate",members:{InputId:{shape:string$},NamePrefixUpdate:{shape:string$},InputProcessingConfigurationUpdate:{shape:InputProcessingConfigurationUpdate$},KinesisStreamsInputUpdate:{shape:KinesisStreamsInputUpdate$},KinesisFirehoseInputUpdate:{shape:KinesisFirehoseInputUpdate$},InputSchemaUpdate:{shape:InputSchemaUpdate$},InputParallelismUpdate:{shape:InputParallelismUpdate$}},required:["InputId"]}
+const ApplicationUpdateInputUpdates$: S.ListShape = {type:"list",name:"ApplicationUpdateInputUpdates",member:{shape:InputUpdate$}}
+const KinesisStreamsOutputUpdate$: S.StructureShape = {type:"structure",name:"KinesisStreamsOutputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
+const KinesisFirehoseOutputUpdate$: S.StructureShape = {type:"structure",name:"KinesisFirehoseOutputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
+const LambdaOutputUpdate$: S.StructureShape = {type:"structure",name:"LambdaOutputUpdate",members:{ResourceARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}}}
+const OutputUpdate$: S.StructureShape = {type:"structure",name:"OutputUpdate",members:{OutputId:{shape:string$},NameUpdate:{shape:string$},KinesisStreamsOutputUpdate:{shape:KinesisStreamsOutputUpdate$},KinesisFirehoseOutputUpdate:{shape:KinesisFirehoseOutputUpdate$},LambdaOutputUpdate:{shape:LambdaOutputUpdate$},DestinationSchemaUpdate:{shape:DestinationSchema$}},required:["OutputId"]}
+const ApplicationUpdateOutputUpdates$: S.ListShape = {type:"list",name:"ApplicationUpdateOutputUpdates",member:{shape:OutputUpdate$}}
+const S3ReferenceDataSourceUpdate$: S.StructureShape = {type:"structure",name:"S3ReferenceDataSourceUpdate",members:{BucketARNUpdate:{shape:string$},FileKeyUpdate:{shape:string$},ReferenceRoleARNUpdate:{shape:string$}}}
+const ReferenceDataSourceUpdate$: S.StructureShape = {type:"structure",name:"ReferenceDataSourceUpdate",members:{ReferenceId:{shape:string$},TableNameUpdate:{shape:string$},S3ReferenceDataSourceUpdate:{shape:S3ReferenceDataSourceUpdate$},ReferenceSchemaUpdate:{shape:SourceSchema$}},required:["ReferenceId"]}
+const ApplicationUpdateReferenceDataSourceUpdates$: S.ListShape = {type:"list",name:"ApplicationUpdateReferenceDataSourceUpdates",member:{shape:ReferenceDataSourceUpdate$}}
+const CloudWatchLoggingOptionUpdate$: S.StructureShape = {type:"structure",name:"CloudWatchLoggingOptionUpdate",members:{CloudWatchLoggingOptionId:{shape:string$},LogStreamARNUpdate:{shape:string$},RoleARNUpdate:{shape:string$}},required:["CloudWatchLoggingOptionId"]}
+const ApplicationUpdateCloudWatchLoggingOptionUpdates$: S.ListShape = {type:"list",name:"ApplicationUpdateCloudWatchLoggingOptionUpdates",member:{shape:CloudWatchLoggingOptionUpdate$}}
+const ApplicationUpdate$: S.StructureShape = {type:"structure",name:"ApplicationUpdate",members:{InputUpdates:{shape:ApplicationUpdateInputUpdates$},ApplicationCodeUpdate:{shape:string$},OutputUpdates:{shape:ApplicationUpdateOutputUpdates$},ReferenceDataSourceUpdates:{shape:ApplicationUpdateReferenceDataSourceUpdates$},CloudWatchLoggingOptionUpdates:{shape:ApplicationUpdateCloudWatchLoggingOptionUpdates$}}}
+const UpdateApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequest",members:{ApplicationName:{shape:string$},CurrentApplicationVersionId:{shape:long$},ApplicationUpdate:{shape:ApplicationUpdate$}},required:["ApplicationName","CurrentApplicationVersionId","ApplicationUpdate"]}
+const UpdateApplicationResponse$: S.StructureShape = {type:"structure",name:"UpdateApplicationResponse",members:{}}
+const CodeValidationException$: S.StructureShape = {type:"structure",name:"CodeValidationException",members:{},exception:true,error:{senderFault:true}}
+const ConcurrentModificationException$: S.StructureShape = {type:"structure",name:"ConcurrentModificationException",members:{},exception:true,error:{senderFault:true}}
+const InvalidApplicationConfigurationException$: S.StructureShape = {type:"structure",name:"InvalidApplicationConfigurationException",members:{},exception:true,error:{senderFault:true}}
+const InvalidArgumentException$: S.StructureShape = {type:"structure",name:"InvalidArgumentException",members:{},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const ResourceInUseException$: S.StructureShape = {type:"structure",name:"ResourceInUseException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ResourceProvisionedThroughputExceededException$: S.StructureShape = {type:"structure",name:"ResourceProvisionedThroughputExceededException",members:{},exception:true,error:{senderFault:true}}
+const ServiceUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceUnavailableException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const TooManyTagsException$: S.StructureShape = {type:"structure",name:"TooManyTagsException",members:{},exception:true,error:{senderFault:true}}
+const UnableToDetectSchemaExceptionRawInputRecords$: S.ListShape = {type:"list",name:"UnableToDetectSchemaExceptionRawInputRecords",member:{shape:string$}}
+const UnableToDetectSchemaExceptionProcessedInputRecords$: S.ListShape = {type:"list",name:"UnableToDetectSchemaExceptionProcessedInputRecords",member:{shape:string$}}
+const UnableToDetectSchemaException$: S.StructureShape = {type:"structure",name:"UnableToDetectSchemaException",members:{RawInputRecords:{shape:UnableToDetectSchemaExceptionRawInputRecords$},ProcessedInputRecords:{shape:UnableToDetectSchemaExceptionProcessedInputRecords$}},exception:true,error:{senderFault:true}}
+const UnsupportedOperationException$: S.StructureShape = {type:"structure",name:"UnsupportedOperationException",members:{},exception:true,error:{senderFault:true}}
+
+export type ApplicationStatus = "DELETING" | "READY" | "RUNNING" | "STARTING" | "STOPPING" | "UPDATING" | (string & {})
+
+export type InputStartingPosition = "LAST_STOPPED_POINT" | "NOW" | "TRIM_HORIZON" | (string & {})
+
+export type RecordFormatType = "CSV" | "JSON" | (string & {})
 
 export interface AddApplicationCloudWatchLoggingOptionRequest {
   readonly ApplicationName: string
   readonly CurrentApplicationVersionId: number | bigint
-  readonly CloudWatchLoggingOption: AddApplicationCloudWatchLoggingOptionRequestCloudWatchLoggingOption
+  readonly CloudWatchLoggingOption: CloudWatchLoggingOption
 }
 
-export interface AddApplicationCloudWatchLoggingOptionRequestCloudWatchLoggingOption {
+export interface CloudWatchLoggingOption {
   readonly LogStreamARN: string
   readonly RoleARN: string
 }
 
-export type AddApplicationCloudWatchLoggingOptionOutput = {}
+export type AddApplicationCloudWatchLoggingOptionResponse = {}
 
 export interface AddApplicationInputRequest {
   readonly ApplicationName: string
   readonly CurrentApplicationVersionId: number | bigint
-  readonly Input: AddApplicationInputRequestInput
+  readonly Input: Input
 }
 
-export interface AddApplicationInputRequestInput {
+export interface Input {
   readonly NamePrefix: string
-  readonly InputProcessingConfiguration?: AddApplicationInputRequestInputInputProcessingConfiguration | undefined
-  readonly KinesisStreamsInput?: AddApplicationInputRequestInputKinesisStreamsInput | undefined
-  readonly KinesisFirehoseInput?: AddApplicationInputRequestInputKinesisFirehoseInput | undefined
-  readonly InputParallelism?: AddApplicationInputRequestInputInputParallelism | undefined
-  readonly InputSchema: AddApplicationInputRequestInputInputSchema
+  readonly InputProcessingConfiguration?: InputProcessingConfiguration | undefined
+  readonly KinesisStreamsInput?: KinesisStreamsInput | undefined
+  readonly KinesisFirehoseInput?: KinesisFirehoseInput | undefined
+  readonly InputParallelism?: InputParallelism | undefined
+  readonly InputSchema: SourceSchema
 }
 
-export interface AddApplicationInputRequestInputInputProcessingConfiguration {
-  readonly InputLambdaProcessor: AddApplicationInputRequestInputInputProcessingConfigurationInputLambdaProcessor
+export interface InputProcessingConfiguration {
+  readonly InputLambdaProcessor: InputLambdaProcessor
 }
 
-export interface AddApplicationInputRequestInputInputProcessingConfigurationInputLambdaProcessor {
+export interface InputLambdaProcessor {
   readonly ResourceARN: string
   readonly RoleARN: string
 }
 
-export interface AddApplicationInputRequestInputKinesisStreamsInput {
+export interface KinesisStreamsInput {
   readonly ResourceARN: string
   readonly RoleARN: string
 }
 
-export interface AddApplicationInputRequestInputKinesisFirehoseInput {
+export interface KinesisFirehoseInput {
   readonly ResourceARN: string
   readonly RoleARN: string
 }
 
-export interface AddApplicationInputRequestInputInputParallelism {
+export interface InputParallelism {
   readonly Count?: number | undefined
 }
 
-export interface AddApplicationInputRequestInputInputParallelismOutput {
+export interface InputParallelismOutput {
   readonly Count?: number
 }
 
-export interface AddApplicationInputRequestInputInputSchema {
-  readonly RecordFormat: AddApplicationInputRequestInputInputSchemaRecordFormat
+export interface SourceSchema {
+  readonly RecordFormat: RecordFormat
   readonly RecordEncoding?: string | undefined
-  readonly RecordColumns: ReadonlyArray<AddApplicationInputRequestInputInputSchemaRecordColumnsMember>
+  readonly RecordColumns: ReadonlyArray<RecordColumn>
 }
 
-export interface AddApplicationInputRequestInputInputSchemaOutput {
-  readonly RecordFormat?: AddApplicationInputRequestInputInputSchemaRecordFormatOutput
+export interface SourceSchemaOutput {
+  readonly RecordFormat?: RecordFormatOutput
   readonly RecordEncoding?: string
-  readonly RecordColumns?: ReadonlyArray<AddApplicationInputRequestInputInputSchemaRecordColumnsMemberOutput>
+  readonly RecordColumns?: ReadonlyArray<RecordColumnOutput>
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordFormat {
-  readonly RecordFormatType: string
-  readonly MappingParameters?: AddApplicationInputRequestInputInputSchemaRecordFormatMappingParameters | undefined
+export interface RecordFormat {
+  readonly RecordFormatType: RecordFormatType
+  readonly MappingParameters?: MappingParameters | undefined
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordFormatOutput {
-  readonly RecordFormatType?: string
-  readonly MappingParameters?: AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersOutput
+export interface RecordFormatOutput {
+  readonly RecordFormatType?: RecordFormatType
+  readonly MappingParameters?: MappingParametersOutput
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordFormatMappingParameters {
-  readonly JSONMappingParameters?: AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersJSONMappingParameters | undefined
-  readonly CSVMappingParameters?: AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersCSVMappingParameters | undefined
+export interface MappingParameters {
+  readonly JSONMappingParameters?: JSONMappingParameters | undefined
+  readonly CSVMappingParameters?: CSVMappingParameters | undefined
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersOutput {
-  readonly JSONMappingParameters?: AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersJSONMappingParametersOutput
-  readonly CSVMappingParameters?: AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersCSVMappingParametersOutput
+export interface MappingParametersOutput {
+  readonly JSONMappingParameters?: JSONMappingParametersOutput
+  readonly CSVMappingParameters?: CSVMappingParametersOutput
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersJSONMappingParameters {
+export interface JSONMappingParameters {
   readonly RecordRowPath: string
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersJSONMappingParametersOutput {
+export interface JSONMappingParametersOutput {
   readonly RecordRowPath?: string
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersCSVMappingParameters {
+export interface CSVMappingParameters {
   readonly RecordRowDelimiter: string
   readonly RecordColumnDelimiter: string
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordFormatMappingParametersCSVMappingParametersOutput {
+export interface CSVMappingParametersOutput {
   readonly RecordRowDelimiter?: string
   readonly RecordColumnDelimiter?: string
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordColumnsMember {
+export interface RecordColumn {
   readonly Name: string
   readonly Mapping?: string | undefined
   readonly SqlType: string
 }
 
-export interface AddApplicationInputRequestInputInputSchemaRecordColumnsMemberOutput {
+export interface RecordColumnOutput {
   readonly Name?: string
   readonly Mapping?: string
   readonly SqlType?: string
 }
 
-export type AddApplicationInputOutput = {}
+export type AddApplicationInputResponse = {}
 
 export interface AddApplicationInputProcessingConfigurationRequest {
   readonly ApplicationName: string
   readonly CurrentApplicationVersionId: number | bigint
   readonly InputId: string
-  readonly InputProcessingConfiguration: AddApplicationInputRequestInputInputProcessingConfiguration
+  readonly InputProcessingConfiguration: InputProcessingConfiguration
 }
 
-export type AddApplicationInputProcessingConfigurationOutput = {}
+export type AddApplicationInputProcessingConfigurationResponse = {}
 
 export interface AddApplicationOutputRequest {
   readonly ApplicationName: string
   readonly CurrentApplicationVersionId: number | bigint
-  readonly Output: AddApplicationOutputRequestOutput
+  readonly Output: Output
 }
 
-export interface AddApplicationOutputRequestOutput {
+export interface Output {
   readonly Name: string
-  readonly KinesisStreamsOutput?: AddApplicationOutputRequestOutputKinesisStreamsOutput | undefined
-  readonly KinesisFirehoseOutput?: AddApplicationOutputRequestOutputKinesisFirehoseOutput | undefined
-  readonly LambdaOutput?: AddApplicationOutputRequestOutputLambdaOutput | undefined
-  readonly DestinationSchema: AddApplicationOutputRequestOutputDestinationSchema
+  readonly KinesisStreamsOutput?: KinesisStreamsOutput | undefined
+  readonly KinesisFirehoseOutput?: KinesisFirehoseOutput | undefined
+  readonly LambdaOutput?: LambdaOutput | undefined
+  readonly DestinationSchema: DestinationSchema
 }
 
-export interface AddApplicationOutputRequestOutputKinesisStreamsOutput {
+export interface KinesisStreamsOutput {
   readonly ResourceARN: string
   readonly RoleARN: string
 }
 
-export interface AddApplicationOutputRequestOutputKinesisFirehoseOutput {
+export interface KinesisFirehoseOutput {
   readonly ResourceARN: string
   readonly RoleARN: string
 }
 
-export interface AddApplicationOutputRequestOutputLambdaOutput {
+export interface LambdaOutput {
   readonly ResourceARN: string
   readonly RoleARN: string
 }
 
-export interface AddApplicationOutputRequestOutputDestinationSchema {
-  readonly RecordFormatType: string
+export interface DestinationSchema {
+  readonly RecordFormatType: RecordFormatType
 }
 
-export interface AddApplicationOutputRequestOutputDestinationSchemaOutput {
-  readonly RecordFormatType?: string
+export interface DestinationSchemaOutput {
+  readonly RecordFormatType?: RecordFormatType
 }
 
-export type AddApplicationOutputOutput = {}
+export type AddApplicationOutputResponse = {}
 
 export interface AddApplicationReferenceDataSourceRequest {
   readonly ApplicationName: string
   readonly CurrentApplicationVersionId: number | bigint
-  readonly ReferenceDataSource: AddApplicationReferenceDataSourceRequestReferenceDataSource
+  readonly ReferenceDataSource: ReferenceDataSource
 }
 
-export interface AddApplicationReferenceDataSourceRequestReferenceDataSource {
+export interface ReferenceDataSource {
   readonly TableName: string
-  readonly S3ReferenceDataSource?: AddApplicationReferenceDataSourceRequestReferenceDataSourceS3ReferenceDataSource | undefined
-  readonly ReferenceSchema: AddApplicationInputRequestInputInputSchema
+  readonly S3ReferenceDataSource?: S3ReferenceDataSource | undefined
+  readonly ReferenceSchema: SourceSchema
 }
 
-export interface AddApplicationReferenceDataSourceRequestReferenceDataSourceS3ReferenceDataSource {
+export interface S3ReferenceDataSource {
   readonly BucketARN: string
   readonly FileKey: string
   readonly ReferenceRoleARN: string
 }
 
-export type AddApplicationReferenceDataSourceOutput = {}
+export type AddApplicationReferenceDataSourceResponse = {}
 
 export interface CreateApplicationRequest {
   readonly ApplicationName: string
   readonly ApplicationDescription?: string | undefined
-  readonly Inputs?: ReadonlyArray<AddApplicationInputRequestInput> | undefined
-  readonly Outputs?: ReadonlyArray<AddApplicationOutputRequestOutput> | undefined
-  readonly CloudWatchLoggingOptions?: ReadonlyArray<AddApplicationCloudWatchLoggingOptionRequestCloudWatchLoggingOption> | undefined
+  readonly Inputs?: ReadonlyArray<Input> | undefined
+  readonly Outputs?: ReadonlyArray<Output> | undefined
+  readonly CloudWatchLoggingOptions?: ReadonlyArray<CloudWatchLoggingOption> | undefined
   readonly ApplicationCode?: string | undefined
-  readonly Tags?: ReadonlyArray<CreateApplicationRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateApplicationRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value?: string | undefined
 }
 
-export interface CreateApplicationRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateApplicationOutput {
-  readonly ApplicationSummary?: CreateApplicationOutputApplicationSummary
+export interface CreateApplicationResponse {
+  readonly ApplicationSummary?: ApplicationSummary
 }
 
-export interface CreateApplicationOutputApplicationSummary {
+export interface ApplicationSummary {
   readonly ApplicationName?: string
   readonly ApplicationARN?: string
-  readonly ApplicationStatus?: string
+  readonly ApplicationStatus?: ApplicationStatus
 }
 
 export interface DeleteApplicationRequest {
@@ -362,7 +383,7 @@ export interface DeleteApplicationRequest {
   readonly CreateTimestamp: Date
 }
 
-export type DeleteApplicationOutput = {}
+export type DeleteApplicationResponse = {}
 
 export interface DeleteApplicationCloudWatchLoggingOptionRequest {
   readonly ApplicationName: string
@@ -370,7 +391,7 @@ export interface DeleteApplicationCloudWatchLoggingOptionRequest {
   readonly CloudWatchLoggingOptionId: string
 }
 
-export type DeleteApplicationCloudWatchLoggingOptionOutput = {}
+export type DeleteApplicationCloudWatchLoggingOptionResponse = {}
 
 export interface DeleteApplicationInputProcessingConfigurationRequest {
   readonly ApplicationName: string
@@ -378,7 +399,7 @@ export interface DeleteApplicationInputProcessingConfigurationRequest {
   readonly InputId: string
 }
 
-export type DeleteApplicationInputProcessingConfigurationOutput = {}
+export type DeleteApplicationInputProcessingConfigurationResponse = {}
 
 export interface DeleteApplicationOutputRequest {
   readonly ApplicationName: string
@@ -386,7 +407,7 @@ export interface DeleteApplicationOutputRequest {
   readonly OutputId: string
 }
 
-export type DeleteApplicationOutputOutput = {}
+export type DeleteApplicationOutputResponse = {}
 
 export interface DeleteApplicationReferenceDataSourceRequest {
   readonly ApplicationName: string
@@ -394,108 +415,108 @@ export interface DeleteApplicationReferenceDataSourceRequest {
   readonly ReferenceId: string
 }
 
-export type DeleteApplicationReferenceDataSourceOutput = {}
+export type DeleteApplicationReferenceDataSourceResponse = {}
 
 export interface DescribeApplicationRequest {
   readonly ApplicationName: string
 }
 
-export interface DescribeApplicationOutput {
-  readonly ApplicationDetail?: DescribeApplicationOutputApplicationDetail
+export interface DescribeApplicationResponse {
+  readonly ApplicationDetail?: ApplicationDetail
 }
 
-export interface DescribeApplicationOutputApplicationDetail {
+export interface ApplicationDetail {
   readonly ApplicationName?: string
   readonly ApplicationDescription?: string
   readonly ApplicationARN?: string
-  readonly ApplicationStatus?: string
+  readonly ApplicationStatus?: ApplicationStatus
   readonly CreateTimestamp?: Date
   readonly LastUpdateTimestamp?: Date
-  readonly InputDescriptions?: ReadonlyArray<DescribeApplicationOutputApplicationDetailInputDescriptionsMember>
-  readonly OutputDescriptions?: ReadonlyArray<DescribeApplicationOutputApplicationDetailOutputDescriptionsMember>
-  readonly ReferenceDataSourceDescriptions?: ReadonlyArray<DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMember>
-  readonly CloudWatchLoggingOptionDescriptions?: ReadonlyArray<DescribeApplicationOutputApplicationDetailCloudWatchLoggingOptionDescriptionsMember>
+  readonly InputDescriptions?: ReadonlyArray<InputDescription>
+  readonly OutputDescriptions?: ReadonlyArray<OutputDescription>
+  readonly ReferenceDataSourceDescriptions?: ReadonlyArray<ReferenceDataSourceDescription>
+  readonly CloudWatchLoggingOptionDescriptions?: ReadonlyArray<CloudWatchLoggingOptionDescription>
   readonly ApplicationCode?: string
   readonly ApplicationVersionId?: number
 }
 
-export interface DescribeApplicationOutputApplicationDetailInputDescriptionsMember {
+export interface InputDescription {
   readonly InputId?: string
   readonly NamePrefix?: string
   readonly InAppStreamNames?: ReadonlyArray<string>
-  readonly InputProcessingConfigurationDescription?: DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescription
-  readonly KinesisStreamsInputDescription?: DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisStreamsInputDescription
-  readonly KinesisFirehoseInputDescription?: DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisFirehoseInputDescription
-  readonly InputSchema?: AddApplicationInputRequestInputInputSchemaOutput
-  readonly InputParallelism?: AddApplicationInputRequestInputInputParallelismOutput
-  readonly InputStartingPositionConfiguration?: DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfigurationOutput
+  readonly InputProcessingConfigurationDescription?: InputProcessingConfigurationDescription
+  readonly KinesisStreamsInputDescription?: KinesisStreamsInputDescription
+  readonly KinesisFirehoseInputDescription?: KinesisFirehoseInputDescription
+  readonly InputSchema?: SourceSchemaOutput
+  readonly InputParallelism?: InputParallelismOutput
+  readonly InputStartingPositionConfiguration?: InputStartingPositionConfigurationOutput
 }
 
-export interface DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescription {
-  readonly InputLambdaProcessorDescription?: DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescriptionInputLambdaProcessorDescription
+export interface InputProcessingConfigurationDescription {
+  readonly InputLambdaProcessorDescription?: InputLambdaProcessorDescription
 }
 
-export interface DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputProcessingConfigurationDescriptionInputLambdaProcessorDescription {
+export interface InputLambdaProcessorDescription {
   readonly ResourceARN?: string
   readonly RoleARN?: string
 }
 
-export interface DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisStreamsInputDescription {
+export interface KinesisStreamsInputDescription {
   readonly ResourceARN?: string
   readonly RoleARN?: string
 }
 
-export interface DescribeApplicationOutputApplicationDetailInputDescriptionsMemberKinesisFirehoseInputDescription {
+export interface KinesisFirehoseInputDescription {
   readonly ResourceARN?: string
   readonly RoleARN?: string
 }
 
-export interface DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfiguration {
-  readonly InputStartingPosition?: string | undefined
+export interface InputStartingPositionConfiguration {
+  readonly InputStartingPosition?: InputStartingPosition | undefined
 }
 
-export interface DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfigurationOutput {
-  readonly InputStartingPosition?: string
+export interface InputStartingPositionConfigurationOutput {
+  readonly InputStartingPosition?: InputStartingPosition
 }
 
-export interface DescribeApplicationOutputApplicationDetailOutputDescriptionsMember {
+export interface OutputDescription {
   readonly OutputId?: string
   readonly Name?: string
-  readonly KinesisStreamsOutputDescription?: DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisStreamsOutputDescription
-  readonly KinesisFirehoseOutputDescription?: DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisFirehoseOutputDescription
-  readonly LambdaOutputDescription?: DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberLambdaOutputDescription
-  readonly DestinationSchema?: AddApplicationOutputRequestOutputDestinationSchemaOutput
+  readonly KinesisStreamsOutputDescription?: KinesisStreamsOutputDescription
+  readonly KinesisFirehoseOutputDescription?: KinesisFirehoseOutputDescription
+  readonly LambdaOutputDescription?: LambdaOutputDescription
+  readonly DestinationSchema?: DestinationSchemaOutput
 }
 
-export interface DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisStreamsOutputDescription {
+export interface KinesisStreamsOutputDescription {
   readonly ResourceARN?: string
   readonly RoleARN?: string
 }
 
-export interface DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberKinesisFirehoseOutputDescription {
+export interface KinesisFirehoseOutputDescription {
   readonly ResourceARN?: string
   readonly RoleARN?: string
 }
 
-export interface DescribeApplicationOutputApplicationDetailOutputDescriptionsMemberLambdaOutputDescription {
+export interface LambdaOutputDescription {
   readonly ResourceARN?: string
   readonly RoleARN?: string
 }
 
-export interface DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMember {
+export interface ReferenceDataSourceDescription {
   readonly ReferenceId?: string
   readonly TableName?: string
-  readonly S3ReferenceDataSourceDescription?: DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMemberS3ReferenceDataSourceDescription
-  readonly ReferenceSchema?: AddApplicationInputRequestInputInputSchemaOutput
+  readonly S3ReferenceDataSourceDescription?: S3ReferenceDataSourceDescription
+  readonly ReferenceSchema?: SourceSchemaOutput
 }
 
-export interface DescribeApplicationOutputApplicationDetailReferenceDataSourceDescriptionsMemberS3ReferenceDataSourceDescription {
+export interface S3ReferenceDataSourceDescription {
   readonly BucketARN?: string
   readonly FileKey?: string
   readonly ReferenceRoleARN?: string
 }
 
-export interface DescribeApplicationOutputApplicationDetailCloudWatchLoggingOptionDescriptionsMember {
+export interface CloudWatchLoggingOptionDescription {
   readonly CloudWatchLoggingOptionId?: string
   readonly LogStreamARN?: string
   readonly RoleARN?: string
@@ -504,19 +525,19 @@ export interface DescribeApplicationOutputApplicationDetailCloudWatchLoggingOpti
 export interface DiscoverInputSchemaRequest {
   readonly ResourceARN?: string | undefined
   readonly RoleARN?: string | undefined
-  readonly InputStartingPositionConfiguration?: DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfiguration | undefined
-  readonly S3Configuration?: DiscoverInputSchemaRequestS3Configuration | undefined
-  readonly InputProcessingConfiguration?: AddApplicationInputRequestInputInputProcessingConfiguration | undefined
+  readonly InputStartingPositionConfiguration?: InputStartingPositionConfiguration | undefined
+  readonly S3Configuration?: S3Configuration | undefined
+  readonly InputProcessingConfiguration?: InputProcessingConfiguration | undefined
 }
 
-export interface DiscoverInputSchemaRequestS3Configuration {
+export interface S3Configuration {
   readonly RoleARN: string
   readonly BucketARN: string
   readonly FileKey: string
 }
 
-export interface DiscoverInputSchemaOutput {
-  readonly InputSchema?: AddApplicationInputRequestInputInputSchemaOutput
+export interface DiscoverInputSchemaResponse {
+  readonly InputSchema?: SourceSchemaOutput
   readonly ParsedInputRecords?: ReadonlyArray<ReadonlyArray<string>>
   readonly ProcessedInputRecords?: ReadonlyArray<string>
   readonly RawInputRecords?: ReadonlyArray<string>
@@ -527,8 +548,8 @@ export interface ListApplicationsRequest {
   readonly ExclusiveStartApplicationName?: string | undefined
 }
 
-export interface ListApplicationsOutput {
-  readonly ApplicationSummaries?: ReadonlyArray<CreateApplicationOutputApplicationSummary>
+export interface ListApplicationsResponse {
+  readonly ApplicationSummaries?: ReadonlyArray<ApplicationSummary>
   readonly HasMoreApplications?: boolean
 }
 
@@ -536,216 +557,240 @@ export interface ListTagsForResourceRequest {
   readonly ResourceARN: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateApplicationRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface StartApplicationRequest {
   readonly ApplicationName: string
-  readonly InputConfigurations: ReadonlyArray<StartApplicationRequestInputConfigurationsMember>
+  readonly InputConfigurations: ReadonlyArray<InputConfiguration>
 }
 
-export interface StartApplicationRequestInputConfigurationsMember {
+export interface InputConfiguration {
   readonly Id: string
-  readonly InputStartingPositionConfiguration: DescribeApplicationOutputApplicationDetailInputDescriptionsMemberInputStartingPositionConfiguration
+  readonly InputStartingPositionConfiguration: InputStartingPositionConfiguration
 }
 
-export type StartApplicationOutput = {}
+export type StartApplicationResponse = {}
 
 export interface StopApplicationRequest {
   readonly ApplicationName: string
 }
 
-export type StopApplicationOutput = {}
+export type StopApplicationResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceARN: string
-  readonly Tags: ReadonlyArray<CreateApplicationRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceARN: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateApplicationRequest {
   readonly ApplicationName: string
   readonly CurrentApplicationVersionId: number | bigint
-  readonly ApplicationUpdate: UpdateApplicationRequestApplicationUpdate
+  readonly ApplicationUpdate: ApplicationUpdate
 }
 
-export interface UpdateApplicationRequestApplicationUpdate {
-  readonly InputUpdates?: ReadonlyArray<UpdateApplicationRequestApplicationUpdateInputUpdatesMember> | undefined
+export interface ApplicationUpdate {
+  readonly InputUpdates?: ReadonlyArray<InputUpdate> | undefined
   readonly ApplicationCodeUpdate?: string | undefined
-  readonly OutputUpdates?: ReadonlyArray<UpdateApplicationRequestApplicationUpdateOutputUpdatesMember> | undefined
-  readonly ReferenceDataSourceUpdates?: ReadonlyArray<UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMember> | undefined
-  readonly CloudWatchLoggingOptionUpdates?: ReadonlyArray<UpdateApplicationRequestApplicationUpdateCloudWatchLoggingOptionUpdatesMember> | undefined
+  readonly OutputUpdates?: ReadonlyArray<OutputUpdate> | undefined
+  readonly ReferenceDataSourceUpdates?: ReadonlyArray<ReferenceDataSourceUpdate> | undefined
+  readonly CloudWatchLoggingOptionUpdates?: ReadonlyArray<CloudWatchLoggingOptionUpdate> | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateInputUpdatesMember {
+export interface InputUpdate {
   readonly InputId: string
   readonly NamePrefixUpdate?: string | undefined
-  readonly InputProcessingConfigurationUpdate?: UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdate | undefined
-  readonly KinesisStreamsInputUpdate?: UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisStreamsInputUpdate | undefined
-  readonly KinesisFirehoseInputUpdate?: UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisFirehoseInputUpdate | undefined
-  readonly InputSchemaUpdate?: UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputSchemaUpdate | undefined
-  readonly InputParallelismUpdate?: UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputParallelismUpdate | undefined
+  readonly InputProcessingConfigurationUpdate?: InputProcessingConfigurationUpdate | undefined
+  readonly KinesisStreamsInputUpdate?: KinesisStreamsInputUpdate | undefined
+  readonly KinesisFirehoseInputUpdate?: KinesisFirehoseInputUpdate | undefined
+  readonly InputSchemaUpdate?: InputSchemaUpdate | undefined
+  readonly InputParallelismUpdate?: InputParallelismUpdate | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdate {
-  readonly InputLambdaProcessorUpdate: UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdateInputLambdaProcessorUpdate
+export interface InputProcessingConfigurationUpdate {
+  readonly InputLambdaProcessorUpdate: InputLambdaProcessorUpdate
 }
 
-export interface UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputProcessingConfigurationUpdateInputLambdaProcessorUpdate {
+export interface InputLambdaProcessorUpdate {
   readonly ResourceARNUpdate?: string | undefined
   readonly RoleARNUpdate?: string | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisStreamsInputUpdate {
+export interface KinesisStreamsInputUpdate {
   readonly ResourceARNUpdate?: string | undefined
   readonly RoleARNUpdate?: string | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateInputUpdatesMemberKinesisFirehoseInputUpdate {
+export interface KinesisFirehoseInputUpdate {
   readonly ResourceARNUpdate?: string | undefined
   readonly RoleARNUpdate?: string | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputSchemaUpdate {
-  readonly RecordFormatUpdate?: AddApplicationInputRequestInputInputSchemaRecordFormat | undefined
+export interface InputSchemaUpdate {
+  readonly RecordFormatUpdate?: RecordFormat | undefined
   readonly RecordEncodingUpdate?: string | undefined
-  readonly RecordColumnUpdates?: ReadonlyArray<AddApplicationInputRequestInputInputSchemaRecordColumnsMember> | undefined
+  readonly RecordColumnUpdates?: ReadonlyArray<RecordColumn> | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateInputUpdatesMemberInputParallelismUpdate {
+export interface InputParallelismUpdate {
   readonly CountUpdate?: number | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateOutputUpdatesMember {
+export interface OutputUpdate {
   readonly OutputId: string
   readonly NameUpdate?: string | undefined
-  readonly KinesisStreamsOutputUpdate?: UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisStreamsOutputUpdate | undefined
-  readonly KinesisFirehoseOutputUpdate?: UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisFirehoseOutputUpdate | undefined
-  readonly LambdaOutputUpdate?: UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberLambdaOutputUpdate | undefined
-  readonly DestinationSchemaUpdate?: AddApplicationOutputRequestOutputDestinationSchema | undefined
+  readonly KinesisStreamsOutputUpdate?: KinesisStreamsOutputUpdate | undefined
+  readonly KinesisFirehoseOutputUpdate?: KinesisFirehoseOutputUpdate | undefined
+  readonly LambdaOutputUpdate?: LambdaOutputUpdate | undefined
+  readonly DestinationSchemaUpdate?: DestinationSchema | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisStreamsOutputUpdate {
+export interface KinesisStreamsOutputUpdate {
   readonly ResourceARNUpdate?: string | undefined
   readonly RoleARNUpdate?: string | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberKinesisFirehoseOutputUpdate {
+export interface KinesisFirehoseOutputUpdate {
   readonly ResourceARNUpdate?: string | undefined
   readonly RoleARNUpdate?: string | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateOutputUpdatesMemberLambdaOutputUpdate {
+export interface LambdaOutputUpdate {
   readonly ResourceARNUpdate?: string | undefined
   readonly RoleARNUpdate?: string | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMember {
+export interface ReferenceDataSourceUpdate {
   readonly ReferenceId: string
   readonly TableNameUpdate?: string | undefined
-  readonly S3ReferenceDataSourceUpdate?: UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMemberS3ReferenceDataSourceUpdate | undefined
-  readonly ReferenceSchemaUpdate?: AddApplicationInputRequestInputInputSchema | undefined
+  readonly S3ReferenceDataSourceUpdate?: S3ReferenceDataSourceUpdate | undefined
+  readonly ReferenceSchemaUpdate?: SourceSchema | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateReferenceDataSourceUpdatesMemberS3ReferenceDataSourceUpdate {
+export interface S3ReferenceDataSourceUpdate {
   readonly BucketARNUpdate?: string | undefined
   readonly FileKeyUpdate?: string | undefined
   readonly ReferenceRoleARNUpdate?: string | undefined
 }
 
-export interface UpdateApplicationRequestApplicationUpdateCloudWatchLoggingOptionUpdatesMember {
+export interface CloudWatchLoggingOptionUpdate {
   readonly CloudWatchLoggingOptionId: string
   readonly LogStreamARNUpdate?: string | undefined
   readonly RoleARNUpdate?: string | undefined
 }
 
-export type UpdateApplicationOutput = {}
+export type UpdateApplicationResponse = {}
 
-export type AddApplicationCloudWatchLoggingOptionError = Errors.CommonError | Client.SdkError
+export class CodeValidationException extends /*#__PURE__*/ ServiceError("CodeValidationException") {}
 
-export type AddApplicationInputError = Errors.CommonError | Client.SdkError
+export class ConcurrentModificationException extends /*#__PURE__*/ ServiceError("ConcurrentModificationException") {}
 
-export type AddApplicationInputProcessingConfigurationError = Errors.CommonError | Client.SdkError
+export class InvalidApplicationConfigurationException extends /*#__PURE__*/ ServiceError("InvalidApplicationConfigurationException") {}
 
-export type AddApplicationOutputError = Errors.CommonError | Client.SdkError
+export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("InvalidArgumentException") {}
 
-export type AddApplicationReferenceDataSourceError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type CreateApplicationError = Errors.CommonError | Client.SdkError
+export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException") {}
 
-export type DeleteApplicationError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type DeleteApplicationCloudWatchLoggingOptionError = Errors.CommonError | Client.SdkError
+export class ResourceProvisionedThroughputExceededException extends /*#__PURE__*/ ServiceError("ResourceProvisionedThroughputExceededException") {}
 
-export type DeleteApplicationInputProcessingConfigurationError = Errors.CommonError | Client.SdkError
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException") {}
 
-export type DeleteApplicationOutputError = Errors.CommonError | Client.SdkError
+export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException") {}
 
-export type DeleteApplicationReferenceDataSourceError = Errors.CommonError | Client.SdkError
+export class UnableToDetectSchemaException extends /*#__PURE__*/ ServiceError("UnableToDetectSchemaException")<{ readonly RawInputRecords?: ReadonlyArray<string>; readonly ProcessedInputRecords?: ReadonlyArray<string> }> {}
 
-export type DescribeApplicationError = Errors.CommonError | Client.SdkError
+export class UnsupportedOperationException extends /*#__PURE__*/ ServiceError("UnsupportedOperationException") {}
 
-export type DiscoverInputSchemaError = Errors.CommonError | Client.SdkError
+export type AddApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type AddApplicationInputError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type AddApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type AddApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type AddApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type CreateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | LimitExceededException | ResourceInUseException | TooManyTagsException | Errors.CommonError | Client.SdkError
+
+export type DeleteApplicationError = ConcurrentModificationException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type DeleteApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type DeleteApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type DeleteApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type DeleteApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type DescribeApplicationError = ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+
+export type DiscoverInputSchemaError = InvalidArgumentException | ResourceProvisionedThroughputExceededException | ServiceUnavailableException | UnableToDetectSchemaException | Errors.CommonError | Client.SdkError
 
 export type ListApplicationsError = Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type StartApplicationError = Errors.CommonError | Client.SdkError
+export type StartApplicationError = InvalidApplicationConfigurationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
 
-export type StopApplicationError = Errors.CommonError | Client.SdkError
+export type StopApplicationError = ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
 
-export type UpdateApplicationError = Errors.CommonError | Client.SdkError
+export type UpdateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
 
-export const addApplicationCloudWatchLoggingOption: Client.Operation<AddApplicationCloudWatchLoggingOptionRequest, AddApplicationCloudWatchLoggingOptionOutput, AddApplicationCloudWatchLoggingOptionError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationCloudWatchLoggingOption",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationCloudWatchLoggingOptionRequest$},output:{shape:AddApplicationCloudWatchLoggingOptionOutput$}}})
+export const addApplicationCloudWatchLoggingOption: Client.Operation<AddApplicationCloudWatchLoggingOptionRequest, AddApplicationCloudWatchLoggingOptionResponse, AddApplicationCloudWatchLoggingOptionError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationCloudWatchLoggingOption",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationCloudWatchLoggingOptionRequest$},output:{shape:AddApplicationCloudWatchLoggingOptionResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const addApplicationInput: Client.Operation<AddApplicationInputRequest, AddApplicationInputOutput, AddApplicationInputError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationInput",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationInputRequest$},output:{shape:AddApplicationInputOutput$}}})
+export const addApplicationInput: Client.Operation<AddApplicationInputRequest, AddApplicationInputResponse, AddApplicationInputError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationInput",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationInputRequest$},output:{shape:AddApplicationInputResponse$},errors:[CodeValidationException$,ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{CodeValidationException,ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const addApplicationInputProcessingConfiguration: Client.Operation<AddApplicationInputProcessingConfigurationRequest, AddApplicationInputProcessingConfigurationOutput, AddApplicationInputProcessingConfigurationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationInputProcessingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationInputProcessingConfigurationRequest$},output:{shape:AddApplicationInputProcessingConfigurationOutput$}}})
+export const addApplicationInputProcessingConfiguration: Client.Operation<AddApplicationInputProcessingConfigurationRequest, AddApplicationInputProcessingConfigurationResponse, AddApplicationInputProcessingConfigurationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationInputProcessingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationInputProcessingConfigurationRequest$},output:{shape:AddApplicationInputProcessingConfigurationResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const addApplicationOutput: Client.Operation<AddApplicationOutputRequest, AddApplicationOutputOutput, AddApplicationOutputError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationOutput",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationOutputRequest$},output:{shape:AddApplicationOutputOutput$}}})
+export const addApplicationOutput: Client.Operation<AddApplicationOutputRequest, AddApplicationOutputResponse, AddApplicationOutputError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationOutput",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationOutputRequest$},output:{shape:AddApplicationOutputResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const addApplicationReferenceDataSource: Client.Operation<AddApplicationReferenceDataSourceRequest, AddApplicationReferenceDataSourceOutput, AddApplicationReferenceDataSourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationReferenceDataSource",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationReferenceDataSourceRequest$},output:{shape:AddApplicationReferenceDataSourceOutput$}}})
+export const addApplicationReferenceDataSource: Client.Operation<AddApplicationReferenceDataSourceRequest, AddApplicationReferenceDataSourceResponse, AddApplicationReferenceDataSourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationReferenceDataSource",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationReferenceDataSourceRequest$},output:{shape:AddApplicationReferenceDataSourceResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationOutput, CreateApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/"},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationOutput$}}})
+export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationResponse, CreateApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/"},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationResponse$},errors:[CodeValidationException$,ConcurrentModificationException$,InvalidArgumentException$,LimitExceededException$,ResourceInUseException$,TooManyTagsException$]},errors:{CodeValidationException,ConcurrentModificationException,InvalidArgumentException,LimitExceededException,ResourceInUseException,TooManyTagsException}})
 
-export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationOutput, DeleteApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplication",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationOutput$}}})
+export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationResponse, DeleteApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplication",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationResponse$},errors:[ConcurrentModificationException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const deleteApplicationCloudWatchLoggingOption: Client.Operation<DeleteApplicationCloudWatchLoggingOptionRequest, DeleteApplicationCloudWatchLoggingOptionOutput, DeleteApplicationCloudWatchLoggingOptionError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplicationCloudWatchLoggingOption",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationCloudWatchLoggingOptionRequest$},output:{shape:DeleteApplicationCloudWatchLoggingOptionOutput$}}})
+export const deleteApplicationCloudWatchLoggingOption: Client.Operation<DeleteApplicationCloudWatchLoggingOptionRequest, DeleteApplicationCloudWatchLoggingOptionResponse, DeleteApplicationCloudWatchLoggingOptionError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplicationCloudWatchLoggingOption",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationCloudWatchLoggingOptionRequest$},output:{shape:DeleteApplicationCloudWatchLoggingOptionResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const deleteApplicationInputProcessingConfiguration: Client.Operation<DeleteApplicationInputProcessingConfigurationRequest, DeleteApplicationInputProcessingConfigurationOutput, DeleteApplicationInputProcessingConfigurationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplicationInputProcessingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationInputProcessingConfigurationRequest$},output:{shape:DeleteApplicationInputProcessingConfigurationOutput$}}})
+export const deleteApplicationInputProcessingConfiguration: Client.Operation<DeleteApplicationInputProcessingConfigurationRequest, DeleteApplicationInputProcessingConfigurationResponse, DeleteApplicationInputProcessingConfigurationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplicationInputProcessingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationInputProcessingConfigurationRequest$},output:{shape:DeleteApplicationInputProcessingConfigurationResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const deleteApplicationOutput: Client.Operation<DeleteApplicationOutputRequest, DeleteApplicationOutputOutput, DeleteApplicationOutputError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplicationOutput",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationOutputRequest$},output:{shape:DeleteApplicationOutputOutput$}}})
+export const deleteApplicationOutput: Client.Operation<DeleteApplicationOutputRequest, DeleteApplicationOutputResponse, DeleteApplicationOutputError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplicationOutput",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationOutputRequest$},output:{shape:DeleteApplicationOutputResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const deleteApplicationReferenceDataSource: Client.Operation<DeleteApplicationReferenceDataSourceRequest, DeleteApplicationReferenceDataSourceOutput, DeleteApplicationReferenceDataSourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplicationReferenceDataSource",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationReferenceDataSourceRequest$},output:{shape:DeleteApplicationReferenceDataSourceOutput$}}})
+export const deleteApplicationReferenceDataSource: Client.Operation<DeleteApplicationReferenceDataSourceRequest, DeleteApplicationReferenceDataSourceResponse, DeleteApplicationReferenceDataSourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DeleteApplicationReferenceDataSource",http:{method:"POST",requestUri:"/"},input:{shape:DeleteApplicationReferenceDataSourceRequest$},output:{shape:DeleteApplicationReferenceDataSourceResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const describeApplication: Client.Operation<DescribeApplicationRequest, DescribeApplicationOutput, DescribeApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DescribeApplication",http:{method:"POST",requestUri:"/"},input:{shape:DescribeApplicationRequest$},output:{shape:DescribeApplicationOutput$}}})
+export const describeApplication: Client.Operation<DescribeApplicationRequest, DescribeApplicationResponse, DescribeApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DescribeApplication",http:{method:"POST",requestUri:"/"},input:{shape:DescribeApplicationRequest$},output:{shape:DescribeApplicationResponse$},errors:[ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ResourceNotFoundException,UnsupportedOperationException}})
 
-export const discoverInputSchema: Client.Operation<DiscoverInputSchemaRequest, DiscoverInputSchemaOutput, DiscoverInputSchemaError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DiscoverInputSchema",http:{method:"POST",requestUri:"/"},input:{shape:DiscoverInputSchemaRequest$},output:{shape:DiscoverInputSchemaOutput$}}})
+export const discoverInputSchema: Client.Operation<DiscoverInputSchemaRequest, DiscoverInputSchemaResponse, DiscoverInputSchemaError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"DiscoverInputSchema",http:{method:"POST",requestUri:"/"},input:{shape:DiscoverInputSchemaRequest$},output:{shape:DiscoverInputSchemaResponse$},errors:[InvalidArgumentException$,ResourceProvisionedThroughputExceededException$,ServiceUnavailableException$,UnableToDetectSchemaException$]},errors:{InvalidArgumentException,ResourceProvisionedThroughputExceededException,ServiceUnavailableException,UnableToDetectSchemaException}})
 
-export const listApplications: Client.Operation<ListApplicationsRequest, ListApplicationsOutput, ListApplicationsError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"ListApplications",http:{method:"POST",requestUri:"/"},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsOutput$}}})
+export const listApplications: Client.Operation<ListApplicationsRequest, ListApplicationsResponse, ListApplicationsError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"ListApplications",http:{method:"POST",requestUri:"/"},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsResponse$}}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceNotFoundException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceNotFoundException}})
 
-export const startApplication: Client.Operation<StartApplicationRequest, StartApplicationOutput, StartApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"StartApplication",http:{method:"POST",requestUri:"/"},input:{shape:StartApplicationRequest$},output:{shape:StartApplicationOutput$}}})
+export const startApplication: Client.Operation<StartApplicationRequest, StartApplicationResponse, StartApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"StartApplication",http:{method:"POST",requestUri:"/"},input:{shape:StartApplicationRequest$},output:{shape:StartApplicationResponse$},errors:[InvalidApplicationConfigurationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{InvalidApplicationConfigurationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const stopApplication: Client.Operation<StopApplicationRequest, StopApplicationOutput, StopApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"StopApplication",http:{method:"POST",requestUri:"/"},input:{shape:StopApplicationRequest$},output:{shape:StopApplicationOutput$}}})
+export const stopApplication: Client.Operation<StopApplicationRequest, StopApplicationResponse, StopApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"StopApplication",http:{method:"POST",requestUri:"/"},input:{shape:StopApplicationRequest$},output:{shape:StopApplicationResponse$},errors:[ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,TooManyTagsException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,TooManyTagsException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,TooManyTagsException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,TooManyTagsException}})
 
-export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationOutput, UpdateApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"UpdateApplication",http:{method:"POST",requestUri:"/"},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationOutput$}}})
+export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationResponse, UpdateApplicationError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"UpdateApplication",http:{method:"POST",requestUri:"/"},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationResponse$},errors:[CodeValidationException$,ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{CodeValidationException,ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})

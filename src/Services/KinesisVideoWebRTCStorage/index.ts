@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The KinesisVideoWebRTCStorage client: provide it with `layer`. */
 export class KinesisVideoWebRTCStorage extends Context.Tag("effect-aws-sdk/KinesisVideoWebRTCStorage")<KinesisVideoWebRTCStorage, Client.ServiceClient>() {}
@@ -21,22 +22,34 @@ export const layer = /*#__PURE__*/ Client.layer(KinesisVideoWebRTCStorage, defin
 
 const string$: S.Shape = {type:"string",name:"String"}
 
-const JoinStorageSessionRequest$: S.StructureShape = {type:"structure",name:"JoinStorageSessionRequest",members:{channelArn:{shape:string$}},required:["channelArn"]}
-const JoinStorageSessionAsViewerRequest$: S.StructureShape = {type:"structure",name:"JoinStorageSessionAsViewerRequest",members:{channelArn:{shape:string$},clientId:{shape:string$}},required:["channelArn","clientId"]}
+const JoinStorageSessionInput$: S.StructureShape = {type:"structure",name:"JoinStorageSessionInput",members:{channelArn:{shape:string$}},required:["channelArn"]}
+const JoinStorageSessionAsViewerInput$: S.StructureShape = {type:"structure",name:"JoinStorageSessionAsViewerInput",members:{channelArn:{shape:string$},clientId:{shape:string$}},required:["channelArn","clientId"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ClientLimitExceededException$: S.StructureShape = {type:"structure",name:"ClientLimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const InvalidArgumentException$: S.StructureShape = {type:"structure",name:"InvalidArgumentException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
 
-export interface JoinStorageSessionRequest {
+export interface JoinStorageSessionInput {
   readonly channelArn: string
 }
 
-export interface JoinStorageSessionAsViewerRequest {
+export interface JoinStorageSessionAsViewerInput {
   readonly channelArn: string
   readonly clientId: string
 }
 
-export type JoinStorageSessionError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type JoinStorageSessionAsViewerError = Errors.CommonError | Client.SdkError
+export class ClientLimitExceededException extends /*#__PURE__*/ ServiceError("ClientLimitExceededException") {}
 
-export const joinStorageSession: Client.Operation<JoinStorageSessionRequest, {}, JoinStorageSessionError, KinesisVideoWebRTCStorage> = /*#__PURE__*/ Client.operation(KinesisVideoWebRTCStorage, {model:{name:"JoinStorageSession",http:{method:"POST",requestUri:"/joinStorageSession",responseCode:200},input:{shape:JoinStorageSessionRequest$}}})
+export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("InvalidArgumentException") {}
 
-export const joinStorageSessionAsViewer: Client.Operation<JoinStorageSessionAsViewerRequest, {}, JoinStorageSessionAsViewerError, KinesisVideoWebRTCStorage> = /*#__PURE__*/ Client.operation(KinesisVideoWebRTCStorage, {model:{name:"JoinStorageSessionAsViewer",http:{method:"POST",requestUri:"/joinStorageSessionAsViewer",responseCode:200},input:{shape:JoinStorageSessionAsViewerRequest$}}})
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+
+export type JoinStorageSessionError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+
+export type JoinStorageSessionAsViewerError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+
+export const joinStorageSession: Client.Operation<JoinStorageSessionInput, {}, JoinStorageSessionError, KinesisVideoWebRTCStorage> = /*#__PURE__*/ Client.operation(KinesisVideoWebRTCStorage, {model:{name:"JoinStorageSession",http:{method:"POST",requestUri:"/joinStorageSession",responseCode:200},input:{shape:JoinStorageSessionInput$},errors:[AccessDeniedException$,ClientLimitExceededException$,InvalidArgumentException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ClientLimitExceededException,InvalidArgumentException,ResourceNotFoundException}})
+
+export const joinStorageSessionAsViewer: Client.Operation<JoinStorageSessionAsViewerInput, {}, JoinStorageSessionAsViewerError, KinesisVideoWebRTCStorage> = /*#__PURE__*/ Client.operation(KinesisVideoWebRTCStorage, {model:{name:"JoinStorageSessionAsViewer",http:{method:"POST",requestUri:"/joinStorageSessionAsViewer",responseCode:200},input:{shape:JoinStorageSessionAsViewerInput$},errors:[AccessDeniedException$,ClientLimitExceededException$,InvalidArgumentException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ClientLimitExceededException,InvalidArgumentException,ResourceNotFoundException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The LookoutMetrics client: provide it with `layer`. */
@@ -27,251 +28,286 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const double$: S.Shape = {type:"double",name:"Double"}
 
 const ActivateAnomalyDetectorRequest$: S.StructureShape = {type:"structure",name:"ActivateAnomalyDetectorRequest",members:{AnomalyDetectorArn:{shape:string$}},required:["AnomalyDetectorArn"]}
-const ActivateAnomalyDetectorOutput$: S.StructureShape = {type:"structure",name:"ActivateAnomalyDetectorOutput",members:{}}
+const ActivateAnomalyDetectorResponse$: S.StructureShape = {type:"structure",name:"ActivateAnomalyDetectorResponse",members:{}}
 const BackTestAnomalyDetectorRequest$: S.StructureShape = {type:"structure",name:"BackTestAnomalyDetectorRequest",members:{AnomalyDetectorArn:{shape:string$}},required:["AnomalyDetectorArn"]}
-const BackTestAnomalyDetectorOutput$: S.StructureShape = {type:"structure",name:"BackTestAnomalyDetectorOutput",members:{}}
-const CreateAlertRequestActionSNSConfiguration$: S.StructureShape = {type:"structure",name:"CreateAlertRequestActionSNSConfiguration",members:{RoleArn:{shape:string$},SnsTopicArn:{shape:string$},SnsFormat:{shape:string$}},required:["RoleArn","SnsTopicArn"]}
-const CreateAlertRequestActionLambdaConfiguration$: S.StructureShape = {type:"structure",name:"CreateAlertRequestActionLambdaConfiguration",members:{RoleArn:{shape:string$},LambdaArn:{shape:string$}},required:["RoleArn","LambdaArn"]}
-const CreateAlertRequestAction$: S.StructureShape = {type:"structure",name:"CreateAlertRequestAction",members:{SNSConfiguration:{shape:CreateAlertRequestActionSNSConfiguration$},LambdaConfiguration:{shape:CreateAlertRequestActionLambdaConfiguration$}}}
+const BackTestAnomalyDetectorResponse$: S.StructureShape = {type:"structure",name:"BackTestAnomalyDetectorResponse",members:{}}
+const SNSConfiguration$: S.StructureShape = {type:"structure",name:"SNSConfiguration",members:{RoleArn:{shape:string$},SnsTopicArn:{shape:string$},SnsFormat:{shape:string$}},required:["RoleArn","SnsTopicArn"]}
+const LambdaConfiguration$: S.StructureShape = {type:"structure",name:"LambdaConfiguration",members:{RoleArn:{shape:string$},LambdaArn:{shape:string$}},required:["RoleArn","LambdaArn"]}
+const Action$: S.StructureShape = {type:"structure",name:"Action",members:{SNSConfiguration:{shape:SNSConfiguration$},LambdaConfiguration:{shape:LambdaConfiguration$}}}
 const CreateAlertRequestTags$: S.MapShape = {type:"map",name:"CreateAlertRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateAlertRequestAlertFiltersMetricList$: S.ListShape = {type:"list",name:"CreateAlertRequestAlertFiltersMetricList",member:{shape:string$}}
-const CreateAlertRequestAlertFiltersDimensionFilterListMemberDimensionValueList$: S.ListShape = {type:"list",name:"CreateAlertRequestAlertFiltersDimensionFilterListMemberDimensionValueList",member:{shape:string$}}
-const CreateAlertRequestAlertFiltersDimensionFilterListMember$: S.StructureShape = {type:"structure",name:"CreateAlertRequestAlertFiltersDimensionFilterListMember",members:{DimensionName:{shape:string$},DimensionValueList:{shape:CreateAlertRequestAlertFiltersDimensionFilterListMemberDimensionValueList$}}}
-const CreateAlertRequestAlertFiltersDimensionFilterList$: S.ListShape = {type:"list",name:"CreateAlertRequestAlertFiltersDimensionFilterList",member:{shape:CreateAlertRequestAlertFiltersDimensionFilterListMember$}}
-const CreateAlertRequestAlertFilters$: S.StructureShape = {type:"structure",name:"CreateAlertRequestAlertFilters",members:{MetricList:{shape:CreateAlertRequestAlertFiltersMetricList$},DimensionFilterList:{shape:CreateAlertRequestAlertFiltersDimensionFilterList$}}}
-const CreateAlertRequest$: S.StructureShape = {type:"structure",name:"CreateAlertRequest",members:{AlertName:{shape:string$},AlertSensitivityThreshold:{shape:integer$},AlertDescription:{shape:string$},AnomalyDetectorArn:{shape:string$},Action:{shape:CreateAlertRequestAction$},Tags:{shape:CreateAlertRequestTags$},AlertFilters:{shape:CreateAlertRequestAlertFilters$}},required:["AlertName","AnomalyDetectorArn","Action"]}
-const CreateAlertOutput$: S.StructureShape = {type:"structure",name:"CreateAlertOutput",members:{AlertArn:{shape:string$}}}
-const CreateAnomalyDetectorRequestAnomalyDetectorConfig$: S.StructureShape = {type:"structure",name:"CreateAnomalyDetectorRequestAnomalyDetectorConfig",members:{AnomalyDetectorFrequency:{shape:string$}}}
-const CreateAnomalyDetectorRequest$: S.StructureShape = {type:"structure",name:"CreateAnomalyDetectorRequest",members:{AnomalyDetectorName:{shape:string$},AnomalyDetectorDescription:{shape:string$},AnomalyDetectorConfig:{shape:CreateAnomalyDetectorRequestAnomalyDetectorConfig$},KmsKeyArn:{shape:string$},Tags:{shape:CreateAlertRequestTags$}},required:["AnomalyDetectorName","AnomalyDetectorConfig"]}
-const CreateAnomalyDetectorOutput$: S.StructureShape = {type:"structure",name:"CreateAnomalyDetectorOutput",members:{AnomalyDetectorArn:{shape:string$}}}
-const CreateMetricSetRequestMetricListMember$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricListMember",members:{MetricName:{shape:string$},AggregationFunction:{shape:string$},Namespace:{shape:string$}},required:["MetricName","AggregationFunction"]}
-const CreateMetricSetRequestMetricList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestMetricList",member:{shape:CreateMetricSetRequestMetricListMember$}}
-const CreateMetricSetRequestTimestampColumn$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestTimestampColumn",members:{ColumnName:{shape:string$},ColumnFormat:{shape:string$}}}
+const AlertFiltersMetricList$: S.ListShape = {type:"list",name:"AlertFiltersMetricList",member:{shape:string$}}
+const DimensionFilterDimensionValueList$: S.ListShape = {type:"list",name:"DimensionFilterDimensionValueList",member:{shape:string$}}
+const DimensionFilter$: S.StructureShape = {type:"structure",name:"DimensionFilter",members:{DimensionName:{shape:string$},DimensionValueList:{shape:DimensionFilterDimensionValueList$}}}
+const AlertFiltersDimensionFilterList$: S.ListShape = {type:"list",name:"AlertFiltersDimensionFilterList",member:{shape:DimensionFilter$}}
+const AlertFilters$: S.StructureShape = {type:"structure",name:"AlertFilters",members:{MetricList:{shape:AlertFiltersMetricList$},DimensionFilterList:{shape:AlertFiltersDimensionFilterList$}}}
+const CreateAlertRequest$: S.StructureShape = {type:"structure",name:"CreateAlertRequest",members:{AlertName:{shape:string$},AlertSensitivityThreshold:{shape:integer$},AlertDescription:{shape:string$},AnomalyDetectorArn:{shape:string$},Action:{shape:Action$},Tags:{shape:CreateAlertRequestTags$},AlertFilters:{shape:AlertFilters$}},required:["AlertName","AnomalyDetectorArn","Action"]}
+const CreateAlertResponse$: S.StructureShape = {type:"structure",name:"CreateAlertResponse",members:{AlertArn:{shape:string$}}}
+const AnomalyDetectorConfig$: S.StructureShape = {type:"structure",name:"AnomalyDetectorConfig",members:{AnomalyDetectorFrequency:{shape:string$}}}
+const CreateAnomalyDetectorRequest$: S.StructureShape = {type:"structure",name:"CreateAnomalyDetectorRequest",members:{AnomalyDetectorName:{shape:string$},AnomalyDetectorDescription:{shape:string$},AnomalyDetectorConfig:{shape:AnomalyDetectorConfig$},KmsKeyArn:{shape:string$},Tags:{shape:CreateAlertRequestTags$}},required:["AnomalyDetectorName","AnomalyDetectorConfig"]}
+const CreateAnomalyDetectorResponse$: S.StructureShape = {type:"structure",name:"CreateAnomalyDetectorResponse",members:{AnomalyDetectorArn:{shape:string$}}}
+const Metric$: S.StructureShape = {type:"structure",name:"Metric",members:{MetricName:{shape:string$},AggregationFunction:{shape:string$},Namespace:{shape:string$}},required:["MetricName","AggregationFunction"]}
+const CreateMetricSetRequestMetricList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestMetricList",member:{shape:Metric$}}
+const TimestampColumn$: S.StructureShape = {type:"structure",name:"TimestampColumn",members:{ColumnName:{shape:string$},ColumnFormat:{shape:string$}}}
 const CreateMetricSetRequestDimensionList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestDimensionList",member:{shape:string$}}
-const CreateMetricSetRequestMetricSourceS3SourceConfigTemplatedPathList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestMetricSourceS3SourceConfigTemplatedPathList",member:{shape:string$}}
-const CreateMetricSetRequestMetricSourceS3SourceConfigHistoricalDataPathList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestMetricSourceS3SourceConfigHistoricalDataPathList",member:{shape:string$}}
-const CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptorHeaderList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptorHeaderList",member:{shape:string$}}
-const CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor",members:{FileCompression:{shape:string$},Charset:{shape:string$},ContainsHeader:{shape:boolean$},Delimiter:{shape:string$},HeaderList:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptorHeaderList$},QuoteSymbol:{shape:string$}}}
-const CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor",members:{FileCompression:{shape:string$},Charset:{shape:string$}}}
-const CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptor$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptor",members:{CsvFormatDescriptor:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor$},JsonFormatDescriptor:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor$}}}
-const CreateMetricSetRequestMetricSourceS3SourceConfig$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceS3SourceConfig",members:{RoleArn:{shape:string$},TemplatedPathList:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigTemplatedPathList$},HistoricalDataPathList:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigHistoricalDataPathList$},FileFormatDescriptor:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptor$}}}
-const CreateMetricSetRequestMetricSourceAppFlowConfig$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceAppFlowConfig",members:{RoleArn:{shape:string$},FlowName:{shape:string$}}}
-const CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfiguration$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfiguration",members:{RunBackTestMode:{shape:boolean$}},required:["RunBackTestMode"]}
-const CreateMetricSetRequestMetricSourceCloudWatchConfig$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceCloudWatchConfig",members:{RoleArn:{shape:string$},BackTestConfiguration:{shape:CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfiguration$}}}
-const CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfigurationSubnetIdList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfigurationSubnetIdList",member:{shape:string$}}
-const CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfigurationSecurityGroupIdList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfigurationSecurityGroupIdList",member:{shape:string$}}
-const CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfiguration$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfiguration",members:{SubnetIdList:{shape:CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfigurationSubnetIdList$},SecurityGroupIdList:{shape:CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfigurationSecurityGroupIdList$}},required:["SubnetIdList","SecurityGroupIdList"]}
-const CreateMetricSetRequestMetricSourceRDSSourceConfig$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceRDSSourceConfig",members:{DBInstanceIdentifier:{shape:string$},DatabaseHost:{shape:string$},DatabasePort:{shape:integer$},SecretManagerArn:{shape:string$},DatabaseName:{shape:string$},TableName:{shape:string$},RoleArn:{shape:string$},VpcConfiguration:{shape:CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfiguration$}}}
-const CreateMetricSetRequestMetricSourceRedshiftSourceConfig$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceRedshiftSourceConfig",members:{ClusterIdentifier:{shape:string$},DatabaseHost:{shape:string$},DatabasePort:{shape:integer$},SecretManagerArn:{shape:string$},DatabaseName:{shape:string$},TableName:{shape:string$},RoleArn:{shape:string$},VpcConfiguration:{shape:CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfiguration$}}}
-const CreateMetricSetRequestMetricSourceAthenaSourceConfig$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSourceAthenaSourceConfig",members:{RoleArn:{shape:string$},DatabaseName:{shape:string$},DataCatalog:{shape:string$},TableName:{shape:string$},WorkGroupName:{shape:string$},S3ResultsPath:{shape:string$},BackTestConfiguration:{shape:CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfiguration$}}}
-const CreateMetricSetRequestMetricSource$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestMetricSource",members:{S3SourceConfig:{shape:CreateMetricSetRequestMetricSourceS3SourceConfig$},AppFlowConfig:{shape:CreateMetricSetRequestMetricSourceAppFlowConfig$},CloudWatchConfig:{shape:CreateMetricSetRequestMetricSourceCloudWatchConfig$},RDSSourceConfig:{shape:CreateMetricSetRequestMetricSourceRDSSourceConfig$},RedshiftSourceConfig:{shape:CreateMetricSetRequestMetricSourceRedshiftSourceConfig$},AthenaSourceConfig:{shape:CreateMetricSetRequestMetricSourceAthenaSourceConfig$}}}
-const CreateMetricSetRequestDimensionFilterListMemberFilterListMember$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestDimensionFilterListMemberFilterListMember",members:{DimensionValue:{shape:string$},FilterOperation:{shape:string$}}}
-const CreateMetricSetRequestDimensionFilterListMemberFilterList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestDimensionFilterListMemberFilterList",member:{shape:CreateMetricSetRequestDimensionFilterListMemberFilterListMember$}}
-const CreateMetricSetRequestDimensionFilterListMember$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequestDimensionFilterListMember",members:{Name:{shape:string$},FilterList:{shape:CreateMetricSetRequestDimensionFilterListMemberFilterList$}}}
-const CreateMetricSetRequestDimensionFilterList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestDimensionFilterList",member:{shape:CreateMetricSetRequestDimensionFilterListMember$}}
-const CreateMetricSetRequest$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequest",members:{AnomalyDetectorArn:{shape:string$},MetricSetName:{shape:string$},MetricSetDescription:{shape:string$},MetricList:{shape:CreateMetricSetRequestMetricList$},Offset:{shape:integer$},TimestampColumn:{shape:CreateMetricSetRequestTimestampColumn$},DimensionList:{shape:CreateMetricSetRequestDimensionList$},MetricSetFrequency:{shape:string$},MetricSource:{shape:CreateMetricSetRequestMetricSource$},Timezone:{shape:string$},Tags:{shape:CreateAlertRequestTags$},DimensionFilterList:{shape:CreateMetricSetRequestDimensionFilterList$}},required:["AnomalyDetectorArn","MetricSetName","MetricList","MetricSource"]}
-const CreateMetricSetOutput$: S.StructureShape = {type:"structure",name:"CreateMetricSetOutput",members:{MetricSetArn:{shape:string$}}}
+const S3SourceConfigTemplatedPathList$: S.ListShape = {type:"list",name:"S3SourceConfigTemplatedPathList",member:{shape:string$}}
+const S3SourceConfigHistoricalDataPathList$: S.ListShape = {type:"list",name:"S3SourceConfigHistoricalDataPathList",member:{shape:string$}}
+const CsvFormatDescriptorHeaderList$: S.ListShape = {type:"list",name:"CsvFormatDescriptorHeaderList",member:{shape:string$}}
+const CsvFormatDescriptor$: S.StructureShape = {type:"structure",name:"CsvFormatDescriptor",members:{FileCompression:{shape:string$},Charset:{shape:string$},ContainsHeader:{shape:boolean$},Delimiter:{shape:string$},HeaderList:{shape:CsvFormatDescriptorHeaderList$},QuoteSymbol:{shape:string$}}}
+const JsonFormatDescriptor$: S.StructureShape = {type:"structure",name:"JsonFormatDescriptor",members:{FileCompression:{shape:string$},Charset:{shape:string$}}}
+const FileFormatDescriptor$: S.StructureShape = {type:"structure",name:"FileFormatDescriptor",members:{CsvFormatDescriptor:{shape:CsvFormatDescriptor$},JsonFormatDescriptor:{shape:JsonFormatDescriptor$}}}
+const S3SourceConfig$: S.StructureShape = {type:"structure",name:"S3SourceConfig",members:{RoleArn:{shape:string$},TemplatedPathList:{shape:S3SourceConfigTemplatedPathList$},HistoricalDataPathList:{shape:S3SourceConfigHistoricalDataPathList$},FileFormatDescriptor:{shape:FileFormatDescriptor$}}}
+const AppFlowConfig$: S.StructureShape = {type:"structure",name:"AppFlowConfig",members:{RoleArn:{shape:string$},FlowName:{shape:string$}}}
+const BackTestConfiguration$: S.StructureShape = {type:"structure",name:"BackTestConfiguration",members:{RunBackTestMode:{shape:boolean$}},required:["RunBackTestMode"]}
+const CloudWatchConfig$: S.StructureShape = {type:"structure",name:"CloudWatchConfig",members:{RoleArn:{shape:string$},BackTestConfiguration:{shape:BackTestConfiguration$}}}
+const VpcConfigurationSubnetIdList$: S.ListShape = {type:"list",name:"VpcConfigurationSubnetIdList",member:{shape:string$}}
+const VpcConfigurationSecurityGroupIdList$: S.ListShape = {type:"list",name:"VpcConfigurationSecurityGroupIdList",member:{shape:string$}}
+const VpcConfiguration$: S.StructureShape = {type:"structure",name:"VpcConfiguration",members:{SubnetIdList:{shape:VpcConfigurationSubnetIdList$},SecurityGroupIdList:{shape:VpcConfigurationSecurityGroupIdList$}},required:["SubnetIdList","SecurityGroupIdList"]}
+const RDSSourceConfig$: S.StructureShape = {type:"structure",name:"RDSSourceConfig",members:{DBInstanceIdentifier:{shape:string$},DatabaseHost:{shape:string$},DatabasePort:{shape:integer$},SecretManagerArn:{shape:string$},DatabaseName:{shape:string$},TableName:{shape:string$},RoleArn:{shape:string$},VpcConfiguration:{shape:VpcConfiguration$}}}
+const RedshiftSourceConfig$: S.StructureShape = {type:"structure",name:"RedshiftSourceConfig",members:{ClusterIdentifier:{shape:string$},DatabaseHost:{shape:string$},DatabasePort:{shape:integer$},SecretManagerArn:{shape:string$},DatabaseName:{shape:string$},TableName:{shape:string$},RoleArn:{shape:string$},VpcConfiguration:{shape:VpcConfiguration$}}}
+const AthenaSourceConfig$: S.StructureShape = {type:"structure",name:"AthenaSourceConfig",members:{RoleArn:{shape:string$},DatabaseName:{shape:string$},DataCatalog:{shape:string$},TableName:{shape:string$},WorkGroupName:{shape:string$},S3ResultsPath:{shape:string$},BackTestConfiguration:{shape:BackTestConfiguration$}}}
+const MetricSource$: S.StructureShape = {type:"structure",name:"MetricSource",members:{S3SourceConfig:{shape:S3SourceConfig$},AppFlowConfig:{shape:AppFlowConfig$},CloudWatchConfig:{shape:CloudWatchConfig$},RDSSourceConfig:{shape:RDSSourceConfig$},RedshiftSourceConfig:{shape:RedshiftSourceConfig$},AthenaSourceConfig:{shape:AthenaSourceConfig$}}}
+const Filter$: S.StructureShape = {type:"structure",name:"Filter",members:{DimensionValue:{shape:string$},FilterOperation:{shape:string$}}}
+const MetricSetDimensionFilterFilterList$: S.ListShape = {type:"list",name:"MetricSetDimensionFilterFilterList",member:{shape:Filter$}}
+const MetricSetDimensionFilter$: S.StructureShape = {type:"structure",name:"MetricSetDimensionFilter",members:{Name:{shape:string$},FilterList:{shape:MetricSetDimensionFilterFilterList$}}}
+const CreateMetricSetRequestDimensionFilterList$: S.ListShape = {type:"list",name:"CreateMetricSetRequestDimensionFilterList",member:{shape:MetricSetDimensionFilter$}}
+const CreateMetricSetRequest$: S.StructureShape = {type:"structure",name:"CreateMetricSetRequest",members:{AnomalyDetectorArn:{shape:string$},MetricSetName:{shape:string$},MetricSetDescription:{shape:string$},MetricList:{shape:CreateMetricSetRequestMetricList$},Offset:{shape:integer$},TimestampColumn:{shape:TimestampColumn$},DimensionList:{shape:CreateMetricSetRequestDimensionList$},MetricSetFrequency:{shape:string$},MetricSource:{shape:MetricSource$},Timezone:{shape:string$},Tags:{shape:CreateAlertRequestTags$},DimensionFilterList:{shape:CreateMetricSetRequestDimensionFilterList$}},required:["AnomalyDetectorArn","MetricSetName","MetricList","MetricSource"]}
+const CreateMetricSetResponse$: S.StructureShape = {type:"structure",name:"CreateMetricSetResponse",members:{MetricSetArn:{shape:string$}}}
 const DeactivateAnomalyDetectorRequest$: S.StructureShape = {type:"structure",name:"DeactivateAnomalyDetectorRequest",members:{AnomalyDetectorArn:{shape:string$}},required:["AnomalyDetectorArn"]}
-const DeactivateAnomalyDetectorOutput$: S.StructureShape = {type:"structure",name:"DeactivateAnomalyDetectorOutput",members:{}}
+const DeactivateAnomalyDetectorResponse$: S.StructureShape = {type:"structure",name:"DeactivateAnomalyDetectorResponse",members:{}}
 const DeleteAlertRequest$: S.StructureShape = {type:"structure",name:"DeleteAlertRequest",members:{AlertArn:{shape:string$}},required:["AlertArn"]}
-const DeleteAlertOutput$: S.StructureShape = {type:"structure",name:"DeleteAlertOutput",members:{}}
+const DeleteAlertResponse$: S.StructureShape = {type:"structure",name:"DeleteAlertResponse",members:{}}
 const DeleteAnomalyDetectorRequest$: S.StructureShape = {type:"structure",name:"DeleteAnomalyDetectorRequest",members:{AnomalyDetectorArn:{shape:string$}},required:["AnomalyDetectorArn"]}
-const DeleteAnomalyDetectorOutput$: S.StructureShape = {type:"structure",name:"DeleteAnomalyDetectorOutput",members:{}}
+const DeleteAnomalyDetectorResponse$: S.StructureShape = {type:"structure",name:"DeleteAnomalyDetectorResponse",members:{}}
 const DescribeAlertRequest$: S.StructureShape = {type:"structure",name:"DescribeAlertRequest",members:{AlertArn:{shape:string$}},required:["AlertArn"]}
-const DescribeAlertOutputAlert$: S.StructureShape = {type:"structure",name:"DescribeAlertOutputAlert",members:{Action:{shape:CreateAlertRequestAction$},AlertDescription:{shape:string$},AlertArn:{shape:string$},AnomalyDetectorArn:{shape:string$},AlertName:{shape:string$},AlertSensitivityThreshold:{shape:integer$},AlertType:{shape:string$},AlertStatus:{shape:string$},LastModificationTime:{shape:timestamp$},CreationTime:{shape:timestamp$},AlertFilters:{shape:CreateAlertRequestAlertFilters$}}}
-const DescribeAlertOutput$: S.StructureShape = {type:"structure",name:"DescribeAlertOutput",members:{Alert:{shape:DescribeAlertOutputAlert$}}}
+const Alert$: S.StructureShape = {type:"structure",name:"Alert",members:{Action:{shape:Action$},AlertDescription:{shape:string$},AlertArn:{shape:string$},AnomalyDetectorArn:{shape:string$},AlertName:{shape:string$},AlertSensitivityThreshold:{shape:integer$},AlertType:{shape:string$},AlertStatus:{shape:string$},LastModificationTime:{shape:timestamp$},CreationTime:{shape:timestamp$},AlertFilters:{shape:AlertFilters$}}}
+const DescribeAlertResponse$: S.StructureShape = {type:"structure",name:"DescribeAlertResponse",members:{Alert:{shape:Alert$}}}
 const DescribeAnomalyDetectionExecutionsRequest$: S.StructureShape = {type:"structure",name:"DescribeAnomalyDetectionExecutionsRequest",members:{AnomalyDetectorArn:{shape:string$},Timestamp:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["AnomalyDetectorArn"]}
-const DescribeAnomalyDetectionExecutionsOutputExecutionListMember$: S.StructureShape = {type:"structure",name:"DescribeAnomalyDetectionExecutionsOutputExecutionListMember",members:{Timestamp:{shape:string$},Status:{shape:string$},FailureReason:{shape:string$}}}
-const DescribeAnomalyDetectionExecutionsOutputExecutionList$: S.ListShape = {type:"list",name:"DescribeAnomalyDetectionExecutionsOutputExecutionList",member:{shape:DescribeAnomalyDetectionExecutionsOutputExecutionListMember$}}
-const DescribeAnomalyDetectionExecutionsOutput$: S.StructureShape = {type:"structure",name:"DescribeAnomalyDetectionExecutionsOutput",members:{ExecutionList:{shape:DescribeAnomalyDetectionExecutionsOutputExecutionList$},NextToken:{shape:string$}}}
+const ExecutionStatus$: S.StructureShape = {type:"structure",name:"ExecutionStatus",members:{Timestamp:{shape:string$},Status:{shape:string$},FailureReason:{shape:string$}}}
+const DescribeAnomalyDetectionExecutionsResponseExecutionList$: S.ListShape = {type:"list",name:"DescribeAnomalyDetectionExecutionsResponseExecutionList",member:{shape:ExecutionStatus$}}
+const DescribeAnomalyDetectionExecutionsResponse$: S.StructureShape = {type:"structure",name:"DescribeAnomalyDetectionExecutionsResponse",members:{ExecutionList:{shape:DescribeAnomalyDetectionExecutionsResponseExecutionList$},NextToken:{shape:string$}}}
 const DescribeAnomalyDetectorRequest$: S.StructureShape = {type:"structure",name:"DescribeAnomalyDetectorRequest",members:{AnomalyDetectorArn:{shape:string$}},required:["AnomalyDetectorArn"]}
-const DescribeAnomalyDetectorOutputAnomalyDetectorConfig$: S.StructureShape = {type:"structure",name:"DescribeAnomalyDetectorOutputAnomalyDetectorConfig",members:{AnomalyDetectorFrequency:{shape:string$}}}
-const DescribeAnomalyDetectorOutput$: S.StructureShape = {type:"structure",name:"DescribeAnomalyDetectorOutput",members:{AnomalyDetectorArn:{shape:string$},AnomalyDetectorName:{shape:string$},AnomalyDetectorDescription:{shape:string$},AnomalyDetectorConfig:{shape:DescribeAnomalyDetectorOutputAnomalyDetectorConfig$},CreationTime:{shape:timestamp$},LastModificationTime:{shape:timestamp$},Status:{shape:string$},FailureReason:{shape:string$},KmsKeyArn:{shape:string$},FailureType:{shape:string$}}}
+const AnomalyDetectorConfigSummary$: S.StructureShape = {type:"structure",name:"AnomalyDetectorConfigSummary",members:{AnomalyDetectorFrequency:{shape:string$}}}
+const DescribeAnomalyDetectorResponse$: S.StructureShape = {type:"structure",name:"DescribeAnomalyDetectorResponse",members:{AnomalyDetectorArn:{shape:string$},AnomalyDetectorName:{shape:string$},AnomalyDetectorDescription:{shape:string$},AnomalyDetectorConfig:{shape:AnomalyDetectorConfigSummary$},CreationTime:{shape:timestamp$},LastModificationTime:{shape:timestamp$},Status:{shape:string$},FailureReason:{shape:string$},KmsKeyArn:{shape:string$},FailureType:{shape:string$}}}
 const DescribeMetricSetRequest$: S.StructureShape = {type:"structure",name:"DescribeMetricSetRequest",members:{MetricSetArn:{shape:string$}},required:["MetricSetArn"]}
-const DescribeMetricSetOutput$: S.StructureShape = {type:"structure",name:"DescribeMetricSetOutput",members:{MetricSetArn:{shape:string$},AnomalyDetectorArn:{shape:string$},MetricSetName:{shape:string$},MetricSetDescription:{shape:string$},CreationTime:{shape:timestamp$},LastModificationTime:{shape:timestamp$},Offset:{shape:integer$},MetricList:{shape:CreateMetricSetRequestMetricList$},TimestampColumn:{shape:CreateMetricSetRequestTimestampColumn$},DimensionList:{shape:CreateMetricSetRequestDimensionList$},MetricSetFrequency:{shape:string$},Timezone:{shape:string$},MetricSource:{shape:CreateMetricSetRequestMetricSource$},DimensionFilterList:{shape:CreateMetricSetRequestDimensionFilterList$}}}
-const DetectMetricSetConfigRequestAutoDetectionMetricSourceS3SourceConfig$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigRequestAutoDetectionMetricSourceS3SourceConfig",members:{TemplatedPathList:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigTemplatedPathList$},HistoricalDataPathList:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigHistoricalDataPathList$}}}
-const DetectMetricSetConfigRequestAutoDetectionMetricSource$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigRequestAutoDetectionMetricSource",members:{S3SourceConfig:{shape:DetectMetricSetConfigRequestAutoDetectionMetricSourceS3SourceConfig$}}}
-const DetectMetricSetConfigRequest$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigRequest",members:{AnomalyDetectorArn:{shape:string$},AutoDetectionMetricSource:{shape:DetectMetricSetConfigRequestAutoDetectionMetricSource$}},required:["AnomalyDetectorArn","AutoDetectionMetricSource"]}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValueSS$: S.ListShape = {type:"list",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValueSS",member:{shape:string$}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValueNS$: S.ListShape = {type:"list",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValueNS",member:{shape:string$}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValueBS$: S.ListShape = {type:"list",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValueBS",member:{shape:string$}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValue$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValue",members:{S:{shape:string$},N:{shape:string$},B:{shape:string$},SS:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValueSS$},NS:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValueNS$},BS:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValueBS$}}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigOffset",members:{Value:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValue$},Confidence:{shape:string$},Message:{shape:string$}}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor",members:{FileCompression:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$},Charset:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$},ContainsHeader:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$},Delimiter:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$},HeaderList:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$},QuoteSymbol:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$}}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor",members:{FileCompression:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$},Charset:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$}}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptor$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptor",members:{CsvFormatDescriptor:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor$},JsonFormatDescriptor:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor$}}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfig$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfig",members:{FileFormatDescriptor:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptor$}}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSource$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSource",members:{S3SourceConfig:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfig$}}}
-const DetectMetricSetConfigOutputDetectedMetricSetConfig$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigOutputDetectedMetricSetConfig",members:{Offset:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$},MetricSetFrequency:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigOffset$},MetricSource:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSource$}}}
-const DetectMetricSetConfigOutput$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigOutput",members:{DetectedMetricSetConfig:{shape:DetectMetricSetConfigOutputDetectedMetricSetConfig$}}}
+const DescribeMetricSetResponse$: S.StructureShape = {type:"structure",name:"DescribeMetricSetResponse",members:{MetricSetArn:{shape:string$},AnomalyDetectorArn:{shape:string$},MetricSetName:{shape:string$},MetricSetDescription:{shape:string$},CreationTime:{shape:timestamp$},LastModificationTime:{shape:timestamp$},Offset:{shape:integer$},MetricList:{shape:CreateMetricSetRequestMetricList$},TimestampColumn:{shape:TimestampColumn$},DimensionList:{shape:CreateMetricSetRequestDimensionList$},MetricSetFrequency:{shape:string$},Timezone:{shape:string$},MetricSource:{shape:MetricSource$},DimensionFilterList:{shape:CreateMetricSetRequestDimensionFilterList$}}}
+const AutoDetectionS3SourceConfig$: S.StructureShape = {type:"structure",name:"AutoDetectionS3SourceConfig",members:{TemplatedPathList:{shape:S3SourceConfigTemplatedPathList$},HistoricalDataPathList:{shape:S3SourceConfigHistoricalDataPathList$}}}
+const AutoDetectionMetricSource$: S.StructureShape = {type:"structure",name:"AutoDetectionMetricSource",members:{S3SourceConfig:{shape:AutoDetectionS3SourceConfig$}}}
+const DetectMetricSetConfigRequest$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigRequest",members:{AnomalyDetectorArn:{shape:string$},AutoDetectionMetricSource:{shape:AutoDetectionMetricSource$}},required:["AnomalyDetectorArn","AutoDetectionMetricSource"]}
+const AttributeValueSS$: S.ListShape = {type:"list",name:"AttributeValueSS",member:{shape:string$}}
+const AttributeValueNS$: S.ListShape = {type:"list",name:"AttributeValueNS",member:{shape:string$}}
+const AttributeValueBS$: S.ListShape = {type:"list",name:"AttributeValueBS",member:{shape:string$}}
+const AttributeValue$: S.StructureShape = {type:"structure",name:"AttributeValue",members:{S:{shape:string$},N:{shape:string$},B:{shape:string$},SS:{shape:AttributeValueSS$},NS:{shape:AttributeValueNS$},BS:{shape:AttributeValueBS$}}}
+const DetectedField$: S.StructureShape = {type:"structure",name:"DetectedField",members:{Value:{shape:AttributeValue$},Confidence:{shape:string$},Message:{shape:string$}}}
+const DetectedCsvFormatDescriptor$: S.StructureShape = {type:"structure",name:"DetectedCsvFormatDescriptor",members:{FileCompression:{shape:DetectedField$},Charset:{shape:DetectedField$},ContainsHeader:{shape:DetectedField$},Delimiter:{shape:DetectedField$},HeaderList:{shape:DetectedField$},QuoteSymbol:{shape:DetectedField$}}}
+const DetectedJsonFormatDescriptor$: S.StructureShape = {type:"structure",name:"DetectedJsonFormatDescriptor",members:{FileCompression:{shape:DetectedField$},Charset:{shape:DetectedField$}}}
+const DetectedFileFormatDescriptor$: S.StructureShape = {type:"structure",name:"DetectedFileFormatDescriptor",members:{CsvFormatDescriptor:{shape:DetectedCsvFormatDescriptor$},JsonFormatDescriptor:{shape:DetectedJsonFormatDescriptor$}}}
+const DetectedS3SourceConfig$: S.StructureShape = {type:"structure",name:"DetectedS3SourceConfig",members:{FileFormatDescriptor:{shape:DetectedFileFormatDescriptor$}}}
+const DetectedMetricSource$: S.StructureShape = {type:"structure",name:"DetectedMetricSource",members:{S3SourceConfig:{shape:DetectedS3SourceConfig$}}}
+const DetectedMetricSetConfig$: S.StructureShape = {type:"structure",name:"DetectedMetricSetConfig",members:{Offset:{shape:DetectedField$},MetricSetFrequency:{shape:DetectedField$},MetricSource:{shape:DetectedMetricSource$}}}
+const DetectMetricSetConfigResponse$: S.StructureShape = {type:"structure",name:"DetectMetricSetConfigResponse",members:{DetectedMetricSetConfig:{shape:DetectedMetricSetConfig$}}}
 const GetAnomalyGroupRequest$: S.StructureShape = {type:"structure",name:"GetAnomalyGroupRequest",members:{AnomalyGroupId:{shape:string$},AnomalyDetectorArn:{shape:string$}},required:["AnomalyGroupId","AnomalyDetectorArn"]}
-const GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMemberDimensionValueContributionListMember$: S.StructureShape = {type:"structure",name:"GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMemberDimensionValueContributionListMember",members:{DimensionValue:{shape:string$},ContributionScore:{shape:double$}}}
-const GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMemberDimensionValueContributionList$: S.ListShape = {type:"list",name:"GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMemberDimensionValueContributionList",member:{shape:GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMemberDimensionValueContributionListMember$}}
-const GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMember$: S.StructureShape = {type:"structure",name:"GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMember",members:{DimensionName:{shape:string$},DimensionValueContributionList:{shape:GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMemberDimensionValueContributionList$}}}
-const GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionList$: S.ListShape = {type:"list",name:"GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionList",member:{shape:GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMember$}}
-const GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrix$: S.StructureShape = {type:"structure",name:"GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrix",members:{DimensionContributionList:{shape:GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionList$}}}
-const GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMember$: S.StructureShape = {type:"structure",name:"GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMember",members:{MetricName:{shape:string$},NumTimeSeries:{shape:integer$},ContributionMatrix:{shape:GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrix$}}}
-const GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactList$: S.ListShape = {type:"list",name:"GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactList",member:{shape:GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMember$}}
-const GetAnomalyGroupOutputAnomalyGroup$: S.StructureShape = {type:"structure",name:"GetAnomalyGroupOutputAnomalyGroup",members:{StartTime:{shape:string$},EndTime:{shape:string$},AnomalyGroupId:{shape:string$},AnomalyGroupScore:{shape:double$},PrimaryMetricName:{shape:string$},MetricLevelImpactList:{shape:GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactList$}}}
-const GetAnomalyGroupOutput$: S.StructureShape = {type:"structure",name:"GetAnomalyGroupOutput",members:{AnomalyGroup:{shape:GetAnomalyGroupOutputAnomalyGroup$}}}
+const DimensionValueContribution$: S.StructureShape = {type:"structure",name:"DimensionValueContribution",members:{DimensionValue:{shape:string$},ContributionScore:{shape:double$}}}
+const DimensionContributionDimensionValueContributionList$: S.ListShape = {type:"list",name:"DimensionContributionDimensionValueContributionList",member:{shape:DimensionValueContribution$}}
+const DimensionContribution$: S.StructureShape = {type:"structure",name:"DimensionContribution",members:{DimensionName:{shape:string$},DimensionValueContributionList:{shape:DimensionContributionDimensionValueContributionList$}}}
+const ContributionMatrixDimensionContributionList$: S.ListShape = {type:"list",name:"ContributionMatrixDimensionContributionList",member:{shape:DimensionContribution$}}
+const ContributionMatrix$: S.StructureShape = {type:"structure",name:"ContributionMatrix",members:{DimensionContributionList:{shape:ContributionMatrixDimensionContributionList$}}}
+const MetricLevelImpact$: S.StructureShape = {type:"structure",name:"MetricLevelImpact",members:{MetricName:{shape:string$},NumTimeSeries:{shape:integer$},ContributionMatrix:{shape:ContributionMatrix$}}}
+const AnomalyGroupMetricLevelImpactList$: S.ListShape = {type:"list",name:"AnomalyGroupMetricLevelImpactList",member:{shape:MetricLevelImpact$}}
+const AnomalyGroup$: S.StructureShape = {type:"structure",name:"AnomalyGroup",members:{StartTime:{shape:string$},EndTime:{shape:string$},AnomalyGroupId:{shape:string$},AnomalyGroupScore:{shape:double$},PrimaryMetricName:{shape:string$},MetricLevelImpactList:{shape:AnomalyGroupMetricLevelImpactList$}}}
+const GetAnomalyGroupResponse$: S.StructureShape = {type:"structure",name:"GetAnomalyGroupResponse",members:{AnomalyGroup:{shape:AnomalyGroup$}}}
 const GetDataQualityMetricsRequest$: S.StructureShape = {type:"structure",name:"GetDataQualityMetricsRequest",members:{AnomalyDetectorArn:{shape:string$},MetricSetArn:{shape:string$}},required:["AnomalyDetectorArn"]}
-const GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMemberDataQualityMetricListMember$: S.StructureShape = {type:"structure",name:"GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMemberDataQualityMetricListMember",members:{MetricType:{shape:string$},MetricDescription:{shape:string$},RelatedColumnName:{shape:string$},MetricValue:{shape:double$}}}
-const GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMemberDataQualityMetricList$: S.ListShape = {type:"list",name:"GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMemberDataQualityMetricList",member:{shape:GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMemberDataQualityMetricListMember$}}
-const GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMember$: S.StructureShape = {type:"structure",name:"GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMember",members:{MetricSetArn:{shape:string$},DataQualityMetricList:{shape:GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMemberDataQualityMetricList$}}}
-const GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricList$: S.ListShape = {type:"list",name:"GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricList",member:{shape:GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMember$}}
-const GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMember$: S.StructureShape = {type:"structure",name:"GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMember",members:{StartTimestamp:{shape:timestamp$},MetricSetDataQualityMetricList:{shape:GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricList$}}}
-const GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricList$: S.ListShape = {type:"list",name:"GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricList",member:{shape:GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMember$}}
-const GetDataQualityMetricsOutput$: S.StructureShape = {type:"structure",name:"GetDataQualityMetricsOutput",members:{AnomalyDetectorDataQualityMetricList:{shape:GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricList$}}}
-const GetFeedbackRequestAnomalyGroupTimeSeriesFeedback$: S.StructureShape = {type:"structure",name:"GetFeedbackRequestAnomalyGroupTimeSeriesFeedback",members:{AnomalyGroupId:{shape:string$},TimeSeriesId:{shape:string$}},required:["AnomalyGroupId"]}
-const GetFeedbackRequest$: S.StructureShape = {type:"structure",name:"GetFeedbackRequest",members:{AnomalyDetectorArn:{shape:string$},AnomalyGroupTimeSeriesFeedback:{shape:GetFeedbackRequestAnomalyGroupTimeSeriesFeedback$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["AnomalyDetectorArn","AnomalyGroupTimeSeriesFeedback"]}
-const GetFeedbackOutputAnomalyGroupTimeSeriesFeedbackMember$: S.StructureShape = {type:"structure",name:"GetFeedbackOutputAnomalyGroupTimeSeriesFeedbackMember",members:{TimeSeriesId:{shape:string$},IsAnomaly:{shape:boolean$}}}
-const GetFeedbackOutputAnomalyGroupTimeSeriesFeedback$: S.ListShape = {type:"list",name:"GetFeedbackOutputAnomalyGroupTimeSeriesFeedback",member:{shape:GetFeedbackOutputAnomalyGroupTimeSeriesFeedbackMember$}}
-const GetFeedbackOutput$: S.StructureShape = {type:"structure",name:"GetFeedbackOutput",members:{AnomalyGroupTimeSeriesFeedback:{shape:GetFeedbackOutputAnomalyGroupTimeSeriesFeedback$},NextToken:{shape:string$}}}
-const GetSampleDataRequestS3SourceConfig$: S.StructureShape = {type:"structure",name:"GetSampleDataRequestS3SourceConfig",members:{RoleArn:{shape:string$},TemplatedPathList:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigTemplatedPathList$},HistoricalDataPathList:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigHistoricalDataPathList$},FileFormatDescriptor:{shape:CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptor$}},required:["RoleArn","FileFormatDescriptor"]}
-const GetSampleDataRequest$: S.StructureShape = {type:"structure",name:"GetSampleDataRequest",members:{S3SourceConfig:{shape:GetSampleDataRequestS3SourceConfig$}}}
-const GetSampleDataOutputHeaderValues$: S.ListShape = {type:"list",name:"GetSampleDataOutputHeaderValues",member:{shape:string$}}
-const GetSampleDataOutputSampleRowsMember$: S.ListShape = {type:"list",name:"GetSampleDataOutputSampleRowsMember",member:{shape:string$}}
-const GetSampleDataOutputSampleRows$: S.ListShape = {type:"list",name:"GetSampleDataOutputSampleRows",member:{shape:GetSampleDataOutputSampleRowsMember$}}
-const GetSampleDataOutput$: S.StructureShape = {type:"structure",name:"GetSampleDataOutput",members:{HeaderValues:{shape:GetSampleDataOutputHeaderValues$},SampleRows:{shape:GetSampleDataOutputSampleRows$}}}
+const DataQualityMetric$: S.StructureShape = {type:"structure",name:"DataQualityMetric",members:{MetricType:{shape:string$},MetricDescription:{shape:string$},RelatedColumnName:{shape:string$},MetricValue:{shape:double$}}}
+const MetricSetDataQualityMetricDataQualityMetricList$: S.ListShape = {type:"list",name:"MetricSetDataQualityMetricDataQualityMetricList",member:{shape:DataQualityMetric$}}
+const MetricSetDataQualityMetric$: S.StructureShape = {type:"structure",name:"MetricSetDataQualityMetric",members:{MetricSetArn:{shape:string$},DataQualityMetricList:{shape:MetricSetDataQualityMetricDataQualityMetricList$}}}
+const AnomalyDetectorDataQualityMetricMetricSetDataQualityMetricList$: S.ListShape = {type:"list",name:"AnomalyDetectorDataQualityMetricMetricSetDataQualityMetricList",member:{shape:MetricSetDataQualityMetric$}}
+const AnomalyDetectorDataQualityMetric$: S.StructureShape = {type:"structure",name:"AnomalyDetectorDataQualityMetric",members:{StartTimestamp:{shape:timestamp$},MetricSetDataQualityMetricList:{shape:AnomalyDetectorDataQualityMetricMetricSetDataQualityMetricList$}}}
+const GetDataQualityMetricsResponseAnomalyDetectorDataQualityMetricList$: S.ListShape = {type:"list",name:"GetDataQualityMetricsResponseAnomalyDetectorDataQualityMetricList",member:{shape:AnomalyDetectorDataQualityMetric$}}
+const GetDataQualityMetricsResponse$: S.StructureShape = {type:"structure",name:"GetDataQualityMetricsResponse",members:{AnomalyDetectorDataQualityMetricList:{shape:GetDataQualityMetricsResponseAnomalyDetectorDataQualityMetricList$}}}
+const AnomalyGroupTimeSeries$: S.StructureShape = {type:"structure",name:"AnomalyGroupTimeSeries",members:{AnomalyGroupId:{shape:string$},TimeSeriesId:{shape:string$}},required:["AnomalyGroupId"]}
+const GetFeedbackRequest$: S.StructureShape = {type:"structure",name:"GetFeedbackRequest",members:{AnomalyDetectorArn:{shape:string$},AnomalyGroupTimeSeriesFeedback:{shape:AnomalyGroupTimeSeries$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["AnomalyDetectorArn","AnomalyGroupTimeSeriesFeedback"]}
+const TimeSeriesFeedback$: S.StructureShape = {type:"structure",name:"TimeSeriesFeedback",members:{TimeSeriesId:{shape:string$},IsAnomaly:{shape:boolean$}}}
+const GetFeedbackResponseAnomalyGroupTimeSeriesFeedback$: S.ListShape = {type:"list",name:"GetFeedbackResponseAnomalyGroupTimeSeriesFeedback",member:{shape:TimeSeriesFeedback$}}
+const GetFeedbackResponse$: S.StructureShape = {type:"structure",name:"GetFeedbackResponse",members:{AnomalyGroupTimeSeriesFeedback:{shape:GetFeedbackResponseAnomalyGroupTimeSeriesFeedback$},NextToken:{shape:string$}}}
+const SampleDataS3SourceConfig$: S.StructureShape = {type:"structure",name:"SampleDataS3SourceConfig",members:{RoleArn:{shape:string$},TemplatedPathList:{shape:S3SourceConfigTemplatedPathList$},HistoricalDataPathList:{shape:S3SourceConfigHistoricalDataPathList$},FileFormatDescriptor:{shape:FileFormatDescriptor$}},required:["RoleArn","FileFormatDescriptor"]}
+const GetSampleDataRequest$: S.StructureShape = {type:"structure",name:"GetSampleDataRequest",members:{S3SourceConfig:{shape:SampleDataS3SourceConfig$}}}
+const GetSampleDataResponseHeaderValues$: S.ListShape = {type:"list",name:"GetSampleDataResponseHeaderValues",member:{shape:string$}}
+const GetSampleDataResponseSampleRowsMember$: S.ListShape = {type:"list",name:"GetSampleDataResponseSampleRowsMember",member:{shape:string$}}
+const GetSampleDataResponseSampleRows$: S.ListShape = {type:"list",name:"GetSampleDataResponseSampleRows",member:{shape:GetSampleDataResponseSampleRowsMember$}}
+const GetSampleDataResponse$: S.StructureShape = {type:"structure",name:"GetSampleDataResponse",members:{HeaderValues:{shape:GetSampleDataResponseHeaderValues$},SampleRows:{shape:GetSampleDataResponseSampleRows$}}}
 const ListAlertsRequest$: S.StructureShape = {type:"structure",name:"ListAlertsRequest",members:{AnomalyDetectorArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListAlertsOutputAlertSummaryListMember$: S.StructureShape = {type:"structure",name:"ListAlertsOutputAlertSummaryListMember",members:{AlertArn:{shape:string$},AnomalyDetectorArn:{shape:string$},AlertName:{shape:string$},AlertSensitivityThreshold:{shape:integer$},AlertType:{shape:string$},AlertStatus:{shape:string$},LastModificationTime:{shape:timestamp$},CreationTime:{shape:timestamp$},Tags:{shape:CreateAlertRequestTags$}}}
-const ListAlertsOutputAlertSummaryList$: S.ListShape = {type:"list",name:"ListAlertsOutputAlertSummaryList",member:{shape:ListAlertsOutputAlertSummaryListMember$}}
-const ListAlertsOutput$: S.StructureShape = {type:"structure",name:"ListAlertsOutput",members:{AlertSummaryList:{shape:ListAlertsOutputAlertSummaryList$},NextToken:{shape:string$}}}
+const AlertSummary$: S.StructureShape = {type:"structure",name:"AlertSummary",members:{AlertArn:{shape:string$},AnomalyDetectorArn:{shape:string$},AlertName:{shape:string$},AlertSensitivityThreshold:{shape:integer$},AlertType:{shape:string$},AlertStatus:{shape:string$},LastModificationTime:{shape:timestamp$},CreationTime:{shape:timestamp$},Tags:{shape:CreateAlertRequestTags$}}}
+const ListAlertsResponseAlertSummaryList$: S.ListShape = {type:"list",name:"ListAlertsResponseAlertSummaryList",member:{shape:AlertSummary$}}
+const ListAlertsResponse$: S.StructureShape = {type:"structure",name:"ListAlertsResponse",members:{AlertSummaryList:{shape:ListAlertsResponseAlertSummaryList$},NextToken:{shape:string$}}}
 const ListAnomalyDetectorsRequest$: S.StructureShape = {type:"structure",name:"ListAnomalyDetectorsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListAnomalyDetectorsOutputAnomalyDetectorSummaryListMember$: S.StructureShape = {type:"structure",name:"ListAnomalyDetectorsOutputAnomalyDetectorSummaryListMember",members:{AnomalyDetectorArn:{shape:string$},AnomalyDetectorName:{shape:string$},AnomalyDetectorDescription:{shape:string$},CreationTime:{shape:timestamp$},LastModificationTime:{shape:timestamp$},Status:{shape:string$},Tags:{shape:CreateAlertRequestTags$}}}
-const ListAnomalyDetectorsOutputAnomalyDetectorSummaryList$: S.ListShape = {type:"list",name:"ListAnomalyDetectorsOutputAnomalyDetectorSummaryList",member:{shape:ListAnomalyDetectorsOutputAnomalyDetectorSummaryListMember$}}
-const ListAnomalyDetectorsOutput$: S.StructureShape = {type:"structure",name:"ListAnomalyDetectorsOutput",members:{AnomalyDetectorSummaryList:{shape:ListAnomalyDetectorsOutputAnomalyDetectorSummaryList$},NextToken:{shape:string$}}}
+const AnomalyDetectorSummary$: S.StructureShape = {type:"structure",name:"AnomalyDetectorSummary",members:{AnomalyDetectorArn:{shape:string$},AnomalyDetectorName:{shape:string$},AnomalyDetectorDescription:{shape:string$},CreationTime:{shape:timestamp$},LastModificationTime:{shape:timestamp$},Status:{shape:string$},Tags:{shape:CreateAlertRequestTags$}}}
+const ListAnomalyDetectorsResponseAnomalyDetectorSummaryList$: S.ListShape = {type:"list",name:"ListAnomalyDetectorsResponseAnomalyDetectorSummaryList",member:{shape:AnomalyDetectorSummary$}}
+const ListAnomalyDetectorsResponse$: S.StructureShape = {type:"structure",name:"ListAnomalyDetectorsResponse",members:{AnomalyDetectorSummaryList:{shape:ListAnomalyDetectorsResponseAnomalyDetectorSummaryList$},NextToken:{shape:string$}}}
 const ListAnomalyGroupRelatedMetricsRequest$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupRelatedMetricsRequest",members:{AnomalyDetectorArn:{shape:string$},AnomalyGroupId:{shape:string$},RelationshipTypeFilter:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["AnomalyDetectorArn","AnomalyGroupId"]}
-const ListAnomalyGroupRelatedMetricsOutputInterMetricImpactListMember$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupRelatedMetricsOutputInterMetricImpactListMember",members:{MetricName:{shape:string$},AnomalyGroupId:{shape:string$},RelationshipType:{shape:string$},ContributionPercentage:{shape:double$}}}
-const ListAnomalyGroupRelatedMetricsOutputInterMetricImpactList$: S.ListShape = {type:"list",name:"ListAnomalyGroupRelatedMetricsOutputInterMetricImpactList",member:{shape:ListAnomalyGroupRelatedMetricsOutputInterMetricImpactListMember$}}
-const ListAnomalyGroupRelatedMetricsOutput$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupRelatedMetricsOutput",members:{InterMetricImpactList:{shape:ListAnomalyGroupRelatedMetricsOutputInterMetricImpactList$},NextToken:{shape:string$}}}
+const InterMetricImpactDetails$: S.StructureShape = {type:"structure",name:"InterMetricImpactDetails",members:{MetricName:{shape:string$},AnomalyGroupId:{shape:string$},RelationshipType:{shape:string$},ContributionPercentage:{shape:double$}}}
+const ListAnomalyGroupRelatedMetricsResponseInterMetricImpactList$: S.ListShape = {type:"list",name:"ListAnomalyGroupRelatedMetricsResponseInterMetricImpactList",member:{shape:InterMetricImpactDetails$}}
+const ListAnomalyGroupRelatedMetricsResponse$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupRelatedMetricsResponse",members:{InterMetricImpactList:{shape:ListAnomalyGroupRelatedMetricsResponseInterMetricImpactList$},NextToken:{shape:string$}}}
 const ListAnomalyGroupSummariesRequest$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupSummariesRequest",members:{AnomalyDetectorArn:{shape:string$},SensitivityThreshold:{shape:integer$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["AnomalyDetectorArn","SensitivityThreshold"]}
-const ListAnomalyGroupSummariesOutputAnomalyGroupSummaryListMember$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupSummariesOutputAnomalyGroupSummaryListMember",members:{StartTime:{shape:string$},EndTime:{shape:string$},AnomalyGroupId:{shape:string$},AnomalyGroupScore:{shape:double$},PrimaryMetricName:{shape:string$}}}
-const ListAnomalyGroupSummariesOutputAnomalyGroupSummaryList$: S.ListShape = {type:"list",name:"ListAnomalyGroupSummariesOutputAnomalyGroupSummaryList",member:{shape:ListAnomalyGroupSummariesOutputAnomalyGroupSummaryListMember$}}
-const ListAnomalyGroupSummariesOutputAnomalyGroupStatisticsItemizedMetricStatsListMember$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupSummariesOutputAnomalyGroupStatisticsItemizedMetricStatsListMember",members:{MetricName:{shape:string$},OccurrenceCount:{shape:integer$}}}
-const ListAnomalyGroupSummariesOutputAnomalyGroupStatisticsItemizedMetricStatsList$: S.ListShape = {type:"list",name:"ListAnomalyGroupSummariesOutputAnomalyGroupStatisticsItemizedMetricStatsList",member:{shape:ListAnomalyGroupSummariesOutputAnomalyGroupStatisticsItemizedMetricStatsListMember$}}
-const ListAnomalyGroupSummariesOutputAnomalyGroupStatistics$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupSummariesOutputAnomalyGroupStatistics",members:{EvaluationStartDate:{shape:string$},TotalCount:{shape:integer$},ItemizedMetricStatsList:{shape:ListAnomalyGroupSummariesOutputAnomalyGroupStatisticsItemizedMetricStatsList$}}}
-const ListAnomalyGroupSummariesOutput$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupSummariesOutput",members:{AnomalyGroupSummaryList:{shape:ListAnomalyGroupSummariesOutputAnomalyGroupSummaryList$},AnomalyGroupStatistics:{shape:ListAnomalyGroupSummariesOutputAnomalyGroupStatistics$},NextToken:{shape:string$}}}
+const AnomalyGroupSummary$: S.StructureShape = {type:"structure",name:"AnomalyGroupSummary",members:{StartTime:{shape:string$},EndTime:{shape:string$},AnomalyGroupId:{shape:string$},AnomalyGroupScore:{shape:double$},PrimaryMetricName:{shape:string$}}}
+const ListAnomalyGroupSummariesResponseAnomalyGroupSummaryList$: S.ListShape = {type:"list",name:"ListAnomalyGroupSummariesResponseAnomalyGroupSummaryList",member:{shape:AnomalyGroupSummary$}}
+const ItemizedMetricStats$: S.StructureShape = {type:"structure",name:"ItemizedMetricStats",members:{MetricName:{shape:string$},OccurrenceCount:{shape:integer$}}}
+const AnomalyGroupStatisticsItemizedMetricStatsList$: S.ListShape = {type:"list",name:"AnomalyGroupStatisticsItemizedMetricStatsList",member:{shape:ItemizedMetricStats$}}
+const AnomalyGroupStatistics$: S.StructureShape = {type:"structure",name:"AnomalyGroupStatistics",members:{EvaluationStartDate:{shape:string$},TotalCount:{shape:integer$},ItemizedMetricStatsList:{shape:AnomalyGroupStatisticsItemizedMetricStatsList$}}}
+const ListAnomalyGroupSummariesResponse$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupSummariesResponse",members:{AnomalyGroupSummaryList:{shape:ListAnomalyGroupSummariesResponseAnomalyGroupSummaryList$},AnomalyGroupStatistics:{shape:AnomalyGroupStatistics$},NextToken:{shape:string$}}}
 const ListAnomalyGroupTimeSeriesRequest$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupTimeSeriesRequest",members:{AnomalyDetectorArn:{shape:string$},AnomalyGroupId:{shape:string$},MetricName:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["AnomalyDetectorArn","AnomalyGroupId","MetricName"]}
-const ListAnomalyGroupTimeSeriesOutputTimestampList$: S.ListShape = {type:"list",name:"ListAnomalyGroupTimeSeriesOutputTimestampList",member:{shape:string$}}
-const ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberDimensionListMember$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberDimensionListMember",members:{DimensionName:{shape:string$},DimensionValue:{shape:string$}},required:["DimensionName","DimensionValue"]}
-const ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberDimensionList$: S.ListShape = {type:"list",name:"ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberDimensionList",member:{shape:ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberDimensionListMember$}}
-const ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberMetricValueList$: S.ListShape = {type:"list",name:"ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberMetricValueList",member:{shape:double$}}
-const ListAnomalyGroupTimeSeriesOutputTimeSeriesListMember$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupTimeSeriesOutputTimeSeriesListMember",members:{TimeSeriesId:{shape:string$},DimensionList:{shape:ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberDimensionList$},MetricValueList:{shape:ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberMetricValueList$}},required:["TimeSeriesId","DimensionList","MetricValueList"]}
-const ListAnomalyGroupTimeSeriesOutputTimeSeriesList$: S.ListShape = {type:"list",name:"ListAnomalyGroupTimeSeriesOutputTimeSeriesList",member:{shape:ListAnomalyGroupTimeSeriesOutputTimeSeriesListMember$}}
-const ListAnomalyGroupTimeSeriesOutput$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupTimeSeriesOutput",members:{AnomalyGroupId:{shape:string$},MetricName:{shape:string$},TimestampList:{shape:ListAnomalyGroupTimeSeriesOutputTimestampList$},NextToken:{shape:string$},TimeSeriesList:{shape:ListAnomalyGroupTimeSeriesOutputTimeSeriesList$}}}
+const ListAnomalyGroupTimeSeriesResponseTimestampList$: S.ListShape = {type:"list",name:"ListAnomalyGroupTimeSeriesResponseTimestampList",member:{shape:string$}}
+const DimensionNameValue$: S.StructureShape = {type:"structure",name:"DimensionNameValue",members:{DimensionName:{shape:string$},DimensionValue:{shape:string$}},required:["DimensionName","DimensionValue"]}
+const TimeSeriesDimensionList$: S.ListShape = {type:"list",name:"TimeSeriesDimensionList",member:{shape:DimensionNameValue$}}
+const TimeSeriesMetricValueList$: S.ListShape = {type:"list",name:"TimeSeriesMetricValueList",member:{shape:double$}}
+const TimeSeries$: S.StructureShape = {type:"structure",name:"TimeSeries",members:{TimeSeriesId:{shape:string$},DimensionList:{shape:TimeSeriesDimensionList$},MetricValueList:{shape:TimeSeriesMetricValueList$}},required:["TimeSeriesId","DimensionList","MetricValueList"]}
+const ListAnomalyGroupTimeSeriesResponseTimeSeriesList$: S.ListShape = {type:"list",name:"ListAnomalyGroupTimeSeriesResponseTimeSeriesList",member:{shape:TimeSeries$}}
+const ListAnomalyGroupTimeSeriesResponse$: S.StructureShape = {type:"structure",name:"ListAnomalyGroupTimeSeriesResponse",members:{AnomalyGroupId:{shape:string$},MetricName:{shape:string$},TimestampList:{shape:ListAnomalyGroupTimeSeriesResponseTimestampList$},NextToken:{shape:string$},TimeSeriesList:{shape:ListAnomalyGroupTimeSeriesResponseTimeSeriesList$}}}
 const ListMetricSetsRequest$: S.StructureShape = {type:"structure",name:"ListMetricSetsRequest",members:{AnomalyDetectorArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListMetricSetsOutputMetricSetSummaryListMember$: S.StructureShape = {type:"structure",name:"ListMetricSetsOutputMetricSetSummaryListMember",members:{MetricSetArn:{shape:string$},AnomalyDetectorArn:{shape:string$},MetricSetDescription:{shape:string$},MetricSetName:{shape:string$},CreationTime:{shape:timestamp$},LastModificationTime:{shape:timestamp$},Tags:{shape:CreateAlertRequestTags$}}}
-const ListMetricSetsOutputMetricSetSummaryList$: S.ListShape = {type:"list",name:"ListMetricSetsOutputMetricSetSummaryList",member:{shape:ListMetricSetsOutputMetricSetSummaryListMember$}}
-const ListMetricSetsOutput$: S.StructureShape = {type:"structure",name:"ListMetricSetsOutput",members:{MetricSetSummaryList:{shape:ListMetricSetsOutputMetricSetSummaryList$},NextToken:{shape:string$}}}
+const MetricSetSummary$: S.StructureShape = {type:"structure",name:"MetricSetSummary",members:{MetricSetArn:{shape:string$},AnomalyDetectorArn:{shape:string$},MetricSetDescription:{shape:string$},MetricSetName:{shape:string$},CreationTime:{shape:timestamp$},LastModificationTime:{shape:timestamp$},Tags:{shape:CreateAlertRequestTags$}}}
+const ListMetricSetsResponseMetricSetSummaryList$: S.ListShape = {type:"list",name:"ListMetricSetsResponseMetricSetSummaryList",member:{shape:MetricSetSummary$}}
+const ListMetricSetsResponse$: S.StructureShape = {type:"structure",name:"ListMetricSetsResponse",members:{MetricSetSummaryList:{shape:ListMetricSetsResponseMetricSetSummaryList$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateAlertRequestTags$,locationName:"Tags"}}}
-const PutFeedbackRequestAnomalyGroupTimeSeriesFeedback$: S.StructureShape = {type:"structure",name:"PutFeedbackRequestAnomalyGroupTimeSeriesFeedback",members:{AnomalyGroupId:{shape:string$},TimeSeriesId:{shape:string$},IsAnomaly:{shape:boolean$}},required:["AnomalyGroupId","TimeSeriesId","IsAnomaly"]}
-const PutFeedbackRequest$: S.StructureShape = {type:"structure",name:"PutFeedbackRequest",members:{AnomalyDetectorArn:{shape:string$},AnomalyGroupTimeSeriesFeedback:{shape:PutFeedbackRequestAnomalyGroupTimeSeriesFeedback$}},required:["AnomalyDetectorArn","AnomalyGroupTimeSeriesFeedback"]}
-const PutFeedbackOutput$: S.StructureShape = {type:"structure",name:"PutFeedbackOutput",members:{}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateAlertRequestTags$,locationName:"Tags"}}}
+const AnomalyGroupTimeSeriesFeedback$: S.StructureShape = {type:"structure",name:"AnomalyGroupTimeSeriesFeedback",members:{AnomalyGroupId:{shape:string$},TimeSeriesId:{shape:string$},IsAnomaly:{shape:boolean$}},required:["AnomalyGroupId","TimeSeriesId","IsAnomaly"]}
+const PutFeedbackRequest$: S.StructureShape = {type:"structure",name:"PutFeedbackRequest",members:{AnomalyDetectorArn:{shape:string$},AnomalyGroupTimeSeriesFeedback:{shape:AnomalyGroupTimeSeriesFeedback$}},required:["AnomalyDetectorArn","AnomalyGroupTimeSeriesFeedback"]}
+const PutFeedbackResponse$: S.StructureShape = {type:"structure",name:"PutFeedbackResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Tags:{shape:CreateAlertRequestTags$,locationName:"tags"}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateAlertRequest$: S.StructureShape = {type:"structure",name:"UpdateAlertRequest",members:{AlertArn:{shape:string$},AlertDescription:{shape:string$},AlertSensitivityThreshold:{shape:integer$},Action:{shape:CreateAlertRequestAction$},AlertFilters:{shape:CreateAlertRequestAlertFilters$}},required:["AlertArn"]}
-const UpdateAlertOutput$: S.StructureShape = {type:"structure",name:"UpdateAlertOutput",members:{AlertArn:{shape:string$}}}
-const UpdateAnomalyDetectorRequest$: S.StructureShape = {type:"structure",name:"UpdateAnomalyDetectorRequest",members:{AnomalyDetectorArn:{shape:string$},KmsKeyArn:{shape:string$},AnomalyDetectorDescription:{shape:string$},AnomalyDetectorConfig:{shape:CreateAnomalyDetectorRequestAnomalyDetectorConfig$}},required:["AnomalyDetectorArn"]}
-const UpdateAnomalyDetectorOutput$: S.StructureShape = {type:"structure",name:"UpdateAnomalyDetectorOutput",members:{AnomalyDetectorArn:{shape:string$}}}
-const UpdateMetricSetRequest$: S.StructureShape = {type:"structure",name:"UpdateMetricSetRequest",members:{MetricSetArn:{shape:string$},MetricSetDescription:{shape:string$},MetricList:{shape:CreateMetricSetRequestMetricList$},Offset:{shape:integer$},TimestampColumn:{shape:CreateMetricSetRequestTimestampColumn$},DimensionList:{shape:CreateMetricSetRequestDimensionList$},MetricSetFrequency:{shape:string$},MetricSource:{shape:CreateMetricSetRequestMetricSource$},DimensionFilterList:{shape:CreateMetricSetRequestDimensionFilterList$}},required:["MetricSetArn"]}
-const UpdateMetricSetOutput$: S.StructureShape = {type:"structure",name:"UpdateMetricSetOutput",members:{MetricSetArn:{shape:string$}}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateAlertRequest$: S.StructureShape = {type:"structure",name:"UpdateAlertRequest",members:{AlertArn:{shape:string$},AlertDescription:{shape:string$},AlertSensitivityThreshold:{shape:integer$},Action:{shape:Action$},AlertFilters:{shape:AlertFilters$}},required:["AlertArn"]}
+const UpdateAlertResponse$: S.StructureShape = {type:"structure",name:"UpdateAlertResponse",members:{AlertArn:{shape:string$}}}
+const UpdateAnomalyDetectorRequest$: S.StructureShape = {type:"structure",name:"UpdateAnomalyDetectorRequest",members:{AnomalyDetectorArn:{shape:string$},KmsKeyArn:{shape:string$},AnomalyDetectorDescription:{shape:string$},AnomalyDetectorConfig:{shape:AnomalyDetectorConfig$}},required:["AnomalyDetectorArn"]}
+const UpdateAnomalyDetectorResponse$: S.StructureShape = {type:"structure",name:"UpdateAnomalyDetectorResponse",members:{AnomalyDetectorArn:{shape:string$}}}
+const UpdateMetricSetRequest$: S.StructureShape = {type:"structure",name:"UpdateMetricSetRequest",members:{MetricSetArn:{shape:string$},MetricSetDescription:{shape:string$},MetricList:{shape:CreateMetricSetRequestMetricList$},Offset:{shape:integer$},TimestampColumn:{shape:TimestampColumn$},DimensionList:{shape:CreateMetricSetRequestDimensionList$},MetricSetFrequency:{shape:string$},MetricSource:{shape:MetricSource$},DimensionFilterList:{shape:CreateMetricSetRequestDimensionFilterList$}},required:["MetricSetArn"]}
+const UpdateMetricSetResponse$: S.StructureShape = {type:"structure",name:"UpdateMetricSetResponse",members:{MetricSetArn:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$},QuotaCode:{shape:string$},ServiceCode:{shape:string$}},exception:true,error:{senderFault:true}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AggregationFunction = "AVG" | "SUM" | (string & {})
+
+export type AlertStatus = "ACTIVE" | "INACTIVE" | (string & {})
+
+export type AlertType = "LAMBDA" | "SNS" | (string & {})
+
+export type AnomalyDetectionTaskStatus = "COMPLETED" | "FAILED" | "FAILED_TO_SCHEDULE" | "IN_PROGRESS" | "PENDING" | (string & {})
+
+export type AnomalyDetectorFailureType = "ACTIVATION_FAILURE" | "BACK_TEST_ACTIVATION_FAILURE" | "DEACTIVATION_FAILURE" | "DELETION_FAILURE" | (string & {})
+
+export type AnomalyDetectorStatus = "ACTIVATING" | "ACTIVE" | "BACK_TEST_ACTIVATING" | "BACK_TEST_ACTIVE" | "BACK_TEST_COMPLETE" | "DEACTIVATED" | "DEACTIVATING" | "DELETING" | "FAILED" | "INACTIVE" | "LEARNING" | (string & {})
+
+export type CSVFileCompression = "GZIP" | "NONE" | (string & {})
+
+export type Confidence = "HIGH" | "LOW" | "NONE" | (string & {})
+
+export type DataQualityMetricType = "BACKTEST_INFERENCE_DATA_END_TIME_STAMP" | "BACKTEST_INFERENCE_DATA_START_TIME_STAMP" | "BACKTEST_TRAINING_DATA_END_TIME_STAMP" | "BACKTEST_TRAINING_DATA_START_TIME_STAMP" | "COLUMN_COMPLETENESS" | "DIMENSION_UNIQUENESS" | "INVALID_ROWS_COMPLIANCE" | "ROWS_PARTIAL_COMPLIANCE" | "ROWS_PROCESSED" | "TIME_SERIES_COUNT" | (string & {})
+
+export type FilterOperation = "EQUALS" | (string & {})
+
+export type Frequency = "P1D" | "PT10M" | "PT1H" | "PT5M" | (string & {})
+
+export type JsonFileCompression = "GZIP" | "NONE" | (string & {})
+
+export type RelationshipType = "CAUSE_OF_INPUT_ANOMALY_GROUP" | "EFFECT_OF_INPUT_ANOMALY_GROUP" | (string & {})
+
+export type SnsFormat = "JSON" | "LONG_TEXT" | "SHORT_TEXT" | (string & {})
 
 export interface ActivateAnomalyDetectorRequest {
   readonly AnomalyDetectorArn: string
 }
 
-export type ActivateAnomalyDetectorOutput = {}
+export type ActivateAnomalyDetectorResponse = {}
 
 export interface BackTestAnomalyDetectorRequest {
   readonly AnomalyDetectorArn: string
 }
 
-export type BackTestAnomalyDetectorOutput = {}
+export type BackTestAnomalyDetectorResponse = {}
 
 export interface CreateAlertRequest {
   readonly AlertName: string
   readonly AlertSensitivityThreshold?: number | undefined
   readonly AlertDescription?: string | undefined
   readonly AnomalyDetectorArn: string
-  readonly Action: CreateAlertRequestAction
+  readonly Action: Action
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly AlertFilters?: CreateAlertRequestAlertFilters | undefined
+  readonly AlertFilters?: AlertFilters | undefined
 }
 
-export interface CreateAlertRequestAction {
-  readonly SNSConfiguration?: CreateAlertRequestActionSNSConfiguration | undefined
-  readonly LambdaConfiguration?: CreateAlertRequestActionLambdaConfiguration | undefined
+export interface Action {
+  readonly SNSConfiguration?: SNSConfiguration | undefined
+  readonly LambdaConfiguration?: LambdaConfiguration | undefined
 }
 
-export interface CreateAlertRequestActionOutput {
-  readonly SNSConfiguration?: CreateAlertRequestActionSNSConfigurationOutput
-  readonly LambdaConfiguration?: CreateAlertRequestActionLambdaConfigurationOutput
+export interface ActionOutput {
+  readonly SNSConfiguration?: SNSConfigurationOutput
+  readonly LambdaConfiguration?: LambdaConfigurationOutput
 }
 
-export interface CreateAlertRequestActionSNSConfiguration {
+export interface SNSConfiguration {
   readonly RoleArn: string
   readonly SnsTopicArn: string
-  readonly SnsFormat?: string | undefined
+  readonly SnsFormat?: SnsFormat | undefined
 }
 
-export interface CreateAlertRequestActionSNSConfigurationOutput {
+export interface SNSConfigurationOutput {
   readonly RoleArn?: string
   readonly SnsTopicArn?: string
-  readonly SnsFormat?: string
+  readonly SnsFormat?: SnsFormat
 }
 
-export interface CreateAlertRequestActionLambdaConfiguration {
+export interface LambdaConfiguration {
   readonly RoleArn: string
   readonly LambdaArn: string
 }
 
-export interface CreateAlertRequestActionLambdaConfigurationOutput {
+export interface LambdaConfigurationOutput {
   readonly RoleArn?: string
   readonly LambdaArn?: string
 }
 
-export interface CreateAlertRequestAlertFilters {
+export interface AlertFilters {
   readonly MetricList?: ReadonlyArray<string> | undefined
-  readonly DimensionFilterList?: ReadonlyArray<CreateAlertRequestAlertFiltersDimensionFilterListMember> | undefined
+  readonly DimensionFilterList?: ReadonlyArray<DimensionFilter> | undefined
 }
 
-export interface CreateAlertRequestAlertFiltersOutput {
+export interface AlertFiltersOutput {
   readonly MetricList?: ReadonlyArray<string>
-  readonly DimensionFilterList?: ReadonlyArray<CreateAlertRequestAlertFiltersDimensionFilterListMemberOutput>
+  readonly DimensionFilterList?: ReadonlyArray<DimensionFilterOutput>
 }
 
-export interface CreateAlertRequestAlertFiltersDimensionFilterListMember {
+export interface DimensionFilter {
   readonly DimensionName?: string | undefined
   readonly DimensionValueList?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateAlertRequestAlertFiltersDimensionFilterListMemberOutput {
+export interface DimensionFilterOutput {
   readonly DimensionName?: string
   readonly DimensionValueList?: ReadonlyArray<string>
 }
 
-export interface CreateAlertOutput {
+export interface CreateAlertResponse {
   readonly AlertArn?: string
 }
 
 export interface CreateAnomalyDetectorRequest {
   readonly AnomalyDetectorName: string
   readonly AnomalyDetectorDescription?: string | undefined
-  readonly AnomalyDetectorConfig: CreateAnomalyDetectorRequestAnomalyDetectorConfig
+  readonly AnomalyDetectorConfig: AnomalyDetectorConfig
   readonly KmsKeyArn?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateAnomalyDetectorRequestAnomalyDetectorConfig {
-  readonly AnomalyDetectorFrequency?: string | undefined
+export interface AnomalyDetectorConfig {
+  readonly AnomalyDetectorFrequency?: Frequency | undefined
 }
 
-export interface CreateAnomalyDetectorOutput {
+export interface CreateAnomalyDetectorResponse {
   readonly AnomalyDetectorArn?: string
 }
 
@@ -279,83 +315,83 @@ export interface CreateMetricSetRequest {
   readonly AnomalyDetectorArn: string
   readonly MetricSetName: string
   readonly MetricSetDescription?: string | undefined
-  readonly MetricList: ReadonlyArray<CreateMetricSetRequestMetricListMember>
+  readonly MetricList: ReadonlyArray<Metric>
   readonly Offset?: number | undefined
-  readonly TimestampColumn?: CreateMetricSetRequestTimestampColumn | undefined
+  readonly TimestampColumn?: TimestampColumn | undefined
   readonly DimensionList?: ReadonlyArray<string> | undefined
-  readonly MetricSetFrequency?: string | undefined
-  readonly MetricSource: CreateMetricSetRequestMetricSource
+  readonly MetricSetFrequency?: Frequency | undefined
+  readonly MetricSource: MetricSource
   readonly Timezone?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly DimensionFilterList?: ReadonlyArray<CreateMetricSetRequestDimensionFilterListMember> | undefined
+  readonly DimensionFilterList?: ReadonlyArray<MetricSetDimensionFilter> | undefined
 }
 
-export interface CreateMetricSetRequestMetricListMember {
+export interface Metric {
   readonly MetricName: string
-  readonly AggregationFunction: string
+  readonly AggregationFunction: AggregationFunction
   readonly Namespace?: string | undefined
 }
 
-export interface CreateMetricSetRequestMetricListMemberOutput {
+export interface MetricOutput {
   readonly MetricName?: string
-  readonly AggregationFunction?: string
+  readonly AggregationFunction?: AggregationFunction
   readonly Namespace?: string
 }
 
-export interface CreateMetricSetRequestTimestampColumn {
+export interface TimestampColumn {
   readonly ColumnName?: string | undefined
   readonly ColumnFormat?: string | undefined
 }
 
-export interface CreateMetricSetRequestTimestampColumnOutput {
+export interface TimestampColumnOutput {
   readonly ColumnName?: string
   readonly ColumnFormat?: string
 }
 
-export interface CreateMetricSetRequestMetricSource {
-  readonly S3SourceConfig?: CreateMetricSetRequestMetricSourceS3SourceConfig | undefined
-  readonly AppFlowConfig?: CreateMetricSetRequestMetricSourceAppFlowConfig | undefined
-  readonly CloudWatchConfig?: CreateMetricSetRequestMetricSourceCloudWatchConfig | undefined
-  readonly RDSSourceConfig?: CreateMetricSetRequestMetricSourceRDSSourceConfig | undefined
-  readonly RedshiftSourceConfig?: CreateMetricSetRequestMetricSourceRedshiftSourceConfig | undefined
-  readonly AthenaSourceConfig?: CreateMetricSetRequestMetricSourceAthenaSourceConfig | undefined
+export interface MetricSource {
+  readonly S3SourceConfig?: S3SourceConfig | undefined
+  readonly AppFlowConfig?: AppFlowConfig | undefined
+  readonly CloudWatchConfig?: CloudWatchConfig | undefined
+  readonly RDSSourceConfig?: RDSSourceConfig | undefined
+  readonly RedshiftSourceConfig?: RedshiftSourceConfig | undefined
+  readonly AthenaSourceConfig?: AthenaSourceConfig | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceOutput {
-  readonly S3SourceConfig?: CreateMetricSetRequestMetricSourceS3SourceConfigOutput
-  readonly AppFlowConfig?: CreateMetricSetRequestMetricSourceAppFlowConfigOutput
-  readonly CloudWatchConfig?: CreateMetricSetRequestMetricSourceCloudWatchConfigOutput
-  readonly RDSSourceConfig?: CreateMetricSetRequestMetricSourceRDSSourceConfigOutput
-  readonly RedshiftSourceConfig?: CreateMetricSetRequestMetricSourceRedshiftSourceConfigOutput
-  readonly AthenaSourceConfig?: CreateMetricSetRequestMetricSourceAthenaSourceConfigOutput
+export interface MetricSourceOutput {
+  readonly S3SourceConfig?: S3SourceConfigOutput
+  readonly AppFlowConfig?: AppFlowConfigOutput
+  readonly CloudWatchConfig?: CloudWatchConfigOutput
+  readonly RDSSourceConfig?: RDSSourceConfigOutput
+  readonly RedshiftSourceConfig?: RedshiftSourceConfigOutput
+  readonly AthenaSourceConfig?: AthenaSourceConfigOutput
 }
 
-export interface CreateMetricSetRequestMetricSourceS3SourceConfig {
+export interface S3SourceConfig {
   readonly RoleArn?: string | undefined
   readonly TemplatedPathList?: ReadonlyArray<string> | undefined
   readonly HistoricalDataPathList?: ReadonlyArray<string> | undefined
-  readonly FileFormatDescriptor?: CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptor | undefined
+  readonly FileFormatDescriptor?: FileFormatDescriptor | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceS3SourceConfigOutput {
+export interface S3SourceConfigOutput {
   readonly RoleArn?: string
   readonly TemplatedPathList?: ReadonlyArray<string>
   readonly HistoricalDataPathList?: ReadonlyArray<string>
-  readonly FileFormatDescriptor?: CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorOutput
+  readonly FileFormatDescriptor?: FileFormatDescriptorOutput
 }
 
-export interface CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptor {
-  readonly CsvFormatDescriptor?: CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor | undefined
-  readonly JsonFormatDescriptor?: CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor | undefined
+export interface FileFormatDescriptor {
+  readonly CsvFormatDescriptor?: CsvFormatDescriptor | undefined
+  readonly JsonFormatDescriptor?: JsonFormatDescriptor | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorOutput {
-  readonly CsvFormatDescriptor?: CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptorOutput
-  readonly JsonFormatDescriptor?: CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptorOutput
+export interface FileFormatDescriptorOutput {
+  readonly CsvFormatDescriptor?: CsvFormatDescriptorOutput
+  readonly JsonFormatDescriptor?: JsonFormatDescriptorOutput
 }
 
-export interface CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor {
-  readonly FileCompression?: string | undefined
+export interface CsvFormatDescriptor {
+  readonly FileCompression?: CSVFileCompression | undefined
   readonly Charset?: string | undefined
   readonly ContainsHeader?: boolean | undefined
   readonly Delimiter?: string | undefined
@@ -363,8 +399,8 @@ export interface CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescr
   readonly QuoteSymbol?: string | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptorOutput {
-  readonly FileCompression?: string
+export interface CsvFormatDescriptorOutput {
+  readonly FileCompression?: CSVFileCompression
   readonly Charset?: string
   readonly ContainsHeader?: boolean
   readonly Delimiter?: string
@@ -372,45 +408,45 @@ export interface CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescr
   readonly QuoteSymbol?: string
 }
 
-export interface CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor {
-  readonly FileCompression?: string | undefined
+export interface JsonFormatDescriptor {
+  readonly FileCompression?: JsonFileCompression | undefined
   readonly Charset?: string | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptorOutput {
-  readonly FileCompression?: string
+export interface JsonFormatDescriptorOutput {
+  readonly FileCompression?: JsonFileCompression
   readonly Charset?: string
 }
 
-export interface CreateMetricSetRequestMetricSourceAppFlowConfig {
+export interface AppFlowConfig {
   readonly RoleArn?: string | undefined
   readonly FlowName?: string | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceAppFlowConfigOutput {
+export interface AppFlowConfigOutput {
   readonly RoleArn?: string
   readonly FlowName?: string
 }
 
-export interface CreateMetricSetRequestMetricSourceCloudWatchConfig {
+export interface CloudWatchConfig {
   readonly RoleArn?: string | undefined
-  readonly BackTestConfiguration?: CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfiguration | undefined
+  readonly BackTestConfiguration?: BackTestConfiguration | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceCloudWatchConfigOutput {
+export interface CloudWatchConfigOutput {
   readonly RoleArn?: string
-  readonly BackTestConfiguration?: CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfigurationOutput
+  readonly BackTestConfiguration?: BackTestConfigurationOutput
 }
 
-export interface CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfiguration {
+export interface BackTestConfiguration {
   readonly RunBackTestMode: boolean
 }
 
-export interface CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfigurationOutput {
+export interface BackTestConfigurationOutput {
   readonly RunBackTestMode?: boolean
 }
 
-export interface CreateMetricSetRequestMetricSourceRDSSourceConfig {
+export interface RDSSourceConfig {
   readonly DBInstanceIdentifier?: string | undefined
   readonly DatabaseHost?: string | undefined
   readonly DatabasePort?: number | undefined
@@ -418,10 +454,10 @@ export interface CreateMetricSetRequestMetricSourceRDSSourceConfig {
   readonly DatabaseName?: string | undefined
   readonly TableName?: string | undefined
   readonly RoleArn?: string | undefined
-  readonly VpcConfiguration?: CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfiguration | undefined
+  readonly VpcConfiguration?: VpcConfiguration | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceRDSSourceConfigOutput {
+export interface RDSSourceConfigOutput {
   readonly DBInstanceIdentifier?: string
   readonly DatabaseHost?: string
   readonly DatabasePort?: number
@@ -429,20 +465,20 @@ export interface CreateMetricSetRequestMetricSourceRDSSourceConfigOutput {
   readonly DatabaseName?: string
   readonly TableName?: string
   readonly RoleArn?: string
-  readonly VpcConfiguration?: CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfigurationOutput
+  readonly VpcConfiguration?: VpcConfigurationOutput
 }
 
-export interface CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfiguration {
+export interface VpcConfiguration {
   readonly SubnetIdList: ReadonlyArray<string>
   readonly SecurityGroupIdList: ReadonlyArray<string>
 }
 
-export interface CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfigurationOutput {
+export interface VpcConfigurationOutput {
   readonly SubnetIdList?: ReadonlyArray<string>
   readonly SecurityGroupIdList?: ReadonlyArray<string>
 }
 
-export interface CreateMetricSetRequestMetricSourceRedshiftSourceConfig {
+export interface RedshiftSourceConfig {
   readonly ClusterIdentifier?: string | undefined
   readonly DatabaseHost?: string | undefined
   readonly DatabasePort?: number | undefined
@@ -450,10 +486,10 @@ export interface CreateMetricSetRequestMetricSourceRedshiftSourceConfig {
   readonly DatabaseName?: string | undefined
   readonly TableName?: string | undefined
   readonly RoleArn?: string | undefined
-  readonly VpcConfiguration?: CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfiguration | undefined
+  readonly VpcConfiguration?: VpcConfiguration | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceRedshiftSourceConfigOutput {
+export interface RedshiftSourceConfigOutput {
   readonly ClusterIdentifier?: string
   readonly DatabaseHost?: string
   readonly DatabasePort?: number
@@ -461,50 +497,50 @@ export interface CreateMetricSetRequestMetricSourceRedshiftSourceConfigOutput {
   readonly DatabaseName?: string
   readonly TableName?: string
   readonly RoleArn?: string
-  readonly VpcConfiguration?: CreateMetricSetRequestMetricSourceRDSSourceConfigVpcConfigurationOutput
+  readonly VpcConfiguration?: VpcConfigurationOutput
 }
 
-export interface CreateMetricSetRequestMetricSourceAthenaSourceConfig {
+export interface AthenaSourceConfig {
   readonly RoleArn?: string | undefined
   readonly DatabaseName?: string | undefined
   readonly DataCatalog?: string | undefined
   readonly TableName?: string | undefined
   readonly WorkGroupName?: string | undefined
   readonly S3ResultsPath?: string | undefined
-  readonly BackTestConfiguration?: CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfiguration | undefined
+  readonly BackTestConfiguration?: BackTestConfiguration | undefined
 }
 
-export interface CreateMetricSetRequestMetricSourceAthenaSourceConfigOutput {
+export interface AthenaSourceConfigOutput {
   readonly RoleArn?: string
   readonly DatabaseName?: string
   readonly DataCatalog?: string
   readonly TableName?: string
   readonly WorkGroupName?: string
   readonly S3ResultsPath?: string
-  readonly BackTestConfiguration?: CreateMetricSetRequestMetricSourceCloudWatchConfigBackTestConfigurationOutput
+  readonly BackTestConfiguration?: BackTestConfigurationOutput
 }
 
-export interface CreateMetricSetRequestDimensionFilterListMember {
+export interface MetricSetDimensionFilter {
   readonly Name?: string | undefined
-  readonly FilterList?: ReadonlyArray<CreateMetricSetRequestDimensionFilterListMemberFilterListMember> | undefined
+  readonly FilterList?: ReadonlyArray<Filter> | undefined
 }
 
-export interface CreateMetricSetRequestDimensionFilterListMemberOutput {
+export interface MetricSetDimensionFilterOutput {
   readonly Name?: string
-  readonly FilterList?: ReadonlyArray<CreateMetricSetRequestDimensionFilterListMemberFilterListMemberOutput>
+  readonly FilterList?: ReadonlyArray<FilterOutput>
 }
 
-export interface CreateMetricSetRequestDimensionFilterListMemberFilterListMember {
+export interface Filter {
   readonly DimensionValue?: string | undefined
-  readonly FilterOperation?: string | undefined
+  readonly FilterOperation?: FilterOperation | undefined
 }
 
-export interface CreateMetricSetRequestDimensionFilterListMemberFilterListMemberOutput {
+export interface FilterOutput {
   readonly DimensionValue?: string
-  readonly FilterOperation?: string
+  readonly FilterOperation?: FilterOperation
 }
 
-export interface CreateMetricSetOutput {
+export interface CreateMetricSetResponse {
   readonly MetricSetArn?: string
 }
 
@@ -512,40 +548,40 @@ export interface DeactivateAnomalyDetectorRequest {
   readonly AnomalyDetectorArn: string
 }
 
-export type DeactivateAnomalyDetectorOutput = {}
+export type DeactivateAnomalyDetectorResponse = {}
 
 export interface DeleteAlertRequest {
   readonly AlertArn: string
 }
 
-export type DeleteAlertOutput = {}
+export type DeleteAlertResponse = {}
 
 export interface DeleteAnomalyDetectorRequest {
   readonly AnomalyDetectorArn: string
 }
 
-export type DeleteAnomalyDetectorOutput = {}
+export type DeleteAnomalyDetectorResponse = {}
 
 export interface DescribeAlertRequest {
   readonly AlertArn: string
 }
 
-export interface DescribeAlertOutput {
-  readonly Alert?: DescribeAlertOutputAlert
+export interface DescribeAlertResponse {
+  readonly Alert?: Alert
 }
 
-export interface DescribeAlertOutputAlert {
-  readonly Action?: CreateAlertRequestActionOutput
+export interface Alert {
+  readonly Action?: ActionOutput
   readonly AlertDescription?: string
   readonly AlertArn?: string
   readonly AnomalyDetectorArn?: string
   readonly AlertName?: string
   readonly AlertSensitivityThreshold?: number
-  readonly AlertType?: string
-  readonly AlertStatus?: string
+  readonly AlertType?: AlertType
+  readonly AlertStatus?: AlertStatus
   readonly LastModificationTime?: Date
   readonly CreationTime?: Date
-  readonly AlertFilters?: CreateAlertRequestAlertFiltersOutput
+  readonly AlertFilters?: AlertFiltersOutput
 }
 
 export interface DescribeAnomalyDetectionExecutionsRequest {
@@ -555,14 +591,14 @@ export interface DescribeAnomalyDetectionExecutionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface DescribeAnomalyDetectionExecutionsOutput {
-  readonly ExecutionList?: ReadonlyArray<DescribeAnomalyDetectionExecutionsOutputExecutionListMember>
+export interface DescribeAnomalyDetectionExecutionsResponse {
+  readonly ExecutionList?: ReadonlyArray<ExecutionStatus>
   readonly NextToken?: string
 }
 
-export interface DescribeAnomalyDetectionExecutionsOutputExecutionListMember {
+export interface ExecutionStatus {
   readonly Timestamp?: string
-  readonly Status?: string
+  readonly Status?: AnomalyDetectionTaskStatus
   readonly FailureReason?: string
 }
 
@@ -570,28 +606,28 @@ export interface DescribeAnomalyDetectorRequest {
   readonly AnomalyDetectorArn: string
 }
 
-export interface DescribeAnomalyDetectorOutput {
+export interface DescribeAnomalyDetectorResponse {
   readonly AnomalyDetectorArn?: string
   readonly AnomalyDetectorName?: string
   readonly AnomalyDetectorDescription?: string
-  readonly AnomalyDetectorConfig?: DescribeAnomalyDetectorOutputAnomalyDetectorConfig
+  readonly AnomalyDetectorConfig?: AnomalyDetectorConfigSummary
   readonly CreationTime?: Date
   readonly LastModificationTime?: Date
-  readonly Status?: string
+  readonly Status?: AnomalyDetectorStatus
   readonly FailureReason?: string
   readonly KmsKeyArn?: string
-  readonly FailureType?: string
+  readonly FailureType?: AnomalyDetectorFailureType
 }
 
-export interface DescribeAnomalyDetectorOutputAnomalyDetectorConfig {
-  readonly AnomalyDetectorFrequency?: string
+export interface AnomalyDetectorConfigSummary {
+  readonly AnomalyDetectorFrequency?: Frequency
 }
 
 export interface DescribeMetricSetRequest {
   readonly MetricSetArn: string
 }
 
-export interface DescribeMetricSetOutput {
+export interface DescribeMetricSetResponse {
   readonly MetricSetArn?: string
   readonly AnomalyDetectorArn?: string
   readonly MetricSetName?: string
@@ -599,46 +635,46 @@ export interface DescribeMetricSetOutput {
   readonly CreationTime?: Date
   readonly LastModificationTime?: Date
   readonly Offset?: number
-  readonly MetricList?: ReadonlyArray<CreateMetricSetRequestMetricListMemberOutput>
-  readonly TimestampColumn?: CreateMetricSetRequestTimestampColumnOutput
+  readonly MetricList?: ReadonlyArray<MetricOutput>
+  readonly TimestampColumn?: TimestampColumnOutput
   readonly DimensionList?: ReadonlyArray<string>
-  readonly MetricSetFrequency?: string
+  readonly MetricSetFrequency?: Frequency
   readonly Timezone?: string
-  readonly MetricSource?: CreateMetricSetRequestMetricSourceOutput
-  readonly DimensionFilterList?: ReadonlyArray<CreateMetricSetRequestDimensionFilterListMemberOutput>
+  readonly MetricSource?: MetricSourceOutput
+  readonly DimensionFilterList?: ReadonlyArray<MetricSetDimensionFilterOutput>
 }
 
 export interface DetectMetricSetConfigRequest {
   readonly AnomalyDetectorArn: string
-  readonly AutoDetectionMetricSource: DetectMetricSetConfigRequestAutoDetectionMetricSource
+  readonly AutoDetectionMetricSource: AutoDetectionMetricSource
 }
 
-export interface DetectMetricSetConfigRequestAutoDetectionMetricSource {
-  readonly S3SourceConfig?: DetectMetricSetConfigRequestAutoDetectionMetricSourceS3SourceConfig | undefined
+export interface AutoDetectionMetricSource {
+  readonly S3SourceConfig?: AutoDetectionS3SourceConfig | undefined
 }
 
-export interface DetectMetricSetConfigRequestAutoDetectionMetricSourceS3SourceConfig {
+export interface AutoDetectionS3SourceConfig {
   readonly TemplatedPathList?: ReadonlyArray<string> | undefined
   readonly HistoricalDataPathList?: ReadonlyArray<string> | undefined
 }
 
-export interface DetectMetricSetConfigOutput {
-  readonly DetectedMetricSetConfig?: DetectMetricSetConfigOutputDetectedMetricSetConfig
+export interface DetectMetricSetConfigResponse {
+  readonly DetectedMetricSetConfig?: DetectedMetricSetConfig
 }
 
-export interface DetectMetricSetConfigOutputDetectedMetricSetConfig {
-  readonly Offset?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
-  readonly MetricSetFrequency?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
-  readonly MetricSource?: DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSource
+export interface DetectedMetricSetConfig {
+  readonly Offset?: DetectedField
+  readonly MetricSetFrequency?: DetectedField
+  readonly MetricSource?: DetectedMetricSource
 }
 
-export interface DetectMetricSetConfigOutputDetectedMetricSetConfigOffset {
-  readonly Value?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValue
-  readonly Confidence?: string
+export interface DetectedField {
+  readonly Value?: AttributeValue
+  readonly Confidence?: Confidence
   readonly Message?: string
 }
 
-export interface DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValue {
+export interface AttributeValue {
   readonly S?: string
   readonly N?: string
   readonly B?: string
@@ -647,31 +683,31 @@ export interface DetectMetricSetConfigOutputDetectedMetricSetConfigOffsetValue {
   readonly BS?: ReadonlyArray<string>
 }
 
-export interface DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSource {
-  readonly S3SourceConfig?: DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfig
+export interface DetectedMetricSource {
+  readonly S3SourceConfig?: DetectedS3SourceConfig
 }
 
-export interface DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfig {
-  readonly FileFormatDescriptor?: DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptor
+export interface DetectedS3SourceConfig {
+  readonly FileFormatDescriptor?: DetectedFileFormatDescriptor
 }
 
-export interface DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptor {
-  readonly CsvFormatDescriptor?: DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor
-  readonly JsonFormatDescriptor?: DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor
+export interface DetectedFileFormatDescriptor {
+  readonly CsvFormatDescriptor?: DetectedCsvFormatDescriptor
+  readonly JsonFormatDescriptor?: DetectedJsonFormatDescriptor
 }
 
-export interface DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorCsvFormatDescriptor {
-  readonly FileCompression?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
-  readonly Charset?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
-  readonly ContainsHeader?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
-  readonly Delimiter?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
-  readonly HeaderList?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
-  readonly QuoteSymbol?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
+export interface DetectedCsvFormatDescriptor {
+  readonly FileCompression?: DetectedField
+  readonly Charset?: DetectedField
+  readonly ContainsHeader?: DetectedField
+  readonly Delimiter?: DetectedField
+  readonly HeaderList?: DetectedField
+  readonly QuoteSymbol?: DetectedField
 }
 
-export interface DetectMetricSetConfigOutputDetectedMetricSetConfigMetricSourceS3SourceConfigFileFormatDescriptorJsonFormatDescriptor {
-  readonly FileCompression?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
-  readonly Charset?: DetectMetricSetConfigOutputDetectedMetricSetConfigOffset
+export interface DetectedJsonFormatDescriptor {
+  readonly FileCompression?: DetectedField
+  readonly Charset?: DetectedField
 }
 
 export interface GetAnomalyGroupRequest {
@@ -679,35 +715,35 @@ export interface GetAnomalyGroupRequest {
   readonly AnomalyDetectorArn: string
 }
 
-export interface GetAnomalyGroupOutput {
-  readonly AnomalyGroup?: GetAnomalyGroupOutputAnomalyGroup
+export interface GetAnomalyGroupResponse {
+  readonly AnomalyGroup?: AnomalyGroup
 }
 
-export interface GetAnomalyGroupOutputAnomalyGroup {
+export interface AnomalyGroup {
   readonly StartTime?: string
   readonly EndTime?: string
   readonly AnomalyGroupId?: string
   readonly AnomalyGroupScore?: number
   readonly PrimaryMetricName?: string
-  readonly MetricLevelImpactList?: ReadonlyArray<GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMember>
+  readonly MetricLevelImpactList?: ReadonlyArray<MetricLevelImpact>
 }
 
-export interface GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMember {
+export interface MetricLevelImpact {
   readonly MetricName?: string
   readonly NumTimeSeries?: number
-  readonly ContributionMatrix?: GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrix
+  readonly ContributionMatrix?: ContributionMatrix
 }
 
-export interface GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrix {
-  readonly DimensionContributionList?: ReadonlyArray<GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMember>
+export interface ContributionMatrix {
+  readonly DimensionContributionList?: ReadonlyArray<DimensionContribution>
 }
 
-export interface GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMember {
+export interface DimensionContribution {
   readonly DimensionName?: string
-  readonly DimensionValueContributionList?: ReadonlyArray<GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMemberDimensionValueContributionListMember>
+  readonly DimensionValueContributionList?: ReadonlyArray<DimensionValueContribution>
 }
 
-export interface GetAnomalyGroupOutputAnomalyGroupMetricLevelImpactListMemberContributionMatrixDimensionContributionListMemberDimensionValueContributionListMember {
+export interface DimensionValueContribution {
   readonly DimensionValue?: string
   readonly ContributionScore?: number
 }
@@ -717,22 +753,22 @@ export interface GetDataQualityMetricsRequest {
   readonly MetricSetArn?: string | undefined
 }
 
-export interface GetDataQualityMetricsOutput {
-  readonly AnomalyDetectorDataQualityMetricList?: ReadonlyArray<GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMember>
+export interface GetDataQualityMetricsResponse {
+  readonly AnomalyDetectorDataQualityMetricList?: ReadonlyArray<AnomalyDetectorDataQualityMetric>
 }
 
-export interface GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMember {
+export interface AnomalyDetectorDataQualityMetric {
   readonly StartTimestamp?: Date
-  readonly MetricSetDataQualityMetricList?: ReadonlyArray<GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMember>
+  readonly MetricSetDataQualityMetricList?: ReadonlyArray<MetricSetDataQualityMetric>
 }
 
-export interface GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMember {
+export interface MetricSetDataQualityMetric {
   readonly MetricSetArn?: string
-  readonly DataQualityMetricList?: ReadonlyArray<GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMemberDataQualityMetricListMember>
+  readonly DataQualityMetricList?: ReadonlyArray<DataQualityMetric>
 }
 
-export interface GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricListMemberMetricSetDataQualityMetricListMemberDataQualityMetricListMember {
-  readonly MetricType?: string
+export interface DataQualityMetric {
+  readonly MetricType?: DataQualityMetricType
   readonly MetricDescription?: string
   readonly RelatedColumnName?: string
   readonly MetricValue?: number
@@ -740,38 +776,38 @@ export interface GetDataQualityMetricsOutputAnomalyDetectorDataQualityMetricList
 
 export interface GetFeedbackRequest {
   readonly AnomalyDetectorArn: string
-  readonly AnomalyGroupTimeSeriesFeedback: GetFeedbackRequestAnomalyGroupTimeSeriesFeedback
+  readonly AnomalyGroupTimeSeriesFeedback: AnomalyGroupTimeSeries
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface GetFeedbackRequestAnomalyGroupTimeSeriesFeedback {
+export interface AnomalyGroupTimeSeries {
   readonly AnomalyGroupId: string
   readonly TimeSeriesId?: string | undefined
 }
 
-export interface GetFeedbackOutput {
-  readonly AnomalyGroupTimeSeriesFeedback?: ReadonlyArray<GetFeedbackOutputAnomalyGroupTimeSeriesFeedbackMember>
+export interface GetFeedbackResponse {
+  readonly AnomalyGroupTimeSeriesFeedback?: ReadonlyArray<TimeSeriesFeedback>
   readonly NextToken?: string
 }
 
-export interface GetFeedbackOutputAnomalyGroupTimeSeriesFeedbackMember {
+export interface TimeSeriesFeedback {
   readonly TimeSeriesId?: string
   readonly IsAnomaly?: boolean
 }
 
 export interface GetSampleDataRequest {
-  readonly S3SourceConfig?: GetSampleDataRequestS3SourceConfig | undefined
+  readonly S3SourceConfig?: SampleDataS3SourceConfig | undefined
 }
 
-export interface GetSampleDataRequestS3SourceConfig {
+export interface SampleDataS3SourceConfig {
   readonly RoleArn: string
   readonly TemplatedPathList?: ReadonlyArray<string> | undefined
   readonly HistoricalDataPathList?: ReadonlyArray<string> | undefined
-  readonly FileFormatDescriptor: CreateMetricSetRequestMetricSourceS3SourceConfigFileFormatDescriptor
+  readonly FileFormatDescriptor: FileFormatDescriptor
 }
 
-export interface GetSampleDataOutput {
+export interface GetSampleDataResponse {
   readonly HeaderValues?: ReadonlyArray<string>
   readonly SampleRows?: ReadonlyArray<ReadonlyArray<string>>
 }
@@ -782,18 +818,18 @@ export interface ListAlertsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListAlertsOutput {
-  readonly AlertSummaryList?: ReadonlyArray<ListAlertsOutputAlertSummaryListMember>
+export interface ListAlertsResponse {
+  readonly AlertSummaryList?: ReadonlyArray<AlertSummary>
   readonly NextToken?: string
 }
 
-export interface ListAlertsOutputAlertSummaryListMember {
+export interface AlertSummary {
   readonly AlertArn?: string
   readonly AnomalyDetectorArn?: string
   readonly AlertName?: string
   readonly AlertSensitivityThreshold?: number
-  readonly AlertType?: string
-  readonly AlertStatus?: string
+  readonly AlertType?: AlertType
+  readonly AlertStatus?: AlertStatus
   readonly LastModificationTime?: Date
   readonly CreationTime?: Date
   readonly Tags?: Readonly<Record<string, string>>
@@ -804,38 +840,38 @@ export interface ListAnomalyDetectorsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListAnomalyDetectorsOutput {
-  readonly AnomalyDetectorSummaryList?: ReadonlyArray<ListAnomalyDetectorsOutputAnomalyDetectorSummaryListMember>
+export interface ListAnomalyDetectorsResponse {
+  readonly AnomalyDetectorSummaryList?: ReadonlyArray<AnomalyDetectorSummary>
   readonly NextToken?: string
 }
 
-export interface ListAnomalyDetectorsOutputAnomalyDetectorSummaryListMember {
+export interface AnomalyDetectorSummary {
   readonly AnomalyDetectorArn?: string
   readonly AnomalyDetectorName?: string
   readonly AnomalyDetectorDescription?: string
   readonly CreationTime?: Date
   readonly LastModificationTime?: Date
-  readonly Status?: string
+  readonly Status?: AnomalyDetectorStatus
   readonly Tags?: Readonly<Record<string, string>>
 }
 
 export interface ListAnomalyGroupRelatedMetricsRequest {
   readonly AnomalyDetectorArn: string
   readonly AnomalyGroupId: string
-  readonly RelationshipTypeFilter?: string | undefined
+  readonly RelationshipTypeFilter?: RelationshipType | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListAnomalyGroupRelatedMetricsOutput {
-  readonly InterMetricImpactList?: ReadonlyArray<ListAnomalyGroupRelatedMetricsOutputInterMetricImpactListMember>
+export interface ListAnomalyGroupRelatedMetricsResponse {
+  readonly InterMetricImpactList?: ReadonlyArray<InterMetricImpactDetails>
   readonly NextToken?: string
 }
 
-export interface ListAnomalyGroupRelatedMetricsOutputInterMetricImpactListMember {
+export interface InterMetricImpactDetails {
   readonly MetricName?: string
   readonly AnomalyGroupId?: string
-  readonly RelationshipType?: string
+  readonly RelationshipType?: RelationshipType
   readonly ContributionPercentage?: number
 }
 
@@ -846,13 +882,13 @@ export interface ListAnomalyGroupSummariesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListAnomalyGroupSummariesOutput {
-  readonly AnomalyGroupSummaryList?: ReadonlyArray<ListAnomalyGroupSummariesOutputAnomalyGroupSummaryListMember>
-  readonly AnomalyGroupStatistics?: ListAnomalyGroupSummariesOutputAnomalyGroupStatistics
+export interface ListAnomalyGroupSummariesResponse {
+  readonly AnomalyGroupSummaryList?: ReadonlyArray<AnomalyGroupSummary>
+  readonly AnomalyGroupStatistics?: AnomalyGroupStatistics
   readonly NextToken?: string
 }
 
-export interface ListAnomalyGroupSummariesOutputAnomalyGroupSummaryListMember {
+export interface AnomalyGroupSummary {
   readonly StartTime?: string
   readonly EndTime?: string
   readonly AnomalyGroupId?: string
@@ -860,13 +896,13 @@ export interface ListAnomalyGroupSummariesOutputAnomalyGroupSummaryListMember {
   readonly PrimaryMetricName?: string
 }
 
-export interface ListAnomalyGroupSummariesOutputAnomalyGroupStatistics {
+export interface AnomalyGroupStatistics {
   readonly EvaluationStartDate?: string
   readonly TotalCount?: number
-  readonly ItemizedMetricStatsList?: ReadonlyArray<ListAnomalyGroupSummariesOutputAnomalyGroupStatisticsItemizedMetricStatsListMember>
+  readonly ItemizedMetricStatsList?: ReadonlyArray<ItemizedMetricStats>
 }
 
-export interface ListAnomalyGroupSummariesOutputAnomalyGroupStatisticsItemizedMetricStatsListMember {
+export interface ItemizedMetricStats {
   readonly MetricName?: string
   readonly OccurrenceCount?: number
 }
@@ -879,21 +915,21 @@ export interface ListAnomalyGroupTimeSeriesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListAnomalyGroupTimeSeriesOutput {
+export interface ListAnomalyGroupTimeSeriesResponse {
   readonly AnomalyGroupId?: string
   readonly MetricName?: string
   readonly TimestampList?: ReadonlyArray<string>
   readonly NextToken?: string
-  readonly TimeSeriesList?: ReadonlyArray<ListAnomalyGroupTimeSeriesOutputTimeSeriesListMember>
+  readonly TimeSeriesList?: ReadonlyArray<TimeSeries>
 }
 
-export interface ListAnomalyGroupTimeSeriesOutputTimeSeriesListMember {
+export interface TimeSeries {
   readonly TimeSeriesId?: string
-  readonly DimensionList?: ReadonlyArray<ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberDimensionListMember>
+  readonly DimensionList?: ReadonlyArray<DimensionNameValue>
   readonly MetricValueList?: ReadonlyArray<number>
 }
 
-export interface ListAnomalyGroupTimeSeriesOutputTimeSeriesListMemberDimensionListMember {
+export interface DimensionNameValue {
   readonly DimensionName?: string
   readonly DimensionValue?: string
 }
@@ -904,12 +940,12 @@ export interface ListMetricSetsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListMetricSetsOutput {
-  readonly MetricSetSummaryList?: ReadonlyArray<ListMetricSetsOutputMetricSetSummaryListMember>
+export interface ListMetricSetsResponse {
+  readonly MetricSetSummaryList?: ReadonlyArray<MetricSetSummary>
   readonly NextToken?: string
 }
 
-export interface ListMetricSetsOutputMetricSetSummaryListMember {
+export interface MetricSetSummary {
   readonly MetricSetArn?: string
   readonly AnomalyDetectorArn?: string
   readonly MetricSetDescription?: string
@@ -923,46 +959,46 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
 export interface PutFeedbackRequest {
   readonly AnomalyDetectorArn: string
-  readonly AnomalyGroupTimeSeriesFeedback: PutFeedbackRequestAnomalyGroupTimeSeriesFeedback
+  readonly AnomalyGroupTimeSeriesFeedback: AnomalyGroupTimeSeriesFeedback
 }
 
-export interface PutFeedbackRequestAnomalyGroupTimeSeriesFeedback {
+export interface AnomalyGroupTimeSeriesFeedback {
   readonly AnomalyGroupId: string
   readonly TimeSeriesId: string
   readonly IsAnomaly: boolean
 }
 
-export type PutFeedbackOutput = {}
+export type PutFeedbackResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
   readonly Tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateAlertRequest {
   readonly AlertArn: string
   readonly AlertDescription?: string | undefined
   readonly AlertSensitivityThreshold?: number | undefined
-  readonly Action?: CreateAlertRequestAction | undefined
-  readonly AlertFilters?: CreateAlertRequestAlertFilters | undefined
+  readonly Action?: Action | undefined
+  readonly AlertFilters?: AlertFilters | undefined
 }
 
-export interface UpdateAlertOutput {
+export interface UpdateAlertResponse {
   readonly AlertArn?: string
 }
 
@@ -970,145 +1006,159 @@ export interface UpdateAnomalyDetectorRequest {
   readonly AnomalyDetectorArn: string
   readonly KmsKeyArn?: string | undefined
   readonly AnomalyDetectorDescription?: string | undefined
-  readonly AnomalyDetectorConfig?: CreateAnomalyDetectorRequestAnomalyDetectorConfig | undefined
+  readonly AnomalyDetectorConfig?: AnomalyDetectorConfig | undefined
 }
 
-export interface UpdateAnomalyDetectorOutput {
+export interface UpdateAnomalyDetectorResponse {
   readonly AnomalyDetectorArn?: string
 }
 
 export interface UpdateMetricSetRequest {
   readonly MetricSetArn: string
   readonly MetricSetDescription?: string | undefined
-  readonly MetricList?: ReadonlyArray<CreateMetricSetRequestMetricListMember> | undefined
+  readonly MetricList?: ReadonlyArray<Metric> | undefined
   readonly Offset?: number | undefined
-  readonly TimestampColumn?: CreateMetricSetRequestTimestampColumn | undefined
+  readonly TimestampColumn?: TimestampColumn | undefined
   readonly DimensionList?: ReadonlyArray<string> | undefined
-  readonly MetricSetFrequency?: string | undefined
-  readonly MetricSource?: CreateMetricSetRequestMetricSource | undefined
-  readonly DimensionFilterList?: ReadonlyArray<CreateMetricSetRequestDimensionFilterListMember> | undefined
+  readonly MetricSetFrequency?: Frequency | undefined
+  readonly MetricSource?: MetricSource | undefined
+  readonly DimensionFilterList?: ReadonlyArray<MetricSetDimensionFilter> | undefined
 }
 
-export interface UpdateMetricSetOutput {
+export interface UpdateMetricSetResponse {
   readonly MetricSetArn?: string
 }
 
-export type ActivateAnomalyDetectorError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type BackTestAnomalyDetectorError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateAlertError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type CreateAnomalyDetectorError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateMetricSetError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string; readonly QuotaCode?: string; readonly ServiceCode?: string }> {}
 
-export type DeactivateAnomalyDetectorError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly Message?: string }> {}
 
-export type DeleteAlertError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type DeleteAnomalyDetectorError = Errors.CommonError | Client.SdkError
+export type ActivateAnomalyDetectorError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAlertError = Errors.CommonError | Client.SdkError
+export type BackTestAnomalyDetectorError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAnomalyDetectionExecutionsError = Errors.CommonError | Client.SdkError
+export type CreateAlertError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAnomalyDetectorError = Errors.CommonError | Client.SdkError
+export type CreateAnomalyDetectorError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeMetricSetError = Errors.CommonError | Client.SdkError
+export type CreateMetricSetError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type DetectMetricSetConfigError = Errors.CommonError | Client.SdkError
+export type DeactivateAnomalyDetectorError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type GetAnomalyGroupError = Errors.CommonError | Client.SdkError
+export type DeleteAlertError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type GetDataQualityMetricsError = Errors.CommonError | Client.SdkError
+export type DeleteAnomalyDetectorError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type GetFeedbackError = Errors.CommonError | Client.SdkError
+export type DescribeAlertError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type GetSampleDataError = Errors.CommonError | Client.SdkError
+export type DescribeAnomalyDetectionExecutionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListAlertsError = Errors.CommonError | Client.SdkError
+export type DescribeAnomalyDetectorError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListAnomalyDetectorsError = Errors.CommonError | Client.SdkError
+export type DescribeMetricSetError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListAnomalyGroupRelatedMetricsError = Errors.CommonError | Client.SdkError
+export type DetectMetricSetConfigError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListAnomalyGroupSummariesError = Errors.CommonError | Client.SdkError
+export type GetAnomalyGroupError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListAnomalyGroupTimeSeriesError = Errors.CommonError | Client.SdkError
+export type GetDataQualityMetricsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListMetricSetsError = Errors.CommonError | Client.SdkError
+export type GetFeedbackError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetSampleDataError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type PutFeedbackError = Errors.CommonError | Client.SdkError
+export type ListAlertsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListAnomalyDetectorsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListAnomalyGroupRelatedMetricsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAlertError = Errors.CommonError | Client.SdkError
+export type ListAnomalyGroupSummariesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAnomalyDetectorError = Errors.CommonError | Client.SdkError
+export type ListAnomalyGroupTimeSeriesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateMetricSetError = Errors.CommonError | Client.SdkError
+export type ListMetricSetsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export const activateAnomalyDetector: Client.Operation<ActivateAnomalyDetectorRequest, ActivateAnomalyDetectorOutput, ActivateAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ActivateAnomalyDetector",http:{method:"POST",requestUri:"/ActivateAnomalyDetector"},input:{shape:ActivateAnomalyDetectorRequest$},output:{shape:ActivateAnomalyDetectorOutput$}}})
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const backTestAnomalyDetector: Client.Operation<BackTestAnomalyDetectorRequest, BackTestAnomalyDetectorOutput, BackTestAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"BackTestAnomalyDetector",http:{method:"POST",requestUri:"/BackTestAnomalyDetector"},input:{shape:BackTestAnomalyDetectorRequest$},output:{shape:BackTestAnomalyDetectorOutput$}}})
+export type PutFeedbackError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export const createAlert: Client.Operation<CreateAlertRequest, CreateAlertOutput, CreateAlertError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"CreateAlert",http:{method:"POST",requestUri:"/CreateAlert"},input:{shape:CreateAlertRequest$},output:{shape:CreateAlertOutput$}}})
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createAnomalyDetector: Client.Operation<CreateAnomalyDetectorRequest, CreateAnomalyDetectorOutput, CreateAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"CreateAnomalyDetector",http:{method:"POST",requestUri:"/CreateAnomalyDetector"},input:{shape:CreateAnomalyDetectorRequest$},output:{shape:CreateAnomalyDetectorOutput$}}})
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createMetricSet: Client.Operation<CreateMetricSetRequest, CreateMetricSetOutput, CreateMetricSetError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"CreateMetricSet",http:{method:"POST",requestUri:"/CreateMetricSet"},input:{shape:CreateMetricSetRequest$},output:{shape:CreateMetricSetOutput$}}})
+export type UpdateAlertError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export const deactivateAnomalyDetector: Client.Operation<DeactivateAnomalyDetectorRequest, DeactivateAnomalyDetectorOutput, DeactivateAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DeactivateAnomalyDetector",http:{method:"POST",requestUri:"/DeactivateAnomalyDetector"},input:{shape:DeactivateAnomalyDetectorRequest$},output:{shape:DeactivateAnomalyDetectorOutput$}}})
+export type UpdateAnomalyDetectorError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export const deleteAlert: Client.Operation<DeleteAlertRequest, DeleteAlertOutput, DeleteAlertError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DeleteAlert",http:{method:"POST",requestUri:"/DeleteAlert"},input:{shape:DeleteAlertRequest$},output:{shape:DeleteAlertOutput$}}})
+export type UpdateMetricSetError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export const deleteAnomalyDetector: Client.Operation<DeleteAnomalyDetectorRequest, DeleteAnomalyDetectorOutput, DeleteAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DeleteAnomalyDetector",http:{method:"POST",requestUri:"/DeleteAnomalyDetector"},input:{shape:DeleteAnomalyDetectorRequest$},output:{shape:DeleteAnomalyDetectorOutput$}}})
+export const activateAnomalyDetector: Client.Operation<ActivateAnomalyDetectorRequest, ActivateAnomalyDetectorResponse, ActivateAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ActivateAnomalyDetector",http:{method:"POST",requestUri:"/ActivateAnomalyDetector"},input:{shape:ActivateAnomalyDetectorRequest$},output:{shape:ActivateAnomalyDetectorResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const describeAlert: Client.Operation<DescribeAlertRequest, DescribeAlertOutput, DescribeAlertError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DescribeAlert",http:{method:"POST",requestUri:"/DescribeAlert"},input:{shape:DescribeAlertRequest$},output:{shape:DescribeAlertOutput$}}})
+export const backTestAnomalyDetector: Client.Operation<BackTestAnomalyDetectorRequest, BackTestAnomalyDetectorResponse, BackTestAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"BackTestAnomalyDetector",http:{method:"POST",requestUri:"/BackTestAnomalyDetector"},input:{shape:BackTestAnomalyDetectorRequest$},output:{shape:BackTestAnomalyDetectorResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const describeAnomalyDetectionExecutions: Paginate.Paginated<DescribeAnomalyDetectionExecutionsRequest, DescribeAnomalyDetectionExecutionsOutput, DescribeAnomalyDetectionExecutionsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DescribeAnomalyDetectionExecutions",http:{method:"POST",requestUri:"/DescribeAnomalyDetectionExecutions"},input:{shape:DescribeAnomalyDetectionExecutionsRequest$},output:{shape:DescribeAnomalyDetectionExecutionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const createAlert: Client.Operation<CreateAlertRequest, CreateAlertResponse, CreateAlertError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"CreateAlert",http:{method:"POST",requestUri:"/CreateAlert"},input:{shape:CreateAlertRequest$},output:{shape:CreateAlertResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,TooManyRequestsException,ValidationException}})
 
-export const describeAnomalyDetector: Client.Operation<DescribeAnomalyDetectorRequest, DescribeAnomalyDetectorOutput, DescribeAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DescribeAnomalyDetector",http:{method:"POST",requestUri:"/DescribeAnomalyDetector"},input:{shape:DescribeAnomalyDetectorRequest$},output:{shape:DescribeAnomalyDetectorOutput$}}})
+export const createAnomalyDetector: Client.Operation<CreateAnomalyDetectorRequest, CreateAnomalyDetectorResponse, CreateAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"CreateAnomalyDetector",http:{method:"POST",requestUri:"/CreateAnomalyDetector"},input:{shape:CreateAnomalyDetectorRequest$},output:{shape:CreateAnomalyDetectorResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ServiceQuotaExceededException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ServiceQuotaExceededException,TooManyRequestsException,ValidationException}})
 
-export const describeMetricSet: Client.Operation<DescribeMetricSetRequest, DescribeMetricSetOutput, DescribeMetricSetError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DescribeMetricSet",http:{method:"POST",requestUri:"/DescribeMetricSet"},input:{shape:DescribeMetricSetRequest$},output:{shape:DescribeMetricSetOutput$}}})
+export const createMetricSet: Client.Operation<CreateMetricSetRequest, CreateMetricSetResponse, CreateMetricSetError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"CreateMetricSet",http:{method:"POST",requestUri:"/CreateMetricSet"},input:{shape:CreateMetricSetRequest$},output:{shape:CreateMetricSetResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,TooManyRequestsException,ValidationException}})
 
-export const detectMetricSetConfig: Client.Operation<DetectMetricSetConfigRequest, DetectMetricSetConfigOutput, DetectMetricSetConfigError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DetectMetricSetConfig",http:{method:"POST",requestUri:"/DetectMetricSetConfig"},input:{shape:DetectMetricSetConfigRequest$},output:{shape:DetectMetricSetConfigOutput$}}})
+export const deactivateAnomalyDetector: Client.Operation<DeactivateAnomalyDetectorRequest, DeactivateAnomalyDetectorResponse, DeactivateAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DeactivateAnomalyDetector",http:{method:"POST",requestUri:"/DeactivateAnomalyDetector"},input:{shape:DeactivateAnomalyDetectorRequest$},output:{shape:DeactivateAnomalyDetectorResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const getAnomalyGroup: Client.Operation<GetAnomalyGroupRequest, GetAnomalyGroupOutput, GetAnomalyGroupError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"GetAnomalyGroup",http:{method:"POST",requestUri:"/GetAnomalyGroup"},input:{shape:GetAnomalyGroupRequest$},output:{shape:GetAnomalyGroupOutput$}}})
+export const deleteAlert: Client.Operation<DeleteAlertRequest, DeleteAlertResponse, DeleteAlertError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DeleteAlert",http:{method:"POST",requestUri:"/DeleteAlert"},input:{shape:DeleteAlertRequest$},output:{shape:DeleteAlertResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const getDataQualityMetrics: Client.Operation<GetDataQualityMetricsRequest, GetDataQualityMetricsOutput, GetDataQualityMetricsError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"GetDataQualityMetrics",http:{method:"POST",requestUri:"/GetDataQualityMetrics"},input:{shape:GetDataQualityMetricsRequest$},output:{shape:GetDataQualityMetricsOutput$}}})
+export const deleteAnomalyDetector: Client.Operation<DeleteAnomalyDetectorRequest, DeleteAnomalyDetectorResponse, DeleteAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DeleteAnomalyDetector",http:{method:"POST",requestUri:"/DeleteAnomalyDetector"},input:{shape:DeleteAnomalyDetectorRequest$},output:{shape:DeleteAnomalyDetectorResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const getFeedback: Paginate.Paginated<GetFeedbackRequest, GetFeedbackOutput, GetFeedbackError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"GetFeedback",http:{method:"POST",requestUri:"/GetFeedback"},input:{shape:GetFeedbackRequest$},output:{shape:GetFeedbackOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeAlert: Client.Operation<DescribeAlertRequest, DescribeAlertResponse, DescribeAlertError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DescribeAlert",http:{method:"POST",requestUri:"/DescribeAlert"},input:{shape:DescribeAlertRequest$},output:{shape:DescribeAlertResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const getSampleData: Client.Operation<GetSampleDataRequest, GetSampleDataOutput, GetSampleDataError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"GetSampleData",http:{method:"POST",requestUri:"/GetSampleData"},input:{shape:GetSampleDataRequest$},output:{shape:GetSampleDataOutput$}}})
+export const describeAnomalyDetectionExecutions: Paginate.Paginated<DescribeAnomalyDetectionExecutionsRequest, DescribeAnomalyDetectionExecutionsResponse, DescribeAnomalyDetectionExecutionsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DescribeAnomalyDetectionExecutions",http:{method:"POST",requestUri:"/DescribeAnomalyDetectionExecutions"},input:{shape:DescribeAnomalyDetectionExecutionsRequest$},output:{shape:DescribeAnomalyDetectionExecutionsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const listAlerts: Paginate.Paginated<ListAlertsRequest, ListAlertsOutput, ListAlertsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAlerts",http:{method:"POST",requestUri:"/ListAlerts"},input:{shape:ListAlertsRequest$},output:{shape:ListAlertsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeAnomalyDetector: Client.Operation<DescribeAnomalyDetectorRequest, DescribeAnomalyDetectorResponse, DescribeAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DescribeAnomalyDetector",http:{method:"POST",requestUri:"/DescribeAnomalyDetector"},input:{shape:DescribeAnomalyDetectorRequest$},output:{shape:DescribeAnomalyDetectorResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const listAnomalyDetectors: Paginate.Paginated<ListAnomalyDetectorsRequest, ListAnomalyDetectorsOutput, ListAnomalyDetectorsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAnomalyDetectors",http:{method:"POST",requestUri:"/ListAnomalyDetectors"},input:{shape:ListAnomalyDetectorsRequest$},output:{shape:ListAnomalyDetectorsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeMetricSet: Client.Operation<DescribeMetricSetRequest, DescribeMetricSetResponse, DescribeMetricSetError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DescribeMetricSet",http:{method:"POST",requestUri:"/DescribeMetricSet"},input:{shape:DescribeMetricSetRequest$},output:{shape:DescribeMetricSetResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const listAnomalyGroupRelatedMetrics: Paginate.Paginated<ListAnomalyGroupRelatedMetricsRequest, ListAnomalyGroupRelatedMetricsOutput, ListAnomalyGroupRelatedMetricsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAnomalyGroupRelatedMetrics",http:{method:"POST",requestUri:"/ListAnomalyGroupRelatedMetrics"},input:{shape:ListAnomalyGroupRelatedMetricsRequest$},output:{shape:ListAnomalyGroupRelatedMetricsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const detectMetricSetConfig: Client.Operation<DetectMetricSetConfigRequest, DetectMetricSetConfigResponse, DetectMetricSetConfigError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"DetectMetricSetConfig",http:{method:"POST",requestUri:"/DetectMetricSetConfig"},input:{shape:DetectMetricSetConfigRequest$},output:{shape:DetectMetricSetConfigResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const listAnomalyGroupSummaries: Paginate.Paginated<ListAnomalyGroupSummariesRequest, ListAnomalyGroupSummariesOutput, ListAnomalyGroupSummariesError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAnomalyGroupSummaries",http:{method:"POST",requestUri:"/ListAnomalyGroupSummaries"},input:{shape:ListAnomalyGroupSummariesRequest$},output:{shape:ListAnomalyGroupSummariesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const getAnomalyGroup: Client.Operation<GetAnomalyGroupRequest, GetAnomalyGroupResponse, GetAnomalyGroupError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"GetAnomalyGroup",http:{method:"POST",requestUri:"/GetAnomalyGroup"},input:{shape:GetAnomalyGroupRequest$},output:{shape:GetAnomalyGroupResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const listAnomalyGroupTimeSeries: Paginate.Paginated<ListAnomalyGroupTimeSeriesRequest, ListAnomalyGroupTimeSeriesOutput, ListAnomalyGroupTimeSeriesError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAnomalyGroupTimeSeries",http:{method:"POST",requestUri:"/ListAnomalyGroupTimeSeries"},input:{shape:ListAnomalyGroupTimeSeriesRequest$},output:{shape:ListAnomalyGroupTimeSeriesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const getDataQualityMetrics: Client.Operation<GetDataQualityMetricsRequest, GetDataQualityMetricsResponse, GetDataQualityMetricsError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"GetDataQualityMetrics",http:{method:"POST",requestUri:"/GetDataQualityMetrics"},input:{shape:GetDataQualityMetricsRequest$},output:{shape:GetDataQualityMetricsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const listMetricSets: Paginate.Paginated<ListMetricSetsRequest, ListMetricSetsOutput, ListMetricSetsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListMetricSets",http:{method:"POST",requestUri:"/ListMetricSets"},input:{shape:ListMetricSetsRequest$},output:{shape:ListMetricSetsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const getFeedback: Paginate.Paginated<GetFeedbackRequest, GetFeedbackResponse, GetFeedbackError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"GetFeedback",http:{method:"POST",requestUri:"/GetFeedback"},input:{shape:GetFeedbackRequest$},output:{shape:GetFeedbackResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getSampleData: Client.Operation<GetSampleDataRequest, GetSampleDataResponse, GetSampleDataError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"GetSampleData",http:{method:"POST",requestUri:"/GetSampleData"},input:{shape:GetSampleDataRequest$},output:{shape:GetSampleDataResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
 
-export const putFeedback: Client.Operation<PutFeedbackRequest, PutFeedbackOutput, PutFeedbackError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"PutFeedback",http:{method:"POST",requestUri:"/PutFeedback"},input:{shape:PutFeedbackRequest$},output:{shape:PutFeedbackOutput$}}})
+export const listAlerts: Paginate.Paginated<ListAlertsRequest, ListAlertsResponse, ListAlertsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAlerts",http:{method:"POST",requestUri:"/ListAlerts"},input:{shape:ListAlertsRequest$},output:{shape:ListAlertsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listAnomalyDetectors: Paginate.Paginated<ListAnomalyDetectorsRequest, ListAnomalyDetectorsResponse, ListAnomalyDetectorsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAnomalyDetectors",http:{method:"POST",requestUri:"/ListAnomalyDetectors"},input:{shape:ListAnomalyDetectorsRequest$},output:{shape:ListAnomalyDetectorsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listAnomalyGroupRelatedMetrics: Paginate.Paginated<ListAnomalyGroupRelatedMetricsRequest, ListAnomalyGroupRelatedMetricsResponse, ListAnomalyGroupRelatedMetricsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAnomalyGroupRelatedMetrics",http:{method:"POST",requestUri:"/ListAnomalyGroupRelatedMetrics"},input:{shape:ListAnomalyGroupRelatedMetricsRequest$},output:{shape:ListAnomalyGroupRelatedMetricsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateAlert: Client.Operation<UpdateAlertRequest, UpdateAlertOutput, UpdateAlertError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"UpdateAlert",http:{method:"POST",requestUri:"/UpdateAlert"},input:{shape:UpdateAlertRequest$},output:{shape:UpdateAlertOutput$}}})
+export const listAnomalyGroupSummaries: Paginate.Paginated<ListAnomalyGroupSummariesRequest, ListAnomalyGroupSummariesResponse, ListAnomalyGroupSummariesError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAnomalyGroupSummaries",http:{method:"POST",requestUri:"/ListAnomalyGroupSummaries"},input:{shape:ListAnomalyGroupSummariesRequest$},output:{shape:ListAnomalyGroupSummariesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateAnomalyDetector: Client.Operation<UpdateAnomalyDetectorRequest, UpdateAnomalyDetectorOutput, UpdateAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"UpdateAnomalyDetector",http:{method:"POST",requestUri:"/UpdateAnomalyDetector"},input:{shape:UpdateAnomalyDetectorRequest$},output:{shape:UpdateAnomalyDetectorOutput$}}})
+export const listAnomalyGroupTimeSeries: Paginate.Paginated<ListAnomalyGroupTimeSeriesRequest, ListAnomalyGroupTimeSeriesResponse, ListAnomalyGroupTimeSeriesError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListAnomalyGroupTimeSeries",http:{method:"POST",requestUri:"/ListAnomalyGroupTimeSeries"},input:{shape:ListAnomalyGroupTimeSeriesRequest$},output:{shape:ListAnomalyGroupTimeSeriesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateMetricSet: Client.Operation<UpdateMetricSetRequest, UpdateMetricSetOutput, UpdateMetricSetError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"UpdateMetricSet",http:{method:"POST",requestUri:"/UpdateMetricSet"},input:{shape:UpdateMetricSetRequest$},output:{shape:UpdateMetricSetOutput$}}})
+export const listMetricSets: Paginate.Paginated<ListMetricSetsRequest, ListMetricSetsResponse, ListMetricSetsError, LookoutMetrics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListMetricSets",http:{method:"POST",requestUri:"/ListMetricSets"},input:{shape:ListMetricSetsRequest$},output:{shape:ListMetricSetsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const putFeedback: Client.Operation<PutFeedbackRequest, PutFeedbackResponse, PutFeedbackError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"PutFeedback",http:{method:"POST",requestUri:"/PutFeedback"},input:{shape:PutFeedbackRequest$},output:{shape:PutFeedbackResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const updateAlert: Client.Operation<UpdateAlertRequest, UpdateAlertResponse, UpdateAlertError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"UpdateAlert",http:{method:"POST",requestUri:"/UpdateAlert"},input:{shape:UpdateAlertRequest$},output:{shape:UpdateAlertResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
+
+export const updateAnomalyDetector: Client.Operation<UpdateAnomalyDetectorRequest, UpdateAnomalyDetectorResponse, UpdateAnomalyDetectorError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"UpdateAnomalyDetector",http:{method:"POST",requestUri:"/UpdateAnomalyDetector"},input:{shape:UpdateAnomalyDetectorRequest$},output:{shape:UpdateAnomalyDetectorResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,TooManyRequestsException,ValidationException}})
+
+export const updateMetricSet: Client.Operation<UpdateMetricSetRequest, UpdateMetricSetResponse, UpdateMetricSetError, LookoutMetrics> = /*#__PURE__*/ Client.operation(LookoutMetrics, {model:{name:"UpdateMetricSet",http:{method:"POST",requestUri:"/UpdateMetricSet"},input:{shape:UpdateMetricSetRequest$},output:{shape:UpdateMetricSetResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,TooManyRequestsException,ValidationException}})

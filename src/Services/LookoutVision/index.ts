@@ -9,6 +9,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The LookoutVision client: provide it with `layer`. */
@@ -28,115 +29,139 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const blob$: S.Shape = {type:"blob",name:"Blob",requiresLength:true,streaming:true}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const blob$1: S.Shape = {type:"blob",name:"Blob"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
-const CreateDatasetRequestDatasetSourceGroundTruthManifestS3Object$: S.StructureShape = {type:"structure",name:"CreateDatasetRequestDatasetSourceGroundTruthManifestS3Object",members:{Bucket:{shape:string$},Key:{shape:string$},VersionId:{shape:string$}},required:["Bucket","Key"]}
-const CreateDatasetRequestDatasetSourceGroundTruthManifest$: S.StructureShape = {type:"structure",name:"CreateDatasetRequestDatasetSourceGroundTruthManifest",members:{S3Object:{shape:CreateDatasetRequestDatasetSourceGroundTruthManifestS3Object$}}}
-const CreateDatasetRequestDatasetSource$: S.StructureShape = {type:"structure",name:"CreateDatasetRequestDatasetSource",members:{GroundTruthManifest:{shape:CreateDatasetRequestDatasetSourceGroundTruthManifest$}}}
-const CreateDatasetRequest$: S.StructureShape = {type:"structure",name:"CreateDatasetRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},DatasetType:{shape:string$},DatasetSource:{shape:CreateDatasetRequestDatasetSource$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName","DatasetType"]}
-const CreateDatasetOutputDatasetMetadata$: S.StructureShape = {type:"structure",name:"CreateDatasetOutputDatasetMetadata",members:{DatasetType:{shape:string$},CreationTimestamp:{shape:timestamp$},Status:{shape:string$},StatusMessage:{shape:string$}}}
-const CreateDatasetOutput$: S.StructureShape = {type:"structure",name:"CreateDatasetOutput",members:{DatasetMetadata:{shape:CreateDatasetOutputDatasetMetadata$}}}
-const CreateModelRequestOutputConfigS3Location$: S.StructureShape = {type:"structure",name:"CreateModelRequestOutputConfigS3Location",members:{Bucket:{shape:string$},Prefix:{shape:string$}},required:["Bucket"]}
-const CreateModelRequestOutputConfig$: S.StructureShape = {type:"structure",name:"CreateModelRequestOutputConfig",members:{S3Location:{shape:CreateModelRequestOutputConfigS3Location$}},required:["S3Location"]}
-const CreateModelRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateModelRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreateModelRequestTags$: S.ListShape = {type:"list",name:"CreateModelRequestTags",member:{shape:CreateModelRequestTagsMember$}}
-const CreateModelRequest$: S.StructureShape = {type:"structure",name:"CreateModelRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},Description:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},OutputConfig:{shape:CreateModelRequestOutputConfig$},KmsKeyId:{shape:string$},Tags:{shape:CreateModelRequestTags$}},required:["ProjectName","OutputConfig"]}
-const CreateModelOutputModelMetadataPerformance$: S.StructureShape = {type:"structure",name:"CreateModelOutputModelMetadataPerformance",members:{F1Score:{shape:float$},Recall:{shape:float$},Precision:{shape:float$}}}
-const CreateModelOutputModelMetadata$: S.StructureShape = {type:"structure",name:"CreateModelOutputModelMetadata",members:{CreationTimestamp:{shape:timestamp$},ModelVersion:{shape:string$},ModelArn:{shape:string$},Description:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},Performance:{shape:CreateModelOutputModelMetadataPerformance$}}}
-const CreateModelOutput$: S.StructureShape = {type:"structure",name:"CreateModelOutput",members:{ModelMetadata:{shape:CreateModelOutputModelMetadata$}}}
+const InputS3Object$: S.StructureShape = {type:"structure",name:"InputS3Object",members:{Bucket:{shape:string$},Key:{shape:string$},VersionId:{shape:string$}},required:["Bucket","Key"]}
+const DatasetGroundTruthManifest$: S.StructureShape = {type:"structure",name:"DatasetGroundTruthManifest",members:{S3Object:{shape:InputS3Object$}}}
+const DatasetSource$: S.StructureShape = {type:"structure",name:"DatasetSource",members:{GroundTruthManifest:{shape:DatasetGroundTruthManifest$}}}
+const CreateDatasetRequest$: S.StructureShape = {type:"structure",name:"CreateDatasetRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},DatasetType:{shape:string$},DatasetSource:{shape:DatasetSource$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName","DatasetType"]}
+const DatasetMetadata$: S.StructureShape = {type:"structure",name:"DatasetMetadata",members:{DatasetType:{shape:string$},CreationTimestamp:{shape:timestamp$},Status:{shape:string$},StatusMessage:{shape:string$}}}
+const CreateDatasetResponse$: S.StructureShape = {type:"structure",name:"CreateDatasetResponse",members:{DatasetMetadata:{shape:DatasetMetadata$}}}
+const S3Location$: S.StructureShape = {type:"structure",name:"S3Location",members:{Bucket:{shape:string$},Prefix:{shape:string$}},required:["Bucket"]}
+const OutputConfig$: S.StructureShape = {type:"structure",name:"OutputConfig",members:{S3Location:{shape:S3Location$}},required:["S3Location"]}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CreateModelRequestTags$: S.ListShape = {type:"list",name:"CreateModelRequestTags",member:{shape:Tag$}}
+const CreateModelRequest$: S.StructureShape = {type:"structure",name:"CreateModelRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},Description:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},OutputConfig:{shape:OutputConfig$},KmsKeyId:{shape:string$},Tags:{shape:CreateModelRequestTags$}},required:["ProjectName","OutputConfig"]}
+const ModelPerformance$: S.StructureShape = {type:"structure",name:"ModelPerformance",members:{F1Score:{shape:float$},Recall:{shape:float$},Precision:{shape:float$}}}
+const ModelMetadata$: S.StructureShape = {type:"structure",name:"ModelMetadata",members:{CreationTimestamp:{shape:timestamp$},ModelVersion:{shape:string$},ModelArn:{shape:string$},Description:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},Performance:{shape:ModelPerformance$}}}
+const CreateModelResponse$: S.StructureShape = {type:"structure",name:"CreateModelResponse",members:{ModelMetadata:{shape:ModelMetadata$}}}
 const CreateProjectRequest$: S.StructureShape = {type:"structure",name:"CreateProjectRequest",members:{ProjectName:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName"]}
-const CreateProjectOutputProjectMetadata$: S.StructureShape = {type:"structure",name:"CreateProjectOutputProjectMetadata",members:{ProjectArn:{shape:string$},ProjectName:{shape:string$},CreationTimestamp:{shape:timestamp$}}}
-const CreateProjectOutput$: S.StructureShape = {type:"structure",name:"CreateProjectOutput",members:{ProjectMetadata:{shape:CreateProjectOutputProjectMetadata$}}}
+const ProjectMetadata$: S.StructureShape = {type:"structure",name:"ProjectMetadata",members:{ProjectArn:{shape:string$},ProjectName:{shape:string$},CreationTimestamp:{shape:timestamp$}}}
+const CreateProjectResponse$: S.StructureShape = {type:"structure",name:"CreateProjectResponse",members:{ProjectMetadata:{shape:ProjectMetadata$}}}
 const DeleteDatasetRequest$: S.StructureShape = {type:"structure",name:"DeleteDatasetRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},DatasetType:{shape:string$,location:"uri",locationName:"datasetType"},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName","DatasetType"]}
-const DeleteDatasetOutput$: S.StructureShape = {type:"structure",name:"DeleteDatasetOutput",members:{}}
+const DeleteDatasetResponse$: S.StructureShape = {type:"structure",name:"DeleteDatasetResponse",members:{}}
 const DeleteModelRequest$: S.StructureShape = {type:"structure",name:"DeleteModelRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},ModelVersion:{shape:string$,location:"uri",locationName:"modelVersion"},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName","ModelVersion"]}
-const DeleteModelOutput$: S.StructureShape = {type:"structure",name:"DeleteModelOutput",members:{ModelArn:{shape:string$}}}
+const DeleteModelResponse$: S.StructureShape = {type:"structure",name:"DeleteModelResponse",members:{ModelArn:{shape:string$}}}
 const DeleteProjectRequest$: S.StructureShape = {type:"structure",name:"DeleteProjectRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName"]}
-const DeleteProjectOutput$: S.StructureShape = {type:"structure",name:"DeleteProjectOutput",members:{ProjectArn:{shape:string$}}}
+const DeleteProjectResponse$: S.StructureShape = {type:"structure",name:"DeleteProjectResponse",members:{ProjectArn:{shape:string$}}}
 const DescribeDatasetRequest$: S.StructureShape = {type:"structure",name:"DescribeDatasetRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},DatasetType:{shape:string$,location:"uri",locationName:"datasetType"}},required:["ProjectName","DatasetType"]}
-const DescribeDatasetOutputDatasetDescriptionImageStats$: S.StructureShape = {type:"structure",name:"DescribeDatasetOutputDatasetDescriptionImageStats",members:{Total:{shape:integer$},Labeled:{shape:integer$},Normal:{shape:integer$},Anomaly:{shape:integer$}}}
-const DescribeDatasetOutputDatasetDescription$: S.StructureShape = {type:"structure",name:"DescribeDatasetOutputDatasetDescription",members:{ProjectName:{shape:string$},DatasetType:{shape:string$},CreationTimestamp:{shape:timestamp$},LastUpdatedTimestamp:{shape:timestamp$},Status:{shape:string$},StatusMessage:{shape:string$},ImageStats:{shape:DescribeDatasetOutputDatasetDescriptionImageStats$}}}
-const DescribeDatasetOutput$: S.StructureShape = {type:"structure",name:"DescribeDatasetOutput",members:{DatasetDescription:{shape:DescribeDatasetOutputDatasetDescription$}}}
+const DatasetImageStats$: S.StructureShape = {type:"structure",name:"DatasetImageStats",members:{Total:{shape:integer$},Labeled:{shape:integer$},Normal:{shape:integer$},Anomaly:{shape:integer$}}}
+const DatasetDescription$: S.StructureShape = {type:"structure",name:"DatasetDescription",members:{ProjectName:{shape:string$},DatasetType:{shape:string$},CreationTimestamp:{shape:timestamp$},LastUpdatedTimestamp:{shape:timestamp$},Status:{shape:string$},StatusMessage:{shape:string$},ImageStats:{shape:DatasetImageStats$}}}
+const DescribeDatasetResponse$: S.StructureShape = {type:"structure",name:"DescribeDatasetResponse",members:{DatasetDescription:{shape:DatasetDescription$}}}
 const DescribeModelRequest$: S.StructureShape = {type:"structure",name:"DescribeModelRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},ModelVersion:{shape:string$,location:"uri",locationName:"modelVersion"}},required:["ProjectName","ModelVersion"]}
-const DescribeModelOutputModelDescriptionEvaluationManifest$: S.StructureShape = {type:"structure",name:"DescribeModelOutputModelDescriptionEvaluationManifest",members:{Bucket:{shape:string$},Key:{shape:string$}},required:["Bucket","Key"]}
-const DescribeModelOutputModelDescription$: S.StructureShape = {type:"structure",name:"DescribeModelOutputModelDescription",members:{ModelVersion:{shape:string$},ModelArn:{shape:string$},CreationTimestamp:{shape:timestamp$},Description:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},Performance:{shape:CreateModelOutputModelMetadataPerformance$},OutputConfig:{shape:CreateModelRequestOutputConfig$},EvaluationManifest:{shape:DescribeModelOutputModelDescriptionEvaluationManifest$},EvaluationResult:{shape:DescribeModelOutputModelDescriptionEvaluationManifest$},EvaluationEndTimestamp:{shape:timestamp$},KmsKeyId:{shape:string$},MinInferenceUnits:{shape:integer$},MaxInferenceUnits:{shape:integer$}}}
-const DescribeModelOutput$: S.StructureShape = {type:"structure",name:"DescribeModelOutput",members:{ModelDescription:{shape:DescribeModelOutputModelDescription$}}}
+const OutputS3Object$: S.StructureShape = {type:"structure",name:"OutputS3Object",members:{Bucket:{shape:string$},Key:{shape:string$}},required:["Bucket","Key"]}
+const ModelDescription$: S.StructureShape = {type:"structure",name:"ModelDescription",members:{ModelVersion:{shape:string$},ModelArn:{shape:string$},CreationTimestamp:{shape:timestamp$},Description:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},Performance:{shape:ModelPerformance$},OutputConfig:{shape:OutputConfig$},EvaluationManifest:{shape:OutputS3Object$},EvaluationResult:{shape:OutputS3Object$},EvaluationEndTimestamp:{shape:timestamp$},KmsKeyId:{shape:string$},MinInferenceUnits:{shape:integer$},MaxInferenceUnits:{shape:integer$}}}
+const DescribeModelResponse$: S.StructureShape = {type:"structure",name:"DescribeModelResponse",members:{ModelDescription:{shape:ModelDescription$}}}
 const DescribeModelPackagingJobRequest$: S.StructureShape = {type:"structure",name:"DescribeModelPackagingJobRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},JobName:{shape:string$,location:"uri",locationName:"jobName"}},required:["ProjectName","JobName"]}
-const DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrassTargetPlatform$: S.StructureShape = {type:"structure",name:"DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrassTargetPlatform",members:{Os:{shape:string$},Arch:{shape:string$},Accelerator:{shape:string$}},required:["Os","Arch"]}
-const DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrass$: S.StructureShape = {type:"structure",name:"DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrass",members:{CompilerOptions:{shape:string$},TargetDevice:{shape:string$},TargetPlatform:{shape:DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrassTargetPlatform$},S3OutputLocation:{shape:CreateModelRequestOutputConfigS3Location$},ComponentName:{shape:string$},ComponentVersion:{shape:string$},ComponentDescription:{shape:string$},Tags:{shape:CreateModelRequestTags$}},required:["S3OutputLocation","ComponentName"]}
-const DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfiguration$: S.StructureShape = {type:"structure",name:"DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfiguration",members:{Greengrass:{shape:DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrass$}},required:["Greengrass"]}
-const DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetailsGreengrass$: S.StructureShape = {type:"structure",name:"DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetailsGreengrass",members:{ComponentVersionArn:{shape:string$},ComponentName:{shape:string$},ComponentVersion:{shape:string$}}}
-const DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetails$: S.StructureShape = {type:"structure",name:"DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetails",members:{Greengrass:{shape:DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetailsGreengrass$}}}
-const DescribeModelPackagingJobOutputModelPackagingDescription$: S.StructureShape = {type:"structure",name:"DescribeModelPackagingJobOutputModelPackagingDescription",members:{JobName:{shape:string$},ProjectName:{shape:string$},ModelVersion:{shape:string$},ModelPackagingConfiguration:{shape:DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfiguration$},ModelPackagingJobDescription:{shape:string$},ModelPackagingMethod:{shape:string$},ModelPackagingOutputDetails:{shape:DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetails$},Status:{shape:string$},StatusMessage:{shape:string$},CreationTimestamp:{shape:timestamp$},LastUpdatedTimestamp:{shape:timestamp$}}}
-const DescribeModelPackagingJobOutput$: S.StructureShape = {type:"structure",name:"DescribeModelPackagingJobOutput",members:{ModelPackagingDescription:{shape:DescribeModelPackagingJobOutputModelPackagingDescription$}}}
+const TargetPlatform$: S.StructureShape = {type:"structure",name:"TargetPlatform",members:{Os:{shape:string$},Arch:{shape:string$},Accelerator:{shape:string$}},required:["Os","Arch"]}
+const GreengrassConfiguration$: S.StructureShape = {type:"structure",name:"GreengrassConfiguration",members:{CompilerOptions:{shape:string$},TargetDevice:{shape:string$},TargetPlatform:{shape:TargetPlatform$},S3OutputLocation:{shape:S3Location$},ComponentName:{shape:string$},ComponentVersion:{shape:string$},ComponentDescription:{shape:string$},Tags:{shape:CreateModelRequestTags$}},required:["S3OutputLocation","ComponentName"]}
+const ModelPackagingConfiguration$: S.StructureShape = {type:"structure",name:"ModelPackagingConfiguration",members:{Greengrass:{shape:GreengrassConfiguration$}},required:["Greengrass"]}
+const GreengrassOutputDetails$: S.StructureShape = {type:"structure",name:"GreengrassOutputDetails",members:{ComponentVersionArn:{shape:string$},ComponentName:{shape:string$},ComponentVersion:{shape:string$}}}
+const ModelPackagingOutputDetails$: S.StructureShape = {type:"structure",name:"ModelPackagingOutputDetails",members:{Greengrass:{shape:GreengrassOutputDetails$}}}
+const ModelPackagingDescription$: S.StructureShape = {type:"structure",name:"ModelPackagingDescription",members:{JobName:{shape:string$},ProjectName:{shape:string$},ModelVersion:{shape:string$},ModelPackagingConfiguration:{shape:ModelPackagingConfiguration$},ModelPackagingJobDescription:{shape:string$},ModelPackagingMethod:{shape:string$},ModelPackagingOutputDetails:{shape:ModelPackagingOutputDetails$},Status:{shape:string$},StatusMessage:{shape:string$},CreationTimestamp:{shape:timestamp$},LastUpdatedTimestamp:{shape:timestamp$}}}
+const DescribeModelPackagingJobResponse$: S.StructureShape = {type:"structure",name:"DescribeModelPackagingJobResponse",members:{ModelPackagingDescription:{shape:ModelPackagingDescription$}}}
 const DescribeProjectRequest$: S.StructureShape = {type:"structure",name:"DescribeProjectRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"}},required:["ProjectName"]}
-const DescribeProjectOutputProjectDescriptionDatasets$: S.ListShape = {type:"list",name:"DescribeProjectOutputProjectDescriptionDatasets",member:{shape:CreateDatasetOutputDatasetMetadata$}}
-const DescribeProjectOutputProjectDescription$: S.StructureShape = {type:"structure",name:"DescribeProjectOutputProjectDescription",members:{ProjectArn:{shape:string$},ProjectName:{shape:string$},CreationTimestamp:{shape:timestamp$},Datasets:{shape:DescribeProjectOutputProjectDescriptionDatasets$}}}
-const DescribeProjectOutput$: S.StructureShape = {type:"structure",name:"DescribeProjectOutput",members:{ProjectDescription:{shape:DescribeProjectOutputProjectDescription$}}}
-const DetectAnomaliesRequest$: S.StructureShape = {type:"structure",name:"DetectAnomaliesRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},ModelVersion:{shape:string$,location:"uri",locationName:"modelVersion"},Body:{shape:blob$},ContentType:{shape:string$,location:"header",locationName:"Content-Type"}},required:["ProjectName","ModelVersion","Body","ContentType"],payload:"Body"}
-const DetectAnomaliesOutputDetectAnomalyResultSource$: S.StructureShape = {type:"structure",name:"DetectAnomaliesOutputDetectAnomalyResultSource",members:{Type:{shape:string$}}}
-const DetectAnomaliesOutputDetectAnomalyResultAnomaliesMemberPixelAnomaly$: S.StructureShape = {type:"structure",name:"DetectAnomaliesOutputDetectAnomalyResultAnomaliesMemberPixelAnomaly",members:{TotalPercentageArea:{shape:float$},Color:{shape:string$}}}
-const DetectAnomaliesOutputDetectAnomalyResultAnomaliesMember$: S.StructureShape = {type:"structure",name:"DetectAnomaliesOutputDetectAnomalyResultAnomaliesMember",members:{Name:{shape:string$},PixelAnomaly:{shape:DetectAnomaliesOutputDetectAnomalyResultAnomaliesMemberPixelAnomaly$}}}
-const DetectAnomaliesOutputDetectAnomalyResultAnomalies$: S.ListShape = {type:"list",name:"DetectAnomaliesOutputDetectAnomalyResultAnomalies",member:{shape:DetectAnomaliesOutputDetectAnomalyResultAnomaliesMember$}}
-const DetectAnomaliesOutputDetectAnomalyResult$: S.StructureShape = {type:"structure",name:"DetectAnomaliesOutputDetectAnomalyResult",members:{Source:{shape:DetectAnomaliesOutputDetectAnomalyResultSource$},IsAnomalous:{shape:boolean$},Confidence:{shape:float$},Anomalies:{shape:DetectAnomaliesOutputDetectAnomalyResultAnomalies$},AnomalyMask:{shape:blob$1}}}
-const DetectAnomaliesOutput$: S.StructureShape = {type:"structure",name:"DetectAnomaliesOutput",members:{DetectAnomalyResult:{shape:DetectAnomaliesOutputDetectAnomalyResult$}}}
+const ProjectDescriptionDatasets$: S.ListShape = {type:"list",name:"ProjectDescriptionDatasets",member:{shape:DatasetMetadata$}}
+const ProjectDescription$: S.StructureShape = {type:"structure",name:"ProjectDescription",members:{ProjectArn:{shape:string$},ProjectName:{shape:string$},CreationTimestamp:{shape:timestamp$},Datasets:{shape:ProjectDescriptionDatasets$}}}
+const DescribeProjectResponse$: S.StructureShape = {type:"structure",name:"DescribeProjectResponse",members:{ProjectDescription:{shape:ProjectDescription$}}}
+const Omit$: S.StructureShape = {type:"structure",name:"Omit",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},ModelVersion:{shape:string$,location:"uri",locationName:"modelVersion"},Body:{shape:blob$},ContentType:{shape:string$,location:"header",locationName:"Content-Type"}},required:["ProjectName","ModelVersion","Body","ContentType"],payload:"Body"}
+const ImageSource$: S.StructureShape = {type:"structure",name:"ImageSource",members:{Type:{shape:string$}}}
+const PixelAnomaly$: S.StructureShape = {type:"structure",name:"PixelAnomaly",members:{TotalPercentageArea:{shape:float$},Color:{shape:string$}}}
+const Anomaly$: S.StructureShape = {type:"structure",name:"Anomaly",members:{Name:{shape:string$},PixelAnomaly:{shape:PixelAnomaly$}}}
+const DetectAnomalyResultAnomalies$: S.ListShape = {type:"list",name:"DetectAnomalyResultAnomalies",member:{shape:Anomaly$}}
+const DetectAnomalyResult$: S.StructureShape = {type:"structure",name:"DetectAnomalyResult",members:{Source:{shape:ImageSource$},IsAnomalous:{shape:boolean$},Confidence:{shape:float$},Anomalies:{shape:DetectAnomalyResultAnomalies$},AnomalyMask:{shape:blob$1}}}
+const DetectAnomaliesResponse$: S.StructureShape = {type:"structure",name:"DetectAnomaliesResponse",members:{DetectAnomalyResult:{shape:DetectAnomalyResult$}}}
 const ListDatasetEntriesRequest$: S.StructureShape = {type:"structure",name:"ListDatasetEntriesRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},DatasetType:{shape:string$,location:"uri",locationName:"datasetType"},Labeled:{shape:boolean$,location:"querystring",locationName:"labeled"},AnomalyClass:{shape:string$,location:"querystring",locationName:"anomalyClass"},BeforeCreationDate:{shape:timestamp$,location:"querystring",locationName:"createdBefore"},AfterCreationDate:{shape:timestamp$,location:"querystring",locationName:"createdAfter"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},SourceRefContains:{shape:string$,location:"querystring",locationName:"sourceRefContains"}},required:["ProjectName","DatasetType"]}
-const ListDatasetEntriesOutputDatasetEntries$: S.ListShape = {type:"list",name:"ListDatasetEntriesOutputDatasetEntries",member:{shape:string$}}
-const ListDatasetEntriesOutput$: S.StructureShape = {type:"structure",name:"ListDatasetEntriesOutput",members:{DatasetEntries:{shape:ListDatasetEntriesOutputDatasetEntries$},NextToken:{shape:string$}}}
+const ListDatasetEntriesResponseDatasetEntries$: S.ListShape = {type:"list",name:"ListDatasetEntriesResponseDatasetEntries",member:{shape:string$}}
+const ListDatasetEntriesResponse$: S.StructureShape = {type:"structure",name:"ListDatasetEntriesResponse",members:{DatasetEntries:{shape:ListDatasetEntriesResponseDatasetEntries$},NextToken:{shape:string$}}}
 const ListModelPackagingJobsRequest$: S.StructureShape = {type:"structure",name:"ListModelPackagingJobsRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["ProjectName"]}
-const ListModelPackagingJobsOutputModelPackagingJobsMember$: S.StructureShape = {type:"structure",name:"ListModelPackagingJobsOutputModelPackagingJobsMember",members:{JobName:{shape:string$},ProjectName:{shape:string$},ModelVersion:{shape:string$},ModelPackagingJobDescription:{shape:string$},ModelPackagingMethod:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},CreationTimestamp:{shape:timestamp$},LastUpdatedTimestamp:{shape:timestamp$}}}
-const ListModelPackagingJobsOutputModelPackagingJobs$: S.ListShape = {type:"list",name:"ListModelPackagingJobsOutputModelPackagingJobs",member:{shape:ListModelPackagingJobsOutputModelPackagingJobsMember$}}
-const ListModelPackagingJobsOutput$: S.StructureShape = {type:"structure",name:"ListModelPackagingJobsOutput",members:{ModelPackagingJobs:{shape:ListModelPackagingJobsOutputModelPackagingJobs$},NextToken:{shape:string$}}}
+const ModelPackagingJobMetadata$: S.StructureShape = {type:"structure",name:"ModelPackagingJobMetadata",members:{JobName:{shape:string$},ProjectName:{shape:string$},ModelVersion:{shape:string$},ModelPackagingJobDescription:{shape:string$},ModelPackagingMethod:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},CreationTimestamp:{shape:timestamp$},LastUpdatedTimestamp:{shape:timestamp$}}}
+const ListModelPackagingJobsResponseModelPackagingJobs$: S.ListShape = {type:"list",name:"ListModelPackagingJobsResponseModelPackagingJobs",member:{shape:ModelPackagingJobMetadata$}}
+const ListModelPackagingJobsResponse$: S.StructureShape = {type:"structure",name:"ListModelPackagingJobsResponse",members:{ModelPackagingJobs:{shape:ListModelPackagingJobsResponseModelPackagingJobs$},NextToken:{shape:string$}}}
 const ListModelsRequest$: S.StructureShape = {type:"structure",name:"ListModelsRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}},required:["ProjectName"]}
-const ListModelsOutputModels$: S.ListShape = {type:"list",name:"ListModelsOutputModels",member:{shape:CreateModelOutputModelMetadata$}}
-const ListModelsOutput$: S.StructureShape = {type:"structure",name:"ListModelsOutput",members:{Models:{shape:ListModelsOutputModels$},NextToken:{shape:string$}}}
+const ListModelsResponseModels$: S.ListShape = {type:"list",name:"ListModelsResponseModels",member:{shape:ModelMetadata$}}
+const ListModelsResponse$: S.StructureShape = {type:"structure",name:"ListModelsResponse",members:{Models:{shape:ListModelsResponseModels$},NextToken:{shape:string$}}}
 const ListProjectsRequest$: S.StructureShape = {type:"structure",name:"ListProjectsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"}}}
-const ListProjectsOutputProjects$: S.ListShape = {type:"list",name:"ListProjectsOutputProjects",member:{shape:CreateProjectOutputProjectMetadata$}}
-const ListProjectsOutput$: S.StructureShape = {type:"structure",name:"ListProjectsOutput",members:{Projects:{shape:ListProjectsOutputProjects$},NextToken:{shape:string$}}}
+const ListProjectsResponseProjects$: S.ListShape = {type:"list",name:"ListProjectsResponseProjects",member:{shape:ProjectMetadata$}}
+const ListProjectsResponse$: S.StructureShape = {type:"structure",name:"ListProjectsResponse",members:{Projects:{shape:ListProjectsResponseProjects$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateModelRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateModelRequestTags$}}}
 const StartModelRequest$: S.StructureShape = {type:"structure",name:"StartModelRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},ModelVersion:{shape:string$,location:"uri",locationName:"modelVersion"},MinInferenceUnits:{shape:integer$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"},MaxInferenceUnits:{shape:integer$}},required:["ProjectName","ModelVersion","MinInferenceUnits"]}
-const StartModelOutput$: S.StructureShape = {type:"structure",name:"StartModelOutput",members:{Status:{shape:string$}}}
-const StartModelPackagingJobRequest$: S.StructureShape = {type:"structure",name:"StartModelPackagingJobRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},ModelVersion:{shape:string$},JobName:{shape:string$},Configuration:{shape:DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfiguration$},Description:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName","ModelVersion","Configuration"]}
-const StartModelPackagingJobOutput$: S.StructureShape = {type:"structure",name:"StartModelPackagingJobOutput",members:{JobName:{shape:string$}}}
+const StartModelResponse$: S.StructureShape = {type:"structure",name:"StartModelResponse",members:{Status:{shape:string$}}}
+const StartModelPackagingJobRequest$: S.StructureShape = {type:"structure",name:"StartModelPackagingJobRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},ModelVersion:{shape:string$},JobName:{shape:string$},Configuration:{shape:ModelPackagingConfiguration$},Description:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName","ModelVersion","Configuration"]}
+const StartModelPackagingJobResponse$: S.StructureShape = {type:"structure",name:"StartModelPackagingJobResponse",members:{JobName:{shape:string$}}}
 const StopModelRequest$: S.StructureShape = {type:"structure",name:"StopModelRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},ModelVersion:{shape:string$,location:"uri",locationName:"modelVersion"},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName","ModelVersion"]}
-const StopModelOutput$: S.StructureShape = {type:"structure",name:"StopModelOutput",members:{Status:{shape:string$}}}
+const StopModelResponse$: S.StructureShape = {type:"structure",name:"StopModelResponse",members:{Status:{shape:string$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Tags:{shape:CreateModelRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateDatasetEntriesRequest$: S.StructureShape = {type:"structure",name:"UpdateDatasetEntriesRequest",members:{ProjectName:{shape:string$,location:"uri",locationName:"projectName"},DatasetType:{shape:string$,location:"uri",locationName:"datasetType"},Changes:{shape:blob$1},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amzn-Client-Token"}},required:["ProjectName","DatasetType","Changes"]}
-const UpdateDatasetEntriesOutput$: S.StructureShape = {type:"structure",name:"UpdateDatasetEntriesOutput",members:{Status:{shape:string$}}}
+const UpdateDatasetEntriesResponse$: S.StructureShape = {type:"structure",name:"UpdateDatasetEntriesResponse",members:{Status:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$},QuotaCode:{shape:string$},ServiceCode:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$},QuotaCode:{shape:string$},ServiceCode:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type DatasetStatus = "CREATE_COMPLETE" | "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETE_COMPLETE" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "UPDATE_COMPLETE" | "UPDATE_FAILED_ROLLBACK_COMPLETE" | "UPDATE_FAILED_ROLLBACK_IN_PROGRESS" | "UPDATE_IN_PROGRESS" | (string & {})
+
+export type ModelHostingStatus = "HOSTED" | "HOSTING_FAILED" | "STARTING_HOSTING" | "STOPPING_HOSTING" | "SYSTEM_UPDATING" | (string & {})
+
+export type ModelPackagingJobStatus = "CREATED" | "FAILED" | "RUNNING" | "SUCCEEDED" | (string & {})
+
+export type ModelStatus = "DELETING" | "HOSTED" | "HOSTING_FAILED" | "STARTING_HOSTING" | "STOPPING_HOSTING" | "SYSTEM_UPDATING" | "TRAINED" | "TRAINING" | "TRAINING_FAILED" | (string & {})
+
+export type TargetDevice = "jetson_xavier" | (string & {})
+
+export type TargetPlatformAccelerator = "NVIDIA" | (string & {})
+
+export type TargetPlatformArch = "ARM64" | "X86_64" | (string & {})
+
+export type TargetPlatformOs = "LINUX" | (string & {})
 
 export interface CreateDatasetRequest {
   readonly ProjectName: string
   readonly DatasetType: string
-  readonly DatasetSource?: CreateDatasetRequestDatasetSource | undefined
+  readonly DatasetSource?: DatasetSource | undefined
   readonly ClientToken?: string | undefined
 }
 
-export interface CreateDatasetRequestDatasetSource {
-  readonly GroundTruthManifest?: CreateDatasetRequestDatasetSourceGroundTruthManifest | undefined
+export interface DatasetSource {
+  readonly GroundTruthManifest?: DatasetGroundTruthManifest | undefined
 }
 
-export interface CreateDatasetRequestDatasetSourceGroundTruthManifest {
-  readonly S3Object?: CreateDatasetRequestDatasetSourceGroundTruthManifestS3Object | undefined
+export interface DatasetGroundTruthManifest {
+  readonly S3Object?: InputS3Object | undefined
 }
 
-export interface CreateDatasetRequestDatasetSourceGroundTruthManifestS3Object {
+export interface InputS3Object {
   readonly Bucket: string
   readonly Key: string
   readonly VersionId?: string | undefined
 }
 
-export interface CreateDatasetOutput {
-  readonly DatasetMetadata?: CreateDatasetOutputDatasetMetadata
+export interface CreateDatasetResponse {
+  readonly DatasetMetadata?: DatasetMetadata
 }
 
-export interface CreateDatasetOutputDatasetMetadata {
+export interface DatasetMetadata {
   readonly DatasetType?: string
   readonly CreationTimestamp?: Date
-  readonly Status?: string
+  readonly Status?: DatasetStatus
   readonly StatusMessage?: string
 }
 
@@ -144,54 +169,54 @@ export interface CreateModelRequest {
   readonly ProjectName: string
   readonly Description?: string | undefined
   readonly ClientToken?: string | undefined
-  readonly OutputConfig: CreateModelRequestOutputConfig
+  readonly OutputConfig: OutputConfig
   readonly KmsKeyId?: string | undefined
-  readonly Tags?: ReadonlyArray<CreateModelRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateModelRequestOutputConfig {
-  readonly S3Location: CreateModelRequestOutputConfigS3Location
+export interface OutputConfig {
+  readonly S3Location: S3Location
 }
 
-export interface CreateModelRequestOutputConfigOutput {
-  readonly S3Location?: CreateModelRequestOutputConfigS3LocationOutput
+export interface OutputConfigOutput {
+  readonly S3Location?: S3LocationOutput
 }
 
-export interface CreateModelRequestOutputConfigS3Location {
+export interface S3Location {
   readonly Bucket: string
   readonly Prefix?: string | undefined
 }
 
-export interface CreateModelRequestOutputConfigS3LocationOutput {
+export interface S3LocationOutput {
   readonly Bucket?: string
   readonly Prefix?: string
 }
 
-export interface CreateModelRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateModelRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateModelOutput {
-  readonly ModelMetadata?: CreateModelOutputModelMetadata
+export interface CreateModelResponse {
+  readonly ModelMetadata?: ModelMetadata
 }
 
-export interface CreateModelOutputModelMetadata {
+export interface ModelMetadata {
   readonly CreationTimestamp?: Date
   readonly ModelVersion?: string
   readonly ModelArn?: string
   readonly Description?: string
-  readonly Status?: string
+  readonly Status?: ModelStatus
   readonly StatusMessage?: string
-  readonly Performance?: CreateModelOutputModelMetadataPerformance
+  readonly Performance?: ModelPerformance
 }
 
-export interface CreateModelOutputModelMetadataPerformance {
+export interface ModelPerformance {
   readonly F1Score?: number
   readonly Recall?: number
   readonly Precision?: number
@@ -202,11 +227,11 @@ export interface CreateProjectRequest {
   readonly ClientToken?: string | undefined
 }
 
-export interface CreateProjectOutput {
-  readonly ProjectMetadata?: CreateProjectOutputProjectMetadata
+export interface CreateProjectResponse {
+  readonly ProjectMetadata?: ProjectMetadata
 }
 
-export interface CreateProjectOutputProjectMetadata {
+export interface ProjectMetadata {
   readonly ProjectArn?: string
   readonly ProjectName?: string
   readonly CreationTimestamp?: Date
@@ -218,7 +243,7 @@ export interface DeleteDatasetRequest {
   readonly ClientToken?: string | undefined
 }
 
-export type DeleteDatasetOutput = {}
+export type DeleteDatasetResponse = {}
 
 export interface DeleteModelRequest {
   readonly ProjectName: string
@@ -226,7 +251,7 @@ export interface DeleteModelRequest {
   readonly ClientToken?: string | undefined
 }
 
-export interface DeleteModelOutput {
+export interface DeleteModelResponse {
   readonly ModelArn?: string
 }
 
@@ -235,7 +260,7 @@ export interface DeleteProjectRequest {
   readonly ClientToken?: string | undefined
 }
 
-export interface DeleteProjectOutput {
+export interface DeleteProjectResponse {
   readonly ProjectArn?: string
 }
 
@@ -244,21 +269,21 @@ export interface DescribeDatasetRequest {
   readonly DatasetType: string
 }
 
-export interface DescribeDatasetOutput {
-  readonly DatasetDescription?: DescribeDatasetOutputDatasetDescription
+export interface DescribeDatasetResponse {
+  readonly DatasetDescription?: DatasetDescription
 }
 
-export interface DescribeDatasetOutputDatasetDescription {
+export interface DatasetDescription {
   readonly ProjectName?: string
   readonly DatasetType?: string
   readonly CreationTimestamp?: Date
   readonly LastUpdatedTimestamp?: Date
-  readonly Status?: string
+  readonly Status?: DatasetStatus
   readonly StatusMessage?: string
-  readonly ImageStats?: DescribeDatasetOutputDatasetDescriptionImageStats
+  readonly ImageStats?: DatasetImageStats
 }
 
-export interface DescribeDatasetOutputDatasetDescriptionImageStats {
+export interface DatasetImageStats {
   readonly Total?: number
   readonly Labeled?: number
   readonly Normal?: number
@@ -270,28 +295,28 @@ export interface DescribeModelRequest {
   readonly ModelVersion: string
 }
 
-export interface DescribeModelOutput {
-  readonly ModelDescription?: DescribeModelOutputModelDescription
+export interface DescribeModelResponse {
+  readonly ModelDescription?: ModelDescription
 }
 
-export interface DescribeModelOutputModelDescription {
+export interface ModelDescription {
   readonly ModelVersion?: string
   readonly ModelArn?: string
   readonly CreationTimestamp?: Date
   readonly Description?: string
-  readonly Status?: string
+  readonly Status?: ModelStatus
   readonly StatusMessage?: string
-  readonly Performance?: CreateModelOutputModelMetadataPerformance
-  readonly OutputConfig?: CreateModelRequestOutputConfigOutput
-  readonly EvaluationManifest?: DescribeModelOutputModelDescriptionEvaluationManifest
-  readonly EvaluationResult?: DescribeModelOutputModelDescriptionEvaluationManifest
+  readonly Performance?: ModelPerformance
+  readonly OutputConfig?: OutputConfigOutput
+  readonly EvaluationManifest?: OutputS3Object
+  readonly EvaluationResult?: OutputS3Object
   readonly EvaluationEndTimestamp?: Date
   readonly KmsKeyId?: string
   readonly MinInferenceUnits?: number
   readonly MaxInferenceUnits?: number
 }
 
-export interface DescribeModelOutputModelDescriptionEvaluationManifest {
+export interface OutputS3Object {
   readonly Bucket?: string
   readonly Key?: string
 }
@@ -301,71 +326,71 @@ export interface DescribeModelPackagingJobRequest {
   readonly JobName: string
 }
 
-export interface DescribeModelPackagingJobOutput {
-  readonly ModelPackagingDescription?: DescribeModelPackagingJobOutputModelPackagingDescription
+export interface DescribeModelPackagingJobResponse {
+  readonly ModelPackagingDescription?: ModelPackagingDescription
 }
 
-export interface DescribeModelPackagingJobOutputModelPackagingDescription {
+export interface ModelPackagingDescription {
   readonly JobName?: string
   readonly ProjectName?: string
   readonly ModelVersion?: string
-  readonly ModelPackagingConfiguration?: DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationOutput
+  readonly ModelPackagingConfiguration?: ModelPackagingConfigurationOutput
   readonly ModelPackagingJobDescription?: string
   readonly ModelPackagingMethod?: string
-  readonly ModelPackagingOutputDetails?: DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetails
-  readonly Status?: string
+  readonly ModelPackagingOutputDetails?: ModelPackagingOutputDetails
+  readonly Status?: ModelPackagingJobStatus
   readonly StatusMessage?: string
   readonly CreationTimestamp?: Date
   readonly LastUpdatedTimestamp?: Date
 }
 
-export interface DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfiguration {
-  readonly Greengrass: DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrass
+export interface ModelPackagingConfiguration {
+  readonly Greengrass: GreengrassConfiguration
 }
 
-export interface DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationOutput {
-  readonly Greengrass?: DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrassOutput
+export interface ModelPackagingConfigurationOutput {
+  readonly Greengrass?: GreengrassConfigurationOutput
 }
 
-export interface DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrass {
+export interface GreengrassConfiguration {
   readonly CompilerOptions?: string | undefined
-  readonly TargetDevice?: string | undefined
-  readonly TargetPlatform?: DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrassTargetPlatform | undefined
-  readonly S3OutputLocation: CreateModelRequestOutputConfigS3Location
+  readonly TargetDevice?: TargetDevice | undefined
+  readonly TargetPlatform?: TargetPlatform | undefined
+  readonly S3OutputLocation: S3Location
   readonly ComponentName: string
   readonly ComponentVersion?: string | undefined
   readonly ComponentDescription?: string | undefined
-  readonly Tags?: ReadonlyArray<CreateModelRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrassOutput {
+export interface GreengrassConfigurationOutput {
   readonly CompilerOptions?: string
-  readonly TargetDevice?: string
-  readonly TargetPlatform?: DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrassTargetPlatformOutput
-  readonly S3OutputLocation?: CreateModelRequestOutputConfigS3LocationOutput
+  readonly TargetDevice?: TargetDevice
+  readonly TargetPlatform?: TargetPlatformOutput
+  readonly S3OutputLocation?: S3LocationOutput
   readonly ComponentName?: string
   readonly ComponentVersion?: string
   readonly ComponentDescription?: string
-  readonly Tags?: ReadonlyArray<CreateModelRequestTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
-export interface DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrassTargetPlatform {
-  readonly Os: string
-  readonly Arch: string
-  readonly Accelerator?: string | undefined
+export interface TargetPlatform {
+  readonly Os: TargetPlatformOs
+  readonly Arch: TargetPlatformArch
+  readonly Accelerator?: TargetPlatformAccelerator | undefined
 }
 
-export interface DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfigurationGreengrassTargetPlatformOutput {
-  readonly Os?: string
-  readonly Arch?: string
-  readonly Accelerator?: string
+export interface TargetPlatformOutput {
+  readonly Os?: TargetPlatformOs
+  readonly Arch?: TargetPlatformArch
+  readonly Accelerator?: TargetPlatformAccelerator
 }
 
-export interface DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetails {
-  readonly Greengrass?: DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetailsGreengrass
+export interface ModelPackagingOutputDetails {
+  readonly Greengrass?: GreengrassOutputDetails
 }
 
-export interface DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingOutputDetailsGreengrass {
+export interface GreengrassOutputDetails {
   readonly ComponentVersionArn?: string
   readonly ComponentName?: string
   readonly ComponentVersion?: string
@@ -375,46 +400,46 @@ export interface DescribeProjectRequest {
   readonly ProjectName: string
 }
 
-export interface DescribeProjectOutput {
-  readonly ProjectDescription?: DescribeProjectOutputProjectDescription
+export interface DescribeProjectResponse {
+  readonly ProjectDescription?: ProjectDescription
 }
 
-export interface DescribeProjectOutputProjectDescription {
+export interface ProjectDescription {
   readonly ProjectArn?: string
   readonly ProjectName?: string
   readonly CreationTimestamp?: Date
-  readonly Datasets?: ReadonlyArray<CreateDatasetOutputDatasetMetadata>
+  readonly Datasets?: ReadonlyArray<DatasetMetadata>
 }
 
-export interface DetectAnomaliesRequest {
+export interface Omit_ {
   readonly ProjectName: string
   readonly ModelVersion: string
   readonly Body: Stream.Stream<Uint8Array, unknown> | Uint8Array | string
   readonly ContentType: string
 }
 
-export interface DetectAnomaliesOutput {
-  readonly DetectAnomalyResult?: DetectAnomaliesOutputDetectAnomalyResult
+export interface DetectAnomaliesResponse {
+  readonly DetectAnomalyResult?: DetectAnomalyResult
 }
 
-export interface DetectAnomaliesOutputDetectAnomalyResult {
-  readonly Source?: DetectAnomaliesOutputDetectAnomalyResultSource
+export interface DetectAnomalyResult {
+  readonly Source?: ImageSource
   readonly IsAnomalous?: boolean
   readonly Confidence?: number
-  readonly Anomalies?: ReadonlyArray<DetectAnomaliesOutputDetectAnomalyResultAnomaliesMember>
+  readonly Anomalies?: ReadonlyArray<Anomaly>
   readonly AnomalyMask?: Uint8Array
 }
 
-export interface DetectAnomaliesOutputDetectAnomalyResultSource {
+export interface ImageSource {
   readonly Type?: string
 }
 
-export interface DetectAnomaliesOutputDetectAnomalyResultAnomaliesMember {
+export interface Anomaly {
   readonly Name?: string
-  readonly PixelAnomaly?: DetectAnomaliesOutputDetectAnomalyResultAnomaliesMemberPixelAnomaly
+  readonly PixelAnomaly?: PixelAnomaly
 }
 
-export interface DetectAnomaliesOutputDetectAnomalyResultAnomaliesMemberPixelAnomaly {
+export interface PixelAnomaly {
   readonly TotalPercentageArea?: number
   readonly Color?: string
 }
@@ -431,7 +456,7 @@ export interface ListDatasetEntriesRequest {
   readonly SourceRefContains?: string | undefined
 }
 
-export interface ListDatasetEntriesOutput {
+export interface ListDatasetEntriesResponse {
   readonly DatasetEntries?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -442,18 +467,18 @@ export interface ListModelPackagingJobsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListModelPackagingJobsOutput {
-  readonly ModelPackagingJobs?: ReadonlyArray<ListModelPackagingJobsOutputModelPackagingJobsMember>
+export interface ListModelPackagingJobsResponse {
+  readonly ModelPackagingJobs?: ReadonlyArray<ModelPackagingJobMetadata>
   readonly NextToken?: string
 }
 
-export interface ListModelPackagingJobsOutputModelPackagingJobsMember {
+export interface ModelPackagingJobMetadata {
   readonly JobName?: string
   readonly ProjectName?: string
   readonly ModelVersion?: string
   readonly ModelPackagingJobDescription?: string
   readonly ModelPackagingMethod?: string
-  readonly Status?: string
+  readonly Status?: ModelPackagingJobStatus
   readonly StatusMessage?: string
   readonly CreationTimestamp?: Date
   readonly LastUpdatedTimestamp?: Date
@@ -465,8 +490,8 @@ export interface ListModelsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListModelsOutput {
-  readonly Models?: ReadonlyArray<CreateModelOutputModelMetadata>
+export interface ListModelsResponse {
+  readonly Models?: ReadonlyArray<ModelMetadata>
   readonly NextToken?: string
 }
 
@@ -475,8 +500,8 @@ export interface ListProjectsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListProjectsOutput {
-  readonly Projects?: ReadonlyArray<CreateProjectOutputProjectMetadata>
+export interface ListProjectsResponse {
+  readonly Projects?: ReadonlyArray<ProjectMetadata>
   readonly NextToken?: string
 }
 
@@ -484,8 +509,8 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateModelRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface StartModelRequest {
@@ -496,20 +521,20 @@ export interface StartModelRequest {
   readonly MaxInferenceUnits?: number | undefined
 }
 
-export interface StartModelOutput {
-  readonly Status?: string
+export interface StartModelResponse {
+  readonly Status?: ModelHostingStatus
 }
 
 export interface StartModelPackagingJobRequest {
   readonly ProjectName: string
   readonly ModelVersion: string
   readonly JobName?: string | undefined
-  readonly Configuration: DescribeModelPackagingJobOutputModelPackagingDescriptionModelPackagingConfiguration
+  readonly Configuration: ModelPackagingConfiguration
   readonly Description?: string | undefined
   readonly ClientToken?: string | undefined
 }
 
-export interface StartModelPackagingJobOutput {
+export interface StartModelPackagingJobResponse {
   readonly JobName?: string
 }
 
@@ -519,23 +544,23 @@ export interface StopModelRequest {
   readonly ClientToken?: string | undefined
 }
 
-export interface StopModelOutput {
-  readonly Status?: string
+export interface StopModelResponse {
+  readonly Status?: ModelHostingStatus
 }
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
-  readonly Tags: ReadonlyArray<CreateModelRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateDatasetEntriesRequest {
   readonly ProjectName: string
@@ -544,94 +569,108 @@ export interface UpdateDatasetEntriesRequest {
   readonly ClientToken?: string | undefined
 }
 
-export interface UpdateDatasetEntriesOutput {
-  readonly Status?: string
+export interface UpdateDatasetEntriesResponse {
+  readonly Status?: DatasetStatus
 }
 
-export type CreateDatasetError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateModelError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateProjectError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type DeleteDatasetError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type DeleteModelError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string; readonly QuotaCode?: string; readonly ServiceCode?: string }> {}
 
-export type DeleteProjectError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string; readonly QuotaCode?: string; readonly ServiceCode?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type DescribeDatasetError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type DescribeModelError = Errors.CommonError | Client.SdkError
+export type CreateDatasetError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeModelPackagingJobError = Errors.CommonError | Client.SdkError
+export type CreateModelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeProjectError = Errors.CommonError | Client.SdkError
+export type CreateProjectError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DetectAnomaliesError = Errors.CommonError | Client.SdkError
+export type DeleteDatasetError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListDatasetEntriesError = Errors.CommonError | Client.SdkError
+export type DeleteModelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListModelPackagingJobsError = Errors.CommonError | Client.SdkError
+export type DeleteProjectError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListModelsError = Errors.CommonError | Client.SdkError
+export type DescribeDatasetError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListProjectsError = Errors.CommonError | Client.SdkError
+export type DescribeModelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DescribeModelPackagingJobError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartModelError = Errors.CommonError | Client.SdkError
+export type DescribeProjectError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartModelPackagingJobError = Errors.CommonError | Client.SdkError
+export type DetectAnomaliesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopModelError = Errors.CommonError | Client.SdkError
+export type ListDatasetEntriesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListModelPackagingJobsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListModelsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateDatasetEntriesError = Errors.CommonError | Client.SdkError
+export type ListProjectsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createDataset: Client.Operation<CreateDatasetRequest, CreateDatasetOutput, CreateDatasetError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"CreateDataset",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/datasets",responseCode:202},input:{shape:CreateDatasetRequest$},output:{shape:CreateDatasetOutput$}}})
+export type ListTagsForResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createModel: Client.Operation<CreateModelRequest, CreateModelOutput, CreateModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"CreateModel",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/models",responseCode:202},input:{shape:CreateModelRequest$},output:{shape:CreateModelOutput$}}})
+export type StartModelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createProject: Client.Operation<CreateProjectRequest, CreateProjectOutput, CreateProjectError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"CreateProject",http:{method:"POST",requestUri:"/2020-11-20/projects"},input:{shape:CreateProjectRequest$},output:{shape:CreateProjectOutput$}}})
+export type StartModelPackagingJobError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteDataset: Client.Operation<DeleteDatasetRequest, DeleteDatasetOutput, DeleteDatasetError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DeleteDataset",http:{method:"DELETE",requestUri:"/2020-11-20/projects/{projectName}/datasets/{datasetType}",responseCode:202},input:{shape:DeleteDatasetRequest$},output:{shape:DeleteDatasetOutput$}}})
+export type StopModelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteModel: Client.Operation<DeleteModelRequest, DeleteModelOutput, DeleteModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DeleteModel",http:{method:"DELETE",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}",responseCode:202},input:{shape:DeleteModelRequest$},output:{shape:DeleteModelOutput$}}})
+export type TagResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteProject: Client.Operation<DeleteProjectRequest, DeleteProjectOutput, DeleteProjectError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DeleteProject",http:{method:"DELETE",requestUri:"/2020-11-20/projects/{projectName}"},input:{shape:DeleteProjectRequest$},output:{shape:DeleteProjectOutput$}}})
+export type UntagResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeDataset: Client.Operation<DescribeDatasetRequest, DescribeDatasetOutput, DescribeDatasetError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DescribeDataset",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/datasets/{datasetType}"},input:{shape:DescribeDatasetRequest$},output:{shape:DescribeDatasetOutput$}}})
+export type UpdateDatasetEntriesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeModel: Client.Operation<DescribeModelRequest, DescribeModelOutput, DescribeModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DescribeModel",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}"},input:{shape:DescribeModelRequest$},output:{shape:DescribeModelOutput$}}})
+export const createDataset: Client.Operation<CreateDatasetRequest, CreateDatasetResponse, CreateDatasetError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"CreateDataset",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/datasets",responseCode:202},input:{shape:CreateDatasetRequest$},output:{shape:CreateDatasetResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const describeModelPackagingJob: Client.Operation<DescribeModelPackagingJobRequest, DescribeModelPackagingJobOutput, DescribeModelPackagingJobError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DescribeModelPackagingJob",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/modelpackagingjobs/{jobName}"},input:{shape:DescribeModelPackagingJobRequest$},output:{shape:DescribeModelPackagingJobOutput$}}})
+export const createModel: Client.Operation<CreateModelRequest, CreateModelResponse, CreateModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"CreateModel",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/models",responseCode:202},input:{shape:CreateModelRequest$},output:{shape:CreateModelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const describeProject: Client.Operation<DescribeProjectRequest, DescribeProjectOutput, DescribeProjectError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DescribeProject",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}"},input:{shape:DescribeProjectRequest$},output:{shape:DescribeProjectOutput$}}})
+export const createProject: Client.Operation<CreateProjectRequest, CreateProjectResponse, CreateProjectError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"CreateProject",http:{method:"POST",requestUri:"/2020-11-20/projects"},input:{shape:CreateProjectRequest$},output:{shape:CreateProjectResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const detectAnomalies: Client.Operation<DetectAnomaliesRequest, DetectAnomaliesOutput, DetectAnomaliesError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DetectAnomalies",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}/detect"},input:{shape:DetectAnomaliesRequest$,payload:"Body"},output:{shape:DetectAnomaliesOutput$}}})
+export const deleteDataset: Client.Operation<DeleteDatasetRequest, DeleteDatasetResponse, DeleteDatasetError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DeleteDataset",http:{method:"DELETE",requestUri:"/2020-11-20/projects/{projectName}/datasets/{datasetType}",responseCode:202},input:{shape:DeleteDatasetRequest$},output:{shape:DeleteDatasetResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listDatasetEntries: Paginate.Paginated<ListDatasetEntriesRequest, ListDatasetEntriesOutput, ListDatasetEntriesError, LookoutVision, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListDatasetEntries",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/datasets/{datasetType}/entries"},input:{shape:ListDatasetEntriesRequest$},output:{shape:ListDatasetEntriesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DatasetEntries"]})
+export const deleteModel: Client.Operation<DeleteModelRequest, DeleteModelResponse, DeleteModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DeleteModel",http:{method:"DELETE",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}",responseCode:202},input:{shape:DeleteModelRequest$},output:{shape:DeleteModelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listModelPackagingJobs: Paginate.Paginated<ListModelPackagingJobsRequest, ListModelPackagingJobsOutput, ListModelPackagingJobsError, LookoutVision, ListModelPackagingJobsOutputModelPackagingJobsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListModelPackagingJobs",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/modelpackagingjobs"},input:{shape:ListModelPackagingJobsRequest$},output:{shape:ListModelPackagingJobsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ModelPackagingJobs"]})
+export const deleteProject: Client.Operation<DeleteProjectRequest, DeleteProjectResponse, DeleteProjectError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DeleteProject",http:{method:"DELETE",requestUri:"/2020-11-20/projects/{projectName}"},input:{shape:DeleteProjectRequest$},output:{shape:DeleteProjectResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listModels: Paginate.Paginated<ListModelsRequest, ListModelsOutput, ListModelsError, LookoutVision, CreateModelOutputModelMetadata> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListModels",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/models"},input:{shape:ListModelsRequest$},output:{shape:ListModelsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Models"]})
+export const describeDataset: Client.Operation<DescribeDatasetRequest, DescribeDatasetResponse, DescribeDatasetError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DescribeDataset",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/datasets/{datasetType}"},input:{shape:DescribeDatasetRequest$},output:{shape:DescribeDatasetResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listProjects: Paginate.Paginated<ListProjectsRequest, ListProjectsOutput, ListProjectsError, LookoutVision, CreateProjectOutputProjectMetadata> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListProjects",http:{method:"GET",requestUri:"/2020-11-20/projects"},input:{shape:ListProjectsRequest$},output:{shape:ListProjectsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Projects"]})
+export const describeModel: Client.Operation<DescribeModelRequest, DescribeModelResponse, DescribeModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DescribeModel",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}"},input:{shape:DescribeModelRequest$},output:{shape:DescribeModelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/2020-11-20/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const describeModelPackagingJob: Client.Operation<DescribeModelPackagingJobRequest, DescribeModelPackagingJobResponse, DescribeModelPackagingJobError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DescribeModelPackagingJob",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/modelpackagingjobs/{jobName}"},input:{shape:DescribeModelPackagingJobRequest$},output:{shape:DescribeModelPackagingJobResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const startModel: Client.Operation<StartModelRequest, StartModelOutput, StartModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"StartModel",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}/start",responseCode:202},input:{shape:StartModelRequest$},output:{shape:StartModelOutput$}}})
+export const describeProject: Client.Operation<DescribeProjectRequest, DescribeProjectResponse, DescribeProjectError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DescribeProject",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}"},input:{shape:DescribeProjectRequest$},output:{shape:DescribeProjectResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const startModelPackagingJob: Client.Operation<StartModelPackagingJobRequest, StartModelPackagingJobOutput, StartModelPackagingJobError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"StartModelPackagingJob",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/modelpackagingjobs"},input:{shape:StartModelPackagingJobRequest$},output:{shape:StartModelPackagingJobOutput$}}})
+export const detectAnomalies: Client.Operation<Omit_, DetectAnomaliesResponse, DetectAnomaliesError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"DetectAnomalies",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}/detect"},input:{shape:Omit$,payload:"Body"},output:{shape:DetectAnomaliesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const stopModel: Client.Operation<StopModelRequest, StopModelOutput, StopModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"StopModel",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}/stop",responseCode:202},input:{shape:StopModelRequest$},output:{shape:StopModelOutput$}}})
+export const listDatasetEntries: Paginate.Paginated<ListDatasetEntriesRequest, ListDatasetEntriesResponse, ListDatasetEntriesError, LookoutVision, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListDatasetEntries",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/datasets/{datasetType}/entries"},input:{shape:ListDatasetEntriesRequest$},output:{shape:ListDatasetEntriesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DatasetEntries"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"TagResource",http:{method:"POST",requestUri:"/2020-11-20/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listModelPackagingJobs: Paginate.Paginated<ListModelPackagingJobsRequest, ListModelPackagingJobsResponse, ListModelPackagingJobsError, LookoutVision, ModelPackagingJobMetadata> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListModelPackagingJobs",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/modelpackagingjobs"},input:{shape:ListModelPackagingJobsRequest$},output:{shape:ListModelPackagingJobsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ModelPackagingJobs"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/2020-11-20/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listModels: Paginate.Paginated<ListModelsRequest, ListModelsResponse, ListModelsError, LookoutVision, ModelMetadata> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListModels",http:{method:"GET",requestUri:"/2020-11-20/projects/{projectName}/models"},input:{shape:ListModelsRequest$},output:{shape:ListModelsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Models"]})
 
-export const updateDatasetEntries: Client.Operation<UpdateDatasetEntriesRequest, UpdateDatasetEntriesOutput, UpdateDatasetEntriesError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"UpdateDatasetEntries",http:{method:"PATCH",requestUri:"/2020-11-20/projects/{projectName}/datasets/{datasetType}/entries",responseCode:202},input:{shape:UpdateDatasetEntriesRequest$},output:{shape:UpdateDatasetEntriesOutput$}}})
+export const listProjects: Paginate.Paginated<ListProjectsRequest, ListProjectsResponse, ListProjectsError, LookoutVision, ProjectMetadata> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListProjects",http:{method:"GET",requestUri:"/2020-11-20/projects"},input:{shape:ListProjectsRequest$},output:{shape:ListProjectsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Projects"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/2020-11-20/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const startModel: Client.Operation<StartModelRequest, StartModelResponse, StartModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"StartModel",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}/start",responseCode:202},input:{shape:StartModelRequest$},output:{shape:StartModelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const startModelPackagingJob: Client.Operation<StartModelPackagingJobRequest, StartModelPackagingJobResponse, StartModelPackagingJobError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"StartModelPackagingJob",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/modelpackagingjobs"},input:{shape:StartModelPackagingJobRequest$},output:{shape:StartModelPackagingJobResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const stopModel: Client.Operation<StopModelRequest, StopModelResponse, StopModelError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"StopModel",http:{method:"POST",requestUri:"/2020-11-20/projects/{projectName}/models/{modelVersion}/stop",responseCode:202},input:{shape:StopModelRequest$},output:{shape:StopModelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"TagResource",http:{method:"POST",requestUri:"/2020-11-20/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/2020-11-20/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateDatasetEntries: Client.Operation<UpdateDatasetEntriesRequest, UpdateDatasetEntriesResponse, UpdateDatasetEntriesError, LookoutVision> = /*#__PURE__*/ Client.operation(LookoutVision, {model:{name:"UpdateDatasetEntries",http:{method:"PATCH",requestUri:"/2020-11-20/projects/{projectName}/datasets/{datasetType}/entries",responseCode:202},input:{shape:UpdateDatasetEntriesRequest$},output:{shape:UpdateDatasetEntriesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

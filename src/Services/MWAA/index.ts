@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The MWAA client: provide it with `layer`. */
@@ -27,63 +28,79 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const double$: S.Shape = {type:"double",name:"Double"}
 
 const CreateCliTokenRequest$: S.StructureShape = {type:"structure",name:"CreateCliTokenRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
-const CreateCliTokenOutput$: S.StructureShape = {type:"structure",name:"CreateCliTokenOutput",members:{CliToken:{shape:string$},WebServerHostname:{shape:string$}}}
-const CreateEnvironmentRequestNetworkConfigurationSubnetIds$: S.ListShape = {type:"list",name:"CreateEnvironmentRequestNetworkConfigurationSubnetIds",member:{shape:string$}}
-const CreateEnvironmentRequestNetworkConfigurationSecurityGroupIds$: S.ListShape = {type:"list",name:"CreateEnvironmentRequestNetworkConfigurationSecurityGroupIds",member:{shape:string$}}
-const CreateEnvironmentRequestNetworkConfiguration$: S.StructureShape = {type:"structure",name:"CreateEnvironmentRequestNetworkConfiguration",members:{SubnetIds:{shape:CreateEnvironmentRequestNetworkConfigurationSubnetIds$},SecurityGroupIds:{shape:CreateEnvironmentRequestNetworkConfigurationSecurityGroupIds$}}}
-const CreateEnvironmentRequestAirflowConfigurationOptions$: S.MapShape = {type:"map",name:"CreateEnvironmentRequestAirflowConfigurationOptions",key:{shape:string$},value:{shape:string$}}
-const CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs$: S.StructureShape = {type:"structure",name:"CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs",members:{Enabled:{shape:boolean$},LogLevel:{shape:string$}},required:["Enabled","LogLevel"]}
-const CreateEnvironmentRequestLoggingConfiguration$: S.StructureShape = {type:"structure",name:"CreateEnvironmentRequestLoggingConfiguration",members:{DagProcessingLogs:{shape:CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs$},SchedulerLogs:{shape:CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs$},WebserverLogs:{shape:CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs$},WorkerLogs:{shape:CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs$},TaskLogs:{shape:CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs$}}}
-const CreateEnvironmentRequestTags$: S.MapShape = {type:"map",name:"CreateEnvironmentRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateEnvironmentRequest$: S.StructureShape = {type:"structure",name:"CreateEnvironmentRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"},ExecutionRoleArn:{shape:string$},SourceBucketArn:{shape:string$},DagS3Path:{shape:string$},NetworkConfiguration:{shape:CreateEnvironmentRequestNetworkConfiguration$},PluginsS3Path:{shape:string$},PluginsS3ObjectVersion:{shape:string$},RequirementsS3Path:{shape:string$},RequirementsS3ObjectVersion:{shape:string$},StartupScriptS3Path:{shape:string$},StartupScriptS3ObjectVersion:{shape:string$},AirflowConfigurationOptions:{shape:CreateEnvironmentRequestAirflowConfigurationOptions$},EnvironmentClass:{shape:string$},MaxWorkers:{shape:integer$},KmsKey:{shape:string$},AirflowVersion:{shape:string$},LoggingConfiguration:{shape:CreateEnvironmentRequestLoggingConfiguration$},WeeklyMaintenanceWindowStart:{shape:string$},Tags:{shape:CreateEnvironmentRequestTags$},WebserverAccessMode:{shape:string$},MinWorkers:{shape:integer$},Schedulers:{shape:integer$},EndpointManagement:{shape:string$},MinWebservers:{shape:integer$},MaxWebservers:{shape:integer$}},required:["Name","ExecutionRoleArn","SourceBucketArn","DagS3Path","NetworkConfiguration"]}
+const CreateCliTokenResponse$: S.StructureShape = {type:"structure",name:"CreateCliTokenResponse",members:{CliToken:{shape:string$},WebServerHostname:{shape:string$}}}
+const NetworkConfigurationSubnetIds$: S.ListShape = {type:"list",name:"NetworkConfigurationSubnetIds",member:{shape:string$}}
+const NetworkConfigurationSecurityGroupIds$: S.ListShape = {type:"list",name:"NetworkConfigurationSecurityGroupIds",member:{shape:string$}}
+const NetworkConfiguration$: S.StructureShape = {type:"structure",name:"NetworkConfiguration",members:{SubnetIds:{shape:NetworkConfigurationSubnetIds$},SecurityGroupIds:{shape:NetworkConfigurationSecurityGroupIds$}}}
+const CreateEnvironmentInputAirflowConfigurationOptions$: S.MapShape = {type:"map",name:"CreateEnvironmentInputAirflowConfigurationOptions",key:{shape:string$},value:{shape:string$}}
+const ModuleLoggingConfigurationInput$: S.StructureShape = {type:"structure",name:"ModuleLoggingConfigurationInput",members:{Enabled:{shape:boolean$},LogLevel:{shape:string$}},required:["Enabled","LogLevel"]}
+const LoggingConfigurationInput$: S.StructureShape = {type:"structure",name:"LoggingConfigurationInput",members:{DagProcessingLogs:{shape:ModuleLoggingConfigurationInput$},SchedulerLogs:{shape:ModuleLoggingConfigurationInput$},WebserverLogs:{shape:ModuleLoggingConfigurationInput$},WorkerLogs:{shape:ModuleLoggingConfigurationInput$},TaskLogs:{shape:ModuleLoggingConfigurationInput$}}}
+const CreateEnvironmentInputTags$: S.MapShape = {type:"map",name:"CreateEnvironmentInputTags",key:{shape:string$},value:{shape:string$}}
+const CreateEnvironmentInput$: S.StructureShape = {type:"structure",name:"CreateEnvironmentInput",members:{Name:{shape:string$,location:"uri",locationName:"Name"},ExecutionRoleArn:{shape:string$},SourceBucketArn:{shape:string$},DagS3Path:{shape:string$},NetworkConfiguration:{shape:NetworkConfiguration$},PluginsS3Path:{shape:string$},PluginsS3ObjectVersion:{shape:string$},RequirementsS3Path:{shape:string$},RequirementsS3ObjectVersion:{shape:string$},StartupScriptS3Path:{shape:string$},StartupScriptS3ObjectVersion:{shape:string$},AirflowConfigurationOptions:{shape:CreateEnvironmentInputAirflowConfigurationOptions$},EnvironmentClass:{shape:string$},MaxWorkers:{shape:integer$},KmsKey:{shape:string$},AirflowVersion:{shape:string$},LoggingConfiguration:{shape:LoggingConfigurationInput$},WeeklyMaintenanceWindowStart:{shape:string$},Tags:{shape:CreateEnvironmentInputTags$},WebserverAccessMode:{shape:string$},MinWorkers:{shape:integer$},Schedulers:{shape:integer$},EndpointManagement:{shape:string$},MinWebservers:{shape:integer$},MaxWebservers:{shape:integer$}},required:["Name","ExecutionRoleArn","SourceBucketArn","DagS3Path","NetworkConfiguration"]}
 const CreateEnvironmentOutput$: S.StructureShape = {type:"structure",name:"CreateEnvironmentOutput",members:{Arn:{shape:string$}}}
 const CreateWebLoginTokenRequest$: S.StructureShape = {type:"structure",name:"CreateWebLoginTokenRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
-const CreateWebLoginTokenOutput$: S.StructureShape = {type:"structure",name:"CreateWebLoginTokenOutput",members:{WebToken:{shape:string$},WebServerHostname:{shape:string$},IamIdentity:{shape:string$},AirflowIdentity:{shape:string$}}}
-const DeleteEnvironmentRequest$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
+const CreateWebLoginTokenResponse$: S.StructureShape = {type:"structure",name:"CreateWebLoginTokenResponse",members:{WebToken:{shape:string$},WebServerHostname:{shape:string$},IamIdentity:{shape:string$},AirflowIdentity:{shape:string$}}}
+const DeleteEnvironmentInput$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentInput",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
 const DeleteEnvironmentOutput$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentOutput",members:{}}
-const GetEnvironmentRequest$: S.StructureShape = {type:"structure",name:"GetEnvironmentRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
-const GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs",members:{Enabled:{shape:boolean$},LogLevel:{shape:string$},CloudWatchLogGroupArn:{shape:string$}}}
-const GetEnvironmentOutputEnvironmentLoggingConfiguration$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutputEnvironmentLoggingConfiguration",members:{DagProcessingLogs:{shape:GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs$},SchedulerLogs:{shape:GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs$},WebserverLogs:{shape:GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs$},WorkerLogs:{shape:GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs$},TaskLogs:{shape:GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs$}}}
-const GetEnvironmentOutputEnvironmentLastUpdateError$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutputEnvironmentLastUpdateError",members:{ErrorCode:{shape:string$},ErrorMessage:{shape:string$}}}
-const GetEnvironmentOutputEnvironmentLastUpdate$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutputEnvironmentLastUpdate",members:{Status:{shape:string$},CreatedAt:{shape:timestamp$},Error:{shape:GetEnvironmentOutputEnvironmentLastUpdateError$},Source:{shape:string$}}}
-const GetEnvironmentOutputEnvironment$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutputEnvironment",members:{Name:{shape:string$},Status:{shape:string$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},WebserverUrl:{shape:string$},ExecutionRoleArn:{shape:string$},ServiceRoleArn:{shape:string$},KmsKey:{shape:string$},AirflowVersion:{shape:string$},SourceBucketArn:{shape:string$},DagS3Path:{shape:string$},PluginsS3Path:{shape:string$},PluginsS3ObjectVersion:{shape:string$},RequirementsS3Path:{shape:string$},RequirementsS3ObjectVersion:{shape:string$},StartupScriptS3Path:{shape:string$},StartupScriptS3ObjectVersion:{shape:string$},AirflowConfigurationOptions:{shape:CreateEnvironmentRequestAirflowConfigurationOptions$},EnvironmentClass:{shape:string$},MaxWorkers:{shape:integer$},NetworkConfiguration:{shape:CreateEnvironmentRequestNetworkConfiguration$},LoggingConfiguration:{shape:GetEnvironmentOutputEnvironmentLoggingConfiguration$},LastUpdate:{shape:GetEnvironmentOutputEnvironmentLastUpdate$},WeeklyMaintenanceWindowStart:{shape:string$},Tags:{shape:CreateEnvironmentRequestTags$},WebserverAccessMode:{shape:string$},MinWorkers:{shape:integer$},Schedulers:{shape:integer$},WebserverVpcEndpointService:{shape:string$},DatabaseVpcEndpointService:{shape:string$},CeleryExecutorQueue:{shape:string$},EndpointManagement:{shape:string$},MinWebservers:{shape:integer$},MaxWebservers:{shape:integer$}}}
-const GetEnvironmentOutput$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutput",members:{Environment:{shape:GetEnvironmentOutputEnvironment$}}}
-const ListEnvironmentsRequest$: S.StructureShape = {type:"structure",name:"ListEnvironmentsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"}}}
+const GetEnvironmentInput$: S.StructureShape = {type:"structure",name:"GetEnvironmentInput",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
+const ModuleLoggingConfiguration$: S.StructureShape = {type:"structure",name:"ModuleLoggingConfiguration",members:{Enabled:{shape:boolean$},LogLevel:{shape:string$},CloudWatchLogGroupArn:{shape:string$}}}
+const LoggingConfiguration$: S.StructureShape = {type:"structure",name:"LoggingConfiguration",members:{DagProcessingLogs:{shape:ModuleLoggingConfiguration$},SchedulerLogs:{shape:ModuleLoggingConfiguration$},WebserverLogs:{shape:ModuleLoggingConfiguration$},WorkerLogs:{shape:ModuleLoggingConfiguration$},TaskLogs:{shape:ModuleLoggingConfiguration$}}}
+const UpdateError$: S.StructureShape = {type:"structure",name:"UpdateError",members:{ErrorCode:{shape:string$},ErrorMessage:{shape:string$}}}
+const LastUpdate$: S.StructureShape = {type:"structure",name:"LastUpdate",members:{Status:{shape:string$},CreatedAt:{shape:timestamp$},Error:{shape:UpdateError$},Source:{shape:string$}}}
+const Environment$: S.StructureShape = {type:"structure",name:"Environment",members:{Name:{shape:string$},Status:{shape:string$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},WebserverUrl:{shape:string$},ExecutionRoleArn:{shape:string$},ServiceRoleArn:{shape:string$},KmsKey:{shape:string$},AirflowVersion:{shape:string$},SourceBucketArn:{shape:string$},DagS3Path:{shape:string$},PluginsS3Path:{shape:string$},PluginsS3ObjectVersion:{shape:string$},RequirementsS3Path:{shape:string$},RequirementsS3ObjectVersion:{shape:string$},StartupScriptS3Path:{shape:string$},StartupScriptS3ObjectVersion:{shape:string$},AirflowConfigurationOptions:{shape:CreateEnvironmentInputAirflowConfigurationOptions$},EnvironmentClass:{shape:string$},MaxWorkers:{shape:integer$},NetworkConfiguration:{shape:NetworkConfiguration$},LoggingConfiguration:{shape:LoggingConfiguration$},LastUpdate:{shape:LastUpdate$},WeeklyMaintenanceWindowStart:{shape:string$},Tags:{shape:CreateEnvironmentInputTags$},WebserverAccessMode:{shape:string$},MinWorkers:{shape:integer$},Schedulers:{shape:integer$},WebserverVpcEndpointService:{shape:string$},DatabaseVpcEndpointService:{shape:string$},CeleryExecutorQueue:{shape:string$},EndpointManagement:{shape:string$},MinWebservers:{shape:integer$},MaxWebservers:{shape:integer$}}}
+const GetEnvironmentOutput$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutput",members:{Environment:{shape:Environment$}}}
+const ListEnvironmentsInput$: S.StructureShape = {type:"structure",name:"ListEnvironmentsInput",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"}}}
 const ListEnvironmentsOutputEnvironments$: S.ListShape = {type:"list",name:"ListEnvironmentsOutputEnvironments",member:{shape:string$}}
 const ListEnvironmentsOutput$: S.StructureShape = {type:"structure",name:"ListEnvironmentsOutput",members:{Environments:{shape:ListEnvironmentsOutputEnvironments$},NextToken:{shape:string$}},required:["Environments"]}
-const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateEnvironmentRequestTags$}}}
-const PublishMetricsRequestMetricDataMemberDimensionsMember$: S.StructureShape = {type:"structure",name:"PublishMetricsRequestMetricDataMemberDimensionsMember",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
-const PublishMetricsRequestMetricDataMemberDimensions$: S.ListShape = {type:"list",name:"PublishMetricsRequestMetricDataMemberDimensions",member:{shape:PublishMetricsRequestMetricDataMemberDimensionsMember$}}
-const PublishMetricsRequestMetricDataMemberStatisticValues$: S.StructureShape = {type:"structure",name:"PublishMetricsRequestMetricDataMemberStatisticValues",members:{SampleCount:{shape:integer$},Sum:{shape:double$},Minimum:{shape:double$},Maximum:{shape:double$}}}
-const PublishMetricsRequestMetricDataMember$: S.StructureShape = {type:"structure",name:"PublishMetricsRequestMetricDataMember",members:{MetricName:{shape:string$},Timestamp:{shape:timestamp$},Dimensions:{shape:PublishMetricsRequestMetricDataMemberDimensions$},Value:{shape:double$},Unit:{shape:string$},StatisticValues:{shape:PublishMetricsRequestMetricDataMemberStatisticValues$}},required:["MetricName","Timestamp"]}
-const PublishMetricsRequestMetricData$: S.ListShape = {type:"list",name:"PublishMetricsRequestMetricData",member:{shape:PublishMetricsRequestMetricDataMember$}}
-const PublishMetricsRequest$: S.StructureShape = {type:"structure",name:"PublishMetricsRequest",members:{EnvironmentName:{shape:string$,location:"uri",locationName:"EnvironmentName"},MetricData:{shape:PublishMetricsRequestMetricData$}},required:["EnvironmentName","MetricData"]}
+const ListTagsForResourceInput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceInput",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
+const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateEnvironmentInputTags$}}}
+const Dimension$: S.StructureShape = {type:"structure",name:"Dimension",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
+const MetricDatumDimensions$: S.ListShape = {type:"list",name:"MetricDatumDimensions",member:{shape:Dimension$}}
+const StatisticSet$: S.StructureShape = {type:"structure",name:"StatisticSet",members:{SampleCount:{shape:integer$},Sum:{shape:double$},Minimum:{shape:double$},Maximum:{shape:double$}}}
+const MetricDatum$: S.StructureShape = {type:"structure",name:"MetricDatum",members:{MetricName:{shape:string$},Timestamp:{shape:timestamp$},Dimensions:{shape:MetricDatumDimensions$},Value:{shape:double$},Unit:{shape:string$},StatisticValues:{shape:StatisticSet$}},required:["MetricName","Timestamp"]}
+const PublishMetricsInputMetricData$: S.ListShape = {type:"list",name:"PublishMetricsInputMetricData",member:{shape:MetricDatum$}}
+const PublishMetricsInput$: S.StructureShape = {type:"structure",name:"PublishMetricsInput",members:{EnvironmentName:{shape:string$,location:"uri",locationName:"EnvironmentName"},MetricData:{shape:PublishMetricsInputMetricData$}},required:["EnvironmentName","MetricData"]}
 const PublishMetricsOutput$: S.StructureShape = {type:"structure",name:"PublishMetricsOutput",members:{}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateEnvironmentRequestTags$}},required:["ResourceArn","Tags"]}
+const TagResourceInput$: S.StructureShape = {type:"structure",name:"TagResourceInput",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateEnvironmentInputTags$}},required:["ResourceArn","Tags"]}
 const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
-const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","tagKeys"]}
+const UntagResourceInputTagKeys$: S.ListShape = {type:"list",name:"UntagResourceInputTagKeys",member:{shape:string$}}
+const UntagResourceInput$: S.StructureShape = {type:"structure",name:"UntagResourceInput",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},tagKeys:{shape:UntagResourceInputTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","tagKeys"]}
 const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateEnvironmentRequestNetworkConfiguration$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentRequestNetworkConfiguration",members:{SecurityGroupIds:{shape:CreateEnvironmentRequestNetworkConfigurationSecurityGroupIds$}},required:["SecurityGroupIds"]}
-const UpdateEnvironmentRequest$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"},ExecutionRoleArn:{shape:string$},AirflowVersion:{shape:string$},SourceBucketArn:{shape:string$},DagS3Path:{shape:string$},PluginsS3Path:{shape:string$},PluginsS3ObjectVersion:{shape:string$},RequirementsS3Path:{shape:string$},RequirementsS3ObjectVersion:{shape:string$},StartupScriptS3Path:{shape:string$},StartupScriptS3ObjectVersion:{shape:string$},AirflowConfigurationOptions:{shape:CreateEnvironmentRequestAirflowConfigurationOptions$},EnvironmentClass:{shape:string$},MaxWorkers:{shape:integer$},NetworkConfiguration:{shape:UpdateEnvironmentRequestNetworkConfiguration$},LoggingConfiguration:{shape:CreateEnvironmentRequestLoggingConfiguration$},WeeklyMaintenanceWindowStart:{shape:string$},WebserverAccessMode:{shape:string$},MinWorkers:{shape:integer$},Schedulers:{shape:integer$},MinWebservers:{shape:integer$},MaxWebservers:{shape:integer$}},required:["Name"]}
+const UpdateNetworkConfigurationInput$: S.StructureShape = {type:"structure",name:"UpdateNetworkConfigurationInput",members:{SecurityGroupIds:{shape:NetworkConfigurationSecurityGroupIds$}},required:["SecurityGroupIds"]}
+const UpdateEnvironmentInput$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentInput",members:{Name:{shape:string$,location:"uri",locationName:"Name"},ExecutionRoleArn:{shape:string$},AirflowVersion:{shape:string$},SourceBucketArn:{shape:string$},DagS3Path:{shape:string$},PluginsS3Path:{shape:string$},PluginsS3ObjectVersion:{shape:string$},RequirementsS3Path:{shape:string$},RequirementsS3ObjectVersion:{shape:string$},StartupScriptS3Path:{shape:string$},StartupScriptS3ObjectVersion:{shape:string$},AirflowConfigurationOptions:{shape:CreateEnvironmentInputAirflowConfigurationOptions$},EnvironmentClass:{shape:string$},MaxWorkers:{shape:integer$},NetworkConfiguration:{shape:UpdateNetworkConfigurationInput$},LoggingConfiguration:{shape:LoggingConfigurationInput$},WeeklyMaintenanceWindowStart:{shape:string$},WebserverAccessMode:{shape:string$},MinWorkers:{shape:integer$},Schedulers:{shape:integer$},MinWebservers:{shape:integer$},MaxWebservers:{shape:integer$}},required:["Name"]}
 const UpdateEnvironmentOutput$: S.StructureShape = {type:"structure",name:"UpdateEnvironmentOutput",members:{Arn:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type EndpointManagement = "CUSTOMER" | "SERVICE" | (string & {})
+
+export type EnvironmentStatus = "AVAILABLE" | "CREATE_FAILED" | "CREATING" | "CREATING_SNAPSHOT" | "DELETED" | "DELETING" | "MAINTENANCE" | "PENDING" | "ROLLING_BACK" | "UNAVAILABLE" | "UPDATE_FAILED" | "UPDATING" | (string & {})
+
+export type LoggingLevel = "CRITICAL" | "DEBUG" | "ERROR" | "INFO" | "WARNING" | (string & {})
+
+export type Unit = "Bits" | "Bits/Second" | "Bytes" | "Bytes/Second" | "Count" | "Count/Second" | "Gigabits" | "Gigabits/Second" | "Gigabytes" | "Gigabytes/Second" | "Kilobits" | "Kilobits/Second" | "Kilobytes" | "Kilobytes/Second" | "Megabits" | "Megabits/Second" | "Megabytes" | "Megabytes/Second" | "Microseconds" | "Milliseconds" | "None" | "Percent" | "Seconds" | "Terabits" | "Terabits/Second" | "Terabytes" | "Terabytes/Second" | (string & {})
+
+export type UpdateStatus = "FAILED" | "PENDING" | "SUCCESS" | (string & {})
+
+export type WebserverAccessMode = "PRIVATE_ONLY" | "PUBLIC_ONLY" | (string & {})
 
 export interface CreateCliTokenRequest {
   readonly Name: string
 }
 
-export interface CreateCliTokenOutput {
+export interface CreateCliTokenResponse {
   readonly CliToken?: string
   readonly WebServerHostname?: string
 }
 
-export interface CreateEnvironmentRequest {
+export interface CreateEnvironmentInput {
   readonly Name: string
   readonly ExecutionRoleArn: string
   readonly SourceBucketArn: string
   readonly DagS3Path: string
-  readonly NetworkConfiguration: CreateEnvironmentRequestNetworkConfiguration
+  readonly NetworkConfiguration: NetworkConfiguration
   readonly PluginsS3Path?: string | undefined
   readonly PluginsS3ObjectVersion?: string | undefined
   readonly RequirementsS3Path?: string | undefined
@@ -95,38 +112,38 @@ export interface CreateEnvironmentRequest {
   readonly MaxWorkers?: number | undefined
   readonly KmsKey?: string | undefined
   readonly AirflowVersion?: string | undefined
-  readonly LoggingConfiguration?: CreateEnvironmentRequestLoggingConfiguration | undefined
+  readonly LoggingConfiguration?: LoggingConfigurationInput | undefined
   readonly WeeklyMaintenanceWindowStart?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly WebserverAccessMode?: string | undefined
+  readonly WebserverAccessMode?: WebserverAccessMode | undefined
   readonly MinWorkers?: number | undefined
   readonly Schedulers?: number | undefined
-  readonly EndpointManagement?: string | undefined
+  readonly EndpointManagement?: EndpointManagement | undefined
   readonly MinWebservers?: number | undefined
   readonly MaxWebservers?: number | undefined
 }
 
-export interface CreateEnvironmentRequestNetworkConfiguration {
+export interface NetworkConfiguration {
   readonly SubnetIds?: ReadonlyArray<string> | undefined
   readonly SecurityGroupIds?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateEnvironmentRequestNetworkConfigurationOutput {
+export interface NetworkConfigurationOutput {
   readonly SubnetIds?: ReadonlyArray<string>
   readonly SecurityGroupIds?: ReadonlyArray<string>
 }
 
-export interface CreateEnvironmentRequestLoggingConfiguration {
-  readonly DagProcessingLogs?: CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs | undefined
-  readonly SchedulerLogs?: CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs | undefined
-  readonly WebserverLogs?: CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs | undefined
-  readonly WorkerLogs?: CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs | undefined
-  readonly TaskLogs?: CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs | undefined
+export interface LoggingConfigurationInput {
+  readonly DagProcessingLogs?: ModuleLoggingConfigurationInput | undefined
+  readonly SchedulerLogs?: ModuleLoggingConfigurationInput | undefined
+  readonly WebserverLogs?: ModuleLoggingConfigurationInput | undefined
+  readonly WorkerLogs?: ModuleLoggingConfigurationInput | undefined
+  readonly TaskLogs?: ModuleLoggingConfigurationInput | undefined
 }
 
-export interface CreateEnvironmentRequestLoggingConfigurationDagProcessingLogs {
+export interface ModuleLoggingConfigurationInput {
   readonly Enabled: boolean
-  readonly LogLevel: string
+  readonly LogLevel: LoggingLevel
 }
 
 export interface CreateEnvironmentOutput {
@@ -137,30 +154,30 @@ export interface CreateWebLoginTokenRequest {
   readonly Name: string
 }
 
-export interface CreateWebLoginTokenOutput {
+export interface CreateWebLoginTokenResponse {
   readonly WebToken?: string
   readonly WebServerHostname?: string
   readonly IamIdentity?: string
   readonly AirflowIdentity?: string
 }
 
-export interface DeleteEnvironmentRequest {
+export interface DeleteEnvironmentInput {
   readonly Name: string
 }
 
 export type DeleteEnvironmentOutput = {}
 
-export interface GetEnvironmentRequest {
+export interface GetEnvironmentInput {
   readonly Name: string
 }
 
 export interface GetEnvironmentOutput {
-  readonly Environment?: GetEnvironmentOutputEnvironment
+  readonly Environment?: Environment
 }
 
-export interface GetEnvironmentOutputEnvironment {
+export interface Environment {
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: EnvironmentStatus
   readonly Arn?: string
   readonly CreatedAt?: Date
   readonly WebserverUrl?: string
@@ -179,49 +196,49 @@ export interface GetEnvironmentOutputEnvironment {
   readonly AirflowConfigurationOptions?: Readonly<Record<string, string>>
   readonly EnvironmentClass?: string
   readonly MaxWorkers?: number
-  readonly NetworkConfiguration?: CreateEnvironmentRequestNetworkConfigurationOutput
-  readonly LoggingConfiguration?: GetEnvironmentOutputEnvironmentLoggingConfiguration
-  readonly LastUpdate?: GetEnvironmentOutputEnvironmentLastUpdate
+  readonly NetworkConfiguration?: NetworkConfigurationOutput
+  readonly LoggingConfiguration?: LoggingConfiguration
+  readonly LastUpdate?: LastUpdate
   readonly WeeklyMaintenanceWindowStart?: string
   readonly Tags?: Readonly<Record<string, string>>
-  readonly WebserverAccessMode?: string
+  readonly WebserverAccessMode?: WebserverAccessMode
   readonly MinWorkers?: number
   readonly Schedulers?: number
   readonly WebserverVpcEndpointService?: string
   readonly DatabaseVpcEndpointService?: string
   readonly CeleryExecutorQueue?: string
-  readonly EndpointManagement?: string
+  readonly EndpointManagement?: EndpointManagement
   readonly MinWebservers?: number
   readonly MaxWebservers?: number
 }
 
-export interface GetEnvironmentOutputEnvironmentLoggingConfiguration {
-  readonly DagProcessingLogs?: GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs
-  readonly SchedulerLogs?: GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs
-  readonly WebserverLogs?: GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs
-  readonly WorkerLogs?: GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs
-  readonly TaskLogs?: GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs
+export interface LoggingConfiguration {
+  readonly DagProcessingLogs?: ModuleLoggingConfiguration
+  readonly SchedulerLogs?: ModuleLoggingConfiguration
+  readonly WebserverLogs?: ModuleLoggingConfiguration
+  readonly WorkerLogs?: ModuleLoggingConfiguration
+  readonly TaskLogs?: ModuleLoggingConfiguration
 }
 
-export interface GetEnvironmentOutputEnvironmentLoggingConfigurationDagProcessingLogs {
+export interface ModuleLoggingConfiguration {
   readonly Enabled?: boolean
-  readonly LogLevel?: string
+  readonly LogLevel?: LoggingLevel
   readonly CloudWatchLogGroupArn?: string
 }
 
-export interface GetEnvironmentOutputEnvironmentLastUpdate {
-  readonly Status?: string
+export interface LastUpdate {
+  readonly Status?: UpdateStatus
   readonly CreatedAt?: Date
-  readonly Error?: GetEnvironmentOutputEnvironmentLastUpdateError
+  readonly Error?: UpdateError
   readonly Source?: string
 }
 
-export interface GetEnvironmentOutputEnvironmentLastUpdateError {
+export interface UpdateError {
   readonly ErrorCode?: string
   readonly ErrorMessage?: string
 }
 
-export interface ListEnvironmentsRequest {
+export interface ListEnvironmentsInput {
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
@@ -231,7 +248,7 @@ export interface ListEnvironmentsOutput {
   readonly NextToken?: string
 }
 
-export interface ListTagsForResourceRequest {
+export interface ListTagsForResourceInput {
   readonly ResourceArn: string
 }
 
@@ -239,26 +256,26 @@ export interface ListTagsForResourceOutput {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface PublishMetricsRequest {
+export interface PublishMetricsInput {
   readonly EnvironmentName: string
-  readonly MetricData: ReadonlyArray<PublishMetricsRequestMetricDataMember>
+  readonly MetricData: ReadonlyArray<MetricDatum>
 }
 
-export interface PublishMetricsRequestMetricDataMember {
+export interface MetricDatum {
   readonly MetricName: string
   readonly Timestamp: Date
-  readonly Dimensions?: ReadonlyArray<PublishMetricsRequestMetricDataMemberDimensionsMember> | undefined
+  readonly Dimensions?: ReadonlyArray<Dimension> | undefined
   readonly Value?: number | undefined
-  readonly Unit?: string | undefined
-  readonly StatisticValues?: PublishMetricsRequestMetricDataMemberStatisticValues | undefined
+  readonly Unit?: Unit | undefined
+  readonly StatisticValues?: StatisticSet | undefined
 }
 
-export interface PublishMetricsRequestMetricDataMemberDimensionsMember {
+export interface Dimension {
   readonly Name: string
   readonly Value: string
 }
 
-export interface PublishMetricsRequestMetricDataMemberStatisticValues {
+export interface StatisticSet {
   readonly SampleCount?: number | undefined
   readonly Sum?: number | undefined
   readonly Minimum?: number | undefined
@@ -267,21 +284,21 @@ export interface PublishMetricsRequestMetricDataMemberStatisticValues {
 
 export type PublishMetricsOutput = {}
 
-export interface TagResourceRequest {
+export interface TagResourceInput {
   readonly ResourceArn: string
   readonly Tags: Readonly<Record<string, string>>
 }
 
 export type TagResourceOutput = {}
 
-export interface UntagResourceRequest {
+export interface UntagResourceInput {
   readonly ResourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
 export type UntagResourceOutput = {}
 
-export interface UpdateEnvironmentRequest {
+export interface UpdateEnvironmentInput {
   readonly Name: string
   readonly ExecutionRoleArn?: string | undefined
   readonly AirflowVersion?: string | undefined
@@ -296,17 +313,17 @@ export interface UpdateEnvironmentRequest {
   readonly AirflowConfigurationOptions?: Readonly<Record<string, string>> | undefined
   readonly EnvironmentClass?: string | undefined
   readonly MaxWorkers?: number | undefined
-  readonly NetworkConfiguration?: UpdateEnvironmentRequestNetworkConfiguration | undefined
-  readonly LoggingConfiguration?: CreateEnvironmentRequestLoggingConfiguration | undefined
+  readonly NetworkConfiguration?: UpdateNetworkConfigurationInput | undefined
+  readonly LoggingConfiguration?: LoggingConfigurationInput | undefined
   readonly WeeklyMaintenanceWindowStart?: string | undefined
-  readonly WebserverAccessMode?: string | undefined
+  readonly WebserverAccessMode?: WebserverAccessMode | undefined
   readonly MinWorkers?: number | undefined
   readonly Schedulers?: number | undefined
   readonly MinWebservers?: number | undefined
   readonly MaxWebservers?: number | undefined
 }
 
-export interface UpdateEnvironmentRequestNetworkConfiguration {
+export interface UpdateNetworkConfigurationInput {
   readonly SecurityGroupIds: ReadonlyArray<string>
 }
 
@@ -314,46 +331,54 @@ export interface UpdateEnvironmentOutput {
   readonly Arn?: string
 }
 
-export type CreateCliTokenError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateEnvironmentError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type CreateWebLoginTokenError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type DeleteEnvironmentError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type GetEnvironmentError = Errors.CommonError | Client.SdkError
+export type CreateCliTokenError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListEnvironmentsError = Errors.CommonError | Client.SdkError
+export type CreateEnvironmentError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type CreateWebLoginTokenError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type PublishMetricsError = Errors.CommonError | Client.SdkError
+export type DeleteEnvironmentError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type GetEnvironmentError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListEnvironmentsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateEnvironmentError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createCliToken: Client.Operation<CreateCliTokenRequest, CreateCliTokenOutput, CreateCliTokenError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"CreateCliToken",http:{method:"POST",requestUri:"/clitoken/{Name}",responseCode:200},input:{shape:CreateCliTokenRequest$},output:{shape:CreateCliTokenOutput$},endpoint:{hostPrefix:"env."}}})
+export type PublishMetricsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createEnvironment: Client.Operation<CreateEnvironmentRequest, CreateEnvironmentOutput, CreateEnvironmentError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"CreateEnvironment",http:{method:"PUT",requestUri:"/environments/{Name}",responseCode:200},input:{shape:CreateEnvironmentRequest$},output:{shape:CreateEnvironmentOutput$},endpoint:{hostPrefix:"api."},idempotent:true}})
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createWebLoginToken: Client.Operation<CreateWebLoginTokenRequest, CreateWebLoginTokenOutput, CreateWebLoginTokenError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"CreateWebLoginToken",http:{method:"POST",requestUri:"/webtoken/{Name}",responseCode:200},input:{shape:CreateWebLoginTokenRequest$},output:{shape:CreateWebLoginTokenOutput$},endpoint:{hostPrefix:"env."},idempotent:true}})
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteEnvironment: Client.Operation<DeleteEnvironmentRequest, DeleteEnvironmentOutput, DeleteEnvironmentError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"DeleteEnvironment",http:{method:"DELETE",requestUri:"/environments/{Name}",responseCode:200},input:{shape:DeleteEnvironmentRequest$},output:{shape:DeleteEnvironmentOutput$},endpoint:{hostPrefix:"api."},idempotent:true}})
+export type UpdateEnvironmentError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const getEnvironment: Client.Operation<GetEnvironmentRequest, GetEnvironmentOutput, GetEnvironmentError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"GetEnvironment",http:{method:"GET",requestUri:"/environments/{Name}",responseCode:200},input:{shape:GetEnvironmentRequest$},output:{shape:GetEnvironmentOutput$},endpoint:{hostPrefix:"api."}}})
+export const createCliToken: Client.Operation<CreateCliTokenRequest, CreateCliTokenResponse, CreateCliTokenError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"CreateCliToken",http:{method:"POST",requestUri:"/clitoken/{Name}",responseCode:200},input:{shape:CreateCliTokenRequest$},output:{shape:CreateCliTokenResponse$},errors:[ResourceNotFoundException$],endpoint:{hostPrefix:"env."}},errors:{ResourceNotFoundException}})
 
-export const listEnvironments: Paginate.Paginated<ListEnvironmentsRequest, ListEnvironmentsOutput, ListEnvironmentsError, MWAA, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MWAA, {model:{name:"ListEnvironments",http:{method:"GET",requestUri:"/environments",responseCode:200},input:{shape:ListEnvironmentsRequest$},output:{shape:ListEnvironmentsOutput$},endpoint:{hostPrefix:"api."}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Environments"]})
+export const createEnvironment: Client.Operation<CreateEnvironmentInput, CreateEnvironmentOutput, CreateEnvironmentError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"CreateEnvironment",http:{method:"PUT",requestUri:"/environments/{Name}",responseCode:200},input:{shape:CreateEnvironmentInput$},output:{shape:CreateEnvironmentOutput$},errors:[InternalServerException$,ValidationException$],endpoint:{hostPrefix:"api."},idempotent:true},errors:{InternalServerException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$},endpoint:{hostPrefix:"api."}}})
+export const createWebLoginToken: Client.Operation<CreateWebLoginTokenRequest, CreateWebLoginTokenResponse, CreateWebLoginTokenError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"CreateWebLoginToken",http:{method:"POST",requestUri:"/webtoken/{Name}",responseCode:200},input:{shape:CreateWebLoginTokenRequest$},output:{shape:CreateWebLoginTokenResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ValidationException$],endpoint:{hostPrefix:"env."},idempotent:true},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const publishMetrics: Client.Operation<PublishMetricsRequest, PublishMetricsOutput, PublishMetricsError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"PublishMetrics",http:{method:"POST",requestUri:"/metrics/environments/{EnvironmentName}",responseCode:200},input:{shape:PublishMetricsRequest$},output:{shape:PublishMetricsOutput$},endpoint:{hostPrefix:"ops."}}})
+export const deleteEnvironment: Client.Operation<DeleteEnvironmentInput, DeleteEnvironmentOutput, DeleteEnvironmentError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"DeleteEnvironment",http:{method:"DELETE",requestUri:"/environments/{Name}",responseCode:200},input:{shape:DeleteEnvironmentInput$},output:{shape:DeleteEnvironmentOutput$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$],endpoint:{hostPrefix:"api."},idempotent:true},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$},endpoint:{hostPrefix:"api."}}})
+export const getEnvironment: Client.Operation<GetEnvironmentInput, GetEnvironmentOutput, GetEnvironmentError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"GetEnvironment",http:{method:"GET",requestUri:"/environments/{Name}",responseCode:200},input:{shape:GetEnvironmentInput$},output:{shape:GetEnvironmentOutput$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$],endpoint:{hostPrefix:"api."}},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$},endpoint:{hostPrefix:"api."},idempotent:true}})
+export const listEnvironments: Paginate.Paginated<ListEnvironmentsInput, ListEnvironmentsOutput, ListEnvironmentsError, MWAA, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MWAA, {model:{name:"ListEnvironments",http:{method:"GET",requestUri:"/environments",responseCode:200},input:{shape:ListEnvironmentsInput$},output:{shape:ListEnvironmentsOutput$},errors:[InternalServerException$,ValidationException$],endpoint:{hostPrefix:"api."}},errors:{InternalServerException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Environments"]})
 
-export const updateEnvironment: Client.Operation<UpdateEnvironmentRequest, UpdateEnvironmentOutput, UpdateEnvironmentError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"UpdateEnvironment",http:{method:"PATCH",requestUri:"/environments/{Name}",responseCode:200},input:{shape:UpdateEnvironmentRequest$},output:{shape:UpdateEnvironmentOutput$},endpoint:{hostPrefix:"api."}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceInput, ListTagsForResourceOutput, ListTagsForResourceError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceInput$},output:{shape:ListTagsForResourceOutput$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$],endpoint:{hostPrefix:"api."}},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const publishMetrics: Client.Operation<PublishMetricsInput, PublishMetricsOutput, PublishMetricsError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"PublishMetrics",http:{method:"POST",requestUri:"/metrics/environments/{EnvironmentName}",responseCode:200},input:{shape:PublishMetricsInput$},output:{shape:PublishMetricsOutput$},errors:[InternalServerException$,ValidationException$],endpoint:{hostPrefix:"ops."}},errors:{InternalServerException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceInput, TagResourceOutput, TagResourceError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:TagResourceInput$},output:{shape:TagResourceOutput$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$],endpoint:{hostPrefix:"api."}},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceInput, UntagResourceOutput, UntagResourceError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:UntagResourceInput$},output:{shape:UntagResourceOutput$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$],endpoint:{hostPrefix:"api."},idempotent:true},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const updateEnvironment: Client.Operation<UpdateEnvironmentInput, UpdateEnvironmentOutput, UpdateEnvironmentError, MWAA> = /*#__PURE__*/ Client.operation(MWAA, {model:{name:"UpdateEnvironment",http:{method:"PATCH",requestUri:"/environments/{Name}",responseCode:200},input:{shape:UpdateEnvironmentInput$},output:{shape:UpdateEnvironmentOutput$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$],endpoint:{hostPrefix:"api."}},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 import { search } from "../../Waiters/Jmespath.js"
 import * as Waiter from "../../Waiters/Waiter.js"
@@ -28,115 +29,146 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const long$: S.Shape = {type:"long",name:"Long"}
 const float$: S.Shape = {type:"float",name:"Float"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
-const AddTagsRequestTagsMember$: S.StructureShape = {type:"structure",name:"AddTagsRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}}}
-const AddTagsRequestTags$: S.ListShape = {type:"list",name:"AddTagsRequestTags",member:{shape:AddTagsRequestTagsMember$}}
-const AddTagsRequest$: S.StructureShape = {type:"structure",name:"AddTagsRequest",members:{Tags:{shape:AddTagsRequestTags$},ResourceId:{shape:string$},ResourceType:{shape:string$}},required:["Tags","ResourceId","ResourceType"]}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}}}
+const AddTagsInputTags$: S.ListShape = {type:"list",name:"AddTagsInputTags",member:{shape:Tag$}}
+const AddTagsInput$: S.StructureShape = {type:"structure",name:"AddTagsInput",members:{Tags:{shape:AddTagsInputTags$},ResourceId:{shape:string$},ResourceType:{shape:string$}},required:["Tags","ResourceId","ResourceType"]}
 const AddTagsOutput$: S.StructureShape = {type:"structure",name:"AddTagsOutput",members:{ResourceId:{shape:string$},ResourceType:{shape:string$}}}
-const CreateBatchPredictionRequest$: S.StructureShape = {type:"structure",name:"CreateBatchPredictionRequest",members:{BatchPredictionId:{shape:string$},BatchPredictionName:{shape:string$},MLModelId:{shape:string$},BatchPredictionDataSourceId:{shape:string$},OutputUri:{shape:string$}},required:["BatchPredictionId","MLModelId","BatchPredictionDataSourceId","OutputUri"]}
+const CreateBatchPredictionInput$: S.StructureShape = {type:"structure",name:"CreateBatchPredictionInput",members:{BatchPredictionId:{shape:string$},BatchPredictionName:{shape:string$},MLModelId:{shape:string$},BatchPredictionDataSourceId:{shape:string$},OutputUri:{shape:string$}},required:["BatchPredictionId","MLModelId","BatchPredictionDataSourceId","OutputUri"]}
 const CreateBatchPredictionOutput$: S.StructureShape = {type:"structure",name:"CreateBatchPredictionOutput",members:{BatchPredictionId:{shape:string$}}}
-const CreateDataSourceFromRDSRequestRDSDataDatabaseInformation$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRDSRequestRDSDataDatabaseInformation",members:{InstanceIdentifier:{shape:string$},DatabaseName:{shape:string$}},required:["InstanceIdentifier","DatabaseName"]}
-const CreateDataSourceFromRDSRequestRDSDataDatabaseCredentials$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRDSRequestRDSDataDatabaseCredentials",members:{Username:{shape:string$},Password:{shape:string$}},required:["Username","Password"]}
-const CreateDataSourceFromRDSRequestRDSDataSecurityGroupIds$: S.ListShape = {type:"list",name:"CreateDataSourceFromRDSRequestRDSDataSecurityGroupIds",member:{shape:string$}}
-const CreateDataSourceFromRDSRequestRDSData$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRDSRequestRDSData",members:{DatabaseInformation:{shape:CreateDataSourceFromRDSRequestRDSDataDatabaseInformation$},SelectSqlQuery:{shape:string$},DatabaseCredentials:{shape:CreateDataSourceFromRDSRequestRDSDataDatabaseCredentials$},S3StagingLocation:{shape:string$},DataRearrangement:{shape:string$},DataSchema:{shape:string$},DataSchemaUri:{shape:string$},ResourceRole:{shape:string$},ServiceRole:{shape:string$},SubnetId:{shape:string$},SecurityGroupIds:{shape:CreateDataSourceFromRDSRequestRDSDataSecurityGroupIds$}},required:["DatabaseInformation","SelectSqlQuery","DatabaseCredentials","S3StagingLocation","ResourceRole","ServiceRole","SubnetId","SecurityGroupIds"]}
-const CreateDataSourceFromRDSRequest$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRDSRequest",members:{DataSourceId:{shape:string$},DataSourceName:{shape:string$},RDSData:{shape:CreateDataSourceFromRDSRequestRDSData$},RoleARN:{shape:string$},ComputeStatistics:{shape:boolean$}},required:["DataSourceId","RDSData","RoleARN"]}
+const RDSDatabase$: S.StructureShape = {type:"structure",name:"RDSDatabase",members:{InstanceIdentifier:{shape:string$},DatabaseName:{shape:string$}},required:["InstanceIdentifier","DatabaseName"]}
+const RDSDatabaseCredentials$: S.StructureShape = {type:"structure",name:"RDSDatabaseCredentials",members:{Username:{shape:string$},Password:{shape:string$}},required:["Username","Password"]}
+const RDSDataSpecSecurityGroupIds$: S.ListShape = {type:"list",name:"RDSDataSpecSecurityGroupIds",member:{shape:string$}}
+const RDSDataSpec$: S.StructureShape = {type:"structure",name:"RDSDataSpec",members:{DatabaseInformation:{shape:RDSDatabase$},SelectSqlQuery:{shape:string$},DatabaseCredentials:{shape:RDSDatabaseCredentials$},S3StagingLocation:{shape:string$},DataRearrangement:{shape:string$},DataSchema:{shape:string$},DataSchemaUri:{shape:string$},ResourceRole:{shape:string$},ServiceRole:{shape:string$},SubnetId:{shape:string$},SecurityGroupIds:{shape:RDSDataSpecSecurityGroupIds$}},required:["DatabaseInformation","SelectSqlQuery","DatabaseCredentials","S3StagingLocation","ResourceRole","ServiceRole","SubnetId","SecurityGroupIds"]}
+const CreateDataSourceFromRDSInput$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRDSInput",members:{DataSourceId:{shape:string$},DataSourceName:{shape:string$},RDSData:{shape:RDSDataSpec$},RoleARN:{shape:string$},ComputeStatistics:{shape:boolean$}},required:["DataSourceId","RDSData","RoleARN"]}
 const CreateDataSourceFromRDSOutput$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRDSOutput",members:{DataSourceId:{shape:string$}}}
-const CreateDataSourceFromRedshiftRequestDataSpecDatabaseInformation$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRedshiftRequestDataSpecDatabaseInformation",members:{DatabaseName:{shape:string$},ClusterIdentifier:{shape:string$}},required:["DatabaseName","ClusterIdentifier"]}
-const CreateDataSourceFromRedshiftRequestDataSpecDatabaseCredentials$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRedshiftRequestDataSpecDatabaseCredentials",members:{Username:{shape:string$},Password:{shape:string$}},required:["Username","Password"]}
-const CreateDataSourceFromRedshiftRequestDataSpec$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRedshiftRequestDataSpec",members:{DatabaseInformation:{shape:CreateDataSourceFromRedshiftRequestDataSpecDatabaseInformation$},SelectSqlQuery:{shape:string$},DatabaseCredentials:{shape:CreateDataSourceFromRedshiftRequestDataSpecDatabaseCredentials$},S3StagingLocation:{shape:string$},DataRearrangement:{shape:string$},DataSchema:{shape:string$},DataSchemaUri:{shape:string$}},required:["DatabaseInformation","SelectSqlQuery","DatabaseCredentials","S3StagingLocation"]}
-const CreateDataSourceFromRedshiftRequest$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRedshiftRequest",members:{DataSourceId:{shape:string$},DataSourceName:{shape:string$},DataSpec:{shape:CreateDataSourceFromRedshiftRequestDataSpec$},RoleARN:{shape:string$},ComputeStatistics:{shape:boolean$}},required:["DataSourceId","DataSpec","RoleARN"]}
+const RedshiftDatabase$: S.StructureShape = {type:"structure",name:"RedshiftDatabase",members:{DatabaseName:{shape:string$},ClusterIdentifier:{shape:string$}},required:["DatabaseName","ClusterIdentifier"]}
+const RedshiftDatabaseCredentials$: S.StructureShape = {type:"structure",name:"RedshiftDatabaseCredentials",members:{Username:{shape:string$},Password:{shape:string$}},required:["Username","Password"]}
+const RedshiftDataSpec$: S.StructureShape = {type:"structure",name:"RedshiftDataSpec",members:{DatabaseInformation:{shape:RedshiftDatabase$},SelectSqlQuery:{shape:string$},DatabaseCredentials:{shape:RedshiftDatabaseCredentials$},S3StagingLocation:{shape:string$},DataRearrangement:{shape:string$},DataSchema:{shape:string$},DataSchemaUri:{shape:string$}},required:["DatabaseInformation","SelectSqlQuery","DatabaseCredentials","S3StagingLocation"]}
+const CreateDataSourceFromRedshiftInput$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRedshiftInput",members:{DataSourceId:{shape:string$},DataSourceName:{shape:string$},DataSpec:{shape:RedshiftDataSpec$},RoleARN:{shape:string$},ComputeStatistics:{shape:boolean$}},required:["DataSourceId","DataSpec","RoleARN"]}
 const CreateDataSourceFromRedshiftOutput$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromRedshiftOutput",members:{DataSourceId:{shape:string$}}}
-const CreateDataSourceFromS3RequestDataSpec$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromS3RequestDataSpec",members:{DataLocationS3:{shape:string$},DataRearrangement:{shape:string$},DataSchema:{shape:string$},DataSchemaLocationS3:{shape:string$}},required:["DataLocationS3"]}
-const CreateDataSourceFromS3Request$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromS3Request",members:{DataSourceId:{shape:string$},DataSourceName:{shape:string$},DataSpec:{shape:CreateDataSourceFromS3RequestDataSpec$},ComputeStatistics:{shape:boolean$}},required:["DataSourceId","DataSpec"]}
+const S3DataSpec$: S.StructureShape = {type:"structure",name:"S3DataSpec",members:{DataLocationS3:{shape:string$},DataRearrangement:{shape:string$},DataSchema:{shape:string$},DataSchemaLocationS3:{shape:string$}},required:["DataLocationS3"]}
+const CreateDataSourceFromS3Input$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromS3Input",members:{DataSourceId:{shape:string$},DataSourceName:{shape:string$},DataSpec:{shape:S3DataSpec$},ComputeStatistics:{shape:boolean$}},required:["DataSourceId","DataSpec"]}
 const CreateDataSourceFromS3Output$: S.StructureShape = {type:"structure",name:"CreateDataSourceFromS3Output",members:{DataSourceId:{shape:string$}}}
-const CreateEvaluationRequest$: S.StructureShape = {type:"structure",name:"CreateEvaluationRequest",members:{EvaluationId:{shape:string$},EvaluationName:{shape:string$},MLModelId:{shape:string$},EvaluationDataSourceId:{shape:string$}},required:["EvaluationId","MLModelId","EvaluationDataSourceId"]}
+const CreateEvaluationInput$: S.StructureShape = {type:"structure",name:"CreateEvaluationInput",members:{EvaluationId:{shape:string$},EvaluationName:{shape:string$},MLModelId:{shape:string$},EvaluationDataSourceId:{shape:string$}},required:["EvaluationId","MLModelId","EvaluationDataSourceId"]}
 const CreateEvaluationOutput$: S.StructureShape = {type:"structure",name:"CreateEvaluationOutput",members:{EvaluationId:{shape:string$}}}
-const CreateMLModelRequestParameters$: S.MapShape = {type:"map",name:"CreateMLModelRequestParameters",key:{shape:string$},value:{shape:string$}}
-const CreateMLModelRequest$: S.StructureShape = {type:"structure",name:"CreateMLModelRequest",members:{MLModelId:{shape:string$},MLModelName:{shape:string$},MLModelType:{shape:string$},Parameters:{shape:CreateMLModelRequestParameters$},TrainingDataSourceId:{shape:string$},Recipe:{shape:string$},RecipeUri:{shape:string$}},required:["MLModelId","MLModelType","TrainingDataSourceId"]}
+const CreateMLModelInputParameters$: S.MapShape = {type:"map",name:"CreateMLModelInputParameters",key:{shape:string$},value:{shape:string$}}
+const CreateMLModelInput$: S.StructureShape = {type:"structure",name:"CreateMLModelInput",members:{MLModelId:{shape:string$},MLModelName:{shape:string$},MLModelType:{shape:string$},Parameters:{shape:CreateMLModelInputParameters$},TrainingDataSourceId:{shape:string$},Recipe:{shape:string$},RecipeUri:{shape:string$}},required:["MLModelId","MLModelType","TrainingDataSourceId"]}
 const CreateMLModelOutput$: S.StructureShape = {type:"structure",name:"CreateMLModelOutput",members:{MLModelId:{shape:string$}}}
-const CreateRealtimeEndpointRequest$: S.StructureShape = {type:"structure",name:"CreateRealtimeEndpointRequest",members:{MLModelId:{shape:string$}},required:["MLModelId"]}
-const CreateRealtimeEndpointOutputRealtimeEndpointInfo$: S.StructureShape = {type:"structure",name:"CreateRealtimeEndpointOutputRealtimeEndpointInfo",members:{PeakRequestsPerSecond:{shape:integer$},CreatedAt:{shape:timestamp$},EndpointUrl:{shape:string$},EndpointStatus:{shape:string$}}}
-const CreateRealtimeEndpointOutput$: S.StructureShape = {type:"structure",name:"CreateRealtimeEndpointOutput",members:{MLModelId:{shape:string$},RealtimeEndpointInfo:{shape:CreateRealtimeEndpointOutputRealtimeEndpointInfo$}}}
-const DeleteBatchPredictionRequest$: S.StructureShape = {type:"structure",name:"DeleteBatchPredictionRequest",members:{BatchPredictionId:{shape:string$}},required:["BatchPredictionId"]}
+const CreateRealtimeEndpointInput$: S.StructureShape = {type:"structure",name:"CreateRealtimeEndpointInput",members:{MLModelId:{shape:string$}},required:["MLModelId"]}
+const RealtimeEndpointInfo$: S.StructureShape = {type:"structure",name:"RealtimeEndpointInfo",members:{PeakRequestsPerSecond:{shape:integer$},CreatedAt:{shape:timestamp$},EndpointUrl:{shape:string$},EndpointStatus:{shape:string$}}}
+const CreateRealtimeEndpointOutput$: S.StructureShape = {type:"structure",name:"CreateRealtimeEndpointOutput",members:{MLModelId:{shape:string$},RealtimeEndpointInfo:{shape:RealtimeEndpointInfo$}}}
+const DeleteBatchPredictionInput$: S.StructureShape = {type:"structure",name:"DeleteBatchPredictionInput",members:{BatchPredictionId:{shape:string$}},required:["BatchPredictionId"]}
 const DeleteBatchPredictionOutput$: S.StructureShape = {type:"structure",name:"DeleteBatchPredictionOutput",members:{BatchPredictionId:{shape:string$}}}
-const DeleteDataSourceRequest$: S.StructureShape = {type:"structure",name:"DeleteDataSourceRequest",members:{DataSourceId:{shape:string$}},required:["DataSourceId"]}
+const DeleteDataSourceInput$: S.StructureShape = {type:"structure",name:"DeleteDataSourceInput",members:{DataSourceId:{shape:string$}},required:["DataSourceId"]}
 const DeleteDataSourceOutput$: S.StructureShape = {type:"structure",name:"DeleteDataSourceOutput",members:{DataSourceId:{shape:string$}}}
-const DeleteEvaluationRequest$: S.StructureShape = {type:"structure",name:"DeleteEvaluationRequest",members:{EvaluationId:{shape:string$}},required:["EvaluationId"]}
+const DeleteEvaluationInput$: S.StructureShape = {type:"structure",name:"DeleteEvaluationInput",members:{EvaluationId:{shape:string$}},required:["EvaluationId"]}
 const DeleteEvaluationOutput$: S.StructureShape = {type:"structure",name:"DeleteEvaluationOutput",members:{EvaluationId:{shape:string$}}}
-const DeleteMLModelRequest$: S.StructureShape = {type:"structure",name:"DeleteMLModelRequest",members:{MLModelId:{shape:string$}},required:["MLModelId"]}
+const DeleteMLModelInput$: S.StructureShape = {type:"structure",name:"DeleteMLModelInput",members:{MLModelId:{shape:string$}},required:["MLModelId"]}
 const DeleteMLModelOutput$: S.StructureShape = {type:"structure",name:"DeleteMLModelOutput",members:{MLModelId:{shape:string$}}}
-const DeleteRealtimeEndpointRequest$: S.StructureShape = {type:"structure",name:"DeleteRealtimeEndpointRequest",members:{MLModelId:{shape:string$}},required:["MLModelId"]}
-const DeleteRealtimeEndpointOutput$: S.StructureShape = {type:"structure",name:"DeleteRealtimeEndpointOutput",members:{MLModelId:{shape:string$},RealtimeEndpointInfo:{shape:CreateRealtimeEndpointOutputRealtimeEndpointInfo$}}}
-const DeleteTagsRequestTagKeys$: S.ListShape = {type:"list",name:"DeleteTagsRequestTagKeys",member:{shape:string$}}
-const DeleteTagsRequest$: S.StructureShape = {type:"structure",name:"DeleteTagsRequest",members:{TagKeys:{shape:DeleteTagsRequestTagKeys$},ResourceId:{shape:string$},ResourceType:{shape:string$}},required:["TagKeys","ResourceId","ResourceType"]}
+const DeleteRealtimeEndpointInput$: S.StructureShape = {type:"structure",name:"DeleteRealtimeEndpointInput",members:{MLModelId:{shape:string$}},required:["MLModelId"]}
+const DeleteRealtimeEndpointOutput$: S.StructureShape = {type:"structure",name:"DeleteRealtimeEndpointOutput",members:{MLModelId:{shape:string$},RealtimeEndpointInfo:{shape:RealtimeEndpointInfo$}}}
+const DeleteTagsInputTagKeys$: S.ListShape = {type:"list",name:"DeleteTagsInputTagKeys",member:{shape:string$}}
+const DeleteTagsInput$: S.StructureShape = {type:"structure",name:"DeleteTagsInput",members:{TagKeys:{shape:DeleteTagsInputTagKeys$},ResourceId:{shape:string$},ResourceType:{shape:string$}},required:["TagKeys","ResourceId","ResourceType"]}
 const DeleteTagsOutput$: S.StructureShape = {type:"structure",name:"DeleteTagsOutput",members:{ResourceId:{shape:string$},ResourceType:{shape:string$}}}
-const DescribeBatchPredictionsRequest$: S.StructureShape = {type:"structure",name:"DescribeBatchPredictionsRequest",members:{FilterVariable:{shape:string$},EQ:{shape:string$},GT:{shape:string$},LT:{shape:string$},GE:{shape:string$},LE:{shape:string$},NE:{shape:string$},Prefix:{shape:string$},SortOrder:{shape:string$},NextToken:{shape:string$},Limit:{shape:integer$}}}
-const DescribeBatchPredictionsOutputResultsMember$: S.StructureShape = {type:"structure",name:"DescribeBatchPredictionsOutputResultsMember",members:{BatchPredictionId:{shape:string$},MLModelId:{shape:string$},BatchPredictionDataSourceId:{shape:string$},InputDataLocationS3:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},OutputUri:{shape:string$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$},TotalRecordCount:{shape:long$},InvalidRecordCount:{shape:long$}}}
-const DescribeBatchPredictionsOutputResults$: S.ListShape = {type:"list",name:"DescribeBatchPredictionsOutputResults",member:{shape:DescribeBatchPredictionsOutputResultsMember$}}
+const DescribeBatchPredictionsInput$: S.StructureShape = {type:"structure",name:"DescribeBatchPredictionsInput",members:{FilterVariable:{shape:string$},EQ:{shape:string$},GT:{shape:string$},LT:{shape:string$},GE:{shape:string$},LE:{shape:string$},NE:{shape:string$},Prefix:{shape:string$},SortOrder:{shape:string$},NextToken:{shape:string$},Limit:{shape:integer$}}}
+const BatchPrediction$: S.StructureShape = {type:"structure",name:"BatchPrediction",members:{BatchPredictionId:{shape:string$},MLModelId:{shape:string$},BatchPredictionDataSourceId:{shape:string$},InputDataLocationS3:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},OutputUri:{shape:string$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$},TotalRecordCount:{shape:long$},InvalidRecordCount:{shape:long$}}}
+const DescribeBatchPredictionsOutputResults$: S.ListShape = {type:"list",name:"DescribeBatchPredictionsOutputResults",member:{shape:BatchPrediction$}}
 const DescribeBatchPredictionsOutput$: S.StructureShape = {type:"structure",name:"DescribeBatchPredictionsOutput",members:{Results:{shape:DescribeBatchPredictionsOutputResults$},NextToken:{shape:string$}}}
-const DescribeDataSourcesRequest$: S.StructureShape = {type:"structure",name:"DescribeDataSourcesRequest",members:{FilterVariable:{shape:string$},EQ:{shape:string$},GT:{shape:string$},LT:{shape:string$},GE:{shape:string$},LE:{shape:string$},NE:{shape:string$},Prefix:{shape:string$},SortOrder:{shape:string$},NextToken:{shape:string$},Limit:{shape:integer$}}}
-const DescribeDataSourcesOutputResultsMemberRedshiftMetadata$: S.StructureShape = {type:"structure",name:"DescribeDataSourcesOutputResultsMemberRedshiftMetadata",members:{RedshiftDatabase:{shape:CreateDataSourceFromRedshiftRequestDataSpecDatabaseInformation$},DatabaseUserName:{shape:string$},SelectSqlQuery:{shape:string$}}}
-const DescribeDataSourcesOutputResultsMemberRDSMetadata$: S.StructureShape = {type:"structure",name:"DescribeDataSourcesOutputResultsMemberRDSMetadata",members:{Database:{shape:CreateDataSourceFromRDSRequestRDSDataDatabaseInformation$},DatabaseUserName:{shape:string$},SelectSqlQuery:{shape:string$},ResourceRole:{shape:string$},ServiceRole:{shape:string$},DataPipelineId:{shape:string$}}}
-const DescribeDataSourcesOutputResultsMember$: S.StructureShape = {type:"structure",name:"DescribeDataSourcesOutputResultsMember",members:{DataSourceId:{shape:string$},DataLocationS3:{shape:string$},DataRearrangement:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},DataSizeInBytes:{shape:long$},NumberOfFiles:{shape:long$},Name:{shape:string$},Status:{shape:string$},Message:{shape:string$},RedshiftMetadata:{shape:DescribeDataSourcesOutputResultsMemberRedshiftMetadata$},RDSMetadata:{shape:DescribeDataSourcesOutputResultsMemberRDSMetadata$},RoleARN:{shape:string$},ComputeStatistics:{shape:boolean$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$}}}
-const DescribeDataSourcesOutputResults$: S.ListShape = {type:"list",name:"DescribeDataSourcesOutputResults",member:{shape:DescribeDataSourcesOutputResultsMember$}}
+const DescribeDataSourcesInput$: S.StructureShape = {type:"structure",name:"DescribeDataSourcesInput",members:{FilterVariable:{shape:string$},EQ:{shape:string$},GT:{shape:string$},LT:{shape:string$},GE:{shape:string$},LE:{shape:string$},NE:{shape:string$},Prefix:{shape:string$},SortOrder:{shape:string$},NextToken:{shape:string$},Limit:{shape:integer$}}}
+const RedshiftMetadata$: S.StructureShape = {type:"structure",name:"RedshiftMetadata",members:{RedshiftDatabase:{shape:RedshiftDatabase$},DatabaseUserName:{shape:string$},SelectSqlQuery:{shape:string$}}}
+const RDSMetadata$: S.StructureShape = {type:"structure",name:"RDSMetadata",members:{Database:{shape:RDSDatabase$},DatabaseUserName:{shape:string$},SelectSqlQuery:{shape:string$},ResourceRole:{shape:string$},ServiceRole:{shape:string$},DataPipelineId:{shape:string$}}}
+const DataSource$: S.StructureShape = {type:"structure",name:"DataSource",members:{DataSourceId:{shape:string$},DataLocationS3:{shape:string$},DataRearrangement:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},DataSizeInBytes:{shape:long$},NumberOfFiles:{shape:long$},Name:{shape:string$},Status:{shape:string$},Message:{shape:string$},RedshiftMetadata:{shape:RedshiftMetadata$},RDSMetadata:{shape:RDSMetadata$},RoleARN:{shape:string$},ComputeStatistics:{shape:boolean$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$}}}
+const DescribeDataSourcesOutputResults$: S.ListShape = {type:"list",name:"DescribeDataSourcesOutputResults",member:{shape:DataSource$}}
 const DescribeDataSourcesOutput$: S.StructureShape = {type:"structure",name:"DescribeDataSourcesOutput",members:{Results:{shape:DescribeDataSourcesOutputResults$},NextToken:{shape:string$}}}
-const DescribeEvaluationsRequest$: S.StructureShape = {type:"structure",name:"DescribeEvaluationsRequest",members:{FilterVariable:{shape:string$},EQ:{shape:string$},GT:{shape:string$},LT:{shape:string$},GE:{shape:string$},LE:{shape:string$},NE:{shape:string$},Prefix:{shape:string$},SortOrder:{shape:string$},NextToken:{shape:string$},Limit:{shape:integer$}}}
-const DescribeEvaluationsOutputResultsMemberPerformanceMetricsProperties$: S.MapShape = {type:"map",name:"DescribeEvaluationsOutputResultsMemberPerformanceMetricsProperties",key:{shape:string$},value:{shape:string$}}
-const DescribeEvaluationsOutputResultsMemberPerformanceMetrics$: S.StructureShape = {type:"structure",name:"DescribeEvaluationsOutputResultsMemberPerformanceMetrics",members:{Properties:{shape:DescribeEvaluationsOutputResultsMemberPerformanceMetricsProperties$}}}
-const DescribeEvaluationsOutputResultsMember$: S.StructureShape = {type:"structure",name:"DescribeEvaluationsOutputResultsMember",members:{EvaluationId:{shape:string$},MLModelId:{shape:string$},EvaluationDataSourceId:{shape:string$},InputDataLocationS3:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},PerformanceMetrics:{shape:DescribeEvaluationsOutputResultsMemberPerformanceMetrics$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$}}}
-const DescribeEvaluationsOutputResults$: S.ListShape = {type:"list",name:"DescribeEvaluationsOutputResults",member:{shape:DescribeEvaluationsOutputResultsMember$}}
+const DescribeEvaluationsInput$: S.StructureShape = {type:"structure",name:"DescribeEvaluationsInput",members:{FilterVariable:{shape:string$},EQ:{shape:string$},GT:{shape:string$},LT:{shape:string$},GE:{shape:string$},LE:{shape:string$},NE:{shape:string$},Prefix:{shape:string$},SortOrder:{shape:string$},NextToken:{shape:string$},Limit:{shape:integer$}}}
+const PerformanceMetricsProperties$: S.MapShape = {type:"map",name:"PerformanceMetricsProperties",key:{shape:string$},value:{shape:string$}}
+const PerformanceMetrics$: S.StructureShape = {type:"structure",name:"PerformanceMetrics",members:{Properties:{shape:PerformanceMetricsProperties$}}}
+const Evaluation$: S.StructureShape = {type:"structure",name:"Evaluation",members:{EvaluationId:{shape:string$},MLModelId:{shape:string$},EvaluationDataSourceId:{shape:string$},InputDataLocationS3:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},PerformanceMetrics:{shape:PerformanceMetrics$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$}}}
+const DescribeEvaluationsOutputResults$: S.ListShape = {type:"list",name:"DescribeEvaluationsOutputResults",member:{shape:Evaluation$}}
 const DescribeEvaluationsOutput$: S.StructureShape = {type:"structure",name:"DescribeEvaluationsOutput",members:{Results:{shape:DescribeEvaluationsOutputResults$},NextToken:{shape:string$}}}
-const DescribeMLModelsRequest$: S.StructureShape = {type:"structure",name:"DescribeMLModelsRequest",members:{FilterVariable:{shape:string$},EQ:{shape:string$},GT:{shape:string$},LT:{shape:string$},GE:{shape:string$},LE:{shape:string$},NE:{shape:string$},Prefix:{shape:string$},SortOrder:{shape:string$},NextToken:{shape:string$},Limit:{shape:integer$}}}
-const DescribeMLModelsOutputResultsMember$: S.StructureShape = {type:"structure",name:"DescribeMLModelsOutputResultsMember",members:{MLModelId:{shape:string$},TrainingDataSourceId:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},SizeInBytes:{shape:long$},EndpointInfo:{shape:CreateRealtimeEndpointOutputRealtimeEndpointInfo$},TrainingParameters:{shape:CreateMLModelRequestParameters$},InputDataLocationS3:{shape:string$},Algorithm:{shape:string$},MLModelType:{shape:string$},ScoreThreshold:{shape:float$},ScoreThresholdLastUpdatedAt:{shape:timestamp$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$}}}
-const DescribeMLModelsOutputResults$: S.ListShape = {type:"list",name:"DescribeMLModelsOutputResults",member:{shape:DescribeMLModelsOutputResultsMember$}}
+const DescribeMLModelsInput$: S.StructureShape = {type:"structure",name:"DescribeMLModelsInput",members:{FilterVariable:{shape:string$},EQ:{shape:string$},GT:{shape:string$},LT:{shape:string$},GE:{shape:string$},LE:{shape:string$},NE:{shape:string$},Prefix:{shape:string$},SortOrder:{shape:string$},NextToken:{shape:string$},Limit:{shape:integer$}}}
+const MLModel$: S.StructureShape = {type:"structure",name:"MLModel",members:{MLModelId:{shape:string$},TrainingDataSourceId:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},SizeInBytes:{shape:long$},EndpointInfo:{shape:RealtimeEndpointInfo$},TrainingParameters:{shape:CreateMLModelInputParameters$},InputDataLocationS3:{shape:string$},Algorithm:{shape:string$},MLModelType:{shape:string$},ScoreThreshold:{shape:float$},ScoreThresholdLastUpdatedAt:{shape:timestamp$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$}}}
+const DescribeMLModelsOutputResults$: S.ListShape = {type:"list",name:"DescribeMLModelsOutputResults",member:{shape:MLModel$}}
 const DescribeMLModelsOutput$: S.StructureShape = {type:"structure",name:"DescribeMLModelsOutput",members:{Results:{shape:DescribeMLModelsOutputResults$},NextToken:{shape:string$}}}
-const DescribeTagsRequest$: S.StructureShape = {type:"structure",name:"DescribeTagsRequest",members:{ResourceId:{shape:string$},ResourceType:{shape:string$}},required:["ResourceId","ResourceType"]}
-const DescribeTagsOutput$: S.StructureShape = {type:"structure",name:"DescribeTagsOutput",members:{ResourceId:{shape:string$},ResourceType:{shape:string$},Tags:{shape:AddTagsRequestTags$}}}
-const GetBatchPredictionRequest$: S.StructureShape = {type:"structure",name:"GetBatchPredictionRequest",members:{BatchPredictionId:{shape:string$}},required:["BatchPredictionId"]}
+const DescribeTagsInput$: S.StructureShape = {type:"structure",name:"DescribeTagsInput",members:{ResourceId:{shape:string$},ResourceType:{shape:string$}},required:["ResourceId","ResourceType"]}
+const DescribeTagsOutput$: S.StructureShape = {type:"structure",name:"DescribeTagsOutput",members:{ResourceId:{shape:string$},ResourceType:{shape:string$},Tags:{shape:AddTagsInputTags$}}}
+const GetBatchPredictionInput$: S.StructureShape = {type:"structure",name:"GetBatchPredictionInput",members:{BatchPredictionId:{shape:string$}},required:["BatchPredictionId"]}
 const GetBatchPredictionOutput$: S.StructureShape = {type:"structure",name:"GetBatchPredictionOutput",members:{BatchPredictionId:{shape:string$},MLModelId:{shape:string$},BatchPredictionDataSourceId:{shape:string$},InputDataLocationS3:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},OutputUri:{shape:string$},LogUri:{shape:string$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$},TotalRecordCount:{shape:long$},InvalidRecordCount:{shape:long$}}}
-const GetDataSourceRequest$: S.StructureShape = {type:"structure",name:"GetDataSourceRequest",members:{DataSourceId:{shape:string$},Verbose:{shape:boolean$}},required:["DataSourceId"]}
-const GetDataSourceOutput$: S.StructureShape = {type:"structure",name:"GetDataSourceOutput",members:{DataSourceId:{shape:string$},DataLocationS3:{shape:string$},DataRearrangement:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},DataSizeInBytes:{shape:long$},NumberOfFiles:{shape:long$},Name:{shape:string$},Status:{shape:string$},LogUri:{shape:string$},Message:{shape:string$},RedshiftMetadata:{shape:DescribeDataSourcesOutputResultsMemberRedshiftMetadata$},RDSMetadata:{shape:DescribeDataSourcesOutputResultsMemberRDSMetadata$},RoleARN:{shape:string$},ComputeStatistics:{shape:boolean$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$},DataSourceSchema:{shape:string$}}}
-const GetEvaluationRequest$: S.StructureShape = {type:"structure",name:"GetEvaluationRequest",members:{EvaluationId:{shape:string$}},required:["EvaluationId"]}
-const GetEvaluationOutput$: S.StructureShape = {type:"structure",name:"GetEvaluationOutput",members:{EvaluationId:{shape:string$},MLModelId:{shape:string$},EvaluationDataSourceId:{shape:string$},InputDataLocationS3:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},PerformanceMetrics:{shape:DescribeEvaluationsOutputResultsMemberPerformanceMetrics$},LogUri:{shape:string$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$}}}
-const GetMLModelRequest$: S.StructureShape = {type:"structure",name:"GetMLModelRequest",members:{MLModelId:{shape:string$},Verbose:{shape:boolean$}},required:["MLModelId"]}
-const GetMLModelOutput$: S.StructureShape = {type:"structure",name:"GetMLModelOutput",members:{MLModelId:{shape:string$},TrainingDataSourceId:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},SizeInBytes:{shape:long$},EndpointInfo:{shape:CreateRealtimeEndpointOutputRealtimeEndpointInfo$},TrainingParameters:{shape:CreateMLModelRequestParameters$},InputDataLocationS3:{shape:string$},MLModelType:{shape:string$},ScoreThreshold:{shape:float$},ScoreThresholdLastUpdatedAt:{shape:timestamp$},LogUri:{shape:string$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$},Recipe:{shape:string$},Schema:{shape:string$}}}
-const PredictRequestRecord$: S.MapShape = {type:"map",name:"PredictRequestRecord",key:{shape:string$},value:{shape:string$}}
-const PredictRequest$: S.StructureShape = {type:"structure",name:"PredictRequest",members:{MLModelId:{shape:string$},Record:{shape:PredictRequestRecord$},PredictEndpoint:{shape:string$}},required:["MLModelId","Record","PredictEndpoint"]}
-const PredictOutputPredictionPredictedScores$: S.MapShape = {type:"map",name:"PredictOutputPredictionPredictedScores",key:{shape:string$},value:{shape:float$}}
-const PredictOutputPredictionDetails$: S.MapShape = {type:"map",name:"PredictOutputPredictionDetails",key:{shape:string$},value:{shape:string$}}
-const PredictOutputPrediction$: S.StructureShape = {type:"structure",name:"PredictOutputPrediction",members:{predictedLabel:{shape:string$},predictedValue:{shape:float$},predictedScores:{shape:PredictOutputPredictionPredictedScores$},details:{shape:PredictOutputPredictionDetails$}}}
-const PredictOutput$: S.StructureShape = {type:"structure",name:"PredictOutput",members:{Prediction:{shape:PredictOutputPrediction$}}}
-const UpdateBatchPredictionRequest$: S.StructureShape = {type:"structure",name:"UpdateBatchPredictionRequest",members:{BatchPredictionId:{shape:string$},BatchPredictionName:{shape:string$}},required:["BatchPredictionId","BatchPredictionName"]}
+const GetDataSourceInput$: S.StructureShape = {type:"structure",name:"GetDataSourceInput",members:{DataSourceId:{shape:string$},Verbose:{shape:boolean$}},required:["DataSourceId"]}
+const GetDataSourceOutput$: S.StructureShape = {type:"structure",name:"GetDataSourceOutput",members:{DataSourceId:{shape:string$},DataLocationS3:{shape:string$},DataRearrangement:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},DataSizeInBytes:{shape:long$},NumberOfFiles:{shape:long$},Name:{shape:string$},Status:{shape:string$},LogUri:{shape:string$},Message:{shape:string$},RedshiftMetadata:{shape:RedshiftMetadata$},RDSMetadata:{shape:RDSMetadata$},RoleARN:{shape:string$},ComputeStatistics:{shape:boolean$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$},DataSourceSchema:{shape:string$}}}
+const GetEvaluationInput$: S.StructureShape = {type:"structure",name:"GetEvaluationInput",members:{EvaluationId:{shape:string$}},required:["EvaluationId"]}
+const GetEvaluationOutput$: S.StructureShape = {type:"structure",name:"GetEvaluationOutput",members:{EvaluationId:{shape:string$},MLModelId:{shape:string$},EvaluationDataSourceId:{shape:string$},InputDataLocationS3:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},PerformanceMetrics:{shape:PerformanceMetrics$},LogUri:{shape:string$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$}}}
+const GetMLModelInput$: S.StructureShape = {type:"structure",name:"GetMLModelInput",members:{MLModelId:{shape:string$},Verbose:{shape:boolean$}},required:["MLModelId"]}
+const GetMLModelOutput$: S.StructureShape = {type:"structure",name:"GetMLModelOutput",members:{MLModelId:{shape:string$},TrainingDataSourceId:{shape:string$},CreatedByIamUser:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Name:{shape:string$},Status:{shape:string$},SizeInBytes:{shape:long$},EndpointInfo:{shape:RealtimeEndpointInfo$},TrainingParameters:{shape:CreateMLModelInputParameters$},InputDataLocationS3:{shape:string$},MLModelType:{shape:string$},ScoreThreshold:{shape:float$},ScoreThresholdLastUpdatedAt:{shape:timestamp$},LogUri:{shape:string$},Message:{shape:string$},ComputeTime:{shape:long$},FinishedAt:{shape:timestamp$},StartedAt:{shape:timestamp$},Recipe:{shape:string$},Schema:{shape:string$}}}
+const PredictInputRecord$: S.MapShape = {type:"map",name:"PredictInputRecord",key:{shape:string$},value:{shape:string$}}
+const PredictInput$: S.StructureShape = {type:"structure",name:"PredictInput",members:{MLModelId:{shape:string$},Record:{shape:PredictInputRecord$},PredictEndpoint:{shape:string$}},required:["MLModelId","Record","PredictEndpoint"]}
+const PredictionPredictedScores$: S.MapShape = {type:"map",name:"PredictionPredictedScores",key:{shape:string$},value:{shape:float$}}
+const PredictionDetails$: S.MapShape = {type:"map",name:"PredictionDetails",key:{shape:string$},value:{shape:string$}}
+const Prediction$: S.StructureShape = {type:"structure",name:"Prediction",members:{predictedLabel:{shape:string$},predictedValue:{shape:float$},predictedScores:{shape:PredictionPredictedScores$},details:{shape:PredictionDetails$}}}
+const PredictOutput$: S.StructureShape = {type:"structure",name:"PredictOutput",members:{Prediction:{shape:Prediction$}}}
+const UpdateBatchPredictionInput$: S.StructureShape = {type:"structure",name:"UpdateBatchPredictionInput",members:{BatchPredictionId:{shape:string$},BatchPredictionName:{shape:string$}},required:["BatchPredictionId","BatchPredictionName"]}
 const UpdateBatchPredictionOutput$: S.StructureShape = {type:"structure",name:"UpdateBatchPredictionOutput",members:{BatchPredictionId:{shape:string$}}}
-const UpdateDataSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateDataSourceRequest",members:{DataSourceId:{shape:string$},DataSourceName:{shape:string$}},required:["DataSourceId","DataSourceName"]}
+const UpdateDataSourceInput$: S.StructureShape = {type:"structure",name:"UpdateDataSourceInput",members:{DataSourceId:{shape:string$},DataSourceName:{shape:string$}},required:["DataSourceId","DataSourceName"]}
 const UpdateDataSourceOutput$: S.StructureShape = {type:"structure",name:"UpdateDataSourceOutput",members:{DataSourceId:{shape:string$}}}
-const UpdateEvaluationRequest$: S.StructureShape = {type:"structure",name:"UpdateEvaluationRequest",members:{EvaluationId:{shape:string$},EvaluationName:{shape:string$}},required:["EvaluationId","EvaluationName"]}
+const UpdateEvaluationInput$: S.StructureShape = {type:"structure",name:"UpdateEvaluationInput",members:{EvaluationId:{shape:string$},EvaluationName:{shape:string$}},required:["EvaluationId","EvaluationName"]}
 const UpdateEvaluationOutput$: S.StructureShape = {type:"structure",name:"UpdateEvaluationOutput",members:{EvaluationId:{shape:string$}}}
-const UpdateMLModelRequest$: S.StructureShape = {type:"structure",name:"UpdateMLModelRequest",members:{MLModelId:{shape:string$},MLModelName:{shape:string$},ScoreThreshold:{shape:float$}},required:["MLModelId"]}
+const UpdateMLModelInput$: S.StructureShape = {type:"structure",name:"UpdateMLModelInput",members:{MLModelId:{shape:string$},MLModelName:{shape:string$},ScoreThreshold:{shape:float$}},required:["MLModelId"]}
 const UpdateMLModelOutput$: S.StructureShape = {type:"structure",name:"UpdateMLModelOutput",members:{MLModelId:{shape:string$}}}
+const IdempotentParameterMismatchException$: S.StructureShape = {type:"structure",name:"IdempotentParameterMismatchException",members:{code:{shape:double$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{code:{shape:double$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidInputException$: S.StructureShape = {type:"structure",name:"InvalidInputException",members:{code:{shape:double$}},exception:true,error:{senderFault:true}}
+const InvalidTagException$: S.StructureShape = {type:"structure",name:"InvalidTagException",members:{},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{code:{shape:double$}},exception:true,error:{senderFault:true}}
+const PredictorNotMountedException$: S.StructureShape = {type:"structure",name:"PredictorNotMountedException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{code:{shape:double$}},exception:true,error:{senderFault:true}}
+const TagLimitExceededException$: S.StructureShape = {type:"structure",name:"TagLimitExceededException",members:{},exception:true,error:{senderFault:true}}
 
-export interface AddTagsRequest {
-  readonly Tags: ReadonlyArray<AddTagsRequestTagsMember>
+export type Algorithm = "sgd" | (string & {})
+
+export type BatchPredictionFilterVariable = "CreatedAt" | "DataSourceId" | "DataURI" | "IAMUser" | "LastUpdatedAt" | "MLModelId" | "Name" | "Status" | (string & {})
+
+export type DataSourceFilterVariable = "CreatedAt" | "DataLocationS3" | "IAMUser" | "LastUpdatedAt" | "Name" | "Status" | (string & {})
+
+export type DetailsAttributes = "Algorithm" | "PredictiveModelType" | (string & {})
+
+export type EntityStatus = "COMPLETED" | "DELETED" | "FAILED" | "INPROGRESS" | "PENDING" | (string & {})
+
+export type EvaluationFilterVariable = "CreatedAt" | "DataSourceId" | "DataURI" | "IAMUser" | "LastUpdatedAt" | "MLModelId" | "Name" | "Status" | (string & {})
+
+export type MLModelFilterVariable = "Algorithm" | "CreatedAt" | "IAMUser" | "LastUpdatedAt" | "MLModelType" | "Name" | "RealtimeEndpointStatus" | "Status" | "TrainingDataSourceId" | "TrainingDataURI" | (string & {})
+
+export type MLModelType = "BINARY" | "MULTICLASS" | "REGRESSION" | (string & {})
+
+export type RealtimeEndpointStatus = "FAILED" | "NONE" | "READY" | "UPDATING" | (string & {})
+
+export type SortOrder = "asc" | "dsc" | (string & {})
+
+export type TaggableResourceType = "BatchPrediction" | "DataSource" | "Evaluation" | "MLModel" | (string & {})
+
+export interface AddTagsInput {
+  readonly Tags: ReadonlyArray<Tag>
   readonly ResourceId: string
-  readonly ResourceType: string
+  readonly ResourceType: TaggableResourceType
 }
 
-export interface AddTagsRequestTagsMember {
+export interface Tag {
   readonly Key?: string | undefined
   readonly Value?: string | undefined
 }
 
-export interface AddTagsRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
 export interface AddTagsOutput {
   readonly ResourceId?: string
-  readonly ResourceType?: string
+  readonly ResourceType?: TaggableResourceType
 }
 
-export interface CreateBatchPredictionRequest {
+export interface CreateBatchPredictionInput {
   readonly BatchPredictionId: string
   readonly BatchPredictionName?: string | undefined
   readonly MLModelId: string
@@ -148,18 +180,18 @@ export interface CreateBatchPredictionOutput {
   readonly BatchPredictionId?: string
 }
 
-export interface CreateDataSourceFromRDSRequest {
+export interface CreateDataSourceFromRDSInput {
   readonly DataSourceId: string
   readonly DataSourceName?: string | undefined
-  readonly RDSData: CreateDataSourceFromRDSRequestRDSData
+  readonly RDSData: RDSDataSpec
   readonly RoleARN: string
   readonly ComputeStatistics?: boolean | undefined
 }
 
-export interface CreateDataSourceFromRDSRequestRDSData {
-  readonly DatabaseInformation: CreateDataSourceFromRDSRequestRDSDataDatabaseInformation
+export interface RDSDataSpec {
+  readonly DatabaseInformation: RDSDatabase
   readonly SelectSqlQuery: string
-  readonly DatabaseCredentials: CreateDataSourceFromRDSRequestRDSDataDatabaseCredentials
+  readonly DatabaseCredentials: RDSDatabaseCredentials
   readonly S3StagingLocation: string
   readonly DataRearrangement?: string | undefined
   readonly DataSchema?: string | undefined
@@ -170,17 +202,17 @@ export interface CreateDataSourceFromRDSRequestRDSData {
   readonly SecurityGroupIds: ReadonlyArray<string>
 }
 
-export interface CreateDataSourceFromRDSRequestRDSDataDatabaseInformation {
+export interface RDSDatabase {
   readonly InstanceIdentifier: string
   readonly DatabaseName: string
 }
 
-export interface CreateDataSourceFromRDSRequestRDSDataDatabaseInformationOutput {
+export interface RDSDatabaseOutput {
   readonly InstanceIdentifier?: string
   readonly DatabaseName?: string
 }
 
-export interface CreateDataSourceFromRDSRequestRDSDataDatabaseCredentials {
+export interface RDSDatabaseCredentials {
   readonly Username: string
   readonly Password: string
 }
@@ -189,35 +221,35 @@ export interface CreateDataSourceFromRDSOutput {
   readonly DataSourceId?: string
 }
 
-export interface CreateDataSourceFromRedshiftRequest {
+export interface CreateDataSourceFromRedshiftInput {
   readonly DataSourceId: string
   readonly DataSourceName?: string | undefined
-  readonly DataSpec: CreateDataSourceFromRedshiftRequestDataSpec
+  readonly DataSpec: RedshiftDataSpec
   readonly RoleARN: string
   readonly ComputeStatistics?: boolean | undefined
 }
 
-export interface CreateDataSourceFromRedshiftRequestDataSpec {
-  readonly DatabaseInformation: CreateDataSourceFromRedshiftRequestDataSpecDatabaseInformation
+export interface RedshiftDataSpec {
+  readonly DatabaseInformation: RedshiftDatabase
   readonly SelectSqlQuery: string
-  readonly DatabaseCredentials: CreateDataSourceFromRedshiftRequestDataSpecDatabaseCredentials
+  readonly DatabaseCredentials: RedshiftDatabaseCredentials
   readonly S3StagingLocation: string
   readonly DataRearrangement?: string | undefined
   readonly DataSchema?: string | undefined
   readonly DataSchemaUri?: string | undefined
 }
 
-export interface CreateDataSourceFromRedshiftRequestDataSpecDatabaseInformation {
+export interface RedshiftDatabase {
   readonly DatabaseName: string
   readonly ClusterIdentifier: string
 }
 
-export interface CreateDataSourceFromRedshiftRequestDataSpecDatabaseInformationOutput {
+export interface RedshiftDatabaseOutput {
   readonly DatabaseName?: string
   readonly ClusterIdentifier?: string
 }
 
-export interface CreateDataSourceFromRedshiftRequestDataSpecDatabaseCredentials {
+export interface RedshiftDatabaseCredentials {
   readonly Username: string
   readonly Password: string
 }
@@ -226,14 +258,14 @@ export interface CreateDataSourceFromRedshiftOutput {
   readonly DataSourceId?: string
 }
 
-export interface CreateDataSourceFromS3Request {
+export interface CreateDataSourceFromS3Input {
   readonly DataSourceId: string
   readonly DataSourceName?: string | undefined
-  readonly DataSpec: CreateDataSourceFromS3RequestDataSpec
+  readonly DataSpec: S3DataSpec
   readonly ComputeStatistics?: boolean | undefined
 }
 
-export interface CreateDataSourceFromS3RequestDataSpec {
+export interface S3DataSpec {
   readonly DataLocationS3: string
   readonly DataRearrangement?: string | undefined
   readonly DataSchema?: string | undefined
@@ -244,7 +276,7 @@ export interface CreateDataSourceFromS3Output {
   readonly DataSourceId?: string
 }
 
-export interface CreateEvaluationRequest {
+export interface CreateEvaluationInput {
   readonly EvaluationId: string
   readonly EvaluationName?: string | undefined
   readonly MLModelId: string
@@ -255,10 +287,10 @@ export interface CreateEvaluationOutput {
   readonly EvaluationId?: string
 }
 
-export interface CreateMLModelRequest {
+export interface CreateMLModelInput {
   readonly MLModelId: string
   readonly MLModelName?: string | undefined
-  readonly MLModelType: string
+  readonly MLModelType: MLModelType
   readonly Parameters?: Readonly<Record<string, string>> | undefined
   readonly TrainingDataSourceId: string
   readonly Recipe?: string | undefined
@@ -269,23 +301,23 @@ export interface CreateMLModelOutput {
   readonly MLModelId?: string
 }
 
-export interface CreateRealtimeEndpointRequest {
+export interface CreateRealtimeEndpointInput {
   readonly MLModelId: string
 }
 
 export interface CreateRealtimeEndpointOutput {
   readonly MLModelId?: string
-  readonly RealtimeEndpointInfo?: CreateRealtimeEndpointOutputRealtimeEndpointInfo
+  readonly RealtimeEndpointInfo?: RealtimeEndpointInfo
 }
 
-export interface CreateRealtimeEndpointOutputRealtimeEndpointInfo {
+export interface RealtimeEndpointInfo {
   readonly PeakRequestsPerSecond?: number
   readonly CreatedAt?: Date
   readonly EndpointUrl?: string
-  readonly EndpointStatus?: string
+  readonly EndpointStatus?: RealtimeEndpointStatus
 }
 
-export interface DeleteBatchPredictionRequest {
+export interface DeleteBatchPredictionInput {
   readonly BatchPredictionId: string
 }
 
@@ -293,7 +325,7 @@ export interface DeleteBatchPredictionOutput {
   readonly BatchPredictionId?: string
 }
 
-export interface DeleteDataSourceRequest {
+export interface DeleteDataSourceInput {
   readonly DataSourceId: string
 }
 
@@ -301,7 +333,7 @@ export interface DeleteDataSourceOutput {
   readonly DataSourceId?: string
 }
 
-export interface DeleteEvaluationRequest {
+export interface DeleteEvaluationInput {
   readonly EvaluationId: string
 }
 
@@ -309,7 +341,7 @@ export interface DeleteEvaluationOutput {
   readonly EvaluationId?: string
 }
 
-export interface DeleteMLModelRequest {
+export interface DeleteMLModelInput {
   readonly MLModelId: string
 }
 
@@ -317,28 +349,28 @@ export interface DeleteMLModelOutput {
   readonly MLModelId?: string
 }
 
-export interface DeleteRealtimeEndpointRequest {
+export interface DeleteRealtimeEndpointInput {
   readonly MLModelId: string
 }
 
 export interface DeleteRealtimeEndpointOutput {
   readonly MLModelId?: string
-  readonly RealtimeEndpointInfo?: CreateRealtimeEndpointOutputRealtimeEndpointInfo
+  readonly RealtimeEndpointInfo?: RealtimeEndpointInfo
 }
 
-export interface DeleteTagsRequest {
+export interface DeleteTagsInput {
   readonly TagKeys: ReadonlyArray<string>
   readonly ResourceId: string
-  readonly ResourceType: string
+  readonly ResourceType: TaggableResourceType
 }
 
 export interface DeleteTagsOutput {
   readonly ResourceId?: string
-  readonly ResourceType?: string
+  readonly ResourceType?: TaggableResourceType
 }
 
-export interface DescribeBatchPredictionsRequest {
-  readonly FilterVariable?: string | undefined
+export interface DescribeBatchPredictionsInput {
+  readonly FilterVariable?: BatchPredictionFilterVariable | undefined
   readonly EQ?: string | undefined
   readonly GT?: string | undefined
   readonly LT?: string | undefined
@@ -346,17 +378,17 @@ export interface DescribeBatchPredictionsRequest {
   readonly LE?: string | undefined
   readonly NE?: string | undefined
   readonly Prefix?: string | undefined
-  readonly SortOrder?: string | undefined
+  readonly SortOrder?: SortOrder | undefined
   readonly NextToken?: string | undefined
   readonly Limit?: number | undefined
 }
 
 export interface DescribeBatchPredictionsOutput {
-  readonly Results?: ReadonlyArray<DescribeBatchPredictionsOutputResultsMember>
+  readonly Results?: ReadonlyArray<BatchPrediction>
   readonly NextToken?: string
 }
 
-export interface DescribeBatchPredictionsOutputResultsMember {
+export interface BatchPrediction {
   readonly BatchPredictionId?: string
   readonly MLModelId?: string
   readonly BatchPredictionDataSourceId?: string
@@ -365,7 +397,7 @@ export interface DescribeBatchPredictionsOutputResultsMember {
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: EntityStatus
   readonly OutputUri?: string
   readonly Message?: string
   readonly ComputeTime?: number
@@ -375,8 +407,8 @@ export interface DescribeBatchPredictionsOutputResultsMember {
   readonly InvalidRecordCount?: number
 }
 
-export interface DescribeDataSourcesRequest {
-  readonly FilterVariable?: string | undefined
+export interface DescribeDataSourcesInput {
+  readonly FilterVariable?: DataSourceFilterVariable | undefined
   readonly EQ?: string | undefined
   readonly GT?: string | undefined
   readonly LT?: string | undefined
@@ -384,17 +416,17 @@ export interface DescribeDataSourcesRequest {
   readonly LE?: string | undefined
   readonly NE?: string | undefined
   readonly Prefix?: string | undefined
-  readonly SortOrder?: string | undefined
+  readonly SortOrder?: SortOrder | undefined
   readonly NextToken?: string | undefined
   readonly Limit?: number | undefined
 }
 
 export interface DescribeDataSourcesOutput {
-  readonly Results?: ReadonlyArray<DescribeDataSourcesOutputResultsMember>
+  readonly Results?: ReadonlyArray<DataSource>
   readonly NextToken?: string
 }
 
-export interface DescribeDataSourcesOutputResultsMember {
+export interface DataSource {
   readonly DataSourceId?: string
   readonly DataLocationS3?: string
   readonly DataRearrangement?: string
@@ -404,10 +436,10 @@ export interface DescribeDataSourcesOutputResultsMember {
   readonly DataSizeInBytes?: number
   readonly NumberOfFiles?: number
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: EntityStatus
   readonly Message?: string
-  readonly RedshiftMetadata?: DescribeDataSourcesOutputResultsMemberRedshiftMetadata
-  readonly RDSMetadata?: DescribeDataSourcesOutputResultsMemberRDSMetadata
+  readonly RedshiftMetadata?: RedshiftMetadata
+  readonly RDSMetadata?: RDSMetadata
   readonly RoleARN?: string
   readonly ComputeStatistics?: boolean
   readonly ComputeTime?: number
@@ -415,14 +447,14 @@ export interface DescribeDataSourcesOutputResultsMember {
   readonly StartedAt?: Date
 }
 
-export interface DescribeDataSourcesOutputResultsMemberRedshiftMetadata {
-  readonly RedshiftDatabase?: CreateDataSourceFromRedshiftRequestDataSpecDatabaseInformationOutput
+export interface RedshiftMetadata {
+  readonly RedshiftDatabase?: RedshiftDatabaseOutput
   readonly DatabaseUserName?: string
   readonly SelectSqlQuery?: string
 }
 
-export interface DescribeDataSourcesOutputResultsMemberRDSMetadata {
-  readonly Database?: CreateDataSourceFromRDSRequestRDSDataDatabaseInformationOutput
+export interface RDSMetadata {
+  readonly Database?: RDSDatabaseOutput
   readonly DatabaseUserName?: string
   readonly SelectSqlQuery?: string
   readonly ResourceRole?: string
@@ -430,8 +462,8 @@ export interface DescribeDataSourcesOutputResultsMemberRDSMetadata {
   readonly DataPipelineId?: string
 }
 
-export interface DescribeEvaluationsRequest {
-  readonly FilterVariable?: string | undefined
+export interface DescribeEvaluationsInput {
+  readonly FilterVariable?: EvaluationFilterVariable | undefined
   readonly EQ?: string | undefined
   readonly GT?: string | undefined
   readonly LT?: string | undefined
@@ -439,17 +471,17 @@ export interface DescribeEvaluationsRequest {
   readonly LE?: string | undefined
   readonly NE?: string | undefined
   readonly Prefix?: string | undefined
-  readonly SortOrder?: string | undefined
+  readonly SortOrder?: SortOrder | undefined
   readonly NextToken?: string | undefined
   readonly Limit?: number | undefined
 }
 
 export interface DescribeEvaluationsOutput {
-  readonly Results?: ReadonlyArray<DescribeEvaluationsOutputResultsMember>
+  readonly Results?: ReadonlyArray<Evaluation>
   readonly NextToken?: string
 }
 
-export interface DescribeEvaluationsOutputResultsMember {
+export interface Evaluation {
   readonly EvaluationId?: string
   readonly MLModelId?: string
   readonly EvaluationDataSourceId?: string
@@ -458,20 +490,20 @@ export interface DescribeEvaluationsOutputResultsMember {
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
   readonly Name?: string
-  readonly Status?: string
-  readonly PerformanceMetrics?: DescribeEvaluationsOutputResultsMemberPerformanceMetrics
+  readonly Status?: EntityStatus
+  readonly PerformanceMetrics?: PerformanceMetrics
   readonly Message?: string
   readonly ComputeTime?: number
   readonly FinishedAt?: Date
   readonly StartedAt?: Date
 }
 
-export interface DescribeEvaluationsOutputResultsMemberPerformanceMetrics {
+export interface PerformanceMetrics {
   readonly Properties?: Readonly<Record<string, string>>
 }
 
-export interface DescribeMLModelsRequest {
-  readonly FilterVariable?: string | undefined
+export interface DescribeMLModelsInput {
+  readonly FilterVariable?: MLModelFilterVariable | undefined
   readonly EQ?: string | undefined
   readonly GT?: string | undefined
   readonly LT?: string | undefined
@@ -479,30 +511,30 @@ export interface DescribeMLModelsRequest {
   readonly LE?: string | undefined
   readonly NE?: string | undefined
   readonly Prefix?: string | undefined
-  readonly SortOrder?: string | undefined
+  readonly SortOrder?: SortOrder | undefined
   readonly NextToken?: string | undefined
   readonly Limit?: number | undefined
 }
 
 export interface DescribeMLModelsOutput {
-  readonly Results?: ReadonlyArray<DescribeMLModelsOutputResultsMember>
+  readonly Results?: ReadonlyArray<MLModel>
   readonly NextToken?: string
 }
 
-export interface DescribeMLModelsOutputResultsMember {
+export interface MLModel {
   readonly MLModelId?: string
   readonly TrainingDataSourceId?: string
   readonly CreatedByIamUser?: string
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: EntityStatus
   readonly SizeInBytes?: number
-  readonly EndpointInfo?: CreateRealtimeEndpointOutputRealtimeEndpointInfo
+  readonly EndpointInfo?: RealtimeEndpointInfo
   readonly TrainingParameters?: Readonly<Record<string, string>>
   readonly InputDataLocationS3?: string
-  readonly Algorithm?: string
-  readonly MLModelType?: string
+  readonly Algorithm?: Algorithm
+  readonly MLModelType?: MLModelType
   readonly ScoreThreshold?: number
   readonly ScoreThresholdLastUpdatedAt?: Date
   readonly Message?: string
@@ -511,18 +543,18 @@ export interface DescribeMLModelsOutputResultsMember {
   readonly StartedAt?: Date
 }
 
-export interface DescribeTagsRequest {
+export interface DescribeTagsInput {
   readonly ResourceId: string
-  readonly ResourceType: string
+  readonly ResourceType: TaggableResourceType
 }
 
 export interface DescribeTagsOutput {
   readonly ResourceId?: string
-  readonly ResourceType?: string
-  readonly Tags?: ReadonlyArray<AddTagsRequestTagsMemberOutput>
+  readonly ResourceType?: TaggableResourceType
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
-export interface GetBatchPredictionRequest {
+export interface GetBatchPredictionInput {
   readonly BatchPredictionId: string
 }
 
@@ -535,7 +567,7 @@ export interface GetBatchPredictionOutput {
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: EntityStatus
   readonly OutputUri?: string
   readonly LogUri?: string
   readonly Message?: string
@@ -546,7 +578,7 @@ export interface GetBatchPredictionOutput {
   readonly InvalidRecordCount?: number
 }
 
-export interface GetDataSourceRequest {
+export interface GetDataSourceInput {
   readonly DataSourceId: string
   readonly Verbose?: boolean | undefined
 }
@@ -561,11 +593,11 @@ export interface GetDataSourceOutput {
   readonly DataSizeInBytes?: number
   readonly NumberOfFiles?: number
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: EntityStatus
   readonly LogUri?: string
   readonly Message?: string
-  readonly RedshiftMetadata?: DescribeDataSourcesOutputResultsMemberRedshiftMetadata
-  readonly RDSMetadata?: DescribeDataSourcesOutputResultsMemberRDSMetadata
+  readonly RedshiftMetadata?: RedshiftMetadata
+  readonly RDSMetadata?: RDSMetadata
   readonly RoleARN?: string
   readonly ComputeStatistics?: boolean
   readonly ComputeTime?: number
@@ -574,7 +606,7 @@ export interface GetDataSourceOutput {
   readonly DataSourceSchema?: string
 }
 
-export interface GetEvaluationRequest {
+export interface GetEvaluationInput {
   readonly EvaluationId: string
 }
 
@@ -587,8 +619,8 @@ export interface GetEvaluationOutput {
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
   readonly Name?: string
-  readonly Status?: string
-  readonly PerformanceMetrics?: DescribeEvaluationsOutputResultsMemberPerformanceMetrics
+  readonly Status?: EntityStatus
+  readonly PerformanceMetrics?: PerformanceMetrics
   readonly LogUri?: string
   readonly Message?: string
   readonly ComputeTime?: number
@@ -596,7 +628,7 @@ export interface GetEvaluationOutput {
   readonly StartedAt?: Date
 }
 
-export interface GetMLModelRequest {
+export interface GetMLModelInput {
   readonly MLModelId: string
   readonly Verbose?: boolean | undefined
 }
@@ -608,12 +640,12 @@ export interface GetMLModelOutput {
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: EntityStatus
   readonly SizeInBytes?: number
-  readonly EndpointInfo?: CreateRealtimeEndpointOutputRealtimeEndpointInfo
+  readonly EndpointInfo?: RealtimeEndpointInfo
   readonly TrainingParameters?: Readonly<Record<string, string>>
   readonly InputDataLocationS3?: string
-  readonly MLModelType?: string
+  readonly MLModelType?: MLModelType
   readonly ScoreThreshold?: number
   readonly ScoreThresholdLastUpdatedAt?: Date
   readonly LogUri?: string
@@ -625,24 +657,24 @@ export interface GetMLModelOutput {
   readonly Schema?: string
 }
 
-export interface PredictRequest {
+export interface PredictInput {
   readonly MLModelId: string
   readonly Record: Readonly<Record<string, string>>
   readonly PredictEndpoint: string
 }
 
 export interface PredictOutput {
-  readonly Prediction?: PredictOutputPrediction
+  readonly Prediction?: Prediction
 }
 
-export interface PredictOutputPrediction {
+export interface Prediction {
   readonly predictedLabel?: string
   readonly predictedValue?: number
   readonly predictedScores?: Readonly<Record<string, number>>
-  readonly details?: Readonly<Record<string, string>>
+  readonly details?: Readonly<Partial<Record<DetailsAttributes, string>>>
 }
 
-export interface UpdateBatchPredictionRequest {
+export interface UpdateBatchPredictionInput {
   readonly BatchPredictionId: string
   readonly BatchPredictionName: string
 }
@@ -651,7 +683,7 @@ export interface UpdateBatchPredictionOutput {
   readonly BatchPredictionId?: string
 }
 
-export interface UpdateDataSourceRequest {
+export interface UpdateDataSourceInput {
   readonly DataSourceId: string
   readonly DataSourceName: string
 }
@@ -660,7 +692,7 @@ export interface UpdateDataSourceOutput {
   readonly DataSourceId?: string
 }
 
-export interface UpdateEvaluationRequest {
+export interface UpdateEvaluationInput {
   readonly EvaluationId: string
   readonly EvaluationName: string
 }
@@ -669,7 +701,7 @@ export interface UpdateEvaluationOutput {
   readonly EvaluationId?: string
 }
 
-export interface UpdateMLModelRequest {
+export interface UpdateMLModelInput {
   readonly MLModelId: string
   readonly MLModelName?: string | undefined
   readonly ScoreThreshold?: number | undefined
@@ -679,122 +711,138 @@ export interface UpdateMLModelOutput {
   readonly MLModelId?: string
 }
 
-export type AddTagsError = Errors.CommonError | Client.SdkError
+export class IdempotentParameterMismatchException extends /*#__PURE__*/ ServiceError("IdempotentParameterMismatchException") {}
 
-export type CreateBatchPredictionError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type CreateDataSourceFromRDSError = Errors.CommonError | Client.SdkError
+export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException") {}
 
-export type CreateDataSourceFromRedshiftError = Errors.CommonError | Client.SdkError
+export class InvalidTagException extends /*#__PURE__*/ ServiceError("InvalidTagException") {}
 
-export type CreateDataSourceFromS3Error = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type CreateEvaluationError = Errors.CommonError | Client.SdkError
+export class PredictorNotMountedException extends /*#__PURE__*/ ServiceError("PredictorNotMountedException") {}
 
-export type CreateMLModelError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CreateRealtimeEndpointError = Errors.CommonError | Client.SdkError
+export class TagLimitExceededException extends /*#__PURE__*/ ServiceError("TagLimitExceededException") {}
 
-export type DeleteBatchPredictionError = Errors.CommonError | Client.SdkError
+export type AddTagsError = InternalServerException | InvalidInputException | InvalidTagException | ResourceNotFoundException | TagLimitExceededException | Errors.CommonError | Client.SdkError
 
-export type DeleteDataSourceError = Errors.CommonError | Client.SdkError
+export type CreateBatchPredictionError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type DeleteEvaluationError = Errors.CommonError | Client.SdkError
+export type CreateDataSourceFromRDSError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type DeleteMLModelError = Errors.CommonError | Client.SdkError
+export type CreateDataSourceFromRedshiftError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type DeleteRealtimeEndpointError = Errors.CommonError | Client.SdkError
+export type CreateDataSourceFromS3Error = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type DeleteTagsError = Errors.CommonError | Client.SdkError
+export type CreateEvaluationError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type DescribeBatchPredictionsError = Errors.CommonError | Client.SdkError
+export type CreateMLModelError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type DescribeDataSourcesError = Errors.CommonError | Client.SdkError
+export type CreateRealtimeEndpointError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DescribeEvaluationsError = Errors.CommonError | Client.SdkError
+export type DeleteBatchPredictionError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DescribeMLModelsError = Errors.CommonError | Client.SdkError
+export type DeleteDataSourceError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DescribeTagsError = Errors.CommonError | Client.SdkError
+export type DeleteEvaluationError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetBatchPredictionError = Errors.CommonError | Client.SdkError
+export type DeleteMLModelError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetDataSourceError = Errors.CommonError | Client.SdkError
+export type DeleteRealtimeEndpointError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetEvaluationError = Errors.CommonError | Client.SdkError
+export type DeleteTagsError = InternalServerException | InvalidInputException | InvalidTagException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetMLModelError = Errors.CommonError | Client.SdkError
+export type DescribeBatchPredictionsError = InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type PredictError = Errors.CommonError | Client.SdkError
+export type DescribeDataSourcesError = InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type UpdateBatchPredictionError = Errors.CommonError | Client.SdkError
+export type DescribeEvaluationsError = InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type UpdateDataSourceError = Errors.CommonError | Client.SdkError
+export type DescribeMLModelsError = InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
 
-export type UpdateEvaluationError = Errors.CommonError | Client.SdkError
+export type DescribeTagsError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateMLModelError = Errors.CommonError | Client.SdkError
+export type GetBatchPredictionError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const addTags: Client.Operation<AddTagsRequest, AddTagsOutput, AddTagsError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"AddTags",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsRequest$},output:{shape:AddTagsOutput$}}})
+export type GetDataSourceError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createBatchPrediction: Client.Operation<CreateBatchPredictionRequest, CreateBatchPredictionOutput, CreateBatchPredictionError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateBatchPrediction",http:{method:"POST",requestUri:"/"},input:{shape:CreateBatchPredictionRequest$},output:{shape:CreateBatchPredictionOutput$}}})
+export type GetEvaluationError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createDataSourceFromRDS: Client.Operation<CreateDataSourceFromRDSRequest, CreateDataSourceFromRDSOutput, CreateDataSourceFromRDSError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateDataSourceFromRDS",http:{method:"POST",requestUri:"/"},input:{shape:CreateDataSourceFromRDSRequest$},output:{shape:CreateDataSourceFromRDSOutput$}}})
+export type GetMLModelError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createDataSourceFromRedshift: Client.Operation<CreateDataSourceFromRedshiftRequest, CreateDataSourceFromRedshiftOutput, CreateDataSourceFromRedshiftError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateDataSourceFromRedshift",http:{method:"POST",requestUri:"/"},input:{shape:CreateDataSourceFromRedshiftRequest$},output:{shape:CreateDataSourceFromRedshiftOutput$}}})
+export type PredictError = InternalServerException | InvalidInputException | LimitExceededException | PredictorNotMountedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createDataSourceFromS3: Client.Operation<CreateDataSourceFromS3Request, CreateDataSourceFromS3Output, CreateDataSourceFromS3Error, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateDataSourceFromS3",http:{method:"POST",requestUri:"/"},input:{shape:CreateDataSourceFromS3Request$},output:{shape:CreateDataSourceFromS3Output$}}})
+export type UpdateBatchPredictionError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createEvaluation: Client.Operation<CreateEvaluationRequest, CreateEvaluationOutput, CreateEvaluationError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateEvaluation",http:{method:"POST",requestUri:"/"},input:{shape:CreateEvaluationRequest$},output:{shape:CreateEvaluationOutput$}}})
+export type UpdateDataSourceError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createMLModel: Client.Operation<CreateMLModelRequest, CreateMLModelOutput, CreateMLModelError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateMLModel",http:{method:"POST",requestUri:"/"},input:{shape:CreateMLModelRequest$},output:{shape:CreateMLModelOutput$}}})
+export type UpdateEvaluationError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createRealtimeEndpoint: Client.Operation<CreateRealtimeEndpointRequest, CreateRealtimeEndpointOutput, CreateRealtimeEndpointError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateRealtimeEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:CreateRealtimeEndpointRequest$},output:{shape:CreateRealtimeEndpointOutput$}}})
+export type UpdateMLModelError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const deleteBatchPrediction: Client.Operation<DeleteBatchPredictionRequest, DeleteBatchPredictionOutput, DeleteBatchPredictionError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteBatchPrediction",http:{method:"POST",requestUri:"/"},input:{shape:DeleteBatchPredictionRequest$},output:{shape:DeleteBatchPredictionOutput$}}})
+export const addTags: Client.Operation<AddTagsInput, AddTagsOutput, AddTagsError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"AddTags",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsInput$},output:{shape:AddTagsOutput$},errors:[InternalServerException$,InvalidInputException$,InvalidTagException$,ResourceNotFoundException$,TagLimitExceededException$]},errors:{InternalServerException,InvalidInputException,InvalidTagException,ResourceNotFoundException,TagLimitExceededException}})
 
-export const deleteDataSource: Client.Operation<DeleteDataSourceRequest, DeleteDataSourceOutput, DeleteDataSourceError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteDataSource",http:{method:"POST",requestUri:"/"},input:{shape:DeleteDataSourceRequest$},output:{shape:DeleteDataSourceOutput$}}})
+export const createBatchPrediction: Client.Operation<CreateBatchPredictionInput, CreateBatchPredictionOutput, CreateBatchPredictionError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateBatchPrediction",http:{method:"POST",requestUri:"/"},input:{shape:CreateBatchPredictionInput$},output:{shape:CreateBatchPredictionOutput$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidInputException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidInputException}})
 
-export const deleteEvaluation: Client.Operation<DeleteEvaluationRequest, DeleteEvaluationOutput, DeleteEvaluationError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteEvaluation",http:{method:"POST",requestUri:"/"},input:{shape:DeleteEvaluationRequest$},output:{shape:DeleteEvaluationOutput$}}})
+export const createDataSourceFromRDS: Client.Operation<CreateDataSourceFromRDSInput, CreateDataSourceFromRDSOutput, CreateDataSourceFromRDSError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateDataSourceFromRDS",http:{method:"POST",requestUri:"/"},input:{shape:CreateDataSourceFromRDSInput$},output:{shape:CreateDataSourceFromRDSOutput$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidInputException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidInputException}})
 
-export const deleteMLModel: Client.Operation<DeleteMLModelRequest, DeleteMLModelOutput, DeleteMLModelError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteMLModel",http:{method:"POST",requestUri:"/"},input:{shape:DeleteMLModelRequest$},output:{shape:DeleteMLModelOutput$}}})
+export const createDataSourceFromRedshift: Client.Operation<CreateDataSourceFromRedshiftInput, CreateDataSourceFromRedshiftOutput, CreateDataSourceFromRedshiftError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateDataSourceFromRedshift",http:{method:"POST",requestUri:"/"},input:{shape:CreateDataSourceFromRedshiftInput$},output:{shape:CreateDataSourceFromRedshiftOutput$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidInputException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidInputException}})
 
-export const deleteRealtimeEndpoint: Client.Operation<DeleteRealtimeEndpointRequest, DeleteRealtimeEndpointOutput, DeleteRealtimeEndpointError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteRealtimeEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRealtimeEndpointRequest$},output:{shape:DeleteRealtimeEndpointOutput$}}})
+export const createDataSourceFromS3: Client.Operation<CreateDataSourceFromS3Input, CreateDataSourceFromS3Output, CreateDataSourceFromS3Error, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateDataSourceFromS3",http:{method:"POST",requestUri:"/"},input:{shape:CreateDataSourceFromS3Input$},output:{shape:CreateDataSourceFromS3Output$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidInputException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidInputException}})
 
-export const deleteTags: Client.Operation<DeleteTagsRequest, DeleteTagsOutput, DeleteTagsError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteTags",http:{method:"POST",requestUri:"/"},input:{shape:DeleteTagsRequest$},output:{shape:DeleteTagsOutput$}}})
+export const createEvaluation: Client.Operation<CreateEvaluationInput, CreateEvaluationOutput, CreateEvaluationError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateEvaluation",http:{method:"POST",requestUri:"/"},input:{shape:CreateEvaluationInput$},output:{shape:CreateEvaluationOutput$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidInputException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidInputException}})
 
-export const describeBatchPredictions: Paginate.Paginated<DescribeBatchPredictionsRequest, DescribeBatchPredictionsOutput, DescribeBatchPredictionsError, MachineLearning, DescribeBatchPredictionsOutputResultsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeBatchPredictions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeBatchPredictionsRequest$},output:{shape:DescribeBatchPredictionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"Limit",resultKey:["Results"]})
+export const createMLModel: Client.Operation<CreateMLModelInput, CreateMLModelOutput, CreateMLModelError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateMLModel",http:{method:"POST",requestUri:"/"},input:{shape:CreateMLModelInput$},output:{shape:CreateMLModelOutput$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidInputException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidInputException}})
 
-export const describeDataSources: Paginate.Paginated<DescribeDataSourcesRequest, DescribeDataSourcesOutput, DescribeDataSourcesError, MachineLearning, DescribeDataSourcesOutputResultsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeDataSources",http:{method:"POST",requestUri:"/"},input:{shape:DescribeDataSourcesRequest$},output:{shape:DescribeDataSourcesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"Limit",resultKey:["Results"]})
+export const createRealtimeEndpoint: Client.Operation<CreateRealtimeEndpointInput, CreateRealtimeEndpointOutput, CreateRealtimeEndpointError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"CreateRealtimeEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:CreateRealtimeEndpointInput$},output:{shape:CreateRealtimeEndpointOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const describeEvaluations: Paginate.Paginated<DescribeEvaluationsRequest, DescribeEvaluationsOutput, DescribeEvaluationsError, MachineLearning, DescribeEvaluationsOutputResultsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeEvaluations",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEvaluationsRequest$},output:{shape:DescribeEvaluationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"Limit",resultKey:["Results"]})
+export const deleteBatchPrediction: Client.Operation<DeleteBatchPredictionInput, DeleteBatchPredictionOutput, DeleteBatchPredictionError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteBatchPrediction",http:{method:"POST",requestUri:"/"},input:{shape:DeleteBatchPredictionInput$},output:{shape:DeleteBatchPredictionOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const describeMLModels: Paginate.Paginated<DescribeMLModelsRequest, DescribeMLModelsOutput, DescribeMLModelsError, MachineLearning, DescribeMLModelsOutputResultsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeMLModels",http:{method:"POST",requestUri:"/"},input:{shape:DescribeMLModelsRequest$},output:{shape:DescribeMLModelsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"Limit",resultKey:["Results"]})
+export const deleteDataSource: Client.Operation<DeleteDataSourceInput, DeleteDataSourceOutput, DeleteDataSourceError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteDataSource",http:{method:"POST",requestUri:"/"},input:{shape:DeleteDataSourceInput$},output:{shape:DeleteDataSourceOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const describeTags: Client.Operation<DescribeTagsRequest, DescribeTagsOutput, DescribeTagsError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeTags",http:{method:"POST",requestUri:"/"},input:{shape:DescribeTagsRequest$},output:{shape:DescribeTagsOutput$}}})
+export const deleteEvaluation: Client.Operation<DeleteEvaluationInput, DeleteEvaluationOutput, DeleteEvaluationError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteEvaluation",http:{method:"POST",requestUri:"/"},input:{shape:DeleteEvaluationInput$},output:{shape:DeleteEvaluationOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const getBatchPrediction: Client.Operation<GetBatchPredictionRequest, GetBatchPredictionOutput, GetBatchPredictionError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"GetBatchPrediction",http:{method:"POST",requestUri:"/"},input:{shape:GetBatchPredictionRequest$},output:{shape:GetBatchPredictionOutput$}}})
+export const deleteMLModel: Client.Operation<DeleteMLModelInput, DeleteMLModelOutput, DeleteMLModelError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteMLModel",http:{method:"POST",requestUri:"/"},input:{shape:DeleteMLModelInput$},output:{shape:DeleteMLModelOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const getDataSource: Client.Operation<GetDataSourceRequest, GetDataSourceOutput, GetDataSourceError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"GetDataSource",http:{method:"POST",requestUri:"/"},input:{shape:GetDataSourceRequest$},output:{shape:GetDataSourceOutput$}}})
+export const deleteRealtimeEndpoint: Client.Operation<DeleteRealtimeEndpointInput, DeleteRealtimeEndpointOutput, DeleteRealtimeEndpointError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteRealtimeEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRealtimeEndpointInput$},output:{shape:DeleteRealtimeEndpointOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const getEvaluation: Client.Operation<GetEvaluationRequest, GetEvaluationOutput, GetEvaluationError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"GetEvaluation",http:{method:"POST",requestUri:"/"},input:{shape:GetEvaluationRequest$},output:{shape:GetEvaluationOutput$}}})
+export const deleteTags: Client.Operation<DeleteTagsInput, DeleteTagsOutput, DeleteTagsError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DeleteTags",http:{method:"POST",requestUri:"/"},input:{shape:DeleteTagsInput$},output:{shape:DeleteTagsOutput$},errors:[InternalServerException$,InvalidInputException$,InvalidTagException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,InvalidTagException,ResourceNotFoundException}})
 
-export const getMLModel: Client.Operation<GetMLModelRequest, GetMLModelOutput, GetMLModelError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"GetMLModel",http:{method:"POST",requestUri:"/"},input:{shape:GetMLModelRequest$},output:{shape:GetMLModelOutput$}}})
+export const describeBatchPredictions: Paginate.Paginated<DescribeBatchPredictionsInput, DescribeBatchPredictionsOutput, DescribeBatchPredictionsError, MachineLearning, BatchPrediction> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeBatchPredictions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeBatchPredictionsInput$},output:{shape:DescribeBatchPredictionsOutput$},errors:[InternalServerException$,InvalidInputException$]},errors:{InternalServerException,InvalidInputException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"Limit",resultKey:["Results"]})
 
-export const predict: Client.Operation<PredictRequest, PredictOutput, PredictError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"Predict",http:{method:"POST",requestUri:"/"},input:{shape:PredictRequest$},output:{shape:PredictOutput$}}})
+export const describeDataSources: Paginate.Paginated<DescribeDataSourcesInput, DescribeDataSourcesOutput, DescribeDataSourcesError, MachineLearning, DataSource> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeDataSources",http:{method:"POST",requestUri:"/"},input:{shape:DescribeDataSourcesInput$},output:{shape:DescribeDataSourcesOutput$},errors:[InternalServerException$,InvalidInputException$]},errors:{InternalServerException,InvalidInputException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"Limit",resultKey:["Results"]})
 
-export const updateBatchPrediction: Client.Operation<UpdateBatchPredictionRequest, UpdateBatchPredictionOutput, UpdateBatchPredictionError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"UpdateBatchPrediction",http:{method:"POST",requestUri:"/"},input:{shape:UpdateBatchPredictionRequest$},output:{shape:UpdateBatchPredictionOutput$}}})
+export const describeEvaluations: Paginate.Paginated<DescribeEvaluationsInput, DescribeEvaluationsOutput, DescribeEvaluationsError, MachineLearning, Evaluation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeEvaluations",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEvaluationsInput$},output:{shape:DescribeEvaluationsOutput$},errors:[InternalServerException$,InvalidInputException$]},errors:{InternalServerException,InvalidInputException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"Limit",resultKey:["Results"]})
 
-export const updateDataSource: Client.Operation<UpdateDataSourceRequest, UpdateDataSourceOutput, UpdateDataSourceError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"UpdateDataSource",http:{method:"POST",requestUri:"/"},input:{shape:UpdateDataSourceRequest$},output:{shape:UpdateDataSourceOutput$}}})
+export const describeMLModels: Paginate.Paginated<DescribeMLModelsInput, DescribeMLModelsOutput, DescribeMLModelsError, MachineLearning, MLModel> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeMLModels",http:{method:"POST",requestUri:"/"},input:{shape:DescribeMLModelsInput$},output:{shape:DescribeMLModelsOutput$},errors:[InternalServerException$,InvalidInputException$]},errors:{InternalServerException,InvalidInputException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"Limit",resultKey:["Results"]})
 
-export const updateEvaluation: Client.Operation<UpdateEvaluationRequest, UpdateEvaluationOutput, UpdateEvaluationError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"UpdateEvaluation",http:{method:"POST",requestUri:"/"},input:{shape:UpdateEvaluationRequest$},output:{shape:UpdateEvaluationOutput$}}})
+export const describeTags: Client.Operation<DescribeTagsInput, DescribeTagsOutput, DescribeTagsError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"DescribeTags",http:{method:"POST",requestUri:"/"},input:{shape:DescribeTagsInput$},output:{shape:DescribeTagsOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const updateMLModel: Client.Operation<UpdateMLModelRequest, UpdateMLModelOutput, UpdateMLModelError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"UpdateMLModel",http:{method:"POST",requestUri:"/"},input:{shape:UpdateMLModelRequest$},output:{shape:UpdateMLModelOutput$}}})
+export const getBatchPrediction: Client.Operation<GetBatchPredictionInput, GetBatchPredictionOutput, GetBatchPredictionError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"GetBatchPrediction",http:{method:"POST",requestUri:"/"},input:{shape:GetBatchPredictionInput$},output:{shape:GetBatchPredictionOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const waitUntilBatchPredictionAvailable: Waiter.Waiter<DescribeBatchPredictionsRequest, DescribeBatchPredictionsError, MachineLearning> = /*#__PURE__*/ Waiter.make(describeBatchPredictions, {delay:30,maxAttempts:60,acceptors:[{state:"success",matcher:"pathAll",argument:"Results[].Status",expected:"COMPLETED"},{state:"failure",matcher:"pathAny",argument:"Results[].Status",expected:"FAILED"}],search})
+export const getDataSource: Client.Operation<GetDataSourceInput, GetDataSourceOutput, GetDataSourceError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"GetDataSource",http:{method:"POST",requestUri:"/"},input:{shape:GetDataSourceInput$},output:{shape:GetDataSourceOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const waitUntilDataSourceAvailable: Waiter.Waiter<DescribeDataSourcesRequest, DescribeDataSourcesError, MachineLearning> = /*#__PURE__*/ Waiter.make(describeDataSources, {delay:30,maxAttempts:60,acceptors:[{state:"success",matcher:"pathAll",argument:"Results[].Status",expected:"COMPLETED"},{state:"failure",matcher:"pathAny",argument:"Results[].Status",expected:"FAILED"}],search})
+export const getEvaluation: Client.Operation<GetEvaluationInput, GetEvaluationOutput, GetEvaluationError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"GetEvaluation",http:{method:"POST",requestUri:"/"},input:{shape:GetEvaluationInput$},output:{shape:GetEvaluationOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const waitUntilEvaluationAvailable: Waiter.Waiter<DescribeEvaluationsRequest, DescribeEvaluationsError, MachineLearning> = /*#__PURE__*/ Waiter.make(describeEvaluations, {delay:30,maxAttempts:60,acceptors:[{state:"success",matcher:"pathAll",argument:"Results[].Status",expected:"COMPLETED"},{state:"failure",matcher:"pathAny",argument:"Results[].Status",expected:"FAILED"}],search})
+export const getMLModel: Client.Operation<GetMLModelInput, GetMLModelOutput, GetMLModelError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"GetMLModel",http:{method:"POST",requestUri:"/"},input:{shape:GetMLModelInput$},output:{shape:GetMLModelOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
 
-export const waitUntilMLModelAvailable: Waiter.Waiter<DescribeMLModelsRequest, DescribeMLModelsError, MachineLearning> = /*#__PURE__*/ Waiter.make(describeMLModels, {delay:30,maxAttempts:60,acceptors:[{state:"success",matcher:"pathAll",argument:"Results[].Status",expected:"COMPLETED"},{state:"failure",matcher:"pathAny",argument:"Results[].Status",expected:"FAILED"}],search})
+export const predict: Client.Operation<PredictInput, PredictOutput, PredictError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"Predict",http:{method:"POST",requestUri:"/"},input:{shape:PredictInput$},output:{shape:PredictOutput$},errors:[InternalServerException$,InvalidInputException$,LimitExceededException$,PredictorNotMountedException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,LimitExceededException,PredictorNotMountedException,ResourceNotFoundException}})
+
+export const updateBatchPrediction: Client.Operation<UpdateBatchPredictionInput, UpdateBatchPredictionOutput, UpdateBatchPredictionError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"UpdateBatchPrediction",http:{method:"POST",requestUri:"/"},input:{shape:UpdateBatchPredictionInput$},output:{shape:UpdateBatchPredictionOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
+
+export const updateDataSource: Client.Operation<UpdateDataSourceInput, UpdateDataSourceOutput, UpdateDataSourceError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"UpdateDataSource",http:{method:"POST",requestUri:"/"},input:{shape:UpdateDataSourceInput$},output:{shape:UpdateDataSourceOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
+
+export const updateEvaluation: Client.Operation<UpdateEvaluationInput, UpdateEvaluationOutput, UpdateEvaluationError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"UpdateEvaluation",http:{method:"POST",requestUri:"/"},input:{shape:UpdateEvaluationInput$},output:{shape:UpdateEvaluationOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
+
+export const updateMLModel: Client.Operation<UpdateMLModelInput, UpdateMLModelOutput, UpdateMLModelError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"UpdateMLModel",http:{method:"POST",requestUri:"/"},input:{shape:UpdateMLModelInput$},output:{shape:UpdateMLModelOutput$},errors:[InternalServerException$,InvalidInputException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidInputException,ResourceNotFoundException}})
+
+export const waitUntilBatchPredictionAvailable: Waiter.Waiter<DescribeBatchPredictionsInput, DescribeBatchPredictionsError, MachineLearning> = /*#__PURE__*/ Waiter.make(describeBatchPredictions, {delay:30,maxAttempts:60,acceptors:[{state:"success",matcher:"pathAll",argument:"Results[].Status",expected:"COMPLETED"},{state:"failure",matcher:"pathAny",argument:"Results[].Status",expected:"FAILED"}],search})
+
+export const waitUntilDataSourceAvailable: Waiter.Waiter<DescribeDataSourcesInput, DescribeDataSourcesError, MachineLearning> = /*#__PURE__*/ Waiter.make(describeDataSources, {delay:30,maxAttempts:60,acceptors:[{state:"success",matcher:"pathAll",argument:"Results[].Status",expected:"COMPLETED"},{state:"failure",matcher:"pathAny",argument:"Results[].Status",expected:"FAILED"}],search})
+
+export const waitUntilEvaluationAvailable: Waiter.Waiter<DescribeEvaluationsInput, DescribeEvaluationsError, MachineLearning> = /*#__PURE__*/ Waiter.make(describeEvaluations, {delay:30,maxAttempts:60,acceptors:[{state:"success",matcher:"pathAll",argument:"Results[].Status",expected:"COMPLETED"},{state:"failure",matcher:"pathAny",argument:"Results[].Status",expected:"FAILED"}],search})
+
+export const waitUntilMLModelAvailable: Waiter.Waiter<DescribeMLModelsInput, DescribeMLModelsError, MachineLearning> = /*#__PURE__*/ Waiter.make(describeMLModels, {delay:30,maxAttempts:60,acceptors:[{state:"success",matcher:"pathAll",argument:"Results[].Status",expected:"COMPLETED"},{state:"failure",matcher:"pathAny",argument:"Results[].Status",expected:"FAILED"}],search})

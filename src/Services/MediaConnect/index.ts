@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 import { search } from "../../Waiters/Jmespath.js"
 import * as Waiter from "../../Waiters/Waiter.js"
@@ -28,415 +29,485 @@ const double$: S.Shape = {type:"double",name:"Double"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp",timestampFormat:"iso8601"}
 
-const AddBridgeOutputsRequestOutputsMemberNetworkOutput$: S.StructureShape = {type:"structure",name:"AddBridgeOutputsRequestOutputsMemberNetworkOutput",members:{IpAddress:{shape:string$,locationName:"ipAddress"},Name:{shape:string$,locationName:"name"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},Ttl:{shape:integer$,locationName:"ttl"}},required:["NetworkName","Port","IpAddress","Protocol","Ttl","Name"]}
-const AddBridgeOutputsRequestOutputsMember$: S.StructureShape = {type:"structure",name:"AddBridgeOutputsRequestOutputsMember",members:{NetworkOutput:{shape:AddBridgeOutputsRequestOutputsMemberNetworkOutput$,locationName:"networkOutput"}}}
-const AddBridgeOutputsRequestOutputs$: S.ListShape = {type:"list",name:"AddBridgeOutputsRequestOutputs",member:{shape:AddBridgeOutputsRequestOutputsMember$}}
+const AddBridgeNetworkOutputRequest$: S.StructureShape = {type:"structure",name:"AddBridgeNetworkOutputRequest",members:{IpAddress:{shape:string$,locationName:"ipAddress"},Name:{shape:string$,locationName:"name"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},Ttl:{shape:integer$,locationName:"ttl"}},required:["NetworkName","Port","IpAddress","Protocol","Ttl","Name"]}
+const AddBridgeOutputRequest$: S.StructureShape = {type:"structure",name:"AddBridgeOutputRequest",members:{NetworkOutput:{shape:AddBridgeNetworkOutputRequest$,locationName:"networkOutput"}}}
+const AddBridgeOutputsRequestOutputs$: S.ListShape = {type:"list",name:"AddBridgeOutputsRequestOutputs",member:{shape:AddBridgeOutputRequest$}}
 const AddBridgeOutputsRequest$: S.StructureShape = {type:"structure",name:"AddBridgeOutputsRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},Outputs:{shape:AddBridgeOutputsRequestOutputs$,locationName:"outputs"}},required:["BridgeArn","Outputs"]}
-const AddBridgeOutputsOutputOutputsMemberFlowOutput$: S.StructureShape = {type:"structure",name:"AddBridgeOutputsOutputOutputsMemberFlowOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},FlowSourceArn:{shape:string$,locationName:"flowSourceArn"},Name:{shape:string$,locationName:"name"}},required:["FlowSourceArn","FlowArn","Name"]}
-const AddBridgeOutputsOutputOutputsMemberNetworkOutput$: S.StructureShape = {type:"structure",name:"AddBridgeOutputsOutputOutputsMemberNetworkOutput",members:{IpAddress:{shape:string$,locationName:"ipAddress"},Name:{shape:string$,locationName:"name"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},Ttl:{shape:integer$,locationName:"ttl"}},required:["NetworkName","Port","IpAddress","Protocol","Ttl","Name"]}
-const AddBridgeOutputsOutputOutputsMember$: S.StructureShape = {type:"structure",name:"AddBridgeOutputsOutputOutputsMember",members:{FlowOutput:{shape:AddBridgeOutputsOutputOutputsMemberFlowOutput$,locationName:"flowOutput"},NetworkOutput:{shape:AddBridgeOutputsOutputOutputsMemberNetworkOutput$,locationName:"networkOutput"}}}
-const AddBridgeOutputsOutputOutputs$: S.ListShape = {type:"list",name:"AddBridgeOutputsOutputOutputs",member:{shape:AddBridgeOutputsOutputOutputsMember$}}
-const AddBridgeOutputsOutput$: S.StructureShape = {type:"structure",name:"AddBridgeOutputsOutput",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},Outputs:{shape:AddBridgeOutputsOutputOutputs$,locationName:"outputs"}}}
-const AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment",members:{VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"}}}
-const AddBridgeSourcesRequestSourcesMemberFlowSource$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesRequestSourcesMemberFlowSource",members:{FlowArn:{shape:string$,locationName:"flowArn"},FlowVpcInterfaceAttachment:{shape:AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$,locationName:"flowVpcInterfaceAttachment"},Name:{shape:string$,locationName:"name"}},required:["FlowArn","Name"]}
-const AddBridgeSourcesRequestSourcesMemberNetworkSource$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesRequestSourcesMemberNetworkSource",members:{MulticastIp:{shape:string$,locationName:"multicastIp"},Name:{shape:string$,locationName:"name"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"}},required:["NetworkName","MulticastIp","Port","Protocol","Name"]}
-const AddBridgeSourcesRequestSourcesMember$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesRequestSourcesMember",members:{FlowSource:{shape:AddBridgeSourcesRequestSourcesMemberFlowSource$,locationName:"flowSource"},NetworkSource:{shape:AddBridgeSourcesRequestSourcesMemberNetworkSource$,locationName:"networkSource"}}}
-const AddBridgeSourcesRequestSources$: S.ListShape = {type:"list",name:"AddBridgeSourcesRequestSources",member:{shape:AddBridgeSourcesRequestSourcesMember$}}
+const BridgeFlowOutput$: S.StructureShape = {type:"structure",name:"BridgeFlowOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},FlowSourceArn:{shape:string$,locationName:"flowSourceArn"},Name:{shape:string$,locationName:"name"}},required:["FlowSourceArn","FlowArn","Name"]}
+const BridgeNetworkOutput$: S.StructureShape = {type:"structure",name:"BridgeNetworkOutput",members:{IpAddress:{shape:string$,locationName:"ipAddress"},Name:{shape:string$,locationName:"name"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},Ttl:{shape:integer$,locationName:"ttl"}},required:["NetworkName","Port","IpAddress","Protocol","Ttl","Name"]}
+const BridgeOutput$: S.StructureShape = {type:"structure",name:"BridgeOutput",members:{FlowOutput:{shape:BridgeFlowOutput$,locationName:"flowOutput"},NetworkOutput:{shape:BridgeNetworkOutput$,locationName:"networkOutput"}}}
+const AddBridgeOutputsResponseOutputs$: S.ListShape = {type:"list",name:"AddBridgeOutputsResponseOutputs",member:{shape:BridgeOutput$}}
+const AddBridgeOutputsResponse$: S.StructureShape = {type:"structure",name:"AddBridgeOutputsResponse",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},Outputs:{shape:AddBridgeOutputsResponseOutputs$,locationName:"outputs"}}}
+const VpcInterfaceAttachment$: S.StructureShape = {type:"structure",name:"VpcInterfaceAttachment",members:{VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"}}}
+const AddBridgeFlowSourceRequest$: S.StructureShape = {type:"structure",name:"AddBridgeFlowSourceRequest",members:{FlowArn:{shape:string$,locationName:"flowArn"},FlowVpcInterfaceAttachment:{shape:VpcInterfaceAttachment$,locationName:"flowVpcInterfaceAttachment"},Name:{shape:string$,locationName:"name"}},required:["FlowArn","Name"]}
+const AddBridgeNetworkSourceRequest$: S.StructureShape = {type:"structure",name:"AddBridgeNetworkSourceRequest",members:{MulticastIp:{shape:string$,locationName:"multicastIp"},Name:{shape:string$,locationName:"name"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"}},required:["NetworkName","MulticastIp","Port","Protocol","Name"]}
+const AddBridgeSourceRequest$: S.StructureShape = {type:"structure",name:"AddBridgeSourceRequest",members:{FlowSource:{shape:AddBridgeFlowSourceRequest$,locationName:"flowSource"},NetworkSource:{shape:AddBridgeNetworkSourceRequest$,locationName:"networkSource"}}}
+const AddBridgeSourcesRequestSources$: S.ListShape = {type:"list",name:"AddBridgeSourcesRequestSources",member:{shape:AddBridgeSourceRequest$}}
 const AddBridgeSourcesRequest$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},Sources:{shape:AddBridgeSourcesRequestSources$,locationName:"sources"}},required:["BridgeArn","Sources"]}
-const AddBridgeSourcesOutputSourcesMemberFlowSource$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesOutputSourcesMemberFlowSource",members:{FlowArn:{shape:string$,locationName:"flowArn"},FlowVpcInterfaceAttachment:{shape:AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$,locationName:"flowVpcInterfaceAttachment"},Name:{shape:string$,locationName:"name"},OutputArn:{shape:string$,locationName:"outputArn"}},required:["FlowArn","Name"]}
-const AddBridgeSourcesOutputSourcesMemberNetworkSource$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesOutputSourcesMemberNetworkSource",members:{MulticastIp:{shape:string$,locationName:"multicastIp"},Name:{shape:string$,locationName:"name"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"}},required:["NetworkName","MulticastIp","Port","Protocol","Name"]}
-const AddBridgeSourcesOutputSourcesMember$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesOutputSourcesMember",members:{FlowSource:{shape:AddBridgeSourcesOutputSourcesMemberFlowSource$,locationName:"flowSource"},NetworkSource:{shape:AddBridgeSourcesOutputSourcesMemberNetworkSource$,locationName:"networkSource"}}}
-const AddBridgeSourcesOutputSources$: S.ListShape = {type:"list",name:"AddBridgeSourcesOutputSources",member:{shape:AddBridgeSourcesOutputSourcesMember$}}
-const AddBridgeSourcesOutput$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesOutput",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},Sources:{shape:AddBridgeSourcesOutputSources$,locationName:"sources"}}}
-const AddFlowMediaStreamsRequestMediaStreamsMemberAttributesFmtp$: S.StructureShape = {type:"structure",name:"AddFlowMediaStreamsRequestMediaStreamsMemberAttributesFmtp",members:{ChannelOrder:{shape:string$,locationName:"channelOrder"},Colorimetry:{shape:string$,locationName:"colorimetry"},ExactFramerate:{shape:string$,locationName:"exactFramerate"},Par:{shape:string$,locationName:"par"},Range:{shape:string$,locationName:"range"},ScanMode:{shape:string$,locationName:"scanMode"},Tcs:{shape:string$,locationName:"tcs"}}}
-const AddFlowMediaStreamsRequestMediaStreamsMemberAttributes$: S.StructureShape = {type:"structure",name:"AddFlowMediaStreamsRequestMediaStreamsMemberAttributes",members:{Fmtp:{shape:AddFlowMediaStreamsRequestMediaStreamsMemberAttributesFmtp$,locationName:"fmtp"},Lang:{shape:string$,locationName:"lang"}}}
-const AddFlowMediaStreamsRequestMediaStreamsMember$: S.StructureShape = {type:"structure",name:"AddFlowMediaStreamsRequestMediaStreamsMember",members:{Attributes:{shape:AddFlowMediaStreamsRequestMediaStreamsMemberAttributes$,locationName:"attributes"},ClockRate:{shape:integer$,locationName:"clockRate"},Description:{shape:string$,locationName:"description"},MediaStreamId:{shape:integer$,locationName:"mediaStreamId"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"},MediaStreamType:{shape:string$,locationName:"mediaStreamType"},VideoFormat:{shape:string$,locationName:"videoFormat"}},required:["MediaStreamType","MediaStreamId","MediaStreamName"]}
-const AddFlowMediaStreamsRequestMediaStreams$: S.ListShape = {type:"list",name:"AddFlowMediaStreamsRequestMediaStreams",member:{shape:AddFlowMediaStreamsRequestMediaStreamsMember$}}
+const BridgeFlowSource$: S.StructureShape = {type:"structure",name:"BridgeFlowSource",members:{FlowArn:{shape:string$,locationName:"flowArn"},FlowVpcInterfaceAttachment:{shape:VpcInterfaceAttachment$,locationName:"flowVpcInterfaceAttachment"},Name:{shape:string$,locationName:"name"},OutputArn:{shape:string$,locationName:"outputArn"}},required:["FlowArn","Name"]}
+const BridgeNetworkSource$: S.StructureShape = {type:"structure",name:"BridgeNetworkSource",members:{MulticastIp:{shape:string$,locationName:"multicastIp"},Name:{shape:string$,locationName:"name"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"}},required:["NetworkName","MulticastIp","Port","Protocol","Name"]}
+const BridgeSource$: S.StructureShape = {type:"structure",name:"BridgeSource",members:{FlowSource:{shape:BridgeFlowSource$,locationName:"flowSource"},NetworkSource:{shape:BridgeNetworkSource$,locationName:"networkSource"}}}
+const AddBridgeSourcesResponseSources$: S.ListShape = {type:"list",name:"AddBridgeSourcesResponseSources",member:{shape:BridgeSource$}}
+const AddBridgeSourcesResponse$: S.StructureShape = {type:"structure",name:"AddBridgeSourcesResponse",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},Sources:{shape:AddBridgeSourcesResponseSources$,locationName:"sources"}}}
+const FmtpRequest$: S.StructureShape = {type:"structure",name:"FmtpRequest",members:{ChannelOrder:{shape:string$,locationName:"channelOrder"},Colorimetry:{shape:string$,locationName:"colorimetry"},ExactFramerate:{shape:string$,locationName:"exactFramerate"},Par:{shape:string$,locationName:"par"},Range:{shape:string$,locationName:"range"},ScanMode:{shape:string$,locationName:"scanMode"},Tcs:{shape:string$,locationName:"tcs"}}}
+const MediaStreamAttributesRequest$: S.StructureShape = {type:"structure",name:"MediaStreamAttributesRequest",members:{Fmtp:{shape:FmtpRequest$,locationName:"fmtp"},Lang:{shape:string$,locationName:"lang"}}}
+const AddMediaStreamRequest$: S.StructureShape = {type:"structure",name:"AddMediaStreamRequest",members:{Attributes:{shape:MediaStreamAttributesRequest$,locationName:"attributes"},ClockRate:{shape:integer$,locationName:"clockRate"},Description:{shape:string$,locationName:"description"},MediaStreamId:{shape:integer$,locationName:"mediaStreamId"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"},MediaStreamType:{shape:string$,locationName:"mediaStreamType"},VideoFormat:{shape:string$,locationName:"videoFormat"}},required:["MediaStreamType","MediaStreamId","MediaStreamName"]}
+const AddFlowMediaStreamsRequestMediaStreams$: S.ListShape = {type:"list",name:"AddFlowMediaStreamsRequestMediaStreams",member:{shape:AddMediaStreamRequest$}}
 const AddFlowMediaStreamsRequest$: S.StructureShape = {type:"structure",name:"AddFlowMediaStreamsRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},MediaStreams:{shape:AddFlowMediaStreamsRequestMediaStreams$,locationName:"mediaStreams"}},required:["FlowArn","MediaStreams"]}
-const AddFlowMediaStreamsOutputMediaStreamsMemberAttributesFmtp$: S.StructureShape = {type:"structure",name:"AddFlowMediaStreamsOutputMediaStreamsMemberAttributesFmtp",members:{ChannelOrder:{shape:string$,locationName:"channelOrder"},Colorimetry:{shape:string$,locationName:"colorimetry"},ExactFramerate:{shape:string$,locationName:"exactFramerate"},Par:{shape:string$,locationName:"par"},Range:{shape:string$,locationName:"range"},ScanMode:{shape:string$,locationName:"scanMode"},Tcs:{shape:string$,locationName:"tcs"}}}
-const AddFlowMediaStreamsOutputMediaStreamsMemberAttributes$: S.StructureShape = {type:"structure",name:"AddFlowMediaStreamsOutputMediaStreamsMemberAttributes",members:{Fmtp:{shape:AddFlowMediaStreamsOutputMediaStreamsMemberAttributesFmtp$,locationName:"fmtp"},Lang:{shape:string$,locationName:"lang"}},required:["Fmtp"]}
-const AddFlowMediaStreamsOutputMediaStreamsMember$: S.StructureShape = {type:"structure",name:"AddFlowMediaStreamsOutputMediaStreamsMember",members:{Attributes:{shape:AddFlowMediaStreamsOutputMediaStreamsMemberAttributes$,locationName:"attributes"},ClockRate:{shape:integer$,locationName:"clockRate"},Description:{shape:string$,locationName:"description"},Fmt:{shape:integer$,locationName:"fmt"},MediaStreamId:{shape:integer$,locationName:"mediaStreamId"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"},MediaStreamType:{shape:string$,locationName:"mediaStreamType"},VideoFormat:{shape:string$,locationName:"videoFormat"}},required:["MediaStreamType","MediaStreamId","MediaStreamName","Fmt"]}
-const AddFlowMediaStreamsOutputMediaStreams$: S.ListShape = {type:"list",name:"AddFlowMediaStreamsOutputMediaStreams",member:{shape:AddFlowMediaStreamsOutputMediaStreamsMember$}}
-const AddFlowMediaStreamsOutput$: S.StructureShape = {type:"structure",name:"AddFlowMediaStreamsOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},MediaStreams:{shape:AddFlowMediaStreamsOutputMediaStreams$,locationName:"mediaStreams"}}}
-const AddFlowOutputsRequestOutputsMemberCidrAllowList$: S.ListShape = {type:"list",name:"AddFlowOutputsRequestOutputsMemberCidrAllowList",member:{shape:string$}}
-const AddFlowOutputsRequestOutputsMemberEncryption$: S.StructureShape = {type:"structure",name:"AddFlowOutputsRequestOutputsMemberEncryption",members:{Algorithm:{shape:string$,locationName:"algorithm"},ConstantInitializationVector:{shape:string$,locationName:"constantInitializationVector"},DeviceId:{shape:string$,locationName:"deviceId"},KeyType:{shape:string$,locationName:"keyType"},Region:{shape:string$,locationName:"region"},ResourceId:{shape:string$,locationName:"resourceId"},RoleArn:{shape:string$,locationName:"roleArn"},SecretArn:{shape:string$,locationName:"secretArn"},Url:{shape:string$,locationName:"url"}},required:["RoleArn"]}
-const AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface$: S.StructureShape = {type:"structure",name:"AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface",members:{Name:{shape:string$,locationName:"name"}},required:["Name"]}
-const AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember$: S.StructureShape = {type:"structure",name:"AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember",members:{DestinationIp:{shape:string$,locationName:"destinationIp"},DestinationPort:{shape:integer$,locationName:"destinationPort"},Interface:{shape:AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface$,locationName:"interface"}},required:["DestinationIp","DestinationPort","Interface"]}
-const AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurations$: S.ListShape = {type:"list",name:"AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurations",member:{shape:AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember$}}
-const AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters$: S.StructureShape = {type:"structure",name:"AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters",members:{CompressionFactor:{shape:double$,locationName:"compressionFactor"},EncoderProfile:{shape:string$,locationName:"encoderProfile"}},required:["EncoderProfile","CompressionFactor"]}
-const AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMember$: S.StructureShape = {type:"structure",name:"AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMember",members:{DestinationConfigurations:{shape:AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurations$,locationName:"destinationConfigurations"},EncodingName:{shape:string$,locationName:"encodingName"},EncodingParameters:{shape:AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters$,locationName:"encodingParameters"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}},required:["MediaStreamName","EncodingName"]}
-const AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurations$: S.ListShape = {type:"list",name:"AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurations",member:{shape:AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMember$}}
-const AddFlowOutputsRequestOutputsMember$: S.StructureShape = {type:"structure",name:"AddFlowOutputsRequestOutputsMember",members:{CidrAllowList:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"cidrAllowList"},Description:{shape:string$,locationName:"description"},Destination:{shape:string$,locationName:"destination"},Encryption:{shape:AddFlowOutputsRequestOutputsMemberEncryption$,locationName:"encryption"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MediaStreamOutputConfigurations:{shape:AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurations$,locationName:"mediaStreamOutputConfigurations"},MinLatency:{shape:integer$,locationName:"minLatency"},Name:{shape:string$,locationName:"name"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},RemoteId:{shape:string$,locationName:"remoteId"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SmoothingLatency:{shape:integer$,locationName:"smoothingLatency"},StreamId:{shape:string$,locationName:"streamId"},VpcInterfaceAttachment:{shape:AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"},OutputStatus:{shape:string$,locationName:"outputStatus"}},required:["Protocol"]}
-const AddFlowOutputsRequestOutputs$: S.ListShape = {type:"list",name:"AddFlowOutputsRequestOutputs",member:{shape:AddFlowOutputsRequestOutputsMember$}}
+const Fmtp$: S.StructureShape = {type:"structure",name:"Fmtp",members:{ChannelOrder:{shape:string$,locationName:"channelOrder"},Colorimetry:{shape:string$,locationName:"colorimetry"},ExactFramerate:{shape:string$,locationName:"exactFramerate"},Par:{shape:string$,locationName:"par"},Range:{shape:string$,locationName:"range"},ScanMode:{shape:string$,locationName:"scanMode"},Tcs:{shape:string$,locationName:"tcs"}}}
+const MediaStreamAttributes$: S.StructureShape = {type:"structure",name:"MediaStreamAttributes",members:{Fmtp:{shape:Fmtp$,locationName:"fmtp"},Lang:{shape:string$,locationName:"lang"}},required:["Fmtp"]}
+const MediaStream$: S.StructureShape = {type:"structure",name:"MediaStream",members:{Attributes:{shape:MediaStreamAttributes$,locationName:"attributes"},ClockRate:{shape:integer$,locationName:"clockRate"},Description:{shape:string$,locationName:"description"},Fmt:{shape:integer$,locationName:"fmt"},MediaStreamId:{shape:integer$,locationName:"mediaStreamId"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"},MediaStreamType:{shape:string$,locationName:"mediaStreamType"},VideoFormat:{shape:string$,locationName:"videoFormat"}},required:["MediaStreamType","MediaStreamId","MediaStreamName","Fmt"]}
+const AddFlowMediaStreamsResponseMediaStreams$: S.ListShape = {type:"list",name:"AddFlowMediaStreamsResponseMediaStreams",member:{shape:MediaStream$}}
+const AddFlowMediaStreamsResponse$: S.StructureShape = {type:"structure",name:"AddFlowMediaStreamsResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},MediaStreams:{shape:AddFlowMediaStreamsResponseMediaStreams$,locationName:"mediaStreams"}}}
+const AddOutputRequestCidrAllowList$: S.ListShape = {type:"list",name:"AddOutputRequestCidrAllowList",member:{shape:string$}}
+const Encryption$: S.StructureShape = {type:"structure",name:"Encryption",members:{Algorithm:{shape:string$,locationName:"algorithm"},ConstantInitializationVector:{shape:string$,locationName:"constantInitializationVector"},DeviceId:{shape:string$,locationName:"deviceId"},KeyType:{shape:string$,locationName:"keyType"},Region:{shape:string$,locationName:"region"},ResourceId:{shape:string$,locationName:"resourceId"},RoleArn:{shape:string$,locationName:"roleArn"},SecretArn:{shape:string$,locationName:"secretArn"},Url:{shape:string$,locationName:"url"}},required:["RoleArn"]}
+const InterfaceRequest$: S.StructureShape = {type:"structure",name:"InterfaceRequest",members:{Name:{shape:string$,locationName:"name"}},required:["Name"]}
+const DestinationConfigurationRequest$: S.StructureShape = {type:"structure",name:"DestinationConfigurationRequest",members:{DestinationIp:{shape:string$,locationName:"destinationIp"},DestinationPort:{shape:integer$,locationName:"destinationPort"},Interface:{shape:InterfaceRequest$,locationName:"interface"}},required:["DestinationIp","DestinationPort","Interface"]}
+const MediaStreamOutputConfigurationRequestDestinationConfigurations$: S.ListShape = {type:"list",name:"MediaStreamOutputConfigurationRequestDestinationConfigurations",member:{shape:DestinationConfigurationRequest$}}
+const EncodingParametersRequest$: S.StructureShape = {type:"structure",name:"EncodingParametersRequest",members:{CompressionFactor:{shape:double$,locationName:"compressionFactor"},EncoderProfile:{shape:string$,locationName:"encoderProfile"}},required:["EncoderProfile","CompressionFactor"]}
+const MediaStreamOutputConfigurationRequest$: S.StructureShape = {type:"structure",name:"MediaStreamOutputConfigurationRequest",members:{DestinationConfigurations:{shape:MediaStreamOutputConfigurationRequestDestinationConfigurations$,locationName:"destinationConfigurations"},EncodingName:{shape:string$,locationName:"encodingName"},EncodingParameters:{shape:EncodingParametersRequest$,locationName:"encodingParameters"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}},required:["MediaStreamName","EncodingName"]}
+const AddOutputRequestMediaStreamOutputConfigurations$: S.ListShape = {type:"list",name:"AddOutputRequestMediaStreamOutputConfigurations",member:{shape:MediaStreamOutputConfigurationRequest$}}
+const AddOutputRequest$: S.StructureShape = {type:"structure",name:"AddOutputRequest",members:{CidrAllowList:{shape:AddOutputRequestCidrAllowList$,locationName:"cidrAllowList"},Description:{shape:string$,locationName:"description"},Destination:{shape:string$,locationName:"destination"},Encryption:{shape:Encryption$,locationName:"encryption"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MediaStreamOutputConfigurations:{shape:AddOutputRequestMediaStreamOutputConfigurations$,locationName:"mediaStreamOutputConfigurations"},MinLatency:{shape:integer$,locationName:"minLatency"},Name:{shape:string$,locationName:"name"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},RemoteId:{shape:string$,locationName:"remoteId"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SmoothingLatency:{shape:integer$,locationName:"smoothingLatency"},StreamId:{shape:string$,locationName:"streamId"},VpcInterfaceAttachment:{shape:VpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"},OutputStatus:{shape:string$,locationName:"outputStatus"}},required:["Protocol"]}
+const AddFlowOutputsRequestOutputs$: S.ListShape = {type:"list",name:"AddFlowOutputsRequestOutputs",member:{shape:AddOutputRequest$}}
 const AddFlowOutputsRequest$: S.StructureShape = {type:"structure",name:"AddFlowOutputsRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},Outputs:{shape:AddFlowOutputsRequestOutputs$,locationName:"outputs"}},required:["FlowArn","Outputs"]}
-const AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface$: S.StructureShape = {type:"structure",name:"AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface",members:{Name:{shape:string$,locationName:"name"}},required:["Name"]}
-const AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember$: S.StructureShape = {type:"structure",name:"AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember",members:{DestinationIp:{shape:string$,locationName:"destinationIp"},DestinationPort:{shape:integer$,locationName:"destinationPort"},Interface:{shape:AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface$,locationName:"interface"},OutboundIp:{shape:string$,locationName:"outboundIp"}},required:["DestinationIp","DestinationPort","Interface","OutboundIp"]}
-const AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurations$: S.ListShape = {type:"list",name:"AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurations",member:{shape:AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember$}}
-const AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters$: S.StructureShape = {type:"structure",name:"AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters",members:{CompressionFactor:{shape:double$,locationName:"compressionFactor"},EncoderProfile:{shape:string$,locationName:"encoderProfile"}},required:["EncoderProfile","CompressionFactor"]}
-const AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMember$: S.StructureShape = {type:"structure",name:"AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMember",members:{DestinationConfigurations:{shape:AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurations$,locationName:"destinationConfigurations"},EncodingName:{shape:string$,locationName:"encodingName"},EncodingParameters:{shape:AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters$,locationName:"encodingParameters"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}},required:["MediaStreamName","EncodingName"]}
-const AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurations$: S.ListShape = {type:"list",name:"AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurations",member:{shape:AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMember$}}
-const AddFlowOutputsOutputOutputsMemberTransport$: S.StructureShape = {type:"structure",name:"AddFlowOutputsOutputOutputsMemberTransport",members:{CidrAllowList:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"cidrAllowList"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MaxSyncBuffer:{shape:integer$,locationName:"maxSyncBuffer"},MinLatency:{shape:integer$,locationName:"minLatency"},Protocol:{shape:string$,locationName:"protocol"},RemoteId:{shape:string$,locationName:"remoteId"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SmoothingLatency:{shape:integer$,locationName:"smoothingLatency"},SourceListenerAddress:{shape:string$,locationName:"sourceListenerAddress"},SourceListenerPort:{shape:integer$,locationName:"sourceListenerPort"},StreamId:{shape:string$,locationName:"streamId"}},required:["Protocol"]}
-const AddFlowOutputsOutputOutputsMemberBridgePorts$: S.ListShape = {type:"list",name:"AddFlowOutputsOutputOutputsMemberBridgePorts",member:{shape:integer$}}
-const AddFlowOutputsOutputOutputsMember$: S.StructureShape = {type:"structure",name:"AddFlowOutputsOutputOutputsMember",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},Description:{shape:string$,locationName:"description"},Destination:{shape:string$,locationName:"destination"},Encryption:{shape:AddFlowOutputsRequestOutputsMemberEncryption$,locationName:"encryption"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},ListenerAddress:{shape:string$,locationName:"listenerAddress"},MediaLiveInputArn:{shape:string$,locationName:"mediaLiveInputArn"},MediaStreamOutputConfigurations:{shape:AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurations$,locationName:"mediaStreamOutputConfigurations"},Name:{shape:string$,locationName:"name"},OutputArn:{shape:string$,locationName:"outputArn"},Port:{shape:integer$,locationName:"port"},Transport:{shape:AddFlowOutputsOutputOutputsMemberTransport$,locationName:"transport"},VpcInterfaceAttachment:{shape:AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"},BridgeArn:{shape:string$,locationName:"bridgeArn"},BridgePorts:{shape:AddFlowOutputsOutputOutputsMemberBridgePorts$,locationName:"bridgePorts"},OutputStatus:{shape:string$,locationName:"outputStatus"}},required:["OutputArn","Name"]}
-const AddFlowOutputsOutputOutputs$: S.ListShape = {type:"list",name:"AddFlowOutputsOutputOutputs",member:{shape:AddFlowOutputsOutputOutputsMember$}}
-const AddFlowOutputsOutput$: S.StructureShape = {type:"structure",name:"AddFlowOutputsOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},Outputs:{shape:AddFlowOutputsOutputOutputs$,locationName:"outputs"}}}
-const AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember$: S.StructureShape = {type:"structure",name:"AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember",members:{InputPort:{shape:integer$,locationName:"inputPort"},Interface:{shape:AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface$,locationName:"interface"}},required:["InputPort","Interface"]}
-const AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurations$: S.ListShape = {type:"list",name:"AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurations",member:{shape:AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember$}}
-const AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMember$: S.StructureShape = {type:"structure",name:"AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMember",members:{EncodingName:{shape:string$,locationName:"encodingName"},InputConfigurations:{shape:AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurations$,locationName:"inputConfigurations"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}},required:["MediaStreamName","EncodingName"]}
-const AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurations$: S.ListShape = {type:"list",name:"AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurations",member:{shape:AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMember$}}
-const AddFlowSourcesRequestSourcesMemberGatewayBridgeSource$: S.StructureShape = {type:"structure",name:"AddFlowSourcesRequestSourcesMemberGatewayBridgeSource",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},VpcInterfaceAttachment:{shape:AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"}},required:["BridgeArn"]}
-const AddFlowSourcesRequestSourcesMember$: S.StructureShape = {type:"structure",name:"AddFlowSourcesRequestSourcesMember",members:{Decryption:{shape:AddFlowOutputsRequestOutputsMemberEncryption$,locationName:"decryption"},Description:{shape:string$,locationName:"description"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},IngestPort:{shape:integer$,locationName:"ingestPort"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MaxSyncBuffer:{shape:integer$,locationName:"maxSyncBuffer"},MediaStreamSourceConfigurations:{shape:AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurations$,locationName:"mediaStreamSourceConfigurations"},MinLatency:{shape:integer$,locationName:"minLatency"},Name:{shape:string$,locationName:"name"},Protocol:{shape:string$,locationName:"protocol"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SourceListenerAddress:{shape:string$,locationName:"sourceListenerAddress"},SourceListenerPort:{shape:integer$,locationName:"sourceListenerPort"},StreamId:{shape:string$,locationName:"streamId"},VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"},WhitelistCidr:{shape:string$,locationName:"whitelistCidr"},GatewayBridgeSource:{shape:AddFlowSourcesRequestSourcesMemberGatewayBridgeSource$,locationName:"gatewayBridgeSource"}}}
-const AddFlowSourcesRequestSources$: S.ListShape = {type:"list",name:"AddFlowSourcesRequestSources",member:{shape:AddFlowSourcesRequestSourcesMember$}}
+const Interface$: S.StructureShape = {type:"structure",name:"Interface",members:{Name:{shape:string$,locationName:"name"}},required:["Name"]}
+const DestinationConfiguration$: S.StructureShape = {type:"structure",name:"DestinationConfiguration",members:{DestinationIp:{shape:string$,locationName:"destinationIp"},DestinationPort:{shape:integer$,locationName:"destinationPort"},Interface:{shape:Interface$,locationName:"interface"},OutboundIp:{shape:string$,locationName:"outboundIp"}},required:["DestinationIp","DestinationPort","Interface","OutboundIp"]}
+const MediaStreamOutputConfigurationDestinationConfigurations$: S.ListShape = {type:"list",name:"MediaStreamOutputConfigurationDestinationConfigurations",member:{shape:DestinationConfiguration$}}
+const EncodingParameters$: S.StructureShape = {type:"structure",name:"EncodingParameters",members:{CompressionFactor:{shape:double$,locationName:"compressionFactor"},EncoderProfile:{shape:string$,locationName:"encoderProfile"}},required:["EncoderProfile","CompressionFactor"]}
+const MediaStreamOutputConfiguration$: S.StructureShape = {type:"structure",name:"MediaStreamOutputConfiguration",members:{DestinationConfigurations:{shape:MediaStreamOutputConfigurationDestinationConfigurations$,locationName:"destinationConfigurations"},EncodingName:{shape:string$,locationName:"encodingName"},EncodingParameters:{shape:EncodingParameters$,locationName:"encodingParameters"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}},required:["MediaStreamName","EncodingName"]}
+const OutputMediaStreamOutputConfigurations$: S.ListShape = {type:"list",name:"OutputMediaStreamOutputConfigurations",member:{shape:MediaStreamOutputConfiguration$}}
+const Transport$: S.StructureShape = {type:"structure",name:"Transport",members:{CidrAllowList:{shape:AddOutputRequestCidrAllowList$,locationName:"cidrAllowList"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MaxSyncBuffer:{shape:integer$,locationName:"maxSyncBuffer"},MinLatency:{shape:integer$,locationName:"minLatency"},Protocol:{shape:string$,locationName:"protocol"},RemoteId:{shape:string$,locationName:"remoteId"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SmoothingLatency:{shape:integer$,locationName:"smoothingLatency"},SourceListenerAddress:{shape:string$,locationName:"sourceListenerAddress"},SourceListenerPort:{shape:integer$,locationName:"sourceListenerPort"},StreamId:{shape:string$,locationName:"streamId"}},required:["Protocol"]}
+const OutputBridgePorts$: S.ListShape = {type:"list",name:"OutputBridgePorts",member:{shape:integer$}}
+const Output$: S.StructureShape = {type:"structure",name:"Output",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},Description:{shape:string$,locationName:"description"},Destination:{shape:string$,locationName:"destination"},Encryption:{shape:Encryption$,locationName:"encryption"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},ListenerAddress:{shape:string$,locationName:"listenerAddress"},MediaLiveInputArn:{shape:string$,locationName:"mediaLiveInputArn"},MediaStreamOutputConfigurations:{shape:OutputMediaStreamOutputConfigurations$,locationName:"mediaStreamOutputConfigurations"},Name:{shape:string$,locationName:"name"},OutputArn:{shape:string$,locationName:"outputArn"},Port:{shape:integer$,locationName:"port"},Transport:{shape:Transport$,locationName:"transport"},VpcInterfaceAttachment:{shape:VpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"},BridgeArn:{shape:string$,locationName:"bridgeArn"},BridgePorts:{shape:OutputBridgePorts$,locationName:"bridgePorts"},OutputStatus:{shape:string$,locationName:"outputStatus"}},required:["OutputArn","Name"]}
+const AddFlowOutputsResponseOutputs$: S.ListShape = {type:"list",name:"AddFlowOutputsResponseOutputs",member:{shape:Output$}}
+const AddFlowOutputsResponse$: S.StructureShape = {type:"structure",name:"AddFlowOutputsResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},Outputs:{shape:AddFlowOutputsResponseOutputs$,locationName:"outputs"}}}
+const InputConfigurationRequest$: S.StructureShape = {type:"structure",name:"InputConfigurationRequest",members:{InputPort:{shape:integer$,locationName:"inputPort"},Interface:{shape:InterfaceRequest$,locationName:"interface"}},required:["InputPort","Interface"]}
+const MediaStreamSourceConfigurationRequestInputConfigurations$: S.ListShape = {type:"list",name:"MediaStreamSourceConfigurationRequestInputConfigurations",member:{shape:InputConfigurationRequest$}}
+const MediaStreamSourceConfigurationRequest$: S.StructureShape = {type:"structure",name:"MediaStreamSourceConfigurationRequest",members:{EncodingName:{shape:string$,locationName:"encodingName"},InputConfigurations:{shape:MediaStreamSourceConfigurationRequestInputConfigurations$,locationName:"inputConfigurations"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}},required:["MediaStreamName","EncodingName"]}
+const SetSourceRequestMediaStreamSourceConfigurations$: S.ListShape = {type:"list",name:"SetSourceRequestMediaStreamSourceConfigurations",member:{shape:MediaStreamSourceConfigurationRequest$}}
+const SetGatewayBridgeSourceRequest$: S.StructureShape = {type:"structure",name:"SetGatewayBridgeSourceRequest",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},VpcInterfaceAttachment:{shape:VpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"}},required:["BridgeArn"]}
+const SetSourceRequest$: S.StructureShape = {type:"structure",name:"SetSourceRequest",members:{Decryption:{shape:Encryption$,locationName:"decryption"},Description:{shape:string$,locationName:"description"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},IngestPort:{shape:integer$,locationName:"ingestPort"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MaxSyncBuffer:{shape:integer$,locationName:"maxSyncBuffer"},MediaStreamSourceConfigurations:{shape:SetSourceRequestMediaStreamSourceConfigurations$,locationName:"mediaStreamSourceConfigurations"},MinLatency:{shape:integer$,locationName:"minLatency"},Name:{shape:string$,locationName:"name"},Protocol:{shape:string$,locationName:"protocol"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SourceListenerAddress:{shape:string$,locationName:"sourceListenerAddress"},SourceListenerPort:{shape:integer$,locationName:"sourceListenerPort"},StreamId:{shape:string$,locationName:"streamId"},VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"},WhitelistCidr:{shape:string$,locationName:"whitelistCidr"},GatewayBridgeSource:{shape:SetGatewayBridgeSourceRequest$,locationName:"gatewayBridgeSource"}}}
+const AddFlowSourcesRequestSources$: S.ListShape = {type:"list",name:"AddFlowSourcesRequestSources",member:{shape:SetSourceRequest$}}
 const AddFlowSourcesRequest$: S.StructureShape = {type:"structure",name:"AddFlowSourcesRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},Sources:{shape:AddFlowSourcesRequestSources$,locationName:"sources"}},required:["FlowArn","Sources"]}
-const AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember$: S.StructureShape = {type:"structure",name:"AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember",members:{InputIp:{shape:string$,locationName:"inputIp"},InputPort:{shape:integer$,locationName:"inputPort"},Interface:{shape:AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface$,locationName:"interface"}},required:["InputPort","InputIp","Interface"]}
-const AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurations$: S.ListShape = {type:"list",name:"AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurations",member:{shape:AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember$}}
-const AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMember$: S.StructureShape = {type:"structure",name:"AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMember",members:{EncodingName:{shape:string$,locationName:"encodingName"},InputConfigurations:{shape:AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurations$,locationName:"inputConfigurations"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}},required:["MediaStreamName","EncodingName"]}
-const AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurations$: S.ListShape = {type:"list",name:"AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurations",member:{shape:AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMember$}}
-const AddFlowSourcesOutputSourcesMemberGatewayBridgeSource$: S.StructureShape = {type:"structure",name:"AddFlowSourcesOutputSourcesMemberGatewayBridgeSource",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},VpcInterfaceAttachment:{shape:AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"}},required:["BridgeArn"]}
-const AddFlowSourcesOutputSourcesMember$: S.StructureShape = {type:"structure",name:"AddFlowSourcesOutputSourcesMember",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},Decryption:{shape:AddFlowOutputsRequestOutputsMemberEncryption$,locationName:"decryption"},Description:{shape:string$,locationName:"description"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},IngestIp:{shape:string$,locationName:"ingestIp"},IngestPort:{shape:integer$,locationName:"ingestPort"},MediaStreamSourceConfigurations:{shape:AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurations$,locationName:"mediaStreamSourceConfigurations"},Name:{shape:string$,locationName:"name"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SourceArn:{shape:string$,locationName:"sourceArn"},Transport:{shape:AddFlowOutputsOutputOutputsMemberTransport$,locationName:"transport"},VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"},WhitelistCidr:{shape:string$,locationName:"whitelistCidr"},GatewayBridgeSource:{shape:AddFlowSourcesOutputSourcesMemberGatewayBridgeSource$,locationName:"gatewayBridgeSource"}},required:["Name","SourceArn"]}
-const AddFlowSourcesOutputSources$: S.ListShape = {type:"list",name:"AddFlowSourcesOutputSources",member:{shape:AddFlowSourcesOutputSourcesMember$}}
-const AddFlowSourcesOutput$: S.StructureShape = {type:"structure",name:"AddFlowSourcesOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},Sources:{shape:AddFlowSourcesOutputSources$,locationName:"sources"}}}
-const AddFlowVpcInterfacesRequestVpcInterfacesMember$: S.StructureShape = {type:"structure",name:"AddFlowVpcInterfacesRequestVpcInterfacesMember",members:{Name:{shape:string$,locationName:"name"},NetworkInterfaceType:{shape:string$,locationName:"networkInterfaceType"},RoleArn:{shape:string$,locationName:"roleArn"},SecurityGroupIds:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"securityGroupIds"},SubnetId:{shape:string$,locationName:"subnetId"}},required:["SubnetId","SecurityGroupIds","RoleArn","Name"]}
-const AddFlowVpcInterfacesRequestVpcInterfaces$: S.ListShape = {type:"list",name:"AddFlowVpcInterfacesRequestVpcInterfaces",member:{shape:AddFlowVpcInterfacesRequestVpcInterfacesMember$}}
+const InputConfiguration$: S.StructureShape = {type:"structure",name:"InputConfiguration",members:{InputIp:{shape:string$,locationName:"inputIp"},InputPort:{shape:integer$,locationName:"inputPort"},Interface:{shape:Interface$,locationName:"interface"}},required:["InputPort","InputIp","Interface"]}
+const MediaStreamSourceConfigurationInputConfigurations$: S.ListShape = {type:"list",name:"MediaStreamSourceConfigurationInputConfigurations",member:{shape:InputConfiguration$}}
+const MediaStreamSourceConfiguration$: S.StructureShape = {type:"structure",name:"MediaStreamSourceConfiguration",members:{EncodingName:{shape:string$,locationName:"encodingName"},InputConfigurations:{shape:MediaStreamSourceConfigurationInputConfigurations$,locationName:"inputConfigurations"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}},required:["MediaStreamName","EncodingName"]}
+const SourceMediaStreamSourceConfigurations$: S.ListShape = {type:"list",name:"SourceMediaStreamSourceConfigurations",member:{shape:MediaStreamSourceConfiguration$}}
+const GatewayBridgeSource$: S.StructureShape = {type:"structure",name:"GatewayBridgeSource",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},VpcInterfaceAttachment:{shape:VpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"}},required:["BridgeArn"]}
+const Source$: S.StructureShape = {type:"structure",name:"Source",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},Decryption:{shape:Encryption$,locationName:"decryption"},Description:{shape:string$,locationName:"description"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},IngestIp:{shape:string$,locationName:"ingestIp"},IngestPort:{shape:integer$,locationName:"ingestPort"},MediaStreamSourceConfigurations:{shape:SourceMediaStreamSourceConfigurations$,locationName:"mediaStreamSourceConfigurations"},Name:{shape:string$,locationName:"name"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SourceArn:{shape:string$,locationName:"sourceArn"},Transport:{shape:Transport$,locationName:"transport"},VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"},WhitelistCidr:{shape:string$,locationName:"whitelistCidr"},GatewayBridgeSource:{shape:GatewayBridgeSource$,locationName:"gatewayBridgeSource"}},required:["Name","SourceArn"]}
+const AddFlowSourcesResponseSources$: S.ListShape = {type:"list",name:"AddFlowSourcesResponseSources",member:{shape:Source$}}
+const AddFlowSourcesResponse$: S.StructureShape = {type:"structure",name:"AddFlowSourcesResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},Sources:{shape:AddFlowSourcesResponseSources$,locationName:"sources"}}}
+const VpcInterfaceRequest$: S.StructureShape = {type:"structure",name:"VpcInterfaceRequest",members:{Name:{shape:string$,locationName:"name"},NetworkInterfaceType:{shape:string$,locationName:"networkInterfaceType"},RoleArn:{shape:string$,locationName:"roleArn"},SecurityGroupIds:{shape:AddOutputRequestCidrAllowList$,locationName:"securityGroupIds"},SubnetId:{shape:string$,locationName:"subnetId"}},required:["SubnetId","SecurityGroupIds","RoleArn","Name"]}
+const AddFlowVpcInterfacesRequestVpcInterfaces$: S.ListShape = {type:"list",name:"AddFlowVpcInterfacesRequestVpcInterfaces",member:{shape:VpcInterfaceRequest$}}
 const AddFlowVpcInterfacesRequest$: S.StructureShape = {type:"structure",name:"AddFlowVpcInterfacesRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},VpcInterfaces:{shape:AddFlowVpcInterfacesRequestVpcInterfaces$,locationName:"vpcInterfaces"}},required:["FlowArn","VpcInterfaces"]}
-const AddFlowVpcInterfacesOutputVpcInterfacesMember$: S.StructureShape = {type:"structure",name:"AddFlowVpcInterfacesOutputVpcInterfacesMember",members:{Name:{shape:string$,locationName:"name"},NetworkInterfaceIds:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"networkInterfaceIds"},NetworkInterfaceType:{shape:string$,locationName:"networkInterfaceType"},RoleArn:{shape:string$,locationName:"roleArn"},SecurityGroupIds:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"securityGroupIds"},SubnetId:{shape:string$,locationName:"subnetId"}},required:["NetworkInterfaceType","NetworkInterfaceIds","SubnetId","SecurityGroupIds","RoleArn","Name"]}
-const AddFlowVpcInterfacesOutputVpcInterfaces$: S.ListShape = {type:"list",name:"AddFlowVpcInterfacesOutputVpcInterfaces",member:{shape:AddFlowVpcInterfacesOutputVpcInterfacesMember$}}
-const AddFlowVpcInterfacesOutput$: S.StructureShape = {type:"structure",name:"AddFlowVpcInterfacesOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},VpcInterfaces:{shape:AddFlowVpcInterfacesOutputVpcInterfaces$,locationName:"vpcInterfaces"}}}
-const CreateBridgeRequestEgressGatewayBridge$: S.StructureShape = {type:"structure",name:"CreateBridgeRequestEgressGatewayBridge",members:{MaxBitrate:{shape:integer$,locationName:"maxBitrate"}},required:["MaxBitrate"]}
-const CreateBridgeRequestIngressGatewayBridge$: S.StructureShape = {type:"structure",name:"CreateBridgeRequestIngressGatewayBridge",members:{MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxOutputs:{shape:integer$,locationName:"maxOutputs"}},required:["MaxOutputs","MaxBitrate"]}
-const CreateBridgeRequestSourceFailoverConfigSourcePriority$: S.StructureShape = {type:"structure",name:"CreateBridgeRequestSourceFailoverConfigSourcePriority",members:{PrimarySource:{shape:string$,locationName:"primarySource"}}}
-const CreateBridgeRequestSourceFailoverConfig$: S.StructureShape = {type:"structure",name:"CreateBridgeRequestSourceFailoverConfig",members:{FailoverMode:{shape:string$,locationName:"failoverMode"},RecoveryWindow:{shape:integer$,locationName:"recoveryWindow"},SourcePriority:{shape:CreateBridgeRequestSourceFailoverConfigSourcePriority$,locationName:"sourcePriority"},State:{shape:string$,locationName:"state"}}}
-const CreateBridgeRequest$: S.StructureShape = {type:"structure",name:"CreateBridgeRequest",members:{EgressGatewayBridge:{shape:CreateBridgeRequestEgressGatewayBridge$,locationName:"egressGatewayBridge"},IngressGatewayBridge:{shape:CreateBridgeRequestIngressGatewayBridge$,locationName:"ingressGatewayBridge"},Name:{shape:string$,locationName:"name"},Outputs:{shape:AddBridgeOutputsRequestOutputs$,locationName:"outputs"},PlacementArn:{shape:string$,locationName:"placementArn"},SourceFailoverConfig:{shape:CreateBridgeRequestSourceFailoverConfig$,locationName:"sourceFailoverConfig"},Sources:{shape:AddBridgeSourcesRequestSources$,locationName:"sources"}},required:["Sources","PlacementArn","Name"]}
-const CreateBridgeOutputBridgeBridgeMessagesMember$: S.StructureShape = {type:"structure",name:"CreateBridgeOutputBridgeBridgeMessagesMember",members:{Code:{shape:string$,locationName:"code"},Message:{shape:string$,locationName:"message"},ResourceName:{shape:string$,locationName:"resourceName"}},required:["Message","Code"]}
-const CreateBridgeOutputBridgeBridgeMessages$: S.ListShape = {type:"list",name:"CreateBridgeOutputBridgeBridgeMessages",member:{shape:CreateBridgeOutputBridgeBridgeMessagesMember$}}
-const CreateBridgeOutputBridgeEgressGatewayBridge$: S.StructureShape = {type:"structure",name:"CreateBridgeOutputBridgeEgressGatewayBridge",members:{InstanceId:{shape:string$,locationName:"instanceId"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"}},required:["MaxBitrate"]}
-const CreateBridgeOutputBridgeIngressGatewayBridge$: S.StructureShape = {type:"structure",name:"CreateBridgeOutputBridgeIngressGatewayBridge",members:{InstanceId:{shape:string$,locationName:"instanceId"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxOutputs:{shape:integer$,locationName:"maxOutputs"}},required:["MaxOutputs","MaxBitrate"]}
-const CreateBridgeOutputBridge$: S.StructureShape = {type:"structure",name:"CreateBridgeOutputBridge",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},BridgeMessages:{shape:CreateBridgeOutputBridgeBridgeMessages$,locationName:"bridgeMessages"},BridgeState:{shape:string$,locationName:"bridgeState"},EgressGatewayBridge:{shape:CreateBridgeOutputBridgeEgressGatewayBridge$,locationName:"egressGatewayBridge"},IngressGatewayBridge:{shape:CreateBridgeOutputBridgeIngressGatewayBridge$,locationName:"ingressGatewayBridge"},Name:{shape:string$,locationName:"name"},Outputs:{shape:AddBridgeOutputsOutputOutputs$,locationName:"outputs"},PlacementArn:{shape:string$,locationName:"placementArn"},SourceFailoverConfig:{shape:CreateBridgeRequestSourceFailoverConfig$,locationName:"sourceFailoverConfig"},Sources:{shape:AddBridgeSourcesOutputSources$,locationName:"sources"}},required:["BridgeArn","BridgeState","PlacementArn","Name"]}
-const CreateBridgeOutput$: S.StructureShape = {type:"structure",name:"CreateBridgeOutput",members:{Bridge:{shape:CreateBridgeOutputBridge$,locationName:"bridge"}}}
-const CreateFlowRequestEntitlementsMember$: S.StructureShape = {type:"structure",name:"CreateFlowRequestEntitlementsMember",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},Description:{shape:string$,locationName:"description"},Encryption:{shape:AddFlowOutputsRequestOutputsMemberEncryption$,locationName:"encryption"},EntitlementStatus:{shape:string$,locationName:"entitlementStatus"},Name:{shape:string$,locationName:"name"},Subscribers:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"subscribers"}},required:["Subscribers"]}
-const CreateFlowRequestEntitlements$: S.ListShape = {type:"list",name:"CreateFlowRequestEntitlements",member:{shape:CreateFlowRequestEntitlementsMember$}}
-const CreateFlowRequestMaintenance$: S.StructureShape = {type:"structure",name:"CreateFlowRequestMaintenance",members:{MaintenanceDay:{shape:string$,locationName:"maintenanceDay"},MaintenanceStartHour:{shape:string$,locationName:"maintenanceStartHour"}},required:["MaintenanceDay","MaintenanceStartHour"]}
-const CreateFlowRequestSourceMonitoringConfig$: S.StructureShape = {type:"structure",name:"CreateFlowRequestSourceMonitoringConfig",members:{ThumbnailState:{shape:string$,locationName:"thumbnailState"}}}
-const CreateFlowRequest$: S.StructureShape = {type:"structure",name:"CreateFlowRequest",members:{AvailabilityZone:{shape:string$,locationName:"availabilityZone"},Entitlements:{shape:CreateFlowRequestEntitlements$,locationName:"entitlements"},MediaStreams:{shape:AddFlowMediaStreamsRequestMediaStreams$,locationName:"mediaStreams"},Name:{shape:string$,locationName:"name"},Outputs:{shape:AddFlowOutputsRequestOutputs$,locationName:"outputs"},Source:{shape:AddFlowSourcesRequestSourcesMember$,locationName:"source"},SourceFailoverConfig:{shape:CreateBridgeRequestSourceFailoverConfig$,locationName:"sourceFailoverConfig"},Sources:{shape:AddFlowSourcesRequestSources$,locationName:"sources"},VpcInterfaces:{shape:AddFlowVpcInterfacesRequestVpcInterfaces$,locationName:"vpcInterfaces"},Maintenance:{shape:CreateFlowRequestMaintenance$,locationName:"maintenance"},SourceMonitoringConfig:{shape:CreateFlowRequestSourceMonitoringConfig$,locationName:"sourceMonitoringConfig"}},required:["Name"]}
-const CreateFlowOutputFlowEntitlementsMember$: S.StructureShape = {type:"structure",name:"CreateFlowOutputFlowEntitlementsMember",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},Description:{shape:string$,locationName:"description"},Encryption:{shape:AddFlowOutputsRequestOutputsMemberEncryption$,locationName:"encryption"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},EntitlementStatus:{shape:string$,locationName:"entitlementStatus"},Name:{shape:string$,locationName:"name"},Subscribers:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"subscribers"}},required:["EntitlementArn","Subscribers","Name"]}
-const CreateFlowOutputFlowEntitlements$: S.ListShape = {type:"list",name:"CreateFlowOutputFlowEntitlements",member:{shape:CreateFlowOutputFlowEntitlementsMember$}}
-const CreateFlowOutputFlowMaintenance$: S.StructureShape = {type:"structure",name:"CreateFlowOutputFlowMaintenance",members:{MaintenanceDay:{shape:string$,locationName:"maintenanceDay"},MaintenanceDeadline:{shape:string$,locationName:"maintenanceDeadline"},MaintenanceScheduledDate:{shape:string$,locationName:"maintenanceScheduledDate"},MaintenanceStartHour:{shape:string$,locationName:"maintenanceStartHour"}}}
-const CreateFlowOutputFlow$: S.StructureShape = {type:"structure",name:"CreateFlowOutputFlow",members:{AvailabilityZone:{shape:string$,locationName:"availabilityZone"},Description:{shape:string$,locationName:"description"},EgressIp:{shape:string$,locationName:"egressIp"},Entitlements:{shape:CreateFlowOutputFlowEntitlements$,locationName:"entitlements"},FlowArn:{shape:string$,locationName:"flowArn"},MediaStreams:{shape:AddFlowMediaStreamsOutputMediaStreams$,locationName:"mediaStreams"},Name:{shape:string$,locationName:"name"},Outputs:{shape:AddFlowOutputsOutputOutputs$,locationName:"outputs"},Source:{shape:AddFlowSourcesOutputSourcesMember$,locationName:"source"},SourceFailoverConfig:{shape:CreateBridgeRequestSourceFailoverConfig$,locationName:"sourceFailoverConfig"},Sources:{shape:AddFlowSourcesOutputSources$,locationName:"sources"},Status:{shape:string$,locationName:"status"},VpcInterfaces:{shape:AddFlowVpcInterfacesOutputVpcInterfaces$,locationName:"vpcInterfaces"},Maintenance:{shape:CreateFlowOutputFlowMaintenance$,locationName:"maintenance"},SourceMonitoringConfig:{shape:CreateFlowRequestSourceMonitoringConfig$,locationName:"sourceMonitoringConfig"}},required:["Status","AvailabilityZone","Source","Name","Entitlements","Outputs","FlowArn"]}
-const CreateFlowOutput$: S.StructureShape = {type:"structure",name:"CreateFlowOutput",members:{Flow:{shape:CreateFlowOutputFlow$,locationName:"flow"}}}
-const CreateGatewayRequestNetworksMember$: S.StructureShape = {type:"structure",name:"CreateGatewayRequestNetworksMember",members:{CidrBlock:{shape:string$,locationName:"cidrBlock"},Name:{shape:string$,locationName:"name"}},required:["CidrBlock","Name"]}
-const CreateGatewayRequestNetworks$: S.ListShape = {type:"list",name:"CreateGatewayRequestNetworks",member:{shape:CreateGatewayRequestNetworksMember$}}
-const CreateGatewayRequest$: S.StructureShape = {type:"structure",name:"CreateGatewayRequest",members:{EgressCidrBlocks:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"egressCidrBlocks"},Name:{shape:string$,locationName:"name"},Networks:{shape:CreateGatewayRequestNetworks$,locationName:"networks"}},required:["Networks","EgressCidrBlocks","Name"]}
-const CreateGatewayOutputGateway$: S.StructureShape = {type:"structure",name:"CreateGatewayOutputGateway",members:{EgressCidrBlocks:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"egressCidrBlocks"},GatewayArn:{shape:string$,locationName:"gatewayArn"},GatewayMessages:{shape:CreateBridgeOutputBridgeBridgeMessages$,locationName:"gatewayMessages"},GatewayState:{shape:string$,locationName:"gatewayState"},Name:{shape:string$,locationName:"name"},Networks:{shape:CreateGatewayRequestNetworks$,locationName:"networks"}},required:["GatewayArn","Networks","EgressCidrBlocks","Name"]}
-const CreateGatewayOutput$: S.StructureShape = {type:"structure",name:"CreateGatewayOutput",members:{Gateway:{shape:CreateGatewayOutputGateway$,locationName:"gateway"}}}
+const VpcInterface$: S.StructureShape = {type:"structure",name:"VpcInterface",members:{Name:{shape:string$,locationName:"name"},NetworkInterfaceIds:{shape:AddOutputRequestCidrAllowList$,locationName:"networkInterfaceIds"},NetworkInterfaceType:{shape:string$,locationName:"networkInterfaceType"},RoleArn:{shape:string$,locationName:"roleArn"},SecurityGroupIds:{shape:AddOutputRequestCidrAllowList$,locationName:"securityGroupIds"},SubnetId:{shape:string$,locationName:"subnetId"}},required:["NetworkInterfaceType","NetworkInterfaceIds","SubnetId","SecurityGroupIds","RoleArn","Name"]}
+const AddFlowVpcInterfacesResponseVpcInterfaces$: S.ListShape = {type:"list",name:"AddFlowVpcInterfacesResponseVpcInterfaces",member:{shape:VpcInterface$}}
+const AddFlowVpcInterfacesResponse$: S.StructureShape = {type:"structure",name:"AddFlowVpcInterfacesResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},VpcInterfaces:{shape:AddFlowVpcInterfacesResponseVpcInterfaces$,locationName:"vpcInterfaces"}}}
+const AddEgressGatewayBridgeRequest$: S.StructureShape = {type:"structure",name:"AddEgressGatewayBridgeRequest",members:{MaxBitrate:{shape:integer$,locationName:"maxBitrate"}},required:["MaxBitrate"]}
+const AddIngressGatewayBridgeRequest$: S.StructureShape = {type:"structure",name:"AddIngressGatewayBridgeRequest",members:{MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxOutputs:{shape:integer$,locationName:"maxOutputs"}},required:["MaxOutputs","MaxBitrate"]}
+const SourcePriority$: S.StructureShape = {type:"structure",name:"SourcePriority",members:{PrimarySource:{shape:string$,locationName:"primarySource"}}}
+const FailoverConfig$: S.StructureShape = {type:"structure",name:"FailoverConfig",members:{FailoverMode:{shape:string$,locationName:"failoverMode"},RecoveryWindow:{shape:integer$,locationName:"recoveryWindow"},SourcePriority:{shape:SourcePriority$,locationName:"sourcePriority"},State:{shape:string$,locationName:"state"}}}
+const CreateBridgeRequest$: S.StructureShape = {type:"structure",name:"CreateBridgeRequest",members:{EgressGatewayBridge:{shape:AddEgressGatewayBridgeRequest$,locationName:"egressGatewayBridge"},IngressGatewayBridge:{shape:AddIngressGatewayBridgeRequest$,locationName:"ingressGatewayBridge"},Name:{shape:string$,locationName:"name"},Outputs:{shape:AddBridgeOutputsRequestOutputs$,locationName:"outputs"},PlacementArn:{shape:string$,locationName:"placementArn"},SourceFailoverConfig:{shape:FailoverConfig$,locationName:"sourceFailoverConfig"},Sources:{shape:AddBridgeSourcesRequestSources$,locationName:"sources"}},required:["Sources","PlacementArn","Name"]}
+const MessageDetail$: S.StructureShape = {type:"structure",name:"MessageDetail",members:{Code:{shape:string$,locationName:"code"},Message:{shape:string$,locationName:"message"},ResourceName:{shape:string$,locationName:"resourceName"}},required:["Message","Code"]}
+const BridgeBridgeMessages$: S.ListShape = {type:"list",name:"BridgeBridgeMessages",member:{shape:MessageDetail$}}
+const EgressGatewayBridge$: S.StructureShape = {type:"structure",name:"EgressGatewayBridge",members:{InstanceId:{shape:string$,locationName:"instanceId"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"}},required:["MaxBitrate"]}
+const IngressGatewayBridge$: S.StructureShape = {type:"structure",name:"IngressGatewayBridge",members:{InstanceId:{shape:string$,locationName:"instanceId"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxOutputs:{shape:integer$,locationName:"maxOutputs"}},required:["MaxOutputs","MaxBitrate"]}
+const Bridge$: S.StructureShape = {type:"structure",name:"Bridge",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},BridgeMessages:{shape:BridgeBridgeMessages$,locationName:"bridgeMessages"},BridgeState:{shape:string$,locationName:"bridgeState"},EgressGatewayBridge:{shape:EgressGatewayBridge$,locationName:"egressGatewayBridge"},IngressGatewayBridge:{shape:IngressGatewayBridge$,locationName:"ingressGatewayBridge"},Name:{shape:string$,locationName:"name"},Outputs:{shape:AddBridgeOutputsResponseOutputs$,locationName:"outputs"},PlacementArn:{shape:string$,locationName:"placementArn"},SourceFailoverConfig:{shape:FailoverConfig$,locationName:"sourceFailoverConfig"},Sources:{shape:AddBridgeSourcesResponseSources$,locationName:"sources"}},required:["BridgeArn","BridgeState","PlacementArn","Name"]}
+const CreateBridgeResponse$: S.StructureShape = {type:"structure",name:"CreateBridgeResponse",members:{Bridge:{shape:Bridge$,locationName:"bridge"}}}
+const GrantEntitlementRequest$: S.StructureShape = {type:"structure",name:"GrantEntitlementRequest",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},Description:{shape:string$,locationName:"description"},Encryption:{shape:Encryption$,locationName:"encryption"},EntitlementStatus:{shape:string$,locationName:"entitlementStatus"},Name:{shape:string$,locationName:"name"},Subscribers:{shape:AddOutputRequestCidrAllowList$,locationName:"subscribers"}},required:["Subscribers"]}
+const CreateFlowRequestEntitlements$: S.ListShape = {type:"list",name:"CreateFlowRequestEntitlements",member:{shape:GrantEntitlementRequest$}}
+const AddMaintenance$: S.StructureShape = {type:"structure",name:"AddMaintenance",members:{MaintenanceDay:{shape:string$,locationName:"maintenanceDay"},MaintenanceStartHour:{shape:string$,locationName:"maintenanceStartHour"}},required:["MaintenanceDay","MaintenanceStartHour"]}
+const MonitoringConfig$: S.StructureShape = {type:"structure",name:"MonitoringConfig",members:{ThumbnailState:{shape:string$,locationName:"thumbnailState"}}}
+const CreateFlowRequest$: S.StructureShape = {type:"structure",name:"CreateFlowRequest",members:{AvailabilityZone:{shape:string$,locationName:"availabilityZone"},Entitlements:{shape:CreateFlowRequestEntitlements$,locationName:"entitlements"},MediaStreams:{shape:AddFlowMediaStreamsRequestMediaStreams$,locationName:"mediaStreams"},Name:{shape:string$,locationName:"name"},Outputs:{shape:AddFlowOutputsRequestOutputs$,locationName:"outputs"},Source:{shape:SetSourceRequest$,locationName:"source"},SourceFailoverConfig:{shape:FailoverConfig$,locationName:"sourceFailoverConfig"},Sources:{shape:AddFlowSourcesRequestSources$,locationName:"sources"},VpcInterfaces:{shape:AddFlowVpcInterfacesRequestVpcInterfaces$,locationName:"vpcInterfaces"},Maintenance:{shape:AddMaintenance$,locationName:"maintenance"},SourceMonitoringConfig:{shape:MonitoringConfig$,locationName:"sourceMonitoringConfig"}},required:["Name"]}
+const Entitlement$: S.StructureShape = {type:"structure",name:"Entitlement",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},Description:{shape:string$,locationName:"description"},Encryption:{shape:Encryption$,locationName:"encryption"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},EntitlementStatus:{shape:string$,locationName:"entitlementStatus"},Name:{shape:string$,locationName:"name"},Subscribers:{shape:AddOutputRequestCidrAllowList$,locationName:"subscribers"}},required:["EntitlementArn","Subscribers","Name"]}
+const FlowEntitlements$: S.ListShape = {type:"list",name:"FlowEntitlements",member:{shape:Entitlement$}}
+const Maintenance$: S.StructureShape = {type:"structure",name:"Maintenance",members:{MaintenanceDay:{shape:string$,locationName:"maintenanceDay"},MaintenanceDeadline:{shape:string$,locationName:"maintenanceDeadline"},MaintenanceScheduledDate:{shape:string$,locationName:"maintenanceScheduledDate"},MaintenanceStartHour:{shape:string$,locationName:"maintenanceStartHour"}}}
+const Flow$: S.StructureShape = {type:"structure",name:"Flow",members:{AvailabilityZone:{shape:string$,locationName:"availabilityZone"},Description:{shape:string$,locationName:"description"},EgressIp:{shape:string$,locationName:"egressIp"},Entitlements:{shape:FlowEntitlements$,locationName:"entitlements"},FlowArn:{shape:string$,locationName:"flowArn"},MediaStreams:{shape:AddFlowMediaStreamsResponseMediaStreams$,locationName:"mediaStreams"},Name:{shape:string$,locationName:"name"},Outputs:{shape:AddFlowOutputsResponseOutputs$,locationName:"outputs"},Source:{shape:Source$,locationName:"source"},SourceFailoverConfig:{shape:FailoverConfig$,locationName:"sourceFailoverConfig"},Sources:{shape:AddFlowSourcesResponseSources$,locationName:"sources"},Status:{shape:string$,locationName:"status"},VpcInterfaces:{shape:AddFlowVpcInterfacesResponseVpcInterfaces$,locationName:"vpcInterfaces"},Maintenance:{shape:Maintenance$,locationName:"maintenance"},SourceMonitoringConfig:{shape:MonitoringConfig$,locationName:"sourceMonitoringConfig"}},required:["Status","AvailabilityZone","Source","Name","Entitlements","Outputs","FlowArn"]}
+const CreateFlowResponse$: S.StructureShape = {type:"structure",name:"CreateFlowResponse",members:{Flow:{shape:Flow$,locationName:"flow"}}}
+const GatewayNetwork$: S.StructureShape = {type:"structure",name:"GatewayNetwork",members:{CidrBlock:{shape:string$,locationName:"cidrBlock"},Name:{shape:string$,locationName:"name"}},required:["CidrBlock","Name"]}
+const CreateGatewayRequestNetworks$: S.ListShape = {type:"list",name:"CreateGatewayRequestNetworks",member:{shape:GatewayNetwork$}}
+const CreateGatewayRequest$: S.StructureShape = {type:"structure",name:"CreateGatewayRequest",members:{EgressCidrBlocks:{shape:AddOutputRequestCidrAllowList$,locationName:"egressCidrBlocks"},Name:{shape:string$,locationName:"name"},Networks:{shape:CreateGatewayRequestNetworks$,locationName:"networks"}},required:["Networks","EgressCidrBlocks","Name"]}
+const Gateway$: S.StructureShape = {type:"structure",name:"Gateway",members:{EgressCidrBlocks:{shape:AddOutputRequestCidrAllowList$,locationName:"egressCidrBlocks"},GatewayArn:{shape:string$,locationName:"gatewayArn"},GatewayMessages:{shape:BridgeBridgeMessages$,locationName:"gatewayMessages"},GatewayState:{shape:string$,locationName:"gatewayState"},Name:{shape:string$,locationName:"name"},Networks:{shape:CreateGatewayRequestNetworks$,locationName:"networks"}},required:["GatewayArn","Networks","EgressCidrBlocks","Name"]}
+const CreateGatewayResponse$: S.StructureShape = {type:"structure",name:"CreateGatewayResponse",members:{Gateway:{shape:Gateway$,locationName:"gateway"}}}
 const DeleteBridgeRequest$: S.StructureShape = {type:"structure",name:"DeleteBridgeRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"}},required:["BridgeArn"]}
-const DeleteBridgeOutput$: S.StructureShape = {type:"structure",name:"DeleteBridgeOutput",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"}}}
+const DeleteBridgeResponse$: S.StructureShape = {type:"structure",name:"DeleteBridgeResponse",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"}}}
 const DeleteFlowRequest$: S.StructureShape = {type:"structure",name:"DeleteFlowRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"}},required:["FlowArn"]}
-const DeleteFlowOutput$: S.StructureShape = {type:"structure",name:"DeleteFlowOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},Status:{shape:string$,locationName:"status"}}}
+const DeleteFlowResponse$: S.StructureShape = {type:"structure",name:"DeleteFlowResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},Status:{shape:string$,locationName:"status"}}}
 const DeleteGatewayRequest$: S.StructureShape = {type:"structure",name:"DeleteGatewayRequest",members:{GatewayArn:{shape:string$,location:"uri",locationName:"gatewayArn"}},required:["GatewayArn"]}
-const DeleteGatewayOutput$: S.StructureShape = {type:"structure",name:"DeleteGatewayOutput",members:{GatewayArn:{shape:string$,locationName:"gatewayArn"}}}
+const DeleteGatewayResponse$: S.StructureShape = {type:"structure",name:"DeleteGatewayResponse",members:{GatewayArn:{shape:string$,locationName:"gatewayArn"}}}
 const DeregisterGatewayInstanceRequest$: S.StructureShape = {type:"structure",name:"DeregisterGatewayInstanceRequest",members:{Force:{shape:boolean$,location:"querystring",locationName:"force"},GatewayInstanceArn:{shape:string$,location:"uri",locationName:"gatewayInstanceArn"}},required:["GatewayInstanceArn"]}
-const DeregisterGatewayInstanceOutput$: S.StructureShape = {type:"structure",name:"DeregisterGatewayInstanceOutput",members:{GatewayInstanceArn:{shape:string$,locationName:"gatewayInstanceArn"},InstanceState:{shape:string$,locationName:"instanceState"}}}
+const DeregisterGatewayInstanceResponse$: S.StructureShape = {type:"structure",name:"DeregisterGatewayInstanceResponse",members:{GatewayInstanceArn:{shape:string$,locationName:"gatewayInstanceArn"},InstanceState:{shape:string$,locationName:"instanceState"}}}
 const DescribeBridgeRequest$: S.StructureShape = {type:"structure",name:"DescribeBridgeRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"}},required:["BridgeArn"]}
-const DescribeBridgeOutput$: S.StructureShape = {type:"structure",name:"DescribeBridgeOutput",members:{Bridge:{shape:CreateBridgeOutputBridge$,locationName:"bridge"}}}
+const DescribeBridgeResponse$: S.StructureShape = {type:"structure",name:"DescribeBridgeResponse",members:{Bridge:{shape:Bridge$,locationName:"bridge"}}}
 const DescribeFlowRequest$: S.StructureShape = {type:"structure",name:"DescribeFlowRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"}},required:["FlowArn"]}
-const DescribeFlowOutputMessages$: S.StructureShape = {type:"structure",name:"DescribeFlowOutputMessages",members:{Errors:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"errors"}},required:["Errors"]}
-const DescribeFlowOutput$: S.StructureShape = {type:"structure",name:"DescribeFlowOutput",members:{Flow:{shape:CreateFlowOutputFlow$,locationName:"flow"},Messages:{shape:DescribeFlowOutputMessages$,locationName:"messages"}}}
+const Messages$: S.StructureShape = {type:"structure",name:"Messages",members:{Errors:{shape:AddOutputRequestCidrAllowList$,locationName:"errors"}},required:["Errors"]}
+const DescribeFlowResponse$: S.StructureShape = {type:"structure",name:"DescribeFlowResponse",members:{Flow:{shape:Flow$,locationName:"flow"},Messages:{shape:Messages$,locationName:"messages"}}}
 const DescribeFlowSourceMetadataRequest$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceMetadataRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"}},required:["FlowArn"]}
-const DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMemberFrameResolution$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMemberFrameResolution",members:{FrameHeight:{shape:integer$,locationName:"frameHeight"},FrameWidth:{shape:integer$,locationName:"frameWidth"}},required:["FrameWidth","FrameHeight"]}
-const DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMember$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMember",members:{Channels:{shape:integer$,locationName:"channels"},Codec:{shape:string$,locationName:"codec"},FrameRate:{shape:string$,locationName:"frameRate"},FrameResolution:{shape:DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMemberFrameResolution$,locationName:"frameResolution"},Pid:{shape:integer$,locationName:"pid"},SampleRate:{shape:integer$,locationName:"sampleRate"},SampleSize:{shape:integer$,locationName:"sampleSize"},StreamType:{shape:string$,locationName:"streamType"}},required:["StreamType","Pid"]}
-const DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreams$: S.ListShape = {type:"list",name:"DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreams",member:{shape:DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMember$}}
-const DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMember$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMember",members:{PcrPid:{shape:integer$,locationName:"pcrPid"},ProgramName:{shape:string$,locationName:"programName"},ProgramNumber:{shape:integer$,locationName:"programNumber"},ProgramPid:{shape:integer$,locationName:"programPid"},Streams:{shape:DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreams$,locationName:"streams"}},required:["ProgramPid","PcrPid","ProgramNumber","Streams"]}
-const DescribeFlowSourceMetadataOutputTransportMediaInfoPrograms$: S.ListShape = {type:"list",name:"DescribeFlowSourceMetadataOutputTransportMediaInfoPrograms",member:{shape:DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMember$}}
-const DescribeFlowSourceMetadataOutputTransportMediaInfo$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceMetadataOutputTransportMediaInfo",members:{Programs:{shape:DescribeFlowSourceMetadataOutputTransportMediaInfoPrograms$,locationName:"programs"}},required:["Programs"]}
-const DescribeFlowSourceMetadataOutput$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceMetadataOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},Messages:{shape:CreateBridgeOutputBridgeBridgeMessages$,locationName:"messages"},Timestamp:{shape:timestamp$,locationName:"timestamp"},TransportMediaInfo:{shape:DescribeFlowSourceMetadataOutputTransportMediaInfo$,locationName:"transportMediaInfo"}}}
+const FrameResolution$: S.StructureShape = {type:"structure",name:"FrameResolution",members:{FrameHeight:{shape:integer$,locationName:"frameHeight"},FrameWidth:{shape:integer$,locationName:"frameWidth"}},required:["FrameWidth","FrameHeight"]}
+const TransportStream$: S.StructureShape = {type:"structure",name:"TransportStream",members:{Channels:{shape:integer$,locationName:"channels"},Codec:{shape:string$,locationName:"codec"},FrameRate:{shape:string$,locationName:"frameRate"},FrameResolution:{shape:FrameResolution$,locationName:"frameResolution"},Pid:{shape:integer$,locationName:"pid"},SampleRate:{shape:integer$,locationName:"sampleRate"},SampleSize:{shape:integer$,locationName:"sampleSize"},StreamType:{shape:string$,locationName:"streamType"}},required:["StreamType","Pid"]}
+const TransportStreamProgramStreams$: S.ListShape = {type:"list",name:"TransportStreamProgramStreams",member:{shape:TransportStream$}}
+const TransportStreamProgram$: S.StructureShape = {type:"structure",name:"TransportStreamProgram",members:{PcrPid:{shape:integer$,locationName:"pcrPid"},ProgramName:{shape:string$,locationName:"programName"},ProgramNumber:{shape:integer$,locationName:"programNumber"},ProgramPid:{shape:integer$,locationName:"programPid"},Streams:{shape:TransportStreamProgramStreams$,locationName:"streams"}},required:["ProgramPid","PcrPid","ProgramNumber","Streams"]}
+const TransportMediaInfoPrograms$: S.ListShape = {type:"list",name:"TransportMediaInfoPrograms",member:{shape:TransportStreamProgram$}}
+const TransportMediaInfo$: S.StructureShape = {type:"structure",name:"TransportMediaInfo",members:{Programs:{shape:TransportMediaInfoPrograms$,locationName:"programs"}},required:["Programs"]}
+const DescribeFlowSourceMetadataResponse$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceMetadataResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},Messages:{shape:BridgeBridgeMessages$,locationName:"messages"},Timestamp:{shape:timestamp$,locationName:"timestamp"},TransportMediaInfo:{shape:TransportMediaInfo$,locationName:"transportMediaInfo"}}}
 const DescribeFlowSourceThumbnailRequest$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceThumbnailRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"}},required:["FlowArn"]}
-const DescribeFlowSourceThumbnailOutputThumbnailDetails$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceThumbnailOutputThumbnailDetails",members:{FlowArn:{shape:string$,locationName:"flowArn"},Thumbnail:{shape:string$,locationName:"thumbnail"},ThumbnailMessages:{shape:CreateBridgeOutputBridgeBridgeMessages$,locationName:"thumbnailMessages"},Timecode:{shape:string$,locationName:"timecode"},Timestamp:{shape:timestamp$,locationName:"timestamp"}},required:["ThumbnailMessages","FlowArn"]}
-const DescribeFlowSourceThumbnailOutput$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceThumbnailOutput",members:{ThumbnailDetails:{shape:DescribeFlowSourceThumbnailOutputThumbnailDetails$,locationName:"thumbnailDetails"}}}
+const ThumbnailDetails$: S.StructureShape = {type:"structure",name:"ThumbnailDetails",members:{FlowArn:{shape:string$,locationName:"flowArn"},Thumbnail:{shape:string$,locationName:"thumbnail"},ThumbnailMessages:{shape:BridgeBridgeMessages$,locationName:"thumbnailMessages"},Timecode:{shape:string$,locationName:"timecode"},Timestamp:{shape:timestamp$,locationName:"timestamp"}},required:["ThumbnailMessages","FlowArn"]}
+const DescribeFlowSourceThumbnailResponse$: S.StructureShape = {type:"structure",name:"DescribeFlowSourceThumbnailResponse",members:{ThumbnailDetails:{shape:ThumbnailDetails$,locationName:"thumbnailDetails"}}}
 const DescribeGatewayRequest$: S.StructureShape = {type:"structure",name:"DescribeGatewayRequest",members:{GatewayArn:{shape:string$,location:"uri",locationName:"gatewayArn"}},required:["GatewayArn"]}
-const DescribeGatewayOutput$: S.StructureShape = {type:"structure",name:"DescribeGatewayOutput",members:{Gateway:{shape:CreateGatewayOutputGateway$,locationName:"gateway"}}}
+const DescribeGatewayResponse$: S.StructureShape = {type:"structure",name:"DescribeGatewayResponse",members:{Gateway:{shape:Gateway$,locationName:"gateway"}}}
 const DescribeGatewayInstanceRequest$: S.StructureShape = {type:"structure",name:"DescribeGatewayInstanceRequest",members:{GatewayInstanceArn:{shape:string$,location:"uri",locationName:"gatewayInstanceArn"}},required:["GatewayInstanceArn"]}
-const DescribeGatewayInstanceOutputGatewayInstance$: S.StructureShape = {type:"structure",name:"DescribeGatewayInstanceOutputGatewayInstance",members:{BridgePlacement:{shape:string$,locationName:"bridgePlacement"},ConnectionStatus:{shape:string$,locationName:"connectionStatus"},GatewayArn:{shape:string$,locationName:"gatewayArn"},GatewayInstanceArn:{shape:string$,locationName:"gatewayInstanceArn"},InstanceId:{shape:string$,locationName:"instanceId"},InstanceMessages:{shape:CreateBridgeOutputBridgeBridgeMessages$,locationName:"instanceMessages"},InstanceState:{shape:string$,locationName:"instanceState"},RunningBridgeCount:{shape:integer$,locationName:"runningBridgeCount"}},required:["GatewayArn","InstanceState","GatewayInstanceArn","InstanceId","RunningBridgeCount","BridgePlacement","ConnectionStatus"]}
-const DescribeGatewayInstanceOutput$: S.StructureShape = {type:"structure",name:"DescribeGatewayInstanceOutput",members:{GatewayInstance:{shape:DescribeGatewayInstanceOutputGatewayInstance$,locationName:"gatewayInstance"}}}
+const GatewayInstance$: S.StructureShape = {type:"structure",name:"GatewayInstance",members:{BridgePlacement:{shape:string$,locationName:"bridgePlacement"},ConnectionStatus:{shape:string$,locationName:"connectionStatus"},GatewayArn:{shape:string$,locationName:"gatewayArn"},GatewayInstanceArn:{shape:string$,locationName:"gatewayInstanceArn"},InstanceId:{shape:string$,locationName:"instanceId"},InstanceMessages:{shape:BridgeBridgeMessages$,locationName:"instanceMessages"},InstanceState:{shape:string$,locationName:"instanceState"},RunningBridgeCount:{shape:integer$,locationName:"runningBridgeCount"}},required:["GatewayArn","InstanceState","GatewayInstanceArn","InstanceId","RunningBridgeCount","BridgePlacement","ConnectionStatus"]}
+const DescribeGatewayInstanceResponse$: S.StructureShape = {type:"structure",name:"DescribeGatewayInstanceResponse",members:{GatewayInstance:{shape:GatewayInstance$,locationName:"gatewayInstance"}}}
 const DescribeOfferingRequest$: S.StructureShape = {type:"structure",name:"DescribeOfferingRequest",members:{OfferingArn:{shape:string$,location:"uri",locationName:"offeringArn"}},required:["OfferingArn"]}
-const DescribeOfferingOutputOfferingResourceSpecification$: S.StructureShape = {type:"structure",name:"DescribeOfferingOutputOfferingResourceSpecification",members:{ReservedBitrate:{shape:integer$,locationName:"reservedBitrate"},ResourceType:{shape:string$,locationName:"resourceType"}},required:["ResourceType"]}
-const DescribeOfferingOutputOffering$: S.StructureShape = {type:"structure",name:"DescribeOfferingOutputOffering",members:{CurrencyCode:{shape:string$,locationName:"currencyCode"},Duration:{shape:integer$,locationName:"duration"},DurationUnits:{shape:string$,locationName:"durationUnits"},OfferingArn:{shape:string$,locationName:"offeringArn"},OfferingDescription:{shape:string$,locationName:"offeringDescription"},PricePerUnit:{shape:string$,locationName:"pricePerUnit"},PriceUnits:{shape:string$,locationName:"priceUnits"},ResourceSpecification:{shape:DescribeOfferingOutputOfferingResourceSpecification$,locationName:"resourceSpecification"}},required:["CurrencyCode","OfferingArn","OfferingDescription","DurationUnits","Duration","PricePerUnit","ResourceSpecification","PriceUnits"]}
-const DescribeOfferingOutput$: S.StructureShape = {type:"structure",name:"DescribeOfferingOutput",members:{Offering:{shape:DescribeOfferingOutputOffering$,locationName:"offering"}}}
+const ResourceSpecification$: S.StructureShape = {type:"structure",name:"ResourceSpecification",members:{ReservedBitrate:{shape:integer$,locationName:"reservedBitrate"},ResourceType:{shape:string$,locationName:"resourceType"}},required:["ResourceType"]}
+const Offering$: S.StructureShape = {type:"structure",name:"Offering",members:{CurrencyCode:{shape:string$,locationName:"currencyCode"},Duration:{shape:integer$,locationName:"duration"},DurationUnits:{shape:string$,locationName:"durationUnits"},OfferingArn:{shape:string$,locationName:"offeringArn"},OfferingDescription:{shape:string$,locationName:"offeringDescription"},PricePerUnit:{shape:string$,locationName:"pricePerUnit"},PriceUnits:{shape:string$,locationName:"priceUnits"},ResourceSpecification:{shape:ResourceSpecification$,locationName:"resourceSpecification"}},required:["CurrencyCode","OfferingArn","OfferingDescription","DurationUnits","Duration","PricePerUnit","ResourceSpecification","PriceUnits"]}
+const DescribeOfferingResponse$: S.StructureShape = {type:"structure",name:"DescribeOfferingResponse",members:{Offering:{shape:Offering$,locationName:"offering"}}}
 const DescribeReservationRequest$: S.StructureShape = {type:"structure",name:"DescribeReservationRequest",members:{ReservationArn:{shape:string$,location:"uri",locationName:"reservationArn"}},required:["ReservationArn"]}
-const DescribeReservationOutputReservation$: S.StructureShape = {type:"structure",name:"DescribeReservationOutputReservation",members:{CurrencyCode:{shape:string$,locationName:"currencyCode"},Duration:{shape:integer$,locationName:"duration"},DurationUnits:{shape:string$,locationName:"durationUnits"},End:{shape:string$,locationName:"end"},OfferingArn:{shape:string$,locationName:"offeringArn"},OfferingDescription:{shape:string$,locationName:"offeringDescription"},PricePerUnit:{shape:string$,locationName:"pricePerUnit"},PriceUnits:{shape:string$,locationName:"priceUnits"},ReservationArn:{shape:string$,locationName:"reservationArn"},ReservationName:{shape:string$,locationName:"reservationName"},ReservationState:{shape:string$,locationName:"reservationState"},ResourceSpecification:{shape:DescribeOfferingOutputOfferingResourceSpecification$,locationName:"resourceSpecification"},Start:{shape:string$,locationName:"start"}},required:["CurrencyCode","ReservationState","OfferingArn","ReservationArn","Start","OfferingDescription","ReservationName","End","Duration","DurationUnits","PricePerUnit","ResourceSpecification","PriceUnits"]}
-const DescribeReservationOutput$: S.StructureShape = {type:"structure",name:"DescribeReservationOutput",members:{Reservation:{shape:DescribeReservationOutputReservation$,locationName:"reservation"}}}
+const Reservation$: S.StructureShape = {type:"structure",name:"Reservation",members:{CurrencyCode:{shape:string$,locationName:"currencyCode"},Duration:{shape:integer$,locationName:"duration"},DurationUnits:{shape:string$,locationName:"durationUnits"},End:{shape:string$,locationName:"end"},OfferingArn:{shape:string$,locationName:"offeringArn"},OfferingDescription:{shape:string$,locationName:"offeringDescription"},PricePerUnit:{shape:string$,locationName:"pricePerUnit"},PriceUnits:{shape:string$,locationName:"priceUnits"},ReservationArn:{shape:string$,locationName:"reservationArn"},ReservationName:{shape:string$,locationName:"reservationName"},ReservationState:{shape:string$,locationName:"reservationState"},ResourceSpecification:{shape:ResourceSpecification$,locationName:"resourceSpecification"},Start:{shape:string$,locationName:"start"}},required:["CurrencyCode","ReservationState","OfferingArn","ReservationArn","Start","OfferingDescription","ReservationName","End","Duration","DurationUnits","PricePerUnit","ResourceSpecification","PriceUnits"]}
+const DescribeReservationResponse$: S.StructureShape = {type:"structure",name:"DescribeReservationResponse",members:{Reservation:{shape:Reservation$,locationName:"reservation"}}}
 const GrantFlowEntitlementsRequest$: S.StructureShape = {type:"structure",name:"GrantFlowEntitlementsRequest",members:{Entitlements:{shape:CreateFlowRequestEntitlements$,locationName:"entitlements"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"}},required:["FlowArn","Entitlements"]}
-const GrantFlowEntitlementsOutput$: S.StructureShape = {type:"structure",name:"GrantFlowEntitlementsOutput",members:{Entitlements:{shape:CreateFlowOutputFlowEntitlements$,locationName:"entitlements"},FlowArn:{shape:string$,locationName:"flowArn"}}}
+const GrantFlowEntitlementsResponse$: S.StructureShape = {type:"structure",name:"GrantFlowEntitlementsResponse",members:{Entitlements:{shape:FlowEntitlements$,locationName:"entitlements"},FlowArn:{shape:string$,locationName:"flowArn"}}}
 const ListBridgesRequest$: S.StructureShape = {type:"structure",name:"ListBridgesRequest",members:{FilterArn:{shape:string$,location:"querystring",locationName:"filterArn"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListBridgesOutputBridgesMember$: S.StructureShape = {type:"structure",name:"ListBridgesOutputBridgesMember",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},BridgeState:{shape:string$,locationName:"bridgeState"},BridgeType:{shape:string$,locationName:"bridgeType"},Name:{shape:string$,locationName:"name"},PlacementArn:{shape:string$,locationName:"placementArn"}},required:["BridgeArn","BridgeState","PlacementArn","BridgeType","Name"]}
-const ListBridgesOutputBridges$: S.ListShape = {type:"list",name:"ListBridgesOutputBridges",member:{shape:ListBridgesOutputBridgesMember$}}
-const ListBridgesOutput$: S.StructureShape = {type:"structure",name:"ListBridgesOutput",members:{Bridges:{shape:ListBridgesOutputBridges$,locationName:"bridges"},NextToken:{shape:string$,locationName:"nextToken"}}}
+const ListedBridge$: S.StructureShape = {type:"structure",name:"ListedBridge",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},BridgeState:{shape:string$,locationName:"bridgeState"},BridgeType:{shape:string$,locationName:"bridgeType"},Name:{shape:string$,locationName:"name"},PlacementArn:{shape:string$,locationName:"placementArn"}},required:["BridgeArn","BridgeState","PlacementArn","BridgeType","Name"]}
+const ListBridgesResponseBridges$: S.ListShape = {type:"list",name:"ListBridgesResponseBridges",member:{shape:ListedBridge$}}
+const ListBridgesResponse$: S.StructureShape = {type:"structure",name:"ListBridgesResponse",members:{Bridges:{shape:ListBridgesResponseBridges$,locationName:"bridges"},NextToken:{shape:string$,locationName:"nextToken"}}}
 const ListEntitlementsRequest$: S.StructureShape = {type:"structure",name:"ListEntitlementsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListEntitlementsOutputEntitlementsMember$: S.StructureShape = {type:"structure",name:"ListEntitlementsOutputEntitlementsMember",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},EntitlementName:{shape:string$,locationName:"entitlementName"}},required:["EntitlementArn","EntitlementName"]}
-const ListEntitlementsOutputEntitlements$: S.ListShape = {type:"list",name:"ListEntitlementsOutputEntitlements",member:{shape:ListEntitlementsOutputEntitlementsMember$}}
-const ListEntitlementsOutput$: S.StructureShape = {type:"structure",name:"ListEntitlementsOutput",members:{Entitlements:{shape:ListEntitlementsOutputEntitlements$,locationName:"entitlements"},NextToken:{shape:string$,locationName:"nextToken"}}}
+const ListedEntitlement$: S.StructureShape = {type:"structure",name:"ListedEntitlement",members:{DataTransferSubscriberFeePercent:{shape:integer$,locationName:"dataTransferSubscriberFeePercent"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},EntitlementName:{shape:string$,locationName:"entitlementName"}},required:["EntitlementArn","EntitlementName"]}
+const ListEntitlementsResponseEntitlements$: S.ListShape = {type:"list",name:"ListEntitlementsResponseEntitlements",member:{shape:ListedEntitlement$}}
+const ListEntitlementsResponse$: S.StructureShape = {type:"structure",name:"ListEntitlementsResponse",members:{Entitlements:{shape:ListEntitlementsResponseEntitlements$,locationName:"entitlements"},NextToken:{shape:string$,locationName:"nextToken"}}}
 const ListFlowsRequest$: S.StructureShape = {type:"structure",name:"ListFlowsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListFlowsOutputFlowsMember$: S.StructureShape = {type:"structure",name:"ListFlowsOutputFlowsMember",members:{AvailabilityZone:{shape:string$,locationName:"availabilityZone"},Description:{shape:string$,locationName:"description"},FlowArn:{shape:string$,locationName:"flowArn"},Name:{shape:string$,locationName:"name"},SourceType:{shape:string$,locationName:"sourceType"},Status:{shape:string$,locationName:"status"},Maintenance:{shape:CreateFlowOutputFlowMaintenance$,locationName:"maintenance"}},required:["Status","Description","SourceType","AvailabilityZone","FlowArn","Name"]}
-const ListFlowsOutputFlows$: S.ListShape = {type:"list",name:"ListFlowsOutputFlows",member:{shape:ListFlowsOutputFlowsMember$}}
-const ListFlowsOutput$: S.StructureShape = {type:"structure",name:"ListFlowsOutput",members:{Flows:{shape:ListFlowsOutputFlows$,locationName:"flows"},NextToken:{shape:string$,locationName:"nextToken"}}}
+const ListedFlow$: S.StructureShape = {type:"structure",name:"ListedFlow",members:{AvailabilityZone:{shape:string$,locationName:"availabilityZone"},Description:{shape:string$,locationName:"description"},FlowArn:{shape:string$,locationName:"flowArn"},Name:{shape:string$,locationName:"name"},SourceType:{shape:string$,locationName:"sourceType"},Status:{shape:string$,locationName:"status"},Maintenance:{shape:Maintenance$,locationName:"maintenance"}},required:["Status","Description","SourceType","AvailabilityZone","FlowArn","Name"]}
+const ListFlowsResponseFlows$: S.ListShape = {type:"list",name:"ListFlowsResponseFlows",member:{shape:ListedFlow$}}
+const ListFlowsResponse$: S.StructureShape = {type:"structure",name:"ListFlowsResponse",members:{Flows:{shape:ListFlowsResponseFlows$,locationName:"flows"},NextToken:{shape:string$,locationName:"nextToken"}}}
 const ListGatewayInstancesRequest$: S.StructureShape = {type:"structure",name:"ListGatewayInstancesRequest",members:{FilterArn:{shape:string$,location:"querystring",locationName:"filterArn"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListGatewayInstancesOutputInstancesMember$: S.StructureShape = {type:"structure",name:"ListGatewayInstancesOutputInstancesMember",members:{GatewayArn:{shape:string$,locationName:"gatewayArn"},GatewayInstanceArn:{shape:string$,locationName:"gatewayInstanceArn"},InstanceId:{shape:string$,locationName:"instanceId"},InstanceState:{shape:string$,locationName:"instanceState"}},required:["GatewayArn","GatewayInstanceArn","InstanceId"]}
-const ListGatewayInstancesOutputInstances$: S.ListShape = {type:"list",name:"ListGatewayInstancesOutputInstances",member:{shape:ListGatewayInstancesOutputInstancesMember$}}
-const ListGatewayInstancesOutput$: S.StructureShape = {type:"structure",name:"ListGatewayInstancesOutput",members:{Instances:{shape:ListGatewayInstancesOutputInstances$,locationName:"instances"},NextToken:{shape:string$,locationName:"nextToken"}}}
+const ListedGatewayInstance$: S.StructureShape = {type:"structure",name:"ListedGatewayInstance",members:{GatewayArn:{shape:string$,locationName:"gatewayArn"},GatewayInstanceArn:{shape:string$,locationName:"gatewayInstanceArn"},InstanceId:{shape:string$,locationName:"instanceId"},InstanceState:{shape:string$,locationName:"instanceState"}},required:["GatewayArn","GatewayInstanceArn","InstanceId"]}
+const ListGatewayInstancesResponseInstances$: S.ListShape = {type:"list",name:"ListGatewayInstancesResponseInstances",member:{shape:ListedGatewayInstance$}}
+const ListGatewayInstancesResponse$: S.StructureShape = {type:"structure",name:"ListGatewayInstancesResponse",members:{Instances:{shape:ListGatewayInstancesResponseInstances$,locationName:"instances"},NextToken:{shape:string$,locationName:"nextToken"}}}
 const ListGatewaysRequest$: S.StructureShape = {type:"structure",name:"ListGatewaysRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListGatewaysOutputGatewaysMember$: S.StructureShape = {type:"structure",name:"ListGatewaysOutputGatewaysMember",members:{GatewayArn:{shape:string$,locationName:"gatewayArn"},GatewayState:{shape:string$,locationName:"gatewayState"},Name:{shape:string$,locationName:"name"}},required:["GatewayArn","GatewayState","Name"]}
-const ListGatewaysOutputGateways$: S.ListShape = {type:"list",name:"ListGatewaysOutputGateways",member:{shape:ListGatewaysOutputGatewaysMember$}}
-const ListGatewaysOutput$: S.StructureShape = {type:"structure",name:"ListGatewaysOutput",members:{Gateways:{shape:ListGatewaysOutputGateways$,locationName:"gateways"},NextToken:{shape:string$,locationName:"nextToken"}}}
+const ListedGateway$: S.StructureShape = {type:"structure",name:"ListedGateway",members:{GatewayArn:{shape:string$,locationName:"gatewayArn"},GatewayState:{shape:string$,locationName:"gatewayState"},Name:{shape:string$,locationName:"name"}},required:["GatewayArn","GatewayState","Name"]}
+const ListGatewaysResponseGateways$: S.ListShape = {type:"list",name:"ListGatewaysResponseGateways",member:{shape:ListedGateway$}}
+const ListGatewaysResponse$: S.StructureShape = {type:"structure",name:"ListGatewaysResponse",members:{Gateways:{shape:ListGatewaysResponseGateways$,locationName:"gateways"},NextToken:{shape:string$,locationName:"nextToken"}}}
 const ListOfferingsRequest$: S.StructureShape = {type:"structure",name:"ListOfferingsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListOfferingsOutputOfferings$: S.ListShape = {type:"list",name:"ListOfferingsOutputOfferings",member:{shape:DescribeOfferingOutputOffering$}}
-const ListOfferingsOutput$: S.StructureShape = {type:"structure",name:"ListOfferingsOutput",members:{NextToken:{shape:string$,locationName:"nextToken"},Offerings:{shape:ListOfferingsOutputOfferings$,locationName:"offerings"}}}
+const ListOfferingsResponseOfferings$: S.ListShape = {type:"list",name:"ListOfferingsResponseOfferings",member:{shape:Offering$}}
+const ListOfferingsResponse$: S.StructureShape = {type:"structure",name:"ListOfferingsResponse",members:{NextToken:{shape:string$,locationName:"nextToken"},Offerings:{shape:ListOfferingsResponseOfferings$,locationName:"offerings"}}}
 const ListReservationsRequest$: S.StructureShape = {type:"structure",name:"ListReservationsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListReservationsOutputReservations$: S.ListShape = {type:"list",name:"ListReservationsOutputReservations",member:{shape:DescribeReservationOutputReservation$}}
-const ListReservationsOutput$: S.StructureShape = {type:"structure",name:"ListReservationsOutput",members:{NextToken:{shape:string$,locationName:"nextToken"},Reservations:{shape:ListReservationsOutputReservations$,locationName:"reservations"}}}
+const ListReservationsResponseReservations$: S.ListShape = {type:"list",name:"ListReservationsResponseReservations",member:{shape:Reservation$}}
+const ListReservationsResponse$: S.StructureShape = {type:"structure",name:"ListReservationsResponse",members:{NextToken:{shape:string$,locationName:"nextToken"},Reservations:{shape:ListReservationsResponseReservations$,locationName:"reservations"}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutputTags$: S.MapShape = {type:"map",name:"ListTagsForResourceOutputTags",key:{shape:string$},value:{shape:string$}}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:ListTagsForResourceOutputTags$,locationName:"tags"}}}
+const ListTagsForResourceResponseTags$: S.MapShape = {type:"map",name:"ListTagsForResourceResponseTags",key:{shape:string$},value:{shape:string$}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:ListTagsForResourceResponseTags$,locationName:"tags"}}}
 const PurchaseOfferingRequest$: S.StructureShape = {type:"structure",name:"PurchaseOfferingRequest",members:{OfferingArn:{shape:string$,location:"uri",locationName:"offeringArn"},ReservationName:{shape:string$,locationName:"reservationName"},Start:{shape:string$,locationName:"start"}},required:["OfferingArn","Start","ReservationName"]}
-const PurchaseOfferingOutput$: S.StructureShape = {type:"structure",name:"PurchaseOfferingOutput",members:{Reservation:{shape:DescribeReservationOutputReservation$,locationName:"reservation"}}}
+const PurchaseOfferingResponse$: S.StructureShape = {type:"structure",name:"PurchaseOfferingResponse",members:{Reservation:{shape:Reservation$,locationName:"reservation"}}}
 const RemoveBridgeOutputRequest$: S.StructureShape = {type:"structure",name:"RemoveBridgeOutputRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},OutputName:{shape:string$,location:"uri",locationName:"outputName"}},required:["OutputName","BridgeArn"]}
-const RemoveBridgeOutputOutput$: S.StructureShape = {type:"structure",name:"RemoveBridgeOutputOutput",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},OutputName:{shape:string$,locationName:"outputName"}}}
+const RemoveBridgeOutputResponse$: S.StructureShape = {type:"structure",name:"RemoveBridgeOutputResponse",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},OutputName:{shape:string$,locationName:"outputName"}}}
 const RemoveBridgeSourceRequest$: S.StructureShape = {type:"structure",name:"RemoveBridgeSourceRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},SourceName:{shape:string$,location:"uri",locationName:"sourceName"}},required:["BridgeArn","SourceName"]}
-const RemoveBridgeSourceOutput$: S.StructureShape = {type:"structure",name:"RemoveBridgeSourceOutput",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},SourceName:{shape:string$,locationName:"sourceName"}}}
+const RemoveBridgeSourceResponse$: S.StructureShape = {type:"structure",name:"RemoveBridgeSourceResponse",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},SourceName:{shape:string$,locationName:"sourceName"}}}
 const RemoveFlowMediaStreamRequest$: S.StructureShape = {type:"structure",name:"RemoveFlowMediaStreamRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},MediaStreamName:{shape:string$,location:"uri",locationName:"mediaStreamName"}},required:["FlowArn","MediaStreamName"]}
-const RemoveFlowMediaStreamOutput$: S.StructureShape = {type:"structure",name:"RemoveFlowMediaStreamOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}}}
+const RemoveFlowMediaStreamResponse$: S.StructureShape = {type:"structure",name:"RemoveFlowMediaStreamResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},MediaStreamName:{shape:string$,locationName:"mediaStreamName"}}}
 const RemoveFlowOutputRequest$: S.StructureShape = {type:"structure",name:"RemoveFlowOutputRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},OutputArn:{shape:string$,location:"uri",locationName:"outputArn"}},required:["FlowArn","OutputArn"]}
-const RemoveFlowOutputOutput$: S.StructureShape = {type:"structure",name:"RemoveFlowOutputOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},OutputArn:{shape:string$,locationName:"outputArn"}}}
+const RemoveFlowOutputResponse$: S.StructureShape = {type:"structure",name:"RemoveFlowOutputResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},OutputArn:{shape:string$,locationName:"outputArn"}}}
 const RemoveFlowSourceRequest$: S.StructureShape = {type:"structure",name:"RemoveFlowSourceRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},SourceArn:{shape:string$,location:"uri",locationName:"sourceArn"}},required:["FlowArn","SourceArn"]}
-const RemoveFlowSourceOutput$: S.StructureShape = {type:"structure",name:"RemoveFlowSourceOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},SourceArn:{shape:string$,locationName:"sourceArn"}}}
+const RemoveFlowSourceResponse$: S.StructureShape = {type:"structure",name:"RemoveFlowSourceResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},SourceArn:{shape:string$,locationName:"sourceArn"}}}
 const RemoveFlowVpcInterfaceRequest$: S.StructureShape = {type:"structure",name:"RemoveFlowVpcInterfaceRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},VpcInterfaceName:{shape:string$,location:"uri",locationName:"vpcInterfaceName"}},required:["FlowArn","VpcInterfaceName"]}
-const RemoveFlowVpcInterfaceOutput$: S.StructureShape = {type:"structure",name:"RemoveFlowVpcInterfaceOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},NonDeletedNetworkInterfaceIds:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"nonDeletedNetworkInterfaceIds"},VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"}}}
+const RemoveFlowVpcInterfaceResponse$: S.StructureShape = {type:"structure",name:"RemoveFlowVpcInterfaceResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},NonDeletedNetworkInterfaceIds:{shape:AddOutputRequestCidrAllowList$,locationName:"nonDeletedNetworkInterfaceIds"},VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"}}}
 const RevokeFlowEntitlementRequest$: S.StructureShape = {type:"structure",name:"RevokeFlowEntitlementRequest",members:{EntitlementArn:{shape:string$,location:"uri",locationName:"entitlementArn"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"}},required:["FlowArn","EntitlementArn"]}
-const RevokeFlowEntitlementOutput$: S.StructureShape = {type:"structure",name:"RevokeFlowEntitlementOutput",members:{EntitlementArn:{shape:string$,locationName:"entitlementArn"},FlowArn:{shape:string$,locationName:"flowArn"}}}
+const RevokeFlowEntitlementResponse$: S.StructureShape = {type:"structure",name:"RevokeFlowEntitlementResponse",members:{EntitlementArn:{shape:string$,locationName:"entitlementArn"},FlowArn:{shape:string$,locationName:"flowArn"}}}
 const StartFlowRequest$: S.StructureShape = {type:"structure",name:"StartFlowRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"}},required:["FlowArn"]}
-const StartFlowOutput$: S.StructureShape = {type:"structure",name:"StartFlowOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},Status:{shape:string$,locationName:"status"}}}
+const StartFlowResponse$: S.StructureShape = {type:"structure",name:"StartFlowResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},Status:{shape:string$,locationName:"status"}}}
 const StopFlowRequest$: S.StructureShape = {type:"structure",name:"StopFlowRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"}},required:["FlowArn"]}
-const StopFlowOutput$: S.StructureShape = {type:"structure",name:"StopFlowOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},Status:{shape:string$,locationName:"status"}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Tags:{shape:ListTagsForResourceOutputTags$,locationName:"tags"}},required:["ResourceArn","Tags"]}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},TagKeys:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,location:"querystring",locationName:"tagKeys"}},required:["TagKeys","ResourceArn"]}
-const UpdateBridgeRequestEgressGatewayBridge$: S.StructureShape = {type:"structure",name:"UpdateBridgeRequestEgressGatewayBridge",members:{MaxBitrate:{shape:integer$,locationName:"maxBitrate"}}}
-const UpdateBridgeRequestIngressGatewayBridge$: S.StructureShape = {type:"structure",name:"UpdateBridgeRequestIngressGatewayBridge",members:{MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxOutputs:{shape:integer$,locationName:"maxOutputs"}}}
-const UpdateBridgeRequestSourceFailoverConfig$: S.StructureShape = {type:"structure",name:"UpdateBridgeRequestSourceFailoverConfig",members:{FailoverMode:{shape:string$,locationName:"failoverMode"},RecoveryWindow:{shape:integer$,locationName:"recoveryWindow"},SourcePriority:{shape:CreateBridgeRequestSourceFailoverConfigSourcePriority$,locationName:"sourcePriority"},State:{shape:string$,locationName:"state"}}}
-const UpdateBridgeRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},EgressGatewayBridge:{shape:UpdateBridgeRequestEgressGatewayBridge$,locationName:"egressGatewayBridge"},IngressGatewayBridge:{shape:UpdateBridgeRequestIngressGatewayBridge$,locationName:"ingressGatewayBridge"},SourceFailoverConfig:{shape:UpdateBridgeRequestSourceFailoverConfig$,locationName:"sourceFailoverConfig"}},required:["BridgeArn"]}
-const UpdateBridgeOutput$: S.StructureShape = {type:"structure",name:"UpdateBridgeOutput",members:{Bridge:{shape:CreateBridgeOutputBridge$,locationName:"bridge"}}}
-const UpdateBridgeOutputRequestNetworkOutput$: S.StructureShape = {type:"structure",name:"UpdateBridgeOutputRequestNetworkOutput",members:{IpAddress:{shape:string$,locationName:"ipAddress"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},Ttl:{shape:integer$,locationName:"ttl"}}}
-const UpdateBridgeOutputRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeOutputRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},NetworkOutput:{shape:UpdateBridgeOutputRequestNetworkOutput$,locationName:"networkOutput"},OutputName:{shape:string$,location:"uri",locationName:"outputName"}},required:["OutputName","BridgeArn"]}
-const UpdateBridgeOutputOutput$: S.StructureShape = {type:"structure",name:"UpdateBridgeOutputOutput",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},Output:{shape:AddBridgeOutputsOutputOutputsMember$,locationName:"output"}}}
-const UpdateBridgeSourceRequestFlowSource$: S.StructureShape = {type:"structure",name:"UpdateBridgeSourceRequestFlowSource",members:{FlowArn:{shape:string$,locationName:"flowArn"},FlowVpcInterfaceAttachment:{shape:AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$,locationName:"flowVpcInterfaceAttachment"}}}
-const UpdateBridgeSourceRequestNetworkSource$: S.StructureShape = {type:"structure",name:"UpdateBridgeSourceRequestNetworkSource",members:{MulticastIp:{shape:string$,locationName:"multicastIp"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"}}}
-const UpdateBridgeSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeSourceRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},FlowSource:{shape:UpdateBridgeSourceRequestFlowSource$,locationName:"flowSource"},NetworkSource:{shape:UpdateBridgeSourceRequestNetworkSource$,locationName:"networkSource"},SourceName:{shape:string$,location:"uri",locationName:"sourceName"}},required:["BridgeArn","SourceName"]}
-const UpdateBridgeSourceOutput$: S.StructureShape = {type:"structure",name:"UpdateBridgeSourceOutput",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},Source:{shape:AddBridgeSourcesOutputSourcesMember$,locationName:"source"}}}
+const StopFlowResponse$: S.StructureShape = {type:"structure",name:"StopFlowResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},Status:{shape:string$,locationName:"status"}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Tags:{shape:ListTagsForResourceResponseTags$,locationName:"tags"}},required:["ResourceArn","Tags"]}
+const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},TagKeys:{shape:AddOutputRequestCidrAllowList$,location:"querystring",locationName:"tagKeys"}},required:["TagKeys","ResourceArn"]}
+const UpdateEgressGatewayBridgeRequest$: S.StructureShape = {type:"structure",name:"UpdateEgressGatewayBridgeRequest",members:{MaxBitrate:{shape:integer$,locationName:"maxBitrate"}}}
+const UpdateIngressGatewayBridgeRequest$: S.StructureShape = {type:"structure",name:"UpdateIngressGatewayBridgeRequest",members:{MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxOutputs:{shape:integer$,locationName:"maxOutputs"}}}
+const UpdateFailoverConfig$: S.StructureShape = {type:"structure",name:"UpdateFailoverConfig",members:{FailoverMode:{shape:string$,locationName:"failoverMode"},RecoveryWindow:{shape:integer$,locationName:"recoveryWindow"},SourcePriority:{shape:SourcePriority$,locationName:"sourcePriority"},State:{shape:string$,locationName:"state"}}}
+const UpdateBridgeRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},EgressGatewayBridge:{shape:UpdateEgressGatewayBridgeRequest$,locationName:"egressGatewayBridge"},IngressGatewayBridge:{shape:UpdateIngressGatewayBridgeRequest$,locationName:"ingressGatewayBridge"},SourceFailoverConfig:{shape:UpdateFailoverConfig$,locationName:"sourceFailoverConfig"}},required:["BridgeArn"]}
+const UpdateBridgeResponse$: S.StructureShape = {type:"structure",name:"UpdateBridgeResponse",members:{Bridge:{shape:Bridge$,locationName:"bridge"}}}
+const UpdateBridgeNetworkOutputRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeNetworkOutputRequest",members:{IpAddress:{shape:string$,locationName:"ipAddress"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},Ttl:{shape:integer$,locationName:"ttl"}}}
+const UpdateBridgeOutputRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeOutputRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},NetworkOutput:{shape:UpdateBridgeNetworkOutputRequest$,locationName:"networkOutput"},OutputName:{shape:string$,location:"uri",locationName:"outputName"}},required:["OutputName","BridgeArn"]}
+const UpdateBridgeOutputResponse$: S.StructureShape = {type:"structure",name:"UpdateBridgeOutputResponse",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},Output:{shape:BridgeOutput$,locationName:"output"}}}
+const UpdateBridgeFlowSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeFlowSourceRequest",members:{FlowArn:{shape:string$,locationName:"flowArn"},FlowVpcInterfaceAttachment:{shape:VpcInterfaceAttachment$,locationName:"flowVpcInterfaceAttachment"}}}
+const UpdateBridgeNetworkSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeNetworkSourceRequest",members:{MulticastIp:{shape:string$,locationName:"multicastIp"},NetworkName:{shape:string$,locationName:"networkName"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"}}}
+const UpdateBridgeSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeSourceRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},FlowSource:{shape:UpdateBridgeFlowSourceRequest$,locationName:"flowSource"},NetworkSource:{shape:UpdateBridgeNetworkSourceRequest$,locationName:"networkSource"},SourceName:{shape:string$,location:"uri",locationName:"sourceName"}},required:["BridgeArn","SourceName"]}
+const UpdateBridgeSourceResponse$: S.StructureShape = {type:"structure",name:"UpdateBridgeSourceResponse",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},Source:{shape:BridgeSource$,locationName:"source"}}}
 const UpdateBridgeStateRequest$: S.StructureShape = {type:"structure",name:"UpdateBridgeStateRequest",members:{BridgeArn:{shape:string$,location:"uri",locationName:"bridgeArn"},DesiredState:{shape:string$,locationName:"desiredState"}},required:["BridgeArn","DesiredState"]}
-const UpdateBridgeStateOutput$: S.StructureShape = {type:"structure",name:"UpdateBridgeStateOutput",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},DesiredState:{shape:string$,locationName:"desiredState"}}}
-const UpdateFlowRequestMaintenance$: S.StructureShape = {type:"structure",name:"UpdateFlowRequestMaintenance",members:{MaintenanceDay:{shape:string$,locationName:"maintenanceDay"},MaintenanceScheduledDate:{shape:string$,locationName:"maintenanceScheduledDate"},MaintenanceStartHour:{shape:string$,locationName:"maintenanceStartHour"}}}
-const UpdateFlowRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},SourceFailoverConfig:{shape:UpdateBridgeRequestSourceFailoverConfig$,locationName:"sourceFailoverConfig"},Maintenance:{shape:UpdateFlowRequestMaintenance$,locationName:"maintenance"},SourceMonitoringConfig:{shape:CreateFlowRequestSourceMonitoringConfig$,locationName:"sourceMonitoringConfig"}},required:["FlowArn"]}
-const UpdateFlowOutput$: S.StructureShape = {type:"structure",name:"UpdateFlowOutput",members:{Flow:{shape:CreateFlowOutputFlow$,locationName:"flow"}}}
-const UpdateFlowEntitlementRequestEncryption$: S.StructureShape = {type:"structure",name:"UpdateFlowEntitlementRequestEncryption",members:{Algorithm:{shape:string$,locationName:"algorithm"},ConstantInitializationVector:{shape:string$,locationName:"constantInitializationVector"},DeviceId:{shape:string$,locationName:"deviceId"},KeyType:{shape:string$,locationName:"keyType"},Region:{shape:string$,locationName:"region"},ResourceId:{shape:string$,locationName:"resourceId"},RoleArn:{shape:string$,locationName:"roleArn"},SecretArn:{shape:string$,locationName:"secretArn"},Url:{shape:string$,locationName:"url"}}}
-const UpdateFlowEntitlementRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowEntitlementRequest",members:{Description:{shape:string$,locationName:"description"},Encryption:{shape:UpdateFlowEntitlementRequestEncryption$,locationName:"encryption"},EntitlementArn:{shape:string$,location:"uri",locationName:"entitlementArn"},EntitlementStatus:{shape:string$,locationName:"entitlementStatus"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},Subscribers:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"subscribers"}},required:["FlowArn","EntitlementArn"]}
-const UpdateFlowEntitlementOutput$: S.StructureShape = {type:"structure",name:"UpdateFlowEntitlementOutput",members:{Entitlement:{shape:CreateFlowOutputFlowEntitlementsMember$,locationName:"entitlement"},FlowArn:{shape:string$,locationName:"flowArn"}}}
-const UpdateFlowMediaStreamRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowMediaStreamRequest",members:{Attributes:{shape:AddFlowMediaStreamsRequestMediaStreamsMemberAttributes$,locationName:"attributes"},ClockRate:{shape:integer$,locationName:"clockRate"},Description:{shape:string$,locationName:"description"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},MediaStreamName:{shape:string$,location:"uri",locationName:"mediaStreamName"},MediaStreamType:{shape:string$,locationName:"mediaStreamType"},VideoFormat:{shape:string$,locationName:"videoFormat"}},required:["FlowArn","MediaStreamName"]}
-const UpdateFlowMediaStreamOutput$: S.StructureShape = {type:"structure",name:"UpdateFlowMediaStreamOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},MediaStream:{shape:AddFlowMediaStreamsOutputMediaStreamsMember$,locationName:"mediaStream"}}}
-const UpdateFlowOutputRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowOutputRequest",members:{CidrAllowList:{shape:AddFlowOutputsRequestOutputsMemberCidrAllowList$,locationName:"cidrAllowList"},Description:{shape:string$,locationName:"description"},Destination:{shape:string$,locationName:"destination"},Encryption:{shape:UpdateFlowEntitlementRequestEncryption$,locationName:"encryption"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MediaStreamOutputConfigurations:{shape:AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurations$,locationName:"mediaStreamOutputConfigurations"},MinLatency:{shape:integer$,locationName:"minLatency"},OutputArn:{shape:string$,location:"uri",locationName:"outputArn"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},RemoteId:{shape:string$,locationName:"remoteId"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SmoothingLatency:{shape:integer$,locationName:"smoothingLatency"},StreamId:{shape:string$,locationName:"streamId"},VpcInterfaceAttachment:{shape:AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"},OutputStatus:{shape:string$,locationName:"outputStatus"}},required:["FlowArn","OutputArn"]}
-const UpdateFlowOutputOutput$: S.StructureShape = {type:"structure",name:"UpdateFlowOutputOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},Output:{shape:AddFlowOutputsOutputOutputsMember$,locationName:"output"}}}
-const UpdateFlowSourceRequestGatewayBridgeSource$: S.StructureShape = {type:"structure",name:"UpdateFlowSourceRequestGatewayBridgeSource",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},VpcInterfaceAttachment:{shape:AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"}}}
-const UpdateFlowSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowSourceRequest",members:{Decryption:{shape:UpdateFlowEntitlementRequestEncryption$,locationName:"decryption"},Description:{shape:string$,locationName:"description"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},IngestPort:{shape:integer$,locationName:"ingestPort"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MaxSyncBuffer:{shape:integer$,locationName:"maxSyncBuffer"},MediaStreamSourceConfigurations:{shape:AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurations$,locationName:"mediaStreamSourceConfigurations"},MinLatency:{shape:integer$,locationName:"minLatency"},Protocol:{shape:string$,locationName:"protocol"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SourceArn:{shape:string$,location:"uri",locationName:"sourceArn"},SourceListenerAddress:{shape:string$,locationName:"sourceListenerAddress"},SourceListenerPort:{shape:integer$,locationName:"sourceListenerPort"},StreamId:{shape:string$,locationName:"streamId"},VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"},WhitelistCidr:{shape:string$,locationName:"whitelistCidr"},GatewayBridgeSource:{shape:UpdateFlowSourceRequestGatewayBridgeSource$,locationName:"gatewayBridgeSource"}},required:["FlowArn","SourceArn"]}
-const UpdateFlowSourceOutput$: S.StructureShape = {type:"structure",name:"UpdateFlowSourceOutput",members:{FlowArn:{shape:string$,locationName:"flowArn"},Source:{shape:AddFlowSourcesOutputSourcesMember$,locationName:"source"}}}
+const UpdateBridgeStateResponse$: S.StructureShape = {type:"structure",name:"UpdateBridgeStateResponse",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},DesiredState:{shape:string$,locationName:"desiredState"}}}
+const UpdateMaintenance$: S.StructureShape = {type:"structure",name:"UpdateMaintenance",members:{MaintenanceDay:{shape:string$,locationName:"maintenanceDay"},MaintenanceScheduledDate:{shape:string$,locationName:"maintenanceScheduledDate"},MaintenanceStartHour:{shape:string$,locationName:"maintenanceStartHour"}}}
+const UpdateFlowRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowRequest",members:{FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},SourceFailoverConfig:{shape:UpdateFailoverConfig$,locationName:"sourceFailoverConfig"},Maintenance:{shape:UpdateMaintenance$,locationName:"maintenance"},SourceMonitoringConfig:{shape:MonitoringConfig$,locationName:"sourceMonitoringConfig"}},required:["FlowArn"]}
+const UpdateFlowResponse$: S.StructureShape = {type:"structure",name:"UpdateFlowResponse",members:{Flow:{shape:Flow$,locationName:"flow"}}}
+const UpdateEncryption$: S.StructureShape = {type:"structure",name:"UpdateEncryption",members:{Algorithm:{shape:string$,locationName:"algorithm"},ConstantInitializationVector:{shape:string$,locationName:"constantInitializationVector"},DeviceId:{shape:string$,locationName:"deviceId"},KeyType:{shape:string$,locationName:"keyType"},Region:{shape:string$,locationName:"region"},ResourceId:{shape:string$,locationName:"resourceId"},RoleArn:{shape:string$,locationName:"roleArn"},SecretArn:{shape:string$,locationName:"secretArn"},Url:{shape:string$,locationName:"url"}}}
+const UpdateFlowEntitlementRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowEntitlementRequest",members:{Description:{shape:string$,locationName:"description"},Encryption:{shape:UpdateEncryption$,locationName:"encryption"},EntitlementArn:{shape:string$,location:"uri",locationName:"entitlementArn"},EntitlementStatus:{shape:string$,locationName:"entitlementStatus"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},Subscribers:{shape:AddOutputRequestCidrAllowList$,locationName:"subscribers"}},required:["FlowArn","EntitlementArn"]}
+const UpdateFlowEntitlementResponse$: S.StructureShape = {type:"structure",name:"UpdateFlowEntitlementResponse",members:{Entitlement:{shape:Entitlement$,locationName:"entitlement"},FlowArn:{shape:string$,locationName:"flowArn"}}}
+const UpdateFlowMediaStreamRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowMediaStreamRequest",members:{Attributes:{shape:MediaStreamAttributesRequest$,locationName:"attributes"},ClockRate:{shape:integer$,locationName:"clockRate"},Description:{shape:string$,locationName:"description"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},MediaStreamName:{shape:string$,location:"uri",locationName:"mediaStreamName"},MediaStreamType:{shape:string$,locationName:"mediaStreamType"},VideoFormat:{shape:string$,locationName:"videoFormat"}},required:["FlowArn","MediaStreamName"]}
+const UpdateFlowMediaStreamResponse$: S.StructureShape = {type:"structure",name:"UpdateFlowMediaStreamResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},MediaStream:{shape:MediaStream$,locationName:"mediaStream"}}}
+const UpdateFlowOutputRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowOutputRequest",members:{CidrAllowList:{shape:AddOutputRequestCidrAllowList$,locationName:"cidrAllowList"},Description:{shape:string$,locationName:"description"},Destination:{shape:string$,locationName:"destination"},Encryption:{shape:UpdateEncryption$,locationName:"encryption"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MediaStreamOutputConfigurations:{shape:AddOutputRequestMediaStreamOutputConfigurations$,locationName:"mediaStreamOutputConfigurations"},MinLatency:{shape:integer$,locationName:"minLatency"},OutputArn:{shape:string$,location:"uri",locationName:"outputArn"},Port:{shape:integer$,locationName:"port"},Protocol:{shape:string$,locationName:"protocol"},RemoteId:{shape:string$,locationName:"remoteId"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SmoothingLatency:{shape:integer$,locationName:"smoothingLatency"},StreamId:{shape:string$,locationName:"streamId"},VpcInterfaceAttachment:{shape:VpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"},OutputStatus:{shape:string$,locationName:"outputStatus"}},required:["FlowArn","OutputArn"]}
+const UpdateFlowOutputResponse$: S.StructureShape = {type:"structure",name:"UpdateFlowOutputResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},Output:{shape:Output$,locationName:"output"}}}
+const UpdateGatewayBridgeSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateGatewayBridgeSourceRequest",members:{BridgeArn:{shape:string$,locationName:"bridgeArn"},VpcInterfaceAttachment:{shape:VpcInterfaceAttachment$,locationName:"vpcInterfaceAttachment"}}}
+const UpdateFlowSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateFlowSourceRequest",members:{Decryption:{shape:UpdateEncryption$,locationName:"decryption"},Description:{shape:string$,locationName:"description"},EntitlementArn:{shape:string$,locationName:"entitlementArn"},FlowArn:{shape:string$,location:"uri",locationName:"flowArn"},IngestPort:{shape:integer$,locationName:"ingestPort"},MaxBitrate:{shape:integer$,locationName:"maxBitrate"},MaxLatency:{shape:integer$,locationName:"maxLatency"},MaxSyncBuffer:{shape:integer$,locationName:"maxSyncBuffer"},MediaStreamSourceConfigurations:{shape:SetSourceRequestMediaStreamSourceConfigurations$,locationName:"mediaStreamSourceConfigurations"},MinLatency:{shape:integer$,locationName:"minLatency"},Protocol:{shape:string$,locationName:"protocol"},SenderControlPort:{shape:integer$,locationName:"senderControlPort"},SenderIpAddress:{shape:string$,locationName:"senderIpAddress"},SourceArn:{shape:string$,location:"uri",locationName:"sourceArn"},SourceListenerAddress:{shape:string$,locationName:"sourceListenerAddress"},SourceListenerPort:{shape:integer$,locationName:"sourceListenerPort"},StreamId:{shape:string$,locationName:"streamId"},VpcInterfaceName:{shape:string$,locationName:"vpcInterfaceName"},WhitelistCidr:{shape:string$,locationName:"whitelistCidr"},GatewayBridgeSource:{shape:UpdateGatewayBridgeSourceRequest$,locationName:"gatewayBridgeSource"}},required:["FlowArn","SourceArn"]}
+const UpdateFlowSourceResponse$: S.StructureShape = {type:"structure",name:"UpdateFlowSourceResponse",members:{FlowArn:{shape:string$,locationName:"flowArn"},Source:{shape:Source$,locationName:"source"}}}
 const UpdateGatewayInstanceRequest$: S.StructureShape = {type:"structure",name:"UpdateGatewayInstanceRequest",members:{BridgePlacement:{shape:string$,locationName:"bridgePlacement"},GatewayInstanceArn:{shape:string$,location:"uri",locationName:"gatewayInstanceArn"}},required:["GatewayInstanceArn"]}
-const UpdateGatewayInstanceOutput$: S.StructureShape = {type:"structure",name:"UpdateGatewayInstanceOutput",members:{BridgePlacement:{shape:string$,locationName:"bridgePlacement"},GatewayInstanceArn:{shape:string$,locationName:"gatewayInstanceArn"}}}
+const UpdateGatewayInstanceResponse$: S.StructureShape = {type:"structure",name:"UpdateGatewayInstanceResponse",members:{BridgePlacement:{shape:string$,locationName:"bridgePlacement"},GatewayInstanceArn:{shape:string$,locationName:"gatewayInstanceArn"}}}
+const AddFlowOutputs420Exception$: S.StructureShape = {type:"structure",name:"AddFlowOutputs420Exception",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const CreateBridge420Exception$: S.StructureShape = {type:"structure",name:"CreateBridge420Exception",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const CreateFlow420Exception$: S.StructureShape = {type:"structure",name:"CreateFlow420Exception",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const CreateGateway420Exception$: S.StructureShape = {type:"structure",name:"CreateGateway420Exception",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ForbiddenException$: S.StructureShape = {type:"structure",name:"ForbiddenException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const GrantFlowEntitlements420Exception$: S.StructureShape = {type:"structure",name:"GrantFlowEntitlements420Exception",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerErrorException$: S.StructureShape = {type:"structure",name:"InternalServerErrorException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const NotFoundException$: S.StructureShape = {type:"structure",name:"NotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceUnavailableException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type Algorithm = "aes128" | "aes192" | "aes256" | (string & {})
+
+export type BridgePlacement = "AVAILABLE" | "LOCKED" | (string & {})
+
+export type BridgeState = "ACTIVE" | "CREATING" | "DELETED" | "DELETING" | "DEPLOYING" | "STANDBY" | "STARTING" | "START_FAILED" | "START_PENDING" | "STOPPING" | "STOP_FAILED" | "UPDATING" | (string & {})
+
+export type Colorimetry = "BT2020" | "BT2100" | "BT601" | "BT709" | "ST2065-1" | "ST2065-3" | "XYZ" | (string & {})
+
+export type ConnectionStatus = "CONNECTED" | "DISCONNECTED" | (string & {})
+
+export type DesiredState = "ACTIVE" | "DELETED" | "STANDBY" | (string & {})
+
+export type DurationUnits = "MONTHS" | (string & {})
+
+export type EncoderProfile = "high" | "main" | (string & {})
+
+export type EncodingName = "jxsv" | "pcm" | "raw" | "smpte291" | (string & {})
+
+export type EntitlementStatus = "DISABLED" | "ENABLED" | (string & {})
+
+export type FailoverMode = "FAILOVER" | "MERGE" | (string & {})
+
+export type GatewayState = "ACTIVE" | "CREATING" | "DELETED" | "DELETING" | "ERROR" | "UPDATING" | (string & {})
+
+export type InstanceState = "ACTIVE" | "DEREGISTERED" | "DEREGISTERING" | "DEREGISTRATION_ERROR" | "REGISTERING" | "REGISTRATION_ERROR" | (string & {})
+
+export type KeyType = "speke" | "srt-password" | "static-key" | (string & {})
+
+export type MaintenanceDay = "Friday" | "Monday" | "Saturday" | "Sunday" | "Thursday" | "Tuesday" | "Wednesday" | (string & {})
+
+export type MediaStreamType = "ancillary-data" | "audio" | "video" | (string & {})
+
+export type NetworkInterfaceType = "efa" | "ena" | (string & {})
+
+export type OutputStatus = "DISABLED" | "ENABLED" | (string & {})
+
+export type PriceUnits = "HOURLY" | (string & {})
+
+export type Protocol = "cdi" | "fujitsu-qos" | "rist" | "rtp" | "rtp-fec" | "srt-caller" | "srt-listener" | "st2110-jpegxs" | "udp" | "zixi-pull" | "zixi-push" | (string & {})
+
+export type Range = "FULL" | "FULLPROTECT" | "NARROW" | (string & {})
+
+export type ReservationState = "ACTIVE" | "CANCELED" | "EXPIRED" | "PROCESSING" | (string & {})
+
+export type ResourceType = "Mbps_Outbound_Bandwidth" | (string & {})
+
+export type ScanMode = "interlace" | "progressive" | "progressive-segmented-frame" | (string & {})
+
+export type SourceType = "ENTITLED" | "OWNED" | (string & {})
+
+export type State = "DISABLED" | "ENABLED" | (string & {})
+
+export type Status = "ACTIVE" | "DELETING" | "ERROR" | "STANDBY" | "STARTING" | "STOPPING" | "UPDATING" | (string & {})
+
+export type Tcs = "BT2100LINHLG" | "BT2100LINPQ" | "DENSITY" | "HLG" | "LINEAR" | "PQ" | "SDR" | "ST2065-1" | "ST428-1" | (string & {})
+
+export type ThumbnailState = "DISABLED" | "ENABLED" | (string & {})
 
 export interface AddBridgeOutputsRequest {
   readonly BridgeArn: string
-  readonly Outputs: ReadonlyArray<AddBridgeOutputsRequestOutputsMember>
+  readonly Outputs: ReadonlyArray<AddBridgeOutputRequest>
 }
 
-export interface AddBridgeOutputsRequestOutputsMember {
-  readonly NetworkOutput?: AddBridgeOutputsRequestOutputsMemberNetworkOutput | undefined
+export interface AddBridgeOutputRequest {
+  readonly NetworkOutput?: AddBridgeNetworkOutputRequest | undefined
 }
 
-export interface AddBridgeOutputsRequestOutputsMemberNetworkOutput {
+export interface AddBridgeNetworkOutputRequest {
   readonly IpAddress: string
   readonly Name: string
   readonly NetworkName: string
   readonly Port: number
-  readonly Protocol: string
+  readonly Protocol: Protocol
   readonly Ttl: number
 }
 
-export interface AddBridgeOutputsOutput {
+export interface AddBridgeOutputsResponse {
   readonly BridgeArn?: string
-  readonly Outputs?: ReadonlyArray<AddBridgeOutputsOutputOutputsMember>
+  readonly Outputs?: ReadonlyArray<BridgeOutput>
 }
 
-export interface AddBridgeOutputsOutputOutputsMember {
-  readonly FlowOutput?: AddBridgeOutputsOutputOutputsMemberFlowOutput
-  readonly NetworkOutput?: AddBridgeOutputsOutputOutputsMemberNetworkOutput
+export interface BridgeOutput {
+  readonly FlowOutput?: BridgeFlowOutput
+  readonly NetworkOutput?: BridgeNetworkOutput
 }
 
-export interface AddBridgeOutputsOutputOutputsMemberFlowOutput {
+export interface BridgeFlowOutput {
   readonly FlowArn?: string
   readonly FlowSourceArn?: string
   readonly Name?: string
 }
 
-export interface AddBridgeOutputsOutputOutputsMemberNetworkOutput {
+export interface BridgeNetworkOutput {
   readonly IpAddress?: string
   readonly Name?: string
   readonly NetworkName?: string
   readonly Port?: number
-  readonly Protocol?: string
+  readonly Protocol?: Protocol
   readonly Ttl?: number
 }
 
 export interface AddBridgeSourcesRequest {
   readonly BridgeArn: string
-  readonly Sources: ReadonlyArray<AddBridgeSourcesRequestSourcesMember>
+  readonly Sources: ReadonlyArray<AddBridgeSourceRequest>
 }
 
-export interface AddBridgeSourcesRequestSourcesMember {
-  readonly FlowSource?: AddBridgeSourcesRequestSourcesMemberFlowSource | undefined
-  readonly NetworkSource?: AddBridgeSourcesRequestSourcesMemberNetworkSource | undefined
+export interface AddBridgeSourceRequest {
+  readonly FlowSource?: AddBridgeFlowSourceRequest | undefined
+  readonly NetworkSource?: AddBridgeNetworkSourceRequest | undefined
 }
 
-export interface AddBridgeSourcesRequestSourcesMemberFlowSource {
+export interface AddBridgeFlowSourceRequest {
   readonly FlowArn: string
-  readonly FlowVpcInterfaceAttachment?: AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment | undefined
+  readonly FlowVpcInterfaceAttachment?: VpcInterfaceAttachment | undefined
   readonly Name: string
 }
 
-export interface AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment {
+export interface VpcInterfaceAttachment {
   readonly VpcInterfaceName?: string | undefined
 }
 
-export interface AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachmentOutput {
+export interface VpcInterfaceAttachmentOutput {
   readonly VpcInterfaceName?: string
 }
 
-export interface AddBridgeSourcesRequestSourcesMemberNetworkSource {
+export interface AddBridgeNetworkSourceRequest {
   readonly MulticastIp: string
   readonly Name: string
   readonly NetworkName: string
   readonly Port: number
-  readonly Protocol: string
+  readonly Protocol: Protocol
 }
 
-export interface AddBridgeSourcesOutput {
+export interface AddBridgeSourcesResponse {
   readonly BridgeArn?: string
-  readonly Sources?: ReadonlyArray<AddBridgeSourcesOutputSourcesMember>
+  readonly Sources?: ReadonlyArray<BridgeSource>
 }
 
-export interface AddBridgeSourcesOutputSourcesMember {
-  readonly FlowSource?: AddBridgeSourcesOutputSourcesMemberFlowSource
-  readonly NetworkSource?: AddBridgeSourcesOutputSourcesMemberNetworkSource
+export interface BridgeSource {
+  readonly FlowSource?: BridgeFlowSource
+  readonly NetworkSource?: BridgeNetworkSource
 }
 
-export interface AddBridgeSourcesOutputSourcesMemberFlowSource {
+export interface BridgeFlowSource {
   readonly FlowArn?: string
-  readonly FlowVpcInterfaceAttachment?: AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachmentOutput
+  readonly FlowVpcInterfaceAttachment?: VpcInterfaceAttachmentOutput
   readonly Name?: string
   readonly OutputArn?: string
 }
 
-export interface AddBridgeSourcesOutputSourcesMemberNetworkSource {
+export interface BridgeNetworkSource {
   readonly MulticastIp?: string
   readonly Name?: string
   readonly NetworkName?: string
   readonly Port?: number
-  readonly Protocol?: string
+  readonly Protocol?: Protocol
 }
 
 export interface AddFlowMediaStreamsRequest {
   readonly FlowArn: string
-  readonly MediaStreams: ReadonlyArray<AddFlowMediaStreamsRequestMediaStreamsMember>
+  readonly MediaStreams: ReadonlyArray<AddMediaStreamRequest>
 }
 
-export interface AddFlowMediaStreamsRequestMediaStreamsMember {
-  readonly Attributes?: AddFlowMediaStreamsRequestMediaStreamsMemberAttributes | undefined
+export interface AddMediaStreamRequest {
+  readonly Attributes?: MediaStreamAttributesRequest | undefined
   readonly ClockRate?: number | undefined
   readonly Description?: string | undefined
   readonly MediaStreamId: number
   readonly MediaStreamName: string
-  readonly MediaStreamType: string
+  readonly MediaStreamType: MediaStreamType
   readonly VideoFormat?: string | undefined
 }
 
-export interface AddFlowMediaStreamsRequestMediaStreamsMemberAttributes {
-  readonly Fmtp?: AddFlowMediaStreamsRequestMediaStreamsMemberAttributesFmtp | undefined
+export interface MediaStreamAttributesRequest {
+  readonly Fmtp?: FmtpRequest | undefined
   readonly Lang?: string | undefined
 }
 
-export interface AddFlowMediaStreamsRequestMediaStreamsMemberAttributesFmtp {
+export interface FmtpRequest {
   readonly ChannelOrder?: string | undefined
-  readonly Colorimetry?: string | undefined
+  readonly Colorimetry?: Colorimetry | undefined
   readonly ExactFramerate?: string | undefined
   readonly Par?: string | undefined
-  readonly Range?: string | undefined
-  readonly ScanMode?: string | undefined
-  readonly Tcs?: string | undefined
+  readonly Range?: Range | undefined
+  readonly ScanMode?: ScanMode | undefined
+  readonly Tcs?: Tcs | undefined
 }
 
-export interface AddFlowMediaStreamsOutput {
+export interface AddFlowMediaStreamsResponse {
   readonly FlowArn?: string
-  readonly MediaStreams?: ReadonlyArray<AddFlowMediaStreamsOutputMediaStreamsMember>
+  readonly MediaStreams?: ReadonlyArray<MediaStream>
 }
 
-export interface AddFlowMediaStreamsOutputMediaStreamsMember {
-  readonly Attributes?: AddFlowMediaStreamsOutputMediaStreamsMemberAttributes
+export interface MediaStream {
+  readonly Attributes?: MediaStreamAttributes
   readonly ClockRate?: number
   readonly Description?: string
   readonly Fmt?: number
   readonly MediaStreamId?: number
   readonly MediaStreamName?: string
-  readonly MediaStreamType?: string
+  readonly MediaStreamType?: MediaStreamType
   readonly VideoFormat?: string
 }
 
-export interface AddFlowMediaStreamsOutputMediaStreamsMemberAttributes {
-  readonly Fmtp?: AddFlowMediaStreamsOutputMediaStreamsMemberAttributesFmtp
+export interface MediaStreamAttributes {
+  readonly Fmtp?: Fmtp
   readonly Lang?: string
 }
 
-export interface AddFlowMediaStreamsOutputMediaStreamsMemberAttributesFmtp {
+export interface Fmtp {
   readonly ChannelOrder?: string
-  readonly Colorimetry?: string
+  readonly Colorimetry?: Colorimetry
   readonly ExactFramerate?: string
   readonly Par?: string
-  readonly Range?: string
-  readonly ScanMode?: string
-  readonly Tcs?: string
+  readonly Range?: Range
+  readonly ScanMode?: ScanMode
+  readonly Tcs?: Tcs
 }
 
 export interface AddFlowOutputsRequest {
   readonly FlowArn: string
-  readonly Outputs: ReadonlyArray<AddFlowOutputsRequestOutputsMember>
+  readonly Outputs: ReadonlyArray<AddOutputRequest>
 }
 
-export interface AddFlowOutputsRequestOutputsMember {
+export interface AddOutputRequest {
   readonly CidrAllowList?: ReadonlyArray<string> | undefined
   readonly Description?: string | undefined
   readonly Destination?: string | undefined
-  readonly Encryption?: AddFlowOutputsRequestOutputsMemberEncryption | undefined
+  readonly Encryption?: Encryption | undefined
   readonly MaxLatency?: number | undefined
-  readonly MediaStreamOutputConfigurations?: ReadonlyArray<AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMember> | undefined
+  readonly MediaStreamOutputConfigurations?: ReadonlyArray<MediaStreamOutputConfigurationRequest> | undefined
   readonly MinLatency?: number | undefined
   readonly Name?: string | undefined
   readonly Port?: number | undefined
-  readonly Protocol: string
+  readonly Protocol: Protocol
   readonly RemoteId?: string | undefined
   readonly SenderControlPort?: number | undefined
   readonly SmoothingLatency?: number | undefined
   readonly StreamId?: string | undefined
-  readonly VpcInterfaceAttachment?: AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment | undefined
-  readonly OutputStatus?: string | undefined
+  readonly VpcInterfaceAttachment?: VpcInterfaceAttachment | undefined
+  readonly OutputStatus?: OutputStatus | undefined
 }
 
-export interface AddFlowOutputsRequestOutputsMemberEncryption {
-  readonly Algorithm?: string | undefined
+export interface Encryption {
+  readonly Algorithm?: Algorithm | undefined
   readonly ConstantInitializationVector?: string | undefined
   readonly DeviceId?: string | undefined
-  readonly KeyType?: string | undefined
+  readonly KeyType?: KeyType | undefined
   readonly Region?: string | undefined
   readonly ResourceId?: string | undefined
   readonly RoleArn: string
@@ -444,11 +515,11 @@ export interface AddFlowOutputsRequestOutputsMemberEncryption {
   readonly Url?: string | undefined
 }
 
-export interface AddFlowOutputsRequestOutputsMemberEncryptionOutput {
-  readonly Algorithm?: string
+export interface EncryptionOutput {
+  readonly Algorithm?: Algorithm
   readonly ConstantInitializationVector?: string
   readonly DeviceId?: string
-  readonly KeyType?: string
+  readonly KeyType?: KeyType
   readonly Region?: string
   readonly ResourceId?: string
   readonly RoleArn?: string
@@ -456,82 +527,82 @@ export interface AddFlowOutputsRequestOutputsMemberEncryptionOutput {
   readonly Url?: string
 }
 
-export interface AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMember {
-  readonly DestinationConfigurations?: ReadonlyArray<AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember> | undefined
-  readonly EncodingName: string
-  readonly EncodingParameters?: AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters | undefined
+export interface MediaStreamOutputConfigurationRequest {
+  readonly DestinationConfigurations?: ReadonlyArray<DestinationConfigurationRequest> | undefined
+  readonly EncodingName: EncodingName
+  readonly EncodingParameters?: EncodingParametersRequest | undefined
   readonly MediaStreamName: string
 }
 
-export interface AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember {
+export interface DestinationConfigurationRequest {
   readonly DestinationIp: string
   readonly DestinationPort: number
-  readonly Interface: AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface
+  readonly Interface: InterfaceRequest
 }
 
-export interface AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface {
+export interface InterfaceRequest {
   readonly Name: string
 }
 
-export interface AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters {
+export interface EncodingParametersRequest {
   readonly CompressionFactor: number
-  readonly EncoderProfile: string
+  readonly EncoderProfile: EncoderProfile
 }
 
-export interface AddFlowOutputsOutput {
+export interface AddFlowOutputsResponse {
   readonly FlowArn?: string
-  readonly Outputs?: ReadonlyArray<AddFlowOutputsOutputOutputsMember>
+  readonly Outputs?: ReadonlyArray<Output>
 }
 
-export interface AddFlowOutputsOutputOutputsMember {
+export interface Output {
   readonly DataTransferSubscriberFeePercent?: number
   readonly Description?: string
   readonly Destination?: string
-  readonly Encryption?: AddFlowOutputsRequestOutputsMemberEncryptionOutput
+  readonly Encryption?: EncryptionOutput
   readonly EntitlementArn?: string
   readonly ListenerAddress?: string
   readonly MediaLiveInputArn?: string
-  readonly MediaStreamOutputConfigurations?: ReadonlyArray<AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMember>
+  readonly MediaStreamOutputConfigurations?: ReadonlyArray<MediaStreamOutputConfiguration>
   readonly Name?: string
   readonly OutputArn?: string
   readonly Port?: number
-  readonly Transport?: AddFlowOutputsOutputOutputsMemberTransport
-  readonly VpcInterfaceAttachment?: AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachmentOutput
+  readonly Transport?: Transport
+  readonly VpcInterfaceAttachment?: VpcInterfaceAttachmentOutput
   readonly BridgeArn?: string
   readonly BridgePorts?: ReadonlyArray<number>
-  readonly OutputStatus?: string
+  readonly OutputStatus?: OutputStatus
 }
 
-export interface AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMember {
-  readonly DestinationConfigurations?: ReadonlyArray<AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember>
-  readonly EncodingName?: string
-  readonly EncodingParameters?: AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters
+export interface MediaStreamOutputConfiguration {
+  readonly DestinationConfigurations?: ReadonlyArray<DestinationConfiguration>
+  readonly EncodingName?: EncodingName
+  readonly EncodingParameters?: EncodingParameters
   readonly MediaStreamName?: string
 }
 
-export interface AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMember {
+export interface DestinationConfiguration {
   readonly DestinationIp?: string
   readonly DestinationPort?: number
-  readonly Interface?: AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface
+  readonly Interface?: Interface
   readonly OutboundIp?: string
 }
 
-export interface AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface {
+export interface Interface {
   readonly Name?: string
 }
 
-export interface AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberEncodingParameters {
+export interface EncodingParameters {
   readonly CompressionFactor?: number
-  readonly EncoderProfile?: string
+  readonly EncoderProfile?: EncoderProfile
 }
 
-export interface AddFlowOutputsOutputOutputsMemberTransport {
+export interface Transport {
   readonly CidrAllowList?: ReadonlyArray<string>
   readonly MaxBitrate?: number
   readonly MaxLatency?: number
   readonly MaxSyncBuffer?: number
   readonly MinLatency?: number
-  readonly Protocol?: string
+  readonly Protocol?: Protocol
   readonly RemoteId?: string
   readonly SenderControlPort?: number
   readonly SenderIpAddress?: string
@@ -543,21 +614,21 @@ export interface AddFlowOutputsOutputOutputsMemberTransport {
 
 export interface AddFlowSourcesRequest {
   readonly FlowArn: string
-  readonly Sources: ReadonlyArray<AddFlowSourcesRequestSourcesMember>
+  readonly Sources: ReadonlyArray<SetSourceRequest>
 }
 
-export interface AddFlowSourcesRequestSourcesMember {
-  readonly Decryption?: AddFlowOutputsRequestOutputsMemberEncryption | undefined
+export interface SetSourceRequest {
+  readonly Decryption?: Encryption | undefined
   readonly Description?: string | undefined
   readonly EntitlementArn?: string | undefined
   readonly IngestPort?: number | undefined
   readonly MaxBitrate?: number | undefined
   readonly MaxLatency?: number | undefined
   readonly MaxSyncBuffer?: number | undefined
-  readonly MediaStreamSourceConfigurations?: ReadonlyArray<AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMember> | undefined
+  readonly MediaStreamSourceConfigurations?: ReadonlyArray<MediaStreamSourceConfigurationRequest> | undefined
   readonly MinLatency?: number | undefined
   readonly Name?: string | undefined
-  readonly Protocol?: string | undefined
+  readonly Protocol?: Protocol | undefined
   readonly SenderControlPort?: number | undefined
   readonly SenderIpAddress?: string | undefined
   readonly SourceListenerAddress?: string | undefined
@@ -565,162 +636,162 @@ export interface AddFlowSourcesRequestSourcesMember {
   readonly StreamId?: string | undefined
   readonly VpcInterfaceName?: string | undefined
   readonly WhitelistCidr?: string | undefined
-  readonly GatewayBridgeSource?: AddFlowSourcesRequestSourcesMemberGatewayBridgeSource | undefined
+  readonly GatewayBridgeSource?: SetGatewayBridgeSourceRequest | undefined
 }
 
-export interface AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMember {
-  readonly EncodingName: string
-  readonly InputConfigurations?: ReadonlyArray<AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember> | undefined
+export interface MediaStreamSourceConfigurationRequest {
+  readonly EncodingName: EncodingName
+  readonly InputConfigurations?: ReadonlyArray<InputConfigurationRequest> | undefined
   readonly MediaStreamName: string
 }
 
-export interface AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember {
+export interface InputConfigurationRequest {
   readonly InputPort: number
-  readonly Interface: AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface
+  readonly Interface: InterfaceRequest
 }
 
-export interface AddFlowSourcesRequestSourcesMemberGatewayBridgeSource {
+export interface SetGatewayBridgeSourceRequest {
   readonly BridgeArn: string
-  readonly VpcInterfaceAttachment?: AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment | undefined
+  readonly VpcInterfaceAttachment?: VpcInterfaceAttachment | undefined
 }
 
-export interface AddFlowSourcesOutput {
+export interface AddFlowSourcesResponse {
   readonly FlowArn?: string
-  readonly Sources?: ReadonlyArray<AddFlowSourcesOutputSourcesMember>
+  readonly Sources?: ReadonlyArray<Source>
 }
 
-export interface AddFlowSourcesOutputSourcesMember {
+export interface Source {
   readonly DataTransferSubscriberFeePercent?: number
-  readonly Decryption?: AddFlowOutputsRequestOutputsMemberEncryptionOutput
+  readonly Decryption?: EncryptionOutput
   readonly Description?: string
   readonly EntitlementArn?: string
   readonly IngestIp?: string
   readonly IngestPort?: number
-  readonly MediaStreamSourceConfigurations?: ReadonlyArray<AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMember>
+  readonly MediaStreamSourceConfigurations?: ReadonlyArray<MediaStreamSourceConfiguration>
   readonly Name?: string
   readonly SenderControlPort?: number
   readonly SenderIpAddress?: string
   readonly SourceArn?: string
-  readonly Transport?: AddFlowOutputsOutputOutputsMemberTransport
+  readonly Transport?: Transport
   readonly VpcInterfaceName?: string
   readonly WhitelistCidr?: string
-  readonly GatewayBridgeSource?: AddFlowSourcesOutputSourcesMemberGatewayBridgeSource
+  readonly GatewayBridgeSource?: GatewayBridgeSource
 }
 
-export interface AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMember {
-  readonly EncodingName?: string
-  readonly InputConfigurations?: ReadonlyArray<AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember>
+export interface MediaStreamSourceConfiguration {
+  readonly EncodingName?: EncodingName
+  readonly InputConfigurations?: ReadonlyArray<InputConfiguration>
   readonly MediaStreamName?: string
 }
 
-export interface AddFlowSourcesOutputSourcesMemberMediaStreamSourceConfigurationsMemberInputConfigurationsMember {
+export interface InputConfiguration {
   readonly InputIp?: string
   readonly InputPort?: number
-  readonly Interface?: AddFlowOutputsOutputOutputsMemberMediaStreamOutputConfigurationsMemberDestinationConfigurationsMemberInterface
+  readonly Interface?: Interface
 }
 
-export interface AddFlowSourcesOutputSourcesMemberGatewayBridgeSource {
+export interface GatewayBridgeSource {
   readonly BridgeArn?: string
-  readonly VpcInterfaceAttachment?: AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachmentOutput
+  readonly VpcInterfaceAttachment?: VpcInterfaceAttachmentOutput
 }
 
 export interface AddFlowVpcInterfacesRequest {
   readonly FlowArn: string
-  readonly VpcInterfaces: ReadonlyArray<AddFlowVpcInterfacesRequestVpcInterfacesMember>
+  readonly VpcInterfaces: ReadonlyArray<VpcInterfaceRequest>
 }
 
-export interface AddFlowVpcInterfacesRequestVpcInterfacesMember {
+export interface VpcInterfaceRequest {
   readonly Name: string
-  readonly NetworkInterfaceType?: string | undefined
+  readonly NetworkInterfaceType?: NetworkInterfaceType | undefined
   readonly RoleArn: string
   readonly SecurityGroupIds: ReadonlyArray<string>
   readonly SubnetId: string
 }
 
-export interface AddFlowVpcInterfacesOutput {
+export interface AddFlowVpcInterfacesResponse {
   readonly FlowArn?: string
-  readonly VpcInterfaces?: ReadonlyArray<AddFlowVpcInterfacesOutputVpcInterfacesMember>
+  readonly VpcInterfaces?: ReadonlyArray<VpcInterface>
 }
 
-export interface AddFlowVpcInterfacesOutputVpcInterfacesMember {
+export interface VpcInterface {
   readonly Name?: string
   readonly NetworkInterfaceIds?: ReadonlyArray<string>
-  readonly NetworkInterfaceType?: string
+  readonly NetworkInterfaceType?: NetworkInterfaceType
   readonly RoleArn?: string
   readonly SecurityGroupIds?: ReadonlyArray<string>
   readonly SubnetId?: string
 }
 
 export interface CreateBridgeRequest {
-  readonly EgressGatewayBridge?: CreateBridgeRequestEgressGatewayBridge | undefined
-  readonly IngressGatewayBridge?: CreateBridgeRequestIngressGatewayBridge | undefined
+  readonly EgressGatewayBridge?: AddEgressGatewayBridgeRequest | undefined
+  readonly IngressGatewayBridge?: AddIngressGatewayBridgeRequest | undefined
   readonly Name: string
-  readonly Outputs?: ReadonlyArray<AddBridgeOutputsRequestOutputsMember> | undefined
+  readonly Outputs?: ReadonlyArray<AddBridgeOutputRequest> | undefined
   readonly PlacementArn: string
-  readonly SourceFailoverConfig?: CreateBridgeRequestSourceFailoverConfig | undefined
-  readonly Sources: ReadonlyArray<AddBridgeSourcesRequestSourcesMember>
+  readonly SourceFailoverConfig?: FailoverConfig | undefined
+  readonly Sources: ReadonlyArray<AddBridgeSourceRequest>
 }
 
-export interface CreateBridgeRequestEgressGatewayBridge {
+export interface AddEgressGatewayBridgeRequest {
   readonly MaxBitrate: number
 }
 
-export interface CreateBridgeRequestIngressGatewayBridge {
+export interface AddIngressGatewayBridgeRequest {
   readonly MaxBitrate: number
   readonly MaxOutputs: number
 }
 
-export interface CreateBridgeRequestSourceFailoverConfig {
-  readonly FailoverMode?: string | undefined
+export interface FailoverConfig {
+  readonly FailoverMode?: FailoverMode | undefined
   readonly RecoveryWindow?: number | undefined
-  readonly SourcePriority?: CreateBridgeRequestSourceFailoverConfigSourcePriority | undefined
-  readonly State?: string | undefined
+  readonly SourcePriority?: SourcePriority | undefined
+  readonly State?: State | undefined
 }
 
-export interface CreateBridgeRequestSourceFailoverConfigOutput {
-  readonly FailoverMode?: string
+export interface FailoverConfigOutput {
+  readonly FailoverMode?: FailoverMode
   readonly RecoveryWindow?: number
-  readonly SourcePriority?: CreateBridgeRequestSourceFailoverConfigSourcePriorityOutput
-  readonly State?: string
+  readonly SourcePriority?: SourcePriorityOutput
+  readonly State?: State
 }
 
-export interface CreateBridgeRequestSourceFailoverConfigSourcePriority {
+export interface SourcePriority {
   readonly PrimarySource?: string | undefined
 }
 
-export interface CreateBridgeRequestSourceFailoverConfigSourcePriorityOutput {
+export interface SourcePriorityOutput {
   readonly PrimarySource?: string
 }
 
-export interface CreateBridgeOutput {
-  readonly Bridge?: CreateBridgeOutputBridge
+export interface CreateBridgeResponse {
+  readonly Bridge?: Bridge
 }
 
-export interface CreateBridgeOutputBridge {
+export interface Bridge {
   readonly BridgeArn?: string
-  readonly BridgeMessages?: ReadonlyArray<CreateBridgeOutputBridgeBridgeMessagesMember>
-  readonly BridgeState?: string
-  readonly EgressGatewayBridge?: CreateBridgeOutputBridgeEgressGatewayBridge
-  readonly IngressGatewayBridge?: CreateBridgeOutputBridgeIngressGatewayBridge
+  readonly BridgeMessages?: ReadonlyArray<MessageDetail>
+  readonly BridgeState?: BridgeState
+  readonly EgressGatewayBridge?: EgressGatewayBridge
+  readonly IngressGatewayBridge?: IngressGatewayBridge
   readonly Name?: string
-  readonly Outputs?: ReadonlyArray<AddBridgeOutputsOutputOutputsMember>
+  readonly Outputs?: ReadonlyArray<BridgeOutput>
   readonly PlacementArn?: string
-  readonly SourceFailoverConfig?: CreateBridgeRequestSourceFailoverConfigOutput
-  readonly Sources?: ReadonlyArray<AddBridgeSourcesOutputSourcesMember>
+  readonly SourceFailoverConfig?: FailoverConfigOutput
+  readonly Sources?: ReadonlyArray<BridgeSource>
 }
 
-export interface CreateBridgeOutputBridgeBridgeMessagesMember {
+export interface MessageDetail {
   readonly Code?: string
   readonly Message?: string
   readonly ResourceName?: string
 }
 
-export interface CreateBridgeOutputBridgeEgressGatewayBridge {
+export interface EgressGatewayBridge {
   readonly InstanceId?: string
   readonly MaxBitrate?: number
 }
 
-export interface CreateBridgeOutputBridgeIngressGatewayBridge {
+export interface IngressGatewayBridge {
   readonly InstanceId?: string
   readonly MaxBitrate?: number
   readonly MaxOutputs?: number
@@ -728,74 +799,74 @@ export interface CreateBridgeOutputBridgeIngressGatewayBridge {
 
 export interface CreateFlowRequest {
   readonly AvailabilityZone?: string | undefined
-  readonly Entitlements?: ReadonlyArray<CreateFlowRequestEntitlementsMember> | undefined
-  readonly MediaStreams?: ReadonlyArray<AddFlowMediaStreamsRequestMediaStreamsMember> | undefined
+  readonly Entitlements?: ReadonlyArray<GrantEntitlementRequest> | undefined
+  readonly MediaStreams?: ReadonlyArray<AddMediaStreamRequest> | undefined
   readonly Name: string
-  readonly Outputs?: ReadonlyArray<AddFlowOutputsRequestOutputsMember> | undefined
-  readonly Source?: AddFlowSourcesRequestSourcesMember | undefined
-  readonly SourceFailoverConfig?: CreateBridgeRequestSourceFailoverConfig | undefined
-  readonly Sources?: ReadonlyArray<AddFlowSourcesRequestSourcesMember> | undefined
-  readonly VpcInterfaces?: ReadonlyArray<AddFlowVpcInterfacesRequestVpcInterfacesMember> | undefined
-  readonly Maintenance?: CreateFlowRequestMaintenance | undefined
-  readonly SourceMonitoringConfig?: CreateFlowRequestSourceMonitoringConfig | undefined
+  readonly Outputs?: ReadonlyArray<AddOutputRequest> | undefined
+  readonly Source?: SetSourceRequest | undefined
+  readonly SourceFailoverConfig?: FailoverConfig | undefined
+  readonly Sources?: ReadonlyArray<SetSourceRequest> | undefined
+  readonly VpcInterfaces?: ReadonlyArray<VpcInterfaceRequest> | undefined
+  readonly Maintenance?: AddMaintenance | undefined
+  readonly SourceMonitoringConfig?: MonitoringConfig | undefined
 }
 
-export interface CreateFlowRequestEntitlementsMember {
+export interface GrantEntitlementRequest {
   readonly DataTransferSubscriberFeePercent?: number | undefined
   readonly Description?: string | undefined
-  readonly Encryption?: AddFlowOutputsRequestOutputsMemberEncryption | undefined
-  readonly EntitlementStatus?: string | undefined
+  readonly Encryption?: Encryption | undefined
+  readonly EntitlementStatus?: EntitlementStatus | undefined
   readonly Name?: string | undefined
   readonly Subscribers: ReadonlyArray<string>
 }
 
-export interface CreateFlowRequestMaintenance {
-  readonly MaintenanceDay: string
+export interface AddMaintenance {
+  readonly MaintenanceDay: MaintenanceDay
   readonly MaintenanceStartHour: string
 }
 
-export interface CreateFlowRequestSourceMonitoringConfig {
-  readonly ThumbnailState?: string | undefined
+export interface MonitoringConfig {
+  readonly ThumbnailState?: ThumbnailState | undefined
 }
 
-export interface CreateFlowRequestSourceMonitoringConfigOutput {
-  readonly ThumbnailState?: string
+export interface MonitoringConfigOutput {
+  readonly ThumbnailState?: ThumbnailState
 }
 
-export interface CreateFlowOutput {
-  readonly Flow?: CreateFlowOutputFlow
+export interface CreateFlowResponse {
+  readonly Flow?: Flow
 }
 
-export interface CreateFlowOutputFlow {
+export interface Flow {
   readonly AvailabilityZone?: string
   readonly Description?: string
   readonly EgressIp?: string
-  readonly Entitlements?: ReadonlyArray<CreateFlowOutputFlowEntitlementsMember>
+  readonly Entitlements?: ReadonlyArray<Entitlement>
   readonly FlowArn?: string
-  readonly MediaStreams?: ReadonlyArray<AddFlowMediaStreamsOutputMediaStreamsMember>
+  readonly MediaStreams?: ReadonlyArray<MediaStream>
   readonly Name?: string
-  readonly Outputs?: ReadonlyArray<AddFlowOutputsOutputOutputsMember>
-  readonly Source?: AddFlowSourcesOutputSourcesMember
-  readonly SourceFailoverConfig?: CreateBridgeRequestSourceFailoverConfigOutput
-  readonly Sources?: ReadonlyArray<AddFlowSourcesOutputSourcesMember>
-  readonly Status?: string
-  readonly VpcInterfaces?: ReadonlyArray<AddFlowVpcInterfacesOutputVpcInterfacesMember>
-  readonly Maintenance?: CreateFlowOutputFlowMaintenance
-  readonly SourceMonitoringConfig?: CreateFlowRequestSourceMonitoringConfigOutput
+  readonly Outputs?: ReadonlyArray<Output>
+  readonly Source?: Source
+  readonly SourceFailoverConfig?: FailoverConfigOutput
+  readonly Sources?: ReadonlyArray<Source>
+  readonly Status?: Status
+  readonly VpcInterfaces?: ReadonlyArray<VpcInterface>
+  readonly Maintenance?: Maintenance
+  readonly SourceMonitoringConfig?: MonitoringConfigOutput
 }
 
-export interface CreateFlowOutputFlowEntitlementsMember {
+export interface Entitlement {
   readonly DataTransferSubscriberFeePercent?: number
   readonly Description?: string
-  readonly Encryption?: AddFlowOutputsRequestOutputsMemberEncryptionOutput
+  readonly Encryption?: EncryptionOutput
   readonly EntitlementArn?: string
-  readonly EntitlementStatus?: string
+  readonly EntitlementStatus?: EntitlementStatus
   readonly Name?: string
   readonly Subscribers?: ReadonlyArray<string>
 }
 
-export interface CreateFlowOutputFlowMaintenance {
-  readonly MaintenanceDay?: string
+export interface Maintenance {
+  readonly MaintenanceDay?: MaintenanceDay
   readonly MaintenanceDeadline?: string
   readonly MaintenanceScheduledDate?: string
   readonly MaintenanceStartHour?: string
@@ -804,37 +875,37 @@ export interface CreateFlowOutputFlowMaintenance {
 export interface CreateGatewayRequest {
   readonly EgressCidrBlocks: ReadonlyArray<string>
   readonly Name: string
-  readonly Networks: ReadonlyArray<CreateGatewayRequestNetworksMember>
+  readonly Networks: ReadonlyArray<GatewayNetwork>
 }
 
-export interface CreateGatewayRequestNetworksMember {
+export interface GatewayNetwork {
   readonly CidrBlock: string
   readonly Name: string
 }
 
-export interface CreateGatewayRequestNetworksMemberOutput {
+export interface GatewayNetworkOutput {
   readonly CidrBlock?: string
   readonly Name?: string
 }
 
-export interface CreateGatewayOutput {
-  readonly Gateway?: CreateGatewayOutputGateway
+export interface CreateGatewayResponse {
+  readonly Gateway?: Gateway
 }
 
-export interface CreateGatewayOutputGateway {
+export interface Gateway {
   readonly EgressCidrBlocks?: ReadonlyArray<string>
   readonly GatewayArn?: string
-  readonly GatewayMessages?: ReadonlyArray<CreateBridgeOutputBridgeBridgeMessagesMember>
-  readonly GatewayState?: string
+  readonly GatewayMessages?: ReadonlyArray<MessageDetail>
+  readonly GatewayState?: GatewayState
   readonly Name?: string
-  readonly Networks?: ReadonlyArray<CreateGatewayRequestNetworksMemberOutput>
+  readonly Networks?: ReadonlyArray<GatewayNetworkOutput>
 }
 
 export interface DeleteBridgeRequest {
   readonly BridgeArn: string
 }
 
-export interface DeleteBridgeOutput {
+export interface DeleteBridgeResponse {
   readonly BridgeArn?: string
 }
 
@@ -842,16 +913,16 @@ export interface DeleteFlowRequest {
   readonly FlowArn: string
 }
 
-export interface DeleteFlowOutput {
+export interface DeleteFlowResponse {
   readonly FlowArn?: string
-  readonly Status?: string
+  readonly Status?: Status
 }
 
 export interface DeleteGatewayRequest {
   readonly GatewayArn: string
 }
 
-export interface DeleteGatewayOutput {
+export interface DeleteGatewayResponse {
   readonly GatewayArn?: string
 }
 
@@ -860,29 +931,29 @@ export interface DeregisterGatewayInstanceRequest {
   readonly GatewayInstanceArn: string
 }
 
-export interface DeregisterGatewayInstanceOutput {
+export interface DeregisterGatewayInstanceResponse {
   readonly GatewayInstanceArn?: string
-  readonly InstanceState?: string
+  readonly InstanceState?: InstanceState
 }
 
 export interface DescribeBridgeRequest {
   readonly BridgeArn: string
 }
 
-export interface DescribeBridgeOutput {
-  readonly Bridge?: CreateBridgeOutputBridge
+export interface DescribeBridgeResponse {
+  readonly Bridge?: Bridge
 }
 
 export interface DescribeFlowRequest {
   readonly FlowArn: string
 }
 
-export interface DescribeFlowOutput {
-  readonly Flow?: CreateFlowOutputFlow
-  readonly Messages?: DescribeFlowOutputMessages
+export interface DescribeFlowResponse {
+  readonly Flow?: Flow
+  readonly Messages?: Messages
 }
 
-export interface DescribeFlowOutputMessages {
+export interface Messages {
   readonly Errors?: ReadonlyArray<string>
 }
 
@@ -890,37 +961,37 @@ export interface DescribeFlowSourceMetadataRequest {
   readonly FlowArn: string
 }
 
-export interface DescribeFlowSourceMetadataOutput {
+export interface DescribeFlowSourceMetadataResponse {
   readonly FlowArn?: string
-  readonly Messages?: ReadonlyArray<CreateBridgeOutputBridgeBridgeMessagesMember>
+  readonly Messages?: ReadonlyArray<MessageDetail>
   readonly Timestamp?: Date
-  readonly TransportMediaInfo?: DescribeFlowSourceMetadataOutputTransportMediaInfo
+  readonly TransportMediaInfo?: TransportMediaInfo
 }
 
-export interface DescribeFlowSourceMetadataOutputTransportMediaInfo {
-  readonly Programs?: ReadonlyArray<DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMember>
+export interface TransportMediaInfo {
+  readonly Programs?: ReadonlyArray<TransportStreamProgram>
 }
 
-export interface DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMember {
+export interface TransportStreamProgram {
   readonly PcrPid?: number
   readonly ProgramName?: string
   readonly ProgramNumber?: number
   readonly ProgramPid?: number
-  readonly Streams?: ReadonlyArray<DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMember>
+  readonly Streams?: ReadonlyArray<TransportStream>
 }
 
-export interface DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMember {
+export interface TransportStream {
   readonly Channels?: number
   readonly Codec?: string
   readonly FrameRate?: string
-  readonly FrameResolution?: DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMemberFrameResolution
+  readonly FrameResolution?: FrameResolution
   readonly Pid?: number
   readonly SampleRate?: number
   readonly SampleSize?: number
   readonly StreamType?: string
 }
 
-export interface DescribeFlowSourceMetadataOutputTransportMediaInfoProgramsMemberStreamsMemberFrameResolution {
+export interface FrameResolution {
   readonly FrameHeight?: number
   readonly FrameWidth?: number
 }
@@ -929,14 +1000,14 @@ export interface DescribeFlowSourceThumbnailRequest {
   readonly FlowArn: string
 }
 
-export interface DescribeFlowSourceThumbnailOutput {
-  readonly ThumbnailDetails?: DescribeFlowSourceThumbnailOutputThumbnailDetails
+export interface DescribeFlowSourceThumbnailResponse {
+  readonly ThumbnailDetails?: ThumbnailDetails
 }
 
-export interface DescribeFlowSourceThumbnailOutputThumbnailDetails {
+export interface ThumbnailDetails {
   readonly FlowArn?: string
   readonly Thumbnail?: string
-  readonly ThumbnailMessages?: ReadonlyArray<CreateBridgeOutputBridgeBridgeMessagesMember>
+  readonly ThumbnailMessages?: ReadonlyArray<MessageDetail>
   readonly Timecode?: string
   readonly Timestamp?: Date
 }
@@ -945,26 +1016,26 @@ export interface DescribeGatewayRequest {
   readonly GatewayArn: string
 }
 
-export interface DescribeGatewayOutput {
-  readonly Gateway?: CreateGatewayOutputGateway
+export interface DescribeGatewayResponse {
+  readonly Gateway?: Gateway
 }
 
 export interface DescribeGatewayInstanceRequest {
   readonly GatewayInstanceArn: string
 }
 
-export interface DescribeGatewayInstanceOutput {
-  readonly GatewayInstance?: DescribeGatewayInstanceOutputGatewayInstance
+export interface DescribeGatewayInstanceResponse {
+  readonly GatewayInstance?: GatewayInstance
 }
 
-export interface DescribeGatewayInstanceOutputGatewayInstance {
-  readonly BridgePlacement?: string
-  readonly ConnectionStatus?: string
+export interface GatewayInstance {
+  readonly BridgePlacement?: BridgePlacement
+  readonly ConnectionStatus?: ConnectionStatus
   readonly GatewayArn?: string
   readonly GatewayInstanceArn?: string
   readonly InstanceId?: string
-  readonly InstanceMessages?: ReadonlyArray<CreateBridgeOutputBridgeBridgeMessagesMember>
-  readonly InstanceState?: string
+  readonly InstanceMessages?: ReadonlyArray<MessageDetail>
+  readonly InstanceState?: InstanceState
   readonly RunningBridgeCount?: number
 }
 
@@ -972,57 +1043,57 @@ export interface DescribeOfferingRequest {
   readonly OfferingArn: string
 }
 
-export interface DescribeOfferingOutput {
-  readonly Offering?: DescribeOfferingOutputOffering
+export interface DescribeOfferingResponse {
+  readonly Offering?: Offering
 }
 
-export interface DescribeOfferingOutputOffering {
+export interface Offering {
   readonly CurrencyCode?: string
   readonly Duration?: number
-  readonly DurationUnits?: string
+  readonly DurationUnits?: DurationUnits
   readonly OfferingArn?: string
   readonly OfferingDescription?: string
   readonly PricePerUnit?: string
-  readonly PriceUnits?: string
-  readonly ResourceSpecification?: DescribeOfferingOutputOfferingResourceSpecification
+  readonly PriceUnits?: PriceUnits
+  readonly ResourceSpecification?: ResourceSpecification
 }
 
-export interface DescribeOfferingOutputOfferingResourceSpecification {
+export interface ResourceSpecification {
   readonly ReservedBitrate?: number
-  readonly ResourceType?: string
+  readonly ResourceType?: ResourceType
 }
 
 export interface DescribeReservationRequest {
   readonly ReservationArn: string
 }
 
-export interface DescribeReservationOutput {
-  readonly Reservation?: DescribeReservationOutputReservation
+export interface DescribeReservationResponse {
+  readonly Reservation?: Reservation
 }
 
-export interface DescribeReservationOutputReservation {
+export interface Reservation {
   readonly CurrencyCode?: string
   readonly Duration?: number
-  readonly DurationUnits?: string
+  readonly DurationUnits?: DurationUnits
   readonly End?: string
   readonly OfferingArn?: string
   readonly OfferingDescription?: string
   readonly PricePerUnit?: string
-  readonly PriceUnits?: string
+  readonly PriceUnits?: PriceUnits
   readonly ReservationArn?: string
   readonly ReservationName?: string
-  readonly ReservationState?: string
-  readonly ResourceSpecification?: DescribeOfferingOutputOfferingResourceSpecification
+  readonly ReservationState?: ReservationState
+  readonly ResourceSpecification?: ResourceSpecification
   readonly Start?: string
 }
 
 export interface GrantFlowEntitlementsRequest {
-  readonly Entitlements: ReadonlyArray<CreateFlowRequestEntitlementsMember>
+  readonly Entitlements: ReadonlyArray<GrantEntitlementRequest>
   readonly FlowArn: string
 }
 
-export interface GrantFlowEntitlementsOutput {
-  readonly Entitlements?: ReadonlyArray<CreateFlowOutputFlowEntitlementsMember>
+export interface GrantFlowEntitlementsResponse {
+  readonly Entitlements?: ReadonlyArray<Entitlement>
   readonly FlowArn?: string
 }
 
@@ -1032,14 +1103,14 @@ export interface ListBridgesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListBridgesOutput {
-  readonly Bridges?: ReadonlyArray<ListBridgesOutputBridgesMember>
+export interface ListBridgesResponse {
+  readonly Bridges?: ReadonlyArray<ListedBridge>
   readonly NextToken?: string
 }
 
-export interface ListBridgesOutputBridgesMember {
+export interface ListedBridge {
   readonly BridgeArn?: string
-  readonly BridgeState?: string
+  readonly BridgeState?: BridgeState
   readonly BridgeType?: string
   readonly Name?: string
   readonly PlacementArn?: string
@@ -1050,12 +1121,12 @@ export interface ListEntitlementsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListEntitlementsOutput {
-  readonly Entitlements?: ReadonlyArray<ListEntitlementsOutputEntitlementsMember>
+export interface ListEntitlementsResponse {
+  readonly Entitlements?: ReadonlyArray<ListedEntitlement>
   readonly NextToken?: string
 }
 
-export interface ListEntitlementsOutputEntitlementsMember {
+export interface ListedEntitlement {
   readonly DataTransferSubscriberFeePercent?: number
   readonly EntitlementArn?: string
   readonly EntitlementName?: string
@@ -1066,19 +1137,19 @@ export interface ListFlowsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListFlowsOutput {
-  readonly Flows?: ReadonlyArray<ListFlowsOutputFlowsMember>
+export interface ListFlowsResponse {
+  readonly Flows?: ReadonlyArray<ListedFlow>
   readonly NextToken?: string
 }
 
-export interface ListFlowsOutputFlowsMember {
+export interface ListedFlow {
   readonly AvailabilityZone?: string
   readonly Description?: string
   readonly FlowArn?: string
   readonly Name?: string
-  readonly SourceType?: string
-  readonly Status?: string
-  readonly Maintenance?: CreateFlowOutputFlowMaintenance
+  readonly SourceType?: SourceType
+  readonly Status?: Status
+  readonly Maintenance?: Maintenance
 }
 
 export interface ListGatewayInstancesRequest {
@@ -1087,16 +1158,16 @@ export interface ListGatewayInstancesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListGatewayInstancesOutput {
-  readonly Instances?: ReadonlyArray<ListGatewayInstancesOutputInstancesMember>
+export interface ListGatewayInstancesResponse {
+  readonly Instances?: ReadonlyArray<ListedGatewayInstance>
   readonly NextToken?: string
 }
 
-export interface ListGatewayInstancesOutputInstancesMember {
+export interface ListedGatewayInstance {
   readonly GatewayArn?: string
   readonly GatewayInstanceArn?: string
   readonly InstanceId?: string
-  readonly InstanceState?: string
+  readonly InstanceState?: InstanceState
 }
 
 export interface ListGatewaysRequest {
@@ -1104,14 +1175,14 @@ export interface ListGatewaysRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListGatewaysOutput {
-  readonly Gateways?: ReadonlyArray<ListGatewaysOutputGatewaysMember>
+export interface ListGatewaysResponse {
+  readonly Gateways?: ReadonlyArray<ListedGateway>
   readonly NextToken?: string
 }
 
-export interface ListGatewaysOutputGatewaysMember {
+export interface ListedGateway {
   readonly GatewayArn?: string
-  readonly GatewayState?: string
+  readonly GatewayState?: GatewayState
   readonly Name?: string
 }
 
@@ -1120,9 +1191,9 @@ export interface ListOfferingsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListOfferingsOutput {
+export interface ListOfferingsResponse {
   readonly NextToken?: string
-  readonly Offerings?: ReadonlyArray<DescribeOfferingOutputOffering>
+  readonly Offerings?: ReadonlyArray<Offering>
 }
 
 export interface ListReservationsRequest {
@@ -1130,16 +1201,16 @@ export interface ListReservationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListReservationsOutput {
+export interface ListReservationsResponse {
   readonly NextToken?: string
-  readonly Reservations?: ReadonlyArray<DescribeReservationOutputReservation>
+  readonly Reservations?: ReadonlyArray<Reservation>
 }
 
 export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -1149,8 +1220,8 @@ export interface PurchaseOfferingRequest {
   readonly Start: string
 }
 
-export interface PurchaseOfferingOutput {
-  readonly Reservation?: DescribeReservationOutputReservation
+export interface PurchaseOfferingResponse {
+  readonly Reservation?: Reservation
 }
 
 export interface RemoveBridgeOutputRequest {
@@ -1158,7 +1229,7 @@ export interface RemoveBridgeOutputRequest {
   readonly OutputName: string
 }
 
-export interface RemoveBridgeOutputOutput {
+export interface RemoveBridgeOutputResponse {
   readonly BridgeArn?: string
   readonly OutputName?: string
 }
@@ -1168,7 +1239,7 @@ export interface RemoveBridgeSourceRequest {
   readonly SourceName: string
 }
 
-export interface RemoveBridgeSourceOutput {
+export interface RemoveBridgeSourceResponse {
   readonly BridgeArn?: string
   readonly SourceName?: string
 }
@@ -1178,7 +1249,7 @@ export interface RemoveFlowMediaStreamRequest {
   readonly MediaStreamName: string
 }
 
-export interface RemoveFlowMediaStreamOutput {
+export interface RemoveFlowMediaStreamResponse {
   readonly FlowArn?: string
   readonly MediaStreamName?: string
 }
@@ -1188,7 +1259,7 @@ export interface RemoveFlowOutputRequest {
   readonly OutputArn: string
 }
 
-export interface RemoveFlowOutputOutput {
+export interface RemoveFlowOutputResponse {
   readonly FlowArn?: string
   readonly OutputArn?: string
 }
@@ -1198,7 +1269,7 @@ export interface RemoveFlowSourceRequest {
   readonly SourceArn: string
 }
 
-export interface RemoveFlowSourceOutput {
+export interface RemoveFlowSourceResponse {
   readonly FlowArn?: string
   readonly SourceArn?: string
 }
@@ -1208,7 +1279,7 @@ export interface RemoveFlowVpcInterfaceRequest {
   readonly VpcInterfaceName: string
 }
 
-export interface RemoveFlowVpcInterfaceOutput {
+export interface RemoveFlowVpcInterfaceResponse {
   readonly FlowArn?: string
   readonly NonDeletedNetworkInterfaceIds?: ReadonlyArray<string>
   readonly VpcInterfaceName?: string
@@ -1219,7 +1290,7 @@ export interface RevokeFlowEntitlementRequest {
   readonly FlowArn: string
 }
 
-export interface RevokeFlowEntitlementOutput {
+export interface RevokeFlowEntitlementResponse {
   readonly EntitlementArn?: string
   readonly FlowArn?: string
 }
@@ -1228,18 +1299,18 @@ export interface StartFlowRequest {
   readonly FlowArn: string
 }
 
-export interface StartFlowOutput {
+export interface StartFlowResponse {
   readonly FlowArn?: string
-  readonly Status?: string
+  readonly Status?: Status
 }
 
 export interface StopFlowRequest {
   readonly FlowArn: string
 }
 
-export interface StopFlowOutput {
+export interface StopFlowResponse {
   readonly FlowArn?: string
-  readonly Status?: string
+  readonly Status?: Status
 }
 
 export interface TagResourceRequest {
@@ -1254,115 +1325,115 @@ export interface UntagResourceRequest {
 
 export interface UpdateBridgeRequest {
   readonly BridgeArn: string
-  readonly EgressGatewayBridge?: UpdateBridgeRequestEgressGatewayBridge | undefined
-  readonly IngressGatewayBridge?: UpdateBridgeRequestIngressGatewayBridge | undefined
-  readonly SourceFailoverConfig?: UpdateBridgeRequestSourceFailoverConfig | undefined
+  readonly EgressGatewayBridge?: UpdateEgressGatewayBridgeRequest | undefined
+  readonly IngressGatewayBridge?: UpdateIngressGatewayBridgeRequest | undefined
+  readonly SourceFailoverConfig?: UpdateFailoverConfig | undefined
 }
 
-export interface UpdateBridgeRequestEgressGatewayBridge {
+export interface UpdateEgressGatewayBridgeRequest {
   readonly MaxBitrate?: number | undefined
 }
 
-export interface UpdateBridgeRequestIngressGatewayBridge {
+export interface UpdateIngressGatewayBridgeRequest {
   readonly MaxBitrate?: number | undefined
   readonly MaxOutputs?: number | undefined
 }
 
-export interface UpdateBridgeRequestSourceFailoverConfig {
-  readonly FailoverMode?: string | undefined
+export interface UpdateFailoverConfig {
+  readonly FailoverMode?: FailoverMode | undefined
   readonly RecoveryWindow?: number | undefined
-  readonly SourcePriority?: CreateBridgeRequestSourceFailoverConfigSourcePriority | undefined
-  readonly State?: string | undefined
+  readonly SourcePriority?: SourcePriority | undefined
+  readonly State?: State | undefined
 }
 
-export interface UpdateBridgeOutput {
-  readonly Bridge?: CreateBridgeOutputBridge
+export interface UpdateBridgeResponse {
+  readonly Bridge?: Bridge
 }
 
 export interface UpdateBridgeOutputRequest {
   readonly BridgeArn: string
-  readonly NetworkOutput?: UpdateBridgeOutputRequestNetworkOutput | undefined
+  readonly NetworkOutput?: UpdateBridgeNetworkOutputRequest | undefined
   readonly OutputName: string
 }
 
-export interface UpdateBridgeOutputRequestNetworkOutput {
+export interface UpdateBridgeNetworkOutputRequest {
   readonly IpAddress?: string | undefined
   readonly NetworkName?: string | undefined
   readonly Port?: number | undefined
-  readonly Protocol?: string | undefined
+  readonly Protocol?: Protocol | undefined
   readonly Ttl?: number | undefined
 }
 
-export interface UpdateBridgeOutputOutput {
+export interface UpdateBridgeOutputResponse {
   readonly BridgeArn?: string
-  readonly Output?: AddBridgeOutputsOutputOutputsMember
+  readonly Output?: BridgeOutput
 }
 
 export interface UpdateBridgeSourceRequest {
   readonly BridgeArn: string
-  readonly FlowSource?: UpdateBridgeSourceRequestFlowSource | undefined
-  readonly NetworkSource?: UpdateBridgeSourceRequestNetworkSource | undefined
+  readonly FlowSource?: UpdateBridgeFlowSourceRequest | undefined
+  readonly NetworkSource?: UpdateBridgeNetworkSourceRequest | undefined
   readonly SourceName: string
 }
 
-export interface UpdateBridgeSourceRequestFlowSource {
+export interface UpdateBridgeFlowSourceRequest {
   readonly FlowArn?: string | undefined
-  readonly FlowVpcInterfaceAttachment?: AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment | undefined
+  readonly FlowVpcInterfaceAttachment?: VpcInterfaceAttachment | undefined
 }
 
-export interface UpdateBridgeSourceRequestNetworkSource {
+export interface UpdateBridgeNetworkSourceRequest {
   readonly MulticastIp?: string | undefined
   readonly NetworkName?: string | undefined
   readonly Port?: number | undefined
-  readonly Protocol?: string | undefined
+  readonly Protocol?: Protocol | undefined
 }
 
-export interface UpdateBridgeSourceOutput {
+export interface UpdateBridgeSourceResponse {
   readonly BridgeArn?: string
-  readonly Source?: AddBridgeSourcesOutputSourcesMember
+  readonly Source?: BridgeSource
 }
 
 export interface UpdateBridgeStateRequest {
   readonly BridgeArn: string
-  readonly DesiredState: string
+  readonly DesiredState: DesiredState
 }
 
-export interface UpdateBridgeStateOutput {
+export interface UpdateBridgeStateResponse {
   readonly BridgeArn?: string
-  readonly DesiredState?: string
+  readonly DesiredState?: DesiredState
 }
 
 export interface UpdateFlowRequest {
   readonly FlowArn: string
-  readonly SourceFailoverConfig?: UpdateBridgeRequestSourceFailoverConfig | undefined
-  readonly Maintenance?: UpdateFlowRequestMaintenance | undefined
-  readonly SourceMonitoringConfig?: CreateFlowRequestSourceMonitoringConfig | undefined
+  readonly SourceFailoverConfig?: UpdateFailoverConfig | undefined
+  readonly Maintenance?: UpdateMaintenance | undefined
+  readonly SourceMonitoringConfig?: MonitoringConfig | undefined
 }
 
-export interface UpdateFlowRequestMaintenance {
-  readonly MaintenanceDay?: string | undefined
+export interface UpdateMaintenance {
+  readonly MaintenanceDay?: MaintenanceDay | undefined
   readonly MaintenanceScheduledDate?: string | undefined
   readonly MaintenanceStartHour?: string | undefined
 }
 
-export interface UpdateFlowOutput {
-  readonly Flow?: CreateFlowOutputFlow
+export interface UpdateFlowResponse {
+  readonly Flow?: Flow
 }
 
 export interface UpdateFlowEntitlementRequest {
   readonly Description?: string | undefined
-  readonly Encryption?: UpdateFlowEntitlementRequestEncryption | undefined
+  readonly Encryption?: UpdateEncryption | undefined
   readonly EntitlementArn: string
-  readonly EntitlementStatus?: string | undefined
+  readonly EntitlementStatus?: EntitlementStatus | undefined
   readonly FlowArn: string
   readonly Subscribers?: ReadonlyArray<string> | undefined
 }
 
-export interface UpdateFlowEntitlementRequestEncryption {
-  readonly Algorithm?: string | undefined
+export interface UpdateEncryption {
+  readonly Algorithm?: Algorithm | undefined
   readonly ConstantInitializationVector?: string | undefined
   readonly DeviceId?: string | undefined
-  readonly KeyType?: string | undefined
+  readonly KeyType?: KeyType | undefined
   readonly Region?: string | undefined
   readonly ResourceId?: string | undefined
   readonly RoleArn?: string | undefined
@@ -1370,54 +1441,54 @@ export interface UpdateFlowEntitlementRequestEncryption {
   readonly Url?: string | undefined
 }
 
-export interface UpdateFlowEntitlementOutput {
-  readonly Entitlement?: CreateFlowOutputFlowEntitlementsMember
+export interface UpdateFlowEntitlementResponse {
+  readonly Entitlement?: Entitlement
   readonly FlowArn?: string
 }
 
 export interface UpdateFlowMediaStreamRequest {
-  readonly Attributes?: AddFlowMediaStreamsRequestMediaStreamsMemberAttributes | undefined
+  readonly Attributes?: MediaStreamAttributesRequest | undefined
   readonly ClockRate?: number | undefined
   readonly Description?: string | undefined
   readonly FlowArn: string
   readonly MediaStreamName: string
-  readonly MediaStreamType?: string | undefined
+  readonly MediaStreamType?: MediaStreamType | undefined
   readonly VideoFormat?: string | undefined
 }
 
-export interface UpdateFlowMediaStreamOutput {
+export interface UpdateFlowMediaStreamResponse {
   readonly FlowArn?: string
-  readonly MediaStream?: AddFlowMediaStreamsOutputMediaStreamsMember
+  readonly MediaStream?: MediaStream
 }
 
 export interface UpdateFlowOutputRequest {
   readonly CidrAllowList?: ReadonlyArray<string> | undefined
   readonly Description?: string | undefined
   readonly Destination?: string | undefined
-  readonly Encryption?: UpdateFlowEntitlementRequestEncryption | undefined
+  readonly Encryption?: UpdateEncryption | undefined
   readonly FlowArn: string
   readonly MaxLatency?: number | undefined
-  readonly MediaStreamOutputConfigurations?: ReadonlyArray<AddFlowOutputsRequestOutputsMemberMediaStreamOutputConfigurationsMember> | undefined
+  readonly MediaStreamOutputConfigurations?: ReadonlyArray<MediaStreamOutputConfigurationRequest> | undefined
   readonly MinLatency?: number | undefined
   readonly OutputArn: string
   readonly Port?: number | undefined
-  readonly Protocol?: string | undefined
+  readonly Protocol?: Protocol | undefined
   readonly RemoteId?: string | undefined
   readonly SenderControlPort?: number | undefined
   readonly SenderIpAddress?: string | undefined
   readonly SmoothingLatency?: number | undefined
   readonly StreamId?: string | undefined
-  readonly VpcInterfaceAttachment?: AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment | undefined
-  readonly OutputStatus?: string | undefined
+  readonly VpcInterfaceAttachment?: VpcInterfaceAttachment | undefined
+  readonly OutputStatus?: OutputStatus | undefined
 }
 
-export interface UpdateFlowOutputOutput {
+export interface UpdateFlowOutputResponse {
   readonly FlowArn?: string
-  readonly Output?: AddFlowOutputsOutputOutputsMember
+  readonly Output?: Output
 }
 
 export interface UpdateFlowSourceRequest {
-  readonly Decryption?: UpdateFlowEntitlementRequestEncryption | undefined
+  readonly Decryption?: UpdateEncryption | undefined
   readonly Description?: string | undefined
   readonly EntitlementArn?: string | undefined
   readonly FlowArn: string
@@ -1425,9 +1496,9 @@ export interface UpdateFlowSourceRequest {
   readonly MaxBitrate?: number | undefined
   readonly MaxLatency?: number | undefined
   readonly MaxSyncBuffer?: number | undefined
-  readonly MediaStreamSourceConfigurations?: ReadonlyArray<AddFlowSourcesRequestSourcesMemberMediaStreamSourceConfigurationsMember> | undefined
+  readonly MediaStreamSourceConfigurations?: ReadonlyArray<MediaStreamSourceConfigurationRequest> | undefined
   readonly MinLatency?: number | undefined
-  readonly Protocol?: string | undefined
+  readonly Protocol?: Protocol | undefined
   readonly SenderControlPort?: number | undefined
   readonly SenderIpAddress?: string | undefined
   readonly SourceArn: string
@@ -1436,236 +1507,260 @@ export interface UpdateFlowSourceRequest {
   readonly StreamId?: string | undefined
   readonly VpcInterfaceName?: string | undefined
   readonly WhitelistCidr?: string | undefined
-  readonly GatewayBridgeSource?: UpdateFlowSourceRequestGatewayBridgeSource | undefined
+  readonly GatewayBridgeSource?: UpdateGatewayBridgeSourceRequest | undefined
 }
 
-export interface UpdateFlowSourceRequestGatewayBridgeSource {
+export interface UpdateGatewayBridgeSourceRequest {
   readonly BridgeArn?: string | undefined
-  readonly VpcInterfaceAttachment?: AddBridgeSourcesRequestSourcesMemberFlowSourceFlowVpcInterfaceAttachment | undefined
+  readonly VpcInterfaceAttachment?: VpcInterfaceAttachment | undefined
 }
 
-export interface UpdateFlowSourceOutput {
+export interface UpdateFlowSourceResponse {
   readonly FlowArn?: string
-  readonly Source?: AddFlowSourcesOutputSourcesMember
+  readonly Source?: Source
 }
 
 export interface UpdateGatewayInstanceRequest {
-  readonly BridgePlacement?: string | undefined
+  readonly BridgePlacement?: BridgePlacement | undefined
   readonly GatewayInstanceArn: string
 }
 
-export interface UpdateGatewayInstanceOutput {
-  readonly BridgePlacement?: string
+export interface UpdateGatewayInstanceResponse {
+  readonly BridgePlacement?: BridgePlacement
   readonly GatewayInstanceArn?: string
 }
 
-export type AddBridgeOutputsError = Errors.CommonError | Client.SdkError
+export class AddFlowOutputs420Exception extends /*#__PURE__*/ ServiceError("AddFlowOutputs420Exception")<{ readonly Message?: string }> {}
 
-export type AddBridgeSourcesError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string }> {}
 
-export type AddFlowMediaStreamsError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string }> {}
 
-export type AddFlowOutputsError = Errors.CommonError | Client.SdkError
+export class CreateBridge420Exception extends /*#__PURE__*/ ServiceError("CreateBridge420Exception")<{ readonly Message?: string }> {}
 
-export type AddFlowSourcesError = Errors.CommonError | Client.SdkError
+export class CreateFlow420Exception extends /*#__PURE__*/ ServiceError("CreateFlow420Exception")<{ readonly Message?: string }> {}
 
-export type AddFlowVpcInterfacesError = Errors.CommonError | Client.SdkError
+export class CreateGateway420Exception extends /*#__PURE__*/ ServiceError("CreateGateway420Exception")<{ readonly Message?: string }> {}
 
-export type CreateBridgeError = Errors.CommonError | Client.SdkError
+export class ForbiddenException extends /*#__PURE__*/ ServiceError("ForbiddenException")<{ readonly Message?: string }> {}
 
-export type CreateFlowError = Errors.CommonError | Client.SdkError
+export class GrantFlowEntitlements420Exception extends /*#__PURE__*/ ServiceError("GrantFlowEntitlements420Exception")<{ readonly Message?: string }> {}
 
-export type CreateGatewayError = Errors.CommonError | Client.SdkError
+export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("InternalServerErrorException")<{ readonly Message?: string }> {}
 
-export type DeleteBridgeError = Errors.CommonError | Client.SdkError
+export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException")<{ readonly Message?: string }> {}
 
-export type DeleteFlowError = Errors.CommonError | Client.SdkError
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException")<{ readonly Message?: string }> {}
 
-export type DeleteGatewayError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly Message?: string }> {}
 
-export type DeregisterGatewayInstanceError = Errors.CommonError | Client.SdkError
+export type AddBridgeOutputsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeBridgeError = Errors.CommonError | Client.SdkError
+export type AddBridgeSourcesError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeFlowError = Errors.CommonError | Client.SdkError
+export type AddFlowMediaStreamsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeFlowSourceMetadataError = Errors.CommonError | Client.SdkError
+export type AddFlowOutputsError = AddFlowOutputs420Exception | BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeFlowSourceThumbnailError = Errors.CommonError | Client.SdkError
+export type AddFlowSourcesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeGatewayError = Errors.CommonError | Client.SdkError
+export type AddFlowVpcInterfacesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeGatewayInstanceError = Errors.CommonError | Client.SdkError
+export type CreateBridgeError = BadRequestException | ConflictException | CreateBridge420Exception | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeOfferingError = Errors.CommonError | Client.SdkError
+export type CreateFlowError = BadRequestException | CreateFlow420Exception | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeReservationError = Errors.CommonError | Client.SdkError
+export type CreateGatewayError = BadRequestException | ConflictException | CreateGateway420Exception | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GrantFlowEntitlementsError = Errors.CommonError | Client.SdkError
+export type DeleteBridgeError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListBridgesError = Errors.CommonError | Client.SdkError
+export type DeleteFlowError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEntitlementsError = Errors.CommonError | Client.SdkError
+export type DeleteGatewayError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListFlowsError = Errors.CommonError | Client.SdkError
+export type DeregisterGatewayInstanceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListGatewayInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeBridgeError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListGatewaysError = Errors.CommonError | Client.SdkError
+export type DescribeFlowError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListOfferingsError = Errors.CommonError | Client.SdkError
+export type DescribeFlowSourceMetadataError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListReservationsError = Errors.CommonError | Client.SdkError
+export type DescribeFlowSourceThumbnailError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DescribeGatewayError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PurchaseOfferingError = Errors.CommonError | Client.SdkError
+export type DescribeGatewayInstanceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RemoveBridgeOutputError = Errors.CommonError | Client.SdkError
+export type DescribeOfferingError = BadRequestException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RemoveBridgeSourceError = Errors.CommonError | Client.SdkError
+export type DescribeReservationError = BadRequestException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RemoveFlowMediaStreamError = Errors.CommonError | Client.SdkError
+export type GrantFlowEntitlementsError = BadRequestException | ForbiddenException | GrantFlowEntitlements420Exception | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RemoveFlowOutputError = Errors.CommonError | Client.SdkError
+export type ListBridgesError = BadRequestException | ConflictException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RemoveFlowSourceError = Errors.CommonError | Client.SdkError
+export type ListEntitlementsError = BadRequestException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RemoveFlowVpcInterfaceError = Errors.CommonError | Client.SdkError
+export type ListFlowsError = BadRequestException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RevokeFlowEntitlementError = Errors.CommonError | Client.SdkError
+export type ListGatewayInstancesError = BadRequestException | ConflictException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartFlowError = Errors.CommonError | Client.SdkError
+export type ListGatewaysError = BadRequestException | ConflictException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopFlowError = Errors.CommonError | Client.SdkError
+export type ListOfferingsError = BadRequestException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListReservationsError = BadRequestException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateBridgeError = Errors.CommonError | Client.SdkError
+export type PurchaseOfferingError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateBridgeOutputError = Errors.CommonError | Client.SdkError
+export type RemoveBridgeOutputError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateBridgeSourceError = Errors.CommonError | Client.SdkError
+export type RemoveBridgeSourceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateBridgeStateError = Errors.CommonError | Client.SdkError
+export type RemoveFlowMediaStreamError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateFlowError = Errors.CommonError | Client.SdkError
+export type RemoveFlowOutputError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateFlowEntitlementError = Errors.CommonError | Client.SdkError
+export type RemoveFlowSourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateFlowMediaStreamError = Errors.CommonError | Client.SdkError
+export type RemoveFlowVpcInterfaceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateFlowOutputError = Errors.CommonError | Client.SdkError
+export type RevokeFlowEntitlementError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateFlowSourceError = Errors.CommonError | Client.SdkError
+export type StartFlowError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateGatewayInstanceError = Errors.CommonError | Client.SdkError
+export type StopFlowError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const addBridgeOutputs: Client.Operation<AddBridgeOutputsRequest, AddBridgeOutputsOutput, AddBridgeOutputsError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddBridgeOutputs",http:{method:"POST",requestUri:"/v1/bridges/{bridgeArn}/outputs",responseCode:202},input:{shape:AddBridgeOutputsRequest$},output:{shape:AddBridgeOutputsOutput$}}})
+export type TagResourceError = BadRequestException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
 
-export const addBridgeSources: Client.Operation<AddBridgeSourcesRequest, AddBridgeSourcesOutput, AddBridgeSourcesError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddBridgeSources",http:{method:"POST",requestUri:"/v1/bridges/{bridgeArn}/sources",responseCode:202},input:{shape:AddBridgeSourcesRequest$},output:{shape:AddBridgeSourcesOutput$}}})
+export type UntagResourceError = BadRequestException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
 
-export const addFlowMediaStreams: Client.Operation<AddFlowMediaStreamsRequest, AddFlowMediaStreamsOutput, AddFlowMediaStreamsError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddFlowMediaStreams",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/mediaStreams",responseCode:201},input:{shape:AddFlowMediaStreamsRequest$},output:{shape:AddFlowMediaStreamsOutput$}}})
+export type UpdateBridgeError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const addFlowOutputs: Client.Operation<AddFlowOutputsRequest, AddFlowOutputsOutput, AddFlowOutputsError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddFlowOutputs",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/outputs",responseCode:201},input:{shape:AddFlowOutputsRequest$},output:{shape:AddFlowOutputsOutput$}}})
+export type UpdateBridgeOutputError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const addFlowSources: Client.Operation<AddFlowSourcesRequest, AddFlowSourcesOutput, AddFlowSourcesError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddFlowSources",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/source",responseCode:201},input:{shape:AddFlowSourcesRequest$},output:{shape:AddFlowSourcesOutput$}}})
+export type UpdateBridgeSourceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const addFlowVpcInterfaces: Client.Operation<AddFlowVpcInterfacesRequest, AddFlowVpcInterfacesOutput, AddFlowVpcInterfacesError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddFlowVpcInterfaces",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/vpcInterfaces",responseCode:201},input:{shape:AddFlowVpcInterfacesRequest$},output:{shape:AddFlowVpcInterfacesOutput$}}})
+export type UpdateBridgeStateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createBridge: Client.Operation<CreateBridgeRequest, CreateBridgeOutput, CreateBridgeError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"CreateBridge",http:{method:"POST",requestUri:"/v1/bridges",responseCode:201},input:{shape:CreateBridgeRequest$},output:{shape:CreateBridgeOutput$}}})
+export type UpdateFlowError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createFlow: Client.Operation<CreateFlowRequest, CreateFlowOutput, CreateFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"CreateFlow",http:{method:"POST",requestUri:"/v1/flows",responseCode:201},input:{shape:CreateFlowRequest$},output:{shape:CreateFlowOutput$}}})
+export type UpdateFlowEntitlementError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createGateway: Client.Operation<CreateGatewayRequest, CreateGatewayOutput, CreateGatewayError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"CreateGateway",http:{method:"POST",requestUri:"/v1/gateways",responseCode:201},input:{shape:CreateGatewayRequest$},output:{shape:CreateGatewayOutput$}}})
+export type UpdateFlowMediaStreamError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteBridge: Client.Operation<DeleteBridgeRequest, DeleteBridgeOutput, DeleteBridgeError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DeleteBridge",http:{method:"DELETE",requestUri:"/v1/bridges/{bridgeArn}",responseCode:200},input:{shape:DeleteBridgeRequest$},output:{shape:DeleteBridgeOutput$}}})
+export type UpdateFlowOutputError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteFlow: Client.Operation<DeleteFlowRequest, DeleteFlowOutput, DeleteFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DeleteFlow",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}",responseCode:202},input:{shape:DeleteFlowRequest$},output:{shape:DeleteFlowOutput$}}})
+export type UpdateFlowSourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteGateway: Client.Operation<DeleteGatewayRequest, DeleteGatewayOutput, DeleteGatewayError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DeleteGateway",http:{method:"DELETE",requestUri:"/v1/gateways/{gatewayArn}",responseCode:200},input:{shape:DeleteGatewayRequest$},output:{shape:DeleteGatewayOutput$}}})
+export type UpdateGatewayInstanceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deregisterGatewayInstance: Client.Operation<DeregisterGatewayInstanceRequest, DeregisterGatewayInstanceOutput, DeregisterGatewayInstanceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DeregisterGatewayInstance",http:{method:"DELETE",requestUri:"/v1/gateway-instances/{gatewayInstanceArn}",responseCode:202},input:{shape:DeregisterGatewayInstanceRequest$},output:{shape:DeregisterGatewayInstanceOutput$}}})
+export const addBridgeOutputs: Client.Operation<AddBridgeOutputsRequest, AddBridgeOutputsResponse, AddBridgeOutputsError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddBridgeOutputs",http:{method:"POST",requestUri:"/v1/bridges/{bridgeArn}/outputs",responseCode:202},input:{shape:AddBridgeOutputsRequest$},output:{shape:AddBridgeOutputsResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const describeBridge: Client.Operation<DescribeBridgeRequest, DescribeBridgeOutput, DescribeBridgeError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeBridge",http:{method:"GET",requestUri:"/v1/bridges/{bridgeArn}",responseCode:200},input:{shape:DescribeBridgeRequest$},output:{shape:DescribeBridgeOutput$}}})
+export const addBridgeSources: Client.Operation<AddBridgeSourcesRequest, AddBridgeSourcesResponse, AddBridgeSourcesError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddBridgeSources",http:{method:"POST",requestUri:"/v1/bridges/{bridgeArn}/sources",responseCode:202},input:{shape:AddBridgeSourcesRequest$},output:{shape:AddBridgeSourcesResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const describeFlow: Client.Operation<DescribeFlowRequest, DescribeFlowOutput, DescribeFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeFlow",http:{method:"GET",requestUri:"/v1/flows/{flowArn}",responseCode:200},input:{shape:DescribeFlowRequest$},output:{shape:DescribeFlowOutput$}}})
+export const addFlowMediaStreams: Client.Operation<AddFlowMediaStreamsRequest, AddFlowMediaStreamsResponse, AddFlowMediaStreamsError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddFlowMediaStreams",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/mediaStreams",responseCode:201},input:{shape:AddFlowMediaStreamsRequest$},output:{shape:AddFlowMediaStreamsResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const describeFlowSourceMetadata: Client.Operation<DescribeFlowSourceMetadataRequest, DescribeFlowSourceMetadataOutput, DescribeFlowSourceMetadataError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeFlowSourceMetadata",http:{method:"GET",requestUri:"/v1/flows/{flowArn}/source-metadata",responseCode:200},input:{shape:DescribeFlowSourceMetadataRequest$},output:{shape:DescribeFlowSourceMetadataOutput$}}})
+export const addFlowOutputs: Client.Operation<AddFlowOutputsRequest, AddFlowOutputsResponse, AddFlowOutputsError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddFlowOutputs",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/outputs",responseCode:201},input:{shape:AddFlowOutputsRequest$},output:{shape:AddFlowOutputsResponse$},errors:[AddFlowOutputs420Exception$,BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{AddFlowOutputs420Exception,BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const describeFlowSourceThumbnail: Client.Operation<DescribeFlowSourceThumbnailRequest, DescribeFlowSourceThumbnailOutput, DescribeFlowSourceThumbnailError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeFlowSourceThumbnail",http:{method:"GET",requestUri:"/v1/flows/{flowArn}/source-thumbnail",responseCode:200},input:{shape:DescribeFlowSourceThumbnailRequest$},output:{shape:DescribeFlowSourceThumbnailOutput$}}})
+export const addFlowSources: Client.Operation<AddFlowSourcesRequest, AddFlowSourcesResponse, AddFlowSourcesError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddFlowSources",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/source",responseCode:201},input:{shape:AddFlowSourcesRequest$},output:{shape:AddFlowSourcesResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const describeGateway: Client.Operation<DescribeGatewayRequest, DescribeGatewayOutput, DescribeGatewayError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeGateway",http:{method:"GET",requestUri:"/v1/gateways/{gatewayArn}",responseCode:200},input:{shape:DescribeGatewayRequest$},output:{shape:DescribeGatewayOutput$}}})
+export const addFlowVpcInterfaces: Client.Operation<AddFlowVpcInterfacesRequest, AddFlowVpcInterfacesResponse, AddFlowVpcInterfacesError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"AddFlowVpcInterfaces",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/vpcInterfaces",responseCode:201},input:{shape:AddFlowVpcInterfacesRequest$},output:{shape:AddFlowVpcInterfacesResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const describeGatewayInstance: Client.Operation<DescribeGatewayInstanceRequest, DescribeGatewayInstanceOutput, DescribeGatewayInstanceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeGatewayInstance",http:{method:"GET",requestUri:"/v1/gateway-instances/{gatewayInstanceArn}",responseCode:200},input:{shape:DescribeGatewayInstanceRequest$},output:{shape:DescribeGatewayInstanceOutput$}}})
+export const createBridge: Client.Operation<CreateBridgeRequest, CreateBridgeResponse, CreateBridgeError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"CreateBridge",http:{method:"POST",requestUri:"/v1/bridges",responseCode:201},input:{shape:CreateBridgeRequest$},output:{shape:CreateBridgeResponse$},errors:[BadRequestException$,ConflictException$,CreateBridge420Exception$,ForbiddenException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,CreateBridge420Exception,ForbiddenException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const describeOffering: Client.Operation<DescribeOfferingRequest, DescribeOfferingOutput, DescribeOfferingError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeOffering",http:{method:"GET",requestUri:"/v1/offerings/{offeringArn}",responseCode:200},input:{shape:DescribeOfferingRequest$},output:{shape:DescribeOfferingOutput$}}})
+export const createFlow: Client.Operation<CreateFlowRequest, CreateFlowResponse, CreateFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"CreateFlow",http:{method:"POST",requestUri:"/v1/flows",responseCode:201},input:{shape:CreateFlowRequest$},output:{shape:CreateFlowResponse$},errors:[BadRequestException$,CreateFlow420Exception$,ForbiddenException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,CreateFlow420Exception,ForbiddenException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const describeReservation: Client.Operation<DescribeReservationRequest, DescribeReservationOutput, DescribeReservationError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeReservation",http:{method:"GET",requestUri:"/v1/reservations/{reservationArn}",responseCode:200},input:{shape:DescribeReservationRequest$},output:{shape:DescribeReservationOutput$}}})
+export const createGateway: Client.Operation<CreateGatewayRequest, CreateGatewayResponse, CreateGatewayError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"CreateGateway",http:{method:"POST",requestUri:"/v1/gateways",responseCode:201},input:{shape:CreateGatewayRequest$},output:{shape:CreateGatewayResponse$},errors:[BadRequestException$,ConflictException$,CreateGateway420Exception$,ForbiddenException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,CreateGateway420Exception,ForbiddenException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const grantFlowEntitlements: Client.Operation<GrantFlowEntitlementsRequest, GrantFlowEntitlementsOutput, GrantFlowEntitlementsError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"GrantFlowEntitlements",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/entitlements",responseCode:200},input:{shape:GrantFlowEntitlementsRequest$},output:{shape:GrantFlowEntitlementsOutput$}}})
+export const deleteBridge: Client.Operation<DeleteBridgeRequest, DeleteBridgeResponse, DeleteBridgeError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DeleteBridge",http:{method:"DELETE",requestUri:"/v1/bridges/{bridgeArn}",responseCode:200},input:{shape:DeleteBridgeRequest$},output:{shape:DeleteBridgeResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const listBridges: Paginate.Paginated<ListBridgesRequest, ListBridgesOutput, ListBridgesError, MediaConnect, ListBridgesOutputBridgesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListBridges",http:{method:"GET",requestUri:"/v1/bridges",responseCode:200},input:{shape:ListBridgesRequest$},output:{shape:ListBridgesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Bridges"]})
+export const deleteFlow: Client.Operation<DeleteFlowRequest, DeleteFlowResponse, DeleteFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DeleteFlow",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}",responseCode:202},input:{shape:DeleteFlowRequest$},output:{shape:DeleteFlowResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const listEntitlements: Paginate.Paginated<ListEntitlementsRequest, ListEntitlementsOutput, ListEntitlementsError, MediaConnect, ListEntitlementsOutputEntitlementsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListEntitlements",http:{method:"GET",requestUri:"/v1/entitlements",responseCode:200},input:{shape:ListEntitlementsRequest$},output:{shape:ListEntitlementsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Entitlements"]})
+export const deleteGateway: Client.Operation<DeleteGatewayRequest, DeleteGatewayResponse, DeleteGatewayError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DeleteGateway",http:{method:"DELETE",requestUri:"/v1/gateways/{gatewayArn}",responseCode:200},input:{shape:DeleteGatewayRequest$},output:{shape:DeleteGatewayResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const listFlows: Paginate.Paginated<ListFlowsRequest, ListFlowsOutput, ListFlowsError, MediaConnect, ListFlowsOutputFlowsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListFlows",http:{method:"GET",requestUri:"/v1/flows",responseCode:200},input:{shape:ListFlowsRequest$},output:{shape:ListFlowsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Flows"]})
+export const deregisterGatewayInstance: Client.Operation<DeregisterGatewayInstanceRequest, DeregisterGatewayInstanceResponse, DeregisterGatewayInstanceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DeregisterGatewayInstance",http:{method:"DELETE",requestUri:"/v1/gateway-instances/{gatewayInstanceArn}",responseCode:202},input:{shape:DeregisterGatewayInstanceRequest$},output:{shape:DeregisterGatewayInstanceResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const listGatewayInstances: Paginate.Paginated<ListGatewayInstancesRequest, ListGatewayInstancesOutput, ListGatewayInstancesError, MediaConnect, ListGatewayInstancesOutputInstancesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListGatewayInstances",http:{method:"GET",requestUri:"/v1/gateway-instances",responseCode:200},input:{shape:ListGatewayInstancesRequest$},output:{shape:ListGatewayInstancesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Instances"]})
+export const describeBridge: Client.Operation<DescribeBridgeRequest, DescribeBridgeResponse, DescribeBridgeError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeBridge",http:{method:"GET",requestUri:"/v1/bridges/{bridgeArn}",responseCode:200},input:{shape:DescribeBridgeRequest$},output:{shape:DescribeBridgeResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const listGateways: Paginate.Paginated<ListGatewaysRequest, ListGatewaysOutput, ListGatewaysError, MediaConnect, ListGatewaysOutputGatewaysMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListGateways",http:{method:"GET",requestUri:"/v1/gateways",responseCode:200},input:{shape:ListGatewaysRequest$},output:{shape:ListGatewaysOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Gateways"]})
+export const describeFlow: Client.Operation<DescribeFlowRequest, DescribeFlowResponse, DescribeFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeFlow",http:{method:"GET",requestUri:"/v1/flows/{flowArn}",responseCode:200},input:{shape:DescribeFlowRequest$},output:{shape:DescribeFlowResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const listOfferings: Paginate.Paginated<ListOfferingsRequest, ListOfferingsOutput, ListOfferingsError, MediaConnect, DescribeOfferingOutputOffering> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListOfferings",http:{method:"GET",requestUri:"/v1/offerings",responseCode:200},input:{shape:ListOfferingsRequest$},output:{shape:ListOfferingsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Offerings"]})
+export const describeFlowSourceMetadata: Client.Operation<DescribeFlowSourceMetadataRequest, DescribeFlowSourceMetadataResponse, DescribeFlowSourceMetadataError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeFlowSourceMetadata",http:{method:"GET",requestUri:"/v1/flows/{flowArn}/source-metadata",responseCode:200},input:{shape:DescribeFlowSourceMetadataRequest$},output:{shape:DescribeFlowSourceMetadataResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const listReservations: Paginate.Paginated<ListReservationsRequest, ListReservationsOutput, ListReservationsError, MediaConnect, DescribeReservationOutputReservation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListReservations",http:{method:"GET",requestUri:"/v1/reservations",responseCode:200},input:{shape:ListReservationsRequest$},output:{shape:ListReservationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Reservations"]})
+export const describeFlowSourceThumbnail: Client.Operation<DescribeFlowSourceThumbnailRequest, DescribeFlowSourceThumbnailResponse, DescribeFlowSourceThumbnailError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeFlowSourceThumbnail",http:{method:"GET",requestUri:"/v1/flows/{flowArn}/source-thumbnail",responseCode:200},input:{shape:DescribeFlowSourceThumbnailRequest$},output:{shape:DescribeFlowSourceThumbnailResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const describeGateway: Client.Operation<DescribeGatewayRequest, DescribeGatewayResponse, DescribeGatewayError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeGateway",http:{method:"GET",requestUri:"/v1/gateways/{gatewayArn}",responseCode:200},input:{shape:DescribeGatewayRequest$},output:{shape:DescribeGatewayResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const purchaseOffering: Client.Operation<PurchaseOfferingRequest, PurchaseOfferingOutput, PurchaseOfferingError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"PurchaseOffering",http:{method:"POST",requestUri:"/v1/offerings/{offeringArn}",responseCode:201},input:{shape:PurchaseOfferingRequest$},output:{shape:PurchaseOfferingOutput$}}})
+export const describeGatewayInstance: Client.Operation<DescribeGatewayInstanceRequest, DescribeGatewayInstanceResponse, DescribeGatewayInstanceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeGatewayInstance",http:{method:"GET",requestUri:"/v1/gateway-instances/{gatewayInstanceArn}",responseCode:200},input:{shape:DescribeGatewayInstanceRequest$},output:{shape:DescribeGatewayInstanceResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const removeBridgeOutput: Client.Operation<RemoveBridgeOutputRequest, RemoveBridgeOutputOutput, RemoveBridgeOutputError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveBridgeOutput",http:{method:"DELETE",requestUri:"/v1/bridges/{bridgeArn}/outputs/{outputName}",responseCode:202},input:{shape:RemoveBridgeOutputRequest$},output:{shape:RemoveBridgeOutputOutput$}}})
+export const describeOffering: Client.Operation<DescribeOfferingRequest, DescribeOfferingResponse, DescribeOfferingError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeOffering",http:{method:"GET",requestUri:"/v1/offerings/{offeringArn}",responseCode:200},input:{shape:DescribeOfferingRequest$},output:{shape:DescribeOfferingResponse$},errors:[BadRequestException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const removeBridgeSource: Client.Operation<RemoveBridgeSourceRequest, RemoveBridgeSourceOutput, RemoveBridgeSourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveBridgeSource",http:{method:"DELETE",requestUri:"/v1/bridges/{bridgeArn}/sources/{sourceName}",responseCode:202},input:{shape:RemoveBridgeSourceRequest$},output:{shape:RemoveBridgeSourceOutput$}}})
+export const describeReservation: Client.Operation<DescribeReservationRequest, DescribeReservationResponse, DescribeReservationError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"DescribeReservation",http:{method:"GET",requestUri:"/v1/reservations/{reservationArn}",responseCode:200},input:{shape:DescribeReservationRequest$},output:{shape:DescribeReservationResponse$},errors:[BadRequestException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const removeFlowMediaStream: Client.Operation<RemoveFlowMediaStreamRequest, RemoveFlowMediaStreamOutput, RemoveFlowMediaStreamError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveFlowMediaStream",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/mediaStreams/{mediaStreamName}",responseCode:200},input:{shape:RemoveFlowMediaStreamRequest$},output:{shape:RemoveFlowMediaStreamOutput$}}})
+export const grantFlowEntitlements: Client.Operation<GrantFlowEntitlementsRequest, GrantFlowEntitlementsResponse, GrantFlowEntitlementsError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"GrantFlowEntitlements",http:{method:"POST",requestUri:"/v1/flows/{flowArn}/entitlements",responseCode:200},input:{shape:GrantFlowEntitlementsRequest$},output:{shape:GrantFlowEntitlementsResponse$},errors:[BadRequestException$,ForbiddenException$,GrantFlowEntitlements420Exception$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,GrantFlowEntitlements420Exception,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const removeFlowOutput: Client.Operation<RemoveFlowOutputRequest, RemoveFlowOutputOutput, RemoveFlowOutputError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveFlowOutput",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/outputs/{outputArn}",responseCode:202},input:{shape:RemoveFlowOutputRequest$},output:{shape:RemoveFlowOutputOutput$}}})
+export const listBridges: Paginate.Paginated<ListBridgesRequest, ListBridgesResponse, ListBridgesError, MediaConnect, ListedBridge> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListBridges",http:{method:"GET",requestUri:"/v1/bridges",responseCode:200},input:{shape:ListBridgesRequest$},output:{shape:ListBridgesResponse$},errors:[BadRequestException$,ConflictException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Bridges"]})
 
-export const removeFlowSource: Client.Operation<RemoveFlowSourceRequest, RemoveFlowSourceOutput, RemoveFlowSourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveFlowSource",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/source/{sourceArn}",responseCode:202},input:{shape:RemoveFlowSourceRequest$},output:{shape:RemoveFlowSourceOutput$}}})
+export const listEntitlements: Paginate.Paginated<ListEntitlementsRequest, ListEntitlementsResponse, ListEntitlementsError, MediaConnect, ListedEntitlement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListEntitlements",http:{method:"GET",requestUri:"/v1/entitlements",responseCode:200},input:{shape:ListEntitlementsRequest$},output:{shape:ListEntitlementsResponse$},errors:[BadRequestException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Entitlements"]})
 
-export const removeFlowVpcInterface: Client.Operation<RemoveFlowVpcInterfaceRequest, RemoveFlowVpcInterfaceOutput, RemoveFlowVpcInterfaceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveFlowVpcInterface",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/vpcInterfaces/{vpcInterfaceName}",responseCode:200},input:{shape:RemoveFlowVpcInterfaceRequest$},output:{shape:RemoveFlowVpcInterfaceOutput$}}})
+export const listFlows: Paginate.Paginated<ListFlowsRequest, ListFlowsResponse, ListFlowsError, MediaConnect, ListedFlow> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListFlows",http:{method:"GET",requestUri:"/v1/flows",responseCode:200},input:{shape:ListFlowsRequest$},output:{shape:ListFlowsResponse$},errors:[BadRequestException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Flows"]})
 
-export const revokeFlowEntitlement: Client.Operation<RevokeFlowEntitlementRequest, RevokeFlowEntitlementOutput, RevokeFlowEntitlementError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RevokeFlowEntitlement",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/entitlements/{entitlementArn}",responseCode:202},input:{shape:RevokeFlowEntitlementRequest$},output:{shape:RevokeFlowEntitlementOutput$}}})
+export const listGatewayInstances: Paginate.Paginated<ListGatewayInstancesRequest, ListGatewayInstancesResponse, ListGatewayInstancesError, MediaConnect, ListedGatewayInstance> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListGatewayInstances",http:{method:"GET",requestUri:"/v1/gateway-instances",responseCode:200},input:{shape:ListGatewayInstancesRequest$},output:{shape:ListGatewayInstancesResponse$},errors:[BadRequestException$,ConflictException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Instances"]})
 
-export const startFlow: Client.Operation<StartFlowRequest, StartFlowOutput, StartFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"StartFlow",http:{method:"POST",requestUri:"/v1/flows/start/{flowArn}",responseCode:202},input:{shape:StartFlowRequest$},output:{shape:StartFlowOutput$}}})
+export const listGateways: Paginate.Paginated<ListGatewaysRequest, ListGatewaysResponse, ListGatewaysError, MediaConnect, ListedGateway> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListGateways",http:{method:"GET",requestUri:"/v1/gateways",responseCode:200},input:{shape:ListGatewaysRequest$},output:{shape:ListGatewaysResponse$},errors:[BadRequestException$,ConflictException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Gateways"]})
 
-export const stopFlow: Client.Operation<StopFlowRequest, StopFlowOutput, StopFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"StopFlow",http:{method:"POST",requestUri:"/v1/flows/stop/{flowArn}",responseCode:202},input:{shape:StopFlowRequest$},output:{shape:StopFlowOutput$}}})
+export const listOfferings: Paginate.Paginated<ListOfferingsRequest, ListOfferingsResponse, ListOfferingsError, MediaConnect, Offering> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListOfferings",http:{method:"GET",requestUri:"/v1/offerings",responseCode:200},input:{shape:ListOfferingsRequest$},output:{shape:ListOfferingsResponse$},errors:[BadRequestException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Offerings"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:TagResourceRequest$}}})
+export const listReservations: Paginate.Paginated<ListReservationsRequest, ListReservationsResponse, ListReservationsError, MediaConnect, Reservation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListReservations",http:{method:"GET",requestUri:"/v1/reservations",responseCode:200},input:{shape:ListReservationsRequest$},output:{shape:ListReservationsResponse$},errors:[BadRequestException$,InternalServerErrorException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServerErrorException,ServiceUnavailableException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Reservations"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[BadRequestException$,InternalServerErrorException$,NotFoundException$]},errors:{BadRequestException,InternalServerErrorException,NotFoundException}})
 
-export const updateBridge: Client.Operation<UpdateBridgeRequest, UpdateBridgeOutput, UpdateBridgeError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateBridge",http:{method:"PUT",requestUri:"/v1/bridges/{bridgeArn}",responseCode:202},input:{shape:UpdateBridgeRequest$},output:{shape:UpdateBridgeOutput$}}})
+export const purchaseOffering: Client.Operation<PurchaseOfferingRequest, PurchaseOfferingResponse, PurchaseOfferingError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"PurchaseOffering",http:{method:"POST",requestUri:"/v1/offerings/{offeringArn}",responseCode:201},input:{shape:PurchaseOfferingRequest$},output:{shape:PurchaseOfferingResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const updateBridgeOutput: Client.Operation<UpdateBridgeOutputRequest, UpdateBridgeOutputOutput, UpdateBridgeOutputError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateBridgeOutput",http:{method:"PUT",requestUri:"/v1/bridges/{bridgeArn}/outputs/{outputName}",responseCode:202},input:{shape:UpdateBridgeOutputRequest$},output:{shape:UpdateBridgeOutputOutput$}}})
+export const removeBridgeOutput: Client.Operation<RemoveBridgeOutputRequest, RemoveBridgeOutputResponse, RemoveBridgeOutputError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveBridgeOutput",http:{method:"DELETE",requestUri:"/v1/bridges/{bridgeArn}/outputs/{outputName}",responseCode:202},input:{shape:RemoveBridgeOutputRequest$},output:{shape:RemoveBridgeOutputResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const updateBridgeSource: Client.Operation<UpdateBridgeSourceRequest, UpdateBridgeSourceOutput, UpdateBridgeSourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateBridgeSource",http:{method:"PUT",requestUri:"/v1/bridges/{bridgeArn}/sources/{sourceName}",responseCode:202},input:{shape:UpdateBridgeSourceRequest$},output:{shape:UpdateBridgeSourceOutput$}}})
+export const removeBridgeSource: Client.Operation<RemoveBridgeSourceRequest, RemoveBridgeSourceResponse, RemoveBridgeSourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveBridgeSource",http:{method:"DELETE",requestUri:"/v1/bridges/{bridgeArn}/sources/{sourceName}",responseCode:202},input:{shape:RemoveBridgeSourceRequest$},output:{shape:RemoveBridgeSourceResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const updateBridgeState: Client.Operation<UpdateBridgeStateRequest, UpdateBridgeStateOutput, UpdateBridgeStateError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateBridgeState",http:{method:"PUT",requestUri:"/v1/bridges/{bridgeArn}/state",responseCode:202},input:{shape:UpdateBridgeStateRequest$},output:{shape:UpdateBridgeStateOutput$}}})
+export const removeFlowMediaStream: Client.Operation<RemoveFlowMediaStreamRequest, RemoveFlowMediaStreamResponse, RemoveFlowMediaStreamError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveFlowMediaStream",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/mediaStreams/{mediaStreamName}",responseCode:200},input:{shape:RemoveFlowMediaStreamRequest$},output:{shape:RemoveFlowMediaStreamResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const updateFlow: Client.Operation<UpdateFlowRequest, UpdateFlowOutput, UpdateFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlow",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}",responseCode:202},input:{shape:UpdateFlowRequest$},output:{shape:UpdateFlowOutput$}}})
+export const removeFlowOutput: Client.Operation<RemoveFlowOutputRequest, RemoveFlowOutputResponse, RemoveFlowOutputError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveFlowOutput",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/outputs/{outputArn}",responseCode:202},input:{shape:RemoveFlowOutputRequest$},output:{shape:RemoveFlowOutputResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const updateFlowEntitlement: Client.Operation<UpdateFlowEntitlementRequest, UpdateFlowEntitlementOutput, UpdateFlowEntitlementError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlowEntitlement",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}/entitlements/{entitlementArn}",responseCode:202},input:{shape:UpdateFlowEntitlementRequest$},output:{shape:UpdateFlowEntitlementOutput$}}})
+export const removeFlowSource: Client.Operation<RemoveFlowSourceRequest, RemoveFlowSourceResponse, RemoveFlowSourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveFlowSource",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/source/{sourceArn}",responseCode:202},input:{shape:RemoveFlowSourceRequest$},output:{shape:RemoveFlowSourceResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const updateFlowMediaStream: Client.Operation<UpdateFlowMediaStreamRequest, UpdateFlowMediaStreamOutput, UpdateFlowMediaStreamError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlowMediaStream",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}/mediaStreams/{mediaStreamName}",responseCode:202},input:{shape:UpdateFlowMediaStreamRequest$},output:{shape:UpdateFlowMediaStreamOutput$}}})
+export const removeFlowVpcInterface: Client.Operation<RemoveFlowVpcInterfaceRequest, RemoveFlowVpcInterfaceResponse, RemoveFlowVpcInterfaceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RemoveFlowVpcInterface",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/vpcInterfaces/{vpcInterfaceName}",responseCode:200},input:{shape:RemoveFlowVpcInterfaceRequest$},output:{shape:RemoveFlowVpcInterfaceResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const updateFlowOutput: Client.Operation<UpdateFlowOutputRequest, UpdateFlowOutputOutput, UpdateFlowOutputError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlowOutput",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}/outputs/{outputArn}",responseCode:202},input:{shape:UpdateFlowOutputRequest$},output:{shape:UpdateFlowOutputOutput$}}})
+export const revokeFlowEntitlement: Client.Operation<RevokeFlowEntitlementRequest, RevokeFlowEntitlementResponse, RevokeFlowEntitlementError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"RevokeFlowEntitlement",http:{method:"DELETE",requestUri:"/v1/flows/{flowArn}/entitlements/{entitlementArn}",responseCode:202},input:{shape:RevokeFlowEntitlementRequest$},output:{shape:RevokeFlowEntitlementResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const updateFlowSource: Client.Operation<UpdateFlowSourceRequest, UpdateFlowSourceOutput, UpdateFlowSourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlowSource",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}/source/{sourceArn}",responseCode:202},input:{shape:UpdateFlowSourceRequest$},output:{shape:UpdateFlowSourceOutput$}}})
+export const startFlow: Client.Operation<StartFlowRequest, StartFlowResponse, StartFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"StartFlow",http:{method:"POST",requestUri:"/v1/flows/start/{flowArn}",responseCode:202},input:{shape:StartFlowRequest$},output:{shape:StartFlowResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
-export const updateGatewayInstance: Client.Operation<UpdateGatewayInstanceRequest, UpdateGatewayInstanceOutput, UpdateGatewayInstanceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateGatewayInstance",http:{method:"PUT",requestUri:"/v1/gateway-instances/{gatewayInstanceArn}",responseCode:200},input:{shape:UpdateGatewayInstanceRequest$},output:{shape:UpdateGatewayInstanceOutput$}}})
+export const stopFlow: Client.Operation<StopFlowRequest, StopFlowResponse, StopFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"StopFlow",http:{method:"POST",requestUri:"/v1/flows/stop/{flowArn}",responseCode:202},input:{shape:StopFlowRequest$},output:{shape:StopFlowResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:TagResourceRequest$},errors:[BadRequestException$,InternalServerErrorException$,NotFoundException$]},errors:{BadRequestException,InternalServerErrorException,NotFoundException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},errors:[BadRequestException$,InternalServerErrorException$,NotFoundException$]},errors:{BadRequestException,InternalServerErrorException,NotFoundException}})
+
+export const updateBridge: Client.Operation<UpdateBridgeRequest, UpdateBridgeResponse, UpdateBridgeError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateBridge",http:{method:"PUT",requestUri:"/v1/bridges/{bridgeArn}",responseCode:202},input:{shape:UpdateBridgeRequest$},output:{shape:UpdateBridgeResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const updateBridgeOutput: Client.Operation<UpdateBridgeOutputRequest, UpdateBridgeOutputResponse, UpdateBridgeOutputError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateBridgeOutput",http:{method:"PUT",requestUri:"/v1/bridges/{bridgeArn}/outputs/{outputName}",responseCode:202},input:{shape:UpdateBridgeOutputRequest$},output:{shape:UpdateBridgeOutputResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const updateBridgeSource: Client.Operation<UpdateBridgeSourceRequest, UpdateBridgeSourceResponse, UpdateBridgeSourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateBridgeSource",http:{method:"PUT",requestUri:"/v1/bridges/{bridgeArn}/sources/{sourceName}",responseCode:202},input:{shape:UpdateBridgeSourceRequest$},output:{shape:UpdateBridgeSourceResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const updateBridgeState: Client.Operation<UpdateBridgeStateRequest, UpdateBridgeStateResponse, UpdateBridgeStateError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateBridgeState",http:{method:"PUT",requestUri:"/v1/bridges/{bridgeArn}/state",responseCode:202},input:{shape:UpdateBridgeStateRequest$},output:{shape:UpdateBridgeStateResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const updateFlow: Client.Operation<UpdateFlowRequest, UpdateFlowResponse, UpdateFlowError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlow",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}",responseCode:202},input:{shape:UpdateFlowRequest$},output:{shape:UpdateFlowResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const updateFlowEntitlement: Client.Operation<UpdateFlowEntitlementRequest, UpdateFlowEntitlementResponse, UpdateFlowEntitlementError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlowEntitlement",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}/entitlements/{entitlementArn}",responseCode:202},input:{shape:UpdateFlowEntitlementRequest$},output:{shape:UpdateFlowEntitlementResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const updateFlowMediaStream: Client.Operation<UpdateFlowMediaStreamRequest, UpdateFlowMediaStreamResponse, UpdateFlowMediaStreamError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlowMediaStream",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}/mediaStreams/{mediaStreamName}",responseCode:202},input:{shape:UpdateFlowMediaStreamRequest$},output:{shape:UpdateFlowMediaStreamResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const updateFlowOutput: Client.Operation<UpdateFlowOutputRequest, UpdateFlowOutputResponse, UpdateFlowOutputError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlowOutput",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}/outputs/{outputArn}",responseCode:202},input:{shape:UpdateFlowOutputRequest$},output:{shape:UpdateFlowOutputResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const updateFlowSource: Client.Operation<UpdateFlowSourceRequest, UpdateFlowSourceResponse, UpdateFlowSourceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateFlowSource",http:{method:"PUT",requestUri:"/v1/flows/{flowArn}/source/{sourceArn}",responseCode:202},input:{shape:UpdateFlowSourceRequest$},output:{shape:UpdateFlowSourceResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
+
+export const updateGatewayInstance: Client.Operation<UpdateGatewayInstanceRequest, UpdateGatewayInstanceResponse, UpdateGatewayInstanceError, MediaConnect> = /*#__PURE__*/ Client.operation(MediaConnect, {model:{name:"UpdateGatewayInstance",http:{method:"PUT",requestUri:"/v1/gateway-instances/{gatewayInstanceArn}",responseCode:200},input:{shape:UpdateGatewayInstanceRequest$},output:{shape:UpdateGatewayInstanceResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException}})
 
 export const waitUntilFlowActive: Waiter.Waiter<DescribeFlowRequest, DescribeFlowError, MediaConnect> = /*#__PURE__*/ Waiter.make(describeFlow, {delay:3,maxAttempts:40,acceptors:[{state:"success",matcher:"path",argument:"Flow.Status",expected:"ACTIVE"},{state:"retry",matcher:"path",argument:"Flow.Status",expected:"STARTING"},{state:"retry",matcher:"path",argument:"Flow.Status",expected:"UPDATING"},{state:"retry",matcher:"status",expected:500},{state:"retry",matcher:"status",expected:503},{state:"failure",matcher:"path",argument:"Flow.Status",expected:"ERROR"}],search})
 

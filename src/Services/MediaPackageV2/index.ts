@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The MediaPackageV2 client: provide it with `layer`. */
@@ -27,117 +28,154 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
 const CreateChannelRequestTags$: S.MapShape = {type:"map",name:"CreateChannelRequestTags",key:{shape:string$},value:{shape:string$}}
 const CreateChannelRequest$: S.StructureShape = {type:"structure",name:"CreateChannelRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"x-amzn-client-token"},InputType:{shape:string$},Description:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["ChannelGroupName","ChannelName"]}
-const CreateChannelOutputIngestEndpointsMember$: S.StructureShape = {type:"structure",name:"CreateChannelOutputIngestEndpointsMember",members:{Id:{shape:string$},Url:{shape:string$}}}
-const CreateChannelOutputIngestEndpoints$: S.ListShape = {type:"list",name:"CreateChannelOutputIngestEndpoints",member:{shape:CreateChannelOutputIngestEndpointsMember$}}
-const CreateChannelOutput$: S.StructureShape = {type:"structure",name:"CreateChannelOutput",members:{Arn:{shape:string$},ChannelName:{shape:string$},ChannelGroupName:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},IngestEndpoints:{shape:CreateChannelOutputIngestEndpoints$},InputType:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["Arn","ChannelName","ChannelGroupName","CreatedAt","ModifiedAt"]}
+const IngestEndpoint$: S.StructureShape = {type:"structure",name:"IngestEndpoint",members:{Id:{shape:string$},Url:{shape:string$}}}
+const CreateChannelResponseIngestEndpoints$: S.ListShape = {type:"list",name:"CreateChannelResponseIngestEndpoints",member:{shape:IngestEndpoint$}}
+const CreateChannelResponse$: S.StructureShape = {type:"structure",name:"CreateChannelResponse",members:{Arn:{shape:string$},ChannelName:{shape:string$},ChannelGroupName:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},IngestEndpoints:{shape:CreateChannelResponseIngestEndpoints$},InputType:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["Arn","ChannelName","ChannelGroupName","CreatedAt","ModifiedAt"]}
 const CreateChannelGroupRequest$: S.StructureShape = {type:"structure",name:"CreateChannelGroupRequest",members:{ChannelGroupName:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"x-amzn-client-token"},Description:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["ChannelGroupName"]}
-const CreateChannelGroupOutput$: S.StructureShape = {type:"structure",name:"CreateChannelGroupOutput",members:{ChannelGroupName:{shape:string$},Arn:{shape:string$},EgressDomain:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},ETag:{shape:string$},Description:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["ChannelGroupName","Arn","EgressDomain","CreatedAt","ModifiedAt"]}
-const CreateOriginEndpointRequestSegmentScteScteFilter$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestSegmentScteScteFilter",member:{shape:string$}}
-const CreateOriginEndpointRequestSegmentScte$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestSegmentScte",members:{ScteFilter:{shape:CreateOriginEndpointRequestSegmentScteScteFilter$}}}
-const CreateOriginEndpointRequestSegmentEncryptionEncryptionMethod$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestSegmentEncryptionEncryptionMethod",members:{TsEncryptionMethod:{shape:string$},CmafEncryptionMethod:{shape:string$}}}
-const CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderEncryptionContractConfiguration$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderEncryptionContractConfiguration",members:{PresetSpeke20Audio:{shape:string$},PresetSpeke20Video:{shape:string$}},required:["PresetSpeke20Audio","PresetSpeke20Video"]}
-const CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderDrmSystems$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderDrmSystems",member:{shape:string$}}
-const CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProvider$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProvider",members:{EncryptionContractConfiguration:{shape:CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderEncryptionContractConfiguration$},ResourceId:{shape:string$},DrmSystems:{shape:CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderDrmSystems$},RoleArn:{shape:string$},Url:{shape:string$}},required:["EncryptionContractConfiguration","ResourceId","DrmSystems","RoleArn","Url"]}
-const CreateOriginEndpointRequestSegmentEncryption$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestSegmentEncryption",members:{ConstantInitializationVector:{shape:string$},EncryptionMethod:{shape:CreateOriginEndpointRequestSegmentEncryptionEncryptionMethod$},KeyRotationIntervalSeconds:{shape:integer$},SpekeKeyProvider:{shape:CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProvider$}},required:["EncryptionMethod","SpekeKeyProvider"]}
-const CreateOriginEndpointRequestSegment$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestSegment",members:{SegmentDurationSeconds:{shape:integer$},SegmentName:{shape:string$},TsUseAudioRenditionGroup:{shape:boolean$},IncludeIframeOnlyStreams:{shape:boolean$},TsIncludeDvbSubtitles:{shape:boolean$},Scte:{shape:CreateOriginEndpointRequestSegmentScte$},Encryption:{shape:CreateOriginEndpointRequestSegmentEncryption$}}}
-const CreateOriginEndpointRequestHlsManifestsMemberScteHls$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestHlsManifestsMemberScteHls",members:{AdMarkerHls:{shape:string$}}}
-const CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration",members:{ManifestFilter:{shape:string$},Start:{shape:timestamp$},End:{shape:timestamp$},TimeDelaySeconds:{shape:integer$}}}
-const CreateOriginEndpointRequestHlsManifestsMember$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestHlsManifestsMember",members:{ManifestName:{shape:string$},ChildManifestName:{shape:string$},ScteHls:{shape:CreateOriginEndpointRequestHlsManifestsMemberScteHls$},ManifestWindowSeconds:{shape:integer$},ProgramDateTimeIntervalSeconds:{shape:integer$},FilterConfiguration:{shape:CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration$}},required:["ManifestName"]}
-const CreateOriginEndpointRequestHlsManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestHlsManifests",member:{shape:CreateOriginEndpointRequestHlsManifestsMember$}}
-const CreateOriginEndpointRequestLowLatencyHlsManifestsMember$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestLowLatencyHlsManifestsMember",members:{ManifestName:{shape:string$},ChildManifestName:{shape:string$},ScteHls:{shape:CreateOriginEndpointRequestHlsManifestsMemberScteHls$},ManifestWindowSeconds:{shape:integer$},ProgramDateTimeIntervalSeconds:{shape:integer$},FilterConfiguration:{shape:CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration$}},required:["ManifestName"]}
-const CreateOriginEndpointRequestLowLatencyHlsManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestLowLatencyHlsManifests",member:{shape:CreateOriginEndpointRequestLowLatencyHlsManifestsMember$}}
-const CreateOriginEndpointRequestDashManifestsMemberPeriodTriggers$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestDashManifestsMemberPeriodTriggers",member:{shape:string$}}
-const CreateOriginEndpointRequestDashManifestsMemberScteDash$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestDashManifestsMemberScteDash",members:{AdMarkerDash:{shape:string$}}}
-const CreateOriginEndpointRequestDashManifestsMemberUtcTiming$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestDashManifestsMemberUtcTiming",members:{TimingMode:{shape:string$},TimingSource:{shape:string$}}}
-const CreateOriginEndpointRequestDashManifestsMember$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestDashManifestsMember",members:{ManifestName:{shape:string$},ManifestWindowSeconds:{shape:integer$},FilterConfiguration:{shape:CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration$},MinUpdatePeriodSeconds:{shape:integer$},MinBufferTimeSeconds:{shape:integer$},SuggestedPresentationDelaySeconds:{shape:integer$},SegmentTemplateFormat:{shape:string$},PeriodTriggers:{shape:CreateOriginEndpointRequestDashManifestsMemberPeriodTriggers$},ScteDash:{shape:CreateOriginEndpointRequestDashManifestsMemberScteDash$},DrmSignaling:{shape:string$},UtcTiming:{shape:CreateOriginEndpointRequestDashManifestsMemberUtcTiming$}},required:["ManifestName"]}
-const CreateOriginEndpointRequestDashManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestDashManifests",member:{shape:CreateOriginEndpointRequestDashManifestsMember$}}
-const CreateOriginEndpointRequestForceEndpointErrorConfigurationEndpointErrorConditions$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestForceEndpointErrorConfigurationEndpointErrorConditions",member:{shape:string$}}
-const CreateOriginEndpointRequestForceEndpointErrorConfiguration$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequestForceEndpointErrorConfiguration",members:{EndpointErrorConditions:{shape:CreateOriginEndpointRequestForceEndpointErrorConfigurationEndpointErrorConditions$}}}
-const CreateOriginEndpointRequest$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Segment:{shape:CreateOriginEndpointRequestSegment$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"x-amzn-client-token"},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointRequestHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointRequestLowLatencyHlsManifests$},DashManifests:{shape:CreateOriginEndpointRequestDashManifests$},ForceEndpointErrorConfiguration:{shape:CreateOriginEndpointRequestForceEndpointErrorConfiguration$},Tags:{shape:CreateChannelRequestTags$}},required:["ChannelGroupName","ChannelName","OriginEndpointName","ContainerType"]}
-const CreateOriginEndpointOutputHlsManifestsMember$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointOutputHlsManifestsMember",members:{ManifestName:{shape:string$},Url:{shape:string$},ChildManifestName:{shape:string$},ManifestWindowSeconds:{shape:integer$},ProgramDateTimeIntervalSeconds:{shape:integer$},ScteHls:{shape:CreateOriginEndpointRequestHlsManifestsMemberScteHls$},FilterConfiguration:{shape:CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration$}},required:["ManifestName","Url"]}
-const CreateOriginEndpointOutputHlsManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointOutputHlsManifests",member:{shape:CreateOriginEndpointOutputHlsManifestsMember$}}
-const CreateOriginEndpointOutputLowLatencyHlsManifestsMember$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointOutputLowLatencyHlsManifestsMember",members:{ManifestName:{shape:string$},Url:{shape:string$},ChildManifestName:{shape:string$},ManifestWindowSeconds:{shape:integer$},ProgramDateTimeIntervalSeconds:{shape:integer$},ScteHls:{shape:CreateOriginEndpointRequestHlsManifestsMemberScteHls$},FilterConfiguration:{shape:CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration$}},required:["ManifestName","Url"]}
-const CreateOriginEndpointOutputLowLatencyHlsManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointOutputLowLatencyHlsManifests",member:{shape:CreateOriginEndpointOutputLowLatencyHlsManifestsMember$}}
-const CreateOriginEndpointOutputDashManifestsMember$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointOutputDashManifestsMember",members:{ManifestName:{shape:string$},Url:{shape:string$},ManifestWindowSeconds:{shape:integer$},FilterConfiguration:{shape:CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration$},MinUpdatePeriodSeconds:{shape:integer$},MinBufferTimeSeconds:{shape:integer$},SuggestedPresentationDelaySeconds:{shape:integer$},SegmentTemplateFormat:{shape:string$},PeriodTriggers:{shape:CreateOriginEndpointRequestDashManifestsMemberPeriodTriggers$},ScteDash:{shape:CreateOriginEndpointRequestDashManifestsMemberScteDash$},DrmSignaling:{shape:string$},UtcTiming:{shape:CreateOriginEndpointRequestDashManifestsMemberUtcTiming$}},required:["ManifestName","Url"]}
-const CreateOriginEndpointOutputDashManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointOutputDashManifests",member:{shape:CreateOriginEndpointOutputDashManifestsMember$}}
-const CreateOriginEndpointOutput$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointOutput",members:{Arn:{shape:string$},ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Segment:{shape:CreateOriginEndpointRequestSegment$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointOutputHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointOutputLowLatencyHlsManifests$},DashManifests:{shape:CreateOriginEndpointOutputDashManifests$},ForceEndpointErrorConfiguration:{shape:CreateOriginEndpointRequestForceEndpointErrorConfiguration$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["Arn","ChannelGroupName","ChannelName","OriginEndpointName","ContainerType","Segment","CreatedAt","ModifiedAt"]}
+const CreateChannelGroupResponse$: S.StructureShape = {type:"structure",name:"CreateChannelGroupResponse",members:{ChannelGroupName:{shape:string$},Arn:{shape:string$},EgressDomain:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},ETag:{shape:string$},Description:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["ChannelGroupName","Arn","EgressDomain","CreatedAt","ModifiedAt"]}
+const ScteScteFilter$: S.ListShape = {type:"list",name:"ScteScteFilter",member:{shape:string$}}
+const Scte$: S.StructureShape = {type:"structure",name:"Scte",members:{ScteFilter:{shape:ScteScteFilter$}}}
+const EncryptionMethod$: S.StructureShape = {type:"structure",name:"EncryptionMethod",members:{TsEncryptionMethod:{shape:string$},CmafEncryptionMethod:{shape:string$}}}
+const EncryptionContractConfiguration$: S.StructureShape = {type:"structure",name:"EncryptionContractConfiguration",members:{PresetSpeke20Audio:{shape:string$},PresetSpeke20Video:{shape:string$}},required:["PresetSpeke20Audio","PresetSpeke20Video"]}
+const SpekeKeyProviderDrmSystems$: S.ListShape = {type:"list",name:"SpekeKeyProviderDrmSystems",member:{shape:string$}}
+const SpekeKeyProvider$: S.StructureShape = {type:"structure",name:"SpekeKeyProvider",members:{EncryptionContractConfiguration:{shape:EncryptionContractConfiguration$},ResourceId:{shape:string$},DrmSystems:{shape:SpekeKeyProviderDrmSystems$},RoleArn:{shape:string$},Url:{shape:string$}},required:["EncryptionContractConfiguration","ResourceId","DrmSystems","RoleArn","Url"]}
+const Encryption$: S.StructureShape = {type:"structure",name:"Encryption",members:{ConstantInitializationVector:{shape:string$},EncryptionMethod:{shape:EncryptionMethod$},KeyRotationIntervalSeconds:{shape:integer$},SpekeKeyProvider:{shape:SpekeKeyProvider$}},required:["EncryptionMethod","SpekeKeyProvider"]}
+const Segment$: S.StructureShape = {type:"structure",name:"Segment",members:{SegmentDurationSeconds:{shape:integer$},SegmentName:{shape:string$},TsUseAudioRenditionGroup:{shape:boolean$},IncludeIframeOnlyStreams:{shape:boolean$},TsIncludeDvbSubtitles:{shape:boolean$},Scte:{shape:Scte$},Encryption:{shape:Encryption$}}}
+const ScteHls$: S.StructureShape = {type:"structure",name:"ScteHls",members:{AdMarkerHls:{shape:string$}}}
+const FilterConfiguration$: S.StructureShape = {type:"structure",name:"FilterConfiguration",members:{ManifestFilter:{shape:string$},Start:{shape:timestamp$},End:{shape:timestamp$},TimeDelaySeconds:{shape:integer$}}}
+const CreateHlsManifestConfiguration$: S.StructureShape = {type:"structure",name:"CreateHlsManifestConfiguration",members:{ManifestName:{shape:string$},ChildManifestName:{shape:string$},ScteHls:{shape:ScteHls$},ManifestWindowSeconds:{shape:integer$},ProgramDateTimeIntervalSeconds:{shape:integer$},FilterConfiguration:{shape:FilterConfiguration$}},required:["ManifestName"]}
+const CreateOriginEndpointRequestHlsManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestHlsManifests",member:{shape:CreateHlsManifestConfiguration$}}
+const CreateLowLatencyHlsManifestConfiguration$: S.StructureShape = {type:"structure",name:"CreateLowLatencyHlsManifestConfiguration",members:{ManifestName:{shape:string$},ChildManifestName:{shape:string$},ScteHls:{shape:ScteHls$},ManifestWindowSeconds:{shape:integer$},ProgramDateTimeIntervalSeconds:{shape:integer$},FilterConfiguration:{shape:FilterConfiguration$}},required:["ManifestName"]}
+const CreateOriginEndpointRequestLowLatencyHlsManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestLowLatencyHlsManifests",member:{shape:CreateLowLatencyHlsManifestConfiguration$}}
+const CreateDashManifestConfigurationPeriodTriggers$: S.ListShape = {type:"list",name:"CreateDashManifestConfigurationPeriodTriggers",member:{shape:string$}}
+const ScteDash$: S.StructureShape = {type:"structure",name:"ScteDash",members:{AdMarkerDash:{shape:string$}}}
+const DashUtcTiming$: S.StructureShape = {type:"structure",name:"DashUtcTiming",members:{TimingMode:{shape:string$},TimingSource:{shape:string$}}}
+const CreateDashManifestConfiguration$: S.StructureShape = {type:"structure",name:"CreateDashManifestConfiguration",members:{ManifestName:{shape:string$},ManifestWindowSeconds:{shape:integer$},FilterConfiguration:{shape:FilterConfiguration$},MinUpdatePeriodSeconds:{shape:integer$},MinBufferTimeSeconds:{shape:integer$},SuggestedPresentationDelaySeconds:{shape:integer$},SegmentTemplateFormat:{shape:string$},PeriodTriggers:{shape:CreateDashManifestConfigurationPeriodTriggers$},ScteDash:{shape:ScteDash$},DrmSignaling:{shape:string$},UtcTiming:{shape:DashUtcTiming$}},required:["ManifestName"]}
+const CreateOriginEndpointRequestDashManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointRequestDashManifests",member:{shape:CreateDashManifestConfiguration$}}
+const ForceEndpointErrorConfigurationEndpointErrorConditions$: S.ListShape = {type:"list",name:"ForceEndpointErrorConfigurationEndpointErrorConditions",member:{shape:string$}}
+const ForceEndpointErrorConfiguration$: S.StructureShape = {type:"structure",name:"ForceEndpointErrorConfiguration",members:{EndpointErrorConditions:{shape:ForceEndpointErrorConfigurationEndpointErrorConditions$}}}
+const CreateOriginEndpointRequest$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Segment:{shape:Segment$},ClientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"x-amzn-client-token"},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointRequestHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointRequestLowLatencyHlsManifests$},DashManifests:{shape:CreateOriginEndpointRequestDashManifests$},ForceEndpointErrorConfiguration:{shape:ForceEndpointErrorConfiguration$},Tags:{shape:CreateChannelRequestTags$}},required:["ChannelGroupName","ChannelName","OriginEndpointName","ContainerType"]}
+const GetHlsManifestConfiguration$: S.StructureShape = {type:"structure",name:"GetHlsManifestConfiguration",members:{ManifestName:{shape:string$},Url:{shape:string$},ChildManifestName:{shape:string$},ManifestWindowSeconds:{shape:integer$},ProgramDateTimeIntervalSeconds:{shape:integer$},ScteHls:{shape:ScteHls$},FilterConfiguration:{shape:FilterConfiguration$}},required:["ManifestName","Url"]}
+const CreateOriginEndpointResponseHlsManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointResponseHlsManifests",member:{shape:GetHlsManifestConfiguration$}}
+const GetLowLatencyHlsManifestConfiguration$: S.StructureShape = {type:"structure",name:"GetLowLatencyHlsManifestConfiguration",members:{ManifestName:{shape:string$},Url:{shape:string$},ChildManifestName:{shape:string$},ManifestWindowSeconds:{shape:integer$},ProgramDateTimeIntervalSeconds:{shape:integer$},ScteHls:{shape:ScteHls$},FilterConfiguration:{shape:FilterConfiguration$}},required:["ManifestName","Url"]}
+const CreateOriginEndpointResponseLowLatencyHlsManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointResponseLowLatencyHlsManifests",member:{shape:GetLowLatencyHlsManifestConfiguration$}}
+const GetDashManifestConfiguration$: S.StructureShape = {type:"structure",name:"GetDashManifestConfiguration",members:{ManifestName:{shape:string$},Url:{shape:string$},ManifestWindowSeconds:{shape:integer$},FilterConfiguration:{shape:FilterConfiguration$},MinUpdatePeriodSeconds:{shape:integer$},MinBufferTimeSeconds:{shape:integer$},SuggestedPresentationDelaySeconds:{shape:integer$},SegmentTemplateFormat:{shape:string$},PeriodTriggers:{shape:CreateDashManifestConfigurationPeriodTriggers$},ScteDash:{shape:ScteDash$},DrmSignaling:{shape:string$},UtcTiming:{shape:DashUtcTiming$}},required:["ManifestName","Url"]}
+const CreateOriginEndpointResponseDashManifests$: S.ListShape = {type:"list",name:"CreateOriginEndpointResponseDashManifests",member:{shape:GetDashManifestConfiguration$}}
+const CreateOriginEndpointResponse$: S.StructureShape = {type:"structure",name:"CreateOriginEndpointResponse",members:{Arn:{shape:string$},ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Segment:{shape:Segment$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointResponseHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointResponseLowLatencyHlsManifests$},DashManifests:{shape:CreateOriginEndpointResponseDashManifests$},ForceEndpointErrorConfiguration:{shape:ForceEndpointErrorConfiguration$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["Arn","ChannelGroupName","ChannelName","OriginEndpointName","ContainerType","Segment","CreatedAt","ModifiedAt"]}
 const DeleteChannelRequest$: S.StructureShape = {type:"structure",name:"DeleteChannelRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelGroupName","ChannelName"]}
-const DeleteChannelOutput$: S.StructureShape = {type:"structure",name:"DeleteChannelOutput",members:{}}
+const DeleteChannelResponse$: S.StructureShape = {type:"structure",name:"DeleteChannelResponse",members:{}}
 const DeleteChannelGroupRequest$: S.StructureShape = {type:"structure",name:"DeleteChannelGroupRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"}},required:["ChannelGroupName"]}
-const DeleteChannelGroupOutput$: S.StructureShape = {type:"structure",name:"DeleteChannelGroupOutput",members:{}}
+const DeleteChannelGroupResponse$: S.StructureShape = {type:"structure",name:"DeleteChannelGroupResponse",members:{}}
 const DeleteChannelPolicyRequest$: S.StructureShape = {type:"structure",name:"DeleteChannelPolicyRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelGroupName","ChannelName"]}
-const DeleteChannelPolicyOutput$: S.StructureShape = {type:"structure",name:"DeleteChannelPolicyOutput",members:{}}
+const DeleteChannelPolicyResponse$: S.StructureShape = {type:"structure",name:"DeleteChannelPolicyResponse",members:{}}
 const DeleteOriginEndpointRequest$: S.StructureShape = {type:"structure",name:"DeleteOriginEndpointRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},OriginEndpointName:{shape:string$,location:"uri",locationName:"OriginEndpointName"}},required:["ChannelGroupName","ChannelName","OriginEndpointName"]}
-const DeleteOriginEndpointOutput$: S.StructureShape = {type:"structure",name:"DeleteOriginEndpointOutput",members:{}}
+const DeleteOriginEndpointResponse$: S.StructureShape = {type:"structure",name:"DeleteOriginEndpointResponse",members:{}}
 const DeleteOriginEndpointPolicyRequest$: S.StructureShape = {type:"structure",name:"DeleteOriginEndpointPolicyRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},OriginEndpointName:{shape:string$,location:"uri",locationName:"OriginEndpointName"}},required:["ChannelGroupName","ChannelName","OriginEndpointName"]}
-const DeleteOriginEndpointPolicyOutput$: S.StructureShape = {type:"structure",name:"DeleteOriginEndpointPolicyOutput",members:{}}
+const DeleteOriginEndpointPolicyResponse$: S.StructureShape = {type:"structure",name:"DeleteOriginEndpointPolicyResponse",members:{}}
 const GetChannelRequest$: S.StructureShape = {type:"structure",name:"GetChannelRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelGroupName","ChannelName"]}
-const GetChannelOutput$: S.StructureShape = {type:"structure",name:"GetChannelOutput",members:{Arn:{shape:string$},ChannelName:{shape:string$},ChannelGroupName:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},IngestEndpoints:{shape:CreateChannelOutputIngestEndpoints$},InputType:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["Arn","ChannelName","ChannelGroupName","CreatedAt","ModifiedAt"]}
+const GetChannelResponse$: S.StructureShape = {type:"structure",name:"GetChannelResponse",members:{Arn:{shape:string$},ChannelName:{shape:string$},ChannelGroupName:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},IngestEndpoints:{shape:CreateChannelResponseIngestEndpoints$},InputType:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["Arn","ChannelName","ChannelGroupName","CreatedAt","ModifiedAt"]}
 const GetChannelGroupRequest$: S.StructureShape = {type:"structure",name:"GetChannelGroupRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"}},required:["ChannelGroupName"]}
-const GetChannelGroupOutput$: S.StructureShape = {type:"structure",name:"GetChannelGroupOutput",members:{ChannelGroupName:{shape:string$},Arn:{shape:string$},EgressDomain:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["ChannelGroupName","Arn","EgressDomain","CreatedAt","ModifiedAt"]}
+const GetChannelGroupResponse$: S.StructureShape = {type:"structure",name:"GetChannelGroupResponse",members:{ChannelGroupName:{shape:string$},Arn:{shape:string$},EgressDomain:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["ChannelGroupName","Arn","EgressDomain","CreatedAt","ModifiedAt"]}
 const GetChannelPolicyRequest$: S.StructureShape = {type:"structure",name:"GetChannelPolicyRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelGroupName","ChannelName"]}
-const GetChannelPolicyOutput$: S.StructureShape = {type:"structure",name:"GetChannelPolicyOutput",members:{ChannelGroupName:{shape:string$},ChannelName:{shape:string$},Policy:{shape:string$}},required:["ChannelGroupName","ChannelName","Policy"]}
+const GetChannelPolicyResponse$: S.StructureShape = {type:"structure",name:"GetChannelPolicyResponse",members:{ChannelGroupName:{shape:string$},ChannelName:{shape:string$},Policy:{shape:string$}},required:["ChannelGroupName","ChannelName","Policy"]}
 const GetOriginEndpointRequest$: S.StructureShape = {type:"structure",name:"GetOriginEndpointRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},OriginEndpointName:{shape:string$,location:"uri",locationName:"OriginEndpointName"}},required:["ChannelGroupName","ChannelName","OriginEndpointName"]}
-const GetOriginEndpointOutput$: S.StructureShape = {type:"structure",name:"GetOriginEndpointOutput",members:{Arn:{shape:string$},ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Segment:{shape:CreateOriginEndpointRequestSegment$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointOutputHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointOutputLowLatencyHlsManifests$},DashManifests:{shape:CreateOriginEndpointOutputDashManifests$},ForceEndpointErrorConfiguration:{shape:CreateOriginEndpointRequestForceEndpointErrorConfiguration$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["Arn","ChannelGroupName","ChannelName","OriginEndpointName","ContainerType","Segment","CreatedAt","ModifiedAt"]}
+const GetOriginEndpointResponse$: S.StructureShape = {type:"structure",name:"GetOriginEndpointResponse",members:{Arn:{shape:string$},ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Segment:{shape:Segment$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointResponseHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointResponseLowLatencyHlsManifests$},DashManifests:{shape:CreateOriginEndpointResponseDashManifests$},ForceEndpointErrorConfiguration:{shape:ForceEndpointErrorConfiguration$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$}},required:["Arn","ChannelGroupName","ChannelName","OriginEndpointName","ContainerType","Segment","CreatedAt","ModifiedAt"]}
 const GetOriginEndpointPolicyRequest$: S.StructureShape = {type:"structure",name:"GetOriginEndpointPolicyRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},OriginEndpointName:{shape:string$,location:"uri",locationName:"OriginEndpointName"}},required:["ChannelGroupName","ChannelName","OriginEndpointName"]}
-const GetOriginEndpointPolicyOutput$: S.StructureShape = {type:"structure",name:"GetOriginEndpointPolicyOutput",members:{ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},Policy:{shape:string$}},required:["ChannelGroupName","ChannelName","OriginEndpointName","Policy"]}
+const GetOriginEndpointPolicyResponse$: S.StructureShape = {type:"structure",name:"GetOriginEndpointPolicyResponse",members:{ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},Policy:{shape:string$}},required:["ChannelGroupName","ChannelName","OriginEndpointName","Policy"]}
 const ListChannelGroupsRequest$: S.StructureShape = {type:"structure",name:"ListChannelGroupsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListChannelGroupsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListChannelGroupsOutputItemsMember",members:{ChannelGroupName:{shape:string$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$}},required:["ChannelGroupName","Arn","CreatedAt","ModifiedAt"]}
-const ListChannelGroupsOutputItems$: S.ListShape = {type:"list",name:"ListChannelGroupsOutputItems",member:{shape:ListChannelGroupsOutputItemsMember$}}
-const ListChannelGroupsOutput$: S.StructureShape = {type:"structure",name:"ListChannelGroupsOutput",members:{Items:{shape:ListChannelGroupsOutputItems$},NextToken:{shape:string$}}}
+const ChannelGroupListConfiguration$: S.StructureShape = {type:"structure",name:"ChannelGroupListConfiguration",members:{ChannelGroupName:{shape:string$},Arn:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$}},required:["ChannelGroupName","Arn","CreatedAt","ModifiedAt"]}
+const ListChannelGroupsResponseItems$: S.ListShape = {type:"list",name:"ListChannelGroupsResponseItems",member:{shape:ChannelGroupListConfiguration$}}
+const ListChannelGroupsResponse$: S.StructureShape = {type:"structure",name:"ListChannelGroupsResponse",members:{Items:{shape:ListChannelGroupsResponseItems$},NextToken:{shape:string$}}}
 const ListChannelsRequest$: S.StructureShape = {type:"structure",name:"ListChannelsRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["ChannelGroupName"]}
-const ListChannelsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListChannelsOutputItemsMember",members:{Arn:{shape:string$},ChannelName:{shape:string$},ChannelGroupName:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},InputType:{shape:string$}},required:["Arn","ChannelName","ChannelGroupName","CreatedAt","ModifiedAt"]}
-const ListChannelsOutputItems$: S.ListShape = {type:"list",name:"ListChannelsOutputItems",member:{shape:ListChannelsOutputItemsMember$}}
-const ListChannelsOutput$: S.StructureShape = {type:"structure",name:"ListChannelsOutput",members:{Items:{shape:ListChannelsOutputItems$},NextToken:{shape:string$}}}
+const ChannelListConfiguration$: S.StructureShape = {type:"structure",name:"ChannelListConfiguration",members:{Arn:{shape:string$},ChannelName:{shape:string$},ChannelGroupName:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},InputType:{shape:string$}},required:["Arn","ChannelName","ChannelGroupName","CreatedAt","ModifiedAt"]}
+const ListChannelsResponseItems$: S.ListShape = {type:"list",name:"ListChannelsResponseItems",member:{shape:ChannelListConfiguration$}}
+const ListChannelsResponse$: S.StructureShape = {type:"structure",name:"ListChannelsResponse",members:{Items:{shape:ListChannelsResponseItems$},NextToken:{shape:string$}}}
 const ListOriginEndpointsRequest$: S.StructureShape = {type:"structure",name:"ListOriginEndpointsRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["ChannelGroupName","ChannelName"]}
-const ListOriginEndpointsOutputItemsMemberHlsManifestsMember$: S.StructureShape = {type:"structure",name:"ListOriginEndpointsOutputItemsMemberHlsManifestsMember",members:{ManifestName:{shape:string$},ChildManifestName:{shape:string$},Url:{shape:string$}},required:["ManifestName"]}
-const ListOriginEndpointsOutputItemsMemberHlsManifests$: S.ListShape = {type:"list",name:"ListOriginEndpointsOutputItemsMemberHlsManifests",member:{shape:ListOriginEndpointsOutputItemsMemberHlsManifestsMember$}}
-const ListOriginEndpointsOutputItemsMemberLowLatencyHlsManifestsMember$: S.StructureShape = {type:"structure",name:"ListOriginEndpointsOutputItemsMemberLowLatencyHlsManifestsMember",members:{ManifestName:{shape:string$},ChildManifestName:{shape:string$},Url:{shape:string$}},required:["ManifestName"]}
-const ListOriginEndpointsOutputItemsMemberLowLatencyHlsManifests$: S.ListShape = {type:"list",name:"ListOriginEndpointsOutputItemsMemberLowLatencyHlsManifests",member:{shape:ListOriginEndpointsOutputItemsMemberLowLatencyHlsManifestsMember$}}
-const ListOriginEndpointsOutputItemsMemberDashManifestsMember$: S.StructureShape = {type:"structure",name:"ListOriginEndpointsOutputItemsMemberDashManifestsMember",members:{ManifestName:{shape:string$},Url:{shape:string$}},required:["ManifestName"]}
-const ListOriginEndpointsOutputItemsMemberDashManifests$: S.ListShape = {type:"list",name:"ListOriginEndpointsOutputItemsMemberDashManifests",member:{shape:ListOriginEndpointsOutputItemsMemberDashManifestsMember$}}
-const ListOriginEndpointsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListOriginEndpointsOutputItemsMember",members:{Arn:{shape:string$},ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},HlsManifests:{shape:ListOriginEndpointsOutputItemsMemberHlsManifests$},LowLatencyHlsManifests:{shape:ListOriginEndpointsOutputItemsMemberLowLatencyHlsManifests$},DashManifests:{shape:ListOriginEndpointsOutputItemsMemberDashManifests$},ForceEndpointErrorConfiguration:{shape:CreateOriginEndpointRequestForceEndpointErrorConfiguration$}},required:["Arn","ChannelGroupName","ChannelName","OriginEndpointName","ContainerType"]}
-const ListOriginEndpointsOutputItems$: S.ListShape = {type:"list",name:"ListOriginEndpointsOutputItems",member:{shape:ListOriginEndpointsOutputItemsMember$}}
-const ListOriginEndpointsOutput$: S.StructureShape = {type:"structure",name:"ListOriginEndpointsOutput",members:{Items:{shape:ListOriginEndpointsOutputItems$},NextToken:{shape:string$}}}
+const ListHlsManifestConfiguration$: S.StructureShape = {type:"structure",name:"ListHlsManifestConfiguration",members:{ManifestName:{shape:string$},ChildManifestName:{shape:string$},Url:{shape:string$}},required:["ManifestName"]}
+const OriginEndpointListConfigurationHlsManifests$: S.ListShape = {type:"list",name:"OriginEndpointListConfigurationHlsManifests",member:{shape:ListHlsManifestConfiguration$}}
+const ListLowLatencyHlsManifestConfiguration$: S.StructureShape = {type:"structure",name:"ListLowLatencyHlsManifestConfiguration",members:{ManifestName:{shape:string$},ChildManifestName:{shape:string$},Url:{shape:string$}},required:["ManifestName"]}
+const OriginEndpointListConfigurationLowLatencyHlsManifests$: S.ListShape = {type:"list",name:"OriginEndpointListConfigurationLowLatencyHlsManifests",member:{shape:ListLowLatencyHlsManifestConfiguration$}}
+const ListDashManifestConfiguration$: S.StructureShape = {type:"structure",name:"ListDashManifestConfiguration",members:{ManifestName:{shape:string$},Url:{shape:string$}},required:["ManifestName"]}
+const OriginEndpointListConfigurationDashManifests$: S.ListShape = {type:"list",name:"OriginEndpointListConfigurationDashManifests",member:{shape:ListDashManifestConfiguration$}}
+const OriginEndpointListConfiguration$: S.StructureShape = {type:"structure",name:"OriginEndpointListConfiguration",members:{Arn:{shape:string$},ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},HlsManifests:{shape:OriginEndpointListConfigurationHlsManifests$},LowLatencyHlsManifests:{shape:OriginEndpointListConfigurationLowLatencyHlsManifests$},DashManifests:{shape:OriginEndpointListConfigurationDashManifests$},ForceEndpointErrorConfiguration:{shape:ForceEndpointErrorConfiguration$}},required:["Arn","ChannelGroupName","ChannelName","OriginEndpointName","ContainerType"]}
+const ListOriginEndpointsResponseItems$: S.ListShape = {type:"list",name:"ListOriginEndpointsResponseItems",member:{shape:OriginEndpointListConfiguration$}}
+const ListOriginEndpointsResponse$: S.StructureShape = {type:"structure",name:"ListOriginEndpointsResponse",members:{Items:{shape:ListOriginEndpointsResponseItems$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
 const PutChannelPolicyRequest$: S.StructureShape = {type:"structure",name:"PutChannelPolicyRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},Policy:{shape:string$}},required:["ChannelGroupName","ChannelName","Policy"]}
-const PutChannelPolicyOutput$: S.StructureShape = {type:"structure",name:"PutChannelPolicyOutput",members:{}}
+const PutChannelPolicyResponse$: S.StructureShape = {type:"structure",name:"PutChannelPolicyResponse",members:{}}
 const PutOriginEndpointPolicyRequest$: S.StructureShape = {type:"structure",name:"PutOriginEndpointPolicyRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},OriginEndpointName:{shape:string$,location:"uri",locationName:"OriginEndpointName"},Policy:{shape:string$}},required:["ChannelGroupName","ChannelName","OriginEndpointName","Policy"]}
-const PutOriginEndpointPolicyOutput$: S.StructureShape = {type:"structure",name:"PutOriginEndpointPolicyOutput",members:{}}
+const PutOriginEndpointPolicyResponse$: S.StructureShape = {type:"structure",name:"PutOriginEndpointPolicyResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["ResourceArn","Tags"]}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
 const UpdateChannelRequest$: S.StructureShape = {type:"structure",name:"UpdateChannelRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},ETag:{shape:string$,location:"header",locationName:"x-amzn-update-if-match"},Description:{shape:string$}},required:["ChannelGroupName","ChannelName"]}
-const UpdateChannelOutput$: S.StructureShape = {type:"structure",name:"UpdateChannelOutput",members:{Arn:{shape:string$},ChannelName:{shape:string$},ChannelGroupName:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},IngestEndpoints:{shape:CreateChannelOutputIngestEndpoints$},InputType:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["Arn","ChannelName","ChannelGroupName","CreatedAt","ModifiedAt"]}
+const UpdateChannelResponse$: S.StructureShape = {type:"structure",name:"UpdateChannelResponse",members:{Arn:{shape:string$},ChannelName:{shape:string$},ChannelGroupName:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},IngestEndpoints:{shape:CreateChannelResponseIngestEndpoints$},InputType:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["Arn","ChannelName","ChannelGroupName","CreatedAt","ModifiedAt"]}
 const UpdateChannelGroupRequest$: S.StructureShape = {type:"structure",name:"UpdateChannelGroupRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ETag:{shape:string$,location:"header",locationName:"x-amzn-update-if-match"},Description:{shape:string$}},required:["ChannelGroupName"]}
-const UpdateChannelGroupOutput$: S.StructureShape = {type:"structure",name:"UpdateChannelGroupOutput",members:{ChannelGroupName:{shape:string$},Arn:{shape:string$},EgressDomain:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["ChannelGroupName","Arn","EgressDomain","CreatedAt","ModifiedAt"]}
-const UpdateOriginEndpointRequest$: S.StructureShape = {type:"structure",name:"UpdateOriginEndpointRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},OriginEndpointName:{shape:string$,location:"uri",locationName:"OriginEndpointName"},ContainerType:{shape:string$},Segment:{shape:CreateOriginEndpointRequestSegment$},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointRequestHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointRequestLowLatencyHlsManifests$},DashManifests:{shape:CreateOriginEndpointRequestDashManifests$},ForceEndpointErrorConfiguration:{shape:CreateOriginEndpointRequestForceEndpointErrorConfiguration$},ETag:{shape:string$,location:"header",locationName:"x-amzn-update-if-match"}},required:["ChannelGroupName","ChannelName","OriginEndpointName","ContainerType"]}
-const UpdateOriginEndpointOutput$: S.StructureShape = {type:"structure",name:"UpdateOriginEndpointOutput",members:{Arn:{shape:string$},ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Segment:{shape:CreateOriginEndpointRequestSegment$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointOutputHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointOutputLowLatencyHlsManifests$},ForceEndpointErrorConfiguration:{shape:CreateOriginEndpointRequestForceEndpointErrorConfiguration$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},DashManifests:{shape:CreateOriginEndpointOutputDashManifests$}},required:["Arn","ChannelGroupName","ChannelName","OriginEndpointName","ContainerType","Segment","CreatedAt","ModifiedAt"]}
+const UpdateChannelGroupResponse$: S.StructureShape = {type:"structure",name:"UpdateChannelGroupResponse",members:{ChannelGroupName:{shape:string$},Arn:{shape:string$},EgressDomain:{shape:string$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["ChannelGroupName","Arn","EgressDomain","CreatedAt","ModifiedAt"]}
+const UpdateOriginEndpointRequest$: S.StructureShape = {type:"structure",name:"UpdateOriginEndpointRequest",members:{ChannelGroupName:{shape:string$,location:"uri",locationName:"ChannelGroupName"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},OriginEndpointName:{shape:string$,location:"uri",locationName:"OriginEndpointName"},ContainerType:{shape:string$},Segment:{shape:Segment$},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointRequestHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointRequestLowLatencyHlsManifests$},DashManifests:{shape:CreateOriginEndpointRequestDashManifests$},ForceEndpointErrorConfiguration:{shape:ForceEndpointErrorConfiguration$},ETag:{shape:string$,location:"header",locationName:"x-amzn-update-if-match"}},required:["ChannelGroupName","ChannelName","OriginEndpointName","ContainerType"]}
+const UpdateOriginEndpointResponse$: S.StructureShape = {type:"structure",name:"UpdateOriginEndpointResponse",members:{Arn:{shape:string$},ChannelGroupName:{shape:string$},ChannelName:{shape:string$},OriginEndpointName:{shape:string$},ContainerType:{shape:string$},Segment:{shape:Segment$},CreatedAt:{shape:timestamp$},ModifiedAt:{shape:timestamp$},Description:{shape:string$},StartoverWindowSeconds:{shape:integer$},HlsManifests:{shape:CreateOriginEndpointResponseHlsManifests$},LowLatencyHlsManifests:{shape:CreateOriginEndpointResponseLowLatencyHlsManifests$},ForceEndpointErrorConfiguration:{shape:ForceEndpointErrorConfiguration$},ETag:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},DashManifests:{shape:CreateOriginEndpointResponseDashManifests$}},required:["Arn","ChannelGroupName","ChannelName","OriginEndpointName","ContainerType","Segment","CreatedAt","ModifiedAt"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},ConflictExceptionType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceTypeNotFound:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$},ValidationExceptionType:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AdMarkerDash = "BINARY" | "XML" | (string & {})
+
+export type AdMarkerHls = "DATERANGE" | (string & {})
+
+export type CmafEncryptionMethod = "CBCS" | "CENC" | (string & {})
+
+export type ContainerType = "CMAF" | "TS" | (string & {})
+
+export type DashDrmSignaling = "INDIVIDUAL" | "REFERENCED" | (string & {})
+
+export type DashPeriodTrigger = "AVAILS" | "DRM_KEY_ROTATION" | "NONE" | "SOURCE_CHANGES" | "SOURCE_DISRUPTIONS" | (string & {})
+
+export type DashSegmentTemplateFormat = "NUMBER_WITH_TIMELINE" | (string & {})
+
+export type DashUtcTimingMode = "HTTP_HEAD" | "HTTP_ISO" | "HTTP_XSDATE" | "UTC_DIRECT" | (string & {})
+
+export type DrmSystem = "CLEAR_KEY_AES_128" | "FAIRPLAY" | "IRDETO" | "PLAYREADY" | "WIDEVINE" | (string & {})
+
+export type EndpointErrorCondition = "INCOMPLETE_MANIFEST" | "MISSING_DRM_KEY" | "SLATE_INPUT" | "STALE_MANIFEST" | (string & {})
+
+export type InputType = "CMAF" | "HLS" | (string & {})
+
+export type PresetSpeke20Audio = "PRESET_AUDIO_1" | "PRESET_AUDIO_2" | "PRESET_AUDIO_3" | "SHARED" | "UNENCRYPTED" | (string & {})
+
+export type PresetSpeke20Video = "PRESET_VIDEO_1" | "PRESET_VIDEO_2" | "PRESET_VIDEO_3" | "PRESET_VIDEO_4" | "PRESET_VIDEO_5" | "PRESET_VIDEO_6" | "PRESET_VIDEO_7" | "PRESET_VIDEO_8" | "SHARED" | "UNENCRYPTED" | (string & {})
+
+export type ScteFilter = "BREAK" | "DISTRIBUTOR_ADVERTISEMENT" | "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY" | "DISTRIBUTOR_PLACEMENT_OPPORTUNITY" | "PROGRAM" | "PROVIDER_ADVERTISEMENT" | "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY" | "PROVIDER_PLACEMENT_OPPORTUNITY" | "SPLICE_INSERT" | (string & {})
+
+export type TsEncryptionMethod = "AES_128" | "SAMPLE_AES" | (string & {})
 
 export interface CreateChannelRequest {
   readonly ChannelGroupName: string
   readonly ChannelName: string
   readonly ClientToken?: string | undefined
-  readonly InputType?: string | undefined
+  readonly InputType?: InputType | undefined
   readonly Description?: string | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateChannelOutput {
+export interface CreateChannelResponse {
   readonly Arn?: string
   readonly ChannelName?: string
   readonly ChannelGroupName?: string
   readonly CreatedAt?: Date
   readonly ModifiedAt?: Date
   readonly Description?: string
-  readonly IngestEndpoints?: ReadonlyArray<CreateChannelOutputIngestEndpointsMember>
-  readonly InputType?: string
+  readonly IngestEndpoints?: ReadonlyArray<IngestEndpoint>
+  readonly InputType?: InputType
   readonly ETag?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateChannelOutputIngestEndpointsMember {
+export interface IngestEndpoint {
   readonly Id?: string
   readonly Url?: string
 }
@@ -149,7 +187,7 @@ export interface CreateChannelGroupRequest {
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateChannelGroupOutput {
+export interface CreateChannelGroupResponse {
   readonly ChannelGroupName?: string
   readonly Arn?: string
   readonly EgressDomain?: string
@@ -164,228 +202,228 @@ export interface CreateOriginEndpointRequest {
   readonly ChannelGroupName: string
   readonly ChannelName: string
   readonly OriginEndpointName: string
-  readonly ContainerType: string
-  readonly Segment?: CreateOriginEndpointRequestSegment | undefined
+  readonly ContainerType: ContainerType
+  readonly Segment?: Segment | undefined
   readonly ClientToken?: string | undefined
   readonly Description?: string | undefined
   readonly StartoverWindowSeconds?: number | undefined
-  readonly HlsManifests?: ReadonlyArray<CreateOriginEndpointRequestHlsManifestsMember> | undefined
-  readonly LowLatencyHlsManifests?: ReadonlyArray<CreateOriginEndpointRequestLowLatencyHlsManifestsMember> | undefined
-  readonly DashManifests?: ReadonlyArray<CreateOriginEndpointRequestDashManifestsMember> | undefined
-  readonly ForceEndpointErrorConfiguration?: CreateOriginEndpointRequestForceEndpointErrorConfiguration | undefined
+  readonly HlsManifests?: ReadonlyArray<CreateHlsManifestConfiguration> | undefined
+  readonly LowLatencyHlsManifests?: ReadonlyArray<CreateLowLatencyHlsManifestConfiguration> | undefined
+  readonly DashManifests?: ReadonlyArray<CreateDashManifestConfiguration> | undefined
+  readonly ForceEndpointErrorConfiguration?: ForceEndpointErrorConfiguration | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateOriginEndpointRequestSegment {
+export interface Segment {
   readonly SegmentDurationSeconds?: number | undefined
   readonly SegmentName?: string | undefined
   readonly TsUseAudioRenditionGroup?: boolean | undefined
   readonly IncludeIframeOnlyStreams?: boolean | undefined
   readonly TsIncludeDvbSubtitles?: boolean | undefined
-  readonly Scte?: CreateOriginEndpointRequestSegmentScte | undefined
-  readonly Encryption?: CreateOriginEndpointRequestSegmentEncryption | undefined
+  readonly Scte?: Scte | undefined
+  readonly Encryption?: Encryption | undefined
 }
 
-export interface CreateOriginEndpointRequestSegmentOutput {
+export interface SegmentOutput {
   readonly SegmentDurationSeconds?: number
   readonly SegmentName?: string
   readonly TsUseAudioRenditionGroup?: boolean
   readonly IncludeIframeOnlyStreams?: boolean
   readonly TsIncludeDvbSubtitles?: boolean
-  readonly Scte?: CreateOriginEndpointRequestSegmentScteOutput
-  readonly Encryption?: CreateOriginEndpointRequestSegmentEncryptionOutput
+  readonly Scte?: ScteOutput
+  readonly Encryption?: EncryptionOutput
 }
 
-export interface CreateOriginEndpointRequestSegmentScte {
-  readonly ScteFilter?: ReadonlyArray<string> | undefined
+export interface Scte {
+  readonly ScteFilter?: ReadonlyArray<ScteFilter> | undefined
 }
 
-export interface CreateOriginEndpointRequestSegmentScteOutput {
-  readonly ScteFilter?: ReadonlyArray<string>
+export interface ScteOutput {
+  readonly ScteFilter?: ReadonlyArray<ScteFilter>
 }
 
-export interface CreateOriginEndpointRequestSegmentEncryption {
+export interface Encryption {
   readonly ConstantInitializationVector?: string | undefined
-  readonly EncryptionMethod: CreateOriginEndpointRequestSegmentEncryptionEncryptionMethod
+  readonly EncryptionMethod: EncryptionMethod
   readonly KeyRotationIntervalSeconds?: number | undefined
-  readonly SpekeKeyProvider: CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProvider
+  readonly SpekeKeyProvider: SpekeKeyProvider
 }
 
-export interface CreateOriginEndpointRequestSegmentEncryptionOutput {
+export interface EncryptionOutput {
   readonly ConstantInitializationVector?: string
-  readonly EncryptionMethod?: CreateOriginEndpointRequestSegmentEncryptionEncryptionMethodOutput
+  readonly EncryptionMethod?: EncryptionMethodOutput
   readonly KeyRotationIntervalSeconds?: number
-  readonly SpekeKeyProvider?: CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderOutput
+  readonly SpekeKeyProvider?: SpekeKeyProviderOutput
 }
 
-export interface CreateOriginEndpointRequestSegmentEncryptionEncryptionMethod {
-  readonly TsEncryptionMethod?: string | undefined
-  readonly CmafEncryptionMethod?: string | undefined
+export interface EncryptionMethod {
+  readonly TsEncryptionMethod?: TsEncryptionMethod | undefined
+  readonly CmafEncryptionMethod?: CmafEncryptionMethod | undefined
 }
 
-export interface CreateOriginEndpointRequestSegmentEncryptionEncryptionMethodOutput {
-  readonly TsEncryptionMethod?: string
-  readonly CmafEncryptionMethod?: string
+export interface EncryptionMethodOutput {
+  readonly TsEncryptionMethod?: TsEncryptionMethod
+  readonly CmafEncryptionMethod?: CmafEncryptionMethod
 }
 
-export interface CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProvider {
-  readonly EncryptionContractConfiguration: CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderEncryptionContractConfiguration
+export interface SpekeKeyProvider {
+  readonly EncryptionContractConfiguration: EncryptionContractConfiguration
   readonly ResourceId: string
-  readonly DrmSystems: ReadonlyArray<string>
+  readonly DrmSystems: ReadonlyArray<DrmSystem>
   readonly RoleArn: string
   readonly Url: string
 }
 
-export interface CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderOutput {
-  readonly EncryptionContractConfiguration?: CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderEncryptionContractConfigurationOutput
+export interface SpekeKeyProviderOutput {
+  readonly EncryptionContractConfiguration?: EncryptionContractConfigurationOutput
   readonly ResourceId?: string
-  readonly DrmSystems?: ReadonlyArray<string>
+  readonly DrmSystems?: ReadonlyArray<DrmSystem>
   readonly RoleArn?: string
   readonly Url?: string
 }
 
-export interface CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderEncryptionContractConfiguration {
-  readonly PresetSpeke20Audio: string
-  readonly PresetSpeke20Video: string
+export interface EncryptionContractConfiguration {
+  readonly PresetSpeke20Audio: PresetSpeke20Audio
+  readonly PresetSpeke20Video: PresetSpeke20Video
 }
 
-export interface CreateOriginEndpointRequestSegmentEncryptionSpekeKeyProviderEncryptionContractConfigurationOutput {
-  readonly PresetSpeke20Audio?: string
-  readonly PresetSpeke20Video?: string
+export interface EncryptionContractConfigurationOutput {
+  readonly PresetSpeke20Audio?: PresetSpeke20Audio
+  readonly PresetSpeke20Video?: PresetSpeke20Video
 }
 
-export interface CreateOriginEndpointRequestHlsManifestsMember {
+export interface CreateHlsManifestConfiguration {
   readonly ManifestName: string
   readonly ChildManifestName?: string | undefined
-  readonly ScteHls?: CreateOriginEndpointRequestHlsManifestsMemberScteHls | undefined
+  readonly ScteHls?: ScteHls | undefined
   readonly ManifestWindowSeconds?: number | undefined
   readonly ProgramDateTimeIntervalSeconds?: number | undefined
-  readonly FilterConfiguration?: CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration | undefined
+  readonly FilterConfiguration?: FilterConfiguration | undefined
 }
 
-export interface CreateOriginEndpointRequestHlsManifestsMemberScteHls {
-  readonly AdMarkerHls?: string | undefined
+export interface ScteHls {
+  readonly AdMarkerHls?: AdMarkerHls | undefined
 }
 
-export interface CreateOriginEndpointRequestHlsManifestsMemberScteHlsOutput {
-  readonly AdMarkerHls?: string
+export interface ScteHlsOutput {
+  readonly AdMarkerHls?: AdMarkerHls
 }
 
-export interface CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration {
+export interface FilterConfiguration {
   readonly ManifestFilter?: string | undefined
   readonly Start?: Date | undefined
   readonly End?: Date | undefined
   readonly TimeDelaySeconds?: number | undefined
 }
 
-export interface CreateOriginEndpointRequestHlsManifestsMemberFilterConfigurationOutput {
+export interface FilterConfigurationOutput {
   readonly ManifestFilter?: string
   readonly Start?: Date
   readonly End?: Date
   readonly TimeDelaySeconds?: number
 }
 
-export interface CreateOriginEndpointRequestLowLatencyHlsManifestsMember {
+export interface CreateLowLatencyHlsManifestConfiguration {
   readonly ManifestName: string
   readonly ChildManifestName?: string | undefined
-  readonly ScteHls?: CreateOriginEndpointRequestHlsManifestsMemberScteHls | undefined
+  readonly ScteHls?: ScteHls | undefined
   readonly ManifestWindowSeconds?: number | undefined
   readonly ProgramDateTimeIntervalSeconds?: number | undefined
-  readonly FilterConfiguration?: CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration | undefined
+  readonly FilterConfiguration?: FilterConfiguration | undefined
 }
 
-export interface CreateOriginEndpointRequestDashManifestsMember {
+export interface CreateDashManifestConfiguration {
   readonly ManifestName: string
   readonly ManifestWindowSeconds?: number | undefined
-  readonly FilterConfiguration?: CreateOriginEndpointRequestHlsManifestsMemberFilterConfiguration | undefined
+  readonly FilterConfiguration?: FilterConfiguration | undefined
   readonly MinUpdatePeriodSeconds?: number | undefined
   readonly MinBufferTimeSeconds?: number | undefined
   readonly SuggestedPresentationDelaySeconds?: number | undefined
-  readonly SegmentTemplateFormat?: string | undefined
-  readonly PeriodTriggers?: ReadonlyArray<string> | undefined
-  readonly ScteDash?: CreateOriginEndpointRequestDashManifestsMemberScteDash | undefined
-  readonly DrmSignaling?: string | undefined
-  readonly UtcTiming?: CreateOriginEndpointRequestDashManifestsMemberUtcTiming | undefined
+  readonly SegmentTemplateFormat?: DashSegmentTemplateFormat | undefined
+  readonly PeriodTriggers?: ReadonlyArray<DashPeriodTrigger> | undefined
+  readonly ScteDash?: ScteDash | undefined
+  readonly DrmSignaling?: DashDrmSignaling | undefined
+  readonly UtcTiming?: DashUtcTiming | undefined
 }
 
-export interface CreateOriginEndpointRequestDashManifestsMemberScteDash {
-  readonly AdMarkerDash?: string | undefined
+export interface ScteDash {
+  readonly AdMarkerDash?: AdMarkerDash | undefined
 }
 
-export interface CreateOriginEndpointRequestDashManifestsMemberScteDashOutput {
-  readonly AdMarkerDash?: string
+export interface ScteDashOutput {
+  readonly AdMarkerDash?: AdMarkerDash
 }
 
-export interface CreateOriginEndpointRequestDashManifestsMemberUtcTiming {
-  readonly TimingMode?: string | undefined
+export interface DashUtcTiming {
+  readonly TimingMode?: DashUtcTimingMode | undefined
   readonly TimingSource?: string | undefined
 }
 
-export interface CreateOriginEndpointRequestDashManifestsMemberUtcTimingOutput {
-  readonly TimingMode?: string
+export interface DashUtcTimingOutput {
+  readonly TimingMode?: DashUtcTimingMode
   readonly TimingSource?: string
 }
 
-export interface CreateOriginEndpointRequestForceEndpointErrorConfiguration {
-  readonly EndpointErrorConditions?: ReadonlyArray<string> | undefined
+export interface ForceEndpointErrorConfiguration {
+  readonly EndpointErrorConditions?: ReadonlyArray<EndpointErrorCondition> | undefined
 }
 
-export interface CreateOriginEndpointRequestForceEndpointErrorConfigurationOutput {
-  readonly EndpointErrorConditions?: ReadonlyArray<string>
+export interface ForceEndpointErrorConfigurationOutput {
+  readonly EndpointErrorConditions?: ReadonlyArray<EndpointErrorCondition>
 }
 
-export interface CreateOriginEndpointOutput {
+export interface CreateOriginEndpointResponse {
   readonly Arn?: string
   readonly ChannelGroupName?: string
   readonly ChannelName?: string
   readonly OriginEndpointName?: string
-  readonly ContainerType?: string
-  readonly Segment?: CreateOriginEndpointRequestSegmentOutput
+  readonly ContainerType?: ContainerType
+  readonly Segment?: SegmentOutput
   readonly CreatedAt?: Date
   readonly ModifiedAt?: Date
   readonly Description?: string
   readonly StartoverWindowSeconds?: number
-  readonly HlsManifests?: ReadonlyArray<CreateOriginEndpointOutputHlsManifestsMember>
-  readonly LowLatencyHlsManifests?: ReadonlyArray<CreateOriginEndpointOutputLowLatencyHlsManifestsMember>
-  readonly DashManifests?: ReadonlyArray<CreateOriginEndpointOutputDashManifestsMember>
-  readonly ForceEndpointErrorConfiguration?: CreateOriginEndpointRequestForceEndpointErrorConfigurationOutput
+  readonly HlsManifests?: ReadonlyArray<GetHlsManifestConfiguration>
+  readonly LowLatencyHlsManifests?: ReadonlyArray<GetLowLatencyHlsManifestConfiguration>
+  readonly DashManifests?: ReadonlyArray<GetDashManifestConfiguration>
+  readonly ForceEndpointErrorConfiguration?: ForceEndpointErrorConfigurationOutput
   readonly ETag?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateOriginEndpointOutputHlsManifestsMember {
+export interface GetHlsManifestConfiguration {
   readonly ManifestName?: string
   readonly Url?: string
   readonly ChildManifestName?: string
   readonly ManifestWindowSeconds?: number
   readonly ProgramDateTimeIntervalSeconds?: number
-  readonly ScteHls?: CreateOriginEndpointRequestHlsManifestsMemberScteHlsOutput
-  readonly FilterConfiguration?: CreateOriginEndpointRequestHlsManifestsMemberFilterConfigurationOutput
+  readonly ScteHls?: ScteHlsOutput
+  readonly FilterConfiguration?: FilterConfigurationOutput
 }
 
-export interface CreateOriginEndpointOutputLowLatencyHlsManifestsMember {
+export interface GetLowLatencyHlsManifestConfiguration {
   readonly ManifestName?: string
   readonly Url?: string
   readonly ChildManifestName?: string
   readonly ManifestWindowSeconds?: number
   readonly ProgramDateTimeIntervalSeconds?: number
-  readonly ScteHls?: CreateOriginEndpointRequestHlsManifestsMemberScteHlsOutput
-  readonly FilterConfiguration?: CreateOriginEndpointRequestHlsManifestsMemberFilterConfigurationOutput
+  readonly ScteHls?: ScteHlsOutput
+  readonly FilterConfiguration?: FilterConfigurationOutput
 }
 
-export interface CreateOriginEndpointOutputDashManifestsMember {
+export interface GetDashManifestConfiguration {
   readonly ManifestName?: string
   readonly Url?: string
   readonly ManifestWindowSeconds?: number
-  readonly FilterConfiguration?: CreateOriginEndpointRequestHlsManifestsMemberFilterConfigurationOutput
+  readonly FilterConfiguration?: FilterConfigurationOutput
   readonly MinUpdatePeriodSeconds?: number
   readonly MinBufferTimeSeconds?: number
   readonly SuggestedPresentationDelaySeconds?: number
-  readonly SegmentTemplateFormat?: string
-  readonly PeriodTriggers?: ReadonlyArray<string>
-  readonly ScteDash?: CreateOriginEndpointRequestDashManifestsMemberScteDashOutput
-  readonly DrmSignaling?: string
-  readonly UtcTiming?: CreateOriginEndpointRequestDashManifestsMemberUtcTimingOutput
+  readonly SegmentTemplateFormat?: DashSegmentTemplateFormat
+  readonly PeriodTriggers?: ReadonlyArray<DashPeriodTrigger>
+  readonly ScteDash?: ScteDashOutput
+  readonly DrmSignaling?: DashDrmSignaling
+  readonly UtcTiming?: DashUtcTimingOutput
 }
 
 export interface DeleteChannelRequest {
@@ -393,20 +431,20 @@ export interface DeleteChannelRequest {
   readonly ChannelName: string
 }
 
-export type DeleteChannelOutput = {}
+export type DeleteChannelResponse = {}
 
 export interface DeleteChannelGroupRequest {
   readonly ChannelGroupName: string
 }
 
-export type DeleteChannelGroupOutput = {}
+export type DeleteChannelGroupResponse = {}
 
 export interface DeleteChannelPolicyRequest {
   readonly ChannelGroupName: string
   readonly ChannelName: string
 }
 
-export type DeleteChannelPolicyOutput = {}
+export type DeleteChannelPolicyResponse = {}
 
 export interface DeleteOriginEndpointRequest {
   readonly ChannelGroupName: string
@@ -414,7 +452,7 @@ export interface DeleteOriginEndpointRequest {
   readonly OriginEndpointName: string
 }
 
-export type DeleteOriginEndpointOutput = {}
+export type DeleteOriginEndpointResponse = {}
 
 export interface DeleteOriginEndpointPolicyRequest {
   readonly ChannelGroupName: string
@@ -422,22 +460,22 @@ export interface DeleteOriginEndpointPolicyRequest {
   readonly OriginEndpointName: string
 }
 
-export type DeleteOriginEndpointPolicyOutput = {}
+export type DeleteOriginEndpointPolicyResponse = {}
 
 export interface GetChannelRequest {
   readonly ChannelGroupName: string
   readonly ChannelName: string
 }
 
-export interface GetChannelOutput {
+export interface GetChannelResponse {
   readonly Arn?: string
   readonly ChannelName?: string
   readonly ChannelGroupName?: string
   readonly CreatedAt?: Date
   readonly ModifiedAt?: Date
   readonly Description?: string
-  readonly IngestEndpoints?: ReadonlyArray<CreateChannelOutputIngestEndpointsMember>
-  readonly InputType?: string
+  readonly IngestEndpoints?: ReadonlyArray<IngestEndpoint>
+  readonly InputType?: InputType
   readonly ETag?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -446,7 +484,7 @@ export interface GetChannelGroupRequest {
   readonly ChannelGroupName: string
 }
 
-export interface GetChannelGroupOutput {
+export interface GetChannelGroupResponse {
   readonly ChannelGroupName?: string
   readonly Arn?: string
   readonly EgressDomain?: string
@@ -462,7 +500,7 @@ export interface GetChannelPolicyRequest {
   readonly ChannelName: string
 }
 
-export interface GetChannelPolicyOutput {
+export interface GetChannelPolicyResponse {
   readonly ChannelGroupName?: string
   readonly ChannelName?: string
   readonly Policy?: string
@@ -474,21 +512,21 @@ export interface GetOriginEndpointRequest {
   readonly OriginEndpointName: string
 }
 
-export interface GetOriginEndpointOutput {
+export interface GetOriginEndpointResponse {
   readonly Arn?: string
   readonly ChannelGroupName?: string
   readonly ChannelName?: string
   readonly OriginEndpointName?: string
-  readonly ContainerType?: string
-  readonly Segment?: CreateOriginEndpointRequestSegmentOutput
+  readonly ContainerType?: ContainerType
+  readonly Segment?: SegmentOutput
   readonly CreatedAt?: Date
   readonly ModifiedAt?: Date
   readonly Description?: string
   readonly StartoverWindowSeconds?: number
-  readonly HlsManifests?: ReadonlyArray<CreateOriginEndpointOutputHlsManifestsMember>
-  readonly LowLatencyHlsManifests?: ReadonlyArray<CreateOriginEndpointOutputLowLatencyHlsManifestsMember>
-  readonly DashManifests?: ReadonlyArray<CreateOriginEndpointOutputDashManifestsMember>
-  readonly ForceEndpointErrorConfiguration?: CreateOriginEndpointRequestForceEndpointErrorConfigurationOutput
+  readonly HlsManifests?: ReadonlyArray<GetHlsManifestConfiguration>
+  readonly LowLatencyHlsManifests?: ReadonlyArray<GetLowLatencyHlsManifestConfiguration>
+  readonly DashManifests?: ReadonlyArray<GetDashManifestConfiguration>
+  readonly ForceEndpointErrorConfiguration?: ForceEndpointErrorConfigurationOutput
   readonly ETag?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -499,7 +537,7 @@ export interface GetOriginEndpointPolicyRequest {
   readonly OriginEndpointName: string
 }
 
-export interface GetOriginEndpointPolicyOutput {
+export interface GetOriginEndpointPolicyResponse {
   readonly ChannelGroupName?: string
   readonly ChannelName?: string
   readonly OriginEndpointName?: string
@@ -511,12 +549,12 @@ export interface ListChannelGroupsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListChannelGroupsOutput {
-  readonly Items?: ReadonlyArray<ListChannelGroupsOutputItemsMember>
+export interface ListChannelGroupsResponse {
+  readonly Items?: ReadonlyArray<ChannelGroupListConfiguration>
   readonly NextToken?: string
 }
 
-export interface ListChannelGroupsOutputItemsMember {
+export interface ChannelGroupListConfiguration {
   readonly ChannelGroupName?: string
   readonly Arn?: string
   readonly CreatedAt?: Date
@@ -530,19 +568,19 @@ export interface ListChannelsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListChannelsOutput {
-  readonly Items?: ReadonlyArray<ListChannelsOutputItemsMember>
+export interface ListChannelsResponse {
+  readonly Items?: ReadonlyArray<ChannelListConfiguration>
   readonly NextToken?: string
 }
 
-export interface ListChannelsOutputItemsMember {
+export interface ChannelListConfiguration {
   readonly Arn?: string
   readonly ChannelName?: string
   readonly ChannelGroupName?: string
   readonly CreatedAt?: Date
   readonly ModifiedAt?: Date
   readonly Description?: string
-  readonly InputType?: string
+  readonly InputType?: InputType
 }
 
 export interface ListOriginEndpointsRequest {
@@ -552,39 +590,39 @@ export interface ListOriginEndpointsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListOriginEndpointsOutput {
-  readonly Items?: ReadonlyArray<ListOriginEndpointsOutputItemsMember>
+export interface ListOriginEndpointsResponse {
+  readonly Items?: ReadonlyArray<OriginEndpointListConfiguration>
   readonly NextToken?: string
 }
 
-export interface ListOriginEndpointsOutputItemsMember {
+export interface OriginEndpointListConfiguration {
   readonly Arn?: string
   readonly ChannelGroupName?: string
   readonly ChannelName?: string
   readonly OriginEndpointName?: string
-  readonly ContainerType?: string
+  readonly ContainerType?: ContainerType
   readonly Description?: string
   readonly CreatedAt?: Date
   readonly ModifiedAt?: Date
-  readonly HlsManifests?: ReadonlyArray<ListOriginEndpointsOutputItemsMemberHlsManifestsMember>
-  readonly LowLatencyHlsManifests?: ReadonlyArray<ListOriginEndpointsOutputItemsMemberLowLatencyHlsManifestsMember>
-  readonly DashManifests?: ReadonlyArray<ListOriginEndpointsOutputItemsMemberDashManifestsMember>
-  readonly ForceEndpointErrorConfiguration?: CreateOriginEndpointRequestForceEndpointErrorConfigurationOutput
+  readonly HlsManifests?: ReadonlyArray<ListHlsManifestConfiguration>
+  readonly LowLatencyHlsManifests?: ReadonlyArray<ListLowLatencyHlsManifestConfiguration>
+  readonly DashManifests?: ReadonlyArray<ListDashManifestConfiguration>
+  readonly ForceEndpointErrorConfiguration?: ForceEndpointErrorConfigurationOutput
 }
 
-export interface ListOriginEndpointsOutputItemsMemberHlsManifestsMember {
+export interface ListHlsManifestConfiguration {
   readonly ManifestName?: string
   readonly ChildManifestName?: string
   readonly Url?: string
 }
 
-export interface ListOriginEndpointsOutputItemsMemberLowLatencyHlsManifestsMember {
+export interface ListLowLatencyHlsManifestConfiguration {
   readonly ManifestName?: string
   readonly ChildManifestName?: string
   readonly Url?: string
 }
 
-export interface ListOriginEndpointsOutputItemsMemberDashManifestsMember {
+export interface ListDashManifestConfiguration {
   readonly ManifestName?: string
   readonly Url?: string
 }
@@ -593,7 +631,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -603,7 +641,7 @@ export interface PutChannelPolicyRequest {
   readonly Policy: string
 }
 
-export type PutChannelPolicyOutput = {}
+export type PutChannelPolicyResponse = {}
 
 export interface PutOriginEndpointPolicyRequest {
   readonly ChannelGroupName: string
@@ -612,7 +650,7 @@ export interface PutOriginEndpointPolicyRequest {
   readonly Policy: string
 }
 
-export type PutOriginEndpointPolicyOutput = {}
+export type PutOriginEndpointPolicyResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
@@ -631,15 +669,15 @@ export interface UpdateChannelRequest {
   readonly Description?: string | undefined
 }
 
-export interface UpdateChannelOutput {
+export interface UpdateChannelResponse {
   readonly Arn?: string
   readonly ChannelName?: string
   readonly ChannelGroupName?: string
   readonly CreatedAt?: Date
   readonly ModifiedAt?: Date
   readonly Description?: string
-  readonly IngestEndpoints?: ReadonlyArray<CreateChannelOutputIngestEndpointsMember>
-  readonly InputType?: string
+  readonly IngestEndpoints?: ReadonlyArray<IngestEndpoint>
+  readonly InputType?: InputType
   readonly ETag?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -650,7 +688,7 @@ export interface UpdateChannelGroupRequest {
   readonly Description?: string | undefined
 }
 
-export interface UpdateChannelGroupOutput {
+export interface UpdateChannelGroupResponse {
   readonly ChannelGroupName?: string
   readonly Arn?: string
   readonly EgressDomain?: string
@@ -665,128 +703,142 @@ export interface UpdateOriginEndpointRequest {
   readonly ChannelGroupName: string
   readonly ChannelName: string
   readonly OriginEndpointName: string
-  readonly ContainerType: string
-  readonly Segment?: CreateOriginEndpointRequestSegment | undefined
+  readonly ContainerType: ContainerType
+  readonly Segment?: Segment | undefined
   readonly Description?: string | undefined
   readonly StartoverWindowSeconds?: number | undefined
-  readonly HlsManifests?: ReadonlyArray<CreateOriginEndpointRequestHlsManifestsMember> | undefined
-  readonly LowLatencyHlsManifests?: ReadonlyArray<CreateOriginEndpointRequestLowLatencyHlsManifestsMember> | undefined
-  readonly DashManifests?: ReadonlyArray<CreateOriginEndpointRequestDashManifestsMember> | undefined
-  readonly ForceEndpointErrorConfiguration?: CreateOriginEndpointRequestForceEndpointErrorConfiguration | undefined
+  readonly HlsManifests?: ReadonlyArray<CreateHlsManifestConfiguration> | undefined
+  readonly LowLatencyHlsManifests?: ReadonlyArray<CreateLowLatencyHlsManifestConfiguration> | undefined
+  readonly DashManifests?: ReadonlyArray<CreateDashManifestConfiguration> | undefined
+  readonly ForceEndpointErrorConfiguration?: ForceEndpointErrorConfiguration | undefined
   readonly ETag?: string | undefined
 }
 
-export interface UpdateOriginEndpointOutput {
+export interface UpdateOriginEndpointResponse {
   readonly Arn?: string
   readonly ChannelGroupName?: string
   readonly ChannelName?: string
   readonly OriginEndpointName?: string
-  readonly ContainerType?: string
-  readonly Segment?: CreateOriginEndpointRequestSegmentOutput
+  readonly ContainerType?: ContainerType
+  readonly Segment?: SegmentOutput
   readonly CreatedAt?: Date
   readonly ModifiedAt?: Date
   readonly Description?: string
   readonly StartoverWindowSeconds?: number
-  readonly HlsManifests?: ReadonlyArray<CreateOriginEndpointOutputHlsManifestsMember>
-  readonly LowLatencyHlsManifests?: ReadonlyArray<CreateOriginEndpointOutputLowLatencyHlsManifestsMember>
-  readonly ForceEndpointErrorConfiguration?: CreateOriginEndpointRequestForceEndpointErrorConfigurationOutput
+  readonly HlsManifests?: ReadonlyArray<GetHlsManifestConfiguration>
+  readonly LowLatencyHlsManifests?: ReadonlyArray<GetLowLatencyHlsManifestConfiguration>
+  readonly ForceEndpointErrorConfiguration?: ForceEndpointErrorConfigurationOutput
   readonly ETag?: string
   readonly Tags?: Readonly<Record<string, string>>
-  readonly DashManifests?: ReadonlyArray<CreateOriginEndpointOutputDashManifestsMember>
+  readonly DashManifests?: ReadonlyArray<GetDashManifestConfiguration>
 }
 
-export type CreateChannelError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateChannelGroupError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly ConflictExceptionType?: string }> {}
 
-export type CreateOriginEndpointError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type DeleteChannelError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceTypeNotFound?: string }> {}
 
-export type DeleteChannelGroupError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string }> {}
 
-export type DeleteChannelPolicyError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
 
-export type DeleteOriginEndpointError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string; readonly ValidationExceptionType?: string }> {}
 
-export type DeleteOriginEndpointPolicyError = Errors.CommonError | Client.SdkError
+export type CreateChannelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetChannelError = Errors.CommonError | Client.SdkError
+export type CreateChannelGroupError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetChannelGroupError = Errors.CommonError | Client.SdkError
+export type CreateOriginEndpointError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetChannelPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteChannelError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetOriginEndpointError = Errors.CommonError | Client.SdkError
+export type DeleteChannelGroupError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetOriginEndpointPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteChannelPolicyError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListChannelGroupsError = Errors.CommonError | Client.SdkError
+export type DeleteOriginEndpointError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListChannelsError = Errors.CommonError | Client.SdkError
+export type DeleteOriginEndpointPolicyError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListOriginEndpointsError = Errors.CommonError | Client.SdkError
+export type GetChannelError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetChannelGroupError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutChannelPolicyError = Errors.CommonError | Client.SdkError
+export type GetChannelPolicyError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutOriginEndpointPolicyError = Errors.CommonError | Client.SdkError
+export type GetOriginEndpointError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type GetOriginEndpointPolicyError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListChannelGroupsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateChannelError = Errors.CommonError | Client.SdkError
+export type ListChannelsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateChannelGroupError = Errors.CommonError | Client.SdkError
+export type ListOriginEndpointsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateOriginEndpointError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createChannel: Client.Operation<CreateChannelRequest, CreateChannelOutput, CreateChannelError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"CreateChannel",http:{method:"POST",requestUri:"/channelGroup/{ChannelGroupName}/channel",responseCode:200},input:{shape:CreateChannelRequest$},output:{shape:CreateChannelOutput$},idempotent:true}})
+export type PutChannelPolicyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createChannelGroup: Client.Operation<CreateChannelGroupRequest, CreateChannelGroupOutput, CreateChannelGroupError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"CreateChannelGroup",http:{method:"POST",requestUri:"/channelGroup",responseCode:200},input:{shape:CreateChannelGroupRequest$},output:{shape:CreateChannelGroupOutput$},idempotent:true}})
+export type PutOriginEndpointPolicyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createOriginEndpoint: Client.Operation<CreateOriginEndpointRequest, CreateOriginEndpointOutput, CreateOriginEndpointError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"CreateOriginEndpoint",http:{method:"POST",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint",responseCode:200},input:{shape:CreateOriginEndpointRequest$},output:{shape:CreateOriginEndpointOutput$},idempotent:true}})
+export type TagResourceError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteChannel: Client.Operation<DeleteChannelRequest, DeleteChannelOutput, DeleteChannelError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteChannel",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/",responseCode:200},input:{shape:DeleteChannelRequest$},output:{shape:DeleteChannelOutput$},idempotent:true}})
+export type UntagResourceError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteChannelGroup: Client.Operation<DeleteChannelGroupRequest, DeleteChannelGroupOutput, DeleteChannelGroupError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteChannelGroup",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}",responseCode:200},input:{shape:DeleteChannelGroupRequest$},output:{shape:DeleteChannelGroupOutput$},idempotent:true}})
+export type UpdateChannelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteChannelPolicy: Client.Operation<DeleteChannelPolicyRequest, DeleteChannelPolicyOutput, DeleteChannelPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteChannelPolicy",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/policy",responseCode:200},input:{shape:DeleteChannelPolicyRequest$},output:{shape:DeleteChannelPolicyOutput$},idempotent:true}})
+export type UpdateChannelGroupError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteOriginEndpoint: Client.Operation<DeleteOriginEndpointRequest, DeleteOriginEndpointOutput, DeleteOriginEndpointError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteOriginEndpoint",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}",responseCode:200},input:{shape:DeleteOriginEndpointRequest$},output:{shape:DeleteOriginEndpointOutput$},idempotent:true}})
+export type UpdateOriginEndpointError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteOriginEndpointPolicy: Client.Operation<DeleteOriginEndpointPolicyRequest, DeleteOriginEndpointPolicyOutput, DeleteOriginEndpointPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteOriginEndpointPolicy",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}/policy",responseCode:200},input:{shape:DeleteOriginEndpointPolicyRequest$},output:{shape:DeleteOriginEndpointPolicyOutput$},idempotent:true}})
+export const createChannel: Client.Operation<CreateChannelRequest, CreateChannelResponse, CreateChannelError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"CreateChannel",http:{method:"POST",requestUri:"/channelGroup/{ChannelGroupName}/channel",responseCode:200},input:{shape:CreateChannelRequest$},output:{shape:CreateChannelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getChannel: Client.Operation<GetChannelRequest, GetChannelOutput, GetChannelError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetChannel",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/",responseCode:200},input:{shape:GetChannelRequest$},output:{shape:GetChannelOutput$}}})
+export const createChannelGroup: Client.Operation<CreateChannelGroupRequest, CreateChannelGroupResponse, CreateChannelGroupError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"CreateChannelGroup",http:{method:"POST",requestUri:"/channelGroup",responseCode:200},input:{shape:CreateChannelGroupRequest$},output:{shape:CreateChannelGroupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getChannelGroup: Client.Operation<GetChannelGroupRequest, GetChannelGroupOutput, GetChannelGroupError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetChannelGroup",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}",responseCode:200},input:{shape:GetChannelGroupRequest$},output:{shape:GetChannelGroupOutput$}}})
+export const createOriginEndpoint: Client.Operation<CreateOriginEndpointRequest, CreateOriginEndpointResponse, CreateOriginEndpointError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"CreateOriginEndpoint",http:{method:"POST",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint",responseCode:200},input:{shape:CreateOriginEndpointRequest$},output:{shape:CreateOriginEndpointResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getChannelPolicy: Client.Operation<GetChannelPolicyRequest, GetChannelPolicyOutput, GetChannelPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetChannelPolicy",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/policy",responseCode:200},input:{shape:GetChannelPolicyRequest$},output:{shape:GetChannelPolicyOutput$}}})
+export const deleteChannel: Client.Operation<DeleteChannelRequest, DeleteChannelResponse, DeleteChannelError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteChannel",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/",responseCode:200},input:{shape:DeleteChannelRequest$},output:{shape:DeleteChannelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const getOriginEndpoint: Client.Operation<GetOriginEndpointRequest, GetOriginEndpointOutput, GetOriginEndpointError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetOriginEndpoint",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}",responseCode:200},input:{shape:GetOriginEndpointRequest$},output:{shape:GetOriginEndpointOutput$}}})
+export const deleteChannelGroup: Client.Operation<DeleteChannelGroupRequest, DeleteChannelGroupResponse, DeleteChannelGroupError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteChannelGroup",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}",responseCode:200},input:{shape:DeleteChannelGroupRequest$},output:{shape:DeleteChannelGroupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const getOriginEndpointPolicy: Client.Operation<GetOriginEndpointPolicyRequest, GetOriginEndpointPolicyOutput, GetOriginEndpointPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetOriginEndpointPolicy",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}/policy",responseCode:200},input:{shape:GetOriginEndpointPolicyRequest$},output:{shape:GetOriginEndpointPolicyOutput$}}})
+export const deleteChannelPolicy: Client.Operation<DeleteChannelPolicyRequest, DeleteChannelPolicyResponse, DeleteChannelPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteChannelPolicy",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/policy",responseCode:200},input:{shape:DeleteChannelPolicyRequest$},output:{shape:DeleteChannelPolicyResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listChannelGroups: Paginate.Paginated<ListChannelGroupsRequest, ListChannelGroupsOutput, ListChannelGroupsError, MediaPackageV2, ListChannelGroupsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"ListChannelGroups",http:{method:"GET",requestUri:"/channelGroup",responseCode:200},input:{shape:ListChannelGroupsRequest$},output:{shape:ListChannelGroupsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const deleteOriginEndpoint: Client.Operation<DeleteOriginEndpointRequest, DeleteOriginEndpointResponse, DeleteOriginEndpointError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteOriginEndpoint",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}",responseCode:200},input:{shape:DeleteOriginEndpointRequest$},output:{shape:DeleteOriginEndpointResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listChannels: Paginate.Paginated<ListChannelsRequest, ListChannelsOutput, ListChannelsError, MediaPackageV2, ListChannelsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"ListChannels",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel",responseCode:200},input:{shape:ListChannelsRequest$},output:{shape:ListChannelsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const deleteOriginEndpointPolicy: Client.Operation<DeleteOriginEndpointPolicyRequest, DeleteOriginEndpointPolicyResponse, DeleteOriginEndpointPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"DeleteOriginEndpointPolicy",http:{method:"DELETE",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}/policy",responseCode:200},input:{shape:DeleteOriginEndpointPolicyRequest$},output:{shape:DeleteOriginEndpointPolicyResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const listOriginEndpoints: Paginate.Paginated<ListOriginEndpointsRequest, ListOriginEndpointsOutput, ListOriginEndpointsError, MediaPackageV2, ListOriginEndpointsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"ListOriginEndpoints",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint",responseCode:200},input:{shape:ListOriginEndpointsRequest$},output:{shape:ListOriginEndpointsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const getChannel: Client.Operation<GetChannelRequest, GetChannelResponse, GetChannelError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetChannel",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/",responseCode:200},input:{shape:GetChannelRequest$},output:{shape:GetChannelResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getChannelGroup: Client.Operation<GetChannelGroupRequest, GetChannelGroupResponse, GetChannelGroupError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetChannelGroup",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}",responseCode:200},input:{shape:GetChannelGroupRequest$},output:{shape:GetChannelGroupResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const putChannelPolicy: Client.Operation<PutChannelPolicyRequest, PutChannelPolicyOutput, PutChannelPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"PutChannelPolicy",http:{method:"PUT",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/policy",responseCode:200},input:{shape:PutChannelPolicyRequest$},output:{shape:PutChannelPolicyOutput$},idempotent:true}})
+export const getChannelPolicy: Client.Operation<GetChannelPolicyRequest, GetChannelPolicyResponse, GetChannelPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetChannelPolicy",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/policy",responseCode:200},input:{shape:GetChannelPolicyRequest$},output:{shape:GetChannelPolicyResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const putOriginEndpointPolicy: Client.Operation<PutOriginEndpointPolicyRequest, PutOriginEndpointPolicyOutput, PutOriginEndpointPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"PutOriginEndpointPolicy",http:{method:"POST",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}/policy",responseCode:200},input:{shape:PutOriginEndpointPolicyRequest$},output:{shape:PutOriginEndpointPolicyOutput$},idempotent:true}})
+export const getOriginEndpoint: Client.Operation<GetOriginEndpointRequest, GetOriginEndpointResponse, GetOriginEndpointError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetOriginEndpoint",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}",responseCode:200},input:{shape:GetOriginEndpointRequest$},output:{shape:GetOriginEndpointResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$}}})
+export const getOriginEndpointPolicy: Client.Operation<GetOriginEndpointPolicyRequest, GetOriginEndpointPolicyResponse, GetOriginEndpointPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"GetOriginEndpointPolicy",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}/policy",responseCode:200},input:{shape:GetOriginEndpointPolicyRequest$},output:{shape:GetOriginEndpointPolicyResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},idempotent:true}})
+export const listChannelGroups: Paginate.Paginated<ListChannelGroupsRequest, ListChannelGroupsResponse, ListChannelGroupsError, MediaPackageV2, ChannelGroupListConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"ListChannelGroups",http:{method:"GET",requestUri:"/channelGroup",responseCode:200},input:{shape:ListChannelGroupsRequest$},output:{shape:ListChannelGroupsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const updateChannel: Client.Operation<UpdateChannelRequest, UpdateChannelOutput, UpdateChannelError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"UpdateChannel",http:{method:"PUT",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/",responseCode:200},input:{shape:UpdateChannelRequest$},output:{shape:UpdateChannelOutput$},idempotent:true}})
+export const listChannels: Paginate.Paginated<ListChannelsRequest, ListChannelsResponse, ListChannelsError, MediaPackageV2, ChannelListConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"ListChannels",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel",responseCode:200},input:{shape:ListChannelsRequest$},output:{shape:ListChannelsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const updateChannelGroup: Client.Operation<UpdateChannelGroupRequest, UpdateChannelGroupOutput, UpdateChannelGroupError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"UpdateChannelGroup",http:{method:"PUT",requestUri:"/channelGroup/{ChannelGroupName}",responseCode:200},input:{shape:UpdateChannelGroupRequest$},output:{shape:UpdateChannelGroupOutput$},idempotent:true}})
+export const listOriginEndpoints: Paginate.Paginated<ListOriginEndpointsRequest, ListOriginEndpointsResponse, ListOriginEndpointsError, MediaPackageV2, OriginEndpointListConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"ListOriginEndpoints",http:{method:"GET",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint",responseCode:200},input:{shape:ListOriginEndpointsRequest$},output:{shape:ListOriginEndpointsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const updateOriginEndpoint: Client.Operation<UpdateOriginEndpointRequest, UpdateOriginEndpointOutput, UpdateOriginEndpointError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"UpdateOriginEndpoint",http:{method:"PUT",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}",responseCode:200},input:{shape:UpdateOriginEndpointRequest$},output:{shape:UpdateOriginEndpointOutput$},idempotent:true}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[ValidationException$]},errors:{ValidationException}})
+
+export const putChannelPolicy: Client.Operation<PutChannelPolicyRequest, PutChannelPolicyResponse, PutChannelPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"PutChannelPolicy",http:{method:"PUT",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/policy",responseCode:200},input:{shape:PutChannelPolicyRequest$},output:{shape:PutChannelPolicyResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const putOriginEndpointPolicy: Client.Operation<PutOriginEndpointPolicyRequest, PutOriginEndpointPolicyResponse, PutOriginEndpointPolicyError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"PutOriginEndpointPolicy",http:{method:"POST",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}/policy",responseCode:200},input:{shape:PutOriginEndpointPolicyRequest$},output:{shape:PutOriginEndpointPolicyResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$},errors:[ValidationException$]},errors:{ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},errors:[ValidationException$],idempotent:true},errors:{ValidationException}})
+
+export const updateChannel: Client.Operation<UpdateChannelRequest, UpdateChannelResponse, UpdateChannelError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"UpdateChannel",http:{method:"PUT",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/",responseCode:200},input:{shape:UpdateChannelRequest$},output:{shape:UpdateChannelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateChannelGroup: Client.Operation<UpdateChannelGroupRequest, UpdateChannelGroupResponse, UpdateChannelGroupError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"UpdateChannelGroup",http:{method:"PUT",requestUri:"/channelGroup/{ChannelGroupName}",responseCode:200},input:{shape:UpdateChannelGroupRequest$},output:{shape:UpdateChannelGroupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateOriginEndpoint: Client.Operation<UpdateOriginEndpointRequest, UpdateOriginEndpointResponse, UpdateOriginEndpointError, MediaPackageV2> = /*#__PURE__*/ Client.operation(MediaPackageV2, {model:{name:"UpdateOriginEndpoint",http:{method:"PUT",requestUri:"/channelGroup/{ChannelGroupName}/channel/{ChannelName}/originEndpoint/{OriginEndpointName}",responseCode:200},input:{shape:UpdateOriginEndpointRequest$},output:{shape:UpdateOriginEndpointResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})

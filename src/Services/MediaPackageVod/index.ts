@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The MediaPackageVod client: provide it with `layer`. */
@@ -24,99 +25,125 @@ const string$: S.Shape = {type:"string",name:"String"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
-const ConfigureLogsRequestEgressAccessLogs$: S.StructureShape = {type:"structure",name:"ConfigureLogsRequestEgressAccessLogs",members:{LogGroupName:{shape:string$,locationName:"logGroupName"}}}
-const ConfigureLogsRequest$: S.StructureShape = {type:"structure",name:"ConfigureLogsRequest",members:{EgressAccessLogs:{shape:ConfigureLogsRequestEgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
-const ConfigureLogsOutputAuthorization$: S.StructureShape = {type:"structure",name:"ConfigureLogsOutputAuthorization",members:{CdnIdentifierSecret:{shape:string$,locationName:"cdnIdentifierSecret"},SecretsRoleArn:{shape:string$,locationName:"secretsRoleArn"}},required:["SecretsRoleArn","CdnIdentifierSecret"]}
-const ConfigureLogsOutputTags$: S.MapShape = {type:"map",name:"ConfigureLogsOutputTags",key:{shape:string$},value:{shape:string$}}
-const ConfigureLogsOutput$: S.StructureShape = {type:"structure",name:"ConfigureLogsOutput",members:{Arn:{shape:string$,locationName:"arn"},Authorization:{shape:ConfigureLogsOutputAuthorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:ConfigureLogsRequestEgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
-const CreateAssetRequest$: S.StructureShape = {type:"structure",name:"CreateAssetRequest",members:{Id:{shape:string$,locationName:"id"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},ResourceId:{shape:string$,locationName:"resourceId"},SourceArn:{shape:string$,locationName:"sourceArn"},SourceRoleArn:{shape:string$,locationName:"sourceRoleArn"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}},required:["SourceArn","Id","PackagingGroupId","SourceRoleArn"]}
-const CreateAssetOutputEgressEndpointsMember$: S.StructureShape = {type:"structure",name:"CreateAssetOutputEgressEndpointsMember",members:{PackagingConfigurationId:{shape:string$,locationName:"packagingConfigurationId"},Status:{shape:string$,locationName:"status"},Url:{shape:string$,locationName:"url"}}}
-const CreateAssetOutputEgressEndpoints$: S.ListShape = {type:"list",name:"CreateAssetOutputEgressEndpoints",member:{shape:CreateAssetOutputEgressEndpointsMember$}}
-const CreateAssetOutput$: S.StructureShape = {type:"structure",name:"CreateAssetOutput",members:{Arn:{shape:string$,locationName:"arn"},CreatedAt:{shape:string$,locationName:"createdAt"},EgressEndpoints:{shape:CreateAssetOutputEgressEndpoints$,locationName:"egressEndpoints"},Id:{shape:string$,locationName:"id"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},ResourceId:{shape:string$,locationName:"resourceId"},SourceArn:{shape:string$,locationName:"sourceArn"},SourceRoleArn:{shape:string$,locationName:"sourceRoleArn"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
-const CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderEncryptionContractConfiguration$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderEncryptionContractConfiguration",members:{PresetSpeke20Audio:{shape:string$,locationName:"presetSpeke20Audio"},PresetSpeke20Video:{shape:string$,locationName:"presetSpeke20Video"}},required:["PresetSpeke20Audio","PresetSpeke20Video"]}
-const CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderSystemIds$: S.ListShape = {type:"list",name:"CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderSystemIds",member:{shape:string$}}
-const CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider",members:{EncryptionContractConfiguration:{shape:CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderEncryptionContractConfiguration$,locationName:"encryptionContractConfiguration"},RoleArn:{shape:string$,locationName:"roleArn"},SystemIds:{shape:CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderSystemIds$,locationName:"systemIds"},Url:{shape:string$,locationName:"url"}},required:["SystemIds","Url","RoleArn"]}
-const CreatePackagingConfigurationRequestCmafPackageEncryption$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestCmafPackageEncryption",members:{ConstantInitializationVector:{shape:string$,locationName:"constantInitializationVector"},SpekeKeyProvider:{shape:CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider$,locationName:"spekeKeyProvider"}},required:["SpekeKeyProvider"]}
-const CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelection$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelection",members:{MaxVideoBitsPerSecond:{shape:integer$,locationName:"maxVideoBitsPerSecond"},MinVideoBitsPerSecond:{shape:integer$,locationName:"minVideoBitsPerSecond"},StreamOrder:{shape:string$,locationName:"streamOrder"}}}
-const CreatePackagingConfigurationRequestCmafPackageHlsManifestsMember$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestCmafPackageHlsManifestsMember",members:{AdMarkers:{shape:string$,locationName:"adMarkers"},IncludeIframeOnlyStream:{shape:boolean$,locationName:"includeIframeOnlyStream"},ManifestName:{shape:string$,locationName:"manifestName"},ProgramDateTimeIntervalSeconds:{shape:integer$,locationName:"programDateTimeIntervalSeconds"},RepeatExtXKey:{shape:boolean$,locationName:"repeatExtXKey"},StreamSelection:{shape:CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelection$,locationName:"streamSelection"}}}
-const CreatePackagingConfigurationRequestCmafPackageHlsManifests$: S.ListShape = {type:"list",name:"CreatePackagingConfigurationRequestCmafPackageHlsManifests",member:{shape:CreatePackagingConfigurationRequestCmafPackageHlsManifestsMember$}}
-const CreatePackagingConfigurationRequestCmafPackage$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestCmafPackage",members:{Encryption:{shape:CreatePackagingConfigurationRequestCmafPackageEncryption$,locationName:"encryption"},HlsManifests:{shape:CreatePackagingConfigurationRequestCmafPackageHlsManifests$,locationName:"hlsManifests"},IncludeEncoderConfigurationInSegments:{shape:boolean$,locationName:"includeEncoderConfigurationInSegments"},SegmentDurationSeconds:{shape:integer$,locationName:"segmentDurationSeconds"}},required:["HlsManifests"]}
-const CreatePackagingConfigurationRequestDashPackageDashManifestsMember$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestDashPackageDashManifestsMember",members:{ManifestLayout:{shape:string$,locationName:"manifestLayout"},ManifestName:{shape:string$,locationName:"manifestName"},MinBufferTimeSeconds:{shape:integer$,locationName:"minBufferTimeSeconds"},Profile:{shape:string$,locationName:"profile"},ScteMarkersSource:{shape:string$,locationName:"scteMarkersSource"},StreamSelection:{shape:CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelection$,locationName:"streamSelection"}}}
-const CreatePackagingConfigurationRequestDashPackageDashManifests$: S.ListShape = {type:"list",name:"CreatePackagingConfigurationRequestDashPackageDashManifests",member:{shape:CreatePackagingConfigurationRequestDashPackageDashManifestsMember$}}
-const CreatePackagingConfigurationRequestDashPackageEncryption$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestDashPackageEncryption",members:{SpekeKeyProvider:{shape:CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider$,locationName:"spekeKeyProvider"}},required:["SpekeKeyProvider"]}
-const CreatePackagingConfigurationRequestDashPackagePeriodTriggers$: S.ListShape = {type:"list",name:"CreatePackagingConfigurationRequestDashPackagePeriodTriggers",member:{shape:string$}}
-const CreatePackagingConfigurationRequestDashPackage$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestDashPackage",members:{DashManifests:{shape:CreatePackagingConfigurationRequestDashPackageDashManifests$,locationName:"dashManifests"},Encryption:{shape:CreatePackagingConfigurationRequestDashPackageEncryption$,locationName:"encryption"},IncludeEncoderConfigurationInSegments:{shape:boolean$,locationName:"includeEncoderConfigurationInSegments"},IncludeIframeOnlyStream:{shape:boolean$,locationName:"includeIframeOnlyStream"},PeriodTriggers:{shape:CreatePackagingConfigurationRequestDashPackagePeriodTriggers$,locationName:"periodTriggers"},SegmentDurationSeconds:{shape:integer$,locationName:"segmentDurationSeconds"},SegmentTemplateFormat:{shape:string$,locationName:"segmentTemplateFormat"}},required:["DashManifests"]}
-const CreatePackagingConfigurationRequestHlsPackageEncryption$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestHlsPackageEncryption",members:{ConstantInitializationVector:{shape:string$,locationName:"constantInitializationVector"},EncryptionMethod:{shape:string$,locationName:"encryptionMethod"},SpekeKeyProvider:{shape:CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider$,locationName:"spekeKeyProvider"}},required:["SpekeKeyProvider"]}
-const CreatePackagingConfigurationRequestHlsPackage$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestHlsPackage",members:{Encryption:{shape:CreatePackagingConfigurationRequestHlsPackageEncryption$,locationName:"encryption"},HlsManifests:{shape:CreatePackagingConfigurationRequestCmafPackageHlsManifests$,locationName:"hlsManifests"},IncludeDvbSubtitles:{shape:boolean$,locationName:"includeDvbSubtitles"},SegmentDurationSeconds:{shape:integer$,locationName:"segmentDurationSeconds"},UseAudioRenditionGroup:{shape:boolean$,locationName:"useAudioRenditionGroup"}},required:["HlsManifests"]}
-const CreatePackagingConfigurationRequestMssPackageEncryption$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestMssPackageEncryption",members:{SpekeKeyProvider:{shape:CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider$,locationName:"spekeKeyProvider"}},required:["SpekeKeyProvider"]}
-const CreatePackagingConfigurationRequestMssPackageMssManifestsMember$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestMssPackageMssManifestsMember",members:{ManifestName:{shape:string$,locationName:"manifestName"},StreamSelection:{shape:CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelection$,locationName:"streamSelection"}}}
-const CreatePackagingConfigurationRequestMssPackageMssManifests$: S.ListShape = {type:"list",name:"CreatePackagingConfigurationRequestMssPackageMssManifests",member:{shape:CreatePackagingConfigurationRequestMssPackageMssManifestsMember$}}
-const CreatePackagingConfigurationRequestMssPackage$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequestMssPackage",members:{Encryption:{shape:CreatePackagingConfigurationRequestMssPackageEncryption$,locationName:"encryption"},MssManifests:{shape:CreatePackagingConfigurationRequestMssPackageMssManifests$,locationName:"mssManifests"},SegmentDurationSeconds:{shape:integer$,locationName:"segmentDurationSeconds"}},required:["MssManifests"]}
-const CreatePackagingConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequest",members:{CmafPackage:{shape:CreatePackagingConfigurationRequestCmafPackage$,locationName:"cmafPackage"},DashPackage:{shape:CreatePackagingConfigurationRequestDashPackage$,locationName:"dashPackage"},HlsPackage:{shape:CreatePackagingConfigurationRequestHlsPackage$,locationName:"hlsPackage"},Id:{shape:string$,locationName:"id"},MssPackage:{shape:CreatePackagingConfigurationRequestMssPackage$,locationName:"mssPackage"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}},required:["Id","PackagingGroupId"]}
-const CreatePackagingConfigurationOutput$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationOutput",members:{Arn:{shape:string$,locationName:"arn"},CmafPackage:{shape:CreatePackagingConfigurationRequestCmafPackage$,locationName:"cmafPackage"},CreatedAt:{shape:string$,locationName:"createdAt"},DashPackage:{shape:CreatePackagingConfigurationRequestDashPackage$,locationName:"dashPackage"},HlsPackage:{shape:CreatePackagingConfigurationRequestHlsPackage$,locationName:"hlsPackage"},Id:{shape:string$,locationName:"id"},MssPackage:{shape:CreatePackagingConfigurationRequestMssPackage$,locationName:"mssPackage"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
-const CreatePackagingGroupRequest$: S.StructureShape = {type:"structure",name:"CreatePackagingGroupRequest",members:{Authorization:{shape:ConfigureLogsOutputAuthorization$,locationName:"authorization"},EgressAccessLogs:{shape:ConfigureLogsRequestEgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}},required:["Id"]}
-const CreatePackagingGroupOutput$: S.StructureShape = {type:"structure",name:"CreatePackagingGroupOutput",members:{Arn:{shape:string$,locationName:"arn"},Authorization:{shape:ConfigureLogsOutputAuthorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:ConfigureLogsRequestEgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
+const EgressAccessLogs$: S.StructureShape = {type:"structure",name:"EgressAccessLogs",members:{LogGroupName:{shape:string$,locationName:"logGroupName"}}}
+const ConfigureLogsRequest$: S.StructureShape = {type:"structure",name:"ConfigureLogsRequest",members:{EgressAccessLogs:{shape:EgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
+const Authorization$: S.StructureShape = {type:"structure",name:"Authorization",members:{CdnIdentifierSecret:{shape:string$,locationName:"cdnIdentifierSecret"},SecretsRoleArn:{shape:string$,locationName:"secretsRoleArn"}},required:["SecretsRoleArn","CdnIdentifierSecret"]}
+const ConfigureLogsResponseTags$: S.MapShape = {type:"map",name:"ConfigureLogsResponseTags",key:{shape:string$},value:{shape:string$}}
+const ConfigureLogsResponse$: S.StructureShape = {type:"structure",name:"ConfigureLogsResponse",members:{Arn:{shape:string$,locationName:"arn"},Authorization:{shape:Authorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:EgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
+const CreateAssetRequest$: S.StructureShape = {type:"structure",name:"CreateAssetRequest",members:{Id:{shape:string$,locationName:"id"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},ResourceId:{shape:string$,locationName:"resourceId"},SourceArn:{shape:string$,locationName:"sourceArn"},SourceRoleArn:{shape:string$,locationName:"sourceRoleArn"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}},required:["SourceArn","Id","PackagingGroupId","SourceRoleArn"]}
+const EgressEndpoint$: S.StructureShape = {type:"structure",name:"EgressEndpoint",members:{PackagingConfigurationId:{shape:string$,locationName:"packagingConfigurationId"},Status:{shape:string$,locationName:"status"},Url:{shape:string$,locationName:"url"}}}
+const CreateAssetResponseEgressEndpoints$: S.ListShape = {type:"list",name:"CreateAssetResponseEgressEndpoints",member:{shape:EgressEndpoint$}}
+const CreateAssetResponse$: S.StructureShape = {type:"structure",name:"CreateAssetResponse",members:{Arn:{shape:string$,locationName:"arn"},CreatedAt:{shape:string$,locationName:"createdAt"},EgressEndpoints:{shape:CreateAssetResponseEgressEndpoints$,locationName:"egressEndpoints"},Id:{shape:string$,locationName:"id"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},ResourceId:{shape:string$,locationName:"resourceId"},SourceArn:{shape:string$,locationName:"sourceArn"},SourceRoleArn:{shape:string$,locationName:"sourceRoleArn"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
+const EncryptionContractConfiguration$: S.StructureShape = {type:"structure",name:"EncryptionContractConfiguration",members:{PresetSpeke20Audio:{shape:string$,locationName:"presetSpeke20Audio"},PresetSpeke20Video:{shape:string$,locationName:"presetSpeke20Video"}},required:["PresetSpeke20Audio","PresetSpeke20Video"]}
+const SpekeKeyProviderSystemIds$: S.ListShape = {type:"list",name:"SpekeKeyProviderSystemIds",member:{shape:string$}}
+const SpekeKeyProvider$: S.StructureShape = {type:"structure",name:"SpekeKeyProvider",members:{EncryptionContractConfiguration:{shape:EncryptionContractConfiguration$,locationName:"encryptionContractConfiguration"},RoleArn:{shape:string$,locationName:"roleArn"},SystemIds:{shape:SpekeKeyProviderSystemIds$,locationName:"systemIds"},Url:{shape:string$,locationName:"url"}},required:["SystemIds","Url","RoleArn"]}
+const CmafEncryption$: S.StructureShape = {type:"structure",name:"CmafEncryption",members:{ConstantInitializationVector:{shape:string$,locationName:"constantInitializationVector"},SpekeKeyProvider:{shape:SpekeKeyProvider$,locationName:"spekeKeyProvider"}},required:["SpekeKeyProvider"]}
+const StreamSelection$: S.StructureShape = {type:"structure",name:"StreamSelection",members:{MaxVideoBitsPerSecond:{shape:integer$,locationName:"maxVideoBitsPerSecond"},MinVideoBitsPerSecond:{shape:integer$,locationName:"minVideoBitsPerSecond"},StreamOrder:{shape:string$,locationName:"streamOrder"}}}
+const HlsManifest$: S.StructureShape = {type:"structure",name:"HlsManifest",members:{AdMarkers:{shape:string$,locationName:"adMarkers"},IncludeIframeOnlyStream:{shape:boolean$,locationName:"includeIframeOnlyStream"},ManifestName:{shape:string$,locationName:"manifestName"},ProgramDateTimeIntervalSeconds:{shape:integer$,locationName:"programDateTimeIntervalSeconds"},RepeatExtXKey:{shape:boolean$,locationName:"repeatExtXKey"},StreamSelection:{shape:StreamSelection$,locationName:"streamSelection"}}}
+const CmafPackageHlsManifests$: S.ListShape = {type:"list",name:"CmafPackageHlsManifests",member:{shape:HlsManifest$}}
+const CmafPackage$: S.StructureShape = {type:"structure",name:"CmafPackage",members:{Encryption:{shape:CmafEncryption$,locationName:"encryption"},HlsManifests:{shape:CmafPackageHlsManifests$,locationName:"hlsManifests"},IncludeEncoderConfigurationInSegments:{shape:boolean$,locationName:"includeEncoderConfigurationInSegments"},SegmentDurationSeconds:{shape:integer$,locationName:"segmentDurationSeconds"}},required:["HlsManifests"]}
+const DashManifest$: S.StructureShape = {type:"structure",name:"DashManifest",members:{ManifestLayout:{shape:string$,locationName:"manifestLayout"},ManifestName:{shape:string$,locationName:"manifestName"},MinBufferTimeSeconds:{shape:integer$,locationName:"minBufferTimeSeconds"},Profile:{shape:string$,locationName:"profile"},ScteMarkersSource:{shape:string$,locationName:"scteMarkersSource"},StreamSelection:{shape:StreamSelection$,locationName:"streamSelection"}}}
+const DashPackageDashManifests$: S.ListShape = {type:"list",name:"DashPackageDashManifests",member:{shape:DashManifest$}}
+const DashEncryption$: S.StructureShape = {type:"structure",name:"DashEncryption",members:{SpekeKeyProvider:{shape:SpekeKeyProvider$,locationName:"spekeKeyProvider"}},required:["SpekeKeyProvider"]}
+const DashPackagePeriodTriggers$: S.ListShape = {type:"list",name:"DashPackagePeriodTriggers",member:{shape:string$}}
+const DashPackage$: S.StructureShape = {type:"structure",name:"DashPackage",members:{DashManifests:{shape:DashPackageDashManifests$,locationName:"dashManifests"},Encryption:{shape:DashEncryption$,locationName:"encryption"},IncludeEncoderConfigurationInSegments:{shape:boolean$,locationName:"includeEncoderConfigurationInSegments"},IncludeIframeOnlyStream:{shape:boolean$,locationName:"includeIframeOnlyStream"},PeriodTriggers:{shape:DashPackagePeriodTriggers$,locationName:"periodTriggers"},SegmentDurationSeconds:{shape:integer$,locationName:"segmentDurationSeconds"},SegmentTemplateFormat:{shape:string$,locationName:"segmentTemplateFormat"}},required:["DashManifests"]}
+const HlsEncryption$: S.StructureShape = {type:"structure",name:"HlsEncryption",members:{ConstantInitializationVector:{shape:string$,locationName:"constantInitializationVector"},EncryptionMethod:{shape:string$,locationName:"encryptionMethod"},SpekeKeyProvider:{shape:SpekeKeyProvider$,locationName:"spekeKeyProvider"}},required:["SpekeKeyProvider"]}
+const HlsPackage$: S.StructureShape = {type:"structure",name:"HlsPackage",members:{Encryption:{shape:HlsEncryption$,locationName:"encryption"},HlsManifests:{shape:CmafPackageHlsManifests$,locationName:"hlsManifests"},IncludeDvbSubtitles:{shape:boolean$,locationName:"includeDvbSubtitles"},SegmentDurationSeconds:{shape:integer$,locationName:"segmentDurationSeconds"},UseAudioRenditionGroup:{shape:boolean$,locationName:"useAudioRenditionGroup"}},required:["HlsManifests"]}
+const MssEncryption$: S.StructureShape = {type:"structure",name:"MssEncryption",members:{SpekeKeyProvider:{shape:SpekeKeyProvider$,locationName:"spekeKeyProvider"}},required:["SpekeKeyProvider"]}
+const MssManifest$: S.StructureShape = {type:"structure",name:"MssManifest",members:{ManifestName:{shape:string$,locationName:"manifestName"},StreamSelection:{shape:StreamSelection$,locationName:"streamSelection"}}}
+const MssPackageMssManifests$: S.ListShape = {type:"list",name:"MssPackageMssManifests",member:{shape:MssManifest$}}
+const MssPackage$: S.StructureShape = {type:"structure",name:"MssPackage",members:{Encryption:{shape:MssEncryption$,locationName:"encryption"},MssManifests:{shape:MssPackageMssManifests$,locationName:"mssManifests"},SegmentDurationSeconds:{shape:integer$,locationName:"segmentDurationSeconds"}},required:["MssManifests"]}
+const CreatePackagingConfigurationRequest$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationRequest",members:{CmafPackage:{shape:CmafPackage$,locationName:"cmafPackage"},DashPackage:{shape:DashPackage$,locationName:"dashPackage"},HlsPackage:{shape:HlsPackage$,locationName:"hlsPackage"},Id:{shape:string$,locationName:"id"},MssPackage:{shape:MssPackage$,locationName:"mssPackage"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}},required:["Id","PackagingGroupId"]}
+const CreatePackagingConfigurationResponse$: S.StructureShape = {type:"structure",name:"CreatePackagingConfigurationResponse",members:{Arn:{shape:string$,locationName:"arn"},CmafPackage:{shape:CmafPackage$,locationName:"cmafPackage"},CreatedAt:{shape:string$,locationName:"createdAt"},DashPackage:{shape:DashPackage$,locationName:"dashPackage"},HlsPackage:{shape:HlsPackage$,locationName:"hlsPackage"},Id:{shape:string$,locationName:"id"},MssPackage:{shape:MssPackage$,locationName:"mssPackage"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
+const CreatePackagingGroupRequest$: S.StructureShape = {type:"structure",name:"CreatePackagingGroupRequest",members:{Authorization:{shape:Authorization$,locationName:"authorization"},EgressAccessLogs:{shape:EgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}},required:["Id"]}
+const CreatePackagingGroupResponse$: S.StructureShape = {type:"structure",name:"CreatePackagingGroupResponse",members:{Arn:{shape:string$,locationName:"arn"},Authorization:{shape:Authorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:EgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
 const DeleteAssetRequest$: S.StructureShape = {type:"structure",name:"DeleteAssetRequest",members:{Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
-const DeleteAssetOutput$: S.StructureShape = {type:"structure",name:"DeleteAssetOutput",members:{}}
+const DeleteAssetResponse$: S.StructureShape = {type:"structure",name:"DeleteAssetResponse",members:{}}
 const DeletePackagingConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeletePackagingConfigurationRequest",members:{Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
-const DeletePackagingConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeletePackagingConfigurationOutput",members:{}}
+const DeletePackagingConfigurationResponse$: S.StructureShape = {type:"structure",name:"DeletePackagingConfigurationResponse",members:{}}
 const DeletePackagingGroupRequest$: S.StructureShape = {type:"structure",name:"DeletePackagingGroupRequest",members:{Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
-const DeletePackagingGroupOutput$: S.StructureShape = {type:"structure",name:"DeletePackagingGroupOutput",members:{}}
+const DeletePackagingGroupResponse$: S.StructureShape = {type:"structure",name:"DeletePackagingGroupResponse",members:{}}
 const DescribeAssetRequest$: S.StructureShape = {type:"structure",name:"DescribeAssetRequest",members:{Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
-const DescribeAssetOutput$: S.StructureShape = {type:"structure",name:"DescribeAssetOutput",members:{Arn:{shape:string$,locationName:"arn"},CreatedAt:{shape:string$,locationName:"createdAt"},EgressEndpoints:{shape:CreateAssetOutputEgressEndpoints$,locationName:"egressEndpoints"},Id:{shape:string$,locationName:"id"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},ResourceId:{shape:string$,locationName:"resourceId"},SourceArn:{shape:string$,locationName:"sourceArn"},SourceRoleArn:{shape:string$,locationName:"sourceRoleArn"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
+const DescribeAssetResponse$: S.StructureShape = {type:"structure",name:"DescribeAssetResponse",members:{Arn:{shape:string$,locationName:"arn"},CreatedAt:{shape:string$,locationName:"createdAt"},EgressEndpoints:{shape:CreateAssetResponseEgressEndpoints$,locationName:"egressEndpoints"},Id:{shape:string$,locationName:"id"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},ResourceId:{shape:string$,locationName:"resourceId"},SourceArn:{shape:string$,locationName:"sourceArn"},SourceRoleArn:{shape:string$,locationName:"sourceRoleArn"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
 const DescribePackagingConfigurationRequest$: S.StructureShape = {type:"structure",name:"DescribePackagingConfigurationRequest",members:{Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
-const DescribePackagingConfigurationOutput$: S.StructureShape = {type:"structure",name:"DescribePackagingConfigurationOutput",members:{Arn:{shape:string$,locationName:"arn"},CmafPackage:{shape:CreatePackagingConfigurationRequestCmafPackage$,locationName:"cmafPackage"},CreatedAt:{shape:string$,locationName:"createdAt"},DashPackage:{shape:CreatePackagingConfigurationRequestDashPackage$,locationName:"dashPackage"},HlsPackage:{shape:CreatePackagingConfigurationRequestHlsPackage$,locationName:"hlsPackage"},Id:{shape:string$,locationName:"id"},MssPackage:{shape:CreatePackagingConfigurationRequestMssPackage$,locationName:"mssPackage"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
+const DescribePackagingConfigurationResponse$: S.StructureShape = {type:"structure",name:"DescribePackagingConfigurationResponse",members:{Arn:{shape:string$,locationName:"arn"},CmafPackage:{shape:CmafPackage$,locationName:"cmafPackage"},CreatedAt:{shape:string$,locationName:"createdAt"},DashPackage:{shape:DashPackage$,locationName:"dashPackage"},HlsPackage:{shape:HlsPackage$,locationName:"hlsPackage"},Id:{shape:string$,locationName:"id"},MssPackage:{shape:MssPackage$,locationName:"mssPackage"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
 const DescribePackagingGroupRequest$: S.StructureShape = {type:"structure",name:"DescribePackagingGroupRequest",members:{Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
-const DescribePackagingGroupOutput$: S.StructureShape = {type:"structure",name:"DescribePackagingGroupOutput",members:{ApproximateAssetCount:{shape:integer$,locationName:"approximateAssetCount"},Arn:{shape:string$,locationName:"arn"},Authorization:{shape:ConfigureLogsOutputAuthorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:ConfigureLogsRequestEgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
+const DescribePackagingGroupResponse$: S.StructureShape = {type:"structure",name:"DescribePackagingGroupResponse",members:{ApproximateAssetCount:{shape:integer$,locationName:"approximateAssetCount"},Arn:{shape:string$,locationName:"arn"},Authorization:{shape:Authorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:EgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
 const ListAssetsRequest$: S.StructureShape = {type:"structure",name:"ListAssetsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},PackagingGroupId:{shape:string$,location:"querystring",locationName:"packagingGroupId"}}}
-const ListAssetsOutputAssetsMember$: S.StructureShape = {type:"structure",name:"ListAssetsOutputAssetsMember",members:{Arn:{shape:string$,locationName:"arn"},CreatedAt:{shape:string$,locationName:"createdAt"},Id:{shape:string$,locationName:"id"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},ResourceId:{shape:string$,locationName:"resourceId"},SourceArn:{shape:string$,locationName:"sourceArn"},SourceRoleArn:{shape:string$,locationName:"sourceRoleArn"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
-const ListAssetsOutputAssets$: S.ListShape = {type:"list",name:"ListAssetsOutputAssets",member:{shape:ListAssetsOutputAssetsMember$}}
-const ListAssetsOutput$: S.StructureShape = {type:"structure",name:"ListAssetsOutput",members:{Assets:{shape:ListAssetsOutputAssets$,locationName:"assets"},NextToken:{shape:string$,locationName:"nextToken"}}}
+const AssetShallow$: S.StructureShape = {type:"structure",name:"AssetShallow",members:{Arn:{shape:string$,locationName:"arn"},CreatedAt:{shape:string$,locationName:"createdAt"},Id:{shape:string$,locationName:"id"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},ResourceId:{shape:string$,locationName:"resourceId"},SourceArn:{shape:string$,locationName:"sourceArn"},SourceRoleArn:{shape:string$,locationName:"sourceRoleArn"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
+const ListAssetsResponseAssets$: S.ListShape = {type:"list",name:"ListAssetsResponseAssets",member:{shape:AssetShallow$}}
+const ListAssetsResponse$: S.StructureShape = {type:"structure",name:"ListAssetsResponse",members:{Assets:{shape:ListAssetsResponseAssets$,locationName:"assets"},NextToken:{shape:string$,locationName:"nextToken"}}}
 const ListPackagingConfigurationsRequest$: S.StructureShape = {type:"structure",name:"ListPackagingConfigurationsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},PackagingGroupId:{shape:string$,location:"querystring",locationName:"packagingGroupId"}}}
-const ListPackagingConfigurationsOutputPackagingConfigurationsMember$: S.StructureShape = {type:"structure",name:"ListPackagingConfigurationsOutputPackagingConfigurationsMember",members:{Arn:{shape:string$,locationName:"arn"},CmafPackage:{shape:CreatePackagingConfigurationRequestCmafPackage$,locationName:"cmafPackage"},CreatedAt:{shape:string$,locationName:"createdAt"},DashPackage:{shape:CreatePackagingConfigurationRequestDashPackage$,locationName:"dashPackage"},HlsPackage:{shape:CreatePackagingConfigurationRequestHlsPackage$,locationName:"hlsPackage"},Id:{shape:string$,locationName:"id"},MssPackage:{shape:CreatePackagingConfigurationRequestMssPackage$,locationName:"mssPackage"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
-const ListPackagingConfigurationsOutputPackagingConfigurations$: S.ListShape = {type:"list",name:"ListPackagingConfigurationsOutputPackagingConfigurations",member:{shape:ListPackagingConfigurationsOutputPackagingConfigurationsMember$}}
-const ListPackagingConfigurationsOutput$: S.StructureShape = {type:"structure",name:"ListPackagingConfigurationsOutput",members:{NextToken:{shape:string$,locationName:"nextToken"},PackagingConfigurations:{shape:ListPackagingConfigurationsOutputPackagingConfigurations$,locationName:"packagingConfigurations"}}}
+const PackagingConfiguration$: S.StructureShape = {type:"structure",name:"PackagingConfiguration",members:{Arn:{shape:string$,locationName:"arn"},CmafPackage:{shape:CmafPackage$,locationName:"cmafPackage"},CreatedAt:{shape:string$,locationName:"createdAt"},DashPackage:{shape:DashPackage$,locationName:"dashPackage"},HlsPackage:{shape:HlsPackage$,locationName:"hlsPackage"},Id:{shape:string$,locationName:"id"},MssPackage:{shape:MssPackage$,locationName:"mssPackage"},PackagingGroupId:{shape:string$,locationName:"packagingGroupId"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
+const ListPackagingConfigurationsResponsePackagingConfigurations$: S.ListShape = {type:"list",name:"ListPackagingConfigurationsResponsePackagingConfigurations",member:{shape:PackagingConfiguration$}}
+const ListPackagingConfigurationsResponse$: S.StructureShape = {type:"structure",name:"ListPackagingConfigurationsResponse",members:{NextToken:{shape:string$,locationName:"nextToken"},PackagingConfigurations:{shape:ListPackagingConfigurationsResponsePackagingConfigurations$,locationName:"packagingConfigurations"}}}
 const ListPackagingGroupsRequest$: S.StructureShape = {type:"structure",name:"ListPackagingGroupsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListPackagingGroupsOutputPackagingGroupsMember$: S.StructureShape = {type:"structure",name:"ListPackagingGroupsOutputPackagingGroupsMember",members:{ApproximateAssetCount:{shape:integer$,locationName:"approximateAssetCount"},Arn:{shape:string$,locationName:"arn"},Authorization:{shape:ConfigureLogsOutputAuthorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:ConfigureLogsRequestEgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
-const ListPackagingGroupsOutputPackagingGroups$: S.ListShape = {type:"list",name:"ListPackagingGroupsOutputPackagingGroups",member:{shape:ListPackagingGroupsOutputPackagingGroupsMember$}}
-const ListPackagingGroupsOutput$: S.StructureShape = {type:"structure",name:"ListPackagingGroupsOutput",members:{NextToken:{shape:string$,locationName:"nextToken"},PackagingGroups:{shape:ListPackagingGroupsOutputPackagingGroups$,locationName:"packagingGroups"}}}
+const PackagingGroup$: S.StructureShape = {type:"structure",name:"PackagingGroup",members:{ApproximateAssetCount:{shape:integer$,locationName:"approximateAssetCount"},Arn:{shape:string$,locationName:"arn"},Authorization:{shape:Authorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:EgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
+const ListPackagingGroupsResponsePackagingGroups$: S.ListShape = {type:"list",name:"ListPackagingGroupsResponsePackagingGroups",member:{shape:PackagingGroup$}}
+const ListPackagingGroupsResponse$: S.StructureShape = {type:"structure",name:"ListPackagingGroupsResponse",members:{NextToken:{shape:string$,locationName:"nextToken"},PackagingGroups:{shape:ListPackagingGroupsResponsePackagingGroups$,locationName:"packagingGroups"}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resource-arn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutputTags$: S.MapShape = {type:"map",name:"ListTagsForResourceOutputTags",key:{shape:string$},value:{shape:string$}}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:ListTagsForResourceOutputTags$,locationName:"tags"}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resource-arn"},Tags:{shape:ListTagsForResourceOutputTags$,locationName:"tags"}},required:["ResourceArn","Tags"]}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resource-arn"},TagKeys:{shape:CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderSystemIds$,location:"querystring",locationName:"tagKeys"}},required:["TagKeys","ResourceArn"]}
-const UpdatePackagingGroupRequest$: S.StructureShape = {type:"structure",name:"UpdatePackagingGroupRequest",members:{Authorization:{shape:ConfigureLogsOutputAuthorization$,locationName:"authorization"},Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
-const UpdatePackagingGroupOutput$: S.StructureShape = {type:"structure",name:"UpdatePackagingGroupOutput",members:{ApproximateAssetCount:{shape:integer$,locationName:"approximateAssetCount"},Arn:{shape:string$,locationName:"arn"},Authorization:{shape:ConfigureLogsOutputAuthorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:ConfigureLogsRequestEgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsOutputTags$,locationName:"tags"}}}
+const ListTagsForResourceResponseTags$: S.MapShape = {type:"map",name:"ListTagsForResourceResponseTags",key:{shape:string$},value:{shape:string$}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:ListTagsForResourceResponseTags$,locationName:"tags"}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resource-arn"},Tags:{shape:ListTagsForResourceResponseTags$,locationName:"tags"}},required:["ResourceArn","Tags"]}
+const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resource-arn"},TagKeys:{shape:SpekeKeyProviderSystemIds$,location:"querystring",locationName:"tagKeys"}},required:["TagKeys","ResourceArn"]}
+const UpdatePackagingGroupRequest$: S.StructureShape = {type:"structure",name:"UpdatePackagingGroupRequest",members:{Authorization:{shape:Authorization$,locationName:"authorization"},Id:{shape:string$,location:"uri",locationName:"id"}},required:["Id"]}
+const UpdatePackagingGroupResponse$: S.StructureShape = {type:"structure",name:"UpdatePackagingGroupResponse",members:{ApproximateAssetCount:{shape:integer$,locationName:"approximateAssetCount"},Arn:{shape:string$,locationName:"arn"},Authorization:{shape:Authorization$,locationName:"authorization"},CreatedAt:{shape:string$,locationName:"createdAt"},DomainName:{shape:string$,locationName:"domainName"},EgressAccessLogs:{shape:EgressAccessLogs$,locationName:"egressAccessLogs"},Id:{shape:string$,locationName:"id"},Tags:{shape:ConfigureLogsResponseTags$,locationName:"tags"}}}
+const ForbiddenException$: S.StructureShape = {type:"structure",name:"ForbiddenException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerErrorException$: S.StructureShape = {type:"structure",name:"InternalServerErrorException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const NotFoundException$: S.StructureShape = {type:"structure",name:"NotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceUnavailableException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const UnprocessableEntityException$: S.StructureShape = {type:"structure",name:"UnprocessableEntityException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AdMarkers = "NONE" | "PASSTHROUGH" | "SCTE35_ENHANCED" | (string & {})
+
+export type EncryptionMethod = "AES_128" | "SAMPLE_AES" | (string & {})
+
+export type ManifestLayout = "COMPACT" | "FULL" | (string & {})
+
+export type PresetSpeke20Audio = "PRESET-AUDIO-1" | "PRESET-AUDIO-2" | "PRESET-AUDIO-3" | "SHARED" | "UNENCRYPTED" | (string & {})
+
+export type PresetSpeke20Video = "PRESET-VIDEO-1" | "PRESET-VIDEO-2" | "PRESET-VIDEO-3" | "PRESET-VIDEO-4" | "PRESET-VIDEO-5" | "PRESET-VIDEO-6" | "PRESET-VIDEO-7" | "PRESET-VIDEO-8" | "SHARED" | "UNENCRYPTED" | (string & {})
+
+export type Profile = "HBBTV_1_5" | "NONE" | (string & {})
+
+export type ScteMarkersSource = "MANIFEST" | "SEGMENTS" | (string & {})
+
+export type SegmentTemplateFormat = "NUMBER_WITH_DURATION" | "NUMBER_WITH_TIMELINE" | "TIME_WITH_TIMELINE" | (string & {})
+
+export type StreamOrder = "ORIGINAL" | "VIDEO_BITRATE_ASCENDING" | "VIDEO_BITRATE_DESCENDING" | (string & {})
+
+export type __PeriodTriggersElement = "ADS" | (string & {})
 
 export interface ConfigureLogsRequest {
-  readonly EgressAccessLogs?: ConfigureLogsRequestEgressAccessLogs | undefined
+  readonly EgressAccessLogs?: EgressAccessLogs | undefined
   readonly Id: string
 }
 
-export interface ConfigureLogsRequestEgressAccessLogs {
+export interface EgressAccessLogs {
   readonly LogGroupName?: string | undefined
 }
 
-export interface ConfigureLogsRequestEgressAccessLogsOutput {
+export interface EgressAccessLogsOutput {
   readonly LogGroupName?: string
 }
 
-export interface ConfigureLogsOutput {
+export interface ConfigureLogsResponse {
   readonly Arn?: string
-  readonly Authorization?: ConfigureLogsOutputAuthorizationOutput
+  readonly Authorization?: AuthorizationOutput
   readonly CreatedAt?: string
   readonly DomainName?: string
-  readonly EgressAccessLogs?: ConfigureLogsRequestEgressAccessLogsOutput
+  readonly EgressAccessLogs?: EgressAccessLogsOutput
   readonly Id?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface ConfigureLogsOutputAuthorization {
+export interface Authorization {
   readonly CdnIdentifierSecret: string
   readonly SecretsRoleArn: string
 }
 
-export interface ConfigureLogsOutputAuthorizationOutput {
+export interface AuthorizationOutput {
   readonly CdnIdentifierSecret?: string
   readonly SecretsRoleArn?: string
 }
@@ -130,10 +157,10 @@ export interface CreateAssetRequest {
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateAssetOutput {
+export interface CreateAssetResponse {
   readonly Arn?: string
   readonly CreatedAt?: string
-  readonly EgressEndpoints?: ReadonlyArray<CreateAssetOutputEgressEndpointsMember>
+  readonly EgressEndpoints?: ReadonlyArray<EgressEndpoint>
   readonly Id?: string
   readonly PackagingGroupId?: string
   readonly ResourceId?: string
@@ -142,229 +169,229 @@ export interface CreateAssetOutput {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateAssetOutputEgressEndpointsMember {
+export interface EgressEndpoint {
   readonly PackagingConfigurationId?: string
   readonly Status?: string
   readonly Url?: string
 }
 
 export interface CreatePackagingConfigurationRequest {
-  readonly CmafPackage?: CreatePackagingConfigurationRequestCmafPackage | undefined
-  readonly DashPackage?: CreatePackagingConfigurationRequestDashPackage | undefined
-  readonly HlsPackage?: CreatePackagingConfigurationRequestHlsPackage | undefined
+  readonly CmafPackage?: CmafPackage | undefined
+  readonly DashPackage?: DashPackage | undefined
+  readonly HlsPackage?: HlsPackage | undefined
   readonly Id: string
-  readonly MssPackage?: CreatePackagingConfigurationRequestMssPackage | undefined
+  readonly MssPackage?: MssPackage | undefined
   readonly PackagingGroupId: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackage {
-  readonly Encryption?: CreatePackagingConfigurationRequestCmafPackageEncryption | undefined
-  readonly HlsManifests: ReadonlyArray<CreatePackagingConfigurationRequestCmafPackageHlsManifestsMember>
+export interface CmafPackage {
+  readonly Encryption?: CmafEncryption | undefined
+  readonly HlsManifests: ReadonlyArray<HlsManifest>
   readonly IncludeEncoderConfigurationInSegments?: boolean | undefined
   readonly SegmentDurationSeconds?: number | undefined
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageOutput {
-  readonly Encryption?: CreatePackagingConfigurationRequestCmafPackageEncryptionOutput
-  readonly HlsManifests?: ReadonlyArray<CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberOutput>
+export interface CmafPackageOutput {
+  readonly Encryption?: CmafEncryptionOutput
+  readonly HlsManifests?: ReadonlyArray<HlsManifestOutput>
   readonly IncludeEncoderConfigurationInSegments?: boolean
   readonly SegmentDurationSeconds?: number
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageEncryption {
+export interface CmafEncryption {
   readonly ConstantInitializationVector?: string | undefined
-  readonly SpekeKeyProvider: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider
+  readonly SpekeKeyProvider: SpekeKeyProvider
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageEncryptionOutput {
+export interface CmafEncryptionOutput {
   readonly ConstantInitializationVector?: string
-  readonly SpekeKeyProvider?: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderOutput
+  readonly SpekeKeyProvider?: SpekeKeyProviderOutput
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider {
-  readonly EncryptionContractConfiguration?: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderEncryptionContractConfiguration | undefined
+export interface SpekeKeyProvider {
+  readonly EncryptionContractConfiguration?: EncryptionContractConfiguration | undefined
   readonly RoleArn: string
   readonly SystemIds: ReadonlyArray<string>
   readonly Url: string
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderOutput {
-  readonly EncryptionContractConfiguration?: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderEncryptionContractConfigurationOutput
+export interface SpekeKeyProviderOutput {
+  readonly EncryptionContractConfiguration?: EncryptionContractConfigurationOutput
   readonly RoleArn?: string
   readonly SystemIds?: ReadonlyArray<string>
   readonly Url?: string
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderEncryptionContractConfiguration {
-  readonly PresetSpeke20Audio: string
-  readonly PresetSpeke20Video: string
+export interface EncryptionContractConfiguration {
+  readonly PresetSpeke20Audio: PresetSpeke20Audio
+  readonly PresetSpeke20Video: PresetSpeke20Video
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderEncryptionContractConfigurationOutput {
-  readonly PresetSpeke20Audio?: string
-  readonly PresetSpeke20Video?: string
+export interface EncryptionContractConfigurationOutput {
+  readonly PresetSpeke20Audio?: PresetSpeke20Audio
+  readonly PresetSpeke20Video?: PresetSpeke20Video
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageHlsManifestsMember {
-  readonly AdMarkers?: string | undefined
+export interface HlsManifest {
+  readonly AdMarkers?: AdMarkers | undefined
   readonly IncludeIframeOnlyStream?: boolean | undefined
   readonly ManifestName?: string | undefined
   readonly ProgramDateTimeIntervalSeconds?: number | undefined
   readonly RepeatExtXKey?: boolean | undefined
-  readonly StreamSelection?: CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelection | undefined
+  readonly StreamSelection?: StreamSelection | undefined
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberOutput {
-  readonly AdMarkers?: string
+export interface HlsManifestOutput {
+  readonly AdMarkers?: AdMarkers
   readonly IncludeIframeOnlyStream?: boolean
   readonly ManifestName?: string
   readonly ProgramDateTimeIntervalSeconds?: number
   readonly RepeatExtXKey?: boolean
-  readonly StreamSelection?: CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelectionOutput
+  readonly StreamSelection?: StreamSelectionOutput
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelection {
+export interface StreamSelection {
   readonly MaxVideoBitsPerSecond?: number | undefined
   readonly MinVideoBitsPerSecond?: number | undefined
-  readonly StreamOrder?: string | undefined
+  readonly StreamOrder?: StreamOrder | undefined
 }
 
-export interface CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelectionOutput {
+export interface StreamSelectionOutput {
   readonly MaxVideoBitsPerSecond?: number
   readonly MinVideoBitsPerSecond?: number
-  readonly StreamOrder?: string
+  readonly StreamOrder?: StreamOrder
 }
 
-export interface CreatePackagingConfigurationRequestDashPackage {
-  readonly DashManifests: ReadonlyArray<CreatePackagingConfigurationRequestDashPackageDashManifestsMember>
-  readonly Encryption?: CreatePackagingConfigurationRequestDashPackageEncryption | undefined
+export interface DashPackage {
+  readonly DashManifests: ReadonlyArray<DashManifest>
+  readonly Encryption?: DashEncryption | undefined
   readonly IncludeEncoderConfigurationInSegments?: boolean | undefined
   readonly IncludeIframeOnlyStream?: boolean | undefined
-  readonly PeriodTriggers?: ReadonlyArray<string> | undefined
+  readonly PeriodTriggers?: ReadonlyArray<__PeriodTriggersElement> | undefined
   readonly SegmentDurationSeconds?: number | undefined
-  readonly SegmentTemplateFormat?: string | undefined
+  readonly SegmentTemplateFormat?: SegmentTemplateFormat | undefined
 }
 
-export interface CreatePackagingConfigurationRequestDashPackageOutput {
-  readonly DashManifests?: ReadonlyArray<CreatePackagingConfigurationRequestDashPackageDashManifestsMemberOutput>
-  readonly Encryption?: CreatePackagingConfigurationRequestDashPackageEncryptionOutput
+export interface DashPackageOutput {
+  readonly DashManifests?: ReadonlyArray<DashManifestOutput>
+  readonly Encryption?: DashEncryptionOutput
   readonly IncludeEncoderConfigurationInSegments?: boolean
   readonly IncludeIframeOnlyStream?: boolean
-  readonly PeriodTriggers?: ReadonlyArray<string>
+  readonly PeriodTriggers?: ReadonlyArray<__PeriodTriggersElement>
   readonly SegmentDurationSeconds?: number
-  readonly SegmentTemplateFormat?: string
+  readonly SegmentTemplateFormat?: SegmentTemplateFormat
 }
 
-export interface CreatePackagingConfigurationRequestDashPackageDashManifestsMember {
-  readonly ManifestLayout?: string | undefined
+export interface DashManifest {
+  readonly ManifestLayout?: ManifestLayout | undefined
   readonly ManifestName?: string | undefined
   readonly MinBufferTimeSeconds?: number | undefined
-  readonly Profile?: string | undefined
-  readonly ScteMarkersSource?: string | undefined
-  readonly StreamSelection?: CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelection | undefined
+  readonly Profile?: Profile | undefined
+  readonly ScteMarkersSource?: ScteMarkersSource | undefined
+  readonly StreamSelection?: StreamSelection | undefined
 }
 
-export interface CreatePackagingConfigurationRequestDashPackageDashManifestsMemberOutput {
-  readonly ManifestLayout?: string
+export interface DashManifestOutput {
+  readonly ManifestLayout?: ManifestLayout
   readonly ManifestName?: string
   readonly MinBufferTimeSeconds?: number
-  readonly Profile?: string
-  readonly ScteMarkersSource?: string
-  readonly StreamSelection?: CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelectionOutput
+  readonly Profile?: Profile
+  readonly ScteMarkersSource?: ScteMarkersSource
+  readonly StreamSelection?: StreamSelectionOutput
 }
 
-export interface CreatePackagingConfigurationRequestDashPackageEncryption {
-  readonly SpekeKeyProvider: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider
+export interface DashEncryption {
+  readonly SpekeKeyProvider: SpekeKeyProvider
 }
 
-export interface CreatePackagingConfigurationRequestDashPackageEncryptionOutput {
-  readonly SpekeKeyProvider?: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderOutput
+export interface DashEncryptionOutput {
+  readonly SpekeKeyProvider?: SpekeKeyProviderOutput
 }
 
-export interface CreatePackagingConfigurationRequestHlsPackage {
-  readonly Encryption?: CreatePackagingConfigurationRequestHlsPackageEncryption | undefined
-  readonly HlsManifests: ReadonlyArray<CreatePackagingConfigurationRequestCmafPackageHlsManifestsMember>
+export interface HlsPackage {
+  readonly Encryption?: HlsEncryption | undefined
+  readonly HlsManifests: ReadonlyArray<HlsManifest>
   readonly IncludeDvbSubtitles?: boolean | undefined
   readonly SegmentDurationSeconds?: number | undefined
   readonly UseAudioRenditionGroup?: boolean | undefined
 }
 
-export interface CreatePackagingConfigurationRequestHlsPackageOutput {
-  readonly Encryption?: CreatePackagingConfigurationRequestHlsPackageEncryptionOutput
-  readonly HlsManifests?: ReadonlyArray<CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberOutput>
+export interface HlsPackageOutput {
+  readonly Encryption?: HlsEncryptionOutput
+  readonly HlsManifests?: ReadonlyArray<HlsManifestOutput>
   readonly IncludeDvbSubtitles?: boolean
   readonly SegmentDurationSeconds?: number
   readonly UseAudioRenditionGroup?: boolean
 }
 
-export interface CreatePackagingConfigurationRequestHlsPackageEncryption {
+export interface HlsEncryption {
   readonly ConstantInitializationVector?: string | undefined
-  readonly EncryptionMethod?: string | undefined
-  readonly SpekeKeyProvider: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider
+  readonly EncryptionMethod?: EncryptionMethod | undefined
+  readonly SpekeKeyProvider: SpekeKeyProvider
 }
 
-export interface CreatePackagingConfigurationRequestHlsPackageEncryptionOutput {
+export interface HlsEncryptionOutput {
   readonly ConstantInitializationVector?: string
-  readonly EncryptionMethod?: string
-  readonly SpekeKeyProvider?: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderOutput
+  readonly EncryptionMethod?: EncryptionMethod
+  readonly SpekeKeyProvider?: SpekeKeyProviderOutput
 }
 
-export interface CreatePackagingConfigurationRequestMssPackage {
-  readonly Encryption?: CreatePackagingConfigurationRequestMssPackageEncryption | undefined
-  readonly MssManifests: ReadonlyArray<CreatePackagingConfigurationRequestMssPackageMssManifestsMember>
+export interface MssPackage {
+  readonly Encryption?: MssEncryption | undefined
+  readonly MssManifests: ReadonlyArray<MssManifest>
   readonly SegmentDurationSeconds?: number | undefined
 }
 
-export interface CreatePackagingConfigurationRequestMssPackageOutput {
-  readonly Encryption?: CreatePackagingConfigurationRequestMssPackageEncryptionOutput
-  readonly MssManifests?: ReadonlyArray<CreatePackagingConfigurationRequestMssPackageMssManifestsMemberOutput>
+export interface MssPackageOutput {
+  readonly Encryption?: MssEncryptionOutput
+  readonly MssManifests?: ReadonlyArray<MssManifestOutput>
   readonly SegmentDurationSeconds?: number
 }
 
-export interface CreatePackagingConfigurationRequestMssPackageEncryption {
-  readonly SpekeKeyProvider: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProvider
+export interface MssEncryption {
+  readonly SpekeKeyProvider: SpekeKeyProvider
 }
 
-export interface CreatePackagingConfigurationRequestMssPackageEncryptionOutput {
-  readonly SpekeKeyProvider?: CreatePackagingConfigurationRequestCmafPackageEncryptionSpekeKeyProviderOutput
+export interface MssEncryptionOutput {
+  readonly SpekeKeyProvider?: SpekeKeyProviderOutput
 }
 
-export interface CreatePackagingConfigurationRequestMssPackageMssManifestsMember {
+export interface MssManifest {
   readonly ManifestName?: string | undefined
-  readonly StreamSelection?: CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelection | undefined
+  readonly StreamSelection?: StreamSelection | undefined
 }
 
-export interface CreatePackagingConfigurationRequestMssPackageMssManifestsMemberOutput {
+export interface MssManifestOutput {
   readonly ManifestName?: string
-  readonly StreamSelection?: CreatePackagingConfigurationRequestCmafPackageHlsManifestsMemberStreamSelectionOutput
+  readonly StreamSelection?: StreamSelectionOutput
 }
 
-export interface CreatePackagingConfigurationOutput {
+export interface CreatePackagingConfigurationResponse {
   readonly Arn?: string
-  readonly CmafPackage?: CreatePackagingConfigurationRequestCmafPackageOutput
+  readonly CmafPackage?: CmafPackageOutput
   readonly CreatedAt?: string
-  readonly DashPackage?: CreatePackagingConfigurationRequestDashPackageOutput
-  readonly HlsPackage?: CreatePackagingConfigurationRequestHlsPackageOutput
+  readonly DashPackage?: DashPackageOutput
+  readonly HlsPackage?: HlsPackageOutput
   readonly Id?: string
-  readonly MssPackage?: CreatePackagingConfigurationRequestMssPackageOutput
+  readonly MssPackage?: MssPackageOutput
   readonly PackagingGroupId?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
 export interface CreatePackagingGroupRequest {
-  readonly Authorization?: ConfigureLogsOutputAuthorization | undefined
-  readonly EgressAccessLogs?: ConfigureLogsRequestEgressAccessLogs | undefined
+  readonly Authorization?: Authorization | undefined
+  readonly EgressAccessLogs?: EgressAccessLogs | undefined
   readonly Id: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreatePackagingGroupOutput {
+export interface CreatePackagingGroupResponse {
   readonly Arn?: string
-  readonly Authorization?: ConfigureLogsOutputAuthorizationOutput
+  readonly Authorization?: AuthorizationOutput
   readonly CreatedAt?: string
   readonly DomainName?: string
-  readonly EgressAccessLogs?: ConfigureLogsRequestEgressAccessLogsOutput
+  readonly EgressAccessLogs?: EgressAccessLogsOutput
   readonly Id?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -373,28 +400,28 @@ export interface DeleteAssetRequest {
   readonly Id: string
 }
 
-export type DeleteAssetOutput = {}
+export type DeleteAssetResponse = {}
 
 export interface DeletePackagingConfigurationRequest {
   readonly Id: string
 }
 
-export type DeletePackagingConfigurationOutput = {}
+export type DeletePackagingConfigurationResponse = {}
 
 export interface DeletePackagingGroupRequest {
   readonly Id: string
 }
 
-export type DeletePackagingGroupOutput = {}
+export type DeletePackagingGroupResponse = {}
 
 export interface DescribeAssetRequest {
   readonly Id: string
 }
 
-export interface DescribeAssetOutput {
+export interface DescribeAssetResponse {
   readonly Arn?: string
   readonly CreatedAt?: string
-  readonly EgressEndpoints?: ReadonlyArray<CreateAssetOutputEgressEndpointsMember>
+  readonly EgressEndpoints?: ReadonlyArray<EgressEndpoint>
   readonly Id?: string
   readonly PackagingGroupId?: string
   readonly ResourceId?: string
@@ -407,14 +434,14 @@ export interface DescribePackagingConfigurationRequest {
   readonly Id: string
 }
 
-export interface DescribePackagingConfigurationOutput {
+export interface DescribePackagingConfigurationResponse {
   readonly Arn?: string
-  readonly CmafPackage?: CreatePackagingConfigurationRequestCmafPackageOutput
+  readonly CmafPackage?: CmafPackageOutput
   readonly CreatedAt?: string
-  readonly DashPackage?: CreatePackagingConfigurationRequestDashPackageOutput
-  readonly HlsPackage?: CreatePackagingConfigurationRequestHlsPackageOutput
+  readonly DashPackage?: DashPackageOutput
+  readonly HlsPackage?: HlsPackageOutput
   readonly Id?: string
-  readonly MssPackage?: CreatePackagingConfigurationRequestMssPackageOutput
+  readonly MssPackage?: MssPackageOutput
   readonly PackagingGroupId?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -423,13 +450,13 @@ export interface DescribePackagingGroupRequest {
   readonly Id: string
 }
 
-export interface DescribePackagingGroupOutput {
+export interface DescribePackagingGroupResponse {
   readonly ApproximateAssetCount?: number
   readonly Arn?: string
-  readonly Authorization?: ConfigureLogsOutputAuthorizationOutput
+  readonly Authorization?: AuthorizationOutput
   readonly CreatedAt?: string
   readonly DomainName?: string
-  readonly EgressAccessLogs?: ConfigureLogsRequestEgressAccessLogsOutput
+  readonly EgressAccessLogs?: EgressAccessLogsOutput
   readonly Id?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -440,12 +467,12 @@ export interface ListAssetsRequest {
   readonly PackagingGroupId?: string | undefined
 }
 
-export interface ListAssetsOutput {
-  readonly Assets?: ReadonlyArray<ListAssetsOutputAssetsMember>
+export interface ListAssetsResponse {
+  readonly Assets?: ReadonlyArray<AssetShallow>
   readonly NextToken?: string
 }
 
-export interface ListAssetsOutputAssetsMember {
+export interface AssetShallow {
   readonly Arn?: string
   readonly CreatedAt?: string
   readonly Id?: string
@@ -462,19 +489,19 @@ export interface ListPackagingConfigurationsRequest {
   readonly PackagingGroupId?: string | undefined
 }
 
-export interface ListPackagingConfigurationsOutput {
+export interface ListPackagingConfigurationsResponse {
   readonly NextToken?: string
-  readonly PackagingConfigurations?: ReadonlyArray<ListPackagingConfigurationsOutputPackagingConfigurationsMember>
+  readonly PackagingConfigurations?: ReadonlyArray<PackagingConfiguration>
 }
 
-export interface ListPackagingConfigurationsOutputPackagingConfigurationsMember {
+export interface PackagingConfiguration {
   readonly Arn?: string
-  readonly CmafPackage?: CreatePackagingConfigurationRequestCmafPackageOutput
+  readonly CmafPackage?: CmafPackageOutput
   readonly CreatedAt?: string
-  readonly DashPackage?: CreatePackagingConfigurationRequestDashPackageOutput
-  readonly HlsPackage?: CreatePackagingConfigurationRequestHlsPackageOutput
+  readonly DashPackage?: DashPackageOutput
+  readonly HlsPackage?: HlsPackageOutput
   readonly Id?: string
-  readonly MssPackage?: CreatePackagingConfigurationRequestMssPackageOutput
+  readonly MssPackage?: MssPackageOutput
   readonly PackagingGroupId?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -484,18 +511,18 @@ export interface ListPackagingGroupsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListPackagingGroupsOutput {
+export interface ListPackagingGroupsResponse {
   readonly NextToken?: string
-  readonly PackagingGroups?: ReadonlyArray<ListPackagingGroupsOutputPackagingGroupsMember>
+  readonly PackagingGroups?: ReadonlyArray<PackagingGroup>
 }
 
-export interface ListPackagingGroupsOutputPackagingGroupsMember {
+export interface PackagingGroup {
   readonly ApproximateAssetCount?: number
   readonly Arn?: string
-  readonly Authorization?: ConfigureLogsOutputAuthorizationOutput
+  readonly Authorization?: AuthorizationOutput
   readonly CreatedAt?: string
   readonly DomainName?: string
-  readonly EgressAccessLogs?: ConfigureLogsRequestEgressAccessLogsOutput
+  readonly EgressAccessLogs?: EgressAccessLogsOutput
   readonly Id?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -504,7 +531,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -519,46 +546,58 @@ export interface UntagResourceRequest {
 }
 
 export interface UpdatePackagingGroupRequest {
-  readonly Authorization?: ConfigureLogsOutputAuthorization | undefined
+  readonly Authorization?: Authorization | undefined
   readonly Id: string
 }
 
-export interface UpdatePackagingGroupOutput {
+export interface UpdatePackagingGroupResponse {
   readonly ApproximateAssetCount?: number
   readonly Arn?: string
-  readonly Authorization?: ConfigureLogsOutputAuthorizationOutput
+  readonly Authorization?: AuthorizationOutput
   readonly CreatedAt?: string
   readonly DomainName?: string
-  readonly EgressAccessLogs?: ConfigureLogsRequestEgressAccessLogsOutput
+  readonly EgressAccessLogs?: EgressAccessLogsOutput
   readonly Id?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export type ConfigureLogsError = Errors.CommonError | Client.SdkError
+export class ForbiddenException extends /*#__PURE__*/ ServiceError("ForbiddenException")<{ readonly Message?: string }> {}
 
-export type CreateAssetError = Errors.CommonError | Client.SdkError
+export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("InternalServerErrorException")<{ readonly Message?: string }> {}
 
-export type CreatePackagingConfigurationError = Errors.CommonError | Client.SdkError
+export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException")<{ readonly Message?: string }> {}
 
-export type CreatePackagingGroupError = Errors.CommonError | Client.SdkError
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException")<{ readonly Message?: string }> {}
 
-export type DeleteAssetError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly Message?: string }> {}
 
-export type DeletePackagingConfigurationError = Errors.CommonError | Client.SdkError
+export class UnprocessableEntityException extends /*#__PURE__*/ ServiceError("UnprocessableEntityException")<{ readonly Message?: string }> {}
 
-export type DeletePackagingGroupError = Errors.CommonError | Client.SdkError
+export type ConfigureLogsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeAssetError = Errors.CommonError | Client.SdkError
+export type CreateAssetError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribePackagingConfigurationError = Errors.CommonError | Client.SdkError
+export type CreatePackagingConfigurationError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribePackagingGroupError = Errors.CommonError | Client.SdkError
+export type CreatePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListAssetsError = Errors.CommonError | Client.SdkError
+export type DeleteAssetError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListPackagingConfigurationsError = Errors.CommonError | Client.SdkError
+export type DeletePackagingConfigurationError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListPackagingGroupsError = Errors.CommonError | Client.SdkError
+export type DeletePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type DescribeAssetError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type DescribePackagingConfigurationError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type DescribePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type ListAssetsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type ListPackagingConfigurationsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type ListPackagingGroupsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
 
@@ -566,38 +605,38 @@ export type TagResourceError = Errors.CommonError | Client.SdkError
 
 export type UntagResourceError = Errors.CommonError | Client.SdkError
 
-export type UpdatePackagingGroupError = Errors.CommonError | Client.SdkError
+export type UpdatePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const configureLogs: Client.Operation<ConfigureLogsRequest, ConfigureLogsOutput, ConfigureLogsError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ConfigureLogs",http:{method:"PUT",requestUri:"/packaging_groups/{id}/configure_logs",responseCode:200},input:{shape:ConfigureLogsRequest$},output:{shape:ConfigureLogsOutput$}}})
+export const configureLogs: Client.Operation<ConfigureLogsRequest, ConfigureLogsResponse, ConfigureLogsError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ConfigureLogs",http:{method:"PUT",requestUri:"/packaging_groups/{id}/configure_logs",responseCode:200},input:{shape:ConfigureLogsRequest$},output:{shape:ConfigureLogsResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const createAsset: Client.Operation<CreateAssetRequest, CreateAssetOutput, CreateAssetError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"CreateAsset",http:{method:"POST",requestUri:"/assets",responseCode:200},input:{shape:CreateAssetRequest$},output:{shape:CreateAssetOutput$}}})
+export const createAsset: Client.Operation<CreateAssetRequest, CreateAssetResponse, CreateAssetError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"CreateAsset",http:{method:"POST",requestUri:"/assets",responseCode:200},input:{shape:CreateAssetRequest$},output:{shape:CreateAssetResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const createPackagingConfiguration: Client.Operation<CreatePackagingConfigurationRequest, CreatePackagingConfigurationOutput, CreatePackagingConfigurationError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"CreatePackagingConfiguration",http:{method:"POST",requestUri:"/packaging_configurations",responseCode:200},input:{shape:CreatePackagingConfigurationRequest$},output:{shape:CreatePackagingConfigurationOutput$}}})
+export const createPackagingConfiguration: Client.Operation<CreatePackagingConfigurationRequest, CreatePackagingConfigurationResponse, CreatePackagingConfigurationError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"CreatePackagingConfiguration",http:{method:"POST",requestUri:"/packaging_configurations",responseCode:200},input:{shape:CreatePackagingConfigurationRequest$},output:{shape:CreatePackagingConfigurationResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const createPackagingGroup: Client.Operation<CreatePackagingGroupRequest, CreatePackagingGroupOutput, CreatePackagingGroupError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"CreatePackagingGroup",http:{method:"POST",requestUri:"/packaging_groups",responseCode:200},input:{shape:CreatePackagingGroupRequest$},output:{shape:CreatePackagingGroupOutput$}}})
+export const createPackagingGroup: Client.Operation<CreatePackagingGroupRequest, CreatePackagingGroupResponse, CreatePackagingGroupError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"CreatePackagingGroup",http:{method:"POST",requestUri:"/packaging_groups",responseCode:200},input:{shape:CreatePackagingGroupRequest$},output:{shape:CreatePackagingGroupResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const deleteAsset: Client.Operation<DeleteAssetRequest, DeleteAssetOutput, DeleteAssetError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DeleteAsset",http:{method:"DELETE",requestUri:"/assets/{id}",responseCode:202},input:{shape:DeleteAssetRequest$},output:{shape:DeleteAssetOutput$}}})
+export const deleteAsset: Client.Operation<DeleteAssetRequest, DeleteAssetResponse, DeleteAssetError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DeleteAsset",http:{method:"DELETE",requestUri:"/assets/{id}",responseCode:202},input:{shape:DeleteAssetRequest$},output:{shape:DeleteAssetResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const deletePackagingConfiguration: Client.Operation<DeletePackagingConfigurationRequest, DeletePackagingConfigurationOutput, DeletePackagingConfigurationError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DeletePackagingConfiguration",http:{method:"DELETE",requestUri:"/packaging_configurations/{id}",responseCode:202},input:{shape:DeletePackagingConfigurationRequest$},output:{shape:DeletePackagingConfigurationOutput$}}})
+export const deletePackagingConfiguration: Client.Operation<DeletePackagingConfigurationRequest, DeletePackagingConfigurationResponse, DeletePackagingConfigurationError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DeletePackagingConfiguration",http:{method:"DELETE",requestUri:"/packaging_configurations/{id}",responseCode:202},input:{shape:DeletePackagingConfigurationRequest$},output:{shape:DeletePackagingConfigurationResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const deletePackagingGroup: Client.Operation<DeletePackagingGroupRequest, DeletePackagingGroupOutput, DeletePackagingGroupError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DeletePackagingGroup",http:{method:"DELETE",requestUri:"/packaging_groups/{id}",responseCode:202},input:{shape:DeletePackagingGroupRequest$},output:{shape:DeletePackagingGroupOutput$}}})
+export const deletePackagingGroup: Client.Operation<DeletePackagingGroupRequest, DeletePackagingGroupResponse, DeletePackagingGroupError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DeletePackagingGroup",http:{method:"DELETE",requestUri:"/packaging_groups/{id}",responseCode:202},input:{shape:DeletePackagingGroupRequest$},output:{shape:DeletePackagingGroupResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const describeAsset: Client.Operation<DescribeAssetRequest, DescribeAssetOutput, DescribeAssetError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DescribeAsset",http:{method:"GET",requestUri:"/assets/{id}",responseCode:200},input:{shape:DescribeAssetRequest$},output:{shape:DescribeAssetOutput$}}})
+export const describeAsset: Client.Operation<DescribeAssetRequest, DescribeAssetResponse, DescribeAssetError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DescribeAsset",http:{method:"GET",requestUri:"/assets/{id}",responseCode:200},input:{shape:DescribeAssetRequest$},output:{shape:DescribeAssetResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const describePackagingConfiguration: Client.Operation<DescribePackagingConfigurationRequest, DescribePackagingConfigurationOutput, DescribePackagingConfigurationError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DescribePackagingConfiguration",http:{method:"GET",requestUri:"/packaging_configurations/{id}",responseCode:200},input:{shape:DescribePackagingConfigurationRequest$},output:{shape:DescribePackagingConfigurationOutput$}}})
+export const describePackagingConfiguration: Client.Operation<DescribePackagingConfigurationRequest, DescribePackagingConfigurationResponse, DescribePackagingConfigurationError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DescribePackagingConfiguration",http:{method:"GET",requestUri:"/packaging_configurations/{id}",responseCode:200},input:{shape:DescribePackagingConfigurationRequest$},output:{shape:DescribePackagingConfigurationResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const describePackagingGroup: Client.Operation<DescribePackagingGroupRequest, DescribePackagingGroupOutput, DescribePackagingGroupError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DescribePackagingGroup",http:{method:"GET",requestUri:"/packaging_groups/{id}",responseCode:200},input:{shape:DescribePackagingGroupRequest$},output:{shape:DescribePackagingGroupOutput$}}})
+export const describePackagingGroup: Client.Operation<DescribePackagingGroupRequest, DescribePackagingGroupResponse, DescribePackagingGroupError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"DescribePackagingGroup",http:{method:"GET",requestUri:"/packaging_groups/{id}",responseCode:200},input:{shape:DescribePackagingGroupRequest$},output:{shape:DescribePackagingGroupResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 
-export const listAssets: Paginate.Paginated<ListAssetsRequest, ListAssetsOutput, ListAssetsError, MediaPackageVod, ListAssetsOutputAssetsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ListAssets",http:{method:"GET",requestUri:"/assets",responseCode:200},input:{shape:ListAssetsRequest$},output:{shape:ListAssetsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Assets"]})
+export const listAssets: Paginate.Paginated<ListAssetsRequest, ListAssetsResponse, ListAssetsError, MediaPackageVod, AssetShallow> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ListAssets",http:{method:"GET",requestUri:"/assets",responseCode:200},input:{shape:ListAssetsRequest$},output:{shape:ListAssetsResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Assets"]})
 
-export const listPackagingConfigurations: Paginate.Paginated<ListPackagingConfigurationsRequest, ListPackagingConfigurationsOutput, ListPackagingConfigurationsError, MediaPackageVod, ListPackagingConfigurationsOutputPackagingConfigurationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ListPackagingConfigurations",http:{method:"GET",requestUri:"/packaging_configurations",responseCode:200},input:{shape:ListPackagingConfigurationsRequest$},output:{shape:ListPackagingConfigurationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PackagingConfigurations"]})
+export const listPackagingConfigurations: Paginate.Paginated<ListPackagingConfigurationsRequest, ListPackagingConfigurationsResponse, ListPackagingConfigurationsError, MediaPackageVod, PackagingConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ListPackagingConfigurations",http:{method:"GET",requestUri:"/packaging_configurations",responseCode:200},input:{shape:ListPackagingConfigurationsRequest$},output:{shape:ListPackagingConfigurationsResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PackagingConfigurations"]})
 
-export const listPackagingGroups: Paginate.Paginated<ListPackagingGroupsRequest, ListPackagingGroupsOutput, ListPackagingGroupsError, MediaPackageVod, ListPackagingGroupsOutputPackagingGroupsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ListPackagingGroups",http:{method:"GET",requestUri:"/packaging_groups",responseCode:200},input:{shape:ListPackagingGroupsRequest$},output:{shape:ListPackagingGroupsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PackagingGroups"]})
+export const listPackagingGroups: Paginate.Paginated<ListPackagingGroupsRequest, ListPackagingGroupsResponse, ListPackagingGroupsError, MediaPackageVod, PackagingGroup> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ListPackagingGroups",http:{method:"GET",requestUri:"/packaging_groups",responseCode:200},input:{shape:ListPackagingGroupsRequest$},output:{shape:ListPackagingGroupsResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["PackagingGroups"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resource-arn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resource-arn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$}}})
 
 export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resource-arn}",responseCode:204},input:{shape:TagResourceRequest$}}})
 
 export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resource-arn}",responseCode:204},input:{shape:UntagResourceRequest$}}})
 
-export const updatePackagingGroup: Client.Operation<UpdatePackagingGroupRequest, UpdatePackagingGroupOutput, UpdatePackagingGroupError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"UpdatePackagingGroup",http:{method:"PUT",requestUri:"/packaging_groups/{id}",responseCode:200},input:{shape:UpdatePackagingGroupRequest$},output:{shape:UpdatePackagingGroupOutput$}}})
+export const updatePackagingGroup: Client.Operation<UpdatePackagingGroupRequest, UpdatePackagingGroupResponse, UpdatePackagingGroupError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"UpdatePackagingGroup",http:{method:"PUT",requestUri:"/packaging_groups/{id}",responseCode:200},input:{shape:UpdatePackagingGroupRequest$},output:{shape:UpdatePackagingGroupResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The MediaTailor client: provide it with `layer`. */
@@ -28,174 +29,207 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
 const ConfigureLogsForChannelRequestLogTypes$: S.ListShape = {type:"list",name:"ConfigureLogsForChannelRequestLogTypes",member:{shape:string$}}
 const ConfigureLogsForChannelRequest$: S.StructureShape = {type:"structure",name:"ConfigureLogsForChannelRequest",members:{ChannelName:{shape:string$},LogTypes:{shape:ConfigureLogsForChannelRequestLogTypes$}},required:["ChannelName","LogTypes"]}
-const ConfigureLogsForChannelOutput$: S.StructureShape = {type:"structure",name:"ConfigureLogsForChannelOutput",members:{ChannelName:{shape:string$},LogTypes:{shape:ConfigureLogsForChannelRequestLogTypes$}}}
+const ConfigureLogsForChannelResponse$: S.StructureShape = {type:"structure",name:"ConfigureLogsForChannelResponse",members:{ChannelName:{shape:string$},LogTypes:{shape:ConfigureLogsForChannelRequestLogTypes$}}}
 const ConfigureLogsForPlaybackConfigurationRequest$: S.StructureShape = {type:"structure",name:"ConfigureLogsForPlaybackConfigurationRequest",members:{PercentEnabled:{shape:integer$},PlaybackConfigurationName:{shape:string$}},required:["PercentEnabled","PlaybackConfigurationName"]}
-const ConfigureLogsForPlaybackConfigurationOutput$: S.StructureShape = {type:"structure",name:"ConfigureLogsForPlaybackConfigurationOutput",members:{PercentEnabled:{shape:integer$},PlaybackConfigurationName:{shape:string$}},required:["PercentEnabled"]}
+const ConfigureLogsForPlaybackConfigurationResponse$: S.StructureShape = {type:"structure",name:"ConfigureLogsForPlaybackConfigurationResponse",members:{PercentEnabled:{shape:integer$},PlaybackConfigurationName:{shape:string$}},required:["PercentEnabled"]}
 const CreateChannelRequestAudiences$: S.ListShape = {type:"list",name:"CreateChannelRequestAudiences",member:{shape:string$}}
-const CreateChannelRequestFillerSlate$: S.StructureShape = {type:"structure",name:"CreateChannelRequestFillerSlate",members:{SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
-const CreateChannelRequestOutputsMemberDashPlaylistSettings$: S.StructureShape = {type:"structure",name:"CreateChannelRequestOutputsMemberDashPlaylistSettings",members:{ManifestWindowSeconds:{shape:integer$},MinBufferTimeSeconds:{shape:integer$},MinUpdatePeriodSeconds:{shape:integer$},SuggestedPresentationDelaySeconds:{shape:integer$}}}
-const CreateChannelRequestOutputsMemberHlsPlaylistSettingsAdMarkupType$: S.ListShape = {type:"list",name:"CreateChannelRequestOutputsMemberHlsPlaylistSettingsAdMarkupType",member:{shape:string$}}
-const CreateChannelRequestOutputsMemberHlsPlaylistSettings$: S.StructureShape = {type:"structure",name:"CreateChannelRequestOutputsMemberHlsPlaylistSettings",members:{AdMarkupType:{shape:CreateChannelRequestOutputsMemberHlsPlaylistSettingsAdMarkupType$},ManifestWindowSeconds:{shape:integer$}}}
-const CreateChannelRequestOutputsMember$: S.StructureShape = {type:"structure",name:"CreateChannelRequestOutputsMember",members:{DashPlaylistSettings:{shape:CreateChannelRequestOutputsMemberDashPlaylistSettings$},HlsPlaylistSettings:{shape:CreateChannelRequestOutputsMemberHlsPlaylistSettings$},ManifestName:{shape:string$},SourceGroup:{shape:string$}},required:["ManifestName","SourceGroup"]}
-const CreateChannelRequestOutputs$: S.ListShape = {type:"list",name:"CreateChannelRequestOutputs",member:{shape:CreateChannelRequestOutputsMember$}}
+const SlateSource$: S.StructureShape = {type:"structure",name:"SlateSource",members:{SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
+const DashPlaylistSettings$: S.StructureShape = {type:"structure",name:"DashPlaylistSettings",members:{ManifestWindowSeconds:{shape:integer$},MinBufferTimeSeconds:{shape:integer$},MinUpdatePeriodSeconds:{shape:integer$},SuggestedPresentationDelaySeconds:{shape:integer$}}}
+const HlsPlaylistSettingsAdMarkupType$: S.ListShape = {type:"list",name:"HlsPlaylistSettingsAdMarkupType",member:{shape:string$}}
+const HlsPlaylistSettings$: S.StructureShape = {type:"structure",name:"HlsPlaylistSettings",members:{AdMarkupType:{shape:HlsPlaylistSettingsAdMarkupType$},ManifestWindowSeconds:{shape:integer$}}}
+const RequestOutputItem$: S.StructureShape = {type:"structure",name:"RequestOutputItem",members:{DashPlaylistSettings:{shape:DashPlaylistSettings$},HlsPlaylistSettings:{shape:HlsPlaylistSettings$},ManifestName:{shape:string$},SourceGroup:{shape:string$}},required:["ManifestName","SourceGroup"]}
+const CreateChannelRequestOutputs$: S.ListShape = {type:"list",name:"CreateChannelRequestOutputs",member:{shape:RequestOutputItem$}}
 const CreateChannelRequestTags$: S.MapShape = {type:"map",name:"CreateChannelRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateChannelRequestTimeShiftConfiguration$: S.StructureShape = {type:"structure",name:"CreateChannelRequestTimeShiftConfiguration",members:{MaxTimeDelaySeconds:{shape:integer$}},required:["MaxTimeDelaySeconds"]}
-const CreateChannelRequest$: S.StructureShape = {type:"structure",name:"CreateChannelRequest",members:{Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},FillerSlate:{shape:CreateChannelRequestFillerSlate$},Outputs:{shape:CreateChannelRequestOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$},TimeShiftConfiguration:{shape:CreateChannelRequestTimeShiftConfiguration$}},required:["ChannelName","Outputs","PlaybackMode"]}
-const CreateChannelOutputOutputsMember$: S.StructureShape = {type:"structure",name:"CreateChannelOutputOutputsMember",members:{DashPlaylistSettings:{shape:CreateChannelRequestOutputsMemberDashPlaylistSettings$},HlsPlaylistSettings:{shape:CreateChannelRequestOutputsMemberHlsPlaylistSettings$},ManifestName:{shape:string$},PlaybackUrl:{shape:string$},SourceGroup:{shape:string$}},required:["ManifestName","PlaybackUrl","SourceGroup"]}
-const CreateChannelOutputOutputs$: S.ListShape = {type:"list",name:"CreateChannelOutputOutputs",member:{shape:CreateChannelOutputOutputsMember$}}
-const CreateChannelOutput$: S.StructureShape = {type:"structure",name:"CreateChannelOutput",members:{Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},ChannelState:{shape:string$},CreationTime:{shape:timestamp$},FillerSlate:{shape:CreateChannelRequestFillerSlate$},LastModifiedTime:{shape:timestamp$},Outputs:{shape:CreateChannelOutputOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$},TimeShiftConfiguration:{shape:CreateChannelRequestTimeShiftConfiguration$}}}
-const CreateLiveSourceRequestHttpPackageConfigurationsMember$: S.StructureShape = {type:"structure",name:"CreateLiveSourceRequestHttpPackageConfigurationsMember",members:{Path:{shape:string$},SourceGroup:{shape:string$},Type:{shape:string$}},required:["Path","SourceGroup","Type"]}
-const CreateLiveSourceRequestHttpPackageConfigurations$: S.ListShape = {type:"list",name:"CreateLiveSourceRequestHttpPackageConfigurations",member:{shape:CreateLiveSourceRequestHttpPackageConfigurationsMember$}}
+const TimeShiftConfiguration$: S.StructureShape = {type:"structure",name:"TimeShiftConfiguration",members:{MaxTimeDelaySeconds:{shape:integer$}},required:["MaxTimeDelaySeconds"]}
+const CreateChannelRequest$: S.StructureShape = {type:"structure",name:"CreateChannelRequest",members:{Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},FillerSlate:{shape:SlateSource$},Outputs:{shape:CreateChannelRequestOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$},TimeShiftConfiguration:{shape:TimeShiftConfiguration$}},required:["ChannelName","Outputs","PlaybackMode"]}
+const ResponseOutputItem$: S.StructureShape = {type:"structure",name:"ResponseOutputItem",members:{DashPlaylistSettings:{shape:DashPlaylistSettings$},HlsPlaylistSettings:{shape:HlsPlaylistSettings$},ManifestName:{shape:string$},PlaybackUrl:{shape:string$},SourceGroup:{shape:string$}},required:["ManifestName","PlaybackUrl","SourceGroup"]}
+const CreateChannelResponseOutputs$: S.ListShape = {type:"list",name:"CreateChannelResponseOutputs",member:{shape:ResponseOutputItem$}}
+const CreateChannelResponse$: S.StructureShape = {type:"structure",name:"CreateChannelResponse",members:{Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},ChannelState:{shape:string$},CreationTime:{shape:timestamp$},FillerSlate:{shape:SlateSource$},LastModifiedTime:{shape:timestamp$},Outputs:{shape:CreateChannelResponseOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$},TimeShiftConfiguration:{shape:TimeShiftConfiguration$}}}
+const HttpPackageConfiguration$: S.StructureShape = {type:"structure",name:"HttpPackageConfiguration",members:{Path:{shape:string$},SourceGroup:{shape:string$},Type:{shape:string$}},required:["Path","SourceGroup","Type"]}
+const CreateLiveSourceRequestHttpPackageConfigurations$: S.ListShape = {type:"list",name:"CreateLiveSourceRequestHttpPackageConfigurations",member:{shape:HttpPackageConfiguration$}}
 const CreateLiveSourceRequest$: S.StructureShape = {type:"structure",name:"CreateLiveSourceRequest",members:{HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LiveSourceName:{shape:string$,location:"uri",locationName:"LiveSourceName"},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["HttpPackageConfigurations","LiveSourceName","SourceLocationName"]}
-const CreateLiveSourceOutput$: S.StructureShape = {type:"structure",name:"CreateLiveSourceOutput",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},LiveSourceName:{shape:string$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
-const CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteriaMember$: S.StructureShape = {type:"structure",name:"CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteriaMember",members:{DynamicVariable:{shape:string$},Operator:{shape:string$}},required:["DynamicVariable","Operator"]}
-const CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteria$: S.ListShape = {type:"list",name:"CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteria",member:{shape:CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteriaMember$}}
-const CreatePrefetchScheduleRequestConsumption$: S.StructureShape = {type:"structure",name:"CreatePrefetchScheduleRequestConsumption",members:{AvailMatchingCriteria:{shape:CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteria$},EndTime:{shape:timestamp$},StartTime:{shape:timestamp$}},required:["EndTime"]}
-const CreatePrefetchScheduleRequestRetrieval$: S.StructureShape = {type:"structure",name:"CreatePrefetchScheduleRequestRetrieval",members:{DynamicVariables:{shape:CreateChannelRequestTags$},EndTime:{shape:timestamp$},StartTime:{shape:timestamp$}},required:["EndTime"]}
-const CreatePrefetchScheduleRequest$: S.StructureShape = {type:"structure",name:"CreatePrefetchScheduleRequest",members:{Consumption:{shape:CreatePrefetchScheduleRequestConsumption$},Name:{shape:string$,location:"uri",locationName:"Name"},PlaybackConfigurationName:{shape:string$,location:"uri",locationName:"PlaybackConfigurationName"},Retrieval:{shape:CreatePrefetchScheduleRequestRetrieval$},StreamId:{shape:string$}},required:["Consumption","Name","PlaybackConfigurationName","Retrieval"]}
-const CreatePrefetchScheduleOutput$: S.StructureShape = {type:"structure",name:"CreatePrefetchScheduleOutput",members:{Arn:{shape:string$},Consumption:{shape:CreatePrefetchScheduleRequestConsumption$},Name:{shape:string$},PlaybackConfigurationName:{shape:string$},Retrieval:{shape:CreatePrefetchScheduleRequestRetrieval$},StreamId:{shape:string$}}}
-const CreateProgramRequestAdBreaksMemberAdBreakMetadataMember$: S.StructureShape = {type:"structure",name:"CreateProgramRequestAdBreaksMemberAdBreakMetadataMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreateProgramRequestAdBreaksMemberAdBreakMetadata$: S.ListShape = {type:"list",name:"CreateProgramRequestAdBreaksMemberAdBreakMetadata",member:{shape:CreateProgramRequestAdBreaksMemberAdBreakMetadataMember$}}
-const CreateProgramRequestAdBreaksMemberSpliceInsertMessage$: S.StructureShape = {type:"structure",name:"CreateProgramRequestAdBreaksMemberSpliceInsertMessage",members:{AvailNum:{shape:integer$},AvailsExpected:{shape:integer$},SpliceEventId:{shape:integer$},UniqueProgramId:{shape:integer$}}}
-const CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptorsMember$: S.StructureShape = {type:"structure",name:"CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptorsMember",members:{SegmentNum:{shape:integer$},SegmentationEventId:{shape:integer$},SegmentationTypeId:{shape:integer$},SegmentationUpid:{shape:string$},SegmentationUpidType:{shape:integer$},SegmentsExpected:{shape:integer$},SubSegmentNum:{shape:integer$},SubSegmentsExpected:{shape:integer$}}}
-const CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptors$: S.ListShape = {type:"list",name:"CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptors",member:{shape:CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptorsMember$}}
-const CreateProgramRequestAdBreaksMemberTimeSignalMessage$: S.StructureShape = {type:"structure",name:"CreateProgramRequestAdBreaksMemberTimeSignalMessage",members:{SegmentationDescriptors:{shape:CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptors$}}}
-const CreateProgramRequestAdBreaksMember$: S.StructureShape = {type:"structure",name:"CreateProgramRequestAdBreaksMember",members:{AdBreakMetadata:{shape:CreateProgramRequestAdBreaksMemberAdBreakMetadata$},MessageType:{shape:string$},OffsetMillis:{shape:long$},Slate:{shape:CreateChannelRequestFillerSlate$},SpliceInsertMessage:{shape:CreateProgramRequestAdBreaksMemberSpliceInsertMessage$},TimeSignalMessage:{shape:CreateProgramRequestAdBreaksMemberTimeSignalMessage$}},required:["OffsetMillis"]}
-const CreateProgramRequestAdBreaks$: S.ListShape = {type:"list",name:"CreateProgramRequestAdBreaks",member:{shape:CreateProgramRequestAdBreaksMember$}}
-const CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange$: S.StructureShape = {type:"structure",name:"CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange",members:{EndOffsetMillis:{shape:long$},StartOffsetMillis:{shape:long$}}}
-const CreateProgramRequestAudienceMediaMemberAlternateMediaMember$: S.StructureShape = {type:"structure",name:"CreateProgramRequestAudienceMediaMemberAlternateMediaMember",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},ClipRange:{shape:CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange$},DurationMillis:{shape:long$},LiveSourceName:{shape:string$},ScheduledStartTimeMillis:{shape:long$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
-const CreateProgramRequestAudienceMediaMemberAlternateMedia$: S.ListShape = {type:"list",name:"CreateProgramRequestAudienceMediaMemberAlternateMedia",member:{shape:CreateProgramRequestAudienceMediaMemberAlternateMediaMember$}}
-const CreateProgramRequestAudienceMediaMember$: S.StructureShape = {type:"structure",name:"CreateProgramRequestAudienceMediaMember",members:{AlternateMedia:{shape:CreateProgramRequestAudienceMediaMemberAlternateMedia$},Audience:{shape:string$}}}
-const CreateProgramRequestAudienceMedia$: S.ListShape = {type:"list",name:"CreateProgramRequestAudienceMedia",member:{shape:CreateProgramRequestAudienceMediaMember$}}
-const CreateProgramRequestScheduleConfigurationTransition$: S.StructureShape = {type:"structure",name:"CreateProgramRequestScheduleConfigurationTransition",members:{DurationMillis:{shape:long$},RelativePosition:{shape:string$},RelativeProgram:{shape:string$},ScheduledStartTimeMillis:{shape:long$},Type:{shape:string$}},required:["RelativePosition","Type"]}
-const CreateProgramRequestScheduleConfiguration$: S.StructureShape = {type:"structure",name:"CreateProgramRequestScheduleConfiguration",members:{ClipRange:{shape:CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange$},Transition:{shape:CreateProgramRequestScheduleConfigurationTransition$}},required:["Transition"]}
-const CreateProgramRequest$: S.StructureShape = {type:"structure",name:"CreateProgramRequest",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},LiveSourceName:{shape:string$},ProgramName:{shape:string$,location:"uri",locationName:"ProgramName"},ScheduleConfiguration:{shape:CreateProgramRequestScheduleConfiguration$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}},required:["ChannelName","ProgramName","ScheduleConfiguration","SourceLocationName"]}
-const CreateProgramOutput$: S.StructureShape = {type:"structure",name:"CreateProgramOutput",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},Arn:{shape:string$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$},ClipRange:{shape:CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange$},CreationTime:{shape:timestamp$},DurationMillis:{shape:long$},LiveSourceName:{shape:string$},ProgramName:{shape:string$},ScheduledStartTime:{shape:timestamp$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
-const CreateSourceLocationRequestAccessConfigurationSecretsManagerAccessTokenConfiguration$: S.StructureShape = {type:"structure",name:"CreateSourceLocationRequestAccessConfigurationSecretsManagerAccessTokenConfiguration",members:{HeaderName:{shape:string$},SecretArn:{shape:string$},SecretStringKey:{shape:string$}}}
-const CreateSourceLocationRequestAccessConfiguration$: S.StructureShape = {type:"structure",name:"CreateSourceLocationRequestAccessConfiguration",members:{AccessType:{shape:string$},SecretsManagerAccessTokenConfiguration:{shape:CreateSourceLocationRequestAccessConfigurationSecretsManagerAccessTokenConfiguration$}}}
-const CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration$: S.StructureShape = {type:"structure",name:"CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration",members:{BaseUrl:{shape:string$}}}
-const CreateSourceLocationRequestHttpConfiguration$: S.StructureShape = {type:"structure",name:"CreateSourceLocationRequestHttpConfiguration",members:{BaseUrl:{shape:string$}},required:["BaseUrl"]}
-const CreateSourceLocationRequestSegmentDeliveryConfigurationsMember$: S.StructureShape = {type:"structure",name:"CreateSourceLocationRequestSegmentDeliveryConfigurationsMember",members:{BaseUrl:{shape:string$},Name:{shape:string$}}}
-const CreateSourceLocationRequestSegmentDeliveryConfigurations$: S.ListShape = {type:"list",name:"CreateSourceLocationRequestSegmentDeliveryConfigurations",member:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurationsMember$}}
-const CreateSourceLocationRequest$: S.StructureShape = {type:"structure",name:"CreateSourceLocationRequest",members:{AccessConfiguration:{shape:CreateSourceLocationRequestAccessConfiguration$},DefaultSegmentDeliveryConfiguration:{shape:CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:CreateSourceLocationRequestHttpConfiguration$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["HttpConfiguration","SourceLocationName"]}
-const CreateSourceLocationOutput$: S.StructureShape = {type:"structure",name:"CreateSourceLocationOutput",members:{AccessConfiguration:{shape:CreateSourceLocationRequestAccessConfiguration$},Arn:{shape:string$},CreationTime:{shape:timestamp$},DefaultSegmentDeliveryConfiguration:{shape:CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:CreateSourceLocationRequestHttpConfiguration$},LastModifiedTime:{shape:timestamp$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
+const CreateLiveSourceResponse$: S.StructureShape = {type:"structure",name:"CreateLiveSourceResponse",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},LiveSourceName:{shape:string$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
+const AvailMatchingCriteria$: S.StructureShape = {type:"structure",name:"AvailMatchingCriteria",members:{DynamicVariable:{shape:string$},Operator:{shape:string$}},required:["DynamicVariable","Operator"]}
+const PrefetchConsumptionAvailMatchingCriteria$: S.ListShape = {type:"list",name:"PrefetchConsumptionAvailMatchingCriteria",member:{shape:AvailMatchingCriteria$}}
+const PrefetchConsumption$: S.StructureShape = {type:"structure",name:"PrefetchConsumption",members:{AvailMatchingCriteria:{shape:PrefetchConsumptionAvailMatchingCriteria$},EndTime:{shape:timestamp$},StartTime:{shape:timestamp$}},required:["EndTime"]}
+const PrefetchRetrieval$: S.StructureShape = {type:"structure",name:"PrefetchRetrieval",members:{DynamicVariables:{shape:CreateChannelRequestTags$},EndTime:{shape:timestamp$},StartTime:{shape:timestamp$}},required:["EndTime"]}
+const CreatePrefetchScheduleRequest$: S.StructureShape = {type:"structure",name:"CreatePrefetchScheduleRequest",members:{Consumption:{shape:PrefetchConsumption$},Name:{shape:string$,location:"uri",locationName:"Name"},PlaybackConfigurationName:{shape:string$,location:"uri",locationName:"PlaybackConfigurationName"},Retrieval:{shape:PrefetchRetrieval$},StreamId:{shape:string$}},required:["Consumption","Name","PlaybackConfigurationName","Retrieval"]}
+const CreatePrefetchScheduleResponse$: S.StructureShape = {type:"structure",name:"CreatePrefetchScheduleResponse",members:{Arn:{shape:string$},Consumption:{shape:PrefetchConsumption$},Name:{shape:string$},PlaybackConfigurationName:{shape:string$},Retrieval:{shape:PrefetchRetrieval$},StreamId:{shape:string$}}}
+const KeyValuePair$: S.StructureShape = {type:"structure",name:"KeyValuePair",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const AdBreakAdBreakMetadata$: S.ListShape = {type:"list",name:"AdBreakAdBreakMetadata",member:{shape:KeyValuePair$}}
+const SpliceInsertMessage$: S.StructureShape = {type:"structure",name:"SpliceInsertMessage",members:{AvailNum:{shape:integer$},AvailsExpected:{shape:integer$},SpliceEventId:{shape:integer$},UniqueProgramId:{shape:integer$}}}
+const SegmentationDescriptor$: S.StructureShape = {type:"structure",name:"SegmentationDescriptor",members:{SegmentNum:{shape:integer$},SegmentationEventId:{shape:integer$},SegmentationTypeId:{shape:integer$},SegmentationUpid:{shape:string$},SegmentationUpidType:{shape:integer$},SegmentsExpected:{shape:integer$},SubSegmentNum:{shape:integer$},SubSegmentsExpected:{shape:integer$}}}
+const TimeSignalMessageSegmentationDescriptors$: S.ListShape = {type:"list",name:"TimeSignalMessageSegmentationDescriptors",member:{shape:SegmentationDescriptor$}}
+const TimeSignalMessage$: S.StructureShape = {type:"structure",name:"TimeSignalMessage",members:{SegmentationDescriptors:{shape:TimeSignalMessageSegmentationDescriptors$}}}
+const AdBreak$: S.StructureShape = {type:"structure",name:"AdBreak",members:{AdBreakMetadata:{shape:AdBreakAdBreakMetadata$},MessageType:{shape:string$},OffsetMillis:{shape:long$},Slate:{shape:SlateSource$},SpliceInsertMessage:{shape:SpliceInsertMessage$},TimeSignalMessage:{shape:TimeSignalMessage$}},required:["OffsetMillis"]}
+const CreateProgramRequestAdBreaks$: S.ListShape = {type:"list",name:"CreateProgramRequestAdBreaks",member:{shape:AdBreak$}}
+const ClipRange$: S.StructureShape = {type:"structure",name:"ClipRange",members:{EndOffsetMillis:{shape:long$},StartOffsetMillis:{shape:long$}}}
+const AlternateMedia$: S.StructureShape = {type:"structure",name:"AlternateMedia",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},ClipRange:{shape:ClipRange$},DurationMillis:{shape:long$},LiveSourceName:{shape:string$},ScheduledStartTimeMillis:{shape:long$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
+const AudienceMediaAlternateMedia$: S.ListShape = {type:"list",name:"AudienceMediaAlternateMedia",member:{shape:AlternateMedia$}}
+const AudienceMedia$: S.StructureShape = {type:"structure",name:"AudienceMedia",members:{AlternateMedia:{shape:AudienceMediaAlternateMedia$},Audience:{shape:string$}}}
+const CreateProgramRequestAudienceMedia$: S.ListShape = {type:"list",name:"CreateProgramRequestAudienceMedia",member:{shape:AudienceMedia$}}
+const Transition$: S.StructureShape = {type:"structure",name:"Transition",members:{DurationMillis:{shape:long$},RelativePosition:{shape:string$},RelativeProgram:{shape:string$},ScheduledStartTimeMillis:{shape:long$},Type:{shape:string$}},required:["RelativePosition","Type"]}
+const ScheduleConfiguration$: S.StructureShape = {type:"structure",name:"ScheduleConfiguration",members:{ClipRange:{shape:ClipRange$},Transition:{shape:Transition$}},required:["Transition"]}
+const CreateProgramRequest$: S.StructureShape = {type:"structure",name:"CreateProgramRequest",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},LiveSourceName:{shape:string$},ProgramName:{shape:string$,location:"uri",locationName:"ProgramName"},ScheduleConfiguration:{shape:ScheduleConfiguration$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}},required:["ChannelName","ProgramName","ScheduleConfiguration","SourceLocationName"]}
+const CreateProgramResponse$: S.StructureShape = {type:"structure",name:"CreateProgramResponse",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},Arn:{shape:string$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$},ClipRange:{shape:ClipRange$},CreationTime:{shape:timestamp$},DurationMillis:{shape:long$},LiveSourceName:{shape:string$},ProgramName:{shape:string$},ScheduledStartTime:{shape:timestamp$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
+const SecretsManagerAccessTokenConfiguration$: S.StructureShape = {type:"structure",name:"SecretsManagerAccessTokenConfiguration",members:{HeaderName:{shape:string$},SecretArn:{shape:string$},SecretStringKey:{shape:string$}}}
+const AccessConfiguration$: S.StructureShape = {type:"structure",name:"AccessConfiguration",members:{AccessType:{shape:string$},SecretsManagerAccessTokenConfiguration:{shape:SecretsManagerAccessTokenConfiguration$}}}
+const DefaultSegmentDeliveryConfiguration$: S.StructureShape = {type:"structure",name:"DefaultSegmentDeliveryConfiguration",members:{BaseUrl:{shape:string$}}}
+const HttpConfiguration$: S.StructureShape = {type:"structure",name:"HttpConfiguration",members:{BaseUrl:{shape:string$}},required:["BaseUrl"]}
+const SegmentDeliveryConfiguration$: S.StructureShape = {type:"structure",name:"SegmentDeliveryConfiguration",members:{BaseUrl:{shape:string$},Name:{shape:string$}}}
+const CreateSourceLocationRequestSegmentDeliveryConfigurations$: S.ListShape = {type:"list",name:"CreateSourceLocationRequestSegmentDeliveryConfigurations",member:{shape:SegmentDeliveryConfiguration$}}
+const CreateSourceLocationRequest$: S.StructureShape = {type:"structure",name:"CreateSourceLocationRequest",members:{AccessConfiguration:{shape:AccessConfiguration$},DefaultSegmentDeliveryConfiguration:{shape:DefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:HttpConfiguration$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["HttpConfiguration","SourceLocationName"]}
+const CreateSourceLocationResponse$: S.StructureShape = {type:"structure",name:"CreateSourceLocationResponse",members:{AccessConfiguration:{shape:AccessConfiguration$},Arn:{shape:string$},CreationTime:{shape:timestamp$},DefaultSegmentDeliveryConfiguration:{shape:DefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:HttpConfiguration$},LastModifiedTime:{shape:timestamp$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
 const CreateVodSourceRequest$: S.StructureShape = {type:"structure",name:"CreateVodSourceRequest",members:{HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},VodSourceName:{shape:string$,location:"uri",locationName:"VodSourceName"}},required:["HttpPackageConfigurations","SourceLocationName","VodSourceName"]}
-const CreateVodSourceOutput$: S.StructureShape = {type:"structure",name:"CreateVodSourceOutput",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},VodSourceName:{shape:string$}}}
+const CreateVodSourceResponse$: S.StructureShape = {type:"structure",name:"CreateVodSourceResponse",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},VodSourceName:{shape:string$}}}
 const DeleteChannelRequest$: S.StructureShape = {type:"structure",name:"DeleteChannelRequest",members:{ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelName"]}
-const DeleteChannelOutput$: S.StructureShape = {type:"structure",name:"DeleteChannelOutput",members:{}}
+const DeleteChannelResponse$: S.StructureShape = {type:"structure",name:"DeleteChannelResponse",members:{}}
 const DeleteChannelPolicyRequest$: S.StructureShape = {type:"structure",name:"DeleteChannelPolicyRequest",members:{ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelName"]}
-const DeleteChannelPolicyOutput$: S.StructureShape = {type:"structure",name:"DeleteChannelPolicyOutput",members:{}}
+const DeleteChannelPolicyResponse$: S.StructureShape = {type:"structure",name:"DeleteChannelPolicyResponse",members:{}}
 const DeleteLiveSourceRequest$: S.StructureShape = {type:"structure",name:"DeleteLiveSourceRequest",members:{LiveSourceName:{shape:string$,location:"uri",locationName:"LiveSourceName"},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"}},required:["LiveSourceName","SourceLocationName"]}
-const DeleteLiveSourceOutput$: S.StructureShape = {type:"structure",name:"DeleteLiveSourceOutput",members:{}}
+const DeleteLiveSourceResponse$: S.StructureShape = {type:"structure",name:"DeleteLiveSourceResponse",members:{}}
 const DeletePlaybackConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeletePlaybackConfigurationRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
-const DeletePlaybackConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeletePlaybackConfigurationOutput",members:{}}
+const DeletePlaybackConfigurationResponse$: S.StructureShape = {type:"structure",name:"DeletePlaybackConfigurationResponse",members:{}}
 const DeletePrefetchScheduleRequest$: S.StructureShape = {type:"structure",name:"DeletePrefetchScheduleRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"},PlaybackConfigurationName:{shape:string$,location:"uri",locationName:"PlaybackConfigurationName"}},required:["Name","PlaybackConfigurationName"]}
-const DeletePrefetchScheduleOutput$: S.StructureShape = {type:"structure",name:"DeletePrefetchScheduleOutput",members:{}}
+const DeletePrefetchScheduleResponse$: S.StructureShape = {type:"structure",name:"DeletePrefetchScheduleResponse",members:{}}
 const DeleteProgramRequest$: S.StructureShape = {type:"structure",name:"DeleteProgramRequest",members:{ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},ProgramName:{shape:string$,location:"uri",locationName:"ProgramName"}},required:["ChannelName","ProgramName"]}
-const DeleteProgramOutput$: S.StructureShape = {type:"structure",name:"DeleteProgramOutput",members:{}}
+const DeleteProgramResponse$: S.StructureShape = {type:"structure",name:"DeleteProgramResponse",members:{}}
 const DeleteSourceLocationRequest$: S.StructureShape = {type:"structure",name:"DeleteSourceLocationRequest",members:{SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"}},required:["SourceLocationName"]}
-const DeleteSourceLocationOutput$: S.StructureShape = {type:"structure",name:"DeleteSourceLocationOutput",members:{}}
+const DeleteSourceLocationResponse$: S.StructureShape = {type:"structure",name:"DeleteSourceLocationResponse",members:{}}
 const DeleteVodSourceRequest$: S.StructureShape = {type:"structure",name:"DeleteVodSourceRequest",members:{SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"},VodSourceName:{shape:string$,location:"uri",locationName:"VodSourceName"}},required:["SourceLocationName","VodSourceName"]}
-const DeleteVodSourceOutput$: S.StructureShape = {type:"structure",name:"DeleteVodSourceOutput",members:{}}
+const DeleteVodSourceResponse$: S.StructureShape = {type:"structure",name:"DeleteVodSourceResponse",members:{}}
 const DescribeChannelRequest$: S.StructureShape = {type:"structure",name:"DescribeChannelRequest",members:{ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelName"]}
-const DescribeChannelOutputLogConfiguration$: S.StructureShape = {type:"structure",name:"DescribeChannelOutputLogConfiguration",members:{LogTypes:{shape:ConfigureLogsForChannelRequestLogTypes$}}}
-const DescribeChannelOutput$: S.StructureShape = {type:"structure",name:"DescribeChannelOutput",members:{Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},ChannelState:{shape:string$},CreationTime:{shape:timestamp$},FillerSlate:{shape:CreateChannelRequestFillerSlate$},LastModifiedTime:{shape:timestamp$},LogConfiguration:{shape:DescribeChannelOutputLogConfiguration$},Outputs:{shape:CreateChannelOutputOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$},TimeShiftConfiguration:{shape:CreateChannelRequestTimeShiftConfiguration$}},required:["LogConfiguration"]}
+const LogConfigurationForChannel$: S.StructureShape = {type:"structure",name:"LogConfigurationForChannel",members:{LogTypes:{shape:ConfigureLogsForChannelRequestLogTypes$}}}
+const DescribeChannelResponse$: S.StructureShape = {type:"structure",name:"DescribeChannelResponse",members:{Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},ChannelState:{shape:string$},CreationTime:{shape:timestamp$},FillerSlate:{shape:SlateSource$},LastModifiedTime:{shape:timestamp$},LogConfiguration:{shape:LogConfigurationForChannel$},Outputs:{shape:CreateChannelResponseOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$},TimeShiftConfiguration:{shape:TimeShiftConfiguration$}},required:["LogConfiguration"]}
 const DescribeLiveSourceRequest$: S.StructureShape = {type:"structure",name:"DescribeLiveSourceRequest",members:{LiveSourceName:{shape:string$,location:"uri",locationName:"LiveSourceName"},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"}},required:["LiveSourceName","SourceLocationName"]}
-const DescribeLiveSourceOutput$: S.StructureShape = {type:"structure",name:"DescribeLiveSourceOutput",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},LiveSourceName:{shape:string$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
+const DescribeLiveSourceResponse$: S.StructureShape = {type:"structure",name:"DescribeLiveSourceResponse",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},LiveSourceName:{shape:string$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
 const DescribeProgramRequest$: S.StructureShape = {type:"structure",name:"DescribeProgramRequest",members:{ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},ProgramName:{shape:string$,location:"uri",locationName:"ProgramName"}},required:["ChannelName","ProgramName"]}
-const DescribeProgramOutput$: S.StructureShape = {type:"structure",name:"DescribeProgramOutput",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},Arn:{shape:string$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$},ClipRange:{shape:CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange$},CreationTime:{shape:timestamp$},DurationMillis:{shape:long$},LiveSourceName:{shape:string$},ProgramName:{shape:string$},ScheduledStartTime:{shape:timestamp$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
+const DescribeProgramResponse$: S.StructureShape = {type:"structure",name:"DescribeProgramResponse",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},Arn:{shape:string$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$},ClipRange:{shape:ClipRange$},CreationTime:{shape:timestamp$},DurationMillis:{shape:long$},LiveSourceName:{shape:string$},ProgramName:{shape:string$},ScheduledStartTime:{shape:timestamp$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
 const DescribeSourceLocationRequest$: S.StructureShape = {type:"structure",name:"DescribeSourceLocationRequest",members:{SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"}},required:["SourceLocationName"]}
-const DescribeSourceLocationOutput$: S.StructureShape = {type:"structure",name:"DescribeSourceLocationOutput",members:{AccessConfiguration:{shape:CreateSourceLocationRequestAccessConfiguration$},Arn:{shape:string$},CreationTime:{shape:timestamp$},DefaultSegmentDeliveryConfiguration:{shape:CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:CreateSourceLocationRequestHttpConfiguration$},LastModifiedTime:{shape:timestamp$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
+const DescribeSourceLocationResponse$: S.StructureShape = {type:"structure",name:"DescribeSourceLocationResponse",members:{AccessConfiguration:{shape:AccessConfiguration$},Arn:{shape:string$},CreationTime:{shape:timestamp$},DefaultSegmentDeliveryConfiguration:{shape:DefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:HttpConfiguration$},LastModifiedTime:{shape:timestamp$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
 const DescribeVodSourceRequest$: S.StructureShape = {type:"structure",name:"DescribeVodSourceRequest",members:{SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"},VodSourceName:{shape:string$,location:"uri",locationName:"VodSourceName"}},required:["SourceLocationName","VodSourceName"]}
-const DescribeVodSourceOutputAdBreakOpportunitiesMember$: S.StructureShape = {type:"structure",name:"DescribeVodSourceOutputAdBreakOpportunitiesMember",members:{OffsetMillis:{shape:long$}},required:["OffsetMillis"]}
-const DescribeVodSourceOutputAdBreakOpportunities$: S.ListShape = {type:"list",name:"DescribeVodSourceOutputAdBreakOpportunities",member:{shape:DescribeVodSourceOutputAdBreakOpportunitiesMember$}}
-const DescribeVodSourceOutput$: S.StructureShape = {type:"structure",name:"DescribeVodSourceOutput",members:{AdBreakOpportunities:{shape:DescribeVodSourceOutputAdBreakOpportunities$},Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},VodSourceName:{shape:string$}}}
+const AdBreakOpportunity$: S.StructureShape = {type:"structure",name:"AdBreakOpportunity",members:{OffsetMillis:{shape:long$}},required:["OffsetMillis"]}
+const DescribeVodSourceResponseAdBreakOpportunities$: S.ListShape = {type:"list",name:"DescribeVodSourceResponseAdBreakOpportunities",member:{shape:AdBreakOpportunity$}}
+const DescribeVodSourceResponse$: S.StructureShape = {type:"structure",name:"DescribeVodSourceResponse",members:{AdBreakOpportunities:{shape:DescribeVodSourceResponseAdBreakOpportunities$},Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},VodSourceName:{shape:string$}}}
 const GetChannelPolicyRequest$: S.StructureShape = {type:"structure",name:"GetChannelPolicyRequest",members:{ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelName"]}
-const GetChannelPolicyOutput$: S.StructureShape = {type:"structure",name:"GetChannelPolicyOutput",members:{Policy:{shape:string$}}}
+const GetChannelPolicyResponse$: S.StructureShape = {type:"structure",name:"GetChannelPolicyResponse",members:{Policy:{shape:string$}}}
 const GetChannelScheduleRequest$: S.StructureShape = {type:"structure",name:"GetChannelScheduleRequest",members:{Audience:{shape:string$,location:"querystring",locationName:"audience"},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},DurationMinutes:{shape:string$,location:"querystring",locationName:"durationMinutes"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["ChannelName"]}
-const GetChannelScheduleOutputItemsMemberScheduleAdBreaksMember$: S.StructureShape = {type:"structure",name:"GetChannelScheduleOutputItemsMemberScheduleAdBreaksMember",members:{ApproximateDurationSeconds:{shape:long$},ApproximateStartTime:{shape:timestamp$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
-const GetChannelScheduleOutputItemsMemberScheduleAdBreaks$: S.ListShape = {type:"list",name:"GetChannelScheduleOutputItemsMemberScheduleAdBreaks",member:{shape:GetChannelScheduleOutputItemsMemberScheduleAdBreaksMember$}}
-const GetChannelScheduleOutputItemsMember$: S.StructureShape = {type:"structure",name:"GetChannelScheduleOutputItemsMember",members:{ApproximateDurationSeconds:{shape:long$},ApproximateStartTime:{shape:timestamp$},Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},LiveSourceName:{shape:string$},ProgramName:{shape:string$},ScheduleAdBreaks:{shape:GetChannelScheduleOutputItemsMemberScheduleAdBreaks$},ScheduleEntryType:{shape:string$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}},required:["Arn","ChannelName","ProgramName","SourceLocationName"]}
-const GetChannelScheduleOutputItems$: S.ListShape = {type:"list",name:"GetChannelScheduleOutputItems",member:{shape:GetChannelScheduleOutputItemsMember$}}
-const GetChannelScheduleOutput$: S.StructureShape = {type:"structure",name:"GetChannelScheduleOutput",members:{Items:{shape:GetChannelScheduleOutputItems$},NextToken:{shape:string$}}}
+const ScheduleAdBreak$: S.StructureShape = {type:"structure",name:"ScheduleAdBreak",members:{ApproximateDurationSeconds:{shape:long$},ApproximateStartTime:{shape:timestamp$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
+const ScheduleEntryScheduleAdBreaks$: S.ListShape = {type:"list",name:"ScheduleEntryScheduleAdBreaks",member:{shape:ScheduleAdBreak$}}
+const ScheduleEntry$: S.StructureShape = {type:"structure",name:"ScheduleEntry",members:{ApproximateDurationSeconds:{shape:long$},ApproximateStartTime:{shape:timestamp$},Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},LiveSourceName:{shape:string$},ProgramName:{shape:string$},ScheduleAdBreaks:{shape:ScheduleEntryScheduleAdBreaks$},ScheduleEntryType:{shape:string$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}},required:["Arn","ChannelName","ProgramName","SourceLocationName"]}
+const GetChannelScheduleResponseItems$: S.ListShape = {type:"list",name:"GetChannelScheduleResponseItems",member:{shape:ScheduleEntry$}}
+const GetChannelScheduleResponse$: S.StructureShape = {type:"structure",name:"GetChannelScheduleResponse",members:{Items:{shape:GetChannelScheduleResponseItems$},NextToken:{shape:string$}}}
 const GetPlaybackConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"}},required:["Name"]}
-const GetPlaybackConfigurationOutputAvailSuppression$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutputAvailSuppression",members:{FillPolicy:{shape:string$},Mode:{shape:string$},Value:{shape:string$}}}
-const GetPlaybackConfigurationOutputBumper$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutputBumper",members:{EndUrl:{shape:string$},StartUrl:{shape:string$}}}
-const GetPlaybackConfigurationOutputCdnConfiguration$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutputCdnConfiguration",members:{AdSegmentUrlPrefix:{shape:string$},ContentSegmentUrlPrefix:{shape:string$}}}
-const GetPlaybackConfigurationOutputConfigurationAliases$: S.MapShape = {type:"map",name:"GetPlaybackConfigurationOutputConfigurationAliases",key:{shape:string$},value:{shape:CreateChannelRequestTags$}}
-const GetPlaybackConfigurationOutputDashConfiguration$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutputDashConfiguration",members:{ManifestEndpointPrefix:{shape:string$},MpdLocation:{shape:string$},OriginManifestType:{shape:string$}}}
-const GetPlaybackConfigurationOutputHlsConfiguration$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutputHlsConfiguration",members:{ManifestEndpointPrefix:{shape:string$}}}
-const GetPlaybackConfigurationOutputLivePreRollConfiguration$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutputLivePreRollConfiguration",members:{AdDecisionServerUrl:{shape:string$},MaxDurationSeconds:{shape:integer$}}}
-const GetPlaybackConfigurationOutputLogConfiguration$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutputLogConfiguration",members:{PercentEnabled:{shape:integer$}},required:["PercentEnabled"]}
-const GetPlaybackConfigurationOutputManifestProcessingRulesAdMarkerPassthrough$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutputManifestProcessingRulesAdMarkerPassthrough",members:{Enabled:{shape:boolean$}}}
-const GetPlaybackConfigurationOutputManifestProcessingRules$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutputManifestProcessingRules",members:{AdMarkerPassthrough:{shape:GetPlaybackConfigurationOutputManifestProcessingRulesAdMarkerPassthrough$}}}
-const GetPlaybackConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationOutput",members:{AdDecisionServerUrl:{shape:string$},AvailSuppression:{shape:GetPlaybackConfigurationOutputAvailSuppression$},Bumper:{shape:GetPlaybackConfigurationOutputBumper$},CdnConfiguration:{shape:GetPlaybackConfigurationOutputCdnConfiguration$},ConfigurationAliases:{shape:GetPlaybackConfigurationOutputConfigurationAliases$},DashConfiguration:{shape:GetPlaybackConfigurationOutputDashConfiguration$},HlsConfiguration:{shape:GetPlaybackConfigurationOutputHlsConfiguration$},InsertionMode:{shape:string$},LivePreRollConfiguration:{shape:GetPlaybackConfigurationOutputLivePreRollConfiguration$},LogConfiguration:{shape:GetPlaybackConfigurationOutputLogConfiguration$},ManifestProcessingRules:{shape:GetPlaybackConfigurationOutputManifestProcessingRules$},Name:{shape:string$},PersonalizationThresholdSeconds:{shape:integer$},PlaybackConfigurationArn:{shape:string$},PlaybackEndpointPrefix:{shape:string$},SessionInitializationEndpointPrefix:{shape:string$},SlateAdUrl:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},TranscodeProfileName:{shape:string$},VideoContentSourceUrl:{shape:string$}}}
+const AvailSuppression$: S.StructureShape = {type:"structure",name:"AvailSuppression",members:{FillPolicy:{shape:string$},Mode:{shape:string$},Value:{shape:string$}}}
+const Bumper$: S.StructureShape = {type:"structure",name:"Bumper",members:{EndUrl:{shape:string$},StartUrl:{shape:string$}}}
+const CdnConfiguration$: S.StructureShape = {type:"structure",name:"CdnConfiguration",members:{AdSegmentUrlPrefix:{shape:string$},ContentSegmentUrlPrefix:{shape:string$}}}
+const GetPlaybackConfigurationResponseConfigurationAliases$: S.MapShape = {type:"map",name:"GetPlaybackConfigurationResponseConfigurationAliases",key:{shape:string$},value:{shape:CreateChannelRequestTags$}}
+const DashConfiguration$: S.StructureShape = {type:"structure",name:"DashConfiguration",members:{ManifestEndpointPrefix:{shape:string$},MpdLocation:{shape:string$},OriginManifestType:{shape:string$}}}
+const HlsConfiguration$: S.StructureShape = {type:"structure",name:"HlsConfiguration",members:{ManifestEndpointPrefix:{shape:string$}}}
+const LivePreRollConfiguration$: S.StructureShape = {type:"structure",name:"LivePreRollConfiguration",members:{AdDecisionServerUrl:{shape:string$},MaxDurationSeconds:{shape:integer$}}}
+const LogConfiguration$: S.StructureShape = {type:"structure",name:"LogConfiguration",members:{PercentEnabled:{shape:integer$}},required:["PercentEnabled"]}
+const AdMarkerPassthrough$: S.StructureShape = {type:"structure",name:"AdMarkerPassthrough",members:{Enabled:{shape:boolean$}}}
+const ManifestProcessingRules$: S.StructureShape = {type:"structure",name:"ManifestProcessingRules",members:{AdMarkerPassthrough:{shape:AdMarkerPassthrough$}}}
+const GetPlaybackConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetPlaybackConfigurationResponse",members:{AdDecisionServerUrl:{shape:string$},AvailSuppression:{shape:AvailSuppression$},Bumper:{shape:Bumper$},CdnConfiguration:{shape:CdnConfiguration$},ConfigurationAliases:{shape:GetPlaybackConfigurationResponseConfigurationAliases$},DashConfiguration:{shape:DashConfiguration$},HlsConfiguration:{shape:HlsConfiguration$},InsertionMode:{shape:string$},LivePreRollConfiguration:{shape:LivePreRollConfiguration$},LogConfiguration:{shape:LogConfiguration$},ManifestProcessingRules:{shape:ManifestProcessingRules$},Name:{shape:string$},PersonalizationThresholdSeconds:{shape:integer$},PlaybackConfigurationArn:{shape:string$},PlaybackEndpointPrefix:{shape:string$},SessionInitializationEndpointPrefix:{shape:string$},SlateAdUrl:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},TranscodeProfileName:{shape:string$},VideoContentSourceUrl:{shape:string$}}}
 const GetPrefetchScheduleRequest$: S.StructureShape = {type:"structure",name:"GetPrefetchScheduleRequest",members:{Name:{shape:string$,location:"uri",locationName:"Name"},PlaybackConfigurationName:{shape:string$,location:"uri",locationName:"PlaybackConfigurationName"}},required:["Name","PlaybackConfigurationName"]}
-const GetPrefetchScheduleOutput$: S.StructureShape = {type:"structure",name:"GetPrefetchScheduleOutput",members:{Arn:{shape:string$},Consumption:{shape:CreatePrefetchScheduleRequestConsumption$},Name:{shape:string$},PlaybackConfigurationName:{shape:string$},Retrieval:{shape:CreatePrefetchScheduleRequestRetrieval$},StreamId:{shape:string$}}}
+const GetPrefetchScheduleResponse$: S.StructureShape = {type:"structure",name:"GetPrefetchScheduleResponse",members:{Arn:{shape:string$},Consumption:{shape:PrefetchConsumption$},Name:{shape:string$},PlaybackConfigurationName:{shape:string$},Retrieval:{shape:PrefetchRetrieval$},StreamId:{shape:string$}}}
 const ListAlertsRequest$: S.StructureShape = {type:"structure",name:"ListAlertsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},ResourceArn:{shape:string$,location:"querystring",locationName:"resourceArn"}},required:["ResourceArn"]}
-const ListAlertsOutputItemsMemberRelatedResourceArns$: S.ListShape = {type:"list",name:"ListAlertsOutputItemsMemberRelatedResourceArns",member:{shape:string$}}
-const ListAlertsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListAlertsOutputItemsMember",members:{AlertCode:{shape:string$},AlertMessage:{shape:string$},Category:{shape:string$},LastModifiedTime:{shape:timestamp$},RelatedResourceArns:{shape:ListAlertsOutputItemsMemberRelatedResourceArns$},ResourceArn:{shape:string$}},required:["AlertCode","AlertMessage","LastModifiedTime","RelatedResourceArns","ResourceArn"]}
-const ListAlertsOutputItems$: S.ListShape = {type:"list",name:"ListAlertsOutputItems",member:{shape:ListAlertsOutputItemsMember$}}
-const ListAlertsOutput$: S.StructureShape = {type:"structure",name:"ListAlertsOutput",members:{Items:{shape:ListAlertsOutputItems$},NextToken:{shape:string$}}}
+const AlertRelatedResourceArns$: S.ListShape = {type:"list",name:"AlertRelatedResourceArns",member:{shape:string$}}
+const Alert$: S.StructureShape = {type:"structure",name:"Alert",members:{AlertCode:{shape:string$},AlertMessage:{shape:string$},Category:{shape:string$},LastModifiedTime:{shape:timestamp$},RelatedResourceArns:{shape:AlertRelatedResourceArns$},ResourceArn:{shape:string$}},required:["AlertCode","AlertMessage","LastModifiedTime","RelatedResourceArns","ResourceArn"]}
+const ListAlertsResponseItems$: S.ListShape = {type:"list",name:"ListAlertsResponseItems",member:{shape:Alert$}}
+const ListAlertsResponse$: S.StructureShape = {type:"structure",name:"ListAlertsResponse",members:{Items:{shape:ListAlertsResponseItems$},NextToken:{shape:string$}}}
 const ListChannelsRequest$: S.StructureShape = {type:"structure",name:"ListChannelsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListChannelsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListChannelsOutputItemsMember",members:{Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},ChannelState:{shape:string$},CreationTime:{shape:timestamp$},FillerSlate:{shape:CreateChannelRequestFillerSlate$},LastModifiedTime:{shape:timestamp$},LogConfiguration:{shape:DescribeChannelOutputLogConfiguration$},Outputs:{shape:CreateChannelOutputOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$}},required:["Arn","ChannelName","ChannelState","LogConfiguration","Outputs","PlaybackMode","Tier"]}
-const ListChannelsOutputItems$: S.ListShape = {type:"list",name:"ListChannelsOutputItems",member:{shape:ListChannelsOutputItemsMember$}}
-const ListChannelsOutput$: S.StructureShape = {type:"structure",name:"ListChannelsOutput",members:{Items:{shape:ListChannelsOutputItems$},NextToken:{shape:string$}}}
+const Channel$: S.StructureShape = {type:"structure",name:"Channel",members:{Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},ChannelState:{shape:string$},CreationTime:{shape:timestamp$},FillerSlate:{shape:SlateSource$},LastModifiedTime:{shape:timestamp$},LogConfiguration:{shape:LogConfigurationForChannel$},Outputs:{shape:CreateChannelResponseOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$}},required:["Arn","ChannelName","ChannelState","LogConfiguration","Outputs","PlaybackMode","Tier"]}
+const ListChannelsResponseItems$: S.ListShape = {type:"list",name:"ListChannelsResponseItems",member:{shape:Channel$}}
+const ListChannelsResponse$: S.StructureShape = {type:"structure",name:"ListChannelsResponse",members:{Items:{shape:ListChannelsResponseItems$},NextToken:{shape:string$}}}
 const ListLiveSourcesRequest$: S.StructureShape = {type:"structure",name:"ListLiveSourcesRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"}},required:["SourceLocationName"]}
-const ListLiveSourcesOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListLiveSourcesOutputItemsMember",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},LiveSourceName:{shape:string$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["Arn","HttpPackageConfigurations","LiveSourceName","SourceLocationName"]}
-const ListLiveSourcesOutputItems$: S.ListShape = {type:"list",name:"ListLiveSourcesOutputItems",member:{shape:ListLiveSourcesOutputItemsMember$}}
-const ListLiveSourcesOutput$: S.StructureShape = {type:"structure",name:"ListLiveSourcesOutput",members:{Items:{shape:ListLiveSourcesOutputItems$},NextToken:{shape:string$}}}
+const LiveSource$: S.StructureShape = {type:"structure",name:"LiveSource",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},LiveSourceName:{shape:string$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["Arn","HttpPackageConfigurations","LiveSourceName","SourceLocationName"]}
+const ListLiveSourcesResponseItems$: S.ListShape = {type:"list",name:"ListLiveSourcesResponseItems",member:{shape:LiveSource$}}
+const ListLiveSourcesResponse$: S.StructureShape = {type:"structure",name:"ListLiveSourcesResponse",members:{Items:{shape:ListLiveSourcesResponseItems$},NextToken:{shape:string$}}}
 const ListPlaybackConfigurationsRequest$: S.StructureShape = {type:"structure",name:"ListPlaybackConfigurationsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListPlaybackConfigurationsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListPlaybackConfigurationsOutputItemsMember",members:{AdDecisionServerUrl:{shape:string$},AvailSuppression:{shape:GetPlaybackConfigurationOutputAvailSuppression$},Bumper:{shape:GetPlaybackConfigurationOutputBumper$},CdnConfiguration:{shape:GetPlaybackConfigurationOutputCdnConfiguration$},ConfigurationAliases:{shape:GetPlaybackConfigurationOutputConfigurationAliases$},DashConfiguration:{shape:GetPlaybackConfigurationOutputDashConfiguration$},HlsConfiguration:{shape:GetPlaybackConfigurationOutputHlsConfiguration$},InsertionMode:{shape:string$},LivePreRollConfiguration:{shape:GetPlaybackConfigurationOutputLivePreRollConfiguration$},LogConfiguration:{shape:GetPlaybackConfigurationOutputLogConfiguration$},ManifestProcessingRules:{shape:GetPlaybackConfigurationOutputManifestProcessingRules$},Name:{shape:string$},PersonalizationThresholdSeconds:{shape:integer$},PlaybackConfigurationArn:{shape:string$},PlaybackEndpointPrefix:{shape:string$},SessionInitializationEndpointPrefix:{shape:string$},SlateAdUrl:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},TranscodeProfileName:{shape:string$},VideoContentSourceUrl:{shape:string$}}}
-const ListPlaybackConfigurationsOutputItems$: S.ListShape = {type:"list",name:"ListPlaybackConfigurationsOutputItems",member:{shape:ListPlaybackConfigurationsOutputItemsMember$}}
-const ListPlaybackConfigurationsOutput$: S.StructureShape = {type:"structure",name:"ListPlaybackConfigurationsOutput",members:{Items:{shape:ListPlaybackConfigurationsOutputItems$},NextToken:{shape:string$}}}
+const PlaybackConfiguration$: S.StructureShape = {type:"structure",name:"PlaybackConfiguration",members:{AdDecisionServerUrl:{shape:string$},AvailSuppression:{shape:AvailSuppression$},Bumper:{shape:Bumper$},CdnConfiguration:{shape:CdnConfiguration$},ConfigurationAliases:{shape:GetPlaybackConfigurationResponseConfigurationAliases$},DashConfiguration:{shape:DashConfiguration$},HlsConfiguration:{shape:HlsConfiguration$},InsertionMode:{shape:string$},LivePreRollConfiguration:{shape:LivePreRollConfiguration$},LogConfiguration:{shape:LogConfiguration$},ManifestProcessingRules:{shape:ManifestProcessingRules$},Name:{shape:string$},PersonalizationThresholdSeconds:{shape:integer$},PlaybackConfigurationArn:{shape:string$},PlaybackEndpointPrefix:{shape:string$},SessionInitializationEndpointPrefix:{shape:string$},SlateAdUrl:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},TranscodeProfileName:{shape:string$},VideoContentSourceUrl:{shape:string$}}}
+const ListPlaybackConfigurationsResponseItems$: S.ListShape = {type:"list",name:"ListPlaybackConfigurationsResponseItems",member:{shape:PlaybackConfiguration$}}
+const ListPlaybackConfigurationsResponse$: S.StructureShape = {type:"structure",name:"ListPlaybackConfigurationsResponse",members:{Items:{shape:ListPlaybackConfigurationsResponseItems$},NextToken:{shape:string$}}}
 const ListPrefetchSchedulesRequest$: S.StructureShape = {type:"structure",name:"ListPrefetchSchedulesRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},PlaybackConfigurationName:{shape:string$,location:"uri",locationName:"PlaybackConfigurationName"},StreamId:{shape:string$}},required:["PlaybackConfigurationName"]}
-const ListPrefetchSchedulesOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListPrefetchSchedulesOutputItemsMember",members:{Arn:{shape:string$},Consumption:{shape:CreatePrefetchScheduleRequestConsumption$},Name:{shape:string$},PlaybackConfigurationName:{shape:string$},Retrieval:{shape:CreatePrefetchScheduleRequestRetrieval$},StreamId:{shape:string$}},required:["Arn","Consumption","Name","PlaybackConfigurationName","Retrieval"]}
-const ListPrefetchSchedulesOutputItems$: S.ListShape = {type:"list",name:"ListPrefetchSchedulesOutputItems",member:{shape:ListPrefetchSchedulesOutputItemsMember$}}
-const ListPrefetchSchedulesOutput$: S.StructureShape = {type:"structure",name:"ListPrefetchSchedulesOutput",members:{Items:{shape:ListPrefetchSchedulesOutputItems$},NextToken:{shape:string$}}}
+const PrefetchSchedule$: S.StructureShape = {type:"structure",name:"PrefetchSchedule",members:{Arn:{shape:string$},Consumption:{shape:PrefetchConsumption$},Name:{shape:string$},PlaybackConfigurationName:{shape:string$},Retrieval:{shape:PrefetchRetrieval$},StreamId:{shape:string$}},required:["Arn","Consumption","Name","PlaybackConfigurationName","Retrieval"]}
+const ListPrefetchSchedulesResponseItems$: S.ListShape = {type:"list",name:"ListPrefetchSchedulesResponseItems",member:{shape:PrefetchSchedule$}}
+const ListPrefetchSchedulesResponse$: S.StructureShape = {type:"structure",name:"ListPrefetchSchedulesResponse",members:{Items:{shape:ListPrefetchSchedulesResponseItems$},NextToken:{shape:string$}}}
 const ListSourceLocationsRequest$: S.StructureShape = {type:"structure",name:"ListSourceLocationsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListSourceLocationsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListSourceLocationsOutputItemsMember",members:{AccessConfiguration:{shape:CreateSourceLocationRequestAccessConfiguration$},Arn:{shape:string$},CreationTime:{shape:timestamp$},DefaultSegmentDeliveryConfiguration:{shape:CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:CreateSourceLocationRequestHttpConfiguration$},LastModifiedTime:{shape:timestamp$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["Arn","HttpConfiguration","SourceLocationName"]}
-const ListSourceLocationsOutputItems$: S.ListShape = {type:"list",name:"ListSourceLocationsOutputItems",member:{shape:ListSourceLocationsOutputItemsMember$}}
-const ListSourceLocationsOutput$: S.StructureShape = {type:"structure",name:"ListSourceLocationsOutput",members:{Items:{shape:ListSourceLocationsOutputItems$},NextToken:{shape:string$}}}
+const SourceLocation$: S.StructureShape = {type:"structure",name:"SourceLocation",members:{AccessConfiguration:{shape:AccessConfiguration$},Arn:{shape:string$},CreationTime:{shape:timestamp$},DefaultSegmentDeliveryConfiguration:{shape:DefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:HttpConfiguration$},LastModifiedTime:{shape:timestamp$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["Arn","HttpConfiguration","SourceLocationName"]}
+const ListSourceLocationsResponseItems$: S.ListShape = {type:"list",name:"ListSourceLocationsResponseItems",member:{shape:SourceLocation$}}
+const ListSourceLocationsResponse$: S.StructureShape = {type:"structure",name:"ListSourceLocationsResponse",members:{Items:{shape:ListSourceLocationsResponseItems$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
 const ListVodSourcesRequest$: S.StructureShape = {type:"structure",name:"ListVodSourcesRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"}},required:["SourceLocationName"]}
-const ListVodSourcesOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListVodSourcesOutputItemsMember",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},VodSourceName:{shape:string$}},required:["Arn","HttpPackageConfigurations","SourceLocationName","VodSourceName"]}
-const ListVodSourcesOutputItems$: S.ListShape = {type:"list",name:"ListVodSourcesOutputItems",member:{shape:ListVodSourcesOutputItemsMember$}}
-const ListVodSourcesOutput$: S.StructureShape = {type:"structure",name:"ListVodSourcesOutput",members:{Items:{shape:ListVodSourcesOutputItems$},NextToken:{shape:string$}}}
+const VodSource$: S.StructureShape = {type:"structure",name:"VodSource",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},VodSourceName:{shape:string$}},required:["Arn","HttpPackageConfigurations","SourceLocationName","VodSourceName"]}
+const ListVodSourcesResponseItems$: S.ListShape = {type:"list",name:"ListVodSourcesResponseItems",member:{shape:VodSource$}}
+const ListVodSourcesResponse$: S.StructureShape = {type:"structure",name:"ListVodSourcesResponse",members:{Items:{shape:ListVodSourcesResponseItems$},NextToken:{shape:string$}}}
 const PutChannelPolicyRequest$: S.StructureShape = {type:"structure",name:"PutChannelPolicyRequest",members:{ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},Policy:{shape:string$}},required:["ChannelName","Policy"]}
-const PutChannelPolicyOutput$: S.StructureShape = {type:"structure",name:"PutChannelPolicyOutput",members:{}}
+const PutChannelPolicyResponse$: S.StructureShape = {type:"structure",name:"PutChannelPolicyResponse",members:{}}
 const PutPlaybackConfigurationRequestConfigurationAliases$: S.MapShape = {type:"map",name:"PutPlaybackConfigurationRequestConfigurationAliases",key:{shape:string$},value:{shape:CreateChannelRequestTags$}}
-const PutPlaybackConfigurationRequestDashConfiguration$: S.StructureShape = {type:"structure",name:"PutPlaybackConfigurationRequestDashConfiguration",members:{MpdLocation:{shape:string$},OriginManifestType:{shape:string$}}}
-const PutPlaybackConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutPlaybackConfigurationRequest",members:{AdDecisionServerUrl:{shape:string$},AvailSuppression:{shape:GetPlaybackConfigurationOutputAvailSuppression$},Bumper:{shape:GetPlaybackConfigurationOutputBumper$},CdnConfiguration:{shape:GetPlaybackConfigurationOutputCdnConfiguration$},ConfigurationAliases:{shape:PutPlaybackConfigurationRequestConfigurationAliases$},DashConfiguration:{shape:PutPlaybackConfigurationRequestDashConfiguration$},InsertionMode:{shape:string$},LivePreRollConfiguration:{shape:GetPlaybackConfigurationOutputLivePreRollConfiguration$},ManifestProcessingRules:{shape:GetPlaybackConfigurationOutputManifestProcessingRules$},Name:{shape:string$},PersonalizationThresholdSeconds:{shape:integer$},SlateAdUrl:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},TranscodeProfileName:{shape:string$},VideoContentSourceUrl:{shape:string$}},required:["Name"]}
-const PutPlaybackConfigurationOutput$: S.StructureShape = {type:"structure",name:"PutPlaybackConfigurationOutput",members:{AdDecisionServerUrl:{shape:string$},AvailSuppression:{shape:GetPlaybackConfigurationOutputAvailSuppression$},Bumper:{shape:GetPlaybackConfigurationOutputBumper$},CdnConfiguration:{shape:GetPlaybackConfigurationOutputCdnConfiguration$},ConfigurationAliases:{shape:GetPlaybackConfigurationOutputConfigurationAliases$},DashConfiguration:{shape:GetPlaybackConfigurationOutputDashConfiguration$},HlsConfiguration:{shape:GetPlaybackConfigurationOutputHlsConfiguration$},InsertionMode:{shape:string$},LivePreRollConfiguration:{shape:GetPlaybackConfigurationOutputLivePreRollConfiguration$},LogConfiguration:{shape:GetPlaybackConfigurationOutputLogConfiguration$},ManifestProcessingRules:{shape:GetPlaybackConfigurationOutputManifestProcessingRules$},Name:{shape:string$},PersonalizationThresholdSeconds:{shape:integer$},PlaybackConfigurationArn:{shape:string$},PlaybackEndpointPrefix:{shape:string$},SessionInitializationEndpointPrefix:{shape:string$},SlateAdUrl:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},TranscodeProfileName:{shape:string$},VideoContentSourceUrl:{shape:string$}}}
+const DashConfigurationForPut$: S.StructureShape = {type:"structure",name:"DashConfigurationForPut",members:{MpdLocation:{shape:string$},OriginManifestType:{shape:string$}}}
+const PutPlaybackConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutPlaybackConfigurationRequest",members:{AdDecisionServerUrl:{shape:string$},AvailSuppression:{shape:AvailSuppression$},Bumper:{shape:Bumper$},CdnConfiguration:{shape:CdnConfiguration$},ConfigurationAliases:{shape:PutPlaybackConfigurationRequestConfigurationAliases$},DashConfiguration:{shape:DashConfigurationForPut$},InsertionMode:{shape:string$},LivePreRollConfiguration:{shape:LivePreRollConfiguration$},ManifestProcessingRules:{shape:ManifestProcessingRules$},Name:{shape:string$},PersonalizationThresholdSeconds:{shape:integer$},SlateAdUrl:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},TranscodeProfileName:{shape:string$},VideoContentSourceUrl:{shape:string$}},required:["Name"]}
+const PutPlaybackConfigurationResponse$: S.StructureShape = {type:"structure",name:"PutPlaybackConfigurationResponse",members:{AdDecisionServerUrl:{shape:string$},AvailSuppression:{shape:AvailSuppression$},Bumper:{shape:Bumper$},CdnConfiguration:{shape:CdnConfiguration$},ConfigurationAliases:{shape:GetPlaybackConfigurationResponseConfigurationAliases$},DashConfiguration:{shape:DashConfiguration$},HlsConfiguration:{shape:HlsConfiguration$},InsertionMode:{shape:string$},LivePreRollConfiguration:{shape:LivePreRollConfiguration$},LogConfiguration:{shape:LogConfiguration$},ManifestProcessingRules:{shape:ManifestProcessingRules$},Name:{shape:string$},PersonalizationThresholdSeconds:{shape:integer$},PlaybackConfigurationArn:{shape:string$},PlaybackEndpointPrefix:{shape:string$},SessionInitializationEndpointPrefix:{shape:string$},SlateAdUrl:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},TranscodeProfileName:{shape:string$},VideoContentSourceUrl:{shape:string$}}}
 const StartChannelRequest$: S.StructureShape = {type:"structure",name:"StartChannelRequest",members:{ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelName"]}
-const StartChannelOutput$: S.StructureShape = {type:"structure",name:"StartChannelOutput",members:{}}
+const StartChannelResponse$: S.StructureShape = {type:"structure",name:"StartChannelResponse",members:{}}
 const StopChannelRequest$: S.StructureShape = {type:"structure",name:"StopChannelRequest",members:{ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"}},required:["ChannelName"]}
-const StopChannelOutput$: S.StructureShape = {type:"structure",name:"StopChannelOutput",members:{}}
+const StopChannelResponse$: S.StructureShape = {type:"structure",name:"StopChannelResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}},required:["ResourceArn","Tags"]}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:ListAlertsOutputItemsMemberRelatedResourceArns$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UpdateChannelRequest$: S.StructureShape = {type:"structure",name:"UpdateChannelRequest",members:{Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},FillerSlate:{shape:CreateChannelRequestFillerSlate$},Outputs:{shape:CreateChannelRequestOutputs$},TimeShiftConfiguration:{shape:CreateChannelRequestTimeShiftConfiguration$}},required:["ChannelName","Outputs"]}
-const UpdateChannelOutput$: S.StructureShape = {type:"structure",name:"UpdateChannelOutput",members:{Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},ChannelState:{shape:string$},CreationTime:{shape:timestamp$},FillerSlate:{shape:CreateChannelRequestFillerSlate$},LastModifiedTime:{shape:timestamp$},Outputs:{shape:CreateChannelOutputOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$},TimeShiftConfiguration:{shape:CreateChannelRequestTimeShiftConfiguration$}}}
+const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:AlertRelatedResourceArns$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
+const UpdateChannelRequest$: S.StructureShape = {type:"structure",name:"UpdateChannelRequest",members:{Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},FillerSlate:{shape:SlateSource$},Outputs:{shape:CreateChannelRequestOutputs$},TimeShiftConfiguration:{shape:TimeShiftConfiguration$}},required:["ChannelName","Outputs"]}
+const UpdateChannelResponse$: S.StructureShape = {type:"structure",name:"UpdateChannelResponse",members:{Arn:{shape:string$},Audiences:{shape:CreateChannelRequestAudiences$},ChannelName:{shape:string$},ChannelState:{shape:string$},CreationTime:{shape:timestamp$},FillerSlate:{shape:SlateSource$},LastModifiedTime:{shape:timestamp$},Outputs:{shape:CreateChannelResponseOutputs$},PlaybackMode:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},Tier:{shape:string$},TimeShiftConfiguration:{shape:TimeShiftConfiguration$}}}
 const UpdateLiveSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateLiveSourceRequest",members:{HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LiveSourceName:{shape:string$,location:"uri",locationName:"LiveSourceName"},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"}},required:["HttpPackageConfigurations","LiveSourceName","SourceLocationName"]}
-const UpdateLiveSourceOutput$: S.StructureShape = {type:"structure",name:"UpdateLiveSourceOutput",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},LiveSourceName:{shape:string$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
-const UpdateProgramRequestScheduleConfigurationTransition$: S.StructureShape = {type:"structure",name:"UpdateProgramRequestScheduleConfigurationTransition",members:{DurationMillis:{shape:long$},ScheduledStartTimeMillis:{shape:long$}}}
-const UpdateProgramRequestScheduleConfiguration$: S.StructureShape = {type:"structure",name:"UpdateProgramRequestScheduleConfiguration",members:{ClipRange:{shape:CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange$},Transition:{shape:UpdateProgramRequestScheduleConfigurationTransition$}}}
-const UpdateProgramRequest$: S.StructureShape = {type:"structure",name:"UpdateProgramRequest",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},ProgramName:{shape:string$,location:"uri",locationName:"ProgramName"},ScheduleConfiguration:{shape:UpdateProgramRequestScheduleConfiguration$}},required:["ChannelName","ProgramName","ScheduleConfiguration"]}
-const UpdateProgramOutput$: S.StructureShape = {type:"structure",name:"UpdateProgramOutput",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},Arn:{shape:string$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$},ClipRange:{shape:CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange$},CreationTime:{shape:timestamp$},DurationMillis:{shape:long$},LiveSourceName:{shape:string$},ProgramName:{shape:string$},ScheduledStartTime:{shape:timestamp$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
-const UpdateSourceLocationRequest$: S.StructureShape = {type:"structure",name:"UpdateSourceLocationRequest",members:{AccessConfiguration:{shape:CreateSourceLocationRequestAccessConfiguration$},DefaultSegmentDeliveryConfiguration:{shape:CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:CreateSourceLocationRequestHttpConfiguration$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"}},required:["HttpConfiguration","SourceLocationName"]}
-const UpdateSourceLocationOutput$: S.StructureShape = {type:"structure",name:"UpdateSourceLocationOutput",members:{AccessConfiguration:{shape:CreateSourceLocationRequestAccessConfiguration$},Arn:{shape:string$},CreationTime:{shape:timestamp$},DefaultSegmentDeliveryConfiguration:{shape:CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:CreateSourceLocationRequestHttpConfiguration$},LastModifiedTime:{shape:timestamp$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
+const UpdateLiveSourceResponse$: S.StructureShape = {type:"structure",name:"UpdateLiveSourceResponse",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},LiveSourceName:{shape:string$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
+const UpdateProgramTransition$: S.StructureShape = {type:"structure",name:"UpdateProgramTransition",members:{DurationMillis:{shape:long$},ScheduledStartTimeMillis:{shape:long$}}}
+const UpdateProgramScheduleConfiguration$: S.StructureShape = {type:"structure",name:"UpdateProgramScheduleConfiguration",members:{ClipRange:{shape:ClipRange$},Transition:{shape:UpdateProgramTransition$}}}
+const UpdateProgramRequest$: S.StructureShape = {type:"structure",name:"UpdateProgramRequest",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$,location:"uri",locationName:"ChannelName"},ProgramName:{shape:string$,location:"uri",locationName:"ProgramName"},ScheduleConfiguration:{shape:UpdateProgramScheduleConfiguration$}},required:["ChannelName","ProgramName","ScheduleConfiguration"]}
+const UpdateProgramResponse$: S.StructureShape = {type:"structure",name:"UpdateProgramResponse",members:{AdBreaks:{shape:CreateProgramRequestAdBreaks$},Arn:{shape:string$},AudienceMedia:{shape:CreateProgramRequestAudienceMedia$},ChannelName:{shape:string$},ClipRange:{shape:ClipRange$},CreationTime:{shape:timestamp$},DurationMillis:{shape:long$},LiveSourceName:{shape:string$},ProgramName:{shape:string$},ScheduledStartTime:{shape:timestamp$},SourceLocationName:{shape:string$},VodSourceName:{shape:string$}}}
+const UpdateSourceLocationRequest$: S.StructureShape = {type:"structure",name:"UpdateSourceLocationRequest",members:{AccessConfiguration:{shape:AccessConfiguration$},DefaultSegmentDeliveryConfiguration:{shape:DefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:HttpConfiguration$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"}},required:["HttpConfiguration","SourceLocationName"]}
+const UpdateSourceLocationResponse$: S.StructureShape = {type:"structure",name:"UpdateSourceLocationResponse",members:{AccessConfiguration:{shape:AccessConfiguration$},Arn:{shape:string$},CreationTime:{shape:timestamp$},DefaultSegmentDeliveryConfiguration:{shape:DefaultSegmentDeliveryConfiguration$},HttpConfiguration:{shape:HttpConfiguration$},LastModifiedTime:{shape:timestamp$},SegmentDeliveryConfigurations:{shape:CreateSourceLocationRequestSegmentDeliveryConfigurations$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"}}}
 const UpdateVodSourceRequest$: S.StructureShape = {type:"structure",name:"UpdateVodSourceRequest",members:{HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},SourceLocationName:{shape:string$,location:"uri",locationName:"SourceLocationName"},VodSourceName:{shape:string$,location:"uri",locationName:"VodSourceName"}},required:["HttpPackageConfigurations","SourceLocationName","VodSourceName"]}
-const UpdateVodSourceOutput$: S.StructureShape = {type:"structure",name:"UpdateVodSourceOutput",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},VodSourceName:{shape:string$}}}
+const UpdateVodSourceResponse$: S.StructureShape = {type:"structure",name:"UpdateVodSourceResponse",members:{Arn:{shape:string$},CreationTime:{shape:timestamp$},HttpPackageConfigurations:{shape:CreateLiveSourceRequestHttpPackageConfigurations$},LastModifiedTime:{shape:timestamp$},SourceLocationName:{shape:string$},Tags:{shape:CreateChannelRequestTags$,locationName:"tags"},VodSourceName:{shape:string$}}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AccessType = "AUTODETECT_SIGV4" | "S3_SIGV4" | "SECRETS_MANAGER_ACCESS_TOKEN" | (string & {})
+
+export type AdMarkupType = "DATERANGE" | "SCTE35_ENHANCED" | (string & {})
+
+export type AlertCategory = "INFO" | "PLAYBACK_WARNING" | "SCHEDULING_ERROR" | (string & {})
+
+export type ChannelState = "RUNNING" | "STOPPED" | (string & {})
+
+export type FillPolicy = "FULL_AVAIL_ONLY" | "PARTIAL_AVAIL" | (string & {})
+
+export type InsertionMode = "PLAYER_SELECT" | "STITCHED_ONLY" | (string & {})
+
+export type LogType = "AS_RUN" | (string & {})
+
+export type MessageType = "SPLICE_INSERT" | "TIME_SIGNAL" | (string & {})
+
+export type Mode = "AFTER_LIVE_EDGE" | "BEHIND_LIVE_EDGE" | "OFF" | (string & {})
+
+export type Operator = "EQUALS" | (string & {})
+
+export type OriginManifestType = "MULTI_PERIOD" | "SINGLE_PERIOD" | (string & {})
+
+export type PlaybackMode = "LINEAR" | "LOOP" | (string & {})
+
+export type RelativePosition = "AFTER_PROGRAM" | "BEFORE_PROGRAM" | (string & {})
+
+export type ScheduleEntryType = "ALTERNATE_MEDIA" | "FILLER_SLATE" | "PROGRAM" | (string & {})
+
+export type Tier = "BASIC" | "STANDARD" | (string & {})
+
+export type Type = "DASH" | "HLS" | (string & {})
 
 export interface ConfigureLogsForChannelRequest {
   readonly ChannelName: string
-  readonly LogTypes: ReadonlyArray<string>
+  readonly LogTypes: ReadonlyArray<LogType>
 }
 
-export interface ConfigureLogsForChannelOutput {
+export interface ConfigureLogsForChannelResponse {
   readonly ChannelName?: string
-  readonly LogTypes?: ReadonlyArray<string>
+  readonly LogTypes?: ReadonlyArray<LogType>
 }
 
 export interface ConfigureLogsForPlaybackConfigurationRequest {
@@ -203,7 +237,7 @@ export interface ConfigureLogsForPlaybackConfigurationRequest {
   readonly PlaybackConfigurationName: string
 }
 
-export interface ConfigureLogsForPlaybackConfigurationOutput {
+export interface ConfigureLogsForPlaybackConfigurationResponse {
   readonly PercentEnabled?: number
   readonly PlaybackConfigurationName?: string
 }
@@ -211,109 +245,109 @@ export interface ConfigureLogsForPlaybackConfigurationOutput {
 export interface CreateChannelRequest {
   readonly Audiences?: ReadonlyArray<string> | undefined
   readonly ChannelName: string
-  readonly FillerSlate?: CreateChannelRequestFillerSlate | undefined
-  readonly Outputs: ReadonlyArray<CreateChannelRequestOutputsMember>
-  readonly PlaybackMode: string
+  readonly FillerSlate?: SlateSource | undefined
+  readonly Outputs: ReadonlyArray<RequestOutputItem>
+  readonly PlaybackMode: PlaybackMode
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly Tier?: string | undefined
-  readonly TimeShiftConfiguration?: CreateChannelRequestTimeShiftConfiguration | undefined
+  readonly Tier?: Tier | undefined
+  readonly TimeShiftConfiguration?: TimeShiftConfiguration | undefined
 }
 
-export interface CreateChannelRequestFillerSlate {
+export interface SlateSource {
   readonly SourceLocationName?: string | undefined
   readonly VodSourceName?: string | undefined
 }
 
-export interface CreateChannelRequestFillerSlateOutput {
+export interface SlateSourceOutput {
   readonly SourceLocationName?: string
   readonly VodSourceName?: string
 }
 
-export interface CreateChannelRequestOutputsMember {
-  readonly DashPlaylistSettings?: CreateChannelRequestOutputsMemberDashPlaylistSettings | undefined
-  readonly HlsPlaylistSettings?: CreateChannelRequestOutputsMemberHlsPlaylistSettings | undefined
+export interface RequestOutputItem {
+  readonly DashPlaylistSettings?: DashPlaylistSettings | undefined
+  readonly HlsPlaylistSettings?: HlsPlaylistSettings | undefined
   readonly ManifestName: string
   readonly SourceGroup: string
 }
 
-export interface CreateChannelRequestOutputsMemberDashPlaylistSettings {
+export interface DashPlaylistSettings {
   readonly ManifestWindowSeconds?: number | undefined
   readonly MinBufferTimeSeconds?: number | undefined
   readonly MinUpdatePeriodSeconds?: number | undefined
   readonly SuggestedPresentationDelaySeconds?: number | undefined
 }
 
-export interface CreateChannelRequestOutputsMemberDashPlaylistSettingsOutput {
+export interface DashPlaylistSettingsOutput {
   readonly ManifestWindowSeconds?: number
   readonly MinBufferTimeSeconds?: number
   readonly MinUpdatePeriodSeconds?: number
   readonly SuggestedPresentationDelaySeconds?: number
 }
 
-export interface CreateChannelRequestOutputsMemberHlsPlaylistSettings {
-  readonly AdMarkupType?: ReadonlyArray<string> | undefined
+export interface HlsPlaylistSettings {
+  readonly AdMarkupType?: ReadonlyArray<AdMarkupType> | undefined
   readonly ManifestWindowSeconds?: number | undefined
 }
 
-export interface CreateChannelRequestOutputsMemberHlsPlaylistSettingsOutput {
-  readonly AdMarkupType?: ReadonlyArray<string>
+export interface HlsPlaylistSettingsOutput {
+  readonly AdMarkupType?: ReadonlyArray<AdMarkupType>
   readonly ManifestWindowSeconds?: number
 }
 
-export interface CreateChannelRequestTimeShiftConfiguration {
+export interface TimeShiftConfiguration {
   readonly MaxTimeDelaySeconds: number
 }
 
-export interface CreateChannelRequestTimeShiftConfigurationOutput {
+export interface TimeShiftConfigurationOutput {
   readonly MaxTimeDelaySeconds?: number
 }
 
-export interface CreateChannelOutput {
+export interface CreateChannelResponse {
   readonly Arn?: string
   readonly Audiences?: ReadonlyArray<string>
   readonly ChannelName?: string
-  readonly ChannelState?: string
+  readonly ChannelState?: ChannelState
   readonly CreationTime?: Date
-  readonly FillerSlate?: CreateChannelRequestFillerSlateOutput
+  readonly FillerSlate?: SlateSourceOutput
   readonly LastModifiedTime?: Date
-  readonly Outputs?: ReadonlyArray<CreateChannelOutputOutputsMember>
+  readonly Outputs?: ReadonlyArray<ResponseOutputItem>
   readonly PlaybackMode?: string
   readonly Tags?: Readonly<Record<string, string>>
   readonly Tier?: string
-  readonly TimeShiftConfiguration?: CreateChannelRequestTimeShiftConfigurationOutput
+  readonly TimeShiftConfiguration?: TimeShiftConfigurationOutput
 }
 
-export interface CreateChannelOutputOutputsMember {
-  readonly DashPlaylistSettings?: CreateChannelRequestOutputsMemberDashPlaylistSettingsOutput
-  readonly HlsPlaylistSettings?: CreateChannelRequestOutputsMemberHlsPlaylistSettingsOutput
+export interface ResponseOutputItem {
+  readonly DashPlaylistSettings?: DashPlaylistSettingsOutput
+  readonly HlsPlaylistSettings?: HlsPlaylistSettingsOutput
   readonly ManifestName?: string
   readonly PlaybackUrl?: string
   readonly SourceGroup?: string
 }
 
 export interface CreateLiveSourceRequest {
-  readonly HttpPackageConfigurations: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMember>
+  readonly HttpPackageConfigurations: ReadonlyArray<HttpPackageConfiguration>
   readonly LiveSourceName: string
   readonly SourceLocationName: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateLiveSourceRequestHttpPackageConfigurationsMember {
+export interface HttpPackageConfiguration {
   readonly Path: string
   readonly SourceGroup: string
-  readonly Type: string
+  readonly Type: Type
 }
 
-export interface CreateLiveSourceRequestHttpPackageConfigurationsMemberOutput {
+export interface HttpPackageConfigurationOutput {
   readonly Path?: string
   readonly SourceGroup?: string
-  readonly Type?: string
+  readonly Type?: Type
 }
 
-export interface CreateLiveSourceOutput {
+export interface CreateLiveSourceResponse {
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly HttpPackageConfigurations?: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMemberOutput>
+  readonly HttpPackageConfigurations?: ReadonlyArray<HttpPackageConfigurationOutput>
   readonly LastModifiedTime?: Date
   readonly LiveSourceName?: string
   readonly SourceLocationName?: string
@@ -321,118 +355,118 @@ export interface CreateLiveSourceOutput {
 }
 
 export interface CreatePrefetchScheduleRequest {
-  readonly Consumption: CreatePrefetchScheduleRequestConsumption
+  readonly Consumption: PrefetchConsumption
   readonly Name: string
   readonly PlaybackConfigurationName: string
-  readonly Retrieval: CreatePrefetchScheduleRequestRetrieval
+  readonly Retrieval: PrefetchRetrieval
   readonly StreamId?: string | undefined
 }
 
-export interface CreatePrefetchScheduleRequestConsumption {
-  readonly AvailMatchingCriteria?: ReadonlyArray<CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteriaMember> | undefined
+export interface PrefetchConsumption {
+  readonly AvailMatchingCriteria?: ReadonlyArray<AvailMatchingCriteria> | undefined
   readonly EndTime: Date
   readonly StartTime?: Date | undefined
 }
 
-export interface CreatePrefetchScheduleRequestConsumptionOutput {
-  readonly AvailMatchingCriteria?: ReadonlyArray<CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteriaMemberOutput>
+export interface PrefetchConsumptionOutput {
+  readonly AvailMatchingCriteria?: ReadonlyArray<AvailMatchingCriteriaOutput>
   readonly EndTime?: Date
   readonly StartTime?: Date
 }
 
-export interface CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteriaMember {
+export interface AvailMatchingCriteria {
   readonly DynamicVariable: string
-  readonly Operator: string
+  readonly Operator: Operator
 }
 
-export interface CreatePrefetchScheduleRequestConsumptionAvailMatchingCriteriaMemberOutput {
+export interface AvailMatchingCriteriaOutput {
   readonly DynamicVariable?: string
-  readonly Operator?: string
+  readonly Operator?: Operator
 }
 
-export interface CreatePrefetchScheduleRequestRetrieval {
+export interface PrefetchRetrieval {
   readonly DynamicVariables?: Readonly<Record<string, string>> | undefined
   readonly EndTime: Date
   readonly StartTime?: Date | undefined
 }
 
-export interface CreatePrefetchScheduleRequestRetrievalOutput {
+export interface PrefetchRetrievalOutput {
   readonly DynamicVariables?: Readonly<Record<string, string>>
   readonly EndTime?: Date
   readonly StartTime?: Date
 }
 
-export interface CreatePrefetchScheduleOutput {
+export interface CreatePrefetchScheduleResponse {
   readonly Arn?: string
-  readonly Consumption?: CreatePrefetchScheduleRequestConsumptionOutput
+  readonly Consumption?: PrefetchConsumptionOutput
   readonly Name?: string
   readonly PlaybackConfigurationName?: string
-  readonly Retrieval?: CreatePrefetchScheduleRequestRetrievalOutput
+  readonly Retrieval?: PrefetchRetrievalOutput
   readonly StreamId?: string
 }
 
 export interface CreateProgramRequest {
-  readonly AdBreaks?: ReadonlyArray<CreateProgramRequestAdBreaksMember> | undefined
-  readonly AudienceMedia?: ReadonlyArray<CreateProgramRequestAudienceMediaMember> | undefined
+  readonly AdBreaks?: ReadonlyArray<AdBreak> | undefined
+  readonly AudienceMedia?: ReadonlyArray<AudienceMedia> | undefined
   readonly ChannelName: string
   readonly LiveSourceName?: string | undefined
   readonly ProgramName: string
-  readonly ScheduleConfiguration: CreateProgramRequestScheduleConfiguration
+  readonly ScheduleConfiguration: ScheduleConfiguration
   readonly SourceLocationName: string
   readonly VodSourceName?: string | undefined
 }
 
-export interface CreateProgramRequestAdBreaksMember {
-  readonly AdBreakMetadata?: ReadonlyArray<CreateProgramRequestAdBreaksMemberAdBreakMetadataMember> | undefined
-  readonly MessageType?: string | undefined
+export interface AdBreak {
+  readonly AdBreakMetadata?: ReadonlyArray<KeyValuePair> | undefined
+  readonly MessageType?: MessageType | undefined
   readonly OffsetMillis: number | bigint
-  readonly Slate?: CreateChannelRequestFillerSlate | undefined
-  readonly SpliceInsertMessage?: CreateProgramRequestAdBreaksMemberSpliceInsertMessage | undefined
-  readonly TimeSignalMessage?: CreateProgramRequestAdBreaksMemberTimeSignalMessage | undefined
+  readonly Slate?: SlateSource | undefined
+  readonly SpliceInsertMessage?: SpliceInsertMessage | undefined
+  readonly TimeSignalMessage?: TimeSignalMessage | undefined
 }
 
-export interface CreateProgramRequestAdBreaksMemberOutput {
-  readonly AdBreakMetadata?: ReadonlyArray<CreateProgramRequestAdBreaksMemberAdBreakMetadataMemberOutput>
-  readonly MessageType?: string
+export interface AdBreakOutput {
+  readonly AdBreakMetadata?: ReadonlyArray<KeyValuePairOutput>
+  readonly MessageType?: MessageType
   readonly OffsetMillis?: number
-  readonly Slate?: CreateChannelRequestFillerSlateOutput
-  readonly SpliceInsertMessage?: CreateProgramRequestAdBreaksMemberSpliceInsertMessageOutput
-  readonly TimeSignalMessage?: CreateProgramRequestAdBreaksMemberTimeSignalMessageOutput
+  readonly Slate?: SlateSourceOutput
+  readonly SpliceInsertMessage?: SpliceInsertMessageOutput
+  readonly TimeSignalMessage?: TimeSignalMessageOutput
 }
 
-export interface CreateProgramRequestAdBreaksMemberAdBreakMetadataMember {
+export interface KeyValuePair {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateProgramRequestAdBreaksMemberAdBreakMetadataMemberOutput {
+export interface KeyValuePairOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateProgramRequestAdBreaksMemberSpliceInsertMessage {
+export interface SpliceInsertMessage {
   readonly AvailNum?: number | undefined
   readonly AvailsExpected?: number | undefined
   readonly SpliceEventId?: number | undefined
   readonly UniqueProgramId?: number | undefined
 }
 
-export interface CreateProgramRequestAdBreaksMemberSpliceInsertMessageOutput {
+export interface SpliceInsertMessageOutput {
   readonly AvailNum?: number
   readonly AvailsExpected?: number
   readonly SpliceEventId?: number
   readonly UniqueProgramId?: number
 }
 
-export interface CreateProgramRequestAdBreaksMemberTimeSignalMessage {
-  readonly SegmentationDescriptors?: ReadonlyArray<CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptorsMember> | undefined
+export interface TimeSignalMessage {
+  readonly SegmentationDescriptors?: ReadonlyArray<SegmentationDescriptor> | undefined
 }
 
-export interface CreateProgramRequestAdBreaksMemberTimeSignalMessageOutput {
-  readonly SegmentationDescriptors?: ReadonlyArray<CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptorsMemberOutput>
+export interface TimeSignalMessageOutput {
+  readonly SegmentationDescriptors?: ReadonlyArray<SegmentationDescriptorOutput>
 }
 
-export interface CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptorsMember {
+export interface SegmentationDescriptor {
   readonly SegmentNum?: number | undefined
   readonly SegmentationEventId?: number | undefined
   readonly SegmentationTypeId?: number | undefined
@@ -443,7 +477,7 @@ export interface CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentation
   readonly SubSegmentsExpected?: number | undefined
 }
 
-export interface CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentationDescriptorsMemberOutput {
+export interface SegmentationDescriptorOutput {
   readonly SegmentNum?: number
   readonly SegmentationEventId?: number
   readonly SegmentationTypeId?: number
@@ -454,19 +488,19 @@ export interface CreateProgramRequestAdBreaksMemberTimeSignalMessageSegmentation
   readonly SubSegmentsExpected?: number
 }
 
-export interface CreateProgramRequestAudienceMediaMember {
-  readonly AlternateMedia?: ReadonlyArray<CreateProgramRequestAudienceMediaMemberAlternateMediaMember> | undefined
+export interface AudienceMedia {
+  readonly AlternateMedia?: ReadonlyArray<AlternateMedia> | undefined
   readonly Audience?: string | undefined
 }
 
-export interface CreateProgramRequestAudienceMediaMemberOutput {
-  readonly AlternateMedia?: ReadonlyArray<CreateProgramRequestAudienceMediaMemberAlternateMediaMemberOutput>
+export interface AudienceMediaOutput {
+  readonly AlternateMedia?: ReadonlyArray<AlternateMediaOutput>
   readonly Audience?: string
 }
 
-export interface CreateProgramRequestAudienceMediaMemberAlternateMediaMember {
-  readonly AdBreaks?: ReadonlyArray<CreateProgramRequestAdBreaksMember> | undefined
-  readonly ClipRange?: CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange | undefined
+export interface AlternateMedia {
+  readonly AdBreaks?: ReadonlyArray<AdBreak> | undefined
+  readonly ClipRange?: ClipRange | undefined
   readonly DurationMillis?: number | bigint | undefined
   readonly LiveSourceName?: string | undefined
   readonly ScheduledStartTimeMillis?: number | bigint | undefined
@@ -474,9 +508,9 @@ export interface CreateProgramRequestAudienceMediaMemberAlternateMediaMember {
   readonly VodSourceName?: string | undefined
 }
 
-export interface CreateProgramRequestAudienceMediaMemberAlternateMediaMemberOutput {
-  readonly AdBreaks?: ReadonlyArray<CreateProgramRequestAdBreaksMemberOutput>
-  readonly ClipRange?: CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRangeOutput
+export interface AlternateMediaOutput {
+  readonly AdBreaks?: ReadonlyArray<AdBreakOutput>
+  readonly ClipRange?: ClipRangeOutput
   readonly DurationMillis?: number
   readonly LiveSourceName?: string
   readonly ScheduledStartTimeMillis?: number
@@ -484,35 +518,35 @@ export interface CreateProgramRequestAudienceMediaMemberAlternateMediaMemberOutp
   readonly VodSourceName?: string
 }
 
-export interface CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange {
+export interface ClipRange {
   readonly EndOffsetMillis?: number | bigint | undefined
   readonly StartOffsetMillis?: number | bigint | undefined
 }
 
-export interface CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRangeOutput {
+export interface ClipRangeOutput {
   readonly EndOffsetMillis?: number
   readonly StartOffsetMillis?: number
 }
 
-export interface CreateProgramRequestScheduleConfiguration {
-  readonly ClipRange?: CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange | undefined
-  readonly Transition: CreateProgramRequestScheduleConfigurationTransition
+export interface ScheduleConfiguration {
+  readonly ClipRange?: ClipRange | undefined
+  readonly Transition: Transition
 }
 
-export interface CreateProgramRequestScheduleConfigurationTransition {
+export interface Transition {
   readonly DurationMillis?: number | bigint | undefined
-  readonly RelativePosition: string
+  readonly RelativePosition: RelativePosition
   readonly RelativeProgram?: string | undefined
   readonly ScheduledStartTimeMillis?: number | bigint | undefined
   readonly Type: string
 }
 
-export interface CreateProgramOutput {
-  readonly AdBreaks?: ReadonlyArray<CreateProgramRequestAdBreaksMemberOutput>
+export interface CreateProgramResponse {
+  readonly AdBreaks?: ReadonlyArray<AdBreakOutput>
   readonly Arn?: string
-  readonly AudienceMedia?: ReadonlyArray<CreateProgramRequestAudienceMediaMemberOutput>
+  readonly AudienceMedia?: ReadonlyArray<AudienceMediaOutput>
   readonly ChannelName?: string
-  readonly ClipRange?: CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRangeOutput
+  readonly ClipRange?: ClipRangeOutput
   readonly CreationTime?: Date
   readonly DurationMillis?: number
   readonly LiveSourceName?: string
@@ -523,85 +557,85 @@ export interface CreateProgramOutput {
 }
 
 export interface CreateSourceLocationRequest {
-  readonly AccessConfiguration?: CreateSourceLocationRequestAccessConfiguration | undefined
-  readonly DefaultSegmentDeliveryConfiguration?: CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration | undefined
-  readonly HttpConfiguration: CreateSourceLocationRequestHttpConfiguration
-  readonly SegmentDeliveryConfigurations?: ReadonlyArray<CreateSourceLocationRequestSegmentDeliveryConfigurationsMember> | undefined
+  readonly AccessConfiguration?: AccessConfiguration | undefined
+  readonly DefaultSegmentDeliveryConfiguration?: DefaultSegmentDeliveryConfiguration | undefined
+  readonly HttpConfiguration: HttpConfiguration
+  readonly SegmentDeliveryConfigurations?: ReadonlyArray<SegmentDeliveryConfiguration> | undefined
   readonly SourceLocationName: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateSourceLocationRequestAccessConfiguration {
-  readonly AccessType?: string | undefined
-  readonly SecretsManagerAccessTokenConfiguration?: CreateSourceLocationRequestAccessConfigurationSecretsManagerAccessTokenConfiguration | undefined
+export interface AccessConfiguration {
+  readonly AccessType?: AccessType | undefined
+  readonly SecretsManagerAccessTokenConfiguration?: SecretsManagerAccessTokenConfiguration | undefined
 }
 
-export interface CreateSourceLocationRequestAccessConfigurationOutput {
-  readonly AccessType?: string
-  readonly SecretsManagerAccessTokenConfiguration?: CreateSourceLocationRequestAccessConfigurationSecretsManagerAccessTokenConfigurationOutput
+export interface AccessConfigurationOutput {
+  readonly AccessType?: AccessType
+  readonly SecretsManagerAccessTokenConfiguration?: SecretsManagerAccessTokenConfigurationOutput
 }
 
-export interface CreateSourceLocationRequestAccessConfigurationSecretsManagerAccessTokenConfiguration {
+export interface SecretsManagerAccessTokenConfiguration {
   readonly HeaderName?: string | undefined
   readonly SecretArn?: string | undefined
   readonly SecretStringKey?: string | undefined
 }
 
-export interface CreateSourceLocationRequestAccessConfigurationSecretsManagerAccessTokenConfigurationOutput {
+export interface SecretsManagerAccessTokenConfigurationOutput {
   readonly HeaderName?: string
   readonly SecretArn?: string
   readonly SecretStringKey?: string
 }
 
-export interface CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration {
+export interface DefaultSegmentDeliveryConfiguration {
   readonly BaseUrl?: string | undefined
 }
 
-export interface CreateSourceLocationRequestDefaultSegmentDeliveryConfigurationOutput {
+export interface DefaultSegmentDeliveryConfigurationOutput {
   readonly BaseUrl?: string
 }
 
-export interface CreateSourceLocationRequestHttpConfiguration {
+export interface HttpConfiguration {
   readonly BaseUrl: string
 }
 
-export interface CreateSourceLocationRequestHttpConfigurationOutput {
+export interface HttpConfigurationOutput {
   readonly BaseUrl?: string
 }
 
-export interface CreateSourceLocationRequestSegmentDeliveryConfigurationsMember {
+export interface SegmentDeliveryConfiguration {
   readonly BaseUrl?: string | undefined
   readonly Name?: string | undefined
 }
 
-export interface CreateSourceLocationRequestSegmentDeliveryConfigurationsMemberOutput {
+export interface SegmentDeliveryConfigurationOutput {
   readonly BaseUrl?: string
   readonly Name?: string
 }
 
-export interface CreateSourceLocationOutput {
-  readonly AccessConfiguration?: CreateSourceLocationRequestAccessConfigurationOutput
+export interface CreateSourceLocationResponse {
+  readonly AccessConfiguration?: AccessConfigurationOutput
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly DefaultSegmentDeliveryConfiguration?: CreateSourceLocationRequestDefaultSegmentDeliveryConfigurationOutput
-  readonly HttpConfiguration?: CreateSourceLocationRequestHttpConfigurationOutput
+  readonly DefaultSegmentDeliveryConfiguration?: DefaultSegmentDeliveryConfigurationOutput
+  readonly HttpConfiguration?: HttpConfigurationOutput
   readonly LastModifiedTime?: Date
-  readonly SegmentDeliveryConfigurations?: ReadonlyArray<CreateSourceLocationRequestSegmentDeliveryConfigurationsMemberOutput>
+  readonly SegmentDeliveryConfigurations?: ReadonlyArray<SegmentDeliveryConfigurationOutput>
   readonly SourceLocationName?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
 export interface CreateVodSourceRequest {
-  readonly HttpPackageConfigurations: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMember>
+  readonly HttpPackageConfigurations: ReadonlyArray<HttpPackageConfiguration>
   readonly SourceLocationName: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
   readonly VodSourceName: string
 }
 
-export interface CreateVodSourceOutput {
+export interface CreateVodSourceResponse {
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly HttpPackageConfigurations?: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMemberOutput>
+  readonly HttpPackageConfigurations?: ReadonlyArray<HttpPackageConfigurationOutput>
   readonly LastModifiedTime?: Date
   readonly SourceLocationName?: string
   readonly Tags?: Readonly<Record<string, string>>
@@ -612,76 +646,76 @@ export interface DeleteChannelRequest {
   readonly ChannelName: string
 }
 
-export type DeleteChannelOutput = {}
+export type DeleteChannelResponse = {}
 
 export interface DeleteChannelPolicyRequest {
   readonly ChannelName: string
 }
 
-export type DeleteChannelPolicyOutput = {}
+export type DeleteChannelPolicyResponse = {}
 
 export interface DeleteLiveSourceRequest {
   readonly LiveSourceName: string
   readonly SourceLocationName: string
 }
 
-export type DeleteLiveSourceOutput = {}
+export type DeleteLiveSourceResponse = {}
 
 export interface DeletePlaybackConfigurationRequest {
   readonly Name: string
 }
 
-export type DeletePlaybackConfigurationOutput = {}
+export type DeletePlaybackConfigurationResponse = {}
 
 export interface DeletePrefetchScheduleRequest {
   readonly Name: string
   readonly PlaybackConfigurationName: string
 }
 
-export type DeletePrefetchScheduleOutput = {}
+export type DeletePrefetchScheduleResponse = {}
 
 export interface DeleteProgramRequest {
   readonly ChannelName: string
   readonly ProgramName: string
 }
 
-export type DeleteProgramOutput = {}
+export type DeleteProgramResponse = {}
 
 export interface DeleteSourceLocationRequest {
   readonly SourceLocationName: string
 }
 
-export type DeleteSourceLocationOutput = {}
+export type DeleteSourceLocationResponse = {}
 
 export interface DeleteVodSourceRequest {
   readonly SourceLocationName: string
   readonly VodSourceName: string
 }
 
-export type DeleteVodSourceOutput = {}
+export type DeleteVodSourceResponse = {}
 
 export interface DescribeChannelRequest {
   readonly ChannelName: string
 }
 
-export interface DescribeChannelOutput {
+export interface DescribeChannelResponse {
   readonly Arn?: string
   readonly Audiences?: ReadonlyArray<string>
   readonly ChannelName?: string
-  readonly ChannelState?: string
+  readonly ChannelState?: ChannelState
   readonly CreationTime?: Date
-  readonly FillerSlate?: CreateChannelRequestFillerSlateOutput
+  readonly FillerSlate?: SlateSourceOutput
   readonly LastModifiedTime?: Date
-  readonly LogConfiguration?: DescribeChannelOutputLogConfiguration
-  readonly Outputs?: ReadonlyArray<CreateChannelOutputOutputsMember>
+  readonly LogConfiguration?: LogConfigurationForChannel
+  readonly Outputs?: ReadonlyArray<ResponseOutputItem>
   readonly PlaybackMode?: string
   readonly Tags?: Readonly<Record<string, string>>
   readonly Tier?: string
-  readonly TimeShiftConfiguration?: CreateChannelRequestTimeShiftConfigurationOutput
+  readonly TimeShiftConfiguration?: TimeShiftConfigurationOutput
 }
 
-export interface DescribeChannelOutputLogConfiguration {
-  readonly LogTypes?: ReadonlyArray<string>
+export interface LogConfigurationForChannel {
+  readonly LogTypes?: ReadonlyArray<LogType>
 }
 
 export interface DescribeLiveSourceRequest {
@@ -689,10 +723,10 @@ export interface DescribeLiveSourceRequest {
   readonly SourceLocationName: string
 }
 
-export interface DescribeLiveSourceOutput {
+export interface DescribeLiveSourceResponse {
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly HttpPackageConfigurations?: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMemberOutput>
+  readonly HttpPackageConfigurations?: ReadonlyArray<HttpPackageConfigurationOutput>
   readonly LastModifiedTime?: Date
   readonly LiveSourceName?: string
   readonly SourceLocationName?: string
@@ -704,12 +738,12 @@ export interface DescribeProgramRequest {
   readonly ProgramName: string
 }
 
-export interface DescribeProgramOutput {
-  readonly AdBreaks?: ReadonlyArray<CreateProgramRequestAdBreaksMemberOutput>
+export interface DescribeProgramResponse {
+  readonly AdBreaks?: ReadonlyArray<AdBreakOutput>
   readonly Arn?: string
-  readonly AudienceMedia?: ReadonlyArray<CreateProgramRequestAudienceMediaMemberOutput>
+  readonly AudienceMedia?: ReadonlyArray<AudienceMediaOutput>
   readonly ChannelName?: string
-  readonly ClipRange?: CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRangeOutput
+  readonly ClipRange?: ClipRangeOutput
   readonly CreationTime?: Date
   readonly DurationMillis?: number
   readonly LiveSourceName?: string
@@ -723,14 +757,14 @@ export interface DescribeSourceLocationRequest {
   readonly SourceLocationName: string
 }
 
-export interface DescribeSourceLocationOutput {
-  readonly AccessConfiguration?: CreateSourceLocationRequestAccessConfigurationOutput
+export interface DescribeSourceLocationResponse {
+  readonly AccessConfiguration?: AccessConfigurationOutput
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly DefaultSegmentDeliveryConfiguration?: CreateSourceLocationRequestDefaultSegmentDeliveryConfigurationOutput
-  readonly HttpConfiguration?: CreateSourceLocationRequestHttpConfigurationOutput
+  readonly DefaultSegmentDeliveryConfiguration?: DefaultSegmentDeliveryConfigurationOutput
+  readonly HttpConfiguration?: HttpConfigurationOutput
   readonly LastModifiedTime?: Date
-  readonly SegmentDeliveryConfigurations?: ReadonlyArray<CreateSourceLocationRequestSegmentDeliveryConfigurationsMemberOutput>
+  readonly SegmentDeliveryConfigurations?: ReadonlyArray<SegmentDeliveryConfigurationOutput>
   readonly SourceLocationName?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -740,18 +774,18 @@ export interface DescribeVodSourceRequest {
   readonly VodSourceName: string
 }
 
-export interface DescribeVodSourceOutput {
-  readonly AdBreakOpportunities?: ReadonlyArray<DescribeVodSourceOutputAdBreakOpportunitiesMember>
+export interface DescribeVodSourceResponse {
+  readonly AdBreakOpportunities?: ReadonlyArray<AdBreakOpportunity>
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly HttpPackageConfigurations?: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMemberOutput>
+  readonly HttpPackageConfigurations?: ReadonlyArray<HttpPackageConfigurationOutput>
   readonly LastModifiedTime?: Date
   readonly SourceLocationName?: string
   readonly Tags?: Readonly<Record<string, string>>
   readonly VodSourceName?: string
 }
 
-export interface DescribeVodSourceOutputAdBreakOpportunitiesMember {
+export interface AdBreakOpportunity {
   readonly OffsetMillis?: number
 }
 
@@ -759,7 +793,7 @@ export interface GetChannelPolicyRequest {
   readonly ChannelName: string
 }
 
-export interface GetChannelPolicyOutput {
+export interface GetChannelPolicyResponse {
   readonly Policy?: string
 }
 
@@ -771,12 +805,12 @@ export interface GetChannelScheduleRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetChannelScheduleOutput {
-  readonly Items?: ReadonlyArray<GetChannelScheduleOutputItemsMember>
+export interface GetChannelScheduleResponse {
+  readonly Items?: ReadonlyArray<ScheduleEntry>
   readonly NextToken?: string
 }
 
-export interface GetChannelScheduleOutputItemsMember {
+export interface ScheduleEntry {
   readonly ApproximateDurationSeconds?: number
   readonly ApproximateStartTime?: Date
   readonly Arn?: string
@@ -784,13 +818,13 @@ export interface GetChannelScheduleOutputItemsMember {
   readonly ChannelName?: string
   readonly LiveSourceName?: string
   readonly ProgramName?: string
-  readonly ScheduleAdBreaks?: ReadonlyArray<GetChannelScheduleOutputItemsMemberScheduleAdBreaksMember>
-  readonly ScheduleEntryType?: string
+  readonly ScheduleAdBreaks?: ReadonlyArray<ScheduleAdBreak>
+  readonly ScheduleEntryType?: ScheduleEntryType
   readonly SourceLocationName?: string
   readonly VodSourceName?: string
 }
 
-export interface GetChannelScheduleOutputItemsMemberScheduleAdBreaksMember {
+export interface ScheduleAdBreak {
   readonly ApproximateDurationSeconds?: number
   readonly ApproximateStartTime?: Date
   readonly SourceLocationName?: string
@@ -801,18 +835,18 @@ export interface GetPlaybackConfigurationRequest {
   readonly Name: string
 }
 
-export interface GetPlaybackConfigurationOutput {
+export interface GetPlaybackConfigurationResponse {
   readonly AdDecisionServerUrl?: string
-  readonly AvailSuppression?: GetPlaybackConfigurationOutputAvailSuppressionOutput
-  readonly Bumper?: GetPlaybackConfigurationOutputBumperOutput
-  readonly CdnConfiguration?: GetPlaybackConfigurationOutputCdnConfigurationOutput
+  readonly AvailSuppression?: AvailSuppressionOutput
+  readonly Bumper?: BumperOutput
+  readonly CdnConfiguration?: CdnConfigurationOutput
   readonly ConfigurationAliases?: Readonly<Record<string, Readonly<Record<string, string>>>>
-  readonly DashConfiguration?: GetPlaybackConfigurationOutputDashConfiguration
-  readonly HlsConfiguration?: GetPlaybackConfigurationOutputHlsConfiguration
-  readonly InsertionMode?: string
-  readonly LivePreRollConfiguration?: GetPlaybackConfigurationOutputLivePreRollConfigurationOutput
-  readonly LogConfiguration?: GetPlaybackConfigurationOutputLogConfiguration
-  readonly ManifestProcessingRules?: GetPlaybackConfigurationOutputManifestProcessingRulesOutput
+  readonly DashConfiguration?: DashConfiguration
+  readonly HlsConfiguration?: HlsConfiguration
+  readonly InsertionMode?: InsertionMode
+  readonly LivePreRollConfiguration?: LivePreRollConfigurationOutput
+  readonly LogConfiguration?: LogConfiguration
+  readonly ManifestProcessingRules?: ManifestProcessingRulesOutput
   readonly Name?: string
   readonly PersonalizationThresholdSeconds?: number
   readonly PlaybackConfigurationArn?: string
@@ -824,75 +858,75 @@ export interface GetPlaybackConfigurationOutput {
   readonly VideoContentSourceUrl?: string
 }
 
-export interface GetPlaybackConfigurationOutputAvailSuppression {
-  readonly FillPolicy?: string | undefined
-  readonly Mode?: string | undefined
+export interface AvailSuppression {
+  readonly FillPolicy?: FillPolicy | undefined
+  readonly Mode?: Mode | undefined
   readonly Value?: string | undefined
 }
 
-export interface GetPlaybackConfigurationOutputAvailSuppressionOutput {
-  readonly FillPolicy?: string
-  readonly Mode?: string
+export interface AvailSuppressionOutput {
+  readonly FillPolicy?: FillPolicy
+  readonly Mode?: Mode
   readonly Value?: string
 }
 
-export interface GetPlaybackConfigurationOutputBumper {
+export interface Bumper {
   readonly EndUrl?: string | undefined
   readonly StartUrl?: string | undefined
 }
 
-export interface GetPlaybackConfigurationOutputBumperOutput {
+export interface BumperOutput {
   readonly EndUrl?: string
   readonly StartUrl?: string
 }
 
-export interface GetPlaybackConfigurationOutputCdnConfiguration {
+export interface CdnConfiguration {
   readonly AdSegmentUrlPrefix?: string | undefined
   readonly ContentSegmentUrlPrefix?: string | undefined
 }
 
-export interface GetPlaybackConfigurationOutputCdnConfigurationOutput {
+export interface CdnConfigurationOutput {
   readonly AdSegmentUrlPrefix?: string
   readonly ContentSegmentUrlPrefix?: string
 }
 
-export interface GetPlaybackConfigurationOutputDashConfiguration {
+export interface DashConfiguration {
   readonly ManifestEndpointPrefix?: string
   readonly MpdLocation?: string
-  readonly OriginManifestType?: string
+  readonly OriginManifestType?: OriginManifestType
 }
 
-export interface GetPlaybackConfigurationOutputHlsConfiguration {
+export interface HlsConfiguration {
   readonly ManifestEndpointPrefix?: string
 }
 
-export interface GetPlaybackConfigurationOutputLivePreRollConfiguration {
+export interface LivePreRollConfiguration {
   readonly AdDecisionServerUrl?: string | undefined
   readonly MaxDurationSeconds?: number | undefined
 }
 
-export interface GetPlaybackConfigurationOutputLivePreRollConfigurationOutput {
+export interface LivePreRollConfigurationOutput {
   readonly AdDecisionServerUrl?: string
   readonly MaxDurationSeconds?: number
 }
 
-export interface GetPlaybackConfigurationOutputLogConfiguration {
+export interface LogConfiguration {
   readonly PercentEnabled?: number
 }
 
-export interface GetPlaybackConfigurationOutputManifestProcessingRules {
-  readonly AdMarkerPassthrough?: GetPlaybackConfigurationOutputManifestProcessingRulesAdMarkerPassthrough | undefined
+export interface ManifestProcessingRules {
+  readonly AdMarkerPassthrough?: AdMarkerPassthrough | undefined
 }
 
-export interface GetPlaybackConfigurationOutputManifestProcessingRulesOutput {
-  readonly AdMarkerPassthrough?: GetPlaybackConfigurationOutputManifestProcessingRulesAdMarkerPassthroughOutput
+export interface ManifestProcessingRulesOutput {
+  readonly AdMarkerPassthrough?: AdMarkerPassthroughOutput
 }
 
-export interface GetPlaybackConfigurationOutputManifestProcessingRulesAdMarkerPassthrough {
+export interface AdMarkerPassthrough {
   readonly Enabled?: boolean | undefined
 }
 
-export interface GetPlaybackConfigurationOutputManifestProcessingRulesAdMarkerPassthroughOutput {
+export interface AdMarkerPassthroughOutput {
   readonly Enabled?: boolean
 }
 
@@ -901,12 +935,12 @@ export interface GetPrefetchScheduleRequest {
   readonly PlaybackConfigurationName: string
 }
 
-export interface GetPrefetchScheduleOutput {
+export interface GetPrefetchScheduleResponse {
   readonly Arn?: string
-  readonly Consumption?: CreatePrefetchScheduleRequestConsumptionOutput
+  readonly Consumption?: PrefetchConsumptionOutput
   readonly Name?: string
   readonly PlaybackConfigurationName?: string
-  readonly Retrieval?: CreatePrefetchScheduleRequestRetrievalOutput
+  readonly Retrieval?: PrefetchRetrievalOutput
   readonly StreamId?: string
 }
 
@@ -916,15 +950,15 @@ export interface ListAlertsRequest {
   readonly ResourceArn: string
 }
 
-export interface ListAlertsOutput {
-  readonly Items?: ReadonlyArray<ListAlertsOutputItemsMember>
+export interface ListAlertsResponse {
+  readonly Items?: ReadonlyArray<Alert>
   readonly NextToken?: string
 }
 
-export interface ListAlertsOutputItemsMember {
+export interface Alert {
   readonly AlertCode?: string
   readonly AlertMessage?: string
-  readonly Category?: string
+  readonly Category?: AlertCategory
   readonly LastModifiedTime?: Date
   readonly RelatedResourceArns?: ReadonlyArray<string>
   readonly ResourceArn?: string
@@ -935,21 +969,21 @@ export interface ListChannelsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListChannelsOutput {
-  readonly Items?: ReadonlyArray<ListChannelsOutputItemsMember>
+export interface ListChannelsResponse {
+  readonly Items?: ReadonlyArray<Channel>
   readonly NextToken?: string
 }
 
-export interface ListChannelsOutputItemsMember {
+export interface Channel {
   readonly Arn?: string
   readonly Audiences?: ReadonlyArray<string>
   readonly ChannelName?: string
   readonly ChannelState?: string
   readonly CreationTime?: Date
-  readonly FillerSlate?: CreateChannelRequestFillerSlateOutput
+  readonly FillerSlate?: SlateSourceOutput
   readonly LastModifiedTime?: Date
-  readonly LogConfiguration?: DescribeChannelOutputLogConfiguration
-  readonly Outputs?: ReadonlyArray<CreateChannelOutputOutputsMember>
+  readonly LogConfiguration?: LogConfigurationForChannel
+  readonly Outputs?: ReadonlyArray<ResponseOutputItem>
   readonly PlaybackMode?: string
   readonly Tags?: Readonly<Record<string, string>>
   readonly Tier?: string
@@ -961,15 +995,15 @@ export interface ListLiveSourcesRequest {
   readonly SourceLocationName: string
 }
 
-export interface ListLiveSourcesOutput {
-  readonly Items?: ReadonlyArray<ListLiveSourcesOutputItemsMember>
+export interface ListLiveSourcesResponse {
+  readonly Items?: ReadonlyArray<LiveSource>
   readonly NextToken?: string
 }
 
-export interface ListLiveSourcesOutputItemsMember {
+export interface LiveSource {
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly HttpPackageConfigurations?: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMemberOutput>
+  readonly HttpPackageConfigurations?: ReadonlyArray<HttpPackageConfigurationOutput>
   readonly LastModifiedTime?: Date
   readonly LiveSourceName?: string
   readonly SourceLocationName?: string
@@ -981,23 +1015,23 @@ export interface ListPlaybackConfigurationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListPlaybackConfigurationsOutput {
-  readonly Items?: ReadonlyArray<ListPlaybackConfigurationsOutputItemsMember>
+export interface ListPlaybackConfigurationsResponse {
+  readonly Items?: ReadonlyArray<PlaybackConfiguration>
   readonly NextToken?: string
 }
 
-export interface ListPlaybackConfigurationsOutputItemsMember {
+export interface PlaybackConfiguration {
   readonly AdDecisionServerUrl?: string
-  readonly AvailSuppression?: GetPlaybackConfigurationOutputAvailSuppressionOutput
-  readonly Bumper?: GetPlaybackConfigurationOutputBumperOutput
-  readonly CdnConfiguration?: GetPlaybackConfigurationOutputCdnConfigurationOutput
+  readonly AvailSuppression?: AvailSuppressionOutput
+  readonly Bumper?: BumperOutput
+  readonly CdnConfiguration?: CdnConfigurationOutput
   readonly ConfigurationAliases?: Readonly<Record<string, Readonly<Record<string, string>>>>
-  readonly DashConfiguration?: GetPlaybackConfigurationOutputDashConfiguration
-  readonly HlsConfiguration?: GetPlaybackConfigurationOutputHlsConfiguration
-  readonly InsertionMode?: string
-  readonly LivePreRollConfiguration?: GetPlaybackConfigurationOutputLivePreRollConfigurationOutput
-  readonly LogConfiguration?: GetPlaybackConfigurationOutputLogConfiguration
-  readonly ManifestProcessingRules?: GetPlaybackConfigurationOutputManifestProcessingRulesOutput
+  readonly DashConfiguration?: DashConfiguration
+  readonly HlsConfiguration?: HlsConfiguration
+  readonly InsertionMode?: InsertionMode
+  readonly LivePreRollConfiguration?: LivePreRollConfigurationOutput
+  readonly LogConfiguration?: LogConfiguration
+  readonly ManifestProcessingRules?: ManifestProcessingRulesOutput
   readonly Name?: string
   readonly PersonalizationThresholdSeconds?: number
   readonly PlaybackConfigurationArn?: string
@@ -1016,17 +1050,17 @@ export interface ListPrefetchSchedulesRequest {
   readonly StreamId?: string | undefined
 }
 
-export interface ListPrefetchSchedulesOutput {
-  readonly Items?: ReadonlyArray<ListPrefetchSchedulesOutputItemsMember>
+export interface ListPrefetchSchedulesResponse {
+  readonly Items?: ReadonlyArray<PrefetchSchedule>
   readonly NextToken?: string
 }
 
-export interface ListPrefetchSchedulesOutputItemsMember {
+export interface PrefetchSchedule {
   readonly Arn?: string
-  readonly Consumption?: CreatePrefetchScheduleRequestConsumptionOutput
+  readonly Consumption?: PrefetchConsumptionOutput
   readonly Name?: string
   readonly PlaybackConfigurationName?: string
-  readonly Retrieval?: CreatePrefetchScheduleRequestRetrievalOutput
+  readonly Retrieval?: PrefetchRetrievalOutput
   readonly StreamId?: string
 }
 
@@ -1035,19 +1069,19 @@ export interface ListSourceLocationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListSourceLocationsOutput {
-  readonly Items?: ReadonlyArray<ListSourceLocationsOutputItemsMember>
+export interface ListSourceLocationsResponse {
+  readonly Items?: ReadonlyArray<SourceLocation>
   readonly NextToken?: string
 }
 
-export interface ListSourceLocationsOutputItemsMember {
-  readonly AccessConfiguration?: CreateSourceLocationRequestAccessConfigurationOutput
+export interface SourceLocation {
+  readonly AccessConfiguration?: AccessConfigurationOutput
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly DefaultSegmentDeliveryConfiguration?: CreateSourceLocationRequestDefaultSegmentDeliveryConfigurationOutput
-  readonly HttpConfiguration?: CreateSourceLocationRequestHttpConfigurationOutput
+  readonly DefaultSegmentDeliveryConfiguration?: DefaultSegmentDeliveryConfigurationOutput
+  readonly HttpConfiguration?: HttpConfigurationOutput
   readonly LastModifiedTime?: Date
-  readonly SegmentDeliveryConfigurations?: ReadonlyArray<CreateSourceLocationRequestSegmentDeliveryConfigurationsMemberOutput>
+  readonly SegmentDeliveryConfigurations?: ReadonlyArray<SegmentDeliveryConfigurationOutput>
   readonly SourceLocationName?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
@@ -1056,7 +1090,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -1066,15 +1100,15 @@ export interface ListVodSourcesRequest {
   readonly SourceLocationName: string
 }
 
-export interface ListVodSourcesOutput {
-  readonly Items?: ReadonlyArray<ListVodSourcesOutputItemsMember>
+export interface ListVodSourcesResponse {
+  readonly Items?: ReadonlyArray<VodSource>
   readonly NextToken?: string
 }
 
-export interface ListVodSourcesOutputItemsMember {
+export interface VodSource {
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly HttpPackageConfigurations?: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMemberOutput>
+  readonly HttpPackageConfigurations?: ReadonlyArray<HttpPackageConfigurationOutput>
   readonly LastModifiedTime?: Date
   readonly SourceLocationName?: string
   readonly Tags?: Readonly<Record<string, string>>
@@ -1086,18 +1120,18 @@ export interface PutChannelPolicyRequest {
   readonly Policy: string
 }
 
-export type PutChannelPolicyOutput = {}
+export type PutChannelPolicyResponse = {}
 
 export interface PutPlaybackConfigurationRequest {
   readonly AdDecisionServerUrl?: string | undefined
-  readonly AvailSuppression?: GetPlaybackConfigurationOutputAvailSuppression | undefined
-  readonly Bumper?: GetPlaybackConfigurationOutputBumper | undefined
-  readonly CdnConfiguration?: GetPlaybackConfigurationOutputCdnConfiguration | undefined
+  readonly AvailSuppression?: AvailSuppression | undefined
+  readonly Bumper?: Bumper | undefined
+  readonly CdnConfiguration?: CdnConfiguration | undefined
   readonly ConfigurationAliases?: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined
-  readonly DashConfiguration?: PutPlaybackConfigurationRequestDashConfiguration | undefined
-  readonly InsertionMode?: string | undefined
-  readonly LivePreRollConfiguration?: GetPlaybackConfigurationOutputLivePreRollConfiguration | undefined
-  readonly ManifestProcessingRules?: GetPlaybackConfigurationOutputManifestProcessingRules | undefined
+  readonly DashConfiguration?: DashConfigurationForPut | undefined
+  readonly InsertionMode?: InsertionMode | undefined
+  readonly LivePreRollConfiguration?: LivePreRollConfiguration | undefined
+  readonly ManifestProcessingRules?: ManifestProcessingRules | undefined
   readonly Name: string
   readonly PersonalizationThresholdSeconds?: number | undefined
   readonly SlateAdUrl?: string | undefined
@@ -1106,23 +1140,23 @@ export interface PutPlaybackConfigurationRequest {
   readonly VideoContentSourceUrl?: string | undefined
 }
 
-export interface PutPlaybackConfigurationRequestDashConfiguration {
+export interface DashConfigurationForPut {
   readonly MpdLocation?: string | undefined
-  readonly OriginManifestType?: string | undefined
+  readonly OriginManifestType?: OriginManifestType | undefined
 }
 
-export interface PutPlaybackConfigurationOutput {
+export interface PutPlaybackConfigurationResponse {
   readonly AdDecisionServerUrl?: string
-  readonly AvailSuppression?: GetPlaybackConfigurationOutputAvailSuppressionOutput
-  readonly Bumper?: GetPlaybackConfigurationOutputBumperOutput
-  readonly CdnConfiguration?: GetPlaybackConfigurationOutputCdnConfigurationOutput
+  readonly AvailSuppression?: AvailSuppressionOutput
+  readonly Bumper?: BumperOutput
+  readonly CdnConfiguration?: CdnConfigurationOutput
   readonly ConfigurationAliases?: Readonly<Record<string, Readonly<Record<string, string>>>>
-  readonly DashConfiguration?: GetPlaybackConfigurationOutputDashConfiguration
-  readonly HlsConfiguration?: GetPlaybackConfigurationOutputHlsConfiguration
-  readonly InsertionMode?: string
-  readonly LivePreRollConfiguration?: GetPlaybackConfigurationOutputLivePreRollConfigurationOutput
-  readonly LogConfiguration?: GetPlaybackConfigurationOutputLogConfiguration
-  readonly ManifestProcessingRules?: GetPlaybackConfigurationOutputManifestProcessingRulesOutput
+  readonly DashConfiguration?: DashConfiguration
+  readonly HlsConfiguration?: HlsConfiguration
+  readonly InsertionMode?: InsertionMode
+  readonly LivePreRollConfiguration?: LivePreRollConfigurationOutput
+  readonly LogConfiguration?: LogConfiguration
+  readonly ManifestProcessingRules?: ManifestProcessingRulesOutput
   readonly Name?: string
   readonly PersonalizationThresholdSeconds?: number
   readonly PlaybackConfigurationArn?: string
@@ -1138,13 +1172,13 @@ export interface StartChannelRequest {
   readonly ChannelName: string
 }
 
-export type StartChannelOutput = {}
+export type StartChannelResponse = {}
 
 export interface StopChannelRequest {
   readonly ChannelName: string
 }
 
-export type StopChannelOutput = {}
+export type StopChannelResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
@@ -1159,36 +1193,36 @@ export interface UntagResourceRequest {
 export interface UpdateChannelRequest {
   readonly Audiences?: ReadonlyArray<string> | undefined
   readonly ChannelName: string
-  readonly FillerSlate?: CreateChannelRequestFillerSlate | undefined
-  readonly Outputs: ReadonlyArray<CreateChannelRequestOutputsMember>
-  readonly TimeShiftConfiguration?: CreateChannelRequestTimeShiftConfiguration | undefined
+  readonly FillerSlate?: SlateSource | undefined
+  readonly Outputs: ReadonlyArray<RequestOutputItem>
+  readonly TimeShiftConfiguration?: TimeShiftConfiguration | undefined
 }
 
-export interface UpdateChannelOutput {
+export interface UpdateChannelResponse {
   readonly Arn?: string
   readonly Audiences?: ReadonlyArray<string>
   readonly ChannelName?: string
-  readonly ChannelState?: string
+  readonly ChannelState?: ChannelState
   readonly CreationTime?: Date
-  readonly FillerSlate?: CreateChannelRequestFillerSlateOutput
+  readonly FillerSlate?: SlateSourceOutput
   readonly LastModifiedTime?: Date
-  readonly Outputs?: ReadonlyArray<CreateChannelOutputOutputsMember>
+  readonly Outputs?: ReadonlyArray<ResponseOutputItem>
   readonly PlaybackMode?: string
   readonly Tags?: Readonly<Record<string, string>>
   readonly Tier?: string
-  readonly TimeShiftConfiguration?: CreateChannelRequestTimeShiftConfigurationOutput
+  readonly TimeShiftConfiguration?: TimeShiftConfigurationOutput
 }
 
 export interface UpdateLiveSourceRequest {
-  readonly HttpPackageConfigurations: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMember>
+  readonly HttpPackageConfigurations: ReadonlyArray<HttpPackageConfiguration>
   readonly LiveSourceName: string
   readonly SourceLocationName: string
 }
 
-export interface UpdateLiveSourceOutput {
+export interface UpdateLiveSourceResponse {
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly HttpPackageConfigurations?: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMemberOutput>
+  readonly HttpPackageConfigurations?: ReadonlyArray<HttpPackageConfigurationOutput>
   readonly LastModifiedTime?: Date
   readonly LiveSourceName?: string
   readonly SourceLocationName?: string
@@ -1196,29 +1230,29 @@ export interface UpdateLiveSourceOutput {
 }
 
 export interface UpdateProgramRequest {
-  readonly AdBreaks?: ReadonlyArray<CreateProgramRequestAdBreaksMember> | undefined
-  readonly AudienceMedia?: ReadonlyArray<CreateProgramRequestAudienceMediaMember> | undefined
+  readonly AdBreaks?: ReadonlyArray<AdBreak> | undefined
+  readonly AudienceMedia?: ReadonlyArray<AudienceMedia> | undefined
   readonly ChannelName: string
   readonly ProgramName: string
-  readonly ScheduleConfiguration: UpdateProgramRequestScheduleConfiguration
+  readonly ScheduleConfiguration: UpdateProgramScheduleConfiguration
 }
 
-export interface UpdateProgramRequestScheduleConfiguration {
-  readonly ClipRange?: CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRange | undefined
-  readonly Transition?: UpdateProgramRequestScheduleConfigurationTransition | undefined
+export interface UpdateProgramScheduleConfiguration {
+  readonly ClipRange?: ClipRange | undefined
+  readonly Transition?: UpdateProgramTransition | undefined
 }
 
-export interface UpdateProgramRequestScheduleConfigurationTransition {
+export interface UpdateProgramTransition {
   readonly DurationMillis?: number | bigint | undefined
   readonly ScheduledStartTimeMillis?: number | bigint | undefined
 }
 
-export interface UpdateProgramOutput {
-  readonly AdBreaks?: ReadonlyArray<CreateProgramRequestAdBreaksMemberOutput>
+export interface UpdateProgramResponse {
+  readonly AdBreaks?: ReadonlyArray<AdBreakOutput>
   readonly Arn?: string
-  readonly AudienceMedia?: ReadonlyArray<CreateProgramRequestAudienceMediaMemberOutput>
+  readonly AudienceMedia?: ReadonlyArray<AudienceMediaOutput>
   readonly ChannelName?: string
-  readonly ClipRange?: CreateProgramRequestAudienceMediaMemberAlternateMediaMemberClipRangeOutput
+  readonly ClipRange?: ClipRangeOutput
   readonly CreationTime?: Date
   readonly DurationMillis?: number
   readonly LiveSourceName?: string
@@ -1229,40 +1263,42 @@ export interface UpdateProgramOutput {
 }
 
 export interface UpdateSourceLocationRequest {
-  readonly AccessConfiguration?: CreateSourceLocationRequestAccessConfiguration | undefined
-  readonly DefaultSegmentDeliveryConfiguration?: CreateSourceLocationRequestDefaultSegmentDeliveryConfiguration | undefined
-  readonly HttpConfiguration: CreateSourceLocationRequestHttpConfiguration
-  readonly SegmentDeliveryConfigurations?: ReadonlyArray<CreateSourceLocationRequestSegmentDeliveryConfigurationsMember> | undefined
+  readonly AccessConfiguration?: AccessConfiguration | undefined
+  readonly DefaultSegmentDeliveryConfiguration?: DefaultSegmentDeliveryConfiguration | undefined
+  readonly HttpConfiguration: HttpConfiguration
+  readonly SegmentDeliveryConfigurations?: ReadonlyArray<SegmentDeliveryConfiguration> | undefined
   readonly SourceLocationName: string
 }
 
-export interface UpdateSourceLocationOutput {
-  readonly AccessConfiguration?: CreateSourceLocationRequestAccessConfigurationOutput
+export interface UpdateSourceLocationResponse {
+  readonly AccessConfiguration?: AccessConfigurationOutput
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly DefaultSegmentDeliveryConfiguration?: CreateSourceLocationRequestDefaultSegmentDeliveryConfigurationOutput
-  readonly HttpConfiguration?: CreateSourceLocationRequestHttpConfigurationOutput
+  readonly DefaultSegmentDeliveryConfiguration?: DefaultSegmentDeliveryConfigurationOutput
+  readonly HttpConfiguration?: HttpConfigurationOutput
   readonly LastModifiedTime?: Date
-  readonly SegmentDeliveryConfigurations?: ReadonlyArray<CreateSourceLocationRequestSegmentDeliveryConfigurationsMemberOutput>
+  readonly SegmentDeliveryConfigurations?: ReadonlyArray<SegmentDeliveryConfigurationOutput>
   readonly SourceLocationName?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
 export interface UpdateVodSourceRequest {
-  readonly HttpPackageConfigurations: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMember>
+  readonly HttpPackageConfigurations: ReadonlyArray<HttpPackageConfiguration>
   readonly SourceLocationName: string
   readonly VodSourceName: string
 }
 
-export interface UpdateVodSourceOutput {
+export interface UpdateVodSourceResponse {
   readonly Arn?: string
   readonly CreationTime?: Date
-  readonly HttpPackageConfigurations?: ReadonlyArray<CreateLiveSourceRequestHttpPackageConfigurationsMemberOutput>
+  readonly HttpPackageConfigurations?: ReadonlyArray<HttpPackageConfigurationOutput>
   readonly LastModifiedTime?: Date
   readonly SourceLocationName?: string
   readonly Tags?: Readonly<Record<string, string>>
   readonly VodSourceName?: string
 }
+
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string }> {}
 
 export type ConfigureLogsForChannelError = Errors.CommonError | Client.SdkError
 
@@ -1326,7 +1362,7 @@ export type ListPrefetchSchedulesError = Errors.CommonError | Client.SdkError
 
 export type ListSourceLocationsError = Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type ListVodSourcesError = Errors.CommonError | Client.SdkError
 
@@ -1338,9 +1374,9 @@ export type StartChannelError = Errors.CommonError | Client.SdkError
 
 export type StopChannelError = Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | Errors.CommonError | Client.SdkError
 
 export type UpdateChannelError = Errors.CommonError | Client.SdkError
 
@@ -1352,90 +1388,90 @@ export type UpdateSourceLocationError = Errors.CommonError | Client.SdkError
 
 export type UpdateVodSourceError = Errors.CommonError | Client.SdkError
 
-export const configureLogsForChannel: Client.Operation<ConfigureLogsForChannelRequest, ConfigureLogsForChannelOutput, ConfigureLogsForChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ConfigureLogsForChannel",http:{method:"PUT",requestUri:"/configureLogs/channel",responseCode:200},input:{shape:ConfigureLogsForChannelRequest$},output:{shape:ConfigureLogsForChannelOutput$}}})
+export const configureLogsForChannel: Client.Operation<ConfigureLogsForChannelRequest, ConfigureLogsForChannelResponse, ConfigureLogsForChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ConfigureLogsForChannel",http:{method:"PUT",requestUri:"/configureLogs/channel",responseCode:200},input:{shape:ConfigureLogsForChannelRequest$},output:{shape:ConfigureLogsForChannelResponse$}}})
 
-export const configureLogsForPlaybackConfiguration: Client.Operation<ConfigureLogsForPlaybackConfigurationRequest, ConfigureLogsForPlaybackConfigurationOutput, ConfigureLogsForPlaybackConfigurationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ConfigureLogsForPlaybackConfiguration",http:{method:"PUT",requestUri:"/configureLogs/playbackConfiguration",responseCode:200},input:{shape:ConfigureLogsForPlaybackConfigurationRequest$},output:{shape:ConfigureLogsForPlaybackConfigurationOutput$},idempotent:true}})
+export const configureLogsForPlaybackConfiguration: Client.Operation<ConfigureLogsForPlaybackConfigurationRequest, ConfigureLogsForPlaybackConfigurationResponse, ConfigureLogsForPlaybackConfigurationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ConfigureLogsForPlaybackConfiguration",http:{method:"PUT",requestUri:"/configureLogs/playbackConfiguration",responseCode:200},input:{shape:ConfigureLogsForPlaybackConfigurationRequest$},output:{shape:ConfigureLogsForPlaybackConfigurationResponse$},idempotent:true}})
 
-export const createChannel: Client.Operation<CreateChannelRequest, CreateChannelOutput, CreateChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateChannel",http:{method:"POST",requestUri:"/channel/{ChannelName}",responseCode:200},input:{shape:CreateChannelRequest$},output:{shape:CreateChannelOutput$},idempotent:true}})
+export const createChannel: Client.Operation<CreateChannelRequest, CreateChannelResponse, CreateChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateChannel",http:{method:"POST",requestUri:"/channel/{ChannelName}",responseCode:200},input:{shape:CreateChannelRequest$},output:{shape:CreateChannelResponse$},idempotent:true}})
 
-export const createLiveSource: Client.Operation<CreateLiveSourceRequest, CreateLiveSourceOutput, CreateLiveSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateLiveSource",http:{method:"POST",requestUri:"/sourceLocation/{SourceLocationName}/liveSource/{LiveSourceName}",responseCode:200},input:{shape:CreateLiveSourceRequest$},output:{shape:CreateLiveSourceOutput$},idempotent:true}})
+export const createLiveSource: Client.Operation<CreateLiveSourceRequest, CreateLiveSourceResponse, CreateLiveSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateLiveSource",http:{method:"POST",requestUri:"/sourceLocation/{SourceLocationName}/liveSource/{LiveSourceName}",responseCode:200},input:{shape:CreateLiveSourceRequest$},output:{shape:CreateLiveSourceResponse$},idempotent:true}})
 
-export const createPrefetchSchedule: Client.Operation<CreatePrefetchScheduleRequest, CreatePrefetchScheduleOutput, CreatePrefetchScheduleError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreatePrefetchSchedule",http:{method:"POST",requestUri:"/prefetchSchedule/{PlaybackConfigurationName}/{Name}",responseCode:200},input:{shape:CreatePrefetchScheduleRequest$},output:{shape:CreatePrefetchScheduleOutput$},idempotent:true}})
+export const createPrefetchSchedule: Client.Operation<CreatePrefetchScheduleRequest, CreatePrefetchScheduleResponse, CreatePrefetchScheduleError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreatePrefetchSchedule",http:{method:"POST",requestUri:"/prefetchSchedule/{PlaybackConfigurationName}/{Name}",responseCode:200},input:{shape:CreatePrefetchScheduleRequest$},output:{shape:CreatePrefetchScheduleResponse$},idempotent:true}})
 
-export const createProgram: Client.Operation<CreateProgramRequest, CreateProgramOutput, CreateProgramError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateProgram",http:{method:"POST",requestUri:"/channel/{ChannelName}/program/{ProgramName}",responseCode:200},input:{shape:CreateProgramRequest$},output:{shape:CreateProgramOutput$},idempotent:true}})
+export const createProgram: Client.Operation<CreateProgramRequest, CreateProgramResponse, CreateProgramError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateProgram",http:{method:"POST",requestUri:"/channel/{ChannelName}/program/{ProgramName}",responseCode:200},input:{shape:CreateProgramRequest$},output:{shape:CreateProgramResponse$},idempotent:true}})
 
-export const createSourceLocation: Client.Operation<CreateSourceLocationRequest, CreateSourceLocationOutput, CreateSourceLocationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateSourceLocation",http:{method:"POST",requestUri:"/sourceLocation/{SourceLocationName}",responseCode:200},input:{shape:CreateSourceLocationRequest$},output:{shape:CreateSourceLocationOutput$},idempotent:true}})
+export const createSourceLocation: Client.Operation<CreateSourceLocationRequest, CreateSourceLocationResponse, CreateSourceLocationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateSourceLocation",http:{method:"POST",requestUri:"/sourceLocation/{SourceLocationName}",responseCode:200},input:{shape:CreateSourceLocationRequest$},output:{shape:CreateSourceLocationResponse$},idempotent:true}})
 
-export const createVodSource: Client.Operation<CreateVodSourceRequest, CreateVodSourceOutput, CreateVodSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateVodSource",http:{method:"POST",requestUri:"/sourceLocation/{SourceLocationName}/vodSource/{VodSourceName}",responseCode:200},input:{shape:CreateVodSourceRequest$},output:{shape:CreateVodSourceOutput$},idempotent:true}})
+export const createVodSource: Client.Operation<CreateVodSourceRequest, CreateVodSourceResponse, CreateVodSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"CreateVodSource",http:{method:"POST",requestUri:"/sourceLocation/{SourceLocationName}/vodSource/{VodSourceName}",responseCode:200},input:{shape:CreateVodSourceRequest$},output:{shape:CreateVodSourceResponse$},idempotent:true}})
 
-export const deleteChannel: Client.Operation<DeleteChannelRequest, DeleteChannelOutput, DeleteChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteChannel",http:{method:"DELETE",requestUri:"/channel/{ChannelName}",responseCode:200},input:{shape:DeleteChannelRequest$},output:{shape:DeleteChannelOutput$},idempotent:true}})
+export const deleteChannel: Client.Operation<DeleteChannelRequest, DeleteChannelResponse, DeleteChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteChannel",http:{method:"DELETE",requestUri:"/channel/{ChannelName}",responseCode:200},input:{shape:DeleteChannelRequest$},output:{shape:DeleteChannelResponse$},idempotent:true}})
 
-export const deleteChannelPolicy: Client.Operation<DeleteChannelPolicyRequest, DeleteChannelPolicyOutput, DeleteChannelPolicyError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteChannelPolicy",http:{method:"DELETE",requestUri:"/channel/{ChannelName}/policy",responseCode:200},input:{shape:DeleteChannelPolicyRequest$},output:{shape:DeleteChannelPolicyOutput$},idempotent:true}})
+export const deleteChannelPolicy: Client.Operation<DeleteChannelPolicyRequest, DeleteChannelPolicyResponse, DeleteChannelPolicyError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteChannelPolicy",http:{method:"DELETE",requestUri:"/channel/{ChannelName}/policy",responseCode:200},input:{shape:DeleteChannelPolicyRequest$},output:{shape:DeleteChannelPolicyResponse$},idempotent:true}})
 
-export const deleteLiveSource: Client.Operation<DeleteLiveSourceRequest, DeleteLiveSourceOutput, DeleteLiveSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteLiveSource",http:{method:"DELETE",requestUri:"/sourceLocation/{SourceLocationName}/liveSource/{LiveSourceName}",responseCode:200},input:{shape:DeleteLiveSourceRequest$},output:{shape:DeleteLiveSourceOutput$},idempotent:true}})
+export const deleteLiveSource: Client.Operation<DeleteLiveSourceRequest, DeleteLiveSourceResponse, DeleteLiveSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteLiveSource",http:{method:"DELETE",requestUri:"/sourceLocation/{SourceLocationName}/liveSource/{LiveSourceName}",responseCode:200},input:{shape:DeleteLiveSourceRequest$},output:{shape:DeleteLiveSourceResponse$},idempotent:true}})
 
-export const deletePlaybackConfiguration: Client.Operation<DeletePlaybackConfigurationRequest, DeletePlaybackConfigurationOutput, DeletePlaybackConfigurationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeletePlaybackConfiguration",http:{method:"DELETE",requestUri:"/playbackConfiguration/{Name}",responseCode:204},input:{shape:DeletePlaybackConfigurationRequest$},output:{shape:DeletePlaybackConfigurationOutput$},idempotent:true}})
+export const deletePlaybackConfiguration: Client.Operation<DeletePlaybackConfigurationRequest, DeletePlaybackConfigurationResponse, DeletePlaybackConfigurationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeletePlaybackConfiguration",http:{method:"DELETE",requestUri:"/playbackConfiguration/{Name}",responseCode:204},input:{shape:DeletePlaybackConfigurationRequest$},output:{shape:DeletePlaybackConfigurationResponse$},idempotent:true}})
 
-export const deletePrefetchSchedule: Client.Operation<DeletePrefetchScheduleRequest, DeletePrefetchScheduleOutput, DeletePrefetchScheduleError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeletePrefetchSchedule",http:{method:"DELETE",requestUri:"/prefetchSchedule/{PlaybackConfigurationName}/{Name}",responseCode:204},input:{shape:DeletePrefetchScheduleRequest$},output:{shape:DeletePrefetchScheduleOutput$},idempotent:true}})
+export const deletePrefetchSchedule: Client.Operation<DeletePrefetchScheduleRequest, DeletePrefetchScheduleResponse, DeletePrefetchScheduleError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeletePrefetchSchedule",http:{method:"DELETE",requestUri:"/prefetchSchedule/{PlaybackConfigurationName}/{Name}",responseCode:204},input:{shape:DeletePrefetchScheduleRequest$},output:{shape:DeletePrefetchScheduleResponse$},idempotent:true}})
 
-export const deleteProgram: Client.Operation<DeleteProgramRequest, DeleteProgramOutput, DeleteProgramError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteProgram",http:{method:"DELETE",requestUri:"/channel/{ChannelName}/program/{ProgramName}",responseCode:200},input:{shape:DeleteProgramRequest$},output:{shape:DeleteProgramOutput$},idempotent:true}})
+export const deleteProgram: Client.Operation<DeleteProgramRequest, DeleteProgramResponse, DeleteProgramError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteProgram",http:{method:"DELETE",requestUri:"/channel/{ChannelName}/program/{ProgramName}",responseCode:200},input:{shape:DeleteProgramRequest$},output:{shape:DeleteProgramResponse$},idempotent:true}})
 
-export const deleteSourceLocation: Client.Operation<DeleteSourceLocationRequest, DeleteSourceLocationOutput, DeleteSourceLocationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteSourceLocation",http:{method:"DELETE",requestUri:"/sourceLocation/{SourceLocationName}",responseCode:200},input:{shape:DeleteSourceLocationRequest$},output:{shape:DeleteSourceLocationOutput$},idempotent:true}})
+export const deleteSourceLocation: Client.Operation<DeleteSourceLocationRequest, DeleteSourceLocationResponse, DeleteSourceLocationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteSourceLocation",http:{method:"DELETE",requestUri:"/sourceLocation/{SourceLocationName}",responseCode:200},input:{shape:DeleteSourceLocationRequest$},output:{shape:DeleteSourceLocationResponse$},idempotent:true}})
 
-export const deleteVodSource: Client.Operation<DeleteVodSourceRequest, DeleteVodSourceOutput, DeleteVodSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteVodSource",http:{method:"DELETE",requestUri:"/sourceLocation/{SourceLocationName}/vodSource/{VodSourceName}",responseCode:200},input:{shape:DeleteVodSourceRequest$},output:{shape:DeleteVodSourceOutput$},idempotent:true}})
+export const deleteVodSource: Client.Operation<DeleteVodSourceRequest, DeleteVodSourceResponse, DeleteVodSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DeleteVodSource",http:{method:"DELETE",requestUri:"/sourceLocation/{SourceLocationName}/vodSource/{VodSourceName}",responseCode:200},input:{shape:DeleteVodSourceRequest$},output:{shape:DeleteVodSourceResponse$},idempotent:true}})
 
-export const describeChannel: Client.Operation<DescribeChannelRequest, DescribeChannelOutput, DescribeChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeChannel",http:{method:"GET",requestUri:"/channel/{ChannelName}",responseCode:200},input:{shape:DescribeChannelRequest$},output:{shape:DescribeChannelOutput$}}})
+export const describeChannel: Client.Operation<DescribeChannelRequest, DescribeChannelResponse, DescribeChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeChannel",http:{method:"GET",requestUri:"/channel/{ChannelName}",responseCode:200},input:{shape:DescribeChannelRequest$},output:{shape:DescribeChannelResponse$}}})
 
-export const describeLiveSource: Client.Operation<DescribeLiveSourceRequest, DescribeLiveSourceOutput, DescribeLiveSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeLiveSource",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}/liveSource/{LiveSourceName}",responseCode:200},input:{shape:DescribeLiveSourceRequest$},output:{shape:DescribeLiveSourceOutput$}}})
+export const describeLiveSource: Client.Operation<DescribeLiveSourceRequest, DescribeLiveSourceResponse, DescribeLiveSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeLiveSource",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}/liveSource/{LiveSourceName}",responseCode:200},input:{shape:DescribeLiveSourceRequest$},output:{shape:DescribeLiveSourceResponse$}}})
 
-export const describeProgram: Client.Operation<DescribeProgramRequest, DescribeProgramOutput, DescribeProgramError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeProgram",http:{method:"GET",requestUri:"/channel/{ChannelName}/program/{ProgramName}",responseCode:200},input:{shape:DescribeProgramRequest$},output:{shape:DescribeProgramOutput$}}})
+export const describeProgram: Client.Operation<DescribeProgramRequest, DescribeProgramResponse, DescribeProgramError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeProgram",http:{method:"GET",requestUri:"/channel/{ChannelName}/program/{ProgramName}",responseCode:200},input:{shape:DescribeProgramRequest$},output:{shape:DescribeProgramResponse$}}})
 
-export const describeSourceLocation: Client.Operation<DescribeSourceLocationRequest, DescribeSourceLocationOutput, DescribeSourceLocationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeSourceLocation",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}",responseCode:200},input:{shape:DescribeSourceLocationRequest$},output:{shape:DescribeSourceLocationOutput$}}})
+export const describeSourceLocation: Client.Operation<DescribeSourceLocationRequest, DescribeSourceLocationResponse, DescribeSourceLocationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeSourceLocation",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}",responseCode:200},input:{shape:DescribeSourceLocationRequest$},output:{shape:DescribeSourceLocationResponse$}}})
 
-export const describeVodSource: Client.Operation<DescribeVodSourceRequest, DescribeVodSourceOutput, DescribeVodSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeVodSource",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}/vodSource/{VodSourceName}",responseCode:200},input:{shape:DescribeVodSourceRequest$},output:{shape:DescribeVodSourceOutput$}}})
+export const describeVodSource: Client.Operation<DescribeVodSourceRequest, DescribeVodSourceResponse, DescribeVodSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"DescribeVodSource",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}/vodSource/{VodSourceName}",responseCode:200},input:{shape:DescribeVodSourceRequest$},output:{shape:DescribeVodSourceResponse$}}})
 
-export const getChannelPolicy: Client.Operation<GetChannelPolicyRequest, GetChannelPolicyOutput, GetChannelPolicyError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"GetChannelPolicy",http:{method:"GET",requestUri:"/channel/{ChannelName}/policy",responseCode:200},input:{shape:GetChannelPolicyRequest$},output:{shape:GetChannelPolicyOutput$}}})
+export const getChannelPolicy: Client.Operation<GetChannelPolicyRequest, GetChannelPolicyResponse, GetChannelPolicyError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"GetChannelPolicy",http:{method:"GET",requestUri:"/channel/{ChannelName}/policy",responseCode:200},input:{shape:GetChannelPolicyRequest$},output:{shape:GetChannelPolicyResponse$}}})
 
-export const getChannelSchedule: Paginate.Paginated<GetChannelScheduleRequest, GetChannelScheduleOutput, GetChannelScheduleError, MediaTailor, GetChannelScheduleOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"GetChannelSchedule",http:{method:"GET",requestUri:"/channel/{ChannelName}/schedule",responseCode:200},input:{shape:GetChannelScheduleRequest$},output:{shape:GetChannelScheduleOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const getChannelSchedule: Paginate.Paginated<GetChannelScheduleRequest, GetChannelScheduleResponse, GetChannelScheduleError, MediaTailor, ScheduleEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"GetChannelSchedule",http:{method:"GET",requestUri:"/channel/{ChannelName}/schedule",responseCode:200},input:{shape:GetChannelScheduleRequest$},output:{shape:GetChannelScheduleResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const getPlaybackConfiguration: Client.Operation<GetPlaybackConfigurationRequest, GetPlaybackConfigurationOutput, GetPlaybackConfigurationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"GetPlaybackConfiguration",http:{method:"GET",requestUri:"/playbackConfiguration/{Name}",responseCode:200},input:{shape:GetPlaybackConfigurationRequest$},output:{shape:GetPlaybackConfigurationOutput$}}})
+export const getPlaybackConfiguration: Client.Operation<GetPlaybackConfigurationRequest, GetPlaybackConfigurationResponse, GetPlaybackConfigurationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"GetPlaybackConfiguration",http:{method:"GET",requestUri:"/playbackConfiguration/{Name}",responseCode:200},input:{shape:GetPlaybackConfigurationRequest$},output:{shape:GetPlaybackConfigurationResponse$}}})
 
-export const getPrefetchSchedule: Client.Operation<GetPrefetchScheduleRequest, GetPrefetchScheduleOutput, GetPrefetchScheduleError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"GetPrefetchSchedule",http:{method:"GET",requestUri:"/prefetchSchedule/{PlaybackConfigurationName}/{Name}",responseCode:200},input:{shape:GetPrefetchScheduleRequest$},output:{shape:GetPrefetchScheduleOutput$}}})
+export const getPrefetchSchedule: Client.Operation<GetPrefetchScheduleRequest, GetPrefetchScheduleResponse, GetPrefetchScheduleError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"GetPrefetchSchedule",http:{method:"GET",requestUri:"/prefetchSchedule/{PlaybackConfigurationName}/{Name}",responseCode:200},input:{shape:GetPrefetchScheduleRequest$},output:{shape:GetPrefetchScheduleResponse$}}})
 
-export const listAlerts: Paginate.Paginated<ListAlertsRequest, ListAlertsOutput, ListAlertsError, MediaTailor, ListAlertsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListAlerts",http:{method:"GET",requestUri:"/alerts",responseCode:200},input:{shape:ListAlertsRequest$},output:{shape:ListAlertsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const listAlerts: Paginate.Paginated<ListAlertsRequest, ListAlertsResponse, ListAlertsError, MediaTailor, Alert> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListAlerts",http:{method:"GET",requestUri:"/alerts",responseCode:200},input:{shape:ListAlertsRequest$},output:{shape:ListAlertsResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const listChannels: Paginate.Paginated<ListChannelsRequest, ListChannelsOutput, ListChannelsError, MediaTailor, ListChannelsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListChannels",http:{method:"GET",requestUri:"/channels",responseCode:200},input:{shape:ListChannelsRequest$},output:{shape:ListChannelsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const listChannels: Paginate.Paginated<ListChannelsRequest, ListChannelsResponse, ListChannelsError, MediaTailor, Channel> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListChannels",http:{method:"GET",requestUri:"/channels",responseCode:200},input:{shape:ListChannelsRequest$},output:{shape:ListChannelsResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const listLiveSources: Paginate.Paginated<ListLiveSourcesRequest, ListLiveSourcesOutput, ListLiveSourcesError, MediaTailor, ListLiveSourcesOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListLiveSources",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}/liveSources",responseCode:200},input:{shape:ListLiveSourcesRequest$},output:{shape:ListLiveSourcesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const listLiveSources: Paginate.Paginated<ListLiveSourcesRequest, ListLiveSourcesResponse, ListLiveSourcesError, MediaTailor, LiveSource> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListLiveSources",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}/liveSources",responseCode:200},input:{shape:ListLiveSourcesRequest$},output:{shape:ListLiveSourcesResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const listPlaybackConfigurations: Paginate.Paginated<ListPlaybackConfigurationsRequest, ListPlaybackConfigurationsOutput, ListPlaybackConfigurationsError, MediaTailor, ListPlaybackConfigurationsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListPlaybackConfigurations",http:{method:"GET",requestUri:"/playbackConfigurations",responseCode:200},input:{shape:ListPlaybackConfigurationsRequest$},output:{shape:ListPlaybackConfigurationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const listPlaybackConfigurations: Paginate.Paginated<ListPlaybackConfigurationsRequest, ListPlaybackConfigurationsResponse, ListPlaybackConfigurationsError, MediaTailor, PlaybackConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListPlaybackConfigurations",http:{method:"GET",requestUri:"/playbackConfigurations",responseCode:200},input:{shape:ListPlaybackConfigurationsRequest$},output:{shape:ListPlaybackConfigurationsResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const listPrefetchSchedules: Paginate.Paginated<ListPrefetchSchedulesRequest, ListPrefetchSchedulesOutput, ListPrefetchSchedulesError, MediaTailor, ListPrefetchSchedulesOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListPrefetchSchedules",http:{method:"POST",requestUri:"/prefetchSchedule/{PlaybackConfigurationName}",responseCode:200},input:{shape:ListPrefetchSchedulesRequest$},output:{shape:ListPrefetchSchedulesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const listPrefetchSchedules: Paginate.Paginated<ListPrefetchSchedulesRequest, ListPrefetchSchedulesResponse, ListPrefetchSchedulesError, MediaTailor, PrefetchSchedule> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListPrefetchSchedules",http:{method:"POST",requestUri:"/prefetchSchedule/{PlaybackConfigurationName}",responseCode:200},input:{shape:ListPrefetchSchedulesRequest$},output:{shape:ListPrefetchSchedulesResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const listSourceLocations: Paginate.Paginated<ListSourceLocationsRequest, ListSourceLocationsOutput, ListSourceLocationsError, MediaTailor, ListSourceLocationsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListSourceLocations",http:{method:"GET",requestUri:"/sourceLocations",responseCode:200},input:{shape:ListSourceLocationsRequest$},output:{shape:ListSourceLocationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const listSourceLocations: Paginate.Paginated<ListSourceLocationsRequest, ListSourceLocationsResponse, ListSourceLocationsError, MediaTailor, SourceLocation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListSourceLocations",http:{method:"GET",requestUri:"/sourceLocations",responseCode:200},input:{shape:ListSourceLocationsRequest$},output:{shape:ListSourceLocationsResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const listVodSources: Paginate.Paginated<ListVodSourcesRequest, ListVodSourcesOutput, ListVodSourcesError, MediaTailor, ListVodSourcesOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListVodSources",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}/vodSources",responseCode:200},input:{shape:ListVodSourcesRequest$},output:{shape:ListVodSourcesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const listVodSources: Paginate.Paginated<ListVodSourcesRequest, ListVodSourcesResponse, ListVodSourcesError, MediaTailor, VodSource> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListVodSources",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}/vodSources",responseCode:200},input:{shape:ListVodSourcesRequest$},output:{shape:ListVodSourcesResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const putChannelPolicy: Client.Operation<PutChannelPolicyRequest, PutChannelPolicyOutput, PutChannelPolicyError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"PutChannelPolicy",http:{method:"PUT",requestUri:"/channel/{ChannelName}/policy",responseCode:200},input:{shape:PutChannelPolicyRequest$},output:{shape:PutChannelPolicyOutput$},idempotent:true}})
+export const putChannelPolicy: Client.Operation<PutChannelPolicyRequest, PutChannelPolicyResponse, PutChannelPolicyError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"PutChannelPolicy",http:{method:"PUT",requestUri:"/channel/{ChannelName}/policy",responseCode:200},input:{shape:PutChannelPolicyRequest$},output:{shape:PutChannelPolicyResponse$},idempotent:true}})
 
-export const putPlaybackConfiguration: Client.Operation<PutPlaybackConfigurationRequest, PutPlaybackConfigurationOutput, PutPlaybackConfigurationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"PutPlaybackConfiguration",http:{method:"PUT",requestUri:"/playbackConfiguration",responseCode:200},input:{shape:PutPlaybackConfigurationRequest$},output:{shape:PutPlaybackConfigurationOutput$},idempotent:true}})
+export const putPlaybackConfiguration: Client.Operation<PutPlaybackConfigurationRequest, PutPlaybackConfigurationResponse, PutPlaybackConfigurationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"PutPlaybackConfiguration",http:{method:"PUT",requestUri:"/playbackConfiguration",responseCode:200},input:{shape:PutPlaybackConfigurationRequest$},output:{shape:PutPlaybackConfigurationResponse$},idempotent:true}})
 
-export const startChannel: Client.Operation<StartChannelRequest, StartChannelOutput, StartChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"StartChannel",http:{method:"PUT",requestUri:"/channel/{ChannelName}/start",responseCode:200},input:{shape:StartChannelRequest$},output:{shape:StartChannelOutput$},idempotent:true}})
+export const startChannel: Client.Operation<StartChannelRequest, StartChannelResponse, StartChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"StartChannel",http:{method:"PUT",requestUri:"/channel/{ChannelName}/start",responseCode:200},input:{shape:StartChannelRequest$},output:{shape:StartChannelResponse$},idempotent:true}})
 
-export const stopChannel: Client.Operation<StopChannelRequest, StopChannelOutput, StopChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"StopChannel",http:{method:"PUT",requestUri:"/channel/{ChannelName}/stop",responseCode:200},input:{shape:StopChannelRequest$},output:{shape:StopChannelOutput$},idempotent:true}})
+export const stopChannel: Client.Operation<StopChannelRequest, StopChannelResponse, StopChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"StopChannel",http:{method:"PUT",requestUri:"/channel/{ChannelName}/stop",responseCode:200},input:{shape:StopChannelRequest$},output:{shape:StopChannelResponse$},idempotent:true}})
 
-export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$}}})
+export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$},errors:[BadRequestException$]},errors:{BadRequestException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},idempotent:true}})
+export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},errors:[BadRequestException$],idempotent:true},errors:{BadRequestException}})
 
-export const updateChannel: Client.Operation<UpdateChannelRequest, UpdateChannelOutput, UpdateChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateChannel",http:{method:"PUT",requestUri:"/channel/{ChannelName}",responseCode:200},input:{shape:UpdateChannelRequest$},output:{shape:UpdateChannelOutput$},idempotent:true}})
+export const updateChannel: Client.Operation<UpdateChannelRequest, UpdateChannelResponse, UpdateChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateChannel",http:{method:"PUT",requestUri:"/channel/{ChannelName}",responseCode:200},input:{shape:UpdateChannelRequest$},output:{shape:UpdateChannelResponse$},idempotent:true}})
 
-export const updateLiveSource: Client.Operation<UpdateLiveSourceRequest, UpdateLiveSourceOutput, UpdateLiveSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateLiveSource",http:{method:"PUT",requestUri:"/sourceLocation/{SourceLocationName}/liveSource/{LiveSourceName}",responseCode:200},input:{shape:UpdateLiveSourceRequest$},output:{shape:UpdateLiveSourceOutput$},idempotent:true}})
+export const updateLiveSource: Client.Operation<UpdateLiveSourceRequest, UpdateLiveSourceResponse, UpdateLiveSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateLiveSource",http:{method:"PUT",requestUri:"/sourceLocation/{SourceLocationName}/liveSource/{LiveSourceName}",responseCode:200},input:{shape:UpdateLiveSourceRequest$},output:{shape:UpdateLiveSourceResponse$},idempotent:true}})
 
-export const updateProgram: Client.Operation<UpdateProgramRequest, UpdateProgramOutput, UpdateProgramError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateProgram",http:{method:"PUT",requestUri:"/channel/{ChannelName}/program/{ProgramName}",responseCode:200},input:{shape:UpdateProgramRequest$},output:{shape:UpdateProgramOutput$},idempotent:true}})
+export const updateProgram: Client.Operation<UpdateProgramRequest, UpdateProgramResponse, UpdateProgramError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateProgram",http:{method:"PUT",requestUri:"/channel/{ChannelName}/program/{ProgramName}",responseCode:200},input:{shape:UpdateProgramRequest$},output:{shape:UpdateProgramResponse$},idempotent:true}})
 
-export const updateSourceLocation: Client.Operation<UpdateSourceLocationRequest, UpdateSourceLocationOutput, UpdateSourceLocationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateSourceLocation",http:{method:"PUT",requestUri:"/sourceLocation/{SourceLocationName}",responseCode:200},input:{shape:UpdateSourceLocationRequest$},output:{shape:UpdateSourceLocationOutput$},idempotent:true}})
+export const updateSourceLocation: Client.Operation<UpdateSourceLocationRequest, UpdateSourceLocationResponse, UpdateSourceLocationError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateSourceLocation",http:{method:"PUT",requestUri:"/sourceLocation/{SourceLocationName}",responseCode:200},input:{shape:UpdateSourceLocationRequest$},output:{shape:UpdateSourceLocationResponse$},idempotent:true}})
 
-export const updateVodSource: Client.Operation<UpdateVodSourceRequest, UpdateVodSourceOutput, UpdateVodSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateVodSource",http:{method:"PUT",requestUri:"/sourceLocation/{SourceLocationName}/vodSource/{VodSourceName}",responseCode:200},input:{shape:UpdateVodSourceRequest$},output:{shape:UpdateVodSourceOutput$},idempotent:true}})
+export const updateVodSource: Client.Operation<UpdateVodSourceRequest, UpdateVodSourceResponse, UpdateVodSourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateVodSource",http:{method:"PUT",requestUri:"/sourceLocation/{SourceLocationName}/vodSource/{VodSourceName}",responseCode:200},input:{shape:UpdateVodSourceRequest$},output:{shape:UpdateVodSourceResponse$},idempotent:true}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Mgn client: provide it with `layer`. */
@@ -25,243 +26,318 @@ const long$: S.Shape = {type:"long",name:"Long"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const float$: S.Shape = {type:"float",name:"Float"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
 const ArchiveApplicationRequest$: S.StructureShape = {type:"structure",name:"ArchiveApplicationRequest",members:{accountID:{shape:string$},applicationID:{shape:string$}},required:["applicationID"]}
-const ArchiveApplicationOutputApplicationAggregatedStatus$: S.StructureShape = {type:"structure",name:"ArchiveApplicationOutputApplicationAggregatedStatus",members:{healthStatus:{shape:string$},lastUpdateDateTime:{shape:string$},progressStatus:{shape:string$},totalSourceServers:{shape:long$}}}
-const ArchiveApplicationOutputTags$: S.MapShape = {type:"map",name:"ArchiveApplicationOutputTags",key:{shape:string$},value:{shape:string$}}
-const ArchiveApplicationOutput$: S.StructureShape = {type:"structure",name:"ArchiveApplicationOutput",members:{applicationAggregatedStatus:{shape:ArchiveApplicationOutputApplicationAggregatedStatus$},applicationID:{shape:string$},arn:{shape:string$},creationDateTime:{shape:string$},description:{shape:string$},isArchived:{shape:boolean$},lastModifiedDateTime:{shape:string$},name:{shape:string$},tags:{shape:ArchiveApplicationOutputTags$},waveID:{shape:string$}}}
+const ApplicationAggregatedStatus$: S.StructureShape = {type:"structure",name:"ApplicationAggregatedStatus",members:{healthStatus:{shape:string$},lastUpdateDateTime:{shape:string$},progressStatus:{shape:string$},totalSourceServers:{shape:long$}}}
+const ApplicationTags$: S.MapShape = {type:"map",name:"ApplicationTags",key:{shape:string$},value:{shape:string$}}
+const Application$: S.StructureShape = {type:"structure",name:"Application",members:{applicationAggregatedStatus:{shape:ApplicationAggregatedStatus$},applicationID:{shape:string$},arn:{shape:string$},creationDateTime:{shape:string$},description:{shape:string$},isArchived:{shape:boolean$},lastModifiedDateTime:{shape:string$},name:{shape:string$},tags:{shape:ApplicationTags$},waveID:{shape:string$}}}
 const ArchiveWaveRequest$: S.StructureShape = {type:"structure",name:"ArchiveWaveRequest",members:{accountID:{shape:string$},waveID:{shape:string$}},required:["waveID"]}
-const ArchiveWaveOutputWaveAggregatedStatus$: S.StructureShape = {type:"structure",name:"ArchiveWaveOutputWaveAggregatedStatus",members:{healthStatus:{shape:string$},lastUpdateDateTime:{shape:string$},progressStatus:{shape:string$},replicationStartedDateTime:{shape:string$},totalApplications:{shape:long$}}}
-const ArchiveWaveOutput$: S.StructureShape = {type:"structure",name:"ArchiveWaveOutput",members:{arn:{shape:string$},creationDateTime:{shape:string$},description:{shape:string$},isArchived:{shape:boolean$},lastModifiedDateTime:{shape:string$},name:{shape:string$},tags:{shape:ArchiveApplicationOutputTags$},waveAggregatedStatus:{shape:ArchiveWaveOutputWaveAggregatedStatus$},waveID:{shape:string$}}}
+const WaveAggregatedStatus$: S.StructureShape = {type:"structure",name:"WaveAggregatedStatus",members:{healthStatus:{shape:string$},lastUpdateDateTime:{shape:string$},progressStatus:{shape:string$},replicationStartedDateTime:{shape:string$},totalApplications:{shape:long$}}}
+const Wave$: S.StructureShape = {type:"structure",name:"Wave",members:{arn:{shape:string$},creationDateTime:{shape:string$},description:{shape:string$},isArchived:{shape:boolean$},lastModifiedDateTime:{shape:string$},name:{shape:string$},tags:{shape:ApplicationTags$},waveAggregatedStatus:{shape:WaveAggregatedStatus$},waveID:{shape:string$}}}
 const AssociateApplicationsRequestApplicationIDs$: S.ListShape = {type:"list",name:"AssociateApplicationsRequestApplicationIDs",member:{shape:string$}}
 const AssociateApplicationsRequest$: S.StructureShape = {type:"structure",name:"AssociateApplicationsRequest",members:{accountID:{shape:string$},applicationIDs:{shape:AssociateApplicationsRequestApplicationIDs$},waveID:{shape:string$}},required:["applicationIDs","waveID"]}
-const AssociateApplicationsOutput$: S.StructureShape = {type:"structure",name:"AssociateApplicationsOutput",members:{}}
+const AssociateApplicationsResponse$: S.StructureShape = {type:"structure",name:"AssociateApplicationsResponse",members:{}}
 const AssociateSourceServersRequestSourceServerIDs$: S.ListShape = {type:"list",name:"AssociateSourceServersRequestSourceServerIDs",member:{shape:string$}}
 const AssociateSourceServersRequest$: S.StructureShape = {type:"structure",name:"AssociateSourceServersRequest",members:{accountID:{shape:string$},applicationID:{shape:string$},sourceServerIDs:{shape:AssociateSourceServersRequestSourceServerIDs$}},required:["applicationID","sourceServerIDs"]}
-const AssociateSourceServersOutput$: S.StructureShape = {type:"structure",name:"AssociateSourceServersOutput",members:{}}
-const ChangeServerLifeCycleStateRequestLifeCycle$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateRequestLifeCycle",members:{state:{shape:string$}},required:["state"]}
-const ChangeServerLifeCycleStateRequest$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateRequest",members:{accountID:{shape:string$},lifeCycle:{shape:ChangeServerLifeCycleStateRequestLifeCycle$},sourceServerID:{shape:string$}},required:["lifeCycle","sourceServerID"]}
-const ChangeServerLifeCycleStateOutputConnectorAction$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputConnectorAction",members:{connectorArn:{shape:string$},credentialsSecretArn:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationError$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationError",members:{error:{shape:string$},rawError:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiationStepsMember$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiationStepsMember",members:{name:{shape:string$},status:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiationSteps$: S.ListShape = {type:"list",name:"ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiationSteps",member:{shape:ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiationStepsMember$}}
-const ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiation$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiation",members:{nextAttemptDateTime:{shape:string$},startDateTime:{shape:string$},steps:{shape:ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiationSteps$}}}
-const ChangeServerLifeCycleStateOutputDataReplicationInfoReplicatedDisksMember$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputDataReplicationInfoReplicatedDisksMember",members:{backloggedStorageBytes:{shape:long$},deviceName:{shape:string$},replicatedStorageBytes:{shape:long$},rescannedStorageBytes:{shape:long$},totalStorageBytes:{shape:long$}}}
-const ChangeServerLifeCycleStateOutputDataReplicationInfoReplicatedDisks$: S.ListShape = {type:"list",name:"ChangeServerLifeCycleStateOutputDataReplicationInfoReplicatedDisks",member:{shape:ChangeServerLifeCycleStateOutputDataReplicationInfoReplicatedDisksMember$}}
-const ChangeServerLifeCycleStateOutputDataReplicationInfo$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputDataReplicationInfo",members:{dataReplicationError:{shape:ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationError$},dataReplicationInitiation:{shape:ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiation$},dataReplicationState:{shape:string$},etaDateTime:{shape:string$},lagDuration:{shape:string$},lastSnapshotDateTime:{shape:string$},replicatedDisks:{shape:ChangeServerLifeCycleStateOutputDataReplicationInfoReplicatedDisks$}}}
-const ChangeServerLifeCycleStateOutputLaunchedInstance$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLaunchedInstance",members:{ec2InstanceID:{shape:string$},firstBoot:{shape:string$},jobID:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputLifeCycleLastCutoverFinalized$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLifeCycleLastCutoverFinalized",members:{apiCallDateTime:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputLifeCycleLastCutoverInitiated$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLifeCycleLastCutoverInitiated",members:{apiCallDateTime:{shape:string$},jobID:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputLifeCycleLastCutoverReverted$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLifeCycleLastCutoverReverted",members:{apiCallDateTime:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputLifeCycleLastCutover$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLifeCycleLastCutover",members:{finalized:{shape:ChangeServerLifeCycleStateOutputLifeCycleLastCutoverFinalized$},initiated:{shape:ChangeServerLifeCycleStateOutputLifeCycleLastCutoverInitiated$},reverted:{shape:ChangeServerLifeCycleStateOutputLifeCycleLastCutoverReverted$}}}
-const ChangeServerLifeCycleStateOutputLifeCycleLastTestFinalized$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLifeCycleLastTestFinalized",members:{apiCallDateTime:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputLifeCycleLastTestInitiated$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLifeCycleLastTestInitiated",members:{apiCallDateTime:{shape:string$},jobID:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputLifeCycleLastTestReverted$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLifeCycleLastTestReverted",members:{apiCallDateTime:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputLifeCycleLastTest$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLifeCycleLastTest",members:{finalized:{shape:ChangeServerLifeCycleStateOutputLifeCycleLastTestFinalized$},initiated:{shape:ChangeServerLifeCycleStateOutputLifeCycleLastTestInitiated$},reverted:{shape:ChangeServerLifeCycleStateOutputLifeCycleLastTestReverted$}}}
-const ChangeServerLifeCycleStateOutputLifeCycle$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputLifeCycle",members:{addedToServiceDateTime:{shape:string$},elapsedReplicationDuration:{shape:string$},firstByteDateTime:{shape:string$},lastCutover:{shape:ChangeServerLifeCycleStateOutputLifeCycleLastCutover$},lastSeenByServiceDateTime:{shape:string$},lastTest:{shape:ChangeServerLifeCycleStateOutputLifeCycleLastTest$},state:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputSourcePropertiesCpusMember$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputSourcePropertiesCpusMember",members:{cores:{shape:long$},modelName:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputSourcePropertiesCpus$: S.ListShape = {type:"list",name:"ChangeServerLifeCycleStateOutputSourcePropertiesCpus",member:{shape:ChangeServerLifeCycleStateOutputSourcePropertiesCpusMember$}}
-const ChangeServerLifeCycleStateOutputSourcePropertiesDisksMember$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputSourcePropertiesDisksMember",members:{bytes:{shape:long$},deviceName:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputSourcePropertiesDisks$: S.ListShape = {type:"list",name:"ChangeServerLifeCycleStateOutputSourcePropertiesDisks",member:{shape:ChangeServerLifeCycleStateOutputSourcePropertiesDisksMember$}}
-const ChangeServerLifeCycleStateOutputSourcePropertiesIdentificationHints$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputSourcePropertiesIdentificationHints",members:{awsInstanceID:{shape:string$},fqdn:{shape:string$},hostname:{shape:string$},vmPath:{shape:string$},vmWareUuid:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfacesMemberIps$: S.ListShape = {type:"list",name:"ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfacesMemberIps",member:{shape:string$}}
-const ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfacesMember$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfacesMember",members:{ips:{shape:ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfacesMemberIps$},isPrimary:{shape:boolean$},macAddress:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfaces$: S.ListShape = {type:"list",name:"ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfaces",member:{shape:ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfacesMember$}}
-const ChangeServerLifeCycleStateOutputSourcePropertiesOs$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputSourcePropertiesOs",members:{fullString:{shape:string$}}}
-const ChangeServerLifeCycleStateOutputSourceProperties$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutputSourceProperties",members:{cpus:{shape:ChangeServerLifeCycleStateOutputSourcePropertiesCpus$},disks:{shape:ChangeServerLifeCycleStateOutputSourcePropertiesDisks$},identificationHints:{shape:ChangeServerLifeCycleStateOutputSourcePropertiesIdentificationHints$},lastUpdatedDateTime:{shape:string$},networkInterfaces:{shape:ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfaces$},os:{shape:ChangeServerLifeCycleStateOutputSourcePropertiesOs$},ramBytes:{shape:long$},recommendedInstanceType:{shape:string$}}}
-const ChangeServerLifeCycleStateOutput$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateOutput",members:{applicationID:{shape:string$},arn:{shape:string$},connectorAction:{shape:ChangeServerLifeCycleStateOutputConnectorAction$},dataReplicationInfo:{shape:ChangeServerLifeCycleStateOutputDataReplicationInfo$},fqdnForActionFramework:{shape:string$},isArchived:{shape:boolean$},launchedInstance:{shape:ChangeServerLifeCycleStateOutputLaunchedInstance$},lifeCycle:{shape:ChangeServerLifeCycleStateOutputLifeCycle$},replicationType:{shape:string$},sourceProperties:{shape:ChangeServerLifeCycleStateOutputSourceProperties$},sourceServerID:{shape:string$},tags:{shape:ArchiveApplicationOutputTags$},userProvidedID:{shape:string$},vcenterClientID:{shape:string$}}}
-const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{accountID:{shape:string$},description:{shape:string$},name:{shape:string$},tags:{shape:ArchiveApplicationOutputTags$}},required:["name"]}
-const CreateConnectorRequestSsmCommandConfig$: S.StructureShape = {type:"structure",name:"CreateConnectorRequestSsmCommandConfig",members:{cloudWatchLogGroupName:{shape:string$},cloudWatchOutputEnabled:{shape:boolean$},outputS3BucketName:{shape:string$},s3OutputEnabled:{shape:boolean$}},required:["cloudWatchOutputEnabled","s3OutputEnabled"]}
-const CreateConnectorRequest$: S.StructureShape = {type:"structure",name:"CreateConnectorRequest",members:{name:{shape:string$},ssmCommandConfig:{shape:CreateConnectorRequestSsmCommandConfig$},ssmInstanceID:{shape:string$},tags:{shape:ArchiveApplicationOutputTags$}},required:["name","ssmInstanceID"]}
-const CreateConnectorOutput$: S.StructureShape = {type:"structure",name:"CreateConnectorOutput",members:{arn:{shape:string$},connectorID:{shape:string$},name:{shape:string$},ssmCommandConfig:{shape:CreateConnectorRequestSsmCommandConfig$},ssmInstanceID:{shape:string$},tags:{shape:ArchiveApplicationOutputTags$}}}
-const CreateLaunchConfigurationTemplateRequestLargeVolumeConf$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequestLargeVolumeConf",members:{iops:{shape:long$},throughput:{shape:long$},volumeType:{shape:string$}}}
-const CreateLaunchConfigurationTemplateRequestLicensing$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequestLicensing",members:{osByol:{shape:boolean$}}}
-const CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValue$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValue",members:{dynamicPath:{shape:string$}},union:true}
-const CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParameters$: S.MapShape = {type:"map",name:"CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParameters",key:{shape:string$},value:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValue$}}
-const CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMember$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMember",members:{parameterName:{shape:string$},parameterType:{shape:string$}},required:["parameterName","parameterType"]}
-const CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValue$: S.ListShape = {type:"list",name:"CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValue",member:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMember$}}
-const CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParameters$: S.MapShape = {type:"map",name:"CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParameters",key:{shape:string$},value:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValue$}}
-const CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMember$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMember",members:{actionName:{shape:string$},externalParameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParameters$},mustSucceedForCutover:{shape:boolean$},parameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParameters$},ssmDocumentName:{shape:string$},timeoutSeconds:{shape:integer$}},required:["actionName","ssmDocumentName"]}
-const CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocuments$: S.ListShape = {type:"list",name:"CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocuments",member:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMember$}}
-const CreateLaunchConfigurationTemplateRequestPostLaunchActions$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequestPostLaunchActions",members:{cloudWatchLogGroupName:{shape:string$},deployment:{shape:string$},s3LogBucket:{shape:string$},s3OutputKeyPrefix:{shape:string$},ssmDocuments:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocuments$}}}
-const CreateLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequest",members:{associatePublicIpAddress:{shape:boolean$},bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},enableMapAutoTagging:{shape:boolean$},largeVolumeConf:{shape:CreateLaunchConfigurationTemplateRequestLargeVolumeConf$},launchDisposition:{shape:string$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},mapAutoTaggingMpeID:{shape:string$},postLaunchActions:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActions$},smallVolumeConf:{shape:CreateLaunchConfigurationTemplateRequestLargeVolumeConf$},smallVolumeMaxSize:{shape:long$},tags:{shape:ArchiveApplicationOutputTags$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
-const CreateLaunchConfigurationTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateOutput",members:{arn:{shape:string$},associatePublicIpAddress:{shape:boolean$},bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},ec2LaunchTemplateID:{shape:string$},enableMapAutoTagging:{shape:boolean$},largeVolumeConf:{shape:CreateLaunchConfigurationTemplateRequestLargeVolumeConf$},launchConfigurationTemplateID:{shape:string$},launchDisposition:{shape:string$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},mapAutoTaggingMpeID:{shape:string$},postLaunchActions:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActions$},smallVolumeConf:{shape:CreateLaunchConfigurationTemplateRequestLargeVolumeConf$},smallVolumeMaxSize:{shape:long$},tags:{shape:ArchiveApplicationOutputTags$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["launchConfigurationTemplateID"]}
+const AssociateSourceServersResponse$: S.StructureShape = {type:"structure",name:"AssociateSourceServersResponse",members:{}}
+const ChangeServerLifeCycleStateSourceServerLifecycle$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateSourceServerLifecycle",members:{state:{shape:string$}},required:["state"]}
+const ChangeServerLifeCycleStateRequest$: S.StructureShape = {type:"structure",name:"ChangeServerLifeCycleStateRequest",members:{accountID:{shape:string$},lifeCycle:{shape:ChangeServerLifeCycleStateSourceServerLifecycle$},sourceServerID:{shape:string$}},required:["lifeCycle","sourceServerID"]}
+const SourceServerConnectorAction$: S.StructureShape = {type:"structure",name:"SourceServerConnectorAction",members:{connectorArn:{shape:string$},credentialsSecretArn:{shape:string$}}}
+const DataReplicationError$: S.StructureShape = {type:"structure",name:"DataReplicationError",members:{error:{shape:string$},rawError:{shape:string$}}}
+const DataReplicationInitiationStep$: S.StructureShape = {type:"structure",name:"DataReplicationInitiationStep",members:{name:{shape:string$},status:{shape:string$}}}
+const DataReplicationInitiationSteps$: S.ListShape = {type:"list",name:"DataReplicationInitiationSteps",member:{shape:DataReplicationInitiationStep$}}
+const DataReplicationInitiation$: S.StructureShape = {type:"structure",name:"DataReplicationInitiation",members:{nextAttemptDateTime:{shape:string$},startDateTime:{shape:string$},steps:{shape:DataReplicationInitiationSteps$}}}
+const DataReplicationInfoReplicatedDisk$: S.StructureShape = {type:"structure",name:"DataReplicationInfoReplicatedDisk",members:{backloggedStorageBytes:{shape:long$},deviceName:{shape:string$},replicatedStorageBytes:{shape:long$},rescannedStorageBytes:{shape:long$},totalStorageBytes:{shape:long$}}}
+const DataReplicationInfoReplicatedDisks$: S.ListShape = {type:"list",name:"DataReplicationInfoReplicatedDisks",member:{shape:DataReplicationInfoReplicatedDisk$}}
+const DataReplicationInfo$: S.StructureShape = {type:"structure",name:"DataReplicationInfo",members:{dataReplicationError:{shape:DataReplicationError$},dataReplicationInitiation:{shape:DataReplicationInitiation$},dataReplicationState:{shape:string$},etaDateTime:{shape:string$},lagDuration:{shape:string$},lastSnapshotDateTime:{shape:string$},replicatedDisks:{shape:DataReplicationInfoReplicatedDisks$}}}
+const LaunchedInstance$: S.StructureShape = {type:"structure",name:"LaunchedInstance",members:{ec2InstanceID:{shape:string$},firstBoot:{shape:string$},jobID:{shape:string$}}}
+const LifeCycleLastCutoverFinalized$: S.StructureShape = {type:"structure",name:"LifeCycleLastCutoverFinalized",members:{apiCallDateTime:{shape:string$}}}
+const LifeCycleLastCutoverInitiated$: S.StructureShape = {type:"structure",name:"LifeCycleLastCutoverInitiated",members:{apiCallDateTime:{shape:string$},jobID:{shape:string$}}}
+const LifeCycleLastCutoverReverted$: S.StructureShape = {type:"structure",name:"LifeCycleLastCutoverReverted",members:{apiCallDateTime:{shape:string$}}}
+const LifeCycleLastCutover$: S.StructureShape = {type:"structure",name:"LifeCycleLastCutover",members:{finalized:{shape:LifeCycleLastCutoverFinalized$},initiated:{shape:LifeCycleLastCutoverInitiated$},reverted:{shape:LifeCycleLastCutoverReverted$}}}
+const LifeCycleLastTestFinalized$: S.StructureShape = {type:"structure",name:"LifeCycleLastTestFinalized",members:{apiCallDateTime:{shape:string$}}}
+const LifeCycleLastTestInitiated$: S.StructureShape = {type:"structure",name:"LifeCycleLastTestInitiated",members:{apiCallDateTime:{shape:string$},jobID:{shape:string$}}}
+const LifeCycleLastTestReverted$: S.StructureShape = {type:"structure",name:"LifeCycleLastTestReverted",members:{apiCallDateTime:{shape:string$}}}
+const LifeCycleLastTest$: S.StructureShape = {type:"structure",name:"LifeCycleLastTest",members:{finalized:{shape:LifeCycleLastTestFinalized$},initiated:{shape:LifeCycleLastTestInitiated$},reverted:{shape:LifeCycleLastTestReverted$}}}
+const LifeCycle$: S.StructureShape = {type:"structure",name:"LifeCycle",members:{addedToServiceDateTime:{shape:string$},elapsedReplicationDuration:{shape:string$},firstByteDateTime:{shape:string$},lastCutover:{shape:LifeCycleLastCutover$},lastSeenByServiceDateTime:{shape:string$},lastTest:{shape:LifeCycleLastTest$},state:{shape:string$}}}
+const CPU$: S.StructureShape = {type:"structure",name:"CPU",members:{cores:{shape:long$},modelName:{shape:string$}}}
+const SourcePropertiesCpus$: S.ListShape = {type:"list",name:"SourcePropertiesCpus",member:{shape:CPU$}}
+const Disk$: S.StructureShape = {type:"structure",name:"Disk",members:{bytes:{shape:long$},deviceName:{shape:string$}}}
+const SourcePropertiesDisks$: S.ListShape = {type:"list",name:"SourcePropertiesDisks",member:{shape:Disk$}}
+const IdentificationHints$: S.StructureShape = {type:"structure",name:"IdentificationHints",members:{awsInstanceID:{shape:string$},fqdn:{shape:string$},hostname:{shape:string$},vmPath:{shape:string$},vmWareUuid:{shape:string$}}}
+const NetworkInterfaceIps$: S.ListShape = {type:"list",name:"NetworkInterfaceIps",member:{shape:string$}}
+const NetworkInterface$: S.StructureShape = {type:"structure",name:"NetworkInterface",members:{ips:{shape:NetworkInterfaceIps$},isPrimary:{shape:boolean$},macAddress:{shape:string$}}}
+const SourcePropertiesNetworkInterfaces$: S.ListShape = {type:"list",name:"SourcePropertiesNetworkInterfaces",member:{shape:NetworkInterface$}}
+const OS$: S.StructureShape = {type:"structure",name:"OS",members:{fullString:{shape:string$}}}
+const SourceProperties$: S.StructureShape = {type:"structure",name:"SourceProperties",members:{cpus:{shape:SourcePropertiesCpus$},disks:{shape:SourcePropertiesDisks$},identificationHints:{shape:IdentificationHints$},lastUpdatedDateTime:{shape:string$},networkInterfaces:{shape:SourcePropertiesNetworkInterfaces$},os:{shape:OS$},ramBytes:{shape:long$},recommendedInstanceType:{shape:string$}}}
+const SourceServer$: S.StructureShape = {type:"structure",name:"SourceServer",members:{applicationID:{shape:string$},arn:{shape:string$},connectorAction:{shape:SourceServerConnectorAction$},dataReplicationInfo:{shape:DataReplicationInfo$},fqdnForActionFramework:{shape:string$},isArchived:{shape:boolean$},launchedInstance:{shape:LaunchedInstance$},lifeCycle:{shape:LifeCycle$},replicationType:{shape:string$},sourceProperties:{shape:SourceProperties$},sourceServerID:{shape:string$},tags:{shape:ApplicationTags$},userProvidedID:{shape:string$},vcenterClientID:{shape:string$}}}
+const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{accountID:{shape:string$},description:{shape:string$},name:{shape:string$},tags:{shape:ApplicationTags$}},required:["name"]}
+const ConnectorSsmCommandConfig$: S.StructureShape = {type:"structure",name:"ConnectorSsmCommandConfig",members:{cloudWatchLogGroupName:{shape:string$},cloudWatchOutputEnabled:{shape:boolean$},outputS3BucketName:{shape:string$},s3OutputEnabled:{shape:boolean$}},required:["cloudWatchOutputEnabled","s3OutputEnabled"]}
+const CreateConnectorRequest$: S.StructureShape = {type:"structure",name:"CreateConnectorRequest",members:{name:{shape:string$},ssmCommandConfig:{shape:ConnectorSsmCommandConfig$},ssmInstanceID:{shape:string$},tags:{shape:ApplicationTags$}},required:["name","ssmInstanceID"]}
+const Connector$: S.StructureShape = {type:"structure",name:"Connector",members:{arn:{shape:string$},connectorID:{shape:string$},name:{shape:string$},ssmCommandConfig:{shape:ConnectorSsmCommandConfig$},ssmInstanceID:{shape:string$},tags:{shape:ApplicationTags$}}}
+const LaunchTemplateDiskConf$: S.StructureShape = {type:"structure",name:"LaunchTemplateDiskConf",members:{iops:{shape:long$},throughput:{shape:long$},volumeType:{shape:string$}}}
+const Licensing$: S.StructureShape = {type:"structure",name:"Licensing",members:{osByol:{shape:boolean$}}}
+const SsmDocumentExternalParametersValue$: S.StructureShape = {type:"structure",name:"SsmDocumentExternalParametersValue",members:{dynamicPath:{shape:string$}},union:true}
+const SsmDocumentExternalParameters$: S.MapShape = {type:"map",name:"SsmDocumentExternalParameters",key:{shape:string$},value:{shape:SsmDocumentExternalParametersValue$}}
+const SsmParameterStoreParameter$: S.StructureShape = {type:"structure",name:"SsmParameterStoreParameter",members:{parameterName:{shape:string$},parameterType:{shape:string$}},required:["parameterName","parameterType"]}
+const SsmDocumentParametersValue$: S.ListShape = {type:"list",name:"SsmDocumentParametersValue",member:{shape:SsmParameterStoreParameter$}}
+const SsmDocumentParameters$: S.MapShape = {type:"map",name:"SsmDocumentParameters",key:{shape:string$},value:{shape:SsmDocumentParametersValue$}}
+const SsmDocument$: S.StructureShape = {type:"structure",name:"SsmDocument",members:{actionName:{shape:string$},externalParameters:{shape:SsmDocumentExternalParameters$},mustSucceedForCutover:{shape:boolean$},parameters:{shape:SsmDocumentParameters$},ssmDocumentName:{shape:string$},timeoutSeconds:{shape:integer$}},required:["actionName","ssmDocumentName"]}
+const PostLaunchActionsSsmDocuments$: S.ListShape = {type:"list",name:"PostLaunchActionsSsmDocuments",member:{shape:SsmDocument$}}
+const PostLaunchActions$: S.StructureShape = {type:"structure",name:"PostLaunchActions",members:{cloudWatchLogGroupName:{shape:string$},deployment:{shape:string$},s3LogBucket:{shape:string$},s3OutputKeyPrefix:{shape:string$},ssmDocuments:{shape:PostLaunchActionsSsmDocuments$}}}
+const CreateLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateLaunchConfigurationTemplateRequest",members:{associatePublicIpAddress:{shape:boolean$},bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},enableMapAutoTagging:{shape:boolean$},largeVolumeConf:{shape:LaunchTemplateDiskConf$},launchDisposition:{shape:string$},licensing:{shape:Licensing$},mapAutoTaggingMpeID:{shape:string$},postLaunchActions:{shape:PostLaunchActions$},smallVolumeConf:{shape:LaunchTemplateDiskConf$},smallVolumeMaxSize:{shape:long$},tags:{shape:ApplicationTags$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
+const LaunchConfigurationTemplate$: S.StructureShape = {type:"structure",name:"LaunchConfigurationTemplate",members:{arn:{shape:string$},associatePublicIpAddress:{shape:boolean$},bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},ec2LaunchTemplateID:{shape:string$},enableMapAutoTagging:{shape:boolean$},largeVolumeConf:{shape:LaunchTemplateDiskConf$},launchConfigurationTemplateID:{shape:string$},launchDisposition:{shape:string$},licensing:{shape:Licensing$},mapAutoTaggingMpeID:{shape:string$},postLaunchActions:{shape:PostLaunchActions$},smallVolumeConf:{shape:LaunchTemplateDiskConf$},smallVolumeMaxSize:{shape:long$},tags:{shape:ApplicationTags$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["launchConfigurationTemplateID"]}
 const CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$: S.ListShape = {type:"list",name:"CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs",member:{shape:string$}}
-const CreateReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateReplicationConfigurationTemplateRequest",members:{associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ArchiveApplicationOutputTags$},tags:{shape:ArchiveApplicationOutputTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}},required:["associateDefaultSecurityGroup","bandwidthThrottling","createPublicIP","dataPlaneRouting","defaultLargeStagingDiskType","ebsEncryption","replicationServerInstanceType","replicationServersSecurityGroupsIDs","stagingAreaSubnetId","stagingAreaTags","useDedicatedReplicationServer"]}
-const CreateReplicationConfigurationTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateReplicationConfigurationTemplateOutput",members:{arn:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},replicationConfigurationTemplateID:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ArchiveApplicationOutputTags$},tags:{shape:ArchiveApplicationOutputTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}},required:["replicationConfigurationTemplateID"]}
-const CreateWaveRequest$: S.StructureShape = {type:"structure",name:"CreateWaveRequest",members:{accountID:{shape:string$},description:{shape:string$},name:{shape:string$},tags:{shape:ArchiveApplicationOutputTags$}},required:["name"]}
+const CreateReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateReplicationConfigurationTemplateRequest",members:{associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ApplicationTags$},tags:{shape:ApplicationTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}},required:["associateDefaultSecurityGroup","bandwidthThrottling","createPublicIP","dataPlaneRouting","defaultLargeStagingDiskType","ebsEncryption","replicationServerInstanceType","replicationServersSecurityGroupsIDs","stagingAreaSubnetId","stagingAreaTags","useDedicatedReplicationServer"]}
+const ReplicationConfigurationTemplate$: S.StructureShape = {type:"structure",name:"ReplicationConfigurationTemplate",members:{arn:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},replicationConfigurationTemplateID:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ApplicationTags$},tags:{shape:ApplicationTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}},required:["replicationConfigurationTemplateID"]}
+const CreateWaveRequest$: S.StructureShape = {type:"structure",name:"CreateWaveRequest",members:{accountID:{shape:string$},description:{shape:string$},name:{shape:string$},tags:{shape:ApplicationTags$}},required:["name"]}
 const DeleteApplicationRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationRequest",members:{accountID:{shape:string$},applicationID:{shape:string$}},required:["applicationID"]}
-const DeleteApplicationOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationOutput",members:{}}
+const DeleteApplicationResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationResponse",members:{}}
 const DeleteConnectorRequest$: S.StructureShape = {type:"structure",name:"DeleteConnectorRequest",members:{connectorID:{shape:string$}},required:["connectorID"]}
 const DeleteJobRequest$: S.StructureShape = {type:"structure",name:"DeleteJobRequest",members:{accountID:{shape:string$},jobID:{shape:string$}},required:["jobID"]}
-const DeleteJobOutput$: S.StructureShape = {type:"structure",name:"DeleteJobOutput",members:{}}
+const DeleteJobResponse$: S.StructureShape = {type:"structure",name:"DeleteJobResponse",members:{}}
 const DeleteLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteLaunchConfigurationTemplateRequest",members:{launchConfigurationTemplateID:{shape:string$}},required:["launchConfigurationTemplateID"]}
-const DeleteLaunchConfigurationTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteLaunchConfigurationTemplateOutput",members:{}}
+const DeleteLaunchConfigurationTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteLaunchConfigurationTemplateResponse",members:{}}
 const DeleteReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteReplicationConfigurationTemplateRequest",members:{replicationConfigurationTemplateID:{shape:string$}},required:["replicationConfigurationTemplateID"]}
-const DeleteReplicationConfigurationTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteReplicationConfigurationTemplateOutput",members:{}}
+const DeleteReplicationConfigurationTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteReplicationConfigurationTemplateResponse",members:{}}
 const DeleteSourceServerRequest$: S.StructureShape = {type:"structure",name:"DeleteSourceServerRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const DeleteSourceServerOutput$: S.StructureShape = {type:"structure",name:"DeleteSourceServerOutput",members:{}}
+const DeleteSourceServerResponse$: S.StructureShape = {type:"structure",name:"DeleteSourceServerResponse",members:{}}
 const DeleteVcenterClientRequest$: S.StructureShape = {type:"structure",name:"DeleteVcenterClientRequest",members:{vcenterClientID:{shape:string$}},required:["vcenterClientID"]}
 const DeleteWaveRequest$: S.StructureShape = {type:"structure",name:"DeleteWaveRequest",members:{accountID:{shape:string$},waveID:{shape:string$}},required:["waveID"]}
-const DeleteWaveOutput$: S.StructureShape = {type:"structure",name:"DeleteWaveOutput",members:{}}
+const DeleteWaveResponse$: S.StructureShape = {type:"structure",name:"DeleteWaveResponse",members:{}}
 const DescribeJobLogItemsRequest$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsRequest",members:{accountID:{shape:string$},jobID:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["jobID"]}
-const DescribeJobLogItemsOutputItemsMemberEventData$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutputItemsMemberEventData",members:{conversionServerID:{shape:string$},rawError:{shape:string$},sourceServerID:{shape:string$},targetInstanceID:{shape:string$}}}
-const DescribeJobLogItemsOutputItemsMember$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutputItemsMember",members:{event:{shape:string$},eventData:{shape:DescribeJobLogItemsOutputItemsMemberEventData$},logDateTime:{shape:string$}}}
-const DescribeJobLogItemsOutputItems$: S.ListShape = {type:"list",name:"DescribeJobLogItemsOutputItems",member:{shape:DescribeJobLogItemsOutputItemsMember$}}
-const DescribeJobLogItemsOutput$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsOutput",members:{items:{shape:DescribeJobLogItemsOutputItems$},nextToken:{shape:string$}}}
+const JobLogEventData$: S.StructureShape = {type:"structure",name:"JobLogEventData",members:{conversionServerID:{shape:string$},rawError:{shape:string$},sourceServerID:{shape:string$},targetInstanceID:{shape:string$}}}
+const JobLog$: S.StructureShape = {type:"structure",name:"JobLog",members:{event:{shape:string$},eventData:{shape:JobLogEventData$},logDateTime:{shape:string$}}}
+const DescribeJobLogItemsResponseItems$: S.ListShape = {type:"list",name:"DescribeJobLogItemsResponseItems",member:{shape:JobLog$}}
+const DescribeJobLogItemsResponse$: S.StructureShape = {type:"structure",name:"DescribeJobLogItemsResponse",members:{items:{shape:DescribeJobLogItemsResponseItems$},nextToken:{shape:string$}}}
 const DescribeJobsRequestFiltersJobIDs$: S.ListShape = {type:"list",name:"DescribeJobsRequestFiltersJobIDs",member:{shape:string$}}
 const DescribeJobsRequestFilters$: S.StructureShape = {type:"structure",name:"DescribeJobsRequestFilters",members:{fromDate:{shape:string$},jobIDs:{shape:DescribeJobsRequestFiltersJobIDs$},toDate:{shape:string$}}}
 const DescribeJobsRequest$: S.StructureShape = {type:"structure",name:"DescribeJobsRequest",members:{accountID:{shape:string$},filters:{shape:DescribeJobsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatusPostLaunchActionsLaunchStatusListMember$: S.StructureShape = {type:"structure",name:"DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatusPostLaunchActionsLaunchStatusListMember",members:{executionID:{shape:string$},executionStatus:{shape:string$},failureReason:{shape:string$},ssmDocument:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMember$},ssmDocumentType:{shape:string$}}}
-const DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatusPostLaunchActionsLaunchStatusList$: S.ListShape = {type:"list",name:"DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatusPostLaunchActionsLaunchStatusList",member:{shape:DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatusPostLaunchActionsLaunchStatusListMember$}}
-const DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatus$: S.StructureShape = {type:"structure",name:"DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatus",members:{postLaunchActionsLaunchStatusList:{shape:DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatusPostLaunchActionsLaunchStatusList$},ssmAgentDiscoveryDatetime:{shape:string$}}}
-const DescribeJobsOutputItemsMemberParticipatingServersMember$: S.StructureShape = {type:"structure",name:"DescribeJobsOutputItemsMemberParticipatingServersMember",members:{launchStatus:{shape:string$},launchedEc2InstanceID:{shape:string$},postLaunchActionsStatus:{shape:DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatus$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const DescribeJobsOutputItemsMemberParticipatingServers$: S.ListShape = {type:"list",name:"DescribeJobsOutputItemsMemberParticipatingServers",member:{shape:DescribeJobsOutputItemsMemberParticipatingServersMember$}}
-const DescribeJobsOutputItemsMember$: S.StructureShape = {type:"structure",name:"DescribeJobsOutputItemsMember",members:{arn:{shape:string$},creationDateTime:{shape:string$},endDateTime:{shape:string$},initiatedBy:{shape:string$},jobID:{shape:string$},participatingServers:{shape:DescribeJobsOutputItemsMemberParticipatingServers$},status:{shape:string$},tags:{shape:ArchiveApplicationOutputTags$},type:{shape:string$}},required:["jobID"]}
-const DescribeJobsOutputItems$: S.ListShape = {type:"list",name:"DescribeJobsOutputItems",member:{shape:DescribeJobsOutputItemsMember$}}
-const DescribeJobsOutput$: S.StructureShape = {type:"structure",name:"DescribeJobsOutput",members:{items:{shape:DescribeJobsOutputItems$},nextToken:{shape:string$}}}
+const JobPostLaunchActionsLaunchStatus$: S.StructureShape = {type:"structure",name:"JobPostLaunchActionsLaunchStatus",members:{executionID:{shape:string$},executionStatus:{shape:string$},failureReason:{shape:string$},ssmDocument:{shape:SsmDocument$},ssmDocumentType:{shape:string$}}}
+const PostLaunchActionsStatusPostLaunchActionsLaunchStatusList$: S.ListShape = {type:"list",name:"PostLaunchActionsStatusPostLaunchActionsLaunchStatusList",member:{shape:JobPostLaunchActionsLaunchStatus$}}
+const PostLaunchActionsStatus$: S.StructureShape = {type:"structure",name:"PostLaunchActionsStatus",members:{postLaunchActionsLaunchStatusList:{shape:PostLaunchActionsStatusPostLaunchActionsLaunchStatusList$},ssmAgentDiscoveryDatetime:{shape:string$}}}
+const ParticipatingServer$: S.StructureShape = {type:"structure",name:"ParticipatingServer",members:{launchStatus:{shape:string$},launchedEc2InstanceID:{shape:string$},postLaunchActionsStatus:{shape:PostLaunchActionsStatus$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
+const JobParticipatingServers$: S.ListShape = {type:"list",name:"JobParticipatingServers",member:{shape:ParticipatingServer$}}
+const Job$: S.StructureShape = {type:"structure",name:"Job",members:{arn:{shape:string$},creationDateTime:{shape:string$},endDateTime:{shape:string$},initiatedBy:{shape:string$},jobID:{shape:string$},participatingServers:{shape:JobParticipatingServers$},status:{shape:string$},tags:{shape:ApplicationTags$},type:{shape:string$}},required:["jobID"]}
+const DescribeJobsResponseItems$: S.ListShape = {type:"list",name:"DescribeJobsResponseItems",member:{shape:Job$}}
+const DescribeJobsResponse$: S.StructureShape = {type:"structure",name:"DescribeJobsResponse",members:{items:{shape:DescribeJobsResponseItems$},nextToken:{shape:string$}}}
 const DescribeLaunchConfigurationTemplatesRequestLaunchConfigurationTemplateIDs$: S.ListShape = {type:"list",name:"DescribeLaunchConfigurationTemplatesRequestLaunchConfigurationTemplateIDs",member:{shape:string$}}
 const DescribeLaunchConfigurationTemplatesRequest$: S.StructureShape = {type:"structure",name:"DescribeLaunchConfigurationTemplatesRequest",members:{launchConfigurationTemplateIDs:{shape:DescribeLaunchConfigurationTemplatesRequestLaunchConfigurationTemplateIDs$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const DescribeLaunchConfigurationTemplatesOutputItems$: S.ListShape = {type:"list",name:"DescribeLaunchConfigurationTemplatesOutputItems",member:{shape:CreateLaunchConfigurationTemplateOutput$}}
-const DescribeLaunchConfigurationTemplatesOutput$: S.StructureShape = {type:"structure",name:"DescribeLaunchConfigurationTemplatesOutput",members:{items:{shape:DescribeLaunchConfigurationTemplatesOutputItems$},nextToken:{shape:string$}}}
+const DescribeLaunchConfigurationTemplatesResponseItems$: S.ListShape = {type:"list",name:"DescribeLaunchConfigurationTemplatesResponseItems",member:{shape:LaunchConfigurationTemplate$}}
+const DescribeLaunchConfigurationTemplatesResponse$: S.StructureShape = {type:"structure",name:"DescribeLaunchConfigurationTemplatesResponse",members:{items:{shape:DescribeLaunchConfigurationTemplatesResponseItems$},nextToken:{shape:string$}}}
 const DescribeReplicationConfigurationTemplatesRequestReplicationConfigurationTemplateIDs$: S.ListShape = {type:"list",name:"DescribeReplicationConfigurationTemplatesRequestReplicationConfigurationTemplateIDs",member:{shape:string$}}
 const DescribeReplicationConfigurationTemplatesRequest$: S.StructureShape = {type:"structure",name:"DescribeReplicationConfigurationTemplatesRequest",members:{maxResults:{shape:integer$},nextToken:{shape:string$},replicationConfigurationTemplateIDs:{shape:DescribeReplicationConfigurationTemplatesRequestReplicationConfigurationTemplateIDs$}}}
-const DescribeReplicationConfigurationTemplatesOutputItems$: S.ListShape = {type:"list",name:"DescribeReplicationConfigurationTemplatesOutputItems",member:{shape:CreateReplicationConfigurationTemplateOutput$}}
-const DescribeReplicationConfigurationTemplatesOutput$: S.StructureShape = {type:"structure",name:"DescribeReplicationConfigurationTemplatesOutput",members:{items:{shape:DescribeReplicationConfigurationTemplatesOutputItems$},nextToken:{shape:string$}}}
+const DescribeReplicationConfigurationTemplatesResponseItems$: S.ListShape = {type:"list",name:"DescribeReplicationConfigurationTemplatesResponseItems",member:{shape:ReplicationConfigurationTemplate$}}
+const DescribeReplicationConfigurationTemplatesResponse$: S.StructureShape = {type:"structure",name:"DescribeReplicationConfigurationTemplatesResponse",members:{items:{shape:DescribeReplicationConfigurationTemplatesResponseItems$},nextToken:{shape:string$}}}
 const DescribeSourceServersRequestFiltersApplicationIDs$: S.ListShape = {type:"list",name:"DescribeSourceServersRequestFiltersApplicationIDs",member:{shape:string$}}
 const DescribeSourceServersRequestFiltersLifeCycleStates$: S.ListShape = {type:"list",name:"DescribeSourceServersRequestFiltersLifeCycleStates",member:{shape:string$}}
 const DescribeSourceServersRequestFiltersReplicationTypes$: S.ListShape = {type:"list",name:"DescribeSourceServersRequestFiltersReplicationTypes",member:{shape:string$}}
 const DescribeSourceServersRequestFiltersSourceServerIDs$: S.ListShape = {type:"list",name:"DescribeSourceServersRequestFiltersSourceServerIDs",member:{shape:string$}}
 const DescribeSourceServersRequestFilters$: S.StructureShape = {type:"structure",name:"DescribeSourceServersRequestFilters",members:{applicationIDs:{shape:DescribeSourceServersRequestFiltersApplicationIDs$},isArchived:{shape:boolean$},lifeCycleStates:{shape:DescribeSourceServersRequestFiltersLifeCycleStates$},replicationTypes:{shape:DescribeSourceServersRequestFiltersReplicationTypes$},sourceServerIDs:{shape:DescribeSourceServersRequestFiltersSourceServerIDs$}}}
 const DescribeSourceServersRequest$: S.StructureShape = {type:"structure",name:"DescribeSourceServersRequest",members:{accountID:{shape:string$},filters:{shape:DescribeSourceServersRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const DescribeSourceServersOutputItems$: S.ListShape = {type:"list",name:"DescribeSourceServersOutputItems",member:{shape:ChangeServerLifeCycleStateOutput$}}
-const DescribeSourceServersOutput$: S.StructureShape = {type:"structure",name:"DescribeSourceServersOutput",members:{items:{shape:DescribeSourceServersOutputItems$},nextToken:{shape:string$}}}
+const DescribeSourceServersResponseItems$: S.ListShape = {type:"list",name:"DescribeSourceServersResponseItems",member:{shape:SourceServer$}}
+const DescribeSourceServersResponse$: S.StructureShape = {type:"structure",name:"DescribeSourceServersResponse",members:{items:{shape:DescribeSourceServersResponseItems$},nextToken:{shape:string$}}}
 const DescribeVcenterClientsRequest$: S.StructureShape = {type:"structure",name:"DescribeVcenterClientsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const DescribeVcenterClientsOutputItemsMember$: S.StructureShape = {type:"structure",name:"DescribeVcenterClientsOutputItemsMember",members:{arn:{shape:string$},datacenterName:{shape:string$},hostname:{shape:string$},lastSeenDatetime:{shape:string$},sourceServerTags:{shape:ArchiveApplicationOutputTags$},tags:{shape:ArchiveApplicationOutputTags$},vcenterClientID:{shape:string$},vcenterUUID:{shape:string$}}}
-const DescribeVcenterClientsOutputItems$: S.ListShape = {type:"list",name:"DescribeVcenterClientsOutputItems",member:{shape:DescribeVcenterClientsOutputItemsMember$}}
-const DescribeVcenterClientsOutput$: S.StructureShape = {type:"structure",name:"DescribeVcenterClientsOutput",members:{items:{shape:DescribeVcenterClientsOutputItems$},nextToken:{shape:string$}}}
+const VcenterClient$: S.StructureShape = {type:"structure",name:"VcenterClient",members:{arn:{shape:string$},datacenterName:{shape:string$},hostname:{shape:string$},lastSeenDatetime:{shape:string$},sourceServerTags:{shape:ApplicationTags$},tags:{shape:ApplicationTags$},vcenterClientID:{shape:string$},vcenterUUID:{shape:string$}}}
+const DescribeVcenterClientsResponseItems$: S.ListShape = {type:"list",name:"DescribeVcenterClientsResponseItems",member:{shape:VcenterClient$}}
+const DescribeVcenterClientsResponse$: S.StructureShape = {type:"structure",name:"DescribeVcenterClientsResponse",members:{items:{shape:DescribeVcenterClientsResponseItems$},nextToken:{shape:string$}}}
 const DisassociateApplicationsRequest$: S.StructureShape = {type:"structure",name:"DisassociateApplicationsRequest",members:{accountID:{shape:string$},applicationIDs:{shape:AssociateApplicationsRequestApplicationIDs$},waveID:{shape:string$}},required:["applicationIDs","waveID"]}
-const DisassociateApplicationsOutput$: S.StructureShape = {type:"structure",name:"DisassociateApplicationsOutput",members:{}}
+const DisassociateApplicationsResponse$: S.StructureShape = {type:"structure",name:"DisassociateApplicationsResponse",members:{}}
 const DisassociateSourceServersRequestSourceServerIDs$: S.ListShape = {type:"list",name:"DisassociateSourceServersRequestSourceServerIDs",member:{shape:string$}}
 const DisassociateSourceServersRequest$: S.StructureShape = {type:"structure",name:"DisassociateSourceServersRequest",members:{accountID:{shape:string$},applicationID:{shape:string$},sourceServerIDs:{shape:DisassociateSourceServersRequestSourceServerIDs$}},required:["applicationID","sourceServerIDs"]}
-const DisassociateSourceServersOutput$: S.StructureShape = {type:"structure",name:"DisassociateSourceServersOutput",members:{}}
+const DisassociateSourceServersResponse$: S.StructureShape = {type:"structure",name:"DisassociateSourceServersResponse",members:{}}
 const DisconnectFromServiceRequest$: S.StructureShape = {type:"structure",name:"DisconnectFromServiceRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
 const FinalizeCutoverRequest$: S.StructureShape = {type:"structure",name:"FinalizeCutoverRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
 const GetLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetLaunchConfigurationRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const GetLaunchConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetLaunchConfigurationOutput",members:{bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},ec2LaunchTemplateID:{shape:string$},enableMapAutoTagging:{shape:boolean$},launchDisposition:{shape:string$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},mapAutoTaggingMpeID:{shape:string$},name:{shape:string$},postLaunchActions:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActions$},sourceServerID:{shape:string$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
+const LaunchConfiguration$: S.StructureShape = {type:"structure",name:"LaunchConfiguration",members:{bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},ec2LaunchTemplateID:{shape:string$},enableMapAutoTagging:{shape:boolean$},launchDisposition:{shape:string$},licensing:{shape:Licensing$},mapAutoTaggingMpeID:{shape:string$},name:{shape:string$},postLaunchActions:{shape:PostLaunchActions$},sourceServerID:{shape:string$},targetInstanceTypeRightSizingMethod:{shape:string$}}}
 const GetReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetReplicationConfigurationRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const GetReplicationConfigurationOutputReplicatedDisksMember$: S.StructureShape = {type:"structure",name:"GetReplicationConfigurationOutputReplicatedDisksMember",members:{deviceName:{shape:string$},iops:{shape:long$},isBootDisk:{shape:boolean$},stagingDiskType:{shape:string$},throughput:{shape:long$}}}
-const GetReplicationConfigurationOutputReplicatedDisks$: S.ListShape = {type:"list",name:"GetReplicationConfigurationOutputReplicatedDisks",member:{shape:GetReplicationConfigurationOutputReplicatedDisksMember$}}
-const GetReplicationConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetReplicationConfigurationOutput",members:{associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},name:{shape:string$},replicatedDisks:{shape:GetReplicationConfigurationOutputReplicatedDisks$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},sourceServerID:{shape:string$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ArchiveApplicationOutputTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}}}
+const ReplicationConfigurationReplicatedDisk$: S.StructureShape = {type:"structure",name:"ReplicationConfigurationReplicatedDisk",members:{deviceName:{shape:string$},iops:{shape:long$},isBootDisk:{shape:boolean$},stagingDiskType:{shape:string$},throughput:{shape:long$}}}
+const ReplicationConfigurationReplicatedDisks$: S.ListShape = {type:"list",name:"ReplicationConfigurationReplicatedDisks",member:{shape:ReplicationConfigurationReplicatedDisk$}}
+const ReplicationConfiguration$: S.StructureShape = {type:"structure",name:"ReplicationConfiguration",members:{associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},name:{shape:string$},replicatedDisks:{shape:ReplicationConfigurationReplicatedDisks$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},sourceServerID:{shape:string$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ApplicationTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}}}
 const InitializeServiceRequest$: S.StructureShape = {type:"structure",name:"InitializeServiceRequest",members:{}}
-const InitializeServiceOutput$: S.StructureShape = {type:"structure",name:"InitializeServiceOutput",members:{}}
+const InitializeServiceResponse$: S.StructureShape = {type:"structure",name:"InitializeServiceResponse",members:{}}
 const ListApplicationsRequestFiltersApplicationIDs$: S.ListShape = {type:"list",name:"ListApplicationsRequestFiltersApplicationIDs",member:{shape:string$}}
 const ListApplicationsRequestFiltersWaveIDs$: S.ListShape = {type:"list",name:"ListApplicationsRequestFiltersWaveIDs",member:{shape:string$}}
 const ListApplicationsRequestFilters$: S.StructureShape = {type:"structure",name:"ListApplicationsRequestFilters",members:{applicationIDs:{shape:ListApplicationsRequestFiltersApplicationIDs$},isArchived:{shape:boolean$},waveIDs:{shape:ListApplicationsRequestFiltersWaveIDs$}}}
 const ListApplicationsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationsRequest",members:{accountID:{shape:string$},filters:{shape:ListApplicationsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const ListApplicationsOutputItems$: S.ListShape = {type:"list",name:"ListApplicationsOutputItems",member:{shape:ArchiveApplicationOutput$}}
-const ListApplicationsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationsOutput",members:{items:{shape:ListApplicationsOutputItems$},nextToken:{shape:string$}}}
+const ListApplicationsResponseItems$: S.ListShape = {type:"list",name:"ListApplicationsResponseItems",member:{shape:Application$}}
+const ListApplicationsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationsResponse",members:{items:{shape:ListApplicationsResponseItems$},nextToken:{shape:string$}}}
 const ListConnectorsRequestFiltersConnectorIDs$: S.ListShape = {type:"list",name:"ListConnectorsRequestFiltersConnectorIDs",member:{shape:string$}}
 const ListConnectorsRequestFilters$: S.StructureShape = {type:"structure",name:"ListConnectorsRequestFilters",members:{connectorIDs:{shape:ListConnectorsRequestFiltersConnectorIDs$}}}
 const ListConnectorsRequest$: S.StructureShape = {type:"structure",name:"ListConnectorsRequest",members:{filters:{shape:ListConnectorsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const ListConnectorsOutputItems$: S.ListShape = {type:"list",name:"ListConnectorsOutputItems",member:{shape:CreateConnectorOutput$}}
-const ListConnectorsOutput$: S.StructureShape = {type:"structure",name:"ListConnectorsOutput",members:{items:{shape:ListConnectorsOutputItems$},nextToken:{shape:string$}}}
+const ListConnectorsResponseItems$: S.ListShape = {type:"list",name:"ListConnectorsResponseItems",member:{shape:Connector$}}
+const ListConnectorsResponse$: S.StructureShape = {type:"structure",name:"ListConnectorsResponse",members:{items:{shape:ListConnectorsResponseItems$},nextToken:{shape:string$}}}
 const ListExportErrorsRequest$: S.StructureShape = {type:"structure",name:"ListExportErrorsRequest",members:{exportID:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["exportID"]}
-const ListExportErrorsOutputItemsMemberErrorData$: S.StructureShape = {type:"structure",name:"ListExportErrorsOutputItemsMemberErrorData",members:{rawError:{shape:string$}}}
-const ListExportErrorsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListExportErrorsOutputItemsMember",members:{errorData:{shape:ListExportErrorsOutputItemsMemberErrorData$},errorDateTime:{shape:string$}}}
-const ListExportErrorsOutputItems$: S.ListShape = {type:"list",name:"ListExportErrorsOutputItems",member:{shape:ListExportErrorsOutputItemsMember$}}
-const ListExportErrorsOutput$: S.StructureShape = {type:"structure",name:"ListExportErrorsOutput",members:{items:{shape:ListExportErrorsOutputItems$},nextToken:{shape:string$}}}
+const ExportErrorData$: S.StructureShape = {type:"structure",name:"ExportErrorData",members:{rawError:{shape:string$}}}
+const ExportTaskError$: S.StructureShape = {type:"structure",name:"ExportTaskError",members:{errorData:{shape:ExportErrorData$},errorDateTime:{shape:string$}}}
+const ListExportErrorsResponseItems$: S.ListShape = {type:"list",name:"ListExportErrorsResponseItems",member:{shape:ExportTaskError$}}
+const ListExportErrorsResponse$: S.StructureShape = {type:"structure",name:"ListExportErrorsResponse",members:{items:{shape:ListExportErrorsResponseItems$},nextToken:{shape:string$}}}
 const ListExportsRequestFiltersExportIDs$: S.ListShape = {type:"list",name:"ListExportsRequestFiltersExportIDs",member:{shape:string$}}
 const ListExportsRequestFilters$: S.StructureShape = {type:"structure",name:"ListExportsRequestFilters",members:{exportIDs:{shape:ListExportsRequestFiltersExportIDs$}}}
 const ListExportsRequest$: S.StructureShape = {type:"structure",name:"ListExportsRequest",members:{filters:{shape:ListExportsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const ListExportsOutputItemsMemberSummary$: S.StructureShape = {type:"structure",name:"ListExportsOutputItemsMemberSummary",members:{applicationsCount:{shape:long$},serversCount:{shape:long$},wavesCount:{shape:long$}}}
-const ListExportsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListExportsOutputItemsMember",members:{creationDateTime:{shape:string$},endDateTime:{shape:string$},exportID:{shape:string$},progressPercentage:{shape:float$},s3Bucket:{shape:string$},s3BucketOwner:{shape:string$},s3Key:{shape:string$},status:{shape:string$},summary:{shape:ListExportsOutputItemsMemberSummary$}}}
-const ListExportsOutputItems$: S.ListShape = {type:"list",name:"ListExportsOutputItems",member:{shape:ListExportsOutputItemsMember$}}
-const ListExportsOutput$: S.StructureShape = {type:"structure",name:"ListExportsOutput",members:{items:{shape:ListExportsOutputItems$},nextToken:{shape:string$}}}
+const ExportTaskSummary$: S.StructureShape = {type:"structure",name:"ExportTaskSummary",members:{applicationsCount:{shape:long$},serversCount:{shape:long$},wavesCount:{shape:long$}}}
+const ExportTask$: S.StructureShape = {type:"structure",name:"ExportTask",members:{creationDateTime:{shape:string$},endDateTime:{shape:string$},exportID:{shape:string$},progressPercentage:{shape:float$},s3Bucket:{shape:string$},s3BucketOwner:{shape:string$},s3Key:{shape:string$},status:{shape:string$},summary:{shape:ExportTaskSummary$}}}
+const ListExportsResponseItems$: S.ListShape = {type:"list",name:"ListExportsResponseItems",member:{shape:ExportTask$}}
+const ListExportsResponse$: S.StructureShape = {type:"structure",name:"ListExportsResponse",members:{items:{shape:ListExportsResponseItems$},nextToken:{shape:string$}}}
 const ListImportErrorsRequest$: S.StructureShape = {type:"structure",name:"ListImportErrorsRequest",members:{importID:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["importID"]}
-const ListImportErrorsOutputItemsMemberErrorData$: S.StructureShape = {type:"structure",name:"ListImportErrorsOutputItemsMemberErrorData",members:{accountID:{shape:string$},applicationID:{shape:string$},ec2LaunchTemplateID:{shape:string$},rawError:{shape:string$},rowNumber:{shape:long$},sourceServerID:{shape:string$},waveID:{shape:string$}}}
-const ListImportErrorsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListImportErrorsOutputItemsMember",members:{errorData:{shape:ListImportErrorsOutputItemsMemberErrorData$},errorDateTime:{shape:string$},errorType:{shape:string$}}}
-const ListImportErrorsOutputItems$: S.ListShape = {type:"list",name:"ListImportErrorsOutputItems",member:{shape:ListImportErrorsOutputItemsMember$}}
-const ListImportErrorsOutput$: S.StructureShape = {type:"structure",name:"ListImportErrorsOutput",members:{items:{shape:ListImportErrorsOutputItems$},nextToken:{shape:string$}}}
+const ImportErrorData$: S.StructureShape = {type:"structure",name:"ImportErrorData",members:{accountID:{shape:string$},applicationID:{shape:string$},ec2LaunchTemplateID:{shape:string$},rawError:{shape:string$},rowNumber:{shape:long$},sourceServerID:{shape:string$},waveID:{shape:string$}}}
+const ImportTaskError$: S.StructureShape = {type:"structure",name:"ImportTaskError",members:{errorData:{shape:ImportErrorData$},errorDateTime:{shape:string$},errorType:{shape:string$}}}
+const ListImportErrorsResponseItems$: S.ListShape = {type:"list",name:"ListImportErrorsResponseItems",member:{shape:ImportTaskError$}}
+const ListImportErrorsResponse$: S.StructureShape = {type:"structure",name:"ListImportErrorsResponse",members:{items:{shape:ListImportErrorsResponseItems$},nextToken:{shape:string$}}}
 const ListImportsRequestFiltersImportIDs$: S.ListShape = {type:"list",name:"ListImportsRequestFiltersImportIDs",member:{shape:string$}}
 const ListImportsRequestFilters$: S.StructureShape = {type:"structure",name:"ListImportsRequestFilters",members:{importIDs:{shape:ListImportsRequestFiltersImportIDs$}}}
 const ListImportsRequest$: S.StructureShape = {type:"structure",name:"ListImportsRequest",members:{filters:{shape:ListImportsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const ListImportsOutputItemsMemberS3BucketSource$: S.StructureShape = {type:"structure",name:"ListImportsOutputItemsMemberS3BucketSource",members:{s3Bucket:{shape:string$},s3BucketOwner:{shape:string$},s3Key:{shape:string$}},required:["s3Bucket","s3Key"]}
-const ListImportsOutputItemsMemberSummaryApplications$: S.StructureShape = {type:"structure",name:"ListImportsOutputItemsMemberSummaryApplications",members:{createdCount:{shape:long$},modifiedCount:{shape:long$}}}
-const ListImportsOutputItemsMemberSummaryServers$: S.StructureShape = {type:"structure",name:"ListImportsOutputItemsMemberSummaryServers",members:{createdCount:{shape:long$},modifiedCount:{shape:long$}}}
-const ListImportsOutputItemsMemberSummaryWaves$: S.StructureShape = {type:"structure",name:"ListImportsOutputItemsMemberSummaryWaves",members:{createdCount:{shape:long$},modifiedCount:{shape:long$}}}
-const ListImportsOutputItemsMemberSummary$: S.StructureShape = {type:"structure",name:"ListImportsOutputItemsMemberSummary",members:{applications:{shape:ListImportsOutputItemsMemberSummaryApplications$},servers:{shape:ListImportsOutputItemsMemberSummaryServers$},waves:{shape:ListImportsOutputItemsMemberSummaryWaves$}}}
-const ListImportsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListImportsOutputItemsMember",members:{creationDateTime:{shape:string$},endDateTime:{shape:string$},importID:{shape:string$},progressPercentage:{shape:float$},s3BucketSource:{shape:ListImportsOutputItemsMemberS3BucketSource$},status:{shape:string$},summary:{shape:ListImportsOutputItemsMemberSummary$}}}
-const ListImportsOutputItems$: S.ListShape = {type:"list",name:"ListImportsOutputItems",member:{shape:ListImportsOutputItemsMember$}}
-const ListImportsOutput$: S.StructureShape = {type:"structure",name:"ListImportsOutput",members:{items:{shape:ListImportsOutputItems$},nextToken:{shape:string$}}}
+const S3BucketSource$: S.StructureShape = {type:"structure",name:"S3BucketSource",members:{s3Bucket:{shape:string$},s3BucketOwner:{shape:string$},s3Key:{shape:string$}},required:["s3Bucket","s3Key"]}
+const ImportTaskSummaryApplications$: S.StructureShape = {type:"structure",name:"ImportTaskSummaryApplications",members:{createdCount:{shape:long$},modifiedCount:{shape:long$}}}
+const ImportTaskSummaryServers$: S.StructureShape = {type:"structure",name:"ImportTaskSummaryServers",members:{createdCount:{shape:long$},modifiedCount:{shape:long$}}}
+const ImportTaskSummaryWaves$: S.StructureShape = {type:"structure",name:"ImportTaskSummaryWaves",members:{createdCount:{shape:long$},modifiedCount:{shape:long$}}}
+const ImportTaskSummary$: S.StructureShape = {type:"structure",name:"ImportTaskSummary",members:{applications:{shape:ImportTaskSummaryApplications$},servers:{shape:ImportTaskSummaryServers$},waves:{shape:ImportTaskSummaryWaves$}}}
+const ImportTask$: S.StructureShape = {type:"structure",name:"ImportTask",members:{creationDateTime:{shape:string$},endDateTime:{shape:string$},importID:{shape:string$},progressPercentage:{shape:float$},s3BucketSource:{shape:S3BucketSource$},status:{shape:string$},summary:{shape:ImportTaskSummary$}}}
+const ListImportsResponseItems$: S.ListShape = {type:"list",name:"ListImportsResponseItems",member:{shape:ImportTask$}}
+const ListImportsResponse$: S.StructureShape = {type:"structure",name:"ListImportsResponse",members:{items:{shape:ListImportsResponseItems$},nextToken:{shape:string$}}}
 const ListManagedAccountsRequest$: S.StructureShape = {type:"structure",name:"ListManagedAccountsRequest",members:{maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const ListManagedAccountsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListManagedAccountsOutputItemsMember",members:{accountId:{shape:string$}}}
-const ListManagedAccountsOutputItems$: S.ListShape = {type:"list",name:"ListManagedAccountsOutputItems",member:{shape:ListManagedAccountsOutputItemsMember$}}
-const ListManagedAccountsOutput$: S.StructureShape = {type:"structure",name:"ListManagedAccountsOutput",members:{items:{shape:ListManagedAccountsOutputItems$},nextToken:{shape:string$}},required:["items"]}
-const ListSourceServerActionsRequestFiltersActionIDs$: S.ListShape = {type:"list",name:"ListSourceServerActionsRequestFiltersActionIDs",member:{shape:string$}}
-const ListSourceServerActionsRequestFilters$: S.StructureShape = {type:"structure",name:"ListSourceServerActionsRequestFilters",members:{actionIDs:{shape:ListSourceServerActionsRequestFiltersActionIDs$}}}
-const ListSourceServerActionsRequest$: S.StructureShape = {type:"structure",name:"ListSourceServerActionsRequest",members:{accountID:{shape:string$},filters:{shape:ListSourceServerActionsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const ListSourceServerActionsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListSourceServerActionsOutputItemsMember",members:{actionID:{shape:string$},actionName:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},documentIdentifier:{shape:string$},documentVersion:{shape:string$},externalParameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParameters$},mustSucceedForCutover:{shape:boolean$},order:{shape:integer$},parameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParameters$},timeoutSeconds:{shape:integer$}}}
-const ListSourceServerActionsOutputItems$: S.ListShape = {type:"list",name:"ListSourceServerActionsOutputItems",member:{shape:ListSourceServerActionsOutputItemsMember$}}
-const ListSourceServerActionsOutput$: S.StructureShape = {type:"structure",name:"ListSourceServerActionsOutput",members:{items:{shape:ListSourceServerActionsOutputItems$},nextToken:{shape:string$}}}
+const ManagedAccount$: S.StructureShape = {type:"structure",name:"ManagedAccount",members:{accountId:{shape:string$}}}
+const ListManagedAccountsResponseItems$: S.ListShape = {type:"list",name:"ListManagedAccountsResponseItems",member:{shape:ManagedAccount$}}
+const ListManagedAccountsResponse$: S.StructureShape = {type:"structure",name:"ListManagedAccountsResponse",members:{items:{shape:ListManagedAccountsResponseItems$},nextToken:{shape:string$}},required:["items"]}
+const SourceServerActionsRequestFiltersActionIDs$: S.ListShape = {type:"list",name:"SourceServerActionsRequestFiltersActionIDs",member:{shape:string$}}
+const SourceServerActionsRequestFilters$: S.StructureShape = {type:"structure",name:"SourceServerActionsRequestFilters",members:{actionIDs:{shape:SourceServerActionsRequestFiltersActionIDs$}}}
+const ListSourceServerActionsRequest$: S.StructureShape = {type:"structure",name:"ListSourceServerActionsRequest",members:{accountID:{shape:string$},filters:{shape:SourceServerActionsRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
+const SourceServerActionDocument$: S.StructureShape = {type:"structure",name:"SourceServerActionDocument",members:{actionID:{shape:string$},actionName:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},documentIdentifier:{shape:string$},documentVersion:{shape:string$},externalParameters:{shape:SsmDocumentExternalParameters$},mustSucceedForCutover:{shape:boolean$},order:{shape:integer$},parameters:{shape:SsmDocumentParameters$},timeoutSeconds:{shape:integer$}}}
+const ListSourceServerActionsResponseItems$: S.ListShape = {type:"list",name:"ListSourceServerActionsResponseItems",member:{shape:SourceServerActionDocument$}}
+const ListSourceServerActionsResponse$: S.StructureShape = {type:"structure",name:"ListSourceServerActionsResponse",members:{items:{shape:ListSourceServerActionsResponseItems$},nextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:ArchiveApplicationOutputTags$}}}
-const ListTemplateActionsRequestFilters$: S.StructureShape = {type:"structure",name:"ListTemplateActionsRequestFilters",members:{actionIDs:{shape:ListSourceServerActionsRequestFiltersActionIDs$}}}
-const ListTemplateActionsRequest$: S.StructureShape = {type:"structure",name:"ListTemplateActionsRequest",members:{filters:{shape:ListTemplateActionsRequestFilters$},launchConfigurationTemplateID:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["launchConfigurationTemplateID"]}
-const ListTemplateActionsOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListTemplateActionsOutputItemsMember",members:{actionID:{shape:string$},actionName:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},documentIdentifier:{shape:string$},documentVersion:{shape:string$},externalParameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParameters$},mustSucceedForCutover:{shape:boolean$},operatingSystem:{shape:string$},order:{shape:integer$},parameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParameters$},timeoutSeconds:{shape:integer$}}}
-const ListTemplateActionsOutputItems$: S.ListShape = {type:"list",name:"ListTemplateActionsOutputItems",member:{shape:ListTemplateActionsOutputItemsMember$}}
-const ListTemplateActionsOutput$: S.StructureShape = {type:"structure",name:"ListTemplateActionsOutput",members:{items:{shape:ListTemplateActionsOutputItems$},nextToken:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:ApplicationTags$}}}
+const TemplateActionsRequestFilters$: S.StructureShape = {type:"structure",name:"TemplateActionsRequestFilters",members:{actionIDs:{shape:SourceServerActionsRequestFiltersActionIDs$}}}
+const ListTemplateActionsRequest$: S.StructureShape = {type:"structure",name:"ListTemplateActionsRequest",members:{filters:{shape:TemplateActionsRequestFilters$},launchConfigurationTemplateID:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["launchConfigurationTemplateID"]}
+const TemplateActionDocument$: S.StructureShape = {type:"structure",name:"TemplateActionDocument",members:{actionID:{shape:string$},actionName:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},documentIdentifier:{shape:string$},documentVersion:{shape:string$},externalParameters:{shape:SsmDocumentExternalParameters$},mustSucceedForCutover:{shape:boolean$},operatingSystem:{shape:string$},order:{shape:integer$},parameters:{shape:SsmDocumentParameters$},timeoutSeconds:{shape:integer$}}}
+const ListTemplateActionsResponseItems$: S.ListShape = {type:"list",name:"ListTemplateActionsResponseItems",member:{shape:TemplateActionDocument$}}
+const ListTemplateActionsResponse$: S.StructureShape = {type:"structure",name:"ListTemplateActionsResponse",members:{items:{shape:ListTemplateActionsResponseItems$},nextToken:{shape:string$}}}
 const ListWavesRequestFilters$: S.StructureShape = {type:"structure",name:"ListWavesRequestFilters",members:{isArchived:{shape:boolean$},waveIDs:{shape:ListApplicationsRequestFiltersWaveIDs$}}}
 const ListWavesRequest$: S.StructureShape = {type:"structure",name:"ListWavesRequest",members:{accountID:{shape:string$},filters:{shape:ListWavesRequestFilters$},maxResults:{shape:integer$},nextToken:{shape:string$}}}
-const ListWavesOutputItems$: S.ListShape = {type:"list",name:"ListWavesOutputItems",member:{shape:ArchiveWaveOutput$}}
-const ListWavesOutput$: S.StructureShape = {type:"structure",name:"ListWavesOutput",members:{items:{shape:ListWavesOutputItems$},nextToken:{shape:string$}}}
+const ListWavesResponseItems$: S.ListShape = {type:"list",name:"ListWavesResponseItems",member:{shape:Wave$}}
+const ListWavesResponse$: S.StructureShape = {type:"structure",name:"ListWavesResponse",members:{items:{shape:ListWavesResponseItems$},nextToken:{shape:string$}}}
 const MarkAsArchivedRequest$: S.StructureShape = {type:"structure",name:"MarkAsArchivedRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
 const PauseReplicationRequest$: S.StructureShape = {type:"structure",name:"PauseReplicationRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const PutSourceServerActionRequest$: S.StructureShape = {type:"structure",name:"PutSourceServerActionRequest",members:{accountID:{shape:string$},actionID:{shape:string$},actionName:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},documentIdentifier:{shape:string$},documentVersion:{shape:string$},externalParameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParameters$},mustSucceedForCutover:{shape:boolean$},order:{shape:integer$},parameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParameters$},sourceServerID:{shape:string$},timeoutSeconds:{shape:integer$}},required:["actionID","actionName","documentIdentifier","order","sourceServerID"]}
-const PutTemplateActionRequest$: S.StructureShape = {type:"structure",name:"PutTemplateActionRequest",members:{actionID:{shape:string$},actionName:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},documentIdentifier:{shape:string$},documentVersion:{shape:string$},externalParameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParameters$},launchConfigurationTemplateID:{shape:string$},mustSucceedForCutover:{shape:boolean$},operatingSystem:{shape:string$},order:{shape:integer$},parameters:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParameters$},timeoutSeconds:{shape:integer$}},required:["actionID","actionName","documentIdentifier","launchConfigurationTemplateID","order"]}
+const PutSourceServerActionRequest$: S.StructureShape = {type:"structure",name:"PutSourceServerActionRequest",members:{accountID:{shape:string$},actionID:{shape:string$},actionName:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},documentIdentifier:{shape:string$},documentVersion:{shape:string$},externalParameters:{shape:SsmDocumentExternalParameters$},mustSucceedForCutover:{shape:boolean$},order:{shape:integer$},parameters:{shape:SsmDocumentParameters$},sourceServerID:{shape:string$},timeoutSeconds:{shape:integer$}},required:["actionID","actionName","documentIdentifier","order","sourceServerID"]}
+const PutTemplateActionRequest$: S.StructureShape = {type:"structure",name:"PutTemplateActionRequest",members:{actionID:{shape:string$},actionName:{shape:string$},active:{shape:boolean$},category:{shape:string$},description:{shape:string$},documentIdentifier:{shape:string$},documentVersion:{shape:string$},externalParameters:{shape:SsmDocumentExternalParameters$},launchConfigurationTemplateID:{shape:string$},mustSucceedForCutover:{shape:boolean$},operatingSystem:{shape:string$},order:{shape:integer$},parameters:{shape:SsmDocumentParameters$},timeoutSeconds:{shape:integer$}},required:["actionID","actionName","documentIdentifier","launchConfigurationTemplateID","order"]}
 const RemoveSourceServerActionRequest$: S.StructureShape = {type:"structure",name:"RemoveSourceServerActionRequest",members:{accountID:{shape:string$},actionID:{shape:string$},sourceServerID:{shape:string$}},required:["actionID","sourceServerID"]}
-const RemoveSourceServerActionOutput$: S.StructureShape = {type:"structure",name:"RemoveSourceServerActionOutput",members:{}}
+const RemoveSourceServerActionResponse$: S.StructureShape = {type:"structure",name:"RemoveSourceServerActionResponse",members:{}}
 const RemoveTemplateActionRequest$: S.StructureShape = {type:"structure",name:"RemoveTemplateActionRequest",members:{actionID:{shape:string$},launchConfigurationTemplateID:{shape:string$}},required:["actionID","launchConfigurationTemplateID"]}
-const RemoveTemplateActionOutput$: S.StructureShape = {type:"structure",name:"RemoveTemplateActionOutput",members:{}}
+const RemoveTemplateActionResponse$: S.StructureShape = {type:"structure",name:"RemoveTemplateActionResponse",members:{}}
 const ResumeReplicationRequest$: S.StructureShape = {type:"structure",name:"ResumeReplicationRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
 const RetryDataReplicationRequest$: S.StructureShape = {type:"structure",name:"RetryDataReplicationRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
 const StartCutoverRequestSourceServerIDs$: S.ListShape = {type:"list",name:"StartCutoverRequestSourceServerIDs",member:{shape:string$}}
-const StartCutoverRequest$: S.StructureShape = {type:"structure",name:"StartCutoverRequest",members:{accountID:{shape:string$},sourceServerIDs:{shape:StartCutoverRequestSourceServerIDs$},tags:{shape:ArchiveApplicationOutputTags$}},required:["sourceServerIDs"]}
-const StartCutoverOutput$: S.StructureShape = {type:"structure",name:"StartCutoverOutput",members:{job:{shape:DescribeJobsOutputItemsMember$}}}
+const StartCutoverRequest$: S.StructureShape = {type:"structure",name:"StartCutoverRequest",members:{accountID:{shape:string$},sourceServerIDs:{shape:StartCutoverRequestSourceServerIDs$},tags:{shape:ApplicationTags$}},required:["sourceServerIDs"]}
+const StartCutoverResponse$: S.StructureShape = {type:"structure",name:"StartCutoverResponse",members:{job:{shape:Job$}}}
 const StartExportRequest$: S.StructureShape = {type:"structure",name:"StartExportRequest",members:{s3Bucket:{shape:string$},s3BucketOwner:{shape:string$},s3Key:{shape:string$}},required:["s3Bucket","s3Key"]}
-const StartExportOutput$: S.StructureShape = {type:"structure",name:"StartExportOutput",members:{exportTask:{shape:ListExportsOutputItemsMember$}}}
-const StartImportRequest$: S.StructureShape = {type:"structure",name:"StartImportRequest",members:{clientToken:{shape:string$,idempotencyToken:true},s3BucketSource:{shape:ListImportsOutputItemsMemberS3BucketSource$}},required:["s3BucketSource"]}
-const StartImportOutput$: S.StructureShape = {type:"structure",name:"StartImportOutput",members:{importTask:{shape:ListImportsOutputItemsMember$}}}
+const StartExportResponse$: S.StructureShape = {type:"structure",name:"StartExportResponse",members:{exportTask:{shape:ExportTask$}}}
+const StartImportRequest$: S.StructureShape = {type:"structure",name:"StartImportRequest",members:{clientToken:{shape:string$,idempotencyToken:true},s3BucketSource:{shape:S3BucketSource$}},required:["s3BucketSource"]}
+const StartImportResponse$: S.StructureShape = {type:"structure",name:"StartImportResponse",members:{importTask:{shape:ImportTask$}}}
 const StartReplicationRequest$: S.StructureShape = {type:"structure",name:"StartReplicationRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
 const StartTestRequestSourceServerIDs$: S.ListShape = {type:"list",name:"StartTestRequestSourceServerIDs",member:{shape:string$}}
-const StartTestRequest$: S.StructureShape = {type:"structure",name:"StartTestRequest",members:{accountID:{shape:string$},sourceServerIDs:{shape:StartTestRequestSourceServerIDs$},tags:{shape:ArchiveApplicationOutputTags$}},required:["sourceServerIDs"]}
-const StartTestOutput$: S.StructureShape = {type:"structure",name:"StartTestOutput",members:{job:{shape:DescribeJobsOutputItemsMember$}}}
+const StartTestRequest$: S.StructureShape = {type:"structure",name:"StartTestRequest",members:{accountID:{shape:string$},sourceServerIDs:{shape:StartTestRequestSourceServerIDs$},tags:{shape:ApplicationTags$}},required:["sourceServerIDs"]}
+const StartTestResponse$: S.StructureShape = {type:"structure",name:"StartTestResponse",members:{job:{shape:Job$}}}
 const StopReplicationRequest$: S.StructureShape = {type:"structure",name:"StopReplicationRequest",members:{accountID:{shape:string$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:ArchiveApplicationOutputTags$}},required:["resourceArn","tags"]}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:ApplicationTags$}},required:["resourceArn","tags"]}
 const TerminateTargetInstancesRequestSourceServerIDs$: S.ListShape = {type:"list",name:"TerminateTargetInstancesRequestSourceServerIDs",member:{shape:string$}}
-const TerminateTargetInstancesRequest$: S.StructureShape = {type:"structure",name:"TerminateTargetInstancesRequest",members:{accountID:{shape:string$},sourceServerIDs:{shape:TerminateTargetInstancesRequestSourceServerIDs$},tags:{shape:ArchiveApplicationOutputTags$}},required:["sourceServerIDs"]}
-const TerminateTargetInstancesOutput$: S.StructureShape = {type:"structure",name:"TerminateTargetInstancesOutput",members:{job:{shape:DescribeJobsOutputItemsMember$}}}
+const TerminateTargetInstancesRequest$: S.StructureShape = {type:"structure",name:"TerminateTargetInstancesRequest",members:{accountID:{shape:string$},sourceServerIDs:{shape:TerminateTargetInstancesRequestSourceServerIDs$},tags:{shape:ApplicationTags$}},required:["sourceServerIDs"]}
+const TerminateTargetInstancesResponse$: S.StructureShape = {type:"structure",name:"TerminateTargetInstancesResponse",members:{job:{shape:Job$}}}
 const UnarchiveApplicationRequest$: S.StructureShape = {type:"structure",name:"UnarchiveApplicationRequest",members:{accountID:{shape:string$},applicationID:{shape:string$}},required:["applicationID"]}
 const UnarchiveWaveRequest$: S.StructureShape = {type:"structure",name:"UnarchiveWaveRequest",members:{accountID:{shape:string$},waveID:{shape:string$}},required:["waveID"]}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
 const UpdateApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequest",members:{accountID:{shape:string$},applicationID:{shape:string$},description:{shape:string$},name:{shape:string$}},required:["applicationID"]}
-const UpdateConnectorRequest$: S.StructureShape = {type:"structure",name:"UpdateConnectorRequest",members:{connectorID:{shape:string$},name:{shape:string$},ssmCommandConfig:{shape:CreateConnectorRequestSsmCommandConfig$}},required:["connectorID"]}
-const UpdateLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationRequest",members:{accountID:{shape:string$},bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},enableMapAutoTagging:{shape:boolean$},launchDisposition:{shape:string$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},mapAutoTaggingMpeID:{shape:string$},name:{shape:string$},postLaunchActions:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActions$},sourceServerID:{shape:string$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["sourceServerID"]}
-const UpdateLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationTemplateRequest",members:{associatePublicIpAddress:{shape:boolean$},bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},enableMapAutoTagging:{shape:boolean$},largeVolumeConf:{shape:CreateLaunchConfigurationTemplateRequestLargeVolumeConf$},launchConfigurationTemplateID:{shape:string$},launchDisposition:{shape:string$},licensing:{shape:CreateLaunchConfigurationTemplateRequestLicensing$},mapAutoTaggingMpeID:{shape:string$},postLaunchActions:{shape:CreateLaunchConfigurationTemplateRequestPostLaunchActions$},smallVolumeConf:{shape:CreateLaunchConfigurationTemplateRequestLargeVolumeConf$},smallVolumeMaxSize:{shape:long$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["launchConfigurationTemplateID"]}
-const UpdateReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateReplicationConfigurationRequest",members:{accountID:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},name:{shape:string$},replicatedDisks:{shape:GetReplicationConfigurationOutputReplicatedDisks$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},sourceServerID:{shape:string$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ArchiveApplicationOutputTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}},required:["sourceServerID"]}
-const UpdateReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateReplicationConfigurationTemplateRequest",members:{arn:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},replicationConfigurationTemplateID:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ArchiveApplicationOutputTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}},required:["replicationConfigurationTemplateID"]}
-const UpdateSourceServerRequest$: S.StructureShape = {type:"structure",name:"UpdateSourceServerRequest",members:{accountID:{shape:string$},connectorAction:{shape:ChangeServerLifeCycleStateOutputConnectorAction$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
+const UpdateConnectorRequest$: S.StructureShape = {type:"structure",name:"UpdateConnectorRequest",members:{connectorID:{shape:string$},name:{shape:string$},ssmCommandConfig:{shape:ConnectorSsmCommandConfig$}},required:["connectorID"]}
+const UpdateLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationRequest",members:{accountID:{shape:string$},bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},enableMapAutoTagging:{shape:boolean$},launchDisposition:{shape:string$},licensing:{shape:Licensing$},mapAutoTaggingMpeID:{shape:string$},name:{shape:string$},postLaunchActions:{shape:PostLaunchActions$},sourceServerID:{shape:string$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["sourceServerID"]}
+const UpdateLaunchConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchConfigurationTemplateRequest",members:{associatePublicIpAddress:{shape:boolean$},bootMode:{shape:string$},copyPrivateIp:{shape:boolean$},copyTags:{shape:boolean$},enableMapAutoTagging:{shape:boolean$},largeVolumeConf:{shape:LaunchTemplateDiskConf$},launchConfigurationTemplateID:{shape:string$},launchDisposition:{shape:string$},licensing:{shape:Licensing$},mapAutoTaggingMpeID:{shape:string$},postLaunchActions:{shape:PostLaunchActions$},smallVolumeConf:{shape:LaunchTemplateDiskConf$},smallVolumeMaxSize:{shape:long$},targetInstanceTypeRightSizingMethod:{shape:string$}},required:["launchConfigurationTemplateID"]}
+const UpdateReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateReplicationConfigurationRequest",members:{accountID:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},name:{shape:string$},replicatedDisks:{shape:ReplicationConfigurationReplicatedDisks$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},sourceServerID:{shape:string$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ApplicationTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}},required:["sourceServerID"]}
+const UpdateReplicationConfigurationTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateReplicationConfigurationTemplateRequest",members:{arn:{shape:string$},associateDefaultSecurityGroup:{shape:boolean$},bandwidthThrottling:{shape:long$},createPublicIP:{shape:boolean$},dataPlaneRouting:{shape:string$},defaultLargeStagingDiskType:{shape:string$},ebsEncryption:{shape:string$},ebsEncryptionKeyArn:{shape:string$},replicationConfigurationTemplateID:{shape:string$},replicationServerInstanceType:{shape:string$},replicationServersSecurityGroupsIDs:{shape:CreateReplicationConfigurationTemplateRequestReplicationServersSecurityGroupsIDs$},stagingAreaSubnetId:{shape:string$},stagingAreaTags:{shape:ApplicationTags$},useDedicatedReplicationServer:{shape:boolean$},useFipsEndpoint:{shape:boolean$}},required:["replicationConfigurationTemplateID"]}
+const UpdateSourceServerRequest$: S.StructureShape = {type:"structure",name:"UpdateSourceServerRequest",members:{accountID:{shape:string$},connectorAction:{shape:SourceServerConnectorAction$},sourceServerID:{shape:string$}},required:["sourceServerID"]}
 const UpdateSourceServerReplicationTypeRequest$: S.StructureShape = {type:"structure",name:"UpdateSourceServerReplicationTypeRequest",members:{accountID:{shape:string$},replicationType:{shape:string$},sourceServerID:{shape:string$}},required:["replicationType","sourceServerID"]}
 const UpdateWaveRequest$: S.StructureShape = {type:"structure",name:"UpdateWaveRequest",members:{accountID:{shape:string$},description:{shape:string$},name:{shape:string$},waveID:{shape:string$}},required:["waveID"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{code:{shape:string$},resourceId:{shape:string$},resourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{retryAfterSeconds:{shape:double$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{code:{shape:string$},resourceId:{shape:string$},resourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{code:{shape:string$},resourceId:{shape:string$},resourceType:{shape:string$},serviceCode:{shape:string$},quotaCode:{shape:string$},quotaValue:{shape:double$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{serviceCode:{shape:string$},quotaCode:{shape:string$},retryAfterSeconds:{shape:string$}},exception:true,error:{senderFault:true}}
+const UninitializedAccountException$: S.StructureShape = {type:"structure",name:"UninitializedAccountException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{code:{shape:string$},reason:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type ActionCategory = "BACKUP" | "CONFIGURATION" | "DISASTER_RECOVERY" | "LICENSE_AND_SUBSCRIPTION" | "NETWORKING" | "OBSERVABILITY" | "OPERATING_SYSTEM" | "OTHER" | "SECURITY" | "VALIDATION" | (string & {})
+
+export type ApplicationHealthStatus = "ERROR" | "HEALTHY" | "LAGGING" | (string & {})
+
+export type ApplicationProgressStatus = "COMPLETED" | "IN_PROGRESS" | "NOT_STARTED" | (string & {})
+
+export type BootMode = "LEGACY_BIOS" | "UEFI" | (string & {})
+
+export type ChangeServerLifeCycleStateSourceServerLifecycleState = "CUTOVER" | "READY_FOR_CUTOVER" | "READY_FOR_TEST" | (string & {})
+
+export type DataReplicationErrorString = "AGENT_NOT_SEEN" | "FAILED_TO_ATTACH_STAGING_DISKS" | "FAILED_TO_AUTHENTICATE_WITH_SERVICE" | "FAILED_TO_BOOT_REPLICATION_SERVER" | "FAILED_TO_CONNECT_AGENT_TO_REPLICATION_SERVER" | "FAILED_TO_CREATE_SECURITY_GROUP" | "FAILED_TO_CREATE_STAGING_DISKS" | "FAILED_TO_DOWNLOAD_REPLICATION_SOFTWARE" | "FAILED_TO_LAUNCH_REPLICATION_SERVER" | "FAILED_TO_PAIR_REPLICATION_SERVER_WITH_AGENT" | "FAILED_TO_START_DATA_TRANSFER" | "LAST_SNAPSHOT_JOB_FAILED" | "NOT_CONVERGING" | "SNAPSHOTS_FAILURE" | "UNSTABLE_NETWORK" | "UNSUPPORTED_VM_CONFIGURATION" | (string & {})
+
+export type DataReplicationInitiationStepName = "ATTACH_STAGING_DISKS" | "AUTHENTICATE_WITH_SERVICE" | "BOOT_REPLICATION_SERVER" | "CONNECT_AGENT_TO_REPLICATION_SERVER" | "CREATE_SECURITY_GROUP" | "CREATE_STAGING_DISKS" | "DOWNLOAD_REPLICATION_SOFTWARE" | "LAUNCH_REPLICATION_SERVER" | "PAIR_REPLICATION_SERVER_WITH_AGENT" | "START_DATA_TRANSFER" | "WAIT" | (string & {})
+
+export type DataReplicationInitiationStepStatus = "FAILED" | "IN_PROGRESS" | "NOT_STARTED" | "SKIPPED" | "SUCCEEDED" | (string & {})
+
+export type DataReplicationState = "BACKLOG" | "CONTINUOUS" | "CREATING_SNAPSHOT" | "DISCONNECTED" | "INITIAL_SYNC" | "INITIATING" | "PAUSED" | "PENDING_SNAPSHOT_SHIPPING" | "RESCAN" | "SHIPPING_SNAPSHOT" | "STALLED" | "STOPPED" | (string & {})
+
+export type ExportStatus = "FAILED" | "PENDING" | "STARTED" | "SUCCEEDED" | (string & {})
+
+export type FirstBoot = "STOPPED" | "SUCCEEDED" | "UNKNOWN" | "WAITING" | (string & {})
+
+export type ImportErrorType = "PROCESSING_ERROR" | "VALIDATION_ERROR" | (string & {})
+
+export type ImportStatus = "FAILED" | "PENDING" | "STARTED" | "SUCCEEDED" | (string & {})
+
+export type InitiatedBy = "DIAGNOSTIC" | "START_CUTOVER" | "START_TEST" | "TERMINATE" | (string & {})
+
+export type JobLogEvent = "CLEANUP_END" | "CLEANUP_FAIL" | "CLEANUP_START" | "CONVERSION_END" | "CONVERSION_FAIL" | "CONVERSION_START" | "JOB_CANCEL" | "JOB_END" | "JOB_START" | "LAUNCH_FAILED" | "LAUNCH_START" | "SERVER_SKIPPED" | "SNAPSHOT_END" | "SNAPSHOT_FAIL" | "SNAPSHOT_START" | "USING_PREVIOUS_SNAPSHOT" | (string & {})
+
+export type JobStatus = "COMPLETED" | "PENDING" | "STARTED" | (string & {})
+
+export type JobType = "LAUNCH" | "TERMINATE" | (string & {})
+
+export type LaunchDisposition = "STARTED" | "STOPPED" | (string & {})
+
+export type LaunchStatus = "FAILED" | "IN_PROGRESS" | "LAUNCHED" | "PENDING" | "TERMINATED" | (string & {})
+
+export type LifeCycleState = "CUTOVER" | "CUTTING_OVER" | "DISCONNECTED" | "DISCOVERED" | "NOT_READY" | "PENDING_INSTALLATION" | "READY_FOR_CUTOVER" | "READY_FOR_TEST" | "STOPPED" | "TESTING" | (string & {})
+
+export type PostLaunchActionExecutionStatus = "FAILED" | "IN_PROGRESS" | "SUCCESS" | (string & {})
+
+export type PostLaunchActionsDeploymentType = "CUTOVER_ONLY" | "TEST_AND_CUTOVER" | "TEST_ONLY" | (string & {})
+
+export type ReplicationConfigurationDataPlaneRouting = "PRIVATE_IP" | "PUBLIC_IP" | (string & {})
+
+export type ReplicationConfigurationDefaultLargeStagingDiskType = "GP2" | "GP3" | "ST1" | (string & {})
+
+export type ReplicationConfigurationEbsEncryption = "CUSTOM" | "DEFAULT" | (string & {})
+
+export type ReplicationConfigurationReplicatedDiskStagingDiskType = "AUTO" | "GP2" | "GP3" | "IO1" | "IO2" | "SC1" | "ST1" | "STANDARD" | (string & {})
+
+export type ReplicationType = "AGENT_BASED" | "SNAPSHOT_SHIPPING" | (string & {})
+
+export type SsmDocumentType = "AUTOMATION" | "COMMAND" | (string & {})
+
+export type SsmParameterStoreParameterType = "STRING" | (string & {})
+
+export type TargetInstanceTypeRightSizingMethod = "BASIC" | "NONE" | (string & {})
+
+export type VolumeType = "gp2" | "gp3" | "io1" | "io2" | "sc1" | "st1" | "standard" | (string & {})
+
+export type WaveHealthStatus = "ERROR" | "HEALTHY" | "LAGGING" | (string & {})
+
+export type WaveProgressStatus = "COMPLETED" | "IN_PROGRESS" | "NOT_STARTED" | (string & {})
 
 export interface ArchiveApplicationRequest {
   readonly accountID?: string | undefined
   readonly applicationID: string
 }
 
-export interface ArchiveApplicationOutput {
-  readonly applicationAggregatedStatus?: ArchiveApplicationOutputApplicationAggregatedStatus
+export interface Application {
+  readonly applicationAggregatedStatus?: ApplicationAggregatedStatus
   readonly applicationID?: string
   readonly arn?: string
   readonly creationDateTime?: string
@@ -273,10 +349,10 @@ export interface ArchiveApplicationOutput {
   readonly waveID?: string
 }
 
-export interface ArchiveApplicationOutputApplicationAggregatedStatus {
-  readonly healthStatus?: string
+export interface ApplicationAggregatedStatus {
+  readonly healthStatus?: ApplicationHealthStatus
   readonly lastUpdateDateTime?: string
-  readonly progressStatus?: string
+  readonly progressStatus?: ApplicationProgressStatus
   readonly totalSourceServers?: number
 }
 
@@ -285,7 +361,7 @@ export interface ArchiveWaveRequest {
   readonly waveID: string
 }
 
-export interface ArchiveWaveOutput {
+export interface Wave {
   readonly arn?: string
   readonly creationDateTime?: string
   readonly description?: string
@@ -293,14 +369,14 @@ export interface ArchiveWaveOutput {
   readonly lastModifiedDateTime?: string
   readonly name?: string
   readonly tags?: Readonly<Record<string, string>>
-  readonly waveAggregatedStatus?: ArchiveWaveOutputWaveAggregatedStatus
+  readonly waveAggregatedStatus?: WaveAggregatedStatus
   readonly waveID?: string
 }
 
-export interface ArchiveWaveOutputWaveAggregatedStatus {
-  readonly healthStatus?: string
+export interface WaveAggregatedStatus {
+  readonly healthStatus?: WaveHealthStatus
   readonly lastUpdateDateTime?: string
-  readonly progressStatus?: string
+  readonly progressStatus?: WaveProgressStatus
   readonly replicationStartedDateTime?: string
   readonly totalApplications?: number
 }
@@ -311,7 +387,7 @@ export interface AssociateApplicationsRequest {
   readonly waveID: string
 }
 
-export type AssociateApplicationsOutput = {}
+export type AssociateApplicationsResponse = {}
 
 export interface AssociateSourceServersRequest {
   readonly accountID?: string | undefined
@@ -319,72 +395,72 @@ export interface AssociateSourceServersRequest {
   readonly sourceServerIDs: ReadonlyArray<string>
 }
 
-export type AssociateSourceServersOutput = {}
+export type AssociateSourceServersResponse = {}
 
 export interface ChangeServerLifeCycleStateRequest {
   readonly accountID?: string | undefined
-  readonly lifeCycle: ChangeServerLifeCycleStateRequestLifeCycle
+  readonly lifeCycle: ChangeServerLifeCycleStateSourceServerLifecycle
   readonly sourceServerID: string
 }
 
-export interface ChangeServerLifeCycleStateRequestLifeCycle {
-  readonly state: string
+export interface ChangeServerLifeCycleStateSourceServerLifecycle {
+  readonly state: ChangeServerLifeCycleStateSourceServerLifecycleState
 }
 
-export interface ChangeServerLifeCycleStateOutput {
+export interface SourceServer {
   readonly applicationID?: string
   readonly arn?: string
-  readonly connectorAction?: ChangeServerLifeCycleStateOutputConnectorActionOutput
-  readonly dataReplicationInfo?: ChangeServerLifeCycleStateOutputDataReplicationInfo
+  readonly connectorAction?: SourceServerConnectorActionOutput
+  readonly dataReplicationInfo?: DataReplicationInfo
   readonly fqdnForActionFramework?: string
   readonly isArchived?: boolean
-  readonly launchedInstance?: ChangeServerLifeCycleStateOutputLaunchedInstance
-  readonly lifeCycle?: ChangeServerLifeCycleStateOutputLifeCycle
-  readonly replicationType?: string
-  readonly sourceProperties?: ChangeServerLifeCycleStateOutputSourceProperties
+  readonly launchedInstance?: LaunchedInstance
+  readonly lifeCycle?: LifeCycle
+  readonly replicationType?: ReplicationType
+  readonly sourceProperties?: SourceProperties
   readonly sourceServerID?: string
   readonly tags?: Readonly<Record<string, string>>
   readonly userProvidedID?: string
   readonly vcenterClientID?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputConnectorAction {
+export interface SourceServerConnectorAction {
   readonly connectorArn?: string | undefined
   readonly credentialsSecretArn?: string | undefined
 }
 
-export interface ChangeServerLifeCycleStateOutputConnectorActionOutput {
+export interface SourceServerConnectorActionOutput {
   readonly connectorArn?: string
   readonly credentialsSecretArn?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputDataReplicationInfo {
-  readonly dataReplicationError?: ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationError
-  readonly dataReplicationInitiation?: ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiation
-  readonly dataReplicationState?: string
+export interface DataReplicationInfo {
+  readonly dataReplicationError?: DataReplicationError
+  readonly dataReplicationInitiation?: DataReplicationInitiation
+  readonly dataReplicationState?: DataReplicationState
   readonly etaDateTime?: string
   readonly lagDuration?: string
   readonly lastSnapshotDateTime?: string
-  readonly replicatedDisks?: ReadonlyArray<ChangeServerLifeCycleStateOutputDataReplicationInfoReplicatedDisksMember>
+  readonly replicatedDisks?: ReadonlyArray<DataReplicationInfoReplicatedDisk>
 }
 
-export interface ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationError {
-  readonly error?: string
+export interface DataReplicationError {
+  readonly error?: DataReplicationErrorString
   readonly rawError?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiation {
+export interface DataReplicationInitiation {
   readonly nextAttemptDateTime?: string
   readonly startDateTime?: string
-  readonly steps?: ReadonlyArray<ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiationStepsMember>
+  readonly steps?: ReadonlyArray<DataReplicationInitiationStep>
 }
 
-export interface ChangeServerLifeCycleStateOutputDataReplicationInfoDataReplicationInitiationStepsMember {
-  readonly name?: string
-  readonly status?: string
+export interface DataReplicationInitiationStep {
+  readonly name?: DataReplicationInitiationStepName
+  readonly status?: DataReplicationInitiationStepStatus
 }
 
-export interface ChangeServerLifeCycleStateOutputDataReplicationInfoReplicatedDisksMember {
+export interface DataReplicationInfoReplicatedDisk {
   readonly backloggedStorageBytes?: number
   readonly deviceName?: string
   readonly replicatedStorageBytes?: number
@@ -392,82 +468,82 @@ export interface ChangeServerLifeCycleStateOutputDataReplicationInfoReplicatedDi
   readonly totalStorageBytes?: number
 }
 
-export interface ChangeServerLifeCycleStateOutputLaunchedInstance {
+export interface LaunchedInstance {
   readonly ec2InstanceID?: string
-  readonly firstBoot?: string
+  readonly firstBoot?: FirstBoot
   readonly jobID?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputLifeCycle {
+export interface LifeCycle {
   readonly addedToServiceDateTime?: string
   readonly elapsedReplicationDuration?: string
   readonly firstByteDateTime?: string
-  readonly lastCutover?: ChangeServerLifeCycleStateOutputLifeCycleLastCutover
+  readonly lastCutover?: LifeCycleLastCutover
   readonly lastSeenByServiceDateTime?: string
-  readonly lastTest?: ChangeServerLifeCycleStateOutputLifeCycleLastTest
-  readonly state?: string
+  readonly lastTest?: LifeCycleLastTest
+  readonly state?: LifeCycleState
 }
 
-export interface ChangeServerLifeCycleStateOutputLifeCycleLastCutover {
-  readonly finalized?: ChangeServerLifeCycleStateOutputLifeCycleLastCutoverFinalized
-  readonly initiated?: ChangeServerLifeCycleStateOutputLifeCycleLastCutoverInitiated
-  readonly reverted?: ChangeServerLifeCycleStateOutputLifeCycleLastCutoverReverted
+export interface LifeCycleLastCutover {
+  readonly finalized?: LifeCycleLastCutoverFinalized
+  readonly initiated?: LifeCycleLastCutoverInitiated
+  readonly reverted?: LifeCycleLastCutoverReverted
 }
 
-export interface ChangeServerLifeCycleStateOutputLifeCycleLastCutoverFinalized {
+export interface LifeCycleLastCutoverFinalized {
   readonly apiCallDateTime?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputLifeCycleLastCutoverInitiated {
-  readonly apiCallDateTime?: string
-  readonly jobID?: string
-}
-
-export interface ChangeServerLifeCycleStateOutputLifeCycleLastCutoverReverted {
-  readonly apiCallDateTime?: string
-}
-
-export interface ChangeServerLifeCycleStateOutputLifeCycleLastTest {
-  readonly finalized?: ChangeServerLifeCycleStateOutputLifeCycleLastTestFinalized
-  readonly initiated?: ChangeServerLifeCycleStateOutputLifeCycleLastTestInitiated
-  readonly reverted?: ChangeServerLifeCycleStateOutputLifeCycleLastTestReverted
-}
-
-export interface ChangeServerLifeCycleStateOutputLifeCycleLastTestFinalized {
-  readonly apiCallDateTime?: string
-}
-
-export interface ChangeServerLifeCycleStateOutputLifeCycleLastTestInitiated {
+export interface LifeCycleLastCutoverInitiated {
   readonly apiCallDateTime?: string
   readonly jobID?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputLifeCycleLastTestReverted {
+export interface LifeCycleLastCutoverReverted {
   readonly apiCallDateTime?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputSourceProperties {
-  readonly cpus?: ReadonlyArray<ChangeServerLifeCycleStateOutputSourcePropertiesCpusMember>
-  readonly disks?: ReadonlyArray<ChangeServerLifeCycleStateOutputSourcePropertiesDisksMember>
-  readonly identificationHints?: ChangeServerLifeCycleStateOutputSourcePropertiesIdentificationHints
+export interface LifeCycleLastTest {
+  readonly finalized?: LifeCycleLastTestFinalized
+  readonly initiated?: LifeCycleLastTestInitiated
+  readonly reverted?: LifeCycleLastTestReverted
+}
+
+export interface LifeCycleLastTestFinalized {
+  readonly apiCallDateTime?: string
+}
+
+export interface LifeCycleLastTestInitiated {
+  readonly apiCallDateTime?: string
+  readonly jobID?: string
+}
+
+export interface LifeCycleLastTestReverted {
+  readonly apiCallDateTime?: string
+}
+
+export interface SourceProperties {
+  readonly cpus?: ReadonlyArray<CPU>
+  readonly disks?: ReadonlyArray<Disk>
+  readonly identificationHints?: IdentificationHints
   readonly lastUpdatedDateTime?: string
-  readonly networkInterfaces?: ReadonlyArray<ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfacesMember>
-  readonly os?: ChangeServerLifeCycleStateOutputSourcePropertiesOs
+  readonly networkInterfaces?: ReadonlyArray<NetworkInterface>
+  readonly os?: OS
   readonly ramBytes?: number
   readonly recommendedInstanceType?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputSourcePropertiesCpusMember {
+export interface CPU {
   readonly cores?: number
   readonly modelName?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputSourcePropertiesDisksMember {
+export interface Disk {
   readonly bytes?: number
   readonly deviceName?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputSourcePropertiesIdentificationHints {
+export interface IdentificationHints {
   readonly awsInstanceID?: string
   readonly fqdn?: string
   readonly hostname?: string
@@ -475,13 +551,13 @@ export interface ChangeServerLifeCycleStateOutputSourcePropertiesIdentificationH
   readonly vmWareUuid?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputSourcePropertiesNetworkInterfacesMember {
+export interface NetworkInterface {
   readonly ips?: ReadonlyArray<string>
   readonly isPrimary?: boolean
   readonly macAddress?: string
 }
 
-export interface ChangeServerLifeCycleStateOutputSourcePropertiesOs {
+export interface OS {
   readonly fullString?: string
 }
 
@@ -494,150 +570,150 @@ export interface CreateApplicationRequest {
 
 export interface CreateConnectorRequest {
   readonly name: string
-  readonly ssmCommandConfig?: CreateConnectorRequestSsmCommandConfig | undefined
+  readonly ssmCommandConfig?: ConnectorSsmCommandConfig | undefined
   readonly ssmInstanceID: string
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateConnectorRequestSsmCommandConfig {
+export interface ConnectorSsmCommandConfig {
   readonly cloudWatchLogGroupName?: string | undefined
   readonly cloudWatchOutputEnabled: boolean
   readonly outputS3BucketName?: string | undefined
   readonly s3OutputEnabled: boolean
 }
 
-export interface CreateConnectorRequestSsmCommandConfigOutput {
+export interface ConnectorSsmCommandConfigOutput {
   readonly cloudWatchLogGroupName?: string
   readonly cloudWatchOutputEnabled?: boolean
   readonly outputS3BucketName?: string
   readonly s3OutputEnabled?: boolean
 }
 
-export interface CreateConnectorOutput {
+export interface Connector {
   readonly arn?: string
   readonly connectorID?: string
   readonly name?: string
-  readonly ssmCommandConfig?: CreateConnectorRequestSsmCommandConfigOutput
+  readonly ssmCommandConfig?: ConnectorSsmCommandConfigOutput
   readonly ssmInstanceID?: string
   readonly tags?: Readonly<Record<string, string>>
 }
 
 export interface CreateLaunchConfigurationTemplateRequest {
   readonly associatePublicIpAddress?: boolean | undefined
-  readonly bootMode?: string | undefined
+  readonly bootMode?: BootMode | undefined
   readonly copyPrivateIp?: boolean | undefined
   readonly copyTags?: boolean | undefined
   readonly enableMapAutoTagging?: boolean | undefined
-  readonly largeVolumeConf?: CreateLaunchConfigurationTemplateRequestLargeVolumeConf | undefined
-  readonly launchDisposition?: string | undefined
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensing | undefined
+  readonly largeVolumeConf?: LaunchTemplateDiskConf | undefined
+  readonly launchDisposition?: LaunchDisposition | undefined
+  readonly licensing?: Licensing | undefined
   readonly mapAutoTaggingMpeID?: string | undefined
-  readonly postLaunchActions?: CreateLaunchConfigurationTemplateRequestPostLaunchActions | undefined
-  readonly smallVolumeConf?: CreateLaunchConfigurationTemplateRequestLargeVolumeConf | undefined
+  readonly postLaunchActions?: PostLaunchActions | undefined
+  readonly smallVolumeConf?: LaunchTemplateDiskConf | undefined
   readonly smallVolumeMaxSize?: number | bigint | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly targetInstanceTypeRightSizingMethod?: string | undefined
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod | undefined
 }
 
-export interface CreateLaunchConfigurationTemplateRequestLargeVolumeConf {
+export interface LaunchTemplateDiskConf {
   readonly iops?: number | bigint | undefined
   readonly throughput?: number | bigint | undefined
-  readonly volumeType?: string | undefined
+  readonly volumeType?: VolumeType | undefined
 }
 
-export interface CreateLaunchConfigurationTemplateRequestLargeVolumeConfOutput {
+export interface LaunchTemplateDiskConfOutput {
   readonly iops?: number
   readonly throughput?: number
-  readonly volumeType?: string
+  readonly volumeType?: VolumeType
 }
 
-export interface CreateLaunchConfigurationTemplateRequestLicensing {
+export interface Licensing {
   readonly osByol?: boolean | undefined
 }
 
-export interface CreateLaunchConfigurationTemplateRequestLicensingOutput {
+export interface LicensingOutput {
   readonly osByol?: boolean
 }
 
-export interface CreateLaunchConfigurationTemplateRequestPostLaunchActions {
+export interface PostLaunchActions {
   readonly cloudWatchLogGroupName?: string | undefined
-  readonly deployment?: string | undefined
+  readonly deployment?: PostLaunchActionsDeploymentType | undefined
   readonly s3LogBucket?: string | undefined
   readonly s3OutputKeyPrefix?: string | undefined
-  readonly ssmDocuments?: ReadonlyArray<CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMember> | undefined
+  readonly ssmDocuments?: ReadonlyArray<SsmDocument> | undefined
 }
 
-export interface CreateLaunchConfigurationTemplateRequestPostLaunchActionsOutput {
+export interface PostLaunchActionsOutput {
   readonly cloudWatchLogGroupName?: string
-  readonly deployment?: string
+  readonly deployment?: PostLaunchActionsDeploymentType
   readonly s3LogBucket?: string
   readonly s3OutputKeyPrefix?: string
-  readonly ssmDocuments?: ReadonlyArray<CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberOutput>
+  readonly ssmDocuments?: ReadonlyArray<SsmDocumentOutput>
 }
 
-export interface CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMember {
+export interface SsmDocument {
   readonly actionName: string
-  readonly externalParameters?: Readonly<Record<string, CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValue>> | undefined
+  readonly externalParameters?: Readonly<Record<string, SsmDocumentExternalParametersValue>> | undefined
   readonly mustSucceedForCutover?: boolean | undefined
-  readonly parameters?: Readonly<Record<string, ReadonlyArray<CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMember>>> | undefined
+  readonly parameters?: Readonly<Record<string, ReadonlyArray<SsmParameterStoreParameter>>> | undefined
   readonly ssmDocumentName: string
   readonly timeoutSeconds?: number | undefined
 }
 
-export interface CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberOutput {
+export interface SsmDocumentOutput {
   readonly actionName?: string
-  readonly externalParameters?: Readonly<Record<string, CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValueOutput>>
+  readonly externalParameters?: Readonly<Record<string, SsmDocumentExternalParametersValueOutput>>
   readonly mustSucceedForCutover?: boolean
-  readonly parameters?: Readonly<Record<string, ReadonlyArray<CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMemberOutput>>>
+  readonly parameters?: Readonly<Record<string, ReadonlyArray<SsmParameterStoreParameterOutput>>>
   readonly ssmDocumentName?: string
   readonly timeoutSeconds?: number
 }
 
-export interface CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValue {
+export interface SsmDocumentExternalParametersValue {
   readonly dynamicPath?: string | undefined
 }
 
-export interface CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValueOutput {
+export interface SsmDocumentExternalParametersValueOutput {
   readonly dynamicPath?: string
 }
 
-export interface CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMember {
+export interface SsmParameterStoreParameter {
   readonly parameterName: string
-  readonly parameterType: string
+  readonly parameterType: SsmParameterStoreParameterType
 }
 
-export interface CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMemberOutput {
+export interface SsmParameterStoreParameterOutput {
   readonly parameterName?: string
-  readonly parameterType?: string
+  readonly parameterType?: SsmParameterStoreParameterType
 }
 
-export interface CreateLaunchConfigurationTemplateOutput {
+export interface LaunchConfigurationTemplate {
   readonly arn?: string
   readonly associatePublicIpAddress?: boolean
-  readonly bootMode?: string
+  readonly bootMode?: BootMode
   readonly copyPrivateIp?: boolean
   readonly copyTags?: boolean
   readonly ec2LaunchTemplateID?: string
   readonly enableMapAutoTagging?: boolean
-  readonly largeVolumeConf?: CreateLaunchConfigurationTemplateRequestLargeVolumeConfOutput
+  readonly largeVolumeConf?: LaunchTemplateDiskConfOutput
   readonly launchConfigurationTemplateID?: string
-  readonly launchDisposition?: string
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensingOutput
+  readonly launchDisposition?: LaunchDisposition
+  readonly licensing?: LicensingOutput
   readonly mapAutoTaggingMpeID?: string
-  readonly postLaunchActions?: CreateLaunchConfigurationTemplateRequestPostLaunchActionsOutput
-  readonly smallVolumeConf?: CreateLaunchConfigurationTemplateRequestLargeVolumeConfOutput
+  readonly postLaunchActions?: PostLaunchActionsOutput
+  readonly smallVolumeConf?: LaunchTemplateDiskConfOutput
   readonly smallVolumeMaxSize?: number
   readonly tags?: Readonly<Record<string, string>>
-  readonly targetInstanceTypeRightSizingMethod?: string
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod
 }
 
 export interface CreateReplicationConfigurationTemplateRequest {
   readonly associateDefaultSecurityGroup: boolean
   readonly bandwidthThrottling: number | bigint
   readonly createPublicIP: boolean
-  readonly dataPlaneRouting: string
-  readonly defaultLargeStagingDiskType: string
-  readonly ebsEncryption: string
+  readonly dataPlaneRouting: ReplicationConfigurationDataPlaneRouting
+  readonly defaultLargeStagingDiskType: ReplicationConfigurationDefaultLargeStagingDiskType
+  readonly ebsEncryption: ReplicationConfigurationEbsEncryption
   readonly ebsEncryptionKeyArn?: string | undefined
   readonly replicationServerInstanceType: string
   readonly replicationServersSecurityGroupsIDs: ReadonlyArray<string>
@@ -648,14 +724,14 @@ export interface CreateReplicationConfigurationTemplateRequest {
   readonly useFipsEndpoint?: boolean | undefined
 }
 
-export interface CreateReplicationConfigurationTemplateOutput {
+export interface ReplicationConfigurationTemplate {
   readonly arn?: string
   readonly associateDefaultSecurityGroup?: boolean
   readonly bandwidthThrottling?: number
   readonly createPublicIP?: boolean
-  readonly dataPlaneRouting?: string
-  readonly defaultLargeStagingDiskType?: string
-  readonly ebsEncryption?: string
+  readonly dataPlaneRouting?: ReplicationConfigurationDataPlaneRouting
+  readonly defaultLargeStagingDiskType?: ReplicationConfigurationDefaultLargeStagingDiskType
+  readonly ebsEncryption?: ReplicationConfigurationEbsEncryption
   readonly ebsEncryptionKeyArn?: string
   readonly replicationConfigurationTemplateID?: string
   readonly replicationServerInstanceType?: string
@@ -679,7 +755,7 @@ export interface DeleteApplicationRequest {
   readonly applicationID: string
 }
 
-export type DeleteApplicationOutput = {}
+export type DeleteApplicationResponse = {}
 
 export interface DeleteConnectorRequest {
   readonly connectorID: string
@@ -690,26 +766,26 @@ export interface DeleteJobRequest {
   readonly jobID: string
 }
 
-export type DeleteJobOutput = {}
+export type DeleteJobResponse = {}
 
 export interface DeleteLaunchConfigurationTemplateRequest {
   readonly launchConfigurationTemplateID: string
 }
 
-export type DeleteLaunchConfigurationTemplateOutput = {}
+export type DeleteLaunchConfigurationTemplateResponse = {}
 
 export interface DeleteReplicationConfigurationTemplateRequest {
   readonly replicationConfigurationTemplateID: string
 }
 
-export type DeleteReplicationConfigurationTemplateOutput = {}
+export type DeleteReplicationConfigurationTemplateResponse = {}
 
 export interface DeleteSourceServerRequest {
   readonly accountID?: string | undefined
   readonly sourceServerID: string
 }
 
-export type DeleteSourceServerOutput = {}
+export type DeleteSourceServerResponse = {}
 
 export interface DeleteVcenterClientRequest {
   readonly vcenterClientID: string
@@ -720,7 +796,7 @@ export interface DeleteWaveRequest {
   readonly waveID: string
 }
 
-export type DeleteWaveOutput = {}
+export type DeleteWaveResponse = {}
 
 export interface DescribeJobLogItemsRequest {
   readonly accountID?: string | undefined
@@ -729,18 +805,18 @@ export interface DescribeJobLogItemsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface DescribeJobLogItemsOutput {
-  readonly items?: ReadonlyArray<DescribeJobLogItemsOutputItemsMember>
+export interface DescribeJobLogItemsResponse {
+  readonly items?: ReadonlyArray<JobLog>
   readonly nextToken?: string
 }
 
-export interface DescribeJobLogItemsOutputItemsMember {
-  readonly event?: string
-  readonly eventData?: DescribeJobLogItemsOutputItemsMemberEventData
+export interface JobLog {
+  readonly event?: JobLogEvent
+  readonly eventData?: JobLogEventData
   readonly logDateTime?: string
 }
 
-export interface DescribeJobLogItemsOutputItemsMemberEventData {
+export interface JobLogEventData {
   readonly conversionServerID?: string
   readonly rawError?: string
   readonly sourceServerID?: string
@@ -760,41 +836,41 @@ export interface DescribeJobsRequestFilters {
   readonly toDate?: string | undefined
 }
 
-export interface DescribeJobsOutput {
-  readonly items?: ReadonlyArray<DescribeJobsOutputItemsMember>
+export interface DescribeJobsResponse {
+  readonly items?: ReadonlyArray<Job>
   readonly nextToken?: string
 }
 
-export interface DescribeJobsOutputItemsMember {
+export interface Job {
   readonly arn?: string
   readonly creationDateTime?: string
   readonly endDateTime?: string
-  readonly initiatedBy?: string
+  readonly initiatedBy?: InitiatedBy
   readonly jobID?: string
-  readonly participatingServers?: ReadonlyArray<DescribeJobsOutputItemsMemberParticipatingServersMember>
-  readonly status?: string
+  readonly participatingServers?: ReadonlyArray<ParticipatingServer>
+  readonly status?: JobStatus
   readonly tags?: Readonly<Record<string, string>>
-  readonly type?: string
+  readonly type?: JobType
 }
 
-export interface DescribeJobsOutputItemsMemberParticipatingServersMember {
-  readonly launchStatus?: string
+export interface ParticipatingServer {
+  readonly launchStatus?: LaunchStatus
   readonly launchedEc2InstanceID?: string
-  readonly postLaunchActionsStatus?: DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatus
+  readonly postLaunchActionsStatus?: PostLaunchActionsStatus
   readonly sourceServerID?: string
 }
 
-export interface DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatus {
-  readonly postLaunchActionsLaunchStatusList?: ReadonlyArray<DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatusPostLaunchActionsLaunchStatusListMember>
+export interface PostLaunchActionsStatus {
+  readonly postLaunchActionsLaunchStatusList?: ReadonlyArray<JobPostLaunchActionsLaunchStatus>
   readonly ssmAgentDiscoveryDatetime?: string
 }
 
-export interface DescribeJobsOutputItemsMemberParticipatingServersMemberPostLaunchActionsStatusPostLaunchActionsLaunchStatusListMember {
+export interface JobPostLaunchActionsLaunchStatus {
   readonly executionID?: string
-  readonly executionStatus?: string
+  readonly executionStatus?: PostLaunchActionExecutionStatus
   readonly failureReason?: string
-  readonly ssmDocument?: CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberOutput
-  readonly ssmDocumentType?: string
+  readonly ssmDocument?: SsmDocumentOutput
+  readonly ssmDocumentType?: SsmDocumentType
 }
 
 export interface DescribeLaunchConfigurationTemplatesRequest {
@@ -803,8 +879,8 @@ export interface DescribeLaunchConfigurationTemplatesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface DescribeLaunchConfigurationTemplatesOutput {
-  readonly items?: ReadonlyArray<CreateLaunchConfigurationTemplateOutput>
+export interface DescribeLaunchConfigurationTemplatesResponse {
+  readonly items?: ReadonlyArray<LaunchConfigurationTemplate>
   readonly nextToken?: string
 }
 
@@ -814,8 +890,8 @@ export interface DescribeReplicationConfigurationTemplatesRequest {
   readonly replicationConfigurationTemplateIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeReplicationConfigurationTemplatesOutput {
-  readonly items?: ReadonlyArray<CreateReplicationConfigurationTemplateOutput>
+export interface DescribeReplicationConfigurationTemplatesResponse {
+  readonly items?: ReadonlyArray<ReplicationConfigurationTemplate>
   readonly nextToken?: string
 }
 
@@ -829,13 +905,13 @@ export interface DescribeSourceServersRequest {
 export interface DescribeSourceServersRequestFilters {
   readonly applicationIDs?: ReadonlyArray<string> | undefined
   readonly isArchived?: boolean | undefined
-  readonly lifeCycleStates?: ReadonlyArray<string> | undefined
-  readonly replicationTypes?: ReadonlyArray<string> | undefined
+  readonly lifeCycleStates?: ReadonlyArray<LifeCycleState> | undefined
+  readonly replicationTypes?: ReadonlyArray<ReplicationType> | undefined
   readonly sourceServerIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeSourceServersOutput {
-  readonly items?: ReadonlyArray<ChangeServerLifeCycleStateOutput>
+export interface DescribeSourceServersResponse {
+  readonly items?: ReadonlyArray<SourceServer>
   readonly nextToken?: string
 }
 
@@ -844,12 +920,12 @@ export interface DescribeVcenterClientsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface DescribeVcenterClientsOutput {
-  readonly items?: ReadonlyArray<DescribeVcenterClientsOutputItemsMember>
+export interface DescribeVcenterClientsResponse {
+  readonly items?: ReadonlyArray<VcenterClient>
   readonly nextToken?: string
 }
 
-export interface DescribeVcenterClientsOutputItemsMember {
+export interface VcenterClient {
   readonly arn?: string
   readonly datacenterName?: string
   readonly hostname?: string
@@ -866,7 +942,7 @@ export interface DisassociateApplicationsRequest {
   readonly waveID: string
 }
 
-export type DisassociateApplicationsOutput = {}
+export type DisassociateApplicationsResponse = {}
 
 export interface DisassociateSourceServersRequest {
   readonly accountID?: string | undefined
@@ -874,7 +950,7 @@ export interface DisassociateSourceServersRequest {
   readonly sourceServerIDs: ReadonlyArray<string>
 }
 
-export type DisassociateSourceServersOutput = {}
+export type DisassociateSourceServersResponse = {}
 
 export interface DisconnectFromServiceRequest {
   readonly accountID?: string | undefined
@@ -891,19 +967,19 @@ export interface GetLaunchConfigurationRequest {
   readonly sourceServerID: string
 }
 
-export interface GetLaunchConfigurationOutput {
-  readonly bootMode?: string
+export interface LaunchConfiguration {
+  readonly bootMode?: BootMode
   readonly copyPrivateIp?: boolean
   readonly copyTags?: boolean
   readonly ec2LaunchTemplateID?: string
   readonly enableMapAutoTagging?: boolean
-  readonly launchDisposition?: string
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensingOutput
+  readonly launchDisposition?: LaunchDisposition
+  readonly licensing?: LicensingOutput
   readonly mapAutoTaggingMpeID?: string
   readonly name?: string
-  readonly postLaunchActions?: CreateLaunchConfigurationTemplateRequestPostLaunchActionsOutput
+  readonly postLaunchActions?: PostLaunchActionsOutput
   readonly sourceServerID?: string
-  readonly targetInstanceTypeRightSizingMethod?: string
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod
 }
 
 export interface GetReplicationConfigurationRequest {
@@ -911,16 +987,16 @@ export interface GetReplicationConfigurationRequest {
   readonly sourceServerID: string
 }
 
-export interface GetReplicationConfigurationOutput {
+export interface ReplicationConfiguration {
   readonly associateDefaultSecurityGroup?: boolean
   readonly bandwidthThrottling?: number
   readonly createPublicIP?: boolean
-  readonly dataPlaneRouting?: string
-  readonly defaultLargeStagingDiskType?: string
-  readonly ebsEncryption?: string
+  readonly dataPlaneRouting?: ReplicationConfigurationDataPlaneRouting
+  readonly defaultLargeStagingDiskType?: ReplicationConfigurationDefaultLargeStagingDiskType
+  readonly ebsEncryption?: ReplicationConfigurationEbsEncryption
   readonly ebsEncryptionKeyArn?: string
   readonly name?: string
-  readonly replicatedDisks?: ReadonlyArray<GetReplicationConfigurationOutputReplicatedDisksMemberOutput>
+  readonly replicatedDisks?: ReadonlyArray<ReplicationConfigurationReplicatedDiskOutput>
   readonly replicationServerInstanceType?: string
   readonly replicationServersSecurityGroupsIDs?: ReadonlyArray<string>
   readonly sourceServerID?: string
@@ -930,25 +1006,25 @@ export interface GetReplicationConfigurationOutput {
   readonly useFipsEndpoint?: boolean
 }
 
-export interface GetReplicationConfigurationOutputReplicatedDisksMember {
+export interface ReplicationConfigurationReplicatedDisk {
   readonly deviceName?: string | undefined
   readonly iops?: number | bigint | undefined
   readonly isBootDisk?: boolean | undefined
-  readonly stagingDiskType?: string | undefined
+  readonly stagingDiskType?: ReplicationConfigurationReplicatedDiskStagingDiskType | undefined
   readonly throughput?: number | bigint | undefined
 }
 
-export interface GetReplicationConfigurationOutputReplicatedDisksMemberOutput {
+export interface ReplicationConfigurationReplicatedDiskOutput {
   readonly deviceName?: string
   readonly iops?: number
   readonly isBootDisk?: boolean
-  readonly stagingDiskType?: string
+  readonly stagingDiskType?: ReplicationConfigurationReplicatedDiskStagingDiskType
   readonly throughput?: number
 }
 
 export type InitializeServiceRequest = {}
 
-export type InitializeServiceOutput = {}
+export type InitializeServiceResponse = {}
 
 export interface ListApplicationsRequest {
   readonly accountID?: string | undefined
@@ -963,8 +1039,8 @@ export interface ListApplicationsRequestFilters {
   readonly waveIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface ListApplicationsOutput {
-  readonly items?: ReadonlyArray<ArchiveApplicationOutput>
+export interface ListApplicationsResponse {
+  readonly items?: ReadonlyArray<Application>
   readonly nextToken?: string
 }
 
@@ -978,8 +1054,8 @@ export interface ListConnectorsRequestFilters {
   readonly connectorIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface ListConnectorsOutput {
-  readonly items?: ReadonlyArray<CreateConnectorOutput>
+export interface ListConnectorsResponse {
+  readonly items?: ReadonlyArray<Connector>
   readonly nextToken?: string
 }
 
@@ -989,17 +1065,17 @@ export interface ListExportErrorsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListExportErrorsOutput {
-  readonly items?: ReadonlyArray<ListExportErrorsOutputItemsMember>
+export interface ListExportErrorsResponse {
+  readonly items?: ReadonlyArray<ExportTaskError>
   readonly nextToken?: string
 }
 
-export interface ListExportErrorsOutputItemsMember {
-  readonly errorData?: ListExportErrorsOutputItemsMemberErrorData
+export interface ExportTaskError {
+  readonly errorData?: ExportErrorData
   readonly errorDateTime?: string
 }
 
-export interface ListExportErrorsOutputItemsMemberErrorData {
+export interface ExportErrorData {
   readonly rawError?: string
 }
 
@@ -1013,12 +1089,12 @@ export interface ListExportsRequestFilters {
   readonly exportIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface ListExportsOutput {
-  readonly items?: ReadonlyArray<ListExportsOutputItemsMember>
+export interface ListExportsResponse {
+  readonly items?: ReadonlyArray<ExportTask>
   readonly nextToken?: string
 }
 
-export interface ListExportsOutputItemsMember {
+export interface ExportTask {
   readonly creationDateTime?: string
   readonly endDateTime?: string
   readonly exportID?: string
@@ -1026,11 +1102,11 @@ export interface ListExportsOutputItemsMember {
   readonly s3Bucket?: string
   readonly s3BucketOwner?: string
   readonly s3Key?: string
-  readonly status?: string
-  readonly summary?: ListExportsOutputItemsMemberSummary
+  readonly status?: ExportStatus
+  readonly summary?: ExportTaskSummary
 }
 
-export interface ListExportsOutputItemsMemberSummary {
+export interface ExportTaskSummary {
   readonly applicationsCount?: number
   readonly serversCount?: number
   readonly wavesCount?: number
@@ -1042,18 +1118,18 @@ export interface ListImportErrorsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListImportErrorsOutput {
-  readonly items?: ReadonlyArray<ListImportErrorsOutputItemsMember>
+export interface ListImportErrorsResponse {
+  readonly items?: ReadonlyArray<ImportTaskError>
   readonly nextToken?: string
 }
 
-export interface ListImportErrorsOutputItemsMember {
-  readonly errorData?: ListImportErrorsOutputItemsMemberErrorData
+export interface ImportTaskError {
+  readonly errorData?: ImportErrorData
   readonly errorDateTime?: string
-  readonly errorType?: string
+  readonly errorType?: ImportErrorType
 }
 
-export interface ListImportErrorsOutputItemsMemberErrorData {
+export interface ImportErrorData {
   readonly accountID?: string
   readonly applicationID?: string
   readonly ec2LaunchTemplateID?: string
@@ -1073,50 +1149,50 @@ export interface ListImportsRequestFilters {
   readonly importIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface ListImportsOutput {
-  readonly items?: ReadonlyArray<ListImportsOutputItemsMember>
+export interface ListImportsResponse {
+  readonly items?: ReadonlyArray<ImportTask>
   readonly nextToken?: string
 }
 
-export interface ListImportsOutputItemsMember {
+export interface ImportTask {
   readonly creationDateTime?: string
   readonly endDateTime?: string
   readonly importID?: string
   readonly progressPercentage?: number
-  readonly s3BucketSource?: ListImportsOutputItemsMemberS3BucketSourceOutput
-  readonly status?: string
-  readonly summary?: ListImportsOutputItemsMemberSummary
+  readonly s3BucketSource?: S3BucketSourceOutput
+  readonly status?: ImportStatus
+  readonly summary?: ImportTaskSummary
 }
 
-export interface ListImportsOutputItemsMemberS3BucketSource {
+export interface S3BucketSource {
   readonly s3Bucket: string
   readonly s3BucketOwner?: string | undefined
   readonly s3Key: string
 }
 
-export interface ListImportsOutputItemsMemberS3BucketSourceOutput {
+export interface S3BucketSourceOutput {
   readonly s3Bucket?: string
   readonly s3BucketOwner?: string
   readonly s3Key?: string
 }
 
-export interface ListImportsOutputItemsMemberSummary {
-  readonly applications?: ListImportsOutputItemsMemberSummaryApplications
-  readonly servers?: ListImportsOutputItemsMemberSummaryServers
-  readonly waves?: ListImportsOutputItemsMemberSummaryWaves
+export interface ImportTaskSummary {
+  readonly applications?: ImportTaskSummaryApplications
+  readonly servers?: ImportTaskSummaryServers
+  readonly waves?: ImportTaskSummaryWaves
 }
 
-export interface ListImportsOutputItemsMemberSummaryApplications {
+export interface ImportTaskSummaryApplications {
   readonly createdCount?: number
   readonly modifiedCount?: number
 }
 
-export interface ListImportsOutputItemsMemberSummaryServers {
+export interface ImportTaskSummaryServers {
   readonly createdCount?: number
   readonly modifiedCount?: number
 }
 
-export interface ListImportsOutputItemsMemberSummaryWaves {
+export interface ImportTaskSummaryWaves {
   readonly createdCount?: number
   readonly modifiedCount?: number
 }
@@ -1126,44 +1202,44 @@ export interface ListManagedAccountsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListManagedAccountsOutput {
-  readonly items?: ReadonlyArray<ListManagedAccountsOutputItemsMember>
+export interface ListManagedAccountsResponse {
+  readonly items?: ReadonlyArray<ManagedAccount>
   readonly nextToken?: string
 }
 
-export interface ListManagedAccountsOutputItemsMember {
+export interface ManagedAccount {
   readonly accountId?: string
 }
 
 export interface ListSourceServerActionsRequest {
   readonly accountID?: string | undefined
-  readonly filters?: ListSourceServerActionsRequestFilters | undefined
+  readonly filters?: SourceServerActionsRequestFilters | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
   readonly sourceServerID: string
 }
 
-export interface ListSourceServerActionsRequestFilters {
+export interface SourceServerActionsRequestFilters {
   readonly actionIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface ListSourceServerActionsOutput {
-  readonly items?: ReadonlyArray<ListSourceServerActionsOutputItemsMember>
+export interface ListSourceServerActionsResponse {
+  readonly items?: ReadonlyArray<SourceServerActionDocument>
   readonly nextToken?: string
 }
 
-export interface ListSourceServerActionsOutputItemsMember {
+export interface SourceServerActionDocument {
   readonly actionID?: string
   readonly actionName?: string
   readonly active?: boolean
-  readonly category?: string
+  readonly category?: ActionCategory
   readonly description?: string
   readonly documentIdentifier?: string
   readonly documentVersion?: string
-  readonly externalParameters?: Readonly<Record<string, CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValueOutput>>
+  readonly externalParameters?: Readonly<Record<string, SsmDocumentExternalParametersValueOutput>>
   readonly mustSucceedForCutover?: boolean
   readonly order?: number
-  readonly parameters?: Readonly<Record<string, ReadonlyArray<CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMemberOutput>>>
+  readonly parameters?: Readonly<Record<string, ReadonlyArray<SsmParameterStoreParameterOutput>>>
   readonly timeoutSeconds?: number
 }
 
@@ -1171,39 +1247,39 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
 export interface ListTemplateActionsRequest {
-  readonly filters?: ListTemplateActionsRequestFilters | undefined
+  readonly filters?: TemplateActionsRequestFilters | undefined
   readonly launchConfigurationTemplateID: string
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
 }
 
-export interface ListTemplateActionsRequestFilters {
+export interface TemplateActionsRequestFilters {
   readonly actionIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface ListTemplateActionsOutput {
-  readonly items?: ReadonlyArray<ListTemplateActionsOutputItemsMember>
+export interface ListTemplateActionsResponse {
+  readonly items?: ReadonlyArray<TemplateActionDocument>
   readonly nextToken?: string
 }
 
-export interface ListTemplateActionsOutputItemsMember {
+export interface TemplateActionDocument {
   readonly actionID?: string
   readonly actionName?: string
   readonly active?: boolean
-  readonly category?: string
+  readonly category?: ActionCategory
   readonly description?: string
   readonly documentIdentifier?: string
   readonly documentVersion?: string
-  readonly externalParameters?: Readonly<Record<string, CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValueOutput>>
+  readonly externalParameters?: Readonly<Record<string, SsmDocumentExternalParametersValueOutput>>
   readonly mustSucceedForCutover?: boolean
   readonly operatingSystem?: string
   readonly order?: number
-  readonly parameters?: Readonly<Record<string, ReadonlyArray<CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMemberOutput>>>
+  readonly parameters?: Readonly<Record<string, ReadonlyArray<SsmParameterStoreParameterOutput>>>
   readonly timeoutSeconds?: number
 }
 
@@ -1219,8 +1295,8 @@ export interface ListWavesRequestFilters {
   readonly waveIDs?: ReadonlyArray<string> | undefined
 }
 
-export interface ListWavesOutput {
-  readonly items?: ReadonlyArray<ArchiveWaveOutput>
+export interface ListWavesResponse {
+  readonly items?: ReadonlyArray<Wave>
   readonly nextToken?: string
 }
 
@@ -1239,14 +1315,14 @@ export interface PutSourceServerActionRequest {
   readonly actionID: string
   readonly actionName: string
   readonly active?: boolean | undefined
-  readonly category?: string | undefined
+  readonly category?: ActionCategory | undefined
   readonly description?: string | undefined
   readonly documentIdentifier: string
   readonly documentVersion?: string | undefined
-  readonly externalParameters?: Readonly<Record<string, CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValue>> | undefined
+  readonly externalParameters?: Readonly<Record<string, SsmDocumentExternalParametersValue>> | undefined
   readonly mustSucceedForCutover?: boolean | undefined
   readonly order: number
-  readonly parameters?: Readonly<Record<string, ReadonlyArray<CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMember>>> | undefined
+  readonly parameters?: Readonly<Record<string, ReadonlyArray<SsmParameterStoreParameter>>> | undefined
   readonly sourceServerID: string
   readonly timeoutSeconds?: number | undefined
 }
@@ -1255,16 +1331,16 @@ export interface PutTemplateActionRequest {
   readonly actionID: string
   readonly actionName: string
   readonly active?: boolean | undefined
-  readonly category?: string | undefined
+  readonly category?: ActionCategory | undefined
   readonly description?: string | undefined
   readonly documentIdentifier: string
   readonly documentVersion?: string | undefined
-  readonly externalParameters?: Readonly<Record<string, CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberExternalParametersValue>> | undefined
+  readonly externalParameters?: Readonly<Record<string, SsmDocumentExternalParametersValue>> | undefined
   readonly launchConfigurationTemplateID: string
   readonly mustSucceedForCutover?: boolean | undefined
   readonly operatingSystem?: string | undefined
   readonly order: number
-  readonly parameters?: Readonly<Record<string, ReadonlyArray<CreateLaunchConfigurationTemplateRequestPostLaunchActionsSsmDocumentsMemberParametersValueMember>>> | undefined
+  readonly parameters?: Readonly<Record<string, ReadonlyArray<SsmParameterStoreParameter>>> | undefined
   readonly timeoutSeconds?: number | undefined
 }
 
@@ -1274,14 +1350,14 @@ export interface RemoveSourceServerActionRequest {
   readonly sourceServerID: string
 }
 
-export type RemoveSourceServerActionOutput = {}
+export type RemoveSourceServerActionResponse = {}
 
 export interface RemoveTemplateActionRequest {
   readonly actionID: string
   readonly launchConfigurationTemplateID: string
 }
 
-export type RemoveTemplateActionOutput = {}
+export type RemoveTemplateActionResponse = {}
 
 export interface ResumeReplicationRequest {
   readonly accountID?: string | undefined
@@ -1299,8 +1375,8 @@ export interface StartCutoverRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface StartCutoverOutput {
-  readonly job?: DescribeJobsOutputItemsMember
+export interface StartCutoverResponse {
+  readonly job?: Job
 }
 
 export interface StartExportRequest {
@@ -1309,17 +1385,17 @@ export interface StartExportRequest {
   readonly s3Key: string
 }
 
-export interface StartExportOutput {
-  readonly exportTask?: ListExportsOutputItemsMember
+export interface StartExportResponse {
+  readonly exportTask?: ExportTask
 }
 
 export interface StartImportRequest {
   readonly clientToken?: string | undefined
-  readonly s3BucketSource: ListImportsOutputItemsMemberS3BucketSource
+  readonly s3BucketSource: S3BucketSource
 }
 
-export interface StartImportOutput {
-  readonly importTask?: ListImportsOutputItemsMember
+export interface StartImportResponse {
+  readonly importTask?: ImportTask
 }
 
 export interface StartReplicationRequest {
@@ -1333,8 +1409,8 @@ export interface StartTestRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface StartTestOutput {
-  readonly job?: DescribeJobsOutputItemsMember
+export interface StartTestResponse {
+  readonly job?: Job
 }
 
 export interface StopReplicationRequest {
@@ -1353,8 +1429,8 @@ export interface TerminateTargetInstancesRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface TerminateTargetInstancesOutput {
-  readonly job?: DescribeJobsOutputItemsMember
+export interface TerminateTargetInstancesResponse {
+  readonly job?: Job
 }
 
 export interface UnarchiveApplicationRequest {
@@ -1382,39 +1458,39 @@ export interface UpdateApplicationRequest {
 export interface UpdateConnectorRequest {
   readonly connectorID: string
   readonly name?: string | undefined
-  readonly ssmCommandConfig?: CreateConnectorRequestSsmCommandConfig | undefined
+  readonly ssmCommandConfig?: ConnectorSsmCommandConfig | undefined
 }
 
 export interface UpdateLaunchConfigurationRequest {
   readonly accountID?: string | undefined
-  readonly bootMode?: string | undefined
+  readonly bootMode?: BootMode | undefined
   readonly copyPrivateIp?: boolean | undefined
   readonly copyTags?: boolean | undefined
   readonly enableMapAutoTagging?: boolean | undefined
-  readonly launchDisposition?: string | undefined
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensing | undefined
+  readonly launchDisposition?: LaunchDisposition | undefined
+  readonly licensing?: Licensing | undefined
   readonly mapAutoTaggingMpeID?: string | undefined
   readonly name?: string | undefined
-  readonly postLaunchActions?: CreateLaunchConfigurationTemplateRequestPostLaunchActions | undefined
+  readonly postLaunchActions?: PostLaunchActions | undefined
   readonly sourceServerID: string
-  readonly targetInstanceTypeRightSizingMethod?: string | undefined
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod | undefined
 }
 
 export interface UpdateLaunchConfigurationTemplateRequest {
   readonly associatePublicIpAddress?: boolean | undefined
-  readonly bootMode?: string | undefined
+  readonly bootMode?: BootMode | undefined
   readonly copyPrivateIp?: boolean | undefined
   readonly copyTags?: boolean | undefined
   readonly enableMapAutoTagging?: boolean | undefined
-  readonly largeVolumeConf?: CreateLaunchConfigurationTemplateRequestLargeVolumeConf | undefined
+  readonly largeVolumeConf?: LaunchTemplateDiskConf | undefined
   readonly launchConfigurationTemplateID: string
-  readonly launchDisposition?: string | undefined
-  readonly licensing?: CreateLaunchConfigurationTemplateRequestLicensing | undefined
+  readonly launchDisposition?: LaunchDisposition | undefined
+  readonly licensing?: Licensing | undefined
   readonly mapAutoTaggingMpeID?: string | undefined
-  readonly postLaunchActions?: CreateLaunchConfigurationTemplateRequestPostLaunchActions | undefined
-  readonly smallVolumeConf?: CreateLaunchConfigurationTemplateRequestLargeVolumeConf | undefined
+  readonly postLaunchActions?: PostLaunchActions | undefined
+  readonly smallVolumeConf?: LaunchTemplateDiskConf | undefined
   readonly smallVolumeMaxSize?: number | bigint | undefined
-  readonly targetInstanceTypeRightSizingMethod?: string | undefined
+  readonly targetInstanceTypeRightSizingMethod?: TargetInstanceTypeRightSizingMethod | undefined
 }
 
 export interface UpdateReplicationConfigurationRequest {
@@ -1422,12 +1498,12 @@ export interface UpdateReplicationConfigurationRequest {
   readonly associateDefaultSecurityGroup?: boolean | undefined
   readonly bandwidthThrottling?: number | bigint | undefined
   readonly createPublicIP?: boolean | undefined
-  readonly dataPlaneRouting?: string | undefined
-  readonly defaultLargeStagingDiskType?: string | undefined
-  readonly ebsEncryption?: string | undefined
+  readonly dataPlaneRouting?: ReplicationConfigurationDataPlaneRouting | undefined
+  readonly defaultLargeStagingDiskType?: ReplicationConfigurationDefaultLargeStagingDiskType | undefined
+  readonly ebsEncryption?: ReplicationConfigurationEbsEncryption | undefined
   readonly ebsEncryptionKeyArn?: string | undefined
   readonly name?: string | undefined
-  readonly replicatedDisks?: ReadonlyArray<GetReplicationConfigurationOutputReplicatedDisksMember> | undefined
+  readonly replicatedDisks?: ReadonlyArray<ReplicationConfigurationReplicatedDisk> | undefined
   readonly replicationServerInstanceType?: string | undefined
   readonly replicationServersSecurityGroupsIDs?: ReadonlyArray<string> | undefined
   readonly sourceServerID: string
@@ -1442,9 +1518,9 @@ export interface UpdateReplicationConfigurationTemplateRequest {
   readonly associateDefaultSecurityGroup?: boolean | undefined
   readonly bandwidthThrottling?: number | bigint | undefined
   readonly createPublicIP?: boolean | undefined
-  readonly dataPlaneRouting?: string | undefined
-  readonly defaultLargeStagingDiskType?: string | undefined
-  readonly ebsEncryption?: string | undefined
+  readonly dataPlaneRouting?: ReplicationConfigurationDataPlaneRouting | undefined
+  readonly defaultLargeStagingDiskType?: ReplicationConfigurationDefaultLargeStagingDiskType | undefined
+  readonly ebsEncryption?: ReplicationConfigurationEbsEncryption | undefined
   readonly ebsEncryptionKeyArn?: string | undefined
   readonly replicationConfigurationTemplateID: string
   readonly replicationServerInstanceType?: string | undefined
@@ -1457,13 +1533,13 @@ export interface UpdateReplicationConfigurationTemplateRequest {
 
 export interface UpdateSourceServerRequest {
   readonly accountID?: string | undefined
-  readonly connectorAction?: ChangeServerLifeCycleStateOutputConnectorAction | undefined
+  readonly connectorAction?: SourceServerConnectorAction | undefined
   readonly sourceServerID: string
 }
 
 export interface UpdateSourceServerReplicationTypeRequest {
   readonly accountID?: string | undefined
-  readonly replicationType: string
+  readonly replicationType: ReplicationType
   readonly sourceServerID: string
 }
 
@@ -1474,282 +1550,298 @@ export interface UpdateWaveRequest {
   readonly waveID: string
 }
 
-export type ArchiveApplicationError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type ArchiveWaveError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly resourceId?: string; readonly resourceType?: string }> {}
 
-export type AssociateApplicationsError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly retryAfterSeconds?: number }> {}
 
-export type AssociateSourceServersError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly resourceId?: string; readonly resourceType?: string }> {}
 
-export type ChangeServerLifeCycleStateError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly resourceId?: string; readonly resourceType?: string; readonly serviceCode?: string; readonly quotaCode?: string; readonly quotaValue?: number }> {}
 
-export type CreateApplicationError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly serviceCode?: string; readonly quotaCode?: string; readonly retryAfterSeconds?: string }> {}
 
-export type CreateConnectorError = Errors.CommonError | Client.SdkError
+export class UninitializedAccountException extends /*#__PURE__*/ ServiceError("UninitializedAccountException") {}
 
-export type CreateLaunchConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly reason?: string }> {}
 
-export type CreateReplicationConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export type ArchiveApplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type CreateWaveError = Errors.CommonError | Client.SdkError
+export type ArchiveWaveError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DeleteApplicationError = Errors.CommonError | Client.SdkError
+export type AssociateApplicationsError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DeleteConnectorError = Errors.CommonError | Client.SdkError
+export type AssociateSourceServersError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DeleteJobError = Errors.CommonError | Client.SdkError
+export type ChangeServerLifeCycleStateError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteLaunchConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export type CreateApplicationError = ConflictException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DeleteReplicationConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export type CreateConnectorError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteSourceServerError = Errors.CommonError | Client.SdkError
+export type CreateLaunchConfigurationTemplateError = AccessDeniedException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteVcenterClientError = Errors.CommonError | Client.SdkError
+export type CreateReplicationConfigurationTemplateError = AccessDeniedException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteWaveError = Errors.CommonError | Client.SdkError
+export type CreateWaveError = ConflictException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DescribeJobLogItemsError = Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DescribeJobsError = Errors.CommonError | Client.SdkError
+export type DeleteConnectorError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeLaunchConfigurationTemplatesError = Errors.CommonError | Client.SdkError
+export type DeleteJobError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DescribeReplicationConfigurationTemplatesError = Errors.CommonError | Client.SdkError
+export type DeleteLaunchConfigurationTemplateError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DescribeSourceServersError = Errors.CommonError | Client.SdkError
+export type DeleteReplicationConfigurationTemplateError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DescribeVcenterClientsError = Errors.CommonError | Client.SdkError
+export type DeleteSourceServerError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DisassociateApplicationsError = Errors.CommonError | Client.SdkError
+export type DeleteVcenterClientError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DisassociateSourceServersError = Errors.CommonError | Client.SdkError
+export type DeleteWaveError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type DisconnectFromServiceError = Errors.CommonError | Client.SdkError
+export type DescribeJobLogItemsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type FinalizeCutoverError = Errors.CommonError | Client.SdkError
+export type DescribeJobsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetLaunchConfigurationError = Errors.CommonError | Client.SdkError
+export type DescribeLaunchConfigurationTemplatesError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetReplicationConfigurationError = Errors.CommonError | Client.SdkError
+export type DescribeReplicationConfigurationTemplatesError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type InitializeServiceError = Errors.CommonError | Client.SdkError
+export type DescribeSourceServersError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListApplicationsError = Errors.CommonError | Client.SdkError
+export type DescribeVcenterClientsError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListConnectorsError = Errors.CommonError | Client.SdkError
+export type DisassociateApplicationsError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type ListExportErrorsError = Errors.CommonError | Client.SdkError
+export type DisassociateSourceServersError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type ListExportsError = Errors.CommonError | Client.SdkError
+export type DisconnectFromServiceError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type ListImportErrorsError = Errors.CommonError | Client.SdkError
+export type FinalizeCutoverError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListImportsError = Errors.CommonError | Client.SdkError
+export type GetLaunchConfigurationError = ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type ListManagedAccountsError = Errors.CommonError | Client.SdkError
+export type GetReplicationConfigurationError = ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type ListSourceServerActionsError = Errors.CommonError | Client.SdkError
+export type InitializeServiceError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListApplicationsError = UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type ListTemplateActionsError = Errors.CommonError | Client.SdkError
+export type ListConnectorsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListWavesError = Errors.CommonError | Client.SdkError
+export type ListExportErrorsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type MarkAsArchivedError = Errors.CommonError | Client.SdkError
+export type ListExportsError = UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type PauseReplicationError = Errors.CommonError | Client.SdkError
+export type ListImportErrorsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutSourceServerActionError = Errors.CommonError | Client.SdkError
+export type ListImportsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutTemplateActionError = Errors.CommonError | Client.SdkError
+export type ListManagedAccountsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RemoveSourceServerActionError = Errors.CommonError | Client.SdkError
+export type ListSourceServerActionsError = ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type RemoveTemplateActionError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ResumeReplicationError = Errors.CommonError | Client.SdkError
+export type ListTemplateActionsError = ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type RetryDataReplicationError = Errors.CommonError | Client.SdkError
+export type ListWavesError = UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type StartCutoverError = Errors.CommonError | Client.SdkError
+export type MarkAsArchivedError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type StartExportError = Errors.CommonError | Client.SdkError
+export type PauseReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartImportError = Errors.CommonError | Client.SdkError
+export type PutSourceServerActionError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartReplicationError = Errors.CommonError | Client.SdkError
+export type PutTemplateActionError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartTestError = Errors.CommonError | Client.SdkError
+export type RemoveSourceServerActionError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StopReplicationError = Errors.CommonError | Client.SdkError
+export type RemoveTemplateActionError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ResumeReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TerminateTargetInstancesError = Errors.CommonError | Client.SdkError
+export type RetryDataReplicationError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UnarchiveApplicationError = Errors.CommonError | Client.SdkError
+export type StartCutoverError = ConflictException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UnarchiveWaveError = Errors.CommonError | Client.SdkError
+export type StartExportError = ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type StartImportError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateApplicationError = Errors.CommonError | Client.SdkError
+export type StartReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateConnectorError = Errors.CommonError | Client.SdkError
+export type StartTestError = ConflictException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateLaunchConfigurationError = Errors.CommonError | Client.SdkError
+export type StopReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateLaunchConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export type TagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateReplicationConfigurationError = Errors.CommonError | Client.SdkError
+export type TerminateTargetInstancesError = ConflictException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateReplicationConfigurationTemplateError = Errors.CommonError | Client.SdkError
+export type UnarchiveApplicationError = ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateSourceServerError = Errors.CommonError | Client.SdkError
+export type UnarchiveWaveError = ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateSourceServerReplicationTypeError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateWaveError = Errors.CommonError | Client.SdkError
+export type UpdateApplicationError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export const archiveApplication: Client.Operation<ArchiveApplicationRequest, ArchiveApplicationOutput, ArchiveApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ArchiveApplication",http:{method:"POST",requestUri:"/ArchiveApplication",responseCode:200},input:{shape:ArchiveApplicationRequest$},output:{shape:ArchiveApplicationOutput$}}})
+export type UpdateConnectorError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const archiveWave: Client.Operation<ArchiveWaveRequest, ArchiveWaveOutput, ArchiveWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ArchiveWave",http:{method:"POST",requestUri:"/ArchiveWave",responseCode:200},input:{shape:ArchiveWaveRequest$},output:{shape:ArchiveWaveOutput$}}})
+export type UpdateLaunchConfigurationError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const associateApplications: Client.Operation<AssociateApplicationsRequest, AssociateApplicationsOutput, AssociateApplicationsError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"AssociateApplications",http:{method:"POST",requestUri:"/AssociateApplications",responseCode:200},input:{shape:AssociateApplicationsRequest$},output:{shape:AssociateApplicationsOutput$},idempotent:true}})
+export type UpdateLaunchConfigurationTemplateError = AccessDeniedException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const associateSourceServers: Client.Operation<AssociateSourceServersRequest, AssociateSourceServersOutput, AssociateSourceServersError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"AssociateSourceServers",http:{method:"POST",requestUri:"/AssociateSourceServers",responseCode:200},input:{shape:AssociateSourceServersRequest$},output:{shape:AssociateSourceServersOutput$},idempotent:true}})
+export type UpdateReplicationConfigurationError = AccessDeniedException | ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const changeServerLifeCycleState: Client.Operation<ChangeServerLifeCycleStateRequest, ChangeServerLifeCycleStateOutput, ChangeServerLifeCycleStateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ChangeServerLifeCycleState",http:{method:"POST",requestUri:"/ChangeServerLifeCycleState",responseCode:200},input:{shape:ChangeServerLifeCycleStateRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export type UpdateReplicationConfigurationTemplateError = AccessDeniedException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createApplication: Client.Operation<CreateApplicationRequest, ArchiveApplicationOutput, CreateApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/CreateApplication",responseCode:201},input:{shape:CreateApplicationRequest$},output:{shape:ArchiveApplicationOutput$},idempotent:true}})
+export type UpdateSourceServerError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export const createConnector: Client.Operation<CreateConnectorRequest, CreateConnectorOutput, CreateConnectorError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateConnector",http:{method:"POST",requestUri:"/CreateConnector",responseCode:201},input:{shape:CreateConnectorRequest$},output:{shape:CreateConnectorOutput$},idempotent:true}})
+export type UpdateSourceServerReplicationTypeError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createLaunchConfigurationTemplate: Client.Operation<CreateLaunchConfigurationTemplateRequest, CreateLaunchConfigurationTemplateOutput, CreateLaunchConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/CreateLaunchConfigurationTemplate",responseCode:201},input:{shape:CreateLaunchConfigurationTemplateRequest$},output:{shape:CreateLaunchConfigurationTemplateOutput$}}})
+export type UpdateWaveError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
 
-export const createReplicationConfigurationTemplate: Client.Operation<CreateReplicationConfigurationTemplateRequest, CreateReplicationConfigurationTemplateOutput, CreateReplicationConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/CreateReplicationConfigurationTemplate",responseCode:201},input:{shape:CreateReplicationConfigurationTemplateRequest$},output:{shape:CreateReplicationConfigurationTemplateOutput$}}})
+export const archiveApplication: Client.Operation<ArchiveApplicationRequest, Application, ArchiveApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ArchiveApplication",http:{method:"POST",requestUri:"/ArchiveApplication",responseCode:200},input:{shape:ArchiveApplicationRequest$},output:{shape:Application$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException}})
 
-export const createWave: Client.Operation<CreateWaveRequest, ArchiveWaveOutput, CreateWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateWave",http:{method:"POST",requestUri:"/CreateWave",responseCode:201},input:{shape:CreateWaveRequest$},output:{shape:ArchiveWaveOutput$},idempotent:true}})
+export const archiveWave: Client.Operation<ArchiveWaveRequest, Wave, ArchiveWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ArchiveWave",http:{method:"POST",requestUri:"/ArchiveWave",responseCode:200},input:{shape:ArchiveWaveRequest$},output:{shape:Wave$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException}})
 
-export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationOutput, DeleteApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteApplication",http:{method:"POST",requestUri:"/DeleteApplication",responseCode:204},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationOutput$},idempotent:true}})
+export const associateApplications: Client.Operation<AssociateApplicationsRequest, AssociateApplicationsResponse, AssociateApplicationsError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"AssociateApplications",http:{method:"POST",requestUri:"/AssociateApplications",responseCode:200},input:{shape:AssociateApplicationsRequest$},output:{shape:AssociateApplicationsResponse$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException}})
 
-export const deleteConnector: Client.Operation<DeleteConnectorRequest, {}, DeleteConnectorError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteConnector",http:{method:"POST",requestUri:"/DeleteConnector",responseCode:204},input:{shape:DeleteConnectorRequest$},idempotent:true}})
+export const associateSourceServers: Client.Operation<AssociateSourceServersRequest, AssociateSourceServersResponse, AssociateSourceServersError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"AssociateSourceServers",http:{method:"POST",requestUri:"/AssociateSourceServers",responseCode:200},input:{shape:AssociateSourceServersRequest$},output:{shape:AssociateSourceServersResponse$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException}})
 
-export const deleteJob: Client.Operation<DeleteJobRequest, DeleteJobOutput, DeleteJobError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteJob",http:{method:"POST",requestUri:"/DeleteJob",responseCode:204},input:{shape:DeleteJobRequest$},output:{shape:DeleteJobOutput$},idempotent:true}})
+export const changeServerLifeCycleState: Client.Operation<ChangeServerLifeCycleStateRequest, SourceServer, ChangeServerLifeCycleStateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ChangeServerLifeCycleState",http:{method:"POST",requestUri:"/ChangeServerLifeCycleState",responseCode:200},input:{shape:ChangeServerLifeCycleStateRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException,ValidationException}})
 
-export const deleteLaunchConfigurationTemplate: Client.Operation<DeleteLaunchConfigurationTemplateRequest, DeleteLaunchConfigurationTemplateOutput, DeleteLaunchConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/DeleteLaunchConfigurationTemplate",responseCode:204},input:{shape:DeleteLaunchConfigurationTemplateRequest$},output:{shape:DeleteLaunchConfigurationTemplateOutput$},idempotent:true}})
+export const createApplication: Client.Operation<CreateApplicationRequest, Application, CreateApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/CreateApplication",responseCode:201},input:{shape:CreateApplicationRequest$},output:{shape:Application$},errors:[ConflictException$,ServiceQuotaExceededException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ServiceQuotaExceededException,UninitializedAccountException}})
 
-export const deleteReplicationConfigurationTemplate: Client.Operation<DeleteReplicationConfigurationTemplateRequest, DeleteReplicationConfigurationTemplateOutput, DeleteReplicationConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/DeleteReplicationConfigurationTemplate",responseCode:204},input:{shape:DeleteReplicationConfigurationTemplateRequest$},output:{shape:DeleteReplicationConfigurationTemplateOutput$},idempotent:true}})
+export const createConnector: Client.Operation<CreateConnectorRequest, Connector, CreateConnectorError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateConnector",http:{method:"POST",requestUri:"/CreateConnector",responseCode:201},input:{shape:CreateConnectorRequest$},output:{shape:Connector$},errors:[UninitializedAccountException$,ValidationException$],idempotent:true},errors:{UninitializedAccountException,ValidationException}})
 
-export const deleteSourceServer: Client.Operation<DeleteSourceServerRequest, DeleteSourceServerOutput, DeleteSourceServerError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteSourceServer",http:{method:"POST",requestUri:"/DeleteSourceServer",responseCode:204},input:{shape:DeleteSourceServerRequest$},output:{shape:DeleteSourceServerOutput$},idempotent:true}})
+export const createLaunchConfigurationTemplate: Client.Operation<CreateLaunchConfigurationTemplateRequest, LaunchConfigurationTemplate, CreateLaunchConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/CreateLaunchConfigurationTemplate",responseCode:201},input:{shape:CreateLaunchConfigurationTemplateRequest$},output:{shape:LaunchConfigurationTemplate$},errors:[AccessDeniedException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,UninitializedAccountException,ValidationException}})
 
-export const deleteVcenterClient: Client.Operation<DeleteVcenterClientRequest, {}, DeleteVcenterClientError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteVcenterClient",http:{method:"POST",requestUri:"/DeleteVcenterClient",responseCode:204},input:{shape:DeleteVcenterClientRequest$},idempotent:true}})
+export const createReplicationConfigurationTemplate: Client.Operation<CreateReplicationConfigurationTemplateRequest, ReplicationConfigurationTemplate, CreateReplicationConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/CreateReplicationConfigurationTemplate",responseCode:201},input:{shape:CreateReplicationConfigurationTemplateRequest$},output:{shape:ReplicationConfigurationTemplate$},errors:[AccessDeniedException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,UninitializedAccountException,ValidationException}})
 
-export const deleteWave: Client.Operation<DeleteWaveRequest, DeleteWaveOutput, DeleteWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteWave",http:{method:"POST",requestUri:"/DeleteWave",responseCode:204},input:{shape:DeleteWaveRequest$},output:{shape:DeleteWaveOutput$},idempotent:true}})
+export const createWave: Client.Operation<CreateWaveRequest, Wave, CreateWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"CreateWave",http:{method:"POST",requestUri:"/CreateWave",responseCode:201},input:{shape:CreateWaveRequest$},output:{shape:Wave$},errors:[ConflictException$,ServiceQuotaExceededException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ServiceQuotaExceededException,UninitializedAccountException}})
 
-export const describeJobLogItems: Paginate.Paginated<DescribeJobLogItemsRequest, DescribeJobLogItemsOutput, DescribeJobLogItemsError, Mgn, DescribeJobLogItemsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeJobLogItems",http:{method:"POST",requestUri:"/DescribeJobLogItems",responseCode:200},input:{shape:DescribeJobLogItemsRequest$},output:{shape:DescribeJobLogItemsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationResponse, DeleteApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteApplication",http:{method:"POST",requestUri:"/DeleteApplication",responseCode:204},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationResponse$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const describeJobs: Paginate.Paginated<DescribeJobsRequest, DescribeJobsOutput, DescribeJobsError, Mgn, DescribeJobsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeJobs",http:{method:"POST",requestUri:"/DescribeJobs",responseCode:200},input:{shape:DescribeJobsRequest$},output:{shape:DescribeJobsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteConnector: Client.Operation<DeleteConnectorRequest, {}, DeleteConnectorError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteConnector",http:{method:"POST",requestUri:"/DeleteConnector",responseCode:204},input:{shape:DeleteConnectorRequest$},errors:[ResourceNotFoundException$,UninitializedAccountException$,ValidationException$],idempotent:true},errors:{ResourceNotFoundException,UninitializedAccountException,ValidationException}})
 
-export const describeLaunchConfigurationTemplates: Paginate.Paginated<DescribeLaunchConfigurationTemplatesRequest, DescribeLaunchConfigurationTemplatesOutput, DescribeLaunchConfigurationTemplatesError, Mgn, CreateLaunchConfigurationTemplateOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeLaunchConfigurationTemplates",http:{method:"POST",requestUri:"/DescribeLaunchConfigurationTemplates",responseCode:200},input:{shape:DescribeLaunchConfigurationTemplatesRequest$},output:{shape:DescribeLaunchConfigurationTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteJob: Client.Operation<DeleteJobRequest, DeleteJobResponse, DeleteJobError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteJob",http:{method:"POST",requestUri:"/DeleteJob",responseCode:204},input:{shape:DeleteJobRequest$},output:{shape:DeleteJobResponse$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const describeReplicationConfigurationTemplates: Paginate.Paginated<DescribeReplicationConfigurationTemplatesRequest, DescribeReplicationConfigurationTemplatesOutput, DescribeReplicationConfigurationTemplatesError, Mgn, CreateReplicationConfigurationTemplateOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeReplicationConfigurationTemplates",http:{method:"POST",requestUri:"/DescribeReplicationConfigurationTemplates",responseCode:200},input:{shape:DescribeReplicationConfigurationTemplatesRequest$},output:{shape:DescribeReplicationConfigurationTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteLaunchConfigurationTemplate: Client.Operation<DeleteLaunchConfigurationTemplateRequest, DeleteLaunchConfigurationTemplateResponse, DeleteLaunchConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/DeleteLaunchConfigurationTemplate",responseCode:204},input:{shape:DeleteLaunchConfigurationTemplateRequest$},output:{shape:DeleteLaunchConfigurationTemplateResponse$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const describeSourceServers: Paginate.Paginated<DescribeSourceServersRequest, DescribeSourceServersOutput, DescribeSourceServersError, Mgn, ChangeServerLifeCycleStateOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeSourceServers",http:{method:"POST",requestUri:"/DescribeSourceServers",responseCode:200},input:{shape:DescribeSourceServersRequest$},output:{shape:DescribeSourceServersOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteReplicationConfigurationTemplate: Client.Operation<DeleteReplicationConfigurationTemplateRequest, DeleteReplicationConfigurationTemplateResponse, DeleteReplicationConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/DeleteReplicationConfigurationTemplate",responseCode:204},input:{shape:DeleteReplicationConfigurationTemplateRequest$},output:{shape:DeleteReplicationConfigurationTemplateResponse$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const describeVcenterClients: Paginate.Paginated<DescribeVcenterClientsRequest, DescribeVcenterClientsOutput, DescribeVcenterClientsError, Mgn, DescribeVcenterClientsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeVcenterClients",http:{method:"GET",requestUri:"/DescribeVcenterClients",responseCode:200},input:{shape:DescribeVcenterClientsRequest$},output:{shape:DescribeVcenterClientsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const deleteSourceServer: Client.Operation<DeleteSourceServerRequest, DeleteSourceServerResponse, DeleteSourceServerError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteSourceServer",http:{method:"POST",requestUri:"/DeleteSourceServer",responseCode:204},input:{shape:DeleteSourceServerRequest$},output:{shape:DeleteSourceServerResponse$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const disassociateApplications: Client.Operation<DisassociateApplicationsRequest, DisassociateApplicationsOutput, DisassociateApplicationsError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DisassociateApplications",http:{method:"POST",requestUri:"/DisassociateApplications",responseCode:200},input:{shape:DisassociateApplicationsRequest$},output:{shape:DisassociateApplicationsOutput$},idempotent:true}})
+export const deleteVcenterClient: Client.Operation<DeleteVcenterClientRequest, {}, DeleteVcenterClientError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteVcenterClient",http:{method:"POST",requestUri:"/DeleteVcenterClient",responseCode:204},input:{shape:DeleteVcenterClientRequest$},errors:[ResourceNotFoundException$,UninitializedAccountException$,ValidationException$],idempotent:true},errors:{ResourceNotFoundException,UninitializedAccountException,ValidationException}})
 
-export const disassociateSourceServers: Client.Operation<DisassociateSourceServersRequest, DisassociateSourceServersOutput, DisassociateSourceServersError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DisassociateSourceServers",http:{method:"POST",requestUri:"/DisassociateSourceServers",responseCode:200},input:{shape:DisassociateSourceServersRequest$},output:{shape:DisassociateSourceServersOutput$},idempotent:true}})
+export const deleteWave: Client.Operation<DeleteWaveRequest, DeleteWaveResponse, DeleteWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DeleteWave",http:{method:"POST",requestUri:"/DeleteWave",responseCode:204},input:{shape:DeleteWaveRequest$},output:{shape:DeleteWaveResponse$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const disconnectFromService: Client.Operation<DisconnectFromServiceRequest, ChangeServerLifeCycleStateOutput, DisconnectFromServiceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DisconnectFromService",http:{method:"POST",requestUri:"/DisconnectFromService",responseCode:200},input:{shape:DisconnectFromServiceRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export const describeJobLogItems: Paginate.Paginated<DescribeJobLogItemsRequest, DescribeJobLogItemsResponse, DescribeJobLogItemsError, Mgn, JobLog> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeJobLogItems",http:{method:"POST",requestUri:"/DescribeJobLogItems",responseCode:200},input:{shape:DescribeJobLogItemsRequest$},output:{shape:DescribeJobLogItemsResponse$},errors:[UninitializedAccountException$,ValidationException$]},errors:{UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const finalizeCutover: Client.Operation<FinalizeCutoverRequest, ChangeServerLifeCycleStateOutput, FinalizeCutoverError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"FinalizeCutover",http:{method:"POST",requestUri:"/FinalizeCutover",responseCode:200},input:{shape:FinalizeCutoverRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export const describeJobs: Paginate.Paginated<DescribeJobsRequest, DescribeJobsResponse, DescribeJobsError, Mgn, Job> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeJobs",http:{method:"POST",requestUri:"/DescribeJobs",responseCode:200},input:{shape:DescribeJobsRequest$},output:{shape:DescribeJobsResponse$},errors:[UninitializedAccountException$,ValidationException$]},errors:{UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const getLaunchConfiguration: Client.Operation<GetLaunchConfigurationRequest, GetLaunchConfigurationOutput, GetLaunchConfigurationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"GetLaunchConfiguration",http:{method:"POST",requestUri:"/GetLaunchConfiguration",responseCode:200},input:{shape:GetLaunchConfigurationRequest$},output:{shape:GetLaunchConfigurationOutput$}}})
+export const describeLaunchConfigurationTemplates: Paginate.Paginated<DescribeLaunchConfigurationTemplatesRequest, DescribeLaunchConfigurationTemplatesResponse, DescribeLaunchConfigurationTemplatesError, Mgn, LaunchConfigurationTemplate> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeLaunchConfigurationTemplates",http:{method:"POST",requestUri:"/DescribeLaunchConfigurationTemplates",responseCode:200},input:{shape:DescribeLaunchConfigurationTemplatesRequest$},output:{shape:DescribeLaunchConfigurationTemplatesResponse$},errors:[ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ResourceNotFoundException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const getReplicationConfiguration: Client.Operation<GetReplicationConfigurationRequest, GetReplicationConfigurationOutput, GetReplicationConfigurationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"GetReplicationConfiguration",http:{method:"POST",requestUri:"/GetReplicationConfiguration",responseCode:200},input:{shape:GetReplicationConfigurationRequest$},output:{shape:GetReplicationConfigurationOutput$}}})
+export const describeReplicationConfigurationTemplates: Paginate.Paginated<DescribeReplicationConfigurationTemplatesRequest, DescribeReplicationConfigurationTemplatesResponse, DescribeReplicationConfigurationTemplatesError, Mgn, ReplicationConfigurationTemplate> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeReplicationConfigurationTemplates",http:{method:"POST",requestUri:"/DescribeReplicationConfigurationTemplates",responseCode:200},input:{shape:DescribeReplicationConfigurationTemplatesRequest$},output:{shape:DescribeReplicationConfigurationTemplatesResponse$},errors:[ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ResourceNotFoundException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const initializeService: Client.Operation<InitializeServiceRequest, InitializeServiceOutput, InitializeServiceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"InitializeService",http:{method:"POST",requestUri:"/InitializeService",responseCode:204},input:{shape:InitializeServiceRequest$},output:{shape:InitializeServiceOutput$}}})
+export const describeSourceServers: Paginate.Paginated<DescribeSourceServersRequest, DescribeSourceServersResponse, DescribeSourceServersError, Mgn, SourceServer> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeSourceServers",http:{method:"POST",requestUri:"/DescribeSourceServers",responseCode:200},input:{shape:DescribeSourceServersRequest$},output:{shape:DescribeSourceServersResponse$},errors:[UninitializedAccountException$,ValidationException$]},errors:{UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsOutput, ListApplicationsError, Mgn, ArchiveApplicationOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListApplications",http:{method:"POST",requestUri:"/ListApplications",responseCode:200},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const describeVcenterClients: Paginate.Paginated<DescribeVcenterClientsRequest, DescribeVcenterClientsResponse, DescribeVcenterClientsError, Mgn, VcenterClient> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"DescribeVcenterClients",http:{method:"GET",requestUri:"/DescribeVcenterClients",responseCode:200},input:{shape:DescribeVcenterClientsRequest$},output:{shape:DescribeVcenterClientsResponse$},errors:[ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ResourceNotFoundException,UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const listConnectors: Paginate.Paginated<ListConnectorsRequest, ListConnectorsOutput, ListConnectorsError, Mgn, CreateConnectorOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListConnectors",http:{method:"POST",requestUri:"/ListConnectors",responseCode:200},input:{shape:ListConnectorsRequest$},output:{shape:ListConnectorsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const disassociateApplications: Client.Operation<DisassociateApplicationsRequest, DisassociateApplicationsResponse, DisassociateApplicationsError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DisassociateApplications",http:{method:"POST",requestUri:"/DisassociateApplications",responseCode:200},input:{shape:DisassociateApplicationsRequest$},output:{shape:DisassociateApplicationsResponse$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const listExportErrors: Paginate.Paginated<ListExportErrorsRequest, ListExportErrorsOutput, ListExportErrorsError, Mgn, ListExportErrorsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListExportErrors",http:{method:"POST",requestUri:"/ListExportErrors",responseCode:200},input:{shape:ListExportErrorsRequest$},output:{shape:ListExportErrorsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const disassociateSourceServers: Client.Operation<DisassociateSourceServersRequest, DisassociateSourceServersResponse, DisassociateSourceServersError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DisassociateSourceServers",http:{method:"POST",requestUri:"/DisassociateSourceServers",responseCode:200},input:{shape:DisassociateSourceServersRequest$},output:{shape:DisassociateSourceServersResponse$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const listExports: Paginate.Paginated<ListExportsRequest, ListExportsOutput, ListExportsError, Mgn, ListExportsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListExports",http:{method:"POST",requestUri:"/ListExports",responseCode:200},input:{shape:ListExportsRequest$},output:{shape:ListExportsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const disconnectFromService: Client.Operation<DisconnectFromServiceRequest, SourceServer, DisconnectFromServiceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"DisconnectFromService",http:{method:"POST",requestUri:"/DisconnectFromService",responseCode:200},input:{shape:DisconnectFromServiceRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$]},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const listImportErrors: Paginate.Paginated<ListImportErrorsRequest, ListImportErrorsOutput, ListImportErrorsError, Mgn, ListImportErrorsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListImportErrors",http:{method:"POST",requestUri:"/ListImportErrors",responseCode:200},input:{shape:ListImportErrorsRequest$},output:{shape:ListImportErrorsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const finalizeCutover: Client.Operation<FinalizeCutoverRequest, SourceServer, FinalizeCutoverError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"FinalizeCutover",http:{method:"POST",requestUri:"/FinalizeCutover",responseCode:200},input:{shape:FinalizeCutoverRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException,ValidationException}})
 
-export const listImports: Paginate.Paginated<ListImportsRequest, ListImportsOutput, ListImportsError, Mgn, ListImportsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListImports",http:{method:"POST",requestUri:"/ListImports",responseCode:200},input:{shape:ListImportsRequest$},output:{shape:ListImportsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const getLaunchConfiguration: Client.Operation<GetLaunchConfigurationRequest, LaunchConfiguration, GetLaunchConfigurationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"GetLaunchConfiguration",http:{method:"POST",requestUri:"/GetLaunchConfiguration",responseCode:200},input:{shape:GetLaunchConfigurationRequest$},output:{shape:LaunchConfiguration$},errors:[ResourceNotFoundException$,UninitializedAccountException$]},errors:{ResourceNotFoundException,UninitializedAccountException}})
 
-export const listManagedAccounts: Paginate.Paginated<ListManagedAccountsRequest, ListManagedAccountsOutput, ListManagedAccountsError, Mgn, ListManagedAccountsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListManagedAccounts",http:{method:"POST",requestUri:"/ListManagedAccounts",responseCode:200},input:{shape:ListManagedAccountsRequest$},output:{shape:ListManagedAccountsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const getReplicationConfiguration: Client.Operation<GetReplicationConfigurationRequest, ReplicationConfiguration, GetReplicationConfigurationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"GetReplicationConfiguration",http:{method:"POST",requestUri:"/GetReplicationConfiguration",responseCode:200},input:{shape:GetReplicationConfigurationRequest$},output:{shape:ReplicationConfiguration$},errors:[ResourceNotFoundException$,UninitializedAccountException$]},errors:{ResourceNotFoundException,UninitializedAccountException}})
 
-export const listSourceServerActions: Paginate.Paginated<ListSourceServerActionsRequest, ListSourceServerActionsOutput, ListSourceServerActionsError, Mgn, ListSourceServerActionsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListSourceServerActions",http:{method:"POST",requestUri:"/ListSourceServerActions",responseCode:200},input:{shape:ListSourceServerActionsRequest$},output:{shape:ListSourceServerActionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const initializeService: Client.Operation<InitializeServiceRequest, InitializeServiceResponse, InitializeServiceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"InitializeService",http:{method:"POST",requestUri:"/InitializeService",responseCode:204},input:{shape:InitializeServiceRequest$},output:{shape:InitializeServiceResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsResponse, ListApplicationsError, Mgn, Application> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListApplications",http:{method:"POST",requestUri:"/ListApplications",responseCode:200},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsResponse$},errors:[UninitializedAccountException$]},errors:{UninitializedAccountException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const listTemplateActions: Paginate.Paginated<ListTemplateActionsRequest, ListTemplateActionsOutput, ListTemplateActionsError, Mgn, ListTemplateActionsOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListTemplateActions",http:{method:"POST",requestUri:"/ListTemplateActions",responseCode:200},input:{shape:ListTemplateActionsRequest$},output:{shape:ListTemplateActionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const listConnectors: Paginate.Paginated<ListConnectorsRequest, ListConnectorsResponse, ListConnectorsError, Mgn, Connector> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListConnectors",http:{method:"POST",requestUri:"/ListConnectors",responseCode:200},input:{shape:ListConnectorsRequest$},output:{shape:ListConnectorsResponse$},errors:[UninitializedAccountException$,ValidationException$]},errors:{UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const listWaves: Paginate.Paginated<ListWavesRequest, ListWavesOutput, ListWavesError, Mgn, ArchiveWaveOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListWaves",http:{method:"POST",requestUri:"/ListWaves",responseCode:200},input:{shape:ListWavesRequest$},output:{shape:ListWavesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
+export const listExportErrors: Paginate.Paginated<ListExportErrorsRequest, ListExportErrorsResponse, ListExportErrorsError, Mgn, ExportTaskError> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListExportErrors",http:{method:"POST",requestUri:"/ListExportErrors",responseCode:200},input:{shape:ListExportErrorsRequest$},output:{shape:ListExportErrorsResponse$},errors:[UninitializedAccountException$,ValidationException$]},errors:{UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const markAsArchived: Client.Operation<MarkAsArchivedRequest, ChangeServerLifeCycleStateOutput, MarkAsArchivedError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"MarkAsArchived",http:{method:"POST",requestUri:"/MarkAsArchived",responseCode:200},input:{shape:MarkAsArchivedRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export const listExports: Paginate.Paginated<ListExportsRequest, ListExportsResponse, ListExportsError, Mgn, ExportTask> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListExports",http:{method:"POST",requestUri:"/ListExports",responseCode:200},input:{shape:ListExportsRequest$},output:{shape:ListExportsResponse$},errors:[UninitializedAccountException$]},errors:{UninitializedAccountException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const pauseReplication: Client.Operation<PauseReplicationRequest, ChangeServerLifeCycleStateOutput, PauseReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"PauseReplication",http:{method:"POST",requestUri:"/PauseReplication",responseCode:200},input:{shape:PauseReplicationRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export const listImportErrors: Paginate.Paginated<ListImportErrorsRequest, ListImportErrorsResponse, ListImportErrorsError, Mgn, ImportTaskError> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListImportErrors",http:{method:"POST",requestUri:"/ListImportErrors",responseCode:200},input:{shape:ListImportErrorsRequest$},output:{shape:ListImportErrorsResponse$},errors:[UninitializedAccountException$,ValidationException$]},errors:{UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const putSourceServerAction: Client.Operation<PutSourceServerActionRequest, ListSourceServerActionsOutputItemsMember, PutSourceServerActionError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"PutSourceServerAction",http:{method:"POST",requestUri:"/PutSourceServerAction",responseCode:200},input:{shape:PutSourceServerActionRequest$},output:{shape:ListSourceServerActionsOutputItemsMember$}}})
+export const listImports: Paginate.Paginated<ListImportsRequest, ListImportsResponse, ListImportsError, Mgn, ImportTask> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListImports",http:{method:"POST",requestUri:"/ListImports",responseCode:200},input:{shape:ListImportsRequest$},output:{shape:ListImportsResponse$},errors:[UninitializedAccountException$,ValidationException$]},errors:{UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const putTemplateAction: Client.Operation<PutTemplateActionRequest, ListTemplateActionsOutputItemsMember, PutTemplateActionError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"PutTemplateAction",http:{method:"POST",requestUri:"/PutTemplateAction",responseCode:200},input:{shape:PutTemplateActionRequest$},output:{shape:ListTemplateActionsOutputItemsMember$}}})
+export const listManagedAccounts: Paginate.Paginated<ListManagedAccountsRequest, ListManagedAccountsResponse, ListManagedAccountsError, Mgn, ManagedAccount> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListManagedAccounts",http:{method:"POST",requestUri:"/ListManagedAccounts",responseCode:200},input:{shape:ListManagedAccountsRequest$},output:{shape:ListManagedAccountsResponse$},errors:[UninitializedAccountException$,ValidationException$]},errors:{UninitializedAccountException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const removeSourceServerAction: Client.Operation<RemoveSourceServerActionRequest, RemoveSourceServerActionOutput, RemoveSourceServerActionError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"RemoveSourceServerAction",http:{method:"POST",requestUri:"/RemoveSourceServerAction",responseCode:204},input:{shape:RemoveSourceServerActionRequest$},output:{shape:RemoveSourceServerActionOutput$}}})
+export const listSourceServerActions: Paginate.Paginated<ListSourceServerActionsRequest, ListSourceServerActionsResponse, ListSourceServerActionsError, Mgn, SourceServerActionDocument> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListSourceServerActions",http:{method:"POST",requestUri:"/ListSourceServerActions",responseCode:200},input:{shape:ListSourceServerActionsRequest$},output:{shape:ListSourceServerActionsResponse$},errors:[ResourceNotFoundException$,UninitializedAccountException$]},errors:{ResourceNotFoundException,UninitializedAccountException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const removeTemplateAction: Client.Operation<RemoveTemplateActionRequest, RemoveTemplateActionOutput, RemoveTemplateActionError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"RemoveTemplateAction",http:{method:"POST",requestUri:"/RemoveTemplateAction",responseCode:204},input:{shape:RemoveTemplateActionRequest$},output:{shape:RemoveTemplateActionOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const resumeReplication: Client.Operation<ResumeReplicationRequest, ChangeServerLifeCycleStateOutput, ResumeReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ResumeReplication",http:{method:"POST",requestUri:"/ResumeReplication",responseCode:200},input:{shape:ResumeReplicationRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export const listTemplateActions: Paginate.Paginated<ListTemplateActionsRequest, ListTemplateActionsResponse, ListTemplateActionsError, Mgn, TemplateActionDocument> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListTemplateActions",http:{method:"POST",requestUri:"/ListTemplateActions",responseCode:200},input:{shape:ListTemplateActionsRequest$},output:{shape:ListTemplateActionsResponse$},errors:[ResourceNotFoundException$,UninitializedAccountException$]},errors:{ResourceNotFoundException,UninitializedAccountException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const retryDataReplication: Client.Operation<RetryDataReplicationRequest, ChangeServerLifeCycleStateOutput, RetryDataReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"RetryDataReplication",http:{method:"POST",requestUri:"/RetryDataReplication",responseCode:200},input:{shape:RetryDataReplicationRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export const listWaves: Paginate.Paginated<ListWavesRequest, ListWavesResponse, ListWavesError, Mgn, Wave> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Mgn, {model:{name:"ListWaves",http:{method:"POST",requestUri:"/ListWaves",responseCode:200},input:{shape:ListWavesRequest$},output:{shape:ListWavesResponse$},errors:[UninitializedAccountException$]},errors:{UninitializedAccountException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["items"]})
 
-export const startCutover: Client.Operation<StartCutoverRequest, StartCutoverOutput, StartCutoverError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartCutover",http:{method:"POST",requestUri:"/StartCutover",responseCode:202},input:{shape:StartCutoverRequest$},output:{shape:StartCutoverOutput$}}})
+export const markAsArchived: Client.Operation<MarkAsArchivedRequest, SourceServer, MarkAsArchivedError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"MarkAsArchived",http:{method:"POST",requestUri:"/MarkAsArchived",responseCode:200},input:{shape:MarkAsArchivedRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$]},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
 
-export const startExport: Client.Operation<StartExportRequest, StartExportOutput, StartExportError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartExport",http:{method:"POST",requestUri:"/StartExport",responseCode:202},input:{shape:StartExportRequest$},output:{shape:StartExportOutput$}}})
+export const pauseReplication: Client.Operation<PauseReplicationRequest, SourceServer, PauseReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"PauseReplication",http:{method:"POST",requestUri:"/PauseReplication",responseCode:200},input:{shape:PauseReplicationRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException,ValidationException}})
 
-export const startImport: Client.Operation<StartImportRequest, StartImportOutput, StartImportError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartImport",http:{method:"POST",requestUri:"/StartImport",responseCode:202},input:{shape:StartImportRequest$},output:{shape:StartImportOutput$}}})
+export const putSourceServerAction: Client.Operation<PutSourceServerActionRequest, SourceServerActionDocument, PutSourceServerActionError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"PutSourceServerAction",http:{method:"POST",requestUri:"/PutSourceServerAction",responseCode:200},input:{shape:PutSourceServerActionRequest$},output:{shape:SourceServerActionDocument$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException,ValidationException}})
 
-export const startReplication: Client.Operation<StartReplicationRequest, ChangeServerLifeCycleStateOutput, StartReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartReplication",http:{method:"POST",requestUri:"/StartReplication",responseCode:200},input:{shape:StartReplicationRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export const putTemplateAction: Client.Operation<PutTemplateActionRequest, TemplateActionDocument, PutTemplateActionError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"PutTemplateAction",http:{method:"POST",requestUri:"/PutTemplateAction",responseCode:200},input:{shape:PutTemplateActionRequest$},output:{shape:TemplateActionDocument$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException,ValidationException}})
 
-export const startTest: Client.Operation<StartTestRequest, StartTestOutput, StartTestError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartTest",http:{method:"POST",requestUri:"/StartTest",responseCode:202},input:{shape:StartTestRequest$},output:{shape:StartTestOutput$}}})
+export const removeSourceServerAction: Client.Operation<RemoveSourceServerActionRequest, RemoveSourceServerActionResponse, RemoveSourceServerActionError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"RemoveSourceServerAction",http:{method:"POST",requestUri:"/RemoveSourceServerAction",responseCode:204},input:{shape:RemoveSourceServerActionRequest$},output:{shape:RemoveSourceServerActionResponse$},errors:[ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ResourceNotFoundException,UninitializedAccountException,ValidationException}})
 
-export const stopReplication: Client.Operation<StopReplicationRequest, ChangeServerLifeCycleStateOutput, StopReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StopReplication",http:{method:"POST",requestUri:"/StopReplication",responseCode:200},input:{shape:StopReplicationRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export const removeTemplateAction: Client.Operation<RemoveTemplateActionRequest, RemoveTemplateActionResponse, RemoveTemplateActionError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"RemoveTemplateAction",http:{method:"POST",requestUri:"/RemoveTemplateAction",responseCode:204},input:{shape:RemoveTemplateActionRequest$},output:{shape:RemoveTemplateActionResponse$},errors:[ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ResourceNotFoundException,UninitializedAccountException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},idempotent:true}})
+export const resumeReplication: Client.Operation<ResumeReplicationRequest, SourceServer, ResumeReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ResumeReplication",http:{method:"POST",requestUri:"/ResumeReplication",responseCode:200},input:{shape:ResumeReplicationRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException,ValidationException}})
 
-export const terminateTargetInstances: Client.Operation<TerminateTargetInstancesRequest, TerminateTargetInstancesOutput, TerminateTargetInstancesError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"TerminateTargetInstances",http:{method:"POST",requestUri:"/TerminateTargetInstances",responseCode:202},input:{shape:TerminateTargetInstancesRequest$},output:{shape:TerminateTargetInstancesOutput$}}})
+export const retryDataReplication: Client.Operation<RetryDataReplicationRequest, SourceServer, RetryDataReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"RetryDataReplication",http:{method:"POST",requestUri:"/RetryDataReplication",responseCode:200},input:{shape:RetryDataReplicationRequest$},output:{shape:SourceServer$},errors:[ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ResourceNotFoundException,UninitializedAccountException,ValidationException}})
 
-export const unarchiveApplication: Client.Operation<UnarchiveApplicationRequest, ArchiveApplicationOutput, UnarchiveApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UnarchiveApplication",http:{method:"POST",requestUri:"/UnarchiveApplication",responseCode:200},input:{shape:UnarchiveApplicationRequest$},output:{shape:ArchiveApplicationOutput$}}})
+export const startCutover: Client.Operation<StartCutoverRequest, StartCutoverResponse, StartCutoverError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartCutover",http:{method:"POST",requestUri:"/StartCutover",responseCode:202},input:{shape:StartCutoverRequest$},output:{shape:StartCutoverResponse$},errors:[ConflictException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,UninitializedAccountException,ValidationException}})
 
-export const unarchiveWave: Client.Operation<UnarchiveWaveRequest, ArchiveWaveOutput, UnarchiveWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UnarchiveWave",http:{method:"POST",requestUri:"/UnarchiveWave",responseCode:200},input:{shape:UnarchiveWaveRequest$},output:{shape:ArchiveWaveOutput$}}})
+export const startExport: Client.Operation<StartExportRequest, StartExportResponse, StartExportError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartExport",http:{method:"POST",requestUri:"/StartExport",responseCode:202},input:{shape:StartExportRequest$},output:{shape:StartExportResponse$},errors:[ServiceQuotaExceededException$,UninitializedAccountException$,ValidationException$]},errors:{ServiceQuotaExceededException,UninitializedAccountException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},idempotent:true}})
+export const startImport: Client.Operation<StartImportRequest, StartImportResponse, StartImportError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartImport",http:{method:"POST",requestUri:"/StartImport",responseCode:202},input:{shape:StartImportRequest$},output:{shape:StartImportResponse$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException,ValidationException}})
 
-export const updateApplication: Client.Operation<UpdateApplicationRequest, ArchiveApplicationOutput, UpdateApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateApplication",http:{method:"POST",requestUri:"/UpdateApplication",responseCode:200},input:{shape:UpdateApplicationRequest$},output:{shape:ArchiveApplicationOutput$},idempotent:true}})
+export const startReplication: Client.Operation<StartReplicationRequest, SourceServer, StartReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartReplication",http:{method:"POST",requestUri:"/StartReplication",responseCode:200},input:{shape:StartReplicationRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException,ValidationException}})
 
-export const updateConnector: Client.Operation<UpdateConnectorRequest, CreateConnectorOutput, UpdateConnectorError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateConnector",http:{method:"POST",requestUri:"/UpdateConnector",responseCode:200},input:{shape:UpdateConnectorRequest$},output:{shape:CreateConnectorOutput$},idempotent:true}})
+export const startTest: Client.Operation<StartTestRequest, StartTestResponse, StartTestError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StartTest",http:{method:"POST",requestUri:"/StartTest",responseCode:202},input:{shape:StartTestRequest$},output:{shape:StartTestResponse$},errors:[ConflictException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,UninitializedAccountException,ValidationException}})
 
-export const updateLaunchConfiguration: Client.Operation<UpdateLaunchConfigurationRequest, GetLaunchConfigurationOutput, UpdateLaunchConfigurationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateLaunchConfiguration",http:{method:"POST",requestUri:"/UpdateLaunchConfiguration",responseCode:200},input:{shape:UpdateLaunchConfigurationRequest$},output:{shape:GetLaunchConfigurationOutput$},idempotent:true}})
+export const stopReplication: Client.Operation<StopReplicationRequest, SourceServer, StopReplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"StopReplication",http:{method:"POST",requestUri:"/StopReplication",responseCode:200},input:{shape:StopReplicationRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException,ValidationException}})
 
-export const updateLaunchConfigurationTemplate: Client.Operation<UpdateLaunchConfigurationTemplateRequest, CreateLaunchConfigurationTemplateOutput, UpdateLaunchConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/UpdateLaunchConfigurationTemplate",responseCode:200},input:{shape:UpdateLaunchConfigurationTemplateRequest$},output:{shape:CreateLaunchConfigurationTemplateOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateReplicationConfiguration: Client.Operation<UpdateReplicationConfigurationRequest, GetReplicationConfigurationOutput, UpdateReplicationConfigurationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateReplicationConfiguration",http:{method:"POST",requestUri:"/UpdateReplicationConfiguration",responseCode:200},input:{shape:UpdateReplicationConfigurationRequest$},output:{shape:GetReplicationConfigurationOutput$},idempotent:true}})
+export const terminateTargetInstances: Client.Operation<TerminateTargetInstancesRequest, TerminateTargetInstancesResponse, TerminateTargetInstancesError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"TerminateTargetInstances",http:{method:"POST",requestUri:"/TerminateTargetInstances",responseCode:202},input:{shape:TerminateTargetInstancesRequest$},output:{shape:TerminateTargetInstancesResponse$},errors:[ConflictException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,UninitializedAccountException,ValidationException}})
 
-export const updateReplicationConfigurationTemplate: Client.Operation<UpdateReplicationConfigurationTemplateRequest, CreateReplicationConfigurationTemplateOutput, UpdateReplicationConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/UpdateReplicationConfigurationTemplate",responseCode:200},input:{shape:UpdateReplicationConfigurationTemplateRequest$},output:{shape:CreateReplicationConfigurationTemplateOutput$}}})
+export const unarchiveApplication: Client.Operation<UnarchiveApplicationRequest, Application, UnarchiveApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UnarchiveApplication",http:{method:"POST",requestUri:"/UnarchiveApplication",responseCode:200},input:{shape:UnarchiveApplicationRequest$},output:{shape:Application$},errors:[ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$]},errors:{ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException}})
 
-export const updateSourceServer: Client.Operation<UpdateSourceServerRequest, ChangeServerLifeCycleStateOutput, UpdateSourceServerError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateSourceServer",http:{method:"POST",requestUri:"/UpdateSourceServer",responseCode:200},input:{shape:UpdateSourceServerRequest$},output:{shape:ChangeServerLifeCycleStateOutput$},idempotent:true}})
+export const unarchiveWave: Client.Operation<UnarchiveWaveRequest, Wave, UnarchiveWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UnarchiveWave",http:{method:"POST",requestUri:"/UnarchiveWave",responseCode:200},input:{shape:UnarchiveWaveRequest$},output:{shape:Wave$},errors:[ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$]},errors:{ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException}})
 
-export const updateSourceServerReplicationType: Client.Operation<UpdateSourceServerReplicationTypeRequest, ChangeServerLifeCycleStateOutput, UpdateSourceServerReplicationTypeError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateSourceServerReplicationType",http:{method:"POST",requestUri:"/UpdateSourceServerReplicationType",responseCode:200},input:{shape:UpdateSourceServerReplicationTypeRequest$},output:{shape:ChangeServerLifeCycleStateOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateWave: Client.Operation<UpdateWaveRequest, ArchiveWaveOutput, UpdateWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateWave",http:{method:"POST",requestUri:"/UpdateWave",responseCode:200},input:{shape:UpdateWaveRequest$},output:{shape:ArchiveWaveOutput$},idempotent:true}})
+export const updateApplication: Client.Operation<UpdateApplicationRequest, Application, UpdateApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateApplication",http:{method:"POST",requestUri:"/UpdateApplication",responseCode:200},input:{shape:UpdateApplicationRequest$},output:{shape:Application$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
+
+export const updateConnector: Client.Operation<UpdateConnectorRequest, Connector, UpdateConnectorError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateConnector",http:{method:"POST",requestUri:"/UpdateConnector",responseCode:200},input:{shape:UpdateConnectorRequest$},output:{shape:Connector$},errors:[ResourceNotFoundException$,UninitializedAccountException$,ValidationException$],idempotent:true},errors:{ResourceNotFoundException,UninitializedAccountException,ValidationException}})
+
+export const updateLaunchConfiguration: Client.Operation<UpdateLaunchConfigurationRequest, LaunchConfiguration, UpdateLaunchConfigurationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateLaunchConfiguration",http:{method:"POST",requestUri:"/UpdateLaunchConfiguration",responseCode:200},input:{shape:UpdateLaunchConfigurationRequest$},output:{shape:LaunchConfiguration$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$,ValidationException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException,ValidationException}})
+
+export const updateLaunchConfigurationTemplate: Client.Operation<UpdateLaunchConfigurationTemplateRequest, LaunchConfigurationTemplate, UpdateLaunchConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateLaunchConfigurationTemplate",http:{method:"POST",requestUri:"/UpdateLaunchConfigurationTemplate",responseCode:200},input:{shape:UpdateLaunchConfigurationTemplateRequest$},output:{shape:LaunchConfigurationTemplate$},errors:[AccessDeniedException$,ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,UninitializedAccountException,ValidationException}})
+
+export const updateReplicationConfiguration: Client.Operation<UpdateReplicationConfigurationRequest, ReplicationConfiguration, UpdateReplicationConfigurationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateReplicationConfiguration",http:{method:"POST",requestUri:"/UpdateReplicationConfiguration",responseCode:200},input:{shape:UpdateReplicationConfigurationRequest$},output:{shape:ReplicationConfiguration$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,UninitializedAccountException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,UninitializedAccountException,ValidationException}})
+
+export const updateReplicationConfigurationTemplate: Client.Operation<UpdateReplicationConfigurationTemplateRequest, ReplicationConfigurationTemplate, UpdateReplicationConfigurationTemplateError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateReplicationConfigurationTemplate",http:{method:"POST",requestUri:"/UpdateReplicationConfigurationTemplate",responseCode:200},input:{shape:UpdateReplicationConfigurationTemplateRequest$},output:{shape:ReplicationConfigurationTemplate$},errors:[AccessDeniedException$,ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,UninitializedAccountException,ValidationException}})
+
+export const updateSourceServer: Client.Operation<UpdateSourceServerRequest, SourceServer, UpdateSourceServerError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateSourceServer",http:{method:"POST",requestUri:"/UpdateSourceServer",responseCode:200},input:{shape:UpdateSourceServerRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})
+
+export const updateSourceServerReplicationType: Client.Operation<UpdateSourceServerReplicationTypeRequest, SourceServer, UpdateSourceServerReplicationTypeError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateSourceServerReplicationType",http:{method:"POST",requestUri:"/UpdateSourceServerReplicationType",responseCode:200},input:{shape:UpdateSourceServerReplicationTypeRequest$},output:{shape:SourceServer$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$,ValidationException$]},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException,ValidationException}})
+
+export const updateWave: Client.Operation<UpdateWaveRequest, Wave, UpdateWaveError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"UpdateWave",http:{method:"POST",requestUri:"/UpdateWave",responseCode:200},input:{shape:UpdateWaveRequest$},output:{shape:Wave$},errors:[ConflictException$,ResourceNotFoundException$,UninitializedAccountException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,UninitializedAccountException}})

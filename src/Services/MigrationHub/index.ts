@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The MigrationHub client: provide it with `layer`. */
@@ -24,116 +25,133 @@ const string$: S.Shape = {type:"string",name:"String"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
-const AssociateCreatedArtifactRequestCreatedArtifact$: S.StructureShape = {type:"structure",name:"AssociateCreatedArtifactRequestCreatedArtifact",members:{Name:{shape:string$},Description:{shape:string$}},required:["Name"]}
-const AssociateCreatedArtifactRequest$: S.StructureShape = {type:"structure",name:"AssociateCreatedArtifactRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},CreatedArtifact:{shape:AssociateCreatedArtifactRequestCreatedArtifact$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName","CreatedArtifact"]}
-const AssociateCreatedArtifactOutput$: S.StructureShape = {type:"structure",name:"AssociateCreatedArtifactOutput",members:{}}
-const AssociateDiscoveredResourceRequestDiscoveredResource$: S.StructureShape = {type:"structure",name:"AssociateDiscoveredResourceRequestDiscoveredResource",members:{ConfigurationId:{shape:string$},Description:{shape:string$}},required:["ConfigurationId"]}
-const AssociateDiscoveredResourceRequest$: S.StructureShape = {type:"structure",name:"AssociateDiscoveredResourceRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},DiscoveredResource:{shape:AssociateDiscoveredResourceRequestDiscoveredResource$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName","DiscoveredResource"]}
-const AssociateDiscoveredResourceOutput$: S.StructureShape = {type:"structure",name:"AssociateDiscoveredResourceOutput",members:{}}
+const CreatedArtifact$: S.StructureShape = {type:"structure",name:"CreatedArtifact",members:{Name:{shape:string$},Description:{shape:string$}},required:["Name"]}
+const AssociateCreatedArtifactRequest$: S.StructureShape = {type:"structure",name:"AssociateCreatedArtifactRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},CreatedArtifact:{shape:CreatedArtifact$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName","CreatedArtifact"]}
+const AssociateCreatedArtifactResult$: S.StructureShape = {type:"structure",name:"AssociateCreatedArtifactResult",members:{}}
+const DiscoveredResource$: S.StructureShape = {type:"structure",name:"DiscoveredResource",members:{ConfigurationId:{shape:string$},Description:{shape:string$}},required:["ConfigurationId"]}
+const AssociateDiscoveredResourceRequest$: S.StructureShape = {type:"structure",name:"AssociateDiscoveredResourceRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},DiscoveredResource:{shape:DiscoveredResource$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName","DiscoveredResource"]}
+const AssociateDiscoveredResourceResult$: S.StructureShape = {type:"structure",name:"AssociateDiscoveredResourceResult",members:{}}
 const CreateProgressUpdateStreamRequest$: S.StructureShape = {type:"structure",name:"CreateProgressUpdateStreamRequest",members:{ProgressUpdateStreamName:{shape:string$},DryRun:{shape:boolean$}},required:["ProgressUpdateStreamName"]}
-const CreateProgressUpdateStreamOutput$: S.StructureShape = {type:"structure",name:"CreateProgressUpdateStreamOutput",members:{}}
+const CreateProgressUpdateStreamResult$: S.StructureShape = {type:"structure",name:"CreateProgressUpdateStreamResult",members:{}}
 const DeleteProgressUpdateStreamRequest$: S.StructureShape = {type:"structure",name:"DeleteProgressUpdateStreamRequest",members:{ProgressUpdateStreamName:{shape:string$},DryRun:{shape:boolean$}},required:["ProgressUpdateStreamName"]}
-const DeleteProgressUpdateStreamOutput$: S.StructureShape = {type:"structure",name:"DeleteProgressUpdateStreamOutput",members:{}}
+const DeleteProgressUpdateStreamResult$: S.StructureShape = {type:"structure",name:"DeleteProgressUpdateStreamResult",members:{}}
 const DescribeApplicationStateRequest$: S.StructureShape = {type:"structure",name:"DescribeApplicationStateRequest",members:{ApplicationId:{shape:string$}},required:["ApplicationId"]}
-const DescribeApplicationStateOutput$: S.StructureShape = {type:"structure",name:"DescribeApplicationStateOutput",members:{ApplicationStatus:{shape:string$},LastUpdatedTime:{shape:timestamp$}}}
+const DescribeApplicationStateResult$: S.StructureShape = {type:"structure",name:"DescribeApplicationStateResult",members:{ApplicationStatus:{shape:string$},LastUpdatedTime:{shape:timestamp$}}}
 const DescribeMigrationTaskRequest$: S.StructureShape = {type:"structure",name:"DescribeMigrationTaskRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$}},required:["ProgressUpdateStream","MigrationTaskName"]}
-const DescribeMigrationTaskOutputMigrationTaskTask$: S.StructureShape = {type:"structure",name:"DescribeMigrationTaskOutputMigrationTaskTask",members:{Status:{shape:string$},StatusDetail:{shape:string$},ProgressPercent:{shape:integer$}},required:["Status"]}
-const DescribeMigrationTaskOutputMigrationTaskResourceAttributeListMember$: S.StructureShape = {type:"structure",name:"DescribeMigrationTaskOutputMigrationTaskResourceAttributeListMember",members:{Type:{shape:string$},Value:{shape:string$}},required:["Type","Value"]}
-const DescribeMigrationTaskOutputMigrationTaskResourceAttributeList$: S.ListShape = {type:"list",name:"DescribeMigrationTaskOutputMigrationTaskResourceAttributeList",member:{shape:DescribeMigrationTaskOutputMigrationTaskResourceAttributeListMember$}}
-const DescribeMigrationTaskOutputMigrationTask$: S.StructureShape = {type:"structure",name:"DescribeMigrationTaskOutputMigrationTask",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},Task:{shape:DescribeMigrationTaskOutputMigrationTaskTask$},UpdateDateTime:{shape:timestamp$},ResourceAttributeList:{shape:DescribeMigrationTaskOutputMigrationTaskResourceAttributeList$}}}
-const DescribeMigrationTaskOutput$: S.StructureShape = {type:"structure",name:"DescribeMigrationTaskOutput",members:{MigrationTask:{shape:DescribeMigrationTaskOutputMigrationTask$}}}
+const Task$: S.StructureShape = {type:"structure",name:"Task",members:{Status:{shape:string$},StatusDetail:{shape:string$},ProgressPercent:{shape:integer$}},required:["Status"]}
+const ResourceAttribute$: S.StructureShape = {type:"structure",name:"ResourceAttribute",members:{Type:{shape:string$},Value:{shape:string$}},required:["Type","Value"]}
+const MigrationTaskResourceAttributeList$: S.ListShape = {type:"list",name:"MigrationTaskResourceAttributeList",member:{shape:ResourceAttribute$}}
+const MigrationTask$: S.StructureShape = {type:"structure",name:"MigrationTask",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},Task:{shape:Task$},UpdateDateTime:{shape:timestamp$},ResourceAttributeList:{shape:MigrationTaskResourceAttributeList$}}}
+const DescribeMigrationTaskResult$: S.StructureShape = {type:"structure",name:"DescribeMigrationTaskResult",members:{MigrationTask:{shape:MigrationTask$}}}
 const DisassociateCreatedArtifactRequest$: S.StructureShape = {type:"structure",name:"DisassociateCreatedArtifactRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},CreatedArtifactName:{shape:string$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName","CreatedArtifactName"]}
-const DisassociateCreatedArtifactOutput$: S.StructureShape = {type:"structure",name:"DisassociateCreatedArtifactOutput",members:{}}
+const DisassociateCreatedArtifactResult$: S.StructureShape = {type:"structure",name:"DisassociateCreatedArtifactResult",members:{}}
 const DisassociateDiscoveredResourceRequest$: S.StructureShape = {type:"structure",name:"DisassociateDiscoveredResourceRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},ConfigurationId:{shape:string$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName","ConfigurationId"]}
-const DisassociateDiscoveredResourceOutput$: S.StructureShape = {type:"structure",name:"DisassociateDiscoveredResourceOutput",members:{}}
+const DisassociateDiscoveredResourceResult$: S.StructureShape = {type:"structure",name:"DisassociateDiscoveredResourceResult",members:{}}
 const ImportMigrationTaskRequest$: S.StructureShape = {type:"structure",name:"ImportMigrationTaskRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName"]}
-const ImportMigrationTaskOutput$: S.StructureShape = {type:"structure",name:"ImportMigrationTaskOutput",members:{}}
+const ImportMigrationTaskResult$: S.StructureShape = {type:"structure",name:"ImportMigrationTaskResult",members:{}}
 const ListApplicationStatesRequestApplicationIds$: S.ListShape = {type:"list",name:"ListApplicationStatesRequestApplicationIds",member:{shape:string$}}
 const ListApplicationStatesRequest$: S.StructureShape = {type:"structure",name:"ListApplicationStatesRequest",members:{ApplicationIds:{shape:ListApplicationStatesRequestApplicationIds$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListApplicationStatesOutputApplicationStateListMember$: S.StructureShape = {type:"structure",name:"ListApplicationStatesOutputApplicationStateListMember",members:{ApplicationId:{shape:string$},ApplicationStatus:{shape:string$},LastUpdatedTime:{shape:timestamp$}}}
-const ListApplicationStatesOutputApplicationStateList$: S.ListShape = {type:"list",name:"ListApplicationStatesOutputApplicationStateList",member:{shape:ListApplicationStatesOutputApplicationStateListMember$}}
-const ListApplicationStatesOutput$: S.StructureShape = {type:"structure",name:"ListApplicationStatesOutput",members:{ApplicationStateList:{shape:ListApplicationStatesOutputApplicationStateList$},NextToken:{shape:string$}}}
+const ApplicationState$: S.StructureShape = {type:"structure",name:"ApplicationState",members:{ApplicationId:{shape:string$},ApplicationStatus:{shape:string$},LastUpdatedTime:{shape:timestamp$}}}
+const ListApplicationStatesResultApplicationStateList$: S.ListShape = {type:"list",name:"ListApplicationStatesResultApplicationStateList",member:{shape:ApplicationState$}}
+const ListApplicationStatesResult$: S.StructureShape = {type:"structure",name:"ListApplicationStatesResult",members:{ApplicationStateList:{shape:ListApplicationStatesResultApplicationStateList$},NextToken:{shape:string$}}}
 const ListCreatedArtifactsRequest$: S.StructureShape = {type:"structure",name:"ListCreatedArtifactsRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ProgressUpdateStream","MigrationTaskName"]}
-const ListCreatedArtifactsOutputCreatedArtifactList$: S.ListShape = {type:"list",name:"ListCreatedArtifactsOutputCreatedArtifactList",member:{shape:AssociateCreatedArtifactRequestCreatedArtifact$}}
-const ListCreatedArtifactsOutput$: S.StructureShape = {type:"structure",name:"ListCreatedArtifactsOutput",members:{NextToken:{shape:string$},CreatedArtifactList:{shape:ListCreatedArtifactsOutputCreatedArtifactList$}}}
+const ListCreatedArtifactsResultCreatedArtifactList$: S.ListShape = {type:"list",name:"ListCreatedArtifactsResultCreatedArtifactList",member:{shape:CreatedArtifact$}}
+const ListCreatedArtifactsResult$: S.StructureShape = {type:"structure",name:"ListCreatedArtifactsResult",members:{NextToken:{shape:string$},CreatedArtifactList:{shape:ListCreatedArtifactsResultCreatedArtifactList$}}}
 const ListDiscoveredResourcesRequest$: S.StructureShape = {type:"structure",name:"ListDiscoveredResourcesRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ProgressUpdateStream","MigrationTaskName"]}
-const ListDiscoveredResourcesOutputDiscoveredResourceList$: S.ListShape = {type:"list",name:"ListDiscoveredResourcesOutputDiscoveredResourceList",member:{shape:AssociateDiscoveredResourceRequestDiscoveredResource$}}
-const ListDiscoveredResourcesOutput$: S.StructureShape = {type:"structure",name:"ListDiscoveredResourcesOutput",members:{NextToken:{shape:string$},DiscoveredResourceList:{shape:ListDiscoveredResourcesOutputDiscoveredResourceList$}}}
+const ListDiscoveredResourcesResultDiscoveredResourceList$: S.ListShape = {type:"list",name:"ListDiscoveredResourcesResultDiscoveredResourceList",member:{shape:DiscoveredResource$}}
+const ListDiscoveredResourcesResult$: S.StructureShape = {type:"structure",name:"ListDiscoveredResourcesResult",members:{NextToken:{shape:string$},DiscoveredResourceList:{shape:ListDiscoveredResourcesResultDiscoveredResourceList$}}}
 const ListMigrationTasksRequest$: S.StructureShape = {type:"structure",name:"ListMigrationTasksRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},ResourceName:{shape:string$}}}
-const ListMigrationTasksOutputMigrationTaskSummaryListMember$: S.StructureShape = {type:"structure",name:"ListMigrationTasksOutputMigrationTaskSummaryListMember",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},Status:{shape:string$},ProgressPercent:{shape:integer$},StatusDetail:{shape:string$},UpdateDateTime:{shape:timestamp$}}}
-const ListMigrationTasksOutputMigrationTaskSummaryList$: S.ListShape = {type:"list",name:"ListMigrationTasksOutputMigrationTaskSummaryList",member:{shape:ListMigrationTasksOutputMigrationTaskSummaryListMember$}}
-const ListMigrationTasksOutput$: S.StructureShape = {type:"structure",name:"ListMigrationTasksOutput",members:{NextToken:{shape:string$},MigrationTaskSummaryList:{shape:ListMigrationTasksOutputMigrationTaskSummaryList$}}}
+const MigrationTaskSummary$: S.StructureShape = {type:"structure",name:"MigrationTaskSummary",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},Status:{shape:string$},ProgressPercent:{shape:integer$},StatusDetail:{shape:string$},UpdateDateTime:{shape:timestamp$}}}
+const ListMigrationTasksResultMigrationTaskSummaryList$: S.ListShape = {type:"list",name:"ListMigrationTasksResultMigrationTaskSummaryList",member:{shape:MigrationTaskSummary$}}
+const ListMigrationTasksResult$: S.StructureShape = {type:"structure",name:"ListMigrationTasksResult",members:{NextToken:{shape:string$},MigrationTaskSummaryList:{shape:ListMigrationTasksResultMigrationTaskSummaryList$}}}
 const ListProgressUpdateStreamsRequest$: S.StructureShape = {type:"structure",name:"ListProgressUpdateStreamsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListProgressUpdateStreamsOutputProgressUpdateStreamSummaryListMember$: S.StructureShape = {type:"structure",name:"ListProgressUpdateStreamsOutputProgressUpdateStreamSummaryListMember",members:{ProgressUpdateStreamName:{shape:string$}}}
-const ListProgressUpdateStreamsOutputProgressUpdateStreamSummaryList$: S.ListShape = {type:"list",name:"ListProgressUpdateStreamsOutputProgressUpdateStreamSummaryList",member:{shape:ListProgressUpdateStreamsOutputProgressUpdateStreamSummaryListMember$}}
-const ListProgressUpdateStreamsOutput$: S.StructureShape = {type:"structure",name:"ListProgressUpdateStreamsOutput",members:{ProgressUpdateStreamSummaryList:{shape:ListProgressUpdateStreamsOutputProgressUpdateStreamSummaryList$},NextToken:{shape:string$}}}
+const ProgressUpdateStreamSummary$: S.StructureShape = {type:"structure",name:"ProgressUpdateStreamSummary",members:{ProgressUpdateStreamName:{shape:string$}}}
+const ListProgressUpdateStreamsResultProgressUpdateStreamSummaryList$: S.ListShape = {type:"list",name:"ListProgressUpdateStreamsResultProgressUpdateStreamSummaryList",member:{shape:ProgressUpdateStreamSummary$}}
+const ListProgressUpdateStreamsResult$: S.StructureShape = {type:"structure",name:"ListProgressUpdateStreamsResult",members:{ProgressUpdateStreamSummaryList:{shape:ListProgressUpdateStreamsResultProgressUpdateStreamSummaryList$},NextToken:{shape:string$}}}
 const NotifyApplicationStateRequest$: S.StructureShape = {type:"structure",name:"NotifyApplicationStateRequest",members:{ApplicationId:{shape:string$},Status:{shape:string$},UpdateDateTime:{shape:timestamp$},DryRun:{shape:boolean$}},required:["ApplicationId","Status"]}
-const NotifyApplicationStateOutput$: S.StructureShape = {type:"structure",name:"NotifyApplicationStateOutput",members:{}}
-const NotifyMigrationTaskStateRequest$: S.StructureShape = {type:"structure",name:"NotifyMigrationTaskStateRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},Task:{shape:DescribeMigrationTaskOutputMigrationTaskTask$},UpdateDateTime:{shape:timestamp$},NextUpdateSeconds:{shape:integer$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName","Task","UpdateDateTime","NextUpdateSeconds"]}
-const NotifyMigrationTaskStateOutput$: S.StructureShape = {type:"structure",name:"NotifyMigrationTaskStateOutput",members:{}}
-const PutResourceAttributesRequestResourceAttributeList$: S.ListShape = {type:"list",name:"PutResourceAttributesRequestResourceAttributeList",member:{shape:DescribeMigrationTaskOutputMigrationTaskResourceAttributeListMember$}}
+const NotifyApplicationStateResult$: S.StructureShape = {type:"structure",name:"NotifyApplicationStateResult",members:{}}
+const NotifyMigrationTaskStateRequest$: S.StructureShape = {type:"structure",name:"NotifyMigrationTaskStateRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},Task:{shape:Task$},UpdateDateTime:{shape:timestamp$},NextUpdateSeconds:{shape:integer$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName","Task","UpdateDateTime","NextUpdateSeconds"]}
+const NotifyMigrationTaskStateResult$: S.StructureShape = {type:"structure",name:"NotifyMigrationTaskStateResult",members:{}}
+const PutResourceAttributesRequestResourceAttributeList$: S.ListShape = {type:"list",name:"PutResourceAttributesRequestResourceAttributeList",member:{shape:ResourceAttribute$}}
 const PutResourceAttributesRequest$: S.StructureShape = {type:"structure",name:"PutResourceAttributesRequest",members:{ProgressUpdateStream:{shape:string$},MigrationTaskName:{shape:string$},ResourceAttributeList:{shape:PutResourceAttributesRequestResourceAttributeList$},DryRun:{shape:boolean$}},required:["ProgressUpdateStream","MigrationTaskName","ResourceAttributeList"]}
-const PutResourceAttributesOutput$: S.StructureShape = {type:"structure",name:"PutResourceAttributesOutput",members:{}}
+const PutResourceAttributesResult$: S.StructureShape = {type:"structure",name:"PutResourceAttributesResult",members:{}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const DryRunOperation$: S.StructureShape = {type:"structure",name:"DryRunOperation",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const HomeRegionNotSetException$: S.StructureShape = {type:"structure",name:"HomeRegionNotSetException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerError$: S.StructureShape = {type:"structure",name:"InternalServerError",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidInputException$: S.StructureShape = {type:"structure",name:"InvalidInputException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const PolicyErrorException$: S.StructureShape = {type:"structure",name:"PolicyErrorException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceUnavailableException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+const UnauthorizedOperation$: S.StructureShape = {type:"structure",name:"UnauthorizedOperation",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type ApplicationStatus = "COMPLETED" | "IN_PROGRESS" | "NOT_STARTED" | (string & {})
+
+export type ResourceAttributeType = "BIOS_ID" | "FQDN" | "IPV4_ADDRESS" | "IPV6_ADDRESS" | "MAC_ADDRESS" | "MOTHERBOARD_SERIAL_NUMBER" | "VM_MANAGED_OBJECT_REFERENCE" | "VM_MANAGER_ID" | "VM_NAME" | "VM_PATH" | (string & {})
+
+export type Status = "COMPLETED" | "FAILED" | "IN_PROGRESS" | "NOT_STARTED" | (string & {})
 
 export interface AssociateCreatedArtifactRequest {
   readonly ProgressUpdateStream: string
   readonly MigrationTaskName: string
-  readonly CreatedArtifact: AssociateCreatedArtifactRequestCreatedArtifact
+  readonly CreatedArtifact: CreatedArtifact
   readonly DryRun?: boolean | undefined
 }
 
-export interface AssociateCreatedArtifactRequestCreatedArtifact {
+export interface CreatedArtifact {
   readonly Name: string
   readonly Description?: string | undefined
 }
 
-export interface AssociateCreatedArtifactRequestCreatedArtifactOutput {
+export interface CreatedArtifactOutput {
   readonly Name?: string
   readonly Description?: string
 }
 
-export type AssociateCreatedArtifactOutput = {}
+export type AssociateCreatedArtifactResult = {}
 
 export interface AssociateDiscoveredResourceRequest {
   readonly ProgressUpdateStream: string
   readonly MigrationTaskName: string
-  readonly DiscoveredResource: AssociateDiscoveredResourceRequestDiscoveredResource
+  readonly DiscoveredResource: DiscoveredResource
   readonly DryRun?: boolean | undefined
 }
 
-export interface AssociateDiscoveredResourceRequestDiscoveredResource {
+export interface DiscoveredResource {
   readonly ConfigurationId: string
   readonly Description?: string | undefined
 }
 
-export interface AssociateDiscoveredResourceRequestDiscoveredResourceOutput {
+export interface DiscoveredResourceOutput {
   readonly ConfigurationId?: string
   readonly Description?: string
 }
 
-export type AssociateDiscoveredResourceOutput = {}
+export type AssociateDiscoveredResourceResult = {}
 
 export interface CreateProgressUpdateStreamRequest {
   readonly ProgressUpdateStreamName: string
   readonly DryRun?: boolean | undefined
 }
 
-export type CreateProgressUpdateStreamOutput = {}
+export type CreateProgressUpdateStreamResult = {}
 
 export interface DeleteProgressUpdateStreamRequest {
   readonly ProgressUpdateStreamName: string
   readonly DryRun?: boolean | undefined
 }
 
-export type DeleteProgressUpdateStreamOutput = {}
+export type DeleteProgressUpdateStreamResult = {}
 
 export interface DescribeApplicationStateRequest {
   readonly ApplicationId: string
 }
 
-export interface DescribeApplicationStateOutput {
-  readonly ApplicationStatus?: string
+export interface DescribeApplicationStateResult {
+  readonly ApplicationStatus?: ApplicationStatus
   readonly LastUpdatedTime?: Date
 }
 
@@ -142,37 +160,37 @@ export interface DescribeMigrationTaskRequest {
   readonly MigrationTaskName: string
 }
 
-export interface DescribeMigrationTaskOutput {
-  readonly MigrationTask?: DescribeMigrationTaskOutputMigrationTask
+export interface DescribeMigrationTaskResult {
+  readonly MigrationTask?: MigrationTask
 }
 
-export interface DescribeMigrationTaskOutputMigrationTask {
+export interface MigrationTask {
   readonly ProgressUpdateStream?: string
   readonly MigrationTaskName?: string
-  readonly Task?: DescribeMigrationTaskOutputMigrationTaskTaskOutput
+  readonly Task?: TaskOutput
   readonly UpdateDateTime?: Date
-  readonly ResourceAttributeList?: ReadonlyArray<DescribeMigrationTaskOutputMigrationTaskResourceAttributeListMemberOutput>
+  readonly ResourceAttributeList?: ReadonlyArray<ResourceAttributeOutput>
 }
 
-export interface DescribeMigrationTaskOutputMigrationTaskTask {
-  readonly Status: string
+export interface Task {
+  readonly Status: Status
   readonly StatusDetail?: string | undefined
   readonly ProgressPercent?: number | undefined
 }
 
-export interface DescribeMigrationTaskOutputMigrationTaskTaskOutput {
-  readonly Status?: string
+export interface TaskOutput {
+  readonly Status?: Status
   readonly StatusDetail?: string
   readonly ProgressPercent?: number
 }
 
-export interface DescribeMigrationTaskOutputMigrationTaskResourceAttributeListMember {
-  readonly Type: string
+export interface ResourceAttribute {
+  readonly Type: ResourceAttributeType
   readonly Value: string
 }
 
-export interface DescribeMigrationTaskOutputMigrationTaskResourceAttributeListMemberOutput {
-  readonly Type?: string
+export interface ResourceAttributeOutput {
+  readonly Type?: ResourceAttributeType
   readonly Value?: string
 }
 
@@ -183,7 +201,7 @@ export interface DisassociateCreatedArtifactRequest {
   readonly DryRun?: boolean | undefined
 }
 
-export type DisassociateCreatedArtifactOutput = {}
+export type DisassociateCreatedArtifactResult = {}
 
 export interface DisassociateDiscoveredResourceRequest {
   readonly ProgressUpdateStream: string
@@ -192,7 +210,7 @@ export interface DisassociateDiscoveredResourceRequest {
   readonly DryRun?: boolean | undefined
 }
 
-export type DisassociateDiscoveredResourceOutput = {}
+export type DisassociateDiscoveredResourceResult = {}
 
 export interface ImportMigrationTaskRequest {
   readonly ProgressUpdateStream: string
@@ -200,7 +218,7 @@ export interface ImportMigrationTaskRequest {
   readonly DryRun?: boolean | undefined
 }
 
-export type ImportMigrationTaskOutput = {}
+export type ImportMigrationTaskResult = {}
 
 export interface ListApplicationStatesRequest {
   readonly ApplicationIds?: ReadonlyArray<string> | undefined
@@ -208,14 +226,14 @@ export interface ListApplicationStatesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListApplicationStatesOutput {
-  readonly ApplicationStateList?: ReadonlyArray<ListApplicationStatesOutputApplicationStateListMember>
+export interface ListApplicationStatesResult {
+  readonly ApplicationStateList?: ReadonlyArray<ApplicationState>
   readonly NextToken?: string
 }
 
-export interface ListApplicationStatesOutputApplicationStateListMember {
+export interface ApplicationState {
   readonly ApplicationId?: string
-  readonly ApplicationStatus?: string
+  readonly ApplicationStatus?: ApplicationStatus
   readonly LastUpdatedTime?: Date
 }
 
@@ -226,9 +244,9 @@ export interface ListCreatedArtifactsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListCreatedArtifactsOutput {
+export interface ListCreatedArtifactsResult {
   readonly NextToken?: string
-  readonly CreatedArtifactList?: ReadonlyArray<AssociateCreatedArtifactRequestCreatedArtifactOutput>
+  readonly CreatedArtifactList?: ReadonlyArray<CreatedArtifactOutput>
 }
 
 export interface ListDiscoveredResourcesRequest {
@@ -238,9 +256,9 @@ export interface ListDiscoveredResourcesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListDiscoveredResourcesOutput {
+export interface ListDiscoveredResourcesResult {
   readonly NextToken?: string
-  readonly DiscoveredResourceList?: ReadonlyArray<AssociateDiscoveredResourceRequestDiscoveredResourceOutput>
+  readonly DiscoveredResourceList?: ReadonlyArray<DiscoveredResourceOutput>
 }
 
 export interface ListMigrationTasksRequest {
@@ -249,15 +267,15 @@ export interface ListMigrationTasksRequest {
   readonly ResourceName?: string | undefined
 }
 
-export interface ListMigrationTasksOutput {
+export interface ListMigrationTasksResult {
   readonly NextToken?: string
-  readonly MigrationTaskSummaryList?: ReadonlyArray<ListMigrationTasksOutputMigrationTaskSummaryListMember>
+  readonly MigrationTaskSummaryList?: ReadonlyArray<MigrationTaskSummary>
 }
 
-export interface ListMigrationTasksOutputMigrationTaskSummaryListMember {
+export interface MigrationTaskSummary {
   readonly ProgressUpdateStream?: string
   readonly MigrationTaskName?: string
-  readonly Status?: string
+  readonly Status?: Status
   readonly ProgressPercent?: number
   readonly StatusDetail?: string
   readonly UpdateDateTime?: Date
@@ -268,108 +286,128 @@ export interface ListProgressUpdateStreamsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListProgressUpdateStreamsOutput {
-  readonly ProgressUpdateStreamSummaryList?: ReadonlyArray<ListProgressUpdateStreamsOutputProgressUpdateStreamSummaryListMember>
+export interface ListProgressUpdateStreamsResult {
+  readonly ProgressUpdateStreamSummaryList?: ReadonlyArray<ProgressUpdateStreamSummary>
   readonly NextToken?: string
 }
 
-export interface ListProgressUpdateStreamsOutputProgressUpdateStreamSummaryListMember {
+export interface ProgressUpdateStreamSummary {
   readonly ProgressUpdateStreamName?: string
 }
 
 export interface NotifyApplicationStateRequest {
   readonly ApplicationId: string
-  readonly Status: string
+  readonly Status: ApplicationStatus
   readonly UpdateDateTime?: Date | undefined
   readonly DryRun?: boolean | undefined
 }
 
-export type NotifyApplicationStateOutput = {}
+export type NotifyApplicationStateResult = {}
 
 export interface NotifyMigrationTaskStateRequest {
   readonly ProgressUpdateStream: string
   readonly MigrationTaskName: string
-  readonly Task: DescribeMigrationTaskOutputMigrationTaskTask
+  readonly Task: Task
   readonly UpdateDateTime: Date
   readonly NextUpdateSeconds: number
   readonly DryRun?: boolean | undefined
 }
 
-export type NotifyMigrationTaskStateOutput = {}
+export type NotifyMigrationTaskStateResult = {}
 
 export interface PutResourceAttributesRequest {
   readonly ProgressUpdateStream: string
   readonly MigrationTaskName: string
-  readonly ResourceAttributeList: ReadonlyArray<DescribeMigrationTaskOutputMigrationTaskResourceAttributeListMember>
+  readonly ResourceAttributeList: ReadonlyArray<ResourceAttribute>
   readonly DryRun?: boolean | undefined
 }
 
-export type PutResourceAttributesOutput = {}
+export type PutResourceAttributesResult = {}
 
-export type AssociateCreatedArtifactError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type AssociateDiscoveredResourceError = Errors.CommonError | Client.SdkError
+export class DryRunOperation extends /*#__PURE__*/ ServiceError("DryRunOperation")<{ readonly Message?: string }> {}
 
-export type CreateProgressUpdateStreamError = Errors.CommonError | Client.SdkError
+export class HomeRegionNotSetException extends /*#__PURE__*/ ServiceError("HomeRegionNotSetException")<{ readonly Message?: string }> {}
 
-export type DeleteProgressUpdateStreamError = Errors.CommonError | Client.SdkError
+export class InternalServerError extends /*#__PURE__*/ ServiceError("InternalServerError")<{ readonly Message?: string }> {}
 
-export type DescribeApplicationStateError = Errors.CommonError | Client.SdkError
+export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException")<{ readonly Message?: string }> {}
 
-export type DescribeMigrationTaskError = Errors.CommonError | Client.SdkError
+export class PolicyErrorException extends /*#__PURE__*/ ServiceError("PolicyErrorException")<{ readonly Message?: string }> {}
 
-export type DisassociateCreatedArtifactError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type DisassociateDiscoveredResourceError = Errors.CommonError | Client.SdkError
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException")<{ readonly Message?: string }> {}
 
-export type ImportMigrationTaskError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type ListApplicationStatesError = Errors.CommonError | Client.SdkError
+export class UnauthorizedOperation extends /*#__PURE__*/ ServiceError("UnauthorizedOperation")<{ readonly Message?: string }> {}
 
-export type ListCreatedArtifactsError = Errors.CommonError | Client.SdkError
+export type AssociateCreatedArtifactError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export type ListDiscoveredResourcesError = Errors.CommonError | Client.SdkError
+export type AssociateDiscoveredResourceError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | PolicyErrorException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export type ListMigrationTasksError = Errors.CommonError | Client.SdkError
+export type CreateProgressUpdateStreamError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export type ListProgressUpdateStreamsError = Errors.CommonError | Client.SdkError
+export type DeleteProgressUpdateStreamError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export type NotifyApplicationStateError = Errors.CommonError | Client.SdkError
+export type DescribeApplicationStateError = AccessDeniedException | HomeRegionNotSetException | InternalServerError | InvalidInputException | PolicyErrorException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type NotifyMigrationTaskStateError = Errors.CommonError | Client.SdkError
+export type DescribeMigrationTaskError = AccessDeniedException | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type PutResourceAttributesError = Errors.CommonError | Client.SdkError
+export type DisassociateCreatedArtifactError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export const associateCreatedArtifact: Client.Operation<AssociateCreatedArtifactRequest, AssociateCreatedArtifactOutput, AssociateCreatedArtifactError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"AssociateCreatedArtifact",http:{method:"POST",requestUri:"/"},input:{shape:AssociateCreatedArtifactRequest$},output:{shape:AssociateCreatedArtifactOutput$}}})
+export type DisassociateDiscoveredResourceError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export const associateDiscoveredResource: Client.Operation<AssociateDiscoveredResourceRequest, AssociateDiscoveredResourceOutput, AssociateDiscoveredResourceError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"AssociateDiscoveredResource",http:{method:"POST",requestUri:"/"},input:{shape:AssociateDiscoveredResourceRequest$},output:{shape:AssociateDiscoveredResourceOutput$}}})
+export type ImportMigrationTaskError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export const createProgressUpdateStream: Client.Operation<CreateProgressUpdateStreamRequest, CreateProgressUpdateStreamOutput, CreateProgressUpdateStreamError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"CreateProgressUpdateStream",http:{method:"POST",requestUri:"/"},input:{shape:CreateProgressUpdateStreamRequest$},output:{shape:CreateProgressUpdateStreamOutput$}}})
+export type ListApplicationStatesError = AccessDeniedException | HomeRegionNotSetException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const deleteProgressUpdateStream: Client.Operation<DeleteProgressUpdateStreamRequest, DeleteProgressUpdateStreamOutput, DeleteProgressUpdateStreamError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DeleteProgressUpdateStream",http:{method:"POST",requestUri:"/"},input:{shape:DeleteProgressUpdateStreamRequest$},output:{shape:DeleteProgressUpdateStreamOutput$}}})
+export type ListCreatedArtifactsError = AccessDeniedException | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const describeApplicationState: Client.Operation<DescribeApplicationStateRequest, DescribeApplicationStateOutput, DescribeApplicationStateError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DescribeApplicationState",http:{method:"POST",requestUri:"/"},input:{shape:DescribeApplicationStateRequest$},output:{shape:DescribeApplicationStateOutput$}}})
+export type ListDiscoveredResourcesError = AccessDeniedException | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const describeMigrationTask: Client.Operation<DescribeMigrationTaskRequest, DescribeMigrationTaskOutput, DescribeMigrationTaskError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DescribeMigrationTask",http:{method:"POST",requestUri:"/"},input:{shape:DescribeMigrationTaskRequest$},output:{shape:DescribeMigrationTaskOutput$}}})
+export type ListMigrationTasksError = AccessDeniedException | HomeRegionNotSetException | InternalServerError | InvalidInputException | PolicyErrorException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const disassociateCreatedArtifact: Client.Operation<DisassociateCreatedArtifactRequest, DisassociateCreatedArtifactOutput, DisassociateCreatedArtifactError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DisassociateCreatedArtifact",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateCreatedArtifactRequest$},output:{shape:DisassociateCreatedArtifactOutput$}}})
+export type ListProgressUpdateStreamsError = AccessDeniedException | HomeRegionNotSetException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const disassociateDiscoveredResource: Client.Operation<DisassociateDiscoveredResourceRequest, DisassociateDiscoveredResourceOutput, DisassociateDiscoveredResourceError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DisassociateDiscoveredResource",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateDiscoveredResourceRequest$},output:{shape:DisassociateDiscoveredResourceOutput$}}})
+export type NotifyApplicationStateError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | PolicyErrorException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export const importMigrationTask: Client.Operation<ImportMigrationTaskRequest, ImportMigrationTaskOutput, ImportMigrationTaskError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ImportMigrationTask",http:{method:"POST",requestUri:"/"},input:{shape:ImportMigrationTaskRequest$},output:{shape:ImportMigrationTaskOutput$}}})
+export type NotifyMigrationTaskStateError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export const listApplicationStates: Paginate.Paginated<ListApplicationStatesRequest, ListApplicationStatesOutput, ListApplicationStatesError, MigrationHub, ListApplicationStatesOutputApplicationStateListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListApplicationStates",http:{method:"POST",requestUri:"/"},input:{shape:ListApplicationStatesRequest$},output:{shape:ListApplicationStatesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ApplicationStateList"]})
+export type PutResourceAttributesError = AccessDeniedException | DryRunOperation | HomeRegionNotSetException | InternalServerError | InvalidInputException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "UnauthorizedOperation" }> | Client.SdkError
 
-export const listCreatedArtifacts: Paginate.Paginated<ListCreatedArtifactsRequest, ListCreatedArtifactsOutput, ListCreatedArtifactsError, MigrationHub, AssociateCreatedArtifactRequestCreatedArtifactOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListCreatedArtifacts",http:{method:"POST",requestUri:"/"},input:{shape:ListCreatedArtifactsRequest$},output:{shape:ListCreatedArtifactsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CreatedArtifactList"]})
+export const associateCreatedArtifact: Client.Operation<AssociateCreatedArtifactRequest, AssociateCreatedArtifactResult, AssociateCreatedArtifactError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"AssociateCreatedArtifact",http:{method:"POST",requestUri:"/"},input:{shape:AssociateCreatedArtifactRequest$},output:{shape:AssociateCreatedArtifactResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})
 
-export const listDiscoveredResources: Paginate.Paginated<ListDiscoveredResourcesRequest, ListDiscoveredResourcesOutput, ListDiscoveredResourcesError, MigrationHub, AssociateDiscoveredResourceRequestDiscoveredResourceOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListDiscoveredResources",http:{method:"POST",requestUri:"/"},input:{shape:ListDiscoveredResourcesRequest$},output:{shape:ListDiscoveredResourcesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DiscoveredResourceList"]})
+export const associateDiscoveredResource: Client.Operation<AssociateDiscoveredResourceRequest, AssociateDiscoveredResourceResult, AssociateDiscoveredResourceError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"AssociateDiscoveredResource",http:{method:"POST",requestUri:"/"},input:{shape:AssociateDiscoveredResourceRequest$},output:{shape:AssociateDiscoveredResourceResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,PolicyErrorException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,PolicyErrorException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})
 
-export const listMigrationTasks: Paginate.Paginated<ListMigrationTasksRequest, ListMigrationTasksOutput, ListMigrationTasksError, MigrationHub, ListMigrationTasksOutputMigrationTaskSummaryListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListMigrationTasks",http:{method:"POST",requestUri:"/"},input:{shape:ListMigrationTasksRequest$},output:{shape:ListMigrationTasksOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["MigrationTaskSummaryList"]})
+export const createProgressUpdateStream: Client.Operation<CreateProgressUpdateStreamRequest, CreateProgressUpdateStreamResult, CreateProgressUpdateStreamError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"CreateProgressUpdateStream",http:{method:"POST",requestUri:"/"},input:{shape:CreateProgressUpdateStreamRequest$},output:{shape:CreateProgressUpdateStreamResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})
 
-export const listProgressUpdateStreams: Paginate.Paginated<ListProgressUpdateStreamsRequest, ListProgressUpdateStreamsOutput, ListProgressUpdateStreamsError, MigrationHub, ListProgressUpdateStreamsOutputProgressUpdateStreamSummaryListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListProgressUpdateStreams",http:{method:"POST",requestUri:"/"},input:{shape:ListProgressUpdateStreamsRequest$},output:{shape:ListProgressUpdateStreamsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProgressUpdateStreamSummaryList"]})
+export const deleteProgressUpdateStream: Client.Operation<DeleteProgressUpdateStreamRequest, DeleteProgressUpdateStreamResult, DeleteProgressUpdateStreamError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DeleteProgressUpdateStream",http:{method:"POST",requestUri:"/"},input:{shape:DeleteProgressUpdateStreamRequest$},output:{shape:DeleteProgressUpdateStreamResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})
 
-export const notifyApplicationState: Client.Operation<NotifyApplicationStateRequest, NotifyApplicationStateOutput, NotifyApplicationStateError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"NotifyApplicationState",http:{method:"POST",requestUri:"/"},input:{shape:NotifyApplicationStateRequest$},output:{shape:NotifyApplicationStateOutput$}}})
+export const describeApplicationState: Client.Operation<DescribeApplicationStateRequest, DescribeApplicationStateResult, DescribeApplicationStateError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DescribeApplicationState",http:{method:"POST",requestUri:"/"},input:{shape:DescribeApplicationStateRequest$},output:{shape:DescribeApplicationStateResult$},errors:[AccessDeniedException$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,PolicyErrorException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,HomeRegionNotSetException,InternalServerError,InvalidInputException,PolicyErrorException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}})
 
-export const notifyMigrationTaskState: Client.Operation<NotifyMigrationTaskStateRequest, NotifyMigrationTaskStateOutput, NotifyMigrationTaskStateError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"NotifyMigrationTaskState",http:{method:"POST",requestUri:"/"},input:{shape:NotifyMigrationTaskStateRequest$},output:{shape:NotifyMigrationTaskStateOutput$}}})
+export const describeMigrationTask: Client.Operation<DescribeMigrationTaskRequest, DescribeMigrationTaskResult, DescribeMigrationTaskError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DescribeMigrationTask",http:{method:"POST",requestUri:"/"},input:{shape:DescribeMigrationTaskRequest$},output:{shape:DescribeMigrationTaskResult$},errors:[AccessDeniedException$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}})
 
-export const putResourceAttributes: Client.Operation<PutResourceAttributesRequest, PutResourceAttributesOutput, PutResourceAttributesError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"PutResourceAttributes",http:{method:"POST",requestUri:"/"},input:{shape:PutResourceAttributesRequest$},output:{shape:PutResourceAttributesOutput$}}})
+export const disassociateCreatedArtifact: Client.Operation<DisassociateCreatedArtifactRequest, DisassociateCreatedArtifactResult, DisassociateCreatedArtifactError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DisassociateCreatedArtifact",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateCreatedArtifactRequest$},output:{shape:DisassociateCreatedArtifactResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})
+
+export const disassociateDiscoveredResource: Client.Operation<DisassociateDiscoveredResourceRequest, DisassociateDiscoveredResourceResult, DisassociateDiscoveredResourceError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"DisassociateDiscoveredResource",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateDiscoveredResourceRequest$},output:{shape:DisassociateDiscoveredResourceResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})
+
+export const importMigrationTask: Client.Operation<ImportMigrationTaskRequest, ImportMigrationTaskResult, ImportMigrationTaskError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ImportMigrationTask",http:{method:"POST",requestUri:"/"},input:{shape:ImportMigrationTaskRequest$},output:{shape:ImportMigrationTaskResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})
+
+export const listApplicationStates: Paginate.Paginated<ListApplicationStatesRequest, ListApplicationStatesResult, ListApplicationStatesError, MigrationHub, ApplicationState> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListApplicationStates",http:{method:"POST",requestUri:"/"},input:{shape:ListApplicationStatesRequest$},output:{shape:ListApplicationStatesResult$},errors:[AccessDeniedException$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,HomeRegionNotSetException,InternalServerError,InvalidInputException,ServiceUnavailableException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ApplicationStateList"]})
+
+export const listCreatedArtifacts: Paginate.Paginated<ListCreatedArtifactsRequest, ListCreatedArtifactsResult, ListCreatedArtifactsError, MigrationHub, CreatedArtifactOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListCreatedArtifacts",http:{method:"POST",requestUri:"/"},input:{shape:ListCreatedArtifactsRequest$},output:{shape:ListCreatedArtifactsResult$},errors:[AccessDeniedException$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CreatedArtifactList"]})
+
+export const listDiscoveredResources: Paginate.Paginated<ListDiscoveredResourcesRequest, ListDiscoveredResourcesResult, ListDiscoveredResourcesError, MigrationHub, DiscoveredResourceOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListDiscoveredResources",http:{method:"POST",requestUri:"/"},input:{shape:ListDiscoveredResourcesRequest$},output:{shape:ListDiscoveredResourcesResult$},errors:[AccessDeniedException$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["DiscoveredResourceList"]})
+
+export const listMigrationTasks: Paginate.Paginated<ListMigrationTasksRequest, ListMigrationTasksResult, ListMigrationTasksError, MigrationHub, MigrationTaskSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListMigrationTasks",http:{method:"POST",requestUri:"/"},input:{shape:ListMigrationTasksRequest$},output:{shape:ListMigrationTasksResult$},errors:[AccessDeniedException$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,PolicyErrorException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,HomeRegionNotSetException,InternalServerError,InvalidInputException,PolicyErrorException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["MigrationTaskSummaryList"]})
+
+export const listProgressUpdateStreams: Paginate.Paginated<ListProgressUpdateStreamsRequest, ListProgressUpdateStreamsResult, ListProgressUpdateStreamsError, MigrationHub, ProgressUpdateStreamSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"ListProgressUpdateStreams",http:{method:"POST",requestUri:"/"},input:{shape:ListProgressUpdateStreamsRequest$},output:{shape:ListProgressUpdateStreamsResult$},errors:[AccessDeniedException$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,HomeRegionNotSetException,InternalServerError,InvalidInputException,ServiceUnavailableException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ProgressUpdateStreamSummaryList"]})
+
+export const notifyApplicationState: Client.Operation<NotifyApplicationStateRequest, NotifyApplicationStateResult, NotifyApplicationStateError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"NotifyApplicationState",http:{method:"POST",requestUri:"/"},input:{shape:NotifyApplicationStateRequest$},output:{shape:NotifyApplicationStateResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,PolicyErrorException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,PolicyErrorException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})
+
+export const notifyMigrationTaskState: Client.Operation<NotifyMigrationTaskStateRequest, NotifyMigrationTaskStateResult, NotifyMigrationTaskStateError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"NotifyMigrationTaskState",http:{method:"POST",requestUri:"/"},input:{shape:NotifyMigrationTaskStateRequest$},output:{shape:NotifyMigrationTaskStateResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})
+
+export const putResourceAttributes: Client.Operation<PutResourceAttributesRequest, PutResourceAttributesResult, PutResourceAttributesError, MigrationHub> = /*#__PURE__*/ Client.operation(MigrationHub, {model:{name:"PutResourceAttributes",http:{method:"POST",requestUri:"/"},input:{shape:PutResourceAttributesRequest$},output:{shape:PutResourceAttributesResult$},errors:[AccessDeniedException$,DryRunOperation$,HomeRegionNotSetException$,InternalServerError$,InvalidInputException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,UnauthorizedOperation$]},errors:{AccessDeniedException,DryRunOperation,HomeRegionNotSetException,InternalServerError,InvalidInputException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,UnauthorizedOperation}})

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The MigrationHubConfig client: provide it with `layer`. */
@@ -24,43 +25,52 @@ const string$: S.Shape = {type:"string",name:"String"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
-const CreateHomeRegionControlRequestTarget$: S.StructureShape = {type:"structure",name:"CreateHomeRegionControlRequestTarget",members:{Type:{shape:string$},Id:{shape:string$}},required:["Type"]}
-const CreateHomeRegionControlRequest$: S.StructureShape = {type:"structure",name:"CreateHomeRegionControlRequest",members:{HomeRegion:{shape:string$},Target:{shape:CreateHomeRegionControlRequestTarget$},DryRun:{shape:boolean$}},required:["HomeRegion","Target"]}
-const CreateHomeRegionControlOutputHomeRegionControl$: S.StructureShape = {type:"structure",name:"CreateHomeRegionControlOutputHomeRegionControl",members:{ControlId:{shape:string$},HomeRegion:{shape:string$},Target:{shape:CreateHomeRegionControlRequestTarget$},RequestedTime:{shape:timestamp$}}}
-const CreateHomeRegionControlOutput$: S.StructureShape = {type:"structure",name:"CreateHomeRegionControlOutput",members:{HomeRegionControl:{shape:CreateHomeRegionControlOutputHomeRegionControl$}}}
+const Target$: S.StructureShape = {type:"structure",name:"Target",members:{Type:{shape:string$},Id:{shape:string$}},required:["Type"]}
+const CreateHomeRegionControlRequest$: S.StructureShape = {type:"structure",name:"CreateHomeRegionControlRequest",members:{HomeRegion:{shape:string$},Target:{shape:Target$},DryRun:{shape:boolean$}},required:["HomeRegion","Target"]}
+const HomeRegionControl$: S.StructureShape = {type:"structure",name:"HomeRegionControl",members:{ControlId:{shape:string$},HomeRegion:{shape:string$},Target:{shape:Target$},RequestedTime:{shape:timestamp$}}}
+const CreateHomeRegionControlResult$: S.StructureShape = {type:"structure",name:"CreateHomeRegionControlResult",members:{HomeRegionControl:{shape:HomeRegionControl$}}}
 const DeleteHomeRegionControlRequest$: S.StructureShape = {type:"structure",name:"DeleteHomeRegionControlRequest",members:{ControlId:{shape:string$}},required:["ControlId"]}
-const DeleteHomeRegionControlOutput$: S.StructureShape = {type:"structure",name:"DeleteHomeRegionControlOutput",members:{}}
-const DescribeHomeRegionControlsRequest$: S.StructureShape = {type:"structure",name:"DescribeHomeRegionControlsRequest",members:{ControlId:{shape:string$},HomeRegion:{shape:string$},Target:{shape:CreateHomeRegionControlRequestTarget$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const DescribeHomeRegionControlsOutputHomeRegionControls$: S.ListShape = {type:"list",name:"DescribeHomeRegionControlsOutputHomeRegionControls",member:{shape:CreateHomeRegionControlOutputHomeRegionControl$}}
-const DescribeHomeRegionControlsOutput$: S.StructureShape = {type:"structure",name:"DescribeHomeRegionControlsOutput",members:{HomeRegionControls:{shape:DescribeHomeRegionControlsOutputHomeRegionControls$},NextToken:{shape:string$}}}
+const DeleteHomeRegionControlResult$: S.StructureShape = {type:"structure",name:"DeleteHomeRegionControlResult",members:{}}
+const DescribeHomeRegionControlsRequest$: S.StructureShape = {type:"structure",name:"DescribeHomeRegionControlsRequest",members:{ControlId:{shape:string$},HomeRegion:{shape:string$},Target:{shape:Target$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
+const DescribeHomeRegionControlsResultHomeRegionControls$: S.ListShape = {type:"list",name:"DescribeHomeRegionControlsResultHomeRegionControls",member:{shape:HomeRegionControl$}}
+const DescribeHomeRegionControlsResult$: S.StructureShape = {type:"structure",name:"DescribeHomeRegionControlsResult",members:{HomeRegionControls:{shape:DescribeHomeRegionControlsResultHomeRegionControls$},NextToken:{shape:string$}}}
 const GetHomeRegionRequest$: S.StructureShape = {type:"structure",name:"GetHomeRegionRequest",members:{}}
-const GetHomeRegionOutput$: S.StructureShape = {type:"structure",name:"GetHomeRegionOutput",members:{HomeRegion:{shape:string$}}}
+const GetHomeRegionResult$: S.StructureShape = {type:"structure",name:"GetHomeRegionResult",members:{HomeRegion:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const DryRunOperation$: S.StructureShape = {type:"structure",name:"DryRunOperation",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerError$: S.StructureShape = {type:"structure",name:"InternalServerError",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidInputException$: S.StructureShape = {type:"structure",name:"InvalidInputException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceUnavailableException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+
+export type TargetType = "ACCOUNT" | (string & {})
 
 export interface CreateHomeRegionControlRequest {
   readonly HomeRegion: string
-  readonly Target: CreateHomeRegionControlRequestTarget
+  readonly Target: Target
   readonly DryRun?: boolean | undefined
 }
 
-export interface CreateHomeRegionControlRequestTarget {
-  readonly Type: string
+export interface Target {
+  readonly Type: TargetType
   readonly Id?: string | undefined
 }
 
-export interface CreateHomeRegionControlRequestTargetOutput {
-  readonly Type?: string
+export interface TargetOutput {
+  readonly Type?: TargetType
   readonly Id?: string
 }
 
-export interface CreateHomeRegionControlOutput {
-  readonly HomeRegionControl?: CreateHomeRegionControlOutputHomeRegionControl
+export interface CreateHomeRegionControlResult {
+  readonly HomeRegionControl?: HomeRegionControl
 }
 
-export interface CreateHomeRegionControlOutputHomeRegionControl {
+export interface HomeRegionControl {
   readonly ControlId?: string
   readonly HomeRegion?: string
-  readonly Target?: CreateHomeRegionControlRequestTargetOutput
+  readonly Target?: TargetOutput
   readonly RequestedTime?: Date
 }
 
@@ -68,39 +78,51 @@ export interface DeleteHomeRegionControlRequest {
   readonly ControlId: string
 }
 
-export type DeleteHomeRegionControlOutput = {}
+export type DeleteHomeRegionControlResult = {}
 
 export interface DescribeHomeRegionControlsRequest {
   readonly ControlId?: string | undefined
   readonly HomeRegion?: string | undefined
-  readonly Target?: CreateHomeRegionControlRequestTarget | undefined
+  readonly Target?: Target | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface DescribeHomeRegionControlsOutput {
-  readonly HomeRegionControls?: ReadonlyArray<CreateHomeRegionControlOutputHomeRegionControl>
+export interface DescribeHomeRegionControlsResult {
+  readonly HomeRegionControls?: ReadonlyArray<HomeRegionControl>
   readonly NextToken?: string
 }
 
 export type GetHomeRegionRequest = {}
 
-export interface GetHomeRegionOutput {
+export interface GetHomeRegionResult {
   readonly HomeRegion?: string
 }
 
-export type CreateHomeRegionControlError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type DeleteHomeRegionControlError = Errors.CommonError | Client.SdkError
+export class DryRunOperation extends /*#__PURE__*/ ServiceError("DryRunOperation")<{ readonly Message?: string }> {}
 
-export type DescribeHomeRegionControlsError = Errors.CommonError | Client.SdkError
+export class InternalServerError extends /*#__PURE__*/ ServiceError("InternalServerError")<{ readonly Message?: string }> {}
 
-export type GetHomeRegionError = Errors.CommonError | Client.SdkError
+export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException")<{ readonly Message?: string }> {}
 
-export const createHomeRegionControl: Client.Operation<CreateHomeRegionControlRequest, CreateHomeRegionControlOutput, CreateHomeRegionControlError, MigrationHubConfig> = /*#__PURE__*/ Client.operation(MigrationHubConfig, {model:{name:"CreateHomeRegionControl",http:{method:"POST",requestUri:"/"},input:{shape:CreateHomeRegionControlRequest$},output:{shape:CreateHomeRegionControlOutput$}}})
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException")<{ readonly Message?: string }> {}
 
-export const deleteHomeRegionControl: Client.Operation<DeleteHomeRegionControlRequest, DeleteHomeRegionControlOutput, DeleteHomeRegionControlError, MigrationHubConfig> = /*#__PURE__*/ Client.operation(MigrationHubConfig, {model:{name:"DeleteHomeRegionControl",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHomeRegionControlRequest$},output:{shape:DeleteHomeRegionControlOutput$}}})
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export const describeHomeRegionControls: Paginate.Paginated<DescribeHomeRegionControlsRequest, DescribeHomeRegionControlsOutput, DescribeHomeRegionControlsError, MigrationHubConfig, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubConfig, {model:{name:"DescribeHomeRegionControls",http:{method:"POST",requestUri:"/"},input:{shape:DescribeHomeRegionControlsRequest$},output:{shape:DescribeHomeRegionControlsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export type CreateHomeRegionControlError = AccessDeniedException | DryRunOperation | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const getHomeRegion: Client.Operation<GetHomeRegionRequest, GetHomeRegionOutput, GetHomeRegionError, MigrationHubConfig> = /*#__PURE__*/ Client.operation(MigrationHubConfig, {model:{name:"GetHomeRegion",http:{method:"POST",requestUri:"/"},input:{shape:GetHomeRegionRequest$},output:{shape:GetHomeRegionOutput$}}})
+export type DeleteHomeRegionControlError = AccessDeniedException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+
+export type DescribeHomeRegionControlsError = AccessDeniedException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+
+export type GetHomeRegionError = AccessDeniedException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+
+export const createHomeRegionControl: Client.Operation<CreateHomeRegionControlRequest, CreateHomeRegionControlResult, CreateHomeRegionControlError, MigrationHubConfig> = /*#__PURE__*/ Client.operation(MigrationHubConfig, {model:{name:"CreateHomeRegionControl",http:{method:"POST",requestUri:"/"},input:{shape:CreateHomeRegionControlRequest$},output:{shape:CreateHomeRegionControlResult$},errors:[AccessDeniedException$,DryRunOperation$,InternalServerError$,InvalidInputException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,DryRunOperation,InternalServerError,InvalidInputException,ServiceUnavailableException,ThrottlingException}})
+
+export const deleteHomeRegionControl: Client.Operation<DeleteHomeRegionControlRequest, DeleteHomeRegionControlResult, DeleteHomeRegionControlError, MigrationHubConfig> = /*#__PURE__*/ Client.operation(MigrationHubConfig, {model:{name:"DeleteHomeRegionControl",http:{method:"POST",requestUri:"/"},input:{shape:DeleteHomeRegionControlRequest$},output:{shape:DeleteHomeRegionControlResult$},errors:[AccessDeniedException$,InternalServerError$,InvalidInputException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServerError,InvalidInputException,ServiceUnavailableException,ThrottlingException}})
+
+export const describeHomeRegionControls: Paginate.Paginated<DescribeHomeRegionControlsRequest, DescribeHomeRegionControlsResult, DescribeHomeRegionControlsError, MigrationHubConfig, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubConfig, {model:{name:"DescribeHomeRegionControls",http:{method:"POST",requestUri:"/"},input:{shape:DescribeHomeRegionControlsRequest$},output:{shape:DescribeHomeRegionControlsResult$},errors:[AccessDeniedException$,InternalServerError$,InvalidInputException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServerError,InvalidInputException,ServiceUnavailableException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const getHomeRegion: Client.Operation<GetHomeRegionRequest, GetHomeRegionResult, GetHomeRegionError, MigrationHubConfig> = /*#__PURE__*/ Client.operation(MigrationHubConfig, {model:{name:"GetHomeRegion",http:{method:"POST",requestUri:"/"},input:{shape:GetHomeRegionRequest$},output:{shape:GetHomeRegionResult$},errors:[AccessDeniedException$,InternalServerError$,InvalidInputException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServerError,InvalidInputException,ServiceUnavailableException,ThrottlingException}})

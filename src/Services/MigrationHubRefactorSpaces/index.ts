@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The MigrationHubRefactorSpaces client: provide it with `layer`. */
@@ -24,106 +25,141 @@ const string$: S.Shape = {type:"string",name:"String"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
-const CreateApplicationRequestApiGatewayProxy$: S.StructureShape = {type:"structure",name:"CreateApplicationRequestApiGatewayProxy",members:{EndpointType:{shape:string$},StageName:{shape:string$}}}
+const ApiGatewayProxyInput$: S.StructureShape = {type:"structure",name:"ApiGatewayProxyInput",members:{EndpointType:{shape:string$},StageName:{shape:string$}}}
 const CreateApplicationRequestTags$: S.MapShape = {type:"map",name:"CreateApplicationRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{ApiGatewayProxy:{shape:CreateApplicationRequestApiGatewayProxy$},ClientToken:{shape:string$,idempotencyToken:true},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},Name:{shape:string$},ProxyType:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},VpcId:{shape:string$}},required:["EnvironmentIdentifier","Name","ProxyType","VpcId"]}
-const CreateApplicationOutput$: S.StructureShape = {type:"structure",name:"CreateApplicationOutput",members:{ApiGatewayProxy:{shape:CreateApplicationRequestApiGatewayProxy$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ProxyType:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},VpcId:{shape:string$}}}
+const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{ApiGatewayProxy:{shape:ApiGatewayProxyInput$},ClientToken:{shape:string$,idempotencyToken:true},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},Name:{shape:string$},ProxyType:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},VpcId:{shape:string$}},required:["EnvironmentIdentifier","Name","ProxyType","VpcId"]}
+const CreateApplicationResponse$: S.StructureShape = {type:"structure",name:"CreateApplicationResponse",members:{ApiGatewayProxy:{shape:ApiGatewayProxyInput$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ProxyType:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},VpcId:{shape:string$}}}
 const CreateEnvironmentRequest$: S.StructureShape = {type:"structure",name:"CreateEnvironmentRequest",members:{ClientToken:{shape:string$,idempotencyToken:true},Description:{shape:string$},Name:{shape:string$},NetworkFabricType:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}},required:["Name","NetworkFabricType"]}
-const CreateEnvironmentOutput$: S.StructureShape = {type:"structure",name:"CreateEnvironmentOutput",members:{Arn:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},NetworkFabricType:{shape:string$},OwnerAccountId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}}}
-const CreateRouteRequestDefaultRoute$: S.StructureShape = {type:"structure",name:"CreateRouteRequestDefaultRoute",members:{ActivationState:{shape:string$}}}
-const CreateRouteRequestUriPathRouteMethods$: S.ListShape = {type:"list",name:"CreateRouteRequestUriPathRouteMethods",member:{shape:string$}}
-const CreateRouteRequestUriPathRoute$: S.StructureShape = {type:"structure",name:"CreateRouteRequestUriPathRoute",members:{ActivationState:{shape:string$},AppendSourcePath:{shape:boolean$},IncludeChildPaths:{shape:boolean$},Methods:{shape:CreateRouteRequestUriPathRouteMethods$},SourcePath:{shape:string$}},required:["ActivationState","SourcePath"]}
-const CreateRouteRequest$: S.StructureShape = {type:"structure",name:"CreateRouteRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},ClientToken:{shape:string$,idempotencyToken:true},DefaultRoute:{shape:CreateRouteRequestDefaultRoute$},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},RouteType:{shape:string$},ServiceIdentifier:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UriPathRoute:{shape:CreateRouteRequestUriPathRoute$}},required:["ApplicationIdentifier","EnvironmentIdentifier","RouteType","ServiceIdentifier"]}
-const CreateRouteOutput$: S.StructureShape = {type:"structure",name:"CreateRouteOutput",members:{ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},LastUpdatedTime:{shape:timestamp$},OwnerAccountId:{shape:string$},RouteId:{shape:string$},RouteType:{shape:string$},ServiceId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UriPathRoute:{shape:CreateRouteRequestUriPathRoute$}}}
-const CreateServiceRequestLambdaEndpoint$: S.StructureShape = {type:"structure",name:"CreateServiceRequestLambdaEndpoint",members:{Arn:{shape:string$}},required:["Arn"]}
-const CreateServiceRequestUrlEndpoint$: S.StructureShape = {type:"structure",name:"CreateServiceRequestUrlEndpoint",members:{HealthUrl:{shape:string$},Url:{shape:string$}},required:["Url"]}
-const CreateServiceRequest$: S.StructureShape = {type:"structure",name:"CreateServiceRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},ClientToken:{shape:string$,idempotencyToken:true},Description:{shape:string$},EndpointType:{shape:string$},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},LambdaEndpoint:{shape:CreateServiceRequestLambdaEndpoint$},Name:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UrlEndpoint:{shape:CreateServiceRequestUrlEndpoint$},VpcId:{shape:string$}},required:["ApplicationIdentifier","EndpointType","EnvironmentIdentifier","Name"]}
-const CreateServiceOutput$: S.StructureShape = {type:"structure",name:"CreateServiceOutput",members:{ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EndpointType:{shape:string$},EnvironmentId:{shape:string$},LambdaEndpoint:{shape:CreateServiceRequestLambdaEndpoint$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UrlEndpoint:{shape:CreateServiceRequestUrlEndpoint$},VpcId:{shape:string$}}}
+const CreateEnvironmentResponse$: S.StructureShape = {type:"structure",name:"CreateEnvironmentResponse",members:{Arn:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},NetworkFabricType:{shape:string$},OwnerAccountId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}}}
+const DefaultRouteInput$: S.StructureShape = {type:"structure",name:"DefaultRouteInput",members:{ActivationState:{shape:string$}}}
+const UriPathRouteInputMethods$: S.ListShape = {type:"list",name:"UriPathRouteInputMethods",member:{shape:string$}}
+const UriPathRouteInput$: S.StructureShape = {type:"structure",name:"UriPathRouteInput",members:{ActivationState:{shape:string$},AppendSourcePath:{shape:boolean$},IncludeChildPaths:{shape:boolean$},Methods:{shape:UriPathRouteInputMethods$},SourcePath:{shape:string$}},required:["ActivationState","SourcePath"]}
+const CreateRouteRequest$: S.StructureShape = {type:"structure",name:"CreateRouteRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},ClientToken:{shape:string$,idempotencyToken:true},DefaultRoute:{shape:DefaultRouteInput$},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},RouteType:{shape:string$},ServiceIdentifier:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UriPathRoute:{shape:UriPathRouteInput$}},required:["ApplicationIdentifier","EnvironmentIdentifier","RouteType","ServiceIdentifier"]}
+const CreateRouteResponse$: S.StructureShape = {type:"structure",name:"CreateRouteResponse",members:{ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},LastUpdatedTime:{shape:timestamp$},OwnerAccountId:{shape:string$},RouteId:{shape:string$},RouteType:{shape:string$},ServiceId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UriPathRoute:{shape:UriPathRouteInput$}}}
+const LambdaEndpointInput$: S.StructureShape = {type:"structure",name:"LambdaEndpointInput",members:{Arn:{shape:string$}},required:["Arn"]}
+const UrlEndpointInput$: S.StructureShape = {type:"structure",name:"UrlEndpointInput",members:{HealthUrl:{shape:string$},Url:{shape:string$}},required:["Url"]}
+const CreateServiceRequest$: S.StructureShape = {type:"structure",name:"CreateServiceRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},ClientToken:{shape:string$,idempotencyToken:true},Description:{shape:string$},EndpointType:{shape:string$},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},LambdaEndpoint:{shape:LambdaEndpointInput$},Name:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UrlEndpoint:{shape:UrlEndpointInput$},VpcId:{shape:string$}},required:["ApplicationIdentifier","EndpointType","EnvironmentIdentifier","Name"]}
+const CreateServiceResponse$: S.StructureShape = {type:"structure",name:"CreateServiceResponse",members:{ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EndpointType:{shape:string$},EnvironmentId:{shape:string$},LambdaEndpoint:{shape:LambdaEndpointInput$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UrlEndpoint:{shape:UrlEndpointInput$},VpcId:{shape:string$}}}
 const DeleteApplicationRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"}},required:["ApplicationIdentifier","EnvironmentIdentifier"]}
-const DeleteApplicationOutput$: S.StructureShape = {type:"structure",name:"DeleteApplicationOutput",members:{ApplicationId:{shape:string$},Arn:{shape:string$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},State:{shape:string$}}}
+const DeleteApplicationResponse$: S.StructureShape = {type:"structure",name:"DeleteApplicationResponse",members:{ApplicationId:{shape:string$},Arn:{shape:string$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},State:{shape:string$}}}
 const DeleteEnvironmentRequest$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentRequest",members:{EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"}},required:["EnvironmentIdentifier"]}
-const DeleteEnvironmentOutput$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentOutput",members:{Arn:{shape:string$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},State:{shape:string$}}}
+const DeleteEnvironmentResponse$: S.StructureShape = {type:"structure",name:"DeleteEnvironmentResponse",members:{Arn:{shape:string$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},State:{shape:string$}}}
 const DeleteResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"DeleteResourcePolicyRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"Identifier"}},required:["Identifier"]}
-const DeleteResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"DeleteResourcePolicyOutput",members:{}}
+const DeleteResourcePolicyResponse$: S.StructureShape = {type:"structure",name:"DeleteResourcePolicyResponse",members:{}}
 const DeleteRouteRequest$: S.StructureShape = {type:"structure",name:"DeleteRouteRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},RouteIdentifier:{shape:string$,location:"uri",locationName:"RouteIdentifier"}},required:["ApplicationIdentifier","EnvironmentIdentifier","RouteIdentifier"]}
-const DeleteRouteOutput$: S.StructureShape = {type:"structure",name:"DeleteRouteOutput",members:{ApplicationId:{shape:string$},Arn:{shape:string$},LastUpdatedTime:{shape:timestamp$},RouteId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$}}}
+const DeleteRouteResponse$: S.StructureShape = {type:"structure",name:"DeleteRouteResponse",members:{ApplicationId:{shape:string$},Arn:{shape:string$},LastUpdatedTime:{shape:timestamp$},RouteId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$}}}
 const DeleteServiceRequest$: S.StructureShape = {type:"structure",name:"DeleteServiceRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},ServiceIdentifier:{shape:string$,location:"uri",locationName:"ServiceIdentifier"}},required:["ApplicationIdentifier","EnvironmentIdentifier","ServiceIdentifier"]}
-const DeleteServiceOutput$: S.StructureShape = {type:"structure",name:"DeleteServiceOutput",members:{ApplicationId:{shape:string$},Arn:{shape:string$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},ServiceId:{shape:string$},State:{shape:string$}}}
+const DeleteServiceResponse$: S.StructureShape = {type:"structure",name:"DeleteServiceResponse",members:{ApplicationId:{shape:string$},Arn:{shape:string$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},ServiceId:{shape:string$},State:{shape:string$}}}
 const GetApplicationRequest$: S.StructureShape = {type:"structure",name:"GetApplicationRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"}},required:["ApplicationIdentifier","EnvironmentIdentifier"]}
-const GetApplicationOutputApiGatewayProxy$: S.StructureShape = {type:"structure",name:"GetApplicationOutputApiGatewayProxy",members:{ApiGatewayId:{shape:string$},EndpointType:{shape:string$},NlbArn:{shape:string$},NlbName:{shape:string$},ProxyUrl:{shape:string$},StageName:{shape:string$},VpcLinkId:{shape:string$}}}
-const GetApplicationOutputErrorAdditionalDetails$: S.MapShape = {type:"map",name:"GetApplicationOutputErrorAdditionalDetails",key:{shape:string$},value:{shape:string$}}
-const GetApplicationOutputError$: S.StructureShape = {type:"structure",name:"GetApplicationOutputError",members:{AccountId:{shape:string$},AdditionalDetails:{shape:GetApplicationOutputErrorAdditionalDetails$},Code:{shape:string$},Message:{shape:string$},ResourceIdentifier:{shape:string$},ResourceType:{shape:string$}}}
-const GetApplicationOutput$: S.StructureShape = {type:"structure",name:"GetApplicationOutput",members:{ApiGatewayProxy:{shape:GetApplicationOutputApiGatewayProxy$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},Error:{shape:GetApplicationOutputError$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ProxyType:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},VpcId:{shape:string$}}}
+const ApiGatewayProxyConfig$: S.StructureShape = {type:"structure",name:"ApiGatewayProxyConfig",members:{ApiGatewayId:{shape:string$},EndpointType:{shape:string$},NlbArn:{shape:string$},NlbName:{shape:string$},ProxyUrl:{shape:string$},StageName:{shape:string$},VpcLinkId:{shape:string$}}}
+const ErrorResponseAdditionalDetails$: S.MapShape = {type:"map",name:"ErrorResponseAdditionalDetails",key:{shape:string$},value:{shape:string$}}
+const ErrorResponse$: S.StructureShape = {type:"structure",name:"ErrorResponse",members:{AccountId:{shape:string$},AdditionalDetails:{shape:ErrorResponseAdditionalDetails$},Code:{shape:string$},Message:{shape:string$},ResourceIdentifier:{shape:string$},ResourceType:{shape:string$}}}
+const GetApplicationResponse$: S.StructureShape = {type:"structure",name:"GetApplicationResponse",members:{ApiGatewayProxy:{shape:ApiGatewayProxyConfig$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},Error:{shape:ErrorResponse$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ProxyType:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},VpcId:{shape:string$}}}
 const GetEnvironmentRequest$: S.StructureShape = {type:"structure",name:"GetEnvironmentRequest",members:{EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"}},required:["EnvironmentIdentifier"]}
-const GetEnvironmentOutput$: S.StructureShape = {type:"structure",name:"GetEnvironmentOutput",members:{Arn:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EnvironmentId:{shape:string$},Error:{shape:GetApplicationOutputError$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},NetworkFabricType:{shape:string$},OwnerAccountId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},TransitGatewayId:{shape:string$}}}
+const GetEnvironmentResponse$: S.StructureShape = {type:"structure",name:"GetEnvironmentResponse",members:{Arn:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EnvironmentId:{shape:string$},Error:{shape:ErrorResponse$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},NetworkFabricType:{shape:string$},OwnerAccountId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},TransitGatewayId:{shape:string$}}}
 const GetResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"GetResourcePolicyRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"Identifier"}},required:["Identifier"]}
-const GetResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"GetResourcePolicyOutput",members:{Policy:{shape:string$}}}
+const GetResourcePolicyResponse$: S.StructureShape = {type:"structure",name:"GetResourcePolicyResponse",members:{Policy:{shape:string$}}}
 const GetRouteRequest$: S.StructureShape = {type:"structure",name:"GetRouteRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},RouteIdentifier:{shape:string$,location:"uri",locationName:"RouteIdentifier"}},required:["ApplicationIdentifier","EnvironmentIdentifier","RouteIdentifier"]}
-const GetRouteOutputPathResourceToId$: S.MapShape = {type:"map",name:"GetRouteOutputPathResourceToId",key:{shape:string$},value:{shape:string$}}
-const GetRouteOutput$: S.StructureShape = {type:"structure",name:"GetRouteOutput",members:{AppendSourcePath:{shape:boolean$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},Error:{shape:GetApplicationOutputError$},IncludeChildPaths:{shape:boolean$},LastUpdatedTime:{shape:timestamp$},Methods:{shape:CreateRouteRequestUriPathRouteMethods$},OwnerAccountId:{shape:string$},PathResourceToId:{shape:GetRouteOutputPathResourceToId$},RouteId:{shape:string$},RouteType:{shape:string$},ServiceId:{shape:string$},SourcePath:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}}}
+const GetRouteResponsePathResourceToId$: S.MapShape = {type:"map",name:"GetRouteResponsePathResourceToId",key:{shape:string$},value:{shape:string$}}
+const GetRouteResponse$: S.StructureShape = {type:"structure",name:"GetRouteResponse",members:{AppendSourcePath:{shape:boolean$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},Error:{shape:ErrorResponse$},IncludeChildPaths:{shape:boolean$},LastUpdatedTime:{shape:timestamp$},Methods:{shape:UriPathRouteInputMethods$},OwnerAccountId:{shape:string$},PathResourceToId:{shape:GetRouteResponsePathResourceToId$},RouteId:{shape:string$},RouteType:{shape:string$},ServiceId:{shape:string$},SourcePath:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}}}
 const GetServiceRequest$: S.StructureShape = {type:"structure",name:"GetServiceRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},ServiceIdentifier:{shape:string$,location:"uri",locationName:"ServiceIdentifier"}},required:["ApplicationIdentifier","EnvironmentIdentifier","ServiceIdentifier"]}
-const GetServiceOutputLambdaEndpoint$: S.StructureShape = {type:"structure",name:"GetServiceOutputLambdaEndpoint",members:{Arn:{shape:string$}}}
-const GetServiceOutputUrlEndpoint$: S.StructureShape = {type:"structure",name:"GetServiceOutputUrlEndpoint",members:{HealthUrl:{shape:string$},Url:{shape:string$}}}
-const GetServiceOutput$: S.StructureShape = {type:"structure",name:"GetServiceOutput",members:{ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EndpointType:{shape:string$},EnvironmentId:{shape:string$},Error:{shape:GetApplicationOutputError$},LambdaEndpoint:{shape:GetServiceOutputLambdaEndpoint$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UrlEndpoint:{shape:GetServiceOutputUrlEndpoint$},VpcId:{shape:string$}}}
+const LambdaEndpointConfig$: S.StructureShape = {type:"structure",name:"LambdaEndpointConfig",members:{Arn:{shape:string$}}}
+const UrlEndpointConfig$: S.StructureShape = {type:"structure",name:"UrlEndpointConfig",members:{HealthUrl:{shape:string$},Url:{shape:string$}}}
+const GetServiceResponse$: S.StructureShape = {type:"structure",name:"GetServiceResponse",members:{ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EndpointType:{shape:string$},EnvironmentId:{shape:string$},Error:{shape:ErrorResponse$},LambdaEndpoint:{shape:LambdaEndpointConfig$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UrlEndpoint:{shape:UrlEndpointConfig$},VpcId:{shape:string$}}}
 const ListApplicationsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationsRequest",members:{EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["EnvironmentIdentifier"]}
-const ListApplicationsOutputApplicationSummaryListMemberApiGatewayProxy$: S.StructureShape = {type:"structure",name:"ListApplicationsOutputApplicationSummaryListMemberApiGatewayProxy",members:{ApiGatewayId:{shape:string$},EndpointType:{shape:string$},NlbArn:{shape:string$},NlbName:{shape:string$},ProxyUrl:{shape:string$},StageName:{shape:string$},VpcLinkId:{shape:string$}}}
-const ListApplicationsOutputApplicationSummaryListMember$: S.StructureShape = {type:"structure",name:"ListApplicationsOutputApplicationSummaryListMember",members:{ApiGatewayProxy:{shape:ListApplicationsOutputApplicationSummaryListMemberApiGatewayProxy$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},Error:{shape:GetApplicationOutputError$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ProxyType:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},VpcId:{shape:string$}}}
-const ListApplicationsOutputApplicationSummaryList$: S.ListShape = {type:"list",name:"ListApplicationsOutputApplicationSummaryList",member:{shape:ListApplicationsOutputApplicationSummaryListMember$}}
-const ListApplicationsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationsOutput",members:{ApplicationSummaryList:{shape:ListApplicationsOutputApplicationSummaryList$},NextToken:{shape:string$}}}
+const ApiGatewayProxySummary$: S.StructureShape = {type:"structure",name:"ApiGatewayProxySummary",members:{ApiGatewayId:{shape:string$},EndpointType:{shape:string$},NlbArn:{shape:string$},NlbName:{shape:string$},ProxyUrl:{shape:string$},StageName:{shape:string$},VpcLinkId:{shape:string$}}}
+const ApplicationSummary$: S.StructureShape = {type:"structure",name:"ApplicationSummary",members:{ApiGatewayProxy:{shape:ApiGatewayProxySummary$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},Error:{shape:ErrorResponse$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ProxyType:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},VpcId:{shape:string$}}}
+const ListApplicationsResponseApplicationSummaryList$: S.ListShape = {type:"list",name:"ListApplicationsResponseApplicationSummaryList",member:{shape:ApplicationSummary$}}
+const ListApplicationsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationsResponse",members:{ApplicationSummaryList:{shape:ListApplicationsResponseApplicationSummaryList$},NextToken:{shape:string$}}}
 const ListEnvironmentVpcsRequest$: S.StructureShape = {type:"structure",name:"ListEnvironmentVpcsRequest",members:{EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["EnvironmentIdentifier"]}
-const ListEnvironmentVpcsOutputEnvironmentVpcListMemberCidrBlocks$: S.ListShape = {type:"list",name:"ListEnvironmentVpcsOutputEnvironmentVpcListMemberCidrBlocks",member:{shape:string$}}
-const ListEnvironmentVpcsOutputEnvironmentVpcListMember$: S.StructureShape = {type:"structure",name:"ListEnvironmentVpcsOutputEnvironmentVpcListMember",members:{AccountId:{shape:string$},CidrBlocks:{shape:ListEnvironmentVpcsOutputEnvironmentVpcListMemberCidrBlocks$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},VpcId:{shape:string$},VpcName:{shape:string$}}}
-const ListEnvironmentVpcsOutputEnvironmentVpcList$: S.ListShape = {type:"list",name:"ListEnvironmentVpcsOutputEnvironmentVpcList",member:{shape:ListEnvironmentVpcsOutputEnvironmentVpcListMember$}}
-const ListEnvironmentVpcsOutput$: S.StructureShape = {type:"structure",name:"ListEnvironmentVpcsOutput",members:{EnvironmentVpcList:{shape:ListEnvironmentVpcsOutputEnvironmentVpcList$},NextToken:{shape:string$}}}
+const EnvironmentVpcCidrBlocks$: S.ListShape = {type:"list",name:"EnvironmentVpcCidrBlocks",member:{shape:string$}}
+const EnvironmentVpc$: S.StructureShape = {type:"structure",name:"EnvironmentVpc",members:{AccountId:{shape:string$},CidrBlocks:{shape:EnvironmentVpcCidrBlocks$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},LastUpdatedTime:{shape:timestamp$},VpcId:{shape:string$},VpcName:{shape:string$}}}
+const ListEnvironmentVpcsResponseEnvironmentVpcList$: S.ListShape = {type:"list",name:"ListEnvironmentVpcsResponseEnvironmentVpcList",member:{shape:EnvironmentVpc$}}
+const ListEnvironmentVpcsResponse$: S.StructureShape = {type:"structure",name:"ListEnvironmentVpcsResponse",members:{EnvironmentVpcList:{shape:ListEnvironmentVpcsResponseEnvironmentVpcList$},NextToken:{shape:string$}}}
 const ListEnvironmentsRequest$: S.StructureShape = {type:"structure",name:"ListEnvironmentsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListEnvironmentsOutputEnvironmentSummaryListMember$: S.StructureShape = {type:"structure",name:"ListEnvironmentsOutputEnvironmentSummaryListMember",members:{Arn:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EnvironmentId:{shape:string$},Error:{shape:GetApplicationOutputError$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},NetworkFabricType:{shape:string$},OwnerAccountId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},TransitGatewayId:{shape:string$}}}
-const ListEnvironmentsOutputEnvironmentSummaryList$: S.ListShape = {type:"list",name:"ListEnvironmentsOutputEnvironmentSummaryList",member:{shape:ListEnvironmentsOutputEnvironmentSummaryListMember$}}
-const ListEnvironmentsOutput$: S.StructureShape = {type:"structure",name:"ListEnvironmentsOutput",members:{EnvironmentSummaryList:{shape:ListEnvironmentsOutputEnvironmentSummaryList$},NextToken:{shape:string$}}}
+const EnvironmentSummary$: S.StructureShape = {type:"structure",name:"EnvironmentSummary",members:{Arn:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EnvironmentId:{shape:string$},Error:{shape:ErrorResponse$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},NetworkFabricType:{shape:string$},OwnerAccountId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},TransitGatewayId:{shape:string$}}}
+const ListEnvironmentsResponseEnvironmentSummaryList$: S.ListShape = {type:"list",name:"ListEnvironmentsResponseEnvironmentSummaryList",member:{shape:EnvironmentSummary$}}
+const ListEnvironmentsResponse$: S.StructureShape = {type:"structure",name:"ListEnvironmentsResponse",members:{EnvironmentSummaryList:{shape:ListEnvironmentsResponseEnvironmentSummaryList$},NextToken:{shape:string$}}}
 const ListRoutesRequest$: S.StructureShape = {type:"structure",name:"ListRoutesRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["ApplicationIdentifier","EnvironmentIdentifier"]}
-const ListRoutesOutputRouteSummaryListMember$: S.StructureShape = {type:"structure",name:"ListRoutesOutputRouteSummaryListMember",members:{AppendSourcePath:{shape:boolean$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},Error:{shape:GetApplicationOutputError$},IncludeChildPaths:{shape:boolean$},LastUpdatedTime:{shape:timestamp$},Methods:{shape:CreateRouteRequestUriPathRouteMethods$},OwnerAccountId:{shape:string$},PathResourceToId:{shape:GetRouteOutputPathResourceToId$},RouteId:{shape:string$},RouteType:{shape:string$},ServiceId:{shape:string$},SourcePath:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}}}
-const ListRoutesOutputRouteSummaryList$: S.ListShape = {type:"list",name:"ListRoutesOutputRouteSummaryList",member:{shape:ListRoutesOutputRouteSummaryListMember$}}
-const ListRoutesOutput$: S.StructureShape = {type:"structure",name:"ListRoutesOutput",members:{NextToken:{shape:string$},RouteSummaryList:{shape:ListRoutesOutputRouteSummaryList$}}}
+const RouteSummary$: S.StructureShape = {type:"structure",name:"RouteSummary",members:{AppendSourcePath:{shape:boolean$},ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},EnvironmentId:{shape:string$},Error:{shape:ErrorResponse$},IncludeChildPaths:{shape:boolean$},LastUpdatedTime:{shape:timestamp$},Methods:{shape:UriPathRouteInputMethods$},OwnerAccountId:{shape:string$},PathResourceToId:{shape:GetRouteResponsePathResourceToId$},RouteId:{shape:string$},RouteType:{shape:string$},ServiceId:{shape:string$},SourcePath:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$}}}
+const ListRoutesResponseRouteSummaryList$: S.ListShape = {type:"list",name:"ListRoutesResponseRouteSummaryList",member:{shape:RouteSummary$}}
+const ListRoutesResponse$: S.StructureShape = {type:"structure",name:"ListRoutesResponse",members:{NextToken:{shape:string$},RouteSummaryList:{shape:ListRoutesResponseRouteSummaryList$}}}
 const ListServicesRequest$: S.StructureShape = {type:"structure",name:"ListServicesRequest",members:{ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["ApplicationIdentifier","EnvironmentIdentifier"]}
-const ListServicesOutputServiceSummaryListMemberLambdaEndpoint$: S.StructureShape = {type:"structure",name:"ListServicesOutputServiceSummaryListMemberLambdaEndpoint",members:{Arn:{shape:string$}}}
-const ListServicesOutputServiceSummaryListMemberUrlEndpoint$: S.StructureShape = {type:"structure",name:"ListServicesOutputServiceSummaryListMemberUrlEndpoint",members:{HealthUrl:{shape:string$},Url:{shape:string$}}}
-const ListServicesOutputServiceSummaryListMember$: S.StructureShape = {type:"structure",name:"ListServicesOutputServiceSummaryListMember",members:{ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EndpointType:{shape:string$},EnvironmentId:{shape:string$},Error:{shape:GetApplicationOutputError$},LambdaEndpoint:{shape:ListServicesOutputServiceSummaryListMemberLambdaEndpoint$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UrlEndpoint:{shape:ListServicesOutputServiceSummaryListMemberUrlEndpoint$},VpcId:{shape:string$}}}
-const ListServicesOutputServiceSummaryList$: S.ListShape = {type:"list",name:"ListServicesOutputServiceSummaryList",member:{shape:ListServicesOutputServiceSummaryListMember$}}
-const ListServicesOutput$: S.StructureShape = {type:"structure",name:"ListServicesOutput",members:{NextToken:{shape:string$},ServiceSummaryList:{shape:ListServicesOutputServiceSummaryList$}}}
+const LambdaEndpointSummary$: S.StructureShape = {type:"structure",name:"LambdaEndpointSummary",members:{Arn:{shape:string$}}}
+const UrlEndpointSummary$: S.StructureShape = {type:"structure",name:"UrlEndpointSummary",members:{HealthUrl:{shape:string$},Url:{shape:string$}}}
+const ServiceSummary$: S.StructureShape = {type:"structure",name:"ServiceSummary",members:{ApplicationId:{shape:string$},Arn:{shape:string$},CreatedByAccountId:{shape:string$},CreatedTime:{shape:timestamp$},Description:{shape:string$},EndpointType:{shape:string$},EnvironmentId:{shape:string$},Error:{shape:ErrorResponse$},LambdaEndpoint:{shape:LambdaEndpointSummary$},LastUpdatedTime:{shape:timestamp$},Name:{shape:string$},OwnerAccountId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$},Tags:{shape:CreateApplicationRequestTags$},UrlEndpoint:{shape:UrlEndpointSummary$},VpcId:{shape:string$}}}
+const ListServicesResponseServiceSummaryList$: S.ListShape = {type:"list",name:"ListServicesResponseServiceSummaryList",member:{shape:ServiceSummary$}}
+const ListServicesResponse$: S.StructureShape = {type:"structure",name:"ListServicesResponse",members:{NextToken:{shape:string$},ServiceSummaryList:{shape:ListServicesResponseServiceSummaryList$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateApplicationRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateApplicationRequestTags$}}}
 const PutResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"PutResourcePolicyRequest",members:{Policy:{shape:string$},ResourceArn:{shape:string$}},required:["Policy","ResourceArn"]}
-const PutResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"PutResourcePolicyOutput",members:{}}
+const PutResourcePolicyResponse$: S.StructureShape = {type:"structure",name:"PutResourcePolicyResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateApplicationRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateRouteRequest$: S.StructureShape = {type:"structure",name:"UpdateRouteRequest",members:{ActivationState:{shape:string$},ApplicationIdentifier:{shape:string$,location:"uri",locationName:"ApplicationIdentifier"},EnvironmentIdentifier:{shape:string$,location:"uri",locationName:"EnvironmentIdentifier"},RouteIdentifier:{shape:string$,location:"uri",locationName:"RouteIdentifier"}},required:["ActivationState","ApplicationIdentifier","EnvironmentIdentifier","RouteIdentifier"]}
-const UpdateRouteOutput$: S.StructureShape = {type:"structure",name:"UpdateRouteOutput",members:{ApplicationId:{shape:string$},Arn:{shape:string$},LastUpdatedTime:{shape:timestamp$},RouteId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$}}}
+const UpdateRouteResponse$: S.StructureShape = {type:"structure",name:"UpdateRouteResponse",members:{ApplicationId:{shape:string$},Arn:{shape:string$},LastUpdatedTime:{shape:timestamp$},RouteId:{shape:string$},ServiceId:{shape:string$},State:{shape:string$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidResourcePolicyException$: S.StructureShape = {type:"structure",name:"InvalidResourcePolicyException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$},QuotaCode:{shape:string$},ServiceCode:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$},QuotaCode:{shape:string$},ServiceCode:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type ApiGatewayEndpointType = "PRIVATE" | "REGIONAL" | (string & {})
+
+export type ApplicationState = "ACTIVE" | "CREATING" | "DELETING" | "FAILED" | "UPDATING" | (string & {})
+
+export type EnvironmentState = "ACTIVE" | "CREATING" | "DELETING" | "FAILED" | (string & {})
+
+export type ErrorCode = "INVALID_RESOURCE_STATE" | "NOT_AUTHORIZED" | "REQUEST_LIMIT_EXCEEDED" | "RESOURCE_CREATION_FAILURE" | "RESOURCE_DELETION_FAILURE" | "RESOURCE_IN_USE" | "RESOURCE_LIMIT_EXCEEDED" | "RESOURCE_NOT_FOUND" | "RESOURCE_RETRIEVAL_FAILURE" | "RESOURCE_UPDATE_FAILURE" | "SERVICE_ENDPOINT_HEALTH_CHECK_FAILURE" | "STATE_TRANSITION_FAILURE" | (string & {})
+
+export type ErrorResourceType = "API_GATEWAY" | "APPLICATION" | "ENVIRONMENT" | "IAM_ROLE" | "LAMBDA" | "LOAD_BALANCER_LISTENER" | "NLB" | "RESOURCE_SHARE" | "ROUTE" | "ROUTE_TABLE" | "SECURITY_GROUP" | "SERVICE" | "SUBNET" | "TARGET_GROUP" | "TRANSIT_GATEWAY" | "TRANSIT_GATEWAY_ATTACHMENT" | "VPC" | "VPC_ENDPOINT_SERVICE_CONFIGURATION" | "VPC_LINK" | (string & {})
+
+export type HttpMethod = "DELETE" | "GET" | "HEAD" | "OPTIONS" | "PATCH" | "POST" | "PUT" | (string & {})
+
+export type NetworkFabricType = "NONE" | "TRANSIT_GATEWAY" | (string & {})
+
+export type ProxyType = "API_GATEWAY" | (string & {})
+
+export type RouteActivationState = "ACTIVE" | "INACTIVE" | (string & {})
+
+export type RouteState = "ACTIVE" | "CREATING" | "DELETING" | "FAILED" | "INACTIVE" | "UPDATING" | (string & {})
+
+export type RouteType = "DEFAULT" | "URI_PATH" | (string & {})
+
+export type ServiceEndpointType = "LAMBDA" | "URL" | (string & {})
+
+export type ServiceState = "ACTIVE" | "CREATING" | "DELETING" | "FAILED" | (string & {})
 
 export interface CreateApplicationRequest {
-  readonly ApiGatewayProxy?: CreateApplicationRequestApiGatewayProxy | undefined
+  readonly ApiGatewayProxy?: ApiGatewayProxyInput | undefined
   readonly ClientToken?: string | undefined
   readonly EnvironmentIdentifier: string
   readonly Name: string
-  readonly ProxyType: string
+  readonly ProxyType: ProxyType
   readonly Tags?: Readonly<Record<string, string>> | undefined
   readonly VpcId: string
 }
 
-export interface CreateApplicationRequestApiGatewayProxy {
-  readonly EndpointType?: string | undefined
+export interface ApiGatewayProxyInput {
+  readonly EndpointType?: ApiGatewayEndpointType | undefined
   readonly StageName?: string | undefined
 }
 
-export interface CreateApplicationRequestApiGatewayProxyOutput {
-  readonly EndpointType?: string
+export interface ApiGatewayProxyInputOutput {
+  readonly EndpointType?: ApiGatewayEndpointType
   readonly StageName?: string
 }
 
-export interface CreateApplicationOutput {
-  readonly ApiGatewayProxy?: CreateApplicationRequestApiGatewayProxyOutput
+export interface CreateApplicationResponse {
+  readonly ApiGatewayProxy?: ApiGatewayProxyInputOutput
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly CreatedByAccountId?: string
@@ -132,8 +168,8 @@ export interface CreateApplicationOutput {
   readonly LastUpdatedTime?: Date
   readonly Name?: string
   readonly OwnerAccountId?: string
-  readonly ProxyType?: string
-  readonly State?: string
+  readonly ProxyType?: ProxyType
+  readonly State?: ApplicationState
   readonly Tags?: Readonly<Record<string, string>>
   readonly VpcId?: string
 }
@@ -142,55 +178,55 @@ export interface CreateEnvironmentRequest {
   readonly ClientToken?: string | undefined
   readonly Description?: string | undefined
   readonly Name: string
-  readonly NetworkFabricType: string
+  readonly NetworkFabricType: NetworkFabricType
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateEnvironmentOutput {
+export interface CreateEnvironmentResponse {
   readonly Arn?: string
   readonly CreatedTime?: Date
   readonly Description?: string
   readonly EnvironmentId?: string
   readonly LastUpdatedTime?: Date
   readonly Name?: string
-  readonly NetworkFabricType?: string
+  readonly NetworkFabricType?: NetworkFabricType
   readonly OwnerAccountId?: string
-  readonly State?: string
+  readonly State?: EnvironmentState
   readonly Tags?: Readonly<Record<string, string>>
 }
 
 export interface CreateRouteRequest {
   readonly ApplicationIdentifier: string
   readonly ClientToken?: string | undefined
-  readonly DefaultRoute?: CreateRouteRequestDefaultRoute | undefined
+  readonly DefaultRoute?: DefaultRouteInput | undefined
   readonly EnvironmentIdentifier: string
-  readonly RouteType: string
+  readonly RouteType: RouteType
   readonly ServiceIdentifier: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly UriPathRoute?: CreateRouteRequestUriPathRoute | undefined
+  readonly UriPathRoute?: UriPathRouteInput | undefined
 }
 
-export interface CreateRouteRequestDefaultRoute {
-  readonly ActivationState?: string | undefined
+export interface DefaultRouteInput {
+  readonly ActivationState?: RouteActivationState | undefined
 }
 
-export interface CreateRouteRequestUriPathRoute {
-  readonly ActivationState: string
+export interface UriPathRouteInput {
+  readonly ActivationState: RouteActivationState
   readonly AppendSourcePath?: boolean | undefined
   readonly IncludeChildPaths?: boolean | undefined
-  readonly Methods?: ReadonlyArray<string> | undefined
+  readonly Methods?: ReadonlyArray<HttpMethod> | undefined
   readonly SourcePath: string
 }
 
-export interface CreateRouteRequestUriPathRouteOutput {
-  readonly ActivationState?: string
+export interface UriPathRouteInputOutput {
+  readonly ActivationState?: RouteActivationState
   readonly AppendSourcePath?: boolean
   readonly IncludeChildPaths?: boolean
-  readonly Methods?: ReadonlyArray<string>
+  readonly Methods?: ReadonlyArray<HttpMethod>
   readonly SourcePath?: string
 }
 
-export interface CreateRouteOutput {
+export interface CreateRouteResponse {
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly CreatedByAccountId?: string
@@ -198,60 +234,60 @@ export interface CreateRouteOutput {
   readonly LastUpdatedTime?: Date
   readonly OwnerAccountId?: string
   readonly RouteId?: string
-  readonly RouteType?: string
+  readonly RouteType?: RouteType
   readonly ServiceId?: string
-  readonly State?: string
+  readonly State?: RouteState
   readonly Tags?: Readonly<Record<string, string>>
-  readonly UriPathRoute?: CreateRouteRequestUriPathRouteOutput
+  readonly UriPathRoute?: UriPathRouteInputOutput
 }
 
 export interface CreateServiceRequest {
   readonly ApplicationIdentifier: string
   readonly ClientToken?: string | undefined
   readonly Description?: string | undefined
-  readonly EndpointType: string
+  readonly EndpointType: ServiceEndpointType
   readonly EnvironmentIdentifier: string
-  readonly LambdaEndpoint?: CreateServiceRequestLambdaEndpoint | undefined
+  readonly LambdaEndpoint?: LambdaEndpointInput | undefined
   readonly Name: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly UrlEndpoint?: CreateServiceRequestUrlEndpoint | undefined
+  readonly UrlEndpoint?: UrlEndpointInput | undefined
   readonly VpcId?: string | undefined
 }
 
-export interface CreateServiceRequestLambdaEndpoint {
+export interface LambdaEndpointInput {
   readonly Arn: string
 }
 
-export interface CreateServiceRequestLambdaEndpointOutput {
+export interface LambdaEndpointInputOutput {
   readonly Arn?: string
 }
 
-export interface CreateServiceRequestUrlEndpoint {
+export interface UrlEndpointInput {
   readonly HealthUrl?: string | undefined
   readonly Url: string
 }
 
-export interface CreateServiceRequestUrlEndpointOutput {
+export interface UrlEndpointInputOutput {
   readonly HealthUrl?: string
   readonly Url?: string
 }
 
-export interface CreateServiceOutput {
+export interface CreateServiceResponse {
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly CreatedByAccountId?: string
   readonly CreatedTime?: Date
   readonly Description?: string
-  readonly EndpointType?: string
+  readonly EndpointType?: ServiceEndpointType
   readonly EnvironmentId?: string
-  readonly LambdaEndpoint?: CreateServiceRequestLambdaEndpointOutput
+  readonly LambdaEndpoint?: LambdaEndpointInputOutput
   readonly LastUpdatedTime?: Date
   readonly Name?: string
   readonly OwnerAccountId?: string
   readonly ServiceId?: string
-  readonly State?: string
+  readonly State?: ServiceState
   readonly Tags?: Readonly<Record<string, string>>
-  readonly UrlEndpoint?: CreateServiceRequestUrlEndpointOutput
+  readonly UrlEndpoint?: UrlEndpointInputOutput
   readonly VpcId?: string
 }
 
@@ -260,32 +296,32 @@ export interface DeleteApplicationRequest {
   readonly EnvironmentIdentifier: string
 }
 
-export interface DeleteApplicationOutput {
+export interface DeleteApplicationResponse {
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly EnvironmentId?: string
   readonly LastUpdatedTime?: Date
   readonly Name?: string
-  readonly State?: string
+  readonly State?: ApplicationState
 }
 
 export interface DeleteEnvironmentRequest {
   readonly EnvironmentIdentifier: string
 }
 
-export interface DeleteEnvironmentOutput {
+export interface DeleteEnvironmentResponse {
   readonly Arn?: string
   readonly EnvironmentId?: string
   readonly LastUpdatedTime?: Date
   readonly Name?: string
-  readonly State?: string
+  readonly State?: EnvironmentState
 }
 
 export interface DeleteResourcePolicyRequest {
   readonly Identifier: string
 }
 
-export type DeleteResourcePolicyOutput = {}
+export type DeleteResourcePolicyResponse = {}
 
 export interface DeleteRouteRequest {
   readonly ApplicationIdentifier: string
@@ -293,13 +329,13 @@ export interface DeleteRouteRequest {
   readonly RouteIdentifier: string
 }
 
-export interface DeleteRouteOutput {
+export interface DeleteRouteResponse {
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly LastUpdatedTime?: Date
   readonly RouteId?: string
   readonly ServiceId?: string
-  readonly State?: string
+  readonly State?: RouteState
 }
 
 export interface DeleteServiceRequest {
@@ -308,14 +344,14 @@ export interface DeleteServiceRequest {
   readonly ServiceIdentifier: string
 }
 
-export interface DeleteServiceOutput {
+export interface DeleteServiceResponse {
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly EnvironmentId?: string
   readonly LastUpdatedTime?: Date
   readonly Name?: string
   readonly ServiceId?: string
-  readonly State?: string
+  readonly State?: ServiceState
 }
 
 export interface GetApplicationRequest {
@@ -323,26 +359,26 @@ export interface GetApplicationRequest {
   readonly EnvironmentIdentifier: string
 }
 
-export interface GetApplicationOutput {
-  readonly ApiGatewayProxy?: GetApplicationOutputApiGatewayProxy
+export interface GetApplicationResponse {
+  readonly ApiGatewayProxy?: ApiGatewayProxyConfig
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly CreatedByAccountId?: string
   readonly CreatedTime?: Date
   readonly EnvironmentId?: string
-  readonly Error?: GetApplicationOutputError
+  readonly Error?: ErrorResponse
   readonly LastUpdatedTime?: Date
   readonly Name?: string
   readonly OwnerAccountId?: string
-  readonly ProxyType?: string
-  readonly State?: string
+  readonly ProxyType?: ProxyType
+  readonly State?: ApplicationState
   readonly Tags?: Readonly<Record<string, string>>
   readonly VpcId?: string
 }
 
-export interface GetApplicationOutputApiGatewayProxy {
+export interface ApiGatewayProxyConfig {
   readonly ApiGatewayId?: string
-  readonly EndpointType?: string
+  readonly EndpointType?: ApiGatewayEndpointType
   readonly NlbArn?: string
   readonly NlbName?: string
   readonly ProxyUrl?: string
@@ -350,30 +386,30 @@ export interface GetApplicationOutputApiGatewayProxy {
   readonly VpcLinkId?: string
 }
 
-export interface GetApplicationOutputError {
+export interface ErrorResponse {
   readonly AccountId?: string
   readonly AdditionalDetails?: Readonly<Record<string, string>>
-  readonly Code?: string
+  readonly Code?: ErrorCode
   readonly Message?: string
   readonly ResourceIdentifier?: string
-  readonly ResourceType?: string
+  readonly ResourceType?: ErrorResourceType
 }
 
 export interface GetEnvironmentRequest {
   readonly EnvironmentIdentifier: string
 }
 
-export interface GetEnvironmentOutput {
+export interface GetEnvironmentResponse {
   readonly Arn?: string
   readonly CreatedTime?: Date
   readonly Description?: string
   readonly EnvironmentId?: string
-  readonly Error?: GetApplicationOutputError
+  readonly Error?: ErrorResponse
   readonly LastUpdatedTime?: Date
   readonly Name?: string
-  readonly NetworkFabricType?: string
+  readonly NetworkFabricType?: NetworkFabricType
   readonly OwnerAccountId?: string
-  readonly State?: string
+  readonly State?: EnvironmentState
   readonly Tags?: Readonly<Record<string, string>>
   readonly TransitGatewayId?: string
 }
@@ -382,7 +418,7 @@ export interface GetResourcePolicyRequest {
   readonly Identifier: string
 }
 
-export interface GetResourcePolicyOutput {
+export interface GetResourcePolicyResponse {
   readonly Policy?: string
 }
 
@@ -392,24 +428,24 @@ export interface GetRouteRequest {
   readonly RouteIdentifier: string
 }
 
-export interface GetRouteOutput {
+export interface GetRouteResponse {
   readonly AppendSourcePath?: boolean
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly CreatedByAccountId?: string
   readonly CreatedTime?: Date
   readonly EnvironmentId?: string
-  readonly Error?: GetApplicationOutputError
+  readonly Error?: ErrorResponse
   readonly IncludeChildPaths?: boolean
   readonly LastUpdatedTime?: Date
-  readonly Methods?: ReadonlyArray<string>
+  readonly Methods?: ReadonlyArray<HttpMethod>
   readonly OwnerAccountId?: string
   readonly PathResourceToId?: Readonly<Record<string, string>>
   readonly RouteId?: string
-  readonly RouteType?: string
+  readonly RouteType?: RouteType
   readonly ServiceId?: string
   readonly SourcePath?: string
-  readonly State?: string
+  readonly State?: RouteState
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -419,31 +455,31 @@ export interface GetServiceRequest {
   readonly ServiceIdentifier: string
 }
 
-export interface GetServiceOutput {
+export interface GetServiceResponse {
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly CreatedByAccountId?: string
   readonly CreatedTime?: Date
   readonly Description?: string
-  readonly EndpointType?: string
+  readonly EndpointType?: ServiceEndpointType
   readonly EnvironmentId?: string
-  readonly Error?: GetApplicationOutputError
-  readonly LambdaEndpoint?: GetServiceOutputLambdaEndpoint
+  readonly Error?: ErrorResponse
+  readonly LambdaEndpoint?: LambdaEndpointConfig
   readonly LastUpdatedTime?: Date
   readonly Name?: string
   readonly OwnerAccountId?: string
   readonly ServiceId?: string
-  readonly State?: string
+  readonly State?: ServiceState
   readonly Tags?: Readonly<Record<string, string>>
-  readonly UrlEndpoint?: GetServiceOutputUrlEndpoint
+  readonly UrlEndpoint?: UrlEndpointConfig
   readonly VpcId?: string
 }
 
-export interface GetServiceOutputLambdaEndpoint {
+export interface LambdaEndpointConfig {
   readonly Arn?: string
 }
 
-export interface GetServiceOutputUrlEndpoint {
+export interface UrlEndpointConfig {
   readonly HealthUrl?: string
   readonly Url?: string
 }
@@ -454,31 +490,31 @@ export interface ListApplicationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListApplicationsOutput {
-  readonly ApplicationSummaryList?: ReadonlyArray<ListApplicationsOutputApplicationSummaryListMember>
+export interface ListApplicationsResponse {
+  readonly ApplicationSummaryList?: ReadonlyArray<ApplicationSummary>
   readonly NextToken?: string
 }
 
-export interface ListApplicationsOutputApplicationSummaryListMember {
-  readonly ApiGatewayProxy?: ListApplicationsOutputApplicationSummaryListMemberApiGatewayProxy
+export interface ApplicationSummary {
+  readonly ApiGatewayProxy?: ApiGatewayProxySummary
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly CreatedByAccountId?: string
   readonly CreatedTime?: Date
   readonly EnvironmentId?: string
-  readonly Error?: GetApplicationOutputError
+  readonly Error?: ErrorResponse
   readonly LastUpdatedTime?: Date
   readonly Name?: string
   readonly OwnerAccountId?: string
-  readonly ProxyType?: string
-  readonly State?: string
+  readonly ProxyType?: ProxyType
+  readonly State?: ApplicationState
   readonly Tags?: Readonly<Record<string, string>>
   readonly VpcId?: string
 }
 
-export interface ListApplicationsOutputApplicationSummaryListMemberApiGatewayProxy {
+export interface ApiGatewayProxySummary {
   readonly ApiGatewayId?: string
-  readonly EndpointType?: string
+  readonly EndpointType?: ApiGatewayEndpointType
   readonly NlbArn?: string
   readonly NlbName?: string
   readonly ProxyUrl?: string
@@ -492,12 +528,12 @@ export interface ListEnvironmentVpcsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListEnvironmentVpcsOutput {
-  readonly EnvironmentVpcList?: ReadonlyArray<ListEnvironmentVpcsOutputEnvironmentVpcListMember>
+export interface ListEnvironmentVpcsResponse {
+  readonly EnvironmentVpcList?: ReadonlyArray<EnvironmentVpc>
   readonly NextToken?: string
 }
 
-export interface ListEnvironmentVpcsOutputEnvironmentVpcListMember {
+export interface EnvironmentVpc {
   readonly AccountId?: string
   readonly CidrBlocks?: ReadonlyArray<string>
   readonly CreatedTime?: Date
@@ -512,22 +548,22 @@ export interface ListEnvironmentsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListEnvironmentsOutput {
-  readonly EnvironmentSummaryList?: ReadonlyArray<ListEnvironmentsOutputEnvironmentSummaryListMember>
+export interface ListEnvironmentsResponse {
+  readonly EnvironmentSummaryList?: ReadonlyArray<EnvironmentSummary>
   readonly NextToken?: string
 }
 
-export interface ListEnvironmentsOutputEnvironmentSummaryListMember {
+export interface EnvironmentSummary {
   readonly Arn?: string
   readonly CreatedTime?: Date
   readonly Description?: string
   readonly EnvironmentId?: string
-  readonly Error?: GetApplicationOutputError
+  readonly Error?: ErrorResponse
   readonly LastUpdatedTime?: Date
   readonly Name?: string
-  readonly NetworkFabricType?: string
+  readonly NetworkFabricType?: NetworkFabricType
   readonly OwnerAccountId?: string
-  readonly State?: string
+  readonly State?: EnvironmentState
   readonly Tags?: Readonly<Record<string, string>>
   readonly TransitGatewayId?: string
 }
@@ -539,29 +575,29 @@ export interface ListRoutesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListRoutesOutput {
+export interface ListRoutesResponse {
   readonly NextToken?: string
-  readonly RouteSummaryList?: ReadonlyArray<ListRoutesOutputRouteSummaryListMember>
+  readonly RouteSummaryList?: ReadonlyArray<RouteSummary>
 }
 
-export interface ListRoutesOutputRouteSummaryListMember {
+export interface RouteSummary {
   readonly AppendSourcePath?: boolean
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly CreatedByAccountId?: string
   readonly CreatedTime?: Date
   readonly EnvironmentId?: string
-  readonly Error?: GetApplicationOutputError
+  readonly Error?: ErrorResponse
   readonly IncludeChildPaths?: boolean
   readonly LastUpdatedTime?: Date
-  readonly Methods?: ReadonlyArray<string>
+  readonly Methods?: ReadonlyArray<HttpMethod>
   readonly OwnerAccountId?: string
   readonly PathResourceToId?: Readonly<Record<string, string>>
   readonly RouteId?: string
-  readonly RouteType?: string
+  readonly RouteType?: RouteType
   readonly ServiceId?: string
   readonly SourcePath?: string
-  readonly State?: string
+  readonly State?: RouteState
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -572,36 +608,36 @@ export interface ListServicesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListServicesOutput {
+export interface ListServicesResponse {
   readonly NextToken?: string
-  readonly ServiceSummaryList?: ReadonlyArray<ListServicesOutputServiceSummaryListMember>
+  readonly ServiceSummaryList?: ReadonlyArray<ServiceSummary>
 }
 
-export interface ListServicesOutputServiceSummaryListMember {
+export interface ServiceSummary {
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly CreatedByAccountId?: string
   readonly CreatedTime?: Date
   readonly Description?: string
-  readonly EndpointType?: string
+  readonly EndpointType?: ServiceEndpointType
   readonly EnvironmentId?: string
-  readonly Error?: GetApplicationOutputError
-  readonly LambdaEndpoint?: ListServicesOutputServiceSummaryListMemberLambdaEndpoint
+  readonly Error?: ErrorResponse
+  readonly LambdaEndpoint?: LambdaEndpointSummary
   readonly LastUpdatedTime?: Date
   readonly Name?: string
   readonly OwnerAccountId?: string
   readonly ServiceId?: string
-  readonly State?: string
+  readonly State?: ServiceState
   readonly Tags?: Readonly<Record<string, string>>
-  readonly UrlEndpoint?: ListServicesOutputServiceSummaryListMemberUrlEndpoint
+  readonly UrlEndpoint?: UrlEndpointSummary
   readonly VpcId?: string
 }
 
-export interface ListServicesOutputServiceSummaryListMemberLambdaEndpoint {
+export interface LambdaEndpointSummary {
   readonly Arn?: string
 }
 
-export interface ListServicesOutputServiceSummaryListMemberUrlEndpoint {
+export interface UrlEndpointSummary {
   readonly HealthUrl?: string
   readonly Url?: string
 }
@@ -610,7 +646,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -619,130 +655,146 @@ export interface PutResourcePolicyRequest {
   readonly ResourceArn: string
 }
 
-export type PutResourcePolicyOutput = {}
+export type PutResourcePolicyResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
   readonly Tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateRouteRequest {
-  readonly ActivationState: string
+  readonly ActivationState: RouteActivationState
   readonly ApplicationIdentifier: string
   readonly EnvironmentIdentifier: string
   readonly RouteIdentifier: string
 }
 
-export interface UpdateRouteOutput {
+export interface UpdateRouteResponse {
   readonly ApplicationId?: string
   readonly Arn?: string
   readonly LastUpdatedTime?: Date
   readonly RouteId?: string
   readonly ServiceId?: string
-  readonly State?: string
+  readonly State?: RouteState
 }
 
-export type CreateApplicationError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateEnvironmentError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateRouteError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type CreateServiceError = Errors.CommonError | Client.SdkError
+export class InvalidResourcePolicyException extends /*#__PURE__*/ ServiceError("InvalidResourcePolicyException")<{ readonly Message?: string }> {}
 
-export type DeleteApplicationError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type DeleteEnvironmentError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string; readonly QuotaCode?: string; readonly ServiceCode?: string }> {}
 
-export type DeleteResourcePolicyError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string; readonly QuotaCode?: string; readonly ServiceCode?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type DeleteRouteError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type DeleteServiceError = Errors.CommonError | Client.SdkError
+export type CreateApplicationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetApplicationError = Errors.CommonError | Client.SdkError
+export type CreateEnvironmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetEnvironmentError = Errors.CommonError | Client.SdkError
+export type CreateRouteError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetResourcePolicyError = Errors.CommonError | Client.SdkError
+export type CreateServiceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetRouteError = Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetServiceError = Errors.CommonError | Client.SdkError
+export type DeleteEnvironmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListApplicationsError = Errors.CommonError | Client.SdkError
+export type DeleteResourcePolicyError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListEnvironmentVpcsError = Errors.CommonError | Client.SdkError
+export type DeleteRouteError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListEnvironmentsError = Errors.CommonError | Client.SdkError
+export type DeleteServiceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRoutesError = Errors.CommonError | Client.SdkError
+export type GetApplicationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListServicesError = Errors.CommonError | Client.SdkError
+export type GetEnvironmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetResourcePolicyError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutResourcePolicyError = Errors.CommonError | Client.SdkError
+export type GetRouteError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type GetServiceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListApplicationsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateRouteError = Errors.CommonError | Client.SdkError
+export type ListEnvironmentVpcsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationOutput, CreateApplicationError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/environments/{EnvironmentIdentifier}/applications",responseCode:200},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationOutput$}}})
+export type ListEnvironmentsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createEnvironment: Client.Operation<CreateEnvironmentRequest, CreateEnvironmentOutput, CreateEnvironmentError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"CreateEnvironment",http:{method:"POST",requestUri:"/environments",responseCode:200},input:{shape:CreateEnvironmentRequest$},output:{shape:CreateEnvironmentOutput$}}})
+export type ListRoutesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createRoute: Client.Operation<CreateRouteRequest, CreateRouteOutput, CreateRouteError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"CreateRoute",http:{method:"POST",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes",responseCode:200},input:{shape:CreateRouteRequest$},output:{shape:CreateRouteOutput$}}})
+export type ListServicesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createService: Client.Operation<CreateServiceRequest, CreateServiceOutput, CreateServiceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"CreateService",http:{method:"POST",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/services",responseCode:200},input:{shape:CreateServiceRequest$},output:{shape:CreateServiceOutput$}}})
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationOutput, DeleteApplicationError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteApplication",http:{method:"DELETE",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}",responseCode:200},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationOutput$},idempotent:true}})
+export type PutResourcePolicyError = AccessDeniedException | InternalServerException | InvalidResourcePolicyException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteEnvironment: Client.Operation<DeleteEnvironmentRequest, DeleteEnvironmentOutput, DeleteEnvironmentError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteEnvironment",http:{method:"DELETE",requestUri:"/environments/{EnvironmentIdentifier}",responseCode:200},input:{shape:DeleteEnvironmentRequest$},output:{shape:DeleteEnvironmentOutput$},idempotent:true}})
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteResourcePolicy: Client.Operation<DeleteResourcePolicyRequest, DeleteResourcePolicyOutput, DeleteResourcePolicyError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteResourcePolicy",http:{method:"DELETE",requestUri:"/resourcepolicy/{Identifier}",responseCode:200},input:{shape:DeleteResourcePolicyRequest$},output:{shape:DeleteResourcePolicyOutput$},idempotent:true}})
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteRoute: Client.Operation<DeleteRouteRequest, DeleteRouteOutput, DeleteRouteError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteRoute",http:{method:"DELETE",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes/{RouteIdentifier}",responseCode:200},input:{shape:DeleteRouteRequest$},output:{shape:DeleteRouteOutput$},idempotent:true}})
+export type UpdateRouteError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteService: Client.Operation<DeleteServiceRequest, DeleteServiceOutput, DeleteServiceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteService",http:{method:"DELETE",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/services/{ServiceIdentifier}",responseCode:200},input:{shape:DeleteServiceRequest$},output:{shape:DeleteServiceOutput$},idempotent:true}})
+export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationResponse, CreateApplicationError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/environments/{EnvironmentIdentifier}/applications",responseCode:200},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getApplication: Client.Operation<GetApplicationRequest, GetApplicationOutput, GetApplicationError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetApplication",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}",responseCode:200},input:{shape:GetApplicationRequest$},output:{shape:GetApplicationOutput$}}})
+export const createEnvironment: Client.Operation<CreateEnvironmentRequest, CreateEnvironmentResponse, CreateEnvironmentError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"CreateEnvironment",http:{method:"POST",requestUri:"/environments",responseCode:200},input:{shape:CreateEnvironmentRequest$},output:{shape:CreateEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getEnvironment: Client.Operation<GetEnvironmentRequest, GetEnvironmentOutput, GetEnvironmentError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetEnvironment",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}",responseCode:200},input:{shape:GetEnvironmentRequest$},output:{shape:GetEnvironmentOutput$}}})
+export const createRoute: Client.Operation<CreateRouteRequest, CreateRouteResponse, CreateRouteError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"CreateRoute",http:{method:"POST",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes",responseCode:200},input:{shape:CreateRouteRequest$},output:{shape:CreateRouteResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getResourcePolicy: Client.Operation<GetResourcePolicyRequest, GetResourcePolicyOutput, GetResourcePolicyError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetResourcePolicy",http:{method:"GET",requestUri:"/resourcepolicy/{Identifier}",responseCode:200},input:{shape:GetResourcePolicyRequest$},output:{shape:GetResourcePolicyOutput$}}})
+export const createService: Client.Operation<CreateServiceRequest, CreateServiceResponse, CreateServiceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"CreateService",http:{method:"POST",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/services",responseCode:200},input:{shape:CreateServiceRequest$},output:{shape:CreateServiceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getRoute: Client.Operation<GetRouteRequest, GetRouteOutput, GetRouteError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetRoute",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes/{RouteIdentifier}",responseCode:200},input:{shape:GetRouteRequest$},output:{shape:GetRouteOutput$}}})
+export const deleteApplication: Client.Operation<DeleteApplicationRequest, DeleteApplicationResponse, DeleteApplicationError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteApplication",http:{method:"DELETE",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}",responseCode:200},input:{shape:DeleteApplicationRequest$},output:{shape:DeleteApplicationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getService: Client.Operation<GetServiceRequest, GetServiceOutput, GetServiceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetService",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/services/{ServiceIdentifier}",responseCode:200},input:{shape:GetServiceRequest$},output:{shape:GetServiceOutput$}}})
+export const deleteEnvironment: Client.Operation<DeleteEnvironmentRequest, DeleteEnvironmentResponse, DeleteEnvironmentError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteEnvironment",http:{method:"DELETE",requestUri:"/environments/{EnvironmentIdentifier}",responseCode:200},input:{shape:DeleteEnvironmentRequest$},output:{shape:DeleteEnvironmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsOutput, ListApplicationsError, MigrationHubRefactorSpaces, ListApplicationsOutputApplicationSummaryListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListApplications",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications",responseCode:200},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ApplicationSummaryList"]})
+export const deleteResourcePolicy: Client.Operation<DeleteResourcePolicyRequest, DeleteResourcePolicyResponse, DeleteResourcePolicyError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteResourcePolicy",http:{method:"DELETE",requestUri:"/resourcepolicy/{Identifier}",responseCode:200},input:{shape:DeleteResourcePolicyRequest$},output:{shape:DeleteResourcePolicyResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listEnvironmentVpcs: Paginate.Paginated<ListEnvironmentVpcsRequest, ListEnvironmentVpcsOutput, ListEnvironmentVpcsError, MigrationHubRefactorSpaces, ListEnvironmentVpcsOutputEnvironmentVpcListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListEnvironmentVpcs",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/vpcs",responseCode:200},input:{shape:ListEnvironmentVpcsRequest$},output:{shape:ListEnvironmentVpcsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EnvironmentVpcList"]})
+export const deleteRoute: Client.Operation<DeleteRouteRequest, DeleteRouteResponse, DeleteRouteError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteRoute",http:{method:"DELETE",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes/{RouteIdentifier}",responseCode:200},input:{shape:DeleteRouteRequest$},output:{shape:DeleteRouteResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listEnvironments: Paginate.Paginated<ListEnvironmentsRequest, ListEnvironmentsOutput, ListEnvironmentsError, MigrationHubRefactorSpaces, ListEnvironmentsOutputEnvironmentSummaryListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListEnvironments",http:{method:"GET",requestUri:"/environments",responseCode:200},input:{shape:ListEnvironmentsRequest$},output:{shape:ListEnvironmentsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EnvironmentSummaryList"]})
+export const deleteService: Client.Operation<DeleteServiceRequest, DeleteServiceResponse, DeleteServiceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"DeleteService",http:{method:"DELETE",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/services/{ServiceIdentifier}",responseCode:200},input:{shape:DeleteServiceRequest$},output:{shape:DeleteServiceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listRoutes: Paginate.Paginated<ListRoutesRequest, ListRoutesOutput, ListRoutesError, MigrationHubRefactorSpaces, ListRoutesOutputRouteSummaryListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListRoutes",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes",responseCode:200},input:{shape:ListRoutesRequest$},output:{shape:ListRoutesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RouteSummaryList"]})
+export const getApplication: Client.Operation<GetApplicationRequest, GetApplicationResponse, GetApplicationError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetApplication",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}",responseCode:200},input:{shape:GetApplicationRequest$},output:{shape:GetApplicationResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listServices: Paginate.Paginated<ListServicesRequest, ListServicesOutput, ListServicesError, MigrationHubRefactorSpaces, ListServicesOutputServiceSummaryListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListServices",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/services",responseCode:200},input:{shape:ListServicesRequest$},output:{shape:ListServicesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ServiceSummaryList"]})
+export const getEnvironment: Client.Operation<GetEnvironmentRequest, GetEnvironmentResponse, GetEnvironmentError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetEnvironment",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}",responseCode:200},input:{shape:GetEnvironmentRequest$},output:{shape:GetEnvironmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getResourcePolicy: Client.Operation<GetResourcePolicyRequest, GetResourcePolicyResponse, GetResourcePolicyError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetResourcePolicy",http:{method:"GET",requestUri:"/resourcepolicy/{Identifier}",responseCode:200},input:{shape:GetResourcePolicyRequest$},output:{shape:GetResourcePolicyResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const putResourcePolicy: Client.Operation<PutResourcePolicyRequest, PutResourcePolicyOutput, PutResourcePolicyError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"PutResourcePolicy",http:{method:"PUT",requestUri:"/resourcepolicy",responseCode:200},input:{shape:PutResourcePolicyRequest$},output:{shape:PutResourcePolicyOutput$},idempotent:true}})
+export const getRoute: Client.Operation<GetRouteRequest, GetRouteResponse, GetRouteError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetRoute",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes/{RouteIdentifier}",responseCode:200},input:{shape:GetRouteRequest$},output:{shape:GetRouteResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const getService: Client.Operation<GetServiceRequest, GetServiceResponse, GetServiceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"GetService",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/services/{ServiceIdentifier}",responseCode:200},input:{shape:GetServiceRequest$},output:{shape:GetServiceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$},idempotent:true}})
+export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsResponse, ListApplicationsError, MigrationHubRefactorSpaces, ApplicationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListApplications",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications",responseCode:200},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ApplicationSummaryList"]})
 
-export const updateRoute: Client.Operation<UpdateRouteRequest, UpdateRouteOutput, UpdateRouteError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"UpdateRoute",http:{method:"PATCH",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes/{RouteIdentifier}",responseCode:200},input:{shape:UpdateRouteRequest$},output:{shape:UpdateRouteOutput$}}})
+export const listEnvironmentVpcs: Paginate.Paginated<ListEnvironmentVpcsRequest, ListEnvironmentVpcsResponse, ListEnvironmentVpcsError, MigrationHubRefactorSpaces, EnvironmentVpc> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListEnvironmentVpcs",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/vpcs",responseCode:200},input:{shape:ListEnvironmentVpcsRequest$},output:{shape:ListEnvironmentVpcsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EnvironmentVpcList"]})
+
+export const listEnvironments: Paginate.Paginated<ListEnvironmentsRequest, ListEnvironmentsResponse, ListEnvironmentsError, MigrationHubRefactorSpaces, EnvironmentSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListEnvironments",http:{method:"GET",requestUri:"/environments",responseCode:200},input:{shape:ListEnvironmentsRequest$},output:{shape:ListEnvironmentsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EnvironmentSummaryList"]})
+
+export const listRoutes: Paginate.Paginated<ListRoutesRequest, ListRoutesResponse, ListRoutesError, MigrationHubRefactorSpaces, RouteSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListRoutes",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes",responseCode:200},input:{shape:ListRoutesRequest$},output:{shape:ListRoutesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RouteSummaryList"]})
+
+export const listServices: Paginate.Paginated<ListServicesRequest, ListServicesResponse, ListServicesError, MigrationHubRefactorSpaces, ServiceSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListServices",http:{method:"GET",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/services",responseCode:200},input:{shape:ListServicesRequest$},output:{shape:ListServicesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ServiceSummaryList"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const putResourcePolicy: Client.Operation<PutResourcePolicyRequest, PutResourcePolicyResponse, PutResourcePolicyError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"PutResourcePolicy",http:{method:"PUT",requestUri:"/resourcepolicy",responseCode:200},input:{shape:PutResourcePolicyRequest$},output:{shape:PutResourcePolicyResponse$},errors:[AccessDeniedException$,InternalServerException$,InvalidResourcePolicyException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,InternalServerException,InvalidResourcePolicyException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const updateRoute: Client.Operation<UpdateRouteRequest, UpdateRouteResponse, UpdateRouteError, MigrationHubRefactorSpaces> = /*#__PURE__*/ Client.operation(MigrationHubRefactorSpaces, {model:{name:"UpdateRoute",http:{method:"PATCH",requestUri:"/environments/{EnvironmentIdentifier}/applications/{ApplicationIdentifier}/routes/{RouteIdentifier}",responseCode:200},input:{shape:UpdateRouteRequest$},output:{shape:UpdateRouteResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The MigrationHubStrategy client: provide it with `layer`. */
@@ -26,237 +27,316 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
 const GetApplicationComponentDetailsRequest$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsRequest",members:{applicationComponentId:{shape:string$,location:"uri",locationName:"applicationComponentId"}},required:["applicationComponentId"]}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object",members:{s3Bucket:{shape:string$},s3key:{shape:string$}}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailAppUnitError$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailAppUnitError",members:{appUnitErrorCategory:{shape:string$}}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailDatabaseConfigDetail$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailDatabaseConfigDetail",members:{secretName:{shape:string$}}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummaryMember$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummaryMember",members:{count:{shape:integer$},severity:{shape:string$}}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummary$: S.ListShape = {type:"list",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummary",member:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummaryMember$}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSetTransformationTool$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSetTransformationTool",members:{description:{shape:string$},name:{shape:string$},tranformationToolInstallationLink:{shape:string$}}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet",members:{strategy:{shape:string$},targetDestination:{shape:string$},transformationTool:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSetTransformationTool$}}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAnalysisStatus$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAnalysisStatus",members:{runtimeAnalysisStatus:{shape:string$},srcCodeOrDbAnalysisStatus:{shape:string$}},union:true}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMemberAnalyzerName$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMemberAnalyzerName",members:{binaryAnalyzerName:{shape:string$},runTimeAnalyzerName:{shape:string$},sourceCodeAnalyzerName:{shape:string$}},union:true}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMember$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMember",members:{analyzerName:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMemberAnalyzerName$},antiPatternReportS3Object:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object$},antipatternReportStatus:{shape:string$},antipatternReportStatusMessage:{shape:string$}}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultList$: S.ListShape = {type:"list",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultList",member:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMember$}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMember$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMember",members:{analysisStatus:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAnalysisStatus$},analysisType:{shape:string$},antipatternReportResultList:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultList$},statusMessage:{shape:string$}}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailResultList$: S.ListShape = {type:"list",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailResultList",member:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMember$}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailSourceCodeRepositoriesMember$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailSourceCodeRepositoriesMember",members:{branch:{shape:string$},projectName:{shape:string$},repository:{shape:string$},versionControlType:{shape:string$}}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetailSourceCodeRepositories$: S.ListShape = {type:"list",name:"GetApplicationComponentDetailsOutputApplicationComponentDetailSourceCodeRepositories",member:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailSourceCodeRepositoriesMember$}}
-const GetApplicationComponentDetailsOutputApplicationComponentDetail$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputApplicationComponentDetail",members:{analysisStatus:{shape:string$},antipatternReportS3Object:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object$},antipatternReportStatus:{shape:string$},antipatternReportStatusMessage:{shape:string$},appType:{shape:string$},appUnitError:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailAppUnitError$},associatedServerId:{shape:string$},databaseConfigDetail:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailDatabaseConfigDetail$},id:{shape:string$},inclusionStatus:{shape:string$},lastAnalyzedTimestamp:{shape:timestamp$},listAntipatternSeveritySummary:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummary$},moreServerAssociationExists:{shape:boolean$},name:{shape:string$},osDriver:{shape:string$},osVersion:{shape:string$},recommendationSet:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet$},resourceSubType:{shape:string$},resultList:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailResultList$},runtimeStatus:{shape:string$},runtimeStatusMessage:{shape:string$},sourceCodeRepositories:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailSourceCodeRepositories$},statusMessage:{shape:string$}}}
-const GetApplicationComponentDetailsOutputAssociatedApplicationsMember$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutputAssociatedApplicationsMember",members:{id:{shape:string$},name:{shape:string$}}}
-const GetApplicationComponentDetailsOutputAssociatedApplications$: S.ListShape = {type:"list",name:"GetApplicationComponentDetailsOutputAssociatedApplications",member:{shape:GetApplicationComponentDetailsOutputAssociatedApplicationsMember$}}
-const GetApplicationComponentDetailsOutputAssociatedServerIds$: S.ListShape = {type:"list",name:"GetApplicationComponentDetailsOutputAssociatedServerIds",member:{shape:string$}}
-const GetApplicationComponentDetailsOutput$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsOutput",members:{applicationComponentDetail:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetail$},associatedApplications:{shape:GetApplicationComponentDetailsOutputAssociatedApplications$},associatedServerIds:{shape:GetApplicationComponentDetailsOutputAssociatedServerIds$},moreApplicationResource:{shape:boolean$}}}
+const S3Object$: S.StructureShape = {type:"structure",name:"S3Object",members:{s3Bucket:{shape:string$},s3key:{shape:string$}}}
+const AppUnitError$: S.StructureShape = {type:"structure",name:"AppUnitError",members:{appUnitErrorCategory:{shape:string$}}}
+const DatabaseConfigDetail$: S.StructureShape = {type:"structure",name:"DatabaseConfigDetail",members:{secretName:{shape:string$}}}
+const AntipatternSeveritySummary$: S.StructureShape = {type:"structure",name:"AntipatternSeveritySummary",members:{count:{shape:integer$},severity:{shape:string$}}}
+const ApplicationComponentDetailListAntipatternSeveritySummary$: S.ListShape = {type:"list",name:"ApplicationComponentDetailListAntipatternSeveritySummary",member:{shape:AntipatternSeveritySummary$}}
+const TransformationTool$: S.StructureShape = {type:"structure",name:"TransformationTool",members:{description:{shape:string$},name:{shape:string$},tranformationToolInstallationLink:{shape:string$}}}
+const RecommendationSet$: S.StructureShape = {type:"structure",name:"RecommendationSet",members:{strategy:{shape:string$},targetDestination:{shape:string$},transformationTool:{shape:TransformationTool$}}}
+const ResultAnalysisStatus$: S.StructureShape = {type:"structure",name:"ResultAnalysisStatus",members:{runtimeAnalysisStatus:{shape:string$},srcCodeOrDbAnalysisStatus:{shape:string$}},union:true}
+const AntipatternReportResultAnalyzerName$: S.StructureShape = {type:"structure",name:"AntipatternReportResultAnalyzerName",members:{binaryAnalyzerName:{shape:string$},runTimeAnalyzerName:{shape:string$},sourceCodeAnalyzerName:{shape:string$}},union:true}
+const AntipatternReportResult$: S.StructureShape = {type:"structure",name:"AntipatternReportResult",members:{analyzerName:{shape:AntipatternReportResultAnalyzerName$},antiPatternReportS3Object:{shape:S3Object$},antipatternReportStatus:{shape:string$},antipatternReportStatusMessage:{shape:string$}}}
+const ResultAntipatternReportResultList$: S.ListShape = {type:"list",name:"ResultAntipatternReportResultList",member:{shape:AntipatternReportResult$}}
+const Result$: S.StructureShape = {type:"structure",name:"Result",members:{analysisStatus:{shape:ResultAnalysisStatus$},analysisType:{shape:string$},antipatternReportResultList:{shape:ResultAntipatternReportResultList$},statusMessage:{shape:string$}}}
+const ApplicationComponentDetailResultList$: S.ListShape = {type:"list",name:"ApplicationComponentDetailResultList",member:{shape:Result$}}
+const SourceCodeRepository$: S.StructureShape = {type:"structure",name:"SourceCodeRepository",members:{branch:{shape:string$},projectName:{shape:string$},repository:{shape:string$},versionControlType:{shape:string$}}}
+const ApplicationComponentDetailSourceCodeRepositories$: S.ListShape = {type:"list",name:"ApplicationComponentDetailSourceCodeRepositories",member:{shape:SourceCodeRepository$}}
+const ApplicationComponentDetail$: S.StructureShape = {type:"structure",name:"ApplicationComponentDetail",members:{analysisStatus:{shape:string$},antipatternReportS3Object:{shape:S3Object$},antipatternReportStatus:{shape:string$},antipatternReportStatusMessage:{shape:string$},appType:{shape:string$},appUnitError:{shape:AppUnitError$},associatedServerId:{shape:string$},databaseConfigDetail:{shape:DatabaseConfigDetail$},id:{shape:string$},inclusionStatus:{shape:string$},lastAnalyzedTimestamp:{shape:timestamp$},listAntipatternSeveritySummary:{shape:ApplicationComponentDetailListAntipatternSeveritySummary$},moreServerAssociationExists:{shape:boolean$},name:{shape:string$},osDriver:{shape:string$},osVersion:{shape:string$},recommendationSet:{shape:RecommendationSet$},resourceSubType:{shape:string$},resultList:{shape:ApplicationComponentDetailResultList$},runtimeStatus:{shape:string$},runtimeStatusMessage:{shape:string$},sourceCodeRepositories:{shape:ApplicationComponentDetailSourceCodeRepositories$},statusMessage:{shape:string$}}}
+const AssociatedApplication$: S.StructureShape = {type:"structure",name:"AssociatedApplication",members:{id:{shape:string$},name:{shape:string$}}}
+const GetApplicationComponentDetailsResponseAssociatedApplications$: S.ListShape = {type:"list",name:"GetApplicationComponentDetailsResponseAssociatedApplications",member:{shape:AssociatedApplication$}}
+const GetApplicationComponentDetailsResponseAssociatedServerIds$: S.ListShape = {type:"list",name:"GetApplicationComponentDetailsResponseAssociatedServerIds",member:{shape:string$}}
+const GetApplicationComponentDetailsResponse$: S.StructureShape = {type:"structure",name:"GetApplicationComponentDetailsResponse",members:{applicationComponentDetail:{shape:ApplicationComponentDetail$},associatedApplications:{shape:GetApplicationComponentDetailsResponseAssociatedApplications$},associatedServerIds:{shape:GetApplicationComponentDetailsResponseAssociatedServerIds$},moreApplicationResource:{shape:boolean$}}}
 const GetApplicationComponentStrategiesRequest$: S.StructureShape = {type:"structure",name:"GetApplicationComponentStrategiesRequest",members:{applicationComponentId:{shape:string$,location:"uri",locationName:"applicationComponentId"}},required:["applicationComponentId"]}
-const GetApplicationComponentStrategiesOutputApplicationComponentStrategiesMember$: S.StructureShape = {type:"structure",name:"GetApplicationComponentStrategiesOutputApplicationComponentStrategiesMember",members:{isPreferred:{shape:boolean$},recommendation:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet$},status:{shape:string$}}}
-const GetApplicationComponentStrategiesOutputApplicationComponentStrategies$: S.ListShape = {type:"list",name:"GetApplicationComponentStrategiesOutputApplicationComponentStrategies",member:{shape:GetApplicationComponentStrategiesOutputApplicationComponentStrategiesMember$}}
-const GetApplicationComponentStrategiesOutput$: S.StructureShape = {type:"structure",name:"GetApplicationComponentStrategiesOutput",members:{applicationComponentStrategies:{shape:GetApplicationComponentStrategiesOutputApplicationComponentStrategies$}}}
+const ApplicationComponentStrategy$: S.StructureShape = {type:"structure",name:"ApplicationComponentStrategy",members:{isPreferred:{shape:boolean$},recommendation:{shape:RecommendationSet$},status:{shape:string$}}}
+const GetApplicationComponentStrategiesResponseApplicationComponentStrategies$: S.ListShape = {type:"list",name:"GetApplicationComponentStrategiesResponseApplicationComponentStrategies",member:{shape:ApplicationComponentStrategy$}}
+const GetApplicationComponentStrategiesResponse$: S.StructureShape = {type:"structure",name:"GetApplicationComponentStrategiesResponse",members:{applicationComponentStrategies:{shape:GetApplicationComponentStrategiesResponseApplicationComponentStrategies$}}}
 const GetAssessmentRequest$: S.StructureShape = {type:"structure",name:"GetAssessmentRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
-const GetAssessmentOutputAssessmentTargetsMemberValues$: S.ListShape = {type:"list",name:"GetAssessmentOutputAssessmentTargetsMemberValues",member:{shape:string$}}
-const GetAssessmentOutputAssessmentTargetsMember$: S.StructureShape = {type:"structure",name:"GetAssessmentOutputAssessmentTargetsMember",members:{condition:{shape:string$},name:{shape:string$},values:{shape:GetAssessmentOutputAssessmentTargetsMemberValues$}},required:["condition","name","values"]}
-const GetAssessmentOutputAssessmentTargets$: S.ListShape = {type:"list",name:"GetAssessmentOutputAssessmentTargets",member:{shape:GetAssessmentOutputAssessmentTargetsMember$}}
-const GetAssessmentOutputDataCollectionDetails$: S.StructureShape = {type:"structure",name:"GetAssessmentOutputDataCollectionDetails",members:{completionTime:{shape:timestamp$},failed:{shape:integer$},inProgress:{shape:integer$},servers:{shape:integer$},startTime:{shape:timestamp$},status:{shape:string$},statusMessage:{shape:string$},success:{shape:integer$}}}
-const GetAssessmentOutput$: S.StructureShape = {type:"structure",name:"GetAssessmentOutput",members:{assessmentTargets:{shape:GetAssessmentOutputAssessmentTargets$},dataCollectionDetails:{shape:GetAssessmentOutputDataCollectionDetails$},id:{shape:string$}}}
+const AssessmentTargetValues$: S.ListShape = {type:"list",name:"AssessmentTargetValues",member:{shape:string$}}
+const AssessmentTarget$: S.StructureShape = {type:"structure",name:"AssessmentTarget",members:{condition:{shape:string$},name:{shape:string$},values:{shape:AssessmentTargetValues$}},required:["condition","name","values"]}
+const GetAssessmentResponseAssessmentTargets$: S.ListShape = {type:"list",name:"GetAssessmentResponseAssessmentTargets",member:{shape:AssessmentTarget$}}
+const DataCollectionDetails$: S.StructureShape = {type:"structure",name:"DataCollectionDetails",members:{completionTime:{shape:timestamp$},failed:{shape:integer$},inProgress:{shape:integer$},servers:{shape:integer$},startTime:{shape:timestamp$},status:{shape:string$},statusMessage:{shape:string$},success:{shape:integer$}}}
+const GetAssessmentResponse$: S.StructureShape = {type:"structure",name:"GetAssessmentResponse",members:{assessmentTargets:{shape:GetAssessmentResponseAssessmentTargets$},dataCollectionDetails:{shape:DataCollectionDetails$},id:{shape:string$}}}
 const GetImportFileTaskRequest$: S.StructureShape = {type:"structure",name:"GetImportFileTaskRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
-const GetImportFileTaskOutput$: S.StructureShape = {type:"structure",name:"GetImportFileTaskOutput",members:{completionTime:{shape:timestamp$},id:{shape:string$},importName:{shape:string$},inputS3Bucket:{shape:string$},inputS3Key:{shape:string$},numberOfRecordsFailed:{shape:integer$},numberOfRecordsSuccess:{shape:integer$},startTime:{shape:timestamp$},status:{shape:string$},statusReportS3Bucket:{shape:string$},statusReportS3Key:{shape:string$}}}
+const GetImportFileTaskResponse$: S.StructureShape = {type:"structure",name:"GetImportFileTaskResponse",members:{completionTime:{shape:timestamp$},id:{shape:string$},importName:{shape:string$},inputS3Bucket:{shape:string$},inputS3Key:{shape:string$},numberOfRecordsFailed:{shape:integer$},numberOfRecordsSuccess:{shape:integer$},startTime:{shape:timestamp$},status:{shape:string$},statusReportS3Bucket:{shape:string$},statusReportS3Key:{shape:string$}}}
 const GetLatestAssessmentIdRequest$: S.StructureShape = {type:"structure",name:"GetLatestAssessmentIdRequest",members:{}}
-const GetLatestAssessmentIdOutput$: S.StructureShape = {type:"structure",name:"GetLatestAssessmentIdOutput",members:{id:{shape:string$}}}
+const GetLatestAssessmentIdResponse$: S.StructureShape = {type:"structure",name:"GetLatestAssessmentIdResponse",members:{id:{shape:string$}}}
 const GetPortfolioPreferencesRequest$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesRequest",members:{}}
-const GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResourcesTargetDestination$: S.ListShape = {type:"list",name:"GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResourcesTargetDestination",member:{shape:string$}}
-const GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResources$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResources",members:{targetDestination:{shape:GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResourcesTargetDestination$}},required:["targetDestination"]}
-const GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreferenceTargetDestination$: S.ListShape = {type:"list",name:"GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreferenceTargetDestination",member:{shape:string$}}
-const GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreference$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreference",members:{targetDestination:{shape:GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreferenceTargetDestination$}},required:["targetDestination"]}
-const GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResourcesTargetDestination$: S.ListShape = {type:"list",name:"GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResourcesTargetDestination",member:{shape:string$}}
-const GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResources$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResources",members:{targetDestination:{shape:GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResourcesTargetDestination$}},required:["targetDestination"]}
-const GetPortfolioPreferencesOutputApplicationPreferencesManagementPreference$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputApplicationPreferencesManagementPreference",members:{awsManagedResources:{shape:GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResources$},noPreference:{shape:GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreference$},selfManageResources:{shape:GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResources$}},union:true}
-const GetPortfolioPreferencesOutputApplicationPreferences$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputApplicationPreferences",members:{managementPreference:{shape:GetPortfolioPreferencesOutputApplicationPreferencesManagementPreference$}}}
-const GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneousTargetDatabaseEngine$: S.ListShape = {type:"list",name:"GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneousTargetDatabaseEngine",member:{shape:string$}}
-const GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneous$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneous",members:{targetDatabaseEngine:{shape:GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneousTargetDatabaseEngine$}},required:["targetDatabaseEngine"]}
-const GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneousTargetDatabaseEngine$: S.ListShape = {type:"list",name:"GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneousTargetDatabaseEngine",member:{shape:string$}}
-const GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneous$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneous",members:{targetDatabaseEngine:{shape:GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneousTargetDatabaseEngine$}}}
-const GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreferenceTargetDatabaseEngine$: S.ListShape = {type:"list",name:"GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreferenceTargetDatabaseEngine",member:{shape:string$}}
-const GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreference$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreference",members:{targetDatabaseEngine:{shape:GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreferenceTargetDatabaseEngine$}},required:["targetDatabaseEngine"]}
-const GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreference$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreference",members:{heterogeneous:{shape:GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneous$},homogeneous:{shape:GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneous$},noPreference:{shape:GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreference$}},union:true}
-const GetPortfolioPreferencesOutputDatabasePreferences$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputDatabasePreferences",members:{databaseManagementPreference:{shape:string$},databaseMigrationPreference:{shape:GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreference$}}}
-const GetPortfolioPreferencesOutputPrioritizeBusinessGoalsBusinessGoals$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputPrioritizeBusinessGoalsBusinessGoals",members:{licenseCostReduction:{shape:integer$},modernizeInfrastructureWithCloudNativeTechnologies:{shape:integer$},reduceOperationalOverheadWithManagedServices:{shape:integer$},speedOfMigration:{shape:integer$}}}
-const GetPortfolioPreferencesOutputPrioritizeBusinessGoals$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutputPrioritizeBusinessGoals",members:{businessGoals:{shape:GetPortfolioPreferencesOutputPrioritizeBusinessGoalsBusinessGoals$}}}
-const GetPortfolioPreferencesOutput$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesOutput",members:{applicationMode:{shape:string$},applicationPreferences:{shape:GetPortfolioPreferencesOutputApplicationPreferences$},databasePreferences:{shape:GetPortfolioPreferencesOutputDatabasePreferences$},prioritizeBusinessGoals:{shape:GetPortfolioPreferencesOutputPrioritizeBusinessGoals$}}}
+const ApplicationPreferencesManagementPreferenceAwsManagedResourcesTargetDestination$: S.ListShape = {type:"list",name:"ApplicationPreferencesManagementPreferenceAwsManagedResourcesTargetDestination",member:{shape:string$}}
+const ApplicationPreferencesManagementPreferenceAwsManagedResources$: S.StructureShape = {type:"structure",name:"ApplicationPreferencesManagementPreferenceAwsManagedResources",members:{targetDestination:{shape:ApplicationPreferencesManagementPreferenceAwsManagedResourcesTargetDestination$}},required:["targetDestination"]}
+const ApplicationPreferencesManagementPreferenceNoPreferenceTargetDestination$: S.ListShape = {type:"list",name:"ApplicationPreferencesManagementPreferenceNoPreferenceTargetDestination",member:{shape:string$}}
+const ApplicationPreferencesManagementPreferenceNoPreference$: S.StructureShape = {type:"structure",name:"ApplicationPreferencesManagementPreferenceNoPreference",members:{targetDestination:{shape:ApplicationPreferencesManagementPreferenceNoPreferenceTargetDestination$}},required:["targetDestination"]}
+const ApplicationPreferencesManagementPreferenceSelfManageResourcesTargetDestination$: S.ListShape = {type:"list",name:"ApplicationPreferencesManagementPreferenceSelfManageResourcesTargetDestination",member:{shape:string$}}
+const ApplicationPreferencesManagementPreferenceSelfManageResources$: S.StructureShape = {type:"structure",name:"ApplicationPreferencesManagementPreferenceSelfManageResources",members:{targetDestination:{shape:ApplicationPreferencesManagementPreferenceSelfManageResourcesTargetDestination$}},required:["targetDestination"]}
+const ApplicationPreferencesManagementPreference$: S.StructureShape = {type:"structure",name:"ApplicationPreferencesManagementPreference",members:{awsManagedResources:{shape:ApplicationPreferencesManagementPreferenceAwsManagedResources$},noPreference:{shape:ApplicationPreferencesManagementPreferenceNoPreference$},selfManageResources:{shape:ApplicationPreferencesManagementPreferenceSelfManageResources$}},union:true}
+const ApplicationPreferences$: S.StructureShape = {type:"structure",name:"ApplicationPreferences",members:{managementPreference:{shape:ApplicationPreferencesManagementPreference$}}}
+const DatabasePreferencesDatabaseMigrationPreferenceHeterogeneousTargetDatabaseEngine$: S.ListShape = {type:"list",name:"DatabasePreferencesDatabaseMigrationPreferenceHeterogeneousTargetDatabaseEngine",member:{shape:string$}}
+const DatabasePreferencesDatabaseMigrationPreferenceHeterogeneous$: S.StructureShape = {type:"structure",name:"DatabasePreferencesDatabaseMigrationPreferenceHeterogeneous",members:{targetDatabaseEngine:{shape:DatabasePreferencesDatabaseMigrationPreferenceHeterogeneousTargetDatabaseEngine$}},required:["targetDatabaseEngine"]}
+const DatabasePreferencesDatabaseMigrationPreferenceHomogeneousTargetDatabaseEngine$: S.ListShape = {type:"list",name:"DatabasePreferencesDatabaseMigrationPreferenceHomogeneousTargetDatabaseEngine",member:{shape:string$}}
+const DatabasePreferencesDatabaseMigrationPreferenceHomogeneous$: S.StructureShape = {type:"structure",name:"DatabasePreferencesDatabaseMigrationPreferenceHomogeneous",members:{targetDatabaseEngine:{shape:DatabasePreferencesDatabaseMigrationPreferenceHomogeneousTargetDatabaseEngine$}}}
+const DatabasePreferencesDatabaseMigrationPreferenceNoPreferenceTargetDatabaseEngine$: S.ListShape = {type:"list",name:"DatabasePreferencesDatabaseMigrationPreferenceNoPreferenceTargetDatabaseEngine",member:{shape:string$}}
+const DatabasePreferencesDatabaseMigrationPreferenceNoPreference$: S.StructureShape = {type:"structure",name:"DatabasePreferencesDatabaseMigrationPreferenceNoPreference",members:{targetDatabaseEngine:{shape:DatabasePreferencesDatabaseMigrationPreferenceNoPreferenceTargetDatabaseEngine$}},required:["targetDatabaseEngine"]}
+const DatabasePreferencesDatabaseMigrationPreference$: S.StructureShape = {type:"structure",name:"DatabasePreferencesDatabaseMigrationPreference",members:{heterogeneous:{shape:DatabasePreferencesDatabaseMigrationPreferenceHeterogeneous$},homogeneous:{shape:DatabasePreferencesDatabaseMigrationPreferenceHomogeneous$},noPreference:{shape:DatabasePreferencesDatabaseMigrationPreferenceNoPreference$}},union:true}
+const DatabasePreferences$: S.StructureShape = {type:"structure",name:"DatabasePreferences",members:{databaseManagementPreference:{shape:string$},databaseMigrationPreference:{shape:DatabasePreferencesDatabaseMigrationPreference$}}}
+const BusinessGoals$: S.StructureShape = {type:"structure",name:"BusinessGoals",members:{licenseCostReduction:{shape:integer$},modernizeInfrastructureWithCloudNativeTechnologies:{shape:integer$},reduceOperationalOverheadWithManagedServices:{shape:integer$},speedOfMigration:{shape:integer$}}}
+const PrioritizeBusinessGoals$: S.StructureShape = {type:"structure",name:"PrioritizeBusinessGoals",members:{businessGoals:{shape:BusinessGoals$}}}
+const GetPortfolioPreferencesResponse$: S.StructureShape = {type:"structure",name:"GetPortfolioPreferencesResponse",members:{applicationMode:{shape:string$},applicationPreferences:{shape:ApplicationPreferences$},databasePreferences:{shape:DatabasePreferences$},prioritizeBusinessGoals:{shape:PrioritizeBusinessGoals$}}}
 const GetPortfolioSummaryRequest$: S.StructureShape = {type:"structure",name:"GetPortfolioSummaryRequest",members:{}}
-const GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStatusSummaryMember$: S.StructureShape = {type:"structure",name:"GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStatusSummaryMember",members:{count:{shape:integer$},srcCodeOrDbAnalysisStatus:{shape:string$}}}
-const GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStatusSummary$: S.ListShape = {type:"list",name:"GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStatusSummary",member:{shape:GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStatusSummaryMember$}}
-const GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummaryMember$: S.StructureShape = {type:"structure",name:"GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummaryMember",members:{count:{shape:integer$},strategy:{shape:string$}}}
-const GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummary$: S.ListShape = {type:"list",name:"GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummary",member:{shape:GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummaryMember$}}
-const GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentSummaryMember$: S.StructureShape = {type:"structure",name:"GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentSummaryMember",members:{appType:{shape:string$},count:{shape:integer$}}}
-const GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentSummary$: S.ListShape = {type:"list",name:"GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentSummary",member:{shape:GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentSummaryMember$}}
-const GetPortfolioSummaryOutputAssessmentSummaryListServerStatusSummaryMember$: S.StructureShape = {type:"structure",name:"GetPortfolioSummaryOutputAssessmentSummaryListServerStatusSummaryMember",members:{count:{shape:integer$},runTimeAssessmentStatus:{shape:string$}}}
-const GetPortfolioSummaryOutputAssessmentSummaryListServerStatusSummary$: S.ListShape = {type:"list",name:"GetPortfolioSummaryOutputAssessmentSummaryListServerStatusSummary",member:{shape:GetPortfolioSummaryOutputAssessmentSummaryListServerStatusSummaryMember$}}
-const GetPortfolioSummaryOutputAssessmentSummaryListServerSummaryMember$: S.StructureShape = {type:"structure",name:"GetPortfolioSummaryOutputAssessmentSummaryListServerSummaryMember",members:{ServerOsType:{shape:string$},count:{shape:integer$}}}
-const GetPortfolioSummaryOutputAssessmentSummaryListServerSummary$: S.ListShape = {type:"list",name:"GetPortfolioSummaryOutputAssessmentSummaryListServerSummary",member:{shape:GetPortfolioSummaryOutputAssessmentSummaryListServerSummaryMember$}}
-const GetPortfolioSummaryOutputAssessmentSummary$: S.StructureShape = {type:"structure",name:"GetPortfolioSummaryOutputAssessmentSummary",members:{antipatternReportS3Object:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object$},antipatternReportStatus:{shape:string$},antipatternReportStatusMessage:{shape:string$},lastAnalyzedTimestamp:{shape:timestamp$},listAntipatternSeveritySummary:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummary$},listApplicationComponentStatusSummary:{shape:GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStatusSummary$},listApplicationComponentStrategySummary:{shape:GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummary$},listApplicationComponentSummary:{shape:GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentSummary$},listServerStatusSummary:{shape:GetPortfolioSummaryOutputAssessmentSummaryListServerStatusSummary$},listServerStrategySummary:{shape:GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummary$},listServerSummary:{shape:GetPortfolioSummaryOutputAssessmentSummaryListServerSummary$}}}
-const GetPortfolioSummaryOutput$: S.StructureShape = {type:"structure",name:"GetPortfolioSummaryOutput",members:{assessmentSummary:{shape:GetPortfolioSummaryOutputAssessmentSummary$}}}
+const ApplicationComponentStatusSummary$: S.StructureShape = {type:"structure",name:"ApplicationComponentStatusSummary",members:{count:{shape:integer$},srcCodeOrDbAnalysisStatus:{shape:string$}}}
+const AssessmentSummaryListApplicationComponentStatusSummary$: S.ListShape = {type:"list",name:"AssessmentSummaryListApplicationComponentStatusSummary",member:{shape:ApplicationComponentStatusSummary$}}
+const StrategySummary$: S.StructureShape = {type:"structure",name:"StrategySummary",members:{count:{shape:integer$},strategy:{shape:string$}}}
+const AssessmentSummaryListApplicationComponentStrategySummary$: S.ListShape = {type:"list",name:"AssessmentSummaryListApplicationComponentStrategySummary",member:{shape:StrategySummary$}}
+const ApplicationComponentSummary$: S.StructureShape = {type:"structure",name:"ApplicationComponentSummary",members:{appType:{shape:string$},count:{shape:integer$}}}
+const AssessmentSummaryListApplicationComponentSummary$: S.ListShape = {type:"list",name:"AssessmentSummaryListApplicationComponentSummary",member:{shape:ApplicationComponentSummary$}}
+const ServerStatusSummary$: S.StructureShape = {type:"structure",name:"ServerStatusSummary",members:{count:{shape:integer$},runTimeAssessmentStatus:{shape:string$}}}
+const AssessmentSummaryListServerStatusSummary$: S.ListShape = {type:"list",name:"AssessmentSummaryListServerStatusSummary",member:{shape:ServerStatusSummary$}}
+const ServerSummary$: S.StructureShape = {type:"structure",name:"ServerSummary",members:{ServerOsType:{shape:string$},count:{shape:integer$}}}
+const AssessmentSummaryListServerSummary$: S.ListShape = {type:"list",name:"AssessmentSummaryListServerSummary",member:{shape:ServerSummary$}}
+const AssessmentSummary$: S.StructureShape = {type:"structure",name:"AssessmentSummary",members:{antipatternReportS3Object:{shape:S3Object$},antipatternReportStatus:{shape:string$},antipatternReportStatusMessage:{shape:string$},lastAnalyzedTimestamp:{shape:timestamp$},listAntipatternSeveritySummary:{shape:ApplicationComponentDetailListAntipatternSeveritySummary$},listApplicationComponentStatusSummary:{shape:AssessmentSummaryListApplicationComponentStatusSummary$},listApplicationComponentStrategySummary:{shape:AssessmentSummaryListApplicationComponentStrategySummary$},listApplicationComponentSummary:{shape:AssessmentSummaryListApplicationComponentSummary$},listServerStatusSummary:{shape:AssessmentSummaryListServerStatusSummary$},listServerStrategySummary:{shape:AssessmentSummaryListApplicationComponentStrategySummary$},listServerSummary:{shape:AssessmentSummaryListServerSummary$}}}
+const GetPortfolioSummaryResponse$: S.StructureShape = {type:"structure",name:"GetPortfolioSummaryResponse",members:{assessmentSummary:{shape:AssessmentSummary$}}}
 const GetRecommendationReportDetailsRequest$: S.StructureShape = {type:"structure",name:"GetRecommendationReportDetailsRequest",members:{id:{shape:string$,location:"uri",locationName:"id"}},required:["id"]}
-const GetRecommendationReportDetailsOutputRecommendationReportDetailsS3Keys$: S.ListShape = {type:"list",name:"GetRecommendationReportDetailsOutputRecommendationReportDetailsS3Keys",member:{shape:string$}}
-const GetRecommendationReportDetailsOutputRecommendationReportDetails$: S.StructureShape = {type:"structure",name:"GetRecommendationReportDetailsOutputRecommendationReportDetails",members:{completionTime:{shape:timestamp$},s3Bucket:{shape:string$},s3Keys:{shape:GetRecommendationReportDetailsOutputRecommendationReportDetailsS3Keys$},startTime:{shape:timestamp$},status:{shape:string$},statusMessage:{shape:string$}}}
-const GetRecommendationReportDetailsOutput$: S.StructureShape = {type:"structure",name:"GetRecommendationReportDetailsOutput",members:{id:{shape:string$},recommendationReportDetails:{shape:GetRecommendationReportDetailsOutputRecommendationReportDetails$}}}
+const RecommendationReportDetailsS3Keys$: S.ListShape = {type:"list",name:"RecommendationReportDetailsS3Keys",member:{shape:string$}}
+const RecommendationReportDetails$: S.StructureShape = {type:"structure",name:"RecommendationReportDetails",members:{completionTime:{shape:timestamp$},s3Bucket:{shape:string$},s3Keys:{shape:RecommendationReportDetailsS3Keys$},startTime:{shape:timestamp$},status:{shape:string$},statusMessage:{shape:string$}}}
+const GetRecommendationReportDetailsResponse$: S.StructureShape = {type:"structure",name:"GetRecommendationReportDetailsResponse",members:{id:{shape:string$},recommendationReportDetails:{shape:RecommendationReportDetails$}}}
 const GetServerDetailsRequest$: S.StructureShape = {type:"structure",name:"GetServerDetailsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},serverId:{shape:string$,location:"uri",locationName:"serverId"}},required:["serverId"]}
-const GetServerDetailsOutputServerDetailServerError$: S.StructureShape = {type:"structure",name:"GetServerDetailsOutputServerDetailServerError",members:{serverErrorCategory:{shape:string$}}}
-const GetServerDetailsOutputServerDetailSystemInfoNetworkInfoListMember$: S.StructureShape = {type:"structure",name:"GetServerDetailsOutputServerDetailSystemInfoNetworkInfoListMember",members:{interfaceName:{shape:string$},ipAddress:{shape:string$},macAddress:{shape:string$},netMask:{shape:string$}},required:["interfaceName","ipAddress","macAddress","netMask"]}
-const GetServerDetailsOutputServerDetailSystemInfoNetworkInfoList$: S.ListShape = {type:"list",name:"GetServerDetailsOutputServerDetailSystemInfoNetworkInfoList",member:{shape:GetServerDetailsOutputServerDetailSystemInfoNetworkInfoListMember$}}
-const GetServerDetailsOutputServerDetailSystemInfoOsInfo$: S.StructureShape = {type:"structure",name:"GetServerDetailsOutputServerDetailSystemInfoOsInfo",members:{type:{shape:string$},version:{shape:string$}}}
-const GetServerDetailsOutputServerDetailSystemInfo$: S.StructureShape = {type:"structure",name:"GetServerDetailsOutputServerDetailSystemInfo",members:{cpuArchitecture:{shape:string$},fileSystemType:{shape:string$},networkInfoList:{shape:GetServerDetailsOutputServerDetailSystemInfoNetworkInfoList$},osInfo:{shape:GetServerDetailsOutputServerDetailSystemInfoOsInfo$}}}
-const GetServerDetailsOutputServerDetail$: S.StructureShape = {type:"structure",name:"GetServerDetailsOutputServerDetail",members:{antipatternReportS3Object:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object$},antipatternReportStatus:{shape:string$},antipatternReportStatusMessage:{shape:string$},applicationComponentStrategySummary:{shape:GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummary$},dataCollectionStatus:{shape:string$},id:{shape:string$},lastAnalyzedTimestamp:{shape:timestamp$},listAntipatternSeveritySummary:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummary$},name:{shape:string$},recommendationSet:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet$},serverError:{shape:GetServerDetailsOutputServerDetailServerError$},serverType:{shape:string$},statusMessage:{shape:string$},systemInfo:{shape:GetServerDetailsOutputServerDetailSystemInfo$}}}
-const GetServerDetailsOutput$: S.StructureShape = {type:"structure",name:"GetServerDetailsOutput",members:{associatedApplications:{shape:GetApplicationComponentDetailsOutputAssociatedApplications$},nextToken:{shape:string$},serverDetail:{shape:GetServerDetailsOutputServerDetail$}}}
+const ServerError$: S.StructureShape = {type:"structure",name:"ServerError",members:{serverErrorCategory:{shape:string$}}}
+const NetworkInfo$: S.StructureShape = {type:"structure",name:"NetworkInfo",members:{interfaceName:{shape:string$},ipAddress:{shape:string$},macAddress:{shape:string$},netMask:{shape:string$}},required:["interfaceName","ipAddress","macAddress","netMask"]}
+const SystemInfoNetworkInfoList$: S.ListShape = {type:"list",name:"SystemInfoNetworkInfoList",member:{shape:NetworkInfo$}}
+const OSInfo$: S.StructureShape = {type:"structure",name:"OSInfo",members:{type:{shape:string$},version:{shape:string$}}}
+const SystemInfo$: S.StructureShape = {type:"structure",name:"SystemInfo",members:{cpuArchitecture:{shape:string$},fileSystemType:{shape:string$},networkInfoList:{shape:SystemInfoNetworkInfoList$},osInfo:{shape:OSInfo$}}}
+const ServerDetail$: S.StructureShape = {type:"structure",name:"ServerDetail",members:{antipatternReportS3Object:{shape:S3Object$},antipatternReportStatus:{shape:string$},antipatternReportStatusMessage:{shape:string$},applicationComponentStrategySummary:{shape:AssessmentSummaryListApplicationComponentStrategySummary$},dataCollectionStatus:{shape:string$},id:{shape:string$},lastAnalyzedTimestamp:{shape:timestamp$},listAntipatternSeveritySummary:{shape:ApplicationComponentDetailListAntipatternSeveritySummary$},name:{shape:string$},recommendationSet:{shape:RecommendationSet$},serverError:{shape:ServerError$},serverType:{shape:string$},statusMessage:{shape:string$},systemInfo:{shape:SystemInfo$}}}
+const GetServerDetailsResponse$: S.StructureShape = {type:"structure",name:"GetServerDetailsResponse",members:{associatedApplications:{shape:GetApplicationComponentDetailsResponseAssociatedApplications$},nextToken:{shape:string$},serverDetail:{shape:ServerDetail$}}}
 const GetServerStrategiesRequest$: S.StructureShape = {type:"structure",name:"GetServerStrategiesRequest",members:{serverId:{shape:string$,location:"uri",locationName:"serverId"}},required:["serverId"]}
-const GetServerStrategiesOutputServerStrategiesMember$: S.StructureShape = {type:"structure",name:"GetServerStrategiesOutputServerStrategiesMember",members:{isPreferred:{shape:boolean$},numberOfApplicationComponents:{shape:integer$},recommendation:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet$},status:{shape:string$}}}
-const GetServerStrategiesOutputServerStrategies$: S.ListShape = {type:"list",name:"GetServerStrategiesOutputServerStrategies",member:{shape:GetServerStrategiesOutputServerStrategiesMember$}}
-const GetServerStrategiesOutput$: S.StructureShape = {type:"structure",name:"GetServerStrategiesOutput",members:{serverStrategies:{shape:GetServerStrategiesOutputServerStrategies$}}}
+const ServerStrategy$: S.StructureShape = {type:"structure",name:"ServerStrategy",members:{isPreferred:{shape:boolean$},numberOfApplicationComponents:{shape:integer$},recommendation:{shape:RecommendationSet$},status:{shape:string$}}}
+const GetServerStrategiesResponseServerStrategies$: S.ListShape = {type:"list",name:"GetServerStrategiesResponseServerStrategies",member:{shape:ServerStrategy$}}
+const GetServerStrategiesResponse$: S.StructureShape = {type:"structure",name:"GetServerStrategiesResponse",members:{serverStrategies:{shape:GetServerStrategiesResponseServerStrategies$}}}
 const ListAnalyzableServersRequest$: S.StructureShape = {type:"structure",name:"ListAnalyzableServersRequest",members:{maxResults:{shape:integer$},nextToken:{shape:string$},sort:{shape:string$}}}
-const ListAnalyzableServersOutputAnalyzableServersMember$: S.StructureShape = {type:"structure",name:"ListAnalyzableServersOutputAnalyzableServersMember",members:{hostname:{shape:string$},ipAddress:{shape:string$},source:{shape:string$},vmId:{shape:string$}}}
-const ListAnalyzableServersOutputAnalyzableServers$: S.ListShape = {type:"list",name:"ListAnalyzableServersOutputAnalyzableServers",member:{shape:ListAnalyzableServersOutputAnalyzableServersMember$}}
-const ListAnalyzableServersOutput$: S.StructureShape = {type:"structure",name:"ListAnalyzableServersOutput",members:{analyzableServers:{shape:ListAnalyzableServersOutputAnalyzableServers$},nextToken:{shape:string$}}}
-const ListApplicationComponentsRequestGroupIdFilterMember$: S.StructureShape = {type:"structure",name:"ListApplicationComponentsRequestGroupIdFilterMember",members:{name:{shape:string$},value:{shape:string$}}}
-const ListApplicationComponentsRequestGroupIdFilter$: S.ListShape = {type:"list",name:"ListApplicationComponentsRequestGroupIdFilter",member:{shape:ListApplicationComponentsRequestGroupIdFilterMember$}}
+const AnalyzableServerSummary$: S.StructureShape = {type:"structure",name:"AnalyzableServerSummary",members:{hostname:{shape:string$},ipAddress:{shape:string$},source:{shape:string$},vmId:{shape:string$}}}
+const ListAnalyzableServersResponseAnalyzableServers$: S.ListShape = {type:"list",name:"ListAnalyzableServersResponseAnalyzableServers",member:{shape:AnalyzableServerSummary$}}
+const ListAnalyzableServersResponse$: S.StructureShape = {type:"structure",name:"ListAnalyzableServersResponse",members:{analyzableServers:{shape:ListAnalyzableServersResponseAnalyzableServers$},nextToken:{shape:string$}}}
+const Group$: S.StructureShape = {type:"structure",name:"Group",members:{name:{shape:string$},value:{shape:string$}}}
+const ListApplicationComponentsRequestGroupIdFilter$: S.ListShape = {type:"list",name:"ListApplicationComponentsRequestGroupIdFilter",member:{shape:Group$}}
 const ListApplicationComponentsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationComponentsRequest",members:{applicationComponentCriteria:{shape:string$},filterValue:{shape:string$},groupIdFilter:{shape:ListApplicationComponentsRequestGroupIdFilter$},maxResults:{shape:integer$},nextToken:{shape:string$},sort:{shape:string$}}}
-const ListApplicationComponentsOutputApplicationComponentInfos$: S.ListShape = {type:"list",name:"ListApplicationComponentsOutputApplicationComponentInfos",member:{shape:GetApplicationComponentDetailsOutputApplicationComponentDetail$}}
-const ListApplicationComponentsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationComponentsOutput",members:{applicationComponentInfos:{shape:ListApplicationComponentsOutputApplicationComponentInfos$},nextToken:{shape:string$}}}
+const ListApplicationComponentsResponseApplicationComponentInfos$: S.ListShape = {type:"list",name:"ListApplicationComponentsResponseApplicationComponentInfos",member:{shape:ApplicationComponentDetail$}}
+const ListApplicationComponentsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationComponentsResponse",members:{applicationComponentInfos:{shape:ListApplicationComponentsResponseApplicationComponentInfos$},nextToken:{shape:string$}}}
 const ListCollectorsRequest$: S.StructureShape = {type:"structure",name:"ListCollectorsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummaryIpAddressBasedRemoteInfoListMember$: S.StructureShape = {type:"structure",name:"ListCollectorsOutputCollectorsMemberConfigurationSummaryIpAddressBasedRemoteInfoListMember",members:{authType:{shape:string$},ipAddressConfigurationTimeStamp:{shape:string$},osType:{shape:string$}}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummaryIpAddressBasedRemoteInfoList$: S.ListShape = {type:"list",name:"ListCollectorsOutputCollectorsMemberConfigurationSummaryIpAddressBasedRemoteInfoList",member:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummaryIpAddressBasedRemoteInfoListMember$}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummaryPipelineInfoListMember$: S.StructureShape = {type:"structure",name:"ListCollectorsOutputCollectorsMemberConfigurationSummaryPipelineInfoListMember",members:{pipelineConfigurationTimeStamp:{shape:string$},pipelineType:{shape:string$}}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummaryPipelineInfoList$: S.ListShape = {type:"list",name:"ListCollectorsOutputCollectorsMemberConfigurationSummaryPipelineInfoList",member:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummaryPipelineInfoListMember$}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummaryRemoteSourceCodeAnalysisServerInfo$: S.StructureShape = {type:"structure",name:"ListCollectorsOutputCollectorsMemberConfigurationSummaryRemoteSourceCodeAnalysisServerInfo",members:{remoteSourceCodeAnalysisServerConfigurationTimestamp:{shape:string$}}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummaryVcenterBasedRemoteInfoListMember$: S.StructureShape = {type:"structure",name:"ListCollectorsOutputCollectorsMemberConfigurationSummaryVcenterBasedRemoteInfoListMember",members:{osType:{shape:string$},vcenterConfigurationTimeStamp:{shape:string$}}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummaryVcenterBasedRemoteInfoList$: S.ListShape = {type:"list",name:"ListCollectorsOutputCollectorsMemberConfigurationSummaryVcenterBasedRemoteInfoList",member:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummaryVcenterBasedRemoteInfoListMember$}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummaryVersionControlInfoListMember$: S.StructureShape = {type:"structure",name:"ListCollectorsOutputCollectorsMemberConfigurationSummaryVersionControlInfoListMember",members:{versionControlConfigurationTimeStamp:{shape:string$},versionControlType:{shape:string$}}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummaryVersionControlInfoList$: S.ListShape = {type:"list",name:"ListCollectorsOutputCollectorsMemberConfigurationSummaryVersionControlInfoList",member:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummaryVersionControlInfoListMember$}}
-const ListCollectorsOutputCollectorsMemberConfigurationSummary$: S.StructureShape = {type:"structure",name:"ListCollectorsOutputCollectorsMemberConfigurationSummary",members:{ipAddressBasedRemoteInfoList:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummaryIpAddressBasedRemoteInfoList$},pipelineInfoList:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummaryPipelineInfoList$},remoteSourceCodeAnalysisServerInfo:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummaryRemoteSourceCodeAnalysisServerInfo$},vcenterBasedRemoteInfoList:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummaryVcenterBasedRemoteInfoList$},versionControlInfoList:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummaryVersionControlInfoList$}}}
-const ListCollectorsOutputCollectorsMember$: S.StructureShape = {type:"structure",name:"ListCollectorsOutputCollectorsMember",members:{collectorHealth:{shape:string$},collectorId:{shape:string$},collectorVersion:{shape:string$},configurationSummary:{shape:ListCollectorsOutputCollectorsMemberConfigurationSummary$},hostName:{shape:string$},ipAddress:{shape:string$},lastActivityTimeStamp:{shape:string$},registeredTimeStamp:{shape:string$}}}
-const ListCollectorsOutputCollectors$: S.ListShape = {type:"list",name:"ListCollectorsOutputCollectors",member:{shape:ListCollectorsOutputCollectorsMember$}}
-const ListCollectorsOutput$: S.StructureShape = {type:"structure",name:"ListCollectorsOutput",members:{Collectors:{shape:ListCollectorsOutputCollectors$},nextToken:{shape:string$}}}
+const IPAddressBasedRemoteInfo$: S.StructureShape = {type:"structure",name:"IPAddressBasedRemoteInfo",members:{authType:{shape:string$},ipAddressConfigurationTimeStamp:{shape:string$},osType:{shape:string$}}}
+const ConfigurationSummaryIpAddressBasedRemoteInfoList$: S.ListShape = {type:"list",name:"ConfigurationSummaryIpAddressBasedRemoteInfoList",member:{shape:IPAddressBasedRemoteInfo$}}
+const PipelineInfo$: S.StructureShape = {type:"structure",name:"PipelineInfo",members:{pipelineConfigurationTimeStamp:{shape:string$},pipelineType:{shape:string$}}}
+const ConfigurationSummaryPipelineInfoList$: S.ListShape = {type:"list",name:"ConfigurationSummaryPipelineInfoList",member:{shape:PipelineInfo$}}
+const RemoteSourceCodeAnalysisServerInfo$: S.StructureShape = {type:"structure",name:"RemoteSourceCodeAnalysisServerInfo",members:{remoteSourceCodeAnalysisServerConfigurationTimestamp:{shape:string$}}}
+const VcenterBasedRemoteInfo$: S.StructureShape = {type:"structure",name:"VcenterBasedRemoteInfo",members:{osType:{shape:string$},vcenterConfigurationTimeStamp:{shape:string$}}}
+const ConfigurationSummaryVcenterBasedRemoteInfoList$: S.ListShape = {type:"list",name:"ConfigurationSummaryVcenterBasedRemoteInfoList",member:{shape:VcenterBasedRemoteInfo$}}
+const VersionControlInfo$: S.StructureShape = {type:"structure",name:"VersionControlInfo",members:{versionControlConfigurationTimeStamp:{shape:string$},versionControlType:{shape:string$}}}
+const ConfigurationSummaryVersionControlInfoList$: S.ListShape = {type:"list",name:"ConfigurationSummaryVersionControlInfoList",member:{shape:VersionControlInfo$}}
+const ConfigurationSummary$: S.StructureShape = {type:"structure",name:"ConfigurationSummary",members:{ipAddressBasedRemoteInfoList:{shape:ConfigurationSummaryIpAddressBasedRemoteInfoList$},pipelineInfoList:{shape:ConfigurationSummaryPipelineInfoList$},remoteSourceCodeAnalysisServerInfo:{shape:RemoteSourceCodeAnalysisServerInfo$},vcenterBasedRemoteInfoList:{shape:ConfigurationSummaryVcenterBasedRemoteInfoList$},versionControlInfoList:{shape:ConfigurationSummaryVersionControlInfoList$}}}
+const Collector$: S.StructureShape = {type:"structure",name:"Collector",members:{collectorHealth:{shape:string$},collectorId:{shape:string$},collectorVersion:{shape:string$},configurationSummary:{shape:ConfigurationSummary$},hostName:{shape:string$},ipAddress:{shape:string$},lastActivityTimeStamp:{shape:string$},registeredTimeStamp:{shape:string$}}}
+const ListCollectorsResponseCollectors$: S.ListShape = {type:"list",name:"ListCollectorsResponseCollectors",member:{shape:Collector$}}
+const ListCollectorsResponse$: S.StructureShape = {type:"structure",name:"ListCollectorsResponse",members:{Collectors:{shape:ListCollectorsResponseCollectors$},nextToken:{shape:string$}}}
 const ListImportFileTaskRequest$: S.StructureShape = {type:"structure",name:"ListImportFileTaskRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListImportFileTaskOutputTaskInfosMember$: S.StructureShape = {type:"structure",name:"ListImportFileTaskOutputTaskInfosMember",members:{completionTime:{shape:timestamp$},id:{shape:string$},importName:{shape:string$},inputS3Bucket:{shape:string$},inputS3Key:{shape:string$},numberOfRecordsFailed:{shape:integer$},numberOfRecordsSuccess:{shape:integer$},startTime:{shape:timestamp$},status:{shape:string$},statusReportS3Bucket:{shape:string$},statusReportS3Key:{shape:string$}}}
-const ListImportFileTaskOutputTaskInfos$: S.ListShape = {type:"list",name:"ListImportFileTaskOutputTaskInfos",member:{shape:ListImportFileTaskOutputTaskInfosMember$}}
-const ListImportFileTaskOutput$: S.StructureShape = {type:"structure",name:"ListImportFileTaskOutput",members:{nextToken:{shape:string$},taskInfos:{shape:ListImportFileTaskOutputTaskInfos$}}}
+const ImportFileTaskInformation$: S.StructureShape = {type:"structure",name:"ImportFileTaskInformation",members:{completionTime:{shape:timestamp$},id:{shape:string$},importName:{shape:string$},inputS3Bucket:{shape:string$},inputS3Key:{shape:string$},numberOfRecordsFailed:{shape:integer$},numberOfRecordsSuccess:{shape:integer$},startTime:{shape:timestamp$},status:{shape:string$},statusReportS3Bucket:{shape:string$},statusReportS3Key:{shape:string$}}}
+const ListImportFileTaskResponseTaskInfos$: S.ListShape = {type:"list",name:"ListImportFileTaskResponseTaskInfos",member:{shape:ImportFileTaskInformation$}}
+const ListImportFileTaskResponse$: S.StructureShape = {type:"structure",name:"ListImportFileTaskResponse",members:{nextToken:{shape:string$},taskInfos:{shape:ListImportFileTaskResponseTaskInfos$}}}
 const ListServersRequest$: S.StructureShape = {type:"structure",name:"ListServersRequest",members:{filterValue:{shape:string$},groupIdFilter:{shape:ListApplicationComponentsRequestGroupIdFilter$},maxResults:{shape:integer$},nextToken:{shape:string$},serverCriteria:{shape:string$},sort:{shape:string$}}}
-const ListServersOutputServerInfos$: S.ListShape = {type:"list",name:"ListServersOutputServerInfos",member:{shape:GetServerDetailsOutputServerDetail$}}
-const ListServersOutput$: S.StructureShape = {type:"structure",name:"ListServersOutput",members:{nextToken:{shape:string$},serverInfos:{shape:ListServersOutputServerInfos$}}}
-const PutPortfolioPreferencesRequest$: S.StructureShape = {type:"structure",name:"PutPortfolioPreferencesRequest",members:{applicationMode:{shape:string$},applicationPreferences:{shape:GetPortfolioPreferencesOutputApplicationPreferences$},databasePreferences:{shape:GetPortfolioPreferencesOutputDatabasePreferences$},prioritizeBusinessGoals:{shape:GetPortfolioPreferencesOutputPrioritizeBusinessGoals$}}}
-const PutPortfolioPreferencesOutput$: S.StructureShape = {type:"structure",name:"PutPortfolioPreferencesOutput",members:{}}
-const StartAssessmentRequest$: S.StructureShape = {type:"structure",name:"StartAssessmentRequest",members:{assessmentDataSourceType:{shape:string$},assessmentTargets:{shape:GetAssessmentOutputAssessmentTargets$},s3bucketForAnalysisData:{shape:string$},s3bucketForReportData:{shape:string$}}}
-const StartAssessmentOutput$: S.StructureShape = {type:"structure",name:"StartAssessmentOutput",members:{assessmentId:{shape:string$}}}
+const ListServersResponseServerInfos$: S.ListShape = {type:"list",name:"ListServersResponseServerInfos",member:{shape:ServerDetail$}}
+const ListServersResponse$: S.StructureShape = {type:"structure",name:"ListServersResponse",members:{nextToken:{shape:string$},serverInfos:{shape:ListServersResponseServerInfos$}}}
+const PutPortfolioPreferencesRequest$: S.StructureShape = {type:"structure",name:"PutPortfolioPreferencesRequest",members:{applicationMode:{shape:string$},applicationPreferences:{shape:ApplicationPreferences$},databasePreferences:{shape:DatabasePreferences$},prioritizeBusinessGoals:{shape:PrioritizeBusinessGoals$}}}
+const PutPortfolioPreferencesResponse$: S.StructureShape = {type:"structure",name:"PutPortfolioPreferencesResponse",members:{}}
+const StartAssessmentRequest$: S.StructureShape = {type:"structure",name:"StartAssessmentRequest",members:{assessmentDataSourceType:{shape:string$},assessmentTargets:{shape:GetAssessmentResponseAssessmentTargets$},s3bucketForAnalysisData:{shape:string$},s3bucketForReportData:{shape:string$}}}
+const StartAssessmentResponse$: S.StructureShape = {type:"structure",name:"StartAssessmentResponse",members:{assessmentId:{shape:string$}}}
 const StartImportFileTaskRequest$: S.StructureShape = {type:"structure",name:"StartImportFileTaskRequest",members:{S3Bucket:{shape:string$},dataSourceType:{shape:string$},groupId:{shape:ListApplicationComponentsRequestGroupIdFilter$},name:{shape:string$},s3bucketForReportData:{shape:string$},s3key:{shape:string$}},required:["S3Bucket","name","s3key"]}
-const StartImportFileTaskOutput$: S.StructureShape = {type:"structure",name:"StartImportFileTaskOutput",members:{id:{shape:string$}}}
+const StartImportFileTaskResponse$: S.StructureShape = {type:"structure",name:"StartImportFileTaskResponse",members:{id:{shape:string$}}}
 const StartRecommendationReportGenerationRequest$: S.StructureShape = {type:"structure",name:"StartRecommendationReportGenerationRequest",members:{groupIdFilter:{shape:ListApplicationComponentsRequestGroupIdFilter$},outputFormat:{shape:string$}}}
-const StartRecommendationReportGenerationOutput$: S.StructureShape = {type:"structure",name:"StartRecommendationReportGenerationOutput",members:{id:{shape:string$}}}
+const StartRecommendationReportGenerationResponse$: S.StructureShape = {type:"structure",name:"StartRecommendationReportGenerationResponse",members:{id:{shape:string$}}}
 const StopAssessmentRequest$: S.StructureShape = {type:"structure",name:"StopAssessmentRequest",members:{assessmentId:{shape:string$}},required:["assessmentId"]}
-const StopAssessmentOutput$: S.StructureShape = {type:"structure",name:"StopAssessmentOutput",members:{}}
-const UpdateApplicationComponentConfigRequestSourceCodeListMember$: S.StructureShape = {type:"structure",name:"UpdateApplicationComponentConfigRequestSourceCodeListMember",members:{location:{shape:string$},projectName:{shape:string$},sourceVersion:{shape:string$},versionControl:{shape:string$}}}
-const UpdateApplicationComponentConfigRequestSourceCodeList$: S.ListShape = {type:"list",name:"UpdateApplicationComponentConfigRequestSourceCodeList",member:{shape:UpdateApplicationComponentConfigRequestSourceCodeListMember$}}
-const UpdateApplicationComponentConfigRequestStrategyOption$: S.StructureShape = {type:"structure",name:"UpdateApplicationComponentConfigRequestStrategyOption",members:{isPreferred:{shape:boolean$},strategy:{shape:string$},targetDestination:{shape:string$},toolName:{shape:string$}}}
-const UpdateApplicationComponentConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationComponentConfigRequest",members:{appType:{shape:string$},applicationComponentId:{shape:string$},configureOnly:{shape:boolean$},inclusionStatus:{shape:string$},secretsManagerKey:{shape:string$},sourceCodeList:{shape:UpdateApplicationComponentConfigRequestSourceCodeList$},strategyOption:{shape:UpdateApplicationComponentConfigRequestStrategyOption$}},required:["applicationComponentId"]}
-const UpdateApplicationComponentConfigOutput$: S.StructureShape = {type:"structure",name:"UpdateApplicationComponentConfigOutput",members:{}}
-const UpdateServerConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateServerConfigRequest",members:{serverId:{shape:string$},strategyOption:{shape:UpdateApplicationComponentConfigRequestStrategyOption$}},required:["serverId"]}
-const UpdateServerConfigOutput$: S.StructureShape = {type:"structure",name:"UpdateServerConfigOutput",members:{}}
+const StopAssessmentResponse$: S.StructureShape = {type:"structure",name:"StopAssessmentResponse",members:{}}
+const SourceCode$: S.StructureShape = {type:"structure",name:"SourceCode",members:{location:{shape:string$},projectName:{shape:string$},sourceVersion:{shape:string$},versionControl:{shape:string$}}}
+const UpdateApplicationComponentConfigRequestSourceCodeList$: S.ListShape = {type:"list",name:"UpdateApplicationComponentConfigRequestSourceCodeList",member:{shape:SourceCode$}}
+const StrategyOption$: S.StructureShape = {type:"structure",name:"StrategyOption",members:{isPreferred:{shape:boolean$},strategy:{shape:string$},targetDestination:{shape:string$},toolName:{shape:string$}}}
+const UpdateApplicationComponentConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationComponentConfigRequest",members:{appType:{shape:string$},applicationComponentId:{shape:string$},configureOnly:{shape:boolean$},inclusionStatus:{shape:string$},secretsManagerKey:{shape:string$},sourceCodeList:{shape:UpdateApplicationComponentConfigRequestSourceCodeList$},strategyOption:{shape:StrategyOption$}},required:["applicationComponentId"]}
+const UpdateApplicationComponentConfigResponse$: S.StructureShape = {type:"structure",name:"UpdateApplicationComponentConfigResponse",members:{}}
+const UpdateServerConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateServerConfigRequest",members:{serverId:{shape:string$},strategyOption:{shape:StrategyOption$}},required:["serverId"]}
+const UpdateServerConfigResponse$: S.StructureShape = {type:"structure",name:"UpdateServerConfigResponse",members:{}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const DependencyException$: S.StructureShape = {type:"structure",name:"DependencyException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ServiceLinkedRoleLockClientException$: S.StructureShape = {type:"structure",name:"ServiceLinkedRoleLockClientException",members:{},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type AnalysisType = "BINARY_ANALYSIS" | "DATABASE_ANALYSIS" | "RUNTIME_ANALYSIS" | "SOURCE_CODE_ANALYSIS" | (string & {})
+
+export type AntipatternReportStatus = "FAILED" | "IN_PROGRESS" | "SUCCESS" | (string & {})
+
+export type AppType = "IIS" | "Cassandra" | "DB2" | "DotNetFramework" | "Dotnet" | "DotnetCore" | "Java" | "JBoss" | "Maria DB" | "Mongo DB" | "MySQL" | "Oracle" | "Other" | "PostgreSQLServer" | "Spring" | "SQLServer" | "Sybase" | "Tomcat" | "Unknown" | "Visual Basic" | "Oracle WebLogic" | "IBM WebSphere" | (string & {})
+
+export type AppUnitErrorCategory = "CONNECTIVITY_ERROR" | "CREDENTIAL_ERROR" | "OTHER_ERROR" | "PERMISSION_ERROR" | "UNSUPPORTED_ERROR" | (string & {})
+
+export type ApplicationComponentCriteria = "ANALYSIS_STATUS" | "APP_NAME" | "APP_TYPE" | "DESTINATION" | "ERROR_CATEGORY" | "NOT_DEFINED" | "SERVER_ID" | "STRATEGY" | (string & {})
+
+export type ApplicationMode = "ALL" | "KNOWN" | "UNKNOWN" | (string & {})
+
+export type AssessmentDataSourceType = "ApplicationDiscoveryService" | "ManualImport" | "StrategyRecommendationsApplicationDataCollector" | (string & {})
+
+export type AssessmentStatus = "COMPLETE" | "FAILED" | "IN_PROGRESS" | "STOPPED" | (string & {})
+
+export type AuthType = "CERT" | "NTLM" | "SSH" | (string & {})
+
+export type CollectorHealth = "COLLECTOR_HEALTHY" | "COLLECTOR_UNHEALTHY" | (string & {})
+
+export type Condition = "CONTAINS" | "EQUALS" | "NOT_CONTAINS" | "NOT_EQUALS" | (string & {})
+
+export type DataSourceType = "ApplicationDiscoveryService" | "Import" | "StrategyRecommendationsApplicationDataCollector" | "MPA" | (string & {})
+
+export type DatabaseManagementPreference = "AWS-managed" | "No preference" | "Self-manage" | (string & {})
+
+export type GroupName = "ExternalId" | "ExternalSourceType" | (string & {})
+
+export type ImportFileTaskStatus = "DeleteFailed" | "DeleteInProgress" | "DeletePartialSuccess" | "DeleteSuccess" | "ImportFailed" | "ImportInProgress" | "ImportPartialSuccess" | "ImportSuccess" | (string & {})
+
+export type InclusionStatus = "excludeFromAssessment" | "includeInAssessment" | (string & {})
+
+export type OSType = "LINUX" | "WINDOWS" | (string & {})
+
+export type OutputFormat = "Excel" | "Json" | (string & {})
+
+export type PipelineType = "AZURE_DEVOPS" | (string & {})
+
+export type RecommendationReportStatus = "FAILED" | "IN_PROGRESS" | "SUCCESS" | (string & {})
+
+export type ResourceSubType = "Database" | "DatabaseProcess" | "Process" | (string & {})
+
+export type RunTimeAssessmentStatus = "dataCollectionTaskFailed" | "dataCollectionTaskPartialSuccess" | "dataCollectionTaskScheduled" | "dataCollectionTaskStarted" | "dataCollectionTaskStopped" | "dataCollectionTaskSuccess" | "dataCollectionTaskToBeScheduled" | (string & {})
+
+export type RuntimeAnalysisStatus = "ANALYSIS_FAILED" | "ANALYSIS_STARTED" | "ANALYSIS_SUCCESS" | "ANALYSIS_TO_BE_SCHEDULED" | (string & {})
+
+export type ServerCriteria = "ANALYSIS_STATUS" | "DESTINATION" | "ERROR_CATEGORY" | "NOT_DEFINED" | "OS_NAME" | "SERVER_ID" | "STRATEGY" | (string & {})
+
+export type ServerErrorCategory = "ARCHITECTURE_ERROR" | "CONNECTIVITY_ERROR" | "CREDENTIAL_ERROR" | "OTHER_ERROR" | "PERMISSION_ERROR" | (string & {})
+
+export type ServerOsType = "AmazonLinux" | "EndOfSupportWindowsServer" | "Other" | "Redhat" | "WindowsServer" | (string & {})
+
+export type Severity = "HIGH" | "LOW" | "MEDIUM" | (string & {})
+
+export type SortOrder = "ASC" | "DESC" | (string & {})
+
+export type SrcCodeOrDbAnalysisStatus = "ANALYSIS_FAILED" | "ANALYSIS_PARTIAL_SUCCESS" | "ANALYSIS_STARTED" | "ANALYSIS_SUCCESS" | "ANALYSIS_TO_BE_SCHEDULED" | "CONFIGURED" | "UNCONFIGURED" | (string & {})
+
+export type Strategy = "Refactor" | "Rehost" | "Relocate" | "Replatform" | "Repurchase" | "Retain" | "Retirement" | (string & {})
+
+export type StrategyRecommendation = "notRecommended" | "potential" | "recommended" | "viableOption" | (string & {})
+
+export type TargetDestination = "Amazon DocumentDB" | "Amazon DynamoDB" | "Amazon Elastic Cloud Compute (EC2)" | "Amazon Elastic Container Service (ECS)" | "Amazon Elastic Kubernetes Service (EKS)" | "Amazon Relational Database Service" | "Amazon Relational Database Service on MySQL" | "Amazon Relational Database Service on PostgreSQL" | "Aurora MySQL" | "Aurora PostgreSQL" | "AWS Elastic BeanStalk" | "AWS Fargate" | "Babelfish for Aurora PostgreSQL" | "None specified" | (string & {})
+
+export type TransformationToolName = "App2Container" | "Database Migration Service" | "End of Support Migration" | "In Place Operating System Upgrade" | "Application Migration Service" | "Native SQL Server Backup/Restore" | "Porting Assistant For .NET" | "Schema Conversion Tool" | "Strategy Recommendation Support" | "Windows Web Application Migration Assistant" | (string & {})
+
+export type VersionControl = "AZURE_DEVOPS_GIT" | "GITHUB" | "GITHUB_ENTERPRISE" | (string & {})
+
+export type VersionControlType = "AZURE_DEVOPS_GIT" | "GITHUB" | "GITHUB_ENTERPRISE" | (string & {})
 
 export interface GetApplicationComponentDetailsRequest {
   readonly applicationComponentId: string
 }
 
-export interface GetApplicationComponentDetailsOutput {
-  readonly applicationComponentDetail?: GetApplicationComponentDetailsOutputApplicationComponentDetail
-  readonly associatedApplications?: ReadonlyArray<GetApplicationComponentDetailsOutputAssociatedApplicationsMember>
+export interface GetApplicationComponentDetailsResponse {
+  readonly applicationComponentDetail?: ApplicationComponentDetail
+  readonly associatedApplications?: ReadonlyArray<AssociatedApplication>
   readonly associatedServerIds?: ReadonlyArray<string>
   readonly moreApplicationResource?: boolean
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetail {
-  readonly analysisStatus?: string
-  readonly antipatternReportS3Object?: GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object
-  readonly antipatternReportStatus?: string
+export interface ApplicationComponentDetail {
+  readonly analysisStatus?: SrcCodeOrDbAnalysisStatus
+  readonly antipatternReportS3Object?: S3Object
+  readonly antipatternReportStatus?: AntipatternReportStatus
   readonly antipatternReportStatusMessage?: string
-  readonly appType?: string
-  readonly appUnitError?: GetApplicationComponentDetailsOutputApplicationComponentDetailAppUnitError
+  readonly appType?: AppType
+  readonly appUnitError?: AppUnitError
   readonly associatedServerId?: string
-  readonly databaseConfigDetail?: GetApplicationComponentDetailsOutputApplicationComponentDetailDatabaseConfigDetail
+  readonly databaseConfigDetail?: DatabaseConfigDetail
   readonly id?: string
-  readonly inclusionStatus?: string
+  readonly inclusionStatus?: InclusionStatus
   readonly lastAnalyzedTimestamp?: Date
-  readonly listAntipatternSeveritySummary?: ReadonlyArray<GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummaryMember>
+  readonly listAntipatternSeveritySummary?: ReadonlyArray<AntipatternSeveritySummary>
   readonly moreServerAssociationExists?: boolean
   readonly name?: string
   readonly osDriver?: string
   readonly osVersion?: string
-  readonly recommendationSet?: GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet
-  readonly resourceSubType?: string
-  readonly resultList?: ReadonlyArray<GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMember>
-  readonly runtimeStatus?: string
+  readonly recommendationSet?: RecommendationSet
+  readonly resourceSubType?: ResourceSubType
+  readonly resultList?: ReadonlyArray<Result>
+  readonly runtimeStatus?: RuntimeAnalysisStatus
   readonly runtimeStatusMessage?: string
-  readonly sourceCodeRepositories?: ReadonlyArray<GetApplicationComponentDetailsOutputApplicationComponentDetailSourceCodeRepositoriesMember>
+  readonly sourceCodeRepositories?: ReadonlyArray<SourceCodeRepository>
   readonly statusMessage?: string
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object {
+export interface S3Object {
   readonly s3Bucket?: string
   readonly s3key?: string
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailAppUnitError {
-  readonly appUnitErrorCategory?: string
+export interface AppUnitError {
+  readonly appUnitErrorCategory?: AppUnitErrorCategory
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailDatabaseConfigDetail {
+export interface DatabaseConfigDetail {
   readonly secretName?: string
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummaryMember {
+export interface AntipatternSeveritySummary {
   readonly count?: number
-  readonly severity?: string
+  readonly severity?: Severity
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet {
-  readonly strategy?: string
-  readonly targetDestination?: string
-  readonly transformationTool?: GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSetTransformationTool
+export interface RecommendationSet {
+  readonly strategy?: Strategy
+  readonly targetDestination?: TargetDestination
+  readonly transformationTool?: TransformationTool
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSetTransformationTool {
+export interface TransformationTool {
   readonly description?: string
-  readonly name?: string
+  readonly name?: TransformationToolName
   readonly tranformationToolInstallationLink?: string
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMember {
-  readonly analysisStatus?: GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAnalysisStatus
-  readonly analysisType?: string
-  readonly antipatternReportResultList?: ReadonlyArray<GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMember>
+export interface Result {
+  readonly analysisStatus?: ResultAnalysisStatus
+  readonly analysisType?: AnalysisType
+  readonly antipatternReportResultList?: ReadonlyArray<AntipatternReportResult>
   readonly statusMessage?: string
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAnalysisStatus {
+export interface ResultAnalysisStatus {
   readonly runtimeAnalysisStatus?: string
   readonly srcCodeOrDbAnalysisStatus?: string
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMember {
-  readonly analyzerName?: GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMemberAnalyzerName
-  readonly antiPatternReportS3Object?: GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object
-  readonly antipatternReportStatus?: string
+export interface AntipatternReportResult {
+  readonly analyzerName?: AntipatternReportResultAnalyzerName
+  readonly antiPatternReportS3Object?: S3Object
+  readonly antipatternReportStatus?: AntipatternReportStatus
   readonly antipatternReportStatusMessage?: string
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailResultListMemberAntipatternReportResultListMemberAnalyzerName {
+export interface AntipatternReportResultAnalyzerName {
   readonly binaryAnalyzerName?: string
   readonly runTimeAnalyzerName?: string
   readonly sourceCodeAnalyzerName?: string
 }
 
-export interface GetApplicationComponentDetailsOutputApplicationComponentDetailSourceCodeRepositoriesMember {
+export interface SourceCodeRepository {
   readonly branch?: string
   readonly projectName?: string
   readonly repository?: string
   readonly versionControlType?: string
 }
 
-export interface GetApplicationComponentDetailsOutputAssociatedApplicationsMember {
+export interface AssociatedApplication {
   readonly id?: string
   readonly name?: string
 }
@@ -265,45 +345,45 @@ export interface GetApplicationComponentStrategiesRequest {
   readonly applicationComponentId: string
 }
 
-export interface GetApplicationComponentStrategiesOutput {
-  readonly applicationComponentStrategies?: ReadonlyArray<GetApplicationComponentStrategiesOutputApplicationComponentStrategiesMember>
+export interface GetApplicationComponentStrategiesResponse {
+  readonly applicationComponentStrategies?: ReadonlyArray<ApplicationComponentStrategy>
 }
 
-export interface GetApplicationComponentStrategiesOutputApplicationComponentStrategiesMember {
+export interface ApplicationComponentStrategy {
   readonly isPreferred?: boolean
-  readonly recommendation?: GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet
-  readonly status?: string
+  readonly recommendation?: RecommendationSet
+  readonly status?: StrategyRecommendation
 }
 
 export interface GetAssessmentRequest {
   readonly id: string
 }
 
-export interface GetAssessmentOutput {
-  readonly assessmentTargets?: ReadonlyArray<GetAssessmentOutputAssessmentTargetsMemberOutput>
-  readonly dataCollectionDetails?: GetAssessmentOutputDataCollectionDetails
+export interface GetAssessmentResponse {
+  readonly assessmentTargets?: ReadonlyArray<AssessmentTargetOutput>
+  readonly dataCollectionDetails?: DataCollectionDetails
   readonly id?: string
 }
 
-export interface GetAssessmentOutputAssessmentTargetsMember {
-  readonly condition: string
+export interface AssessmentTarget {
+  readonly condition: Condition
   readonly name: string
   readonly values: ReadonlyArray<string>
 }
 
-export interface GetAssessmentOutputAssessmentTargetsMemberOutput {
-  readonly condition?: string
+export interface AssessmentTargetOutput {
+  readonly condition?: Condition
   readonly name?: string
   readonly values?: ReadonlyArray<string>
 }
 
-export interface GetAssessmentOutputDataCollectionDetails {
+export interface DataCollectionDetails {
   readonly completionTime?: Date
   readonly failed?: number
   readonly inProgress?: number
   readonly servers?: number
   readonly startTime?: Date
-  readonly status?: string
+  readonly status?: AssessmentStatus
   readonly statusMessage?: string
   readonly success?: number
 }
@@ -312,7 +392,7 @@ export interface GetImportFileTaskRequest {
   readonly id: string
 }
 
-export interface GetImportFileTaskOutput {
+export interface GetImportFileTaskResponse {
   readonly completionTime?: Date
   readonly id?: string
   readonly importName?: string
@@ -321,132 +401,132 @@ export interface GetImportFileTaskOutput {
   readonly numberOfRecordsFailed?: number
   readonly numberOfRecordsSuccess?: number
   readonly startTime?: Date
-  readonly status?: string
+  readonly status?: ImportFileTaskStatus
   readonly statusReportS3Bucket?: string
   readonly statusReportS3Key?: string
 }
 
 export type GetLatestAssessmentIdRequest = {}
 
-export interface GetLatestAssessmentIdOutput {
+export interface GetLatestAssessmentIdResponse {
   readonly id?: string
 }
 
 export type GetPortfolioPreferencesRequest = {}
 
-export interface GetPortfolioPreferencesOutput {
-  readonly applicationMode?: string
-  readonly applicationPreferences?: GetPortfolioPreferencesOutputApplicationPreferencesOutput
-  readonly databasePreferences?: GetPortfolioPreferencesOutputDatabasePreferencesOutput
-  readonly prioritizeBusinessGoals?: GetPortfolioPreferencesOutputPrioritizeBusinessGoalsOutput
+export interface GetPortfolioPreferencesResponse {
+  readonly applicationMode?: ApplicationMode
+  readonly applicationPreferences?: ApplicationPreferencesOutput
+  readonly databasePreferences?: DatabasePreferencesOutput
+  readonly prioritizeBusinessGoals?: PrioritizeBusinessGoalsOutput
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferences {
-  readonly managementPreference?: GetPortfolioPreferencesOutputApplicationPreferencesManagementPreference | undefined
+export interface ApplicationPreferences {
+  readonly managementPreference?: ApplicationPreferencesManagementPreference | undefined
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferencesOutput {
-  readonly managementPreference?: GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceOutput
+export interface ApplicationPreferencesOutput {
+  readonly managementPreference?: ApplicationPreferencesManagementPreferenceOutput
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferencesManagementPreference {
-  readonly awsManagedResources?: GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResources | undefined
-  readonly noPreference?: GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreference | undefined
-  readonly selfManageResources?: GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResources | undefined
+export interface ApplicationPreferencesManagementPreference {
+  readonly awsManagedResources?: ApplicationPreferencesManagementPreferenceAwsManagedResources | undefined
+  readonly noPreference?: ApplicationPreferencesManagementPreferenceNoPreference | undefined
+  readonly selfManageResources?: ApplicationPreferencesManagementPreferenceSelfManageResources | undefined
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceOutput {
-  readonly awsManagedResources?: GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResourcesOutput
-  readonly noPreference?: GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreferenceOutput
-  readonly selfManageResources?: GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResourcesOutput
+export interface ApplicationPreferencesManagementPreferenceOutput {
+  readonly awsManagedResources?: ApplicationPreferencesManagementPreferenceAwsManagedResourcesOutput
+  readonly noPreference?: ApplicationPreferencesManagementPreferenceNoPreferenceOutput
+  readonly selfManageResources?: ApplicationPreferencesManagementPreferenceSelfManageResourcesOutput
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResources {
+export interface ApplicationPreferencesManagementPreferenceAwsManagedResources {
   readonly targetDestination: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceAwsManagedResourcesOutput {
+export interface ApplicationPreferencesManagementPreferenceAwsManagedResourcesOutput {
   readonly targetDestination?: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreference {
+export interface ApplicationPreferencesManagementPreferenceNoPreference {
   readonly targetDestination: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceNoPreferenceOutput {
+export interface ApplicationPreferencesManagementPreferenceNoPreferenceOutput {
   readonly targetDestination?: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResources {
+export interface ApplicationPreferencesManagementPreferenceSelfManageResources {
   readonly targetDestination: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputApplicationPreferencesManagementPreferenceSelfManageResourcesOutput {
+export interface ApplicationPreferencesManagementPreferenceSelfManageResourcesOutput {
   readonly targetDestination?: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferences {
-  readonly databaseManagementPreference?: string | undefined
-  readonly databaseMigrationPreference?: GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreference | undefined
+export interface DatabasePreferences {
+  readonly databaseManagementPreference?: DatabaseManagementPreference | undefined
+  readonly databaseMigrationPreference?: DatabasePreferencesDatabaseMigrationPreference | undefined
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferencesOutput {
-  readonly databaseManagementPreference?: string
-  readonly databaseMigrationPreference?: GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceOutput
+export interface DatabasePreferencesOutput {
+  readonly databaseManagementPreference?: DatabaseManagementPreference
+  readonly databaseMigrationPreference?: DatabasePreferencesDatabaseMigrationPreferenceOutput
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreference {
-  readonly heterogeneous?: GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneous | undefined
-  readonly homogeneous?: GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneous | undefined
-  readonly noPreference?: GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreference | undefined
+export interface DatabasePreferencesDatabaseMigrationPreference {
+  readonly heterogeneous?: DatabasePreferencesDatabaseMigrationPreferenceHeterogeneous | undefined
+  readonly homogeneous?: DatabasePreferencesDatabaseMigrationPreferenceHomogeneous | undefined
+  readonly noPreference?: DatabasePreferencesDatabaseMigrationPreferenceNoPreference | undefined
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceOutput {
-  readonly heterogeneous?: GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneousOutput
-  readonly homogeneous?: GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneousOutput
-  readonly noPreference?: GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreferenceOutput
+export interface DatabasePreferencesDatabaseMigrationPreferenceOutput {
+  readonly heterogeneous?: DatabasePreferencesDatabaseMigrationPreferenceHeterogeneousOutput
+  readonly homogeneous?: DatabasePreferencesDatabaseMigrationPreferenceHomogeneousOutput
+  readonly noPreference?: DatabasePreferencesDatabaseMigrationPreferenceNoPreferenceOutput
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneous {
+export interface DatabasePreferencesDatabaseMigrationPreferenceHeterogeneous {
   readonly targetDatabaseEngine: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHeterogeneousOutput {
+export interface DatabasePreferencesDatabaseMigrationPreferenceHeterogeneousOutput {
   readonly targetDatabaseEngine?: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneous {
+export interface DatabasePreferencesDatabaseMigrationPreferenceHomogeneous {
   readonly targetDatabaseEngine?: ReadonlyArray<string> | undefined
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceHomogeneousOutput {
+export interface DatabasePreferencesDatabaseMigrationPreferenceHomogeneousOutput {
   readonly targetDatabaseEngine?: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreference {
+export interface DatabasePreferencesDatabaseMigrationPreferenceNoPreference {
   readonly targetDatabaseEngine: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputDatabasePreferencesDatabaseMigrationPreferenceNoPreferenceOutput {
+export interface DatabasePreferencesDatabaseMigrationPreferenceNoPreferenceOutput {
   readonly targetDatabaseEngine?: ReadonlyArray<string>
 }
 
-export interface GetPortfolioPreferencesOutputPrioritizeBusinessGoals {
-  readonly businessGoals?: GetPortfolioPreferencesOutputPrioritizeBusinessGoalsBusinessGoals | undefined
+export interface PrioritizeBusinessGoals {
+  readonly businessGoals?: BusinessGoals | undefined
 }
 
-export interface GetPortfolioPreferencesOutputPrioritizeBusinessGoalsOutput {
-  readonly businessGoals?: GetPortfolioPreferencesOutputPrioritizeBusinessGoalsBusinessGoalsOutput
+export interface PrioritizeBusinessGoalsOutput {
+  readonly businessGoals?: BusinessGoalsOutput
 }
 
-export interface GetPortfolioPreferencesOutputPrioritizeBusinessGoalsBusinessGoals {
+export interface BusinessGoals {
   readonly licenseCostReduction?: number | undefined
   readonly modernizeInfrastructureWithCloudNativeTechnologies?: number | undefined
   readonly reduceOperationalOverheadWithManagedServices?: number | undefined
   readonly speedOfMigration?: number | undefined
 }
 
-export interface GetPortfolioPreferencesOutputPrioritizeBusinessGoalsBusinessGoalsOutput {
+export interface BusinessGoalsOutput {
   readonly licenseCostReduction?: number
   readonly modernizeInfrastructureWithCloudNativeTechnologies?: number
   readonly reduceOperationalOverheadWithManagedServices?: number
@@ -455,46 +535,46 @@ export interface GetPortfolioPreferencesOutputPrioritizeBusinessGoalsBusinessGoa
 
 export type GetPortfolioSummaryRequest = {}
 
-export interface GetPortfolioSummaryOutput {
-  readonly assessmentSummary?: GetPortfolioSummaryOutputAssessmentSummary
+export interface GetPortfolioSummaryResponse {
+  readonly assessmentSummary?: AssessmentSummary
 }
 
-export interface GetPortfolioSummaryOutputAssessmentSummary {
-  readonly antipatternReportS3Object?: GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object
-  readonly antipatternReportStatus?: string
+export interface AssessmentSummary {
+  readonly antipatternReportS3Object?: S3Object
+  readonly antipatternReportStatus?: AntipatternReportStatus
   readonly antipatternReportStatusMessage?: string
   readonly lastAnalyzedTimestamp?: Date
-  readonly listAntipatternSeveritySummary?: ReadonlyArray<GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummaryMember>
-  readonly listApplicationComponentStatusSummary?: ReadonlyArray<GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStatusSummaryMember>
-  readonly listApplicationComponentStrategySummary?: ReadonlyArray<GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummaryMember>
-  readonly listApplicationComponentSummary?: ReadonlyArray<GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentSummaryMember>
-  readonly listServerStatusSummary?: ReadonlyArray<GetPortfolioSummaryOutputAssessmentSummaryListServerStatusSummaryMember>
-  readonly listServerStrategySummary?: ReadonlyArray<GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummaryMember>
-  readonly listServerSummary?: ReadonlyArray<GetPortfolioSummaryOutputAssessmentSummaryListServerSummaryMember>
+  readonly listAntipatternSeveritySummary?: ReadonlyArray<AntipatternSeveritySummary>
+  readonly listApplicationComponentStatusSummary?: ReadonlyArray<ApplicationComponentStatusSummary>
+  readonly listApplicationComponentStrategySummary?: ReadonlyArray<StrategySummary>
+  readonly listApplicationComponentSummary?: ReadonlyArray<ApplicationComponentSummary>
+  readonly listServerStatusSummary?: ReadonlyArray<ServerStatusSummary>
+  readonly listServerStrategySummary?: ReadonlyArray<StrategySummary>
+  readonly listServerSummary?: ReadonlyArray<ServerSummary>
 }
 
-export interface GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStatusSummaryMember {
+export interface ApplicationComponentStatusSummary {
   readonly count?: number
-  readonly srcCodeOrDbAnalysisStatus?: string
+  readonly srcCodeOrDbAnalysisStatus?: SrcCodeOrDbAnalysisStatus
 }
 
-export interface GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummaryMember {
+export interface StrategySummary {
   readonly count?: number
-  readonly strategy?: string
+  readonly strategy?: Strategy
 }
 
-export interface GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentSummaryMember {
-  readonly appType?: string
+export interface ApplicationComponentSummary {
+  readonly appType?: AppType
   readonly count?: number
 }
 
-export interface GetPortfolioSummaryOutputAssessmentSummaryListServerStatusSummaryMember {
+export interface ServerStatusSummary {
   readonly count?: number
-  readonly runTimeAssessmentStatus?: string
+  readonly runTimeAssessmentStatus?: RunTimeAssessmentStatus
 }
 
-export interface GetPortfolioSummaryOutputAssessmentSummaryListServerSummaryMember {
-  readonly ServerOsType?: string
+export interface ServerSummary {
+  readonly ServerOsType?: ServerOsType
   readonly count?: number
 }
 
@@ -502,17 +582,17 @@ export interface GetRecommendationReportDetailsRequest {
   readonly id: string
 }
 
-export interface GetRecommendationReportDetailsOutput {
+export interface GetRecommendationReportDetailsResponse {
   readonly id?: string
-  readonly recommendationReportDetails?: GetRecommendationReportDetailsOutputRecommendationReportDetails
+  readonly recommendationReportDetails?: RecommendationReportDetails
 }
 
-export interface GetRecommendationReportDetailsOutputRecommendationReportDetails {
+export interface RecommendationReportDetails {
   readonly completionTime?: Date
   readonly s3Bucket?: string
   readonly s3Keys?: ReadonlyArray<string>
   readonly startTime?: Date
-  readonly status?: string
+  readonly status?: RecommendationReportStatus
   readonly statusMessage?: string
 }
 
@@ -522,49 +602,49 @@ export interface GetServerDetailsRequest {
   readonly serverId: string
 }
 
-export interface GetServerDetailsOutput {
-  readonly associatedApplications?: ReadonlyArray<GetApplicationComponentDetailsOutputAssociatedApplicationsMember>
+export interface GetServerDetailsResponse {
+  readonly associatedApplications?: ReadonlyArray<AssociatedApplication>
   readonly nextToken?: string
-  readonly serverDetail?: GetServerDetailsOutputServerDetail
+  readonly serverDetail?: ServerDetail
 }
 
-export interface GetServerDetailsOutputServerDetail {
-  readonly antipatternReportS3Object?: GetApplicationComponentDetailsOutputApplicationComponentDetailAntipatternReportS3Object
-  readonly antipatternReportStatus?: string
+export interface ServerDetail {
+  readonly antipatternReportS3Object?: S3Object
+  readonly antipatternReportStatus?: AntipatternReportStatus
   readonly antipatternReportStatusMessage?: string
-  readonly applicationComponentStrategySummary?: ReadonlyArray<GetPortfolioSummaryOutputAssessmentSummaryListApplicationComponentStrategySummaryMember>
-  readonly dataCollectionStatus?: string
+  readonly applicationComponentStrategySummary?: ReadonlyArray<StrategySummary>
+  readonly dataCollectionStatus?: RunTimeAssessmentStatus
   readonly id?: string
   readonly lastAnalyzedTimestamp?: Date
-  readonly listAntipatternSeveritySummary?: ReadonlyArray<GetApplicationComponentDetailsOutputApplicationComponentDetailListAntipatternSeveritySummaryMember>
+  readonly listAntipatternSeveritySummary?: ReadonlyArray<AntipatternSeveritySummary>
   readonly name?: string
-  readonly recommendationSet?: GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet
-  readonly serverError?: GetServerDetailsOutputServerDetailServerError
+  readonly recommendationSet?: RecommendationSet
+  readonly serverError?: ServerError
   readonly serverType?: string
   readonly statusMessage?: string
-  readonly systemInfo?: GetServerDetailsOutputServerDetailSystemInfo
+  readonly systemInfo?: SystemInfo
 }
 
-export interface GetServerDetailsOutputServerDetailServerError {
-  readonly serverErrorCategory?: string
+export interface ServerError {
+  readonly serverErrorCategory?: ServerErrorCategory
 }
 
-export interface GetServerDetailsOutputServerDetailSystemInfo {
+export interface SystemInfo {
   readonly cpuArchitecture?: string
   readonly fileSystemType?: string
-  readonly networkInfoList?: ReadonlyArray<GetServerDetailsOutputServerDetailSystemInfoNetworkInfoListMember>
-  readonly osInfo?: GetServerDetailsOutputServerDetailSystemInfoOsInfo
+  readonly networkInfoList?: ReadonlyArray<NetworkInfo>
+  readonly osInfo?: OSInfo
 }
 
-export interface GetServerDetailsOutputServerDetailSystemInfoNetworkInfoListMember {
+export interface NetworkInfo {
   readonly interfaceName?: string
   readonly ipAddress?: string
   readonly macAddress?: string
   readonly netMask?: string
 }
 
-export interface GetServerDetailsOutputServerDetailSystemInfoOsInfo {
-  readonly type?: string
+export interface OSInfo {
+  readonly type?: OSType
   readonly version?: string
 }
 
@@ -572,29 +652,29 @@ export interface GetServerStrategiesRequest {
   readonly serverId: string
 }
 
-export interface GetServerStrategiesOutput {
-  readonly serverStrategies?: ReadonlyArray<GetServerStrategiesOutputServerStrategiesMember>
+export interface GetServerStrategiesResponse {
+  readonly serverStrategies?: ReadonlyArray<ServerStrategy>
 }
 
-export interface GetServerStrategiesOutputServerStrategiesMember {
+export interface ServerStrategy {
   readonly isPreferred?: boolean
   readonly numberOfApplicationComponents?: number
-  readonly recommendation?: GetApplicationComponentDetailsOutputApplicationComponentDetailRecommendationSet
-  readonly status?: string
+  readonly recommendation?: RecommendationSet
+  readonly status?: StrategyRecommendation
 }
 
 export interface ListAnalyzableServersRequest {
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly sort?: string | undefined
+  readonly sort?: SortOrder | undefined
 }
 
-export interface ListAnalyzableServersOutput {
-  readonly analyzableServers?: ReadonlyArray<ListAnalyzableServersOutputAnalyzableServersMember>
+export interface ListAnalyzableServersResponse {
+  readonly analyzableServers?: ReadonlyArray<AnalyzableServerSummary>
   readonly nextToken?: string
 }
 
-export interface ListAnalyzableServersOutputAnalyzableServersMember {
+export interface AnalyzableServerSummary {
   readonly hostname?: string
   readonly ipAddress?: string
   readonly source?: string
@@ -602,21 +682,21 @@ export interface ListAnalyzableServersOutputAnalyzableServersMember {
 }
 
 export interface ListApplicationComponentsRequest {
-  readonly applicationComponentCriteria?: string | undefined
+  readonly applicationComponentCriteria?: ApplicationComponentCriteria | undefined
   readonly filterValue?: string | undefined
-  readonly groupIdFilter?: ReadonlyArray<ListApplicationComponentsRequestGroupIdFilterMember> | undefined
+  readonly groupIdFilter?: ReadonlyArray<Group> | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly sort?: string | undefined
+  readonly sort?: SortOrder | undefined
 }
 
-export interface ListApplicationComponentsRequestGroupIdFilterMember {
-  readonly name?: string | undefined
+export interface Group {
+  readonly name?: GroupName | undefined
   readonly value?: string | undefined
 }
 
-export interface ListApplicationComponentsOutput {
-  readonly applicationComponentInfos?: ReadonlyArray<GetApplicationComponentDetailsOutputApplicationComponentDetail>
+export interface ListApplicationComponentsResponse {
+  readonly applicationComponentInfos?: ReadonlyArray<ApplicationComponentDetail>
   readonly nextToken?: string
 }
 
@@ -625,53 +705,53 @@ export interface ListCollectorsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListCollectorsOutput {
-  readonly Collectors?: ReadonlyArray<ListCollectorsOutputCollectorsMember>
+export interface ListCollectorsResponse {
+  readonly Collectors?: ReadonlyArray<Collector>
   readonly nextToken?: string
 }
 
-export interface ListCollectorsOutputCollectorsMember {
-  readonly collectorHealth?: string
+export interface Collector {
+  readonly collectorHealth?: CollectorHealth
   readonly collectorId?: string
   readonly collectorVersion?: string
-  readonly configurationSummary?: ListCollectorsOutputCollectorsMemberConfigurationSummary
+  readonly configurationSummary?: ConfigurationSummary
   readonly hostName?: string
   readonly ipAddress?: string
   readonly lastActivityTimeStamp?: string
   readonly registeredTimeStamp?: string
 }
 
-export interface ListCollectorsOutputCollectorsMemberConfigurationSummary {
-  readonly ipAddressBasedRemoteInfoList?: ReadonlyArray<ListCollectorsOutputCollectorsMemberConfigurationSummaryIpAddressBasedRemoteInfoListMember>
-  readonly pipelineInfoList?: ReadonlyArray<ListCollectorsOutputCollectorsMemberConfigurationSummaryPipelineInfoListMember>
-  readonly remoteSourceCodeAnalysisServerInfo?: ListCollectorsOutputCollectorsMemberConfigurationSummaryRemoteSourceCodeAnalysisServerInfo
-  readonly vcenterBasedRemoteInfoList?: ReadonlyArray<ListCollectorsOutputCollectorsMemberConfigurationSummaryVcenterBasedRemoteInfoListMember>
-  readonly versionControlInfoList?: ReadonlyArray<ListCollectorsOutputCollectorsMemberConfigurationSummaryVersionControlInfoListMember>
+export interface ConfigurationSummary {
+  readonly ipAddressBasedRemoteInfoList?: ReadonlyArray<IPAddressBasedRemoteInfo>
+  readonly pipelineInfoList?: ReadonlyArray<PipelineInfo>
+  readonly remoteSourceCodeAnalysisServerInfo?: RemoteSourceCodeAnalysisServerInfo
+  readonly vcenterBasedRemoteInfoList?: ReadonlyArray<VcenterBasedRemoteInfo>
+  readonly versionControlInfoList?: ReadonlyArray<VersionControlInfo>
 }
 
-export interface ListCollectorsOutputCollectorsMemberConfigurationSummaryIpAddressBasedRemoteInfoListMember {
-  readonly authType?: string
+export interface IPAddressBasedRemoteInfo {
+  readonly authType?: AuthType
   readonly ipAddressConfigurationTimeStamp?: string
-  readonly osType?: string
+  readonly osType?: OSType
 }
 
-export interface ListCollectorsOutputCollectorsMemberConfigurationSummaryPipelineInfoListMember {
+export interface PipelineInfo {
   readonly pipelineConfigurationTimeStamp?: string
-  readonly pipelineType?: string
+  readonly pipelineType?: PipelineType
 }
 
-export interface ListCollectorsOutputCollectorsMemberConfigurationSummaryRemoteSourceCodeAnalysisServerInfo {
+export interface RemoteSourceCodeAnalysisServerInfo {
   readonly remoteSourceCodeAnalysisServerConfigurationTimestamp?: string
 }
 
-export interface ListCollectorsOutputCollectorsMemberConfigurationSummaryVcenterBasedRemoteInfoListMember {
-  readonly osType?: string
+export interface VcenterBasedRemoteInfo {
+  readonly osType?: OSType
   readonly vcenterConfigurationTimeStamp?: string
 }
 
-export interface ListCollectorsOutputCollectorsMemberConfigurationSummaryVersionControlInfoListMember {
+export interface VersionControlInfo {
   readonly versionControlConfigurationTimeStamp?: string
-  readonly versionControlType?: string
+  readonly versionControlType?: VersionControlType
 }
 
 export interface ListImportFileTaskRequest {
@@ -679,12 +759,12 @@ export interface ListImportFileTaskRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListImportFileTaskOutput {
+export interface ListImportFileTaskResponse {
   readonly nextToken?: string
-  readonly taskInfos?: ReadonlyArray<ListImportFileTaskOutputTaskInfosMember>
+  readonly taskInfos?: ReadonlyArray<ImportFileTaskInformation>
 }
 
-export interface ListImportFileTaskOutputTaskInfosMember {
+export interface ImportFileTaskInformation {
   readonly completionTime?: Date
   readonly id?: string
   readonly importName?: string
@@ -693,64 +773,64 @@ export interface ListImportFileTaskOutputTaskInfosMember {
   readonly numberOfRecordsFailed?: number
   readonly numberOfRecordsSuccess?: number
   readonly startTime?: Date
-  readonly status?: string
+  readonly status?: ImportFileTaskStatus
   readonly statusReportS3Bucket?: string
   readonly statusReportS3Key?: string
 }
 
 export interface ListServersRequest {
   readonly filterValue?: string | undefined
-  readonly groupIdFilter?: ReadonlyArray<ListApplicationComponentsRequestGroupIdFilterMember> | undefined
+  readonly groupIdFilter?: ReadonlyArray<Group> | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly serverCriteria?: string | undefined
-  readonly sort?: string | undefined
+  readonly serverCriteria?: ServerCriteria | undefined
+  readonly sort?: SortOrder | undefined
 }
 
-export interface ListServersOutput {
+export interface ListServersResponse {
   readonly nextToken?: string
-  readonly serverInfos?: ReadonlyArray<GetServerDetailsOutputServerDetail>
+  readonly serverInfos?: ReadonlyArray<ServerDetail>
 }
 
 export interface PutPortfolioPreferencesRequest {
-  readonly applicationMode?: string | undefined
-  readonly applicationPreferences?: GetPortfolioPreferencesOutputApplicationPreferences | undefined
-  readonly databasePreferences?: GetPortfolioPreferencesOutputDatabasePreferences | undefined
-  readonly prioritizeBusinessGoals?: GetPortfolioPreferencesOutputPrioritizeBusinessGoals | undefined
+  readonly applicationMode?: ApplicationMode | undefined
+  readonly applicationPreferences?: ApplicationPreferences | undefined
+  readonly databasePreferences?: DatabasePreferences | undefined
+  readonly prioritizeBusinessGoals?: PrioritizeBusinessGoals | undefined
 }
 
-export type PutPortfolioPreferencesOutput = {}
+export type PutPortfolioPreferencesResponse = {}
 
 export interface StartAssessmentRequest {
-  readonly assessmentDataSourceType?: string | undefined
-  readonly assessmentTargets?: ReadonlyArray<GetAssessmentOutputAssessmentTargetsMember> | undefined
+  readonly assessmentDataSourceType?: AssessmentDataSourceType | undefined
+  readonly assessmentTargets?: ReadonlyArray<AssessmentTarget> | undefined
   readonly s3bucketForAnalysisData?: string | undefined
   readonly s3bucketForReportData?: string | undefined
 }
 
-export interface StartAssessmentOutput {
+export interface StartAssessmentResponse {
   readonly assessmentId?: string
 }
 
 export interface StartImportFileTaskRequest {
   readonly S3Bucket: string
-  readonly dataSourceType?: string | undefined
-  readonly groupId?: ReadonlyArray<ListApplicationComponentsRequestGroupIdFilterMember> | undefined
+  readonly dataSourceType?: DataSourceType | undefined
+  readonly groupId?: ReadonlyArray<Group> | undefined
   readonly name: string
   readonly s3bucketForReportData?: string | undefined
   readonly s3key: string
 }
 
-export interface StartImportFileTaskOutput {
+export interface StartImportFileTaskResponse {
   readonly id?: string
 }
 
 export interface StartRecommendationReportGenerationRequest {
-  readonly groupIdFilter?: ReadonlyArray<ListApplicationComponentsRequestGroupIdFilterMember> | undefined
-  readonly outputFormat?: string | undefined
+  readonly groupIdFilter?: ReadonlyArray<Group> | undefined
+  readonly outputFormat?: OutputFormat | undefined
 }
 
-export interface StartRecommendationReportGenerationOutput {
+export interface StartRecommendationReportGenerationResponse {
   readonly id?: string
 }
 
@@ -758,125 +838,143 @@ export interface StopAssessmentRequest {
   readonly assessmentId: string
 }
 
-export type StopAssessmentOutput = {}
+export type StopAssessmentResponse = {}
 
 export interface UpdateApplicationComponentConfigRequest {
-  readonly appType?: string | undefined
+  readonly appType?: AppType | undefined
   readonly applicationComponentId: string
   readonly configureOnly?: boolean | undefined
-  readonly inclusionStatus?: string | undefined
+  readonly inclusionStatus?: InclusionStatus | undefined
   readonly secretsManagerKey?: string | undefined
-  readonly sourceCodeList?: ReadonlyArray<UpdateApplicationComponentConfigRequestSourceCodeListMember> | undefined
-  readonly strategyOption?: UpdateApplicationComponentConfigRequestStrategyOption | undefined
+  readonly sourceCodeList?: ReadonlyArray<SourceCode> | undefined
+  readonly strategyOption?: StrategyOption | undefined
 }
 
-export interface UpdateApplicationComponentConfigRequestSourceCodeListMember {
+export interface SourceCode {
   readonly location?: string | undefined
   readonly projectName?: string | undefined
   readonly sourceVersion?: string | undefined
-  readonly versionControl?: string | undefined
+  readonly versionControl?: VersionControl | undefined
 }
 
-export interface UpdateApplicationComponentConfigRequestStrategyOption {
+export interface StrategyOption {
   readonly isPreferred?: boolean | undefined
-  readonly strategy?: string | undefined
-  readonly targetDestination?: string | undefined
-  readonly toolName?: string | undefined
+  readonly strategy?: Strategy | undefined
+  readonly targetDestination?: TargetDestination | undefined
+  readonly toolName?: TransformationToolName | undefined
 }
 
-export type UpdateApplicationComponentConfigOutput = {}
+export type UpdateApplicationComponentConfigResponse = {}
 
 export interface UpdateServerConfigRequest {
   readonly serverId: string
-  readonly strategyOption?: UpdateApplicationComponentConfigRequestStrategyOption | undefined
+  readonly strategyOption?: StrategyOption | undefined
 }
 
-export type UpdateServerConfigOutput = {}
+export type UpdateServerConfigResponse = {}
 
-export type GetApplicationComponentDetailsError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type GetApplicationComponentStrategiesError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type GetAssessmentError = Errors.CommonError | Client.SdkError
+export class DependencyException extends /*#__PURE__*/ ServiceError("DependencyException") {}
 
-export type GetImportFileTaskError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type GetLatestAssessmentIdError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type GetPortfolioPreferencesError = Errors.CommonError | Client.SdkError
+export class ServiceLinkedRoleLockClientException extends /*#__PURE__*/ ServiceError("ServiceLinkedRoleLockClientException") {}
 
-export type GetPortfolioSummaryError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
 
-export type GetRecommendationReportDetailsError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type GetServerDetailsError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type GetServerStrategiesError = Errors.CommonError | Client.SdkError
+export type GetApplicationComponentDetailsError = InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAnalyzableServersError = Errors.CommonError | Client.SdkError
+export type GetApplicationComponentStrategiesError = InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListApplicationComponentsError = Errors.CommonError | Client.SdkError
+export type GetAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListCollectorsError = Errors.CommonError | Client.SdkError
+export type GetImportFileTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListImportFileTaskError = Errors.CommonError | Client.SdkError
+export type GetLatestAssessmentIdError = AccessDeniedException | DependencyException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListServersError = Errors.CommonError | Client.SdkError
+export type GetPortfolioPreferencesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type PutPortfolioPreferencesError = Errors.CommonError | Client.SdkError
+export type GetPortfolioSummaryError = AccessDeniedException | InternalServerException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type StartAssessmentError = Errors.CommonError | Client.SdkError
+export type GetRecommendationReportDetailsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartImportFileTaskError = Errors.CommonError | Client.SdkError
+export type GetServerDetailsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartRecommendationReportGenerationError = Errors.CommonError | Client.SdkError
+export type GetServerStrategiesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopAssessmentError = Errors.CommonError | Client.SdkError
+export type ListAnalyzableServersError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateApplicationComponentConfigError = Errors.CommonError | Client.SdkError
+export type ListApplicationComponentsError = AccessDeniedException | InternalServerException | ServiceLinkedRoleLockClientException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateServerConfigError = Errors.CommonError | Client.SdkError
+export type ListCollectorsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getApplicationComponentDetails: Client.Operation<GetApplicationComponentDetailsRequest, GetApplicationComponentDetailsOutput, GetApplicationComponentDetailsError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetApplicationComponentDetails",http:{method:"GET",requestUri:"/get-applicationcomponent-details/{applicationComponentId}",responseCode:200},input:{shape:GetApplicationComponentDetailsRequest$},output:{shape:GetApplicationComponentDetailsOutput$}}})
+export type ListImportFileTaskError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getApplicationComponentStrategies: Client.Operation<GetApplicationComponentStrategiesRequest, GetApplicationComponentStrategiesOutput, GetApplicationComponentStrategiesError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetApplicationComponentStrategies",http:{method:"GET",requestUri:"/get-applicationcomponent-strategies/{applicationComponentId}",responseCode:200},input:{shape:GetApplicationComponentStrategiesRequest$},output:{shape:GetApplicationComponentStrategiesOutput$}}})
+export type ListServersError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getAssessment: Client.Operation<GetAssessmentRequest, GetAssessmentOutput, GetAssessmentError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetAssessment",http:{method:"GET",requestUri:"/get-assessment/{id}",responseCode:200},input:{shape:GetAssessmentRequest$},output:{shape:GetAssessmentOutput$}}})
+export type PutPortfolioPreferencesError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getImportFileTask: Client.Operation<GetImportFileTaskRequest, GetImportFileTaskOutput, GetImportFileTaskError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetImportFileTask",http:{method:"GET",requestUri:"/get-import-file-task/{id}",responseCode:200},input:{shape:GetImportFileTaskRequest$},output:{shape:GetImportFileTaskOutput$}}})
+export type StartAssessmentError = AccessDeniedException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const getLatestAssessmentId: Client.Operation<GetLatestAssessmentIdRequest, GetLatestAssessmentIdOutput, GetLatestAssessmentIdError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetLatestAssessmentId",http:{method:"GET",requestUri:"/get-latest-assessment-id",responseCode:200},input:{shape:GetLatestAssessmentIdRequest$},output:{shape:GetLatestAssessmentIdOutput$}}})
+export type StartImportFileTaskError = AccessDeniedException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getPortfolioPreferences: Client.Operation<GetPortfolioPreferencesRequest, GetPortfolioPreferencesOutput, GetPortfolioPreferencesError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetPortfolioPreferences",http:{method:"GET",requestUri:"/get-portfolio-preferences",responseCode:200},input:{shape:GetPortfolioPreferencesRequest$},output:{shape:GetPortfolioPreferencesOutput$}}})
+export type StartRecommendationReportGenerationError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getPortfolioSummary: Client.Operation<GetPortfolioSummaryRequest, GetPortfolioSummaryOutput, GetPortfolioSummaryError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetPortfolioSummary",http:{method:"GET",requestUri:"/get-portfolio-summary",responseCode:200},input:{shape:GetPortfolioSummaryRequest$},output:{shape:GetPortfolioSummaryOutput$}}})
+export type StopAssessmentError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getRecommendationReportDetails: Client.Operation<GetRecommendationReportDetailsRequest, GetRecommendationReportDetailsOutput, GetRecommendationReportDetailsError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetRecommendationReportDetails",http:{method:"GET",requestUri:"/get-recommendation-report-details/{id}",responseCode:200},input:{shape:GetRecommendationReportDetailsRequest$},output:{shape:GetRecommendationReportDetailsOutput$}}})
+export type UpdateApplicationComponentConfigError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getServerDetails: Paginate.Paginated<GetServerDetailsRequest, GetServerDetailsOutput, GetServerDetailsError, MigrationHubStrategy, GetApplicationComponentDetailsOutputAssociatedApplicationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetServerDetails",http:{method:"GET",requestUri:"/get-server-details/{serverId}",responseCode:200},input:{shape:GetServerDetailsRequest$},output:{shape:GetServerDetailsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["associatedApplications"]})
+export type UpdateServerConfigError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getServerStrategies: Client.Operation<GetServerStrategiesRequest, GetServerStrategiesOutput, GetServerStrategiesError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetServerStrategies",http:{method:"GET",requestUri:"/get-server-strategies/{serverId}",responseCode:200},input:{shape:GetServerStrategiesRequest$},output:{shape:GetServerStrategiesOutput$}}})
+export const getApplicationComponentDetails: Client.Operation<GetApplicationComponentDetailsRequest, GetApplicationComponentDetailsResponse, GetApplicationComponentDetailsError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetApplicationComponentDetails",http:{method:"GET",requestUri:"/get-applicationcomponent-details/{applicationComponentId}",responseCode:200},input:{shape:GetApplicationComponentDetailsRequest$},output:{shape:GetApplicationComponentDetailsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException}})
 
-export const listAnalyzableServers: Paginate.Paginated<ListAnalyzableServersRequest, ListAnalyzableServersOutput, ListAnalyzableServersError, MigrationHubStrategy, ListAnalyzableServersOutputAnalyzableServersMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListAnalyzableServers",http:{method:"POST",requestUri:"/list-analyzable-servers",responseCode:200},input:{shape:ListAnalyzableServersRequest$},output:{shape:ListAnalyzableServersOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["analyzableServers"]})
+export const getApplicationComponentStrategies: Client.Operation<GetApplicationComponentStrategiesRequest, GetApplicationComponentStrategiesResponse, GetApplicationComponentStrategiesError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetApplicationComponentStrategies",http:{method:"GET",requestUri:"/get-applicationcomponent-strategies/{applicationComponentId}",responseCode:200},input:{shape:GetApplicationComponentStrategiesRequest$},output:{shape:GetApplicationComponentStrategiesResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException}})
 
-export const listApplicationComponents: Paginate.Paginated<ListApplicationComponentsRequest, ListApplicationComponentsOutput, ListApplicationComponentsError, MigrationHubStrategy, GetApplicationComponentDetailsOutputApplicationComponentDetail> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListApplicationComponents",http:{method:"POST",requestUri:"/list-applicationcomponents",responseCode:200},input:{shape:ListApplicationComponentsRequest$},output:{shape:ListApplicationComponentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["applicationComponentInfos"]})
+export const getAssessment: Client.Operation<GetAssessmentRequest, GetAssessmentResponse, GetAssessmentError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetAssessment",http:{method:"GET",requestUri:"/get-assessment/{id}",responseCode:200},input:{shape:GetAssessmentRequest$},output:{shape:GetAssessmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException}})
 
-export const listCollectors: Paginate.Paginated<ListCollectorsRequest, ListCollectorsOutput, ListCollectorsError, MigrationHubStrategy, ListCollectorsOutputCollectorsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListCollectors",http:{method:"GET",requestUri:"/list-collectors",responseCode:200},input:{shape:ListCollectorsRequest$},output:{shape:ListCollectorsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["Collectors"]})
+export const getImportFileTask: Client.Operation<GetImportFileTaskRequest, GetImportFileTaskResponse, GetImportFileTaskError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetImportFileTask",http:{method:"GET",requestUri:"/get-import-file-task/{id}",responseCode:200},input:{shape:GetImportFileTaskRequest$},output:{shape:GetImportFileTaskResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listImportFileTask: Paginate.Paginated<ListImportFileTaskRequest, ListImportFileTaskOutput, ListImportFileTaskError, MigrationHubStrategy, ListImportFileTaskOutputTaskInfosMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListImportFileTask",http:{method:"GET",requestUri:"/list-import-file-task",responseCode:200},input:{shape:ListImportFileTaskRequest$},output:{shape:ListImportFileTaskOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["taskInfos"]})
+export const getLatestAssessmentId: Client.Operation<GetLatestAssessmentIdRequest, GetLatestAssessmentIdResponse, GetLatestAssessmentIdError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetLatestAssessmentId",http:{method:"GET",requestUri:"/get-latest-assessment-id",responseCode:200},input:{shape:GetLatestAssessmentIdRequest$},output:{shape:GetLatestAssessmentIdResponse$},errors:[AccessDeniedException$,DependencyException$,InternalServerException$,ValidationException$]},errors:{AccessDeniedException,DependencyException,InternalServerException,ValidationException}})
 
-export const listServers: Paginate.Paginated<ListServersRequest, ListServersOutput, ListServersError, MigrationHubStrategy, GetServerDetailsOutputServerDetail> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListServers",http:{method:"POST",requestUri:"/list-servers",responseCode:200},input:{shape:ListServersRequest$},output:{shape:ListServersOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["serverInfos"]})
+export const getPortfolioPreferences: Client.Operation<GetPortfolioPreferencesRequest, GetPortfolioPreferencesResponse, GetPortfolioPreferencesError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetPortfolioPreferences",http:{method:"GET",requestUri:"/get-portfolio-preferences",responseCode:200},input:{shape:GetPortfolioPreferencesRequest$},output:{shape:GetPortfolioPreferencesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException}})
 
-export const putPortfolioPreferences: Client.Operation<PutPortfolioPreferencesRequest, PutPortfolioPreferencesOutput, PutPortfolioPreferencesError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"PutPortfolioPreferences",http:{method:"POST",requestUri:"/put-portfolio-preferences",responseCode:200},input:{shape:PutPortfolioPreferencesRequest$},output:{shape:PutPortfolioPreferencesOutput$}}})
+export const getPortfolioSummary: Client.Operation<GetPortfolioSummaryRequest, GetPortfolioSummaryResponse, GetPortfolioSummaryError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetPortfolioSummary",http:{method:"GET",requestUri:"/get-portfolio-summary",responseCode:200},input:{shape:GetPortfolioSummaryRequest$},output:{shape:GetPortfolioSummaryResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException}})
 
-export const startAssessment: Client.Operation<StartAssessmentRequest, StartAssessmentOutput, StartAssessmentError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"StartAssessment",http:{method:"POST",requestUri:"/start-assessment",responseCode:200},input:{shape:StartAssessmentRequest$},output:{shape:StartAssessmentOutput$}}})
+export const getRecommendationReportDetails: Client.Operation<GetRecommendationReportDetailsRequest, GetRecommendationReportDetailsResponse, GetRecommendationReportDetailsError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetRecommendationReportDetails",http:{method:"GET",requestUri:"/get-recommendation-report-details/{id}",responseCode:200},input:{shape:GetRecommendationReportDetailsRequest$},output:{shape:GetRecommendationReportDetailsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const startImportFileTask: Client.Operation<StartImportFileTaskRequest, StartImportFileTaskOutput, StartImportFileTaskError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"StartImportFileTask",http:{method:"POST",requestUri:"/start-import-file-task",responseCode:200},input:{shape:StartImportFileTaskRequest$},output:{shape:StartImportFileTaskOutput$}}})
+export const getServerDetails: Paginate.Paginated<GetServerDetailsRequest, GetServerDetailsResponse, GetServerDetailsError, MigrationHubStrategy, AssociatedApplication> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetServerDetails",http:{method:"GET",requestUri:"/get-server-details/{serverId}",responseCode:200},input:{shape:GetServerDetailsRequest$},output:{shape:GetServerDetailsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["associatedApplications"]})
 
-export const startRecommendationReportGeneration: Client.Operation<StartRecommendationReportGenerationRequest, StartRecommendationReportGenerationOutput, StartRecommendationReportGenerationError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"StartRecommendationReportGeneration",http:{method:"POST",requestUri:"/start-recommendation-report-generation",responseCode:200},input:{shape:StartRecommendationReportGenerationRequest$},output:{shape:StartRecommendationReportGenerationOutput$}}})
+export const getServerStrategies: Client.Operation<GetServerStrategiesRequest, GetServerStrategiesResponse, GetServerStrategiesError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"GetServerStrategies",http:{method:"GET",requestUri:"/get-server-strategies/{serverId}",responseCode:200},input:{shape:GetServerStrategiesRequest$},output:{shape:GetServerStrategiesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const stopAssessment: Client.Operation<StopAssessmentRequest, StopAssessmentOutput, StopAssessmentError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"StopAssessment",http:{method:"POST",requestUri:"/stop-assessment",responseCode:200},input:{shape:StopAssessmentRequest$},output:{shape:StopAssessmentOutput$}}})
+export const listAnalyzableServers: Paginate.Paginated<ListAnalyzableServersRequest, ListAnalyzableServersResponse, ListAnalyzableServersError, MigrationHubStrategy, AnalyzableServerSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListAnalyzableServers",http:{method:"POST",requestUri:"/list-analyzable-servers",responseCode:200},input:{shape:ListAnalyzableServersRequest$},output:{shape:ListAnalyzableServersResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["analyzableServers"]})
 
-export const updateApplicationComponentConfig: Client.Operation<UpdateApplicationComponentConfigRequest, UpdateApplicationComponentConfigOutput, UpdateApplicationComponentConfigError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"UpdateApplicationComponentConfig",http:{method:"POST",requestUri:"/update-applicationcomponent-config/",responseCode:200},input:{shape:UpdateApplicationComponentConfigRequest$},output:{shape:UpdateApplicationComponentConfigOutput$}}})
+export const listApplicationComponents: Paginate.Paginated<ListApplicationComponentsRequest, ListApplicationComponentsResponse, ListApplicationComponentsError, MigrationHubStrategy, ApplicationComponentDetail> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListApplicationComponents",http:{method:"POST",requestUri:"/list-applicationcomponents",responseCode:200},input:{shape:ListApplicationComponentsRequest$},output:{shape:ListApplicationComponentsResponse$},errors:[AccessDeniedException$,InternalServerException$,ServiceLinkedRoleLockClientException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ServiceLinkedRoleLockClientException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["applicationComponentInfos"]})
 
-export const updateServerConfig: Client.Operation<UpdateServerConfigRequest, UpdateServerConfigOutput, UpdateServerConfigError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"UpdateServerConfig",http:{method:"POST",requestUri:"/update-server-config/",responseCode:200},input:{shape:UpdateServerConfigRequest$},output:{shape:UpdateServerConfigOutput$}}})
+export const listCollectors: Paginate.Paginated<ListCollectorsRequest, ListCollectorsResponse, ListCollectorsError, MigrationHubStrategy, Collector> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListCollectors",http:{method:"GET",requestUri:"/list-collectors",responseCode:200},input:{shape:ListCollectorsRequest$},output:{shape:ListCollectorsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["Collectors"]})
+
+export const listImportFileTask: Paginate.Paginated<ListImportFileTaskRequest, ListImportFileTaskResponse, ListImportFileTaskError, MigrationHubStrategy, ImportFileTaskInformation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListImportFileTask",http:{method:"GET",requestUri:"/list-import-file-task",responseCode:200},input:{shape:ListImportFileTaskRequest$},output:{shape:ListImportFileTaskResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["taskInfos"]})
+
+export const listServers: Paginate.Paginated<ListServersRequest, ListServersResponse, ListServersError, MigrationHubStrategy, ServerDetail> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"ListServers",http:{method:"POST",requestUri:"/list-servers",responseCode:200},input:{shape:ListServersRequest$},output:{shape:ListServersResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["serverInfos"]})
+
+export const putPortfolioPreferences: Client.Operation<PutPortfolioPreferencesRequest, PutPortfolioPreferencesResponse, PutPortfolioPreferencesError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"PutPortfolioPreferences",http:{method:"POST",requestUri:"/put-portfolio-preferences",responseCode:200},input:{shape:PutPortfolioPreferencesRequest$},output:{shape:PutPortfolioPreferencesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const startAssessment: Client.Operation<StartAssessmentRequest, StartAssessmentResponse, StartAssessmentError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"StartAssessment",http:{method:"POST",requestUri:"/start-assessment",responseCode:200},input:{shape:StartAssessmentRequest$},output:{shape:StartAssessmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServerException,ServiceQuotaExceededException,ThrottlingException}})
+
+export const startImportFileTask: Client.Operation<StartImportFileTaskRequest, StartImportFileTaskResponse, StartImportFileTaskError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"StartImportFileTask",http:{method:"POST",requestUri:"/start-import-file-task",responseCode:200},input:{shape:StartImportFileTaskRequest$},output:{shape:StartImportFileTaskResponse$},errors:[AccessDeniedException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const startRecommendationReportGeneration: Client.Operation<StartRecommendationReportGenerationRequest, StartRecommendationReportGenerationResponse, StartRecommendationReportGenerationError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"StartRecommendationReportGeneration",http:{method:"POST",requestUri:"/start-recommendation-report-generation",responseCode:200},input:{shape:StartRecommendationReportGenerationRequest$},output:{shape:StartRecommendationReportGenerationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const stopAssessment: Client.Operation<StopAssessmentRequest, StopAssessmentResponse, StopAssessmentError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"StopAssessment",http:{method:"POST",requestUri:"/stop-assessment",responseCode:200},input:{shape:StopAssessmentRequest$},output:{shape:StopAssessmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
+
+export const updateApplicationComponentConfig: Client.Operation<UpdateApplicationComponentConfigRequest, UpdateApplicationComponentConfigResponse, UpdateApplicationComponentConfigError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"UpdateApplicationComponentConfig",http:{method:"POST",requestUri:"/update-applicationcomponent-config/",responseCode:200},input:{shape:UpdateApplicationComponentConfigRequest$},output:{shape:UpdateApplicationComponentConfigResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateServerConfig: Client.Operation<UpdateServerConfigRequest, UpdateServerConfigResponse, UpdateServerConfigError, MigrationHubStrategy> = /*#__PURE__*/ Client.operation(MigrationHubStrategy, {model:{name:"UpdateServerConfig",http:{method:"POST",requestUri:"/update-server-config/",responseCode:200},input:{shape:UpdateServerConfigRequest$},output:{shape:UpdateServerConfigResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The Neptunedata client: provide it with `layer`. */
 export class Neptunedata extends Context.Tag("effect-aws-sdk/Neptunedata")<Neptunedata, Client.ServiceClient>() {}
@@ -26,136 +27,190 @@ const long$: S.Shape = {type:"long",name:"Long"}
 const blob$: S.Shape = {type:"blob",name:"Blob"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp",timestampFormat:"iso8601"}
 
-const CancelGremlinQueryRequest$: S.StructureShape = {type:"structure",name:"CancelGremlinQueryRequest",members:{queryId:{shape:string$,location:"uri",locationName:"queryId"}},required:["queryId"]}
+const CancelGremlinQueryInput$: S.StructureShape = {type:"structure",name:"CancelGremlinQueryInput",members:{queryId:{shape:string$,location:"uri",locationName:"queryId"}},required:["queryId"]}
 const CancelGremlinQueryOutput$: S.StructureShape = {type:"structure",name:"CancelGremlinQueryOutput",members:{status:{shape:string$}}}
-const CancelLoaderJobRequest$: S.StructureShape = {type:"structure",name:"CancelLoaderJobRequest",members:{loadId:{shape:string$,location:"uri",locationName:"loadId"}},required:["loadId"]}
+const CancelLoaderJobInput$: S.StructureShape = {type:"structure",name:"CancelLoaderJobInput",members:{loadId:{shape:string$,location:"uri",locationName:"loadId"}},required:["loadId"]}
 const CancelLoaderJobOutput$: S.StructureShape = {type:"structure",name:"CancelLoaderJobOutput",members:{status:{shape:string$}}}
-const CancelMLDataProcessingJobRequest$: S.StructureShape = {type:"structure",name:"CancelMLDataProcessingJobRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"},clean:{shape:boolean$,location:"querystring",locationName:"clean"}},required:["id"]}
+const CancelMLDataProcessingJobInput$: S.StructureShape = {type:"structure",name:"CancelMLDataProcessingJobInput",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"},clean:{shape:boolean$,location:"querystring",locationName:"clean"}},required:["id"]}
 const CancelMLDataProcessingJobOutput$: S.StructureShape = {type:"structure",name:"CancelMLDataProcessingJobOutput",members:{status:{shape:string$}}}
-const CancelMLModelTrainingJobRequest$: S.StructureShape = {type:"structure",name:"CancelMLModelTrainingJobRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"},clean:{shape:boolean$,location:"querystring",locationName:"clean"}},required:["id"]}
+const CancelMLModelTrainingJobInput$: S.StructureShape = {type:"structure",name:"CancelMLModelTrainingJobInput",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"},clean:{shape:boolean$,location:"querystring",locationName:"clean"}},required:["id"]}
 const CancelMLModelTrainingJobOutput$: S.StructureShape = {type:"structure",name:"CancelMLModelTrainingJobOutput",members:{status:{shape:string$}}}
-const CancelMLModelTransformJobRequest$: S.StructureShape = {type:"structure",name:"CancelMLModelTransformJobRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"},clean:{shape:boolean$,location:"querystring",locationName:"clean"}},required:["id"]}
+const CancelMLModelTransformJobInput$: S.StructureShape = {type:"structure",name:"CancelMLModelTransformJobInput",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"},clean:{shape:boolean$,location:"querystring",locationName:"clean"}},required:["id"]}
 const CancelMLModelTransformJobOutput$: S.StructureShape = {type:"structure",name:"CancelMLModelTransformJobOutput",members:{status:{shape:string$}}}
-const CancelOpenCypherQueryRequest$: S.StructureShape = {type:"structure",name:"CancelOpenCypherQueryRequest",members:{queryId:{shape:string$,location:"uri",locationName:"queryId"},silent:{shape:boolean$,location:"querystring",locationName:"silent"}},required:["queryId"]}
+const CancelOpenCypherQueryInput$: S.StructureShape = {type:"structure",name:"CancelOpenCypherQueryInput",members:{queryId:{shape:string$,location:"uri",locationName:"queryId"},silent:{shape:boolean$,location:"querystring",locationName:"silent"}},required:["queryId"]}
 const CancelOpenCypherQueryOutput$: S.StructureShape = {type:"structure",name:"CancelOpenCypherQueryOutput",members:{status:{shape:string$},payload:{shape:boolean$}}}
-const CreateMLEndpointRequest$: S.StructureShape = {type:"structure",name:"CreateMLEndpointRequest",members:{id:{shape:string$},mlModelTrainingJobId:{shape:string$},mlModelTransformJobId:{shape:string$},update:{shape:boolean$},neptuneIamRoleArn:{shape:string$},modelName:{shape:string$},instanceType:{shape:string$},instanceCount:{shape:integer$},volumeEncryptionKMSKey:{shape:string$}}}
+const CreateMLEndpointInput$: S.StructureShape = {type:"structure",name:"CreateMLEndpointInput",members:{id:{shape:string$},mlModelTrainingJobId:{shape:string$},mlModelTransformJobId:{shape:string$},update:{shape:boolean$},neptuneIamRoleArn:{shape:string$},modelName:{shape:string$},instanceType:{shape:string$},instanceCount:{shape:integer$},volumeEncryptionKMSKey:{shape:string$}}}
 const CreateMLEndpointOutput$: S.StructureShape = {type:"structure",name:"CreateMLEndpointOutput",members:{id:{shape:string$},arn:{shape:string$},creationTimeInMillis:{shape:long$}}}
-const DeleteMLEndpointRequest$: S.StructureShape = {type:"structure",name:"DeleteMLEndpointRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"},clean:{shape:boolean$,location:"querystring",locationName:"clean"}},required:["id"]}
+const DeleteMLEndpointInput$: S.StructureShape = {type:"structure",name:"DeleteMLEndpointInput",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"},clean:{shape:boolean$,location:"querystring",locationName:"clean"}},required:["id"]}
 const DeleteMLEndpointOutput$: S.StructureShape = {type:"structure",name:"DeleteMLEndpointOutput",members:{status:{shape:string$}}}
-const DeletePropertygraphStatisticsOutputPayload$: S.StructureShape = {type:"structure",name:"DeletePropertygraphStatisticsOutputPayload",members:{active:{shape:boolean$},statisticsId:{shape:string$}}}
-const DeletePropertygraphStatisticsOutput$: S.StructureShape = {type:"structure",name:"DeletePropertygraphStatisticsOutput",members:{statusCode:{shape:integer$,location:"statusCode"},status:{shape:string$},payload:{shape:DeletePropertygraphStatisticsOutputPayload$}}}
-const DeleteSparqlStatisticsOutput$: S.StructureShape = {type:"structure",name:"DeleteSparqlStatisticsOutput",members:{statusCode:{shape:integer$,location:"statusCode"},status:{shape:string$},payload:{shape:DeletePropertygraphStatisticsOutputPayload$}}}
-const ExecuteFastResetRequest$: S.StructureShape = {type:"structure",name:"ExecuteFastResetRequest",members:{action:{shape:string$},token:{shape:string$}},required:["action"]}
-const ExecuteFastResetOutputPayload$: S.StructureShape = {type:"structure",name:"ExecuteFastResetOutputPayload",members:{token:{shape:string$}}}
-const ExecuteFastResetOutput$: S.StructureShape = {type:"structure",name:"ExecuteFastResetOutput",members:{status:{shape:string$},payload:{shape:ExecuteFastResetOutputPayload$}},required:["status"]}
-const ExecuteGremlinExplainQueryRequest$: S.StructureShape = {type:"structure",name:"ExecuteGremlinExplainQueryRequest",members:{gremlinQuery:{shape:string$,locationName:"gremlin"}},required:["gremlinQuery"]}
-const ExecuteGremlinExplainQueryOutput$: S.StructureShape = {type:"structure",name:"ExecuteGremlinExplainQueryOutput",members:{output:{shape:blob$}},payload:"output"}
-const ExecuteGremlinProfileQueryRequest$: S.StructureShape = {type:"structure",name:"ExecuteGremlinProfileQueryRequest",members:{gremlinQuery:{shape:string$,locationName:"gremlin"},results:{shape:boolean$,locationName:"profile.results"},chop:{shape:integer$,locationName:"profile.chop"},serializer:{shape:string$,locationName:"profile.serializer"},indexOps:{shape:boolean$,locationName:"profile.indexOps"}},required:["gremlinQuery"]}
-const ExecuteGremlinProfileQueryOutput$: S.StructureShape = {type:"structure",name:"ExecuteGremlinProfileQueryOutput",members:{output:{shape:blob$}},payload:"output"}
-const ExecuteGremlinQueryRequest$: S.StructureShape = {type:"structure",name:"ExecuteGremlinQueryRequest",members:{gremlinQuery:{shape:string$,locationName:"gremlin"},serializer:{shape:string$,location:"header",locationName:"accept"}},required:["gremlinQuery"]}
-const ExecuteGremlinQueryOutputStatusAttributes$: S.StructureShape = {type:"structure",name:"ExecuteGremlinQueryOutputStatusAttributes",members:{},document:true}
-const ExecuteGremlinQueryOutputStatus$: S.StructureShape = {type:"structure",name:"ExecuteGremlinQueryOutputStatus",members:{message:{shape:string$},code:{shape:integer$},attributes:{shape:ExecuteGremlinQueryOutputStatusAttributes$}}}
-const ExecuteGremlinQueryOutput$: S.StructureShape = {type:"structure",name:"ExecuteGremlinQueryOutput",members:{requestId:{shape:string$},status:{shape:ExecuteGremlinQueryOutputStatus$},result:{shape:ExecuteGremlinQueryOutputStatusAttributes$},meta:{shape:ExecuteGremlinQueryOutputStatusAttributes$}}}
-const ExecuteOpenCypherExplainQueryRequest$: S.StructureShape = {type:"structure",name:"ExecuteOpenCypherExplainQueryRequest",members:{openCypherQuery:{shape:string$,locationName:"query"},parameters:{shape:string$},explainMode:{shape:string$,locationName:"explain"}},required:["openCypherQuery","explainMode"]}
-const ExecuteOpenCypherExplainQueryOutput$: S.StructureShape = {type:"structure",name:"ExecuteOpenCypherExplainQueryOutput",members:{results:{shape:blob$}},required:["results"],payload:"results"}
-const ExecuteOpenCypherQueryRequest$: S.StructureShape = {type:"structure",name:"ExecuteOpenCypherQueryRequest",members:{openCypherQuery:{shape:string$,locationName:"query"},parameters:{shape:string$}},required:["openCypherQuery"]}
-const ExecuteOpenCypherQueryOutput$: S.StructureShape = {type:"structure",name:"ExecuteOpenCypherQueryOutput",members:{results:{shape:ExecuteGremlinQueryOutputStatusAttributes$}},required:["results"]}
-const GetEngineStatusOutputGremlin$: S.StructureShape = {type:"structure",name:"GetEngineStatusOutputGremlin",members:{version:{shape:string$}},required:["version"]}
+const DeleteStatisticsValueMap$: S.StructureShape = {type:"structure",name:"DeleteStatisticsValueMap",members:{active:{shape:boolean$},statisticsId:{shape:string$}}}
+const DeletePropertygraphStatisticsOutput$: S.StructureShape = {type:"structure",name:"DeletePropertygraphStatisticsOutput",members:{statusCode:{shape:integer$,location:"statusCode"},status:{shape:string$},payload:{shape:DeleteStatisticsValueMap$}}}
+const DeleteSparqlStatisticsOutput$: S.StructureShape = {type:"structure",name:"DeleteSparqlStatisticsOutput",members:{statusCode:{shape:integer$,location:"statusCode"},status:{shape:string$},payload:{shape:DeleteStatisticsValueMap$}}}
+const ExecuteFastResetInput$: S.StructureShape = {type:"structure",name:"ExecuteFastResetInput",members:{action:{shape:string$},token:{shape:string$}},required:["action"]}
+const FastResetToken$: S.StructureShape = {type:"structure",name:"FastResetToken",members:{token:{shape:string$}}}
+const ExecuteFastResetOutput$: S.StructureShape = {type:"structure",name:"ExecuteFastResetOutput",members:{status:{shape:string$},payload:{shape:FastResetToken$}},required:["status"]}
+const ExecuteGremlinExplainQueryInput$: S.StructureShape = {type:"structure",name:"ExecuteGremlinExplainQueryInput",members:{gremlinQuery:{shape:string$,locationName:"gremlin"}},required:["gremlinQuery"]}
+const ExecuteGremlinExplainQueryCommandOutputType$: S.StructureShape = {type:"structure",name:"ExecuteGremlinExplainQueryCommandOutputType",members:{output:{shape:blob$}},payload:"output"}
+const ExecuteGremlinProfileQueryInput$: S.StructureShape = {type:"structure",name:"ExecuteGremlinProfileQueryInput",members:{gremlinQuery:{shape:string$,locationName:"gremlin"},results:{shape:boolean$,locationName:"profile.results"},chop:{shape:integer$,locationName:"profile.chop"},serializer:{shape:string$,locationName:"profile.serializer"},indexOps:{shape:boolean$,locationName:"profile.indexOps"}},required:["gremlinQuery"]}
+const ExecuteGremlinProfileQueryCommandOutputType$: S.StructureShape = {type:"structure",name:"ExecuteGremlinProfileQueryCommandOutputType",members:{output:{shape:blob$}},payload:"output"}
+const ExecuteGremlinQueryInput$: S.StructureShape = {type:"structure",name:"ExecuteGremlinQueryInput",members:{gremlinQuery:{shape:string$,locationName:"gremlin"},serializer:{shape:string$,location:"header",locationName:"accept"}},required:["gremlinQuery"]}
+const GremlinQueryStatusAttributesAttributes$: S.StructureShape = {type:"structure",name:"GremlinQueryStatusAttributesAttributes",members:{},document:true}
+const GremlinQueryStatusAttributes$: S.StructureShape = {type:"structure",name:"GremlinQueryStatusAttributes",members:{message:{shape:string$},code:{shape:integer$},attributes:{shape:GremlinQueryStatusAttributesAttributes$}}}
+const ExecuteGremlinQueryOutput$: S.StructureShape = {type:"structure",name:"ExecuteGremlinQueryOutput",members:{requestId:{shape:string$},status:{shape:GremlinQueryStatusAttributes$},result:{shape:GremlinQueryStatusAttributesAttributes$},meta:{shape:GremlinQueryStatusAttributesAttributes$}}}
+const ExecuteOpenCypherExplainQueryInput$: S.StructureShape = {type:"structure",name:"ExecuteOpenCypherExplainQueryInput",members:{openCypherQuery:{shape:string$,locationName:"query"},parameters:{shape:string$},explainMode:{shape:string$,locationName:"explain"}},required:["openCypherQuery","explainMode"]}
+const ExecuteOpenCypherExplainQueryCommandOutputType$: S.StructureShape = {type:"structure",name:"ExecuteOpenCypherExplainQueryCommandOutputType",members:{results:{shape:blob$}},required:["results"],payload:"results"}
+const ExecuteOpenCypherQueryInput$: S.StructureShape = {type:"structure",name:"ExecuteOpenCypherQueryInput",members:{openCypherQuery:{shape:string$,locationName:"query"},parameters:{shape:string$}},required:["openCypherQuery"]}
+const ExecuteOpenCypherQueryOutput$: S.StructureShape = {type:"structure",name:"ExecuteOpenCypherQueryOutput",members:{results:{shape:GremlinQueryStatusAttributesAttributes$}},required:["results"]}
+const QueryLanguageVersion$: S.StructureShape = {type:"structure",name:"QueryLanguageVersion",members:{version:{shape:string$}},required:["version"]}
 const GetEngineStatusOutputLabMode$: S.MapShape = {type:"map",name:"GetEngineStatusOutputLabMode",key:{shape:string$},value:{shape:string$}}
-const GetEngineStatusOutputFeatures$: S.MapShape = {type:"map",name:"GetEngineStatusOutputFeatures",key:{shape:string$},value:{shape:ExecuteGremlinQueryOutputStatusAttributes$}}
-const GetEngineStatusOutput$: S.StructureShape = {type:"structure",name:"GetEngineStatusOutput",members:{status:{shape:string$},startTime:{shape:string$},dbEngineVersion:{shape:string$},role:{shape:string$},dfeQueryEngine:{shape:string$},gremlin:{shape:GetEngineStatusOutputGremlin$},sparql:{shape:GetEngineStatusOutputGremlin$},opencypher:{shape:GetEngineStatusOutputGremlin$},labMode:{shape:GetEngineStatusOutputLabMode$},rollingBackTrxCount:{shape:integer$},rollingBackTrxEarliestStartTime:{shape:string$},features:{shape:GetEngineStatusOutputFeatures$},settings:{shape:GetEngineStatusOutputLabMode$}}}
-const GetGremlinQueryStatusRequest$: S.StructureShape = {type:"structure",name:"GetGremlinQueryStatusRequest",members:{queryId:{shape:string$,location:"uri",locationName:"queryId"}},required:["queryId"]}
-const GetGremlinQueryStatusOutputQueryEvalStats$: S.StructureShape = {type:"structure",name:"GetGremlinQueryStatusOutputQueryEvalStats",members:{waited:{shape:integer$},elapsed:{shape:integer$},cancelled:{shape:boolean$},subqueries:{shape:ExecuteGremlinQueryOutputStatusAttributes$}}}
-const GetGremlinQueryStatusOutput$: S.StructureShape = {type:"structure",name:"GetGremlinQueryStatusOutput",members:{queryId:{shape:string$},queryString:{shape:string$},queryEvalStats:{shape:GetGremlinQueryStatusOutputQueryEvalStats$}}}
-const GetLoaderJobStatusRequest$: S.StructureShape = {type:"structure",name:"GetLoaderJobStatusRequest",members:{loadId:{shape:string$,location:"uri",locationName:"loadId"},details:{shape:boolean$,location:"querystring",locationName:"details"},errors:{shape:boolean$,location:"querystring",locationName:"errors"},page:{shape:integer$,location:"querystring",locationName:"page"},errorsPerPage:{shape:integer$,location:"querystring",locationName:"errorsPerPage"}},required:["loadId"]}
-const GetLoaderJobStatusOutput$: S.StructureShape = {type:"structure",name:"GetLoaderJobStatusOutput",members:{status:{shape:string$},payload:{shape:ExecuteGremlinQueryOutputStatusAttributes$}},required:["status","payload"]}
-const GetMLDataProcessingJobRequest$: S.StructureShape = {type:"structure",name:"GetMLDataProcessingJobRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}},required:["id"]}
-const GetMLDataProcessingJobOutputProcessingJob$: S.StructureShape = {type:"structure",name:"GetMLDataProcessingJobOutputProcessingJob",members:{name:{shape:string$},arn:{shape:string$},status:{shape:string$},outputLocation:{shape:string$},failureReason:{shape:string$},cloudwatchLogUrl:{shape:string$}}}
-const GetMLDataProcessingJobOutput$: S.StructureShape = {type:"structure",name:"GetMLDataProcessingJobOutput",members:{status:{shape:string$},id:{shape:string$},processingJob:{shape:GetMLDataProcessingJobOutputProcessingJob$}}}
-const GetMLEndpointRequest$: S.StructureShape = {type:"structure",name:"GetMLEndpointRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}},required:["id"]}
-const GetMLEndpointOutputEndpointConfig$: S.StructureShape = {type:"structure",name:"GetMLEndpointOutputEndpointConfig",members:{name:{shape:string$},arn:{shape:string$}}}
-const GetMLEndpointOutput$: S.StructureShape = {type:"structure",name:"GetMLEndpointOutput",members:{status:{shape:string$},id:{shape:string$},endpoint:{shape:GetMLDataProcessingJobOutputProcessingJob$},endpointConfig:{shape:GetMLEndpointOutputEndpointConfig$}}}
-const GetMLModelTrainingJobRequest$: S.StructureShape = {type:"structure",name:"GetMLModelTrainingJobRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}},required:["id"]}
-const GetMLModelTrainingJobOutputMlModels$: S.ListShape = {type:"list",name:"GetMLModelTrainingJobOutputMlModels",member:{shape:GetMLEndpointOutputEndpointConfig$}}
-const GetMLModelTrainingJobOutput$: S.StructureShape = {type:"structure",name:"GetMLModelTrainingJobOutput",members:{status:{shape:string$},id:{shape:string$},processingJob:{shape:GetMLDataProcessingJobOutputProcessingJob$},hpoJob:{shape:GetMLDataProcessingJobOutputProcessingJob$},modelTransformJob:{shape:GetMLDataProcessingJobOutputProcessingJob$},mlModels:{shape:GetMLModelTrainingJobOutputMlModels$}}}
-const GetMLModelTransformJobRequest$: S.StructureShape = {type:"structure",name:"GetMLModelTransformJobRequest",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}},required:["id"]}
-const GetMLModelTransformJobOutputModels$: S.ListShape = {type:"list",name:"GetMLModelTransformJobOutputModels",member:{shape:GetMLEndpointOutputEndpointConfig$}}
-const GetMLModelTransformJobOutput$: S.StructureShape = {type:"structure",name:"GetMLModelTransformJobOutput",members:{status:{shape:string$},id:{shape:string$},baseProcessingJob:{shape:GetMLDataProcessingJobOutputProcessingJob$},remoteModelTransformJob:{shape:GetMLDataProcessingJobOutputProcessingJob$},models:{shape:GetMLModelTransformJobOutputModels$}}}
-const GetOpenCypherQueryStatusRequest$: S.StructureShape = {type:"structure",name:"GetOpenCypherQueryStatusRequest",members:{queryId:{shape:string$,location:"uri",locationName:"queryId"}},required:["queryId"]}
-const GetOpenCypherQueryStatusOutput$: S.StructureShape = {type:"structure",name:"GetOpenCypherQueryStatusOutput",members:{queryId:{shape:string$},queryString:{shape:string$},queryEvalStats:{shape:GetGremlinQueryStatusOutputQueryEvalStats$}}}
-const GetPropertygraphStatisticsOutputPayloadSignatureInfo$: S.StructureShape = {type:"structure",name:"GetPropertygraphStatisticsOutputPayloadSignatureInfo",members:{signatureCount:{shape:integer$},instanceCount:{shape:integer$},predicateCount:{shape:integer$}}}
-const GetPropertygraphStatisticsOutputPayload$: S.StructureShape = {type:"structure",name:"GetPropertygraphStatisticsOutputPayload",members:{autoCompute:{shape:boolean$},active:{shape:boolean$},statisticsId:{shape:string$},date:{shape:timestamp$},note:{shape:string$},signatureInfo:{shape:GetPropertygraphStatisticsOutputPayloadSignatureInfo$}}}
-const GetPropertygraphStatisticsOutput$: S.StructureShape = {type:"structure",name:"GetPropertygraphStatisticsOutput",members:{status:{shape:string$},payload:{shape:GetPropertygraphStatisticsOutputPayload$}},required:["status","payload"]}
-const GetPropertygraphStreamRequest$: S.StructureShape = {type:"structure",name:"GetPropertygraphStreamRequest",members:{limit:{shape:long$,location:"querystring",locationName:"limit"},iteratorType:{shape:string$,location:"querystring",locationName:"iteratorType"},commitNum:{shape:long$,location:"querystring",locationName:"commitNum"},opNum:{shape:long$,location:"querystring",locationName:"opNum"},encoding:{shape:string$,location:"header",locationName:"Accept-Encoding"}}}
-const GetPropertygraphStreamOutputRecordsMemberData$: S.StructureShape = {type:"structure",name:"GetPropertygraphStreamOutputRecordsMemberData",members:{id:{shape:string$},type:{shape:string$},key:{shape:string$},value:{shape:ExecuteGremlinQueryOutputStatusAttributes$},from:{shape:string$},to:{shape:string$}},required:["id","type","key","value"]}
-const GetPropertygraphStreamOutputRecordsMember$: S.StructureShape = {type:"structure",name:"GetPropertygraphStreamOutputRecordsMember",members:{commitTimestampInMillis:{shape:long$,locationName:"commitTimestamp"},eventId:{shape:GetEngineStatusOutputLabMode$},data:{shape:GetPropertygraphStreamOutputRecordsMemberData$},op:{shape:string$},isLastOp:{shape:boolean$}},required:["commitTimestampInMillis","eventId","data","op"]}
-const GetPropertygraphStreamOutputRecords$: S.ListShape = {type:"list",name:"GetPropertygraphStreamOutputRecords",member:{shape:GetPropertygraphStreamOutputRecordsMember$}}
+const GetEngineStatusOutputFeatures$: S.MapShape = {type:"map",name:"GetEngineStatusOutputFeatures",key:{shape:string$},value:{shape:GremlinQueryStatusAttributesAttributes$}}
+const GetEngineStatusOutput$: S.StructureShape = {type:"structure",name:"GetEngineStatusOutput",members:{status:{shape:string$},startTime:{shape:string$},dbEngineVersion:{shape:string$},role:{shape:string$},dfeQueryEngine:{shape:string$},gremlin:{shape:QueryLanguageVersion$},sparql:{shape:QueryLanguageVersion$},opencypher:{shape:QueryLanguageVersion$},labMode:{shape:GetEngineStatusOutputLabMode$},rollingBackTrxCount:{shape:integer$},rollingBackTrxEarliestStartTime:{shape:string$},features:{shape:GetEngineStatusOutputFeatures$},settings:{shape:GetEngineStatusOutputLabMode$}}}
+const GetGremlinQueryStatusInput$: S.StructureShape = {type:"structure",name:"GetGremlinQueryStatusInput",members:{queryId:{shape:string$,location:"uri",locationName:"queryId"}},required:["queryId"]}
+const QueryEvalStats$: S.StructureShape = {type:"structure",name:"QueryEvalStats",members:{waited:{shape:integer$},elapsed:{shape:integer$},cancelled:{shape:boolean$},subqueries:{shape:GremlinQueryStatusAttributesAttributes$}}}
+const GetGremlinQueryStatusOutput$: S.StructureShape = {type:"structure",name:"GetGremlinQueryStatusOutput",members:{queryId:{shape:string$},queryString:{shape:string$},queryEvalStats:{shape:QueryEvalStats$}}}
+const GetLoaderJobStatusInput$: S.StructureShape = {type:"structure",name:"GetLoaderJobStatusInput",members:{loadId:{shape:string$,location:"uri",locationName:"loadId"},details:{shape:boolean$,location:"querystring",locationName:"details"},errors:{shape:boolean$,location:"querystring",locationName:"errors"},page:{shape:integer$,location:"querystring",locationName:"page"},errorsPerPage:{shape:integer$,location:"querystring",locationName:"errorsPerPage"}},required:["loadId"]}
+const GetLoaderJobStatusOutput$: S.StructureShape = {type:"structure",name:"GetLoaderJobStatusOutput",members:{status:{shape:string$},payload:{shape:GremlinQueryStatusAttributesAttributes$}},required:["status","payload"]}
+const GetMLDataProcessingJobInput$: S.StructureShape = {type:"structure",name:"GetMLDataProcessingJobInput",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}},required:["id"]}
+const MlResourceDefinition$: S.StructureShape = {type:"structure",name:"MlResourceDefinition",members:{name:{shape:string$},arn:{shape:string$},status:{shape:string$},outputLocation:{shape:string$},failureReason:{shape:string$},cloudwatchLogUrl:{shape:string$}}}
+const GetMLDataProcessingJobOutput$: S.StructureShape = {type:"structure",name:"GetMLDataProcessingJobOutput",members:{status:{shape:string$},id:{shape:string$},processingJob:{shape:MlResourceDefinition$}}}
+const GetMLEndpointInput$: S.StructureShape = {type:"structure",name:"GetMLEndpointInput",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}},required:["id"]}
+const MlConfigDefinition$: S.StructureShape = {type:"structure",name:"MlConfigDefinition",members:{name:{shape:string$},arn:{shape:string$}}}
+const GetMLEndpointOutput$: S.StructureShape = {type:"structure",name:"GetMLEndpointOutput",members:{status:{shape:string$},id:{shape:string$},endpoint:{shape:MlResourceDefinition$},endpointConfig:{shape:MlConfigDefinition$}}}
+const GetMLModelTrainingJobInput$: S.StructureShape = {type:"structure",name:"GetMLModelTrainingJobInput",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}},required:["id"]}
+const GetMLModelTrainingJobOutputMlModels$: S.ListShape = {type:"list",name:"GetMLModelTrainingJobOutputMlModels",member:{shape:MlConfigDefinition$}}
+const GetMLModelTrainingJobOutput$: S.StructureShape = {type:"structure",name:"GetMLModelTrainingJobOutput",members:{status:{shape:string$},id:{shape:string$},processingJob:{shape:MlResourceDefinition$},hpoJob:{shape:MlResourceDefinition$},modelTransformJob:{shape:MlResourceDefinition$},mlModels:{shape:GetMLModelTrainingJobOutputMlModels$}}}
+const GetMLModelTransformJobInput$: S.StructureShape = {type:"structure",name:"GetMLModelTransformJobInput",members:{id:{shape:string$,location:"uri",locationName:"id"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}},required:["id"]}
+const GetMLModelTransformJobOutputModels$: S.ListShape = {type:"list",name:"GetMLModelTransformJobOutputModels",member:{shape:MlConfigDefinition$}}
+const GetMLModelTransformJobOutput$: S.StructureShape = {type:"structure",name:"GetMLModelTransformJobOutput",members:{status:{shape:string$},id:{shape:string$},baseProcessingJob:{shape:MlResourceDefinition$},remoteModelTransformJob:{shape:MlResourceDefinition$},models:{shape:GetMLModelTransformJobOutputModels$}}}
+const GetOpenCypherQueryStatusInput$: S.StructureShape = {type:"structure",name:"GetOpenCypherQueryStatusInput",members:{queryId:{shape:string$,location:"uri",locationName:"queryId"}},required:["queryId"]}
+const GetOpenCypherQueryStatusOutput$: S.StructureShape = {type:"structure",name:"GetOpenCypherQueryStatusOutput",members:{queryId:{shape:string$},queryString:{shape:string$},queryEvalStats:{shape:QueryEvalStats$}}}
+const StatisticsSummary$: S.StructureShape = {type:"structure",name:"StatisticsSummary",members:{signatureCount:{shape:integer$},instanceCount:{shape:integer$},predicateCount:{shape:integer$}}}
+const Statistics$: S.StructureShape = {type:"structure",name:"Statistics",members:{autoCompute:{shape:boolean$},active:{shape:boolean$},statisticsId:{shape:string$},date:{shape:timestamp$},note:{shape:string$},signatureInfo:{shape:StatisticsSummary$}}}
+const GetPropertygraphStatisticsOutput$: S.StructureShape = {type:"structure",name:"GetPropertygraphStatisticsOutput",members:{status:{shape:string$},payload:{shape:Statistics$}},required:["status","payload"]}
+const GetPropertygraphStreamInput$: S.StructureShape = {type:"structure",name:"GetPropertygraphStreamInput",members:{limit:{shape:long$,location:"querystring",locationName:"limit"},iteratorType:{shape:string$,location:"querystring",locationName:"iteratorType"},commitNum:{shape:long$,location:"querystring",locationName:"commitNum"},opNum:{shape:long$,location:"querystring",locationName:"opNum"},encoding:{shape:string$,location:"header",locationName:"Accept-Encoding"}}}
+const PropertygraphData$: S.StructureShape = {type:"structure",name:"PropertygraphData",members:{id:{shape:string$},type:{shape:string$},key:{shape:string$},value:{shape:GremlinQueryStatusAttributesAttributes$},from:{shape:string$},to:{shape:string$}},required:["id","type","key","value"]}
+const PropertygraphRecord$: S.StructureShape = {type:"structure",name:"PropertygraphRecord",members:{commitTimestampInMillis:{shape:long$,locationName:"commitTimestamp"},eventId:{shape:GetEngineStatusOutputLabMode$},data:{shape:PropertygraphData$},op:{shape:string$},isLastOp:{shape:boolean$}},required:["commitTimestampInMillis","eventId","data","op"]}
+const GetPropertygraphStreamOutputRecords$: S.ListShape = {type:"list",name:"GetPropertygraphStreamOutputRecords",member:{shape:PropertygraphRecord$}}
 const GetPropertygraphStreamOutput$: S.StructureShape = {type:"structure",name:"GetPropertygraphStreamOutput",members:{lastEventId:{shape:GetEngineStatusOutputLabMode$},lastTrxTimestampInMillis:{shape:long$,locationName:"lastTrxTimestamp"},format:{shape:string$},records:{shape:GetPropertygraphStreamOutputRecords$},totalRecords:{shape:integer$}},required:["lastEventId","lastTrxTimestampInMillis","format","records","totalRecords"]}
-const GetPropertygraphSummaryRequest$: S.StructureShape = {type:"structure",name:"GetPropertygraphSummaryRequest",members:{mode:{shape:string$,location:"querystring",locationName:"mode"}}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryNodeLabels$: S.ListShape = {type:"list",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryNodeLabels",member:{shape:string$}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeLabels$: S.ListShape = {type:"list",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeLabels",member:{shape:string$}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryNodePropertiesMember$: S.MapShape = {type:"map",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryNodePropertiesMember",key:{shape:string$},value:{shape:long$}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryNodeProperties$: S.ListShape = {type:"list",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryNodeProperties",member:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryNodePropertiesMember$}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMemberNodeProperties$: S.ListShape = {type:"list",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMemberNodeProperties",member:{shape:string$}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMemberDistinctOutgoingEdgeLabels$: S.ListShape = {type:"list",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMemberDistinctOutgoingEdgeLabels",member:{shape:string$}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMember$: S.StructureShape = {type:"structure",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMember",members:{count:{shape:long$},nodeProperties:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMemberNodeProperties$},distinctOutgoingEdgeLabels:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMemberDistinctOutgoingEdgeLabels$}}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructures$: S.ListShape = {type:"list",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructures",member:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMember$}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructuresMemberEdgeProperties$: S.ListShape = {type:"list",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructuresMemberEdgeProperties",member:{shape:string$}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructuresMember$: S.StructureShape = {type:"structure",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructuresMember",members:{count:{shape:long$},edgeProperties:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructuresMemberEdgeProperties$}}}
-const GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructures$: S.ListShape = {type:"list",name:"GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructures",member:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructuresMember$}}
-const GetPropertygraphSummaryOutputPayloadGraphSummary$: S.StructureShape = {type:"structure",name:"GetPropertygraphSummaryOutputPayloadGraphSummary",members:{numNodes:{shape:long$},numEdges:{shape:long$},numNodeLabels:{shape:long$},numEdgeLabels:{shape:long$},nodeLabels:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryNodeLabels$},edgeLabels:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeLabels$},numNodeProperties:{shape:long$},numEdgeProperties:{shape:long$},nodeProperties:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryNodeProperties$},edgeProperties:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryNodeProperties$},totalNodePropertyValues:{shape:long$},totalEdgePropertyValues:{shape:long$},nodeStructures:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructures$},edgeStructures:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructures$}}}
-const GetPropertygraphSummaryOutputPayload$: S.StructureShape = {type:"structure",name:"GetPropertygraphSummaryOutputPayload",members:{version:{shape:string$},lastStatisticsComputationTime:{shape:timestamp$},graphSummary:{shape:GetPropertygraphSummaryOutputPayloadGraphSummary$}}}
-const GetPropertygraphSummaryOutput$: S.StructureShape = {type:"structure",name:"GetPropertygraphSummaryOutput",members:{statusCode:{shape:integer$,location:"statusCode"},payload:{shape:GetPropertygraphSummaryOutputPayload$}}}
-const GetRDFGraphSummaryRequest$: S.StructureShape = {type:"structure",name:"GetRDFGraphSummaryRequest",members:{mode:{shape:string$,location:"querystring",locationName:"mode"}}}
-const GetRDFGraphSummaryOutputPayloadGraphSummaryClasses$: S.ListShape = {type:"list",name:"GetRDFGraphSummaryOutputPayloadGraphSummaryClasses",member:{shape:string$}}
-const GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructuresMemberPredicates$: S.ListShape = {type:"list",name:"GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructuresMemberPredicates",member:{shape:string$}}
-const GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructuresMember$: S.StructureShape = {type:"structure",name:"GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructuresMember",members:{count:{shape:long$},predicates:{shape:GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructuresMemberPredicates$}}}
-const GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructures$: S.ListShape = {type:"list",name:"GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructures",member:{shape:GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructuresMember$}}
-const GetRDFGraphSummaryOutputPayloadGraphSummary$: S.StructureShape = {type:"structure",name:"GetRDFGraphSummaryOutputPayloadGraphSummary",members:{numDistinctSubjects:{shape:long$},numDistinctPredicates:{shape:long$},numQuads:{shape:long$},numClasses:{shape:long$},classes:{shape:GetRDFGraphSummaryOutputPayloadGraphSummaryClasses$},predicates:{shape:GetPropertygraphSummaryOutputPayloadGraphSummaryNodeProperties$},subjectStructures:{shape:GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructures$}}}
-const GetRDFGraphSummaryOutputPayload$: S.StructureShape = {type:"structure",name:"GetRDFGraphSummaryOutputPayload",members:{version:{shape:string$},lastStatisticsComputationTime:{shape:timestamp$},graphSummary:{shape:GetRDFGraphSummaryOutputPayloadGraphSummary$}}}
-const GetRDFGraphSummaryOutput$: S.StructureShape = {type:"structure",name:"GetRDFGraphSummaryOutput",members:{statusCode:{shape:integer$,location:"statusCode"},payload:{shape:GetRDFGraphSummaryOutputPayload$}}}
-const GetSparqlStatisticsOutput$: S.StructureShape = {type:"structure",name:"GetSparqlStatisticsOutput",members:{status:{shape:string$},payload:{shape:GetPropertygraphStatisticsOutputPayload$}},required:["status","payload"]}
-const GetSparqlStreamRequest$: S.StructureShape = {type:"structure",name:"GetSparqlStreamRequest",members:{limit:{shape:long$,location:"querystring",locationName:"limit"},iteratorType:{shape:string$,location:"querystring",locationName:"iteratorType"},commitNum:{shape:long$,location:"querystring",locationName:"commitNum"},opNum:{shape:long$,location:"querystring",locationName:"opNum"},encoding:{shape:string$,location:"header",locationName:"Accept-Encoding"}}}
-const GetSparqlStreamOutputRecordsMemberData$: S.StructureShape = {type:"structure",name:"GetSparqlStreamOutputRecordsMemberData",members:{stmt:{shape:string$}},required:["stmt"]}
-const GetSparqlStreamOutputRecordsMember$: S.StructureShape = {type:"structure",name:"GetSparqlStreamOutputRecordsMember",members:{commitTimestampInMillis:{shape:long$,locationName:"commitTimestamp"},eventId:{shape:GetEngineStatusOutputLabMode$},data:{shape:GetSparqlStreamOutputRecordsMemberData$},op:{shape:string$},isLastOp:{shape:boolean$}},required:["commitTimestampInMillis","eventId","data","op"]}
-const GetSparqlStreamOutputRecords$: S.ListShape = {type:"list",name:"GetSparqlStreamOutputRecords",member:{shape:GetSparqlStreamOutputRecordsMember$}}
+const GetPropertygraphSummaryInput$: S.StructureShape = {type:"structure",name:"GetPropertygraphSummaryInput",members:{mode:{shape:string$,location:"querystring",locationName:"mode"}}}
+const PropertygraphSummaryNodeLabels$: S.ListShape = {type:"list",name:"PropertygraphSummaryNodeLabels",member:{shape:string$}}
+const PropertygraphSummaryEdgeLabels$: S.ListShape = {type:"list",name:"PropertygraphSummaryEdgeLabels",member:{shape:string$}}
+const PropertygraphSummaryNodePropertiesMember$: S.MapShape = {type:"map",name:"PropertygraphSummaryNodePropertiesMember",key:{shape:string$},value:{shape:long$}}
+const PropertygraphSummaryNodeProperties$: S.ListShape = {type:"list",name:"PropertygraphSummaryNodeProperties",member:{shape:PropertygraphSummaryNodePropertiesMember$}}
+const NodeStructureNodeProperties$: S.ListShape = {type:"list",name:"NodeStructureNodeProperties",member:{shape:string$}}
+const NodeStructureDistinctOutgoingEdgeLabels$: S.ListShape = {type:"list",name:"NodeStructureDistinctOutgoingEdgeLabels",member:{shape:string$}}
+const NodeStructure$: S.StructureShape = {type:"structure",name:"NodeStructure",members:{count:{shape:long$},nodeProperties:{shape:NodeStructureNodeProperties$},distinctOutgoingEdgeLabels:{shape:NodeStructureDistinctOutgoingEdgeLabels$}}}
+const PropertygraphSummaryNodeStructures$: S.ListShape = {type:"list",name:"PropertygraphSummaryNodeStructures",member:{shape:NodeStructure$}}
+const EdgeStructureEdgeProperties$: S.ListShape = {type:"list",name:"EdgeStructureEdgeProperties",member:{shape:string$}}
+const EdgeStructure$: S.StructureShape = {type:"structure",name:"EdgeStructure",members:{count:{shape:long$},edgeProperties:{shape:EdgeStructureEdgeProperties$}}}
+const PropertygraphSummaryEdgeStructures$: S.ListShape = {type:"list",name:"PropertygraphSummaryEdgeStructures",member:{shape:EdgeStructure$}}
+const PropertygraphSummary$: S.StructureShape = {type:"structure",name:"PropertygraphSummary",members:{numNodes:{shape:long$},numEdges:{shape:long$},numNodeLabels:{shape:long$},numEdgeLabels:{shape:long$},nodeLabels:{shape:PropertygraphSummaryNodeLabels$},edgeLabels:{shape:PropertygraphSummaryEdgeLabels$},numNodeProperties:{shape:long$},numEdgeProperties:{shape:long$},nodeProperties:{shape:PropertygraphSummaryNodeProperties$},edgeProperties:{shape:PropertygraphSummaryNodeProperties$},totalNodePropertyValues:{shape:long$},totalEdgePropertyValues:{shape:long$},nodeStructures:{shape:PropertygraphSummaryNodeStructures$},edgeStructures:{shape:PropertygraphSummaryEdgeStructures$}}}
+const PropertygraphSummaryValueMap$: S.StructureShape = {type:"structure",name:"PropertygraphSummaryValueMap",members:{version:{shape:string$},lastStatisticsComputationTime:{shape:timestamp$},graphSummary:{shape:PropertygraphSummary$}}}
+const GetPropertygraphSummaryOutput$: S.StructureShape = {type:"structure",name:"GetPropertygraphSummaryOutput",members:{statusCode:{shape:integer$,location:"statusCode"},payload:{shape:PropertygraphSummaryValueMap$}}}
+const GetRDFGraphSummaryInput$: S.StructureShape = {type:"structure",name:"GetRDFGraphSummaryInput",members:{mode:{shape:string$,location:"querystring",locationName:"mode"}}}
+const RDFGraphSummaryClasses$: S.ListShape = {type:"list",name:"RDFGraphSummaryClasses",member:{shape:string$}}
+const SubjectStructurePredicates$: S.ListShape = {type:"list",name:"SubjectStructurePredicates",member:{shape:string$}}
+const SubjectStructure$: S.StructureShape = {type:"structure",name:"SubjectStructure",members:{count:{shape:long$},predicates:{shape:SubjectStructurePredicates$}}}
+const RDFGraphSummarySubjectStructures$: S.ListShape = {type:"list",name:"RDFGraphSummarySubjectStructures",member:{shape:SubjectStructure$}}
+const RDFGraphSummary$: S.StructureShape = {type:"structure",name:"RDFGraphSummary",members:{numDistinctSubjects:{shape:long$},numDistinctPredicates:{shape:long$},numQuads:{shape:long$},numClasses:{shape:long$},classes:{shape:RDFGraphSummaryClasses$},predicates:{shape:PropertygraphSummaryNodeProperties$},subjectStructures:{shape:RDFGraphSummarySubjectStructures$}}}
+const RDFGraphSummaryValueMap$: S.StructureShape = {type:"structure",name:"RDFGraphSummaryValueMap",members:{version:{shape:string$},lastStatisticsComputationTime:{shape:timestamp$},graphSummary:{shape:RDFGraphSummary$}}}
+const GetRDFGraphSummaryOutput$: S.StructureShape = {type:"structure",name:"GetRDFGraphSummaryOutput",members:{statusCode:{shape:integer$,location:"statusCode"},payload:{shape:RDFGraphSummaryValueMap$}}}
+const GetSparqlStatisticsOutput$: S.StructureShape = {type:"structure",name:"GetSparqlStatisticsOutput",members:{status:{shape:string$},payload:{shape:Statistics$}},required:["status","payload"]}
+const GetSparqlStreamInput$: S.StructureShape = {type:"structure",name:"GetSparqlStreamInput",members:{limit:{shape:long$,location:"querystring",locationName:"limit"},iteratorType:{shape:string$,location:"querystring",locationName:"iteratorType"},commitNum:{shape:long$,location:"querystring",locationName:"commitNum"},opNum:{shape:long$,location:"querystring",locationName:"opNum"},encoding:{shape:string$,location:"header",locationName:"Accept-Encoding"}}}
+const SparqlData$: S.StructureShape = {type:"structure",name:"SparqlData",members:{stmt:{shape:string$}},required:["stmt"]}
+const SparqlRecord$: S.StructureShape = {type:"structure",name:"SparqlRecord",members:{commitTimestampInMillis:{shape:long$,locationName:"commitTimestamp"},eventId:{shape:GetEngineStatusOutputLabMode$},data:{shape:SparqlData$},op:{shape:string$},isLastOp:{shape:boolean$}},required:["commitTimestampInMillis","eventId","data","op"]}
+const GetSparqlStreamOutputRecords$: S.ListShape = {type:"list",name:"GetSparqlStreamOutputRecords",member:{shape:SparqlRecord$}}
 const GetSparqlStreamOutput$: S.StructureShape = {type:"structure",name:"GetSparqlStreamOutput",members:{lastEventId:{shape:GetEngineStatusOutputLabMode$},lastTrxTimestampInMillis:{shape:long$,locationName:"lastTrxTimestamp"},format:{shape:string$},records:{shape:GetSparqlStreamOutputRecords$},totalRecords:{shape:integer$}},required:["lastEventId","lastTrxTimestampInMillis","format","records","totalRecords"]}
-const ListGremlinQueriesRequest$: S.StructureShape = {type:"structure",name:"ListGremlinQueriesRequest",members:{includeWaiting:{shape:boolean$,location:"querystring",locationName:"includeWaiting"}}}
-const ListGremlinQueriesOutputQueriesMember$: S.StructureShape = {type:"structure",name:"ListGremlinQueriesOutputQueriesMember",members:{queryId:{shape:string$},queryString:{shape:string$},queryEvalStats:{shape:GetGremlinQueryStatusOutputQueryEvalStats$}}}
-const ListGremlinQueriesOutputQueries$: S.ListShape = {type:"list",name:"ListGremlinQueriesOutputQueries",member:{shape:ListGremlinQueriesOutputQueriesMember$}}
+const ListGremlinQueriesInput$: S.StructureShape = {type:"structure",name:"ListGremlinQueriesInput",members:{includeWaiting:{shape:boolean$,location:"querystring",locationName:"includeWaiting"}}}
+const GremlinQueryStatus$: S.StructureShape = {type:"structure",name:"GremlinQueryStatus",members:{queryId:{shape:string$},queryString:{shape:string$},queryEvalStats:{shape:QueryEvalStats$}}}
+const ListGremlinQueriesOutputQueries$: S.ListShape = {type:"list",name:"ListGremlinQueriesOutputQueries",member:{shape:GremlinQueryStatus$}}
 const ListGremlinQueriesOutput$: S.StructureShape = {type:"structure",name:"ListGremlinQueriesOutput",members:{acceptedQueryCount:{shape:integer$},runningQueryCount:{shape:integer$},queries:{shape:ListGremlinQueriesOutputQueries$}}}
-const ListLoaderJobsRequest$: S.StructureShape = {type:"structure",name:"ListLoaderJobsRequest",members:{limit:{shape:integer$,location:"querystring",locationName:"limit"},includeQueuedLoads:{shape:boolean$,location:"querystring",locationName:"includeQueuedLoads"}}}
-const ListLoaderJobsOutputPayloadLoadIds$: S.ListShape = {type:"list",name:"ListLoaderJobsOutputPayloadLoadIds",member:{shape:string$}}
-const ListLoaderJobsOutputPayload$: S.StructureShape = {type:"structure",name:"ListLoaderJobsOutputPayload",members:{loadIds:{shape:ListLoaderJobsOutputPayloadLoadIds$}}}
-const ListLoaderJobsOutput$: S.StructureShape = {type:"structure",name:"ListLoaderJobsOutput",members:{status:{shape:string$},payload:{shape:ListLoaderJobsOutputPayload$}},required:["status","payload"]}
-const ListMLDataProcessingJobsRequest$: S.StructureShape = {type:"structure",name:"ListMLDataProcessingJobsRequest",members:{maxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}}}
-const ListMLDataProcessingJobsOutput$: S.StructureShape = {type:"structure",name:"ListMLDataProcessingJobsOutput",members:{ids:{shape:ListLoaderJobsOutputPayloadLoadIds$}}}
-const ListMLEndpointsRequest$: S.StructureShape = {type:"structure",name:"ListMLEndpointsRequest",members:{maxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}}}
-const ListMLEndpointsOutput$: S.StructureShape = {type:"structure",name:"ListMLEndpointsOutput",members:{ids:{shape:ListLoaderJobsOutputPayloadLoadIds$}}}
-const ListMLModelTrainingJobsRequest$: S.StructureShape = {type:"structure",name:"ListMLModelTrainingJobsRequest",members:{maxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}}}
-const ListMLModelTrainingJobsOutput$: S.StructureShape = {type:"structure",name:"ListMLModelTrainingJobsOutput",members:{ids:{shape:ListLoaderJobsOutputPayloadLoadIds$}}}
-const ListMLModelTransformJobsRequest$: S.StructureShape = {type:"structure",name:"ListMLModelTransformJobsRequest",members:{maxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}}}
-const ListMLModelTransformJobsOutput$: S.StructureShape = {type:"structure",name:"ListMLModelTransformJobsOutput",members:{ids:{shape:ListLoaderJobsOutputPayloadLoadIds$}}}
-const ListOpenCypherQueriesRequest$: S.StructureShape = {type:"structure",name:"ListOpenCypherQueriesRequest",members:{includeWaiting:{shape:boolean$,location:"querystring",locationName:"includeWaiting"}}}
-const ListOpenCypherQueriesOutputQueries$: S.ListShape = {type:"list",name:"ListOpenCypherQueriesOutputQueries",member:{shape:ListGremlinQueriesOutputQueriesMember$}}
+const ListLoaderJobsInput$: S.StructureShape = {type:"structure",name:"ListLoaderJobsInput",members:{limit:{shape:integer$,location:"querystring",locationName:"limit"},includeQueuedLoads:{shape:boolean$,location:"querystring",locationName:"includeQueuedLoads"}}}
+const LoaderIdResultLoadIds$: S.ListShape = {type:"list",name:"LoaderIdResultLoadIds",member:{shape:string$}}
+const LoaderIdResult$: S.StructureShape = {type:"structure",name:"LoaderIdResult",members:{loadIds:{shape:LoaderIdResultLoadIds$}}}
+const ListLoaderJobsOutput$: S.StructureShape = {type:"structure",name:"ListLoaderJobsOutput",members:{status:{shape:string$},payload:{shape:LoaderIdResult$}},required:["status","payload"]}
+const ListMLDataProcessingJobsInput$: S.StructureShape = {type:"structure",name:"ListMLDataProcessingJobsInput",members:{maxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}}}
+const ListMLDataProcessingJobsOutput$: S.StructureShape = {type:"structure",name:"ListMLDataProcessingJobsOutput",members:{ids:{shape:LoaderIdResultLoadIds$}}}
+const ListMLEndpointsInput$: S.StructureShape = {type:"structure",name:"ListMLEndpointsInput",members:{maxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}}}
+const ListMLEndpointsOutput$: S.StructureShape = {type:"structure",name:"ListMLEndpointsOutput",members:{ids:{shape:LoaderIdResultLoadIds$}}}
+const ListMLModelTrainingJobsInput$: S.StructureShape = {type:"structure",name:"ListMLModelTrainingJobsInput",members:{maxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}}}
+const ListMLModelTrainingJobsOutput$: S.StructureShape = {type:"structure",name:"ListMLModelTrainingJobsOutput",members:{ids:{shape:LoaderIdResultLoadIds$}}}
+const ListMLModelTransformJobsInput$: S.StructureShape = {type:"structure",name:"ListMLModelTransformJobsInput",members:{maxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},neptuneIamRoleArn:{shape:string$,location:"querystring",locationName:"neptuneIamRoleArn"}}}
+const ListMLModelTransformJobsOutput$: S.StructureShape = {type:"structure",name:"ListMLModelTransformJobsOutput",members:{ids:{shape:LoaderIdResultLoadIds$}}}
+const ListOpenCypherQueriesInput$: S.StructureShape = {type:"structure",name:"ListOpenCypherQueriesInput",members:{includeWaiting:{shape:boolean$,location:"querystring",locationName:"includeWaiting"}}}
+const ListOpenCypherQueriesOutputQueries$: S.ListShape = {type:"list",name:"ListOpenCypherQueriesOutputQueries",member:{shape:GremlinQueryStatus$}}
 const ListOpenCypherQueriesOutput$: S.StructureShape = {type:"structure",name:"ListOpenCypherQueriesOutput",members:{acceptedQueryCount:{shape:integer$},runningQueryCount:{shape:integer$},queries:{shape:ListOpenCypherQueriesOutputQueries$}}}
-const ManagePropertygraphStatisticsRequest$: S.StructureShape = {type:"structure",name:"ManagePropertygraphStatisticsRequest",members:{mode:{shape:string$}}}
-const ManagePropertygraphStatisticsOutputPayload$: S.StructureShape = {type:"structure",name:"ManagePropertygraphStatisticsOutputPayload",members:{statisticsId:{shape:string$}}}
-const ManagePropertygraphStatisticsOutput$: S.StructureShape = {type:"structure",name:"ManagePropertygraphStatisticsOutput",members:{status:{shape:string$},payload:{shape:ManagePropertygraphStatisticsOutputPayload$}},required:["status"]}
-const ManageSparqlStatisticsRequest$: S.StructureShape = {type:"structure",name:"ManageSparqlStatisticsRequest",members:{mode:{shape:string$}}}
-const ManageSparqlStatisticsOutput$: S.StructureShape = {type:"structure",name:"ManageSparqlStatisticsOutput",members:{status:{shape:string$},payload:{shape:ManagePropertygraphStatisticsOutputPayload$}},required:["status"]}
-const StartLoaderJobRequest$: S.StructureShape = {type:"structure",name:"StartLoaderJobRequest",members:{source:{shape:string$},format:{shape:string$},s3BucketRegion:{shape:string$,locationName:"region"},iamRoleArn:{shape:string$},mode:{shape:string$},failOnError:{shape:boolean$},parallelism:{shape:string$},parserConfiguration:{shape:GetEngineStatusOutputLabMode$},updateSingleCardinalityProperties:{shape:boolean$},queueRequest:{shape:boolean$},dependencies:{shape:ListLoaderJobsOutputPayloadLoadIds$},userProvidedEdgeIds:{shape:boolean$}},required:["source","format","s3BucketRegion","iamRoleArn"]}
+const ManagePropertygraphStatisticsInput$: S.StructureShape = {type:"structure",name:"ManagePropertygraphStatisticsInput",members:{mode:{shape:string$}}}
+const RefreshStatisticsIdMap$: S.StructureShape = {type:"structure",name:"RefreshStatisticsIdMap",members:{statisticsId:{shape:string$}}}
+const ManagePropertygraphStatisticsOutput$: S.StructureShape = {type:"structure",name:"ManagePropertygraphStatisticsOutput",members:{status:{shape:string$},payload:{shape:RefreshStatisticsIdMap$}},required:["status"]}
+const ManageSparqlStatisticsInput$: S.StructureShape = {type:"structure",name:"ManageSparqlStatisticsInput",members:{mode:{shape:string$}}}
+const ManageSparqlStatisticsOutput$: S.StructureShape = {type:"structure",name:"ManageSparqlStatisticsOutput",members:{status:{shape:string$},payload:{shape:RefreshStatisticsIdMap$}},required:["status"]}
+const StartLoaderJobInput$: S.StructureShape = {type:"structure",name:"StartLoaderJobInput",members:{source:{shape:string$},format:{shape:string$},s3BucketRegion:{shape:string$,locationName:"region"},iamRoleArn:{shape:string$},mode:{shape:string$},failOnError:{shape:boolean$},parallelism:{shape:string$},parserConfiguration:{shape:GetEngineStatusOutputLabMode$},updateSingleCardinalityProperties:{shape:boolean$},queueRequest:{shape:boolean$},dependencies:{shape:LoaderIdResultLoadIds$},userProvidedEdgeIds:{shape:boolean$}},required:["source","format","s3BucketRegion","iamRoleArn"]}
 const StartLoaderJobOutput$: S.StructureShape = {type:"structure",name:"StartLoaderJobOutput",members:{status:{shape:string$},payload:{shape:GetEngineStatusOutputLabMode$}},required:["status","payload"]}
-const StartMLDataProcessingJobRequest$: S.StructureShape = {type:"structure",name:"StartMLDataProcessingJobRequest",members:{id:{shape:string$},previousDataProcessingJobId:{shape:string$},inputDataS3Location:{shape:string$},processedDataS3Location:{shape:string$},sagemakerIamRoleArn:{shape:string$},neptuneIamRoleArn:{shape:string$},processingInstanceType:{shape:string$},processingInstanceVolumeSizeInGB:{shape:integer$},processingTimeOutInSeconds:{shape:integer$},modelType:{shape:string$},configFileName:{shape:string$},subnets:{shape:ListLoaderJobsOutputPayloadLoadIds$},securityGroupIds:{shape:ListLoaderJobsOutputPayloadLoadIds$},volumeEncryptionKMSKey:{shape:string$},s3OutputEncryptionKMSKey:{shape:string$}},required:["inputDataS3Location","processedDataS3Location"]}
+const StartMLDataProcessingJobInput$: S.StructureShape = {type:"structure",name:"StartMLDataProcessingJobInput",members:{id:{shape:string$},previousDataProcessingJobId:{shape:string$},inputDataS3Location:{shape:string$},processedDataS3Location:{shape:string$},sagemakerIamRoleArn:{shape:string$},neptuneIamRoleArn:{shape:string$},processingInstanceType:{shape:string$},processingInstanceVolumeSizeInGB:{shape:integer$},processingTimeOutInSeconds:{shape:integer$},modelType:{shape:string$},configFileName:{shape:string$},subnets:{shape:LoaderIdResultLoadIds$},securityGroupIds:{shape:LoaderIdResultLoadIds$},volumeEncryptionKMSKey:{shape:string$},s3OutputEncryptionKMSKey:{shape:string$}},required:["inputDataS3Location","processedDataS3Location"]}
 const StartMLDataProcessingJobOutput$: S.StructureShape = {type:"structure",name:"StartMLDataProcessingJobOutput",members:{id:{shape:string$},arn:{shape:string$},creationTimeInMillis:{shape:long$}}}
-const StartMLModelTrainingJobRequestCustomModelTrainingParameters$: S.StructureShape = {type:"structure",name:"StartMLModelTrainingJobRequestCustomModelTrainingParameters",members:{sourceS3DirectoryPath:{shape:string$},trainingEntryPointScript:{shape:string$},transformEntryPointScript:{shape:string$}},required:["sourceS3DirectoryPath"]}
-const StartMLModelTrainingJobRequest$: S.StructureShape = {type:"structure",name:"StartMLModelTrainingJobRequest",members:{id:{shape:string$},previousModelTrainingJobId:{shape:string$},dataProcessingJobId:{shape:string$},trainModelS3Location:{shape:string$},sagemakerIamRoleArn:{shape:string$},neptuneIamRoleArn:{shape:string$},baseProcessingInstanceType:{shape:string$},trainingInstanceType:{shape:string$},trainingInstanceVolumeSizeInGB:{shape:integer$},trainingTimeOutInSeconds:{shape:integer$},maxHPONumberOfTrainingJobs:{shape:integer$},maxHPOParallelTrainingJobs:{shape:integer$},subnets:{shape:ListLoaderJobsOutputPayloadLoadIds$},securityGroupIds:{shape:ListLoaderJobsOutputPayloadLoadIds$},volumeEncryptionKMSKey:{shape:string$},s3OutputEncryptionKMSKey:{shape:string$},enableManagedSpotTraining:{shape:boolean$},customModelTrainingParameters:{shape:StartMLModelTrainingJobRequestCustomModelTrainingParameters$}},required:["dataProcessingJobId","trainModelS3Location"]}
+const CustomModelTrainingParameters$: S.StructureShape = {type:"structure",name:"CustomModelTrainingParameters",members:{sourceS3DirectoryPath:{shape:string$},trainingEntryPointScript:{shape:string$},transformEntryPointScript:{shape:string$}},required:["sourceS3DirectoryPath"]}
+const StartMLModelTrainingJobInput$: S.StructureShape = {type:"structure",name:"StartMLModelTrainingJobInput",members:{id:{shape:string$},previousModelTrainingJobId:{shape:string$},dataProcessingJobId:{shape:string$},trainModelS3Location:{shape:string$},sagemakerIamRoleArn:{shape:string$},neptuneIamRoleArn:{shape:string$},baseProcessingInstanceType:{shape:string$},trainingInstanceType:{shape:string$},trainingInstanceVolumeSizeInGB:{shape:integer$},trainingTimeOutInSeconds:{shape:integer$},maxHPONumberOfTrainingJobs:{shape:integer$},maxHPOParallelTrainingJobs:{shape:integer$},subnets:{shape:LoaderIdResultLoadIds$},securityGroupIds:{shape:LoaderIdResultLoadIds$},volumeEncryptionKMSKey:{shape:string$},s3OutputEncryptionKMSKey:{shape:string$},enableManagedSpotTraining:{shape:boolean$},customModelTrainingParameters:{shape:CustomModelTrainingParameters$}},required:["dataProcessingJobId","trainModelS3Location"]}
 const StartMLModelTrainingJobOutput$: S.StructureShape = {type:"structure",name:"StartMLModelTrainingJobOutput",members:{id:{shape:string$},arn:{shape:string$},creationTimeInMillis:{shape:long$}}}
-const StartMLModelTransformJobRequestCustomModelTransformParameters$: S.StructureShape = {type:"structure",name:"StartMLModelTransformJobRequestCustomModelTransformParameters",members:{sourceS3DirectoryPath:{shape:string$},transformEntryPointScript:{shape:string$}},required:["sourceS3DirectoryPath"]}
-const StartMLModelTransformJobRequest$: S.StructureShape = {type:"structure",name:"StartMLModelTransformJobRequest",members:{id:{shape:string$},dataProcessingJobId:{shape:string$},mlModelTrainingJobId:{shape:string$},trainingJobName:{shape:string$},modelTransformOutputS3Location:{shape:string$},sagemakerIamRoleArn:{shape:string$},neptuneIamRoleArn:{shape:string$},customModelTransformParameters:{shape:StartMLModelTransformJobRequestCustomModelTransformParameters$},baseProcessingInstanceType:{shape:string$},baseProcessingInstanceVolumeSizeInGB:{shape:integer$},subnets:{shape:ListLoaderJobsOutputPayloadLoadIds$},securityGroupIds:{shape:ListLoaderJobsOutputPayloadLoadIds$},volumeEncryptionKMSKey:{shape:string$},s3OutputEncryptionKMSKey:{shape:string$}},required:["modelTransformOutputS3Location"]}
+const CustomModelTransformParameters$: S.StructureShape = {type:"structure",name:"CustomModelTransformParameters",members:{sourceS3DirectoryPath:{shape:string$},transformEntryPointScript:{shape:string$}},required:["sourceS3DirectoryPath"]}
+const StartMLModelTransformJobInput$: S.StructureShape = {type:"structure",name:"StartMLModelTransformJobInput",members:{id:{shape:string$},dataProcessingJobId:{shape:string$},mlModelTrainingJobId:{shape:string$},trainingJobName:{shape:string$},modelTransformOutputS3Location:{shape:string$},sagemakerIamRoleArn:{shape:string$},neptuneIamRoleArn:{shape:string$},customModelTransformParameters:{shape:CustomModelTransformParameters$},baseProcessingInstanceType:{shape:string$},baseProcessingInstanceVolumeSizeInGB:{shape:integer$},subnets:{shape:LoaderIdResultLoadIds$},securityGroupIds:{shape:LoaderIdResultLoadIds$},volumeEncryptionKMSKey:{shape:string$},s3OutputEncryptionKMSKey:{shape:string$}},required:["modelTransformOutputS3Location"]}
 const StartMLModelTransformJobOutput$: S.StructureShape = {type:"structure",name:"StartMLModelTransformJobOutput",members:{id:{shape:string$},arn:{shape:string$},creationTimeInMillis:{shape:long$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const BulkLoadIdNotFoundException$: S.StructureShape = {type:"structure",name:"BulkLoadIdNotFoundException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const CancelledByUserException$: S.StructureShape = {type:"structure",name:"CancelledByUserException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ClientTimeoutException$: S.StructureShape = {type:"structure",name:"ClientTimeoutException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConcurrentModificationException$: S.StructureShape = {type:"structure",name:"ConcurrentModificationException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ConstraintViolationException$: S.StructureShape = {type:"structure",name:"ConstraintViolationException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ExpiredStreamException$: S.StructureShape = {type:"structure",name:"ExpiredStreamException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const FailureByQueryException$: S.StructureShape = {type:"structure",name:"FailureByQueryException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const IllegalArgumentException$: S.StructureShape = {type:"structure",name:"IllegalArgumentException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalFailureException$: S.StructureShape = {type:"structure",name:"InternalFailureException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidArgumentException$: S.StructureShape = {type:"structure",name:"InvalidArgumentException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidNumericDataException$: S.StructureShape = {type:"structure",name:"InvalidNumericDataException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidParameterException$: S.StructureShape = {type:"structure",name:"InvalidParameterException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const LoadUrlAccessDeniedException$: S.StructureShape = {type:"structure",name:"LoadUrlAccessDeniedException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const MLResourceNotFoundException$: S.StructureShape = {type:"structure",name:"MLResourceNotFoundException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const MalformedQueryException$: S.StructureShape = {type:"structure",name:"MalformedQueryException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const MemoryLimitExceededException$: S.StructureShape = {type:"structure",name:"MemoryLimitExceededException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const MethodNotAllowedException$: S.StructureShape = {type:"structure",name:"MethodNotAllowedException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const MissingParameterException$: S.StructureShape = {type:"structure",name:"MissingParameterException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ParsingException$: S.StructureShape = {type:"structure",name:"ParsingException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const PreconditionsFailedException$: S.StructureShape = {type:"structure",name:"PreconditionsFailedException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const QueryLimitExceededException$: S.StructureShape = {type:"structure",name:"QueryLimitExceededException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const QueryLimitException$: S.StructureShape = {type:"structure",name:"QueryLimitException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const QueryTooLargeException$: S.StructureShape = {type:"structure",name:"QueryTooLargeException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ReadOnlyViolationException$: S.StructureShape = {type:"structure",name:"ReadOnlyViolationException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const S3Exception$: S.StructureShape = {type:"structure",name:"S3Exception",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServerShutdownException$: S.StructureShape = {type:"structure",name:"ServerShutdownException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const StatisticsNotAvailableException$: S.StructureShape = {type:"structure",name:"StatisticsNotAvailableException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const StreamRecordsNotFoundException$: S.StructureShape = {type:"structure",name:"StreamRecordsNotFoundException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const TimeLimitExceededException$: S.StructureShape = {type:"structure",name:"TimeLimitExceededException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
+const UnsupportedOperationException$: S.StructureShape = {type:"structure",name:"UnsupportedOperationException",members:{detailedMessage:{shape:string$},requestId:{shape:string$},code:{shape:string$}},exception:true,error:{senderFault:true}}
 
-export interface CancelGremlinQueryRequest {
+export type Action = "initiateDatabaseReset" | "performDatabaseReset" | (string & {})
+
+export type Encoding = "gzip" | (string & {})
+
+export type Format = "csv" | "nquads" | "ntriples" | "opencypher" | "rdfxml" | "turtle" | (string & {})
+
+export type GraphSummaryType = "basic" | "detailed" | (string & {})
+
+export type IteratorType = "AFTER_SEQUENCE_NUMBER" | "AT_SEQUENCE_NUMBER" | "LATEST" | "TRIM_HORIZON" | (string & {})
+
+export type Mode = "AUTO" | "NEW" | "RESUME" | (string & {})
+
+export type OpenCypherExplainMode = "details" | "dynamic" | "static" | (string & {})
+
+export type Parallelism = "HIGH" | "LOW" | "MEDIUM" | "OVERSUBSCRIBE" | (string & {})
+
+export type S3BucketRegion = "af-south-1" | "ap-east-1" | "ap-northeast-1" | "ap-northeast-2" | "ap-southeast-1" | "ap-southeast-2" | "ap-south-1" | "ca-central-1" | "cn-northwest-1" | "cn-north-1" | "eu-central-1" | "eu-north-1" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "me-south-1" | "sa-east-1" | "us-east-1" | "us-east-2" | "us-gov-east-1" | "us-gov-west-1" | "us-west-1" | "us-west-2" | (string & {})
+
+export type StatisticsAutoGenerationMode = "disableAutoCompute" | "enableAutoCompute" | "refresh" | (string & {})
+
+export interface CancelGremlinQueryInput {
   readonly queryId: string
 }
 
@@ -163,7 +218,7 @@ export interface CancelGremlinQueryOutput {
   readonly status?: string
 }
 
-export interface CancelLoaderJobRequest {
+export interface CancelLoaderJobInput {
   readonly loadId: string
 }
 
@@ -171,7 +226,7 @@ export interface CancelLoaderJobOutput {
   readonly status?: string
 }
 
-export interface CancelMLDataProcessingJobRequest {
+export interface CancelMLDataProcessingJobInput {
   readonly id: string
   readonly neptuneIamRoleArn?: string | undefined
   readonly clean?: boolean | undefined
@@ -181,7 +236,7 @@ export interface CancelMLDataProcessingJobOutput {
   readonly status?: string
 }
 
-export interface CancelMLModelTrainingJobRequest {
+export interface CancelMLModelTrainingJobInput {
   readonly id: string
   readonly neptuneIamRoleArn?: string | undefined
   readonly clean?: boolean | undefined
@@ -191,7 +246,7 @@ export interface CancelMLModelTrainingJobOutput {
   readonly status?: string
 }
 
-export interface CancelMLModelTransformJobRequest {
+export interface CancelMLModelTransformJobInput {
   readonly id: string
   readonly neptuneIamRoleArn?: string | undefined
   readonly clean?: boolean | undefined
@@ -201,7 +256,7 @@ export interface CancelMLModelTransformJobOutput {
   readonly status?: string
 }
 
-export interface CancelOpenCypherQueryRequest {
+export interface CancelOpenCypherQueryInput {
   readonly queryId: string
   readonly silent?: boolean | undefined
 }
@@ -211,7 +266,7 @@ export interface CancelOpenCypherQueryOutput {
   readonly payload?: boolean
 }
 
-export interface CreateMLEndpointRequest {
+export interface CreateMLEndpointInput {
   readonly id?: string | undefined
   readonly mlModelTrainingJobId?: string | undefined
   readonly mlModelTransformJobId?: string | undefined
@@ -229,7 +284,7 @@ export interface CreateMLEndpointOutput {
   readonly creationTimeInMillis?: number
 }
 
-export interface DeleteMLEndpointRequest {
+export interface DeleteMLEndpointInput {
   readonly id: string
   readonly neptuneIamRoleArn?: string | undefined
   readonly clean?: boolean | undefined
@@ -242,10 +297,10 @@ export interface DeleteMLEndpointOutput {
 export interface DeletePropertygraphStatisticsOutput {
   readonly statusCode?: number
   readonly status?: string
-  readonly payload?: DeletePropertygraphStatisticsOutputPayload
+  readonly payload?: DeleteStatisticsValueMap
 }
 
-export interface DeletePropertygraphStatisticsOutputPayload {
+export interface DeleteStatisticsValueMap {
   readonly active?: boolean
   readonly statisticsId?: string
 }
@@ -253,32 +308,32 @@ export interface DeletePropertygraphStatisticsOutputPayload {
 export interface DeleteSparqlStatisticsOutput {
   readonly statusCode?: number
   readonly status?: string
-  readonly payload?: DeletePropertygraphStatisticsOutputPayload
+  readonly payload?: DeleteStatisticsValueMap
 }
 
-export interface ExecuteFastResetRequest {
-  readonly action: string
+export interface ExecuteFastResetInput {
+  readonly action: Action
   readonly token?: string | undefined
 }
 
 export interface ExecuteFastResetOutput {
   readonly status?: string
-  readonly payload?: ExecuteFastResetOutputPayload
+  readonly payload?: FastResetToken
 }
 
-export interface ExecuteFastResetOutputPayload {
+export interface FastResetToken {
   readonly token?: string
 }
 
-export interface ExecuteGremlinExplainQueryRequest {
+export interface ExecuteGremlinExplainQueryInput {
   readonly gremlinQuery: string
 }
 
-export interface ExecuteGremlinExplainQueryOutput {
+export interface ExecuteGremlinExplainQueryCommandOutputType {
   readonly output?: Uint8Array
 }
 
-export interface ExecuteGremlinProfileQueryRequest {
+export interface ExecuteGremlinProfileQueryInput {
   readonly gremlinQuery: string
   readonly results?: boolean | undefined
   readonly chop?: number | undefined
@@ -286,39 +341,39 @@ export interface ExecuteGremlinProfileQueryRequest {
   readonly indexOps?: boolean | undefined
 }
 
-export interface ExecuteGremlinProfileQueryOutput {
+export interface ExecuteGremlinProfileQueryCommandOutputType {
   readonly output?: Uint8Array
 }
 
-export interface ExecuteGremlinQueryRequest {
+export interface ExecuteGremlinQueryInput {
   readonly gremlinQuery: string
   readonly serializer?: string | undefined
 }
 
 export interface ExecuteGremlinQueryOutput {
   readonly requestId?: string
-  readonly status?: ExecuteGremlinQueryOutputStatus
+  readonly status?: GremlinQueryStatusAttributes
   readonly result?: unknown
   readonly meta?: unknown
 }
 
-export interface ExecuteGremlinQueryOutputStatus {
+export interface GremlinQueryStatusAttributes {
   readonly message?: string
   readonly code?: number
   readonly attributes?: unknown
 }
 
-export interface ExecuteOpenCypherExplainQueryRequest {
+export interface ExecuteOpenCypherExplainQueryInput {
   readonly openCypherQuery: string
   readonly parameters?: string | undefined
-  readonly explainMode: string
+  readonly explainMode: OpenCypherExplainMode
 }
 
-export interface ExecuteOpenCypherExplainQueryOutput {
+export interface ExecuteOpenCypherExplainQueryCommandOutputType {
   readonly results?: Uint8Array
 }
 
-export interface ExecuteOpenCypherQueryRequest {
+export interface ExecuteOpenCypherQueryInput {
   readonly openCypherQuery: string
   readonly parameters?: string | undefined
 }
@@ -333,9 +388,9 @@ export interface GetEngineStatusOutput {
   readonly dbEngineVersion?: string
   readonly role?: string
   readonly dfeQueryEngine?: string
-  readonly gremlin?: GetEngineStatusOutputGremlin
-  readonly sparql?: GetEngineStatusOutputGremlin
-  readonly opencypher?: GetEngineStatusOutputGremlin
+  readonly gremlin?: QueryLanguageVersion
+  readonly sparql?: QueryLanguageVersion
+  readonly opencypher?: QueryLanguageVersion
   readonly labMode?: Readonly<Record<string, string>>
   readonly rollingBackTrxCount?: number
   readonly rollingBackTrxEarliestStartTime?: string
@@ -343,28 +398,28 @@ export interface GetEngineStatusOutput {
   readonly settings?: Readonly<Record<string, string>>
 }
 
-export interface GetEngineStatusOutputGremlin {
+export interface QueryLanguageVersion {
   readonly version?: string
 }
 
-export interface GetGremlinQueryStatusRequest {
+export interface GetGremlinQueryStatusInput {
   readonly queryId: string
 }
 
 export interface GetGremlinQueryStatusOutput {
   readonly queryId?: string
   readonly queryString?: string
-  readonly queryEvalStats?: GetGremlinQueryStatusOutputQueryEvalStats
+  readonly queryEvalStats?: QueryEvalStats
 }
 
-export interface GetGremlinQueryStatusOutputQueryEvalStats {
+export interface QueryEvalStats {
   readonly waited?: number
   readonly elapsed?: number
   readonly cancelled?: boolean
   readonly subqueries?: unknown
 }
 
-export interface GetLoaderJobStatusRequest {
+export interface GetLoaderJobStatusInput {
   readonly loadId: string
   readonly details?: boolean | undefined
   readonly errors?: boolean | undefined
@@ -377,7 +432,7 @@ export interface GetLoaderJobStatusOutput {
   readonly payload?: unknown
 }
 
-export interface GetMLDataProcessingJobRequest {
+export interface GetMLDataProcessingJobInput {
   readonly id: string
   readonly neptuneIamRoleArn?: string | undefined
 }
@@ -385,10 +440,10 @@ export interface GetMLDataProcessingJobRequest {
 export interface GetMLDataProcessingJobOutput {
   readonly status?: string
   readonly id?: string
-  readonly processingJob?: GetMLDataProcessingJobOutputProcessingJob
+  readonly processingJob?: MlResourceDefinition
 }
 
-export interface GetMLDataProcessingJobOutputProcessingJob {
+export interface MlResourceDefinition {
   readonly name?: string
   readonly arn?: string
   readonly status?: string
@@ -397,7 +452,7 @@ export interface GetMLDataProcessingJobOutputProcessingJob {
   readonly cloudwatchLogUrl?: string
 }
 
-export interface GetMLEndpointRequest {
+export interface GetMLEndpointInput {
   readonly id: string
   readonly neptuneIamRoleArn?: string | undefined
 }
@@ -405,16 +460,16 @@ export interface GetMLEndpointRequest {
 export interface GetMLEndpointOutput {
   readonly status?: string
   readonly id?: string
-  readonly endpoint?: GetMLDataProcessingJobOutputProcessingJob
-  readonly endpointConfig?: GetMLEndpointOutputEndpointConfig
+  readonly endpoint?: MlResourceDefinition
+  readonly endpointConfig?: MlConfigDefinition
 }
 
-export interface GetMLEndpointOutputEndpointConfig {
+export interface MlConfigDefinition {
   readonly name?: string
   readonly arn?: string
 }
 
-export interface GetMLModelTrainingJobRequest {
+export interface GetMLModelTrainingJobInput {
   readonly id: string
   readonly neptuneIamRoleArn?: string | undefined
 }
@@ -422,13 +477,13 @@ export interface GetMLModelTrainingJobRequest {
 export interface GetMLModelTrainingJobOutput {
   readonly status?: string
   readonly id?: string
-  readonly processingJob?: GetMLDataProcessingJobOutputProcessingJob
-  readonly hpoJob?: GetMLDataProcessingJobOutputProcessingJob
-  readonly modelTransformJob?: GetMLDataProcessingJobOutputProcessingJob
-  readonly mlModels?: ReadonlyArray<GetMLEndpointOutputEndpointConfig>
+  readonly processingJob?: MlResourceDefinition
+  readonly hpoJob?: MlResourceDefinition
+  readonly modelTransformJob?: MlResourceDefinition
+  readonly mlModels?: ReadonlyArray<MlConfigDefinition>
 }
 
-export interface GetMLModelTransformJobRequest {
+export interface GetMLModelTransformJobInput {
   readonly id: string
   readonly neptuneIamRoleArn?: string | undefined
 }
@@ -436,66 +491,66 @@ export interface GetMLModelTransformJobRequest {
 export interface GetMLModelTransformJobOutput {
   readonly status?: string
   readonly id?: string
-  readonly baseProcessingJob?: GetMLDataProcessingJobOutputProcessingJob
-  readonly remoteModelTransformJob?: GetMLDataProcessingJobOutputProcessingJob
-  readonly models?: ReadonlyArray<GetMLEndpointOutputEndpointConfig>
+  readonly baseProcessingJob?: MlResourceDefinition
+  readonly remoteModelTransformJob?: MlResourceDefinition
+  readonly models?: ReadonlyArray<MlConfigDefinition>
 }
 
-export interface GetOpenCypherQueryStatusRequest {
+export interface GetOpenCypherQueryStatusInput {
   readonly queryId: string
 }
 
 export interface GetOpenCypherQueryStatusOutput {
   readonly queryId?: string
   readonly queryString?: string
-  readonly queryEvalStats?: GetGremlinQueryStatusOutputQueryEvalStats
+  readonly queryEvalStats?: QueryEvalStats
 }
 
 export interface GetPropertygraphStatisticsOutput {
   readonly status?: string
-  readonly payload?: GetPropertygraphStatisticsOutputPayload
+  readonly payload?: Statistics
 }
 
-export interface GetPropertygraphStatisticsOutputPayload {
+export interface Statistics {
   readonly autoCompute?: boolean
   readonly active?: boolean
   readonly statisticsId?: string
   readonly date?: Date
   readonly note?: string
-  readonly signatureInfo?: GetPropertygraphStatisticsOutputPayloadSignatureInfo
+  readonly signatureInfo?: StatisticsSummary
 }
 
-export interface GetPropertygraphStatisticsOutputPayloadSignatureInfo {
+export interface StatisticsSummary {
   readonly signatureCount?: number
   readonly instanceCount?: number
   readonly predicateCount?: number
 }
 
-export interface GetPropertygraphStreamRequest {
+export interface GetPropertygraphStreamInput {
   readonly limit?: number | bigint | undefined
-  readonly iteratorType?: string | undefined
+  readonly iteratorType?: IteratorType | undefined
   readonly commitNum?: number | bigint | undefined
   readonly opNum?: number | bigint | undefined
-  readonly encoding?: string | undefined
+  readonly encoding?: Encoding | undefined
 }
 
 export interface GetPropertygraphStreamOutput {
   readonly lastEventId?: Readonly<Record<string, string>>
   readonly lastTrxTimestampInMillis?: number
   readonly format?: string
-  readonly records?: ReadonlyArray<GetPropertygraphStreamOutputRecordsMember>
+  readonly records?: ReadonlyArray<PropertygraphRecord>
   readonly totalRecords?: number
 }
 
-export interface GetPropertygraphStreamOutputRecordsMember {
+export interface PropertygraphRecord {
   readonly commitTimestampInMillis?: number
   readonly eventId?: Readonly<Record<string, string>>
-  readonly data?: GetPropertygraphStreamOutputRecordsMemberData
+  readonly data?: PropertygraphData
   readonly op?: string
   readonly isLastOp?: boolean
 }
 
-export interface GetPropertygraphStreamOutputRecordsMemberData {
+export interface PropertygraphData {
   readonly id?: string
   readonly type?: string
   readonly key?: string
@@ -504,22 +559,22 @@ export interface GetPropertygraphStreamOutputRecordsMemberData {
   readonly to?: string
 }
 
-export interface GetPropertygraphSummaryRequest {
-  readonly mode?: string | undefined
+export interface GetPropertygraphSummaryInput {
+  readonly mode?: GraphSummaryType | undefined
 }
 
 export interface GetPropertygraphSummaryOutput {
   readonly statusCode?: number
-  readonly payload?: GetPropertygraphSummaryOutputPayload
+  readonly payload?: PropertygraphSummaryValueMap
 }
 
-export interface GetPropertygraphSummaryOutputPayload {
+export interface PropertygraphSummaryValueMap {
   readonly version?: string
   readonly lastStatisticsComputationTime?: Date
-  readonly graphSummary?: GetPropertygraphSummaryOutputPayloadGraphSummary
+  readonly graphSummary?: PropertygraphSummary
 }
 
-export interface GetPropertygraphSummaryOutputPayloadGraphSummary {
+export interface PropertygraphSummary {
   readonly numNodes?: number
   readonly numEdges?: number
   readonly numNodeLabels?: number
@@ -532,115 +587,115 @@ export interface GetPropertygraphSummaryOutputPayloadGraphSummary {
   readonly edgeProperties?: ReadonlyArray<(Readonly<Record<string, number>>)>
   readonly totalNodePropertyValues?: number
   readonly totalEdgePropertyValues?: number
-  readonly nodeStructures?: ReadonlyArray<GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMember>
-  readonly edgeStructures?: ReadonlyArray<GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructuresMember>
+  readonly nodeStructures?: ReadonlyArray<NodeStructure>
+  readonly edgeStructures?: ReadonlyArray<EdgeStructure>
 }
 
-export interface GetPropertygraphSummaryOutputPayloadGraphSummaryNodeStructuresMember {
+export interface NodeStructure {
   readonly count?: number
   readonly nodeProperties?: ReadonlyArray<string>
   readonly distinctOutgoingEdgeLabels?: ReadonlyArray<string>
 }
 
-export interface GetPropertygraphSummaryOutputPayloadGraphSummaryEdgeStructuresMember {
+export interface EdgeStructure {
   readonly count?: number
   readonly edgeProperties?: ReadonlyArray<string>
 }
 
-export interface GetRDFGraphSummaryRequest {
-  readonly mode?: string | undefined
+export interface GetRDFGraphSummaryInput {
+  readonly mode?: GraphSummaryType | undefined
 }
 
 export interface GetRDFGraphSummaryOutput {
   readonly statusCode?: number
-  readonly payload?: GetRDFGraphSummaryOutputPayload
+  readonly payload?: RDFGraphSummaryValueMap
 }
 
-export interface GetRDFGraphSummaryOutputPayload {
+export interface RDFGraphSummaryValueMap {
   readonly version?: string
   readonly lastStatisticsComputationTime?: Date
-  readonly graphSummary?: GetRDFGraphSummaryOutputPayloadGraphSummary
+  readonly graphSummary?: RDFGraphSummary
 }
 
-export interface GetRDFGraphSummaryOutputPayloadGraphSummary {
+export interface RDFGraphSummary {
   readonly numDistinctSubjects?: number
   readonly numDistinctPredicates?: number
   readonly numQuads?: number
   readonly numClasses?: number
   readonly classes?: ReadonlyArray<string>
   readonly predicates?: ReadonlyArray<(Readonly<Record<string, number>>)>
-  readonly subjectStructures?: ReadonlyArray<GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructuresMember>
+  readonly subjectStructures?: ReadonlyArray<SubjectStructure>
 }
 
-export interface GetRDFGraphSummaryOutputPayloadGraphSummarySubjectStructuresMember {
+export interface SubjectStructure {
   readonly count?: number
   readonly predicates?: ReadonlyArray<string>
 }
 
 export interface GetSparqlStatisticsOutput {
   readonly status?: string
-  readonly payload?: GetPropertygraphStatisticsOutputPayload
+  readonly payload?: Statistics
 }
 
-export interface GetSparqlStreamRequest {
+export interface GetSparqlStreamInput {
   readonly limit?: number | bigint | undefined
-  readonly iteratorType?: string | undefined
+  readonly iteratorType?: IteratorType | undefined
   readonly commitNum?: number | bigint | undefined
   readonly opNum?: number | bigint | undefined
-  readonly encoding?: string | undefined
+  readonly encoding?: Encoding | undefined
 }
 
 export interface GetSparqlStreamOutput {
   readonly lastEventId?: Readonly<Record<string, string>>
   readonly lastTrxTimestampInMillis?: number
   readonly format?: string
-  readonly records?: ReadonlyArray<GetSparqlStreamOutputRecordsMember>
+  readonly records?: ReadonlyArray<SparqlRecord>
   readonly totalRecords?: number
 }
 
-export interface GetSparqlStreamOutputRecordsMember {
+export interface SparqlRecord {
   readonly commitTimestampInMillis?: number
   readonly eventId?: Readonly<Record<string, string>>
-  readonly data?: GetSparqlStreamOutputRecordsMemberData
+  readonly data?: SparqlData
   readonly op?: string
   readonly isLastOp?: boolean
 }
 
-export interface GetSparqlStreamOutputRecordsMemberData {
+export interface SparqlData {
   readonly stmt?: string
 }
 
-export interface ListGremlinQueriesRequest {
+export interface ListGremlinQueriesInput {
   readonly includeWaiting?: boolean | undefined
 }
 
 export interface ListGremlinQueriesOutput {
   readonly acceptedQueryCount?: number
   readonly runningQueryCount?: number
-  readonly queries?: ReadonlyArray<ListGremlinQueriesOutputQueriesMember>
+  readonly queries?: ReadonlyArray<GremlinQueryStatus>
 }
 
-export interface ListGremlinQueriesOutputQueriesMember {
+export interface GremlinQueryStatus {
   readonly queryId?: string
   readonly queryString?: string
-  readonly queryEvalStats?: GetGremlinQueryStatusOutputQueryEvalStats
+  readonly queryEvalStats?: QueryEvalStats
 }
 
-export interface ListLoaderJobsRequest {
+export interface ListLoaderJobsInput {
   readonly limit?: number | undefined
   readonly includeQueuedLoads?: boolean | undefined
 }
 
 export interface ListLoaderJobsOutput {
   readonly status?: string
-  readonly payload?: ListLoaderJobsOutputPayload
+  readonly payload?: LoaderIdResult
 }
 
-export interface ListLoaderJobsOutputPayload {
+export interface LoaderIdResult {
   readonly loadIds?: ReadonlyArray<string>
 }
 
-export interface ListMLDataProcessingJobsRequest {
+export interface ListMLDataProcessingJobsInput {
   readonly maxItems?: number | undefined
   readonly neptuneIamRoleArn?: string | undefined
 }
@@ -649,7 +704,7 @@ export interface ListMLDataProcessingJobsOutput {
   readonly ids?: ReadonlyArray<string>
 }
 
-export interface ListMLEndpointsRequest {
+export interface ListMLEndpointsInput {
   readonly maxItems?: number | undefined
   readonly neptuneIamRoleArn?: string | undefined
 }
@@ -658,7 +713,7 @@ export interface ListMLEndpointsOutput {
   readonly ids?: ReadonlyArray<string>
 }
 
-export interface ListMLModelTrainingJobsRequest {
+export interface ListMLModelTrainingJobsInput {
   readonly maxItems?: number | undefined
   readonly neptuneIamRoleArn?: string | undefined
 }
@@ -667,7 +722,7 @@ export interface ListMLModelTrainingJobsOutput {
   readonly ids?: ReadonlyArray<string>
 }
 
-export interface ListMLModelTransformJobsRequest {
+export interface ListMLModelTransformJobsInput {
   readonly maxItems?: number | undefined
   readonly neptuneIamRoleArn?: string | undefined
 }
@@ -676,46 +731,46 @@ export interface ListMLModelTransformJobsOutput {
   readonly ids?: ReadonlyArray<string>
 }
 
-export interface ListOpenCypherQueriesRequest {
+export interface ListOpenCypherQueriesInput {
   readonly includeWaiting?: boolean | undefined
 }
 
 export interface ListOpenCypherQueriesOutput {
   readonly acceptedQueryCount?: number
   readonly runningQueryCount?: number
-  readonly queries?: ReadonlyArray<ListGremlinQueriesOutputQueriesMember>
+  readonly queries?: ReadonlyArray<GremlinQueryStatus>
 }
 
-export interface ManagePropertygraphStatisticsRequest {
-  readonly mode?: string | undefined
+export interface ManagePropertygraphStatisticsInput {
+  readonly mode?: StatisticsAutoGenerationMode | undefined
 }
 
 export interface ManagePropertygraphStatisticsOutput {
   readonly status?: string
-  readonly payload?: ManagePropertygraphStatisticsOutputPayload
+  readonly payload?: RefreshStatisticsIdMap
 }
 
-export interface ManagePropertygraphStatisticsOutputPayload {
+export interface RefreshStatisticsIdMap {
   readonly statisticsId?: string
 }
 
-export interface ManageSparqlStatisticsRequest {
-  readonly mode?: string | undefined
+export interface ManageSparqlStatisticsInput {
+  readonly mode?: StatisticsAutoGenerationMode | undefined
 }
 
 export interface ManageSparqlStatisticsOutput {
   readonly status?: string
-  readonly payload?: ManagePropertygraphStatisticsOutputPayload
+  readonly payload?: RefreshStatisticsIdMap
 }
 
-export interface StartLoaderJobRequest {
+export interface StartLoaderJobInput {
   readonly source: string
-  readonly format: string
-  readonly s3BucketRegion: string
+  readonly format: Format
+  readonly s3BucketRegion: S3BucketRegion
   readonly iamRoleArn: string
-  readonly mode?: string | undefined
+  readonly mode?: Mode | undefined
   readonly failOnError?: boolean | undefined
-  readonly parallelism?: string | undefined
+  readonly parallelism?: Parallelism | undefined
   readonly parserConfiguration?: Readonly<Record<string, string>> | undefined
   readonly updateSingleCardinalityProperties?: boolean | undefined
   readonly queueRequest?: boolean | undefined
@@ -728,7 +783,7 @@ export interface StartLoaderJobOutput {
   readonly payload?: Readonly<Record<string, string>>
 }
 
-export interface StartMLDataProcessingJobRequest {
+export interface StartMLDataProcessingJobInput {
   readonly id?: string | undefined
   readonly previousDataProcessingJobId?: string | undefined
   readonly inputDataS3Location: string
@@ -752,7 +807,7 @@ export interface StartMLDataProcessingJobOutput {
   readonly creationTimeInMillis?: number
 }
 
-export interface StartMLModelTrainingJobRequest {
+export interface StartMLModelTrainingJobInput {
   readonly id?: string | undefined
   readonly previousModelTrainingJobId?: string | undefined
   readonly dataProcessingJobId: string
@@ -770,10 +825,10 @@ export interface StartMLModelTrainingJobRequest {
   readonly volumeEncryptionKMSKey?: string | undefined
   readonly s3OutputEncryptionKMSKey?: string | undefined
   readonly enableManagedSpotTraining?: boolean | undefined
-  readonly customModelTrainingParameters?: StartMLModelTrainingJobRequestCustomModelTrainingParameters | undefined
+  readonly customModelTrainingParameters?: CustomModelTrainingParameters | undefined
 }
 
-export interface StartMLModelTrainingJobRequestCustomModelTrainingParameters {
+export interface CustomModelTrainingParameters {
   readonly sourceS3DirectoryPath: string
   readonly trainingEntryPointScript?: string | undefined
   readonly transformEntryPointScript?: string | undefined
@@ -785,7 +840,7 @@ export interface StartMLModelTrainingJobOutput {
   readonly creationTimeInMillis?: number
 }
 
-export interface StartMLModelTransformJobRequest {
+export interface StartMLModelTransformJobInput {
   readonly id?: string | undefined
   readonly dataProcessingJobId?: string | undefined
   readonly mlModelTrainingJobId?: string | undefined
@@ -793,7 +848,7 @@ export interface StartMLModelTransformJobRequest {
   readonly modelTransformOutputS3Location: string
   readonly sagemakerIamRoleArn?: string | undefined
   readonly neptuneIamRoleArn?: string | undefined
-  readonly customModelTransformParameters?: StartMLModelTransformJobRequestCustomModelTransformParameters | undefined
+  readonly customModelTransformParameters?: CustomModelTransformParameters | undefined
   readonly baseProcessingInstanceType?: string | undefined
   readonly baseProcessingInstanceVolumeSizeInGB?: number | undefined
   readonly subnets?: ReadonlyArray<string> | undefined
@@ -802,7 +857,7 @@ export interface StartMLModelTransformJobRequest {
   readonly s3OutputEncryptionKMSKey?: string | undefined
 }
 
-export interface StartMLModelTransformJobRequestCustomModelTransformParameters {
+export interface CustomModelTransformParameters {
   readonly sourceS3DirectoryPath: string
   readonly transformEntryPointScript?: string | undefined
 }
@@ -813,174 +868,242 @@ export interface StartMLModelTransformJobOutput {
   readonly creationTimeInMillis?: number
 }
 
-export type CancelGremlinQueryError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly detailedMessage?: string }> {}
 
-export type CancelLoaderJobError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly detailedMessage?: string }> {}
 
-export type CancelMLDataProcessingJobError = Errors.CommonError | Client.SdkError
+export class BulkLoadIdNotFoundException extends /*#__PURE__*/ ServiceError("BulkLoadIdNotFoundException")<{ readonly detailedMessage?: string }> {}
 
-export type CancelMLModelTrainingJobError = Errors.CommonError | Client.SdkError
+export class CancelledByUserException extends /*#__PURE__*/ ServiceError("CancelledByUserException")<{ readonly detailedMessage?: string }> {}
 
-export type CancelMLModelTransformJobError = Errors.CommonError | Client.SdkError
+export class ClientTimeoutException extends /*#__PURE__*/ ServiceError("ClientTimeoutException")<{ readonly detailedMessage?: string }> {}
 
-export type CancelOpenCypherQueryError = Errors.CommonError | Client.SdkError
+export class ConcurrentModificationException extends /*#__PURE__*/ ServiceError("ConcurrentModificationException")<{ readonly detailedMessage?: string }> {}
 
-export type CreateMLEndpointError = Errors.CommonError | Client.SdkError
+export class ConstraintViolationException extends /*#__PURE__*/ ServiceError("ConstraintViolationException")<{ readonly detailedMessage?: string }> {}
 
-export type DeleteMLEndpointError = Errors.CommonError | Client.SdkError
+export class ExpiredStreamException extends /*#__PURE__*/ ServiceError("ExpiredStreamException")<{ readonly detailedMessage?: string }> {}
 
-export type DeletePropertygraphStatisticsError = Errors.CommonError | Client.SdkError
+export class FailureByQueryException extends /*#__PURE__*/ ServiceError("FailureByQueryException")<{ readonly detailedMessage?: string }> {}
 
-export type DeleteSparqlStatisticsError = Errors.CommonError | Client.SdkError
+export class IllegalArgumentException extends /*#__PURE__*/ ServiceError("IllegalArgumentException")<{ readonly detailedMessage?: string }> {}
 
-export type ExecuteFastResetError = Errors.CommonError | Client.SdkError
+export class InternalFailureException extends /*#__PURE__*/ ServiceError("InternalFailureException")<{ readonly detailedMessage?: string }> {}
 
-export type ExecuteGremlinExplainQueryError = Errors.CommonError | Client.SdkError
+export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("InvalidArgumentException")<{ readonly detailedMessage?: string }> {}
 
-export type ExecuteGremlinProfileQueryError = Errors.CommonError | Client.SdkError
+export class InvalidNumericDataException extends /*#__PURE__*/ ServiceError("InvalidNumericDataException")<{ readonly detailedMessage?: string }> {}
 
-export type ExecuteGremlinQueryError = Errors.CommonError | Client.SdkError
+export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException")<{ readonly detailedMessage?: string }> {}
 
-export type ExecuteOpenCypherExplainQueryError = Errors.CommonError | Client.SdkError
+export class LoadUrlAccessDeniedException extends /*#__PURE__*/ ServiceError("LoadUrlAccessDeniedException")<{ readonly detailedMessage?: string }> {}
 
-export type ExecuteOpenCypherQueryError = Errors.CommonError | Client.SdkError
+export class MLResourceNotFoundException extends /*#__PURE__*/ ServiceError("MLResourceNotFoundException")<{ readonly detailedMessage?: string }> {}
 
-export type GetEngineStatusError = Errors.CommonError | Client.SdkError
+export class MalformedQueryException extends /*#__PURE__*/ ServiceError("MalformedQueryException")<{ readonly detailedMessage?: string }> {}
 
-export type GetGremlinQueryStatusError = Errors.CommonError | Client.SdkError
+export class MemoryLimitExceededException extends /*#__PURE__*/ ServiceError("MemoryLimitExceededException")<{ readonly detailedMessage?: string }> {}
 
-export type GetLoaderJobStatusError = Errors.CommonError | Client.SdkError
+export class MethodNotAllowedException extends /*#__PURE__*/ ServiceError("MethodNotAllowedException")<{ readonly detailedMessage?: string }> {}
 
-export type GetMLDataProcessingJobError = Errors.CommonError | Client.SdkError
+export class MissingParameterException extends /*#__PURE__*/ ServiceError("MissingParameterException")<{ readonly detailedMessage?: string }> {}
 
-export type GetMLEndpointError = Errors.CommonError | Client.SdkError
+export class ParsingException extends /*#__PURE__*/ ServiceError("ParsingException")<{ readonly detailedMessage?: string }> {}
 
-export type GetMLModelTrainingJobError = Errors.CommonError | Client.SdkError
+export class PreconditionsFailedException extends /*#__PURE__*/ ServiceError("PreconditionsFailedException")<{ readonly detailedMessage?: string }> {}
 
-export type GetMLModelTransformJobError = Errors.CommonError | Client.SdkError
+export class QueryLimitExceededException extends /*#__PURE__*/ ServiceError("QueryLimitExceededException")<{ readonly detailedMessage?: string }> {}
 
-export type GetOpenCypherQueryStatusError = Errors.CommonError | Client.SdkError
+export class QueryLimitException extends /*#__PURE__*/ ServiceError("QueryLimitException")<{ readonly detailedMessage?: string }> {}
 
-export type GetPropertygraphStatisticsError = Errors.CommonError | Client.SdkError
+export class QueryTooLargeException extends /*#__PURE__*/ ServiceError("QueryTooLargeException")<{ readonly detailedMessage?: string }> {}
 
-export type GetPropertygraphStreamError = Errors.CommonError | Client.SdkError
+export class ReadOnlyViolationException extends /*#__PURE__*/ ServiceError("ReadOnlyViolationException")<{ readonly detailedMessage?: string }> {}
 
-export type GetPropertygraphSummaryError = Errors.CommonError | Client.SdkError
+export class S3Exception extends /*#__PURE__*/ ServiceError("S3Exception")<{ readonly detailedMessage?: string }> {}
 
-export type GetRDFGraphSummaryError = Errors.CommonError | Client.SdkError
+export class ServerShutdownException extends /*#__PURE__*/ ServiceError("ServerShutdownException")<{ readonly detailedMessage?: string }> {}
 
-export type GetSparqlStatisticsError = Errors.CommonError | Client.SdkError
+export class StatisticsNotAvailableException extends /*#__PURE__*/ ServiceError("StatisticsNotAvailableException")<{ readonly detailedMessage?: string }> {}
 
-export type GetSparqlStreamError = Errors.CommonError | Client.SdkError
+export class StreamRecordsNotFoundException extends /*#__PURE__*/ ServiceError("StreamRecordsNotFoundException")<{ readonly detailedMessage?: string }> {}
 
-export type ListGremlinQueriesError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly detailedMessage?: string }> {}
 
-export type ListLoaderJobsError = Errors.CommonError | Client.SdkError
+export class TimeLimitExceededException extends /*#__PURE__*/ ServiceError("TimeLimitExceededException")<{ readonly detailedMessage?: string }> {}
 
-export type ListMLDataProcessingJobsError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly detailedMessage?: string }> {}
 
-export type ListMLEndpointsError = Errors.CommonError | Client.SdkError
+export class UnsupportedOperationException extends /*#__PURE__*/ ServiceError("UnsupportedOperationException")<{ readonly detailedMessage?: string }> {}
 
-export type ListMLModelTrainingJobsError = Errors.CommonError | Client.SdkError
+export type CancelGremlinQueryError = BadRequestException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | ParsingException | PreconditionsFailedException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListMLModelTransformJobsError = Errors.CommonError | Client.SdkError
+export type CancelLoaderJobError = BadRequestException | BulkLoadIdNotFoundException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InternalFailureException | InvalidArgumentException | InvalidParameterException | LoadUrlAccessDeniedException | MissingParameterException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListOpenCypherQueriesError = Errors.CommonError | Client.SdkError
+export type CancelMLDataProcessingJobError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ManagePropertygraphStatisticsError = Errors.CommonError | Client.SdkError
+export type CancelMLModelTrainingJobError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ManageSparqlStatisticsError = Errors.CommonError | Client.SdkError
+export type CancelMLModelTransformJobError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartLoaderJobError = Errors.CommonError | Client.SdkError
+export type CancelOpenCypherQueryError = BadRequestException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidNumericDataException | InvalidParameterException | MissingParameterException | ParsingException | PreconditionsFailedException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartMLDataProcessingJobError = Errors.CommonError | Client.SdkError
+export type CreateMLEndpointError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartMLModelTrainingJobError = Errors.CommonError | Client.SdkError
+export type DeleteMLEndpointError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartMLModelTransformJobError = Errors.CommonError | Client.SdkError
+export type DeletePropertygraphStatisticsError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | PreconditionsFailedException | ReadOnlyViolationException | StatisticsNotAvailableException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const cancelGremlinQuery: Client.Operation<CancelGremlinQueryRequest, CancelGremlinQueryOutput, CancelGremlinQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelGremlinQuery",http:{method:"DELETE",requestUri:"/gremlin/status/{queryId}",responseCode:200},input:{shape:CancelGremlinQueryRequest$},output:{shape:CancelGremlinQueryOutput$},idempotent:true}})
+export type DeleteSparqlStatisticsError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | PreconditionsFailedException | ReadOnlyViolationException | StatisticsNotAvailableException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const cancelLoaderJob: Client.Operation<CancelLoaderJobRequest, CancelLoaderJobOutput, CancelLoaderJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelLoaderJob",http:{method:"DELETE",requestUri:"/loader/{loadId}",responseCode:200},input:{shape:CancelLoaderJobRequest$},output:{shape:CancelLoaderJobOutput$},idempotent:true}})
+export type ExecuteFastResetError = AccessDeniedException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MethodNotAllowedException | MissingParameterException | PreconditionsFailedException | ReadOnlyViolationException | ServerShutdownException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const cancelMLDataProcessingJob: Client.Operation<CancelMLDataProcessingJobRequest, CancelMLDataProcessingJobOutput, CancelMLDataProcessingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelMLDataProcessingJob",http:{method:"DELETE",requestUri:"/ml/dataprocessing/{id}",responseCode:200},input:{shape:CancelMLDataProcessingJobRequest$},output:{shape:CancelMLDataProcessingJobOutput$},idempotent:true}})
+export type ExecuteGremlinExplainQueryError = BadRequestException | CancelledByUserException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MalformedQueryException | MemoryLimitExceededException | MissingParameterException | ParsingException | PreconditionsFailedException | QueryLimitExceededException | QueryLimitException | QueryTooLargeException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const cancelMLModelTrainingJob: Client.Operation<CancelMLModelTrainingJobRequest, CancelMLModelTrainingJobOutput, CancelMLModelTrainingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelMLModelTrainingJob",http:{method:"DELETE",requestUri:"/ml/modeltraining/{id}",responseCode:200},input:{shape:CancelMLModelTrainingJobRequest$},output:{shape:CancelMLModelTrainingJobOutput$},idempotent:true}})
+export type ExecuteGremlinProfileQueryError = BadRequestException | CancelledByUserException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MalformedQueryException | MemoryLimitExceededException | MissingParameterException | ParsingException | PreconditionsFailedException | QueryLimitExceededException | QueryLimitException | QueryTooLargeException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const cancelMLModelTransformJob: Client.Operation<CancelMLModelTransformJobRequest, CancelMLModelTransformJobOutput, CancelMLModelTransformJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelMLModelTransformJob",http:{method:"DELETE",requestUri:"/ml/modeltransform/{id}",responseCode:200},input:{shape:CancelMLModelTransformJobRequest$},output:{shape:CancelMLModelTransformJobOutput$},idempotent:true}})
+export type ExecuteGremlinQueryError = BadRequestException | CancelledByUserException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MalformedQueryException | MemoryLimitExceededException | MissingParameterException | ParsingException | PreconditionsFailedException | QueryLimitExceededException | QueryLimitException | QueryTooLargeException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const cancelOpenCypherQuery: Client.Operation<CancelOpenCypherQueryRequest, CancelOpenCypherQueryOutput, CancelOpenCypherQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelOpenCypherQuery",http:{method:"DELETE",requestUri:"/opencypher/status/{queryId}",responseCode:200},input:{shape:CancelOpenCypherQueryRequest$},output:{shape:CancelOpenCypherQueryOutput$},idempotent:true}})
+export type ExecuteOpenCypherExplainQueryError = BadRequestException | CancelledByUserException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidNumericDataException | InvalidParameterException | MalformedQueryException | MemoryLimitExceededException | MissingParameterException | ParsingException | PreconditionsFailedException | QueryLimitExceededException | QueryLimitException | QueryTooLargeException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createMLEndpoint: Client.Operation<CreateMLEndpointRequest, CreateMLEndpointOutput, CreateMLEndpointError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CreateMLEndpoint",http:{method:"POST",requestUri:"/ml/endpoints",responseCode:200},input:{shape:CreateMLEndpointRequest$},output:{shape:CreateMLEndpointOutput$}}})
+export type ExecuteOpenCypherQueryError = BadRequestException | CancelledByUserException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidNumericDataException | InvalidParameterException | MalformedQueryException | MemoryLimitExceededException | MissingParameterException | ParsingException | PreconditionsFailedException | QueryLimitExceededException | QueryLimitException | QueryTooLargeException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteMLEndpoint: Client.Operation<DeleteMLEndpointRequest, DeleteMLEndpointOutput, DeleteMLEndpointError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"DeleteMLEndpoint",http:{method:"DELETE",requestUri:"/ml/endpoints/{id}",responseCode:200},input:{shape:DeleteMLEndpointRequest$},output:{shape:DeleteMLEndpointOutput$},idempotent:true}})
+export type GetEngineStatusError = ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InternalFailureException | InvalidArgumentException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deletePropertygraphStatistics: Client.Operation<{}, DeletePropertygraphStatisticsOutput, DeletePropertygraphStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"DeletePropertygraphStatistics",http:{method:"DELETE",requestUri:"/propertygraph/statistics",responseCode:200},output:{shape:DeletePropertygraphStatisticsOutput$},idempotent:true}})
+export type GetGremlinQueryStatusError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | ParsingException | PreconditionsFailedException | ReadOnlyViolationException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteSparqlStatistics: Client.Operation<{}, DeleteSparqlStatisticsOutput, DeleteSparqlStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"DeleteSparqlStatistics",http:{method:"DELETE",requestUri:"/sparql/statistics",responseCode:200},output:{shape:DeleteSparqlStatisticsOutput$},idempotent:true}})
+export type GetLoaderJobStatusError = BadRequestException | BulkLoadIdNotFoundException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InternalFailureException | InvalidArgumentException | InvalidParameterException | LoadUrlAccessDeniedException | MissingParameterException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const executeFastReset: Client.Operation<ExecuteFastResetRequest, ExecuteFastResetOutput, ExecuteFastResetError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteFastReset",http:{method:"POST",requestUri:"/system",responseCode:200},input:{shape:ExecuteFastResetRequest$},output:{shape:ExecuteFastResetOutput$},idempotent:true}})
+export type GetMLDataProcessingJobError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const executeGremlinExplainQuery: Client.Operation<ExecuteGremlinExplainQueryRequest, ExecuteGremlinExplainQueryOutput, ExecuteGremlinExplainQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteGremlinExplainQuery",http:{method:"POST",requestUri:"/gremlin/explain",responseCode:200},input:{shape:ExecuteGremlinExplainQueryRequest$},output:{shape:ExecuteGremlinExplainQueryOutput$,payload:"output"}}})
+export type GetMLEndpointError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const executeGremlinProfileQuery: Client.Operation<ExecuteGremlinProfileQueryRequest, ExecuteGremlinProfileQueryOutput, ExecuteGremlinProfileQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteGremlinProfileQuery",http:{method:"POST",requestUri:"/gremlin/profile",responseCode:200},input:{shape:ExecuteGremlinProfileQueryRequest$},output:{shape:ExecuteGremlinProfileQueryOutput$,payload:"output"}}})
+export type GetMLModelTrainingJobError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const executeGremlinQuery: Client.Operation<ExecuteGremlinQueryRequest, ExecuteGremlinQueryOutput, ExecuteGremlinQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteGremlinQuery",http:{method:"POST",requestUri:"/gremlin",responseCode:200},input:{shape:ExecuteGremlinQueryRequest$},output:{shape:ExecuteGremlinQueryOutput$}}})
+export type GetMLModelTransformJobError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const executeOpenCypherExplainQuery: Client.Operation<ExecuteOpenCypherExplainQueryRequest, ExecuteOpenCypherExplainQueryOutput, ExecuteOpenCypherExplainQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteOpenCypherExplainQuery",http:{method:"POST",requestUri:"/opencypher/explain",responseCode:200},input:{shape:ExecuteOpenCypherExplainQueryRequest$},output:{shape:ExecuteOpenCypherExplainQueryOutput$,payload:"results"}}})
+export type GetOpenCypherQueryStatusError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidNumericDataException | InvalidParameterException | MissingParameterException | ParsingException | PreconditionsFailedException | ReadOnlyViolationException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const executeOpenCypherQuery: Client.Operation<ExecuteOpenCypherQueryRequest, ExecuteOpenCypherQueryOutput, ExecuteOpenCypherQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteOpenCypherQuery",http:{method:"POST",requestUri:"/opencypher",responseCode:200},input:{shape:ExecuteOpenCypherQueryRequest$},output:{shape:ExecuteOpenCypherQueryOutput$}}})
+export type GetPropertygraphStatisticsError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | PreconditionsFailedException | ReadOnlyViolationException | StatisticsNotAvailableException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const getEngineStatus: Client.Operation<{}, GetEngineStatusOutput, GetEngineStatusError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetEngineStatus",http:{method:"GET",requestUri:"/status",responseCode:200},output:{shape:GetEngineStatusOutput$}}})
+export type GetPropertygraphStreamError = ClientTimeoutException | ConstraintViolationException | ExpiredStreamException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MemoryLimitExceededException | PreconditionsFailedException | StreamRecordsNotFoundException | ThrottlingException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const getGremlinQueryStatus: Client.Operation<GetGremlinQueryStatusRequest, GetGremlinQueryStatusOutput, GetGremlinQueryStatusError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetGremlinQueryStatus",http:{method:"GET",requestUri:"/gremlin/status/{queryId}",responseCode:200},input:{shape:GetGremlinQueryStatusRequest$},output:{shape:GetGremlinQueryStatusOutput$}}})
+export type GetPropertygraphSummaryError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | PreconditionsFailedException | ReadOnlyViolationException | StatisticsNotAvailableException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const getLoaderJobStatus: Client.Operation<GetLoaderJobStatusRequest, GetLoaderJobStatusOutput, GetLoaderJobStatusError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetLoaderJobStatus",http:{method:"GET",requestUri:"/loader/{loadId}",responseCode:200},input:{shape:GetLoaderJobStatusRequest$},output:{shape:GetLoaderJobStatusOutput$}}})
+export type GetRDFGraphSummaryError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | PreconditionsFailedException | ReadOnlyViolationException | StatisticsNotAvailableException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const getMLDataProcessingJob: Client.Operation<GetMLDataProcessingJobRequest, GetMLDataProcessingJobOutput, GetMLDataProcessingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetMLDataProcessingJob",http:{method:"GET",requestUri:"/ml/dataprocessing/{id}",responseCode:200},input:{shape:GetMLDataProcessingJobRequest$},output:{shape:GetMLDataProcessingJobOutput$}}})
+export type GetSparqlStatisticsError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | PreconditionsFailedException | ReadOnlyViolationException | StatisticsNotAvailableException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const getMLEndpoint: Client.Operation<GetMLEndpointRequest, GetMLEndpointOutput, GetMLEndpointError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetMLEndpoint",http:{method:"GET",requestUri:"/ml/endpoints/{id}",responseCode:200},input:{shape:GetMLEndpointRequest$},output:{shape:GetMLEndpointOutput$}}})
+export type GetSparqlStreamError = ClientTimeoutException | ConstraintViolationException | ExpiredStreamException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MemoryLimitExceededException | PreconditionsFailedException | StreamRecordsNotFoundException | ThrottlingException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const getMLModelTrainingJob: Client.Operation<GetMLModelTrainingJobRequest, GetMLModelTrainingJobOutput, GetMLModelTrainingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetMLModelTrainingJob",http:{method:"GET",requestUri:"/ml/modeltraining/{id}",responseCode:200},input:{shape:GetMLModelTrainingJobRequest$},output:{shape:GetMLModelTrainingJobOutput$}}})
+export type ListGremlinQueriesError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | ParsingException | PreconditionsFailedException | ReadOnlyViolationException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const getMLModelTransformJob: Client.Operation<GetMLModelTransformJobRequest, GetMLModelTransformJobOutput, GetMLModelTransformJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetMLModelTransformJob",http:{method:"GET",requestUri:"/ml/modeltransform/{id}",responseCode:200},input:{shape:GetMLModelTransformJobRequest$},output:{shape:GetMLModelTransformJobOutput$}}})
+export type ListLoaderJobsError = BadRequestException | BulkLoadIdNotFoundException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InternalFailureException | InvalidArgumentException | InvalidParameterException | LoadUrlAccessDeniedException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getOpenCypherQueryStatus: Client.Operation<GetOpenCypherQueryStatusRequest, GetOpenCypherQueryStatusOutput, GetOpenCypherQueryStatusError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetOpenCypherQueryStatus",http:{method:"GET",requestUri:"/opencypher/status/{queryId}",responseCode:200},input:{shape:GetOpenCypherQueryStatusRequest$},output:{shape:GetOpenCypherQueryStatusOutput$}}})
+export type ListMLDataProcessingJobsError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getPropertygraphStatistics: Client.Operation<{}, GetPropertygraphStatisticsOutput, GetPropertygraphStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetPropertygraphStatistics",http:{method:"GET",requestUri:"/propertygraph/statistics",responseCode:200},output:{shape:GetPropertygraphStatisticsOutput$}}})
+export type ListMLEndpointsError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getPropertygraphStream: Client.Operation<GetPropertygraphStreamRequest, GetPropertygraphStreamOutput, GetPropertygraphStreamError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetPropertygraphStream",http:{method:"GET",requestUri:"/propertygraph/stream",responseCode:200},input:{shape:GetPropertygraphStreamRequest$},output:{shape:GetPropertygraphStreamOutput$}}})
+export type ListMLModelTrainingJobsError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getPropertygraphSummary: Client.Operation<GetPropertygraphSummaryRequest, GetPropertygraphSummaryOutput, GetPropertygraphSummaryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetPropertygraphSummary",http:{method:"GET",requestUri:"/propertygraph/statistics/summary",responseCode:200},input:{shape:GetPropertygraphSummaryRequest$},output:{shape:GetPropertygraphSummaryOutput$}}})
+export type ListMLModelTransformJobsError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getRDFGraphSummary: Client.Operation<GetRDFGraphSummaryRequest, GetRDFGraphSummaryOutput, GetRDFGraphSummaryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetRDFGraphSummary",http:{method:"GET",requestUri:"/rdf/statistics/summary",responseCode:200},input:{shape:GetRDFGraphSummaryRequest$},output:{shape:GetRDFGraphSummaryOutput$}}})
+export type ListOpenCypherQueriesError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConcurrentModificationException | ConstraintViolationException | FailureByQueryException | IllegalArgumentException | InvalidArgumentException | InvalidNumericDataException | InvalidParameterException | MissingParameterException | ParsingException | PreconditionsFailedException | ReadOnlyViolationException | TimeLimitExceededException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const getSparqlStatistics: Client.Operation<{}, GetSparqlStatisticsOutput, GetSparqlStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetSparqlStatistics",http:{method:"GET",requestUri:"/sparql/statistics",responseCode:200},output:{shape:GetSparqlStatisticsOutput$}}})
+export type ManagePropertygraphStatisticsError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | PreconditionsFailedException | ReadOnlyViolationException | StatisticsNotAvailableException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const getSparqlStream: Client.Operation<GetSparqlStreamRequest, GetSparqlStreamOutput, GetSparqlStreamError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetSparqlStream",http:{method:"GET",requestUri:"/sparql/stream",responseCode:200},input:{shape:GetSparqlStreamRequest$},output:{shape:GetSparqlStreamOutput$}}})
+export type ManageSparqlStatisticsError = AccessDeniedException | BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | PreconditionsFailedException | ReadOnlyViolationException | StatisticsNotAvailableException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export const listGremlinQueries: Client.Operation<ListGremlinQueriesRequest, ListGremlinQueriesOutput, ListGremlinQueriesError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListGremlinQueries",http:{method:"GET",requestUri:"/gremlin/status",responseCode:200},input:{shape:ListGremlinQueriesRequest$},output:{shape:ListGremlinQueriesOutput$}}})
+export type StartLoaderJobError = BadRequestException | BulkLoadIdNotFoundException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InternalFailureException | InvalidArgumentException | InvalidParameterException | LoadUrlAccessDeniedException | MissingParameterException | PreconditionsFailedException | S3Exception | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const listLoaderJobs: Client.Operation<ListLoaderJobsRequest, ListLoaderJobsOutput, ListLoaderJobsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListLoaderJobs",http:{method:"GET",requestUri:"/loader",responseCode:200},input:{shape:ListLoaderJobsRequest$},output:{shape:ListLoaderJobsOutput$}}})
+export type StartMLDataProcessingJobError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const listMLDataProcessingJobs: Client.Operation<ListMLDataProcessingJobsRequest, ListMLDataProcessingJobsOutput, ListMLDataProcessingJobsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListMLDataProcessingJobs",http:{method:"GET",requestUri:"/ml/dataprocessing",responseCode:200},input:{shape:ListMLDataProcessingJobsRequest$},output:{shape:ListMLDataProcessingJobsOutput$}}})
+export type StartMLModelTrainingJobError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const listMLEndpoints: Client.Operation<ListMLEndpointsRequest, ListMLEndpointsOutput, ListMLEndpointsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListMLEndpoints",http:{method:"GET",requestUri:"/ml/endpoints",responseCode:200},input:{shape:ListMLEndpointsRequest$},output:{shape:ListMLEndpointsOutput$}}})
+export type StartMLModelTransformJobError = BadRequestException | ClientTimeoutException | ConstraintViolationException | IllegalArgumentException | InvalidArgumentException | InvalidParameterException | MissingParameterException | MLResourceNotFoundException | PreconditionsFailedException | TooManyRequestsException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const listMLModelTrainingJobs: Client.Operation<ListMLModelTrainingJobsRequest, ListMLModelTrainingJobsOutput, ListMLModelTrainingJobsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListMLModelTrainingJobs",http:{method:"GET",requestUri:"/ml/modeltraining",responseCode:200},input:{shape:ListMLModelTrainingJobsRequest$},output:{shape:ListMLModelTrainingJobsOutput$}}})
+export const cancelGremlinQuery: Client.Operation<CancelGremlinQueryInput, CancelGremlinQueryOutput, CancelGremlinQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelGremlinQuery",http:{method:"DELETE",requestUri:"/gremlin/status/{queryId}",responseCode:200},input:{shape:CancelGremlinQueryInput$},output:{shape:CancelGremlinQueryOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{BadRequestException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,ParsingException,PreconditionsFailedException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
 
-export const listMLModelTransformJobs: Client.Operation<ListMLModelTransformJobsRequest, ListMLModelTransformJobsOutput, ListMLModelTransformJobsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListMLModelTransformJobs",http:{method:"GET",requestUri:"/ml/modeltransform",responseCode:200},input:{shape:ListMLModelTransformJobsRequest$},output:{shape:ListMLModelTransformJobsOutput$}}})
+export const cancelLoaderJob: Client.Operation<CancelLoaderJobInput, CancelLoaderJobOutput, CancelLoaderJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelLoaderJob",http:{method:"DELETE",requestUri:"/loader/{loadId}",responseCode:200},input:{shape:CancelLoaderJobInput$},output:{shape:CancelLoaderJobOutput$},errors:[BadRequestException$,BulkLoadIdNotFoundException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InternalFailureException$,InvalidArgumentException$,InvalidParameterException$,LoadUrlAccessDeniedException$,MissingParameterException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{BadRequestException,BulkLoadIdNotFoundException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InternalFailureException,InvalidArgumentException,InvalidParameterException,LoadUrlAccessDeniedException,MissingParameterException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
 
-export const listOpenCypherQueries: Client.Operation<ListOpenCypherQueriesRequest, ListOpenCypherQueriesOutput, ListOpenCypherQueriesError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListOpenCypherQueries",http:{method:"GET",requestUri:"/opencypher/status",responseCode:200},input:{shape:ListOpenCypherQueriesRequest$},output:{shape:ListOpenCypherQueriesOutput$}}})
+export const cancelMLDataProcessingJob: Client.Operation<CancelMLDataProcessingJobInput, CancelMLDataProcessingJobOutput, CancelMLDataProcessingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelMLDataProcessingJob",http:{method:"DELETE",requestUri:"/ml/dataprocessing/{id}",responseCode:200},input:{shape:CancelMLDataProcessingJobInput$},output:{shape:CancelMLDataProcessingJobOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
 
-export const managePropertygraphStatistics: Client.Operation<ManagePropertygraphStatisticsRequest, ManagePropertygraphStatisticsOutput, ManagePropertygraphStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ManagePropertygraphStatistics",http:{method:"POST",requestUri:"/propertygraph/statistics",responseCode:200},input:{shape:ManagePropertygraphStatisticsRequest$},output:{shape:ManagePropertygraphStatisticsOutput$},idempotent:true}})
+export const cancelMLModelTrainingJob: Client.Operation<CancelMLModelTrainingJobInput, CancelMLModelTrainingJobOutput, CancelMLModelTrainingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelMLModelTrainingJob",http:{method:"DELETE",requestUri:"/ml/modeltraining/{id}",responseCode:200},input:{shape:CancelMLModelTrainingJobInput$},output:{shape:CancelMLModelTrainingJobOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
 
-export const manageSparqlStatistics: Client.Operation<ManageSparqlStatisticsRequest, ManageSparqlStatisticsOutput, ManageSparqlStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ManageSparqlStatistics",http:{method:"POST",requestUri:"/sparql/statistics",responseCode:200},input:{shape:ManageSparqlStatisticsRequest$},output:{shape:ManageSparqlStatisticsOutput$},idempotent:true}})
+export const cancelMLModelTransformJob: Client.Operation<CancelMLModelTransformJobInput, CancelMLModelTransformJobOutput, CancelMLModelTransformJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelMLModelTransformJob",http:{method:"DELETE",requestUri:"/ml/modeltransform/{id}",responseCode:200},input:{shape:CancelMLModelTransformJobInput$},output:{shape:CancelMLModelTransformJobOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
 
-export const startLoaderJob: Client.Operation<StartLoaderJobRequest, StartLoaderJobOutput, StartLoaderJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"StartLoaderJob",http:{method:"POST",requestUri:"/loader",responseCode:200},input:{shape:StartLoaderJobRequest$},output:{shape:StartLoaderJobOutput$},idempotent:true}})
+export const cancelOpenCypherQuery: Client.Operation<CancelOpenCypherQueryInput, CancelOpenCypherQueryOutput, CancelOpenCypherQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CancelOpenCypherQuery",http:{method:"DELETE",requestUri:"/opencypher/status/{queryId}",responseCode:200},input:{shape:CancelOpenCypherQueryInput$},output:{shape:CancelOpenCypherQueryOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidNumericDataException$,InvalidParameterException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{BadRequestException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidNumericDataException,InvalidParameterException,MissingParameterException,ParsingException,PreconditionsFailedException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
 
-export const startMLDataProcessingJob: Client.Operation<StartMLDataProcessingJobRequest, StartMLDataProcessingJobOutput, StartMLDataProcessingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"StartMLDataProcessingJob",http:{method:"POST",requestUri:"/ml/dataprocessing",responseCode:200},input:{shape:StartMLDataProcessingJobRequest$},output:{shape:StartMLDataProcessingJobOutput$}}})
+export const createMLEndpoint: Client.Operation<CreateMLEndpointInput, CreateMLEndpointOutput, CreateMLEndpointError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"CreateMLEndpoint",http:{method:"POST",requestUri:"/ml/endpoints",responseCode:200},input:{shape:CreateMLEndpointInput$},output:{shape:CreateMLEndpointOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
 
-export const startMLModelTrainingJob: Client.Operation<StartMLModelTrainingJobRequest, StartMLModelTrainingJobOutput, StartMLModelTrainingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"StartMLModelTrainingJob",http:{method:"POST",requestUri:"/ml/modeltraining",responseCode:200},input:{shape:StartMLModelTrainingJobRequest$},output:{shape:StartMLModelTrainingJobOutput$}}})
+export const deleteMLEndpoint: Client.Operation<DeleteMLEndpointInput, DeleteMLEndpointOutput, DeleteMLEndpointError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"DeleteMLEndpoint",http:{method:"DELETE",requestUri:"/ml/endpoints/{id}",responseCode:200},input:{shape:DeleteMLEndpointInput$},output:{shape:DeleteMLEndpointOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
 
-export const startMLModelTransformJob: Client.Operation<StartMLModelTransformJobRequest, StartMLModelTransformJobOutput, StartMLModelTransformJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"StartMLModelTransformJob",http:{method:"POST",requestUri:"/ml/modeltransform",responseCode:200},input:{shape:StartMLModelTransformJobRequest$},output:{shape:StartMLModelTransformJobOutput$}}})
+export const deletePropertygraphStatistics: Client.Operation<{}, DeletePropertygraphStatisticsOutput, DeletePropertygraphStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"DeletePropertygraphStatistics",http:{method:"DELETE",requestUri:"/propertygraph/statistics",responseCode:200},output:{shape:DeletePropertygraphStatisticsOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,PreconditionsFailedException$,ReadOnlyViolationException$,StatisticsNotAvailableException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,PreconditionsFailedException,ReadOnlyViolationException,StatisticsNotAvailableException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const deleteSparqlStatistics: Client.Operation<{}, DeleteSparqlStatisticsOutput, DeleteSparqlStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"DeleteSparqlStatistics",http:{method:"DELETE",requestUri:"/sparql/statistics",responseCode:200},output:{shape:DeleteSparqlStatisticsOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,PreconditionsFailedException$,ReadOnlyViolationException$,StatisticsNotAvailableException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,PreconditionsFailedException,ReadOnlyViolationException,StatisticsNotAvailableException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const executeFastReset: Client.Operation<ExecuteFastResetInput, ExecuteFastResetOutput, ExecuteFastResetError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteFastReset",http:{method:"POST",requestUri:"/system",responseCode:200},input:{shape:ExecuteFastResetInput$},output:{shape:ExecuteFastResetOutput$},errors:[AccessDeniedException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MethodNotAllowedException$,MissingParameterException$,PreconditionsFailedException$,ReadOnlyViolationException$,ServerShutdownException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{AccessDeniedException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MethodNotAllowedException,MissingParameterException,PreconditionsFailedException,ReadOnlyViolationException,ServerShutdownException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const executeGremlinExplainQuery: Client.Operation<ExecuteGremlinExplainQueryInput, ExecuteGremlinExplainQueryCommandOutputType, ExecuteGremlinExplainQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteGremlinExplainQuery",http:{method:"POST",requestUri:"/gremlin/explain",responseCode:200},input:{shape:ExecuteGremlinExplainQueryInput$},output:{shape:ExecuteGremlinExplainQueryCommandOutputType$,payload:"output"},errors:[BadRequestException$,CancelledByUserException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MalformedQueryException$,MemoryLimitExceededException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,QueryLimitExceededException$,QueryLimitException$,QueryTooLargeException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,CancelledByUserException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MalformedQueryException,MemoryLimitExceededException,MissingParameterException,ParsingException,PreconditionsFailedException,QueryLimitExceededException,QueryLimitException,QueryTooLargeException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const executeGremlinProfileQuery: Client.Operation<ExecuteGremlinProfileQueryInput, ExecuteGremlinProfileQueryCommandOutputType, ExecuteGremlinProfileQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteGremlinProfileQuery",http:{method:"POST",requestUri:"/gremlin/profile",responseCode:200},input:{shape:ExecuteGremlinProfileQueryInput$},output:{shape:ExecuteGremlinProfileQueryCommandOutputType$,payload:"output"},errors:[BadRequestException$,CancelledByUserException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MalformedQueryException$,MemoryLimitExceededException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,QueryLimitExceededException$,QueryLimitException$,QueryTooLargeException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,CancelledByUserException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MalformedQueryException,MemoryLimitExceededException,MissingParameterException,ParsingException,PreconditionsFailedException,QueryLimitExceededException,QueryLimitException,QueryTooLargeException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const executeGremlinQuery: Client.Operation<ExecuteGremlinQueryInput, ExecuteGremlinQueryOutput, ExecuteGremlinQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteGremlinQuery",http:{method:"POST",requestUri:"/gremlin",responseCode:200},input:{shape:ExecuteGremlinQueryInput$},output:{shape:ExecuteGremlinQueryOutput$},errors:[BadRequestException$,CancelledByUserException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MalformedQueryException$,MemoryLimitExceededException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,QueryLimitExceededException$,QueryLimitException$,QueryTooLargeException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,CancelledByUserException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MalformedQueryException,MemoryLimitExceededException,MissingParameterException,ParsingException,PreconditionsFailedException,QueryLimitExceededException,QueryLimitException,QueryTooLargeException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const executeOpenCypherExplainQuery: Client.Operation<ExecuteOpenCypherExplainQueryInput, ExecuteOpenCypherExplainQueryCommandOutputType, ExecuteOpenCypherExplainQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteOpenCypherExplainQuery",http:{method:"POST",requestUri:"/opencypher/explain",responseCode:200},input:{shape:ExecuteOpenCypherExplainQueryInput$},output:{shape:ExecuteOpenCypherExplainQueryCommandOutputType$,payload:"results"},errors:[BadRequestException$,CancelledByUserException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidNumericDataException$,InvalidParameterException$,MalformedQueryException$,MemoryLimitExceededException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,QueryLimitExceededException$,QueryLimitException$,QueryTooLargeException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,CancelledByUserException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidNumericDataException,InvalidParameterException,MalformedQueryException,MemoryLimitExceededException,MissingParameterException,ParsingException,PreconditionsFailedException,QueryLimitExceededException,QueryLimitException,QueryTooLargeException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const executeOpenCypherQuery: Client.Operation<ExecuteOpenCypherQueryInput, ExecuteOpenCypherQueryOutput, ExecuteOpenCypherQueryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ExecuteOpenCypherQuery",http:{method:"POST",requestUri:"/opencypher",responseCode:200},input:{shape:ExecuteOpenCypherQueryInput$},output:{shape:ExecuteOpenCypherQueryOutput$},errors:[BadRequestException$,CancelledByUserException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidNumericDataException$,InvalidParameterException$,MalformedQueryException$,MemoryLimitExceededException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,QueryLimitExceededException$,QueryLimitException$,QueryTooLargeException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,CancelledByUserException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidNumericDataException,InvalidParameterException,MalformedQueryException,MemoryLimitExceededException,MissingParameterException,ParsingException,PreconditionsFailedException,QueryLimitExceededException,QueryLimitException,QueryTooLargeException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getEngineStatus: Client.Operation<{}, GetEngineStatusOutput, GetEngineStatusError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetEngineStatus",http:{method:"GET",requestUri:"/status",responseCode:200},output:{shape:GetEngineStatusOutput$},errors:[ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InternalFailureException$,InvalidArgumentException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InternalFailureException,InvalidArgumentException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getGremlinQueryStatus: Client.Operation<GetGremlinQueryStatusInput, GetGremlinQueryStatusOutput, GetGremlinQueryStatusError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetGremlinQueryStatus",http:{method:"GET",requestUri:"/gremlin/status/{queryId}",responseCode:200},input:{shape:GetGremlinQueryStatusInput$},output:{shape:GetGremlinQueryStatusOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,ReadOnlyViolationException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,ParsingException,PreconditionsFailedException,ReadOnlyViolationException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getLoaderJobStatus: Client.Operation<GetLoaderJobStatusInput, GetLoaderJobStatusOutput, GetLoaderJobStatusError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetLoaderJobStatus",http:{method:"GET",requestUri:"/loader/{loadId}",responseCode:200},input:{shape:GetLoaderJobStatusInput$},output:{shape:GetLoaderJobStatusOutput$},errors:[BadRequestException$,BulkLoadIdNotFoundException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InternalFailureException$,InvalidArgumentException$,InvalidParameterException$,LoadUrlAccessDeniedException$,MissingParameterException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,BulkLoadIdNotFoundException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InternalFailureException,InvalidArgumentException,InvalidParameterException,LoadUrlAccessDeniedException,MissingParameterException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getMLDataProcessingJob: Client.Operation<GetMLDataProcessingJobInput, GetMLDataProcessingJobOutput, GetMLDataProcessingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetMLDataProcessingJob",http:{method:"GET",requestUri:"/ml/dataprocessing/{id}",responseCode:200},input:{shape:GetMLDataProcessingJobInput$},output:{shape:GetMLDataProcessingJobOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getMLEndpoint: Client.Operation<GetMLEndpointInput, GetMLEndpointOutput, GetMLEndpointError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetMLEndpoint",http:{method:"GET",requestUri:"/ml/endpoints/{id}",responseCode:200},input:{shape:GetMLEndpointInput$},output:{shape:GetMLEndpointOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getMLModelTrainingJob: Client.Operation<GetMLModelTrainingJobInput, GetMLModelTrainingJobOutput, GetMLModelTrainingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetMLModelTrainingJob",http:{method:"GET",requestUri:"/ml/modeltraining/{id}",responseCode:200},input:{shape:GetMLModelTrainingJobInput$},output:{shape:GetMLModelTrainingJobOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getMLModelTransformJob: Client.Operation<GetMLModelTransformJobInput, GetMLModelTransformJobOutput, GetMLModelTransformJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetMLModelTransformJob",http:{method:"GET",requestUri:"/ml/modeltransform/{id}",responseCode:200},input:{shape:GetMLModelTransformJobInput$},output:{shape:GetMLModelTransformJobOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getOpenCypherQueryStatus: Client.Operation<GetOpenCypherQueryStatusInput, GetOpenCypherQueryStatusOutput, GetOpenCypherQueryStatusError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetOpenCypherQueryStatus",http:{method:"GET",requestUri:"/opencypher/status/{queryId}",responseCode:200},input:{shape:GetOpenCypherQueryStatusInput$},output:{shape:GetOpenCypherQueryStatusOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidNumericDataException$,InvalidParameterException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,ReadOnlyViolationException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidNumericDataException,InvalidParameterException,MissingParameterException,ParsingException,PreconditionsFailedException,ReadOnlyViolationException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getPropertygraphStatistics: Client.Operation<{}, GetPropertygraphStatisticsOutput, GetPropertygraphStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetPropertygraphStatistics",http:{method:"GET",requestUri:"/propertygraph/statistics",responseCode:200},output:{shape:GetPropertygraphStatisticsOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,PreconditionsFailedException$,ReadOnlyViolationException$,StatisticsNotAvailableException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,PreconditionsFailedException,ReadOnlyViolationException,StatisticsNotAvailableException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getPropertygraphStream: Client.Operation<GetPropertygraphStreamInput, GetPropertygraphStreamOutput, GetPropertygraphStreamError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetPropertygraphStream",http:{method:"GET",requestUri:"/propertygraph/stream",responseCode:200},input:{shape:GetPropertygraphStreamInput$},output:{shape:GetPropertygraphStreamOutput$},errors:[ClientTimeoutException$,ConstraintViolationException$,ExpiredStreamException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MemoryLimitExceededException$,PreconditionsFailedException$,StreamRecordsNotFoundException$,ThrottlingException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{ClientTimeoutException,ConstraintViolationException,ExpiredStreamException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MemoryLimitExceededException,PreconditionsFailedException,StreamRecordsNotFoundException,ThrottlingException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getPropertygraphSummary: Client.Operation<GetPropertygraphSummaryInput, GetPropertygraphSummaryOutput, GetPropertygraphSummaryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetPropertygraphSummary",http:{method:"GET",requestUri:"/propertygraph/statistics/summary",responseCode:200},input:{shape:GetPropertygraphSummaryInput$},output:{shape:GetPropertygraphSummaryOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,PreconditionsFailedException$,ReadOnlyViolationException$,StatisticsNotAvailableException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,PreconditionsFailedException,ReadOnlyViolationException,StatisticsNotAvailableException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getRDFGraphSummary: Client.Operation<GetRDFGraphSummaryInput, GetRDFGraphSummaryOutput, GetRDFGraphSummaryError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetRDFGraphSummary",http:{method:"GET",requestUri:"/rdf/statistics/summary",responseCode:200},input:{shape:GetRDFGraphSummaryInput$},output:{shape:GetRDFGraphSummaryOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,PreconditionsFailedException$,ReadOnlyViolationException$,StatisticsNotAvailableException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,PreconditionsFailedException,ReadOnlyViolationException,StatisticsNotAvailableException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getSparqlStatistics: Client.Operation<{}, GetSparqlStatisticsOutput, GetSparqlStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetSparqlStatistics",http:{method:"GET",requestUri:"/sparql/statistics",responseCode:200},output:{shape:GetSparqlStatisticsOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,PreconditionsFailedException$,ReadOnlyViolationException$,StatisticsNotAvailableException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,PreconditionsFailedException,ReadOnlyViolationException,StatisticsNotAvailableException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const getSparqlStream: Client.Operation<GetSparqlStreamInput, GetSparqlStreamOutput, GetSparqlStreamError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"GetSparqlStream",http:{method:"GET",requestUri:"/sparql/stream",responseCode:200},input:{shape:GetSparqlStreamInput$},output:{shape:GetSparqlStreamOutput$},errors:[ClientTimeoutException$,ConstraintViolationException$,ExpiredStreamException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MemoryLimitExceededException$,PreconditionsFailedException$,StreamRecordsNotFoundException$,ThrottlingException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{ClientTimeoutException,ConstraintViolationException,ExpiredStreamException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MemoryLimitExceededException,PreconditionsFailedException,StreamRecordsNotFoundException,ThrottlingException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const listGremlinQueries: Client.Operation<ListGremlinQueriesInput, ListGremlinQueriesOutput, ListGremlinQueriesError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListGremlinQueries",http:{method:"GET",requestUri:"/gremlin/status",responseCode:200},input:{shape:ListGremlinQueriesInput$},output:{shape:ListGremlinQueriesOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,ReadOnlyViolationException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,ParsingException,PreconditionsFailedException,ReadOnlyViolationException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const listLoaderJobs: Client.Operation<ListLoaderJobsInput, ListLoaderJobsOutput, ListLoaderJobsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListLoaderJobs",http:{method:"GET",requestUri:"/loader",responseCode:200},input:{shape:ListLoaderJobsInput$},output:{shape:ListLoaderJobsOutput$},errors:[BadRequestException$,BulkLoadIdNotFoundException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InternalFailureException$,InvalidArgumentException$,InvalidParameterException$,LoadUrlAccessDeniedException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,BulkLoadIdNotFoundException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InternalFailureException,InvalidArgumentException,InvalidParameterException,LoadUrlAccessDeniedException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const listMLDataProcessingJobs: Client.Operation<ListMLDataProcessingJobsInput, ListMLDataProcessingJobsOutput, ListMLDataProcessingJobsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListMLDataProcessingJobs",http:{method:"GET",requestUri:"/ml/dataprocessing",responseCode:200},input:{shape:ListMLDataProcessingJobsInput$},output:{shape:ListMLDataProcessingJobsOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const listMLEndpoints: Client.Operation<ListMLEndpointsInput, ListMLEndpointsOutput, ListMLEndpointsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListMLEndpoints",http:{method:"GET",requestUri:"/ml/endpoints",responseCode:200},input:{shape:ListMLEndpointsInput$},output:{shape:ListMLEndpointsOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const listMLModelTrainingJobs: Client.Operation<ListMLModelTrainingJobsInput, ListMLModelTrainingJobsOutput, ListMLModelTrainingJobsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListMLModelTrainingJobs",http:{method:"GET",requestUri:"/ml/modeltraining",responseCode:200},input:{shape:ListMLModelTrainingJobsInput$},output:{shape:ListMLModelTrainingJobsOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const listMLModelTransformJobs: Client.Operation<ListMLModelTransformJobsInput, ListMLModelTransformJobsOutput, ListMLModelTransformJobsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListMLModelTransformJobs",http:{method:"GET",requestUri:"/ml/modeltransform",responseCode:200},input:{shape:ListMLModelTransformJobsInput$},output:{shape:ListMLModelTransformJobsOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const listOpenCypherQueries: Client.Operation<ListOpenCypherQueriesInput, ListOpenCypherQueriesOutput, ListOpenCypherQueriesError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ListOpenCypherQueries",http:{method:"GET",requestUri:"/opencypher/status",responseCode:200},input:{shape:ListOpenCypherQueriesInput$},output:{shape:ListOpenCypherQueriesOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConcurrentModificationException$,ConstraintViolationException$,FailureByQueryException$,IllegalArgumentException$,InvalidArgumentException$,InvalidNumericDataException$,InvalidParameterException$,MissingParameterException$,ParsingException$,PreconditionsFailedException$,ReadOnlyViolationException$,TimeLimitExceededException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConcurrentModificationException,ConstraintViolationException,FailureByQueryException,IllegalArgumentException,InvalidArgumentException,InvalidNumericDataException,InvalidParameterException,MissingParameterException,ParsingException,PreconditionsFailedException,ReadOnlyViolationException,TimeLimitExceededException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const managePropertygraphStatistics: Client.Operation<ManagePropertygraphStatisticsInput, ManagePropertygraphStatisticsOutput, ManagePropertygraphStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ManagePropertygraphStatistics",http:{method:"POST",requestUri:"/propertygraph/statistics",responseCode:200},input:{shape:ManagePropertygraphStatisticsInput$},output:{shape:ManagePropertygraphStatisticsOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,PreconditionsFailedException$,ReadOnlyViolationException$,StatisticsNotAvailableException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,PreconditionsFailedException,ReadOnlyViolationException,StatisticsNotAvailableException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const manageSparqlStatistics: Client.Operation<ManageSparqlStatisticsInput, ManageSparqlStatisticsOutput, ManageSparqlStatisticsError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"ManageSparqlStatistics",http:{method:"POST",requestUri:"/sparql/statistics",responseCode:200},input:{shape:ManageSparqlStatisticsInput$},output:{shape:ManageSparqlStatisticsOutput$},errors:[AccessDeniedException$,BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,PreconditionsFailedException$,ReadOnlyViolationException$,StatisticsNotAvailableException$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{AccessDeniedException,BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,PreconditionsFailedException,ReadOnlyViolationException,StatisticsNotAvailableException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const startLoaderJob: Client.Operation<StartLoaderJobInput, StartLoaderJobOutput, StartLoaderJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"StartLoaderJob",http:{method:"POST",requestUri:"/loader",responseCode:200},input:{shape:StartLoaderJobInput$},output:{shape:StartLoaderJobOutput$},errors:[BadRequestException$,BulkLoadIdNotFoundException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InternalFailureException$,InvalidArgumentException$,InvalidParameterException$,LoadUrlAccessDeniedException$,MissingParameterException$,PreconditionsFailedException$,S3Exception$,TooManyRequestsException$,UnsupportedOperationException$],idempotent:true},errors:{BadRequestException,BulkLoadIdNotFoundException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InternalFailureException,InvalidArgumentException,InvalidParameterException,LoadUrlAccessDeniedException,MissingParameterException,PreconditionsFailedException,S3Exception,TooManyRequestsException,UnsupportedOperationException}})
+
+export const startMLDataProcessingJob: Client.Operation<StartMLDataProcessingJobInput, StartMLDataProcessingJobOutput, StartMLDataProcessingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"StartMLDataProcessingJob",http:{method:"POST",requestUri:"/ml/dataprocessing",responseCode:200},input:{shape:StartMLDataProcessingJobInput$},output:{shape:StartMLDataProcessingJobOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const startMLModelTrainingJob: Client.Operation<StartMLModelTrainingJobInput, StartMLModelTrainingJobOutput, StartMLModelTrainingJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"StartMLModelTrainingJob",http:{method:"POST",requestUri:"/ml/modeltraining",responseCode:200},input:{shape:StartMLModelTrainingJobInput$},output:{shape:StartMLModelTrainingJobOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})
+
+export const startMLModelTransformJob: Client.Operation<StartMLModelTransformJobInput, StartMLModelTransformJobOutput, StartMLModelTransformJobError, Neptunedata> = /*#__PURE__*/ Client.operation(Neptunedata, {model:{name:"StartMLModelTransformJob",http:{method:"POST",requestUri:"/ml/modeltransform",responseCode:200},input:{shape:StartMLModelTransformJobInput$},output:{shape:StartMLModelTransformJobOutput$},errors:[BadRequestException$,ClientTimeoutException$,ConstraintViolationException$,IllegalArgumentException$,InvalidArgumentException$,InvalidParameterException$,MissingParameterException$,MLResourceNotFoundException$,PreconditionsFailedException$,TooManyRequestsException$,UnsupportedOperationException$]},errors:{BadRequestException,ClientTimeoutException,ConstraintViolationException,IllegalArgumentException,InvalidArgumentException,InvalidParameterException,MissingParameterException,MLResourceNotFoundException,PreconditionsFailedException,TooManyRequestsException,UnsupportedOperationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The NetworkManager client: provide it with `layer`. */
@@ -26,360 +27,429 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const long$: S.Shape = {type:"long",name:"Long"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const string$1: S.Shape = {type:"string",name:"String",jsonvalue:true}
+const double$: S.Shape = {type:"double",name:"Double"}
 
 const AcceptAttachmentRequest$: S.StructureShape = {type:"structure",name:"AcceptAttachmentRequest",members:{AttachmentId:{shape:string$,location:"uri",locationName:"attachmentId"}},required:["AttachmentId"]}
-const AcceptAttachmentOutputAttachmentTagsMember$: S.StructureShape = {type:"structure",name:"AcceptAttachmentOutputAttachmentTagsMember",members:{Key:{shape:string$},Value:{shape:string$}}}
-const AcceptAttachmentOutputAttachmentTags$: S.ListShape = {type:"list",name:"AcceptAttachmentOutputAttachmentTags",member:{shape:AcceptAttachmentOutputAttachmentTagsMember$}}
-const AcceptAttachmentOutputAttachmentProposedSegmentChange$: S.StructureShape = {type:"structure",name:"AcceptAttachmentOutputAttachmentProposedSegmentChange",members:{Tags:{shape:AcceptAttachmentOutputAttachmentTags$},AttachmentPolicyRuleNumber:{shape:integer$},SegmentName:{shape:string$}}}
-const AcceptAttachmentOutputAttachmentProposedNetworkFunctionGroupChange$: S.StructureShape = {type:"structure",name:"AcceptAttachmentOutputAttachmentProposedNetworkFunctionGroupChange",members:{Tags:{shape:AcceptAttachmentOutputAttachmentTags$},AttachmentPolicyRuleNumber:{shape:integer$},NetworkFunctionGroupName:{shape:string$}}}
-const AcceptAttachmentOutputAttachmentLastModificationErrorsMember$: S.StructureShape = {type:"structure",name:"AcceptAttachmentOutputAttachmentLastModificationErrorsMember",members:{Code:{shape:string$},Message:{shape:string$},ResourceArn:{shape:string$},RequestId:{shape:string$}}}
-const AcceptAttachmentOutputAttachmentLastModificationErrors$: S.ListShape = {type:"list",name:"AcceptAttachmentOutputAttachmentLastModificationErrors",member:{shape:AcceptAttachmentOutputAttachmentLastModificationErrorsMember$}}
-const AcceptAttachmentOutputAttachment$: S.StructureShape = {type:"structure",name:"AcceptAttachmentOutputAttachment",members:{CoreNetworkId:{shape:string$},CoreNetworkArn:{shape:string$},AttachmentId:{shape:string$},OwnerAccountId:{shape:string$},AttachmentType:{shape:string$},State:{shape:string$},EdgeLocation:{shape:string$},ResourceArn:{shape:string$},AttachmentPolicyRuleNumber:{shape:integer$},SegmentName:{shape:string$},NetworkFunctionGroupName:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},ProposedSegmentChange:{shape:AcceptAttachmentOutputAttachmentProposedSegmentChange$},ProposedNetworkFunctionGroupChange:{shape:AcceptAttachmentOutputAttachmentProposedNetworkFunctionGroupChange$},CreatedAt:{shape:timestamp$},UpdatedAt:{shape:timestamp$},LastModificationErrors:{shape:AcceptAttachmentOutputAttachmentLastModificationErrors$}}}
-const AcceptAttachmentOutput$: S.StructureShape = {type:"structure",name:"AcceptAttachmentOutput",members:{Attachment:{shape:AcceptAttachmentOutputAttachment$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}}}
+const AttachmentTags$: S.ListShape = {type:"list",name:"AttachmentTags",member:{shape:Tag$}}
+const ProposedSegmentChange$: S.StructureShape = {type:"structure",name:"ProposedSegmentChange",members:{Tags:{shape:AttachmentTags$},AttachmentPolicyRuleNumber:{shape:integer$},SegmentName:{shape:string$}}}
+const AttachmentProposedNetworkFunctionGroupChange$: S.StructureShape = {type:"structure",name:"AttachmentProposedNetworkFunctionGroupChange",members:{Tags:{shape:AttachmentTags$},AttachmentPolicyRuleNumber:{shape:integer$},NetworkFunctionGroupName:{shape:string$}}}
+const AttachmentLastModificationErrorsMember$: S.StructureShape = {type:"structure",name:"AttachmentLastModificationErrorsMember",members:{Code:{shape:string$},Message:{shape:string$},ResourceArn:{shape:string$},RequestId:{shape:string$}}}
+const AttachmentLastModificationErrors$: S.ListShape = {type:"list",name:"AttachmentLastModificationErrors",member:{shape:AttachmentLastModificationErrorsMember$}}
+const Attachment$: S.StructureShape = {type:"structure",name:"Attachment",members:{CoreNetworkId:{shape:string$},CoreNetworkArn:{shape:string$},AttachmentId:{shape:string$},OwnerAccountId:{shape:string$},AttachmentType:{shape:string$},State:{shape:string$},EdgeLocation:{shape:string$},ResourceArn:{shape:string$},AttachmentPolicyRuleNumber:{shape:integer$},SegmentName:{shape:string$},NetworkFunctionGroupName:{shape:string$},Tags:{shape:AttachmentTags$},ProposedSegmentChange:{shape:ProposedSegmentChange$},ProposedNetworkFunctionGroupChange:{shape:AttachmentProposedNetworkFunctionGroupChange$},CreatedAt:{shape:timestamp$},UpdatedAt:{shape:timestamp$},LastModificationErrors:{shape:AttachmentLastModificationErrors$}}}
+const AcceptAttachmentResponse$: S.StructureShape = {type:"structure",name:"AcceptAttachmentResponse",members:{Attachment:{shape:Attachment$}}}
 const AssociateConnectPeerRequest$: S.StructureShape = {type:"structure",name:"AssociateConnectPeerRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},ConnectPeerId:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$}},required:["GlobalNetworkId","ConnectPeerId","DeviceId"]}
-const AssociateConnectPeerOutputConnectPeerAssociation$: S.StructureShape = {type:"structure",name:"AssociateConnectPeerOutputConnectPeerAssociation",members:{ConnectPeerId:{shape:string$},GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$},State:{shape:string$}}}
-const AssociateConnectPeerOutput$: S.StructureShape = {type:"structure",name:"AssociateConnectPeerOutput",members:{ConnectPeerAssociation:{shape:AssociateConnectPeerOutputConnectPeerAssociation$}}}
+const ConnectPeerAssociation$: S.StructureShape = {type:"structure",name:"ConnectPeerAssociation",members:{ConnectPeerId:{shape:string$},GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$},State:{shape:string$}}}
+const AssociateConnectPeerResponse$: S.StructureShape = {type:"structure",name:"AssociateConnectPeerResponse",members:{ConnectPeerAssociation:{shape:ConnectPeerAssociation$}}}
 const AssociateCustomerGatewayRequest$: S.StructureShape = {type:"structure",name:"AssociateCustomerGatewayRequest",members:{CustomerGatewayArn:{shape:string$},GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceId:{shape:string$},LinkId:{shape:string$}},required:["CustomerGatewayArn","GlobalNetworkId","DeviceId"]}
-const AssociateCustomerGatewayOutputCustomerGatewayAssociation$: S.StructureShape = {type:"structure",name:"AssociateCustomerGatewayOutputCustomerGatewayAssociation",members:{CustomerGatewayArn:{shape:string$},GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$},State:{shape:string$}}}
-const AssociateCustomerGatewayOutput$: S.StructureShape = {type:"structure",name:"AssociateCustomerGatewayOutput",members:{CustomerGatewayAssociation:{shape:AssociateCustomerGatewayOutputCustomerGatewayAssociation$}}}
+const CustomerGatewayAssociation$: S.StructureShape = {type:"structure",name:"CustomerGatewayAssociation",members:{CustomerGatewayArn:{shape:string$},GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$},State:{shape:string$}}}
+const AssociateCustomerGatewayResponse$: S.StructureShape = {type:"structure",name:"AssociateCustomerGatewayResponse",members:{CustomerGatewayAssociation:{shape:CustomerGatewayAssociation$}}}
 const AssociateLinkRequest$: S.StructureShape = {type:"structure",name:"AssociateLinkRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceId:{shape:string$},LinkId:{shape:string$}},required:["GlobalNetworkId","DeviceId","LinkId"]}
-const AssociateLinkOutputLinkAssociation$: S.StructureShape = {type:"structure",name:"AssociateLinkOutputLinkAssociation",members:{GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$},LinkAssociationState:{shape:string$}}}
-const AssociateLinkOutput$: S.StructureShape = {type:"structure",name:"AssociateLinkOutput",members:{LinkAssociation:{shape:AssociateLinkOutputLinkAssociation$}}}
+const LinkAssociation$: S.StructureShape = {type:"structure",name:"LinkAssociation",members:{GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$},LinkAssociationState:{shape:string$}}}
+const AssociateLinkResponse$: S.StructureShape = {type:"structure",name:"AssociateLinkResponse",members:{LinkAssociation:{shape:LinkAssociation$}}}
 const AssociateTransitGatewayConnectPeerRequest$: S.StructureShape = {type:"structure",name:"AssociateTransitGatewayConnectPeerRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},TransitGatewayConnectPeerArn:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$}},required:["GlobalNetworkId","TransitGatewayConnectPeerArn","DeviceId"]}
-const AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation$: S.StructureShape = {type:"structure",name:"AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation",members:{TransitGatewayConnectPeerArn:{shape:string$},GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$},State:{shape:string$}}}
-const AssociateTransitGatewayConnectPeerOutput$: S.StructureShape = {type:"structure",name:"AssociateTransitGatewayConnectPeerOutput",members:{TransitGatewayConnectPeerAssociation:{shape:AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation$}}}
-const CreateConnectAttachmentRequestOptions$: S.StructureShape = {type:"structure",name:"CreateConnectAttachmentRequestOptions",members:{Protocol:{shape:string$}}}
-const CreateConnectAttachmentRequest$: S.StructureShape = {type:"structure",name:"CreateConnectAttachmentRequest",members:{CoreNetworkId:{shape:string$},EdgeLocation:{shape:string$},TransportAttachmentId:{shape:string$},Options:{shape:CreateConnectAttachmentRequestOptions$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["CoreNetworkId","EdgeLocation","TransportAttachmentId","Options"]}
-const CreateConnectAttachmentOutputConnectAttachment$: S.StructureShape = {type:"structure",name:"CreateConnectAttachmentOutputConnectAttachment",members:{Attachment:{shape:AcceptAttachmentOutputAttachment$},TransportAttachmentId:{shape:string$},Options:{shape:CreateConnectAttachmentRequestOptions$}}}
-const CreateConnectAttachmentOutput$: S.StructureShape = {type:"structure",name:"CreateConnectAttachmentOutput",members:{ConnectAttachment:{shape:CreateConnectAttachmentOutputConnectAttachment$}}}
-const CreateConnectPeerRequestBgpOptions$: S.StructureShape = {type:"structure",name:"CreateConnectPeerRequestBgpOptions",members:{PeerAsn:{shape:long$}}}
+const TransitGatewayConnectPeerAssociation$: S.StructureShape = {type:"structure",name:"TransitGatewayConnectPeerAssociation",members:{TransitGatewayConnectPeerArn:{shape:string$},GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},LinkId:{shape:string$},State:{shape:string$}}}
+const AssociateTransitGatewayConnectPeerResponse$: S.StructureShape = {type:"structure",name:"AssociateTransitGatewayConnectPeerResponse",members:{TransitGatewayConnectPeerAssociation:{shape:TransitGatewayConnectPeerAssociation$}}}
+const ConnectAttachmentOptions$: S.StructureShape = {type:"structure",name:"ConnectAttachmentOptions",members:{Protocol:{shape:string$}}}
+const CreateConnectAttachmentRequest$: S.StructureShape = {type:"structure",name:"CreateConnectAttachmentRequest",members:{CoreNetworkId:{shape:string$},EdgeLocation:{shape:string$},TransportAttachmentId:{shape:string$},Options:{shape:ConnectAttachmentOptions$},Tags:{shape:AttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["CoreNetworkId","EdgeLocation","TransportAttachmentId","Options"]}
+const ConnectAttachment$: S.StructureShape = {type:"structure",name:"ConnectAttachment",members:{Attachment:{shape:Attachment$},TransportAttachmentId:{shape:string$},Options:{shape:ConnectAttachmentOptions$}}}
+const CreateConnectAttachmentResponse$: S.StructureShape = {type:"structure",name:"CreateConnectAttachmentResponse",members:{ConnectAttachment:{shape:ConnectAttachment$}}}
+const BgpOptions$: S.StructureShape = {type:"structure",name:"BgpOptions",members:{PeerAsn:{shape:long$}}}
 const CreateConnectPeerRequestInsideCidrBlocks$: S.ListShape = {type:"list",name:"CreateConnectPeerRequestInsideCidrBlocks",member:{shape:string$}}
-const CreateConnectPeerRequest$: S.StructureShape = {type:"structure",name:"CreateConnectPeerRequest",members:{ConnectAttachmentId:{shape:string$},CoreNetworkAddress:{shape:string$},PeerAddress:{shape:string$},BgpOptions:{shape:CreateConnectPeerRequestBgpOptions$},InsideCidrBlocks:{shape:CreateConnectPeerRequestInsideCidrBlocks$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true},SubnetArn:{shape:string$}},required:["ConnectAttachmentId","PeerAddress"]}
-const CreateConnectPeerOutputConnectPeerConfigurationBgpConfigurationsMember$: S.StructureShape = {type:"structure",name:"CreateConnectPeerOutputConnectPeerConfigurationBgpConfigurationsMember",members:{CoreNetworkAsn:{shape:long$},PeerAsn:{shape:long$},CoreNetworkAddress:{shape:string$},PeerAddress:{shape:string$}}}
-const CreateConnectPeerOutputConnectPeerConfigurationBgpConfigurations$: S.ListShape = {type:"list",name:"CreateConnectPeerOutputConnectPeerConfigurationBgpConfigurations",member:{shape:CreateConnectPeerOutputConnectPeerConfigurationBgpConfigurationsMember$}}
-const CreateConnectPeerOutputConnectPeerConfiguration$: S.StructureShape = {type:"structure",name:"CreateConnectPeerOutputConnectPeerConfiguration",members:{CoreNetworkAddress:{shape:string$},PeerAddress:{shape:string$},InsideCidrBlocks:{shape:CreateConnectPeerRequestInsideCidrBlocks$},Protocol:{shape:string$},BgpConfigurations:{shape:CreateConnectPeerOutputConnectPeerConfigurationBgpConfigurations$}}}
-const CreateConnectPeerOutputConnectPeerLastModificationErrorsMember$: S.StructureShape = {type:"structure",name:"CreateConnectPeerOutputConnectPeerLastModificationErrorsMember",members:{Code:{shape:string$},Message:{shape:string$},ResourceArn:{shape:string$},RequestId:{shape:string$}}}
-const CreateConnectPeerOutputConnectPeerLastModificationErrors$: S.ListShape = {type:"list",name:"CreateConnectPeerOutputConnectPeerLastModificationErrors",member:{shape:CreateConnectPeerOutputConnectPeerLastModificationErrorsMember$}}
-const CreateConnectPeerOutputConnectPeer$: S.StructureShape = {type:"structure",name:"CreateConnectPeerOutputConnectPeer",members:{CoreNetworkId:{shape:string$},ConnectAttachmentId:{shape:string$},ConnectPeerId:{shape:string$},EdgeLocation:{shape:string$},State:{shape:string$},CreatedAt:{shape:timestamp$},Configuration:{shape:CreateConnectPeerOutputConnectPeerConfiguration$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},SubnetArn:{shape:string$},LastModificationErrors:{shape:CreateConnectPeerOutputConnectPeerLastModificationErrors$}}}
-const CreateConnectPeerOutput$: S.StructureShape = {type:"structure",name:"CreateConnectPeerOutput",members:{ConnectPeer:{shape:CreateConnectPeerOutputConnectPeer$}}}
-const CreateConnectionRequest$: S.StructureShape = {type:"structure",name:"CreateConnectionRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceId:{shape:string$},ConnectedDeviceId:{shape:string$},LinkId:{shape:string$},ConnectedLinkId:{shape:string$},Description:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}},required:["GlobalNetworkId","DeviceId","ConnectedDeviceId"]}
-const CreateConnectionOutputConnection$: S.StructureShape = {type:"structure",name:"CreateConnectionOutputConnection",members:{ConnectionId:{shape:string$},ConnectionArn:{shape:string$},GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},ConnectedDeviceId:{shape:string$},LinkId:{shape:string$},ConnectedLinkId:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}}}
-const CreateConnectionOutput$: S.StructureShape = {type:"structure",name:"CreateConnectionOutput",members:{Connection:{shape:CreateConnectionOutputConnection$}}}
-const CreateCoreNetworkRequest$: S.StructureShape = {type:"structure",name:"CreateCoreNetworkRequest",members:{GlobalNetworkId:{shape:string$},Description:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},PolicyDocument:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true}},required:["GlobalNetworkId"]}
-const CreateCoreNetworkOutputCoreNetworkSegmentsMemberEdgeLocations$: S.ListShape = {type:"list",name:"CreateCoreNetworkOutputCoreNetworkSegmentsMemberEdgeLocations",member:{shape:string$}}
-const CreateCoreNetworkOutputCoreNetworkSegmentsMember$: S.StructureShape = {type:"structure",name:"CreateCoreNetworkOutputCoreNetworkSegmentsMember",members:{Name:{shape:string$},EdgeLocations:{shape:CreateCoreNetworkOutputCoreNetworkSegmentsMemberEdgeLocations$},SharedSegments:{shape:CreateConnectPeerRequestInsideCidrBlocks$}}}
-const CreateCoreNetworkOutputCoreNetworkSegments$: S.ListShape = {type:"list",name:"CreateCoreNetworkOutputCoreNetworkSegments",member:{shape:CreateCoreNetworkOutputCoreNetworkSegmentsMember$}}
-const CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMemberSegments$: S.StructureShape = {type:"structure",name:"CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMemberSegments",members:{SendVia:{shape:CreateConnectPeerRequestInsideCidrBlocks$},SendTo:{shape:CreateConnectPeerRequestInsideCidrBlocks$}}}
-const CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMember$: S.StructureShape = {type:"structure",name:"CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMember",members:{Name:{shape:string$},EdgeLocations:{shape:CreateCoreNetworkOutputCoreNetworkSegmentsMemberEdgeLocations$},Segments:{shape:CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMemberSegments$}}}
-const CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroups$: S.ListShape = {type:"list",name:"CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroups",member:{shape:CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMember$}}
-const CreateCoreNetworkOutputCoreNetworkEdgesMember$: S.StructureShape = {type:"structure",name:"CreateCoreNetworkOutputCoreNetworkEdgesMember",members:{EdgeLocation:{shape:string$},Asn:{shape:long$},InsideCidrBlocks:{shape:CreateConnectPeerRequestInsideCidrBlocks$}}}
-const CreateCoreNetworkOutputCoreNetworkEdges$: S.ListShape = {type:"list",name:"CreateCoreNetworkOutputCoreNetworkEdges",member:{shape:CreateCoreNetworkOutputCoreNetworkEdgesMember$}}
-const CreateCoreNetworkOutputCoreNetwork$: S.StructureShape = {type:"structure",name:"CreateCoreNetworkOutputCoreNetwork",members:{GlobalNetworkId:{shape:string$},CoreNetworkId:{shape:string$},CoreNetworkArn:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Segments:{shape:CreateCoreNetworkOutputCoreNetworkSegments$},NetworkFunctionGroups:{shape:CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroups$},Edges:{shape:CreateCoreNetworkOutputCoreNetworkEdges$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}}}
-const CreateCoreNetworkOutput$: S.StructureShape = {type:"structure",name:"CreateCoreNetworkOutput",members:{CoreNetwork:{shape:CreateCoreNetworkOutputCoreNetwork$}}}
-const CreateDeviceRequestAWSLocation$: S.StructureShape = {type:"structure",name:"CreateDeviceRequestAWSLocation",members:{Zone:{shape:string$},SubnetArn:{shape:string$}}}
-const CreateDeviceRequestLocation$: S.StructureShape = {type:"structure",name:"CreateDeviceRequestLocation",members:{Address:{shape:string$},Latitude:{shape:string$},Longitude:{shape:string$}}}
-const CreateDeviceRequest$: S.StructureShape = {type:"structure",name:"CreateDeviceRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},AWSLocation:{shape:CreateDeviceRequestAWSLocation$},Description:{shape:string$},Type:{shape:string$},Vendor:{shape:string$},Model:{shape:string$},SerialNumber:{shape:string$},Location:{shape:CreateDeviceRequestLocation$},SiteId:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}},required:["GlobalNetworkId"]}
-const CreateDeviceOutputDevice$: S.StructureShape = {type:"structure",name:"CreateDeviceOutputDevice",members:{DeviceId:{shape:string$},DeviceArn:{shape:string$},GlobalNetworkId:{shape:string$},AWSLocation:{shape:CreateDeviceRequestAWSLocation$},Description:{shape:string$},Type:{shape:string$},Vendor:{shape:string$},Model:{shape:string$},SerialNumber:{shape:string$},Location:{shape:CreateDeviceRequestLocation$},SiteId:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}}}
-const CreateDeviceOutput$: S.StructureShape = {type:"structure",name:"CreateDeviceOutput",members:{Device:{shape:CreateDeviceOutputDevice$}}}
-const CreateGlobalNetworkRequest$: S.StructureShape = {type:"structure",name:"CreateGlobalNetworkRequest",members:{Description:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}}}
-const CreateGlobalNetworkOutputGlobalNetwork$: S.StructureShape = {type:"structure",name:"CreateGlobalNetworkOutputGlobalNetwork",members:{GlobalNetworkId:{shape:string$},GlobalNetworkArn:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}}}
-const CreateGlobalNetworkOutput$: S.StructureShape = {type:"structure",name:"CreateGlobalNetworkOutput",members:{GlobalNetwork:{shape:CreateGlobalNetworkOutputGlobalNetwork$}}}
-const CreateLinkRequestBandwidth$: S.StructureShape = {type:"structure",name:"CreateLinkRequestBandwidth",members:{UploadSpeed:{shape:integer$},DownloadSpeed:{shape:integer$}}}
-const CreateLinkRequest$: S.StructureShape = {type:"structure",name:"CreateLinkRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},Description:{shape:string$},Type:{shape:string$},Bandwidth:{shape:CreateLinkRequestBandwidth$},Provider:{shape:string$},SiteId:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}},required:["GlobalNetworkId","Bandwidth","SiteId"]}
-const CreateLinkOutputLink$: S.StructureShape = {type:"structure",name:"CreateLinkOutputLink",members:{LinkId:{shape:string$},LinkArn:{shape:string$},GlobalNetworkId:{shape:string$},SiteId:{shape:string$},Description:{shape:string$},Type:{shape:string$},Bandwidth:{shape:CreateLinkRequestBandwidth$},Provider:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}}}
-const CreateLinkOutput$: S.StructureShape = {type:"structure",name:"CreateLinkOutput",members:{Link:{shape:CreateLinkOutputLink$}}}
-const CreateSiteRequest$: S.StructureShape = {type:"structure",name:"CreateSiteRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},Description:{shape:string$},Location:{shape:CreateDeviceRequestLocation$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}},required:["GlobalNetworkId"]}
-const CreateSiteOutputSite$: S.StructureShape = {type:"structure",name:"CreateSiteOutputSite",members:{SiteId:{shape:string$},SiteArn:{shape:string$},GlobalNetworkId:{shape:string$},Description:{shape:string$},Location:{shape:CreateDeviceRequestLocation$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}}}
-const CreateSiteOutput$: S.StructureShape = {type:"structure",name:"CreateSiteOutput",members:{Site:{shape:CreateSiteOutputSite$}}}
-const CreateSiteToSiteVpnAttachmentRequest$: S.StructureShape = {type:"structure",name:"CreateSiteToSiteVpnAttachmentRequest",members:{CoreNetworkId:{shape:string$},VpnConnectionArn:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["CoreNetworkId","VpnConnectionArn"]}
-const CreateSiteToSiteVpnAttachmentOutputSiteToSiteVpnAttachment$: S.StructureShape = {type:"structure",name:"CreateSiteToSiteVpnAttachmentOutputSiteToSiteVpnAttachment",members:{Attachment:{shape:AcceptAttachmentOutputAttachment$},VpnConnectionArn:{shape:string$}}}
-const CreateSiteToSiteVpnAttachmentOutput$: S.StructureShape = {type:"structure",name:"CreateSiteToSiteVpnAttachmentOutput",members:{SiteToSiteVpnAttachment:{shape:CreateSiteToSiteVpnAttachmentOutputSiteToSiteVpnAttachment$}}}
-const CreateTransitGatewayPeeringRequest$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayPeeringRequest",members:{CoreNetworkId:{shape:string$},TransitGatewayArn:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["CoreNetworkId","TransitGatewayArn"]}
-const CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMemberMissingPermissionsContext$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMemberMissingPermissionsContext",members:{MissingPermission:{shape:string$}}}
-const CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMember$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMember",members:{Code:{shape:string$},Message:{shape:string$},ResourceArn:{shape:string$},RequestId:{shape:string$},MissingPermissionsContext:{shape:CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMemberMissingPermissionsContext$}}}
-const CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrors$: S.ListShape = {type:"list",name:"CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrors",member:{shape:CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMember$}}
-const CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering",members:{CoreNetworkId:{shape:string$},CoreNetworkArn:{shape:string$},PeeringId:{shape:string$},OwnerAccountId:{shape:string$},PeeringType:{shape:string$},State:{shape:string$},EdgeLocation:{shape:string$},ResourceArn:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},CreatedAt:{shape:timestamp$},LastModificationErrors:{shape:CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrors$}}}
-const CreateTransitGatewayPeeringOutputTransitGatewayPeering$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayPeeringOutputTransitGatewayPeering",members:{Peering:{shape:CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering$},TransitGatewayArn:{shape:string$},TransitGatewayPeeringAttachmentId:{shape:string$}}}
-const CreateTransitGatewayPeeringOutput$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayPeeringOutput",members:{TransitGatewayPeering:{shape:CreateTransitGatewayPeeringOutputTransitGatewayPeering$}}}
-const CreateTransitGatewayRouteTableAttachmentRequest$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayRouteTableAttachmentRequest",members:{PeeringId:{shape:string$},TransitGatewayRouteTableArn:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["PeeringId","TransitGatewayRouteTableArn"]}
-const CreateTransitGatewayRouteTableAttachmentOutputTransitGatewayRouteTableAttachment$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayRouteTableAttachmentOutputTransitGatewayRouteTableAttachment",members:{Attachment:{shape:AcceptAttachmentOutputAttachment$},PeeringId:{shape:string$},TransitGatewayRouteTableArn:{shape:string$}}}
-const CreateTransitGatewayRouteTableAttachmentOutput$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayRouteTableAttachmentOutput",members:{TransitGatewayRouteTableAttachment:{shape:CreateTransitGatewayRouteTableAttachmentOutputTransitGatewayRouteTableAttachment$}}}
+const CreateConnectPeerRequest$: S.StructureShape = {type:"structure",name:"CreateConnectPeerRequest",members:{ConnectAttachmentId:{shape:string$},CoreNetworkAddress:{shape:string$},PeerAddress:{shape:string$},BgpOptions:{shape:BgpOptions$},InsideCidrBlocks:{shape:CreateConnectPeerRequestInsideCidrBlocks$},Tags:{shape:AttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true},SubnetArn:{shape:string$}},required:["ConnectAttachmentId","PeerAddress"]}
+const ConnectPeerBgpConfiguration$: S.StructureShape = {type:"structure",name:"ConnectPeerBgpConfiguration",members:{CoreNetworkAsn:{shape:long$},PeerAsn:{shape:long$},CoreNetworkAddress:{shape:string$},PeerAddress:{shape:string$}}}
+const ConnectPeerConfigurationBgpConfigurations$: S.ListShape = {type:"list",name:"ConnectPeerConfigurationBgpConfigurations",member:{shape:ConnectPeerBgpConfiguration$}}
+const ConnectPeerConfiguration$: S.StructureShape = {type:"structure",name:"ConnectPeerConfiguration",members:{CoreNetworkAddress:{shape:string$},PeerAddress:{shape:string$},InsideCidrBlocks:{shape:CreateConnectPeerRequestInsideCidrBlocks$},Protocol:{shape:string$},BgpConfigurations:{shape:ConnectPeerConfigurationBgpConfigurations$}}}
+const ConnectPeerLastModificationErrorsMember$: S.StructureShape = {type:"structure",name:"ConnectPeerLastModificationErrorsMember",members:{Code:{shape:string$},Message:{shape:string$},ResourceArn:{shape:string$},RequestId:{shape:string$}}}
+const ConnectPeerLastModificationErrors$: S.ListShape = {type:"list",name:"ConnectPeerLastModificationErrors",member:{shape:ConnectPeerLastModificationErrorsMember$}}
+const ConnectPeer$: S.StructureShape = {type:"structure",name:"ConnectPeer",members:{CoreNetworkId:{shape:string$},ConnectAttachmentId:{shape:string$},ConnectPeerId:{shape:string$},EdgeLocation:{shape:string$},State:{shape:string$},CreatedAt:{shape:timestamp$},Configuration:{shape:ConnectPeerConfiguration$},Tags:{shape:AttachmentTags$},SubnetArn:{shape:string$},LastModificationErrors:{shape:ConnectPeerLastModificationErrors$}}}
+const CreateConnectPeerResponse$: S.StructureShape = {type:"structure",name:"CreateConnectPeerResponse",members:{ConnectPeer:{shape:ConnectPeer$}}}
+const CreateConnectionRequest$: S.StructureShape = {type:"structure",name:"CreateConnectionRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceId:{shape:string$},ConnectedDeviceId:{shape:string$},LinkId:{shape:string$},ConnectedLinkId:{shape:string$},Description:{shape:string$},Tags:{shape:AttachmentTags$}},required:["GlobalNetworkId","DeviceId","ConnectedDeviceId"]}
+const Connection$: S.StructureShape = {type:"structure",name:"Connection",members:{ConnectionId:{shape:string$},ConnectionArn:{shape:string$},GlobalNetworkId:{shape:string$},DeviceId:{shape:string$},ConnectedDeviceId:{shape:string$},LinkId:{shape:string$},ConnectedLinkId:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AttachmentTags$}}}
+const CreateConnectionResponse$: S.StructureShape = {type:"structure",name:"CreateConnectionResponse",members:{Connection:{shape:Connection$}}}
+const CreateCoreNetworkRequest$: S.StructureShape = {type:"structure",name:"CreateCoreNetworkRequest",members:{GlobalNetworkId:{shape:string$},Description:{shape:string$},Tags:{shape:AttachmentTags$},PolicyDocument:{shape:string$},ClientToken:{shape:string$,idempotencyToken:true}},required:["GlobalNetworkId"]}
+const CoreNetworkSegmentEdgeLocations$: S.ListShape = {type:"list",name:"CoreNetworkSegmentEdgeLocations",member:{shape:string$}}
+const CoreNetworkSegment$: S.StructureShape = {type:"structure",name:"CoreNetworkSegment",members:{Name:{shape:string$},EdgeLocations:{shape:CoreNetworkSegmentEdgeLocations$},SharedSegments:{shape:CreateConnectPeerRequestInsideCidrBlocks$}}}
+const CoreNetworkSegments$: S.ListShape = {type:"list",name:"CoreNetworkSegments",member:{shape:CoreNetworkSegment$}}
+const CoreNetworkNetworkFunctionGroupsMemberSegments$: S.StructureShape = {type:"structure",name:"CoreNetworkNetworkFunctionGroupsMemberSegments",members:{SendVia:{shape:CreateConnectPeerRequestInsideCidrBlocks$},SendTo:{shape:CreateConnectPeerRequestInsideCidrBlocks$}}}
+const CoreNetworkNetworkFunctionGroupsMember$: S.StructureShape = {type:"structure",name:"CoreNetworkNetworkFunctionGroupsMember",members:{Name:{shape:string$},EdgeLocations:{shape:CoreNetworkSegmentEdgeLocations$},Segments:{shape:CoreNetworkNetworkFunctionGroupsMemberSegments$}}}
+const CoreNetworkNetworkFunctionGroups$: S.ListShape = {type:"list",name:"CoreNetworkNetworkFunctionGroups",member:{shape:CoreNetworkNetworkFunctionGroupsMember$}}
+const CoreNetworkEdge$: S.StructureShape = {type:"structure",name:"CoreNetworkEdge",members:{EdgeLocation:{shape:string$},Asn:{shape:long$},InsideCidrBlocks:{shape:CreateConnectPeerRequestInsideCidrBlocks$}}}
+const CoreNetworkEdges$: S.ListShape = {type:"list",name:"CoreNetworkEdges",member:{shape:CoreNetworkEdge$}}
+const CoreNetwork$: S.StructureShape = {type:"structure",name:"CoreNetwork",members:{GlobalNetworkId:{shape:string$},CoreNetworkId:{shape:string$},CoreNetworkArn:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Segments:{shape:CoreNetworkSegments$},NetworkFunctionGroups:{shape:CoreNetworkNetworkFunctionGroups$},Edges:{shape:CoreNetworkEdges$},Tags:{shape:AttachmentTags$}}}
+const CreateCoreNetworkResponse$: S.StructureShape = {type:"structure",name:"CreateCoreNetworkResponse",members:{CoreNetwork:{shape:CoreNetwork$}}}
+const AWSLocation$: S.StructureShape = {type:"structure",name:"AWSLocation",members:{Zone:{shape:string$},SubnetArn:{shape:string$}}}
+const Location$: S.StructureShape = {type:"structure",name:"Location",members:{Address:{shape:string$},Latitude:{shape:string$},Longitude:{shape:string$}}}
+const CreateDeviceRequest$: S.StructureShape = {type:"structure",name:"CreateDeviceRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},AWSLocation:{shape:AWSLocation$},Description:{shape:string$},Type:{shape:string$},Vendor:{shape:string$},Model:{shape:string$},SerialNumber:{shape:string$},Location:{shape:Location$},SiteId:{shape:string$},Tags:{shape:AttachmentTags$}},required:["GlobalNetworkId"]}
+const Device$: S.StructureShape = {type:"structure",name:"Device",members:{DeviceId:{shape:string$},DeviceArn:{shape:string$},GlobalNetworkId:{shape:string$},AWSLocation:{shape:AWSLocation$},Description:{shape:string$},Type:{shape:string$},Vendor:{shape:string$},Model:{shape:string$},SerialNumber:{shape:string$},Location:{shape:Location$},SiteId:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AttachmentTags$}}}
+const CreateDeviceResponse$: S.StructureShape = {type:"structure",name:"CreateDeviceResponse",members:{Device:{shape:Device$}}}
+const CreateGlobalNetworkRequest$: S.StructureShape = {type:"structure",name:"CreateGlobalNetworkRequest",members:{Description:{shape:string$},Tags:{shape:AttachmentTags$}}}
+const GlobalNetwork$: S.StructureShape = {type:"structure",name:"GlobalNetwork",members:{GlobalNetworkId:{shape:string$},GlobalNetworkArn:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AttachmentTags$}}}
+const CreateGlobalNetworkResponse$: S.StructureShape = {type:"structure",name:"CreateGlobalNetworkResponse",members:{GlobalNetwork:{shape:GlobalNetwork$}}}
+const Bandwidth$: S.StructureShape = {type:"structure",name:"Bandwidth",members:{UploadSpeed:{shape:integer$},DownloadSpeed:{shape:integer$}}}
+const CreateLinkRequest$: S.StructureShape = {type:"structure",name:"CreateLinkRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},Description:{shape:string$},Type:{shape:string$},Bandwidth:{shape:Bandwidth$},Provider:{shape:string$},SiteId:{shape:string$},Tags:{shape:AttachmentTags$}},required:["GlobalNetworkId","Bandwidth","SiteId"]}
+const Link$: S.StructureShape = {type:"structure",name:"Link",members:{LinkId:{shape:string$},LinkArn:{shape:string$},GlobalNetworkId:{shape:string$},SiteId:{shape:string$},Description:{shape:string$},Type:{shape:string$},Bandwidth:{shape:Bandwidth$},Provider:{shape:string$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AttachmentTags$}}}
+const CreateLinkResponse$: S.StructureShape = {type:"structure",name:"CreateLinkResponse",members:{Link:{shape:Link$}}}
+const CreateSiteRequest$: S.StructureShape = {type:"structure",name:"CreateSiteRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},Description:{shape:string$},Location:{shape:Location$},Tags:{shape:AttachmentTags$}},required:["GlobalNetworkId"]}
+const Site$: S.StructureShape = {type:"structure",name:"Site",members:{SiteId:{shape:string$},SiteArn:{shape:string$},GlobalNetworkId:{shape:string$},Description:{shape:string$},Location:{shape:Location$},CreatedAt:{shape:timestamp$},State:{shape:string$},Tags:{shape:AttachmentTags$}}}
+const CreateSiteResponse$: S.StructureShape = {type:"structure",name:"CreateSiteResponse",members:{Site:{shape:Site$}}}
+const CreateSiteToSiteVpnAttachmentRequest$: S.StructureShape = {type:"structure",name:"CreateSiteToSiteVpnAttachmentRequest",members:{CoreNetworkId:{shape:string$},VpnConnectionArn:{shape:string$},Tags:{shape:AttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["CoreNetworkId","VpnConnectionArn"]}
+const SiteToSiteVpnAttachment$: S.StructureShape = {type:"structure",name:"SiteToSiteVpnAttachment",members:{Attachment:{shape:Attachment$},VpnConnectionArn:{shape:string$}}}
+const CreateSiteToSiteVpnAttachmentResponse$: S.StructureShape = {type:"structure",name:"CreateSiteToSiteVpnAttachmentResponse",members:{SiteToSiteVpnAttachment:{shape:SiteToSiteVpnAttachment$}}}
+const CreateTransitGatewayPeeringRequest$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayPeeringRequest",members:{CoreNetworkId:{shape:string$},TransitGatewayArn:{shape:string$},Tags:{shape:AttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["CoreNetworkId","TransitGatewayArn"]}
+const PeeringLastModificationErrorsMemberMissingPermissionsContext$: S.StructureShape = {type:"structure",name:"PeeringLastModificationErrorsMemberMissingPermissionsContext",members:{MissingPermission:{shape:string$}}}
+const PeeringLastModificationErrorsMember$: S.StructureShape = {type:"structure",name:"PeeringLastModificationErrorsMember",members:{Code:{shape:string$},Message:{shape:string$},ResourceArn:{shape:string$},RequestId:{shape:string$},MissingPermissionsContext:{shape:PeeringLastModificationErrorsMemberMissingPermissionsContext$}}}
+const PeeringLastModificationErrors$: S.ListShape = {type:"list",name:"PeeringLastModificationErrors",member:{shape:PeeringLastModificationErrorsMember$}}
+const Peering$: S.StructureShape = {type:"structure",name:"Peering",members:{CoreNetworkId:{shape:string$},CoreNetworkArn:{shape:string$},PeeringId:{shape:string$},OwnerAccountId:{shape:string$},PeeringType:{shape:string$},State:{shape:string$},EdgeLocation:{shape:string$},ResourceArn:{shape:string$},Tags:{shape:AttachmentTags$},CreatedAt:{shape:timestamp$},LastModificationErrors:{shape:PeeringLastModificationErrors$}}}
+const TransitGatewayPeering$: S.StructureShape = {type:"structure",name:"TransitGatewayPeering",members:{Peering:{shape:Peering$},TransitGatewayArn:{shape:string$},TransitGatewayPeeringAttachmentId:{shape:string$}}}
+const CreateTransitGatewayPeeringResponse$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayPeeringResponse",members:{TransitGatewayPeering:{shape:TransitGatewayPeering$}}}
+const CreateTransitGatewayRouteTableAttachmentRequest$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayRouteTableAttachmentRequest",members:{PeeringId:{shape:string$},TransitGatewayRouteTableArn:{shape:string$},Tags:{shape:AttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["PeeringId","TransitGatewayRouteTableArn"]}
+const TransitGatewayRouteTableAttachment$: S.StructureShape = {type:"structure",name:"TransitGatewayRouteTableAttachment",members:{Attachment:{shape:Attachment$},PeeringId:{shape:string$},TransitGatewayRouteTableArn:{shape:string$}}}
+const CreateTransitGatewayRouteTableAttachmentResponse$: S.StructureShape = {type:"structure",name:"CreateTransitGatewayRouteTableAttachmentResponse",members:{TransitGatewayRouteTableAttachment:{shape:TransitGatewayRouteTableAttachment$}}}
 const CreateVpcAttachmentRequestSubnetArns$: S.ListShape = {type:"list",name:"CreateVpcAttachmentRequestSubnetArns",member:{shape:string$}}
-const CreateVpcAttachmentRequestOptions$: S.StructureShape = {type:"structure",name:"CreateVpcAttachmentRequestOptions",members:{Ipv6Support:{shape:boolean$},ApplianceModeSupport:{shape:boolean$}}}
-const CreateVpcAttachmentRequest$: S.StructureShape = {type:"structure",name:"CreateVpcAttachmentRequest",members:{CoreNetworkId:{shape:string$},VpcArn:{shape:string$},SubnetArns:{shape:CreateVpcAttachmentRequestSubnetArns$},Options:{shape:CreateVpcAttachmentRequestOptions$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["CoreNetworkId","VpcArn","SubnetArns"]}
-const CreateVpcAttachmentOutputVpcAttachment$: S.StructureShape = {type:"structure",name:"CreateVpcAttachmentOutputVpcAttachment",members:{Attachment:{shape:AcceptAttachmentOutputAttachment$},SubnetArns:{shape:CreateVpcAttachmentRequestSubnetArns$},Options:{shape:CreateVpcAttachmentRequestOptions$}}}
-const CreateVpcAttachmentOutput$: S.StructureShape = {type:"structure",name:"CreateVpcAttachmentOutput",members:{VpcAttachment:{shape:CreateVpcAttachmentOutputVpcAttachment$}}}
+const VpcOptions$: S.StructureShape = {type:"structure",name:"VpcOptions",members:{Ipv6Support:{shape:boolean$},ApplianceModeSupport:{shape:boolean$}}}
+const CreateVpcAttachmentRequest$: S.StructureShape = {type:"structure",name:"CreateVpcAttachmentRequest",members:{CoreNetworkId:{shape:string$},VpcArn:{shape:string$},SubnetArns:{shape:CreateVpcAttachmentRequestSubnetArns$},Options:{shape:VpcOptions$},Tags:{shape:AttachmentTags$},ClientToken:{shape:string$,idempotencyToken:true}},required:["CoreNetworkId","VpcArn","SubnetArns"]}
+const VpcAttachment$: S.StructureShape = {type:"structure",name:"VpcAttachment",members:{Attachment:{shape:Attachment$},SubnetArns:{shape:CreateVpcAttachmentRequestSubnetArns$},Options:{shape:VpcOptions$}}}
+const CreateVpcAttachmentResponse$: S.StructureShape = {type:"structure",name:"CreateVpcAttachmentResponse",members:{VpcAttachment:{shape:VpcAttachment$}}}
 const DeleteAttachmentRequest$: S.StructureShape = {type:"structure",name:"DeleteAttachmentRequest",members:{AttachmentId:{shape:string$,location:"uri",locationName:"attachmentId"}},required:["AttachmentId"]}
-const DeleteAttachmentOutput$: S.StructureShape = {type:"structure",name:"DeleteAttachmentOutput",members:{Attachment:{shape:AcceptAttachmentOutputAttachment$}}}
+const DeleteAttachmentResponse$: S.StructureShape = {type:"structure",name:"DeleteAttachmentResponse",members:{Attachment:{shape:Attachment$}}}
 const DeleteConnectPeerRequest$: S.StructureShape = {type:"structure",name:"DeleteConnectPeerRequest",members:{ConnectPeerId:{shape:string$,location:"uri",locationName:"connectPeerId"}},required:["ConnectPeerId"]}
-const DeleteConnectPeerOutput$: S.StructureShape = {type:"structure",name:"DeleteConnectPeerOutput",members:{ConnectPeer:{shape:CreateConnectPeerOutputConnectPeer$}}}
+const DeleteConnectPeerResponse$: S.StructureShape = {type:"structure",name:"DeleteConnectPeerResponse",members:{ConnectPeer:{shape:ConnectPeer$}}}
 const DeleteConnectionRequest$: S.StructureShape = {type:"structure",name:"DeleteConnectionRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},ConnectionId:{shape:string$,location:"uri",locationName:"connectionId"}},required:["GlobalNetworkId","ConnectionId"]}
-const DeleteConnectionOutput$: S.StructureShape = {type:"structure",name:"DeleteConnectionOutput",members:{Connection:{shape:CreateConnectionOutputConnection$}}}
+const DeleteConnectionResponse$: S.StructureShape = {type:"structure",name:"DeleteConnectionResponse",members:{Connection:{shape:Connection$}}}
 const DeleteCoreNetworkRequest$: S.StructureShape = {type:"structure",name:"DeleteCoreNetworkRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"}},required:["CoreNetworkId"]}
-const DeleteCoreNetworkOutput$: S.StructureShape = {type:"structure",name:"DeleteCoreNetworkOutput",members:{CoreNetwork:{shape:CreateCoreNetworkOutputCoreNetwork$}}}
+const DeleteCoreNetworkResponse$: S.StructureShape = {type:"structure",name:"DeleteCoreNetworkResponse",members:{CoreNetwork:{shape:CoreNetwork$}}}
 const DeleteCoreNetworkPolicyVersionRequest$: S.StructureShape = {type:"structure",name:"DeleteCoreNetworkPolicyVersionRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"},PolicyVersionId:{shape:integer$,location:"uri",locationName:"policyVersionId"}},required:["CoreNetworkId","PolicyVersionId"]}
-const DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicyPolicyErrorsMember$: S.StructureShape = {type:"structure",name:"DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicyPolicyErrorsMember",members:{ErrorCode:{shape:string$},Message:{shape:string$},Path:{shape:string$}},required:["ErrorCode","Message"]}
-const DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicyPolicyErrors$: S.ListShape = {type:"list",name:"DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicyPolicyErrors",member:{shape:DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicyPolicyErrorsMember$}}
-const DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy$: S.StructureShape = {type:"structure",name:"DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy",members:{CoreNetworkId:{shape:string$},PolicyVersionId:{shape:integer$},Alias:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},ChangeSetState:{shape:string$},PolicyErrors:{shape:DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicyPolicyErrors$},PolicyDocument:{shape:string$1,jsonvalue:true}}}
-const DeleteCoreNetworkPolicyVersionOutput$: S.StructureShape = {type:"structure",name:"DeleteCoreNetworkPolicyVersionOutput",members:{CoreNetworkPolicy:{shape:DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy$}}}
+const CoreNetworkPolicyError$: S.StructureShape = {type:"structure",name:"CoreNetworkPolicyError",members:{ErrorCode:{shape:string$},Message:{shape:string$},Path:{shape:string$}},required:["ErrorCode","Message"]}
+const CoreNetworkPolicyPolicyErrors$: S.ListShape = {type:"list",name:"CoreNetworkPolicyPolicyErrors",member:{shape:CoreNetworkPolicyError$}}
+const CoreNetworkPolicy$: S.StructureShape = {type:"structure",name:"CoreNetworkPolicy",members:{CoreNetworkId:{shape:string$},PolicyVersionId:{shape:integer$},Alias:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},ChangeSetState:{shape:string$},PolicyErrors:{shape:CoreNetworkPolicyPolicyErrors$},PolicyDocument:{shape:string$1,jsonvalue:true}}}
+const DeleteCoreNetworkPolicyVersionResponse$: S.StructureShape = {type:"structure",name:"DeleteCoreNetworkPolicyVersionResponse",members:{CoreNetworkPolicy:{shape:CoreNetworkPolicy$}}}
 const DeleteDeviceRequest$: S.StructureShape = {type:"structure",name:"DeleteDeviceRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceId:{shape:string$,location:"uri",locationName:"deviceId"}},required:["GlobalNetworkId","DeviceId"]}
-const DeleteDeviceOutput$: S.StructureShape = {type:"structure",name:"DeleteDeviceOutput",members:{Device:{shape:CreateDeviceOutputDevice$}}}
+const DeleteDeviceResponse$: S.StructureShape = {type:"structure",name:"DeleteDeviceResponse",members:{Device:{shape:Device$}}}
 const DeleteGlobalNetworkRequest$: S.StructureShape = {type:"structure",name:"DeleteGlobalNetworkRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"}},required:["GlobalNetworkId"]}
-const DeleteGlobalNetworkOutput$: S.StructureShape = {type:"structure",name:"DeleteGlobalNetworkOutput",members:{GlobalNetwork:{shape:CreateGlobalNetworkOutputGlobalNetwork$}}}
+const DeleteGlobalNetworkResponse$: S.StructureShape = {type:"structure",name:"DeleteGlobalNetworkResponse",members:{GlobalNetwork:{shape:GlobalNetwork$}}}
 const DeleteLinkRequest$: S.StructureShape = {type:"structure",name:"DeleteLinkRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},LinkId:{shape:string$,location:"uri",locationName:"linkId"}},required:["GlobalNetworkId","LinkId"]}
-const DeleteLinkOutput$: S.StructureShape = {type:"structure",name:"DeleteLinkOutput",members:{Link:{shape:CreateLinkOutputLink$}}}
+const DeleteLinkResponse$: S.StructureShape = {type:"structure",name:"DeleteLinkResponse",members:{Link:{shape:Link$}}}
 const DeletePeeringRequest$: S.StructureShape = {type:"structure",name:"DeletePeeringRequest",members:{PeeringId:{shape:string$,location:"uri",locationName:"peeringId"}},required:["PeeringId"]}
-const DeletePeeringOutput$: S.StructureShape = {type:"structure",name:"DeletePeeringOutput",members:{Peering:{shape:CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering$}}}
+const DeletePeeringResponse$: S.StructureShape = {type:"structure",name:"DeletePeeringResponse",members:{Peering:{shape:Peering$}}}
 const DeleteResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"DeleteResourcePolicyRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const DeleteResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"DeleteResourcePolicyOutput",members:{}}
+const DeleteResourcePolicyResponse$: S.StructureShape = {type:"structure",name:"DeleteResourcePolicyResponse",members:{}}
 const DeleteSiteRequest$: S.StructureShape = {type:"structure",name:"DeleteSiteRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},SiteId:{shape:string$,location:"uri",locationName:"siteId"}},required:["GlobalNetworkId","SiteId"]}
-const DeleteSiteOutput$: S.StructureShape = {type:"structure",name:"DeleteSiteOutput",members:{Site:{shape:CreateSiteOutputSite$}}}
+const DeleteSiteResponse$: S.StructureShape = {type:"structure",name:"DeleteSiteResponse",members:{Site:{shape:Site$}}}
 const DeregisterTransitGatewayRequest$: S.StructureShape = {type:"structure",name:"DeregisterTransitGatewayRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},TransitGatewayArn:{shape:string$,location:"uri",locationName:"transitGatewayArn"}},required:["GlobalNetworkId","TransitGatewayArn"]}
-const DeregisterTransitGatewayOutputTransitGatewayRegistrationState$: S.StructureShape = {type:"structure",name:"DeregisterTransitGatewayOutputTransitGatewayRegistrationState",members:{Code:{shape:string$},Message:{shape:string$}}}
-const DeregisterTransitGatewayOutputTransitGatewayRegistration$: S.StructureShape = {type:"structure",name:"DeregisterTransitGatewayOutputTransitGatewayRegistration",members:{GlobalNetworkId:{shape:string$},TransitGatewayArn:{shape:string$},State:{shape:DeregisterTransitGatewayOutputTransitGatewayRegistrationState$}}}
-const DeregisterTransitGatewayOutput$: S.StructureShape = {type:"structure",name:"DeregisterTransitGatewayOutput",members:{TransitGatewayRegistration:{shape:DeregisterTransitGatewayOutputTransitGatewayRegistration$}}}
+const TransitGatewayRegistrationStateReason$: S.StructureShape = {type:"structure",name:"TransitGatewayRegistrationStateReason",members:{Code:{shape:string$},Message:{shape:string$}}}
+const TransitGatewayRegistration$: S.StructureShape = {type:"structure",name:"TransitGatewayRegistration",members:{GlobalNetworkId:{shape:string$},TransitGatewayArn:{shape:string$},State:{shape:TransitGatewayRegistrationStateReason$}}}
+const DeregisterTransitGatewayResponse$: S.StructureShape = {type:"structure",name:"DeregisterTransitGatewayResponse",members:{TransitGatewayRegistration:{shape:TransitGatewayRegistration$}}}
 const DescribeGlobalNetworksRequestGlobalNetworkIds$: S.ListShape = {type:"list",name:"DescribeGlobalNetworksRequestGlobalNetworkIds",member:{shape:string$}}
 const DescribeGlobalNetworksRequest$: S.StructureShape = {type:"structure",name:"DescribeGlobalNetworksRequest",members:{GlobalNetworkIds:{shape:DescribeGlobalNetworksRequestGlobalNetworkIds$,location:"querystring",locationName:"globalNetworkIds"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const DescribeGlobalNetworksOutputGlobalNetworks$: S.ListShape = {type:"list",name:"DescribeGlobalNetworksOutputGlobalNetworks",member:{shape:CreateGlobalNetworkOutputGlobalNetwork$}}
-const DescribeGlobalNetworksOutput$: S.StructureShape = {type:"structure",name:"DescribeGlobalNetworksOutput",members:{GlobalNetworks:{shape:DescribeGlobalNetworksOutputGlobalNetworks$},NextToken:{shape:string$}}}
+const DescribeGlobalNetworksResponseGlobalNetworks$: S.ListShape = {type:"list",name:"DescribeGlobalNetworksResponseGlobalNetworks",member:{shape:GlobalNetwork$}}
+const DescribeGlobalNetworksResponse$: S.StructureShape = {type:"structure",name:"DescribeGlobalNetworksResponse",members:{GlobalNetworks:{shape:DescribeGlobalNetworksResponseGlobalNetworks$},NextToken:{shape:string$}}}
 const DisassociateConnectPeerRequest$: S.StructureShape = {type:"structure",name:"DisassociateConnectPeerRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},ConnectPeerId:{shape:string$,location:"uri",locationName:"connectPeerId"}},required:["GlobalNetworkId","ConnectPeerId"]}
-const DisassociateConnectPeerOutput$: S.StructureShape = {type:"structure",name:"DisassociateConnectPeerOutput",members:{ConnectPeerAssociation:{shape:AssociateConnectPeerOutputConnectPeerAssociation$}}}
+const DisassociateConnectPeerResponse$: S.StructureShape = {type:"structure",name:"DisassociateConnectPeerResponse",members:{ConnectPeerAssociation:{shape:ConnectPeerAssociation$}}}
 const DisassociateCustomerGatewayRequest$: S.StructureShape = {type:"structure",name:"DisassociateCustomerGatewayRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},CustomerGatewayArn:{shape:string$,location:"uri",locationName:"customerGatewayArn"}},required:["GlobalNetworkId","CustomerGatewayArn"]}
-const DisassociateCustomerGatewayOutput$: S.StructureShape = {type:"structure",name:"DisassociateCustomerGatewayOutput",members:{CustomerGatewayAssociation:{shape:AssociateCustomerGatewayOutputCustomerGatewayAssociation$}}}
+const DisassociateCustomerGatewayResponse$: S.StructureShape = {type:"structure",name:"DisassociateCustomerGatewayResponse",members:{CustomerGatewayAssociation:{shape:CustomerGatewayAssociation$}}}
 const DisassociateLinkRequest$: S.StructureShape = {type:"structure",name:"DisassociateLinkRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceId:{shape:string$,location:"querystring",locationName:"deviceId"},LinkId:{shape:string$,location:"querystring",locationName:"linkId"}},required:["GlobalNetworkId","DeviceId","LinkId"]}
-const DisassociateLinkOutput$: S.StructureShape = {type:"structure",name:"DisassociateLinkOutput",members:{LinkAssociation:{shape:AssociateLinkOutputLinkAssociation$}}}
+const DisassociateLinkResponse$: S.StructureShape = {type:"structure",name:"DisassociateLinkResponse",members:{LinkAssociation:{shape:LinkAssociation$}}}
 const DisassociateTransitGatewayConnectPeerRequest$: S.StructureShape = {type:"structure",name:"DisassociateTransitGatewayConnectPeerRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},TransitGatewayConnectPeerArn:{shape:string$,location:"uri",locationName:"transitGatewayConnectPeerArn"}},required:["GlobalNetworkId","TransitGatewayConnectPeerArn"]}
-const DisassociateTransitGatewayConnectPeerOutput$: S.StructureShape = {type:"structure",name:"DisassociateTransitGatewayConnectPeerOutput",members:{TransitGatewayConnectPeerAssociation:{shape:AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation$}}}
+const DisassociateTransitGatewayConnectPeerResponse$: S.StructureShape = {type:"structure",name:"DisassociateTransitGatewayConnectPeerResponse",members:{TransitGatewayConnectPeerAssociation:{shape:TransitGatewayConnectPeerAssociation$}}}
 const ExecuteCoreNetworkChangeSetRequest$: S.StructureShape = {type:"structure",name:"ExecuteCoreNetworkChangeSetRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"},PolicyVersionId:{shape:integer$,location:"uri",locationName:"policyVersionId"}},required:["CoreNetworkId","PolicyVersionId"]}
-const ExecuteCoreNetworkChangeSetOutput$: S.StructureShape = {type:"structure",name:"ExecuteCoreNetworkChangeSetOutput",members:{}}
+const ExecuteCoreNetworkChangeSetResponse$: S.StructureShape = {type:"structure",name:"ExecuteCoreNetworkChangeSetResponse",members:{}}
 const GetConnectAttachmentRequest$: S.StructureShape = {type:"structure",name:"GetConnectAttachmentRequest",members:{AttachmentId:{shape:string$,location:"uri",locationName:"attachmentId"}},required:["AttachmentId"]}
-const GetConnectAttachmentOutput$: S.StructureShape = {type:"structure",name:"GetConnectAttachmentOutput",members:{ConnectAttachment:{shape:CreateConnectAttachmentOutputConnectAttachment$}}}
+const GetConnectAttachmentResponse$: S.StructureShape = {type:"structure",name:"GetConnectAttachmentResponse",members:{ConnectAttachment:{shape:ConnectAttachment$}}}
 const GetConnectPeerRequest$: S.StructureShape = {type:"structure",name:"GetConnectPeerRequest",members:{ConnectPeerId:{shape:string$,location:"uri",locationName:"connectPeerId"}},required:["ConnectPeerId"]}
-const GetConnectPeerOutput$: S.StructureShape = {type:"structure",name:"GetConnectPeerOutput",members:{ConnectPeer:{shape:CreateConnectPeerOutputConnectPeer$}}}
+const GetConnectPeerResponse$: S.StructureShape = {type:"structure",name:"GetConnectPeerResponse",members:{ConnectPeer:{shape:ConnectPeer$}}}
 const GetConnectPeerAssociationsRequestConnectPeerIds$: S.ListShape = {type:"list",name:"GetConnectPeerAssociationsRequestConnectPeerIds",member:{shape:string$}}
 const GetConnectPeerAssociationsRequest$: S.StructureShape = {type:"structure",name:"GetConnectPeerAssociationsRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},ConnectPeerIds:{shape:GetConnectPeerAssociationsRequestConnectPeerIds$,location:"querystring",locationName:"connectPeerIds"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetConnectPeerAssociationsOutputConnectPeerAssociations$: S.ListShape = {type:"list",name:"GetConnectPeerAssociationsOutputConnectPeerAssociations",member:{shape:AssociateConnectPeerOutputConnectPeerAssociation$}}
-const GetConnectPeerAssociationsOutput$: S.StructureShape = {type:"structure",name:"GetConnectPeerAssociationsOutput",members:{ConnectPeerAssociations:{shape:GetConnectPeerAssociationsOutputConnectPeerAssociations$},NextToken:{shape:string$}}}
+const GetConnectPeerAssociationsResponseConnectPeerAssociations$: S.ListShape = {type:"list",name:"GetConnectPeerAssociationsResponseConnectPeerAssociations",member:{shape:ConnectPeerAssociation$}}
+const GetConnectPeerAssociationsResponse$: S.StructureShape = {type:"structure",name:"GetConnectPeerAssociationsResponse",members:{ConnectPeerAssociations:{shape:GetConnectPeerAssociationsResponseConnectPeerAssociations$},NextToken:{shape:string$}}}
 const GetConnectionsRequestConnectionIds$: S.ListShape = {type:"list",name:"GetConnectionsRequestConnectionIds",member:{shape:string$}}
 const GetConnectionsRequest$: S.StructureShape = {type:"structure",name:"GetConnectionsRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},ConnectionIds:{shape:GetConnectionsRequestConnectionIds$,location:"querystring",locationName:"connectionIds"},DeviceId:{shape:string$,location:"querystring",locationName:"deviceId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetConnectionsOutputConnections$: S.ListShape = {type:"list",name:"GetConnectionsOutputConnections",member:{shape:CreateConnectionOutputConnection$}}
-const GetConnectionsOutput$: S.StructureShape = {type:"structure",name:"GetConnectionsOutput",members:{Connections:{shape:GetConnectionsOutputConnections$},NextToken:{shape:string$}}}
+const GetConnectionsResponseConnections$: S.ListShape = {type:"list",name:"GetConnectionsResponseConnections",member:{shape:Connection$}}
+const GetConnectionsResponse$: S.StructureShape = {type:"structure",name:"GetConnectionsResponse",members:{Connections:{shape:GetConnectionsResponseConnections$},NextToken:{shape:string$}}}
 const GetCoreNetworkRequest$: S.StructureShape = {type:"structure",name:"GetCoreNetworkRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"}},required:["CoreNetworkId"]}
-const GetCoreNetworkOutput$: S.StructureShape = {type:"structure",name:"GetCoreNetworkOutput",members:{CoreNetwork:{shape:CreateCoreNetworkOutputCoreNetwork$}}}
+const GetCoreNetworkResponse$: S.StructureShape = {type:"structure",name:"GetCoreNetworkResponse",members:{CoreNetwork:{shape:CoreNetwork$}}}
 const GetCoreNetworkChangeEventsRequest$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeEventsRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"},PolicyVersionId:{shape:integer$,location:"uri",locationName:"policyVersionId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["CoreNetworkId","PolicyVersionId"]}
-const GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMemberValues$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMemberValues",members:{EdgeLocation:{shape:string$},SegmentName:{shape:string$},NetworkFunctionGroupName:{shape:string$},AttachmentId:{shape:string$},Cidr:{shape:string$}}}
-const GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMember$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMember",members:{Type:{shape:string$},Action:{shape:string$},IdentifierPath:{shape:string$},EventTime:{shape:timestamp$},Status:{shape:string$},Values:{shape:GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMemberValues$}}}
-const GetCoreNetworkChangeEventsOutputCoreNetworkChangeEvents$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeEventsOutputCoreNetworkChangeEvents",member:{shape:GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMember$}}
-const GetCoreNetworkChangeEventsOutput$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeEventsOutput",members:{CoreNetworkChangeEvents:{shape:GetCoreNetworkChangeEventsOutputCoreNetworkChangeEvents$},NextToken:{shape:string$}}}
+const CoreNetworkChangeEventValues$: S.StructureShape = {type:"structure",name:"CoreNetworkChangeEventValues",members:{EdgeLocation:{shape:string$},SegmentName:{shape:string$},NetworkFunctionGroupName:{shape:string$},AttachmentId:{shape:string$},Cidr:{shape:string$}}}
+const CoreNetworkChangeEvent$: S.StructureShape = {type:"structure",name:"CoreNetworkChangeEvent",members:{Type:{shape:string$},Action:{shape:string$},IdentifierPath:{shape:string$},EventTime:{shape:timestamp$},Status:{shape:string$},Values:{shape:CoreNetworkChangeEventValues$}}}
+const GetCoreNetworkChangeEventsResponseCoreNetworkChangeEvents$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeEventsResponseCoreNetworkChangeEvents",member:{shape:CoreNetworkChangeEvent$}}
+const GetCoreNetworkChangeEventsResponse$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeEventsResponse",members:{CoreNetworkChangeEvents:{shape:GetCoreNetworkChangeEventsResponseCoreNetworkChangeEvents$},NextToken:{shape:string$}}}
 const GetCoreNetworkChangeSetRequest$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"},PolicyVersionId:{shape:integer$,location:"uri",locationName:"policyVersionId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["CoreNetworkId","PolicyVersionId"]}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberWhenSentToWhenSentToSegmentsList$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberWhenSentToWhenSentToSegmentsList",member:{shape:string$}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberWhenSentTo$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberWhenSentTo",members:{WhenSentToSegmentsList:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberWhenSentToWhenSentToSegmentsList$}}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember",members:{Name:{shape:string$}}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaNetworkFunctionGroups$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaNetworkFunctionGroups",member:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember$}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSetsMember$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSetsMember",member:{shape:string$}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSets$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSets",member:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSetsMember$}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember",members:{EdgeSets:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSets$},UseEdge:{shape:string$}}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverrides$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverrides",member:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember$}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberVia$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberVia",members:{NetworkFunctionGroups:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaNetworkFunctionGroups$},WithEdgeOverrides:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverrides$}}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMember$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMember",members:{Action:{shape:string$},Mode:{shape:string$},WhenSentTo:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberWhenSentTo$},Via:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberVia$}}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActions$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActions",member:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMember$}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValues$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValues",members:{SegmentName:{shape:string$},NetworkFunctionGroupName:{shape:string$},EdgeLocations:{shape:CreateCoreNetworkOutputCoreNetworkSegmentsMemberEdgeLocations$},Asn:{shape:long$},Cidr:{shape:string$},DestinationIdentifier:{shape:string$},InsideCidrBlocks:{shape:CreateConnectPeerRequestInsideCidrBlocks$},SharedSegments:{shape:CreateConnectPeerRequestInsideCidrBlocks$},ServiceInsertionActions:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActions$}}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChangesMember$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetOutputCoreNetworkChangesMember",members:{Type:{shape:string$},Action:{shape:string$},Identifier:{shape:string$},PreviousValues:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValues$},NewValues:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValues$},IdentifierPath:{shape:string$}}}
-const GetCoreNetworkChangeSetOutputCoreNetworkChanges$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeSetOutputCoreNetworkChanges",member:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChangesMember$}}
-const GetCoreNetworkChangeSetOutput$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetOutput",members:{CoreNetworkChanges:{shape:GetCoreNetworkChangeSetOutputCoreNetworkChanges$},NextToken:{shape:string$}}}
+const CoreNetworkChangeValuesServiceInsertionActionsMemberWhenSentToWhenSentToSegmentsList$: S.ListShape = {type:"list",name:"CoreNetworkChangeValuesServiceInsertionActionsMemberWhenSentToWhenSentToSegmentsList",member:{shape:string$}}
+const CoreNetworkChangeValuesServiceInsertionActionsMemberWhenSentTo$: S.StructureShape = {type:"structure",name:"CoreNetworkChangeValuesServiceInsertionActionsMemberWhenSentTo",members:{WhenSentToSegmentsList:{shape:CoreNetworkChangeValuesServiceInsertionActionsMemberWhenSentToWhenSentToSegmentsList$}}}
+const CoreNetworkChangeValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember$: S.StructureShape = {type:"structure",name:"CoreNetworkChangeValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember",members:{Name:{shape:string$}}}
+const CoreNetworkChangeValuesServiceInsertionActionsMemberViaNetworkFunctionGroups$: S.ListShape = {type:"list",name:"CoreNetworkChangeValuesServiceInsertionActionsMemberViaNetworkFunctionGroups",member:{shape:CoreNetworkChangeValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember$}}
+const CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSetsMember$: S.ListShape = {type:"list",name:"CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSetsMember",member:{shape:string$}}
+const CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSets$: S.ListShape = {type:"list",name:"CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSets",member:{shape:CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSetsMember$}}
+const CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember$: S.StructureShape = {type:"structure",name:"CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember",members:{EdgeSets:{shape:CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMemberEdgeSets$},UseEdge:{shape:string$}}}
+const CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverrides$: S.ListShape = {type:"list",name:"CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverrides",member:{shape:CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember$}}
+const CoreNetworkChangeValuesServiceInsertionActionsMemberVia$: S.StructureShape = {type:"structure",name:"CoreNetworkChangeValuesServiceInsertionActionsMemberVia",members:{NetworkFunctionGroups:{shape:CoreNetworkChangeValuesServiceInsertionActionsMemberViaNetworkFunctionGroups$},WithEdgeOverrides:{shape:CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverrides$}}}
+const CoreNetworkChangeValuesServiceInsertionActionsMember$: S.StructureShape = {type:"structure",name:"CoreNetworkChangeValuesServiceInsertionActionsMember",members:{Action:{shape:string$},Mode:{shape:string$},WhenSentTo:{shape:CoreNetworkChangeValuesServiceInsertionActionsMemberWhenSentTo$},Via:{shape:CoreNetworkChangeValuesServiceInsertionActionsMemberVia$}}}
+const CoreNetworkChangeValuesServiceInsertionActions$: S.ListShape = {type:"list",name:"CoreNetworkChangeValuesServiceInsertionActions",member:{shape:CoreNetworkChangeValuesServiceInsertionActionsMember$}}
+const CoreNetworkChangeValues$: S.StructureShape = {type:"structure",name:"CoreNetworkChangeValues",members:{SegmentName:{shape:string$},NetworkFunctionGroupName:{shape:string$},EdgeLocations:{shape:CoreNetworkSegmentEdgeLocations$},Asn:{shape:long$},Cidr:{shape:string$},DestinationIdentifier:{shape:string$},InsideCidrBlocks:{shape:CreateConnectPeerRequestInsideCidrBlocks$},SharedSegments:{shape:CreateConnectPeerRequestInsideCidrBlocks$},ServiceInsertionActions:{shape:CoreNetworkChangeValuesServiceInsertionActions$}}}
+const CoreNetworkChange$: S.StructureShape = {type:"structure",name:"CoreNetworkChange",members:{Type:{shape:string$},Action:{shape:string$},Identifier:{shape:string$},PreviousValues:{shape:CoreNetworkChangeValues$},NewValues:{shape:CoreNetworkChangeValues$},IdentifierPath:{shape:string$}}}
+const GetCoreNetworkChangeSetResponseCoreNetworkChanges$: S.ListShape = {type:"list",name:"GetCoreNetworkChangeSetResponseCoreNetworkChanges",member:{shape:CoreNetworkChange$}}
+const GetCoreNetworkChangeSetResponse$: S.StructureShape = {type:"structure",name:"GetCoreNetworkChangeSetResponse",members:{CoreNetworkChanges:{shape:GetCoreNetworkChangeSetResponseCoreNetworkChanges$},NextToken:{shape:string$}}}
 const GetCoreNetworkPolicyRequest$: S.StructureShape = {type:"structure",name:"GetCoreNetworkPolicyRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"},PolicyVersionId:{shape:integer$,location:"querystring",locationName:"policyVersionId"},Alias:{shape:string$,location:"querystring",locationName:"alias"}},required:["CoreNetworkId"]}
-const GetCoreNetworkPolicyOutput$: S.StructureShape = {type:"structure",name:"GetCoreNetworkPolicyOutput",members:{CoreNetworkPolicy:{shape:DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy$}}}
+const GetCoreNetworkPolicyResponse$: S.StructureShape = {type:"structure",name:"GetCoreNetworkPolicyResponse",members:{CoreNetworkPolicy:{shape:CoreNetworkPolicy$}}}
 const GetCustomerGatewayAssociationsRequestCustomerGatewayArns$: S.ListShape = {type:"list",name:"GetCustomerGatewayAssociationsRequestCustomerGatewayArns",member:{shape:string$}}
 const GetCustomerGatewayAssociationsRequest$: S.StructureShape = {type:"structure",name:"GetCustomerGatewayAssociationsRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},CustomerGatewayArns:{shape:GetCustomerGatewayAssociationsRequestCustomerGatewayArns$,location:"querystring",locationName:"customerGatewayArns"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetCustomerGatewayAssociationsOutputCustomerGatewayAssociations$: S.ListShape = {type:"list",name:"GetCustomerGatewayAssociationsOutputCustomerGatewayAssociations",member:{shape:AssociateCustomerGatewayOutputCustomerGatewayAssociation$}}
-const GetCustomerGatewayAssociationsOutput$: S.StructureShape = {type:"structure",name:"GetCustomerGatewayAssociationsOutput",members:{CustomerGatewayAssociations:{shape:GetCustomerGatewayAssociationsOutputCustomerGatewayAssociations$},NextToken:{shape:string$}}}
+const GetCustomerGatewayAssociationsResponseCustomerGatewayAssociations$: S.ListShape = {type:"list",name:"GetCustomerGatewayAssociationsResponseCustomerGatewayAssociations",member:{shape:CustomerGatewayAssociation$}}
+const GetCustomerGatewayAssociationsResponse$: S.StructureShape = {type:"structure",name:"GetCustomerGatewayAssociationsResponse",members:{CustomerGatewayAssociations:{shape:GetCustomerGatewayAssociationsResponseCustomerGatewayAssociations$},NextToken:{shape:string$}}}
 const GetDevicesRequestDeviceIds$: S.ListShape = {type:"list",name:"GetDevicesRequestDeviceIds",member:{shape:string$}}
 const GetDevicesRequest$: S.StructureShape = {type:"structure",name:"GetDevicesRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceIds:{shape:GetDevicesRequestDeviceIds$,location:"querystring",locationName:"deviceIds"},SiteId:{shape:string$,location:"querystring",locationName:"siteId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetDevicesOutputDevices$: S.ListShape = {type:"list",name:"GetDevicesOutputDevices",member:{shape:CreateDeviceOutputDevice$}}
-const GetDevicesOutput$: S.StructureShape = {type:"structure",name:"GetDevicesOutput",members:{Devices:{shape:GetDevicesOutputDevices$},NextToken:{shape:string$}}}
+const GetDevicesResponseDevices$: S.ListShape = {type:"list",name:"GetDevicesResponseDevices",member:{shape:Device$}}
+const GetDevicesResponse$: S.StructureShape = {type:"structure",name:"GetDevicesResponse",members:{Devices:{shape:GetDevicesResponseDevices$},NextToken:{shape:string$}}}
 const GetLinkAssociationsRequest$: S.StructureShape = {type:"structure",name:"GetLinkAssociationsRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceId:{shape:string$,location:"querystring",locationName:"deviceId"},LinkId:{shape:string$,location:"querystring",locationName:"linkId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetLinkAssociationsOutputLinkAssociations$: S.ListShape = {type:"list",name:"GetLinkAssociationsOutputLinkAssociations",member:{shape:AssociateLinkOutputLinkAssociation$}}
-const GetLinkAssociationsOutput$: S.StructureShape = {type:"structure",name:"GetLinkAssociationsOutput",members:{LinkAssociations:{shape:GetLinkAssociationsOutputLinkAssociations$},NextToken:{shape:string$}}}
+const GetLinkAssociationsResponseLinkAssociations$: S.ListShape = {type:"list",name:"GetLinkAssociationsResponseLinkAssociations",member:{shape:LinkAssociation$}}
+const GetLinkAssociationsResponse$: S.StructureShape = {type:"structure",name:"GetLinkAssociationsResponse",members:{LinkAssociations:{shape:GetLinkAssociationsResponseLinkAssociations$},NextToken:{shape:string$}}}
 const GetLinksRequestLinkIds$: S.ListShape = {type:"list",name:"GetLinksRequestLinkIds",member:{shape:string$}}
 const GetLinksRequest$: S.StructureShape = {type:"structure",name:"GetLinksRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},LinkIds:{shape:GetLinksRequestLinkIds$,location:"querystring",locationName:"linkIds"},SiteId:{shape:string$,location:"querystring",locationName:"siteId"},Type:{shape:string$,location:"querystring",locationName:"type"},Provider:{shape:string$,location:"querystring",locationName:"provider"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetLinksOutputLinks$: S.ListShape = {type:"list",name:"GetLinksOutputLinks",member:{shape:CreateLinkOutputLink$}}
-const GetLinksOutput$: S.StructureShape = {type:"structure",name:"GetLinksOutput",members:{Links:{shape:GetLinksOutputLinks$},NextToken:{shape:string$}}}
+const GetLinksResponseLinks$: S.ListShape = {type:"list",name:"GetLinksResponseLinks",member:{shape:Link$}}
+const GetLinksResponse$: S.StructureShape = {type:"structure",name:"GetLinksResponse",members:{Links:{shape:GetLinksResponseLinks$},NextToken:{shape:string$}}}
 const GetNetworkResourceCountsRequest$: S.StructureShape = {type:"structure",name:"GetNetworkResourceCountsRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},ResourceType:{shape:string$,location:"querystring",locationName:"resourceType"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetNetworkResourceCountsOutputNetworkResourceCountsMember$: S.StructureShape = {type:"structure",name:"GetNetworkResourceCountsOutputNetworkResourceCountsMember",members:{ResourceType:{shape:string$},Count:{shape:integer$}}}
-const GetNetworkResourceCountsOutputNetworkResourceCounts$: S.ListShape = {type:"list",name:"GetNetworkResourceCountsOutputNetworkResourceCounts",member:{shape:GetNetworkResourceCountsOutputNetworkResourceCountsMember$}}
-const GetNetworkResourceCountsOutput$: S.StructureShape = {type:"structure",name:"GetNetworkResourceCountsOutput",members:{NetworkResourceCounts:{shape:GetNetworkResourceCountsOutputNetworkResourceCounts$},NextToken:{shape:string$}}}
+const NetworkResourceCount$: S.StructureShape = {type:"structure",name:"NetworkResourceCount",members:{ResourceType:{shape:string$},Count:{shape:integer$}}}
+const GetNetworkResourceCountsResponseNetworkResourceCounts$: S.ListShape = {type:"list",name:"GetNetworkResourceCountsResponseNetworkResourceCounts",member:{shape:NetworkResourceCount$}}
+const GetNetworkResourceCountsResponse$: S.StructureShape = {type:"structure",name:"GetNetworkResourceCountsResponse",members:{NetworkResourceCounts:{shape:GetNetworkResourceCountsResponseNetworkResourceCounts$},NextToken:{shape:string$}}}
 const GetNetworkResourceRelationshipsRequest$: S.StructureShape = {type:"structure",name:"GetNetworkResourceRelationshipsRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},CoreNetworkId:{shape:string$,location:"querystring",locationName:"coreNetworkId"},RegisteredGatewayArn:{shape:string$,location:"querystring",locationName:"registeredGatewayArn"},AwsRegion:{shape:string$,location:"querystring",locationName:"awsRegion"},AccountId:{shape:string$,location:"querystring",locationName:"accountId"},ResourceType:{shape:string$,location:"querystring",locationName:"resourceType"},ResourceArn:{shape:string$,location:"querystring",locationName:"resourceArn"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetNetworkResourceRelationshipsOutputRelationshipsMember$: S.StructureShape = {type:"structure",name:"GetNetworkResourceRelationshipsOutputRelationshipsMember",members:{From:{shape:string$},To:{shape:string$}}}
-const GetNetworkResourceRelationshipsOutputRelationships$: S.ListShape = {type:"list",name:"GetNetworkResourceRelationshipsOutputRelationships",member:{shape:GetNetworkResourceRelationshipsOutputRelationshipsMember$}}
-const GetNetworkResourceRelationshipsOutput$: S.StructureShape = {type:"structure",name:"GetNetworkResourceRelationshipsOutput",members:{Relationships:{shape:GetNetworkResourceRelationshipsOutputRelationships$},NextToken:{shape:string$}}}
+const Relationship$: S.StructureShape = {type:"structure",name:"Relationship",members:{From:{shape:string$},To:{shape:string$}}}
+const GetNetworkResourceRelationshipsResponseRelationships$: S.ListShape = {type:"list",name:"GetNetworkResourceRelationshipsResponseRelationships",member:{shape:Relationship$}}
+const GetNetworkResourceRelationshipsResponse$: S.StructureShape = {type:"structure",name:"GetNetworkResourceRelationshipsResponse",members:{Relationships:{shape:GetNetworkResourceRelationshipsResponseRelationships$},NextToken:{shape:string$}}}
 const GetNetworkResourcesRequest$: S.StructureShape = {type:"structure",name:"GetNetworkResourcesRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},CoreNetworkId:{shape:string$,location:"querystring",locationName:"coreNetworkId"},RegisteredGatewayArn:{shape:string$,location:"querystring",locationName:"registeredGatewayArn"},AwsRegion:{shape:string$,location:"querystring",locationName:"awsRegion"},AccountId:{shape:string$,location:"querystring",locationName:"accountId"},ResourceType:{shape:string$,location:"querystring",locationName:"resourceType"},ResourceArn:{shape:string$,location:"querystring",locationName:"resourceArn"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetNetworkResourcesOutputNetworkResourcesMemberMetadata$: S.MapShape = {type:"map",name:"GetNetworkResourcesOutputNetworkResourcesMemberMetadata",key:{shape:string$},value:{shape:string$}}
-const GetNetworkResourcesOutputNetworkResourcesMember$: S.StructureShape = {type:"structure",name:"GetNetworkResourcesOutputNetworkResourcesMember",members:{RegisteredGatewayArn:{shape:string$},CoreNetworkId:{shape:string$},AwsRegion:{shape:string$},AccountId:{shape:string$},ResourceType:{shape:string$},ResourceId:{shape:string$},ResourceArn:{shape:string$},Definition:{shape:string$},DefinitionTimestamp:{shape:timestamp$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},Metadata:{shape:GetNetworkResourcesOutputNetworkResourcesMemberMetadata$}}}
-const GetNetworkResourcesOutputNetworkResources$: S.ListShape = {type:"list",name:"GetNetworkResourcesOutputNetworkResources",member:{shape:GetNetworkResourcesOutputNetworkResourcesMember$}}
-const GetNetworkResourcesOutput$: S.StructureShape = {type:"structure",name:"GetNetworkResourcesOutput",members:{NetworkResources:{shape:GetNetworkResourcesOutputNetworkResources$},NextToken:{shape:string$}}}
-const GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkSegmentEdge$: S.StructureShape = {type:"structure",name:"GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkSegmentEdge",members:{CoreNetworkId:{shape:string$},SegmentName:{shape:string$},EdgeLocation:{shape:string$}}}
-const GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkNetworkFunctionGroup$: S.StructureShape = {type:"structure",name:"GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkNetworkFunctionGroup",members:{CoreNetworkId:{shape:string$},NetworkFunctionGroupName:{shape:string$},EdgeLocation:{shape:string$}}}
-const GetNetworkRoutesRequestRouteTableIdentifier$: S.StructureShape = {type:"structure",name:"GetNetworkRoutesRequestRouteTableIdentifier",members:{TransitGatewayRouteTableArn:{shape:string$},CoreNetworkSegmentEdge:{shape:GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkSegmentEdge$},CoreNetworkNetworkFunctionGroup:{shape:GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkNetworkFunctionGroup$}}}
+const NetworkResourceMetadata$: S.MapShape = {type:"map",name:"NetworkResourceMetadata",key:{shape:string$},value:{shape:string$}}
+const NetworkResource$: S.StructureShape = {type:"structure",name:"NetworkResource",members:{RegisteredGatewayArn:{shape:string$},CoreNetworkId:{shape:string$},AwsRegion:{shape:string$},AccountId:{shape:string$},ResourceType:{shape:string$},ResourceId:{shape:string$},ResourceArn:{shape:string$},Definition:{shape:string$},DefinitionTimestamp:{shape:timestamp$},Tags:{shape:AttachmentTags$},Metadata:{shape:NetworkResourceMetadata$}}}
+const GetNetworkResourcesResponseNetworkResources$: S.ListShape = {type:"list",name:"GetNetworkResourcesResponseNetworkResources",member:{shape:NetworkResource$}}
+const GetNetworkResourcesResponse$: S.StructureShape = {type:"structure",name:"GetNetworkResourcesResponse",members:{NetworkResources:{shape:GetNetworkResourcesResponseNetworkResources$},NextToken:{shape:string$}}}
+const CoreNetworkSegmentEdgeIdentifier$: S.StructureShape = {type:"structure",name:"CoreNetworkSegmentEdgeIdentifier",members:{CoreNetworkId:{shape:string$},SegmentName:{shape:string$},EdgeLocation:{shape:string$}}}
+const RouteTableIdentifierCoreNetworkNetworkFunctionGroup$: S.StructureShape = {type:"structure",name:"RouteTableIdentifierCoreNetworkNetworkFunctionGroup",members:{CoreNetworkId:{shape:string$},NetworkFunctionGroupName:{shape:string$},EdgeLocation:{shape:string$}}}
+const RouteTableIdentifier$: S.StructureShape = {type:"structure",name:"RouteTableIdentifier",members:{TransitGatewayRouteTableArn:{shape:string$},CoreNetworkSegmentEdge:{shape:CoreNetworkSegmentEdgeIdentifier$},CoreNetworkNetworkFunctionGroup:{shape:RouteTableIdentifierCoreNetworkNetworkFunctionGroup$}}}
 const GetNetworkRoutesRequestStates$: S.ListShape = {type:"list",name:"GetNetworkRoutesRequestStates",member:{shape:string$}}
 const GetNetworkRoutesRequestTypes$: S.ListShape = {type:"list",name:"GetNetworkRoutesRequestTypes",member:{shape:string$}}
 const GetNetworkRoutesRequestDestinationFiltersValue$: S.ListShape = {type:"list",name:"GetNetworkRoutesRequestDestinationFiltersValue",member:{shape:string$}}
 const GetNetworkRoutesRequestDestinationFilters$: S.MapShape = {type:"map",name:"GetNetworkRoutesRequestDestinationFilters",key:{shape:string$},value:{shape:GetNetworkRoutesRequestDestinationFiltersValue$}}
-const GetNetworkRoutesRequest$: S.StructureShape = {type:"structure",name:"GetNetworkRoutesRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},RouteTableIdentifier:{shape:GetNetworkRoutesRequestRouteTableIdentifier$},ExactCidrMatches:{shape:CreateConnectPeerRequestInsideCidrBlocks$},LongestPrefixMatches:{shape:CreateConnectPeerRequestInsideCidrBlocks$},SubnetOfMatches:{shape:CreateConnectPeerRequestInsideCidrBlocks$},SupernetOfMatches:{shape:CreateConnectPeerRequestInsideCidrBlocks$},PrefixListIds:{shape:CreateConnectPeerRequestInsideCidrBlocks$},States:{shape:GetNetworkRoutesRequestStates$},Types:{shape:GetNetworkRoutesRequestTypes$},DestinationFilters:{shape:GetNetworkRoutesRequestDestinationFilters$}},required:["GlobalNetworkId","RouteTableIdentifier"]}
-const GetNetworkRoutesOutputNetworkRoutesMemberDestinationsMember$: S.StructureShape = {type:"structure",name:"GetNetworkRoutesOutputNetworkRoutesMemberDestinationsMember",members:{CoreNetworkAttachmentId:{shape:string$},TransitGatewayAttachmentId:{shape:string$},SegmentName:{shape:string$},NetworkFunctionGroupName:{shape:string$},EdgeLocation:{shape:string$},ResourceType:{shape:string$},ResourceId:{shape:string$}}}
-const GetNetworkRoutesOutputNetworkRoutesMemberDestinations$: S.ListShape = {type:"list",name:"GetNetworkRoutesOutputNetworkRoutesMemberDestinations",member:{shape:GetNetworkRoutesOutputNetworkRoutesMemberDestinationsMember$}}
-const GetNetworkRoutesOutputNetworkRoutesMember$: S.StructureShape = {type:"structure",name:"GetNetworkRoutesOutputNetworkRoutesMember",members:{DestinationCidrBlock:{shape:string$},Destinations:{shape:GetNetworkRoutesOutputNetworkRoutesMemberDestinations$},PrefixListId:{shape:string$},State:{shape:string$},Type:{shape:string$}}}
-const GetNetworkRoutesOutputNetworkRoutes$: S.ListShape = {type:"list",name:"GetNetworkRoutesOutputNetworkRoutes",member:{shape:GetNetworkRoutesOutputNetworkRoutesMember$}}
-const GetNetworkRoutesOutput$: S.StructureShape = {type:"structure",name:"GetNetworkRoutesOutput",members:{RouteTableArn:{shape:string$},CoreNetworkSegmentEdge:{shape:GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkSegmentEdge$},RouteTableType:{shape:string$},RouteTableTimestamp:{shape:timestamp$},NetworkRoutes:{shape:GetNetworkRoutesOutputNetworkRoutes$}}}
+const GetNetworkRoutesRequest$: S.StructureShape = {type:"structure",name:"GetNetworkRoutesRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},RouteTableIdentifier:{shape:RouteTableIdentifier$},ExactCidrMatches:{shape:CreateConnectPeerRequestInsideCidrBlocks$},LongestPrefixMatches:{shape:CreateConnectPeerRequestInsideCidrBlocks$},SubnetOfMatches:{shape:CreateConnectPeerRequestInsideCidrBlocks$},SupernetOfMatches:{shape:CreateConnectPeerRequestInsideCidrBlocks$},PrefixListIds:{shape:CreateConnectPeerRequestInsideCidrBlocks$},States:{shape:GetNetworkRoutesRequestStates$},Types:{shape:GetNetworkRoutesRequestTypes$},DestinationFilters:{shape:GetNetworkRoutesRequestDestinationFilters$}},required:["GlobalNetworkId","RouteTableIdentifier"]}
+const NetworkRouteDestination$: S.StructureShape = {type:"structure",name:"NetworkRouteDestination",members:{CoreNetworkAttachmentId:{shape:string$},TransitGatewayAttachmentId:{shape:string$},SegmentName:{shape:string$},NetworkFunctionGroupName:{shape:string$},EdgeLocation:{shape:string$},ResourceType:{shape:string$},ResourceId:{shape:string$}}}
+const NetworkRouteDestinations$: S.ListShape = {type:"list",name:"NetworkRouteDestinations",member:{shape:NetworkRouteDestination$}}
+const NetworkRoute$: S.StructureShape = {type:"structure",name:"NetworkRoute",members:{DestinationCidrBlock:{shape:string$},Destinations:{shape:NetworkRouteDestinations$},PrefixListId:{shape:string$},State:{shape:string$},Type:{shape:string$}}}
+const GetNetworkRoutesResponseNetworkRoutes$: S.ListShape = {type:"list",name:"GetNetworkRoutesResponseNetworkRoutes",member:{shape:NetworkRoute$}}
+const GetNetworkRoutesResponse$: S.StructureShape = {type:"structure",name:"GetNetworkRoutesResponse",members:{RouteTableArn:{shape:string$},CoreNetworkSegmentEdge:{shape:CoreNetworkSegmentEdgeIdentifier$},RouteTableType:{shape:string$},RouteTableTimestamp:{shape:timestamp$},NetworkRoutes:{shape:GetNetworkRoutesResponseNetworkRoutes$}}}
 const GetNetworkTelemetryRequest$: S.StructureShape = {type:"structure",name:"GetNetworkTelemetryRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},CoreNetworkId:{shape:string$,location:"querystring",locationName:"coreNetworkId"},RegisteredGatewayArn:{shape:string$,location:"querystring",locationName:"registeredGatewayArn"},AwsRegion:{shape:string$,location:"querystring",locationName:"awsRegion"},AccountId:{shape:string$,location:"querystring",locationName:"accountId"},ResourceType:{shape:string$,location:"querystring",locationName:"resourceType"},ResourceArn:{shape:string$,location:"querystring",locationName:"resourceArn"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetNetworkTelemetryOutputNetworkTelemetryMemberHealth$: S.StructureShape = {type:"structure",name:"GetNetworkTelemetryOutputNetworkTelemetryMemberHealth",members:{Type:{shape:string$},Status:{shape:string$},Timestamp:{shape:timestamp$}}}
-const GetNetworkTelemetryOutputNetworkTelemetryMember$: S.StructureShape = {type:"structure",name:"GetNetworkTelemetryOutputNetworkTelemetryMember",members:{RegisteredGatewayArn:{shape:string$},CoreNetworkId:{shape:string$},AwsRegion:{shape:string$},AccountId:{shape:string$},ResourceType:{shape:string$},ResourceId:{shape:string$},ResourceArn:{shape:string$},Address:{shape:string$},Health:{shape:GetNetworkTelemetryOutputNetworkTelemetryMemberHealth$}}}
-const GetNetworkTelemetryOutputNetworkTelemetry$: S.ListShape = {type:"list",name:"GetNetworkTelemetryOutputNetworkTelemetry",member:{shape:GetNetworkTelemetryOutputNetworkTelemetryMember$}}
-const GetNetworkTelemetryOutput$: S.StructureShape = {type:"structure",name:"GetNetworkTelemetryOutput",members:{NetworkTelemetry:{shape:GetNetworkTelemetryOutputNetworkTelemetry$},NextToken:{shape:string$}}}
+const ConnectionHealth$: S.StructureShape = {type:"structure",name:"ConnectionHealth",members:{Type:{shape:string$},Status:{shape:string$},Timestamp:{shape:timestamp$}}}
+const NetworkTelemetry$: S.StructureShape = {type:"structure",name:"NetworkTelemetry",members:{RegisteredGatewayArn:{shape:string$},CoreNetworkId:{shape:string$},AwsRegion:{shape:string$},AccountId:{shape:string$},ResourceType:{shape:string$},ResourceId:{shape:string$},ResourceArn:{shape:string$},Address:{shape:string$},Health:{shape:ConnectionHealth$}}}
+const GetNetworkTelemetryResponseNetworkTelemetry$: S.ListShape = {type:"list",name:"GetNetworkTelemetryResponseNetworkTelemetry",member:{shape:NetworkTelemetry$}}
+const GetNetworkTelemetryResponse$: S.StructureShape = {type:"structure",name:"GetNetworkTelemetryResponse",members:{NetworkTelemetry:{shape:GetNetworkTelemetryResponseNetworkTelemetry$},NextToken:{shape:string$}}}
 const GetResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"GetResourcePolicyRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const GetResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"GetResourcePolicyOutput",members:{PolicyDocument:{shape:string$1,jsonvalue:true}}}
+const GetResourcePolicyResponse$: S.StructureShape = {type:"structure",name:"GetResourcePolicyResponse",members:{PolicyDocument:{shape:string$1,jsonvalue:true}}}
 const GetRouteAnalysisRequest$: S.StructureShape = {type:"structure",name:"GetRouteAnalysisRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},RouteAnalysisId:{shape:string$,location:"uri",locationName:"routeAnalysisId"}},required:["GlobalNetworkId","RouteAnalysisId"]}
-const GetRouteAnalysisOutputRouteAnalysisSource$: S.StructureShape = {type:"structure",name:"GetRouteAnalysisOutputRouteAnalysisSource",members:{TransitGatewayAttachmentArn:{shape:string$},TransitGatewayArn:{shape:string$},IpAddress:{shape:string$}}}
-const GetRouteAnalysisOutputRouteAnalysisForwardPathCompletionStatusReasonContext$: S.MapShape = {type:"map",name:"GetRouteAnalysisOutputRouteAnalysisForwardPathCompletionStatusReasonContext",key:{shape:string$},value:{shape:string$}}
-const GetRouteAnalysisOutputRouteAnalysisForwardPathCompletionStatus$: S.StructureShape = {type:"structure",name:"GetRouteAnalysisOutputRouteAnalysisForwardPathCompletionStatus",members:{ResultCode:{shape:string$},ReasonCode:{shape:string$},ReasonContext:{shape:GetRouteAnalysisOutputRouteAnalysisForwardPathCompletionStatusReasonContext$}}}
-const GetRouteAnalysisOutputRouteAnalysisForwardPathPathMemberResource$: S.StructureShape = {type:"structure",name:"GetRouteAnalysisOutputRouteAnalysisForwardPathPathMemberResource",members:{RegisteredGatewayArn:{shape:string$},ResourceArn:{shape:string$},ResourceType:{shape:string$},Definition:{shape:string$},NameTag:{shape:string$},IsMiddlebox:{shape:boolean$}}}
-const GetRouteAnalysisOutputRouteAnalysisForwardPathPathMember$: S.StructureShape = {type:"structure",name:"GetRouteAnalysisOutputRouteAnalysisForwardPathPathMember",members:{Sequence:{shape:integer$},Resource:{shape:GetRouteAnalysisOutputRouteAnalysisForwardPathPathMemberResource$},DestinationCidrBlock:{shape:string$}}}
-const GetRouteAnalysisOutputRouteAnalysisForwardPathPath$: S.ListShape = {type:"list",name:"GetRouteAnalysisOutputRouteAnalysisForwardPathPath",member:{shape:GetRouteAnalysisOutputRouteAnalysisForwardPathPathMember$}}
-const GetRouteAnalysisOutputRouteAnalysisForwardPath$: S.StructureShape = {type:"structure",name:"GetRouteAnalysisOutputRouteAnalysisForwardPath",members:{CompletionStatus:{shape:GetRouteAnalysisOutputRouteAnalysisForwardPathCompletionStatus$},Path:{shape:GetRouteAnalysisOutputRouteAnalysisForwardPathPath$}}}
-const GetRouteAnalysisOutputRouteAnalysis$: S.StructureShape = {type:"structure",name:"GetRouteAnalysisOutputRouteAnalysis",members:{GlobalNetworkId:{shape:string$},OwnerAccountId:{shape:string$},RouteAnalysisId:{shape:string$},StartTimestamp:{shape:timestamp$},Status:{shape:string$},Source:{shape:GetRouteAnalysisOutputRouteAnalysisSource$},Destination:{shape:GetRouteAnalysisOutputRouteAnalysisSource$},IncludeReturnPath:{shape:boolean$},UseMiddleboxes:{shape:boolean$},ForwardPath:{shape:GetRouteAnalysisOutputRouteAnalysisForwardPath$},ReturnPath:{shape:GetRouteAnalysisOutputRouteAnalysisForwardPath$}}}
-const GetRouteAnalysisOutput$: S.StructureShape = {type:"structure",name:"GetRouteAnalysisOutput",members:{RouteAnalysis:{shape:GetRouteAnalysisOutputRouteAnalysis$}}}
+const RouteAnalysisEndpointOptions$: S.StructureShape = {type:"structure",name:"RouteAnalysisEndpointOptions",members:{TransitGatewayAttachmentArn:{shape:string$},TransitGatewayArn:{shape:string$},IpAddress:{shape:string$}}}
+const RouteAnalysisCompletionReasonContext$: S.MapShape = {type:"map",name:"RouteAnalysisCompletionReasonContext",key:{shape:string$},value:{shape:string$}}
+const RouteAnalysisCompletion$: S.StructureShape = {type:"structure",name:"RouteAnalysisCompletion",members:{ResultCode:{shape:string$},ReasonCode:{shape:string$},ReasonContext:{shape:RouteAnalysisCompletionReasonContext$}}}
+const NetworkResourceSummary$: S.StructureShape = {type:"structure",name:"NetworkResourceSummary",members:{RegisteredGatewayArn:{shape:string$},ResourceArn:{shape:string$},ResourceType:{shape:string$},Definition:{shape:string$},NameTag:{shape:string$},IsMiddlebox:{shape:boolean$}}}
+const PathComponent$: S.StructureShape = {type:"structure",name:"PathComponent",members:{Sequence:{shape:integer$},Resource:{shape:NetworkResourceSummary$},DestinationCidrBlock:{shape:string$}}}
+const RouteAnalysisPathPath$: S.ListShape = {type:"list",name:"RouteAnalysisPathPath",member:{shape:PathComponent$}}
+const RouteAnalysisPath$: S.StructureShape = {type:"structure",name:"RouteAnalysisPath",members:{CompletionStatus:{shape:RouteAnalysisCompletion$},Path:{shape:RouteAnalysisPathPath$}}}
+const RouteAnalysis$: S.StructureShape = {type:"structure",name:"RouteAnalysis",members:{GlobalNetworkId:{shape:string$},OwnerAccountId:{shape:string$},RouteAnalysisId:{shape:string$},StartTimestamp:{shape:timestamp$},Status:{shape:string$},Source:{shape:RouteAnalysisEndpointOptions$},Destination:{shape:RouteAnalysisEndpointOptions$},IncludeReturnPath:{shape:boolean$},UseMiddleboxes:{shape:boolean$},ForwardPath:{shape:RouteAnalysisPath$},ReturnPath:{shape:RouteAnalysisPath$}}}
+const GetRouteAnalysisResponse$: S.StructureShape = {type:"structure",name:"GetRouteAnalysisResponse",members:{RouteAnalysis:{shape:RouteAnalysis$}}}
 const GetSiteToSiteVpnAttachmentRequest$: S.StructureShape = {type:"structure",name:"GetSiteToSiteVpnAttachmentRequest",members:{AttachmentId:{shape:string$,location:"uri",locationName:"attachmentId"}},required:["AttachmentId"]}
-const GetSiteToSiteVpnAttachmentOutput$: S.StructureShape = {type:"structure",name:"GetSiteToSiteVpnAttachmentOutput",members:{SiteToSiteVpnAttachment:{shape:CreateSiteToSiteVpnAttachmentOutputSiteToSiteVpnAttachment$}}}
+const GetSiteToSiteVpnAttachmentResponse$: S.StructureShape = {type:"structure",name:"GetSiteToSiteVpnAttachmentResponse",members:{SiteToSiteVpnAttachment:{shape:SiteToSiteVpnAttachment$}}}
 const GetSitesRequestSiteIds$: S.ListShape = {type:"list",name:"GetSitesRequestSiteIds",member:{shape:string$}}
 const GetSitesRequest$: S.StructureShape = {type:"structure",name:"GetSitesRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},SiteIds:{shape:GetSitesRequestSiteIds$,location:"querystring",locationName:"siteIds"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetSitesOutputSites$: S.ListShape = {type:"list",name:"GetSitesOutputSites",member:{shape:CreateSiteOutputSite$}}
-const GetSitesOutput$: S.StructureShape = {type:"structure",name:"GetSitesOutput",members:{Sites:{shape:GetSitesOutputSites$},NextToken:{shape:string$}}}
+const GetSitesResponseSites$: S.ListShape = {type:"list",name:"GetSitesResponseSites",member:{shape:Site$}}
+const GetSitesResponse$: S.StructureShape = {type:"structure",name:"GetSitesResponse",members:{Sites:{shape:GetSitesResponseSites$},NextToken:{shape:string$}}}
 const GetTransitGatewayConnectPeerAssociationsRequestTransitGatewayConnectPeerArns$: S.ListShape = {type:"list",name:"GetTransitGatewayConnectPeerAssociationsRequestTransitGatewayConnectPeerArns",member:{shape:string$}}
 const GetTransitGatewayConnectPeerAssociationsRequest$: S.StructureShape = {type:"structure",name:"GetTransitGatewayConnectPeerAssociationsRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},TransitGatewayConnectPeerArns:{shape:GetTransitGatewayConnectPeerAssociationsRequestTransitGatewayConnectPeerArns$,location:"querystring",locationName:"transitGatewayConnectPeerArns"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetTransitGatewayConnectPeerAssociationsOutputTransitGatewayConnectPeerAssociations$: S.ListShape = {type:"list",name:"GetTransitGatewayConnectPeerAssociationsOutputTransitGatewayConnectPeerAssociations",member:{shape:AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation$}}
-const GetTransitGatewayConnectPeerAssociationsOutput$: S.StructureShape = {type:"structure",name:"GetTransitGatewayConnectPeerAssociationsOutput",members:{TransitGatewayConnectPeerAssociations:{shape:GetTransitGatewayConnectPeerAssociationsOutputTransitGatewayConnectPeerAssociations$},NextToken:{shape:string$}}}
+const GetTransitGatewayConnectPeerAssociationsResponseTransitGatewayConnectPeerAssociations$: S.ListShape = {type:"list",name:"GetTransitGatewayConnectPeerAssociationsResponseTransitGatewayConnectPeerAssociations",member:{shape:TransitGatewayConnectPeerAssociation$}}
+const GetTransitGatewayConnectPeerAssociationsResponse$: S.StructureShape = {type:"structure",name:"GetTransitGatewayConnectPeerAssociationsResponse",members:{TransitGatewayConnectPeerAssociations:{shape:GetTransitGatewayConnectPeerAssociationsResponseTransitGatewayConnectPeerAssociations$},NextToken:{shape:string$}}}
 const GetTransitGatewayPeeringRequest$: S.StructureShape = {type:"structure",name:"GetTransitGatewayPeeringRequest",members:{PeeringId:{shape:string$,location:"uri",locationName:"peeringId"}},required:["PeeringId"]}
-const GetTransitGatewayPeeringOutput$: S.StructureShape = {type:"structure",name:"GetTransitGatewayPeeringOutput",members:{TransitGatewayPeering:{shape:CreateTransitGatewayPeeringOutputTransitGatewayPeering$}}}
+const GetTransitGatewayPeeringResponse$: S.StructureShape = {type:"structure",name:"GetTransitGatewayPeeringResponse",members:{TransitGatewayPeering:{shape:TransitGatewayPeering$}}}
 const GetTransitGatewayRegistrationsRequestTransitGatewayArns$: S.ListShape = {type:"list",name:"GetTransitGatewayRegistrationsRequestTransitGatewayArns",member:{shape:string$}}
 const GetTransitGatewayRegistrationsRequest$: S.StructureShape = {type:"structure",name:"GetTransitGatewayRegistrationsRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},TransitGatewayArns:{shape:GetTransitGatewayRegistrationsRequestTransitGatewayArns$,location:"querystring",locationName:"transitGatewayArns"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["GlobalNetworkId"]}
-const GetTransitGatewayRegistrationsOutputTransitGatewayRegistrations$: S.ListShape = {type:"list",name:"GetTransitGatewayRegistrationsOutputTransitGatewayRegistrations",member:{shape:DeregisterTransitGatewayOutputTransitGatewayRegistration$}}
-const GetTransitGatewayRegistrationsOutput$: S.StructureShape = {type:"structure",name:"GetTransitGatewayRegistrationsOutput",members:{TransitGatewayRegistrations:{shape:GetTransitGatewayRegistrationsOutputTransitGatewayRegistrations$},NextToken:{shape:string$}}}
+const GetTransitGatewayRegistrationsResponseTransitGatewayRegistrations$: S.ListShape = {type:"list",name:"GetTransitGatewayRegistrationsResponseTransitGatewayRegistrations",member:{shape:TransitGatewayRegistration$}}
+const GetTransitGatewayRegistrationsResponse$: S.StructureShape = {type:"structure",name:"GetTransitGatewayRegistrationsResponse",members:{TransitGatewayRegistrations:{shape:GetTransitGatewayRegistrationsResponseTransitGatewayRegistrations$},NextToken:{shape:string$}}}
 const GetTransitGatewayRouteTableAttachmentRequest$: S.StructureShape = {type:"structure",name:"GetTransitGatewayRouteTableAttachmentRequest",members:{AttachmentId:{shape:string$,location:"uri",locationName:"attachmentId"}},required:["AttachmentId"]}
-const GetTransitGatewayRouteTableAttachmentOutput$: S.StructureShape = {type:"structure",name:"GetTransitGatewayRouteTableAttachmentOutput",members:{TransitGatewayRouteTableAttachment:{shape:CreateTransitGatewayRouteTableAttachmentOutputTransitGatewayRouteTableAttachment$}}}
+const GetTransitGatewayRouteTableAttachmentResponse$: S.StructureShape = {type:"structure",name:"GetTransitGatewayRouteTableAttachmentResponse",members:{TransitGatewayRouteTableAttachment:{shape:TransitGatewayRouteTableAttachment$}}}
 const GetVpcAttachmentRequest$: S.StructureShape = {type:"structure",name:"GetVpcAttachmentRequest",members:{AttachmentId:{shape:string$,location:"uri",locationName:"attachmentId"}},required:["AttachmentId"]}
-const GetVpcAttachmentOutput$: S.StructureShape = {type:"structure",name:"GetVpcAttachmentOutput",members:{VpcAttachment:{shape:CreateVpcAttachmentOutputVpcAttachment$}}}
+const GetVpcAttachmentResponse$: S.StructureShape = {type:"structure",name:"GetVpcAttachmentResponse",members:{VpcAttachment:{shape:VpcAttachment$}}}
 const ListAttachmentsRequest$: S.StructureShape = {type:"structure",name:"ListAttachmentsRequest",members:{CoreNetworkId:{shape:string$,location:"querystring",locationName:"coreNetworkId"},AttachmentType:{shape:string$,location:"querystring",locationName:"attachmentType"},EdgeLocation:{shape:string$,location:"querystring",locationName:"edgeLocation"},State:{shape:string$,location:"querystring",locationName:"state"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListAttachmentsOutputAttachments$: S.ListShape = {type:"list",name:"ListAttachmentsOutputAttachments",member:{shape:AcceptAttachmentOutputAttachment$}}
-const ListAttachmentsOutput$: S.StructureShape = {type:"structure",name:"ListAttachmentsOutput",members:{Attachments:{shape:ListAttachmentsOutputAttachments$},NextToken:{shape:string$}}}
+const ListAttachmentsResponseAttachments$: S.ListShape = {type:"list",name:"ListAttachmentsResponseAttachments",member:{shape:Attachment$}}
+const ListAttachmentsResponse$: S.StructureShape = {type:"structure",name:"ListAttachmentsResponse",members:{Attachments:{shape:ListAttachmentsResponseAttachments$},NextToken:{shape:string$}}}
 const ListConnectPeersRequest$: S.StructureShape = {type:"structure",name:"ListConnectPeersRequest",members:{CoreNetworkId:{shape:string$,location:"querystring",locationName:"coreNetworkId"},ConnectAttachmentId:{shape:string$,location:"querystring",locationName:"connectAttachmentId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListConnectPeersOutputConnectPeersMember$: S.StructureShape = {type:"structure",name:"ListConnectPeersOutputConnectPeersMember",members:{CoreNetworkId:{shape:string$},ConnectAttachmentId:{shape:string$},ConnectPeerId:{shape:string$},EdgeLocation:{shape:string$},ConnectPeerState:{shape:string$},CreatedAt:{shape:timestamp$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$},SubnetArn:{shape:string$}}}
-const ListConnectPeersOutputConnectPeers$: S.ListShape = {type:"list",name:"ListConnectPeersOutputConnectPeers",member:{shape:ListConnectPeersOutputConnectPeersMember$}}
-const ListConnectPeersOutput$: S.StructureShape = {type:"structure",name:"ListConnectPeersOutput",members:{ConnectPeers:{shape:ListConnectPeersOutputConnectPeers$},NextToken:{shape:string$}}}
+const ConnectPeerSummary$: S.StructureShape = {type:"structure",name:"ConnectPeerSummary",members:{CoreNetworkId:{shape:string$},ConnectAttachmentId:{shape:string$},ConnectPeerId:{shape:string$},EdgeLocation:{shape:string$},ConnectPeerState:{shape:string$},CreatedAt:{shape:timestamp$},Tags:{shape:AttachmentTags$},SubnetArn:{shape:string$}}}
+const ListConnectPeersResponseConnectPeers$: S.ListShape = {type:"list",name:"ListConnectPeersResponseConnectPeers",member:{shape:ConnectPeerSummary$}}
+const ListConnectPeersResponse$: S.StructureShape = {type:"structure",name:"ListConnectPeersResponse",members:{ConnectPeers:{shape:ListConnectPeersResponseConnectPeers$},NextToken:{shape:string$}}}
 const ListCoreNetworkPolicyVersionsRequest$: S.StructureShape = {type:"structure",name:"ListCoreNetworkPolicyVersionsRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["CoreNetworkId"]}
-const ListCoreNetworkPolicyVersionsOutputCoreNetworkPolicyVersionsMember$: S.StructureShape = {type:"structure",name:"ListCoreNetworkPolicyVersionsOutputCoreNetworkPolicyVersionsMember",members:{CoreNetworkId:{shape:string$},PolicyVersionId:{shape:integer$},Alias:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},ChangeSetState:{shape:string$}}}
-const ListCoreNetworkPolicyVersionsOutputCoreNetworkPolicyVersions$: S.ListShape = {type:"list",name:"ListCoreNetworkPolicyVersionsOutputCoreNetworkPolicyVersions",member:{shape:ListCoreNetworkPolicyVersionsOutputCoreNetworkPolicyVersionsMember$}}
-const ListCoreNetworkPolicyVersionsOutput$: S.StructureShape = {type:"structure",name:"ListCoreNetworkPolicyVersionsOutput",members:{CoreNetworkPolicyVersions:{shape:ListCoreNetworkPolicyVersionsOutputCoreNetworkPolicyVersions$},NextToken:{shape:string$}}}
+const CoreNetworkPolicyVersion$: S.StructureShape = {type:"structure",name:"CoreNetworkPolicyVersion",members:{CoreNetworkId:{shape:string$},PolicyVersionId:{shape:integer$},Alias:{shape:string$},Description:{shape:string$},CreatedAt:{shape:timestamp$},ChangeSetState:{shape:string$}}}
+const ListCoreNetworkPolicyVersionsResponseCoreNetworkPolicyVersions$: S.ListShape = {type:"list",name:"ListCoreNetworkPolicyVersionsResponseCoreNetworkPolicyVersions",member:{shape:CoreNetworkPolicyVersion$}}
+const ListCoreNetworkPolicyVersionsResponse$: S.StructureShape = {type:"structure",name:"ListCoreNetworkPolicyVersionsResponse",members:{CoreNetworkPolicyVersions:{shape:ListCoreNetworkPolicyVersionsResponseCoreNetworkPolicyVersions$},NextToken:{shape:string$}}}
 const ListCoreNetworksRequest$: S.StructureShape = {type:"structure",name:"ListCoreNetworksRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListCoreNetworksOutputCoreNetworksMember$: S.StructureShape = {type:"structure",name:"ListCoreNetworksOutputCoreNetworksMember",members:{CoreNetworkId:{shape:string$},CoreNetworkArn:{shape:string$},GlobalNetworkId:{shape:string$},OwnerAccountId:{shape:string$},State:{shape:string$},Description:{shape:string$},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}}}
-const ListCoreNetworksOutputCoreNetworks$: S.ListShape = {type:"list",name:"ListCoreNetworksOutputCoreNetworks",member:{shape:ListCoreNetworksOutputCoreNetworksMember$}}
-const ListCoreNetworksOutput$: S.StructureShape = {type:"structure",name:"ListCoreNetworksOutput",members:{CoreNetworks:{shape:ListCoreNetworksOutputCoreNetworks$},NextToken:{shape:string$}}}
+const CoreNetworkSummary$: S.StructureShape = {type:"structure",name:"CoreNetworkSummary",members:{CoreNetworkId:{shape:string$},CoreNetworkArn:{shape:string$},GlobalNetworkId:{shape:string$},OwnerAccountId:{shape:string$},State:{shape:string$},Description:{shape:string$},Tags:{shape:AttachmentTags$}}}
+const ListCoreNetworksResponseCoreNetworks$: S.ListShape = {type:"list",name:"ListCoreNetworksResponseCoreNetworks",member:{shape:CoreNetworkSummary$}}
+const ListCoreNetworksResponse$: S.StructureShape = {type:"structure",name:"ListCoreNetworksResponse",members:{CoreNetworks:{shape:ListCoreNetworksResponseCoreNetworks$},NextToken:{shape:string$}}}
 const ListOrganizationServiceAccessStatusRequest$: S.StructureShape = {type:"structure",name:"ListOrganizationServiceAccessStatusRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListOrganizationServiceAccessStatusOutputOrganizationStatusAccountStatusListMember$: S.StructureShape = {type:"structure",name:"ListOrganizationServiceAccessStatusOutputOrganizationStatusAccountStatusListMember",members:{AccountId:{shape:string$},SLRDeploymentStatus:{shape:string$}}}
-const ListOrganizationServiceAccessStatusOutputOrganizationStatusAccountStatusList$: S.ListShape = {type:"list",name:"ListOrganizationServiceAccessStatusOutputOrganizationStatusAccountStatusList",member:{shape:ListOrganizationServiceAccessStatusOutputOrganizationStatusAccountStatusListMember$}}
-const ListOrganizationServiceAccessStatusOutputOrganizationStatus$: S.StructureShape = {type:"structure",name:"ListOrganizationServiceAccessStatusOutputOrganizationStatus",members:{OrganizationId:{shape:string$},OrganizationAwsServiceAccessStatus:{shape:string$},SLRDeploymentStatus:{shape:string$},AccountStatusList:{shape:ListOrganizationServiceAccessStatusOutputOrganizationStatusAccountStatusList$}}}
-const ListOrganizationServiceAccessStatusOutput$: S.StructureShape = {type:"structure",name:"ListOrganizationServiceAccessStatusOutput",members:{OrganizationStatus:{shape:ListOrganizationServiceAccessStatusOutputOrganizationStatus$},NextToken:{shape:string$}}}
+const AccountStatus$: S.StructureShape = {type:"structure",name:"AccountStatus",members:{AccountId:{shape:string$},SLRDeploymentStatus:{shape:string$}}}
+const OrganizationStatusAccountStatusList$: S.ListShape = {type:"list",name:"OrganizationStatusAccountStatusList",member:{shape:AccountStatus$}}
+const OrganizationStatus$: S.StructureShape = {type:"structure",name:"OrganizationStatus",members:{OrganizationId:{shape:string$},OrganizationAwsServiceAccessStatus:{shape:string$},SLRDeploymentStatus:{shape:string$},AccountStatusList:{shape:OrganizationStatusAccountStatusList$}}}
+const ListOrganizationServiceAccessStatusResponse$: S.StructureShape = {type:"structure",name:"ListOrganizationServiceAccessStatusResponse",members:{OrganizationStatus:{shape:OrganizationStatus$},NextToken:{shape:string$}}}
 const ListPeeringsRequest$: S.StructureShape = {type:"structure",name:"ListPeeringsRequest",members:{CoreNetworkId:{shape:string$,location:"querystring",locationName:"coreNetworkId"},PeeringType:{shape:string$,location:"querystring",locationName:"peeringType"},EdgeLocation:{shape:string$,location:"querystring",locationName:"edgeLocation"},State:{shape:string$,location:"querystring",locationName:"state"},MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListPeeringsOutputPeerings$: S.ListShape = {type:"list",name:"ListPeeringsOutputPeerings",member:{shape:CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering$}}
-const ListPeeringsOutput$: S.StructureShape = {type:"structure",name:"ListPeeringsOutput",members:{Peerings:{shape:ListPeeringsOutputPeerings$},NextToken:{shape:string$}}}
+const ListPeeringsResponsePeerings$: S.ListShape = {type:"list",name:"ListPeeringsResponsePeerings",member:{shape:Peering$}}
+const ListPeeringsResponse$: S.StructureShape = {type:"structure",name:"ListPeeringsResponse",members:{Peerings:{shape:ListPeeringsResponsePeerings$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{TagList:{shape:AcceptAttachmentOutputAttachmentTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{TagList:{shape:AttachmentTags$}}}
 const PutCoreNetworkPolicyRequest$: S.StructureShape = {type:"structure",name:"PutCoreNetworkPolicyRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"},PolicyDocument:{shape:string$1,jsonvalue:true},Description:{shape:string$},LatestVersionId:{shape:integer$},ClientToken:{shape:string$,idempotencyToken:true}},required:["CoreNetworkId","PolicyDocument"]}
-const PutCoreNetworkPolicyOutput$: S.StructureShape = {type:"structure",name:"PutCoreNetworkPolicyOutput",members:{CoreNetworkPolicy:{shape:DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy$}}}
+const PutCoreNetworkPolicyResponse$: S.StructureShape = {type:"structure",name:"PutCoreNetworkPolicyResponse",members:{CoreNetworkPolicy:{shape:CoreNetworkPolicy$}}}
 const PutResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"PutResourcePolicyRequest",members:{PolicyDocument:{shape:string$1,jsonvalue:true},ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["PolicyDocument","ResourceArn"]}
-const PutResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"PutResourcePolicyOutput",members:{}}
+const PutResourcePolicyResponse$: S.StructureShape = {type:"structure",name:"PutResourcePolicyResponse",members:{}}
 const RegisterTransitGatewayRequest$: S.StructureShape = {type:"structure",name:"RegisterTransitGatewayRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},TransitGatewayArn:{shape:string$}},required:["GlobalNetworkId","TransitGatewayArn"]}
-const RegisterTransitGatewayOutput$: S.StructureShape = {type:"structure",name:"RegisterTransitGatewayOutput",members:{TransitGatewayRegistration:{shape:DeregisterTransitGatewayOutputTransitGatewayRegistration$}}}
+const RegisterTransitGatewayResponse$: S.StructureShape = {type:"structure",name:"RegisterTransitGatewayResponse",members:{TransitGatewayRegistration:{shape:TransitGatewayRegistration$}}}
 const RejectAttachmentRequest$: S.StructureShape = {type:"structure",name:"RejectAttachmentRequest",members:{AttachmentId:{shape:string$,location:"uri",locationName:"attachmentId"}},required:["AttachmentId"]}
-const RejectAttachmentOutput$: S.StructureShape = {type:"structure",name:"RejectAttachmentOutput",members:{Attachment:{shape:AcceptAttachmentOutputAttachment$}}}
+const RejectAttachmentResponse$: S.StructureShape = {type:"structure",name:"RejectAttachmentResponse",members:{Attachment:{shape:Attachment$}}}
 const RestoreCoreNetworkPolicyVersionRequest$: S.StructureShape = {type:"structure",name:"RestoreCoreNetworkPolicyVersionRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"},PolicyVersionId:{shape:integer$,location:"uri",locationName:"policyVersionId"}},required:["CoreNetworkId","PolicyVersionId"]}
-const RestoreCoreNetworkPolicyVersionOutput$: S.StructureShape = {type:"structure",name:"RestoreCoreNetworkPolicyVersionOutput",members:{CoreNetworkPolicy:{shape:DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy$}}}
+const RestoreCoreNetworkPolicyVersionResponse$: S.StructureShape = {type:"structure",name:"RestoreCoreNetworkPolicyVersionResponse",members:{CoreNetworkPolicy:{shape:CoreNetworkPolicy$}}}
 const StartOrganizationServiceAccessUpdateRequest$: S.StructureShape = {type:"structure",name:"StartOrganizationServiceAccessUpdateRequest",members:{Action:{shape:string$}},required:["Action"]}
-const StartOrganizationServiceAccessUpdateOutput$: S.StructureShape = {type:"structure",name:"StartOrganizationServiceAccessUpdateOutput",members:{OrganizationStatus:{shape:ListOrganizationServiceAccessStatusOutputOrganizationStatus$}}}
-const StartRouteAnalysisRequestSource$: S.StructureShape = {type:"structure",name:"StartRouteAnalysisRequestSource",members:{TransitGatewayAttachmentArn:{shape:string$},IpAddress:{shape:string$}}}
-const StartRouteAnalysisRequest$: S.StructureShape = {type:"structure",name:"StartRouteAnalysisRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},Source:{shape:StartRouteAnalysisRequestSource$},Destination:{shape:StartRouteAnalysisRequestSource$},IncludeReturnPath:{shape:boolean$},UseMiddleboxes:{shape:boolean$}},required:["GlobalNetworkId","Source","Destination"]}
-const StartRouteAnalysisOutput$: S.StructureShape = {type:"structure",name:"StartRouteAnalysisOutput",members:{RouteAnalysis:{shape:GetRouteAnalysisOutputRouteAnalysis$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Tags:{shape:AcceptAttachmentOutputAttachmentTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const StartOrganizationServiceAccessUpdateResponse$: S.StructureShape = {type:"structure",name:"StartOrganizationServiceAccessUpdateResponse",members:{OrganizationStatus:{shape:OrganizationStatus$}}}
+const RouteAnalysisEndpointOptionsSpecification$: S.StructureShape = {type:"structure",name:"RouteAnalysisEndpointOptionsSpecification",members:{TransitGatewayAttachmentArn:{shape:string$},IpAddress:{shape:string$}}}
+const StartRouteAnalysisRequest$: S.StructureShape = {type:"structure",name:"StartRouteAnalysisRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},Source:{shape:RouteAnalysisEndpointOptionsSpecification$},Destination:{shape:RouteAnalysisEndpointOptionsSpecification$},IncludeReturnPath:{shape:boolean$},UseMiddleboxes:{shape:boolean$}},required:["GlobalNetworkId","Source","Destination"]}
+const StartRouteAnalysisResponse$: S.StructureShape = {type:"structure",name:"StartRouteAnalysisResponse",members:{RouteAnalysis:{shape:RouteAnalysis$}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Tags:{shape:AttachmentTags$}},required:["ResourceArn","Tags"]}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateConnectionRequest$: S.StructureShape = {type:"structure",name:"UpdateConnectionRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},ConnectionId:{shape:string$,location:"uri",locationName:"connectionId"},LinkId:{shape:string$},ConnectedLinkId:{shape:string$},Description:{shape:string$}},required:["GlobalNetworkId","ConnectionId"]}
-const UpdateConnectionOutput$: S.StructureShape = {type:"structure",name:"UpdateConnectionOutput",members:{Connection:{shape:CreateConnectionOutputConnection$}}}
+const UpdateConnectionResponse$: S.StructureShape = {type:"structure",name:"UpdateConnectionResponse",members:{Connection:{shape:Connection$}}}
 const UpdateCoreNetworkRequest$: S.StructureShape = {type:"structure",name:"UpdateCoreNetworkRequest",members:{CoreNetworkId:{shape:string$,location:"uri",locationName:"coreNetworkId"},Description:{shape:string$}},required:["CoreNetworkId"]}
-const UpdateCoreNetworkOutput$: S.StructureShape = {type:"structure",name:"UpdateCoreNetworkOutput",members:{CoreNetwork:{shape:CreateCoreNetworkOutputCoreNetwork$}}}
-const UpdateDeviceRequest$: S.StructureShape = {type:"structure",name:"UpdateDeviceRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceId:{shape:string$,location:"uri",locationName:"deviceId"},AWSLocation:{shape:CreateDeviceRequestAWSLocation$},Description:{shape:string$},Type:{shape:string$},Vendor:{shape:string$},Model:{shape:string$},SerialNumber:{shape:string$},Location:{shape:CreateDeviceRequestLocation$},SiteId:{shape:string$}},required:["GlobalNetworkId","DeviceId"]}
-const UpdateDeviceOutput$: S.StructureShape = {type:"structure",name:"UpdateDeviceOutput",members:{Device:{shape:CreateDeviceOutputDevice$}}}
+const UpdateCoreNetworkResponse$: S.StructureShape = {type:"structure",name:"UpdateCoreNetworkResponse",members:{CoreNetwork:{shape:CoreNetwork$}}}
+const UpdateDeviceRequest$: S.StructureShape = {type:"structure",name:"UpdateDeviceRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},DeviceId:{shape:string$,location:"uri",locationName:"deviceId"},AWSLocation:{shape:AWSLocation$},Description:{shape:string$},Type:{shape:string$},Vendor:{shape:string$},Model:{shape:string$},SerialNumber:{shape:string$},Location:{shape:Location$},SiteId:{shape:string$}},required:["GlobalNetworkId","DeviceId"]}
+const UpdateDeviceResponse$: S.StructureShape = {type:"structure",name:"UpdateDeviceResponse",members:{Device:{shape:Device$}}}
 const UpdateGlobalNetworkRequest$: S.StructureShape = {type:"structure",name:"UpdateGlobalNetworkRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},Description:{shape:string$}},required:["GlobalNetworkId"]}
-const UpdateGlobalNetworkOutput$: S.StructureShape = {type:"structure",name:"UpdateGlobalNetworkOutput",members:{GlobalNetwork:{shape:CreateGlobalNetworkOutputGlobalNetwork$}}}
-const UpdateLinkRequest$: S.StructureShape = {type:"structure",name:"UpdateLinkRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},LinkId:{shape:string$,location:"uri",locationName:"linkId"},Description:{shape:string$},Type:{shape:string$},Bandwidth:{shape:CreateLinkRequestBandwidth$},Provider:{shape:string$}},required:["GlobalNetworkId","LinkId"]}
-const UpdateLinkOutput$: S.StructureShape = {type:"structure",name:"UpdateLinkOutput",members:{Link:{shape:CreateLinkOutputLink$}}}
-const UpdateNetworkResourceMetadataRequest$: S.StructureShape = {type:"structure",name:"UpdateNetworkResourceMetadataRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Metadata:{shape:GetNetworkResourcesOutputNetworkResourcesMemberMetadata$}},required:["GlobalNetworkId","ResourceArn","Metadata"]}
-const UpdateNetworkResourceMetadataOutput$: S.StructureShape = {type:"structure",name:"UpdateNetworkResourceMetadataOutput",members:{ResourceArn:{shape:string$},Metadata:{shape:GetNetworkResourcesOutputNetworkResourcesMemberMetadata$}}}
-const UpdateSiteRequest$: S.StructureShape = {type:"structure",name:"UpdateSiteRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},SiteId:{shape:string$,location:"uri",locationName:"siteId"},Description:{shape:string$},Location:{shape:CreateDeviceRequestLocation$}},required:["GlobalNetworkId","SiteId"]}
-const UpdateSiteOutput$: S.StructureShape = {type:"structure",name:"UpdateSiteOutput",members:{Site:{shape:CreateSiteOutputSite$}}}
-const UpdateVpcAttachmentRequest$: S.StructureShape = {type:"structure",name:"UpdateVpcAttachmentRequest",members:{AttachmentId:{shape:string$,location:"uri",locationName:"attachmentId"},AddSubnetArns:{shape:CreateVpcAttachmentRequestSubnetArns$},RemoveSubnetArns:{shape:CreateVpcAttachmentRequestSubnetArns$},Options:{shape:CreateVpcAttachmentRequestOptions$}},required:["AttachmentId"]}
-const UpdateVpcAttachmentOutput$: S.StructureShape = {type:"structure",name:"UpdateVpcAttachmentOutput",members:{VpcAttachment:{shape:CreateVpcAttachmentOutputVpcAttachment$}}}
+const UpdateGlobalNetworkResponse$: S.StructureShape = {type:"structure",name:"UpdateGlobalNetworkResponse",members:{GlobalNetwork:{shape:GlobalNetwork$}}}
+const UpdateLinkRequest$: S.StructureShape = {type:"structure",name:"UpdateLinkRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},LinkId:{shape:string$,location:"uri",locationName:"linkId"},Description:{shape:string$},Type:{shape:string$},Bandwidth:{shape:Bandwidth$},Provider:{shape:string$}},required:["GlobalNetworkId","LinkId"]}
+const UpdateLinkResponse$: S.StructureShape = {type:"structure",name:"UpdateLinkResponse",members:{Link:{shape:Link$}}}
+const UpdateNetworkResourceMetadataRequest$: S.StructureShape = {type:"structure",name:"UpdateNetworkResourceMetadataRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Metadata:{shape:NetworkResourceMetadata$}},required:["GlobalNetworkId","ResourceArn","Metadata"]}
+const UpdateNetworkResourceMetadataResponse$: S.StructureShape = {type:"structure",name:"UpdateNetworkResourceMetadataResponse",members:{ResourceArn:{shape:string$},Metadata:{shape:NetworkResourceMetadata$}}}
+const UpdateSiteRequest$: S.StructureShape = {type:"structure",name:"UpdateSiteRequest",members:{GlobalNetworkId:{shape:string$,location:"uri",locationName:"globalNetworkId"},SiteId:{shape:string$,location:"uri",locationName:"siteId"},Description:{shape:string$},Location:{shape:Location$}},required:["GlobalNetworkId","SiteId"]}
+const UpdateSiteResponse$: S.StructureShape = {type:"structure",name:"UpdateSiteResponse",members:{Site:{shape:Site$}}}
+const UpdateVpcAttachmentRequest$: S.StructureShape = {type:"structure",name:"UpdateVpcAttachmentRequest",members:{AttachmentId:{shape:string$,location:"uri",locationName:"attachmentId"},AddSubnetArns:{shape:CreateVpcAttachmentRequestSubnetArns$},RemoveSubnetArns:{shape:CreateVpcAttachmentRequestSubnetArns$},Options:{shape:VpcOptions$}},required:["AttachmentId"]}
+const UpdateVpcAttachmentResponse$: S.StructureShape = {type:"structure",name:"UpdateVpcAttachmentResponse",members:{VpcAttachment:{shape:VpcAttachment$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const CoreNetworkPolicyException$: S.StructureShape = {type:"structure",name:"CoreNetworkPolicyException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$},LimitCode:{shape:string$},ServiceCode:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AttachmentState = "AVAILABLE" | "CREATING" | "DELETING" | "FAILED" | "PENDING_ATTACHMENT_ACCEPTANCE" | "PENDING_NETWORK_UPDATE" | "PENDING_TAG_ACCEPTANCE" | "REJECTED" | "UPDATING" | (string & {})
+
+export type AttachmentType = "CONNECT" | "SITE_TO_SITE_VPN" | "TRANSIT_GATEWAY_ROUTE_TABLE" | "VPC" | (string & {})
+
+export type ChangeAction = "ADD" | "MODIFY" | "REMOVE" | (string & {})
+
+export type ChangeSetState = "EXECUTING" | "EXECUTION_SUCCEEDED" | "FAILED_GENERATION" | "OUT_OF_DATE" | "PENDING_GENERATION" | "READY_TO_EXECUTE" | (string & {})
+
+export type ChangeStatus = "COMPLETE" | "FAILED" | "IN_PROGRESS" | "NOT_STARTED" | (string & {})
+
+export type ChangeType = "ATTACHMENT_MAPPING" | "ATTACHMENT_POLICIES_CONFIGURATION" | "ATTACHMENT_ROUTE_PROPAGATION" | "ATTACHMENT_ROUTE_STATIC" | "CORE_NETWORK_CONFIGURATION" | "CORE_NETWORK_EDGE" | "CORE_NETWORK_SEGMENT" | "SEGMENTS_CONFIGURATION" | "SEGMENT_ACTIONS_CONFIGURATION" | (string & {})
+
+export type ConnectPeerAssociationState = "AVAILABLE" | "DELETED" | "DELETING" | "PENDING" | (string & {})
+
+export type ConnectPeerState = "AVAILABLE" | "CREATING" | "DELETING" | "FAILED" | (string & {})
+
+export type ConnectionState = "AVAILABLE" | "DELETING" | "PENDING" | "UPDATING" | (string & {})
+
+export type ConnectionStatus = "DOWN" | "UP" | (string & {})
+
+export type ConnectionType = "BGP" | "IPSEC" | (string & {})
+
+export type CoreNetworkPolicyAlias = "LATEST" | "LIVE" | (string & {})
+
+export type CoreNetworkState = "AVAILABLE" | "CREATING" | "DELETING" | "UPDATING" | (string & {})
+
+export type CustomerGatewayAssociationState = "AVAILABLE" | "DELETED" | "DELETING" | "PENDING" | (string & {})
+
+export type DeviceState = "AVAILABLE" | "DELETING" | "PENDING" | "UPDATING" | (string & {})
+
+export type GlobalNetworkState = "AVAILABLE" | "DELETING" | "PENDING" | "UPDATING" | (string & {})
+
+export type LinkAssociationState = "AVAILABLE" | "DELETED" | "DELETING" | "PENDING" | (string & {})
+
+export type LinkState = "AVAILABLE" | "DELETING" | "PENDING" | "UPDATING" | (string & {})
+
+export type PeeringState = "AVAILABLE" | "CREATING" | "DELETING" | "FAILED" | (string & {})
+
+export type PeeringType = "TRANSIT_GATEWAY" | (string & {})
+
+export type RouteAnalysisCompletionReasonCode = "BLACKHOLE_ROUTE_FOR_DESTINATION_FOUND" | "CYCLIC_PATH_DETECTED" | "INACTIVE_ROUTE_FOR_DESTINATION_FOUND" | "MAX_HOPS_EXCEEDED" | "NO_DESTINATION_ARN_PROVIDED" | "POSSIBLE_MIDDLEBOX" | "ROUTE_NOT_FOUND" | "TRANSIT_GATEWAY_ATTACHMENT_ATTACH_ARN_NO_MATCH" | "TRANSIT_GATEWAY_ATTACHMENT_NOT_FOUND" | "TRANSIT_GATEWAY_ATTACHMENT_NOT_IN_TRANSIT_GATEWAY" | "TRANSIT_GATEWAY_ATTACHMENT_STABLE_ROUTE_TABLE_NOT_FOUND" | (string & {})
+
+export type RouteAnalysisCompletionResultCode = "CONNECTED" | "NOT_CONNECTED" | (string & {})
+
+export type RouteAnalysisStatus = "COMPLETED" | "FAILED" | "RUNNING" | (string & {})
+
+export type RouteState = "ACTIVE" | "BLACKHOLE" | (string & {})
+
+export type RouteTableType = "CORE_NETWORK_SEGMENT" | "TRANSIT_GATEWAY_ROUTE_TABLE" | (string & {})
+
+export type RouteType = "PROPAGATED" | "STATIC" | (string & {})
+
+export type SiteState = "AVAILABLE" | "DELETING" | "PENDING" | "UPDATING" | (string & {})
+
+export type TransitGatewayConnectPeerAssociationState = "AVAILABLE" | "DELETED" | "DELETING" | "PENDING" | (string & {})
+
+export type TransitGatewayRegistrationState = "AVAILABLE" | "DELETED" | "DELETING" | "FAILED" | "PENDING" | (string & {})
+
+export type TunnelProtocol = "GRE" | "NO_ENCAP" | (string & {})
 
 export interface AcceptAttachmentRequest {
   readonly AttachmentId: string
 }
 
-export interface AcceptAttachmentOutput {
-  readonly Attachment?: AcceptAttachmentOutputAttachment
+export interface AcceptAttachmentResponse {
+  readonly Attachment?: Attachment
 }
 
-export interface AcceptAttachmentOutputAttachment {
+export interface Attachment {
   readonly CoreNetworkId?: string
   readonly CoreNetworkArn?: string
   readonly AttachmentId?: string
   readonly OwnerAccountId?: string
-  readonly AttachmentType?: string
-  readonly State?: string
+  readonly AttachmentType?: AttachmentType
+  readonly State?: AttachmentState
   readonly EdgeLocation?: string
   readonly ResourceArn?: string
   readonly AttachmentPolicyRuleNumber?: number
   readonly SegmentName?: string
   readonly NetworkFunctionGroupName?: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
-  readonly ProposedSegmentChange?: AcceptAttachmentOutputAttachmentProposedSegmentChange
-  readonly ProposedNetworkFunctionGroupChange?: AcceptAttachmentOutputAttachmentProposedNetworkFunctionGroupChange
+  readonly Tags?: ReadonlyArray<TagOutput>
+  readonly ProposedSegmentChange?: ProposedSegmentChange
+  readonly ProposedNetworkFunctionGroupChange?: AttachmentProposedNetworkFunctionGroupChange
   readonly CreatedAt?: Date
   readonly UpdatedAt?: Date
-  readonly LastModificationErrors?: ReadonlyArray<AcceptAttachmentOutputAttachmentLastModificationErrorsMember>
+  readonly LastModificationErrors?: ReadonlyArray<AttachmentLastModificationErrorsMember>
 }
 
-export interface AcceptAttachmentOutputAttachmentTagsMember {
+export interface Tag {
   readonly Key?: string | undefined
   readonly Value?: string | undefined
 }
 
-export interface AcceptAttachmentOutputAttachmentTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface AcceptAttachmentOutputAttachmentProposedSegmentChange {
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+export interface ProposedSegmentChange {
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly AttachmentPolicyRuleNumber?: number
   readonly SegmentName?: string
 }
 
-export interface AcceptAttachmentOutputAttachmentProposedNetworkFunctionGroupChange {
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+export interface AttachmentProposedNetworkFunctionGroupChange {
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly AttachmentPolicyRuleNumber?: number
   readonly NetworkFunctionGroupName?: string
 }
 
-export interface AcceptAttachmentOutputAttachmentLastModificationErrorsMember {
+export interface AttachmentLastModificationErrorsMember {
   readonly Code?: string
   readonly Message?: string
   readonly ResourceArn?: string
@@ -393,16 +463,16 @@ export interface AssociateConnectPeerRequest {
   readonly LinkId?: string | undefined
 }
 
-export interface AssociateConnectPeerOutput {
-  readonly ConnectPeerAssociation?: AssociateConnectPeerOutputConnectPeerAssociation
+export interface AssociateConnectPeerResponse {
+  readonly ConnectPeerAssociation?: ConnectPeerAssociation
 }
 
-export interface AssociateConnectPeerOutputConnectPeerAssociation {
+export interface ConnectPeerAssociation {
   readonly ConnectPeerId?: string
   readonly GlobalNetworkId?: string
   readonly DeviceId?: string
   readonly LinkId?: string
-  readonly State?: string
+  readonly State?: ConnectPeerAssociationState
 }
 
 export interface AssociateCustomerGatewayRequest {
@@ -412,16 +482,16 @@ export interface AssociateCustomerGatewayRequest {
   readonly LinkId?: string | undefined
 }
 
-export interface AssociateCustomerGatewayOutput {
-  readonly CustomerGatewayAssociation?: AssociateCustomerGatewayOutputCustomerGatewayAssociation
+export interface AssociateCustomerGatewayResponse {
+  readonly CustomerGatewayAssociation?: CustomerGatewayAssociation
 }
 
-export interface AssociateCustomerGatewayOutputCustomerGatewayAssociation {
+export interface CustomerGatewayAssociation {
   readonly CustomerGatewayArn?: string
   readonly GlobalNetworkId?: string
   readonly DeviceId?: string
   readonly LinkId?: string
-  readonly State?: string
+  readonly State?: CustomerGatewayAssociationState
 }
 
 export interface AssociateLinkRequest {
@@ -430,15 +500,15 @@ export interface AssociateLinkRequest {
   readonly LinkId: string
 }
 
-export interface AssociateLinkOutput {
-  readonly LinkAssociation?: AssociateLinkOutputLinkAssociation
+export interface AssociateLinkResponse {
+  readonly LinkAssociation?: LinkAssociation
 }
 
-export interface AssociateLinkOutputLinkAssociation {
+export interface LinkAssociation {
   readonly GlobalNetworkId?: string
   readonly DeviceId?: string
   readonly LinkId?: string
-  readonly LinkAssociationState?: string
+  readonly LinkAssociationState?: LinkAssociationState
 }
 
 export interface AssociateTransitGatewayConnectPeerRequest {
@@ -448,93 +518,93 @@ export interface AssociateTransitGatewayConnectPeerRequest {
   readonly LinkId?: string | undefined
 }
 
-export interface AssociateTransitGatewayConnectPeerOutput {
-  readonly TransitGatewayConnectPeerAssociation?: AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation
+export interface AssociateTransitGatewayConnectPeerResponse {
+  readonly TransitGatewayConnectPeerAssociation?: TransitGatewayConnectPeerAssociation
 }
 
-export interface AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation {
+export interface TransitGatewayConnectPeerAssociation {
   readonly TransitGatewayConnectPeerArn?: string
   readonly GlobalNetworkId?: string
   readonly DeviceId?: string
   readonly LinkId?: string
-  readonly State?: string
+  readonly State?: TransitGatewayConnectPeerAssociationState
 }
 
 export interface CreateConnectAttachmentRequest {
   readonly CoreNetworkId: string
   readonly EdgeLocation: string
   readonly TransportAttachmentId: string
-  readonly Options: CreateConnectAttachmentRequestOptions
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Options: ConnectAttachmentOptions
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly ClientToken?: string | undefined
 }
 
-export interface CreateConnectAttachmentRequestOptions {
-  readonly Protocol?: string | undefined
+export interface ConnectAttachmentOptions {
+  readonly Protocol?: TunnelProtocol | undefined
 }
 
-export interface CreateConnectAttachmentRequestOptionsOutput {
-  readonly Protocol?: string
+export interface ConnectAttachmentOptionsOutput {
+  readonly Protocol?: TunnelProtocol
 }
 
-export interface CreateConnectAttachmentOutput {
-  readonly ConnectAttachment?: CreateConnectAttachmentOutputConnectAttachment
+export interface CreateConnectAttachmentResponse {
+  readonly ConnectAttachment?: ConnectAttachment
 }
 
-export interface CreateConnectAttachmentOutputConnectAttachment {
-  readonly Attachment?: AcceptAttachmentOutputAttachment
+export interface ConnectAttachment {
+  readonly Attachment?: Attachment
   readonly TransportAttachmentId?: string
-  readonly Options?: CreateConnectAttachmentRequestOptionsOutput
+  readonly Options?: ConnectAttachmentOptionsOutput
 }
 
 export interface CreateConnectPeerRequest {
   readonly ConnectAttachmentId: string
   readonly CoreNetworkAddress?: string | undefined
   readonly PeerAddress: string
-  readonly BgpOptions?: CreateConnectPeerRequestBgpOptions | undefined
+  readonly BgpOptions?: BgpOptions | undefined
   readonly InsideCidrBlocks?: ReadonlyArray<string> | undefined
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly ClientToken?: string | undefined
   readonly SubnetArn?: string | undefined
 }
 
-export interface CreateConnectPeerRequestBgpOptions {
+export interface BgpOptions {
   readonly PeerAsn?: number | bigint | undefined
 }
 
-export interface CreateConnectPeerOutput {
-  readonly ConnectPeer?: CreateConnectPeerOutputConnectPeer
+export interface CreateConnectPeerResponse {
+  readonly ConnectPeer?: ConnectPeer
 }
 
-export interface CreateConnectPeerOutputConnectPeer {
+export interface ConnectPeer {
   readonly CoreNetworkId?: string
   readonly ConnectAttachmentId?: string
   readonly ConnectPeerId?: string
   readonly EdgeLocation?: string
-  readonly State?: string
+  readonly State?: ConnectPeerState
   readonly CreatedAt?: Date
-  readonly Configuration?: CreateConnectPeerOutputConnectPeerConfiguration
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly Configuration?: ConnectPeerConfiguration
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly SubnetArn?: string
-  readonly LastModificationErrors?: ReadonlyArray<CreateConnectPeerOutputConnectPeerLastModificationErrorsMember>
+  readonly LastModificationErrors?: ReadonlyArray<ConnectPeerLastModificationErrorsMember>
 }
 
-export interface CreateConnectPeerOutputConnectPeerConfiguration {
+export interface ConnectPeerConfiguration {
   readonly CoreNetworkAddress?: string
   readonly PeerAddress?: string
   readonly InsideCidrBlocks?: ReadonlyArray<string>
-  readonly Protocol?: string
-  readonly BgpConfigurations?: ReadonlyArray<CreateConnectPeerOutputConnectPeerConfigurationBgpConfigurationsMember>
+  readonly Protocol?: TunnelProtocol
+  readonly BgpConfigurations?: ReadonlyArray<ConnectPeerBgpConfiguration>
 }
 
-export interface CreateConnectPeerOutputConnectPeerConfigurationBgpConfigurationsMember {
+export interface ConnectPeerBgpConfiguration {
   readonly CoreNetworkAsn?: number
   readonly PeerAsn?: number
   readonly CoreNetworkAddress?: string
   readonly PeerAddress?: string
 }
 
-export interface CreateConnectPeerOutputConnectPeerLastModificationErrorsMember {
+export interface ConnectPeerLastModificationErrorsMember {
   readonly Code?: string
   readonly Message?: string
   readonly ResourceArn?: string
@@ -548,14 +618,14 @@ export interface CreateConnectionRequest {
   readonly LinkId?: string | undefined
   readonly ConnectedLinkId?: string | undefined
   readonly Description?: string | undefined
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateConnectionOutput {
-  readonly Connection?: CreateConnectionOutputConnection
+export interface CreateConnectionResponse {
+  readonly Connection?: Connection
 }
 
-export interface CreateConnectionOutputConnection {
+export interface Connection {
   readonly ConnectionId?: string
   readonly ConnectionArn?: string
   readonly GlobalNetworkId?: string
@@ -565,53 +635,53 @@ export interface CreateConnectionOutputConnection {
   readonly ConnectedLinkId?: string
   readonly Description?: string
   readonly CreatedAt?: Date
-  readonly State?: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly State?: ConnectionState
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface CreateCoreNetworkRequest {
   readonly GlobalNetworkId: string
   readonly Description?: string | undefined
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly PolicyDocument?: string | undefined
   readonly ClientToken?: string | undefined
 }
 
-export interface CreateCoreNetworkOutput {
-  readonly CoreNetwork?: CreateCoreNetworkOutputCoreNetwork
+export interface CreateCoreNetworkResponse {
+  readonly CoreNetwork?: CoreNetwork
 }
 
-export interface CreateCoreNetworkOutputCoreNetwork {
+export interface CoreNetwork {
   readonly GlobalNetworkId?: string
   readonly CoreNetworkId?: string
   readonly CoreNetworkArn?: string
   readonly Description?: string
   readonly CreatedAt?: Date
-  readonly State?: string
-  readonly Segments?: ReadonlyArray<CreateCoreNetworkOutputCoreNetworkSegmentsMember>
-  readonly NetworkFunctionGroups?: ReadonlyArray<CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMember>
-  readonly Edges?: ReadonlyArray<CreateCoreNetworkOutputCoreNetworkEdgesMember>
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly State?: CoreNetworkState
+  readonly Segments?: ReadonlyArray<CoreNetworkSegment>
+  readonly NetworkFunctionGroups?: ReadonlyArray<CoreNetworkNetworkFunctionGroupsMember>
+  readonly Edges?: ReadonlyArray<CoreNetworkEdge>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
-export interface CreateCoreNetworkOutputCoreNetworkSegmentsMember {
+export interface CoreNetworkSegment {
   readonly Name?: string
   readonly EdgeLocations?: ReadonlyArray<string>
   readonly SharedSegments?: ReadonlyArray<string>
 }
 
-export interface CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMember {
+export interface CoreNetworkNetworkFunctionGroupsMember {
   readonly Name?: string
   readonly EdgeLocations?: ReadonlyArray<string>
-  readonly Segments?: CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMemberSegments
+  readonly Segments?: CoreNetworkNetworkFunctionGroupsMemberSegments
 }
 
-export interface CreateCoreNetworkOutputCoreNetworkNetworkFunctionGroupsMemberSegments {
+export interface CoreNetworkNetworkFunctionGroupsMemberSegments {
   readonly SendVia?: ReadonlyArray<string>
   readonly SendTo?: ReadonlyArray<string>
 }
 
-export interface CreateCoreNetworkOutputCoreNetworkEdgesMember {
+export interface CoreNetworkEdge {
   readonly EdgeLocation?: string
   readonly Asn?: number
   readonly InsideCidrBlocks?: ReadonlyArray<string>
@@ -619,210 +689,210 @@ export interface CreateCoreNetworkOutputCoreNetworkEdgesMember {
 
 export interface CreateDeviceRequest {
   readonly GlobalNetworkId: string
-  readonly AWSLocation?: CreateDeviceRequestAWSLocation | undefined
+  readonly AWSLocation?: AWSLocation | undefined
   readonly Description?: string | undefined
   readonly Type?: string | undefined
   readonly Vendor?: string | undefined
   readonly Model?: string | undefined
   readonly SerialNumber?: string | undefined
-  readonly Location?: CreateDeviceRequestLocation | undefined
+  readonly Location?: Location | undefined
   readonly SiteId?: string | undefined
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateDeviceRequestAWSLocation {
+export interface AWSLocation {
   readonly Zone?: string | undefined
   readonly SubnetArn?: string | undefined
 }
 
-export interface CreateDeviceRequestAWSLocationOutput {
+export interface AWSLocationOutput {
   readonly Zone?: string
   readonly SubnetArn?: string
 }
 
-export interface CreateDeviceRequestLocation {
+export interface Location {
   readonly Address?: string | undefined
   readonly Latitude?: string | undefined
   readonly Longitude?: string | undefined
 }
 
-export interface CreateDeviceRequestLocationOutput {
+export interface LocationOutput {
   readonly Address?: string
   readonly Latitude?: string
   readonly Longitude?: string
 }
 
-export interface CreateDeviceOutput {
-  readonly Device?: CreateDeviceOutputDevice
+export interface CreateDeviceResponse {
+  readonly Device?: Device
 }
 
-export interface CreateDeviceOutputDevice {
+export interface Device {
   readonly DeviceId?: string
   readonly DeviceArn?: string
   readonly GlobalNetworkId?: string
-  readonly AWSLocation?: CreateDeviceRequestAWSLocationOutput
+  readonly AWSLocation?: AWSLocationOutput
   readonly Description?: string
   readonly Type?: string
   readonly Vendor?: string
   readonly Model?: string
   readonly SerialNumber?: string
-  readonly Location?: CreateDeviceRequestLocationOutput
+  readonly Location?: LocationOutput
   readonly SiteId?: string
   readonly CreatedAt?: Date
-  readonly State?: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly State?: DeviceState
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface CreateGlobalNetworkRequest {
   readonly Description?: string | undefined
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateGlobalNetworkOutput {
-  readonly GlobalNetwork?: CreateGlobalNetworkOutputGlobalNetwork
+export interface CreateGlobalNetworkResponse {
+  readonly GlobalNetwork?: GlobalNetwork
 }
 
-export interface CreateGlobalNetworkOutputGlobalNetwork {
+export interface GlobalNetwork {
   readonly GlobalNetworkId?: string
   readonly GlobalNetworkArn?: string
   readonly Description?: string
   readonly CreatedAt?: Date
-  readonly State?: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly State?: GlobalNetworkState
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface CreateLinkRequest {
   readonly GlobalNetworkId: string
   readonly Description?: string | undefined
   readonly Type?: string | undefined
-  readonly Bandwidth: CreateLinkRequestBandwidth
+  readonly Bandwidth: Bandwidth
   readonly Provider?: string | undefined
   readonly SiteId: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateLinkRequestBandwidth {
+export interface Bandwidth {
   readonly UploadSpeed?: number | undefined
   readonly DownloadSpeed?: number | undefined
 }
 
-export interface CreateLinkRequestBandwidthOutput {
+export interface BandwidthOutput {
   readonly UploadSpeed?: number
   readonly DownloadSpeed?: number
 }
 
-export interface CreateLinkOutput {
-  readonly Link?: CreateLinkOutputLink
+export interface CreateLinkResponse {
+  readonly Link?: Link
 }
 
-export interface CreateLinkOutputLink {
+export interface Link {
   readonly LinkId?: string
   readonly LinkArn?: string
   readonly GlobalNetworkId?: string
   readonly SiteId?: string
   readonly Description?: string
   readonly Type?: string
-  readonly Bandwidth?: CreateLinkRequestBandwidthOutput
+  readonly Bandwidth?: BandwidthOutput
   readonly Provider?: string
   readonly CreatedAt?: Date
-  readonly State?: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly State?: LinkState
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface CreateSiteRequest {
   readonly GlobalNetworkId: string
   readonly Description?: string | undefined
-  readonly Location?: CreateDeviceRequestLocation | undefined
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Location?: Location | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateSiteOutput {
-  readonly Site?: CreateSiteOutputSite
+export interface CreateSiteResponse {
+  readonly Site?: Site
 }
 
-export interface CreateSiteOutputSite {
+export interface Site {
   readonly SiteId?: string
   readonly SiteArn?: string
   readonly GlobalNetworkId?: string
   readonly Description?: string
-  readonly Location?: CreateDeviceRequestLocationOutput
+  readonly Location?: LocationOutput
   readonly CreatedAt?: Date
-  readonly State?: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly State?: SiteState
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface CreateSiteToSiteVpnAttachmentRequest {
   readonly CoreNetworkId: string
   readonly VpnConnectionArn: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly ClientToken?: string | undefined
 }
 
-export interface CreateSiteToSiteVpnAttachmentOutput {
-  readonly SiteToSiteVpnAttachment?: CreateSiteToSiteVpnAttachmentOutputSiteToSiteVpnAttachment
+export interface CreateSiteToSiteVpnAttachmentResponse {
+  readonly SiteToSiteVpnAttachment?: SiteToSiteVpnAttachment
 }
 
-export interface CreateSiteToSiteVpnAttachmentOutputSiteToSiteVpnAttachment {
-  readonly Attachment?: AcceptAttachmentOutputAttachment
+export interface SiteToSiteVpnAttachment {
+  readonly Attachment?: Attachment
   readonly VpnConnectionArn?: string
 }
 
 export interface CreateTransitGatewayPeeringRequest {
   readonly CoreNetworkId: string
   readonly TransitGatewayArn: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly ClientToken?: string | undefined
 }
 
-export interface CreateTransitGatewayPeeringOutput {
-  readonly TransitGatewayPeering?: CreateTransitGatewayPeeringOutputTransitGatewayPeering
+export interface CreateTransitGatewayPeeringResponse {
+  readonly TransitGatewayPeering?: TransitGatewayPeering
 }
 
-export interface CreateTransitGatewayPeeringOutputTransitGatewayPeering {
-  readonly Peering?: CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering
+export interface TransitGatewayPeering {
+  readonly Peering?: Peering
   readonly TransitGatewayArn?: string
   readonly TransitGatewayPeeringAttachmentId?: string
 }
 
-export interface CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering {
+export interface Peering {
   readonly CoreNetworkId?: string
   readonly CoreNetworkArn?: string
   readonly PeeringId?: string
   readonly OwnerAccountId?: string
-  readonly PeeringType?: string
-  readonly State?: string
+  readonly PeeringType?: PeeringType
+  readonly State?: PeeringState
   readonly EdgeLocation?: string
   readonly ResourceArn?: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly CreatedAt?: Date
-  readonly LastModificationErrors?: ReadonlyArray<CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMember>
+  readonly LastModificationErrors?: ReadonlyArray<PeeringLastModificationErrorsMember>
 }
 
-export interface CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMember {
+export interface PeeringLastModificationErrorsMember {
   readonly Code?: string
   readonly Message?: string
   readonly ResourceArn?: string
   readonly RequestId?: string
-  readonly MissingPermissionsContext?: CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMemberMissingPermissionsContext
+  readonly MissingPermissionsContext?: PeeringLastModificationErrorsMemberMissingPermissionsContext
 }
 
-export interface CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeeringLastModificationErrorsMemberMissingPermissionsContext {
+export interface PeeringLastModificationErrorsMemberMissingPermissionsContext {
   readonly MissingPermission?: string
 }
 
 export interface CreateTransitGatewayRouteTableAttachmentRequest {
   readonly PeeringId: string
   readonly TransitGatewayRouteTableArn: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly ClientToken?: string | undefined
 }
 
-export interface CreateTransitGatewayRouteTableAttachmentOutput {
-  readonly TransitGatewayRouteTableAttachment?: CreateTransitGatewayRouteTableAttachmentOutputTransitGatewayRouteTableAttachment
+export interface CreateTransitGatewayRouteTableAttachmentResponse {
+  readonly TransitGatewayRouteTableAttachment?: TransitGatewayRouteTableAttachment
 }
 
-export interface CreateTransitGatewayRouteTableAttachmentOutputTransitGatewayRouteTableAttachment {
-  readonly Attachment?: AcceptAttachmentOutputAttachment
+export interface TransitGatewayRouteTableAttachment {
+  readonly Attachment?: Attachment
   readonly PeeringId?: string
   readonly TransitGatewayRouteTableArn?: string
 }
@@ -831,45 +901,45 @@ export interface CreateVpcAttachmentRequest {
   readonly CoreNetworkId: string
   readonly VpcArn: string
   readonly SubnetArns: ReadonlyArray<string>
-  readonly Options?: CreateVpcAttachmentRequestOptions | undefined
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember> | undefined
+  readonly Options?: VpcOptions | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly ClientToken?: string | undefined
 }
 
-export interface CreateVpcAttachmentRequestOptions {
+export interface VpcOptions {
   readonly Ipv6Support?: boolean | undefined
   readonly ApplianceModeSupport?: boolean | undefined
 }
 
-export interface CreateVpcAttachmentRequestOptionsOutput {
+export interface VpcOptionsOutput {
   readonly Ipv6Support?: boolean
   readonly ApplianceModeSupport?: boolean
 }
 
-export interface CreateVpcAttachmentOutput {
-  readonly VpcAttachment?: CreateVpcAttachmentOutputVpcAttachment
+export interface CreateVpcAttachmentResponse {
+  readonly VpcAttachment?: VpcAttachment
 }
 
-export interface CreateVpcAttachmentOutputVpcAttachment {
-  readonly Attachment?: AcceptAttachmentOutputAttachment
+export interface VpcAttachment {
+  readonly Attachment?: Attachment
   readonly SubnetArns?: ReadonlyArray<string>
-  readonly Options?: CreateVpcAttachmentRequestOptionsOutput
+  readonly Options?: VpcOptionsOutput
 }
 
 export interface DeleteAttachmentRequest {
   readonly AttachmentId: string
 }
 
-export interface DeleteAttachmentOutput {
-  readonly Attachment?: AcceptAttachmentOutputAttachment
+export interface DeleteAttachmentResponse {
+  readonly Attachment?: Attachment
 }
 
 export interface DeleteConnectPeerRequest {
   readonly ConnectPeerId: string
 }
 
-export interface DeleteConnectPeerOutput {
-  readonly ConnectPeer?: CreateConnectPeerOutputConnectPeer
+export interface DeleteConnectPeerResponse {
+  readonly ConnectPeer?: ConnectPeer
 }
 
 export interface DeleteConnectionRequest {
@@ -877,16 +947,16 @@ export interface DeleteConnectionRequest {
   readonly ConnectionId: string
 }
 
-export interface DeleteConnectionOutput {
-  readonly Connection?: CreateConnectionOutputConnection
+export interface DeleteConnectionResponse {
+  readonly Connection?: Connection
 }
 
 export interface DeleteCoreNetworkRequest {
   readonly CoreNetworkId: string
 }
 
-export interface DeleteCoreNetworkOutput {
-  readonly CoreNetwork?: CreateCoreNetworkOutputCoreNetwork
+export interface DeleteCoreNetworkResponse {
+  readonly CoreNetwork?: CoreNetwork
 }
 
 export interface DeleteCoreNetworkPolicyVersionRequest {
@@ -894,22 +964,22 @@ export interface DeleteCoreNetworkPolicyVersionRequest {
   readonly PolicyVersionId: number
 }
 
-export interface DeleteCoreNetworkPolicyVersionOutput {
-  readonly CoreNetworkPolicy?: DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy
+export interface DeleteCoreNetworkPolicyVersionResponse {
+  readonly CoreNetworkPolicy?: CoreNetworkPolicy
 }
 
-export interface DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy {
+export interface CoreNetworkPolicy {
   readonly CoreNetworkId?: string
   readonly PolicyVersionId?: number
-  readonly Alias?: string
+  readonly Alias?: CoreNetworkPolicyAlias
   readonly Description?: string
   readonly CreatedAt?: Date
-  readonly ChangeSetState?: string
-  readonly PolicyErrors?: ReadonlyArray<DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicyPolicyErrorsMember>
+  readonly ChangeSetState?: ChangeSetState
+  readonly PolicyErrors?: ReadonlyArray<CoreNetworkPolicyError>
   readonly PolicyDocument?: unknown
 }
 
-export interface DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicyPolicyErrorsMember {
+export interface CoreNetworkPolicyError {
   readonly ErrorCode?: string
   readonly Message?: string
   readonly Path?: string
@@ -920,16 +990,16 @@ export interface DeleteDeviceRequest {
   readonly DeviceId: string
 }
 
-export interface DeleteDeviceOutput {
-  readonly Device?: CreateDeviceOutputDevice
+export interface DeleteDeviceResponse {
+  readonly Device?: Device
 }
 
 export interface DeleteGlobalNetworkRequest {
   readonly GlobalNetworkId: string
 }
 
-export interface DeleteGlobalNetworkOutput {
-  readonly GlobalNetwork?: CreateGlobalNetworkOutputGlobalNetwork
+export interface DeleteGlobalNetworkResponse {
+  readonly GlobalNetwork?: GlobalNetwork
 }
 
 export interface DeleteLinkRequest {
@@ -937,31 +1007,31 @@ export interface DeleteLinkRequest {
   readonly LinkId: string
 }
 
-export interface DeleteLinkOutput {
-  readonly Link?: CreateLinkOutputLink
+export interface DeleteLinkResponse {
+  readonly Link?: Link
 }
 
 export interface DeletePeeringRequest {
   readonly PeeringId: string
 }
 
-export interface DeletePeeringOutput {
-  readonly Peering?: CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering
+export interface DeletePeeringResponse {
+  readonly Peering?: Peering
 }
 
 export interface DeleteResourcePolicyRequest {
   readonly ResourceArn: string
 }
 
-export type DeleteResourcePolicyOutput = {}
+export type DeleteResourcePolicyResponse = {}
 
 export interface DeleteSiteRequest {
   readonly GlobalNetworkId: string
   readonly SiteId: string
 }
 
-export interface DeleteSiteOutput {
-  readonly Site?: CreateSiteOutputSite
+export interface DeleteSiteResponse {
+  readonly Site?: Site
 }
 
 export interface DeregisterTransitGatewayRequest {
@@ -969,18 +1039,18 @@ export interface DeregisterTransitGatewayRequest {
   readonly TransitGatewayArn: string
 }
 
-export interface DeregisterTransitGatewayOutput {
-  readonly TransitGatewayRegistration?: DeregisterTransitGatewayOutputTransitGatewayRegistration
+export interface DeregisterTransitGatewayResponse {
+  readonly TransitGatewayRegistration?: TransitGatewayRegistration
 }
 
-export interface DeregisterTransitGatewayOutputTransitGatewayRegistration {
+export interface TransitGatewayRegistration {
   readonly GlobalNetworkId?: string
   readonly TransitGatewayArn?: string
-  readonly State?: DeregisterTransitGatewayOutputTransitGatewayRegistrationState
+  readonly State?: TransitGatewayRegistrationStateReason
 }
 
-export interface DeregisterTransitGatewayOutputTransitGatewayRegistrationState {
-  readonly Code?: string
+export interface TransitGatewayRegistrationStateReason {
+  readonly Code?: TransitGatewayRegistrationState
   readonly Message?: string
 }
 
@@ -990,8 +1060,8 @@ export interface DescribeGlobalNetworksRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface DescribeGlobalNetworksOutput {
-  readonly GlobalNetworks?: ReadonlyArray<CreateGlobalNetworkOutputGlobalNetwork>
+export interface DescribeGlobalNetworksResponse {
+  readonly GlobalNetworks?: ReadonlyArray<GlobalNetwork>
   readonly NextToken?: string
 }
 
@@ -1000,8 +1070,8 @@ export interface DisassociateConnectPeerRequest {
   readonly ConnectPeerId: string
 }
 
-export interface DisassociateConnectPeerOutput {
-  readonly ConnectPeerAssociation?: AssociateConnectPeerOutputConnectPeerAssociation
+export interface DisassociateConnectPeerResponse {
+  readonly ConnectPeerAssociation?: ConnectPeerAssociation
 }
 
 export interface DisassociateCustomerGatewayRequest {
@@ -1009,8 +1079,8 @@ export interface DisassociateCustomerGatewayRequest {
   readonly CustomerGatewayArn: string
 }
 
-export interface DisassociateCustomerGatewayOutput {
-  readonly CustomerGatewayAssociation?: AssociateCustomerGatewayOutputCustomerGatewayAssociation
+export interface DisassociateCustomerGatewayResponse {
+  readonly CustomerGatewayAssociation?: CustomerGatewayAssociation
 }
 
 export interface DisassociateLinkRequest {
@@ -1019,8 +1089,8 @@ export interface DisassociateLinkRequest {
   readonly LinkId: string
 }
 
-export interface DisassociateLinkOutput {
-  readonly LinkAssociation?: AssociateLinkOutputLinkAssociation
+export interface DisassociateLinkResponse {
+  readonly LinkAssociation?: LinkAssociation
 }
 
 export interface DisassociateTransitGatewayConnectPeerRequest {
@@ -1028,8 +1098,8 @@ export interface DisassociateTransitGatewayConnectPeerRequest {
   readonly TransitGatewayConnectPeerArn: string
 }
 
-export interface DisassociateTransitGatewayConnectPeerOutput {
-  readonly TransitGatewayConnectPeerAssociation?: AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation
+export interface DisassociateTransitGatewayConnectPeerResponse {
+  readonly TransitGatewayConnectPeerAssociation?: TransitGatewayConnectPeerAssociation
 }
 
 export interface ExecuteCoreNetworkChangeSetRequest {
@@ -1037,22 +1107,22 @@ export interface ExecuteCoreNetworkChangeSetRequest {
   readonly PolicyVersionId: number
 }
 
-export type ExecuteCoreNetworkChangeSetOutput = {}
+export type ExecuteCoreNetworkChangeSetResponse = {}
 
 export interface GetConnectAttachmentRequest {
   readonly AttachmentId: string
 }
 
-export interface GetConnectAttachmentOutput {
-  readonly ConnectAttachment?: CreateConnectAttachmentOutputConnectAttachment
+export interface GetConnectAttachmentResponse {
+  readonly ConnectAttachment?: ConnectAttachment
 }
 
 export interface GetConnectPeerRequest {
   readonly ConnectPeerId: string
 }
 
-export interface GetConnectPeerOutput {
-  readonly ConnectPeer?: CreateConnectPeerOutputConnectPeer
+export interface GetConnectPeerResponse {
+  readonly ConnectPeer?: ConnectPeer
 }
 
 export interface GetConnectPeerAssociationsRequest {
@@ -1062,8 +1132,8 @@ export interface GetConnectPeerAssociationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetConnectPeerAssociationsOutput {
-  readonly ConnectPeerAssociations?: ReadonlyArray<AssociateConnectPeerOutputConnectPeerAssociation>
+export interface GetConnectPeerAssociationsResponse {
+  readonly ConnectPeerAssociations?: ReadonlyArray<ConnectPeerAssociation>
   readonly NextToken?: string
 }
 
@@ -1075,8 +1145,8 @@ export interface GetConnectionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetConnectionsOutput {
-  readonly Connections?: ReadonlyArray<CreateConnectionOutputConnection>
+export interface GetConnectionsResponse {
+  readonly Connections?: ReadonlyArray<Connection>
   readonly NextToken?: string
 }
 
@@ -1084,8 +1154,8 @@ export interface GetCoreNetworkRequest {
   readonly CoreNetworkId: string
 }
 
-export interface GetCoreNetworkOutput {
-  readonly CoreNetwork?: CreateCoreNetworkOutputCoreNetwork
+export interface GetCoreNetworkResponse {
+  readonly CoreNetwork?: CoreNetwork
 }
 
 export interface GetCoreNetworkChangeEventsRequest {
@@ -1095,21 +1165,21 @@ export interface GetCoreNetworkChangeEventsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetCoreNetworkChangeEventsOutput {
-  readonly CoreNetworkChangeEvents?: ReadonlyArray<GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMember>
+export interface GetCoreNetworkChangeEventsResponse {
+  readonly CoreNetworkChangeEvents?: ReadonlyArray<CoreNetworkChangeEvent>
   readonly NextToken?: string
 }
 
-export interface GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMember {
-  readonly Type?: string
-  readonly Action?: string
+export interface CoreNetworkChangeEvent {
+  readonly Type?: ChangeType
+  readonly Action?: ChangeAction
   readonly IdentifierPath?: string
   readonly EventTime?: Date
-  readonly Status?: string
-  readonly Values?: GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMemberValues
+  readonly Status?: ChangeStatus
+  readonly Values?: CoreNetworkChangeEventValues
 }
 
-export interface GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMemberValues {
+export interface CoreNetworkChangeEventValues {
   readonly EdgeLocation?: string
   readonly SegmentName?: string
   readonly NetworkFunctionGroupName?: string
@@ -1124,21 +1194,21 @@ export interface GetCoreNetworkChangeSetRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetCoreNetworkChangeSetOutput {
-  readonly CoreNetworkChanges?: ReadonlyArray<GetCoreNetworkChangeSetOutputCoreNetworkChangesMember>
+export interface GetCoreNetworkChangeSetResponse {
+  readonly CoreNetworkChanges?: ReadonlyArray<CoreNetworkChange>
   readonly NextToken?: string
 }
 
-export interface GetCoreNetworkChangeSetOutputCoreNetworkChangesMember {
-  readonly Type?: string
-  readonly Action?: string
+export interface CoreNetworkChange {
+  readonly Type?: ChangeType
+  readonly Action?: ChangeAction
   readonly Identifier?: string
-  readonly PreviousValues?: GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValues
-  readonly NewValues?: GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValues
+  readonly PreviousValues?: CoreNetworkChangeValues
+  readonly NewValues?: CoreNetworkChangeValues
   readonly IdentifierPath?: string
 }
 
-export interface GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValues {
+export interface CoreNetworkChangeValues {
   readonly SegmentName?: string
   readonly NetworkFunctionGroupName?: string
   readonly EdgeLocations?: ReadonlyArray<string>
@@ -1147,30 +1217,30 @@ export interface GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousVa
   readonly DestinationIdentifier?: string
   readonly InsideCidrBlocks?: ReadonlyArray<string>
   readonly SharedSegments?: ReadonlyArray<string>
-  readonly ServiceInsertionActions?: ReadonlyArray<GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMember>
+  readonly ServiceInsertionActions?: ReadonlyArray<CoreNetworkChangeValuesServiceInsertionActionsMember>
 }
 
-export interface GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMember {
+export interface CoreNetworkChangeValuesServiceInsertionActionsMember {
   readonly Action?: string
   readonly Mode?: string
-  readonly WhenSentTo?: GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberWhenSentTo
-  readonly Via?: GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberVia
+  readonly WhenSentTo?: CoreNetworkChangeValuesServiceInsertionActionsMemberWhenSentTo
+  readonly Via?: CoreNetworkChangeValuesServiceInsertionActionsMemberVia
 }
 
-export interface GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberWhenSentTo {
+export interface CoreNetworkChangeValuesServiceInsertionActionsMemberWhenSentTo {
   readonly WhenSentToSegmentsList?: ReadonlyArray<string>
 }
 
-export interface GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberVia {
-  readonly NetworkFunctionGroups?: ReadonlyArray<GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember>
-  readonly WithEdgeOverrides?: ReadonlyArray<GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember>
+export interface CoreNetworkChangeValuesServiceInsertionActionsMemberVia {
+  readonly NetworkFunctionGroups?: ReadonlyArray<CoreNetworkChangeValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember>
+  readonly WithEdgeOverrides?: ReadonlyArray<CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember>
 }
 
-export interface GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember {
+export interface CoreNetworkChangeValuesServiceInsertionActionsMemberViaNetworkFunctionGroupsMember {
   readonly Name?: string
 }
 
-export interface GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember {
+export interface CoreNetworkChangeValuesServiceInsertionActionsMemberViaWithEdgeOverridesMember {
   readonly EdgeSets?: ReadonlyArray<ReadonlyArray<string>>
   readonly UseEdge?: string
 }
@@ -1178,11 +1248,11 @@ export interface GetCoreNetworkChangeSetOutputCoreNetworkChangesMemberPreviousVa
 export interface GetCoreNetworkPolicyRequest {
   readonly CoreNetworkId: string
   readonly PolicyVersionId?: number | undefined
-  readonly Alias?: string | undefined
+  readonly Alias?: CoreNetworkPolicyAlias | undefined
 }
 
-export interface GetCoreNetworkPolicyOutput {
-  readonly CoreNetworkPolicy?: DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy
+export interface GetCoreNetworkPolicyResponse {
+  readonly CoreNetworkPolicy?: CoreNetworkPolicy
 }
 
 export interface GetCustomerGatewayAssociationsRequest {
@@ -1192,8 +1262,8 @@ export interface GetCustomerGatewayAssociationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetCustomerGatewayAssociationsOutput {
-  readonly CustomerGatewayAssociations?: ReadonlyArray<AssociateCustomerGatewayOutputCustomerGatewayAssociation>
+export interface GetCustomerGatewayAssociationsResponse {
+  readonly CustomerGatewayAssociations?: ReadonlyArray<CustomerGatewayAssociation>
   readonly NextToken?: string
 }
 
@@ -1205,8 +1275,8 @@ export interface GetDevicesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetDevicesOutput {
-  readonly Devices?: ReadonlyArray<CreateDeviceOutputDevice>
+export interface GetDevicesResponse {
+  readonly Devices?: ReadonlyArray<Device>
   readonly NextToken?: string
 }
 
@@ -1218,8 +1288,8 @@ export interface GetLinkAssociationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetLinkAssociationsOutput {
-  readonly LinkAssociations?: ReadonlyArray<AssociateLinkOutputLinkAssociation>
+export interface GetLinkAssociationsResponse {
+  readonly LinkAssociations?: ReadonlyArray<LinkAssociation>
   readonly NextToken?: string
 }
 
@@ -1233,8 +1303,8 @@ export interface GetLinksRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetLinksOutput {
-  readonly Links?: ReadonlyArray<CreateLinkOutputLink>
+export interface GetLinksResponse {
+  readonly Links?: ReadonlyArray<Link>
   readonly NextToken?: string
 }
 
@@ -1245,12 +1315,12 @@ export interface GetNetworkResourceCountsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetNetworkResourceCountsOutput {
-  readonly NetworkResourceCounts?: ReadonlyArray<GetNetworkResourceCountsOutputNetworkResourceCountsMember>
+export interface GetNetworkResourceCountsResponse {
+  readonly NetworkResourceCounts?: ReadonlyArray<NetworkResourceCount>
   readonly NextToken?: string
 }
 
-export interface GetNetworkResourceCountsOutputNetworkResourceCountsMember {
+export interface NetworkResourceCount {
   readonly ResourceType?: string
   readonly Count?: number
 }
@@ -1267,12 +1337,12 @@ export interface GetNetworkResourceRelationshipsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetNetworkResourceRelationshipsOutput {
-  readonly Relationships?: ReadonlyArray<GetNetworkResourceRelationshipsOutputRelationshipsMember>
+export interface GetNetworkResourceRelationshipsResponse {
+  readonly Relationships?: ReadonlyArray<Relationship>
   readonly NextToken?: string
 }
 
-export interface GetNetworkResourceRelationshipsOutputRelationshipsMember {
+export interface Relationship {
   readonly From?: string
   readonly To?: string
 }
@@ -1289,12 +1359,12 @@ export interface GetNetworkResourcesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetNetworkResourcesOutput {
-  readonly NetworkResources?: ReadonlyArray<GetNetworkResourcesOutputNetworkResourcesMember>
+export interface GetNetworkResourcesResponse {
+  readonly NetworkResources?: ReadonlyArray<NetworkResource>
   readonly NextToken?: string
 }
 
-export interface GetNetworkResourcesOutputNetworkResourcesMember {
+export interface NetworkResource {
   readonly RegisteredGatewayArn?: string
   readonly CoreNetworkId?: string
   readonly AwsRegion?: string
@@ -1304,64 +1374,64 @@ export interface GetNetworkResourcesOutputNetworkResourcesMember {
   readonly ResourceArn?: string
   readonly Definition?: string
   readonly DefinitionTimestamp?: Date
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly Metadata?: Readonly<Record<string, string>>
 }
 
 export interface GetNetworkRoutesRequest {
   readonly GlobalNetworkId: string
-  readonly RouteTableIdentifier: GetNetworkRoutesRequestRouteTableIdentifier
+  readonly RouteTableIdentifier: RouteTableIdentifier
   readonly ExactCidrMatches?: ReadonlyArray<string> | undefined
   readonly LongestPrefixMatches?: ReadonlyArray<string> | undefined
   readonly SubnetOfMatches?: ReadonlyArray<string> | undefined
   readonly SupernetOfMatches?: ReadonlyArray<string> | undefined
   readonly PrefixListIds?: ReadonlyArray<string> | undefined
-  readonly States?: ReadonlyArray<string> | undefined
-  readonly Types?: ReadonlyArray<string> | undefined
+  readonly States?: ReadonlyArray<RouteState> | undefined
+  readonly Types?: ReadonlyArray<RouteType> | undefined
   readonly DestinationFilters?: Readonly<Record<string, ReadonlyArray<string>>> | undefined
 }
 
-export interface GetNetworkRoutesRequestRouteTableIdentifier {
+export interface RouteTableIdentifier {
   readonly TransitGatewayRouteTableArn?: string | undefined
-  readonly CoreNetworkSegmentEdge?: GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkSegmentEdge | undefined
-  readonly CoreNetworkNetworkFunctionGroup?: GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkNetworkFunctionGroup | undefined
+  readonly CoreNetworkSegmentEdge?: CoreNetworkSegmentEdgeIdentifier | undefined
+  readonly CoreNetworkNetworkFunctionGroup?: RouteTableIdentifierCoreNetworkNetworkFunctionGroup | undefined
 }
 
-export interface GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkSegmentEdge {
+export interface CoreNetworkSegmentEdgeIdentifier {
   readonly CoreNetworkId?: string | undefined
   readonly SegmentName?: string | undefined
   readonly EdgeLocation?: string | undefined
 }
 
-export interface GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkSegmentEdgeOutput {
+export interface CoreNetworkSegmentEdgeIdentifierOutput {
   readonly CoreNetworkId?: string
   readonly SegmentName?: string
   readonly EdgeLocation?: string
 }
 
-export interface GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkNetworkFunctionGroup {
+export interface RouteTableIdentifierCoreNetworkNetworkFunctionGroup {
   readonly CoreNetworkId?: string | undefined
   readonly NetworkFunctionGroupName?: string | undefined
   readonly EdgeLocation?: string | undefined
 }
 
-export interface GetNetworkRoutesOutput {
+export interface GetNetworkRoutesResponse {
   readonly RouteTableArn?: string
-  readonly CoreNetworkSegmentEdge?: GetNetworkRoutesRequestRouteTableIdentifierCoreNetworkSegmentEdgeOutput
-  readonly RouteTableType?: string
+  readonly CoreNetworkSegmentEdge?: CoreNetworkSegmentEdgeIdentifierOutput
+  readonly RouteTableType?: RouteTableType
   readonly RouteTableTimestamp?: Date
-  readonly NetworkRoutes?: ReadonlyArray<GetNetworkRoutesOutputNetworkRoutesMember>
+  readonly NetworkRoutes?: ReadonlyArray<NetworkRoute>
 }
 
-export interface GetNetworkRoutesOutputNetworkRoutesMember {
+export interface NetworkRoute {
   readonly DestinationCidrBlock?: string
-  readonly Destinations?: ReadonlyArray<GetNetworkRoutesOutputNetworkRoutesMemberDestinationsMember>
+  readonly Destinations?: ReadonlyArray<NetworkRouteDestination>
   readonly PrefixListId?: string
-  readonly State?: string
-  readonly Type?: string
+  readonly State?: RouteState
+  readonly Type?: RouteType
 }
 
-export interface GetNetworkRoutesOutputNetworkRoutesMemberDestinationsMember {
+export interface NetworkRouteDestination {
   readonly CoreNetworkAttachmentId?: string
   readonly TransitGatewayAttachmentId?: string
   readonly SegmentName?: string
@@ -1383,12 +1453,12 @@ export interface GetNetworkTelemetryRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetNetworkTelemetryOutput {
-  readonly NetworkTelemetry?: ReadonlyArray<GetNetworkTelemetryOutputNetworkTelemetryMember>
+export interface GetNetworkTelemetryResponse {
+  readonly NetworkTelemetry?: ReadonlyArray<NetworkTelemetry>
   readonly NextToken?: string
 }
 
-export interface GetNetworkTelemetryOutputNetworkTelemetryMember {
+export interface NetworkTelemetry {
   readonly RegisteredGatewayArn?: string
   readonly CoreNetworkId?: string
   readonly AwsRegion?: string
@@ -1397,12 +1467,12 @@ export interface GetNetworkTelemetryOutputNetworkTelemetryMember {
   readonly ResourceId?: string
   readonly ResourceArn?: string
   readonly Address?: string
-  readonly Health?: GetNetworkTelemetryOutputNetworkTelemetryMemberHealth
+  readonly Health?: ConnectionHealth
 }
 
-export interface GetNetworkTelemetryOutputNetworkTelemetryMemberHealth {
-  readonly Type?: string
-  readonly Status?: string
+export interface ConnectionHealth {
+  readonly Type?: ConnectionType
+  readonly Status?: ConnectionStatus
   readonly Timestamp?: Date
 }
 
@@ -1410,7 +1480,7 @@ export interface GetResourcePolicyRequest {
   readonly ResourceArn: string
 }
 
-export interface GetResourcePolicyOutput {
+export interface GetResourcePolicyResponse {
   readonly PolicyDocument?: unknown
 }
 
@@ -1419,48 +1489,48 @@ export interface GetRouteAnalysisRequest {
   readonly RouteAnalysisId: string
 }
 
-export interface GetRouteAnalysisOutput {
-  readonly RouteAnalysis?: GetRouteAnalysisOutputRouteAnalysis
+export interface GetRouteAnalysisResponse {
+  readonly RouteAnalysis?: RouteAnalysis
 }
 
-export interface GetRouteAnalysisOutputRouteAnalysis {
+export interface RouteAnalysis {
   readonly GlobalNetworkId?: string
   readonly OwnerAccountId?: string
   readonly RouteAnalysisId?: string
   readonly StartTimestamp?: Date
-  readonly Status?: string
-  readonly Source?: GetRouteAnalysisOutputRouteAnalysisSource
-  readonly Destination?: GetRouteAnalysisOutputRouteAnalysisSource
+  readonly Status?: RouteAnalysisStatus
+  readonly Source?: RouteAnalysisEndpointOptions
+  readonly Destination?: RouteAnalysisEndpointOptions
   readonly IncludeReturnPath?: boolean
   readonly UseMiddleboxes?: boolean
-  readonly ForwardPath?: GetRouteAnalysisOutputRouteAnalysisForwardPath
-  readonly ReturnPath?: GetRouteAnalysisOutputRouteAnalysisForwardPath
+  readonly ForwardPath?: RouteAnalysisPath
+  readonly ReturnPath?: RouteAnalysisPath
 }
 
-export interface GetRouteAnalysisOutputRouteAnalysisSource {
+export interface RouteAnalysisEndpointOptions {
   readonly TransitGatewayAttachmentArn?: string
   readonly TransitGatewayArn?: string
   readonly IpAddress?: string
 }
 
-export interface GetRouteAnalysisOutputRouteAnalysisForwardPath {
-  readonly CompletionStatus?: GetRouteAnalysisOutputRouteAnalysisForwardPathCompletionStatus
-  readonly Path?: ReadonlyArray<GetRouteAnalysisOutputRouteAnalysisForwardPathPathMember>
+export interface RouteAnalysisPath {
+  readonly CompletionStatus?: RouteAnalysisCompletion
+  readonly Path?: ReadonlyArray<PathComponent>
 }
 
-export interface GetRouteAnalysisOutputRouteAnalysisForwardPathCompletionStatus {
-  readonly ResultCode?: string
-  readonly ReasonCode?: string
+export interface RouteAnalysisCompletion {
+  readonly ResultCode?: RouteAnalysisCompletionResultCode
+  readonly ReasonCode?: RouteAnalysisCompletionReasonCode
   readonly ReasonContext?: Readonly<Record<string, string>>
 }
 
-export interface GetRouteAnalysisOutputRouteAnalysisForwardPathPathMember {
+export interface PathComponent {
   readonly Sequence?: number
-  readonly Resource?: GetRouteAnalysisOutputRouteAnalysisForwardPathPathMemberResource
+  readonly Resource?: NetworkResourceSummary
   readonly DestinationCidrBlock?: string
 }
 
-export interface GetRouteAnalysisOutputRouteAnalysisForwardPathPathMemberResource {
+export interface NetworkResourceSummary {
   readonly RegisteredGatewayArn?: string
   readonly ResourceArn?: string
   readonly ResourceType?: string
@@ -1473,8 +1543,8 @@ export interface GetSiteToSiteVpnAttachmentRequest {
   readonly AttachmentId: string
 }
 
-export interface GetSiteToSiteVpnAttachmentOutput {
-  readonly SiteToSiteVpnAttachment?: CreateSiteToSiteVpnAttachmentOutputSiteToSiteVpnAttachment
+export interface GetSiteToSiteVpnAttachmentResponse {
+  readonly SiteToSiteVpnAttachment?: SiteToSiteVpnAttachment
 }
 
 export interface GetSitesRequest {
@@ -1484,8 +1554,8 @@ export interface GetSitesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetSitesOutput {
-  readonly Sites?: ReadonlyArray<CreateSiteOutputSite>
+export interface GetSitesResponse {
+  readonly Sites?: ReadonlyArray<Site>
   readonly NextToken?: string
 }
 
@@ -1496,8 +1566,8 @@ export interface GetTransitGatewayConnectPeerAssociationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetTransitGatewayConnectPeerAssociationsOutput {
-  readonly TransitGatewayConnectPeerAssociations?: ReadonlyArray<AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation>
+export interface GetTransitGatewayConnectPeerAssociationsResponse {
+  readonly TransitGatewayConnectPeerAssociations?: ReadonlyArray<TransitGatewayConnectPeerAssociation>
   readonly NextToken?: string
 }
 
@@ -1505,8 +1575,8 @@ export interface GetTransitGatewayPeeringRequest {
   readonly PeeringId: string
 }
 
-export interface GetTransitGatewayPeeringOutput {
-  readonly TransitGatewayPeering?: CreateTransitGatewayPeeringOutputTransitGatewayPeering
+export interface GetTransitGatewayPeeringResponse {
+  readonly TransitGatewayPeering?: TransitGatewayPeering
 }
 
 export interface GetTransitGatewayRegistrationsRequest {
@@ -1516,8 +1586,8 @@ export interface GetTransitGatewayRegistrationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface GetTransitGatewayRegistrationsOutput {
-  readonly TransitGatewayRegistrations?: ReadonlyArray<DeregisterTransitGatewayOutputTransitGatewayRegistration>
+export interface GetTransitGatewayRegistrationsResponse {
+  readonly TransitGatewayRegistrations?: ReadonlyArray<TransitGatewayRegistration>
   readonly NextToken?: string
 }
 
@@ -1525,29 +1595,29 @@ export interface GetTransitGatewayRouteTableAttachmentRequest {
   readonly AttachmentId: string
 }
 
-export interface GetTransitGatewayRouteTableAttachmentOutput {
-  readonly TransitGatewayRouteTableAttachment?: CreateTransitGatewayRouteTableAttachmentOutputTransitGatewayRouteTableAttachment
+export interface GetTransitGatewayRouteTableAttachmentResponse {
+  readonly TransitGatewayRouteTableAttachment?: TransitGatewayRouteTableAttachment
 }
 
 export interface GetVpcAttachmentRequest {
   readonly AttachmentId: string
 }
 
-export interface GetVpcAttachmentOutput {
-  readonly VpcAttachment?: CreateVpcAttachmentOutputVpcAttachment
+export interface GetVpcAttachmentResponse {
+  readonly VpcAttachment?: VpcAttachment
 }
 
 export interface ListAttachmentsRequest {
   readonly CoreNetworkId?: string | undefined
-  readonly AttachmentType?: string | undefined
+  readonly AttachmentType?: AttachmentType | undefined
   readonly EdgeLocation?: string | undefined
-  readonly State?: string | undefined
+  readonly State?: AttachmentState | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListAttachmentsOutput {
-  readonly Attachments?: ReadonlyArray<AcceptAttachmentOutputAttachment>
+export interface ListAttachmentsResponse {
+  readonly Attachments?: ReadonlyArray<Attachment>
   readonly NextToken?: string
 }
 
@@ -1558,19 +1628,19 @@ export interface ListConnectPeersRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListConnectPeersOutput {
-  readonly ConnectPeers?: ReadonlyArray<ListConnectPeersOutputConnectPeersMember>
+export interface ListConnectPeersResponse {
+  readonly ConnectPeers?: ReadonlyArray<ConnectPeerSummary>
   readonly NextToken?: string
 }
 
-export interface ListConnectPeersOutputConnectPeersMember {
+export interface ConnectPeerSummary {
   readonly CoreNetworkId?: string
   readonly ConnectAttachmentId?: string
   readonly ConnectPeerId?: string
   readonly EdgeLocation?: string
-  readonly ConnectPeerState?: string
+  readonly ConnectPeerState?: ConnectPeerState
   readonly CreatedAt?: Date
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly SubnetArn?: string
 }
 
@@ -1580,18 +1650,18 @@ export interface ListCoreNetworkPolicyVersionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListCoreNetworkPolicyVersionsOutput {
-  readonly CoreNetworkPolicyVersions?: ReadonlyArray<ListCoreNetworkPolicyVersionsOutputCoreNetworkPolicyVersionsMember>
+export interface ListCoreNetworkPolicyVersionsResponse {
+  readonly CoreNetworkPolicyVersions?: ReadonlyArray<CoreNetworkPolicyVersion>
   readonly NextToken?: string
 }
 
-export interface ListCoreNetworkPolicyVersionsOutputCoreNetworkPolicyVersionsMember {
+export interface CoreNetworkPolicyVersion {
   readonly CoreNetworkId?: string
   readonly PolicyVersionId?: number
-  readonly Alias?: string
+  readonly Alias?: CoreNetworkPolicyAlias
   readonly Description?: string
   readonly CreatedAt?: Date
-  readonly ChangeSetState?: string
+  readonly ChangeSetState?: ChangeSetState
 }
 
 export interface ListCoreNetworksRequest {
@@ -1599,19 +1669,19 @@ export interface ListCoreNetworksRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListCoreNetworksOutput {
-  readonly CoreNetworks?: ReadonlyArray<ListCoreNetworksOutputCoreNetworksMember>
+export interface ListCoreNetworksResponse {
+  readonly CoreNetworks?: ReadonlyArray<CoreNetworkSummary>
   readonly NextToken?: string
 }
 
-export interface ListCoreNetworksOutputCoreNetworksMember {
+export interface CoreNetworkSummary {
   readonly CoreNetworkId?: string
   readonly CoreNetworkArn?: string
   readonly GlobalNetworkId?: string
   readonly OwnerAccountId?: string
-  readonly State?: string
+  readonly State?: CoreNetworkState
   readonly Description?: string
-  readonly Tags?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface ListOrganizationServiceAccessStatusRequest {
@@ -1619,34 +1689,34 @@ export interface ListOrganizationServiceAccessStatusRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListOrganizationServiceAccessStatusOutput {
-  readonly OrganizationStatus?: ListOrganizationServiceAccessStatusOutputOrganizationStatus
+export interface ListOrganizationServiceAccessStatusResponse {
+  readonly OrganizationStatus?: OrganizationStatus
   readonly NextToken?: string
 }
 
-export interface ListOrganizationServiceAccessStatusOutputOrganizationStatus {
+export interface OrganizationStatus {
   readonly OrganizationId?: string
   readonly OrganizationAwsServiceAccessStatus?: string
   readonly SLRDeploymentStatus?: string
-  readonly AccountStatusList?: ReadonlyArray<ListOrganizationServiceAccessStatusOutputOrganizationStatusAccountStatusListMember>
+  readonly AccountStatusList?: ReadonlyArray<AccountStatus>
 }
 
-export interface ListOrganizationServiceAccessStatusOutputOrganizationStatusAccountStatusListMember {
+export interface AccountStatus {
   readonly AccountId?: string
   readonly SLRDeploymentStatus?: string
 }
 
 export interface ListPeeringsRequest {
   readonly CoreNetworkId?: string | undefined
-  readonly PeeringType?: string | undefined
+  readonly PeeringType?: PeeringType | undefined
   readonly EdgeLocation?: string | undefined
-  readonly State?: string | undefined
+  readonly State?: PeeringState | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListPeeringsOutput {
-  readonly Peerings?: ReadonlyArray<CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering>
+export interface ListPeeringsResponse {
+  readonly Peerings?: ReadonlyArray<Peering>
   readonly NextToken?: string
 }
 
@@ -1654,8 +1724,8 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly TagList?: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly TagList?: ReadonlyArray<TagOutput>
 }
 
 export interface PutCoreNetworkPolicyRequest {
@@ -1666,8 +1736,8 @@ export interface PutCoreNetworkPolicyRequest {
   readonly ClientToken?: string | undefined
 }
 
-export interface PutCoreNetworkPolicyOutput {
-  readonly CoreNetworkPolicy?: DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy
+export interface PutCoreNetworkPolicyResponse {
+  readonly CoreNetworkPolicy?: CoreNetworkPolicy
 }
 
 export interface PutResourcePolicyRequest {
@@ -1675,23 +1745,23 @@ export interface PutResourcePolicyRequest {
   readonly ResourceArn: string
 }
 
-export type PutResourcePolicyOutput = {}
+export type PutResourcePolicyResponse = {}
 
 export interface RegisterTransitGatewayRequest {
   readonly GlobalNetworkId: string
   readonly TransitGatewayArn: string
 }
 
-export interface RegisterTransitGatewayOutput {
-  readonly TransitGatewayRegistration?: DeregisterTransitGatewayOutputTransitGatewayRegistration
+export interface RegisterTransitGatewayResponse {
+  readonly TransitGatewayRegistration?: TransitGatewayRegistration
 }
 
 export interface RejectAttachmentRequest {
   readonly AttachmentId: string
 }
 
-export interface RejectAttachmentOutput {
-  readonly Attachment?: AcceptAttachmentOutputAttachment
+export interface RejectAttachmentResponse {
+  readonly Attachment?: Attachment
 }
 
 export interface RestoreCoreNetworkPolicyVersionRequest {
@@ -1699,48 +1769,48 @@ export interface RestoreCoreNetworkPolicyVersionRequest {
   readonly PolicyVersionId: number
 }
 
-export interface RestoreCoreNetworkPolicyVersionOutput {
-  readonly CoreNetworkPolicy?: DeleteCoreNetworkPolicyVersionOutputCoreNetworkPolicy
+export interface RestoreCoreNetworkPolicyVersionResponse {
+  readonly CoreNetworkPolicy?: CoreNetworkPolicy
 }
 
 export interface StartOrganizationServiceAccessUpdateRequest {
   readonly Action: string
 }
 
-export interface StartOrganizationServiceAccessUpdateOutput {
-  readonly OrganizationStatus?: ListOrganizationServiceAccessStatusOutputOrganizationStatus
+export interface StartOrganizationServiceAccessUpdateResponse {
+  readonly OrganizationStatus?: OrganizationStatus
 }
 
 export interface StartRouteAnalysisRequest {
   readonly GlobalNetworkId: string
-  readonly Source: StartRouteAnalysisRequestSource
-  readonly Destination: StartRouteAnalysisRequestSource
+  readonly Source: RouteAnalysisEndpointOptionsSpecification
+  readonly Destination: RouteAnalysisEndpointOptionsSpecification
   readonly IncludeReturnPath?: boolean | undefined
   readonly UseMiddleboxes?: boolean | undefined
 }
 
-export interface StartRouteAnalysisRequestSource {
+export interface RouteAnalysisEndpointOptionsSpecification {
   readonly TransitGatewayAttachmentArn?: string | undefined
   readonly IpAddress?: string | undefined
 }
 
-export interface StartRouteAnalysisOutput {
-  readonly RouteAnalysis?: GetRouteAnalysisOutputRouteAnalysis
+export interface StartRouteAnalysisResponse {
+  readonly RouteAnalysis?: RouteAnalysis
 }
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
-  readonly Tags: ReadonlyArray<AcceptAttachmentOutputAttachmentTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateConnectionRequest {
   readonly GlobalNetworkId: string
@@ -1750,8 +1820,8 @@ export interface UpdateConnectionRequest {
   readonly Description?: string | undefined
 }
 
-export interface UpdateConnectionOutput {
-  readonly Connection?: CreateConnectionOutputConnection
+export interface UpdateConnectionResponse {
+  readonly Connection?: Connection
 }
 
 export interface UpdateCoreNetworkRequest {
@@ -1759,25 +1829,25 @@ export interface UpdateCoreNetworkRequest {
   readonly Description?: string | undefined
 }
 
-export interface UpdateCoreNetworkOutput {
-  readonly CoreNetwork?: CreateCoreNetworkOutputCoreNetwork
+export interface UpdateCoreNetworkResponse {
+  readonly CoreNetwork?: CoreNetwork
 }
 
 export interface UpdateDeviceRequest {
   readonly GlobalNetworkId: string
   readonly DeviceId: string
-  readonly AWSLocation?: CreateDeviceRequestAWSLocation | undefined
+  readonly AWSLocation?: AWSLocation | undefined
   readonly Description?: string | undefined
   readonly Type?: string | undefined
   readonly Vendor?: string | undefined
   readonly Model?: string | undefined
   readonly SerialNumber?: string | undefined
-  readonly Location?: CreateDeviceRequestLocation | undefined
+  readonly Location?: Location | undefined
   readonly SiteId?: string | undefined
 }
 
-export interface UpdateDeviceOutput {
-  readonly Device?: CreateDeviceOutputDevice
+export interface UpdateDeviceResponse {
+  readonly Device?: Device
 }
 
 export interface UpdateGlobalNetworkRequest {
@@ -1785,8 +1855,8 @@ export interface UpdateGlobalNetworkRequest {
   readonly Description?: string | undefined
 }
 
-export interface UpdateGlobalNetworkOutput {
-  readonly GlobalNetwork?: CreateGlobalNetworkOutputGlobalNetwork
+export interface UpdateGlobalNetworkResponse {
+  readonly GlobalNetwork?: GlobalNetwork
 }
 
 export interface UpdateLinkRequest {
@@ -1794,12 +1864,12 @@ export interface UpdateLinkRequest {
   readonly LinkId: string
   readonly Description?: string | undefined
   readonly Type?: string | undefined
-  readonly Bandwidth?: CreateLinkRequestBandwidth | undefined
+  readonly Bandwidth?: Bandwidth | undefined
   readonly Provider?: string | undefined
 }
 
-export interface UpdateLinkOutput {
-  readonly Link?: CreateLinkOutputLink
+export interface UpdateLinkResponse {
+  readonly Link?: Link
 }
 
 export interface UpdateNetworkResourceMetadataRequest {
@@ -1808,7 +1878,7 @@ export interface UpdateNetworkResourceMetadataRequest {
   readonly Metadata: Readonly<Record<string, string>>
 }
 
-export interface UpdateNetworkResourceMetadataOutput {
+export interface UpdateNetworkResourceMetadataResponse {
   readonly ResourceArn?: string
   readonly Metadata?: Readonly<Record<string, string>>
 }
@@ -1817,360 +1887,376 @@ export interface UpdateSiteRequest {
   readonly GlobalNetworkId: string
   readonly SiteId: string
   readonly Description?: string | undefined
-  readonly Location?: CreateDeviceRequestLocation | undefined
+  readonly Location?: Location | undefined
 }
 
-export interface UpdateSiteOutput {
-  readonly Site?: CreateSiteOutputSite
+export interface UpdateSiteResponse {
+  readonly Site?: Site
 }
 
 export interface UpdateVpcAttachmentRequest {
   readonly AttachmentId: string
   readonly AddSubnetArns?: ReadonlyArray<string> | undefined
   readonly RemoveSubnetArns?: ReadonlyArray<string> | undefined
-  readonly Options?: CreateVpcAttachmentRequestOptions | undefined
+  readonly Options?: VpcOptions | undefined
 }
 
-export interface UpdateVpcAttachmentOutput {
-  readonly VpcAttachment?: CreateVpcAttachmentOutputVpcAttachment
+export interface UpdateVpcAttachmentResponse {
+  readonly VpcAttachment?: VpcAttachment
 }
 
-export type AcceptAttachmentError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type AssociateConnectPeerError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type AssociateCustomerGatewayError = Errors.CommonError | Client.SdkError
+export class CoreNetworkPolicyException extends /*#__PURE__*/ ServiceError("CoreNetworkPolicyException")<{ readonly Message?: string }> {}
 
-export type AssociateLinkError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type AssociateTransitGatewayConnectPeerError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateConnectAttachmentError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string; readonly LimitCode?: string; readonly ServiceCode?: string }> {}
 
-export type CreateConnectPeerError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type CreateConnectionError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type CreateCoreNetworkError = Errors.CommonError | Client.SdkError
+export type AcceptAttachmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateDeviceError = Errors.CommonError | Client.SdkError
+export type AssociateConnectPeerError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateGlobalNetworkError = Errors.CommonError | Client.SdkError
+export type AssociateCustomerGatewayError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateLinkError = Errors.CommonError | Client.SdkError
+export type AssociateLinkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateSiteError = Errors.CommonError | Client.SdkError
+export type AssociateTransitGatewayConnectPeerError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateSiteToSiteVpnAttachmentError = Errors.CommonError | Client.SdkError
+export type CreateConnectAttachmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateTransitGatewayPeeringError = Errors.CommonError | Client.SdkError
+export type CreateConnectPeerError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateTransitGatewayRouteTableAttachmentError = Errors.CommonError | Client.SdkError
+export type CreateConnectionError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateVpcAttachmentError = Errors.CommonError | Client.SdkError
+export type CreateCoreNetworkError = AccessDeniedException | ConflictException | CoreNetworkPolicyException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAttachmentError = Errors.CommonError | Client.SdkError
+export type CreateDeviceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteConnectPeerError = Errors.CommonError | Client.SdkError
+export type CreateGlobalNetworkError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteConnectionError = Errors.CommonError | Client.SdkError
+export type CreateLinkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteCoreNetworkError = Errors.CommonError | Client.SdkError
+export type CreateSiteError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteCoreNetworkPolicyVersionError = Errors.CommonError | Client.SdkError
+export type CreateSiteToSiteVpnAttachmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteDeviceError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayPeeringError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteGlobalNetworkError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayRouteTableAttachmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteLinkError = Errors.CommonError | Client.SdkError
+export type CreateVpcAttachmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeletePeeringError = Errors.CommonError | Client.SdkError
+export type DeleteAttachmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteResourcePolicyError = Errors.CommonError | Client.SdkError
+export type DeleteConnectPeerError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteSiteError = Errors.CommonError | Client.SdkError
+export type DeleteConnectionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeregisterTransitGatewayError = Errors.CommonError | Client.SdkError
+export type DeleteCoreNetworkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeGlobalNetworksError = Errors.CommonError | Client.SdkError
+export type DeleteCoreNetworkPolicyVersionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DisassociateConnectPeerError = Errors.CommonError | Client.SdkError
+export type DeleteDeviceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DisassociateCustomerGatewayError = Errors.CommonError | Client.SdkError
+export type DeleteGlobalNetworkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DisassociateLinkError = Errors.CommonError | Client.SdkError
+export type DeleteLinkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DisassociateTransitGatewayConnectPeerError = Errors.CommonError | Client.SdkError
+export type DeletePeeringError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ExecuteCoreNetworkChangeSetError = Errors.CommonError | Client.SdkError
+export type DeleteResourcePolicyError = AccessDeniedException | ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetConnectAttachmentError = Errors.CommonError | Client.SdkError
+export type DeleteSiteError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetConnectPeerError = Errors.CommonError | Client.SdkError
+export type DeregisterTransitGatewayError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetConnectPeerAssociationsError = Errors.CommonError | Client.SdkError
+export type DescribeGlobalNetworksError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetConnectionsError = Errors.CommonError | Client.SdkError
+export type DisassociateConnectPeerError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetCoreNetworkError = Errors.CommonError | Client.SdkError
+export type DisassociateCustomerGatewayError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetCoreNetworkChangeEventsError = Errors.CommonError | Client.SdkError
+export type DisassociateLinkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetCoreNetworkChangeSetError = Errors.CommonError | Client.SdkError
+export type DisassociateTransitGatewayConnectPeerError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetCoreNetworkPolicyError = Errors.CommonError | Client.SdkError
+export type ExecuteCoreNetworkChangeSetError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetCustomerGatewayAssociationsError = Errors.CommonError | Client.SdkError
+export type GetConnectAttachmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetDevicesError = Errors.CommonError | Client.SdkError
+export type GetConnectPeerError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetLinkAssociationsError = Errors.CommonError | Client.SdkError
+export type GetConnectPeerAssociationsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetLinksError = Errors.CommonError | Client.SdkError
+export type GetConnectionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetNetworkResourceCountsError = Errors.CommonError | Client.SdkError
+export type GetCoreNetworkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetNetworkResourceRelationshipsError = Errors.CommonError | Client.SdkError
+export type GetCoreNetworkChangeEventsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetNetworkResourcesError = Errors.CommonError | Client.SdkError
+export type GetCoreNetworkChangeSetError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetNetworkRoutesError = Errors.CommonError | Client.SdkError
+export type GetCoreNetworkPolicyError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetNetworkTelemetryError = Errors.CommonError | Client.SdkError
+export type GetCustomerGatewayAssociationsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetResourcePolicyError = Errors.CommonError | Client.SdkError
+export type GetDevicesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetRouteAnalysisError = Errors.CommonError | Client.SdkError
+export type GetLinkAssociationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetSiteToSiteVpnAttachmentError = Errors.CommonError | Client.SdkError
+export type GetLinksError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetSitesError = Errors.CommonError | Client.SdkError
+export type GetNetworkResourceCountsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetTransitGatewayConnectPeerAssociationsError = Errors.CommonError | Client.SdkError
+export type GetNetworkResourceRelationshipsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetTransitGatewayPeeringError = Errors.CommonError | Client.SdkError
+export type GetNetworkResourcesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetTransitGatewayRegistrationsError = Errors.CommonError | Client.SdkError
+export type GetNetworkRoutesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetTransitGatewayRouteTableAttachmentError = Errors.CommonError | Client.SdkError
+export type GetNetworkTelemetryError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetVpcAttachmentError = Errors.CommonError | Client.SdkError
+export type GetResourcePolicyError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAttachmentsError = Errors.CommonError | Client.SdkError
+export type GetRouteAnalysisError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListConnectPeersError = Errors.CommonError | Client.SdkError
+export type GetSiteToSiteVpnAttachmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListCoreNetworkPolicyVersionsError = Errors.CommonError | Client.SdkError
+export type GetSitesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListCoreNetworksError = Errors.CommonError | Client.SdkError
+export type GetTransitGatewayConnectPeerAssociationsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type GetTransitGatewayPeeringError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type GetTransitGatewayRegistrationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type GetTransitGatewayRouteTableAttachmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type GetVpcAttachmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type ListAttachmentsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type ListConnectPeersError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type ListCoreNetworkPolicyVersionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type ListCoreNetworksError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type ListOrganizationServiceAccessStatusError = Errors.CommonError | Client.SdkError
 
-export type ListPeeringsError = Errors.CommonError | Client.SdkError
+export type ListPeeringsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutCoreNetworkPolicyError = Errors.CommonError | Client.SdkError
+export type PutCoreNetworkPolicyError = AccessDeniedException | ConflictException | CoreNetworkPolicyException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutResourcePolicyError = Errors.CommonError | Client.SdkError
+export type PutResourcePolicyError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type RegisterTransitGatewayError = Errors.CommonError | Client.SdkError
+export type RegisterTransitGatewayError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type RejectAttachmentError = Errors.CommonError | Client.SdkError
+export type RejectAttachmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type RestoreCoreNetworkPolicyVersionError = Errors.CommonError | Client.SdkError
+export type RestoreCoreNetworkPolicyVersionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartOrganizationServiceAccessUpdateError = Errors.CommonError | Client.SdkError
+export type StartOrganizationServiceAccessUpdateError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartRouteAnalysisError = Errors.CommonError | Client.SdkError
+export type StartRouteAnalysisError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateConnectionError = Errors.CommonError | Client.SdkError
+export type UpdateConnectionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateCoreNetworkError = Errors.CommonError | Client.SdkError
+export type UpdateCoreNetworkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateDeviceError = Errors.CommonError | Client.SdkError
+export type UpdateDeviceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateGlobalNetworkError = Errors.CommonError | Client.SdkError
+export type UpdateGlobalNetworkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateLinkError = Errors.CommonError | Client.SdkError
+export type UpdateLinkError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateNetworkResourceMetadataError = Errors.CommonError | Client.SdkError
+export type UpdateNetworkResourceMetadataError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSiteError = Errors.CommonError | Client.SdkError
+export type UpdateSiteError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateVpcAttachmentError = Errors.CommonError | Client.SdkError
+export type UpdateVpcAttachmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const acceptAttachment: Client.Operation<AcceptAttachmentRequest, AcceptAttachmentOutput, AcceptAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AcceptAttachment",http:{method:"POST",requestUri:"/attachments/{attachmentId}/accept"},input:{shape:AcceptAttachmentRequest$},output:{shape:AcceptAttachmentOutput$}}})
+export const acceptAttachment: Client.Operation<AcceptAttachmentRequest, AcceptAttachmentResponse, AcceptAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AcceptAttachment",http:{method:"POST",requestUri:"/attachments/{attachmentId}/accept"},input:{shape:AcceptAttachmentRequest$},output:{shape:AcceptAttachmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const associateConnectPeer: Client.Operation<AssociateConnectPeerRequest, AssociateConnectPeerOutput, AssociateConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AssociateConnectPeer",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/connect-peer-associations"},input:{shape:AssociateConnectPeerRequest$},output:{shape:AssociateConnectPeerOutput$}}})
+export const associateConnectPeer: Client.Operation<AssociateConnectPeerRequest, AssociateConnectPeerResponse, AssociateConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AssociateConnectPeer",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/connect-peer-associations"},input:{shape:AssociateConnectPeerRequest$},output:{shape:AssociateConnectPeerResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const associateCustomerGateway: Client.Operation<AssociateCustomerGatewayRequest, AssociateCustomerGatewayOutput, AssociateCustomerGatewayError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AssociateCustomerGateway",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/customer-gateway-associations"},input:{shape:AssociateCustomerGatewayRequest$},output:{shape:AssociateCustomerGatewayOutput$}}})
+export const associateCustomerGateway: Client.Operation<AssociateCustomerGatewayRequest, AssociateCustomerGatewayResponse, AssociateCustomerGatewayError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AssociateCustomerGateway",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/customer-gateway-associations"},input:{shape:AssociateCustomerGatewayRequest$},output:{shape:AssociateCustomerGatewayResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const associateLink: Client.Operation<AssociateLinkRequest, AssociateLinkOutput, AssociateLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AssociateLink",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/link-associations"},input:{shape:AssociateLinkRequest$},output:{shape:AssociateLinkOutput$}}})
+export const associateLink: Client.Operation<AssociateLinkRequest, AssociateLinkResponse, AssociateLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AssociateLink",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/link-associations"},input:{shape:AssociateLinkRequest$},output:{shape:AssociateLinkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const associateTransitGatewayConnectPeer: Client.Operation<AssociateTransitGatewayConnectPeerRequest, AssociateTransitGatewayConnectPeerOutput, AssociateTransitGatewayConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AssociateTransitGatewayConnectPeer",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-connect-peer-associations"},input:{shape:AssociateTransitGatewayConnectPeerRequest$},output:{shape:AssociateTransitGatewayConnectPeerOutput$}}})
+export const associateTransitGatewayConnectPeer: Client.Operation<AssociateTransitGatewayConnectPeerRequest, AssociateTransitGatewayConnectPeerResponse, AssociateTransitGatewayConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"AssociateTransitGatewayConnectPeer",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-connect-peer-associations"},input:{shape:AssociateTransitGatewayConnectPeerRequest$},output:{shape:AssociateTransitGatewayConnectPeerResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createConnectAttachment: Client.Operation<CreateConnectAttachmentRequest, CreateConnectAttachmentOutput, CreateConnectAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateConnectAttachment",http:{method:"POST",requestUri:"/connect-attachments"},input:{shape:CreateConnectAttachmentRequest$},output:{shape:CreateConnectAttachmentOutput$}}})
+export const createConnectAttachment: Client.Operation<CreateConnectAttachmentRequest, CreateConnectAttachmentResponse, CreateConnectAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateConnectAttachment",http:{method:"POST",requestUri:"/connect-attachments"},input:{shape:CreateConnectAttachmentRequest$},output:{shape:CreateConnectAttachmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createConnectPeer: Client.Operation<CreateConnectPeerRequest, CreateConnectPeerOutput, CreateConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateConnectPeer",http:{method:"POST",requestUri:"/connect-peers"},input:{shape:CreateConnectPeerRequest$},output:{shape:CreateConnectPeerOutput$}}})
+export const createConnectPeer: Client.Operation<CreateConnectPeerRequest, CreateConnectPeerResponse, CreateConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateConnectPeer",http:{method:"POST",requestUri:"/connect-peers"},input:{shape:CreateConnectPeerRequest$},output:{shape:CreateConnectPeerResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createConnection: Client.Operation<CreateConnectionRequest, CreateConnectionOutput, CreateConnectionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateConnection",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/connections"},input:{shape:CreateConnectionRequest$},output:{shape:CreateConnectionOutput$}}})
+export const createConnection: Client.Operation<CreateConnectionRequest, CreateConnectionResponse, CreateConnectionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateConnection",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/connections"},input:{shape:CreateConnectionRequest$},output:{shape:CreateConnectionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createCoreNetwork: Client.Operation<CreateCoreNetworkRequest, CreateCoreNetworkOutput, CreateCoreNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateCoreNetwork",http:{method:"POST",requestUri:"/core-networks"},input:{shape:CreateCoreNetworkRequest$},output:{shape:CreateCoreNetworkOutput$}}})
+export const createCoreNetwork: Client.Operation<CreateCoreNetworkRequest, CreateCoreNetworkResponse, CreateCoreNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateCoreNetwork",http:{method:"POST",requestUri:"/core-networks"},input:{shape:CreateCoreNetworkRequest$},output:{shape:CreateCoreNetworkResponse$},errors:[AccessDeniedException$,ConflictException$,CoreNetworkPolicyException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,CoreNetworkPolicyException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createDevice: Client.Operation<CreateDeviceRequest, CreateDeviceOutput, CreateDeviceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateDevice",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/devices"},input:{shape:CreateDeviceRequest$},output:{shape:CreateDeviceOutput$}}})
+export const createDevice: Client.Operation<CreateDeviceRequest, CreateDeviceResponse, CreateDeviceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateDevice",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/devices"},input:{shape:CreateDeviceRequest$},output:{shape:CreateDeviceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createGlobalNetwork: Client.Operation<CreateGlobalNetworkRequest, CreateGlobalNetworkOutput, CreateGlobalNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateGlobalNetwork",http:{method:"POST",requestUri:"/global-networks"},input:{shape:CreateGlobalNetworkRequest$},output:{shape:CreateGlobalNetworkOutput$}}})
+export const createGlobalNetwork: Client.Operation<CreateGlobalNetworkRequest, CreateGlobalNetworkResponse, CreateGlobalNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateGlobalNetwork",http:{method:"POST",requestUri:"/global-networks"},input:{shape:CreateGlobalNetworkRequest$},output:{shape:CreateGlobalNetworkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createLink: Client.Operation<CreateLinkRequest, CreateLinkOutput, CreateLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateLink",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/links"},input:{shape:CreateLinkRequest$},output:{shape:CreateLinkOutput$}}})
+export const createLink: Client.Operation<CreateLinkRequest, CreateLinkResponse, CreateLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateLink",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/links"},input:{shape:CreateLinkRequest$},output:{shape:CreateLinkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createSite: Client.Operation<CreateSiteRequest, CreateSiteOutput, CreateSiteError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateSite",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/sites"},input:{shape:CreateSiteRequest$},output:{shape:CreateSiteOutput$}}})
+export const createSite: Client.Operation<CreateSiteRequest, CreateSiteResponse, CreateSiteError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateSite",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/sites"},input:{shape:CreateSiteRequest$},output:{shape:CreateSiteResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createSiteToSiteVpnAttachment: Client.Operation<CreateSiteToSiteVpnAttachmentRequest, CreateSiteToSiteVpnAttachmentOutput, CreateSiteToSiteVpnAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateSiteToSiteVpnAttachment",http:{method:"POST",requestUri:"/site-to-site-vpn-attachments"},input:{shape:CreateSiteToSiteVpnAttachmentRequest$},output:{shape:CreateSiteToSiteVpnAttachmentOutput$}}})
+export const createSiteToSiteVpnAttachment: Client.Operation<CreateSiteToSiteVpnAttachmentRequest, CreateSiteToSiteVpnAttachmentResponse, CreateSiteToSiteVpnAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateSiteToSiteVpnAttachment",http:{method:"POST",requestUri:"/site-to-site-vpn-attachments"},input:{shape:CreateSiteToSiteVpnAttachmentRequest$},output:{shape:CreateSiteToSiteVpnAttachmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createTransitGatewayPeering: Client.Operation<CreateTransitGatewayPeeringRequest, CreateTransitGatewayPeeringOutput, CreateTransitGatewayPeeringError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateTransitGatewayPeering",http:{method:"POST",requestUri:"/transit-gateway-peerings"},input:{shape:CreateTransitGatewayPeeringRequest$},output:{shape:CreateTransitGatewayPeeringOutput$}}})
+export const createTransitGatewayPeering: Client.Operation<CreateTransitGatewayPeeringRequest, CreateTransitGatewayPeeringResponse, CreateTransitGatewayPeeringError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateTransitGatewayPeering",http:{method:"POST",requestUri:"/transit-gateway-peerings"},input:{shape:CreateTransitGatewayPeeringRequest$},output:{shape:CreateTransitGatewayPeeringResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createTransitGatewayRouteTableAttachment: Client.Operation<CreateTransitGatewayRouteTableAttachmentRequest, CreateTransitGatewayRouteTableAttachmentOutput, CreateTransitGatewayRouteTableAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateTransitGatewayRouteTableAttachment",http:{method:"POST",requestUri:"/transit-gateway-route-table-attachments"},input:{shape:CreateTransitGatewayRouteTableAttachmentRequest$},output:{shape:CreateTransitGatewayRouteTableAttachmentOutput$}}})
+export const createTransitGatewayRouteTableAttachment: Client.Operation<CreateTransitGatewayRouteTableAttachmentRequest, CreateTransitGatewayRouteTableAttachmentResponse, CreateTransitGatewayRouteTableAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateTransitGatewayRouteTableAttachment",http:{method:"POST",requestUri:"/transit-gateway-route-table-attachments"},input:{shape:CreateTransitGatewayRouteTableAttachmentRequest$},output:{shape:CreateTransitGatewayRouteTableAttachmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createVpcAttachment: Client.Operation<CreateVpcAttachmentRequest, CreateVpcAttachmentOutput, CreateVpcAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateVpcAttachment",http:{method:"POST",requestUri:"/vpc-attachments"},input:{shape:CreateVpcAttachmentRequest$},output:{shape:CreateVpcAttachmentOutput$}}})
+export const createVpcAttachment: Client.Operation<CreateVpcAttachmentRequest, CreateVpcAttachmentResponse, CreateVpcAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"CreateVpcAttachment",http:{method:"POST",requestUri:"/vpc-attachments"},input:{shape:CreateVpcAttachmentRequest$},output:{shape:CreateVpcAttachmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteAttachment: Client.Operation<DeleteAttachmentRequest, DeleteAttachmentOutput, DeleteAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteAttachment",http:{method:"DELETE",requestUri:"/attachments/{attachmentId}"},input:{shape:DeleteAttachmentRequest$},output:{shape:DeleteAttachmentOutput$}}})
+export const deleteAttachment: Client.Operation<DeleteAttachmentRequest, DeleteAttachmentResponse, DeleteAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteAttachment",http:{method:"DELETE",requestUri:"/attachments/{attachmentId}"},input:{shape:DeleteAttachmentRequest$},output:{shape:DeleteAttachmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteConnectPeer: Client.Operation<DeleteConnectPeerRequest, DeleteConnectPeerOutput, DeleteConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteConnectPeer",http:{method:"DELETE",requestUri:"/connect-peers/{connectPeerId}"},input:{shape:DeleteConnectPeerRequest$},output:{shape:DeleteConnectPeerOutput$}}})
+export const deleteConnectPeer: Client.Operation<DeleteConnectPeerRequest, DeleteConnectPeerResponse, DeleteConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteConnectPeer",http:{method:"DELETE",requestUri:"/connect-peers/{connectPeerId}"},input:{shape:DeleteConnectPeerRequest$},output:{shape:DeleteConnectPeerResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteConnection: Client.Operation<DeleteConnectionRequest, DeleteConnectionOutput, DeleteConnectionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteConnection",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/connections/{connectionId}"},input:{shape:DeleteConnectionRequest$},output:{shape:DeleteConnectionOutput$}}})
+export const deleteConnection: Client.Operation<DeleteConnectionRequest, DeleteConnectionResponse, DeleteConnectionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteConnection",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/connections/{connectionId}"},input:{shape:DeleteConnectionRequest$},output:{shape:DeleteConnectionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteCoreNetwork: Client.Operation<DeleteCoreNetworkRequest, DeleteCoreNetworkOutput, DeleteCoreNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteCoreNetwork",http:{method:"DELETE",requestUri:"/core-networks/{coreNetworkId}"},input:{shape:DeleteCoreNetworkRequest$},output:{shape:DeleteCoreNetworkOutput$}}})
+export const deleteCoreNetwork: Client.Operation<DeleteCoreNetworkRequest, DeleteCoreNetworkResponse, DeleteCoreNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteCoreNetwork",http:{method:"DELETE",requestUri:"/core-networks/{coreNetworkId}"},input:{shape:DeleteCoreNetworkRequest$},output:{shape:DeleteCoreNetworkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteCoreNetworkPolicyVersion: Client.Operation<DeleteCoreNetworkPolicyVersionRequest, DeleteCoreNetworkPolicyVersionOutput, DeleteCoreNetworkPolicyVersionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteCoreNetworkPolicyVersion",http:{method:"DELETE",requestUri:"/core-networks/{coreNetworkId}/core-network-policy-versions/{policyVersionId}"},input:{shape:DeleteCoreNetworkPolicyVersionRequest$},output:{shape:DeleteCoreNetworkPolicyVersionOutput$}}})
+export const deleteCoreNetworkPolicyVersion: Client.Operation<DeleteCoreNetworkPolicyVersionRequest, DeleteCoreNetworkPolicyVersionResponse, DeleteCoreNetworkPolicyVersionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteCoreNetworkPolicyVersion",http:{method:"DELETE",requestUri:"/core-networks/{coreNetworkId}/core-network-policy-versions/{policyVersionId}"},input:{shape:DeleteCoreNetworkPolicyVersionRequest$},output:{shape:DeleteCoreNetworkPolicyVersionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteDevice: Client.Operation<DeleteDeviceRequest, DeleteDeviceOutput, DeleteDeviceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteDevice",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/devices/{deviceId}"},input:{shape:DeleteDeviceRequest$},output:{shape:DeleteDeviceOutput$}}})
+export const deleteDevice: Client.Operation<DeleteDeviceRequest, DeleteDeviceResponse, DeleteDeviceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteDevice",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/devices/{deviceId}"},input:{shape:DeleteDeviceRequest$},output:{shape:DeleteDeviceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteGlobalNetwork: Client.Operation<DeleteGlobalNetworkRequest, DeleteGlobalNetworkOutput, DeleteGlobalNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteGlobalNetwork",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}"},input:{shape:DeleteGlobalNetworkRequest$},output:{shape:DeleteGlobalNetworkOutput$}}})
+export const deleteGlobalNetwork: Client.Operation<DeleteGlobalNetworkRequest, DeleteGlobalNetworkResponse, DeleteGlobalNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteGlobalNetwork",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}"},input:{shape:DeleteGlobalNetworkRequest$},output:{shape:DeleteGlobalNetworkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteLink: Client.Operation<DeleteLinkRequest, DeleteLinkOutput, DeleteLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteLink",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/links/{linkId}"},input:{shape:DeleteLinkRequest$},output:{shape:DeleteLinkOutput$}}})
+export const deleteLink: Client.Operation<DeleteLinkRequest, DeleteLinkResponse, DeleteLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteLink",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/links/{linkId}"},input:{shape:DeleteLinkRequest$},output:{shape:DeleteLinkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deletePeering: Client.Operation<DeletePeeringRequest, DeletePeeringOutput, DeletePeeringError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeletePeering",http:{method:"DELETE",requestUri:"/peerings/{peeringId}"},input:{shape:DeletePeeringRequest$},output:{shape:DeletePeeringOutput$}}})
+export const deletePeering: Client.Operation<DeletePeeringRequest, DeletePeeringResponse, DeletePeeringError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeletePeering",http:{method:"DELETE",requestUri:"/peerings/{peeringId}"},input:{shape:DeletePeeringRequest$},output:{shape:DeletePeeringResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteResourcePolicy: Client.Operation<DeleteResourcePolicyRequest, DeleteResourcePolicyOutput, DeleteResourcePolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteResourcePolicy",http:{method:"DELETE",requestUri:"/resource-policy/{resourceArn}"},input:{shape:DeleteResourcePolicyRequest$},output:{shape:DeleteResourcePolicyOutput$}}})
+export const deleteResourcePolicy: Client.Operation<DeleteResourcePolicyRequest, DeleteResourcePolicyResponse, DeleteResourcePolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteResourcePolicy",http:{method:"DELETE",requestUri:"/resource-policy/{resourceArn}"},input:{shape:DeleteResourcePolicyRequest$},output:{shape:DeleteResourcePolicyResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const deleteSite: Client.Operation<DeleteSiteRequest, DeleteSiteOutput, DeleteSiteError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteSite",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/sites/{siteId}"},input:{shape:DeleteSiteRequest$},output:{shape:DeleteSiteOutput$}}})
+export const deleteSite: Client.Operation<DeleteSiteRequest, DeleteSiteResponse, DeleteSiteError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeleteSite",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/sites/{siteId}"},input:{shape:DeleteSiteRequest$},output:{shape:DeleteSiteResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deregisterTransitGateway: Client.Operation<DeregisterTransitGatewayRequest, DeregisterTransitGatewayOutput, DeregisterTransitGatewayError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeregisterTransitGateway",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-registrations/{transitGatewayArn}"},input:{shape:DeregisterTransitGatewayRequest$},output:{shape:DeregisterTransitGatewayOutput$}}})
+export const deregisterTransitGateway: Client.Operation<DeregisterTransitGatewayRequest, DeregisterTransitGatewayResponse, DeregisterTransitGatewayError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DeregisterTransitGateway",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-registrations/{transitGatewayArn}"},input:{shape:DeregisterTransitGatewayRequest$},output:{shape:DeregisterTransitGatewayResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeGlobalNetworks: Paginate.Paginated<DescribeGlobalNetworksRequest, DescribeGlobalNetworksOutput, DescribeGlobalNetworksError, NetworkManager, CreateGlobalNetworkOutputGlobalNetwork> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DescribeGlobalNetworks",http:{method:"GET",requestUri:"/global-networks"},input:{shape:DescribeGlobalNetworksRequest$},output:{shape:DescribeGlobalNetworksOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["GlobalNetworks"]})
+export const describeGlobalNetworks: Paginate.Paginated<DescribeGlobalNetworksRequest, DescribeGlobalNetworksResponse, DescribeGlobalNetworksError, NetworkManager, GlobalNetwork> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DescribeGlobalNetworks",http:{method:"GET",requestUri:"/global-networks"},input:{shape:DescribeGlobalNetworksRequest$},output:{shape:DescribeGlobalNetworksResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["GlobalNetworks"]})
 
-export const disassociateConnectPeer: Client.Operation<DisassociateConnectPeerRequest, DisassociateConnectPeerOutput, DisassociateConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DisassociateConnectPeer",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/connect-peer-associations/{connectPeerId}"},input:{shape:DisassociateConnectPeerRequest$},output:{shape:DisassociateConnectPeerOutput$}}})
+export const disassociateConnectPeer: Client.Operation<DisassociateConnectPeerRequest, DisassociateConnectPeerResponse, DisassociateConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DisassociateConnectPeer",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/connect-peer-associations/{connectPeerId}"},input:{shape:DisassociateConnectPeerRequest$},output:{shape:DisassociateConnectPeerResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const disassociateCustomerGateway: Client.Operation<DisassociateCustomerGatewayRequest, DisassociateCustomerGatewayOutput, DisassociateCustomerGatewayError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DisassociateCustomerGateway",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/customer-gateway-associations/{customerGatewayArn}"},input:{shape:DisassociateCustomerGatewayRequest$},output:{shape:DisassociateCustomerGatewayOutput$}}})
+export const disassociateCustomerGateway: Client.Operation<DisassociateCustomerGatewayRequest, DisassociateCustomerGatewayResponse, DisassociateCustomerGatewayError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DisassociateCustomerGateway",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/customer-gateway-associations/{customerGatewayArn}"},input:{shape:DisassociateCustomerGatewayRequest$},output:{shape:DisassociateCustomerGatewayResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const disassociateLink: Client.Operation<DisassociateLinkRequest, DisassociateLinkOutput, DisassociateLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DisassociateLink",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/link-associations"},input:{shape:DisassociateLinkRequest$},output:{shape:DisassociateLinkOutput$}}})
+export const disassociateLink: Client.Operation<DisassociateLinkRequest, DisassociateLinkResponse, DisassociateLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DisassociateLink",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/link-associations"},input:{shape:DisassociateLinkRequest$},output:{shape:DisassociateLinkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const disassociateTransitGatewayConnectPeer: Client.Operation<DisassociateTransitGatewayConnectPeerRequest, DisassociateTransitGatewayConnectPeerOutput, DisassociateTransitGatewayConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DisassociateTransitGatewayConnectPeer",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-connect-peer-associations/{transitGatewayConnectPeerArn}"},input:{shape:DisassociateTransitGatewayConnectPeerRequest$},output:{shape:DisassociateTransitGatewayConnectPeerOutput$}}})
+export const disassociateTransitGatewayConnectPeer: Client.Operation<DisassociateTransitGatewayConnectPeerRequest, DisassociateTransitGatewayConnectPeerResponse, DisassociateTransitGatewayConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"DisassociateTransitGatewayConnectPeer",http:{method:"DELETE",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-connect-peer-associations/{transitGatewayConnectPeerArn}"},input:{shape:DisassociateTransitGatewayConnectPeerRequest$},output:{shape:DisassociateTransitGatewayConnectPeerResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const executeCoreNetworkChangeSet: Client.Operation<ExecuteCoreNetworkChangeSetRequest, ExecuteCoreNetworkChangeSetOutput, ExecuteCoreNetworkChangeSetError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ExecuteCoreNetworkChangeSet",http:{method:"POST",requestUri:"/core-networks/{coreNetworkId}/core-network-change-sets/{policyVersionId}/execute"},input:{shape:ExecuteCoreNetworkChangeSetRequest$},output:{shape:ExecuteCoreNetworkChangeSetOutput$}}})
+export const executeCoreNetworkChangeSet: Client.Operation<ExecuteCoreNetworkChangeSetRequest, ExecuteCoreNetworkChangeSetResponse, ExecuteCoreNetworkChangeSetError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ExecuteCoreNetworkChangeSet",http:{method:"POST",requestUri:"/core-networks/{coreNetworkId}/core-network-change-sets/{policyVersionId}/execute"},input:{shape:ExecuteCoreNetworkChangeSetRequest$},output:{shape:ExecuteCoreNetworkChangeSetResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getConnectAttachment: Client.Operation<GetConnectAttachmentRequest, GetConnectAttachmentOutput, GetConnectAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetConnectAttachment",http:{method:"GET",requestUri:"/connect-attachments/{attachmentId}"},input:{shape:GetConnectAttachmentRequest$},output:{shape:GetConnectAttachmentOutput$}}})
+export const getConnectAttachment: Client.Operation<GetConnectAttachmentRequest, GetConnectAttachmentResponse, GetConnectAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetConnectAttachment",http:{method:"GET",requestUri:"/connect-attachments/{attachmentId}"},input:{shape:GetConnectAttachmentRequest$},output:{shape:GetConnectAttachmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getConnectPeer: Client.Operation<GetConnectPeerRequest, GetConnectPeerOutput, GetConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetConnectPeer",http:{method:"GET",requestUri:"/connect-peers/{connectPeerId}"},input:{shape:GetConnectPeerRequest$},output:{shape:GetConnectPeerOutput$}}})
+export const getConnectPeer: Client.Operation<GetConnectPeerRequest, GetConnectPeerResponse, GetConnectPeerError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetConnectPeer",http:{method:"GET",requestUri:"/connect-peers/{connectPeerId}"},input:{shape:GetConnectPeerRequest$},output:{shape:GetConnectPeerResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getConnectPeerAssociations: Paginate.Paginated<GetConnectPeerAssociationsRequest, GetConnectPeerAssociationsOutput, GetConnectPeerAssociationsError, NetworkManager, AssociateConnectPeerOutputConnectPeerAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetConnectPeerAssociations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/connect-peer-associations"},input:{shape:GetConnectPeerAssociationsRequest$},output:{shape:GetConnectPeerAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ConnectPeerAssociations"]})
+export const getConnectPeerAssociations: Paginate.Paginated<GetConnectPeerAssociationsRequest, GetConnectPeerAssociationsResponse, GetConnectPeerAssociationsError, NetworkManager, ConnectPeerAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetConnectPeerAssociations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/connect-peer-associations"},input:{shape:GetConnectPeerAssociationsRequest$},output:{shape:GetConnectPeerAssociationsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ConnectPeerAssociations"]})
 
-export const getConnections: Paginate.Paginated<GetConnectionsRequest, GetConnectionsOutput, GetConnectionsError, NetworkManager, CreateConnectionOutputConnection> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetConnections",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/connections"},input:{shape:GetConnectionsRequest$},output:{shape:GetConnectionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Connections"]})
+export const getConnections: Paginate.Paginated<GetConnectionsRequest, GetConnectionsResponse, GetConnectionsError, NetworkManager, Connection> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetConnections",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/connections"},input:{shape:GetConnectionsRequest$},output:{shape:GetConnectionsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Connections"]})
 
-export const getCoreNetwork: Client.Operation<GetCoreNetworkRequest, GetCoreNetworkOutput, GetCoreNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCoreNetwork",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}"},input:{shape:GetCoreNetworkRequest$},output:{shape:GetCoreNetworkOutput$}}})
+export const getCoreNetwork: Client.Operation<GetCoreNetworkRequest, GetCoreNetworkResponse, GetCoreNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCoreNetwork",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}"},input:{shape:GetCoreNetworkRequest$},output:{shape:GetCoreNetworkResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getCoreNetworkChangeEvents: Paginate.Paginated<GetCoreNetworkChangeEventsRequest, GetCoreNetworkChangeEventsOutput, GetCoreNetworkChangeEventsError, NetworkManager, GetCoreNetworkChangeEventsOutputCoreNetworkChangeEventsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCoreNetworkChangeEvents",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}/core-network-change-events/{policyVersionId}"},input:{shape:GetCoreNetworkChangeEventsRequest$},output:{shape:GetCoreNetworkChangeEventsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CoreNetworkChangeEvents"]})
+export const getCoreNetworkChangeEvents: Paginate.Paginated<GetCoreNetworkChangeEventsRequest, GetCoreNetworkChangeEventsResponse, GetCoreNetworkChangeEventsError, NetworkManager, CoreNetworkChangeEvent> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCoreNetworkChangeEvents",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}/core-network-change-events/{policyVersionId}"},input:{shape:GetCoreNetworkChangeEventsRequest$},output:{shape:GetCoreNetworkChangeEventsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CoreNetworkChangeEvents"]})
 
-export const getCoreNetworkChangeSet: Paginate.Paginated<GetCoreNetworkChangeSetRequest, GetCoreNetworkChangeSetOutput, GetCoreNetworkChangeSetError, NetworkManager, GetCoreNetworkChangeSetOutputCoreNetworkChangesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCoreNetworkChangeSet",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}/core-network-change-sets/{policyVersionId}"},input:{shape:GetCoreNetworkChangeSetRequest$},output:{shape:GetCoreNetworkChangeSetOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CoreNetworkChanges"]})
+export const getCoreNetworkChangeSet: Paginate.Paginated<GetCoreNetworkChangeSetRequest, GetCoreNetworkChangeSetResponse, GetCoreNetworkChangeSetError, NetworkManager, CoreNetworkChange> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCoreNetworkChangeSet",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}/core-network-change-sets/{policyVersionId}"},input:{shape:GetCoreNetworkChangeSetRequest$},output:{shape:GetCoreNetworkChangeSetResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CoreNetworkChanges"]})
 
-export const getCoreNetworkPolicy: Client.Operation<GetCoreNetworkPolicyRequest, GetCoreNetworkPolicyOutput, GetCoreNetworkPolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCoreNetworkPolicy",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}/core-network-policy"},input:{shape:GetCoreNetworkPolicyRequest$},output:{shape:GetCoreNetworkPolicyOutput$}}})
+export const getCoreNetworkPolicy: Client.Operation<GetCoreNetworkPolicyRequest, GetCoreNetworkPolicyResponse, GetCoreNetworkPolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCoreNetworkPolicy",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}/core-network-policy"},input:{shape:GetCoreNetworkPolicyRequest$},output:{shape:GetCoreNetworkPolicyResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getCustomerGatewayAssociations: Paginate.Paginated<GetCustomerGatewayAssociationsRequest, GetCustomerGatewayAssociationsOutput, GetCustomerGatewayAssociationsError, NetworkManager, AssociateCustomerGatewayOutputCustomerGatewayAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCustomerGatewayAssociations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/customer-gateway-associations"},input:{shape:GetCustomerGatewayAssociationsRequest$},output:{shape:GetCustomerGatewayAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CustomerGatewayAssociations"]})
+export const getCustomerGatewayAssociations: Paginate.Paginated<GetCustomerGatewayAssociationsRequest, GetCustomerGatewayAssociationsResponse, GetCustomerGatewayAssociationsError, NetworkManager, CustomerGatewayAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetCustomerGatewayAssociations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/customer-gateway-associations"},input:{shape:GetCustomerGatewayAssociationsRequest$},output:{shape:GetCustomerGatewayAssociationsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CustomerGatewayAssociations"]})
 
-export const getDevices: Paginate.Paginated<GetDevicesRequest, GetDevicesOutput, GetDevicesError, NetworkManager, CreateDeviceOutputDevice> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetDevices",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/devices"},input:{shape:GetDevicesRequest$},output:{shape:GetDevicesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Devices"]})
+export const getDevices: Paginate.Paginated<GetDevicesRequest, GetDevicesResponse, GetDevicesError, NetworkManager, Device> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetDevices",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/devices"},input:{shape:GetDevicesRequest$},output:{shape:GetDevicesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Devices"]})
 
-export const getLinkAssociations: Paginate.Paginated<GetLinkAssociationsRequest, GetLinkAssociationsOutput, GetLinkAssociationsError, NetworkManager, AssociateLinkOutputLinkAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetLinkAssociations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/link-associations"},input:{shape:GetLinkAssociationsRequest$},output:{shape:GetLinkAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["LinkAssociations"]})
+export const getLinkAssociations: Paginate.Paginated<GetLinkAssociationsRequest, GetLinkAssociationsResponse, GetLinkAssociationsError, NetworkManager, LinkAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetLinkAssociations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/link-associations"},input:{shape:GetLinkAssociationsRequest$},output:{shape:GetLinkAssociationsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["LinkAssociations"]})
 
-export const getLinks: Paginate.Paginated<GetLinksRequest, GetLinksOutput, GetLinksError, NetworkManager, CreateLinkOutputLink> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetLinks",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/links"},input:{shape:GetLinksRequest$},output:{shape:GetLinksOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Links"]})
+export const getLinks: Paginate.Paginated<GetLinksRequest, GetLinksResponse, GetLinksError, NetworkManager, Link> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetLinks",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/links"},input:{shape:GetLinksRequest$},output:{shape:GetLinksResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Links"]})
 
-export const getNetworkResourceCounts: Paginate.Paginated<GetNetworkResourceCountsRequest, GetNetworkResourceCountsOutput, GetNetworkResourceCountsError, NetworkManager, GetNetworkResourceCountsOutputNetworkResourceCountsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkResourceCounts",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/network-resource-count"},input:{shape:GetNetworkResourceCountsRequest$},output:{shape:GetNetworkResourceCountsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["NetworkResourceCounts"]})
+export const getNetworkResourceCounts: Paginate.Paginated<GetNetworkResourceCountsRequest, GetNetworkResourceCountsResponse, GetNetworkResourceCountsError, NetworkManager, NetworkResourceCount> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkResourceCounts",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/network-resource-count"},input:{shape:GetNetworkResourceCountsRequest$},output:{shape:GetNetworkResourceCountsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["NetworkResourceCounts"]})
 
-export const getNetworkResourceRelationships: Paginate.Paginated<GetNetworkResourceRelationshipsRequest, GetNetworkResourceRelationshipsOutput, GetNetworkResourceRelationshipsError, NetworkManager, GetNetworkResourceRelationshipsOutputRelationshipsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkResourceRelationships",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/network-resource-relationships"},input:{shape:GetNetworkResourceRelationshipsRequest$},output:{shape:GetNetworkResourceRelationshipsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Relationships"]})
+export const getNetworkResourceRelationships: Paginate.Paginated<GetNetworkResourceRelationshipsRequest, GetNetworkResourceRelationshipsResponse, GetNetworkResourceRelationshipsError, NetworkManager, Relationship> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkResourceRelationships",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/network-resource-relationships"},input:{shape:GetNetworkResourceRelationshipsRequest$},output:{shape:GetNetworkResourceRelationshipsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Relationships"]})
 
-export const getNetworkResources: Paginate.Paginated<GetNetworkResourcesRequest, GetNetworkResourcesOutput, GetNetworkResourcesError, NetworkManager, GetNetworkResourcesOutputNetworkResourcesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkResources",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/network-resources"},input:{shape:GetNetworkResourcesRequest$},output:{shape:GetNetworkResourcesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["NetworkResources"]})
+export const getNetworkResources: Paginate.Paginated<GetNetworkResourcesRequest, GetNetworkResourcesResponse, GetNetworkResourcesError, NetworkManager, NetworkResource> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkResources",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/network-resources"},input:{shape:GetNetworkResourcesRequest$},output:{shape:GetNetworkResourcesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["NetworkResources"]})
 
-export const getNetworkRoutes: Client.Operation<GetNetworkRoutesRequest, GetNetworkRoutesOutput, GetNetworkRoutesError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkRoutes",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/network-routes"},input:{shape:GetNetworkRoutesRequest$},output:{shape:GetNetworkRoutesOutput$}}})
+export const getNetworkRoutes: Client.Operation<GetNetworkRoutesRequest, GetNetworkRoutesResponse, GetNetworkRoutesError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkRoutes",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/network-routes"},input:{shape:GetNetworkRoutesRequest$},output:{shape:GetNetworkRoutesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getNetworkTelemetry: Paginate.Paginated<GetNetworkTelemetryRequest, GetNetworkTelemetryOutput, GetNetworkTelemetryError, NetworkManager, GetNetworkTelemetryOutputNetworkTelemetryMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkTelemetry",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/network-telemetry"},input:{shape:GetNetworkTelemetryRequest$},output:{shape:GetNetworkTelemetryOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["NetworkTelemetry"]})
+export const getNetworkTelemetry: Paginate.Paginated<GetNetworkTelemetryRequest, GetNetworkTelemetryResponse, GetNetworkTelemetryError, NetworkManager, NetworkTelemetry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetNetworkTelemetry",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/network-telemetry"},input:{shape:GetNetworkTelemetryRequest$},output:{shape:GetNetworkTelemetryResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["NetworkTelemetry"]})
 
-export const getResourcePolicy: Client.Operation<GetResourcePolicyRequest, GetResourcePolicyOutput, GetResourcePolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetResourcePolicy",http:{method:"GET",requestUri:"/resource-policy/{resourceArn}"},input:{shape:GetResourcePolicyRequest$},output:{shape:GetResourcePolicyOutput$}}})
+export const getResourcePolicy: Client.Operation<GetResourcePolicyRequest, GetResourcePolicyResponse, GetResourcePolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetResourcePolicy",http:{method:"GET",requestUri:"/resource-policy/{resourceArn}"},input:{shape:GetResourcePolicyRequest$},output:{shape:GetResourcePolicyResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const getRouteAnalysis: Client.Operation<GetRouteAnalysisRequest, GetRouteAnalysisOutput, GetRouteAnalysisError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetRouteAnalysis",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/route-analyses/{routeAnalysisId}"},input:{shape:GetRouteAnalysisRequest$},output:{shape:GetRouteAnalysisOutput$}}})
+export const getRouteAnalysis: Client.Operation<GetRouteAnalysisRequest, GetRouteAnalysisResponse, GetRouteAnalysisError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetRouteAnalysis",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/route-analyses/{routeAnalysisId}"},input:{shape:GetRouteAnalysisRequest$},output:{shape:GetRouteAnalysisResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getSiteToSiteVpnAttachment: Client.Operation<GetSiteToSiteVpnAttachmentRequest, GetSiteToSiteVpnAttachmentOutput, GetSiteToSiteVpnAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetSiteToSiteVpnAttachment",http:{method:"GET",requestUri:"/site-to-site-vpn-attachments/{attachmentId}"},input:{shape:GetSiteToSiteVpnAttachmentRequest$},output:{shape:GetSiteToSiteVpnAttachmentOutput$}}})
+export const getSiteToSiteVpnAttachment: Client.Operation<GetSiteToSiteVpnAttachmentRequest, GetSiteToSiteVpnAttachmentResponse, GetSiteToSiteVpnAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetSiteToSiteVpnAttachment",http:{method:"GET",requestUri:"/site-to-site-vpn-attachments/{attachmentId}"},input:{shape:GetSiteToSiteVpnAttachmentRequest$},output:{shape:GetSiteToSiteVpnAttachmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getSites: Paginate.Paginated<GetSitesRequest, GetSitesOutput, GetSitesError, NetworkManager, CreateSiteOutputSite> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetSites",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/sites"},input:{shape:GetSitesRequest$},output:{shape:GetSitesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Sites"]})
+export const getSites: Paginate.Paginated<GetSitesRequest, GetSitesResponse, GetSitesError, NetworkManager, Site> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetSites",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/sites"},input:{shape:GetSitesRequest$},output:{shape:GetSitesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Sites"]})
 
-export const getTransitGatewayConnectPeerAssociations: Paginate.Paginated<GetTransitGatewayConnectPeerAssociationsRequest, GetTransitGatewayConnectPeerAssociationsOutput, GetTransitGatewayConnectPeerAssociationsError, NetworkManager, AssociateTransitGatewayConnectPeerOutputTransitGatewayConnectPeerAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetTransitGatewayConnectPeerAssociations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-connect-peer-associations"},input:{shape:GetTransitGatewayConnectPeerAssociationsRequest$},output:{shape:GetTransitGatewayConnectPeerAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["TransitGatewayConnectPeerAssociations"]})
+export const getTransitGatewayConnectPeerAssociations: Paginate.Paginated<GetTransitGatewayConnectPeerAssociationsRequest, GetTransitGatewayConnectPeerAssociationsResponse, GetTransitGatewayConnectPeerAssociationsError, NetworkManager, TransitGatewayConnectPeerAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetTransitGatewayConnectPeerAssociations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-connect-peer-associations"},input:{shape:GetTransitGatewayConnectPeerAssociationsRequest$},output:{shape:GetTransitGatewayConnectPeerAssociationsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["TransitGatewayConnectPeerAssociations"]})
 
-export const getTransitGatewayPeering: Client.Operation<GetTransitGatewayPeeringRequest, GetTransitGatewayPeeringOutput, GetTransitGatewayPeeringError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetTransitGatewayPeering",http:{method:"GET",requestUri:"/transit-gateway-peerings/{peeringId}"},input:{shape:GetTransitGatewayPeeringRequest$},output:{shape:GetTransitGatewayPeeringOutput$}}})
+export const getTransitGatewayPeering: Client.Operation<GetTransitGatewayPeeringRequest, GetTransitGatewayPeeringResponse, GetTransitGatewayPeeringError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetTransitGatewayPeering",http:{method:"GET",requestUri:"/transit-gateway-peerings/{peeringId}"},input:{shape:GetTransitGatewayPeeringRequest$},output:{shape:GetTransitGatewayPeeringResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getTransitGatewayRegistrations: Paginate.Paginated<GetTransitGatewayRegistrationsRequest, GetTransitGatewayRegistrationsOutput, GetTransitGatewayRegistrationsError, NetworkManager, DeregisterTransitGatewayOutputTransitGatewayRegistration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetTransitGatewayRegistrations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-registrations"},input:{shape:GetTransitGatewayRegistrationsRequest$},output:{shape:GetTransitGatewayRegistrationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["TransitGatewayRegistrations"]})
+export const getTransitGatewayRegistrations: Paginate.Paginated<GetTransitGatewayRegistrationsRequest, GetTransitGatewayRegistrationsResponse, GetTransitGatewayRegistrationsError, NetworkManager, TransitGatewayRegistration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetTransitGatewayRegistrations",http:{method:"GET",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-registrations"},input:{shape:GetTransitGatewayRegistrationsRequest$},output:{shape:GetTransitGatewayRegistrationsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["TransitGatewayRegistrations"]})
 
-export const getTransitGatewayRouteTableAttachment: Client.Operation<GetTransitGatewayRouteTableAttachmentRequest, GetTransitGatewayRouteTableAttachmentOutput, GetTransitGatewayRouteTableAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetTransitGatewayRouteTableAttachment",http:{method:"GET",requestUri:"/transit-gateway-route-table-attachments/{attachmentId}"},input:{shape:GetTransitGatewayRouteTableAttachmentRequest$},output:{shape:GetTransitGatewayRouteTableAttachmentOutput$}}})
+export const getTransitGatewayRouteTableAttachment: Client.Operation<GetTransitGatewayRouteTableAttachmentRequest, GetTransitGatewayRouteTableAttachmentResponse, GetTransitGatewayRouteTableAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetTransitGatewayRouteTableAttachment",http:{method:"GET",requestUri:"/transit-gateway-route-table-attachments/{attachmentId}"},input:{shape:GetTransitGatewayRouteTableAttachmentRequest$},output:{shape:GetTransitGatewayRouteTableAttachmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getVpcAttachment: Client.Operation<GetVpcAttachmentRequest, GetVpcAttachmentOutput, GetVpcAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetVpcAttachment",http:{method:"GET",requestUri:"/vpc-attachments/{attachmentId}"},input:{shape:GetVpcAttachmentRequest$},output:{shape:GetVpcAttachmentOutput$}}})
+export const getVpcAttachment: Client.Operation<GetVpcAttachmentRequest, GetVpcAttachmentResponse, GetVpcAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"GetVpcAttachment",http:{method:"GET",requestUri:"/vpc-attachments/{attachmentId}"},input:{shape:GetVpcAttachmentRequest$},output:{shape:GetVpcAttachmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listAttachments: Paginate.Paginated<ListAttachmentsRequest, ListAttachmentsOutput, ListAttachmentsError, NetworkManager, AcceptAttachmentOutputAttachment> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListAttachments",http:{method:"GET",requestUri:"/attachments"},input:{shape:ListAttachmentsRequest$},output:{shape:ListAttachmentsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Attachments"]})
+export const listAttachments: Paginate.Paginated<ListAttachmentsRequest, ListAttachmentsResponse, ListAttachmentsError, NetworkManager, Attachment> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListAttachments",http:{method:"GET",requestUri:"/attachments"},input:{shape:ListAttachmentsRequest$},output:{shape:ListAttachmentsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Attachments"]})
 
-export const listConnectPeers: Paginate.Paginated<ListConnectPeersRequest, ListConnectPeersOutput, ListConnectPeersError, NetworkManager, ListConnectPeersOutputConnectPeersMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListConnectPeers",http:{method:"GET",requestUri:"/connect-peers"},input:{shape:ListConnectPeersRequest$},output:{shape:ListConnectPeersOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ConnectPeers"]})
+export const listConnectPeers: Paginate.Paginated<ListConnectPeersRequest, ListConnectPeersResponse, ListConnectPeersError, NetworkManager, ConnectPeerSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListConnectPeers",http:{method:"GET",requestUri:"/connect-peers"},input:{shape:ListConnectPeersRequest$},output:{shape:ListConnectPeersResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ConnectPeers"]})
 
-export const listCoreNetworkPolicyVersions: Paginate.Paginated<ListCoreNetworkPolicyVersionsRequest, ListCoreNetworkPolicyVersionsOutput, ListCoreNetworkPolicyVersionsError, NetworkManager, ListCoreNetworkPolicyVersionsOutputCoreNetworkPolicyVersionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListCoreNetworkPolicyVersions",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}/core-network-policy-versions"},input:{shape:ListCoreNetworkPolicyVersionsRequest$},output:{shape:ListCoreNetworkPolicyVersionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CoreNetworkPolicyVersions"]})
+export const listCoreNetworkPolicyVersions: Paginate.Paginated<ListCoreNetworkPolicyVersionsRequest, ListCoreNetworkPolicyVersionsResponse, ListCoreNetworkPolicyVersionsError, NetworkManager, CoreNetworkPolicyVersion> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListCoreNetworkPolicyVersions",http:{method:"GET",requestUri:"/core-networks/{coreNetworkId}/core-network-policy-versions"},input:{shape:ListCoreNetworkPolicyVersionsRequest$},output:{shape:ListCoreNetworkPolicyVersionsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CoreNetworkPolicyVersions"]})
 
-export const listCoreNetworks: Paginate.Paginated<ListCoreNetworksRequest, ListCoreNetworksOutput, ListCoreNetworksError, NetworkManager, ListCoreNetworksOutputCoreNetworksMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListCoreNetworks",http:{method:"GET",requestUri:"/core-networks"},input:{shape:ListCoreNetworksRequest$},output:{shape:ListCoreNetworksOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CoreNetworks"]})
+export const listCoreNetworks: Paginate.Paginated<ListCoreNetworksRequest, ListCoreNetworksResponse, ListCoreNetworksError, NetworkManager, CoreNetworkSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListCoreNetworks",http:{method:"GET",requestUri:"/core-networks"},input:{shape:ListCoreNetworksRequest$},output:{shape:ListCoreNetworksResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CoreNetworks"]})
 
-export const listOrganizationServiceAccessStatus: Client.Operation<ListOrganizationServiceAccessStatusRequest, ListOrganizationServiceAccessStatusOutput, ListOrganizationServiceAccessStatusError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListOrganizationServiceAccessStatus",http:{method:"GET",requestUri:"/organizations/service-access"},input:{shape:ListOrganizationServiceAccessStatusRequest$},output:{shape:ListOrganizationServiceAccessStatusOutput$}}})
+export const listOrganizationServiceAccessStatus: Client.Operation<ListOrganizationServiceAccessStatusRequest, ListOrganizationServiceAccessStatusResponse, ListOrganizationServiceAccessStatusError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListOrganizationServiceAccessStatus",http:{method:"GET",requestUri:"/organizations/service-access"},input:{shape:ListOrganizationServiceAccessStatusRequest$},output:{shape:ListOrganizationServiceAccessStatusResponse$}}})
 
-export const listPeerings: Paginate.Paginated<ListPeeringsRequest, ListPeeringsOutput, ListPeeringsError, NetworkManager, CreateTransitGatewayPeeringOutputTransitGatewayPeeringPeering> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListPeerings",http:{method:"GET",requestUri:"/peerings"},input:{shape:ListPeeringsRequest$},output:{shape:ListPeeringsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Peerings"]})
+export const listPeerings: Paginate.Paginated<ListPeeringsRequest, ListPeeringsResponse, ListPeeringsError, NetworkManager, Peering> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListPeerings",http:{method:"GET",requestUri:"/peerings"},input:{shape:ListPeeringsRequest$},output:{shape:ListPeeringsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Peerings"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const putCoreNetworkPolicy: Client.Operation<PutCoreNetworkPolicyRequest, PutCoreNetworkPolicyOutput, PutCoreNetworkPolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"PutCoreNetworkPolicy",http:{method:"POST",requestUri:"/core-networks/{coreNetworkId}/core-network-policy"},input:{shape:PutCoreNetworkPolicyRequest$},output:{shape:PutCoreNetworkPolicyOutput$}}})
+export const putCoreNetworkPolicy: Client.Operation<PutCoreNetworkPolicyRequest, PutCoreNetworkPolicyResponse, PutCoreNetworkPolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"PutCoreNetworkPolicy",http:{method:"POST",requestUri:"/core-networks/{coreNetworkId}/core-network-policy"},input:{shape:PutCoreNetworkPolicyRequest$},output:{shape:PutCoreNetworkPolicyResponse$},errors:[AccessDeniedException$,ConflictException$,CoreNetworkPolicyException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,CoreNetworkPolicyException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const putResourcePolicy: Client.Operation<PutResourcePolicyRequest, PutResourcePolicyOutput, PutResourcePolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"PutResourcePolicy",http:{method:"POST",requestUri:"/resource-policy/{resourceArn}"},input:{shape:PutResourcePolicyRequest$},output:{shape:PutResourcePolicyOutput$}}})
+export const putResourcePolicy: Client.Operation<PutResourcePolicyRequest, PutResourcePolicyResponse, PutResourcePolicyError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"PutResourcePolicy",http:{method:"POST",requestUri:"/resource-policy/{resourceArn}"},input:{shape:PutResourcePolicyRequest$},output:{shape:PutResourcePolicyResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const registerTransitGateway: Client.Operation<RegisterTransitGatewayRequest, RegisterTransitGatewayOutput, RegisterTransitGatewayError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"RegisterTransitGateway",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-registrations"},input:{shape:RegisterTransitGatewayRequest$},output:{shape:RegisterTransitGatewayOutput$}}})
+export const registerTransitGateway: Client.Operation<RegisterTransitGatewayRequest, RegisterTransitGatewayResponse, RegisterTransitGatewayError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"RegisterTransitGateway",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/transit-gateway-registrations"},input:{shape:RegisterTransitGatewayRequest$},output:{shape:RegisterTransitGatewayResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const rejectAttachment: Client.Operation<RejectAttachmentRequest, RejectAttachmentOutput, RejectAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"RejectAttachment",http:{method:"POST",requestUri:"/attachments/{attachmentId}/reject"},input:{shape:RejectAttachmentRequest$},output:{shape:RejectAttachmentOutput$}}})
+export const rejectAttachment: Client.Operation<RejectAttachmentRequest, RejectAttachmentResponse, RejectAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"RejectAttachment",http:{method:"POST",requestUri:"/attachments/{attachmentId}/reject"},input:{shape:RejectAttachmentRequest$},output:{shape:RejectAttachmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const restoreCoreNetworkPolicyVersion: Client.Operation<RestoreCoreNetworkPolicyVersionRequest, RestoreCoreNetworkPolicyVersionOutput, RestoreCoreNetworkPolicyVersionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"RestoreCoreNetworkPolicyVersion",http:{method:"POST",requestUri:"/core-networks/{coreNetworkId}/core-network-policy-versions/{policyVersionId}/restore"},input:{shape:RestoreCoreNetworkPolicyVersionRequest$},output:{shape:RestoreCoreNetworkPolicyVersionOutput$}}})
+export const restoreCoreNetworkPolicyVersion: Client.Operation<RestoreCoreNetworkPolicyVersionRequest, RestoreCoreNetworkPolicyVersionResponse, RestoreCoreNetworkPolicyVersionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"RestoreCoreNetworkPolicyVersion",http:{method:"POST",requestUri:"/core-networks/{coreNetworkId}/core-network-policy-versions/{policyVersionId}/restore"},input:{shape:RestoreCoreNetworkPolicyVersionRequest$},output:{shape:RestoreCoreNetworkPolicyVersionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const startOrganizationServiceAccessUpdate: Client.Operation<StartOrganizationServiceAccessUpdateRequest, StartOrganizationServiceAccessUpdateOutput, StartOrganizationServiceAccessUpdateError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"StartOrganizationServiceAccessUpdate",http:{method:"POST",requestUri:"/organizations/service-access"},input:{shape:StartOrganizationServiceAccessUpdateRequest$},output:{shape:StartOrganizationServiceAccessUpdateOutput$}}})
+export const startOrganizationServiceAccessUpdate: Client.Operation<StartOrganizationServiceAccessUpdateRequest, StartOrganizationServiceAccessUpdateResponse, StartOrganizationServiceAccessUpdateError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"StartOrganizationServiceAccessUpdate",http:{method:"POST",requestUri:"/organizations/service-access"},input:{shape:StartOrganizationServiceAccessUpdateRequest$},output:{shape:StartOrganizationServiceAccessUpdateResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const startRouteAnalysis: Client.Operation<StartRouteAnalysisRequest, StartRouteAnalysisOutput, StartRouteAnalysisError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"StartRouteAnalysis",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/route-analyses"},input:{shape:StartRouteAnalysisRequest$},output:{shape:StartRouteAnalysisOutput$}}})
+export const startRouteAnalysis: Client.Operation<StartRouteAnalysisRequest, StartRouteAnalysisResponse, StartRouteAnalysisError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"StartRouteAnalysis",http:{method:"POST",requestUri:"/global-networks/{globalNetworkId}/route-analyses"},input:{shape:StartRouteAnalysisRequest$},output:{shape:StartRouteAnalysisResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateConnection: Client.Operation<UpdateConnectionRequest, UpdateConnectionOutput, UpdateConnectionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateConnection",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/connections/{connectionId}"},input:{shape:UpdateConnectionRequest$},output:{shape:UpdateConnectionOutput$}}})
+export const updateConnection: Client.Operation<UpdateConnectionRequest, UpdateConnectionResponse, UpdateConnectionError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateConnection",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/connections/{connectionId}"},input:{shape:UpdateConnectionRequest$},output:{shape:UpdateConnectionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateCoreNetwork: Client.Operation<UpdateCoreNetworkRequest, UpdateCoreNetworkOutput, UpdateCoreNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateCoreNetwork",http:{method:"PATCH",requestUri:"/core-networks/{coreNetworkId}"},input:{shape:UpdateCoreNetworkRequest$},output:{shape:UpdateCoreNetworkOutput$}}})
+export const updateCoreNetwork: Client.Operation<UpdateCoreNetworkRequest, UpdateCoreNetworkResponse, UpdateCoreNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateCoreNetwork",http:{method:"PATCH",requestUri:"/core-networks/{coreNetworkId}"},input:{shape:UpdateCoreNetworkRequest$},output:{shape:UpdateCoreNetworkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateDevice: Client.Operation<UpdateDeviceRequest, UpdateDeviceOutput, UpdateDeviceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateDevice",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/devices/{deviceId}"},input:{shape:UpdateDeviceRequest$},output:{shape:UpdateDeviceOutput$}}})
+export const updateDevice: Client.Operation<UpdateDeviceRequest, UpdateDeviceResponse, UpdateDeviceError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateDevice",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/devices/{deviceId}"},input:{shape:UpdateDeviceRequest$},output:{shape:UpdateDeviceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateGlobalNetwork: Client.Operation<UpdateGlobalNetworkRequest, UpdateGlobalNetworkOutput, UpdateGlobalNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateGlobalNetwork",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}"},input:{shape:UpdateGlobalNetworkRequest$},output:{shape:UpdateGlobalNetworkOutput$}}})
+export const updateGlobalNetwork: Client.Operation<UpdateGlobalNetworkRequest, UpdateGlobalNetworkResponse, UpdateGlobalNetworkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateGlobalNetwork",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}"},input:{shape:UpdateGlobalNetworkRequest$},output:{shape:UpdateGlobalNetworkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateLink: Client.Operation<UpdateLinkRequest, UpdateLinkOutput, UpdateLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateLink",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/links/{linkId}"},input:{shape:UpdateLinkRequest$},output:{shape:UpdateLinkOutput$}}})
+export const updateLink: Client.Operation<UpdateLinkRequest, UpdateLinkResponse, UpdateLinkError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateLink",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/links/{linkId}"},input:{shape:UpdateLinkRequest$},output:{shape:UpdateLinkResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateNetworkResourceMetadata: Client.Operation<UpdateNetworkResourceMetadataRequest, UpdateNetworkResourceMetadataOutput, UpdateNetworkResourceMetadataError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateNetworkResourceMetadata",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/network-resources/{resourceArn}/metadata"},input:{shape:UpdateNetworkResourceMetadataRequest$},output:{shape:UpdateNetworkResourceMetadataOutput$}}})
+export const updateNetworkResourceMetadata: Client.Operation<UpdateNetworkResourceMetadataRequest, UpdateNetworkResourceMetadataResponse, UpdateNetworkResourceMetadataError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateNetworkResourceMetadata",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/network-resources/{resourceArn}/metadata"},input:{shape:UpdateNetworkResourceMetadataRequest$},output:{shape:UpdateNetworkResourceMetadataResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateSite: Client.Operation<UpdateSiteRequest, UpdateSiteOutput, UpdateSiteError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateSite",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/sites/{siteId}"},input:{shape:UpdateSiteRequest$},output:{shape:UpdateSiteOutput$}}})
+export const updateSite: Client.Operation<UpdateSiteRequest, UpdateSiteResponse, UpdateSiteError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateSite",http:{method:"PATCH",requestUri:"/global-networks/{globalNetworkId}/sites/{siteId}"},input:{shape:UpdateSiteRequest$},output:{shape:UpdateSiteResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateVpcAttachment: Client.Operation<UpdateVpcAttachmentRequest, UpdateVpcAttachmentOutput, UpdateVpcAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateVpcAttachment",http:{method:"PATCH",requestUri:"/vpc-attachments/{attachmentId}"},input:{shape:UpdateVpcAttachmentRequest$},output:{shape:UpdateVpcAttachmentOutput$}}})
+export const updateVpcAttachment: Client.Operation<UpdateVpcAttachmentRequest, UpdateVpcAttachmentResponse, UpdateVpcAttachmentError, NetworkManager> = /*#__PURE__*/ Client.operation(NetworkManager, {model:{name:"UpdateVpcAttachment",http:{method:"PATCH",requestUri:"/vpc-attachments/{attachmentId}"},input:{shape:UpdateVpcAttachmentRequest$},output:{shape:UpdateVpcAttachmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 import { search } from "../../Waiters/Jmespath.js"
 import * as Waiter from "../../Waiters/Waiter.js"
@@ -28,169 +29,236 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const AcceptEulasRequestEulaIds$: S.ListShape = {type:"list",name:"AcceptEulasRequestEulaIds",member:{shape:string$}}
 const AcceptEulasRequest$: S.StructureShape = {type:"structure",name:"AcceptEulasRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},eulaIds:{shape:AcceptEulasRequestEulaIds$},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const AcceptEulasOutputEulaAcceptancesMember$: S.StructureShape = {type:"structure",name:"AcceptEulasOutputEulaAcceptancesMember",members:{acceptedAt:{shape:timestamp$},acceptedBy:{shape:string$},accepteeId:{shape:string$},eulaAcceptanceId:{shape:string$},eulaId:{shape:string$}}}
-const AcceptEulasOutputEulaAcceptances$: S.ListShape = {type:"list",name:"AcceptEulasOutputEulaAcceptances",member:{shape:AcceptEulasOutputEulaAcceptancesMember$}}
-const AcceptEulasOutput$: S.StructureShape = {type:"structure",name:"AcceptEulasOutput",members:{eulaAcceptances:{shape:AcceptEulasOutputEulaAcceptances$}}}
+const EulaAcceptance$: S.StructureShape = {type:"structure",name:"EulaAcceptance",members:{acceptedAt:{shape:timestamp$},acceptedBy:{shape:string$},accepteeId:{shape:string$},eulaAcceptanceId:{shape:string$},eulaId:{shape:string$}}}
+const AcceptEulasResponseEulaAcceptances$: S.ListShape = {type:"list",name:"AcceptEulasResponseEulaAcceptances",member:{shape:EulaAcceptance$}}
+const AcceptEulasResponse$: S.StructureShape = {type:"structure",name:"AcceptEulasResponse",members:{eulaAcceptances:{shape:AcceptEulasResponseEulaAcceptances$}}}
 const CreateLaunchProfileRequestEc2SubnetIds$: S.ListShape = {type:"list",name:"CreateLaunchProfileRequestEc2SubnetIds",member:{shape:string$}}
 const CreateLaunchProfileRequestLaunchProfileProtocolVersions$: S.ListShape = {type:"list",name:"CreateLaunchProfileRequestLaunchProfileProtocolVersions",member:{shape:string$}}
-const CreateLaunchProfileRequestStreamConfigurationEc2InstanceTypes$: S.ListShape = {type:"list",name:"CreateLaunchProfileRequestStreamConfigurationEc2InstanceTypes",member:{shape:string$}}
-const CreateLaunchProfileRequestStreamConfigurationSessionBackup$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileRequestStreamConfigurationSessionBackup",members:{maxBackupsToRetain:{shape:integer$},mode:{shape:string$}}}
-const CreateLaunchProfileRequestStreamConfigurationSessionStorageMode$: S.ListShape = {type:"list",name:"CreateLaunchProfileRequestStreamConfigurationSessionStorageMode",member:{shape:string$}}
-const CreateLaunchProfileRequestStreamConfigurationSessionStorageRoot$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileRequestStreamConfigurationSessionStorageRoot",members:{linux:{shape:string$},windows:{shape:string$}}}
-const CreateLaunchProfileRequestStreamConfigurationSessionStorage$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileRequestStreamConfigurationSessionStorage",members:{mode:{shape:CreateLaunchProfileRequestStreamConfigurationSessionStorageMode$},root:{shape:CreateLaunchProfileRequestStreamConfigurationSessionStorageRoot$}},required:["mode"]}
-const CreateLaunchProfileRequestStreamConfigurationStreamingImageIds$: S.ListShape = {type:"list",name:"CreateLaunchProfileRequestStreamConfigurationStreamingImageIds",member:{shape:string$}}
-const CreateLaunchProfileRequestStreamConfigurationVolumeConfiguration$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileRequestStreamConfigurationVolumeConfiguration",members:{iops:{shape:integer$},size:{shape:integer$},throughput:{shape:integer$}}}
-const CreateLaunchProfileRequestStreamConfiguration$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileRequestStreamConfiguration",members:{automaticTerminationMode:{shape:string$},clipboardMode:{shape:string$},ec2InstanceTypes:{shape:CreateLaunchProfileRequestStreamConfigurationEc2InstanceTypes$},maxSessionLengthInMinutes:{shape:integer$},maxStoppedSessionLengthInMinutes:{shape:integer$},sessionBackup:{shape:CreateLaunchProfileRequestStreamConfigurationSessionBackup$},sessionPersistenceMode:{shape:string$},sessionStorage:{shape:CreateLaunchProfileRequestStreamConfigurationSessionStorage$},streamingImageIds:{shape:CreateLaunchProfileRequestStreamConfigurationStreamingImageIds$},volumeConfiguration:{shape:CreateLaunchProfileRequestStreamConfigurationVolumeConfiguration$}},required:["clipboardMode","ec2InstanceTypes","streamingImageIds"]}
+const StreamConfigurationCreateEc2InstanceTypes$: S.ListShape = {type:"list",name:"StreamConfigurationCreateEc2InstanceTypes",member:{shape:string$}}
+const StreamConfigurationSessionBackup$: S.StructureShape = {type:"structure",name:"StreamConfigurationSessionBackup",members:{maxBackupsToRetain:{shape:integer$},mode:{shape:string$}}}
+const StreamConfigurationSessionStorageMode$: S.ListShape = {type:"list",name:"StreamConfigurationSessionStorageMode",member:{shape:string$}}
+const StreamingSessionStorageRoot$: S.StructureShape = {type:"structure",name:"StreamingSessionStorageRoot",members:{linux:{shape:string$},windows:{shape:string$}}}
+const StreamConfigurationSessionStorage$: S.StructureShape = {type:"structure",name:"StreamConfigurationSessionStorage",members:{mode:{shape:StreamConfigurationSessionStorageMode$},root:{shape:StreamingSessionStorageRoot$}},required:["mode"]}
+const StreamConfigurationCreateStreamingImageIds$: S.ListShape = {type:"list",name:"StreamConfigurationCreateStreamingImageIds",member:{shape:string$}}
+const VolumeConfiguration$: S.StructureShape = {type:"structure",name:"VolumeConfiguration",members:{iops:{shape:integer$},size:{shape:integer$},throughput:{shape:integer$}}}
+const StreamConfigurationCreate$: S.StructureShape = {type:"structure",name:"StreamConfigurationCreate",members:{automaticTerminationMode:{shape:string$},clipboardMode:{shape:string$},ec2InstanceTypes:{shape:StreamConfigurationCreateEc2InstanceTypes$},maxSessionLengthInMinutes:{shape:integer$},maxStoppedSessionLengthInMinutes:{shape:integer$},sessionBackup:{shape:StreamConfigurationSessionBackup$},sessionPersistenceMode:{shape:string$},sessionStorage:{shape:StreamConfigurationSessionStorage$},streamingImageIds:{shape:StreamConfigurationCreateStreamingImageIds$},volumeConfiguration:{shape:VolumeConfiguration$}},required:["clipboardMode","ec2InstanceTypes","streamingImageIds"]}
 const CreateLaunchProfileRequestStudioComponentIds$: S.ListShape = {type:"list",name:"CreateLaunchProfileRequestStudioComponentIds",member:{shape:string$}}
 const CreateLaunchProfileRequestTags$: S.MapShape = {type:"map",name:"CreateLaunchProfileRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateLaunchProfileRequest$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},description:{shape:string$},ec2SubnetIds:{shape:CreateLaunchProfileRequestEc2SubnetIds$},launchProfileProtocolVersions:{shape:CreateLaunchProfileRequestLaunchProfileProtocolVersions$},name:{shape:string$},streamConfiguration:{shape:CreateLaunchProfileRequestStreamConfiguration$},studioComponentIds:{shape:CreateLaunchProfileRequestStudioComponentIds$},studioId:{shape:string$,location:"uri",locationName:"studioId"},tags:{shape:CreateLaunchProfileRequestTags$}},required:["ec2SubnetIds","launchProfileProtocolVersions","name","streamConfiguration","studioComponentIds","studioId"]}
-const CreateLaunchProfileOutputLaunchProfileStreamConfiguration$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileOutputLaunchProfileStreamConfiguration",members:{automaticTerminationMode:{shape:string$},clipboardMode:{shape:string$},ec2InstanceTypes:{shape:CreateLaunchProfileRequestStreamConfigurationEc2InstanceTypes$},maxSessionLengthInMinutes:{shape:integer$},maxStoppedSessionLengthInMinutes:{shape:integer$},sessionBackup:{shape:CreateLaunchProfileRequestStreamConfigurationSessionBackup$},sessionPersistenceMode:{shape:string$},sessionStorage:{shape:CreateLaunchProfileRequestStreamConfigurationSessionStorage$},streamingImageIds:{shape:CreateLaunchProfileRequestStreamConfigurationStreamingImageIds$},volumeConfiguration:{shape:CreateLaunchProfileRequestStreamConfigurationVolumeConfiguration$}},required:["clipboardMode","ec2InstanceTypes","streamingImageIds"]}
-const CreateLaunchProfileOutputLaunchProfileValidationResultsMember$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileOutputLaunchProfileValidationResultsMember",members:{state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},type:{shape:string$}},required:["state","statusCode","statusMessage","type"]}
-const CreateLaunchProfileOutputLaunchProfileValidationResults$: S.ListShape = {type:"list",name:"CreateLaunchProfileOutputLaunchProfileValidationResults",member:{shape:CreateLaunchProfileOutputLaunchProfileValidationResultsMember$}}
-const CreateLaunchProfileOutputLaunchProfile$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileOutputLaunchProfile",members:{arn:{shape:string$},createdAt:{shape:timestamp$},createdBy:{shape:string$},description:{shape:string$},ec2SubnetIds:{shape:CreateLaunchProfileRequestEc2SubnetIds$},launchProfileId:{shape:string$},launchProfileProtocolVersions:{shape:CreateLaunchProfileRequestLaunchProfileProtocolVersions$},name:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},streamConfiguration:{shape:CreateLaunchProfileOutputLaunchProfileStreamConfiguration$},studioComponentIds:{shape:CreateLaunchProfileRequestStudioComponentIds$},tags:{shape:CreateLaunchProfileRequestTags$},updatedAt:{shape:timestamp$},updatedBy:{shape:string$},validationResults:{shape:CreateLaunchProfileOutputLaunchProfileValidationResults$}}}
-const CreateLaunchProfileOutput$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileOutput",members:{launchProfile:{shape:CreateLaunchProfileOutputLaunchProfile$}}}
+const CreateLaunchProfileRequest$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},description:{shape:string$},ec2SubnetIds:{shape:CreateLaunchProfileRequestEc2SubnetIds$},launchProfileProtocolVersions:{shape:CreateLaunchProfileRequestLaunchProfileProtocolVersions$},name:{shape:string$},streamConfiguration:{shape:StreamConfigurationCreate$},studioComponentIds:{shape:CreateLaunchProfileRequestStudioComponentIds$},studioId:{shape:string$,location:"uri",locationName:"studioId"},tags:{shape:CreateLaunchProfileRequestTags$}},required:["ec2SubnetIds","launchProfileProtocolVersions","name","streamConfiguration","studioComponentIds","studioId"]}
+const StreamConfiguration$: S.StructureShape = {type:"structure",name:"StreamConfiguration",members:{automaticTerminationMode:{shape:string$},clipboardMode:{shape:string$},ec2InstanceTypes:{shape:StreamConfigurationCreateEc2InstanceTypes$},maxSessionLengthInMinutes:{shape:integer$},maxStoppedSessionLengthInMinutes:{shape:integer$},sessionBackup:{shape:StreamConfigurationSessionBackup$},sessionPersistenceMode:{shape:string$},sessionStorage:{shape:StreamConfigurationSessionStorage$},streamingImageIds:{shape:StreamConfigurationCreateStreamingImageIds$},volumeConfiguration:{shape:VolumeConfiguration$}},required:["clipboardMode","ec2InstanceTypes","streamingImageIds"]}
+const ValidationResult$: S.StructureShape = {type:"structure",name:"ValidationResult",members:{state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},type:{shape:string$}},required:["state","statusCode","statusMessage","type"]}
+const LaunchProfileValidationResults$: S.ListShape = {type:"list",name:"LaunchProfileValidationResults",member:{shape:ValidationResult$}}
+const LaunchProfile$: S.StructureShape = {type:"structure",name:"LaunchProfile",members:{arn:{shape:string$},createdAt:{shape:timestamp$},createdBy:{shape:string$},description:{shape:string$},ec2SubnetIds:{shape:CreateLaunchProfileRequestEc2SubnetIds$},launchProfileId:{shape:string$},launchProfileProtocolVersions:{shape:CreateLaunchProfileRequestLaunchProfileProtocolVersions$},name:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},streamConfiguration:{shape:StreamConfiguration$},studioComponentIds:{shape:CreateLaunchProfileRequestStudioComponentIds$},tags:{shape:CreateLaunchProfileRequestTags$},updatedAt:{shape:timestamp$},updatedBy:{shape:string$},validationResults:{shape:LaunchProfileValidationResults$}}}
+const CreateLaunchProfileResponse$: S.StructureShape = {type:"structure",name:"CreateLaunchProfileResponse",members:{launchProfile:{shape:LaunchProfile$}}}
 const CreateStreamingImageRequest$: S.StructureShape = {type:"structure",name:"CreateStreamingImageRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},description:{shape:string$},ec2ImageId:{shape:string$},name:{shape:string$},studioId:{shape:string$,location:"uri",locationName:"studioId"},tags:{shape:CreateLaunchProfileRequestTags$}},required:["ec2ImageId","name","studioId"]}
-const CreateStreamingImageOutputStreamingImageEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"CreateStreamingImageOutputStreamingImageEncryptionConfiguration",members:{keyArn:{shape:string$},keyType:{shape:string$}},required:["keyType"]}
-const CreateStreamingImageOutputStreamingImage$: S.StructureShape = {type:"structure",name:"CreateStreamingImageOutputStreamingImage",members:{arn:{shape:string$},description:{shape:string$},ec2ImageId:{shape:string$},encryptionConfiguration:{shape:CreateStreamingImageOutputStreamingImageEncryptionConfiguration$},eulaIds:{shape:AcceptEulasRequestEulaIds$},name:{shape:string$},owner:{shape:string$},platform:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},streamingImageId:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$}}}
-const CreateStreamingImageOutput$: S.StructureShape = {type:"structure",name:"CreateStreamingImageOutput",members:{streamingImage:{shape:CreateStreamingImageOutputStreamingImage$}}}
+const StreamingImageEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"StreamingImageEncryptionConfiguration",members:{keyArn:{shape:string$},keyType:{shape:string$}},required:["keyType"]}
+const StreamingImage$: S.StructureShape = {type:"structure",name:"StreamingImage",members:{arn:{shape:string$},description:{shape:string$},ec2ImageId:{shape:string$},encryptionConfiguration:{shape:StreamingImageEncryptionConfiguration$},eulaIds:{shape:AcceptEulasRequestEulaIds$},name:{shape:string$},owner:{shape:string$},platform:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},streamingImageId:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$}}}
+const CreateStreamingImageResponse$: S.StructureShape = {type:"structure",name:"CreateStreamingImageResponse",members:{streamingImage:{shape:StreamingImage$}}}
 const CreateStreamingSessionRequest$: S.StructureShape = {type:"structure",name:"CreateStreamingSessionRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},ec2InstanceType:{shape:string$},launchProfileId:{shape:string$},ownedBy:{shape:string$},streamingImageId:{shape:string$},studioId:{shape:string$,location:"uri",locationName:"studioId"},tags:{shape:CreateLaunchProfileRequestTags$}},required:["launchProfileId","studioId"]}
-const CreateStreamingSessionOutputSession$: S.StructureShape = {type:"structure",name:"CreateStreamingSessionOutputSession",members:{arn:{shape:string$},automaticTerminationMode:{shape:string$},backupMode:{shape:string$},createdAt:{shape:timestamp$},createdBy:{shape:string$},ec2InstanceType:{shape:string$},launchProfileId:{shape:string$},maxBackupsToRetain:{shape:integer$},ownedBy:{shape:string$},sessionId:{shape:string$},sessionPersistenceMode:{shape:string$},startedAt:{shape:timestamp$},startedBy:{shape:string$},startedFromBackupId:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},stopAt:{shape:timestamp$},stoppedAt:{shape:timestamp$},stoppedBy:{shape:string$},streamingImageId:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},terminateAt:{shape:timestamp$},updatedAt:{shape:timestamp$},updatedBy:{shape:string$},volumeConfiguration:{shape:CreateLaunchProfileRequestStreamConfigurationVolumeConfiguration$},volumeRetentionMode:{shape:string$}}}
-const CreateStreamingSessionOutput$: S.StructureShape = {type:"structure",name:"CreateStreamingSessionOutput",members:{session:{shape:CreateStreamingSessionOutputSession$}}}
+const StreamingSession$: S.StructureShape = {type:"structure",name:"StreamingSession",members:{arn:{shape:string$},automaticTerminationMode:{shape:string$},backupMode:{shape:string$},createdAt:{shape:timestamp$},createdBy:{shape:string$},ec2InstanceType:{shape:string$},launchProfileId:{shape:string$},maxBackupsToRetain:{shape:integer$},ownedBy:{shape:string$},sessionId:{shape:string$},sessionPersistenceMode:{shape:string$},startedAt:{shape:timestamp$},startedBy:{shape:string$},startedFromBackupId:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},stopAt:{shape:timestamp$},stoppedAt:{shape:timestamp$},stoppedBy:{shape:string$},streamingImageId:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},terminateAt:{shape:timestamp$},updatedAt:{shape:timestamp$},updatedBy:{shape:string$},volumeConfiguration:{shape:VolumeConfiguration$},volumeRetentionMode:{shape:string$}}}
+const CreateStreamingSessionResponse$: S.StructureShape = {type:"structure",name:"CreateStreamingSessionResponse",members:{session:{shape:StreamingSession$}}}
 const CreateStreamingSessionStreamRequest$: S.StructureShape = {type:"structure",name:"CreateStreamingSessionStreamRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},expirationInSeconds:{shape:integer$},sessionId:{shape:string$,location:"uri",locationName:"sessionId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["sessionId","studioId"]}
-const CreateStreamingSessionStreamOutputStream$: S.StructureShape = {type:"structure",name:"CreateStreamingSessionStreamOutputStream",members:{createdAt:{shape:timestamp$},createdBy:{shape:string$},expiresAt:{shape:timestamp$},ownedBy:{shape:string$},state:{shape:string$},statusCode:{shape:string$},streamId:{shape:string$},url:{shape:string$}}}
-const CreateStreamingSessionStreamOutput$: S.StructureShape = {type:"structure",name:"CreateStreamingSessionStreamOutput",members:{stream:{shape:CreateStreamingSessionStreamOutputStream$}}}
-const CreateStudioRequestStudioEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"CreateStudioRequestStudioEncryptionConfiguration",members:{keyArn:{shape:string$},keyType:{shape:string$}},required:["keyType"]}
-const CreateStudioRequest$: S.StructureShape = {type:"structure",name:"CreateStudioRequest",members:{adminRoleArn:{shape:string$},clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},displayName:{shape:string$},studioEncryptionConfiguration:{shape:CreateStudioRequestStudioEncryptionConfiguration$},studioName:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},userRoleArn:{shape:string$}},required:["adminRoleArn","displayName","studioName","userRoleArn"]}
-const CreateStudioOutputStudio$: S.StructureShape = {type:"structure",name:"CreateStudioOutputStudio",members:{adminRoleArn:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$},displayName:{shape:string$},homeRegion:{shape:string$},ssoClientId:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},studioEncryptionConfiguration:{shape:CreateStudioRequestStudioEncryptionConfiguration$},studioId:{shape:string$},studioName:{shape:string$},studioUrl:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},updatedAt:{shape:timestamp$},userRoleArn:{shape:string$}}}
-const CreateStudioOutput$: S.StructureShape = {type:"structure",name:"CreateStudioOutput",members:{studio:{shape:CreateStudioOutputStudio$}}}
-const CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributesMember$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributesMember",members:{name:{shape:string$},value:{shape:string$}}}
-const CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributes$: S.ListShape = {type:"list",name:"CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributes",member:{shape:CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributesMember$}}
-const CreateStudioComponentRequestConfigurationActiveDirectoryConfiguration$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequestConfigurationActiveDirectoryConfiguration",members:{computerAttributes:{shape:CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributes$},directoryId:{shape:string$},organizationalUnitDistinguishedName:{shape:string$}}}
-const CreateStudioComponentRequestConfigurationComputeFarmConfiguration$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequestConfigurationComputeFarmConfiguration",members:{activeDirectoryUser:{shape:string$},endpoint:{shape:string$}}}
-const CreateStudioComponentRequestConfigurationLicenseServiceConfiguration$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequestConfigurationLicenseServiceConfiguration",members:{endpoint:{shape:string$}}}
-const CreateStudioComponentRequestConfigurationSharedFileSystemConfiguration$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequestConfigurationSharedFileSystemConfiguration",members:{endpoint:{shape:string$},fileSystemId:{shape:string$},linuxMountPoint:{shape:string$},shareName:{shape:string$},windowsMountDrive:{shape:string$}}}
-const CreateStudioComponentRequestConfiguration$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequestConfiguration",members:{activeDirectoryConfiguration:{shape:CreateStudioComponentRequestConfigurationActiveDirectoryConfiguration$},computeFarmConfiguration:{shape:CreateStudioComponentRequestConfigurationComputeFarmConfiguration$},licenseServiceConfiguration:{shape:CreateStudioComponentRequestConfigurationLicenseServiceConfiguration$},sharedFileSystemConfiguration:{shape:CreateStudioComponentRequestConfigurationSharedFileSystemConfiguration$}},union:true}
+const StreamingSessionStream$: S.StructureShape = {type:"structure",name:"StreamingSessionStream",members:{createdAt:{shape:timestamp$},createdBy:{shape:string$},expiresAt:{shape:timestamp$},ownedBy:{shape:string$},state:{shape:string$},statusCode:{shape:string$},streamId:{shape:string$},url:{shape:string$}}}
+const CreateStreamingSessionStreamResponse$: S.StructureShape = {type:"structure",name:"CreateStreamingSessionStreamResponse",members:{stream:{shape:StreamingSessionStream$}}}
+const StudioEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"StudioEncryptionConfiguration",members:{keyArn:{shape:string$},keyType:{shape:string$}},required:["keyType"]}
+const CreateStudioRequest$: S.StructureShape = {type:"structure",name:"CreateStudioRequest",members:{adminRoleArn:{shape:string$},clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},displayName:{shape:string$},studioEncryptionConfiguration:{shape:StudioEncryptionConfiguration$},studioName:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},userRoleArn:{shape:string$}},required:["adminRoleArn","displayName","studioName","userRoleArn"]}
+const Studio$: S.StructureShape = {type:"structure",name:"Studio",members:{adminRoleArn:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$},displayName:{shape:string$},homeRegion:{shape:string$},ssoClientId:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},studioEncryptionConfiguration:{shape:StudioEncryptionConfiguration$},studioId:{shape:string$},studioName:{shape:string$},studioUrl:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},updatedAt:{shape:timestamp$},userRoleArn:{shape:string$}}}
+const CreateStudioResponse$: S.StructureShape = {type:"structure",name:"CreateStudioResponse",members:{studio:{shape:Studio$}}}
+const ActiveDirectoryComputerAttribute$: S.StructureShape = {type:"structure",name:"ActiveDirectoryComputerAttribute",members:{name:{shape:string$},value:{shape:string$}}}
+const ActiveDirectoryConfigurationComputerAttributes$: S.ListShape = {type:"list",name:"ActiveDirectoryConfigurationComputerAttributes",member:{shape:ActiveDirectoryComputerAttribute$}}
+const ActiveDirectoryConfiguration$: S.StructureShape = {type:"structure",name:"ActiveDirectoryConfiguration",members:{computerAttributes:{shape:ActiveDirectoryConfigurationComputerAttributes$},directoryId:{shape:string$},organizationalUnitDistinguishedName:{shape:string$}}}
+const ComputeFarmConfiguration$: S.StructureShape = {type:"structure",name:"ComputeFarmConfiguration",members:{activeDirectoryUser:{shape:string$},endpoint:{shape:string$}}}
+const LicenseServiceConfiguration$: S.StructureShape = {type:"structure",name:"LicenseServiceConfiguration",members:{endpoint:{shape:string$}}}
+const SharedFileSystemConfiguration$: S.StructureShape = {type:"structure",name:"SharedFileSystemConfiguration",members:{endpoint:{shape:string$},fileSystemId:{shape:string$},linuxMountPoint:{shape:string$},shareName:{shape:string$},windowsMountDrive:{shape:string$}}}
+const StudioComponentConfiguration$: S.StructureShape = {type:"structure",name:"StudioComponentConfiguration",members:{activeDirectoryConfiguration:{shape:ActiveDirectoryConfiguration$},computeFarmConfiguration:{shape:ComputeFarmConfiguration$},licenseServiceConfiguration:{shape:LicenseServiceConfiguration$},sharedFileSystemConfiguration:{shape:SharedFileSystemConfiguration$}},union:true}
 const CreateStudioComponentRequestEc2SecurityGroupIds$: S.ListShape = {type:"list",name:"CreateStudioComponentRequestEc2SecurityGroupIds",member:{shape:string$}}
-const CreateStudioComponentRequestInitializationScriptsMember$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequestInitializationScriptsMember",members:{launchProfileProtocolVersion:{shape:string$},platform:{shape:string$},runContext:{shape:string$},script:{shape:string$}}}
-const CreateStudioComponentRequestInitializationScripts$: S.ListShape = {type:"list",name:"CreateStudioComponentRequestInitializationScripts",member:{shape:CreateStudioComponentRequestInitializationScriptsMember$}}
-const CreateStudioComponentRequestScriptParametersMember$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequestScriptParametersMember",members:{key:{shape:string$},value:{shape:string$}}}
-const CreateStudioComponentRequestScriptParameters$: S.ListShape = {type:"list",name:"CreateStudioComponentRequestScriptParameters",member:{shape:CreateStudioComponentRequestScriptParametersMember$}}
-const CreateStudioComponentRequest$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},configuration:{shape:CreateStudioComponentRequestConfiguration$},description:{shape:string$},ec2SecurityGroupIds:{shape:CreateStudioComponentRequestEc2SecurityGroupIds$},initializationScripts:{shape:CreateStudioComponentRequestInitializationScripts$},name:{shape:string$},runtimeRoleArn:{shape:string$},scriptParameters:{shape:CreateStudioComponentRequestScriptParameters$},secureInitializationRoleArn:{shape:string$},studioId:{shape:string$,location:"uri",locationName:"studioId"},subtype:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},type:{shape:string$}},required:["name","studioId","type"]}
-const CreateStudioComponentOutputStudioComponent$: S.StructureShape = {type:"structure",name:"CreateStudioComponentOutputStudioComponent",members:{arn:{shape:string$},configuration:{shape:CreateStudioComponentRequestConfiguration$},createdAt:{shape:timestamp$},createdBy:{shape:string$},description:{shape:string$},ec2SecurityGroupIds:{shape:CreateStudioComponentRequestEc2SecurityGroupIds$},initializationScripts:{shape:CreateStudioComponentRequestInitializationScripts$},name:{shape:string$},runtimeRoleArn:{shape:string$},scriptParameters:{shape:CreateStudioComponentRequestScriptParameters$},secureInitializationRoleArn:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},studioComponentId:{shape:string$},subtype:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},type:{shape:string$},updatedAt:{shape:timestamp$},updatedBy:{shape:string$}}}
-const CreateStudioComponentOutput$: S.StructureShape = {type:"structure",name:"CreateStudioComponentOutput",members:{studioComponent:{shape:CreateStudioComponentOutputStudioComponent$}}}
+const StudioComponentInitializationScript$: S.StructureShape = {type:"structure",name:"StudioComponentInitializationScript",members:{launchProfileProtocolVersion:{shape:string$},platform:{shape:string$},runContext:{shape:string$},script:{shape:string$}}}
+const CreateStudioComponentRequestInitializationScripts$: S.ListShape = {type:"list",name:"CreateStudioComponentRequestInitializationScripts",member:{shape:StudioComponentInitializationScript$}}
+const ScriptParameterKeyValue$: S.StructureShape = {type:"structure",name:"ScriptParameterKeyValue",members:{key:{shape:string$},value:{shape:string$}}}
+const CreateStudioComponentRequestScriptParameters$: S.ListShape = {type:"list",name:"CreateStudioComponentRequestScriptParameters",member:{shape:ScriptParameterKeyValue$}}
+const CreateStudioComponentRequest$: S.StructureShape = {type:"structure",name:"CreateStudioComponentRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},configuration:{shape:StudioComponentConfiguration$},description:{shape:string$},ec2SecurityGroupIds:{shape:CreateStudioComponentRequestEc2SecurityGroupIds$},initializationScripts:{shape:CreateStudioComponentRequestInitializationScripts$},name:{shape:string$},runtimeRoleArn:{shape:string$},scriptParameters:{shape:CreateStudioComponentRequestScriptParameters$},secureInitializationRoleArn:{shape:string$},studioId:{shape:string$,location:"uri",locationName:"studioId"},subtype:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},type:{shape:string$}},required:["name","studioId","type"]}
+const StudioComponent$: S.StructureShape = {type:"structure",name:"StudioComponent",members:{arn:{shape:string$},configuration:{shape:StudioComponentConfiguration$},createdAt:{shape:timestamp$},createdBy:{shape:string$},description:{shape:string$},ec2SecurityGroupIds:{shape:CreateStudioComponentRequestEc2SecurityGroupIds$},initializationScripts:{shape:CreateStudioComponentRequestInitializationScripts$},name:{shape:string$},runtimeRoleArn:{shape:string$},scriptParameters:{shape:CreateStudioComponentRequestScriptParameters$},secureInitializationRoleArn:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},studioComponentId:{shape:string$},subtype:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$},type:{shape:string$},updatedAt:{shape:timestamp$},updatedBy:{shape:string$}}}
+const CreateStudioComponentResponse$: S.StructureShape = {type:"structure",name:"CreateStudioComponentResponse",members:{studioComponent:{shape:StudioComponent$}}}
 const DeleteLaunchProfileRequest$: S.StructureShape = {type:"structure",name:"DeleteLaunchProfileRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","studioId"]}
-const DeleteLaunchProfileOutput$: S.StructureShape = {type:"structure",name:"DeleteLaunchProfileOutput",members:{launchProfile:{shape:CreateLaunchProfileOutputLaunchProfile$}}}
+const DeleteLaunchProfileResponse$: S.StructureShape = {type:"structure",name:"DeleteLaunchProfileResponse",members:{launchProfile:{shape:LaunchProfile$}}}
 const DeleteLaunchProfileMemberRequest$: S.StructureShape = {type:"structure",name:"DeleteLaunchProfileMemberRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},principalId:{shape:string$,location:"uri",locationName:"principalId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","principalId","studioId"]}
-const DeleteLaunchProfileMemberOutput$: S.StructureShape = {type:"structure",name:"DeleteLaunchProfileMemberOutput",members:{}}
+const DeleteLaunchProfileMemberResponse$: S.StructureShape = {type:"structure",name:"DeleteLaunchProfileMemberResponse",members:{}}
 const DeleteStreamingImageRequest$: S.StructureShape = {type:"structure",name:"DeleteStreamingImageRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},streamingImageId:{shape:string$,location:"uri",locationName:"streamingImageId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["streamingImageId","studioId"]}
-const DeleteStreamingImageOutput$: S.StructureShape = {type:"structure",name:"DeleteStreamingImageOutput",members:{streamingImage:{shape:CreateStreamingImageOutputStreamingImage$}}}
+const DeleteStreamingImageResponse$: S.StructureShape = {type:"structure",name:"DeleteStreamingImageResponse",members:{streamingImage:{shape:StreamingImage$}}}
 const DeleteStreamingSessionRequest$: S.StructureShape = {type:"structure",name:"DeleteStreamingSessionRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},sessionId:{shape:string$,location:"uri",locationName:"sessionId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["sessionId","studioId"]}
-const DeleteStreamingSessionOutput$: S.StructureShape = {type:"structure",name:"DeleteStreamingSessionOutput",members:{session:{shape:CreateStreamingSessionOutputSession$}}}
+const DeleteStreamingSessionResponse$: S.StructureShape = {type:"structure",name:"DeleteStreamingSessionResponse",members:{session:{shape:StreamingSession$}}}
 const DeleteStudioRequest$: S.StructureShape = {type:"structure",name:"DeleteStudioRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const DeleteStudioOutput$: S.StructureShape = {type:"structure",name:"DeleteStudioOutput",members:{studio:{shape:CreateStudioOutputStudio$}},required:["studio"]}
+const DeleteStudioResponse$: S.StructureShape = {type:"structure",name:"DeleteStudioResponse",members:{studio:{shape:Studio$}},required:["studio"]}
 const DeleteStudioComponentRequest$: S.StructureShape = {type:"structure",name:"DeleteStudioComponentRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},studioComponentId:{shape:string$,location:"uri",locationName:"studioComponentId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioComponentId","studioId"]}
-const DeleteStudioComponentOutput$: S.StructureShape = {type:"structure",name:"DeleteStudioComponentOutput",members:{studioComponent:{shape:CreateStudioComponentOutputStudioComponent$}}}
+const DeleteStudioComponentResponse$: S.StructureShape = {type:"structure",name:"DeleteStudioComponentResponse",members:{studioComponent:{shape:StudioComponent$}}}
 const DeleteStudioMemberRequest$: S.StructureShape = {type:"structure",name:"DeleteStudioMemberRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},principalId:{shape:string$,location:"uri",locationName:"principalId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["principalId","studioId"]}
-const DeleteStudioMemberOutput$: S.StructureShape = {type:"structure",name:"DeleteStudioMemberOutput",members:{}}
+const DeleteStudioMemberResponse$: S.StructureShape = {type:"structure",name:"DeleteStudioMemberResponse",members:{}}
 const GetEulaRequest$: S.StructureShape = {type:"structure",name:"GetEulaRequest",members:{eulaId:{shape:string$,location:"uri",locationName:"eulaId"}},required:["eulaId"]}
-const GetEulaOutputEula$: S.StructureShape = {type:"structure",name:"GetEulaOutputEula",members:{content:{shape:string$},createdAt:{shape:timestamp$},eulaId:{shape:string$},name:{shape:string$},updatedAt:{shape:timestamp$}}}
-const GetEulaOutput$: S.StructureShape = {type:"structure",name:"GetEulaOutput",members:{eula:{shape:GetEulaOutputEula$}}}
+const Eula$: S.StructureShape = {type:"structure",name:"Eula",members:{content:{shape:string$},createdAt:{shape:timestamp$},eulaId:{shape:string$},name:{shape:string$},updatedAt:{shape:timestamp$}}}
+const GetEulaResponse$: S.StructureShape = {type:"structure",name:"GetEulaResponse",members:{eula:{shape:Eula$}}}
 const GetLaunchProfileRequest$: S.StructureShape = {type:"structure",name:"GetLaunchProfileRequest",members:{launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","studioId"]}
-const GetLaunchProfileOutput$: S.StructureShape = {type:"structure",name:"GetLaunchProfileOutput",members:{launchProfile:{shape:CreateLaunchProfileOutputLaunchProfile$}}}
+const GetLaunchProfileResponse$: S.StructureShape = {type:"structure",name:"GetLaunchProfileResponse",members:{launchProfile:{shape:LaunchProfile$}}}
 const GetLaunchProfileDetailsRequest$: S.StructureShape = {type:"structure",name:"GetLaunchProfileDetailsRequest",members:{launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","studioId"]}
-const GetLaunchProfileDetailsOutputStreamingImages$: S.ListShape = {type:"list",name:"GetLaunchProfileDetailsOutputStreamingImages",member:{shape:CreateStreamingImageOutputStreamingImage$}}
-const GetLaunchProfileDetailsOutputStudioComponentSummariesMember$: S.StructureShape = {type:"structure",name:"GetLaunchProfileDetailsOutputStudioComponentSummariesMember",members:{createdAt:{shape:timestamp$},createdBy:{shape:string$},description:{shape:string$},name:{shape:string$},studioComponentId:{shape:string$},subtype:{shape:string$},type:{shape:string$},updatedAt:{shape:timestamp$},updatedBy:{shape:string$}}}
-const GetLaunchProfileDetailsOutputStudioComponentSummaries$: S.ListShape = {type:"list",name:"GetLaunchProfileDetailsOutputStudioComponentSummaries",member:{shape:GetLaunchProfileDetailsOutputStudioComponentSummariesMember$}}
-const GetLaunchProfileDetailsOutput$: S.StructureShape = {type:"structure",name:"GetLaunchProfileDetailsOutput",members:{launchProfile:{shape:CreateLaunchProfileOutputLaunchProfile$},streamingImages:{shape:GetLaunchProfileDetailsOutputStreamingImages$},studioComponentSummaries:{shape:GetLaunchProfileDetailsOutputStudioComponentSummaries$}}}
+const GetLaunchProfileDetailsResponseStreamingImages$: S.ListShape = {type:"list",name:"GetLaunchProfileDetailsResponseStreamingImages",member:{shape:StreamingImage$}}
+const StudioComponentSummary$: S.StructureShape = {type:"structure",name:"StudioComponentSummary",members:{createdAt:{shape:timestamp$},createdBy:{shape:string$},description:{shape:string$},name:{shape:string$},studioComponentId:{shape:string$},subtype:{shape:string$},type:{shape:string$},updatedAt:{shape:timestamp$},updatedBy:{shape:string$}}}
+const GetLaunchProfileDetailsResponseStudioComponentSummaries$: S.ListShape = {type:"list",name:"GetLaunchProfileDetailsResponseStudioComponentSummaries",member:{shape:StudioComponentSummary$}}
+const GetLaunchProfileDetailsResponse$: S.StructureShape = {type:"structure",name:"GetLaunchProfileDetailsResponse",members:{launchProfile:{shape:LaunchProfile$},streamingImages:{shape:GetLaunchProfileDetailsResponseStreamingImages$},studioComponentSummaries:{shape:GetLaunchProfileDetailsResponseStudioComponentSummaries$}}}
 const GetLaunchProfileInitializationRequestLaunchProfileProtocolVersions$: S.ListShape = {type:"list",name:"GetLaunchProfileInitializationRequestLaunchProfileProtocolVersions",member:{shape:string$}}
 const GetLaunchProfileInitializationRequest$: S.StructureShape = {type:"structure",name:"GetLaunchProfileInitializationRequest",members:{launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},launchProfileProtocolVersions:{shape:GetLaunchProfileInitializationRequestLaunchProfileProtocolVersions$,location:"querystring",locationName:"launchProfileProtocolVersions"},launchPurpose:{shape:string$,location:"querystring",locationName:"launchPurpose"},platform:{shape:string$,location:"querystring",locationName:"platform"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","launchProfileProtocolVersions","launchPurpose","platform","studioId"]}
-const GetLaunchProfileInitializationOutputLaunchProfileInitializationActiveDirectoryDnsIpAddresses$: S.ListShape = {type:"list",name:"GetLaunchProfileInitializationOutputLaunchProfileInitializationActiveDirectoryDnsIpAddresses",member:{shape:string$}}
-const GetLaunchProfileInitializationOutputLaunchProfileInitializationActiveDirectory$: S.StructureShape = {type:"structure",name:"GetLaunchProfileInitializationOutputLaunchProfileInitializationActiveDirectory",members:{computerAttributes:{shape:CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributes$},directoryId:{shape:string$},directoryName:{shape:string$},dnsIpAddresses:{shape:GetLaunchProfileInitializationOutputLaunchProfileInitializationActiveDirectoryDnsIpAddresses$},organizationalUnitDistinguishedName:{shape:string$},studioComponentId:{shape:string$},studioComponentName:{shape:string$}}}
-const GetLaunchProfileInitializationOutputLaunchProfileInitializationEc2SecurityGroupIds$: S.ListShape = {type:"list",name:"GetLaunchProfileInitializationOutputLaunchProfileInitializationEc2SecurityGroupIds",member:{shape:string$}}
-const GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScriptsMember$: S.StructureShape = {type:"structure",name:"GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScriptsMember",members:{runtimeRoleArn:{shape:string$},script:{shape:string$},secureInitializationRoleArn:{shape:string$},studioComponentId:{shape:string$},studioComponentName:{shape:string$}}}
-const GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScripts$: S.ListShape = {type:"list",name:"GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScripts",member:{shape:GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScriptsMember$}}
-const GetLaunchProfileInitializationOutputLaunchProfileInitialization$: S.StructureShape = {type:"structure",name:"GetLaunchProfileInitializationOutputLaunchProfileInitialization",members:{activeDirectory:{shape:GetLaunchProfileInitializationOutputLaunchProfileInitializationActiveDirectory$},ec2SecurityGroupIds:{shape:GetLaunchProfileInitializationOutputLaunchProfileInitializationEc2SecurityGroupIds$},launchProfileId:{shape:string$},launchProfileProtocolVersion:{shape:string$},launchPurpose:{shape:string$},name:{shape:string$},platform:{shape:string$},systemInitializationScripts:{shape:GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScripts$},userInitializationScripts:{shape:GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScripts$}}}
-const GetLaunchProfileInitializationOutput$: S.StructureShape = {type:"structure",name:"GetLaunchProfileInitializationOutput",members:{launchProfileInitialization:{shape:GetLaunchProfileInitializationOutputLaunchProfileInitialization$}}}
+const LaunchProfileInitializationActiveDirectoryDnsIpAddresses$: S.ListShape = {type:"list",name:"LaunchProfileInitializationActiveDirectoryDnsIpAddresses",member:{shape:string$}}
+const LaunchProfileInitializationActiveDirectory$: S.StructureShape = {type:"structure",name:"LaunchProfileInitializationActiveDirectory",members:{computerAttributes:{shape:ActiveDirectoryConfigurationComputerAttributes$},directoryId:{shape:string$},directoryName:{shape:string$},dnsIpAddresses:{shape:LaunchProfileInitializationActiveDirectoryDnsIpAddresses$},organizationalUnitDistinguishedName:{shape:string$},studioComponentId:{shape:string$},studioComponentName:{shape:string$}}}
+const LaunchProfileInitializationEc2SecurityGroupIds$: S.ListShape = {type:"list",name:"LaunchProfileInitializationEc2SecurityGroupIds",member:{shape:string$}}
+const LaunchProfileInitializationScript$: S.StructureShape = {type:"structure",name:"LaunchProfileInitializationScript",members:{runtimeRoleArn:{shape:string$},script:{shape:string$},secureInitializationRoleArn:{shape:string$},studioComponentId:{shape:string$},studioComponentName:{shape:string$}}}
+const LaunchProfileInitializationSystemInitializationScripts$: S.ListShape = {type:"list",name:"LaunchProfileInitializationSystemInitializationScripts",member:{shape:LaunchProfileInitializationScript$}}
+const LaunchProfileInitialization$: S.StructureShape = {type:"structure",name:"LaunchProfileInitialization",members:{activeDirectory:{shape:LaunchProfileInitializationActiveDirectory$},ec2SecurityGroupIds:{shape:LaunchProfileInitializationEc2SecurityGroupIds$},launchProfileId:{shape:string$},launchProfileProtocolVersion:{shape:string$},launchPurpose:{shape:string$},name:{shape:string$},platform:{shape:string$},systemInitializationScripts:{shape:LaunchProfileInitializationSystemInitializationScripts$},userInitializationScripts:{shape:LaunchProfileInitializationSystemInitializationScripts$}}}
+const GetLaunchProfileInitializationResponse$: S.StructureShape = {type:"structure",name:"GetLaunchProfileInitializationResponse",members:{launchProfileInitialization:{shape:LaunchProfileInitialization$}}}
 const GetLaunchProfileMemberRequest$: S.StructureShape = {type:"structure",name:"GetLaunchProfileMemberRequest",members:{launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},principalId:{shape:string$,location:"uri",locationName:"principalId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","principalId","studioId"]}
-const GetLaunchProfileMemberOutputMember$: S.StructureShape = {type:"structure",name:"GetLaunchProfileMemberOutputMember",members:{identityStoreId:{shape:string$},persona:{shape:string$},principalId:{shape:string$},sid:{shape:string$}}}
-const GetLaunchProfileMemberOutput$: S.StructureShape = {type:"structure",name:"GetLaunchProfileMemberOutput",members:{member:{shape:GetLaunchProfileMemberOutputMember$}}}
+const LaunchProfileMembership$: S.StructureShape = {type:"structure",name:"LaunchProfileMembership",members:{identityStoreId:{shape:string$},persona:{shape:string$},principalId:{shape:string$},sid:{shape:string$}}}
+const GetLaunchProfileMemberResponse$: S.StructureShape = {type:"structure",name:"GetLaunchProfileMemberResponse",members:{member:{shape:LaunchProfileMembership$}}}
 const GetStreamingImageRequest$: S.StructureShape = {type:"structure",name:"GetStreamingImageRequest",members:{streamingImageId:{shape:string$,location:"uri",locationName:"streamingImageId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["streamingImageId","studioId"]}
-const GetStreamingImageOutput$: S.StructureShape = {type:"structure",name:"GetStreamingImageOutput",members:{streamingImage:{shape:CreateStreamingImageOutputStreamingImage$}}}
+const GetStreamingImageResponse$: S.StructureShape = {type:"structure",name:"GetStreamingImageResponse",members:{streamingImage:{shape:StreamingImage$}}}
 const GetStreamingSessionRequest$: S.StructureShape = {type:"structure",name:"GetStreamingSessionRequest",members:{sessionId:{shape:string$,location:"uri",locationName:"sessionId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["sessionId","studioId"]}
-const GetStreamingSessionOutput$: S.StructureShape = {type:"structure",name:"GetStreamingSessionOutput",members:{session:{shape:CreateStreamingSessionOutputSession$}}}
+const GetStreamingSessionResponse$: S.StructureShape = {type:"structure",name:"GetStreamingSessionResponse",members:{session:{shape:StreamingSession$}}}
 const GetStreamingSessionBackupRequest$: S.StructureShape = {type:"structure",name:"GetStreamingSessionBackupRequest",members:{backupId:{shape:string$,location:"uri",locationName:"backupId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["backupId","studioId"]}
-const GetStreamingSessionBackupOutputStreamingSessionBackup$: S.StructureShape = {type:"structure",name:"GetStreamingSessionBackupOutputStreamingSessionBackup",members:{arn:{shape:string$},backupId:{shape:string$},createdAt:{shape:timestamp$},launchProfileId:{shape:string$},ownedBy:{shape:string$},sessionId:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$}}}
-const GetStreamingSessionBackupOutput$: S.StructureShape = {type:"structure",name:"GetStreamingSessionBackupOutput",members:{streamingSessionBackup:{shape:GetStreamingSessionBackupOutputStreamingSessionBackup$}}}
+const StreamingSessionBackup$: S.StructureShape = {type:"structure",name:"StreamingSessionBackup",members:{arn:{shape:string$},backupId:{shape:string$},createdAt:{shape:timestamp$},launchProfileId:{shape:string$},ownedBy:{shape:string$},sessionId:{shape:string$},state:{shape:string$},statusCode:{shape:string$},statusMessage:{shape:string$},tags:{shape:CreateLaunchProfileRequestTags$}}}
+const GetStreamingSessionBackupResponse$: S.StructureShape = {type:"structure",name:"GetStreamingSessionBackupResponse",members:{streamingSessionBackup:{shape:StreamingSessionBackup$}}}
 const GetStreamingSessionStreamRequest$: S.StructureShape = {type:"structure",name:"GetStreamingSessionStreamRequest",members:{sessionId:{shape:string$,location:"uri",locationName:"sessionId"},streamId:{shape:string$,location:"uri",locationName:"streamId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["sessionId","streamId","studioId"]}
-const GetStreamingSessionStreamOutput$: S.StructureShape = {type:"structure",name:"GetStreamingSessionStreamOutput",members:{stream:{shape:CreateStreamingSessionStreamOutputStream$}}}
+const GetStreamingSessionStreamResponse$: S.StructureShape = {type:"structure",name:"GetStreamingSessionStreamResponse",members:{stream:{shape:StreamingSessionStream$}}}
 const GetStudioRequest$: S.StructureShape = {type:"structure",name:"GetStudioRequest",members:{studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const GetStudioOutput$: S.StructureShape = {type:"structure",name:"GetStudioOutput",members:{studio:{shape:CreateStudioOutputStudio$}},required:["studio"]}
+const GetStudioResponse$: S.StructureShape = {type:"structure",name:"GetStudioResponse",members:{studio:{shape:Studio$}},required:["studio"]}
 const GetStudioComponentRequest$: S.StructureShape = {type:"structure",name:"GetStudioComponentRequest",members:{studioComponentId:{shape:string$,location:"uri",locationName:"studioComponentId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioComponentId","studioId"]}
-const GetStudioComponentOutput$: S.StructureShape = {type:"structure",name:"GetStudioComponentOutput",members:{studioComponent:{shape:CreateStudioComponentOutputStudioComponent$}}}
+const GetStudioComponentResponse$: S.StructureShape = {type:"structure",name:"GetStudioComponentResponse",members:{studioComponent:{shape:StudioComponent$}}}
 const GetStudioMemberRequest$: S.StructureShape = {type:"structure",name:"GetStudioMemberRequest",members:{principalId:{shape:string$,location:"uri",locationName:"principalId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["principalId","studioId"]}
-const GetStudioMemberOutputMember$: S.StructureShape = {type:"structure",name:"GetStudioMemberOutputMember",members:{identityStoreId:{shape:string$},persona:{shape:string$},principalId:{shape:string$},sid:{shape:string$}}}
-const GetStudioMemberOutput$: S.StructureShape = {type:"structure",name:"GetStudioMemberOutput",members:{member:{shape:GetStudioMemberOutputMember$}}}
+const StudioMembership$: S.StructureShape = {type:"structure",name:"StudioMembership",members:{identityStoreId:{shape:string$},persona:{shape:string$},principalId:{shape:string$},sid:{shape:string$}}}
+const GetStudioMemberResponse$: S.StructureShape = {type:"structure",name:"GetStudioMemberResponse",members:{member:{shape:StudioMembership$}}}
 const ListEulaAcceptancesRequest$: S.StructureShape = {type:"structure",name:"ListEulaAcceptancesRequest",members:{eulaIds:{shape:GetLaunchProfileInitializationRequestLaunchProfileProtocolVersions$,location:"querystring",locationName:"eulaIds"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const ListEulaAcceptancesOutput$: S.StructureShape = {type:"structure",name:"ListEulaAcceptancesOutput",members:{eulaAcceptances:{shape:AcceptEulasOutputEulaAcceptances$},nextToken:{shape:string$}}}
+const ListEulaAcceptancesResponse$: S.StructureShape = {type:"structure",name:"ListEulaAcceptancesResponse",members:{eulaAcceptances:{shape:AcceptEulasResponseEulaAcceptances$},nextToken:{shape:string$}}}
 const ListEulasRequest$: S.StructureShape = {type:"structure",name:"ListEulasRequest",members:{eulaIds:{shape:GetLaunchProfileInitializationRequestLaunchProfileProtocolVersions$,location:"querystring",locationName:"eulaIds"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListEulasOutputEulas$: S.ListShape = {type:"list",name:"ListEulasOutputEulas",member:{shape:GetEulaOutputEula$}}
-const ListEulasOutput$: S.StructureShape = {type:"structure",name:"ListEulasOutput",members:{eulas:{shape:ListEulasOutputEulas$},nextToken:{shape:string$}}}
+const ListEulasResponseEulas$: S.ListShape = {type:"list",name:"ListEulasResponseEulas",member:{shape:Eula$}}
+const ListEulasResponse$: S.StructureShape = {type:"structure",name:"ListEulasResponse",members:{eulas:{shape:ListEulasResponseEulas$},nextToken:{shape:string$}}}
 const ListLaunchProfileMembersRequest$: S.StructureShape = {type:"structure",name:"ListLaunchProfileMembersRequest",members:{launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","studioId"]}
-const ListLaunchProfileMembersOutputMembers$: S.ListShape = {type:"list",name:"ListLaunchProfileMembersOutputMembers",member:{shape:GetLaunchProfileMemberOutputMember$}}
-const ListLaunchProfileMembersOutput$: S.StructureShape = {type:"structure",name:"ListLaunchProfileMembersOutput",members:{members:{shape:ListLaunchProfileMembersOutputMembers$},nextToken:{shape:string$}}}
+const ListLaunchProfileMembersResponseMembers$: S.ListShape = {type:"list",name:"ListLaunchProfileMembersResponseMembers",member:{shape:LaunchProfileMembership$}}
+const ListLaunchProfileMembersResponse$: S.StructureShape = {type:"structure",name:"ListLaunchProfileMembersResponse",members:{members:{shape:ListLaunchProfileMembersResponseMembers$},nextToken:{shape:string$}}}
 const ListLaunchProfilesRequestStates$: S.ListShape = {type:"list",name:"ListLaunchProfilesRequestStates",member:{shape:string$}}
 const ListLaunchProfilesRequest$: S.StructureShape = {type:"structure",name:"ListLaunchProfilesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},principalId:{shape:string$,location:"querystring",locationName:"principalId"},states:{shape:ListLaunchProfilesRequestStates$,location:"querystring",locationName:"states"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const ListLaunchProfilesOutputLaunchProfiles$: S.ListShape = {type:"list",name:"ListLaunchProfilesOutputLaunchProfiles",member:{shape:CreateLaunchProfileOutputLaunchProfile$}}
-const ListLaunchProfilesOutput$: S.StructureShape = {type:"structure",name:"ListLaunchProfilesOutput",members:{launchProfiles:{shape:ListLaunchProfilesOutputLaunchProfiles$},nextToken:{shape:string$}}}
+const ListLaunchProfilesResponseLaunchProfiles$: S.ListShape = {type:"list",name:"ListLaunchProfilesResponseLaunchProfiles",member:{shape:LaunchProfile$}}
+const ListLaunchProfilesResponse$: S.StructureShape = {type:"structure",name:"ListLaunchProfilesResponse",members:{launchProfiles:{shape:ListLaunchProfilesResponseLaunchProfiles$},nextToken:{shape:string$}}}
 const ListStreamingImagesRequest$: S.StructureShape = {type:"structure",name:"ListStreamingImagesRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},owner:{shape:string$,location:"querystring",locationName:"owner"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const ListStreamingImagesOutput$: S.StructureShape = {type:"structure",name:"ListStreamingImagesOutput",members:{nextToken:{shape:string$},streamingImages:{shape:GetLaunchProfileDetailsOutputStreamingImages$}}}
+const ListStreamingImagesResponse$: S.StructureShape = {type:"structure",name:"ListStreamingImagesResponse",members:{nextToken:{shape:string$},streamingImages:{shape:GetLaunchProfileDetailsResponseStreamingImages$}}}
 const ListStreamingSessionBackupsRequest$: S.StructureShape = {type:"structure",name:"ListStreamingSessionBackupsRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},ownedBy:{shape:string$,location:"querystring",locationName:"ownedBy"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const ListStreamingSessionBackupsOutputStreamingSessionBackups$: S.ListShape = {type:"list",name:"ListStreamingSessionBackupsOutputStreamingSessionBackups",member:{shape:GetStreamingSessionBackupOutputStreamingSessionBackup$}}
-const ListStreamingSessionBackupsOutput$: S.StructureShape = {type:"structure",name:"ListStreamingSessionBackupsOutput",members:{nextToken:{shape:string$},streamingSessionBackups:{shape:ListStreamingSessionBackupsOutputStreamingSessionBackups$}}}
+const ListStreamingSessionBackupsResponseStreamingSessionBackups$: S.ListShape = {type:"list",name:"ListStreamingSessionBackupsResponseStreamingSessionBackups",member:{shape:StreamingSessionBackup$}}
+const ListStreamingSessionBackupsResponse$: S.StructureShape = {type:"structure",name:"ListStreamingSessionBackupsResponse",members:{nextToken:{shape:string$},streamingSessionBackups:{shape:ListStreamingSessionBackupsResponseStreamingSessionBackups$}}}
 const ListStreamingSessionsRequest$: S.StructureShape = {type:"structure",name:"ListStreamingSessionsRequest",members:{createdBy:{shape:string$,location:"querystring",locationName:"createdBy"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},ownedBy:{shape:string$,location:"querystring",locationName:"ownedBy"},sessionIds:{shape:string$,location:"querystring",locationName:"sessionIds"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const ListStreamingSessionsOutputSessions$: S.ListShape = {type:"list",name:"ListStreamingSessionsOutputSessions",member:{shape:CreateStreamingSessionOutputSession$}}
-const ListStreamingSessionsOutput$: S.StructureShape = {type:"structure",name:"ListStreamingSessionsOutput",members:{nextToken:{shape:string$},sessions:{shape:ListStreamingSessionsOutputSessions$}}}
+const ListStreamingSessionsResponseSessions$: S.ListShape = {type:"list",name:"ListStreamingSessionsResponseSessions",member:{shape:StreamingSession$}}
+const ListStreamingSessionsResponse$: S.StructureShape = {type:"structure",name:"ListStreamingSessionsResponse",members:{nextToken:{shape:string$},sessions:{shape:ListStreamingSessionsResponseSessions$}}}
 const ListStudioComponentsRequestStates$: S.ListShape = {type:"list",name:"ListStudioComponentsRequestStates",member:{shape:string$}}
 const ListStudioComponentsRequestTypes$: S.ListShape = {type:"list",name:"ListStudioComponentsRequestTypes",member:{shape:string$}}
 const ListStudioComponentsRequest$: S.StructureShape = {type:"structure",name:"ListStudioComponentsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},states:{shape:ListStudioComponentsRequestStates$,location:"querystring",locationName:"states"},studioId:{shape:string$,location:"uri",locationName:"studioId"},types:{shape:ListStudioComponentsRequestTypes$,location:"querystring",locationName:"types"}},required:["studioId"]}
-const ListStudioComponentsOutputStudioComponents$: S.ListShape = {type:"list",name:"ListStudioComponentsOutputStudioComponents",member:{shape:CreateStudioComponentOutputStudioComponent$}}
-const ListStudioComponentsOutput$: S.StructureShape = {type:"structure",name:"ListStudioComponentsOutput",members:{nextToken:{shape:string$},studioComponents:{shape:ListStudioComponentsOutputStudioComponents$}}}
+const ListStudioComponentsResponseStudioComponents$: S.ListShape = {type:"list",name:"ListStudioComponentsResponseStudioComponents",member:{shape:StudioComponent$}}
+const ListStudioComponentsResponse$: S.StructureShape = {type:"structure",name:"ListStudioComponentsResponse",members:{nextToken:{shape:string$},studioComponents:{shape:ListStudioComponentsResponseStudioComponents$}}}
 const ListStudioMembersRequest$: S.StructureShape = {type:"structure",name:"ListStudioMembersRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const ListStudioMembersOutputMembers$: S.ListShape = {type:"list",name:"ListStudioMembersOutputMembers",member:{shape:GetStudioMemberOutputMember$}}
-const ListStudioMembersOutput$: S.StructureShape = {type:"structure",name:"ListStudioMembersOutput",members:{members:{shape:ListStudioMembersOutputMembers$},nextToken:{shape:string$}}}
+const ListStudioMembersResponseMembers$: S.ListShape = {type:"list",name:"ListStudioMembersResponseMembers",member:{shape:StudioMembership$}}
+const ListStudioMembersResponse$: S.StructureShape = {type:"structure",name:"ListStudioMembersResponse",members:{members:{shape:ListStudioMembersResponseMembers$},nextToken:{shape:string$}}}
 const ListStudiosRequest$: S.StructureShape = {type:"structure",name:"ListStudiosRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListStudiosOutputStudios$: S.ListShape = {type:"list",name:"ListStudiosOutputStudios",member:{shape:CreateStudioOutputStudio$}}
-const ListStudiosOutput$: S.StructureShape = {type:"structure",name:"ListStudiosOutput",members:{nextToken:{shape:string$},studios:{shape:ListStudiosOutputStudios$}},required:["studios"]}
+const ListStudiosResponseStudios$: S.ListShape = {type:"list",name:"ListStudiosResponseStudios",member:{shape:Studio$}}
+const ListStudiosResponse$: S.StructureShape = {type:"structure",name:"ListStudiosResponse",members:{nextToken:{shape:string$},studios:{shape:ListStudiosResponseStudios$}},required:["studios"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateLaunchProfileRequestTags$}}}
-const PutLaunchProfileMembersRequestMembersMember$: S.StructureShape = {type:"structure",name:"PutLaunchProfileMembersRequestMembersMember",members:{persona:{shape:string$},principalId:{shape:string$}},required:["persona","principalId"]}
-const PutLaunchProfileMembersRequestMembers$: S.ListShape = {type:"list",name:"PutLaunchProfileMembersRequestMembers",member:{shape:PutLaunchProfileMembersRequestMembersMember$}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateLaunchProfileRequestTags$}}}
+const NewLaunchProfileMember$: S.StructureShape = {type:"structure",name:"NewLaunchProfileMember",members:{persona:{shape:string$},principalId:{shape:string$}},required:["persona","principalId"]}
+const PutLaunchProfileMembersRequestMembers$: S.ListShape = {type:"list",name:"PutLaunchProfileMembersRequestMembers",member:{shape:NewLaunchProfileMember$}}
 const PutLaunchProfileMembersRequest$: S.StructureShape = {type:"structure",name:"PutLaunchProfileMembersRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},identityStoreId:{shape:string$},launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},members:{shape:PutLaunchProfileMembersRequestMembers$},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["identityStoreId","launchProfileId","members","studioId"]}
-const PutLaunchProfileMembersOutput$: S.StructureShape = {type:"structure",name:"PutLaunchProfileMembersOutput",members:{}}
-const PutStudioMembersRequestMembersMember$: S.StructureShape = {type:"structure",name:"PutStudioMembersRequestMembersMember",members:{persona:{shape:string$},principalId:{shape:string$}},required:["persona","principalId"]}
-const PutStudioMembersRequestMembers$: S.ListShape = {type:"list",name:"PutStudioMembersRequestMembers",member:{shape:PutStudioMembersRequestMembersMember$}}
+const PutLaunchProfileMembersResponse$: S.StructureShape = {type:"structure",name:"PutLaunchProfileMembersResponse",members:{}}
+const NewStudioMember$: S.StructureShape = {type:"structure",name:"NewStudioMember",members:{persona:{shape:string$},principalId:{shape:string$}},required:["persona","principalId"]}
+const PutStudioMembersRequestMembers$: S.ListShape = {type:"list",name:"PutStudioMembersRequestMembers",member:{shape:NewStudioMember$}}
 const PutStudioMembersRequest$: S.StructureShape = {type:"structure",name:"PutStudioMembersRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},identityStoreId:{shape:string$},members:{shape:PutStudioMembersRequestMembers$},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["identityStoreId","members","studioId"]}
-const PutStudioMembersOutput$: S.StructureShape = {type:"structure",name:"PutStudioMembersOutput",members:{}}
+const PutStudioMembersResponse$: S.StructureShape = {type:"structure",name:"PutStudioMembersResponse",members:{}}
 const StartStreamingSessionRequest$: S.StructureShape = {type:"structure",name:"StartStreamingSessionRequest",members:{backupId:{shape:string$},clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},sessionId:{shape:string$,location:"uri",locationName:"sessionId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["sessionId","studioId"]}
-const StartStreamingSessionOutput$: S.StructureShape = {type:"structure",name:"StartStreamingSessionOutput",members:{session:{shape:CreateStreamingSessionOutputSession$}}}
+const StartStreamingSessionResponse$: S.StructureShape = {type:"structure",name:"StartStreamingSessionResponse",members:{session:{shape:StreamingSession$}}}
 const StartStudioSSOConfigurationRepairRequest$: S.StructureShape = {type:"structure",name:"StartStudioSSOConfigurationRepairRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["studioId"]}
-const StartStudioSSOConfigurationRepairOutput$: S.StructureShape = {type:"structure",name:"StartStudioSSOConfigurationRepairOutput",members:{studio:{shape:CreateStudioOutputStudio$}},required:["studio"]}
+const StartStudioSSOConfigurationRepairResponse$: S.StructureShape = {type:"structure",name:"StartStudioSSOConfigurationRepairResponse",members:{studio:{shape:Studio$}},required:["studio"]}
 const StopStreamingSessionRequest$: S.StructureShape = {type:"structure",name:"StopStreamingSessionRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},sessionId:{shape:string$,location:"uri",locationName:"sessionId"},studioId:{shape:string$,location:"uri",locationName:"studioId"},volumeRetentionMode:{shape:string$}},required:["sessionId","studioId"]}
-const StopStreamingSessionOutput$: S.StructureShape = {type:"structure",name:"StopStreamingSessionOutput",members:{session:{shape:CreateStreamingSessionOutputSession$}}}
+const StopStreamingSessionResponse$: S.StructureShape = {type:"structure",name:"StopStreamingSessionResponse",members:{session:{shape:StreamingSession$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateLaunchProfileRequestTags$}},required:["resourceArn"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:GetLaunchProfileInitializationRequestLaunchProfileProtocolVersions$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateLaunchProfileRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchProfileRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},description:{shape:string$},launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},launchProfileProtocolVersions:{shape:CreateLaunchProfileRequestLaunchProfileProtocolVersions$},name:{shape:string$},streamConfiguration:{shape:CreateLaunchProfileRequestStreamConfiguration$},studioComponentIds:{shape:CreateLaunchProfileRequestStudioComponentIds$},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","studioId"]}
-const UpdateLaunchProfileOutput$: S.StructureShape = {type:"structure",name:"UpdateLaunchProfileOutput",members:{launchProfile:{shape:CreateLaunchProfileOutputLaunchProfile$}}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateLaunchProfileRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchProfileRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},description:{shape:string$},launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},launchProfileProtocolVersions:{shape:CreateLaunchProfileRequestLaunchProfileProtocolVersions$},name:{shape:string$},streamConfiguration:{shape:StreamConfigurationCreate$},studioComponentIds:{shape:CreateLaunchProfileRequestStudioComponentIds$},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","studioId"]}
+const UpdateLaunchProfileResponse$: S.StructureShape = {type:"structure",name:"UpdateLaunchProfileResponse",members:{launchProfile:{shape:LaunchProfile$}}}
 const UpdateLaunchProfileMemberRequest$: S.StructureShape = {type:"structure",name:"UpdateLaunchProfileMemberRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},launchProfileId:{shape:string$,location:"uri",locationName:"launchProfileId"},persona:{shape:string$},principalId:{shape:string$,location:"uri",locationName:"principalId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["launchProfileId","persona","principalId","studioId"]}
-const UpdateLaunchProfileMemberOutput$: S.StructureShape = {type:"structure",name:"UpdateLaunchProfileMemberOutput",members:{member:{shape:GetLaunchProfileMemberOutputMember$}}}
+const UpdateLaunchProfileMemberResponse$: S.StructureShape = {type:"structure",name:"UpdateLaunchProfileMemberResponse",members:{member:{shape:LaunchProfileMembership$}}}
 const UpdateStreamingImageRequest$: S.StructureShape = {type:"structure",name:"UpdateStreamingImageRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},description:{shape:string$},name:{shape:string$},streamingImageId:{shape:string$,location:"uri",locationName:"streamingImageId"},studioId:{shape:string$,location:"uri",locationName:"studioId"}},required:["streamingImageId","studioId"]}
-const UpdateStreamingImageOutput$: S.StructureShape = {type:"structure",name:"UpdateStreamingImageOutput",members:{streamingImage:{shape:CreateStreamingImageOutputStreamingImage$}}}
+const UpdateStreamingImageResponse$: S.StructureShape = {type:"structure",name:"UpdateStreamingImageResponse",members:{streamingImage:{shape:StreamingImage$}}}
 const UpdateStudioRequest$: S.StructureShape = {type:"structure",name:"UpdateStudioRequest",members:{adminRoleArn:{shape:string$},clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},displayName:{shape:string$},studioId:{shape:string$,location:"uri",locationName:"studioId"},userRoleArn:{shape:string$}},required:["studioId"]}
-const UpdateStudioOutput$: S.StructureShape = {type:"structure",name:"UpdateStudioOutput",members:{studio:{shape:CreateStudioOutputStudio$}},required:["studio"]}
-const UpdateStudioComponentRequest$: S.StructureShape = {type:"structure",name:"UpdateStudioComponentRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},configuration:{shape:CreateStudioComponentRequestConfiguration$},description:{shape:string$},ec2SecurityGroupIds:{shape:CreateStudioComponentRequestEc2SecurityGroupIds$},initializationScripts:{shape:CreateStudioComponentRequestInitializationScripts$},name:{shape:string$},runtimeRoleArn:{shape:string$},scriptParameters:{shape:CreateStudioComponentRequestScriptParameters$},secureInitializationRoleArn:{shape:string$},studioComponentId:{shape:string$,location:"uri",locationName:"studioComponentId"},studioId:{shape:string$,location:"uri",locationName:"studioId"},subtype:{shape:string$},type:{shape:string$}},required:["studioComponentId","studioId"]}
-const UpdateStudioComponentOutput$: S.StructureShape = {type:"structure",name:"UpdateStudioComponentOutput",members:{studioComponent:{shape:CreateStudioComponentOutputStudioComponent$}}}
+const UpdateStudioResponse$: S.StructureShape = {type:"structure",name:"UpdateStudioResponse",members:{studio:{shape:Studio$}},required:["studio"]}
+const UpdateStudioComponentRequest$: S.StructureShape = {type:"structure",name:"UpdateStudioComponentRequest",members:{clientToken:{shape:string$,idempotencyToken:true,location:"header",locationName:"X-Amz-Client-Token"},configuration:{shape:StudioComponentConfiguration$},description:{shape:string$},ec2SecurityGroupIds:{shape:CreateStudioComponentRequestEc2SecurityGroupIds$},initializationScripts:{shape:CreateStudioComponentRequestInitializationScripts$},name:{shape:string$},runtimeRoleArn:{shape:string$},scriptParameters:{shape:CreateStudioComponentRequestScriptParameters$},secureInitializationRoleArn:{shape:string$},studioComponentId:{shape:string$,location:"uri",locationName:"studioComponentId"},studioId:{shape:string$,location:"uri",locationName:"studioId"},subtype:{shape:string$},type:{shape:string$}},required:["studioComponentId","studioId"]}
+const UpdateStudioComponentResponse$: S.StructureShape = {type:"structure",name:"UpdateStudioComponentResponse",members:{studioComponent:{shape:StudioComponent$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerErrorException$: S.StructureShape = {type:"structure",name:"InternalServerErrorException",members:{code:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{code:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AutomaticTerminationMode = "ACTIVATED" | "DEACTIVATED" | (string & {})
+
+export type LaunchProfilePersona = "USER" | (string & {})
+
+export type LaunchProfilePlatform = "LINUX" | "WINDOWS" | (string & {})
+
+export type LaunchProfileState = "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "READY" | "UPDATE_FAILED" | "UPDATE_IN_PROGRESS" | (string & {})
+
+export type LaunchProfileStatusCode = "ENCRYPTION_KEY_ACCESS_DENIED" | "ENCRYPTION_KEY_NOT_FOUND" | "INTERNAL_ERROR" | "INVALID_INSTANCE_TYPES_PROVIDED" | "INVALID_SUBNETS_COMBINATION" | "INVALID_SUBNETS_PROVIDED" | "LAUNCH_PROFILE_CREATED" | "LAUNCH_PROFILE_CREATE_IN_PROGRESS" | "LAUNCH_PROFILE_DELETED" | "LAUNCH_PROFILE_DELETE_IN_PROGRESS" | "LAUNCH_PROFILE_UPDATED" | "LAUNCH_PROFILE_UPDATE_IN_PROGRESS" | "LAUNCH_PROFILE_WITH_STREAM_SESSIONS_NOT_DELETED" | "STREAMING_IMAGE_NOT_FOUND" | "STREAMING_IMAGE_NOT_READY" | (string & {})
+
+export type LaunchProfileValidationState = "VALIDATION_FAILED" | "VALIDATION_FAILED_INTERNAL_SERVER_ERROR" | "VALIDATION_IN_PROGRESS" | "VALIDATION_NOT_STARTED" | "VALIDATION_SUCCESS" | (string & {})
+
+export type LaunchProfileValidationStatusCode = "VALIDATION_FAILED_INTERNAL_SERVER_ERROR" | "VALIDATION_FAILED_INVALID_ACTIVE_DIRECTORY" | "VALIDATION_FAILED_INVALID_SECURITY_GROUP_ASSOCIATION" | "VALIDATION_FAILED_INVALID_SUBNET_ROUTE_TABLE_ASSOCIATION" | "VALIDATION_FAILED_SUBNET_NOT_FOUND" | "VALIDATION_FAILED_UNAUTHORIZED" | "VALIDATION_IN_PROGRESS" | "VALIDATION_NOT_STARTED" | "VALIDATION_SUCCESS" | (string & {})
+
+export type LaunchProfileValidationType = "VALIDATE_ACTIVE_DIRECTORY_STUDIO_COMPONENT" | "VALIDATE_NETWORK_ACL_ASSOCIATION" | "VALIDATE_SECURITY_GROUP_ASSOCIATION" | "VALIDATE_SUBNET_ASSOCIATION" | (string & {})
+
+export type SessionBackupMode = "AUTOMATIC" | "DEACTIVATED" | (string & {})
+
+export type SessionPersistenceMode = "ACTIVATED" | "DEACTIVATED" | (string & {})
+
+export type StreamingClipboardMode = "DISABLED" | "ENABLED" | (string & {})
+
+export type StreamingImageEncryptionConfigurationKeyType = "CUSTOMER_MANAGED_KEY" | (string & {})
+
+export type StreamingImageState = "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "READY" | "UPDATE_FAILED" | "UPDATE_IN_PROGRESS" | (string & {})
+
+export type StreamingImageStatusCode = "ACCESS_DENIED" | "INTERNAL_ERROR" | "STREAMING_IMAGE_CREATE_IN_PROGRESS" | "STREAMING_IMAGE_DELETED" | "STREAMING_IMAGE_DELETE_IN_PROGRESS" | "STREAMING_IMAGE_READY" | "STREAMING_IMAGE_UPDATE_IN_PROGRESS" | (string & {})
+
+export type StreamingInstanceType = "g3.4xlarge" | "g3s.xlarge" | "g4dn.12xlarge" | "g4dn.16xlarge" | "g4dn.2xlarge" | "g4dn.4xlarge" | "g4dn.8xlarge" | "g4dn.xlarge" | "g5.16xlarge" | "g5.2xlarge" | "g5.4xlarge" | "g5.8xlarge" | "g5.xlarge" | (string & {})
+
+export type StreamingSessionState = "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "READY" | "START_FAILED" | "START_IN_PROGRESS" | "STOPPED" | "STOP_FAILED" | "STOP_IN_PROGRESS" | (string & {})
+
+export type StreamingSessionStatusCode = "ACTIVE_DIRECTORY_DOMAIN_JOIN_ERROR" | "AMI_VALIDATION_ERROR" | "DECRYPT_STREAMING_IMAGE_ERROR" | "INITIALIZATION_SCRIPT_ERROR" | "INSUFFICIENT_CAPACITY" | "INTERNAL_ERROR" | "NETWORK_CONNECTION_ERROR" | "NETWORK_INTERFACE_ERROR" | "STREAMING_SESSION_CREATE_IN_PROGRESS" | "STREAMING_SESSION_DELETED" | "STREAMING_SESSION_DELETE_IN_PROGRESS" | "STREAMING_SESSION_READY" | "STREAMING_SESSION_STARTED" | "STREAMING_SESSION_START_IN_PROGRESS" | "STREAMING_SESSION_STOPPED" | "STREAMING_SESSION_STOP_IN_PROGRESS" | (string & {})
+
+export type StreamingSessionStorageMode = "UPLOAD" | (string & {})
+
+export type StreamingSessionStreamState = "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "READY" | (string & {})
+
+export type StreamingSessionStreamStatusCode = "INTERNAL_ERROR" | "NETWORK_CONNECTION_ERROR" | "STREAM_CREATE_IN_PROGRESS" | "STREAM_DELETED" | "STREAM_DELETE_IN_PROGRESS" | "STREAM_READY" | (string & {})
+
+export type StudioComponentInitializationScriptRunContext = "SYSTEM_INITIALIZATION" | "USER_INITIALIZATION" | (string & {})
+
+export type StudioComponentState = "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "READY" | "UPDATE_FAILED" | "UPDATE_IN_PROGRESS" | (string & {})
+
+export type StudioComponentStatusCode = "ACTIVE_DIRECTORY_ALREADY_EXISTS" | "ENCRYPTION_KEY_ACCESS_DENIED" | "ENCRYPTION_KEY_NOT_FOUND" | "INTERNAL_ERROR" | "STUDIO_COMPONENT_CREATED" | "STUDIO_COMPONENT_CREATE_IN_PROGRESS" | "STUDIO_COMPONENT_DELETED" | "STUDIO_COMPONENT_DELETE_IN_PROGRESS" | "STUDIO_COMPONENT_UPDATED" | "STUDIO_COMPONENT_UPDATE_IN_PROGRESS" | (string & {})
+
+export type StudioComponentSubtype = "AMAZON_FSX_FOR_LUSTRE" | "AMAZON_FSX_FOR_WINDOWS" | "AWS_MANAGED_MICROSOFT_AD" | "CUSTOM" | (string & {})
+
+export type StudioComponentType = "ACTIVE_DIRECTORY" | "COMPUTE_FARM" | "CUSTOM" | "LICENSE_SERVICE" | "SHARED_FILE_SYSTEM" | (string & {})
+
+export type StudioEncryptionConfigurationKeyType = "AWS_OWNED_KEY" | "CUSTOMER_MANAGED_KEY" | (string & {})
+
+export type StudioPersona = "ADMINISTRATOR" | (string & {})
+
+export type StudioState = "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "READY" | "UPDATE_FAILED" | "UPDATE_IN_PROGRESS" | (string & {})
+
+export type StudioStatusCode = "AWS_SSO_ACCESS_DENIED" | "AWS_SSO_CONFIGURATION_REPAIRED" | "AWS_SSO_CONFIGURATION_REPAIR_IN_PROGRESS" | "AWS_SSO_NOT_ENABLED" | "AWS_STS_REGION_DISABLED" | "ENCRYPTION_KEY_ACCESS_DENIED" | "ENCRYPTION_KEY_NOT_FOUND" | "INTERNAL_ERROR" | "ROLE_COULD_NOT_BE_ASSUMED" | "ROLE_NOT_OWNED_BY_STUDIO_OWNER" | "STUDIO_CREATED" | "STUDIO_CREATE_IN_PROGRESS" | "STUDIO_DELETED" | "STUDIO_DELETE_IN_PROGRESS" | "STUDIO_UPDATED" | "STUDIO_UPDATE_IN_PROGRESS" | "STUDIO_WITH_LAUNCH_PROFILES_NOT_DELETED" | "STUDIO_WITH_STREAMING_IMAGES_NOT_DELETED" | "STUDIO_WITH_STUDIO_COMPONENTS_NOT_DELETED" | (string & {})
+
+export type VolumeRetentionMode = "DELETE" | "RETAIN" | (string & {})
 
 export interface AcceptEulasRequest {
   readonly clientToken?: string | undefined
@@ -198,11 +266,11 @@ export interface AcceptEulasRequest {
   readonly studioId: string
 }
 
-export interface AcceptEulasOutput {
-  readonly eulaAcceptances?: ReadonlyArray<AcceptEulasOutputEulaAcceptancesMember>
+export interface AcceptEulasResponse {
+  readonly eulaAcceptances?: ReadonlyArray<EulaAcceptance>
 }
 
-export interface AcceptEulasOutputEulaAcceptancesMember {
+export interface EulaAcceptance {
   readonly acceptedAt?: Date
   readonly acceptedBy?: string
   readonly accepteeId?: string
@@ -216,72 +284,72 @@ export interface CreateLaunchProfileRequest {
   readonly ec2SubnetIds: ReadonlyArray<string>
   readonly launchProfileProtocolVersions: ReadonlyArray<string>
   readonly name: string
-  readonly streamConfiguration: CreateLaunchProfileRequestStreamConfiguration
+  readonly streamConfiguration: StreamConfigurationCreate
   readonly studioComponentIds: ReadonlyArray<string>
   readonly studioId: string
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateLaunchProfileRequestStreamConfiguration {
-  readonly automaticTerminationMode?: string | undefined
-  readonly clipboardMode: string
-  readonly ec2InstanceTypes: ReadonlyArray<string>
+export interface StreamConfigurationCreate {
+  readonly automaticTerminationMode?: AutomaticTerminationMode | undefined
+  readonly clipboardMode: StreamingClipboardMode
+  readonly ec2InstanceTypes: ReadonlyArray<StreamingInstanceType>
   readonly maxSessionLengthInMinutes?: number | undefined
   readonly maxStoppedSessionLengthInMinutes?: number | undefined
-  readonly sessionBackup?: CreateLaunchProfileRequestStreamConfigurationSessionBackup | undefined
-  readonly sessionPersistenceMode?: string | undefined
-  readonly sessionStorage?: CreateLaunchProfileRequestStreamConfigurationSessionStorage | undefined
+  readonly sessionBackup?: StreamConfigurationSessionBackup | undefined
+  readonly sessionPersistenceMode?: SessionPersistenceMode | undefined
+  readonly sessionStorage?: StreamConfigurationSessionStorage | undefined
   readonly streamingImageIds: ReadonlyArray<string>
-  readonly volumeConfiguration?: CreateLaunchProfileRequestStreamConfigurationVolumeConfiguration | undefined
+  readonly volumeConfiguration?: VolumeConfiguration | undefined
 }
 
-export interface CreateLaunchProfileRequestStreamConfigurationSessionBackup {
+export interface StreamConfigurationSessionBackup {
   readonly maxBackupsToRetain?: number | undefined
-  readonly mode?: string | undefined
+  readonly mode?: SessionBackupMode | undefined
 }
 
-export interface CreateLaunchProfileRequestStreamConfigurationSessionBackupOutput {
+export interface StreamConfigurationSessionBackupOutput {
   readonly maxBackupsToRetain?: number
-  readonly mode?: string
+  readonly mode?: SessionBackupMode
 }
 
-export interface CreateLaunchProfileRequestStreamConfigurationSessionStorage {
-  readonly mode: ReadonlyArray<string>
-  readonly root?: CreateLaunchProfileRequestStreamConfigurationSessionStorageRoot | undefined
+export interface StreamConfigurationSessionStorage {
+  readonly mode: ReadonlyArray<StreamingSessionStorageMode>
+  readonly root?: StreamingSessionStorageRoot | undefined
 }
 
-export interface CreateLaunchProfileRequestStreamConfigurationSessionStorageOutput {
-  readonly mode?: ReadonlyArray<string>
-  readonly root?: CreateLaunchProfileRequestStreamConfigurationSessionStorageRootOutput
+export interface StreamConfigurationSessionStorageOutput {
+  readonly mode?: ReadonlyArray<StreamingSessionStorageMode>
+  readonly root?: StreamingSessionStorageRootOutput
 }
 
-export interface CreateLaunchProfileRequestStreamConfigurationSessionStorageRoot {
+export interface StreamingSessionStorageRoot {
   readonly linux?: string | undefined
   readonly windows?: string | undefined
 }
 
-export interface CreateLaunchProfileRequestStreamConfigurationSessionStorageRootOutput {
+export interface StreamingSessionStorageRootOutput {
   readonly linux?: string
   readonly windows?: string
 }
 
-export interface CreateLaunchProfileRequestStreamConfigurationVolumeConfiguration {
+export interface VolumeConfiguration {
   readonly iops?: number | undefined
   readonly size?: number | undefined
   readonly throughput?: number | undefined
 }
 
-export interface CreateLaunchProfileRequestStreamConfigurationVolumeConfigurationOutput {
+export interface VolumeConfigurationOutput {
   readonly iops?: number
   readonly size?: number
   readonly throughput?: number
 }
 
-export interface CreateLaunchProfileOutput {
-  readonly launchProfile?: CreateLaunchProfileOutputLaunchProfile
+export interface CreateLaunchProfileResponse {
+  readonly launchProfile?: LaunchProfile
 }
 
-export interface CreateLaunchProfileOutputLaunchProfile {
+export interface LaunchProfile {
   readonly arn?: string
   readonly createdAt?: Date
   readonly createdBy?: string
@@ -290,35 +358,35 @@ export interface CreateLaunchProfileOutputLaunchProfile {
   readonly launchProfileId?: string
   readonly launchProfileProtocolVersions?: ReadonlyArray<string>
   readonly name?: string
-  readonly state?: string
-  readonly statusCode?: string
+  readonly state?: LaunchProfileState
+  readonly statusCode?: LaunchProfileStatusCode
   readonly statusMessage?: string
-  readonly streamConfiguration?: CreateLaunchProfileOutputLaunchProfileStreamConfiguration
+  readonly streamConfiguration?: StreamConfiguration
   readonly studioComponentIds?: ReadonlyArray<string>
   readonly tags?: Readonly<Record<string, string>>
   readonly updatedAt?: Date
   readonly updatedBy?: string
-  readonly validationResults?: ReadonlyArray<CreateLaunchProfileOutputLaunchProfileValidationResultsMember>
+  readonly validationResults?: ReadonlyArray<ValidationResult>
 }
 
-export interface CreateLaunchProfileOutputLaunchProfileStreamConfiguration {
-  readonly automaticTerminationMode?: string
-  readonly clipboardMode?: string
-  readonly ec2InstanceTypes?: ReadonlyArray<string>
+export interface StreamConfiguration {
+  readonly automaticTerminationMode?: AutomaticTerminationMode
+  readonly clipboardMode?: StreamingClipboardMode
+  readonly ec2InstanceTypes?: ReadonlyArray<StreamingInstanceType>
   readonly maxSessionLengthInMinutes?: number
   readonly maxStoppedSessionLengthInMinutes?: number
-  readonly sessionBackup?: CreateLaunchProfileRequestStreamConfigurationSessionBackupOutput
-  readonly sessionPersistenceMode?: string
-  readonly sessionStorage?: CreateLaunchProfileRequestStreamConfigurationSessionStorageOutput
+  readonly sessionBackup?: StreamConfigurationSessionBackupOutput
+  readonly sessionPersistenceMode?: SessionPersistenceMode
+  readonly sessionStorage?: StreamConfigurationSessionStorageOutput
   readonly streamingImageIds?: ReadonlyArray<string>
-  readonly volumeConfiguration?: CreateLaunchProfileRequestStreamConfigurationVolumeConfigurationOutput
+  readonly volumeConfiguration?: VolumeConfigurationOutput
 }
 
-export interface CreateLaunchProfileOutputLaunchProfileValidationResultsMember {
-  readonly state?: string
-  readonly statusCode?: string
+export interface ValidationResult {
+  readonly state?: LaunchProfileValidationState
+  readonly statusCode?: LaunchProfileValidationStatusCode
   readonly statusMessage?: string
-  readonly type?: string
+  readonly type?: LaunchProfileValidationType
 }
 
 export interface CreateStreamingImageRequest {
@@ -330,34 +398,34 @@ export interface CreateStreamingImageRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateStreamingImageOutput {
-  readonly streamingImage?: CreateStreamingImageOutputStreamingImage
+export interface CreateStreamingImageResponse {
+  readonly streamingImage?: StreamingImage
 }
 
-export interface CreateStreamingImageOutputStreamingImage {
+export interface StreamingImage {
   readonly arn?: string
   readonly description?: string
   readonly ec2ImageId?: string
-  readonly encryptionConfiguration?: CreateStreamingImageOutputStreamingImageEncryptionConfiguration
+  readonly encryptionConfiguration?: StreamingImageEncryptionConfiguration
   readonly eulaIds?: ReadonlyArray<string>
   readonly name?: string
   readonly owner?: string
   readonly platform?: string
-  readonly state?: string
-  readonly statusCode?: string
+  readonly state?: StreamingImageState
+  readonly statusCode?: StreamingImageStatusCode
   readonly statusMessage?: string
   readonly streamingImageId?: string
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateStreamingImageOutputStreamingImageEncryptionConfiguration {
+export interface StreamingImageEncryptionConfiguration {
   readonly keyArn?: string
-  readonly keyType?: string
+  readonly keyType?: StreamingImageEncryptionConfigurationKeyType
 }
 
 export interface CreateStreamingSessionRequest {
   readonly clientToken?: string | undefined
-  readonly ec2InstanceType?: string | undefined
+  readonly ec2InstanceType?: StreamingInstanceType | undefined
   readonly launchProfileId: string
   readonly ownedBy?: string | undefined
   readonly streamingImageId?: string | undefined
@@ -365,14 +433,14 @@ export interface CreateStreamingSessionRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateStreamingSessionOutput {
-  readonly session?: CreateStreamingSessionOutputSession
+export interface CreateStreamingSessionResponse {
+  readonly session?: StreamingSession
 }
 
-export interface CreateStreamingSessionOutputSession {
+export interface StreamingSession {
   readonly arn?: string
-  readonly automaticTerminationMode?: string
-  readonly backupMode?: string
+  readonly automaticTerminationMode?: AutomaticTerminationMode
+  readonly backupMode?: SessionBackupMode
   readonly createdAt?: Date
   readonly createdBy?: string
   readonly ec2InstanceType?: string
@@ -380,12 +448,12 @@ export interface CreateStreamingSessionOutputSession {
   readonly maxBackupsToRetain?: number
   readonly ownedBy?: string
   readonly sessionId?: string
-  readonly sessionPersistenceMode?: string
+  readonly sessionPersistenceMode?: SessionPersistenceMode
   readonly startedAt?: Date
   readonly startedBy?: string
   readonly startedFromBackupId?: string
-  readonly state?: string
-  readonly statusCode?: string
+  readonly state?: StreamingSessionState
+  readonly statusCode?: StreamingSessionStatusCode
   readonly statusMessage?: string
   readonly stopAt?: Date
   readonly stoppedAt?: Date
@@ -395,8 +463,8 @@ export interface CreateStreamingSessionOutputSession {
   readonly terminateAt?: Date
   readonly updatedAt?: Date
   readonly updatedBy?: string
-  readonly volumeConfiguration?: CreateLaunchProfileRequestStreamConfigurationVolumeConfigurationOutput
-  readonly volumeRetentionMode?: string
+  readonly volumeConfiguration?: VolumeConfigurationOutput
+  readonly volumeRetentionMode?: VolumeRetentionMode
 }
 
 export interface CreateStreamingSessionStreamRequest {
@@ -406,17 +474,17 @@ export interface CreateStreamingSessionStreamRequest {
   readonly studioId: string
 }
 
-export interface CreateStreamingSessionStreamOutput {
-  readonly stream?: CreateStreamingSessionStreamOutputStream
+export interface CreateStreamingSessionStreamResponse {
+  readonly stream?: StreamingSessionStream
 }
 
-export interface CreateStreamingSessionStreamOutputStream {
+export interface StreamingSessionStream {
   readonly createdAt?: Date
   readonly createdBy?: string
   readonly expiresAt?: Date
   readonly ownedBy?: string
-  readonly state?: string
-  readonly statusCode?: string
+  readonly state?: StreamingSessionStreamState
+  readonly statusCode?: StreamingSessionStreamStatusCode
   readonly streamId?: string
   readonly url?: string
 }
@@ -425,37 +493,37 @@ export interface CreateStudioRequest {
   readonly adminRoleArn: string
   readonly clientToken?: string | undefined
   readonly displayName: string
-  readonly studioEncryptionConfiguration?: CreateStudioRequestStudioEncryptionConfiguration | undefined
+  readonly studioEncryptionConfiguration?: StudioEncryptionConfiguration | undefined
   readonly studioName: string
   readonly tags?: Readonly<Record<string, string>> | undefined
   readonly userRoleArn: string
 }
 
-export interface CreateStudioRequestStudioEncryptionConfiguration {
+export interface StudioEncryptionConfiguration {
   readonly keyArn?: string | undefined
-  readonly keyType: string
+  readonly keyType: StudioEncryptionConfigurationKeyType
 }
 
-export interface CreateStudioRequestStudioEncryptionConfigurationOutput {
+export interface StudioEncryptionConfigurationOutput {
   readonly keyArn?: string
-  readonly keyType?: string
+  readonly keyType?: StudioEncryptionConfigurationKeyType
 }
 
-export interface CreateStudioOutput {
-  readonly studio?: CreateStudioOutputStudio
+export interface CreateStudioResponse {
+  readonly studio?: Studio
 }
 
-export interface CreateStudioOutputStudio {
+export interface Studio {
   readonly adminRoleArn?: string
   readonly arn?: string
   readonly createdAt?: Date
   readonly displayName?: string
   readonly homeRegion?: string
   readonly ssoClientId?: string
-  readonly state?: string
-  readonly statusCode?: string
+  readonly state?: StudioState
+  readonly statusCode?: StudioStatusCode
   readonly statusMessage?: string
-  readonly studioEncryptionConfiguration?: CreateStudioRequestStudioEncryptionConfigurationOutput
+  readonly studioEncryptionConfiguration?: StudioEncryptionConfigurationOutput
   readonly studioId?: string
   readonly studioName?: string
   readonly studioUrl?: string
@@ -466,75 +534,75 @@ export interface CreateStudioOutputStudio {
 
 export interface CreateStudioComponentRequest {
   readonly clientToken?: string | undefined
-  readonly configuration?: CreateStudioComponentRequestConfiguration | undefined
+  readonly configuration?: StudioComponentConfiguration | undefined
   readonly description?: string | undefined
   readonly ec2SecurityGroupIds?: ReadonlyArray<string> | undefined
-  readonly initializationScripts?: ReadonlyArray<CreateStudioComponentRequestInitializationScriptsMember> | undefined
+  readonly initializationScripts?: ReadonlyArray<StudioComponentInitializationScript> | undefined
   readonly name: string
   readonly runtimeRoleArn?: string | undefined
-  readonly scriptParameters?: ReadonlyArray<CreateStudioComponentRequestScriptParametersMember> | undefined
+  readonly scriptParameters?: ReadonlyArray<ScriptParameterKeyValue> | undefined
   readonly secureInitializationRoleArn?: string | undefined
   readonly studioId: string
-  readonly subtype?: string | undefined
+  readonly subtype?: StudioComponentSubtype | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly type: string
+  readonly type: StudioComponentType
 }
 
-export interface CreateStudioComponentRequestConfiguration {
-  readonly activeDirectoryConfiguration?: CreateStudioComponentRequestConfigurationActiveDirectoryConfiguration | undefined
-  readonly computeFarmConfiguration?: CreateStudioComponentRequestConfigurationComputeFarmConfiguration | undefined
-  readonly licenseServiceConfiguration?: CreateStudioComponentRequestConfigurationLicenseServiceConfiguration | undefined
-  readonly sharedFileSystemConfiguration?: CreateStudioComponentRequestConfigurationSharedFileSystemConfiguration | undefined
+export interface StudioComponentConfiguration {
+  readonly activeDirectoryConfiguration?: ActiveDirectoryConfiguration | undefined
+  readonly computeFarmConfiguration?: ComputeFarmConfiguration | undefined
+  readonly licenseServiceConfiguration?: LicenseServiceConfiguration | undefined
+  readonly sharedFileSystemConfiguration?: SharedFileSystemConfiguration | undefined
 }
 
-export interface CreateStudioComponentRequestConfigurationOutput {
-  readonly activeDirectoryConfiguration?: CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationOutput
-  readonly computeFarmConfiguration?: CreateStudioComponentRequestConfigurationComputeFarmConfigurationOutput
-  readonly licenseServiceConfiguration?: CreateStudioComponentRequestConfigurationLicenseServiceConfigurationOutput
-  readonly sharedFileSystemConfiguration?: CreateStudioComponentRequestConfigurationSharedFileSystemConfigurationOutput
+export interface StudioComponentConfigurationOutput {
+  readonly activeDirectoryConfiguration?: ActiveDirectoryConfigurationOutput
+  readonly computeFarmConfiguration?: ComputeFarmConfigurationOutput
+  readonly licenseServiceConfiguration?: LicenseServiceConfigurationOutput
+  readonly sharedFileSystemConfiguration?: SharedFileSystemConfigurationOutput
 }
 
-export interface CreateStudioComponentRequestConfigurationActiveDirectoryConfiguration {
-  readonly computerAttributes?: ReadonlyArray<CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributesMember> | undefined
+export interface ActiveDirectoryConfiguration {
+  readonly computerAttributes?: ReadonlyArray<ActiveDirectoryComputerAttribute> | undefined
   readonly directoryId?: string | undefined
   readonly organizationalUnitDistinguishedName?: string | undefined
 }
 
-export interface CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationOutput {
-  readonly computerAttributes?: ReadonlyArray<CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributesMemberOutput>
+export interface ActiveDirectoryConfigurationOutput {
+  readonly computerAttributes?: ReadonlyArray<ActiveDirectoryComputerAttributeOutput>
   readonly directoryId?: string
   readonly organizationalUnitDistinguishedName?: string
 }
 
-export interface CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributesMember {
+export interface ActiveDirectoryComputerAttribute {
   readonly name?: string | undefined
   readonly value?: string | undefined
 }
 
-export interface CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributesMemberOutput {
+export interface ActiveDirectoryComputerAttributeOutput {
   readonly name?: string
   readonly value?: string
 }
 
-export interface CreateStudioComponentRequestConfigurationComputeFarmConfiguration {
+export interface ComputeFarmConfiguration {
   readonly activeDirectoryUser?: string | undefined
   readonly endpoint?: string | undefined
 }
 
-export interface CreateStudioComponentRequestConfigurationComputeFarmConfigurationOutput {
+export interface ComputeFarmConfigurationOutput {
   readonly activeDirectoryUser?: string
   readonly endpoint?: string
 }
 
-export interface CreateStudioComponentRequestConfigurationLicenseServiceConfiguration {
+export interface LicenseServiceConfiguration {
   readonly endpoint?: string | undefined
 }
 
-export interface CreateStudioComponentRequestConfigurationLicenseServiceConfigurationOutput {
+export interface LicenseServiceConfigurationOutput {
   readonly endpoint?: string
 }
 
-export interface CreateStudioComponentRequestConfigurationSharedFileSystemConfiguration {
+export interface SharedFileSystemConfiguration {
   readonly endpoint?: string | undefined
   readonly fileSystemId?: string | undefined
   readonly linuxMountPoint?: string | undefined
@@ -542,7 +610,7 @@ export interface CreateStudioComponentRequestConfigurationSharedFileSystemConfig
   readonly windowsMountDrive?: string | undefined
 }
 
-export interface CreateStudioComponentRequestConfigurationSharedFileSystemConfigurationOutput {
+export interface SharedFileSystemConfigurationOutput {
   readonly endpoint?: string
   readonly fileSystemId?: string
   readonly linuxMountPoint?: string
@@ -550,53 +618,53 @@ export interface CreateStudioComponentRequestConfigurationSharedFileSystemConfig
   readonly windowsMountDrive?: string
 }
 
-export interface CreateStudioComponentRequestInitializationScriptsMember {
+export interface StudioComponentInitializationScript {
   readonly launchProfileProtocolVersion?: string | undefined
-  readonly platform?: string | undefined
-  readonly runContext?: string | undefined
+  readonly platform?: LaunchProfilePlatform | undefined
+  readonly runContext?: StudioComponentInitializationScriptRunContext | undefined
   readonly script?: string | undefined
 }
 
-export interface CreateStudioComponentRequestInitializationScriptsMemberOutput {
+export interface StudioComponentInitializationScriptOutput {
   readonly launchProfileProtocolVersion?: string
-  readonly platform?: string
-  readonly runContext?: string
+  readonly platform?: LaunchProfilePlatform
+  readonly runContext?: StudioComponentInitializationScriptRunContext
   readonly script?: string
 }
 
-export interface CreateStudioComponentRequestScriptParametersMember {
+export interface ScriptParameterKeyValue {
   readonly key?: string | undefined
   readonly value?: string | undefined
 }
 
-export interface CreateStudioComponentRequestScriptParametersMemberOutput {
+export interface ScriptParameterKeyValueOutput {
   readonly key?: string
   readonly value?: string
 }
 
-export interface CreateStudioComponentOutput {
-  readonly studioComponent?: CreateStudioComponentOutputStudioComponent
+export interface CreateStudioComponentResponse {
+  readonly studioComponent?: StudioComponent
 }
 
-export interface CreateStudioComponentOutputStudioComponent {
+export interface StudioComponent {
   readonly arn?: string
-  readonly configuration?: CreateStudioComponentRequestConfigurationOutput
+  readonly configuration?: StudioComponentConfigurationOutput
   readonly createdAt?: Date
   readonly createdBy?: string
   readonly description?: string
   readonly ec2SecurityGroupIds?: ReadonlyArray<string>
-  readonly initializationScripts?: ReadonlyArray<CreateStudioComponentRequestInitializationScriptsMemberOutput>
+  readonly initializationScripts?: ReadonlyArray<StudioComponentInitializationScriptOutput>
   readonly name?: string
   readonly runtimeRoleArn?: string
-  readonly scriptParameters?: ReadonlyArray<CreateStudioComponentRequestScriptParametersMemberOutput>
+  readonly scriptParameters?: ReadonlyArray<ScriptParameterKeyValueOutput>
   readonly secureInitializationRoleArn?: string
-  readonly state?: string
-  readonly statusCode?: string
+  readonly state?: StudioComponentState
+  readonly statusCode?: StudioComponentStatusCode
   readonly statusMessage?: string
   readonly studioComponentId?: string
-  readonly subtype?: string
+  readonly subtype?: StudioComponentSubtype
   readonly tags?: Readonly<Record<string, string>>
-  readonly type?: string
+  readonly type?: StudioComponentType
   readonly updatedAt?: Date
   readonly updatedBy?: string
 }
@@ -607,8 +675,8 @@ export interface DeleteLaunchProfileRequest {
   readonly studioId: string
 }
 
-export interface DeleteLaunchProfileOutput {
-  readonly launchProfile?: CreateLaunchProfileOutputLaunchProfile
+export interface DeleteLaunchProfileResponse {
+  readonly launchProfile?: LaunchProfile
 }
 
 export interface DeleteLaunchProfileMemberRequest {
@@ -618,7 +686,7 @@ export interface DeleteLaunchProfileMemberRequest {
   readonly studioId: string
 }
 
-export type DeleteLaunchProfileMemberOutput = {}
+export type DeleteLaunchProfileMemberResponse = {}
 
 export interface DeleteStreamingImageRequest {
   readonly clientToken?: string | undefined
@@ -626,8 +694,8 @@ export interface DeleteStreamingImageRequest {
   readonly studioId: string
 }
 
-export interface DeleteStreamingImageOutput {
-  readonly streamingImage?: CreateStreamingImageOutputStreamingImage
+export interface DeleteStreamingImageResponse {
+  readonly streamingImage?: StreamingImage
 }
 
 export interface DeleteStreamingSessionRequest {
@@ -636,8 +704,8 @@ export interface DeleteStreamingSessionRequest {
   readonly studioId: string
 }
 
-export interface DeleteStreamingSessionOutput {
-  readonly session?: CreateStreamingSessionOutputSession
+export interface DeleteStreamingSessionResponse {
+  readonly session?: StreamingSession
 }
 
 export interface DeleteStudioRequest {
@@ -645,8 +713,8 @@ export interface DeleteStudioRequest {
   readonly studioId: string
 }
 
-export interface DeleteStudioOutput {
-  readonly studio?: CreateStudioOutputStudio
+export interface DeleteStudioResponse {
+  readonly studio?: Studio
 }
 
 export interface DeleteStudioComponentRequest {
@@ -655,8 +723,8 @@ export interface DeleteStudioComponentRequest {
   readonly studioId: string
 }
 
-export interface DeleteStudioComponentOutput {
-  readonly studioComponent?: CreateStudioComponentOutputStudioComponent
+export interface DeleteStudioComponentResponse {
+  readonly studioComponent?: StudioComponent
 }
 
 export interface DeleteStudioMemberRequest {
@@ -665,17 +733,17 @@ export interface DeleteStudioMemberRequest {
   readonly studioId: string
 }
 
-export type DeleteStudioMemberOutput = {}
+export type DeleteStudioMemberResponse = {}
 
 export interface GetEulaRequest {
   readonly eulaId: string
 }
 
-export interface GetEulaOutput {
-  readonly eula?: GetEulaOutputEula
+export interface GetEulaResponse {
+  readonly eula?: Eula
 }
 
-export interface GetEulaOutputEula {
+export interface Eula {
   readonly content?: string
   readonly createdAt?: Date
   readonly eulaId?: string
@@ -688,8 +756,8 @@ export interface GetLaunchProfileRequest {
   readonly studioId: string
 }
 
-export interface GetLaunchProfileOutput {
-  readonly launchProfile?: CreateLaunchProfileOutputLaunchProfile
+export interface GetLaunchProfileResponse {
+  readonly launchProfile?: LaunchProfile
 }
 
 export interface GetLaunchProfileDetailsRequest {
@@ -697,20 +765,20 @@ export interface GetLaunchProfileDetailsRequest {
   readonly studioId: string
 }
 
-export interface GetLaunchProfileDetailsOutput {
-  readonly launchProfile?: CreateLaunchProfileOutputLaunchProfile
-  readonly streamingImages?: ReadonlyArray<CreateStreamingImageOutputStreamingImage>
-  readonly studioComponentSummaries?: ReadonlyArray<GetLaunchProfileDetailsOutputStudioComponentSummariesMember>
+export interface GetLaunchProfileDetailsResponse {
+  readonly launchProfile?: LaunchProfile
+  readonly streamingImages?: ReadonlyArray<StreamingImage>
+  readonly studioComponentSummaries?: ReadonlyArray<StudioComponentSummary>
 }
 
-export interface GetLaunchProfileDetailsOutputStudioComponentSummariesMember {
+export interface StudioComponentSummary {
   readonly createdAt?: Date
   readonly createdBy?: string
   readonly description?: string
   readonly name?: string
   readonly studioComponentId?: string
-  readonly subtype?: string
-  readonly type?: string
+  readonly subtype?: StudioComponentSubtype
+  readonly type?: StudioComponentType
   readonly updatedAt?: Date
   readonly updatedBy?: string
 }
@@ -723,24 +791,24 @@ export interface GetLaunchProfileInitializationRequest {
   readonly studioId: string
 }
 
-export interface GetLaunchProfileInitializationOutput {
-  readonly launchProfileInitialization?: GetLaunchProfileInitializationOutputLaunchProfileInitialization
+export interface GetLaunchProfileInitializationResponse {
+  readonly launchProfileInitialization?: LaunchProfileInitialization
 }
 
-export interface GetLaunchProfileInitializationOutputLaunchProfileInitialization {
-  readonly activeDirectory?: GetLaunchProfileInitializationOutputLaunchProfileInitializationActiveDirectory
+export interface LaunchProfileInitialization {
+  readonly activeDirectory?: LaunchProfileInitializationActiveDirectory
   readonly ec2SecurityGroupIds?: ReadonlyArray<string>
   readonly launchProfileId?: string
   readonly launchProfileProtocolVersion?: string
   readonly launchPurpose?: string
   readonly name?: string
-  readonly platform?: string
-  readonly systemInitializationScripts?: ReadonlyArray<GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScriptsMember>
-  readonly userInitializationScripts?: ReadonlyArray<GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScriptsMember>
+  readonly platform?: LaunchProfilePlatform
+  readonly systemInitializationScripts?: ReadonlyArray<LaunchProfileInitializationScript>
+  readonly userInitializationScripts?: ReadonlyArray<LaunchProfileInitializationScript>
 }
 
-export interface GetLaunchProfileInitializationOutputLaunchProfileInitializationActiveDirectory {
-  readonly computerAttributes?: ReadonlyArray<CreateStudioComponentRequestConfigurationActiveDirectoryConfigurationComputerAttributesMemberOutput>
+export interface LaunchProfileInitializationActiveDirectory {
+  readonly computerAttributes?: ReadonlyArray<ActiveDirectoryComputerAttributeOutput>
   readonly directoryId?: string
   readonly directoryName?: string
   readonly dnsIpAddresses?: ReadonlyArray<string>
@@ -749,7 +817,7 @@ export interface GetLaunchProfileInitializationOutputLaunchProfileInitialization
   readonly studioComponentName?: string
 }
 
-export interface GetLaunchProfileInitializationOutputLaunchProfileInitializationSystemInitializationScriptsMember {
+export interface LaunchProfileInitializationScript {
   readonly runtimeRoleArn?: string
   readonly script?: string
   readonly secureInitializationRoleArn?: string
@@ -763,13 +831,13 @@ export interface GetLaunchProfileMemberRequest {
   readonly studioId: string
 }
 
-export interface GetLaunchProfileMemberOutput {
-  readonly member?: GetLaunchProfileMemberOutputMember
+export interface GetLaunchProfileMemberResponse {
+  readonly member?: LaunchProfileMembership
 }
 
-export interface GetLaunchProfileMemberOutputMember {
+export interface LaunchProfileMembership {
   readonly identityStoreId?: string
-  readonly persona?: string
+  readonly persona?: LaunchProfilePersona
   readonly principalId?: string
   readonly sid?: string
 }
@@ -779,8 +847,8 @@ export interface GetStreamingImageRequest {
   readonly studioId: string
 }
 
-export interface GetStreamingImageOutput {
-  readonly streamingImage?: CreateStreamingImageOutputStreamingImage
+export interface GetStreamingImageResponse {
+  readonly streamingImage?: StreamingImage
 }
 
 export interface GetStreamingSessionRequest {
@@ -788,8 +856,8 @@ export interface GetStreamingSessionRequest {
   readonly studioId: string
 }
 
-export interface GetStreamingSessionOutput {
-  readonly session?: CreateStreamingSessionOutputSession
+export interface GetStreamingSessionResponse {
+  readonly session?: StreamingSession
 }
 
 export interface GetStreamingSessionBackupRequest {
@@ -797,19 +865,19 @@ export interface GetStreamingSessionBackupRequest {
   readonly studioId: string
 }
 
-export interface GetStreamingSessionBackupOutput {
-  readonly streamingSessionBackup?: GetStreamingSessionBackupOutputStreamingSessionBackup
+export interface GetStreamingSessionBackupResponse {
+  readonly streamingSessionBackup?: StreamingSessionBackup
 }
 
-export interface GetStreamingSessionBackupOutputStreamingSessionBackup {
+export interface StreamingSessionBackup {
   readonly arn?: string
   readonly backupId?: string
   readonly createdAt?: Date
   readonly launchProfileId?: string
   readonly ownedBy?: string
   readonly sessionId?: string
-  readonly state?: string
-  readonly statusCode?: string
+  readonly state?: StreamingSessionState
+  readonly statusCode?: StreamingSessionStatusCode
   readonly statusMessage?: string
   readonly tags?: Readonly<Record<string, string>>
 }
@@ -820,16 +888,16 @@ export interface GetStreamingSessionStreamRequest {
   readonly studioId: string
 }
 
-export interface GetStreamingSessionStreamOutput {
-  readonly stream?: CreateStreamingSessionStreamOutputStream
+export interface GetStreamingSessionStreamResponse {
+  readonly stream?: StreamingSessionStream
 }
 
 export interface GetStudioRequest {
   readonly studioId: string
 }
 
-export interface GetStudioOutput {
-  readonly studio?: CreateStudioOutputStudio
+export interface GetStudioResponse {
+  readonly studio?: Studio
 }
 
 export interface GetStudioComponentRequest {
@@ -837,8 +905,8 @@ export interface GetStudioComponentRequest {
   readonly studioId: string
 }
 
-export interface GetStudioComponentOutput {
-  readonly studioComponent?: CreateStudioComponentOutputStudioComponent
+export interface GetStudioComponentResponse {
+  readonly studioComponent?: StudioComponent
 }
 
 export interface GetStudioMemberRequest {
@@ -846,13 +914,13 @@ export interface GetStudioMemberRequest {
   readonly studioId: string
 }
 
-export interface GetStudioMemberOutput {
-  readonly member?: GetStudioMemberOutputMember
+export interface GetStudioMemberResponse {
+  readonly member?: StudioMembership
 }
 
-export interface GetStudioMemberOutputMember {
+export interface StudioMembership {
   readonly identityStoreId?: string
-  readonly persona?: string
+  readonly persona?: StudioPersona
   readonly principalId?: string
   readonly sid?: string
 }
@@ -863,8 +931,8 @@ export interface ListEulaAcceptancesRequest {
   readonly studioId: string
 }
 
-export interface ListEulaAcceptancesOutput {
-  readonly eulaAcceptances?: ReadonlyArray<AcceptEulasOutputEulaAcceptancesMember>
+export interface ListEulaAcceptancesResponse {
+  readonly eulaAcceptances?: ReadonlyArray<EulaAcceptance>
   readonly nextToken?: string
 }
 
@@ -873,8 +941,8 @@ export interface ListEulasRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListEulasOutput {
-  readonly eulas?: ReadonlyArray<GetEulaOutputEula>
+export interface ListEulasResponse {
+  readonly eulas?: ReadonlyArray<Eula>
   readonly nextToken?: string
 }
 
@@ -885,8 +953,8 @@ export interface ListLaunchProfileMembersRequest {
   readonly studioId: string
 }
 
-export interface ListLaunchProfileMembersOutput {
-  readonly members?: ReadonlyArray<GetLaunchProfileMemberOutputMember>
+export interface ListLaunchProfileMembersResponse {
+  readonly members?: ReadonlyArray<LaunchProfileMembership>
   readonly nextToken?: string
 }
 
@@ -894,12 +962,12 @@ export interface ListLaunchProfilesRequest {
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
   readonly principalId?: string | undefined
-  readonly states?: ReadonlyArray<string> | undefined
+  readonly states?: ReadonlyArray<LaunchProfileState> | undefined
   readonly studioId: string
 }
 
-export interface ListLaunchProfilesOutput {
-  readonly launchProfiles?: ReadonlyArray<CreateLaunchProfileOutputLaunchProfile>
+export interface ListLaunchProfilesResponse {
+  readonly launchProfiles?: ReadonlyArray<LaunchProfile>
   readonly nextToken?: string
 }
 
@@ -909,9 +977,9 @@ export interface ListStreamingImagesRequest {
   readonly studioId: string
 }
 
-export interface ListStreamingImagesOutput {
+export interface ListStreamingImagesResponse {
   readonly nextToken?: string
-  readonly streamingImages?: ReadonlyArray<CreateStreamingImageOutputStreamingImage>
+  readonly streamingImages?: ReadonlyArray<StreamingImage>
 }
 
 export interface ListStreamingSessionBackupsRequest {
@@ -920,9 +988,9 @@ export interface ListStreamingSessionBackupsRequest {
   readonly studioId: string
 }
 
-export interface ListStreamingSessionBackupsOutput {
+export interface ListStreamingSessionBackupsResponse {
   readonly nextToken?: string
-  readonly streamingSessionBackups?: ReadonlyArray<GetStreamingSessionBackupOutputStreamingSessionBackup>
+  readonly streamingSessionBackups?: ReadonlyArray<StreamingSessionBackup>
 }
 
 export interface ListStreamingSessionsRequest {
@@ -933,22 +1001,22 @@ export interface ListStreamingSessionsRequest {
   readonly studioId: string
 }
 
-export interface ListStreamingSessionsOutput {
+export interface ListStreamingSessionsResponse {
   readonly nextToken?: string
-  readonly sessions?: ReadonlyArray<CreateStreamingSessionOutputSession>
+  readonly sessions?: ReadonlyArray<StreamingSession>
 }
 
 export interface ListStudioComponentsRequest {
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly states?: ReadonlyArray<string> | undefined
+  readonly states?: ReadonlyArray<StudioComponentState> | undefined
   readonly studioId: string
-  readonly types?: ReadonlyArray<string> | undefined
+  readonly types?: ReadonlyArray<StudioComponentType> | undefined
 }
 
-export interface ListStudioComponentsOutput {
+export interface ListStudioComponentsResponse {
   readonly nextToken?: string
-  readonly studioComponents?: ReadonlyArray<CreateStudioComponentOutputStudioComponent>
+  readonly studioComponents?: ReadonlyArray<StudioComponent>
 }
 
 export interface ListStudioMembersRequest {
@@ -957,8 +1025,8 @@ export interface ListStudioMembersRequest {
   readonly studioId: string
 }
 
-export interface ListStudioMembersOutput {
-  readonly members?: ReadonlyArray<GetStudioMemberOutputMember>
+export interface ListStudioMembersResponse {
+  readonly members?: ReadonlyArray<StudioMembership>
   readonly nextToken?: string
 }
 
@@ -966,16 +1034,16 @@ export interface ListStudiosRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListStudiosOutput {
+export interface ListStudiosResponse {
   readonly nextToken?: string
-  readonly studios?: ReadonlyArray<CreateStudioOutputStudio>
+  readonly studios?: ReadonlyArray<Studio>
 }
 
 export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -983,30 +1051,30 @@ export interface PutLaunchProfileMembersRequest {
   readonly clientToken?: string | undefined
   readonly identityStoreId: string
   readonly launchProfileId: string
-  readonly members: ReadonlyArray<PutLaunchProfileMembersRequestMembersMember>
+  readonly members: ReadonlyArray<NewLaunchProfileMember>
   readonly studioId: string
 }
 
-export interface PutLaunchProfileMembersRequestMembersMember {
-  readonly persona: string
+export interface NewLaunchProfileMember {
+  readonly persona: LaunchProfilePersona
   readonly principalId: string
 }
 
-export type PutLaunchProfileMembersOutput = {}
+export type PutLaunchProfileMembersResponse = {}
 
 export interface PutStudioMembersRequest {
   readonly clientToken?: string | undefined
   readonly identityStoreId: string
-  readonly members: ReadonlyArray<PutStudioMembersRequestMembersMember>
+  readonly members: ReadonlyArray<NewStudioMember>
   readonly studioId: string
 }
 
-export interface PutStudioMembersRequestMembersMember {
-  readonly persona: string
+export interface NewStudioMember {
+  readonly persona: StudioPersona
   readonly principalId: string
 }
 
-export type PutStudioMembersOutput = {}
+export type PutStudioMembersResponse = {}
 
 export interface StartStreamingSessionRequest {
   readonly backupId?: string | undefined
@@ -1015,8 +1083,8 @@ export interface StartStreamingSessionRequest {
   readonly studioId: string
 }
 
-export interface StartStreamingSessionOutput {
-  readonly session?: CreateStreamingSessionOutputSession
+export interface StartStreamingSessionResponse {
+  readonly session?: StreamingSession
 }
 
 export interface StartStudioSSOConfigurationRepairRequest {
@@ -1024,19 +1092,19 @@ export interface StartStudioSSOConfigurationRepairRequest {
   readonly studioId: string
 }
 
-export interface StartStudioSSOConfigurationRepairOutput {
-  readonly studio?: CreateStudioOutputStudio
+export interface StartStudioSSOConfigurationRepairResponse {
+  readonly studio?: Studio
 }
 
 export interface StopStreamingSessionRequest {
   readonly clientToken?: string | undefined
   readonly sessionId: string
   readonly studioId: string
-  readonly volumeRetentionMode?: string | undefined
+  readonly volumeRetentionMode?: VolumeRetentionMode | undefined
 }
 
-export interface StopStreamingSessionOutput {
-  readonly session?: CreateStreamingSessionOutputSession
+export interface StopStreamingSessionResponse {
+  readonly session?: StreamingSession
 }
 
 export interface TagResourceRequest {
@@ -1044,14 +1112,14 @@ export interface TagResourceRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateLaunchProfileRequest {
   readonly clientToken?: string | undefined
@@ -1059,25 +1127,25 @@ export interface UpdateLaunchProfileRequest {
   readonly launchProfileId: string
   readonly launchProfileProtocolVersions?: ReadonlyArray<string> | undefined
   readonly name?: string | undefined
-  readonly streamConfiguration?: CreateLaunchProfileRequestStreamConfiguration | undefined
+  readonly streamConfiguration?: StreamConfigurationCreate | undefined
   readonly studioComponentIds?: ReadonlyArray<string> | undefined
   readonly studioId: string
 }
 
-export interface UpdateLaunchProfileOutput {
-  readonly launchProfile?: CreateLaunchProfileOutputLaunchProfile
+export interface UpdateLaunchProfileResponse {
+  readonly launchProfile?: LaunchProfile
 }
 
 export interface UpdateLaunchProfileMemberRequest {
   readonly clientToken?: string | undefined
   readonly launchProfileId: string
-  readonly persona: string
+  readonly persona: LaunchProfilePersona
   readonly principalId: string
   readonly studioId: string
 }
 
-export interface UpdateLaunchProfileMemberOutput {
-  readonly member?: GetLaunchProfileMemberOutputMember
+export interface UpdateLaunchProfileMemberResponse {
+  readonly member?: LaunchProfileMembership
 }
 
 export interface UpdateStreamingImageRequest {
@@ -1088,8 +1156,8 @@ export interface UpdateStreamingImageRequest {
   readonly studioId: string
 }
 
-export interface UpdateStreamingImageOutput {
-  readonly streamingImage?: CreateStreamingImageOutputStreamingImage
+export interface UpdateStreamingImageResponse {
+  readonly streamingImage?: StreamingImage
 }
 
 export interface UpdateStudioRequest {
@@ -1100,225 +1168,239 @@ export interface UpdateStudioRequest {
   readonly userRoleArn?: string | undefined
 }
 
-export interface UpdateStudioOutput {
-  readonly studio?: CreateStudioOutputStudio
+export interface UpdateStudioResponse {
+  readonly studio?: Studio
 }
 
 export interface UpdateStudioComponentRequest {
   readonly clientToken?: string | undefined
-  readonly configuration?: CreateStudioComponentRequestConfiguration | undefined
+  readonly configuration?: StudioComponentConfiguration | undefined
   readonly description?: string | undefined
   readonly ec2SecurityGroupIds?: ReadonlyArray<string> | undefined
-  readonly initializationScripts?: ReadonlyArray<CreateStudioComponentRequestInitializationScriptsMember> | undefined
+  readonly initializationScripts?: ReadonlyArray<StudioComponentInitializationScript> | undefined
   readonly name?: string | undefined
   readonly runtimeRoleArn?: string | undefined
-  readonly scriptParameters?: ReadonlyArray<CreateStudioComponentRequestScriptParametersMember> | undefined
+  readonly scriptParameters?: ReadonlyArray<ScriptParameterKeyValue> | undefined
   readonly secureInitializationRoleArn?: string | undefined
   readonly studioComponentId: string
   readonly studioId: string
-  readonly subtype?: string | undefined
-  readonly type?: string | undefined
+  readonly subtype?: StudioComponentSubtype | undefined
+  readonly type?: StudioComponentType | undefined
 }
 
-export interface UpdateStudioComponentOutput {
-  readonly studioComponent?: CreateStudioComponentOutputStudioComponent
+export interface UpdateStudioComponentResponse {
+  readonly studioComponent?: StudioComponent
 }
 
-export type AcceptEulasError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type CreateLaunchProfileError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type CreateStreamingImageError = Errors.CommonError | Client.SdkError
+export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("InternalServerErrorException") {}
 
-export type CreateStreamingSessionError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CreateStreamingSessionStreamError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
 
-export type CreateStudioError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type CreateStudioComponentError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type DeleteLaunchProfileError = Errors.CommonError | Client.SdkError
+export type AcceptEulasError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteLaunchProfileMemberError = Errors.CommonError | Client.SdkError
+export type CreateLaunchProfileError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteStreamingImageError = Errors.CommonError | Client.SdkError
+export type CreateStreamingImageError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteStreamingSessionError = Errors.CommonError | Client.SdkError
+export type CreateStreamingSessionError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteStudioError = Errors.CommonError | Client.SdkError
+export type CreateStreamingSessionStreamError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteStudioComponentError = Errors.CommonError | Client.SdkError
+export type CreateStudioError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteStudioMemberError = Errors.CommonError | Client.SdkError
+export type CreateStudioComponentError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetEulaError = Errors.CommonError | Client.SdkError
+export type DeleteLaunchProfileError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetLaunchProfileError = Errors.CommonError | Client.SdkError
+export type DeleteLaunchProfileMemberError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetLaunchProfileDetailsError = Errors.CommonError | Client.SdkError
+export type DeleteStreamingImageError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetLaunchProfileInitializationError = Errors.CommonError | Client.SdkError
+export type DeleteStreamingSessionError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetLaunchProfileMemberError = Errors.CommonError | Client.SdkError
+export type DeleteStudioError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetStreamingImageError = Errors.CommonError | Client.SdkError
+export type DeleteStudioComponentError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetStreamingSessionError = Errors.CommonError | Client.SdkError
+export type DeleteStudioMemberError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetStreamingSessionBackupError = Errors.CommonError | Client.SdkError
+export type GetEulaError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetStreamingSessionStreamError = Errors.CommonError | Client.SdkError
+export type GetLaunchProfileError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetStudioError = Errors.CommonError | Client.SdkError
+export type GetLaunchProfileDetailsError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetStudioComponentError = Errors.CommonError | Client.SdkError
+export type GetLaunchProfileInitializationError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetStudioMemberError = Errors.CommonError | Client.SdkError
+export type GetLaunchProfileMemberError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListEulaAcceptancesError = Errors.CommonError | Client.SdkError
+export type GetStreamingImageError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListEulasError = Errors.CommonError | Client.SdkError
+export type GetStreamingSessionError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListLaunchProfileMembersError = Errors.CommonError | Client.SdkError
+export type GetStreamingSessionBackupError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListLaunchProfilesError = Errors.CommonError | Client.SdkError
+export type GetStreamingSessionStreamError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListStreamingImagesError = Errors.CommonError | Client.SdkError
+export type GetStudioError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListStreamingSessionBackupsError = Errors.CommonError | Client.SdkError
+export type GetStudioComponentError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListStreamingSessionsError = Errors.CommonError | Client.SdkError
+export type GetStudioMemberError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListStudioComponentsError = Errors.CommonError | Client.SdkError
+export type ListEulaAcceptancesError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListStudioMembersError = Errors.CommonError | Client.SdkError
+export type ListEulasError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListStudiosError = Errors.CommonError | Client.SdkError
+export type ListLaunchProfileMembersError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListLaunchProfilesError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutLaunchProfileMembersError = Errors.CommonError | Client.SdkError
+export type ListStreamingImagesError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutStudioMembersError = Errors.CommonError | Client.SdkError
+export type ListStreamingSessionBackupsError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartStreamingSessionError = Errors.CommonError | Client.SdkError
+export type ListStreamingSessionsError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartStudioSSOConfigurationRepairError = Errors.CommonError | Client.SdkError
+export type ListStudioComponentsError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopStreamingSessionError = Errors.CommonError | Client.SdkError
+export type ListStudioMembersError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListStudiosError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateLaunchProfileError = Errors.CommonError | Client.SdkError
+export type PutLaunchProfileMembersError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateLaunchProfileMemberError = Errors.CommonError | Client.SdkError
+export type PutStudioMembersError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateStreamingImageError = Errors.CommonError | Client.SdkError
+export type StartStreamingSessionError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateStudioError = Errors.CommonError | Client.SdkError
+export type StartStudioSSOConfigurationRepairError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateStudioComponentError = Errors.CommonError | Client.SdkError
+export type StopStreamingSessionError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const acceptEulas: Client.Operation<AcceptEulasRequest, AcceptEulasOutput, AcceptEulasError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"AcceptEulas",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/eula-acceptances",responseCode:200},input:{shape:AcceptEulasRequest$},output:{shape:AcceptEulasOutput$}}})
+export type TagResourceError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createLaunchProfile: Client.Operation<CreateLaunchProfileRequest, CreateLaunchProfileOutput, CreateLaunchProfileError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateLaunchProfile",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles",responseCode:200},input:{shape:CreateLaunchProfileRequest$},output:{shape:CreateLaunchProfileOutput$}}})
+export type UntagResourceError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createStreamingImage: Client.Operation<CreateStreamingImageRequest, CreateStreamingImageOutput, CreateStreamingImageError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStreamingImage",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-images",responseCode:200},input:{shape:CreateStreamingImageRequest$},output:{shape:CreateStreamingImageOutput$}}})
+export type UpdateLaunchProfileError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createStreamingSession: Client.Operation<CreateStreamingSessionRequest, CreateStreamingSessionOutput, CreateStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStreamingSession",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions",responseCode:200},input:{shape:CreateStreamingSessionRequest$},output:{shape:CreateStreamingSessionOutput$}}})
+export type UpdateLaunchProfileMemberError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createStreamingSessionStream: Client.Operation<CreateStreamingSessionStreamRequest, CreateStreamingSessionStreamOutput, CreateStreamingSessionStreamError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStreamingSessionStream",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}/streams",responseCode:200},input:{shape:CreateStreamingSessionStreamRequest$},output:{shape:CreateStreamingSessionStreamOutput$},idempotent:true}})
+export type UpdateStreamingImageError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createStudio: Client.Operation<CreateStudioRequest, CreateStudioOutput, CreateStudioError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStudio",http:{method:"POST",requestUri:"/2020-08-01/studios",responseCode:200},input:{shape:CreateStudioRequest$},output:{shape:CreateStudioOutput$}}})
+export type UpdateStudioError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createStudioComponent: Client.Operation<CreateStudioComponentRequest, CreateStudioComponentOutput, CreateStudioComponentError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStudioComponent",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/studio-components",responseCode:200},input:{shape:CreateStudioComponentRequest$},output:{shape:CreateStudioComponentOutput$}}})
+export type UpdateStudioComponentError = AccessDeniedException | ConflictException | InternalServerErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteLaunchProfile: Client.Operation<DeleteLaunchProfileRequest, DeleteLaunchProfileOutput, DeleteLaunchProfileError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteLaunchProfile",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}",responseCode:200},input:{shape:DeleteLaunchProfileRequest$},output:{shape:DeleteLaunchProfileOutput$},idempotent:true}})
+export const acceptEulas: Client.Operation<AcceptEulasRequest, AcceptEulasResponse, AcceptEulasError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"AcceptEulas",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/eula-acceptances",responseCode:200},input:{shape:AcceptEulasRequest$},output:{shape:AcceptEulasResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteLaunchProfileMember: Client.Operation<DeleteLaunchProfileMemberRequest, DeleteLaunchProfileMemberOutput, DeleteLaunchProfileMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteLaunchProfileMember",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership/{principalId}",responseCode:200},input:{shape:DeleteLaunchProfileMemberRequest$},output:{shape:DeleteLaunchProfileMemberOutput$},idempotent:true}})
+export const createLaunchProfile: Client.Operation<CreateLaunchProfileRequest, CreateLaunchProfileResponse, CreateLaunchProfileError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateLaunchProfile",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles",responseCode:200},input:{shape:CreateLaunchProfileRequest$},output:{shape:CreateLaunchProfileResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteStreamingImage: Client.Operation<DeleteStreamingImageRequest, DeleteStreamingImageOutput, DeleteStreamingImageError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStreamingImage",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/streaming-images/{streamingImageId}",responseCode:200},input:{shape:DeleteStreamingImageRequest$},output:{shape:DeleteStreamingImageOutput$},idempotent:true}})
+export const createStreamingImage: Client.Operation<CreateStreamingImageRequest, CreateStreamingImageResponse, CreateStreamingImageError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStreamingImage",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-images",responseCode:200},input:{shape:CreateStreamingImageRequest$},output:{shape:CreateStreamingImageResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteStreamingSession: Client.Operation<DeleteStreamingSessionRequest, DeleteStreamingSessionOutput, DeleteStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStreamingSession",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}",responseCode:200},input:{shape:DeleteStreamingSessionRequest$},output:{shape:DeleteStreamingSessionOutput$},idempotent:true}})
+export const createStreamingSession: Client.Operation<CreateStreamingSessionRequest, CreateStreamingSessionResponse, CreateStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStreamingSession",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions",responseCode:200},input:{shape:CreateStreamingSessionRequest$},output:{shape:CreateStreamingSessionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteStudio: Client.Operation<DeleteStudioRequest, DeleteStudioOutput, DeleteStudioError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStudio",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}",responseCode:200},input:{shape:DeleteStudioRequest$},output:{shape:DeleteStudioOutput$},idempotent:true}})
+export const createStreamingSessionStream: Client.Operation<CreateStreamingSessionStreamRequest, CreateStreamingSessionStreamResponse, CreateStreamingSessionStreamError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStreamingSessionStream",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}/streams",responseCode:200},input:{shape:CreateStreamingSessionStreamRequest$},output:{shape:CreateStreamingSessionStreamResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteStudioComponent: Client.Operation<DeleteStudioComponentRequest, DeleteStudioComponentOutput, DeleteStudioComponentError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStudioComponent",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/studio-components/{studioComponentId}",responseCode:200},input:{shape:DeleteStudioComponentRequest$},output:{shape:DeleteStudioComponentOutput$},idempotent:true}})
+export const createStudio: Client.Operation<CreateStudioRequest, CreateStudioResponse, CreateStudioError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStudio",http:{method:"POST",requestUri:"/2020-08-01/studios",responseCode:200},input:{shape:CreateStudioRequest$},output:{shape:CreateStudioResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteStudioMember: Client.Operation<DeleteStudioMemberRequest, DeleteStudioMemberOutput, DeleteStudioMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStudioMember",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/membership/{principalId}",responseCode:200},input:{shape:DeleteStudioMemberRequest$},output:{shape:DeleteStudioMemberOutput$},idempotent:true}})
+export const createStudioComponent: Client.Operation<CreateStudioComponentRequest, CreateStudioComponentResponse, CreateStudioComponentError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"CreateStudioComponent",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/studio-components",responseCode:200},input:{shape:CreateStudioComponentRequest$},output:{shape:CreateStudioComponentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getEula: Client.Operation<GetEulaRequest, GetEulaOutput, GetEulaError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetEula",http:{method:"GET",requestUri:"/2020-08-01/eulas/{eulaId}",responseCode:200},input:{shape:GetEulaRequest$},output:{shape:GetEulaOutput$}}})
+export const deleteLaunchProfile: Client.Operation<DeleteLaunchProfileRequest, DeleteLaunchProfileResponse, DeleteLaunchProfileError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteLaunchProfile",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}",responseCode:200},input:{shape:DeleteLaunchProfileRequest$},output:{shape:DeleteLaunchProfileResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getLaunchProfile: Client.Operation<GetLaunchProfileRequest, GetLaunchProfileOutput, GetLaunchProfileError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetLaunchProfile",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}",responseCode:200},input:{shape:GetLaunchProfileRequest$},output:{shape:GetLaunchProfileOutput$}}})
+export const deleteLaunchProfileMember: Client.Operation<DeleteLaunchProfileMemberRequest, DeleteLaunchProfileMemberResponse, DeleteLaunchProfileMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteLaunchProfileMember",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership/{principalId}",responseCode:200},input:{shape:DeleteLaunchProfileMemberRequest$},output:{shape:DeleteLaunchProfileMemberResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getLaunchProfileDetails: Client.Operation<GetLaunchProfileDetailsRequest, GetLaunchProfileDetailsOutput, GetLaunchProfileDetailsError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetLaunchProfileDetails",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/details",responseCode:200},input:{shape:GetLaunchProfileDetailsRequest$},output:{shape:GetLaunchProfileDetailsOutput$}}})
+export const deleteStreamingImage: Client.Operation<DeleteStreamingImageRequest, DeleteStreamingImageResponse, DeleteStreamingImageError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStreamingImage",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/streaming-images/{streamingImageId}",responseCode:200},input:{shape:DeleteStreamingImageRequest$},output:{shape:DeleteStreamingImageResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getLaunchProfileInitialization: Client.Operation<GetLaunchProfileInitializationRequest, GetLaunchProfileInitializationOutput, GetLaunchProfileInitializationError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetLaunchProfileInitialization",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/init",responseCode:200},input:{shape:GetLaunchProfileInitializationRequest$},output:{shape:GetLaunchProfileInitializationOutput$}}})
+export const deleteStreamingSession: Client.Operation<DeleteStreamingSessionRequest, DeleteStreamingSessionResponse, DeleteStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStreamingSession",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}",responseCode:200},input:{shape:DeleteStreamingSessionRequest$},output:{shape:DeleteStreamingSessionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getLaunchProfileMember: Client.Operation<GetLaunchProfileMemberRequest, GetLaunchProfileMemberOutput, GetLaunchProfileMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetLaunchProfileMember",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership/{principalId}",responseCode:200},input:{shape:GetLaunchProfileMemberRequest$},output:{shape:GetLaunchProfileMemberOutput$}}})
+export const deleteStudio: Client.Operation<DeleteStudioRequest, DeleteStudioResponse, DeleteStudioError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStudio",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}",responseCode:200},input:{shape:DeleteStudioRequest$},output:{shape:DeleteStudioResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getStreamingImage: Client.Operation<GetStreamingImageRequest, GetStreamingImageOutput, GetStreamingImageError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStreamingImage",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-images/{streamingImageId}",responseCode:200},input:{shape:GetStreamingImageRequest$},output:{shape:GetStreamingImageOutput$}}})
+export const deleteStudioComponent: Client.Operation<DeleteStudioComponentRequest, DeleteStudioComponentResponse, DeleteStudioComponentError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStudioComponent",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/studio-components/{studioComponentId}",responseCode:200},input:{shape:DeleteStudioComponentRequest$},output:{shape:DeleteStudioComponentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getStreamingSession: Client.Operation<GetStreamingSessionRequest, GetStreamingSessionOutput, GetStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStreamingSession",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}",responseCode:200},input:{shape:GetStreamingSessionRequest$},output:{shape:GetStreamingSessionOutput$}}})
+export const deleteStudioMember: Client.Operation<DeleteStudioMemberRequest, DeleteStudioMemberResponse, DeleteStudioMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"DeleteStudioMember",http:{method:"DELETE",requestUri:"/2020-08-01/studios/{studioId}/membership/{principalId}",responseCode:200},input:{shape:DeleteStudioMemberRequest$},output:{shape:DeleteStudioMemberResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getStreamingSessionBackup: Client.Operation<GetStreamingSessionBackupRequest, GetStreamingSessionBackupOutput, GetStreamingSessionBackupError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStreamingSessionBackup",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-session-backups/{backupId}",responseCode:200},input:{shape:GetStreamingSessionBackupRequest$},output:{shape:GetStreamingSessionBackupOutput$}}})
+export const getEula: Client.Operation<GetEulaRequest, GetEulaResponse, GetEulaError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetEula",http:{method:"GET",requestUri:"/2020-08-01/eulas/{eulaId}",responseCode:200},input:{shape:GetEulaRequest$},output:{shape:GetEulaResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getStreamingSessionStream: Client.Operation<GetStreamingSessionStreamRequest, GetStreamingSessionStreamOutput, GetStreamingSessionStreamError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStreamingSessionStream",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}/streams/{streamId}",responseCode:200},input:{shape:GetStreamingSessionStreamRequest$},output:{shape:GetStreamingSessionStreamOutput$}}})
+export const getLaunchProfile: Client.Operation<GetLaunchProfileRequest, GetLaunchProfileResponse, GetLaunchProfileError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetLaunchProfile",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}",responseCode:200},input:{shape:GetLaunchProfileRequest$},output:{shape:GetLaunchProfileResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getStudio: Client.Operation<GetStudioRequest, GetStudioOutput, GetStudioError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStudio",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}",responseCode:200},input:{shape:GetStudioRequest$},output:{shape:GetStudioOutput$}}})
+export const getLaunchProfileDetails: Client.Operation<GetLaunchProfileDetailsRequest, GetLaunchProfileDetailsResponse, GetLaunchProfileDetailsError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetLaunchProfileDetails",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/details",responseCode:200},input:{shape:GetLaunchProfileDetailsRequest$},output:{shape:GetLaunchProfileDetailsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getStudioComponent: Client.Operation<GetStudioComponentRequest, GetStudioComponentOutput, GetStudioComponentError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStudioComponent",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/studio-components/{studioComponentId}",responseCode:200},input:{shape:GetStudioComponentRequest$},output:{shape:GetStudioComponentOutput$}}})
+export const getLaunchProfileInitialization: Client.Operation<GetLaunchProfileInitializationRequest, GetLaunchProfileInitializationResponse, GetLaunchProfileInitializationError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetLaunchProfileInitialization",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/init",responseCode:200},input:{shape:GetLaunchProfileInitializationRequest$},output:{shape:GetLaunchProfileInitializationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getStudioMember: Client.Operation<GetStudioMemberRequest, GetStudioMemberOutput, GetStudioMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStudioMember",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/membership/{principalId}",responseCode:200},input:{shape:GetStudioMemberRequest$},output:{shape:GetStudioMemberOutput$}}})
+export const getLaunchProfileMember: Client.Operation<GetLaunchProfileMemberRequest, GetLaunchProfileMemberResponse, GetLaunchProfileMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetLaunchProfileMember",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership/{principalId}",responseCode:200},input:{shape:GetLaunchProfileMemberRequest$},output:{shape:GetLaunchProfileMemberResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listEulaAcceptances: Paginate.Paginated<ListEulaAcceptancesRequest, ListEulaAcceptancesOutput, ListEulaAcceptancesError, Nimble, AcceptEulasOutputEulaAcceptancesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListEulaAcceptances",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/eula-acceptances",responseCode:200},input:{shape:ListEulaAcceptancesRequest$},output:{shape:ListEulaAcceptancesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["eulaAcceptances"]})
+export const getStreamingImage: Client.Operation<GetStreamingImageRequest, GetStreamingImageResponse, GetStreamingImageError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStreamingImage",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-images/{streamingImageId}",responseCode:200},input:{shape:GetStreamingImageRequest$},output:{shape:GetStreamingImageResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listEulas: Paginate.Paginated<ListEulasRequest, ListEulasOutput, ListEulasError, Nimble, GetEulaOutputEula> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListEulas",http:{method:"GET",requestUri:"/2020-08-01/eulas",responseCode:200},input:{shape:ListEulasRequest$},output:{shape:ListEulasOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["eulas"]})
+export const getStreamingSession: Client.Operation<GetStreamingSessionRequest, GetStreamingSessionResponse, GetStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStreamingSession",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}",responseCode:200},input:{shape:GetStreamingSessionRequest$},output:{shape:GetStreamingSessionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listLaunchProfileMembers: Paginate.Paginated<ListLaunchProfileMembersRequest, ListLaunchProfileMembersOutput, ListLaunchProfileMembersError, Nimble, GetLaunchProfileMemberOutputMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListLaunchProfileMembers",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership",responseCode:200},input:{shape:ListLaunchProfileMembersRequest$},output:{shape:ListLaunchProfileMembersOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["members"]})
+export const getStreamingSessionBackup: Client.Operation<GetStreamingSessionBackupRequest, GetStreamingSessionBackupResponse, GetStreamingSessionBackupError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStreamingSessionBackup",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-session-backups/{backupId}",responseCode:200},input:{shape:GetStreamingSessionBackupRequest$},output:{shape:GetStreamingSessionBackupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listLaunchProfiles: Paginate.Paginated<ListLaunchProfilesRequest, ListLaunchProfilesOutput, ListLaunchProfilesError, Nimble, CreateLaunchProfileOutputLaunchProfile> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListLaunchProfiles",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles",responseCode:200},input:{shape:ListLaunchProfilesRequest$},output:{shape:ListLaunchProfilesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["launchProfiles"]})
+export const getStreamingSessionStream: Client.Operation<GetStreamingSessionStreamRequest, GetStreamingSessionStreamResponse, GetStreamingSessionStreamError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStreamingSessionStream",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}/streams/{streamId}",responseCode:200},input:{shape:GetStreamingSessionStreamRequest$},output:{shape:GetStreamingSessionStreamResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listStreamingImages: Paginate.Paginated<ListStreamingImagesRequest, ListStreamingImagesOutput, ListStreamingImagesError, Nimble, CreateStreamingImageOutputStreamingImage> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStreamingImages",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-images",responseCode:200},input:{shape:ListStreamingImagesRequest$},output:{shape:ListStreamingImagesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["streamingImages"]})
+export const getStudio: Client.Operation<GetStudioRequest, GetStudioResponse, GetStudioError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStudio",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}",responseCode:200},input:{shape:GetStudioRequest$},output:{shape:GetStudioResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listStreamingSessionBackups: Paginate.Paginated<ListStreamingSessionBackupsRequest, ListStreamingSessionBackupsOutput, ListStreamingSessionBackupsError, Nimble, GetStreamingSessionBackupOutputStreamingSessionBackup> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStreamingSessionBackups",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-session-backups",responseCode:200},input:{shape:ListStreamingSessionBackupsRequest$},output:{shape:ListStreamingSessionBackupsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["streamingSessionBackups"]})
+export const getStudioComponent: Client.Operation<GetStudioComponentRequest, GetStudioComponentResponse, GetStudioComponentError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStudioComponent",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/studio-components/{studioComponentId}",responseCode:200},input:{shape:GetStudioComponentRequest$},output:{shape:GetStudioComponentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listStreamingSessions: Paginate.Paginated<ListStreamingSessionsRequest, ListStreamingSessionsOutput, ListStreamingSessionsError, Nimble, CreateStreamingSessionOutputSession> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStreamingSessions",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions",responseCode:200},input:{shape:ListStreamingSessionsRequest$},output:{shape:ListStreamingSessionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["sessions"]})
+export const getStudioMember: Client.Operation<GetStudioMemberRequest, GetStudioMemberResponse, GetStudioMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"GetStudioMember",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/membership/{principalId}",responseCode:200},input:{shape:GetStudioMemberRequest$},output:{shape:GetStudioMemberResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listStudioComponents: Paginate.Paginated<ListStudioComponentsRequest, ListStudioComponentsOutput, ListStudioComponentsError, Nimble, CreateStudioComponentOutputStudioComponent> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStudioComponents",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/studio-components",responseCode:200},input:{shape:ListStudioComponentsRequest$},output:{shape:ListStudioComponentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["studioComponents"]})
+export const listEulaAcceptances: Paginate.Paginated<ListEulaAcceptancesRequest, ListEulaAcceptancesResponse, ListEulaAcceptancesError, Nimble, EulaAcceptance> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListEulaAcceptances",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/eula-acceptances",responseCode:200},input:{shape:ListEulaAcceptancesRequest$},output:{shape:ListEulaAcceptancesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["eulaAcceptances"]})
 
-export const listStudioMembers: Paginate.Paginated<ListStudioMembersRequest, ListStudioMembersOutput, ListStudioMembersError, Nimble, GetStudioMemberOutputMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStudioMembers",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/membership",responseCode:200},input:{shape:ListStudioMembersRequest$},output:{shape:ListStudioMembersOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["members"]})
+export const listEulas: Paginate.Paginated<ListEulasRequest, ListEulasResponse, ListEulasError, Nimble, Eula> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListEulas",http:{method:"GET",requestUri:"/2020-08-01/eulas",responseCode:200},input:{shape:ListEulasRequest$},output:{shape:ListEulasResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["eulas"]})
 
-export const listStudios: Paginate.Paginated<ListStudiosRequest, ListStudiosOutput, ListStudiosError, Nimble, CreateStudioOutputStudio> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStudios",http:{method:"GET",requestUri:"/2020-08-01/studios",responseCode:200},input:{shape:ListStudiosRequest$},output:{shape:ListStudiosOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["studios"]})
+export const listLaunchProfileMembers: Paginate.Paginated<ListLaunchProfileMembersRequest, ListLaunchProfileMembersResponse, ListLaunchProfileMembersError, Nimble, LaunchProfileMembership> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListLaunchProfileMembers",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership",responseCode:200},input:{shape:ListLaunchProfileMembersRequest$},output:{shape:ListLaunchProfileMembersResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["members"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/2020-08-01/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listLaunchProfiles: Paginate.Paginated<ListLaunchProfilesRequest, ListLaunchProfilesResponse, ListLaunchProfilesError, Nimble, LaunchProfile> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListLaunchProfiles",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles",responseCode:200},input:{shape:ListLaunchProfilesRequest$},output:{shape:ListLaunchProfilesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["launchProfiles"]})
 
-export const putLaunchProfileMembers: Client.Operation<PutLaunchProfileMembersRequest, PutLaunchProfileMembersOutput, PutLaunchProfileMembersError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"PutLaunchProfileMembers",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership",responseCode:200},input:{shape:PutLaunchProfileMembersRequest$},output:{shape:PutLaunchProfileMembersOutput$}}})
+export const listStreamingImages: Paginate.Paginated<ListStreamingImagesRequest, ListStreamingImagesResponse, ListStreamingImagesError, Nimble, StreamingImage> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStreamingImages",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-images",responseCode:200},input:{shape:ListStreamingImagesRequest$},output:{shape:ListStreamingImagesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["streamingImages"]})
 
-export const putStudioMembers: Client.Operation<PutStudioMembersRequest, PutStudioMembersOutput, PutStudioMembersError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"PutStudioMembers",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/membership",responseCode:200},input:{shape:PutStudioMembersRequest$},output:{shape:PutStudioMembersOutput$}}})
+export const listStreamingSessionBackups: Paginate.Paginated<ListStreamingSessionBackupsRequest, ListStreamingSessionBackupsResponse, ListStreamingSessionBackupsError, Nimble, StreamingSessionBackup> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStreamingSessionBackups",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-session-backups",responseCode:200},input:{shape:ListStreamingSessionBackupsRequest$},output:{shape:ListStreamingSessionBackupsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["streamingSessionBackups"]})
 
-export const startStreamingSession: Client.Operation<StartStreamingSessionRequest, StartStreamingSessionOutput, StartStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"StartStreamingSession",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}/start",responseCode:200},input:{shape:StartStreamingSessionRequest$},output:{shape:StartStreamingSessionOutput$},idempotent:true}})
+export const listStreamingSessions: Paginate.Paginated<ListStreamingSessionsRequest, ListStreamingSessionsResponse, ListStreamingSessionsError, Nimble, StreamingSession> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStreamingSessions",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions",responseCode:200},input:{shape:ListStreamingSessionsRequest$},output:{shape:ListStreamingSessionsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["sessions"]})
 
-export const startStudioSSOConfigurationRepair: Client.Operation<StartStudioSSOConfigurationRepairRequest, StartStudioSSOConfigurationRepairOutput, StartStudioSSOConfigurationRepairError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"StartStudioSSOConfigurationRepair",http:{method:"PUT",requestUri:"/2020-08-01/studios/{studioId}/sso-configuration",responseCode:200},input:{shape:StartStudioSSOConfigurationRepairRequest$},output:{shape:StartStudioSSOConfigurationRepairOutput$},idempotent:true}})
+export const listStudioComponents: Paginate.Paginated<ListStudioComponentsRequest, ListStudioComponentsResponse, ListStudioComponentsError, Nimble, StudioComponent> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStudioComponents",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/studio-components",responseCode:200},input:{shape:ListStudioComponentsRequest$},output:{shape:ListStudioComponentsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["studioComponents"]})
 
-export const stopStreamingSession: Client.Operation<StopStreamingSessionRequest, StopStreamingSessionOutput, StopStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"StopStreamingSession",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}/stop",responseCode:200},input:{shape:StopStreamingSessionRequest$},output:{shape:StopStreamingSessionOutput$},idempotent:true}})
+export const listStudioMembers: Paginate.Paginated<ListStudioMembersRequest, ListStudioMembersResponse, ListStudioMembersError, Nimble, StudioMembership> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStudioMembers",http:{method:"GET",requestUri:"/2020-08-01/studios/{studioId}/membership",responseCode:200},input:{shape:ListStudioMembersRequest$},output:{shape:ListStudioMembersResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["members"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"TagResource",http:{method:"POST",requestUri:"/2020-08-01/tags/{resourceArn}",responseCode:204},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listStudios: Paginate.Paginated<ListStudiosRequest, ListStudiosResponse, ListStudiosError, Nimble, Studio> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListStudios",http:{method:"GET",requestUri:"/2020-08-01/studios",responseCode:200},input:{shape:ListStudiosRequest$},output:{shape:ListStudiosResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["studios"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/2020-08-01/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$},idempotent:true}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/2020-08-01/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateLaunchProfile: Client.Operation<UpdateLaunchProfileRequest, UpdateLaunchProfileOutput, UpdateLaunchProfileError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateLaunchProfile",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}",responseCode:200},input:{shape:UpdateLaunchProfileRequest$},output:{shape:UpdateLaunchProfileOutput$}}})
+export const putLaunchProfileMembers: Client.Operation<PutLaunchProfileMembersRequest, PutLaunchProfileMembersResponse, PutLaunchProfileMembersError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"PutLaunchProfileMembers",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership",responseCode:200},input:{shape:PutLaunchProfileMembersRequest$},output:{shape:PutLaunchProfileMembersResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateLaunchProfileMember: Client.Operation<UpdateLaunchProfileMemberRequest, UpdateLaunchProfileMemberOutput, UpdateLaunchProfileMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateLaunchProfileMember",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership/{principalId}",responseCode:200},input:{shape:UpdateLaunchProfileMemberRequest$},output:{shape:UpdateLaunchProfileMemberOutput$}}})
+export const putStudioMembers: Client.Operation<PutStudioMembersRequest, PutStudioMembersResponse, PutStudioMembersError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"PutStudioMembers",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/membership",responseCode:200},input:{shape:PutStudioMembersRequest$},output:{shape:PutStudioMembersResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateStreamingImage: Client.Operation<UpdateStreamingImageRequest, UpdateStreamingImageOutput, UpdateStreamingImageError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateStreamingImage",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}/streaming-images/{streamingImageId}",responseCode:200},input:{shape:UpdateStreamingImageRequest$},output:{shape:UpdateStreamingImageOutput$}}})
+export const startStreamingSession: Client.Operation<StartStreamingSessionRequest, StartStreamingSessionResponse, StartStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"StartStreamingSession",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}/start",responseCode:200},input:{shape:StartStreamingSessionRequest$},output:{shape:StartStreamingSessionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateStudio: Client.Operation<UpdateStudioRequest, UpdateStudioOutput, UpdateStudioError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateStudio",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}",responseCode:200},input:{shape:UpdateStudioRequest$},output:{shape:UpdateStudioOutput$}}})
+export const startStudioSSOConfigurationRepair: Client.Operation<StartStudioSSOConfigurationRepairRequest, StartStudioSSOConfigurationRepairResponse, StartStudioSSOConfigurationRepairError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"StartStudioSSOConfigurationRepair",http:{method:"PUT",requestUri:"/2020-08-01/studios/{studioId}/sso-configuration",responseCode:200},input:{shape:StartStudioSSOConfigurationRepairRequest$},output:{shape:StartStudioSSOConfigurationRepairResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateStudioComponent: Client.Operation<UpdateStudioComponentRequest, UpdateStudioComponentOutput, UpdateStudioComponentError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateStudioComponent",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}/studio-components/{studioComponentId}",responseCode:200},input:{shape:UpdateStudioComponentRequest$},output:{shape:UpdateStudioComponentOutput$}}})
+export const stopStreamingSession: Client.Operation<StopStreamingSessionRequest, StopStreamingSessionResponse, StopStreamingSessionError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"StopStreamingSession",http:{method:"POST",requestUri:"/2020-08-01/studios/{studioId}/streaming-sessions/{sessionId}/stop",responseCode:200},input:{shape:StopStreamingSessionRequest$},output:{shape:StopStreamingSessionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"TagResource",http:{method:"POST",requestUri:"/2020-08-01/tags/{resourceArn}",responseCode:204},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/2020-08-01/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateLaunchProfile: Client.Operation<UpdateLaunchProfileRequest, UpdateLaunchProfileResponse, UpdateLaunchProfileError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateLaunchProfile",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}",responseCode:200},input:{shape:UpdateLaunchProfileRequest$},output:{shape:UpdateLaunchProfileResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateLaunchProfileMember: Client.Operation<UpdateLaunchProfileMemberRequest, UpdateLaunchProfileMemberResponse, UpdateLaunchProfileMemberError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateLaunchProfileMember",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}/launch-profiles/{launchProfileId}/membership/{principalId}",responseCode:200},input:{shape:UpdateLaunchProfileMemberRequest$},output:{shape:UpdateLaunchProfileMemberResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateStreamingImage: Client.Operation<UpdateStreamingImageRequest, UpdateStreamingImageResponse, UpdateStreamingImageError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateStreamingImage",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}/streaming-images/{streamingImageId}",responseCode:200},input:{shape:UpdateStreamingImageRequest$},output:{shape:UpdateStreamingImageResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateStudio: Client.Operation<UpdateStudioRequest, UpdateStudioResponse, UpdateStudioError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateStudio",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}",responseCode:200},input:{shape:UpdateStudioRequest$},output:{shape:UpdateStudioResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateStudioComponent: Client.Operation<UpdateStudioComponentRequest, UpdateStudioComponentResponse, UpdateStudioComponentError, Nimble> = /*#__PURE__*/ Client.operation(Nimble, {model:{name:"UpdateStudioComponent",http:{method:"PATCH",requestUri:"/2020-08-01/studios/{studioId}/studio-components/{studioComponentId}",responseCode:200},input:{shape:UpdateStudioComponentRequest$},output:{shape:UpdateStudioComponentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
 export const waitUntilLaunchProfileDeleted: Waiter.Waiter<GetLaunchProfileRequest, GetLaunchProfileError, Nimble> = /*#__PURE__*/ Waiter.make(getLaunchProfile, {delay:5,maxAttempts:150,acceptors:[{state:"success",matcher:"path",argument:"launchProfile.state",expected:"DELETED"},{state:"failure",matcher:"path",argument:"launchProfile.state",expected:"DELETE_FAILED"}],search})
 

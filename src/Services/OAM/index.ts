@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The OAM client: provide it with `layer`. */
@@ -23,82 +24,92 @@ export const layer = /*#__PURE__*/ Client.layer(OAM, definition)
 const string$: S.Shape = {type:"string",name:"String"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
-const CreateLinkRequestLinkConfigurationLogGroupConfiguration$: S.StructureShape = {type:"structure",name:"CreateLinkRequestLinkConfigurationLogGroupConfiguration",members:{Filter:{shape:string$}},required:["Filter"]}
-const CreateLinkRequestLinkConfigurationMetricConfiguration$: S.StructureShape = {type:"structure",name:"CreateLinkRequestLinkConfigurationMetricConfiguration",members:{Filter:{shape:string$}},required:["Filter"]}
-const CreateLinkRequestLinkConfiguration$: S.StructureShape = {type:"structure",name:"CreateLinkRequestLinkConfiguration",members:{LogGroupConfiguration:{shape:CreateLinkRequestLinkConfigurationLogGroupConfiguration$},MetricConfiguration:{shape:CreateLinkRequestLinkConfigurationMetricConfiguration$}}}
-const CreateLinkRequestResourceTypes$: S.ListShape = {type:"list",name:"CreateLinkRequestResourceTypes",member:{shape:string$}}
-const CreateLinkRequestTags$: S.MapShape = {type:"map",name:"CreateLinkRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateLinkRequest$: S.StructureShape = {type:"structure",name:"CreateLinkRequest",members:{LabelTemplate:{shape:string$},LinkConfiguration:{shape:CreateLinkRequestLinkConfiguration$},ResourceTypes:{shape:CreateLinkRequestResourceTypes$},SinkIdentifier:{shape:string$},Tags:{shape:CreateLinkRequestTags$}},required:["LabelTemplate","ResourceTypes","SinkIdentifier"]}
+const CreateLinkInputLinkConfigurationLogGroupConfiguration$: S.StructureShape = {type:"structure",name:"CreateLinkInputLinkConfigurationLogGroupConfiguration",members:{Filter:{shape:string$}},required:["Filter"]}
+const CreateLinkInputLinkConfigurationMetricConfiguration$: S.StructureShape = {type:"structure",name:"CreateLinkInputLinkConfigurationMetricConfiguration",members:{Filter:{shape:string$}},required:["Filter"]}
+const CreateLinkInputLinkConfiguration$: S.StructureShape = {type:"structure",name:"CreateLinkInputLinkConfiguration",members:{LogGroupConfiguration:{shape:CreateLinkInputLinkConfigurationLogGroupConfiguration$},MetricConfiguration:{shape:CreateLinkInputLinkConfigurationMetricConfiguration$}}}
+const CreateLinkInputResourceTypes$: S.ListShape = {type:"list",name:"CreateLinkInputResourceTypes",member:{shape:string$}}
+const CreateLinkInputTags$: S.MapShape = {type:"map",name:"CreateLinkInputTags",key:{shape:string$},value:{shape:string$}}
+const CreateLinkInput$: S.StructureShape = {type:"structure",name:"CreateLinkInput",members:{LabelTemplate:{shape:string$},LinkConfiguration:{shape:CreateLinkInputLinkConfiguration$},ResourceTypes:{shape:CreateLinkInputResourceTypes$},SinkIdentifier:{shape:string$},Tags:{shape:CreateLinkInputTags$}},required:["LabelTemplate","ResourceTypes","SinkIdentifier"]}
 const CreateLinkOutputResourceTypes$: S.ListShape = {type:"list",name:"CreateLinkOutputResourceTypes",member:{shape:string$}}
 const CreateLinkOutputTags$: S.MapShape = {type:"map",name:"CreateLinkOutputTags",key:{shape:string$},value:{shape:string$}}
-const CreateLinkOutput$: S.StructureShape = {type:"structure",name:"CreateLinkOutput",members:{Arn:{shape:string$},Id:{shape:string$},Label:{shape:string$},LabelTemplate:{shape:string$},LinkConfiguration:{shape:CreateLinkRequestLinkConfiguration$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$},SinkArn:{shape:string$},Tags:{shape:CreateLinkOutputTags$}}}
-const CreateSinkRequest$: S.StructureShape = {type:"structure",name:"CreateSinkRequest",members:{Name:{shape:string$},Tags:{shape:CreateLinkRequestTags$}},required:["Name"]}
+const CreateLinkOutput$: S.StructureShape = {type:"structure",name:"CreateLinkOutput",members:{Arn:{shape:string$},Id:{shape:string$},Label:{shape:string$},LabelTemplate:{shape:string$},LinkConfiguration:{shape:CreateLinkInputLinkConfiguration$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$},SinkArn:{shape:string$},Tags:{shape:CreateLinkOutputTags$}}}
+const CreateSinkInput$: S.StructureShape = {type:"structure",name:"CreateSinkInput",members:{Name:{shape:string$},Tags:{shape:CreateLinkInputTags$}},required:["Name"]}
 const CreateSinkOutput$: S.StructureShape = {type:"structure",name:"CreateSinkOutput",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Tags:{shape:CreateLinkOutputTags$}}}
-const DeleteLinkRequest$: S.StructureShape = {type:"structure",name:"DeleteLinkRequest",members:{Identifier:{shape:string$}},required:["Identifier"]}
+const DeleteLinkInput$: S.StructureShape = {type:"structure",name:"DeleteLinkInput",members:{Identifier:{shape:string$}},required:["Identifier"]}
 const DeleteLinkOutput$: S.StructureShape = {type:"structure",name:"DeleteLinkOutput",members:{}}
-const DeleteSinkRequest$: S.StructureShape = {type:"structure",name:"DeleteSinkRequest",members:{Identifier:{shape:string$}},required:["Identifier"]}
+const DeleteSinkInput$: S.StructureShape = {type:"structure",name:"DeleteSinkInput",members:{Identifier:{shape:string$}},required:["Identifier"]}
 const DeleteSinkOutput$: S.StructureShape = {type:"structure",name:"DeleteSinkOutput",members:{}}
-const GetLinkRequest$: S.StructureShape = {type:"structure",name:"GetLinkRequest",members:{Identifier:{shape:string$}},required:["Identifier"]}
-const GetLinkOutput$: S.StructureShape = {type:"structure",name:"GetLinkOutput",members:{Arn:{shape:string$},Id:{shape:string$},Label:{shape:string$},LabelTemplate:{shape:string$},LinkConfiguration:{shape:CreateLinkRequestLinkConfiguration$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$},SinkArn:{shape:string$},Tags:{shape:CreateLinkOutputTags$}}}
-const GetSinkRequest$: S.StructureShape = {type:"structure",name:"GetSinkRequest",members:{Identifier:{shape:string$}},required:["Identifier"]}
+const GetLinkInput$: S.StructureShape = {type:"structure",name:"GetLinkInput",members:{Identifier:{shape:string$}},required:["Identifier"]}
+const GetLinkOutput$: S.StructureShape = {type:"structure",name:"GetLinkOutput",members:{Arn:{shape:string$},Id:{shape:string$},Label:{shape:string$},LabelTemplate:{shape:string$},LinkConfiguration:{shape:CreateLinkInputLinkConfiguration$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$},SinkArn:{shape:string$},Tags:{shape:CreateLinkOutputTags$}}}
+const GetSinkInput$: S.StructureShape = {type:"structure",name:"GetSinkInput",members:{Identifier:{shape:string$}},required:["Identifier"]}
 const GetSinkOutput$: S.StructureShape = {type:"structure",name:"GetSinkOutput",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$},Tags:{shape:CreateLinkOutputTags$}}}
-const GetSinkPolicyRequest$: S.StructureShape = {type:"structure",name:"GetSinkPolicyRequest",members:{SinkIdentifier:{shape:string$}},required:["SinkIdentifier"]}
+const GetSinkPolicyInput$: S.StructureShape = {type:"structure",name:"GetSinkPolicyInput",members:{SinkIdentifier:{shape:string$}},required:["SinkIdentifier"]}
 const GetSinkPolicyOutput$: S.StructureShape = {type:"structure",name:"GetSinkPolicyOutput",members:{Policy:{shape:string$},SinkArn:{shape:string$},SinkId:{shape:string$}}}
-const ListAttachedLinksRequest$: S.StructureShape = {type:"structure",name:"ListAttachedLinksRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},SinkIdentifier:{shape:string$}},required:["SinkIdentifier"]}
-const ListAttachedLinksOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListAttachedLinksOutputItemsMember",members:{Label:{shape:string$},LinkArn:{shape:string$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$}}}
-const ListAttachedLinksOutputItems$: S.ListShape = {type:"list",name:"ListAttachedLinksOutputItems",member:{shape:ListAttachedLinksOutputItemsMember$}}
+const ListAttachedLinksInput$: S.StructureShape = {type:"structure",name:"ListAttachedLinksInput",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},SinkIdentifier:{shape:string$}},required:["SinkIdentifier"]}
+const ListAttachedLinksItem$: S.StructureShape = {type:"structure",name:"ListAttachedLinksItem",members:{Label:{shape:string$},LinkArn:{shape:string$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$}}}
+const ListAttachedLinksOutputItems$: S.ListShape = {type:"list",name:"ListAttachedLinksOutputItems",member:{shape:ListAttachedLinksItem$}}
 const ListAttachedLinksOutput$: S.StructureShape = {type:"structure",name:"ListAttachedLinksOutput",members:{Items:{shape:ListAttachedLinksOutputItems$},NextToken:{shape:string$}},required:["Items"]}
-const ListLinksRequest$: S.StructureShape = {type:"structure",name:"ListLinksRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListLinksOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListLinksOutputItemsMember",members:{Arn:{shape:string$},Id:{shape:string$},Label:{shape:string$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$},SinkArn:{shape:string$}}}
-const ListLinksOutputItems$: S.ListShape = {type:"list",name:"ListLinksOutputItems",member:{shape:ListLinksOutputItemsMember$}}
+const ListLinksInput$: S.StructureShape = {type:"structure",name:"ListLinksInput",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
+const ListLinksItem$: S.StructureShape = {type:"structure",name:"ListLinksItem",members:{Arn:{shape:string$},Id:{shape:string$},Label:{shape:string$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$},SinkArn:{shape:string$}}}
+const ListLinksOutputItems$: S.ListShape = {type:"list",name:"ListLinksOutputItems",member:{shape:ListLinksItem$}}
 const ListLinksOutput$: S.StructureShape = {type:"structure",name:"ListLinksOutput",members:{Items:{shape:ListLinksOutputItems$},NextToken:{shape:string$}},required:["Items"]}
-const ListSinksRequest$: S.StructureShape = {type:"structure",name:"ListSinksRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListSinksOutputItemsMember$: S.StructureShape = {type:"structure",name:"ListSinksOutputItemsMember",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$}}}
-const ListSinksOutputItems$: S.ListShape = {type:"list",name:"ListSinksOutputItems",member:{shape:ListSinksOutputItemsMember$}}
+const ListSinksInput$: S.StructureShape = {type:"structure",name:"ListSinksInput",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
+const ListSinksItem$: S.StructureShape = {type:"structure",name:"ListSinksItem",members:{Arn:{shape:string$},Id:{shape:string$},Name:{shape:string$}}}
+const ListSinksOutputItems$: S.ListShape = {type:"list",name:"ListSinksOutputItems",member:{shape:ListSinksItem$}}
 const ListSinksOutput$: S.StructureShape = {type:"structure",name:"ListSinksOutput",members:{Items:{shape:ListSinksOutputItems$},NextToken:{shape:string$}},required:["Items"]}
-const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
+const ListTagsForResourceInput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceInput",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
 const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateLinkOutputTags$}}}
-const PutSinkPolicyRequest$: S.StructureShape = {type:"structure",name:"PutSinkPolicyRequest",members:{Policy:{shape:string$},SinkIdentifier:{shape:string$}},required:["Policy","SinkIdentifier"]}
+const PutSinkPolicyInput$: S.StructureShape = {type:"structure",name:"PutSinkPolicyInput",members:{Policy:{shape:string$},SinkIdentifier:{shape:string$}},required:["Policy","SinkIdentifier"]}
 const PutSinkPolicyOutput$: S.StructureShape = {type:"structure",name:"PutSinkPolicyOutput",members:{Policy:{shape:string$},SinkArn:{shape:string$},SinkId:{shape:string$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateLinkRequestTags$}},required:["ResourceArn","Tags"]}
+const TagResourceInput$: S.StructureShape = {type:"structure",name:"TagResourceInput",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateLinkInputTags$}},required:["ResourceArn","Tags"]}
 const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
-const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
+const UntagResourceInputTagKeys$: S.ListShape = {type:"list",name:"UntagResourceInputTagKeys",member:{shape:string$}}
+const UntagResourceInput$: S.StructureShape = {type:"structure",name:"UntagResourceInput",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceInputTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
 const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateLinkRequest$: S.StructureShape = {type:"structure",name:"UpdateLinkRequest",members:{Identifier:{shape:string$},LinkConfiguration:{shape:CreateLinkRequestLinkConfiguration$},ResourceTypes:{shape:CreateLinkRequestResourceTypes$}},required:["Identifier","ResourceTypes"]}
-const UpdateLinkOutput$: S.StructureShape = {type:"structure",name:"UpdateLinkOutput",members:{Arn:{shape:string$},Id:{shape:string$},Label:{shape:string$},LabelTemplate:{shape:string$},LinkConfiguration:{shape:CreateLinkRequestLinkConfiguration$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$},SinkArn:{shape:string$},Tags:{shape:CreateLinkOutputTags$}}}
+const UpdateLinkInput$: S.StructureShape = {type:"structure",name:"UpdateLinkInput",members:{Identifier:{shape:string$},LinkConfiguration:{shape:CreateLinkInputLinkConfiguration$},ResourceTypes:{shape:CreateLinkInputResourceTypes$}},required:["Identifier","ResourceTypes"]}
+const UpdateLinkOutput$: S.StructureShape = {type:"structure",name:"UpdateLinkOutput",members:{Arn:{shape:string$},Id:{shape:string$},Label:{shape:string$},LabelTemplate:{shape:string$},LinkConfiguration:{shape:CreateLinkInputLinkConfiguration$},ResourceTypes:{shape:CreateLinkOutputResourceTypes$},SinkArn:{shape:string$},Tags:{shape:CreateLinkOutputTags$}}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},amznErrorType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServiceFault$: S.StructureShape = {type:"structure",name:"InternalServiceFault",members:{Message:{shape:string$},amznErrorType:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidParameterException$: S.StructureShape = {type:"structure",name:"InvalidParameterException",members:{amznErrorType:{shape:string$}},exception:true,error:{senderFault:true}}
+const MissingRequiredParameterException$: S.StructureShape = {type:"structure",name:"MissingRequiredParameterException",members:{amznErrorType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},amznErrorType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$},amznErrorType:{shape:string$}},exception:true,error:{senderFault:true}}
+const TooManyTagsException$: S.StructureShape = {type:"structure",name:"TooManyTagsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
 
-export interface CreateLinkRequest {
+export type ResourceType = "AWS::CloudWatch::Metric" | "AWS::Logs::LogGroup" | "AWS::XRay::Trace" | (string & {})
+
+export interface CreateLinkInput {
   readonly LabelTemplate: string
-  readonly LinkConfiguration?: CreateLinkRequestLinkConfiguration | undefined
-  readonly ResourceTypes: ReadonlyArray<string>
+  readonly LinkConfiguration?: CreateLinkInputLinkConfiguration | undefined
+  readonly ResourceTypes: ReadonlyArray<ResourceType>
   readonly SinkIdentifier: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateLinkRequestLinkConfiguration {
-  readonly LogGroupConfiguration?: CreateLinkRequestLinkConfigurationLogGroupConfiguration | undefined
-  readonly MetricConfiguration?: CreateLinkRequestLinkConfigurationMetricConfiguration | undefined
+export interface CreateLinkInputLinkConfiguration {
+  readonly LogGroupConfiguration?: CreateLinkInputLinkConfigurationLogGroupConfiguration | undefined
+  readonly MetricConfiguration?: CreateLinkInputLinkConfigurationMetricConfiguration | undefined
 }
 
-export interface CreateLinkRequestLinkConfigurationOutput {
-  readonly LogGroupConfiguration?: CreateLinkRequestLinkConfigurationLogGroupConfigurationOutput
-  readonly MetricConfiguration?: CreateLinkRequestLinkConfigurationMetricConfigurationOutput
+export interface CreateLinkInputLinkConfigurationOutput {
+  readonly LogGroupConfiguration?: CreateLinkInputLinkConfigurationLogGroupConfigurationOutput
+  readonly MetricConfiguration?: CreateLinkInputLinkConfigurationMetricConfigurationOutput
 }
 
-export interface CreateLinkRequestLinkConfigurationLogGroupConfiguration {
+export interface CreateLinkInputLinkConfigurationLogGroupConfiguration {
   readonly Filter: string
 }
 
-export interface CreateLinkRequestLinkConfigurationLogGroupConfigurationOutput {
+export interface CreateLinkInputLinkConfigurationLogGroupConfigurationOutput {
   readonly Filter?: string
 }
 
-export interface CreateLinkRequestLinkConfigurationMetricConfiguration {
+export interface CreateLinkInputLinkConfigurationMetricConfiguration {
   readonly Filter: string
 }
 
-export interface CreateLinkRequestLinkConfigurationMetricConfigurationOutput {
+export interface CreateLinkInputLinkConfigurationMetricConfigurationOutput {
   readonly Filter?: string
 }
 
@@ -107,13 +118,13 @@ export interface CreateLinkOutput {
   readonly Id?: string
   readonly Label?: string
   readonly LabelTemplate?: string
-  readonly LinkConfiguration?: CreateLinkRequestLinkConfigurationOutput
+  readonly LinkConfiguration?: CreateLinkInputLinkConfigurationOutput
   readonly ResourceTypes?: ReadonlyArray<string>
   readonly SinkArn?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateSinkRequest {
+export interface CreateSinkInput {
   readonly Name: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
@@ -125,19 +136,19 @@ export interface CreateSinkOutput {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface DeleteLinkRequest {
+export interface DeleteLinkInput {
   readonly Identifier: string
 }
 
 export type DeleteLinkOutput = {}
 
-export interface DeleteSinkRequest {
+export interface DeleteSinkInput {
   readonly Identifier: string
 }
 
 export type DeleteSinkOutput = {}
 
-export interface GetLinkRequest {
+export interface GetLinkInput {
   readonly Identifier: string
 }
 
@@ -146,13 +157,13 @@ export interface GetLinkOutput {
   readonly Id?: string
   readonly Label?: string
   readonly LabelTemplate?: string
-  readonly LinkConfiguration?: CreateLinkRequestLinkConfigurationOutput
+  readonly LinkConfiguration?: CreateLinkInputLinkConfigurationOutput
   readonly ResourceTypes?: ReadonlyArray<string>
   readonly SinkArn?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface GetSinkRequest {
+export interface GetSinkInput {
   readonly Identifier: string
 }
 
@@ -163,7 +174,7 @@ export interface GetSinkOutput {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface GetSinkPolicyRequest {
+export interface GetSinkPolicyInput {
   readonly SinkIdentifier: string
 }
 
@@ -173,34 +184,34 @@ export interface GetSinkPolicyOutput {
   readonly SinkId?: string
 }
 
-export interface ListAttachedLinksRequest {
+export interface ListAttachedLinksInput {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
   readonly SinkIdentifier: string
 }
 
 export interface ListAttachedLinksOutput {
-  readonly Items?: ReadonlyArray<ListAttachedLinksOutputItemsMember>
+  readonly Items?: ReadonlyArray<ListAttachedLinksItem>
   readonly NextToken?: string
 }
 
-export interface ListAttachedLinksOutputItemsMember {
+export interface ListAttachedLinksItem {
   readonly Label?: string
   readonly LinkArn?: string
   readonly ResourceTypes?: ReadonlyArray<string>
 }
 
-export interface ListLinksRequest {
+export interface ListLinksInput {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
 export interface ListLinksOutput {
-  readonly Items?: ReadonlyArray<ListLinksOutputItemsMember>
+  readonly Items?: ReadonlyArray<ListLinksItem>
   readonly NextToken?: string
 }
 
-export interface ListLinksOutputItemsMember {
+export interface ListLinksItem {
   readonly Arn?: string
   readonly Id?: string
   readonly Label?: string
@@ -208,23 +219,23 @@ export interface ListLinksOutputItemsMember {
   readonly SinkArn?: string
 }
 
-export interface ListSinksRequest {
+export interface ListSinksInput {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
 export interface ListSinksOutput {
-  readonly Items?: ReadonlyArray<ListSinksOutputItemsMember>
+  readonly Items?: ReadonlyArray<ListSinksItem>
   readonly NextToken?: string
 }
 
-export interface ListSinksOutputItemsMember {
+export interface ListSinksItem {
   readonly Arn?: string
   readonly Id?: string
   readonly Name?: string
 }
 
-export interface ListTagsForResourceRequest {
+export interface ListTagsForResourceInput {
   readonly ResourceArn: string
 }
 
@@ -232,7 +243,7 @@ export interface ListTagsForResourceOutput {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export interface PutSinkPolicyRequest {
+export interface PutSinkPolicyInput {
   readonly Policy: string
   readonly SinkIdentifier: string
 }
@@ -243,24 +254,24 @@ export interface PutSinkPolicyOutput {
   readonly SinkId?: string
 }
 
-export interface TagResourceRequest {
+export interface TagResourceInput {
   readonly ResourceArn: string
   readonly Tags: Readonly<Record<string, string>>
 }
 
 export type TagResourceOutput = {}
 
-export interface UntagResourceRequest {
+export interface UntagResourceInput {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
 export type UntagResourceOutput = {}
 
-export interface UpdateLinkRequest {
+export interface UpdateLinkInput {
   readonly Identifier: string
-  readonly LinkConfiguration?: CreateLinkRequestLinkConfiguration | undefined
-  readonly ResourceTypes: ReadonlyArray<string>
+  readonly LinkConfiguration?: CreateLinkInputLinkConfiguration | undefined
+  readonly ResourceTypes: ReadonlyArray<ResourceType>
 }
 
 export interface UpdateLinkOutput {
@@ -268,68 +279,84 @@ export interface UpdateLinkOutput {
   readonly Id?: string
   readonly Label?: string
   readonly LabelTemplate?: string
-  readonly LinkConfiguration?: CreateLinkRequestLinkConfigurationOutput
+  readonly LinkConfiguration?: CreateLinkInputLinkConfigurationOutput
   readonly ResourceTypes?: ReadonlyArray<string>
   readonly SinkArn?: string
   readonly Tags?: Readonly<Record<string, string>>
 }
 
-export type CreateLinkError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly amznErrorType?: string }> {}
 
-export type CreateSinkError = Errors.CommonError | Client.SdkError
+export class InternalServiceFault extends /*#__PURE__*/ ServiceError("InternalServiceFault")<{ readonly Message?: string; readonly amznErrorType?: string }> {}
 
-export type DeleteLinkError = Errors.CommonError | Client.SdkError
+export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException")<{ readonly amznErrorType?: string }> {}
 
-export type DeleteSinkError = Errors.CommonError | Client.SdkError
+export class MissingRequiredParameterException extends /*#__PURE__*/ ServiceError("MissingRequiredParameterException")<{ readonly amznErrorType?: string }> {}
 
-export type GetLinkError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly amznErrorType?: string }> {}
 
-export type GetSinkError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string; readonly amznErrorType?: string }> {}
 
-export type GetSinkPolicyError = Errors.CommonError | Client.SdkError
+export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException")<{ readonly Message?: string }> {}
 
-export type ListAttachedLinksError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type ListLinksError = Errors.CommonError | Client.SdkError
+export type CreateLinkError = ConflictException | InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
 
-export type ListSinksError = Errors.CommonError | Client.SdkError
+export type CreateSinkError = ConflictException | InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DeleteLinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type PutSinkPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteSinkError = ConflictException | InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type GetLinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type GetSinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateLinkError = Errors.CommonError | Client.SdkError
+export type GetSinkPolicyError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createLink: Client.Operation<CreateLinkRequest, CreateLinkOutput, CreateLinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"CreateLink",http:{method:"POST",requestUri:"/CreateLink",responseCode:200},input:{shape:CreateLinkRequest$},output:{shape:CreateLinkOutput$}}})
+export type ListAttachedLinksError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createSink: Client.Operation<CreateSinkRequest, CreateSinkOutput, CreateSinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"CreateSink",http:{method:"POST",requestUri:"/CreateSink",responseCode:200},input:{shape:CreateSinkRequest$},output:{shape:CreateSinkOutput$}}})
+export type ListLinksError = InternalServiceFault | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const deleteLink: Client.Operation<DeleteLinkRequest, DeleteLinkOutput, DeleteLinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"DeleteLink",http:{method:"POST",requestUri:"/DeleteLink",responseCode:200},input:{shape:DeleteLinkRequest$},output:{shape:DeleteLinkOutput$}}})
+export type ListSinksError = InternalServiceFault | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const deleteSink: Client.Operation<DeleteSinkRequest, DeleteSinkOutput, DeleteSinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"DeleteSink",http:{method:"POST",requestUri:"/DeleteSink",responseCode:200},input:{shape:DeleteSinkRequest$},output:{shape:DeleteSinkOutput$}}})
+export type ListTagsForResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const getLink: Client.Operation<GetLinkRequest, GetLinkOutput, GetLinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"GetLink",http:{method:"POST",requestUri:"/GetLink",responseCode:200},input:{shape:GetLinkRequest$},output:{shape:GetLinkOutput$}}})
+export type PutSinkPolicyError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const getSink: Client.Operation<GetSinkRequest, GetSinkOutput, GetSinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"GetSink",http:{method:"POST",requestUri:"/GetSink",responseCode:200},input:{shape:GetSinkRequest$},output:{shape:GetSinkOutput$}}})
+export type TagResourceError = ResourceNotFoundException | TooManyTagsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const getSinkPolicy: Client.Operation<GetSinkPolicyRequest, GetSinkPolicyOutput, GetSinkPolicyError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"GetSinkPolicy",http:{method:"POST",requestUri:"/GetSinkPolicy",responseCode:200},input:{shape:GetSinkPolicyRequest$},output:{shape:GetSinkPolicyOutput$}}})
+export type UntagResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const listAttachedLinks: Paginate.Paginated<ListAttachedLinksRequest, ListAttachedLinksOutput, ListAttachedLinksError, OAM, ListAttachedLinksOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OAM, {model:{name:"ListAttachedLinks",http:{method:"POST",requestUri:"/ListAttachedLinks",responseCode:200},input:{shape:ListAttachedLinksRequest$},output:{shape:ListAttachedLinksOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export type UpdateLinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const listLinks: Paginate.Paginated<ListLinksRequest, ListLinksOutput, ListLinksError, OAM, ListLinksOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OAM, {model:{name:"ListLinks",http:{method:"POST",requestUri:"/ListLinks",responseCode:200},input:{shape:ListLinksRequest$},output:{shape:ListLinksOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const createLink: Client.Operation<CreateLinkInput, CreateLinkOutput, CreateLinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"CreateLink",http:{method:"POST",requestUri:"/CreateLink",responseCode:200},input:{shape:CreateLinkInput$},output:{shape:CreateLinkOutput$},errors:[ConflictException$,InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ServiceQuotaExceededException$]},errors:{ConflictException,InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ServiceQuotaExceededException}})
 
-export const listSinks: Paginate.Paginated<ListSinksRequest, ListSinksOutput, ListSinksError, OAM, ListSinksOutputItemsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OAM, {model:{name:"ListSinks",http:{method:"POST",requestUri:"/ListSinks",responseCode:200},input:{shape:ListSinksRequest$},output:{shape:ListSinksOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+export const createSink: Client.Operation<CreateSinkInput, CreateSinkOutput, CreateSinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"CreateSink",http:{method:"POST",requestUri:"/CreateSink",responseCode:200},input:{shape:CreateSinkInput$},output:{shape:CreateSinkOutput$},errors:[ConflictException$,InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ServiceQuotaExceededException$]},errors:{ConflictException,InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ServiceQuotaExceededException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const deleteLink: Client.Operation<DeleteLinkInput, DeleteLinkOutput, DeleteLinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"DeleteLink",http:{method:"POST",requestUri:"/DeleteLink",responseCode:200},input:{shape:DeleteLinkInput$},output:{shape:DeleteLinkOutput$},errors:[InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ResourceNotFoundException$]},errors:{InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ResourceNotFoundException}})
 
-export const putSinkPolicy: Client.Operation<PutSinkPolicyRequest, PutSinkPolicyOutput, PutSinkPolicyError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"PutSinkPolicy",http:{method:"POST",requestUri:"/PutSinkPolicy",responseCode:200},input:{shape:PutSinkPolicyRequest$},output:{shape:PutSinkPolicyOutput$}}})
+export const deleteSink: Client.Operation<DeleteSinkInput, DeleteSinkOutput, DeleteSinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"DeleteSink",http:{method:"POST",requestUri:"/DeleteSink",responseCode:200},input:{shape:DeleteSinkInput$},output:{shape:DeleteSinkOutput$},errors:[ConflictException$,InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ResourceNotFoundException$]},errors:{ConflictException,InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ResourceNotFoundException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"TagResource",http:{method:"PUT",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const getLink: Client.Operation<GetLinkInput, GetLinkOutput, GetLinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"GetLink",http:{method:"POST",requestUri:"/GetLink",responseCode:200},input:{shape:GetLinkInput$},output:{shape:GetLinkOutput$},errors:[InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ResourceNotFoundException$]},errors:{InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ResourceNotFoundException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const getSink: Client.Operation<GetSinkInput, GetSinkOutput, GetSinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"GetSink",http:{method:"POST",requestUri:"/GetSink",responseCode:200},input:{shape:GetSinkInput$},output:{shape:GetSinkOutput$},errors:[InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ResourceNotFoundException$]},errors:{InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ResourceNotFoundException}})
 
-export const updateLink: Client.Operation<UpdateLinkRequest, UpdateLinkOutput, UpdateLinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"UpdateLink",http:{method:"POST",requestUri:"/UpdateLink",responseCode:200},input:{shape:UpdateLinkRequest$},output:{shape:UpdateLinkOutput$}}})
+export const getSinkPolicy: Client.Operation<GetSinkPolicyInput, GetSinkPolicyOutput, GetSinkPolicyError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"GetSinkPolicy",http:{method:"POST",requestUri:"/GetSinkPolicy",responseCode:200},input:{shape:GetSinkPolicyInput$},output:{shape:GetSinkPolicyOutput$},errors:[InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ResourceNotFoundException$]},errors:{InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ResourceNotFoundException}})
+
+export const listAttachedLinks: Paginate.Paginated<ListAttachedLinksInput, ListAttachedLinksOutput, ListAttachedLinksError, OAM, ListAttachedLinksItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OAM, {model:{name:"ListAttachedLinks",http:{method:"POST",requestUri:"/ListAttachedLinks",responseCode:200},input:{shape:ListAttachedLinksInput$},output:{shape:ListAttachedLinksOutput$},errors:[InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ResourceNotFoundException$]},errors:{InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ResourceNotFoundException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+
+export const listLinks: Paginate.Paginated<ListLinksInput, ListLinksOutput, ListLinksError, OAM, ListLinksItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OAM, {model:{name:"ListLinks",http:{method:"POST",requestUri:"/ListLinks",responseCode:200},input:{shape:ListLinksInput$},output:{shape:ListLinksOutput$},errors:[InternalServiceFault$,InvalidParameterException$,ResourceNotFoundException$]},errors:{InternalServiceFault,InvalidParameterException,ResourceNotFoundException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+
+export const listSinks: Paginate.Paginated<ListSinksInput, ListSinksOutput, ListSinksError, OAM, ListSinksItem> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OAM, {model:{name:"ListSinks",http:{method:"POST",requestUri:"/ListSinks",responseCode:200},input:{shape:ListSinksInput$},output:{shape:ListSinksOutput$},errors:[InternalServiceFault$,InvalidParameterException$,ResourceNotFoundException$]},errors:{InternalServiceFault,InvalidParameterException,ResourceNotFoundException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceInput, ListTagsForResourceOutput, ListTagsForResourceError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceInput$},output:{shape:ListTagsForResourceOutput$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
+
+export const putSinkPolicy: Client.Operation<PutSinkPolicyInput, PutSinkPolicyOutput, PutSinkPolicyError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"PutSinkPolicy",http:{method:"POST",requestUri:"/PutSinkPolicy",responseCode:200},input:{shape:PutSinkPolicyInput$},output:{shape:PutSinkPolicyOutput$},errors:[InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ResourceNotFoundException$]},errors:{InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ResourceNotFoundException}})
+
+export const tagResource: Client.Operation<TagResourceInput, TagResourceOutput, TagResourceError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"TagResource",http:{method:"PUT",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:TagResourceInput$},output:{shape:TagResourceOutput$},errors:[ResourceNotFoundException$,TooManyTagsException$,ValidationException$]},errors:{ResourceNotFoundException,TooManyTagsException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceInput, UntagResourceOutput, UntagResourceError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:UntagResourceInput$},output:{shape:UntagResourceOutput$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
+
+export const updateLink: Client.Operation<UpdateLinkInput, UpdateLinkOutput, UpdateLinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"UpdateLink",http:{method:"POST",requestUri:"/UpdateLink",responseCode:200},input:{shape:UpdateLinkInput$},output:{shape:UpdateLinkOutput$},errors:[InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ResourceNotFoundException$]},errors:{InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ResourceNotFoundException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The OSIS client: provide it with `layer`. */
@@ -25,116 +26,130 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 
-const CreatePipelineRequestLogPublishingOptionsCloudWatchLogDestination$: S.StructureShape = {type:"structure",name:"CreatePipelineRequestLogPublishingOptionsCloudWatchLogDestination",members:{LogGroup:{shape:string$}},required:["LogGroup"]}
-const CreatePipelineRequestLogPublishingOptions$: S.StructureShape = {type:"structure",name:"CreatePipelineRequestLogPublishingOptions",members:{IsLoggingEnabled:{shape:boolean$},CloudWatchLogDestination:{shape:CreatePipelineRequestLogPublishingOptionsCloudWatchLogDestination$}}}
-const CreatePipelineRequestVpcOptionsSubnetIds$: S.ListShape = {type:"list",name:"CreatePipelineRequestVpcOptionsSubnetIds",member:{shape:string$}}
-const CreatePipelineRequestVpcOptionsSecurityGroupIds$: S.ListShape = {type:"list",name:"CreatePipelineRequestVpcOptionsSecurityGroupIds",member:{shape:string$}}
-const CreatePipelineRequestVpcOptionsVpcAttachmentOptions$: S.StructureShape = {type:"structure",name:"CreatePipelineRequestVpcOptionsVpcAttachmentOptions",members:{AttachToVpc:{shape:boolean$},CidrBlock:{shape:string$}},required:["AttachToVpc"]}
-const CreatePipelineRequestVpcOptions$: S.StructureShape = {type:"structure",name:"CreatePipelineRequestVpcOptions",members:{SubnetIds:{shape:CreatePipelineRequestVpcOptionsSubnetIds$},SecurityGroupIds:{shape:CreatePipelineRequestVpcOptionsSecurityGroupIds$},VpcAttachmentOptions:{shape:CreatePipelineRequestVpcOptionsVpcAttachmentOptions$},VpcEndpointManagement:{shape:string$}},required:["SubnetIds"]}
+const CloudWatchLogDestination$: S.StructureShape = {type:"structure",name:"CloudWatchLogDestination",members:{LogGroup:{shape:string$}},required:["LogGroup"]}
+const LogPublishingOptions$: S.StructureShape = {type:"structure",name:"LogPublishingOptions",members:{IsLoggingEnabled:{shape:boolean$},CloudWatchLogDestination:{shape:CloudWatchLogDestination$}}}
+const VpcOptionsSubnetIds$: S.ListShape = {type:"list",name:"VpcOptionsSubnetIds",member:{shape:string$}}
+const VpcOptionsSecurityGroupIds$: S.ListShape = {type:"list",name:"VpcOptionsSecurityGroupIds",member:{shape:string$}}
+const VpcOptionsVpcAttachmentOptions$: S.StructureShape = {type:"structure",name:"VpcOptionsVpcAttachmentOptions",members:{AttachToVpc:{shape:boolean$},CidrBlock:{shape:string$}},required:["AttachToVpc"]}
+const VpcOptions$: S.StructureShape = {type:"structure",name:"VpcOptions",members:{SubnetIds:{shape:VpcOptionsSubnetIds$},SecurityGroupIds:{shape:VpcOptionsSecurityGroupIds$},VpcAttachmentOptions:{shape:VpcOptionsVpcAttachmentOptions$},VpcEndpointManagement:{shape:string$}},required:["SubnetIds"]}
 const CreatePipelineRequestBufferOptions$: S.StructureShape = {type:"structure",name:"CreatePipelineRequestBufferOptions",members:{PersistentBufferEnabled:{shape:boolean$}},required:["PersistentBufferEnabled"]}
 const CreatePipelineRequestEncryptionAtRestOptions$: S.StructureShape = {type:"structure",name:"CreatePipelineRequestEncryptionAtRestOptions",members:{KmsKeyArn:{shape:string$}},required:["KmsKeyArn"]}
-const CreatePipelineRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreatePipelineRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreatePipelineRequestTags$: S.ListShape = {type:"list",name:"CreatePipelineRequestTags",member:{shape:CreatePipelineRequestTagsMember$}}
-const CreatePipelineRequest$: S.StructureShape = {type:"structure",name:"CreatePipelineRequest",members:{PipelineName:{shape:string$},MinUnits:{shape:integer$},MaxUnits:{shape:integer$},PipelineConfigurationBody:{shape:string$},LogPublishingOptions:{shape:CreatePipelineRequestLogPublishingOptions$},VpcOptions:{shape:CreatePipelineRequestVpcOptions$},BufferOptions:{shape:CreatePipelineRequestBufferOptions$},EncryptionAtRestOptions:{shape:CreatePipelineRequestEncryptionAtRestOptions$},Tags:{shape:CreatePipelineRequestTags$}},required:["PipelineName","MinUnits","MaxUnits","PipelineConfigurationBody"]}
-const CreatePipelineOutputPipelineStatusReason$: S.StructureShape = {type:"structure",name:"CreatePipelineOutputPipelineStatusReason",members:{Description:{shape:string$}}}
-const CreatePipelineOutputPipelineIngestEndpointUrls$: S.ListShape = {type:"list",name:"CreatePipelineOutputPipelineIngestEndpointUrls",member:{shape:string$}}
-const CreatePipelineOutputPipelineVpcEndpointsMember$: S.StructureShape = {type:"structure",name:"CreatePipelineOutputPipelineVpcEndpointsMember",members:{VpcEndpointId:{shape:string$},VpcId:{shape:string$},VpcOptions:{shape:CreatePipelineRequestVpcOptions$}}}
-const CreatePipelineOutputPipelineVpcEndpoints$: S.ListShape = {type:"list",name:"CreatePipelineOutputPipelineVpcEndpoints",member:{shape:CreatePipelineOutputPipelineVpcEndpointsMember$}}
-const CreatePipelineOutputPipelineServiceVpcEndpointsMember$: S.StructureShape = {type:"structure",name:"CreatePipelineOutputPipelineServiceVpcEndpointsMember",members:{ServiceName:{shape:string$},VpcEndpointId:{shape:string$}}}
-const CreatePipelineOutputPipelineServiceVpcEndpoints$: S.ListShape = {type:"list",name:"CreatePipelineOutputPipelineServiceVpcEndpoints",member:{shape:CreatePipelineOutputPipelineServiceVpcEndpointsMember$}}
-const CreatePipelineOutputPipelineDestinationsMember$: S.StructureShape = {type:"structure",name:"CreatePipelineOutputPipelineDestinationsMember",members:{ServiceName:{shape:string$},Endpoint:{shape:string$}}}
-const CreatePipelineOutputPipelineDestinations$: S.ListShape = {type:"list",name:"CreatePipelineOutputPipelineDestinations",member:{shape:CreatePipelineOutputPipelineDestinationsMember$}}
-const CreatePipelineOutputPipeline$: S.StructureShape = {type:"structure",name:"CreatePipelineOutputPipeline",members:{PipelineName:{shape:string$},PipelineArn:{shape:string$},MinUnits:{shape:integer$},MaxUnits:{shape:integer$},Status:{shape:string$},StatusReason:{shape:CreatePipelineOutputPipelineStatusReason$},PipelineConfigurationBody:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},IngestEndpointUrls:{shape:CreatePipelineOutputPipelineIngestEndpointUrls$},LogPublishingOptions:{shape:CreatePipelineRequestLogPublishingOptions$},VpcEndpoints:{shape:CreatePipelineOutputPipelineVpcEndpoints$},BufferOptions:{shape:CreatePipelineRequestBufferOptions$},EncryptionAtRestOptions:{shape:CreatePipelineRequestEncryptionAtRestOptions$},VpcEndpointService:{shape:string$},ServiceVpcEndpoints:{shape:CreatePipelineOutputPipelineServiceVpcEndpoints$},Destinations:{shape:CreatePipelineOutputPipelineDestinations$},Tags:{shape:CreatePipelineRequestTags$}}}
-const CreatePipelineOutput$: S.StructureShape = {type:"structure",name:"CreatePipelineOutput",members:{Pipeline:{shape:CreatePipelineOutputPipeline$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CreatePipelineRequestTags$: S.ListShape = {type:"list",name:"CreatePipelineRequestTags",member:{shape:Tag$}}
+const CreatePipelineRequest$: S.StructureShape = {type:"structure",name:"CreatePipelineRequest",members:{PipelineName:{shape:string$},MinUnits:{shape:integer$},MaxUnits:{shape:integer$},PipelineConfigurationBody:{shape:string$},LogPublishingOptions:{shape:LogPublishingOptions$},VpcOptions:{shape:VpcOptions$},BufferOptions:{shape:CreatePipelineRequestBufferOptions$},EncryptionAtRestOptions:{shape:CreatePipelineRequestEncryptionAtRestOptions$},Tags:{shape:CreatePipelineRequestTags$}},required:["PipelineName","MinUnits","MaxUnits","PipelineConfigurationBody"]}
+const PipelineStatusReason$: S.StructureShape = {type:"structure",name:"PipelineStatusReason",members:{Description:{shape:string$}}}
+const PipelineIngestEndpointUrls$: S.ListShape = {type:"list",name:"PipelineIngestEndpointUrls",member:{shape:string$}}
+const VpcEndpoint$: S.StructureShape = {type:"structure",name:"VpcEndpoint",members:{VpcEndpointId:{shape:string$},VpcId:{shape:string$},VpcOptions:{shape:VpcOptions$}}}
+const PipelineVpcEndpoints$: S.ListShape = {type:"list",name:"PipelineVpcEndpoints",member:{shape:VpcEndpoint$}}
+const PipelineServiceVpcEndpointsMember$: S.StructureShape = {type:"structure",name:"PipelineServiceVpcEndpointsMember",members:{ServiceName:{shape:string$},VpcEndpointId:{shape:string$}}}
+const PipelineServiceVpcEndpoints$: S.ListShape = {type:"list",name:"PipelineServiceVpcEndpoints",member:{shape:PipelineServiceVpcEndpointsMember$}}
+const PipelineDestinationsMember$: S.StructureShape = {type:"structure",name:"PipelineDestinationsMember",members:{ServiceName:{shape:string$},Endpoint:{shape:string$}}}
+const PipelineDestinations$: S.ListShape = {type:"list",name:"PipelineDestinations",member:{shape:PipelineDestinationsMember$}}
+const Pipeline$: S.StructureShape = {type:"structure",name:"Pipeline",members:{PipelineName:{shape:string$},PipelineArn:{shape:string$},MinUnits:{shape:integer$},MaxUnits:{shape:integer$},Status:{shape:string$},StatusReason:{shape:PipelineStatusReason$},PipelineConfigurationBody:{shape:string$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},IngestEndpointUrls:{shape:PipelineIngestEndpointUrls$},LogPublishingOptions:{shape:LogPublishingOptions$},VpcEndpoints:{shape:PipelineVpcEndpoints$},BufferOptions:{shape:CreatePipelineRequestBufferOptions$},EncryptionAtRestOptions:{shape:CreatePipelineRequestEncryptionAtRestOptions$},VpcEndpointService:{shape:string$},ServiceVpcEndpoints:{shape:PipelineServiceVpcEndpoints$},Destinations:{shape:PipelineDestinations$},Tags:{shape:CreatePipelineRequestTags$}}}
+const CreatePipelineResponse$: S.StructureShape = {type:"structure",name:"CreatePipelineResponse",members:{Pipeline:{shape:Pipeline$}}}
 const DeletePipelineRequest$: S.StructureShape = {type:"structure",name:"DeletePipelineRequest",members:{PipelineName:{shape:string$,location:"uri",locationName:"PipelineName"}},required:["PipelineName"]}
-const DeletePipelineOutput$: S.StructureShape = {type:"structure",name:"DeletePipelineOutput",members:{}}
+const DeletePipelineResponse$: S.StructureShape = {type:"structure",name:"DeletePipelineResponse",members:{}}
 const GetPipelineRequest$: S.StructureShape = {type:"structure",name:"GetPipelineRequest",members:{PipelineName:{shape:string$,location:"uri",locationName:"PipelineName"}},required:["PipelineName"]}
-const GetPipelineOutput$: S.StructureShape = {type:"structure",name:"GetPipelineOutput",members:{Pipeline:{shape:CreatePipelineOutputPipeline$}}}
+const GetPipelineResponse$: S.StructureShape = {type:"structure",name:"GetPipelineResponse",members:{Pipeline:{shape:Pipeline$}}}
 const GetPipelineBlueprintRequest$: S.StructureShape = {type:"structure",name:"GetPipelineBlueprintRequest",members:{BlueprintName:{shape:string$,location:"uri",locationName:"BlueprintName"},Format:{shape:string$,location:"querystring",locationName:"format"}},required:["BlueprintName"]}
-const GetPipelineBlueprintOutputBlueprint$: S.StructureShape = {type:"structure",name:"GetPipelineBlueprintOutputBlueprint",members:{BlueprintName:{shape:string$},PipelineConfigurationBody:{shape:string$},DisplayName:{shape:string$},DisplayDescription:{shape:string$},Service:{shape:string$},UseCase:{shape:string$}}}
-const GetPipelineBlueprintOutput$: S.StructureShape = {type:"structure",name:"GetPipelineBlueprintOutput",members:{Blueprint:{shape:GetPipelineBlueprintOutputBlueprint$},Format:{shape:string$}}}
+const PipelineBlueprint$: S.StructureShape = {type:"structure",name:"PipelineBlueprint",members:{BlueprintName:{shape:string$},PipelineConfigurationBody:{shape:string$},DisplayName:{shape:string$},DisplayDescription:{shape:string$},Service:{shape:string$},UseCase:{shape:string$}}}
+const GetPipelineBlueprintResponse$: S.StructureShape = {type:"structure",name:"GetPipelineBlueprintResponse",members:{Blueprint:{shape:PipelineBlueprint$},Format:{shape:string$}}}
 const GetPipelineChangeProgressRequest$: S.StructureShape = {type:"structure",name:"GetPipelineChangeProgressRequest",members:{PipelineName:{shape:string$,location:"uri",locationName:"PipelineName"}},required:["PipelineName"]}
-const GetPipelineChangeProgressOutputChangeProgressStatusesMemberChangeProgressStagesMember$: S.StructureShape = {type:"structure",name:"GetPipelineChangeProgressOutputChangeProgressStatusesMemberChangeProgressStagesMember",members:{Name:{shape:string$},Status:{shape:string$},Description:{shape:string$},LastUpdatedAt:{shape:timestamp$}}}
-const GetPipelineChangeProgressOutputChangeProgressStatusesMemberChangeProgressStages$: S.ListShape = {type:"list",name:"GetPipelineChangeProgressOutputChangeProgressStatusesMemberChangeProgressStages",member:{shape:GetPipelineChangeProgressOutputChangeProgressStatusesMemberChangeProgressStagesMember$}}
-const GetPipelineChangeProgressOutputChangeProgressStatusesMember$: S.StructureShape = {type:"structure",name:"GetPipelineChangeProgressOutputChangeProgressStatusesMember",members:{StartTime:{shape:timestamp$},Status:{shape:string$},TotalNumberOfStages:{shape:integer$},ChangeProgressStages:{shape:GetPipelineChangeProgressOutputChangeProgressStatusesMemberChangeProgressStages$}}}
-const GetPipelineChangeProgressOutputChangeProgressStatuses$: S.ListShape = {type:"list",name:"GetPipelineChangeProgressOutputChangeProgressStatuses",member:{shape:GetPipelineChangeProgressOutputChangeProgressStatusesMember$}}
-const GetPipelineChangeProgressOutput$: S.StructureShape = {type:"structure",name:"GetPipelineChangeProgressOutput",members:{ChangeProgressStatuses:{shape:GetPipelineChangeProgressOutputChangeProgressStatuses$}}}
+const ChangeProgressStage$: S.StructureShape = {type:"structure",name:"ChangeProgressStage",members:{Name:{shape:string$},Status:{shape:string$},Description:{shape:string$},LastUpdatedAt:{shape:timestamp$}}}
+const ChangeProgressStatusChangeProgressStages$: S.ListShape = {type:"list",name:"ChangeProgressStatusChangeProgressStages",member:{shape:ChangeProgressStage$}}
+const ChangeProgressStatus$: S.StructureShape = {type:"structure",name:"ChangeProgressStatus",members:{StartTime:{shape:timestamp$},Status:{shape:string$},TotalNumberOfStages:{shape:integer$},ChangeProgressStages:{shape:ChangeProgressStatusChangeProgressStages$}}}
+const GetPipelineChangeProgressResponseChangeProgressStatuses$: S.ListShape = {type:"list",name:"GetPipelineChangeProgressResponseChangeProgressStatuses",member:{shape:ChangeProgressStatus$}}
+const GetPipelineChangeProgressResponse$: S.StructureShape = {type:"structure",name:"GetPipelineChangeProgressResponse",members:{ChangeProgressStatuses:{shape:GetPipelineChangeProgressResponseChangeProgressStatuses$}}}
 const ListPipelineBlueprintsRequest$: S.StructureShape = {type:"structure",name:"ListPipelineBlueprintsRequest",members:{}}
-const ListPipelineBlueprintsOutputBlueprintsMember$: S.StructureShape = {type:"structure",name:"ListPipelineBlueprintsOutputBlueprintsMember",members:{BlueprintName:{shape:string$},DisplayName:{shape:string$},DisplayDescription:{shape:string$},Service:{shape:string$},UseCase:{shape:string$}}}
-const ListPipelineBlueprintsOutputBlueprints$: S.ListShape = {type:"list",name:"ListPipelineBlueprintsOutputBlueprints",member:{shape:ListPipelineBlueprintsOutputBlueprintsMember$}}
-const ListPipelineBlueprintsOutput$: S.StructureShape = {type:"structure",name:"ListPipelineBlueprintsOutput",members:{Blueprints:{shape:ListPipelineBlueprintsOutputBlueprints$}}}
+const PipelineBlueprintSummary$: S.StructureShape = {type:"structure",name:"PipelineBlueprintSummary",members:{BlueprintName:{shape:string$},DisplayName:{shape:string$},DisplayDescription:{shape:string$},Service:{shape:string$},UseCase:{shape:string$}}}
+const ListPipelineBlueprintsResponseBlueprints$: S.ListShape = {type:"list",name:"ListPipelineBlueprintsResponseBlueprints",member:{shape:PipelineBlueprintSummary$}}
+const ListPipelineBlueprintsResponse$: S.StructureShape = {type:"structure",name:"ListPipelineBlueprintsResponse",members:{Blueprints:{shape:ListPipelineBlueprintsResponseBlueprints$}}}
 const ListPipelinesRequest$: S.StructureShape = {type:"structure",name:"ListPipelinesRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListPipelinesOutputPipelinesMember$: S.StructureShape = {type:"structure",name:"ListPipelinesOutputPipelinesMember",members:{Status:{shape:string$},StatusReason:{shape:CreatePipelineOutputPipelineStatusReason$},PipelineName:{shape:string$},PipelineArn:{shape:string$},MinUnits:{shape:integer$},MaxUnits:{shape:integer$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Destinations:{shape:CreatePipelineOutputPipelineDestinations$},Tags:{shape:CreatePipelineRequestTags$}}}
-const ListPipelinesOutputPipelines$: S.ListShape = {type:"list",name:"ListPipelinesOutputPipelines",member:{shape:ListPipelinesOutputPipelinesMember$}}
-const ListPipelinesOutput$: S.StructureShape = {type:"structure",name:"ListPipelinesOutput",members:{NextToken:{shape:string$},Pipelines:{shape:ListPipelinesOutputPipelines$}}}
+const PipelineSummary$: S.StructureShape = {type:"structure",name:"PipelineSummary",members:{Status:{shape:string$},StatusReason:{shape:PipelineStatusReason$},PipelineName:{shape:string$},PipelineArn:{shape:string$},MinUnits:{shape:integer$},MaxUnits:{shape:integer$},CreatedAt:{shape:timestamp$},LastUpdatedAt:{shape:timestamp$},Destinations:{shape:PipelineDestinations$},Tags:{shape:CreatePipelineRequestTags$}}}
+const ListPipelinesResponsePipelines$: S.ListShape = {type:"list",name:"ListPipelinesResponsePipelines",member:{shape:PipelineSummary$}}
+const ListPipelinesResponse$: S.StructureShape = {type:"structure",name:"ListPipelinesResponse",members:{NextToken:{shape:string$},Pipelines:{shape:ListPipelinesResponsePipelines$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{Arn:{shape:string$,location:"querystring",locationName:"arn"}},required:["Arn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreatePipelineRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreatePipelineRequestTags$}}}
 const StartPipelineRequest$: S.StructureShape = {type:"structure",name:"StartPipelineRequest",members:{PipelineName:{shape:string$,location:"uri",locationName:"PipelineName"}},required:["PipelineName"]}
-const StartPipelineOutput$: S.StructureShape = {type:"structure",name:"StartPipelineOutput",members:{Pipeline:{shape:CreatePipelineOutputPipeline$}}}
+const StartPipelineResponse$: S.StructureShape = {type:"structure",name:"StartPipelineResponse",members:{Pipeline:{shape:Pipeline$}}}
 const StopPipelineRequest$: S.StructureShape = {type:"structure",name:"StopPipelineRequest",members:{PipelineName:{shape:string$,location:"uri",locationName:"PipelineName"}},required:["PipelineName"]}
-const StopPipelineOutput$: S.StructureShape = {type:"structure",name:"StopPipelineOutput",members:{Pipeline:{shape:CreatePipelineOutputPipeline$}}}
+const StopPipelineResponse$: S.StructureShape = {type:"structure",name:"StopPipelineResponse",members:{Pipeline:{shape:Pipeline$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{Arn:{shape:string$,location:"querystring",locationName:"arn"},Tags:{shape:CreatePipelineRequestTags$}},required:["Arn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{Arn:{shape:string$,location:"querystring",locationName:"arn"},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["Arn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdatePipelineRequest$: S.StructureShape = {type:"structure",name:"UpdatePipelineRequest",members:{PipelineName:{shape:string$,location:"uri",locationName:"PipelineName"},MinUnits:{shape:integer$},MaxUnits:{shape:integer$},PipelineConfigurationBody:{shape:string$},LogPublishingOptions:{shape:CreatePipelineRequestLogPublishingOptions$},BufferOptions:{shape:CreatePipelineRequestBufferOptions$},EncryptionAtRestOptions:{shape:CreatePipelineRequestEncryptionAtRestOptions$}},required:["PipelineName"]}
-const UpdatePipelineOutput$: S.StructureShape = {type:"structure",name:"UpdatePipelineOutput",members:{Pipeline:{shape:CreatePipelineOutputPipeline$}}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdatePipelineRequest$: S.StructureShape = {type:"structure",name:"UpdatePipelineRequest",members:{PipelineName:{shape:string$,location:"uri",locationName:"PipelineName"},MinUnits:{shape:integer$},MaxUnits:{shape:integer$},PipelineConfigurationBody:{shape:string$},LogPublishingOptions:{shape:LogPublishingOptions$},BufferOptions:{shape:CreatePipelineRequestBufferOptions$},EncryptionAtRestOptions:{shape:CreatePipelineRequestEncryptionAtRestOptions$}},required:["PipelineName"]}
+const UpdatePipelineResponse$: S.StructureShape = {type:"structure",name:"UpdatePipelineResponse",members:{Pipeline:{shape:Pipeline$}}}
 const ValidatePipelineRequest$: S.StructureShape = {type:"structure",name:"ValidatePipelineRequest",members:{PipelineConfigurationBody:{shape:string$}},required:["PipelineConfigurationBody"]}
-const ValidatePipelineOutputErrorsMember$: S.StructureShape = {type:"structure",name:"ValidatePipelineOutputErrorsMember",members:{Message:{shape:string$}}}
-const ValidatePipelineOutputErrors$: S.ListShape = {type:"list",name:"ValidatePipelineOutputErrors",member:{shape:ValidatePipelineOutputErrorsMember$}}
-const ValidatePipelineOutput$: S.StructureShape = {type:"structure",name:"ValidatePipelineOutput",members:{isValid:{shape:boolean$},Errors:{shape:ValidatePipelineOutputErrors$}}}
+const ValidationMessage$: S.StructureShape = {type:"structure",name:"ValidationMessage",members:{Message:{shape:string$}}}
+const ValidatePipelineResponseErrors$: S.ListShape = {type:"list",name:"ValidatePipelineResponseErrors",member:{shape:ValidationMessage$}}
+const ValidatePipelineResponse$: S.StructureShape = {type:"structure",name:"ValidatePipelineResponse",members:{isValid:{shape:boolean$},Errors:{shape:ValidatePipelineResponseErrors$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const InternalException$: S.StructureShape = {type:"structure",name:"InternalException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const InvalidPaginationTokenException$: S.StructureShape = {type:"structure",name:"InvalidPaginationTokenException",members:{},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const ResourceAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ResourceAlreadyExistsException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type ChangeProgressStageStatuses = "COMPLETED" | "FAILED" | "IN_PROGRESS" | "PENDING" | (string & {})
+
+export type ChangeProgressStatuses = "COMPLETED" | "FAILED" | "IN_PROGRESS" | "PENDING" | (string & {})
+
+export type PipelineStatus = "ACTIVE" | "CREATE_FAILED" | "CREATING" | "DELETING" | "STARTING" | "START_FAILED" | "STOPPED" | "STOPPING" | "UPDATE_FAILED" | "UPDATING" | (string & {})
 
 export interface CreatePipelineRequest {
   readonly PipelineName: string
   readonly MinUnits: number
   readonly MaxUnits: number
   readonly PipelineConfigurationBody: string
-  readonly LogPublishingOptions?: CreatePipelineRequestLogPublishingOptions | undefined
-  readonly VpcOptions?: CreatePipelineRequestVpcOptions | undefined
+  readonly LogPublishingOptions?: LogPublishingOptions | undefined
+  readonly VpcOptions?: VpcOptions | undefined
   readonly BufferOptions?: CreatePipelineRequestBufferOptions | undefined
   readonly EncryptionAtRestOptions?: CreatePipelineRequestEncryptionAtRestOptions | undefined
-  readonly Tags?: ReadonlyArray<CreatePipelineRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreatePipelineRequestLogPublishingOptions {
+export interface LogPublishingOptions {
   readonly IsLoggingEnabled?: boolean | undefined
-  readonly CloudWatchLogDestination?: CreatePipelineRequestLogPublishingOptionsCloudWatchLogDestination | undefined
+  readonly CloudWatchLogDestination?: CloudWatchLogDestination | undefined
 }
 
-export interface CreatePipelineRequestLogPublishingOptionsOutput {
+export interface LogPublishingOptionsOutput {
   readonly IsLoggingEnabled?: boolean
-  readonly CloudWatchLogDestination?: CreatePipelineRequestLogPublishingOptionsCloudWatchLogDestinationOutput
+  readonly CloudWatchLogDestination?: CloudWatchLogDestinationOutput
 }
 
-export interface CreatePipelineRequestLogPublishingOptionsCloudWatchLogDestination {
+export interface CloudWatchLogDestination {
   readonly LogGroup: string
 }
 
-export interface CreatePipelineRequestLogPublishingOptionsCloudWatchLogDestinationOutput {
+export interface CloudWatchLogDestinationOutput {
   readonly LogGroup?: string
 }
 
-export interface CreatePipelineRequestVpcOptions {
+export interface VpcOptions {
   readonly SubnetIds: ReadonlyArray<string>
   readonly SecurityGroupIds?: ReadonlyArray<string> | undefined
-  readonly VpcAttachmentOptions?: CreatePipelineRequestVpcOptionsVpcAttachmentOptions | undefined
+  readonly VpcAttachmentOptions?: VpcOptionsVpcAttachmentOptions | undefined
   readonly VpcEndpointManagement?: string | undefined
 }
 
-export interface CreatePipelineRequestVpcOptionsOutput {
+export interface VpcOptionsOutput {
   readonly SubnetIds?: ReadonlyArray<string>
   readonly SecurityGroupIds?: ReadonlyArray<string>
-  readonly VpcAttachmentOptions?: CreatePipelineRequestVpcOptionsVpcAttachmentOptionsOutput
+  readonly VpcAttachmentOptions?: VpcOptionsVpcAttachmentOptionsOutput
   readonly VpcEndpointManagement?: string
 }
 
-export interface CreatePipelineRequestVpcOptionsVpcAttachmentOptions {
+export interface VpcOptionsVpcAttachmentOptions {
   readonly AttachToVpc: boolean
   readonly CidrBlock?: string | undefined
 }
 
-export interface CreatePipelineRequestVpcOptionsVpcAttachmentOptionsOutput {
+export interface VpcOptionsVpcAttachmentOptionsOutput {
   readonly AttachToVpc?: boolean
   readonly CidrBlock?: string
 }
@@ -155,57 +170,57 @@ export interface CreatePipelineRequestEncryptionAtRestOptionsOutput {
   readonly KmsKeyArn?: string
 }
 
-export interface CreatePipelineRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreatePipelineRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreatePipelineOutput {
-  readonly Pipeline?: CreatePipelineOutputPipeline
+export interface CreatePipelineResponse {
+  readonly Pipeline?: Pipeline
 }
 
-export interface CreatePipelineOutputPipeline {
+export interface Pipeline {
   readonly PipelineName?: string
   readonly PipelineArn?: string
   readonly MinUnits?: number
   readonly MaxUnits?: number
-  readonly Status?: string
-  readonly StatusReason?: CreatePipelineOutputPipelineStatusReason
+  readonly Status?: PipelineStatus
+  readonly StatusReason?: PipelineStatusReason
   readonly PipelineConfigurationBody?: string
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
   readonly IngestEndpointUrls?: ReadonlyArray<string>
-  readonly LogPublishingOptions?: CreatePipelineRequestLogPublishingOptionsOutput
-  readonly VpcEndpoints?: ReadonlyArray<CreatePipelineOutputPipelineVpcEndpointsMember>
+  readonly LogPublishingOptions?: LogPublishingOptionsOutput
+  readonly VpcEndpoints?: ReadonlyArray<VpcEndpoint>
   readonly BufferOptions?: CreatePipelineRequestBufferOptionsOutput
   readonly EncryptionAtRestOptions?: CreatePipelineRequestEncryptionAtRestOptionsOutput
   readonly VpcEndpointService?: string
-  readonly ServiceVpcEndpoints?: ReadonlyArray<CreatePipelineOutputPipelineServiceVpcEndpointsMember>
-  readonly Destinations?: ReadonlyArray<CreatePipelineOutputPipelineDestinationsMember>
-  readonly Tags?: ReadonlyArray<CreatePipelineRequestTagsMemberOutput>
+  readonly ServiceVpcEndpoints?: ReadonlyArray<PipelineServiceVpcEndpointsMember>
+  readonly Destinations?: ReadonlyArray<PipelineDestinationsMember>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
-export interface CreatePipelineOutputPipelineStatusReason {
+export interface PipelineStatusReason {
   readonly Description?: string
 }
 
-export interface CreatePipelineOutputPipelineVpcEndpointsMember {
+export interface VpcEndpoint {
   readonly VpcEndpointId?: string
   readonly VpcId?: string
-  readonly VpcOptions?: CreatePipelineRequestVpcOptionsOutput
+  readonly VpcOptions?: VpcOptionsOutput
 }
 
-export interface CreatePipelineOutputPipelineServiceVpcEndpointsMember {
+export interface PipelineServiceVpcEndpointsMember {
   readonly ServiceName?: string
   readonly VpcEndpointId?: string
 }
 
-export interface CreatePipelineOutputPipelineDestinationsMember {
+export interface PipelineDestinationsMember {
   readonly ServiceName?: string
   readonly Endpoint?: string
 }
@@ -214,14 +229,14 @@ export interface DeletePipelineRequest {
   readonly PipelineName: string
 }
 
-export type DeletePipelineOutput = {}
+export type DeletePipelineResponse = {}
 
 export interface GetPipelineRequest {
   readonly PipelineName: string
 }
 
-export interface GetPipelineOutput {
-  readonly Pipeline?: CreatePipelineOutputPipeline
+export interface GetPipelineResponse {
+  readonly Pipeline?: Pipeline
 }
 
 export interface GetPipelineBlueprintRequest {
@@ -229,12 +244,12 @@ export interface GetPipelineBlueprintRequest {
   readonly Format?: string | undefined
 }
 
-export interface GetPipelineBlueprintOutput {
-  readonly Blueprint?: GetPipelineBlueprintOutputBlueprint
+export interface GetPipelineBlueprintResponse {
+  readonly Blueprint?: PipelineBlueprint
   readonly Format?: string
 }
 
-export interface GetPipelineBlueprintOutputBlueprint {
+export interface PipelineBlueprint {
   readonly BlueprintName?: string
   readonly PipelineConfigurationBody?: string
   readonly DisplayName?: string
@@ -247,31 +262,31 @@ export interface GetPipelineChangeProgressRequest {
   readonly PipelineName: string
 }
 
-export interface GetPipelineChangeProgressOutput {
-  readonly ChangeProgressStatuses?: ReadonlyArray<GetPipelineChangeProgressOutputChangeProgressStatusesMember>
+export interface GetPipelineChangeProgressResponse {
+  readonly ChangeProgressStatuses?: ReadonlyArray<ChangeProgressStatus>
 }
 
-export interface GetPipelineChangeProgressOutputChangeProgressStatusesMember {
+export interface ChangeProgressStatus {
   readonly StartTime?: Date
-  readonly Status?: string
+  readonly Status?: ChangeProgressStatuses
   readonly TotalNumberOfStages?: number
-  readonly ChangeProgressStages?: ReadonlyArray<GetPipelineChangeProgressOutputChangeProgressStatusesMemberChangeProgressStagesMember>
+  readonly ChangeProgressStages?: ReadonlyArray<ChangeProgressStage>
 }
 
-export interface GetPipelineChangeProgressOutputChangeProgressStatusesMemberChangeProgressStagesMember {
+export interface ChangeProgressStage {
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: ChangeProgressStageStatuses
   readonly Description?: string
   readonly LastUpdatedAt?: Date
 }
 
 export type ListPipelineBlueprintsRequest = {}
 
-export interface ListPipelineBlueprintsOutput {
-  readonly Blueprints?: ReadonlyArray<ListPipelineBlueprintsOutputBlueprintsMember>
+export interface ListPipelineBlueprintsResponse {
+  readonly Blueprints?: ReadonlyArray<PipelineBlueprintSummary>
 }
 
-export interface ListPipelineBlueprintsOutputBlueprintsMember {
+export interface PipelineBlueprintSummary {
   readonly BlueprintName?: string
   readonly DisplayName?: string
   readonly DisplayDescription?: string
@@ -284,141 +299,157 @@ export interface ListPipelinesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListPipelinesOutput {
+export interface ListPipelinesResponse {
   readonly NextToken?: string
-  readonly Pipelines?: ReadonlyArray<ListPipelinesOutputPipelinesMember>
+  readonly Pipelines?: ReadonlyArray<PipelineSummary>
 }
 
-export interface ListPipelinesOutputPipelinesMember {
-  readonly Status?: string
-  readonly StatusReason?: CreatePipelineOutputPipelineStatusReason
+export interface PipelineSummary {
+  readonly Status?: PipelineStatus
+  readonly StatusReason?: PipelineStatusReason
   readonly PipelineName?: string
   readonly PipelineArn?: string
   readonly MinUnits?: number
   readonly MaxUnits?: number
   readonly CreatedAt?: Date
   readonly LastUpdatedAt?: Date
-  readonly Destinations?: ReadonlyArray<CreatePipelineOutputPipelineDestinationsMember>
-  readonly Tags?: ReadonlyArray<CreatePipelineRequestTagsMemberOutput>
+  readonly Destinations?: ReadonlyArray<PipelineDestinationsMember>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface ListTagsForResourceRequest {
   readonly Arn: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreatePipelineRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface StartPipelineRequest {
   readonly PipelineName: string
 }
 
-export interface StartPipelineOutput {
-  readonly Pipeline?: CreatePipelineOutputPipeline
+export interface StartPipelineResponse {
+  readonly Pipeline?: Pipeline
 }
 
 export interface StopPipelineRequest {
   readonly PipelineName: string
 }
 
-export interface StopPipelineOutput {
-  readonly Pipeline?: CreatePipelineOutputPipeline
+export interface StopPipelineResponse {
+  readonly Pipeline?: Pipeline
 }
 
 export interface TagResourceRequest {
   readonly Arn: string
-  readonly Tags: ReadonlyArray<CreatePipelineRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly Arn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdatePipelineRequest {
   readonly PipelineName: string
   readonly MinUnits?: number | undefined
   readonly MaxUnits?: number | undefined
   readonly PipelineConfigurationBody?: string | undefined
-  readonly LogPublishingOptions?: CreatePipelineRequestLogPublishingOptions | undefined
+  readonly LogPublishingOptions?: LogPublishingOptions | undefined
   readonly BufferOptions?: CreatePipelineRequestBufferOptions | undefined
   readonly EncryptionAtRestOptions?: CreatePipelineRequestEncryptionAtRestOptions | undefined
 }
 
-export interface UpdatePipelineOutput {
-  readonly Pipeline?: CreatePipelineOutputPipeline
+export interface UpdatePipelineResponse {
+  readonly Pipeline?: Pipeline
 }
 
 export interface ValidatePipelineRequest {
   readonly PipelineConfigurationBody: string
 }
 
-export interface ValidatePipelineOutput {
+export interface ValidatePipelineResponse {
   readonly isValid?: boolean
-  readonly Errors?: ReadonlyArray<ValidatePipelineOutputErrorsMember>
+  readonly Errors?: ReadonlyArray<ValidationMessage>
 }
 
-export interface ValidatePipelineOutputErrorsMember {
+export interface ValidationMessage {
   readonly Message?: string
 }
 
-export type CreatePipelineError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type DeletePipelineError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type GetPipelineError = Errors.CommonError | Client.SdkError
+export class InternalException extends /*#__PURE__*/ ServiceError("InternalException") {}
 
-export type GetPipelineBlueprintError = Errors.CommonError | Client.SdkError
+export class InvalidPaginationTokenException extends /*#__PURE__*/ ServiceError("InvalidPaginationTokenException") {}
 
-export type GetPipelineChangeProgressError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type ListPipelineBlueprintsError = Errors.CommonError | Client.SdkError
+export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("ResourceAlreadyExistsException") {}
 
-export type ListPipelinesError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type StartPipelineError = Errors.CommonError | Client.SdkError
+export type CreatePipelineError = AccessDeniedException | InternalException | LimitExceededException | ResourceAlreadyExistsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StopPipelineError = Errors.CommonError | Client.SdkError
+export type DeletePipelineError = AccessDeniedException | ConflictException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type GetPipelineError = AccessDeniedException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type GetPipelineBlueprintError = AccessDeniedException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdatePipelineError = Errors.CommonError | Client.SdkError
+export type GetPipelineChangeProgressError = AccessDeniedException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ValidatePipelineError = Errors.CommonError | Client.SdkError
+export type ListPipelineBlueprintsError = AccessDeniedException | InternalException | InvalidPaginationTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createPipeline: Client.Operation<CreatePipelineRequest, CreatePipelineOutput, CreatePipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"CreatePipeline",http:{method:"POST",requestUri:"/2022-01-01/osis/createPipeline"},input:{shape:CreatePipelineRequest$},output:{shape:CreatePipelineOutput$}}})
+export type ListPipelinesError = AccessDeniedException | InternalException | InvalidPaginationTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deletePipeline: Client.Operation<DeletePipelineRequest, DeletePipelineOutput, DeletePipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"DeletePipeline",http:{method:"DELETE",requestUri:"/2022-01-01/osis/deletePipeline/{PipelineName}"},input:{shape:DeletePipelineRequest$},output:{shape:DeletePipelineOutput$}}})
+export type ListTagsForResourceError = AccessDeniedException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getPipeline: Client.Operation<GetPipelineRequest, GetPipelineOutput, GetPipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"GetPipeline",http:{method:"GET",requestUri:"/2022-01-01/osis/getPipeline/{PipelineName}"},input:{shape:GetPipelineRequest$},output:{shape:GetPipelineOutput$}}})
+export type StartPipelineError = AccessDeniedException | ConflictException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getPipelineBlueprint: Client.Operation<GetPipelineBlueprintRequest, GetPipelineBlueprintOutput, GetPipelineBlueprintError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"GetPipelineBlueprint",http:{method:"GET",requestUri:"/2022-01-01/osis/getPipelineBlueprint/{BlueprintName}"},input:{shape:GetPipelineBlueprintRequest$},output:{shape:GetPipelineBlueprintOutput$}}})
+export type StopPipelineError = AccessDeniedException | ConflictException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const getPipelineChangeProgress: Client.Operation<GetPipelineChangeProgressRequest, GetPipelineChangeProgressOutput, GetPipelineChangeProgressError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"GetPipelineChangeProgress",http:{method:"GET",requestUri:"/2022-01-01/osis/getPipelineChangeProgress/{PipelineName}"},input:{shape:GetPipelineChangeProgressRequest$},output:{shape:GetPipelineChangeProgressOutput$}}})
+export type TagResourceError = AccessDeniedException | InternalException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const listPipelineBlueprints: Client.Operation<ListPipelineBlueprintsRequest, ListPipelineBlueprintsOutput, ListPipelineBlueprintsError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"ListPipelineBlueprints",http:{method:"POST",requestUri:"/2022-01-01/osis/listPipelineBlueprints"},input:{shape:ListPipelineBlueprintsRequest$},output:{shape:ListPipelineBlueprintsOutput$}}})
+export type UntagResourceError = AccessDeniedException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const listPipelines: Paginate.Paginated<ListPipelinesRequest, ListPipelinesOutput, ListPipelinesError, OSIS, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OSIS, {model:{name:"ListPipelines",http:{method:"GET",requestUri:"/2022-01-01/osis/listPipelines"},input:{shape:ListPipelinesRequest$},output:{shape:ListPipelinesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export type UpdatePipelineError = AccessDeniedException | ConflictException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/2022-01-01/osis/listTagsForResource/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export type ValidatePipelineError = AccessDeniedException | InternalException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const startPipeline: Client.Operation<StartPipelineRequest, StartPipelineOutput, StartPipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"StartPipeline",http:{method:"PUT",requestUri:"/2022-01-01/osis/startPipeline/{PipelineName}"},input:{shape:StartPipelineRequest$},output:{shape:StartPipelineOutput$}}})
+export const createPipeline: Client.Operation<CreatePipelineRequest, CreatePipelineResponse, CreatePipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"CreatePipeline",http:{method:"POST",requestUri:"/2022-01-01/osis/createPipeline"},input:{shape:CreatePipelineRequest$},output:{shape:CreatePipelineResponse$},errors:[AccessDeniedException$,InternalException$,LimitExceededException$,ResourceAlreadyExistsException$,ValidationException$]},errors:{AccessDeniedException,InternalException,LimitExceededException,ResourceAlreadyExistsException,ValidationException}})
 
-export const stopPipeline: Client.Operation<StopPipelineRequest, StopPipelineOutput, StopPipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"StopPipeline",http:{method:"PUT",requestUri:"/2022-01-01/osis/stopPipeline/{PipelineName}"},input:{shape:StopPipelineRequest$},output:{shape:StopPipelineOutput$}}})
+export const deletePipeline: Client.Operation<DeletePipelineRequest, DeletePipelineResponse, DeletePipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"DeletePipeline",http:{method:"DELETE",requestUri:"/2022-01-01/osis/deletePipeline/{PipelineName}"},input:{shape:DeletePipelineRequest$},output:{shape:DeletePipelineResponse$},errors:[AccessDeniedException$,ConflictException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalException,ResourceNotFoundException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"TagResource",http:{method:"POST",requestUri:"/2022-01-01/osis/tagResource/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const getPipeline: Client.Operation<GetPipelineRequest, GetPipelineResponse, GetPipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"GetPipeline",http:{method:"GET",requestUri:"/2022-01-01/osis/getPipeline/{PipelineName}"},input:{shape:GetPipelineRequest$},output:{shape:GetPipelineResponse$},errors:[AccessDeniedException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalException,ResourceNotFoundException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/2022-01-01/osis/untagResource/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const getPipelineBlueprint: Client.Operation<GetPipelineBlueprintRequest, GetPipelineBlueprintResponse, GetPipelineBlueprintError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"GetPipelineBlueprint",http:{method:"GET",requestUri:"/2022-01-01/osis/getPipelineBlueprint/{BlueprintName}"},input:{shape:GetPipelineBlueprintRequest$},output:{shape:GetPipelineBlueprintResponse$},errors:[AccessDeniedException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalException,ResourceNotFoundException,ValidationException}})
 
-export const updatePipeline: Client.Operation<UpdatePipelineRequest, UpdatePipelineOutput, UpdatePipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"UpdatePipeline",http:{method:"PUT",requestUri:"/2022-01-01/osis/updatePipeline/{PipelineName}"},input:{shape:UpdatePipelineRequest$},output:{shape:UpdatePipelineOutput$}}})
+export const getPipelineChangeProgress: Client.Operation<GetPipelineChangeProgressRequest, GetPipelineChangeProgressResponse, GetPipelineChangeProgressError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"GetPipelineChangeProgress",http:{method:"GET",requestUri:"/2022-01-01/osis/getPipelineChangeProgress/{PipelineName}"},input:{shape:GetPipelineChangeProgressRequest$},output:{shape:GetPipelineChangeProgressResponse$},errors:[AccessDeniedException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalException,ResourceNotFoundException,ValidationException}})
 
-export const validatePipeline: Client.Operation<ValidatePipelineRequest, ValidatePipelineOutput, ValidatePipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"ValidatePipeline",http:{method:"POST",requestUri:"/2022-01-01/osis/validatePipeline"},input:{shape:ValidatePipelineRequest$},output:{shape:ValidatePipelineOutput$}}})
+export const listPipelineBlueprints: Client.Operation<ListPipelineBlueprintsRequest, ListPipelineBlueprintsResponse, ListPipelineBlueprintsError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"ListPipelineBlueprints",http:{method:"POST",requestUri:"/2022-01-01/osis/listPipelineBlueprints"},input:{shape:ListPipelineBlueprintsRequest$},output:{shape:ListPipelineBlueprintsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidPaginationTokenException$,ValidationException$]},errors:{AccessDeniedException,InternalException,InvalidPaginationTokenException,ValidationException}})
+
+export const listPipelines: Paginate.Paginated<ListPipelinesRequest, ListPipelinesResponse, ListPipelinesError, OSIS, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OSIS, {model:{name:"ListPipelines",http:{method:"GET",requestUri:"/2022-01-01/osis/listPipelines"},input:{shape:ListPipelinesRequest$},output:{shape:ListPipelinesResponse$},errors:[AccessDeniedException$,InternalException$,InvalidPaginationTokenException$,ValidationException$]},errors:{AccessDeniedException,InternalException,InvalidPaginationTokenException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/2022-01-01/osis/listTagsForResource/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalException,ResourceNotFoundException,ValidationException}})
+
+export const startPipeline: Client.Operation<StartPipelineRequest, StartPipelineResponse, StartPipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"StartPipeline",http:{method:"PUT",requestUri:"/2022-01-01/osis/startPipeline/{PipelineName}"},input:{shape:StartPipelineRequest$},output:{shape:StartPipelineResponse$},errors:[AccessDeniedException$,ConflictException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalException,ResourceNotFoundException,ValidationException}})
+
+export const stopPipeline: Client.Operation<StopPipelineRequest, StopPipelineResponse, StopPipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"StopPipeline",http:{method:"PUT",requestUri:"/2022-01-01/osis/stopPipeline/{PipelineName}"},input:{shape:StopPipelineRequest$},output:{shape:StopPipelineResponse$},errors:[AccessDeniedException$,ConflictException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalException,ResourceNotFoundException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"TagResource",http:{method:"POST",requestUri:"/2022-01-01/osis/tagResource/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[AccessDeniedException$,InternalException$,LimitExceededException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalException,LimitExceededException,ResourceNotFoundException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/2022-01-01/osis/untagResource/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[AccessDeniedException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalException,ResourceNotFoundException,ValidationException}})
+
+export const updatePipeline: Client.Operation<UpdatePipelineRequest, UpdatePipelineResponse, UpdatePipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"UpdatePipeline",http:{method:"PUT",requestUri:"/2022-01-01/osis/updatePipeline/{PipelineName}"},input:{shape:UpdatePipelineRequest$},output:{shape:UpdatePipelineResponse$},errors:[AccessDeniedException$,ConflictException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalException,ResourceNotFoundException,ValidationException}})
+
+export const validatePipeline: Client.Operation<ValidatePipelineRequest, ValidatePipelineResponse, ValidatePipelineError, OSIS> = /*#__PURE__*/ Client.operation(OSIS, {model:{name:"ValidatePipeline",http:{method:"POST",requestUri:"/2022-01-01/osis/validatePipeline"},input:{shape:ValidatePipelineRequest$},output:{shape:ValidatePipelineResponse$},errors:[AccessDeniedException$,InternalException$,ValidationException$]},errors:{AccessDeniedException,InternalException,ValidationException}})

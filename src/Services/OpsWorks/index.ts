@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 import { search } from "../../Waiters/Jmespath.js"
 import * as Waiter from "../../Waiters/Waiter.js"
@@ -33,43 +34,43 @@ const AssignVolumeRequest$: S.StructureShape = {type:"structure",name:"AssignVol
 const AssociateElasticIpRequest$: S.StructureShape = {type:"structure",name:"AssociateElasticIpRequest",members:{ElasticIp:{shape:string$},InstanceId:{shape:string$}},required:["ElasticIp"]}
 const AttachElasticLoadBalancerRequest$: S.StructureShape = {type:"structure",name:"AttachElasticLoadBalancerRequest",members:{ElasticLoadBalancerName:{shape:string$},LayerId:{shape:string$}},required:["ElasticLoadBalancerName","LayerId"]}
 const CloneStackRequestAttributes$: S.MapShape = {type:"map",name:"CloneStackRequestAttributes",key:{shape:string$},value:{shape:string$}}
-const CloneStackRequestConfigurationManager$: S.StructureShape = {type:"structure",name:"CloneStackRequestConfigurationManager",members:{Name:{shape:string$},Version:{shape:string$}}}
-const CloneStackRequestChefConfiguration$: S.StructureShape = {type:"structure",name:"CloneStackRequestChefConfiguration",members:{ManageBerkshelf:{shape:boolean$},BerkshelfVersion:{shape:string$}}}
-const CloneStackRequestCustomCookbooksSource$: S.StructureShape = {type:"structure",name:"CloneStackRequestCustomCookbooksSource",members:{Type:{shape:string$},Url:{shape:string$},Username:{shape:string$},Password:{shape:string$},SshKey:{shape:string$},Revision:{shape:string$}}}
-const CloneStackRequest$: S.StructureShape = {type:"structure",name:"CloneStackRequest",members:{SourceStackId:{shape:string$},Name:{shape:string$},Region:{shape:string$},VpcId:{shape:string$},Attributes:{shape:CloneStackRequestAttributes$},ServiceRoleArn:{shape:string$},DefaultInstanceProfileArn:{shape:string$},DefaultOs:{shape:string$},HostnameTheme:{shape:string$},DefaultAvailabilityZone:{shape:string$},DefaultSubnetId:{shape:string$},CustomJson:{shape:string$},ConfigurationManager:{shape:CloneStackRequestConfigurationManager$},ChefConfiguration:{shape:CloneStackRequestChefConfiguration$},UseCustomCookbooks:{shape:boolean$},UseOpsworksSecurityGroups:{shape:boolean$},CustomCookbooksSource:{shape:CloneStackRequestCustomCookbooksSource$},DefaultSshKeyName:{shape:string$},ClonePermissions:{shape:boolean$},CloneAppIds:{shape:AssignInstanceRequestLayerIds$},DefaultRootDeviceType:{shape:string$},AgentVersion:{shape:string$}},required:["SourceStackId","ServiceRoleArn"]}
-const CloneStackOutput$: S.StructureShape = {type:"structure",name:"CloneStackOutput",members:{StackId:{shape:string$}}}
-const CreateAppRequestDataSourcesMember$: S.StructureShape = {type:"structure",name:"CreateAppRequestDataSourcesMember",members:{Type:{shape:string$},Arn:{shape:string$},DatabaseName:{shape:string$}}}
-const CreateAppRequestDataSources$: S.ListShape = {type:"list",name:"CreateAppRequestDataSources",member:{shape:CreateAppRequestDataSourcesMember$}}
-const CreateAppRequestSslConfiguration$: S.StructureShape = {type:"structure",name:"CreateAppRequestSslConfiguration",members:{Certificate:{shape:string$},PrivateKey:{shape:string$},Chain:{shape:string$}},required:["Certificate","PrivateKey"]}
+const StackConfigurationManager$: S.StructureShape = {type:"structure",name:"StackConfigurationManager",members:{Name:{shape:string$},Version:{shape:string$}}}
+const ChefConfiguration$: S.StructureShape = {type:"structure",name:"ChefConfiguration",members:{ManageBerkshelf:{shape:boolean$},BerkshelfVersion:{shape:string$}}}
+const Source$: S.StructureShape = {type:"structure",name:"Source",members:{Type:{shape:string$},Url:{shape:string$},Username:{shape:string$},Password:{shape:string$},SshKey:{shape:string$},Revision:{shape:string$}}}
+const CloneStackRequest$: S.StructureShape = {type:"structure",name:"CloneStackRequest",members:{SourceStackId:{shape:string$},Name:{shape:string$},Region:{shape:string$},VpcId:{shape:string$},Attributes:{shape:CloneStackRequestAttributes$},ServiceRoleArn:{shape:string$},DefaultInstanceProfileArn:{shape:string$},DefaultOs:{shape:string$},HostnameTheme:{shape:string$},DefaultAvailabilityZone:{shape:string$},DefaultSubnetId:{shape:string$},CustomJson:{shape:string$},ConfigurationManager:{shape:StackConfigurationManager$},ChefConfiguration:{shape:ChefConfiguration$},UseCustomCookbooks:{shape:boolean$},UseOpsworksSecurityGroups:{shape:boolean$},CustomCookbooksSource:{shape:Source$},DefaultSshKeyName:{shape:string$},ClonePermissions:{shape:boolean$},CloneAppIds:{shape:AssignInstanceRequestLayerIds$},DefaultRootDeviceType:{shape:string$},AgentVersion:{shape:string$}},required:["SourceStackId","ServiceRoleArn"]}
+const CloneStackResult$: S.StructureShape = {type:"structure",name:"CloneStackResult",members:{StackId:{shape:string$}}}
+const DataSource$: S.StructureShape = {type:"structure",name:"DataSource",members:{Type:{shape:string$},Arn:{shape:string$},DatabaseName:{shape:string$}}}
+const CreateAppRequestDataSources$: S.ListShape = {type:"list",name:"CreateAppRequestDataSources",member:{shape:DataSource$}}
+const SslConfiguration$: S.StructureShape = {type:"structure",name:"SslConfiguration",members:{Certificate:{shape:string$},PrivateKey:{shape:string$},Chain:{shape:string$}},required:["Certificate","PrivateKey"]}
 const CreateAppRequestAttributes$: S.MapShape = {type:"map",name:"CreateAppRequestAttributes",key:{shape:string$},value:{shape:string$}}
-const CreateAppRequestEnvironmentMember$: S.StructureShape = {type:"structure",name:"CreateAppRequestEnvironmentMember",members:{Key:{shape:string$},Value:{shape:string$},Secure:{shape:boolean$}},required:["Key","Value"]}
-const CreateAppRequestEnvironment$: S.ListShape = {type:"list",name:"CreateAppRequestEnvironment",member:{shape:CreateAppRequestEnvironmentMember$}}
-const CreateAppRequest$: S.StructureShape = {type:"structure",name:"CreateAppRequest",members:{StackId:{shape:string$},Shortname:{shape:string$},Name:{shape:string$},Description:{shape:string$},DataSources:{shape:CreateAppRequestDataSources$},Type:{shape:string$},AppSource:{shape:CloneStackRequestCustomCookbooksSource$},Domains:{shape:AssignInstanceRequestLayerIds$},EnableSsl:{shape:boolean$},SslConfiguration:{shape:CreateAppRequestSslConfiguration$},Attributes:{shape:CreateAppRequestAttributes$},Environment:{shape:CreateAppRequestEnvironment$}},required:["StackId","Name","Type"]}
-const CreateAppOutput$: S.StructureShape = {type:"structure",name:"CreateAppOutput",members:{AppId:{shape:string$}}}
-const CreateDeploymentRequestCommandArgs$: S.MapShape = {type:"map",name:"CreateDeploymentRequestCommandArgs",key:{shape:string$},value:{shape:AssignInstanceRequestLayerIds$}}
-const CreateDeploymentRequestCommand$: S.StructureShape = {type:"structure",name:"CreateDeploymentRequestCommand",members:{Name:{shape:string$},Args:{shape:CreateDeploymentRequestCommandArgs$}},required:["Name"]}
-const CreateDeploymentRequest$: S.StructureShape = {type:"structure",name:"CreateDeploymentRequest",members:{StackId:{shape:string$},AppId:{shape:string$},InstanceIds:{shape:AssignInstanceRequestLayerIds$},LayerIds:{shape:AssignInstanceRequestLayerIds$},Command:{shape:CreateDeploymentRequestCommand$},Comment:{shape:string$},CustomJson:{shape:string$}},required:["StackId","Command"]}
-const CreateDeploymentOutput$: S.StructureShape = {type:"structure",name:"CreateDeploymentOutput",members:{DeploymentId:{shape:string$}}}
-const CreateInstanceRequestBlockDeviceMappingsMemberEbs$: S.StructureShape = {type:"structure",name:"CreateInstanceRequestBlockDeviceMappingsMemberEbs",members:{SnapshotId:{shape:string$},Iops:{shape:integer$},VolumeSize:{shape:integer$},VolumeType:{shape:string$},DeleteOnTermination:{shape:boolean$}}}
-const CreateInstanceRequestBlockDeviceMappingsMember$: S.StructureShape = {type:"structure",name:"CreateInstanceRequestBlockDeviceMappingsMember",members:{DeviceName:{shape:string$},NoDevice:{shape:string$},VirtualName:{shape:string$},Ebs:{shape:CreateInstanceRequestBlockDeviceMappingsMemberEbs$}}}
-const CreateInstanceRequestBlockDeviceMappings$: S.ListShape = {type:"list",name:"CreateInstanceRequestBlockDeviceMappings",member:{shape:CreateInstanceRequestBlockDeviceMappingsMember$}}
+const EnvironmentVariable$: S.StructureShape = {type:"structure",name:"EnvironmentVariable",members:{Key:{shape:string$},Value:{shape:string$},Secure:{shape:boolean$}},required:["Key","Value"]}
+const CreateAppRequestEnvironment$: S.ListShape = {type:"list",name:"CreateAppRequestEnvironment",member:{shape:EnvironmentVariable$}}
+const CreateAppRequest$: S.StructureShape = {type:"structure",name:"CreateAppRequest",members:{StackId:{shape:string$},Shortname:{shape:string$},Name:{shape:string$},Description:{shape:string$},DataSources:{shape:CreateAppRequestDataSources$},Type:{shape:string$},AppSource:{shape:Source$},Domains:{shape:AssignInstanceRequestLayerIds$},EnableSsl:{shape:boolean$},SslConfiguration:{shape:SslConfiguration$},Attributes:{shape:CreateAppRequestAttributes$},Environment:{shape:CreateAppRequestEnvironment$}},required:["StackId","Name","Type"]}
+const CreateAppResult$: S.StructureShape = {type:"structure",name:"CreateAppResult",members:{AppId:{shape:string$}}}
+const DeploymentCommandArgs$: S.MapShape = {type:"map",name:"DeploymentCommandArgs",key:{shape:string$},value:{shape:AssignInstanceRequestLayerIds$}}
+const DeploymentCommand$: S.StructureShape = {type:"structure",name:"DeploymentCommand",members:{Name:{shape:string$},Args:{shape:DeploymentCommandArgs$}},required:["Name"]}
+const CreateDeploymentRequest$: S.StructureShape = {type:"structure",name:"CreateDeploymentRequest",members:{StackId:{shape:string$},AppId:{shape:string$},InstanceIds:{shape:AssignInstanceRequestLayerIds$},LayerIds:{shape:AssignInstanceRequestLayerIds$},Command:{shape:DeploymentCommand$},Comment:{shape:string$},CustomJson:{shape:string$}},required:["StackId","Command"]}
+const CreateDeploymentResult$: S.StructureShape = {type:"structure",name:"CreateDeploymentResult",members:{DeploymentId:{shape:string$}}}
+const EbsBlockDevice$: S.StructureShape = {type:"structure",name:"EbsBlockDevice",members:{SnapshotId:{shape:string$},Iops:{shape:integer$},VolumeSize:{shape:integer$},VolumeType:{shape:string$},DeleteOnTermination:{shape:boolean$}}}
+const BlockDeviceMapping$: S.StructureShape = {type:"structure",name:"BlockDeviceMapping",members:{DeviceName:{shape:string$},NoDevice:{shape:string$},VirtualName:{shape:string$},Ebs:{shape:EbsBlockDevice$}}}
+const CreateInstanceRequestBlockDeviceMappings$: S.ListShape = {type:"list",name:"CreateInstanceRequestBlockDeviceMappings",member:{shape:BlockDeviceMapping$}}
 const CreateInstanceRequest$: S.StructureShape = {type:"structure",name:"CreateInstanceRequest",members:{StackId:{shape:string$},LayerIds:{shape:AssignInstanceRequestLayerIds$},InstanceType:{shape:string$},AutoScalingType:{shape:string$},Hostname:{shape:string$},Os:{shape:string$},AmiId:{shape:string$},SshKeyName:{shape:string$},AvailabilityZone:{shape:string$},VirtualizationType:{shape:string$},SubnetId:{shape:string$},Architecture:{shape:string$},RootDeviceType:{shape:string$},BlockDeviceMappings:{shape:CreateInstanceRequestBlockDeviceMappings$},InstallUpdatesOnBoot:{shape:boolean$},EbsOptimized:{shape:boolean$},AgentVersion:{shape:string$},Tenancy:{shape:string$}},required:["StackId","LayerIds","InstanceType"]}
-const CreateInstanceOutput$: S.StructureShape = {type:"structure",name:"CreateInstanceOutput",members:{InstanceId:{shape:string$}}}
+const CreateInstanceResult$: S.StructureShape = {type:"structure",name:"CreateInstanceResult",members:{InstanceId:{shape:string$}}}
 const CreateLayerRequestAttributes$: S.MapShape = {type:"map",name:"CreateLayerRequestAttributes",key:{shape:string$},value:{shape:string$}}
-const CreateLayerRequestCloudWatchLogsConfigurationLogStreamsMember$: S.StructureShape = {type:"structure",name:"CreateLayerRequestCloudWatchLogsConfigurationLogStreamsMember",members:{LogGroupName:{shape:string$},DatetimeFormat:{shape:string$},TimeZone:{shape:string$},File:{shape:string$},FileFingerprintLines:{shape:string$},MultiLineStartPattern:{shape:string$},InitialPosition:{shape:string$},Encoding:{shape:string$},BufferDuration:{shape:integer$},BatchCount:{shape:integer$},BatchSize:{shape:integer$}}}
-const CreateLayerRequestCloudWatchLogsConfigurationLogStreams$: S.ListShape = {type:"list",name:"CreateLayerRequestCloudWatchLogsConfigurationLogStreams",member:{shape:CreateLayerRequestCloudWatchLogsConfigurationLogStreamsMember$}}
-const CreateLayerRequestCloudWatchLogsConfiguration$: S.StructureShape = {type:"structure",name:"CreateLayerRequestCloudWatchLogsConfiguration",members:{Enabled:{shape:boolean$},LogStreams:{shape:CreateLayerRequestCloudWatchLogsConfigurationLogStreams$}}}
-const CreateLayerRequestVolumeConfigurationsMember$: S.StructureShape = {type:"structure",name:"CreateLayerRequestVolumeConfigurationsMember",members:{MountPoint:{shape:string$},RaidLevel:{shape:integer$},NumberOfDisks:{shape:integer$},Size:{shape:integer$},VolumeType:{shape:string$},Iops:{shape:integer$},Encrypted:{shape:boolean$}},required:["MountPoint","NumberOfDisks","Size"]}
-const CreateLayerRequestVolumeConfigurations$: S.ListShape = {type:"list",name:"CreateLayerRequestVolumeConfigurations",member:{shape:CreateLayerRequestVolumeConfigurationsMember$}}
-const CreateLayerRequestCustomRecipes$: S.StructureShape = {type:"structure",name:"CreateLayerRequestCustomRecipes",members:{Setup:{shape:AssignInstanceRequestLayerIds$},Configure:{shape:AssignInstanceRequestLayerIds$},Deploy:{shape:AssignInstanceRequestLayerIds$},Undeploy:{shape:AssignInstanceRequestLayerIds$},Shutdown:{shape:AssignInstanceRequestLayerIds$}}}
-const CreateLayerRequestLifecycleEventConfigurationShutdown$: S.StructureShape = {type:"structure",name:"CreateLayerRequestLifecycleEventConfigurationShutdown",members:{ExecutionTimeout:{shape:integer$},DelayUntilElbConnectionsDrained:{shape:boolean$}}}
-const CreateLayerRequestLifecycleEventConfiguration$: S.StructureShape = {type:"structure",name:"CreateLayerRequestLifecycleEventConfiguration",members:{Shutdown:{shape:CreateLayerRequestLifecycleEventConfigurationShutdown$}}}
-const CreateLayerRequest$: S.StructureShape = {type:"structure",name:"CreateLayerRequest",members:{StackId:{shape:string$},Type:{shape:string$},Name:{shape:string$},Shortname:{shape:string$},Attributes:{shape:CreateLayerRequestAttributes$},CloudWatchLogsConfiguration:{shape:CreateLayerRequestCloudWatchLogsConfiguration$},CustomInstanceProfileArn:{shape:string$},CustomJson:{shape:string$},CustomSecurityGroupIds:{shape:AssignInstanceRequestLayerIds$},Packages:{shape:AssignInstanceRequestLayerIds$},VolumeConfigurations:{shape:CreateLayerRequestVolumeConfigurations$},EnableAutoHealing:{shape:boolean$},AutoAssignElasticIps:{shape:boolean$},AutoAssignPublicIps:{shape:boolean$},CustomRecipes:{shape:CreateLayerRequestCustomRecipes$},InstallUpdatesOnBoot:{shape:boolean$},UseEbsOptimizedInstances:{shape:boolean$},LifecycleEventConfiguration:{shape:CreateLayerRequestLifecycleEventConfiguration$}},required:["StackId","Type","Name","Shortname"]}
-const CreateLayerOutput$: S.StructureShape = {type:"structure",name:"CreateLayerOutput",members:{LayerId:{shape:string$}}}
-const CreateStackRequest$: S.StructureShape = {type:"structure",name:"CreateStackRequest",members:{Name:{shape:string$},Region:{shape:string$},VpcId:{shape:string$},Attributes:{shape:CloneStackRequestAttributes$},ServiceRoleArn:{shape:string$},DefaultInstanceProfileArn:{shape:string$},DefaultOs:{shape:string$},HostnameTheme:{shape:string$},DefaultAvailabilityZone:{shape:string$},DefaultSubnetId:{shape:string$},CustomJson:{shape:string$},ConfigurationManager:{shape:CloneStackRequestConfigurationManager$},ChefConfiguration:{shape:CloneStackRequestChefConfiguration$},UseCustomCookbooks:{shape:boolean$},UseOpsworksSecurityGroups:{shape:boolean$},CustomCookbooksSource:{shape:CloneStackRequestCustomCookbooksSource$},DefaultSshKeyName:{shape:string$},DefaultRootDeviceType:{shape:string$},AgentVersion:{shape:string$}},required:["Name","Region","ServiceRoleArn","DefaultInstanceProfileArn"]}
-const CreateStackOutput$: S.StructureShape = {type:"structure",name:"CreateStackOutput",members:{StackId:{shape:string$}}}
+const CloudWatchLogsLogStream$: S.StructureShape = {type:"structure",name:"CloudWatchLogsLogStream",members:{LogGroupName:{shape:string$},DatetimeFormat:{shape:string$},TimeZone:{shape:string$},File:{shape:string$},FileFingerprintLines:{shape:string$},MultiLineStartPattern:{shape:string$},InitialPosition:{shape:string$},Encoding:{shape:string$},BufferDuration:{shape:integer$},BatchCount:{shape:integer$},BatchSize:{shape:integer$}}}
+const CloudWatchLogsConfigurationLogStreams$: S.ListShape = {type:"list",name:"CloudWatchLogsConfigurationLogStreams",member:{shape:CloudWatchLogsLogStream$}}
+const CloudWatchLogsConfiguration$: S.StructureShape = {type:"structure",name:"CloudWatchLogsConfiguration",members:{Enabled:{shape:boolean$},LogStreams:{shape:CloudWatchLogsConfigurationLogStreams$}}}
+const VolumeConfiguration$: S.StructureShape = {type:"structure",name:"VolumeConfiguration",members:{MountPoint:{shape:string$},RaidLevel:{shape:integer$},NumberOfDisks:{shape:integer$},Size:{shape:integer$},VolumeType:{shape:string$},Iops:{shape:integer$},Encrypted:{shape:boolean$}},required:["MountPoint","NumberOfDisks","Size"]}
+const CreateLayerRequestVolumeConfigurations$: S.ListShape = {type:"list",name:"CreateLayerRequestVolumeConfigurations",member:{shape:VolumeConfiguration$}}
+const Recipes$: S.StructureShape = {type:"structure",name:"Recipes",members:{Setup:{shape:AssignInstanceRequestLayerIds$},Configure:{shape:AssignInstanceRequestLayerIds$},Deploy:{shape:AssignInstanceRequestLayerIds$},Undeploy:{shape:AssignInstanceRequestLayerIds$},Shutdown:{shape:AssignInstanceRequestLayerIds$}}}
+const ShutdownEventConfiguration$: S.StructureShape = {type:"structure",name:"ShutdownEventConfiguration",members:{ExecutionTimeout:{shape:integer$},DelayUntilElbConnectionsDrained:{shape:boolean$}}}
+const LifecycleEventConfiguration$: S.StructureShape = {type:"structure",name:"LifecycleEventConfiguration",members:{Shutdown:{shape:ShutdownEventConfiguration$}}}
+const CreateLayerRequest$: S.StructureShape = {type:"structure",name:"CreateLayerRequest",members:{StackId:{shape:string$},Type:{shape:string$},Name:{shape:string$},Shortname:{shape:string$},Attributes:{shape:CreateLayerRequestAttributes$},CloudWatchLogsConfiguration:{shape:CloudWatchLogsConfiguration$},CustomInstanceProfileArn:{shape:string$},CustomJson:{shape:string$},CustomSecurityGroupIds:{shape:AssignInstanceRequestLayerIds$},Packages:{shape:AssignInstanceRequestLayerIds$},VolumeConfigurations:{shape:CreateLayerRequestVolumeConfigurations$},EnableAutoHealing:{shape:boolean$},AutoAssignElasticIps:{shape:boolean$},AutoAssignPublicIps:{shape:boolean$},CustomRecipes:{shape:Recipes$},InstallUpdatesOnBoot:{shape:boolean$},UseEbsOptimizedInstances:{shape:boolean$},LifecycleEventConfiguration:{shape:LifecycleEventConfiguration$}},required:["StackId","Type","Name","Shortname"]}
+const CreateLayerResult$: S.StructureShape = {type:"structure",name:"CreateLayerResult",members:{LayerId:{shape:string$}}}
+const CreateStackRequest$: S.StructureShape = {type:"structure",name:"CreateStackRequest",members:{Name:{shape:string$},Region:{shape:string$},VpcId:{shape:string$},Attributes:{shape:CloneStackRequestAttributes$},ServiceRoleArn:{shape:string$},DefaultInstanceProfileArn:{shape:string$},DefaultOs:{shape:string$},HostnameTheme:{shape:string$},DefaultAvailabilityZone:{shape:string$},DefaultSubnetId:{shape:string$},CustomJson:{shape:string$},ConfigurationManager:{shape:StackConfigurationManager$},ChefConfiguration:{shape:ChefConfiguration$},UseCustomCookbooks:{shape:boolean$},UseOpsworksSecurityGroups:{shape:boolean$},CustomCookbooksSource:{shape:Source$},DefaultSshKeyName:{shape:string$},DefaultRootDeviceType:{shape:string$},AgentVersion:{shape:string$}},required:["Name","Region","ServiceRoleArn","DefaultInstanceProfileArn"]}
+const CreateStackResult$: S.StructureShape = {type:"structure",name:"CreateStackResult",members:{StackId:{shape:string$}}}
 const CreateUserProfileRequest$: S.StructureShape = {type:"structure",name:"CreateUserProfileRequest",members:{IamUserArn:{shape:string$},SshUsername:{shape:string$},SshPublicKey:{shape:string$},AllowSelfManagement:{shape:boolean$}},required:["IamUserArn"]}
-const CreateUserProfileOutput$: S.StructureShape = {type:"structure",name:"CreateUserProfileOutput",members:{IamUserArn:{shape:string$}}}
+const CreateUserProfileResult$: S.StructureShape = {type:"structure",name:"CreateUserProfileResult",members:{IamUserArn:{shape:string$}}}
 const DeleteAppRequest$: S.StructureShape = {type:"structure",name:"DeleteAppRequest",members:{AppId:{shape:string$}},required:["AppId"]}
 const DeleteInstanceRequest$: S.StructureShape = {type:"structure",name:"DeleteInstanceRequest",members:{InstanceId:{shape:string$},DeleteElasticIp:{shape:boolean$},DeleteVolumes:{shape:boolean$}},required:["InstanceId"]}
 const DeleteLayerRequest$: S.StructureShape = {type:"structure",name:"DeleteLayerRequest",members:{LayerId:{shape:string$}},required:["LayerId"]}
@@ -80,138 +81,170 @@ const DeregisterElasticIpRequest$: S.StructureShape = {type:"structure",name:"De
 const DeregisterInstanceRequest$: S.StructureShape = {type:"structure",name:"DeregisterInstanceRequest",members:{InstanceId:{shape:string$}},required:["InstanceId"]}
 const DeregisterRdsDbInstanceRequest$: S.StructureShape = {type:"structure",name:"DeregisterRdsDbInstanceRequest",members:{RdsDbInstanceArn:{shape:string$}},required:["RdsDbInstanceArn"]}
 const DeregisterVolumeRequest$: S.StructureShape = {type:"structure",name:"DeregisterVolumeRequest",members:{VolumeId:{shape:string$}},required:["VolumeId"]}
-const DescribeAgentVersionsRequest$: S.StructureShape = {type:"structure",name:"DescribeAgentVersionsRequest",members:{StackId:{shape:string$},ConfigurationManager:{shape:CloneStackRequestConfigurationManager$}}}
-const DescribeAgentVersionsOutputAgentVersionsMember$: S.StructureShape = {type:"structure",name:"DescribeAgentVersionsOutputAgentVersionsMember",members:{Version:{shape:string$},ConfigurationManager:{shape:CloneStackRequestConfigurationManager$}}}
-const DescribeAgentVersionsOutputAgentVersions$: S.ListShape = {type:"list",name:"DescribeAgentVersionsOutputAgentVersions",member:{shape:DescribeAgentVersionsOutputAgentVersionsMember$}}
-const DescribeAgentVersionsOutput$: S.StructureShape = {type:"structure",name:"DescribeAgentVersionsOutput",members:{AgentVersions:{shape:DescribeAgentVersionsOutputAgentVersions$}}}
+const DescribeAgentVersionsRequest$: S.StructureShape = {type:"structure",name:"DescribeAgentVersionsRequest",members:{StackId:{shape:string$},ConfigurationManager:{shape:StackConfigurationManager$}}}
+const AgentVersion$: S.StructureShape = {type:"structure",name:"AgentVersion",members:{Version:{shape:string$},ConfigurationManager:{shape:StackConfigurationManager$}}}
+const DescribeAgentVersionsResultAgentVersions$: S.ListShape = {type:"list",name:"DescribeAgentVersionsResultAgentVersions",member:{shape:AgentVersion$}}
+const DescribeAgentVersionsResult$: S.StructureShape = {type:"structure",name:"DescribeAgentVersionsResult",members:{AgentVersions:{shape:DescribeAgentVersionsResultAgentVersions$}}}
 const DescribeAppsRequest$: S.StructureShape = {type:"structure",name:"DescribeAppsRequest",members:{StackId:{shape:string$},AppIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeAppsOutputAppsMember$: S.StructureShape = {type:"structure",name:"DescribeAppsOutputAppsMember",members:{AppId:{shape:string$},StackId:{shape:string$},Shortname:{shape:string$},Name:{shape:string$},Description:{shape:string$},DataSources:{shape:CreateAppRequestDataSources$},Type:{shape:string$},AppSource:{shape:CloneStackRequestCustomCookbooksSource$},Domains:{shape:AssignInstanceRequestLayerIds$},EnableSsl:{shape:boolean$},SslConfiguration:{shape:CreateAppRequestSslConfiguration$},Attributes:{shape:CreateAppRequestAttributes$},CreatedAt:{shape:string$},Environment:{shape:CreateAppRequestEnvironment$}}}
-const DescribeAppsOutputApps$: S.ListShape = {type:"list",name:"DescribeAppsOutputApps",member:{shape:DescribeAppsOutputAppsMember$}}
-const DescribeAppsOutput$: S.StructureShape = {type:"structure",name:"DescribeAppsOutput",members:{Apps:{shape:DescribeAppsOutputApps$}}}
+const App$: S.StructureShape = {type:"structure",name:"App",members:{AppId:{shape:string$},StackId:{shape:string$},Shortname:{shape:string$},Name:{shape:string$},Description:{shape:string$},DataSources:{shape:CreateAppRequestDataSources$},Type:{shape:string$},AppSource:{shape:Source$},Domains:{shape:AssignInstanceRequestLayerIds$},EnableSsl:{shape:boolean$},SslConfiguration:{shape:SslConfiguration$},Attributes:{shape:CreateAppRequestAttributes$},CreatedAt:{shape:string$},Environment:{shape:CreateAppRequestEnvironment$}}}
+const DescribeAppsResultApps$: S.ListShape = {type:"list",name:"DescribeAppsResultApps",member:{shape:App$}}
+const DescribeAppsResult$: S.StructureShape = {type:"structure",name:"DescribeAppsResult",members:{Apps:{shape:DescribeAppsResultApps$}}}
 const DescribeCommandsRequest$: S.StructureShape = {type:"structure",name:"DescribeCommandsRequest",members:{DeploymentId:{shape:string$},InstanceId:{shape:string$},CommandIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeCommandsOutputCommandsMember$: S.StructureShape = {type:"structure",name:"DescribeCommandsOutputCommandsMember",members:{CommandId:{shape:string$},InstanceId:{shape:string$},DeploymentId:{shape:string$},CreatedAt:{shape:string$},AcknowledgedAt:{shape:string$},CompletedAt:{shape:string$},Status:{shape:string$},ExitCode:{shape:integer$},LogUrl:{shape:string$},Type:{shape:string$}}}
-const DescribeCommandsOutputCommands$: S.ListShape = {type:"list",name:"DescribeCommandsOutputCommands",member:{shape:DescribeCommandsOutputCommandsMember$}}
-const DescribeCommandsOutput$: S.StructureShape = {type:"structure",name:"DescribeCommandsOutput",members:{Commands:{shape:DescribeCommandsOutputCommands$}}}
+const Command$: S.StructureShape = {type:"structure",name:"Command",members:{CommandId:{shape:string$},InstanceId:{shape:string$},DeploymentId:{shape:string$},CreatedAt:{shape:string$},AcknowledgedAt:{shape:string$},CompletedAt:{shape:string$},Status:{shape:string$},ExitCode:{shape:integer$},LogUrl:{shape:string$},Type:{shape:string$}}}
+const DescribeCommandsResultCommands$: S.ListShape = {type:"list",name:"DescribeCommandsResultCommands",member:{shape:Command$}}
+const DescribeCommandsResult$: S.StructureShape = {type:"structure",name:"DescribeCommandsResult",members:{Commands:{shape:DescribeCommandsResultCommands$}}}
 const DescribeDeploymentsRequest$: S.StructureShape = {type:"structure",name:"DescribeDeploymentsRequest",members:{StackId:{shape:string$},AppId:{shape:string$},DeploymentIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeDeploymentsOutputDeploymentsMember$: S.StructureShape = {type:"structure",name:"DescribeDeploymentsOutputDeploymentsMember",members:{DeploymentId:{shape:string$},StackId:{shape:string$},AppId:{shape:string$},CreatedAt:{shape:string$},CompletedAt:{shape:string$},Duration:{shape:integer$},IamUserArn:{shape:string$},Comment:{shape:string$},Command:{shape:CreateDeploymentRequestCommand$},Status:{shape:string$},CustomJson:{shape:string$},InstanceIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeDeploymentsOutputDeployments$: S.ListShape = {type:"list",name:"DescribeDeploymentsOutputDeployments",member:{shape:DescribeDeploymentsOutputDeploymentsMember$}}
-const DescribeDeploymentsOutput$: S.StructureShape = {type:"structure",name:"DescribeDeploymentsOutput",members:{Deployments:{shape:DescribeDeploymentsOutputDeployments$}}}
+const Deployment$: S.StructureShape = {type:"structure",name:"Deployment",members:{DeploymentId:{shape:string$},StackId:{shape:string$},AppId:{shape:string$},CreatedAt:{shape:string$},CompletedAt:{shape:string$},Duration:{shape:integer$},IamUserArn:{shape:string$},Comment:{shape:string$},Command:{shape:DeploymentCommand$},Status:{shape:string$},CustomJson:{shape:string$},InstanceIds:{shape:AssignInstanceRequestLayerIds$}}}
+const DescribeDeploymentsResultDeployments$: S.ListShape = {type:"list",name:"DescribeDeploymentsResultDeployments",member:{shape:Deployment$}}
+const DescribeDeploymentsResult$: S.StructureShape = {type:"structure",name:"DescribeDeploymentsResult",members:{Deployments:{shape:DescribeDeploymentsResultDeployments$}}}
 const DescribeEcsClustersRequest$: S.StructureShape = {type:"structure",name:"DescribeEcsClustersRequest",members:{EcsClusterArns:{shape:AssignInstanceRequestLayerIds$},StackId:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const DescribeEcsClustersOutputEcsClustersMember$: S.StructureShape = {type:"structure",name:"DescribeEcsClustersOutputEcsClustersMember",members:{EcsClusterArn:{shape:string$},EcsClusterName:{shape:string$},StackId:{shape:string$},RegisteredAt:{shape:string$}}}
-const DescribeEcsClustersOutputEcsClusters$: S.ListShape = {type:"list",name:"DescribeEcsClustersOutputEcsClusters",member:{shape:DescribeEcsClustersOutputEcsClustersMember$}}
-const DescribeEcsClustersOutput$: S.StructureShape = {type:"structure",name:"DescribeEcsClustersOutput",members:{EcsClusters:{shape:DescribeEcsClustersOutputEcsClusters$},NextToken:{shape:string$}}}
+const EcsCluster$: S.StructureShape = {type:"structure",name:"EcsCluster",members:{EcsClusterArn:{shape:string$},EcsClusterName:{shape:string$},StackId:{shape:string$},RegisteredAt:{shape:string$}}}
+const DescribeEcsClustersResultEcsClusters$: S.ListShape = {type:"list",name:"DescribeEcsClustersResultEcsClusters",member:{shape:EcsCluster$}}
+const DescribeEcsClustersResult$: S.StructureShape = {type:"structure",name:"DescribeEcsClustersResult",members:{EcsClusters:{shape:DescribeEcsClustersResultEcsClusters$},NextToken:{shape:string$}}}
 const DescribeElasticIpsRequest$: S.StructureShape = {type:"structure",name:"DescribeElasticIpsRequest",members:{InstanceId:{shape:string$},StackId:{shape:string$},Ips:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeElasticIpsOutputElasticIpsMember$: S.StructureShape = {type:"structure",name:"DescribeElasticIpsOutputElasticIpsMember",members:{Ip:{shape:string$},Name:{shape:string$},Domain:{shape:string$},Region:{shape:string$},InstanceId:{shape:string$}}}
-const DescribeElasticIpsOutputElasticIps$: S.ListShape = {type:"list",name:"DescribeElasticIpsOutputElasticIps",member:{shape:DescribeElasticIpsOutputElasticIpsMember$}}
-const DescribeElasticIpsOutput$: S.StructureShape = {type:"structure",name:"DescribeElasticIpsOutput",members:{ElasticIps:{shape:DescribeElasticIpsOutputElasticIps$}}}
+const ElasticIp$: S.StructureShape = {type:"structure",name:"ElasticIp",members:{Ip:{shape:string$},Name:{shape:string$},Domain:{shape:string$},Region:{shape:string$},InstanceId:{shape:string$}}}
+const DescribeElasticIpsResultElasticIps$: S.ListShape = {type:"list",name:"DescribeElasticIpsResultElasticIps",member:{shape:ElasticIp$}}
+const DescribeElasticIpsResult$: S.StructureShape = {type:"structure",name:"DescribeElasticIpsResult",members:{ElasticIps:{shape:DescribeElasticIpsResultElasticIps$}}}
 const DescribeElasticLoadBalancersRequest$: S.StructureShape = {type:"structure",name:"DescribeElasticLoadBalancersRequest",members:{StackId:{shape:string$},LayerIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeElasticLoadBalancersOutputElasticLoadBalancersMember$: S.StructureShape = {type:"structure",name:"DescribeElasticLoadBalancersOutputElasticLoadBalancersMember",members:{ElasticLoadBalancerName:{shape:string$},Region:{shape:string$},DnsName:{shape:string$},StackId:{shape:string$},LayerId:{shape:string$},VpcId:{shape:string$},AvailabilityZones:{shape:AssignInstanceRequestLayerIds$},SubnetIds:{shape:AssignInstanceRequestLayerIds$},Ec2InstanceIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeElasticLoadBalancersOutputElasticLoadBalancers$: S.ListShape = {type:"list",name:"DescribeElasticLoadBalancersOutputElasticLoadBalancers",member:{shape:DescribeElasticLoadBalancersOutputElasticLoadBalancersMember$}}
-const DescribeElasticLoadBalancersOutput$: S.StructureShape = {type:"structure",name:"DescribeElasticLoadBalancersOutput",members:{ElasticLoadBalancers:{shape:DescribeElasticLoadBalancersOutputElasticLoadBalancers$}}}
+const ElasticLoadBalancer$: S.StructureShape = {type:"structure",name:"ElasticLoadBalancer",members:{ElasticLoadBalancerName:{shape:string$},Region:{shape:string$},DnsName:{shape:string$},StackId:{shape:string$},LayerId:{shape:string$},VpcId:{shape:string$},AvailabilityZones:{shape:AssignInstanceRequestLayerIds$},SubnetIds:{shape:AssignInstanceRequestLayerIds$},Ec2InstanceIds:{shape:AssignInstanceRequestLayerIds$}}}
+const DescribeElasticLoadBalancersResultElasticLoadBalancers$: S.ListShape = {type:"list",name:"DescribeElasticLoadBalancersResultElasticLoadBalancers",member:{shape:ElasticLoadBalancer$}}
+const DescribeElasticLoadBalancersResult$: S.StructureShape = {type:"structure",name:"DescribeElasticLoadBalancersResult",members:{ElasticLoadBalancers:{shape:DescribeElasticLoadBalancersResultElasticLoadBalancers$}}}
 const DescribeInstancesRequest$: S.StructureShape = {type:"structure",name:"DescribeInstancesRequest",members:{StackId:{shape:string$},LayerId:{shape:string$},InstanceIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeInstancesOutputInstancesMemberReportedOs$: S.StructureShape = {type:"structure",name:"DescribeInstancesOutputInstancesMemberReportedOs",members:{Family:{shape:string$},Name:{shape:string$},Version:{shape:string$}}}
-const DescribeInstancesOutputInstancesMember$: S.StructureShape = {type:"structure",name:"DescribeInstancesOutputInstancesMember",members:{AgentVersion:{shape:string$},AmiId:{shape:string$},Architecture:{shape:string$},Arn:{shape:string$},AutoScalingType:{shape:string$},AvailabilityZone:{shape:string$},BlockDeviceMappings:{shape:CreateInstanceRequestBlockDeviceMappings$},CreatedAt:{shape:string$},EbsOptimized:{shape:boolean$},Ec2InstanceId:{shape:string$},EcsClusterArn:{shape:string$},EcsContainerInstanceArn:{shape:string$},ElasticIp:{shape:string$},Hostname:{shape:string$},InfrastructureClass:{shape:string$},InstallUpdatesOnBoot:{shape:boolean$},InstanceId:{shape:string$},InstanceProfileArn:{shape:string$},InstanceType:{shape:string$},LastServiceErrorId:{shape:string$},LayerIds:{shape:AssignInstanceRequestLayerIds$},Os:{shape:string$},Platform:{shape:string$},PrivateDns:{shape:string$},PrivateIp:{shape:string$},PublicDns:{shape:string$},PublicIp:{shape:string$},RegisteredBy:{shape:string$},ReportedAgentVersion:{shape:string$},ReportedOs:{shape:DescribeInstancesOutputInstancesMemberReportedOs$},RootDeviceType:{shape:string$},RootDeviceVolumeId:{shape:string$},SecurityGroupIds:{shape:AssignInstanceRequestLayerIds$},SshHostDsaKeyFingerprint:{shape:string$},SshHostRsaKeyFingerprint:{shape:string$},SshKeyName:{shape:string$},StackId:{shape:string$},Status:{shape:string$},SubnetId:{shape:string$},Tenancy:{shape:string$},VirtualizationType:{shape:string$}}}
-const DescribeInstancesOutputInstances$: S.ListShape = {type:"list",name:"DescribeInstancesOutputInstances",member:{shape:DescribeInstancesOutputInstancesMember$}}
-const DescribeInstancesOutput$: S.StructureShape = {type:"structure",name:"DescribeInstancesOutput",members:{Instances:{shape:DescribeInstancesOutputInstances$}}}
+const ReportedOs$: S.StructureShape = {type:"structure",name:"ReportedOs",members:{Family:{shape:string$},Name:{shape:string$},Version:{shape:string$}}}
+const Instance$: S.StructureShape = {type:"structure",name:"Instance",members:{AgentVersion:{shape:string$},AmiId:{shape:string$},Architecture:{shape:string$},Arn:{shape:string$},AutoScalingType:{shape:string$},AvailabilityZone:{shape:string$},BlockDeviceMappings:{shape:CreateInstanceRequestBlockDeviceMappings$},CreatedAt:{shape:string$},EbsOptimized:{shape:boolean$},Ec2InstanceId:{shape:string$},EcsClusterArn:{shape:string$},EcsContainerInstanceArn:{shape:string$},ElasticIp:{shape:string$},Hostname:{shape:string$},InfrastructureClass:{shape:string$},InstallUpdatesOnBoot:{shape:boolean$},InstanceId:{shape:string$},InstanceProfileArn:{shape:string$},InstanceType:{shape:string$},LastServiceErrorId:{shape:string$},LayerIds:{shape:AssignInstanceRequestLayerIds$},Os:{shape:string$},Platform:{shape:string$},PrivateDns:{shape:string$},PrivateIp:{shape:string$},PublicDns:{shape:string$},PublicIp:{shape:string$},RegisteredBy:{shape:string$},ReportedAgentVersion:{shape:string$},ReportedOs:{shape:ReportedOs$},RootDeviceType:{shape:string$},RootDeviceVolumeId:{shape:string$},SecurityGroupIds:{shape:AssignInstanceRequestLayerIds$},SshHostDsaKeyFingerprint:{shape:string$},SshHostRsaKeyFingerprint:{shape:string$},SshKeyName:{shape:string$},StackId:{shape:string$},Status:{shape:string$},SubnetId:{shape:string$},Tenancy:{shape:string$},VirtualizationType:{shape:string$}}}
+const DescribeInstancesResultInstances$: S.ListShape = {type:"list",name:"DescribeInstancesResultInstances",member:{shape:Instance$}}
+const DescribeInstancesResult$: S.StructureShape = {type:"structure",name:"DescribeInstancesResult",members:{Instances:{shape:DescribeInstancesResultInstances$}}}
 const DescribeLayersRequest$: S.StructureShape = {type:"structure",name:"DescribeLayersRequest",members:{StackId:{shape:string$},LayerIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeLayersOutputLayersMember$: S.StructureShape = {type:"structure",name:"DescribeLayersOutputLayersMember",members:{Arn:{shape:string$},StackId:{shape:string$},LayerId:{shape:string$},Type:{shape:string$},Name:{shape:string$},Shortname:{shape:string$},Attributes:{shape:CreateLayerRequestAttributes$},CloudWatchLogsConfiguration:{shape:CreateLayerRequestCloudWatchLogsConfiguration$},CustomInstanceProfileArn:{shape:string$},CustomJson:{shape:string$},CustomSecurityGroupIds:{shape:AssignInstanceRequestLayerIds$},DefaultSecurityGroupNames:{shape:AssignInstanceRequestLayerIds$},Packages:{shape:AssignInstanceRequestLayerIds$},VolumeConfigurations:{shape:CreateLayerRequestVolumeConfigurations$},EnableAutoHealing:{shape:boolean$},AutoAssignElasticIps:{shape:boolean$},AutoAssignPublicIps:{shape:boolean$},DefaultRecipes:{shape:CreateLayerRequestCustomRecipes$},CustomRecipes:{shape:CreateLayerRequestCustomRecipes$},CreatedAt:{shape:string$},InstallUpdatesOnBoot:{shape:boolean$},UseEbsOptimizedInstances:{shape:boolean$},LifecycleEventConfiguration:{shape:CreateLayerRequestLifecycleEventConfiguration$}}}
-const DescribeLayersOutputLayers$: S.ListShape = {type:"list",name:"DescribeLayersOutputLayers",member:{shape:DescribeLayersOutputLayersMember$}}
-const DescribeLayersOutput$: S.StructureShape = {type:"structure",name:"DescribeLayersOutput",members:{Layers:{shape:DescribeLayersOutputLayers$}}}
+const Layer$: S.StructureShape = {type:"structure",name:"Layer",members:{Arn:{shape:string$},StackId:{shape:string$},LayerId:{shape:string$},Type:{shape:string$},Name:{shape:string$},Shortname:{shape:string$},Attributes:{shape:CreateLayerRequestAttributes$},CloudWatchLogsConfiguration:{shape:CloudWatchLogsConfiguration$},CustomInstanceProfileArn:{shape:string$},CustomJson:{shape:string$},CustomSecurityGroupIds:{shape:AssignInstanceRequestLayerIds$},DefaultSecurityGroupNames:{shape:AssignInstanceRequestLayerIds$},Packages:{shape:AssignInstanceRequestLayerIds$},VolumeConfigurations:{shape:CreateLayerRequestVolumeConfigurations$},EnableAutoHealing:{shape:boolean$},AutoAssignElasticIps:{shape:boolean$},AutoAssignPublicIps:{shape:boolean$},DefaultRecipes:{shape:Recipes$},CustomRecipes:{shape:Recipes$},CreatedAt:{shape:string$},InstallUpdatesOnBoot:{shape:boolean$},UseEbsOptimizedInstances:{shape:boolean$},LifecycleEventConfiguration:{shape:LifecycleEventConfiguration$}}}
+const DescribeLayersResultLayers$: S.ListShape = {type:"list",name:"DescribeLayersResultLayers",member:{shape:Layer$}}
+const DescribeLayersResult$: S.StructureShape = {type:"structure",name:"DescribeLayersResult",members:{Layers:{shape:DescribeLayersResultLayers$}}}
 const DescribeLoadBasedAutoScalingRequest$: S.StructureShape = {type:"structure",name:"DescribeLoadBasedAutoScalingRequest",members:{LayerIds:{shape:AssignInstanceRequestLayerIds$}},required:["LayerIds"]}
-const DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScaling$: S.StructureShape = {type:"structure",name:"DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScaling",members:{InstanceCount:{shape:integer$},ThresholdsWaitTime:{shape:integer$},IgnoreMetricsTime:{shape:integer$},CpuThreshold:{shape:double$},MemoryThreshold:{shape:double$},LoadThreshold:{shape:double$},Alarms:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMember$: S.StructureShape = {type:"structure",name:"DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMember",members:{LayerId:{shape:string$},Enable:{shape:boolean$},UpScaling:{shape:DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScaling$},DownScaling:{shape:DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScaling$}}}
-const DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurations$: S.ListShape = {type:"list",name:"DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurations",member:{shape:DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMember$}}
-const DescribeLoadBasedAutoScalingOutput$: S.StructureShape = {type:"structure",name:"DescribeLoadBasedAutoScalingOutput",members:{LoadBasedAutoScalingConfigurations:{shape:DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurations$}}}
-const DescribeMyUserProfileOutputUserProfile$: S.StructureShape = {type:"structure",name:"DescribeMyUserProfileOutputUserProfile",members:{IamUserArn:{shape:string$},Name:{shape:string$},SshUsername:{shape:string$},SshPublicKey:{shape:string$}}}
-const DescribeMyUserProfileOutput$: S.StructureShape = {type:"structure",name:"DescribeMyUserProfileOutput",members:{UserProfile:{shape:DescribeMyUserProfileOutputUserProfile$}}}
-const DescribeOperatingSystemsOutputOperatingSystemsMemberConfigurationManagersMember$: S.StructureShape = {type:"structure",name:"DescribeOperatingSystemsOutputOperatingSystemsMemberConfigurationManagersMember",members:{Name:{shape:string$},Version:{shape:string$}}}
-const DescribeOperatingSystemsOutputOperatingSystemsMemberConfigurationManagers$: S.ListShape = {type:"list",name:"DescribeOperatingSystemsOutputOperatingSystemsMemberConfigurationManagers",member:{shape:DescribeOperatingSystemsOutputOperatingSystemsMemberConfigurationManagersMember$}}
-const DescribeOperatingSystemsOutputOperatingSystemsMember$: S.StructureShape = {type:"structure",name:"DescribeOperatingSystemsOutputOperatingSystemsMember",members:{Name:{shape:string$},Id:{shape:string$},Type:{shape:string$},ConfigurationManagers:{shape:DescribeOperatingSystemsOutputOperatingSystemsMemberConfigurationManagers$},ReportedName:{shape:string$},ReportedVersion:{shape:string$},Supported:{shape:boolean$}}}
-const DescribeOperatingSystemsOutputOperatingSystems$: S.ListShape = {type:"list",name:"DescribeOperatingSystemsOutputOperatingSystems",member:{shape:DescribeOperatingSystemsOutputOperatingSystemsMember$}}
-const DescribeOperatingSystemsOutput$: S.StructureShape = {type:"structure",name:"DescribeOperatingSystemsOutput",members:{OperatingSystems:{shape:DescribeOperatingSystemsOutputOperatingSystems$}}}
+const AutoScalingThresholds$: S.StructureShape = {type:"structure",name:"AutoScalingThresholds",members:{InstanceCount:{shape:integer$},ThresholdsWaitTime:{shape:integer$},IgnoreMetricsTime:{shape:integer$},CpuThreshold:{shape:double$},MemoryThreshold:{shape:double$},LoadThreshold:{shape:double$},Alarms:{shape:AssignInstanceRequestLayerIds$}}}
+const LoadBasedAutoScalingConfiguration$: S.StructureShape = {type:"structure",name:"LoadBasedAutoScalingConfiguration",members:{LayerId:{shape:string$},Enable:{shape:boolean$},UpScaling:{shape:AutoScalingThresholds$},DownScaling:{shape:AutoScalingThresholds$}}}
+const DescribeLoadBasedAutoScalingResultLoadBasedAutoScalingConfigurations$: S.ListShape = {type:"list",name:"DescribeLoadBasedAutoScalingResultLoadBasedAutoScalingConfigurations",member:{shape:LoadBasedAutoScalingConfiguration$}}
+const DescribeLoadBasedAutoScalingResult$: S.StructureShape = {type:"structure",name:"DescribeLoadBasedAutoScalingResult",members:{LoadBasedAutoScalingConfigurations:{shape:DescribeLoadBasedAutoScalingResultLoadBasedAutoScalingConfigurations$}}}
+const SelfUserProfile$: S.StructureShape = {type:"structure",name:"SelfUserProfile",members:{IamUserArn:{shape:string$},Name:{shape:string$},SshUsername:{shape:string$},SshPublicKey:{shape:string$}}}
+const DescribeMyUserProfileResult$: S.StructureShape = {type:"structure",name:"DescribeMyUserProfileResult",members:{UserProfile:{shape:SelfUserProfile$}}}
+const OperatingSystemConfigurationManager$: S.StructureShape = {type:"structure",name:"OperatingSystemConfigurationManager",members:{Name:{shape:string$},Version:{shape:string$}}}
+const OperatingSystemConfigurationManagers$: S.ListShape = {type:"list",name:"OperatingSystemConfigurationManagers",member:{shape:OperatingSystemConfigurationManager$}}
+const OperatingSystem$: S.StructureShape = {type:"structure",name:"OperatingSystem",members:{Name:{shape:string$},Id:{shape:string$},Type:{shape:string$},ConfigurationManagers:{shape:OperatingSystemConfigurationManagers$},ReportedName:{shape:string$},ReportedVersion:{shape:string$},Supported:{shape:boolean$}}}
+const DescribeOperatingSystemsResponseOperatingSystems$: S.ListShape = {type:"list",name:"DescribeOperatingSystemsResponseOperatingSystems",member:{shape:OperatingSystem$}}
+const DescribeOperatingSystemsResponse$: S.StructureShape = {type:"structure",name:"DescribeOperatingSystemsResponse",members:{OperatingSystems:{shape:DescribeOperatingSystemsResponseOperatingSystems$}}}
 const DescribePermissionsRequest$: S.StructureShape = {type:"structure",name:"DescribePermissionsRequest",members:{IamUserArn:{shape:string$},StackId:{shape:string$}}}
-const DescribePermissionsOutputPermissionsMember$: S.StructureShape = {type:"structure",name:"DescribePermissionsOutputPermissionsMember",members:{StackId:{shape:string$},IamUserArn:{shape:string$},AllowSsh:{shape:boolean$},AllowSudo:{shape:boolean$},Level:{shape:string$}}}
-const DescribePermissionsOutputPermissions$: S.ListShape = {type:"list",name:"DescribePermissionsOutputPermissions",member:{shape:DescribePermissionsOutputPermissionsMember$}}
-const DescribePermissionsOutput$: S.StructureShape = {type:"structure",name:"DescribePermissionsOutput",members:{Permissions:{shape:DescribePermissionsOutputPermissions$}}}
+const Permission$: S.StructureShape = {type:"structure",name:"Permission",members:{StackId:{shape:string$},IamUserArn:{shape:string$},AllowSsh:{shape:boolean$},AllowSudo:{shape:boolean$},Level:{shape:string$}}}
+const DescribePermissionsResultPermissions$: S.ListShape = {type:"list",name:"DescribePermissionsResultPermissions",member:{shape:Permission$}}
+const DescribePermissionsResult$: S.StructureShape = {type:"structure",name:"DescribePermissionsResult",members:{Permissions:{shape:DescribePermissionsResultPermissions$}}}
 const DescribeRaidArraysRequest$: S.StructureShape = {type:"structure",name:"DescribeRaidArraysRequest",members:{InstanceId:{shape:string$},StackId:{shape:string$},RaidArrayIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeRaidArraysOutputRaidArraysMember$: S.StructureShape = {type:"structure",name:"DescribeRaidArraysOutputRaidArraysMember",members:{RaidArrayId:{shape:string$},InstanceId:{shape:string$},Name:{shape:string$},RaidLevel:{shape:integer$},NumberOfDisks:{shape:integer$},Size:{shape:integer$},Device:{shape:string$},MountPoint:{shape:string$},AvailabilityZone:{shape:string$},CreatedAt:{shape:string$},StackId:{shape:string$},VolumeType:{shape:string$},Iops:{shape:integer$}}}
-const DescribeRaidArraysOutputRaidArrays$: S.ListShape = {type:"list",name:"DescribeRaidArraysOutputRaidArrays",member:{shape:DescribeRaidArraysOutputRaidArraysMember$}}
-const DescribeRaidArraysOutput$: S.StructureShape = {type:"structure",name:"DescribeRaidArraysOutput",members:{RaidArrays:{shape:DescribeRaidArraysOutputRaidArrays$}}}
+const RaidArray$: S.StructureShape = {type:"structure",name:"RaidArray",members:{RaidArrayId:{shape:string$},InstanceId:{shape:string$},Name:{shape:string$},RaidLevel:{shape:integer$},NumberOfDisks:{shape:integer$},Size:{shape:integer$},Device:{shape:string$},MountPoint:{shape:string$},AvailabilityZone:{shape:string$},CreatedAt:{shape:string$},StackId:{shape:string$},VolumeType:{shape:string$},Iops:{shape:integer$}}}
+const DescribeRaidArraysResultRaidArrays$: S.ListShape = {type:"list",name:"DescribeRaidArraysResultRaidArrays",member:{shape:RaidArray$}}
+const DescribeRaidArraysResult$: S.StructureShape = {type:"structure",name:"DescribeRaidArraysResult",members:{RaidArrays:{shape:DescribeRaidArraysResultRaidArrays$}}}
 const DescribeRdsDbInstancesRequest$: S.StructureShape = {type:"structure",name:"DescribeRdsDbInstancesRequest",members:{StackId:{shape:string$},RdsDbInstanceArns:{shape:AssignInstanceRequestLayerIds$}},required:["StackId"]}
-const DescribeRdsDbInstancesOutputRdsDbInstancesMember$: S.StructureShape = {type:"structure",name:"DescribeRdsDbInstancesOutputRdsDbInstancesMember",members:{RdsDbInstanceArn:{shape:string$},DbInstanceIdentifier:{shape:string$},DbUser:{shape:string$},DbPassword:{shape:string$},Region:{shape:string$},Address:{shape:string$},Engine:{shape:string$},StackId:{shape:string$},MissingOnRds:{shape:boolean$}}}
-const DescribeRdsDbInstancesOutputRdsDbInstances$: S.ListShape = {type:"list",name:"DescribeRdsDbInstancesOutputRdsDbInstances",member:{shape:DescribeRdsDbInstancesOutputRdsDbInstancesMember$}}
-const DescribeRdsDbInstancesOutput$: S.StructureShape = {type:"structure",name:"DescribeRdsDbInstancesOutput",members:{RdsDbInstances:{shape:DescribeRdsDbInstancesOutputRdsDbInstances$}}}
+const RdsDbInstance$: S.StructureShape = {type:"structure",name:"RdsDbInstance",members:{RdsDbInstanceArn:{shape:string$},DbInstanceIdentifier:{shape:string$},DbUser:{shape:string$},DbPassword:{shape:string$},Region:{shape:string$},Address:{shape:string$},Engine:{shape:string$},StackId:{shape:string$},MissingOnRds:{shape:boolean$}}}
+const DescribeRdsDbInstancesResultRdsDbInstances$: S.ListShape = {type:"list",name:"DescribeRdsDbInstancesResultRdsDbInstances",member:{shape:RdsDbInstance$}}
+const DescribeRdsDbInstancesResult$: S.StructureShape = {type:"structure",name:"DescribeRdsDbInstancesResult",members:{RdsDbInstances:{shape:DescribeRdsDbInstancesResultRdsDbInstances$}}}
 const DescribeServiceErrorsRequest$: S.StructureShape = {type:"structure",name:"DescribeServiceErrorsRequest",members:{StackId:{shape:string$},InstanceId:{shape:string$},ServiceErrorIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeServiceErrorsOutputServiceErrorsMember$: S.StructureShape = {type:"structure",name:"DescribeServiceErrorsOutputServiceErrorsMember",members:{ServiceErrorId:{shape:string$},StackId:{shape:string$},InstanceId:{shape:string$},Type:{shape:string$},Message:{shape:string$},CreatedAt:{shape:string$}}}
-const DescribeServiceErrorsOutputServiceErrors$: S.ListShape = {type:"list",name:"DescribeServiceErrorsOutputServiceErrors",member:{shape:DescribeServiceErrorsOutputServiceErrorsMember$}}
-const DescribeServiceErrorsOutput$: S.StructureShape = {type:"structure",name:"DescribeServiceErrorsOutput",members:{ServiceErrors:{shape:DescribeServiceErrorsOutputServiceErrors$}}}
+const ServiceError$: S.StructureShape = {type:"structure",name:"ServiceError",members:{ServiceErrorId:{shape:string$},StackId:{shape:string$},InstanceId:{shape:string$},Type:{shape:string$},Message:{shape:string$},CreatedAt:{shape:string$}}}
+const DescribeServiceErrorsResultServiceErrors$: S.ListShape = {type:"list",name:"DescribeServiceErrorsResultServiceErrors",member:{shape:ServiceError$}}
+const DescribeServiceErrorsResult$: S.StructureShape = {type:"structure",name:"DescribeServiceErrorsResult",members:{ServiceErrors:{shape:DescribeServiceErrorsResultServiceErrors$}}}
 const DescribeStackProvisioningParametersRequest$: S.StructureShape = {type:"structure",name:"DescribeStackProvisioningParametersRequest",members:{StackId:{shape:string$}},required:["StackId"]}
-const DescribeStackProvisioningParametersOutputParameters$: S.MapShape = {type:"map",name:"DescribeStackProvisioningParametersOutputParameters",key:{shape:string$},value:{shape:string$}}
-const DescribeStackProvisioningParametersOutput$: S.StructureShape = {type:"structure",name:"DescribeStackProvisioningParametersOutput",members:{AgentInstallerUrl:{shape:string$},Parameters:{shape:DescribeStackProvisioningParametersOutputParameters$}}}
+const DescribeStackProvisioningParametersResultParameters$: S.MapShape = {type:"map",name:"DescribeStackProvisioningParametersResultParameters",key:{shape:string$},value:{shape:string$}}
+const DescribeStackProvisioningParametersResult$: S.StructureShape = {type:"structure",name:"DescribeStackProvisioningParametersResult",members:{AgentInstallerUrl:{shape:string$},Parameters:{shape:DescribeStackProvisioningParametersResultParameters$}}}
 const DescribeStackSummaryRequest$: S.StructureShape = {type:"structure",name:"DescribeStackSummaryRequest",members:{StackId:{shape:string$}},required:["StackId"]}
-const DescribeStackSummaryOutputStackSummaryInstancesCount$: S.StructureShape = {type:"structure",name:"DescribeStackSummaryOutputStackSummaryInstancesCount",members:{Assigning:{shape:integer$},Booting:{shape:integer$},ConnectionLost:{shape:integer$},Deregistering:{shape:integer$},Online:{shape:integer$},Pending:{shape:integer$},Rebooting:{shape:integer$},Registered:{shape:integer$},Registering:{shape:integer$},Requested:{shape:integer$},RunningSetup:{shape:integer$},SetupFailed:{shape:integer$},ShuttingDown:{shape:integer$},StartFailed:{shape:integer$},StopFailed:{shape:integer$},Stopped:{shape:integer$},Stopping:{shape:integer$},Terminated:{shape:integer$},Terminating:{shape:integer$},Unassigning:{shape:integer$}}}
-const DescribeStackSummaryOutputStackSummary$: S.StructureShape = {type:"structure",name:"DescribeStackSummaryOutputStackSummary",members:{StackId:{shape:string$},Name:{shape:string$},Arn:{shape:string$},LayersCount:{shape:integer$},AppsCount:{shape:integer$},InstancesCount:{shape:DescribeStackSummaryOutputStackSummaryInstancesCount$}}}
-const DescribeStackSummaryOutput$: S.StructureShape = {type:"structure",name:"DescribeStackSummaryOutput",members:{StackSummary:{shape:DescribeStackSummaryOutputStackSummary$}}}
+const InstancesCount$: S.StructureShape = {type:"structure",name:"InstancesCount",members:{Assigning:{shape:integer$},Booting:{shape:integer$},ConnectionLost:{shape:integer$},Deregistering:{shape:integer$},Online:{shape:integer$},Pending:{shape:integer$},Rebooting:{shape:integer$},Registered:{shape:integer$},Registering:{shape:integer$},Requested:{shape:integer$},RunningSetup:{shape:integer$},SetupFailed:{shape:integer$},ShuttingDown:{shape:integer$},StartFailed:{shape:integer$},StopFailed:{shape:integer$},Stopped:{shape:integer$},Stopping:{shape:integer$},Terminated:{shape:integer$},Terminating:{shape:integer$},Unassigning:{shape:integer$}}}
+const StackSummary$: S.StructureShape = {type:"structure",name:"StackSummary",members:{StackId:{shape:string$},Name:{shape:string$},Arn:{shape:string$},LayersCount:{shape:integer$},AppsCount:{shape:integer$},InstancesCount:{shape:InstancesCount$}}}
+const DescribeStackSummaryResult$: S.StructureShape = {type:"structure",name:"DescribeStackSummaryResult",members:{StackSummary:{shape:StackSummary$}}}
 const DescribeStacksRequest$: S.StructureShape = {type:"structure",name:"DescribeStacksRequest",members:{StackIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeStacksOutputStacksMember$: S.StructureShape = {type:"structure",name:"DescribeStacksOutputStacksMember",members:{StackId:{shape:string$},Name:{shape:string$},Arn:{shape:string$},Region:{shape:string$},VpcId:{shape:string$},Attributes:{shape:CloneStackRequestAttributes$},ServiceRoleArn:{shape:string$},DefaultInstanceProfileArn:{shape:string$},DefaultOs:{shape:string$},HostnameTheme:{shape:string$},DefaultAvailabilityZone:{shape:string$},DefaultSubnetId:{shape:string$},CustomJson:{shape:string$},ConfigurationManager:{shape:CloneStackRequestConfigurationManager$},ChefConfiguration:{shape:CloneStackRequestChefConfiguration$},UseCustomCookbooks:{shape:boolean$},UseOpsworksSecurityGroups:{shape:boolean$},CustomCookbooksSource:{shape:CloneStackRequestCustomCookbooksSource$},DefaultSshKeyName:{shape:string$},CreatedAt:{shape:string$},DefaultRootDeviceType:{shape:string$},AgentVersion:{shape:string$}}}
-const DescribeStacksOutputStacks$: S.ListShape = {type:"list",name:"DescribeStacksOutputStacks",member:{shape:DescribeStacksOutputStacksMember$}}
-const DescribeStacksOutput$: S.StructureShape = {type:"structure",name:"DescribeStacksOutput",members:{Stacks:{shape:DescribeStacksOutputStacks$}}}
+const Stack$: S.StructureShape = {type:"structure",name:"Stack",members:{StackId:{shape:string$},Name:{shape:string$},Arn:{shape:string$},Region:{shape:string$},VpcId:{shape:string$},Attributes:{shape:CloneStackRequestAttributes$},ServiceRoleArn:{shape:string$},DefaultInstanceProfileArn:{shape:string$},DefaultOs:{shape:string$},HostnameTheme:{shape:string$},DefaultAvailabilityZone:{shape:string$},DefaultSubnetId:{shape:string$},CustomJson:{shape:string$},ConfigurationManager:{shape:StackConfigurationManager$},ChefConfiguration:{shape:ChefConfiguration$},UseCustomCookbooks:{shape:boolean$},UseOpsworksSecurityGroups:{shape:boolean$},CustomCookbooksSource:{shape:Source$},DefaultSshKeyName:{shape:string$},CreatedAt:{shape:string$},DefaultRootDeviceType:{shape:string$},AgentVersion:{shape:string$}}}
+const DescribeStacksResultStacks$: S.ListShape = {type:"list",name:"DescribeStacksResultStacks",member:{shape:Stack$}}
+const DescribeStacksResult$: S.StructureShape = {type:"structure",name:"DescribeStacksResult",members:{Stacks:{shape:DescribeStacksResultStacks$}}}
 const DescribeTimeBasedAutoScalingRequest$: S.StructureShape = {type:"structure",name:"DescribeTimeBasedAutoScalingRequest",members:{InstanceIds:{shape:AssignInstanceRequestLayerIds$}},required:["InstanceIds"]}
-const DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleMonday$: S.MapShape = {type:"map",name:"DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleMonday",key:{shape:string$},value:{shape:string$}}
-const DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingSchedule$: S.StructureShape = {type:"structure",name:"DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingSchedule",members:{Monday:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleMonday$},Tuesday:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleMonday$},Wednesday:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleMonday$},Thursday:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleMonday$},Friday:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleMonday$},Saturday:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleMonday$},Sunday:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleMonday$}}}
-const DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMember$: S.StructureShape = {type:"structure",name:"DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMember",members:{InstanceId:{shape:string$},AutoScalingSchedule:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingSchedule$}}}
-const DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurations$: S.ListShape = {type:"list",name:"DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurations",member:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMember$}}
-const DescribeTimeBasedAutoScalingOutput$: S.StructureShape = {type:"structure",name:"DescribeTimeBasedAutoScalingOutput",members:{TimeBasedAutoScalingConfigurations:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurations$}}}
+const WeeklyAutoScalingScheduleMonday$: S.MapShape = {type:"map",name:"WeeklyAutoScalingScheduleMonday",key:{shape:string$},value:{shape:string$}}
+const WeeklyAutoScalingSchedule$: S.StructureShape = {type:"structure",name:"WeeklyAutoScalingSchedule",members:{Monday:{shape:WeeklyAutoScalingScheduleMonday$},Tuesday:{shape:WeeklyAutoScalingScheduleMonday$},Wednesday:{shape:WeeklyAutoScalingScheduleMonday$},Thursday:{shape:WeeklyAutoScalingScheduleMonday$},Friday:{shape:WeeklyAutoScalingScheduleMonday$},Saturday:{shape:WeeklyAutoScalingScheduleMonday$},Sunday:{shape:WeeklyAutoScalingScheduleMonday$}}}
+const TimeBasedAutoScalingConfiguration$: S.StructureShape = {type:"structure",name:"TimeBasedAutoScalingConfiguration",members:{InstanceId:{shape:string$},AutoScalingSchedule:{shape:WeeklyAutoScalingSchedule$}}}
+const DescribeTimeBasedAutoScalingResultTimeBasedAutoScalingConfigurations$: S.ListShape = {type:"list",name:"DescribeTimeBasedAutoScalingResultTimeBasedAutoScalingConfigurations",member:{shape:TimeBasedAutoScalingConfiguration$}}
+const DescribeTimeBasedAutoScalingResult$: S.StructureShape = {type:"structure",name:"DescribeTimeBasedAutoScalingResult",members:{TimeBasedAutoScalingConfigurations:{shape:DescribeTimeBasedAutoScalingResultTimeBasedAutoScalingConfigurations$}}}
 const DescribeUserProfilesRequest$: S.StructureShape = {type:"structure",name:"DescribeUserProfilesRequest",members:{IamUserArns:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeUserProfilesOutputUserProfilesMember$: S.StructureShape = {type:"structure",name:"DescribeUserProfilesOutputUserProfilesMember",members:{IamUserArn:{shape:string$},Name:{shape:string$},SshUsername:{shape:string$},SshPublicKey:{shape:string$},AllowSelfManagement:{shape:boolean$}}}
-const DescribeUserProfilesOutputUserProfiles$: S.ListShape = {type:"list",name:"DescribeUserProfilesOutputUserProfiles",member:{shape:DescribeUserProfilesOutputUserProfilesMember$}}
-const DescribeUserProfilesOutput$: S.StructureShape = {type:"structure",name:"DescribeUserProfilesOutput",members:{UserProfiles:{shape:DescribeUserProfilesOutputUserProfiles$}}}
+const UserProfile$: S.StructureShape = {type:"structure",name:"UserProfile",members:{IamUserArn:{shape:string$},Name:{shape:string$},SshUsername:{shape:string$},SshPublicKey:{shape:string$},AllowSelfManagement:{shape:boolean$}}}
+const DescribeUserProfilesResultUserProfiles$: S.ListShape = {type:"list",name:"DescribeUserProfilesResultUserProfiles",member:{shape:UserProfile$}}
+const DescribeUserProfilesResult$: S.StructureShape = {type:"structure",name:"DescribeUserProfilesResult",members:{UserProfiles:{shape:DescribeUserProfilesResultUserProfiles$}}}
 const DescribeVolumesRequest$: S.StructureShape = {type:"structure",name:"DescribeVolumesRequest",members:{InstanceId:{shape:string$},StackId:{shape:string$},RaidArrayId:{shape:string$},VolumeIds:{shape:AssignInstanceRequestLayerIds$}}}
-const DescribeVolumesOutputVolumesMember$: S.StructureShape = {type:"structure",name:"DescribeVolumesOutputVolumesMember",members:{VolumeId:{shape:string$},Ec2VolumeId:{shape:string$},Name:{shape:string$},RaidArrayId:{shape:string$},InstanceId:{shape:string$},Status:{shape:string$},Size:{shape:integer$},Device:{shape:string$},MountPoint:{shape:string$},Region:{shape:string$},AvailabilityZone:{shape:string$},VolumeType:{shape:string$},Iops:{shape:integer$},Encrypted:{shape:boolean$}}}
-const DescribeVolumesOutputVolumes$: S.ListShape = {type:"list",name:"DescribeVolumesOutputVolumes",member:{shape:DescribeVolumesOutputVolumesMember$}}
-const DescribeVolumesOutput$: S.StructureShape = {type:"structure",name:"DescribeVolumesOutput",members:{Volumes:{shape:DescribeVolumesOutputVolumes$}}}
+const Volume$: S.StructureShape = {type:"structure",name:"Volume",members:{VolumeId:{shape:string$},Ec2VolumeId:{shape:string$},Name:{shape:string$},RaidArrayId:{shape:string$},InstanceId:{shape:string$},Status:{shape:string$},Size:{shape:integer$},Device:{shape:string$},MountPoint:{shape:string$},Region:{shape:string$},AvailabilityZone:{shape:string$},VolumeType:{shape:string$},Iops:{shape:integer$},Encrypted:{shape:boolean$}}}
+const DescribeVolumesResultVolumes$: S.ListShape = {type:"list",name:"DescribeVolumesResultVolumes",member:{shape:Volume$}}
+const DescribeVolumesResult$: S.StructureShape = {type:"structure",name:"DescribeVolumesResult",members:{Volumes:{shape:DescribeVolumesResultVolumes$}}}
 const DetachElasticLoadBalancerRequest$: S.StructureShape = {type:"structure",name:"DetachElasticLoadBalancerRequest",members:{ElasticLoadBalancerName:{shape:string$},LayerId:{shape:string$}},required:["ElasticLoadBalancerName","LayerId"]}
 const DisassociateElasticIpRequest$: S.StructureShape = {type:"structure",name:"DisassociateElasticIpRequest",members:{ElasticIp:{shape:string$}},required:["ElasticIp"]}
 const GetHostnameSuggestionRequest$: S.StructureShape = {type:"structure",name:"GetHostnameSuggestionRequest",members:{LayerId:{shape:string$}},required:["LayerId"]}
-const GetHostnameSuggestionOutput$: S.StructureShape = {type:"structure",name:"GetHostnameSuggestionOutput",members:{LayerId:{shape:string$},Hostname:{shape:string$}}}
+const GetHostnameSuggestionResult$: S.StructureShape = {type:"structure",name:"GetHostnameSuggestionResult",members:{LayerId:{shape:string$},Hostname:{shape:string$}}}
 const GrantAccessRequest$: S.StructureShape = {type:"structure",name:"GrantAccessRequest",members:{InstanceId:{shape:string$},ValidForInMinutes:{shape:integer$}},required:["InstanceId"]}
-const GrantAccessOutputTemporaryCredential$: S.StructureShape = {type:"structure",name:"GrantAccessOutputTemporaryCredential",members:{Username:{shape:string$},Password:{shape:string$},ValidForInMinutes:{shape:integer$},InstanceId:{shape:string$}}}
-const GrantAccessOutput$: S.StructureShape = {type:"structure",name:"GrantAccessOutput",members:{TemporaryCredential:{shape:GrantAccessOutputTemporaryCredential$}}}
+const TemporaryCredential$: S.StructureShape = {type:"structure",name:"TemporaryCredential",members:{Username:{shape:string$},Password:{shape:string$},ValidForInMinutes:{shape:integer$},InstanceId:{shape:string$}}}
+const GrantAccessResult$: S.StructureShape = {type:"structure",name:"GrantAccessResult",members:{TemporaryCredential:{shape:TemporaryCredential$}}}
 const ListTagsRequest$: S.StructureShape = {type:"structure",name:"ListTagsRequest",members:{ResourceArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["ResourceArn"]}
-const ListTagsOutputTags$: S.MapShape = {type:"map",name:"ListTagsOutputTags",key:{shape:string$},value:{shape:string$}}
-const ListTagsOutput$: S.StructureShape = {type:"structure",name:"ListTagsOutput",members:{Tags:{shape:ListTagsOutputTags$},NextToken:{shape:string$}}}
+const ListTagsResultTags$: S.MapShape = {type:"map",name:"ListTagsResultTags",key:{shape:string$},value:{shape:string$}}
+const ListTagsResult$: S.StructureShape = {type:"structure",name:"ListTagsResult",members:{Tags:{shape:ListTagsResultTags$},NextToken:{shape:string$}}}
 const RebootInstanceRequest$: S.StructureShape = {type:"structure",name:"RebootInstanceRequest",members:{InstanceId:{shape:string$}},required:["InstanceId"]}
 const RegisterEcsClusterRequest$: S.StructureShape = {type:"structure",name:"RegisterEcsClusterRequest",members:{EcsClusterArn:{shape:string$},StackId:{shape:string$}},required:["EcsClusterArn","StackId"]}
-const RegisterEcsClusterOutput$: S.StructureShape = {type:"structure",name:"RegisterEcsClusterOutput",members:{EcsClusterArn:{shape:string$}}}
+const RegisterEcsClusterResult$: S.StructureShape = {type:"structure",name:"RegisterEcsClusterResult",members:{EcsClusterArn:{shape:string$}}}
 const RegisterElasticIpRequest$: S.StructureShape = {type:"structure",name:"RegisterElasticIpRequest",members:{ElasticIp:{shape:string$},StackId:{shape:string$}},required:["ElasticIp","StackId"]}
-const RegisterElasticIpOutput$: S.StructureShape = {type:"structure",name:"RegisterElasticIpOutput",members:{ElasticIp:{shape:string$}}}
-const RegisterInstanceRequestInstanceIdentity$: S.StructureShape = {type:"structure",name:"RegisterInstanceRequestInstanceIdentity",members:{Document:{shape:string$},Signature:{shape:string$}}}
-const RegisterInstanceRequest$: S.StructureShape = {type:"structure",name:"RegisterInstanceRequest",members:{StackId:{shape:string$},Hostname:{shape:string$},PublicIp:{shape:string$},PrivateIp:{shape:string$},RsaPublicKey:{shape:string$},RsaPublicKeyFingerprint:{shape:string$},InstanceIdentity:{shape:RegisterInstanceRequestInstanceIdentity$}},required:["StackId"]}
-const RegisterInstanceOutput$: S.StructureShape = {type:"structure",name:"RegisterInstanceOutput",members:{InstanceId:{shape:string$}}}
+const RegisterElasticIpResult$: S.StructureShape = {type:"structure",name:"RegisterElasticIpResult",members:{ElasticIp:{shape:string$}}}
+const InstanceIdentity$: S.StructureShape = {type:"structure",name:"InstanceIdentity",members:{Document:{shape:string$},Signature:{shape:string$}}}
+const RegisterInstanceRequest$: S.StructureShape = {type:"structure",name:"RegisterInstanceRequest",members:{StackId:{shape:string$},Hostname:{shape:string$},PublicIp:{shape:string$},PrivateIp:{shape:string$},RsaPublicKey:{shape:string$},RsaPublicKeyFingerprint:{shape:string$},InstanceIdentity:{shape:InstanceIdentity$}},required:["StackId"]}
+const RegisterInstanceResult$: S.StructureShape = {type:"structure",name:"RegisterInstanceResult",members:{InstanceId:{shape:string$}}}
 const RegisterRdsDbInstanceRequest$: S.StructureShape = {type:"structure",name:"RegisterRdsDbInstanceRequest",members:{StackId:{shape:string$},RdsDbInstanceArn:{shape:string$},DbUser:{shape:string$},DbPassword:{shape:string$}},required:["StackId","RdsDbInstanceArn","DbUser","DbPassword"]}
 const RegisterVolumeRequest$: S.StructureShape = {type:"structure",name:"RegisterVolumeRequest",members:{Ec2VolumeId:{shape:string$},StackId:{shape:string$}},required:["StackId"]}
-const RegisterVolumeOutput$: S.StructureShape = {type:"structure",name:"RegisterVolumeOutput",members:{VolumeId:{shape:string$}}}
-const SetLoadBasedAutoScalingRequest$: S.StructureShape = {type:"structure",name:"SetLoadBasedAutoScalingRequest",members:{LayerId:{shape:string$},Enable:{shape:boolean$},UpScaling:{shape:DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScaling$},DownScaling:{shape:DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScaling$}},required:["LayerId"]}
+const RegisterVolumeResult$: S.StructureShape = {type:"structure",name:"RegisterVolumeResult",members:{VolumeId:{shape:string$}}}
+const SetLoadBasedAutoScalingRequest$: S.StructureShape = {type:"structure",name:"SetLoadBasedAutoScalingRequest",members:{LayerId:{shape:string$},Enable:{shape:boolean$},UpScaling:{shape:AutoScalingThresholds$},DownScaling:{shape:AutoScalingThresholds$}},required:["LayerId"]}
 const SetPermissionRequest$: S.StructureShape = {type:"structure",name:"SetPermissionRequest",members:{StackId:{shape:string$},IamUserArn:{shape:string$},AllowSsh:{shape:boolean$},AllowSudo:{shape:boolean$},Level:{shape:string$}},required:["StackId","IamUserArn"]}
-const SetTimeBasedAutoScalingRequest$: S.StructureShape = {type:"structure",name:"SetTimeBasedAutoScalingRequest",members:{InstanceId:{shape:string$},AutoScalingSchedule:{shape:DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingSchedule$}},required:["InstanceId"]}
+const SetTimeBasedAutoScalingRequest$: S.StructureShape = {type:"structure",name:"SetTimeBasedAutoScalingRequest",members:{InstanceId:{shape:string$},AutoScalingSchedule:{shape:WeeklyAutoScalingSchedule$}},required:["InstanceId"]}
 const StartInstanceRequest$: S.StructureShape = {type:"structure",name:"StartInstanceRequest",members:{InstanceId:{shape:string$}},required:["InstanceId"]}
 const StartStackRequest$: S.StructureShape = {type:"structure",name:"StartStackRequest",members:{StackId:{shape:string$}},required:["StackId"]}
 const StopInstanceRequest$: S.StructureShape = {type:"structure",name:"StopInstanceRequest",members:{InstanceId:{shape:string$},Force:{shape:boolean$}},required:["InstanceId"]}
 const StopStackRequest$: S.StructureShape = {type:"structure",name:"StopStackRequest",members:{StackId:{shape:string$}},required:["StackId"]}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$},Tags:{shape:ListTagsOutputTags$}},required:["ResourceArn","Tags"]}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$},Tags:{shape:ListTagsResultTags$}},required:["ResourceArn","Tags"]}
 const UnassignInstanceRequest$: S.StructureShape = {type:"structure",name:"UnassignInstanceRequest",members:{InstanceId:{shape:string$}},required:["InstanceId"]}
 const UnassignVolumeRequest$: S.StructureShape = {type:"structure",name:"UnassignVolumeRequest",members:{VolumeId:{shape:string$}},required:["VolumeId"]}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceArn","TagKeys"]}
-const UpdateAppRequest$: S.StructureShape = {type:"structure",name:"UpdateAppRequest",members:{AppId:{shape:string$},Name:{shape:string$},Description:{shape:string$},DataSources:{shape:CreateAppRequestDataSources$},Type:{shape:string$},AppSource:{shape:CloneStackRequestCustomCookbooksSource$},Domains:{shape:AssignInstanceRequestLayerIds$},EnableSsl:{shape:boolean$},SslConfiguration:{shape:CreateAppRequestSslConfiguration$},Attributes:{shape:CreateAppRequestAttributes$},Environment:{shape:CreateAppRequestEnvironment$}},required:["AppId"]}
+const UpdateAppRequest$: S.StructureShape = {type:"structure",name:"UpdateAppRequest",members:{AppId:{shape:string$},Name:{shape:string$},Description:{shape:string$},DataSources:{shape:CreateAppRequestDataSources$},Type:{shape:string$},AppSource:{shape:Source$},Domains:{shape:AssignInstanceRequestLayerIds$},EnableSsl:{shape:boolean$},SslConfiguration:{shape:SslConfiguration$},Attributes:{shape:CreateAppRequestAttributes$},Environment:{shape:CreateAppRequestEnvironment$}},required:["AppId"]}
 const UpdateElasticIpRequest$: S.StructureShape = {type:"structure",name:"UpdateElasticIpRequest",members:{ElasticIp:{shape:string$},Name:{shape:string$}},required:["ElasticIp"]}
 const UpdateInstanceRequest$: S.StructureShape = {type:"structure",name:"UpdateInstanceRequest",members:{InstanceId:{shape:string$},LayerIds:{shape:AssignInstanceRequestLayerIds$},InstanceType:{shape:string$},AutoScalingType:{shape:string$},Hostname:{shape:string$},Os:{shape:string$},AmiId:{shape:string$},SshKeyName:{shape:string$},Architecture:{shape:string$},InstallUpdatesOnBoot:{shape:boolean$},EbsOptimized:{shape:boolean$},AgentVersion:{shape:string$}},required:["InstanceId"]}
-const UpdateLayerRequest$: S.StructureShape = {type:"structure",name:"UpdateLayerRequest",members:{LayerId:{shape:string$},Name:{shape:string$},Shortname:{shape:string$},Attributes:{shape:CreateLayerRequestAttributes$},CloudWatchLogsConfiguration:{shape:CreateLayerRequestCloudWatchLogsConfiguration$},CustomInstanceProfileArn:{shape:string$},CustomJson:{shape:string$},CustomSecurityGroupIds:{shape:AssignInstanceRequestLayerIds$},Packages:{shape:AssignInstanceRequestLayerIds$},VolumeConfigurations:{shape:CreateLayerRequestVolumeConfigurations$},EnableAutoHealing:{shape:boolean$},AutoAssignElasticIps:{shape:boolean$},AutoAssignPublicIps:{shape:boolean$},CustomRecipes:{shape:CreateLayerRequestCustomRecipes$},InstallUpdatesOnBoot:{shape:boolean$},UseEbsOptimizedInstances:{shape:boolean$},LifecycleEventConfiguration:{shape:CreateLayerRequestLifecycleEventConfiguration$}},required:["LayerId"]}
+const UpdateLayerRequest$: S.StructureShape = {type:"structure",name:"UpdateLayerRequest",members:{LayerId:{shape:string$},Name:{shape:string$},Shortname:{shape:string$},Attributes:{shape:CreateLayerRequestAttributes$},CloudWatchLogsConfiguration:{shape:CloudWatchLogsConfiguration$},CustomInstanceProfileArn:{shape:string$},CustomJson:{shape:string$},CustomSecurityGroupIds:{shape:AssignInstanceRequestLayerIds$},Packages:{shape:AssignInstanceRequestLayerIds$},VolumeConfigurations:{shape:CreateLayerRequestVolumeConfigurations$},EnableAutoHealing:{shape:boolean$},AutoAssignElasticIps:{shape:boolean$},AutoAssignPublicIps:{shape:boolean$},CustomRecipes:{shape:Recipes$},InstallUpdatesOnBoot:{shape:boolean$},UseEbsOptimizedInstances:{shape:boolean$},LifecycleEventConfiguration:{shape:LifecycleEventConfiguration$}},required:["LayerId"]}
 const UpdateMyUserProfileRequest$: S.StructureShape = {type:"structure",name:"UpdateMyUserProfileRequest",members:{SshPublicKey:{shape:string$}}}
 const UpdateRdsDbInstanceRequest$: S.StructureShape = {type:"structure",name:"UpdateRdsDbInstanceRequest",members:{RdsDbInstanceArn:{shape:string$},DbUser:{shape:string$},DbPassword:{shape:string$}},required:["RdsDbInstanceArn"]}
-const UpdateStackRequest$: S.StructureShape = {type:"structure",name:"UpdateStackRequest",members:{StackId:{shape:string$},Name:{shape:string$},Attributes:{shape:CloneStackRequestAttributes$},ServiceRoleArn:{shape:string$},DefaultInstanceProfileArn:{shape:string$},DefaultOs:{shape:string$},HostnameTheme:{shape:string$},DefaultAvailabilityZone:{shape:string$},DefaultSubnetId:{shape:string$},CustomJson:{shape:string$},ConfigurationManager:{shape:CloneStackRequestConfigurationManager$},ChefConfiguration:{shape:CloneStackRequestChefConfiguration$},UseCustomCookbooks:{shape:boolean$},CustomCookbooksSource:{shape:CloneStackRequestCustomCookbooksSource$},DefaultSshKeyName:{shape:string$},DefaultRootDeviceType:{shape:string$},UseOpsworksSecurityGroups:{shape:boolean$},AgentVersion:{shape:string$}},required:["StackId"]}
+const UpdateStackRequest$: S.StructureShape = {type:"structure",name:"UpdateStackRequest",members:{StackId:{shape:string$},Name:{shape:string$},Attributes:{shape:CloneStackRequestAttributes$},ServiceRoleArn:{shape:string$},DefaultInstanceProfileArn:{shape:string$},DefaultOs:{shape:string$},HostnameTheme:{shape:string$},DefaultAvailabilityZone:{shape:string$},DefaultSubnetId:{shape:string$},CustomJson:{shape:string$},ConfigurationManager:{shape:StackConfigurationManager$},ChefConfiguration:{shape:ChefConfiguration$},UseCustomCookbooks:{shape:boolean$},CustomCookbooksSource:{shape:Source$},DefaultSshKeyName:{shape:string$},DefaultRootDeviceType:{shape:string$},UseOpsworksSecurityGroups:{shape:boolean$},AgentVersion:{shape:string$}},required:["StackId"]}
 const UpdateUserProfileRequest$: S.StructureShape = {type:"structure",name:"UpdateUserProfileRequest",members:{IamUserArn:{shape:string$},SshUsername:{shape:string$},SshPublicKey:{shape:string$},AllowSelfManagement:{shape:boolean$}},required:["IamUserArn"]}
 const UpdateVolumeRequest$: S.StructureShape = {type:"structure",name:"UpdateVolumeRequest",members:{VolumeId:{shape:string$},Name:{shape:string$},MountPoint:{shape:string$}},required:["VolumeId"]}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type AppAttributesKeys = "AutoBundleOnDeploy" | "AwsFlowRubySettings" | "DocumentRoot" | "RailsEnv" | (string & {})
+
+export type AppType = "aws-flow-ruby" | "java" | "nodejs" | "other" | "php" | "rails" | "static" | (string & {})
+
+export type Architecture = "i386" | "x86_64" | (string & {})
+
+export type AutoScalingType = "load" | "timer" | (string & {})
+
+export type CloudWatchLogsEncoding = "ascii" | "big5" | "big5hkscs" | "cp037" | "cp1006" | "cp1026" | "cp1140" | "cp1250" | "cp1251" | "cp1252" | "cp1253" | "cp1254" | "cp1255" | "cp1256" | "cp1257" | "cp1258" | "cp424" | "cp437" | "cp500" | "cp720" | "cp737" | "cp775" | "cp850" | "cp852" | "cp855" | "cp856" | "cp857" | "cp858" | "cp860" | "cp861" | "cp862" | "cp863" | "cp864" | "cp865" | "cp866" | "cp869" | "cp874" | "cp875" | "cp932" | "cp949" | "cp950" | "euc_jis_2004" | "euc_jisx0213" | "euc_jp" | "euc_kr" | "gb18030" | "gb2312" | "gbk" | "hz" | "iso2022_jp" | "iso2022_jp_1" | "iso2022_jp_2" | "iso2022_jp_2004" | "iso2022_jp_3" | "iso2022_jp_ext" | "iso2022_kr" | "iso8859_10" | "iso8859_13" | "iso8859_14" | "iso8859_15" | "iso8859_16" | "iso8859_2" | "iso8859_3" | "iso8859_4" | "iso8859_5" | "iso8859_6" | "iso8859_7" | "iso8859_8" | "iso8859_9" | "johab" | "koi8_r" | "koi8_u" | "latin_1" | "mac_cyrillic" | "mac_greek" | "mac_iceland" | "mac_latin2" | "mac_roman" | "mac_turkish" | "ptcp154" | "shift_jis" | "shift_jis_2004" | "shift_jisx0213" | "utf_16" | "utf_16_be" | "utf_16_le" | "utf_32" | "utf_32_be" | "utf_32_le" | "utf_7" | "utf_8" | "utf_8_sig" | (string & {})
+
+export type CloudWatchLogsInitialPosition = "end_of_file" | "start_of_file" | (string & {})
+
+export type CloudWatchLogsTimeZone = "LOCAL" | "UTC" | (string & {})
+
+export type DeploymentCommandName = "configure" | "deploy" | "execute_recipes" | "install_dependencies" | "restart" | "rollback" | "setup" | "start" | "stop" | "undeploy" | "update_custom_cookbooks" | "update_dependencies" | (string & {})
+
+export type LayerAttributesKeys = "BundlerVersion" | "EcsClusterArn" | "EnableHaproxyStats" | "GangliaPassword" | "GangliaUrl" | "GangliaUser" | "HaproxyHealthCheckMethod" | "HaproxyHealthCheckUrl" | "HaproxyStatsPassword" | "HaproxyStatsUrl" | "HaproxyStatsUser" | "JavaAppServer" | "JavaAppServerVersion" | "Jvm" | "JvmOptions" | "JvmVersion" | "ManageBundler" | "MemcachedMemory" | "MysqlRootPassword" | "MysqlRootPasswordUbiquitous" | "NodejsVersion" | "PassengerVersion" | "RailsStack" | "RubyVersion" | "RubygemsVersion" | (string & {})
+
+export type LayerType = "aws-flow-ruby" | "custom" | "db-master" | "ecs-cluster" | "java-app" | "lb" | "memcached" | "monitoring-master" | "nodejs-app" | "php-app" | "rails-app" | "web" | (string & {})
+
+export type RootDeviceType = "ebs" | "instance-store" | (string & {})
+
+export type SourceType = "archive" | "git" | "s3" | "svn" | (string & {})
+
+export type StackAttributesKeys = "Color" | (string & {})
+
+export type VirtualizationType = "hvm" | "paravirtual" | (string & {})
+
+export type VolumeType = "gp2" | "io1" | "standard" | (string & {})
 
 export interface AssignInstanceRequest {
   readonly InstanceId: string
@@ -238,7 +271,7 @@ export interface CloneStackRequest {
   readonly Name?: string | undefined
   readonly Region?: string | undefined
   readonly VpcId?: string | undefined
-  readonly Attributes?: Readonly<Record<string, string>> | undefined
+  readonly Attributes?: Readonly<Partial<Record<StackAttributesKeys, string>>> | undefined
   readonly ServiceRoleArn: string
   readonly DefaultInstanceProfileArn?: string | undefined
   readonly DefaultOs?: string | undefined
@@ -246,40 +279,40 @@ export interface CloneStackRequest {
   readonly DefaultAvailabilityZone?: string | undefined
   readonly DefaultSubnetId?: string | undefined
   readonly CustomJson?: string | undefined
-  readonly ConfigurationManager?: CloneStackRequestConfigurationManager | undefined
-  readonly ChefConfiguration?: CloneStackRequestChefConfiguration | undefined
+  readonly ConfigurationManager?: StackConfigurationManager | undefined
+  readonly ChefConfiguration?: ChefConfiguration | undefined
   readonly UseCustomCookbooks?: boolean | undefined
   readonly UseOpsworksSecurityGroups?: boolean | undefined
-  readonly CustomCookbooksSource?: CloneStackRequestCustomCookbooksSource | undefined
+  readonly CustomCookbooksSource?: Source | undefined
   readonly DefaultSshKeyName?: string | undefined
   readonly ClonePermissions?: boolean | undefined
   readonly CloneAppIds?: ReadonlyArray<string> | undefined
-  readonly DefaultRootDeviceType?: string | undefined
+  readonly DefaultRootDeviceType?: RootDeviceType | undefined
   readonly AgentVersion?: string | undefined
 }
 
-export interface CloneStackRequestConfigurationManager {
+export interface StackConfigurationManager {
   readonly Name?: string | undefined
   readonly Version?: string | undefined
 }
 
-export interface CloneStackRequestConfigurationManagerOutput {
+export interface StackConfigurationManagerOutput {
   readonly Name?: string
   readonly Version?: string
 }
 
-export interface CloneStackRequestChefConfiguration {
+export interface ChefConfiguration {
   readonly ManageBerkshelf?: boolean | undefined
   readonly BerkshelfVersion?: string | undefined
 }
 
-export interface CloneStackRequestChefConfigurationOutput {
+export interface ChefConfigurationOutput {
   readonly ManageBerkshelf?: boolean
   readonly BerkshelfVersion?: string
 }
 
-export interface CloneStackRequestCustomCookbooksSource {
-  readonly Type?: string | undefined
+export interface Source {
+  readonly Type?: SourceType | undefined
   readonly Url?: string | undefined
   readonly Username?: string | undefined
   readonly Password?: string | undefined
@@ -287,8 +320,8 @@ export interface CloneStackRequestCustomCookbooksSource {
   readonly Revision?: string | undefined
 }
 
-export interface CloneStackRequestCustomCookbooksSourceOutput {
-  readonly Type?: string
+export interface SourceOutput {
+  readonly Type?: SourceType
   readonly Url?: string
   readonly Username?: string
   readonly Password?: string
@@ -296,7 +329,7 @@ export interface CloneStackRequestCustomCookbooksSourceOutput {
   readonly Revision?: string
 }
 
-export interface CloneStackOutput {
+export interface CloneStackResult {
   readonly StackId?: string
 }
 
@@ -305,53 +338,53 @@ export interface CreateAppRequest {
   readonly Shortname?: string | undefined
   readonly Name: string
   readonly Description?: string | undefined
-  readonly DataSources?: ReadonlyArray<CreateAppRequestDataSourcesMember> | undefined
-  readonly Type: string
-  readonly AppSource?: CloneStackRequestCustomCookbooksSource | undefined
+  readonly DataSources?: ReadonlyArray<DataSource> | undefined
+  readonly Type: AppType
+  readonly AppSource?: Source | undefined
   readonly Domains?: ReadonlyArray<string> | undefined
   readonly EnableSsl?: boolean | undefined
-  readonly SslConfiguration?: CreateAppRequestSslConfiguration | undefined
-  readonly Attributes?: Readonly<Record<string, string>> | undefined
-  readonly Environment?: ReadonlyArray<CreateAppRequestEnvironmentMember> | undefined
+  readonly SslConfiguration?: SslConfiguration | undefined
+  readonly Attributes?: Readonly<Partial<Record<AppAttributesKeys, string>>> | undefined
+  readonly Environment?: ReadonlyArray<EnvironmentVariable> | undefined
 }
 
-export interface CreateAppRequestDataSourcesMember {
+export interface DataSource {
   readonly Type?: string | undefined
   readonly Arn?: string | undefined
   readonly DatabaseName?: string | undefined
 }
 
-export interface CreateAppRequestDataSourcesMemberOutput {
+export interface DataSourceOutput {
   readonly Type?: string
   readonly Arn?: string
   readonly DatabaseName?: string
 }
 
-export interface CreateAppRequestSslConfiguration {
+export interface SslConfiguration {
   readonly Certificate: string
   readonly PrivateKey: string
   readonly Chain?: string | undefined
 }
 
-export interface CreateAppRequestSslConfigurationOutput {
+export interface SslConfigurationOutput {
   readonly Certificate?: string
   readonly PrivateKey?: string
   readonly Chain?: string
 }
 
-export interface CreateAppRequestEnvironmentMember {
+export interface EnvironmentVariable {
   readonly Key: string
   readonly Value: string
   readonly Secure?: boolean | undefined
 }
 
-export interface CreateAppRequestEnvironmentMemberOutput {
+export interface EnvironmentVariableOutput {
   readonly Key?: string
   readonly Value?: string
   readonly Secure?: boolean
 }
 
-export interface CreateAppOutput {
+export interface CreateAppResult {
   readonly AppId?: string
 }
 
@@ -360,22 +393,22 @@ export interface CreateDeploymentRequest {
   readonly AppId?: string | undefined
   readonly InstanceIds?: ReadonlyArray<string> | undefined
   readonly LayerIds?: ReadonlyArray<string> | undefined
-  readonly Command: CreateDeploymentRequestCommand
+  readonly Command: DeploymentCommand
   readonly Comment?: string | undefined
   readonly CustomJson?: string | undefined
 }
 
-export interface CreateDeploymentRequestCommand {
-  readonly Name: string
+export interface DeploymentCommand {
+  readonly Name: DeploymentCommandName
   readonly Args?: Readonly<Record<string, ReadonlyArray<string>>> | undefined
 }
 
-export interface CreateDeploymentRequestCommandOutput {
-  readonly Name?: string
+export interface DeploymentCommandOutput {
+  readonly Name?: DeploymentCommandName
   readonly Args?: Readonly<Record<string, ReadonlyArray<string>>>
 }
 
-export interface CreateDeploymentOutput {
+export interface CreateDeploymentResult {
   readonly DeploymentId?: string
 }
 
@@ -383,7 +416,7 @@ export interface CreateInstanceRequest {
   readonly StackId: string
   readonly LayerIds: ReadonlyArray<string>
   readonly InstanceType: string
-  readonly AutoScalingType?: string | undefined
+  readonly AutoScalingType?: AutoScalingType | undefined
   readonly Hostname?: string | undefined
   readonly Os?: string | undefined
   readonly AmiId?: string | undefined
@@ -391,109 +424,109 @@ export interface CreateInstanceRequest {
   readonly AvailabilityZone?: string | undefined
   readonly VirtualizationType?: string | undefined
   readonly SubnetId?: string | undefined
-  readonly Architecture?: string | undefined
-  readonly RootDeviceType?: string | undefined
-  readonly BlockDeviceMappings?: ReadonlyArray<CreateInstanceRequestBlockDeviceMappingsMember> | undefined
+  readonly Architecture?: Architecture | undefined
+  readonly RootDeviceType?: RootDeviceType | undefined
+  readonly BlockDeviceMappings?: ReadonlyArray<BlockDeviceMapping> | undefined
   readonly InstallUpdatesOnBoot?: boolean | undefined
   readonly EbsOptimized?: boolean | undefined
   readonly AgentVersion?: string | undefined
   readonly Tenancy?: string | undefined
 }
 
-export interface CreateInstanceRequestBlockDeviceMappingsMember {
+export interface BlockDeviceMapping {
   readonly DeviceName?: string | undefined
   readonly NoDevice?: string | undefined
   readonly VirtualName?: string | undefined
-  readonly Ebs?: CreateInstanceRequestBlockDeviceMappingsMemberEbs | undefined
+  readonly Ebs?: EbsBlockDevice | undefined
 }
 
-export interface CreateInstanceRequestBlockDeviceMappingsMemberOutput {
+export interface BlockDeviceMappingOutput {
   readonly DeviceName?: string
   readonly NoDevice?: string
   readonly VirtualName?: string
-  readonly Ebs?: CreateInstanceRequestBlockDeviceMappingsMemberEbsOutput
+  readonly Ebs?: EbsBlockDeviceOutput
 }
 
-export interface CreateInstanceRequestBlockDeviceMappingsMemberEbs {
+export interface EbsBlockDevice {
   readonly SnapshotId?: string | undefined
   readonly Iops?: number | undefined
   readonly VolumeSize?: number | undefined
-  readonly VolumeType?: string | undefined
+  readonly VolumeType?: VolumeType | undefined
   readonly DeleteOnTermination?: boolean | undefined
 }
 
-export interface CreateInstanceRequestBlockDeviceMappingsMemberEbsOutput {
+export interface EbsBlockDeviceOutput {
   readonly SnapshotId?: string
   readonly Iops?: number
   readonly VolumeSize?: number
-  readonly VolumeType?: string
+  readonly VolumeType?: VolumeType
   readonly DeleteOnTermination?: boolean
 }
 
-export interface CreateInstanceOutput {
+export interface CreateInstanceResult {
   readonly InstanceId?: string
 }
 
 export interface CreateLayerRequest {
   readonly StackId: string
-  readonly Type: string
+  readonly Type: LayerType
   readonly Name: string
   readonly Shortname: string
-  readonly Attributes?: Readonly<Record<string, string>> | undefined
-  readonly CloudWatchLogsConfiguration?: CreateLayerRequestCloudWatchLogsConfiguration | undefined
+  readonly Attributes?: Readonly<Partial<Record<LayerAttributesKeys, string>>> | undefined
+  readonly CloudWatchLogsConfiguration?: CloudWatchLogsConfiguration | undefined
   readonly CustomInstanceProfileArn?: string | undefined
   readonly CustomJson?: string | undefined
   readonly CustomSecurityGroupIds?: ReadonlyArray<string> | undefined
   readonly Packages?: ReadonlyArray<string> | undefined
-  readonly VolumeConfigurations?: ReadonlyArray<CreateLayerRequestVolumeConfigurationsMember> | undefined
+  readonly VolumeConfigurations?: ReadonlyArray<VolumeConfiguration> | undefined
   readonly EnableAutoHealing?: boolean | undefined
   readonly AutoAssignElasticIps?: boolean | undefined
   readonly AutoAssignPublicIps?: boolean | undefined
-  readonly CustomRecipes?: CreateLayerRequestCustomRecipes | undefined
+  readonly CustomRecipes?: Recipes | undefined
   readonly InstallUpdatesOnBoot?: boolean | undefined
   readonly UseEbsOptimizedInstances?: boolean | undefined
-  readonly LifecycleEventConfiguration?: CreateLayerRequestLifecycleEventConfiguration | undefined
+  readonly LifecycleEventConfiguration?: LifecycleEventConfiguration | undefined
 }
 
-export interface CreateLayerRequestCloudWatchLogsConfiguration {
+export interface CloudWatchLogsConfiguration {
   readonly Enabled?: boolean | undefined
-  readonly LogStreams?: ReadonlyArray<CreateLayerRequestCloudWatchLogsConfigurationLogStreamsMember> | undefined
+  readonly LogStreams?: ReadonlyArray<CloudWatchLogsLogStream> | undefined
 }
 
-export interface CreateLayerRequestCloudWatchLogsConfigurationOutput {
+export interface CloudWatchLogsConfigurationOutput {
   readonly Enabled?: boolean
-  readonly LogStreams?: ReadonlyArray<CreateLayerRequestCloudWatchLogsConfigurationLogStreamsMemberOutput>
+  readonly LogStreams?: ReadonlyArray<CloudWatchLogsLogStreamOutput>
 }
 
-export interface CreateLayerRequestCloudWatchLogsConfigurationLogStreamsMember {
+export interface CloudWatchLogsLogStream {
   readonly LogGroupName?: string | undefined
   readonly DatetimeFormat?: string | undefined
-  readonly TimeZone?: string | undefined
+  readonly TimeZone?: CloudWatchLogsTimeZone | undefined
   readonly File?: string | undefined
   readonly FileFingerprintLines?: string | undefined
   readonly MultiLineStartPattern?: string | undefined
-  readonly InitialPosition?: string | undefined
-  readonly Encoding?: string | undefined
+  readonly InitialPosition?: CloudWatchLogsInitialPosition | undefined
+  readonly Encoding?: CloudWatchLogsEncoding | undefined
   readonly BufferDuration?: number | undefined
   readonly BatchCount?: number | undefined
   readonly BatchSize?: number | undefined
 }
 
-export interface CreateLayerRequestCloudWatchLogsConfigurationLogStreamsMemberOutput {
+export interface CloudWatchLogsLogStreamOutput {
   readonly LogGroupName?: string
   readonly DatetimeFormat?: string
-  readonly TimeZone?: string
+  readonly TimeZone?: CloudWatchLogsTimeZone
   readonly File?: string
   readonly FileFingerprintLines?: string
   readonly MultiLineStartPattern?: string
-  readonly InitialPosition?: string
-  readonly Encoding?: string
+  readonly InitialPosition?: CloudWatchLogsInitialPosition
+  readonly Encoding?: CloudWatchLogsEncoding
   readonly BufferDuration?: number
   readonly BatchCount?: number
   readonly BatchSize?: number
 }
 
-export interface CreateLayerRequestVolumeConfigurationsMember {
+export interface VolumeConfiguration {
   readonly MountPoint: string
   readonly RaidLevel?: number | undefined
   readonly NumberOfDisks: number
@@ -503,7 +536,7 @@ export interface CreateLayerRequestVolumeConfigurationsMember {
   readonly Encrypted?: boolean | undefined
 }
 
-export interface CreateLayerRequestVolumeConfigurationsMemberOutput {
+export interface VolumeConfigurationOutput {
   readonly MountPoint?: string
   readonly RaidLevel?: number
   readonly NumberOfDisks?: number
@@ -513,7 +546,7 @@ export interface CreateLayerRequestVolumeConfigurationsMemberOutput {
   readonly Encrypted?: boolean
 }
 
-export interface CreateLayerRequestCustomRecipes {
+export interface Recipes {
   readonly Setup?: ReadonlyArray<string> | undefined
   readonly Configure?: ReadonlyArray<string> | undefined
   readonly Deploy?: ReadonlyArray<string> | undefined
@@ -521,7 +554,7 @@ export interface CreateLayerRequestCustomRecipes {
   readonly Shutdown?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateLayerRequestCustomRecipesOutput {
+export interface RecipesOutput {
   readonly Setup?: ReadonlyArray<string>
   readonly Configure?: ReadonlyArray<string>
   readonly Deploy?: ReadonlyArray<string>
@@ -529,25 +562,25 @@ export interface CreateLayerRequestCustomRecipesOutput {
   readonly Shutdown?: ReadonlyArray<string>
 }
 
-export interface CreateLayerRequestLifecycleEventConfiguration {
-  readonly Shutdown?: CreateLayerRequestLifecycleEventConfigurationShutdown | undefined
+export interface LifecycleEventConfiguration {
+  readonly Shutdown?: ShutdownEventConfiguration | undefined
 }
 
-export interface CreateLayerRequestLifecycleEventConfigurationOutput {
-  readonly Shutdown?: CreateLayerRequestLifecycleEventConfigurationShutdownOutput
+export interface LifecycleEventConfigurationOutput {
+  readonly Shutdown?: ShutdownEventConfigurationOutput
 }
 
-export interface CreateLayerRequestLifecycleEventConfigurationShutdown {
+export interface ShutdownEventConfiguration {
   readonly ExecutionTimeout?: number | undefined
   readonly DelayUntilElbConnectionsDrained?: boolean | undefined
 }
 
-export interface CreateLayerRequestLifecycleEventConfigurationShutdownOutput {
+export interface ShutdownEventConfigurationOutput {
   readonly ExecutionTimeout?: number
   readonly DelayUntilElbConnectionsDrained?: boolean
 }
 
-export interface CreateLayerOutput {
+export interface CreateLayerResult {
   readonly LayerId?: string
 }
 
@@ -555,7 +588,7 @@ export interface CreateStackRequest {
   readonly Name: string
   readonly Region: string
   readonly VpcId?: string | undefined
-  readonly Attributes?: Readonly<Record<string, string>> | undefined
+  readonly Attributes?: Readonly<Partial<Record<StackAttributesKeys, string>>> | undefined
   readonly ServiceRoleArn: string
   readonly DefaultInstanceProfileArn: string
   readonly DefaultOs?: string | undefined
@@ -563,17 +596,17 @@ export interface CreateStackRequest {
   readonly DefaultAvailabilityZone?: string | undefined
   readonly DefaultSubnetId?: string | undefined
   readonly CustomJson?: string | undefined
-  readonly ConfigurationManager?: CloneStackRequestConfigurationManager | undefined
-  readonly ChefConfiguration?: CloneStackRequestChefConfiguration | undefined
+  readonly ConfigurationManager?: StackConfigurationManager | undefined
+  readonly ChefConfiguration?: ChefConfiguration | undefined
   readonly UseCustomCookbooks?: boolean | undefined
   readonly UseOpsworksSecurityGroups?: boolean | undefined
-  readonly CustomCookbooksSource?: CloneStackRequestCustomCookbooksSource | undefined
+  readonly CustomCookbooksSource?: Source | undefined
   readonly DefaultSshKeyName?: string | undefined
-  readonly DefaultRootDeviceType?: string | undefined
+  readonly DefaultRootDeviceType?: RootDeviceType | undefined
   readonly AgentVersion?: string | undefined
 }
 
-export interface CreateStackOutput {
+export interface CreateStackResult {
   readonly StackId?: string
 }
 
@@ -584,7 +617,7 @@ export interface CreateUserProfileRequest {
   readonly AllowSelfManagement?: boolean | undefined
 }
 
-export interface CreateUserProfileOutput {
+export interface CreateUserProfileResult {
   readonly IamUserArn?: string
 }
 
@@ -632,16 +665,16 @@ export interface DeregisterVolumeRequest {
 
 export interface DescribeAgentVersionsRequest {
   readonly StackId?: string | undefined
-  readonly ConfigurationManager?: CloneStackRequestConfigurationManager | undefined
+  readonly ConfigurationManager?: StackConfigurationManager | undefined
 }
 
-export interface DescribeAgentVersionsOutput {
-  readonly AgentVersions?: ReadonlyArray<DescribeAgentVersionsOutputAgentVersionsMember>
+export interface DescribeAgentVersionsResult {
+  readonly AgentVersions?: ReadonlyArray<AgentVersion>
 }
 
-export interface DescribeAgentVersionsOutputAgentVersionsMember {
+export interface AgentVersion {
   readonly Version?: string
-  readonly ConfigurationManager?: CloneStackRequestConfigurationManagerOutput
+  readonly ConfigurationManager?: StackConfigurationManagerOutput
 }
 
 export interface DescribeAppsRequest {
@@ -649,25 +682,25 @@ export interface DescribeAppsRequest {
   readonly AppIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeAppsOutput {
-  readonly Apps?: ReadonlyArray<DescribeAppsOutputAppsMember>
+export interface DescribeAppsResult {
+  readonly Apps?: ReadonlyArray<App>
 }
 
-export interface DescribeAppsOutputAppsMember {
+export interface App {
   readonly AppId?: string
   readonly StackId?: string
   readonly Shortname?: string
   readonly Name?: string
   readonly Description?: string
-  readonly DataSources?: ReadonlyArray<CreateAppRequestDataSourcesMemberOutput>
-  readonly Type?: string
-  readonly AppSource?: CloneStackRequestCustomCookbooksSourceOutput
+  readonly DataSources?: ReadonlyArray<DataSourceOutput>
+  readonly Type?: AppType
+  readonly AppSource?: SourceOutput
   readonly Domains?: ReadonlyArray<string>
   readonly EnableSsl?: boolean
-  readonly SslConfiguration?: CreateAppRequestSslConfigurationOutput
-  readonly Attributes?: Readonly<Record<string, string>>
+  readonly SslConfiguration?: SslConfigurationOutput
+  readonly Attributes?: Readonly<Partial<Record<AppAttributesKeys, string>>>
   readonly CreatedAt?: string
-  readonly Environment?: ReadonlyArray<CreateAppRequestEnvironmentMemberOutput>
+  readonly Environment?: ReadonlyArray<EnvironmentVariableOutput>
 }
 
 export interface DescribeCommandsRequest {
@@ -676,11 +709,11 @@ export interface DescribeCommandsRequest {
   readonly CommandIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeCommandsOutput {
-  readonly Commands?: ReadonlyArray<DescribeCommandsOutputCommandsMember>
+export interface DescribeCommandsResult {
+  readonly Commands?: ReadonlyArray<Command>
 }
 
-export interface DescribeCommandsOutputCommandsMember {
+export interface Command {
   readonly CommandId?: string
   readonly InstanceId?: string
   readonly DeploymentId?: string
@@ -699,11 +732,11 @@ export interface DescribeDeploymentsRequest {
   readonly DeploymentIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeDeploymentsOutput {
-  readonly Deployments?: ReadonlyArray<DescribeDeploymentsOutputDeploymentsMember>
+export interface DescribeDeploymentsResult {
+  readonly Deployments?: ReadonlyArray<Deployment>
 }
 
-export interface DescribeDeploymentsOutputDeploymentsMember {
+export interface Deployment {
   readonly DeploymentId?: string
   readonly StackId?: string
   readonly AppId?: string
@@ -712,7 +745,7 @@ export interface DescribeDeploymentsOutputDeploymentsMember {
   readonly Duration?: number
   readonly IamUserArn?: string
   readonly Comment?: string
-  readonly Command?: CreateDeploymentRequestCommandOutput
+  readonly Command?: DeploymentCommandOutput
   readonly Status?: string
   readonly CustomJson?: string
   readonly InstanceIds?: ReadonlyArray<string>
@@ -725,12 +758,12 @@ export interface DescribeEcsClustersRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface DescribeEcsClustersOutput {
-  readonly EcsClusters?: ReadonlyArray<DescribeEcsClustersOutputEcsClustersMember>
+export interface DescribeEcsClustersResult {
+  readonly EcsClusters?: ReadonlyArray<EcsCluster>
   readonly NextToken?: string
 }
 
-export interface DescribeEcsClustersOutputEcsClustersMember {
+export interface EcsCluster {
   readonly EcsClusterArn?: string
   readonly EcsClusterName?: string
   readonly StackId?: string
@@ -743,11 +776,11 @@ export interface DescribeElasticIpsRequest {
   readonly Ips?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeElasticIpsOutput {
-  readonly ElasticIps?: ReadonlyArray<DescribeElasticIpsOutputElasticIpsMember>
+export interface DescribeElasticIpsResult {
+  readonly ElasticIps?: ReadonlyArray<ElasticIp>
 }
 
-export interface DescribeElasticIpsOutputElasticIpsMember {
+export interface ElasticIp {
   readonly Ip?: string
   readonly Name?: string
   readonly Domain?: string
@@ -760,11 +793,11 @@ export interface DescribeElasticLoadBalancersRequest {
   readonly LayerIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeElasticLoadBalancersOutput {
-  readonly ElasticLoadBalancers?: ReadonlyArray<DescribeElasticLoadBalancersOutputElasticLoadBalancersMember>
+export interface DescribeElasticLoadBalancersResult {
+  readonly ElasticLoadBalancers?: ReadonlyArray<ElasticLoadBalancer>
 }
 
-export interface DescribeElasticLoadBalancersOutputElasticLoadBalancersMember {
+export interface ElasticLoadBalancer {
   readonly ElasticLoadBalancerName?: string
   readonly Region?: string
   readonly DnsName?: string
@@ -782,18 +815,18 @@ export interface DescribeInstancesRequest {
   readonly InstanceIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeInstancesOutput {
-  readonly Instances?: ReadonlyArray<DescribeInstancesOutputInstancesMember>
+export interface DescribeInstancesResult {
+  readonly Instances?: ReadonlyArray<Instance>
 }
 
-export interface DescribeInstancesOutputInstancesMember {
+export interface Instance {
   readonly AgentVersion?: string
   readonly AmiId?: string
-  readonly Architecture?: string
+  readonly Architecture?: Architecture
   readonly Arn?: string
-  readonly AutoScalingType?: string
+  readonly AutoScalingType?: AutoScalingType
   readonly AvailabilityZone?: string
-  readonly BlockDeviceMappings?: ReadonlyArray<CreateInstanceRequestBlockDeviceMappingsMemberOutput>
+  readonly BlockDeviceMappings?: ReadonlyArray<BlockDeviceMappingOutput>
   readonly CreatedAt?: string
   readonly EbsOptimized?: boolean
   readonly Ec2InstanceId?: string
@@ -816,8 +849,8 @@ export interface DescribeInstancesOutputInstancesMember {
   readonly PublicIp?: string
   readonly RegisteredBy?: string
   readonly ReportedAgentVersion?: string
-  readonly ReportedOs?: DescribeInstancesOutputInstancesMemberReportedOs
-  readonly RootDeviceType?: string
+  readonly ReportedOs?: ReportedOs
+  readonly RootDeviceType?: RootDeviceType
   readonly RootDeviceVolumeId?: string
   readonly SecurityGroupIds?: ReadonlyArray<string>
   readonly SshHostDsaKeyFingerprint?: string
@@ -827,10 +860,10 @@ export interface DescribeInstancesOutputInstancesMember {
   readonly Status?: string
   readonly SubnetId?: string
   readonly Tenancy?: string
-  readonly VirtualizationType?: string
+  readonly VirtualizationType?: VirtualizationType
 }
 
-export interface DescribeInstancesOutputInstancesMemberReportedOs {
+export interface ReportedOs {
   readonly Family?: string
   readonly Name?: string
   readonly Version?: string
@@ -841,52 +874,52 @@ export interface DescribeLayersRequest {
   readonly LayerIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeLayersOutput {
-  readonly Layers?: ReadonlyArray<DescribeLayersOutputLayersMember>
+export interface DescribeLayersResult {
+  readonly Layers?: ReadonlyArray<Layer>
 }
 
-export interface DescribeLayersOutputLayersMember {
+export interface Layer {
   readonly Arn?: string
   readonly StackId?: string
   readonly LayerId?: string
-  readonly Type?: string
+  readonly Type?: LayerType
   readonly Name?: string
   readonly Shortname?: string
-  readonly Attributes?: Readonly<Record<string, string>>
-  readonly CloudWatchLogsConfiguration?: CreateLayerRequestCloudWatchLogsConfigurationOutput
+  readonly Attributes?: Readonly<Partial<Record<LayerAttributesKeys, string>>>
+  readonly CloudWatchLogsConfiguration?: CloudWatchLogsConfigurationOutput
   readonly CustomInstanceProfileArn?: string
   readonly CustomJson?: string
   readonly CustomSecurityGroupIds?: ReadonlyArray<string>
   readonly DefaultSecurityGroupNames?: ReadonlyArray<string>
   readonly Packages?: ReadonlyArray<string>
-  readonly VolumeConfigurations?: ReadonlyArray<CreateLayerRequestVolumeConfigurationsMemberOutput>
+  readonly VolumeConfigurations?: ReadonlyArray<VolumeConfigurationOutput>
   readonly EnableAutoHealing?: boolean
   readonly AutoAssignElasticIps?: boolean
   readonly AutoAssignPublicIps?: boolean
-  readonly DefaultRecipes?: CreateLayerRequestCustomRecipesOutput
-  readonly CustomRecipes?: CreateLayerRequestCustomRecipesOutput
+  readonly DefaultRecipes?: RecipesOutput
+  readonly CustomRecipes?: RecipesOutput
   readonly CreatedAt?: string
   readonly InstallUpdatesOnBoot?: boolean
   readonly UseEbsOptimizedInstances?: boolean
-  readonly LifecycleEventConfiguration?: CreateLayerRequestLifecycleEventConfigurationOutput
+  readonly LifecycleEventConfiguration?: LifecycleEventConfigurationOutput
 }
 
 export interface DescribeLoadBasedAutoScalingRequest {
   readonly LayerIds: ReadonlyArray<string>
 }
 
-export interface DescribeLoadBasedAutoScalingOutput {
-  readonly LoadBasedAutoScalingConfigurations?: ReadonlyArray<DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMember>
+export interface DescribeLoadBasedAutoScalingResult {
+  readonly LoadBasedAutoScalingConfigurations?: ReadonlyArray<LoadBasedAutoScalingConfiguration>
 }
 
-export interface DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMember {
+export interface LoadBasedAutoScalingConfiguration {
   readonly LayerId?: string
   readonly Enable?: boolean
-  readonly UpScaling?: DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScalingOutput
-  readonly DownScaling?: DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScalingOutput
+  readonly UpScaling?: AutoScalingThresholdsOutput
+  readonly DownScaling?: AutoScalingThresholdsOutput
 }
 
-export interface DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScaling {
+export interface AutoScalingThresholds {
   readonly InstanceCount?: number | undefined
   readonly ThresholdsWaitTime?: number | undefined
   readonly IgnoreMetricsTime?: number | undefined
@@ -896,7 +929,7 @@ export interface DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigura
   readonly Alarms?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScalingOutput {
+export interface AutoScalingThresholdsOutput {
   readonly InstanceCount?: number
   readonly ThresholdsWaitTime?: number
   readonly IgnoreMetricsTime?: number
@@ -906,32 +939,32 @@ export interface DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigura
   readonly Alarms?: ReadonlyArray<string>
 }
 
-export interface DescribeMyUserProfileOutput {
-  readonly UserProfile?: DescribeMyUserProfileOutputUserProfile
+export interface DescribeMyUserProfileResult {
+  readonly UserProfile?: SelfUserProfile
 }
 
-export interface DescribeMyUserProfileOutputUserProfile {
+export interface SelfUserProfile {
   readonly IamUserArn?: string
   readonly Name?: string
   readonly SshUsername?: string
   readonly SshPublicKey?: string
 }
 
-export interface DescribeOperatingSystemsOutput {
-  readonly OperatingSystems?: ReadonlyArray<DescribeOperatingSystemsOutputOperatingSystemsMember>
+export interface DescribeOperatingSystemsResponse {
+  readonly OperatingSystems?: ReadonlyArray<OperatingSystem>
 }
 
-export interface DescribeOperatingSystemsOutputOperatingSystemsMember {
+export interface OperatingSystem {
   readonly Name?: string
   readonly Id?: string
   readonly Type?: string
-  readonly ConfigurationManagers?: ReadonlyArray<DescribeOperatingSystemsOutputOperatingSystemsMemberConfigurationManagersMember>
+  readonly ConfigurationManagers?: ReadonlyArray<OperatingSystemConfigurationManager>
   readonly ReportedName?: string
   readonly ReportedVersion?: string
   readonly Supported?: boolean
 }
 
-export interface DescribeOperatingSystemsOutputOperatingSystemsMemberConfigurationManagersMember {
+export interface OperatingSystemConfigurationManager {
   readonly Name?: string
   readonly Version?: string
 }
@@ -941,11 +974,11 @@ export interface DescribePermissionsRequest {
   readonly StackId?: string | undefined
 }
 
-export interface DescribePermissionsOutput {
-  readonly Permissions?: ReadonlyArray<DescribePermissionsOutputPermissionsMember>
+export interface DescribePermissionsResult {
+  readonly Permissions?: ReadonlyArray<Permission>
 }
 
-export interface DescribePermissionsOutputPermissionsMember {
+export interface Permission {
   readonly StackId?: string
   readonly IamUserArn?: string
   readonly AllowSsh?: boolean
@@ -959,11 +992,11 @@ export interface DescribeRaidArraysRequest {
   readonly RaidArrayIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeRaidArraysOutput {
-  readonly RaidArrays?: ReadonlyArray<DescribeRaidArraysOutputRaidArraysMember>
+export interface DescribeRaidArraysResult {
+  readonly RaidArrays?: ReadonlyArray<RaidArray>
 }
 
-export interface DescribeRaidArraysOutputRaidArraysMember {
+export interface RaidArray {
   readonly RaidArrayId?: string
   readonly InstanceId?: string
   readonly Name?: string
@@ -984,11 +1017,11 @@ export interface DescribeRdsDbInstancesRequest {
   readonly RdsDbInstanceArns?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeRdsDbInstancesOutput {
-  readonly RdsDbInstances?: ReadonlyArray<DescribeRdsDbInstancesOutputRdsDbInstancesMember>
+export interface DescribeRdsDbInstancesResult {
+  readonly RdsDbInstances?: ReadonlyArray<RdsDbInstance>
 }
 
-export interface DescribeRdsDbInstancesOutputRdsDbInstancesMember {
+export interface RdsDbInstance {
   readonly RdsDbInstanceArn?: string
   readonly DbInstanceIdentifier?: string
   readonly DbUser?: string
@@ -1006,11 +1039,11 @@ export interface DescribeServiceErrorsRequest {
   readonly ServiceErrorIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeServiceErrorsOutput {
-  readonly ServiceErrors?: ReadonlyArray<DescribeServiceErrorsOutputServiceErrorsMember>
+export interface DescribeServiceErrorsResult {
+  readonly ServiceErrors?: ReadonlyArray<ServiceError_>
 }
 
-export interface DescribeServiceErrorsOutputServiceErrorsMember {
+export interface ServiceError_ {
   readonly ServiceErrorId?: string
   readonly StackId?: string
   readonly InstanceId?: string
@@ -1023,7 +1056,7 @@ export interface DescribeStackProvisioningParametersRequest {
   readonly StackId: string
 }
 
-export interface DescribeStackProvisioningParametersOutput {
+export interface DescribeStackProvisioningParametersResult {
   readonly AgentInstallerUrl?: string
   readonly Parameters?: Readonly<Record<string, string>>
 }
@@ -1032,20 +1065,20 @@ export interface DescribeStackSummaryRequest {
   readonly StackId: string
 }
 
-export interface DescribeStackSummaryOutput {
-  readonly StackSummary?: DescribeStackSummaryOutputStackSummary
+export interface DescribeStackSummaryResult {
+  readonly StackSummary?: StackSummary
 }
 
-export interface DescribeStackSummaryOutputStackSummary {
+export interface StackSummary {
   readonly StackId?: string
   readonly Name?: string
   readonly Arn?: string
   readonly LayersCount?: number
   readonly AppsCount?: number
-  readonly InstancesCount?: DescribeStackSummaryOutputStackSummaryInstancesCount
+  readonly InstancesCount?: InstancesCount
 }
 
-export interface DescribeStackSummaryOutputStackSummaryInstancesCount {
+export interface InstancesCount {
   readonly Assigning?: number
   readonly Booting?: number
   readonly ConnectionLost?: number
@@ -1072,17 +1105,17 @@ export interface DescribeStacksRequest {
   readonly StackIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeStacksOutput {
-  readonly Stacks?: ReadonlyArray<DescribeStacksOutputStacksMember>
+export interface DescribeStacksResult {
+  readonly Stacks?: ReadonlyArray<Stack>
 }
 
-export interface DescribeStacksOutputStacksMember {
+export interface Stack {
   readonly StackId?: string
   readonly Name?: string
   readonly Arn?: string
   readonly Region?: string
   readonly VpcId?: string
-  readonly Attributes?: Readonly<Record<string, string>>
+  readonly Attributes?: Readonly<Partial<Record<StackAttributesKeys, string>>>
   readonly ServiceRoleArn?: string
   readonly DefaultInstanceProfileArn?: string
   readonly DefaultOs?: string
@@ -1090,14 +1123,14 @@ export interface DescribeStacksOutputStacksMember {
   readonly DefaultAvailabilityZone?: string
   readonly DefaultSubnetId?: string
   readonly CustomJson?: string
-  readonly ConfigurationManager?: CloneStackRequestConfigurationManagerOutput
-  readonly ChefConfiguration?: CloneStackRequestChefConfigurationOutput
+  readonly ConfigurationManager?: StackConfigurationManagerOutput
+  readonly ChefConfiguration?: ChefConfigurationOutput
   readonly UseCustomCookbooks?: boolean
   readonly UseOpsworksSecurityGroups?: boolean
-  readonly CustomCookbooksSource?: CloneStackRequestCustomCookbooksSourceOutput
+  readonly CustomCookbooksSource?: SourceOutput
   readonly DefaultSshKeyName?: string
   readonly CreatedAt?: string
-  readonly DefaultRootDeviceType?: string
+  readonly DefaultRootDeviceType?: RootDeviceType
   readonly AgentVersion?: string
 }
 
@@ -1105,16 +1138,16 @@ export interface DescribeTimeBasedAutoScalingRequest {
   readonly InstanceIds: ReadonlyArray<string>
 }
 
-export interface DescribeTimeBasedAutoScalingOutput {
-  readonly TimeBasedAutoScalingConfigurations?: ReadonlyArray<DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMember>
+export interface DescribeTimeBasedAutoScalingResult {
+  readonly TimeBasedAutoScalingConfigurations?: ReadonlyArray<TimeBasedAutoScalingConfiguration>
 }
 
-export interface DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMember {
+export interface TimeBasedAutoScalingConfiguration {
   readonly InstanceId?: string
-  readonly AutoScalingSchedule?: DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleOutput
+  readonly AutoScalingSchedule?: WeeklyAutoScalingScheduleOutput
 }
 
-export interface DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingSchedule {
+export interface WeeklyAutoScalingSchedule {
   readonly Monday?: Readonly<Record<string, string>> | undefined
   readonly Tuesday?: Readonly<Record<string, string>> | undefined
   readonly Wednesday?: Readonly<Record<string, string>> | undefined
@@ -1124,7 +1157,7 @@ export interface DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigura
   readonly Sunday?: Readonly<Record<string, string>> | undefined
 }
 
-export interface DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingScheduleOutput {
+export interface WeeklyAutoScalingScheduleOutput {
   readonly Monday?: Readonly<Record<string, string>>
   readonly Tuesday?: Readonly<Record<string, string>>
   readonly Wednesday?: Readonly<Record<string, string>>
@@ -1138,11 +1171,11 @@ export interface DescribeUserProfilesRequest {
   readonly IamUserArns?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeUserProfilesOutput {
-  readonly UserProfiles?: ReadonlyArray<DescribeUserProfilesOutputUserProfilesMember>
+export interface DescribeUserProfilesResult {
+  readonly UserProfiles?: ReadonlyArray<UserProfile>
 }
 
-export interface DescribeUserProfilesOutputUserProfilesMember {
+export interface UserProfile {
   readonly IamUserArn?: string
   readonly Name?: string
   readonly SshUsername?: string
@@ -1157,11 +1190,11 @@ export interface DescribeVolumesRequest {
   readonly VolumeIds?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeVolumesOutput {
-  readonly Volumes?: ReadonlyArray<DescribeVolumesOutputVolumesMember>
+export interface DescribeVolumesResult {
+  readonly Volumes?: ReadonlyArray<Volume>
 }
 
-export interface DescribeVolumesOutputVolumesMember {
+export interface Volume {
   readonly VolumeId?: string
   readonly Ec2VolumeId?: string
   readonly Name?: string
@@ -1191,7 +1224,7 @@ export interface GetHostnameSuggestionRequest {
   readonly LayerId: string
 }
 
-export interface GetHostnameSuggestionOutput {
+export interface GetHostnameSuggestionResult {
   readonly LayerId?: string
   readonly Hostname?: string
 }
@@ -1201,11 +1234,11 @@ export interface GrantAccessRequest {
   readonly ValidForInMinutes?: number | undefined
 }
 
-export interface GrantAccessOutput {
-  readonly TemporaryCredential?: GrantAccessOutputTemporaryCredential
+export interface GrantAccessResult {
+  readonly TemporaryCredential?: TemporaryCredential
 }
 
-export interface GrantAccessOutputTemporaryCredential {
+export interface TemporaryCredential {
   readonly Username?: string
   readonly Password?: string
   readonly ValidForInMinutes?: number
@@ -1218,7 +1251,7 @@ export interface ListTagsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListTagsOutput {
+export interface ListTagsResult {
   readonly Tags?: Readonly<Record<string, string>>
   readonly NextToken?: string
 }
@@ -1232,7 +1265,7 @@ export interface RegisterEcsClusterRequest {
   readonly StackId: string
 }
 
-export interface RegisterEcsClusterOutput {
+export interface RegisterEcsClusterResult {
   readonly EcsClusterArn?: string
 }
 
@@ -1241,7 +1274,7 @@ export interface RegisterElasticIpRequest {
   readonly StackId: string
 }
 
-export interface RegisterElasticIpOutput {
+export interface RegisterElasticIpResult {
   readonly ElasticIp?: string
 }
 
@@ -1252,15 +1285,15 @@ export interface RegisterInstanceRequest {
   readonly PrivateIp?: string | undefined
   readonly RsaPublicKey?: string | undefined
   readonly RsaPublicKeyFingerprint?: string | undefined
-  readonly InstanceIdentity?: RegisterInstanceRequestInstanceIdentity | undefined
+  readonly InstanceIdentity?: InstanceIdentity | undefined
 }
 
-export interface RegisterInstanceRequestInstanceIdentity {
+export interface InstanceIdentity {
   readonly Document?: string | undefined
   readonly Signature?: string | undefined
 }
 
-export interface RegisterInstanceOutput {
+export interface RegisterInstanceResult {
   readonly InstanceId?: string
 }
 
@@ -1276,15 +1309,15 @@ export interface RegisterVolumeRequest {
   readonly StackId: string
 }
 
-export interface RegisterVolumeOutput {
+export interface RegisterVolumeResult {
   readonly VolumeId?: string
 }
 
 export interface SetLoadBasedAutoScalingRequest {
   readonly LayerId: string
   readonly Enable?: boolean | undefined
-  readonly UpScaling?: DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScaling | undefined
-  readonly DownScaling?: DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMemberUpScaling | undefined
+  readonly UpScaling?: AutoScalingThresholds | undefined
+  readonly DownScaling?: AutoScalingThresholds | undefined
 }
 
 export interface SetPermissionRequest {
@@ -1297,7 +1330,7 @@ export interface SetPermissionRequest {
 
 export interface SetTimeBasedAutoScalingRequest {
   readonly InstanceId: string
-  readonly AutoScalingSchedule?: DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMemberAutoScalingSchedule | undefined
+  readonly AutoScalingSchedule?: WeeklyAutoScalingSchedule | undefined
 }
 
 export interface StartInstanceRequest {
@@ -1339,14 +1372,14 @@ export interface UpdateAppRequest {
   readonly AppId: string
   readonly Name?: string | undefined
   readonly Description?: string | undefined
-  readonly DataSources?: ReadonlyArray<CreateAppRequestDataSourcesMember> | undefined
-  readonly Type?: string | undefined
-  readonly AppSource?: CloneStackRequestCustomCookbooksSource | undefined
+  readonly DataSources?: ReadonlyArray<DataSource> | undefined
+  readonly Type?: AppType | undefined
+  readonly AppSource?: Source | undefined
   readonly Domains?: ReadonlyArray<string> | undefined
   readonly EnableSsl?: boolean | undefined
-  readonly SslConfiguration?: CreateAppRequestSslConfiguration | undefined
-  readonly Attributes?: Readonly<Record<string, string>> | undefined
-  readonly Environment?: ReadonlyArray<CreateAppRequestEnvironmentMember> | undefined
+  readonly SslConfiguration?: SslConfiguration | undefined
+  readonly Attributes?: Readonly<Partial<Record<AppAttributesKeys, string>>> | undefined
+  readonly Environment?: ReadonlyArray<EnvironmentVariable> | undefined
 }
 
 export interface UpdateElasticIpRequest {
@@ -1358,12 +1391,12 @@ export interface UpdateInstanceRequest {
   readonly InstanceId: string
   readonly LayerIds?: ReadonlyArray<string> | undefined
   readonly InstanceType?: string | undefined
-  readonly AutoScalingType?: string | undefined
+  readonly AutoScalingType?: AutoScalingType | undefined
   readonly Hostname?: string | undefined
   readonly Os?: string | undefined
   readonly AmiId?: string | undefined
   readonly SshKeyName?: string | undefined
-  readonly Architecture?: string | undefined
+  readonly Architecture?: Architecture | undefined
   readonly InstallUpdatesOnBoot?: boolean | undefined
   readonly EbsOptimized?: boolean | undefined
   readonly AgentVersion?: string | undefined
@@ -1373,20 +1406,20 @@ export interface UpdateLayerRequest {
   readonly LayerId: string
   readonly Name?: string | undefined
   readonly Shortname?: string | undefined
-  readonly Attributes?: Readonly<Record<string, string>> | undefined
-  readonly CloudWatchLogsConfiguration?: CreateLayerRequestCloudWatchLogsConfiguration | undefined
+  readonly Attributes?: Readonly<Partial<Record<LayerAttributesKeys, string>>> | undefined
+  readonly CloudWatchLogsConfiguration?: CloudWatchLogsConfiguration | undefined
   readonly CustomInstanceProfileArn?: string | undefined
   readonly CustomJson?: string | undefined
   readonly CustomSecurityGroupIds?: ReadonlyArray<string> | undefined
   readonly Packages?: ReadonlyArray<string> | undefined
-  readonly VolumeConfigurations?: ReadonlyArray<CreateLayerRequestVolumeConfigurationsMember> | undefined
+  readonly VolumeConfigurations?: ReadonlyArray<VolumeConfiguration> | undefined
   readonly EnableAutoHealing?: boolean | undefined
   readonly AutoAssignElasticIps?: boolean | undefined
   readonly AutoAssignPublicIps?: boolean | undefined
-  readonly CustomRecipes?: CreateLayerRequestCustomRecipes | undefined
+  readonly CustomRecipes?: Recipes | undefined
   readonly InstallUpdatesOnBoot?: boolean | undefined
   readonly UseEbsOptimizedInstances?: boolean | undefined
-  readonly LifecycleEventConfiguration?: CreateLayerRequestLifecycleEventConfiguration | undefined
+  readonly LifecycleEventConfiguration?: LifecycleEventConfiguration | undefined
 }
 
 export interface UpdateMyUserProfileRequest {
@@ -1402,7 +1435,7 @@ export interface UpdateRdsDbInstanceRequest {
 export interface UpdateStackRequest {
   readonly StackId: string
   readonly Name?: string | undefined
-  readonly Attributes?: Readonly<Record<string, string>> | undefined
+  readonly Attributes?: Readonly<Partial<Record<StackAttributesKeys, string>>> | undefined
   readonly ServiceRoleArn?: string | undefined
   readonly DefaultInstanceProfileArn?: string | undefined
   readonly DefaultOs?: string | undefined
@@ -1410,12 +1443,12 @@ export interface UpdateStackRequest {
   readonly DefaultAvailabilityZone?: string | undefined
   readonly DefaultSubnetId?: string | undefined
   readonly CustomJson?: string | undefined
-  readonly ConfigurationManager?: CloneStackRequestConfigurationManager | undefined
-  readonly ChefConfiguration?: CloneStackRequestChefConfiguration | undefined
+  readonly ConfigurationManager?: StackConfigurationManager | undefined
+  readonly ChefConfiguration?: ChefConfiguration | undefined
   readonly UseCustomCookbooks?: boolean | undefined
-  readonly CustomCookbooksSource?: CloneStackRequestCustomCookbooksSource | undefined
+  readonly CustomCookbooksSource?: Source | undefined
   readonly DefaultSshKeyName?: string | undefined
-  readonly DefaultRootDeviceType?: string | undefined
+  readonly DefaultRootDeviceType?: RootDeviceType | undefined
   readonly UseOpsworksSecurityGroups?: boolean | undefined
   readonly AgentVersion?: string | undefined
 }
@@ -1433,301 +1466,305 @@ export interface UpdateVolumeRequest {
   readonly MountPoint?: string | undefined
 }
 
-export type AssignInstanceError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type AssignVolumeError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type AssociateElasticIpError = Errors.CommonError | Client.SdkError
+export type AssignInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type AttachElasticLoadBalancerError = Errors.CommonError | Client.SdkError
+export type AssignVolumeError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CloneStackError = Errors.CommonError | Client.SdkError
+export type AssociateElasticIpError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateAppError = Errors.CommonError | Client.SdkError
+export type AttachElasticLoadBalancerError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateDeploymentError = Errors.CommonError | Client.SdkError
+export type CloneStackError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateInstanceError = Errors.CommonError | Client.SdkError
+export type CreateAppError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateLayerError = Errors.CommonError | Client.SdkError
+export type CreateDeploymentError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateStackError = Errors.CommonError | Client.SdkError
+export type CreateInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateUserProfileError = Errors.CommonError | Client.SdkError
+export type CreateLayerError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteAppError = Errors.CommonError | Client.SdkError
+export type CreateStackError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteInstanceError = Errors.CommonError | Client.SdkError
+export type CreateUserProfileError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteLayerError = Errors.CommonError | Client.SdkError
+export type DeleteAppError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteStackError = Errors.CommonError | Client.SdkError
+export type DeleteInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteUserProfileError = Errors.CommonError | Client.SdkError
+export type DeleteLayerError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeregisterEcsClusterError = Errors.CommonError | Client.SdkError
+export type DeleteStackError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeregisterElasticIpError = Errors.CommonError | Client.SdkError
+export type DeleteUserProfileError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeregisterInstanceError = Errors.CommonError | Client.SdkError
+export type DeregisterEcsClusterError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeregisterRdsDbInstanceError = Errors.CommonError | Client.SdkError
+export type DeregisterElasticIpError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeregisterVolumeError = Errors.CommonError | Client.SdkError
+export type DeregisterInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeAgentVersionsError = Errors.CommonError | Client.SdkError
+export type DeregisterRdsDbInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeAppsError = Errors.CommonError | Client.SdkError
+export type DeregisterVolumeError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeCommandsError = Errors.CommonError | Client.SdkError
+export type DescribeAgentVersionsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeDeploymentsError = Errors.CommonError | Client.SdkError
+export type DescribeAppsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeEcsClustersError = Errors.CommonError | Client.SdkError
+export type DescribeCommandsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeElasticIpsError = Errors.CommonError | Client.SdkError
+export type DescribeDeploymentsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeElasticLoadBalancersError = Errors.CommonError | Client.SdkError
+export type DescribeEcsClustersError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeElasticIpsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeLayersError = Errors.CommonError | Client.SdkError
+export type DescribeElasticLoadBalancersError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeLoadBasedAutoScalingError = Errors.CommonError | Client.SdkError
+export type DescribeInstancesError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type DescribeLayersError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type DescribeLoadBasedAutoScalingError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export type DescribeMyUserProfileError = Errors.CommonError | Client.SdkError
 
 export type DescribeOperatingSystemsError = Errors.CommonError | Client.SdkError
 
-export type DescribePermissionsError = Errors.CommonError | Client.SdkError
+export type DescribePermissionsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeRaidArraysError = Errors.CommonError | Client.SdkError
+export type DescribeRaidArraysError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeRdsDbInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeRdsDbInstancesError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeServiceErrorsError = Errors.CommonError | Client.SdkError
+export type DescribeServiceErrorsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeStackProvisioningParametersError = Errors.CommonError | Client.SdkError
+export type DescribeStackProvisioningParametersError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeStackSummaryError = Errors.CommonError | Client.SdkError
+export type DescribeStackSummaryError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeStacksError = Errors.CommonError | Client.SdkError
+export type DescribeStacksError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeTimeBasedAutoScalingError = Errors.CommonError | Client.SdkError
+export type DescribeTimeBasedAutoScalingError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeUserProfilesError = Errors.CommonError | Client.SdkError
+export type DescribeUserProfilesError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeVolumesError = Errors.CommonError | Client.SdkError
+export type DescribeVolumesError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DetachElasticLoadBalancerError = Errors.CommonError | Client.SdkError
+export type DetachElasticLoadBalancerError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type DisassociateElasticIpError = Errors.CommonError | Client.SdkError
+export type DisassociateElasticIpError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetHostnameSuggestionError = Errors.CommonError | Client.SdkError
+export type GetHostnameSuggestionError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GrantAccessError = Errors.CommonError | Client.SdkError
+export type GrantAccessError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsError = Errors.CommonError | Client.SdkError
+export type ListTagsError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RebootInstanceError = Errors.CommonError | Client.SdkError
+export type RebootInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RegisterEcsClusterError = Errors.CommonError | Client.SdkError
+export type RegisterEcsClusterError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RegisterElasticIpError = Errors.CommonError | Client.SdkError
+export type RegisterElasticIpError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RegisterInstanceError = Errors.CommonError | Client.SdkError
+export type RegisterInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RegisterRdsDbInstanceError = Errors.CommonError | Client.SdkError
+export type RegisterRdsDbInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RegisterVolumeError = Errors.CommonError | Client.SdkError
+export type RegisterVolumeError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type SetLoadBasedAutoScalingError = Errors.CommonError | Client.SdkError
+export type SetLoadBasedAutoScalingError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type SetPermissionError = Errors.CommonError | Client.SdkError
+export type SetPermissionError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type SetTimeBasedAutoScalingError = Errors.CommonError | Client.SdkError
+export type SetTimeBasedAutoScalingError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartInstanceError = Errors.CommonError | Client.SdkError
+export type StartInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartStackError = Errors.CommonError | Client.SdkError
+export type StartStackError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StopInstanceError = Errors.CommonError | Client.SdkError
+export type StopInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StopStackError = Errors.CommonError | Client.SdkError
+export type StopStackError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UnassignInstanceError = Errors.CommonError | Client.SdkError
+export type UnassignInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UnassignVolumeError = Errors.CommonError | Client.SdkError
+export type UnassignVolumeError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateAppError = Errors.CommonError | Client.SdkError
+export type UpdateAppError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateElasticIpError = Errors.CommonError | Client.SdkError
+export type UpdateElasticIpError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateInstanceError = Errors.CommonError | Client.SdkError
+export type UpdateInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateLayerError = Errors.CommonError | Client.SdkError
+export type UpdateLayerError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateMyUserProfileError = Errors.CommonError | Client.SdkError
+export type UpdateMyUserProfileError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateRdsDbInstanceError = Errors.CommonError | Client.SdkError
+export type UpdateRdsDbInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateStackError = Errors.CommonError | Client.SdkError
+export type UpdateStackError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateUserProfileError = Errors.CommonError | Client.SdkError
+export type UpdateUserProfileError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateVolumeError = Errors.CommonError | Client.SdkError
+export type UpdateVolumeError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const assignInstance: Client.Operation<AssignInstanceRequest, {}, AssignInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"AssignInstance",http:{method:"POST",requestUri:"/"},input:{shape:AssignInstanceRequest$}}})
+export const assignInstance: Client.Operation<AssignInstanceRequest, {}, AssignInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"AssignInstance",http:{method:"POST",requestUri:"/"},input:{shape:AssignInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const assignVolume: Client.Operation<AssignVolumeRequest, {}, AssignVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"AssignVolume",http:{method:"POST",requestUri:"/"},input:{shape:AssignVolumeRequest$}}})
+export const assignVolume: Client.Operation<AssignVolumeRequest, {}, AssignVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"AssignVolume",http:{method:"POST",requestUri:"/"},input:{shape:AssignVolumeRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const associateElasticIp: Client.Operation<AssociateElasticIpRequest, {}, AssociateElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"AssociateElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:AssociateElasticIpRequest$}}})
+export const associateElasticIp: Client.Operation<AssociateElasticIpRequest, {}, AssociateElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"AssociateElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:AssociateElasticIpRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const attachElasticLoadBalancer: Client.Operation<AttachElasticLoadBalancerRequest, {}, AttachElasticLoadBalancerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"AttachElasticLoadBalancer",http:{method:"POST",requestUri:"/"},input:{shape:AttachElasticLoadBalancerRequest$}}})
+export const attachElasticLoadBalancer: Client.Operation<AttachElasticLoadBalancerRequest, {}, AttachElasticLoadBalancerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"AttachElasticLoadBalancer",http:{method:"POST",requestUri:"/"},input:{shape:AttachElasticLoadBalancerRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const cloneStack: Client.Operation<CloneStackRequest, CloneStackOutput, CloneStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CloneStack",http:{method:"POST",requestUri:"/"},input:{shape:CloneStackRequest$},output:{shape:CloneStackOutput$}}})
+export const cloneStack: Client.Operation<CloneStackRequest, CloneStackResult, CloneStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CloneStack",http:{method:"POST",requestUri:"/"},input:{shape:CloneStackRequest$},output:{shape:CloneStackResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const createApp: Client.Operation<CreateAppRequest, CreateAppOutput, CreateAppError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateApp",http:{method:"POST",requestUri:"/"},input:{shape:CreateAppRequest$},output:{shape:CreateAppOutput$}}})
+export const createApp: Client.Operation<CreateAppRequest, CreateAppResult, CreateAppError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateApp",http:{method:"POST",requestUri:"/"},input:{shape:CreateAppRequest$},output:{shape:CreateAppResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const createDeployment: Client.Operation<CreateDeploymentRequest, CreateDeploymentOutput, CreateDeploymentError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateDeployment",http:{method:"POST",requestUri:"/"},input:{shape:CreateDeploymentRequest$},output:{shape:CreateDeploymentOutput$}}})
+export const createDeployment: Client.Operation<CreateDeploymentRequest, CreateDeploymentResult, CreateDeploymentError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateDeployment",http:{method:"POST",requestUri:"/"},input:{shape:CreateDeploymentRequest$},output:{shape:CreateDeploymentResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const createInstance: Client.Operation<CreateInstanceRequest, CreateInstanceOutput, CreateInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateInstance",http:{method:"POST",requestUri:"/"},input:{shape:CreateInstanceRequest$},output:{shape:CreateInstanceOutput$}}})
+export const createInstance: Client.Operation<CreateInstanceRequest, CreateInstanceResult, CreateInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateInstance",http:{method:"POST",requestUri:"/"},input:{shape:CreateInstanceRequest$},output:{shape:CreateInstanceResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const createLayer: Client.Operation<CreateLayerRequest, CreateLayerOutput, CreateLayerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateLayer",http:{method:"POST",requestUri:"/"},input:{shape:CreateLayerRequest$},output:{shape:CreateLayerOutput$}}})
+export const createLayer: Client.Operation<CreateLayerRequest, CreateLayerResult, CreateLayerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateLayer",http:{method:"POST",requestUri:"/"},input:{shape:CreateLayerRequest$},output:{shape:CreateLayerResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const createStack: Client.Operation<CreateStackRequest, CreateStackOutput, CreateStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateStack",http:{method:"POST",requestUri:"/"},input:{shape:CreateStackRequest$},output:{shape:CreateStackOutput$}}})
+export const createStack: Client.Operation<CreateStackRequest, CreateStackResult, CreateStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateStack",http:{method:"POST",requestUri:"/"},input:{shape:CreateStackRequest$},output:{shape:CreateStackResult$},errors:[ValidationException$]},errors:{ValidationException}})
 
-export const createUserProfile: Client.Operation<CreateUserProfileRequest, CreateUserProfileOutput, CreateUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateUserProfile",http:{method:"POST",requestUri:"/"},input:{shape:CreateUserProfileRequest$},output:{shape:CreateUserProfileOutput$}}})
+export const createUserProfile: Client.Operation<CreateUserProfileRequest, CreateUserProfileResult, CreateUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"CreateUserProfile",http:{method:"POST",requestUri:"/"},input:{shape:CreateUserProfileRequest$},output:{shape:CreateUserProfileResult$},errors:[ValidationException$]},errors:{ValidationException}})
 
-export const deleteApp: Client.Operation<DeleteAppRequest, {}, DeleteAppError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteApp",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppRequest$}}})
+export const deleteApp: Client.Operation<DeleteAppRequest, {}, DeleteAppError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteApp",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deleteInstance: Client.Operation<DeleteInstanceRequest, {}, DeleteInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeleteInstanceRequest$}}})
+export const deleteInstance: Client.Operation<DeleteInstanceRequest, {}, DeleteInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeleteInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deleteLayer: Client.Operation<DeleteLayerRequest, {}, DeleteLayerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteLayer",http:{method:"POST",requestUri:"/"},input:{shape:DeleteLayerRequest$}}})
+export const deleteLayer: Client.Operation<DeleteLayerRequest, {}, DeleteLayerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteLayer",http:{method:"POST",requestUri:"/"},input:{shape:DeleteLayerRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deleteStack: Client.Operation<DeleteStackRequest, {}, DeleteStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteStack",http:{method:"POST",requestUri:"/"},input:{shape:DeleteStackRequest$}}})
+export const deleteStack: Client.Operation<DeleteStackRequest, {}, DeleteStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteStack",http:{method:"POST",requestUri:"/"},input:{shape:DeleteStackRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deleteUserProfile: Client.Operation<DeleteUserProfileRequest, {}, DeleteUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteUserProfile",http:{method:"POST",requestUri:"/"},input:{shape:DeleteUserProfileRequest$}}})
+export const deleteUserProfile: Client.Operation<DeleteUserProfileRequest, {}, DeleteUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeleteUserProfile",http:{method:"POST",requestUri:"/"},input:{shape:DeleteUserProfileRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deregisterEcsCluster: Client.Operation<DeregisterEcsClusterRequest, {}, DeregisterEcsClusterError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterEcsCluster",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterEcsClusterRequest$}}})
+export const deregisterEcsCluster: Client.Operation<DeregisterEcsClusterRequest, {}, DeregisterEcsClusterError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterEcsCluster",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterEcsClusterRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deregisterElasticIp: Client.Operation<DeregisterElasticIpRequest, {}, DeregisterElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterElasticIpRequest$}}})
+export const deregisterElasticIp: Client.Operation<DeregisterElasticIpRequest, {}, DeregisterElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterElasticIpRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deregisterInstance: Client.Operation<DeregisterInstanceRequest, {}, DeregisterInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterInstanceRequest$}}})
+export const deregisterInstance: Client.Operation<DeregisterInstanceRequest, {}, DeregisterInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deregisterRdsDbInstance: Client.Operation<DeregisterRdsDbInstanceRequest, {}, DeregisterRdsDbInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterRdsDbInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterRdsDbInstanceRequest$}}})
+export const deregisterRdsDbInstance: Client.Operation<DeregisterRdsDbInstanceRequest, {}, DeregisterRdsDbInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterRdsDbInstance",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterRdsDbInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const deregisterVolume: Client.Operation<DeregisterVolumeRequest, {}, DeregisterVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterVolume",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterVolumeRequest$}}})
+export const deregisterVolume: Client.Operation<DeregisterVolumeRequest, {}, DeregisterVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DeregisterVolume",http:{method:"POST",requestUri:"/"},input:{shape:DeregisterVolumeRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const describeAgentVersions: Client.Operation<DescribeAgentVersionsRequest, DescribeAgentVersionsOutput, DescribeAgentVersionsError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeAgentVersions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAgentVersionsRequest$},output:{shape:DescribeAgentVersionsOutput$}}})
+export const describeAgentVersions: Client.Operation<DescribeAgentVersionsRequest, DescribeAgentVersionsResult, DescribeAgentVersionsError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeAgentVersions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAgentVersionsRequest$},output:{shape:DescribeAgentVersionsResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const describeApps: Paginate.Paginated<DescribeAppsRequest, DescribeAppsOutput, DescribeAppsError, OpsWorks, DescribeAppsOutputAppsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeApps",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAppsRequest$},output:{shape:DescribeAppsOutput$}}}), {inputToken:[],outputToken:[],resultKey:["Apps"]})
+export const describeApps: Paginate.Paginated<DescribeAppsRequest, DescribeAppsResult, DescribeAppsError, OpsWorks, App> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeApps",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAppsRequest$},output:{shape:DescribeAppsResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["Apps"]})
 
-export const describeCommands: Paginate.Paginated<DescribeCommandsRequest, DescribeCommandsOutput, DescribeCommandsError, OpsWorks, DescribeCommandsOutputCommandsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeCommands",http:{method:"POST",requestUri:"/"},input:{shape:DescribeCommandsRequest$},output:{shape:DescribeCommandsOutput$}}}), {inputToken:[],outputToken:[],resultKey:["Commands"]})
+export const describeCommands: Paginate.Paginated<DescribeCommandsRequest, DescribeCommandsResult, DescribeCommandsError, OpsWorks, Command> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeCommands",http:{method:"POST",requestUri:"/"},input:{shape:DescribeCommandsRequest$},output:{shape:DescribeCommandsResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["Commands"]})
 
-export const describeDeployments: Paginate.Paginated<DescribeDeploymentsRequest, DescribeDeploymentsOutput, DescribeDeploymentsError, OpsWorks, DescribeDeploymentsOutputDeploymentsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeDeployments",http:{method:"POST",requestUri:"/"},input:{shape:DescribeDeploymentsRequest$},output:{shape:DescribeDeploymentsOutput$}}}), {inputToken:[],outputToken:[],resultKey:["Deployments"]})
+export const describeDeployments: Paginate.Paginated<DescribeDeploymentsRequest, DescribeDeploymentsResult, DescribeDeploymentsError, OpsWorks, Deployment> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeDeployments",http:{method:"POST",requestUri:"/"},input:{shape:DescribeDeploymentsRequest$},output:{shape:DescribeDeploymentsResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["Deployments"]})
 
-export const describeEcsClusters: Paginate.Paginated<DescribeEcsClustersRequest, DescribeEcsClustersOutput, DescribeEcsClustersError, OpsWorks, DescribeEcsClustersOutputEcsClustersMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeEcsClusters",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEcsClustersRequest$},output:{shape:DescribeEcsClustersOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EcsClusters"]})
+export const describeEcsClusters: Paginate.Paginated<DescribeEcsClustersRequest, DescribeEcsClustersResult, DescribeEcsClustersError, OpsWorks, EcsCluster> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeEcsClusters",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEcsClustersRequest$},output:{shape:DescribeEcsClustersResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["EcsClusters"]})
 
-export const describeElasticIps: Paginate.Paginated<DescribeElasticIpsRequest, DescribeElasticIpsOutput, DescribeElasticIpsError, OpsWorks, DescribeElasticIpsOutputElasticIpsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeElasticIps",http:{method:"POST",requestUri:"/"},input:{shape:DescribeElasticIpsRequest$},output:{shape:DescribeElasticIpsOutput$}}}), {inputToken:[],outputToken:[],resultKey:["ElasticIps"]})
+export const describeElasticIps: Paginate.Paginated<DescribeElasticIpsRequest, DescribeElasticIpsResult, DescribeElasticIpsError, OpsWorks, ElasticIp> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeElasticIps",http:{method:"POST",requestUri:"/"},input:{shape:DescribeElasticIpsRequest$},output:{shape:DescribeElasticIpsResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["ElasticIps"]})
 
-export const describeElasticLoadBalancers: Paginate.Paginated<DescribeElasticLoadBalancersRequest, DescribeElasticLoadBalancersOutput, DescribeElasticLoadBalancersError, OpsWorks, DescribeElasticLoadBalancersOutputElasticLoadBalancersMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeElasticLoadBalancers",http:{method:"POST",requestUri:"/"},input:{shape:DescribeElasticLoadBalancersRequest$},output:{shape:DescribeElasticLoadBalancersOutput$}}}), {inputToken:[],outputToken:[],resultKey:["ElasticLoadBalancers"]})
+export const describeElasticLoadBalancers: Paginate.Paginated<DescribeElasticLoadBalancersRequest, DescribeElasticLoadBalancersResult, DescribeElasticLoadBalancersError, OpsWorks, ElasticLoadBalancer> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeElasticLoadBalancers",http:{method:"POST",requestUri:"/"},input:{shape:DescribeElasticLoadBalancersRequest$},output:{shape:DescribeElasticLoadBalancersResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["ElasticLoadBalancers"]})
 
-export const describeInstances: Paginate.Paginated<DescribeInstancesRequest, DescribeInstancesOutput, DescribeInstancesError, OpsWorks, DescribeInstancesOutputInstancesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeInstances",http:{method:"POST",requestUri:"/"},input:{shape:DescribeInstancesRequest$},output:{shape:DescribeInstancesOutput$}}}), {inputToken:[],outputToken:[],resultKey:["Instances"]})
+export const describeInstances: Paginate.Paginated<DescribeInstancesRequest, DescribeInstancesResult, DescribeInstancesError, OpsWorks, Instance> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeInstances",http:{method:"POST",requestUri:"/"},input:{shape:DescribeInstancesRequest$},output:{shape:DescribeInstancesResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["Instances"]})
 
-export const describeLayers: Paginate.Paginated<DescribeLayersRequest, DescribeLayersOutput, DescribeLayersError, OpsWorks, DescribeLayersOutputLayersMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeLayers",http:{method:"POST",requestUri:"/"},input:{shape:DescribeLayersRequest$},output:{shape:DescribeLayersOutput$}}}), {inputToken:[],outputToken:[],resultKey:["Layers"]})
+export const describeLayers: Paginate.Paginated<DescribeLayersRequest, DescribeLayersResult, DescribeLayersError, OpsWorks, Layer> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeLayers",http:{method:"POST",requestUri:"/"},input:{shape:DescribeLayersRequest$},output:{shape:DescribeLayersResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["Layers"]})
 
-export const describeLoadBasedAutoScaling: Paginate.Paginated<DescribeLoadBasedAutoScalingRequest, DescribeLoadBasedAutoScalingOutput, DescribeLoadBasedAutoScalingError, OpsWorks, DescribeLoadBasedAutoScalingOutputLoadBasedAutoScalingConfigurationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeLoadBasedAutoScaling",http:{method:"POST",requestUri:"/"},input:{shape:DescribeLoadBasedAutoScalingRequest$},output:{shape:DescribeLoadBasedAutoScalingOutput$}}}), {inputToken:[],outputToken:[],resultKey:["LoadBasedAutoScalingConfigurations"]})
+export const describeLoadBasedAutoScaling: Paginate.Paginated<DescribeLoadBasedAutoScalingRequest, DescribeLoadBasedAutoScalingResult, DescribeLoadBasedAutoScalingError, OpsWorks, LoadBasedAutoScalingConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeLoadBasedAutoScaling",http:{method:"POST",requestUri:"/"},input:{shape:DescribeLoadBasedAutoScalingRequest$},output:{shape:DescribeLoadBasedAutoScalingResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["LoadBasedAutoScalingConfigurations"]})
 
-export const describeMyUserProfile: Client.Operation<{}, DescribeMyUserProfileOutput, DescribeMyUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeMyUserProfile",http:{method:"POST",requestUri:"/"},output:{shape:DescribeMyUserProfileOutput$}}})
+export const describeMyUserProfile: Client.Operation<{}, DescribeMyUserProfileResult, DescribeMyUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeMyUserProfile",http:{method:"POST",requestUri:"/"},output:{shape:DescribeMyUserProfileResult$}}})
 
-export const describeOperatingSystems: Client.Operation<{}, DescribeOperatingSystemsOutput, DescribeOperatingSystemsError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeOperatingSystems",http:{method:"POST",requestUri:"/"},output:{shape:DescribeOperatingSystemsOutput$}}})
+export const describeOperatingSystems: Client.Operation<{}, DescribeOperatingSystemsResponse, DescribeOperatingSystemsError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeOperatingSystems",http:{method:"POST",requestUri:"/"},output:{shape:DescribeOperatingSystemsResponse$}}})
 
-export const describePermissions: Paginate.Paginated<DescribePermissionsRequest, DescribePermissionsOutput, DescribePermissionsError, OpsWorks, DescribePermissionsOutputPermissionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribePermissions",http:{method:"POST",requestUri:"/"},input:{shape:DescribePermissionsRequest$},output:{shape:DescribePermissionsOutput$}}}), {inputToken:[],outputToken:[],resultKey:["Permissions"]})
+export const describePermissions: Paginate.Paginated<DescribePermissionsRequest, DescribePermissionsResult, DescribePermissionsError, OpsWorks, Permission> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribePermissions",http:{method:"POST",requestUri:"/"},input:{shape:DescribePermissionsRequest$},output:{shape:DescribePermissionsResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["Permissions"]})
 
-export const describeRaidArrays: Paginate.Paginated<DescribeRaidArraysRequest, DescribeRaidArraysOutput, DescribeRaidArraysError, OpsWorks, DescribeRaidArraysOutputRaidArraysMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeRaidArrays",http:{method:"POST",requestUri:"/"},input:{shape:DescribeRaidArraysRequest$},output:{shape:DescribeRaidArraysOutput$}}}), {inputToken:[],outputToken:[],resultKey:["RaidArrays"]})
+export const describeRaidArrays: Paginate.Paginated<DescribeRaidArraysRequest, DescribeRaidArraysResult, DescribeRaidArraysError, OpsWorks, RaidArray> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeRaidArrays",http:{method:"POST",requestUri:"/"},input:{shape:DescribeRaidArraysRequest$},output:{shape:DescribeRaidArraysResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["RaidArrays"]})
 
-export const describeRdsDbInstances: Client.Operation<DescribeRdsDbInstancesRequest, DescribeRdsDbInstancesOutput, DescribeRdsDbInstancesError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeRdsDbInstances",http:{method:"POST",requestUri:"/"},input:{shape:DescribeRdsDbInstancesRequest$},output:{shape:DescribeRdsDbInstancesOutput$}}})
+export const describeRdsDbInstances: Client.Operation<DescribeRdsDbInstancesRequest, DescribeRdsDbInstancesResult, DescribeRdsDbInstancesError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeRdsDbInstances",http:{method:"POST",requestUri:"/"},input:{shape:DescribeRdsDbInstancesRequest$},output:{shape:DescribeRdsDbInstancesResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const describeServiceErrors: Paginate.Paginated<DescribeServiceErrorsRequest, DescribeServiceErrorsOutput, DescribeServiceErrorsError, OpsWorks, DescribeServiceErrorsOutputServiceErrorsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeServiceErrors",http:{method:"POST",requestUri:"/"},input:{shape:DescribeServiceErrorsRequest$},output:{shape:DescribeServiceErrorsOutput$}}}), {inputToken:[],outputToken:[],resultKey:["ServiceErrors"]})
+export const describeServiceErrors: Paginate.Paginated<DescribeServiceErrorsRequest, DescribeServiceErrorsResult, DescribeServiceErrorsError, OpsWorks, ServiceError_> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeServiceErrors",http:{method:"POST",requestUri:"/"},input:{shape:DescribeServiceErrorsRequest$},output:{shape:DescribeServiceErrorsResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["ServiceErrors"]})
 
-export const describeStackProvisioningParameters: Client.Operation<DescribeStackProvisioningParametersRequest, DescribeStackProvisioningParametersOutput, DescribeStackProvisioningParametersError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeStackProvisioningParameters",http:{method:"POST",requestUri:"/"},input:{shape:DescribeStackProvisioningParametersRequest$},output:{shape:DescribeStackProvisioningParametersOutput$}}})
+export const describeStackProvisioningParameters: Client.Operation<DescribeStackProvisioningParametersRequest, DescribeStackProvisioningParametersResult, DescribeStackProvisioningParametersError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeStackProvisioningParameters",http:{method:"POST",requestUri:"/"},input:{shape:DescribeStackProvisioningParametersRequest$},output:{shape:DescribeStackProvisioningParametersResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const describeStackSummary: Client.Operation<DescribeStackSummaryRequest, DescribeStackSummaryOutput, DescribeStackSummaryError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeStackSummary",http:{method:"POST",requestUri:"/"},input:{shape:DescribeStackSummaryRequest$},output:{shape:DescribeStackSummaryOutput$}}})
+export const describeStackSummary: Client.Operation<DescribeStackSummaryRequest, DescribeStackSummaryResult, DescribeStackSummaryError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeStackSummary",http:{method:"POST",requestUri:"/"},input:{shape:DescribeStackSummaryRequest$},output:{shape:DescribeStackSummaryResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const describeStacks: Paginate.Paginated<DescribeStacksRequest, DescribeStacksOutput, DescribeStacksError, OpsWorks, DescribeStacksOutputStacksMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeStacks",http:{method:"POST",requestUri:"/"},input:{shape:DescribeStacksRequest$},output:{shape:DescribeStacksOutput$}}}), {inputToken:[],outputToken:[],resultKey:["Stacks"]})
+export const describeStacks: Paginate.Paginated<DescribeStacksRequest, DescribeStacksResult, DescribeStacksError, OpsWorks, Stack> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeStacks",http:{method:"POST",requestUri:"/"},input:{shape:DescribeStacksRequest$},output:{shape:DescribeStacksResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["Stacks"]})
 
-export const describeTimeBasedAutoScaling: Paginate.Paginated<DescribeTimeBasedAutoScalingRequest, DescribeTimeBasedAutoScalingOutput, DescribeTimeBasedAutoScalingError, OpsWorks, DescribeTimeBasedAutoScalingOutputTimeBasedAutoScalingConfigurationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeTimeBasedAutoScaling",http:{method:"POST",requestUri:"/"},input:{shape:DescribeTimeBasedAutoScalingRequest$},output:{shape:DescribeTimeBasedAutoScalingOutput$}}}), {inputToken:[],outputToken:[],resultKey:["TimeBasedAutoScalingConfigurations"]})
+export const describeTimeBasedAutoScaling: Paginate.Paginated<DescribeTimeBasedAutoScalingRequest, DescribeTimeBasedAutoScalingResult, DescribeTimeBasedAutoScalingError, OpsWorks, TimeBasedAutoScalingConfiguration> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeTimeBasedAutoScaling",http:{method:"POST",requestUri:"/"},input:{shape:DescribeTimeBasedAutoScalingRequest$},output:{shape:DescribeTimeBasedAutoScalingResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["TimeBasedAutoScalingConfigurations"]})
 
-export const describeUserProfiles: Paginate.Paginated<DescribeUserProfilesRequest, DescribeUserProfilesOutput, DescribeUserProfilesError, OpsWorks, DescribeUserProfilesOutputUserProfilesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeUserProfiles",http:{method:"POST",requestUri:"/"},input:{shape:DescribeUserProfilesRequest$},output:{shape:DescribeUserProfilesOutput$}}}), {inputToken:[],outputToken:[],resultKey:["UserProfiles"]})
+export const describeUserProfiles: Paginate.Paginated<DescribeUserProfilesRequest, DescribeUserProfilesResult, DescribeUserProfilesError, OpsWorks, UserProfile> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeUserProfiles",http:{method:"POST",requestUri:"/"},input:{shape:DescribeUserProfilesRequest$},output:{shape:DescribeUserProfilesResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["UserProfiles"]})
 
-export const describeVolumes: Paginate.Paginated<DescribeVolumesRequest, DescribeVolumesOutput, DescribeVolumesError, OpsWorks, DescribeVolumesOutputVolumesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeVolumes",http:{method:"POST",requestUri:"/"},input:{shape:DescribeVolumesRequest$},output:{shape:DescribeVolumesOutput$}}}), {inputToken:[],outputToken:[],resultKey:["Volumes"]})
+export const describeVolumes: Paginate.Paginated<DescribeVolumesRequest, DescribeVolumesResult, DescribeVolumesError, OpsWorks, Volume> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DescribeVolumes",http:{method:"POST",requestUri:"/"},input:{shape:DescribeVolumesRequest$},output:{shape:DescribeVolumesResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:[],outputToken:[],resultKey:["Volumes"]})
 
-export const detachElasticLoadBalancer: Client.Operation<DetachElasticLoadBalancerRequest, {}, DetachElasticLoadBalancerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DetachElasticLoadBalancer",http:{method:"POST",requestUri:"/"},input:{shape:DetachElasticLoadBalancerRequest$}}})
+export const detachElasticLoadBalancer: Client.Operation<DetachElasticLoadBalancerRequest, {}, DetachElasticLoadBalancerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DetachElasticLoadBalancer",http:{method:"POST",requestUri:"/"},input:{shape:DetachElasticLoadBalancerRequest$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 
-export const disassociateElasticIp: Client.Operation<DisassociateElasticIpRequest, {}, DisassociateElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DisassociateElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateElasticIpRequest$}}})
+export const disassociateElasticIp: Client.Operation<DisassociateElasticIpRequest, {}, DisassociateElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"DisassociateElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateElasticIpRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const getHostnameSuggestion: Client.Operation<GetHostnameSuggestionRequest, GetHostnameSuggestionOutput, GetHostnameSuggestionError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"GetHostnameSuggestion",http:{method:"POST",requestUri:"/"},input:{shape:GetHostnameSuggestionRequest$},output:{shape:GetHostnameSuggestionOutput$}}})
+export const getHostnameSuggestion: Client.Operation<GetHostnameSuggestionRequest, GetHostnameSuggestionResult, GetHostnameSuggestionError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"GetHostnameSuggestion",http:{method:"POST",requestUri:"/"},input:{shape:GetHostnameSuggestionRequest$},output:{shape:GetHostnameSuggestionResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const grantAccess: Client.Operation<GrantAccessRequest, GrantAccessOutput, GrantAccessError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"GrantAccess",http:{method:"POST",requestUri:"/"},input:{shape:GrantAccessRequest$},output:{shape:GrantAccessOutput$}}})
+export const grantAccess: Client.Operation<GrantAccessRequest, GrantAccessResult, GrantAccessError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"GrantAccess",http:{method:"POST",requestUri:"/"},input:{shape:GrantAccessRequest$},output:{shape:GrantAccessResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const listTags: Client.Operation<ListTagsRequest, ListTagsOutput, ListTagsError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"ListTags",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsRequest$},output:{shape:ListTagsOutput$}}})
+export const listTags: Client.Operation<ListTagsRequest, ListTagsResult, ListTagsError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"ListTags",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsRequest$},output:{shape:ListTagsResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const rebootInstance: Client.Operation<RebootInstanceRequest, {}, RebootInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RebootInstance",http:{method:"POST",requestUri:"/"},input:{shape:RebootInstanceRequest$}}})
+export const rebootInstance: Client.Operation<RebootInstanceRequest, {}, RebootInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RebootInstance",http:{method:"POST",requestUri:"/"},input:{shape:RebootInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const registerEcsCluster: Client.Operation<RegisterEcsClusterRequest, RegisterEcsClusterOutput, RegisterEcsClusterError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterEcsCluster",http:{method:"POST",requestUri:"/"},input:{shape:RegisterEcsClusterRequest$},output:{shape:RegisterEcsClusterOutput$}}})
+export const registerEcsCluster: Client.Operation<RegisterEcsClusterRequest, RegisterEcsClusterResult, RegisterEcsClusterError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterEcsCluster",http:{method:"POST",requestUri:"/"},input:{shape:RegisterEcsClusterRequest$},output:{shape:RegisterEcsClusterResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const registerElasticIp: Client.Operation<RegisterElasticIpRequest, RegisterElasticIpOutput, RegisterElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:RegisterElasticIpRequest$},output:{shape:RegisterElasticIpOutput$}}})
+export const registerElasticIp: Client.Operation<RegisterElasticIpRequest, RegisterElasticIpResult, RegisterElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:RegisterElasticIpRequest$},output:{shape:RegisterElasticIpResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const registerInstance: Client.Operation<RegisterInstanceRequest, RegisterInstanceOutput, RegisterInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterInstance",http:{method:"POST",requestUri:"/"},input:{shape:RegisterInstanceRequest$},output:{shape:RegisterInstanceOutput$}}})
+export const registerInstance: Client.Operation<RegisterInstanceRequest, RegisterInstanceResult, RegisterInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterInstance",http:{method:"POST",requestUri:"/"},input:{shape:RegisterInstanceRequest$},output:{shape:RegisterInstanceResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const registerRdsDbInstance: Client.Operation<RegisterRdsDbInstanceRequest, {}, RegisterRdsDbInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterRdsDbInstance",http:{method:"POST",requestUri:"/"},input:{shape:RegisterRdsDbInstanceRequest$}}})
+export const registerRdsDbInstance: Client.Operation<RegisterRdsDbInstanceRequest, {}, RegisterRdsDbInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterRdsDbInstance",http:{method:"POST",requestUri:"/"},input:{shape:RegisterRdsDbInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const registerVolume: Client.Operation<RegisterVolumeRequest, RegisterVolumeOutput, RegisterVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterVolume",http:{method:"POST",requestUri:"/"},input:{shape:RegisterVolumeRequest$},output:{shape:RegisterVolumeOutput$}}})
+export const registerVolume: Client.Operation<RegisterVolumeRequest, RegisterVolumeResult, RegisterVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"RegisterVolume",http:{method:"POST",requestUri:"/"},input:{shape:RegisterVolumeRequest$},output:{shape:RegisterVolumeResult$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const setLoadBasedAutoScaling: Client.Operation<SetLoadBasedAutoScalingRequest, {}, SetLoadBasedAutoScalingError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"SetLoadBasedAutoScaling",http:{method:"POST",requestUri:"/"},input:{shape:SetLoadBasedAutoScalingRequest$}}})
+export const setLoadBasedAutoScaling: Client.Operation<SetLoadBasedAutoScalingRequest, {}, SetLoadBasedAutoScalingError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"SetLoadBasedAutoScaling",http:{method:"POST",requestUri:"/"},input:{shape:SetLoadBasedAutoScalingRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const setPermission: Client.Operation<SetPermissionRequest, {}, SetPermissionError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"SetPermission",http:{method:"POST",requestUri:"/"},input:{shape:SetPermissionRequest$}}})
+export const setPermission: Client.Operation<SetPermissionRequest, {}, SetPermissionError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"SetPermission",http:{method:"POST",requestUri:"/"},input:{shape:SetPermissionRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const setTimeBasedAutoScaling: Client.Operation<SetTimeBasedAutoScalingRequest, {}, SetTimeBasedAutoScalingError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"SetTimeBasedAutoScaling",http:{method:"POST",requestUri:"/"},input:{shape:SetTimeBasedAutoScalingRequest$}}})
+export const setTimeBasedAutoScaling: Client.Operation<SetTimeBasedAutoScalingRequest, {}, SetTimeBasedAutoScalingError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"SetTimeBasedAutoScaling",http:{method:"POST",requestUri:"/"},input:{shape:SetTimeBasedAutoScalingRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const startInstance: Client.Operation<StartInstanceRequest, {}, StartInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"StartInstance",http:{method:"POST",requestUri:"/"},input:{shape:StartInstanceRequest$}}})
+export const startInstance: Client.Operation<StartInstanceRequest, {}, StartInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"StartInstance",http:{method:"POST",requestUri:"/"},input:{shape:StartInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const startStack: Client.Operation<StartStackRequest, {}, StartStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"StartStack",http:{method:"POST",requestUri:"/"},input:{shape:StartStackRequest$}}})
+export const startStack: Client.Operation<StartStackRequest, {}, StartStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"StartStack",http:{method:"POST",requestUri:"/"},input:{shape:StartStackRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const stopInstance: Client.Operation<StopInstanceRequest, {}, StopInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"StopInstance",http:{method:"POST",requestUri:"/"},input:{shape:StopInstanceRequest$}}})
+export const stopInstance: Client.Operation<StopInstanceRequest, {}, StopInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"StopInstance",http:{method:"POST",requestUri:"/"},input:{shape:StopInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const stopStack: Client.Operation<StopStackRequest, {}, StopStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"StopStack",http:{method:"POST",requestUri:"/"},input:{shape:StopStackRequest$}}})
+export const stopStack: Client.Operation<StopStackRequest, {}, StopStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"StopStack",http:{method:"POST",requestUri:"/"},input:{shape:StopStackRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$}}})
+export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const unassignInstance: Client.Operation<UnassignInstanceRequest, {}, UnassignInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UnassignInstance",http:{method:"POST",requestUri:"/"},input:{shape:UnassignInstanceRequest$}}})
+export const unassignInstance: Client.Operation<UnassignInstanceRequest, {}, UnassignInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UnassignInstance",http:{method:"POST",requestUri:"/"},input:{shape:UnassignInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const unassignVolume: Client.Operation<UnassignVolumeRequest, {}, UnassignVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UnassignVolume",http:{method:"POST",requestUri:"/"},input:{shape:UnassignVolumeRequest$}}})
+export const unassignVolume: Client.Operation<UnassignVolumeRequest, {}, UnassignVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UnassignVolume",http:{method:"POST",requestUri:"/"},input:{shape:UnassignVolumeRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateApp: Client.Operation<UpdateAppRequest, {}, UpdateAppError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateApp",http:{method:"POST",requestUri:"/"},input:{shape:UpdateAppRequest$}}})
+export const updateApp: Client.Operation<UpdateAppRequest, {}, UpdateAppError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateApp",http:{method:"POST",requestUri:"/"},input:{shape:UpdateAppRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateElasticIp: Client.Operation<UpdateElasticIpRequest, {}, UpdateElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:UpdateElasticIpRequest$}}})
+export const updateElasticIp: Client.Operation<UpdateElasticIpRequest, {}, UpdateElasticIpError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateElasticIp",http:{method:"POST",requestUri:"/"},input:{shape:UpdateElasticIpRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateInstance: Client.Operation<UpdateInstanceRequest, {}, UpdateInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateInstance",http:{method:"POST",requestUri:"/"},input:{shape:UpdateInstanceRequest$}}})
+export const updateInstance: Client.Operation<UpdateInstanceRequest, {}, UpdateInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateInstance",http:{method:"POST",requestUri:"/"},input:{shape:UpdateInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateLayer: Client.Operation<UpdateLayerRequest, {}, UpdateLayerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateLayer",http:{method:"POST",requestUri:"/"},input:{shape:UpdateLayerRequest$}}})
+export const updateLayer: Client.Operation<UpdateLayerRequest, {}, UpdateLayerError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateLayer",http:{method:"POST",requestUri:"/"},input:{shape:UpdateLayerRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateMyUserProfile: Client.Operation<UpdateMyUserProfileRequest, {}, UpdateMyUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateMyUserProfile",http:{method:"POST",requestUri:"/"},input:{shape:UpdateMyUserProfileRequest$}}})
+export const updateMyUserProfile: Client.Operation<UpdateMyUserProfileRequest, {}, UpdateMyUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateMyUserProfile",http:{method:"POST",requestUri:"/"},input:{shape:UpdateMyUserProfileRequest$},errors:[ValidationException$]},errors:{ValidationException}})
 
-export const updateRdsDbInstance: Client.Operation<UpdateRdsDbInstanceRequest, {}, UpdateRdsDbInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateRdsDbInstance",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRdsDbInstanceRequest$}}})
+export const updateRdsDbInstance: Client.Operation<UpdateRdsDbInstanceRequest, {}, UpdateRdsDbInstanceError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateRdsDbInstance",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRdsDbInstanceRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateStack: Client.Operation<UpdateStackRequest, {}, UpdateStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateStack",http:{method:"POST",requestUri:"/"},input:{shape:UpdateStackRequest$}}})
+export const updateStack: Client.Operation<UpdateStackRequest, {}, UpdateStackError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateStack",http:{method:"POST",requestUri:"/"},input:{shape:UpdateStackRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateUserProfile: Client.Operation<UpdateUserProfileRequest, {}, UpdateUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateUserProfile",http:{method:"POST",requestUri:"/"},input:{shape:UpdateUserProfileRequest$}}})
+export const updateUserProfile: Client.Operation<UpdateUserProfileRequest, {}, UpdateUserProfileError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateUserProfile",http:{method:"POST",requestUri:"/"},input:{shape:UpdateUserProfileRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const updateVolume: Client.Operation<UpdateVolumeRequest, {}, UpdateVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateVolume",http:{method:"POST",requestUri:"/"},input:{shape:UpdateVolumeRequest$}}})
+export const updateVolume: Client.Operation<UpdateVolumeRequest, {}, UpdateVolumeError, OpsWorks> = /*#__PURE__*/ Client.operation(OpsWorks, {model:{name:"UpdateVolume",http:{method:"POST",requestUri:"/"},input:{shape:UpdateVolumeRequest$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
 export const waitUntilAppExists: Waiter.Waiter<DescribeAppsRequest, DescribeAppsError, OpsWorks> = /*#__PURE__*/ Waiter.make(describeApps, {delay:1,maxAttempts:40,acceptors:[{state:"success",matcher:"status",expected:200},{state:"failure",matcher:"status",expected:400}]})
 

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 import { search } from "../../Waiters/Jmespath.js"
 import * as Waiter from "../../Waiters/Waiter.js"
@@ -27,103 +28,119 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
-const AssociateNodeRequestEngineAttributesMember$: S.StructureShape = {type:"structure",name:"AssociateNodeRequestEngineAttributesMember",members:{Name:{shape:string$},Value:{shape:string$}}}
-const AssociateNodeRequestEngineAttributes$: S.ListShape = {type:"list",name:"AssociateNodeRequestEngineAttributes",member:{shape:AssociateNodeRequestEngineAttributesMember$}}
+const EngineAttribute$: S.StructureShape = {type:"structure",name:"EngineAttribute",members:{Name:{shape:string$},Value:{shape:string$}}}
+const AssociateNodeRequestEngineAttributes$: S.ListShape = {type:"list",name:"AssociateNodeRequestEngineAttributes",member:{shape:EngineAttribute$}}
 const AssociateNodeRequest$: S.StructureShape = {type:"structure",name:"AssociateNodeRequest",members:{ServerName:{shape:string$},NodeName:{shape:string$},EngineAttributes:{shape:AssociateNodeRequestEngineAttributes$}},required:["ServerName","NodeName","EngineAttributes"]}
-const AssociateNodeOutput$: S.StructureShape = {type:"structure",name:"AssociateNodeOutput",members:{NodeAssociationStatusToken:{shape:string$}}}
-const CreateBackupRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateBackupRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreateBackupRequestTags$: S.ListShape = {type:"list",name:"CreateBackupRequestTags",member:{shape:CreateBackupRequestTagsMember$}}
+const AssociateNodeResponse$: S.StructureShape = {type:"structure",name:"AssociateNodeResponse",members:{NodeAssociationStatusToken:{shape:string$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CreateBackupRequestTags$: S.ListShape = {type:"list",name:"CreateBackupRequestTags",member:{shape:Tag$}}
 const CreateBackupRequest$: S.StructureShape = {type:"structure",name:"CreateBackupRequest",members:{ServerName:{shape:string$},Description:{shape:string$},Tags:{shape:CreateBackupRequestTags$}},required:["ServerName"]}
-const CreateBackupOutputBackupSecurityGroupIds$: S.ListShape = {type:"list",name:"CreateBackupOutputBackupSecurityGroupIds",member:{shape:string$}}
-const CreateBackupOutputBackup$: S.StructureShape = {type:"structure",name:"CreateBackupOutputBackup",members:{BackupArn:{shape:string$},BackupId:{shape:string$},BackupType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Engine:{shape:string$},EngineModel:{shape:string$},EngineVersion:{shape:string$},InstanceProfileArn:{shape:string$},InstanceType:{shape:string$},KeyPair:{shape:string$},PreferredBackupWindow:{shape:string$},PreferredMaintenanceWindow:{shape:string$},S3DataSize:{shape:integer$},S3DataUrl:{shape:string$},S3LogUrl:{shape:string$},SecurityGroupIds:{shape:CreateBackupOutputBackupSecurityGroupIds$},ServerName:{shape:string$},ServiceRoleArn:{shape:string$},Status:{shape:string$},StatusDescription:{shape:string$},SubnetIds:{shape:CreateBackupOutputBackupSecurityGroupIds$},ToolsVersion:{shape:string$},UserArn:{shape:string$}}}
-const CreateBackupOutput$: S.StructureShape = {type:"structure",name:"CreateBackupOutput",members:{Backup:{shape:CreateBackupOutputBackup$}}}
-const CreateServerRequest$: S.StructureShape = {type:"structure",name:"CreateServerRequest",members:{AssociatePublicIpAddress:{shape:boolean$},CustomDomain:{shape:string$},CustomCertificate:{shape:string$},CustomPrivateKey:{shape:string$},DisableAutomatedBackup:{shape:boolean$},Engine:{shape:string$},EngineModel:{shape:string$},EngineVersion:{shape:string$},EngineAttributes:{shape:AssociateNodeRequestEngineAttributes$},BackupRetentionCount:{shape:integer$},ServerName:{shape:string$},InstanceProfileArn:{shape:string$},InstanceType:{shape:string$},KeyPair:{shape:string$},PreferredMaintenanceWindow:{shape:string$},PreferredBackupWindow:{shape:string$},SecurityGroupIds:{shape:CreateBackupOutputBackupSecurityGroupIds$},ServiceRoleArn:{shape:string$},SubnetIds:{shape:CreateBackupOutputBackupSecurityGroupIds$},Tags:{shape:CreateBackupRequestTags$},BackupId:{shape:string$}},required:["Engine","ServerName","InstanceProfileArn","InstanceType","ServiceRoleArn"]}
-const CreateServerOutputServer$: S.StructureShape = {type:"structure",name:"CreateServerOutputServer",members:{AssociatePublicIpAddress:{shape:boolean$},BackupRetentionCount:{shape:integer$},ServerName:{shape:string$},CreatedAt:{shape:timestamp$},CloudFormationStackArn:{shape:string$},CustomDomain:{shape:string$},DisableAutomatedBackup:{shape:boolean$},Endpoint:{shape:string$},Engine:{shape:string$},EngineModel:{shape:string$},EngineAttributes:{shape:AssociateNodeRequestEngineAttributes$},EngineVersion:{shape:string$},InstanceProfileArn:{shape:string$},InstanceType:{shape:string$},KeyPair:{shape:string$},MaintenanceStatus:{shape:string$},PreferredMaintenanceWindow:{shape:string$},PreferredBackupWindow:{shape:string$},SecurityGroupIds:{shape:CreateBackupOutputBackupSecurityGroupIds$},ServiceRoleArn:{shape:string$},Status:{shape:string$},StatusReason:{shape:string$},SubnetIds:{shape:CreateBackupOutputBackupSecurityGroupIds$},ServerArn:{shape:string$}}}
-const CreateServerOutput$: S.StructureShape = {type:"structure",name:"CreateServerOutput",members:{Server:{shape:CreateServerOutputServer$}}}
+const BackupSecurityGroupIds$: S.ListShape = {type:"list",name:"BackupSecurityGroupIds",member:{shape:string$}}
+const Backup$: S.StructureShape = {type:"structure",name:"Backup",members:{BackupArn:{shape:string$},BackupId:{shape:string$},BackupType:{shape:string$},CreatedAt:{shape:timestamp$},Description:{shape:string$},Engine:{shape:string$},EngineModel:{shape:string$},EngineVersion:{shape:string$},InstanceProfileArn:{shape:string$},InstanceType:{shape:string$},KeyPair:{shape:string$},PreferredBackupWindow:{shape:string$},PreferredMaintenanceWindow:{shape:string$},S3DataSize:{shape:integer$},S3DataUrl:{shape:string$},S3LogUrl:{shape:string$},SecurityGroupIds:{shape:BackupSecurityGroupIds$},ServerName:{shape:string$},ServiceRoleArn:{shape:string$},Status:{shape:string$},StatusDescription:{shape:string$},SubnetIds:{shape:BackupSecurityGroupIds$},ToolsVersion:{shape:string$},UserArn:{shape:string$}}}
+const CreateBackupResponse$: S.StructureShape = {type:"structure",name:"CreateBackupResponse",members:{Backup:{shape:Backup$}}}
+const CreateServerRequest$: S.StructureShape = {type:"structure",name:"CreateServerRequest",members:{AssociatePublicIpAddress:{shape:boolean$},CustomDomain:{shape:string$},CustomCertificate:{shape:string$},CustomPrivateKey:{shape:string$},DisableAutomatedBackup:{shape:boolean$},Engine:{shape:string$},EngineModel:{shape:string$},EngineVersion:{shape:string$},EngineAttributes:{shape:AssociateNodeRequestEngineAttributes$},BackupRetentionCount:{shape:integer$},ServerName:{shape:string$},InstanceProfileArn:{shape:string$},InstanceType:{shape:string$},KeyPair:{shape:string$},PreferredMaintenanceWindow:{shape:string$},PreferredBackupWindow:{shape:string$},SecurityGroupIds:{shape:BackupSecurityGroupIds$},ServiceRoleArn:{shape:string$},SubnetIds:{shape:BackupSecurityGroupIds$},Tags:{shape:CreateBackupRequestTags$},BackupId:{shape:string$}},required:["Engine","ServerName","InstanceProfileArn","InstanceType","ServiceRoleArn"]}
+const Server$: S.StructureShape = {type:"structure",name:"Server",members:{AssociatePublicIpAddress:{shape:boolean$},BackupRetentionCount:{shape:integer$},ServerName:{shape:string$},CreatedAt:{shape:timestamp$},CloudFormationStackArn:{shape:string$},CustomDomain:{shape:string$},DisableAutomatedBackup:{shape:boolean$},Endpoint:{shape:string$},Engine:{shape:string$},EngineModel:{shape:string$},EngineAttributes:{shape:AssociateNodeRequestEngineAttributes$},EngineVersion:{shape:string$},InstanceProfileArn:{shape:string$},InstanceType:{shape:string$},KeyPair:{shape:string$},MaintenanceStatus:{shape:string$},PreferredMaintenanceWindow:{shape:string$},PreferredBackupWindow:{shape:string$},SecurityGroupIds:{shape:BackupSecurityGroupIds$},ServiceRoleArn:{shape:string$},Status:{shape:string$},StatusReason:{shape:string$},SubnetIds:{shape:BackupSecurityGroupIds$},ServerArn:{shape:string$}}}
+const CreateServerResponse$: S.StructureShape = {type:"structure",name:"CreateServerResponse",members:{Server:{shape:Server$}}}
 const DeleteBackupRequest$: S.StructureShape = {type:"structure",name:"DeleteBackupRequest",members:{BackupId:{shape:string$}},required:["BackupId"]}
-const DeleteBackupOutput$: S.StructureShape = {type:"structure",name:"DeleteBackupOutput",members:{}}
+const DeleteBackupResponse$: S.StructureShape = {type:"structure",name:"DeleteBackupResponse",members:{}}
 const DeleteServerRequest$: S.StructureShape = {type:"structure",name:"DeleteServerRequest",members:{ServerName:{shape:string$}},required:["ServerName"]}
-const DeleteServerOutput$: S.StructureShape = {type:"structure",name:"DeleteServerOutput",members:{}}
+const DeleteServerResponse$: S.StructureShape = {type:"structure",name:"DeleteServerResponse",members:{}}
 const DescribeAccountAttributesRequest$: S.StructureShape = {type:"structure",name:"DescribeAccountAttributesRequest",members:{}}
-const DescribeAccountAttributesOutputAttributesMember$: S.StructureShape = {type:"structure",name:"DescribeAccountAttributesOutputAttributesMember",members:{Name:{shape:string$},Maximum:{shape:integer$},Used:{shape:integer$}}}
-const DescribeAccountAttributesOutputAttributes$: S.ListShape = {type:"list",name:"DescribeAccountAttributesOutputAttributes",member:{shape:DescribeAccountAttributesOutputAttributesMember$}}
-const DescribeAccountAttributesOutput$: S.StructureShape = {type:"structure",name:"DescribeAccountAttributesOutput",members:{Attributes:{shape:DescribeAccountAttributesOutputAttributes$}}}
+const AccountAttribute$: S.StructureShape = {type:"structure",name:"AccountAttribute",members:{Name:{shape:string$},Maximum:{shape:integer$},Used:{shape:integer$}}}
+const DescribeAccountAttributesResponseAttributes$: S.ListShape = {type:"list",name:"DescribeAccountAttributesResponseAttributes",member:{shape:AccountAttribute$}}
+const DescribeAccountAttributesResponse$: S.StructureShape = {type:"structure",name:"DescribeAccountAttributesResponse",members:{Attributes:{shape:DescribeAccountAttributesResponseAttributes$}}}
 const DescribeBackupsRequest$: S.StructureShape = {type:"structure",name:"DescribeBackupsRequest",members:{BackupId:{shape:string$},ServerName:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const DescribeBackupsOutputBackups$: S.ListShape = {type:"list",name:"DescribeBackupsOutputBackups",member:{shape:CreateBackupOutputBackup$}}
-const DescribeBackupsOutput$: S.StructureShape = {type:"structure",name:"DescribeBackupsOutput",members:{Backups:{shape:DescribeBackupsOutputBackups$},NextToken:{shape:string$}}}
+const DescribeBackupsResponseBackups$: S.ListShape = {type:"list",name:"DescribeBackupsResponseBackups",member:{shape:Backup$}}
+const DescribeBackupsResponse$: S.StructureShape = {type:"structure",name:"DescribeBackupsResponse",members:{Backups:{shape:DescribeBackupsResponseBackups$},NextToken:{shape:string$}}}
 const DescribeEventsRequest$: S.StructureShape = {type:"structure",name:"DescribeEventsRequest",members:{ServerName:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ServerName"]}
-const DescribeEventsOutputServerEventsMember$: S.StructureShape = {type:"structure",name:"DescribeEventsOutputServerEventsMember",members:{CreatedAt:{shape:timestamp$},ServerName:{shape:string$},Message:{shape:string$},LogUrl:{shape:string$}}}
-const DescribeEventsOutputServerEvents$: S.ListShape = {type:"list",name:"DescribeEventsOutputServerEvents",member:{shape:DescribeEventsOutputServerEventsMember$}}
-const DescribeEventsOutput$: S.StructureShape = {type:"structure",name:"DescribeEventsOutput",members:{ServerEvents:{shape:DescribeEventsOutputServerEvents$},NextToken:{shape:string$}}}
+const ServerEvent$: S.StructureShape = {type:"structure",name:"ServerEvent",members:{CreatedAt:{shape:timestamp$},ServerName:{shape:string$},Message:{shape:string$},LogUrl:{shape:string$}}}
+const DescribeEventsResponseServerEvents$: S.ListShape = {type:"list",name:"DescribeEventsResponseServerEvents",member:{shape:ServerEvent$}}
+const DescribeEventsResponse$: S.StructureShape = {type:"structure",name:"DescribeEventsResponse",members:{ServerEvents:{shape:DescribeEventsResponseServerEvents$},NextToken:{shape:string$}}}
 const DescribeNodeAssociationStatusRequest$: S.StructureShape = {type:"structure",name:"DescribeNodeAssociationStatusRequest",members:{NodeAssociationStatusToken:{shape:string$},ServerName:{shape:string$}},required:["NodeAssociationStatusToken","ServerName"]}
-const DescribeNodeAssociationStatusOutput$: S.StructureShape = {type:"structure",name:"DescribeNodeAssociationStatusOutput",members:{NodeAssociationStatus:{shape:string$},EngineAttributes:{shape:AssociateNodeRequestEngineAttributes$}}}
+const DescribeNodeAssociationStatusResponse$: S.StructureShape = {type:"structure",name:"DescribeNodeAssociationStatusResponse",members:{NodeAssociationStatus:{shape:string$},EngineAttributes:{shape:AssociateNodeRequestEngineAttributes$}}}
 const DescribeServersRequest$: S.StructureShape = {type:"structure",name:"DescribeServersRequest",members:{ServerName:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const DescribeServersOutputServers$: S.ListShape = {type:"list",name:"DescribeServersOutputServers",member:{shape:CreateServerOutputServer$}}
-const DescribeServersOutput$: S.StructureShape = {type:"structure",name:"DescribeServersOutput",members:{Servers:{shape:DescribeServersOutputServers$},NextToken:{shape:string$}}}
+const DescribeServersResponseServers$: S.ListShape = {type:"list",name:"DescribeServersResponseServers",member:{shape:Server$}}
+const DescribeServersResponse$: S.StructureShape = {type:"structure",name:"DescribeServersResponse",members:{Servers:{shape:DescribeServersResponseServers$},NextToken:{shape:string$}}}
 const DisassociateNodeRequest$: S.StructureShape = {type:"structure",name:"DisassociateNodeRequest",members:{ServerName:{shape:string$},NodeName:{shape:string$},EngineAttributes:{shape:AssociateNodeRequestEngineAttributes$}},required:["ServerName","NodeName"]}
-const DisassociateNodeOutput$: S.StructureShape = {type:"structure",name:"DisassociateNodeOutput",members:{NodeAssociationStatusToken:{shape:string$}}}
+const DisassociateNodeResponse$: S.StructureShape = {type:"structure",name:"DisassociateNodeResponse",members:{NodeAssociationStatusToken:{shape:string$}}}
 const ExportServerEngineAttributeRequest$: S.StructureShape = {type:"structure",name:"ExportServerEngineAttributeRequest",members:{ExportAttributeName:{shape:string$},ServerName:{shape:string$},InputAttributes:{shape:AssociateNodeRequestEngineAttributes$}},required:["ExportAttributeName","ServerName"]}
-const ExportServerEngineAttributeOutput$: S.StructureShape = {type:"structure",name:"ExportServerEngineAttributeOutput",members:{EngineAttribute:{shape:AssociateNodeRequestEngineAttributesMember$},ServerName:{shape:string$}}}
+const ExportServerEngineAttributeResponse$: S.StructureShape = {type:"structure",name:"ExportServerEngineAttributeResponse",members:{EngineAttribute:{shape:EngineAttribute$},ServerName:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateBackupRequestTags$},NextToken:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateBackupRequestTags$},NextToken:{shape:string$}}}
 const RestoreServerRequest$: S.StructureShape = {type:"structure",name:"RestoreServerRequest",members:{BackupId:{shape:string$},ServerName:{shape:string$},InstanceType:{shape:string$},KeyPair:{shape:string$}},required:["BackupId","ServerName"]}
-const RestoreServerOutput$: S.StructureShape = {type:"structure",name:"RestoreServerOutput",members:{Server:{shape:CreateServerOutputServer$}}}
+const RestoreServerResponse$: S.StructureShape = {type:"structure",name:"RestoreServerResponse",members:{Server:{shape:Server$}}}
 const StartMaintenanceRequest$: S.StructureShape = {type:"structure",name:"StartMaintenanceRequest",members:{ServerName:{shape:string$},EngineAttributes:{shape:AssociateNodeRequestEngineAttributes$}},required:["ServerName"]}
-const StartMaintenanceOutput$: S.StructureShape = {type:"structure",name:"StartMaintenanceOutput",members:{Server:{shape:CreateServerOutputServer$}}}
+const StartMaintenanceResponse$: S.StructureShape = {type:"structure",name:"StartMaintenanceResponse",members:{Server:{shape:Server$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$},Tags:{shape:CreateBackupRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateServerRequest$: S.StructureShape = {type:"structure",name:"UpdateServerRequest",members:{DisableAutomatedBackup:{shape:boolean$},BackupRetentionCount:{shape:integer$},ServerName:{shape:string$},PreferredMaintenanceWindow:{shape:string$},PreferredBackupWindow:{shape:string$}},required:["ServerName"]}
-const UpdateServerOutput$: S.StructureShape = {type:"structure",name:"UpdateServerOutput",members:{Server:{shape:CreateServerOutputServer$}}}
+const UpdateServerResponse$: S.StructureShape = {type:"structure",name:"UpdateServerResponse",members:{Server:{shape:Server$}}}
 const UpdateServerEngineAttributesRequest$: S.StructureShape = {type:"structure",name:"UpdateServerEngineAttributesRequest",members:{ServerName:{shape:string$},AttributeName:{shape:string$},AttributeValue:{shape:string$}},required:["ServerName","AttributeName"]}
-const UpdateServerEngineAttributesOutput$: S.StructureShape = {type:"structure",name:"UpdateServerEngineAttributesOutput",members:{Server:{shape:CreateServerOutputServer$}}}
+const UpdateServerEngineAttributesResponse$: S.StructureShape = {type:"structure",name:"UpdateServerEngineAttributesResponse",members:{Server:{shape:Server$}}}
+const InvalidNextTokenException$: S.StructureShape = {type:"structure",name:"InvalidNextTokenException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidStateException$: S.StructureShape = {type:"structure",name:"InvalidStateException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ResourceAlreadyExistsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type BackupStatus = "DELETING" | "FAILED" | "IN_PROGRESS" | "OK" | (string & {})
+
+export type BackupType = "AUTOMATED" | "MANUAL" | (string & {})
+
+export type MaintenanceStatus = "FAILED" | "SUCCESS" | (string & {})
+
+export type NodeAssociationStatus = "FAILED" | "IN_PROGRESS" | "SUCCESS" | (string & {})
+
+export type ServerStatus = "BACKING_UP" | "CONNECTION_LOST" | "CREATING" | "DELETING" | "FAILED" | "HEALTHY" | "MODIFYING" | "RESTORING" | "RUNNING" | "SETUP" | "TERMINATED" | "UNDER_MAINTENANCE" | "UNHEALTHY" | (string & {})
 
 export interface AssociateNodeRequest {
   readonly ServerName: string
   readonly NodeName: string
-  readonly EngineAttributes: ReadonlyArray<AssociateNodeRequestEngineAttributesMember>
+  readonly EngineAttributes: ReadonlyArray<EngineAttribute>
 }
 
-export interface AssociateNodeRequestEngineAttributesMember {
+export interface EngineAttribute {
   readonly Name?: string | undefined
   readonly Value?: string | undefined
 }
 
-export interface AssociateNodeRequestEngineAttributesMemberOutput {
+export interface EngineAttributeOutput {
   readonly Name?: string
   readonly Value?: string
 }
 
-export interface AssociateNodeOutput {
+export interface AssociateNodeResponse {
   readonly NodeAssociationStatusToken?: string
 }
 
 export interface CreateBackupRequest {
   readonly ServerName: string
   readonly Description?: string | undefined
-  readonly Tags?: ReadonlyArray<CreateBackupRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateBackupRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateBackupRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateBackupOutput {
-  readonly Backup?: CreateBackupOutputBackup
+export interface CreateBackupResponse {
+  readonly Backup?: Backup
 }
 
-export interface CreateBackupOutputBackup {
+export interface Backup {
   readonly BackupArn?: string
   readonly BackupId?: string
-  readonly BackupType?: string
+  readonly BackupType?: BackupType
   readonly CreatedAt?: Date
   readonly Description?: string
   readonly Engine?: string
@@ -140,7 +157,7 @@ export interface CreateBackupOutputBackup {
   readonly SecurityGroupIds?: ReadonlyArray<string>
   readonly ServerName?: string
   readonly ServiceRoleArn?: string
-  readonly Status?: string
+  readonly Status?: BackupStatus
   readonly StatusDescription?: string
   readonly SubnetIds?: ReadonlyArray<string>
   readonly ToolsVersion?: string
@@ -156,7 +173,7 @@ export interface CreateServerRequest {
   readonly Engine: string
   readonly EngineModel?: string | undefined
   readonly EngineVersion?: string | undefined
-  readonly EngineAttributes?: ReadonlyArray<AssociateNodeRequestEngineAttributesMember> | undefined
+  readonly EngineAttributes?: ReadonlyArray<EngineAttribute> | undefined
   readonly BackupRetentionCount?: number | undefined
   readonly ServerName: string
   readonly InstanceProfileArn: string
@@ -167,15 +184,15 @@ export interface CreateServerRequest {
   readonly SecurityGroupIds?: ReadonlyArray<string> | undefined
   readonly ServiceRoleArn: string
   readonly SubnetIds?: ReadonlyArray<string> | undefined
-  readonly Tags?: ReadonlyArray<CreateBackupRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly BackupId?: string | undefined
 }
 
-export interface CreateServerOutput {
-  readonly Server?: CreateServerOutputServer
+export interface CreateServerResponse {
+  readonly Server?: Server
 }
 
-export interface CreateServerOutputServer {
+export interface Server {
   readonly AssociatePublicIpAddress?: boolean
   readonly BackupRetentionCount?: number
   readonly ServerName?: string
@@ -186,17 +203,17 @@ export interface CreateServerOutputServer {
   readonly Endpoint?: string
   readonly Engine?: string
   readonly EngineModel?: string
-  readonly EngineAttributes?: ReadonlyArray<AssociateNodeRequestEngineAttributesMemberOutput>
+  readonly EngineAttributes?: ReadonlyArray<EngineAttributeOutput>
   readonly EngineVersion?: string
   readonly InstanceProfileArn?: string
   readonly InstanceType?: string
   readonly KeyPair?: string
-  readonly MaintenanceStatus?: string
+  readonly MaintenanceStatus?: MaintenanceStatus
   readonly PreferredMaintenanceWindow?: string
   readonly PreferredBackupWindow?: string
   readonly SecurityGroupIds?: ReadonlyArray<string>
   readonly ServiceRoleArn?: string
-  readonly Status?: string
+  readonly Status?: ServerStatus
   readonly StatusReason?: string
   readonly SubnetIds?: ReadonlyArray<string>
   readonly ServerArn?: string
@@ -206,21 +223,21 @@ export interface DeleteBackupRequest {
   readonly BackupId: string
 }
 
-export type DeleteBackupOutput = {}
+export type DeleteBackupResponse = {}
 
 export interface DeleteServerRequest {
   readonly ServerName: string
 }
 
-export type DeleteServerOutput = {}
+export type DeleteServerResponse = {}
 
 export type DescribeAccountAttributesRequest = {}
 
-export interface DescribeAccountAttributesOutput {
-  readonly Attributes?: ReadonlyArray<DescribeAccountAttributesOutputAttributesMember>
+export interface DescribeAccountAttributesResponse {
+  readonly Attributes?: ReadonlyArray<AccountAttribute>
 }
 
-export interface DescribeAccountAttributesOutputAttributesMember {
+export interface AccountAttribute {
   readonly Name?: string
   readonly Maximum?: number
   readonly Used?: number
@@ -233,8 +250,8 @@ export interface DescribeBackupsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface DescribeBackupsOutput {
-  readonly Backups?: ReadonlyArray<CreateBackupOutputBackup>
+export interface DescribeBackupsResponse {
+  readonly Backups?: ReadonlyArray<Backup>
   readonly NextToken?: string
 }
 
@@ -244,12 +261,12 @@ export interface DescribeEventsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface DescribeEventsOutput {
-  readonly ServerEvents?: ReadonlyArray<DescribeEventsOutputServerEventsMember>
+export interface DescribeEventsResponse {
+  readonly ServerEvents?: ReadonlyArray<ServerEvent>
   readonly NextToken?: string
 }
 
-export interface DescribeEventsOutputServerEventsMember {
+export interface ServerEvent {
   readonly CreatedAt?: Date
   readonly ServerName?: string
   readonly Message?: string
@@ -261,9 +278,9 @@ export interface DescribeNodeAssociationStatusRequest {
   readonly ServerName: string
 }
 
-export interface DescribeNodeAssociationStatusOutput {
-  readonly NodeAssociationStatus?: string
-  readonly EngineAttributes?: ReadonlyArray<AssociateNodeRequestEngineAttributesMemberOutput>
+export interface DescribeNodeAssociationStatusResponse {
+  readonly NodeAssociationStatus?: NodeAssociationStatus
+  readonly EngineAttributes?: ReadonlyArray<EngineAttributeOutput>
 }
 
 export interface DescribeServersRequest {
@@ -272,29 +289,29 @@ export interface DescribeServersRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface DescribeServersOutput {
-  readonly Servers?: ReadonlyArray<CreateServerOutputServer>
+export interface DescribeServersResponse {
+  readonly Servers?: ReadonlyArray<Server>
   readonly NextToken?: string
 }
 
 export interface DisassociateNodeRequest {
   readonly ServerName: string
   readonly NodeName: string
-  readonly EngineAttributes?: ReadonlyArray<AssociateNodeRequestEngineAttributesMember> | undefined
+  readonly EngineAttributes?: ReadonlyArray<EngineAttribute> | undefined
 }
 
-export interface DisassociateNodeOutput {
+export interface DisassociateNodeResponse {
   readonly NodeAssociationStatusToken?: string
 }
 
 export interface ExportServerEngineAttributeRequest {
   readonly ExportAttributeName: string
   readonly ServerName: string
-  readonly InputAttributes?: ReadonlyArray<AssociateNodeRequestEngineAttributesMember> | undefined
+  readonly InputAttributes?: ReadonlyArray<EngineAttribute> | undefined
 }
 
-export interface ExportServerEngineAttributeOutput {
-  readonly EngineAttribute?: AssociateNodeRequestEngineAttributesMemberOutput
+export interface ExportServerEngineAttributeResponse {
+  readonly EngineAttribute?: EngineAttributeOutput
   readonly ServerName?: string
 }
 
@@ -304,8 +321,8 @@ export interface ListTagsForResourceRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateBackupRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly NextToken?: string
 }
 
@@ -316,32 +333,32 @@ export interface RestoreServerRequest {
   readonly KeyPair?: string | undefined
 }
 
-export interface RestoreServerOutput {
-  readonly Server?: CreateServerOutputServer
+export interface RestoreServerResponse {
+  readonly Server?: Server
 }
 
 export interface StartMaintenanceRequest {
   readonly ServerName: string
-  readonly EngineAttributes?: ReadonlyArray<AssociateNodeRequestEngineAttributesMember> | undefined
+  readonly EngineAttributes?: ReadonlyArray<EngineAttribute> | undefined
 }
 
-export interface StartMaintenanceOutput {
-  readonly Server?: CreateServerOutputServer
+export interface StartMaintenanceResponse {
+  readonly Server?: Server
 }
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
-  readonly Tags: ReadonlyArray<CreateBackupRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateServerRequest {
   readonly DisableAutomatedBackup?: boolean | undefined
@@ -351,8 +368,8 @@ export interface UpdateServerRequest {
   readonly PreferredBackupWindow?: string | undefined
 }
 
-export interface UpdateServerOutput {
-  readonly Server?: CreateServerOutputServer
+export interface UpdateServerResponse {
+  readonly Server?: Server
 }
 
 export interface UpdateServerEngineAttributesRequest {
@@ -361,84 +378,96 @@ export interface UpdateServerEngineAttributesRequest {
   readonly AttributeValue?: string | undefined
 }
 
-export interface UpdateServerEngineAttributesOutput {
-  readonly Server?: CreateServerOutputServer
+export interface UpdateServerEngineAttributesResponse {
+  readonly Server?: Server
 }
 
-export type AssociateNodeError = Errors.CommonError | Client.SdkError
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException")<{ readonly Message?: string }> {}
 
-export type CreateBackupError = Errors.CommonError | Client.SdkError
+export class InvalidStateException extends /*#__PURE__*/ ServiceError("InvalidStateException")<{ readonly Message?: string }> {}
 
-export type CreateServerError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string }> {}
 
-export type DeleteBackupError = Errors.CommonError | Client.SdkError
+export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("ResourceAlreadyExistsException")<{ readonly Message?: string }> {}
 
-export type DeleteServerError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
+
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
+
+export type AssociateNodeError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type CreateBackupError = InvalidStateException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type CreateServerError = LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type DeleteBackupError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type DeleteServerError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export type DescribeAccountAttributesError = Errors.CommonError | Client.SdkError
 
-export type DescribeBackupsError = Errors.CommonError | Client.SdkError
+export type DescribeBackupsError = InvalidNextTokenException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeEventsError = Errors.CommonError | Client.SdkError
+export type DescribeEventsError = InvalidNextTokenException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeNodeAssociationStatusError = Errors.CommonError | Client.SdkError
+export type DescribeNodeAssociationStatusError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeServersError = Errors.CommonError | Client.SdkError
+export type DescribeServersError = InvalidNextTokenException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DisassociateNodeError = Errors.CommonError | Client.SdkError
+export type DisassociateNodeError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ExportServerEngineAttributeError = Errors.CommonError | Client.SdkError
+export type ExportServerEngineAttributeError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RestoreServerError = Errors.CommonError | Client.SdkError
+export type RestoreServerError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartMaintenanceError = Errors.CommonError | Client.SdkError
+export type StartMaintenanceError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateServerError = Errors.CommonError | Client.SdkError
+export type UpdateServerError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateServerEngineAttributesError = Errors.CommonError | Client.SdkError
+export type UpdateServerEngineAttributesError = InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const associateNode: Client.Operation<AssociateNodeRequest, AssociateNodeOutput, AssociateNodeError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"AssociateNode",http:{method:"POST",requestUri:"/"},input:{shape:AssociateNodeRequest$},output:{shape:AssociateNodeOutput$}}})
+export const associateNode: Client.Operation<AssociateNodeRequest, AssociateNodeResponse, AssociateNodeError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"AssociateNode",http:{method:"POST",requestUri:"/"},input:{shape:AssociateNodeRequest$},output:{shape:AssociateNodeResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const createBackup: Client.Operation<CreateBackupRequest, CreateBackupOutput, CreateBackupError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"CreateBackup",http:{method:"POST",requestUri:"/"},input:{shape:CreateBackupRequest$},output:{shape:CreateBackupOutput$}}})
+export const createBackup: Client.Operation<CreateBackupRequest, CreateBackupResponse, CreateBackupError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"CreateBackup",http:{method:"POST",requestUri:"/"},input:{shape:CreateBackupRequest$},output:{shape:CreateBackupResponse$},errors:[InvalidStateException$,LimitExceededException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,LimitExceededException,ResourceNotFoundException,ValidationException}})
 
-export const createServer: Client.Operation<CreateServerRequest, CreateServerOutput, CreateServerError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"CreateServer",http:{method:"POST",requestUri:"/"},input:{shape:CreateServerRequest$},output:{shape:CreateServerOutput$}}})
+export const createServer: Client.Operation<CreateServerRequest, CreateServerResponse, CreateServerError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"CreateServer",http:{method:"POST",requestUri:"/"},input:{shape:CreateServerRequest$},output:{shape:CreateServerResponse$},errors:[LimitExceededException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,ValidationException$]},errors:{LimitExceededException,ResourceAlreadyExistsException,ResourceNotFoundException,ValidationException}})
 
-export const deleteBackup: Client.Operation<DeleteBackupRequest, DeleteBackupOutput, DeleteBackupError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DeleteBackup",http:{method:"POST",requestUri:"/"},input:{shape:DeleteBackupRequest$},output:{shape:DeleteBackupOutput$}}})
+export const deleteBackup: Client.Operation<DeleteBackupRequest, DeleteBackupResponse, DeleteBackupError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DeleteBackup",http:{method:"POST",requestUri:"/"},input:{shape:DeleteBackupRequest$},output:{shape:DeleteBackupResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const deleteServer: Client.Operation<DeleteServerRequest, DeleteServerOutput, DeleteServerError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DeleteServer",http:{method:"POST",requestUri:"/"},input:{shape:DeleteServerRequest$},output:{shape:DeleteServerOutput$}}})
+export const deleteServer: Client.Operation<DeleteServerRequest, DeleteServerResponse, DeleteServerError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DeleteServer",http:{method:"POST",requestUri:"/"},input:{shape:DeleteServerRequest$},output:{shape:DeleteServerResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const describeAccountAttributes: Client.Operation<DescribeAccountAttributesRequest, DescribeAccountAttributesOutput, DescribeAccountAttributesError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeAccountAttributes",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAccountAttributesRequest$},output:{shape:DescribeAccountAttributesOutput$}}})
+export const describeAccountAttributes: Client.Operation<DescribeAccountAttributesRequest, DescribeAccountAttributesResponse, DescribeAccountAttributesError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeAccountAttributes",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAccountAttributesRequest$},output:{shape:DescribeAccountAttributesResponse$}}})
 
-export const describeBackups: Paginate.Paginated<DescribeBackupsRequest, DescribeBackupsOutput, DescribeBackupsError, OpsWorksCM, CreateBackupOutputBackup> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeBackups",http:{method:"POST",requestUri:"/"},input:{shape:DescribeBackupsRequest$},output:{shape:DescribeBackupsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Backups"]})
+export const describeBackups: Paginate.Paginated<DescribeBackupsRequest, DescribeBackupsResponse, DescribeBackupsError, OpsWorksCM, Backup> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeBackups",http:{method:"POST",requestUri:"/"},input:{shape:DescribeBackupsRequest$},output:{shape:DescribeBackupsResponse$},errors:[InvalidNextTokenException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidNextTokenException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Backups"]})
 
-export const describeEvents: Paginate.Paginated<DescribeEventsRequest, DescribeEventsOutput, DescribeEventsError, OpsWorksCM, DescribeEventsOutputServerEventsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeEvents",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEventsRequest$},output:{shape:DescribeEventsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ServerEvents"]})
+export const describeEvents: Paginate.Paginated<DescribeEventsRequest, DescribeEventsResponse, DescribeEventsError, OpsWorksCM, ServerEvent> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeEvents",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEventsRequest$},output:{shape:DescribeEventsResponse$},errors:[InvalidNextTokenException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidNextTokenException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ServerEvents"]})
 
-export const describeNodeAssociationStatus: Client.Operation<DescribeNodeAssociationStatusRequest, DescribeNodeAssociationStatusOutput, DescribeNodeAssociationStatusError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeNodeAssociationStatus",http:{method:"POST",requestUri:"/"},input:{shape:DescribeNodeAssociationStatusRequest$},output:{shape:DescribeNodeAssociationStatusOutput$}}})
+export const describeNodeAssociationStatus: Client.Operation<DescribeNodeAssociationStatusRequest, DescribeNodeAssociationStatusResponse, DescribeNodeAssociationStatusError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeNodeAssociationStatus",http:{method:"POST",requestUri:"/"},input:{shape:DescribeNodeAssociationStatusRequest$},output:{shape:DescribeNodeAssociationStatusResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
-export const describeServers: Paginate.Paginated<DescribeServersRequest, DescribeServersOutput, DescribeServersError, OpsWorksCM, CreateServerOutputServer> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeServers",http:{method:"POST",requestUri:"/"},input:{shape:DescribeServersRequest$},output:{shape:DescribeServersOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Servers"]})
+export const describeServers: Paginate.Paginated<DescribeServersRequest, DescribeServersResponse, DescribeServersError, OpsWorksCM, Server> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DescribeServers",http:{method:"POST",requestUri:"/"},input:{shape:DescribeServersRequest$},output:{shape:DescribeServersResponse$},errors:[InvalidNextTokenException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidNextTokenException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Servers"]})
 
-export const disassociateNode: Client.Operation<DisassociateNodeRequest, DisassociateNodeOutput, DisassociateNodeError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DisassociateNode",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateNodeRequest$},output:{shape:DisassociateNodeOutput$}}})
+export const disassociateNode: Client.Operation<DisassociateNodeRequest, DisassociateNodeResponse, DisassociateNodeError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"DisassociateNode",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateNodeRequest$},output:{shape:DisassociateNodeResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const exportServerEngineAttribute: Client.Operation<ExportServerEngineAttributeRequest, ExportServerEngineAttributeOutput, ExportServerEngineAttributeError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"ExportServerEngineAttribute",http:{method:"POST",requestUri:"/"},input:{shape:ExportServerEngineAttributeRequest$},output:{shape:ExportServerEngineAttributeOutput$}}})
+export const exportServerEngineAttribute: Client.Operation<ExportServerEngineAttributeRequest, ExportServerEngineAttributeResponse, ExportServerEngineAttributeError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"ExportServerEngineAttribute",http:{method:"POST",requestUri:"/"},input:{shape:ExportServerEngineAttributeRequest$},output:{shape:ExportServerEngineAttributeResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const listTagsForResource: Paginate.Paginated<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, OpsWorksCM, CreateBackupRequestTagsMemberOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Tags"]})
+export const listTagsForResource: Paginate.Paginated<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, OpsWorksCM, TagOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Tags"]})
 
-export const restoreServer: Client.Operation<RestoreServerRequest, RestoreServerOutput, RestoreServerError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"RestoreServer",http:{method:"POST",requestUri:"/"},input:{shape:RestoreServerRequest$},output:{shape:RestoreServerOutput$}}})
+export const restoreServer: Client.Operation<RestoreServerRequest, RestoreServerResponse, RestoreServerError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"RestoreServer",http:{method:"POST",requestUri:"/"},input:{shape:RestoreServerRequest$},output:{shape:RestoreServerResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const startMaintenance: Client.Operation<StartMaintenanceRequest, StartMaintenanceOutput, StartMaintenanceError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"StartMaintenance",http:{method:"POST",requestUri:"/"},input:{shape:StartMaintenanceRequest$},output:{shape:StartMaintenanceOutput$}}})
+export const startMaintenance: Client.Operation<StartMaintenanceRequest, StartMaintenanceResponse, StartMaintenanceError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"StartMaintenance",http:{method:"POST",requestUri:"/"},input:{shape:StartMaintenanceRequest$},output:{shape:StartMaintenanceResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const updateServer: Client.Operation<UpdateServerRequest, UpdateServerOutput, UpdateServerError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"UpdateServer",http:{method:"POST",requestUri:"/"},input:{shape:UpdateServerRequest$},output:{shape:UpdateServerOutput$}}})
+export const updateServer: Client.Operation<UpdateServerRequest, UpdateServerResponse, UpdateServerError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"UpdateServer",http:{method:"POST",requestUri:"/"},input:{shape:UpdateServerRequest$},output:{shape:UpdateServerResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
-export const updateServerEngineAttributes: Client.Operation<UpdateServerEngineAttributesRequest, UpdateServerEngineAttributesOutput, UpdateServerEngineAttributesError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"UpdateServerEngineAttributes",http:{method:"POST",requestUri:"/"},input:{shape:UpdateServerEngineAttributesRequest$},output:{shape:UpdateServerEngineAttributesOutput$}}})
+export const updateServerEngineAttributes: Client.Operation<UpdateServerEngineAttributesRequest, UpdateServerEngineAttributesResponse, UpdateServerEngineAttributesError, OpsWorksCM> = /*#__PURE__*/ Client.operation(OpsWorksCM, {model:{name:"UpdateServerEngineAttributes",http:{method:"POST",requestUri:"/"},input:{shape:UpdateServerEngineAttributesRequest$},output:{shape:UpdateServerEngineAttributesResponse$},errors:[InvalidStateException$,ResourceNotFoundException$,ValidationException$]},errors:{InvalidStateException,ResourceNotFoundException,ValidationException}})
 
 export const waitUntilNodeAssociated: Waiter.Waiter<DescribeNodeAssociationStatusRequest, DescribeNodeAssociationStatusError, OpsWorksCM> = /*#__PURE__*/ Waiter.make(describeNodeAssociationStatus, {delay:15,maxAttempts:15,acceptors:[{state:"success",matcher:"path",argument:"NodeAssociationStatus",expected:"SUCCESS"},{state:"failure",matcher:"path",argument:"NodeAssociationStatus",expected:"FAILED"}],search})

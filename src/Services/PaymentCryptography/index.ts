@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The PaymentCryptography client: provide it with `layer`. */
@@ -25,109 +26,133 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
-const CreateAliasRequest$: S.StructureShape = {type:"structure",name:"CreateAliasRequest",members:{AliasName:{shape:string$},KeyArn:{shape:string$}},required:["AliasName"]}
-const CreateAliasOutputAlias$: S.StructureShape = {type:"structure",name:"CreateAliasOutputAlias",members:{AliasName:{shape:string$},KeyArn:{shape:string$}},required:["AliasName"]}
-const CreateAliasOutput$: S.StructureShape = {type:"structure",name:"CreateAliasOutput",members:{Alias:{shape:CreateAliasOutputAlias$}},required:["Alias"]}
-const CreateKeyRequestKeyAttributesKeyModesOfUse$: S.StructureShape = {type:"structure",name:"CreateKeyRequestKeyAttributesKeyModesOfUse",members:{Encrypt:{shape:boolean$},Decrypt:{shape:boolean$},Wrap:{shape:boolean$},Unwrap:{shape:boolean$},Generate:{shape:boolean$},Sign:{shape:boolean$},Verify:{shape:boolean$},DeriveKey:{shape:boolean$},NoRestrictions:{shape:boolean$}}}
-const CreateKeyRequestKeyAttributes$: S.StructureShape = {type:"structure",name:"CreateKeyRequestKeyAttributes",members:{KeyUsage:{shape:string$},KeyClass:{shape:string$},KeyAlgorithm:{shape:string$},KeyModesOfUse:{shape:CreateKeyRequestKeyAttributesKeyModesOfUse$}},required:["KeyUsage","KeyClass","KeyAlgorithm","KeyModesOfUse"]}
-const CreateKeyRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateKeyRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key"]}
-const CreateKeyRequestTags$: S.ListShape = {type:"list",name:"CreateKeyRequestTags",member:{shape:CreateKeyRequestTagsMember$}}
-const CreateKeyRequest$: S.StructureShape = {type:"structure",name:"CreateKeyRequest",members:{KeyAttributes:{shape:CreateKeyRequestKeyAttributes$},KeyCheckValueAlgorithm:{shape:string$},Exportable:{shape:boolean$},Enabled:{shape:boolean$},Tags:{shape:CreateKeyRequestTags$}},required:["KeyAttributes","Exportable"]}
-const CreateKeyOutputKey$: S.StructureShape = {type:"structure",name:"CreateKeyOutputKey",members:{KeyArn:{shape:string$},KeyAttributes:{shape:CreateKeyRequestKeyAttributes$},KeyCheckValue:{shape:string$},KeyCheckValueAlgorithm:{shape:string$},Enabled:{shape:boolean$},Exportable:{shape:boolean$},KeyState:{shape:string$},KeyOrigin:{shape:string$},CreateTimestamp:{shape:timestamp$},UsageStartTimestamp:{shape:timestamp$},UsageStopTimestamp:{shape:timestamp$},DeletePendingTimestamp:{shape:timestamp$},DeleteTimestamp:{shape:timestamp$}},required:["KeyArn","KeyAttributes","KeyCheckValue","KeyCheckValueAlgorithm","Enabled","Exportable","KeyState","KeyOrigin","CreateTimestamp"]}
-const CreateKeyOutput$: S.StructureShape = {type:"structure",name:"CreateKeyOutput",members:{Key:{shape:CreateKeyOutputKey$}},required:["Key"]}
-const DeleteAliasRequest$: S.StructureShape = {type:"structure",name:"DeleteAliasRequest",members:{AliasName:{shape:string$}},required:["AliasName"]}
+const CreateAliasInput$: S.StructureShape = {type:"structure",name:"CreateAliasInput",members:{AliasName:{shape:string$},KeyArn:{shape:string$}},required:["AliasName"]}
+const Alias$: S.StructureShape = {type:"structure",name:"Alias",members:{AliasName:{shape:string$},KeyArn:{shape:string$}},required:["AliasName"]}
+const CreateAliasOutput$: S.StructureShape = {type:"structure",name:"CreateAliasOutput",members:{Alias:{shape:Alias$}},required:["Alias"]}
+const KeyModesOfUse$: S.StructureShape = {type:"structure",name:"KeyModesOfUse",members:{Encrypt:{shape:boolean$},Decrypt:{shape:boolean$},Wrap:{shape:boolean$},Unwrap:{shape:boolean$},Generate:{shape:boolean$},Sign:{shape:boolean$},Verify:{shape:boolean$},DeriveKey:{shape:boolean$},NoRestrictions:{shape:boolean$}}}
+const KeyAttributes$: S.StructureShape = {type:"structure",name:"KeyAttributes",members:{KeyUsage:{shape:string$},KeyClass:{shape:string$},KeyAlgorithm:{shape:string$},KeyModesOfUse:{shape:KeyModesOfUse$}},required:["KeyUsage","KeyClass","KeyAlgorithm","KeyModesOfUse"]}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key"]}
+const CreateKeyInputTags$: S.ListShape = {type:"list",name:"CreateKeyInputTags",member:{shape:Tag$}}
+const CreateKeyInput$: S.StructureShape = {type:"structure",name:"CreateKeyInput",members:{KeyAttributes:{shape:KeyAttributes$},KeyCheckValueAlgorithm:{shape:string$},Exportable:{shape:boolean$},Enabled:{shape:boolean$},Tags:{shape:CreateKeyInputTags$}},required:["KeyAttributes","Exportable"]}
+const Key$: S.StructureShape = {type:"structure",name:"Key",members:{KeyArn:{shape:string$},KeyAttributes:{shape:KeyAttributes$},KeyCheckValue:{shape:string$},KeyCheckValueAlgorithm:{shape:string$},Enabled:{shape:boolean$},Exportable:{shape:boolean$},KeyState:{shape:string$},KeyOrigin:{shape:string$},CreateTimestamp:{shape:timestamp$},UsageStartTimestamp:{shape:timestamp$},UsageStopTimestamp:{shape:timestamp$},DeletePendingTimestamp:{shape:timestamp$},DeleteTimestamp:{shape:timestamp$}},required:["KeyArn","KeyAttributes","KeyCheckValue","KeyCheckValueAlgorithm","Enabled","Exportable","KeyState","KeyOrigin","CreateTimestamp"]}
+const CreateKeyOutput$: S.StructureShape = {type:"structure",name:"CreateKeyOutput",members:{Key:{shape:Key$}},required:["Key"]}
+const DeleteAliasInput$: S.StructureShape = {type:"structure",name:"DeleteAliasInput",members:{AliasName:{shape:string$}},required:["AliasName"]}
 const DeleteAliasOutput$: S.StructureShape = {type:"structure",name:"DeleteAliasOutput",members:{}}
-const DeleteKeyRequest$: S.StructureShape = {type:"structure",name:"DeleteKeyRequest",members:{KeyIdentifier:{shape:string$},DeleteKeyInDays:{shape:integer$}},required:["KeyIdentifier"]}
-const DeleteKeyOutput$: S.StructureShape = {type:"structure",name:"DeleteKeyOutput",members:{Key:{shape:CreateKeyOutputKey$}},required:["Key"]}
-const ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeadersOptionalBlocks$: S.MapShape = {type:"map",name:"ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeadersOptionalBlocks",key:{shape:string$},value:{shape:string$}}
-const ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeaders$: S.StructureShape = {type:"structure",name:"ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeaders",members:{KeyModesOfUse:{shape:CreateKeyRequestKeyAttributesKeyModesOfUse$},KeyExportability:{shape:string$},KeyVersion:{shape:string$},OptionalBlocks:{shape:ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeadersOptionalBlocks$}}}
-const ExportKeyRequestKeyMaterialTr31KeyBlock$: S.StructureShape = {type:"structure",name:"ExportKeyRequestKeyMaterialTr31KeyBlock",members:{WrappingKeyIdentifier:{shape:string$},KeyBlockHeaders:{shape:ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeaders$}},required:["WrappingKeyIdentifier"]}
-const ExportKeyRequestKeyMaterialTr34KeyBlock$: S.StructureShape = {type:"structure",name:"ExportKeyRequestKeyMaterialTr34KeyBlock",members:{CertificateAuthorityPublicKeyIdentifier:{shape:string$},WrappingKeyCertificate:{shape:string$},ExportToken:{shape:string$},KeyBlockFormat:{shape:string$},RandomNonce:{shape:string$},KeyBlockHeaders:{shape:ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeaders$}},required:["CertificateAuthorityPublicKeyIdentifier","WrappingKeyCertificate","ExportToken","KeyBlockFormat"]}
-const ExportKeyRequestKeyMaterialKeyCryptogram$: S.StructureShape = {type:"structure",name:"ExportKeyRequestKeyMaterialKeyCryptogram",members:{CertificateAuthorityPublicKeyIdentifier:{shape:string$},WrappingKeyCertificate:{shape:string$},WrappingSpec:{shape:string$}},required:["CertificateAuthorityPublicKeyIdentifier","WrappingKeyCertificate"]}
-const ExportKeyRequestKeyMaterial$: S.StructureShape = {type:"structure",name:"ExportKeyRequestKeyMaterial",members:{Tr31KeyBlock:{shape:ExportKeyRequestKeyMaterialTr31KeyBlock$},Tr34KeyBlock:{shape:ExportKeyRequestKeyMaterialTr34KeyBlock$},KeyCryptogram:{shape:ExportKeyRequestKeyMaterialKeyCryptogram$}},union:true}
-const ExportKeyRequestExportAttributesExportDukptInitialKey$: S.StructureShape = {type:"structure",name:"ExportKeyRequestExportAttributesExportDukptInitialKey",members:{KeySerialNumber:{shape:string$}},required:["KeySerialNumber"]}
-const ExportKeyRequestExportAttributes$: S.StructureShape = {type:"structure",name:"ExportKeyRequestExportAttributes",members:{ExportDukptInitialKey:{shape:ExportKeyRequestExportAttributesExportDukptInitialKey$},KeyCheckValueAlgorithm:{shape:string$}}}
-const ExportKeyRequest$: S.StructureShape = {type:"structure",name:"ExportKeyRequest",members:{KeyMaterial:{shape:ExportKeyRequestKeyMaterial$},ExportKeyIdentifier:{shape:string$},ExportAttributes:{shape:ExportKeyRequestExportAttributes$}},required:["KeyMaterial","ExportKeyIdentifier"]}
-const ExportKeyOutputWrappedKey$: S.StructureShape = {type:"structure",name:"ExportKeyOutputWrappedKey",members:{WrappingKeyArn:{shape:string$},WrappedKeyMaterialFormat:{shape:string$},KeyMaterial:{shape:string$},KeyCheckValue:{shape:string$},KeyCheckValueAlgorithm:{shape:string$}},required:["WrappingKeyArn","WrappedKeyMaterialFormat","KeyMaterial"]}
-const ExportKeyOutput$: S.StructureShape = {type:"structure",name:"ExportKeyOutput",members:{WrappedKey:{shape:ExportKeyOutputWrappedKey$}}}
-const GetAliasRequest$: S.StructureShape = {type:"structure",name:"GetAliasRequest",members:{AliasName:{shape:string$}},required:["AliasName"]}
-const GetAliasOutput$: S.StructureShape = {type:"structure",name:"GetAliasOutput",members:{Alias:{shape:CreateAliasOutputAlias$}},required:["Alias"]}
-const GetKeyRequest$: S.StructureShape = {type:"structure",name:"GetKeyRequest",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
-const GetKeyOutput$: S.StructureShape = {type:"structure",name:"GetKeyOutput",members:{Key:{shape:CreateKeyOutputKey$}},required:["Key"]}
-const GetParametersForExportRequest$: S.StructureShape = {type:"structure",name:"GetParametersForExportRequest",members:{KeyMaterialType:{shape:string$},SigningKeyAlgorithm:{shape:string$}},required:["KeyMaterialType","SigningKeyAlgorithm"]}
+const DeleteKeyInput$: S.StructureShape = {type:"structure",name:"DeleteKeyInput",members:{KeyIdentifier:{shape:string$},DeleteKeyInDays:{shape:integer$}},required:["KeyIdentifier"]}
+const DeleteKeyOutput$: S.StructureShape = {type:"structure",name:"DeleteKeyOutput",members:{Key:{shape:Key$}},required:["Key"]}
+const ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeadersOptionalBlocks$: S.MapShape = {type:"map",name:"ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeadersOptionalBlocks",key:{shape:string$},value:{shape:string$}}
+const ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeaders$: S.StructureShape = {type:"structure",name:"ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeaders",members:{KeyModesOfUse:{shape:KeyModesOfUse$},KeyExportability:{shape:string$},KeyVersion:{shape:string$},OptionalBlocks:{shape:ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeadersOptionalBlocks$}}}
+const ExportKeyInputKeyMaterialTr31KeyBlock$: S.StructureShape = {type:"structure",name:"ExportKeyInputKeyMaterialTr31KeyBlock",members:{WrappingKeyIdentifier:{shape:string$},KeyBlockHeaders:{shape:ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeaders$}},required:["WrappingKeyIdentifier"]}
+const ExportKeyInputKeyMaterialTr34KeyBlock$: S.StructureShape = {type:"structure",name:"ExportKeyInputKeyMaterialTr34KeyBlock",members:{CertificateAuthorityPublicKeyIdentifier:{shape:string$},WrappingKeyCertificate:{shape:string$},ExportToken:{shape:string$},KeyBlockFormat:{shape:string$},RandomNonce:{shape:string$},KeyBlockHeaders:{shape:ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeaders$}},required:["CertificateAuthorityPublicKeyIdentifier","WrappingKeyCertificate","ExportToken","KeyBlockFormat"]}
+const ExportKeyInputKeyMaterialKeyCryptogram$: S.StructureShape = {type:"structure",name:"ExportKeyInputKeyMaterialKeyCryptogram",members:{CertificateAuthorityPublicKeyIdentifier:{shape:string$},WrappingKeyCertificate:{shape:string$},WrappingSpec:{shape:string$}},required:["CertificateAuthorityPublicKeyIdentifier","WrappingKeyCertificate"]}
+const ExportKeyInputKeyMaterial$: S.StructureShape = {type:"structure",name:"ExportKeyInputKeyMaterial",members:{Tr31KeyBlock:{shape:ExportKeyInputKeyMaterialTr31KeyBlock$},Tr34KeyBlock:{shape:ExportKeyInputKeyMaterialTr34KeyBlock$},KeyCryptogram:{shape:ExportKeyInputKeyMaterialKeyCryptogram$}},union:true}
+const ExportDukptInitialKey$: S.StructureShape = {type:"structure",name:"ExportDukptInitialKey",members:{KeySerialNumber:{shape:string$}},required:["KeySerialNumber"]}
+const ExportAttributes$: S.StructureShape = {type:"structure",name:"ExportAttributes",members:{ExportDukptInitialKey:{shape:ExportDukptInitialKey$},KeyCheckValueAlgorithm:{shape:string$}}}
+const ExportKeyInput$: S.StructureShape = {type:"structure",name:"ExportKeyInput",members:{KeyMaterial:{shape:ExportKeyInputKeyMaterial$},ExportKeyIdentifier:{shape:string$},ExportAttributes:{shape:ExportAttributes$}},required:["KeyMaterial","ExportKeyIdentifier"]}
+const WrappedKey$: S.StructureShape = {type:"structure",name:"WrappedKey",members:{WrappingKeyArn:{shape:string$},WrappedKeyMaterialFormat:{shape:string$},KeyMaterial:{shape:string$},KeyCheckValue:{shape:string$},KeyCheckValueAlgorithm:{shape:string$}},required:["WrappingKeyArn","WrappedKeyMaterialFormat","KeyMaterial"]}
+const ExportKeyOutput$: S.StructureShape = {type:"structure",name:"ExportKeyOutput",members:{WrappedKey:{shape:WrappedKey$}}}
+const GetAliasInput$: S.StructureShape = {type:"structure",name:"GetAliasInput",members:{AliasName:{shape:string$}},required:["AliasName"]}
+const GetAliasOutput$: S.StructureShape = {type:"structure",name:"GetAliasOutput",members:{Alias:{shape:Alias$}},required:["Alias"]}
+const GetKeyInput$: S.StructureShape = {type:"structure",name:"GetKeyInput",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
+const GetKeyOutput$: S.StructureShape = {type:"structure",name:"GetKeyOutput",members:{Key:{shape:Key$}},required:["Key"]}
+const GetParametersForExportInput$: S.StructureShape = {type:"structure",name:"GetParametersForExportInput",members:{KeyMaterialType:{shape:string$},SigningKeyAlgorithm:{shape:string$}},required:["KeyMaterialType","SigningKeyAlgorithm"]}
 const GetParametersForExportOutput$: S.StructureShape = {type:"structure",name:"GetParametersForExportOutput",members:{SigningKeyCertificate:{shape:string$},SigningKeyCertificateChain:{shape:string$},SigningKeyAlgorithm:{shape:string$},ExportToken:{shape:string$},ParametersValidUntilTimestamp:{shape:timestamp$}},required:["SigningKeyCertificate","SigningKeyCertificateChain","SigningKeyAlgorithm","ExportToken","ParametersValidUntilTimestamp"]}
-const GetParametersForImportRequest$: S.StructureShape = {type:"structure",name:"GetParametersForImportRequest",members:{KeyMaterialType:{shape:string$},WrappingKeyAlgorithm:{shape:string$}},required:["KeyMaterialType","WrappingKeyAlgorithm"]}
+const GetParametersForImportInput$: S.StructureShape = {type:"structure",name:"GetParametersForImportInput",members:{KeyMaterialType:{shape:string$},WrappingKeyAlgorithm:{shape:string$}},required:["KeyMaterialType","WrappingKeyAlgorithm"]}
 const GetParametersForImportOutput$: S.StructureShape = {type:"structure",name:"GetParametersForImportOutput",members:{WrappingKeyCertificate:{shape:string$},WrappingKeyCertificateChain:{shape:string$},WrappingKeyAlgorithm:{shape:string$},ImportToken:{shape:string$},ParametersValidUntilTimestamp:{shape:timestamp$}},required:["WrappingKeyCertificate","WrappingKeyCertificateChain","WrappingKeyAlgorithm","ImportToken","ParametersValidUntilTimestamp"]}
-const GetPublicKeyCertificateRequest$: S.StructureShape = {type:"structure",name:"GetPublicKeyCertificateRequest",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
+const GetPublicKeyCertificateInput$: S.StructureShape = {type:"structure",name:"GetPublicKeyCertificateInput",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
 const GetPublicKeyCertificateOutput$: S.StructureShape = {type:"structure",name:"GetPublicKeyCertificateOutput",members:{KeyCertificate:{shape:string$},KeyCertificateChain:{shape:string$}},required:["KeyCertificate","KeyCertificateChain"]}
-const ImportKeyRequestKeyMaterialRootCertificatePublicKey$: S.StructureShape = {type:"structure",name:"ImportKeyRequestKeyMaterialRootCertificatePublicKey",members:{KeyAttributes:{shape:CreateKeyRequestKeyAttributes$},PublicKeyCertificate:{shape:string$}},required:["KeyAttributes","PublicKeyCertificate"]}
-const ImportKeyRequestKeyMaterialTrustedCertificatePublicKey$: S.StructureShape = {type:"structure",name:"ImportKeyRequestKeyMaterialTrustedCertificatePublicKey",members:{KeyAttributes:{shape:CreateKeyRequestKeyAttributes$},PublicKeyCertificate:{shape:string$},CertificateAuthorityPublicKeyIdentifier:{shape:string$}},required:["KeyAttributes","PublicKeyCertificate","CertificateAuthorityPublicKeyIdentifier"]}
-const ImportKeyRequestKeyMaterialTr31KeyBlock$: S.StructureShape = {type:"structure",name:"ImportKeyRequestKeyMaterialTr31KeyBlock",members:{WrappingKeyIdentifier:{shape:string$},WrappedKeyBlock:{shape:string$}},required:["WrappingKeyIdentifier","WrappedKeyBlock"]}
-const ImportKeyRequestKeyMaterialTr34KeyBlock$: S.StructureShape = {type:"structure",name:"ImportKeyRequestKeyMaterialTr34KeyBlock",members:{CertificateAuthorityPublicKeyIdentifier:{shape:string$},SigningKeyCertificate:{shape:string$},ImportToken:{shape:string$},WrappedKeyBlock:{shape:string$},KeyBlockFormat:{shape:string$},RandomNonce:{shape:string$}},required:["CertificateAuthorityPublicKeyIdentifier","SigningKeyCertificate","ImportToken","WrappedKeyBlock","KeyBlockFormat"]}
-const ImportKeyRequestKeyMaterialKeyCryptogram$: S.StructureShape = {type:"structure",name:"ImportKeyRequestKeyMaterialKeyCryptogram",members:{KeyAttributes:{shape:CreateKeyRequestKeyAttributes$},Exportable:{shape:boolean$},WrappedKeyCryptogram:{shape:string$},ImportToken:{shape:string$},WrappingSpec:{shape:string$}},required:["KeyAttributes","Exportable","WrappedKeyCryptogram","ImportToken"]}
-const ImportKeyRequestKeyMaterial$: S.StructureShape = {type:"structure",name:"ImportKeyRequestKeyMaterial",members:{RootCertificatePublicKey:{shape:ImportKeyRequestKeyMaterialRootCertificatePublicKey$},TrustedCertificatePublicKey:{shape:ImportKeyRequestKeyMaterialTrustedCertificatePublicKey$},Tr31KeyBlock:{shape:ImportKeyRequestKeyMaterialTr31KeyBlock$},Tr34KeyBlock:{shape:ImportKeyRequestKeyMaterialTr34KeyBlock$},KeyCryptogram:{shape:ImportKeyRequestKeyMaterialKeyCryptogram$}},union:true}
-const ImportKeyRequest$: S.StructureShape = {type:"structure",name:"ImportKeyRequest",members:{KeyMaterial:{shape:ImportKeyRequestKeyMaterial$},KeyCheckValueAlgorithm:{shape:string$},Enabled:{shape:boolean$},Tags:{shape:CreateKeyRequestTags$}},required:["KeyMaterial"]}
-const ImportKeyOutput$: S.StructureShape = {type:"structure",name:"ImportKeyOutput",members:{Key:{shape:CreateKeyOutputKey$}},required:["Key"]}
-const ListAliasesRequest$: S.StructureShape = {type:"structure",name:"ListAliasesRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListAliasesOutputAliases$: S.ListShape = {type:"list",name:"ListAliasesOutputAliases",member:{shape:CreateAliasOutputAlias$}}
+const ImportKeyInputKeyMaterialRootCertificatePublicKey$: S.StructureShape = {type:"structure",name:"ImportKeyInputKeyMaterialRootCertificatePublicKey",members:{KeyAttributes:{shape:KeyAttributes$},PublicKeyCertificate:{shape:string$}},required:["KeyAttributes","PublicKeyCertificate"]}
+const ImportKeyInputKeyMaterialTrustedCertificatePublicKey$: S.StructureShape = {type:"structure",name:"ImportKeyInputKeyMaterialTrustedCertificatePublicKey",members:{KeyAttributes:{shape:KeyAttributes$},PublicKeyCertificate:{shape:string$},CertificateAuthorityPublicKeyIdentifier:{shape:string$}},required:["KeyAttributes","PublicKeyCertificate","CertificateAuthorityPublicKeyIdentifier"]}
+const ImportKeyInputKeyMaterialTr31KeyBlock$: S.StructureShape = {type:"structure",name:"ImportKeyInputKeyMaterialTr31KeyBlock",members:{WrappingKeyIdentifier:{shape:string$},WrappedKeyBlock:{shape:string$}},required:["WrappingKeyIdentifier","WrappedKeyBlock"]}
+const ImportKeyInputKeyMaterialTr34KeyBlock$: S.StructureShape = {type:"structure",name:"ImportKeyInputKeyMaterialTr34KeyBlock",members:{CertificateAuthorityPublicKeyIdentifier:{shape:string$},SigningKeyCertificate:{shape:string$},ImportToken:{shape:string$},WrappedKeyBlock:{shape:string$},KeyBlockFormat:{shape:string$},RandomNonce:{shape:string$}},required:["CertificateAuthorityPublicKeyIdentifier","SigningKeyCertificate","ImportToken","WrappedKeyBlock","KeyBlockFormat"]}
+const ImportKeyInputKeyMaterialKeyCryptogram$: S.StructureShape = {type:"structure",name:"ImportKeyInputKeyMaterialKeyCryptogram",members:{KeyAttributes:{shape:KeyAttributes$},Exportable:{shape:boolean$},WrappedKeyCryptogram:{shape:string$},ImportToken:{shape:string$},WrappingSpec:{shape:string$}},required:["KeyAttributes","Exportable","WrappedKeyCryptogram","ImportToken"]}
+const ImportKeyInputKeyMaterial$: S.StructureShape = {type:"structure",name:"ImportKeyInputKeyMaterial",members:{RootCertificatePublicKey:{shape:ImportKeyInputKeyMaterialRootCertificatePublicKey$},TrustedCertificatePublicKey:{shape:ImportKeyInputKeyMaterialTrustedCertificatePublicKey$},Tr31KeyBlock:{shape:ImportKeyInputKeyMaterialTr31KeyBlock$},Tr34KeyBlock:{shape:ImportKeyInputKeyMaterialTr34KeyBlock$},KeyCryptogram:{shape:ImportKeyInputKeyMaterialKeyCryptogram$}},union:true}
+const ImportKeyInput$: S.StructureShape = {type:"structure",name:"ImportKeyInput",members:{KeyMaterial:{shape:ImportKeyInputKeyMaterial$},KeyCheckValueAlgorithm:{shape:string$},Enabled:{shape:boolean$},Tags:{shape:CreateKeyInputTags$}},required:["KeyMaterial"]}
+const ImportKeyOutput$: S.StructureShape = {type:"structure",name:"ImportKeyOutput",members:{Key:{shape:Key$}},required:["Key"]}
+const ListAliasesInput$: S.StructureShape = {type:"structure",name:"ListAliasesInput",members:{NextToken:{shape:string$},MaxResults:{shape:integer$}}}
+const ListAliasesOutputAliases$: S.ListShape = {type:"list",name:"ListAliasesOutputAliases",member:{shape:Alias$}}
 const ListAliasesOutput$: S.StructureShape = {type:"structure",name:"ListAliasesOutput",members:{Aliases:{shape:ListAliasesOutputAliases$},NextToken:{shape:string$}},required:["Aliases"]}
-const ListKeysRequest$: S.StructureShape = {type:"structure",name:"ListKeysRequest",members:{KeyState:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListKeysOutputKeysMember$: S.StructureShape = {type:"structure",name:"ListKeysOutputKeysMember",members:{KeyArn:{shape:string$},KeyState:{shape:string$},KeyAttributes:{shape:CreateKeyRequestKeyAttributes$},KeyCheckValue:{shape:string$},Exportable:{shape:boolean$},Enabled:{shape:boolean$}},required:["KeyArn","KeyState","KeyAttributes","KeyCheckValue","Exportable","Enabled"]}
-const ListKeysOutputKeys$: S.ListShape = {type:"list",name:"ListKeysOutputKeys",member:{shape:ListKeysOutputKeysMember$}}
+const ListKeysInput$: S.StructureShape = {type:"structure",name:"ListKeysInput",members:{KeyState:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
+const KeySummary$: S.StructureShape = {type:"structure",name:"KeySummary",members:{KeyArn:{shape:string$},KeyState:{shape:string$},KeyAttributes:{shape:KeyAttributes$},KeyCheckValue:{shape:string$},Exportable:{shape:boolean$},Enabled:{shape:boolean$}},required:["KeyArn","KeyState","KeyAttributes","KeyCheckValue","Exportable","Enabled"]}
+const ListKeysOutputKeys$: S.ListShape = {type:"list",name:"ListKeysOutputKeys",member:{shape:KeySummary$}}
 const ListKeysOutput$: S.StructureShape = {type:"structure",name:"ListKeysOutput",members:{Keys:{shape:ListKeysOutputKeys$},NextToken:{shape:string$}},required:["Keys"]}
-const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateKeyRequestTags$},NextToken:{shape:string$}},required:["Tags"]}
-const RestoreKeyRequest$: S.StructureShape = {type:"structure",name:"RestoreKeyRequest",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
-const RestoreKeyOutput$: S.StructureShape = {type:"structure",name:"RestoreKeyOutput",members:{Key:{shape:CreateKeyOutputKey$}},required:["Key"]}
-const StartKeyUsageRequest$: S.StructureShape = {type:"structure",name:"StartKeyUsageRequest",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
-const StartKeyUsageOutput$: S.StructureShape = {type:"structure",name:"StartKeyUsageOutput",members:{Key:{shape:CreateKeyOutputKey$}},required:["Key"]}
-const StopKeyUsageRequest$: S.StructureShape = {type:"structure",name:"StopKeyUsageRequest",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
-const StopKeyUsageOutput$: S.StructureShape = {type:"structure",name:"StopKeyUsageOutput",members:{Key:{shape:CreateKeyOutputKey$}},required:["Key"]}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$},Tags:{shape:CreateKeyRequestTags$}},required:["ResourceArn","Tags"]}
+const ListTagsForResourceInput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceInput",members:{ResourceArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ResourceArn"]}
+const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateKeyInputTags$},NextToken:{shape:string$}},required:["Tags"]}
+const RestoreKeyInput$: S.StructureShape = {type:"structure",name:"RestoreKeyInput",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
+const RestoreKeyOutput$: S.StructureShape = {type:"structure",name:"RestoreKeyOutput",members:{Key:{shape:Key$}},required:["Key"]}
+const StartKeyUsageInput$: S.StructureShape = {type:"structure",name:"StartKeyUsageInput",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
+const StartKeyUsageOutput$: S.StructureShape = {type:"structure",name:"StartKeyUsageOutput",members:{Key:{shape:Key$}},required:["Key"]}
+const StopKeyUsageInput$: S.StructureShape = {type:"structure",name:"StopKeyUsageInput",members:{KeyIdentifier:{shape:string$}},required:["KeyIdentifier"]}
+const StopKeyUsageOutput$: S.StructureShape = {type:"structure",name:"StopKeyUsageOutput",members:{Key:{shape:Key$}},required:["Key"]}
+const TagResourceInput$: S.StructureShape = {type:"structure",name:"TagResourceInput",members:{ResourceArn:{shape:string$},Tags:{shape:CreateKeyInputTags$}},required:["ResourceArn","Tags"]}
 const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
-const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceArn","TagKeys"]}
+const UntagResourceInputTagKeys$: S.ListShape = {type:"list",name:"UntagResourceInputTagKeys",member:{shape:string$}}
+const UntagResourceInput$: S.StructureShape = {type:"structure",name:"UntagResourceInput",members:{ResourceArn:{shape:string$},TagKeys:{shape:UntagResourceInputTagKeys$}},required:["ResourceArn","TagKeys"]}
 const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateAliasRequest$: S.StructureShape = {type:"structure",name:"UpdateAliasRequest",members:{AliasName:{shape:string$},KeyArn:{shape:string$}},required:["AliasName"]}
-const UpdateAliasOutput$: S.StructureShape = {type:"structure",name:"UpdateAliasOutput",members:{Alias:{shape:CreateAliasOutputAlias$}},required:["Alias"]}
+const UpdateAliasInput$: S.StructureShape = {type:"structure",name:"UpdateAliasInput",members:{AliasName:{shape:string$},KeyArn:{shape:string$}},required:["AliasName"]}
+const UpdateAliasOutput$: S.StructureShape = {type:"structure",name:"UpdateAliasOutput",members:{Alias:{shape:Alias$}},required:["Alias"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{ResourceId:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceUnavailableException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
 
-export interface CreateAliasRequest {
+export type KeyAlgorithm = "AES_128" | "AES_192" | "AES_256" | "ECC_NIST_P256" | "ECC_NIST_P384" | "ECC_NIST_P521" | "HMAC_SHA224" | "HMAC_SHA256" | "HMAC_SHA384" | "HMAC_SHA512" | "RSA_2048" | "RSA_3072" | "RSA_4096" | "TDES_2KEY" | "TDES_3KEY" | (string & {})
+
+export type KeyCheckValueAlgorithm = "ANSI_X9_24" | "CMAC" | "HMAC" | (string & {})
+
+export type KeyClass = "ASYMMETRIC_KEY_PAIR" | "PRIVATE_KEY" | "PUBLIC_KEY" | "SYMMETRIC_KEY" | (string & {})
+
+export type KeyMaterialType = "KEY_CRYPTOGRAM" | "ROOT_PUBLIC_KEY_CERTIFICATE" | "TR31_KEY_BLOCK" | "TR34_KEY_BLOCK" | "TRUSTED_PUBLIC_KEY_CERTIFICATE" | (string & {})
+
+export type KeyOrigin = "AWS_PAYMENT_CRYPTOGRAPHY" | "EXTERNAL" | (string & {})
+
+export type KeyState = "CREATE_COMPLETE" | "CREATE_IN_PROGRESS" | "DELETE_COMPLETE" | "DELETE_PENDING" | (string & {})
+
+export type KeyUsage = "TR31_B0_BASE_DERIVATION_KEY" | "TR31_C0_CARD_VERIFICATION_KEY" | "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY" | "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION" | "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS" | "TR31_E1_EMV_MKEY_CONFIDENTIALITY" | "TR31_E2_EMV_MKEY_INTEGRITY" | "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS" | "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION" | "TR31_E6_EMV_MKEY_OTHER" | "TR31_K0_KEY_ENCRYPTION_KEY" | "TR31_K1_KEY_BLOCK_PROTECTION_KEY" | "TR31_K2_TR34_ASYMMETRIC_KEY" | "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT" | "TR31_M1_ISO_9797_1_MAC_KEY" | "TR31_M3_ISO_9797_3_MAC_KEY" | "TR31_M6_ISO_9797_5_CMAC_KEY" | "TR31_M7_HMAC_KEY" | "TR31_P0_PIN_ENCRYPTION_KEY" | "TR31_P1_PIN_GENERATION_KEY" | "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE" | "TR31_V1_IBM3624_PIN_VERIFICATION_KEY" | "TR31_V2_VISA_PIN_VERIFICATION_KEY" | (string & {})
+
+export type WrappedKeyMaterialFormat = "KEY_CRYPTOGRAM" | "TR31_KEY_BLOCK" | "TR34_KEY_BLOCK" | (string & {})
+
+export interface CreateAliasInput {
   readonly AliasName: string
   readonly KeyArn?: string | undefined
 }
 
 export interface CreateAliasOutput {
-  readonly Alias?: CreateAliasOutputAlias
+  readonly Alias?: Alias
 }
 
-export interface CreateAliasOutputAlias {
+export interface Alias {
   readonly AliasName?: string
   readonly KeyArn?: string
 }
 
-export interface CreateKeyRequest {
-  readonly KeyAttributes: CreateKeyRequestKeyAttributes
-  readonly KeyCheckValueAlgorithm?: string | undefined
+export interface CreateKeyInput {
+  readonly KeyAttributes: KeyAttributes
+  readonly KeyCheckValueAlgorithm?: KeyCheckValueAlgorithm | undefined
   readonly Exportable: boolean
   readonly Enabled?: boolean | undefined
-  readonly Tags?: ReadonlyArray<CreateKeyRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateKeyRequestKeyAttributes {
-  readonly KeyUsage: string
-  readonly KeyClass: string
-  readonly KeyAlgorithm: string
-  readonly KeyModesOfUse: CreateKeyRequestKeyAttributesKeyModesOfUse
+export interface KeyAttributes {
+  readonly KeyUsage: KeyUsage
+  readonly KeyClass: KeyClass
+  readonly KeyAlgorithm: KeyAlgorithm
+  readonly KeyModesOfUse: KeyModesOfUse
 }
 
-export interface CreateKeyRequestKeyAttributesOutput {
-  readonly KeyUsage?: string
-  readonly KeyClass?: string
-  readonly KeyAlgorithm?: string
-  readonly KeyModesOfUse?: CreateKeyRequestKeyAttributesKeyModesOfUseOutput
+export interface KeyAttributesOutput {
+  readonly KeyUsage?: KeyUsage
+  readonly KeyClass?: KeyClass
+  readonly KeyAlgorithm?: KeyAlgorithm
+  readonly KeyModesOfUse?: KeyModesOfUseOutput
 }
 
-export interface CreateKeyRequestKeyAttributesKeyModesOfUse {
+export interface KeyModesOfUse {
   readonly Encrypt?: boolean | undefined
   readonly Decrypt?: boolean | undefined
   readonly Wrap?: boolean | undefined
@@ -139,7 +164,7 @@ export interface CreateKeyRequestKeyAttributesKeyModesOfUse {
   readonly NoRestrictions?: boolean | undefined
 }
 
-export interface CreateKeyRequestKeyAttributesKeyModesOfUseOutput {
+export interface KeyModesOfUseOutput {
   readonly Encrypt?: boolean
   readonly Decrypt?: boolean
   readonly Wrap?: boolean
@@ -151,29 +176,29 @@ export interface CreateKeyRequestKeyAttributesKeyModesOfUseOutput {
   readonly NoRestrictions?: boolean
 }
 
-export interface CreateKeyRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value?: string | undefined
 }
 
-export interface CreateKeyRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
 export interface CreateKeyOutput {
-  readonly Key?: CreateKeyOutputKey
+  readonly Key?: Key
 }
 
-export interface CreateKeyOutputKey {
+export interface Key {
   readonly KeyArn?: string
-  readonly KeyAttributes?: CreateKeyRequestKeyAttributesOutput
+  readonly KeyAttributes?: KeyAttributesOutput
   readonly KeyCheckValue?: string
-  readonly KeyCheckValueAlgorithm?: string
+  readonly KeyCheckValueAlgorithm?: KeyCheckValueAlgorithm
   readonly Enabled?: boolean
   readonly Exportable?: boolean
-  readonly KeyState?: string
-  readonly KeyOrigin?: string
+  readonly KeyState?: KeyState
+  readonly KeyOrigin?: KeyOrigin
   readonly CreateTimestamp?: Date
   readonly UsageStartTimestamp?: Date
   readonly UsageStopTimestamp?: Date
@@ -181,124 +206,124 @@ export interface CreateKeyOutputKey {
   readonly DeleteTimestamp?: Date
 }
 
-export interface DeleteAliasRequest {
+export interface DeleteAliasInput {
   readonly AliasName: string
 }
 
 export type DeleteAliasOutput = {}
 
-export interface DeleteKeyRequest {
+export interface DeleteKeyInput {
   readonly KeyIdentifier: string
   readonly DeleteKeyInDays?: number | undefined
 }
 
 export interface DeleteKeyOutput {
-  readonly Key?: CreateKeyOutputKey
+  readonly Key?: Key
 }
 
-export interface ExportKeyRequest {
-  readonly KeyMaterial: ExportKeyRequestKeyMaterial
+export interface ExportKeyInput {
+  readonly KeyMaterial: ExportKeyInputKeyMaterial
   readonly ExportKeyIdentifier: string
-  readonly ExportAttributes?: ExportKeyRequestExportAttributes | undefined
+  readonly ExportAttributes?: ExportAttributes | undefined
 }
 
-export interface ExportKeyRequestKeyMaterial {
-  readonly Tr31KeyBlock?: ExportKeyRequestKeyMaterialTr31KeyBlock | undefined
-  readonly Tr34KeyBlock?: ExportKeyRequestKeyMaterialTr34KeyBlock | undefined
-  readonly KeyCryptogram?: ExportKeyRequestKeyMaterialKeyCryptogram | undefined
+export interface ExportKeyInputKeyMaterial {
+  readonly Tr31KeyBlock?: ExportKeyInputKeyMaterialTr31KeyBlock | undefined
+  readonly Tr34KeyBlock?: ExportKeyInputKeyMaterialTr34KeyBlock | undefined
+  readonly KeyCryptogram?: ExportKeyInputKeyMaterialKeyCryptogram | undefined
 }
 
-export interface ExportKeyRequestKeyMaterialTr31KeyBlock {
+export interface ExportKeyInputKeyMaterialTr31KeyBlock {
   readonly WrappingKeyIdentifier: string
-  readonly KeyBlockHeaders?: ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeaders | undefined
+  readonly KeyBlockHeaders?: ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeaders | undefined
 }
 
-export interface ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeaders {
-  readonly KeyModesOfUse?: CreateKeyRequestKeyAttributesKeyModesOfUse | undefined
+export interface ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeaders {
+  readonly KeyModesOfUse?: KeyModesOfUse | undefined
   readonly KeyExportability?: string | undefined
   readonly KeyVersion?: string | undefined
   readonly OptionalBlocks?: Readonly<Record<string, string>> | undefined
 }
 
-export interface ExportKeyRequestKeyMaterialTr34KeyBlock {
+export interface ExportKeyInputKeyMaterialTr34KeyBlock {
   readonly CertificateAuthorityPublicKeyIdentifier: string
   readonly WrappingKeyCertificate: string
   readonly ExportToken: string
   readonly KeyBlockFormat: string
   readonly RandomNonce?: string | undefined
-  readonly KeyBlockHeaders?: ExportKeyRequestKeyMaterialTr31KeyBlockKeyBlockHeaders | undefined
+  readonly KeyBlockHeaders?: ExportKeyInputKeyMaterialTr31KeyBlockKeyBlockHeaders | undefined
 }
 
-export interface ExportKeyRequestKeyMaterialKeyCryptogram {
+export interface ExportKeyInputKeyMaterialKeyCryptogram {
   readonly CertificateAuthorityPublicKeyIdentifier: string
   readonly WrappingKeyCertificate: string
   readonly WrappingSpec?: string | undefined
 }
 
-export interface ExportKeyRequestExportAttributes {
-  readonly ExportDukptInitialKey?: ExportKeyRequestExportAttributesExportDukptInitialKey | undefined
-  readonly KeyCheckValueAlgorithm?: string | undefined
+export interface ExportAttributes {
+  readonly ExportDukptInitialKey?: ExportDukptInitialKey | undefined
+  readonly KeyCheckValueAlgorithm?: KeyCheckValueAlgorithm | undefined
 }
 
-export interface ExportKeyRequestExportAttributesExportDukptInitialKey {
+export interface ExportDukptInitialKey {
   readonly KeySerialNumber: string
 }
 
 export interface ExportKeyOutput {
-  readonly WrappedKey?: ExportKeyOutputWrappedKey
+  readonly WrappedKey?: WrappedKey
 }
 
-export interface ExportKeyOutputWrappedKey {
+export interface WrappedKey {
   readonly WrappingKeyArn?: string
-  readonly WrappedKeyMaterialFormat?: string
+  readonly WrappedKeyMaterialFormat?: WrappedKeyMaterialFormat
   readonly KeyMaterial?: string
   readonly KeyCheckValue?: string
-  readonly KeyCheckValueAlgorithm?: string
+  readonly KeyCheckValueAlgorithm?: KeyCheckValueAlgorithm
 }
 
-export interface GetAliasRequest {
+export interface GetAliasInput {
   readonly AliasName: string
 }
 
 export interface GetAliasOutput {
-  readonly Alias?: CreateAliasOutputAlias
+  readonly Alias?: Alias
 }
 
-export interface GetKeyRequest {
+export interface GetKeyInput {
   readonly KeyIdentifier: string
 }
 
 export interface GetKeyOutput {
-  readonly Key?: CreateKeyOutputKey
+  readonly Key?: Key
 }
 
-export interface GetParametersForExportRequest {
-  readonly KeyMaterialType: string
-  readonly SigningKeyAlgorithm: string
+export interface GetParametersForExportInput {
+  readonly KeyMaterialType: KeyMaterialType
+  readonly SigningKeyAlgorithm: KeyAlgorithm
 }
 
 export interface GetParametersForExportOutput {
   readonly SigningKeyCertificate?: string
   readonly SigningKeyCertificateChain?: string
-  readonly SigningKeyAlgorithm?: string
+  readonly SigningKeyAlgorithm?: KeyAlgorithm
   readonly ExportToken?: string
   readonly ParametersValidUntilTimestamp?: Date
 }
 
-export interface GetParametersForImportRequest {
-  readonly KeyMaterialType: string
-  readonly WrappingKeyAlgorithm: string
+export interface GetParametersForImportInput {
+  readonly KeyMaterialType: KeyMaterialType
+  readonly WrappingKeyAlgorithm: KeyAlgorithm
 }
 
 export interface GetParametersForImportOutput {
   readonly WrappingKeyCertificate?: string
   readonly WrappingKeyCertificateChain?: string
-  readonly WrappingKeyAlgorithm?: string
+  readonly WrappingKeyAlgorithm?: KeyAlgorithm
   readonly ImportToken?: string
   readonly ParametersValidUntilTimestamp?: Date
 }
 
-export interface GetPublicKeyCertificateRequest {
+export interface GetPublicKeyCertificateInput {
   readonly KeyIdentifier: string
 }
 
@@ -307,38 +332,38 @@ export interface GetPublicKeyCertificateOutput {
   readonly KeyCertificateChain?: string
 }
 
-export interface ImportKeyRequest {
-  readonly KeyMaterial: ImportKeyRequestKeyMaterial
-  readonly KeyCheckValueAlgorithm?: string | undefined
+export interface ImportKeyInput {
+  readonly KeyMaterial: ImportKeyInputKeyMaterial
+  readonly KeyCheckValueAlgorithm?: KeyCheckValueAlgorithm | undefined
   readonly Enabled?: boolean | undefined
-  readonly Tags?: ReadonlyArray<CreateKeyRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface ImportKeyRequestKeyMaterial {
-  readonly RootCertificatePublicKey?: ImportKeyRequestKeyMaterialRootCertificatePublicKey | undefined
-  readonly TrustedCertificatePublicKey?: ImportKeyRequestKeyMaterialTrustedCertificatePublicKey | undefined
-  readonly Tr31KeyBlock?: ImportKeyRequestKeyMaterialTr31KeyBlock | undefined
-  readonly Tr34KeyBlock?: ImportKeyRequestKeyMaterialTr34KeyBlock | undefined
-  readonly KeyCryptogram?: ImportKeyRequestKeyMaterialKeyCryptogram | undefined
+export interface ImportKeyInputKeyMaterial {
+  readonly RootCertificatePublicKey?: ImportKeyInputKeyMaterialRootCertificatePublicKey | undefined
+  readonly TrustedCertificatePublicKey?: ImportKeyInputKeyMaterialTrustedCertificatePublicKey | undefined
+  readonly Tr31KeyBlock?: ImportKeyInputKeyMaterialTr31KeyBlock | undefined
+  readonly Tr34KeyBlock?: ImportKeyInputKeyMaterialTr34KeyBlock | undefined
+  readonly KeyCryptogram?: ImportKeyInputKeyMaterialKeyCryptogram | undefined
 }
 
-export interface ImportKeyRequestKeyMaterialRootCertificatePublicKey {
-  readonly KeyAttributes: CreateKeyRequestKeyAttributes
+export interface ImportKeyInputKeyMaterialRootCertificatePublicKey {
+  readonly KeyAttributes: KeyAttributes
   readonly PublicKeyCertificate: string
 }
 
-export interface ImportKeyRequestKeyMaterialTrustedCertificatePublicKey {
-  readonly KeyAttributes: CreateKeyRequestKeyAttributes
+export interface ImportKeyInputKeyMaterialTrustedCertificatePublicKey {
+  readonly KeyAttributes: KeyAttributes
   readonly PublicKeyCertificate: string
   readonly CertificateAuthorityPublicKeyIdentifier: string
 }
 
-export interface ImportKeyRequestKeyMaterialTr31KeyBlock {
+export interface ImportKeyInputKeyMaterialTr31KeyBlock {
   readonly WrappingKeyIdentifier: string
   readonly WrappedKeyBlock: string
 }
 
-export interface ImportKeyRequestKeyMaterialTr34KeyBlock {
+export interface ImportKeyInputKeyMaterialTr34KeyBlock {
   readonly CertificateAuthorityPublicKeyIdentifier: string
   readonly SigningKeyCertificate: string
   readonly ImportToken: string
@@ -347,8 +372,8 @@ export interface ImportKeyRequestKeyMaterialTr34KeyBlock {
   readonly RandomNonce?: string | undefined
 }
 
-export interface ImportKeyRequestKeyMaterialKeyCryptogram {
-  readonly KeyAttributes: CreateKeyRequestKeyAttributes
+export interface ImportKeyInputKeyMaterialKeyCryptogram {
+  readonly KeyAttributes: KeyAttributes
   readonly Exportable: boolean
   readonly WrappedKeyCryptogram: string
   readonly ImportToken: string
@@ -356,173 +381,189 @@ export interface ImportKeyRequestKeyMaterialKeyCryptogram {
 }
 
 export interface ImportKeyOutput {
-  readonly Key?: CreateKeyOutputKey
+  readonly Key?: Key
 }
 
-export interface ListAliasesRequest {
+export interface ListAliasesInput {
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
 export interface ListAliasesOutput {
-  readonly Aliases?: ReadonlyArray<CreateAliasOutputAlias>
+  readonly Aliases?: ReadonlyArray<Alias>
   readonly NextToken?: string
 }
 
-export interface ListKeysRequest {
-  readonly KeyState?: string | undefined
+export interface ListKeysInput {
+  readonly KeyState?: KeyState | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
 export interface ListKeysOutput {
-  readonly Keys?: ReadonlyArray<ListKeysOutputKeysMember>
+  readonly Keys?: ReadonlyArray<KeySummary>
   readonly NextToken?: string
 }
 
-export interface ListKeysOutputKeysMember {
+export interface KeySummary {
   readonly KeyArn?: string
-  readonly KeyState?: string
-  readonly KeyAttributes?: CreateKeyRequestKeyAttributesOutput
+  readonly KeyState?: KeyState
+  readonly KeyAttributes?: KeyAttributesOutput
   readonly KeyCheckValue?: string
   readonly Exportable?: boolean
   readonly Enabled?: boolean
 }
 
-export interface ListTagsForResourceRequest {
+export interface ListTagsForResourceInput {
   readonly ResourceArn: string
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
 export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateKeyRequestTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly NextToken?: string
 }
 
-export interface RestoreKeyRequest {
+export interface RestoreKeyInput {
   readonly KeyIdentifier: string
 }
 
 export interface RestoreKeyOutput {
-  readonly Key?: CreateKeyOutputKey
+  readonly Key?: Key
 }
 
-export interface StartKeyUsageRequest {
+export interface StartKeyUsageInput {
   readonly KeyIdentifier: string
 }
 
 export interface StartKeyUsageOutput {
-  readonly Key?: CreateKeyOutputKey
+  readonly Key?: Key
 }
 
-export interface StopKeyUsageRequest {
+export interface StopKeyUsageInput {
   readonly KeyIdentifier: string
 }
 
 export interface StopKeyUsageOutput {
-  readonly Key?: CreateKeyOutputKey
+  readonly Key?: Key
 }
 
-export interface TagResourceRequest {
+export interface TagResourceInput {
   readonly ResourceArn: string
-  readonly Tags: ReadonlyArray<CreateKeyRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
 export type TagResourceOutput = {}
 
-export interface UntagResourceRequest {
+export interface UntagResourceInput {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
 export type UntagResourceOutput = {}
 
-export interface UpdateAliasRequest {
+export interface UpdateAliasInput {
   readonly AliasName: string
   readonly KeyArn?: string | undefined
 }
 
 export interface UpdateAliasOutput {
-  readonly Alias?: CreateAliasOutputAlias
+  readonly Alias?: Alias
 }
 
-export type CreateAliasError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateKeyError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string }> {}
 
-export type DeleteAliasError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type DeleteKeyError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly ResourceId?: string }> {}
 
-export type ExportKeyError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string }> {}
 
-export type GetAliasError = Errors.CommonError | Client.SdkError
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException")<{ readonly Message?: string }> {}
 
-export type GetKeyError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
 
-export type GetParametersForExportError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type GetParametersForImportError = Errors.CommonError | Client.SdkError
+export type CreateAliasError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetPublicKeyCertificateError = Errors.CommonError | Client.SdkError
+export type CreateKeyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ImportKeyError = Errors.CommonError | Client.SdkError
+export type DeleteAliasError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAliasesError = Errors.CommonError | Client.SdkError
+export type DeleteKeyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListKeysError = Errors.CommonError | Client.SdkError
+export type ExportKeyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetAliasError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type RestoreKeyError = Errors.CommonError | Client.SdkError
+export type GetKeyError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartKeyUsageError = Errors.CommonError | Client.SdkError
+export type GetParametersForExportError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopKeyUsageError = Errors.CommonError | Client.SdkError
+export type GetParametersForImportError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type GetPublicKeyCertificateError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ImportKeyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAliasError = Errors.CommonError | Client.SdkError
+export type ListAliasesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createAlias: Client.Operation<CreateAliasRequest, CreateAliasOutput, CreateAliasError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"CreateAlias",http:{method:"POST",requestUri:"/"},input:{shape:CreateAliasRequest$},output:{shape:CreateAliasOutput$},idempotent:true}})
+export type ListKeysError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createKey: Client.Operation<CreateKeyRequest, CreateKeyOutput, CreateKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"CreateKey",http:{method:"POST",requestUri:"/"},input:{shape:CreateKeyRequest$},output:{shape:CreateKeyOutput$}}})
+export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteAlias: Client.Operation<DeleteAliasRequest, DeleteAliasOutput, DeleteAliasError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"DeleteAlias",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAliasRequest$},output:{shape:DeleteAliasOutput$},idempotent:true}})
+export type RestoreKeyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteKey: Client.Operation<DeleteKeyRequest, DeleteKeyOutput, DeleteKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"DeleteKey",http:{method:"POST",requestUri:"/"},input:{shape:DeleteKeyRequest$},output:{shape:DeleteKeyOutput$},idempotent:true}})
+export type StartKeyUsageError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const exportKey: Client.Operation<ExportKeyRequest, ExportKeyOutput, ExportKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ExportKey",http:{method:"POST",requestUri:"/"},input:{shape:ExportKeyRequest$},output:{shape:ExportKeyOutput$}}})
+export type StopKeyUsageError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getAlias: Client.Operation<GetAliasRequest, GetAliasOutput, GetAliasError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetAlias",http:{method:"POST",requestUri:"/"},input:{shape:GetAliasRequest$},output:{shape:GetAliasOutput$}}})
+export type TagResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getKey: Client.Operation<GetKeyRequest, GetKeyOutput, GetKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetKey",http:{method:"POST",requestUri:"/"},input:{shape:GetKeyRequest$},output:{shape:GetKeyOutput$}}})
+export type UntagResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getParametersForExport: Client.Operation<GetParametersForExportRequest, GetParametersForExportOutput, GetParametersForExportError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetParametersForExport",http:{method:"POST",requestUri:"/"},input:{shape:GetParametersForExportRequest$},output:{shape:GetParametersForExportOutput$}}})
+export type UpdateAliasError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const getParametersForImport: Client.Operation<GetParametersForImportRequest, GetParametersForImportOutput, GetParametersForImportError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetParametersForImport",http:{method:"POST",requestUri:"/"},input:{shape:GetParametersForImportRequest$},output:{shape:GetParametersForImportOutput$}}})
+export const createAlias: Client.Operation<CreateAliasInput, CreateAliasOutput, CreateAliasError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"CreateAlias",http:{method:"POST",requestUri:"/"},input:{shape:CreateAliasInput$},output:{shape:CreateAliasOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const getPublicKeyCertificate: Client.Operation<GetPublicKeyCertificateRequest, GetPublicKeyCertificateOutput, GetPublicKeyCertificateError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetPublicKeyCertificate",http:{method:"POST",requestUri:"/"},input:{shape:GetPublicKeyCertificateRequest$},output:{shape:GetPublicKeyCertificateOutput$}}})
+export const createKey: Client.Operation<CreateKeyInput, CreateKeyOutput, CreateKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"CreateKey",http:{method:"POST",requestUri:"/"},input:{shape:CreateKeyInput$},output:{shape:CreateKeyOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const importKey: Client.Operation<ImportKeyRequest, ImportKeyOutput, ImportKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ImportKey",http:{method:"POST",requestUri:"/"},input:{shape:ImportKeyRequest$},output:{shape:ImportKeyOutput$}}})
+export const deleteAlias: Client.Operation<DeleteAliasInput, DeleteAliasOutput, DeleteAliasError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"DeleteAlias",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAliasInput$},output:{shape:DeleteAliasOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const listAliases: Paginate.Paginated<ListAliasesRequest, ListAliasesOutput, ListAliasesError, PaymentCryptography, CreateAliasOutputAlias> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ListAliases",http:{method:"POST",requestUri:"/"},input:{shape:ListAliasesRequest$},output:{shape:ListAliasesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Aliases"]})
+export const deleteKey: Client.Operation<DeleteKeyInput, DeleteKeyOutput, DeleteKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"DeleteKey",http:{method:"POST",requestUri:"/"},input:{shape:DeleteKeyInput$},output:{shape:DeleteKeyOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const listKeys: Paginate.Paginated<ListKeysRequest, ListKeysOutput, ListKeysError, PaymentCryptography, ListKeysOutputKeysMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ListKeys",http:{method:"POST",requestUri:"/"},input:{shape:ListKeysRequest$},output:{shape:ListKeysOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Keys"]})
+export const exportKey: Client.Operation<ExportKeyInput, ExportKeyOutput, ExportKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ExportKey",http:{method:"POST",requestUri:"/"},input:{shape:ExportKeyInput$},output:{shape:ExportKeyOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const listTagsForResource: Paginate.Paginated<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, PaymentCryptography, CreateKeyRequestTagsMemberOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Tags"]})
+export const getAlias: Client.Operation<GetAliasInput, GetAliasOutput, GetAliasError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetAlias",http:{method:"POST",requestUri:"/"},input:{shape:GetAliasInput$},output:{shape:GetAliasOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const restoreKey: Client.Operation<RestoreKeyRequest, RestoreKeyOutput, RestoreKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"RestoreKey",http:{method:"POST",requestUri:"/"},input:{shape:RestoreKeyRequest$},output:{shape:RestoreKeyOutput$}}})
+export const getKey: Client.Operation<GetKeyInput, GetKeyOutput, GetKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetKey",http:{method:"POST",requestUri:"/"},input:{shape:GetKeyInput$},output:{shape:GetKeyOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const startKeyUsage: Client.Operation<StartKeyUsageRequest, StartKeyUsageOutput, StartKeyUsageError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"StartKeyUsage",http:{method:"POST",requestUri:"/"},input:{shape:StartKeyUsageRequest$},output:{shape:StartKeyUsageOutput$}}})
+export const getParametersForExport: Client.Operation<GetParametersForExportInput, GetParametersForExportOutput, GetParametersForExportError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetParametersForExport",http:{method:"POST",requestUri:"/"},input:{shape:GetParametersForExportInput$},output:{shape:GetParametersForExportOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const stopKeyUsage: Client.Operation<StopKeyUsageRequest, StopKeyUsageOutput, StopKeyUsageError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"StopKeyUsage",http:{method:"POST",requestUri:"/"},input:{shape:StopKeyUsageRequest$},output:{shape:StopKeyUsageOutput$}}})
+export const getParametersForImport: Client.Operation<GetParametersForImportInput, GetParametersForImportOutput, GetParametersForImportError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetParametersForImport",http:{method:"POST",requestUri:"/"},input:{shape:GetParametersForImportInput$},output:{shape:GetParametersForImportOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const getPublicKeyCertificate: Client.Operation<GetPublicKeyCertificateInput, GetPublicKeyCertificateOutput, GetPublicKeyCertificateError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"GetPublicKeyCertificate",http:{method:"POST",requestUri:"/"},input:{shape:GetPublicKeyCertificateInput$},output:{shape:GetPublicKeyCertificateOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const importKey: Client.Operation<ImportKeyInput, ImportKeyOutput, ImportKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ImportKey",http:{method:"POST",requestUri:"/"},input:{shape:ImportKeyInput$},output:{shape:ImportKeyOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ServiceUnavailableException,ThrottlingException,ValidationException}})
 
-export const updateAlias: Client.Operation<UpdateAliasRequest, UpdateAliasOutput, UpdateAliasError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"UpdateAlias",http:{method:"POST",requestUri:"/"},input:{shape:UpdateAliasRequest$},output:{shape:UpdateAliasOutput$}}})
+export const listAliases: Paginate.Paginated<ListAliasesInput, ListAliasesOutput, ListAliasesError, PaymentCryptography, Alias> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ListAliases",http:{method:"POST",requestUri:"/"},input:{shape:ListAliasesInput$},output:{shape:ListAliasesOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Aliases"]})
+
+export const listKeys: Paginate.Paginated<ListKeysInput, ListKeysOutput, ListKeysError, PaymentCryptography, KeySummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ListKeys",http:{method:"POST",requestUri:"/"},input:{shape:ListKeysInput$},output:{shape:ListKeysOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Keys"]})
+
+export const listTagsForResource: Paginate.Paginated<ListTagsForResourceInput, ListTagsForResourceOutput, ListTagsForResourceError, PaymentCryptography, TagOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceInput$},output:{shape:ListTagsForResourceOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Tags"]})
+
+export const restoreKey: Client.Operation<RestoreKeyInput, RestoreKeyOutput, RestoreKeyError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"RestoreKey",http:{method:"POST",requestUri:"/"},input:{shape:RestoreKeyInput$},output:{shape:RestoreKeyOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ServiceUnavailableException,ThrottlingException,ValidationException}})
+
+export const startKeyUsage: Client.Operation<StartKeyUsageInput, StartKeyUsageOutput, StartKeyUsageError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"StartKeyUsage",http:{method:"POST",requestUri:"/"},input:{shape:StartKeyUsageInput$},output:{shape:StartKeyUsageOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ServiceUnavailableException,ThrottlingException,ValidationException}})
+
+export const stopKeyUsage: Client.Operation<StopKeyUsageInput, StopKeyUsageOutput, StopKeyUsageError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"StopKeyUsage",http:{method:"POST",requestUri:"/"},input:{shape:StopKeyUsageInput$},output:{shape:StopKeyUsageOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ServiceUnavailableException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceInput, TagResourceOutput, TagResourceError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceInput$},output:{shape:TagResourceOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ServiceUnavailableException,ThrottlingException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceInput, UntagResourceOutput, UntagResourceError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceInput$},output:{shape:UntagResourceOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}})
+
+export const updateAlias: Client.Operation<UpdateAliasInput, UpdateAliasOutput, UpdateAliasError, PaymentCryptography> = /*#__PURE__*/ Client.operation(PaymentCryptography, {model:{name:"UpdateAlias",http:{method:"POST",requestUri:"/"},input:{shape:UpdateAliasInput$},output:{shape:UpdateAliasOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,ValidationException}})

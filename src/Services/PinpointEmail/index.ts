@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The PinpointEmail client: provide it with `layer`. */
@@ -28,334 +29,364 @@ const double$: S.Shape = {type:"double",name:"Double"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const long$: S.Shape = {type:"long",name:"Long"}
 
-const CreateConfigurationSetRequestTrackingOptions$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetRequestTrackingOptions",members:{CustomRedirectDomain:{shape:string$}},required:["CustomRedirectDomain"]}
-const CreateConfigurationSetRequestDeliveryOptions$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetRequestDeliveryOptions",members:{TlsPolicy:{shape:string$},SendingPoolName:{shape:string$}}}
-const CreateConfigurationSetRequestReputationOptions$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetRequestReputationOptions",members:{ReputationMetricsEnabled:{shape:boolean$},LastFreshStart:{shape:timestamp$}}}
-const CreateConfigurationSetRequestSendingOptions$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetRequestSendingOptions",members:{SendingEnabled:{shape:boolean$}}}
-const CreateConfigurationSetRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreateConfigurationSetRequestTags$: S.ListShape = {type:"list",name:"CreateConfigurationSetRequestTags",member:{shape:CreateConfigurationSetRequestTagsMember$}}
-const CreateConfigurationSetRequest$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetRequest",members:{ConfigurationSetName:{shape:string$},TrackingOptions:{shape:CreateConfigurationSetRequestTrackingOptions$},DeliveryOptions:{shape:CreateConfigurationSetRequestDeliveryOptions$},ReputationOptions:{shape:CreateConfigurationSetRequestReputationOptions$},SendingOptions:{shape:CreateConfigurationSetRequestSendingOptions$},Tags:{shape:CreateConfigurationSetRequestTags$}},required:["ConfigurationSetName"]}
-const CreateConfigurationSetOutput$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetOutput",members:{}}
-const CreateConfigurationSetEventDestinationRequestEventDestinationMatchingEventTypes$: S.ListShape = {type:"list",name:"CreateConfigurationSetEventDestinationRequestEventDestinationMatchingEventTypes",member:{shape:string$}}
-const CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination",members:{IamRoleArn:{shape:string$},DeliveryStreamArn:{shape:string$}},required:["IamRoleArn","DeliveryStreamArn"]}
-const CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurationsMember$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurationsMember",members:{DimensionName:{shape:string$},DimensionValueSource:{shape:string$},DefaultDimensionValue:{shape:string$}},required:["DimensionName","DimensionValueSource","DefaultDimensionValue"]}
-const CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurations$: S.ListShape = {type:"list",name:"CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurations",member:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurationsMember$}}
-const CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestination$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestination",members:{DimensionConfigurations:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurations$}},required:["DimensionConfigurations"]}
-const CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination",members:{TopicArn:{shape:string$}},required:["TopicArn"]}
-const CreateConfigurationSetEventDestinationRequestEventDestinationPinpointDestination$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestinationPinpointDestination",members:{ApplicationArn:{shape:string$}}}
-const CreateConfigurationSetEventDestinationRequestEventDestination$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestination",members:{Enabled:{shape:boolean$},MatchingEventTypes:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationMatchingEventTypes$},KinesisFirehoseDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination$},CloudWatchDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestination$},SnsDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination$},PinpointDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationPinpointDestination$}}}
-const CreateConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestinationName:{shape:string$},EventDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestination$}},required:["ConfigurationSetName","EventDestinationName","EventDestination"]}
-const CreateConfigurationSetEventDestinationOutput$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationOutput",members:{}}
+const TrackingOptions$: S.StructureShape = {type:"structure",name:"TrackingOptions",members:{CustomRedirectDomain:{shape:string$}},required:["CustomRedirectDomain"]}
+const DeliveryOptions$: S.StructureShape = {type:"structure",name:"DeliveryOptions",members:{TlsPolicy:{shape:string$},SendingPoolName:{shape:string$}}}
+const ReputationOptions$: S.StructureShape = {type:"structure",name:"ReputationOptions",members:{ReputationMetricsEnabled:{shape:boolean$},LastFreshStart:{shape:timestamp$}}}
+const SendingOptions$: S.StructureShape = {type:"structure",name:"SendingOptions",members:{SendingEnabled:{shape:boolean$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CreateConfigurationSetRequestTags$: S.ListShape = {type:"list",name:"CreateConfigurationSetRequestTags",member:{shape:Tag$}}
+const CreateConfigurationSetRequest$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetRequest",members:{ConfigurationSetName:{shape:string$},TrackingOptions:{shape:TrackingOptions$},DeliveryOptions:{shape:DeliveryOptions$},ReputationOptions:{shape:ReputationOptions$},SendingOptions:{shape:SendingOptions$},Tags:{shape:CreateConfigurationSetRequestTags$}},required:["ConfigurationSetName"]}
+const CreateConfigurationSetResponse$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetResponse",members:{}}
+const EventDestinationDefinitionMatchingEventTypes$: S.ListShape = {type:"list",name:"EventDestinationDefinitionMatchingEventTypes",member:{shape:string$}}
+const KinesisFirehoseDestination$: S.StructureShape = {type:"structure",name:"KinesisFirehoseDestination",members:{IamRoleArn:{shape:string$},DeliveryStreamArn:{shape:string$}},required:["IamRoleArn","DeliveryStreamArn"]}
+const CloudWatchDimensionConfiguration$: S.StructureShape = {type:"structure",name:"CloudWatchDimensionConfiguration",members:{DimensionName:{shape:string$},DimensionValueSource:{shape:string$},DefaultDimensionValue:{shape:string$}},required:["DimensionName","DimensionValueSource","DefaultDimensionValue"]}
+const CloudWatchDestinationDimensionConfigurations$: S.ListShape = {type:"list",name:"CloudWatchDestinationDimensionConfigurations",member:{shape:CloudWatchDimensionConfiguration$}}
+const CloudWatchDestination$: S.StructureShape = {type:"structure",name:"CloudWatchDestination",members:{DimensionConfigurations:{shape:CloudWatchDestinationDimensionConfigurations$}},required:["DimensionConfigurations"]}
+const SnsDestination$: S.StructureShape = {type:"structure",name:"SnsDestination",members:{TopicArn:{shape:string$}},required:["TopicArn"]}
+const PinpointDestination$: S.StructureShape = {type:"structure",name:"PinpointDestination",members:{ApplicationArn:{shape:string$}}}
+const EventDestinationDefinition$: S.StructureShape = {type:"structure",name:"EventDestinationDefinition",members:{Enabled:{shape:boolean$},MatchingEventTypes:{shape:EventDestinationDefinitionMatchingEventTypes$},KinesisFirehoseDestination:{shape:KinesisFirehoseDestination$},CloudWatchDestination:{shape:CloudWatchDestination$},SnsDestination:{shape:SnsDestination$},PinpointDestination:{shape:PinpointDestination$}}}
+const CreateConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestinationName:{shape:string$},EventDestination:{shape:EventDestinationDefinition$}},required:["ConfigurationSetName","EventDestinationName","EventDestination"]}
+const CreateConfigurationSetEventDestinationResponse$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationResponse",members:{}}
 const CreateDedicatedIpPoolRequest$: S.StructureShape = {type:"structure",name:"CreateDedicatedIpPoolRequest",members:{PoolName:{shape:string$},Tags:{shape:CreateConfigurationSetRequestTags$}},required:["PoolName"]}
-const CreateDedicatedIpPoolOutput$: S.StructureShape = {type:"structure",name:"CreateDedicatedIpPoolOutput",members:{}}
-const CreateDeliverabilityTestReportRequestContentSimpleSubject$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportRequestContentSimpleSubject",members:{Data:{shape:string$},Charset:{shape:string$}},required:["Data"]}
-const CreateDeliverabilityTestReportRequestContentSimpleBody$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportRequestContentSimpleBody",members:{Text:{shape:CreateDeliverabilityTestReportRequestContentSimpleSubject$},Html:{shape:CreateDeliverabilityTestReportRequestContentSimpleSubject$}}}
-const CreateDeliverabilityTestReportRequestContentSimple$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportRequestContentSimple",members:{Subject:{shape:CreateDeliverabilityTestReportRequestContentSimpleSubject$},Body:{shape:CreateDeliverabilityTestReportRequestContentSimpleBody$}},required:["Subject","Body"]}
-const CreateDeliverabilityTestReportRequestContentRaw$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportRequestContentRaw",members:{Data:{shape:blob$}},required:["Data"]}
-const CreateDeliverabilityTestReportRequestContentTemplate$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportRequestContentTemplate",members:{TemplateArn:{shape:string$},TemplateData:{shape:string$}}}
-const CreateDeliverabilityTestReportRequestContent$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportRequestContent",members:{Simple:{shape:CreateDeliverabilityTestReportRequestContentSimple$},Raw:{shape:CreateDeliverabilityTestReportRequestContentRaw$},Template:{shape:CreateDeliverabilityTestReportRequestContentTemplate$}}}
-const CreateDeliverabilityTestReportRequest$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportRequest",members:{ReportName:{shape:string$},FromEmailAddress:{shape:string$},Content:{shape:CreateDeliverabilityTestReportRequestContent$},Tags:{shape:CreateConfigurationSetRequestTags$}},required:["FromEmailAddress","Content"]}
-const CreateDeliverabilityTestReportOutput$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportOutput",members:{ReportId:{shape:string$},DeliverabilityTestStatus:{shape:string$}},required:["ReportId","DeliverabilityTestStatus"]}
+const CreateDedicatedIpPoolResponse$: S.StructureShape = {type:"structure",name:"CreateDedicatedIpPoolResponse",members:{}}
+const Content$: S.StructureShape = {type:"structure",name:"Content",members:{Data:{shape:string$},Charset:{shape:string$}},required:["Data"]}
+const Body$: S.StructureShape = {type:"structure",name:"Body",members:{Text:{shape:Content$},Html:{shape:Content$}}}
+const Message$: S.StructureShape = {type:"structure",name:"Message",members:{Subject:{shape:Content$},Body:{shape:Body$}},required:["Subject","Body"]}
+const RawMessage$: S.StructureShape = {type:"structure",name:"RawMessage",members:{Data:{shape:blob$}},required:["Data"]}
+const Template$: S.StructureShape = {type:"structure",name:"Template",members:{TemplateArn:{shape:string$},TemplateData:{shape:string$}}}
+const EmailContent$: S.StructureShape = {type:"structure",name:"EmailContent",members:{Simple:{shape:Message$},Raw:{shape:RawMessage$},Template:{shape:Template$}}}
+const CreateDeliverabilityTestReportRequest$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportRequest",members:{ReportName:{shape:string$},FromEmailAddress:{shape:string$},Content:{shape:EmailContent$},Tags:{shape:CreateConfigurationSetRequestTags$}},required:["FromEmailAddress","Content"]}
+const CreateDeliverabilityTestReportResponse$: S.StructureShape = {type:"structure",name:"CreateDeliverabilityTestReportResponse",members:{ReportId:{shape:string$},DeliverabilityTestStatus:{shape:string$}},required:["ReportId","DeliverabilityTestStatus"]}
 const CreateEmailIdentityRequest$: S.StructureShape = {type:"structure",name:"CreateEmailIdentityRequest",members:{EmailIdentity:{shape:string$},Tags:{shape:CreateConfigurationSetRequestTags$}},required:["EmailIdentity"]}
-const CreateEmailIdentityOutputDkimAttributesTokens$: S.ListShape = {type:"list",name:"CreateEmailIdentityOutputDkimAttributesTokens",member:{shape:string$}}
-const CreateEmailIdentityOutputDkimAttributes$: S.StructureShape = {type:"structure",name:"CreateEmailIdentityOutputDkimAttributes",members:{SigningEnabled:{shape:boolean$},Status:{shape:string$},Tokens:{shape:CreateEmailIdentityOutputDkimAttributesTokens$}}}
-const CreateEmailIdentityOutput$: S.StructureShape = {type:"structure",name:"CreateEmailIdentityOutput",members:{IdentityType:{shape:string$},VerifiedForSendingStatus:{shape:boolean$},DkimAttributes:{shape:CreateEmailIdentityOutputDkimAttributes$}}}
+const DkimAttributesTokens$: S.ListShape = {type:"list",name:"DkimAttributesTokens",member:{shape:string$}}
+const DkimAttributes$: S.StructureShape = {type:"structure",name:"DkimAttributes",members:{SigningEnabled:{shape:boolean$},Status:{shape:string$},Tokens:{shape:DkimAttributesTokens$}}}
+const CreateEmailIdentityResponse$: S.StructureShape = {type:"structure",name:"CreateEmailIdentityResponse",members:{IdentityType:{shape:string$},VerifiedForSendingStatus:{shape:boolean$},DkimAttributes:{shape:DkimAttributes$}}}
 const DeleteConfigurationSetRequest$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"}},required:["ConfigurationSetName"]}
-const DeleteConfigurationSetOutput$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetOutput",members:{}}
+const DeleteConfigurationSetResponse$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetResponse",members:{}}
 const DeleteConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestinationName:{shape:string$,location:"uri",locationName:"EventDestinationName"}},required:["ConfigurationSetName","EventDestinationName"]}
-const DeleteConfigurationSetEventDestinationOutput$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetEventDestinationOutput",members:{}}
+const DeleteConfigurationSetEventDestinationResponse$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetEventDestinationResponse",members:{}}
 const DeleteDedicatedIpPoolRequest$: S.StructureShape = {type:"structure",name:"DeleteDedicatedIpPoolRequest",members:{PoolName:{shape:string$,location:"uri",locationName:"PoolName"}},required:["PoolName"]}
-const DeleteDedicatedIpPoolOutput$: S.StructureShape = {type:"structure",name:"DeleteDedicatedIpPoolOutput",members:{}}
+const DeleteDedicatedIpPoolResponse$: S.StructureShape = {type:"structure",name:"DeleteDedicatedIpPoolResponse",members:{}}
 const DeleteEmailIdentityRequest$: S.StructureShape = {type:"structure",name:"DeleteEmailIdentityRequest",members:{EmailIdentity:{shape:string$,location:"uri",locationName:"EmailIdentity"}},required:["EmailIdentity"]}
-const DeleteEmailIdentityOutput$: S.StructureShape = {type:"structure",name:"DeleteEmailIdentityOutput",members:{}}
+const DeleteEmailIdentityResponse$: S.StructureShape = {type:"structure",name:"DeleteEmailIdentityResponse",members:{}}
 const GetAccountRequest$: S.StructureShape = {type:"structure",name:"GetAccountRequest",members:{}}
-const GetAccountOutputSendQuota$: S.StructureShape = {type:"structure",name:"GetAccountOutputSendQuota",members:{Max24HourSend:{shape:double$},MaxSendRate:{shape:double$},SentLast24Hours:{shape:double$}}}
-const GetAccountOutput$: S.StructureShape = {type:"structure",name:"GetAccountOutput",members:{SendQuota:{shape:GetAccountOutputSendQuota$},SendingEnabled:{shape:boolean$},DedicatedIpAutoWarmupEnabled:{shape:boolean$},EnforcementStatus:{shape:string$},ProductionAccessEnabled:{shape:boolean$}}}
+const SendQuota$: S.StructureShape = {type:"structure",name:"SendQuota",members:{Max24HourSend:{shape:double$},MaxSendRate:{shape:double$},SentLast24Hours:{shape:double$}}}
+const GetAccountResponse$: S.StructureShape = {type:"structure",name:"GetAccountResponse",members:{SendQuota:{shape:SendQuota$},SendingEnabled:{shape:boolean$},DedicatedIpAutoWarmupEnabled:{shape:boolean$},EnforcementStatus:{shape:string$},ProductionAccessEnabled:{shape:boolean$}}}
 const GetBlacklistReportsRequestBlacklistItemNames$: S.ListShape = {type:"list",name:"GetBlacklistReportsRequestBlacklistItemNames",member:{shape:string$}}
 const GetBlacklistReportsRequest$: S.StructureShape = {type:"structure",name:"GetBlacklistReportsRequest",members:{BlacklistItemNames:{shape:GetBlacklistReportsRequestBlacklistItemNames$,location:"querystring",locationName:"BlacklistItemNames"}},required:["BlacklistItemNames"]}
-const GetBlacklistReportsOutputBlacklistReportValueMember$: S.StructureShape = {type:"structure",name:"GetBlacklistReportsOutputBlacklistReportValueMember",members:{RblName:{shape:string$},ListingTime:{shape:timestamp$},Description:{shape:string$}}}
-const GetBlacklistReportsOutputBlacklistReportValue$: S.ListShape = {type:"list",name:"GetBlacklistReportsOutputBlacklistReportValue",member:{shape:GetBlacklistReportsOutputBlacklistReportValueMember$}}
-const GetBlacklistReportsOutputBlacklistReport$: S.MapShape = {type:"map",name:"GetBlacklistReportsOutputBlacklistReport",key:{shape:string$},value:{shape:GetBlacklistReportsOutputBlacklistReportValue$}}
-const GetBlacklistReportsOutput$: S.StructureShape = {type:"structure",name:"GetBlacklistReportsOutput",members:{BlacklistReport:{shape:GetBlacklistReportsOutputBlacklistReport$}},required:["BlacklistReport"]}
+const BlacklistEntry$: S.StructureShape = {type:"structure",name:"BlacklistEntry",members:{RblName:{shape:string$},ListingTime:{shape:timestamp$},Description:{shape:string$}}}
+const GetBlacklistReportsResponseBlacklistReportValue$: S.ListShape = {type:"list",name:"GetBlacklistReportsResponseBlacklistReportValue",member:{shape:BlacklistEntry$}}
+const GetBlacklistReportsResponseBlacklistReport$: S.MapShape = {type:"map",name:"GetBlacklistReportsResponseBlacklistReport",key:{shape:string$},value:{shape:GetBlacklistReportsResponseBlacklistReportValue$}}
+const GetBlacklistReportsResponse$: S.StructureShape = {type:"structure",name:"GetBlacklistReportsResponse",members:{BlacklistReport:{shape:GetBlacklistReportsResponseBlacklistReport$}},required:["BlacklistReport"]}
 const GetConfigurationSetRequest$: S.StructureShape = {type:"structure",name:"GetConfigurationSetRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"}},required:["ConfigurationSetName"]}
-const GetConfigurationSetOutput$: S.StructureShape = {type:"structure",name:"GetConfigurationSetOutput",members:{ConfigurationSetName:{shape:string$},TrackingOptions:{shape:CreateConfigurationSetRequestTrackingOptions$},DeliveryOptions:{shape:CreateConfigurationSetRequestDeliveryOptions$},ReputationOptions:{shape:CreateConfigurationSetRequestReputationOptions$},SendingOptions:{shape:CreateConfigurationSetRequestSendingOptions$},Tags:{shape:CreateConfigurationSetRequestTags$}}}
+const GetConfigurationSetResponse$: S.StructureShape = {type:"structure",name:"GetConfigurationSetResponse",members:{ConfigurationSetName:{shape:string$},TrackingOptions:{shape:TrackingOptions$},DeliveryOptions:{shape:DeliveryOptions$},ReputationOptions:{shape:ReputationOptions$},SendingOptions:{shape:SendingOptions$},Tags:{shape:CreateConfigurationSetRequestTags$}}}
 const GetConfigurationSetEventDestinationsRequest$: S.StructureShape = {type:"structure",name:"GetConfigurationSetEventDestinationsRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"}},required:["ConfigurationSetName"]}
-const GetConfigurationSetEventDestinationsOutputEventDestinationsMember$: S.StructureShape = {type:"structure",name:"GetConfigurationSetEventDestinationsOutputEventDestinationsMember",members:{Name:{shape:string$},Enabled:{shape:boolean$},MatchingEventTypes:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationMatchingEventTypes$},KinesisFirehoseDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination$},CloudWatchDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestination$},SnsDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination$},PinpointDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationPinpointDestination$}},required:["Name","MatchingEventTypes"]}
-const GetConfigurationSetEventDestinationsOutputEventDestinations$: S.ListShape = {type:"list",name:"GetConfigurationSetEventDestinationsOutputEventDestinations",member:{shape:GetConfigurationSetEventDestinationsOutputEventDestinationsMember$}}
-const GetConfigurationSetEventDestinationsOutput$: S.StructureShape = {type:"structure",name:"GetConfigurationSetEventDestinationsOutput",members:{EventDestinations:{shape:GetConfigurationSetEventDestinationsOutputEventDestinations$}}}
+const EventDestination$: S.StructureShape = {type:"structure",name:"EventDestination",members:{Name:{shape:string$},Enabled:{shape:boolean$},MatchingEventTypes:{shape:EventDestinationDefinitionMatchingEventTypes$},KinesisFirehoseDestination:{shape:KinesisFirehoseDestination$},CloudWatchDestination:{shape:CloudWatchDestination$},SnsDestination:{shape:SnsDestination$},PinpointDestination:{shape:PinpointDestination$}},required:["Name","MatchingEventTypes"]}
+const GetConfigurationSetEventDestinationsResponseEventDestinations$: S.ListShape = {type:"list",name:"GetConfigurationSetEventDestinationsResponseEventDestinations",member:{shape:EventDestination$}}
+const GetConfigurationSetEventDestinationsResponse$: S.StructureShape = {type:"structure",name:"GetConfigurationSetEventDestinationsResponse",members:{EventDestinations:{shape:GetConfigurationSetEventDestinationsResponseEventDestinations$}}}
 const GetDedicatedIpRequest$: S.StructureShape = {type:"structure",name:"GetDedicatedIpRequest",members:{Ip:{shape:string$,location:"uri",locationName:"IP"}},required:["Ip"]}
-const GetDedicatedIpOutputDedicatedIp$: S.StructureShape = {type:"structure",name:"GetDedicatedIpOutputDedicatedIp",members:{Ip:{shape:string$},WarmupStatus:{shape:string$},WarmupPercentage:{shape:integer$},PoolName:{shape:string$}},required:["Ip","WarmupStatus","WarmupPercentage"]}
-const GetDedicatedIpOutput$: S.StructureShape = {type:"structure",name:"GetDedicatedIpOutput",members:{DedicatedIp:{shape:GetDedicatedIpOutputDedicatedIp$}}}
+const DedicatedIp$: S.StructureShape = {type:"structure",name:"DedicatedIp",members:{Ip:{shape:string$},WarmupStatus:{shape:string$},WarmupPercentage:{shape:integer$},PoolName:{shape:string$}},required:["Ip","WarmupStatus","WarmupPercentage"]}
+const GetDedicatedIpResponse$: S.StructureShape = {type:"structure",name:"GetDedicatedIpResponse",members:{DedicatedIp:{shape:DedicatedIp$}}}
 const GetDedicatedIpsRequest$: S.StructureShape = {type:"structure",name:"GetDedicatedIpsRequest",members:{PoolName:{shape:string$,location:"querystring",locationName:"PoolName"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},PageSize:{shape:integer$,location:"querystring",locationName:"PageSize"}}}
-const GetDedicatedIpsOutputDedicatedIps$: S.ListShape = {type:"list",name:"GetDedicatedIpsOutputDedicatedIps",member:{shape:GetDedicatedIpOutputDedicatedIp$}}
-const GetDedicatedIpsOutput$: S.StructureShape = {type:"structure",name:"GetDedicatedIpsOutput",members:{DedicatedIps:{shape:GetDedicatedIpsOutputDedicatedIps$},NextToken:{shape:string$}}}
+const GetDedicatedIpsResponseDedicatedIps$: S.ListShape = {type:"list",name:"GetDedicatedIpsResponseDedicatedIps",member:{shape:DedicatedIp$}}
+const GetDedicatedIpsResponse$: S.StructureShape = {type:"structure",name:"GetDedicatedIpsResponse",members:{DedicatedIps:{shape:GetDedicatedIpsResponseDedicatedIps$},NextToken:{shape:string$}}}
 const GetDeliverabilityDashboardOptionsRequest$: S.StructureShape = {type:"structure",name:"GetDeliverabilityDashboardOptionsRequest",members:{}}
-const GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOptionTrackedIsps$: S.ListShape = {type:"list",name:"GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOptionTrackedIsps",member:{shape:string$}}
-const GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOption$: S.StructureShape = {type:"structure",name:"GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOption",members:{Global:{shape:boolean$},TrackedIsps:{shape:GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOptionTrackedIsps$}}}
-const GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMember$: S.StructureShape = {type:"structure",name:"GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMember",members:{Domain:{shape:string$},SubscriptionStartDate:{shape:timestamp$},InboxPlacementTrackingOption:{shape:GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOption$}}}
-const GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomains$: S.ListShape = {type:"list",name:"GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomains",member:{shape:GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMember$}}
-const GetDeliverabilityDashboardOptionsOutput$: S.StructureShape = {type:"structure",name:"GetDeliverabilityDashboardOptionsOutput",members:{DashboardEnabled:{shape:boolean$},SubscriptionExpiryDate:{shape:timestamp$},AccountStatus:{shape:string$},ActiveSubscribedDomains:{shape:GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomains$},PendingExpirationSubscribedDomains:{shape:GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomains$}},required:["DashboardEnabled"]}
+const InboxPlacementTrackingOptionTrackedIsps$: S.ListShape = {type:"list",name:"InboxPlacementTrackingOptionTrackedIsps",member:{shape:string$}}
+const InboxPlacementTrackingOption$: S.StructureShape = {type:"structure",name:"InboxPlacementTrackingOption",members:{Global:{shape:boolean$},TrackedIsps:{shape:InboxPlacementTrackingOptionTrackedIsps$}}}
+const DomainDeliverabilityTrackingOption$: S.StructureShape = {type:"structure",name:"DomainDeliverabilityTrackingOption",members:{Domain:{shape:string$},SubscriptionStartDate:{shape:timestamp$},InboxPlacementTrackingOption:{shape:InboxPlacementTrackingOption$}}}
+const GetDeliverabilityDashboardOptionsResponseActiveSubscribedDomains$: S.ListShape = {type:"list",name:"GetDeliverabilityDashboardOptionsResponseActiveSubscribedDomains",member:{shape:DomainDeliverabilityTrackingOption$}}
+const GetDeliverabilityDashboardOptionsResponse$: S.StructureShape = {type:"structure",name:"GetDeliverabilityDashboardOptionsResponse",members:{DashboardEnabled:{shape:boolean$},SubscriptionExpiryDate:{shape:timestamp$},AccountStatus:{shape:string$},ActiveSubscribedDomains:{shape:GetDeliverabilityDashboardOptionsResponseActiveSubscribedDomains$},PendingExpirationSubscribedDomains:{shape:GetDeliverabilityDashboardOptionsResponseActiveSubscribedDomains$}},required:["DashboardEnabled"]}
 const GetDeliverabilityTestReportRequest$: S.StructureShape = {type:"structure",name:"GetDeliverabilityTestReportRequest",members:{ReportId:{shape:string$,location:"uri",locationName:"ReportId"}},required:["ReportId"]}
-const GetDeliverabilityTestReportOutputDeliverabilityTestReport$: S.StructureShape = {type:"structure",name:"GetDeliverabilityTestReportOutputDeliverabilityTestReport",members:{ReportId:{shape:string$},ReportName:{shape:string$},Subject:{shape:string$},FromEmailAddress:{shape:string$},CreateDate:{shape:timestamp$},DeliverabilityTestStatus:{shape:string$}}}
-const GetDeliverabilityTestReportOutputOverallPlacement$: S.StructureShape = {type:"structure",name:"GetDeliverabilityTestReportOutputOverallPlacement",members:{InboxPercentage:{shape:double$},SpamPercentage:{shape:double$},MissingPercentage:{shape:double$},SpfPercentage:{shape:double$},DkimPercentage:{shape:double$}}}
-const GetDeliverabilityTestReportOutputIspPlacementsMember$: S.StructureShape = {type:"structure",name:"GetDeliverabilityTestReportOutputIspPlacementsMember",members:{IspName:{shape:string$},PlacementStatistics:{shape:GetDeliverabilityTestReportOutputOverallPlacement$}}}
-const GetDeliverabilityTestReportOutputIspPlacements$: S.ListShape = {type:"list",name:"GetDeliverabilityTestReportOutputIspPlacements",member:{shape:GetDeliverabilityTestReportOutputIspPlacementsMember$}}
-const GetDeliverabilityTestReportOutput$: S.StructureShape = {type:"structure",name:"GetDeliverabilityTestReportOutput",members:{DeliverabilityTestReport:{shape:GetDeliverabilityTestReportOutputDeliverabilityTestReport$},OverallPlacement:{shape:GetDeliverabilityTestReportOutputOverallPlacement$},IspPlacements:{shape:GetDeliverabilityTestReportOutputIspPlacements$},Message:{shape:string$},Tags:{shape:CreateConfigurationSetRequestTags$}},required:["DeliverabilityTestReport","OverallPlacement","IspPlacements"]}
+const DeliverabilityTestReport$: S.StructureShape = {type:"structure",name:"DeliverabilityTestReport",members:{ReportId:{shape:string$},ReportName:{shape:string$},Subject:{shape:string$},FromEmailAddress:{shape:string$},CreateDate:{shape:timestamp$},DeliverabilityTestStatus:{shape:string$}}}
+const PlacementStatistics$: S.StructureShape = {type:"structure",name:"PlacementStatistics",members:{InboxPercentage:{shape:double$},SpamPercentage:{shape:double$},MissingPercentage:{shape:double$},SpfPercentage:{shape:double$},DkimPercentage:{shape:double$}}}
+const IspPlacement$: S.StructureShape = {type:"structure",name:"IspPlacement",members:{IspName:{shape:string$},PlacementStatistics:{shape:PlacementStatistics$}}}
+const GetDeliverabilityTestReportResponseIspPlacements$: S.ListShape = {type:"list",name:"GetDeliverabilityTestReportResponseIspPlacements",member:{shape:IspPlacement$}}
+const GetDeliverabilityTestReportResponse$: S.StructureShape = {type:"structure",name:"GetDeliverabilityTestReportResponse",members:{DeliverabilityTestReport:{shape:DeliverabilityTestReport$},OverallPlacement:{shape:PlacementStatistics$},IspPlacements:{shape:GetDeliverabilityTestReportResponseIspPlacements$},Message:{shape:string$},Tags:{shape:CreateConfigurationSetRequestTags$}},required:["DeliverabilityTestReport","OverallPlacement","IspPlacements"]}
 const GetDomainDeliverabilityCampaignRequest$: S.StructureShape = {type:"structure",name:"GetDomainDeliverabilityCampaignRequest",members:{CampaignId:{shape:string$,location:"uri",locationName:"CampaignId"}},required:["CampaignId"]}
-const GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaignSendingIps$: S.ListShape = {type:"list",name:"GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaignSendingIps",member:{shape:string$}}
-const GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaignEsps$: S.ListShape = {type:"list",name:"GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaignEsps",member:{shape:string$}}
-const GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaign$: S.StructureShape = {type:"structure",name:"GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaign",members:{CampaignId:{shape:string$},ImageUrl:{shape:string$},Subject:{shape:string$},FromAddress:{shape:string$},SendingIps:{shape:GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaignSendingIps$},FirstSeenDateTime:{shape:timestamp$},LastSeenDateTime:{shape:timestamp$},InboxCount:{shape:long$},SpamCount:{shape:long$},ReadRate:{shape:double$},DeleteRate:{shape:double$},ReadDeleteRate:{shape:double$},ProjectedVolume:{shape:long$},Esps:{shape:GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaignEsps$}}}
-const GetDomainDeliverabilityCampaignOutput$: S.StructureShape = {type:"structure",name:"GetDomainDeliverabilityCampaignOutput",members:{DomainDeliverabilityCampaign:{shape:GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaign$}},required:["DomainDeliverabilityCampaign"]}
+const DomainDeliverabilityCampaignSendingIps$: S.ListShape = {type:"list",name:"DomainDeliverabilityCampaignSendingIps",member:{shape:string$}}
+const DomainDeliverabilityCampaignEsps$: S.ListShape = {type:"list",name:"DomainDeliverabilityCampaignEsps",member:{shape:string$}}
+const DomainDeliverabilityCampaign$: S.StructureShape = {type:"structure",name:"DomainDeliverabilityCampaign",members:{CampaignId:{shape:string$},ImageUrl:{shape:string$},Subject:{shape:string$},FromAddress:{shape:string$},SendingIps:{shape:DomainDeliverabilityCampaignSendingIps$},FirstSeenDateTime:{shape:timestamp$},LastSeenDateTime:{shape:timestamp$},InboxCount:{shape:long$},SpamCount:{shape:long$},ReadRate:{shape:double$},DeleteRate:{shape:double$},ReadDeleteRate:{shape:double$},ProjectedVolume:{shape:long$},Esps:{shape:DomainDeliverabilityCampaignEsps$}}}
+const GetDomainDeliverabilityCampaignResponse$: S.StructureShape = {type:"structure",name:"GetDomainDeliverabilityCampaignResponse",members:{DomainDeliverabilityCampaign:{shape:DomainDeliverabilityCampaign$}},required:["DomainDeliverabilityCampaign"]}
 const GetDomainStatisticsReportRequest$: S.StructureShape = {type:"structure",name:"GetDomainStatisticsReportRequest",members:{Domain:{shape:string$,location:"uri",locationName:"Domain"},StartDate:{shape:timestamp$,location:"querystring",locationName:"StartDate"},EndDate:{shape:timestamp$,location:"querystring",locationName:"EndDate"}},required:["Domain","StartDate","EndDate"]}
-const GetDomainStatisticsReportOutputOverallVolumeVolumeStatistics$: S.StructureShape = {type:"structure",name:"GetDomainStatisticsReportOutputOverallVolumeVolumeStatistics",members:{InboxRawCount:{shape:long$},SpamRawCount:{shape:long$},ProjectedInbox:{shape:long$},ProjectedSpam:{shape:long$}}}
-const GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacementsMember$: S.StructureShape = {type:"structure",name:"GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacementsMember",members:{IspName:{shape:string$},InboxRawCount:{shape:long$},SpamRawCount:{shape:long$},InboxPercentage:{shape:double$},SpamPercentage:{shape:double$}}}
-const GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacements$: S.ListShape = {type:"list",name:"GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacements",member:{shape:GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacementsMember$}}
-const GetDomainStatisticsReportOutputOverallVolume$: S.StructureShape = {type:"structure",name:"GetDomainStatisticsReportOutputOverallVolume",members:{VolumeStatistics:{shape:GetDomainStatisticsReportOutputOverallVolumeVolumeStatistics$},ReadRatePercent:{shape:double$},DomainIspPlacements:{shape:GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacements$}}}
-const GetDomainStatisticsReportOutputDailyVolumesMember$: S.StructureShape = {type:"structure",name:"GetDomainStatisticsReportOutputDailyVolumesMember",members:{StartDate:{shape:timestamp$},VolumeStatistics:{shape:GetDomainStatisticsReportOutputOverallVolumeVolumeStatistics$},DomainIspPlacements:{shape:GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacements$}}}
-const GetDomainStatisticsReportOutputDailyVolumes$: S.ListShape = {type:"list",name:"GetDomainStatisticsReportOutputDailyVolumes",member:{shape:GetDomainStatisticsReportOutputDailyVolumesMember$}}
-const GetDomainStatisticsReportOutput$: S.StructureShape = {type:"structure",name:"GetDomainStatisticsReportOutput",members:{OverallVolume:{shape:GetDomainStatisticsReportOutputOverallVolume$},DailyVolumes:{shape:GetDomainStatisticsReportOutputDailyVolumes$}},required:["OverallVolume","DailyVolumes"]}
+const VolumeStatistics$: S.StructureShape = {type:"structure",name:"VolumeStatistics",members:{InboxRawCount:{shape:long$},SpamRawCount:{shape:long$},ProjectedInbox:{shape:long$},ProjectedSpam:{shape:long$}}}
+const DomainIspPlacement$: S.StructureShape = {type:"structure",name:"DomainIspPlacement",members:{IspName:{shape:string$},InboxRawCount:{shape:long$},SpamRawCount:{shape:long$},InboxPercentage:{shape:double$},SpamPercentage:{shape:double$}}}
+const OverallVolumeDomainIspPlacements$: S.ListShape = {type:"list",name:"OverallVolumeDomainIspPlacements",member:{shape:DomainIspPlacement$}}
+const OverallVolume$: S.StructureShape = {type:"structure",name:"OverallVolume",members:{VolumeStatistics:{shape:VolumeStatistics$},ReadRatePercent:{shape:double$},DomainIspPlacements:{shape:OverallVolumeDomainIspPlacements$}}}
+const DailyVolume$: S.StructureShape = {type:"structure",name:"DailyVolume",members:{StartDate:{shape:timestamp$},VolumeStatistics:{shape:VolumeStatistics$},DomainIspPlacements:{shape:OverallVolumeDomainIspPlacements$}}}
+const GetDomainStatisticsReportResponseDailyVolumes$: S.ListShape = {type:"list",name:"GetDomainStatisticsReportResponseDailyVolumes",member:{shape:DailyVolume$}}
+const GetDomainStatisticsReportResponse$: S.StructureShape = {type:"structure",name:"GetDomainStatisticsReportResponse",members:{OverallVolume:{shape:OverallVolume$},DailyVolumes:{shape:GetDomainStatisticsReportResponseDailyVolumes$}},required:["OverallVolume","DailyVolumes"]}
 const GetEmailIdentityRequest$: S.StructureShape = {type:"structure",name:"GetEmailIdentityRequest",members:{EmailIdentity:{shape:string$,location:"uri",locationName:"EmailIdentity"}},required:["EmailIdentity"]}
-const GetEmailIdentityOutputMailFromAttributes$: S.StructureShape = {type:"structure",name:"GetEmailIdentityOutputMailFromAttributes",members:{MailFromDomain:{shape:string$},MailFromDomainStatus:{shape:string$},BehaviorOnMxFailure:{shape:string$}},required:["MailFromDomain","MailFromDomainStatus","BehaviorOnMxFailure"]}
-const GetEmailIdentityOutput$: S.StructureShape = {type:"structure",name:"GetEmailIdentityOutput",members:{IdentityType:{shape:string$},FeedbackForwardingStatus:{shape:boolean$},VerifiedForSendingStatus:{shape:boolean$},DkimAttributes:{shape:CreateEmailIdentityOutputDkimAttributes$},MailFromAttributes:{shape:GetEmailIdentityOutputMailFromAttributes$},Tags:{shape:CreateConfigurationSetRequestTags$}}}
+const MailFromAttributes$: S.StructureShape = {type:"structure",name:"MailFromAttributes",members:{MailFromDomain:{shape:string$},MailFromDomainStatus:{shape:string$},BehaviorOnMxFailure:{shape:string$}},required:["MailFromDomain","MailFromDomainStatus","BehaviorOnMxFailure"]}
+const GetEmailIdentityResponse$: S.StructureShape = {type:"structure",name:"GetEmailIdentityResponse",members:{IdentityType:{shape:string$},FeedbackForwardingStatus:{shape:boolean$},VerifiedForSendingStatus:{shape:boolean$},DkimAttributes:{shape:DkimAttributes$},MailFromAttributes:{shape:MailFromAttributes$},Tags:{shape:CreateConfigurationSetRequestTags$}}}
 const ListConfigurationSetsRequest$: S.StructureShape = {type:"structure",name:"ListConfigurationSetsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},PageSize:{shape:integer$,location:"querystring",locationName:"PageSize"}}}
-const ListConfigurationSetsOutputConfigurationSets$: S.ListShape = {type:"list",name:"ListConfigurationSetsOutputConfigurationSets",member:{shape:string$}}
-const ListConfigurationSetsOutput$: S.StructureShape = {type:"structure",name:"ListConfigurationSetsOutput",members:{ConfigurationSets:{shape:ListConfigurationSetsOutputConfigurationSets$},NextToken:{shape:string$}}}
+const ListConfigurationSetsResponseConfigurationSets$: S.ListShape = {type:"list",name:"ListConfigurationSetsResponseConfigurationSets",member:{shape:string$}}
+const ListConfigurationSetsResponse$: S.StructureShape = {type:"structure",name:"ListConfigurationSetsResponse",members:{ConfigurationSets:{shape:ListConfigurationSetsResponseConfigurationSets$},NextToken:{shape:string$}}}
 const ListDedicatedIpPoolsRequest$: S.StructureShape = {type:"structure",name:"ListDedicatedIpPoolsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},PageSize:{shape:integer$,location:"querystring",locationName:"PageSize"}}}
-const ListDedicatedIpPoolsOutputDedicatedIpPools$: S.ListShape = {type:"list",name:"ListDedicatedIpPoolsOutputDedicatedIpPools",member:{shape:string$}}
-const ListDedicatedIpPoolsOutput$: S.StructureShape = {type:"structure",name:"ListDedicatedIpPoolsOutput",members:{DedicatedIpPools:{shape:ListDedicatedIpPoolsOutputDedicatedIpPools$},NextToken:{shape:string$}}}
+const ListDedicatedIpPoolsResponseDedicatedIpPools$: S.ListShape = {type:"list",name:"ListDedicatedIpPoolsResponseDedicatedIpPools",member:{shape:string$}}
+const ListDedicatedIpPoolsResponse$: S.StructureShape = {type:"structure",name:"ListDedicatedIpPoolsResponse",members:{DedicatedIpPools:{shape:ListDedicatedIpPoolsResponseDedicatedIpPools$},NextToken:{shape:string$}}}
 const ListDeliverabilityTestReportsRequest$: S.StructureShape = {type:"structure",name:"ListDeliverabilityTestReportsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},PageSize:{shape:integer$,location:"querystring",locationName:"PageSize"}}}
-const ListDeliverabilityTestReportsOutputDeliverabilityTestReports$: S.ListShape = {type:"list",name:"ListDeliverabilityTestReportsOutputDeliverabilityTestReports",member:{shape:GetDeliverabilityTestReportOutputDeliverabilityTestReport$}}
-const ListDeliverabilityTestReportsOutput$: S.StructureShape = {type:"structure",name:"ListDeliverabilityTestReportsOutput",members:{DeliverabilityTestReports:{shape:ListDeliverabilityTestReportsOutputDeliverabilityTestReports$},NextToken:{shape:string$}},required:["DeliverabilityTestReports"]}
+const ListDeliverabilityTestReportsResponseDeliverabilityTestReports$: S.ListShape = {type:"list",name:"ListDeliverabilityTestReportsResponseDeliverabilityTestReports",member:{shape:DeliverabilityTestReport$}}
+const ListDeliverabilityTestReportsResponse$: S.StructureShape = {type:"structure",name:"ListDeliverabilityTestReportsResponse",members:{DeliverabilityTestReports:{shape:ListDeliverabilityTestReportsResponseDeliverabilityTestReports$},NextToken:{shape:string$}},required:["DeliverabilityTestReports"]}
 const ListDomainDeliverabilityCampaignsRequest$: S.StructureShape = {type:"structure",name:"ListDomainDeliverabilityCampaignsRequest",members:{StartDate:{shape:timestamp$,location:"querystring",locationName:"StartDate"},EndDate:{shape:timestamp$,location:"querystring",locationName:"EndDate"},SubscribedDomain:{shape:string$,location:"uri",locationName:"SubscribedDomain"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},PageSize:{shape:integer$,location:"querystring",locationName:"PageSize"}},required:["StartDate","EndDate","SubscribedDomain"]}
-const ListDomainDeliverabilityCampaignsOutputDomainDeliverabilityCampaigns$: S.ListShape = {type:"list",name:"ListDomainDeliverabilityCampaignsOutputDomainDeliverabilityCampaigns",member:{shape:GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaign$}}
-const ListDomainDeliverabilityCampaignsOutput$: S.StructureShape = {type:"structure",name:"ListDomainDeliverabilityCampaignsOutput",members:{DomainDeliverabilityCampaigns:{shape:ListDomainDeliverabilityCampaignsOutputDomainDeliverabilityCampaigns$},NextToken:{shape:string$}},required:["DomainDeliverabilityCampaigns"]}
+const ListDomainDeliverabilityCampaignsResponseDomainDeliverabilityCampaigns$: S.ListShape = {type:"list",name:"ListDomainDeliverabilityCampaignsResponseDomainDeliverabilityCampaigns",member:{shape:DomainDeliverabilityCampaign$}}
+const ListDomainDeliverabilityCampaignsResponse$: S.StructureShape = {type:"structure",name:"ListDomainDeliverabilityCampaignsResponse",members:{DomainDeliverabilityCampaigns:{shape:ListDomainDeliverabilityCampaignsResponseDomainDeliverabilityCampaigns$},NextToken:{shape:string$}},required:["DomainDeliverabilityCampaigns"]}
 const ListEmailIdentitiesRequest$: S.StructureShape = {type:"structure",name:"ListEmailIdentitiesRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},PageSize:{shape:integer$,location:"querystring",locationName:"PageSize"}}}
-const ListEmailIdentitiesOutputEmailIdentitiesMember$: S.StructureShape = {type:"structure",name:"ListEmailIdentitiesOutputEmailIdentitiesMember",members:{IdentityType:{shape:string$},IdentityName:{shape:string$},SendingEnabled:{shape:boolean$}}}
-const ListEmailIdentitiesOutputEmailIdentities$: S.ListShape = {type:"list",name:"ListEmailIdentitiesOutputEmailIdentities",member:{shape:ListEmailIdentitiesOutputEmailIdentitiesMember$}}
-const ListEmailIdentitiesOutput$: S.StructureShape = {type:"structure",name:"ListEmailIdentitiesOutput",members:{EmailIdentities:{shape:ListEmailIdentitiesOutputEmailIdentities$},NextToken:{shape:string$}}}
+const IdentityInfo$: S.StructureShape = {type:"structure",name:"IdentityInfo",members:{IdentityType:{shape:string$},IdentityName:{shape:string$},SendingEnabled:{shape:boolean$}}}
+const ListEmailIdentitiesResponseEmailIdentities$: S.ListShape = {type:"list",name:"ListEmailIdentitiesResponseEmailIdentities",member:{shape:IdentityInfo$}}
+const ListEmailIdentitiesResponse$: S.StructureShape = {type:"structure",name:"ListEmailIdentitiesResponse",members:{EmailIdentities:{shape:ListEmailIdentitiesResponseEmailIdentities$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"querystring",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateConfigurationSetRequestTags$}},required:["Tags"]}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateConfigurationSetRequestTags$}},required:["Tags"]}
 const PutAccountDedicatedIpWarmupAttributesRequest$: S.StructureShape = {type:"structure",name:"PutAccountDedicatedIpWarmupAttributesRequest",members:{AutoWarmupEnabled:{shape:boolean$}}}
-const PutAccountDedicatedIpWarmupAttributesOutput$: S.StructureShape = {type:"structure",name:"PutAccountDedicatedIpWarmupAttributesOutput",members:{}}
+const PutAccountDedicatedIpWarmupAttributesResponse$: S.StructureShape = {type:"structure",name:"PutAccountDedicatedIpWarmupAttributesResponse",members:{}}
 const PutAccountSendingAttributesRequest$: S.StructureShape = {type:"structure",name:"PutAccountSendingAttributesRequest",members:{SendingEnabled:{shape:boolean$}}}
-const PutAccountSendingAttributesOutput$: S.StructureShape = {type:"structure",name:"PutAccountSendingAttributesOutput",members:{}}
+const PutAccountSendingAttributesResponse$: S.StructureShape = {type:"structure",name:"PutAccountSendingAttributesResponse",members:{}}
 const PutConfigurationSetDeliveryOptionsRequest$: S.StructureShape = {type:"structure",name:"PutConfigurationSetDeliveryOptionsRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},TlsPolicy:{shape:string$},SendingPoolName:{shape:string$}},required:["ConfigurationSetName"]}
-const PutConfigurationSetDeliveryOptionsOutput$: S.StructureShape = {type:"structure",name:"PutConfigurationSetDeliveryOptionsOutput",members:{}}
+const PutConfigurationSetDeliveryOptionsResponse$: S.StructureShape = {type:"structure",name:"PutConfigurationSetDeliveryOptionsResponse",members:{}}
 const PutConfigurationSetReputationOptionsRequest$: S.StructureShape = {type:"structure",name:"PutConfigurationSetReputationOptionsRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},ReputationMetricsEnabled:{shape:boolean$}},required:["ConfigurationSetName"]}
-const PutConfigurationSetReputationOptionsOutput$: S.StructureShape = {type:"structure",name:"PutConfigurationSetReputationOptionsOutput",members:{}}
+const PutConfigurationSetReputationOptionsResponse$: S.StructureShape = {type:"structure",name:"PutConfigurationSetReputationOptionsResponse",members:{}}
 const PutConfigurationSetSendingOptionsRequest$: S.StructureShape = {type:"structure",name:"PutConfigurationSetSendingOptionsRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},SendingEnabled:{shape:boolean$}},required:["ConfigurationSetName"]}
-const PutConfigurationSetSendingOptionsOutput$: S.StructureShape = {type:"structure",name:"PutConfigurationSetSendingOptionsOutput",members:{}}
+const PutConfigurationSetSendingOptionsResponse$: S.StructureShape = {type:"structure",name:"PutConfigurationSetSendingOptionsResponse",members:{}}
 const PutConfigurationSetTrackingOptionsRequest$: S.StructureShape = {type:"structure",name:"PutConfigurationSetTrackingOptionsRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},CustomRedirectDomain:{shape:string$}},required:["ConfigurationSetName"]}
-const PutConfigurationSetTrackingOptionsOutput$: S.StructureShape = {type:"structure",name:"PutConfigurationSetTrackingOptionsOutput",members:{}}
+const PutConfigurationSetTrackingOptionsResponse$: S.StructureShape = {type:"structure",name:"PutConfigurationSetTrackingOptionsResponse",members:{}}
 const PutDedicatedIpInPoolRequest$: S.StructureShape = {type:"structure",name:"PutDedicatedIpInPoolRequest",members:{Ip:{shape:string$,location:"uri",locationName:"IP"},DestinationPoolName:{shape:string$}},required:["Ip","DestinationPoolName"]}
-const PutDedicatedIpInPoolOutput$: S.StructureShape = {type:"structure",name:"PutDedicatedIpInPoolOutput",members:{}}
+const PutDedicatedIpInPoolResponse$: S.StructureShape = {type:"structure",name:"PutDedicatedIpInPoolResponse",members:{}}
 const PutDedicatedIpWarmupAttributesRequest$: S.StructureShape = {type:"structure",name:"PutDedicatedIpWarmupAttributesRequest",members:{Ip:{shape:string$,location:"uri",locationName:"IP"},WarmupPercentage:{shape:integer$}},required:["Ip","WarmupPercentage"]}
-const PutDedicatedIpWarmupAttributesOutput$: S.StructureShape = {type:"structure",name:"PutDedicatedIpWarmupAttributesOutput",members:{}}
-const PutDeliverabilityDashboardOptionRequest$: S.StructureShape = {type:"structure",name:"PutDeliverabilityDashboardOptionRequest",members:{DashboardEnabled:{shape:boolean$},SubscribedDomains:{shape:GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomains$}},required:["DashboardEnabled"]}
-const PutDeliverabilityDashboardOptionOutput$: S.StructureShape = {type:"structure",name:"PutDeliverabilityDashboardOptionOutput",members:{}}
+const PutDedicatedIpWarmupAttributesResponse$: S.StructureShape = {type:"structure",name:"PutDedicatedIpWarmupAttributesResponse",members:{}}
+const PutDeliverabilityDashboardOptionRequest$: S.StructureShape = {type:"structure",name:"PutDeliverabilityDashboardOptionRequest",members:{DashboardEnabled:{shape:boolean$},SubscribedDomains:{shape:GetDeliverabilityDashboardOptionsResponseActiveSubscribedDomains$}},required:["DashboardEnabled"]}
+const PutDeliverabilityDashboardOptionResponse$: S.StructureShape = {type:"structure",name:"PutDeliverabilityDashboardOptionResponse",members:{}}
 const PutEmailIdentityDkimAttributesRequest$: S.StructureShape = {type:"structure",name:"PutEmailIdentityDkimAttributesRequest",members:{EmailIdentity:{shape:string$,location:"uri",locationName:"EmailIdentity"},SigningEnabled:{shape:boolean$}},required:["EmailIdentity"]}
-const PutEmailIdentityDkimAttributesOutput$: S.StructureShape = {type:"structure",name:"PutEmailIdentityDkimAttributesOutput",members:{}}
+const PutEmailIdentityDkimAttributesResponse$: S.StructureShape = {type:"structure",name:"PutEmailIdentityDkimAttributesResponse",members:{}}
 const PutEmailIdentityFeedbackAttributesRequest$: S.StructureShape = {type:"structure",name:"PutEmailIdentityFeedbackAttributesRequest",members:{EmailIdentity:{shape:string$,location:"uri",locationName:"EmailIdentity"},EmailForwardingEnabled:{shape:boolean$}},required:["EmailIdentity"]}
-const PutEmailIdentityFeedbackAttributesOutput$: S.StructureShape = {type:"structure",name:"PutEmailIdentityFeedbackAttributesOutput",members:{}}
+const PutEmailIdentityFeedbackAttributesResponse$: S.StructureShape = {type:"structure",name:"PutEmailIdentityFeedbackAttributesResponse",members:{}}
 const PutEmailIdentityMailFromAttributesRequest$: S.StructureShape = {type:"structure",name:"PutEmailIdentityMailFromAttributesRequest",members:{EmailIdentity:{shape:string$,location:"uri",locationName:"EmailIdentity"},MailFromDomain:{shape:string$},BehaviorOnMxFailure:{shape:string$}},required:["EmailIdentity"]}
-const PutEmailIdentityMailFromAttributesOutput$: S.StructureShape = {type:"structure",name:"PutEmailIdentityMailFromAttributesOutput",members:{}}
-const SendEmailRequestDestinationToAddresses$: S.ListShape = {type:"list",name:"SendEmailRequestDestinationToAddresses",member:{shape:string$}}
-const SendEmailRequestDestination$: S.StructureShape = {type:"structure",name:"SendEmailRequestDestination",members:{ToAddresses:{shape:SendEmailRequestDestinationToAddresses$},CcAddresses:{shape:SendEmailRequestDestinationToAddresses$},BccAddresses:{shape:SendEmailRequestDestinationToAddresses$}}}
-const SendEmailRequestEmailTagsMember$: S.StructureShape = {type:"structure",name:"SendEmailRequestEmailTagsMember",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
-const SendEmailRequestEmailTags$: S.ListShape = {type:"list",name:"SendEmailRequestEmailTags",member:{shape:SendEmailRequestEmailTagsMember$}}
-const SendEmailRequest$: S.StructureShape = {type:"structure",name:"SendEmailRequest",members:{FromEmailAddress:{shape:string$},Destination:{shape:SendEmailRequestDestination$},ReplyToAddresses:{shape:SendEmailRequestDestinationToAddresses$},FeedbackForwardingEmailAddress:{shape:string$},Content:{shape:CreateDeliverabilityTestReportRequestContent$},EmailTags:{shape:SendEmailRequestEmailTags$},ConfigurationSetName:{shape:string$}},required:["Destination","Content"]}
-const SendEmailOutput$: S.StructureShape = {type:"structure",name:"SendEmailOutput",members:{MessageId:{shape:string$}}}
+const PutEmailIdentityMailFromAttributesResponse$: S.StructureShape = {type:"structure",name:"PutEmailIdentityMailFromAttributesResponse",members:{}}
+const DestinationToAddresses$: S.ListShape = {type:"list",name:"DestinationToAddresses",member:{shape:string$}}
+const Destination$: S.StructureShape = {type:"structure",name:"Destination",members:{ToAddresses:{shape:DestinationToAddresses$},CcAddresses:{shape:DestinationToAddresses$},BccAddresses:{shape:DestinationToAddresses$}}}
+const MessageTag$: S.StructureShape = {type:"structure",name:"MessageTag",members:{Name:{shape:string$},Value:{shape:string$}},required:["Name","Value"]}
+const SendEmailRequestEmailTags$: S.ListShape = {type:"list",name:"SendEmailRequestEmailTags",member:{shape:MessageTag$}}
+const SendEmailRequest$: S.StructureShape = {type:"structure",name:"SendEmailRequest",members:{FromEmailAddress:{shape:string$},Destination:{shape:Destination$},ReplyToAddresses:{shape:DestinationToAddresses$},FeedbackForwardingEmailAddress:{shape:string$},Content:{shape:EmailContent$},EmailTags:{shape:SendEmailRequestEmailTags$},ConfigurationSetName:{shape:string$}},required:["Destination","Content"]}
+const SendEmailResponse$: S.StructureShape = {type:"structure",name:"SendEmailResponse",members:{MessageId:{shape:string$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$},Tags:{shape:CreateConfigurationSetRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"querystring",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"TagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"UpdateConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestinationName:{shape:string$,location:"uri",locationName:"EventDestinationName"},EventDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestination$}},required:["ConfigurationSetName","EventDestinationName","EventDestination"]}
-const UpdateConfigurationSetEventDestinationOutput$: S.StructureShape = {type:"structure",name:"UpdateConfigurationSetEventDestinationOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"UpdateConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestinationName:{shape:string$,location:"uri",locationName:"EventDestinationName"},EventDestination:{shape:EventDestinationDefinition$}},required:["ConfigurationSetName","EventDestinationName","EventDestination"]}
+const UpdateConfigurationSetEventDestinationResponse$: S.StructureShape = {type:"structure",name:"UpdateConfigurationSetEventDestinationResponse",members:{}}
+const AccountSuspendedException$: S.StructureShape = {type:"structure",name:"AccountSuspendedException",members:{},exception:true,error:{senderFault:true}}
+const AlreadyExistsException$: S.StructureShape = {type:"structure",name:"AlreadyExistsException",members:{},exception:true,error:{senderFault:true}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{},exception:true,error:{senderFault:true}}
+const ConcurrentModificationException$: S.StructureShape = {type:"structure",name:"ConcurrentModificationException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const MailFromDomainNotVerifiedException$: S.StructureShape = {type:"structure",name:"MailFromDomainNotVerifiedException",members:{},exception:true,error:{senderFault:true}}
+const MessageRejected$: S.StructureShape = {type:"structure",name:"MessageRejected",members:{},exception:true,error:{senderFault:true}}
+const NotFoundException$: S.StructureShape = {type:"structure",name:"NotFoundException",members:{},exception:true,error:{senderFault:true}}
+const SendingPausedException$: S.StructureShape = {type:"structure",name:"SendingPausedException",members:{},exception:true,error:{senderFault:true}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{},exception:true,error:{senderFault:true}}
+
+export type BehaviorOnMxFailure = "REJECT_MESSAGE" | "USE_DEFAULT_VALUE" | (string & {})
+
+export type DeliverabilityDashboardAccountStatus = "ACTIVE" | "DISABLED" | "PENDING_EXPIRATION" | (string & {})
+
+export type DeliverabilityTestStatus = "COMPLETED" | "IN_PROGRESS" | (string & {})
+
+export type DimensionValueSource = "EMAIL_HEADER" | "LINK_TAG" | "MESSAGE_TAG" | (string & {})
+
+export type DkimStatus = "FAILED" | "NOT_STARTED" | "PENDING" | "SUCCESS" | "TEMPORARY_FAILURE" | (string & {})
+
+export type EventType = "BOUNCE" | "CLICK" | "COMPLAINT" | "DELIVERY" | "OPEN" | "REJECT" | "RENDERING_FAILURE" | "SEND" | (string & {})
+
+export type IdentityType = "DOMAIN" | "EMAIL_ADDRESS" | "MANAGED_DOMAIN" | (string & {})
+
+export type MailFromDomainStatus = "FAILED" | "PENDING" | "SUCCESS" | "TEMPORARY_FAILURE" | (string & {})
+
+export type TlsPolicy = "OPTIONAL" | "REQUIRE" | (string & {})
+
+export type WarmupStatus = "DONE" | "IN_PROGRESS" | (string & {})
 
 export interface CreateConfigurationSetRequest {
   readonly ConfigurationSetName: string
-  readonly TrackingOptions?: CreateConfigurationSetRequestTrackingOptions | undefined
-  readonly DeliveryOptions?: CreateConfigurationSetRequestDeliveryOptions | undefined
-  readonly ReputationOptions?: CreateConfigurationSetRequestReputationOptions | undefined
-  readonly SendingOptions?: CreateConfigurationSetRequestSendingOptions | undefined
-  readonly Tags?: ReadonlyArray<CreateConfigurationSetRequestTagsMember> | undefined
+  readonly TrackingOptions?: TrackingOptions | undefined
+  readonly DeliveryOptions?: DeliveryOptions | undefined
+  readonly ReputationOptions?: ReputationOptions | undefined
+  readonly SendingOptions?: SendingOptions | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateConfigurationSetRequestTrackingOptions {
+export interface TrackingOptions {
   readonly CustomRedirectDomain: string
 }
 
-export interface CreateConfigurationSetRequestTrackingOptionsOutput {
+export interface TrackingOptionsOutput {
   readonly CustomRedirectDomain?: string
 }
 
-export interface CreateConfigurationSetRequestDeliveryOptions {
-  readonly TlsPolicy?: string | undefined
+export interface DeliveryOptions {
+  readonly TlsPolicy?: TlsPolicy | undefined
   readonly SendingPoolName?: string | undefined
 }
 
-export interface CreateConfigurationSetRequestDeliveryOptionsOutput {
-  readonly TlsPolicy?: string
+export interface DeliveryOptionsOutput {
+  readonly TlsPolicy?: TlsPolicy
   readonly SendingPoolName?: string
 }
 
-export interface CreateConfigurationSetRequestReputationOptions {
+export interface ReputationOptions {
   readonly ReputationMetricsEnabled?: boolean | undefined
   readonly LastFreshStart?: Date | undefined
 }
 
-export interface CreateConfigurationSetRequestReputationOptionsOutput {
+export interface ReputationOptionsOutput {
   readonly ReputationMetricsEnabled?: boolean
   readonly LastFreshStart?: Date
 }
 
-export interface CreateConfigurationSetRequestSendingOptions {
+export interface SendingOptions {
   readonly SendingEnabled?: boolean | undefined
 }
 
-export interface CreateConfigurationSetRequestSendingOptionsOutput {
+export interface SendingOptionsOutput {
   readonly SendingEnabled?: boolean
 }
 
-export interface CreateConfigurationSetRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateConfigurationSetRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export type CreateConfigurationSetOutput = {}
+export type CreateConfigurationSetResponse = {}
 
 export interface CreateConfigurationSetEventDestinationRequest {
   readonly ConfigurationSetName: string
   readonly EventDestinationName: string
-  readonly EventDestination: CreateConfigurationSetEventDestinationRequestEventDestination
+  readonly EventDestination: EventDestinationDefinition
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestination {
+export interface EventDestinationDefinition {
   readonly Enabled?: boolean | undefined
-  readonly MatchingEventTypes?: ReadonlyArray<string> | undefined
-  readonly KinesisFirehoseDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination | undefined
-  readonly CloudWatchDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestination | undefined
-  readonly SnsDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination | undefined
-  readonly PinpointDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationPinpointDestination | undefined
+  readonly MatchingEventTypes?: ReadonlyArray<EventType> | undefined
+  readonly KinesisFirehoseDestination?: KinesisFirehoseDestination | undefined
+  readonly CloudWatchDestination?: CloudWatchDestination | undefined
+  readonly SnsDestination?: SnsDestination | undefined
+  readonly PinpointDestination?: PinpointDestination | undefined
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination {
+export interface KinesisFirehoseDestination {
   readonly IamRoleArn: string
   readonly DeliveryStreamArn: string
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestinationOutput {
+export interface KinesisFirehoseDestinationOutput {
   readonly IamRoleArn?: string
   readonly DeliveryStreamArn?: string
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestination {
-  readonly DimensionConfigurations: ReadonlyArray<CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurationsMember>
+export interface CloudWatchDestination {
+  readonly DimensionConfigurations: ReadonlyArray<CloudWatchDimensionConfiguration>
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationOutput {
-  readonly DimensionConfigurations?: ReadonlyArray<CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurationsMemberOutput>
+export interface CloudWatchDestinationOutput {
+  readonly DimensionConfigurations?: ReadonlyArray<CloudWatchDimensionConfigurationOutput>
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurationsMember {
+export interface CloudWatchDimensionConfiguration {
   readonly DimensionName: string
-  readonly DimensionValueSource: string
+  readonly DimensionValueSource: DimensionValueSource
   readonly DefaultDimensionValue: string
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationDimensionConfigurationsMemberOutput {
+export interface CloudWatchDimensionConfigurationOutput {
   readonly DimensionName?: string
-  readonly DimensionValueSource?: string
+  readonly DimensionValueSource?: DimensionValueSource
   readonly DefaultDimensionValue?: string
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination {
+export interface SnsDestination {
   readonly TopicArn: string
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestinationOutput {
+export interface SnsDestinationOutput {
   readonly TopicArn?: string
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationPinpointDestination {
+export interface PinpointDestination {
   readonly ApplicationArn?: string | undefined
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationPinpointDestinationOutput {
+export interface PinpointDestinationOutput {
   readonly ApplicationArn?: string
 }
 
-export type CreateConfigurationSetEventDestinationOutput = {}
+export type CreateConfigurationSetEventDestinationResponse = {}
 
 export interface CreateDedicatedIpPoolRequest {
   readonly PoolName: string
-  readonly Tags?: ReadonlyArray<CreateConfigurationSetRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export type CreateDedicatedIpPoolOutput = {}
+export type CreateDedicatedIpPoolResponse = {}
 
 export interface CreateDeliverabilityTestReportRequest {
   readonly ReportName?: string | undefined
   readonly FromEmailAddress: string
-  readonly Content: CreateDeliverabilityTestReportRequestContent
-  readonly Tags?: ReadonlyArray<CreateConfigurationSetRequestTagsMember> | undefined
+  readonly Content: EmailContent
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateDeliverabilityTestReportRequestContent {
-  readonly Simple?: CreateDeliverabilityTestReportRequestContentSimple | undefined
-  readonly Raw?: CreateDeliverabilityTestReportRequestContentRaw | undefined
-  readonly Template?: CreateDeliverabilityTestReportRequestContentTemplate | undefined
+export interface EmailContent {
+  readonly Simple?: Message | undefined
+  readonly Raw?: RawMessage | undefined
+  readonly Template?: Template | undefined
 }
 
-export interface CreateDeliverabilityTestReportRequestContentSimple {
-  readonly Subject: CreateDeliverabilityTestReportRequestContentSimpleSubject
-  readonly Body: CreateDeliverabilityTestReportRequestContentSimpleBody
+export interface Message {
+  readonly Subject: Content
+  readonly Body: Body
 }
 
-export interface CreateDeliverabilityTestReportRequestContentSimpleSubject {
+export interface Content {
   readonly Data: string
   readonly Charset?: string | undefined
 }
 
-export interface CreateDeliverabilityTestReportRequestContentSimpleBody {
-  readonly Text?: CreateDeliverabilityTestReportRequestContentSimpleSubject | undefined
-  readonly Html?: CreateDeliverabilityTestReportRequestContentSimpleSubject | undefined
+export interface Body {
+  readonly Text?: Content | undefined
+  readonly Html?: Content | undefined
 }
 
-export interface CreateDeliverabilityTestReportRequestContentRaw {
+export interface RawMessage {
   readonly Data: Uint8Array | string
 }
 
-export interface CreateDeliverabilityTestReportRequestContentTemplate {
+export interface Template {
   readonly TemplateArn?: string | undefined
   readonly TemplateData?: string | undefined
 }
 
-export interface CreateDeliverabilityTestReportOutput {
+export interface CreateDeliverabilityTestReportResponse {
   readonly ReportId?: string
-  readonly DeliverabilityTestStatus?: string
+  readonly DeliverabilityTestStatus?: DeliverabilityTestStatus
 }
 
 export interface CreateEmailIdentityRequest {
   readonly EmailIdentity: string
-  readonly Tags?: ReadonlyArray<CreateConfigurationSetRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateEmailIdentityOutput {
-  readonly IdentityType?: string
+export interface CreateEmailIdentityResponse {
+  readonly IdentityType?: IdentityType
   readonly VerifiedForSendingStatus?: boolean
-  readonly DkimAttributes?: CreateEmailIdentityOutputDkimAttributes
+  readonly DkimAttributes?: DkimAttributes
 }
 
-export interface CreateEmailIdentityOutputDkimAttributes {
+export interface DkimAttributes {
   readonly SigningEnabled?: boolean
-  readonly Status?: string
+  readonly Status?: DkimStatus
   readonly Tokens?: ReadonlyArray<string>
 }
 
@@ -363,38 +394,38 @@ export interface DeleteConfigurationSetRequest {
   readonly ConfigurationSetName: string
 }
 
-export type DeleteConfigurationSetOutput = {}
+export type DeleteConfigurationSetResponse = {}
 
 export interface DeleteConfigurationSetEventDestinationRequest {
   readonly ConfigurationSetName: string
   readonly EventDestinationName: string
 }
 
-export type DeleteConfigurationSetEventDestinationOutput = {}
+export type DeleteConfigurationSetEventDestinationResponse = {}
 
 export interface DeleteDedicatedIpPoolRequest {
   readonly PoolName: string
 }
 
-export type DeleteDedicatedIpPoolOutput = {}
+export type DeleteDedicatedIpPoolResponse = {}
 
 export interface DeleteEmailIdentityRequest {
   readonly EmailIdentity: string
 }
 
-export type DeleteEmailIdentityOutput = {}
+export type DeleteEmailIdentityResponse = {}
 
 export type GetAccountRequest = {}
 
-export interface GetAccountOutput {
-  readonly SendQuota?: GetAccountOutputSendQuota
+export interface GetAccountResponse {
+  readonly SendQuota?: SendQuota
   readonly SendingEnabled?: boolean
   readonly DedicatedIpAutoWarmupEnabled?: boolean
   readonly EnforcementStatus?: string
   readonly ProductionAccessEnabled?: boolean
 }
 
-export interface GetAccountOutputSendQuota {
+export interface SendQuota {
   readonly Max24HourSend?: number
   readonly MaxSendRate?: number
   readonly SentLast24Hours?: number
@@ -404,11 +435,11 @@ export interface GetBlacklistReportsRequest {
   readonly BlacklistItemNames: ReadonlyArray<string>
 }
 
-export interface GetBlacklistReportsOutput {
-  readonly BlacklistReport?: Readonly<Record<string, ReadonlyArray<GetBlacklistReportsOutputBlacklistReportValueMember>>>
+export interface GetBlacklistReportsResponse {
+  readonly BlacklistReport?: Readonly<Record<string, ReadonlyArray<BlacklistEntry>>>
 }
 
-export interface GetBlacklistReportsOutputBlacklistReportValueMember {
+export interface BlacklistEntry {
   readonly RblName?: string
   readonly ListingTime?: Date
   readonly Description?: string
@@ -418,44 +449,44 @@ export interface GetConfigurationSetRequest {
   readonly ConfigurationSetName: string
 }
 
-export interface GetConfigurationSetOutput {
+export interface GetConfigurationSetResponse {
   readonly ConfigurationSetName?: string
-  readonly TrackingOptions?: CreateConfigurationSetRequestTrackingOptionsOutput
-  readonly DeliveryOptions?: CreateConfigurationSetRequestDeliveryOptionsOutput
-  readonly ReputationOptions?: CreateConfigurationSetRequestReputationOptionsOutput
-  readonly SendingOptions?: CreateConfigurationSetRequestSendingOptionsOutput
-  readonly Tags?: ReadonlyArray<CreateConfigurationSetRequestTagsMemberOutput>
+  readonly TrackingOptions?: TrackingOptionsOutput
+  readonly DeliveryOptions?: DeliveryOptionsOutput
+  readonly ReputationOptions?: ReputationOptionsOutput
+  readonly SendingOptions?: SendingOptionsOutput
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface GetConfigurationSetEventDestinationsRequest {
   readonly ConfigurationSetName: string
 }
 
-export interface GetConfigurationSetEventDestinationsOutput {
-  readonly EventDestinations?: ReadonlyArray<GetConfigurationSetEventDestinationsOutputEventDestinationsMember>
+export interface GetConfigurationSetEventDestinationsResponse {
+  readonly EventDestinations?: ReadonlyArray<EventDestination>
 }
 
-export interface GetConfigurationSetEventDestinationsOutputEventDestinationsMember {
+export interface EventDestination {
   readonly Name?: string
   readonly Enabled?: boolean
-  readonly MatchingEventTypes?: ReadonlyArray<string>
-  readonly KinesisFirehoseDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestinationOutput
-  readonly CloudWatchDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchDestinationOutput
-  readonly SnsDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestinationOutput
-  readonly PinpointDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationPinpointDestinationOutput
+  readonly MatchingEventTypes?: ReadonlyArray<EventType>
+  readonly KinesisFirehoseDestination?: KinesisFirehoseDestinationOutput
+  readonly CloudWatchDestination?: CloudWatchDestinationOutput
+  readonly SnsDestination?: SnsDestinationOutput
+  readonly PinpointDestination?: PinpointDestinationOutput
 }
 
 export interface GetDedicatedIpRequest {
   readonly Ip: string
 }
 
-export interface GetDedicatedIpOutput {
-  readonly DedicatedIp?: GetDedicatedIpOutputDedicatedIp
+export interface GetDedicatedIpResponse {
+  readonly DedicatedIp?: DedicatedIp
 }
 
-export interface GetDedicatedIpOutputDedicatedIp {
+export interface DedicatedIp {
   readonly Ip?: string
-  readonly WarmupStatus?: string
+  readonly WarmupStatus?: WarmupStatus
   readonly WarmupPercentage?: number
   readonly PoolName?: string
 }
@@ -466,39 +497,39 @@ export interface GetDedicatedIpsRequest {
   readonly PageSize?: number | undefined
 }
 
-export interface GetDedicatedIpsOutput {
-  readonly DedicatedIps?: ReadonlyArray<GetDedicatedIpOutputDedicatedIp>
+export interface GetDedicatedIpsResponse {
+  readonly DedicatedIps?: ReadonlyArray<DedicatedIp>
   readonly NextToken?: string
 }
 
 export type GetDeliverabilityDashboardOptionsRequest = {}
 
-export interface GetDeliverabilityDashboardOptionsOutput {
+export interface GetDeliverabilityDashboardOptionsResponse {
   readonly DashboardEnabled?: boolean
   readonly SubscriptionExpiryDate?: Date
-  readonly AccountStatus?: string
-  readonly ActiveSubscribedDomains?: ReadonlyArray<GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberOutput>
-  readonly PendingExpirationSubscribedDomains?: ReadonlyArray<GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberOutput>
+  readonly AccountStatus?: DeliverabilityDashboardAccountStatus
+  readonly ActiveSubscribedDomains?: ReadonlyArray<DomainDeliverabilityTrackingOptionOutput>
+  readonly PendingExpirationSubscribedDomains?: ReadonlyArray<DomainDeliverabilityTrackingOptionOutput>
 }
 
-export interface GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMember {
+export interface DomainDeliverabilityTrackingOption {
   readonly Domain?: string | undefined
   readonly SubscriptionStartDate?: Date | undefined
-  readonly InboxPlacementTrackingOption?: GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOption | undefined
+  readonly InboxPlacementTrackingOption?: InboxPlacementTrackingOption | undefined
 }
 
-export interface GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberOutput {
+export interface DomainDeliverabilityTrackingOptionOutput {
   readonly Domain?: string
   readonly SubscriptionStartDate?: Date
-  readonly InboxPlacementTrackingOption?: GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOptionOutput
+  readonly InboxPlacementTrackingOption?: InboxPlacementTrackingOptionOutput
 }
 
-export interface GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOption {
+export interface InboxPlacementTrackingOption {
   readonly Global?: boolean | undefined
   readonly TrackedIsps?: ReadonlyArray<string> | undefined
 }
 
-export interface GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMemberInboxPlacementTrackingOptionOutput {
+export interface InboxPlacementTrackingOptionOutput {
   readonly Global?: boolean
   readonly TrackedIsps?: ReadonlyArray<string>
 }
@@ -507,24 +538,24 @@ export interface GetDeliverabilityTestReportRequest {
   readonly ReportId: string
 }
 
-export interface GetDeliverabilityTestReportOutput {
-  readonly DeliverabilityTestReport?: GetDeliverabilityTestReportOutputDeliverabilityTestReport
-  readonly OverallPlacement?: GetDeliverabilityTestReportOutputOverallPlacement
-  readonly IspPlacements?: ReadonlyArray<GetDeliverabilityTestReportOutputIspPlacementsMember>
+export interface GetDeliverabilityTestReportResponse {
+  readonly DeliverabilityTestReport?: DeliverabilityTestReport
+  readonly OverallPlacement?: PlacementStatistics
+  readonly IspPlacements?: ReadonlyArray<IspPlacement>
   readonly Message?: string
-  readonly Tags?: ReadonlyArray<CreateConfigurationSetRequestTagsMemberOutput>
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
-export interface GetDeliverabilityTestReportOutputDeliverabilityTestReport {
+export interface DeliverabilityTestReport {
   readonly ReportId?: string
   readonly ReportName?: string
   readonly Subject?: string
   readonly FromEmailAddress?: string
   readonly CreateDate?: Date
-  readonly DeliverabilityTestStatus?: string
+  readonly DeliverabilityTestStatus?: DeliverabilityTestStatus
 }
 
-export interface GetDeliverabilityTestReportOutputOverallPlacement {
+export interface PlacementStatistics {
   readonly InboxPercentage?: number
   readonly SpamPercentage?: number
   readonly MissingPercentage?: number
@@ -532,20 +563,20 @@ export interface GetDeliverabilityTestReportOutputOverallPlacement {
   readonly DkimPercentage?: number
 }
 
-export interface GetDeliverabilityTestReportOutputIspPlacementsMember {
+export interface IspPlacement {
   readonly IspName?: string
-  readonly PlacementStatistics?: GetDeliverabilityTestReportOutputOverallPlacement
+  readonly PlacementStatistics?: PlacementStatistics
 }
 
 export interface GetDomainDeliverabilityCampaignRequest {
   readonly CampaignId: string
 }
 
-export interface GetDomainDeliverabilityCampaignOutput {
-  readonly DomainDeliverabilityCampaign?: GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaign
+export interface GetDomainDeliverabilityCampaignResponse {
+  readonly DomainDeliverabilityCampaign?: DomainDeliverabilityCampaign
 }
 
-export interface GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaign {
+export interface DomainDeliverabilityCampaign {
   readonly CampaignId?: string
   readonly ImageUrl?: string
   readonly Subject?: string
@@ -568,25 +599,25 @@ export interface GetDomainStatisticsReportRequest {
   readonly EndDate: Date
 }
 
-export interface GetDomainStatisticsReportOutput {
-  readonly OverallVolume?: GetDomainStatisticsReportOutputOverallVolume
-  readonly DailyVolumes?: ReadonlyArray<GetDomainStatisticsReportOutputDailyVolumesMember>
+export interface GetDomainStatisticsReportResponse {
+  readonly OverallVolume?: OverallVolume
+  readonly DailyVolumes?: ReadonlyArray<DailyVolume>
 }
 
-export interface GetDomainStatisticsReportOutputOverallVolume {
-  readonly VolumeStatistics?: GetDomainStatisticsReportOutputOverallVolumeVolumeStatistics
+export interface OverallVolume {
+  readonly VolumeStatistics?: VolumeStatistics
   readonly ReadRatePercent?: number
-  readonly DomainIspPlacements?: ReadonlyArray<GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacementsMember>
+  readonly DomainIspPlacements?: ReadonlyArray<DomainIspPlacement>
 }
 
-export interface GetDomainStatisticsReportOutputOverallVolumeVolumeStatistics {
+export interface VolumeStatistics {
   readonly InboxRawCount?: number
   readonly SpamRawCount?: number
   readonly ProjectedInbox?: number
   readonly ProjectedSpam?: number
 }
 
-export interface GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacementsMember {
+export interface DomainIspPlacement {
   readonly IspName?: string
   readonly InboxRawCount?: number
   readonly SpamRawCount?: number
@@ -594,29 +625,29 @@ export interface GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacements
   readonly SpamPercentage?: number
 }
 
-export interface GetDomainStatisticsReportOutputDailyVolumesMember {
+export interface DailyVolume {
   readonly StartDate?: Date
-  readonly VolumeStatistics?: GetDomainStatisticsReportOutputOverallVolumeVolumeStatistics
-  readonly DomainIspPlacements?: ReadonlyArray<GetDomainStatisticsReportOutputOverallVolumeDomainIspPlacementsMember>
+  readonly VolumeStatistics?: VolumeStatistics
+  readonly DomainIspPlacements?: ReadonlyArray<DomainIspPlacement>
 }
 
 export interface GetEmailIdentityRequest {
   readonly EmailIdentity: string
 }
 
-export interface GetEmailIdentityOutput {
-  readonly IdentityType?: string
+export interface GetEmailIdentityResponse {
+  readonly IdentityType?: IdentityType
   readonly FeedbackForwardingStatus?: boolean
   readonly VerifiedForSendingStatus?: boolean
-  readonly DkimAttributes?: CreateEmailIdentityOutputDkimAttributes
-  readonly MailFromAttributes?: GetEmailIdentityOutputMailFromAttributes
-  readonly Tags?: ReadonlyArray<CreateConfigurationSetRequestTagsMemberOutput>
+  readonly DkimAttributes?: DkimAttributes
+  readonly MailFromAttributes?: MailFromAttributes
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
-export interface GetEmailIdentityOutputMailFromAttributes {
+export interface MailFromAttributes {
   readonly MailFromDomain?: string
-  readonly MailFromDomainStatus?: string
-  readonly BehaviorOnMxFailure?: string
+  readonly MailFromDomainStatus?: MailFromDomainStatus
+  readonly BehaviorOnMxFailure?: BehaviorOnMxFailure
 }
 
 export interface ListConfigurationSetsRequest {
@@ -624,7 +655,7 @@ export interface ListConfigurationSetsRequest {
   readonly PageSize?: number | undefined
 }
 
-export interface ListConfigurationSetsOutput {
+export interface ListConfigurationSetsResponse {
   readonly ConfigurationSets?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -634,7 +665,7 @@ export interface ListDedicatedIpPoolsRequest {
   readonly PageSize?: number | undefined
 }
 
-export interface ListDedicatedIpPoolsOutput {
+export interface ListDedicatedIpPoolsResponse {
   readonly DedicatedIpPools?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -644,8 +675,8 @@ export interface ListDeliverabilityTestReportsRequest {
   readonly PageSize?: number | undefined
 }
 
-export interface ListDeliverabilityTestReportsOutput {
-  readonly DeliverabilityTestReports?: ReadonlyArray<GetDeliverabilityTestReportOutputDeliverabilityTestReport>
+export interface ListDeliverabilityTestReportsResponse {
+  readonly DeliverabilityTestReports?: ReadonlyArray<DeliverabilityTestReport>
   readonly NextToken?: string
 }
 
@@ -657,8 +688,8 @@ export interface ListDomainDeliverabilityCampaignsRequest {
   readonly PageSize?: number | undefined
 }
 
-export interface ListDomainDeliverabilityCampaignsOutput {
-  readonly DomainDeliverabilityCampaigns?: ReadonlyArray<GetDomainDeliverabilityCampaignOutputDomainDeliverabilityCampaign>
+export interface ListDomainDeliverabilityCampaignsResponse {
+  readonly DomainDeliverabilityCampaigns?: ReadonlyArray<DomainDeliverabilityCampaign>
   readonly NextToken?: string
 }
 
@@ -667,13 +698,13 @@ export interface ListEmailIdentitiesRequest {
   readonly PageSize?: number | undefined
 }
 
-export interface ListEmailIdentitiesOutput {
-  readonly EmailIdentities?: ReadonlyArray<ListEmailIdentitiesOutputEmailIdentitiesMember>
+export interface ListEmailIdentitiesResponse {
+  readonly EmailIdentities?: ReadonlyArray<IdentityInfo>
   readonly NextToken?: string
 }
 
-export interface ListEmailIdentitiesOutputEmailIdentitiesMember {
-  readonly IdentityType?: string
+export interface IdentityInfo {
+  readonly IdentityType?: IdentityType
   readonly IdentityName?: string
   readonly SendingEnabled?: boolean
 }
@@ -682,305 +713,325 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateConfigurationSetRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface PutAccountDedicatedIpWarmupAttributesRequest {
   readonly AutoWarmupEnabled?: boolean | undefined
 }
 
-export type PutAccountDedicatedIpWarmupAttributesOutput = {}
+export type PutAccountDedicatedIpWarmupAttributesResponse = {}
 
 export interface PutAccountSendingAttributesRequest {
   readonly SendingEnabled?: boolean | undefined
 }
 
-export type PutAccountSendingAttributesOutput = {}
+export type PutAccountSendingAttributesResponse = {}
 
 export interface PutConfigurationSetDeliveryOptionsRequest {
   readonly ConfigurationSetName: string
-  readonly TlsPolicy?: string | undefined
+  readonly TlsPolicy?: TlsPolicy | undefined
   readonly SendingPoolName?: string | undefined
 }
 
-export type PutConfigurationSetDeliveryOptionsOutput = {}
+export type PutConfigurationSetDeliveryOptionsResponse = {}
 
 export interface PutConfigurationSetReputationOptionsRequest {
   readonly ConfigurationSetName: string
   readonly ReputationMetricsEnabled?: boolean | undefined
 }
 
-export type PutConfigurationSetReputationOptionsOutput = {}
+export type PutConfigurationSetReputationOptionsResponse = {}
 
 export interface PutConfigurationSetSendingOptionsRequest {
   readonly ConfigurationSetName: string
   readonly SendingEnabled?: boolean | undefined
 }
 
-export type PutConfigurationSetSendingOptionsOutput = {}
+export type PutConfigurationSetSendingOptionsResponse = {}
 
 export interface PutConfigurationSetTrackingOptionsRequest {
   readonly ConfigurationSetName: string
   readonly CustomRedirectDomain?: string | undefined
 }
 
-export type PutConfigurationSetTrackingOptionsOutput = {}
+export type PutConfigurationSetTrackingOptionsResponse = {}
 
 export interface PutDedicatedIpInPoolRequest {
   readonly Ip: string
   readonly DestinationPoolName: string
 }
 
-export type PutDedicatedIpInPoolOutput = {}
+export type PutDedicatedIpInPoolResponse = {}
 
 export interface PutDedicatedIpWarmupAttributesRequest {
   readonly Ip: string
   readonly WarmupPercentage: number
 }
 
-export type PutDedicatedIpWarmupAttributesOutput = {}
+export type PutDedicatedIpWarmupAttributesResponse = {}
 
 export interface PutDeliverabilityDashboardOptionRequest {
   readonly DashboardEnabled: boolean
-  readonly SubscribedDomains?: ReadonlyArray<GetDeliverabilityDashboardOptionsOutputActiveSubscribedDomainsMember> | undefined
+  readonly SubscribedDomains?: ReadonlyArray<DomainDeliverabilityTrackingOption> | undefined
 }
 
-export type PutDeliverabilityDashboardOptionOutput = {}
+export type PutDeliverabilityDashboardOptionResponse = {}
 
 export interface PutEmailIdentityDkimAttributesRequest {
   readonly EmailIdentity: string
   readonly SigningEnabled?: boolean | undefined
 }
 
-export type PutEmailIdentityDkimAttributesOutput = {}
+export type PutEmailIdentityDkimAttributesResponse = {}
 
 export interface PutEmailIdentityFeedbackAttributesRequest {
   readonly EmailIdentity: string
   readonly EmailForwardingEnabled?: boolean | undefined
 }
 
-export type PutEmailIdentityFeedbackAttributesOutput = {}
+export type PutEmailIdentityFeedbackAttributesResponse = {}
 
 export interface PutEmailIdentityMailFromAttributesRequest {
   readonly EmailIdentity: string
   readonly MailFromDomain?: string | undefined
-  readonly BehaviorOnMxFailure?: string | undefined
+  readonly BehaviorOnMxFailure?: BehaviorOnMxFailure | undefined
 }
 
-export type PutEmailIdentityMailFromAttributesOutput = {}
+export type PutEmailIdentityMailFromAttributesResponse = {}
 
 export interface SendEmailRequest {
   readonly FromEmailAddress?: string | undefined
-  readonly Destination: SendEmailRequestDestination
+  readonly Destination: Destination
   readonly ReplyToAddresses?: ReadonlyArray<string> | undefined
   readonly FeedbackForwardingEmailAddress?: string | undefined
-  readonly Content: CreateDeliverabilityTestReportRequestContent
-  readonly EmailTags?: ReadonlyArray<SendEmailRequestEmailTagsMember> | undefined
+  readonly Content: EmailContent
+  readonly EmailTags?: ReadonlyArray<MessageTag> | undefined
   readonly ConfigurationSetName?: string | undefined
 }
 
-export interface SendEmailRequestDestination {
+export interface Destination {
   readonly ToAddresses?: ReadonlyArray<string> | undefined
   readonly CcAddresses?: ReadonlyArray<string> | undefined
   readonly BccAddresses?: ReadonlyArray<string> | undefined
 }
 
-export interface SendEmailRequestEmailTagsMember {
+export interface MessageTag {
   readonly Name: string
   readonly Value: string
 }
 
-export interface SendEmailOutput {
+export interface SendEmailResponse {
   readonly MessageId?: string
 }
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
-  readonly Tags: ReadonlyArray<CreateConfigurationSetRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateConfigurationSetEventDestinationRequest {
   readonly ConfigurationSetName: string
   readonly EventDestinationName: string
-  readonly EventDestination: CreateConfigurationSetEventDestinationRequestEventDestination
+  readonly EventDestination: EventDestinationDefinition
 }
 
-export type UpdateConfigurationSetEventDestinationOutput = {}
+export type UpdateConfigurationSetEventDestinationResponse = {}
 
-export type CreateConfigurationSetError = Errors.CommonError | Client.SdkError
+export class AccountSuspendedException extends /*#__PURE__*/ ServiceError("AccountSuspendedException") {}
 
-export type CreateConfigurationSetEventDestinationError = Errors.CommonError | Client.SdkError
+export class AlreadyExistsException extends /*#__PURE__*/ ServiceError("AlreadyExistsException") {}
 
-export type CreateDedicatedIpPoolError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException") {}
 
-export type CreateDeliverabilityTestReportError = Errors.CommonError | Client.SdkError
+export class ConcurrentModificationException extends /*#__PURE__*/ ServiceError("ConcurrentModificationException") {}
 
-export type CreateEmailIdentityError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type DeleteConfigurationSetError = Errors.CommonError | Client.SdkError
+export class MailFromDomainNotVerifiedException extends /*#__PURE__*/ ServiceError("MailFromDomainNotVerifiedException") {}
 
-export type DeleteConfigurationSetEventDestinationError = Errors.CommonError | Client.SdkError
+export class MessageRejected extends /*#__PURE__*/ ServiceError("MessageRejected") {}
 
-export type DeleteDedicatedIpPoolError = Errors.CommonError | Client.SdkError
+export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException") {}
 
-export type DeleteEmailIdentityError = Errors.CommonError | Client.SdkError
+export class SendingPausedException extends /*#__PURE__*/ ServiceError("SendingPausedException") {}
 
-export type GetAccountError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException") {}
 
-export type GetBlacklistReportsError = Errors.CommonError | Client.SdkError
+export type CreateConfigurationSetError = AlreadyExistsException | BadRequestException | ConcurrentModificationException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetConfigurationSetError = Errors.CommonError | Client.SdkError
+export type CreateConfigurationSetEventDestinationError = AlreadyExistsException | BadRequestException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetConfigurationSetEventDestinationsError = Errors.CommonError | Client.SdkError
+export type CreateDedicatedIpPoolError = AlreadyExistsException | BadRequestException | ConcurrentModificationException | LimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetDedicatedIpError = Errors.CommonError | Client.SdkError
+export type CreateDeliverabilityTestReportError = AccountSuspendedException | BadRequestException | ConcurrentModificationException | LimitExceededException | MailFromDomainNotVerifiedException | MessageRejected | NotFoundException | SendingPausedException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetDedicatedIpsError = Errors.CommonError | Client.SdkError
+export type CreateEmailIdentityError = BadRequestException | ConcurrentModificationException | LimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetDeliverabilityDashboardOptionsError = Errors.CommonError | Client.SdkError
+export type DeleteConfigurationSetError = BadRequestException | ConcurrentModificationException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetDeliverabilityTestReportError = Errors.CommonError | Client.SdkError
+export type DeleteConfigurationSetEventDestinationError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetDomainDeliverabilityCampaignError = Errors.CommonError | Client.SdkError
+export type DeleteDedicatedIpPoolError = BadRequestException | ConcurrentModificationException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetDomainStatisticsReportError = Errors.CommonError | Client.SdkError
+export type DeleteEmailIdentityError = BadRequestException | ConcurrentModificationException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetEmailIdentityError = Errors.CommonError | Client.SdkError
+export type GetAccountError = BadRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListConfigurationSetsError = Errors.CommonError | Client.SdkError
+export type GetBlacklistReportsError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDedicatedIpPoolsError = Errors.CommonError | Client.SdkError
+export type GetConfigurationSetError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDeliverabilityTestReportsError = Errors.CommonError | Client.SdkError
+export type GetConfigurationSetEventDestinationsError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDomainDeliverabilityCampaignsError = Errors.CommonError | Client.SdkError
+export type GetDedicatedIpError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEmailIdentitiesError = Errors.CommonError | Client.SdkError
+export type GetDedicatedIpsError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetDeliverabilityDashboardOptionsError = BadRequestException | LimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutAccountDedicatedIpWarmupAttributesError = Errors.CommonError | Client.SdkError
+export type GetDeliverabilityTestReportError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutAccountSendingAttributesError = Errors.CommonError | Client.SdkError
+export type GetDomainDeliverabilityCampaignError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutConfigurationSetDeliveryOptionsError = Errors.CommonError | Client.SdkError
+export type GetDomainStatisticsReportError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutConfigurationSetReputationOptionsError = Errors.CommonError | Client.SdkError
+export type GetEmailIdentityError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutConfigurationSetSendingOptionsError = Errors.CommonError | Client.SdkError
+export type ListConfigurationSetsError = BadRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutConfigurationSetTrackingOptionsError = Errors.CommonError | Client.SdkError
+export type ListDedicatedIpPoolsError = BadRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutDedicatedIpInPoolError = Errors.CommonError | Client.SdkError
+export type ListDeliverabilityTestReportsError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutDedicatedIpWarmupAttributesError = Errors.CommonError | Client.SdkError
+export type ListDomainDeliverabilityCampaignsError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutDeliverabilityDashboardOptionError = Errors.CommonError | Client.SdkError
+export type ListEmailIdentitiesError = BadRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutEmailIdentityDkimAttributesError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutEmailIdentityFeedbackAttributesError = Errors.CommonError | Client.SdkError
+export type PutAccountDedicatedIpWarmupAttributesError = BadRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutEmailIdentityMailFromAttributesError = Errors.CommonError | Client.SdkError
+export type PutAccountSendingAttributesError = BadRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type SendEmailError = Errors.CommonError | Client.SdkError
+export type PutConfigurationSetDeliveryOptionsError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type PutConfigurationSetReputationOptionsError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type PutConfigurationSetSendingOptionsError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateConfigurationSetEventDestinationError = Errors.CommonError | Client.SdkError
+export type PutConfigurationSetTrackingOptionsError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createConfigurationSet: Client.Operation<CreateConfigurationSetRequest, CreateConfigurationSetOutput, CreateConfigurationSetError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateConfigurationSet",http:{method:"POST",requestUri:"/v1/email/configuration-sets"},input:{shape:CreateConfigurationSetRequest$},output:{shape:CreateConfigurationSetOutput$}}})
+export type PutDedicatedIpInPoolError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createConfigurationSetEventDestination: Client.Operation<CreateConfigurationSetEventDestinationRequest, CreateConfigurationSetEventDestinationOutput, CreateConfigurationSetEventDestinationError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateConfigurationSetEventDestination",http:{method:"POST",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/event-destinations"},input:{shape:CreateConfigurationSetEventDestinationRequest$},output:{shape:CreateConfigurationSetEventDestinationOutput$}}})
+export type PutDedicatedIpWarmupAttributesError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createDedicatedIpPool: Client.Operation<CreateDedicatedIpPoolRequest, CreateDedicatedIpPoolOutput, CreateDedicatedIpPoolError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateDedicatedIpPool",http:{method:"POST",requestUri:"/v1/email/dedicated-ip-pools"},input:{shape:CreateDedicatedIpPoolRequest$},output:{shape:CreateDedicatedIpPoolOutput$}}})
+export type PutDeliverabilityDashboardOptionError = AlreadyExistsException | BadRequestException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createDeliverabilityTestReport: Client.Operation<CreateDeliverabilityTestReportRequest, CreateDeliverabilityTestReportOutput, CreateDeliverabilityTestReportError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateDeliverabilityTestReport",http:{method:"POST",requestUri:"/v1/email/deliverability-dashboard/test"},input:{shape:CreateDeliverabilityTestReportRequest$},output:{shape:CreateDeliverabilityTestReportOutput$}}})
+export type PutEmailIdentityDkimAttributesError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createEmailIdentity: Client.Operation<CreateEmailIdentityRequest, CreateEmailIdentityOutput, CreateEmailIdentityError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateEmailIdentity",http:{method:"POST",requestUri:"/v1/email/identities"},input:{shape:CreateEmailIdentityRequest$},output:{shape:CreateEmailIdentityOutput$}}})
+export type PutEmailIdentityFeedbackAttributesError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteConfigurationSet: Client.Operation<DeleteConfigurationSetRequest, DeleteConfigurationSetOutput, DeleteConfigurationSetError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"DeleteConfigurationSet",http:{method:"DELETE",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}"},input:{shape:DeleteConfigurationSetRequest$},output:{shape:DeleteConfigurationSetOutput$}}})
+export type PutEmailIdentityMailFromAttributesError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteConfigurationSetEventDestination: Client.Operation<DeleteConfigurationSetEventDestinationRequest, DeleteConfigurationSetEventDestinationOutput, DeleteConfigurationSetEventDestinationError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"DeleteConfigurationSetEventDestination",http:{method:"DELETE",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}"},input:{shape:DeleteConfigurationSetEventDestinationRequest$},output:{shape:DeleteConfigurationSetEventDestinationOutput$}}})
+export type SendEmailError = AccountSuspendedException | BadRequestException | LimitExceededException | MailFromDomainNotVerifiedException | MessageRejected | NotFoundException | SendingPausedException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteDedicatedIpPool: Client.Operation<DeleteDedicatedIpPoolRequest, DeleteDedicatedIpPoolOutput, DeleteDedicatedIpPoolError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"DeleteDedicatedIpPool",http:{method:"DELETE",requestUri:"/v1/email/dedicated-ip-pools/{PoolName}"},input:{shape:DeleteDedicatedIpPoolRequest$},output:{shape:DeleteDedicatedIpPoolOutput$}}})
+export type TagResourceError = BadRequestException | ConcurrentModificationException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteEmailIdentity: Client.Operation<DeleteEmailIdentityRequest, DeleteEmailIdentityOutput, DeleteEmailIdentityError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"DeleteEmailIdentity",http:{method:"DELETE",requestUri:"/v1/email/identities/{EmailIdentity}"},input:{shape:DeleteEmailIdentityRequest$},output:{shape:DeleteEmailIdentityOutput$}}})
+export type UntagResourceError = BadRequestException | ConcurrentModificationException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getAccount: Client.Operation<GetAccountRequest, GetAccountOutput, GetAccountError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetAccount",http:{method:"GET",requestUri:"/v1/email/account"},input:{shape:GetAccountRequest$},output:{shape:GetAccountOutput$}}})
+export type UpdateConfigurationSetEventDestinationError = BadRequestException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getBlacklistReports: Client.Operation<GetBlacklistReportsRequest, GetBlacklistReportsOutput, GetBlacklistReportsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetBlacklistReports",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/blacklist-report"},input:{shape:GetBlacklistReportsRequest$},output:{shape:GetBlacklistReportsOutput$}}})
+export const createConfigurationSet: Client.Operation<CreateConfigurationSetRequest, CreateConfigurationSetResponse, CreateConfigurationSetError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateConfigurationSet",http:{method:"POST",requestUri:"/v1/email/configuration-sets"},input:{shape:CreateConfigurationSetRequest$},output:{shape:CreateConfigurationSetResponse$},errors:[AlreadyExistsException$,BadRequestException$,ConcurrentModificationException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$]},errors:{AlreadyExistsException,BadRequestException,ConcurrentModificationException,LimitExceededException,NotFoundException,TooManyRequestsException}})
 
-export const getConfigurationSet: Client.Operation<GetConfigurationSetRequest, GetConfigurationSetOutput, GetConfigurationSetError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetConfigurationSet",http:{method:"GET",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}"},input:{shape:GetConfigurationSetRequest$},output:{shape:GetConfigurationSetOutput$}}})
+export const createConfigurationSetEventDestination: Client.Operation<CreateConfigurationSetEventDestinationRequest, CreateConfigurationSetEventDestinationResponse, CreateConfigurationSetEventDestinationError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateConfigurationSetEventDestination",http:{method:"POST",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/event-destinations"},input:{shape:CreateConfigurationSetEventDestinationRequest$},output:{shape:CreateConfigurationSetEventDestinationResponse$},errors:[AlreadyExistsException$,BadRequestException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$]},errors:{AlreadyExistsException,BadRequestException,LimitExceededException,NotFoundException,TooManyRequestsException}})
 
-export const getConfigurationSetEventDestinations: Client.Operation<GetConfigurationSetEventDestinationsRequest, GetConfigurationSetEventDestinationsOutput, GetConfigurationSetEventDestinationsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetConfigurationSetEventDestinations",http:{method:"GET",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/event-destinations"},input:{shape:GetConfigurationSetEventDestinationsRequest$},output:{shape:GetConfigurationSetEventDestinationsOutput$}}})
+export const createDedicatedIpPool: Client.Operation<CreateDedicatedIpPoolRequest, CreateDedicatedIpPoolResponse, CreateDedicatedIpPoolError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateDedicatedIpPool",http:{method:"POST",requestUri:"/v1/email/dedicated-ip-pools"},input:{shape:CreateDedicatedIpPoolRequest$},output:{shape:CreateDedicatedIpPoolResponse$},errors:[AlreadyExistsException$,BadRequestException$,ConcurrentModificationException$,LimitExceededException$,TooManyRequestsException$]},errors:{AlreadyExistsException,BadRequestException,ConcurrentModificationException,LimitExceededException,TooManyRequestsException}})
 
-export const getDedicatedIp: Client.Operation<GetDedicatedIpRequest, GetDedicatedIpOutput, GetDedicatedIpError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDedicatedIp",http:{method:"GET",requestUri:"/v1/email/dedicated-ips/{IP}"},input:{shape:GetDedicatedIpRequest$},output:{shape:GetDedicatedIpOutput$}}})
+export const createDeliverabilityTestReport: Client.Operation<CreateDeliverabilityTestReportRequest, CreateDeliverabilityTestReportResponse, CreateDeliverabilityTestReportError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateDeliverabilityTestReport",http:{method:"POST",requestUri:"/v1/email/deliverability-dashboard/test"},input:{shape:CreateDeliverabilityTestReportRequest$},output:{shape:CreateDeliverabilityTestReportResponse$},errors:[AccountSuspendedException$,BadRequestException$,ConcurrentModificationException$,LimitExceededException$,MailFromDomainNotVerifiedException$,MessageRejected$,NotFoundException$,SendingPausedException$,TooManyRequestsException$]},errors:{AccountSuspendedException,BadRequestException,ConcurrentModificationException,LimitExceededException,MailFromDomainNotVerifiedException,MessageRejected,NotFoundException,SendingPausedException,TooManyRequestsException}})
 
-export const getDedicatedIps: Paginate.Paginated<GetDedicatedIpsRequest, GetDedicatedIpsOutput, GetDedicatedIpsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDedicatedIps",http:{method:"GET",requestUri:"/v1/email/dedicated-ips"},input:{shape:GetDedicatedIpsRequest$},output:{shape:GetDedicatedIpsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
+export const createEmailIdentity: Client.Operation<CreateEmailIdentityRequest, CreateEmailIdentityResponse, CreateEmailIdentityError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"CreateEmailIdentity",http:{method:"POST",requestUri:"/v1/email/identities"},input:{shape:CreateEmailIdentityRequest$},output:{shape:CreateEmailIdentityResponse$},errors:[BadRequestException$,ConcurrentModificationException$,LimitExceededException$,TooManyRequestsException$]},errors:{BadRequestException,ConcurrentModificationException,LimitExceededException,TooManyRequestsException}})
 
-export const getDeliverabilityDashboardOptions: Client.Operation<GetDeliverabilityDashboardOptionsRequest, GetDeliverabilityDashboardOptionsOutput, GetDeliverabilityDashboardOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDeliverabilityDashboardOptions",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard"},input:{shape:GetDeliverabilityDashboardOptionsRequest$},output:{shape:GetDeliverabilityDashboardOptionsOutput$}}})
+export const deleteConfigurationSet: Client.Operation<DeleteConfigurationSetRequest, DeleteConfigurationSetResponse, DeleteConfigurationSetError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"DeleteConfigurationSet",http:{method:"DELETE",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}"},input:{shape:DeleteConfigurationSetRequest$},output:{shape:DeleteConfigurationSetResponse$},errors:[BadRequestException$,ConcurrentModificationException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConcurrentModificationException,NotFoundException,TooManyRequestsException}})
 
-export const getDeliverabilityTestReport: Client.Operation<GetDeliverabilityTestReportRequest, GetDeliverabilityTestReportOutput, GetDeliverabilityTestReportError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDeliverabilityTestReport",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/test-reports/{ReportId}"},input:{shape:GetDeliverabilityTestReportRequest$},output:{shape:GetDeliverabilityTestReportOutput$}}})
+export const deleteConfigurationSetEventDestination: Client.Operation<DeleteConfigurationSetEventDestinationRequest, DeleteConfigurationSetEventDestinationResponse, DeleteConfigurationSetEventDestinationError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"DeleteConfigurationSetEventDestination",http:{method:"DELETE",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}"},input:{shape:DeleteConfigurationSetEventDestinationRequest$},output:{shape:DeleteConfigurationSetEventDestinationResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const getDomainDeliverabilityCampaign: Client.Operation<GetDomainDeliverabilityCampaignRequest, GetDomainDeliverabilityCampaignOutput, GetDomainDeliverabilityCampaignError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDomainDeliverabilityCampaign",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/campaigns/{CampaignId}"},input:{shape:GetDomainDeliverabilityCampaignRequest$},output:{shape:GetDomainDeliverabilityCampaignOutput$}}})
+export const deleteDedicatedIpPool: Client.Operation<DeleteDedicatedIpPoolRequest, DeleteDedicatedIpPoolResponse, DeleteDedicatedIpPoolError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"DeleteDedicatedIpPool",http:{method:"DELETE",requestUri:"/v1/email/dedicated-ip-pools/{PoolName}"},input:{shape:DeleteDedicatedIpPoolRequest$},output:{shape:DeleteDedicatedIpPoolResponse$},errors:[BadRequestException$,ConcurrentModificationException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConcurrentModificationException,NotFoundException,TooManyRequestsException}})
 
-export const getDomainStatisticsReport: Client.Operation<GetDomainStatisticsReportRequest, GetDomainStatisticsReportOutput, GetDomainStatisticsReportError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDomainStatisticsReport",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/statistics-report/{Domain}"},input:{shape:GetDomainStatisticsReportRequest$},output:{shape:GetDomainStatisticsReportOutput$}}})
+export const deleteEmailIdentity: Client.Operation<DeleteEmailIdentityRequest, DeleteEmailIdentityResponse, DeleteEmailIdentityError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"DeleteEmailIdentity",http:{method:"DELETE",requestUri:"/v1/email/identities/{EmailIdentity}"},input:{shape:DeleteEmailIdentityRequest$},output:{shape:DeleteEmailIdentityResponse$},errors:[BadRequestException$,ConcurrentModificationException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConcurrentModificationException,NotFoundException,TooManyRequestsException}})
 
-export const getEmailIdentity: Client.Operation<GetEmailIdentityRequest, GetEmailIdentityOutput, GetEmailIdentityError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetEmailIdentity",http:{method:"GET",requestUri:"/v1/email/identities/{EmailIdentity}"},input:{shape:GetEmailIdentityRequest$},output:{shape:GetEmailIdentityOutput$}}})
+export const getAccount: Client.Operation<GetAccountRequest, GetAccountResponse, GetAccountError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetAccount",http:{method:"GET",requestUri:"/v1/email/account"},input:{shape:GetAccountRequest$},output:{shape:GetAccountResponse$},errors:[BadRequestException$,TooManyRequestsException$]},errors:{BadRequestException,TooManyRequestsException}})
 
-export const listConfigurationSets: Paginate.Paginated<ListConfigurationSetsRequest, ListConfigurationSetsOutput, ListConfigurationSetsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListConfigurationSets",http:{method:"GET",requestUri:"/v1/email/configuration-sets"},input:{shape:ListConfigurationSetsRequest$},output:{shape:ListConfigurationSetsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
+export const getBlacklistReports: Client.Operation<GetBlacklistReportsRequest, GetBlacklistReportsResponse, GetBlacklistReportsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetBlacklistReports",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/blacklist-report"},input:{shape:GetBlacklistReportsRequest$},output:{shape:GetBlacklistReportsResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const listDedicatedIpPools: Paginate.Paginated<ListDedicatedIpPoolsRequest, ListDedicatedIpPoolsOutput, ListDedicatedIpPoolsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListDedicatedIpPools",http:{method:"GET",requestUri:"/v1/email/dedicated-ip-pools"},input:{shape:ListDedicatedIpPoolsRequest$},output:{shape:ListDedicatedIpPoolsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
+export const getConfigurationSet: Client.Operation<GetConfigurationSetRequest, GetConfigurationSetResponse, GetConfigurationSetError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetConfigurationSet",http:{method:"GET",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}"},input:{shape:GetConfigurationSetRequest$},output:{shape:GetConfigurationSetResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const listDeliverabilityTestReports: Paginate.Paginated<ListDeliverabilityTestReportsRequest, ListDeliverabilityTestReportsOutput, ListDeliverabilityTestReportsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListDeliverabilityTestReports",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/test-reports"},input:{shape:ListDeliverabilityTestReportsRequest$},output:{shape:ListDeliverabilityTestReportsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
+export const getConfigurationSetEventDestinations: Client.Operation<GetConfigurationSetEventDestinationsRequest, GetConfigurationSetEventDestinationsResponse, GetConfigurationSetEventDestinationsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetConfigurationSetEventDestinations",http:{method:"GET",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/event-destinations"},input:{shape:GetConfigurationSetEventDestinationsRequest$},output:{shape:GetConfigurationSetEventDestinationsResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const listDomainDeliverabilityCampaigns: Paginate.Paginated<ListDomainDeliverabilityCampaignsRequest, ListDomainDeliverabilityCampaignsOutput, ListDomainDeliverabilityCampaignsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListDomainDeliverabilityCampaigns",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/domains/{SubscribedDomain}/campaigns"},input:{shape:ListDomainDeliverabilityCampaignsRequest$},output:{shape:ListDomainDeliverabilityCampaignsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
+export const getDedicatedIp: Client.Operation<GetDedicatedIpRequest, GetDedicatedIpResponse, GetDedicatedIpError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDedicatedIp",http:{method:"GET",requestUri:"/v1/email/dedicated-ips/{IP}"},input:{shape:GetDedicatedIpRequest$},output:{shape:GetDedicatedIpResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const listEmailIdentities: Paginate.Paginated<ListEmailIdentitiesRequest, ListEmailIdentitiesOutput, ListEmailIdentitiesError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListEmailIdentities",http:{method:"GET",requestUri:"/v1/email/identities"},input:{shape:ListEmailIdentitiesRequest$},output:{shape:ListEmailIdentitiesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
+export const getDedicatedIps: Paginate.Paginated<GetDedicatedIpsRequest, GetDedicatedIpsResponse, GetDedicatedIpsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDedicatedIps",http:{method:"GET",requestUri:"/v1/email/dedicated-ips"},input:{shape:GetDedicatedIpsRequest$},output:{shape:GetDedicatedIpsResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/v1/email/tags"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getDeliverabilityDashboardOptions: Client.Operation<GetDeliverabilityDashboardOptionsRequest, GetDeliverabilityDashboardOptionsResponse, GetDeliverabilityDashboardOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDeliverabilityDashboardOptions",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard"},input:{shape:GetDeliverabilityDashboardOptionsRequest$},output:{shape:GetDeliverabilityDashboardOptionsResponse$},errors:[BadRequestException$,LimitExceededException$,TooManyRequestsException$]},errors:{BadRequestException,LimitExceededException,TooManyRequestsException}})
 
-export const putAccountDedicatedIpWarmupAttributes: Client.Operation<PutAccountDedicatedIpWarmupAttributesRequest, PutAccountDedicatedIpWarmupAttributesOutput, PutAccountDedicatedIpWarmupAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutAccountDedicatedIpWarmupAttributes",http:{method:"PUT",requestUri:"/v1/email/account/dedicated-ips/warmup"},input:{shape:PutAccountDedicatedIpWarmupAttributesRequest$},output:{shape:PutAccountDedicatedIpWarmupAttributesOutput$}}})
+export const getDeliverabilityTestReport: Client.Operation<GetDeliverabilityTestReportRequest, GetDeliverabilityTestReportResponse, GetDeliverabilityTestReportError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDeliverabilityTestReport",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/test-reports/{ReportId}"},input:{shape:GetDeliverabilityTestReportRequest$},output:{shape:GetDeliverabilityTestReportResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const putAccountSendingAttributes: Client.Operation<PutAccountSendingAttributesRequest, PutAccountSendingAttributesOutput, PutAccountSendingAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutAccountSendingAttributes",http:{method:"PUT",requestUri:"/v1/email/account/sending"},input:{shape:PutAccountSendingAttributesRequest$},output:{shape:PutAccountSendingAttributesOutput$}}})
+export const getDomainDeliverabilityCampaign: Client.Operation<GetDomainDeliverabilityCampaignRequest, GetDomainDeliverabilityCampaignResponse, GetDomainDeliverabilityCampaignError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDomainDeliverabilityCampaign",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/campaigns/{CampaignId}"},input:{shape:GetDomainDeliverabilityCampaignRequest$},output:{shape:GetDomainDeliverabilityCampaignResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const putConfigurationSetDeliveryOptions: Client.Operation<PutConfigurationSetDeliveryOptionsRequest, PutConfigurationSetDeliveryOptionsOutput, PutConfigurationSetDeliveryOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutConfigurationSetDeliveryOptions",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/delivery-options"},input:{shape:PutConfigurationSetDeliveryOptionsRequest$},output:{shape:PutConfigurationSetDeliveryOptionsOutput$}}})
+export const getDomainStatisticsReport: Client.Operation<GetDomainStatisticsReportRequest, GetDomainStatisticsReportResponse, GetDomainStatisticsReportError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetDomainStatisticsReport",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/statistics-report/{Domain}"},input:{shape:GetDomainStatisticsReportRequest$},output:{shape:GetDomainStatisticsReportResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const putConfigurationSetReputationOptions: Client.Operation<PutConfigurationSetReputationOptionsRequest, PutConfigurationSetReputationOptionsOutput, PutConfigurationSetReputationOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutConfigurationSetReputationOptions",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/reputation-options"},input:{shape:PutConfigurationSetReputationOptionsRequest$},output:{shape:PutConfigurationSetReputationOptionsOutput$}}})
+export const getEmailIdentity: Client.Operation<GetEmailIdentityRequest, GetEmailIdentityResponse, GetEmailIdentityError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"GetEmailIdentity",http:{method:"GET",requestUri:"/v1/email/identities/{EmailIdentity}"},input:{shape:GetEmailIdentityRequest$},output:{shape:GetEmailIdentityResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const putConfigurationSetSendingOptions: Client.Operation<PutConfigurationSetSendingOptionsRequest, PutConfigurationSetSendingOptionsOutput, PutConfigurationSetSendingOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutConfigurationSetSendingOptions",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/sending"},input:{shape:PutConfigurationSetSendingOptionsRequest$},output:{shape:PutConfigurationSetSendingOptionsOutput$}}})
+export const listConfigurationSets: Paginate.Paginated<ListConfigurationSetsRequest, ListConfigurationSetsResponse, ListConfigurationSetsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListConfigurationSets",http:{method:"GET",requestUri:"/v1/email/configuration-sets"},input:{shape:ListConfigurationSetsRequest$},output:{shape:ListConfigurationSetsResponse$},errors:[BadRequestException$,TooManyRequestsException$]},errors:{BadRequestException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
 
-export const putConfigurationSetTrackingOptions: Client.Operation<PutConfigurationSetTrackingOptionsRequest, PutConfigurationSetTrackingOptionsOutput, PutConfigurationSetTrackingOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutConfigurationSetTrackingOptions",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/tracking-options"},input:{shape:PutConfigurationSetTrackingOptionsRequest$},output:{shape:PutConfigurationSetTrackingOptionsOutput$}}})
+export const listDedicatedIpPools: Paginate.Paginated<ListDedicatedIpPoolsRequest, ListDedicatedIpPoolsResponse, ListDedicatedIpPoolsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListDedicatedIpPools",http:{method:"GET",requestUri:"/v1/email/dedicated-ip-pools"},input:{shape:ListDedicatedIpPoolsRequest$},output:{shape:ListDedicatedIpPoolsResponse$},errors:[BadRequestException$,TooManyRequestsException$]},errors:{BadRequestException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
 
-export const putDedicatedIpInPool: Client.Operation<PutDedicatedIpInPoolRequest, PutDedicatedIpInPoolOutput, PutDedicatedIpInPoolError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutDedicatedIpInPool",http:{method:"PUT",requestUri:"/v1/email/dedicated-ips/{IP}/pool"},input:{shape:PutDedicatedIpInPoolRequest$},output:{shape:PutDedicatedIpInPoolOutput$}}})
+export const listDeliverabilityTestReports: Paginate.Paginated<ListDeliverabilityTestReportsRequest, ListDeliverabilityTestReportsResponse, ListDeliverabilityTestReportsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListDeliverabilityTestReports",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/test-reports"},input:{shape:ListDeliverabilityTestReportsRequest$},output:{shape:ListDeliverabilityTestReportsResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
 
-export const putDedicatedIpWarmupAttributes: Client.Operation<PutDedicatedIpWarmupAttributesRequest, PutDedicatedIpWarmupAttributesOutput, PutDedicatedIpWarmupAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutDedicatedIpWarmupAttributes",http:{method:"PUT",requestUri:"/v1/email/dedicated-ips/{IP}/warmup"},input:{shape:PutDedicatedIpWarmupAttributesRequest$},output:{shape:PutDedicatedIpWarmupAttributesOutput$}}})
+export const listDomainDeliverabilityCampaigns: Paginate.Paginated<ListDomainDeliverabilityCampaignsRequest, ListDomainDeliverabilityCampaignsResponse, ListDomainDeliverabilityCampaignsError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListDomainDeliverabilityCampaigns",http:{method:"GET",requestUri:"/v1/email/deliverability-dashboard/domains/{SubscribedDomain}/campaigns"},input:{shape:ListDomainDeliverabilityCampaignsRequest$},output:{shape:ListDomainDeliverabilityCampaignsResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
 
-export const putDeliverabilityDashboardOption: Client.Operation<PutDeliverabilityDashboardOptionRequest, PutDeliverabilityDashboardOptionOutput, PutDeliverabilityDashboardOptionError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutDeliverabilityDashboardOption",http:{method:"PUT",requestUri:"/v1/email/deliverability-dashboard"},input:{shape:PutDeliverabilityDashboardOptionRequest$},output:{shape:PutDeliverabilityDashboardOptionOutput$}}})
+export const listEmailIdentities: Paginate.Paginated<ListEmailIdentitiesRequest, ListEmailIdentitiesResponse, ListEmailIdentitiesError, PinpointEmail, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListEmailIdentities",http:{method:"GET",requestUri:"/v1/email/identities"},input:{shape:ListEmailIdentitiesRequest$},output:{shape:ListEmailIdentitiesResponse$},errors:[BadRequestException$,TooManyRequestsException$]},errors:{BadRequestException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"PageSize"})
 
-export const putEmailIdentityDkimAttributes: Client.Operation<PutEmailIdentityDkimAttributesRequest, PutEmailIdentityDkimAttributesOutput, PutEmailIdentityDkimAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutEmailIdentityDkimAttributes",http:{method:"PUT",requestUri:"/v1/email/identities/{EmailIdentity}/dkim"},input:{shape:PutEmailIdentityDkimAttributesRequest$},output:{shape:PutEmailIdentityDkimAttributesOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/v1/email/tags"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const putEmailIdentityFeedbackAttributes: Client.Operation<PutEmailIdentityFeedbackAttributesRequest, PutEmailIdentityFeedbackAttributesOutput, PutEmailIdentityFeedbackAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutEmailIdentityFeedbackAttributes",http:{method:"PUT",requestUri:"/v1/email/identities/{EmailIdentity}/feedback"},input:{shape:PutEmailIdentityFeedbackAttributesRequest$},output:{shape:PutEmailIdentityFeedbackAttributesOutput$}}})
+export const putAccountDedicatedIpWarmupAttributes: Client.Operation<PutAccountDedicatedIpWarmupAttributesRequest, PutAccountDedicatedIpWarmupAttributesResponse, PutAccountDedicatedIpWarmupAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutAccountDedicatedIpWarmupAttributes",http:{method:"PUT",requestUri:"/v1/email/account/dedicated-ips/warmup"},input:{shape:PutAccountDedicatedIpWarmupAttributesRequest$},output:{shape:PutAccountDedicatedIpWarmupAttributesResponse$},errors:[BadRequestException$,TooManyRequestsException$]},errors:{BadRequestException,TooManyRequestsException}})
 
-export const putEmailIdentityMailFromAttributes: Client.Operation<PutEmailIdentityMailFromAttributesRequest, PutEmailIdentityMailFromAttributesOutput, PutEmailIdentityMailFromAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutEmailIdentityMailFromAttributes",http:{method:"PUT",requestUri:"/v1/email/identities/{EmailIdentity}/mail-from"},input:{shape:PutEmailIdentityMailFromAttributesRequest$},output:{shape:PutEmailIdentityMailFromAttributesOutput$}}})
+export const putAccountSendingAttributes: Client.Operation<PutAccountSendingAttributesRequest, PutAccountSendingAttributesResponse, PutAccountSendingAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutAccountSendingAttributes",http:{method:"PUT",requestUri:"/v1/email/account/sending"},input:{shape:PutAccountSendingAttributesRequest$},output:{shape:PutAccountSendingAttributesResponse$},errors:[BadRequestException$,TooManyRequestsException$]},errors:{BadRequestException,TooManyRequestsException}})
 
-export const sendEmail: Client.Operation<SendEmailRequest, SendEmailOutput, SendEmailError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"SendEmail",http:{method:"POST",requestUri:"/v1/email/outbound-emails"},input:{shape:SendEmailRequest$},output:{shape:SendEmailOutput$}}})
+export const putConfigurationSetDeliveryOptions: Client.Operation<PutConfigurationSetDeliveryOptionsRequest, PutConfigurationSetDeliveryOptionsResponse, PutConfigurationSetDeliveryOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutConfigurationSetDeliveryOptions",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/delivery-options"},input:{shape:PutConfigurationSetDeliveryOptionsRequest$},output:{shape:PutConfigurationSetDeliveryOptionsResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"TagResource",http:{method:"POST",requestUri:"/v1/email/tags"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const putConfigurationSetReputationOptions: Client.Operation<PutConfigurationSetReputationOptionsRequest, PutConfigurationSetReputationOptionsResponse, PutConfigurationSetReputationOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutConfigurationSetReputationOptions",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/reputation-options"},input:{shape:PutConfigurationSetReputationOptionsRequest$},output:{shape:PutConfigurationSetReputationOptionsResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/v1/email/tags"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const putConfigurationSetSendingOptions: Client.Operation<PutConfigurationSetSendingOptionsRequest, PutConfigurationSetSendingOptionsResponse, PutConfigurationSetSendingOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutConfigurationSetSendingOptions",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/sending"},input:{shape:PutConfigurationSetSendingOptionsRequest$},output:{shape:PutConfigurationSetSendingOptionsResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
 
-export const updateConfigurationSetEventDestination: Client.Operation<UpdateConfigurationSetEventDestinationRequest, UpdateConfigurationSetEventDestinationOutput, UpdateConfigurationSetEventDestinationError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"UpdateConfigurationSetEventDestination",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}"},input:{shape:UpdateConfigurationSetEventDestinationRequest$},output:{shape:UpdateConfigurationSetEventDestinationOutput$}}})
+export const putConfigurationSetTrackingOptions: Client.Operation<PutConfigurationSetTrackingOptionsRequest, PutConfigurationSetTrackingOptionsResponse, PutConfigurationSetTrackingOptionsError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutConfigurationSetTrackingOptions",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/tracking-options"},input:{shape:PutConfigurationSetTrackingOptionsRequest$},output:{shape:PutConfigurationSetTrackingOptionsResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
+
+export const putDedicatedIpInPool: Client.Operation<PutDedicatedIpInPoolRequest, PutDedicatedIpInPoolResponse, PutDedicatedIpInPoolError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutDedicatedIpInPool",http:{method:"PUT",requestUri:"/v1/email/dedicated-ips/{IP}/pool"},input:{shape:PutDedicatedIpInPoolRequest$},output:{shape:PutDedicatedIpInPoolResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
+
+export const putDedicatedIpWarmupAttributes: Client.Operation<PutDedicatedIpWarmupAttributesRequest, PutDedicatedIpWarmupAttributesResponse, PutDedicatedIpWarmupAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutDedicatedIpWarmupAttributes",http:{method:"PUT",requestUri:"/v1/email/dedicated-ips/{IP}/warmup"},input:{shape:PutDedicatedIpWarmupAttributesRequest$},output:{shape:PutDedicatedIpWarmupAttributesResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
+
+export const putDeliverabilityDashboardOption: Client.Operation<PutDeliverabilityDashboardOptionRequest, PutDeliverabilityDashboardOptionResponse, PutDeliverabilityDashboardOptionError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutDeliverabilityDashboardOption",http:{method:"PUT",requestUri:"/v1/email/deliverability-dashboard"},input:{shape:PutDeliverabilityDashboardOptionRequest$},output:{shape:PutDeliverabilityDashboardOptionResponse$},errors:[AlreadyExistsException$,BadRequestException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$]},errors:{AlreadyExistsException,BadRequestException,LimitExceededException,NotFoundException,TooManyRequestsException}})
+
+export const putEmailIdentityDkimAttributes: Client.Operation<PutEmailIdentityDkimAttributesRequest, PutEmailIdentityDkimAttributesResponse, PutEmailIdentityDkimAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutEmailIdentityDkimAttributes",http:{method:"PUT",requestUri:"/v1/email/identities/{EmailIdentity}/dkim"},input:{shape:PutEmailIdentityDkimAttributesRequest$},output:{shape:PutEmailIdentityDkimAttributesResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
+
+export const putEmailIdentityFeedbackAttributes: Client.Operation<PutEmailIdentityFeedbackAttributesRequest, PutEmailIdentityFeedbackAttributesResponse, PutEmailIdentityFeedbackAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutEmailIdentityFeedbackAttributes",http:{method:"PUT",requestUri:"/v1/email/identities/{EmailIdentity}/feedback"},input:{shape:PutEmailIdentityFeedbackAttributesRequest$},output:{shape:PutEmailIdentityFeedbackAttributesResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
+
+export const putEmailIdentityMailFromAttributes: Client.Operation<PutEmailIdentityMailFromAttributesRequest, PutEmailIdentityMailFromAttributesResponse, PutEmailIdentityMailFromAttributesError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"PutEmailIdentityMailFromAttributes",http:{method:"PUT",requestUri:"/v1/email/identities/{EmailIdentity}/mail-from"},input:{shape:PutEmailIdentityMailFromAttributesRequest$},output:{shape:PutEmailIdentityMailFromAttributesResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})
+
+export const sendEmail: Client.Operation<SendEmailRequest, SendEmailResponse, SendEmailError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"SendEmail",http:{method:"POST",requestUri:"/v1/email/outbound-emails"},input:{shape:SendEmailRequest$},output:{shape:SendEmailResponse$},errors:[AccountSuspendedException$,BadRequestException$,LimitExceededException$,MailFromDomainNotVerifiedException$,MessageRejected$,NotFoundException$,SendingPausedException$,TooManyRequestsException$]},errors:{AccountSuspendedException,BadRequestException,LimitExceededException,MailFromDomainNotVerifiedException,MessageRejected,NotFoundException,SendingPausedException,TooManyRequestsException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"TagResource",http:{method:"POST",requestUri:"/v1/email/tags"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[BadRequestException$,ConcurrentModificationException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConcurrentModificationException,NotFoundException,TooManyRequestsException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/v1/email/tags"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[BadRequestException$,ConcurrentModificationException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConcurrentModificationException,NotFoundException,TooManyRequestsException}})
+
+export const updateConfigurationSetEventDestination: Client.Operation<UpdateConfigurationSetEventDestinationRequest, UpdateConfigurationSetEventDestinationResponse, UpdateConfigurationSetEventDestinationError, PinpointEmail> = /*#__PURE__*/ Client.operation(PinpointEmail, {model:{name:"UpdateConfigurationSetEventDestination",http:{method:"PUT",requestUri:"/v1/email/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}"},input:{shape:UpdateConfigurationSetEventDestinationRequest$},output:{shape:UpdateConfigurationSetEventDestinationResponse$},errors:[BadRequestException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,NotFoundException,TooManyRequestsException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The PinpointSMSVoice client: provide it with `layer`. */
 export class PinpointSMSVoice extends Context.Tag("effect-aws-sdk/PinpointSMSVoice")<PinpointSMSVoice, Client.ServiceClient>() {}
@@ -23,112 +24,120 @@ const string$: S.Shape = {type:"string",name:"String"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
 const CreateConfigurationSetRequest$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetRequest",members:{ConfigurationSetName:{shape:string$}}}
-const CreateConfigurationSetOutput$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetOutput",members:{}}
-const CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchLogsDestination$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchLogsDestination",members:{IamRoleArn:{shape:string$},LogGroupArn:{shape:string$}}}
-const CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination",members:{DeliveryStreamArn:{shape:string$},IamRoleArn:{shape:string$}}}
-const CreateConfigurationSetEventDestinationRequestEventDestinationMatchingEventTypes$: S.ListShape = {type:"list",name:"CreateConfigurationSetEventDestinationRequestEventDestinationMatchingEventTypes",member:{shape:string$}}
-const CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination",members:{TopicArn:{shape:string$}}}
-const CreateConfigurationSetEventDestinationRequestEventDestination$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequestEventDestination",members:{CloudWatchLogsDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchLogsDestination$},Enabled:{shape:boolean$},KinesisFirehoseDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination$},MatchingEventTypes:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationMatchingEventTypes$},SnsDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination$}}}
-const CreateConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestination$},EventDestinationName:{shape:string$}},required:["ConfigurationSetName"]}
-const CreateConfigurationSetEventDestinationOutput$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationOutput",members:{}}
+const CreateConfigurationSetResponse$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetResponse",members:{}}
+const CloudWatchLogsDestination$: S.StructureShape = {type:"structure",name:"CloudWatchLogsDestination",members:{IamRoleArn:{shape:string$},LogGroupArn:{shape:string$}}}
+const KinesisFirehoseDestination$: S.StructureShape = {type:"structure",name:"KinesisFirehoseDestination",members:{DeliveryStreamArn:{shape:string$},IamRoleArn:{shape:string$}}}
+const EventDestinationDefinitionMatchingEventTypes$: S.ListShape = {type:"list",name:"EventDestinationDefinitionMatchingEventTypes",member:{shape:string$}}
+const SnsDestination$: S.StructureShape = {type:"structure",name:"SnsDestination",members:{TopicArn:{shape:string$}}}
+const EventDestinationDefinition$: S.StructureShape = {type:"structure",name:"EventDestinationDefinition",members:{CloudWatchLogsDestination:{shape:CloudWatchLogsDestination$},Enabled:{shape:boolean$},KinesisFirehoseDestination:{shape:KinesisFirehoseDestination$},MatchingEventTypes:{shape:EventDestinationDefinitionMatchingEventTypes$},SnsDestination:{shape:SnsDestination$}}}
+const CreateConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestination:{shape:EventDestinationDefinition$},EventDestinationName:{shape:string$}},required:["ConfigurationSetName"]}
+const CreateConfigurationSetEventDestinationResponse$: S.StructureShape = {type:"structure",name:"CreateConfigurationSetEventDestinationResponse",members:{}}
 const DeleteConfigurationSetRequest$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"}},required:["ConfigurationSetName"]}
-const DeleteConfigurationSetOutput$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetOutput",members:{}}
+const DeleteConfigurationSetResponse$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetResponse",members:{}}
 const DeleteConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestinationName:{shape:string$,location:"uri",locationName:"EventDestinationName"}},required:["EventDestinationName","ConfigurationSetName"]}
-const DeleteConfigurationSetEventDestinationOutput$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetEventDestinationOutput",members:{}}
+const DeleteConfigurationSetEventDestinationResponse$: S.StructureShape = {type:"structure",name:"DeleteConfigurationSetEventDestinationResponse",members:{}}
 const GetConfigurationSetEventDestinationsRequest$: S.StructureShape = {type:"structure",name:"GetConfigurationSetEventDestinationsRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"}},required:["ConfigurationSetName"]}
-const GetConfigurationSetEventDestinationsOutputEventDestinationsMember$: S.StructureShape = {type:"structure",name:"GetConfigurationSetEventDestinationsOutputEventDestinationsMember",members:{CloudWatchLogsDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchLogsDestination$},Enabled:{shape:boolean$},KinesisFirehoseDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination$},MatchingEventTypes:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationMatchingEventTypes$},Name:{shape:string$},SnsDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination$}}}
-const GetConfigurationSetEventDestinationsOutputEventDestinations$: S.ListShape = {type:"list",name:"GetConfigurationSetEventDestinationsOutputEventDestinations",member:{shape:GetConfigurationSetEventDestinationsOutputEventDestinationsMember$}}
-const GetConfigurationSetEventDestinationsOutput$: S.StructureShape = {type:"structure",name:"GetConfigurationSetEventDestinationsOutput",members:{EventDestinations:{shape:GetConfigurationSetEventDestinationsOutputEventDestinations$}}}
+const EventDestination$: S.StructureShape = {type:"structure",name:"EventDestination",members:{CloudWatchLogsDestination:{shape:CloudWatchLogsDestination$},Enabled:{shape:boolean$},KinesisFirehoseDestination:{shape:KinesisFirehoseDestination$},MatchingEventTypes:{shape:EventDestinationDefinitionMatchingEventTypes$},Name:{shape:string$},SnsDestination:{shape:SnsDestination$}}}
+const GetConfigurationSetEventDestinationsResponseEventDestinations$: S.ListShape = {type:"list",name:"GetConfigurationSetEventDestinationsResponseEventDestinations",member:{shape:EventDestination$}}
+const GetConfigurationSetEventDestinationsResponse$: S.StructureShape = {type:"structure",name:"GetConfigurationSetEventDestinationsResponse",members:{EventDestinations:{shape:GetConfigurationSetEventDestinationsResponseEventDestinations$}}}
 const ListConfigurationSetsRequest$: S.StructureShape = {type:"structure",name:"ListConfigurationSetsRequest",members:{NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},PageSize:{shape:string$,location:"querystring",locationName:"PageSize"}}}
-const ListConfigurationSetsOutputConfigurationSets$: S.ListShape = {type:"list",name:"ListConfigurationSetsOutputConfigurationSets",member:{shape:string$}}
-const ListConfigurationSetsOutput$: S.StructureShape = {type:"structure",name:"ListConfigurationSetsOutput",members:{ConfigurationSets:{shape:ListConfigurationSetsOutputConfigurationSets$},NextToken:{shape:string$}}}
-const SendVoiceMessageRequestContentCallInstructionsMessage$: S.StructureShape = {type:"structure",name:"SendVoiceMessageRequestContentCallInstructionsMessage",members:{Text:{shape:string$}}}
-const SendVoiceMessageRequestContentPlainTextMessage$: S.StructureShape = {type:"structure",name:"SendVoiceMessageRequestContentPlainTextMessage",members:{LanguageCode:{shape:string$},Text:{shape:string$},VoiceId:{shape:string$}}}
-const SendVoiceMessageRequestContentSSMLMessage$: S.StructureShape = {type:"structure",name:"SendVoiceMessageRequestContentSSMLMessage",members:{LanguageCode:{shape:string$},Text:{shape:string$},VoiceId:{shape:string$}}}
-const SendVoiceMessageRequestContent$: S.StructureShape = {type:"structure",name:"SendVoiceMessageRequestContent",members:{CallInstructionsMessage:{shape:SendVoiceMessageRequestContentCallInstructionsMessage$},PlainTextMessage:{shape:SendVoiceMessageRequestContentPlainTextMessage$},SSMLMessage:{shape:SendVoiceMessageRequestContentSSMLMessage$}}}
-const SendVoiceMessageRequest$: S.StructureShape = {type:"structure",name:"SendVoiceMessageRequest",members:{CallerId:{shape:string$},ConfigurationSetName:{shape:string$},Content:{shape:SendVoiceMessageRequestContent$},DestinationPhoneNumber:{shape:string$},OriginationPhoneNumber:{shape:string$}}}
-const SendVoiceMessageOutput$: S.StructureShape = {type:"structure",name:"SendVoiceMessageOutput",members:{MessageId:{shape:string$}}}
-const UpdateConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"UpdateConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestination:{shape:CreateConfigurationSetEventDestinationRequestEventDestination$},EventDestinationName:{shape:string$,location:"uri",locationName:"EventDestinationName"}},required:["EventDestinationName","ConfigurationSetName"]}
-const UpdateConfigurationSetEventDestinationOutput$: S.StructureShape = {type:"structure",name:"UpdateConfigurationSetEventDestinationOutput",members:{}}
+const ListConfigurationSetsResponseConfigurationSets$: S.ListShape = {type:"list",name:"ListConfigurationSetsResponseConfigurationSets",member:{shape:string$}}
+const ListConfigurationSetsResponse$: S.StructureShape = {type:"structure",name:"ListConfigurationSetsResponse",members:{ConfigurationSets:{shape:ListConfigurationSetsResponseConfigurationSets$},NextToken:{shape:string$}}}
+const CallInstructionsMessageType$: S.StructureShape = {type:"structure",name:"CallInstructionsMessageType",members:{Text:{shape:string$}}}
+const PlainTextMessageType$: S.StructureShape = {type:"structure",name:"PlainTextMessageType",members:{LanguageCode:{shape:string$},Text:{shape:string$},VoiceId:{shape:string$}}}
+const SSMLMessageType$: S.StructureShape = {type:"structure",name:"SSMLMessageType",members:{LanguageCode:{shape:string$},Text:{shape:string$},VoiceId:{shape:string$}}}
+const VoiceMessageContent$: S.StructureShape = {type:"structure",name:"VoiceMessageContent",members:{CallInstructionsMessage:{shape:CallInstructionsMessageType$},PlainTextMessage:{shape:PlainTextMessageType$},SSMLMessage:{shape:SSMLMessageType$}}}
+const SendVoiceMessageRequest$: S.StructureShape = {type:"structure",name:"SendVoiceMessageRequest",members:{CallerId:{shape:string$},ConfigurationSetName:{shape:string$},Content:{shape:VoiceMessageContent$},DestinationPhoneNumber:{shape:string$},OriginationPhoneNumber:{shape:string$}}}
+const SendVoiceMessageResponse$: S.StructureShape = {type:"structure",name:"SendVoiceMessageResponse",members:{MessageId:{shape:string$}}}
+const UpdateConfigurationSetEventDestinationRequest$: S.StructureShape = {type:"structure",name:"UpdateConfigurationSetEventDestinationRequest",members:{ConfigurationSetName:{shape:string$,location:"uri",locationName:"ConfigurationSetName"},EventDestination:{shape:EventDestinationDefinition$},EventDestinationName:{shape:string$,location:"uri",locationName:"EventDestinationName"}},required:["EventDestinationName","ConfigurationSetName"]}
+const UpdateConfigurationSetEventDestinationResponse$: S.StructureShape = {type:"structure",name:"UpdateConfigurationSetEventDestinationResponse",members:{}}
+const AlreadyExistsException$: S.StructureShape = {type:"structure",name:"AlreadyExistsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServiceErrorException$: S.StructureShape = {type:"structure",name:"InternalServiceErrorException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const NotFoundException$: S.StructureShape = {type:"structure",name:"NotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type EventType = "ANSWERED" | "BUSY" | "COMPLETED_CALL" | "FAILED" | "INITIATED_CALL" | "NO_ANSWER" | "RINGING" | (string & {})
 
 export interface CreateConfigurationSetRequest {
   readonly ConfigurationSetName?: string | undefined
 }
 
-export type CreateConfigurationSetOutput = {}
+export type CreateConfigurationSetResponse = {}
 
 export interface CreateConfigurationSetEventDestinationRequest {
   readonly ConfigurationSetName: string
-  readonly EventDestination?: CreateConfigurationSetEventDestinationRequestEventDestination | undefined
+  readonly EventDestination?: EventDestinationDefinition | undefined
   readonly EventDestinationName?: string | undefined
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestination {
-  readonly CloudWatchLogsDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchLogsDestination | undefined
+export interface EventDestinationDefinition {
+  readonly CloudWatchLogsDestination?: CloudWatchLogsDestination | undefined
   readonly Enabled?: boolean | undefined
-  readonly KinesisFirehoseDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination | undefined
-  readonly MatchingEventTypes?: ReadonlyArray<string> | undefined
-  readonly SnsDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination | undefined
+  readonly KinesisFirehoseDestination?: KinesisFirehoseDestination | undefined
+  readonly MatchingEventTypes?: ReadonlyArray<EventType> | undefined
+  readonly SnsDestination?: SnsDestination | undefined
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchLogsDestination {
+export interface CloudWatchLogsDestination {
   readonly IamRoleArn?: string | undefined
   readonly LogGroupArn?: string | undefined
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchLogsDestinationOutput {
+export interface CloudWatchLogsDestinationOutput {
   readonly IamRoleArn?: string
   readonly LogGroupArn?: string
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestination {
+export interface KinesisFirehoseDestination {
   readonly DeliveryStreamArn?: string | undefined
   readonly IamRoleArn?: string | undefined
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestinationOutput {
+export interface KinesisFirehoseDestinationOutput {
   readonly DeliveryStreamArn?: string
   readonly IamRoleArn?: string
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestination {
+export interface SnsDestination {
   readonly TopicArn?: string | undefined
 }
 
-export interface CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestinationOutput {
+export interface SnsDestinationOutput {
   readonly TopicArn?: string
 }
 
-export type CreateConfigurationSetEventDestinationOutput = {}
+export type CreateConfigurationSetEventDestinationResponse = {}
 
 export interface DeleteConfigurationSetRequest {
   readonly ConfigurationSetName: string
 }
 
-export type DeleteConfigurationSetOutput = {}
+export type DeleteConfigurationSetResponse = {}
 
 export interface DeleteConfigurationSetEventDestinationRequest {
   readonly ConfigurationSetName: string
   readonly EventDestinationName: string
 }
 
-export type DeleteConfigurationSetEventDestinationOutput = {}
+export type DeleteConfigurationSetEventDestinationResponse = {}
 
 export interface GetConfigurationSetEventDestinationsRequest {
   readonly ConfigurationSetName: string
 }
 
-export interface GetConfigurationSetEventDestinationsOutput {
-  readonly EventDestinations?: ReadonlyArray<GetConfigurationSetEventDestinationsOutputEventDestinationsMember>
+export interface GetConfigurationSetEventDestinationsResponse {
+  readonly EventDestinations?: ReadonlyArray<EventDestination>
 }
 
-export interface GetConfigurationSetEventDestinationsOutputEventDestinationsMember {
-  readonly CloudWatchLogsDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationCloudWatchLogsDestinationOutput
+export interface EventDestination {
+  readonly CloudWatchLogsDestination?: CloudWatchLogsDestinationOutput
   readonly Enabled?: boolean
-  readonly KinesisFirehoseDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationKinesisFirehoseDestinationOutput
-  readonly MatchingEventTypes?: ReadonlyArray<string>
+  readonly KinesisFirehoseDestination?: KinesisFirehoseDestinationOutput
+  readonly MatchingEventTypes?: ReadonlyArray<EventType>
   readonly Name?: string
-  readonly SnsDestination?: CreateConfigurationSetEventDestinationRequestEventDestinationSnsDestinationOutput
+  readonly SnsDestination?: SnsDestinationOutput
 }
 
 export interface ListConfigurationSetsRequest {
@@ -136,7 +145,7 @@ export interface ListConfigurationSetsRequest {
   readonly PageSize?: string | undefined
 }
 
-export interface ListConfigurationSetsOutput {
+export interface ListConfigurationSetsResponse {
   readonly ConfigurationSets?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -144,73 +153,85 @@ export interface ListConfigurationSetsOutput {
 export interface SendVoiceMessageRequest {
   readonly CallerId?: string | undefined
   readonly ConfigurationSetName?: string | undefined
-  readonly Content?: SendVoiceMessageRequestContent | undefined
+  readonly Content?: VoiceMessageContent | undefined
   readonly DestinationPhoneNumber?: string | undefined
   readonly OriginationPhoneNumber?: string | undefined
 }
 
-export interface SendVoiceMessageRequestContent {
-  readonly CallInstructionsMessage?: SendVoiceMessageRequestContentCallInstructionsMessage | undefined
-  readonly PlainTextMessage?: SendVoiceMessageRequestContentPlainTextMessage | undefined
-  readonly SSMLMessage?: SendVoiceMessageRequestContentSSMLMessage | undefined
+export interface VoiceMessageContent {
+  readonly CallInstructionsMessage?: CallInstructionsMessageType | undefined
+  readonly PlainTextMessage?: PlainTextMessageType | undefined
+  readonly SSMLMessage?: SSMLMessageType | undefined
 }
 
-export interface SendVoiceMessageRequestContentCallInstructionsMessage {
+export interface CallInstructionsMessageType {
   readonly Text?: string | undefined
 }
 
-export interface SendVoiceMessageRequestContentPlainTextMessage {
+export interface PlainTextMessageType {
   readonly LanguageCode?: string | undefined
   readonly Text?: string | undefined
   readonly VoiceId?: string | undefined
 }
 
-export interface SendVoiceMessageRequestContentSSMLMessage {
+export interface SSMLMessageType {
   readonly LanguageCode?: string | undefined
   readonly Text?: string | undefined
   readonly VoiceId?: string | undefined
 }
 
-export interface SendVoiceMessageOutput {
+export interface SendVoiceMessageResponse {
   readonly MessageId?: string
 }
 
 export interface UpdateConfigurationSetEventDestinationRequest {
   readonly ConfigurationSetName: string
-  readonly EventDestination?: CreateConfigurationSetEventDestinationRequestEventDestination | undefined
+  readonly EventDestination?: EventDestinationDefinition | undefined
   readonly EventDestinationName: string
 }
 
-export type UpdateConfigurationSetEventDestinationOutput = {}
+export type UpdateConfigurationSetEventDestinationResponse = {}
 
-export type CreateConfigurationSetError = Errors.CommonError | Client.SdkError
+export class AlreadyExistsException extends /*#__PURE__*/ ServiceError("AlreadyExistsException")<{ readonly Message?: string }> {}
 
-export type CreateConfigurationSetEventDestinationError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string }> {}
 
-export type DeleteConfigurationSetError = Errors.CommonError | Client.SdkError
+export class InternalServiceErrorException extends /*#__PURE__*/ ServiceError("InternalServiceErrorException")<{ readonly Message?: string }> {}
 
-export type DeleteConfigurationSetEventDestinationError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string }> {}
 
-export type GetConfigurationSetEventDestinationsError = Errors.CommonError | Client.SdkError
+export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException")<{ readonly Message?: string }> {}
 
-export type ListConfigurationSetsError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly Message?: string }> {}
 
-export type SendVoiceMessageError = Errors.CommonError | Client.SdkError
+export type CreateConfigurationSetError = AlreadyExistsException | BadRequestException | InternalServiceErrorException | LimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateConfigurationSetEventDestinationError = Errors.CommonError | Client.SdkError
+export type CreateConfigurationSetEventDestinationError = AlreadyExistsException | BadRequestException | InternalServiceErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createConfigurationSet: Client.Operation<CreateConfigurationSetRequest, CreateConfigurationSetOutput, CreateConfigurationSetError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"CreateConfigurationSet",http:{method:"POST",requestUri:"/v1/sms-voice/configuration-sets",responseCode:200},input:{shape:CreateConfigurationSetRequest$},output:{shape:CreateConfigurationSetOutput$}}})
+export type DeleteConfigurationSetError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createConfigurationSetEventDestination: Client.Operation<CreateConfigurationSetEventDestinationRequest, CreateConfigurationSetEventDestinationOutput, CreateConfigurationSetEventDestinationError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"CreateConfigurationSetEventDestination",http:{method:"POST",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations",responseCode:200},input:{shape:CreateConfigurationSetEventDestinationRequest$},output:{shape:CreateConfigurationSetEventDestinationOutput$}}})
+export type DeleteConfigurationSetEventDestinationError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteConfigurationSet: Client.Operation<DeleteConfigurationSetRequest, DeleteConfigurationSetOutput, DeleteConfigurationSetError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"DeleteConfigurationSet",http:{method:"DELETE",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}",responseCode:200},input:{shape:DeleteConfigurationSetRequest$},output:{shape:DeleteConfigurationSetOutput$}}})
+export type GetConfigurationSetEventDestinationsError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteConfigurationSetEventDestination: Client.Operation<DeleteConfigurationSetEventDestinationRequest, DeleteConfigurationSetEventDestinationOutput, DeleteConfigurationSetEventDestinationError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"DeleteConfigurationSetEventDestination",http:{method:"DELETE",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}",responseCode:200},input:{shape:DeleteConfigurationSetEventDestinationRequest$},output:{shape:DeleteConfigurationSetEventDestinationOutput$}}})
+export type ListConfigurationSetsError = BadRequestException | InternalServiceErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getConfigurationSetEventDestinations: Client.Operation<GetConfigurationSetEventDestinationsRequest, GetConfigurationSetEventDestinationsOutput, GetConfigurationSetEventDestinationsError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"GetConfigurationSetEventDestinations",http:{method:"GET",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations",responseCode:200},input:{shape:GetConfigurationSetEventDestinationsRequest$},output:{shape:GetConfigurationSetEventDestinationsOutput$}}})
+export type SendVoiceMessageError = BadRequestException | InternalServiceErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const listConfigurationSets: Client.Operation<ListConfigurationSetsRequest, ListConfigurationSetsOutput, ListConfigurationSetsError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"ListConfigurationSets",http:{method:"GET",requestUri:"/v1/sms-voice/configuration-sets",responseCode:200},input:{shape:ListConfigurationSetsRequest$},output:{shape:ListConfigurationSetsOutput$}}})
+export type UpdateConfigurationSetEventDestinationError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const sendVoiceMessage: Client.Operation<SendVoiceMessageRequest, SendVoiceMessageOutput, SendVoiceMessageError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"SendVoiceMessage",http:{method:"POST",requestUri:"/v1/sms-voice/voice/message",responseCode:200},input:{shape:SendVoiceMessageRequest$},output:{shape:SendVoiceMessageOutput$}}})
+export const createConfigurationSet: Client.Operation<CreateConfigurationSetRequest, CreateConfigurationSetResponse, CreateConfigurationSetError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"CreateConfigurationSet",http:{method:"POST",requestUri:"/v1/sms-voice/configuration-sets",responseCode:200},input:{shape:CreateConfigurationSetRequest$},output:{shape:CreateConfigurationSetResponse$},errors:[AlreadyExistsException$,BadRequestException$,InternalServiceErrorException$,LimitExceededException$,TooManyRequestsException$]},errors:{AlreadyExistsException,BadRequestException,InternalServiceErrorException,LimitExceededException,TooManyRequestsException}})
 
-export const updateConfigurationSetEventDestination: Client.Operation<UpdateConfigurationSetEventDestinationRequest, UpdateConfigurationSetEventDestinationOutput, UpdateConfigurationSetEventDestinationError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"UpdateConfigurationSetEventDestination",http:{method:"PUT",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}",responseCode:200},input:{shape:UpdateConfigurationSetEventDestinationRequest$},output:{shape:UpdateConfigurationSetEventDestinationOutput$}}})
+export const createConfigurationSetEventDestination: Client.Operation<CreateConfigurationSetEventDestinationRequest, CreateConfigurationSetEventDestinationResponse, CreateConfigurationSetEventDestinationError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"CreateConfigurationSetEventDestination",http:{method:"POST",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations",responseCode:200},input:{shape:CreateConfigurationSetEventDestinationRequest$},output:{shape:CreateConfigurationSetEventDestinationResponse$},errors:[AlreadyExistsException$,BadRequestException$,InternalServiceErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$]},errors:{AlreadyExistsException,BadRequestException,InternalServiceErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})
+
+export const deleteConfigurationSet: Client.Operation<DeleteConfigurationSetRequest, DeleteConfigurationSetResponse, DeleteConfigurationSetError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"DeleteConfigurationSet",http:{method:"DELETE",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}",responseCode:200},input:{shape:DeleteConfigurationSetRequest$},output:{shape:DeleteConfigurationSetResponse$},errors:[BadRequestException$,InternalServiceErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServiceErrorException,NotFoundException,TooManyRequestsException}})
+
+export const deleteConfigurationSetEventDestination: Client.Operation<DeleteConfigurationSetEventDestinationRequest, DeleteConfigurationSetEventDestinationResponse, DeleteConfigurationSetEventDestinationError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"DeleteConfigurationSetEventDestination",http:{method:"DELETE",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}",responseCode:200},input:{shape:DeleteConfigurationSetEventDestinationRequest$},output:{shape:DeleteConfigurationSetEventDestinationResponse$},errors:[BadRequestException$,InternalServiceErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServiceErrorException,NotFoundException,TooManyRequestsException}})
+
+export const getConfigurationSetEventDestinations: Client.Operation<GetConfigurationSetEventDestinationsRequest, GetConfigurationSetEventDestinationsResponse, GetConfigurationSetEventDestinationsError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"GetConfigurationSetEventDestinations",http:{method:"GET",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations",responseCode:200},input:{shape:GetConfigurationSetEventDestinationsRequest$},output:{shape:GetConfigurationSetEventDestinationsResponse$},errors:[BadRequestException$,InternalServiceErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServiceErrorException,NotFoundException,TooManyRequestsException}})
+
+export const listConfigurationSets: Client.Operation<ListConfigurationSetsRequest, ListConfigurationSetsResponse, ListConfigurationSetsError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"ListConfigurationSets",http:{method:"GET",requestUri:"/v1/sms-voice/configuration-sets",responseCode:200},input:{shape:ListConfigurationSetsRequest$},output:{shape:ListConfigurationSetsResponse$},errors:[BadRequestException$,InternalServiceErrorException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServiceErrorException,TooManyRequestsException}})
+
+export const sendVoiceMessage: Client.Operation<SendVoiceMessageRequest, SendVoiceMessageResponse, SendVoiceMessageError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"SendVoiceMessage",http:{method:"POST",requestUri:"/v1/sms-voice/voice/message",responseCode:200},input:{shape:SendVoiceMessageRequest$},output:{shape:SendVoiceMessageResponse$},errors:[BadRequestException$,InternalServiceErrorException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServiceErrorException,TooManyRequestsException}})
+
+export const updateConfigurationSetEventDestination: Client.Operation<UpdateConfigurationSetEventDestinationRequest, UpdateConfigurationSetEventDestinationResponse, UpdateConfigurationSetEventDestinationError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"UpdateConfigurationSetEventDestination",http:{method:"PUT",requestUri:"/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}",responseCode:200},input:{shape:UpdateConfigurationSetEventDestinationRequest$},output:{shape:UpdateConfigurationSetEventDestinationResponse$},errors:[BadRequestException$,InternalServiceErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,InternalServiceErrorException,NotFoundException,TooManyRequestsException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The QConnect client: provide it with `layer`. */
@@ -26,248 +27,305 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const double$: S.Shape = {type:"double",name:"Double"}
 
-const CreateAssistantRequestServerSideEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"CreateAssistantRequestServerSideEncryptionConfiguration",members:{kmsKeyId:{shape:string$}}}
+const ServerSideEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"ServerSideEncryptionConfiguration",members:{kmsKeyId:{shape:string$}}}
 const CreateAssistantRequestTags$: S.MapShape = {type:"map",name:"CreateAssistantRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateAssistantRequest$: S.StructureShape = {type:"structure",name:"CreateAssistantRequest",members:{clientToken:{shape:string$,idempotencyToken:true},description:{shape:string$},name:{shape:string$},serverSideEncryptionConfiguration:{shape:CreateAssistantRequestServerSideEncryptionConfiguration$},tags:{shape:CreateAssistantRequestTags$},type:{shape:string$}},required:["name","type"]}
-const CreateAssistantOutputAssistantCapabilityConfiguration$: S.StructureShape = {type:"structure",name:"CreateAssistantOutputAssistantCapabilityConfiguration",members:{type:{shape:string$}}}
-const CreateAssistantOutputAssistantIntegrationConfiguration$: S.StructureShape = {type:"structure",name:"CreateAssistantOutputAssistantIntegrationConfiguration",members:{topicIntegrationArn:{shape:string$}}}
-const CreateAssistantOutputAssistant$: S.StructureShape = {type:"structure",name:"CreateAssistantOutputAssistant",members:{assistantArn:{shape:string$},assistantId:{shape:string$},capabilityConfiguration:{shape:CreateAssistantOutputAssistantCapabilityConfiguration$},description:{shape:string$},integrationConfiguration:{shape:CreateAssistantOutputAssistantIntegrationConfiguration$},name:{shape:string$},serverSideEncryptionConfiguration:{shape:CreateAssistantRequestServerSideEncryptionConfiguration$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$},type:{shape:string$}},required:["assistantArn","assistantId","name","status","type"]}
-const CreateAssistantOutput$: S.StructureShape = {type:"structure",name:"CreateAssistantOutput",members:{assistant:{shape:CreateAssistantOutputAssistant$}}}
+const CreateAssistantRequest$: S.StructureShape = {type:"structure",name:"CreateAssistantRequest",members:{clientToken:{shape:string$,idempotencyToken:true},description:{shape:string$},name:{shape:string$},serverSideEncryptionConfiguration:{shape:ServerSideEncryptionConfiguration$},tags:{shape:CreateAssistantRequestTags$},type:{shape:string$}},required:["name","type"]}
+const AssistantCapabilityConfiguration$: S.StructureShape = {type:"structure",name:"AssistantCapabilityConfiguration",members:{type:{shape:string$}}}
+const AssistantIntegrationConfiguration$: S.StructureShape = {type:"structure",name:"AssistantIntegrationConfiguration",members:{topicIntegrationArn:{shape:string$}}}
+const AssistantData$: S.StructureShape = {type:"structure",name:"AssistantData",members:{assistantArn:{shape:string$},assistantId:{shape:string$},capabilityConfiguration:{shape:AssistantCapabilityConfiguration$},description:{shape:string$},integrationConfiguration:{shape:AssistantIntegrationConfiguration$},name:{shape:string$},serverSideEncryptionConfiguration:{shape:ServerSideEncryptionConfiguration$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$},type:{shape:string$}},required:["assistantArn","assistantId","name","status","type"]}
+const CreateAssistantResponse$: S.StructureShape = {type:"structure",name:"CreateAssistantResponse",members:{assistant:{shape:AssistantData$}}}
 const CreateAssistantAssociationRequestAssociation$: S.StructureShape = {type:"structure",name:"CreateAssistantAssociationRequestAssociation",members:{knowledgeBaseId:{shape:string$}},union:true}
 const CreateAssistantAssociationRequest$: S.StructureShape = {type:"structure",name:"CreateAssistantAssociationRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},association:{shape:CreateAssistantAssociationRequestAssociation$},associationType:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},tags:{shape:CreateAssistantRequestTags$}},required:["assistantId","association","associationType"]}
-const CreateAssistantAssociationOutputAssistantAssociationAssociationDataKnowledgeBaseAssociation$: S.StructureShape = {type:"structure",name:"CreateAssistantAssociationOutputAssistantAssociationAssociationDataKnowledgeBaseAssociation",members:{knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$}}}
-const CreateAssistantAssociationOutputAssistantAssociationAssociationData$: S.StructureShape = {type:"structure",name:"CreateAssistantAssociationOutputAssistantAssociationAssociationData",members:{knowledgeBaseAssociation:{shape:CreateAssistantAssociationOutputAssistantAssociationAssociationDataKnowledgeBaseAssociation$}},union:true}
-const CreateAssistantAssociationOutputAssistantAssociation$: S.StructureShape = {type:"structure",name:"CreateAssistantAssociationOutputAssistantAssociation",members:{assistantArn:{shape:string$},assistantAssociationArn:{shape:string$},assistantAssociationId:{shape:string$},assistantId:{shape:string$},associationData:{shape:CreateAssistantAssociationOutputAssistantAssociationAssociationData$},associationType:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["assistantArn","assistantAssociationArn","assistantAssociationId","assistantId","associationData","associationType"]}
-const CreateAssistantAssociationOutput$: S.StructureShape = {type:"structure",name:"CreateAssistantAssociationOutput",members:{assistantAssociation:{shape:CreateAssistantAssociationOutputAssistantAssociation$}}}
+const AssistantAssociationDataAssociationDataKnowledgeBaseAssociation$: S.StructureShape = {type:"structure",name:"AssistantAssociationDataAssociationDataKnowledgeBaseAssociation",members:{knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$}}}
+const AssistantAssociationDataAssociationData$: S.StructureShape = {type:"structure",name:"AssistantAssociationDataAssociationData",members:{knowledgeBaseAssociation:{shape:AssistantAssociationDataAssociationDataKnowledgeBaseAssociation$}},union:true}
+const AssistantAssociationData$: S.StructureShape = {type:"structure",name:"AssistantAssociationData",members:{assistantArn:{shape:string$},assistantAssociationArn:{shape:string$},assistantAssociationId:{shape:string$},assistantId:{shape:string$},associationData:{shape:AssistantAssociationDataAssociationData$},associationType:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["assistantArn","assistantAssociationArn","assistantAssociationId","assistantId","associationData","associationType"]}
+const CreateAssistantAssociationResponse$: S.StructureShape = {type:"structure",name:"CreateAssistantAssociationResponse",members:{assistantAssociation:{shape:AssistantAssociationData$}}}
 const CreateContentRequestMetadata$: S.MapShape = {type:"map",name:"CreateContentRequestMetadata",key:{shape:string$},value:{shape:string$}}
 const CreateContentRequest$: S.StructureShape = {type:"structure",name:"CreateContentRequest",members:{clientToken:{shape:string$,idempotencyToken:true},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},metadata:{shape:CreateContentRequestMetadata$},name:{shape:string$},overrideLinkOutUri:{shape:string$},tags:{shape:CreateAssistantRequestTags$},title:{shape:string$},uploadId:{shape:string$}},required:["knowledgeBaseId","name","uploadId"]}
-const CreateContentOutputContent$: S.StructureShape = {type:"structure",name:"CreateContentOutputContent",members:{contentArn:{shape:string$},contentId:{shape:string$},contentType:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},linkOutUri:{shape:string$},metadata:{shape:CreateContentRequestMetadata$},name:{shape:string$},revisionId:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$},title:{shape:string$},url:{shape:string$},urlExpiry:{shape:timestamp$}},required:["contentArn","contentId","contentType","knowledgeBaseArn","knowledgeBaseId","metadata","name","revisionId","status","title","url","urlExpiry"]}
-const CreateContentOutput$: S.StructureShape = {type:"structure",name:"CreateContentOutput",members:{content:{shape:CreateContentOutputContent$}}}
+const ContentData$: S.StructureShape = {type:"structure",name:"ContentData",members:{contentArn:{shape:string$},contentId:{shape:string$},contentType:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},linkOutUri:{shape:string$},metadata:{shape:CreateContentRequestMetadata$},name:{shape:string$},revisionId:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$},title:{shape:string$},url:{shape:string$},urlExpiry:{shape:timestamp$}},required:["contentArn","contentId","contentType","knowledgeBaseArn","knowledgeBaseId","metadata","name","revisionId","status","title","url","urlExpiry"]}
+const CreateContentResponse$: S.StructureShape = {type:"structure",name:"CreateContentResponse",members:{content:{shape:ContentData$}}}
 const CreateContentAssociationRequestAssociationAmazonConnectGuideAssociation$: S.StructureShape = {type:"structure",name:"CreateContentAssociationRequestAssociationAmazonConnectGuideAssociation",members:{flowId:{shape:string$}}}
 const CreateContentAssociationRequestAssociation$: S.StructureShape = {type:"structure",name:"CreateContentAssociationRequestAssociation",members:{amazonConnectGuideAssociation:{shape:CreateContentAssociationRequestAssociationAmazonConnectGuideAssociation$}},union:true}
 const CreateContentAssociationRequest$: S.StructureShape = {type:"structure",name:"CreateContentAssociationRequest",members:{association:{shape:CreateContentAssociationRequestAssociation$},associationType:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},contentId:{shape:string$,location:"uri",locationName:"contentId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},tags:{shape:CreateAssistantRequestTags$}},required:["association","associationType","contentId","knowledgeBaseId"]}
-const CreateContentAssociationOutputContentAssociation$: S.StructureShape = {type:"structure",name:"CreateContentAssociationOutputContentAssociation",members:{associationData:{shape:CreateContentAssociationRequestAssociation$},associationType:{shape:string$},contentArn:{shape:string$},contentAssociationArn:{shape:string$},contentAssociationId:{shape:string$},contentId:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["associationData","associationType","contentArn","contentAssociationArn","contentAssociationId","contentId","knowledgeBaseArn","knowledgeBaseId"]}
-const CreateContentAssociationOutput$: S.StructureShape = {type:"structure",name:"CreateContentAssociationOutput",members:{contentAssociation:{shape:CreateContentAssociationOutputContentAssociation$}}}
-const CreateKnowledgeBaseRequestRenderingConfiguration$: S.StructureShape = {type:"structure",name:"CreateKnowledgeBaseRequestRenderingConfiguration",members:{templateUri:{shape:string$}}}
+const ContentAssociationData$: S.StructureShape = {type:"structure",name:"ContentAssociationData",members:{associationData:{shape:CreateContentAssociationRequestAssociation$},associationType:{shape:string$},contentArn:{shape:string$},contentAssociationArn:{shape:string$},contentAssociationId:{shape:string$},contentId:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["associationData","associationType","contentArn","contentAssociationArn","contentAssociationId","contentId","knowledgeBaseArn","knowledgeBaseId"]}
+const CreateContentAssociationResponse$: S.StructureShape = {type:"structure",name:"CreateContentAssociationResponse",members:{contentAssociation:{shape:ContentAssociationData$}}}
+const RenderingConfiguration$: S.StructureShape = {type:"structure",name:"RenderingConfiguration",members:{templateUri:{shape:string$}}}
 const CreateKnowledgeBaseRequestSourceConfigurationAppIntegrationsObjectFields$: S.ListShape = {type:"list",name:"CreateKnowledgeBaseRequestSourceConfigurationAppIntegrationsObjectFields",member:{shape:string$}}
 const CreateKnowledgeBaseRequestSourceConfigurationAppIntegrations$: S.StructureShape = {type:"structure",name:"CreateKnowledgeBaseRequestSourceConfigurationAppIntegrations",members:{appIntegrationArn:{shape:string$},objectFields:{shape:CreateKnowledgeBaseRequestSourceConfigurationAppIntegrationsObjectFields$}},required:["appIntegrationArn"]}
 const CreateKnowledgeBaseRequestSourceConfiguration$: S.StructureShape = {type:"structure",name:"CreateKnowledgeBaseRequestSourceConfiguration",members:{appIntegrations:{shape:CreateKnowledgeBaseRequestSourceConfigurationAppIntegrations$}},union:true}
-const CreateKnowledgeBaseRequest$: S.StructureShape = {type:"structure",name:"CreateKnowledgeBaseRequest",members:{clientToken:{shape:string$,idempotencyToken:true},description:{shape:string$},knowledgeBaseType:{shape:string$},name:{shape:string$},renderingConfiguration:{shape:CreateKnowledgeBaseRequestRenderingConfiguration$},serverSideEncryptionConfiguration:{shape:CreateAssistantRequestServerSideEncryptionConfiguration$},sourceConfiguration:{shape:CreateKnowledgeBaseRequestSourceConfiguration$},tags:{shape:CreateAssistantRequestTags$}},required:["knowledgeBaseType","name"]}
-const CreateKnowledgeBaseOutputKnowledgeBase$: S.StructureShape = {type:"structure",name:"CreateKnowledgeBaseOutputKnowledgeBase",members:{description:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},knowledgeBaseType:{shape:string$},lastContentModificationTime:{shape:timestamp$},name:{shape:string$},renderingConfiguration:{shape:CreateKnowledgeBaseRequestRenderingConfiguration$},serverSideEncryptionConfiguration:{shape:CreateAssistantRequestServerSideEncryptionConfiguration$},sourceConfiguration:{shape:CreateKnowledgeBaseRequestSourceConfiguration$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["knowledgeBaseArn","knowledgeBaseId","knowledgeBaseType","name","status"]}
-const CreateKnowledgeBaseOutput$: S.StructureShape = {type:"structure",name:"CreateKnowledgeBaseOutput",members:{knowledgeBase:{shape:CreateKnowledgeBaseOutputKnowledgeBase$}}}
+const CreateKnowledgeBaseRequest$: S.StructureShape = {type:"structure",name:"CreateKnowledgeBaseRequest",members:{clientToken:{shape:string$,idempotencyToken:true},description:{shape:string$},knowledgeBaseType:{shape:string$},name:{shape:string$},renderingConfiguration:{shape:RenderingConfiguration$},serverSideEncryptionConfiguration:{shape:ServerSideEncryptionConfiguration$},sourceConfiguration:{shape:CreateKnowledgeBaseRequestSourceConfiguration$},tags:{shape:CreateAssistantRequestTags$}},required:["knowledgeBaseType","name"]}
+const KnowledgeBaseData$: S.StructureShape = {type:"structure",name:"KnowledgeBaseData",members:{description:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},knowledgeBaseType:{shape:string$},lastContentModificationTime:{shape:timestamp$},name:{shape:string$},renderingConfiguration:{shape:RenderingConfiguration$},serverSideEncryptionConfiguration:{shape:ServerSideEncryptionConfiguration$},sourceConfiguration:{shape:CreateKnowledgeBaseRequestSourceConfiguration$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["knowledgeBaseArn","knowledgeBaseId","knowledgeBaseType","name","status"]}
+const CreateKnowledgeBaseResponse$: S.StructureShape = {type:"structure",name:"CreateKnowledgeBaseResponse",members:{knowledgeBase:{shape:KnowledgeBaseData$}}}
 const CreateQuickResponseRequestChannels$: S.ListShape = {type:"list",name:"CreateQuickResponseRequestChannels",member:{shape:string$}}
 const CreateQuickResponseRequestContent$: S.StructureShape = {type:"structure",name:"CreateQuickResponseRequestContent",members:{content:{shape:string$}},union:true}
-const CreateQuickResponseRequestGroupingConfigurationValues$: S.ListShape = {type:"list",name:"CreateQuickResponseRequestGroupingConfigurationValues",member:{shape:string$}}
-const CreateQuickResponseRequestGroupingConfiguration$: S.StructureShape = {type:"structure",name:"CreateQuickResponseRequestGroupingConfiguration",members:{criteria:{shape:string$},values:{shape:CreateQuickResponseRequestGroupingConfigurationValues$}}}
-const CreateQuickResponseRequest$: S.StructureShape = {type:"structure",name:"CreateQuickResponseRequest",members:{channels:{shape:CreateQuickResponseRequestChannels$},clientToken:{shape:string$,idempotencyToken:true},content:{shape:CreateQuickResponseRequestContent$},contentType:{shape:string$},description:{shape:string$},groupingConfiguration:{shape:CreateQuickResponseRequestGroupingConfiguration$},isActive:{shape:boolean$},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},language:{shape:string$},name:{shape:string$},shortcutKey:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["content","knowledgeBaseId","name"]}
-const CreateQuickResponseOutputQuickResponseContentsMarkdown$: S.StructureShape = {type:"structure",name:"CreateQuickResponseOutputQuickResponseContentsMarkdown",members:{content:{shape:string$}},union:true}
-const CreateQuickResponseOutputQuickResponseContents$: S.StructureShape = {type:"structure",name:"CreateQuickResponseOutputQuickResponseContents",members:{markdown:{shape:CreateQuickResponseOutputQuickResponseContentsMarkdown$},plainText:{shape:CreateQuickResponseOutputQuickResponseContentsMarkdown$}}}
-const CreateQuickResponseOutputQuickResponse$: S.StructureShape = {type:"structure",name:"CreateQuickResponseOutputQuickResponse",members:{channels:{shape:CreateQuickResponseRequestChannels$},contentType:{shape:string$},contents:{shape:CreateQuickResponseOutputQuickResponseContents$},createdTime:{shape:timestamp$},description:{shape:string$},groupingConfiguration:{shape:CreateQuickResponseRequestGroupingConfiguration$},isActive:{shape:boolean$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},language:{shape:string$},lastModifiedBy:{shape:string$},lastModifiedTime:{shape:timestamp$},name:{shape:string$},quickResponseArn:{shape:string$},quickResponseId:{shape:string$},shortcutKey:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["contentType","createdTime","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","name","quickResponseArn","quickResponseId","status"]}
-const CreateQuickResponseOutput$: S.StructureShape = {type:"structure",name:"CreateQuickResponseOutput",members:{quickResponse:{shape:CreateQuickResponseOutputQuickResponse$}}}
+const GroupingConfigurationValues$: S.ListShape = {type:"list",name:"GroupingConfigurationValues",member:{shape:string$}}
+const GroupingConfiguration$: S.StructureShape = {type:"structure",name:"GroupingConfiguration",members:{criteria:{shape:string$},values:{shape:GroupingConfigurationValues$}}}
+const CreateQuickResponseRequest$: S.StructureShape = {type:"structure",name:"CreateQuickResponseRequest",members:{channels:{shape:CreateQuickResponseRequestChannels$},clientToken:{shape:string$,idempotencyToken:true},content:{shape:CreateQuickResponseRequestContent$},contentType:{shape:string$},description:{shape:string$},groupingConfiguration:{shape:GroupingConfiguration$},isActive:{shape:boolean$},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},language:{shape:string$},name:{shape:string$},shortcutKey:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["content","knowledgeBaseId","name"]}
+const QuickResponseContentsMarkdown$: S.StructureShape = {type:"structure",name:"QuickResponseContentsMarkdown",members:{content:{shape:string$}},union:true}
+const QuickResponseContents$: S.StructureShape = {type:"structure",name:"QuickResponseContents",members:{markdown:{shape:QuickResponseContentsMarkdown$},plainText:{shape:QuickResponseContentsMarkdown$}}}
+const QuickResponseData$: S.StructureShape = {type:"structure",name:"QuickResponseData",members:{channels:{shape:CreateQuickResponseRequestChannels$},contentType:{shape:string$},contents:{shape:QuickResponseContents$},createdTime:{shape:timestamp$},description:{shape:string$},groupingConfiguration:{shape:GroupingConfiguration$},isActive:{shape:boolean$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},language:{shape:string$},lastModifiedBy:{shape:string$},lastModifiedTime:{shape:timestamp$},name:{shape:string$},quickResponseArn:{shape:string$},quickResponseId:{shape:string$},shortcutKey:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["contentType","createdTime","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","name","quickResponseArn","quickResponseId","status"]}
+const CreateQuickResponseResponse$: S.StructureShape = {type:"structure",name:"CreateQuickResponseResponse",members:{quickResponse:{shape:QuickResponseData$}}}
 const CreateSessionRequestTagFilterAndConditionsMember$: S.StructureShape = {type:"structure",name:"CreateSessionRequestTagFilterAndConditionsMember",members:{key:{shape:string$},value:{shape:string$}},required:["key"]}
 const CreateSessionRequestTagFilterAndConditions$: S.ListShape = {type:"list",name:"CreateSessionRequestTagFilterAndConditions",member:{shape:CreateSessionRequestTagFilterAndConditionsMember$}}
 const CreateSessionRequestTagFilterOrConditionsMember$: S.StructureShape = {type:"structure",name:"CreateSessionRequestTagFilterOrConditionsMember",members:{andConditions:{shape:CreateSessionRequestTagFilterAndConditions$},tagCondition:{shape:CreateSessionRequestTagFilterAndConditionsMember$}},union:true}
 const CreateSessionRequestTagFilterOrConditions$: S.ListShape = {type:"list",name:"CreateSessionRequestTagFilterOrConditions",member:{shape:CreateSessionRequestTagFilterOrConditionsMember$}}
 const CreateSessionRequestTagFilter$: S.StructureShape = {type:"structure",name:"CreateSessionRequestTagFilter",members:{andConditions:{shape:CreateSessionRequestTagFilterAndConditions$},orConditions:{shape:CreateSessionRequestTagFilterOrConditions$},tagCondition:{shape:CreateSessionRequestTagFilterAndConditionsMember$}},union:true}
 const CreateSessionRequest$: S.StructureShape = {type:"structure",name:"CreateSessionRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},clientToken:{shape:string$,idempotencyToken:true},description:{shape:string$},name:{shape:string$},tagFilter:{shape:CreateSessionRequestTagFilter$},tags:{shape:CreateAssistantRequestTags$}},required:["assistantId","name"]}
-const CreateSessionOutputSessionIntegrationConfiguration$: S.StructureShape = {type:"structure",name:"CreateSessionOutputSessionIntegrationConfiguration",members:{topicIntegrationArn:{shape:string$}}}
-const CreateSessionOutputSession$: S.StructureShape = {type:"structure",name:"CreateSessionOutputSession",members:{description:{shape:string$},integrationConfiguration:{shape:CreateSessionOutputSessionIntegrationConfiguration$},name:{shape:string$},sessionArn:{shape:string$},sessionId:{shape:string$},tagFilter:{shape:CreateSessionRequestTagFilter$},tags:{shape:CreateAssistantRequestTags$}},required:["name","sessionArn","sessionId"]}
-const CreateSessionOutput$: S.StructureShape = {type:"structure",name:"CreateSessionOutput",members:{session:{shape:CreateSessionOutputSession$}}}
+const SessionIntegrationConfiguration$: S.StructureShape = {type:"structure",name:"SessionIntegrationConfiguration",members:{topicIntegrationArn:{shape:string$}}}
+const SessionData$: S.StructureShape = {type:"structure",name:"SessionData",members:{description:{shape:string$},integrationConfiguration:{shape:SessionIntegrationConfiguration$},name:{shape:string$},sessionArn:{shape:string$},sessionId:{shape:string$},tagFilter:{shape:CreateSessionRequestTagFilter$},tags:{shape:CreateAssistantRequestTags$}},required:["name","sessionArn","sessionId"]}
+const CreateSessionResponse$: S.StructureShape = {type:"structure",name:"CreateSessionResponse",members:{session:{shape:SessionData$}}}
 const DeleteAssistantRequest$: S.StructureShape = {type:"structure",name:"DeleteAssistantRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"}},required:["assistantId"]}
-const DeleteAssistantOutput$: S.StructureShape = {type:"structure",name:"DeleteAssistantOutput",members:{}}
+const DeleteAssistantResponse$: S.StructureShape = {type:"structure",name:"DeleteAssistantResponse",members:{}}
 const DeleteAssistantAssociationRequest$: S.StructureShape = {type:"structure",name:"DeleteAssistantAssociationRequest",members:{assistantAssociationId:{shape:string$,location:"uri",locationName:"assistantAssociationId"},assistantId:{shape:string$,location:"uri",locationName:"assistantId"}},required:["assistantAssociationId","assistantId"]}
-const DeleteAssistantAssociationOutput$: S.StructureShape = {type:"structure",name:"DeleteAssistantAssociationOutput",members:{}}
+const DeleteAssistantAssociationResponse$: S.StructureShape = {type:"structure",name:"DeleteAssistantAssociationResponse",members:{}}
 const DeleteContentRequest$: S.StructureShape = {type:"structure",name:"DeleteContentRequest",members:{contentId:{shape:string$,location:"uri",locationName:"contentId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["contentId","knowledgeBaseId"]}
-const DeleteContentOutput$: S.StructureShape = {type:"structure",name:"DeleteContentOutput",members:{}}
+const DeleteContentResponse$: S.StructureShape = {type:"structure",name:"DeleteContentResponse",members:{}}
 const DeleteContentAssociationRequest$: S.StructureShape = {type:"structure",name:"DeleteContentAssociationRequest",members:{contentAssociationId:{shape:string$,location:"uri",locationName:"contentAssociationId"},contentId:{shape:string$,location:"uri",locationName:"contentId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["contentAssociationId","contentId","knowledgeBaseId"]}
-const DeleteContentAssociationOutput$: S.StructureShape = {type:"structure",name:"DeleteContentAssociationOutput",members:{}}
+const DeleteContentAssociationResponse$: S.StructureShape = {type:"structure",name:"DeleteContentAssociationResponse",members:{}}
 const DeleteImportJobRequest$: S.StructureShape = {type:"structure",name:"DeleteImportJobRequest",members:{importJobId:{shape:string$,location:"uri",locationName:"importJobId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["importJobId","knowledgeBaseId"]}
-const DeleteImportJobOutput$: S.StructureShape = {type:"structure",name:"DeleteImportJobOutput",members:{}}
+const DeleteImportJobResponse$: S.StructureShape = {type:"structure",name:"DeleteImportJobResponse",members:{}}
 const DeleteKnowledgeBaseRequest$: S.StructureShape = {type:"structure",name:"DeleteKnowledgeBaseRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["knowledgeBaseId"]}
-const DeleteKnowledgeBaseOutput$: S.StructureShape = {type:"structure",name:"DeleteKnowledgeBaseOutput",members:{}}
+const DeleteKnowledgeBaseResponse$: S.StructureShape = {type:"structure",name:"DeleteKnowledgeBaseResponse",members:{}}
 const DeleteQuickResponseRequest$: S.StructureShape = {type:"structure",name:"DeleteQuickResponseRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},quickResponseId:{shape:string$,location:"uri",locationName:"quickResponseId"}},required:["knowledgeBaseId","quickResponseId"]}
-const DeleteQuickResponseOutput$: S.StructureShape = {type:"structure",name:"DeleteQuickResponseOutput",members:{}}
+const DeleteQuickResponseResponse$: S.StructureShape = {type:"structure",name:"DeleteQuickResponseResponse",members:{}}
 const GetAssistantRequest$: S.StructureShape = {type:"structure",name:"GetAssistantRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"}},required:["assistantId"]}
-const GetAssistantOutput$: S.StructureShape = {type:"structure",name:"GetAssistantOutput",members:{assistant:{shape:CreateAssistantOutputAssistant$}}}
+const GetAssistantResponse$: S.StructureShape = {type:"structure",name:"GetAssistantResponse",members:{assistant:{shape:AssistantData$}}}
 const GetAssistantAssociationRequest$: S.StructureShape = {type:"structure",name:"GetAssistantAssociationRequest",members:{assistantAssociationId:{shape:string$,location:"uri",locationName:"assistantAssociationId"},assistantId:{shape:string$,location:"uri",locationName:"assistantId"}},required:["assistantAssociationId","assistantId"]}
-const GetAssistantAssociationOutput$: S.StructureShape = {type:"structure",name:"GetAssistantAssociationOutput",members:{assistantAssociation:{shape:CreateAssistantAssociationOutputAssistantAssociation$}}}
+const GetAssistantAssociationResponse$: S.StructureShape = {type:"structure",name:"GetAssistantAssociationResponse",members:{assistantAssociation:{shape:AssistantAssociationData$}}}
 const GetContentRequest$: S.StructureShape = {type:"structure",name:"GetContentRequest",members:{contentId:{shape:string$,location:"uri",locationName:"contentId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["contentId","knowledgeBaseId"]}
-const GetContentOutput$: S.StructureShape = {type:"structure",name:"GetContentOutput",members:{content:{shape:CreateContentOutputContent$}}}
+const GetContentResponse$: S.StructureShape = {type:"structure",name:"GetContentResponse",members:{content:{shape:ContentData$}}}
 const GetContentAssociationRequest$: S.StructureShape = {type:"structure",name:"GetContentAssociationRequest",members:{contentAssociationId:{shape:string$,location:"uri",locationName:"contentAssociationId"},contentId:{shape:string$,location:"uri",locationName:"contentId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["contentAssociationId","contentId","knowledgeBaseId"]}
-const GetContentAssociationOutput$: S.StructureShape = {type:"structure",name:"GetContentAssociationOutput",members:{contentAssociation:{shape:CreateContentAssociationOutputContentAssociation$}}}
+const GetContentAssociationResponse$: S.StructureShape = {type:"structure",name:"GetContentAssociationResponse",members:{contentAssociation:{shape:ContentAssociationData$}}}
 const GetContentSummaryRequest$: S.StructureShape = {type:"structure",name:"GetContentSummaryRequest",members:{contentId:{shape:string$,location:"uri",locationName:"contentId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["contentId","knowledgeBaseId"]}
-const GetContentSummaryOutputContentSummary$: S.StructureShape = {type:"structure",name:"GetContentSummaryOutputContentSummary",members:{contentArn:{shape:string$},contentId:{shape:string$},contentType:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},metadata:{shape:CreateContentRequestMetadata$},name:{shape:string$},revisionId:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$},title:{shape:string$}},required:["contentArn","contentId","contentType","knowledgeBaseArn","knowledgeBaseId","metadata","name","revisionId","status","title"]}
-const GetContentSummaryOutput$: S.StructureShape = {type:"structure",name:"GetContentSummaryOutput",members:{contentSummary:{shape:GetContentSummaryOutputContentSummary$}}}
+const ContentSummary$: S.StructureShape = {type:"structure",name:"ContentSummary",members:{contentArn:{shape:string$},contentId:{shape:string$},contentType:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},metadata:{shape:CreateContentRequestMetadata$},name:{shape:string$},revisionId:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$},title:{shape:string$}},required:["contentArn","contentId","contentType","knowledgeBaseArn","knowledgeBaseId","metadata","name","revisionId","status","title"]}
+const GetContentSummaryResponse$: S.StructureShape = {type:"structure",name:"GetContentSummaryResponse",members:{contentSummary:{shape:ContentSummary$}}}
 const GetImportJobRequest$: S.StructureShape = {type:"structure",name:"GetImportJobRequest",members:{importJobId:{shape:string$,location:"uri",locationName:"importJobId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["importJobId","knowledgeBaseId"]}
-const GetImportJobOutputImportJobExternalSourceConfigurationConfigurationConnectConfiguration$: S.StructureShape = {type:"structure",name:"GetImportJobOutputImportJobExternalSourceConfigurationConfigurationConnectConfiguration",members:{instanceId:{shape:string$}}}
-const GetImportJobOutputImportJobExternalSourceConfigurationConfiguration$: S.StructureShape = {type:"structure",name:"GetImportJobOutputImportJobExternalSourceConfigurationConfiguration",members:{connectConfiguration:{shape:GetImportJobOutputImportJobExternalSourceConfigurationConfigurationConnectConfiguration$}},union:true}
-const GetImportJobOutputImportJobExternalSourceConfiguration$: S.StructureShape = {type:"structure",name:"GetImportJobOutputImportJobExternalSourceConfiguration",members:{configuration:{shape:GetImportJobOutputImportJobExternalSourceConfigurationConfiguration$},source:{shape:string$}},required:["configuration","source"]}
-const GetImportJobOutputImportJob$: S.StructureShape = {type:"structure",name:"GetImportJobOutputImportJob",members:{createdTime:{shape:timestamp$},externalSourceConfiguration:{shape:GetImportJobOutputImportJobExternalSourceConfiguration$},failedRecordReport:{shape:string$},importJobId:{shape:string$},importJobType:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},lastModifiedTime:{shape:timestamp$},metadata:{shape:CreateContentRequestMetadata$},status:{shape:string$},uploadId:{shape:string$},url:{shape:string$},urlExpiry:{shape:timestamp$}},required:["createdTime","importJobId","importJobType","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","status","uploadId","url","urlExpiry"]}
-const GetImportJobOutput$: S.StructureShape = {type:"structure",name:"GetImportJobOutput",members:{importJob:{shape:GetImportJobOutputImportJob$}}}
+const ExternalSourceConfigurationConfigurationConnectConfiguration$: S.StructureShape = {type:"structure",name:"ExternalSourceConfigurationConfigurationConnectConfiguration",members:{instanceId:{shape:string$}}}
+const ExternalSourceConfigurationConfiguration$: S.StructureShape = {type:"structure",name:"ExternalSourceConfigurationConfiguration",members:{connectConfiguration:{shape:ExternalSourceConfigurationConfigurationConnectConfiguration$}},union:true}
+const ExternalSourceConfiguration$: S.StructureShape = {type:"structure",name:"ExternalSourceConfiguration",members:{configuration:{shape:ExternalSourceConfigurationConfiguration$},source:{shape:string$}},required:["configuration","source"]}
+const ImportJobData$: S.StructureShape = {type:"structure",name:"ImportJobData",members:{createdTime:{shape:timestamp$},externalSourceConfiguration:{shape:ExternalSourceConfiguration$},failedRecordReport:{shape:string$},importJobId:{shape:string$},importJobType:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},lastModifiedTime:{shape:timestamp$},metadata:{shape:CreateContentRequestMetadata$},status:{shape:string$},uploadId:{shape:string$},url:{shape:string$},urlExpiry:{shape:timestamp$}},required:["createdTime","importJobId","importJobType","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","status","uploadId","url","urlExpiry"]}
+const GetImportJobResponse$: S.StructureShape = {type:"structure",name:"GetImportJobResponse",members:{importJob:{shape:ImportJobData$}}}
 const GetKnowledgeBaseRequest$: S.StructureShape = {type:"structure",name:"GetKnowledgeBaseRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["knowledgeBaseId"]}
-const GetKnowledgeBaseOutput$: S.StructureShape = {type:"structure",name:"GetKnowledgeBaseOutput",members:{knowledgeBase:{shape:CreateKnowledgeBaseOutputKnowledgeBase$}}}
+const GetKnowledgeBaseResponse$: S.StructureShape = {type:"structure",name:"GetKnowledgeBaseResponse",members:{knowledgeBase:{shape:KnowledgeBaseData$}}}
 const GetQuickResponseRequest$: S.StructureShape = {type:"structure",name:"GetQuickResponseRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},quickResponseId:{shape:string$,location:"uri",locationName:"quickResponseId"}},required:["knowledgeBaseId","quickResponseId"]}
-const GetQuickResponseOutput$: S.StructureShape = {type:"structure",name:"GetQuickResponseOutput",members:{quickResponse:{shape:CreateQuickResponseOutputQuickResponse$}}}
+const GetQuickResponseResponse$: S.StructureShape = {type:"structure",name:"GetQuickResponseResponse",members:{quickResponse:{shape:QuickResponseData$}}}
 const GetRecommendationsRequest$: S.StructureShape = {type:"structure",name:"GetRecommendationsRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},sessionId:{shape:string$,location:"uri",locationName:"sessionId"},waitTimeSeconds:{shape:integer$,location:"querystring",locationName:"waitTimeSeconds"}},required:["assistantId","sessionId"]}
-const GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataRankingData$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataRankingData",members:{relevanceLevel:{shape:string$},relevanceScore:{shape:double$}}}
-const GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerptHighlightsMember$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerptHighlightsMember",members:{beginOffsetInclusive:{shape:integer$},endOffsetExclusive:{shape:integer$}}}
-const GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerptHighlights$: S.ListShape = {type:"list",name:"GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerptHighlights",member:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerptHighlightsMember$}}
-const GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt",members:{highlights:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerptHighlights$},text:{shape:string$}}}
-const GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextData$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextData",members:{excerpt:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt$},title:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt$}}}
-const GetRecommendationsOutputRecommendationsMemberDataDetailsContentData$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataDetailsContentData",members:{rankingData:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataRankingData$},textData:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextData$}},required:["rankingData","textData"]}
-const GetRecommendationsOutputRecommendationsMemberDataDetailsGenerativeDataReferences$: S.ListShape = {type:"list",name:"GetRecommendationsOutputRecommendationsMemberDataDetailsGenerativeDataReferences",member:{get shape(){return GetRecommendationsOutputRecommendationsMemberData$}}}
-const GetRecommendationsOutputRecommendationsMemberDataDetailsGenerativeData$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataDetailsGenerativeData",members:{completion:{shape:string$},rankingData:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataRankingData$},references:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsGenerativeDataReferences$}},required:["completion","rankingData","references"]}
-const GetRecommendationsOutputRecommendationsMemberDataDetailsSourceContentData$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataDetailsSourceContentData",members:{id:{shape:string$},rankingData:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataRankingData$},textData:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextData$},type:{shape:string$}},required:["id","rankingData","textData","type"]}
-const GetRecommendationsOutputRecommendationsMemberDataDetails$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataDetails",members:{contentData:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentData$},generativeData:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsGenerativeData$},sourceContentData:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsSourceContentData$}},union:true}
-const GetRecommendationsOutputRecommendationsMemberDataReferenceContentReference$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataReferenceContentReference",members:{contentArn:{shape:string$},contentId:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$}}}
-const GetRecommendationsOutputRecommendationsMemberDataReferenceGenerativeReference$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataReferenceGenerativeReference",members:{generationId:{shape:string$},modelId:{shape:string$}}}
-const GetRecommendationsOutputRecommendationsMemberDataReference$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDataReference",members:{contentReference:{shape:GetRecommendationsOutputRecommendationsMemberDataReferenceContentReference$},generativeReference:{shape:GetRecommendationsOutputRecommendationsMemberDataReferenceGenerativeReference$}},union:true}
-const GetRecommendationsOutputRecommendationsMemberData$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberData",members:{details:{shape:GetRecommendationsOutputRecommendationsMemberDataDetails$},reference:{shape:GetRecommendationsOutputRecommendationsMemberDataReference$}},required:["details","reference"]}
-const GetRecommendationsOutputRecommendationsMemberDocument$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMemberDocument",members:{contentReference:{shape:GetRecommendationsOutputRecommendationsMemberDataReferenceContentReference$},excerpt:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt$},title:{shape:GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt$}},required:["contentReference"]}
-const GetRecommendationsOutputRecommendationsMember$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputRecommendationsMember",members:{data:{shape:GetRecommendationsOutputRecommendationsMemberData$},document:{shape:GetRecommendationsOutputRecommendationsMemberDocument$},recommendationId:{shape:string$},relevanceLevel:{shape:string$},relevanceScore:{shape:double$},type:{shape:string$}},required:["recommendationId"]}
-const GetRecommendationsOutputRecommendations$: S.ListShape = {type:"list",name:"GetRecommendationsOutputRecommendations",member:{shape:GetRecommendationsOutputRecommendationsMember$}}
-const GetRecommendationsOutputTriggersMemberDataQuery$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputTriggersMemberDataQuery",members:{text:{shape:string$}}}
-const GetRecommendationsOutputTriggersMemberData$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputTriggersMemberData",members:{query:{shape:GetRecommendationsOutputTriggersMemberDataQuery$}},union:true}
-const GetRecommendationsOutputTriggersMemberRecommendationIds$: S.ListShape = {type:"list",name:"GetRecommendationsOutputTriggersMemberRecommendationIds",member:{shape:string$}}
-const GetRecommendationsOutputTriggersMember$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutputTriggersMember",members:{data:{shape:GetRecommendationsOutputTriggersMemberData$},id:{shape:string$},recommendationIds:{shape:GetRecommendationsOutputTriggersMemberRecommendationIds$},source:{shape:string$},type:{shape:string$}},required:["data","id","recommendationIds","source","type"]}
-const GetRecommendationsOutputTriggers$: S.ListShape = {type:"list",name:"GetRecommendationsOutputTriggers",member:{shape:GetRecommendationsOutputTriggersMember$}}
-const GetRecommendationsOutput$: S.StructureShape = {type:"structure",name:"GetRecommendationsOutput",members:{recommendations:{shape:GetRecommendationsOutputRecommendations$},triggers:{shape:GetRecommendationsOutputTriggers$}},required:["recommendations"]}
+const DataSummaryDetailsContentDataRankingData$: S.StructureShape = {type:"structure",name:"DataSummaryDetailsContentDataRankingData",members:{relevanceLevel:{shape:string$},relevanceScore:{shape:double$}}}
+const Highlight$: S.StructureShape = {type:"structure",name:"Highlight",members:{beginOffsetInclusive:{shape:integer$},endOffsetExclusive:{shape:integer$}}}
+const DocumentTextHighlights$: S.ListShape = {type:"list",name:"DocumentTextHighlights",member:{shape:Highlight$}}
+const DocumentText$: S.StructureShape = {type:"structure",name:"DocumentText",members:{highlights:{shape:DocumentTextHighlights$},text:{shape:string$}}}
+const DataSummaryDetailsContentDataTextData$: S.StructureShape = {type:"structure",name:"DataSummaryDetailsContentDataTextData",members:{excerpt:{shape:DocumentText$},title:{shape:DocumentText$}}}
+const DataSummaryDetailsContentData$: S.StructureShape = {type:"structure",name:"DataSummaryDetailsContentData",members:{rankingData:{shape:DataSummaryDetailsContentDataRankingData$},textData:{shape:DataSummaryDetailsContentDataTextData$}},required:["rankingData","textData"]}
+const DataSummaryDetailsGenerativeDataReferences$: S.ListShape = {type:"list",name:"DataSummaryDetailsGenerativeDataReferences",member:{get shape(){return DataSummary$}}}
+const DataSummaryDetailsGenerativeData$: S.StructureShape = {type:"structure",name:"DataSummaryDetailsGenerativeData",members:{completion:{shape:string$},rankingData:{shape:DataSummaryDetailsContentDataRankingData$},references:{shape:DataSummaryDetailsGenerativeDataReferences$}},required:["completion","rankingData","references"]}
+const DataSummaryDetailsSourceContentData$: S.StructureShape = {type:"structure",name:"DataSummaryDetailsSourceContentData",members:{id:{shape:string$},rankingData:{shape:DataSummaryDetailsContentDataRankingData$},textData:{shape:DataSummaryDetailsContentDataTextData$},type:{shape:string$}},required:["id","rankingData","textData","type"]}
+const DataSummaryDetails$: S.StructureShape = {type:"structure",name:"DataSummaryDetails",members:{contentData:{shape:DataSummaryDetailsContentData$},generativeData:{shape:DataSummaryDetailsGenerativeData$},sourceContentData:{shape:DataSummaryDetailsSourceContentData$}},union:true}
+const ContentReference$: S.StructureShape = {type:"structure",name:"ContentReference",members:{contentArn:{shape:string$},contentId:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$}}}
+const DataSummaryReferenceGenerativeReference$: S.StructureShape = {type:"structure",name:"DataSummaryReferenceGenerativeReference",members:{generationId:{shape:string$},modelId:{shape:string$}}}
+const DataSummaryReference$: S.StructureShape = {type:"structure",name:"DataSummaryReference",members:{contentReference:{shape:ContentReference$},generativeReference:{shape:DataSummaryReferenceGenerativeReference$}},union:true}
+const DataSummary$: S.StructureShape = {type:"structure",name:"DataSummary",members:{details:{shape:DataSummaryDetails$},reference:{shape:DataSummaryReference$}},required:["details","reference"]}
+const Document$: S.StructureShape = {type:"structure",name:"Document",members:{contentReference:{shape:ContentReference$},excerpt:{shape:DocumentText$},title:{shape:DocumentText$}},required:["contentReference"]}
+const RecommendationData$: S.StructureShape = {type:"structure",name:"RecommendationData",members:{data:{shape:DataSummary$},document:{shape:Document$},recommendationId:{shape:string$},relevanceLevel:{shape:string$},relevanceScore:{shape:double$},type:{shape:string$}},required:["recommendationId"]}
+const GetRecommendationsResponseRecommendations$: S.ListShape = {type:"list",name:"GetRecommendationsResponseRecommendations",member:{shape:RecommendationData$}}
+const RecommendationTriggerDataQuery$: S.StructureShape = {type:"structure",name:"RecommendationTriggerDataQuery",members:{text:{shape:string$}}}
+const RecommendationTriggerData$: S.StructureShape = {type:"structure",name:"RecommendationTriggerData",members:{query:{shape:RecommendationTriggerDataQuery$}},union:true}
+const RecommendationTriggerRecommendationIds$: S.ListShape = {type:"list",name:"RecommendationTriggerRecommendationIds",member:{shape:string$}}
+const RecommendationTrigger$: S.StructureShape = {type:"structure",name:"RecommendationTrigger",members:{data:{shape:RecommendationTriggerData$},id:{shape:string$},recommendationIds:{shape:RecommendationTriggerRecommendationIds$},source:{shape:string$},type:{shape:string$}},required:["data","id","recommendationIds","source","type"]}
+const GetRecommendationsResponseTriggers$: S.ListShape = {type:"list",name:"GetRecommendationsResponseTriggers",member:{shape:RecommendationTrigger$}}
+const GetRecommendationsResponse$: S.StructureShape = {type:"structure",name:"GetRecommendationsResponse",members:{recommendations:{shape:GetRecommendationsResponseRecommendations$},triggers:{shape:GetRecommendationsResponseTriggers$}},required:["recommendations"]}
 const GetSessionRequest$: S.StructureShape = {type:"structure",name:"GetSessionRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},sessionId:{shape:string$,location:"uri",locationName:"sessionId"}},required:["assistantId","sessionId"]}
-const GetSessionOutput$: S.StructureShape = {type:"structure",name:"GetSessionOutput",members:{session:{shape:CreateSessionOutputSession$}}}
+const GetSessionResponse$: S.StructureShape = {type:"structure",name:"GetSessionResponse",members:{session:{shape:SessionData$}}}
 const ListAssistantAssociationsRequest$: S.StructureShape = {type:"structure",name:"ListAssistantAssociationsRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["assistantId"]}
-const ListAssistantAssociationsOutputAssistantAssociationSummariesMember$: S.StructureShape = {type:"structure",name:"ListAssistantAssociationsOutputAssistantAssociationSummariesMember",members:{assistantArn:{shape:string$},assistantAssociationArn:{shape:string$},assistantAssociationId:{shape:string$},assistantId:{shape:string$},associationData:{shape:CreateAssistantAssociationOutputAssistantAssociationAssociationData$},associationType:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["assistantArn","assistantAssociationArn","assistantAssociationId","assistantId","associationData","associationType"]}
-const ListAssistantAssociationsOutputAssistantAssociationSummaries$: S.ListShape = {type:"list",name:"ListAssistantAssociationsOutputAssistantAssociationSummaries",member:{shape:ListAssistantAssociationsOutputAssistantAssociationSummariesMember$}}
-const ListAssistantAssociationsOutput$: S.StructureShape = {type:"structure",name:"ListAssistantAssociationsOutput",members:{assistantAssociationSummaries:{shape:ListAssistantAssociationsOutputAssistantAssociationSummaries$},nextToken:{shape:string$}},required:["assistantAssociationSummaries"]}
+const AssistantAssociationSummary$: S.StructureShape = {type:"structure",name:"AssistantAssociationSummary",members:{assistantArn:{shape:string$},assistantAssociationArn:{shape:string$},assistantAssociationId:{shape:string$},assistantId:{shape:string$},associationData:{shape:AssistantAssociationDataAssociationData$},associationType:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["assistantArn","assistantAssociationArn","assistantAssociationId","assistantId","associationData","associationType"]}
+const ListAssistantAssociationsResponseAssistantAssociationSummaries$: S.ListShape = {type:"list",name:"ListAssistantAssociationsResponseAssistantAssociationSummaries",member:{shape:AssistantAssociationSummary$}}
+const ListAssistantAssociationsResponse$: S.StructureShape = {type:"structure",name:"ListAssistantAssociationsResponse",members:{assistantAssociationSummaries:{shape:ListAssistantAssociationsResponseAssistantAssociationSummaries$},nextToken:{shape:string$}},required:["assistantAssociationSummaries"]}
 const ListAssistantsRequest$: S.StructureShape = {type:"structure",name:"ListAssistantsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListAssistantsOutputAssistantSummariesMember$: S.StructureShape = {type:"structure",name:"ListAssistantsOutputAssistantSummariesMember",members:{assistantArn:{shape:string$},assistantId:{shape:string$},capabilityConfiguration:{shape:CreateAssistantOutputAssistantCapabilityConfiguration$},description:{shape:string$},integrationConfiguration:{shape:CreateAssistantOutputAssistantIntegrationConfiguration$},name:{shape:string$},serverSideEncryptionConfiguration:{shape:CreateAssistantRequestServerSideEncryptionConfiguration$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$},type:{shape:string$}},required:["assistantArn","assistantId","name","status","type"]}
-const ListAssistantsOutputAssistantSummaries$: S.ListShape = {type:"list",name:"ListAssistantsOutputAssistantSummaries",member:{shape:ListAssistantsOutputAssistantSummariesMember$}}
-const ListAssistantsOutput$: S.StructureShape = {type:"structure",name:"ListAssistantsOutput",members:{assistantSummaries:{shape:ListAssistantsOutputAssistantSummaries$},nextToken:{shape:string$}},required:["assistantSummaries"]}
+const AssistantSummary$: S.StructureShape = {type:"structure",name:"AssistantSummary",members:{assistantArn:{shape:string$},assistantId:{shape:string$},capabilityConfiguration:{shape:AssistantCapabilityConfiguration$},description:{shape:string$},integrationConfiguration:{shape:AssistantIntegrationConfiguration$},name:{shape:string$},serverSideEncryptionConfiguration:{shape:ServerSideEncryptionConfiguration$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$},type:{shape:string$}},required:["assistantArn","assistantId","name","status","type"]}
+const ListAssistantsResponseAssistantSummaries$: S.ListShape = {type:"list",name:"ListAssistantsResponseAssistantSummaries",member:{shape:AssistantSummary$}}
+const ListAssistantsResponse$: S.StructureShape = {type:"structure",name:"ListAssistantsResponse",members:{assistantSummaries:{shape:ListAssistantsResponseAssistantSummaries$},nextToken:{shape:string$}},required:["assistantSummaries"]}
 const ListContentAssociationsRequest$: S.StructureShape = {type:"structure",name:"ListContentAssociationsRequest",members:{contentId:{shape:string$,location:"uri",locationName:"contentId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["contentId","knowledgeBaseId"]}
-const ListContentAssociationsOutputContentAssociationSummariesMember$: S.StructureShape = {type:"structure",name:"ListContentAssociationsOutputContentAssociationSummariesMember",members:{associationData:{shape:CreateContentAssociationRequestAssociation$},associationType:{shape:string$},contentArn:{shape:string$},contentAssociationArn:{shape:string$},contentAssociationId:{shape:string$},contentId:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["associationData","associationType","contentArn","contentAssociationArn","contentAssociationId","contentId","knowledgeBaseArn","knowledgeBaseId"]}
-const ListContentAssociationsOutputContentAssociationSummaries$: S.ListShape = {type:"list",name:"ListContentAssociationsOutputContentAssociationSummaries",member:{shape:ListContentAssociationsOutputContentAssociationSummariesMember$}}
-const ListContentAssociationsOutput$: S.StructureShape = {type:"structure",name:"ListContentAssociationsOutput",members:{contentAssociationSummaries:{shape:ListContentAssociationsOutputContentAssociationSummaries$},nextToken:{shape:string$}},required:["contentAssociationSummaries"]}
+const ContentAssociationSummary$: S.StructureShape = {type:"structure",name:"ContentAssociationSummary",members:{associationData:{shape:CreateContentAssociationRequestAssociation$},associationType:{shape:string$},contentArn:{shape:string$},contentAssociationArn:{shape:string$},contentAssociationId:{shape:string$},contentId:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["associationData","associationType","contentArn","contentAssociationArn","contentAssociationId","contentId","knowledgeBaseArn","knowledgeBaseId"]}
+const ListContentAssociationsResponseContentAssociationSummaries$: S.ListShape = {type:"list",name:"ListContentAssociationsResponseContentAssociationSummaries",member:{shape:ContentAssociationSummary$}}
+const ListContentAssociationsResponse$: S.StructureShape = {type:"structure",name:"ListContentAssociationsResponse",members:{contentAssociationSummaries:{shape:ListContentAssociationsResponseContentAssociationSummaries$},nextToken:{shape:string$}},required:["contentAssociationSummaries"]}
 const ListContentsRequest$: S.StructureShape = {type:"structure",name:"ListContentsRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["knowledgeBaseId"]}
-const ListContentsOutputContentSummaries$: S.ListShape = {type:"list",name:"ListContentsOutputContentSummaries",member:{shape:GetContentSummaryOutputContentSummary$}}
-const ListContentsOutput$: S.StructureShape = {type:"structure",name:"ListContentsOutput",members:{contentSummaries:{shape:ListContentsOutputContentSummaries$},nextToken:{shape:string$}},required:["contentSummaries"]}
+const ListContentsResponseContentSummaries$: S.ListShape = {type:"list",name:"ListContentsResponseContentSummaries",member:{shape:ContentSummary$}}
+const ListContentsResponse$: S.StructureShape = {type:"structure",name:"ListContentsResponse",members:{contentSummaries:{shape:ListContentsResponseContentSummaries$},nextToken:{shape:string$}},required:["contentSummaries"]}
 const ListImportJobsRequest$: S.StructureShape = {type:"structure",name:"ListImportJobsRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["knowledgeBaseId"]}
-const ListImportJobsOutputImportJobSummariesMember$: S.StructureShape = {type:"structure",name:"ListImportJobsOutputImportJobSummariesMember",members:{createdTime:{shape:timestamp$},externalSourceConfiguration:{shape:GetImportJobOutputImportJobExternalSourceConfiguration$},importJobId:{shape:string$},importJobType:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},lastModifiedTime:{shape:timestamp$},metadata:{shape:CreateContentRequestMetadata$},status:{shape:string$},uploadId:{shape:string$}},required:["createdTime","importJobId","importJobType","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","status","uploadId"]}
-const ListImportJobsOutputImportJobSummaries$: S.ListShape = {type:"list",name:"ListImportJobsOutputImportJobSummaries",member:{shape:ListImportJobsOutputImportJobSummariesMember$}}
-const ListImportJobsOutput$: S.StructureShape = {type:"structure",name:"ListImportJobsOutput",members:{importJobSummaries:{shape:ListImportJobsOutputImportJobSummaries$},nextToken:{shape:string$}},required:["importJobSummaries"]}
+const ImportJobSummary$: S.StructureShape = {type:"structure",name:"ImportJobSummary",members:{createdTime:{shape:timestamp$},externalSourceConfiguration:{shape:ExternalSourceConfiguration$},importJobId:{shape:string$},importJobType:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},lastModifiedTime:{shape:timestamp$},metadata:{shape:CreateContentRequestMetadata$},status:{shape:string$},uploadId:{shape:string$}},required:["createdTime","importJobId","importJobType","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","status","uploadId"]}
+const ListImportJobsResponseImportJobSummaries$: S.ListShape = {type:"list",name:"ListImportJobsResponseImportJobSummaries",member:{shape:ImportJobSummary$}}
+const ListImportJobsResponse$: S.StructureShape = {type:"structure",name:"ListImportJobsResponse",members:{importJobSummaries:{shape:ListImportJobsResponseImportJobSummaries$},nextToken:{shape:string$}},required:["importJobSummaries"]}
 const ListKnowledgeBasesRequest$: S.StructureShape = {type:"structure",name:"ListKnowledgeBasesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListKnowledgeBasesOutputKnowledgeBaseSummariesMember$: S.StructureShape = {type:"structure",name:"ListKnowledgeBasesOutputKnowledgeBaseSummariesMember",members:{description:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},knowledgeBaseType:{shape:string$},name:{shape:string$},renderingConfiguration:{shape:CreateKnowledgeBaseRequestRenderingConfiguration$},serverSideEncryptionConfiguration:{shape:CreateAssistantRequestServerSideEncryptionConfiguration$},sourceConfiguration:{shape:CreateKnowledgeBaseRequestSourceConfiguration$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["knowledgeBaseArn","knowledgeBaseId","knowledgeBaseType","name","status"]}
-const ListKnowledgeBasesOutputKnowledgeBaseSummaries$: S.ListShape = {type:"list",name:"ListKnowledgeBasesOutputKnowledgeBaseSummaries",member:{shape:ListKnowledgeBasesOutputKnowledgeBaseSummariesMember$}}
-const ListKnowledgeBasesOutput$: S.StructureShape = {type:"structure",name:"ListKnowledgeBasesOutput",members:{knowledgeBaseSummaries:{shape:ListKnowledgeBasesOutputKnowledgeBaseSummaries$},nextToken:{shape:string$}},required:["knowledgeBaseSummaries"]}
+const KnowledgeBaseSummary$: S.StructureShape = {type:"structure",name:"KnowledgeBaseSummary",members:{description:{shape:string$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},knowledgeBaseType:{shape:string$},name:{shape:string$},renderingConfiguration:{shape:RenderingConfiguration$},serverSideEncryptionConfiguration:{shape:ServerSideEncryptionConfiguration$},sourceConfiguration:{shape:CreateKnowledgeBaseRequestSourceConfiguration$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["knowledgeBaseArn","knowledgeBaseId","knowledgeBaseType","name","status"]}
+const ListKnowledgeBasesResponseKnowledgeBaseSummaries$: S.ListShape = {type:"list",name:"ListKnowledgeBasesResponseKnowledgeBaseSummaries",member:{shape:KnowledgeBaseSummary$}}
+const ListKnowledgeBasesResponse$: S.StructureShape = {type:"structure",name:"ListKnowledgeBasesResponse",members:{knowledgeBaseSummaries:{shape:ListKnowledgeBasesResponseKnowledgeBaseSummaries$},nextToken:{shape:string$}},required:["knowledgeBaseSummaries"]}
 const ListQuickResponsesRequest$: S.StructureShape = {type:"structure",name:"ListQuickResponsesRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["knowledgeBaseId"]}
-const ListQuickResponsesOutputQuickResponseSummariesMember$: S.StructureShape = {type:"structure",name:"ListQuickResponsesOutputQuickResponseSummariesMember",members:{channels:{shape:CreateQuickResponseRequestChannels$},contentType:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},isActive:{shape:boolean$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},lastModifiedBy:{shape:string$},lastModifiedTime:{shape:timestamp$},name:{shape:string$},quickResponseArn:{shape:string$},quickResponseId:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["contentType","createdTime","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","name","quickResponseArn","quickResponseId","status"]}
-const ListQuickResponsesOutputQuickResponseSummaries$: S.ListShape = {type:"list",name:"ListQuickResponsesOutputQuickResponseSummaries",member:{shape:ListQuickResponsesOutputQuickResponseSummariesMember$}}
-const ListQuickResponsesOutput$: S.StructureShape = {type:"structure",name:"ListQuickResponsesOutput",members:{nextToken:{shape:string$},quickResponseSummaries:{shape:ListQuickResponsesOutputQuickResponseSummaries$}},required:["quickResponseSummaries"]}
+const QuickResponseSummary$: S.StructureShape = {type:"structure",name:"QuickResponseSummary",members:{channels:{shape:CreateQuickResponseRequestChannels$},contentType:{shape:string$},createdTime:{shape:timestamp$},description:{shape:string$},isActive:{shape:boolean$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},lastModifiedBy:{shape:string$},lastModifiedTime:{shape:timestamp$},name:{shape:string$},quickResponseArn:{shape:string$},quickResponseId:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["contentType","createdTime","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","name","quickResponseArn","quickResponseId","status"]}
+const ListQuickResponsesResponseQuickResponseSummaries$: S.ListShape = {type:"list",name:"ListQuickResponsesResponseQuickResponseSummaries",member:{shape:QuickResponseSummary$}}
+const ListQuickResponsesResponse$: S.StructureShape = {type:"structure",name:"ListQuickResponsesResponse",members:{nextToken:{shape:string$},quickResponseSummaries:{shape:ListQuickResponsesResponseQuickResponseSummaries$}},required:["quickResponseSummaries"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateAssistantRequestTags$}}}
-const NotifyRecommendationsReceivedRequest$: S.StructureShape = {type:"structure",name:"NotifyRecommendationsReceivedRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},recommendationIds:{shape:GetRecommendationsOutputTriggersMemberRecommendationIds$},sessionId:{shape:string$,location:"uri",locationName:"sessionId"}},required:["assistantId","recommendationIds","sessionId"]}
-const NotifyRecommendationsReceivedOutputErrorsMember$: S.StructureShape = {type:"structure",name:"NotifyRecommendationsReceivedOutputErrorsMember",members:{message:{shape:string$},recommendationId:{shape:string$}}}
-const NotifyRecommendationsReceivedOutputErrors$: S.ListShape = {type:"list",name:"NotifyRecommendationsReceivedOutputErrors",member:{shape:NotifyRecommendationsReceivedOutputErrorsMember$}}
-const NotifyRecommendationsReceivedOutput$: S.StructureShape = {type:"structure",name:"NotifyRecommendationsReceivedOutput",members:{errors:{shape:NotifyRecommendationsReceivedOutputErrors$},recommendationIds:{shape:GetRecommendationsOutputTriggersMemberRecommendationIds$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateAssistantRequestTags$}}}
+const NotifyRecommendationsReceivedRequest$: S.StructureShape = {type:"structure",name:"NotifyRecommendationsReceivedRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},recommendationIds:{shape:RecommendationTriggerRecommendationIds$},sessionId:{shape:string$,location:"uri",locationName:"sessionId"}},required:["assistantId","recommendationIds","sessionId"]}
+const NotifyRecommendationsReceivedError$: S.StructureShape = {type:"structure",name:"NotifyRecommendationsReceivedError",members:{message:{shape:string$},recommendationId:{shape:string$}}}
+const NotifyRecommendationsReceivedResponseErrors$: S.ListShape = {type:"list",name:"NotifyRecommendationsReceivedResponseErrors",member:{shape:NotifyRecommendationsReceivedError$}}
+const NotifyRecommendationsReceivedResponse$: S.StructureShape = {type:"structure",name:"NotifyRecommendationsReceivedResponse",members:{errors:{shape:NotifyRecommendationsReceivedResponseErrors$},recommendationIds:{shape:RecommendationTriggerRecommendationIds$}}}
 const PutFeedbackRequestContentFeedbackGenerativeContentFeedbackData$: S.StructureShape = {type:"structure",name:"PutFeedbackRequestContentFeedbackGenerativeContentFeedbackData",members:{relevance:{shape:string$}},required:["relevance"]}
 const PutFeedbackRequestContentFeedback$: S.StructureShape = {type:"structure",name:"PutFeedbackRequestContentFeedback",members:{generativeContentFeedbackData:{shape:PutFeedbackRequestContentFeedbackGenerativeContentFeedbackData$}},union:true}
 const PutFeedbackRequest$: S.StructureShape = {type:"structure",name:"PutFeedbackRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},contentFeedback:{shape:PutFeedbackRequestContentFeedback$},targetId:{shape:string$},targetType:{shape:string$}},required:["assistantId","contentFeedback","targetId","targetType"]}
-const PutFeedbackOutput$: S.StructureShape = {type:"structure",name:"PutFeedbackOutput",members:{assistantArn:{shape:string$},assistantId:{shape:string$},contentFeedback:{shape:PutFeedbackRequestContentFeedback$},targetId:{shape:string$},targetType:{shape:string$}},required:["assistantArn","assistantId","contentFeedback","targetId","targetType"]}
+const PutFeedbackResponse$: S.StructureShape = {type:"structure",name:"PutFeedbackResponse",members:{assistantArn:{shape:string$},assistantId:{shape:string$},contentFeedback:{shape:PutFeedbackRequestContentFeedback$},targetId:{shape:string$},targetType:{shape:string$}},required:["assistantArn","assistantId","contentFeedback","targetId","targetType"]}
 const QueryAssistantRequestQueryConditionMemberSingle$: S.StructureShape = {type:"structure",name:"QueryAssistantRequestQueryConditionMemberSingle",members:{comparator:{shape:string$},field:{shape:string$},value:{shape:string$}},required:["comparator","field","value"]}
 const QueryAssistantRequestQueryConditionMember$: S.StructureShape = {type:"structure",name:"QueryAssistantRequestQueryConditionMember",members:{single:{shape:QueryAssistantRequestQueryConditionMemberSingle$}},union:true}
 const QueryAssistantRequestQueryCondition$: S.ListShape = {type:"list",name:"QueryAssistantRequestQueryCondition",member:{shape:QueryAssistantRequestQueryConditionMember$}}
 const QueryAssistantRequest$: S.StructureShape = {type:"structure",name:"QueryAssistantRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},maxResults:{shape:integer$},nextToken:{shape:string$},queryCondition:{shape:QueryAssistantRequestQueryCondition$},queryText:{shape:string$},sessionId:{shape:string$}},required:["assistantId","queryText"]}
-const QueryAssistantOutputResultsMember$: S.StructureShape = {type:"structure",name:"QueryAssistantOutputResultsMember",members:{data:{shape:GetRecommendationsOutputRecommendationsMemberData$},document:{shape:GetRecommendationsOutputRecommendationsMemberDocument$},relevanceScore:{shape:double$},resultId:{shape:string$},type:{shape:string$}},required:["resultId"]}
-const QueryAssistantOutputResults$: S.ListShape = {type:"list",name:"QueryAssistantOutputResults",member:{shape:QueryAssistantOutputResultsMember$}}
-const QueryAssistantOutput$: S.StructureShape = {type:"structure",name:"QueryAssistantOutput",members:{nextToken:{shape:string$},results:{shape:QueryAssistantOutputResults$}},required:["results"]}
+const ResultData$: S.StructureShape = {type:"structure",name:"ResultData",members:{data:{shape:DataSummary$},document:{shape:Document$},relevanceScore:{shape:double$},resultId:{shape:string$},type:{shape:string$}},required:["resultId"]}
+const QueryAssistantResponseResults$: S.ListShape = {type:"list",name:"QueryAssistantResponseResults",member:{shape:ResultData$}}
+const QueryAssistantResponse$: S.StructureShape = {type:"structure",name:"QueryAssistantResponse",members:{nextToken:{shape:string$},results:{shape:QueryAssistantResponseResults$}},required:["results"]}
 const RemoveKnowledgeBaseTemplateUriRequest$: S.StructureShape = {type:"structure",name:"RemoveKnowledgeBaseTemplateUriRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"}},required:["knowledgeBaseId"]}
-const RemoveKnowledgeBaseTemplateUriOutput$: S.StructureShape = {type:"structure",name:"RemoveKnowledgeBaseTemplateUriOutput",members:{}}
-const SearchContentRequestSearchExpressionFiltersMember$: S.StructureShape = {type:"structure",name:"SearchContentRequestSearchExpressionFiltersMember",members:{field:{shape:string$},operator:{shape:string$},value:{shape:string$}},required:["field","operator","value"]}
-const SearchContentRequestSearchExpressionFilters$: S.ListShape = {type:"list",name:"SearchContentRequestSearchExpressionFilters",member:{shape:SearchContentRequestSearchExpressionFiltersMember$}}
-const SearchContentRequestSearchExpression$: S.StructureShape = {type:"structure",name:"SearchContentRequestSearchExpression",members:{filters:{shape:SearchContentRequestSearchExpressionFilters$}},required:["filters"]}
-const SearchContentRequest$: S.StructureShape = {type:"structure",name:"SearchContentRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},searchExpression:{shape:SearchContentRequestSearchExpression$}},required:["knowledgeBaseId","searchExpression"]}
-const SearchContentOutput$: S.StructureShape = {type:"structure",name:"SearchContentOutput",members:{contentSummaries:{shape:ListContentsOutputContentSummaries$},nextToken:{shape:string$}},required:["contentSummaries"]}
+const RemoveKnowledgeBaseTemplateUriResponse$: S.StructureShape = {type:"structure",name:"RemoveKnowledgeBaseTemplateUriResponse",members:{}}
+const Filter$: S.StructureShape = {type:"structure",name:"Filter",members:{field:{shape:string$},operator:{shape:string$},value:{shape:string$}},required:["field","operator","value"]}
+const SearchExpressionFilters$: S.ListShape = {type:"list",name:"SearchExpressionFilters",member:{shape:Filter$}}
+const SearchExpression$: S.StructureShape = {type:"structure",name:"SearchExpression",members:{filters:{shape:SearchExpressionFilters$}},required:["filters"]}
+const SearchContentRequest$: S.StructureShape = {type:"structure",name:"SearchContentRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},searchExpression:{shape:SearchExpression$}},required:["knowledgeBaseId","searchExpression"]}
+const SearchContentResponse$: S.StructureShape = {type:"structure",name:"SearchContentResponse",members:{contentSummaries:{shape:ListContentsResponseContentSummaries$},nextToken:{shape:string$}},required:["contentSummaries"]}
 const SearchQuickResponsesRequestAttributes$: S.MapShape = {type:"map",name:"SearchQuickResponsesRequestAttributes",key:{shape:string$},value:{shape:string$}}
-const SearchQuickResponsesRequestSearchExpressionFiltersMemberValues$: S.ListShape = {type:"list",name:"SearchQuickResponsesRequestSearchExpressionFiltersMemberValues",member:{shape:string$}}
-const SearchQuickResponsesRequestSearchExpressionFiltersMember$: S.StructureShape = {type:"structure",name:"SearchQuickResponsesRequestSearchExpressionFiltersMember",members:{includeNoExistence:{shape:boolean$},name:{shape:string$},operator:{shape:string$},values:{shape:SearchQuickResponsesRequestSearchExpressionFiltersMemberValues$}},required:["name","operator"]}
-const SearchQuickResponsesRequestSearchExpressionFilters$: S.ListShape = {type:"list",name:"SearchQuickResponsesRequestSearchExpressionFilters",member:{shape:SearchQuickResponsesRequestSearchExpressionFiltersMember$}}
-const SearchQuickResponsesRequestSearchExpressionOrderOnField$: S.StructureShape = {type:"structure",name:"SearchQuickResponsesRequestSearchExpressionOrderOnField",members:{name:{shape:string$},order:{shape:string$}},required:["name"]}
-const SearchQuickResponsesRequestSearchExpressionQueriesMemberValues$: S.ListShape = {type:"list",name:"SearchQuickResponsesRequestSearchExpressionQueriesMemberValues",member:{shape:string$}}
-const SearchQuickResponsesRequestSearchExpressionQueriesMember$: S.StructureShape = {type:"structure",name:"SearchQuickResponsesRequestSearchExpressionQueriesMember",members:{allowFuzziness:{shape:boolean$},name:{shape:string$},operator:{shape:string$},priority:{shape:string$},values:{shape:SearchQuickResponsesRequestSearchExpressionQueriesMemberValues$}},required:["name","operator","values"]}
-const SearchQuickResponsesRequestSearchExpressionQueries$: S.ListShape = {type:"list",name:"SearchQuickResponsesRequestSearchExpressionQueries",member:{shape:SearchQuickResponsesRequestSearchExpressionQueriesMember$}}
-const SearchQuickResponsesRequestSearchExpression$: S.StructureShape = {type:"structure",name:"SearchQuickResponsesRequestSearchExpression",members:{filters:{shape:SearchQuickResponsesRequestSearchExpressionFilters$},orderOnField:{shape:SearchQuickResponsesRequestSearchExpressionOrderOnField$},queries:{shape:SearchQuickResponsesRequestSearchExpressionQueries$}}}
-const SearchQuickResponsesRequest$: S.StructureShape = {type:"structure",name:"SearchQuickResponsesRequest",members:{attributes:{shape:SearchQuickResponsesRequestAttributes$},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},searchExpression:{shape:SearchQuickResponsesRequestSearchExpression$}},required:["knowledgeBaseId","searchExpression"]}
-const SearchQuickResponsesOutputResultsMemberAttributesInterpolated$: S.ListShape = {type:"list",name:"SearchQuickResponsesOutputResultsMemberAttributesInterpolated",member:{shape:string$}}
-const SearchQuickResponsesOutputResultsMember$: S.StructureShape = {type:"structure",name:"SearchQuickResponsesOutputResultsMember",members:{attributesInterpolated:{shape:SearchQuickResponsesOutputResultsMemberAttributesInterpolated$},attributesNotInterpolated:{shape:SearchQuickResponsesOutputResultsMemberAttributesInterpolated$},channels:{shape:CreateQuickResponseRequestChannels$},contentType:{shape:string$},contents:{shape:CreateQuickResponseOutputQuickResponseContents$},createdTime:{shape:timestamp$},description:{shape:string$},groupingConfiguration:{shape:CreateQuickResponseRequestGroupingConfiguration$},isActive:{shape:boolean$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},language:{shape:string$},lastModifiedBy:{shape:string$},lastModifiedTime:{shape:timestamp$},name:{shape:string$},quickResponseArn:{shape:string$},quickResponseId:{shape:string$},shortcutKey:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["contentType","contents","createdTime","isActive","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","name","quickResponseArn","quickResponseId","status"]}
-const SearchQuickResponsesOutputResults$: S.ListShape = {type:"list",name:"SearchQuickResponsesOutputResults",member:{shape:SearchQuickResponsesOutputResultsMember$}}
-const SearchQuickResponsesOutput$: S.StructureShape = {type:"structure",name:"SearchQuickResponsesOutput",members:{nextToken:{shape:string$},results:{shape:SearchQuickResponsesOutputResults$}},required:["results"]}
-const SearchSessionsRequest$: S.StructureShape = {type:"structure",name:"SearchSessionsRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},searchExpression:{shape:SearchContentRequestSearchExpression$}},required:["assistantId","searchExpression"]}
-const SearchSessionsOutputSessionSummariesMember$: S.StructureShape = {type:"structure",name:"SearchSessionsOutputSessionSummariesMember",members:{assistantArn:{shape:string$},assistantId:{shape:string$},sessionArn:{shape:string$},sessionId:{shape:string$}},required:["assistantArn","assistantId","sessionArn","sessionId"]}
-const SearchSessionsOutputSessionSummaries$: S.ListShape = {type:"list",name:"SearchSessionsOutputSessionSummaries",member:{shape:SearchSessionsOutputSessionSummariesMember$}}
-const SearchSessionsOutput$: S.StructureShape = {type:"structure",name:"SearchSessionsOutput",members:{nextToken:{shape:string$},sessionSummaries:{shape:SearchSessionsOutputSessionSummaries$}},required:["sessionSummaries"]}
+const QuickResponseFilterFieldValues$: S.ListShape = {type:"list",name:"QuickResponseFilterFieldValues",member:{shape:string$}}
+const QuickResponseFilterField$: S.StructureShape = {type:"structure",name:"QuickResponseFilterField",members:{includeNoExistence:{shape:boolean$},name:{shape:string$},operator:{shape:string$},values:{shape:QuickResponseFilterFieldValues$}},required:["name","operator"]}
+const QuickResponseSearchExpressionFilters$: S.ListShape = {type:"list",name:"QuickResponseSearchExpressionFilters",member:{shape:QuickResponseFilterField$}}
+const QuickResponseOrderField$: S.StructureShape = {type:"structure",name:"QuickResponseOrderField",members:{name:{shape:string$},order:{shape:string$}},required:["name"]}
+const QuickResponseQueryFieldValues$: S.ListShape = {type:"list",name:"QuickResponseQueryFieldValues",member:{shape:string$}}
+const QuickResponseQueryField$: S.StructureShape = {type:"structure",name:"QuickResponseQueryField",members:{allowFuzziness:{shape:boolean$},name:{shape:string$},operator:{shape:string$},priority:{shape:string$},values:{shape:QuickResponseQueryFieldValues$}},required:["name","operator","values"]}
+const QuickResponseSearchExpressionQueries$: S.ListShape = {type:"list",name:"QuickResponseSearchExpressionQueries",member:{shape:QuickResponseQueryField$}}
+const QuickResponseSearchExpression$: S.StructureShape = {type:"structure",name:"QuickResponseSearchExpression",members:{filters:{shape:QuickResponseSearchExpressionFilters$},orderOnField:{shape:QuickResponseOrderField$},queries:{shape:QuickResponseSearchExpressionQueries$}}}
+const SearchQuickResponsesRequest$: S.StructureShape = {type:"structure",name:"SearchQuickResponsesRequest",members:{attributes:{shape:SearchQuickResponsesRequestAttributes$},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},searchExpression:{shape:QuickResponseSearchExpression$}},required:["knowledgeBaseId","searchExpression"]}
+const QuickResponseSearchResultDataAttributesInterpolated$: S.ListShape = {type:"list",name:"QuickResponseSearchResultDataAttributesInterpolated",member:{shape:string$}}
+const QuickResponseSearchResultData$: S.StructureShape = {type:"structure",name:"QuickResponseSearchResultData",members:{attributesInterpolated:{shape:QuickResponseSearchResultDataAttributesInterpolated$},attributesNotInterpolated:{shape:QuickResponseSearchResultDataAttributesInterpolated$},channels:{shape:CreateQuickResponseRequestChannels$},contentType:{shape:string$},contents:{shape:QuickResponseContents$},createdTime:{shape:timestamp$},description:{shape:string$},groupingConfiguration:{shape:GroupingConfiguration$},isActive:{shape:boolean$},knowledgeBaseArn:{shape:string$},knowledgeBaseId:{shape:string$},language:{shape:string$},lastModifiedBy:{shape:string$},lastModifiedTime:{shape:timestamp$},name:{shape:string$},quickResponseArn:{shape:string$},quickResponseId:{shape:string$},shortcutKey:{shape:string$},status:{shape:string$},tags:{shape:CreateAssistantRequestTags$}},required:["contentType","contents","createdTime","isActive","knowledgeBaseArn","knowledgeBaseId","lastModifiedTime","name","quickResponseArn","quickResponseId","status"]}
+const SearchQuickResponsesResponseResults$: S.ListShape = {type:"list",name:"SearchQuickResponsesResponseResults",member:{shape:QuickResponseSearchResultData$}}
+const SearchQuickResponsesResponse$: S.StructureShape = {type:"structure",name:"SearchQuickResponsesResponse",members:{nextToken:{shape:string$},results:{shape:SearchQuickResponsesResponseResults$}},required:["results"]}
+const SearchSessionsRequest$: S.StructureShape = {type:"structure",name:"SearchSessionsRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},searchExpression:{shape:SearchExpression$}},required:["assistantId","searchExpression"]}
+const SessionSummary$: S.StructureShape = {type:"structure",name:"SessionSummary",members:{assistantArn:{shape:string$},assistantId:{shape:string$},sessionArn:{shape:string$},sessionId:{shape:string$}},required:["assistantArn","assistantId","sessionArn","sessionId"]}
+const SearchSessionsResponseSessionSummaries$: S.ListShape = {type:"list",name:"SearchSessionsResponseSessionSummaries",member:{shape:SessionSummary$}}
+const SearchSessionsResponse$: S.StructureShape = {type:"structure",name:"SearchSessionsResponse",members:{nextToken:{shape:string$},sessionSummaries:{shape:SearchSessionsResponseSessionSummaries$}},required:["sessionSummaries"]}
 const StartContentUploadRequest$: S.StructureShape = {type:"structure",name:"StartContentUploadRequest",members:{contentType:{shape:string$},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},presignedUrlTimeToLive:{shape:integer$}},required:["contentType","knowledgeBaseId"]}
-const StartContentUploadOutputHeadersToInclude$: S.MapShape = {type:"map",name:"StartContentUploadOutputHeadersToInclude",key:{shape:string$},value:{shape:string$}}
-const StartContentUploadOutput$: S.StructureShape = {type:"structure",name:"StartContentUploadOutput",members:{headersToInclude:{shape:StartContentUploadOutputHeadersToInclude$},uploadId:{shape:string$},url:{shape:string$},urlExpiry:{shape:timestamp$}},required:["headersToInclude","uploadId","url","urlExpiry"]}
-const StartImportJobRequest$: S.StructureShape = {type:"structure",name:"StartImportJobRequest",members:{clientToken:{shape:string$,idempotencyToken:true},externalSourceConfiguration:{shape:GetImportJobOutputImportJobExternalSourceConfiguration$},importJobType:{shape:string$},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},metadata:{shape:CreateContentRequestMetadata$},uploadId:{shape:string$}},required:["importJobType","knowledgeBaseId","uploadId"]}
-const StartImportJobOutput$: S.StructureShape = {type:"structure",name:"StartImportJobOutput",members:{importJob:{shape:GetImportJobOutputImportJob$}}}
+const StartContentUploadResponseHeadersToInclude$: S.MapShape = {type:"map",name:"StartContentUploadResponseHeadersToInclude",key:{shape:string$},value:{shape:string$}}
+const StartContentUploadResponse$: S.StructureShape = {type:"structure",name:"StartContentUploadResponse",members:{headersToInclude:{shape:StartContentUploadResponseHeadersToInclude$},uploadId:{shape:string$},url:{shape:string$},urlExpiry:{shape:timestamp$}},required:["headersToInclude","uploadId","url","urlExpiry"]}
+const StartImportJobRequest$: S.StructureShape = {type:"structure",name:"StartImportJobRequest",members:{clientToken:{shape:string$,idempotencyToken:true},externalSourceConfiguration:{shape:ExternalSourceConfiguration$},importJobType:{shape:string$},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},metadata:{shape:CreateContentRequestMetadata$},uploadId:{shape:string$}},required:["importJobType","knowledgeBaseId","uploadId"]}
+const StartImportJobResponse$: S.StructureShape = {type:"structure",name:"StartImportJobResponse",members:{importJob:{shape:ImportJobData$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateAssistantRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateContentRequest$: S.StructureShape = {type:"structure",name:"UpdateContentRequest",members:{contentId:{shape:string$,location:"uri",locationName:"contentId"},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},metadata:{shape:CreateContentRequestMetadata$},overrideLinkOutUri:{shape:string$},removeOverrideLinkOutUri:{shape:boolean$},revisionId:{shape:string$},title:{shape:string$},uploadId:{shape:string$}},required:["contentId","knowledgeBaseId"]}
-const UpdateContentOutput$: S.StructureShape = {type:"structure",name:"UpdateContentOutput",members:{content:{shape:CreateContentOutputContent$}}}
+const UpdateContentResponse$: S.StructureShape = {type:"structure",name:"UpdateContentResponse",members:{content:{shape:ContentData$}}}
 const UpdateKnowledgeBaseTemplateUriRequest$: S.StructureShape = {type:"structure",name:"UpdateKnowledgeBaseTemplateUriRequest",members:{knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},templateUri:{shape:string$}},required:["knowledgeBaseId","templateUri"]}
-const UpdateKnowledgeBaseTemplateUriOutput$: S.StructureShape = {type:"structure",name:"UpdateKnowledgeBaseTemplateUriOutput",members:{knowledgeBase:{shape:CreateKnowledgeBaseOutputKnowledgeBase$}}}
-const UpdateQuickResponseRequest$: S.StructureShape = {type:"structure",name:"UpdateQuickResponseRequest",members:{channels:{shape:CreateQuickResponseRequestChannels$},content:{shape:CreateQuickResponseRequestContent$},contentType:{shape:string$},description:{shape:string$},groupingConfiguration:{shape:CreateQuickResponseRequestGroupingConfiguration$},isActive:{shape:boolean$},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},language:{shape:string$},name:{shape:string$},quickResponseId:{shape:string$,location:"uri",locationName:"quickResponseId"},removeDescription:{shape:boolean$},removeGroupingConfiguration:{shape:boolean$},removeShortcutKey:{shape:boolean$},shortcutKey:{shape:string$}},required:["knowledgeBaseId","quickResponseId"]}
-const UpdateQuickResponseOutput$: S.StructureShape = {type:"structure",name:"UpdateQuickResponseOutput",members:{quickResponse:{shape:CreateQuickResponseOutputQuickResponse$}}}
+const UpdateKnowledgeBaseTemplateUriResponse$: S.StructureShape = {type:"structure",name:"UpdateKnowledgeBaseTemplateUriResponse",members:{knowledgeBase:{shape:KnowledgeBaseData$}}}
+const UpdateQuickResponseRequest$: S.StructureShape = {type:"structure",name:"UpdateQuickResponseRequest",members:{channels:{shape:CreateQuickResponseRequestChannels$},content:{shape:CreateQuickResponseRequestContent$},contentType:{shape:string$},description:{shape:string$},groupingConfiguration:{shape:GroupingConfiguration$},isActive:{shape:boolean$},knowledgeBaseId:{shape:string$,location:"uri",locationName:"knowledgeBaseId"},language:{shape:string$},name:{shape:string$},quickResponseId:{shape:string$,location:"uri",locationName:"quickResponseId"},removeDescription:{shape:boolean$},removeGroupingConfiguration:{shape:boolean$},removeShortcutKey:{shape:boolean$},shortcutKey:{shape:string$}},required:["knowledgeBaseId","quickResponseId"]}
+const UpdateQuickResponseResponse$: S.StructureShape = {type:"structure",name:"UpdateQuickResponseResponse",members:{quickResponse:{shape:QuickResponseData$}}}
 const UpdateSessionRequest$: S.StructureShape = {type:"structure",name:"UpdateSessionRequest",members:{assistantId:{shape:string$,location:"uri",locationName:"assistantId"},description:{shape:string$},sessionId:{shape:string$,location:"uri",locationName:"sessionId"},tagFilter:{shape:CreateSessionRequestTagFilter$}},required:["assistantId","sessionId"]}
-const UpdateSessionOutput$: S.StructureShape = {type:"structure",name:"UpdateSessionOutput",members:{session:{shape:CreateSessionOutputSession$}}}
+const UpdateSessionResponse$: S.StructureShape = {type:"structure",name:"UpdateSessionResponse",members:{session:{shape:SessionData$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{},exception:true,error:{senderFault:true}}
+const PreconditionFailedException$: S.StructureShape = {type:"structure",name:"PreconditionFailedException",members:{},exception:true,error:{senderFault:true}}
+const RequestTimeoutException$: S.StructureShape = {type:"structure",name:"RequestTimeoutException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{resourceName:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+const TooManyTagsException$: S.StructureShape = {type:"structure",name:"TooManyTagsException",members:{resourceName:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type AssistantCapabilityType = "V1" | "V2" | (string & {})
+
+export type AssistantStatus = "ACTIVE" | "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | (string & {})
+
+export type AssistantType = "AGENT" | (string & {})
+
+export type AssociationType = "KNOWLEDGE_BASE" | (string & {})
+
+export type ContentAssociationType = "AMAZON_CONNECT_GUIDE" | (string & {})
+
+export type ContentStatus = "ACTIVE" | "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "UPDATE_FAILED" | (string & {})
+
+export type ExternalSource = "AMAZON_CONNECT" | (string & {})
+
+export type FilterField = "NAME" | (string & {})
+
+export type FilterOperator = "EQUALS" | (string & {})
+
+export type ImportJobStatus = "COMPLETE" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "FAILED" | "START_IN_PROGRESS" | (string & {})
+
+export type ImportJobType = "QUICK_RESPONSES" | (string & {})
+
+export type KnowledgeBaseStatus = "ACTIVE" | "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | (string & {})
+
+export type KnowledgeBaseType = "CUSTOM" | "EXTERNAL" | "MANAGED" | "MESSAGE_TEMPLATES" | "QUICK_RESPONSES" | (string & {})
+
+export type Order = "ASC" | "DESC" | (string & {})
+
+export type Priority = "HIGH" | "LOW" | "MEDIUM" | (string & {})
+
+export type QueryResultType = "BLOCKED_GENERATIVE_ANSWER_CHUNK" | "BLOCKED_INTENT_ANSWER_CHUNK" | "GENERATIVE_ANSWER" | "GENERATIVE_ANSWER_CHUNK" | "INTENT_ANSWER" | "INTENT_ANSWER_CHUNK" | "KNOWLEDGE_CONTENT" | (string & {})
+
+export type QuickResponseFilterOperator = "EQUALS" | "PREFIX" | (string & {})
+
+export type QuickResponseQueryOperator = "CONTAINS" | "CONTAINS_AND_PREFIX" | (string & {})
+
+export type QuickResponseStatus = "CREATED" | "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "DELETED" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "UPDATE_FAILED" | "UPDATE_IN_PROGRESS" | (string & {})
+
+export type RecommendationSourceType = "ISSUE_DETECTION" | "OTHER" | "RULE_EVALUATION" | (string & {})
+
+export type RecommendationTriggerType = "GENERATIVE" | "QUERY" | (string & {})
+
+export type RecommendationType = "BLOCKED_GENERATIVE_ANSWER_CHUNK" | "BLOCKED_INTENT_ANSWER_CHUNK" | "DETECTED_INTENT" | "GENERATIVE_ANSWER" | "GENERATIVE_ANSWER_CHUNK" | "GENERATIVE_RESPONSE" | "INTENT_ANSWER_CHUNK" | "KNOWLEDGE_CONTENT" | (string & {})
+
+export type RelevanceLevel = "HIGH" | "LOW" | "MEDIUM" | (string & {})
+
+export type TargetType = "RECOMMENDATION" | "RESULT" | (string & {})
 
 export interface CreateAssistantRequest {
   readonly clientToken?: string | undefined
   readonly description?: string | undefined
   readonly name: string
-  readonly serverSideEncryptionConfiguration?: CreateAssistantRequestServerSideEncryptionConfiguration | undefined
+  readonly serverSideEncryptionConfiguration?: ServerSideEncryptionConfiguration | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly type: string
+  readonly type: AssistantType
 }
 
-export interface CreateAssistantRequestServerSideEncryptionConfiguration {
+export interface ServerSideEncryptionConfiguration {
   readonly kmsKeyId?: string | undefined
 }
 
-export interface CreateAssistantRequestServerSideEncryptionConfigurationOutput {
+export interface ServerSideEncryptionConfigurationOutput {
   readonly kmsKeyId?: string
 }
 
-export interface CreateAssistantOutput {
-  readonly assistant?: CreateAssistantOutputAssistant
+export interface CreateAssistantResponse {
+  readonly assistant?: AssistantData
 }
 
-export interface CreateAssistantOutputAssistant {
+export interface AssistantData {
   readonly assistantArn?: string
   readonly assistantId?: string
-  readonly capabilityConfiguration?: CreateAssistantOutputAssistantCapabilityConfiguration
+  readonly capabilityConfiguration?: AssistantCapabilityConfiguration
   readonly description?: string
-  readonly integrationConfiguration?: CreateAssistantOutputAssistantIntegrationConfiguration
+  readonly integrationConfiguration?: AssistantIntegrationConfiguration
   readonly name?: string
-  readonly serverSideEncryptionConfiguration?: CreateAssistantRequestServerSideEncryptionConfigurationOutput
-  readonly status?: string
+  readonly serverSideEncryptionConfiguration?: ServerSideEncryptionConfigurationOutput
+  readonly status?: AssistantStatus
   readonly tags?: Readonly<Record<string, string>>
-  readonly type?: string
+  readonly type?: AssistantType
 }
 
-export interface CreateAssistantOutputAssistantCapabilityConfiguration {
-  readonly type?: string
+export interface AssistantCapabilityConfiguration {
+  readonly type?: AssistantCapabilityType
 }
 
-export interface CreateAssistantOutputAssistantIntegrationConfiguration {
+export interface AssistantIntegrationConfiguration {
   readonly topicIntegrationArn?: string
 }
 
 export interface CreateAssistantAssociationRequest {
   readonly assistantId: string
   readonly association: CreateAssistantAssociationRequestAssociation
-  readonly associationType: string
+  readonly associationType: AssociationType
   readonly clientToken?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
@@ -276,25 +334,25 @@ export interface CreateAssistantAssociationRequestAssociation {
   readonly knowledgeBaseId?: string | undefined
 }
 
-export interface CreateAssistantAssociationOutput {
-  readonly assistantAssociation?: CreateAssistantAssociationOutputAssistantAssociation
+export interface CreateAssistantAssociationResponse {
+  readonly assistantAssociation?: AssistantAssociationData
 }
 
-export interface CreateAssistantAssociationOutputAssistantAssociation {
+export interface AssistantAssociationData {
   readonly assistantArn?: string
   readonly assistantAssociationArn?: string
   readonly assistantAssociationId?: string
   readonly assistantId?: string
-  readonly associationData?: CreateAssistantAssociationOutputAssistantAssociationAssociationData
-  readonly associationType?: string
+  readonly associationData?: AssistantAssociationDataAssociationData
+  readonly associationType?: AssociationType
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateAssistantAssociationOutputAssistantAssociationAssociationData {
-  readonly knowledgeBaseAssociation?: CreateAssistantAssociationOutputAssistantAssociationAssociationDataKnowledgeBaseAssociation
+export interface AssistantAssociationDataAssociationData {
+  readonly knowledgeBaseAssociation?: AssistantAssociationDataAssociationDataKnowledgeBaseAssociation
 }
 
-export interface CreateAssistantAssociationOutputAssistantAssociationAssociationDataKnowledgeBaseAssociation {
+export interface AssistantAssociationDataAssociationDataKnowledgeBaseAssociation {
   readonly knowledgeBaseArn?: string
   readonly knowledgeBaseId?: string
 }
@@ -310,11 +368,11 @@ export interface CreateContentRequest {
   readonly uploadId: string
 }
 
-export interface CreateContentOutput {
-  readonly content?: CreateContentOutputContent
+export interface CreateContentResponse {
+  readonly content?: ContentData
 }
 
-export interface CreateContentOutputContent {
+export interface ContentData {
   readonly contentArn?: string
   readonly contentId?: string
   readonly contentType?: string
@@ -324,7 +382,7 @@ export interface CreateContentOutputContent {
   readonly metadata?: Readonly<Record<string, string>>
   readonly name?: string
   readonly revisionId?: string
-  readonly status?: string
+  readonly status?: ContentStatus
   readonly tags?: Readonly<Record<string, string>>
   readonly title?: string
   readonly url?: string
@@ -333,7 +391,7 @@ export interface CreateContentOutputContent {
 
 export interface CreateContentAssociationRequest {
   readonly association: CreateContentAssociationRequestAssociation
-  readonly associationType: string
+  readonly associationType: ContentAssociationType
   readonly clientToken?: string | undefined
   readonly contentId: string
   readonly knowledgeBaseId: string
@@ -356,13 +414,13 @@ export interface CreateContentAssociationRequestAssociationAmazonConnectGuideAss
   readonly flowId?: string
 }
 
-export interface CreateContentAssociationOutput {
-  readonly contentAssociation?: CreateContentAssociationOutputContentAssociation
+export interface CreateContentAssociationResponse {
+  readonly contentAssociation?: ContentAssociationData
 }
 
-export interface CreateContentAssociationOutputContentAssociation {
+export interface ContentAssociationData {
   readonly associationData?: CreateContentAssociationRequestAssociationOutput
-  readonly associationType?: string
+  readonly associationType?: ContentAssociationType
   readonly contentArn?: string
   readonly contentAssociationArn?: string
   readonly contentAssociationId?: string
@@ -375,19 +433,19 @@ export interface CreateContentAssociationOutputContentAssociation {
 export interface CreateKnowledgeBaseRequest {
   readonly clientToken?: string | undefined
   readonly description?: string | undefined
-  readonly knowledgeBaseType: string
+  readonly knowledgeBaseType: KnowledgeBaseType
   readonly name: string
-  readonly renderingConfiguration?: CreateKnowledgeBaseRequestRenderingConfiguration | undefined
-  readonly serverSideEncryptionConfiguration?: CreateAssistantRequestServerSideEncryptionConfiguration | undefined
+  readonly renderingConfiguration?: RenderingConfiguration | undefined
+  readonly serverSideEncryptionConfiguration?: ServerSideEncryptionConfiguration | undefined
   readonly sourceConfiguration?: CreateKnowledgeBaseRequestSourceConfiguration | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateKnowledgeBaseRequestRenderingConfiguration {
+export interface RenderingConfiguration {
   readonly templateUri?: string | undefined
 }
 
-export interface CreateKnowledgeBaseRequestRenderingConfigurationOutput {
+export interface RenderingConfigurationOutput {
   readonly templateUri?: string
 }
 
@@ -409,21 +467,21 @@ export interface CreateKnowledgeBaseRequestSourceConfigurationAppIntegrationsOut
   readonly objectFields?: ReadonlyArray<string>
 }
 
-export interface CreateKnowledgeBaseOutput {
-  readonly knowledgeBase?: CreateKnowledgeBaseOutputKnowledgeBase
+export interface CreateKnowledgeBaseResponse {
+  readonly knowledgeBase?: KnowledgeBaseData
 }
 
-export interface CreateKnowledgeBaseOutputKnowledgeBase {
+export interface KnowledgeBaseData {
   readonly description?: string
   readonly knowledgeBaseArn?: string
   readonly knowledgeBaseId?: string
-  readonly knowledgeBaseType?: string
+  readonly knowledgeBaseType?: KnowledgeBaseType
   readonly lastContentModificationTime?: Date
   readonly name?: string
-  readonly renderingConfiguration?: CreateKnowledgeBaseRequestRenderingConfigurationOutput
-  readonly serverSideEncryptionConfiguration?: CreateAssistantRequestServerSideEncryptionConfigurationOutput
+  readonly renderingConfiguration?: RenderingConfigurationOutput
+  readonly serverSideEncryptionConfiguration?: ServerSideEncryptionConfigurationOutput
   readonly sourceConfiguration?: CreateKnowledgeBaseRequestSourceConfigurationOutput
-  readonly status?: string
+  readonly status?: KnowledgeBaseStatus
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -433,7 +491,7 @@ export interface CreateQuickResponseRequest {
   readonly content: CreateQuickResponseRequestContent
   readonly contentType?: string | undefined
   readonly description?: string | undefined
-  readonly groupingConfiguration?: CreateQuickResponseRequestGroupingConfiguration | undefined
+  readonly groupingConfiguration?: GroupingConfiguration | undefined
   readonly isActive?: boolean | undefined
   readonly knowledgeBaseId: string
   readonly language?: string | undefined
@@ -446,27 +504,27 @@ export interface CreateQuickResponseRequestContent {
   readonly content?: string | undefined
 }
 
-export interface CreateQuickResponseRequestGroupingConfiguration {
+export interface GroupingConfiguration {
   readonly criteria?: string | undefined
   readonly values?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateQuickResponseRequestGroupingConfigurationOutput {
+export interface GroupingConfigurationOutput {
   readonly criteria?: string
   readonly values?: ReadonlyArray<string>
 }
 
-export interface CreateQuickResponseOutput {
-  readonly quickResponse?: CreateQuickResponseOutputQuickResponse
+export interface CreateQuickResponseResponse {
+  readonly quickResponse?: QuickResponseData
 }
 
-export interface CreateQuickResponseOutputQuickResponse {
+export interface QuickResponseData {
   readonly channels?: ReadonlyArray<string>
   readonly contentType?: string
-  readonly contents?: CreateQuickResponseOutputQuickResponseContents
+  readonly contents?: QuickResponseContents
   readonly createdTime?: Date
   readonly description?: string
-  readonly groupingConfiguration?: CreateQuickResponseRequestGroupingConfigurationOutput
+  readonly groupingConfiguration?: GroupingConfigurationOutput
   readonly isActive?: boolean
   readonly knowledgeBaseArn?: string
   readonly knowledgeBaseId?: string
@@ -477,16 +535,16 @@ export interface CreateQuickResponseOutputQuickResponse {
   readonly quickResponseArn?: string
   readonly quickResponseId?: string
   readonly shortcutKey?: string
-  readonly status?: string
+  readonly status?: QuickResponseStatus
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateQuickResponseOutputQuickResponseContents {
-  readonly markdown?: CreateQuickResponseOutputQuickResponseContentsMarkdown
-  readonly plainText?: CreateQuickResponseOutputQuickResponseContentsMarkdown
+export interface QuickResponseContents {
+  readonly markdown?: QuickResponseContentsMarkdown
+  readonly plainText?: QuickResponseContentsMarkdown
 }
 
-export interface CreateQuickResponseOutputQuickResponseContentsMarkdown {
+export interface QuickResponseContentsMarkdown {
   readonly content?: string
 }
 
@@ -531,13 +589,13 @@ export interface CreateSessionRequestTagFilterOrConditionsMemberOutput {
   readonly tagCondition?: CreateSessionRequestTagFilterAndConditionsMemberOutput
 }
 
-export interface CreateSessionOutput {
-  readonly session?: CreateSessionOutputSession
+export interface CreateSessionResponse {
+  readonly session?: SessionData
 }
 
-export interface CreateSessionOutputSession {
+export interface SessionData {
   readonly description?: string
-  readonly integrationConfiguration?: CreateSessionOutputSessionIntegrationConfiguration
+  readonly integrationConfiguration?: SessionIntegrationConfiguration
   readonly name?: string
   readonly sessionArn?: string
   readonly sessionId?: string
@@ -545,7 +603,7 @@ export interface CreateSessionOutputSession {
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface CreateSessionOutputSessionIntegrationConfiguration {
+export interface SessionIntegrationConfiguration {
   readonly topicIntegrationArn?: string
 }
 
@@ -553,21 +611,21 @@ export interface DeleteAssistantRequest {
   readonly assistantId: string
 }
 
-export type DeleteAssistantOutput = {}
+export type DeleteAssistantResponse = {}
 
 export interface DeleteAssistantAssociationRequest {
   readonly assistantAssociationId: string
   readonly assistantId: string
 }
 
-export type DeleteAssistantAssociationOutput = {}
+export type DeleteAssistantAssociationResponse = {}
 
 export interface DeleteContentRequest {
   readonly contentId: string
   readonly knowledgeBaseId: string
 }
 
-export type DeleteContentOutput = {}
+export type DeleteContentResponse = {}
 
 export interface DeleteContentAssociationRequest {
   readonly contentAssociationId: string
@@ -575,34 +633,34 @@ export interface DeleteContentAssociationRequest {
   readonly knowledgeBaseId: string
 }
 
-export type DeleteContentAssociationOutput = {}
+export type DeleteContentAssociationResponse = {}
 
 export interface DeleteImportJobRequest {
   readonly importJobId: string
   readonly knowledgeBaseId: string
 }
 
-export type DeleteImportJobOutput = {}
+export type DeleteImportJobResponse = {}
 
 export interface DeleteKnowledgeBaseRequest {
   readonly knowledgeBaseId: string
 }
 
-export type DeleteKnowledgeBaseOutput = {}
+export type DeleteKnowledgeBaseResponse = {}
 
 export interface DeleteQuickResponseRequest {
   readonly knowledgeBaseId: string
   readonly quickResponseId: string
 }
 
-export type DeleteQuickResponseOutput = {}
+export type DeleteQuickResponseResponse = {}
 
 export interface GetAssistantRequest {
   readonly assistantId: string
 }
 
-export interface GetAssistantOutput {
-  readonly assistant?: CreateAssistantOutputAssistant
+export interface GetAssistantResponse {
+  readonly assistant?: AssistantData
 }
 
 export interface GetAssistantAssociationRequest {
@@ -610,8 +668,8 @@ export interface GetAssistantAssociationRequest {
   readonly assistantId: string
 }
 
-export interface GetAssistantAssociationOutput {
-  readonly assistantAssociation?: CreateAssistantAssociationOutputAssistantAssociation
+export interface GetAssistantAssociationResponse {
+  readonly assistantAssociation?: AssistantAssociationData
 }
 
 export interface GetContentRequest {
@@ -619,8 +677,8 @@ export interface GetContentRequest {
   readonly knowledgeBaseId: string
 }
 
-export interface GetContentOutput {
-  readonly content?: CreateContentOutputContent
+export interface GetContentResponse {
+  readonly content?: ContentData
 }
 
 export interface GetContentAssociationRequest {
@@ -629,8 +687,8 @@ export interface GetContentAssociationRequest {
   readonly knowledgeBaseId: string
 }
 
-export interface GetContentAssociationOutput {
-  readonly contentAssociation?: CreateContentAssociationOutputContentAssociation
+export interface GetContentAssociationResponse {
+  readonly contentAssociation?: ContentAssociationData
 }
 
 export interface GetContentSummaryRequest {
@@ -638,11 +696,11 @@ export interface GetContentSummaryRequest {
   readonly knowledgeBaseId: string
 }
 
-export interface GetContentSummaryOutput {
-  readonly contentSummary?: GetContentSummaryOutputContentSummary
+export interface GetContentSummaryResponse {
+  readonly contentSummary?: ContentSummary
 }
 
-export interface GetContentSummaryOutputContentSummary {
+export interface ContentSummary {
   readonly contentArn?: string
   readonly contentId?: string
   readonly contentType?: string
@@ -651,7 +709,7 @@ export interface GetContentSummaryOutputContentSummary {
   readonly metadata?: Readonly<Record<string, string>>
   readonly name?: string
   readonly revisionId?: string
-  readonly status?: string
+  readonly status?: ContentStatus
   readonly tags?: Readonly<Record<string, string>>
   readonly title?: string
 }
@@ -661,49 +719,49 @@ export interface GetImportJobRequest {
   readonly knowledgeBaseId: string
 }
 
-export interface GetImportJobOutput {
-  readonly importJob?: GetImportJobOutputImportJob
+export interface GetImportJobResponse {
+  readonly importJob?: ImportJobData
 }
 
-export interface GetImportJobOutputImportJob {
+export interface ImportJobData {
   readonly createdTime?: Date
-  readonly externalSourceConfiguration?: GetImportJobOutputImportJobExternalSourceConfigurationOutput
+  readonly externalSourceConfiguration?: ExternalSourceConfigurationOutput
   readonly failedRecordReport?: string
   readonly importJobId?: string
-  readonly importJobType?: string
+  readonly importJobType?: ImportJobType
   readonly knowledgeBaseArn?: string
   readonly knowledgeBaseId?: string
   readonly lastModifiedTime?: Date
   readonly metadata?: Readonly<Record<string, string>>
-  readonly status?: string
+  readonly status?: ImportJobStatus
   readonly uploadId?: string
   readonly url?: string
   readonly urlExpiry?: Date
 }
 
-export interface GetImportJobOutputImportJobExternalSourceConfiguration {
-  readonly configuration: GetImportJobOutputImportJobExternalSourceConfigurationConfiguration
-  readonly source: string
+export interface ExternalSourceConfiguration {
+  readonly configuration: ExternalSourceConfigurationConfiguration
+  readonly source: ExternalSource
 }
 
-export interface GetImportJobOutputImportJobExternalSourceConfigurationOutput {
-  readonly configuration?: GetImportJobOutputImportJobExternalSourceConfigurationConfigurationOutput
-  readonly source?: string
+export interface ExternalSourceConfigurationOutput {
+  readonly configuration?: ExternalSourceConfigurationConfigurationOutput
+  readonly source?: ExternalSource
 }
 
-export interface GetImportJobOutputImportJobExternalSourceConfigurationConfiguration {
-  readonly connectConfiguration?: GetImportJobOutputImportJobExternalSourceConfigurationConfigurationConnectConfiguration | undefined
+export interface ExternalSourceConfigurationConfiguration {
+  readonly connectConfiguration?: ExternalSourceConfigurationConfigurationConnectConfiguration | undefined
 }
 
-export interface GetImportJobOutputImportJobExternalSourceConfigurationConfigurationOutput {
-  readonly connectConfiguration?: GetImportJobOutputImportJobExternalSourceConfigurationConfigurationConnectConfigurationOutput
+export interface ExternalSourceConfigurationConfigurationOutput {
+  readonly connectConfiguration?: ExternalSourceConfigurationConfigurationConnectConfigurationOutput
 }
 
-export interface GetImportJobOutputImportJobExternalSourceConfigurationConfigurationConnectConfiguration {
+export interface ExternalSourceConfigurationConfigurationConnectConfiguration {
   readonly instanceId?: string | undefined
 }
 
-export interface GetImportJobOutputImportJobExternalSourceConfigurationConfigurationConnectConfigurationOutput {
+export interface ExternalSourceConfigurationConfigurationConnectConfigurationOutput {
   readonly instanceId?: string
 }
 
@@ -711,8 +769,8 @@ export interface GetKnowledgeBaseRequest {
   readonly knowledgeBaseId: string
 }
 
-export interface GetKnowledgeBaseOutput {
-  readonly knowledgeBase?: CreateKnowledgeBaseOutputKnowledgeBase
+export interface GetKnowledgeBaseResponse {
+  readonly knowledgeBase?: KnowledgeBaseData
 }
 
 export interface GetQuickResponseRequest {
@@ -720,8 +778,8 @@ export interface GetQuickResponseRequest {
   readonly quickResponseId: string
 }
 
-export interface GetQuickResponseOutput {
-  readonly quickResponse?: CreateQuickResponseOutputQuickResponse
+export interface GetQuickResponseResponse {
+  readonly quickResponse?: QuickResponseData
 }
 
 export interface GetRecommendationsRequest {
@@ -731,105 +789,105 @@ export interface GetRecommendationsRequest {
   readonly waitTimeSeconds?: number | undefined
 }
 
-export interface GetRecommendationsOutput {
-  readonly recommendations?: ReadonlyArray<GetRecommendationsOutputRecommendationsMember>
-  readonly triggers?: ReadonlyArray<GetRecommendationsOutputTriggersMember>
+export interface GetRecommendationsResponse {
+  readonly recommendations?: ReadonlyArray<RecommendationData>
+  readonly triggers?: ReadonlyArray<RecommendationTrigger>
 }
 
-export interface GetRecommendationsOutputRecommendationsMember {
-  readonly data?: GetRecommendationsOutputRecommendationsMemberData
-  readonly document?: GetRecommendationsOutputRecommendationsMemberDocument
+export interface RecommendationData {
+  readonly data?: DataSummary
+  readonly document?: Document
   readonly recommendationId?: string
+  readonly relevanceLevel?: RelevanceLevel
+  readonly relevanceScore?: number
+  readonly type?: RecommendationType
+}
+
+export interface DataSummary {
+  readonly details?: DataSummaryDetails
+  readonly reference?: DataSummaryReference
+}
+
+export interface DataSummaryDetails {
+  readonly contentData?: DataSummaryDetailsContentData
+  readonly generativeData?: DataSummaryDetailsGenerativeData
+  readonly sourceContentData?: DataSummaryDetailsSourceContentData
+}
+
+export interface DataSummaryDetailsContentData {
+  readonly rankingData?: DataSummaryDetailsContentDataRankingData
+  readonly textData?: DataSummaryDetailsContentDataTextData
+}
+
+export interface DataSummaryDetailsContentDataRankingData {
   readonly relevanceLevel?: string
   readonly relevanceScore?: number
-  readonly type?: string
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberData {
-  readonly details?: GetRecommendationsOutputRecommendationsMemberDataDetails
-  readonly reference?: GetRecommendationsOutputRecommendationsMemberDataReference
+export interface DataSummaryDetailsContentDataTextData {
+  readonly excerpt?: DocumentText
+  readonly title?: DocumentText
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberDataDetails {
-  readonly contentData?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentData
-  readonly generativeData?: GetRecommendationsOutputRecommendationsMemberDataDetailsGenerativeData
-  readonly sourceContentData?: GetRecommendationsOutputRecommendationsMemberDataDetailsSourceContentData
-}
-
-export interface GetRecommendationsOutputRecommendationsMemberDataDetailsContentData {
-  readonly rankingData?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataRankingData
-  readonly textData?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextData
-}
-
-export interface GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataRankingData {
-  readonly relevanceLevel?: string
-  readonly relevanceScore?: number
-}
-
-export interface GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextData {
-  readonly excerpt?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt
-  readonly title?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt
-}
-
-export interface GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt {
-  readonly highlights?: ReadonlyArray<GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerptHighlightsMember>
+export interface DocumentText {
+  readonly highlights?: ReadonlyArray<Highlight>
   readonly text?: string
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerptHighlightsMember {
+export interface Highlight {
   readonly beginOffsetInclusive?: number
   readonly endOffsetExclusive?: number
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberDataDetailsGenerativeData {
+export interface DataSummaryDetailsGenerativeData {
   readonly completion?: string
-  readonly rankingData?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataRankingData
-  readonly references?: ReadonlyArray<GetRecommendationsOutputRecommendationsMemberData>
+  readonly rankingData?: DataSummaryDetailsContentDataRankingData
+  readonly references?: ReadonlyArray<DataSummary>
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberDataDetailsSourceContentData {
+export interface DataSummaryDetailsSourceContentData {
   readonly id?: string
-  readonly rankingData?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataRankingData
-  readonly textData?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextData
+  readonly rankingData?: DataSummaryDetailsContentDataRankingData
+  readonly textData?: DataSummaryDetailsContentDataTextData
   readonly type?: string
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberDataReference {
-  readonly contentReference?: GetRecommendationsOutputRecommendationsMemberDataReferenceContentReference
-  readonly generativeReference?: GetRecommendationsOutputRecommendationsMemberDataReferenceGenerativeReference
+export interface DataSummaryReference {
+  readonly contentReference?: ContentReference
+  readonly generativeReference?: DataSummaryReferenceGenerativeReference
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberDataReferenceContentReference {
+export interface ContentReference {
   readonly contentArn?: string
   readonly contentId?: string
   readonly knowledgeBaseArn?: string
   readonly knowledgeBaseId?: string
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberDataReferenceGenerativeReference {
+export interface DataSummaryReferenceGenerativeReference {
   readonly generationId?: string
   readonly modelId?: string
 }
 
-export interface GetRecommendationsOutputRecommendationsMemberDocument {
-  readonly contentReference?: GetRecommendationsOutputRecommendationsMemberDataReferenceContentReference
-  readonly excerpt?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt
-  readonly title?: GetRecommendationsOutputRecommendationsMemberDataDetailsContentDataTextDataExcerpt
+export interface Document {
+  readonly contentReference?: ContentReference
+  readonly excerpt?: DocumentText
+  readonly title?: DocumentText
 }
 
-export interface GetRecommendationsOutputTriggersMember {
-  readonly data?: GetRecommendationsOutputTriggersMemberData
+export interface RecommendationTrigger {
+  readonly data?: RecommendationTriggerData
   readonly id?: string
   readonly recommendationIds?: ReadonlyArray<string>
-  readonly source?: string
-  readonly type?: string
+  readonly source?: RecommendationSourceType
+  readonly type?: RecommendationTriggerType
 }
 
-export interface GetRecommendationsOutputTriggersMemberData {
-  readonly query?: GetRecommendationsOutputTriggersMemberDataQuery
+export interface RecommendationTriggerData {
+  readonly query?: RecommendationTriggerDataQuery
 }
 
-export interface GetRecommendationsOutputTriggersMemberDataQuery {
+export interface RecommendationTriggerDataQuery {
   readonly text?: string
 }
 
@@ -838,8 +896,8 @@ export interface GetSessionRequest {
   readonly sessionId: string
 }
 
-export interface GetSessionOutput {
-  readonly session?: CreateSessionOutputSession
+export interface GetSessionResponse {
+  readonly session?: SessionData
 }
 
 export interface ListAssistantAssociationsRequest {
@@ -848,18 +906,18 @@ export interface ListAssistantAssociationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListAssistantAssociationsOutput {
-  readonly assistantAssociationSummaries?: ReadonlyArray<ListAssistantAssociationsOutputAssistantAssociationSummariesMember>
+export interface ListAssistantAssociationsResponse {
+  readonly assistantAssociationSummaries?: ReadonlyArray<AssistantAssociationSummary>
   readonly nextToken?: string
 }
 
-export interface ListAssistantAssociationsOutputAssistantAssociationSummariesMember {
+export interface AssistantAssociationSummary {
   readonly assistantArn?: string
   readonly assistantAssociationArn?: string
   readonly assistantAssociationId?: string
   readonly assistantId?: string
-  readonly associationData?: CreateAssistantAssociationOutputAssistantAssociationAssociationData
-  readonly associationType?: string
+  readonly associationData?: AssistantAssociationDataAssociationData
+  readonly associationType?: AssociationType
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -868,22 +926,22 @@ export interface ListAssistantsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListAssistantsOutput {
-  readonly assistantSummaries?: ReadonlyArray<ListAssistantsOutputAssistantSummariesMember>
+export interface ListAssistantsResponse {
+  readonly assistantSummaries?: ReadonlyArray<AssistantSummary>
   readonly nextToken?: string
 }
 
-export interface ListAssistantsOutputAssistantSummariesMember {
+export interface AssistantSummary {
   readonly assistantArn?: string
   readonly assistantId?: string
-  readonly capabilityConfiguration?: CreateAssistantOutputAssistantCapabilityConfiguration
+  readonly capabilityConfiguration?: AssistantCapabilityConfiguration
   readonly description?: string
-  readonly integrationConfiguration?: CreateAssistantOutputAssistantIntegrationConfiguration
+  readonly integrationConfiguration?: AssistantIntegrationConfiguration
   readonly name?: string
-  readonly serverSideEncryptionConfiguration?: CreateAssistantRequestServerSideEncryptionConfigurationOutput
-  readonly status?: string
+  readonly serverSideEncryptionConfiguration?: ServerSideEncryptionConfigurationOutput
+  readonly status?: AssistantStatus
   readonly tags?: Readonly<Record<string, string>>
-  readonly type?: string
+  readonly type?: AssistantType
 }
 
 export interface ListContentAssociationsRequest {
@@ -893,14 +951,14 @@ export interface ListContentAssociationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListContentAssociationsOutput {
-  readonly contentAssociationSummaries?: ReadonlyArray<ListContentAssociationsOutputContentAssociationSummariesMember>
+export interface ListContentAssociationsResponse {
+  readonly contentAssociationSummaries?: ReadonlyArray<ContentAssociationSummary>
   readonly nextToken?: string
 }
 
-export interface ListContentAssociationsOutputContentAssociationSummariesMember {
+export interface ContentAssociationSummary {
   readonly associationData?: CreateContentAssociationRequestAssociationOutput
-  readonly associationType?: string
+  readonly associationType?: ContentAssociationType
   readonly contentArn?: string
   readonly contentAssociationArn?: string
   readonly contentAssociationId?: string
@@ -916,8 +974,8 @@ export interface ListContentsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListContentsOutput {
-  readonly contentSummaries?: ReadonlyArray<GetContentSummaryOutputContentSummary>
+export interface ListContentsResponse {
+  readonly contentSummaries?: ReadonlyArray<ContentSummary>
   readonly nextToken?: string
 }
 
@@ -927,21 +985,21 @@ export interface ListImportJobsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListImportJobsOutput {
-  readonly importJobSummaries?: ReadonlyArray<ListImportJobsOutputImportJobSummariesMember>
+export interface ListImportJobsResponse {
+  readonly importJobSummaries?: ReadonlyArray<ImportJobSummary>
   readonly nextToken?: string
 }
 
-export interface ListImportJobsOutputImportJobSummariesMember {
+export interface ImportJobSummary {
   readonly createdTime?: Date
-  readonly externalSourceConfiguration?: GetImportJobOutputImportJobExternalSourceConfigurationOutput
+  readonly externalSourceConfiguration?: ExternalSourceConfigurationOutput
   readonly importJobId?: string
-  readonly importJobType?: string
+  readonly importJobType?: ImportJobType
   readonly knowledgeBaseArn?: string
   readonly knowledgeBaseId?: string
   readonly lastModifiedTime?: Date
   readonly metadata?: Readonly<Record<string, string>>
-  readonly status?: string
+  readonly status?: ImportJobStatus
   readonly uploadId?: string
 }
 
@@ -950,21 +1008,21 @@ export interface ListKnowledgeBasesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListKnowledgeBasesOutput {
-  readonly knowledgeBaseSummaries?: ReadonlyArray<ListKnowledgeBasesOutputKnowledgeBaseSummariesMember>
+export interface ListKnowledgeBasesResponse {
+  readonly knowledgeBaseSummaries?: ReadonlyArray<KnowledgeBaseSummary>
   readonly nextToken?: string
 }
 
-export interface ListKnowledgeBasesOutputKnowledgeBaseSummariesMember {
+export interface KnowledgeBaseSummary {
   readonly description?: string
   readonly knowledgeBaseArn?: string
   readonly knowledgeBaseId?: string
-  readonly knowledgeBaseType?: string
+  readonly knowledgeBaseType?: KnowledgeBaseType
   readonly name?: string
-  readonly renderingConfiguration?: CreateKnowledgeBaseRequestRenderingConfigurationOutput
-  readonly serverSideEncryptionConfiguration?: CreateAssistantRequestServerSideEncryptionConfigurationOutput
+  readonly renderingConfiguration?: RenderingConfigurationOutput
+  readonly serverSideEncryptionConfiguration?: ServerSideEncryptionConfigurationOutput
   readonly sourceConfiguration?: CreateKnowledgeBaseRequestSourceConfigurationOutput
-  readonly status?: string
+  readonly status?: KnowledgeBaseStatus
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -974,12 +1032,12 @@ export interface ListQuickResponsesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListQuickResponsesOutput {
+export interface ListQuickResponsesResponse {
   readonly nextToken?: string
-  readonly quickResponseSummaries?: ReadonlyArray<ListQuickResponsesOutputQuickResponseSummariesMember>
+  readonly quickResponseSummaries?: ReadonlyArray<QuickResponseSummary>
 }
 
-export interface ListQuickResponsesOutputQuickResponseSummariesMember {
+export interface QuickResponseSummary {
   readonly channels?: ReadonlyArray<string>
   readonly contentType?: string
   readonly createdTime?: Date
@@ -992,7 +1050,7 @@ export interface ListQuickResponsesOutputQuickResponseSummariesMember {
   readonly name?: string
   readonly quickResponseArn?: string
   readonly quickResponseId?: string
-  readonly status?: string
+  readonly status?: QuickResponseStatus
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -1000,7 +1058,7 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -1010,12 +1068,12 @@ export interface NotifyRecommendationsReceivedRequest {
   readonly sessionId: string
 }
 
-export interface NotifyRecommendationsReceivedOutput {
-  readonly errors?: ReadonlyArray<NotifyRecommendationsReceivedOutputErrorsMember>
+export interface NotifyRecommendationsReceivedResponse {
+  readonly errors?: ReadonlyArray<NotifyRecommendationsReceivedError>
   readonly recommendationIds?: ReadonlyArray<string>
 }
 
-export interface NotifyRecommendationsReceivedOutputErrorsMember {
+export interface NotifyRecommendationsReceivedError {
   readonly message?: string
   readonly recommendationId?: string
 }
@@ -1024,7 +1082,7 @@ export interface PutFeedbackRequest {
   readonly assistantId: string
   readonly contentFeedback: PutFeedbackRequestContentFeedback
   readonly targetId: string
-  readonly targetType: string
+  readonly targetType: TargetType
 }
 
 export interface PutFeedbackRequestContentFeedback {
@@ -1043,12 +1101,12 @@ export interface PutFeedbackRequestContentFeedbackGenerativeContentFeedbackDataO
   readonly relevance?: string
 }
 
-export interface PutFeedbackOutput {
+export interface PutFeedbackResponse {
   readonly assistantArn?: string
   readonly assistantId?: string
   readonly contentFeedback?: PutFeedbackRequestContentFeedbackOutput
   readonly targetId?: string
-  readonly targetType?: string
+  readonly targetType?: TargetType
 }
 
 export interface QueryAssistantRequest {
@@ -1070,44 +1128,44 @@ export interface QueryAssistantRequestQueryConditionMemberSingle {
   readonly value: string
 }
 
-export interface QueryAssistantOutput {
+export interface QueryAssistantResponse {
   readonly nextToken?: string
-  readonly results?: ReadonlyArray<QueryAssistantOutputResultsMember>
+  readonly results?: ReadonlyArray<ResultData>
 }
 
-export interface QueryAssistantOutputResultsMember {
-  readonly data?: GetRecommendationsOutputRecommendationsMemberData
-  readonly document?: GetRecommendationsOutputRecommendationsMemberDocument
+export interface ResultData {
+  readonly data?: DataSummary
+  readonly document?: Document
   readonly relevanceScore?: number
   readonly resultId?: string
-  readonly type?: string
+  readonly type?: QueryResultType
 }
 
 export interface RemoveKnowledgeBaseTemplateUriRequest {
   readonly knowledgeBaseId: string
 }
 
-export type RemoveKnowledgeBaseTemplateUriOutput = {}
+export type RemoveKnowledgeBaseTemplateUriResponse = {}
 
 export interface SearchContentRequest {
   readonly knowledgeBaseId: string
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly searchExpression: SearchContentRequestSearchExpression
+  readonly searchExpression: SearchExpression
 }
 
-export interface SearchContentRequestSearchExpression {
-  readonly filters: ReadonlyArray<SearchContentRequestSearchExpressionFiltersMember>
+export interface SearchExpression {
+  readonly filters: ReadonlyArray<Filter>
 }
 
-export interface SearchContentRequestSearchExpressionFiltersMember {
-  readonly field: string
-  readonly operator: string
+export interface Filter {
+  readonly field: FilterField
+  readonly operator: FilterOperator
   readonly value: string
 }
 
-export interface SearchContentOutput {
-  readonly contentSummaries?: ReadonlyArray<GetContentSummaryOutputContentSummary>
+export interface SearchContentResponse {
+  readonly contentSummaries?: ReadonlyArray<ContentSummary>
   readonly nextToken?: string
 }
 
@@ -1116,49 +1174,49 @@ export interface SearchQuickResponsesRequest {
   readonly knowledgeBaseId: string
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly searchExpression: SearchQuickResponsesRequestSearchExpression
+  readonly searchExpression: QuickResponseSearchExpression
 }
 
-export interface SearchQuickResponsesRequestSearchExpression {
-  readonly filters?: ReadonlyArray<SearchQuickResponsesRequestSearchExpressionFiltersMember> | undefined
-  readonly orderOnField?: SearchQuickResponsesRequestSearchExpressionOrderOnField | undefined
-  readonly queries?: ReadonlyArray<SearchQuickResponsesRequestSearchExpressionQueriesMember> | undefined
+export interface QuickResponseSearchExpression {
+  readonly filters?: ReadonlyArray<QuickResponseFilterField> | undefined
+  readonly orderOnField?: QuickResponseOrderField | undefined
+  readonly queries?: ReadonlyArray<QuickResponseQueryField> | undefined
 }
 
-export interface SearchQuickResponsesRequestSearchExpressionFiltersMember {
+export interface QuickResponseFilterField {
   readonly includeNoExistence?: boolean | undefined
   readonly name: string
-  readonly operator: string
+  readonly operator: QuickResponseFilterOperator
   readonly values?: ReadonlyArray<string> | undefined
 }
 
-export interface SearchQuickResponsesRequestSearchExpressionOrderOnField {
+export interface QuickResponseOrderField {
   readonly name: string
-  readonly order?: string | undefined
+  readonly order?: Order | undefined
 }
 
-export interface SearchQuickResponsesRequestSearchExpressionQueriesMember {
+export interface QuickResponseQueryField {
   readonly allowFuzziness?: boolean | undefined
   readonly name: string
-  readonly operator: string
-  readonly priority?: string | undefined
+  readonly operator: QuickResponseQueryOperator
+  readonly priority?: Priority | undefined
   readonly values: ReadonlyArray<string>
 }
 
-export interface SearchQuickResponsesOutput {
+export interface SearchQuickResponsesResponse {
   readonly nextToken?: string
-  readonly results?: ReadonlyArray<SearchQuickResponsesOutputResultsMember>
+  readonly results?: ReadonlyArray<QuickResponseSearchResultData>
 }
 
-export interface SearchQuickResponsesOutputResultsMember {
+export interface QuickResponseSearchResultData {
   readonly attributesInterpolated?: ReadonlyArray<string>
   readonly attributesNotInterpolated?: ReadonlyArray<string>
   readonly channels?: ReadonlyArray<string>
   readonly contentType?: string
-  readonly contents?: CreateQuickResponseOutputQuickResponseContents
+  readonly contents?: QuickResponseContents
   readonly createdTime?: Date
   readonly description?: string
-  readonly groupingConfiguration?: CreateQuickResponseRequestGroupingConfigurationOutput
+  readonly groupingConfiguration?: GroupingConfigurationOutput
   readonly isActive?: boolean
   readonly knowledgeBaseArn?: string
   readonly knowledgeBaseId?: string
@@ -1169,7 +1227,7 @@ export interface SearchQuickResponsesOutputResultsMember {
   readonly quickResponseArn?: string
   readonly quickResponseId?: string
   readonly shortcutKey?: string
-  readonly status?: string
+  readonly status?: QuickResponseStatus
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -1177,15 +1235,15 @@ export interface SearchSessionsRequest {
   readonly assistantId: string
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly searchExpression: SearchContentRequestSearchExpression
+  readonly searchExpression: SearchExpression
 }
 
-export interface SearchSessionsOutput {
+export interface SearchSessionsResponse {
   readonly nextToken?: string
-  readonly sessionSummaries?: ReadonlyArray<SearchSessionsOutputSessionSummariesMember>
+  readonly sessionSummaries?: ReadonlyArray<SessionSummary>
 }
 
-export interface SearchSessionsOutputSessionSummariesMember {
+export interface SessionSummary {
   readonly assistantArn?: string
   readonly assistantId?: string
   readonly sessionArn?: string
@@ -1198,7 +1256,7 @@ export interface StartContentUploadRequest {
   readonly presignedUrlTimeToLive?: number | undefined
 }
 
-export interface StartContentUploadOutput {
+export interface StartContentUploadResponse {
   readonly headersToInclude?: Readonly<Record<string, string>>
   readonly uploadId?: string
   readonly url?: string
@@ -1207,15 +1265,15 @@ export interface StartContentUploadOutput {
 
 export interface StartImportJobRequest {
   readonly clientToken?: string | undefined
-  readonly externalSourceConfiguration?: GetImportJobOutputImportJobExternalSourceConfiguration | undefined
-  readonly importJobType: string
+  readonly externalSourceConfiguration?: ExternalSourceConfiguration | undefined
+  readonly importJobType: ImportJobType
   readonly knowledgeBaseId: string
   readonly metadata?: Readonly<Record<string, string>> | undefined
   readonly uploadId: string
 }
 
-export interface StartImportJobOutput {
-  readonly importJob?: GetImportJobOutputImportJob
+export interface StartImportJobResponse {
+  readonly importJob?: ImportJobData
 }
 
 export interface TagResourceRequest {
@@ -1223,14 +1281,14 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateContentRequest {
   readonly contentId: string
@@ -1243,8 +1301,8 @@ export interface UpdateContentRequest {
   readonly uploadId?: string | undefined
 }
 
-export interface UpdateContentOutput {
-  readonly content?: CreateContentOutputContent
+export interface UpdateContentResponse {
+  readonly content?: ContentData
 }
 
 export interface UpdateKnowledgeBaseTemplateUriRequest {
@@ -1252,8 +1310,8 @@ export interface UpdateKnowledgeBaseTemplateUriRequest {
   readonly templateUri: string
 }
 
-export interface UpdateKnowledgeBaseTemplateUriOutput {
-  readonly knowledgeBase?: CreateKnowledgeBaseOutputKnowledgeBase
+export interface UpdateKnowledgeBaseTemplateUriResponse {
+  readonly knowledgeBase?: KnowledgeBaseData
 }
 
 export interface UpdateQuickResponseRequest {
@@ -1261,7 +1319,7 @@ export interface UpdateQuickResponseRequest {
   readonly content?: CreateQuickResponseRequestContent | undefined
   readonly contentType?: string | undefined
   readonly description?: string | undefined
-  readonly groupingConfiguration?: CreateQuickResponseRequestGroupingConfiguration | undefined
+  readonly groupingConfiguration?: GroupingConfiguration | undefined
   readonly isActive?: boolean | undefined
   readonly knowledgeBaseId: string
   readonly language?: string | undefined
@@ -1273,8 +1331,8 @@ export interface UpdateQuickResponseRequest {
   readonly shortcutKey?: string | undefined
 }
 
-export interface UpdateQuickResponseOutput {
-  readonly quickResponse?: CreateQuickResponseOutputQuickResponse
+export interface UpdateQuickResponseResponse {
+  readonly quickResponse?: QuickResponseData
 }
 
 export interface UpdateSessionRequest {
@@ -1284,194 +1342,212 @@ export interface UpdateSessionRequest {
   readonly tagFilter?: CreateSessionRequestTagFilter | undefined
 }
 
-export interface UpdateSessionOutput {
-  readonly session?: CreateSessionOutputSession
+export interface UpdateSessionResponse {
+  readonly session?: SessionData
 }
 
-export type CreateAssistantError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type CreateAssistantAssociationError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
 
-export type CreateContentError = Errors.CommonError | Client.SdkError
+export class PreconditionFailedException extends /*#__PURE__*/ ServiceError("PreconditionFailedException") {}
 
-export type CreateContentAssociationError = Errors.CommonError | Client.SdkError
+export class RequestTimeoutException extends /*#__PURE__*/ ServiceError("RequestTimeoutException") {}
 
-export type CreateKnowledgeBaseError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly resourceName?: string }> {}
 
-export type CreateQuickResponseError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
 
-export type CreateSessionError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type DeleteAssistantError = Errors.CommonError | Client.SdkError
+export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException")<{ readonly resourceName?: string }> {}
 
-export type DeleteAssistantAssociationError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type DeleteContentError = Errors.CommonError | Client.SdkError
+export type CreateAssistantError = AccessDeniedException | ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteContentAssociationError = Errors.CommonError | Client.SdkError
+export type CreateAssistantAssociationError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteImportJobError = Errors.CommonError | Client.SdkError
+export type CreateContentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteKnowledgeBaseError = Errors.CommonError | Client.SdkError
+export type CreateContentAssociationError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteQuickResponseError = Errors.CommonError | Client.SdkError
+export type CreateKnowledgeBaseError = AccessDeniedException | ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetAssistantError = Errors.CommonError | Client.SdkError
+export type CreateQuickResponseError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetAssistantAssociationError = Errors.CommonError | Client.SdkError
+export type CreateSessionError = AccessDeniedException | ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetContentError = Errors.CommonError | Client.SdkError
+export type DeleteAssistantError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetContentAssociationError = Errors.CommonError | Client.SdkError
+export type DeleteAssistantAssociationError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetContentSummaryError = Errors.CommonError | Client.SdkError
+export type DeleteContentError = AccessDeniedException | ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetImportJobError = Errors.CommonError | Client.SdkError
+export type DeleteContentAssociationError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetKnowledgeBaseError = Errors.CommonError | Client.SdkError
+export type DeleteImportJobError = AccessDeniedException | ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetQuickResponseError = Errors.CommonError | Client.SdkError
+export type DeleteKnowledgeBaseError = AccessDeniedException | ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetRecommendationsError = Errors.CommonError | Client.SdkError
+export type DeleteQuickResponseError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetSessionError = Errors.CommonError | Client.SdkError
+export type GetAssistantError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListAssistantAssociationsError = Errors.CommonError | Client.SdkError
+export type GetAssistantAssociationError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListAssistantsError = Errors.CommonError | Client.SdkError
+export type GetContentError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListContentAssociationsError = Errors.CommonError | Client.SdkError
+export type GetContentAssociationError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListContentsError = Errors.CommonError | Client.SdkError
+export type GetContentSummaryError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListImportJobsError = Errors.CommonError | Client.SdkError
+export type GetImportJobError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListKnowledgeBasesError = Errors.CommonError | Client.SdkError
+export type GetKnowledgeBaseError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListQuickResponsesError = Errors.CommonError | Client.SdkError
+export type GetQuickResponseError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetRecommendationsError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type NotifyRecommendationsReceivedError = Errors.CommonError | Client.SdkError
+export type GetSessionError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type PutFeedbackError = Errors.CommonError | Client.SdkError
+export type ListAssistantAssociationsError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type QueryAssistantError = Errors.CommonError | Client.SdkError
+export type ListAssistantsError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type RemoveKnowledgeBaseTemplateUriError = Errors.CommonError | Client.SdkError
+export type ListContentAssociationsError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type SearchContentError = Errors.CommonError | Client.SdkError
+export type ListContentsError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type SearchQuickResponsesError = Errors.CommonError | Client.SdkError
+export type ListImportJobsError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type SearchSessionsError = Errors.CommonError | Client.SdkError
+export type ListKnowledgeBasesError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StartContentUploadError = Errors.CommonError | Client.SdkError
+export type ListQuickResponsesError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StartImportJobError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type NotifyRecommendationsReceivedError_ = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type PutFeedbackError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateContentError = Errors.CommonError | Client.SdkError
+export type QueryAssistantError = AccessDeniedException | RequestTimeoutException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateKnowledgeBaseTemplateUriError = Errors.CommonError | Client.SdkError
+export type RemoveKnowledgeBaseTemplateUriError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateQuickResponseError = Errors.CommonError | Client.SdkError
+export type SearchContentError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSessionError = Errors.CommonError | Client.SdkError
+export type SearchQuickResponsesError = AccessDeniedException | RequestTimeoutException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createAssistant: Client.Operation<CreateAssistantRequest, CreateAssistantOutput, CreateAssistantError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateAssistant",http:{method:"POST",requestUri:"/assistants",responseCode:200},input:{shape:CreateAssistantRequest$},output:{shape:CreateAssistantOutput$},idempotent:true}})
+export type SearchSessionsError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createAssistantAssociation: Client.Operation<CreateAssistantAssociationRequest, CreateAssistantAssociationOutput, CreateAssistantAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateAssistantAssociation",http:{method:"POST",requestUri:"/assistants/{assistantId}/associations",responseCode:200},input:{shape:CreateAssistantAssociationRequest$},output:{shape:CreateAssistantAssociationOutput$},idempotent:true}})
+export type StartContentUploadError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createContent: Client.Operation<CreateContentRequest, CreateContentOutput, CreateContentError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateContent",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents",responseCode:200},input:{shape:CreateContentRequest$},output:{shape:CreateContentOutput$},idempotent:true}})
+export type StartImportJobError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createContentAssociation: Client.Operation<CreateContentAssociationRequest, CreateContentAssociationOutput, CreateContentAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateContentAssociation",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/associations",responseCode:200},input:{shape:CreateContentAssociationRequest$},output:{shape:CreateContentAssociationOutput$}}})
+export type TagResourceError = ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
 
-export const createKnowledgeBase: Client.Operation<CreateKnowledgeBaseRequest, CreateKnowledgeBaseOutput, CreateKnowledgeBaseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateKnowledgeBase",http:{method:"POST",requestUri:"/knowledgeBases",responseCode:200},input:{shape:CreateKnowledgeBaseRequest$},output:{shape:CreateKnowledgeBaseOutput$},idempotent:true}})
+export type UntagResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const createQuickResponse: Client.Operation<CreateQuickResponseRequest, CreateQuickResponseOutput, CreateQuickResponseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateQuickResponse",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses",responseCode:200},input:{shape:CreateQuickResponseRequest$},output:{shape:CreateQuickResponseOutput$},idempotent:true}})
+export type UpdateContentError = AccessDeniedException | PreconditionFailedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createSession: Client.Operation<CreateSessionRequest, CreateSessionOutput, CreateSessionError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateSession",http:{method:"POST",requestUri:"/assistants/{assistantId}/sessions",responseCode:200},input:{shape:CreateSessionRequest$},output:{shape:CreateSessionOutput$},idempotent:true}})
+export type UpdateKnowledgeBaseTemplateUriError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteAssistant: Client.Operation<DeleteAssistantRequest, DeleteAssistantOutput, DeleteAssistantError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteAssistant",http:{method:"DELETE",requestUri:"/assistants/{assistantId}",responseCode:204},input:{shape:DeleteAssistantRequest$},output:{shape:DeleteAssistantOutput$},idempotent:true}})
+export type UpdateQuickResponseError = AccessDeniedException | ConflictException | PreconditionFailedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteAssistantAssociation: Client.Operation<DeleteAssistantAssociationRequest, DeleteAssistantAssociationOutput, DeleteAssistantAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteAssistantAssociation",http:{method:"DELETE",requestUri:"/assistants/{assistantId}/associations/{assistantAssociationId}",responseCode:204},input:{shape:DeleteAssistantAssociationRequest$},output:{shape:DeleteAssistantAssociationOutput$},idempotent:true}})
+export type UpdateSessionError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const deleteContent: Client.Operation<DeleteContentRequest, DeleteContentOutput, DeleteContentError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteContent",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}",responseCode:204},input:{shape:DeleteContentRequest$},output:{shape:DeleteContentOutput$},idempotent:true}})
+export const createAssistant: Client.Operation<CreateAssistantRequest, CreateAssistantResponse, CreateAssistantError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateAssistant",http:{method:"POST",requestUri:"/assistants",responseCode:200},input:{shape:CreateAssistantRequest$},output:{shape:CreateAssistantResponse$},errors:[AccessDeniedException$,ConflictException$,ServiceQuotaExceededException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ServiceQuotaExceededException,ValidationException}})
 
-export const deleteContentAssociation: Client.Operation<DeleteContentAssociationRequest, DeleteContentAssociationOutput, DeleteContentAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteContentAssociation",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/associations/{contentAssociationId}",responseCode:204},input:{shape:DeleteContentAssociationRequest$},output:{shape:DeleteContentAssociationOutput$},idempotent:true}})
+export const createAssistantAssociation: Client.Operation<CreateAssistantAssociationRequest, CreateAssistantAssociationResponse, CreateAssistantAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateAssistantAssociation",http:{method:"POST",requestUri:"/assistants/{assistantId}/associations",responseCode:200},input:{shape:CreateAssistantAssociationRequest$},output:{shape:CreateAssistantAssociationResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const deleteImportJob: Client.Operation<DeleteImportJobRequest, DeleteImportJobOutput, DeleteImportJobError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteImportJob",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/importJobs/{importJobId}",responseCode:204},input:{shape:DeleteImportJobRequest$},output:{shape:DeleteImportJobOutput$},idempotent:true}})
+export const createContent: Client.Operation<CreateContentRequest, CreateContentResponse, CreateContentError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateContent",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents",responseCode:200},input:{shape:CreateContentRequest$},output:{shape:CreateContentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const deleteKnowledgeBase: Client.Operation<DeleteKnowledgeBaseRequest, DeleteKnowledgeBaseOutput, DeleteKnowledgeBaseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteKnowledgeBase",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}",responseCode:204},input:{shape:DeleteKnowledgeBaseRequest$},output:{shape:DeleteKnowledgeBaseOutput$},idempotent:true}})
+export const createContentAssociation: Client.Operation<CreateContentAssociationRequest, CreateContentAssociationResponse, CreateContentAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateContentAssociation",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/associations",responseCode:200},input:{shape:CreateContentAssociationRequest$},output:{shape:CreateContentAssociationResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteQuickResponse: Client.Operation<DeleteQuickResponseRequest, DeleteQuickResponseOutput, DeleteQuickResponseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteQuickResponse",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses/{quickResponseId}",responseCode:204},input:{shape:DeleteQuickResponseRequest$},output:{shape:DeleteQuickResponseOutput$},idempotent:true}})
+export const createKnowledgeBase: Client.Operation<CreateKnowledgeBaseRequest, CreateKnowledgeBaseResponse, CreateKnowledgeBaseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateKnowledgeBase",http:{method:"POST",requestUri:"/knowledgeBases",responseCode:200},input:{shape:CreateKnowledgeBaseRequest$},output:{shape:CreateKnowledgeBaseResponse$},errors:[AccessDeniedException$,ConflictException$,ServiceQuotaExceededException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ServiceQuotaExceededException,ValidationException}})
 
-export const getAssistant: Client.Operation<GetAssistantRequest, GetAssistantOutput, GetAssistantError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetAssistant",http:{method:"GET",requestUri:"/assistants/{assistantId}",responseCode:200},input:{shape:GetAssistantRequest$},output:{shape:GetAssistantOutput$}}})
+export const createQuickResponse: Client.Operation<CreateQuickResponseRequest, CreateQuickResponseResponse, CreateQuickResponseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateQuickResponse",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses",responseCode:200},input:{shape:CreateQuickResponseRequest$},output:{shape:CreateQuickResponseResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const getAssistantAssociation: Client.Operation<GetAssistantAssociationRequest, GetAssistantAssociationOutput, GetAssistantAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetAssistantAssociation",http:{method:"GET",requestUri:"/assistants/{assistantId}/associations/{assistantAssociationId}",responseCode:200},input:{shape:GetAssistantAssociationRequest$},output:{shape:GetAssistantAssociationOutput$}}})
+export const createSession: Client.Operation<CreateSessionRequest, CreateSessionResponse, CreateSessionError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"CreateSession",http:{method:"POST",requestUri:"/assistants/{assistantId}/sessions",responseCode:200},input:{shape:CreateSessionRequest$},output:{shape:CreateSessionResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ValidationException}})
 
-export const getContent: Client.Operation<GetContentRequest, GetContentOutput, GetContentError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetContent",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}",responseCode:200},input:{shape:GetContentRequest$},output:{shape:GetContentOutput$}}})
+export const deleteAssistant: Client.Operation<DeleteAssistantRequest, DeleteAssistantResponse, DeleteAssistantError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteAssistant",http:{method:"DELETE",requestUri:"/assistants/{assistantId}",responseCode:204},input:{shape:DeleteAssistantRequest$},output:{shape:DeleteAssistantResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const getContentAssociation: Client.Operation<GetContentAssociationRequest, GetContentAssociationOutput, GetContentAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetContentAssociation",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/associations/{contentAssociationId}",responseCode:200},input:{shape:GetContentAssociationRequest$},output:{shape:GetContentAssociationOutput$}}})
+export const deleteAssistantAssociation: Client.Operation<DeleteAssistantAssociationRequest, DeleteAssistantAssociationResponse, DeleteAssistantAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteAssistantAssociation",http:{method:"DELETE",requestUri:"/assistants/{assistantId}/associations/{assistantAssociationId}",responseCode:204},input:{shape:DeleteAssistantAssociationRequest$},output:{shape:DeleteAssistantAssociationResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const getContentSummary: Client.Operation<GetContentSummaryRequest, GetContentSummaryOutput, GetContentSummaryError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetContentSummary",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/summary",responseCode:200},input:{shape:GetContentSummaryRequest$},output:{shape:GetContentSummaryOutput$}}})
+export const deleteContent: Client.Operation<DeleteContentRequest, DeleteContentResponse, DeleteContentError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteContent",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}",responseCode:204},input:{shape:DeleteContentRequest$},output:{shape:DeleteContentResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ValidationException}})
 
-export const getImportJob: Client.Operation<GetImportJobRequest, GetImportJobOutput, GetImportJobError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetImportJob",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/importJobs/{importJobId}",responseCode:200},input:{shape:GetImportJobRequest$},output:{shape:GetImportJobOutput$}}})
+export const deleteContentAssociation: Client.Operation<DeleteContentAssociationRequest, DeleteContentAssociationResponse, DeleteContentAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteContentAssociation",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/associations/{contentAssociationId}",responseCode:204},input:{shape:DeleteContentAssociationRequest$},output:{shape:DeleteContentAssociationResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const getKnowledgeBase: Client.Operation<GetKnowledgeBaseRequest, GetKnowledgeBaseOutput, GetKnowledgeBaseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetKnowledgeBase",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}",responseCode:200},input:{shape:GetKnowledgeBaseRequest$},output:{shape:GetKnowledgeBaseOutput$}}})
+export const deleteImportJob: Client.Operation<DeleteImportJobRequest, DeleteImportJobResponse, DeleteImportJobError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteImportJob",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/importJobs/{importJobId}",responseCode:204},input:{shape:DeleteImportJobRequest$},output:{shape:DeleteImportJobResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ValidationException}})
 
-export const getQuickResponse: Client.Operation<GetQuickResponseRequest, GetQuickResponseOutput, GetQuickResponseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetQuickResponse",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses/{quickResponseId}",responseCode:200},input:{shape:GetQuickResponseRequest$},output:{shape:GetQuickResponseOutput$}}})
+export const deleteKnowledgeBase: Client.Operation<DeleteKnowledgeBaseRequest, DeleteKnowledgeBaseResponse, DeleteKnowledgeBaseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteKnowledgeBase",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}",responseCode:204},input:{shape:DeleteKnowledgeBaseRequest$},output:{shape:DeleteKnowledgeBaseResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ValidationException}})
 
-export const getRecommendations: Client.Operation<GetRecommendationsRequest, GetRecommendationsOutput, GetRecommendationsError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetRecommendations",http:{method:"GET",requestUri:"/assistants/{assistantId}/sessions/{sessionId}/recommendations",responseCode:200},input:{shape:GetRecommendationsRequest$},output:{shape:GetRecommendationsOutput$}}})
+export const deleteQuickResponse: Client.Operation<DeleteQuickResponseRequest, DeleteQuickResponseResponse, DeleteQuickResponseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"DeleteQuickResponse",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses/{quickResponseId}",responseCode:204},input:{shape:DeleteQuickResponseRequest$},output:{shape:DeleteQuickResponseResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const getSession: Client.Operation<GetSessionRequest, GetSessionOutput, GetSessionError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetSession",http:{method:"GET",requestUri:"/assistants/{assistantId}/sessions/{sessionId}",responseCode:200},input:{shape:GetSessionRequest$},output:{shape:GetSessionOutput$}}})
+export const getAssistant: Client.Operation<GetAssistantRequest, GetAssistantResponse, GetAssistantError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetAssistant",http:{method:"GET",requestUri:"/assistants/{assistantId}",responseCode:200},input:{shape:GetAssistantRequest$},output:{shape:GetAssistantResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const listAssistantAssociations: Paginate.Paginated<ListAssistantAssociationsRequest, ListAssistantAssociationsOutput, ListAssistantAssociationsError, QConnect, ListAssistantAssociationsOutputAssistantAssociationSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListAssistantAssociations",http:{method:"GET",requestUri:"/assistants/{assistantId}/associations",responseCode:200},input:{shape:ListAssistantAssociationsRequest$},output:{shape:ListAssistantAssociationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["assistantAssociationSummaries"]})
+export const getAssistantAssociation: Client.Operation<GetAssistantAssociationRequest, GetAssistantAssociationResponse, GetAssistantAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetAssistantAssociation",http:{method:"GET",requestUri:"/assistants/{assistantId}/associations/{assistantAssociationId}",responseCode:200},input:{shape:GetAssistantAssociationRequest$},output:{shape:GetAssistantAssociationResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const listAssistants: Paginate.Paginated<ListAssistantsRequest, ListAssistantsOutput, ListAssistantsError, QConnect, ListAssistantsOutputAssistantSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListAssistants",http:{method:"GET",requestUri:"/assistants",responseCode:200},input:{shape:ListAssistantsRequest$},output:{shape:ListAssistantsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["assistantSummaries"]})
+export const getContent: Client.Operation<GetContentRequest, GetContentResponse, GetContentError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetContent",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}",responseCode:200},input:{shape:GetContentRequest$},output:{shape:GetContentResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const listContentAssociations: Paginate.Paginated<ListContentAssociationsRequest, ListContentAssociationsOutput, ListContentAssociationsError, QConnect, ListContentAssociationsOutputContentAssociationSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListContentAssociations",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/associations",responseCode:200},input:{shape:ListContentAssociationsRequest$},output:{shape:ListContentAssociationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["contentAssociationSummaries"]})
+export const getContentAssociation: Client.Operation<GetContentAssociationRequest, GetContentAssociationResponse, GetContentAssociationError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetContentAssociation",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/associations/{contentAssociationId}",responseCode:200},input:{shape:GetContentAssociationRequest$},output:{shape:GetContentAssociationResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const listContents: Paginate.Paginated<ListContentsRequest, ListContentsOutput, ListContentsError, QConnect, GetContentSummaryOutputContentSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListContents",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents",responseCode:200},input:{shape:ListContentsRequest$},output:{shape:ListContentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["contentSummaries"]})
+export const getContentSummary: Client.Operation<GetContentSummaryRequest, GetContentSummaryResponse, GetContentSummaryError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetContentSummary",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/summary",responseCode:200},input:{shape:GetContentSummaryRequest$},output:{shape:GetContentSummaryResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const listImportJobs: Paginate.Paginated<ListImportJobsRequest, ListImportJobsOutput, ListImportJobsError, QConnect, ListImportJobsOutputImportJobSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListImportJobs",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/importJobs",responseCode:200},input:{shape:ListImportJobsRequest$},output:{shape:ListImportJobsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["importJobSummaries"]})
+export const getImportJob: Client.Operation<GetImportJobRequest, GetImportJobResponse, GetImportJobError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetImportJob",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/importJobs/{importJobId}",responseCode:200},input:{shape:GetImportJobRequest$},output:{shape:GetImportJobResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const listKnowledgeBases: Paginate.Paginated<ListKnowledgeBasesRequest, ListKnowledgeBasesOutput, ListKnowledgeBasesError, QConnect, ListKnowledgeBasesOutputKnowledgeBaseSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListKnowledgeBases",http:{method:"GET",requestUri:"/knowledgeBases",responseCode:200},input:{shape:ListKnowledgeBasesRequest$},output:{shape:ListKnowledgeBasesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["knowledgeBaseSummaries"]})
+export const getKnowledgeBase: Client.Operation<GetKnowledgeBaseRequest, GetKnowledgeBaseResponse, GetKnowledgeBaseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetKnowledgeBase",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}",responseCode:200},input:{shape:GetKnowledgeBaseRequest$},output:{shape:GetKnowledgeBaseResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const listQuickResponses: Paginate.Paginated<ListQuickResponsesRequest, ListQuickResponsesOutput, ListQuickResponsesError, QConnect, ListQuickResponsesOutputQuickResponseSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListQuickResponses",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses",responseCode:200},input:{shape:ListQuickResponsesRequest$},output:{shape:ListQuickResponsesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["quickResponseSummaries"]})
+export const getQuickResponse: Client.Operation<GetQuickResponseRequest, GetQuickResponseResponse, GetQuickResponseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetQuickResponse",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses/{quickResponseId}",responseCode:200},input:{shape:GetQuickResponseRequest$},output:{shape:GetQuickResponseResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getRecommendations: Client.Operation<GetRecommendationsRequest, GetRecommendationsResponse, GetRecommendationsError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetRecommendations",http:{method:"GET",requestUri:"/assistants/{assistantId}/sessions/{sessionId}/recommendations",responseCode:200},input:{shape:GetRecommendationsRequest$},output:{shape:GetRecommendationsResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const notifyRecommendationsReceived: Client.Operation<NotifyRecommendationsReceivedRequest, NotifyRecommendationsReceivedOutput, NotifyRecommendationsReceivedError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"NotifyRecommendationsReceived",http:{method:"POST",requestUri:"/assistants/{assistantId}/sessions/{sessionId}/recommendations/notify",responseCode:200},input:{shape:NotifyRecommendationsReceivedRequest$},output:{shape:NotifyRecommendationsReceivedOutput$},idempotent:true}})
+export const getSession: Client.Operation<GetSessionRequest, GetSessionResponse, GetSessionError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"GetSession",http:{method:"GET",requestUri:"/assistants/{assistantId}/sessions/{sessionId}",responseCode:200},input:{shape:GetSessionRequest$},output:{shape:GetSessionResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const putFeedback: Client.Operation<PutFeedbackRequest, PutFeedbackOutput, PutFeedbackError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"PutFeedback",http:{method:"PUT",requestUri:"/assistants/{assistantId}/feedback",responseCode:200},input:{shape:PutFeedbackRequest$},output:{shape:PutFeedbackOutput$},idempotent:true}})
+export const listAssistantAssociations: Paginate.Paginated<ListAssistantAssociationsRequest, ListAssistantAssociationsResponse, ListAssistantAssociationsError, QConnect, AssistantAssociationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListAssistantAssociations",http:{method:"GET",requestUri:"/assistants/{assistantId}/associations",responseCode:200},input:{shape:ListAssistantAssociationsRequest$},output:{shape:ListAssistantAssociationsResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["assistantAssociationSummaries"]})
 
-export const queryAssistant: Paginate.Paginated<QueryAssistantRequest, QueryAssistantOutput, QueryAssistantError, QConnect, QueryAssistantOutputResultsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"QueryAssistant",http:{method:"POST",requestUri:"/assistants/{assistantId}/query",responseCode:200},input:{shape:QueryAssistantRequest$},output:{shape:QueryAssistantOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["results"]})
+export const listAssistants: Paginate.Paginated<ListAssistantsRequest, ListAssistantsResponse, ListAssistantsError, QConnect, AssistantSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListAssistants",http:{method:"GET",requestUri:"/assistants",responseCode:200},input:{shape:ListAssistantsRequest$},output:{shape:ListAssistantsResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["assistantSummaries"]})
 
-export const removeKnowledgeBaseTemplateUri: Client.Operation<RemoveKnowledgeBaseTemplateUriRequest, RemoveKnowledgeBaseTemplateUriOutput, RemoveKnowledgeBaseTemplateUriError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"RemoveKnowledgeBaseTemplateUri",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/templateUri",responseCode:204},input:{shape:RemoveKnowledgeBaseTemplateUriRequest$},output:{shape:RemoveKnowledgeBaseTemplateUriOutput$}}})
+export const listContentAssociations: Paginate.Paginated<ListContentAssociationsRequest, ListContentAssociationsResponse, ListContentAssociationsError, QConnect, ContentAssociationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListContentAssociations",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}/associations",responseCode:200},input:{shape:ListContentAssociationsRequest$},output:{shape:ListContentAssociationsResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["contentAssociationSummaries"]})
 
-export const searchContent: Paginate.Paginated<SearchContentRequest, SearchContentOutput, SearchContentError, QConnect, GetContentSummaryOutputContentSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"SearchContent",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/search",responseCode:200},input:{shape:SearchContentRequest$},output:{shape:SearchContentOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["contentSummaries"]})
+export const listContents: Paginate.Paginated<ListContentsRequest, ListContentsResponse, ListContentsError, QConnect, ContentSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListContents",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents",responseCode:200},input:{shape:ListContentsRequest$},output:{shape:ListContentsResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["contentSummaries"]})
 
-export const searchQuickResponses: Paginate.Paginated<SearchQuickResponsesRequest, SearchQuickResponsesOutput, SearchQuickResponsesError, QConnect, SearchQuickResponsesOutputResultsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"SearchQuickResponses",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/search/quickResponses",responseCode:200},input:{shape:SearchQuickResponsesRequest$},output:{shape:SearchQuickResponsesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["results"]})
+export const listImportJobs: Paginate.Paginated<ListImportJobsRequest, ListImportJobsResponse, ListImportJobsError, QConnect, ImportJobSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListImportJobs",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/importJobs",responseCode:200},input:{shape:ListImportJobsRequest$},output:{shape:ListImportJobsResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["importJobSummaries"]})
 
-export const searchSessions: Paginate.Paginated<SearchSessionsRequest, SearchSessionsOutput, SearchSessionsError, QConnect, SearchSessionsOutputSessionSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"SearchSessions",http:{method:"POST",requestUri:"/assistants/{assistantId}/searchSessions",responseCode:200},input:{shape:SearchSessionsRequest$},output:{shape:SearchSessionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["sessionSummaries"]})
+export const listKnowledgeBases: Paginate.Paginated<ListKnowledgeBasesRequest, ListKnowledgeBasesResponse, ListKnowledgeBasesError, QConnect, KnowledgeBaseSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListKnowledgeBases",http:{method:"GET",requestUri:"/knowledgeBases",responseCode:200},input:{shape:ListKnowledgeBasesRequest$},output:{shape:ListKnowledgeBasesResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["knowledgeBaseSummaries"]})
 
-export const startContentUpload: Client.Operation<StartContentUploadRequest, StartContentUploadOutput, StartContentUploadError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"StartContentUpload",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/upload",responseCode:200},input:{shape:StartContentUploadRequest$},output:{shape:StartContentUploadOutput$}}})
+export const listQuickResponses: Paginate.Paginated<ListQuickResponsesRequest, ListQuickResponsesResponse, ListQuickResponsesError, QConnect, QuickResponseSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListQuickResponses",http:{method:"GET",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses",responseCode:200},input:{shape:ListQuickResponsesRequest$},output:{shape:ListQuickResponsesResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["quickResponseSummaries"]})
 
-export const startImportJob: Client.Operation<StartImportJobRequest, StartImportJobOutput, StartImportJobError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"StartImportJob",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/importJobs",responseCode:200},input:{shape:StartImportJobRequest$},output:{shape:StartImportJobOutput$},idempotent:true}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$},idempotent:true}})
+export const notifyRecommendationsReceived: Client.Operation<NotifyRecommendationsReceivedRequest, NotifyRecommendationsReceivedResponse, NotifyRecommendationsReceivedError_, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"NotifyRecommendationsReceived",http:{method:"POST",requestUri:"/assistants/{assistantId}/sessions/{sessionId}/recommendations/notify",responseCode:200},input:{shape:NotifyRecommendationsReceivedRequest$},output:{shape:NotifyRecommendationsReceivedResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$},idempotent:true}})
+export const putFeedback: Client.Operation<PutFeedbackRequest, PutFeedbackResponse, PutFeedbackError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"PutFeedback",http:{method:"PUT",requestUri:"/assistants/{assistantId}/feedback",responseCode:200},input:{shape:PutFeedbackRequest$},output:{shape:PutFeedbackResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const updateContent: Client.Operation<UpdateContentRequest, UpdateContentOutput, UpdateContentError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UpdateContent",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}",responseCode:200},input:{shape:UpdateContentRequest$},output:{shape:UpdateContentOutput$}}})
+export const queryAssistant: Paginate.Paginated<QueryAssistantRequest, QueryAssistantResponse, QueryAssistantError, QConnect, ResultData> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"QueryAssistant",http:{method:"POST",requestUri:"/assistants/{assistantId}/query",responseCode:200},input:{shape:QueryAssistantRequest$},output:{shape:QueryAssistantResponse$},errors:[AccessDeniedException$,RequestTimeoutException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,RequestTimeoutException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["results"]})
 
-export const updateKnowledgeBaseTemplateUri: Client.Operation<UpdateKnowledgeBaseTemplateUriRequest, UpdateKnowledgeBaseTemplateUriOutput, UpdateKnowledgeBaseTemplateUriError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UpdateKnowledgeBaseTemplateUri",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/templateUri",responseCode:200},input:{shape:UpdateKnowledgeBaseTemplateUriRequest$},output:{shape:UpdateKnowledgeBaseTemplateUriOutput$}}})
+export const removeKnowledgeBaseTemplateUri: Client.Operation<RemoveKnowledgeBaseTemplateUriRequest, RemoveKnowledgeBaseTemplateUriResponse, RemoveKnowledgeBaseTemplateUriError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"RemoveKnowledgeBaseTemplateUri",http:{method:"DELETE",requestUri:"/knowledgeBases/{knowledgeBaseId}/templateUri",responseCode:204},input:{shape:RemoveKnowledgeBaseTemplateUriRequest$},output:{shape:RemoveKnowledgeBaseTemplateUriResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const updateQuickResponse: Client.Operation<UpdateQuickResponseRequest, UpdateQuickResponseOutput, UpdateQuickResponseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UpdateQuickResponse",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses/{quickResponseId}",responseCode:200},input:{shape:UpdateQuickResponseRequest$},output:{shape:UpdateQuickResponseOutput$}}})
+export const searchContent: Paginate.Paginated<SearchContentRequest, SearchContentResponse, SearchContentError, QConnect, ContentSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"SearchContent",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/search",responseCode:200},input:{shape:SearchContentRequest$},output:{shape:SearchContentResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["contentSummaries"]})
 
-export const updateSession: Client.Operation<UpdateSessionRequest, UpdateSessionOutput, UpdateSessionError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UpdateSession",http:{method:"POST",requestUri:"/assistants/{assistantId}/sessions/{sessionId}",responseCode:200},input:{shape:UpdateSessionRequest$},output:{shape:UpdateSessionOutput$}}})
+export const searchQuickResponses: Paginate.Paginated<SearchQuickResponsesRequest, SearchQuickResponsesResponse, SearchQuickResponsesError, QConnect, QuickResponseSearchResultData> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"SearchQuickResponses",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/search/quickResponses",responseCode:200},input:{shape:SearchQuickResponsesRequest$},output:{shape:SearchQuickResponsesResponse$},errors:[AccessDeniedException$,RequestTimeoutException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,RequestTimeoutException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["results"]})
+
+export const searchSessions: Paginate.Paginated<SearchSessionsRequest, SearchSessionsResponse, SearchSessionsError, QConnect, SessionSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QConnect, {model:{name:"SearchSessions",http:{method:"POST",requestUri:"/assistants/{assistantId}/searchSessions",responseCode:200},input:{shape:SearchSessionsRequest$},output:{shape:SearchSessionsResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["sessionSummaries"]})
+
+export const startContentUpload: Client.Operation<StartContentUploadRequest, StartContentUploadResponse, StartContentUploadError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"StartContentUpload",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/upload",responseCode:200},input:{shape:StartContentUploadRequest$},output:{shape:StartContentUploadResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
+
+export const startImportJob: Client.Operation<StartImportJobRequest, StartImportJobResponse, StartImportJobError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"StartImportJob",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/importJobs",responseCode:200},input:{shape:StartImportJobRequest$},output:{shape:StartImportJobResponse$},errors:[AccessDeniedException$,ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[ResourceNotFoundException$,TooManyTagsException$],idempotent:true},errors:{ResourceNotFoundException,TooManyTagsException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[ResourceNotFoundException$],idempotent:true},errors:{ResourceNotFoundException}})
+
+export const updateContent: Client.Operation<UpdateContentRequest, UpdateContentResponse, UpdateContentError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UpdateContent",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/contents/{contentId}",responseCode:200},input:{shape:UpdateContentRequest$},output:{shape:UpdateContentResponse$},errors:[AccessDeniedException$,PreconditionFailedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,PreconditionFailedException,ResourceNotFoundException,ValidationException}})
+
+export const updateKnowledgeBaseTemplateUri: Client.Operation<UpdateKnowledgeBaseTemplateUriRequest, UpdateKnowledgeBaseTemplateUriResponse, UpdateKnowledgeBaseTemplateUriError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UpdateKnowledgeBaseTemplateUri",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/templateUri",responseCode:200},input:{shape:UpdateKnowledgeBaseTemplateUriRequest$},output:{shape:UpdateKnowledgeBaseTemplateUriResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
+
+export const updateQuickResponse: Client.Operation<UpdateQuickResponseRequest, UpdateQuickResponseResponse, UpdateQuickResponseError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UpdateQuickResponse",http:{method:"POST",requestUri:"/knowledgeBases/{knowledgeBaseId}/quickResponses/{quickResponseId}",responseCode:200},input:{shape:UpdateQuickResponseRequest$},output:{shape:UpdateQuickResponseResponse$},errors:[AccessDeniedException$,ConflictException$,PreconditionFailedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,PreconditionFailedException,ResourceNotFoundException,ValidationException}})
+
+export const updateSession: Client.Operation<UpdateSessionRequest, UpdateSessionResponse, UpdateSessionError, QConnect> = /*#__PURE__*/ Client.operation(QConnect, {model:{name:"UpdateSession",http:{method:"POST",requestUri:"/assistants/{assistantId}/sessions/{sessionId}",responseCode:200},input:{shape:UpdateSessionRequest$},output:{shape:UpdateSessionResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The QLDB client: provide it with `layer`. */
@@ -27,81 +28,103 @@ const blob$: S.Shape = {type:"blob",name:"Blob"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const CancelJournalKinesisStreamRequest$: S.StructureShape = {type:"structure",name:"CancelJournalKinesisStreamRequest",members:{LedgerName:{shape:string$,location:"uri",locationName:"name"},StreamId:{shape:string$,location:"uri",locationName:"streamId"}},required:["LedgerName","StreamId"]}
-const CancelJournalKinesisStreamOutput$: S.StructureShape = {type:"structure",name:"CancelJournalKinesisStreamOutput",members:{StreamId:{shape:string$}}}
+const CancelJournalKinesisStreamResponse$: S.StructureShape = {type:"structure",name:"CancelJournalKinesisStreamResponse",members:{StreamId:{shape:string$}}}
 const CreateLedgerRequestTags$: S.MapShape = {type:"map",name:"CreateLedgerRequestTags",key:{shape:string$},value:{shape:string$}}
 const CreateLedgerRequest$: S.StructureShape = {type:"structure",name:"CreateLedgerRequest",members:{Name:{shape:string$},Tags:{shape:CreateLedgerRequestTags$},PermissionsMode:{shape:string$},DeletionProtection:{shape:boolean$},KmsKey:{shape:string$}},required:["Name","PermissionsMode"]}
-const CreateLedgerOutput$: S.StructureShape = {type:"structure",name:"CreateLedgerOutput",members:{Name:{shape:string$},Arn:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$},PermissionsMode:{shape:string$},DeletionProtection:{shape:boolean$},KmsKeyArn:{shape:string$}}}
+const CreateLedgerResponse$: S.StructureShape = {type:"structure",name:"CreateLedgerResponse",members:{Name:{shape:string$},Arn:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$},PermissionsMode:{shape:string$},DeletionProtection:{shape:boolean$},KmsKeyArn:{shape:string$}}}
 const DeleteLedgerRequest$: S.StructureShape = {type:"structure",name:"DeleteLedgerRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"}},required:["Name"]}
 const DescribeJournalKinesisStreamRequest$: S.StructureShape = {type:"structure",name:"DescribeJournalKinesisStreamRequest",members:{LedgerName:{shape:string$,location:"uri",locationName:"name"},StreamId:{shape:string$,location:"uri",locationName:"streamId"}},required:["LedgerName","StreamId"]}
-const DescribeJournalKinesisStreamOutputStreamKinesisConfiguration$: S.StructureShape = {type:"structure",name:"DescribeJournalKinesisStreamOutputStreamKinesisConfiguration",members:{StreamArn:{shape:string$},AggregationEnabled:{shape:boolean$}},required:["StreamArn"]}
-const DescribeJournalKinesisStreamOutputStream$: S.StructureShape = {type:"structure",name:"DescribeJournalKinesisStreamOutputStream",members:{LedgerName:{shape:string$},CreationTime:{shape:timestamp$},InclusiveStartTime:{shape:timestamp$},ExclusiveEndTime:{shape:timestamp$},RoleArn:{shape:string$},StreamId:{shape:string$},Arn:{shape:string$},Status:{shape:string$},KinesisConfiguration:{shape:DescribeJournalKinesisStreamOutputStreamKinesisConfiguration$},ErrorCause:{shape:string$},StreamName:{shape:string$}},required:["LedgerName","RoleArn","StreamId","Status","KinesisConfiguration","StreamName"]}
-const DescribeJournalKinesisStreamOutput$: S.StructureShape = {type:"structure",name:"DescribeJournalKinesisStreamOutput",members:{Stream:{shape:DescribeJournalKinesisStreamOutputStream$}}}
+const KinesisConfiguration$: S.StructureShape = {type:"structure",name:"KinesisConfiguration",members:{StreamArn:{shape:string$},AggregationEnabled:{shape:boolean$}},required:["StreamArn"]}
+const JournalKinesisStreamDescription$: S.StructureShape = {type:"structure",name:"JournalKinesisStreamDescription",members:{LedgerName:{shape:string$},CreationTime:{shape:timestamp$},InclusiveStartTime:{shape:timestamp$},ExclusiveEndTime:{shape:timestamp$},RoleArn:{shape:string$},StreamId:{shape:string$},Arn:{shape:string$},Status:{shape:string$},KinesisConfiguration:{shape:KinesisConfiguration$},ErrorCause:{shape:string$},StreamName:{shape:string$}},required:["LedgerName","RoleArn","StreamId","Status","KinesisConfiguration","StreamName"]}
+const DescribeJournalKinesisStreamResponse$: S.StructureShape = {type:"structure",name:"DescribeJournalKinesisStreamResponse",members:{Stream:{shape:JournalKinesisStreamDescription$}}}
 const DescribeJournalS3ExportRequest$: S.StructureShape = {type:"structure",name:"DescribeJournalS3ExportRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},ExportId:{shape:string$,location:"uri",locationName:"exportId"}},required:["Name","ExportId"]}
-const DescribeJournalS3ExportOutputExportDescriptionS3ExportConfigurationEncryptionConfiguration$: S.StructureShape = {type:"structure",name:"DescribeJournalS3ExportOutputExportDescriptionS3ExportConfigurationEncryptionConfiguration",members:{ObjectEncryptionType:{shape:string$},KmsKeyArn:{shape:string$}},required:["ObjectEncryptionType"]}
-const DescribeJournalS3ExportOutputExportDescriptionS3ExportConfiguration$: S.StructureShape = {type:"structure",name:"DescribeJournalS3ExportOutputExportDescriptionS3ExportConfiguration",members:{Bucket:{shape:string$},Prefix:{shape:string$},EncryptionConfiguration:{shape:DescribeJournalS3ExportOutputExportDescriptionS3ExportConfigurationEncryptionConfiguration$}},required:["Bucket","Prefix","EncryptionConfiguration"]}
-const DescribeJournalS3ExportOutputExportDescription$: S.StructureShape = {type:"structure",name:"DescribeJournalS3ExportOutputExportDescription",members:{LedgerName:{shape:string$},ExportId:{shape:string$},ExportCreationTime:{shape:timestamp$},Status:{shape:string$},InclusiveStartTime:{shape:timestamp$},ExclusiveEndTime:{shape:timestamp$},S3ExportConfiguration:{shape:DescribeJournalS3ExportOutputExportDescriptionS3ExportConfiguration$},RoleArn:{shape:string$},OutputFormat:{shape:string$}},required:["LedgerName","ExportId","ExportCreationTime","Status","InclusiveStartTime","ExclusiveEndTime","S3ExportConfiguration","RoleArn"]}
-const DescribeJournalS3ExportOutput$: S.StructureShape = {type:"structure",name:"DescribeJournalS3ExportOutput",members:{ExportDescription:{shape:DescribeJournalS3ExportOutputExportDescription$}},required:["ExportDescription"]}
+const S3EncryptionConfiguration$: S.StructureShape = {type:"structure",name:"S3EncryptionConfiguration",members:{ObjectEncryptionType:{shape:string$},KmsKeyArn:{shape:string$}},required:["ObjectEncryptionType"]}
+const S3ExportConfiguration$: S.StructureShape = {type:"structure",name:"S3ExportConfiguration",members:{Bucket:{shape:string$},Prefix:{shape:string$},EncryptionConfiguration:{shape:S3EncryptionConfiguration$}},required:["Bucket","Prefix","EncryptionConfiguration"]}
+const JournalS3ExportDescription$: S.StructureShape = {type:"structure",name:"JournalS3ExportDescription",members:{LedgerName:{shape:string$},ExportId:{shape:string$},ExportCreationTime:{shape:timestamp$},Status:{shape:string$},InclusiveStartTime:{shape:timestamp$},ExclusiveEndTime:{shape:timestamp$},S3ExportConfiguration:{shape:S3ExportConfiguration$},RoleArn:{shape:string$},OutputFormat:{shape:string$}},required:["LedgerName","ExportId","ExportCreationTime","Status","InclusiveStartTime","ExclusiveEndTime","S3ExportConfiguration","RoleArn"]}
+const DescribeJournalS3ExportResponse$: S.StructureShape = {type:"structure",name:"DescribeJournalS3ExportResponse",members:{ExportDescription:{shape:JournalS3ExportDescription$}},required:["ExportDescription"]}
 const DescribeLedgerRequest$: S.StructureShape = {type:"structure",name:"DescribeLedgerRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"}},required:["Name"]}
-const DescribeLedgerOutputEncryptionDescription$: S.StructureShape = {type:"structure",name:"DescribeLedgerOutputEncryptionDescription",members:{KmsKeyArn:{shape:string$},EncryptionStatus:{shape:string$},InaccessibleKmsKeyDateTime:{shape:timestamp$}},required:["KmsKeyArn","EncryptionStatus"]}
-const DescribeLedgerOutput$: S.StructureShape = {type:"structure",name:"DescribeLedgerOutput",members:{Name:{shape:string$},Arn:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$},PermissionsMode:{shape:string$},DeletionProtection:{shape:boolean$},EncryptionDescription:{shape:DescribeLedgerOutputEncryptionDescription$}}}
-const ExportJournalToS3Request$: S.StructureShape = {type:"structure",name:"ExportJournalToS3Request",members:{Name:{shape:string$,location:"uri",locationName:"name"},InclusiveStartTime:{shape:timestamp$},ExclusiveEndTime:{shape:timestamp$},S3ExportConfiguration:{shape:DescribeJournalS3ExportOutputExportDescriptionS3ExportConfiguration$},RoleArn:{shape:string$},OutputFormat:{shape:string$}},required:["Name","InclusiveStartTime","ExclusiveEndTime","S3ExportConfiguration","RoleArn"]}
-const ExportJournalToS3Output$: S.StructureShape = {type:"structure",name:"ExportJournalToS3Output",members:{ExportId:{shape:string$}},required:["ExportId"]}
-const GetBlockRequestBlockAddress$: S.StructureShape = {type:"structure",name:"GetBlockRequestBlockAddress",members:{IonText:{shape:string$}}}
-const GetBlockRequest$: S.StructureShape = {type:"structure",name:"GetBlockRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},BlockAddress:{shape:GetBlockRequestBlockAddress$},DigestTipAddress:{shape:GetBlockRequestBlockAddress$}},required:["Name","BlockAddress"]}
-const GetBlockOutput$: S.StructureShape = {type:"structure",name:"GetBlockOutput",members:{Block:{shape:GetBlockRequestBlockAddress$},Proof:{shape:GetBlockRequestBlockAddress$}},required:["Block"]}
+const LedgerEncryptionDescription$: S.StructureShape = {type:"structure",name:"LedgerEncryptionDescription",members:{KmsKeyArn:{shape:string$},EncryptionStatus:{shape:string$},InaccessibleKmsKeyDateTime:{shape:timestamp$}},required:["KmsKeyArn","EncryptionStatus"]}
+const DescribeLedgerResponse$: S.StructureShape = {type:"structure",name:"DescribeLedgerResponse",members:{Name:{shape:string$},Arn:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$},PermissionsMode:{shape:string$},DeletionProtection:{shape:boolean$},EncryptionDescription:{shape:LedgerEncryptionDescription$}}}
+const ExportJournalToS3Request$: S.StructureShape = {type:"structure",name:"ExportJournalToS3Request",members:{Name:{shape:string$,location:"uri",locationName:"name"},InclusiveStartTime:{shape:timestamp$},ExclusiveEndTime:{shape:timestamp$},S3ExportConfiguration:{shape:S3ExportConfiguration$},RoleArn:{shape:string$},OutputFormat:{shape:string$}},required:["Name","InclusiveStartTime","ExclusiveEndTime","S3ExportConfiguration","RoleArn"]}
+const ExportJournalToS3Response$: S.StructureShape = {type:"structure",name:"ExportJournalToS3Response",members:{ExportId:{shape:string$}},required:["ExportId"]}
+const ValueHolder$: S.StructureShape = {type:"structure",name:"ValueHolder",members:{IonText:{shape:string$}}}
+const GetBlockRequest$: S.StructureShape = {type:"structure",name:"GetBlockRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},BlockAddress:{shape:ValueHolder$},DigestTipAddress:{shape:ValueHolder$}},required:["Name","BlockAddress"]}
+const GetBlockResponse$: S.StructureShape = {type:"structure",name:"GetBlockResponse",members:{Block:{shape:ValueHolder$},Proof:{shape:ValueHolder$}},required:["Block"]}
 const GetDigestRequest$: S.StructureShape = {type:"structure",name:"GetDigestRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"}},required:["Name"]}
-const GetDigestOutput$: S.StructureShape = {type:"structure",name:"GetDigestOutput",members:{Digest:{shape:blob$},DigestTipAddress:{shape:GetBlockRequestBlockAddress$}},required:["Digest","DigestTipAddress"]}
-const GetRevisionRequest$: S.StructureShape = {type:"structure",name:"GetRevisionRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},BlockAddress:{shape:GetBlockRequestBlockAddress$},DocumentId:{shape:string$},DigestTipAddress:{shape:GetBlockRequestBlockAddress$}},required:["Name","BlockAddress","DocumentId"]}
-const GetRevisionOutput$: S.StructureShape = {type:"structure",name:"GetRevisionOutput",members:{Proof:{shape:GetBlockRequestBlockAddress$},Revision:{shape:GetBlockRequestBlockAddress$}},required:["Revision"]}
+const GetDigestResponse$: S.StructureShape = {type:"structure",name:"GetDigestResponse",members:{Digest:{shape:blob$},DigestTipAddress:{shape:ValueHolder$}},required:["Digest","DigestTipAddress"]}
+const GetRevisionRequest$: S.StructureShape = {type:"structure",name:"GetRevisionRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},BlockAddress:{shape:ValueHolder$},DocumentId:{shape:string$},DigestTipAddress:{shape:ValueHolder$}},required:["Name","BlockAddress","DocumentId"]}
+const GetRevisionResponse$: S.StructureShape = {type:"structure",name:"GetRevisionResponse",members:{Proof:{shape:ValueHolder$},Revision:{shape:ValueHolder$}},required:["Revision"]}
 const ListJournalKinesisStreamsForLedgerRequest$: S.StructureShape = {type:"structure",name:"ListJournalKinesisStreamsForLedgerRequest",members:{LedgerName:{shape:string$,location:"uri",locationName:"name"},MaxResults:{shape:integer$,location:"querystring",locationName:"max_results"},NextToken:{shape:string$,location:"querystring",locationName:"next_token"}},required:["LedgerName"]}
-const ListJournalKinesisStreamsForLedgerOutputStreams$: S.ListShape = {type:"list",name:"ListJournalKinesisStreamsForLedgerOutputStreams",member:{shape:DescribeJournalKinesisStreamOutputStream$}}
-const ListJournalKinesisStreamsForLedgerOutput$: S.StructureShape = {type:"structure",name:"ListJournalKinesisStreamsForLedgerOutput",members:{Streams:{shape:ListJournalKinesisStreamsForLedgerOutputStreams$},NextToken:{shape:string$}}}
+const ListJournalKinesisStreamsForLedgerResponseStreams$: S.ListShape = {type:"list",name:"ListJournalKinesisStreamsForLedgerResponseStreams",member:{shape:JournalKinesisStreamDescription$}}
+const ListJournalKinesisStreamsForLedgerResponse$: S.StructureShape = {type:"structure",name:"ListJournalKinesisStreamsForLedgerResponse",members:{Streams:{shape:ListJournalKinesisStreamsForLedgerResponseStreams$},NextToken:{shape:string$}}}
 const ListJournalS3ExportsRequest$: S.StructureShape = {type:"structure",name:"ListJournalS3ExportsRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"max_results"},NextToken:{shape:string$,location:"querystring",locationName:"next_token"}}}
-const ListJournalS3ExportsOutputJournalS3Exports$: S.ListShape = {type:"list",name:"ListJournalS3ExportsOutputJournalS3Exports",member:{shape:DescribeJournalS3ExportOutputExportDescription$}}
-const ListJournalS3ExportsOutput$: S.StructureShape = {type:"structure",name:"ListJournalS3ExportsOutput",members:{JournalS3Exports:{shape:ListJournalS3ExportsOutputJournalS3Exports$},NextToken:{shape:string$}}}
+const ListJournalS3ExportsResponseJournalS3Exports$: S.ListShape = {type:"list",name:"ListJournalS3ExportsResponseJournalS3Exports",member:{shape:JournalS3ExportDescription$}}
+const ListJournalS3ExportsResponse$: S.StructureShape = {type:"structure",name:"ListJournalS3ExportsResponse",members:{JournalS3Exports:{shape:ListJournalS3ExportsResponseJournalS3Exports$},NextToken:{shape:string$}}}
 const ListJournalS3ExportsForLedgerRequest$: S.StructureShape = {type:"structure",name:"ListJournalS3ExportsForLedgerRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},MaxResults:{shape:integer$,location:"querystring",locationName:"max_results"},NextToken:{shape:string$,location:"querystring",locationName:"next_token"}},required:["Name"]}
-const ListJournalS3ExportsForLedgerOutput$: S.StructureShape = {type:"structure",name:"ListJournalS3ExportsForLedgerOutput",members:{JournalS3Exports:{shape:ListJournalS3ExportsOutputJournalS3Exports$},NextToken:{shape:string$}}}
+const ListJournalS3ExportsForLedgerResponse$: S.StructureShape = {type:"structure",name:"ListJournalS3ExportsForLedgerResponse",members:{JournalS3Exports:{shape:ListJournalS3ExportsResponseJournalS3Exports$},NextToken:{shape:string$}}}
 const ListLedgersRequest$: S.StructureShape = {type:"structure",name:"ListLedgersRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"max_results"},NextToken:{shape:string$,location:"querystring",locationName:"next_token"}}}
-const ListLedgersOutputLedgersMember$: S.StructureShape = {type:"structure",name:"ListLedgersOutputLedgersMember",members:{Name:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$}}}
-const ListLedgersOutputLedgers$: S.ListShape = {type:"list",name:"ListLedgersOutputLedgers",member:{shape:ListLedgersOutputLedgersMember$}}
-const ListLedgersOutput$: S.StructureShape = {type:"structure",name:"ListLedgersOutput",members:{Ledgers:{shape:ListLedgersOutputLedgers$},NextToken:{shape:string$}}}
+const LedgerSummary$: S.StructureShape = {type:"structure",name:"LedgerSummary",members:{Name:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$}}}
+const ListLedgersResponseLedgers$: S.ListShape = {type:"list",name:"ListLedgersResponseLedgers",member:{shape:LedgerSummary$}}
+const ListLedgersResponse$: S.StructureShape = {type:"structure",name:"ListLedgersResponse",members:{Ledgers:{shape:ListLedgersResponseLedgers$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateLedgerRequestTags$}}}
-const StreamJournalToKinesisRequest$: S.StructureShape = {type:"structure",name:"StreamJournalToKinesisRequest",members:{LedgerName:{shape:string$,location:"uri",locationName:"name"},RoleArn:{shape:string$},Tags:{shape:CreateLedgerRequestTags$},InclusiveStartTime:{shape:timestamp$},ExclusiveEndTime:{shape:timestamp$},KinesisConfiguration:{shape:DescribeJournalKinesisStreamOutputStreamKinesisConfiguration$},StreamName:{shape:string$}},required:["LedgerName","RoleArn","InclusiveStartTime","KinesisConfiguration","StreamName"]}
-const StreamJournalToKinesisOutput$: S.StructureShape = {type:"structure",name:"StreamJournalToKinesisOutput",members:{StreamId:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateLedgerRequestTags$}}}
+const StreamJournalToKinesisRequest$: S.StructureShape = {type:"structure",name:"StreamJournalToKinesisRequest",members:{LedgerName:{shape:string$,location:"uri",locationName:"name"},RoleArn:{shape:string$},Tags:{shape:CreateLedgerRequestTags$},InclusiveStartTime:{shape:timestamp$},ExclusiveEndTime:{shape:timestamp$},KinesisConfiguration:{shape:KinesisConfiguration$},StreamName:{shape:string$}},required:["LedgerName","RoleArn","InclusiveStartTime","KinesisConfiguration","StreamName"]}
+const StreamJournalToKinesisResponse$: S.StructureShape = {type:"structure",name:"StreamJournalToKinesisResponse",members:{StreamId:{shape:string$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Tags:{shape:CreateLedgerRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateLedgerRequest$: S.StructureShape = {type:"structure",name:"UpdateLedgerRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},DeletionProtection:{shape:boolean$},KmsKey:{shape:string$}},required:["Name"]}
-const UpdateLedgerOutput$: S.StructureShape = {type:"structure",name:"UpdateLedgerOutput",members:{Name:{shape:string$},Arn:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$},DeletionProtection:{shape:boolean$},EncryptionDescription:{shape:DescribeLedgerOutputEncryptionDescription$}}}
+const UpdateLedgerResponse$: S.StructureShape = {type:"structure",name:"UpdateLedgerResponse",members:{Name:{shape:string$},Arn:{shape:string$},State:{shape:string$},CreationDateTime:{shape:timestamp$},DeletionProtection:{shape:boolean$},EncryptionDescription:{shape:LedgerEncryptionDescription$}}}
 const UpdateLedgerPermissionsModeRequest$: S.StructureShape = {type:"structure",name:"UpdateLedgerPermissionsModeRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},PermissionsMode:{shape:string$}},required:["Name","PermissionsMode"]}
-const UpdateLedgerPermissionsModeOutput$: S.StructureShape = {type:"structure",name:"UpdateLedgerPermissionsModeOutput",members:{Name:{shape:string$},Arn:{shape:string$},PermissionsMode:{shape:string$}}}
+const UpdateLedgerPermissionsModeResponse$: S.StructureShape = {type:"structure",name:"UpdateLedgerPermissionsModeResponse",members:{Name:{shape:string$},Arn:{shape:string$},PermissionsMode:{shape:string$}}}
+const InvalidParameterException$: S.StructureShape = {type:"structure",name:"InvalidParameterException",members:{Message:{shape:string$},ParameterName:{shape:string$}},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{Message:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ResourceAlreadyExistsException",members:{Message:{shape:string$},ResourceType:{shape:string$},ResourceName:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceInUseException$: S.StructureShape = {type:"structure",name:"ResourceInUseException",members:{Message:{shape:string$},ResourceType:{shape:string$},ResourceName:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceType:{shape:string$},ResourceName:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourcePreconditionNotMetException$: S.StructureShape = {type:"structure",name:"ResourcePreconditionNotMetException",members:{Message:{shape:string$},ResourceType:{shape:string$},ResourceName:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type EncryptionStatus = "ENABLED" | "KMS_KEY_INACCESSIBLE" | "UPDATING" | (string & {})
+
+export type ErrorCause = "IAM_PERMISSION_REVOKED" | "KINESIS_STREAM_NOT_FOUND" | (string & {})
+
+export type ExportStatus = "CANCELLED" | "COMPLETED" | "IN_PROGRESS" | (string & {})
+
+export type LedgerState = "ACTIVE" | "CREATING" | "DELETED" | "DELETING" | (string & {})
+
+export type OutputFormat = "ION_BINARY" | "ION_TEXT" | "JSON" | (string & {})
+
+export type PermissionsMode = "ALLOW_ALL" | "STANDARD" | (string & {})
+
+export type S3ObjectEncryptionType = "NO_ENCRYPTION" | "SSE_KMS" | "SSE_S3" | (string & {})
+
+export type StreamStatus = "ACTIVE" | "CANCELED" | "COMPLETED" | "FAILED" | "IMPAIRED" | (string & {})
 
 export interface CancelJournalKinesisStreamRequest {
   readonly LedgerName: string
   readonly StreamId: string
 }
 
-export interface CancelJournalKinesisStreamOutput {
+export interface CancelJournalKinesisStreamResponse {
   readonly StreamId?: string
 }
 
 export interface CreateLedgerRequest {
   readonly Name: string
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly PermissionsMode: string
+  readonly PermissionsMode: PermissionsMode
   readonly DeletionProtection?: boolean | undefined
   readonly KmsKey?: string | undefined
 }
 
-export interface CreateLedgerOutput {
+export interface CreateLedgerResponse {
   readonly Name?: string
   readonly Arn?: string
-  readonly State?: string
+  readonly State?: LedgerState
   readonly CreationDateTime?: Date
-  readonly PermissionsMode?: string
+  readonly PermissionsMode?: PermissionsMode
   readonly DeletionProtection?: boolean
   readonly KmsKeyArn?: string
 }
@@ -115,11 +138,11 @@ export interface DescribeJournalKinesisStreamRequest {
   readonly StreamId: string
 }
 
-export interface DescribeJournalKinesisStreamOutput {
-  readonly Stream?: DescribeJournalKinesisStreamOutputStream
+export interface DescribeJournalKinesisStreamResponse {
+  readonly Stream?: JournalKinesisStreamDescription
 }
 
-export interface DescribeJournalKinesisStreamOutputStream {
+export interface JournalKinesisStreamDescription {
   readonly LedgerName?: string
   readonly CreationTime?: Date
   readonly InclusiveStartTime?: Date
@@ -127,18 +150,18 @@ export interface DescribeJournalKinesisStreamOutputStream {
   readonly RoleArn?: string
   readonly StreamId?: string
   readonly Arn?: string
-  readonly Status?: string
-  readonly KinesisConfiguration?: DescribeJournalKinesisStreamOutputStreamKinesisConfigurationOutput
-  readonly ErrorCause?: string
+  readonly Status?: StreamStatus
+  readonly KinesisConfiguration?: KinesisConfigurationOutput
+  readonly ErrorCause?: ErrorCause
   readonly StreamName?: string
 }
 
-export interface DescribeJournalKinesisStreamOutputStreamKinesisConfiguration {
+export interface KinesisConfiguration {
   readonly StreamArn: string
   readonly AggregationEnabled?: boolean | undefined
 }
 
-export interface DescribeJournalKinesisStreamOutputStreamKinesisConfigurationOutput {
+export interface KinesisConfigurationOutput {
   readonly StreamArn?: string
   readonly AggregationEnabled?: boolean
 }
@@ -148,41 +171,41 @@ export interface DescribeJournalS3ExportRequest {
   readonly ExportId: string
 }
 
-export interface DescribeJournalS3ExportOutput {
-  readonly ExportDescription?: DescribeJournalS3ExportOutputExportDescription
+export interface DescribeJournalS3ExportResponse {
+  readonly ExportDescription?: JournalS3ExportDescription
 }
 
-export interface DescribeJournalS3ExportOutputExportDescription {
+export interface JournalS3ExportDescription {
   readonly LedgerName?: string
   readonly ExportId?: string
   readonly ExportCreationTime?: Date
-  readonly Status?: string
+  readonly Status?: ExportStatus
   readonly InclusiveStartTime?: Date
   readonly ExclusiveEndTime?: Date
-  readonly S3ExportConfiguration?: DescribeJournalS3ExportOutputExportDescriptionS3ExportConfigurationOutput
+  readonly S3ExportConfiguration?: S3ExportConfigurationOutput
   readonly RoleArn?: string
-  readonly OutputFormat?: string
+  readonly OutputFormat?: OutputFormat
 }
 
-export interface DescribeJournalS3ExportOutputExportDescriptionS3ExportConfiguration {
+export interface S3ExportConfiguration {
   readonly Bucket: string
   readonly Prefix: string
-  readonly EncryptionConfiguration: DescribeJournalS3ExportOutputExportDescriptionS3ExportConfigurationEncryptionConfiguration
+  readonly EncryptionConfiguration: S3EncryptionConfiguration
 }
 
-export interface DescribeJournalS3ExportOutputExportDescriptionS3ExportConfigurationOutput {
+export interface S3ExportConfigurationOutput {
   readonly Bucket?: string
   readonly Prefix?: string
-  readonly EncryptionConfiguration?: DescribeJournalS3ExportOutputExportDescriptionS3ExportConfigurationEncryptionConfigurationOutput
+  readonly EncryptionConfiguration?: S3EncryptionConfigurationOutput
 }
 
-export interface DescribeJournalS3ExportOutputExportDescriptionS3ExportConfigurationEncryptionConfiguration {
-  readonly ObjectEncryptionType: string
+export interface S3EncryptionConfiguration {
+  readonly ObjectEncryptionType: S3ObjectEncryptionType
   readonly KmsKeyArn?: string | undefined
 }
 
-export interface DescribeJournalS3ExportOutputExportDescriptionS3ExportConfigurationEncryptionConfigurationOutput {
-  readonly ObjectEncryptionType?: string
+export interface S3EncryptionConfigurationOutput {
+  readonly ObjectEncryptionType?: S3ObjectEncryptionType
   readonly KmsKeyArn?: string
 }
 
@@ -190,19 +213,19 @@ export interface DescribeLedgerRequest {
   readonly Name: string
 }
 
-export interface DescribeLedgerOutput {
+export interface DescribeLedgerResponse {
   readonly Name?: string
   readonly Arn?: string
-  readonly State?: string
+  readonly State?: LedgerState
   readonly CreationDateTime?: Date
-  readonly PermissionsMode?: string
+  readonly PermissionsMode?: PermissionsMode
   readonly DeletionProtection?: boolean
-  readonly EncryptionDescription?: DescribeLedgerOutputEncryptionDescription
+  readonly EncryptionDescription?: LedgerEncryptionDescription
 }
 
-export interface DescribeLedgerOutputEncryptionDescription {
+export interface LedgerEncryptionDescription {
   readonly KmsKeyArn?: string
-  readonly EncryptionStatus?: string
+  readonly EncryptionStatus?: EncryptionStatus
   readonly InaccessibleKmsKeyDateTime?: Date
 }
 
@@ -210,53 +233,53 @@ export interface ExportJournalToS3Request {
   readonly Name: string
   readonly InclusiveStartTime: Date
   readonly ExclusiveEndTime: Date
-  readonly S3ExportConfiguration: DescribeJournalS3ExportOutputExportDescriptionS3ExportConfiguration
+  readonly S3ExportConfiguration: S3ExportConfiguration
   readonly RoleArn: string
-  readonly OutputFormat?: string | undefined
+  readonly OutputFormat?: OutputFormat | undefined
 }
 
-export interface ExportJournalToS3Output {
+export interface ExportJournalToS3Response {
   readonly ExportId?: string
 }
 
 export interface GetBlockRequest {
   readonly Name: string
-  readonly BlockAddress: GetBlockRequestBlockAddress
-  readonly DigestTipAddress?: GetBlockRequestBlockAddress | undefined
+  readonly BlockAddress: ValueHolder
+  readonly DigestTipAddress?: ValueHolder | undefined
 }
 
-export interface GetBlockRequestBlockAddress {
+export interface ValueHolder {
   readonly IonText?: string | undefined
 }
 
-export interface GetBlockRequestBlockAddressOutput {
+export interface ValueHolderOutput {
   readonly IonText?: string
 }
 
-export interface GetBlockOutput {
-  readonly Block?: GetBlockRequestBlockAddressOutput
-  readonly Proof?: GetBlockRequestBlockAddressOutput
+export interface GetBlockResponse {
+  readonly Block?: ValueHolderOutput
+  readonly Proof?: ValueHolderOutput
 }
 
 export interface GetDigestRequest {
   readonly Name: string
 }
 
-export interface GetDigestOutput {
+export interface GetDigestResponse {
   readonly Digest?: Uint8Array
-  readonly DigestTipAddress?: GetBlockRequestBlockAddressOutput
+  readonly DigestTipAddress?: ValueHolderOutput
 }
 
 export interface GetRevisionRequest {
   readonly Name: string
-  readonly BlockAddress: GetBlockRequestBlockAddress
+  readonly BlockAddress: ValueHolder
   readonly DocumentId: string
-  readonly DigestTipAddress?: GetBlockRequestBlockAddress | undefined
+  readonly DigestTipAddress?: ValueHolder | undefined
 }
 
-export interface GetRevisionOutput {
-  readonly Proof?: GetBlockRequestBlockAddressOutput
-  readonly Revision?: GetBlockRequestBlockAddressOutput
+export interface GetRevisionResponse {
+  readonly Proof?: ValueHolderOutput
+  readonly Revision?: ValueHolderOutput
 }
 
 export interface ListJournalKinesisStreamsForLedgerRequest {
@@ -265,8 +288,8 @@ export interface ListJournalKinesisStreamsForLedgerRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListJournalKinesisStreamsForLedgerOutput {
-  readonly Streams?: ReadonlyArray<DescribeJournalKinesisStreamOutputStream>
+export interface ListJournalKinesisStreamsForLedgerResponse {
+  readonly Streams?: ReadonlyArray<JournalKinesisStreamDescription>
   readonly NextToken?: string
 }
 
@@ -275,8 +298,8 @@ export interface ListJournalS3ExportsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListJournalS3ExportsOutput {
-  readonly JournalS3Exports?: ReadonlyArray<DescribeJournalS3ExportOutputExportDescription>
+export interface ListJournalS3ExportsResponse {
+  readonly JournalS3Exports?: ReadonlyArray<JournalS3ExportDescription>
   readonly NextToken?: string
 }
 
@@ -286,8 +309,8 @@ export interface ListJournalS3ExportsForLedgerRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListJournalS3ExportsForLedgerOutput {
-  readonly JournalS3Exports?: ReadonlyArray<DescribeJournalS3ExportOutputExportDescription>
+export interface ListJournalS3ExportsForLedgerResponse {
+  readonly JournalS3Exports?: ReadonlyArray<JournalS3ExportDescription>
   readonly NextToken?: string
 }
 
@@ -296,14 +319,14 @@ export interface ListLedgersRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListLedgersOutput {
-  readonly Ledgers?: ReadonlyArray<ListLedgersOutputLedgersMember>
+export interface ListLedgersResponse {
+  readonly Ledgers?: ReadonlyArray<LedgerSummary>
   readonly NextToken?: string
 }
 
-export interface ListLedgersOutputLedgersMember {
+export interface LedgerSummary {
   readonly Name?: string
-  readonly State?: string
+  readonly State?: LedgerState
   readonly CreationDateTime?: Date
 }
 
@@ -311,7 +334,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -321,11 +344,11 @@ export interface StreamJournalToKinesisRequest {
   readonly Tags?: Readonly<Record<string, string>> | undefined
   readonly InclusiveStartTime: Date
   readonly ExclusiveEndTime?: Date | undefined
-  readonly KinesisConfiguration: DescribeJournalKinesisStreamOutputStreamKinesisConfiguration
+  readonly KinesisConfiguration: KinesisConfiguration
   readonly StreamName: string
 }
 
-export interface StreamJournalToKinesisOutput {
+export interface StreamJournalToKinesisResponse {
   readonly StreamId?: string
 }
 
@@ -334,14 +357,14 @@ export interface TagResourceRequest {
   readonly Tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateLedgerRequest {
   readonly Name: string
@@ -349,47 +372,59 @@ export interface UpdateLedgerRequest {
   readonly KmsKey?: string | undefined
 }
 
-export interface UpdateLedgerOutput {
+export interface UpdateLedgerResponse {
   readonly Name?: string
   readonly Arn?: string
-  readonly State?: string
+  readonly State?: LedgerState
   readonly CreationDateTime?: Date
   readonly DeletionProtection?: boolean
-  readonly EncryptionDescription?: DescribeLedgerOutputEncryptionDescription
+  readonly EncryptionDescription?: LedgerEncryptionDescription
 }
 
 export interface UpdateLedgerPermissionsModeRequest {
   readonly Name: string
-  readonly PermissionsMode: string
+  readonly PermissionsMode: PermissionsMode
 }
 
-export interface UpdateLedgerPermissionsModeOutput {
+export interface UpdateLedgerPermissionsModeResponse {
   readonly Name?: string
   readonly Arn?: string
-  readonly PermissionsMode?: string
+  readonly PermissionsMode?: PermissionsMode
 }
 
-export type CancelJournalKinesisStreamError = Errors.CommonError | Client.SdkError
+export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException")<{ readonly Message?: string; readonly ParameterName?: string }> {}
 
-export type CreateLedgerError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string; readonly ResourceType?: string }> {}
 
-export type DeleteLedgerError = Errors.CommonError | Client.SdkError
+export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("ResourceAlreadyExistsException")<{ readonly Message?: string; readonly ResourceType?: string; readonly ResourceName?: string }> {}
 
-export type DescribeJournalKinesisStreamError = Errors.CommonError | Client.SdkError
+export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException")<{ readonly Message?: string; readonly ResourceType?: string; readonly ResourceName?: string }> {}
 
-export type DescribeJournalS3ExportError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceType?: string; readonly ResourceName?: string }> {}
 
-export type DescribeLedgerError = Errors.CommonError | Client.SdkError
+export class ResourcePreconditionNotMetException extends /*#__PURE__*/ ServiceError("ResourcePreconditionNotMetException")<{ readonly Message?: string; readonly ResourceType?: string; readonly ResourceName?: string }> {}
 
-export type ExportJournalToS3Error = Errors.CommonError | Client.SdkError
+export type CancelJournalKinesisStreamError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
 
-export type GetBlockError = Errors.CommonError | Client.SdkError
+export type CreateLedgerError = InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | Errors.CommonError | Client.SdkError
 
-export type GetDigestError = Errors.CommonError | Client.SdkError
+export type DeleteLedgerError = InvalidParameterException | ResourceInUseException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
 
-export type GetRevisionError = Errors.CommonError | Client.SdkError
+export type DescribeJournalKinesisStreamError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
 
-export type ListJournalKinesisStreamsForLedgerError = Errors.CommonError | Client.SdkError
+export type DescribeJournalS3ExportError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+
+export type DescribeLedgerError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+
+export type ExportJournalToS3Error = ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+
+export type GetBlockError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+
+export type GetDigestError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+
+export type GetRevisionError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+
+export type ListJournalKinesisStreamsForLedgerError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
 
 export type ListJournalS3ExportsError = Errors.CommonError | Client.SdkError
 
@@ -397,54 +432,54 @@ export type ListJournalS3ExportsForLedgerError = Errors.CommonError | Client.Sdk
 
 export type ListLedgersError = Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type StreamJournalToKinesisError = Errors.CommonError | Client.SdkError
+export type StreamJournalToKinesisError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateLedgerError = Errors.CommonError | Client.SdkError
+export type UpdateLedgerError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type UpdateLedgerPermissionsModeError = Errors.CommonError | Client.SdkError
+export type UpdateLedgerPermissionsModeError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export const cancelJournalKinesisStream: Client.Operation<CancelJournalKinesisStreamRequest, CancelJournalKinesisStreamOutput, CancelJournalKinesisStreamError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"CancelJournalKinesisStream",http:{method:"DELETE",requestUri:"/ledgers/{name}/journal-kinesis-streams/{streamId}"},input:{shape:CancelJournalKinesisStreamRequest$},output:{shape:CancelJournalKinesisStreamOutput$}}})
+export const cancelJournalKinesisStream: Client.Operation<CancelJournalKinesisStreamRequest, CancelJournalKinesisStreamResponse, CancelJournalKinesisStreamError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"CancelJournalKinesisStream",http:{method:"DELETE",requestUri:"/ledgers/{name}/journal-kinesis-streams/{streamId}"},input:{shape:CancelJournalKinesisStreamRequest$},output:{shape:CancelJournalKinesisStreamResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{InvalidParameterException,ResourceNotFoundException,ResourcePreconditionNotMetException}})
 
-export const createLedger: Client.Operation<CreateLedgerRequest, CreateLedgerOutput, CreateLedgerError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"CreateLedger",http:{method:"POST",requestUri:"/ledgers"},input:{shape:CreateLedgerRequest$},output:{shape:CreateLedgerOutput$}}})
+export const createLedger: Client.Operation<CreateLedgerRequest, CreateLedgerResponse, CreateLedgerError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"CreateLedger",http:{method:"POST",requestUri:"/ledgers"},input:{shape:CreateLedgerRequest$},output:{shape:CreateLedgerResponse$},errors:[InvalidParameterException$,LimitExceededException$,ResourceAlreadyExistsException$,ResourceInUseException$]},errors:{InvalidParameterException,LimitExceededException,ResourceAlreadyExistsException,ResourceInUseException}})
 
-export const deleteLedger: Client.Operation<DeleteLedgerRequest, {}, DeleteLedgerError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"DeleteLedger",http:{method:"DELETE",requestUri:"/ledgers/{name}"},input:{shape:DeleteLedgerRequest$}}})
+export const deleteLedger: Client.Operation<DeleteLedgerRequest, {}, DeleteLedgerError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"DeleteLedger",http:{method:"DELETE",requestUri:"/ledgers/{name}"},input:{shape:DeleteLedgerRequest$},errors:[InvalidParameterException$,ResourceInUseException$,ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{InvalidParameterException,ResourceInUseException,ResourceNotFoundException,ResourcePreconditionNotMetException}})
 
-export const describeJournalKinesisStream: Client.Operation<DescribeJournalKinesisStreamRequest, DescribeJournalKinesisStreamOutput, DescribeJournalKinesisStreamError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"DescribeJournalKinesisStream",http:{method:"GET",requestUri:"/ledgers/{name}/journal-kinesis-streams/{streamId}"},input:{shape:DescribeJournalKinesisStreamRequest$},output:{shape:DescribeJournalKinesisStreamOutput$}}})
+export const describeJournalKinesisStream: Client.Operation<DescribeJournalKinesisStreamRequest, DescribeJournalKinesisStreamResponse, DescribeJournalKinesisStreamError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"DescribeJournalKinesisStream",http:{method:"GET",requestUri:"/ledgers/{name}/journal-kinesis-streams/{streamId}"},input:{shape:DescribeJournalKinesisStreamRequest$},output:{shape:DescribeJournalKinesisStreamResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{InvalidParameterException,ResourceNotFoundException,ResourcePreconditionNotMetException}})
 
-export const describeJournalS3Export: Client.Operation<DescribeJournalS3ExportRequest, DescribeJournalS3ExportOutput, DescribeJournalS3ExportError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"DescribeJournalS3Export",http:{method:"GET",requestUri:"/ledgers/{name}/journal-s3-exports/{exportId}"},input:{shape:DescribeJournalS3ExportRequest$},output:{shape:DescribeJournalS3ExportOutput$}}})
+export const describeJournalS3Export: Client.Operation<DescribeJournalS3ExportRequest, DescribeJournalS3ExportResponse, DescribeJournalS3ExportError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"DescribeJournalS3Export",http:{method:"GET",requestUri:"/ledgers/{name}/journal-s3-exports/{exportId}"},input:{shape:DescribeJournalS3ExportRequest$},output:{shape:DescribeJournalS3ExportResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 
-export const describeLedger: Client.Operation<DescribeLedgerRequest, DescribeLedgerOutput, DescribeLedgerError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"DescribeLedger",http:{method:"GET",requestUri:"/ledgers/{name}"},input:{shape:DescribeLedgerRequest$},output:{shape:DescribeLedgerOutput$}}})
+export const describeLedger: Client.Operation<DescribeLedgerRequest, DescribeLedgerResponse, DescribeLedgerError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"DescribeLedger",http:{method:"GET",requestUri:"/ledgers/{name}"},input:{shape:DescribeLedgerRequest$},output:{shape:DescribeLedgerResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$]},errors:{InvalidParameterException,ResourceNotFoundException}})
 
-export const exportJournalToS3: Client.Operation<ExportJournalToS3Request, ExportJournalToS3Output, ExportJournalToS3Error, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"ExportJournalToS3",http:{method:"POST",requestUri:"/ledgers/{name}/journal-s3-exports"},input:{shape:ExportJournalToS3Request$},output:{shape:ExportJournalToS3Output$}}})
+export const exportJournalToS3: Client.Operation<ExportJournalToS3Request, ExportJournalToS3Response, ExportJournalToS3Error, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"ExportJournalToS3",http:{method:"POST",requestUri:"/ledgers/{name}/journal-s3-exports"},input:{shape:ExportJournalToS3Request$},output:{shape:ExportJournalToS3Response$},errors:[ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{ResourceNotFoundException,ResourcePreconditionNotMetException}})
 
-export const getBlock: Client.Operation<GetBlockRequest, GetBlockOutput, GetBlockError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"GetBlock",http:{method:"POST",requestUri:"/ledgers/{name}/block"},input:{shape:GetBlockRequest$},output:{shape:GetBlockOutput$}}})
+export const getBlock: Client.Operation<GetBlockRequest, GetBlockResponse, GetBlockError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"GetBlock",http:{method:"POST",requestUri:"/ledgers/{name}/block"},input:{shape:GetBlockRequest$},output:{shape:GetBlockResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{InvalidParameterException,ResourceNotFoundException,ResourcePreconditionNotMetException}})
 
-export const getDigest: Client.Operation<GetDigestRequest, GetDigestOutput, GetDigestError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"GetDigest",http:{method:"POST",requestUri:"/ledgers/{name}/digest"},input:{shape:GetDigestRequest$},output:{shape:GetDigestOutput$}}})
+export const getDigest: Client.Operation<GetDigestRequest, GetDigestResponse, GetDigestError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"GetDigest",http:{method:"POST",requestUri:"/ledgers/{name}/digest"},input:{shape:GetDigestRequest$},output:{shape:GetDigestResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{InvalidParameterException,ResourceNotFoundException,ResourcePreconditionNotMetException}})
 
-export const getRevision: Client.Operation<GetRevisionRequest, GetRevisionOutput, GetRevisionError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"GetRevision",http:{method:"POST",requestUri:"/ledgers/{name}/revision"},input:{shape:GetRevisionRequest$},output:{shape:GetRevisionOutput$}}})
+export const getRevision: Client.Operation<GetRevisionRequest, GetRevisionResponse, GetRevisionError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"GetRevision",http:{method:"POST",requestUri:"/ledgers/{name}/revision"},input:{shape:GetRevisionRequest$},output:{shape:GetRevisionResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{InvalidParameterException,ResourceNotFoundException,ResourcePreconditionNotMetException}})
 
-export const listJournalKinesisStreamsForLedger: Paginate.Paginated<ListJournalKinesisStreamsForLedgerRequest, ListJournalKinesisStreamsForLedgerOutput, ListJournalKinesisStreamsForLedgerError, QLDB, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListJournalKinesisStreamsForLedger",http:{method:"GET",requestUri:"/ledgers/{name}/journal-kinesis-streams"},input:{shape:ListJournalKinesisStreamsForLedgerRequest$},output:{shape:ListJournalKinesisStreamsForLedgerOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const listJournalKinesisStreamsForLedger: Paginate.Paginated<ListJournalKinesisStreamsForLedgerRequest, ListJournalKinesisStreamsForLedgerResponse, ListJournalKinesisStreamsForLedgerError, QLDB, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListJournalKinesisStreamsForLedger",http:{method:"GET",requestUri:"/ledgers/{name}/journal-kinesis-streams"},input:{shape:ListJournalKinesisStreamsForLedgerRequest$},output:{shape:ListJournalKinesisStreamsForLedgerResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{InvalidParameterException,ResourceNotFoundException,ResourcePreconditionNotMetException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const listJournalS3Exports: Paginate.Paginated<ListJournalS3ExportsRequest, ListJournalS3ExportsOutput, ListJournalS3ExportsError, QLDB, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListJournalS3Exports",http:{method:"GET",requestUri:"/journal-s3-exports"},input:{shape:ListJournalS3ExportsRequest$},output:{shape:ListJournalS3ExportsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const listJournalS3Exports: Paginate.Paginated<ListJournalS3ExportsRequest, ListJournalS3ExportsResponse, ListJournalS3ExportsError, QLDB, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListJournalS3Exports",http:{method:"GET",requestUri:"/journal-s3-exports"},input:{shape:ListJournalS3ExportsRequest$},output:{shape:ListJournalS3ExportsResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const listJournalS3ExportsForLedger: Paginate.Paginated<ListJournalS3ExportsForLedgerRequest, ListJournalS3ExportsForLedgerOutput, ListJournalS3ExportsForLedgerError, QLDB, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListJournalS3ExportsForLedger",http:{method:"GET",requestUri:"/ledgers/{name}/journal-s3-exports"},input:{shape:ListJournalS3ExportsForLedgerRequest$},output:{shape:ListJournalS3ExportsForLedgerOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const listJournalS3ExportsForLedger: Paginate.Paginated<ListJournalS3ExportsForLedgerRequest, ListJournalS3ExportsForLedgerResponse, ListJournalS3ExportsForLedgerError, QLDB, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListJournalS3ExportsForLedger",http:{method:"GET",requestUri:"/ledgers/{name}/journal-s3-exports"},input:{shape:ListJournalS3ExportsForLedgerRequest$},output:{shape:ListJournalS3ExportsForLedgerResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const listLedgers: Paginate.Paginated<ListLedgersRequest, ListLedgersOutput, ListLedgersError, QLDB, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListLedgers",http:{method:"GET",requestUri:"/ledgers"},input:{shape:ListLedgersRequest$},output:{shape:ListLedgersOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const listLedgers: Paginate.Paginated<ListLedgersRequest, ListLedgersResponse, ListLedgersError, QLDB, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListLedgers",http:{method:"GET",requestUri:"/ledgers"},input:{shape:ListLedgersRequest$},output:{shape:ListLedgersResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$]},errors:{InvalidParameterException,ResourceNotFoundException}})
 
-export const streamJournalToKinesis: Client.Operation<StreamJournalToKinesisRequest, StreamJournalToKinesisOutput, StreamJournalToKinesisError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"StreamJournalToKinesis",http:{method:"POST",requestUri:"/ledgers/{name}/journal-kinesis-streams"},input:{shape:StreamJournalToKinesisRequest$},output:{shape:StreamJournalToKinesisOutput$}}})
+export const streamJournalToKinesis: Client.Operation<StreamJournalToKinesisRequest, StreamJournalToKinesisResponse, StreamJournalToKinesisError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"StreamJournalToKinesis",http:{method:"POST",requestUri:"/ledgers/{name}/journal-kinesis-streams"},input:{shape:StreamJournalToKinesisRequest$},output:{shape:StreamJournalToKinesisResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{InvalidParameterException,ResourceNotFoundException,ResourcePreconditionNotMetException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$]},errors:{InvalidParameterException,ResourceNotFoundException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$]},errors:{InvalidParameterException,ResourceNotFoundException}})
 
-export const updateLedger: Client.Operation<UpdateLedgerRequest, UpdateLedgerOutput, UpdateLedgerError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"UpdateLedger",http:{method:"PATCH",requestUri:"/ledgers/{name}"},input:{shape:UpdateLedgerRequest$},output:{shape:UpdateLedgerOutput$}}})
+export const updateLedger: Client.Operation<UpdateLedgerRequest, UpdateLedgerResponse, UpdateLedgerError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"UpdateLedger",http:{method:"PATCH",requestUri:"/ledgers/{name}"},input:{shape:UpdateLedgerRequest$},output:{shape:UpdateLedgerResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$]},errors:{InvalidParameterException,ResourceNotFoundException}})
 
-export const updateLedgerPermissionsMode: Client.Operation<UpdateLedgerPermissionsModeRequest, UpdateLedgerPermissionsModeOutput, UpdateLedgerPermissionsModeError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"UpdateLedgerPermissionsMode",http:{method:"PATCH",requestUri:"/ledgers/{name}/permissions-mode"},input:{shape:UpdateLedgerPermissionsModeRequest$},output:{shape:UpdateLedgerPermissionsModeOutput$}}})
+export const updateLedgerPermissionsMode: Client.Operation<UpdateLedgerPermissionsModeRequest, UpdateLedgerPermissionsModeResponse, UpdateLedgerPermissionsModeError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"UpdateLedgerPermissionsMode",http:{method:"PATCH",requestUri:"/ledgers/{name}/permissions-mode"},input:{shape:UpdateLedgerPermissionsModeRequest$},output:{shape:UpdateLedgerPermissionsModeResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$]},errors:{InvalidParameterException,ResourceNotFoundException}})

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The QLDBSession client: provide it with `layer`. */
 export class QLDBSession extends Context.Tag("effect-aws-sdk/QLDBSession")<QLDBSession, Client.ServiceClient>() {}
@@ -23,137 +24,155 @@ const string$: S.Shape = {type:"string",name:"String"}
 const blob$: S.Shape = {type:"blob",name:"Blob"}
 const long$: S.Shape = {type:"long",name:"Long"}
 
-const SendCommandRequestStartSession$: S.StructureShape = {type:"structure",name:"SendCommandRequestStartSession",members:{LedgerName:{shape:string$}},required:["LedgerName"]}
-const SendCommandRequestStartTransaction$: S.StructureShape = {type:"structure",name:"SendCommandRequestStartTransaction",members:{}}
-const SendCommandRequestEndSession$: S.StructureShape = {type:"structure",name:"SendCommandRequestEndSession",members:{}}
-const SendCommandRequestCommitTransaction$: S.StructureShape = {type:"structure",name:"SendCommandRequestCommitTransaction",members:{TransactionId:{shape:string$},CommitDigest:{shape:blob$}},required:["TransactionId","CommitDigest"]}
-const SendCommandRequestAbortTransaction$: S.StructureShape = {type:"structure",name:"SendCommandRequestAbortTransaction",members:{}}
-const SendCommandRequestExecuteStatementParametersMember$: S.StructureShape = {type:"structure",name:"SendCommandRequestExecuteStatementParametersMember",members:{IonBinary:{shape:blob$},IonText:{shape:string$}}}
-const SendCommandRequestExecuteStatementParameters$: S.ListShape = {type:"list",name:"SendCommandRequestExecuteStatementParameters",member:{shape:SendCommandRequestExecuteStatementParametersMember$}}
-const SendCommandRequestExecuteStatement$: S.StructureShape = {type:"structure",name:"SendCommandRequestExecuteStatement",members:{TransactionId:{shape:string$},Statement:{shape:string$},Parameters:{shape:SendCommandRequestExecuteStatementParameters$}},required:["TransactionId","Statement"]}
-const SendCommandRequestFetchPage$: S.StructureShape = {type:"structure",name:"SendCommandRequestFetchPage",members:{TransactionId:{shape:string$},NextPageToken:{shape:string$}},required:["TransactionId","NextPageToken"]}
-const SendCommandRequest$: S.StructureShape = {type:"structure",name:"SendCommandRequest",members:{SessionToken:{shape:string$},StartSession:{shape:SendCommandRequestStartSession$},StartTransaction:{shape:SendCommandRequestStartTransaction$},EndSession:{shape:SendCommandRequestEndSession$},CommitTransaction:{shape:SendCommandRequestCommitTransaction$},AbortTransaction:{shape:SendCommandRequestAbortTransaction$},ExecuteStatement:{shape:SendCommandRequestExecuteStatement$},FetchPage:{shape:SendCommandRequestFetchPage$}}}
-const SendCommandOutputStartSessionTimingInformation$: S.StructureShape = {type:"structure",name:"SendCommandOutputStartSessionTimingInformation",members:{ProcessingTimeMilliseconds:{shape:long$}}}
-const SendCommandOutputStartSession$: S.StructureShape = {type:"structure",name:"SendCommandOutputStartSession",members:{SessionToken:{shape:string$},TimingInformation:{shape:SendCommandOutputStartSessionTimingInformation$}}}
-const SendCommandOutputStartTransaction$: S.StructureShape = {type:"structure",name:"SendCommandOutputStartTransaction",members:{TransactionId:{shape:string$},TimingInformation:{shape:SendCommandOutputStartSessionTimingInformation$}}}
-const SendCommandOutputEndSession$: S.StructureShape = {type:"structure",name:"SendCommandOutputEndSession",members:{TimingInformation:{shape:SendCommandOutputStartSessionTimingInformation$}}}
-const SendCommandOutputCommitTransactionConsumedIOs$: S.StructureShape = {type:"structure",name:"SendCommandOutputCommitTransactionConsumedIOs",members:{ReadIOs:{shape:long$},WriteIOs:{shape:long$}}}
-const SendCommandOutputCommitTransaction$: S.StructureShape = {type:"structure",name:"SendCommandOutputCommitTransaction",members:{TransactionId:{shape:string$},CommitDigest:{shape:blob$},TimingInformation:{shape:SendCommandOutputStartSessionTimingInformation$},ConsumedIOs:{shape:SendCommandOutputCommitTransactionConsumedIOs$}}}
-const SendCommandOutputAbortTransaction$: S.StructureShape = {type:"structure",name:"SendCommandOutputAbortTransaction",members:{TimingInformation:{shape:SendCommandOutputStartSessionTimingInformation$}}}
-const SendCommandOutputExecuteStatementFirstPageValues$: S.ListShape = {type:"list",name:"SendCommandOutputExecuteStatementFirstPageValues",member:{shape:SendCommandRequestExecuteStatementParametersMember$}}
-const SendCommandOutputExecuteStatementFirstPage$: S.StructureShape = {type:"structure",name:"SendCommandOutputExecuteStatementFirstPage",members:{Values:{shape:SendCommandOutputExecuteStatementFirstPageValues$},NextPageToken:{shape:string$}}}
-const SendCommandOutputExecuteStatement$: S.StructureShape = {type:"structure",name:"SendCommandOutputExecuteStatement",members:{FirstPage:{shape:SendCommandOutputExecuteStatementFirstPage$},TimingInformation:{shape:SendCommandOutputStartSessionTimingInformation$},ConsumedIOs:{shape:SendCommandOutputCommitTransactionConsumedIOs$}}}
-const SendCommandOutputFetchPage$: S.StructureShape = {type:"structure",name:"SendCommandOutputFetchPage",members:{Page:{shape:SendCommandOutputExecuteStatementFirstPage$},TimingInformation:{shape:SendCommandOutputStartSessionTimingInformation$},ConsumedIOs:{shape:SendCommandOutputCommitTransactionConsumedIOs$}}}
-const SendCommandOutput$: S.StructureShape = {type:"structure",name:"SendCommandOutput",members:{StartSession:{shape:SendCommandOutputStartSession$},StartTransaction:{shape:SendCommandOutputStartTransaction$},EndSession:{shape:SendCommandOutputEndSession$},CommitTransaction:{shape:SendCommandOutputCommitTransaction$},AbortTransaction:{shape:SendCommandOutputAbortTransaction$},ExecuteStatement:{shape:SendCommandOutputExecuteStatement$},FetchPage:{shape:SendCommandOutputFetchPage$}}}
+const StartSessionRequest$: S.StructureShape = {type:"structure",name:"StartSessionRequest",members:{LedgerName:{shape:string$}},required:["LedgerName"]}
+const StartTransactionRequest$: S.StructureShape = {type:"structure",name:"StartTransactionRequest",members:{}}
+const EndSessionRequest$: S.StructureShape = {type:"structure",name:"EndSessionRequest",members:{}}
+const CommitTransactionRequest$: S.StructureShape = {type:"structure",name:"CommitTransactionRequest",members:{TransactionId:{shape:string$},CommitDigest:{shape:blob$}},required:["TransactionId","CommitDigest"]}
+const AbortTransactionRequest$: S.StructureShape = {type:"structure",name:"AbortTransactionRequest",members:{}}
+const ValueHolder$: S.StructureShape = {type:"structure",name:"ValueHolder",members:{IonBinary:{shape:blob$},IonText:{shape:string$}}}
+const ExecuteStatementRequestParameters$: S.ListShape = {type:"list",name:"ExecuteStatementRequestParameters",member:{shape:ValueHolder$}}
+const ExecuteStatementRequest$: S.StructureShape = {type:"structure",name:"ExecuteStatementRequest",members:{TransactionId:{shape:string$},Statement:{shape:string$},Parameters:{shape:ExecuteStatementRequestParameters$}},required:["TransactionId","Statement"]}
+const FetchPageRequest$: S.StructureShape = {type:"structure",name:"FetchPageRequest",members:{TransactionId:{shape:string$},NextPageToken:{shape:string$}},required:["TransactionId","NextPageToken"]}
+const SendCommandRequest$: S.StructureShape = {type:"structure",name:"SendCommandRequest",members:{SessionToken:{shape:string$},StartSession:{shape:StartSessionRequest$},StartTransaction:{shape:StartTransactionRequest$},EndSession:{shape:EndSessionRequest$},CommitTransaction:{shape:CommitTransactionRequest$},AbortTransaction:{shape:AbortTransactionRequest$},ExecuteStatement:{shape:ExecuteStatementRequest$},FetchPage:{shape:FetchPageRequest$}}}
+const TimingInformation$: S.StructureShape = {type:"structure",name:"TimingInformation",members:{ProcessingTimeMilliseconds:{shape:long$}}}
+const StartSessionResult$: S.StructureShape = {type:"structure",name:"StartSessionResult",members:{SessionToken:{shape:string$},TimingInformation:{shape:TimingInformation$}}}
+const StartTransactionResult$: S.StructureShape = {type:"structure",name:"StartTransactionResult",members:{TransactionId:{shape:string$},TimingInformation:{shape:TimingInformation$}}}
+const EndSessionResult$: S.StructureShape = {type:"structure",name:"EndSessionResult",members:{TimingInformation:{shape:TimingInformation$}}}
+const IOUsage$: S.StructureShape = {type:"structure",name:"IOUsage",members:{ReadIOs:{shape:long$},WriteIOs:{shape:long$}}}
+const CommitTransactionResult$: S.StructureShape = {type:"structure",name:"CommitTransactionResult",members:{TransactionId:{shape:string$},CommitDigest:{shape:blob$},TimingInformation:{shape:TimingInformation$},ConsumedIOs:{shape:IOUsage$}}}
+const AbortTransactionResult$: S.StructureShape = {type:"structure",name:"AbortTransactionResult",members:{TimingInformation:{shape:TimingInformation$}}}
+const PageValues$: S.ListShape = {type:"list",name:"PageValues",member:{shape:ValueHolder$}}
+const Page$: S.StructureShape = {type:"structure",name:"Page",members:{Values:{shape:PageValues$},NextPageToken:{shape:string$}}}
+const ExecuteStatementResult$: S.StructureShape = {type:"structure",name:"ExecuteStatementResult",members:{FirstPage:{shape:Page$},TimingInformation:{shape:TimingInformation$},ConsumedIOs:{shape:IOUsage$}}}
+const FetchPageResult$: S.StructureShape = {type:"structure",name:"FetchPageResult",members:{Page:{shape:Page$},TimingInformation:{shape:TimingInformation$},ConsumedIOs:{shape:IOUsage$}}}
+const SendCommandResult$: S.StructureShape = {type:"structure",name:"SendCommandResult",members:{StartSession:{shape:StartSessionResult$},StartTransaction:{shape:StartTransactionResult$},EndSession:{shape:EndSessionResult$},CommitTransaction:{shape:CommitTransactionResult$},AbortTransaction:{shape:AbortTransactionResult$},ExecuteStatement:{shape:ExecuteStatementResult$},FetchPage:{shape:FetchPageResult$}}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{Message:{shape:string$},Code:{shape:string$}},exception:true,error:{senderFault:true}}
+const CapacityExceededException$: S.StructureShape = {type:"structure",name:"CapacityExceededException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidSessionException$: S.StructureShape = {type:"structure",name:"InvalidSessionException",members:{Message:{shape:string$},Code:{shape:string$}},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const OccConflictException$: S.StructureShape = {type:"structure",name:"OccConflictException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const RateExceededException$: S.StructureShape = {type:"structure",name:"RateExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
 
 export interface SendCommandRequest {
   readonly SessionToken?: string | undefined
-  readonly StartSession?: SendCommandRequestStartSession | undefined
-  readonly StartTransaction?: SendCommandRequestStartTransaction | undefined
-  readonly EndSession?: SendCommandRequestEndSession | undefined
-  readonly CommitTransaction?: SendCommandRequestCommitTransaction | undefined
-  readonly AbortTransaction?: SendCommandRequestAbortTransaction | undefined
-  readonly ExecuteStatement?: SendCommandRequestExecuteStatement | undefined
-  readonly FetchPage?: SendCommandRequestFetchPage | undefined
+  readonly StartSession?: StartSessionRequest | undefined
+  readonly StartTransaction?: StartTransactionRequest | undefined
+  readonly EndSession?: EndSessionRequest | undefined
+  readonly CommitTransaction?: CommitTransactionRequest | undefined
+  readonly AbortTransaction?: AbortTransactionRequest | undefined
+  readonly ExecuteStatement?: ExecuteStatementRequest | undefined
+  readonly FetchPage?: FetchPageRequest | undefined
 }
 
-export interface SendCommandRequestStartSession {
+export interface StartSessionRequest {
   readonly LedgerName: string
 }
 
-export type SendCommandRequestStartTransaction = {}
+export type StartTransactionRequest = {}
 
-export type SendCommandRequestEndSession = {}
+export type EndSessionRequest = {}
 
-export interface SendCommandRequestCommitTransaction {
+export interface CommitTransactionRequest {
   readonly TransactionId: string
   readonly CommitDigest: Uint8Array | string
 }
 
-export type SendCommandRequestAbortTransaction = {}
+export type AbortTransactionRequest = {}
 
-export interface SendCommandRequestExecuteStatement {
+export interface ExecuteStatementRequest {
   readonly TransactionId: string
   readonly Statement: string
-  readonly Parameters?: ReadonlyArray<SendCommandRequestExecuteStatementParametersMember> | undefined
+  readonly Parameters?: ReadonlyArray<ValueHolder> | undefined
 }
 
-export interface SendCommandRequestExecuteStatementParametersMember {
+export interface ValueHolder {
   readonly IonBinary?: Uint8Array | string | undefined
   readonly IonText?: string | undefined
 }
 
-export interface SendCommandRequestExecuteStatementParametersMemberOutput {
+export interface ValueHolderOutput {
   readonly IonBinary?: Uint8Array
   readonly IonText?: string
 }
 
-export interface SendCommandRequestFetchPage {
+export interface FetchPageRequest {
   readonly TransactionId: string
   readonly NextPageToken: string
 }
 
-export interface SendCommandOutput {
-  readonly StartSession?: SendCommandOutputStartSession
-  readonly StartTransaction?: SendCommandOutputStartTransaction
-  readonly EndSession?: SendCommandOutputEndSession
-  readonly CommitTransaction?: SendCommandOutputCommitTransaction
-  readonly AbortTransaction?: SendCommandOutputAbortTransaction
-  readonly ExecuteStatement?: SendCommandOutputExecuteStatement
-  readonly FetchPage?: SendCommandOutputFetchPage
+export interface SendCommandResult {
+  readonly StartSession?: StartSessionResult
+  readonly StartTransaction?: StartTransactionResult
+  readonly EndSession?: EndSessionResult
+  readonly CommitTransaction?: CommitTransactionResult
+  readonly AbortTransaction?: AbortTransactionResult
+  readonly ExecuteStatement?: ExecuteStatementResult
+  readonly FetchPage?: FetchPageResult
 }
 
-export interface SendCommandOutputStartSession {
+export interface StartSessionResult {
   readonly SessionToken?: string
-  readonly TimingInformation?: SendCommandOutputStartSessionTimingInformation
+  readonly TimingInformation?: TimingInformation
 }
 
-export interface SendCommandOutputStartSessionTimingInformation {
+export interface TimingInformation {
   readonly ProcessingTimeMilliseconds?: number
 }
 
-export interface SendCommandOutputStartTransaction {
+export interface StartTransactionResult {
   readonly TransactionId?: string
-  readonly TimingInformation?: SendCommandOutputStartSessionTimingInformation
+  readonly TimingInformation?: TimingInformation
 }
 
-export interface SendCommandOutputEndSession {
-  readonly TimingInformation?: SendCommandOutputStartSessionTimingInformation
+export interface EndSessionResult {
+  readonly TimingInformation?: TimingInformation
 }
 
-export interface SendCommandOutputCommitTransaction {
+export interface CommitTransactionResult {
   readonly TransactionId?: string
   readonly CommitDigest?: Uint8Array
-  readonly TimingInformation?: SendCommandOutputStartSessionTimingInformation
-  readonly ConsumedIOs?: SendCommandOutputCommitTransactionConsumedIOs
+  readonly TimingInformation?: TimingInformation
+  readonly ConsumedIOs?: IOUsage
 }
 
-export interface SendCommandOutputCommitTransactionConsumedIOs {
+export interface IOUsage {
   readonly ReadIOs?: number
   readonly WriteIOs?: number
 }
 
-export interface SendCommandOutputAbortTransaction {
-  readonly TimingInformation?: SendCommandOutputStartSessionTimingInformation
+export interface AbortTransactionResult {
+  readonly TimingInformation?: TimingInformation
 }
 
-export interface SendCommandOutputExecuteStatement {
-  readonly FirstPage?: SendCommandOutputExecuteStatementFirstPage
-  readonly TimingInformation?: SendCommandOutputStartSessionTimingInformation
-  readonly ConsumedIOs?: SendCommandOutputCommitTransactionConsumedIOs
+export interface ExecuteStatementResult {
+  readonly FirstPage?: Page
+  readonly TimingInformation?: TimingInformation
+  readonly ConsumedIOs?: IOUsage
 }
 
-export interface SendCommandOutputExecuteStatementFirstPage {
-  readonly Values?: ReadonlyArray<SendCommandRequestExecuteStatementParametersMemberOutput>
+export interface Page {
+  readonly Values?: ReadonlyArray<ValueHolderOutput>
   readonly NextPageToken?: string
 }
 
-export interface SendCommandOutputFetchPage {
-  readonly Page?: SendCommandOutputExecuteStatementFirstPage
-  readonly TimingInformation?: SendCommandOutputStartSessionTimingInformation
-  readonly ConsumedIOs?: SendCommandOutputCommitTransactionConsumedIOs
+export interface FetchPageResult {
+  readonly Page?: Page
+  readonly TimingInformation?: TimingInformation
+  readonly ConsumedIOs?: IOUsage
 }
 
-export type SendCommandError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string; readonly Code?: string }> {}
 
-export const sendCommand: Client.Operation<SendCommandRequest, SendCommandOutput, SendCommandError, QLDBSession> = /*#__PURE__*/ Client.operation(QLDBSession, {model:{name:"SendCommand",http:{method:"POST",requestUri:"/"},input:{shape:SendCommandRequest$},output:{shape:SendCommandOutput$}}})
+export class CapacityExceededException extends /*#__PURE__*/ ServiceError("CapacityExceededException")<{ readonly Message?: string }> {}
+
+export class InvalidSessionException extends /*#__PURE__*/ ServiceError("InvalidSessionException")<{ readonly Message?: string; readonly Code?: string }> {}
+
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string }> {}
+
+export class OccConflictException extends /*#__PURE__*/ ServiceError("OccConflictException")<{ readonly Message?: string }> {}
+
+export class RateExceededException extends /*#__PURE__*/ ServiceError("RateExceededException")<{ readonly Message?: string }> {}
+
+export type SendCommandError = BadRequestException | CapacityExceededException | InvalidSessionException | LimitExceededException | OccConflictException | RateExceededException | Errors.CommonError | Client.SdkError
+
+export const sendCommand: Client.Operation<SendCommandRequest, SendCommandResult, SendCommandError, QLDBSession> = /*#__PURE__*/ Client.operation(QLDBSession, {model:{name:"SendCommand",http:{method:"POST",requestUri:"/"},input:{shape:SendCommandRequest$},output:{shape:SendCommandResult$},errors:[BadRequestException$,CapacityExceededException$,InvalidSessionException$,LimitExceededException$,OccConflictException$,RateExceededException$]},errors:{BadRequestException,CapacityExceededException,InvalidSessionException,LimitExceededException,OccConflictException,RateExceededException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Rbin client: provide it with `layer`. */
@@ -24,104 +25,119 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const string$: S.Shape = {type:"string",name:"String"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 
-const CreateRuleRequestRetentionPeriod$: S.StructureShape = {type:"structure",name:"CreateRuleRequestRetentionPeriod",members:{RetentionPeriodValue:{shape:integer$},RetentionPeriodUnit:{shape:string$}},required:["RetentionPeriodValue","RetentionPeriodUnit"]}
-const CreateRuleRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateRuleRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreateRuleRequestTags$: S.ListShape = {type:"list",name:"CreateRuleRequestTags",member:{shape:CreateRuleRequestTagsMember$}}
-const CreateRuleRequestResourceTagsMember$: S.StructureShape = {type:"structure",name:"CreateRuleRequestResourceTagsMember",members:{ResourceTagKey:{shape:string$},ResourceTagValue:{shape:string$}},required:["ResourceTagKey"]}
-const CreateRuleRequestResourceTags$: S.ListShape = {type:"list",name:"CreateRuleRequestResourceTags",member:{shape:CreateRuleRequestResourceTagsMember$}}
-const CreateRuleRequestLockConfigurationUnlockDelay$: S.StructureShape = {type:"structure",name:"CreateRuleRequestLockConfigurationUnlockDelay",members:{UnlockDelayValue:{shape:integer$},UnlockDelayUnit:{shape:string$}},required:["UnlockDelayValue","UnlockDelayUnit"]}
-const CreateRuleRequestLockConfiguration$: S.StructureShape = {type:"structure",name:"CreateRuleRequestLockConfiguration",members:{UnlockDelay:{shape:CreateRuleRequestLockConfigurationUnlockDelay$}},required:["UnlockDelay"]}
-const CreateRuleRequest$: S.StructureShape = {type:"structure",name:"CreateRuleRequest",members:{RetentionPeriod:{shape:CreateRuleRequestRetentionPeriod$},Description:{shape:string$},Tags:{shape:CreateRuleRequestTags$},ResourceType:{shape:string$},ResourceTags:{shape:CreateRuleRequestResourceTags$},LockConfiguration:{shape:CreateRuleRequestLockConfiguration$}},required:["RetentionPeriod","ResourceType"]}
-const CreateRuleOutput$: S.StructureShape = {type:"structure",name:"CreateRuleOutput",members:{Identifier:{shape:string$},RetentionPeriod:{shape:CreateRuleRequestRetentionPeriod$},Description:{shape:string$},Tags:{shape:CreateRuleRequestTags$},ResourceType:{shape:string$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockConfiguration:{shape:CreateRuleRequestLockConfiguration$},LockState:{shape:string$},RuleArn:{shape:string$}}}
+const RetentionPeriod$: S.StructureShape = {type:"structure",name:"RetentionPeriod",members:{RetentionPeriodValue:{shape:integer$},RetentionPeriodUnit:{shape:string$}},required:["RetentionPeriodValue","RetentionPeriodUnit"]}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CreateRuleRequestTags$: S.ListShape = {type:"list",name:"CreateRuleRequestTags",member:{shape:Tag$}}
+const ResourceTag$: S.StructureShape = {type:"structure",name:"ResourceTag",members:{ResourceTagKey:{shape:string$},ResourceTagValue:{shape:string$}},required:["ResourceTagKey"]}
+const CreateRuleRequestResourceTags$: S.ListShape = {type:"list",name:"CreateRuleRequestResourceTags",member:{shape:ResourceTag$}}
+const UnlockDelay$: S.StructureShape = {type:"structure",name:"UnlockDelay",members:{UnlockDelayValue:{shape:integer$},UnlockDelayUnit:{shape:string$}},required:["UnlockDelayValue","UnlockDelayUnit"]}
+const LockConfiguration$: S.StructureShape = {type:"structure",name:"LockConfiguration",members:{UnlockDelay:{shape:UnlockDelay$}},required:["UnlockDelay"]}
+const CreateRuleRequest$: S.StructureShape = {type:"structure",name:"CreateRuleRequest",members:{RetentionPeriod:{shape:RetentionPeriod$},Description:{shape:string$},Tags:{shape:CreateRuleRequestTags$},ResourceType:{shape:string$},ResourceTags:{shape:CreateRuleRequestResourceTags$},LockConfiguration:{shape:LockConfiguration$}},required:["RetentionPeriod","ResourceType"]}
+const CreateRuleResponse$: S.StructureShape = {type:"structure",name:"CreateRuleResponse",members:{Identifier:{shape:string$},RetentionPeriod:{shape:RetentionPeriod$},Description:{shape:string$},Tags:{shape:CreateRuleRequestTags$},ResourceType:{shape:string$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockConfiguration:{shape:LockConfiguration$},LockState:{shape:string$},RuleArn:{shape:string$}}}
 const DeleteRuleRequest$: S.StructureShape = {type:"structure",name:"DeleteRuleRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"identifier"}},required:["Identifier"]}
-const DeleteRuleOutput$: S.StructureShape = {type:"structure",name:"DeleteRuleOutput",members:{}}
+const DeleteRuleResponse$: S.StructureShape = {type:"structure",name:"DeleteRuleResponse",members:{}}
 const GetRuleRequest$: S.StructureShape = {type:"structure",name:"GetRuleRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"identifier"}},required:["Identifier"]}
-const GetRuleOutput$: S.StructureShape = {type:"structure",name:"GetRuleOutput",members:{Identifier:{shape:string$},Description:{shape:string$},ResourceType:{shape:string$},RetentionPeriod:{shape:CreateRuleRequestRetentionPeriod$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockConfiguration:{shape:CreateRuleRequestLockConfiguration$},LockState:{shape:string$},LockEndTime:{shape:timestamp$},RuleArn:{shape:string$}}}
+const GetRuleResponse$: S.StructureShape = {type:"structure",name:"GetRuleResponse",members:{Identifier:{shape:string$},Description:{shape:string$},ResourceType:{shape:string$},RetentionPeriod:{shape:RetentionPeriod$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockConfiguration:{shape:LockConfiguration$},LockState:{shape:string$},LockEndTime:{shape:timestamp$},RuleArn:{shape:string$}}}
 const ListRulesRequest$: S.StructureShape = {type:"structure",name:"ListRulesRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},ResourceType:{shape:string$},ResourceTags:{shape:CreateRuleRequestResourceTags$},LockState:{shape:string$}},required:["ResourceType"]}
-const ListRulesOutputRulesMember$: S.StructureShape = {type:"structure",name:"ListRulesOutputRulesMember",members:{Identifier:{shape:string$},Description:{shape:string$},RetentionPeriod:{shape:CreateRuleRequestRetentionPeriod$},LockState:{shape:string$},RuleArn:{shape:string$}}}
-const ListRulesOutputRules$: S.ListShape = {type:"list",name:"ListRulesOutputRules",member:{shape:ListRulesOutputRulesMember$}}
-const ListRulesOutput$: S.StructureShape = {type:"structure",name:"ListRulesOutput",members:{Rules:{shape:ListRulesOutputRules$},NextToken:{shape:string$}}}
+const RuleSummary$: S.StructureShape = {type:"structure",name:"RuleSummary",members:{Identifier:{shape:string$},Description:{shape:string$},RetentionPeriod:{shape:RetentionPeriod$},LockState:{shape:string$},RuleArn:{shape:string$}}}
+const ListRulesResponseRules$: S.ListShape = {type:"list",name:"ListRulesResponseRules",member:{shape:RuleSummary$}}
+const ListRulesResponse$: S.StructureShape = {type:"structure",name:"ListRulesResponse",members:{Rules:{shape:ListRulesResponseRules$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateRuleRequestTags$}}}
-const LockRuleRequest$: S.StructureShape = {type:"structure",name:"LockRuleRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"identifier"},LockConfiguration:{shape:CreateRuleRequestLockConfiguration$}},required:["Identifier","LockConfiguration"]}
-const LockRuleOutput$: S.StructureShape = {type:"structure",name:"LockRuleOutput",members:{Identifier:{shape:string$},Description:{shape:string$},ResourceType:{shape:string$},RetentionPeriod:{shape:CreateRuleRequestRetentionPeriod$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockConfiguration:{shape:CreateRuleRequestLockConfiguration$},LockState:{shape:string$},RuleArn:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateRuleRequestTags$}}}
+const LockRuleRequest$: S.StructureShape = {type:"structure",name:"LockRuleRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"identifier"},LockConfiguration:{shape:LockConfiguration$}},required:["Identifier","LockConfiguration"]}
+const LockRuleResponse$: S.StructureShape = {type:"structure",name:"LockRuleResponse",members:{Identifier:{shape:string$},Description:{shape:string$},ResourceType:{shape:string$},RetentionPeriod:{shape:RetentionPeriod$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockConfiguration:{shape:LockConfiguration$},LockState:{shape:string$},RuleArn:{shape:string$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Tags:{shape:CreateRuleRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UnlockRuleRequest$: S.StructureShape = {type:"structure",name:"UnlockRuleRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"identifier"}},required:["Identifier"]}
-const UnlockRuleOutput$: S.StructureShape = {type:"structure",name:"UnlockRuleOutput",members:{Identifier:{shape:string$},Description:{shape:string$},ResourceType:{shape:string$},RetentionPeriod:{shape:CreateRuleRequestRetentionPeriod$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockConfiguration:{shape:CreateRuleRequestLockConfiguration$},LockState:{shape:string$},LockEndTime:{shape:timestamp$},RuleArn:{shape:string$}}}
+const UnlockRuleResponse$: S.StructureShape = {type:"structure",name:"UnlockRuleResponse",members:{Identifier:{shape:string$},Description:{shape:string$},ResourceType:{shape:string$},RetentionPeriod:{shape:RetentionPeriod$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockConfiguration:{shape:LockConfiguration$},LockState:{shape:string$},LockEndTime:{shape:timestamp$},RuleArn:{shape:string$}}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateRuleRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"identifier"},RetentionPeriod:{shape:CreateRuleRequestRetentionPeriod$},Description:{shape:string$},ResourceType:{shape:string$},ResourceTags:{shape:CreateRuleRequestResourceTags$}},required:["Identifier"]}
-const UpdateRuleOutput$: S.StructureShape = {type:"structure",name:"UpdateRuleOutput",members:{Identifier:{shape:string$},RetentionPeriod:{shape:CreateRuleRequestRetentionPeriod$},Description:{shape:string$},ResourceType:{shape:string$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockState:{shape:string$},LockEndTime:{shape:timestamp$},RuleArn:{shape:string$}}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateRuleRequest",members:{Identifier:{shape:string$,location:"uri",locationName:"identifier"},RetentionPeriod:{shape:RetentionPeriod$},Description:{shape:string$},ResourceType:{shape:string$},ResourceTags:{shape:CreateRuleRequestResourceTags$}},required:["Identifier"]}
+const UpdateRuleResponse$: S.StructureShape = {type:"structure",name:"UpdateRuleResponse",members:{Identifier:{shape:string$},RetentionPeriod:{shape:RetentionPeriod$},Description:{shape:string$},ResourceType:{shape:string$},ResourceTags:{shape:CreateRuleRequestResourceTags$},Status:{shape:string$},LockState:{shape:string$},LockEndTime:{shape:timestamp$},RuleArn:{shape:string$}}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type LockState = "locked" | "pending_unlock" | "unlocked" | (string & {})
+
+export type ResourceType = "EBS_SNAPSHOT" | "EC2_IMAGE" | (string & {})
+
+export type RetentionPeriodUnit = "DAYS" | (string & {})
+
+export type RuleStatus = "available" | "pending" | (string & {})
+
+export type UnlockDelayUnit = "DAYS" | (string & {})
 
 export interface CreateRuleRequest {
-  readonly RetentionPeriod: CreateRuleRequestRetentionPeriod
+  readonly RetentionPeriod: RetentionPeriod
   readonly Description?: string | undefined
-  readonly Tags?: ReadonlyArray<CreateRuleRequestTagsMember> | undefined
-  readonly ResourceType: string
-  readonly ResourceTags?: ReadonlyArray<CreateRuleRequestResourceTagsMember> | undefined
-  readonly LockConfiguration?: CreateRuleRequestLockConfiguration | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
+  readonly ResourceType: ResourceType
+  readonly ResourceTags?: ReadonlyArray<ResourceTag> | undefined
+  readonly LockConfiguration?: LockConfiguration | undefined
 }
 
-export interface CreateRuleRequestRetentionPeriod {
+export interface RetentionPeriod {
   readonly RetentionPeriodValue: number
-  readonly RetentionPeriodUnit: string
+  readonly RetentionPeriodUnit: RetentionPeriodUnit
 }
 
-export interface CreateRuleRequestRetentionPeriodOutput {
+export interface RetentionPeriodOutput {
   readonly RetentionPeriodValue?: number
-  readonly RetentionPeriodUnit?: string
+  readonly RetentionPeriodUnit?: RetentionPeriodUnit
 }
 
-export interface CreateRuleRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateRuleRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateRuleRequestResourceTagsMember {
+export interface ResourceTag {
   readonly ResourceTagKey: string
   readonly ResourceTagValue?: string | undefined
 }
 
-export interface CreateRuleRequestResourceTagsMemberOutput {
+export interface ResourceTagOutput {
   readonly ResourceTagKey?: string
   readonly ResourceTagValue?: string
 }
 
-export interface CreateRuleRequestLockConfiguration {
-  readonly UnlockDelay: CreateRuleRequestLockConfigurationUnlockDelay
+export interface LockConfiguration {
+  readonly UnlockDelay: UnlockDelay
 }
 
-export interface CreateRuleRequestLockConfigurationOutput {
-  readonly UnlockDelay?: CreateRuleRequestLockConfigurationUnlockDelayOutput
+export interface LockConfigurationOutput {
+  readonly UnlockDelay?: UnlockDelayOutput
 }
 
-export interface CreateRuleRequestLockConfigurationUnlockDelay {
+export interface UnlockDelay {
   readonly UnlockDelayValue: number
-  readonly UnlockDelayUnit: string
+  readonly UnlockDelayUnit: UnlockDelayUnit
 }
 
-export interface CreateRuleRequestLockConfigurationUnlockDelayOutput {
+export interface UnlockDelayOutput {
   readonly UnlockDelayValue?: number
-  readonly UnlockDelayUnit?: string
+  readonly UnlockDelayUnit?: UnlockDelayUnit
 }
 
-export interface CreateRuleOutput {
+export interface CreateRuleResponse {
   readonly Identifier?: string
-  readonly RetentionPeriod?: CreateRuleRequestRetentionPeriodOutput
+  readonly RetentionPeriod?: RetentionPeriodOutput
   readonly Description?: string
-  readonly Tags?: ReadonlyArray<CreateRuleRequestTagsMemberOutput>
-  readonly ResourceType?: string
-  readonly ResourceTags?: ReadonlyArray<CreateRuleRequestResourceTagsMemberOutput>
-  readonly Status?: string
-  readonly LockConfiguration?: CreateRuleRequestLockConfigurationOutput
-  readonly LockState?: string
+  readonly Tags?: ReadonlyArray<TagOutput>
+  readonly ResourceType?: ResourceType
+  readonly ResourceTags?: ReadonlyArray<ResourceTagOutput>
+  readonly Status?: RuleStatus
+  readonly LockConfiguration?: LockConfigurationOutput
+  readonly LockState?: LockState
   readonly RuleArn?: string
 }
 
@@ -129,21 +145,21 @@ export interface DeleteRuleRequest {
   readonly Identifier: string
 }
 
-export type DeleteRuleOutput = {}
+export type DeleteRuleResponse = {}
 
 export interface GetRuleRequest {
   readonly Identifier: string
 }
 
-export interface GetRuleOutput {
+export interface GetRuleResponse {
   readonly Identifier?: string
   readonly Description?: string
-  readonly ResourceType?: string
-  readonly RetentionPeriod?: CreateRuleRequestRetentionPeriodOutput
-  readonly ResourceTags?: ReadonlyArray<CreateRuleRequestResourceTagsMemberOutput>
-  readonly Status?: string
-  readonly LockConfiguration?: CreateRuleRequestLockConfigurationOutput
-  readonly LockState?: string
+  readonly ResourceType?: ResourceType
+  readonly RetentionPeriod?: RetentionPeriodOutput
+  readonly ResourceTags?: ReadonlyArray<ResourceTagOutput>
+  readonly Status?: RuleStatus
+  readonly LockConfiguration?: LockConfigurationOutput
+  readonly LockState?: LockState
   readonly LockEndTime?: Date
   readonly RuleArn?: string
 }
@@ -151,21 +167,21 @@ export interface GetRuleOutput {
 export interface ListRulesRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly ResourceType: string
-  readonly ResourceTags?: ReadonlyArray<CreateRuleRequestResourceTagsMember> | undefined
-  readonly LockState?: string | undefined
+  readonly ResourceType: ResourceType
+  readonly ResourceTags?: ReadonlyArray<ResourceTag> | undefined
+  readonly LockState?: LockState | undefined
 }
 
-export interface ListRulesOutput {
-  readonly Rules?: ReadonlyArray<ListRulesOutputRulesMember>
+export interface ListRulesResponse {
+  readonly Rules?: ReadonlyArray<RuleSummary>
   readonly NextToken?: string
 }
 
-export interface ListRulesOutputRulesMember {
+export interface RuleSummary {
   readonly Identifier?: string
   readonly Description?: string
-  readonly RetentionPeriod?: CreateRuleRequestRetentionPeriodOutput
-  readonly LockState?: string
+  readonly RetentionPeriod?: RetentionPeriodOutput
+  readonly LockState?: LockState
   readonly RuleArn?: string
 }
 
@@ -173,47 +189,47 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateRuleRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface LockRuleRequest {
   readonly Identifier: string
-  readonly LockConfiguration: CreateRuleRequestLockConfiguration
+  readonly LockConfiguration: LockConfiguration
 }
 
-export interface LockRuleOutput {
+export interface LockRuleResponse {
   readonly Identifier?: string
   readonly Description?: string
-  readonly ResourceType?: string
-  readonly RetentionPeriod?: CreateRuleRequestRetentionPeriodOutput
-  readonly ResourceTags?: ReadonlyArray<CreateRuleRequestResourceTagsMemberOutput>
-  readonly Status?: string
-  readonly LockConfiguration?: CreateRuleRequestLockConfigurationOutput
-  readonly LockState?: string
+  readonly ResourceType?: ResourceType
+  readonly RetentionPeriod?: RetentionPeriodOutput
+  readonly ResourceTags?: ReadonlyArray<ResourceTagOutput>
+  readonly Status?: RuleStatus
+  readonly LockConfiguration?: LockConfigurationOutput
+  readonly LockState?: LockState
   readonly RuleArn?: string
 }
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
-  readonly Tags: ReadonlyArray<CreateRuleRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UnlockRuleRequest {
   readonly Identifier: string
 }
 
-export interface UnlockRuleOutput {
+export interface UnlockRuleResponse {
   readonly Identifier?: string
   readonly Description?: string
-  readonly ResourceType?: string
-  readonly RetentionPeriod?: CreateRuleRequestRetentionPeriodOutput
-  readonly ResourceTags?: ReadonlyArray<CreateRuleRequestResourceTagsMemberOutput>
-  readonly Status?: string
-  readonly LockConfiguration?: CreateRuleRequestLockConfigurationOutput
-  readonly LockState?: string
+  readonly ResourceType?: ResourceType
+  readonly RetentionPeriod?: RetentionPeriodOutput
+  readonly ResourceTags?: ReadonlyArray<ResourceTagOutput>
+  readonly Status?: RuleStatus
+  readonly LockConfiguration?: LockConfigurationOutput
+  readonly LockState?: LockState
   readonly LockEndTime?: Date
   readonly RuleArn?: string
 }
@@ -223,64 +239,74 @@ export interface UntagResourceRequest {
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateRuleRequest {
   readonly Identifier: string
-  readonly RetentionPeriod?: CreateRuleRequestRetentionPeriod | undefined
+  readonly RetentionPeriod?: RetentionPeriod | undefined
   readonly Description?: string | undefined
-  readonly ResourceType?: string | undefined
-  readonly ResourceTags?: ReadonlyArray<CreateRuleRequestResourceTagsMember> | undefined
+  readonly ResourceType?: ResourceType | undefined
+  readonly ResourceTags?: ReadonlyArray<ResourceTag> | undefined
 }
 
-export interface UpdateRuleOutput {
+export interface UpdateRuleResponse {
   readonly Identifier?: string
-  readonly RetentionPeriod?: CreateRuleRequestRetentionPeriodOutput
+  readonly RetentionPeriod?: RetentionPeriodOutput
   readonly Description?: string
-  readonly ResourceType?: string
-  readonly ResourceTags?: ReadonlyArray<CreateRuleRequestResourceTagsMemberOutput>
-  readonly Status?: string
-  readonly LockState?: string
+  readonly ResourceType?: ResourceType
+  readonly ResourceTags?: ReadonlyArray<ResourceTagOutput>
+  readonly Status?: RuleStatus
+  readonly LockState?: LockState
   readonly LockEndTime?: Date
   readonly RuleArn?: string
 }
 
-export type CreateRuleError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type DeleteRuleError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type GetRuleError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type ListRulesError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type LockRuleError = Errors.CommonError | Client.SdkError
+export type CreateRuleError = InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type DeleteRuleError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UnlockRuleError = Errors.CommonError | Client.SdkError
+export type GetRuleError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListRulesError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateRuleError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createRule: Client.Operation<CreateRuleRequest, CreateRuleOutput, CreateRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"CreateRule",http:{method:"POST",requestUri:"/rules",responseCode:201},input:{shape:CreateRuleRequest$},output:{shape:CreateRuleOutput$}}})
+export type LockRuleError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteRule: Client.Operation<DeleteRuleRequest, DeleteRuleOutput, DeleteRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"DeleteRule",http:{method:"DELETE",requestUri:"/rules/{identifier}",responseCode:204},input:{shape:DeleteRuleRequest$},output:{shape:DeleteRuleOutput$}}})
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const getRule: Client.Operation<GetRuleRequest, GetRuleOutput, GetRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"GetRule",http:{method:"GET",requestUri:"/rules/{identifier}",responseCode:200},input:{shape:GetRuleRequest$},output:{shape:GetRuleOutput$}}})
+export type UnlockRuleError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const listRules: Paginate.Paginated<ListRulesRequest, ListRulesOutput, ListRulesError, Rbin, ListRulesOutputRulesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Rbin, {model:{name:"ListRules",http:{method:"POST",requestUri:"/list-rules",responseCode:200},input:{shape:ListRulesRequest$},output:{shape:ListRulesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Rules"]})
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export type UpdateRuleError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const lockRule: Client.Operation<LockRuleRequest, LockRuleOutput, LockRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"LockRule",http:{method:"PATCH",requestUri:"/rules/{identifier}/lock",responseCode:200},input:{shape:LockRuleRequest$},output:{shape:LockRuleOutput$}}})
+export const createRule: Client.Operation<CreateRuleRequest, CreateRuleResponse, CreateRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"CreateRule",http:{method:"POST",requestUri:"/rules",responseCode:201},input:{shape:CreateRuleRequest$},output:{shape:CreateRuleResponse$},errors:[InternalServerException$,ServiceQuotaExceededException$,ValidationException$]},errors:{InternalServerException,ServiceQuotaExceededException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:201},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const deleteRule: Client.Operation<DeleteRuleRequest, DeleteRuleResponse, DeleteRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"DeleteRule",http:{method:"DELETE",requestUri:"/rules/{identifier}",responseCode:204},input:{shape:DeleteRuleRequest$},output:{shape:DeleteRuleResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const unlockRule: Client.Operation<UnlockRuleRequest, UnlockRuleOutput, UnlockRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"UnlockRule",http:{method:"PATCH",requestUri:"/rules/{identifier}/unlock",responseCode:200},input:{shape:UnlockRuleRequest$},output:{shape:UnlockRuleOutput$}}})
+export const getRule: Client.Operation<GetRuleRequest, GetRuleResponse, GetRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"GetRule",http:{method:"GET",requestUri:"/rules/{identifier}",responseCode:200},input:{shape:GetRuleRequest$},output:{shape:GetRuleResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listRules: Paginate.Paginated<ListRulesRequest, ListRulesResponse, ListRulesError, Rbin, RuleSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Rbin, {model:{name:"ListRules",http:{method:"POST",requestUri:"/list-rules",responseCode:200},input:{shape:ListRulesRequest$},output:{shape:ListRulesResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Rules"]})
 
-export const updateRule: Client.Operation<UpdateRuleRequest, UpdateRuleOutput, UpdateRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"UpdateRule",http:{method:"PATCH",requestUri:"/rules/{identifier}",responseCode:200},input:{shape:UpdateRuleRequest$},output:{shape:UpdateRuleOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const lockRule: Client.Operation<LockRuleRequest, LockRuleResponse, LockRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"LockRule",http:{method:"PATCH",requestUri:"/rules/{identifier}/lock",responseCode:200},input:{shape:LockRuleRequest$},output:{shape:LockRuleResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:201},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
+
+export const unlockRule: Client.Operation<UnlockRuleRequest, UnlockRuleResponse, UnlockRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"UnlockRule",http:{method:"PATCH",requestUri:"/rules/{identifier}/unlock",responseCode:200},input:{shape:UnlockRuleRequest$},output:{shape:UnlockRuleResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const updateRule: Client.Operation<UpdateRuleRequest, UpdateRuleResponse, UpdateRuleError, Rbin> = /*#__PURE__*/ Client.operation(Rbin, {model:{name:"UpdateRule",http:{method:"PATCH",requestUri:"/rules/{identifier}",responseCode:200},input:{shape:UpdateRuleRequest$},output:{shape:UpdateRuleResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Resiliencehub client: provide it with `layer`. */
@@ -33,223 +34,302 @@ const AcceptResourceGroupingRecommendationsRequest$: S.StructureShape = {type:"s
 const AcceptResourceGroupingRecommendationsOutputFailedEntriesMember$: S.StructureShape = {type:"structure",name:"AcceptResourceGroupingRecommendationsOutputFailedEntriesMember",members:{errorMessage:{shape:string$},groupingRecommendationId:{shape:string$}},required:["errorMessage","groupingRecommendationId"]}
 const AcceptResourceGroupingRecommendationsOutputFailedEntries$: S.ListShape = {type:"list",name:"AcceptResourceGroupingRecommendationsOutputFailedEntries",member:{shape:AcceptResourceGroupingRecommendationsOutputFailedEntriesMember$}}
 const AcceptResourceGroupingRecommendationsOutput$: S.StructureShape = {type:"structure",name:"AcceptResourceGroupingRecommendationsOutput",members:{appArn:{shape:string$},failedEntries:{shape:AcceptResourceGroupingRecommendationsOutputFailedEntries$}},required:["appArn","failedEntries"]}
-const AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceId$: S.StructureShape = {type:"structure",name:"AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceId",members:{awsAccountId:{shape:string$},awsRegion:{shape:string$},identifier:{shape:string$},type:{shape:string$}},required:["identifier","type"]}
-const AddDraftAppVersionResourceMappingsRequestResourceMappingsMember$: S.StructureShape = {type:"structure",name:"AddDraftAppVersionResourceMappingsRequestResourceMappingsMember",members:{appRegistryAppName:{shape:string$},eksSourceName:{shape:string$},logicalStackName:{shape:string$},mappingType:{shape:string$},physicalResourceId:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceId$},resourceGroupName:{shape:string$},resourceName:{shape:string$},terraformSourceName:{shape:string$}},required:["mappingType","physicalResourceId"]}
-const AddDraftAppVersionResourceMappingsRequestResourceMappings$: S.ListShape = {type:"list",name:"AddDraftAppVersionResourceMappingsRequestResourceMappings",member:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappingsMember$}}
+const PhysicalResourceId$: S.StructureShape = {type:"structure",name:"PhysicalResourceId",members:{awsAccountId:{shape:string$},awsRegion:{shape:string$},identifier:{shape:string$},type:{shape:string$}},required:["identifier","type"]}
+const ResourceMapping$: S.StructureShape = {type:"structure",name:"ResourceMapping",members:{appRegistryAppName:{shape:string$},eksSourceName:{shape:string$},logicalStackName:{shape:string$},mappingType:{shape:string$},physicalResourceId:{shape:PhysicalResourceId$},resourceGroupName:{shape:string$},resourceName:{shape:string$},terraformSourceName:{shape:string$}},required:["mappingType","physicalResourceId"]}
+const AddDraftAppVersionResourceMappingsRequestResourceMappings$: S.ListShape = {type:"list",name:"AddDraftAppVersionResourceMappingsRequestResourceMappings",member:{shape:ResourceMapping$}}
 const AddDraftAppVersionResourceMappingsRequest$: S.StructureShape = {type:"structure",name:"AddDraftAppVersionResourceMappingsRequest",members:{appArn:{shape:string$},resourceMappings:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappings$}},required:["appArn","resourceMappings"]}
-const AddDraftAppVersionResourceMappingsOutput$: S.StructureShape = {type:"structure",name:"AddDraftAppVersionResourceMappingsOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},resourceMappings:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappings$}},required:["appArn","appVersion","resourceMappings"]}
-const BatchUpdateRecommendationStatusRequestRequestEntriesMemberItem$: S.StructureShape = {type:"structure",name:"BatchUpdateRecommendationStatusRequestRequestEntriesMemberItem",members:{resourceId:{shape:string$},targetAccountId:{shape:string$},targetRegion:{shape:string$}}}
-const BatchUpdateRecommendationStatusRequestRequestEntriesMember$: S.StructureShape = {type:"structure",name:"BatchUpdateRecommendationStatusRequestRequestEntriesMember",members:{entryId:{shape:string$},excludeReason:{shape:string$},excluded:{shape:boolean$},item:{shape:BatchUpdateRecommendationStatusRequestRequestEntriesMemberItem$},referenceId:{shape:string$}},required:["entryId","excluded","item","referenceId"]}
-const BatchUpdateRecommendationStatusRequestRequestEntries$: S.ListShape = {type:"list",name:"BatchUpdateRecommendationStatusRequestRequestEntries",member:{shape:BatchUpdateRecommendationStatusRequestRequestEntriesMember$}}
+const AddDraftAppVersionResourceMappingsResponse$: S.StructureShape = {type:"structure",name:"AddDraftAppVersionResourceMappingsResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},resourceMappings:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappings$}},required:["appArn","appVersion","resourceMappings"]}
+const UpdateRecommendationStatusItem$: S.StructureShape = {type:"structure",name:"UpdateRecommendationStatusItem",members:{resourceId:{shape:string$},targetAccountId:{shape:string$},targetRegion:{shape:string$}}}
+const UpdateRecommendationStatusRequestEntry$: S.StructureShape = {type:"structure",name:"UpdateRecommendationStatusRequestEntry",members:{entryId:{shape:string$},excludeReason:{shape:string$},excluded:{shape:boolean$},item:{shape:UpdateRecommendationStatusItem$},referenceId:{shape:string$}},required:["entryId","excluded","item","referenceId"]}
+const BatchUpdateRecommendationStatusRequestRequestEntries$: S.ListShape = {type:"list",name:"BatchUpdateRecommendationStatusRequestRequestEntries",member:{shape:UpdateRecommendationStatusRequestEntry$}}
 const BatchUpdateRecommendationStatusRequest$: S.StructureShape = {type:"structure",name:"BatchUpdateRecommendationStatusRequest",members:{appArn:{shape:string$},requestEntries:{shape:BatchUpdateRecommendationStatusRequestRequestEntries$}},required:["appArn","requestEntries"]}
-const BatchUpdateRecommendationStatusOutputFailedEntriesMember$: S.StructureShape = {type:"structure",name:"BatchUpdateRecommendationStatusOutputFailedEntriesMember",members:{entryId:{shape:string$},errorMessage:{shape:string$}},required:["entryId","errorMessage"]}
-const BatchUpdateRecommendationStatusOutputFailedEntries$: S.ListShape = {type:"list",name:"BatchUpdateRecommendationStatusOutputFailedEntries",member:{shape:BatchUpdateRecommendationStatusOutputFailedEntriesMember$}}
-const BatchUpdateRecommendationStatusOutputSuccessfulEntriesMember$: S.StructureShape = {type:"structure",name:"BatchUpdateRecommendationStatusOutputSuccessfulEntriesMember",members:{entryId:{shape:string$},excludeReason:{shape:string$},excluded:{shape:boolean$},item:{shape:BatchUpdateRecommendationStatusRequestRequestEntriesMemberItem$},referenceId:{shape:string$}},required:["entryId","excluded","item","referenceId"]}
-const BatchUpdateRecommendationStatusOutputSuccessfulEntries$: S.ListShape = {type:"list",name:"BatchUpdateRecommendationStatusOutputSuccessfulEntries",member:{shape:BatchUpdateRecommendationStatusOutputSuccessfulEntriesMember$}}
-const BatchUpdateRecommendationStatusOutput$: S.StructureShape = {type:"structure",name:"BatchUpdateRecommendationStatusOutput",members:{appArn:{shape:string$},failedEntries:{shape:BatchUpdateRecommendationStatusOutputFailedEntries$},successfulEntries:{shape:BatchUpdateRecommendationStatusOutputSuccessfulEntries$}},required:["appArn","failedEntries","successfulEntries"]}
-const CreateAppRequestEventSubscriptionsMember$: S.StructureShape = {type:"structure",name:"CreateAppRequestEventSubscriptionsMember",members:{eventType:{shape:string$},name:{shape:string$},snsTopicArn:{shape:string$}},required:["eventType","name"]}
-const CreateAppRequestEventSubscriptions$: S.ListShape = {type:"list",name:"CreateAppRequestEventSubscriptions",member:{shape:CreateAppRequestEventSubscriptionsMember$}}
-const CreateAppRequestPermissionModelCrossAccountRoleArns$: S.ListShape = {type:"list",name:"CreateAppRequestPermissionModelCrossAccountRoleArns",member:{shape:string$}}
-const CreateAppRequestPermissionModel$: S.StructureShape = {type:"structure",name:"CreateAppRequestPermissionModel",members:{crossAccountRoleArns:{shape:CreateAppRequestPermissionModelCrossAccountRoleArns$},invokerRoleName:{shape:string$},type:{shape:string$}},required:["type"]}
+const BatchUpdateRecommendationStatusFailedEntry$: S.StructureShape = {type:"structure",name:"BatchUpdateRecommendationStatusFailedEntry",members:{entryId:{shape:string$},errorMessage:{shape:string$}},required:["entryId","errorMessage"]}
+const BatchUpdateRecommendationStatusResponseFailedEntries$: S.ListShape = {type:"list",name:"BatchUpdateRecommendationStatusResponseFailedEntries",member:{shape:BatchUpdateRecommendationStatusFailedEntry$}}
+const BatchUpdateRecommendationStatusSuccessfulEntry$: S.StructureShape = {type:"structure",name:"BatchUpdateRecommendationStatusSuccessfulEntry",members:{entryId:{shape:string$},excludeReason:{shape:string$},excluded:{shape:boolean$},item:{shape:UpdateRecommendationStatusItem$},referenceId:{shape:string$}},required:["entryId","excluded","item","referenceId"]}
+const BatchUpdateRecommendationStatusResponseSuccessfulEntries$: S.ListShape = {type:"list",name:"BatchUpdateRecommendationStatusResponseSuccessfulEntries",member:{shape:BatchUpdateRecommendationStatusSuccessfulEntry$}}
+const BatchUpdateRecommendationStatusResponse$: S.StructureShape = {type:"structure",name:"BatchUpdateRecommendationStatusResponse",members:{appArn:{shape:string$},failedEntries:{shape:BatchUpdateRecommendationStatusResponseFailedEntries$},successfulEntries:{shape:BatchUpdateRecommendationStatusResponseSuccessfulEntries$}},required:["appArn","failedEntries","successfulEntries"]}
+const EventSubscription$: S.StructureShape = {type:"structure",name:"EventSubscription",members:{eventType:{shape:string$},name:{shape:string$},snsTopicArn:{shape:string$}},required:["eventType","name"]}
+const CreateAppRequestEventSubscriptions$: S.ListShape = {type:"list",name:"CreateAppRequestEventSubscriptions",member:{shape:EventSubscription$}}
+const PermissionModelCrossAccountRoleArns$: S.ListShape = {type:"list",name:"PermissionModelCrossAccountRoleArns",member:{shape:string$}}
+const PermissionModel$: S.StructureShape = {type:"structure",name:"PermissionModel",members:{crossAccountRoleArns:{shape:PermissionModelCrossAccountRoleArns$},invokerRoleName:{shape:string$},type:{shape:string$}},required:["type"]}
 const CreateAppRequestTags$: S.MapShape = {type:"map",name:"CreateAppRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateAppRequest$: S.StructureShape = {type:"structure",name:"CreateAppRequest",members:{assessmentSchedule:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},description:{shape:string$},eventSubscriptions:{shape:CreateAppRequestEventSubscriptions$},name:{shape:string$},permissionModel:{shape:CreateAppRequestPermissionModel$},policyArn:{shape:string$},tags:{shape:CreateAppRequestTags$}},required:["name"]}
-const CreateAppOutputApp$: S.StructureShape = {type:"structure",name:"CreateAppOutputApp",members:{appArn:{shape:string$},assessmentSchedule:{shape:string$},complianceStatus:{shape:string$},creationTime:{shape:timestamp$},description:{shape:string$},driftStatus:{shape:string$},eventSubscriptions:{shape:CreateAppRequestEventSubscriptions$},lastAppComplianceEvaluationTime:{shape:timestamp$},lastDriftEvaluationTime:{shape:timestamp$},lastResiliencyScoreEvaluationTime:{shape:timestamp$},name:{shape:string$},permissionModel:{shape:CreateAppRequestPermissionModel$},policyArn:{shape:string$},resiliencyScore:{shape:double$},rpoInSecs:{shape:integer$},rtoInSecs:{shape:integer$},status:{shape:string$},tags:{shape:CreateAppRequestTags$}},required:["appArn","creationTime","name"]}
-const CreateAppOutput$: S.StructureShape = {type:"structure",name:"CreateAppOutput",members:{app:{shape:CreateAppOutputApp$}},required:["app"]}
+const CreateAppRequest$: S.StructureShape = {type:"structure",name:"CreateAppRequest",members:{assessmentSchedule:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},description:{shape:string$},eventSubscriptions:{shape:CreateAppRequestEventSubscriptions$},name:{shape:string$},permissionModel:{shape:PermissionModel$},policyArn:{shape:string$},tags:{shape:CreateAppRequestTags$}},required:["name"]}
+const App$: S.StructureShape = {type:"structure",name:"App",members:{appArn:{shape:string$},assessmentSchedule:{shape:string$},complianceStatus:{shape:string$},creationTime:{shape:timestamp$},description:{shape:string$},driftStatus:{shape:string$},eventSubscriptions:{shape:CreateAppRequestEventSubscriptions$},lastAppComplianceEvaluationTime:{shape:timestamp$},lastDriftEvaluationTime:{shape:timestamp$},lastResiliencyScoreEvaluationTime:{shape:timestamp$},name:{shape:string$},permissionModel:{shape:PermissionModel$},policyArn:{shape:string$},resiliencyScore:{shape:double$},rpoInSecs:{shape:integer$},rtoInSecs:{shape:integer$},status:{shape:string$},tags:{shape:CreateAppRequestTags$}},required:["appArn","creationTime","name"]}
+const CreateAppResponse$: S.StructureShape = {type:"structure",name:"CreateAppResponse",members:{app:{shape:App$}},required:["app"]}
 const CreateAppVersionAppComponentRequestAdditionalInfoValue$: S.ListShape = {type:"list",name:"CreateAppVersionAppComponentRequestAdditionalInfoValue",member:{shape:string$}}
 const CreateAppVersionAppComponentRequestAdditionalInfo$: S.MapShape = {type:"map",name:"CreateAppVersionAppComponentRequestAdditionalInfo",key:{shape:string$},value:{shape:CreateAppVersionAppComponentRequestAdditionalInfoValue$}}
 const CreateAppVersionAppComponentRequest$: S.StructureShape = {type:"structure",name:"CreateAppVersionAppComponentRequest",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},id:{shape:string$},name:{shape:string$},type:{shape:string$}},required:["appArn","name","type"]}
-const CreateAppVersionAppComponentOutputAppComponent$: S.StructureShape = {type:"structure",name:"CreateAppVersionAppComponentOutputAppComponent",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},id:{shape:string$},name:{shape:string$},type:{shape:string$}},required:["name","type"]}
-const CreateAppVersionAppComponentOutput$: S.StructureShape = {type:"structure",name:"CreateAppVersionAppComponentOutput",members:{appArn:{shape:string$},appComponent:{shape:CreateAppVersionAppComponentOutputAppComponent$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
+const AppComponent$: S.StructureShape = {type:"structure",name:"AppComponent",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},id:{shape:string$},name:{shape:string$},type:{shape:string$}},required:["name","type"]}
+const CreateAppVersionAppComponentResponse$: S.StructureShape = {type:"structure",name:"CreateAppVersionAppComponentResponse",members:{appArn:{shape:string$},appComponent:{shape:AppComponent$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
 const CreateAppVersionResourceRequestAppComponents$: S.ListShape = {type:"list",name:"CreateAppVersionResourceRequestAppComponents",member:{shape:string$}}
-const CreateAppVersionResourceRequestLogicalResourceId$: S.StructureShape = {type:"structure",name:"CreateAppVersionResourceRequestLogicalResourceId",members:{eksSourceName:{shape:string$},identifier:{shape:string$},logicalStackName:{shape:string$},resourceGroupName:{shape:string$},terraformSourceName:{shape:string$}},required:["identifier"]}
-const CreateAppVersionResourceRequest$: S.StructureShape = {type:"structure",name:"CreateAppVersionResourceRequest",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},appComponents:{shape:CreateAppVersionResourceRequestAppComponents$},awsAccountId:{shape:string$},awsRegion:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},logicalResourceId:{shape:CreateAppVersionResourceRequestLogicalResourceId$},physicalResourceId:{shape:string$},resourceName:{shape:string$},resourceType:{shape:string$}},required:["appArn","appComponents","logicalResourceId","physicalResourceId","resourceType"]}
-const CreateAppVersionResourceOutputPhysicalResourceAppComponents$: S.ListShape = {type:"list",name:"CreateAppVersionResourceOutputPhysicalResourceAppComponents",member:{shape:CreateAppVersionAppComponentOutputAppComponent$}}
-const CreateAppVersionResourceOutputPhysicalResource$: S.StructureShape = {type:"structure",name:"CreateAppVersionResourceOutputPhysicalResource",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appComponents:{shape:CreateAppVersionResourceOutputPhysicalResourceAppComponents$},excluded:{shape:boolean$},logicalResourceId:{shape:CreateAppVersionResourceRequestLogicalResourceId$},parentResourceName:{shape:string$},physicalResourceId:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceId$},resourceName:{shape:string$},resourceType:{shape:string$},sourceType:{shape:string$}},required:["logicalResourceId","physicalResourceId","resourceType"]}
-const CreateAppVersionResourceOutput$: S.StructureShape = {type:"structure",name:"CreateAppVersionResourceOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},physicalResource:{shape:CreateAppVersionResourceOutputPhysicalResource$}},required:["appArn","appVersion"]}
+const LogicalResourceId$: S.StructureShape = {type:"structure",name:"LogicalResourceId",members:{eksSourceName:{shape:string$},identifier:{shape:string$},logicalStackName:{shape:string$},resourceGroupName:{shape:string$},terraformSourceName:{shape:string$}},required:["identifier"]}
+const CreateAppVersionResourceRequest$: S.StructureShape = {type:"structure",name:"CreateAppVersionResourceRequest",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},appComponents:{shape:CreateAppVersionResourceRequestAppComponents$},awsAccountId:{shape:string$},awsRegion:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},logicalResourceId:{shape:LogicalResourceId$},physicalResourceId:{shape:string$},resourceName:{shape:string$},resourceType:{shape:string$}},required:["appArn","appComponents","logicalResourceId","physicalResourceId","resourceType"]}
+const PhysicalResourceAppComponents$: S.ListShape = {type:"list",name:"PhysicalResourceAppComponents",member:{shape:AppComponent$}}
+const PhysicalResource$: S.StructureShape = {type:"structure",name:"PhysicalResource",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appComponents:{shape:PhysicalResourceAppComponents$},excluded:{shape:boolean$},logicalResourceId:{shape:LogicalResourceId$},parentResourceName:{shape:string$},physicalResourceId:{shape:PhysicalResourceId$},resourceName:{shape:string$},resourceType:{shape:string$},sourceType:{shape:string$}},required:["logicalResourceId","physicalResourceId","resourceType"]}
+const CreateAppVersionResourceResponse$: S.StructureShape = {type:"structure",name:"CreateAppVersionResourceResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},physicalResource:{shape:PhysicalResource$}},required:["appArn","appVersion"]}
 const CreateRecommendationTemplateRequestRecommendationIds$: S.ListShape = {type:"list",name:"CreateRecommendationTemplateRequestRecommendationIds",member:{shape:string$}}
 const CreateRecommendationTemplateRequestRecommendationTypes$: S.ListShape = {type:"list",name:"CreateRecommendationTemplateRequestRecommendationTypes",member:{shape:string$}}
 const CreateRecommendationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateRecommendationTemplateRequest",members:{assessmentArn:{shape:string$},bucketName:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},format:{shape:string$},name:{shape:string$},recommendationIds:{shape:CreateRecommendationTemplateRequestRecommendationIds$},recommendationTypes:{shape:CreateRecommendationTemplateRequestRecommendationTypes$},tags:{shape:CreateAppRequestTags$}},required:["assessmentArn","name"]}
-const CreateRecommendationTemplateOutputRecommendationTemplateTemplatesLocation$: S.StructureShape = {type:"structure",name:"CreateRecommendationTemplateOutputRecommendationTemplateTemplatesLocation",members:{bucket:{shape:string$},prefix:{shape:string$}}}
-const CreateRecommendationTemplateOutputRecommendationTemplate$: S.StructureShape = {type:"structure",name:"CreateRecommendationTemplateOutputRecommendationTemplate",members:{appArn:{shape:string$},assessmentArn:{shape:string$},endTime:{shape:timestamp$},format:{shape:string$},message:{shape:string$},name:{shape:string$},needsReplacements:{shape:boolean$},recommendationIds:{shape:CreateRecommendationTemplateRequestRecommendationIds$},recommendationTemplateArn:{shape:string$},recommendationTypes:{shape:CreateRecommendationTemplateRequestRecommendationTypes$},startTime:{shape:timestamp$},status:{shape:string$},tags:{shape:CreateAppRequestTags$},templatesLocation:{shape:CreateRecommendationTemplateOutputRecommendationTemplateTemplatesLocation$}},required:["assessmentArn","format","name","recommendationTemplateArn","recommendationTypes","status"]}
-const CreateRecommendationTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateRecommendationTemplateOutput",members:{recommendationTemplate:{shape:CreateRecommendationTemplateOutputRecommendationTemplate$}}}
-const CreateResiliencyPolicyRequestPolicyValue$: S.StructureShape = {type:"structure",name:"CreateResiliencyPolicyRequestPolicyValue",members:{rpoInSecs:{shape:integer$},rtoInSecs:{shape:integer$}},required:["rpoInSecs","rtoInSecs"]}
-const CreateResiliencyPolicyRequestPolicy$: S.MapShape = {type:"map",name:"CreateResiliencyPolicyRequestPolicy",key:{shape:string$},value:{shape:CreateResiliencyPolicyRequestPolicyValue$}}
+const S3Location$: S.StructureShape = {type:"structure",name:"S3Location",members:{bucket:{shape:string$},prefix:{shape:string$}}}
+const RecommendationTemplate$: S.StructureShape = {type:"structure",name:"RecommendationTemplate",members:{appArn:{shape:string$},assessmentArn:{shape:string$},endTime:{shape:timestamp$},format:{shape:string$},message:{shape:string$},name:{shape:string$},needsReplacements:{shape:boolean$},recommendationIds:{shape:CreateRecommendationTemplateRequestRecommendationIds$},recommendationTemplateArn:{shape:string$},recommendationTypes:{shape:CreateRecommendationTemplateRequestRecommendationTypes$},startTime:{shape:timestamp$},status:{shape:string$},tags:{shape:CreateAppRequestTags$},templatesLocation:{shape:S3Location$}},required:["assessmentArn","format","name","recommendationTemplateArn","recommendationTypes","status"]}
+const CreateRecommendationTemplateResponse$: S.StructureShape = {type:"structure",name:"CreateRecommendationTemplateResponse",members:{recommendationTemplate:{shape:RecommendationTemplate$}}}
+const FailurePolicy$: S.StructureShape = {type:"structure",name:"FailurePolicy",members:{rpoInSecs:{shape:integer$},rtoInSecs:{shape:integer$}},required:["rpoInSecs","rtoInSecs"]}
+const CreateResiliencyPolicyRequestPolicy$: S.MapShape = {type:"map",name:"CreateResiliencyPolicyRequestPolicy",key:{shape:string$},value:{shape:FailurePolicy$}}
 const CreateResiliencyPolicyRequest$: S.StructureShape = {type:"structure",name:"CreateResiliencyPolicyRequest",members:{clientToken:{shape:string$,idempotencyToken:true},dataLocationConstraint:{shape:string$},policy:{shape:CreateResiliencyPolicyRequestPolicy$},policyDescription:{shape:string$},policyName:{shape:string$},tags:{shape:CreateAppRequestTags$},tier:{shape:string$}},required:["policy","policyName","tier"]}
-const CreateResiliencyPolicyOutputPolicy$: S.StructureShape = {type:"structure",name:"CreateResiliencyPolicyOutputPolicy",members:{creationTime:{shape:timestamp$},dataLocationConstraint:{shape:string$},estimatedCostTier:{shape:string$},policy:{shape:CreateResiliencyPolicyRequestPolicy$},policyArn:{shape:string$},policyDescription:{shape:string$},policyName:{shape:string$},tags:{shape:CreateAppRequestTags$},tier:{shape:string$}}}
-const CreateResiliencyPolicyOutput$: S.StructureShape = {type:"structure",name:"CreateResiliencyPolicyOutput",members:{policy:{shape:CreateResiliencyPolicyOutputPolicy$}},required:["policy"]}
+const ResiliencyPolicy$: S.StructureShape = {type:"structure",name:"ResiliencyPolicy",members:{creationTime:{shape:timestamp$},dataLocationConstraint:{shape:string$},estimatedCostTier:{shape:string$},policy:{shape:CreateResiliencyPolicyRequestPolicy$},policyArn:{shape:string$},policyDescription:{shape:string$},policyName:{shape:string$},tags:{shape:CreateAppRequestTags$},tier:{shape:string$}}}
+const CreateResiliencyPolicyResponse$: S.StructureShape = {type:"structure",name:"CreateResiliencyPolicyResponse",members:{policy:{shape:ResiliencyPolicy$}},required:["policy"]}
 const DeleteAppRequest$: S.StructureShape = {type:"structure",name:"DeleteAppRequest",members:{appArn:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},forceDelete:{shape:boolean$}},required:["appArn"]}
-const DeleteAppOutput$: S.StructureShape = {type:"structure",name:"DeleteAppOutput",members:{appArn:{shape:string$}},required:["appArn"]}
+const DeleteAppResponse$: S.StructureShape = {type:"structure",name:"DeleteAppResponse",members:{appArn:{shape:string$}},required:["appArn"]}
 const DeleteAppAssessmentRequest$: S.StructureShape = {type:"structure",name:"DeleteAppAssessmentRequest",members:{assessmentArn:{shape:string$},clientToken:{shape:string$,idempotencyToken:true}},required:["assessmentArn"]}
-const DeleteAppAssessmentOutput$: S.StructureShape = {type:"structure",name:"DeleteAppAssessmentOutput",members:{assessmentArn:{shape:string$},assessmentStatus:{shape:string$}},required:["assessmentArn","assessmentStatus"]}
-const DeleteAppInputSourceRequestEksSourceClusterNamespace$: S.StructureShape = {type:"structure",name:"DeleteAppInputSourceRequestEksSourceClusterNamespace",members:{eksClusterArn:{shape:string$},namespace:{shape:string$}},required:["eksClusterArn","namespace"]}
-const DeleteAppInputSourceRequestTerraformSource$: S.StructureShape = {type:"structure",name:"DeleteAppInputSourceRequestTerraformSource",members:{s3StateFileUrl:{shape:string$}},required:["s3StateFileUrl"]}
-const DeleteAppInputSourceRequest$: S.StructureShape = {type:"structure",name:"DeleteAppInputSourceRequest",members:{appArn:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},eksSourceClusterNamespace:{shape:DeleteAppInputSourceRequestEksSourceClusterNamespace$},sourceArn:{shape:string$},terraformSource:{shape:DeleteAppInputSourceRequestTerraformSource$}},required:["appArn"]}
-const DeleteAppInputSourceOutputAppInputSource$: S.StructureShape = {type:"structure",name:"DeleteAppInputSourceOutputAppInputSource",members:{eksSourceClusterNamespace:{shape:DeleteAppInputSourceRequestEksSourceClusterNamespace$},importType:{shape:string$},resourceCount:{shape:integer$},sourceArn:{shape:string$},sourceName:{shape:string$},terraformSource:{shape:DeleteAppInputSourceRequestTerraformSource$}},required:["importType"]}
-const DeleteAppInputSourceOutput$: S.StructureShape = {type:"structure",name:"DeleteAppInputSourceOutput",members:{appArn:{shape:string$},appInputSource:{shape:DeleteAppInputSourceOutputAppInputSource$}}}
+const DeleteAppAssessmentResponse$: S.StructureShape = {type:"structure",name:"DeleteAppAssessmentResponse",members:{assessmentArn:{shape:string$},assessmentStatus:{shape:string$}},required:["assessmentArn","assessmentStatus"]}
+const EksSourceClusterNamespace$: S.StructureShape = {type:"structure",name:"EksSourceClusterNamespace",members:{eksClusterArn:{shape:string$},namespace:{shape:string$}},required:["eksClusterArn","namespace"]}
+const TerraformSource$: S.StructureShape = {type:"structure",name:"TerraformSource",members:{s3StateFileUrl:{shape:string$}},required:["s3StateFileUrl"]}
+const DeleteAppInputSourceRequest$: S.StructureShape = {type:"structure",name:"DeleteAppInputSourceRequest",members:{appArn:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},eksSourceClusterNamespace:{shape:EksSourceClusterNamespace$},sourceArn:{shape:string$},terraformSource:{shape:TerraformSource$}},required:["appArn"]}
+const AppInputSource$: S.StructureShape = {type:"structure",name:"AppInputSource",members:{eksSourceClusterNamespace:{shape:EksSourceClusterNamespace$},importType:{shape:string$},resourceCount:{shape:integer$},sourceArn:{shape:string$},sourceName:{shape:string$},terraformSource:{shape:TerraformSource$}},required:["importType"]}
+const DeleteAppInputSourceResponse$: S.StructureShape = {type:"structure",name:"DeleteAppInputSourceResponse",members:{appArn:{shape:string$},appInputSource:{shape:AppInputSource$}}}
 const DeleteAppVersionAppComponentRequest$: S.StructureShape = {type:"structure",name:"DeleteAppVersionAppComponentRequest",members:{appArn:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},id:{shape:string$}},required:["appArn","id"]}
-const DeleteAppVersionAppComponentOutput$: S.StructureShape = {type:"structure",name:"DeleteAppVersionAppComponentOutput",members:{appArn:{shape:string$},appComponent:{shape:CreateAppVersionAppComponentOutputAppComponent$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
-const DeleteAppVersionResourceRequest$: S.StructureShape = {type:"structure",name:"DeleteAppVersionResourceRequest",members:{appArn:{shape:string$},awsAccountId:{shape:string$},awsRegion:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},logicalResourceId:{shape:CreateAppVersionResourceRequestLogicalResourceId$},physicalResourceId:{shape:string$},resourceName:{shape:string$}},required:["appArn"]}
-const DeleteAppVersionResourceOutput$: S.StructureShape = {type:"structure",name:"DeleteAppVersionResourceOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},physicalResource:{shape:CreateAppVersionResourceOutputPhysicalResource$}},required:["appArn","appVersion"]}
+const DeleteAppVersionAppComponentResponse$: S.StructureShape = {type:"structure",name:"DeleteAppVersionAppComponentResponse",members:{appArn:{shape:string$},appComponent:{shape:AppComponent$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
+const DeleteAppVersionResourceRequest$: S.StructureShape = {type:"structure",name:"DeleteAppVersionResourceRequest",members:{appArn:{shape:string$},awsAccountId:{shape:string$},awsRegion:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},logicalResourceId:{shape:LogicalResourceId$},physicalResourceId:{shape:string$},resourceName:{shape:string$}},required:["appArn"]}
+const DeleteAppVersionResourceResponse$: S.StructureShape = {type:"structure",name:"DeleteAppVersionResourceResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},physicalResource:{shape:PhysicalResource$}},required:["appArn","appVersion"]}
 const DeleteRecommendationTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteRecommendationTemplateRequest",members:{clientToken:{shape:string$,idempotencyToken:true},recommendationTemplateArn:{shape:string$}},required:["recommendationTemplateArn"]}
-const DeleteRecommendationTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteRecommendationTemplateOutput",members:{recommendationTemplateArn:{shape:string$},status:{shape:string$}},required:["recommendationTemplateArn","status"]}
+const DeleteRecommendationTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteRecommendationTemplateResponse",members:{recommendationTemplateArn:{shape:string$},status:{shape:string$}},required:["recommendationTemplateArn","status"]}
 const DeleteResiliencyPolicyRequest$: S.StructureShape = {type:"structure",name:"DeleteResiliencyPolicyRequest",members:{clientToken:{shape:string$,idempotencyToken:true},policyArn:{shape:string$}},required:["policyArn"]}
-const DeleteResiliencyPolicyOutput$: S.StructureShape = {type:"structure",name:"DeleteResiliencyPolicyOutput",members:{policyArn:{shape:string$}},required:["policyArn"]}
+const DeleteResiliencyPolicyResponse$: S.StructureShape = {type:"structure",name:"DeleteResiliencyPolicyResponse",members:{policyArn:{shape:string$}},required:["policyArn"]}
 const DescribeAppRequest$: S.StructureShape = {type:"structure",name:"DescribeAppRequest",members:{appArn:{shape:string$}},required:["appArn"]}
-const DescribeAppOutput$: S.StructureShape = {type:"structure",name:"DescribeAppOutput",members:{app:{shape:CreateAppOutputApp$}},required:["app"]}
+const DescribeAppResponse$: S.StructureShape = {type:"structure",name:"DescribeAppResponse",members:{app:{shape:App$}},required:["app"]}
 const DescribeAppAssessmentRequest$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentRequest",members:{assessmentArn:{shape:string$}},required:["assessmentArn"]}
-const DescribeAppAssessmentOutputAssessmentComplianceValue$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutputAssessmentComplianceValue",members:{achievableRpoInSecs:{shape:integer$},achievableRtoInSecs:{shape:integer$},complianceStatus:{shape:string$},currentRpoInSecs:{shape:integer$},currentRtoInSecs:{shape:integer$},message:{shape:string$},rpoDescription:{shape:string$},rpoReferenceId:{shape:string$},rtoDescription:{shape:string$},rtoReferenceId:{shape:string$}},required:["complianceStatus"]}
-const DescribeAppAssessmentOutputAssessmentCompliance$: S.MapShape = {type:"map",name:"DescribeAppAssessmentOutputAssessmentCompliance",key:{shape:string$},value:{shape:DescribeAppAssessmentOutputAssessmentComplianceValue$}}
-const DescribeAppAssessmentOutputAssessmentCost$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutputAssessmentCost",members:{amount:{shape:double$},currency:{shape:string$},frequency:{shape:string$}},required:["amount","currency","frequency"]}
-const DescribeAppAssessmentOutputAssessmentResiliencyScoreComponentScoreValue$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutputAssessmentResiliencyScoreComponentScoreValue",members:{excludedCount:{shape:long$},outstandingCount:{shape:long$},possibleScore:{shape:double$},score:{shape:double$}}}
-const DescribeAppAssessmentOutputAssessmentResiliencyScoreComponentScore$: S.MapShape = {type:"map",name:"DescribeAppAssessmentOutputAssessmentResiliencyScoreComponentScore",key:{shape:string$},value:{shape:DescribeAppAssessmentOutputAssessmentResiliencyScoreComponentScoreValue$}}
-const DescribeAppAssessmentOutputAssessmentResiliencyScoreDisruptionScore$: S.MapShape = {type:"map",name:"DescribeAppAssessmentOutputAssessmentResiliencyScoreDisruptionScore",key:{shape:string$},value:{shape:double$}}
-const DescribeAppAssessmentOutputAssessmentResiliencyScore$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutputAssessmentResiliencyScore",members:{componentScore:{shape:DescribeAppAssessmentOutputAssessmentResiliencyScoreComponentScore$},disruptionScore:{shape:DescribeAppAssessmentOutputAssessmentResiliencyScoreDisruptionScore$},score:{shape:double$}},required:["disruptionScore","score"]}
-const DescribeAppAssessmentOutputAssessmentResourceErrorsDetailsResourceErrorsMember$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutputAssessmentResourceErrorsDetailsResourceErrorsMember",members:{logicalResourceId:{shape:string$},physicalResourceId:{shape:string$},reason:{shape:string$}}}
-const DescribeAppAssessmentOutputAssessmentResourceErrorsDetailsResourceErrors$: S.ListShape = {type:"list",name:"DescribeAppAssessmentOutputAssessmentResourceErrorsDetailsResourceErrors",member:{shape:DescribeAppAssessmentOutputAssessmentResourceErrorsDetailsResourceErrorsMember$}}
-const DescribeAppAssessmentOutputAssessmentResourceErrorsDetails$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutputAssessmentResourceErrorsDetails",members:{hasMoreErrors:{shape:boolean$},resourceErrors:{shape:DescribeAppAssessmentOutputAssessmentResourceErrorsDetailsResourceErrors$}}}
-const DescribeAppAssessmentOutputAssessmentSummaryRiskRecommendationsMember$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutputAssessmentSummaryRiskRecommendationsMember",members:{appComponents:{shape:CreateAppVersionResourceRequestAppComponents$},recommendation:{shape:string$},risk:{shape:string$}}}
-const DescribeAppAssessmentOutputAssessmentSummaryRiskRecommendations$: S.ListShape = {type:"list",name:"DescribeAppAssessmentOutputAssessmentSummaryRiskRecommendations",member:{shape:DescribeAppAssessmentOutputAssessmentSummaryRiskRecommendationsMember$}}
-const DescribeAppAssessmentOutputAssessmentSummary$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutputAssessmentSummary",members:{riskRecommendations:{shape:DescribeAppAssessmentOutputAssessmentSummaryRiskRecommendations$},summary:{shape:string$}}}
-const DescribeAppAssessmentOutputAssessment$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutputAssessment",members:{appArn:{shape:string$},appVersion:{shape:string$},assessmentArn:{shape:string$},assessmentName:{shape:string$},assessmentStatus:{shape:string$},compliance:{shape:DescribeAppAssessmentOutputAssessmentCompliance$},complianceStatus:{shape:string$},cost:{shape:DescribeAppAssessmentOutputAssessmentCost$},driftStatus:{shape:string$},endTime:{shape:timestamp$},invoker:{shape:string$},message:{shape:string$},policy:{shape:CreateResiliencyPolicyOutputPolicy$},resiliencyScore:{shape:DescribeAppAssessmentOutputAssessmentResiliencyScore$},resourceErrorsDetails:{shape:DescribeAppAssessmentOutputAssessmentResourceErrorsDetails$},startTime:{shape:timestamp$},summary:{shape:DescribeAppAssessmentOutputAssessmentSummary$},tags:{shape:CreateAppRequestTags$},versionName:{shape:string$}},required:["assessmentArn","assessmentStatus","invoker"]}
-const DescribeAppAssessmentOutput$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentOutput",members:{assessment:{shape:DescribeAppAssessmentOutputAssessment$}},required:["assessment"]}
+const DisruptionCompliance$: S.StructureShape = {type:"structure",name:"DisruptionCompliance",members:{achievableRpoInSecs:{shape:integer$},achievableRtoInSecs:{shape:integer$},complianceStatus:{shape:string$},currentRpoInSecs:{shape:integer$},currentRtoInSecs:{shape:integer$},message:{shape:string$},rpoDescription:{shape:string$},rpoReferenceId:{shape:string$},rtoDescription:{shape:string$},rtoReferenceId:{shape:string$}},required:["complianceStatus"]}
+const AppAssessmentCompliance$: S.MapShape = {type:"map",name:"AppAssessmentCompliance",key:{shape:string$},value:{shape:DisruptionCompliance$}}
+const Cost$: S.StructureShape = {type:"structure",name:"Cost",members:{amount:{shape:double$},currency:{shape:string$},frequency:{shape:string$}},required:["amount","currency","frequency"]}
+const ScoringComponentResiliencyScore$: S.StructureShape = {type:"structure",name:"ScoringComponentResiliencyScore",members:{excludedCount:{shape:long$},outstandingCount:{shape:long$},possibleScore:{shape:double$},score:{shape:double$}}}
+const ResiliencyScoreComponentScore$: S.MapShape = {type:"map",name:"ResiliencyScoreComponentScore",key:{shape:string$},value:{shape:ScoringComponentResiliencyScore$}}
+const ResiliencyScoreDisruptionScore$: S.MapShape = {type:"map",name:"ResiliencyScoreDisruptionScore",key:{shape:string$},value:{shape:double$}}
+const ResiliencyScore$: S.StructureShape = {type:"structure",name:"ResiliencyScore",members:{componentScore:{shape:ResiliencyScoreComponentScore$},disruptionScore:{shape:ResiliencyScoreDisruptionScore$},score:{shape:double$}},required:["disruptionScore","score"]}
+const ResourceError$: S.StructureShape = {type:"structure",name:"ResourceError",members:{logicalResourceId:{shape:string$},physicalResourceId:{shape:string$},reason:{shape:string$}}}
+const ResourceErrorsDetailsResourceErrors$: S.ListShape = {type:"list",name:"ResourceErrorsDetailsResourceErrors",member:{shape:ResourceError$}}
+const ResourceErrorsDetails$: S.StructureShape = {type:"structure",name:"ResourceErrorsDetails",members:{hasMoreErrors:{shape:boolean$},resourceErrors:{shape:ResourceErrorsDetailsResourceErrors$}}}
+const AppAssessmentSummaryRiskRecommendationsMember$: S.StructureShape = {type:"structure",name:"AppAssessmentSummaryRiskRecommendationsMember",members:{appComponents:{shape:CreateAppVersionResourceRequestAppComponents$},recommendation:{shape:string$},risk:{shape:string$}}}
+const AppAssessmentSummaryRiskRecommendations$: S.ListShape = {type:"list",name:"AppAssessmentSummaryRiskRecommendations",member:{shape:AppAssessmentSummaryRiskRecommendationsMember$}}
+const AppAssessmentSummary$: S.StructureShape = {type:"structure",name:"AppAssessmentSummary",members:{riskRecommendations:{shape:AppAssessmentSummaryRiskRecommendations$},summary:{shape:string$}}}
+const AppAssessment$: S.StructureShape = {type:"structure",name:"AppAssessment",members:{appArn:{shape:string$},appVersion:{shape:string$},assessmentArn:{shape:string$},assessmentName:{shape:string$},assessmentStatus:{shape:string$},compliance:{shape:AppAssessmentCompliance$},complianceStatus:{shape:string$},cost:{shape:Cost$},driftStatus:{shape:string$},endTime:{shape:timestamp$},invoker:{shape:string$},message:{shape:string$},policy:{shape:ResiliencyPolicy$},resiliencyScore:{shape:ResiliencyScore$},resourceErrorsDetails:{shape:ResourceErrorsDetails$},startTime:{shape:timestamp$},summary:{shape:AppAssessmentSummary$},tags:{shape:CreateAppRequestTags$},versionName:{shape:string$}},required:["assessmentArn","assessmentStatus","invoker"]}
+const DescribeAppAssessmentResponse$: S.StructureShape = {type:"structure",name:"DescribeAppAssessmentResponse",members:{assessment:{shape:AppAssessment$}},required:["assessment"]}
 const DescribeAppVersionRequest$: S.StructureShape = {type:"structure",name:"DescribeAppVersionRequest",members:{appArn:{shape:string$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
-const DescribeAppVersionOutput$: S.StructureShape = {type:"structure",name:"DescribeAppVersionOutput",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
+const DescribeAppVersionResponse$: S.StructureShape = {type:"structure",name:"DescribeAppVersionResponse",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
 const DescribeAppVersionAppComponentRequest$: S.StructureShape = {type:"structure",name:"DescribeAppVersionAppComponentRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},id:{shape:string$}},required:["appArn","appVersion","id"]}
-const DescribeAppVersionAppComponentOutput$: S.StructureShape = {type:"structure",name:"DescribeAppVersionAppComponentOutput",members:{appArn:{shape:string$},appComponent:{shape:CreateAppVersionAppComponentOutputAppComponent$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
-const DescribeAppVersionResourceRequest$: S.StructureShape = {type:"structure",name:"DescribeAppVersionResourceRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},awsAccountId:{shape:string$},awsRegion:{shape:string$},logicalResourceId:{shape:CreateAppVersionResourceRequestLogicalResourceId$},physicalResourceId:{shape:string$},resourceName:{shape:string$}},required:["appArn","appVersion"]}
-const DescribeAppVersionResourceOutput$: S.StructureShape = {type:"structure",name:"DescribeAppVersionResourceOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},physicalResource:{shape:CreateAppVersionResourceOutputPhysicalResource$}},required:["appArn","appVersion"]}
+const DescribeAppVersionAppComponentResponse$: S.StructureShape = {type:"structure",name:"DescribeAppVersionAppComponentResponse",members:{appArn:{shape:string$},appComponent:{shape:AppComponent$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
+const DescribeAppVersionResourceRequest$: S.StructureShape = {type:"structure",name:"DescribeAppVersionResourceRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},awsAccountId:{shape:string$},awsRegion:{shape:string$},logicalResourceId:{shape:LogicalResourceId$},physicalResourceId:{shape:string$},resourceName:{shape:string$}},required:["appArn","appVersion"]}
+const DescribeAppVersionResourceResponse$: S.StructureShape = {type:"structure",name:"DescribeAppVersionResourceResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},physicalResource:{shape:PhysicalResource$}},required:["appArn","appVersion"]}
 const DescribeAppVersionResourcesResolutionStatusRequest$: S.StructureShape = {type:"structure",name:"DescribeAppVersionResourcesResolutionStatusRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},resolutionId:{shape:string$}},required:["appArn","appVersion"]}
-const DescribeAppVersionResourcesResolutionStatusOutput$: S.StructureShape = {type:"structure",name:"DescribeAppVersionResourcesResolutionStatusOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},errorMessage:{shape:string$},resolutionId:{shape:string$},status:{shape:string$}},required:["appArn","appVersion","resolutionId","status"]}
+const DescribeAppVersionResourcesResolutionStatusResponse$: S.StructureShape = {type:"structure",name:"DescribeAppVersionResourcesResolutionStatusResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},errorMessage:{shape:string$},resolutionId:{shape:string$},status:{shape:string$}},required:["appArn","appVersion","resolutionId","status"]}
 const DescribeAppVersionTemplateRequest$: S.StructureShape = {type:"structure",name:"DescribeAppVersionTemplateRequest",members:{appArn:{shape:string$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
-const DescribeAppVersionTemplateOutput$: S.StructureShape = {type:"structure",name:"DescribeAppVersionTemplateOutput",members:{appArn:{shape:string$},appTemplateBody:{shape:string$},appVersion:{shape:string$}},required:["appArn","appTemplateBody","appVersion"]}
+const DescribeAppVersionTemplateResponse$: S.StructureShape = {type:"structure",name:"DescribeAppVersionTemplateResponse",members:{appArn:{shape:string$},appTemplateBody:{shape:string$},appVersion:{shape:string$}},required:["appArn","appTemplateBody","appVersion"]}
 const DescribeDraftAppVersionResourcesImportStatusRequest$: S.StructureShape = {type:"structure",name:"DescribeDraftAppVersionResourcesImportStatusRequest",members:{appArn:{shape:string$}},required:["appArn"]}
-const DescribeDraftAppVersionResourcesImportStatusOutput$: S.StructureShape = {type:"structure",name:"DescribeDraftAppVersionResourcesImportStatusOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},errorMessage:{shape:string$},status:{shape:string$},statusChangeTime:{shape:timestamp$}},required:["appArn","appVersion","status","statusChangeTime"]}
+const DescribeDraftAppVersionResourcesImportStatusResponse$: S.StructureShape = {type:"structure",name:"DescribeDraftAppVersionResourcesImportStatusResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},errorMessage:{shape:string$},status:{shape:string$},statusChangeTime:{shape:timestamp$}},required:["appArn","appVersion","status","statusChangeTime"]}
 const DescribeResiliencyPolicyRequest$: S.StructureShape = {type:"structure",name:"DescribeResiliencyPolicyRequest",members:{policyArn:{shape:string$}},required:["policyArn"]}
-const DescribeResiliencyPolicyOutput$: S.StructureShape = {type:"structure",name:"DescribeResiliencyPolicyOutput",members:{policy:{shape:CreateResiliencyPolicyOutputPolicy$}},required:["policy"]}
+const DescribeResiliencyPolicyResponse$: S.StructureShape = {type:"structure",name:"DescribeResiliencyPolicyResponse",members:{policy:{shape:ResiliencyPolicy$}},required:["policy"]}
 const DescribeResourceGroupingRecommendationTaskRequest$: S.StructureShape = {type:"structure",name:"DescribeResourceGroupingRecommendationTaskRequest",members:{appArn:{shape:string$},groupingId:{shape:string$}},required:["appArn"]}
 const DescribeResourceGroupingRecommendationTaskOutput$: S.StructureShape = {type:"structure",name:"DescribeResourceGroupingRecommendationTaskOutput",members:{errorMessage:{shape:string$},groupingId:{shape:string$},status:{shape:string$}},required:["groupingId","status"]}
-const ImportResourcesToDraftAppVersionRequestEksSourcesMemberNamespaces$: S.ListShape = {type:"list",name:"ImportResourcesToDraftAppVersionRequestEksSourcesMemberNamespaces",member:{shape:string$}}
-const ImportResourcesToDraftAppVersionRequestEksSourcesMember$: S.StructureShape = {type:"structure",name:"ImportResourcesToDraftAppVersionRequestEksSourcesMember",members:{eksClusterArn:{shape:string$},namespaces:{shape:ImportResourcesToDraftAppVersionRequestEksSourcesMemberNamespaces$}},required:["eksClusterArn","namespaces"]}
-const ImportResourcesToDraftAppVersionRequestEksSources$: S.ListShape = {type:"list",name:"ImportResourcesToDraftAppVersionRequestEksSources",member:{shape:ImportResourcesToDraftAppVersionRequestEksSourcesMember$}}
+const EksSourceNamespaces$: S.ListShape = {type:"list",name:"EksSourceNamespaces",member:{shape:string$}}
+const EksSource$: S.StructureShape = {type:"structure",name:"EksSource",members:{eksClusterArn:{shape:string$},namespaces:{shape:EksSourceNamespaces$}},required:["eksClusterArn","namespaces"]}
+const ImportResourcesToDraftAppVersionRequestEksSources$: S.ListShape = {type:"list",name:"ImportResourcesToDraftAppVersionRequestEksSources",member:{shape:EksSource$}}
 const ImportResourcesToDraftAppVersionRequestSourceArns$: S.ListShape = {type:"list",name:"ImportResourcesToDraftAppVersionRequestSourceArns",member:{shape:string$}}
-const ImportResourcesToDraftAppVersionRequestTerraformSources$: S.ListShape = {type:"list",name:"ImportResourcesToDraftAppVersionRequestTerraformSources",member:{shape:DeleteAppInputSourceRequestTerraformSource$}}
+const ImportResourcesToDraftAppVersionRequestTerraformSources$: S.ListShape = {type:"list",name:"ImportResourcesToDraftAppVersionRequestTerraformSources",member:{shape:TerraformSource$}}
 const ImportResourcesToDraftAppVersionRequest$: S.StructureShape = {type:"structure",name:"ImportResourcesToDraftAppVersionRequest",members:{appArn:{shape:string$},eksSources:{shape:ImportResourcesToDraftAppVersionRequestEksSources$},importStrategy:{shape:string$},sourceArns:{shape:ImportResourcesToDraftAppVersionRequestSourceArns$},terraformSources:{shape:ImportResourcesToDraftAppVersionRequestTerraformSources$}},required:["appArn"]}
-const ImportResourcesToDraftAppVersionOutput$: S.StructureShape = {type:"structure",name:"ImportResourcesToDraftAppVersionOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},eksSources:{shape:ImportResourcesToDraftAppVersionRequestEksSources$},sourceArns:{shape:ImportResourcesToDraftAppVersionRequestSourceArns$},status:{shape:string$},terraformSources:{shape:ImportResourcesToDraftAppVersionRequestTerraformSources$}},required:["appArn","appVersion","status"]}
+const ImportResourcesToDraftAppVersionResponse$: S.StructureShape = {type:"structure",name:"ImportResourcesToDraftAppVersionResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},eksSources:{shape:ImportResourcesToDraftAppVersionRequestEksSources$},sourceArns:{shape:ImportResourcesToDraftAppVersionRequestSourceArns$},status:{shape:string$},terraformSources:{shape:ImportResourcesToDraftAppVersionRequestTerraformSources$}},required:["appArn","appVersion","status"]}
 const ListAlarmRecommendationsRequest$: S.StructureShape = {type:"structure",name:"ListAlarmRecommendationsRequest",members:{assessmentArn:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["assessmentArn"]}
-const ListAlarmRecommendationsOutputAlarmRecommendationsMemberItemsMember$: S.StructureShape = {type:"structure",name:"ListAlarmRecommendationsOutputAlarmRecommendationsMemberItemsMember",members:{alreadyImplemented:{shape:boolean$},excludeReason:{shape:string$},excluded:{shape:boolean$},resourceId:{shape:string$},targetAccountId:{shape:string$},targetRegion:{shape:string$}}}
-const ListAlarmRecommendationsOutputAlarmRecommendationsMemberItems$: S.ListShape = {type:"list",name:"ListAlarmRecommendationsOutputAlarmRecommendationsMemberItems",member:{shape:ListAlarmRecommendationsOutputAlarmRecommendationsMemberItemsMember$}}
-const ListAlarmRecommendationsOutputAlarmRecommendationsMember$: S.StructureShape = {type:"structure",name:"ListAlarmRecommendationsOutputAlarmRecommendationsMember",members:{appComponentName:{shape:string$},appComponentNames:{shape:CreateAppVersionResourceRequestAppComponents$},description:{shape:string$},items:{shape:ListAlarmRecommendationsOutputAlarmRecommendationsMemberItems$},name:{shape:string$},prerequisite:{shape:string$},recommendationId:{shape:string$},recommendationStatus:{shape:string$},referenceId:{shape:string$},type:{shape:string$}},required:["name","recommendationId","referenceId","type"]}
-const ListAlarmRecommendationsOutputAlarmRecommendations$: S.ListShape = {type:"list",name:"ListAlarmRecommendationsOutputAlarmRecommendations",member:{shape:ListAlarmRecommendationsOutputAlarmRecommendationsMember$}}
-const ListAlarmRecommendationsOutput$: S.StructureShape = {type:"structure",name:"ListAlarmRecommendationsOutput",members:{alarmRecommendations:{shape:ListAlarmRecommendationsOutputAlarmRecommendations$},nextToken:{shape:string$}},required:["alarmRecommendations"]}
+const RecommendationItem$: S.StructureShape = {type:"structure",name:"RecommendationItem",members:{alreadyImplemented:{shape:boolean$},excludeReason:{shape:string$},excluded:{shape:boolean$},resourceId:{shape:string$},targetAccountId:{shape:string$},targetRegion:{shape:string$}}}
+const AlarmRecommendationItems$: S.ListShape = {type:"list",name:"AlarmRecommendationItems",member:{shape:RecommendationItem$}}
+const AlarmRecommendation$: S.StructureShape = {type:"structure",name:"AlarmRecommendation",members:{appComponentName:{shape:string$},appComponentNames:{shape:CreateAppVersionResourceRequestAppComponents$},description:{shape:string$},items:{shape:AlarmRecommendationItems$},name:{shape:string$},prerequisite:{shape:string$},recommendationId:{shape:string$},recommendationStatus:{shape:string$},referenceId:{shape:string$},type:{shape:string$}},required:["name","recommendationId","referenceId","type"]}
+const ListAlarmRecommendationsResponseAlarmRecommendations$: S.ListShape = {type:"list",name:"ListAlarmRecommendationsResponseAlarmRecommendations",member:{shape:AlarmRecommendation$}}
+const ListAlarmRecommendationsResponse$: S.StructureShape = {type:"structure",name:"ListAlarmRecommendationsResponse",members:{alarmRecommendations:{shape:ListAlarmRecommendationsResponseAlarmRecommendations$},nextToken:{shape:string$}},required:["alarmRecommendations"]}
 const ListAppAssessmentComplianceDriftsRequest$: S.StructureShape = {type:"structure",name:"ListAppAssessmentComplianceDriftsRequest",members:{assessmentArn:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["assessmentArn"]}
-const ListAppAssessmentComplianceDriftsOutputComplianceDriftsMember$: S.StructureShape = {type:"structure",name:"ListAppAssessmentComplianceDriftsOutputComplianceDriftsMember",members:{actualReferenceId:{shape:string$},actualValue:{shape:DescribeAppAssessmentOutputAssessmentCompliance$},appId:{shape:string$},appVersion:{shape:string$},diffType:{shape:string$},driftType:{shape:string$},entityId:{shape:string$},entityType:{shape:string$},expectedReferenceId:{shape:string$},expectedValue:{shape:DescribeAppAssessmentOutputAssessmentCompliance$}}}
-const ListAppAssessmentComplianceDriftsOutputComplianceDrifts$: S.ListShape = {type:"list",name:"ListAppAssessmentComplianceDriftsOutputComplianceDrifts",member:{shape:ListAppAssessmentComplianceDriftsOutputComplianceDriftsMember$}}
-const ListAppAssessmentComplianceDriftsOutput$: S.StructureShape = {type:"structure",name:"ListAppAssessmentComplianceDriftsOutput",members:{complianceDrifts:{shape:ListAppAssessmentComplianceDriftsOutputComplianceDrifts$},nextToken:{shape:string$}},required:["complianceDrifts"]}
+const ComplianceDrift$: S.StructureShape = {type:"structure",name:"ComplianceDrift",members:{actualReferenceId:{shape:string$},actualValue:{shape:AppAssessmentCompliance$},appId:{shape:string$},appVersion:{shape:string$},diffType:{shape:string$},driftType:{shape:string$},entityId:{shape:string$},entityType:{shape:string$},expectedReferenceId:{shape:string$},expectedValue:{shape:AppAssessmentCompliance$}}}
+const ListAppAssessmentComplianceDriftsResponseComplianceDrifts$: S.ListShape = {type:"list",name:"ListAppAssessmentComplianceDriftsResponseComplianceDrifts",member:{shape:ComplianceDrift$}}
+const ListAppAssessmentComplianceDriftsResponse$: S.StructureShape = {type:"structure",name:"ListAppAssessmentComplianceDriftsResponse",members:{complianceDrifts:{shape:ListAppAssessmentComplianceDriftsResponseComplianceDrifts$},nextToken:{shape:string$}},required:["complianceDrifts"]}
 const ListAppAssessmentResourceDriftsRequest$: S.StructureShape = {type:"structure",name:"ListAppAssessmentResourceDriftsRequest",members:{assessmentArn:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["assessmentArn"]}
-const ListAppAssessmentResourceDriftsOutputResourceDriftsMemberResourceIdentifier$: S.StructureShape = {type:"structure",name:"ListAppAssessmentResourceDriftsOutputResourceDriftsMemberResourceIdentifier",members:{logicalResourceId:{shape:CreateAppVersionResourceRequestLogicalResourceId$},resourceType:{shape:string$}}}
+const ListAppAssessmentResourceDriftsOutputResourceDriftsMemberResourceIdentifier$: S.StructureShape = {type:"structure",name:"ListAppAssessmentResourceDriftsOutputResourceDriftsMemberResourceIdentifier",members:{logicalResourceId:{shape:LogicalResourceId$},resourceType:{shape:string$}}}
 const ListAppAssessmentResourceDriftsOutputResourceDriftsMember$: S.StructureShape = {type:"structure",name:"ListAppAssessmentResourceDriftsOutputResourceDriftsMember",members:{appArn:{shape:string$},appVersion:{shape:string$},diffType:{shape:string$},referenceId:{shape:string$},resourceIdentifier:{shape:ListAppAssessmentResourceDriftsOutputResourceDriftsMemberResourceIdentifier$}}}
 const ListAppAssessmentResourceDriftsOutputResourceDrifts$: S.ListShape = {type:"list",name:"ListAppAssessmentResourceDriftsOutputResourceDrifts",member:{shape:ListAppAssessmentResourceDriftsOutputResourceDriftsMember$}}
 const ListAppAssessmentResourceDriftsOutput$: S.StructureShape = {type:"structure",name:"ListAppAssessmentResourceDriftsOutput",members:{nextToken:{shape:string$},resourceDrifts:{shape:ListAppAssessmentResourceDriftsOutputResourceDrifts$}},required:["resourceDrifts"]}
 const ListAppAssessmentsRequestAssessmentStatus$: S.ListShape = {type:"list",name:"ListAppAssessmentsRequestAssessmentStatus",member:{shape:string$}}
 const ListAppAssessmentsRequest$: S.StructureShape = {type:"structure",name:"ListAppAssessmentsRequest",members:{appArn:{shape:string$,location:"querystring",locationName:"appArn"},assessmentName:{shape:string$,location:"querystring",locationName:"assessmentName"},assessmentStatus:{shape:ListAppAssessmentsRequestAssessmentStatus$,location:"querystring",locationName:"assessmentStatus"},complianceStatus:{shape:string$,location:"querystring",locationName:"complianceStatus"},invoker:{shape:string$,location:"querystring",locationName:"invoker"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},reverseOrder:{shape:boolean$,location:"querystring",locationName:"reverseOrder"}}}
-const ListAppAssessmentsOutputAssessmentSummariesMember$: S.StructureShape = {type:"structure",name:"ListAppAssessmentsOutputAssessmentSummariesMember",members:{appArn:{shape:string$},appVersion:{shape:string$},assessmentArn:{shape:string$},assessmentName:{shape:string$},assessmentStatus:{shape:string$},complianceStatus:{shape:string$},cost:{shape:DescribeAppAssessmentOutputAssessmentCost$},driftStatus:{shape:string$},endTime:{shape:timestamp$},invoker:{shape:string$},message:{shape:string$},resiliencyScore:{shape:double$},startTime:{shape:timestamp$},versionName:{shape:string$}},required:["assessmentArn","assessmentStatus"]}
-const ListAppAssessmentsOutputAssessmentSummaries$: S.ListShape = {type:"list",name:"ListAppAssessmentsOutputAssessmentSummaries",member:{shape:ListAppAssessmentsOutputAssessmentSummariesMember$}}
-const ListAppAssessmentsOutput$: S.StructureShape = {type:"structure",name:"ListAppAssessmentsOutput",members:{assessmentSummaries:{shape:ListAppAssessmentsOutputAssessmentSummaries$},nextToken:{shape:string$}},required:["assessmentSummaries"]}
+const AppAssessmentSummary$_: S.StructureShape = {type:"structure",name:"AppAssessmentSummary",members:{appArn:{shape:string$},appVersion:{shape:string$},assessmentArn:{shape:string$},assessmentName:{shape:string$},assessmentStatus:{shape:string$},complianceStatus:{shape:string$},cost:{shape:Cost$},driftStatus:{shape:string$},endTime:{shape:timestamp$},invoker:{shape:string$},message:{shape:string$},resiliencyScore:{shape:double$},startTime:{shape:timestamp$},versionName:{shape:string$}},required:["assessmentArn","assessmentStatus"]}
+const ListAppAssessmentsResponseAssessmentSummaries$: S.ListShape = {type:"list",name:"ListAppAssessmentsResponseAssessmentSummaries",member:{shape:AppAssessmentSummary$_}}
+const ListAppAssessmentsResponse$: S.StructureShape = {type:"structure",name:"ListAppAssessmentsResponse",members:{assessmentSummaries:{shape:ListAppAssessmentsResponseAssessmentSummaries$},nextToken:{shape:string$}},required:["assessmentSummaries"]}
 const ListAppComponentCompliancesRequest$: S.StructureShape = {type:"structure",name:"ListAppComponentCompliancesRequest",members:{assessmentArn:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["assessmentArn"]}
-const ListAppComponentCompliancesOutputComponentCompliancesMember$: S.StructureShape = {type:"structure",name:"ListAppComponentCompliancesOutputComponentCompliancesMember",members:{appComponentName:{shape:string$},compliance:{shape:DescribeAppAssessmentOutputAssessmentCompliance$},cost:{shape:DescribeAppAssessmentOutputAssessmentCost$},message:{shape:string$},resiliencyScore:{shape:DescribeAppAssessmentOutputAssessmentResiliencyScore$},status:{shape:string$}}}
-const ListAppComponentCompliancesOutputComponentCompliances$: S.ListShape = {type:"list",name:"ListAppComponentCompliancesOutputComponentCompliances",member:{shape:ListAppComponentCompliancesOutputComponentCompliancesMember$}}
-const ListAppComponentCompliancesOutput$: S.StructureShape = {type:"structure",name:"ListAppComponentCompliancesOutput",members:{componentCompliances:{shape:ListAppComponentCompliancesOutputComponentCompliances$},nextToken:{shape:string$}},required:["componentCompliances"]}
+const AppComponentCompliance$: S.StructureShape = {type:"structure",name:"AppComponentCompliance",members:{appComponentName:{shape:string$},compliance:{shape:AppAssessmentCompliance$},cost:{shape:Cost$},message:{shape:string$},resiliencyScore:{shape:ResiliencyScore$},status:{shape:string$}}}
+const ListAppComponentCompliancesResponseComponentCompliances$: S.ListShape = {type:"list",name:"ListAppComponentCompliancesResponseComponentCompliances",member:{shape:AppComponentCompliance$}}
+const ListAppComponentCompliancesResponse$: S.StructureShape = {type:"structure",name:"ListAppComponentCompliancesResponse",members:{componentCompliances:{shape:ListAppComponentCompliancesResponseComponentCompliances$},nextToken:{shape:string$}},required:["componentCompliances"]}
 const ListAppComponentRecommendationsRequest$: S.StructureShape = {type:"structure",name:"ListAppComponentRecommendationsRequest",members:{assessmentArn:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["assessmentArn"]}
-const ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberRecommendationComplianceValue$: S.StructureShape = {type:"structure",name:"ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberRecommendationComplianceValue",members:{expectedComplianceStatus:{shape:string$},expectedRpoDescription:{shape:string$},expectedRpoInSecs:{shape:integer$},expectedRtoDescription:{shape:string$},expectedRtoInSecs:{shape:integer$}},required:["expectedComplianceStatus"]}
-const ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberRecommendationCompliance$: S.MapShape = {type:"map",name:"ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberRecommendationCompliance",key:{shape:string$},value:{shape:ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberRecommendationComplianceValue$}}
-const ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberSuggestedChanges$: S.ListShape = {type:"list",name:"ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberSuggestedChanges",member:{shape:string$}}
-const ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMember$: S.StructureShape = {type:"structure",name:"ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMember",members:{appComponentName:{shape:string$},compliance:{shape:DescribeAppAssessmentOutputAssessmentCompliance$},cost:{shape:DescribeAppAssessmentOutputAssessmentCost$},description:{shape:string$},haArchitecture:{shape:string$},name:{shape:string$},optimizationType:{shape:string$},recommendationCompliance:{shape:ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberRecommendationCompliance$},referenceId:{shape:string$},suggestedChanges:{shape:ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberSuggestedChanges$}},required:["name","optimizationType","referenceId"]}
-const ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendations$: S.ListShape = {type:"list",name:"ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendations",member:{shape:ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMember$}}
-const ListAppComponentRecommendationsOutputComponentRecommendationsMember$: S.StructureShape = {type:"structure",name:"ListAppComponentRecommendationsOutputComponentRecommendationsMember",members:{appComponentName:{shape:string$},configRecommendations:{shape:ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendations$},recommendationStatus:{shape:string$}},required:["appComponentName","configRecommendations","recommendationStatus"]}
-const ListAppComponentRecommendationsOutputComponentRecommendations$: S.ListShape = {type:"list",name:"ListAppComponentRecommendationsOutputComponentRecommendations",member:{shape:ListAppComponentRecommendationsOutputComponentRecommendationsMember$}}
-const ListAppComponentRecommendationsOutput$: S.StructureShape = {type:"structure",name:"ListAppComponentRecommendationsOutput",members:{componentRecommendations:{shape:ListAppComponentRecommendationsOutputComponentRecommendations$},nextToken:{shape:string$}},required:["componentRecommendations"]}
+const RecommendationDisruptionCompliance$: S.StructureShape = {type:"structure",name:"RecommendationDisruptionCompliance",members:{expectedComplianceStatus:{shape:string$},expectedRpoDescription:{shape:string$},expectedRpoInSecs:{shape:integer$},expectedRtoDescription:{shape:string$},expectedRtoInSecs:{shape:integer$}},required:["expectedComplianceStatus"]}
+const ConfigRecommendationRecommendationCompliance$: S.MapShape = {type:"map",name:"ConfigRecommendationRecommendationCompliance",key:{shape:string$},value:{shape:RecommendationDisruptionCompliance$}}
+const ConfigRecommendationSuggestedChanges$: S.ListShape = {type:"list",name:"ConfigRecommendationSuggestedChanges",member:{shape:string$}}
+const ConfigRecommendation$: S.StructureShape = {type:"structure",name:"ConfigRecommendation",members:{appComponentName:{shape:string$},compliance:{shape:AppAssessmentCompliance$},cost:{shape:Cost$},description:{shape:string$},haArchitecture:{shape:string$},name:{shape:string$},optimizationType:{shape:string$},recommendationCompliance:{shape:ConfigRecommendationRecommendationCompliance$},referenceId:{shape:string$},suggestedChanges:{shape:ConfigRecommendationSuggestedChanges$}},required:["name","optimizationType","referenceId"]}
+const ComponentRecommendationConfigRecommendations$: S.ListShape = {type:"list",name:"ComponentRecommendationConfigRecommendations",member:{shape:ConfigRecommendation$}}
+const ComponentRecommendation$: S.StructureShape = {type:"structure",name:"ComponentRecommendation",members:{appComponentName:{shape:string$},configRecommendations:{shape:ComponentRecommendationConfigRecommendations$},recommendationStatus:{shape:string$}},required:["appComponentName","configRecommendations","recommendationStatus"]}
+const ListAppComponentRecommendationsResponseComponentRecommendations$: S.ListShape = {type:"list",name:"ListAppComponentRecommendationsResponseComponentRecommendations",member:{shape:ComponentRecommendation$}}
+const ListAppComponentRecommendationsResponse$: S.StructureShape = {type:"structure",name:"ListAppComponentRecommendationsResponse",members:{componentRecommendations:{shape:ListAppComponentRecommendationsResponseComponentRecommendations$},nextToken:{shape:string$}},required:["componentRecommendations"]}
 const ListAppInputSourcesRequest$: S.StructureShape = {type:"structure",name:"ListAppInputSourcesRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["appArn","appVersion"]}
-const ListAppInputSourcesOutputAppInputSources$: S.ListShape = {type:"list",name:"ListAppInputSourcesOutputAppInputSources",member:{shape:DeleteAppInputSourceOutputAppInputSource$}}
-const ListAppInputSourcesOutput$: S.StructureShape = {type:"structure",name:"ListAppInputSourcesOutput",members:{appInputSources:{shape:ListAppInputSourcesOutputAppInputSources$},nextToken:{shape:string$}},required:["appInputSources"]}
+const ListAppInputSourcesResponseAppInputSources$: S.ListShape = {type:"list",name:"ListAppInputSourcesResponseAppInputSources",member:{shape:AppInputSource$}}
+const ListAppInputSourcesResponse$: S.StructureShape = {type:"structure",name:"ListAppInputSourcesResponse",members:{appInputSources:{shape:ListAppInputSourcesResponseAppInputSources$},nextToken:{shape:string$}},required:["appInputSources"]}
 const ListAppVersionAppComponentsRequest$: S.StructureShape = {type:"structure",name:"ListAppVersionAppComponentsRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["appArn","appVersion"]}
-const ListAppVersionAppComponentsOutput$: S.StructureShape = {type:"structure",name:"ListAppVersionAppComponentsOutput",members:{appArn:{shape:string$},appComponents:{shape:CreateAppVersionResourceOutputPhysicalResourceAppComponents$},appVersion:{shape:string$},nextToken:{shape:string$}},required:["appArn","appVersion"]}
+const ListAppVersionAppComponentsResponse$: S.StructureShape = {type:"structure",name:"ListAppVersionAppComponentsResponse",members:{appArn:{shape:string$},appComponents:{shape:PhysicalResourceAppComponents$},appVersion:{shape:string$},nextToken:{shape:string$}},required:["appArn","appVersion"]}
 const ListAppVersionResourceMappingsRequest$: S.StructureShape = {type:"structure",name:"ListAppVersionResourceMappingsRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["appArn","appVersion"]}
-const ListAppVersionResourceMappingsOutput$: S.StructureShape = {type:"structure",name:"ListAppVersionResourceMappingsOutput",members:{nextToken:{shape:string$},resourceMappings:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappings$}},required:["resourceMappings"]}
+const ListAppVersionResourceMappingsResponse$: S.StructureShape = {type:"structure",name:"ListAppVersionResourceMappingsResponse",members:{nextToken:{shape:string$},resourceMappings:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappings$}},required:["resourceMappings"]}
 const ListAppVersionResourcesRequest$: S.StructureShape = {type:"structure",name:"ListAppVersionResourcesRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$},resolutionId:{shape:string$}},required:["appArn","appVersion"]}
-const ListAppVersionResourcesOutputPhysicalResources$: S.ListShape = {type:"list",name:"ListAppVersionResourcesOutputPhysicalResources",member:{shape:CreateAppVersionResourceOutputPhysicalResource$}}
-const ListAppVersionResourcesOutput$: S.StructureShape = {type:"structure",name:"ListAppVersionResourcesOutput",members:{nextToken:{shape:string$},physicalResources:{shape:ListAppVersionResourcesOutputPhysicalResources$},resolutionId:{shape:string$}},required:["physicalResources","resolutionId"]}
+const ListAppVersionResourcesResponsePhysicalResources$: S.ListShape = {type:"list",name:"ListAppVersionResourcesResponsePhysicalResources",member:{shape:PhysicalResource$}}
+const ListAppVersionResourcesResponse$: S.StructureShape = {type:"structure",name:"ListAppVersionResourcesResponse",members:{nextToken:{shape:string$},physicalResources:{shape:ListAppVersionResourcesResponsePhysicalResources$},resolutionId:{shape:string$}},required:["physicalResources","resolutionId"]}
 const ListAppVersionsRequest$: S.StructureShape = {type:"structure",name:"ListAppVersionsRequest",members:{appArn:{shape:string$},endTime:{shape:timestamp$},maxResults:{shape:integer$},nextToken:{shape:string$},startTime:{shape:timestamp$}},required:["appArn"]}
-const ListAppVersionsOutputAppVersionsMember$: S.StructureShape = {type:"structure",name:"ListAppVersionsOutputAppVersionsMember",members:{appVersion:{shape:string$},creationTime:{shape:timestamp$},identifier:{shape:long$},versionName:{shape:string$}},required:["appVersion"]}
-const ListAppVersionsOutputAppVersions$: S.ListShape = {type:"list",name:"ListAppVersionsOutputAppVersions",member:{shape:ListAppVersionsOutputAppVersionsMember$}}
-const ListAppVersionsOutput$: S.StructureShape = {type:"structure",name:"ListAppVersionsOutput",members:{appVersions:{shape:ListAppVersionsOutputAppVersions$},nextToken:{shape:string$}},required:["appVersions"]}
+const AppVersionSummary$: S.StructureShape = {type:"structure",name:"AppVersionSummary",members:{appVersion:{shape:string$},creationTime:{shape:timestamp$},identifier:{shape:long$},versionName:{shape:string$}},required:["appVersion"]}
+const ListAppVersionsResponseAppVersions$: S.ListShape = {type:"list",name:"ListAppVersionsResponseAppVersions",member:{shape:AppVersionSummary$}}
+const ListAppVersionsResponse$: S.StructureShape = {type:"structure",name:"ListAppVersionsResponse",members:{appVersions:{shape:ListAppVersionsResponseAppVersions$},nextToken:{shape:string$}},required:["appVersions"]}
 const ListAppsRequest$: S.StructureShape = {type:"structure",name:"ListAppsRequest",members:{appArn:{shape:string$,location:"querystring",locationName:"appArn"},fromLastAssessmentTime:{shape:timestamp$,location:"querystring",locationName:"fromLastAssessmentTime"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},name:{shape:string$,location:"querystring",locationName:"name"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},reverseOrder:{shape:boolean$,location:"querystring",locationName:"reverseOrder"},toLastAssessmentTime:{shape:timestamp$,location:"querystring",locationName:"toLastAssessmentTime"}}}
-const ListAppsOutputAppSummariesMember$: S.StructureShape = {type:"structure",name:"ListAppsOutputAppSummariesMember",members:{appArn:{shape:string$},assessmentSchedule:{shape:string$},complianceStatus:{shape:string$},creationTime:{shape:timestamp$},description:{shape:string$},driftStatus:{shape:string$},lastAppComplianceEvaluationTime:{shape:timestamp$},name:{shape:string$},resiliencyScore:{shape:double$},rpoInSecs:{shape:integer$},rtoInSecs:{shape:integer$},status:{shape:string$}},required:["appArn","creationTime","name"]}
-const ListAppsOutputAppSummaries$: S.ListShape = {type:"list",name:"ListAppsOutputAppSummaries",member:{shape:ListAppsOutputAppSummariesMember$}}
-const ListAppsOutput$: S.StructureShape = {type:"structure",name:"ListAppsOutput",members:{appSummaries:{shape:ListAppsOutputAppSummaries$},nextToken:{shape:string$}},required:["appSummaries"]}
+const AppSummary$: S.StructureShape = {type:"structure",name:"AppSummary",members:{appArn:{shape:string$},assessmentSchedule:{shape:string$},complianceStatus:{shape:string$},creationTime:{shape:timestamp$},description:{shape:string$},driftStatus:{shape:string$},lastAppComplianceEvaluationTime:{shape:timestamp$},name:{shape:string$},resiliencyScore:{shape:double$},rpoInSecs:{shape:integer$},rtoInSecs:{shape:integer$},status:{shape:string$}},required:["appArn","creationTime","name"]}
+const ListAppsResponseAppSummaries$: S.ListShape = {type:"list",name:"ListAppsResponseAppSummaries",member:{shape:AppSummary$}}
+const ListAppsResponse$: S.StructureShape = {type:"structure",name:"ListAppsResponse",members:{appSummaries:{shape:ListAppsResponseAppSummaries$},nextToken:{shape:string$}},required:["appSummaries"]}
 const ListRecommendationTemplatesRequestStatus$: S.ListShape = {type:"list",name:"ListRecommendationTemplatesRequestStatus",member:{shape:string$}}
 const ListRecommendationTemplatesRequest$: S.StructureShape = {type:"structure",name:"ListRecommendationTemplatesRequest",members:{assessmentArn:{shape:string$,location:"querystring",locationName:"assessmentArn"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},name:{shape:string$,location:"querystring",locationName:"name"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},recommendationTemplateArn:{shape:string$,location:"querystring",locationName:"recommendationTemplateArn"},reverseOrder:{shape:boolean$,location:"querystring",locationName:"reverseOrder"},status:{shape:ListRecommendationTemplatesRequestStatus$,location:"querystring",locationName:"status"}}}
-const ListRecommendationTemplatesOutputRecommendationTemplates$: S.ListShape = {type:"list",name:"ListRecommendationTemplatesOutputRecommendationTemplates",member:{shape:CreateRecommendationTemplateOutputRecommendationTemplate$}}
-const ListRecommendationTemplatesOutput$: S.StructureShape = {type:"structure",name:"ListRecommendationTemplatesOutput",members:{nextToken:{shape:string$},recommendationTemplates:{shape:ListRecommendationTemplatesOutputRecommendationTemplates$}}}
+const ListRecommendationTemplatesResponseRecommendationTemplates$: S.ListShape = {type:"list",name:"ListRecommendationTemplatesResponseRecommendationTemplates",member:{shape:RecommendationTemplate$}}
+const ListRecommendationTemplatesResponse$: S.StructureShape = {type:"structure",name:"ListRecommendationTemplatesResponse",members:{nextToken:{shape:string$},recommendationTemplates:{shape:ListRecommendationTemplatesResponseRecommendationTemplates$}}}
 const ListResiliencyPoliciesRequest$: S.StructureShape = {type:"structure",name:"ListResiliencyPoliciesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},policyName:{shape:string$,location:"querystring",locationName:"policyName"}}}
-const ListResiliencyPoliciesOutputResiliencyPolicies$: S.ListShape = {type:"list",name:"ListResiliencyPoliciesOutputResiliencyPolicies",member:{shape:CreateResiliencyPolicyOutputPolicy$}}
-const ListResiliencyPoliciesOutput$: S.StructureShape = {type:"structure",name:"ListResiliencyPoliciesOutput",members:{nextToken:{shape:string$},resiliencyPolicies:{shape:ListResiliencyPoliciesOutputResiliencyPolicies$}},required:["resiliencyPolicies"]}
+const ListResiliencyPoliciesResponseResiliencyPolicies$: S.ListShape = {type:"list",name:"ListResiliencyPoliciesResponseResiliencyPolicies",member:{shape:ResiliencyPolicy$}}
+const ListResiliencyPoliciesResponse$: S.StructureShape = {type:"structure",name:"ListResiliencyPoliciesResponse",members:{nextToken:{shape:string$},resiliencyPolicies:{shape:ListResiliencyPoliciesResponseResiliencyPolicies$}},required:["resiliencyPolicies"]}
 const ListResourceGroupingRecommendationsRequest$: S.StructureShape = {type:"structure",name:"ListResourceGroupingRecommendationsRequest",members:{appArn:{shape:string$,location:"querystring",locationName:"appArn"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
 const ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberGroupingAppComponent$: S.StructureShape = {type:"structure",name:"ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberGroupingAppComponent",members:{appComponentId:{shape:string$},appComponentName:{shape:string$},appComponentType:{shape:string$}},required:["appComponentId","appComponentName","appComponentType"]}
 const ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberRecommendationReasons$: S.ListShape = {type:"list",name:"ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberRecommendationReasons",member:{shape:string$}}
-const ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberResourcesMember$: S.StructureShape = {type:"structure",name:"ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberResourcesMember",members:{logicalResourceId:{shape:CreateAppVersionResourceRequestLogicalResourceId$},physicalResourceId:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceId$},resourceName:{shape:string$},resourceType:{shape:string$},sourceAppComponentIds:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberRecommendationReasons$}},required:["logicalResourceId","physicalResourceId","resourceName","resourceType","sourceAppComponentIds"]}
+const ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberResourcesMember$: S.StructureShape = {type:"structure",name:"ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberResourcesMember",members:{logicalResourceId:{shape:LogicalResourceId$},physicalResourceId:{shape:PhysicalResourceId$},resourceName:{shape:string$},resourceType:{shape:string$},sourceAppComponentIds:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberRecommendationReasons$}},required:["logicalResourceId","physicalResourceId","resourceName","resourceType","sourceAppComponentIds"]}
 const ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberResources$: S.ListShape = {type:"list",name:"ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberResources",member:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberResourcesMember$}}
 const ListResourceGroupingRecommendationsOutputGroupingRecommendationsMember$: S.StructureShape = {type:"structure",name:"ListResourceGroupingRecommendationsOutputGroupingRecommendationsMember",members:{confidenceLevel:{shape:string$},creationTime:{shape:timestamp$},groupingAppComponent:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberGroupingAppComponent$},groupingRecommendationId:{shape:string$},recommendationReasons:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberRecommendationReasons$},rejectionReason:{shape:string$},resources:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberResources$},score:{shape:double$},status:{shape:string$}},required:["confidenceLevel","creationTime","groupingAppComponent","groupingRecommendationId","recommendationReasons","resources","score","status"]}
 const ListResourceGroupingRecommendationsOutputGroupingRecommendations$: S.ListShape = {type:"list",name:"ListResourceGroupingRecommendationsOutputGroupingRecommendations",member:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMember$}}
 const ListResourceGroupingRecommendationsOutput$: S.StructureShape = {type:"structure",name:"ListResourceGroupingRecommendationsOutput",members:{groupingRecommendations:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendations$},nextToken:{shape:string$}},required:["groupingRecommendations"]}
 const ListSopRecommendationsRequest$: S.StructureShape = {type:"structure",name:"ListSopRecommendationsRequest",members:{assessmentArn:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["assessmentArn"]}
-const ListSopRecommendationsOutputSopRecommendationsMember$: S.StructureShape = {type:"structure",name:"ListSopRecommendationsOutputSopRecommendationsMember",members:{appComponentName:{shape:string$},description:{shape:string$},items:{shape:ListAlarmRecommendationsOutputAlarmRecommendationsMemberItems$},name:{shape:string$},prerequisite:{shape:string$},recommendationId:{shape:string$},recommendationStatus:{shape:string$},referenceId:{shape:string$},serviceType:{shape:string$}},required:["recommendationId","referenceId","serviceType"]}
-const ListSopRecommendationsOutputSopRecommendations$: S.ListShape = {type:"list",name:"ListSopRecommendationsOutputSopRecommendations",member:{shape:ListSopRecommendationsOutputSopRecommendationsMember$}}
-const ListSopRecommendationsOutput$: S.StructureShape = {type:"structure",name:"ListSopRecommendationsOutput",members:{nextToken:{shape:string$},sopRecommendations:{shape:ListSopRecommendationsOutputSopRecommendations$}},required:["sopRecommendations"]}
+const SopRecommendation$: S.StructureShape = {type:"structure",name:"SopRecommendation",members:{appComponentName:{shape:string$},description:{shape:string$},items:{shape:AlarmRecommendationItems$},name:{shape:string$},prerequisite:{shape:string$},recommendationId:{shape:string$},recommendationStatus:{shape:string$},referenceId:{shape:string$},serviceType:{shape:string$}},required:["recommendationId","referenceId","serviceType"]}
+const ListSopRecommendationsResponseSopRecommendations$: S.ListShape = {type:"list",name:"ListSopRecommendationsResponseSopRecommendations",member:{shape:SopRecommendation$}}
+const ListSopRecommendationsResponse$: S.StructureShape = {type:"structure",name:"ListSopRecommendationsResponse",members:{nextToken:{shape:string$},sopRecommendations:{shape:ListSopRecommendationsResponseSopRecommendations$}},required:["sopRecommendations"]}
 const ListSuggestedResiliencyPoliciesRequest$: S.StructureShape = {type:"structure",name:"ListSuggestedResiliencyPoliciesRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListSuggestedResiliencyPoliciesOutput$: S.StructureShape = {type:"structure",name:"ListSuggestedResiliencyPoliciesOutput",members:{nextToken:{shape:string$},resiliencyPolicies:{shape:ListResiliencyPoliciesOutputResiliencyPolicies$}},required:["resiliencyPolicies"]}
+const ListSuggestedResiliencyPoliciesResponse$: S.StructureShape = {type:"structure",name:"ListSuggestedResiliencyPoliciesResponse",members:{nextToken:{shape:string$},resiliencyPolicies:{shape:ListResiliencyPoliciesResponseResiliencyPolicies$}},required:["resiliencyPolicies"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateAppRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateAppRequestTags$}}}
 const ListTestRecommendationsRequest$: S.StructureShape = {type:"structure",name:"ListTestRecommendationsRequest",members:{assessmentArn:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$}},required:["assessmentArn"]}
-const ListTestRecommendationsOutputTestRecommendationsMemberDependsOnAlarms$: S.ListShape = {type:"list",name:"ListTestRecommendationsOutputTestRecommendationsMemberDependsOnAlarms",member:{shape:string$}}
-const ListTestRecommendationsOutputTestRecommendationsMember$: S.StructureShape = {type:"structure",name:"ListTestRecommendationsOutputTestRecommendationsMember",members:{appComponentName:{shape:string$},dependsOnAlarms:{shape:ListTestRecommendationsOutputTestRecommendationsMemberDependsOnAlarms$},description:{shape:string$},intent:{shape:string$},items:{shape:ListAlarmRecommendationsOutputAlarmRecommendationsMemberItems$},name:{shape:string$},prerequisite:{shape:string$},recommendationId:{shape:string$},recommendationStatus:{shape:string$},referenceId:{shape:string$},risk:{shape:string$},type:{shape:string$}},required:["referenceId"]}
-const ListTestRecommendationsOutputTestRecommendations$: S.ListShape = {type:"list",name:"ListTestRecommendationsOutputTestRecommendations",member:{shape:ListTestRecommendationsOutputTestRecommendationsMember$}}
-const ListTestRecommendationsOutput$: S.StructureShape = {type:"structure",name:"ListTestRecommendationsOutput",members:{nextToken:{shape:string$},testRecommendations:{shape:ListTestRecommendationsOutputTestRecommendations$}},required:["testRecommendations"]}
+const TestRecommendationDependsOnAlarms$: S.ListShape = {type:"list",name:"TestRecommendationDependsOnAlarms",member:{shape:string$}}
+const TestRecommendation$: S.StructureShape = {type:"structure",name:"TestRecommendation",members:{appComponentName:{shape:string$},dependsOnAlarms:{shape:TestRecommendationDependsOnAlarms$},description:{shape:string$},intent:{shape:string$},items:{shape:AlarmRecommendationItems$},name:{shape:string$},prerequisite:{shape:string$},recommendationId:{shape:string$},recommendationStatus:{shape:string$},referenceId:{shape:string$},risk:{shape:string$},type:{shape:string$}},required:["referenceId"]}
+const ListTestRecommendationsResponseTestRecommendations$: S.ListShape = {type:"list",name:"ListTestRecommendationsResponseTestRecommendations",member:{shape:TestRecommendation$}}
+const ListTestRecommendationsResponse$: S.StructureShape = {type:"structure",name:"ListTestRecommendationsResponse",members:{nextToken:{shape:string$},testRecommendations:{shape:ListTestRecommendationsResponseTestRecommendations$}},required:["testRecommendations"]}
 const ListUnsupportedAppVersionResourcesRequest$: S.StructureShape = {type:"structure",name:"ListUnsupportedAppVersionResourcesRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},maxResults:{shape:integer$},nextToken:{shape:string$},resolutionId:{shape:string$}},required:["appArn","appVersion"]}
-const ListUnsupportedAppVersionResourcesOutputUnsupportedResourcesMember$: S.StructureShape = {type:"structure",name:"ListUnsupportedAppVersionResourcesOutputUnsupportedResourcesMember",members:{logicalResourceId:{shape:CreateAppVersionResourceRequestLogicalResourceId$},physicalResourceId:{shape:AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceId$},resourceType:{shape:string$},unsupportedResourceStatus:{shape:string$}},required:["logicalResourceId","physicalResourceId","resourceType"]}
-const ListUnsupportedAppVersionResourcesOutputUnsupportedResources$: S.ListShape = {type:"list",name:"ListUnsupportedAppVersionResourcesOutputUnsupportedResources",member:{shape:ListUnsupportedAppVersionResourcesOutputUnsupportedResourcesMember$}}
-const ListUnsupportedAppVersionResourcesOutput$: S.StructureShape = {type:"structure",name:"ListUnsupportedAppVersionResourcesOutput",members:{nextToken:{shape:string$},resolutionId:{shape:string$},unsupportedResources:{shape:ListUnsupportedAppVersionResourcesOutputUnsupportedResources$}},required:["resolutionId","unsupportedResources"]}
+const UnsupportedResource$: S.StructureShape = {type:"structure",name:"UnsupportedResource",members:{logicalResourceId:{shape:LogicalResourceId$},physicalResourceId:{shape:PhysicalResourceId$},resourceType:{shape:string$},unsupportedResourceStatus:{shape:string$}},required:["logicalResourceId","physicalResourceId","resourceType"]}
+const ListUnsupportedAppVersionResourcesResponseUnsupportedResources$: S.ListShape = {type:"list",name:"ListUnsupportedAppVersionResourcesResponseUnsupportedResources",member:{shape:UnsupportedResource$}}
+const ListUnsupportedAppVersionResourcesResponse$: S.StructureShape = {type:"structure",name:"ListUnsupportedAppVersionResourcesResponse",members:{nextToken:{shape:string$},resolutionId:{shape:string$},unsupportedResources:{shape:ListUnsupportedAppVersionResourcesResponseUnsupportedResources$}},required:["resolutionId","unsupportedResources"]}
 const PublishAppVersionRequest$: S.StructureShape = {type:"structure",name:"PublishAppVersionRequest",members:{appArn:{shape:string$},versionName:{shape:string$}},required:["appArn"]}
-const PublishAppVersionOutput$: S.StructureShape = {type:"structure",name:"PublishAppVersionOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},identifier:{shape:long$},versionName:{shape:string$}},required:["appArn"]}
+const PublishAppVersionResponse$: S.StructureShape = {type:"structure",name:"PublishAppVersionResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},identifier:{shape:long$},versionName:{shape:string$}},required:["appArn"]}
 const PutDraftAppVersionTemplateRequest$: S.StructureShape = {type:"structure",name:"PutDraftAppVersionTemplateRequest",members:{appArn:{shape:string$},appTemplateBody:{shape:string$}},required:["appArn","appTemplateBody"]}
-const PutDraftAppVersionTemplateOutput$: S.StructureShape = {type:"structure",name:"PutDraftAppVersionTemplateOutput",members:{appArn:{shape:string$},appVersion:{shape:string$}}}
+const PutDraftAppVersionTemplateResponse$: S.StructureShape = {type:"structure",name:"PutDraftAppVersionTemplateResponse",members:{appArn:{shape:string$},appVersion:{shape:string$}}}
 const RejectResourceGroupingRecommendationsRequestEntriesMember$: S.StructureShape = {type:"structure",name:"RejectResourceGroupingRecommendationsRequestEntriesMember",members:{groupingRecommendationId:{shape:string$},rejectionReason:{shape:string$}},required:["groupingRecommendationId"]}
 const RejectResourceGroupingRecommendationsRequestEntries$: S.ListShape = {type:"list",name:"RejectResourceGroupingRecommendationsRequestEntries",member:{shape:RejectResourceGroupingRecommendationsRequestEntriesMember$}}
 const RejectResourceGroupingRecommendationsRequest$: S.StructureShape = {type:"structure",name:"RejectResourceGroupingRecommendationsRequest",members:{appArn:{shape:string$},entries:{shape:RejectResourceGroupingRecommendationsRequestEntries$}},required:["appArn","entries"]}
 const RejectResourceGroupingRecommendationsOutput$: S.StructureShape = {type:"structure",name:"RejectResourceGroupingRecommendationsOutput",members:{appArn:{shape:string$},failedEntries:{shape:AcceptResourceGroupingRecommendationsOutputFailedEntries$}},required:["appArn","failedEntries"]}
 const RemoveDraftAppVersionResourceMappingsRequestAppRegistryAppNames$: S.ListShape = {type:"list",name:"RemoveDraftAppVersionResourceMappingsRequestAppRegistryAppNames",member:{shape:string$}}
 const RemoveDraftAppVersionResourceMappingsRequest$: S.StructureShape = {type:"structure",name:"RemoveDraftAppVersionResourceMappingsRequest",members:{appArn:{shape:string$},appRegistryAppNames:{shape:RemoveDraftAppVersionResourceMappingsRequestAppRegistryAppNames$},eksSourceNames:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberRecommendationReasons$},logicalStackNames:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberRecommendationReasons$},resourceGroupNames:{shape:RemoveDraftAppVersionResourceMappingsRequestAppRegistryAppNames$},resourceNames:{shape:RemoveDraftAppVersionResourceMappingsRequestAppRegistryAppNames$},terraformSourceNames:{shape:ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberRecommendationReasons$}},required:["appArn"]}
-const RemoveDraftAppVersionResourceMappingsOutput$: S.StructureShape = {type:"structure",name:"RemoveDraftAppVersionResourceMappingsOutput",members:{appArn:{shape:string$},appVersion:{shape:string$}}}
+const RemoveDraftAppVersionResourceMappingsResponse$: S.StructureShape = {type:"structure",name:"RemoveDraftAppVersionResourceMappingsResponse",members:{appArn:{shape:string$},appVersion:{shape:string$}}}
 const ResolveAppVersionResourcesRequest$: S.StructureShape = {type:"structure",name:"ResolveAppVersionResourcesRequest",members:{appArn:{shape:string$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
-const ResolveAppVersionResourcesOutput$: S.StructureShape = {type:"structure",name:"ResolveAppVersionResourcesOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},resolutionId:{shape:string$},status:{shape:string$}},required:["appArn","appVersion","resolutionId","status"]}
+const ResolveAppVersionResourcesResponse$: S.StructureShape = {type:"structure",name:"ResolveAppVersionResourcesResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},resolutionId:{shape:string$},status:{shape:string$}},required:["appArn","appVersion","resolutionId","status"]}
 const StartAppAssessmentRequest$: S.StructureShape = {type:"structure",name:"StartAppAssessmentRequest",members:{appArn:{shape:string$},appVersion:{shape:string$},assessmentName:{shape:string$},clientToken:{shape:string$,idempotencyToken:true},tags:{shape:CreateAppRequestTags$}},required:["appArn","appVersion","assessmentName"]}
-const StartAppAssessmentOutput$: S.StructureShape = {type:"structure",name:"StartAppAssessmentOutput",members:{assessment:{shape:DescribeAppAssessmentOutputAssessment$}},required:["assessment"]}
+const StartAppAssessmentResponse$: S.StructureShape = {type:"structure",name:"StartAppAssessmentResponse",members:{assessment:{shape:AppAssessment$}},required:["assessment"]}
 const StartResourceGroupingRecommendationTaskRequest$: S.StructureShape = {type:"structure",name:"StartResourceGroupingRecommendationTaskRequest",members:{appArn:{shape:string$}},required:["appArn"]}
 const StartResourceGroupingRecommendationTaskOutput$: S.StructureShape = {type:"structure",name:"StartResourceGroupingRecommendationTaskOutput",members:{appArn:{shape:string$},errorMessage:{shape:string$},groupingId:{shape:string$},status:{shape:string$}},required:["appArn","groupingId","status"]}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateAppRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateAppRequest$: S.StructureShape = {type:"structure",name:"UpdateAppRequest",members:{appArn:{shape:string$},assessmentSchedule:{shape:string$},clearResiliencyPolicyArn:{shape:boolean$},description:{shape:string$},eventSubscriptions:{shape:CreateAppRequestEventSubscriptions$},permissionModel:{shape:CreateAppRequestPermissionModel$},policyArn:{shape:string$}},required:["appArn"]}
-const UpdateAppOutput$: S.StructureShape = {type:"structure",name:"UpdateAppOutput",members:{app:{shape:CreateAppOutputApp$}},required:["app"]}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateAppRequest$: S.StructureShape = {type:"structure",name:"UpdateAppRequest",members:{appArn:{shape:string$},assessmentSchedule:{shape:string$},clearResiliencyPolicyArn:{shape:boolean$},description:{shape:string$},eventSubscriptions:{shape:CreateAppRequestEventSubscriptions$},permissionModel:{shape:PermissionModel$},policyArn:{shape:string$}},required:["appArn"]}
+const UpdateAppResponse$: S.StructureShape = {type:"structure",name:"UpdateAppResponse",members:{app:{shape:App$}},required:["app"]}
 const UpdateAppVersionRequest$: S.StructureShape = {type:"structure",name:"UpdateAppVersionRequest",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$}},required:["appArn"]}
-const UpdateAppVersionOutput$: S.StructureShape = {type:"structure",name:"UpdateAppVersionOutput",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
+const UpdateAppVersionResponse$: S.StructureShape = {type:"structure",name:"UpdateAppVersionResponse",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
 const UpdateAppVersionAppComponentRequest$: S.StructureShape = {type:"structure",name:"UpdateAppVersionAppComponentRequest",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},id:{shape:string$},name:{shape:string$},type:{shape:string$}},required:["appArn","id"]}
-const UpdateAppVersionAppComponentOutput$: S.StructureShape = {type:"structure",name:"UpdateAppVersionAppComponentOutput",members:{appArn:{shape:string$},appComponent:{shape:CreateAppVersionAppComponentOutputAppComponent$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
-const UpdateAppVersionResourceRequest$: S.StructureShape = {type:"structure",name:"UpdateAppVersionResourceRequest",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},appComponents:{shape:CreateAppVersionResourceRequestAppComponents$},awsAccountId:{shape:string$},awsRegion:{shape:string$},excluded:{shape:boolean$},logicalResourceId:{shape:CreateAppVersionResourceRequestLogicalResourceId$},physicalResourceId:{shape:string$},resourceName:{shape:string$},resourceType:{shape:string$}},required:["appArn"]}
-const UpdateAppVersionResourceOutput$: S.StructureShape = {type:"structure",name:"UpdateAppVersionResourceOutput",members:{appArn:{shape:string$},appVersion:{shape:string$},physicalResource:{shape:CreateAppVersionResourceOutputPhysicalResource$}},required:["appArn","appVersion"]}
+const UpdateAppVersionAppComponentResponse$: S.StructureShape = {type:"structure",name:"UpdateAppVersionAppComponentResponse",members:{appArn:{shape:string$},appComponent:{shape:AppComponent$},appVersion:{shape:string$}},required:["appArn","appVersion"]}
+const UpdateAppVersionResourceRequest$: S.StructureShape = {type:"structure",name:"UpdateAppVersionResourceRequest",members:{additionalInfo:{shape:CreateAppVersionAppComponentRequestAdditionalInfo$},appArn:{shape:string$},appComponents:{shape:CreateAppVersionResourceRequestAppComponents$},awsAccountId:{shape:string$},awsRegion:{shape:string$},excluded:{shape:boolean$},logicalResourceId:{shape:LogicalResourceId$},physicalResourceId:{shape:string$},resourceName:{shape:string$},resourceType:{shape:string$}},required:["appArn"]}
+const UpdateAppVersionResourceResponse$: S.StructureShape = {type:"structure",name:"UpdateAppVersionResourceResponse",members:{appArn:{shape:string$},appVersion:{shape:string$},physicalResource:{shape:PhysicalResource$}},required:["appArn","appVersion"]}
 const UpdateResiliencyPolicyRequest$: S.StructureShape = {type:"structure",name:"UpdateResiliencyPolicyRequest",members:{dataLocationConstraint:{shape:string$},policy:{shape:CreateResiliencyPolicyRequestPolicy$},policyArn:{shape:string$},policyDescription:{shape:string$},policyName:{shape:string$},tier:{shape:string$}},required:["policyArn"]}
-const UpdateResiliencyPolicyOutput$: S.StructureShape = {type:"structure",name:"UpdateResiliencyPolicyOutput",members:{policy:{shape:CreateResiliencyPolicyOutputPolicy$}},required:["policy"]}
+const UpdateResiliencyPolicyResponse$: S.StructureShape = {type:"structure",name:"UpdateResiliencyPolicyResponse",members:{policy:{shape:ResiliencyPolicy$}},required:["policy"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{resourceId:{shape:string$},resourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{resourceId:{shape:string$},resourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{retryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type AlarmType = "Canary" | "Composite" | "Event" | "Logs" | "Metric" | (string & {})
+
+export type AppAssessmentScheduleType = "Daily" | "Disabled" | (string & {})
+
+export type AppComplianceStatusType = "ChangesDetected" | "NotAssessed" | "PolicyBreached" | "PolicyMet" | (string & {})
+
+export type AppDriftStatusType = "Detected" | "NotChecked" | "NotDetected" | (string & {})
+
+export type AppStatusType = "Active" | "Deleting" | (string & {})
+
+export type AssessmentInvoker = "System" | "User" | (string & {})
+
+export type AssessmentStatus = "Failed" | "InProgress" | "Pending" | "Success" | (string & {})
+
+export type ComplianceStatus = "PolicyBreached" | "PolicyMet" | (string & {})
+
+export type ConfigRecommendationOptimizationType = "BestAttainable" | "BestAZRecovery" | "BestRegionRecovery" | "LeastChange" | "LeastCost" | "LeastErrors" | (string & {})
+
+export type CostFrequency = "Daily" | "Hourly" | "Monthly" | "Yearly" | (string & {})
+
+export type DataLocationConstraint = "AnyLocation" | "SameContinent" | "SameCountry" | (string & {})
+
+export type DifferenceType = "NotEqual" | (string & {})
+
+export type DisruptionType = "AZ" | "Hardware" | "Region" | "Software" | (string & {})
+
+export type DriftStatus = "Detected" | "NotChecked" | "NotDetected" | (string & {})
+
+export type DriftType = "ApplicationCompliance" | (string & {})
+
+export type EstimatedCostTier = "L1" | "L2" | "L3" | "L4" | (string & {})
+
+export type EventType = "DriftDetected" | "ScheduledAssessmentFailure" | (string & {})
+
+export type ExcludeRecommendationReason = "AlreadyImplemented" | "ComplexityOfImplementation" | "NotRelevant" | (string & {})
+
+export type HaArchitecture = "BackupAndRestore" | "MultiSite" | "NoRecoveryPlan" | "PilotLight" | "WarmStandby" | (string & {})
+
+export type PermissionModelType = "LegacyIAMUser" | "RoleBased" | (string & {})
+
+export type PhysicalIdentifierType = "Arn" | "Native" | (string & {})
+
+export type RecommendationComplianceStatus = "BreachedCanMeet" | "BreachedUnattainable" | "MetCanImprove" | (string & {})
+
+export type RecommendationStatus = "Excluded" | "Implemented" | "Inactive" | "NotImplemented" | (string & {})
+
+export type RecommendationTemplateStatus = "Failed" | "InProgress" | "Pending" | "Success" | (string & {})
+
+export type RenderRecommendationType = "Alarm" | "Sop" | "Test" | (string & {})
+
+export type ResiliencyPolicyTier = "CoreServices" | "Critical" | "Important" | "MissionCritical" | "NonCritical" | "NotApplicable" | (string & {})
+
+export type ResiliencyScoreType = "Alarm" | "Compliance" | "Sop" | "Test" | (string & {})
+
+export type ResourceImportStatusType = "Failed" | "InProgress" | "Pending" | "Success" | (string & {})
+
+export type ResourceImportStrategyType = "AddOnly" | "ReplaceAll" | (string & {})
+
+export type ResourceMappingType = "AppRegistryApp" | "CfnStack" | "EKS" | "Resource" | "ResourceGroup" | "Terraform" | (string & {})
+
+export type ResourceResolutionStatusType = "Failed" | "InProgress" | "Pending" | "Success" | (string & {})
+
+export type ResourceSourceType = "AppTemplate" | "Discovered" | (string & {})
+
+export type SopServiceType = "SSM" | (string & {})
+
+export type TemplateFormat = "CfnJson" | "CfnYaml" | (string & {})
+
+export type TestRisk = "High" | "Medium" | "Small" | (string & {})
+
+export type TestType = "AZ" | "Hardware" | "Region" | "Software" | (string & {})
 
 export interface AcceptResourceGroupingRecommendationsRequest {
   readonly appArn: string
@@ -272,152 +352,152 @@ export interface AcceptResourceGroupingRecommendationsOutputFailedEntriesMember 
 
 export interface AddDraftAppVersionResourceMappingsRequest {
   readonly appArn: string
-  readonly resourceMappings: ReadonlyArray<AddDraftAppVersionResourceMappingsRequestResourceMappingsMember>
+  readonly resourceMappings: ReadonlyArray<ResourceMapping>
 }
 
-export interface AddDraftAppVersionResourceMappingsRequestResourceMappingsMember {
+export interface ResourceMapping {
   readonly appRegistryAppName?: string | undefined
   readonly eksSourceName?: string | undefined
   readonly logicalStackName?: string | undefined
-  readonly mappingType: string
-  readonly physicalResourceId: AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceId
+  readonly mappingType: ResourceMappingType
+  readonly physicalResourceId: PhysicalResourceId
   readonly resourceGroupName?: string | undefined
   readonly resourceName?: string | undefined
   readonly terraformSourceName?: string | undefined
 }
 
-export interface AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberOutput {
+export interface ResourceMappingOutput {
   readonly appRegistryAppName?: string
   readonly eksSourceName?: string
   readonly logicalStackName?: string
-  readonly mappingType?: string
-  readonly physicalResourceId?: AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceIdOutput
+  readonly mappingType?: ResourceMappingType
+  readonly physicalResourceId?: PhysicalResourceIdOutput
   readonly resourceGroupName?: string
   readonly resourceName?: string
   readonly terraformSourceName?: string
 }
 
-export interface AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceId {
+export interface PhysicalResourceId {
   readonly awsAccountId?: string | undefined
   readonly awsRegion?: string | undefined
   readonly identifier: string
-  readonly type: string
+  readonly type: PhysicalIdentifierType
 }
 
-export interface AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceIdOutput {
+export interface PhysicalResourceIdOutput {
   readonly awsAccountId?: string
   readonly awsRegion?: string
   readonly identifier?: string
-  readonly type?: string
+  readonly type?: PhysicalIdentifierType
 }
 
-export interface AddDraftAppVersionResourceMappingsOutput {
+export interface AddDraftAppVersionResourceMappingsResponse {
   readonly appArn?: string
   readonly appVersion?: string
-  readonly resourceMappings?: ReadonlyArray<AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberOutput>
+  readonly resourceMappings?: ReadonlyArray<ResourceMappingOutput>
 }
 
 export interface BatchUpdateRecommendationStatusRequest {
   readonly appArn: string
-  readonly requestEntries: ReadonlyArray<BatchUpdateRecommendationStatusRequestRequestEntriesMember>
+  readonly requestEntries: ReadonlyArray<UpdateRecommendationStatusRequestEntry>
 }
 
-export interface BatchUpdateRecommendationStatusRequestRequestEntriesMember {
+export interface UpdateRecommendationStatusRequestEntry {
   readonly entryId: string
-  readonly excludeReason?: string | undefined
+  readonly excludeReason?: ExcludeRecommendationReason | undefined
   readonly excluded: boolean
-  readonly item: BatchUpdateRecommendationStatusRequestRequestEntriesMemberItem
+  readonly item: UpdateRecommendationStatusItem
   readonly referenceId: string
 }
 
-export interface BatchUpdateRecommendationStatusRequestRequestEntriesMemberItem {
+export interface UpdateRecommendationStatusItem {
   readonly resourceId?: string | undefined
   readonly targetAccountId?: string | undefined
   readonly targetRegion?: string | undefined
 }
 
-export interface BatchUpdateRecommendationStatusRequestRequestEntriesMemberItemOutput {
+export interface UpdateRecommendationStatusItemOutput {
   readonly resourceId?: string
   readonly targetAccountId?: string
   readonly targetRegion?: string
 }
 
-export interface BatchUpdateRecommendationStatusOutput {
+export interface BatchUpdateRecommendationStatusResponse {
   readonly appArn?: string
-  readonly failedEntries?: ReadonlyArray<BatchUpdateRecommendationStatusOutputFailedEntriesMember>
-  readonly successfulEntries?: ReadonlyArray<BatchUpdateRecommendationStatusOutputSuccessfulEntriesMember>
+  readonly failedEntries?: ReadonlyArray<BatchUpdateRecommendationStatusFailedEntry>
+  readonly successfulEntries?: ReadonlyArray<BatchUpdateRecommendationStatusSuccessfulEntry>
 }
 
-export interface BatchUpdateRecommendationStatusOutputFailedEntriesMember {
+export interface BatchUpdateRecommendationStatusFailedEntry {
   readonly entryId?: string
   readonly errorMessage?: string
 }
 
-export interface BatchUpdateRecommendationStatusOutputSuccessfulEntriesMember {
+export interface BatchUpdateRecommendationStatusSuccessfulEntry {
   readonly entryId?: string
-  readonly excludeReason?: string
+  readonly excludeReason?: ExcludeRecommendationReason
   readonly excluded?: boolean
-  readonly item?: BatchUpdateRecommendationStatusRequestRequestEntriesMemberItemOutput
+  readonly item?: UpdateRecommendationStatusItemOutput
   readonly referenceId?: string
 }
 
 export interface CreateAppRequest {
-  readonly assessmentSchedule?: string | undefined
+  readonly assessmentSchedule?: AppAssessmentScheduleType | undefined
   readonly clientToken?: string | undefined
   readonly description?: string | undefined
-  readonly eventSubscriptions?: ReadonlyArray<CreateAppRequestEventSubscriptionsMember> | undefined
+  readonly eventSubscriptions?: ReadonlyArray<EventSubscription> | undefined
   readonly name: string
-  readonly permissionModel?: CreateAppRequestPermissionModel | undefined
+  readonly permissionModel?: PermissionModel | undefined
   readonly policyArn?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateAppRequestEventSubscriptionsMember {
-  readonly eventType: string
+export interface EventSubscription {
+  readonly eventType: EventType
   readonly name: string
   readonly snsTopicArn?: string | undefined
 }
 
-export interface CreateAppRequestEventSubscriptionsMemberOutput {
-  readonly eventType?: string
+export interface EventSubscriptionOutput {
+  readonly eventType?: EventType
   readonly name?: string
   readonly snsTopicArn?: string
 }
 
-export interface CreateAppRequestPermissionModel {
+export interface PermissionModel {
   readonly crossAccountRoleArns?: ReadonlyArray<string> | undefined
   readonly invokerRoleName?: string | undefined
-  readonly type: string
+  readonly type: PermissionModelType
 }
 
-export interface CreateAppRequestPermissionModelOutput {
+export interface PermissionModelOutput {
   readonly crossAccountRoleArns?: ReadonlyArray<string>
   readonly invokerRoleName?: string
-  readonly type?: string
+  readonly type?: PermissionModelType
 }
 
-export interface CreateAppOutput {
-  readonly app?: CreateAppOutputApp
+export interface CreateAppResponse {
+  readonly app?: App
 }
 
-export interface CreateAppOutputApp {
+export interface App {
   readonly appArn?: string
-  readonly assessmentSchedule?: string
-  readonly complianceStatus?: string
+  readonly assessmentSchedule?: AppAssessmentScheduleType
+  readonly complianceStatus?: AppComplianceStatusType
   readonly creationTime?: Date
   readonly description?: string
-  readonly driftStatus?: string
-  readonly eventSubscriptions?: ReadonlyArray<CreateAppRequestEventSubscriptionsMemberOutput>
+  readonly driftStatus?: AppDriftStatusType
+  readonly eventSubscriptions?: ReadonlyArray<EventSubscriptionOutput>
   readonly lastAppComplianceEvaluationTime?: Date
   readonly lastDriftEvaluationTime?: Date
   readonly lastResiliencyScoreEvaluationTime?: Date
   readonly name?: string
-  readonly permissionModel?: CreateAppRequestPermissionModelOutput
+  readonly permissionModel?: PermissionModelOutput
   readonly policyArn?: string
   readonly resiliencyScore?: number
   readonly rpoInSecs?: number
   readonly rtoInSecs?: number
-  readonly status?: string
+  readonly status?: AppStatusType
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -430,13 +510,13 @@ export interface CreateAppVersionAppComponentRequest {
   readonly type: string
 }
 
-export interface CreateAppVersionAppComponentOutput {
+export interface CreateAppVersionAppComponentResponse {
   readonly appArn?: string
-  readonly appComponent?: CreateAppVersionAppComponentOutputAppComponent
+  readonly appComponent?: AppComponent
   readonly appVersion?: string
 }
 
-export interface CreateAppVersionAppComponentOutputAppComponent {
+export interface AppComponent {
   readonly additionalInfo?: Readonly<Record<string, ReadonlyArray<string>>>
   readonly id?: string
   readonly name?: string
@@ -450,13 +530,13 @@ export interface CreateAppVersionResourceRequest {
   readonly awsAccountId?: string | undefined
   readonly awsRegion?: string | undefined
   readonly clientToken?: string | undefined
-  readonly logicalResourceId: CreateAppVersionResourceRequestLogicalResourceId
+  readonly logicalResourceId: LogicalResourceId
   readonly physicalResourceId: string
   readonly resourceName?: string | undefined
   readonly resourceType: string
 }
 
-export interface CreateAppVersionResourceRequestLogicalResourceId {
+export interface LogicalResourceId {
   readonly eksSourceName?: string | undefined
   readonly identifier: string
   readonly logicalStackName?: string | undefined
@@ -464,7 +544,7 @@ export interface CreateAppVersionResourceRequestLogicalResourceId {
   readonly terraformSourceName?: string | undefined
 }
 
-export interface CreateAppVersionResourceRequestLogicalResourceIdOutput {
+export interface LogicalResourceIdOutput {
   readonly eksSourceName?: string
   readonly identifier?: string
   readonly logicalStackName?: string
@@ -472,95 +552,95 @@ export interface CreateAppVersionResourceRequestLogicalResourceIdOutput {
   readonly terraformSourceName?: string
 }
 
-export interface CreateAppVersionResourceOutput {
+export interface CreateAppVersionResourceResponse {
   readonly appArn?: string
   readonly appVersion?: string
-  readonly physicalResource?: CreateAppVersionResourceOutputPhysicalResource
+  readonly physicalResource?: PhysicalResource
 }
 
-export interface CreateAppVersionResourceOutputPhysicalResource {
+export interface PhysicalResource {
   readonly additionalInfo?: Readonly<Record<string, ReadonlyArray<string>>>
-  readonly appComponents?: ReadonlyArray<CreateAppVersionAppComponentOutputAppComponent>
+  readonly appComponents?: ReadonlyArray<AppComponent>
   readonly excluded?: boolean
-  readonly logicalResourceId?: CreateAppVersionResourceRequestLogicalResourceIdOutput
+  readonly logicalResourceId?: LogicalResourceIdOutput
   readonly parentResourceName?: string
-  readonly physicalResourceId?: AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceIdOutput
+  readonly physicalResourceId?: PhysicalResourceIdOutput
   readonly resourceName?: string
   readonly resourceType?: string
-  readonly sourceType?: string
+  readonly sourceType?: ResourceSourceType
 }
 
 export interface CreateRecommendationTemplateRequest {
   readonly assessmentArn: string
   readonly bucketName?: string | undefined
   readonly clientToken?: string | undefined
-  readonly format?: string | undefined
+  readonly format?: TemplateFormat | undefined
   readonly name: string
   readonly recommendationIds?: ReadonlyArray<string> | undefined
-  readonly recommendationTypes?: ReadonlyArray<string> | undefined
+  readonly recommendationTypes?: ReadonlyArray<RenderRecommendationType> | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateRecommendationTemplateOutput {
-  readonly recommendationTemplate?: CreateRecommendationTemplateOutputRecommendationTemplate
+export interface CreateRecommendationTemplateResponse {
+  readonly recommendationTemplate?: RecommendationTemplate
 }
 
-export interface CreateRecommendationTemplateOutputRecommendationTemplate {
+export interface RecommendationTemplate {
   readonly appArn?: string
   readonly assessmentArn?: string
   readonly endTime?: Date
-  readonly format?: string
+  readonly format?: TemplateFormat
   readonly message?: string
   readonly name?: string
   readonly needsReplacements?: boolean
   readonly recommendationIds?: ReadonlyArray<string>
   readonly recommendationTemplateArn?: string
-  readonly recommendationTypes?: ReadonlyArray<string>
+  readonly recommendationTypes?: ReadonlyArray<RenderRecommendationType>
   readonly startTime?: Date
-  readonly status?: string
+  readonly status?: RecommendationTemplateStatus
   readonly tags?: Readonly<Record<string, string>>
-  readonly templatesLocation?: CreateRecommendationTemplateOutputRecommendationTemplateTemplatesLocation
+  readonly templatesLocation?: S3Location
 }
 
-export interface CreateRecommendationTemplateOutputRecommendationTemplateTemplatesLocation {
+export interface S3Location {
   readonly bucket?: string
   readonly prefix?: string
 }
 
 export interface CreateResiliencyPolicyRequest {
   readonly clientToken?: string | undefined
-  readonly dataLocationConstraint?: string | undefined
-  readonly policy: Readonly<Record<string, CreateResiliencyPolicyRequestPolicyValue>>
+  readonly dataLocationConstraint?: DataLocationConstraint | undefined
+  readonly policy: Readonly<Partial<Record<DisruptionType, FailurePolicy>>>
   readonly policyDescription?: string | undefined
   readonly policyName: string
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly tier: string
+  readonly tier: ResiliencyPolicyTier
 }
 
-export interface CreateResiliencyPolicyRequestPolicyValue {
+export interface FailurePolicy {
   readonly rpoInSecs: number
   readonly rtoInSecs: number
 }
 
-export interface CreateResiliencyPolicyRequestPolicyValueOutput {
+export interface FailurePolicyOutput {
   readonly rpoInSecs?: number
   readonly rtoInSecs?: number
 }
 
-export interface CreateResiliencyPolicyOutput {
-  readonly policy?: CreateResiliencyPolicyOutputPolicy
+export interface CreateResiliencyPolicyResponse {
+  readonly policy?: ResiliencyPolicy
 }
 
-export interface CreateResiliencyPolicyOutputPolicy {
+export interface ResiliencyPolicy {
   readonly creationTime?: Date
-  readonly dataLocationConstraint?: string
-  readonly estimatedCostTier?: string
-  readonly policy?: Readonly<Record<string, CreateResiliencyPolicyRequestPolicyValueOutput>>
+  readonly dataLocationConstraint?: DataLocationConstraint
+  readonly estimatedCostTier?: EstimatedCostTier
+  readonly policy?: Readonly<Partial<Record<DisruptionType, FailurePolicyOutput>>>
   readonly policyArn?: string
   readonly policyDescription?: string
   readonly policyName?: string
   readonly tags?: Readonly<Record<string, string>>
-  readonly tier?: string
+  readonly tier?: ResiliencyPolicyTier
 }
 
 export interface DeleteAppRequest {
@@ -569,7 +649,7 @@ export interface DeleteAppRequest {
   readonly forceDelete?: boolean | undefined
 }
 
-export interface DeleteAppOutput {
+export interface DeleteAppResponse {
   readonly appArn?: string
 }
 
@@ -578,49 +658,49 @@ export interface DeleteAppAssessmentRequest {
   readonly clientToken?: string | undefined
 }
 
-export interface DeleteAppAssessmentOutput {
+export interface DeleteAppAssessmentResponse {
   readonly assessmentArn?: string
-  readonly assessmentStatus?: string
+  readonly assessmentStatus?: AssessmentStatus
 }
 
 export interface DeleteAppInputSourceRequest {
   readonly appArn: string
   readonly clientToken?: string | undefined
-  readonly eksSourceClusterNamespace?: DeleteAppInputSourceRequestEksSourceClusterNamespace | undefined
+  readonly eksSourceClusterNamespace?: EksSourceClusterNamespace | undefined
   readonly sourceArn?: string | undefined
-  readonly terraformSource?: DeleteAppInputSourceRequestTerraformSource | undefined
+  readonly terraformSource?: TerraformSource | undefined
 }
 
-export interface DeleteAppInputSourceRequestEksSourceClusterNamespace {
+export interface EksSourceClusterNamespace {
   readonly eksClusterArn: string
   readonly namespace: string
 }
 
-export interface DeleteAppInputSourceRequestEksSourceClusterNamespaceOutput {
+export interface EksSourceClusterNamespaceOutput {
   readonly eksClusterArn?: string
   readonly namespace?: string
 }
 
-export interface DeleteAppInputSourceRequestTerraformSource {
+export interface TerraformSource {
   readonly s3StateFileUrl: string
 }
 
-export interface DeleteAppInputSourceRequestTerraformSourceOutput {
+export interface TerraformSourceOutput {
   readonly s3StateFileUrl?: string
 }
 
-export interface DeleteAppInputSourceOutput {
+export interface DeleteAppInputSourceResponse {
   readonly appArn?: string
-  readonly appInputSource?: DeleteAppInputSourceOutputAppInputSource
+  readonly appInputSource?: AppInputSource
 }
 
-export interface DeleteAppInputSourceOutputAppInputSource {
-  readonly eksSourceClusterNamespace?: DeleteAppInputSourceRequestEksSourceClusterNamespaceOutput
-  readonly importType?: string
+export interface AppInputSource {
+  readonly eksSourceClusterNamespace?: EksSourceClusterNamespaceOutput
+  readonly importType?: ResourceMappingType
   readonly resourceCount?: number
   readonly sourceArn?: string
   readonly sourceName?: string
-  readonly terraformSource?: DeleteAppInputSourceRequestTerraformSourceOutput
+  readonly terraformSource?: TerraformSourceOutput
 }
 
 export interface DeleteAppVersionAppComponentRequest {
@@ -629,9 +709,9 @@ export interface DeleteAppVersionAppComponentRequest {
   readonly id: string
 }
 
-export interface DeleteAppVersionAppComponentOutput {
+export interface DeleteAppVersionAppComponentResponse {
   readonly appArn?: string
-  readonly appComponent?: CreateAppVersionAppComponentOutputAppComponent
+  readonly appComponent?: AppComponent
   readonly appVersion?: string
 }
 
@@ -640,15 +720,15 @@ export interface DeleteAppVersionResourceRequest {
   readonly awsAccountId?: string | undefined
   readonly awsRegion?: string | undefined
   readonly clientToken?: string | undefined
-  readonly logicalResourceId?: CreateAppVersionResourceRequestLogicalResourceId | undefined
+  readonly logicalResourceId?: LogicalResourceId | undefined
   readonly physicalResourceId?: string | undefined
   readonly resourceName?: string | undefined
 }
 
-export interface DeleteAppVersionResourceOutput {
+export interface DeleteAppVersionResourceResponse {
   readonly appArn?: string
   readonly appVersion?: string
-  readonly physicalResource?: CreateAppVersionResourceOutputPhysicalResource
+  readonly physicalResource?: PhysicalResource
 }
 
 export interface DeleteRecommendationTemplateRequest {
@@ -656,9 +736,9 @@ export interface DeleteRecommendationTemplateRequest {
   readonly recommendationTemplateArn: string
 }
 
-export interface DeleteRecommendationTemplateOutput {
+export interface DeleteRecommendationTemplateResponse {
   readonly recommendationTemplateArn?: string
-  readonly status?: string
+  readonly status?: RecommendationTemplateStatus
 }
 
 export interface DeleteResiliencyPolicyRequest {
@@ -666,7 +746,7 @@ export interface DeleteResiliencyPolicyRequest {
   readonly policyArn: string
 }
 
-export interface DeleteResiliencyPolicyOutput {
+export interface DeleteResiliencyPolicyResponse {
   readonly policyArn?: string
 }
 
@@ -674,44 +754,44 @@ export interface DescribeAppRequest {
   readonly appArn: string
 }
 
-export interface DescribeAppOutput {
-  readonly app?: CreateAppOutputApp
+export interface DescribeAppResponse {
+  readonly app?: App
 }
 
 export interface DescribeAppAssessmentRequest {
   readonly assessmentArn: string
 }
 
-export interface DescribeAppAssessmentOutput {
-  readonly assessment?: DescribeAppAssessmentOutputAssessment
+export interface DescribeAppAssessmentResponse {
+  readonly assessment?: AppAssessment
 }
 
-export interface DescribeAppAssessmentOutputAssessment {
+export interface AppAssessment {
   readonly appArn?: string
   readonly appVersion?: string
   readonly assessmentArn?: string
   readonly assessmentName?: string
-  readonly assessmentStatus?: string
-  readonly compliance?: Readonly<Record<string, DescribeAppAssessmentOutputAssessmentComplianceValue>>
-  readonly complianceStatus?: string
-  readonly cost?: DescribeAppAssessmentOutputAssessmentCost
-  readonly driftStatus?: string
+  readonly assessmentStatus?: AssessmentStatus
+  readonly compliance?: Readonly<Partial<Record<DisruptionType, DisruptionCompliance>>>
+  readonly complianceStatus?: ComplianceStatus
+  readonly cost?: Cost
+  readonly driftStatus?: DriftStatus
   readonly endTime?: Date
-  readonly invoker?: string
+  readonly invoker?: AssessmentInvoker
   readonly message?: string
-  readonly policy?: CreateResiliencyPolicyOutputPolicy
-  readonly resiliencyScore?: DescribeAppAssessmentOutputAssessmentResiliencyScore
-  readonly resourceErrorsDetails?: DescribeAppAssessmentOutputAssessmentResourceErrorsDetails
+  readonly policy?: ResiliencyPolicy
+  readonly resiliencyScore?: ResiliencyScore
+  readonly resourceErrorsDetails?: ResourceErrorsDetails
   readonly startTime?: Date
-  readonly summary?: DescribeAppAssessmentOutputAssessmentSummary
+  readonly summary?: AppAssessmentSummary
   readonly tags?: Readonly<Record<string, string>>
   readonly versionName?: string
 }
 
-export interface DescribeAppAssessmentOutputAssessmentComplianceValue {
+export interface DisruptionCompliance {
   readonly achievableRpoInSecs?: number
   readonly achievableRtoInSecs?: number
-  readonly complianceStatus?: string
+  readonly complianceStatus?: ComplianceStatus
   readonly currentRpoInSecs?: number
   readonly currentRtoInSecs?: number
   readonly message?: string
@@ -721,42 +801,42 @@ export interface DescribeAppAssessmentOutputAssessmentComplianceValue {
   readonly rtoReferenceId?: string
 }
 
-export interface DescribeAppAssessmentOutputAssessmentCost {
+export interface Cost {
   readonly amount?: number
   readonly currency?: string
-  readonly frequency?: string
+  readonly frequency?: CostFrequency
 }
 
-export interface DescribeAppAssessmentOutputAssessmentResiliencyScore {
-  readonly componentScore?: Readonly<Record<string, DescribeAppAssessmentOutputAssessmentResiliencyScoreComponentScoreValue>>
-  readonly disruptionScore?: Readonly<Record<string, number>>
+export interface ResiliencyScore {
+  readonly componentScore?: Readonly<Partial<Record<ResiliencyScoreType, ScoringComponentResiliencyScore>>>
+  readonly disruptionScore?: Readonly<Partial<Record<DisruptionType, number>>>
   readonly score?: number
 }
 
-export interface DescribeAppAssessmentOutputAssessmentResiliencyScoreComponentScoreValue {
+export interface ScoringComponentResiliencyScore {
   readonly excludedCount?: number
   readonly outstandingCount?: number
   readonly possibleScore?: number
   readonly score?: number
 }
 
-export interface DescribeAppAssessmentOutputAssessmentResourceErrorsDetails {
+export interface ResourceErrorsDetails {
   readonly hasMoreErrors?: boolean
-  readonly resourceErrors?: ReadonlyArray<DescribeAppAssessmentOutputAssessmentResourceErrorsDetailsResourceErrorsMember>
+  readonly resourceErrors?: ReadonlyArray<ResourceError>
 }
 
-export interface DescribeAppAssessmentOutputAssessmentResourceErrorsDetailsResourceErrorsMember {
+export interface ResourceError {
   readonly logicalResourceId?: string
   readonly physicalResourceId?: string
   readonly reason?: string
 }
 
-export interface DescribeAppAssessmentOutputAssessmentSummary {
-  readonly riskRecommendations?: ReadonlyArray<DescribeAppAssessmentOutputAssessmentSummaryRiskRecommendationsMember>
+export interface AppAssessmentSummary {
+  readonly riskRecommendations?: ReadonlyArray<AppAssessmentSummaryRiskRecommendationsMember>
   readonly summary?: string
 }
 
-export interface DescribeAppAssessmentOutputAssessmentSummaryRiskRecommendationsMember {
+export interface AppAssessmentSummaryRiskRecommendationsMember {
   readonly appComponents?: ReadonlyArray<string>
   readonly recommendation?: string
   readonly risk?: string
@@ -767,7 +847,7 @@ export interface DescribeAppVersionRequest {
   readonly appVersion: string
 }
 
-export interface DescribeAppVersionOutput {
+export interface DescribeAppVersionResponse {
   readonly additionalInfo?: Readonly<Record<string, ReadonlyArray<string>>>
   readonly appArn?: string
   readonly appVersion?: string
@@ -779,9 +859,9 @@ export interface DescribeAppVersionAppComponentRequest {
   readonly id: string
 }
 
-export interface DescribeAppVersionAppComponentOutput {
+export interface DescribeAppVersionAppComponentResponse {
   readonly appArn?: string
-  readonly appComponent?: CreateAppVersionAppComponentOutputAppComponent
+  readonly appComponent?: AppComponent
   readonly appVersion?: string
 }
 
@@ -790,15 +870,15 @@ export interface DescribeAppVersionResourceRequest {
   readonly appVersion: string
   readonly awsAccountId?: string | undefined
   readonly awsRegion?: string | undefined
-  readonly logicalResourceId?: CreateAppVersionResourceRequestLogicalResourceId | undefined
+  readonly logicalResourceId?: LogicalResourceId | undefined
   readonly physicalResourceId?: string | undefined
   readonly resourceName?: string | undefined
 }
 
-export interface DescribeAppVersionResourceOutput {
+export interface DescribeAppVersionResourceResponse {
   readonly appArn?: string
   readonly appVersion?: string
-  readonly physicalResource?: CreateAppVersionResourceOutputPhysicalResource
+  readonly physicalResource?: PhysicalResource
 }
 
 export interface DescribeAppVersionResourcesResolutionStatusRequest {
@@ -807,12 +887,12 @@ export interface DescribeAppVersionResourcesResolutionStatusRequest {
   readonly resolutionId?: string | undefined
 }
 
-export interface DescribeAppVersionResourcesResolutionStatusOutput {
+export interface DescribeAppVersionResourcesResolutionStatusResponse {
   readonly appArn?: string
   readonly appVersion?: string
   readonly errorMessage?: string
   readonly resolutionId?: string
-  readonly status?: string
+  readonly status?: ResourceResolutionStatusType
 }
 
 export interface DescribeAppVersionTemplateRequest {
@@ -820,7 +900,7 @@ export interface DescribeAppVersionTemplateRequest {
   readonly appVersion: string
 }
 
-export interface DescribeAppVersionTemplateOutput {
+export interface DescribeAppVersionTemplateResponse {
   readonly appArn?: string
   readonly appTemplateBody?: string
   readonly appVersion?: string
@@ -830,11 +910,11 @@ export interface DescribeDraftAppVersionResourcesImportStatusRequest {
   readonly appArn: string
 }
 
-export interface DescribeDraftAppVersionResourcesImportStatusOutput {
+export interface DescribeDraftAppVersionResourcesImportStatusResponse {
   readonly appArn?: string
   readonly appVersion?: string
   readonly errorMessage?: string
-  readonly status?: string
+  readonly status?: ResourceImportStatusType
   readonly statusChangeTime?: Date
 }
 
@@ -842,8 +922,8 @@ export interface DescribeResiliencyPolicyRequest {
   readonly policyArn: string
 }
 
-export interface DescribeResiliencyPolicyOutput {
-  readonly policy?: CreateResiliencyPolicyOutputPolicy
+export interface DescribeResiliencyPolicyResponse {
+  readonly policy?: ResiliencyPolicy
 }
 
 export interface DescribeResourceGroupingRecommendationTaskRequest {
@@ -859,29 +939,29 @@ export interface DescribeResourceGroupingRecommendationTaskOutput {
 
 export interface ImportResourcesToDraftAppVersionRequest {
   readonly appArn: string
-  readonly eksSources?: ReadonlyArray<ImportResourcesToDraftAppVersionRequestEksSourcesMember> | undefined
-  readonly importStrategy?: string | undefined
+  readonly eksSources?: ReadonlyArray<EksSource> | undefined
+  readonly importStrategy?: ResourceImportStrategyType | undefined
   readonly sourceArns?: ReadonlyArray<string> | undefined
-  readonly terraformSources?: ReadonlyArray<DeleteAppInputSourceRequestTerraformSource> | undefined
+  readonly terraformSources?: ReadonlyArray<TerraformSource> | undefined
 }
 
-export interface ImportResourcesToDraftAppVersionRequestEksSourcesMember {
+export interface EksSource {
   readonly eksClusterArn: string
   readonly namespaces: ReadonlyArray<string>
 }
 
-export interface ImportResourcesToDraftAppVersionRequestEksSourcesMemberOutput {
+export interface EksSourceOutput {
   readonly eksClusterArn?: string
   readonly namespaces?: ReadonlyArray<string>
 }
 
-export interface ImportResourcesToDraftAppVersionOutput {
+export interface ImportResourcesToDraftAppVersionResponse {
   readonly appArn?: string
   readonly appVersion?: string
-  readonly eksSources?: ReadonlyArray<ImportResourcesToDraftAppVersionRequestEksSourcesMemberOutput>
+  readonly eksSources?: ReadonlyArray<EksSourceOutput>
   readonly sourceArns?: ReadonlyArray<string>
-  readonly status?: string
-  readonly terraformSources?: ReadonlyArray<DeleteAppInputSourceRequestTerraformSourceOutput>
+  readonly status?: ResourceImportStatusType
+  readonly terraformSources?: ReadonlyArray<TerraformSourceOutput>
 }
 
 export interface ListAlarmRecommendationsRequest {
@@ -890,27 +970,27 @@ export interface ListAlarmRecommendationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListAlarmRecommendationsOutput {
-  readonly alarmRecommendations?: ReadonlyArray<ListAlarmRecommendationsOutputAlarmRecommendationsMember>
+export interface ListAlarmRecommendationsResponse {
+  readonly alarmRecommendations?: ReadonlyArray<AlarmRecommendation>
   readonly nextToken?: string
 }
 
-export interface ListAlarmRecommendationsOutputAlarmRecommendationsMember {
+export interface AlarmRecommendation {
   readonly appComponentName?: string
   readonly appComponentNames?: ReadonlyArray<string>
   readonly description?: string
-  readonly items?: ReadonlyArray<ListAlarmRecommendationsOutputAlarmRecommendationsMemberItemsMember>
+  readonly items?: ReadonlyArray<RecommendationItem>
   readonly name?: string
   readonly prerequisite?: string
   readonly recommendationId?: string
-  readonly recommendationStatus?: string
+  readonly recommendationStatus?: RecommendationStatus
   readonly referenceId?: string
-  readonly type?: string
+  readonly type?: AlarmType
 }
 
-export interface ListAlarmRecommendationsOutputAlarmRecommendationsMemberItemsMember {
+export interface RecommendationItem {
   readonly alreadyImplemented?: boolean
-  readonly excludeReason?: string
+  readonly excludeReason?: ExcludeRecommendationReason
   readonly excluded?: boolean
   readonly resourceId?: string
   readonly targetAccountId?: string
@@ -923,22 +1003,22 @@ export interface ListAppAssessmentComplianceDriftsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListAppAssessmentComplianceDriftsOutput {
-  readonly complianceDrifts?: ReadonlyArray<ListAppAssessmentComplianceDriftsOutputComplianceDriftsMember>
+export interface ListAppAssessmentComplianceDriftsResponse {
+  readonly complianceDrifts?: ReadonlyArray<ComplianceDrift>
   readonly nextToken?: string
 }
 
-export interface ListAppAssessmentComplianceDriftsOutputComplianceDriftsMember {
+export interface ComplianceDrift {
   readonly actualReferenceId?: string
-  readonly actualValue?: Readonly<Record<string, DescribeAppAssessmentOutputAssessmentComplianceValue>>
+  readonly actualValue?: Readonly<Partial<Record<DisruptionType, DisruptionCompliance>>>
   readonly appId?: string
   readonly appVersion?: string
-  readonly diffType?: string
-  readonly driftType?: string
+  readonly diffType?: DifferenceType
+  readonly driftType?: DriftType
   readonly entityId?: string
   readonly entityType?: string
   readonly expectedReferenceId?: string
-  readonly expectedValue?: Readonly<Record<string, DescribeAppAssessmentOutputAssessmentComplianceValue>>
+  readonly expectedValue?: Readonly<Partial<Record<DisruptionType, DisruptionCompliance>>>
 }
 
 export interface ListAppAssessmentResourceDriftsRequest {
@@ -961,37 +1041,37 @@ export interface ListAppAssessmentResourceDriftsOutputResourceDriftsMember {
 }
 
 export interface ListAppAssessmentResourceDriftsOutputResourceDriftsMemberResourceIdentifier {
-  readonly logicalResourceId?: CreateAppVersionResourceRequestLogicalResourceIdOutput
+  readonly logicalResourceId?: LogicalResourceIdOutput
   readonly resourceType?: string
 }
 
 export interface ListAppAssessmentsRequest {
   readonly appArn?: string | undefined
   readonly assessmentName?: string | undefined
-  readonly assessmentStatus?: ReadonlyArray<string> | undefined
-  readonly complianceStatus?: string | undefined
-  readonly invoker?: string | undefined
+  readonly assessmentStatus?: ReadonlyArray<AssessmentStatus> | undefined
+  readonly complianceStatus?: ComplianceStatus | undefined
+  readonly invoker?: AssessmentInvoker | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
   readonly reverseOrder?: boolean | undefined
 }
 
-export interface ListAppAssessmentsOutput {
-  readonly assessmentSummaries?: ReadonlyArray<ListAppAssessmentsOutputAssessmentSummariesMember>
+export interface ListAppAssessmentsResponse {
+  readonly assessmentSummaries?: ReadonlyArray<AppAssessmentSummary_>
   readonly nextToken?: string
 }
 
-export interface ListAppAssessmentsOutputAssessmentSummariesMember {
+export interface AppAssessmentSummary_ {
   readonly appArn?: string
   readonly appVersion?: string
   readonly assessmentArn?: string
   readonly assessmentName?: string
-  readonly assessmentStatus?: string
-  readonly complianceStatus?: string
-  readonly cost?: DescribeAppAssessmentOutputAssessmentCost
-  readonly driftStatus?: string
+  readonly assessmentStatus?: AssessmentStatus
+  readonly complianceStatus?: ComplianceStatus
+  readonly cost?: Cost
+  readonly driftStatus?: DriftStatus
   readonly endTime?: Date
-  readonly invoker?: string
+  readonly invoker?: AssessmentInvoker
   readonly message?: string
   readonly resiliencyScore?: number
   readonly startTime?: Date
@@ -1004,18 +1084,18 @@ export interface ListAppComponentCompliancesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListAppComponentCompliancesOutput {
-  readonly componentCompliances?: ReadonlyArray<ListAppComponentCompliancesOutputComponentCompliancesMember>
+export interface ListAppComponentCompliancesResponse {
+  readonly componentCompliances?: ReadonlyArray<AppComponentCompliance>
   readonly nextToken?: string
 }
 
-export interface ListAppComponentCompliancesOutputComponentCompliancesMember {
+export interface AppComponentCompliance {
   readonly appComponentName?: string
-  readonly compliance?: Readonly<Record<string, DescribeAppAssessmentOutputAssessmentComplianceValue>>
-  readonly cost?: DescribeAppAssessmentOutputAssessmentCost
+  readonly compliance?: Readonly<Partial<Record<DisruptionType, DisruptionCompliance>>>
+  readonly cost?: Cost
   readonly message?: string
-  readonly resiliencyScore?: DescribeAppAssessmentOutputAssessmentResiliencyScore
-  readonly status?: string
+  readonly resiliencyScore?: ResiliencyScore
+  readonly status?: ComplianceStatus
 }
 
 export interface ListAppComponentRecommendationsRequest {
@@ -1024,32 +1104,32 @@ export interface ListAppComponentRecommendationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListAppComponentRecommendationsOutput {
-  readonly componentRecommendations?: ReadonlyArray<ListAppComponentRecommendationsOutputComponentRecommendationsMember>
+export interface ListAppComponentRecommendationsResponse {
+  readonly componentRecommendations?: ReadonlyArray<ComponentRecommendation>
   readonly nextToken?: string
 }
 
-export interface ListAppComponentRecommendationsOutputComponentRecommendationsMember {
+export interface ComponentRecommendation {
   readonly appComponentName?: string
-  readonly configRecommendations?: ReadonlyArray<ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMember>
-  readonly recommendationStatus?: string
+  readonly configRecommendations?: ReadonlyArray<ConfigRecommendation>
+  readonly recommendationStatus?: RecommendationComplianceStatus
 }
 
-export interface ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMember {
+export interface ConfigRecommendation {
   readonly appComponentName?: string
-  readonly compliance?: Readonly<Record<string, DescribeAppAssessmentOutputAssessmentComplianceValue>>
-  readonly cost?: DescribeAppAssessmentOutputAssessmentCost
+  readonly compliance?: Readonly<Partial<Record<DisruptionType, DisruptionCompliance>>>
+  readonly cost?: Cost
   readonly description?: string
-  readonly haArchitecture?: string
+  readonly haArchitecture?: HaArchitecture
   readonly name?: string
-  readonly optimizationType?: string
-  readonly recommendationCompliance?: Readonly<Record<string, ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberRecommendationComplianceValue>>
+  readonly optimizationType?: ConfigRecommendationOptimizationType
+  readonly recommendationCompliance?: Readonly<Partial<Record<DisruptionType, RecommendationDisruptionCompliance>>>
   readonly referenceId?: string
   readonly suggestedChanges?: ReadonlyArray<string>
 }
 
-export interface ListAppComponentRecommendationsOutputComponentRecommendationsMemberConfigRecommendationsMemberRecommendationComplianceValue {
-  readonly expectedComplianceStatus?: string
+export interface RecommendationDisruptionCompliance {
+  readonly expectedComplianceStatus?: ComplianceStatus
   readonly expectedRpoDescription?: string
   readonly expectedRpoInSecs?: number
   readonly expectedRtoDescription?: string
@@ -1063,8 +1143,8 @@ export interface ListAppInputSourcesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListAppInputSourcesOutput {
-  readonly appInputSources?: ReadonlyArray<DeleteAppInputSourceOutputAppInputSource>
+export interface ListAppInputSourcesResponse {
+  readonly appInputSources?: ReadonlyArray<AppInputSource>
   readonly nextToken?: string
 }
 
@@ -1075,9 +1155,9 @@ export interface ListAppVersionAppComponentsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListAppVersionAppComponentsOutput {
+export interface ListAppVersionAppComponentsResponse {
   readonly appArn?: string
-  readonly appComponents?: ReadonlyArray<CreateAppVersionAppComponentOutputAppComponent>
+  readonly appComponents?: ReadonlyArray<AppComponent>
   readonly appVersion?: string
   readonly nextToken?: string
 }
@@ -1089,9 +1169,9 @@ export interface ListAppVersionResourceMappingsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListAppVersionResourceMappingsOutput {
+export interface ListAppVersionResourceMappingsResponse {
   readonly nextToken?: string
-  readonly resourceMappings?: ReadonlyArray<AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberOutput>
+  readonly resourceMappings?: ReadonlyArray<ResourceMappingOutput>
 }
 
 export interface ListAppVersionResourcesRequest {
@@ -1102,9 +1182,9 @@ export interface ListAppVersionResourcesRequest {
   readonly resolutionId?: string | undefined
 }
 
-export interface ListAppVersionResourcesOutput {
+export interface ListAppVersionResourcesResponse {
   readonly nextToken?: string
-  readonly physicalResources?: ReadonlyArray<CreateAppVersionResourceOutputPhysicalResource>
+  readonly physicalResources?: ReadonlyArray<PhysicalResource>
   readonly resolutionId?: string
 }
 
@@ -1116,12 +1196,12 @@ export interface ListAppVersionsRequest {
   readonly startTime?: Date | undefined
 }
 
-export interface ListAppVersionsOutput {
-  readonly appVersions?: ReadonlyArray<ListAppVersionsOutputAppVersionsMember>
+export interface ListAppVersionsResponse {
+  readonly appVersions?: ReadonlyArray<AppVersionSummary>
   readonly nextToken?: string
 }
 
-export interface ListAppVersionsOutputAppVersionsMember {
+export interface AppVersionSummary {
   readonly appVersion?: string
   readonly creationTime?: Date
   readonly identifier?: number
@@ -1138,24 +1218,24 @@ export interface ListAppsRequest {
   readonly toLastAssessmentTime?: Date | undefined
 }
 
-export interface ListAppsOutput {
-  readonly appSummaries?: ReadonlyArray<ListAppsOutputAppSummariesMember>
+export interface ListAppsResponse {
+  readonly appSummaries?: ReadonlyArray<AppSummary>
   readonly nextToken?: string
 }
 
-export interface ListAppsOutputAppSummariesMember {
+export interface AppSummary {
   readonly appArn?: string
-  readonly assessmentSchedule?: string
-  readonly complianceStatus?: string
+  readonly assessmentSchedule?: AppAssessmentScheduleType
+  readonly complianceStatus?: AppComplianceStatusType
   readonly creationTime?: Date
   readonly description?: string
-  readonly driftStatus?: string
+  readonly driftStatus?: AppDriftStatusType
   readonly lastAppComplianceEvaluationTime?: Date
   readonly name?: string
   readonly resiliencyScore?: number
   readonly rpoInSecs?: number
   readonly rtoInSecs?: number
-  readonly status?: string
+  readonly status?: AppStatusType
 }
 
 export interface ListRecommendationTemplatesRequest {
@@ -1165,12 +1245,12 @@ export interface ListRecommendationTemplatesRequest {
   readonly nextToken?: string | undefined
   readonly recommendationTemplateArn?: string | undefined
   readonly reverseOrder?: boolean | undefined
-  readonly status?: ReadonlyArray<string> | undefined
+  readonly status?: ReadonlyArray<RecommendationTemplateStatus> | undefined
 }
 
-export interface ListRecommendationTemplatesOutput {
+export interface ListRecommendationTemplatesResponse {
   readonly nextToken?: string
-  readonly recommendationTemplates?: ReadonlyArray<CreateRecommendationTemplateOutputRecommendationTemplate>
+  readonly recommendationTemplates?: ReadonlyArray<RecommendationTemplate>
 }
 
 export interface ListResiliencyPoliciesRequest {
@@ -1179,9 +1259,9 @@ export interface ListResiliencyPoliciesRequest {
   readonly policyName?: string | undefined
 }
 
-export interface ListResiliencyPoliciesOutput {
+export interface ListResiliencyPoliciesResponse {
   readonly nextToken?: string
-  readonly resiliencyPolicies?: ReadonlyArray<CreateResiliencyPolicyOutputPolicy>
+  readonly resiliencyPolicies?: ReadonlyArray<ResiliencyPolicy>
 }
 
 export interface ListResourceGroupingRecommendationsRequest {
@@ -1214,8 +1294,8 @@ export interface ListResourceGroupingRecommendationsOutputGroupingRecommendation
 }
 
 export interface ListResourceGroupingRecommendationsOutputGroupingRecommendationsMemberResourcesMember {
-  readonly logicalResourceId?: CreateAppVersionResourceRequestLogicalResourceIdOutput
-  readonly physicalResourceId?: AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceIdOutput
+  readonly logicalResourceId?: LogicalResourceIdOutput
+  readonly physicalResourceId?: PhysicalResourceIdOutput
   readonly resourceName?: string
   readonly resourceType?: string
   readonly sourceAppComponentIds?: ReadonlyArray<string>
@@ -1227,21 +1307,21 @@ export interface ListSopRecommendationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListSopRecommendationsOutput {
+export interface ListSopRecommendationsResponse {
   readonly nextToken?: string
-  readonly sopRecommendations?: ReadonlyArray<ListSopRecommendationsOutputSopRecommendationsMember>
+  readonly sopRecommendations?: ReadonlyArray<SopRecommendation>
 }
 
-export interface ListSopRecommendationsOutputSopRecommendationsMember {
+export interface SopRecommendation {
   readonly appComponentName?: string
   readonly description?: string
-  readonly items?: ReadonlyArray<ListAlarmRecommendationsOutputAlarmRecommendationsMemberItemsMember>
+  readonly items?: ReadonlyArray<RecommendationItem>
   readonly name?: string
   readonly prerequisite?: string
   readonly recommendationId?: string
-  readonly recommendationStatus?: string
+  readonly recommendationStatus?: RecommendationStatus
   readonly referenceId?: string
-  readonly serviceType?: string
+  readonly serviceType?: SopServiceType
 }
 
 export interface ListSuggestedResiliencyPoliciesRequest {
@@ -1249,16 +1329,16 @@ export interface ListSuggestedResiliencyPoliciesRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListSuggestedResiliencyPoliciesOutput {
+export interface ListSuggestedResiliencyPoliciesResponse {
   readonly nextToken?: string
-  readonly resiliencyPolicies?: ReadonlyArray<CreateResiliencyPolicyOutputPolicy>
+  readonly resiliencyPolicies?: ReadonlyArray<ResiliencyPolicy>
 }
 
 export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -1268,24 +1348,24 @@ export interface ListTestRecommendationsRequest {
   readonly nextToken?: string | undefined
 }
 
-export interface ListTestRecommendationsOutput {
+export interface ListTestRecommendationsResponse {
   readonly nextToken?: string
-  readonly testRecommendations?: ReadonlyArray<ListTestRecommendationsOutputTestRecommendationsMember>
+  readonly testRecommendations?: ReadonlyArray<TestRecommendation>
 }
 
-export interface ListTestRecommendationsOutputTestRecommendationsMember {
+export interface TestRecommendation {
   readonly appComponentName?: string
   readonly dependsOnAlarms?: ReadonlyArray<string>
   readonly description?: string
   readonly intent?: string
-  readonly items?: ReadonlyArray<ListAlarmRecommendationsOutputAlarmRecommendationsMemberItemsMember>
+  readonly items?: ReadonlyArray<RecommendationItem>
   readonly name?: string
   readonly prerequisite?: string
   readonly recommendationId?: string
-  readonly recommendationStatus?: string
+  readonly recommendationStatus?: RecommendationStatus
   readonly referenceId?: string
-  readonly risk?: string
-  readonly type?: string
+  readonly risk?: TestRisk
+  readonly type?: TestType
 }
 
 export interface ListUnsupportedAppVersionResourcesRequest {
@@ -1296,15 +1376,15 @@ export interface ListUnsupportedAppVersionResourcesRequest {
   readonly resolutionId?: string | undefined
 }
 
-export interface ListUnsupportedAppVersionResourcesOutput {
+export interface ListUnsupportedAppVersionResourcesResponse {
   readonly nextToken?: string
   readonly resolutionId?: string
-  readonly unsupportedResources?: ReadonlyArray<ListUnsupportedAppVersionResourcesOutputUnsupportedResourcesMember>
+  readonly unsupportedResources?: ReadonlyArray<UnsupportedResource>
 }
 
-export interface ListUnsupportedAppVersionResourcesOutputUnsupportedResourcesMember {
-  readonly logicalResourceId?: CreateAppVersionResourceRequestLogicalResourceIdOutput
-  readonly physicalResourceId?: AddDraftAppVersionResourceMappingsRequestResourceMappingsMemberPhysicalResourceIdOutput
+export interface UnsupportedResource {
+  readonly logicalResourceId?: LogicalResourceIdOutput
+  readonly physicalResourceId?: PhysicalResourceIdOutput
   readonly resourceType?: string
   readonly unsupportedResourceStatus?: string
 }
@@ -1314,7 +1394,7 @@ export interface PublishAppVersionRequest {
   readonly versionName?: string | undefined
 }
 
-export interface PublishAppVersionOutput {
+export interface PublishAppVersionResponse {
   readonly appArn?: string
   readonly appVersion?: string
   readonly identifier?: number
@@ -1326,7 +1406,7 @@ export interface PutDraftAppVersionTemplateRequest {
   readonly appTemplateBody: string
 }
 
-export interface PutDraftAppVersionTemplateOutput {
+export interface PutDraftAppVersionTemplateResponse {
   readonly appArn?: string
   readonly appVersion?: string
 }
@@ -1356,7 +1436,7 @@ export interface RemoveDraftAppVersionResourceMappingsRequest {
   readonly terraformSourceNames?: ReadonlyArray<string> | undefined
 }
 
-export interface RemoveDraftAppVersionResourceMappingsOutput {
+export interface RemoveDraftAppVersionResourceMappingsResponse {
   readonly appArn?: string
   readonly appVersion?: string
 }
@@ -1366,11 +1446,11 @@ export interface ResolveAppVersionResourcesRequest {
   readonly appVersion: string
 }
 
-export interface ResolveAppVersionResourcesOutput {
+export interface ResolveAppVersionResourcesResponse {
   readonly appArn?: string
   readonly appVersion?: string
   readonly resolutionId?: string
-  readonly status?: string
+  readonly status?: ResourceResolutionStatusType
 }
 
 export interface StartAppAssessmentRequest {
@@ -1381,8 +1461,8 @@ export interface StartAppAssessmentRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface StartAppAssessmentOutput {
-  readonly assessment?: DescribeAppAssessmentOutputAssessment
+export interface StartAppAssessmentResponse {
+  readonly assessment?: AppAssessment
 }
 
 export interface StartResourceGroupingRecommendationTaskRequest {
@@ -1401,27 +1481,27 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateAppRequest {
   readonly appArn: string
-  readonly assessmentSchedule?: string | undefined
+  readonly assessmentSchedule?: AppAssessmentScheduleType | undefined
   readonly clearResiliencyPolicyArn?: boolean | undefined
   readonly description?: string | undefined
-  readonly eventSubscriptions?: ReadonlyArray<CreateAppRequestEventSubscriptionsMember> | undefined
-  readonly permissionModel?: CreateAppRequestPermissionModel | undefined
+  readonly eventSubscriptions?: ReadonlyArray<EventSubscription> | undefined
+  readonly permissionModel?: PermissionModel | undefined
   readonly policyArn?: string | undefined
 }
 
-export interface UpdateAppOutput {
-  readonly app?: CreateAppOutputApp
+export interface UpdateAppResponse {
+  readonly app?: App
 }
 
 export interface UpdateAppVersionRequest {
@@ -1429,7 +1509,7 @@ export interface UpdateAppVersionRequest {
   readonly appArn: string
 }
 
-export interface UpdateAppVersionOutput {
+export interface UpdateAppVersionResponse {
   readonly additionalInfo?: Readonly<Record<string, ReadonlyArray<string>>>
   readonly appArn?: string
   readonly appVersion?: string
@@ -1443,9 +1523,9 @@ export interface UpdateAppVersionAppComponentRequest {
   readonly type?: string | undefined
 }
 
-export interface UpdateAppVersionAppComponentOutput {
+export interface UpdateAppVersionAppComponentResponse {
   readonly appArn?: string
-  readonly appComponent?: CreateAppVersionAppComponentOutputAppComponent
+  readonly appComponent?: AppComponent
   readonly appVersion?: string
 }
 
@@ -1456,267 +1536,281 @@ export interface UpdateAppVersionResourceRequest {
   readonly awsAccountId?: string | undefined
   readonly awsRegion?: string | undefined
   readonly excluded?: boolean | undefined
-  readonly logicalResourceId?: CreateAppVersionResourceRequestLogicalResourceId | undefined
+  readonly logicalResourceId?: LogicalResourceId | undefined
   readonly physicalResourceId?: string | undefined
   readonly resourceName?: string | undefined
   readonly resourceType?: string | undefined
 }
 
-export interface UpdateAppVersionResourceOutput {
+export interface UpdateAppVersionResourceResponse {
   readonly appArn?: string
   readonly appVersion?: string
-  readonly physicalResource?: CreateAppVersionResourceOutputPhysicalResource
+  readonly physicalResource?: PhysicalResource
 }
 
 export interface UpdateResiliencyPolicyRequest {
-  readonly dataLocationConstraint?: string | undefined
-  readonly policy?: Readonly<Record<string, CreateResiliencyPolicyRequestPolicyValue>> | undefined
+  readonly dataLocationConstraint?: DataLocationConstraint | undefined
+  readonly policy?: Readonly<Partial<Record<DisruptionType, FailurePolicy>>> | undefined
   readonly policyArn: string
   readonly policyDescription?: string | undefined
   readonly policyName?: string | undefined
-  readonly tier?: string | undefined
+  readonly tier?: ResiliencyPolicyTier | undefined
 }
 
-export interface UpdateResiliencyPolicyOutput {
-  readonly policy?: CreateResiliencyPolicyOutputPolicy
+export interface UpdateResiliencyPolicyResponse {
+  readonly policy?: ResiliencyPolicy
 }
+
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
+
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly resourceId?: string; readonly resourceType?: string }> {}
+
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
+
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly resourceId?: string; readonly resourceType?: string }> {}
+
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
+
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly retryAfterSeconds?: number }> {}
+
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
 export type AcceptResourceGroupingRecommendationsError = Errors.CommonError | Client.SdkError
 
-export type AddDraftAppVersionResourceMappingsError = Errors.CommonError | Client.SdkError
+export type AddDraftAppVersionResourceMappingsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type BatchUpdateRecommendationStatusError = Errors.CommonError | Client.SdkError
+export type BatchUpdateRecommendationStatusError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateAppError = Errors.CommonError | Client.SdkError
+export type CreateAppError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateAppVersionAppComponentError = Errors.CommonError | Client.SdkError
+export type CreateAppVersionAppComponentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateAppVersionResourceError = Errors.CommonError | Client.SdkError
+export type CreateAppVersionResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateRecommendationTemplateError = Errors.CommonError | Client.SdkError
+export type CreateRecommendationTemplateError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateResiliencyPolicyError = Errors.CommonError | Client.SdkError
+export type CreateResiliencyPolicyError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAppError = Errors.CommonError | Client.SdkError
+export type DeleteAppError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAppAssessmentError = Errors.CommonError | Client.SdkError
+export type DeleteAppAssessmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAppInputSourceError = Errors.CommonError | Client.SdkError
+export type DeleteAppInputSourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAppVersionAppComponentError = Errors.CommonError | Client.SdkError
+export type DeleteAppVersionAppComponentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAppVersionResourceError = Errors.CommonError | Client.SdkError
+export type DeleteAppVersionResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteRecommendationTemplateError = Errors.CommonError | Client.SdkError
+export type DeleteRecommendationTemplateError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteResiliencyPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteResiliencyPolicyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAppError = Errors.CommonError | Client.SdkError
+export type DescribeAppError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAppAssessmentError = Errors.CommonError | Client.SdkError
+export type DescribeAppAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAppVersionError = Errors.CommonError | Client.SdkError
+export type DescribeAppVersionError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAppVersionAppComponentError = Errors.CommonError | Client.SdkError
+export type DescribeAppVersionAppComponentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAppVersionResourceError = Errors.CommonError | Client.SdkError
+export type DescribeAppVersionResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAppVersionResourcesResolutionStatusError = Errors.CommonError | Client.SdkError
+export type DescribeAppVersionResourcesResolutionStatusError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeAppVersionTemplateError = Errors.CommonError | Client.SdkError
+export type DescribeAppVersionTemplateError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeDraftAppVersionResourcesImportStatusError = Errors.CommonError | Client.SdkError
+export type DescribeDraftAppVersionResourcesImportStatusError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeResiliencyPolicyError = Errors.CommonError | Client.SdkError
+export type DescribeResiliencyPolicyError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type DescribeResourceGroupingRecommendationTaskError = Errors.CommonError | Client.SdkError
 
-export type ImportResourcesToDraftAppVersionError = Errors.CommonError | Client.SdkError
+export type ImportResourcesToDraftAppVersionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAlarmRecommendationsError = Errors.CommonError | Client.SdkError
+export type ListAlarmRecommendationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppAssessmentComplianceDriftsError = Errors.CommonError | Client.SdkError
+export type ListAppAssessmentComplianceDriftsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type ListAppAssessmentResourceDriftsError = Errors.CommonError | Client.SdkError
 
-export type ListAppAssessmentsError = Errors.CommonError | Client.SdkError
+export type ListAppAssessmentsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppComponentCompliancesError = Errors.CommonError | Client.SdkError
+export type ListAppComponentCompliancesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppComponentRecommendationsError = Errors.CommonError | Client.SdkError
+export type ListAppComponentRecommendationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppInputSourcesError = Errors.CommonError | Client.SdkError
+export type ListAppInputSourcesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppVersionAppComponentsError = Errors.CommonError | Client.SdkError
+export type ListAppVersionAppComponentsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppVersionResourceMappingsError = Errors.CommonError | Client.SdkError
+export type ListAppVersionResourceMappingsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppVersionResourcesError = Errors.CommonError | Client.SdkError
+export type ListAppVersionResourcesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppVersionsError = Errors.CommonError | Client.SdkError
+export type ListAppVersionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppsError = Errors.CommonError | Client.SdkError
+export type ListAppsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRecommendationTemplatesError = Errors.CommonError | Client.SdkError
+export type ListRecommendationTemplatesError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListResiliencyPoliciesError = Errors.CommonError | Client.SdkError
+export type ListResiliencyPoliciesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type ListResourceGroupingRecommendationsError = Errors.CommonError | Client.SdkError
 
-export type ListSopRecommendationsError = Errors.CommonError | Client.SdkError
+export type ListSopRecommendationsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSuggestedResiliencyPoliciesError = Errors.CommonError | Client.SdkError
+export type ListSuggestedResiliencyPoliciesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTestRecommendationsError = Errors.CommonError | Client.SdkError
+export type ListTestRecommendationsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListUnsupportedAppVersionResourcesError = Errors.CommonError | Client.SdkError
+export type ListUnsupportedAppVersionResourcesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PublishAppVersionError = Errors.CommonError | Client.SdkError
+export type PublishAppVersionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutDraftAppVersionTemplateError = Errors.CommonError | Client.SdkError
+export type PutDraftAppVersionTemplateError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type RejectResourceGroupingRecommendationsError = Errors.CommonError | Client.SdkError
 
-export type RemoveDraftAppVersionResourceMappingsError = Errors.CommonError | Client.SdkError
+export type RemoveDraftAppVersionResourceMappingsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ResolveAppVersionResourcesError = Errors.CommonError | Client.SdkError
+export type ResolveAppVersionResourcesError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartAppAssessmentError = Errors.CommonError | Client.SdkError
+export type StartAppAssessmentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export type StartResourceGroupingRecommendationTaskError = Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAppError = Errors.CommonError | Client.SdkError
+export type UpdateAppError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAppVersionError = Errors.CommonError | Client.SdkError
+export type UpdateAppVersionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAppVersionAppComponentError = Errors.CommonError | Client.SdkError
+export type UpdateAppVersionAppComponentError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAppVersionResourceError = Errors.CommonError | Client.SdkError
+export type UpdateAppVersionResourceError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateResiliencyPolicyError = Errors.CommonError | Client.SdkError
+export type UpdateResiliencyPolicyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export const acceptResourceGroupingRecommendations: Client.Operation<AcceptResourceGroupingRecommendationsRequest, AcceptResourceGroupingRecommendationsOutput, AcceptResourceGroupingRecommendationsError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"AcceptResourceGroupingRecommendations",http:{method:"POST",requestUri:"/accept-resource-grouping-recommendations",responseCode:200},input:{shape:AcceptResourceGroupingRecommendationsRequest$},output:{shape:AcceptResourceGroupingRecommendationsOutput$}}})
 
-export const addDraftAppVersionResourceMappings: Client.Operation<AddDraftAppVersionResourceMappingsRequest, AddDraftAppVersionResourceMappingsOutput, AddDraftAppVersionResourceMappingsError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"AddDraftAppVersionResourceMappings",http:{method:"POST",requestUri:"/add-draft-app-version-resource-mappings",responseCode:200},input:{shape:AddDraftAppVersionResourceMappingsRequest$},output:{shape:AddDraftAppVersionResourceMappingsOutput$}}})
+export const addDraftAppVersionResourceMappings: Client.Operation<AddDraftAppVersionResourceMappingsRequest, AddDraftAppVersionResourceMappingsResponse, AddDraftAppVersionResourceMappingsError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"AddDraftAppVersionResourceMappings",http:{method:"POST",requestUri:"/add-draft-app-version-resource-mappings",responseCode:200},input:{shape:AddDraftAppVersionResourceMappingsRequest$},output:{shape:AddDraftAppVersionResourceMappingsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const batchUpdateRecommendationStatus: Client.Operation<BatchUpdateRecommendationStatusRequest, BatchUpdateRecommendationStatusOutput, BatchUpdateRecommendationStatusError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"BatchUpdateRecommendationStatus",http:{method:"POST",requestUri:"/batch-update-recommendation-status",responseCode:200},input:{shape:BatchUpdateRecommendationStatusRequest$},output:{shape:BatchUpdateRecommendationStatusOutput$}}})
+export const batchUpdateRecommendationStatus: Client.Operation<BatchUpdateRecommendationStatusRequest, BatchUpdateRecommendationStatusResponse, BatchUpdateRecommendationStatusError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"BatchUpdateRecommendationStatus",http:{method:"POST",requestUri:"/batch-update-recommendation-status",responseCode:200},input:{shape:BatchUpdateRecommendationStatusRequest$},output:{shape:BatchUpdateRecommendationStatusResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const createApp: Client.Operation<CreateAppRequest, CreateAppOutput, CreateAppError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateApp",http:{method:"POST",requestUri:"/create-app",responseCode:200},input:{shape:CreateAppRequest$},output:{shape:CreateAppOutput$}}})
+export const createApp: Client.Operation<CreateAppRequest, CreateAppResponse, CreateAppError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateApp",http:{method:"POST",requestUri:"/create-app",responseCode:200},input:{shape:CreateAppRequest$},output:{shape:CreateAppResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createAppVersionAppComponent: Client.Operation<CreateAppVersionAppComponentRequest, CreateAppVersionAppComponentOutput, CreateAppVersionAppComponentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateAppVersionAppComponent",http:{method:"POST",requestUri:"/create-app-version-app-component",responseCode:200},input:{shape:CreateAppVersionAppComponentRequest$},output:{shape:CreateAppVersionAppComponentOutput$}}})
+export const createAppVersionAppComponent: Client.Operation<CreateAppVersionAppComponentRequest, CreateAppVersionAppComponentResponse, CreateAppVersionAppComponentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateAppVersionAppComponent",http:{method:"POST",requestUri:"/create-app-version-app-component",responseCode:200},input:{shape:CreateAppVersionAppComponentRequest$},output:{shape:CreateAppVersionAppComponentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createAppVersionResource: Client.Operation<CreateAppVersionResourceRequest, CreateAppVersionResourceOutput, CreateAppVersionResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateAppVersionResource",http:{method:"POST",requestUri:"/create-app-version-resource",responseCode:200},input:{shape:CreateAppVersionResourceRequest$},output:{shape:CreateAppVersionResourceOutput$}}})
+export const createAppVersionResource: Client.Operation<CreateAppVersionResourceRequest, CreateAppVersionResourceResponse, CreateAppVersionResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateAppVersionResource",http:{method:"POST",requestUri:"/create-app-version-resource",responseCode:200},input:{shape:CreateAppVersionResourceRequest$},output:{shape:CreateAppVersionResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createRecommendationTemplate: Client.Operation<CreateRecommendationTemplateRequest, CreateRecommendationTemplateOutput, CreateRecommendationTemplateError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateRecommendationTemplate",http:{method:"POST",requestUri:"/create-recommendation-template",responseCode:200},input:{shape:CreateRecommendationTemplateRequest$},output:{shape:CreateRecommendationTemplateOutput$}}})
+export const createRecommendationTemplate: Client.Operation<CreateRecommendationTemplateRequest, CreateRecommendationTemplateResponse, CreateRecommendationTemplateError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateRecommendationTemplate",http:{method:"POST",requestUri:"/create-recommendation-template",responseCode:200},input:{shape:CreateRecommendationTemplateRequest$},output:{shape:CreateRecommendationTemplateResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createResiliencyPolicy: Client.Operation<CreateResiliencyPolicyRequest, CreateResiliencyPolicyOutput, CreateResiliencyPolicyError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateResiliencyPolicy",http:{method:"POST",requestUri:"/create-resiliency-policy",responseCode:200},input:{shape:CreateResiliencyPolicyRequest$},output:{shape:CreateResiliencyPolicyOutput$}}})
+export const createResiliencyPolicy: Client.Operation<CreateResiliencyPolicyRequest, CreateResiliencyPolicyResponse, CreateResiliencyPolicyError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"CreateResiliencyPolicy",http:{method:"POST",requestUri:"/create-resiliency-policy",responseCode:200},input:{shape:CreateResiliencyPolicyRequest$},output:{shape:CreateResiliencyPolicyResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const deleteApp: Client.Operation<DeleteAppRequest, DeleteAppOutput, DeleteAppError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteApp",http:{method:"POST",requestUri:"/delete-app",responseCode:200},input:{shape:DeleteAppRequest$},output:{shape:DeleteAppOutput$}}})
+export const deleteApp: Client.Operation<DeleteAppRequest, DeleteAppResponse, DeleteAppError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteApp",http:{method:"POST",requestUri:"/delete-app",responseCode:200},input:{shape:DeleteAppRequest$},output:{shape:DeleteAppResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteAppAssessment: Client.Operation<DeleteAppAssessmentRequest, DeleteAppAssessmentOutput, DeleteAppAssessmentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteAppAssessment",http:{method:"POST",requestUri:"/delete-app-assessment",responseCode:200},input:{shape:DeleteAppAssessmentRequest$},output:{shape:DeleteAppAssessmentOutput$}}})
+export const deleteAppAssessment: Client.Operation<DeleteAppAssessmentRequest, DeleteAppAssessmentResponse, DeleteAppAssessmentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteAppAssessment",http:{method:"POST",requestUri:"/delete-app-assessment",responseCode:200},input:{shape:DeleteAppAssessmentRequest$},output:{shape:DeleteAppAssessmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteAppInputSource: Client.Operation<DeleteAppInputSourceRequest, DeleteAppInputSourceOutput, DeleteAppInputSourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteAppInputSource",http:{method:"POST",requestUri:"/delete-app-input-source",responseCode:200},input:{shape:DeleteAppInputSourceRequest$},output:{shape:DeleteAppInputSourceOutput$}}})
+export const deleteAppInputSource: Client.Operation<DeleteAppInputSourceRequest, DeleteAppInputSourceResponse, DeleteAppInputSourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteAppInputSource",http:{method:"POST",requestUri:"/delete-app-input-source",responseCode:200},input:{shape:DeleteAppInputSourceRequest$},output:{shape:DeleteAppInputSourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteAppVersionAppComponent: Client.Operation<DeleteAppVersionAppComponentRequest, DeleteAppVersionAppComponentOutput, DeleteAppVersionAppComponentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteAppVersionAppComponent",http:{method:"POST",requestUri:"/delete-app-version-app-component",responseCode:200},input:{shape:DeleteAppVersionAppComponentRequest$},output:{shape:DeleteAppVersionAppComponentOutput$}}})
+export const deleteAppVersionAppComponent: Client.Operation<DeleteAppVersionAppComponentRequest, DeleteAppVersionAppComponentResponse, DeleteAppVersionAppComponentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteAppVersionAppComponent",http:{method:"POST",requestUri:"/delete-app-version-app-component",responseCode:200},input:{shape:DeleteAppVersionAppComponentRequest$},output:{shape:DeleteAppVersionAppComponentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteAppVersionResource: Client.Operation<DeleteAppVersionResourceRequest, DeleteAppVersionResourceOutput, DeleteAppVersionResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteAppVersionResource",http:{method:"POST",requestUri:"/delete-app-version-resource",responseCode:200},input:{shape:DeleteAppVersionResourceRequest$},output:{shape:DeleteAppVersionResourceOutput$}}})
+export const deleteAppVersionResource: Client.Operation<DeleteAppVersionResourceRequest, DeleteAppVersionResourceResponse, DeleteAppVersionResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteAppVersionResource",http:{method:"POST",requestUri:"/delete-app-version-resource",responseCode:200},input:{shape:DeleteAppVersionResourceRequest$},output:{shape:DeleteAppVersionResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteRecommendationTemplate: Client.Operation<DeleteRecommendationTemplateRequest, DeleteRecommendationTemplateOutput, DeleteRecommendationTemplateError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteRecommendationTemplate",http:{method:"POST",requestUri:"/delete-recommendation-template",responseCode:200},input:{shape:DeleteRecommendationTemplateRequest$},output:{shape:DeleteRecommendationTemplateOutput$}}})
+export const deleteRecommendationTemplate: Client.Operation<DeleteRecommendationTemplateRequest, DeleteRecommendationTemplateResponse, DeleteRecommendationTemplateError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteRecommendationTemplate",http:{method:"POST",requestUri:"/delete-recommendation-template",responseCode:200},input:{shape:DeleteRecommendationTemplateRequest$},output:{shape:DeleteRecommendationTemplateResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteResiliencyPolicy: Client.Operation<DeleteResiliencyPolicyRequest, DeleteResiliencyPolicyOutput, DeleteResiliencyPolicyError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteResiliencyPolicy",http:{method:"POST",requestUri:"/delete-resiliency-policy",responseCode:200},input:{shape:DeleteResiliencyPolicyRequest$},output:{shape:DeleteResiliencyPolicyOutput$}}})
+export const deleteResiliencyPolicy: Client.Operation<DeleteResiliencyPolicyRequest, DeleteResiliencyPolicyResponse, DeleteResiliencyPolicyError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DeleteResiliencyPolicy",http:{method:"POST",requestUri:"/delete-resiliency-policy",responseCode:200},input:{shape:DeleteResiliencyPolicyRequest$},output:{shape:DeleteResiliencyPolicyResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeApp: Client.Operation<DescribeAppRequest, DescribeAppOutput, DescribeAppError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeApp",http:{method:"POST",requestUri:"/describe-app",responseCode:200},input:{shape:DescribeAppRequest$},output:{shape:DescribeAppOutput$}}})
+export const describeApp: Client.Operation<DescribeAppRequest, DescribeAppResponse, DescribeAppError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeApp",http:{method:"POST",requestUri:"/describe-app",responseCode:200},input:{shape:DescribeAppRequest$},output:{shape:DescribeAppResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeAppAssessment: Client.Operation<DescribeAppAssessmentRequest, DescribeAppAssessmentOutput, DescribeAppAssessmentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppAssessment",http:{method:"POST",requestUri:"/describe-app-assessment",responseCode:200},input:{shape:DescribeAppAssessmentRequest$},output:{shape:DescribeAppAssessmentOutput$}}})
+export const describeAppAssessment: Client.Operation<DescribeAppAssessmentRequest, DescribeAppAssessmentResponse, DescribeAppAssessmentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppAssessment",http:{method:"POST",requestUri:"/describe-app-assessment",responseCode:200},input:{shape:DescribeAppAssessmentRequest$},output:{shape:DescribeAppAssessmentResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeAppVersion: Client.Operation<DescribeAppVersionRequest, DescribeAppVersionOutput, DescribeAppVersionError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersion",http:{method:"POST",requestUri:"/describe-app-version",responseCode:200},input:{shape:DescribeAppVersionRequest$},output:{shape:DescribeAppVersionOutput$}}})
+export const describeAppVersion: Client.Operation<DescribeAppVersionRequest, DescribeAppVersionResponse, DescribeAppVersionError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersion",http:{method:"POST",requestUri:"/describe-app-version",responseCode:200},input:{shape:DescribeAppVersionRequest$},output:{shape:DescribeAppVersionResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeAppVersionAppComponent: Client.Operation<DescribeAppVersionAppComponentRequest, DescribeAppVersionAppComponentOutput, DescribeAppVersionAppComponentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersionAppComponent",http:{method:"POST",requestUri:"/describe-app-version-app-component",responseCode:200},input:{shape:DescribeAppVersionAppComponentRequest$},output:{shape:DescribeAppVersionAppComponentOutput$}}})
+export const describeAppVersionAppComponent: Client.Operation<DescribeAppVersionAppComponentRequest, DescribeAppVersionAppComponentResponse, DescribeAppVersionAppComponentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersionAppComponent",http:{method:"POST",requestUri:"/describe-app-version-app-component",responseCode:200},input:{shape:DescribeAppVersionAppComponentRequest$},output:{shape:DescribeAppVersionAppComponentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeAppVersionResource: Client.Operation<DescribeAppVersionResourceRequest, DescribeAppVersionResourceOutput, DescribeAppVersionResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersionResource",http:{method:"POST",requestUri:"/describe-app-version-resource",responseCode:200},input:{shape:DescribeAppVersionResourceRequest$},output:{shape:DescribeAppVersionResourceOutput$}}})
+export const describeAppVersionResource: Client.Operation<DescribeAppVersionResourceRequest, DescribeAppVersionResourceResponse, DescribeAppVersionResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersionResource",http:{method:"POST",requestUri:"/describe-app-version-resource",responseCode:200},input:{shape:DescribeAppVersionResourceRequest$},output:{shape:DescribeAppVersionResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeAppVersionResourcesResolutionStatus: Client.Operation<DescribeAppVersionResourcesResolutionStatusRequest, DescribeAppVersionResourcesResolutionStatusOutput, DescribeAppVersionResourcesResolutionStatusError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersionResourcesResolutionStatus",http:{method:"POST",requestUri:"/describe-app-version-resources-resolution-status",responseCode:200},input:{shape:DescribeAppVersionResourcesResolutionStatusRequest$},output:{shape:DescribeAppVersionResourcesResolutionStatusOutput$}}})
+export const describeAppVersionResourcesResolutionStatus: Client.Operation<DescribeAppVersionResourcesResolutionStatusRequest, DescribeAppVersionResourcesResolutionStatusResponse, DescribeAppVersionResourcesResolutionStatusError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersionResourcesResolutionStatus",http:{method:"POST",requestUri:"/describe-app-version-resources-resolution-status",responseCode:200},input:{shape:DescribeAppVersionResourcesResolutionStatusRequest$},output:{shape:DescribeAppVersionResourcesResolutionStatusResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeAppVersionTemplate: Client.Operation<DescribeAppVersionTemplateRequest, DescribeAppVersionTemplateOutput, DescribeAppVersionTemplateError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersionTemplate",http:{method:"POST",requestUri:"/describe-app-version-template",responseCode:200},input:{shape:DescribeAppVersionTemplateRequest$},output:{shape:DescribeAppVersionTemplateOutput$}}})
+export const describeAppVersionTemplate: Client.Operation<DescribeAppVersionTemplateRequest, DescribeAppVersionTemplateResponse, DescribeAppVersionTemplateError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeAppVersionTemplate",http:{method:"POST",requestUri:"/describe-app-version-template",responseCode:200},input:{shape:DescribeAppVersionTemplateRequest$},output:{shape:DescribeAppVersionTemplateResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeDraftAppVersionResourcesImportStatus: Client.Operation<DescribeDraftAppVersionResourcesImportStatusRequest, DescribeDraftAppVersionResourcesImportStatusOutput, DescribeDraftAppVersionResourcesImportStatusError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeDraftAppVersionResourcesImportStatus",http:{method:"POST",requestUri:"/describe-draft-app-version-resources-import-status",responseCode:200},input:{shape:DescribeDraftAppVersionResourcesImportStatusRequest$},output:{shape:DescribeDraftAppVersionResourcesImportStatusOutput$}}})
+export const describeDraftAppVersionResourcesImportStatus: Client.Operation<DescribeDraftAppVersionResourcesImportStatusRequest, DescribeDraftAppVersionResourcesImportStatusResponse, DescribeDraftAppVersionResourcesImportStatusError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeDraftAppVersionResourcesImportStatus",http:{method:"POST",requestUri:"/describe-draft-app-version-resources-import-status",responseCode:200},input:{shape:DescribeDraftAppVersionResourcesImportStatusRequest$},output:{shape:DescribeDraftAppVersionResourcesImportStatusResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeResiliencyPolicy: Client.Operation<DescribeResiliencyPolicyRequest, DescribeResiliencyPolicyOutput, DescribeResiliencyPolicyError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeResiliencyPolicy",http:{method:"POST",requestUri:"/describe-resiliency-policy",responseCode:200},input:{shape:DescribeResiliencyPolicyRequest$},output:{shape:DescribeResiliencyPolicyOutput$}}})
+export const describeResiliencyPolicy: Client.Operation<DescribeResiliencyPolicyRequest, DescribeResiliencyPolicyResponse, DescribeResiliencyPolicyError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeResiliencyPolicy",http:{method:"POST",requestUri:"/describe-resiliency-policy",responseCode:200},input:{shape:DescribeResiliencyPolicyRequest$},output:{shape:DescribeResiliencyPolicyResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
 export const describeResourceGroupingRecommendationTask: Client.Operation<DescribeResourceGroupingRecommendationTaskRequest, DescribeResourceGroupingRecommendationTaskOutput, DescribeResourceGroupingRecommendationTaskError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"DescribeResourceGroupingRecommendationTask",http:{method:"POST",requestUri:"/describe-resource-grouping-recommendation-task",responseCode:200},input:{shape:DescribeResourceGroupingRecommendationTaskRequest$},output:{shape:DescribeResourceGroupingRecommendationTaskOutput$}}})
 
-export const importResourcesToDraftAppVersion: Client.Operation<ImportResourcesToDraftAppVersionRequest, ImportResourcesToDraftAppVersionOutput, ImportResourcesToDraftAppVersionError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ImportResourcesToDraftAppVersion",http:{method:"POST",requestUri:"/import-resources-to-draft-app-version",responseCode:200},input:{shape:ImportResourcesToDraftAppVersionRequest$},output:{shape:ImportResourcesToDraftAppVersionOutput$}}})
+export const importResourcesToDraftAppVersion: Client.Operation<ImportResourcesToDraftAppVersionRequest, ImportResourcesToDraftAppVersionResponse, ImportResourcesToDraftAppVersionError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ImportResourcesToDraftAppVersion",http:{method:"POST",requestUri:"/import-resources-to-draft-app-version",responseCode:200},input:{shape:ImportResourcesToDraftAppVersionRequest$},output:{shape:ImportResourcesToDraftAppVersionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listAlarmRecommendations: Paginate.Paginated<ListAlarmRecommendationsRequest, ListAlarmRecommendationsOutput, ListAlarmRecommendationsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAlarmRecommendations",http:{method:"POST",requestUri:"/list-alarm-recommendations",responseCode:200},input:{shape:ListAlarmRecommendationsRequest$},output:{shape:ListAlarmRecommendationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAlarmRecommendations: Paginate.Paginated<ListAlarmRecommendationsRequest, ListAlarmRecommendationsResponse, ListAlarmRecommendationsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAlarmRecommendations",http:{method:"POST",requestUri:"/list-alarm-recommendations",responseCode:200},input:{shape:ListAlarmRecommendationsRequest$},output:{shape:ListAlarmRecommendationsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listAppAssessmentComplianceDrifts: Paginate.Paginated<ListAppAssessmentComplianceDriftsRequest, ListAppAssessmentComplianceDriftsOutput, ListAppAssessmentComplianceDriftsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppAssessmentComplianceDrifts",http:{method:"POST",requestUri:"/list-app-assessment-compliance-drifts",responseCode:200},input:{shape:ListAppAssessmentComplianceDriftsRequest$},output:{shape:ListAppAssessmentComplianceDriftsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAppAssessmentComplianceDrifts: Paginate.Paginated<ListAppAssessmentComplianceDriftsRequest, ListAppAssessmentComplianceDriftsResponse, ListAppAssessmentComplianceDriftsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppAssessmentComplianceDrifts",http:{method:"POST",requestUri:"/list-app-assessment-compliance-drifts",responseCode:200},input:{shape:ListAppAssessmentComplianceDriftsRequest$},output:{shape:ListAppAssessmentComplianceDriftsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
 export const listAppAssessmentResourceDrifts: Paginate.Paginated<ListAppAssessmentResourceDriftsRequest, ListAppAssessmentResourceDriftsOutput, ListAppAssessmentResourceDriftsError, Resiliencehub, ListAppAssessmentResourceDriftsOutputResourceDriftsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppAssessmentResourceDrifts",http:{method:"POST",requestUri:"/list-app-assessment-resource-drifts",responseCode:200},input:{shape:ListAppAssessmentResourceDriftsRequest$},output:{shape:ListAppAssessmentResourceDriftsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["resourceDrifts"]})
 
-export const listAppAssessments: Paginate.Paginated<ListAppAssessmentsRequest, ListAppAssessmentsOutput, ListAppAssessmentsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppAssessments",http:{method:"GET",requestUri:"/list-app-assessments",responseCode:200},input:{shape:ListAppAssessmentsRequest$},output:{shape:ListAppAssessmentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAppAssessments: Paginate.Paginated<ListAppAssessmentsRequest, ListAppAssessmentsResponse, ListAppAssessmentsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppAssessments",http:{method:"GET",requestUri:"/list-app-assessments",responseCode:200},input:{shape:ListAppAssessmentsRequest$},output:{shape:ListAppAssessmentsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listAppComponentCompliances: Paginate.Paginated<ListAppComponentCompliancesRequest, ListAppComponentCompliancesOutput, ListAppComponentCompliancesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppComponentCompliances",http:{method:"POST",requestUri:"/list-app-component-compliances",responseCode:200},input:{shape:ListAppComponentCompliancesRequest$},output:{shape:ListAppComponentCompliancesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAppComponentCompliances: Paginate.Paginated<ListAppComponentCompliancesRequest, ListAppComponentCompliancesResponse, ListAppComponentCompliancesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppComponentCompliances",http:{method:"POST",requestUri:"/list-app-component-compliances",responseCode:200},input:{shape:ListAppComponentCompliancesRequest$},output:{shape:ListAppComponentCompliancesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listAppComponentRecommendations: Paginate.Paginated<ListAppComponentRecommendationsRequest, ListAppComponentRecommendationsOutput, ListAppComponentRecommendationsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppComponentRecommendations",http:{method:"POST",requestUri:"/list-app-component-recommendations",responseCode:200},input:{shape:ListAppComponentRecommendationsRequest$},output:{shape:ListAppComponentRecommendationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAppComponentRecommendations: Paginate.Paginated<ListAppComponentRecommendationsRequest, ListAppComponentRecommendationsResponse, ListAppComponentRecommendationsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppComponentRecommendations",http:{method:"POST",requestUri:"/list-app-component-recommendations",responseCode:200},input:{shape:ListAppComponentRecommendationsRequest$},output:{shape:ListAppComponentRecommendationsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listAppInputSources: Paginate.Paginated<ListAppInputSourcesRequest, ListAppInputSourcesOutput, ListAppInputSourcesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppInputSources",http:{method:"POST",requestUri:"/list-app-input-sources",responseCode:200},input:{shape:ListAppInputSourcesRequest$},output:{shape:ListAppInputSourcesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAppInputSources: Paginate.Paginated<ListAppInputSourcesRequest, ListAppInputSourcesResponse, ListAppInputSourcesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppInputSources",http:{method:"POST",requestUri:"/list-app-input-sources",responseCode:200},input:{shape:ListAppInputSourcesRequest$},output:{shape:ListAppInputSourcesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listAppVersionAppComponents: Paginate.Paginated<ListAppVersionAppComponentsRequest, ListAppVersionAppComponentsOutput, ListAppVersionAppComponentsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppVersionAppComponents",http:{method:"POST",requestUri:"/list-app-version-app-components",responseCode:200},input:{shape:ListAppVersionAppComponentsRequest$},output:{shape:ListAppVersionAppComponentsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAppVersionAppComponents: Paginate.Paginated<ListAppVersionAppComponentsRequest, ListAppVersionAppComponentsResponse, ListAppVersionAppComponentsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppVersionAppComponents",http:{method:"POST",requestUri:"/list-app-version-app-components",responseCode:200},input:{shape:ListAppVersionAppComponentsRequest$},output:{shape:ListAppVersionAppComponentsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listAppVersionResourceMappings: Paginate.Paginated<ListAppVersionResourceMappingsRequest, ListAppVersionResourceMappingsOutput, ListAppVersionResourceMappingsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppVersionResourceMappings",http:{method:"POST",requestUri:"/list-app-version-resource-mappings",responseCode:200},input:{shape:ListAppVersionResourceMappingsRequest$},output:{shape:ListAppVersionResourceMappingsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAppVersionResourceMappings: Paginate.Paginated<ListAppVersionResourceMappingsRequest, ListAppVersionResourceMappingsResponse, ListAppVersionResourceMappingsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppVersionResourceMappings",http:{method:"POST",requestUri:"/list-app-version-resource-mappings",responseCode:200},input:{shape:ListAppVersionResourceMappingsRequest$},output:{shape:ListAppVersionResourceMappingsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listAppVersionResources: Paginate.Paginated<ListAppVersionResourcesRequest, ListAppVersionResourcesOutput, ListAppVersionResourcesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppVersionResources",http:{method:"POST",requestUri:"/list-app-version-resources",responseCode:200},input:{shape:ListAppVersionResourcesRequest$},output:{shape:ListAppVersionResourcesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAppVersionResources: Paginate.Paginated<ListAppVersionResourcesRequest, ListAppVersionResourcesResponse, ListAppVersionResourcesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppVersionResources",http:{method:"POST",requestUri:"/list-app-version-resources",responseCode:200},input:{shape:ListAppVersionResourcesRequest$},output:{shape:ListAppVersionResourcesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listAppVersions: Paginate.Paginated<ListAppVersionsRequest, ListAppVersionsOutput, ListAppVersionsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppVersions",http:{method:"POST",requestUri:"/list-app-versions",responseCode:200},input:{shape:ListAppVersionsRequest$},output:{shape:ListAppVersionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listAppVersions: Paginate.Paginated<ListAppVersionsRequest, ListAppVersionsResponse, ListAppVersionsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListAppVersions",http:{method:"POST",requestUri:"/list-app-versions",responseCode:200},input:{shape:ListAppVersionsRequest$},output:{shape:ListAppVersionsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listApps: Paginate.Paginated<ListAppsRequest, ListAppsOutput, ListAppsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListApps",http:{method:"GET",requestUri:"/list-apps",responseCode:200},input:{shape:ListAppsRequest$},output:{shape:ListAppsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listApps: Paginate.Paginated<ListAppsRequest, ListAppsResponse, ListAppsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListApps",http:{method:"GET",requestUri:"/list-apps",responseCode:200},input:{shape:ListAppsRequest$},output:{shape:ListAppsResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listRecommendationTemplates: Paginate.Paginated<ListRecommendationTemplatesRequest, ListRecommendationTemplatesOutput, ListRecommendationTemplatesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListRecommendationTemplates",http:{method:"GET",requestUri:"/list-recommendation-templates",responseCode:200},input:{shape:ListRecommendationTemplatesRequest$},output:{shape:ListRecommendationTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listRecommendationTemplates: Paginate.Paginated<ListRecommendationTemplatesRequest, ListRecommendationTemplatesResponse, ListRecommendationTemplatesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListRecommendationTemplates",http:{method:"GET",requestUri:"/list-recommendation-templates",responseCode:200},input:{shape:ListRecommendationTemplatesRequest$},output:{shape:ListRecommendationTemplatesResponse$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listResiliencyPolicies: Paginate.Paginated<ListResiliencyPoliciesRequest, ListResiliencyPoliciesOutput, ListResiliencyPoliciesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListResiliencyPolicies",http:{method:"GET",requestUri:"/list-resiliency-policies",responseCode:200},input:{shape:ListResiliencyPoliciesRequest$},output:{shape:ListResiliencyPoliciesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listResiliencyPolicies: Paginate.Paginated<ListResiliencyPoliciesRequest, ListResiliencyPoliciesResponse, ListResiliencyPoliciesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListResiliencyPolicies",http:{method:"GET",requestUri:"/list-resiliency-policies",responseCode:200},input:{shape:ListResiliencyPoliciesRequest$},output:{shape:ListResiliencyPoliciesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
 export const listResourceGroupingRecommendations: Paginate.Paginated<ListResourceGroupingRecommendationsRequest, ListResourceGroupingRecommendationsOutput, ListResourceGroupingRecommendationsError, Resiliencehub, ListResourceGroupingRecommendationsOutputGroupingRecommendationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListResourceGroupingRecommendations",http:{method:"GET",requestUri:"/list-resource-grouping-recommendations",responseCode:200},input:{shape:ListResourceGroupingRecommendationsRequest$},output:{shape:ListResourceGroupingRecommendationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["groupingRecommendations"]})
 
-export const listSopRecommendations: Paginate.Paginated<ListSopRecommendationsRequest, ListSopRecommendationsOutput, ListSopRecommendationsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListSopRecommendations",http:{method:"POST",requestUri:"/list-sop-recommendations",responseCode:200},input:{shape:ListSopRecommendationsRequest$},output:{shape:ListSopRecommendationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listSopRecommendations: Paginate.Paginated<ListSopRecommendationsRequest, ListSopRecommendationsResponse, ListSopRecommendationsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListSopRecommendations",http:{method:"POST",requestUri:"/list-sop-recommendations",responseCode:200},input:{shape:ListSopRecommendationsRequest$},output:{shape:ListSopRecommendationsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listSuggestedResiliencyPolicies: Paginate.Paginated<ListSuggestedResiliencyPoliciesRequest, ListSuggestedResiliencyPoliciesOutput, ListSuggestedResiliencyPoliciesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListSuggestedResiliencyPolicies",http:{method:"GET",requestUri:"/list-suggested-resiliency-policies",responseCode:200},input:{shape:ListSuggestedResiliencyPoliciesRequest$},output:{shape:ListSuggestedResiliencyPoliciesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listSuggestedResiliencyPolicies: Paginate.Paginated<ListSuggestedResiliencyPoliciesRequest, ListSuggestedResiliencyPoliciesResponse, ListSuggestedResiliencyPoliciesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListSuggestedResiliencyPolicies",http:{method:"GET",requestUri:"/list-suggested-resiliency-policies",responseCode:200},input:{shape:ListSuggestedResiliencyPoliciesRequest$},output:{shape:ListSuggestedResiliencyPoliciesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listTestRecommendations: Paginate.Paginated<ListTestRecommendationsRequest, ListTestRecommendationsOutput, ListTestRecommendationsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListTestRecommendations",http:{method:"POST",requestUri:"/list-test-recommendations",responseCode:200},input:{shape:ListTestRecommendationsRequest$},output:{shape:ListTestRecommendationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listTestRecommendations: Paginate.Paginated<ListTestRecommendationsRequest, ListTestRecommendationsResponse, ListTestRecommendationsError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListTestRecommendations",http:{method:"POST",requestUri:"/list-test-recommendations",responseCode:200},input:{shape:ListTestRecommendationsRequest$},output:{shape:ListTestRecommendationsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const listUnsupportedAppVersionResources: Paginate.Paginated<ListUnsupportedAppVersionResourcesRequest, ListUnsupportedAppVersionResourcesOutput, ListUnsupportedAppVersionResourcesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListUnsupportedAppVersionResources",http:{method:"POST",requestUri:"/list-unsupported-app-version-resources",responseCode:200},input:{shape:ListUnsupportedAppVersionResourcesRequest$},output:{shape:ListUnsupportedAppVersionResourcesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const listUnsupportedAppVersionResources: Paginate.Paginated<ListUnsupportedAppVersionResourcesRequest, ListUnsupportedAppVersionResourcesResponse, ListUnsupportedAppVersionResourcesError, Resiliencehub, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ListUnsupportedAppVersionResources",http:{method:"POST",requestUri:"/list-unsupported-app-version-resources",responseCode:200},input:{shape:ListUnsupportedAppVersionResourcesRequest$},output:{shape:ListUnsupportedAppVersionResourcesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const publishAppVersion: Client.Operation<PublishAppVersionRequest, PublishAppVersionOutput, PublishAppVersionError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"PublishAppVersion",http:{method:"POST",requestUri:"/publish-app-version",responseCode:200},input:{shape:PublishAppVersionRequest$},output:{shape:PublishAppVersionOutput$}}})
+export const publishAppVersion: Client.Operation<PublishAppVersionRequest, PublishAppVersionResponse, PublishAppVersionError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"PublishAppVersion",http:{method:"POST",requestUri:"/publish-app-version",responseCode:200},input:{shape:PublishAppVersionRequest$},output:{shape:PublishAppVersionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const putDraftAppVersionTemplate: Client.Operation<PutDraftAppVersionTemplateRequest, PutDraftAppVersionTemplateOutput, PutDraftAppVersionTemplateError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"PutDraftAppVersionTemplate",http:{method:"POST",requestUri:"/put-draft-app-version-template",responseCode:200},input:{shape:PutDraftAppVersionTemplateRequest$},output:{shape:PutDraftAppVersionTemplateOutput$}}})
+export const putDraftAppVersionTemplate: Client.Operation<PutDraftAppVersionTemplateRequest, PutDraftAppVersionTemplateResponse, PutDraftAppVersionTemplateError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"PutDraftAppVersionTemplate",http:{method:"POST",requestUri:"/put-draft-app-version-template",responseCode:200},input:{shape:PutDraftAppVersionTemplateRequest$},output:{shape:PutDraftAppVersionTemplateResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
 export const rejectResourceGroupingRecommendations: Client.Operation<RejectResourceGroupingRecommendationsRequest, RejectResourceGroupingRecommendationsOutput, RejectResourceGroupingRecommendationsError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"RejectResourceGroupingRecommendations",http:{method:"POST",requestUri:"/reject-resource-grouping-recommendations",responseCode:200},input:{shape:RejectResourceGroupingRecommendationsRequest$},output:{shape:RejectResourceGroupingRecommendationsOutput$}}})
 
-export const removeDraftAppVersionResourceMappings: Client.Operation<RemoveDraftAppVersionResourceMappingsRequest, RemoveDraftAppVersionResourceMappingsOutput, RemoveDraftAppVersionResourceMappingsError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"RemoveDraftAppVersionResourceMappings",http:{method:"POST",requestUri:"/remove-draft-app-version-resource-mappings",responseCode:200},input:{shape:RemoveDraftAppVersionResourceMappingsRequest$},output:{shape:RemoveDraftAppVersionResourceMappingsOutput$}}})
+export const removeDraftAppVersionResourceMappings: Client.Operation<RemoveDraftAppVersionResourceMappingsRequest, RemoveDraftAppVersionResourceMappingsResponse, RemoveDraftAppVersionResourceMappingsError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"RemoveDraftAppVersionResourceMappings",http:{method:"POST",requestUri:"/remove-draft-app-version-resource-mappings",responseCode:200},input:{shape:RemoveDraftAppVersionResourceMappingsRequest$},output:{shape:RemoveDraftAppVersionResourceMappingsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const resolveAppVersionResources: Client.Operation<ResolveAppVersionResourcesRequest, ResolveAppVersionResourcesOutput, ResolveAppVersionResourcesError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ResolveAppVersionResources",http:{method:"POST",requestUri:"/resolve-app-version-resources",responseCode:200},input:{shape:ResolveAppVersionResourcesRequest$},output:{shape:ResolveAppVersionResourcesOutput$}}})
+export const resolveAppVersionResources: Client.Operation<ResolveAppVersionResourcesRequest, ResolveAppVersionResourcesResponse, ResolveAppVersionResourcesError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"ResolveAppVersionResources",http:{method:"POST",requestUri:"/resolve-app-version-resources",responseCode:200},input:{shape:ResolveAppVersionResourcesRequest$},output:{shape:ResolveAppVersionResourcesResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const startAppAssessment: Client.Operation<StartAppAssessmentRequest, StartAppAssessmentOutput, StartAppAssessmentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"StartAppAssessment",http:{method:"POST",requestUri:"/start-app-assessment",responseCode:200},input:{shape:StartAppAssessmentRequest$},output:{shape:StartAppAssessmentOutput$}}})
+export const startAppAssessment: Client.Operation<StartAppAssessmentRequest, StartAppAssessmentResponse, StartAppAssessmentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"StartAppAssessment",http:{method:"POST",requestUri:"/start-app-assessment",responseCode:200},input:{shape:StartAppAssessmentRequest$},output:{shape:StartAppAssessmentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
 export const startResourceGroupingRecommendationTask: Client.Operation<StartResourceGroupingRecommendationTaskRequest, StartResourceGroupingRecommendationTaskOutput, StartResourceGroupingRecommendationTaskError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"StartResourceGroupingRecommendationTask",http:{method:"POST",requestUri:"/start-resource-grouping-recommendation-task",responseCode:200},input:{shape:StartResourceGroupingRecommendationTaskRequest$},output:{shape:StartResourceGroupingRecommendationTaskOutput$}}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateApp: Client.Operation<UpdateAppRequest, UpdateAppOutput, UpdateAppError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateApp",http:{method:"POST",requestUri:"/update-app",responseCode:200},input:{shape:UpdateAppRequest$},output:{shape:UpdateAppOutput$}}})
+export const updateApp: Client.Operation<UpdateAppRequest, UpdateAppResponse, UpdateAppError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateApp",http:{method:"POST",requestUri:"/update-app",responseCode:200},input:{shape:UpdateAppRequest$},output:{shape:UpdateAppResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateAppVersion: Client.Operation<UpdateAppVersionRequest, UpdateAppVersionOutput, UpdateAppVersionError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateAppVersion",http:{method:"POST",requestUri:"/update-app-version",responseCode:200},input:{shape:UpdateAppVersionRequest$},output:{shape:UpdateAppVersionOutput$}}})
+export const updateAppVersion: Client.Operation<UpdateAppVersionRequest, UpdateAppVersionResponse, UpdateAppVersionError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateAppVersion",http:{method:"POST",requestUri:"/update-app-version",responseCode:200},input:{shape:UpdateAppVersionRequest$},output:{shape:UpdateAppVersionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateAppVersionAppComponent: Client.Operation<UpdateAppVersionAppComponentRequest, UpdateAppVersionAppComponentOutput, UpdateAppVersionAppComponentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateAppVersionAppComponent",http:{method:"POST",requestUri:"/update-app-version-app-component",responseCode:200},input:{shape:UpdateAppVersionAppComponentRequest$},output:{shape:UpdateAppVersionAppComponentOutput$}}})
+export const updateAppVersionAppComponent: Client.Operation<UpdateAppVersionAppComponentRequest, UpdateAppVersionAppComponentResponse, UpdateAppVersionAppComponentError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateAppVersionAppComponent",http:{method:"POST",requestUri:"/update-app-version-app-component",responseCode:200},input:{shape:UpdateAppVersionAppComponentRequest$},output:{shape:UpdateAppVersionAppComponentResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateAppVersionResource: Client.Operation<UpdateAppVersionResourceRequest, UpdateAppVersionResourceOutput, UpdateAppVersionResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateAppVersionResource",http:{method:"POST",requestUri:"/update-app-version-resource",responseCode:200},input:{shape:UpdateAppVersionResourceRequest$},output:{shape:UpdateAppVersionResourceOutput$}}})
+export const updateAppVersionResource: Client.Operation<UpdateAppVersionResourceRequest, UpdateAppVersionResourceResponse, UpdateAppVersionResourceError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateAppVersionResource",http:{method:"POST",requestUri:"/update-app-version-resource",responseCode:200},input:{shape:UpdateAppVersionResourceRequest$},output:{shape:UpdateAppVersionResourceResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const updateResiliencyPolicy: Client.Operation<UpdateResiliencyPolicyRequest, UpdateResiliencyPolicyOutput, UpdateResiliencyPolicyError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateResiliencyPolicy",http:{method:"POST",requestUri:"/update-resiliency-policy",responseCode:200},input:{shape:UpdateResiliencyPolicyRequest$},output:{shape:UpdateResiliencyPolicyOutput$}}})
+export const updateResiliencyPolicy: Client.Operation<UpdateResiliencyPolicyRequest, UpdateResiliencyPolicyResponse, UpdateResiliencyPolicyError, Resiliencehub> = /*#__PURE__*/ Client.operation(Resiliencehub, {model:{name:"UpdateResiliencyPolicy",http:{method:"POST",requestUri:"/update-resiliency-policy",responseCode:200},input:{shape:UpdateResiliencyPolicyRequest$},output:{shape:UpdateResiliencyPolicyResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The RoboMaker client: provide it with `layer`. */
@@ -29,217 +30,270 @@ const float$: S.Shape = {type:"float",name:"Float"}
 
 const BatchDeleteWorldsRequestWorlds$: S.ListShape = {type:"list",name:"BatchDeleteWorldsRequestWorlds",member:{shape:string$}}
 const BatchDeleteWorldsRequest$: S.StructureShape = {type:"structure",name:"BatchDeleteWorldsRequest",members:{worlds:{shape:BatchDeleteWorldsRequestWorlds$}},required:["worlds"]}
-const BatchDeleteWorldsOutput$: S.StructureShape = {type:"structure",name:"BatchDeleteWorldsOutput",members:{unprocessedWorlds:{shape:BatchDeleteWorldsRequestWorlds$}}}
+const BatchDeleteWorldsResponse$: S.StructureShape = {type:"structure",name:"BatchDeleteWorldsResponse",members:{unprocessedWorlds:{shape:BatchDeleteWorldsRequestWorlds$}}}
 const BatchDescribeSimulationJobRequest$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobRequest",members:{jobs:{shape:BatchDeleteWorldsRequestWorlds$}},required:["jobs"]}
-const BatchDescribeSimulationJobOutputJobsMemberOutputLocation$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberOutputLocation",members:{s3Bucket:{shape:string$},s3Prefix:{shape:string$}}}
-const BatchDescribeSimulationJobOutputJobsMemberLoggingConfig$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberLoggingConfig",members:{recordAllRosTopics:{shape:boolean$}}}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigEnvironmentVariables$: S.MapShape = {type:"map",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigEnvironmentVariables",key:{shape:string$},value:{shape:string$}}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappingsMember$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappingsMember",members:{jobPort:{shape:integer$},applicationPort:{shape:integer$},enableOnPublicIp:{shape:boolean$}},required:["jobPort","applicationPort"]}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappings$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappings",member:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappingsMember$}}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfig$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfig",members:{portMappings:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappings$}}}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigCommand$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigCommand",member:{shape:string$}}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfig$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfig",members:{packageName:{shape:string$},launchFile:{shape:string$},environmentVariables:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigEnvironmentVariables$},portForwardingConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfig$},streamUI:{shape:boolean$},command:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigCommand$}}}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurationsMember$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurationsMember",members:{name:{shape:string$},path:{shape:string$},uploadBehavior:{shape:string$}},required:["name","path","uploadBehavior"]}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurations$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurations",member:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurationsMember$}}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberToolsMember$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberToolsMember",members:{streamUI:{shape:boolean$},name:{shape:string$},command:{shape:string$},streamOutputToCloudWatch:{shape:boolean$},exitBehavior:{shape:string$}},required:["name","command"]}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberTools$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberTools",member:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberToolsMember$}}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMember$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMember",members:{application:{shape:string$},applicationVersion:{shape:string$},launchConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfig$},uploadConfigurations:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurations$},useDefaultUploadConfigurations:{shape:boolean$},tools:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberTools$},useDefaultTools:{shape:boolean$}},required:["application","launchConfig"]}
-const BatchDescribeSimulationJobOutputJobsMemberRobotApplications$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberRobotApplications",member:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMember$}}
-const BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigsMember$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigsMember",members:{world:{shape:string$}}}
-const BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigs$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigs",member:{shape:BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigsMember$}}
-const BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMember$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMember",members:{application:{shape:string$},applicationVersion:{shape:string$},launchConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfig$},uploadConfigurations:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurations$},worldConfigs:{shape:BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigs$},useDefaultUploadConfigurations:{shape:boolean$},tools:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberTools$},useDefaultTools:{shape:boolean$}},required:["application","launchConfig"]}
-const BatchDescribeSimulationJobOutputJobsMemberSimulationApplications$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberSimulationApplications",member:{shape:BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMember$}}
-const BatchDescribeSimulationJobOutputJobsMemberDataSourcesMemberS3KeysMember$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberDataSourcesMemberS3KeysMember",members:{s3Key:{shape:string$},etag:{shape:string$}}}
-const BatchDescribeSimulationJobOutputJobsMemberDataSourcesMemberS3Keys$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberDataSourcesMemberS3Keys",member:{shape:BatchDescribeSimulationJobOutputJobsMemberDataSourcesMemberS3KeysMember$}}
-const BatchDescribeSimulationJobOutputJobsMemberDataSourcesMember$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberDataSourcesMember",members:{name:{shape:string$},s3Bucket:{shape:string$},s3Keys:{shape:BatchDescribeSimulationJobOutputJobsMemberDataSourcesMemberS3Keys$},type:{shape:string$},destination:{shape:string$}}}
-const BatchDescribeSimulationJobOutputJobsMemberDataSources$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberDataSources",member:{shape:BatchDescribeSimulationJobOutputJobsMemberDataSourcesMember$}}
-const BatchDescribeSimulationJobOutputJobsMemberTags$: S.MapShape = {type:"map",name:"BatchDescribeSimulationJobOutputJobsMemberTags",key:{shape:string$},value:{shape:string$}}
-const BatchDescribeSimulationJobOutputJobsMemberVpcConfigSubnets$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberVpcConfigSubnets",member:{shape:string$}}
-const BatchDescribeSimulationJobOutputJobsMemberVpcConfigSecurityGroups$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobsMemberVpcConfigSecurityGroups",member:{shape:string$}}
-const BatchDescribeSimulationJobOutputJobsMemberVpcConfig$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberVpcConfig",members:{subnets:{shape:BatchDescribeSimulationJobOutputJobsMemberVpcConfigSubnets$},securityGroups:{shape:BatchDescribeSimulationJobOutputJobsMemberVpcConfigSecurityGroups$},vpcId:{shape:string$},assignPublicIp:{shape:boolean$}}}
-const BatchDescribeSimulationJobOutputJobsMemberNetworkInterface$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberNetworkInterface",members:{networkInterfaceId:{shape:string$},privateIpAddress:{shape:string$},publicIpAddress:{shape:string$}}}
-const BatchDescribeSimulationJobOutputJobsMemberCompute$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMemberCompute",members:{simulationUnitLimit:{shape:integer$},computeType:{shape:string$},gpuUnitLimit:{shape:integer$}}}
-const BatchDescribeSimulationJobOutputJobsMember$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutputJobsMember",members:{arn:{shape:string$},name:{shape:string$},status:{shape:string$},lastStartedAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},failureBehavior:{shape:string$},failureCode:{shape:string$},failureReason:{shape:string$},clientRequestToken:{shape:string$},outputLocation:{shape:BatchDescribeSimulationJobOutputJobsMemberOutputLocation$},loggingConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberLoggingConfig$},maxJobDurationInSeconds:{shape:long$},simulationTimeMillis:{shape:long$},iamRole:{shape:string$},robotApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplications$},simulationApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberSimulationApplications$},dataSources:{shape:BatchDescribeSimulationJobOutputJobsMemberDataSources$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},vpcConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberVpcConfig$},networkInterface:{shape:BatchDescribeSimulationJobOutputJobsMemberNetworkInterface$},compute:{shape:BatchDescribeSimulationJobOutputJobsMemberCompute$}}}
-const BatchDescribeSimulationJobOutputJobs$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobOutputJobs",member:{shape:BatchDescribeSimulationJobOutputJobsMember$}}
-const BatchDescribeSimulationJobOutput$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobOutput",members:{jobs:{shape:BatchDescribeSimulationJobOutputJobs$},unprocessedJobs:{shape:BatchDeleteWorldsRequestWorlds$}}}
+const OutputLocation$: S.StructureShape = {type:"structure",name:"OutputLocation",members:{s3Bucket:{shape:string$},s3Prefix:{shape:string$}}}
+const LoggingConfig$: S.StructureShape = {type:"structure",name:"LoggingConfig",members:{recordAllRosTopics:{shape:boolean$}}}
+const LaunchConfigEnvironmentVariables$: S.MapShape = {type:"map",name:"LaunchConfigEnvironmentVariables",key:{shape:string$},value:{shape:string$}}
+const PortMapping$: S.StructureShape = {type:"structure",name:"PortMapping",members:{jobPort:{shape:integer$},applicationPort:{shape:integer$},enableOnPublicIp:{shape:boolean$}},required:["jobPort","applicationPort"]}
+const PortForwardingConfigPortMappings$: S.ListShape = {type:"list",name:"PortForwardingConfigPortMappings",member:{shape:PortMapping$}}
+const PortForwardingConfig$: S.StructureShape = {type:"structure",name:"PortForwardingConfig",members:{portMappings:{shape:PortForwardingConfigPortMappings$}}}
+const LaunchConfigCommand$: S.ListShape = {type:"list",name:"LaunchConfigCommand",member:{shape:string$}}
+const LaunchConfig$: S.StructureShape = {type:"structure",name:"LaunchConfig",members:{packageName:{shape:string$},launchFile:{shape:string$},environmentVariables:{shape:LaunchConfigEnvironmentVariables$},portForwardingConfig:{shape:PortForwardingConfig$},streamUI:{shape:boolean$},command:{shape:LaunchConfigCommand$}}}
+const UploadConfiguration$: S.StructureShape = {type:"structure",name:"UploadConfiguration",members:{name:{shape:string$},path:{shape:string$},uploadBehavior:{shape:string$}},required:["name","path","uploadBehavior"]}
+const RobotApplicationConfigUploadConfigurations$: S.ListShape = {type:"list",name:"RobotApplicationConfigUploadConfigurations",member:{shape:UploadConfiguration$}}
+const Tool$: S.StructureShape = {type:"structure",name:"Tool",members:{streamUI:{shape:boolean$},name:{shape:string$},command:{shape:string$},streamOutputToCloudWatch:{shape:boolean$},exitBehavior:{shape:string$}},required:["name","command"]}
+const RobotApplicationConfigTools$: S.ListShape = {type:"list",name:"RobotApplicationConfigTools",member:{shape:Tool$}}
+const RobotApplicationConfig$: S.StructureShape = {type:"structure",name:"RobotApplicationConfig",members:{application:{shape:string$},applicationVersion:{shape:string$},launchConfig:{shape:LaunchConfig$},uploadConfigurations:{shape:RobotApplicationConfigUploadConfigurations$},useDefaultUploadConfigurations:{shape:boolean$},tools:{shape:RobotApplicationConfigTools$},useDefaultTools:{shape:boolean$}},required:["application","launchConfig"]}
+const SimulationJobRobotApplications$: S.ListShape = {type:"list",name:"SimulationJobRobotApplications",member:{shape:RobotApplicationConfig$}}
+const WorldConfig$: S.StructureShape = {type:"structure",name:"WorldConfig",members:{world:{shape:string$}}}
+const SimulationApplicationConfigWorldConfigs$: S.ListShape = {type:"list",name:"SimulationApplicationConfigWorldConfigs",member:{shape:WorldConfig$}}
+const SimulationApplicationConfig$: S.StructureShape = {type:"structure",name:"SimulationApplicationConfig",members:{application:{shape:string$},applicationVersion:{shape:string$},launchConfig:{shape:LaunchConfig$},uploadConfigurations:{shape:RobotApplicationConfigUploadConfigurations$},worldConfigs:{shape:SimulationApplicationConfigWorldConfigs$},useDefaultUploadConfigurations:{shape:boolean$},tools:{shape:RobotApplicationConfigTools$},useDefaultTools:{shape:boolean$}},required:["application","launchConfig"]}
+const SimulationJobSimulationApplications$: S.ListShape = {type:"list",name:"SimulationJobSimulationApplications",member:{shape:SimulationApplicationConfig$}}
+const S3KeyOutput$: S.StructureShape = {type:"structure",name:"S3KeyOutput",members:{s3Key:{shape:string$},etag:{shape:string$}}}
+const DataSourceS3Keys$: S.ListShape = {type:"list",name:"DataSourceS3Keys",member:{shape:S3KeyOutput$}}
+const DataSource$: S.StructureShape = {type:"structure",name:"DataSource",members:{name:{shape:string$},s3Bucket:{shape:string$},s3Keys:{shape:DataSourceS3Keys$},type:{shape:string$},destination:{shape:string$}}}
+const SimulationJobDataSources$: S.ListShape = {type:"list",name:"SimulationJobDataSources",member:{shape:DataSource$}}
+const SimulationJobTags$: S.MapShape = {type:"map",name:"SimulationJobTags",key:{shape:string$},value:{shape:string$}}
+const VPCConfigResponseSubnets$: S.ListShape = {type:"list",name:"VPCConfigResponseSubnets",member:{shape:string$}}
+const VPCConfigResponseSecurityGroups$: S.ListShape = {type:"list",name:"VPCConfigResponseSecurityGroups",member:{shape:string$}}
+const VPCConfigResponse$: S.StructureShape = {type:"structure",name:"VPCConfigResponse",members:{subnets:{shape:VPCConfigResponseSubnets$},securityGroups:{shape:VPCConfigResponseSecurityGroups$},vpcId:{shape:string$},assignPublicIp:{shape:boolean$}}}
+const NetworkInterface$: S.StructureShape = {type:"structure",name:"NetworkInterface",members:{networkInterfaceId:{shape:string$},privateIpAddress:{shape:string$},publicIpAddress:{shape:string$}}}
+const ComputeResponse$: S.StructureShape = {type:"structure",name:"ComputeResponse",members:{simulationUnitLimit:{shape:integer$},computeType:{shape:string$},gpuUnitLimit:{shape:integer$}}}
+const SimulationJob$: S.StructureShape = {type:"structure",name:"SimulationJob",members:{arn:{shape:string$},name:{shape:string$},status:{shape:string$},lastStartedAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},failureBehavior:{shape:string$},failureCode:{shape:string$},failureReason:{shape:string$},clientRequestToken:{shape:string$},outputLocation:{shape:OutputLocation$},loggingConfig:{shape:LoggingConfig$},maxJobDurationInSeconds:{shape:long$},simulationTimeMillis:{shape:long$},iamRole:{shape:string$},robotApplications:{shape:SimulationJobRobotApplications$},simulationApplications:{shape:SimulationJobSimulationApplications$},dataSources:{shape:SimulationJobDataSources$},tags:{shape:SimulationJobTags$},vpcConfig:{shape:VPCConfigResponse$},networkInterface:{shape:NetworkInterface$},compute:{shape:ComputeResponse$}}}
+const BatchDescribeSimulationJobResponseJobs$: S.ListShape = {type:"list",name:"BatchDescribeSimulationJobResponseJobs",member:{shape:SimulationJob$}}
+const BatchDescribeSimulationJobResponse$: S.StructureShape = {type:"structure",name:"BatchDescribeSimulationJobResponse",members:{jobs:{shape:BatchDescribeSimulationJobResponseJobs$},unprocessedJobs:{shape:BatchDeleteWorldsRequestWorlds$}}}
 const CancelDeploymentJobRequest$: S.StructureShape = {type:"structure",name:"CancelDeploymentJobRequest",members:{job:{shape:string$}},required:["job"]}
-const CancelDeploymentJobOutput$: S.StructureShape = {type:"structure",name:"CancelDeploymentJobOutput",members:{}}
+const CancelDeploymentJobResponse$: S.StructureShape = {type:"structure",name:"CancelDeploymentJobResponse",members:{}}
 const CancelSimulationJobRequest$: S.StructureShape = {type:"structure",name:"CancelSimulationJobRequest",members:{job:{shape:string$}},required:["job"]}
-const CancelSimulationJobOutput$: S.StructureShape = {type:"structure",name:"CancelSimulationJobOutput",members:{}}
+const CancelSimulationJobResponse$: S.StructureShape = {type:"structure",name:"CancelSimulationJobResponse",members:{}}
 const CancelSimulationJobBatchRequest$: S.StructureShape = {type:"structure",name:"CancelSimulationJobBatchRequest",members:{batch:{shape:string$}},required:["batch"]}
-const CancelSimulationJobBatchOutput$: S.StructureShape = {type:"structure",name:"CancelSimulationJobBatchOutput",members:{}}
+const CancelSimulationJobBatchResponse$: S.StructureShape = {type:"structure",name:"CancelSimulationJobBatchResponse",members:{}}
 const CancelWorldExportJobRequest$: S.StructureShape = {type:"structure",name:"CancelWorldExportJobRequest",members:{job:{shape:string$}},required:["job"]}
-const CancelWorldExportJobOutput$: S.StructureShape = {type:"structure",name:"CancelWorldExportJobOutput",members:{}}
+const CancelWorldExportJobResponse$: S.StructureShape = {type:"structure",name:"CancelWorldExportJobResponse",members:{}}
 const CancelWorldGenerationJobRequest$: S.StructureShape = {type:"structure",name:"CancelWorldGenerationJobRequest",members:{job:{shape:string$}},required:["job"]}
-const CancelWorldGenerationJobOutput$: S.StructureShape = {type:"structure",name:"CancelWorldGenerationJobOutput",members:{}}
-const CreateDeploymentJobRequestDeploymentConfigDownloadConditionFile$: S.StructureShape = {type:"structure",name:"CreateDeploymentJobRequestDeploymentConfigDownloadConditionFile",members:{bucket:{shape:string$},key:{shape:string$},etag:{shape:string$}},required:["bucket","key"]}
-const CreateDeploymentJobRequestDeploymentConfig$: S.StructureShape = {type:"structure",name:"CreateDeploymentJobRequestDeploymentConfig",members:{concurrentDeploymentPercentage:{shape:integer$},failureThresholdPercentage:{shape:integer$},robotDeploymentTimeoutInSeconds:{shape:long$},downloadConditionFile:{shape:CreateDeploymentJobRequestDeploymentConfigDownloadConditionFile$}}}
-const CreateDeploymentJobRequestDeploymentApplicationConfigsMemberLaunchConfig$: S.StructureShape = {type:"structure",name:"CreateDeploymentJobRequestDeploymentApplicationConfigsMemberLaunchConfig",members:{packageName:{shape:string$},preLaunchFile:{shape:string$},launchFile:{shape:string$},postLaunchFile:{shape:string$},environmentVariables:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigEnvironmentVariables$}},required:["packageName","launchFile"]}
-const CreateDeploymentJobRequestDeploymentApplicationConfigsMember$: S.StructureShape = {type:"structure",name:"CreateDeploymentJobRequestDeploymentApplicationConfigsMember",members:{application:{shape:string$},applicationVersion:{shape:string$},launchConfig:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigsMemberLaunchConfig$}},required:["application","applicationVersion","launchConfig"]}
-const CreateDeploymentJobRequestDeploymentApplicationConfigs$: S.ListShape = {type:"list",name:"CreateDeploymentJobRequestDeploymentApplicationConfigs",member:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigsMember$}}
-const CreateDeploymentJobRequest$: S.StructureShape = {type:"structure",name:"CreateDeploymentJobRequest",members:{deploymentConfig:{shape:CreateDeploymentJobRequestDeploymentConfig$},clientRequestToken:{shape:string$,idempotencyToken:true},fleet:{shape:string$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}},required:["clientRequestToken","fleet","deploymentApplicationConfigs"]}
-const CreateDeploymentJobOutput$: S.StructureShape = {type:"structure",name:"CreateDeploymentJobOutput",members:{arn:{shape:string$},fleet:{shape:string$},status:{shape:string$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},failureReason:{shape:string$},failureCode:{shape:string$},createdAt:{shape:timestamp$},deploymentConfig:{shape:CreateDeploymentJobRequestDeploymentConfig$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
-const CreateFleetRequest$: S.StructureShape = {type:"structure",name:"CreateFleetRequest",members:{name:{shape:string$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}},required:["name"]}
-const CreateFleetOutput$: S.StructureShape = {type:"structure",name:"CreateFleetOutput",members:{arn:{shape:string$},name:{shape:string$},createdAt:{shape:timestamp$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
-const CreateRobotRequest$: S.StructureShape = {type:"structure",name:"CreateRobotRequest",members:{name:{shape:string$},architecture:{shape:string$},greengrassGroupId:{shape:string$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}},required:["name","architecture","greengrassGroupId"]}
-const CreateRobotOutput$: S.StructureShape = {type:"structure",name:"CreateRobotOutput",members:{arn:{shape:string$},name:{shape:string$},createdAt:{shape:timestamp$},greengrassGroupId:{shape:string$},architecture:{shape:string$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
-const CreateRobotApplicationRequestSourcesMember$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationRequestSourcesMember",members:{s3Bucket:{shape:string$},s3Key:{shape:string$},architecture:{shape:string$}}}
-const CreateRobotApplicationRequestSources$: S.ListShape = {type:"list",name:"CreateRobotApplicationRequestSources",member:{shape:CreateRobotApplicationRequestSourcesMember$}}
-const CreateRobotApplicationRequestRobotSoftwareSuite$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationRequestRobotSoftwareSuite",members:{name:{shape:string$},version:{shape:string$}}}
-const CreateRobotApplicationRequestEnvironment$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationRequestEnvironment",members:{uri:{shape:string$}}}
-const CreateRobotApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationRequest",members:{name:{shape:string$},sources:{shape:CreateRobotApplicationRequestSources$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},environment:{shape:CreateRobotApplicationRequestEnvironment$}},required:["name","robotSoftwareSuite"]}
-const CreateRobotApplicationOutputSourcesMember$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationOutputSourcesMember",members:{s3Bucket:{shape:string$},s3Key:{shape:string$},etag:{shape:string$},architecture:{shape:string$}}}
-const CreateRobotApplicationOutputSources$: S.ListShape = {type:"list",name:"CreateRobotApplicationOutputSources",member:{shape:CreateRobotApplicationOutputSourcesMember$}}
-const CreateRobotApplicationOutput$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationOutput",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationOutputSources$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},environment:{shape:CreateRobotApplicationRequestEnvironment$}}}
+const CancelWorldGenerationJobResponse$: S.StructureShape = {type:"structure",name:"CancelWorldGenerationJobResponse",members:{}}
+const S3Object$: S.StructureShape = {type:"structure",name:"S3Object",members:{bucket:{shape:string$},key:{shape:string$},etag:{shape:string$}},required:["bucket","key"]}
+const DeploymentConfig$: S.StructureShape = {type:"structure",name:"DeploymentConfig",members:{concurrentDeploymentPercentage:{shape:integer$},failureThresholdPercentage:{shape:integer$},robotDeploymentTimeoutInSeconds:{shape:long$},downloadConditionFile:{shape:S3Object$}}}
+const DeploymentLaunchConfig$: S.StructureShape = {type:"structure",name:"DeploymentLaunchConfig",members:{packageName:{shape:string$},preLaunchFile:{shape:string$},launchFile:{shape:string$},postLaunchFile:{shape:string$},environmentVariables:{shape:LaunchConfigEnvironmentVariables$}},required:["packageName","launchFile"]}
+const DeploymentApplicationConfig$: S.StructureShape = {type:"structure",name:"DeploymentApplicationConfig",members:{application:{shape:string$},applicationVersion:{shape:string$},launchConfig:{shape:DeploymentLaunchConfig$}},required:["application","applicationVersion","launchConfig"]}
+const CreateDeploymentJobRequestDeploymentApplicationConfigs$: S.ListShape = {type:"list",name:"CreateDeploymentJobRequestDeploymentApplicationConfigs",member:{shape:DeploymentApplicationConfig$}}
+const CreateDeploymentJobRequest$: S.StructureShape = {type:"structure",name:"CreateDeploymentJobRequest",members:{deploymentConfig:{shape:DeploymentConfig$},clientRequestToken:{shape:string$,idempotencyToken:true},fleet:{shape:string$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},tags:{shape:SimulationJobTags$}},required:["clientRequestToken","fleet","deploymentApplicationConfigs"]}
+const CreateDeploymentJobResponse$: S.StructureShape = {type:"structure",name:"CreateDeploymentJobResponse",members:{arn:{shape:string$},fleet:{shape:string$},status:{shape:string$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},failureReason:{shape:string$},failureCode:{shape:string$},createdAt:{shape:timestamp$},deploymentConfig:{shape:DeploymentConfig$},tags:{shape:SimulationJobTags$}}}
+const CreateFleetRequest$: S.StructureShape = {type:"structure",name:"CreateFleetRequest",members:{name:{shape:string$},tags:{shape:SimulationJobTags$}},required:["name"]}
+const CreateFleetResponse$: S.StructureShape = {type:"structure",name:"CreateFleetResponse",members:{arn:{shape:string$},name:{shape:string$},createdAt:{shape:timestamp$},tags:{shape:SimulationJobTags$}}}
+const CreateRobotRequest$: S.StructureShape = {type:"structure",name:"CreateRobotRequest",members:{name:{shape:string$},architecture:{shape:string$},greengrassGroupId:{shape:string$},tags:{shape:SimulationJobTags$}},required:["name","architecture","greengrassGroupId"]}
+const CreateRobotResponse$: S.StructureShape = {type:"structure",name:"CreateRobotResponse",members:{arn:{shape:string$},name:{shape:string$},createdAt:{shape:timestamp$},greengrassGroupId:{shape:string$},architecture:{shape:string$},tags:{shape:SimulationJobTags$}}}
+const SourceConfig$: S.StructureShape = {type:"structure",name:"SourceConfig",members:{s3Bucket:{shape:string$},s3Key:{shape:string$},architecture:{shape:string$}}}
+const CreateRobotApplicationRequestSources$: S.ListShape = {type:"list",name:"CreateRobotApplicationRequestSources",member:{shape:SourceConfig$}}
+const RobotSoftwareSuite$: S.StructureShape = {type:"structure",name:"RobotSoftwareSuite",members:{name:{shape:string$},version:{shape:string$}}}
+const Environment$: S.StructureShape = {type:"structure",name:"Environment",members:{uri:{shape:string$}}}
+const CreateRobotApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationRequest",members:{name:{shape:string$},sources:{shape:CreateRobotApplicationRequestSources$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},tags:{shape:SimulationJobTags$},environment:{shape:Environment$}},required:["name","robotSoftwareSuite"]}
+const Source$: S.StructureShape = {type:"structure",name:"Source",members:{s3Bucket:{shape:string$},s3Key:{shape:string$},etag:{shape:string$},architecture:{shape:string$}}}
+const CreateRobotApplicationResponseSources$: S.ListShape = {type:"list",name:"CreateRobotApplicationResponseSources",member:{shape:Source$}}
+const CreateRobotApplicationResponse$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationResponse",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationResponseSources$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},tags:{shape:SimulationJobTags$},environment:{shape:Environment$}}}
 const CreateRobotApplicationVersionRequestS3Etags$: S.ListShape = {type:"list",name:"CreateRobotApplicationVersionRequestS3Etags",member:{shape:string$}}
 const CreateRobotApplicationVersionRequest$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationVersionRequest",members:{application:{shape:string$},currentRevisionId:{shape:string$},s3Etags:{shape:CreateRobotApplicationVersionRequestS3Etags$},imageDigest:{shape:string$}},required:["application"]}
-const CreateRobotApplicationVersionOutput$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationVersionOutput",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationOutputSources$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},environment:{shape:CreateRobotApplicationRequestEnvironment$}}}
-const CreateSimulationApplicationRequestSimulationSoftwareSuite$: S.StructureShape = {type:"structure",name:"CreateSimulationApplicationRequestSimulationSoftwareSuite",members:{name:{shape:string$},version:{shape:string$}}}
-const CreateSimulationApplicationRequestRenderingEngine$: S.StructureShape = {type:"structure",name:"CreateSimulationApplicationRequestRenderingEngine",members:{name:{shape:string$},version:{shape:string$}}}
-const CreateSimulationApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateSimulationApplicationRequest",members:{name:{shape:string$},sources:{shape:CreateRobotApplicationRequestSources$},simulationSoftwareSuite:{shape:CreateSimulationApplicationRequestSimulationSoftwareSuite$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},renderingEngine:{shape:CreateSimulationApplicationRequestRenderingEngine$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},environment:{shape:CreateRobotApplicationRequestEnvironment$}},required:["name","simulationSoftwareSuite","robotSoftwareSuite"]}
-const CreateSimulationApplicationOutput$: S.StructureShape = {type:"structure",name:"CreateSimulationApplicationOutput",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationOutputSources$},simulationSoftwareSuite:{shape:CreateSimulationApplicationRequestSimulationSoftwareSuite$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},renderingEngine:{shape:CreateSimulationApplicationRequestRenderingEngine$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},environment:{shape:CreateRobotApplicationRequestEnvironment$}}}
+const CreateRobotApplicationVersionResponse$: S.StructureShape = {type:"structure",name:"CreateRobotApplicationVersionResponse",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationResponseSources$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},environment:{shape:Environment$}}}
+const SimulationSoftwareSuite$: S.StructureShape = {type:"structure",name:"SimulationSoftwareSuite",members:{name:{shape:string$},version:{shape:string$}}}
+const RenderingEngine$: S.StructureShape = {type:"structure",name:"RenderingEngine",members:{name:{shape:string$},version:{shape:string$}}}
+const CreateSimulationApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateSimulationApplicationRequest",members:{name:{shape:string$},sources:{shape:CreateRobotApplicationRequestSources$},simulationSoftwareSuite:{shape:SimulationSoftwareSuite$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},renderingEngine:{shape:RenderingEngine$},tags:{shape:SimulationJobTags$},environment:{shape:Environment$}},required:["name","simulationSoftwareSuite","robotSoftwareSuite"]}
+const CreateSimulationApplicationResponse$: S.StructureShape = {type:"structure",name:"CreateSimulationApplicationResponse",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationResponseSources$},simulationSoftwareSuite:{shape:SimulationSoftwareSuite$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},renderingEngine:{shape:RenderingEngine$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},tags:{shape:SimulationJobTags$},environment:{shape:Environment$}}}
 const CreateSimulationApplicationVersionRequest$: S.StructureShape = {type:"structure",name:"CreateSimulationApplicationVersionRequest",members:{application:{shape:string$},currentRevisionId:{shape:string$},s3Etags:{shape:CreateRobotApplicationVersionRequestS3Etags$},imageDigest:{shape:string$}},required:["application"]}
-const CreateSimulationApplicationVersionOutput$: S.StructureShape = {type:"structure",name:"CreateSimulationApplicationVersionOutput",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationOutputSources$},simulationSoftwareSuite:{shape:CreateSimulationApplicationRequestSimulationSoftwareSuite$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},renderingEngine:{shape:CreateSimulationApplicationRequestRenderingEngine$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},environment:{shape:CreateRobotApplicationRequestEnvironment$}}}
-const CreateSimulationJobRequestDataSourcesMemberS3Keys$: S.ListShape = {type:"list",name:"CreateSimulationJobRequestDataSourcesMemberS3Keys",member:{shape:string$}}
-const CreateSimulationJobRequestDataSourcesMember$: S.StructureShape = {type:"structure",name:"CreateSimulationJobRequestDataSourcesMember",members:{name:{shape:string$},s3Bucket:{shape:string$},s3Keys:{shape:CreateSimulationJobRequestDataSourcesMemberS3Keys$},type:{shape:string$},destination:{shape:string$}},required:["name","s3Bucket","s3Keys"]}
-const CreateSimulationJobRequestDataSources$: S.ListShape = {type:"list",name:"CreateSimulationJobRequestDataSources",member:{shape:CreateSimulationJobRequestDataSourcesMember$}}
-const CreateSimulationJobRequestVpcConfig$: S.StructureShape = {type:"structure",name:"CreateSimulationJobRequestVpcConfig",members:{subnets:{shape:BatchDescribeSimulationJobOutputJobsMemberVpcConfigSubnets$},securityGroups:{shape:BatchDescribeSimulationJobOutputJobsMemberVpcConfigSecurityGroups$},assignPublicIp:{shape:boolean$}},required:["subnets"]}
-const CreateSimulationJobRequestCompute$: S.StructureShape = {type:"structure",name:"CreateSimulationJobRequestCompute",members:{simulationUnitLimit:{shape:integer$},computeType:{shape:string$},gpuUnitLimit:{shape:integer$}}}
-const CreateSimulationJobRequest$: S.StructureShape = {type:"structure",name:"CreateSimulationJobRequest",members:{clientRequestToken:{shape:string$,idempotencyToken:true},outputLocation:{shape:BatchDescribeSimulationJobOutputJobsMemberOutputLocation$},loggingConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberLoggingConfig$},maxJobDurationInSeconds:{shape:long$},iamRole:{shape:string$},failureBehavior:{shape:string$},robotApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplications$},simulationApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberSimulationApplications$},dataSources:{shape:CreateSimulationJobRequestDataSources$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},vpcConfig:{shape:CreateSimulationJobRequestVpcConfig$},compute:{shape:CreateSimulationJobRequestCompute$}},required:["maxJobDurationInSeconds","iamRole"]}
-const CreateSimulationJobOutput$: S.StructureShape = {type:"structure",name:"CreateSimulationJobOutput",members:{arn:{shape:string$},status:{shape:string$},lastStartedAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},failureBehavior:{shape:string$},failureCode:{shape:string$},clientRequestToken:{shape:string$},outputLocation:{shape:BatchDescribeSimulationJobOutputJobsMemberOutputLocation$},loggingConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberLoggingConfig$},maxJobDurationInSeconds:{shape:long$},simulationTimeMillis:{shape:long$},iamRole:{shape:string$},robotApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplications$},simulationApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberSimulationApplications$},dataSources:{shape:BatchDescribeSimulationJobOutputJobsMemberDataSources$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},vpcConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberVpcConfig$},compute:{shape:BatchDescribeSimulationJobOutputJobsMemberCompute$}}}
-const CreateWorldExportJobRequest$: S.StructureShape = {type:"structure",name:"CreateWorldExportJobRequest",members:{clientRequestToken:{shape:string$,idempotencyToken:true},worlds:{shape:BatchDeleteWorldsRequestWorlds$},outputLocation:{shape:BatchDescribeSimulationJobOutputJobsMemberOutputLocation$},iamRole:{shape:string$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}},required:["worlds","outputLocation","iamRole"]}
-const CreateWorldExportJobOutput$: S.StructureShape = {type:"structure",name:"CreateWorldExportJobOutput",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},failureCode:{shape:string$},clientRequestToken:{shape:string$},outputLocation:{shape:BatchDescribeSimulationJobOutputJobsMemberOutputLocation$},iamRole:{shape:string$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
-const CreateWorldGenerationJobRequestWorldCount$: S.StructureShape = {type:"structure",name:"CreateWorldGenerationJobRequestWorldCount",members:{floorplanCount:{shape:integer$},interiorCountPerFloorplan:{shape:integer$}}}
-const CreateWorldGenerationJobRequest$: S.StructureShape = {type:"structure",name:"CreateWorldGenerationJobRequest",members:{clientRequestToken:{shape:string$,idempotencyToken:true},template:{shape:string$},worldCount:{shape:CreateWorldGenerationJobRequestWorldCount$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},worldTags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}},required:["template","worldCount"]}
-const CreateWorldGenerationJobOutput$: S.StructureShape = {type:"structure",name:"CreateWorldGenerationJobOutput",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},failureCode:{shape:string$},clientRequestToken:{shape:string$},template:{shape:string$},worldCount:{shape:CreateWorldGenerationJobRequestWorldCount$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},worldTags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
-const CreateWorldTemplateRequestTemplateLocation$: S.StructureShape = {type:"structure",name:"CreateWorldTemplateRequestTemplateLocation",members:{s3Bucket:{shape:string$},s3Key:{shape:string$}},required:["s3Bucket","s3Key"]}
-const CreateWorldTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateWorldTemplateRequest",members:{clientRequestToken:{shape:string$},name:{shape:string$},templateBody:{shape:string$},templateLocation:{shape:CreateWorldTemplateRequestTemplateLocation$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
-const CreateWorldTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateWorldTemplateOutput",members:{arn:{shape:string$},clientRequestToken:{shape:string$},createdAt:{shape:timestamp$},name:{shape:string$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
+const CreateSimulationApplicationVersionResponse$: S.StructureShape = {type:"structure",name:"CreateSimulationApplicationVersionResponse",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationResponseSources$},simulationSoftwareSuite:{shape:SimulationSoftwareSuite$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},renderingEngine:{shape:RenderingEngine$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},environment:{shape:Environment$}}}
+const DataSourceConfigS3Keys$: S.ListShape = {type:"list",name:"DataSourceConfigS3Keys",member:{shape:string$}}
+const DataSourceConfig$: S.StructureShape = {type:"structure",name:"DataSourceConfig",members:{name:{shape:string$},s3Bucket:{shape:string$},s3Keys:{shape:DataSourceConfigS3Keys$},type:{shape:string$},destination:{shape:string$}},required:["name","s3Bucket","s3Keys"]}
+const CreateSimulationJobRequestDataSources$: S.ListShape = {type:"list",name:"CreateSimulationJobRequestDataSources",member:{shape:DataSourceConfig$}}
+const VPCConfig$: S.StructureShape = {type:"structure",name:"VPCConfig",members:{subnets:{shape:VPCConfigResponseSubnets$},securityGroups:{shape:VPCConfigResponseSecurityGroups$},assignPublicIp:{shape:boolean$}},required:["subnets"]}
+const Compute$: S.StructureShape = {type:"structure",name:"Compute",members:{simulationUnitLimit:{shape:integer$},computeType:{shape:string$},gpuUnitLimit:{shape:integer$}}}
+const CreateSimulationJobRequest$: S.StructureShape = {type:"structure",name:"CreateSimulationJobRequest",members:{clientRequestToken:{shape:string$,idempotencyToken:true},outputLocation:{shape:OutputLocation$},loggingConfig:{shape:LoggingConfig$},maxJobDurationInSeconds:{shape:long$},iamRole:{shape:string$},failureBehavior:{shape:string$},robotApplications:{shape:SimulationJobRobotApplications$},simulationApplications:{shape:SimulationJobSimulationApplications$},dataSources:{shape:CreateSimulationJobRequestDataSources$},tags:{shape:SimulationJobTags$},vpcConfig:{shape:VPCConfig$},compute:{shape:Compute$}},required:["maxJobDurationInSeconds","iamRole"]}
+const CreateSimulationJobResponse$: S.StructureShape = {type:"structure",name:"CreateSimulationJobResponse",members:{arn:{shape:string$},status:{shape:string$},lastStartedAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},failureBehavior:{shape:string$},failureCode:{shape:string$},clientRequestToken:{shape:string$},outputLocation:{shape:OutputLocation$},loggingConfig:{shape:LoggingConfig$},maxJobDurationInSeconds:{shape:long$},simulationTimeMillis:{shape:long$},iamRole:{shape:string$},robotApplications:{shape:SimulationJobRobotApplications$},simulationApplications:{shape:SimulationJobSimulationApplications$},dataSources:{shape:SimulationJobDataSources$},tags:{shape:SimulationJobTags$},vpcConfig:{shape:VPCConfigResponse$},compute:{shape:ComputeResponse$}}}
+const CreateWorldExportJobRequest$: S.StructureShape = {type:"structure",name:"CreateWorldExportJobRequest",members:{clientRequestToken:{shape:string$,idempotencyToken:true},worlds:{shape:BatchDeleteWorldsRequestWorlds$},outputLocation:{shape:OutputLocation$},iamRole:{shape:string$},tags:{shape:SimulationJobTags$}},required:["worlds","outputLocation","iamRole"]}
+const CreateWorldExportJobResponse$: S.StructureShape = {type:"structure",name:"CreateWorldExportJobResponse",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},failureCode:{shape:string$},clientRequestToken:{shape:string$},outputLocation:{shape:OutputLocation$},iamRole:{shape:string$},tags:{shape:SimulationJobTags$}}}
+const WorldCount$: S.StructureShape = {type:"structure",name:"WorldCount",members:{floorplanCount:{shape:integer$},interiorCountPerFloorplan:{shape:integer$}}}
+const CreateWorldGenerationJobRequest$: S.StructureShape = {type:"structure",name:"CreateWorldGenerationJobRequest",members:{clientRequestToken:{shape:string$,idempotencyToken:true},template:{shape:string$},worldCount:{shape:WorldCount$},tags:{shape:SimulationJobTags$},worldTags:{shape:SimulationJobTags$}},required:["template","worldCount"]}
+const CreateWorldGenerationJobResponse$: S.StructureShape = {type:"structure",name:"CreateWorldGenerationJobResponse",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},failureCode:{shape:string$},clientRequestToken:{shape:string$},template:{shape:string$},worldCount:{shape:WorldCount$},tags:{shape:SimulationJobTags$},worldTags:{shape:SimulationJobTags$}}}
+const TemplateLocation$: S.StructureShape = {type:"structure",name:"TemplateLocation",members:{s3Bucket:{shape:string$},s3Key:{shape:string$}},required:["s3Bucket","s3Key"]}
+const CreateWorldTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateWorldTemplateRequest",members:{clientRequestToken:{shape:string$},name:{shape:string$},templateBody:{shape:string$},templateLocation:{shape:TemplateLocation$},tags:{shape:SimulationJobTags$}}}
+const CreateWorldTemplateResponse$: S.StructureShape = {type:"structure",name:"CreateWorldTemplateResponse",members:{arn:{shape:string$},clientRequestToken:{shape:string$},createdAt:{shape:timestamp$},name:{shape:string$},tags:{shape:SimulationJobTags$}}}
 const DeleteFleetRequest$: S.StructureShape = {type:"structure",name:"DeleteFleetRequest",members:{fleet:{shape:string$}},required:["fleet"]}
-const DeleteFleetOutput$: S.StructureShape = {type:"structure",name:"DeleteFleetOutput",members:{}}
+const DeleteFleetResponse$: S.StructureShape = {type:"structure",name:"DeleteFleetResponse",members:{}}
 const DeleteRobotRequest$: S.StructureShape = {type:"structure",name:"DeleteRobotRequest",members:{robot:{shape:string$}},required:["robot"]}
-const DeleteRobotOutput$: S.StructureShape = {type:"structure",name:"DeleteRobotOutput",members:{}}
+const DeleteRobotResponse$: S.StructureShape = {type:"structure",name:"DeleteRobotResponse",members:{}}
 const DeleteRobotApplicationRequest$: S.StructureShape = {type:"structure",name:"DeleteRobotApplicationRequest",members:{application:{shape:string$},applicationVersion:{shape:string$}},required:["application"]}
-const DeleteRobotApplicationOutput$: S.StructureShape = {type:"structure",name:"DeleteRobotApplicationOutput",members:{}}
+const DeleteRobotApplicationResponse$: S.StructureShape = {type:"structure",name:"DeleteRobotApplicationResponse",members:{}}
 const DeleteSimulationApplicationRequest$: S.StructureShape = {type:"structure",name:"DeleteSimulationApplicationRequest",members:{application:{shape:string$},applicationVersion:{shape:string$}},required:["application"]}
-const DeleteSimulationApplicationOutput$: S.StructureShape = {type:"structure",name:"DeleteSimulationApplicationOutput",members:{}}
+const DeleteSimulationApplicationResponse$: S.StructureShape = {type:"structure",name:"DeleteSimulationApplicationResponse",members:{}}
 const DeleteWorldTemplateRequest$: S.StructureShape = {type:"structure",name:"DeleteWorldTemplateRequest",members:{template:{shape:string$}},required:["template"]}
-const DeleteWorldTemplateOutput$: S.StructureShape = {type:"structure",name:"DeleteWorldTemplateOutput",members:{}}
+const DeleteWorldTemplateResponse$: S.StructureShape = {type:"structure",name:"DeleteWorldTemplateResponse",members:{}}
 const DeregisterRobotRequest$: S.StructureShape = {type:"structure",name:"DeregisterRobotRequest",members:{fleet:{shape:string$},robot:{shape:string$}},required:["fleet","robot"]}
-const DeregisterRobotOutput$: S.StructureShape = {type:"structure",name:"DeregisterRobotOutput",members:{fleet:{shape:string$},robot:{shape:string$}}}
+const DeregisterRobotResponse$: S.StructureShape = {type:"structure",name:"DeregisterRobotResponse",members:{fleet:{shape:string$},robot:{shape:string$}}}
 const DescribeDeploymentJobRequest$: S.StructureShape = {type:"structure",name:"DescribeDeploymentJobRequest",members:{job:{shape:string$}},required:["job"]}
-const DescribeDeploymentJobOutputRobotDeploymentSummaryMemberProgressDetail$: S.StructureShape = {type:"structure",name:"DescribeDeploymentJobOutputRobotDeploymentSummaryMemberProgressDetail",members:{currentProgress:{shape:string$},percentDone:{shape:float$},estimatedTimeRemainingSeconds:{shape:integer$},targetResource:{shape:string$}}}
-const DescribeDeploymentJobOutputRobotDeploymentSummaryMember$: S.StructureShape = {type:"structure",name:"DescribeDeploymentJobOutputRobotDeploymentSummaryMember",members:{arn:{shape:string$},deploymentStartTime:{shape:timestamp$},deploymentFinishTime:{shape:timestamp$},status:{shape:string$},progressDetail:{shape:DescribeDeploymentJobOutputRobotDeploymentSummaryMemberProgressDetail$},failureReason:{shape:string$},failureCode:{shape:string$}}}
-const DescribeDeploymentJobOutputRobotDeploymentSummary$: S.ListShape = {type:"list",name:"DescribeDeploymentJobOutputRobotDeploymentSummary",member:{shape:DescribeDeploymentJobOutputRobotDeploymentSummaryMember$}}
-const DescribeDeploymentJobOutput$: S.StructureShape = {type:"structure",name:"DescribeDeploymentJobOutput",members:{arn:{shape:string$},fleet:{shape:string$},status:{shape:string$},deploymentConfig:{shape:CreateDeploymentJobRequestDeploymentConfig$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},failureReason:{shape:string$},failureCode:{shape:string$},createdAt:{shape:timestamp$},robotDeploymentSummary:{shape:DescribeDeploymentJobOutputRobotDeploymentSummary$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
+const ProgressDetail$: S.StructureShape = {type:"structure",name:"ProgressDetail",members:{currentProgress:{shape:string$},percentDone:{shape:float$},estimatedTimeRemainingSeconds:{shape:integer$},targetResource:{shape:string$}}}
+const RobotDeployment$: S.StructureShape = {type:"structure",name:"RobotDeployment",members:{arn:{shape:string$},deploymentStartTime:{shape:timestamp$},deploymentFinishTime:{shape:timestamp$},status:{shape:string$},progressDetail:{shape:ProgressDetail$},failureReason:{shape:string$},failureCode:{shape:string$}}}
+const DescribeDeploymentJobResponseRobotDeploymentSummary$: S.ListShape = {type:"list",name:"DescribeDeploymentJobResponseRobotDeploymentSummary",member:{shape:RobotDeployment$}}
+const DescribeDeploymentJobResponse$: S.StructureShape = {type:"structure",name:"DescribeDeploymentJobResponse",members:{arn:{shape:string$},fleet:{shape:string$},status:{shape:string$},deploymentConfig:{shape:DeploymentConfig$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},failureReason:{shape:string$},failureCode:{shape:string$},createdAt:{shape:timestamp$},robotDeploymentSummary:{shape:DescribeDeploymentJobResponseRobotDeploymentSummary$},tags:{shape:SimulationJobTags$}}}
 const DescribeFleetRequest$: S.StructureShape = {type:"structure",name:"DescribeFleetRequest",members:{fleet:{shape:string$}},required:["fleet"]}
-const DescribeFleetOutputRobotsMember$: S.StructureShape = {type:"structure",name:"DescribeFleetOutputRobotsMember",members:{arn:{shape:string$},name:{shape:string$},fleetArn:{shape:string$},status:{shape:string$},greenGrassGroupId:{shape:string$},createdAt:{shape:timestamp$},architecture:{shape:string$},lastDeploymentJob:{shape:string$},lastDeploymentTime:{shape:timestamp$}}}
-const DescribeFleetOutputRobots$: S.ListShape = {type:"list",name:"DescribeFleetOutputRobots",member:{shape:DescribeFleetOutputRobotsMember$}}
-const DescribeFleetOutput$: S.StructureShape = {type:"structure",name:"DescribeFleetOutput",members:{name:{shape:string$},arn:{shape:string$},robots:{shape:DescribeFleetOutputRobots$},createdAt:{shape:timestamp$},lastDeploymentStatus:{shape:string$},lastDeploymentJob:{shape:string$},lastDeploymentTime:{shape:timestamp$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
+const Robot$: S.StructureShape = {type:"structure",name:"Robot",members:{arn:{shape:string$},name:{shape:string$},fleetArn:{shape:string$},status:{shape:string$},greenGrassGroupId:{shape:string$},createdAt:{shape:timestamp$},architecture:{shape:string$},lastDeploymentJob:{shape:string$},lastDeploymentTime:{shape:timestamp$}}}
+const DescribeFleetResponseRobots$: S.ListShape = {type:"list",name:"DescribeFleetResponseRobots",member:{shape:Robot$}}
+const DescribeFleetResponse$: S.StructureShape = {type:"structure",name:"DescribeFleetResponse",members:{name:{shape:string$},arn:{shape:string$},robots:{shape:DescribeFleetResponseRobots$},createdAt:{shape:timestamp$},lastDeploymentStatus:{shape:string$},lastDeploymentJob:{shape:string$},lastDeploymentTime:{shape:timestamp$},tags:{shape:SimulationJobTags$}}}
 const DescribeRobotRequest$: S.StructureShape = {type:"structure",name:"DescribeRobotRequest",members:{robot:{shape:string$}},required:["robot"]}
-const DescribeRobotOutput$: S.StructureShape = {type:"structure",name:"DescribeRobotOutput",members:{arn:{shape:string$},name:{shape:string$},fleetArn:{shape:string$},status:{shape:string$},greengrassGroupId:{shape:string$},createdAt:{shape:timestamp$},architecture:{shape:string$},lastDeploymentJob:{shape:string$},lastDeploymentTime:{shape:timestamp$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
+const DescribeRobotResponse$: S.StructureShape = {type:"structure",name:"DescribeRobotResponse",members:{arn:{shape:string$},name:{shape:string$},fleetArn:{shape:string$},status:{shape:string$},greengrassGroupId:{shape:string$},createdAt:{shape:timestamp$},architecture:{shape:string$},lastDeploymentJob:{shape:string$},lastDeploymentTime:{shape:timestamp$},tags:{shape:SimulationJobTags$}}}
 const DescribeRobotApplicationRequest$: S.StructureShape = {type:"structure",name:"DescribeRobotApplicationRequest",members:{application:{shape:string$},applicationVersion:{shape:string$}},required:["application"]}
-const DescribeRobotApplicationOutput$: S.StructureShape = {type:"structure",name:"DescribeRobotApplicationOutput",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationOutputSources$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},revisionId:{shape:string$},lastUpdatedAt:{shape:timestamp$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},environment:{shape:CreateRobotApplicationRequestEnvironment$},imageDigest:{shape:string$}}}
+const DescribeRobotApplicationResponse$: S.StructureShape = {type:"structure",name:"DescribeRobotApplicationResponse",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationResponseSources$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},revisionId:{shape:string$},lastUpdatedAt:{shape:timestamp$},tags:{shape:SimulationJobTags$},environment:{shape:Environment$},imageDigest:{shape:string$}}}
 const DescribeSimulationApplicationRequest$: S.StructureShape = {type:"structure",name:"DescribeSimulationApplicationRequest",members:{application:{shape:string$},applicationVersion:{shape:string$}},required:["application"]}
-const DescribeSimulationApplicationOutput$: S.StructureShape = {type:"structure",name:"DescribeSimulationApplicationOutput",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationOutputSources$},simulationSoftwareSuite:{shape:CreateSimulationApplicationRequestSimulationSoftwareSuite$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},renderingEngine:{shape:CreateSimulationApplicationRequestRenderingEngine$},revisionId:{shape:string$},lastUpdatedAt:{shape:timestamp$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},environment:{shape:CreateRobotApplicationRequestEnvironment$},imageDigest:{shape:string$}}}
+const DescribeSimulationApplicationResponse$: S.StructureShape = {type:"structure",name:"DescribeSimulationApplicationResponse",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationResponseSources$},simulationSoftwareSuite:{shape:SimulationSoftwareSuite$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},renderingEngine:{shape:RenderingEngine$},revisionId:{shape:string$},lastUpdatedAt:{shape:timestamp$},tags:{shape:SimulationJobTags$},environment:{shape:Environment$},imageDigest:{shape:string$}}}
 const DescribeSimulationJobRequest$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobRequest",members:{job:{shape:string$}},required:["job"]}
-const DescribeSimulationJobOutput$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobOutput",members:{arn:{shape:string$},name:{shape:string$},status:{shape:string$},lastStartedAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},failureBehavior:{shape:string$},failureCode:{shape:string$},failureReason:{shape:string$},clientRequestToken:{shape:string$},outputLocation:{shape:BatchDescribeSimulationJobOutputJobsMemberOutputLocation$},loggingConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberLoggingConfig$},maxJobDurationInSeconds:{shape:long$},simulationTimeMillis:{shape:long$},iamRole:{shape:string$},robotApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplications$},simulationApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberSimulationApplications$},dataSources:{shape:BatchDescribeSimulationJobOutputJobsMemberDataSources$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},vpcConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberVpcConfig$},networkInterface:{shape:BatchDescribeSimulationJobOutputJobsMemberNetworkInterface$},compute:{shape:BatchDescribeSimulationJobOutputJobsMemberCompute$}}}
+const DescribeSimulationJobResponse$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobResponse",members:{arn:{shape:string$},name:{shape:string$},status:{shape:string$},lastStartedAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},failureBehavior:{shape:string$},failureCode:{shape:string$},failureReason:{shape:string$},clientRequestToken:{shape:string$},outputLocation:{shape:OutputLocation$},loggingConfig:{shape:LoggingConfig$},maxJobDurationInSeconds:{shape:long$},simulationTimeMillis:{shape:long$},iamRole:{shape:string$},robotApplications:{shape:SimulationJobRobotApplications$},simulationApplications:{shape:SimulationJobSimulationApplications$},dataSources:{shape:SimulationJobDataSources$},tags:{shape:SimulationJobTags$},vpcConfig:{shape:VPCConfigResponse$},networkInterface:{shape:NetworkInterface$},compute:{shape:ComputeResponse$}}}
 const DescribeSimulationJobBatchRequest$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobBatchRequest",members:{batch:{shape:string$}},required:["batch"]}
-const DescribeSimulationJobBatchOutputBatchPolicy$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobBatchOutputBatchPolicy",members:{timeoutInSeconds:{shape:long$},maxConcurrency:{shape:integer$}}}
-const DescribeSimulationJobBatchOutputFailedRequestsMemberRequest$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobBatchOutputFailedRequestsMemberRequest",members:{outputLocation:{shape:BatchDescribeSimulationJobOutputJobsMemberOutputLocation$},loggingConfig:{shape:BatchDescribeSimulationJobOutputJobsMemberLoggingConfig$},maxJobDurationInSeconds:{shape:long$},iamRole:{shape:string$},failureBehavior:{shape:string$},useDefaultApplications:{shape:boolean$},robotApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberRobotApplications$},simulationApplications:{shape:BatchDescribeSimulationJobOutputJobsMemberSimulationApplications$},dataSources:{shape:CreateSimulationJobRequestDataSources$},vpcConfig:{shape:CreateSimulationJobRequestVpcConfig$},compute:{shape:CreateSimulationJobRequestCompute$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}},required:["maxJobDurationInSeconds"]}
-const DescribeSimulationJobBatchOutputFailedRequestsMember$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobBatchOutputFailedRequestsMember",members:{request:{shape:DescribeSimulationJobBatchOutputFailedRequestsMemberRequest$},failureReason:{shape:string$},failureCode:{shape:string$},failedAt:{shape:timestamp$}}}
-const DescribeSimulationJobBatchOutputFailedRequests$: S.ListShape = {type:"list",name:"DescribeSimulationJobBatchOutputFailedRequests",member:{shape:DescribeSimulationJobBatchOutputFailedRequestsMember$}}
-const DescribeSimulationJobBatchOutputPendingRequests$: S.ListShape = {type:"list",name:"DescribeSimulationJobBatchOutputPendingRequests",member:{shape:DescribeSimulationJobBatchOutputFailedRequestsMemberRequest$}}
-const DescribeSimulationJobBatchOutputCreatedRequestsMemberSimulationApplicationNames$: S.ListShape = {type:"list",name:"DescribeSimulationJobBatchOutputCreatedRequestsMemberSimulationApplicationNames",member:{shape:string$}}
-const DescribeSimulationJobBatchOutputCreatedRequestsMemberRobotApplicationNames$: S.ListShape = {type:"list",name:"DescribeSimulationJobBatchOutputCreatedRequestsMemberRobotApplicationNames",member:{shape:string$}}
-const DescribeSimulationJobBatchOutputCreatedRequestsMemberDataSourceNames$: S.ListShape = {type:"list",name:"DescribeSimulationJobBatchOutputCreatedRequestsMemberDataSourceNames",member:{shape:string$}}
-const DescribeSimulationJobBatchOutputCreatedRequestsMember$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobBatchOutputCreatedRequestsMember",members:{arn:{shape:string$},lastUpdatedAt:{shape:timestamp$},name:{shape:string$},status:{shape:string$},simulationApplicationNames:{shape:DescribeSimulationJobBatchOutputCreatedRequestsMemberSimulationApplicationNames$},robotApplicationNames:{shape:DescribeSimulationJobBatchOutputCreatedRequestsMemberRobotApplicationNames$},dataSourceNames:{shape:DescribeSimulationJobBatchOutputCreatedRequestsMemberDataSourceNames$},computeType:{shape:string$}}}
-const DescribeSimulationJobBatchOutputCreatedRequests$: S.ListShape = {type:"list",name:"DescribeSimulationJobBatchOutputCreatedRequests",member:{shape:DescribeSimulationJobBatchOutputCreatedRequestsMember$}}
-const DescribeSimulationJobBatchOutput$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobBatchOutput",members:{arn:{shape:string$},status:{shape:string$},lastUpdatedAt:{shape:timestamp$},createdAt:{shape:timestamp$},clientRequestToken:{shape:string$},batchPolicy:{shape:DescribeSimulationJobBatchOutputBatchPolicy$},failureCode:{shape:string$},failureReason:{shape:string$},failedRequests:{shape:DescribeSimulationJobBatchOutputFailedRequests$},pendingRequests:{shape:DescribeSimulationJobBatchOutputPendingRequests$},createdRequests:{shape:DescribeSimulationJobBatchOutputCreatedRequests$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
+const BatchPolicy$: S.StructureShape = {type:"structure",name:"BatchPolicy",members:{timeoutInSeconds:{shape:long$},maxConcurrency:{shape:integer$}}}
+const SimulationJobRequest$: S.StructureShape = {type:"structure",name:"SimulationJobRequest",members:{outputLocation:{shape:OutputLocation$},loggingConfig:{shape:LoggingConfig$},maxJobDurationInSeconds:{shape:long$},iamRole:{shape:string$},failureBehavior:{shape:string$},useDefaultApplications:{shape:boolean$},robotApplications:{shape:SimulationJobRobotApplications$},simulationApplications:{shape:SimulationJobSimulationApplications$},dataSources:{shape:CreateSimulationJobRequestDataSources$},vpcConfig:{shape:VPCConfig$},compute:{shape:Compute$},tags:{shape:SimulationJobTags$}},required:["maxJobDurationInSeconds"]}
+const FailedCreateSimulationJobRequest$: S.StructureShape = {type:"structure",name:"FailedCreateSimulationJobRequest",members:{request:{shape:SimulationJobRequest$},failureReason:{shape:string$},failureCode:{shape:string$},failedAt:{shape:timestamp$}}}
+const DescribeSimulationJobBatchResponseFailedRequests$: S.ListShape = {type:"list",name:"DescribeSimulationJobBatchResponseFailedRequests",member:{shape:FailedCreateSimulationJobRequest$}}
+const DescribeSimulationJobBatchResponsePendingRequests$: S.ListShape = {type:"list",name:"DescribeSimulationJobBatchResponsePendingRequests",member:{shape:SimulationJobRequest$}}
+const SimulationJobSummarySimulationApplicationNames$: S.ListShape = {type:"list",name:"SimulationJobSummarySimulationApplicationNames",member:{shape:string$}}
+const SimulationJobSummaryRobotApplicationNames$: S.ListShape = {type:"list",name:"SimulationJobSummaryRobotApplicationNames",member:{shape:string$}}
+const SimulationJobSummaryDataSourceNames$: S.ListShape = {type:"list",name:"SimulationJobSummaryDataSourceNames",member:{shape:string$}}
+const SimulationJobSummary$: S.StructureShape = {type:"structure",name:"SimulationJobSummary",members:{arn:{shape:string$},lastUpdatedAt:{shape:timestamp$},name:{shape:string$},status:{shape:string$},simulationApplicationNames:{shape:SimulationJobSummarySimulationApplicationNames$},robotApplicationNames:{shape:SimulationJobSummaryRobotApplicationNames$},dataSourceNames:{shape:SimulationJobSummaryDataSourceNames$},computeType:{shape:string$}}}
+const DescribeSimulationJobBatchResponseCreatedRequests$: S.ListShape = {type:"list",name:"DescribeSimulationJobBatchResponseCreatedRequests",member:{shape:SimulationJobSummary$}}
+const DescribeSimulationJobBatchResponse$: S.StructureShape = {type:"structure",name:"DescribeSimulationJobBatchResponse",members:{arn:{shape:string$},status:{shape:string$},lastUpdatedAt:{shape:timestamp$},createdAt:{shape:timestamp$},clientRequestToken:{shape:string$},batchPolicy:{shape:BatchPolicy$},failureCode:{shape:string$},failureReason:{shape:string$},failedRequests:{shape:DescribeSimulationJobBatchResponseFailedRequests$},pendingRequests:{shape:DescribeSimulationJobBatchResponsePendingRequests$},createdRequests:{shape:DescribeSimulationJobBatchResponseCreatedRequests$},tags:{shape:SimulationJobTags$}}}
 const DescribeWorldRequest$: S.StructureShape = {type:"structure",name:"DescribeWorldRequest",members:{world:{shape:string$}},required:["world"]}
-const DescribeWorldOutput$: S.StructureShape = {type:"structure",name:"DescribeWorldOutput",members:{arn:{shape:string$},generationJob:{shape:string$},template:{shape:string$},createdAt:{shape:timestamp$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},worldDescriptionBody:{shape:string$}}}
+const DescribeWorldResponse$: S.StructureShape = {type:"structure",name:"DescribeWorldResponse",members:{arn:{shape:string$},generationJob:{shape:string$},template:{shape:string$},createdAt:{shape:timestamp$},tags:{shape:SimulationJobTags$},worldDescriptionBody:{shape:string$}}}
 const DescribeWorldExportJobRequest$: S.StructureShape = {type:"structure",name:"DescribeWorldExportJobRequest",members:{job:{shape:string$}},required:["job"]}
-const DescribeWorldExportJobOutput$: S.StructureShape = {type:"structure",name:"DescribeWorldExportJobOutput",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},failureCode:{shape:string$},failureReason:{shape:string$},clientRequestToken:{shape:string$},worlds:{shape:BatchDeleteWorldsRequestWorlds$},outputLocation:{shape:BatchDescribeSimulationJobOutputJobsMemberOutputLocation$},iamRole:{shape:string$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
+const DescribeWorldExportJobResponse$: S.StructureShape = {type:"structure",name:"DescribeWorldExportJobResponse",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},failureCode:{shape:string$},failureReason:{shape:string$},clientRequestToken:{shape:string$},worlds:{shape:BatchDeleteWorldsRequestWorlds$},outputLocation:{shape:OutputLocation$},iamRole:{shape:string$},tags:{shape:SimulationJobTags$}}}
 const DescribeWorldGenerationJobRequest$: S.StructureShape = {type:"structure",name:"DescribeWorldGenerationJobRequest",members:{job:{shape:string$}},required:["job"]}
-const DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummaryFailuresMember$: S.StructureShape = {type:"structure",name:"DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummaryFailuresMember",members:{failureCode:{shape:string$},sampleFailureReason:{shape:string$},failureCount:{shape:integer$}}}
-const DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummaryFailures$: S.ListShape = {type:"list",name:"DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummaryFailures",member:{shape:DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummaryFailuresMember$}}
-const DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummary$: S.StructureShape = {type:"structure",name:"DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummary",members:{totalFailureCount:{shape:integer$},failures:{shape:DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummaryFailures$}}}
-const DescribeWorldGenerationJobOutputFinishedWorldsSummary$: S.StructureShape = {type:"structure",name:"DescribeWorldGenerationJobOutputFinishedWorldsSummary",members:{finishedCount:{shape:integer$},succeededWorlds:{shape:BatchDeleteWorldsRequestWorlds$},failureSummary:{shape:DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummary$}}}
-const DescribeWorldGenerationJobOutput$: S.StructureShape = {type:"structure",name:"DescribeWorldGenerationJobOutput",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},failureCode:{shape:string$},failureReason:{shape:string$},clientRequestToken:{shape:string$},template:{shape:string$},worldCount:{shape:CreateWorldGenerationJobRequestWorldCount$},finishedWorldsSummary:{shape:DescribeWorldGenerationJobOutputFinishedWorldsSummary$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},worldTags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
+const WorldFailure$: S.StructureShape = {type:"structure",name:"WorldFailure",members:{failureCode:{shape:string$},sampleFailureReason:{shape:string$},failureCount:{shape:integer$}}}
+const FailureSummaryFailures$: S.ListShape = {type:"list",name:"FailureSummaryFailures",member:{shape:WorldFailure$}}
+const FailureSummary$: S.StructureShape = {type:"structure",name:"FailureSummary",members:{totalFailureCount:{shape:integer$},failures:{shape:FailureSummaryFailures$}}}
+const FinishedWorldsSummary$: S.StructureShape = {type:"structure",name:"FinishedWorldsSummary",members:{finishedCount:{shape:integer$},succeededWorlds:{shape:BatchDeleteWorldsRequestWorlds$},failureSummary:{shape:FailureSummary$}}}
+const DescribeWorldGenerationJobResponse$: S.StructureShape = {type:"structure",name:"DescribeWorldGenerationJobResponse",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},failureCode:{shape:string$},failureReason:{shape:string$},clientRequestToken:{shape:string$},template:{shape:string$},worldCount:{shape:WorldCount$},finishedWorldsSummary:{shape:FinishedWorldsSummary$},tags:{shape:SimulationJobTags$},worldTags:{shape:SimulationJobTags$}}}
 const DescribeWorldTemplateRequest$: S.StructureShape = {type:"structure",name:"DescribeWorldTemplateRequest",members:{template:{shape:string$}},required:["template"]}
-const DescribeWorldTemplateOutput$: S.StructureShape = {type:"structure",name:"DescribeWorldTemplateOutput",members:{arn:{shape:string$},clientRequestToken:{shape:string$},name:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$},version:{shape:string$}}}
+const DescribeWorldTemplateResponse$: S.StructureShape = {type:"structure",name:"DescribeWorldTemplateResponse",members:{arn:{shape:string$},clientRequestToken:{shape:string$},name:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},tags:{shape:SimulationJobTags$},version:{shape:string$}}}
 const GetWorldTemplateBodyRequest$: S.StructureShape = {type:"structure",name:"GetWorldTemplateBodyRequest",members:{template:{shape:string$},generationJob:{shape:string$}}}
-const GetWorldTemplateBodyOutput$: S.StructureShape = {type:"structure",name:"GetWorldTemplateBodyOutput",members:{templateBody:{shape:string$}}}
-const ListDeploymentJobsRequestFiltersMemberValues$: S.ListShape = {type:"list",name:"ListDeploymentJobsRequestFiltersMemberValues",member:{shape:string$}}
-const ListDeploymentJobsRequestFiltersMember$: S.StructureShape = {type:"structure",name:"ListDeploymentJobsRequestFiltersMember",members:{name:{shape:string$},values:{shape:ListDeploymentJobsRequestFiltersMemberValues$}}}
-const ListDeploymentJobsRequestFilters$: S.ListShape = {type:"list",name:"ListDeploymentJobsRequestFilters",member:{shape:ListDeploymentJobsRequestFiltersMember$}}
+const GetWorldTemplateBodyResponse$: S.StructureShape = {type:"structure",name:"GetWorldTemplateBodyResponse",members:{templateBody:{shape:string$}}}
+const FilterValues$: S.ListShape = {type:"list",name:"FilterValues",member:{shape:string$}}
+const Filter$: S.StructureShape = {type:"structure",name:"Filter",members:{name:{shape:string$},values:{shape:FilterValues$}}}
+const ListDeploymentJobsRequestFilters$: S.ListShape = {type:"list",name:"ListDeploymentJobsRequestFilters",member:{shape:Filter$}}
 const ListDeploymentJobsRequest$: S.StructureShape = {type:"structure",name:"ListDeploymentJobsRequest",members:{filters:{shape:ListDeploymentJobsRequestFilters$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListDeploymentJobsOutputDeploymentJobsMember$: S.StructureShape = {type:"structure",name:"ListDeploymentJobsOutputDeploymentJobsMember",members:{arn:{shape:string$},fleet:{shape:string$},status:{shape:string$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},deploymentConfig:{shape:CreateDeploymentJobRequestDeploymentConfig$},failureReason:{shape:string$},failureCode:{shape:string$},createdAt:{shape:timestamp$}}}
-const ListDeploymentJobsOutputDeploymentJobs$: S.ListShape = {type:"list",name:"ListDeploymentJobsOutputDeploymentJobs",member:{shape:ListDeploymentJobsOutputDeploymentJobsMember$}}
-const ListDeploymentJobsOutput$: S.StructureShape = {type:"structure",name:"ListDeploymentJobsOutput",members:{deploymentJobs:{shape:ListDeploymentJobsOutputDeploymentJobs$},nextToken:{shape:string$}}}
+const DeploymentJob$: S.StructureShape = {type:"structure",name:"DeploymentJob",members:{arn:{shape:string$},fleet:{shape:string$},status:{shape:string$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},deploymentConfig:{shape:DeploymentConfig$},failureReason:{shape:string$},failureCode:{shape:string$},createdAt:{shape:timestamp$}}}
+const ListDeploymentJobsResponseDeploymentJobs$: S.ListShape = {type:"list",name:"ListDeploymentJobsResponseDeploymentJobs",member:{shape:DeploymentJob$}}
+const ListDeploymentJobsResponse$: S.StructureShape = {type:"structure",name:"ListDeploymentJobsResponse",members:{deploymentJobs:{shape:ListDeploymentJobsResponseDeploymentJobs$},nextToken:{shape:string$}}}
 const ListFleetsRequest$: S.StructureShape = {type:"structure",name:"ListFleetsRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListDeploymentJobsRequestFilters$}}}
-const ListFleetsOutputFleetDetailsMember$: S.StructureShape = {type:"structure",name:"ListFleetsOutputFleetDetailsMember",members:{name:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$},lastDeploymentStatus:{shape:string$},lastDeploymentJob:{shape:string$},lastDeploymentTime:{shape:timestamp$}}}
-const ListFleetsOutputFleetDetails$: S.ListShape = {type:"list",name:"ListFleetsOutputFleetDetails",member:{shape:ListFleetsOutputFleetDetailsMember$}}
-const ListFleetsOutput$: S.StructureShape = {type:"structure",name:"ListFleetsOutput",members:{fleetDetails:{shape:ListFleetsOutputFleetDetails$},nextToken:{shape:string$}}}
+const Fleet$: S.StructureShape = {type:"structure",name:"Fleet",members:{name:{shape:string$},arn:{shape:string$},createdAt:{shape:timestamp$},lastDeploymentStatus:{shape:string$},lastDeploymentJob:{shape:string$},lastDeploymentTime:{shape:timestamp$}}}
+const ListFleetsResponseFleetDetails$: S.ListShape = {type:"list",name:"ListFleetsResponseFleetDetails",member:{shape:Fleet$}}
+const ListFleetsResponse$: S.StructureShape = {type:"structure",name:"ListFleetsResponse",members:{fleetDetails:{shape:ListFleetsResponseFleetDetails$},nextToken:{shape:string$}}}
 const ListRobotApplicationsRequest$: S.StructureShape = {type:"structure",name:"ListRobotApplicationsRequest",members:{versionQualifier:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListDeploymentJobsRequestFilters$}}}
-const ListRobotApplicationsOutputRobotApplicationSummariesMember$: S.StructureShape = {type:"structure",name:"ListRobotApplicationsOutputRobotApplicationSummariesMember",members:{name:{shape:string$},arn:{shape:string$},version:{shape:string$},lastUpdatedAt:{shape:timestamp$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$}}}
-const ListRobotApplicationsOutputRobotApplicationSummaries$: S.ListShape = {type:"list",name:"ListRobotApplicationsOutputRobotApplicationSummaries",member:{shape:ListRobotApplicationsOutputRobotApplicationSummariesMember$}}
-const ListRobotApplicationsOutput$: S.StructureShape = {type:"structure",name:"ListRobotApplicationsOutput",members:{robotApplicationSummaries:{shape:ListRobotApplicationsOutputRobotApplicationSummaries$},nextToken:{shape:string$}}}
+const RobotApplicationSummary$: S.StructureShape = {type:"structure",name:"RobotApplicationSummary",members:{name:{shape:string$},arn:{shape:string$},version:{shape:string$},lastUpdatedAt:{shape:timestamp$},robotSoftwareSuite:{shape:RobotSoftwareSuite$}}}
+const ListRobotApplicationsResponseRobotApplicationSummaries$: S.ListShape = {type:"list",name:"ListRobotApplicationsResponseRobotApplicationSummaries",member:{shape:RobotApplicationSummary$}}
+const ListRobotApplicationsResponse$: S.StructureShape = {type:"structure",name:"ListRobotApplicationsResponse",members:{robotApplicationSummaries:{shape:ListRobotApplicationsResponseRobotApplicationSummaries$},nextToken:{shape:string$}}}
 const ListRobotsRequest$: S.StructureShape = {type:"structure",name:"ListRobotsRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListDeploymentJobsRequestFilters$}}}
-const ListRobotsOutput$: S.StructureShape = {type:"structure",name:"ListRobotsOutput",members:{robots:{shape:DescribeFleetOutputRobots$},nextToken:{shape:string$}}}
+const ListRobotsResponse$: S.StructureShape = {type:"structure",name:"ListRobotsResponse",members:{robots:{shape:DescribeFleetResponseRobots$},nextToken:{shape:string$}}}
 const ListSimulationApplicationsRequest$: S.StructureShape = {type:"structure",name:"ListSimulationApplicationsRequest",members:{versionQualifier:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListDeploymentJobsRequestFilters$}}}
-const ListSimulationApplicationsOutputSimulationApplicationSummariesMember$: S.StructureShape = {type:"structure",name:"ListSimulationApplicationsOutputSimulationApplicationSummariesMember",members:{name:{shape:string$},arn:{shape:string$},version:{shape:string$},lastUpdatedAt:{shape:timestamp$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},simulationSoftwareSuite:{shape:CreateSimulationApplicationRequestSimulationSoftwareSuite$}}}
-const ListSimulationApplicationsOutputSimulationApplicationSummaries$: S.ListShape = {type:"list",name:"ListSimulationApplicationsOutputSimulationApplicationSummaries",member:{shape:ListSimulationApplicationsOutputSimulationApplicationSummariesMember$}}
-const ListSimulationApplicationsOutput$: S.StructureShape = {type:"structure",name:"ListSimulationApplicationsOutput",members:{simulationApplicationSummaries:{shape:ListSimulationApplicationsOutputSimulationApplicationSummaries$},nextToken:{shape:string$}}}
+const SimulationApplicationSummary$: S.StructureShape = {type:"structure",name:"SimulationApplicationSummary",members:{name:{shape:string$},arn:{shape:string$},version:{shape:string$},lastUpdatedAt:{shape:timestamp$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},simulationSoftwareSuite:{shape:SimulationSoftwareSuite$}}}
+const ListSimulationApplicationsResponseSimulationApplicationSummaries$: S.ListShape = {type:"list",name:"ListSimulationApplicationsResponseSimulationApplicationSummaries",member:{shape:SimulationApplicationSummary$}}
+const ListSimulationApplicationsResponse$: S.StructureShape = {type:"structure",name:"ListSimulationApplicationsResponse",members:{simulationApplicationSummaries:{shape:ListSimulationApplicationsResponseSimulationApplicationSummaries$},nextToken:{shape:string$}}}
 const ListSimulationJobBatchesRequest$: S.StructureShape = {type:"structure",name:"ListSimulationJobBatchesRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListDeploymentJobsRequestFilters$}}}
-const ListSimulationJobBatchesOutputSimulationJobBatchSummariesMember$: S.StructureShape = {type:"structure",name:"ListSimulationJobBatchesOutputSimulationJobBatchSummariesMember",members:{arn:{shape:string$},lastUpdatedAt:{shape:timestamp$},createdAt:{shape:timestamp$},status:{shape:string$},failedRequestCount:{shape:integer$},pendingRequestCount:{shape:integer$},createdRequestCount:{shape:integer$}}}
-const ListSimulationJobBatchesOutputSimulationJobBatchSummaries$: S.ListShape = {type:"list",name:"ListSimulationJobBatchesOutputSimulationJobBatchSummaries",member:{shape:ListSimulationJobBatchesOutputSimulationJobBatchSummariesMember$}}
-const ListSimulationJobBatchesOutput$: S.StructureShape = {type:"structure",name:"ListSimulationJobBatchesOutput",members:{simulationJobBatchSummaries:{shape:ListSimulationJobBatchesOutputSimulationJobBatchSummaries$},nextToken:{shape:string$}}}
+const SimulationJobBatchSummary$: S.StructureShape = {type:"structure",name:"SimulationJobBatchSummary",members:{arn:{shape:string$},lastUpdatedAt:{shape:timestamp$},createdAt:{shape:timestamp$},status:{shape:string$},failedRequestCount:{shape:integer$},pendingRequestCount:{shape:integer$},createdRequestCount:{shape:integer$}}}
+const ListSimulationJobBatchesResponseSimulationJobBatchSummaries$: S.ListShape = {type:"list",name:"ListSimulationJobBatchesResponseSimulationJobBatchSummaries",member:{shape:SimulationJobBatchSummary$}}
+const ListSimulationJobBatchesResponse$: S.StructureShape = {type:"structure",name:"ListSimulationJobBatchesResponse",members:{simulationJobBatchSummaries:{shape:ListSimulationJobBatchesResponseSimulationJobBatchSummaries$},nextToken:{shape:string$}}}
 const ListSimulationJobsRequest$: S.StructureShape = {type:"structure",name:"ListSimulationJobsRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListDeploymentJobsRequestFilters$}}}
-const ListSimulationJobsOutput$: S.StructureShape = {type:"structure",name:"ListSimulationJobsOutput",members:{simulationJobSummaries:{shape:DescribeSimulationJobBatchOutputCreatedRequests$},nextToken:{shape:string$}},required:["simulationJobSummaries"]}
+const ListSimulationJobsResponse$: S.StructureShape = {type:"structure",name:"ListSimulationJobsResponse",members:{simulationJobSummaries:{shape:DescribeSimulationJobBatchResponseCreatedRequests$},nextToken:{shape:string$}},required:["simulationJobSummaries"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:SimulationJobTags$}}}
 const ListWorldExportJobsRequest$: S.StructureShape = {type:"structure",name:"ListWorldExportJobsRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListDeploymentJobsRequestFilters$}}}
-const ListWorldExportJobsOutputWorldExportJobSummariesMember$: S.StructureShape = {type:"structure",name:"ListWorldExportJobsOutputWorldExportJobSummariesMember",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},worlds:{shape:BatchDeleteWorldsRequestWorlds$},outputLocation:{shape:BatchDescribeSimulationJobOutputJobsMemberOutputLocation$}}}
-const ListWorldExportJobsOutputWorldExportJobSummaries$: S.ListShape = {type:"list",name:"ListWorldExportJobsOutputWorldExportJobSummaries",member:{shape:ListWorldExportJobsOutputWorldExportJobSummariesMember$}}
-const ListWorldExportJobsOutput$: S.StructureShape = {type:"structure",name:"ListWorldExportJobsOutput",members:{worldExportJobSummaries:{shape:ListWorldExportJobsOutputWorldExportJobSummaries$},nextToken:{shape:string$}},required:["worldExportJobSummaries"]}
+const WorldExportJobSummary$: S.StructureShape = {type:"structure",name:"WorldExportJobSummary",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},worlds:{shape:BatchDeleteWorldsRequestWorlds$},outputLocation:{shape:OutputLocation$}}}
+const ListWorldExportJobsResponseWorldExportJobSummaries$: S.ListShape = {type:"list",name:"ListWorldExportJobsResponseWorldExportJobSummaries",member:{shape:WorldExportJobSummary$}}
+const ListWorldExportJobsResponse$: S.StructureShape = {type:"structure",name:"ListWorldExportJobsResponse",members:{worldExportJobSummaries:{shape:ListWorldExportJobsResponseWorldExportJobSummaries$},nextToken:{shape:string$}},required:["worldExportJobSummaries"]}
 const ListWorldGenerationJobsRequest$: S.StructureShape = {type:"structure",name:"ListWorldGenerationJobsRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListDeploymentJobsRequestFilters$}}}
-const ListWorldGenerationJobsOutputWorldGenerationJobSummariesMember$: S.StructureShape = {type:"structure",name:"ListWorldGenerationJobsOutputWorldGenerationJobSummariesMember",members:{arn:{shape:string$},template:{shape:string$},createdAt:{shape:timestamp$},status:{shape:string$},worldCount:{shape:CreateWorldGenerationJobRequestWorldCount$},succeededWorldCount:{shape:integer$},failedWorldCount:{shape:integer$}}}
-const ListWorldGenerationJobsOutputWorldGenerationJobSummaries$: S.ListShape = {type:"list",name:"ListWorldGenerationJobsOutputWorldGenerationJobSummaries",member:{shape:ListWorldGenerationJobsOutputWorldGenerationJobSummariesMember$}}
-const ListWorldGenerationJobsOutput$: S.StructureShape = {type:"structure",name:"ListWorldGenerationJobsOutput",members:{worldGenerationJobSummaries:{shape:ListWorldGenerationJobsOutputWorldGenerationJobSummaries$},nextToken:{shape:string$}},required:["worldGenerationJobSummaries"]}
+const WorldGenerationJobSummary$: S.StructureShape = {type:"structure",name:"WorldGenerationJobSummary",members:{arn:{shape:string$},template:{shape:string$},createdAt:{shape:timestamp$},status:{shape:string$},worldCount:{shape:WorldCount$},succeededWorldCount:{shape:integer$},failedWorldCount:{shape:integer$}}}
+const ListWorldGenerationJobsResponseWorldGenerationJobSummaries$: S.ListShape = {type:"list",name:"ListWorldGenerationJobsResponseWorldGenerationJobSummaries",member:{shape:WorldGenerationJobSummary$}}
+const ListWorldGenerationJobsResponse$: S.StructureShape = {type:"structure",name:"ListWorldGenerationJobsResponse",members:{worldGenerationJobSummaries:{shape:ListWorldGenerationJobsResponseWorldGenerationJobSummaries$},nextToken:{shape:string$}},required:["worldGenerationJobSummaries"]}
 const ListWorldTemplatesRequest$: S.StructureShape = {type:"structure",name:"ListWorldTemplatesRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListWorldTemplatesOutputTemplateSummariesMember$: S.StructureShape = {type:"structure",name:"ListWorldTemplatesOutputTemplateSummariesMember",members:{arn:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},name:{shape:string$},version:{shape:string$}}}
-const ListWorldTemplatesOutputTemplateSummaries$: S.ListShape = {type:"list",name:"ListWorldTemplatesOutputTemplateSummaries",member:{shape:ListWorldTemplatesOutputTemplateSummariesMember$}}
-const ListWorldTemplatesOutput$: S.StructureShape = {type:"structure",name:"ListWorldTemplatesOutput",members:{templateSummaries:{shape:ListWorldTemplatesOutputTemplateSummaries$},nextToken:{shape:string$}}}
+const TemplateSummary$: S.StructureShape = {type:"structure",name:"TemplateSummary",members:{arn:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},name:{shape:string$},version:{shape:string$}}}
+const ListWorldTemplatesResponseTemplateSummaries$: S.ListShape = {type:"list",name:"ListWorldTemplatesResponseTemplateSummaries",member:{shape:TemplateSummary$}}
+const ListWorldTemplatesResponse$: S.StructureShape = {type:"structure",name:"ListWorldTemplatesResponse",members:{templateSummaries:{shape:ListWorldTemplatesResponseTemplateSummaries$},nextToken:{shape:string$}}}
 const ListWorldsRequest$: S.StructureShape = {type:"structure",name:"ListWorldsRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$},filters:{shape:ListDeploymentJobsRequestFilters$}}}
-const ListWorldsOutputWorldSummariesMember$: S.StructureShape = {type:"structure",name:"ListWorldsOutputWorldSummariesMember",members:{arn:{shape:string$},createdAt:{shape:timestamp$},generationJob:{shape:string$},template:{shape:string$}}}
-const ListWorldsOutputWorldSummaries$: S.ListShape = {type:"list",name:"ListWorldsOutputWorldSummaries",member:{shape:ListWorldsOutputWorldSummariesMember$}}
-const ListWorldsOutput$: S.StructureShape = {type:"structure",name:"ListWorldsOutput",members:{worldSummaries:{shape:ListWorldsOutputWorldSummaries$},nextToken:{shape:string$}}}
+const WorldSummary$: S.StructureShape = {type:"structure",name:"WorldSummary",members:{arn:{shape:string$},createdAt:{shape:timestamp$},generationJob:{shape:string$},template:{shape:string$}}}
+const ListWorldsResponseWorldSummaries$: S.ListShape = {type:"list",name:"ListWorldsResponseWorldSummaries",member:{shape:WorldSummary$}}
+const ListWorldsResponse$: S.StructureShape = {type:"structure",name:"ListWorldsResponse",members:{worldSummaries:{shape:ListWorldsResponseWorldSummaries$},nextToken:{shape:string$}}}
 const RegisterRobotRequest$: S.StructureShape = {type:"structure",name:"RegisterRobotRequest",members:{fleet:{shape:string$},robot:{shape:string$}},required:["fleet","robot"]}
-const RegisterRobotOutput$: S.StructureShape = {type:"structure",name:"RegisterRobotOutput",members:{fleet:{shape:string$},robot:{shape:string$}}}
+const RegisterRobotResponse$: S.StructureShape = {type:"structure",name:"RegisterRobotResponse",members:{fleet:{shape:string$},robot:{shape:string$}}}
 const RestartSimulationJobRequest$: S.StructureShape = {type:"structure",name:"RestartSimulationJobRequest",members:{job:{shape:string$}},required:["job"]}
-const RestartSimulationJobOutput$: S.StructureShape = {type:"structure",name:"RestartSimulationJobOutput",members:{}}
-const StartSimulationJobBatchRequest$: S.StructureShape = {type:"structure",name:"StartSimulationJobBatchRequest",members:{clientRequestToken:{shape:string$,idempotencyToken:true},batchPolicy:{shape:DescribeSimulationJobBatchOutputBatchPolicy$},createSimulationJobRequests:{shape:DescribeSimulationJobBatchOutputPendingRequests$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}},required:["createSimulationJobRequests"]}
-const StartSimulationJobBatchOutput$: S.StructureShape = {type:"structure",name:"StartSimulationJobBatchOutput",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},clientRequestToken:{shape:string$},batchPolicy:{shape:DescribeSimulationJobBatchOutputBatchPolicy$},failureCode:{shape:string$},failureReason:{shape:string$},failedRequests:{shape:DescribeSimulationJobBatchOutputFailedRequests$},pendingRequests:{shape:DescribeSimulationJobBatchOutputPendingRequests$},createdRequests:{shape:DescribeSimulationJobBatchOutputCreatedRequests$},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}}}
+const RestartSimulationJobResponse$: S.StructureShape = {type:"structure",name:"RestartSimulationJobResponse",members:{}}
+const StartSimulationJobBatchRequest$: S.StructureShape = {type:"structure",name:"StartSimulationJobBatchRequest",members:{clientRequestToken:{shape:string$,idempotencyToken:true},batchPolicy:{shape:BatchPolicy$},createSimulationJobRequests:{shape:DescribeSimulationJobBatchResponsePendingRequests$},tags:{shape:SimulationJobTags$}},required:["createSimulationJobRequests"]}
+const StartSimulationJobBatchResponse$: S.StructureShape = {type:"structure",name:"StartSimulationJobBatchResponse",members:{arn:{shape:string$},status:{shape:string$},createdAt:{shape:timestamp$},clientRequestToken:{shape:string$},batchPolicy:{shape:BatchPolicy$},failureCode:{shape:string$},failureReason:{shape:string$},failedRequests:{shape:DescribeSimulationJobBatchResponseFailedRequests$},pendingRequests:{shape:DescribeSimulationJobBatchResponsePendingRequests$},createdRequests:{shape:DescribeSimulationJobBatchResponseCreatedRequests$},tags:{shape:SimulationJobTags$}}}
 const SyncDeploymentJobRequest$: S.StructureShape = {type:"structure",name:"SyncDeploymentJobRequest",members:{clientRequestToken:{shape:string$,idempotencyToken:true},fleet:{shape:string$}},required:["clientRequestToken","fleet"]}
-const SyncDeploymentJobOutput$: S.StructureShape = {type:"structure",name:"SyncDeploymentJobOutput",members:{arn:{shape:string$},fleet:{shape:string$},status:{shape:string$},deploymentConfig:{shape:CreateDeploymentJobRequestDeploymentConfig$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},failureReason:{shape:string$},failureCode:{shape:string$},createdAt:{shape:timestamp$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:BatchDescribeSimulationJobOutputJobsMemberTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const SyncDeploymentJobResponse$: S.StructureShape = {type:"structure",name:"SyncDeploymentJobResponse",members:{arn:{shape:string$},fleet:{shape:string$},status:{shape:string$},deploymentConfig:{shape:DeploymentConfig$},deploymentApplicationConfigs:{shape:CreateDeploymentJobRequestDeploymentApplicationConfigs$},failureReason:{shape:string$},failureCode:{shape:string$},createdAt:{shape:timestamp$}}}
+const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:SimulationJobTags$}},required:["resourceArn","tags"]}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateRobotApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateRobotApplicationRequest",members:{application:{shape:string$},sources:{shape:CreateRobotApplicationRequestSources$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},currentRevisionId:{shape:string$},environment:{shape:CreateRobotApplicationRequestEnvironment$}},required:["application","robotSoftwareSuite"]}
-const UpdateRobotApplicationOutput$: S.StructureShape = {type:"structure",name:"UpdateRobotApplicationOutput",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationOutputSources$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},environment:{shape:CreateRobotApplicationRequestEnvironment$}}}
-const UpdateSimulationApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateSimulationApplicationRequest",members:{application:{shape:string$},sources:{shape:CreateRobotApplicationRequestSources$},simulationSoftwareSuite:{shape:CreateSimulationApplicationRequestSimulationSoftwareSuite$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},renderingEngine:{shape:CreateSimulationApplicationRequestRenderingEngine$},currentRevisionId:{shape:string$},environment:{shape:CreateRobotApplicationRequestEnvironment$}},required:["application","simulationSoftwareSuite","robotSoftwareSuite"]}
-const UpdateSimulationApplicationOutput$: S.StructureShape = {type:"structure",name:"UpdateSimulationApplicationOutput",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationOutputSources$},simulationSoftwareSuite:{shape:CreateSimulationApplicationRequestSimulationSoftwareSuite$},robotSoftwareSuite:{shape:CreateRobotApplicationRequestRobotSoftwareSuite$},renderingEngine:{shape:CreateSimulationApplicationRequestRenderingEngine$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},environment:{shape:CreateRobotApplicationRequestEnvironment$}}}
-const UpdateWorldTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateWorldTemplateRequest",members:{template:{shape:string$},name:{shape:string$},templateBody:{shape:string$},templateLocation:{shape:CreateWorldTemplateRequestTemplateLocation$}},required:["template"]}
-const UpdateWorldTemplateOutput$: S.StructureShape = {type:"structure",name:"UpdateWorldTemplateOutput",members:{arn:{shape:string$},name:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const UpdateRobotApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateRobotApplicationRequest",members:{application:{shape:string$},sources:{shape:CreateRobotApplicationRequestSources$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},currentRevisionId:{shape:string$},environment:{shape:Environment$}},required:["application","robotSoftwareSuite"]}
+const UpdateRobotApplicationResponse$: S.StructureShape = {type:"structure",name:"UpdateRobotApplicationResponse",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationResponseSources$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},environment:{shape:Environment$}}}
+const UpdateSimulationApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateSimulationApplicationRequest",members:{application:{shape:string$},sources:{shape:CreateRobotApplicationRequestSources$},simulationSoftwareSuite:{shape:SimulationSoftwareSuite$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},renderingEngine:{shape:RenderingEngine$},currentRevisionId:{shape:string$},environment:{shape:Environment$}},required:["application","simulationSoftwareSuite","robotSoftwareSuite"]}
+const UpdateSimulationApplicationResponse$: S.StructureShape = {type:"structure",name:"UpdateSimulationApplicationResponse",members:{arn:{shape:string$},name:{shape:string$},version:{shape:string$},sources:{shape:CreateRobotApplicationResponseSources$},simulationSoftwareSuite:{shape:SimulationSoftwareSuite$},robotSoftwareSuite:{shape:RobotSoftwareSuite$},renderingEngine:{shape:RenderingEngine$},lastUpdatedAt:{shape:timestamp$},revisionId:{shape:string$},environment:{shape:Environment$}}}
+const UpdateWorldTemplateRequest$: S.StructureShape = {type:"structure",name:"UpdateWorldTemplateRequest",members:{template:{shape:string$},name:{shape:string$},templateBody:{shape:string$},templateLocation:{shape:TemplateLocation$}},required:["template"]}
+const UpdateWorldTemplateResponse$: S.StructureShape = {type:"structure",name:"UpdateWorldTemplateResponse",members:{arn:{shape:string$},name:{shape:string$},createdAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$}}}
+const ConcurrentDeploymentException$: S.StructureShape = {type:"structure",name:"ConcurrentDeploymentException",members:{},exception:true,error:{senderFault:true}}
+const IdempotentParameterMismatchException$: S.StructureShape = {type:"structure",name:"IdempotentParameterMismatchException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const InvalidParameterException$: S.StructureShape = {type:"structure",name:"InvalidParameterException",members:{},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const ResourceAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ResourceAlreadyExistsException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ServiceUnavailableException$: S.StructureShape = {type:"structure",name:"ServiceUnavailableException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+
+export type Architecture = "ARM64" | "ARMHF" | "X86_64" | (string & {})
+
+export type ComputeType = "CPU" | "GPU_AND_CPU" | (string & {})
+
+export type DataSourceType = "Archive" | "File" | "Prefix" | (string & {})
+
+export type DeploymentJobErrorCode = "BadLambdaAssociated" | "BadPermissionError" | "DeploymentFleetDoesNotExist" | "DownloadConditionFailed" | "EnvironmentSetupError" | "EtagMismatch" | "ExtractingBundleFailure" | "FailureThresholdBreached" | "FleetDeploymentTimeout" | "GreengrassDeploymentFailed" | "GreengrassGroupVersionDoesNotExist" | "InternalServerError" | "InvalidGreengrassGroup" | "LambdaDeleted" | "MissingRobotApplicationArchitecture" | "MissingRobotArchitecture" | "MissingRobotDeploymentResource" | "PostLaunchFileFailure" | "PreLaunchFileFailure" | "ResourceNotFound" | "RobotAgentConnectionTimeout" | "RobotApplicationDoesNotExist" | "RobotDeploymentAborted" | "RobotDeploymentNoResponse" | (string & {})
+
+export type DeploymentStatus = "Canceled" | "Failed" | "InProgress" | "Pending" | "Preparing" | "Succeeded" | (string & {})
+
+export type ExitBehavior = "FAIL" | "RESTART" | (string & {})
+
+export type FailureBehavior = "Continue" | "Fail" | (string & {})
+
+export type RenderingEngineType = "OGRE" | (string & {})
+
+export type RobotDeploymentStep = "DownloadingExtracting" | "ExecutingDownloadCondition" | "Finished" | "Launching" | "ExecutingPostLaunch" | "ExecutingPreLaunch" | "Validating" | (string & {})
+
+export type RobotSoftwareSuiteType = "General" | "ROS" | "ROS2" | (string & {})
+
+export type RobotSoftwareSuiteVersionType = "Dashing" | "Foxy" | "Kinetic" | "Melodic" | (string & {})
+
+export type RobotStatus = "Available" | "Deploying" | "Failed" | "InSync" | "NoResponse" | "PendingNewDeployment" | "Registered" | (string & {})
+
+export type SimulationJobBatchErrorCode = "InternalServiceError" | (string & {})
+
+export type SimulationJobBatchStatus = "Canceled" | "Canceling" | "Completed" | "Completing" | "Failed" | "InProgress" | "Pending" | "TimedOut" | "TimingOut" | (string & {})
+
+export type SimulationJobErrorCode = "BadPermissionsCloudwatchLogs" | "BadPermissionsRobotApplication" | "BadPermissionsS3Object" | "BadPermissionsS3Output" | "BadPermissionsSimulationApplication" | "BadPermissionsUserCredentials" | "BatchCanceled" | "BatchTimedOut" | "ENILimitExceeded" | "InternalServiceError" | "InvalidBundleRobotApplication" | "InvalidBundleSimulationApplication" | "InvalidInput" | "InvalidS3Resource" | "LimitExceeded" | "MismatchedEtag" | "RequestThrottled" | "ResourceNotFound" | "RobotApplicationCrash" | "RobotApplicationHealthCheckFailure" | "RobotApplicationVersionMismatchedEtag" | "SimulationApplicationCrash" | "SimulationApplicationHealthCheckFailure" | "SimulationApplicationVersionMismatchedEtag" | "SubnetIpLimitExceeded" | "ThrottlingError" | "UploadContentMismatchError" | "WrongRegionRobotApplication" | "WrongRegionS3Bucket" | "WrongRegionS3Output" | "WrongRegionSimulationApplication" | (string & {})
+
+export type SimulationJobStatus = "Canceled" | "Completed" | "Failed" | "Pending" | "Preparing" | "Restarting" | "Running" | "RunningFailed" | "Terminated" | "Terminating" | (string & {})
+
+export type SimulationSoftwareSuiteType = "Gazebo" | "RosbagPlay" | "SimulationRuntime" | (string & {})
+
+export type UploadBehavior = "UPLOAD_ON_TERMINATE" | "UPLOAD_ROLLING_AUTO_REMOVE" | (string & {})
+
+export type WorldExportJobErrorCode = "AccessDenied" | "InternalServiceError" | "InvalidInput" | "LimitExceeded" | "RequestThrottled" | "ResourceNotFound" | (string & {})
+
+export type WorldExportJobStatus = "Canceled" | "Canceling" | "Completed" | "Failed" | "Pending" | "Running" | (string & {})
+
+export type WorldGenerationJobErrorCode = "AllWorldGenerationFailed" | "InternalServiceError" | "InvalidInput" | "LimitExceeded" | "RequestThrottled" | "ResourceNotFound" | (string & {})
+
+export type WorldGenerationJobStatus = "Canceled" | "Canceling" | "Completed" | "Failed" | "PartialFailed" | "Pending" | "Running" | (string & {})
 
 export interface BatchDeleteWorldsRequest {
   readonly worlds: ReadonlyArray<string>
 }
 
-export interface BatchDeleteWorldsOutput {
+export interface BatchDeleteWorldsResponse {
   readonly unprocessedWorlds?: ReadonlyArray<string>
 }
 
@@ -247,198 +301,198 @@ export interface BatchDescribeSimulationJobRequest {
   readonly jobs: ReadonlyArray<string>
 }
 
-export interface BatchDescribeSimulationJobOutput {
-  readonly jobs?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMember>
+export interface BatchDescribeSimulationJobResponse {
+  readonly jobs?: ReadonlyArray<SimulationJob>
   readonly unprocessedJobs?: ReadonlyArray<string>
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMember {
+export interface SimulationJob {
   readonly arn?: string
   readonly name?: string
-  readonly status?: string
+  readonly status?: SimulationJobStatus
   readonly lastStartedAt?: Date
   readonly lastUpdatedAt?: Date
-  readonly failureBehavior?: string
-  readonly failureCode?: string
+  readonly failureBehavior?: FailureBehavior
+  readonly failureCode?: SimulationJobErrorCode
   readonly failureReason?: string
   readonly clientRequestToken?: string
-  readonly outputLocation?: BatchDescribeSimulationJobOutputJobsMemberOutputLocationOutput
-  readonly loggingConfig?: BatchDescribeSimulationJobOutputJobsMemberLoggingConfigOutput
+  readonly outputLocation?: OutputLocationOutput
+  readonly loggingConfig?: LoggingConfigOutput
   readonly maxJobDurationInSeconds?: number
   readonly simulationTimeMillis?: number
   readonly iamRole?: string
-  readonly robotApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberOutput>
-  readonly simulationApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberOutput>
-  readonly dataSources?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberDataSourcesMember>
+  readonly robotApplications?: ReadonlyArray<RobotApplicationConfigOutput>
+  readonly simulationApplications?: ReadonlyArray<SimulationApplicationConfigOutput>
+  readonly dataSources?: ReadonlyArray<DataSource>
   readonly tags?: Readonly<Record<string, string>>
-  readonly vpcConfig?: BatchDescribeSimulationJobOutputJobsMemberVpcConfig
-  readonly networkInterface?: BatchDescribeSimulationJobOutputJobsMemberNetworkInterface
-  readonly compute?: BatchDescribeSimulationJobOutputJobsMemberCompute
+  readonly vpcConfig?: VPCConfigResponse
+  readonly networkInterface?: NetworkInterface
+  readonly compute?: ComputeResponse
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberOutputLocation {
+export interface OutputLocation {
   readonly s3Bucket?: string | undefined
   readonly s3Prefix?: string | undefined
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberOutputLocationOutput {
+export interface OutputLocationOutput {
   readonly s3Bucket?: string
   readonly s3Prefix?: string
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberLoggingConfig {
+export interface LoggingConfig {
   readonly recordAllRosTopics?: boolean | undefined
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberLoggingConfigOutput {
+export interface LoggingConfigOutput {
   readonly recordAllRosTopics?: boolean
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMember {
+export interface RobotApplicationConfig {
   readonly application: string
   readonly applicationVersion?: string | undefined
-  readonly launchConfig: BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfig
-  readonly uploadConfigurations?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurationsMember> | undefined
+  readonly launchConfig: LaunchConfig
+  readonly uploadConfigurations?: ReadonlyArray<UploadConfiguration> | undefined
   readonly useDefaultUploadConfigurations?: boolean | undefined
-  readonly tools?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberToolsMember> | undefined
+  readonly tools?: ReadonlyArray<Tool> | undefined
   readonly useDefaultTools?: boolean | undefined
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberOutput {
+export interface RobotApplicationConfigOutput {
   readonly application?: string
   readonly applicationVersion?: string
-  readonly launchConfig?: BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigOutput
-  readonly uploadConfigurations?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurationsMemberOutput>
+  readonly launchConfig?: LaunchConfigOutput
+  readonly uploadConfigurations?: ReadonlyArray<UploadConfigurationOutput>
   readonly useDefaultUploadConfigurations?: boolean
-  readonly tools?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberToolsMemberOutput>
+  readonly tools?: ReadonlyArray<ToolOutput>
   readonly useDefaultTools?: boolean
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfig {
+export interface LaunchConfig {
   readonly packageName?: string | undefined
   readonly launchFile?: string | undefined
   readonly environmentVariables?: Readonly<Record<string, string>> | undefined
-  readonly portForwardingConfig?: BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfig | undefined
+  readonly portForwardingConfig?: PortForwardingConfig | undefined
   readonly streamUI?: boolean | undefined
   readonly command?: ReadonlyArray<string> | undefined
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigOutput {
+export interface LaunchConfigOutput {
   readonly packageName?: string
   readonly launchFile?: string
   readonly environmentVariables?: Readonly<Record<string, string>>
-  readonly portForwardingConfig?: BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigOutput
+  readonly portForwardingConfig?: PortForwardingConfigOutput
   readonly streamUI?: boolean
   readonly command?: ReadonlyArray<string>
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfig {
-  readonly portMappings?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappingsMember> | undefined
+export interface PortForwardingConfig {
+  readonly portMappings?: ReadonlyArray<PortMapping> | undefined
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigOutput {
-  readonly portMappings?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappingsMemberOutput>
+export interface PortForwardingConfigOutput {
+  readonly portMappings?: ReadonlyArray<PortMappingOutput>
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappingsMember {
+export interface PortMapping {
   readonly jobPort: number
   readonly applicationPort: number
   readonly enableOnPublicIp?: boolean | undefined
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigPortForwardingConfigPortMappingsMemberOutput {
+export interface PortMappingOutput {
   readonly jobPort?: number
   readonly applicationPort?: number
   readonly enableOnPublicIp?: boolean
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurationsMember {
+export interface UploadConfiguration {
   readonly name: string
   readonly path: string
-  readonly uploadBehavior: string
+  readonly uploadBehavior: UploadBehavior
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurationsMemberOutput {
+export interface UploadConfigurationOutput {
   readonly name?: string
   readonly path?: string
-  readonly uploadBehavior?: string
+  readonly uploadBehavior?: UploadBehavior
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberToolsMember {
+export interface Tool {
   readonly streamUI?: boolean | undefined
   readonly name: string
   readonly command: string
   readonly streamOutputToCloudWatch?: boolean | undefined
-  readonly exitBehavior?: string | undefined
+  readonly exitBehavior?: ExitBehavior | undefined
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberToolsMemberOutput {
+export interface ToolOutput {
   readonly streamUI?: boolean
   readonly name?: string
   readonly command?: string
   readonly streamOutputToCloudWatch?: boolean
-  readonly exitBehavior?: string
+  readonly exitBehavior?: ExitBehavior
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMember {
+export interface SimulationApplicationConfig {
   readonly application: string
   readonly applicationVersion?: string | undefined
-  readonly launchConfig: BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfig
-  readonly uploadConfigurations?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurationsMember> | undefined
-  readonly worldConfigs?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigsMember> | undefined
+  readonly launchConfig: LaunchConfig
+  readonly uploadConfigurations?: ReadonlyArray<UploadConfiguration> | undefined
+  readonly worldConfigs?: ReadonlyArray<WorldConfig> | undefined
   readonly useDefaultUploadConfigurations?: boolean | undefined
-  readonly tools?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberToolsMember> | undefined
+  readonly tools?: ReadonlyArray<Tool> | undefined
   readonly useDefaultTools?: boolean | undefined
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberOutput {
+export interface SimulationApplicationConfigOutput {
   readonly application?: string
   readonly applicationVersion?: string
-  readonly launchConfig?: BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberLaunchConfigOutput
-  readonly uploadConfigurations?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberUploadConfigurationsMemberOutput>
-  readonly worldConfigs?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigsMemberOutput>
+  readonly launchConfig?: LaunchConfigOutput
+  readonly uploadConfigurations?: ReadonlyArray<UploadConfigurationOutput>
+  readonly worldConfigs?: ReadonlyArray<WorldConfigOutput>
   readonly useDefaultUploadConfigurations?: boolean
-  readonly tools?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberToolsMemberOutput>
+  readonly tools?: ReadonlyArray<ToolOutput>
   readonly useDefaultTools?: boolean
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigsMember {
+export interface WorldConfig {
   readonly world?: string | undefined
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberWorldConfigsMemberOutput {
+export interface WorldConfigOutput {
   readonly world?: string
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberDataSourcesMember {
+export interface DataSource {
   readonly name?: string
   readonly s3Bucket?: string
-  readonly s3Keys?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberDataSourcesMemberS3KeysMember>
-  readonly type?: string
+  readonly s3Keys?: ReadonlyArray<S3KeyOutput>
+  readonly type?: DataSourceType
   readonly destination?: string
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberDataSourcesMemberS3KeysMember {
+export interface S3KeyOutput {
   readonly s3Key?: string
   readonly etag?: string
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberVpcConfig {
+export interface VPCConfigResponse {
   readonly subnets?: ReadonlyArray<string>
   readonly securityGroups?: ReadonlyArray<string>
   readonly vpcId?: string
   readonly assignPublicIp?: boolean
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberNetworkInterface {
+export interface NetworkInterface {
   readonly networkInterfaceId?: string
   readonly privateIpAddress?: string
   readonly publicIpAddress?: string
 }
 
-export interface BatchDescribeSimulationJobOutputJobsMemberCompute {
+export interface ComputeResponse {
   readonly simulationUnitLimit?: number
-  readonly computeType?: string
+  readonly computeType?: ComputeType
   readonly gpuUnitLimit?: number
 }
 
@@ -446,79 +500,79 @@ export interface CancelDeploymentJobRequest {
   readonly job: string
 }
 
-export type CancelDeploymentJobOutput = {}
+export type CancelDeploymentJobResponse = {}
 
 export interface CancelSimulationJobRequest {
   readonly job: string
 }
 
-export type CancelSimulationJobOutput = {}
+export type CancelSimulationJobResponse = {}
 
 export interface CancelSimulationJobBatchRequest {
   readonly batch: string
 }
 
-export type CancelSimulationJobBatchOutput = {}
+export type CancelSimulationJobBatchResponse = {}
 
 export interface CancelWorldExportJobRequest {
   readonly job: string
 }
 
-export type CancelWorldExportJobOutput = {}
+export type CancelWorldExportJobResponse = {}
 
 export interface CancelWorldGenerationJobRequest {
   readonly job: string
 }
 
-export type CancelWorldGenerationJobOutput = {}
+export type CancelWorldGenerationJobResponse = {}
 
 export interface CreateDeploymentJobRequest {
-  readonly deploymentConfig?: CreateDeploymentJobRequestDeploymentConfig | undefined
+  readonly deploymentConfig?: DeploymentConfig | undefined
   readonly clientRequestToken: string
   readonly fleet: string
-  readonly deploymentApplicationConfigs: ReadonlyArray<CreateDeploymentJobRequestDeploymentApplicationConfigsMember>
+  readonly deploymentApplicationConfigs: ReadonlyArray<DeploymentApplicationConfig>
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateDeploymentJobRequestDeploymentConfig {
+export interface DeploymentConfig {
   readonly concurrentDeploymentPercentage?: number | undefined
   readonly failureThresholdPercentage?: number | undefined
   readonly robotDeploymentTimeoutInSeconds?: number | bigint | undefined
-  readonly downloadConditionFile?: CreateDeploymentJobRequestDeploymentConfigDownloadConditionFile | undefined
+  readonly downloadConditionFile?: S3Object | undefined
 }
 
-export interface CreateDeploymentJobRequestDeploymentConfigOutput {
+export interface DeploymentConfigOutput {
   readonly concurrentDeploymentPercentage?: number
   readonly failureThresholdPercentage?: number
   readonly robotDeploymentTimeoutInSeconds?: number
-  readonly downloadConditionFile?: CreateDeploymentJobRequestDeploymentConfigDownloadConditionFileOutput
+  readonly downloadConditionFile?: S3ObjectOutput
 }
 
-export interface CreateDeploymentJobRequestDeploymentConfigDownloadConditionFile {
+export interface S3Object {
   readonly bucket: string
   readonly key: string
   readonly etag?: string | undefined
 }
 
-export interface CreateDeploymentJobRequestDeploymentConfigDownloadConditionFileOutput {
+export interface S3ObjectOutput {
   readonly bucket?: string
   readonly key?: string
   readonly etag?: string
 }
 
-export interface CreateDeploymentJobRequestDeploymentApplicationConfigsMember {
+export interface DeploymentApplicationConfig {
   readonly application: string
   readonly applicationVersion: string
-  readonly launchConfig: CreateDeploymentJobRequestDeploymentApplicationConfigsMemberLaunchConfig
+  readonly launchConfig: DeploymentLaunchConfig
 }
 
-export interface CreateDeploymentJobRequestDeploymentApplicationConfigsMemberOutput {
+export interface DeploymentApplicationConfigOutput {
   readonly application?: string
   readonly applicationVersion?: string
-  readonly launchConfig?: CreateDeploymentJobRequestDeploymentApplicationConfigsMemberLaunchConfigOutput
+  readonly launchConfig?: DeploymentLaunchConfigOutput
 }
 
-export interface CreateDeploymentJobRequestDeploymentApplicationConfigsMemberLaunchConfig {
+export interface DeploymentLaunchConfig {
   readonly packageName: string
   readonly preLaunchFile?: string | undefined
   readonly launchFile: string
@@ -526,7 +580,7 @@ export interface CreateDeploymentJobRequestDeploymentApplicationConfigsMemberLau
   readonly environmentVariables?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateDeploymentJobRequestDeploymentApplicationConfigsMemberLaunchConfigOutput {
+export interface DeploymentLaunchConfigOutput {
   readonly packageName?: string
   readonly preLaunchFile?: string
   readonly launchFile?: string
@@ -534,15 +588,15 @@ export interface CreateDeploymentJobRequestDeploymentApplicationConfigsMemberLau
   readonly environmentVariables?: Readonly<Record<string, string>>
 }
 
-export interface CreateDeploymentJobOutput {
+export interface CreateDeploymentJobResponse {
   readonly arn?: string
   readonly fleet?: string
-  readonly status?: string
-  readonly deploymentApplicationConfigs?: ReadonlyArray<CreateDeploymentJobRequestDeploymentApplicationConfigsMemberOutput>
+  readonly status?: DeploymentStatus
+  readonly deploymentApplicationConfigs?: ReadonlyArray<DeploymentApplicationConfigOutput>
   readonly failureReason?: string
-  readonly failureCode?: string
+  readonly failureCode?: DeploymentJobErrorCode
   readonly createdAt?: Date
-  readonly deploymentConfig?: CreateDeploymentJobRequestDeploymentConfigOutput
+  readonly deploymentConfig?: DeploymentConfigOutput
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -551,7 +605,7 @@ export interface CreateFleetRequest {
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateFleetOutput {
+export interface CreateFleetResponse {
   readonly arn?: string
   readonly name?: string
   readonly createdAt?: Date
@@ -560,69 +614,69 @@ export interface CreateFleetOutput {
 
 export interface CreateRobotRequest {
   readonly name: string
-  readonly architecture: string
+  readonly architecture: Architecture
   readonly greengrassGroupId: string
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateRobotOutput {
+export interface CreateRobotResponse {
   readonly arn?: string
   readonly name?: string
   readonly createdAt?: Date
   readonly greengrassGroupId?: string
-  readonly architecture?: string
+  readonly architecture?: Architecture
   readonly tags?: Readonly<Record<string, string>>
 }
 
 export interface CreateRobotApplicationRequest {
   readonly name: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationRequestSourcesMember> | undefined
-  readonly robotSoftwareSuite: CreateRobotApplicationRequestRobotSoftwareSuite
+  readonly sources?: ReadonlyArray<SourceConfig> | undefined
+  readonly robotSoftwareSuite: RobotSoftwareSuite
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly environment?: CreateRobotApplicationRequestEnvironment | undefined
+  readonly environment?: Environment | undefined
 }
 
-export interface CreateRobotApplicationRequestSourcesMember {
+export interface SourceConfig {
   readonly s3Bucket?: string | undefined
   readonly s3Key?: string | undefined
-  readonly architecture?: string | undefined
+  readonly architecture?: Architecture | undefined
 }
 
-export interface CreateRobotApplicationRequestRobotSoftwareSuite {
-  readonly name?: string | undefined
-  readonly version?: string | undefined
+export interface RobotSoftwareSuite {
+  readonly name?: RobotSoftwareSuiteType | undefined
+  readonly version?: RobotSoftwareSuiteVersionType | undefined
 }
 
-export interface CreateRobotApplicationRequestRobotSoftwareSuiteOutput {
-  readonly name?: string
-  readonly version?: string
+export interface RobotSoftwareSuiteOutput {
+  readonly name?: RobotSoftwareSuiteType
+  readonly version?: RobotSoftwareSuiteVersionType
 }
 
-export interface CreateRobotApplicationRequestEnvironment {
+export interface Environment {
   readonly uri?: string | undefined
 }
 
-export interface CreateRobotApplicationRequestEnvironmentOutput {
+export interface EnvironmentOutput {
   readonly uri?: string
 }
 
-export interface CreateRobotApplicationOutput {
+export interface CreateRobotApplicationResponse {
   readonly arn?: string
   readonly name?: string
   readonly version?: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationOutputSourcesMember>
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
+  readonly sources?: ReadonlyArray<Source>
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
   readonly lastUpdatedAt?: Date
   readonly revisionId?: string
   readonly tags?: Readonly<Record<string, string>>
-  readonly environment?: CreateRobotApplicationRequestEnvironmentOutput
+  readonly environment?: EnvironmentOutput
 }
 
-export interface CreateRobotApplicationOutputSourcesMember {
+export interface Source {
   readonly s3Bucket?: string
   readonly s3Key?: string
   readonly etag?: string
-  readonly architecture?: string
+  readonly architecture?: Architecture
 }
 
 export interface CreateRobotApplicationVersionRequest {
@@ -632,59 +686,59 @@ export interface CreateRobotApplicationVersionRequest {
   readonly imageDigest?: string | undefined
 }
 
-export interface CreateRobotApplicationVersionOutput {
+export interface CreateRobotApplicationVersionResponse {
   readonly arn?: string
   readonly name?: string
   readonly version?: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationOutputSourcesMember>
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
+  readonly sources?: ReadonlyArray<Source>
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
   readonly lastUpdatedAt?: Date
   readonly revisionId?: string
-  readonly environment?: CreateRobotApplicationRequestEnvironmentOutput
+  readonly environment?: EnvironmentOutput
 }
 
 export interface CreateSimulationApplicationRequest {
   readonly name: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationRequestSourcesMember> | undefined
-  readonly simulationSoftwareSuite: CreateSimulationApplicationRequestSimulationSoftwareSuite
-  readonly robotSoftwareSuite: CreateRobotApplicationRequestRobotSoftwareSuite
-  readonly renderingEngine?: CreateSimulationApplicationRequestRenderingEngine | undefined
+  readonly sources?: ReadonlyArray<SourceConfig> | undefined
+  readonly simulationSoftwareSuite: SimulationSoftwareSuite
+  readonly robotSoftwareSuite: RobotSoftwareSuite
+  readonly renderingEngine?: RenderingEngine | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly environment?: CreateRobotApplicationRequestEnvironment | undefined
+  readonly environment?: Environment | undefined
 }
 
-export interface CreateSimulationApplicationRequestSimulationSoftwareSuite {
-  readonly name?: string | undefined
+export interface SimulationSoftwareSuite {
+  readonly name?: SimulationSoftwareSuiteType | undefined
   readonly version?: string | undefined
 }
 
-export interface CreateSimulationApplicationRequestSimulationSoftwareSuiteOutput {
-  readonly name?: string
+export interface SimulationSoftwareSuiteOutput {
+  readonly name?: SimulationSoftwareSuiteType
   readonly version?: string
 }
 
-export interface CreateSimulationApplicationRequestRenderingEngine {
-  readonly name?: string | undefined
+export interface RenderingEngine {
+  readonly name?: RenderingEngineType | undefined
   readonly version?: string | undefined
 }
 
-export interface CreateSimulationApplicationRequestRenderingEngineOutput {
-  readonly name?: string
+export interface RenderingEngineOutput {
+  readonly name?: RenderingEngineType
   readonly version?: string
 }
 
-export interface CreateSimulationApplicationOutput {
+export interface CreateSimulationApplicationResponse {
   readonly arn?: string
   readonly name?: string
   readonly version?: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationOutputSourcesMember>
-  readonly simulationSoftwareSuite?: CreateSimulationApplicationRequestSimulationSoftwareSuiteOutput
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
-  readonly renderingEngine?: CreateSimulationApplicationRequestRenderingEngineOutput
+  readonly sources?: ReadonlyArray<Source>
+  readonly simulationSoftwareSuite?: SimulationSoftwareSuiteOutput
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
+  readonly renderingEngine?: RenderingEngineOutput
   readonly lastUpdatedAt?: Date
   readonly revisionId?: string
   readonly tags?: Readonly<Record<string, string>>
-  readonly environment?: CreateRobotApplicationRequestEnvironmentOutput
+  readonly environment?: EnvironmentOutput
 }
 
 export interface CreateSimulationApplicationVersionRequest {
@@ -694,110 +748,110 @@ export interface CreateSimulationApplicationVersionRequest {
   readonly imageDigest?: string | undefined
 }
 
-export interface CreateSimulationApplicationVersionOutput {
+export interface CreateSimulationApplicationVersionResponse {
   readonly arn?: string
   readonly name?: string
   readonly version?: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationOutputSourcesMember>
-  readonly simulationSoftwareSuite?: CreateSimulationApplicationRequestSimulationSoftwareSuiteOutput
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
-  readonly renderingEngine?: CreateSimulationApplicationRequestRenderingEngineOutput
+  readonly sources?: ReadonlyArray<Source>
+  readonly simulationSoftwareSuite?: SimulationSoftwareSuiteOutput
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
+  readonly renderingEngine?: RenderingEngineOutput
   readonly lastUpdatedAt?: Date
   readonly revisionId?: string
-  readonly environment?: CreateRobotApplicationRequestEnvironmentOutput
+  readonly environment?: EnvironmentOutput
 }
 
 export interface CreateSimulationJobRequest {
   readonly clientRequestToken?: string | undefined
-  readonly outputLocation?: BatchDescribeSimulationJobOutputJobsMemberOutputLocation | undefined
-  readonly loggingConfig?: BatchDescribeSimulationJobOutputJobsMemberLoggingConfig | undefined
+  readonly outputLocation?: OutputLocation | undefined
+  readonly loggingConfig?: LoggingConfig | undefined
   readonly maxJobDurationInSeconds: number | bigint
   readonly iamRole: string
-  readonly failureBehavior?: string | undefined
-  readonly robotApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMember> | undefined
-  readonly simulationApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMember> | undefined
-  readonly dataSources?: ReadonlyArray<CreateSimulationJobRequestDataSourcesMember> | undefined
+  readonly failureBehavior?: FailureBehavior | undefined
+  readonly robotApplications?: ReadonlyArray<RobotApplicationConfig> | undefined
+  readonly simulationApplications?: ReadonlyArray<SimulationApplicationConfig> | undefined
+  readonly dataSources?: ReadonlyArray<DataSourceConfig> | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
-  readonly vpcConfig?: CreateSimulationJobRequestVpcConfig | undefined
-  readonly compute?: CreateSimulationJobRequestCompute | undefined
+  readonly vpcConfig?: VPCConfig | undefined
+  readonly compute?: Compute | undefined
 }
 
-export interface CreateSimulationJobRequestDataSourcesMember {
+export interface DataSourceConfig {
   readonly name: string
   readonly s3Bucket: string
   readonly s3Keys: ReadonlyArray<string>
-  readonly type?: string | undefined
+  readonly type?: DataSourceType | undefined
   readonly destination?: string | undefined
 }
 
-export interface CreateSimulationJobRequestDataSourcesMemberOutput {
+export interface DataSourceConfigOutput {
   readonly name?: string
   readonly s3Bucket?: string
   readonly s3Keys?: ReadonlyArray<string>
-  readonly type?: string
+  readonly type?: DataSourceType
   readonly destination?: string
 }
 
-export interface CreateSimulationJobRequestVpcConfig {
+export interface VPCConfig {
   readonly subnets: ReadonlyArray<string>
   readonly securityGroups?: ReadonlyArray<string> | undefined
   readonly assignPublicIp?: boolean | undefined
 }
 
-export interface CreateSimulationJobRequestVpcConfigOutput {
+export interface VPCConfigOutput {
   readonly subnets?: ReadonlyArray<string>
   readonly securityGroups?: ReadonlyArray<string>
   readonly assignPublicIp?: boolean
 }
 
-export interface CreateSimulationJobRequestCompute {
+export interface Compute {
   readonly simulationUnitLimit?: number | undefined
-  readonly computeType?: string | undefined
+  readonly computeType?: ComputeType | undefined
   readonly gpuUnitLimit?: number | undefined
 }
 
-export interface CreateSimulationJobRequestComputeOutput {
+export interface ComputeOutput {
   readonly simulationUnitLimit?: number
-  readonly computeType?: string
+  readonly computeType?: ComputeType
   readonly gpuUnitLimit?: number
 }
 
-export interface CreateSimulationJobOutput {
+export interface CreateSimulationJobResponse {
   readonly arn?: string
-  readonly status?: string
+  readonly status?: SimulationJobStatus
   readonly lastStartedAt?: Date
   readonly lastUpdatedAt?: Date
-  readonly failureBehavior?: string
-  readonly failureCode?: string
+  readonly failureBehavior?: FailureBehavior
+  readonly failureCode?: SimulationJobErrorCode
   readonly clientRequestToken?: string
-  readonly outputLocation?: BatchDescribeSimulationJobOutputJobsMemberOutputLocationOutput
-  readonly loggingConfig?: BatchDescribeSimulationJobOutputJobsMemberLoggingConfigOutput
+  readonly outputLocation?: OutputLocationOutput
+  readonly loggingConfig?: LoggingConfigOutput
   readonly maxJobDurationInSeconds?: number
   readonly simulationTimeMillis?: number
   readonly iamRole?: string
-  readonly robotApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberOutput>
-  readonly simulationApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberOutput>
-  readonly dataSources?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberDataSourcesMember>
+  readonly robotApplications?: ReadonlyArray<RobotApplicationConfigOutput>
+  readonly simulationApplications?: ReadonlyArray<SimulationApplicationConfigOutput>
+  readonly dataSources?: ReadonlyArray<DataSource>
   readonly tags?: Readonly<Record<string, string>>
-  readonly vpcConfig?: BatchDescribeSimulationJobOutputJobsMemberVpcConfig
-  readonly compute?: BatchDescribeSimulationJobOutputJobsMemberCompute
+  readonly vpcConfig?: VPCConfigResponse
+  readonly compute?: ComputeResponse
 }
 
 export interface CreateWorldExportJobRequest {
   readonly clientRequestToken?: string | undefined
   readonly worlds: ReadonlyArray<string>
-  readonly outputLocation: BatchDescribeSimulationJobOutputJobsMemberOutputLocation
+  readonly outputLocation: OutputLocation
   readonly iamRole: string
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateWorldExportJobOutput {
+export interface CreateWorldExportJobResponse {
   readonly arn?: string
-  readonly status?: string
+  readonly status?: WorldExportJobStatus
   readonly createdAt?: Date
-  readonly failureCode?: string
+  readonly failureCode?: WorldExportJobErrorCode
   readonly clientRequestToken?: string
-  readonly outputLocation?: BatchDescribeSimulationJobOutputJobsMemberOutputLocationOutput
+  readonly outputLocation?: OutputLocationOutput
   readonly iamRole?: string
   readonly tags?: Readonly<Record<string, string>>
 }
@@ -805,29 +859,29 @@ export interface CreateWorldExportJobOutput {
 export interface CreateWorldGenerationJobRequest {
   readonly clientRequestToken?: string | undefined
   readonly template: string
-  readonly worldCount: CreateWorldGenerationJobRequestWorldCount
+  readonly worldCount: WorldCount
   readonly tags?: Readonly<Record<string, string>> | undefined
   readonly worldTags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateWorldGenerationJobRequestWorldCount {
+export interface WorldCount {
   readonly floorplanCount?: number | undefined
   readonly interiorCountPerFloorplan?: number | undefined
 }
 
-export interface CreateWorldGenerationJobRequestWorldCountOutput {
+export interface WorldCountOutput {
   readonly floorplanCount?: number
   readonly interiorCountPerFloorplan?: number
 }
 
-export interface CreateWorldGenerationJobOutput {
+export interface CreateWorldGenerationJobResponse {
   readonly arn?: string
-  readonly status?: string
+  readonly status?: WorldGenerationJobStatus
   readonly createdAt?: Date
-  readonly failureCode?: string
+  readonly failureCode?: WorldGenerationJobErrorCode
   readonly clientRequestToken?: string
   readonly template?: string
-  readonly worldCount?: CreateWorldGenerationJobRequestWorldCountOutput
+  readonly worldCount?: WorldCountOutput
   readonly tags?: Readonly<Record<string, string>>
   readonly worldTags?: Readonly<Record<string, string>>
 }
@@ -836,16 +890,16 @@ export interface CreateWorldTemplateRequest {
   readonly clientRequestToken?: string | undefined
   readonly name?: string | undefined
   readonly templateBody?: string | undefined
-  readonly templateLocation?: CreateWorldTemplateRequestTemplateLocation | undefined
+  readonly templateLocation?: TemplateLocation | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateWorldTemplateRequestTemplateLocation {
+export interface TemplateLocation {
   readonly s3Bucket: string
   readonly s3Key: string
 }
 
-export interface CreateWorldTemplateOutput {
+export interface CreateWorldTemplateResponse {
   readonly arn?: string
   readonly clientRequestToken?: string
   readonly createdAt?: Date
@@ -857,40 +911,40 @@ export interface DeleteFleetRequest {
   readonly fleet: string
 }
 
-export type DeleteFleetOutput = {}
+export type DeleteFleetResponse = {}
 
 export interface DeleteRobotRequest {
   readonly robot: string
 }
 
-export type DeleteRobotOutput = {}
+export type DeleteRobotResponse = {}
 
 export interface DeleteRobotApplicationRequest {
   readonly application: string
   readonly applicationVersion?: string | undefined
 }
 
-export type DeleteRobotApplicationOutput = {}
+export type DeleteRobotApplicationResponse = {}
 
 export interface DeleteSimulationApplicationRequest {
   readonly application: string
   readonly applicationVersion?: string | undefined
 }
 
-export type DeleteSimulationApplicationOutput = {}
+export type DeleteSimulationApplicationResponse = {}
 
 export interface DeleteWorldTemplateRequest {
   readonly template: string
 }
 
-export type DeleteWorldTemplateOutput = {}
+export type DeleteWorldTemplateResponse = {}
 
 export interface DeregisterRobotRequest {
   readonly fleet: string
   readonly robot: string
 }
 
-export interface DeregisterRobotOutput {
+export interface DeregisterRobotResponse {
   readonly fleet?: string
   readonly robot?: string
 }
@@ -899,31 +953,31 @@ export interface DescribeDeploymentJobRequest {
   readonly job: string
 }
 
-export interface DescribeDeploymentJobOutput {
+export interface DescribeDeploymentJobResponse {
   readonly arn?: string
   readonly fleet?: string
-  readonly status?: string
-  readonly deploymentConfig?: CreateDeploymentJobRequestDeploymentConfigOutput
-  readonly deploymentApplicationConfigs?: ReadonlyArray<CreateDeploymentJobRequestDeploymentApplicationConfigsMemberOutput>
+  readonly status?: DeploymentStatus
+  readonly deploymentConfig?: DeploymentConfigOutput
+  readonly deploymentApplicationConfigs?: ReadonlyArray<DeploymentApplicationConfigOutput>
   readonly failureReason?: string
-  readonly failureCode?: string
+  readonly failureCode?: DeploymentJobErrorCode
   readonly createdAt?: Date
-  readonly robotDeploymentSummary?: ReadonlyArray<DescribeDeploymentJobOutputRobotDeploymentSummaryMember>
+  readonly robotDeploymentSummary?: ReadonlyArray<RobotDeployment>
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeDeploymentJobOutputRobotDeploymentSummaryMember {
+export interface RobotDeployment {
   readonly arn?: string
   readonly deploymentStartTime?: Date
   readonly deploymentFinishTime?: Date
-  readonly status?: string
-  readonly progressDetail?: DescribeDeploymentJobOutputRobotDeploymentSummaryMemberProgressDetail
+  readonly status?: RobotStatus
+  readonly progressDetail?: ProgressDetail
   readonly failureReason?: string
-  readonly failureCode?: string
+  readonly failureCode?: DeploymentJobErrorCode
 }
 
-export interface DescribeDeploymentJobOutputRobotDeploymentSummaryMemberProgressDetail {
-  readonly currentProgress?: string
+export interface ProgressDetail {
+  readonly currentProgress?: RobotDeploymentStep
   readonly percentDone?: number
   readonly estimatedTimeRemainingSeconds?: number
   readonly targetResource?: string
@@ -933,25 +987,25 @@ export interface DescribeFleetRequest {
   readonly fleet: string
 }
 
-export interface DescribeFleetOutput {
+export interface DescribeFleetResponse {
   readonly name?: string
   readonly arn?: string
-  readonly robots?: ReadonlyArray<DescribeFleetOutputRobotsMember>
+  readonly robots?: ReadonlyArray<Robot>
   readonly createdAt?: Date
-  readonly lastDeploymentStatus?: string
+  readonly lastDeploymentStatus?: DeploymentStatus
   readonly lastDeploymentJob?: string
   readonly lastDeploymentTime?: Date
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeFleetOutputRobotsMember {
+export interface Robot {
   readonly arn?: string
   readonly name?: string
   readonly fleetArn?: string
-  readonly status?: string
+  readonly status?: RobotStatus
   readonly greenGrassGroupId?: string
   readonly createdAt?: Date
-  readonly architecture?: string
+  readonly architecture?: Architecture
   readonly lastDeploymentJob?: string
   readonly lastDeploymentTime?: Date
 }
@@ -960,14 +1014,14 @@ export interface DescribeRobotRequest {
   readonly robot: string
 }
 
-export interface DescribeRobotOutput {
+export interface DescribeRobotResponse {
   readonly arn?: string
   readonly name?: string
   readonly fleetArn?: string
-  readonly status?: string
+  readonly status?: RobotStatus
   readonly greengrassGroupId?: string
   readonly createdAt?: Date
-  readonly architecture?: string
+  readonly architecture?: Architecture
   readonly lastDeploymentJob?: string
   readonly lastDeploymentTime?: Date
   readonly tags?: Readonly<Record<string, string>>
@@ -978,16 +1032,16 @@ export interface DescribeRobotApplicationRequest {
   readonly applicationVersion?: string | undefined
 }
 
-export interface DescribeRobotApplicationOutput {
+export interface DescribeRobotApplicationResponse {
   readonly arn?: string
   readonly name?: string
   readonly version?: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationOutputSourcesMember>
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
+  readonly sources?: ReadonlyArray<Source>
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
   readonly revisionId?: string
   readonly lastUpdatedAt?: Date
   readonly tags?: Readonly<Record<string, string>>
-  readonly environment?: CreateRobotApplicationRequestEnvironmentOutput
+  readonly environment?: EnvironmentOutput
   readonly imageDigest?: string
 }
 
@@ -996,18 +1050,18 @@ export interface DescribeSimulationApplicationRequest {
   readonly applicationVersion?: string | undefined
 }
 
-export interface DescribeSimulationApplicationOutput {
+export interface DescribeSimulationApplicationResponse {
   readonly arn?: string
   readonly name?: string
   readonly version?: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationOutputSourcesMember>
-  readonly simulationSoftwareSuite?: CreateSimulationApplicationRequestSimulationSoftwareSuiteOutput
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
-  readonly renderingEngine?: CreateSimulationApplicationRequestRenderingEngineOutput
+  readonly sources?: ReadonlyArray<Source>
+  readonly simulationSoftwareSuite?: SimulationSoftwareSuiteOutput
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
+  readonly renderingEngine?: RenderingEngineOutput
   readonly revisionId?: string
   readonly lastUpdatedAt?: Date
   readonly tags?: Readonly<Record<string, string>>
-  readonly environment?: CreateRobotApplicationRequestEnvironmentOutput
+  readonly environment?: EnvironmentOutput
   readonly imageDigest?: string
 }
 
@@ -1015,112 +1069,112 @@ export interface DescribeSimulationJobRequest {
   readonly job: string
 }
 
-export interface DescribeSimulationJobOutput {
+export interface DescribeSimulationJobResponse {
   readonly arn?: string
   readonly name?: string
-  readonly status?: string
+  readonly status?: SimulationJobStatus
   readonly lastStartedAt?: Date
   readonly lastUpdatedAt?: Date
-  readonly failureBehavior?: string
-  readonly failureCode?: string
+  readonly failureBehavior?: FailureBehavior
+  readonly failureCode?: SimulationJobErrorCode
   readonly failureReason?: string
   readonly clientRequestToken?: string
-  readonly outputLocation?: BatchDescribeSimulationJobOutputJobsMemberOutputLocationOutput
-  readonly loggingConfig?: BatchDescribeSimulationJobOutputJobsMemberLoggingConfigOutput
+  readonly outputLocation?: OutputLocationOutput
+  readonly loggingConfig?: LoggingConfigOutput
   readonly maxJobDurationInSeconds?: number
   readonly simulationTimeMillis?: number
   readonly iamRole?: string
-  readonly robotApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberOutput>
-  readonly simulationApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberOutput>
-  readonly dataSources?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberDataSourcesMember>
+  readonly robotApplications?: ReadonlyArray<RobotApplicationConfigOutput>
+  readonly simulationApplications?: ReadonlyArray<SimulationApplicationConfigOutput>
+  readonly dataSources?: ReadonlyArray<DataSource>
   readonly tags?: Readonly<Record<string, string>>
-  readonly vpcConfig?: BatchDescribeSimulationJobOutputJobsMemberVpcConfig
-  readonly networkInterface?: BatchDescribeSimulationJobOutputJobsMemberNetworkInterface
-  readonly compute?: BatchDescribeSimulationJobOutputJobsMemberCompute
+  readonly vpcConfig?: VPCConfigResponse
+  readonly networkInterface?: NetworkInterface
+  readonly compute?: ComputeResponse
 }
 
 export interface DescribeSimulationJobBatchRequest {
   readonly batch: string
 }
 
-export interface DescribeSimulationJobBatchOutput {
+export interface DescribeSimulationJobBatchResponse {
   readonly arn?: string
-  readonly status?: string
+  readonly status?: SimulationJobBatchStatus
   readonly lastUpdatedAt?: Date
   readonly createdAt?: Date
   readonly clientRequestToken?: string
-  readonly batchPolicy?: DescribeSimulationJobBatchOutputBatchPolicyOutput
-  readonly failureCode?: string
+  readonly batchPolicy?: BatchPolicyOutput
+  readonly failureCode?: SimulationJobBatchErrorCode
   readonly failureReason?: string
-  readonly failedRequests?: ReadonlyArray<DescribeSimulationJobBatchOutputFailedRequestsMember>
-  readonly pendingRequests?: ReadonlyArray<DescribeSimulationJobBatchOutputFailedRequestsMemberRequestOutput>
-  readonly createdRequests?: ReadonlyArray<DescribeSimulationJobBatchOutputCreatedRequestsMember>
+  readonly failedRequests?: ReadonlyArray<FailedCreateSimulationJobRequest>
+  readonly pendingRequests?: ReadonlyArray<SimulationJobRequestOutput>
+  readonly createdRequests?: ReadonlyArray<SimulationJobSummary>
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeSimulationJobBatchOutputBatchPolicy {
+export interface BatchPolicy {
   readonly timeoutInSeconds?: number | bigint | undefined
   readonly maxConcurrency?: number | undefined
 }
 
-export interface DescribeSimulationJobBatchOutputBatchPolicyOutput {
+export interface BatchPolicyOutput {
   readonly timeoutInSeconds?: number
   readonly maxConcurrency?: number
 }
 
-export interface DescribeSimulationJobBatchOutputFailedRequestsMember {
-  readonly request?: DescribeSimulationJobBatchOutputFailedRequestsMemberRequestOutput
+export interface FailedCreateSimulationJobRequest {
+  readonly request?: SimulationJobRequestOutput
   readonly failureReason?: string
-  readonly failureCode?: string
+  readonly failureCode?: SimulationJobErrorCode
   readonly failedAt?: Date
 }
 
-export interface DescribeSimulationJobBatchOutputFailedRequestsMemberRequest {
-  readonly outputLocation?: BatchDescribeSimulationJobOutputJobsMemberOutputLocation | undefined
-  readonly loggingConfig?: BatchDescribeSimulationJobOutputJobsMemberLoggingConfig | undefined
+export interface SimulationJobRequest {
+  readonly outputLocation?: OutputLocation | undefined
+  readonly loggingConfig?: LoggingConfig | undefined
   readonly maxJobDurationInSeconds: number | bigint
   readonly iamRole?: string | undefined
-  readonly failureBehavior?: string | undefined
+  readonly failureBehavior?: FailureBehavior | undefined
   readonly useDefaultApplications?: boolean | undefined
-  readonly robotApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMember> | undefined
-  readonly simulationApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMember> | undefined
-  readonly dataSources?: ReadonlyArray<CreateSimulationJobRequestDataSourcesMember> | undefined
-  readonly vpcConfig?: CreateSimulationJobRequestVpcConfig | undefined
-  readonly compute?: CreateSimulationJobRequestCompute | undefined
+  readonly robotApplications?: ReadonlyArray<RobotApplicationConfig> | undefined
+  readonly simulationApplications?: ReadonlyArray<SimulationApplicationConfig> | undefined
+  readonly dataSources?: ReadonlyArray<DataSourceConfig> | undefined
+  readonly vpcConfig?: VPCConfig | undefined
+  readonly compute?: Compute | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface DescribeSimulationJobBatchOutputFailedRequestsMemberRequestOutput {
-  readonly outputLocation?: BatchDescribeSimulationJobOutputJobsMemberOutputLocationOutput
-  readonly loggingConfig?: BatchDescribeSimulationJobOutputJobsMemberLoggingConfigOutput
+export interface SimulationJobRequestOutput {
+  readonly outputLocation?: OutputLocationOutput
+  readonly loggingConfig?: LoggingConfigOutput
   readonly maxJobDurationInSeconds?: number
   readonly iamRole?: string
-  readonly failureBehavior?: string
+  readonly failureBehavior?: FailureBehavior
   readonly useDefaultApplications?: boolean
-  readonly robotApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberRobotApplicationsMemberOutput>
-  readonly simulationApplications?: ReadonlyArray<BatchDescribeSimulationJobOutputJobsMemberSimulationApplicationsMemberOutput>
-  readonly dataSources?: ReadonlyArray<CreateSimulationJobRequestDataSourcesMemberOutput>
-  readonly vpcConfig?: CreateSimulationJobRequestVpcConfigOutput
-  readonly compute?: CreateSimulationJobRequestComputeOutput
+  readonly robotApplications?: ReadonlyArray<RobotApplicationConfigOutput>
+  readonly simulationApplications?: ReadonlyArray<SimulationApplicationConfigOutput>
+  readonly dataSources?: ReadonlyArray<DataSourceConfigOutput>
+  readonly vpcConfig?: VPCConfigOutput
+  readonly compute?: ComputeOutput
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeSimulationJobBatchOutputCreatedRequestsMember {
+export interface SimulationJobSummary {
   readonly arn?: string
   readonly lastUpdatedAt?: Date
   readonly name?: string
-  readonly status?: string
+  readonly status?: SimulationJobStatus
   readonly simulationApplicationNames?: ReadonlyArray<string>
   readonly robotApplicationNames?: ReadonlyArray<string>
   readonly dataSourceNames?: ReadonlyArray<string>
-  readonly computeType?: string
+  readonly computeType?: ComputeType
 }
 
 export interface DescribeWorldRequest {
   readonly world: string
 }
 
-export interface DescribeWorldOutput {
+export interface DescribeWorldResponse {
   readonly arn?: string
   readonly generationJob?: string
   readonly template?: string
@@ -1133,15 +1187,15 @@ export interface DescribeWorldExportJobRequest {
   readonly job: string
 }
 
-export interface DescribeWorldExportJobOutput {
+export interface DescribeWorldExportJobResponse {
   readonly arn?: string
-  readonly status?: string
+  readonly status?: WorldExportJobStatus
   readonly createdAt?: Date
-  readonly failureCode?: string
+  readonly failureCode?: WorldExportJobErrorCode
   readonly failureReason?: string
   readonly clientRequestToken?: string
   readonly worlds?: ReadonlyArray<string>
-  readonly outputLocation?: BatchDescribeSimulationJobOutputJobsMemberOutputLocationOutput
+  readonly outputLocation?: OutputLocationOutput
   readonly iamRole?: string
   readonly tags?: Readonly<Record<string, string>>
 }
@@ -1150,33 +1204,33 @@ export interface DescribeWorldGenerationJobRequest {
   readonly job: string
 }
 
-export interface DescribeWorldGenerationJobOutput {
+export interface DescribeWorldGenerationJobResponse {
   readonly arn?: string
-  readonly status?: string
+  readonly status?: WorldGenerationJobStatus
   readonly createdAt?: Date
-  readonly failureCode?: string
+  readonly failureCode?: WorldGenerationJobErrorCode
   readonly failureReason?: string
   readonly clientRequestToken?: string
   readonly template?: string
-  readonly worldCount?: CreateWorldGenerationJobRequestWorldCountOutput
-  readonly finishedWorldsSummary?: DescribeWorldGenerationJobOutputFinishedWorldsSummary
+  readonly worldCount?: WorldCountOutput
+  readonly finishedWorldsSummary?: FinishedWorldsSummary
   readonly tags?: Readonly<Record<string, string>>
   readonly worldTags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeWorldGenerationJobOutputFinishedWorldsSummary {
+export interface FinishedWorldsSummary {
   readonly finishedCount?: number
   readonly succeededWorlds?: ReadonlyArray<string>
-  readonly failureSummary?: DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummary
+  readonly failureSummary?: FailureSummary
 }
 
-export interface DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummary {
+export interface FailureSummary {
   readonly totalFailureCount?: number
-  readonly failures?: ReadonlyArray<DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummaryFailuresMember>
+  readonly failures?: ReadonlyArray<WorldFailure>
 }
 
-export interface DescribeWorldGenerationJobOutputFinishedWorldsSummaryFailureSummaryFailuresMember {
-  readonly failureCode?: string
+export interface WorldFailure {
+  readonly failureCode?: WorldGenerationJobErrorCode
   readonly sampleFailureReason?: string
   readonly failureCount?: number
 }
@@ -1185,7 +1239,7 @@ export interface DescribeWorldTemplateRequest {
   readonly template: string
 }
 
-export interface DescribeWorldTemplateOutput {
+export interface DescribeWorldTemplateResponse {
   readonly arn?: string
   readonly clientRequestToken?: string
   readonly name?: string
@@ -1200,53 +1254,53 @@ export interface GetWorldTemplateBodyRequest {
   readonly generationJob?: string | undefined
 }
 
-export interface GetWorldTemplateBodyOutput {
+export interface GetWorldTemplateBodyResponse {
   readonly templateBody?: string
 }
 
 export interface ListDeploymentJobsRequest {
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
 }
 
-export interface ListDeploymentJobsRequestFiltersMember {
+export interface Filter {
   readonly name?: string | undefined
   readonly values?: ReadonlyArray<string> | undefined
 }
 
-export interface ListDeploymentJobsOutput {
-  readonly deploymentJobs?: ReadonlyArray<ListDeploymentJobsOutputDeploymentJobsMember>
+export interface ListDeploymentJobsResponse {
+  readonly deploymentJobs?: ReadonlyArray<DeploymentJob>
   readonly nextToken?: string
 }
 
-export interface ListDeploymentJobsOutputDeploymentJobsMember {
+export interface DeploymentJob {
   readonly arn?: string
   readonly fleet?: string
-  readonly status?: string
-  readonly deploymentApplicationConfigs?: ReadonlyArray<CreateDeploymentJobRequestDeploymentApplicationConfigsMemberOutput>
-  readonly deploymentConfig?: CreateDeploymentJobRequestDeploymentConfigOutput
+  readonly status?: DeploymentStatus
+  readonly deploymentApplicationConfigs?: ReadonlyArray<DeploymentApplicationConfigOutput>
+  readonly deploymentConfig?: DeploymentConfigOutput
   readonly failureReason?: string
-  readonly failureCode?: string
+  readonly failureCode?: DeploymentJobErrorCode
   readonly createdAt?: Date
 }
 
 export interface ListFleetsRequest {
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListFleetsOutput {
-  readonly fleetDetails?: ReadonlyArray<ListFleetsOutputFleetDetailsMember>
+export interface ListFleetsResponse {
+  readonly fleetDetails?: ReadonlyArray<Fleet>
   readonly nextToken?: string
 }
 
-export interface ListFleetsOutputFleetDetailsMember {
+export interface Fleet {
   readonly name?: string
   readonly arn?: string
   readonly createdAt?: Date
-  readonly lastDeploymentStatus?: string
+  readonly lastDeploymentStatus?: DeploymentStatus
   readonly lastDeploymentJob?: string
   readonly lastDeploymentTime?: Date
 }
@@ -1255,30 +1309,30 @@ export interface ListRobotApplicationsRequest {
   readonly versionQualifier?: string | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListRobotApplicationsOutput {
-  readonly robotApplicationSummaries?: ReadonlyArray<ListRobotApplicationsOutputRobotApplicationSummariesMember>
+export interface ListRobotApplicationsResponse {
+  readonly robotApplicationSummaries?: ReadonlyArray<RobotApplicationSummary>
   readonly nextToken?: string
 }
 
-export interface ListRobotApplicationsOutputRobotApplicationSummariesMember {
+export interface RobotApplicationSummary {
   readonly name?: string
   readonly arn?: string
   readonly version?: string
   readonly lastUpdatedAt?: Date
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
 }
 
 export interface ListRobotsRequest {
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListRobotsOutput {
-  readonly robots?: ReadonlyArray<DescribeFleetOutputRobotsMember>
+export interface ListRobotsResponse {
+  readonly robots?: ReadonlyArray<Robot>
   readonly nextToken?: string
 }
 
@@ -1286,39 +1340,39 @@ export interface ListSimulationApplicationsRequest {
   readonly versionQualifier?: string | undefined
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListSimulationApplicationsOutput {
-  readonly simulationApplicationSummaries?: ReadonlyArray<ListSimulationApplicationsOutputSimulationApplicationSummariesMember>
+export interface ListSimulationApplicationsResponse {
+  readonly simulationApplicationSummaries?: ReadonlyArray<SimulationApplicationSummary>
   readonly nextToken?: string
 }
 
-export interface ListSimulationApplicationsOutputSimulationApplicationSummariesMember {
+export interface SimulationApplicationSummary {
   readonly name?: string
   readonly arn?: string
   readonly version?: string
   readonly lastUpdatedAt?: Date
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
-  readonly simulationSoftwareSuite?: CreateSimulationApplicationRequestSimulationSoftwareSuiteOutput
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
+  readonly simulationSoftwareSuite?: SimulationSoftwareSuiteOutput
 }
 
 export interface ListSimulationJobBatchesRequest {
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListSimulationJobBatchesOutput {
-  readonly simulationJobBatchSummaries?: ReadonlyArray<ListSimulationJobBatchesOutputSimulationJobBatchSummariesMember>
+export interface ListSimulationJobBatchesResponse {
+  readonly simulationJobBatchSummaries?: ReadonlyArray<SimulationJobBatchSummary>
   readonly nextToken?: string
 }
 
-export interface ListSimulationJobBatchesOutputSimulationJobBatchSummariesMember {
+export interface SimulationJobBatchSummary {
   readonly arn?: string
   readonly lastUpdatedAt?: Date
   readonly createdAt?: Date
-  readonly status?: string
+  readonly status?: SimulationJobBatchStatus
   readonly failedRequestCount?: number
   readonly pendingRequestCount?: number
   readonly createdRequestCount?: number
@@ -1327,11 +1381,11 @@ export interface ListSimulationJobBatchesOutputSimulationJobBatchSummariesMember
 export interface ListSimulationJobsRequest {
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListSimulationJobsOutput {
-  readonly simulationJobSummaries?: ReadonlyArray<DescribeSimulationJobBatchOutputCreatedRequestsMember>
+export interface ListSimulationJobsResponse {
+  readonly simulationJobSummaries?: ReadonlyArray<SimulationJobSummary>
   readonly nextToken?: string
 }
 
@@ -1339,46 +1393,46 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly tags?: Readonly<Record<string, string>>
 }
 
 export interface ListWorldExportJobsRequest {
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListWorldExportJobsOutput {
-  readonly worldExportJobSummaries?: ReadonlyArray<ListWorldExportJobsOutputWorldExportJobSummariesMember>
+export interface ListWorldExportJobsResponse {
+  readonly worldExportJobSummaries?: ReadonlyArray<WorldExportJobSummary>
   readonly nextToken?: string
 }
 
-export interface ListWorldExportJobsOutputWorldExportJobSummariesMember {
+export interface WorldExportJobSummary {
   readonly arn?: string
-  readonly status?: string
+  readonly status?: WorldExportJobStatus
   readonly createdAt?: Date
   readonly worlds?: ReadonlyArray<string>
-  readonly outputLocation?: BatchDescribeSimulationJobOutputJobsMemberOutputLocationOutput
+  readonly outputLocation?: OutputLocationOutput
 }
 
 export interface ListWorldGenerationJobsRequest {
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListWorldGenerationJobsOutput {
-  readonly worldGenerationJobSummaries?: ReadonlyArray<ListWorldGenerationJobsOutputWorldGenerationJobSummariesMember>
+export interface ListWorldGenerationJobsResponse {
+  readonly worldGenerationJobSummaries?: ReadonlyArray<WorldGenerationJobSummary>
   readonly nextToken?: string
 }
 
-export interface ListWorldGenerationJobsOutputWorldGenerationJobSummariesMember {
+export interface WorldGenerationJobSummary {
   readonly arn?: string
   readonly template?: string
   readonly createdAt?: Date
-  readonly status?: string
-  readonly worldCount?: CreateWorldGenerationJobRequestWorldCountOutput
+  readonly status?: WorldGenerationJobStatus
+  readonly worldCount?: WorldCountOutput
   readonly succeededWorldCount?: number
   readonly failedWorldCount?: number
 }
@@ -1388,12 +1442,12 @@ export interface ListWorldTemplatesRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListWorldTemplatesOutput {
-  readonly templateSummaries?: ReadonlyArray<ListWorldTemplatesOutputTemplateSummariesMember>
+export interface ListWorldTemplatesResponse {
+  readonly templateSummaries?: ReadonlyArray<TemplateSummary>
   readonly nextToken?: string
 }
 
-export interface ListWorldTemplatesOutputTemplateSummariesMember {
+export interface TemplateSummary {
   readonly arn?: string
   readonly createdAt?: Date
   readonly lastUpdatedAt?: Date
@@ -1404,15 +1458,15 @@ export interface ListWorldTemplatesOutputTemplateSummariesMember {
 export interface ListWorldsRequest {
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly filters?: ReadonlyArray<ListDeploymentJobsRequestFiltersMember> | undefined
+  readonly filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListWorldsOutput {
-  readonly worldSummaries?: ReadonlyArray<ListWorldsOutputWorldSummariesMember>
+export interface ListWorldsResponse {
+  readonly worldSummaries?: ReadonlyArray<WorldSummary>
   readonly nextToken?: string
 }
 
-export interface ListWorldsOutputWorldSummariesMember {
+export interface WorldSummary {
   readonly arn?: string
   readonly createdAt?: Date
   readonly generationJob?: string
@@ -1424,7 +1478,7 @@ export interface RegisterRobotRequest {
   readonly robot: string
 }
 
-export interface RegisterRobotOutput {
+export interface RegisterRobotResponse {
   readonly fleet?: string
   readonly robot?: string
 }
@@ -1433,26 +1487,26 @@ export interface RestartSimulationJobRequest {
   readonly job: string
 }
 
-export type RestartSimulationJobOutput = {}
+export type RestartSimulationJobResponse = {}
 
 export interface StartSimulationJobBatchRequest {
   readonly clientRequestToken?: string | undefined
-  readonly batchPolicy?: DescribeSimulationJobBatchOutputBatchPolicy | undefined
-  readonly createSimulationJobRequests: ReadonlyArray<DescribeSimulationJobBatchOutputFailedRequestsMemberRequest>
+  readonly batchPolicy?: BatchPolicy | undefined
+  readonly createSimulationJobRequests: ReadonlyArray<SimulationJobRequest>
   readonly tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface StartSimulationJobBatchOutput {
+export interface StartSimulationJobBatchResponse {
   readonly arn?: string
-  readonly status?: string
+  readonly status?: SimulationJobBatchStatus
   readonly createdAt?: Date
   readonly clientRequestToken?: string
-  readonly batchPolicy?: DescribeSimulationJobBatchOutputBatchPolicyOutput
-  readonly failureCode?: string
+  readonly batchPolicy?: BatchPolicyOutput
+  readonly failureCode?: SimulationJobBatchErrorCode
   readonly failureReason?: string
-  readonly failedRequests?: ReadonlyArray<DescribeSimulationJobBatchOutputFailedRequestsMember>
-  readonly pendingRequests?: ReadonlyArray<DescribeSimulationJobBatchOutputFailedRequestsMemberRequestOutput>
-  readonly createdRequests?: ReadonlyArray<DescribeSimulationJobBatchOutputCreatedRequestsMember>
+  readonly failedRequests?: ReadonlyArray<FailedCreateSimulationJobRequest>
+  readonly pendingRequests?: ReadonlyArray<SimulationJobRequestOutput>
+  readonly createdRequests?: ReadonlyArray<SimulationJobSummary>
   readonly tags?: Readonly<Record<string, string>>
 }
 
@@ -1461,14 +1515,14 @@ export interface SyncDeploymentJobRequest {
   readonly fleet: string
 }
 
-export interface SyncDeploymentJobOutput {
+export interface SyncDeploymentJobResponse {
   readonly arn?: string
   readonly fleet?: string
-  readonly status?: string
-  readonly deploymentConfig?: CreateDeploymentJobRequestDeploymentConfigOutput
-  readonly deploymentApplicationConfigs?: ReadonlyArray<CreateDeploymentJobRequestDeploymentApplicationConfigsMemberOutput>
+  readonly status?: DeploymentStatus
+  readonly deploymentConfig?: DeploymentConfigOutput
+  readonly deploymentApplicationConfigs?: ReadonlyArray<DeploymentApplicationConfigOutput>
   readonly failureReason?: string
-  readonly failureCode?: string
+  readonly failureCode?: DeploymentJobErrorCode
   readonly createdAt?: Date
 }
 
@@ -1477,295 +1531,313 @@ export interface TagResourceRequest {
   readonly tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateRobotApplicationRequest {
   readonly application: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationRequestSourcesMember> | undefined
-  readonly robotSoftwareSuite: CreateRobotApplicationRequestRobotSoftwareSuite
+  readonly sources?: ReadonlyArray<SourceConfig> | undefined
+  readonly robotSoftwareSuite: RobotSoftwareSuite
   readonly currentRevisionId?: string | undefined
-  readonly environment?: CreateRobotApplicationRequestEnvironment | undefined
+  readonly environment?: Environment | undefined
 }
 
-export interface UpdateRobotApplicationOutput {
+export interface UpdateRobotApplicationResponse {
   readonly arn?: string
   readonly name?: string
   readonly version?: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationOutputSourcesMember>
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
+  readonly sources?: ReadonlyArray<Source>
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
   readonly lastUpdatedAt?: Date
   readonly revisionId?: string
-  readonly environment?: CreateRobotApplicationRequestEnvironmentOutput
+  readonly environment?: EnvironmentOutput
 }
 
 export interface UpdateSimulationApplicationRequest {
   readonly application: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationRequestSourcesMember> | undefined
-  readonly simulationSoftwareSuite: CreateSimulationApplicationRequestSimulationSoftwareSuite
-  readonly robotSoftwareSuite: CreateRobotApplicationRequestRobotSoftwareSuite
-  readonly renderingEngine?: CreateSimulationApplicationRequestRenderingEngine | undefined
+  readonly sources?: ReadonlyArray<SourceConfig> | undefined
+  readonly simulationSoftwareSuite: SimulationSoftwareSuite
+  readonly robotSoftwareSuite: RobotSoftwareSuite
+  readonly renderingEngine?: RenderingEngine | undefined
   readonly currentRevisionId?: string | undefined
-  readonly environment?: CreateRobotApplicationRequestEnvironment | undefined
+  readonly environment?: Environment | undefined
 }
 
-export interface UpdateSimulationApplicationOutput {
+export interface UpdateSimulationApplicationResponse {
   readonly arn?: string
   readonly name?: string
   readonly version?: string
-  readonly sources?: ReadonlyArray<CreateRobotApplicationOutputSourcesMember>
-  readonly simulationSoftwareSuite?: CreateSimulationApplicationRequestSimulationSoftwareSuiteOutput
-  readonly robotSoftwareSuite?: CreateRobotApplicationRequestRobotSoftwareSuiteOutput
-  readonly renderingEngine?: CreateSimulationApplicationRequestRenderingEngineOutput
+  readonly sources?: ReadonlyArray<Source>
+  readonly simulationSoftwareSuite?: SimulationSoftwareSuiteOutput
+  readonly robotSoftwareSuite?: RobotSoftwareSuiteOutput
+  readonly renderingEngine?: RenderingEngineOutput
   readonly lastUpdatedAt?: Date
   readonly revisionId?: string
-  readonly environment?: CreateRobotApplicationRequestEnvironmentOutput
+  readonly environment?: EnvironmentOutput
 }
 
 export interface UpdateWorldTemplateRequest {
   readonly template: string
   readonly name?: string | undefined
   readonly templateBody?: string | undefined
-  readonly templateLocation?: CreateWorldTemplateRequestTemplateLocation | undefined
+  readonly templateLocation?: TemplateLocation | undefined
 }
 
-export interface UpdateWorldTemplateOutput {
+export interface UpdateWorldTemplateResponse {
   readonly arn?: string
   readonly name?: string
   readonly createdAt?: Date
   readonly lastUpdatedAt?: Date
 }
 
-export type BatchDeleteWorldsError = Errors.CommonError | Client.SdkError
+export class ConcurrentDeploymentException extends /*#__PURE__*/ ServiceError("ConcurrentDeploymentException") {}
 
-export type BatchDescribeSimulationJobError = Errors.CommonError | Client.SdkError
+export class IdempotentParameterMismatchException extends /*#__PURE__*/ ServiceError("IdempotentParameterMismatchException") {}
 
-export type CancelDeploymentJobError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type CancelSimulationJobError = Errors.CommonError | Client.SdkError
+export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException") {}
 
-export type CancelSimulationJobBatchError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
 
-export type CancelWorldExportJobError = Errors.CommonError | Client.SdkError
+export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("ResourceAlreadyExistsException") {}
 
-export type CancelWorldGenerationJobError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CreateDeploymentJobError = Errors.CommonError | Client.SdkError
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException") {}
 
-export type CreateFleetError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type CreateRobotError = Errors.CommonError | Client.SdkError
+export type BatchDeleteWorldsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateRobotApplicationError = Errors.CommonError | Client.SdkError
+export type BatchDescribeSimulationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateRobotApplicationVersionError = Errors.CommonError | Client.SdkError
+export type CancelDeploymentJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateSimulationApplicationError = Errors.CommonError | Client.SdkError
+export type CancelSimulationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateSimulationApplicationVersionError = Errors.CommonError | Client.SdkError
+export type CancelSimulationJobBatchError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateSimulationJobError = Errors.CommonError | Client.SdkError
+export type CancelWorldExportJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateWorldExportJobError = Errors.CommonError | Client.SdkError
+export type CancelWorldGenerationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateWorldGenerationJobError = Errors.CommonError | Client.SdkError
+export type CreateDeploymentJobError = ConcurrentDeploymentException | IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateWorldTemplateError = Errors.CommonError | Client.SdkError
+export type CreateFleetError = InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteFleetError = Errors.CommonError | Client.SdkError
+export type CreateRobotError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteRobotError = Errors.CommonError | Client.SdkError
+export type CreateRobotApplicationError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteRobotApplicationError = Errors.CommonError | Client.SdkError
+export type CreateRobotApplicationVersionError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteSimulationApplicationError = Errors.CommonError | Client.SdkError
+export type CreateSimulationApplicationError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteWorldTemplateError = Errors.CommonError | Client.SdkError
+export type CreateSimulationApplicationVersionError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeregisterRobotError = Errors.CommonError | Client.SdkError
+export type CreateSimulationJobError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeDeploymentJobError = Errors.CommonError | Client.SdkError
+export type CreateWorldExportJobError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeFleetError = Errors.CommonError | Client.SdkError
+export type CreateWorldGenerationJobError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeRobotError = Errors.CommonError | Client.SdkError
+export type CreateWorldTemplateError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeRobotApplicationError = Errors.CommonError | Client.SdkError
+export type DeleteFleetError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSimulationApplicationError = Errors.CommonError | Client.SdkError
+export type DeleteRobotError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSimulationJobError = Errors.CommonError | Client.SdkError
+export type DeleteRobotApplicationError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSimulationJobBatchError = Errors.CommonError | Client.SdkError
+export type DeleteSimulationApplicationError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeWorldError = Errors.CommonError | Client.SdkError
+export type DeleteWorldTemplateError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeWorldExportJobError = Errors.CommonError | Client.SdkError
+export type DeregisterRobotError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeWorldGenerationJobError = Errors.CommonError | Client.SdkError
+export type DescribeDeploymentJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeWorldTemplateError = Errors.CommonError | Client.SdkError
+export type DescribeFleetError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetWorldTemplateBodyError = Errors.CommonError | Client.SdkError
+export type DescribeRobotError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListDeploymentJobsError = Errors.CommonError | Client.SdkError
+export type DescribeRobotApplicationError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListFleetsError = Errors.CommonError | Client.SdkError
+export type DescribeSimulationApplicationError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListRobotApplicationsError = Errors.CommonError | Client.SdkError
+export type DescribeSimulationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListRobotsError = Errors.CommonError | Client.SdkError
+export type DescribeSimulationJobBatchError = InternalServerException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type ListSimulationApplicationsError = Errors.CommonError | Client.SdkError
+export type DescribeWorldError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListSimulationJobBatchesError = Errors.CommonError | Client.SdkError
+export type DescribeWorldExportJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListSimulationJobsError = Errors.CommonError | Client.SdkError
+export type DescribeWorldGenerationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DescribeWorldTemplateError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListWorldExportJobsError = Errors.CommonError | Client.SdkError
+export type GetWorldTemplateBodyError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListWorldGenerationJobsError = Errors.CommonError | Client.SdkError
+export type ListDeploymentJobsError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListWorldTemplatesError = Errors.CommonError | Client.SdkError
+export type ListFleetsError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListWorldsError = Errors.CommonError | Client.SdkError
+export type ListRobotApplicationsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RegisterRobotError = Errors.CommonError | Client.SdkError
+export type ListRobotsError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RestartSimulationJobError = Errors.CommonError | Client.SdkError
+export type ListSimulationApplicationsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type StartSimulationJobBatchError = Errors.CommonError | Client.SdkError
+export type ListSimulationJobBatchesError = InternalServerException | InvalidParameterException | Errors.CommonError | Client.SdkError
 
-export type SyncDeploymentJobError = Errors.CommonError | Client.SdkError
+export type ListSimulationJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListWorldExportJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateRobotApplicationError = Errors.CommonError | Client.SdkError
+export type ListWorldGenerationJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateSimulationApplicationError = Errors.CommonError | Client.SdkError
+export type ListWorldTemplatesError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateWorldTemplateError = Errors.CommonError | Client.SdkError
+export type ListWorldsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const batchDeleteWorlds: Client.Operation<BatchDeleteWorldsRequest, BatchDeleteWorldsOutput, BatchDeleteWorldsError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"BatchDeleteWorlds",http:{method:"POST",requestUri:"/batchDeleteWorlds"},input:{shape:BatchDeleteWorldsRequest$},output:{shape:BatchDeleteWorldsOutput$}}})
+export type RegisterRobotError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const batchDescribeSimulationJob: Client.Operation<BatchDescribeSimulationJobRequest, BatchDescribeSimulationJobOutput, BatchDescribeSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"BatchDescribeSimulationJob",http:{method:"POST",requestUri:"/batchDescribeSimulationJob"},input:{shape:BatchDescribeSimulationJobRequest$},output:{shape:BatchDescribeSimulationJobOutput$}}})
+export type RestartSimulationJobError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const cancelDeploymentJob: Client.Operation<CancelDeploymentJobRequest, CancelDeploymentJobOutput, CancelDeploymentJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelDeploymentJob",http:{method:"POST",requestUri:"/cancelDeploymentJob"},input:{shape:CancelDeploymentJobRequest$},output:{shape:CancelDeploymentJobOutput$}}})
+export type StartSimulationJobBatchError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const cancelSimulationJob: Client.Operation<CancelSimulationJobRequest, CancelSimulationJobOutput, CancelSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelSimulationJob",http:{method:"POST",requestUri:"/cancelSimulationJob"},input:{shape:CancelSimulationJobRequest$},output:{shape:CancelSimulationJobOutput$}}})
+export type SyncDeploymentJobError = ConcurrentDeploymentException | IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const cancelSimulationJobBatch: Client.Operation<CancelSimulationJobBatchRequest, CancelSimulationJobBatchOutput, CancelSimulationJobBatchError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelSimulationJobBatch",http:{method:"POST",requestUri:"/cancelSimulationJobBatch"},input:{shape:CancelSimulationJobBatchRequest$},output:{shape:CancelSimulationJobBatchOutput$}}})
+export type TagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const cancelWorldExportJob: Client.Operation<CancelWorldExportJobRequest, CancelWorldExportJobOutput, CancelWorldExportJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelWorldExportJob",http:{method:"POST",requestUri:"/cancelWorldExportJob"},input:{shape:CancelWorldExportJobRequest$},output:{shape:CancelWorldExportJobOutput$}}})
+export type UntagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const cancelWorldGenerationJob: Client.Operation<CancelWorldGenerationJobRequest, CancelWorldGenerationJobOutput, CancelWorldGenerationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelWorldGenerationJob",http:{method:"POST",requestUri:"/cancelWorldGenerationJob"},input:{shape:CancelWorldGenerationJobRequest$},output:{shape:CancelWorldGenerationJobOutput$}}})
+export type UpdateRobotApplicationError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createDeploymentJob: Client.Operation<CreateDeploymentJobRequest, CreateDeploymentJobOutput, CreateDeploymentJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateDeploymentJob",http:{method:"POST",requestUri:"/createDeploymentJob"},input:{shape:CreateDeploymentJobRequest$},output:{shape:CreateDeploymentJobOutput$}}})
+export type UpdateSimulationApplicationError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createFleet: Client.Operation<CreateFleetRequest, CreateFleetOutput, CreateFleetError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateFleet",http:{method:"POST",requestUri:"/createFleet"},input:{shape:CreateFleetRequest$},output:{shape:CreateFleetOutput$}}})
+export type UpdateWorldTemplateError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createRobot: Client.Operation<CreateRobotRequest, CreateRobotOutput, CreateRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateRobot",http:{method:"POST",requestUri:"/createRobot"},input:{shape:CreateRobotRequest$},output:{shape:CreateRobotOutput$}}})
+export const batchDeleteWorlds: Client.Operation<BatchDeleteWorldsRequest, BatchDeleteWorldsResponse, BatchDeleteWorldsError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"BatchDeleteWorlds",http:{method:"POST",requestUri:"/batchDeleteWorlds"},input:{shape:BatchDeleteWorldsRequest$},output:{shape:BatchDeleteWorldsResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}})
 
-export const createRobotApplication: Client.Operation<CreateRobotApplicationRequest, CreateRobotApplicationOutput, CreateRobotApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateRobotApplication",http:{method:"POST",requestUri:"/createRobotApplication"},input:{shape:CreateRobotApplicationRequest$},output:{shape:CreateRobotApplicationOutput$}}})
+export const batchDescribeSimulationJob: Client.Operation<BatchDescribeSimulationJobRequest, BatchDescribeSimulationJobResponse, BatchDescribeSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"BatchDescribeSimulationJob",http:{method:"POST",requestUri:"/batchDescribeSimulationJob"},input:{shape:BatchDescribeSimulationJobRequest$},output:{shape:BatchDescribeSimulationJobResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const createRobotApplicationVersion: Client.Operation<CreateRobotApplicationVersionRequest, CreateRobotApplicationVersionOutput, CreateRobotApplicationVersionError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateRobotApplicationVersion",http:{method:"POST",requestUri:"/createRobotApplicationVersion"},input:{shape:CreateRobotApplicationVersionRequest$},output:{shape:CreateRobotApplicationVersionOutput$}}})
+export const cancelDeploymentJob: Client.Operation<CancelDeploymentJobRequest, CancelDeploymentJobResponse, CancelDeploymentJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelDeploymentJob",http:{method:"POST",requestUri:"/cancelDeploymentJob"},input:{shape:CancelDeploymentJobRequest$},output:{shape:CancelDeploymentJobResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const createSimulationApplication: Client.Operation<CreateSimulationApplicationRequest, CreateSimulationApplicationOutput, CreateSimulationApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateSimulationApplication",http:{method:"POST",requestUri:"/createSimulationApplication"},input:{shape:CreateSimulationApplicationRequest$},output:{shape:CreateSimulationApplicationOutput$}}})
+export const cancelSimulationJob: Client.Operation<CancelSimulationJobRequest, CancelSimulationJobResponse, CancelSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelSimulationJob",http:{method:"POST",requestUri:"/cancelSimulationJob"},input:{shape:CancelSimulationJobRequest$},output:{shape:CancelSimulationJobResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const createSimulationApplicationVersion: Client.Operation<CreateSimulationApplicationVersionRequest, CreateSimulationApplicationVersionOutput, CreateSimulationApplicationVersionError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateSimulationApplicationVersion",http:{method:"POST",requestUri:"/createSimulationApplicationVersion"},input:{shape:CreateSimulationApplicationVersionRequest$},output:{shape:CreateSimulationApplicationVersionOutput$}}})
+export const cancelSimulationJobBatch: Client.Operation<CancelSimulationJobBatchRequest, CancelSimulationJobBatchResponse, CancelSimulationJobBatchError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelSimulationJobBatch",http:{method:"POST",requestUri:"/cancelSimulationJobBatch"},input:{shape:CancelSimulationJobBatchRequest$},output:{shape:CancelSimulationJobBatchResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const createSimulationJob: Client.Operation<CreateSimulationJobRequest, CreateSimulationJobOutput, CreateSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateSimulationJob",http:{method:"POST",requestUri:"/createSimulationJob"},input:{shape:CreateSimulationJobRequest$},output:{shape:CreateSimulationJobOutput$}}})
+export const cancelWorldExportJob: Client.Operation<CancelWorldExportJobRequest, CancelWorldExportJobResponse, CancelWorldExportJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelWorldExportJob",http:{method:"POST",requestUri:"/cancelWorldExportJob"},input:{shape:CancelWorldExportJobRequest$},output:{shape:CancelWorldExportJobResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const createWorldExportJob: Client.Operation<CreateWorldExportJobRequest, CreateWorldExportJobOutput, CreateWorldExportJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateWorldExportJob",http:{method:"POST",requestUri:"/createWorldExportJob"},input:{shape:CreateWorldExportJobRequest$},output:{shape:CreateWorldExportJobOutput$}}})
+export const cancelWorldGenerationJob: Client.Operation<CancelWorldGenerationJobRequest, CancelWorldGenerationJobResponse, CancelWorldGenerationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CancelWorldGenerationJob",http:{method:"POST",requestUri:"/cancelWorldGenerationJob"},input:{shape:CancelWorldGenerationJobRequest$},output:{shape:CancelWorldGenerationJobResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const createWorldGenerationJob: Client.Operation<CreateWorldGenerationJobRequest, CreateWorldGenerationJobOutput, CreateWorldGenerationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateWorldGenerationJob",http:{method:"POST",requestUri:"/createWorldGenerationJob"},input:{shape:CreateWorldGenerationJobRequest$},output:{shape:CreateWorldGenerationJobOutput$}}})
+export const createDeploymentJob: Client.Operation<CreateDeploymentJobRequest, CreateDeploymentJobResponse, CreateDeploymentJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateDeploymentJob",http:{method:"POST",requestUri:"/createDeploymentJob"},input:{shape:CreateDeploymentJobRequest$},output:{shape:CreateDeploymentJobResponse$},errors:[ConcurrentDeploymentException$,IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$]},errors:{ConcurrentDeploymentException,IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,LimitExceededException,ResourceNotFoundException,ThrottlingException}})
 
-export const createWorldTemplate: Client.Operation<CreateWorldTemplateRequest, CreateWorldTemplateOutput, CreateWorldTemplateError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateWorldTemplate",http:{method:"POST",requestUri:"/createWorldTemplate"},input:{shape:CreateWorldTemplateRequest$},output:{shape:CreateWorldTemplateOutput$}}})
+export const createFleet: Client.Operation<CreateFleetRequest, CreateFleetResponse, CreateFleetError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateFleet",http:{method:"POST",requestUri:"/createFleet"},input:{shape:CreateFleetRequest$},output:{shape:CreateFleetResponse$},errors:[InternalServerException$,InvalidParameterException$,LimitExceededException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,LimitExceededException,ThrottlingException}})
 
-export const deleteFleet: Client.Operation<DeleteFleetRequest, DeleteFleetOutput, DeleteFleetError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteFleet",http:{method:"POST",requestUri:"/deleteFleet"},input:{shape:DeleteFleetRequest$},output:{shape:DeleteFleetOutput$}}})
+export const createRobot: Client.Operation<CreateRobotRequest, CreateRobotResponse, CreateRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateRobot",http:{method:"POST",requestUri:"/createRobot"},input:{shape:CreateRobotRequest$},output:{shape:CreateRobotResponse$},errors:[InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceAlreadyExistsException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,LimitExceededException,ResourceAlreadyExistsException,ThrottlingException}})
 
-export const deleteRobot: Client.Operation<DeleteRobotRequest, DeleteRobotOutput, DeleteRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteRobot",http:{method:"POST",requestUri:"/deleteRobot"},input:{shape:DeleteRobotRequest$},output:{shape:DeleteRobotOutput$}}})
+export const createRobotApplication: Client.Operation<CreateRobotApplicationRequest, CreateRobotApplicationResponse, CreateRobotApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateRobotApplication",http:{method:"POST",requestUri:"/createRobotApplication"},input:{shape:CreateRobotApplicationRequest$},output:{shape:CreateRobotApplicationResponse$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceAlreadyExistsException$,ThrottlingException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,LimitExceededException,ResourceAlreadyExistsException,ThrottlingException}})
 
-export const deleteRobotApplication: Client.Operation<DeleteRobotApplicationRequest, DeleteRobotApplicationOutput, DeleteRobotApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteRobotApplication",http:{method:"POST",requestUri:"/deleteRobotApplication"},input:{shape:DeleteRobotApplicationRequest$},output:{shape:DeleteRobotApplicationOutput$}}})
+export const createRobotApplicationVersion: Client.Operation<CreateRobotApplicationVersionRequest, CreateRobotApplicationVersionResponse, CreateRobotApplicationVersionError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateRobotApplicationVersion",http:{method:"POST",requestUri:"/createRobotApplicationVersion"},input:{shape:CreateRobotApplicationVersionRequest$},output:{shape:CreateRobotApplicationVersionResponse$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,LimitExceededException$,ThrottlingException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,LimitExceededException,ThrottlingException}})
 
-export const deleteSimulationApplication: Client.Operation<DeleteSimulationApplicationRequest, DeleteSimulationApplicationOutput, DeleteSimulationApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteSimulationApplication",http:{method:"POST",requestUri:"/deleteSimulationApplication"},input:{shape:DeleteSimulationApplicationRequest$},output:{shape:DeleteSimulationApplicationOutput$}}})
+export const createSimulationApplication: Client.Operation<CreateSimulationApplicationRequest, CreateSimulationApplicationResponse, CreateSimulationApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateSimulationApplication",http:{method:"POST",requestUri:"/createSimulationApplication"},input:{shape:CreateSimulationApplicationRequest$},output:{shape:CreateSimulationApplicationResponse$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceAlreadyExistsException$,ThrottlingException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,LimitExceededException,ResourceAlreadyExistsException,ThrottlingException}})
 
-export const deleteWorldTemplate: Client.Operation<DeleteWorldTemplateRequest, DeleteWorldTemplateOutput, DeleteWorldTemplateError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteWorldTemplate",http:{method:"POST",requestUri:"/deleteWorldTemplate"},input:{shape:DeleteWorldTemplateRequest$},output:{shape:DeleteWorldTemplateOutput$}}})
+export const createSimulationApplicationVersion: Client.Operation<CreateSimulationApplicationVersionRequest, CreateSimulationApplicationVersionResponse, CreateSimulationApplicationVersionError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateSimulationApplicationVersion",http:{method:"POST",requestUri:"/createSimulationApplicationVersion"},input:{shape:CreateSimulationApplicationVersionRequest$},output:{shape:CreateSimulationApplicationVersionResponse$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,LimitExceededException$,ThrottlingException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,LimitExceededException,ThrottlingException}})
 
-export const deregisterRobot: Client.Operation<DeregisterRobotRequest, DeregisterRobotOutput, DeregisterRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeregisterRobot",http:{method:"POST",requestUri:"/deregisterRobot"},input:{shape:DeregisterRobotRequest$},output:{shape:DeregisterRobotOutput$}}})
+export const createSimulationJob: Client.Operation<CreateSimulationJobRequest, CreateSimulationJobResponse, CreateSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateSimulationJob",http:{method:"POST",requestUri:"/createSimulationJob"},input:{shape:CreateSimulationJobRequest$},output:{shape:CreateSimulationJobResponse$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,LimitExceededException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}})
 
-export const describeDeploymentJob: Client.Operation<DescribeDeploymentJobRequest, DescribeDeploymentJobOutput, DescribeDeploymentJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeDeploymentJob",http:{method:"POST",requestUri:"/describeDeploymentJob"},input:{shape:DescribeDeploymentJobRequest$},output:{shape:DescribeDeploymentJobOutput$}}})
+export const createWorldExportJob: Client.Operation<CreateWorldExportJobRequest, CreateWorldExportJobResponse, CreateWorldExportJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateWorldExportJob",http:{method:"POST",requestUri:"/createWorldExportJob"},input:{shape:CreateWorldExportJobRequest$},output:{shape:CreateWorldExportJobResponse$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}})
 
-export const describeFleet: Client.Operation<DescribeFleetRequest, DescribeFleetOutput, DescribeFleetError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeFleet",http:{method:"POST",requestUri:"/describeFleet"},input:{shape:DescribeFleetRequest$},output:{shape:DescribeFleetOutput$}}})
+export const createWorldGenerationJob: Client.Operation<CreateWorldGenerationJobRequest, CreateWorldGenerationJobResponse, CreateWorldGenerationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateWorldGenerationJob",http:{method:"POST",requestUri:"/createWorldGenerationJob"},input:{shape:CreateWorldGenerationJobRequest$},output:{shape:CreateWorldGenerationJobResponse$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,LimitExceededException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}})
 
-export const describeRobot: Client.Operation<DescribeRobotRequest, DescribeRobotOutput, DescribeRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeRobot",http:{method:"POST",requestUri:"/describeRobot"},input:{shape:DescribeRobotRequest$},output:{shape:DescribeRobotOutput$}}})
+export const createWorldTemplate: Client.Operation<CreateWorldTemplateRequest, CreateWorldTemplateResponse, CreateWorldTemplateError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"CreateWorldTemplate",http:{method:"POST",requestUri:"/createWorldTemplate"},input:{shape:CreateWorldTemplateRequest$},output:{shape:CreateWorldTemplateResponse$},errors:[InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,LimitExceededException,ResourceAlreadyExistsException,ResourceNotFoundException,ThrottlingException}})
 
-export const describeRobotApplication: Client.Operation<DescribeRobotApplicationRequest, DescribeRobotApplicationOutput, DescribeRobotApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeRobotApplication",http:{method:"POST",requestUri:"/describeRobotApplication"},input:{shape:DescribeRobotApplicationRequest$},output:{shape:DescribeRobotApplicationOutput$}}})
+export const deleteFleet: Client.Operation<DeleteFleetRequest, DeleteFleetResponse, DeleteFleetError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteFleet",http:{method:"POST",requestUri:"/deleteFleet"},input:{shape:DeleteFleetRequest$},output:{shape:DeleteFleetResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}})
 
-export const describeSimulationApplication: Client.Operation<DescribeSimulationApplicationRequest, DescribeSimulationApplicationOutput, DescribeSimulationApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeSimulationApplication",http:{method:"POST",requestUri:"/describeSimulationApplication"},input:{shape:DescribeSimulationApplicationRequest$},output:{shape:DescribeSimulationApplicationOutput$}}})
+export const deleteRobot: Client.Operation<DeleteRobotRequest, DeleteRobotResponse, DeleteRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteRobot",http:{method:"POST",requestUri:"/deleteRobot"},input:{shape:DeleteRobotRequest$},output:{shape:DeleteRobotResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}})
 
-export const describeSimulationJob: Client.Operation<DescribeSimulationJobRequest, DescribeSimulationJobOutput, DescribeSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeSimulationJob",http:{method:"POST",requestUri:"/describeSimulationJob"},input:{shape:DescribeSimulationJobRequest$},output:{shape:DescribeSimulationJobOutput$}}})
+export const deleteRobotApplication: Client.Operation<DeleteRobotApplicationRequest, DeleteRobotApplicationResponse, DeleteRobotApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteRobotApplication",http:{method:"POST",requestUri:"/deleteRobotApplication"},input:{shape:DeleteRobotApplicationRequest$},output:{shape:DeleteRobotApplicationResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}})
 
-export const describeSimulationJobBatch: Client.Operation<DescribeSimulationJobBatchRequest, DescribeSimulationJobBatchOutput, DescribeSimulationJobBatchError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeSimulationJobBatch",http:{method:"POST",requestUri:"/describeSimulationJobBatch"},input:{shape:DescribeSimulationJobBatchRequest$},output:{shape:DescribeSimulationJobBatchOutput$}}})
+export const deleteSimulationApplication: Client.Operation<DeleteSimulationApplicationRequest, DeleteSimulationApplicationResponse, DeleteSimulationApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteSimulationApplication",http:{method:"POST",requestUri:"/deleteSimulationApplication"},input:{shape:DeleteSimulationApplicationRequest$},output:{shape:DeleteSimulationApplicationResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}})
 
-export const describeWorld: Client.Operation<DescribeWorldRequest, DescribeWorldOutput, DescribeWorldError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeWorld",http:{method:"POST",requestUri:"/describeWorld"},input:{shape:DescribeWorldRequest$},output:{shape:DescribeWorldOutput$}}})
+export const deleteWorldTemplate: Client.Operation<DeleteWorldTemplateRequest, DeleteWorldTemplateResponse, DeleteWorldTemplateError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeleteWorldTemplate",http:{method:"POST",requestUri:"/deleteWorldTemplate"},input:{shape:DeleteWorldTemplateRequest$},output:{shape:DeleteWorldTemplateResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const describeWorldExportJob: Client.Operation<DescribeWorldExportJobRequest, DescribeWorldExportJobOutput, DescribeWorldExportJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeWorldExportJob",http:{method:"POST",requestUri:"/describeWorldExportJob"},input:{shape:DescribeWorldExportJobRequest$},output:{shape:DescribeWorldExportJobOutput$}}})
+export const deregisterRobot: Client.Operation<DeregisterRobotRequest, DeregisterRobotResponse, DeregisterRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DeregisterRobot",http:{method:"POST",requestUri:"/deregisterRobot"},input:{shape:DeregisterRobotRequest$},output:{shape:DeregisterRobotResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const describeWorldGenerationJob: Client.Operation<DescribeWorldGenerationJobRequest, DescribeWorldGenerationJobOutput, DescribeWorldGenerationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeWorldGenerationJob",http:{method:"POST",requestUri:"/describeWorldGenerationJob"},input:{shape:DescribeWorldGenerationJobRequest$},output:{shape:DescribeWorldGenerationJobOutput$}}})
+export const describeDeploymentJob: Client.Operation<DescribeDeploymentJobRequest, DescribeDeploymentJobResponse, DescribeDeploymentJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeDeploymentJob",http:{method:"POST",requestUri:"/describeDeploymentJob"},input:{shape:DescribeDeploymentJobRequest$},output:{shape:DescribeDeploymentJobResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const describeWorldTemplate: Client.Operation<DescribeWorldTemplateRequest, DescribeWorldTemplateOutput, DescribeWorldTemplateError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeWorldTemplate",http:{method:"POST",requestUri:"/describeWorldTemplate"},input:{shape:DescribeWorldTemplateRequest$},output:{shape:DescribeWorldTemplateOutput$}}})
+export const describeFleet: Client.Operation<DescribeFleetRequest, DescribeFleetResponse, DescribeFleetError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeFleet",http:{method:"POST",requestUri:"/describeFleet"},input:{shape:DescribeFleetRequest$},output:{shape:DescribeFleetResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const getWorldTemplateBody: Client.Operation<GetWorldTemplateBodyRequest, GetWorldTemplateBodyOutput, GetWorldTemplateBodyError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"GetWorldTemplateBody",http:{method:"POST",requestUri:"/getWorldTemplateBody"},input:{shape:GetWorldTemplateBodyRequest$},output:{shape:GetWorldTemplateBodyOutput$}}})
+export const describeRobot: Client.Operation<DescribeRobotRequest, DescribeRobotResponse, DescribeRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeRobot",http:{method:"POST",requestUri:"/describeRobot"},input:{shape:DescribeRobotRequest$},output:{shape:DescribeRobotResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listDeploymentJobs: Paginate.Paginated<ListDeploymentJobsRequest, ListDeploymentJobsOutput, ListDeploymentJobsError, RoboMaker, ListDeploymentJobsOutputDeploymentJobsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListDeploymentJobs",http:{method:"POST",requestUri:"/listDeploymentJobs"},input:{shape:ListDeploymentJobsRequest$},output:{shape:ListDeploymentJobsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["deploymentJobs"]})
+export const describeRobotApplication: Client.Operation<DescribeRobotApplicationRequest, DescribeRobotApplicationResponse, DescribeRobotApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeRobotApplication",http:{method:"POST",requestUri:"/describeRobotApplication"},input:{shape:DescribeRobotApplicationRequest$},output:{shape:DescribeRobotApplicationResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listFleets: Paginate.Paginated<ListFleetsRequest, ListFleetsOutput, ListFleetsError, RoboMaker, ListFleetsOutputFleetDetailsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListFleets",http:{method:"POST",requestUri:"/listFleets"},input:{shape:ListFleetsRequest$},output:{shape:ListFleetsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["fleetDetails"]})
+export const describeSimulationApplication: Client.Operation<DescribeSimulationApplicationRequest, DescribeSimulationApplicationResponse, DescribeSimulationApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeSimulationApplication",http:{method:"POST",requestUri:"/describeSimulationApplication"},input:{shape:DescribeSimulationApplicationRequest$},output:{shape:DescribeSimulationApplicationResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listRobotApplications: Paginate.Paginated<ListRobotApplicationsRequest, ListRobotApplicationsOutput, ListRobotApplicationsError, RoboMaker, ListRobotApplicationsOutputRobotApplicationSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListRobotApplications",http:{method:"POST",requestUri:"/listRobotApplications"},input:{shape:ListRobotApplicationsRequest$},output:{shape:ListRobotApplicationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["robotApplicationSummaries"]})
+export const describeSimulationJob: Client.Operation<DescribeSimulationJobRequest, DescribeSimulationJobResponse, DescribeSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeSimulationJob",http:{method:"POST",requestUri:"/describeSimulationJob"},input:{shape:DescribeSimulationJobRequest$},output:{shape:DescribeSimulationJobResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listRobots: Paginate.Paginated<ListRobotsRequest, ListRobotsOutput, ListRobotsError, RoboMaker, DescribeFleetOutputRobotsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListRobots",http:{method:"POST",requestUri:"/listRobots"},input:{shape:ListRobotsRequest$},output:{shape:ListRobotsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["robots"]})
+export const describeSimulationJobBatch: Client.Operation<DescribeSimulationJobBatchRequest, DescribeSimulationJobBatchResponse, DescribeSimulationJobBatchError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeSimulationJobBatch",http:{method:"POST",requestUri:"/describeSimulationJobBatch"},input:{shape:DescribeSimulationJobBatchRequest$},output:{shape:DescribeSimulationJobBatchResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException}})
 
-export const listSimulationApplications: Paginate.Paginated<ListSimulationApplicationsRequest, ListSimulationApplicationsOutput, ListSimulationApplicationsError, RoboMaker, ListSimulationApplicationsOutputSimulationApplicationSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListSimulationApplications",http:{method:"POST",requestUri:"/listSimulationApplications"},input:{shape:ListSimulationApplicationsRequest$},output:{shape:ListSimulationApplicationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["simulationApplicationSummaries"]})
+export const describeWorld: Client.Operation<DescribeWorldRequest, DescribeWorldResponse, DescribeWorldError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeWorld",http:{method:"POST",requestUri:"/describeWorld"},input:{shape:DescribeWorldRequest$},output:{shape:DescribeWorldResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listSimulationJobBatches: Paginate.Paginated<ListSimulationJobBatchesRequest, ListSimulationJobBatchesOutput, ListSimulationJobBatchesError, RoboMaker, ListSimulationJobBatchesOutputSimulationJobBatchSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListSimulationJobBatches",http:{method:"POST",requestUri:"/listSimulationJobBatches"},input:{shape:ListSimulationJobBatchesRequest$},output:{shape:ListSimulationJobBatchesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["simulationJobBatchSummaries"]})
+export const describeWorldExportJob: Client.Operation<DescribeWorldExportJobRequest, DescribeWorldExportJobResponse, DescribeWorldExportJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeWorldExportJob",http:{method:"POST",requestUri:"/describeWorldExportJob"},input:{shape:DescribeWorldExportJobRequest$},output:{shape:DescribeWorldExportJobResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listSimulationJobs: Paginate.Paginated<ListSimulationJobsRequest, ListSimulationJobsOutput, ListSimulationJobsError, RoboMaker, DescribeSimulationJobBatchOutputCreatedRequestsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListSimulationJobs",http:{method:"POST",requestUri:"/listSimulationJobs"},input:{shape:ListSimulationJobsRequest$},output:{shape:ListSimulationJobsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["simulationJobSummaries"]})
+export const describeWorldGenerationJob: Client.Operation<DescribeWorldGenerationJobRequest, DescribeWorldGenerationJobResponse, DescribeWorldGenerationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeWorldGenerationJob",http:{method:"POST",requestUri:"/describeWorldGenerationJob"},input:{shape:DescribeWorldGenerationJobRequest$},output:{shape:DescribeWorldGenerationJobResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const describeWorldTemplate: Client.Operation<DescribeWorldTemplateRequest, DescribeWorldTemplateResponse, DescribeWorldTemplateError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"DescribeWorldTemplate",http:{method:"POST",requestUri:"/describeWorldTemplate"},input:{shape:DescribeWorldTemplateRequest$},output:{shape:DescribeWorldTemplateResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listWorldExportJobs: Paginate.Paginated<ListWorldExportJobsRequest, ListWorldExportJobsOutput, ListWorldExportJobsError, RoboMaker, ListWorldExportJobsOutputWorldExportJobSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListWorldExportJobs",http:{method:"POST",requestUri:"/listWorldExportJobs"},input:{shape:ListWorldExportJobsRequest$},output:{shape:ListWorldExportJobsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["worldExportJobSummaries"]})
+export const getWorldTemplateBody: Client.Operation<GetWorldTemplateBodyRequest, GetWorldTemplateBodyResponse, GetWorldTemplateBodyError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"GetWorldTemplateBody",http:{method:"POST",requestUri:"/getWorldTemplateBody"},input:{shape:GetWorldTemplateBodyRequest$},output:{shape:GetWorldTemplateBodyResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listWorldGenerationJobs: Paginate.Paginated<ListWorldGenerationJobsRequest, ListWorldGenerationJobsOutput, ListWorldGenerationJobsError, RoboMaker, ListWorldGenerationJobsOutputWorldGenerationJobSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListWorldGenerationJobs",http:{method:"POST",requestUri:"/listWorldGenerationJobs"},input:{shape:ListWorldGenerationJobsRequest$},output:{shape:ListWorldGenerationJobsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["worldGenerationJobSummaries"]})
+export const listDeploymentJobs: Paginate.Paginated<ListDeploymentJobsRequest, ListDeploymentJobsResponse, ListDeploymentJobsError, RoboMaker, DeploymentJob> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListDeploymentJobs",http:{method:"POST",requestUri:"/listDeploymentJobs"},input:{shape:ListDeploymentJobsRequest$},output:{shape:ListDeploymentJobsResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["deploymentJobs"]})
 
-export const listWorldTemplates: Paginate.Paginated<ListWorldTemplatesRequest, ListWorldTemplatesOutput, ListWorldTemplatesError, RoboMaker, ListWorldTemplatesOutputTemplateSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListWorldTemplates",http:{method:"POST",requestUri:"/listWorldTemplates"},input:{shape:ListWorldTemplatesRequest$},output:{shape:ListWorldTemplatesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["templateSummaries"]})
+export const listFleets: Paginate.Paginated<ListFleetsRequest, ListFleetsResponse, ListFleetsError, RoboMaker, Fleet> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListFleets",http:{method:"POST",requestUri:"/listFleets"},input:{shape:ListFleetsRequest$},output:{shape:ListFleetsResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["fleetDetails"]})
 
-export const listWorlds: Paginate.Paginated<ListWorldsRequest, ListWorldsOutput, ListWorldsError, RoboMaker, ListWorldsOutputWorldSummariesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListWorlds",http:{method:"POST",requestUri:"/listWorlds"},input:{shape:ListWorldsRequest$},output:{shape:ListWorldsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["worldSummaries"]})
+export const listRobotApplications: Paginate.Paginated<ListRobotApplicationsRequest, ListRobotApplicationsResponse, ListRobotApplicationsError, RoboMaker, RobotApplicationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListRobotApplications",http:{method:"POST",requestUri:"/listRobotApplications"},input:{shape:ListRobotApplicationsRequest$},output:{shape:ListRobotApplicationsResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["robotApplicationSummaries"]})
 
-export const registerRobot: Client.Operation<RegisterRobotRequest, RegisterRobotOutput, RegisterRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"RegisterRobot",http:{method:"POST",requestUri:"/registerRobot"},input:{shape:RegisterRobotRequest$},output:{shape:RegisterRobotOutput$}}})
+export const listRobots: Paginate.Paginated<ListRobotsRequest, ListRobotsResponse, ListRobotsError, RoboMaker, Robot> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListRobots",http:{method:"POST",requestUri:"/listRobots"},input:{shape:ListRobotsRequest$},output:{shape:ListRobotsResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["robots"]})
 
-export const restartSimulationJob: Client.Operation<RestartSimulationJobRequest, RestartSimulationJobOutput, RestartSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"RestartSimulationJob",http:{method:"POST",requestUri:"/restartSimulationJob"},input:{shape:RestartSimulationJobRequest$},output:{shape:RestartSimulationJobOutput$}}})
+export const listSimulationApplications: Paginate.Paginated<ListSimulationApplicationsRequest, ListSimulationApplicationsResponse, ListSimulationApplicationsError, RoboMaker, SimulationApplicationSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListSimulationApplications",http:{method:"POST",requestUri:"/listSimulationApplications"},input:{shape:ListSimulationApplicationsRequest$},output:{shape:ListSimulationApplicationsResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["simulationApplicationSummaries"]})
 
-export const startSimulationJobBatch: Client.Operation<StartSimulationJobBatchRequest, StartSimulationJobBatchOutput, StartSimulationJobBatchError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"StartSimulationJobBatch",http:{method:"POST",requestUri:"/startSimulationJobBatch"},input:{shape:StartSimulationJobBatchRequest$},output:{shape:StartSimulationJobBatchOutput$}}})
+export const listSimulationJobBatches: Paginate.Paginated<ListSimulationJobBatchesRequest, ListSimulationJobBatchesResponse, ListSimulationJobBatchesError, RoboMaker, SimulationJobBatchSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListSimulationJobBatches",http:{method:"POST",requestUri:"/listSimulationJobBatches"},input:{shape:ListSimulationJobBatchesRequest$},output:{shape:ListSimulationJobBatchesResponse$},errors:[InternalServerException$,InvalidParameterException$]},errors:{InternalServerException,InvalidParameterException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["simulationJobBatchSummaries"]})
 
-export const syncDeploymentJob: Client.Operation<SyncDeploymentJobRequest, SyncDeploymentJobOutput, SyncDeploymentJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"SyncDeploymentJob",http:{method:"POST",requestUri:"/syncDeploymentJob"},input:{shape:SyncDeploymentJobRequest$},output:{shape:SyncDeploymentJobOutput$}}})
+export const listSimulationJobs: Paginate.Paginated<ListSimulationJobsRequest, ListSimulationJobsResponse, ListSimulationJobsError, RoboMaker, SimulationJobSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListSimulationJobs",http:{method:"POST",requestUri:"/listSimulationJobs"},input:{shape:ListSimulationJobsRequest$},output:{shape:ListSimulationJobsResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["simulationJobSummaries"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listWorldExportJobs: Paginate.Paginated<ListWorldExportJobsRequest, ListWorldExportJobsResponse, ListWorldExportJobsError, RoboMaker, WorldExportJobSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListWorldExportJobs",http:{method:"POST",requestUri:"/listWorldExportJobs"},input:{shape:ListWorldExportJobsRequest$},output:{shape:ListWorldExportJobsResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["worldExportJobSummaries"]})
 
-export const updateRobotApplication: Client.Operation<UpdateRobotApplicationRequest, UpdateRobotApplicationOutput, UpdateRobotApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"UpdateRobotApplication",http:{method:"POST",requestUri:"/updateRobotApplication"},input:{shape:UpdateRobotApplicationRequest$},output:{shape:UpdateRobotApplicationOutput$}}})
+export const listWorldGenerationJobs: Paginate.Paginated<ListWorldGenerationJobsRequest, ListWorldGenerationJobsResponse, ListWorldGenerationJobsError, RoboMaker, WorldGenerationJobSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListWorldGenerationJobs",http:{method:"POST",requestUri:"/listWorldGenerationJobs"},input:{shape:ListWorldGenerationJobsRequest$},output:{shape:ListWorldGenerationJobsResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["worldGenerationJobSummaries"]})
 
-export const updateSimulationApplication: Client.Operation<UpdateSimulationApplicationRequest, UpdateSimulationApplicationOutput, UpdateSimulationApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"UpdateSimulationApplication",http:{method:"POST",requestUri:"/updateSimulationApplication"},input:{shape:UpdateSimulationApplicationRequest$},output:{shape:UpdateSimulationApplicationOutput$}}})
+export const listWorldTemplates: Paginate.Paginated<ListWorldTemplatesRequest, ListWorldTemplatesResponse, ListWorldTemplatesError, RoboMaker, TemplateSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListWorldTemplates",http:{method:"POST",requestUri:"/listWorldTemplates"},input:{shape:ListWorldTemplatesRequest$},output:{shape:ListWorldTemplatesResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["templateSummaries"]})
 
-export const updateWorldTemplate: Client.Operation<UpdateWorldTemplateRequest, UpdateWorldTemplateOutput, UpdateWorldTemplateError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"UpdateWorldTemplate",http:{method:"POST",requestUri:"/updateWorldTemplate"},input:{shape:UpdateWorldTemplateRequest$},output:{shape:UpdateWorldTemplateOutput$}}})
+export const listWorlds: Paginate.Paginated<ListWorldsRequest, ListWorldsResponse, ListWorldsError, RoboMaker, WorldSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"ListWorlds",http:{method:"POST",requestUri:"/listWorlds"},input:{shape:ListWorldsRequest$},output:{shape:ListWorldsResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["worldSummaries"]})
+
+export const registerRobot: Client.Operation<RegisterRobotRequest, RegisterRobotResponse, RegisterRobotError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"RegisterRobot",http:{method:"POST",requestUri:"/registerRobot"},input:{shape:RegisterRobotRequest$},output:{shape:RegisterRobotResponse$},errors:[InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,LimitExceededException,ResourceNotFoundException,ThrottlingException}})
+
+export const restartSimulationJob: Client.Operation<RestartSimulationJobRequest, RestartSimulationJobResponse, RestartSimulationJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"RestartSimulationJob",http:{method:"POST",requestUri:"/restartSimulationJob"},input:{shape:RestartSimulationJobRequest$},output:{shape:RestartSimulationJobResponse$},errors:[InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,LimitExceededException,ResourceNotFoundException,ThrottlingException}})
+
+export const startSimulationJobBatch: Client.Operation<StartSimulationJobBatchRequest, StartSimulationJobBatchResponse, StartSimulationJobBatchError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"StartSimulationJobBatch",http:{method:"POST",requestUri:"/startSimulationJobBatch"},input:{shape:StartSimulationJobBatchRequest$},output:{shape:StartSimulationJobBatchResponse$},errors:[IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,LimitExceededException$,ThrottlingException$]},errors:{IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,LimitExceededException,ThrottlingException}})
+
+export const syncDeploymentJob: Client.Operation<SyncDeploymentJobRequest, SyncDeploymentJobResponse, SyncDeploymentJobError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"SyncDeploymentJob",http:{method:"POST",requestUri:"/syncDeploymentJob"},input:{shape:SyncDeploymentJobRequest$},output:{shape:SyncDeploymentJobResponse$},errors:[ConcurrentDeploymentException$,IdempotentParameterMismatchException$,InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$]},errors:{ConcurrentDeploymentException,IdempotentParameterMismatchException,InternalServerException,InvalidParameterException,LimitExceededException,ResourceNotFoundException,ThrottlingException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
+
+export const updateRobotApplication: Client.Operation<UpdateRobotApplicationRequest, UpdateRobotApplicationResponse, UpdateRobotApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"UpdateRobotApplication",http:{method:"POST",requestUri:"/updateRobotApplication"},input:{shape:UpdateRobotApplicationRequest$},output:{shape:UpdateRobotApplicationResponse$},errors:[InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,LimitExceededException,ResourceNotFoundException,ThrottlingException}})
+
+export const updateSimulationApplication: Client.Operation<UpdateSimulationApplicationRequest, UpdateSimulationApplicationResponse, UpdateSimulationApplicationError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"UpdateSimulationApplication",http:{method:"POST",requestUri:"/updateSimulationApplication"},input:{shape:UpdateSimulationApplicationRequest$},output:{shape:UpdateSimulationApplicationResponse$},errors:[InternalServerException$,InvalidParameterException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,LimitExceededException,ResourceNotFoundException,ThrottlingException}})
+
+export const updateWorldTemplate: Client.Operation<UpdateWorldTemplateRequest, UpdateWorldTemplateResponse, UpdateWorldTemplateError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"UpdateWorldTemplate",http:{method:"POST",requestUri:"/updateWorldTemplate"},input:{shape:UpdateWorldTemplateRequest$},output:{shape:UpdateWorldTemplateResponse$},errors:[InternalServerException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The RolesAnywhere client: provide it with `layer`. */
@@ -28,69 +29,75 @@ const blob$: S.Shape = {type:"blob",name:"Blob"}
 
 const CreateProfileRequestManagedPolicyArns$: S.ListShape = {type:"list",name:"CreateProfileRequestManagedPolicyArns",member:{shape:string$}}
 const CreateProfileRequestRoleArns$: S.ListShape = {type:"list",name:"CreateProfileRequestRoleArns",member:{shape:string$}}
-const CreateProfileRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateProfileRequestTagsMember",members:{key:{shape:string$},value:{shape:string$}},required:["key","value"]}
-const CreateProfileRequestTags$: S.ListShape = {type:"list",name:"CreateProfileRequestTags",member:{shape:CreateProfileRequestTagsMember$}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{key:{shape:string$},value:{shape:string$}},required:["key","value"]}
+const CreateProfileRequestTags$: S.ListShape = {type:"list",name:"CreateProfileRequestTags",member:{shape:Tag$}}
 const CreateProfileRequest$: S.StructureShape = {type:"structure",name:"CreateProfileRequest",members:{acceptRoleSessionName:{shape:boolean$},durationSeconds:{shape:integer$},enabled:{shape:boolean$},managedPolicyArns:{shape:CreateProfileRequestManagedPolicyArns$},name:{shape:string$},requireInstanceProperties:{shape:boolean$},roleArns:{shape:CreateProfileRequestRoleArns$},sessionPolicy:{shape:string$},tags:{shape:CreateProfileRequestTags$}},required:["name","roleArns"]}
-const CreateProfileOutputProfileAttributeMappingsMemberMappingRulesMember$: S.StructureShape = {type:"structure",name:"CreateProfileOutputProfileAttributeMappingsMemberMappingRulesMember",members:{specifier:{shape:string$}},required:["specifier"]}
-const CreateProfileOutputProfileAttributeMappingsMemberMappingRules$: S.ListShape = {type:"list",name:"CreateProfileOutputProfileAttributeMappingsMemberMappingRules",member:{shape:CreateProfileOutputProfileAttributeMappingsMemberMappingRulesMember$}}
-const CreateProfileOutputProfileAttributeMappingsMember$: S.StructureShape = {type:"structure",name:"CreateProfileOutputProfileAttributeMappingsMember",members:{certificateField:{shape:string$},mappingRules:{shape:CreateProfileOutputProfileAttributeMappingsMemberMappingRules$}}}
-const CreateProfileOutputProfileAttributeMappings$: S.ListShape = {type:"list",name:"CreateProfileOutputProfileAttributeMappings",member:{shape:CreateProfileOutputProfileAttributeMappingsMember$}}
-const CreateProfileOutputProfile$: S.StructureShape = {type:"structure",name:"CreateProfileOutputProfile",members:{acceptRoleSessionName:{shape:boolean$},attributeMappings:{shape:CreateProfileOutputProfileAttributeMappings$},createdAt:{shape:timestamp$},createdBy:{shape:string$},durationSeconds:{shape:integer$},enabled:{shape:boolean$},managedPolicyArns:{shape:CreateProfileRequestManagedPolicyArns$},name:{shape:string$},profileArn:{shape:string$},profileId:{shape:string$},requireInstanceProperties:{shape:boolean$},roleArns:{shape:CreateProfileRequestRoleArns$},sessionPolicy:{shape:string$},updatedAt:{shape:timestamp$}}}
-const CreateProfileOutput$: S.StructureShape = {type:"structure",name:"CreateProfileOutput",members:{profile:{shape:CreateProfileOutputProfile$}}}
+const ProfileDetailAttributeMappingsMemberMappingRulesMember$: S.StructureShape = {type:"structure",name:"ProfileDetailAttributeMappingsMemberMappingRulesMember",members:{specifier:{shape:string$}},required:["specifier"]}
+const ProfileDetailAttributeMappingsMemberMappingRules$: S.ListShape = {type:"list",name:"ProfileDetailAttributeMappingsMemberMappingRules",member:{shape:ProfileDetailAttributeMappingsMemberMappingRulesMember$}}
+const ProfileDetailAttributeMappingsMember$: S.StructureShape = {type:"structure",name:"ProfileDetailAttributeMappingsMember",members:{certificateField:{shape:string$},mappingRules:{shape:ProfileDetailAttributeMappingsMemberMappingRules$}}}
+const ProfileDetailAttributeMappings$: S.ListShape = {type:"list",name:"ProfileDetailAttributeMappings",member:{shape:ProfileDetailAttributeMappingsMember$}}
+const ProfileDetail$: S.StructureShape = {type:"structure",name:"ProfileDetail",members:{acceptRoleSessionName:{shape:boolean$},attributeMappings:{shape:ProfileDetailAttributeMappings$},createdAt:{shape:timestamp$},createdBy:{shape:string$},durationSeconds:{shape:integer$},enabled:{shape:boolean$},managedPolicyArns:{shape:CreateProfileRequestManagedPolicyArns$},name:{shape:string$},profileArn:{shape:string$},profileId:{shape:string$},requireInstanceProperties:{shape:boolean$},roleArns:{shape:CreateProfileRequestRoleArns$},sessionPolicy:{shape:string$},updatedAt:{shape:timestamp$}}}
+const ProfileDetailResponse$: S.StructureShape = {type:"structure",name:"ProfileDetailResponse",members:{profile:{shape:ProfileDetail$}}}
 const CreateTrustAnchorRequestNotificationSettingsMember$: S.StructureShape = {type:"structure",name:"CreateTrustAnchorRequestNotificationSettingsMember",members:{channel:{shape:string$},enabled:{shape:boolean$},event:{shape:string$},threshold:{shape:integer$}},required:["enabled","event"]}
 const CreateTrustAnchorRequestNotificationSettings$: S.ListShape = {type:"list",name:"CreateTrustAnchorRequestNotificationSettings",member:{shape:CreateTrustAnchorRequestNotificationSettingsMember$}}
-const CreateTrustAnchorRequestSourceSourceData$: S.StructureShape = {type:"structure",name:"CreateTrustAnchorRequestSourceSourceData",members:{acmPcaArn:{shape:string$},x509CertificateData:{shape:string$}},union:true}
-const CreateTrustAnchorRequestSource$: S.StructureShape = {type:"structure",name:"CreateTrustAnchorRequestSource",members:{sourceData:{shape:CreateTrustAnchorRequestSourceSourceData$},sourceType:{shape:string$}}}
-const CreateTrustAnchorRequest$: S.StructureShape = {type:"structure",name:"CreateTrustAnchorRequest",members:{enabled:{shape:boolean$},name:{shape:string$},notificationSettings:{shape:CreateTrustAnchorRequestNotificationSettings$},source:{shape:CreateTrustAnchorRequestSource$},tags:{shape:CreateProfileRequestTags$}},required:["name","source"]}
-const CreateTrustAnchorOutputTrustAnchorNotificationSettingsMember$: S.StructureShape = {type:"structure",name:"CreateTrustAnchorOutputTrustAnchorNotificationSettingsMember",members:{channel:{shape:string$},configuredBy:{shape:string$},enabled:{shape:boolean$},event:{shape:string$},threshold:{shape:integer$}},required:["enabled","event"]}
-const CreateTrustAnchorOutputTrustAnchorNotificationSettings$: S.ListShape = {type:"list",name:"CreateTrustAnchorOutputTrustAnchorNotificationSettings",member:{shape:CreateTrustAnchorOutputTrustAnchorNotificationSettingsMember$}}
-const CreateTrustAnchorOutputTrustAnchor$: S.StructureShape = {type:"structure",name:"CreateTrustAnchorOutputTrustAnchor",members:{createdAt:{shape:timestamp$},enabled:{shape:boolean$},name:{shape:string$},notificationSettings:{shape:CreateTrustAnchorOutputTrustAnchorNotificationSettings$},source:{shape:CreateTrustAnchorRequestSource$},trustAnchorArn:{shape:string$},trustAnchorId:{shape:string$},updatedAt:{shape:timestamp$}}}
-const CreateTrustAnchorOutput$: S.StructureShape = {type:"structure",name:"CreateTrustAnchorOutput",members:{trustAnchor:{shape:CreateTrustAnchorOutputTrustAnchor$}},required:["trustAnchor"]}
+const SourceSourceData$: S.StructureShape = {type:"structure",name:"SourceSourceData",members:{acmPcaArn:{shape:string$},x509CertificateData:{shape:string$}},union:true}
+const Source$: S.StructureShape = {type:"structure",name:"Source",members:{sourceData:{shape:SourceSourceData$},sourceType:{shape:string$}}}
+const CreateTrustAnchorRequest$: S.StructureShape = {type:"structure",name:"CreateTrustAnchorRequest",members:{enabled:{shape:boolean$},name:{shape:string$},notificationSettings:{shape:CreateTrustAnchorRequestNotificationSettings$},source:{shape:Source$},tags:{shape:CreateProfileRequestTags$}},required:["name","source"]}
+const TrustAnchorDetailNotificationSettingsMember$: S.StructureShape = {type:"structure",name:"TrustAnchorDetailNotificationSettingsMember",members:{channel:{shape:string$},configuredBy:{shape:string$},enabled:{shape:boolean$},event:{shape:string$},threshold:{shape:integer$}},required:["enabled","event"]}
+const TrustAnchorDetailNotificationSettings$: S.ListShape = {type:"list",name:"TrustAnchorDetailNotificationSettings",member:{shape:TrustAnchorDetailNotificationSettingsMember$}}
+const TrustAnchorDetail$: S.StructureShape = {type:"structure",name:"TrustAnchorDetail",members:{createdAt:{shape:timestamp$},enabled:{shape:boolean$},name:{shape:string$},notificationSettings:{shape:TrustAnchorDetailNotificationSettings$},source:{shape:Source$},trustAnchorArn:{shape:string$},trustAnchorId:{shape:string$},updatedAt:{shape:timestamp$}}}
+const TrustAnchorDetailResponse$: S.StructureShape = {type:"structure",name:"TrustAnchorDetailResponse",members:{trustAnchor:{shape:TrustAnchorDetail$}},required:["trustAnchor"]}
 const DeleteAttributeMappingRequestSpecifiers$: S.ListShape = {type:"list",name:"DeleteAttributeMappingRequestSpecifiers",member:{shape:string$}}
 const DeleteAttributeMappingRequest$: S.StructureShape = {type:"structure",name:"DeleteAttributeMappingRequest",members:{certificateField:{shape:string$,location:"querystring",locationName:"certificateField"},profileId:{shape:string$,location:"uri",locationName:"profileId"},specifiers:{shape:DeleteAttributeMappingRequestSpecifiers$,location:"querystring",locationName:"specifiers"}},required:["certificateField","profileId"]}
-const DeleteAttributeMappingOutput$: S.StructureShape = {type:"structure",name:"DeleteAttributeMappingOutput",members:{profile:{shape:CreateProfileOutputProfile$}},required:["profile"]}
-const DeleteCrlRequest$: S.StructureShape = {type:"structure",name:"DeleteCrlRequest",members:{crlId:{shape:string$,location:"uri",locationName:"crlId"}},required:["crlId"]}
-const DeleteCrlOutputCrl$: S.StructureShape = {type:"structure",name:"DeleteCrlOutputCrl",members:{createdAt:{shape:timestamp$},crlArn:{shape:string$},crlData:{shape:blob$},crlId:{shape:string$},enabled:{shape:boolean$},name:{shape:string$},trustAnchorArn:{shape:string$},updatedAt:{shape:timestamp$}}}
-const DeleteCrlOutput$: S.StructureShape = {type:"structure",name:"DeleteCrlOutput",members:{crl:{shape:DeleteCrlOutputCrl$}},required:["crl"]}
-const DeleteProfileRequest$: S.StructureShape = {type:"structure",name:"DeleteProfileRequest",members:{profileId:{shape:string$,location:"uri",locationName:"profileId"}},required:["profileId"]}
-const DeleteTrustAnchorRequest$: S.StructureShape = {type:"structure",name:"DeleteTrustAnchorRequest",members:{trustAnchorId:{shape:string$,location:"uri",locationName:"trustAnchorId"}},required:["trustAnchorId"]}
-const GetSubjectRequest$: S.StructureShape = {type:"structure",name:"GetSubjectRequest",members:{subjectId:{shape:string$,location:"uri",locationName:"subjectId"}},required:["subjectId"]}
-const GetSubjectOutputSubjectCredentialsMember$: S.StructureShape = {type:"structure",name:"GetSubjectOutputSubjectCredentialsMember",members:{enabled:{shape:boolean$},failed:{shape:boolean$},issuer:{shape:string$},seenAt:{shape:timestamp$},serialNumber:{shape:string$},x509CertificateData:{shape:string$}}}
-const GetSubjectOutputSubjectCredentials$: S.ListShape = {type:"list",name:"GetSubjectOutputSubjectCredentials",member:{shape:GetSubjectOutputSubjectCredentialsMember$}}
-const GetSubjectOutputSubjectInstancePropertiesMemberProperties$: S.MapShape = {type:"map",name:"GetSubjectOutputSubjectInstancePropertiesMemberProperties",key:{shape:string$},value:{shape:string$}}
-const GetSubjectOutputSubjectInstancePropertiesMember$: S.StructureShape = {type:"structure",name:"GetSubjectOutputSubjectInstancePropertiesMember",members:{failed:{shape:boolean$},properties:{shape:GetSubjectOutputSubjectInstancePropertiesMemberProperties$},seenAt:{shape:timestamp$}}}
-const GetSubjectOutputSubjectInstanceProperties$: S.ListShape = {type:"list",name:"GetSubjectOutputSubjectInstanceProperties",member:{shape:GetSubjectOutputSubjectInstancePropertiesMember$}}
-const GetSubjectOutputSubject$: S.StructureShape = {type:"structure",name:"GetSubjectOutputSubject",members:{createdAt:{shape:timestamp$},credentials:{shape:GetSubjectOutputSubjectCredentials$},enabled:{shape:boolean$},instanceProperties:{shape:GetSubjectOutputSubjectInstanceProperties$},lastSeenAt:{shape:timestamp$},subjectArn:{shape:string$},subjectId:{shape:string$},updatedAt:{shape:timestamp$},x509Subject:{shape:string$}}}
-const GetSubjectOutput$: S.StructureShape = {type:"structure",name:"GetSubjectOutput",members:{subject:{shape:GetSubjectOutputSubject$}}}
+const DeleteAttributeMappingOutput$: S.StructureShape = {type:"structure",name:"DeleteAttributeMappingOutput",members:{profile:{shape:ProfileDetail$}},required:["profile"]}
+const ScalarCrlRequest$: S.StructureShape = {type:"structure",name:"ScalarCrlRequest",members:{crlId:{shape:string$,location:"uri",locationName:"crlId"}},required:["crlId"]}
+const CrlDetail$: S.StructureShape = {type:"structure",name:"CrlDetail",members:{createdAt:{shape:timestamp$},crlArn:{shape:string$},crlData:{shape:blob$},crlId:{shape:string$},enabled:{shape:boolean$},name:{shape:string$},trustAnchorArn:{shape:string$},updatedAt:{shape:timestamp$}}}
+const CrlDetailResponse$: S.StructureShape = {type:"structure",name:"CrlDetailResponse",members:{crl:{shape:CrlDetail$}},required:["crl"]}
+const ScalarProfileRequest$: S.StructureShape = {type:"structure",name:"ScalarProfileRequest",members:{profileId:{shape:string$,location:"uri",locationName:"profileId"}},required:["profileId"]}
+const ScalarTrustAnchorRequest$: S.StructureShape = {type:"structure",name:"ScalarTrustAnchorRequest",members:{trustAnchorId:{shape:string$,location:"uri",locationName:"trustAnchorId"}},required:["trustAnchorId"]}
+const ScalarSubjectRequest$: S.StructureShape = {type:"structure",name:"ScalarSubjectRequest",members:{subjectId:{shape:string$,location:"uri",locationName:"subjectId"}},required:["subjectId"]}
+const CredentialSummary$: S.StructureShape = {type:"structure",name:"CredentialSummary",members:{enabled:{shape:boolean$},failed:{shape:boolean$},issuer:{shape:string$},seenAt:{shape:timestamp$},serialNumber:{shape:string$},x509CertificateData:{shape:string$}}}
+const SubjectDetailCredentials$: S.ListShape = {type:"list",name:"SubjectDetailCredentials",member:{shape:CredentialSummary$}}
+const InstancePropertyProperties$: S.MapShape = {type:"map",name:"InstancePropertyProperties",key:{shape:string$},value:{shape:string$}}
+const InstanceProperty$: S.StructureShape = {type:"structure",name:"InstanceProperty",members:{failed:{shape:boolean$},properties:{shape:InstancePropertyProperties$},seenAt:{shape:timestamp$}}}
+const SubjectDetailInstanceProperties$: S.ListShape = {type:"list",name:"SubjectDetailInstanceProperties",member:{shape:InstanceProperty$}}
+const SubjectDetail$: S.StructureShape = {type:"structure",name:"SubjectDetail",members:{createdAt:{shape:timestamp$},credentials:{shape:SubjectDetailCredentials$},enabled:{shape:boolean$},instanceProperties:{shape:SubjectDetailInstanceProperties$},lastSeenAt:{shape:timestamp$},subjectArn:{shape:string$},subjectId:{shape:string$},updatedAt:{shape:timestamp$},x509Subject:{shape:string$}}}
+const SubjectDetailResponse$: S.StructureShape = {type:"structure",name:"SubjectDetailResponse",members:{subject:{shape:SubjectDetail$}}}
 const ImportCrlRequest$: S.StructureShape = {type:"structure",name:"ImportCrlRequest",members:{crlData:{shape:blob$},enabled:{shape:boolean$},name:{shape:string$},tags:{shape:CreateProfileRequestTags$},trustAnchorArn:{shape:string$}},required:["crlData","name","trustAnchorArn"]}
-const ListCrlsRequest$: S.StructureShape = {type:"structure",name:"ListCrlsRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},pageSize:{shape:integer$,location:"querystring",locationName:"pageSize"}}}
-const ListCrlsOutputCrls$: S.ListShape = {type:"list",name:"ListCrlsOutputCrls",member:{shape:DeleteCrlOutputCrl$}}
-const ListCrlsOutput$: S.StructureShape = {type:"structure",name:"ListCrlsOutput",members:{crls:{shape:ListCrlsOutputCrls$},nextToken:{shape:string$}}}
-const ListProfilesOutputProfiles$: S.ListShape = {type:"list",name:"ListProfilesOutputProfiles",member:{shape:CreateProfileOutputProfile$}}
-const ListProfilesOutput$: S.StructureShape = {type:"structure",name:"ListProfilesOutput",members:{nextToken:{shape:string$},profiles:{shape:ListProfilesOutputProfiles$}}}
-const ListSubjectsOutputSubjectsMember$: S.StructureShape = {type:"structure",name:"ListSubjectsOutputSubjectsMember",members:{createdAt:{shape:timestamp$},enabled:{shape:boolean$},lastSeenAt:{shape:timestamp$},subjectArn:{shape:string$},subjectId:{shape:string$},updatedAt:{shape:timestamp$},x509Subject:{shape:string$}}}
-const ListSubjectsOutputSubjects$: S.ListShape = {type:"list",name:"ListSubjectsOutputSubjects",member:{shape:ListSubjectsOutputSubjectsMember$}}
-const ListSubjectsOutput$: S.StructureShape = {type:"structure",name:"ListSubjectsOutput",members:{nextToken:{shape:string$},subjects:{shape:ListSubjectsOutputSubjects$}}}
+const ListRequest$: S.StructureShape = {type:"structure",name:"ListRequest",members:{nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},pageSize:{shape:integer$,location:"querystring",locationName:"pageSize"}}}
+const ListCrlsResponseCrls$: S.ListShape = {type:"list",name:"ListCrlsResponseCrls",member:{shape:CrlDetail$}}
+const ListCrlsResponse$: S.StructureShape = {type:"structure",name:"ListCrlsResponse",members:{crls:{shape:ListCrlsResponseCrls$},nextToken:{shape:string$}}}
+const ListProfilesResponseProfiles$: S.ListShape = {type:"list",name:"ListProfilesResponseProfiles",member:{shape:ProfileDetail$}}
+const ListProfilesResponse$: S.StructureShape = {type:"structure",name:"ListProfilesResponse",members:{nextToken:{shape:string$},profiles:{shape:ListProfilesResponseProfiles$}}}
+const SubjectSummary$: S.StructureShape = {type:"structure",name:"SubjectSummary",members:{createdAt:{shape:timestamp$},enabled:{shape:boolean$},lastSeenAt:{shape:timestamp$},subjectArn:{shape:string$},subjectId:{shape:string$},updatedAt:{shape:timestamp$},x509Subject:{shape:string$}}}
+const ListSubjectsResponseSubjects$: S.ListShape = {type:"list",name:"ListSubjectsResponseSubjects",member:{shape:SubjectSummary$}}
+const ListSubjectsResponse$: S.StructureShape = {type:"structure",name:"ListSubjectsResponse",members:{nextToken:{shape:string$},subjects:{shape:ListSubjectsResponseSubjects$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"querystring",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateProfileRequestTags$}}}
-const ListTrustAnchorsOutputTrustAnchors$: S.ListShape = {type:"list",name:"ListTrustAnchorsOutputTrustAnchors",member:{shape:CreateTrustAnchorOutputTrustAnchor$}}
-const ListTrustAnchorsOutput$: S.StructureShape = {type:"structure",name:"ListTrustAnchorsOutput",members:{nextToken:{shape:string$},trustAnchors:{shape:ListTrustAnchorsOutputTrustAnchors$}}}
-const PutAttributeMappingRequest$: S.StructureShape = {type:"structure",name:"PutAttributeMappingRequest",members:{certificateField:{shape:string$},mappingRules:{shape:CreateProfileOutputProfileAttributeMappingsMemberMappingRules$},profileId:{shape:string$,location:"uri",locationName:"profileId"}},required:["certificateField","mappingRules","profileId"]}
-const PutAttributeMappingOutput$: S.StructureShape = {type:"structure",name:"PutAttributeMappingOutput",members:{profile:{shape:CreateProfileOutputProfile$}},required:["profile"]}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{tags:{shape:CreateProfileRequestTags$}}}
+const ListTrustAnchorsResponseTrustAnchors$: S.ListShape = {type:"list",name:"ListTrustAnchorsResponseTrustAnchors",member:{shape:TrustAnchorDetail$}}
+const ListTrustAnchorsResponse$: S.StructureShape = {type:"structure",name:"ListTrustAnchorsResponse",members:{nextToken:{shape:string$},trustAnchors:{shape:ListTrustAnchorsResponseTrustAnchors$}}}
+const PutAttributeMappingRequest$: S.StructureShape = {type:"structure",name:"PutAttributeMappingRequest",members:{certificateField:{shape:string$},mappingRules:{shape:ProfileDetailAttributeMappingsMemberMappingRules$},profileId:{shape:string$,location:"uri",locationName:"profileId"}},required:["certificateField","mappingRules","profileId"]}
+const PutAttributeMappingOutput$: S.StructureShape = {type:"structure",name:"PutAttributeMappingOutput",members:{profile:{shape:ProfileDetail$}},required:["profile"]}
 const PutNotificationSettingsRequest$: S.StructureShape = {type:"structure",name:"PutNotificationSettingsRequest",members:{notificationSettings:{shape:CreateTrustAnchorRequestNotificationSettings$},trustAnchorId:{shape:string$}},required:["notificationSettings","trustAnchorId"]}
-const PutNotificationSettingsOutput$: S.StructureShape = {type:"structure",name:"PutNotificationSettingsOutput",members:{trustAnchor:{shape:CreateTrustAnchorOutputTrustAnchor$}},required:["trustAnchor"]}
+const PutNotificationSettingsOutput$: S.StructureShape = {type:"structure",name:"PutNotificationSettingsOutput",members:{trustAnchor:{shape:TrustAnchorDetail$}},required:["trustAnchor"]}
 const ResetNotificationSettingsRequestNotificationSettingKeysMember$: S.StructureShape = {type:"structure",name:"ResetNotificationSettingsRequestNotificationSettingKeysMember",members:{channel:{shape:string$},event:{shape:string$}},required:["event"]}
 const ResetNotificationSettingsRequestNotificationSettingKeys$: S.ListShape = {type:"list",name:"ResetNotificationSettingsRequestNotificationSettingKeys",member:{shape:ResetNotificationSettingsRequestNotificationSettingKeysMember$}}
 const ResetNotificationSettingsRequest$: S.StructureShape = {type:"structure",name:"ResetNotificationSettingsRequest",members:{notificationSettingKeys:{shape:ResetNotificationSettingsRequestNotificationSettingKeys$},trustAnchorId:{shape:string$}},required:["notificationSettingKeys","trustAnchorId"]}
-const ResetNotificationSettingsOutput$: S.StructureShape = {type:"structure",name:"ResetNotificationSettingsOutput",members:{trustAnchor:{shape:CreateTrustAnchorOutputTrustAnchor$}},required:["trustAnchor"]}
+const ResetNotificationSettingsOutput$: S.StructureShape = {type:"structure",name:"ResetNotificationSettingsOutput",members:{trustAnchor:{shape:TrustAnchorDetail$}},required:["trustAnchor"]}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$},tags:{shape:CreateProfileRequestTags$}},required:["resourceArn","tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$},tagKeys:{shape:UntagResourceRequestTagKeys$}},required:["resourceArn","tagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateCrlRequest$: S.StructureShape = {type:"structure",name:"UpdateCrlRequest",members:{crlData:{shape:blob$},crlId:{shape:string$,location:"uri",locationName:"crlId"},name:{shape:string$}},required:["crlId"]}
 const UpdateProfileRequest$: S.StructureShape = {type:"structure",name:"UpdateProfileRequest",members:{acceptRoleSessionName:{shape:boolean$},durationSeconds:{shape:integer$},managedPolicyArns:{shape:CreateProfileRequestManagedPolicyArns$},name:{shape:string$},profileId:{shape:string$,location:"uri",locationName:"profileId"},roleArns:{shape:CreateProfileRequestRoleArns$},sessionPolicy:{shape:string$}},required:["profileId"]}
-const UpdateTrustAnchorRequest$: S.StructureShape = {type:"structure",name:"UpdateTrustAnchorRequest",members:{name:{shape:string$},source:{shape:CreateTrustAnchorRequestSource$},trustAnchorId:{shape:string$,location:"uri",locationName:"trustAnchorId"}},required:["trustAnchorId"]}
+const UpdateTrustAnchorRequest$: S.StructureShape = {type:"structure",name:"UpdateTrustAnchorRequest",members:{name:{shape:string$},source:{shape:Source$},trustAnchorId:{shape:string$,location:"uri",locationName:"trustAnchorId"}},required:["trustAnchorId"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const TooManyTagsException$: S.StructureShape = {type:"structure",name:"TooManyTagsException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
+
+export type TrustAnchorType = "AWS_ACM_PCA" | "CERTIFICATE_BUNDLE" | "SELF_SIGNED_REPOSITORY" | (string & {})
 
 export interface CreateProfileRequest {
   readonly acceptRoleSessionName?: boolean | undefined
@@ -101,26 +108,26 @@ export interface CreateProfileRequest {
   readonly requireInstanceProperties?: boolean | undefined
   readonly roleArns: ReadonlyArray<string>
   readonly sessionPolicy?: string | undefined
-  readonly tags?: ReadonlyArray<CreateProfileRequestTagsMember> | undefined
+  readonly tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateProfileRequestTagsMember {
+export interface Tag {
   readonly key: string
   readonly value: string
 }
 
-export interface CreateProfileRequestTagsMemberOutput {
+export interface TagOutput {
   readonly key?: string
   readonly value?: string
 }
 
-export interface CreateProfileOutput {
-  readonly profile?: CreateProfileOutputProfile
+export interface ProfileDetailResponse {
+  readonly profile?: ProfileDetail
 }
 
-export interface CreateProfileOutputProfile {
+export interface ProfileDetail {
   readonly acceptRoleSessionName?: boolean
-  readonly attributeMappings?: ReadonlyArray<CreateProfileOutputProfileAttributeMappingsMember>
+  readonly attributeMappings?: ReadonlyArray<ProfileDetailAttributeMappingsMember>
   readonly createdAt?: Date
   readonly createdBy?: string
   readonly durationSeconds?: number
@@ -135,16 +142,16 @@ export interface CreateProfileOutputProfile {
   readonly updatedAt?: Date
 }
 
-export interface CreateProfileOutputProfileAttributeMappingsMember {
+export interface ProfileDetailAttributeMappingsMember {
   readonly certificateField?: string
-  readonly mappingRules?: ReadonlyArray<CreateProfileOutputProfileAttributeMappingsMemberMappingRulesMemberOutput>
+  readonly mappingRules?: ReadonlyArray<ProfileDetailAttributeMappingsMemberMappingRulesMemberOutput>
 }
 
-export interface CreateProfileOutputProfileAttributeMappingsMemberMappingRulesMember {
+export interface ProfileDetailAttributeMappingsMemberMappingRulesMember {
   readonly specifier: string
 }
 
-export interface CreateProfileOutputProfileAttributeMappingsMemberMappingRulesMemberOutput {
+export interface ProfileDetailAttributeMappingsMemberMappingRulesMemberOutput {
   readonly specifier?: string
 }
 
@@ -152,8 +159,8 @@ export interface CreateTrustAnchorRequest {
   readonly enabled?: boolean | undefined
   readonly name: string
   readonly notificationSettings?: ReadonlyArray<CreateTrustAnchorRequestNotificationSettingsMember> | undefined
-  readonly source: CreateTrustAnchorRequestSource
-  readonly tags?: ReadonlyArray<CreateProfileRequestTagsMember> | undefined
+  readonly source: Source
+  readonly tags?: ReadonlyArray<Tag> | undefined
 }
 
 export interface CreateTrustAnchorRequestNotificationSettingsMember {
@@ -163,42 +170,42 @@ export interface CreateTrustAnchorRequestNotificationSettingsMember {
   readonly threshold?: number | undefined
 }
 
-export interface CreateTrustAnchorRequestSource {
-  readonly sourceData?: CreateTrustAnchorRequestSourceSourceData | undefined
-  readonly sourceType?: string | undefined
+export interface Source {
+  readonly sourceData?: SourceSourceData | undefined
+  readonly sourceType?: TrustAnchorType | undefined
 }
 
-export interface CreateTrustAnchorRequestSourceOutput {
-  readonly sourceData?: CreateTrustAnchorRequestSourceSourceDataOutput
-  readonly sourceType?: string
+export interface SourceOutput {
+  readonly sourceData?: SourceSourceDataOutput
+  readonly sourceType?: TrustAnchorType
 }
 
-export interface CreateTrustAnchorRequestSourceSourceData {
+export interface SourceSourceData {
   readonly acmPcaArn?: string | undefined
   readonly x509CertificateData?: string | undefined
 }
 
-export interface CreateTrustAnchorRequestSourceSourceDataOutput {
+export interface SourceSourceDataOutput {
   readonly acmPcaArn?: string
   readonly x509CertificateData?: string
 }
 
-export interface CreateTrustAnchorOutput {
-  readonly trustAnchor?: CreateTrustAnchorOutputTrustAnchor
+export interface TrustAnchorDetailResponse {
+  readonly trustAnchor?: TrustAnchorDetail
 }
 
-export interface CreateTrustAnchorOutputTrustAnchor {
+export interface TrustAnchorDetail {
   readonly createdAt?: Date
   readonly enabled?: boolean
   readonly name?: string
-  readonly notificationSettings?: ReadonlyArray<CreateTrustAnchorOutputTrustAnchorNotificationSettingsMember>
-  readonly source?: CreateTrustAnchorRequestSourceOutput
+  readonly notificationSettings?: ReadonlyArray<TrustAnchorDetailNotificationSettingsMember>
+  readonly source?: SourceOutput
   readonly trustAnchorArn?: string
   readonly trustAnchorId?: string
   readonly updatedAt?: Date
 }
 
-export interface CreateTrustAnchorOutputTrustAnchorNotificationSettingsMember {
+export interface TrustAnchorDetailNotificationSettingsMember {
   readonly channel?: string
   readonly configuredBy?: string
   readonly enabled?: boolean
@@ -213,18 +220,18 @@ export interface DeleteAttributeMappingRequest {
 }
 
 export interface DeleteAttributeMappingOutput {
-  readonly profile?: CreateProfileOutputProfile
+  readonly profile?: ProfileDetail
 }
 
-export interface DeleteCrlRequest {
+export interface ScalarCrlRequest {
   readonly crlId: string
 }
 
-export interface DeleteCrlOutput {
-  readonly crl?: DeleteCrlOutputCrl
+export interface CrlDetailResponse {
+  readonly crl?: CrlDetail
 }
 
-export interface DeleteCrlOutputCrl {
+export interface CrlDetail {
   readonly createdAt?: Date
   readonly crlArn?: string
   readonly crlData?: Uint8Array
@@ -235,27 +242,27 @@ export interface DeleteCrlOutputCrl {
   readonly updatedAt?: Date
 }
 
-export interface DeleteProfileRequest {
+export interface ScalarProfileRequest {
   readonly profileId: string
 }
 
-export interface DeleteTrustAnchorRequest {
+export interface ScalarTrustAnchorRequest {
   readonly trustAnchorId: string
 }
 
-export interface GetSubjectRequest {
+export interface ScalarSubjectRequest {
   readonly subjectId: string
 }
 
-export interface GetSubjectOutput {
-  readonly subject?: GetSubjectOutputSubject
+export interface SubjectDetailResponse {
+  readonly subject?: SubjectDetail
 }
 
-export interface GetSubjectOutputSubject {
+export interface SubjectDetail {
   readonly createdAt?: Date
-  readonly credentials?: ReadonlyArray<GetSubjectOutputSubjectCredentialsMember>
+  readonly credentials?: ReadonlyArray<CredentialSummary>
   readonly enabled?: boolean
-  readonly instanceProperties?: ReadonlyArray<GetSubjectOutputSubjectInstancePropertiesMember>
+  readonly instanceProperties?: ReadonlyArray<InstanceProperty>
   readonly lastSeenAt?: Date
   readonly subjectArn?: string
   readonly subjectId?: string
@@ -263,7 +270,7 @@ export interface GetSubjectOutputSubject {
   readonly x509Subject?: string
 }
 
-export interface GetSubjectOutputSubjectCredentialsMember {
+export interface CredentialSummary {
   readonly enabled?: boolean
   readonly failed?: boolean
   readonly issuer?: string
@@ -272,7 +279,7 @@ export interface GetSubjectOutputSubjectCredentialsMember {
   readonly x509CertificateData?: string
 }
 
-export interface GetSubjectOutputSubjectInstancePropertiesMember {
+export interface InstanceProperty {
   readonly failed?: boolean
   readonly properties?: Readonly<Record<string, string>>
   readonly seenAt?: Date
@@ -282,31 +289,31 @@ export interface ImportCrlRequest {
   readonly crlData: Uint8Array | string
   readonly enabled?: boolean | undefined
   readonly name: string
-  readonly tags?: ReadonlyArray<CreateProfileRequestTagsMember> | undefined
+  readonly tags?: ReadonlyArray<Tag> | undefined
   readonly trustAnchorArn: string
 }
 
-export interface ListCrlsRequest {
+export interface ListRequest {
   readonly nextToken?: string | undefined
   readonly pageSize?: number | undefined
 }
 
-export interface ListCrlsOutput {
-  readonly crls?: ReadonlyArray<DeleteCrlOutputCrl>
+export interface ListCrlsResponse {
+  readonly crls?: ReadonlyArray<CrlDetail>
   readonly nextToken?: string
 }
 
-export interface ListProfilesOutput {
+export interface ListProfilesResponse {
   readonly nextToken?: string
-  readonly profiles?: ReadonlyArray<CreateProfileOutputProfile>
+  readonly profiles?: ReadonlyArray<ProfileDetail>
 }
 
-export interface ListSubjectsOutput {
+export interface ListSubjectsResponse {
   readonly nextToken?: string
-  readonly subjects?: ReadonlyArray<ListSubjectsOutputSubjectsMember>
+  readonly subjects?: ReadonlyArray<SubjectSummary>
 }
 
-export interface ListSubjectsOutputSubjectsMember {
+export interface SubjectSummary {
   readonly createdAt?: Date
   readonly enabled?: boolean
   readonly lastSeenAt?: Date
@@ -320,23 +327,23 @@ export interface ListTagsForResourceRequest {
   readonly resourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly tags?: ReadonlyArray<CreateProfileRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly tags?: ReadonlyArray<TagOutput>
 }
 
-export interface ListTrustAnchorsOutput {
+export interface ListTrustAnchorsResponse {
   readonly nextToken?: string
-  readonly trustAnchors?: ReadonlyArray<CreateTrustAnchorOutputTrustAnchor>
+  readonly trustAnchors?: ReadonlyArray<TrustAnchorDetail>
 }
 
 export interface PutAttributeMappingRequest {
   readonly certificateField: string
-  readonly mappingRules: ReadonlyArray<CreateProfileOutputProfileAttributeMappingsMemberMappingRulesMember>
+  readonly mappingRules: ReadonlyArray<ProfileDetailAttributeMappingsMemberMappingRulesMember>
   readonly profileId: string
 }
 
 export interface PutAttributeMappingOutput {
-  readonly profile?: CreateProfileOutputProfile
+  readonly profile?: ProfileDetail
 }
 
 export interface PutNotificationSettingsRequest {
@@ -345,7 +352,7 @@ export interface PutNotificationSettingsRequest {
 }
 
 export interface PutNotificationSettingsOutput {
-  readonly trustAnchor?: CreateTrustAnchorOutputTrustAnchor
+  readonly trustAnchor?: TrustAnchorDetail
 }
 
 export interface ResetNotificationSettingsRequest {
@@ -359,22 +366,22 @@ export interface ResetNotificationSettingsRequestNotificationSettingKeysMember {
 }
 
 export interface ResetNotificationSettingsOutput {
-  readonly trustAnchor?: CreateTrustAnchorOutputTrustAnchor
+  readonly trustAnchor?: TrustAnchorDetail
 }
 
 export interface TagResourceRequest {
   readonly resourceArn: string
-  readonly tags: ReadonlyArray<CreateProfileRequestTagsMember>
+  readonly tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateCrlRequest {
   readonly crlData?: Uint8Array | string | undefined
@@ -394,53 +401,61 @@ export interface UpdateProfileRequest {
 
 export interface UpdateTrustAnchorRequest {
   readonly name?: string | undefined
-  readonly source?: CreateTrustAnchorRequestSource | undefined
+  readonly source?: Source | undefined
   readonly trustAnchorId: string
 }
 
-export type CreateProfileError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type CreateTrustAnchorError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+
+export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException") {}
+
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
+
+export type CreateProfileError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+
+export type CreateTrustAnchorError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
 export type DeleteAttributeMappingError = Errors.CommonError | Client.SdkError
 
-export type DeleteCrlError = Errors.CommonError | Client.SdkError
+export type DeleteCrlError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteProfileError = Errors.CommonError | Client.SdkError
+export type DeleteProfileError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteTrustAnchorError = Errors.CommonError | Client.SdkError
+export type DeleteTrustAnchorError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisableCrlError = Errors.CommonError | Client.SdkError
+export type DisableCrlError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisableProfileError = Errors.CommonError | Client.SdkError
+export type DisableProfileError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisableTrustAnchorError = Errors.CommonError | Client.SdkError
+export type DisableTrustAnchorError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type EnableCrlError = Errors.CommonError | Client.SdkError
+export type EnableCrlError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type EnableProfileError = Errors.CommonError | Client.SdkError
+export type EnableProfileError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type EnableTrustAnchorError = Errors.CommonError | Client.SdkError
+export type EnableTrustAnchorError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetCrlError = Errors.CommonError | Client.SdkError
+export type GetCrlError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
 
-export type GetProfileError = Errors.CommonError | Client.SdkError
+export type GetProfileError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetSubjectError = Errors.CommonError | Client.SdkError
+export type GetSubjectError = AccessDeniedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetTrustAnchorError = Errors.CommonError | Client.SdkError
+export type GetTrustAnchorError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ImportCrlError = Errors.CommonError | Client.SdkError
+export type ImportCrlError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListCrlsError = Errors.CommonError | Client.SdkError
+export type ListCrlsError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListProfilesError = Errors.CommonError | Client.SdkError
+export type ListProfilesError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListSubjectsError = Errors.CommonError | Client.SdkError
+export type ListSubjectsError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTrustAnchorsError = Errors.CommonError | Client.SdkError
+export type ListTrustAnchorsError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
 export type PutAttributeMappingError = Errors.CommonError | Client.SdkError
 
@@ -448,59 +463,59 @@ export type PutNotificationSettingsError = Errors.CommonError | Client.SdkError
 
 export type ResetNotificationSettingsError = Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = AccessDeniedException | ResourceNotFoundException | TooManyTagsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateCrlError = Errors.CommonError | Client.SdkError
+export type UpdateCrlError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateProfileError = Errors.CommonError | Client.SdkError
+export type UpdateProfileError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateTrustAnchorError = Errors.CommonError | Client.SdkError
+export type UpdateTrustAnchorError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export const createProfile: Client.Operation<CreateProfileRequest, CreateProfileOutput, CreateProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"CreateProfile",http:{method:"POST",requestUri:"/profiles",responseCode:201},input:{shape:CreateProfileRequest$},output:{shape:CreateProfileOutput$}}})
+export const createProfile: Client.Operation<CreateProfileRequest, ProfileDetailResponse, CreateProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"CreateProfile",http:{method:"POST",requestUri:"/profiles",responseCode:201},input:{shape:CreateProfileRequest$},output:{shape:ProfileDetailResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}})
 
-export const createTrustAnchor: Client.Operation<CreateTrustAnchorRequest, CreateTrustAnchorOutput, CreateTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"CreateTrustAnchor",http:{method:"POST",requestUri:"/trustanchors",responseCode:201},input:{shape:CreateTrustAnchorRequest$},output:{shape:CreateTrustAnchorOutput$}}})
+export const createTrustAnchor: Client.Operation<CreateTrustAnchorRequest, TrustAnchorDetailResponse, CreateTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"CreateTrustAnchor",http:{method:"POST",requestUri:"/trustanchors",responseCode:201},input:{shape:CreateTrustAnchorRequest$},output:{shape:TrustAnchorDetailResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}})
 
 export const deleteAttributeMapping: Client.Operation<DeleteAttributeMappingRequest, DeleteAttributeMappingOutput, DeleteAttributeMappingError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DeleteAttributeMapping",http:{method:"DELETE",requestUri:"/profiles/{profileId}/mappings",responseCode:200},input:{shape:DeleteAttributeMappingRequest$},output:{shape:DeleteAttributeMappingOutput$},idempotent:true}})
 
-export const deleteCrl: Client.Operation<DeleteCrlRequest, DeleteCrlOutput, DeleteCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DeleteCrl",http:{method:"DELETE",requestUri:"/crl/{crlId}",responseCode:200},input:{shape:DeleteCrlRequest$},output:{shape:DeleteCrlOutput$},idempotent:true}})
+export const deleteCrl: Client.Operation<ScalarCrlRequest, CrlDetailResponse, DeleteCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DeleteCrl",http:{method:"DELETE",requestUri:"/crl/{crlId}",responseCode:200},input:{shape:ScalarCrlRequest$},output:{shape:CrlDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const deleteProfile: Client.Operation<DeleteProfileRequest, CreateProfileOutput, DeleteProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DeleteProfile",http:{method:"DELETE",requestUri:"/profile/{profileId}",responseCode:200},input:{shape:DeleteProfileRequest$},output:{shape:CreateProfileOutput$},idempotent:true}})
+export const deleteProfile: Client.Operation<ScalarProfileRequest, ProfileDetailResponse, DeleteProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DeleteProfile",http:{method:"DELETE",requestUri:"/profile/{profileId}",responseCode:200},input:{shape:ScalarProfileRequest$},output:{shape:ProfileDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const deleteTrustAnchor: Client.Operation<DeleteTrustAnchorRequest, CreateTrustAnchorOutput, DeleteTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DeleteTrustAnchor",http:{method:"DELETE",requestUri:"/trustanchor/{trustAnchorId}",responseCode:200},input:{shape:DeleteTrustAnchorRequest$},output:{shape:CreateTrustAnchorOutput$},idempotent:true}})
+export const deleteTrustAnchor: Client.Operation<ScalarTrustAnchorRequest, TrustAnchorDetailResponse, DeleteTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DeleteTrustAnchor",http:{method:"DELETE",requestUri:"/trustanchor/{trustAnchorId}",responseCode:200},input:{shape:ScalarTrustAnchorRequest$},output:{shape:TrustAnchorDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const disableCrl: Client.Operation<DeleteCrlRequest, DeleteCrlOutput, DisableCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DisableCrl",http:{method:"POST",requestUri:"/crl/{crlId}/disable",responseCode:200},input:{shape:DeleteCrlRequest$},output:{shape:DeleteCrlOutput$}}})
+export const disableCrl: Client.Operation<ScalarCrlRequest, CrlDetailResponse, DisableCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DisableCrl",http:{method:"POST",requestUri:"/crl/{crlId}/disable",responseCode:200},input:{shape:ScalarCrlRequest$},output:{shape:CrlDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const disableProfile: Client.Operation<DeleteProfileRequest, CreateProfileOutput, DisableProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DisableProfile",http:{method:"POST",requestUri:"/profile/{profileId}/disable",responseCode:200},input:{shape:DeleteProfileRequest$},output:{shape:CreateProfileOutput$}}})
+export const disableProfile: Client.Operation<ScalarProfileRequest, ProfileDetailResponse, DisableProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DisableProfile",http:{method:"POST",requestUri:"/profile/{profileId}/disable",responseCode:200},input:{shape:ScalarProfileRequest$},output:{shape:ProfileDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const disableTrustAnchor: Client.Operation<DeleteTrustAnchorRequest, CreateTrustAnchorOutput, DisableTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DisableTrustAnchor",http:{method:"POST",requestUri:"/trustanchor/{trustAnchorId}/disable",responseCode:200},input:{shape:DeleteTrustAnchorRequest$},output:{shape:CreateTrustAnchorOutput$}}})
+export const disableTrustAnchor: Client.Operation<ScalarTrustAnchorRequest, TrustAnchorDetailResponse, DisableTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"DisableTrustAnchor",http:{method:"POST",requestUri:"/trustanchor/{trustAnchorId}/disable",responseCode:200},input:{shape:ScalarTrustAnchorRequest$},output:{shape:TrustAnchorDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const enableCrl: Client.Operation<DeleteCrlRequest, DeleteCrlOutput, EnableCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"EnableCrl",http:{method:"POST",requestUri:"/crl/{crlId}/enable",responseCode:200},input:{shape:DeleteCrlRequest$},output:{shape:DeleteCrlOutput$}}})
+export const enableCrl: Client.Operation<ScalarCrlRequest, CrlDetailResponse, EnableCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"EnableCrl",http:{method:"POST",requestUri:"/crl/{crlId}/enable",responseCode:200},input:{shape:ScalarCrlRequest$},output:{shape:CrlDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const enableProfile: Client.Operation<DeleteProfileRequest, CreateProfileOutput, EnableProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"EnableProfile",http:{method:"POST",requestUri:"/profile/{profileId}/enable",responseCode:200},input:{shape:DeleteProfileRequest$},output:{shape:CreateProfileOutput$}}})
+export const enableProfile: Client.Operation<ScalarProfileRequest, ProfileDetailResponse, EnableProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"EnableProfile",http:{method:"POST",requestUri:"/profile/{profileId}/enable",responseCode:200},input:{shape:ScalarProfileRequest$},output:{shape:ProfileDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const enableTrustAnchor: Client.Operation<DeleteTrustAnchorRequest, CreateTrustAnchorOutput, EnableTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"EnableTrustAnchor",http:{method:"POST",requestUri:"/trustanchor/{trustAnchorId}/enable",responseCode:200},input:{shape:DeleteTrustAnchorRequest$},output:{shape:CreateTrustAnchorOutput$}}})
+export const enableTrustAnchor: Client.Operation<ScalarTrustAnchorRequest, TrustAnchorDetailResponse, EnableTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"EnableTrustAnchor",http:{method:"POST",requestUri:"/trustanchor/{trustAnchorId}/enable",responseCode:200},input:{shape:ScalarTrustAnchorRequest$},output:{shape:TrustAnchorDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const getCrl: Client.Operation<DeleteCrlRequest, DeleteCrlOutput, GetCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"GetCrl",http:{method:"GET",requestUri:"/crl/{crlId}",responseCode:200},input:{shape:DeleteCrlRequest$},output:{shape:DeleteCrlOutput$}}})
+export const getCrl: Client.Operation<ScalarCrlRequest, CrlDetailResponse, GetCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"GetCrl",http:{method:"GET",requestUri:"/crl/{crlId}",responseCode:200},input:{shape:ScalarCrlRequest$},output:{shape:CrlDetailResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 
-export const getProfile: Client.Operation<DeleteProfileRequest, CreateProfileOutput, GetProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"GetProfile",http:{method:"GET",requestUri:"/profile/{profileId}",responseCode:200},input:{shape:DeleteProfileRequest$},output:{shape:CreateProfileOutput$}}})
+export const getProfile: Client.Operation<ScalarProfileRequest, ProfileDetailResponse, GetProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"GetProfile",http:{method:"GET",requestUri:"/profile/{profileId}",responseCode:200},input:{shape:ScalarProfileRequest$},output:{shape:ProfileDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const getSubject: Client.Operation<GetSubjectRequest, GetSubjectOutput, GetSubjectError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"GetSubject",http:{method:"GET",requestUri:"/subject/{subjectId}",responseCode:200},input:{shape:GetSubjectRequest$},output:{shape:GetSubjectOutput$}}})
+export const getSubject: Client.Operation<ScalarSubjectRequest, SubjectDetailResponse, GetSubjectError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"GetSubject",http:{method:"GET",requestUri:"/subject/{subjectId}",responseCode:200},input:{shape:ScalarSubjectRequest$},output:{shape:SubjectDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ResourceNotFoundException}})
 
-export const getTrustAnchor: Client.Operation<DeleteTrustAnchorRequest, CreateTrustAnchorOutput, GetTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"GetTrustAnchor",http:{method:"GET",requestUri:"/trustanchor/{trustAnchorId}",responseCode:200},input:{shape:DeleteTrustAnchorRequest$},output:{shape:CreateTrustAnchorOutput$}}})
+export const getTrustAnchor: Client.Operation<ScalarTrustAnchorRequest, TrustAnchorDetailResponse, GetTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"GetTrustAnchor",http:{method:"GET",requestUri:"/trustanchor/{trustAnchorId}",responseCode:200},input:{shape:ScalarTrustAnchorRequest$},output:{shape:TrustAnchorDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const importCrl: Client.Operation<ImportCrlRequest, DeleteCrlOutput, ImportCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ImportCrl",http:{method:"POST",requestUri:"/crls",responseCode:201},input:{shape:ImportCrlRequest$},output:{shape:DeleteCrlOutput$}}})
+export const importCrl: Client.Operation<ImportCrlRequest, CrlDetailResponse, ImportCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ImportCrl",http:{method:"POST",requestUri:"/crls",responseCode:201},input:{shape:ImportCrlRequest$},output:{shape:CrlDetailResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}})
 
-export const listCrls: Paginate.Paginated<ListCrlsRequest, ListCrlsOutput, ListCrlsError, RolesAnywhere, DeleteCrlOutputCrl> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListCrls",http:{method:"GET",requestUri:"/crls",responseCode:200},input:{shape:ListCrlsRequest$},output:{shape:ListCrlsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["crls"]})
+export const listCrls: Paginate.Paginated<ListRequest, ListCrlsResponse, ListCrlsError, RolesAnywhere, CrlDetail> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListCrls",http:{method:"GET",requestUri:"/crls",responseCode:200},input:{shape:ListRequest$},output:{shape:ListCrlsResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["crls"]})
 
-export const listProfiles: Paginate.Paginated<ListCrlsRequest, ListProfilesOutput, ListProfilesError, RolesAnywhere, CreateProfileOutputProfile> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListProfiles",http:{method:"GET",requestUri:"/profiles",responseCode:200},input:{shape:ListCrlsRequest$},output:{shape:ListProfilesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["profiles"]})
+export const listProfiles: Paginate.Paginated<ListRequest, ListProfilesResponse, ListProfilesError, RolesAnywhere, ProfileDetail> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListProfiles",http:{method:"GET",requestUri:"/profiles",responseCode:200},input:{shape:ListRequest$},output:{shape:ListProfilesResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["profiles"]})
 
-export const listSubjects: Paginate.Paginated<ListCrlsRequest, ListSubjectsOutput, ListSubjectsError, RolesAnywhere, ListSubjectsOutputSubjectsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListSubjects",http:{method:"GET",requestUri:"/subjects",responseCode:200},input:{shape:ListCrlsRequest$},output:{shape:ListSubjectsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["subjects"]})
+export const listSubjects: Paginate.Paginated<ListRequest, ListSubjectsResponse, ListSubjectsError, RolesAnywhere, SubjectSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListSubjects",http:{method:"GET",requestUri:"/subjects",responseCode:200},input:{shape:ListRequest$},output:{shape:ListSubjectsResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["subjects"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/ListTagsForResource",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/ListTagsForResource",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const listTrustAnchors: Paginate.Paginated<ListCrlsRequest, ListTrustAnchorsOutput, ListTrustAnchorsError, RolesAnywhere, CreateTrustAnchorOutputTrustAnchor> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListTrustAnchors",http:{method:"GET",requestUri:"/trustanchors",responseCode:200},input:{shape:ListCrlsRequest$},output:{shape:ListTrustAnchorsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["trustAnchors"]})
+export const listTrustAnchors: Paginate.Paginated<ListRequest, ListTrustAnchorsResponse, ListTrustAnchorsError, RolesAnywhere, TrustAnchorDetail> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ListTrustAnchors",http:{method:"GET",requestUri:"/trustanchors",responseCode:200},input:{shape:ListRequest$},output:{shape:ListTrustAnchorsResponse$},errors:[AccessDeniedException$,ValidationException$]},errors:{AccessDeniedException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],resultKey:["trustAnchors"]})
 
 export const putAttributeMapping: Client.Operation<PutAttributeMappingRequest, PutAttributeMappingOutput, PutAttributeMappingError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"PutAttributeMapping",http:{method:"PUT",requestUri:"/profiles/{profileId}/mappings",responseCode:200},input:{shape:PutAttributeMappingRequest$},output:{shape:PutAttributeMappingOutput$},idempotent:true}})
 
@@ -508,12 +523,12 @@ export const putNotificationSettings: Client.Operation<PutNotificationSettingsRe
 
 export const resetNotificationSettings: Client.Operation<ResetNotificationSettingsRequest, ResetNotificationSettingsOutput, ResetNotificationSettingsError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"ResetNotificationSettings",http:{method:"PATCH",requestUri:"/reset-notifications-settings",responseCode:200},input:{shape:ResetNotificationSettingsRequest$},output:{shape:ResetNotificationSettingsOutput$}}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"TagResource",http:{method:"POST",requestUri:"/TagResource",responseCode:201},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"TagResource",http:{method:"POST",requestUri:"/TagResource",responseCode:201},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,TooManyTagsException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,TooManyTagsException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/UntagResource",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/UntagResource",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const updateCrl: Client.Operation<UpdateCrlRequest, DeleteCrlOutput, UpdateCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"UpdateCrl",http:{method:"PATCH",requestUri:"/crl/{crlId}",responseCode:200},input:{shape:UpdateCrlRequest$},output:{shape:DeleteCrlOutput$}}})
+export const updateCrl: Client.Operation<UpdateCrlRequest, CrlDetailResponse, UpdateCrlError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"UpdateCrl",http:{method:"PATCH",requestUri:"/crl/{crlId}",responseCode:200},input:{shape:UpdateCrlRequest$},output:{shape:CrlDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const updateProfile: Client.Operation<UpdateProfileRequest, CreateProfileOutput, UpdateProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"UpdateProfile",http:{method:"PATCH",requestUri:"/profile/{profileId}",responseCode:200},input:{shape:UpdateProfileRequest$},output:{shape:CreateProfileOutput$},idempotent:true}})
+export const updateProfile: Client.Operation<UpdateProfileRequest, ProfileDetailResponse, UpdateProfileError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"UpdateProfile",http:{method:"PATCH",requestUri:"/profile/{profileId}",responseCode:200},input:{shape:UpdateProfileRequest$},output:{shape:ProfileDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})
 
-export const updateTrustAnchor: Client.Operation<UpdateTrustAnchorRequest, CreateTrustAnchorOutput, UpdateTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"UpdateTrustAnchor",http:{method:"PATCH",requestUri:"/trustanchor/{trustAnchorId}",responseCode:200},input:{shape:UpdateTrustAnchorRequest$},output:{shape:CreateTrustAnchorOutput$},idempotent:true}})
+export const updateTrustAnchor: Client.Operation<UpdateTrustAnchorRequest, TrustAnchorDetailResponse, UpdateTrustAnchorError, RolesAnywhere> = /*#__PURE__*/ Client.operation(RolesAnywhere, {model:{name:"UpdateTrustAnchor",http:{method:"PATCH",requestUri:"/trustanchor/{trustAnchorId}",responseCode:200},input:{shape:UpdateTrustAnchorRequest$},output:{shape:TrustAnchorDetailResponse$},errors:[AccessDeniedException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ResourceNotFoundException,ValidationException}})

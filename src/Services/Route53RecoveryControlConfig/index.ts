@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 import { search } from "../../Waiters/Jmespath.js"
 import * as Waiter from "../../Waiters/Waiter.js"
@@ -28,73 +29,84 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const CreateClusterRequestTags$: S.MapShape = {type:"map",name:"CreateClusterRequestTags",key:{shape:string$},value:{shape:string$}}
 const CreateClusterRequest$: S.StructureShape = {type:"structure",name:"CreateClusterRequest",members:{ClientToken:{shape:string$,idempotencyToken:true},ClusterName:{shape:string$},Tags:{shape:CreateClusterRequestTags$}},required:["ClusterName"]}
-const CreateClusterOutputClusterClusterEndpointsMember$: S.StructureShape = {type:"structure",name:"CreateClusterOutputClusterClusterEndpointsMember",members:{Endpoint:{shape:string$},Region:{shape:string$}}}
-const CreateClusterOutputClusterClusterEndpoints$: S.ListShape = {type:"list",name:"CreateClusterOutputClusterClusterEndpoints",member:{shape:CreateClusterOutputClusterClusterEndpointsMember$}}
-const CreateClusterOutputCluster$: S.StructureShape = {type:"structure",name:"CreateClusterOutputCluster",members:{ClusterArn:{shape:string$},ClusterEndpoints:{shape:CreateClusterOutputClusterClusterEndpoints$},Name:{shape:string$},Status:{shape:string$},Owner:{shape:string$}}}
-const CreateClusterOutput$: S.StructureShape = {type:"structure",name:"CreateClusterOutput",members:{Cluster:{shape:CreateClusterOutputCluster$}}}
+const ClusterEndpoint$: S.StructureShape = {type:"structure",name:"ClusterEndpoint",members:{Endpoint:{shape:string$},Region:{shape:string$}}}
+const ClusterClusterEndpoints$: S.ListShape = {type:"list",name:"ClusterClusterEndpoints",member:{shape:ClusterEndpoint$}}
+const Cluster$: S.StructureShape = {type:"structure",name:"Cluster",members:{ClusterArn:{shape:string$},ClusterEndpoints:{shape:ClusterClusterEndpoints$},Name:{shape:string$},Status:{shape:string$},Owner:{shape:string$}}}
+const CreateClusterResponse$: S.StructureShape = {type:"structure",name:"CreateClusterResponse",members:{Cluster:{shape:Cluster$}}}
 const CreateControlPanelRequest$: S.StructureShape = {type:"structure",name:"CreateControlPanelRequest",members:{ClientToken:{shape:string$,idempotencyToken:true},ClusterArn:{shape:string$},ControlPanelName:{shape:string$},Tags:{shape:CreateClusterRequestTags$}},required:["ClusterArn","ControlPanelName"]}
-const CreateControlPanelOutputControlPanel$: S.StructureShape = {type:"structure",name:"CreateControlPanelOutputControlPanel",members:{ClusterArn:{shape:string$},ControlPanelArn:{shape:string$},DefaultControlPanel:{shape:boolean$},Name:{shape:string$},RoutingControlCount:{shape:integer$},Status:{shape:string$},Owner:{shape:string$}}}
-const CreateControlPanelOutput$: S.StructureShape = {type:"structure",name:"CreateControlPanelOutput",members:{ControlPanel:{shape:CreateControlPanelOutputControlPanel$}}}
+const ControlPanel$: S.StructureShape = {type:"structure",name:"ControlPanel",members:{ClusterArn:{shape:string$},ControlPanelArn:{shape:string$},DefaultControlPanel:{shape:boolean$},Name:{shape:string$},RoutingControlCount:{shape:integer$},Status:{shape:string$},Owner:{shape:string$}}}
+const CreateControlPanelResponse$: S.StructureShape = {type:"structure",name:"CreateControlPanelResponse",members:{ControlPanel:{shape:ControlPanel$}}}
 const CreateRoutingControlRequest$: S.StructureShape = {type:"structure",name:"CreateRoutingControlRequest",members:{ClientToken:{shape:string$,idempotencyToken:true},ClusterArn:{shape:string$},ControlPanelArn:{shape:string$},RoutingControlName:{shape:string$}},required:["ClusterArn","RoutingControlName"]}
-const CreateRoutingControlOutputRoutingControl$: S.StructureShape = {type:"structure",name:"CreateRoutingControlOutputRoutingControl",members:{ControlPanelArn:{shape:string$},Name:{shape:string$},RoutingControlArn:{shape:string$},Status:{shape:string$},Owner:{shape:string$}}}
-const CreateRoutingControlOutput$: S.StructureShape = {type:"structure",name:"CreateRoutingControlOutput",members:{RoutingControl:{shape:CreateRoutingControlOutputRoutingControl$}}}
-const CreateSafetyRuleRequestAssertionRuleAssertedControls$: S.ListShape = {type:"list",name:"CreateSafetyRuleRequestAssertionRuleAssertedControls",member:{shape:string$}}
-const CreateSafetyRuleRequestAssertionRuleRuleConfig$: S.StructureShape = {type:"structure",name:"CreateSafetyRuleRequestAssertionRuleRuleConfig",members:{Inverted:{shape:boolean$},Threshold:{shape:integer$},Type:{shape:string$}},required:["Type","Inverted","Threshold"]}
-const CreateSafetyRuleRequestAssertionRule$: S.StructureShape = {type:"structure",name:"CreateSafetyRuleRequestAssertionRule",members:{AssertedControls:{shape:CreateSafetyRuleRequestAssertionRuleAssertedControls$},ControlPanelArn:{shape:string$},Name:{shape:string$},RuleConfig:{shape:CreateSafetyRuleRequestAssertionRuleRuleConfig$},WaitPeriodMs:{shape:integer$}},required:["ControlPanelArn","AssertedControls","RuleConfig","WaitPeriodMs","Name"]}
-const CreateSafetyRuleRequestGatingRule$: S.StructureShape = {type:"structure",name:"CreateSafetyRuleRequestGatingRule",members:{ControlPanelArn:{shape:string$},GatingControls:{shape:CreateSafetyRuleRequestAssertionRuleAssertedControls$},Name:{shape:string$},RuleConfig:{shape:CreateSafetyRuleRequestAssertionRuleRuleConfig$},TargetControls:{shape:CreateSafetyRuleRequestAssertionRuleAssertedControls$},WaitPeriodMs:{shape:integer$}},required:["TargetControls","ControlPanelArn","GatingControls","RuleConfig","WaitPeriodMs","Name"]}
-const CreateSafetyRuleRequest$: S.StructureShape = {type:"structure",name:"CreateSafetyRuleRequest",members:{AssertionRule:{shape:CreateSafetyRuleRequestAssertionRule$},ClientToken:{shape:string$,idempotencyToken:true},GatingRule:{shape:CreateSafetyRuleRequestGatingRule$},Tags:{shape:CreateClusterRequestTags$}}}
-const CreateSafetyRuleOutputAssertionRule$: S.StructureShape = {type:"structure",name:"CreateSafetyRuleOutputAssertionRule",members:{AssertedControls:{shape:CreateSafetyRuleRequestAssertionRuleAssertedControls$},ControlPanelArn:{shape:string$},Name:{shape:string$},RuleConfig:{shape:CreateSafetyRuleRequestAssertionRuleRuleConfig$},SafetyRuleArn:{shape:string$},Status:{shape:string$},WaitPeriodMs:{shape:integer$},Owner:{shape:string$}},required:["Status","ControlPanelArn","SafetyRuleArn","AssertedControls","RuleConfig","WaitPeriodMs","Name"]}
-const CreateSafetyRuleOutputGatingRule$: S.StructureShape = {type:"structure",name:"CreateSafetyRuleOutputGatingRule",members:{ControlPanelArn:{shape:string$},GatingControls:{shape:CreateSafetyRuleRequestAssertionRuleAssertedControls$},Name:{shape:string$},RuleConfig:{shape:CreateSafetyRuleRequestAssertionRuleRuleConfig$},SafetyRuleArn:{shape:string$},Status:{shape:string$},TargetControls:{shape:CreateSafetyRuleRequestAssertionRuleAssertedControls$},WaitPeriodMs:{shape:integer$},Owner:{shape:string$}},required:["Status","TargetControls","ControlPanelArn","SafetyRuleArn","GatingControls","RuleConfig","WaitPeriodMs","Name"]}
-const CreateSafetyRuleOutput$: S.StructureShape = {type:"structure",name:"CreateSafetyRuleOutput",members:{AssertionRule:{shape:CreateSafetyRuleOutputAssertionRule$},GatingRule:{shape:CreateSafetyRuleOutputGatingRule$}}}
+const RoutingControl$: S.StructureShape = {type:"structure",name:"RoutingControl",members:{ControlPanelArn:{shape:string$},Name:{shape:string$},RoutingControlArn:{shape:string$},Status:{shape:string$},Owner:{shape:string$}}}
+const CreateRoutingControlResponse$: S.StructureShape = {type:"structure",name:"CreateRoutingControlResponse",members:{RoutingControl:{shape:RoutingControl$}}}
+const NewAssertionRuleAssertedControls$: S.ListShape = {type:"list",name:"NewAssertionRuleAssertedControls",member:{shape:string$}}
+const RuleConfig$: S.StructureShape = {type:"structure",name:"RuleConfig",members:{Inverted:{shape:boolean$},Threshold:{shape:integer$},Type:{shape:string$}},required:["Type","Inverted","Threshold"]}
+const NewAssertionRule$: S.StructureShape = {type:"structure",name:"NewAssertionRule",members:{AssertedControls:{shape:NewAssertionRuleAssertedControls$},ControlPanelArn:{shape:string$},Name:{shape:string$},RuleConfig:{shape:RuleConfig$},WaitPeriodMs:{shape:integer$}},required:["ControlPanelArn","AssertedControls","RuleConfig","WaitPeriodMs","Name"]}
+const NewGatingRule$: S.StructureShape = {type:"structure",name:"NewGatingRule",members:{ControlPanelArn:{shape:string$},GatingControls:{shape:NewAssertionRuleAssertedControls$},Name:{shape:string$},RuleConfig:{shape:RuleConfig$},TargetControls:{shape:NewAssertionRuleAssertedControls$},WaitPeriodMs:{shape:integer$}},required:["TargetControls","ControlPanelArn","GatingControls","RuleConfig","WaitPeriodMs","Name"]}
+const CreateSafetyRuleRequest$: S.StructureShape = {type:"structure",name:"CreateSafetyRuleRequest",members:{AssertionRule:{shape:NewAssertionRule$},ClientToken:{shape:string$,idempotencyToken:true},GatingRule:{shape:NewGatingRule$},Tags:{shape:CreateClusterRequestTags$}}}
+const AssertionRule$: S.StructureShape = {type:"structure",name:"AssertionRule",members:{AssertedControls:{shape:NewAssertionRuleAssertedControls$},ControlPanelArn:{shape:string$},Name:{shape:string$},RuleConfig:{shape:RuleConfig$},SafetyRuleArn:{shape:string$},Status:{shape:string$},WaitPeriodMs:{shape:integer$},Owner:{shape:string$}},required:["Status","ControlPanelArn","SafetyRuleArn","AssertedControls","RuleConfig","WaitPeriodMs","Name"]}
+const GatingRule$: S.StructureShape = {type:"structure",name:"GatingRule",members:{ControlPanelArn:{shape:string$},GatingControls:{shape:NewAssertionRuleAssertedControls$},Name:{shape:string$},RuleConfig:{shape:RuleConfig$},SafetyRuleArn:{shape:string$},Status:{shape:string$},TargetControls:{shape:NewAssertionRuleAssertedControls$},WaitPeriodMs:{shape:integer$},Owner:{shape:string$}},required:["Status","TargetControls","ControlPanelArn","SafetyRuleArn","GatingControls","RuleConfig","WaitPeriodMs","Name"]}
+const CreateSafetyRuleResponse$: S.StructureShape = {type:"structure",name:"CreateSafetyRuleResponse",members:{AssertionRule:{shape:AssertionRule$},GatingRule:{shape:GatingRule$}}}
 const DeleteClusterRequest$: S.StructureShape = {type:"structure",name:"DeleteClusterRequest",members:{ClusterArn:{shape:string$,location:"uri",locationName:"ClusterArn"}},required:["ClusterArn"]}
-const DeleteClusterOutput$: S.StructureShape = {type:"structure",name:"DeleteClusterOutput",members:{}}
+const DeleteClusterResponse$: S.StructureShape = {type:"structure",name:"DeleteClusterResponse",members:{}}
 const DeleteControlPanelRequest$: S.StructureShape = {type:"structure",name:"DeleteControlPanelRequest",members:{ControlPanelArn:{shape:string$,location:"uri",locationName:"ControlPanelArn"}},required:["ControlPanelArn"]}
-const DeleteControlPanelOutput$: S.StructureShape = {type:"structure",name:"DeleteControlPanelOutput",members:{}}
+const DeleteControlPanelResponse$: S.StructureShape = {type:"structure",name:"DeleteControlPanelResponse",members:{}}
 const DeleteRoutingControlRequest$: S.StructureShape = {type:"structure",name:"DeleteRoutingControlRequest",members:{RoutingControlArn:{shape:string$,location:"uri",locationName:"RoutingControlArn"}},required:["RoutingControlArn"]}
-const DeleteRoutingControlOutput$: S.StructureShape = {type:"structure",name:"DeleteRoutingControlOutput",members:{}}
+const DeleteRoutingControlResponse$: S.StructureShape = {type:"structure",name:"DeleteRoutingControlResponse",members:{}}
 const DeleteSafetyRuleRequest$: S.StructureShape = {type:"structure",name:"DeleteSafetyRuleRequest",members:{SafetyRuleArn:{shape:string$,location:"uri",locationName:"SafetyRuleArn"}},required:["SafetyRuleArn"]}
-const DeleteSafetyRuleOutput$: S.StructureShape = {type:"structure",name:"DeleteSafetyRuleOutput",members:{}}
+const DeleteSafetyRuleResponse$: S.StructureShape = {type:"structure",name:"DeleteSafetyRuleResponse",members:{}}
 const DescribeClusterRequest$: S.StructureShape = {type:"structure",name:"DescribeClusterRequest",members:{ClusterArn:{shape:string$,location:"uri",locationName:"ClusterArn"}},required:["ClusterArn"]}
-const DescribeClusterOutput$: S.StructureShape = {type:"structure",name:"DescribeClusterOutput",members:{Cluster:{shape:CreateClusterOutputCluster$}}}
+const DescribeClusterResponse$: S.StructureShape = {type:"structure",name:"DescribeClusterResponse",members:{Cluster:{shape:Cluster$}}}
 const DescribeControlPanelRequest$: S.StructureShape = {type:"structure",name:"DescribeControlPanelRequest",members:{ControlPanelArn:{shape:string$,location:"uri",locationName:"ControlPanelArn"}},required:["ControlPanelArn"]}
-const DescribeControlPanelOutput$: S.StructureShape = {type:"structure",name:"DescribeControlPanelOutput",members:{ControlPanel:{shape:CreateControlPanelOutputControlPanel$}}}
+const DescribeControlPanelResponse$: S.StructureShape = {type:"structure",name:"DescribeControlPanelResponse",members:{ControlPanel:{shape:ControlPanel$}}}
 const DescribeRoutingControlRequest$: S.StructureShape = {type:"structure",name:"DescribeRoutingControlRequest",members:{RoutingControlArn:{shape:string$,location:"uri",locationName:"RoutingControlArn"}},required:["RoutingControlArn"]}
-const DescribeRoutingControlOutput$: S.StructureShape = {type:"structure",name:"DescribeRoutingControlOutput",members:{RoutingControl:{shape:CreateRoutingControlOutputRoutingControl$}}}
+const DescribeRoutingControlResponse$: S.StructureShape = {type:"structure",name:"DescribeRoutingControlResponse",members:{RoutingControl:{shape:RoutingControl$}}}
 const DescribeSafetyRuleRequest$: S.StructureShape = {type:"structure",name:"DescribeSafetyRuleRequest",members:{SafetyRuleArn:{shape:string$,location:"uri",locationName:"SafetyRuleArn"}},required:["SafetyRuleArn"]}
-const DescribeSafetyRuleOutput$: S.StructureShape = {type:"structure",name:"DescribeSafetyRuleOutput",members:{AssertionRule:{shape:CreateSafetyRuleOutputAssertionRule$},GatingRule:{shape:CreateSafetyRuleOutputGatingRule$}}}
+const DescribeSafetyRuleResponse$: S.StructureShape = {type:"structure",name:"DescribeSafetyRuleResponse",members:{AssertionRule:{shape:AssertionRule$},GatingRule:{shape:GatingRule$}}}
 const GetResourcePolicyRequest$: S.StructureShape = {type:"structure",name:"GetResourcePolicyRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
 const GetResourcePolicyOutput$: S.StructureShape = {type:"structure",name:"GetResourcePolicyOutput",members:{Policy:{shape:string$}}}
 const ListAssociatedRoute53HealthChecksRequest$: S.StructureShape = {type:"structure",name:"ListAssociatedRoute53HealthChecksRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"},RoutingControlArn:{shape:string$,location:"uri",locationName:"RoutingControlArn"}},required:["RoutingControlArn"]}
-const ListAssociatedRoute53HealthChecksOutputHealthCheckIds$: S.ListShape = {type:"list",name:"ListAssociatedRoute53HealthChecksOutputHealthCheckIds",member:{shape:string$}}
-const ListAssociatedRoute53HealthChecksOutput$: S.StructureShape = {type:"structure",name:"ListAssociatedRoute53HealthChecksOutput",members:{HealthCheckIds:{shape:ListAssociatedRoute53HealthChecksOutputHealthCheckIds$},NextToken:{shape:string$}}}
+const ListAssociatedRoute53HealthChecksResponseHealthCheckIds$: S.ListShape = {type:"list",name:"ListAssociatedRoute53HealthChecksResponseHealthCheckIds",member:{shape:string$}}
+const ListAssociatedRoute53HealthChecksResponse$: S.StructureShape = {type:"structure",name:"ListAssociatedRoute53HealthChecksResponse",members:{HealthCheckIds:{shape:ListAssociatedRoute53HealthChecksResponseHealthCheckIds$},NextToken:{shape:string$}}}
 const ListClustersRequest$: S.StructureShape = {type:"structure",name:"ListClustersRequest",members:{MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListClustersOutputClusters$: S.ListShape = {type:"list",name:"ListClustersOutputClusters",member:{shape:CreateClusterOutputCluster$}}
-const ListClustersOutput$: S.StructureShape = {type:"structure",name:"ListClustersOutput",members:{Clusters:{shape:ListClustersOutputClusters$},NextToken:{shape:string$}}}
+const ListClustersResponseClusters$: S.ListShape = {type:"list",name:"ListClustersResponseClusters",member:{shape:Cluster$}}
+const ListClustersResponse$: S.StructureShape = {type:"structure",name:"ListClustersResponse",members:{Clusters:{shape:ListClustersResponseClusters$},NextToken:{shape:string$}}}
 const ListControlPanelsRequest$: S.StructureShape = {type:"structure",name:"ListControlPanelsRequest",members:{ClusterArn:{shape:string$,location:"querystring",locationName:"ClusterArn"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}}}
-const ListControlPanelsOutputControlPanels$: S.ListShape = {type:"list",name:"ListControlPanelsOutputControlPanels",member:{shape:CreateControlPanelOutputControlPanel$}}
-const ListControlPanelsOutput$: S.StructureShape = {type:"structure",name:"ListControlPanelsOutput",members:{ControlPanels:{shape:ListControlPanelsOutputControlPanels$},NextToken:{shape:string$}}}
+const ListControlPanelsResponseControlPanels$: S.ListShape = {type:"list",name:"ListControlPanelsResponseControlPanels",member:{shape:ControlPanel$}}
+const ListControlPanelsResponse$: S.StructureShape = {type:"structure",name:"ListControlPanelsResponse",members:{ControlPanels:{shape:ListControlPanelsResponseControlPanels$},NextToken:{shape:string$}}}
 const ListRoutingControlsRequest$: S.StructureShape = {type:"structure",name:"ListRoutingControlsRequest",members:{ControlPanelArn:{shape:string$,location:"uri",locationName:"ControlPanelArn"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["ControlPanelArn"]}
-const ListRoutingControlsOutputRoutingControls$: S.ListShape = {type:"list",name:"ListRoutingControlsOutputRoutingControls",member:{shape:CreateRoutingControlOutputRoutingControl$}}
-const ListRoutingControlsOutput$: S.StructureShape = {type:"structure",name:"ListRoutingControlsOutput",members:{NextToken:{shape:string$},RoutingControls:{shape:ListRoutingControlsOutputRoutingControls$}}}
+const ListRoutingControlsResponseRoutingControls$: S.ListShape = {type:"list",name:"ListRoutingControlsResponseRoutingControls",member:{shape:RoutingControl$}}
+const ListRoutingControlsResponse$: S.StructureShape = {type:"structure",name:"ListRoutingControlsResponse",members:{NextToken:{shape:string$},RoutingControls:{shape:ListRoutingControlsResponseRoutingControls$}}}
 const ListSafetyRulesRequest$: S.StructureShape = {type:"structure",name:"ListSafetyRulesRequest",members:{ControlPanelArn:{shape:string$,location:"uri",locationName:"ControlPanelArn"},MaxResults:{shape:integer$,location:"querystring",locationName:"MaxResults"},NextToken:{shape:string$,location:"querystring",locationName:"NextToken"}},required:["ControlPanelArn"]}
-const ListSafetyRulesOutputSafetyRulesMember$: S.StructureShape = {type:"structure",name:"ListSafetyRulesOutputSafetyRulesMember",members:{ASSERTION:{shape:CreateSafetyRuleOutputAssertionRule$},GATING:{shape:CreateSafetyRuleOutputGatingRule$}}}
-const ListSafetyRulesOutputSafetyRules$: S.ListShape = {type:"list",name:"ListSafetyRulesOutputSafetyRules",member:{shape:ListSafetyRulesOutputSafetyRulesMember$}}
-const ListSafetyRulesOutput$: S.StructureShape = {type:"structure",name:"ListSafetyRulesOutput",members:{NextToken:{shape:string$},SafetyRules:{shape:ListSafetyRulesOutputSafetyRules$}}}
+const Rule$: S.StructureShape = {type:"structure",name:"Rule",members:{ASSERTION:{shape:AssertionRule$},GATING:{shape:GatingRule$}}}
+const ListSafetyRulesResponseSafetyRules$: S.ListShape = {type:"list",name:"ListSafetyRulesResponseSafetyRules",member:{shape:Rule$}}
+const ListSafetyRulesResponse$: S.StructureShape = {type:"structure",name:"ListSafetyRulesResponse",members:{NextToken:{shape:string$},SafetyRules:{shape:ListSafetyRulesResponseSafetyRules$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateClusterRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateClusterRequestTags$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateClusterRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"TagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateControlPanelRequest$: S.StructureShape = {type:"structure",name:"UpdateControlPanelRequest",members:{ControlPanelArn:{shape:string$},ControlPanelName:{shape:string$}},required:["ControlPanelArn","ControlPanelName"]}
-const UpdateControlPanelOutput$: S.StructureShape = {type:"structure",name:"UpdateControlPanelOutput",members:{ControlPanel:{shape:CreateControlPanelOutputControlPanel$}}}
+const UpdateControlPanelResponse$: S.StructureShape = {type:"structure",name:"UpdateControlPanelResponse",members:{ControlPanel:{shape:ControlPanel$}}}
 const UpdateRoutingControlRequest$: S.StructureShape = {type:"structure",name:"UpdateRoutingControlRequest",members:{RoutingControlArn:{shape:string$},RoutingControlName:{shape:string$}},required:["RoutingControlName","RoutingControlArn"]}
-const UpdateRoutingControlOutput$: S.StructureShape = {type:"structure",name:"UpdateRoutingControlOutput",members:{RoutingControl:{shape:CreateRoutingControlOutputRoutingControl$}}}
-const UpdateSafetyRuleRequestAssertionRuleUpdate$: S.StructureShape = {type:"structure",name:"UpdateSafetyRuleRequestAssertionRuleUpdate",members:{Name:{shape:string$},SafetyRuleArn:{shape:string$},WaitPeriodMs:{shape:integer$}},required:["SafetyRuleArn","WaitPeriodMs","Name"]}
-const UpdateSafetyRuleRequestGatingRuleUpdate$: S.StructureShape = {type:"structure",name:"UpdateSafetyRuleRequestGatingRuleUpdate",members:{Name:{shape:string$},SafetyRuleArn:{shape:string$},WaitPeriodMs:{shape:integer$}},required:["SafetyRuleArn","WaitPeriodMs","Name"]}
-const UpdateSafetyRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateSafetyRuleRequest",members:{AssertionRuleUpdate:{shape:UpdateSafetyRuleRequestAssertionRuleUpdate$},GatingRuleUpdate:{shape:UpdateSafetyRuleRequestGatingRuleUpdate$}}}
-const UpdateSafetyRuleOutput$: S.StructureShape = {type:"structure",name:"UpdateSafetyRuleOutput",members:{AssertionRule:{shape:CreateSafetyRuleOutputAssertionRule$},GatingRule:{shape:CreateSafetyRuleOutputGatingRule$}}}
+const UpdateRoutingControlResponse$: S.StructureShape = {type:"structure",name:"UpdateRoutingControlResponse",members:{RoutingControl:{shape:RoutingControl$}}}
+const AssertionRuleUpdate$: S.StructureShape = {type:"structure",name:"AssertionRuleUpdate",members:{Name:{shape:string$},SafetyRuleArn:{shape:string$},WaitPeriodMs:{shape:integer$}},required:["SafetyRuleArn","WaitPeriodMs","Name"]}
+const GatingRuleUpdate$: S.StructureShape = {type:"structure",name:"GatingRuleUpdate",members:{Name:{shape:string$},SafetyRuleArn:{shape:string$},WaitPeriodMs:{shape:integer$}},required:["SafetyRuleArn","WaitPeriodMs","Name"]}
+const UpdateSafetyRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateSafetyRuleRequest",members:{AssertionRuleUpdate:{shape:AssertionRuleUpdate$},GatingRuleUpdate:{shape:GatingRuleUpdate$}}}
+const UpdateSafetyRuleResponse$: S.StructureShape = {type:"structure",name:"UpdateSafetyRuleResponse",members:{AssertionRule:{shape:AssertionRule$},GatingRule:{shape:GatingRule$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type RuleType = "AND" | "ATLEAST" | "OR" | (string & {})
+
+export type Status = "DEPLOYED" | "PENDING" | "PENDING_DELETION" | (string & {})
 
 export interface CreateClusterRequest {
   readonly ClientToken?: string | undefined
@@ -102,19 +114,19 @@ export interface CreateClusterRequest {
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateClusterOutput {
-  readonly Cluster?: CreateClusterOutputCluster
+export interface CreateClusterResponse {
+  readonly Cluster?: Cluster
 }
 
-export interface CreateClusterOutputCluster {
+export interface Cluster {
   readonly ClusterArn?: string
-  readonly ClusterEndpoints?: ReadonlyArray<CreateClusterOutputClusterClusterEndpointsMember>
+  readonly ClusterEndpoints?: ReadonlyArray<ClusterEndpoint>
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: Status
   readonly Owner?: string
 }
 
-export interface CreateClusterOutputClusterClusterEndpointsMember {
+export interface ClusterEndpoint {
   readonly Endpoint?: string
   readonly Region?: string
 }
@@ -126,17 +138,17 @@ export interface CreateControlPanelRequest {
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateControlPanelOutput {
-  readonly ControlPanel?: CreateControlPanelOutputControlPanel
+export interface CreateControlPanelResponse {
+  readonly ControlPanel?: ControlPanel
 }
 
-export interface CreateControlPanelOutputControlPanel {
+export interface ControlPanel {
   readonly ClusterArn?: string
   readonly ControlPanelArn?: string
   readonly DefaultControlPanel?: boolean
   readonly Name?: string
   readonly RoutingControlCount?: number
-  readonly Status?: string
+  readonly Status?: Status
   readonly Owner?: string
 }
 
@@ -147,77 +159,77 @@ export interface CreateRoutingControlRequest {
   readonly RoutingControlName: string
 }
 
-export interface CreateRoutingControlOutput {
-  readonly RoutingControl?: CreateRoutingControlOutputRoutingControl
+export interface CreateRoutingControlResponse {
+  readonly RoutingControl?: RoutingControl
 }
 
-export interface CreateRoutingControlOutputRoutingControl {
+export interface RoutingControl {
   readonly ControlPanelArn?: string
   readonly Name?: string
   readonly RoutingControlArn?: string
-  readonly Status?: string
+  readonly Status?: Status
   readonly Owner?: string
 }
 
 export interface CreateSafetyRuleRequest {
-  readonly AssertionRule?: CreateSafetyRuleRequestAssertionRule | undefined
+  readonly AssertionRule?: NewAssertionRule | undefined
   readonly ClientToken?: string | undefined
-  readonly GatingRule?: CreateSafetyRuleRequestGatingRule | undefined
+  readonly GatingRule?: NewGatingRule | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateSafetyRuleRequestAssertionRule {
+export interface NewAssertionRule {
   readonly AssertedControls: ReadonlyArray<string>
   readonly ControlPanelArn: string
   readonly Name: string
-  readonly RuleConfig: CreateSafetyRuleRequestAssertionRuleRuleConfig
+  readonly RuleConfig: RuleConfig
   readonly WaitPeriodMs: number
 }
 
-export interface CreateSafetyRuleRequestAssertionRuleRuleConfig {
+export interface RuleConfig {
   readonly Inverted: boolean
   readonly Threshold: number
-  readonly Type: string
+  readonly Type: RuleType
 }
 
-export interface CreateSafetyRuleRequestAssertionRuleRuleConfigOutput {
+export interface RuleConfigOutput {
   readonly Inverted?: boolean
   readonly Threshold?: number
-  readonly Type?: string
+  readonly Type?: RuleType
 }
 
-export interface CreateSafetyRuleRequestGatingRule {
+export interface NewGatingRule {
   readonly ControlPanelArn: string
   readonly GatingControls: ReadonlyArray<string>
   readonly Name: string
-  readonly RuleConfig: CreateSafetyRuleRequestAssertionRuleRuleConfig
+  readonly RuleConfig: RuleConfig
   readonly TargetControls: ReadonlyArray<string>
   readonly WaitPeriodMs: number
 }
 
-export interface CreateSafetyRuleOutput {
-  readonly AssertionRule?: CreateSafetyRuleOutputAssertionRule
-  readonly GatingRule?: CreateSafetyRuleOutputGatingRule
+export interface CreateSafetyRuleResponse {
+  readonly AssertionRule?: AssertionRule
+  readonly GatingRule?: GatingRule
 }
 
-export interface CreateSafetyRuleOutputAssertionRule {
+export interface AssertionRule {
   readonly AssertedControls?: ReadonlyArray<string>
   readonly ControlPanelArn?: string
   readonly Name?: string
-  readonly RuleConfig?: CreateSafetyRuleRequestAssertionRuleRuleConfigOutput
+  readonly RuleConfig?: RuleConfigOutput
   readonly SafetyRuleArn?: string
-  readonly Status?: string
+  readonly Status?: Status
   readonly WaitPeriodMs?: number
   readonly Owner?: string
 }
 
-export interface CreateSafetyRuleOutputGatingRule {
+export interface GatingRule {
   readonly ControlPanelArn?: string
   readonly GatingControls?: ReadonlyArray<string>
   readonly Name?: string
-  readonly RuleConfig?: CreateSafetyRuleRequestAssertionRuleRuleConfigOutput
+  readonly RuleConfig?: RuleConfigOutput
   readonly SafetyRuleArn?: string
-  readonly Status?: string
+  readonly Status?: Status
   readonly TargetControls?: ReadonlyArray<string>
   readonly WaitPeriodMs?: number
   readonly Owner?: string
@@ -227,57 +239,57 @@ export interface DeleteClusterRequest {
   readonly ClusterArn: string
 }
 
-export type DeleteClusterOutput = {}
+export type DeleteClusterResponse = {}
 
 export interface DeleteControlPanelRequest {
   readonly ControlPanelArn: string
 }
 
-export type DeleteControlPanelOutput = {}
+export type DeleteControlPanelResponse = {}
 
 export interface DeleteRoutingControlRequest {
   readonly RoutingControlArn: string
 }
 
-export type DeleteRoutingControlOutput = {}
+export type DeleteRoutingControlResponse = {}
 
 export interface DeleteSafetyRuleRequest {
   readonly SafetyRuleArn: string
 }
 
-export type DeleteSafetyRuleOutput = {}
+export type DeleteSafetyRuleResponse = {}
 
 export interface DescribeClusterRequest {
   readonly ClusterArn: string
 }
 
-export interface DescribeClusterOutput {
-  readonly Cluster?: CreateClusterOutputCluster
+export interface DescribeClusterResponse {
+  readonly Cluster?: Cluster
 }
 
 export interface DescribeControlPanelRequest {
   readonly ControlPanelArn: string
 }
 
-export interface DescribeControlPanelOutput {
-  readonly ControlPanel?: CreateControlPanelOutputControlPanel
+export interface DescribeControlPanelResponse {
+  readonly ControlPanel?: ControlPanel
 }
 
 export interface DescribeRoutingControlRequest {
   readonly RoutingControlArn: string
 }
 
-export interface DescribeRoutingControlOutput {
-  readonly RoutingControl?: CreateRoutingControlOutputRoutingControl
+export interface DescribeRoutingControlResponse {
+  readonly RoutingControl?: RoutingControl
 }
 
 export interface DescribeSafetyRuleRequest {
   readonly SafetyRuleArn: string
 }
 
-export interface DescribeSafetyRuleOutput {
-  readonly AssertionRule?: CreateSafetyRuleOutputAssertionRule
-  readonly GatingRule?: CreateSafetyRuleOutputGatingRule
+export interface DescribeSafetyRuleResponse {
+  readonly AssertionRule?: AssertionRule
+  readonly GatingRule?: GatingRule
 }
 
 export interface GetResourcePolicyRequest {
@@ -294,7 +306,7 @@ export interface ListAssociatedRoute53HealthChecksRequest {
   readonly RoutingControlArn: string
 }
 
-export interface ListAssociatedRoute53HealthChecksOutput {
+export interface ListAssociatedRoute53HealthChecksResponse {
   readonly HealthCheckIds?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -304,8 +316,8 @@ export interface ListClustersRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListClustersOutput {
-  readonly Clusters?: ReadonlyArray<CreateClusterOutputCluster>
+export interface ListClustersResponse {
+  readonly Clusters?: ReadonlyArray<Cluster>
   readonly NextToken?: string
 }
 
@@ -315,8 +327,8 @@ export interface ListControlPanelsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListControlPanelsOutput {
-  readonly ControlPanels?: ReadonlyArray<CreateControlPanelOutputControlPanel>
+export interface ListControlPanelsResponse {
+  readonly ControlPanels?: ReadonlyArray<ControlPanel>
   readonly NextToken?: string
 }
 
@@ -326,9 +338,9 @@ export interface ListRoutingControlsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListRoutingControlsOutput {
+export interface ListRoutingControlsResponse {
   readonly NextToken?: string
-  readonly RoutingControls?: ReadonlyArray<CreateRoutingControlOutputRoutingControl>
+  readonly RoutingControls?: ReadonlyArray<RoutingControl>
 }
 
 export interface ListSafetyRulesRequest {
@@ -337,21 +349,21 @@ export interface ListSafetyRulesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListSafetyRulesOutput {
+export interface ListSafetyRulesResponse {
   readonly NextToken?: string
-  readonly SafetyRules?: ReadonlyArray<ListSafetyRulesOutputSafetyRulesMember>
+  readonly SafetyRules?: ReadonlyArray<Rule>
 }
 
-export interface ListSafetyRulesOutputSafetyRulesMember {
-  readonly ASSERTION?: CreateSafetyRuleOutputAssertionRule
-  readonly GATING?: CreateSafetyRuleOutputGatingRule
+export interface Rule {
+  readonly ASSERTION?: AssertionRule
+  readonly GATING?: GatingRule
 }
 
 export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -360,22 +372,22 @@ export interface TagResourceRequest {
   readonly Tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateControlPanelRequest {
   readonly ControlPanelArn: string
   readonly ControlPanelName: string
 }
 
-export interface UpdateControlPanelOutput {
-  readonly ControlPanel?: CreateControlPanelOutputControlPanel
+export interface UpdateControlPanelResponse {
+  readonly ControlPanel?: ControlPanel
 }
 
 export interface UpdateRoutingControlRequest {
@@ -383,127 +395,141 @@ export interface UpdateRoutingControlRequest {
   readonly RoutingControlName: string
 }
 
-export interface UpdateRoutingControlOutput {
-  readonly RoutingControl?: CreateRoutingControlOutputRoutingControl
+export interface UpdateRoutingControlResponse {
+  readonly RoutingControl?: RoutingControl
 }
 
 export interface UpdateSafetyRuleRequest {
-  readonly AssertionRuleUpdate?: UpdateSafetyRuleRequestAssertionRuleUpdate | undefined
-  readonly GatingRuleUpdate?: UpdateSafetyRuleRequestGatingRuleUpdate | undefined
+  readonly AssertionRuleUpdate?: AssertionRuleUpdate | undefined
+  readonly GatingRuleUpdate?: GatingRuleUpdate | undefined
 }
 
-export interface UpdateSafetyRuleRequestAssertionRuleUpdate {
+export interface AssertionRuleUpdate {
   readonly Name: string
   readonly SafetyRuleArn: string
   readonly WaitPeriodMs: number
 }
 
-export interface UpdateSafetyRuleRequestGatingRuleUpdate {
+export interface GatingRuleUpdate {
   readonly Name: string
   readonly SafetyRuleArn: string
   readonly WaitPeriodMs: number
 }
 
-export interface UpdateSafetyRuleOutput {
-  readonly AssertionRule?: CreateSafetyRuleOutputAssertionRule
-  readonly GatingRule?: CreateSafetyRuleOutputGatingRule
+export interface UpdateSafetyRuleResponse {
+  readonly AssertionRule?: AssertionRule
+  readonly GatingRule?: GatingRule
 }
 
-export type CreateClusterError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type CreateControlPanelError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string }> {}
 
-export type CreateRoutingControlError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type CreateSafetyRuleError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type DeleteClusterError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string }> {}
 
-export type DeleteControlPanelError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
 
-export type DeleteRoutingControlError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type DeleteSafetyRuleError = Errors.CommonError | Client.SdkError
+export type CreateClusterError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeClusterError = Errors.CommonError | Client.SdkError
+export type CreateControlPanelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeControlPanelError = Errors.CommonError | Client.SdkError
+export type CreateRoutingControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeRoutingControlError = Errors.CommonError | Client.SdkError
+export type CreateSafetyRuleError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeSafetyRuleError = Errors.CommonError | Client.SdkError
+export type DeleteClusterError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type DeleteControlPanelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type DeleteRoutingControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type DeleteSafetyRuleError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type DescribeClusterError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type DescribeControlPanelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type DescribeRoutingControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type DescribeSafetyRuleError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export type GetResourcePolicyError = Errors.CommonError | Client.SdkError
 
-export type ListAssociatedRoute53HealthChecksError = Errors.CommonError | Client.SdkError
+export type ListAssociatedRoute53HealthChecksError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListClustersError = Errors.CommonError | Client.SdkError
+export type ListClustersError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListControlPanelsError = Errors.CommonError | Client.SdkError
+export type ListControlPanelsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRoutingControlsError = Errors.CommonError | Client.SdkError
+export type ListRoutingControlsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSafetyRulesError = Errors.CommonError | Client.SdkError
+export type ListSafetyRulesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateControlPanelError = Errors.CommonError | Client.SdkError
+export type UpdateControlPanelError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateRoutingControlError = Errors.CommonError | Client.SdkError
+export type UpdateRoutingControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSafetyRuleError = Errors.CommonError | Client.SdkError
+export type UpdateSafetyRuleError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createCluster: Client.Operation<CreateClusterRequest, CreateClusterOutput, CreateClusterError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"CreateCluster",http:{method:"POST",requestUri:"/cluster",responseCode:200},input:{shape:CreateClusterRequest$},output:{shape:CreateClusterOutput$}}})
+export const createCluster: Client.Operation<CreateClusterRequest, CreateClusterResponse, CreateClusterError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"CreateCluster",http:{method:"POST",requestUri:"/cluster",responseCode:200},input:{shape:CreateClusterRequest$},output:{shape:CreateClusterResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createControlPanel: Client.Operation<CreateControlPanelRequest, CreateControlPanelOutput, CreateControlPanelError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"CreateControlPanel",http:{method:"POST",requestUri:"/controlpanel",responseCode:200},input:{shape:CreateControlPanelRequest$},output:{shape:CreateControlPanelOutput$}}})
+export const createControlPanel: Client.Operation<CreateControlPanelRequest, CreateControlPanelResponse, CreateControlPanelError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"CreateControlPanel",http:{method:"POST",requestUri:"/controlpanel",responseCode:200},input:{shape:CreateControlPanelRequest$},output:{shape:CreateControlPanelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createRoutingControl: Client.Operation<CreateRoutingControlRequest, CreateRoutingControlOutput, CreateRoutingControlError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"CreateRoutingControl",http:{method:"POST",requestUri:"/routingcontrol",responseCode:200},input:{shape:CreateRoutingControlRequest$},output:{shape:CreateRoutingControlOutput$}}})
+export const createRoutingControl: Client.Operation<CreateRoutingControlRequest, CreateRoutingControlResponse, CreateRoutingControlError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"CreateRoutingControl",http:{method:"POST",requestUri:"/routingcontrol",responseCode:200},input:{shape:CreateRoutingControlRequest$},output:{shape:CreateRoutingControlResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const createSafetyRule: Client.Operation<CreateSafetyRuleRequest, CreateSafetyRuleOutput, CreateSafetyRuleError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"CreateSafetyRule",http:{method:"POST",requestUri:"/safetyrule",responseCode:200},input:{shape:CreateSafetyRuleRequest$},output:{shape:CreateSafetyRuleOutput$}}})
+export const createSafetyRule: Client.Operation<CreateSafetyRuleRequest, CreateSafetyRuleResponse, CreateSafetyRuleError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"CreateSafetyRule",http:{method:"POST",requestUri:"/safetyrule",responseCode:200},input:{shape:CreateSafetyRuleRequest$},output:{shape:CreateSafetyRuleResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})
 
-export const deleteCluster: Client.Operation<DeleteClusterRequest, DeleteClusterOutput, DeleteClusterError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DeleteCluster",http:{method:"DELETE",requestUri:"/cluster/{ClusterArn}",responseCode:200},input:{shape:DeleteClusterRequest$},output:{shape:DeleteClusterOutput$}}})
+export const deleteCluster: Client.Operation<DeleteClusterRequest, DeleteClusterResponse, DeleteClusterError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DeleteCluster",http:{method:"DELETE",requestUri:"/cluster/{ClusterArn}",responseCode:200},input:{shape:DeleteClusterRequest$},output:{shape:DeleteClusterResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteControlPanel: Client.Operation<DeleteControlPanelRequest, DeleteControlPanelOutput, DeleteControlPanelError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DeleteControlPanel",http:{method:"DELETE",requestUri:"/controlpanel/{ControlPanelArn}",responseCode:200},input:{shape:DeleteControlPanelRequest$},output:{shape:DeleteControlPanelOutput$}}})
+export const deleteControlPanel: Client.Operation<DeleteControlPanelRequest, DeleteControlPanelResponse, DeleteControlPanelError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DeleteControlPanel",http:{method:"DELETE",requestUri:"/controlpanel/{ControlPanelArn}",responseCode:200},input:{shape:DeleteControlPanelRequest$},output:{shape:DeleteControlPanelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteRoutingControl: Client.Operation<DeleteRoutingControlRequest, DeleteRoutingControlOutput, DeleteRoutingControlError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DeleteRoutingControl",http:{method:"DELETE",requestUri:"/routingcontrol/{RoutingControlArn}",responseCode:200},input:{shape:DeleteRoutingControlRequest$},output:{shape:DeleteRoutingControlOutput$}}})
+export const deleteRoutingControl: Client.Operation<DeleteRoutingControlRequest, DeleteRoutingControlResponse, DeleteRoutingControlError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DeleteRoutingControl",http:{method:"DELETE",requestUri:"/routingcontrol/{RoutingControlArn}",responseCode:200},input:{shape:DeleteRoutingControlRequest$},output:{shape:DeleteRoutingControlResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteSafetyRule: Client.Operation<DeleteSafetyRuleRequest, DeleteSafetyRuleOutput, DeleteSafetyRuleError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DeleteSafetyRule",http:{method:"DELETE",requestUri:"/safetyrule/{SafetyRuleArn}",responseCode:200},input:{shape:DeleteSafetyRuleRequest$},output:{shape:DeleteSafetyRuleOutput$}}})
+export const deleteSafetyRule: Client.Operation<DeleteSafetyRuleRequest, DeleteSafetyRuleResponse, DeleteSafetyRuleError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DeleteSafetyRule",http:{method:"DELETE",requestUri:"/safetyrule/{SafetyRuleArn}",responseCode:200},input:{shape:DeleteSafetyRuleRequest$},output:{shape:DeleteSafetyRuleResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const describeCluster: Client.Operation<DescribeClusterRequest, DescribeClusterOutput, DescribeClusterError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DescribeCluster",http:{method:"GET",requestUri:"/cluster/{ClusterArn}",responseCode:200},input:{shape:DescribeClusterRequest$},output:{shape:DescribeClusterOutput$}}})
+export const describeCluster: Client.Operation<DescribeClusterRequest, DescribeClusterResponse, DescribeClusterError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DescribeCluster",http:{method:"GET",requestUri:"/cluster/{ClusterArn}",responseCode:200},input:{shape:DescribeClusterRequest$},output:{shape:DescribeClusterResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeControlPanel: Client.Operation<DescribeControlPanelRequest, DescribeControlPanelOutput, DescribeControlPanelError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DescribeControlPanel",http:{method:"GET",requestUri:"/controlpanel/{ControlPanelArn}",responseCode:200},input:{shape:DescribeControlPanelRequest$},output:{shape:DescribeControlPanelOutput$}}})
+export const describeControlPanel: Client.Operation<DescribeControlPanelRequest, DescribeControlPanelResponse, DescribeControlPanelError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DescribeControlPanel",http:{method:"GET",requestUri:"/controlpanel/{ControlPanelArn}",responseCode:200},input:{shape:DescribeControlPanelRequest$},output:{shape:DescribeControlPanelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeRoutingControl: Client.Operation<DescribeRoutingControlRequest, DescribeRoutingControlOutput, DescribeRoutingControlError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DescribeRoutingControl",http:{method:"GET",requestUri:"/routingcontrol/{RoutingControlArn}",responseCode:200},input:{shape:DescribeRoutingControlRequest$},output:{shape:DescribeRoutingControlOutput$}}})
+export const describeRoutingControl: Client.Operation<DescribeRoutingControlRequest, DescribeRoutingControlResponse, DescribeRoutingControlError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DescribeRoutingControl",http:{method:"GET",requestUri:"/routingcontrol/{RoutingControlArn}",responseCode:200},input:{shape:DescribeRoutingControlRequest$},output:{shape:DescribeRoutingControlResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const describeSafetyRule: Client.Operation<DescribeSafetyRuleRequest, DescribeSafetyRuleOutput, DescribeSafetyRuleError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DescribeSafetyRule",http:{method:"GET",requestUri:"/safetyrule/{SafetyRuleArn}",responseCode:200},input:{shape:DescribeSafetyRuleRequest$},output:{shape:DescribeSafetyRuleOutput$}}})
+export const describeSafetyRule: Client.Operation<DescribeSafetyRuleRequest, DescribeSafetyRuleResponse, DescribeSafetyRuleError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"DescribeSafetyRule",http:{method:"GET",requestUri:"/safetyrule/{SafetyRuleArn}",responseCode:200},input:{shape:DescribeSafetyRuleRequest$},output:{shape:DescribeSafetyRuleResponse$},errors:[ResourceNotFoundException$,ValidationException$]},errors:{ResourceNotFoundException,ValidationException}})
 
 export const getResourcePolicy: Client.Operation<GetResourcePolicyRequest, GetResourcePolicyOutput, GetResourcePolicyError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"GetResourcePolicy",http:{method:"GET",requestUri:"/resourcePolicy/{ResourceArn}",responseCode:200},input:{shape:GetResourcePolicyRequest$},output:{shape:GetResourcePolicyOutput$}}})
 
-export const listAssociatedRoute53HealthChecks: Paginate.Paginated<ListAssociatedRoute53HealthChecksRequest, ListAssociatedRoute53HealthChecksOutput, ListAssociatedRoute53HealthChecksError, Route53RecoveryControlConfig, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListAssociatedRoute53HealthChecks",http:{method:"GET",requestUri:"/routingcontrol/{RoutingControlArn}/associatedRoute53HealthChecks",responseCode:200},input:{shape:ListAssociatedRoute53HealthChecksRequest$},output:{shape:ListAssociatedRoute53HealthChecksOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["HealthCheckIds"]})
+export const listAssociatedRoute53HealthChecks: Paginate.Paginated<ListAssociatedRoute53HealthChecksRequest, ListAssociatedRoute53HealthChecksResponse, ListAssociatedRoute53HealthChecksError, Route53RecoveryControlConfig, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListAssociatedRoute53HealthChecks",http:{method:"GET",requestUri:"/routingcontrol/{RoutingControlArn}/associatedRoute53HealthChecks",responseCode:200},input:{shape:ListAssociatedRoute53HealthChecksRequest$},output:{shape:ListAssociatedRoute53HealthChecksResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["HealthCheckIds"]})
 
-export const listClusters: Paginate.Paginated<ListClustersRequest, ListClustersOutput, ListClustersError, Route53RecoveryControlConfig, CreateClusterOutputCluster> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListClusters",http:{method:"GET",requestUri:"/cluster",responseCode:200},input:{shape:ListClustersRequest$},output:{shape:ListClustersOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Clusters"]})
+export const listClusters: Paginate.Paginated<ListClustersRequest, ListClustersResponse, ListClustersError, Route53RecoveryControlConfig, Cluster> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListClusters",http:{method:"GET",requestUri:"/cluster",responseCode:200},input:{shape:ListClustersRequest$},output:{shape:ListClustersResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Clusters"]})
 
-export const listControlPanels: Paginate.Paginated<ListControlPanelsRequest, ListControlPanelsOutput, ListControlPanelsError, Route53RecoveryControlConfig, CreateControlPanelOutputControlPanel> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListControlPanels",http:{method:"GET",requestUri:"/controlpanels",responseCode:200},input:{shape:ListControlPanelsRequest$},output:{shape:ListControlPanelsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ControlPanels"]})
+export const listControlPanels: Paginate.Paginated<ListControlPanelsRequest, ListControlPanelsResponse, ListControlPanelsError, Route53RecoveryControlConfig, ControlPanel> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListControlPanels",http:{method:"GET",requestUri:"/controlpanels",responseCode:200},input:{shape:ListControlPanelsRequest$},output:{shape:ListControlPanelsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ControlPanels"]})
 
-export const listRoutingControls: Paginate.Paginated<ListRoutingControlsRequest, ListRoutingControlsOutput, ListRoutingControlsError, Route53RecoveryControlConfig, CreateRoutingControlOutputRoutingControl> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListRoutingControls",http:{method:"GET",requestUri:"/controlpanel/{ControlPanelArn}/routingcontrols",responseCode:200},input:{shape:ListRoutingControlsRequest$},output:{shape:ListRoutingControlsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RoutingControls"]})
+export const listRoutingControls: Paginate.Paginated<ListRoutingControlsRequest, ListRoutingControlsResponse, ListRoutingControlsError, Route53RecoveryControlConfig, RoutingControl> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListRoutingControls",http:{method:"GET",requestUri:"/controlpanel/{ControlPanelArn}/routingcontrols",responseCode:200},input:{shape:ListRoutingControlsRequest$},output:{shape:ListRoutingControlsResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RoutingControls"]})
 
-export const listSafetyRules: Paginate.Paginated<ListSafetyRulesRequest, ListSafetyRulesOutput, ListSafetyRulesError, Route53RecoveryControlConfig, ListSafetyRulesOutputSafetyRulesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListSafetyRules",http:{method:"GET",requestUri:"/controlpanel/{ControlPanelArn}/safetyrules",responseCode:200},input:{shape:ListSafetyRulesRequest$},output:{shape:ListSafetyRulesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["SafetyRules"]})
+export const listSafetyRules: Paginate.Paginated<ListSafetyRulesRequest, ListSafetyRulesResponse, ListSafetyRulesError, Route53RecoveryControlConfig, Rule> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListSafetyRules",http:{method:"GET",requestUri:"/controlpanel/{ControlPanelArn}/safetyrules",responseCode:200},input:{shape:ListSafetyRulesRequest$},output:{shape:ListSafetyRulesResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["SafetyRules"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const updateControlPanel: Client.Operation<UpdateControlPanelRequest, UpdateControlPanelOutput, UpdateControlPanelError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"UpdateControlPanel",http:{method:"PUT",requestUri:"/controlpanel",responseCode:200},input:{shape:UpdateControlPanelRequest$},output:{shape:UpdateControlPanelOutput$}}})
+export const updateControlPanel: Client.Operation<UpdateControlPanelRequest, UpdateControlPanelResponse, UpdateControlPanelError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"UpdateControlPanel",http:{method:"PUT",requestUri:"/controlpanel",responseCode:200},input:{shape:UpdateControlPanelRequest$},output:{shape:UpdateControlPanelResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateRoutingControl: Client.Operation<UpdateRoutingControlRequest, UpdateRoutingControlOutput, UpdateRoutingControlError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"UpdateRoutingControl",http:{method:"PUT",requestUri:"/routingcontrol",responseCode:200},input:{shape:UpdateRoutingControlRequest$},output:{shape:UpdateRoutingControlOutput$}}})
+export const updateRoutingControl: Client.Operation<UpdateRoutingControlRequest, UpdateRoutingControlResponse, UpdateRoutingControlError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"UpdateRoutingControl",http:{method:"PUT",requestUri:"/routingcontrol",responseCode:200},input:{shape:UpdateRoutingControlRequest$},output:{shape:UpdateRoutingControlResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateSafetyRule: Client.Operation<UpdateSafetyRuleRequest, UpdateSafetyRuleOutput, UpdateSafetyRuleError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"UpdateSafetyRule",http:{method:"PUT",requestUri:"/safetyrule",responseCode:200},input:{shape:UpdateSafetyRuleRequest$},output:{shape:UpdateSafetyRuleOutput$}}})
+export const updateSafetyRule: Client.Operation<UpdateSafetyRuleRequest, UpdateSafetyRuleResponse, UpdateSafetyRuleError, Route53RecoveryControlConfig> = /*#__PURE__*/ Client.operation(Route53RecoveryControlConfig, {model:{name:"UpdateSafetyRule",http:{method:"PUT",requestUri:"/safetyrule",responseCode:200},input:{shape:UpdateSafetyRuleRequest$},output:{shape:UpdateSafetyRuleResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
 
 export const waitUntilClusterCreated: Waiter.Waiter<DescribeClusterRequest, DescribeClusterError, Route53RecoveryControlConfig> = /*#__PURE__*/ Waiter.make(describeCluster, {delay:5,maxAttempts:26,acceptors:[{state:"success",matcher:"path",argument:"Cluster.Status",expected:"DEPLOYED"},{state:"retry",matcher:"path",argument:"Cluster.Status",expected:"PENDING"},{state:"retry",matcher:"status",expected:500}],search})
 

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Route53Resolver client: provide it with `layer`. */
@@ -24,189 +25,264 @@ const string$: S.Shape = {type:"string",name:"String"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
-const AssociateFirewallRuleGroupRequestTagsMember$: S.StructureShape = {type:"structure",name:"AssociateFirewallRuleGroupRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const AssociateFirewallRuleGroupRequestTags$: S.ListShape = {type:"list",name:"AssociateFirewallRuleGroupRequestTags",member:{shape:AssociateFirewallRuleGroupRequestTagsMember$}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const AssociateFirewallRuleGroupRequestTags$: S.ListShape = {type:"list",name:"AssociateFirewallRuleGroupRequestTags",member:{shape:Tag$}}
 const AssociateFirewallRuleGroupRequest$: S.StructureShape = {type:"structure",name:"AssociateFirewallRuleGroupRequest",members:{CreatorRequestId:{shape:string$,idempotencyToken:true},FirewallRuleGroupId:{shape:string$},VpcId:{shape:string$},Priority:{shape:integer$},Name:{shape:string$},MutationProtection:{shape:string$},Tags:{shape:AssociateFirewallRuleGroupRequestTags$}},required:["CreatorRequestId","FirewallRuleGroupId","VpcId","Priority","Name"]}
-const AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation$: S.StructureShape = {type:"structure",name:"AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation",members:{Id:{shape:string$},Arn:{shape:string$},FirewallRuleGroupId:{shape:string$},VpcId:{shape:string$},Name:{shape:string$},Priority:{shape:integer$},MutationProtection:{shape:string$},ManagedOwnerName:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},CreatorRequestId:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
-const AssociateFirewallRuleGroupOutput$: S.StructureShape = {type:"structure",name:"AssociateFirewallRuleGroupOutput",members:{FirewallRuleGroupAssociation:{shape:AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation$}}}
-const AssociateResolverEndpointIpAddressRequestIpAddress$: S.StructureShape = {type:"structure",name:"AssociateResolverEndpointIpAddressRequestIpAddress",members:{IpId:{shape:string$},SubnetId:{shape:string$},Ip:{shape:string$},Ipv6:{shape:string$}}}
-const AssociateResolverEndpointIpAddressRequest$: S.StructureShape = {type:"structure",name:"AssociateResolverEndpointIpAddressRequest",members:{ResolverEndpointId:{shape:string$},IpAddress:{shape:AssociateResolverEndpointIpAddressRequestIpAddress$}},required:["ResolverEndpointId","IpAddress"]}
-const AssociateResolverEndpointIpAddressOutputResolverEndpointSecurityGroupIds$: S.ListShape = {type:"list",name:"AssociateResolverEndpointIpAddressOutputResolverEndpointSecurityGroupIds",member:{shape:string$}}
-const AssociateResolverEndpointIpAddressOutputResolverEndpointProtocols$: S.ListShape = {type:"list",name:"AssociateResolverEndpointIpAddressOutputResolverEndpointProtocols",member:{shape:string$}}
-const AssociateResolverEndpointIpAddressOutputResolverEndpoint$: S.StructureShape = {type:"structure",name:"AssociateResolverEndpointIpAddressOutputResolverEndpoint",members:{Id:{shape:string$},CreatorRequestId:{shape:string$},Arn:{shape:string$},Name:{shape:string$},SecurityGroupIds:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpointSecurityGroupIds$},Direction:{shape:string$},IpAddressCount:{shape:integer$},HostVPCId:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$},OutpostArn:{shape:string$},PreferredInstanceType:{shape:string$},ResolverEndpointType:{shape:string$},Protocols:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpointProtocols$}}}
-const AssociateResolverEndpointIpAddressOutput$: S.StructureShape = {type:"structure",name:"AssociateResolverEndpointIpAddressOutput",members:{ResolverEndpoint:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpoint$}}}
+const FirewallRuleGroupAssociation$: S.StructureShape = {type:"structure",name:"FirewallRuleGroupAssociation",members:{Id:{shape:string$},Arn:{shape:string$},FirewallRuleGroupId:{shape:string$},VpcId:{shape:string$},Name:{shape:string$},Priority:{shape:integer$},MutationProtection:{shape:string$},ManagedOwnerName:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},CreatorRequestId:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
+const AssociateFirewallRuleGroupResponse$: S.StructureShape = {type:"structure",name:"AssociateFirewallRuleGroupResponse",members:{FirewallRuleGroupAssociation:{shape:FirewallRuleGroupAssociation$}}}
+const IpAddressUpdate$: S.StructureShape = {type:"structure",name:"IpAddressUpdate",members:{IpId:{shape:string$},SubnetId:{shape:string$},Ip:{shape:string$},Ipv6:{shape:string$}}}
+const AssociateResolverEndpointIpAddressRequest$: S.StructureShape = {type:"structure",name:"AssociateResolverEndpointIpAddressRequest",members:{ResolverEndpointId:{shape:string$},IpAddress:{shape:IpAddressUpdate$}},required:["ResolverEndpointId","IpAddress"]}
+const ResolverEndpointSecurityGroupIds$: S.ListShape = {type:"list",name:"ResolverEndpointSecurityGroupIds",member:{shape:string$}}
+const ResolverEndpointProtocols$: S.ListShape = {type:"list",name:"ResolverEndpointProtocols",member:{shape:string$}}
+const ResolverEndpoint$: S.StructureShape = {type:"structure",name:"ResolverEndpoint",members:{Id:{shape:string$},CreatorRequestId:{shape:string$},Arn:{shape:string$},Name:{shape:string$},SecurityGroupIds:{shape:ResolverEndpointSecurityGroupIds$},Direction:{shape:string$},IpAddressCount:{shape:integer$},HostVPCId:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$},OutpostArn:{shape:string$},PreferredInstanceType:{shape:string$},ResolverEndpointType:{shape:string$},Protocols:{shape:ResolverEndpointProtocols$}}}
+const AssociateResolverEndpointIpAddressResponse$: S.StructureShape = {type:"structure",name:"AssociateResolverEndpointIpAddressResponse",members:{ResolverEndpoint:{shape:ResolverEndpoint$}}}
 const AssociateResolverQueryLogConfigRequest$: S.StructureShape = {type:"structure",name:"AssociateResolverQueryLogConfigRequest",members:{ResolverQueryLogConfigId:{shape:string$},ResourceId:{shape:string$}},required:["ResolverQueryLogConfigId","ResourceId"]}
-const AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation$: S.StructureShape = {type:"structure",name:"AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation",members:{Id:{shape:string$},ResolverQueryLogConfigId:{shape:string$},ResourceId:{shape:string$},Status:{shape:string$},Error:{shape:string$},ErrorMessage:{shape:string$},CreationTime:{shape:string$}}}
-const AssociateResolverQueryLogConfigOutput$: S.StructureShape = {type:"structure",name:"AssociateResolverQueryLogConfigOutput",members:{ResolverQueryLogConfigAssociation:{shape:AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation$}}}
+const ResolverQueryLogConfigAssociation$: S.StructureShape = {type:"structure",name:"ResolverQueryLogConfigAssociation",members:{Id:{shape:string$},ResolverQueryLogConfigId:{shape:string$},ResourceId:{shape:string$},Status:{shape:string$},Error:{shape:string$},ErrorMessage:{shape:string$},CreationTime:{shape:string$}}}
+const AssociateResolverQueryLogConfigResponse$: S.StructureShape = {type:"structure",name:"AssociateResolverQueryLogConfigResponse",members:{ResolverQueryLogConfigAssociation:{shape:ResolverQueryLogConfigAssociation$}}}
 const AssociateResolverRuleRequest$: S.StructureShape = {type:"structure",name:"AssociateResolverRuleRequest",members:{ResolverRuleId:{shape:string$},Name:{shape:string$},VPCId:{shape:string$}},required:["ResolverRuleId","VPCId"]}
-const AssociateResolverRuleOutputResolverRuleAssociation$: S.StructureShape = {type:"structure",name:"AssociateResolverRuleOutputResolverRuleAssociation",members:{Id:{shape:string$},ResolverRuleId:{shape:string$},Name:{shape:string$},VPCId:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$}}}
-const AssociateResolverRuleOutput$: S.StructureShape = {type:"structure",name:"AssociateResolverRuleOutput",members:{ResolverRuleAssociation:{shape:AssociateResolverRuleOutputResolverRuleAssociation$}}}
+const ResolverRuleAssociation$: S.StructureShape = {type:"structure",name:"ResolverRuleAssociation",members:{Id:{shape:string$},ResolverRuleId:{shape:string$},Name:{shape:string$},VPCId:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$}}}
+const AssociateResolverRuleResponse$: S.StructureShape = {type:"structure",name:"AssociateResolverRuleResponse",members:{ResolverRuleAssociation:{shape:ResolverRuleAssociation$}}}
 const CreateFirewallDomainListRequest$: S.StructureShape = {type:"structure",name:"CreateFirewallDomainListRequest",members:{CreatorRequestId:{shape:string$,idempotencyToken:true},Name:{shape:string$},Tags:{shape:AssociateFirewallRuleGroupRequestTags$}},required:["CreatorRequestId","Name"]}
-const CreateFirewallDomainListOutputFirewallDomainList$: S.StructureShape = {type:"structure",name:"CreateFirewallDomainListOutputFirewallDomainList",members:{Id:{shape:string$},Arn:{shape:string$},Name:{shape:string$},DomainCount:{shape:integer$},Status:{shape:string$},StatusMessage:{shape:string$},ManagedOwnerName:{shape:string$},CreatorRequestId:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
-const CreateFirewallDomainListOutput$: S.StructureShape = {type:"structure",name:"CreateFirewallDomainListOutput",members:{FirewallDomainList:{shape:CreateFirewallDomainListOutputFirewallDomainList$}}}
+const FirewallDomainList$: S.StructureShape = {type:"structure",name:"FirewallDomainList",members:{Id:{shape:string$},Arn:{shape:string$},Name:{shape:string$},DomainCount:{shape:integer$},Status:{shape:string$},StatusMessage:{shape:string$},ManagedOwnerName:{shape:string$},CreatorRequestId:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
+const CreateFirewallDomainListResponse$: S.StructureShape = {type:"structure",name:"CreateFirewallDomainListResponse",members:{FirewallDomainList:{shape:FirewallDomainList$}}}
 const CreateFirewallRuleRequest$: S.StructureShape = {type:"structure",name:"CreateFirewallRuleRequest",members:{CreatorRequestId:{shape:string$,idempotencyToken:true},FirewallRuleGroupId:{shape:string$},FirewallDomainListId:{shape:string$},Priority:{shape:integer$},Action:{shape:string$},BlockResponse:{shape:string$},BlockOverrideDomain:{shape:string$},BlockOverrideDnsType:{shape:string$},BlockOverrideTtl:{shape:integer$},Name:{shape:string$},FirewallDomainRedirectionAction:{shape:string$},Qtype:{shape:string$}},required:["CreatorRequestId","FirewallRuleGroupId","FirewallDomainListId","Priority","Action","Name"]}
-const CreateFirewallRuleOutputFirewallRule$: S.StructureShape = {type:"structure",name:"CreateFirewallRuleOutputFirewallRule",members:{FirewallRuleGroupId:{shape:string$},FirewallDomainListId:{shape:string$},Name:{shape:string$},Priority:{shape:integer$},Action:{shape:string$},BlockResponse:{shape:string$},BlockOverrideDomain:{shape:string$},BlockOverrideDnsType:{shape:string$},BlockOverrideTtl:{shape:integer$},CreatorRequestId:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$},FirewallDomainRedirectionAction:{shape:string$},Qtype:{shape:string$}}}
-const CreateFirewallRuleOutput$: S.StructureShape = {type:"structure",name:"CreateFirewallRuleOutput",members:{FirewallRule:{shape:CreateFirewallRuleOutputFirewallRule$}}}
+const FirewallRule$: S.StructureShape = {type:"structure",name:"FirewallRule",members:{FirewallRuleGroupId:{shape:string$},FirewallDomainListId:{shape:string$},Name:{shape:string$},Priority:{shape:integer$},Action:{shape:string$},BlockResponse:{shape:string$},BlockOverrideDomain:{shape:string$},BlockOverrideDnsType:{shape:string$},BlockOverrideTtl:{shape:integer$},CreatorRequestId:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$},FirewallDomainRedirectionAction:{shape:string$},Qtype:{shape:string$}}}
+const CreateFirewallRuleResponse$: S.StructureShape = {type:"structure",name:"CreateFirewallRuleResponse",members:{FirewallRule:{shape:FirewallRule$}}}
 const CreateFirewallRuleGroupRequest$: S.StructureShape = {type:"structure",name:"CreateFirewallRuleGroupRequest",members:{CreatorRequestId:{shape:string$,idempotencyToken:true},Name:{shape:string$},Tags:{shape:AssociateFirewallRuleGroupRequestTags$}},required:["CreatorRequestId","Name"]}
-const CreateFirewallRuleGroupOutputFirewallRuleGroup$: S.StructureShape = {type:"structure",name:"CreateFirewallRuleGroupOutputFirewallRuleGroup",members:{Id:{shape:string$},Arn:{shape:string$},Name:{shape:string$},RuleCount:{shape:integer$},Status:{shape:string$},StatusMessage:{shape:string$},OwnerId:{shape:string$},CreatorRequestId:{shape:string$},ShareStatus:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
-const CreateFirewallRuleGroupOutput$: S.StructureShape = {type:"structure",name:"CreateFirewallRuleGroupOutput",members:{FirewallRuleGroup:{shape:CreateFirewallRuleGroupOutputFirewallRuleGroup$}}}
+const FirewallRuleGroup$: S.StructureShape = {type:"structure",name:"FirewallRuleGroup",members:{Id:{shape:string$},Arn:{shape:string$},Name:{shape:string$},RuleCount:{shape:integer$},Status:{shape:string$},StatusMessage:{shape:string$},OwnerId:{shape:string$},CreatorRequestId:{shape:string$},ShareStatus:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
+const CreateFirewallRuleGroupResponse$: S.StructureShape = {type:"structure",name:"CreateFirewallRuleGroupResponse",members:{FirewallRuleGroup:{shape:FirewallRuleGroup$}}}
 const CreateOutpostResolverRequest$: S.StructureShape = {type:"structure",name:"CreateOutpostResolverRequest",members:{CreatorRequestId:{shape:string$},Name:{shape:string$},InstanceCount:{shape:integer$},PreferredInstanceType:{shape:string$},OutpostArn:{shape:string$},Tags:{shape:AssociateFirewallRuleGroupRequestTags$}},required:["CreatorRequestId","Name","PreferredInstanceType","OutpostArn"]}
-const CreateOutpostResolverOutputOutpostResolver$: S.StructureShape = {type:"structure",name:"CreateOutpostResolverOutputOutpostResolver",members:{Arn:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$},CreatorRequestId:{shape:string$},Id:{shape:string$},InstanceCount:{shape:integer$},PreferredInstanceType:{shape:string$},Name:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},OutpostArn:{shape:string$}}}
-const CreateOutpostResolverOutput$: S.StructureShape = {type:"structure",name:"CreateOutpostResolverOutput",members:{OutpostResolver:{shape:CreateOutpostResolverOutputOutpostResolver$}}}
-const CreateResolverEndpointRequestIpAddressesMember$: S.StructureShape = {type:"structure",name:"CreateResolverEndpointRequestIpAddressesMember",members:{SubnetId:{shape:string$},Ip:{shape:string$},Ipv6:{shape:string$}},required:["SubnetId"]}
-const CreateResolverEndpointRequestIpAddresses$: S.ListShape = {type:"list",name:"CreateResolverEndpointRequestIpAddresses",member:{shape:CreateResolverEndpointRequestIpAddressesMember$}}
-const CreateResolverEndpointRequest$: S.StructureShape = {type:"structure",name:"CreateResolverEndpointRequest",members:{CreatorRequestId:{shape:string$},Name:{shape:string$},SecurityGroupIds:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpointSecurityGroupIds$},Direction:{shape:string$},IpAddresses:{shape:CreateResolverEndpointRequestIpAddresses$},OutpostArn:{shape:string$},PreferredInstanceType:{shape:string$},Tags:{shape:AssociateFirewallRuleGroupRequestTags$},ResolverEndpointType:{shape:string$},Protocols:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpointProtocols$}},required:["CreatorRequestId","SecurityGroupIds","Direction","IpAddresses"]}
-const CreateResolverEndpointOutput$: S.StructureShape = {type:"structure",name:"CreateResolverEndpointOutput",members:{ResolverEndpoint:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpoint$}}}
+const OutpostResolver$: S.StructureShape = {type:"structure",name:"OutpostResolver",members:{Arn:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$},CreatorRequestId:{shape:string$},Id:{shape:string$},InstanceCount:{shape:integer$},PreferredInstanceType:{shape:string$},Name:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},OutpostArn:{shape:string$}}}
+const CreateOutpostResolverResponse$: S.StructureShape = {type:"structure",name:"CreateOutpostResolverResponse",members:{OutpostResolver:{shape:OutpostResolver$}}}
+const IpAddressRequest$: S.StructureShape = {type:"structure",name:"IpAddressRequest",members:{SubnetId:{shape:string$},Ip:{shape:string$},Ipv6:{shape:string$}},required:["SubnetId"]}
+const CreateResolverEndpointRequestIpAddresses$: S.ListShape = {type:"list",name:"CreateResolverEndpointRequestIpAddresses",member:{shape:IpAddressRequest$}}
+const CreateResolverEndpointRequest$: S.StructureShape = {type:"structure",name:"CreateResolverEndpointRequest",members:{CreatorRequestId:{shape:string$},Name:{shape:string$},SecurityGroupIds:{shape:ResolverEndpointSecurityGroupIds$},Direction:{shape:string$},IpAddresses:{shape:CreateResolverEndpointRequestIpAddresses$},OutpostArn:{shape:string$},PreferredInstanceType:{shape:string$},Tags:{shape:AssociateFirewallRuleGroupRequestTags$},ResolverEndpointType:{shape:string$},Protocols:{shape:ResolverEndpointProtocols$}},required:["CreatorRequestId","SecurityGroupIds","Direction","IpAddresses"]}
+const CreateResolverEndpointResponse$: S.StructureShape = {type:"structure",name:"CreateResolverEndpointResponse",members:{ResolverEndpoint:{shape:ResolverEndpoint$}}}
 const CreateResolverQueryLogConfigRequest$: S.StructureShape = {type:"structure",name:"CreateResolverQueryLogConfigRequest",members:{Name:{shape:string$},DestinationArn:{shape:string$},CreatorRequestId:{shape:string$,idempotencyToken:true},Tags:{shape:AssociateFirewallRuleGroupRequestTags$}},required:["Name","DestinationArn","CreatorRequestId"]}
-const CreateResolverQueryLogConfigOutputResolverQueryLogConfig$: S.StructureShape = {type:"structure",name:"CreateResolverQueryLogConfigOutputResolverQueryLogConfig",members:{Id:{shape:string$},OwnerId:{shape:string$},Status:{shape:string$},ShareStatus:{shape:string$},AssociationCount:{shape:integer$},Arn:{shape:string$},Name:{shape:string$},DestinationArn:{shape:string$},CreatorRequestId:{shape:string$},CreationTime:{shape:string$}}}
-const CreateResolverQueryLogConfigOutput$: S.StructureShape = {type:"structure",name:"CreateResolverQueryLogConfigOutput",members:{ResolverQueryLogConfig:{shape:CreateResolverQueryLogConfigOutputResolverQueryLogConfig$}}}
-const CreateResolverRuleRequestTargetIpsMember$: S.StructureShape = {type:"structure",name:"CreateResolverRuleRequestTargetIpsMember",members:{Ip:{shape:string$},Port:{shape:integer$},Ipv6:{shape:string$},Protocol:{shape:string$}}}
-const CreateResolverRuleRequestTargetIps$: S.ListShape = {type:"list",name:"CreateResolverRuleRequestTargetIps",member:{shape:CreateResolverRuleRequestTargetIpsMember$}}
+const ResolverQueryLogConfig$: S.StructureShape = {type:"structure",name:"ResolverQueryLogConfig",members:{Id:{shape:string$},OwnerId:{shape:string$},Status:{shape:string$},ShareStatus:{shape:string$},AssociationCount:{shape:integer$},Arn:{shape:string$},Name:{shape:string$},DestinationArn:{shape:string$},CreatorRequestId:{shape:string$},CreationTime:{shape:string$}}}
+const CreateResolverQueryLogConfigResponse$: S.StructureShape = {type:"structure",name:"CreateResolverQueryLogConfigResponse",members:{ResolverQueryLogConfig:{shape:ResolverQueryLogConfig$}}}
+const TargetAddress$: S.StructureShape = {type:"structure",name:"TargetAddress",members:{Ip:{shape:string$},Port:{shape:integer$},Ipv6:{shape:string$},Protocol:{shape:string$}}}
+const CreateResolverRuleRequestTargetIps$: S.ListShape = {type:"list",name:"CreateResolverRuleRequestTargetIps",member:{shape:TargetAddress$}}
 const CreateResolverRuleRequest$: S.StructureShape = {type:"structure",name:"CreateResolverRuleRequest",members:{CreatorRequestId:{shape:string$},Name:{shape:string$},RuleType:{shape:string$},DomainName:{shape:string$},TargetIps:{shape:CreateResolverRuleRequestTargetIps$},ResolverEndpointId:{shape:string$},Tags:{shape:AssociateFirewallRuleGroupRequestTags$}},required:["CreatorRequestId","RuleType"]}
-const CreateResolverRuleOutputResolverRule$: S.StructureShape = {type:"structure",name:"CreateResolverRuleOutputResolverRule",members:{Id:{shape:string$},CreatorRequestId:{shape:string$},Arn:{shape:string$},DomainName:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},RuleType:{shape:string$},Name:{shape:string$},TargetIps:{shape:CreateResolverRuleRequestTargetIps$},ResolverEndpointId:{shape:string$},OwnerId:{shape:string$},ShareStatus:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
-const CreateResolverRuleOutput$: S.StructureShape = {type:"structure",name:"CreateResolverRuleOutput",members:{ResolverRule:{shape:CreateResolverRuleOutputResolverRule$}}}
+const ResolverRule$: S.StructureShape = {type:"structure",name:"ResolverRule",members:{Id:{shape:string$},CreatorRequestId:{shape:string$},Arn:{shape:string$},DomainName:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},RuleType:{shape:string$},Name:{shape:string$},TargetIps:{shape:CreateResolverRuleRequestTargetIps$},ResolverEndpointId:{shape:string$},OwnerId:{shape:string$},ShareStatus:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
+const CreateResolverRuleResponse$: S.StructureShape = {type:"structure",name:"CreateResolverRuleResponse",members:{ResolverRule:{shape:ResolverRule$}}}
 const DeleteFirewallDomainListRequest$: S.StructureShape = {type:"structure",name:"DeleteFirewallDomainListRequest",members:{FirewallDomainListId:{shape:string$}},required:["FirewallDomainListId"]}
-const DeleteFirewallDomainListOutput$: S.StructureShape = {type:"structure",name:"DeleteFirewallDomainListOutput",members:{FirewallDomainList:{shape:CreateFirewallDomainListOutputFirewallDomainList$}}}
+const DeleteFirewallDomainListResponse$: S.StructureShape = {type:"structure",name:"DeleteFirewallDomainListResponse",members:{FirewallDomainList:{shape:FirewallDomainList$}}}
 const DeleteFirewallRuleRequest$: S.StructureShape = {type:"structure",name:"DeleteFirewallRuleRequest",members:{FirewallRuleGroupId:{shape:string$},FirewallDomainListId:{shape:string$},Qtype:{shape:string$}},required:["FirewallRuleGroupId","FirewallDomainListId"]}
-const DeleteFirewallRuleOutput$: S.StructureShape = {type:"structure",name:"DeleteFirewallRuleOutput",members:{FirewallRule:{shape:CreateFirewallRuleOutputFirewallRule$}}}
+const DeleteFirewallRuleResponse$: S.StructureShape = {type:"structure",name:"DeleteFirewallRuleResponse",members:{FirewallRule:{shape:FirewallRule$}}}
 const DeleteFirewallRuleGroupRequest$: S.StructureShape = {type:"structure",name:"DeleteFirewallRuleGroupRequest",members:{FirewallRuleGroupId:{shape:string$}},required:["FirewallRuleGroupId"]}
-const DeleteFirewallRuleGroupOutput$: S.StructureShape = {type:"structure",name:"DeleteFirewallRuleGroupOutput",members:{FirewallRuleGroup:{shape:CreateFirewallRuleGroupOutputFirewallRuleGroup$}}}
+const DeleteFirewallRuleGroupResponse$: S.StructureShape = {type:"structure",name:"DeleteFirewallRuleGroupResponse",members:{FirewallRuleGroup:{shape:FirewallRuleGroup$}}}
 const DeleteOutpostResolverRequest$: S.StructureShape = {type:"structure",name:"DeleteOutpostResolverRequest",members:{Id:{shape:string$}},required:["Id"]}
-const DeleteOutpostResolverOutput$: S.StructureShape = {type:"structure",name:"DeleteOutpostResolverOutput",members:{OutpostResolver:{shape:CreateOutpostResolverOutputOutpostResolver$}}}
+const DeleteOutpostResolverResponse$: S.StructureShape = {type:"structure",name:"DeleteOutpostResolverResponse",members:{OutpostResolver:{shape:OutpostResolver$}}}
 const DeleteResolverEndpointRequest$: S.StructureShape = {type:"structure",name:"DeleteResolverEndpointRequest",members:{ResolverEndpointId:{shape:string$}},required:["ResolverEndpointId"]}
-const DeleteResolverEndpointOutput$: S.StructureShape = {type:"structure",name:"DeleteResolverEndpointOutput",members:{ResolverEndpoint:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpoint$}}}
+const DeleteResolverEndpointResponse$: S.StructureShape = {type:"structure",name:"DeleteResolverEndpointResponse",members:{ResolverEndpoint:{shape:ResolverEndpoint$}}}
 const DeleteResolverQueryLogConfigRequest$: S.StructureShape = {type:"structure",name:"DeleteResolverQueryLogConfigRequest",members:{ResolverQueryLogConfigId:{shape:string$}},required:["ResolverQueryLogConfigId"]}
-const DeleteResolverQueryLogConfigOutput$: S.StructureShape = {type:"structure",name:"DeleteResolverQueryLogConfigOutput",members:{ResolverQueryLogConfig:{shape:CreateResolverQueryLogConfigOutputResolverQueryLogConfig$}}}
+const DeleteResolverQueryLogConfigResponse$: S.StructureShape = {type:"structure",name:"DeleteResolverQueryLogConfigResponse",members:{ResolverQueryLogConfig:{shape:ResolverQueryLogConfig$}}}
 const DeleteResolverRuleRequest$: S.StructureShape = {type:"structure",name:"DeleteResolverRuleRequest",members:{ResolverRuleId:{shape:string$}},required:["ResolverRuleId"]}
-const DeleteResolverRuleOutput$: S.StructureShape = {type:"structure",name:"DeleteResolverRuleOutput",members:{ResolverRule:{shape:CreateResolverRuleOutputResolverRule$}}}
+const DeleteResolverRuleResponse$: S.StructureShape = {type:"structure",name:"DeleteResolverRuleResponse",members:{ResolverRule:{shape:ResolverRule$}}}
 const DisassociateFirewallRuleGroupRequest$: S.StructureShape = {type:"structure",name:"DisassociateFirewallRuleGroupRequest",members:{FirewallRuleGroupAssociationId:{shape:string$}},required:["FirewallRuleGroupAssociationId"]}
-const DisassociateFirewallRuleGroupOutput$: S.StructureShape = {type:"structure",name:"DisassociateFirewallRuleGroupOutput",members:{FirewallRuleGroupAssociation:{shape:AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation$}}}
-const DisassociateResolverEndpointIpAddressRequest$: S.StructureShape = {type:"structure",name:"DisassociateResolverEndpointIpAddressRequest",members:{ResolverEndpointId:{shape:string$},IpAddress:{shape:AssociateResolverEndpointIpAddressRequestIpAddress$}},required:["ResolverEndpointId","IpAddress"]}
-const DisassociateResolverEndpointIpAddressOutput$: S.StructureShape = {type:"structure",name:"DisassociateResolverEndpointIpAddressOutput",members:{ResolverEndpoint:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpoint$}}}
+const DisassociateFirewallRuleGroupResponse$: S.StructureShape = {type:"structure",name:"DisassociateFirewallRuleGroupResponse",members:{FirewallRuleGroupAssociation:{shape:FirewallRuleGroupAssociation$}}}
+const DisassociateResolverEndpointIpAddressRequest$: S.StructureShape = {type:"structure",name:"DisassociateResolverEndpointIpAddressRequest",members:{ResolverEndpointId:{shape:string$},IpAddress:{shape:IpAddressUpdate$}},required:["ResolverEndpointId","IpAddress"]}
+const DisassociateResolverEndpointIpAddressResponse$: S.StructureShape = {type:"structure",name:"DisassociateResolverEndpointIpAddressResponse",members:{ResolverEndpoint:{shape:ResolverEndpoint$}}}
 const DisassociateResolverQueryLogConfigRequest$: S.StructureShape = {type:"structure",name:"DisassociateResolverQueryLogConfigRequest",members:{ResolverQueryLogConfigId:{shape:string$},ResourceId:{shape:string$}},required:["ResolverQueryLogConfigId","ResourceId"]}
-const DisassociateResolverQueryLogConfigOutput$: S.StructureShape = {type:"structure",name:"DisassociateResolverQueryLogConfigOutput",members:{ResolverQueryLogConfigAssociation:{shape:AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation$}}}
+const DisassociateResolverQueryLogConfigResponse$: S.StructureShape = {type:"structure",name:"DisassociateResolverQueryLogConfigResponse",members:{ResolverQueryLogConfigAssociation:{shape:ResolverQueryLogConfigAssociation$}}}
 const DisassociateResolverRuleRequest$: S.StructureShape = {type:"structure",name:"DisassociateResolverRuleRequest",members:{VPCId:{shape:string$},ResolverRuleId:{shape:string$}},required:["VPCId","ResolverRuleId"]}
-const DisassociateResolverRuleOutput$: S.StructureShape = {type:"structure",name:"DisassociateResolverRuleOutput",members:{ResolverRuleAssociation:{shape:AssociateResolverRuleOutputResolverRuleAssociation$}}}
+const DisassociateResolverRuleResponse$: S.StructureShape = {type:"structure",name:"DisassociateResolverRuleResponse",members:{ResolverRuleAssociation:{shape:ResolverRuleAssociation$}}}
 const GetFirewallConfigRequest$: S.StructureShape = {type:"structure",name:"GetFirewallConfigRequest",members:{ResourceId:{shape:string$}},required:["ResourceId"]}
-const GetFirewallConfigOutputFirewallConfig$: S.StructureShape = {type:"structure",name:"GetFirewallConfigOutputFirewallConfig",members:{Id:{shape:string$},ResourceId:{shape:string$},OwnerId:{shape:string$},FirewallFailOpen:{shape:string$}}}
-const GetFirewallConfigOutput$: S.StructureShape = {type:"structure",name:"GetFirewallConfigOutput",members:{FirewallConfig:{shape:GetFirewallConfigOutputFirewallConfig$}}}
+const FirewallConfig$: S.StructureShape = {type:"structure",name:"FirewallConfig",members:{Id:{shape:string$},ResourceId:{shape:string$},OwnerId:{shape:string$},FirewallFailOpen:{shape:string$}}}
+const GetFirewallConfigResponse$: S.StructureShape = {type:"structure",name:"GetFirewallConfigResponse",members:{FirewallConfig:{shape:FirewallConfig$}}}
 const GetFirewallDomainListRequest$: S.StructureShape = {type:"structure",name:"GetFirewallDomainListRequest",members:{FirewallDomainListId:{shape:string$}},required:["FirewallDomainListId"]}
-const GetFirewallDomainListOutput$: S.StructureShape = {type:"structure",name:"GetFirewallDomainListOutput",members:{FirewallDomainList:{shape:CreateFirewallDomainListOutputFirewallDomainList$}}}
+const GetFirewallDomainListResponse$: S.StructureShape = {type:"structure",name:"GetFirewallDomainListResponse",members:{FirewallDomainList:{shape:FirewallDomainList$}}}
 const GetFirewallRuleGroupRequest$: S.StructureShape = {type:"structure",name:"GetFirewallRuleGroupRequest",members:{FirewallRuleGroupId:{shape:string$}},required:["FirewallRuleGroupId"]}
-const GetFirewallRuleGroupOutput$: S.StructureShape = {type:"structure",name:"GetFirewallRuleGroupOutput",members:{FirewallRuleGroup:{shape:CreateFirewallRuleGroupOutputFirewallRuleGroup$}}}
+const GetFirewallRuleGroupResponse$: S.StructureShape = {type:"structure",name:"GetFirewallRuleGroupResponse",members:{FirewallRuleGroup:{shape:FirewallRuleGroup$}}}
 const GetFirewallRuleGroupAssociationRequest$: S.StructureShape = {type:"structure",name:"GetFirewallRuleGroupAssociationRequest",members:{FirewallRuleGroupAssociationId:{shape:string$}},required:["FirewallRuleGroupAssociationId"]}
-const GetFirewallRuleGroupAssociationOutput$: S.StructureShape = {type:"structure",name:"GetFirewallRuleGroupAssociationOutput",members:{FirewallRuleGroupAssociation:{shape:AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation$}}}
+const GetFirewallRuleGroupAssociationResponse$: S.StructureShape = {type:"structure",name:"GetFirewallRuleGroupAssociationResponse",members:{FirewallRuleGroupAssociation:{shape:FirewallRuleGroupAssociation$}}}
 const GetFirewallRuleGroupPolicyRequest$: S.StructureShape = {type:"structure",name:"GetFirewallRuleGroupPolicyRequest",members:{Arn:{shape:string$}},required:["Arn"]}
-const GetFirewallRuleGroupPolicyOutput$: S.StructureShape = {type:"structure",name:"GetFirewallRuleGroupPolicyOutput",members:{FirewallRuleGroupPolicy:{shape:string$}}}
+const GetFirewallRuleGroupPolicyResponse$: S.StructureShape = {type:"structure",name:"GetFirewallRuleGroupPolicyResponse",members:{FirewallRuleGroupPolicy:{shape:string$}}}
 const GetOutpostResolverRequest$: S.StructureShape = {type:"structure",name:"GetOutpostResolverRequest",members:{Id:{shape:string$}},required:["Id"]}
-const GetOutpostResolverOutput$: S.StructureShape = {type:"structure",name:"GetOutpostResolverOutput",members:{OutpostResolver:{shape:CreateOutpostResolverOutputOutpostResolver$}}}
+const GetOutpostResolverResponse$: S.StructureShape = {type:"structure",name:"GetOutpostResolverResponse",members:{OutpostResolver:{shape:OutpostResolver$}}}
 const GetResolverConfigRequest$: S.StructureShape = {type:"structure",name:"GetResolverConfigRequest",members:{ResourceId:{shape:string$}},required:["ResourceId"]}
-const GetResolverConfigOutputResolverConfig$: S.StructureShape = {type:"structure",name:"GetResolverConfigOutputResolverConfig",members:{Id:{shape:string$},ResourceId:{shape:string$},OwnerId:{shape:string$},AutodefinedReverse:{shape:string$}}}
-const GetResolverConfigOutput$: S.StructureShape = {type:"structure",name:"GetResolverConfigOutput",members:{ResolverConfig:{shape:GetResolverConfigOutputResolverConfig$}}}
+const ResolverConfig$: S.StructureShape = {type:"structure",name:"ResolverConfig",members:{Id:{shape:string$},ResourceId:{shape:string$},OwnerId:{shape:string$},AutodefinedReverse:{shape:string$}}}
+const GetResolverConfigResponse$: S.StructureShape = {type:"structure",name:"GetResolverConfigResponse",members:{ResolverConfig:{shape:ResolverConfig$}}}
 const GetResolverDnssecConfigRequest$: S.StructureShape = {type:"structure",name:"GetResolverDnssecConfigRequest",members:{ResourceId:{shape:string$}},required:["ResourceId"]}
-const GetResolverDnssecConfigOutputResolverDNSSECConfig$: S.StructureShape = {type:"structure",name:"GetResolverDnssecConfigOutputResolverDNSSECConfig",members:{Id:{shape:string$},OwnerId:{shape:string$},ResourceId:{shape:string$},ValidationStatus:{shape:string$}}}
-const GetResolverDnssecConfigOutput$: S.StructureShape = {type:"structure",name:"GetResolverDnssecConfigOutput",members:{ResolverDNSSECConfig:{shape:GetResolverDnssecConfigOutputResolverDNSSECConfig$}}}
+const ResolverDnssecConfig$: S.StructureShape = {type:"structure",name:"ResolverDnssecConfig",members:{Id:{shape:string$},OwnerId:{shape:string$},ResourceId:{shape:string$},ValidationStatus:{shape:string$}}}
+const GetResolverDnssecConfigResponse$: S.StructureShape = {type:"structure",name:"GetResolverDnssecConfigResponse",members:{ResolverDNSSECConfig:{shape:ResolverDnssecConfig$}}}
 const GetResolverEndpointRequest$: S.StructureShape = {type:"structure",name:"GetResolverEndpointRequest",members:{ResolverEndpointId:{shape:string$}},required:["ResolverEndpointId"]}
-const GetResolverEndpointOutput$: S.StructureShape = {type:"structure",name:"GetResolverEndpointOutput",members:{ResolverEndpoint:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpoint$}}}
+const GetResolverEndpointResponse$: S.StructureShape = {type:"structure",name:"GetResolverEndpointResponse",members:{ResolverEndpoint:{shape:ResolverEndpoint$}}}
 const GetResolverQueryLogConfigRequest$: S.StructureShape = {type:"structure",name:"GetResolverQueryLogConfigRequest",members:{ResolverQueryLogConfigId:{shape:string$}},required:["ResolverQueryLogConfigId"]}
-const GetResolverQueryLogConfigOutput$: S.StructureShape = {type:"structure",name:"GetResolverQueryLogConfigOutput",members:{ResolverQueryLogConfig:{shape:CreateResolverQueryLogConfigOutputResolverQueryLogConfig$}}}
+const GetResolverQueryLogConfigResponse$: S.StructureShape = {type:"structure",name:"GetResolverQueryLogConfigResponse",members:{ResolverQueryLogConfig:{shape:ResolverQueryLogConfig$}}}
 const GetResolverQueryLogConfigAssociationRequest$: S.StructureShape = {type:"structure",name:"GetResolverQueryLogConfigAssociationRequest",members:{ResolverQueryLogConfigAssociationId:{shape:string$}},required:["ResolverQueryLogConfigAssociationId"]}
-const GetResolverQueryLogConfigAssociationOutput$: S.StructureShape = {type:"structure",name:"GetResolverQueryLogConfigAssociationOutput",members:{ResolverQueryLogConfigAssociation:{shape:AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation$}}}
+const GetResolverQueryLogConfigAssociationResponse$: S.StructureShape = {type:"structure",name:"GetResolverQueryLogConfigAssociationResponse",members:{ResolverQueryLogConfigAssociation:{shape:ResolverQueryLogConfigAssociation$}}}
 const GetResolverQueryLogConfigPolicyRequest$: S.StructureShape = {type:"structure",name:"GetResolverQueryLogConfigPolicyRequest",members:{Arn:{shape:string$}},required:["Arn"]}
-const GetResolverQueryLogConfigPolicyOutput$: S.StructureShape = {type:"structure",name:"GetResolverQueryLogConfigPolicyOutput",members:{ResolverQueryLogConfigPolicy:{shape:string$}}}
+const GetResolverQueryLogConfigPolicyResponse$: S.StructureShape = {type:"structure",name:"GetResolverQueryLogConfigPolicyResponse",members:{ResolverQueryLogConfigPolicy:{shape:string$}}}
 const GetResolverRuleRequest$: S.StructureShape = {type:"structure",name:"GetResolverRuleRequest",members:{ResolverRuleId:{shape:string$}},required:["ResolverRuleId"]}
-const GetResolverRuleOutput$: S.StructureShape = {type:"structure",name:"GetResolverRuleOutput",members:{ResolverRule:{shape:CreateResolverRuleOutputResolverRule$}}}
+const GetResolverRuleResponse$: S.StructureShape = {type:"structure",name:"GetResolverRuleResponse",members:{ResolverRule:{shape:ResolverRule$}}}
 const GetResolverRuleAssociationRequest$: S.StructureShape = {type:"structure",name:"GetResolverRuleAssociationRequest",members:{ResolverRuleAssociationId:{shape:string$}},required:["ResolverRuleAssociationId"]}
-const GetResolverRuleAssociationOutput$: S.StructureShape = {type:"structure",name:"GetResolverRuleAssociationOutput",members:{ResolverRuleAssociation:{shape:AssociateResolverRuleOutputResolverRuleAssociation$}}}
+const GetResolverRuleAssociationResponse$: S.StructureShape = {type:"structure",name:"GetResolverRuleAssociationResponse",members:{ResolverRuleAssociation:{shape:ResolverRuleAssociation$}}}
 const GetResolverRulePolicyRequest$: S.StructureShape = {type:"structure",name:"GetResolverRulePolicyRequest",members:{Arn:{shape:string$}},required:["Arn"]}
-const GetResolverRulePolicyOutput$: S.StructureShape = {type:"structure",name:"GetResolverRulePolicyOutput",members:{ResolverRulePolicy:{shape:string$}}}
+const GetResolverRulePolicyResponse$: S.StructureShape = {type:"structure",name:"GetResolverRulePolicyResponse",members:{ResolverRulePolicy:{shape:string$}}}
 const ImportFirewallDomainsRequest$: S.StructureShape = {type:"structure",name:"ImportFirewallDomainsRequest",members:{FirewallDomainListId:{shape:string$},Operation:{shape:string$},DomainFileUrl:{shape:string$}},required:["FirewallDomainListId","Operation","DomainFileUrl"]}
-const ImportFirewallDomainsOutput$: S.StructureShape = {type:"structure",name:"ImportFirewallDomainsOutput",members:{Id:{shape:string$},Name:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$}}}
+const ImportFirewallDomainsResponse$: S.StructureShape = {type:"structure",name:"ImportFirewallDomainsResponse",members:{Id:{shape:string$},Name:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$}}}
 const ListFirewallConfigsRequest$: S.StructureShape = {type:"structure",name:"ListFirewallConfigsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListFirewallConfigsOutputFirewallConfigs$: S.ListShape = {type:"list",name:"ListFirewallConfigsOutputFirewallConfigs",member:{shape:GetFirewallConfigOutputFirewallConfig$}}
-const ListFirewallConfigsOutput$: S.StructureShape = {type:"structure",name:"ListFirewallConfigsOutput",members:{NextToken:{shape:string$},FirewallConfigs:{shape:ListFirewallConfigsOutputFirewallConfigs$}}}
+const ListFirewallConfigsResponseFirewallConfigs$: S.ListShape = {type:"list",name:"ListFirewallConfigsResponseFirewallConfigs",member:{shape:FirewallConfig$}}
+const ListFirewallConfigsResponse$: S.StructureShape = {type:"structure",name:"ListFirewallConfigsResponse",members:{NextToken:{shape:string$},FirewallConfigs:{shape:ListFirewallConfigsResponseFirewallConfigs$}}}
 const ListFirewallDomainListsRequest$: S.StructureShape = {type:"structure",name:"ListFirewallDomainListsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListFirewallDomainListsOutputFirewallDomainListsMember$: S.StructureShape = {type:"structure",name:"ListFirewallDomainListsOutputFirewallDomainListsMember",members:{Id:{shape:string$},Arn:{shape:string$},Name:{shape:string$},CreatorRequestId:{shape:string$},ManagedOwnerName:{shape:string$}}}
-const ListFirewallDomainListsOutputFirewallDomainLists$: S.ListShape = {type:"list",name:"ListFirewallDomainListsOutputFirewallDomainLists",member:{shape:ListFirewallDomainListsOutputFirewallDomainListsMember$}}
-const ListFirewallDomainListsOutput$: S.StructureShape = {type:"structure",name:"ListFirewallDomainListsOutput",members:{NextToken:{shape:string$},FirewallDomainLists:{shape:ListFirewallDomainListsOutputFirewallDomainLists$}}}
+const FirewallDomainListMetadata$: S.StructureShape = {type:"structure",name:"FirewallDomainListMetadata",members:{Id:{shape:string$},Arn:{shape:string$},Name:{shape:string$},CreatorRequestId:{shape:string$},ManagedOwnerName:{shape:string$}}}
+const ListFirewallDomainListsResponseFirewallDomainLists$: S.ListShape = {type:"list",name:"ListFirewallDomainListsResponseFirewallDomainLists",member:{shape:FirewallDomainListMetadata$}}
+const ListFirewallDomainListsResponse$: S.StructureShape = {type:"structure",name:"ListFirewallDomainListsResponse",members:{NextToken:{shape:string$},FirewallDomainLists:{shape:ListFirewallDomainListsResponseFirewallDomainLists$}}}
 const ListFirewallDomainsRequest$: S.StructureShape = {type:"structure",name:"ListFirewallDomainsRequest",members:{FirewallDomainListId:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["FirewallDomainListId"]}
-const ListFirewallDomainsOutputDomains$: S.ListShape = {type:"list",name:"ListFirewallDomainsOutputDomains",member:{shape:string$}}
-const ListFirewallDomainsOutput$: S.StructureShape = {type:"structure",name:"ListFirewallDomainsOutput",members:{NextToken:{shape:string$},Domains:{shape:ListFirewallDomainsOutputDomains$}}}
+const ListFirewallDomainsResponseDomains$: S.ListShape = {type:"list",name:"ListFirewallDomainsResponseDomains",member:{shape:string$}}
+const ListFirewallDomainsResponse$: S.StructureShape = {type:"structure",name:"ListFirewallDomainsResponse",members:{NextToken:{shape:string$},Domains:{shape:ListFirewallDomainsResponseDomains$}}}
 const ListFirewallRuleGroupAssociationsRequest$: S.StructureShape = {type:"structure",name:"ListFirewallRuleGroupAssociationsRequest",members:{FirewallRuleGroupId:{shape:string$},VpcId:{shape:string$},Priority:{shape:integer$},Status:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListFirewallRuleGroupAssociationsOutputFirewallRuleGroupAssociations$: S.ListShape = {type:"list",name:"ListFirewallRuleGroupAssociationsOutputFirewallRuleGroupAssociations",member:{shape:AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation$}}
-const ListFirewallRuleGroupAssociationsOutput$: S.StructureShape = {type:"structure",name:"ListFirewallRuleGroupAssociationsOutput",members:{NextToken:{shape:string$},FirewallRuleGroupAssociations:{shape:ListFirewallRuleGroupAssociationsOutputFirewallRuleGroupAssociations$}}}
+const ListFirewallRuleGroupAssociationsResponseFirewallRuleGroupAssociations$: S.ListShape = {type:"list",name:"ListFirewallRuleGroupAssociationsResponseFirewallRuleGroupAssociations",member:{shape:FirewallRuleGroupAssociation$}}
+const ListFirewallRuleGroupAssociationsResponse$: S.StructureShape = {type:"structure",name:"ListFirewallRuleGroupAssociationsResponse",members:{NextToken:{shape:string$},FirewallRuleGroupAssociations:{shape:ListFirewallRuleGroupAssociationsResponseFirewallRuleGroupAssociations$}}}
 const ListFirewallRuleGroupsRequest$: S.StructureShape = {type:"structure",name:"ListFirewallRuleGroupsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListFirewallRuleGroupsOutputFirewallRuleGroupsMember$: S.StructureShape = {type:"structure",name:"ListFirewallRuleGroupsOutputFirewallRuleGroupsMember",members:{Id:{shape:string$},Arn:{shape:string$},Name:{shape:string$},OwnerId:{shape:string$},CreatorRequestId:{shape:string$},ShareStatus:{shape:string$}}}
-const ListFirewallRuleGroupsOutputFirewallRuleGroups$: S.ListShape = {type:"list",name:"ListFirewallRuleGroupsOutputFirewallRuleGroups",member:{shape:ListFirewallRuleGroupsOutputFirewallRuleGroupsMember$}}
-const ListFirewallRuleGroupsOutput$: S.StructureShape = {type:"structure",name:"ListFirewallRuleGroupsOutput",members:{NextToken:{shape:string$},FirewallRuleGroups:{shape:ListFirewallRuleGroupsOutputFirewallRuleGroups$}}}
+const FirewallRuleGroupMetadata$: S.StructureShape = {type:"structure",name:"FirewallRuleGroupMetadata",members:{Id:{shape:string$},Arn:{shape:string$},Name:{shape:string$},OwnerId:{shape:string$},CreatorRequestId:{shape:string$},ShareStatus:{shape:string$}}}
+const ListFirewallRuleGroupsResponseFirewallRuleGroups$: S.ListShape = {type:"list",name:"ListFirewallRuleGroupsResponseFirewallRuleGroups",member:{shape:FirewallRuleGroupMetadata$}}
+const ListFirewallRuleGroupsResponse$: S.StructureShape = {type:"structure",name:"ListFirewallRuleGroupsResponse",members:{NextToken:{shape:string$},FirewallRuleGroups:{shape:ListFirewallRuleGroupsResponseFirewallRuleGroups$}}}
 const ListFirewallRulesRequest$: S.StructureShape = {type:"structure",name:"ListFirewallRulesRequest",members:{FirewallRuleGroupId:{shape:string$},Priority:{shape:integer$},Action:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["FirewallRuleGroupId"]}
-const ListFirewallRulesOutputFirewallRules$: S.ListShape = {type:"list",name:"ListFirewallRulesOutputFirewallRules",member:{shape:CreateFirewallRuleOutputFirewallRule$}}
-const ListFirewallRulesOutput$: S.StructureShape = {type:"structure",name:"ListFirewallRulesOutput",members:{NextToken:{shape:string$},FirewallRules:{shape:ListFirewallRulesOutputFirewallRules$}}}
+const ListFirewallRulesResponseFirewallRules$: S.ListShape = {type:"list",name:"ListFirewallRulesResponseFirewallRules",member:{shape:FirewallRule$}}
+const ListFirewallRulesResponse$: S.StructureShape = {type:"structure",name:"ListFirewallRulesResponse",members:{NextToken:{shape:string$},FirewallRules:{shape:ListFirewallRulesResponseFirewallRules$}}}
 const ListOutpostResolversRequest$: S.StructureShape = {type:"structure",name:"ListOutpostResolversRequest",members:{OutpostArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListOutpostResolversOutputOutpostResolvers$: S.ListShape = {type:"list",name:"ListOutpostResolversOutputOutpostResolvers",member:{shape:CreateOutpostResolverOutputOutpostResolver$}}
-const ListOutpostResolversOutput$: S.StructureShape = {type:"structure",name:"ListOutpostResolversOutput",members:{OutpostResolvers:{shape:ListOutpostResolversOutputOutpostResolvers$},NextToken:{shape:string$}}}
+const ListOutpostResolversResponseOutpostResolvers$: S.ListShape = {type:"list",name:"ListOutpostResolversResponseOutpostResolvers",member:{shape:OutpostResolver$}}
+const ListOutpostResolversResponse$: S.StructureShape = {type:"structure",name:"ListOutpostResolversResponse",members:{OutpostResolvers:{shape:ListOutpostResolversResponseOutpostResolvers$},NextToken:{shape:string$}}}
 const ListResolverConfigsRequest$: S.StructureShape = {type:"structure",name:"ListResolverConfigsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListResolverConfigsOutputResolverConfigs$: S.ListShape = {type:"list",name:"ListResolverConfigsOutputResolverConfigs",member:{shape:GetResolverConfigOutputResolverConfig$}}
-const ListResolverConfigsOutput$: S.StructureShape = {type:"structure",name:"ListResolverConfigsOutput",members:{NextToken:{shape:string$},ResolverConfigs:{shape:ListResolverConfigsOutputResolverConfigs$}}}
-const ListResolverDnssecConfigsRequestFiltersMemberValues$: S.ListShape = {type:"list",name:"ListResolverDnssecConfigsRequestFiltersMemberValues",member:{shape:string$}}
-const ListResolverDnssecConfigsRequestFiltersMember$: S.StructureShape = {type:"structure",name:"ListResolverDnssecConfigsRequestFiltersMember",members:{Name:{shape:string$},Values:{shape:ListResolverDnssecConfigsRequestFiltersMemberValues$}}}
-const ListResolverDnssecConfigsRequestFilters$: S.ListShape = {type:"list",name:"ListResolverDnssecConfigsRequestFilters",member:{shape:ListResolverDnssecConfigsRequestFiltersMember$}}
+const ListResolverConfigsResponseResolverConfigs$: S.ListShape = {type:"list",name:"ListResolverConfigsResponseResolverConfigs",member:{shape:ResolverConfig$}}
+const ListResolverConfigsResponse$: S.StructureShape = {type:"structure",name:"ListResolverConfigsResponse",members:{NextToken:{shape:string$},ResolverConfigs:{shape:ListResolverConfigsResponseResolverConfigs$}}}
+const FilterValues$: S.ListShape = {type:"list",name:"FilterValues",member:{shape:string$}}
+const Filter$: S.StructureShape = {type:"structure",name:"Filter",members:{Name:{shape:string$},Values:{shape:FilterValues$}}}
+const ListResolverDnssecConfigsRequestFilters$: S.ListShape = {type:"list",name:"ListResolverDnssecConfigsRequestFilters",member:{shape:Filter$}}
 const ListResolverDnssecConfigsRequest$: S.StructureShape = {type:"structure",name:"ListResolverDnssecConfigsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListResolverDnssecConfigsRequestFilters$}}}
-const ListResolverDnssecConfigsOutputResolverDnssecConfigs$: S.ListShape = {type:"list",name:"ListResolverDnssecConfigsOutputResolverDnssecConfigs",member:{shape:GetResolverDnssecConfigOutputResolverDNSSECConfig$}}
-const ListResolverDnssecConfigsOutput$: S.StructureShape = {type:"structure",name:"ListResolverDnssecConfigsOutput",members:{NextToken:{shape:string$},ResolverDnssecConfigs:{shape:ListResolverDnssecConfigsOutputResolverDnssecConfigs$}}}
+const ListResolverDnssecConfigsResponseResolverDnssecConfigs$: S.ListShape = {type:"list",name:"ListResolverDnssecConfigsResponseResolverDnssecConfigs",member:{shape:ResolverDnssecConfig$}}
+const ListResolverDnssecConfigsResponse$: S.StructureShape = {type:"structure",name:"ListResolverDnssecConfigsResponse",members:{NextToken:{shape:string$},ResolverDnssecConfigs:{shape:ListResolverDnssecConfigsResponseResolverDnssecConfigs$}}}
 const ListResolverEndpointIpAddressesRequest$: S.StructureShape = {type:"structure",name:"ListResolverEndpointIpAddressesRequest",members:{ResolverEndpointId:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["ResolverEndpointId"]}
-const ListResolverEndpointIpAddressesOutputIpAddressesMember$: S.StructureShape = {type:"structure",name:"ListResolverEndpointIpAddressesOutputIpAddressesMember",members:{IpId:{shape:string$},SubnetId:{shape:string$},Ip:{shape:string$},Ipv6:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
-const ListResolverEndpointIpAddressesOutputIpAddresses$: S.ListShape = {type:"list",name:"ListResolverEndpointIpAddressesOutputIpAddresses",member:{shape:ListResolverEndpointIpAddressesOutputIpAddressesMember$}}
-const ListResolverEndpointIpAddressesOutput$: S.StructureShape = {type:"structure",name:"ListResolverEndpointIpAddressesOutput",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},IpAddresses:{shape:ListResolverEndpointIpAddressesOutputIpAddresses$}}}
+const IpAddressResponse$: S.StructureShape = {type:"structure",name:"IpAddressResponse",members:{IpId:{shape:string$},SubnetId:{shape:string$},Ip:{shape:string$},Ipv6:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$},CreationTime:{shape:string$},ModificationTime:{shape:string$}}}
+const ListResolverEndpointIpAddressesResponseIpAddresses$: S.ListShape = {type:"list",name:"ListResolverEndpointIpAddressesResponseIpAddresses",member:{shape:IpAddressResponse$}}
+const ListResolverEndpointIpAddressesResponse$: S.StructureShape = {type:"structure",name:"ListResolverEndpointIpAddressesResponse",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},IpAddresses:{shape:ListResolverEndpointIpAddressesResponseIpAddresses$}}}
 const ListResolverEndpointsRequest$: S.StructureShape = {type:"structure",name:"ListResolverEndpointsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListResolverDnssecConfigsRequestFilters$}}}
-const ListResolverEndpointsOutputResolverEndpoints$: S.ListShape = {type:"list",name:"ListResolverEndpointsOutputResolverEndpoints",member:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpoint$}}
-const ListResolverEndpointsOutput$: S.StructureShape = {type:"structure",name:"ListResolverEndpointsOutput",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},ResolverEndpoints:{shape:ListResolverEndpointsOutputResolverEndpoints$}}}
+const ListResolverEndpointsResponseResolverEndpoints$: S.ListShape = {type:"list",name:"ListResolverEndpointsResponseResolverEndpoints",member:{shape:ResolverEndpoint$}}
+const ListResolverEndpointsResponse$: S.StructureShape = {type:"structure",name:"ListResolverEndpointsResponse",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},ResolverEndpoints:{shape:ListResolverEndpointsResponseResolverEndpoints$}}}
 const ListResolverQueryLogConfigAssociationsRequest$: S.StructureShape = {type:"structure",name:"ListResolverQueryLogConfigAssociationsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListResolverDnssecConfigsRequestFilters$},SortBy:{shape:string$},SortOrder:{shape:string$}}}
-const ListResolverQueryLogConfigAssociationsOutputResolverQueryLogConfigAssociations$: S.ListShape = {type:"list",name:"ListResolverQueryLogConfigAssociationsOutputResolverQueryLogConfigAssociations",member:{shape:AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation$}}
-const ListResolverQueryLogConfigAssociationsOutput$: S.StructureShape = {type:"structure",name:"ListResolverQueryLogConfigAssociationsOutput",members:{NextToken:{shape:string$},TotalCount:{shape:integer$},TotalFilteredCount:{shape:integer$},ResolverQueryLogConfigAssociations:{shape:ListResolverQueryLogConfigAssociationsOutputResolverQueryLogConfigAssociations$}}}
+const ListResolverQueryLogConfigAssociationsResponseResolverQueryLogConfigAssociations$: S.ListShape = {type:"list",name:"ListResolverQueryLogConfigAssociationsResponseResolverQueryLogConfigAssociations",member:{shape:ResolverQueryLogConfigAssociation$}}
+const ListResolverQueryLogConfigAssociationsResponse$: S.StructureShape = {type:"structure",name:"ListResolverQueryLogConfigAssociationsResponse",members:{NextToken:{shape:string$},TotalCount:{shape:integer$},TotalFilteredCount:{shape:integer$},ResolverQueryLogConfigAssociations:{shape:ListResolverQueryLogConfigAssociationsResponseResolverQueryLogConfigAssociations$}}}
 const ListResolverQueryLogConfigsRequest$: S.StructureShape = {type:"structure",name:"ListResolverQueryLogConfigsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListResolverDnssecConfigsRequestFilters$},SortBy:{shape:string$},SortOrder:{shape:string$}}}
-const ListResolverQueryLogConfigsOutputResolverQueryLogConfigs$: S.ListShape = {type:"list",name:"ListResolverQueryLogConfigsOutputResolverQueryLogConfigs",member:{shape:CreateResolverQueryLogConfigOutputResolverQueryLogConfig$}}
-const ListResolverQueryLogConfigsOutput$: S.StructureShape = {type:"structure",name:"ListResolverQueryLogConfigsOutput",members:{NextToken:{shape:string$},TotalCount:{shape:integer$},TotalFilteredCount:{shape:integer$},ResolverQueryLogConfigs:{shape:ListResolverQueryLogConfigsOutputResolverQueryLogConfigs$}}}
+const ListResolverQueryLogConfigsResponseResolverQueryLogConfigs$: S.ListShape = {type:"list",name:"ListResolverQueryLogConfigsResponseResolverQueryLogConfigs",member:{shape:ResolverQueryLogConfig$}}
+const ListResolverQueryLogConfigsResponse$: S.StructureShape = {type:"structure",name:"ListResolverQueryLogConfigsResponse",members:{NextToken:{shape:string$},TotalCount:{shape:integer$},TotalFilteredCount:{shape:integer$},ResolverQueryLogConfigs:{shape:ListResolverQueryLogConfigsResponseResolverQueryLogConfigs$}}}
 const ListResolverRuleAssociationsRequest$: S.StructureShape = {type:"structure",name:"ListResolverRuleAssociationsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListResolverDnssecConfigsRequestFilters$}}}
-const ListResolverRuleAssociationsOutputResolverRuleAssociations$: S.ListShape = {type:"list",name:"ListResolverRuleAssociationsOutputResolverRuleAssociations",member:{shape:AssociateResolverRuleOutputResolverRuleAssociation$}}
-const ListResolverRuleAssociationsOutput$: S.StructureShape = {type:"structure",name:"ListResolverRuleAssociationsOutput",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},ResolverRuleAssociations:{shape:ListResolverRuleAssociationsOutputResolverRuleAssociations$}}}
+const ListResolverRuleAssociationsResponseResolverRuleAssociations$: S.ListShape = {type:"list",name:"ListResolverRuleAssociationsResponseResolverRuleAssociations",member:{shape:ResolverRuleAssociation$}}
+const ListResolverRuleAssociationsResponse$: S.StructureShape = {type:"structure",name:"ListResolverRuleAssociationsResponse",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},ResolverRuleAssociations:{shape:ListResolverRuleAssociationsResponseResolverRuleAssociations$}}}
 const ListResolverRulesRequest$: S.StructureShape = {type:"structure",name:"ListResolverRulesRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$},Filters:{shape:ListResolverDnssecConfigsRequestFilters$}}}
-const ListResolverRulesOutputResolverRules$: S.ListShape = {type:"list",name:"ListResolverRulesOutputResolverRules",member:{shape:CreateResolverRuleOutputResolverRule$}}
-const ListResolverRulesOutput$: S.StructureShape = {type:"structure",name:"ListResolverRulesOutput",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},ResolverRules:{shape:ListResolverRulesOutputResolverRules$}}}
+const ListResolverRulesResponseResolverRules$: S.ListShape = {type:"list",name:"ListResolverRulesResponseResolverRules",member:{shape:ResolverRule$}}
+const ListResolverRulesResponse$: S.StructureShape = {type:"structure",name:"ListResolverRulesResponse",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},ResolverRules:{shape:ListResolverRulesResponseResolverRules$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:AssociateFirewallRuleGroupRequestTags$},NextToken:{shape:string$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:AssociateFirewallRuleGroupRequestTags$},NextToken:{shape:string$}}}
 const PutFirewallRuleGroupPolicyRequest$: S.StructureShape = {type:"structure",name:"PutFirewallRuleGroupPolicyRequest",members:{Arn:{shape:string$},FirewallRuleGroupPolicy:{shape:string$}},required:["Arn","FirewallRuleGroupPolicy"]}
-const PutFirewallRuleGroupPolicyOutput$: S.StructureShape = {type:"structure",name:"PutFirewallRuleGroupPolicyOutput",members:{ReturnValue:{shape:boolean$}}}
+const PutFirewallRuleGroupPolicyResponse$: S.StructureShape = {type:"structure",name:"PutFirewallRuleGroupPolicyResponse",members:{ReturnValue:{shape:boolean$}}}
 const PutResolverQueryLogConfigPolicyRequest$: S.StructureShape = {type:"structure",name:"PutResolverQueryLogConfigPolicyRequest",members:{Arn:{shape:string$},ResolverQueryLogConfigPolicy:{shape:string$}},required:["Arn","ResolverQueryLogConfigPolicy"]}
-const PutResolverQueryLogConfigPolicyOutput$: S.StructureShape = {type:"structure",name:"PutResolverQueryLogConfigPolicyOutput",members:{ReturnValue:{shape:boolean$}}}
+const PutResolverQueryLogConfigPolicyResponse$: S.StructureShape = {type:"structure",name:"PutResolverQueryLogConfigPolicyResponse",members:{ReturnValue:{shape:boolean$}}}
 const PutResolverRulePolicyRequest$: S.StructureShape = {type:"structure",name:"PutResolverRulePolicyRequest",members:{Arn:{shape:string$},ResolverRulePolicy:{shape:string$}},required:["Arn","ResolverRulePolicy"]}
-const PutResolverRulePolicyOutput$: S.StructureShape = {type:"structure",name:"PutResolverRulePolicyOutput",members:{ReturnValue:{shape:boolean$}}}
+const PutResolverRulePolicyResponse$: S.StructureShape = {type:"structure",name:"PutResolverRulePolicyResponse",members:{ReturnValue:{shape:boolean$}}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$},Tags:{shape:AssociateFirewallRuleGroupRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateFirewallConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateFirewallConfigRequest",members:{ResourceId:{shape:string$},FirewallFailOpen:{shape:string$}},required:["ResourceId","FirewallFailOpen"]}
-const UpdateFirewallConfigOutput$: S.StructureShape = {type:"structure",name:"UpdateFirewallConfigOutput",members:{FirewallConfig:{shape:GetFirewallConfigOutputFirewallConfig$}}}
-const UpdateFirewallDomainsRequest$: S.StructureShape = {type:"structure",name:"UpdateFirewallDomainsRequest",members:{FirewallDomainListId:{shape:string$},Operation:{shape:string$},Domains:{shape:ListFirewallDomainsOutputDomains$}},required:["FirewallDomainListId","Operation","Domains"]}
-const UpdateFirewallDomainsOutput$: S.StructureShape = {type:"structure",name:"UpdateFirewallDomainsOutput",members:{Id:{shape:string$},Name:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$}}}
+const UpdateFirewallConfigResponse$: S.StructureShape = {type:"structure",name:"UpdateFirewallConfigResponse",members:{FirewallConfig:{shape:FirewallConfig$}}}
+const UpdateFirewallDomainsRequest$: S.StructureShape = {type:"structure",name:"UpdateFirewallDomainsRequest",members:{FirewallDomainListId:{shape:string$},Operation:{shape:string$},Domains:{shape:ListFirewallDomainsResponseDomains$}},required:["FirewallDomainListId","Operation","Domains"]}
+const UpdateFirewallDomainsResponse$: S.StructureShape = {type:"structure",name:"UpdateFirewallDomainsResponse",members:{Id:{shape:string$},Name:{shape:string$},Status:{shape:string$},StatusMessage:{shape:string$}}}
 const UpdateFirewallRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateFirewallRuleRequest",members:{FirewallRuleGroupId:{shape:string$},FirewallDomainListId:{shape:string$},Priority:{shape:integer$},Action:{shape:string$},BlockResponse:{shape:string$},BlockOverrideDomain:{shape:string$},BlockOverrideDnsType:{shape:string$},BlockOverrideTtl:{shape:integer$},Name:{shape:string$},FirewallDomainRedirectionAction:{shape:string$},Qtype:{shape:string$}},required:["FirewallRuleGroupId","FirewallDomainListId"]}
-const UpdateFirewallRuleOutput$: S.StructureShape = {type:"structure",name:"UpdateFirewallRuleOutput",members:{FirewallRule:{shape:CreateFirewallRuleOutputFirewallRule$}}}
+const UpdateFirewallRuleResponse$: S.StructureShape = {type:"structure",name:"UpdateFirewallRuleResponse",members:{FirewallRule:{shape:FirewallRule$}}}
 const UpdateFirewallRuleGroupAssociationRequest$: S.StructureShape = {type:"structure",name:"UpdateFirewallRuleGroupAssociationRequest",members:{FirewallRuleGroupAssociationId:{shape:string$},Priority:{shape:integer$},MutationProtection:{shape:string$},Name:{shape:string$}},required:["FirewallRuleGroupAssociationId"]}
-const UpdateFirewallRuleGroupAssociationOutput$: S.StructureShape = {type:"structure",name:"UpdateFirewallRuleGroupAssociationOutput",members:{FirewallRuleGroupAssociation:{shape:AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation$}}}
+const UpdateFirewallRuleGroupAssociationResponse$: S.StructureShape = {type:"structure",name:"UpdateFirewallRuleGroupAssociationResponse",members:{FirewallRuleGroupAssociation:{shape:FirewallRuleGroupAssociation$}}}
 const UpdateOutpostResolverRequest$: S.StructureShape = {type:"structure",name:"UpdateOutpostResolverRequest",members:{Id:{shape:string$},Name:{shape:string$},InstanceCount:{shape:integer$},PreferredInstanceType:{shape:string$}},required:["Id"]}
-const UpdateOutpostResolverOutput$: S.StructureShape = {type:"structure",name:"UpdateOutpostResolverOutput",members:{OutpostResolver:{shape:CreateOutpostResolverOutputOutpostResolver$}}}
+const UpdateOutpostResolverResponse$: S.StructureShape = {type:"structure",name:"UpdateOutpostResolverResponse",members:{OutpostResolver:{shape:OutpostResolver$}}}
 const UpdateResolverConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateResolverConfigRequest",members:{ResourceId:{shape:string$},AutodefinedReverseFlag:{shape:string$}},required:["ResourceId","AutodefinedReverseFlag"]}
-const UpdateResolverConfigOutput$: S.StructureShape = {type:"structure",name:"UpdateResolverConfigOutput",members:{ResolverConfig:{shape:GetResolverConfigOutputResolverConfig$}}}
+const UpdateResolverConfigResponse$: S.StructureShape = {type:"structure",name:"UpdateResolverConfigResponse",members:{ResolverConfig:{shape:ResolverConfig$}}}
 const UpdateResolverDnssecConfigRequest$: S.StructureShape = {type:"structure",name:"UpdateResolverDnssecConfigRequest",members:{ResourceId:{shape:string$},Validation:{shape:string$}},required:["ResourceId","Validation"]}
-const UpdateResolverDnssecConfigOutput$: S.StructureShape = {type:"structure",name:"UpdateResolverDnssecConfigOutput",members:{ResolverDNSSECConfig:{shape:GetResolverDnssecConfigOutputResolverDNSSECConfig$}}}
-const UpdateResolverEndpointRequestUpdateIpAddressesMember$: S.StructureShape = {type:"structure",name:"UpdateResolverEndpointRequestUpdateIpAddressesMember",members:{IpId:{shape:string$},Ipv6:{shape:string$}},required:["IpId","Ipv6"]}
-const UpdateResolverEndpointRequestUpdateIpAddresses$: S.ListShape = {type:"list",name:"UpdateResolverEndpointRequestUpdateIpAddresses",member:{shape:UpdateResolverEndpointRequestUpdateIpAddressesMember$}}
-const UpdateResolverEndpointRequest$: S.StructureShape = {type:"structure",name:"UpdateResolverEndpointRequest",members:{ResolverEndpointId:{shape:string$},Name:{shape:string$},ResolverEndpointType:{shape:string$},UpdateIpAddresses:{shape:UpdateResolverEndpointRequestUpdateIpAddresses$},Protocols:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpointProtocols$}},required:["ResolverEndpointId"]}
-const UpdateResolverEndpointOutput$: S.StructureShape = {type:"structure",name:"UpdateResolverEndpointOutput",members:{ResolverEndpoint:{shape:AssociateResolverEndpointIpAddressOutputResolverEndpoint$}}}
-const UpdateResolverRuleRequestConfig$: S.StructureShape = {type:"structure",name:"UpdateResolverRuleRequestConfig",members:{Name:{shape:string$},TargetIps:{shape:CreateResolverRuleRequestTargetIps$},ResolverEndpointId:{shape:string$}}}
-const UpdateResolverRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateResolverRuleRequest",members:{ResolverRuleId:{shape:string$},Config:{shape:UpdateResolverRuleRequestConfig$}},required:["ResolverRuleId","Config"]}
-const UpdateResolverRuleOutput$: S.StructureShape = {type:"structure",name:"UpdateResolverRuleOutput",members:{ResolverRule:{shape:CreateResolverRuleOutputResolverRule$}}}
+const UpdateResolverDnssecConfigResponse$: S.StructureShape = {type:"structure",name:"UpdateResolverDnssecConfigResponse",members:{ResolverDNSSECConfig:{shape:ResolverDnssecConfig$}}}
+const UpdateIpAddress$: S.StructureShape = {type:"structure",name:"UpdateIpAddress",members:{IpId:{shape:string$},Ipv6:{shape:string$}},required:["IpId","Ipv6"]}
+const UpdateResolverEndpointRequestUpdateIpAddresses$: S.ListShape = {type:"list",name:"UpdateResolverEndpointRequestUpdateIpAddresses",member:{shape:UpdateIpAddress$}}
+const UpdateResolverEndpointRequest$: S.StructureShape = {type:"structure",name:"UpdateResolverEndpointRequest",members:{ResolverEndpointId:{shape:string$},Name:{shape:string$},ResolverEndpointType:{shape:string$},UpdateIpAddresses:{shape:UpdateResolverEndpointRequestUpdateIpAddresses$},Protocols:{shape:ResolverEndpointProtocols$}},required:["ResolverEndpointId"]}
+const UpdateResolverEndpointResponse$: S.StructureShape = {type:"structure",name:"UpdateResolverEndpointResponse",members:{ResolverEndpoint:{shape:ResolverEndpoint$}}}
+const ResolverRuleConfig$: S.StructureShape = {type:"structure",name:"ResolverRuleConfig",members:{Name:{shape:string$},TargetIps:{shape:CreateResolverRuleRequestTargetIps$},ResolverEndpointId:{shape:string$}}}
+const UpdateResolverRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateResolverRuleRequest",members:{ResolverRuleId:{shape:string$},Config:{shape:ResolverRuleConfig$}},required:["ResolverRuleId","Config"]}
+const UpdateResolverRuleResponse$: S.StructureShape = {type:"structure",name:"UpdateResolverRuleResponse",members:{ResolverRule:{shape:ResolverRule$}}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServiceErrorException$: S.StructureShape = {type:"structure",name:"InternalServiceErrorException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidNextTokenException$: S.StructureShape = {type:"structure",name:"InvalidNextTokenException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidParameterException$: S.StructureShape = {type:"structure",name:"InvalidParameterException",members:{Message:{shape:string$},FieldName:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidPolicyDocument$: S.StructureShape = {type:"structure",name:"InvalidPolicyDocument",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidTagException$: S.StructureShape = {type:"structure",name:"InvalidTagException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const LimitExceededException$: S.StructureShape = {type:"structure",name:"LimitExceededException",members:{Message:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceExistsException$: S.StructureShape = {type:"structure",name:"ResourceExistsException",members:{Message:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceInUseException$: S.StructureShape = {type:"structure",name:"ResourceInUseException",members:{Message:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceUnavailableException$: S.StructureShape = {type:"structure",name:"ResourceUnavailableException",members:{Message:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const UnknownResourceException$: S.StructureShape = {type:"structure",name:"UnknownResourceException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type Action = "ALERT" | "ALLOW" | "BLOCK" | (string & {})
+
+export type AutodefinedReverseFlag = "DISABLE" | "ENABLE" | "USE_LOCAL_RESOURCE_SETTING" | (string & {})
+
+export type BlockOverrideDnsType = "CNAME" | (string & {})
+
+export type BlockResponse = "NODATA" | "NXDOMAIN" | "OVERRIDE" | (string & {})
+
+export type FirewallDomainImportOperation = "REPLACE" | (string & {})
+
+export type FirewallDomainListStatus = "COMPLETE" | "COMPLETE_IMPORT_FAILED" | "DELETING" | "IMPORTING" | "UPDATING" | (string & {})
+
+export type FirewallDomainRedirectionAction = "INSPECT_REDIRECTION_DOMAIN" | "TRUST_REDIRECTION_DOMAIN" | (string & {})
+
+export type FirewallDomainUpdateOperation = "ADD" | "REMOVE" | "REPLACE" | (string & {})
+
+export type FirewallFailOpenStatus = "DISABLED" | "ENABLED" | "USE_LOCAL_RESOURCE_SETTING" | (string & {})
+
+export type FirewallRuleGroupAssociationStatus = "COMPLETE" | "DELETING" | "UPDATING" | (string & {})
+
+export type FirewallRuleGroupStatus = "COMPLETE" | "DELETING" | "UPDATING" | (string & {})
+
+export type IpAddressStatus = "ATTACHED" | "ATTACHING" | "CREATING" | "DELETE_FAILED_FAS_EXPIRED" | "DELETING" | "DETACHING" | "FAILED_CREATION" | "FAILED_RESOURCE_GONE" | "REMAP_ATTACHING" | "REMAP_DETACHING" | "UPDATE_FAILED" | "UPDATING" | (string & {})
+
+export type MutationProtectionStatus = "DISABLED" | "ENABLED" | (string & {})
+
+export type OutpostResolverStatus = "ACTION_NEEDED" | "CREATING" | "DELETING" | "FAILED_CREATION" | "FAILED_DELETION" | "OPERATIONAL" | "UPDATING" | (string & {})
+
+export type Protocol = "Do53" | "DoH" | "DoH-FIPS" | (string & {})
+
+export type ResolverAutodefinedReverseStatus = "DISABLED" | "DISABLING" | "ENABLED" | "ENABLING" | "UPDATING_TO_USE_LOCAL_RESOURCE_SETTING" | "USE_LOCAL_RESOURCE_SETTING" | (string & {})
+
+export type ResolverDNSSECValidationStatus = "DISABLED" | "DISABLING" | "ENABLED" | "ENABLING" | "UPDATING_TO_USE_LOCAL_RESOURCE_SETTING" | "USE_LOCAL_RESOURCE_SETTING" | (string & {})
+
+export type ResolverEndpointDirection = "INBOUND" | "OUTBOUND" | (string & {})
+
+export type ResolverEndpointStatus = "ACTION_NEEDED" | "AUTO_RECOVERING" | "CREATING" | "DELETING" | "OPERATIONAL" | "UPDATING" | (string & {})
+
+export type ResolverEndpointType = "DUALSTACK" | "IPV4" | "IPV6" | (string & {})
+
+export type ResolverQueryLogConfigAssociationError = "ACCESS_DENIED" | "DESTINATION_NOT_FOUND" | "INTERNAL_SERVICE_ERROR" | "NONE" | (string & {})
+
+export type ResolverQueryLogConfigAssociationStatus = "ACTION_NEEDED" | "ACTIVE" | "CREATING" | "DELETING" | "FAILED" | (string & {})
+
+export type ResolverQueryLogConfigStatus = "CREATED" | "CREATING" | "DELETING" | "FAILED" | (string & {})
+
+export type ResolverRuleAssociationStatus = "COMPLETE" | "CREATING" | "DELETING" | "FAILED" | "OVERRIDDEN" | (string & {})
+
+export type ResolverRuleStatus = "COMPLETE" | "DELETING" | "FAILED" | "UPDATING" | (string & {})
+
+export type RuleTypeOption = "FORWARD" | "RECURSIVE" | "SYSTEM" | (string & {})
+
+export type ShareStatus = "NOT_SHARED" | "SHARED_BY_ME" | "SHARED_WITH_ME" | (string & {})
+
+export type SortOrder = "ASCENDING" | "DESCENDING" | (string & {})
+
+export type Validation = "DISABLE" | "ENABLE" | "USE_LOCAL_RESOURCE_SETTING" | (string & {})
 
 export interface AssociateFirewallRuleGroupRequest {
   readonly CreatorRequestId: string
@@ -214,34 +290,34 @@ export interface AssociateFirewallRuleGroupRequest {
   readonly VpcId: string
   readonly Priority: number
   readonly Name: string
-  readonly MutationProtection?: string | undefined
-  readonly Tags?: ReadonlyArray<AssociateFirewallRuleGroupRequestTagsMember> | undefined
+  readonly MutationProtection?: MutationProtectionStatus | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface AssociateFirewallRuleGroupRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface AssociateFirewallRuleGroupRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface AssociateFirewallRuleGroupOutput {
-  readonly FirewallRuleGroupAssociation?: AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation
+export interface AssociateFirewallRuleGroupResponse {
+  readonly FirewallRuleGroupAssociation?: FirewallRuleGroupAssociation
 }
 
-export interface AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation {
+export interface FirewallRuleGroupAssociation {
   readonly Id?: string
   readonly Arn?: string
   readonly FirewallRuleGroupId?: string
   readonly VpcId?: string
   readonly Name?: string
   readonly Priority?: number
-  readonly MutationProtection?: string
+  readonly MutationProtection?: MutationProtectionStatus
   readonly ManagedOwnerName?: string
-  readonly Status?: string
+  readonly Status?: FirewallRuleGroupAssociationStatus
   readonly StatusMessage?: string
   readonly CreatorRequestId?: string
   readonly CreationTime?: string
@@ -250,37 +326,37 @@ export interface AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation {
 
 export interface AssociateResolverEndpointIpAddressRequest {
   readonly ResolverEndpointId: string
-  readonly IpAddress: AssociateResolverEndpointIpAddressRequestIpAddress
+  readonly IpAddress: IpAddressUpdate
 }
 
-export interface AssociateResolverEndpointIpAddressRequestIpAddress {
+export interface IpAddressUpdate {
   readonly IpId?: string | undefined
   readonly SubnetId?: string | undefined
   readonly Ip?: string | undefined
   readonly Ipv6?: string | undefined
 }
 
-export interface AssociateResolverEndpointIpAddressOutput {
-  readonly ResolverEndpoint?: AssociateResolverEndpointIpAddressOutputResolverEndpoint
+export interface AssociateResolverEndpointIpAddressResponse {
+  readonly ResolverEndpoint?: ResolverEndpoint
 }
 
-export interface AssociateResolverEndpointIpAddressOutputResolverEndpoint {
+export interface ResolverEndpoint {
   readonly Id?: string
   readonly CreatorRequestId?: string
   readonly Arn?: string
   readonly Name?: string
   readonly SecurityGroupIds?: ReadonlyArray<string>
-  readonly Direction?: string
+  readonly Direction?: ResolverEndpointDirection
   readonly IpAddressCount?: number
   readonly HostVPCId?: string
-  readonly Status?: string
+  readonly Status?: ResolverEndpointStatus
   readonly StatusMessage?: string
   readonly CreationTime?: string
   readonly ModificationTime?: string
   readonly OutpostArn?: string
   readonly PreferredInstanceType?: string
-  readonly ResolverEndpointType?: string
-  readonly Protocols?: ReadonlyArray<string>
+  readonly ResolverEndpointType?: ResolverEndpointType
+  readonly Protocols?: ReadonlyArray<Protocol>
 }
 
 export interface AssociateResolverQueryLogConfigRequest {
@@ -288,16 +364,16 @@ export interface AssociateResolverQueryLogConfigRequest {
   readonly ResourceId: string
 }
 
-export interface AssociateResolverQueryLogConfigOutput {
-  readonly ResolverQueryLogConfigAssociation?: AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation
+export interface AssociateResolverQueryLogConfigResponse {
+  readonly ResolverQueryLogConfigAssociation?: ResolverQueryLogConfigAssociation
 }
 
-export interface AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation {
+export interface ResolverQueryLogConfigAssociation {
   readonly Id?: string
   readonly ResolverQueryLogConfigId?: string
   readonly ResourceId?: string
-  readonly Status?: string
-  readonly Error?: string
+  readonly Status?: ResolverQueryLogConfigAssociationStatus
+  readonly Error?: ResolverQueryLogConfigAssociationError
   readonly ErrorMessage?: string
   readonly CreationTime?: string
 }
@@ -308,35 +384,35 @@ export interface AssociateResolverRuleRequest {
   readonly VPCId: string
 }
 
-export interface AssociateResolverRuleOutput {
-  readonly ResolverRuleAssociation?: AssociateResolverRuleOutputResolverRuleAssociation
+export interface AssociateResolverRuleResponse {
+  readonly ResolverRuleAssociation?: ResolverRuleAssociation
 }
 
-export interface AssociateResolverRuleOutputResolverRuleAssociation {
+export interface ResolverRuleAssociation {
   readonly Id?: string
   readonly ResolverRuleId?: string
   readonly Name?: string
   readonly VPCId?: string
-  readonly Status?: string
+  readonly Status?: ResolverRuleAssociationStatus
   readonly StatusMessage?: string
 }
 
 export interface CreateFirewallDomainListRequest {
   readonly CreatorRequestId: string
   readonly Name: string
-  readonly Tags?: ReadonlyArray<AssociateFirewallRuleGroupRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateFirewallDomainListOutput {
-  readonly FirewallDomainList?: CreateFirewallDomainListOutputFirewallDomainList
+export interface CreateFirewallDomainListResponse {
+  readonly FirewallDomainList?: FirewallDomainList
 }
 
-export interface CreateFirewallDomainListOutputFirewallDomainList {
+export interface FirewallDomainList {
   readonly Id?: string
   readonly Arn?: string
   readonly Name?: string
   readonly DomainCount?: number
-  readonly Status?: string
+  readonly Status?: FirewallDomainListStatus
   readonly StatusMessage?: string
   readonly ManagedOwnerName?: string
   readonly CreatorRequestId?: string
@@ -349,57 +425,57 @@ export interface CreateFirewallRuleRequest {
   readonly FirewallRuleGroupId: string
   readonly FirewallDomainListId: string
   readonly Priority: number
-  readonly Action: string
-  readonly BlockResponse?: string | undefined
+  readonly Action: Action
+  readonly BlockResponse?: BlockResponse | undefined
   readonly BlockOverrideDomain?: string | undefined
-  readonly BlockOverrideDnsType?: string | undefined
+  readonly BlockOverrideDnsType?: BlockOverrideDnsType | undefined
   readonly BlockOverrideTtl?: number | undefined
   readonly Name: string
-  readonly FirewallDomainRedirectionAction?: string | undefined
+  readonly FirewallDomainRedirectionAction?: FirewallDomainRedirectionAction | undefined
   readonly Qtype?: string | undefined
 }
 
-export interface CreateFirewallRuleOutput {
-  readonly FirewallRule?: CreateFirewallRuleOutputFirewallRule
+export interface CreateFirewallRuleResponse {
+  readonly FirewallRule?: FirewallRule
 }
 
-export interface CreateFirewallRuleOutputFirewallRule {
+export interface FirewallRule {
   readonly FirewallRuleGroupId?: string
   readonly FirewallDomainListId?: string
   readonly Name?: string
   readonly Priority?: number
-  readonly Action?: string
-  readonly BlockResponse?: string
+  readonly Action?: Action
+  readonly BlockResponse?: BlockResponse
   readonly BlockOverrideDomain?: string
-  readonly BlockOverrideDnsType?: string
+  readonly BlockOverrideDnsType?: BlockOverrideDnsType
   readonly BlockOverrideTtl?: number
   readonly CreatorRequestId?: string
   readonly CreationTime?: string
   readonly ModificationTime?: string
-  readonly FirewallDomainRedirectionAction?: string
+  readonly FirewallDomainRedirectionAction?: FirewallDomainRedirectionAction
   readonly Qtype?: string
 }
 
 export interface CreateFirewallRuleGroupRequest {
   readonly CreatorRequestId: string
   readonly Name: string
-  readonly Tags?: ReadonlyArray<AssociateFirewallRuleGroupRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateFirewallRuleGroupOutput {
-  readonly FirewallRuleGroup?: CreateFirewallRuleGroupOutputFirewallRuleGroup
+export interface CreateFirewallRuleGroupResponse {
+  readonly FirewallRuleGroup?: FirewallRuleGroup
 }
 
-export interface CreateFirewallRuleGroupOutputFirewallRuleGroup {
+export interface FirewallRuleGroup {
   readonly Id?: string
   readonly Arn?: string
   readonly Name?: string
   readonly RuleCount?: number
-  readonly Status?: string
+  readonly Status?: FirewallRuleGroupStatus
   readonly StatusMessage?: string
   readonly OwnerId?: string
   readonly CreatorRequestId?: string
-  readonly ShareStatus?: string
+  readonly ShareStatus?: ShareStatus
   readonly CreationTime?: string
   readonly ModificationTime?: string
 }
@@ -410,14 +486,14 @@ export interface CreateOutpostResolverRequest {
   readonly InstanceCount?: number | undefined
   readonly PreferredInstanceType: string
   readonly OutpostArn: string
-  readonly Tags?: ReadonlyArray<AssociateFirewallRuleGroupRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateOutpostResolverOutput {
-  readonly OutpostResolver?: CreateOutpostResolverOutputOutpostResolver
+export interface CreateOutpostResolverResponse {
+  readonly OutpostResolver?: OutpostResolver
 }
 
-export interface CreateOutpostResolverOutputOutpostResolver {
+export interface OutpostResolver {
   readonly Arn?: string
   readonly CreationTime?: string
   readonly ModificationTime?: string
@@ -426,7 +502,7 @@ export interface CreateOutpostResolverOutputOutpostResolver {
   readonly InstanceCount?: number
   readonly PreferredInstanceType?: string
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: OutpostResolverStatus
   readonly StatusMessage?: string
   readonly OutpostArn?: string
 }
@@ -435,41 +511,41 @@ export interface CreateResolverEndpointRequest {
   readonly CreatorRequestId: string
   readonly Name?: string | undefined
   readonly SecurityGroupIds: ReadonlyArray<string>
-  readonly Direction: string
-  readonly IpAddresses: ReadonlyArray<CreateResolverEndpointRequestIpAddressesMember>
+  readonly Direction: ResolverEndpointDirection
+  readonly IpAddresses: ReadonlyArray<IpAddressRequest>
   readonly OutpostArn?: string | undefined
   readonly PreferredInstanceType?: string | undefined
-  readonly Tags?: ReadonlyArray<AssociateFirewallRuleGroupRequestTagsMember> | undefined
-  readonly ResolverEndpointType?: string | undefined
-  readonly Protocols?: ReadonlyArray<string> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
+  readonly ResolverEndpointType?: ResolverEndpointType | undefined
+  readonly Protocols?: ReadonlyArray<Protocol> | undefined
 }
 
-export interface CreateResolverEndpointRequestIpAddressesMember {
+export interface IpAddressRequest {
   readonly SubnetId: string
   readonly Ip?: string | undefined
   readonly Ipv6?: string | undefined
 }
 
-export interface CreateResolverEndpointOutput {
-  readonly ResolverEndpoint?: AssociateResolverEndpointIpAddressOutputResolverEndpoint
+export interface CreateResolverEndpointResponse {
+  readonly ResolverEndpoint?: ResolverEndpoint
 }
 
 export interface CreateResolverQueryLogConfigRequest {
   readonly Name: string
   readonly DestinationArn: string
   readonly CreatorRequestId: string
-  readonly Tags?: ReadonlyArray<AssociateFirewallRuleGroupRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateResolverQueryLogConfigOutput {
-  readonly ResolverQueryLogConfig?: CreateResolverQueryLogConfigOutputResolverQueryLogConfig
+export interface CreateResolverQueryLogConfigResponse {
+  readonly ResolverQueryLogConfig?: ResolverQueryLogConfig
 }
 
-export interface CreateResolverQueryLogConfigOutputResolverQueryLogConfig {
+export interface ResolverQueryLogConfig {
   readonly Id?: string
   readonly OwnerId?: string
-  readonly Status?: string
-  readonly ShareStatus?: string
+  readonly Status?: ResolverQueryLogConfigStatus
+  readonly ShareStatus?: ShareStatus
   readonly AssociationCount?: number
   readonly Arn?: string
   readonly Name?: string
@@ -481,44 +557,44 @@ export interface CreateResolverQueryLogConfigOutputResolverQueryLogConfig {
 export interface CreateResolverRuleRequest {
   readonly CreatorRequestId: string
   readonly Name?: string | undefined
-  readonly RuleType: string
+  readonly RuleType: RuleTypeOption
   readonly DomainName?: string | undefined
-  readonly TargetIps?: ReadonlyArray<CreateResolverRuleRequestTargetIpsMember> | undefined
+  readonly TargetIps?: ReadonlyArray<TargetAddress> | undefined
   readonly ResolverEndpointId?: string | undefined
-  readonly Tags?: ReadonlyArray<AssociateFirewallRuleGroupRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateResolverRuleRequestTargetIpsMember {
+export interface TargetAddress {
   readonly Ip?: string | undefined
   readonly Port?: number | undefined
   readonly Ipv6?: string | undefined
-  readonly Protocol?: string | undefined
+  readonly Protocol?: Protocol | undefined
 }
 
-export interface CreateResolverRuleRequestTargetIpsMemberOutput {
+export interface TargetAddressOutput {
   readonly Ip?: string
   readonly Port?: number
   readonly Ipv6?: string
-  readonly Protocol?: string
+  readonly Protocol?: Protocol
 }
 
-export interface CreateResolverRuleOutput {
-  readonly ResolverRule?: CreateResolverRuleOutputResolverRule
+export interface CreateResolverRuleResponse {
+  readonly ResolverRule?: ResolverRule
 }
 
-export interface CreateResolverRuleOutputResolverRule {
+export interface ResolverRule {
   readonly Id?: string
   readonly CreatorRequestId?: string
   readonly Arn?: string
   readonly DomainName?: string
-  readonly Status?: string
+  readonly Status?: ResolverRuleStatus
   readonly StatusMessage?: string
-  readonly RuleType?: string
+  readonly RuleType?: RuleTypeOption
   readonly Name?: string
-  readonly TargetIps?: ReadonlyArray<CreateResolverRuleRequestTargetIpsMemberOutput>
+  readonly TargetIps?: ReadonlyArray<TargetAddressOutput>
   readonly ResolverEndpointId?: string
   readonly OwnerId?: string
-  readonly ShareStatus?: string
+  readonly ShareStatus?: ShareStatus
   readonly CreationTime?: string
   readonly ModificationTime?: string
 }
@@ -527,8 +603,8 @@ export interface DeleteFirewallDomainListRequest {
   readonly FirewallDomainListId: string
 }
 
-export interface DeleteFirewallDomainListOutput {
-  readonly FirewallDomainList?: CreateFirewallDomainListOutputFirewallDomainList
+export interface DeleteFirewallDomainListResponse {
+  readonly FirewallDomainList?: FirewallDomainList
 }
 
 export interface DeleteFirewallRuleRequest {
@@ -537,65 +613,65 @@ export interface DeleteFirewallRuleRequest {
   readonly Qtype?: string | undefined
 }
 
-export interface DeleteFirewallRuleOutput {
-  readonly FirewallRule?: CreateFirewallRuleOutputFirewallRule
+export interface DeleteFirewallRuleResponse {
+  readonly FirewallRule?: FirewallRule
 }
 
 export interface DeleteFirewallRuleGroupRequest {
   readonly FirewallRuleGroupId: string
 }
 
-export interface DeleteFirewallRuleGroupOutput {
-  readonly FirewallRuleGroup?: CreateFirewallRuleGroupOutputFirewallRuleGroup
+export interface DeleteFirewallRuleGroupResponse {
+  readonly FirewallRuleGroup?: FirewallRuleGroup
 }
 
 export interface DeleteOutpostResolverRequest {
   readonly Id: string
 }
 
-export interface DeleteOutpostResolverOutput {
-  readonly OutpostResolver?: CreateOutpostResolverOutputOutpostResolver
+export interface DeleteOutpostResolverResponse {
+  readonly OutpostResolver?: OutpostResolver
 }
 
 export interface DeleteResolverEndpointRequest {
   readonly ResolverEndpointId: string
 }
 
-export interface DeleteResolverEndpointOutput {
-  readonly ResolverEndpoint?: AssociateResolverEndpointIpAddressOutputResolverEndpoint
+export interface DeleteResolverEndpointResponse {
+  readonly ResolverEndpoint?: ResolverEndpoint
 }
 
 export interface DeleteResolverQueryLogConfigRequest {
   readonly ResolverQueryLogConfigId: string
 }
 
-export interface DeleteResolverQueryLogConfigOutput {
-  readonly ResolverQueryLogConfig?: CreateResolverQueryLogConfigOutputResolverQueryLogConfig
+export interface DeleteResolverQueryLogConfigResponse {
+  readonly ResolverQueryLogConfig?: ResolverQueryLogConfig
 }
 
 export interface DeleteResolverRuleRequest {
   readonly ResolverRuleId: string
 }
 
-export interface DeleteResolverRuleOutput {
-  readonly ResolverRule?: CreateResolverRuleOutputResolverRule
+export interface DeleteResolverRuleResponse {
+  readonly ResolverRule?: ResolverRule
 }
 
 export interface DisassociateFirewallRuleGroupRequest {
   readonly FirewallRuleGroupAssociationId: string
 }
 
-export interface DisassociateFirewallRuleGroupOutput {
-  readonly FirewallRuleGroupAssociation?: AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation
+export interface DisassociateFirewallRuleGroupResponse {
+  readonly FirewallRuleGroupAssociation?: FirewallRuleGroupAssociation
 }
 
 export interface DisassociateResolverEndpointIpAddressRequest {
   readonly ResolverEndpointId: string
-  readonly IpAddress: AssociateResolverEndpointIpAddressRequestIpAddress
+  readonly IpAddress: IpAddressUpdate
 }
 
-export interface DisassociateResolverEndpointIpAddressOutput {
-  readonly ResolverEndpoint?: AssociateResolverEndpointIpAddressOutputResolverEndpoint
+export interface DisassociateResolverEndpointIpAddressResponse {
+  readonly ResolverEndpoint?: ResolverEndpoint
 }
 
 export interface DisassociateResolverQueryLogConfigRequest {
@@ -603,8 +679,8 @@ export interface DisassociateResolverQueryLogConfigRequest {
   readonly ResourceId: string
 }
 
-export interface DisassociateResolverQueryLogConfigOutput {
-  readonly ResolverQueryLogConfigAssociation?: AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation
+export interface DisassociateResolverQueryLogConfigResponse {
+  readonly ResolverQueryLogConfigAssociation?: ResolverQueryLogConfigAssociation
 }
 
 export interface DisassociateResolverRuleRequest {
@@ -612,54 +688,54 @@ export interface DisassociateResolverRuleRequest {
   readonly ResolverRuleId: string
 }
 
-export interface DisassociateResolverRuleOutput {
-  readonly ResolverRuleAssociation?: AssociateResolverRuleOutputResolverRuleAssociation
+export interface DisassociateResolverRuleResponse {
+  readonly ResolverRuleAssociation?: ResolverRuleAssociation
 }
 
 export interface GetFirewallConfigRequest {
   readonly ResourceId: string
 }
 
-export interface GetFirewallConfigOutput {
-  readonly FirewallConfig?: GetFirewallConfigOutputFirewallConfig
+export interface GetFirewallConfigResponse {
+  readonly FirewallConfig?: FirewallConfig
 }
 
-export interface GetFirewallConfigOutputFirewallConfig {
+export interface FirewallConfig {
   readonly Id?: string
   readonly ResourceId?: string
   readonly OwnerId?: string
-  readonly FirewallFailOpen?: string
+  readonly FirewallFailOpen?: FirewallFailOpenStatus
 }
 
 export interface GetFirewallDomainListRequest {
   readonly FirewallDomainListId: string
 }
 
-export interface GetFirewallDomainListOutput {
-  readonly FirewallDomainList?: CreateFirewallDomainListOutputFirewallDomainList
+export interface GetFirewallDomainListResponse {
+  readonly FirewallDomainList?: FirewallDomainList
 }
 
 export interface GetFirewallRuleGroupRequest {
   readonly FirewallRuleGroupId: string
 }
 
-export interface GetFirewallRuleGroupOutput {
-  readonly FirewallRuleGroup?: CreateFirewallRuleGroupOutputFirewallRuleGroup
+export interface GetFirewallRuleGroupResponse {
+  readonly FirewallRuleGroup?: FirewallRuleGroup
 }
 
 export interface GetFirewallRuleGroupAssociationRequest {
   readonly FirewallRuleGroupAssociationId: string
 }
 
-export interface GetFirewallRuleGroupAssociationOutput {
-  readonly FirewallRuleGroupAssociation?: AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation
+export interface GetFirewallRuleGroupAssociationResponse {
+  readonly FirewallRuleGroupAssociation?: FirewallRuleGroupAssociation
 }
 
 export interface GetFirewallRuleGroupPolicyRequest {
   readonly Arn: string
 }
 
-export interface GetFirewallRuleGroupPolicyOutput {
+export interface GetFirewallRuleGroupPolicyResponse {
   readonly FirewallRuleGroupPolicy?: string
 }
 
@@ -667,69 +743,69 @@ export interface GetOutpostResolverRequest {
   readonly Id: string
 }
 
-export interface GetOutpostResolverOutput {
-  readonly OutpostResolver?: CreateOutpostResolverOutputOutpostResolver
+export interface GetOutpostResolverResponse {
+  readonly OutpostResolver?: OutpostResolver
 }
 
 export interface GetResolverConfigRequest {
   readonly ResourceId: string
 }
 
-export interface GetResolverConfigOutput {
-  readonly ResolverConfig?: GetResolverConfigOutputResolverConfig
+export interface GetResolverConfigResponse {
+  readonly ResolverConfig?: ResolverConfig
 }
 
-export interface GetResolverConfigOutputResolverConfig {
+export interface ResolverConfig {
   readonly Id?: string
   readonly ResourceId?: string
   readonly OwnerId?: string
-  readonly AutodefinedReverse?: string
+  readonly AutodefinedReverse?: ResolverAutodefinedReverseStatus
 }
 
 export interface GetResolverDnssecConfigRequest {
   readonly ResourceId: string
 }
 
-export interface GetResolverDnssecConfigOutput {
-  readonly ResolverDNSSECConfig?: GetResolverDnssecConfigOutputResolverDNSSECConfig
+export interface GetResolverDnssecConfigResponse {
+  readonly ResolverDNSSECConfig?: ResolverDnssecConfig
 }
 
-export interface GetResolverDnssecConfigOutputResolverDNSSECConfig {
+export interface ResolverDnssecConfig {
   readonly Id?: string
   readonly OwnerId?: string
   readonly ResourceId?: string
-  readonly ValidationStatus?: string
+  readonly ValidationStatus?: ResolverDNSSECValidationStatus
 }
 
 export interface GetResolverEndpointRequest {
   readonly ResolverEndpointId: string
 }
 
-export interface GetResolverEndpointOutput {
-  readonly ResolverEndpoint?: AssociateResolverEndpointIpAddressOutputResolverEndpoint
+export interface GetResolverEndpointResponse {
+  readonly ResolverEndpoint?: ResolverEndpoint
 }
 
 export interface GetResolverQueryLogConfigRequest {
   readonly ResolverQueryLogConfigId: string
 }
 
-export interface GetResolverQueryLogConfigOutput {
-  readonly ResolverQueryLogConfig?: CreateResolverQueryLogConfigOutputResolverQueryLogConfig
+export interface GetResolverQueryLogConfigResponse {
+  readonly ResolverQueryLogConfig?: ResolverQueryLogConfig
 }
 
 export interface GetResolverQueryLogConfigAssociationRequest {
   readonly ResolverQueryLogConfigAssociationId: string
 }
 
-export interface GetResolverQueryLogConfigAssociationOutput {
-  readonly ResolverQueryLogConfigAssociation?: AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation
+export interface GetResolverQueryLogConfigAssociationResponse {
+  readonly ResolverQueryLogConfigAssociation?: ResolverQueryLogConfigAssociation
 }
 
 export interface GetResolverQueryLogConfigPolicyRequest {
   readonly Arn: string
 }
 
-export interface GetResolverQueryLogConfigPolicyOutput {
+export interface GetResolverQueryLogConfigPolicyResponse {
   readonly ResolverQueryLogConfigPolicy?: string
 }
 
@@ -737,36 +813,36 @@ export interface GetResolverRuleRequest {
   readonly ResolverRuleId: string
 }
 
-export interface GetResolverRuleOutput {
-  readonly ResolverRule?: CreateResolverRuleOutputResolverRule
+export interface GetResolverRuleResponse {
+  readonly ResolverRule?: ResolverRule
 }
 
 export interface GetResolverRuleAssociationRequest {
   readonly ResolverRuleAssociationId: string
 }
 
-export interface GetResolverRuleAssociationOutput {
-  readonly ResolverRuleAssociation?: AssociateResolverRuleOutputResolverRuleAssociation
+export interface GetResolverRuleAssociationResponse {
+  readonly ResolverRuleAssociation?: ResolverRuleAssociation
 }
 
 export interface GetResolverRulePolicyRequest {
   readonly Arn: string
 }
 
-export interface GetResolverRulePolicyOutput {
+export interface GetResolverRulePolicyResponse {
   readonly ResolverRulePolicy?: string
 }
 
 export interface ImportFirewallDomainsRequest {
   readonly FirewallDomainListId: string
-  readonly Operation: string
+  readonly Operation: FirewallDomainImportOperation
   readonly DomainFileUrl: string
 }
 
-export interface ImportFirewallDomainsOutput {
+export interface ImportFirewallDomainsResponse {
   readonly Id?: string
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: FirewallDomainListStatus
   readonly StatusMessage?: string
 }
 
@@ -775,9 +851,9 @@ export interface ListFirewallConfigsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListFirewallConfigsOutput {
+export interface ListFirewallConfigsResponse {
   readonly NextToken?: string
-  readonly FirewallConfigs?: ReadonlyArray<GetFirewallConfigOutputFirewallConfig>
+  readonly FirewallConfigs?: ReadonlyArray<FirewallConfig>
 }
 
 export interface ListFirewallDomainListsRequest {
@@ -785,12 +861,12 @@ export interface ListFirewallDomainListsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListFirewallDomainListsOutput {
+export interface ListFirewallDomainListsResponse {
   readonly NextToken?: string
-  readonly FirewallDomainLists?: ReadonlyArray<ListFirewallDomainListsOutputFirewallDomainListsMember>
+  readonly FirewallDomainLists?: ReadonlyArray<FirewallDomainListMetadata>
 }
 
-export interface ListFirewallDomainListsOutputFirewallDomainListsMember {
+export interface FirewallDomainListMetadata {
   readonly Id?: string
   readonly Arn?: string
   readonly Name?: string
@@ -804,7 +880,7 @@ export interface ListFirewallDomainsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListFirewallDomainsOutput {
+export interface ListFirewallDomainsResponse {
   readonly NextToken?: string
   readonly Domains?: ReadonlyArray<string>
 }
@@ -813,14 +889,14 @@ export interface ListFirewallRuleGroupAssociationsRequest {
   readonly FirewallRuleGroupId?: string | undefined
   readonly VpcId?: string | undefined
   readonly Priority?: number | undefined
-  readonly Status?: string | undefined
+  readonly Status?: FirewallRuleGroupAssociationStatus | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListFirewallRuleGroupAssociationsOutput {
+export interface ListFirewallRuleGroupAssociationsResponse {
   readonly NextToken?: string
-  readonly FirewallRuleGroupAssociations?: ReadonlyArray<AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation>
+  readonly FirewallRuleGroupAssociations?: ReadonlyArray<FirewallRuleGroupAssociation>
 }
 
 export interface ListFirewallRuleGroupsRequest {
@@ -828,31 +904,31 @@ export interface ListFirewallRuleGroupsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListFirewallRuleGroupsOutput {
+export interface ListFirewallRuleGroupsResponse {
   readonly NextToken?: string
-  readonly FirewallRuleGroups?: ReadonlyArray<ListFirewallRuleGroupsOutputFirewallRuleGroupsMember>
+  readonly FirewallRuleGroups?: ReadonlyArray<FirewallRuleGroupMetadata>
 }
 
-export interface ListFirewallRuleGroupsOutputFirewallRuleGroupsMember {
+export interface FirewallRuleGroupMetadata {
   readonly Id?: string
   readonly Arn?: string
   readonly Name?: string
   readonly OwnerId?: string
   readonly CreatorRequestId?: string
-  readonly ShareStatus?: string
+  readonly ShareStatus?: ShareStatus
 }
 
 export interface ListFirewallRulesRequest {
   readonly FirewallRuleGroupId: string
   readonly Priority?: number | undefined
-  readonly Action?: string | undefined
+  readonly Action?: Action | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListFirewallRulesOutput {
+export interface ListFirewallRulesResponse {
   readonly NextToken?: string
-  readonly FirewallRules?: ReadonlyArray<CreateFirewallRuleOutputFirewallRule>
+  readonly FirewallRules?: ReadonlyArray<FirewallRule>
 }
 
 export interface ListOutpostResolversRequest {
@@ -861,8 +937,8 @@ export interface ListOutpostResolversRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListOutpostResolversOutput {
-  readonly OutpostResolvers?: ReadonlyArray<CreateOutpostResolverOutputOutpostResolver>
+export interface ListOutpostResolversResponse {
+  readonly OutpostResolvers?: ReadonlyArray<OutpostResolver>
   readonly NextToken?: string
 }
 
@@ -871,25 +947,25 @@ export interface ListResolverConfigsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListResolverConfigsOutput {
+export interface ListResolverConfigsResponse {
   readonly NextToken?: string
-  readonly ResolverConfigs?: ReadonlyArray<GetResolverConfigOutputResolverConfig>
+  readonly ResolverConfigs?: ReadonlyArray<ResolverConfig>
 }
 
 export interface ListResolverDnssecConfigsRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ReadonlyArray<ListResolverDnssecConfigsRequestFiltersMember> | undefined
+  readonly Filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListResolverDnssecConfigsRequestFiltersMember {
+export interface Filter {
   readonly Name?: string | undefined
   readonly Values?: ReadonlyArray<string> | undefined
 }
 
-export interface ListResolverDnssecConfigsOutput {
+export interface ListResolverDnssecConfigsResponse {
   readonly NextToken?: string
-  readonly ResolverDnssecConfigs?: ReadonlyArray<GetResolverDnssecConfigOutputResolverDNSSECConfig>
+  readonly ResolverDnssecConfigs?: ReadonlyArray<ResolverDnssecConfig>
 }
 
 export interface ListResolverEndpointIpAddressesRequest {
@@ -898,18 +974,18 @@ export interface ListResolverEndpointIpAddressesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListResolverEndpointIpAddressesOutput {
+export interface ListResolverEndpointIpAddressesResponse {
   readonly NextToken?: string
   readonly MaxResults?: number
-  readonly IpAddresses?: ReadonlyArray<ListResolverEndpointIpAddressesOutputIpAddressesMember>
+  readonly IpAddresses?: ReadonlyArray<IpAddressResponse>
 }
 
-export interface ListResolverEndpointIpAddressesOutputIpAddressesMember {
+export interface IpAddressResponse {
   readonly IpId?: string
   readonly SubnetId?: string
   readonly Ip?: string
   readonly Ipv6?: string
-  readonly Status?: string
+  readonly Status?: IpAddressStatus
   readonly StatusMessage?: string
   readonly CreationTime?: string
   readonly ModificationTime?: string
@@ -918,67 +994,67 @@ export interface ListResolverEndpointIpAddressesOutputIpAddressesMember {
 export interface ListResolverEndpointsRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ReadonlyArray<ListResolverDnssecConfigsRequestFiltersMember> | undefined
+  readonly Filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListResolverEndpointsOutput {
+export interface ListResolverEndpointsResponse {
   readonly NextToken?: string
   readonly MaxResults?: number
-  readonly ResolverEndpoints?: ReadonlyArray<AssociateResolverEndpointIpAddressOutputResolverEndpoint>
+  readonly ResolverEndpoints?: ReadonlyArray<ResolverEndpoint>
 }
 
 export interface ListResolverQueryLogConfigAssociationsRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ReadonlyArray<ListResolverDnssecConfigsRequestFiltersMember> | undefined
+  readonly Filters?: ReadonlyArray<Filter> | undefined
   readonly SortBy?: string | undefined
-  readonly SortOrder?: string | undefined
+  readonly SortOrder?: SortOrder | undefined
 }
 
-export interface ListResolverQueryLogConfigAssociationsOutput {
+export interface ListResolverQueryLogConfigAssociationsResponse {
   readonly NextToken?: string
   readonly TotalCount?: number
   readonly TotalFilteredCount?: number
-  readonly ResolverQueryLogConfigAssociations?: ReadonlyArray<AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation>
+  readonly ResolverQueryLogConfigAssociations?: ReadonlyArray<ResolverQueryLogConfigAssociation>
 }
 
 export interface ListResolverQueryLogConfigsRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ReadonlyArray<ListResolverDnssecConfigsRequestFiltersMember> | undefined
+  readonly Filters?: ReadonlyArray<Filter> | undefined
   readonly SortBy?: string | undefined
-  readonly SortOrder?: string | undefined
+  readonly SortOrder?: SortOrder | undefined
 }
 
-export interface ListResolverQueryLogConfigsOutput {
+export interface ListResolverQueryLogConfigsResponse {
   readonly NextToken?: string
   readonly TotalCount?: number
   readonly TotalFilteredCount?: number
-  readonly ResolverQueryLogConfigs?: ReadonlyArray<CreateResolverQueryLogConfigOutputResolverQueryLogConfig>
+  readonly ResolverQueryLogConfigs?: ReadonlyArray<ResolverQueryLogConfig>
 }
 
 export interface ListResolverRuleAssociationsRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ReadonlyArray<ListResolverDnssecConfigsRequestFiltersMember> | undefined
+  readonly Filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListResolverRuleAssociationsOutput {
+export interface ListResolverRuleAssociationsResponse {
   readonly NextToken?: string
   readonly MaxResults?: number
-  readonly ResolverRuleAssociations?: ReadonlyArray<AssociateResolverRuleOutputResolverRuleAssociation>
+  readonly ResolverRuleAssociations?: ReadonlyArray<ResolverRuleAssociation>
 }
 
 export interface ListResolverRulesRequest {
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
-  readonly Filters?: ReadonlyArray<ListResolverDnssecConfigsRequestFiltersMember> | undefined
+  readonly Filters?: ReadonlyArray<Filter> | undefined
 }
 
-export interface ListResolverRulesOutput {
+export interface ListResolverRulesResponse {
   readonly NextToken?: string
   readonly MaxResults?: number
-  readonly ResolverRules?: ReadonlyArray<CreateResolverRuleOutputResolverRule>
+  readonly ResolverRules?: ReadonlyArray<ResolverRule>
 }
 
 export interface ListTagsForResourceRequest {
@@ -987,8 +1063,8 @@ export interface ListTagsForResourceRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<AssociateFirewallRuleGroupRequestTagsMemberOutput>
+export interface ListTagsForResourceResponse {
+  readonly Tags?: ReadonlyArray<TagOutput>
   readonly NextToken?: string
 }
 
@@ -997,7 +1073,7 @@ export interface PutFirewallRuleGroupPolicyRequest {
   readonly FirewallRuleGroupPolicy: string
 }
 
-export interface PutFirewallRuleGroupPolicyOutput {
+export interface PutFirewallRuleGroupPolicyResponse {
   readonly ReturnValue?: boolean
 }
 
@@ -1006,7 +1082,7 @@ export interface PutResolverQueryLogConfigPolicyRequest {
   readonly ResolverQueryLogConfigPolicy: string
 }
 
-export interface PutResolverQueryLogConfigPolicyOutput {
+export interface PutResolverQueryLogConfigPolicyResponse {
   readonly ReturnValue?: boolean
 }
 
@@ -1015,43 +1091,43 @@ export interface PutResolverRulePolicyRequest {
   readonly ResolverRulePolicy: string
 }
 
-export interface PutResolverRulePolicyOutput {
+export interface PutResolverRulePolicyResponse {
   readonly ReturnValue?: boolean
 }
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
-  readonly Tags: ReadonlyArray<AssociateFirewallRuleGroupRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateFirewallConfigRequest {
   readonly ResourceId: string
-  readonly FirewallFailOpen: string
+  readonly FirewallFailOpen: FirewallFailOpenStatus
 }
 
-export interface UpdateFirewallConfigOutput {
-  readonly FirewallConfig?: GetFirewallConfigOutputFirewallConfig
+export interface UpdateFirewallConfigResponse {
+  readonly FirewallConfig?: FirewallConfig
 }
 
 export interface UpdateFirewallDomainsRequest {
   readonly FirewallDomainListId: string
-  readonly Operation: string
+  readonly Operation: FirewallDomainUpdateOperation
   readonly Domains: ReadonlyArray<string>
 }
 
-export interface UpdateFirewallDomainsOutput {
+export interface UpdateFirewallDomainsResponse {
   readonly Id?: string
   readonly Name?: string
-  readonly Status?: string
+  readonly Status?: FirewallDomainListStatus
   readonly StatusMessage?: string
 }
 
@@ -1059,29 +1135,29 @@ export interface UpdateFirewallRuleRequest {
   readonly FirewallRuleGroupId: string
   readonly FirewallDomainListId: string
   readonly Priority?: number | undefined
-  readonly Action?: string | undefined
-  readonly BlockResponse?: string | undefined
+  readonly Action?: Action | undefined
+  readonly BlockResponse?: BlockResponse | undefined
   readonly BlockOverrideDomain?: string | undefined
-  readonly BlockOverrideDnsType?: string | undefined
+  readonly BlockOverrideDnsType?: BlockOverrideDnsType | undefined
   readonly BlockOverrideTtl?: number | undefined
   readonly Name?: string | undefined
-  readonly FirewallDomainRedirectionAction?: string | undefined
+  readonly FirewallDomainRedirectionAction?: FirewallDomainRedirectionAction | undefined
   readonly Qtype?: string | undefined
 }
 
-export interface UpdateFirewallRuleOutput {
-  readonly FirewallRule?: CreateFirewallRuleOutputFirewallRule
+export interface UpdateFirewallRuleResponse {
+  readonly FirewallRule?: FirewallRule
 }
 
 export interface UpdateFirewallRuleGroupAssociationRequest {
   readonly FirewallRuleGroupAssociationId: string
   readonly Priority?: number | undefined
-  readonly MutationProtection?: string | undefined
+  readonly MutationProtection?: MutationProtectionStatus | undefined
   readonly Name?: string | undefined
 }
 
-export interface UpdateFirewallRuleGroupAssociationOutput {
-  readonly FirewallRuleGroupAssociation?: AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation
+export interface UpdateFirewallRuleGroupAssociationResponse {
+  readonly FirewallRuleGroupAssociation?: FirewallRuleGroupAssociation
 }
 
 export interface UpdateOutpostResolverRequest {
@@ -1091,328 +1167,362 @@ export interface UpdateOutpostResolverRequest {
   readonly PreferredInstanceType?: string | undefined
 }
 
-export interface UpdateOutpostResolverOutput {
-  readonly OutpostResolver?: CreateOutpostResolverOutputOutpostResolver
+export interface UpdateOutpostResolverResponse {
+  readonly OutpostResolver?: OutpostResolver
 }
 
 export interface UpdateResolverConfigRequest {
   readonly ResourceId: string
-  readonly AutodefinedReverseFlag: string
+  readonly AutodefinedReverseFlag: AutodefinedReverseFlag
 }
 
-export interface UpdateResolverConfigOutput {
-  readonly ResolverConfig?: GetResolverConfigOutputResolverConfig
+export interface UpdateResolverConfigResponse {
+  readonly ResolverConfig?: ResolverConfig
 }
 
 export interface UpdateResolverDnssecConfigRequest {
   readonly ResourceId: string
-  readonly Validation: string
+  readonly Validation: Validation
 }
 
-export interface UpdateResolverDnssecConfigOutput {
-  readonly ResolverDNSSECConfig?: GetResolverDnssecConfigOutputResolverDNSSECConfig
+export interface UpdateResolverDnssecConfigResponse {
+  readonly ResolverDNSSECConfig?: ResolverDnssecConfig
 }
 
 export interface UpdateResolverEndpointRequest {
   readonly ResolverEndpointId: string
   readonly Name?: string | undefined
-  readonly ResolverEndpointType?: string | undefined
-  readonly UpdateIpAddresses?: ReadonlyArray<UpdateResolverEndpointRequestUpdateIpAddressesMember> | undefined
-  readonly Protocols?: ReadonlyArray<string> | undefined
+  readonly ResolverEndpointType?: ResolverEndpointType | undefined
+  readonly UpdateIpAddresses?: ReadonlyArray<UpdateIpAddress> | undefined
+  readonly Protocols?: ReadonlyArray<Protocol> | undefined
 }
 
-export interface UpdateResolverEndpointRequestUpdateIpAddressesMember {
+export interface UpdateIpAddress {
   readonly IpId: string
   readonly Ipv6: string
 }
 
-export interface UpdateResolverEndpointOutput {
-  readonly ResolverEndpoint?: AssociateResolverEndpointIpAddressOutputResolverEndpoint
+export interface UpdateResolverEndpointResponse {
+  readonly ResolverEndpoint?: ResolverEndpoint
 }
 
 export interface UpdateResolverRuleRequest {
   readonly ResolverRuleId: string
-  readonly Config: UpdateResolverRuleRequestConfig
+  readonly Config: ResolverRuleConfig
 }
 
-export interface UpdateResolverRuleRequestConfig {
+export interface ResolverRuleConfig {
   readonly Name?: string | undefined
-  readonly TargetIps?: ReadonlyArray<CreateResolverRuleRequestTargetIpsMember> | undefined
+  readonly TargetIps?: ReadonlyArray<TargetAddress> | undefined
   readonly ResolverEndpointId?: string | undefined
 }
 
-export interface UpdateResolverRuleOutput {
-  readonly ResolverRule?: CreateResolverRuleOutputResolverRule
+export interface UpdateResolverRuleResponse {
+  readonly ResolverRule?: ResolverRule
 }
 
-export type AssociateFirewallRuleGroupError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type AssociateResolverEndpointIpAddressError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string }> {}
 
-export type AssociateResolverQueryLogConfigError = Errors.CommonError | Client.SdkError
+export class InternalServiceErrorException extends /*#__PURE__*/ ServiceError("InternalServiceErrorException")<{ readonly Message?: string }> {}
 
-export type AssociateResolverRuleError = Errors.CommonError | Client.SdkError
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException")<{ readonly Message?: string }> {}
 
-export type CreateFirewallDomainListError = Errors.CommonError | Client.SdkError
+export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException")<{ readonly Message?: string; readonly FieldName?: string }> {}
 
-export type CreateFirewallRuleError = Errors.CommonError | Client.SdkError
+export class InvalidPolicyDocument extends /*#__PURE__*/ ServiceError("InvalidPolicyDocument")<{ readonly Message?: string }> {}
 
-export type CreateFirewallRuleGroupError = Errors.CommonError | Client.SdkError
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException")<{ readonly Message?: string }> {}
 
-export type CreateOutpostResolverError = Errors.CommonError | Client.SdkError
+export class InvalidTagException extends /*#__PURE__*/ ServiceError("InvalidTagException")<{ readonly Message?: string }> {}
 
-export type CreateResolverEndpointError = Errors.CommonError | Client.SdkError
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string; readonly ResourceType?: string }> {}
 
-export type CreateResolverQueryLogConfigError = Errors.CommonError | Client.SdkError
+export class ResourceExistsException extends /*#__PURE__*/ ServiceError("ResourceExistsException")<{ readonly Message?: string; readonly ResourceType?: string }> {}
 
-export type CreateResolverRuleError = Errors.CommonError | Client.SdkError
+export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException")<{ readonly Message?: string; readonly ResourceType?: string }> {}
 
-export type DeleteFirewallDomainListError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceType?: string }> {}
 
-export type DeleteFirewallRuleError = Errors.CommonError | Client.SdkError
+export class ResourceUnavailableException extends /*#__PURE__*/ ServiceError("ResourceUnavailableException")<{ readonly Message?: string; readonly ResourceType?: string }> {}
 
-export type DeleteFirewallRuleGroupError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string }> {}
 
-export type DeleteOutpostResolverError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
 
-export type DeleteResolverEndpointError = Errors.CommonError | Client.SdkError
+export class UnknownResourceException extends /*#__PURE__*/ ServiceError("UnknownResourceException")<{ readonly Message?: string }> {}
 
-export type DeleteResolverQueryLogConfigError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type DeleteResolverRuleError = Errors.CommonError | Client.SdkError
+export type AssociateFirewallRuleGroupError = AccessDeniedException | ConflictException | InternalServiceErrorException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DisassociateFirewallRuleGroupError = Errors.CommonError | Client.SdkError
+export type AssociateResolverEndpointIpAddressError = InternalServiceErrorException | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DisassociateResolverEndpointIpAddressError = Errors.CommonError | Client.SdkError
+export type AssociateResolverQueryLogConfigError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DisassociateResolverQueryLogConfigError = Errors.CommonError | Client.SdkError
+export type AssociateResolverRuleError = InternalServiceErrorException | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceExistsException | ResourceNotFoundException | ResourceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DisassociateResolverRuleError = Errors.CommonError | Client.SdkError
+export type CreateFirewallDomainListError = AccessDeniedException | InternalServiceErrorException | LimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetFirewallConfigError = Errors.CommonError | Client.SdkError
+export type CreateFirewallRuleError = AccessDeniedException | InternalServiceErrorException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetFirewallDomainListError = Errors.CommonError | Client.SdkError
+export type CreateFirewallRuleGroupError = AccessDeniedException | InternalServiceErrorException | LimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetFirewallRuleGroupError = Errors.CommonError | Client.SdkError
+export type CreateOutpostResolverError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetFirewallRuleGroupAssociationError = Errors.CommonError | Client.SdkError
+export type CreateResolverEndpointError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetFirewallRuleGroupPolicyError = Errors.CommonError | Client.SdkError
+export type CreateResolverQueryLogConfigError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetOutpostResolverError = Errors.CommonError | Client.SdkError
+export type CreateResolverRuleError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceExistsException | ResourceNotFoundException | ResourceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetResolverConfigError = Errors.CommonError | Client.SdkError
+export type DeleteFirewallDomainListError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetResolverDnssecConfigError = Errors.CommonError | Client.SdkError
+export type DeleteFirewallRuleError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetResolverEndpointError = Errors.CommonError | Client.SdkError
+export type DeleteFirewallRuleGroupError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetResolverQueryLogConfigError = Errors.CommonError | Client.SdkError
+export type DeleteOutpostResolverError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetResolverQueryLogConfigAssociationError = Errors.CommonError | Client.SdkError
+export type DeleteResolverEndpointError = InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetResolverQueryLogConfigPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteResolverQueryLogConfigError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetResolverRuleError = Errors.CommonError | Client.SdkError
+export type DeleteResolverRuleError = InternalServiceErrorException | InvalidParameterException | ResourceInUseException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetResolverRuleAssociationError = Errors.CommonError | Client.SdkError
+export type DisassociateFirewallRuleGroupError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetResolverRulePolicyError = Errors.CommonError | Client.SdkError
+export type DisassociateResolverEndpointIpAddressError = InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ImportFirewallDomainsError = Errors.CommonError | Client.SdkError
+export type DisassociateResolverQueryLogConfigError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListFirewallConfigsError = Errors.CommonError | Client.SdkError
+export type DisassociateResolverRuleError = InternalServiceErrorException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListFirewallDomainListsError = Errors.CommonError | Client.SdkError
+export type GetFirewallConfigError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListFirewallDomainsError = Errors.CommonError | Client.SdkError
+export type GetFirewallDomainListError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListFirewallRuleGroupAssociationsError = Errors.CommonError | Client.SdkError
+export type GetFirewallRuleGroupError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListFirewallRuleGroupsError = Errors.CommonError | Client.SdkError
+export type GetFirewallRuleGroupAssociationError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListFirewallRulesError = Errors.CommonError | Client.SdkError
+export type GetFirewallRuleGroupPolicyError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListOutpostResolversError = Errors.CommonError | Client.SdkError
+export type GetOutpostResolverError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListResolverConfigsError = Errors.CommonError | Client.SdkError
+export type GetResolverConfigError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListResolverDnssecConfigsError = Errors.CommonError | Client.SdkError
+export type GetResolverDnssecConfigError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListResolverEndpointIpAddressesError = Errors.CommonError | Client.SdkError
+export type GetResolverEndpointError = InternalServiceErrorException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListResolverEndpointsError = Errors.CommonError | Client.SdkError
+export type GetResolverQueryLogConfigError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListResolverQueryLogConfigAssociationsError = Errors.CommonError | Client.SdkError
+export type GetResolverQueryLogConfigAssociationError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListResolverQueryLogConfigsError = Errors.CommonError | Client.SdkError
+export type GetResolverQueryLogConfigPolicyError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | UnknownResourceException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListResolverRuleAssociationsError = Errors.CommonError | Client.SdkError
+export type GetResolverRuleError = InternalServiceErrorException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListResolverRulesError = Errors.CommonError | Client.SdkError
+export type GetResolverRuleAssociationError = InternalServiceErrorException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetResolverRulePolicyError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | UnknownResourceException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PutFirewallRuleGroupPolicyError = Errors.CommonError | Client.SdkError
+export type ImportFirewallDomainsError = AccessDeniedException | ConflictException | InternalServiceErrorException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutResolverQueryLogConfigPolicyError = Errors.CommonError | Client.SdkError
+export type ListFirewallConfigsError = AccessDeniedException | InternalServiceErrorException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutResolverRulePolicyError = Errors.CommonError | Client.SdkError
+export type ListFirewallDomainListsError = AccessDeniedException | InternalServiceErrorException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListFirewallDomainsError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListFirewallRuleGroupAssociationsError = AccessDeniedException | InternalServiceErrorException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateFirewallConfigError = Errors.CommonError | Client.SdkError
+export type ListFirewallRuleGroupsError = AccessDeniedException | InternalServiceErrorException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateFirewallDomainsError = Errors.CommonError | Client.SdkError
+export type ListFirewallRulesError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateFirewallRuleError = Errors.CommonError | Client.SdkError
+export type ListOutpostResolversError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateFirewallRuleGroupAssociationError = Errors.CommonError | Client.SdkError
+export type ListResolverConfigsError = AccessDeniedException | InternalServiceErrorException | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateOutpostResolverError = Errors.CommonError | Client.SdkError
+export type ListResolverDnssecConfigsError = AccessDeniedException | InternalServiceErrorException | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateResolverConfigError = Errors.CommonError | Client.SdkError
+export type ListResolverEndpointIpAddressesError = InternalServiceErrorException | InvalidNextTokenException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateResolverDnssecConfigError = Errors.CommonError | Client.SdkError
+export type ListResolverEndpointsError = InternalServiceErrorException | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateResolverEndpointError = Errors.CommonError | Client.SdkError
+export type ListResolverQueryLogConfigAssociationsError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateResolverRuleError = Errors.CommonError | Client.SdkError
+export type ListResolverQueryLogConfigsError = AccessDeniedException | InternalServiceErrorException | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const associateFirewallRuleGroup: Client.Operation<AssociateFirewallRuleGroupRequest, AssociateFirewallRuleGroupOutput, AssociateFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"AssociateFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:AssociateFirewallRuleGroupRequest$},output:{shape:AssociateFirewallRuleGroupOutput$}}})
+export type ListResolverRuleAssociationsError = InternalServiceErrorException | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const associateResolverEndpointIpAddress: Client.Operation<AssociateResolverEndpointIpAddressRequest, AssociateResolverEndpointIpAddressOutput, AssociateResolverEndpointIpAddressError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"AssociateResolverEndpointIpAddress",http:{method:"POST",requestUri:"/"},input:{shape:AssociateResolverEndpointIpAddressRequest$},output:{shape:AssociateResolverEndpointIpAddressOutput$}}})
+export type ListResolverRulesError = InternalServiceErrorException | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const associateResolverQueryLogConfig: Client.Operation<AssociateResolverQueryLogConfigRequest, AssociateResolverQueryLogConfigOutput, AssociateResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"AssociateResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:AssociateResolverQueryLogConfigRequest$},output:{shape:AssociateResolverQueryLogConfigOutput$}}})
+export type ListTagsForResourceError = InternalServiceErrorException | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const associateResolverRule: Client.Operation<AssociateResolverRuleRequest, AssociateResolverRuleOutput, AssociateResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"AssociateResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:AssociateResolverRuleRequest$},output:{shape:AssociateResolverRuleOutput$}}})
+export type PutFirewallRuleGroupPolicyError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createFirewallDomainList: Client.Operation<CreateFirewallDomainListRequest, CreateFirewallDomainListOutput, CreateFirewallDomainListError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateFirewallDomainList",http:{method:"POST",requestUri:"/"},input:{shape:CreateFirewallDomainListRequest$},output:{shape:CreateFirewallDomainListOutput$}}})
+export type PutResolverQueryLogConfigPolicyError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidPolicyDocument | InvalidRequestException | UnknownResourceException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const createFirewallRule: Client.Operation<CreateFirewallRuleRequest, CreateFirewallRuleOutput, CreateFirewallRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateFirewallRule",http:{method:"POST",requestUri:"/"},input:{shape:CreateFirewallRuleRequest$},output:{shape:CreateFirewallRuleOutput$}}})
+export type PutResolverRulePolicyError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidPolicyDocument | UnknownResourceException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const createFirewallRuleGroup: Client.Operation<CreateFirewallRuleGroupRequest, CreateFirewallRuleGroupOutput, CreateFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:CreateFirewallRuleGroupRequest$},output:{shape:CreateFirewallRuleGroupOutput$}}})
+export type TagResourceError = InternalServiceErrorException | InvalidParameterException | InvalidRequestException | InvalidTagException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createOutpostResolver: Client.Operation<CreateOutpostResolverRequest, CreateOutpostResolverOutput, CreateOutpostResolverError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateOutpostResolver",http:{method:"POST",requestUri:"/"},input:{shape:CreateOutpostResolverRequest$},output:{shape:CreateOutpostResolverOutput$}}})
+export type UntagResourceError = InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const createResolverEndpoint: Client.Operation<CreateResolverEndpointRequest, CreateResolverEndpointOutput, CreateResolverEndpointError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateResolverEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:CreateResolverEndpointRequest$},output:{shape:CreateResolverEndpointOutput$}}})
+export type UpdateFirewallConfigError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createResolverQueryLogConfig: Client.Operation<CreateResolverQueryLogConfigRequest, CreateResolverQueryLogConfigOutput, CreateResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:CreateResolverQueryLogConfigRequest$},output:{shape:CreateResolverQueryLogConfigOutput$}}})
+export type UpdateFirewallDomainsError = AccessDeniedException | ConflictException | InternalServiceErrorException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createResolverRule: Client.Operation<CreateResolverRuleRequest, CreateResolverRuleOutput, CreateResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:CreateResolverRuleRequest$},output:{shape:CreateResolverRuleOutput$}}})
+export type UpdateFirewallRuleError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteFirewallDomainList: Client.Operation<DeleteFirewallDomainListRequest, DeleteFirewallDomainListOutput, DeleteFirewallDomainListError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteFirewallDomainList",http:{method:"POST",requestUri:"/"},input:{shape:DeleteFirewallDomainListRequest$},output:{shape:DeleteFirewallDomainListOutput$}}})
+export type UpdateFirewallRuleGroupAssociationError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteFirewallRule: Client.Operation<DeleteFirewallRuleRequest, DeleteFirewallRuleOutput, DeleteFirewallRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteFirewallRule",http:{method:"POST",requestUri:"/"},input:{shape:DeleteFirewallRuleRequest$},output:{shape:DeleteFirewallRuleOutput$}}})
+export type UpdateOutpostResolverError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteFirewallRuleGroup: Client.Operation<DeleteFirewallRuleGroupRequest, DeleteFirewallRuleGroupOutput, DeleteFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:DeleteFirewallRuleGroupRequest$},output:{shape:DeleteFirewallRuleGroupOutput$}}})
+export type UpdateResolverConfigError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ResourceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteOutpostResolver: Client.Operation<DeleteOutpostResolverRequest, DeleteOutpostResolverOutput, DeleteOutpostResolverError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteOutpostResolver",http:{method:"POST",requestUri:"/"},input:{shape:DeleteOutpostResolverRequest$},output:{shape:DeleteOutpostResolverOutput$}}})
+export type UpdateResolverDnssecConfigError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const deleteResolverEndpoint: Client.Operation<DeleteResolverEndpointRequest, DeleteResolverEndpointOutput, DeleteResolverEndpointError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteResolverEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:DeleteResolverEndpointRequest$},output:{shape:DeleteResolverEndpointOutput$}}})
+export type UpdateResolverEndpointError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const deleteResolverQueryLogConfig: Client.Operation<DeleteResolverQueryLogConfigRequest, DeleteResolverQueryLogConfigOutput, DeleteResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:DeleteResolverQueryLogConfigRequest$},output:{shape:DeleteResolverQueryLogConfigOutput$}}})
+export type UpdateResolverRuleError = AccessDeniedException | InternalServiceErrorException | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ResourceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const deleteResolverRule: Client.Operation<DeleteResolverRuleRequest, DeleteResolverRuleOutput, DeleteResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:DeleteResolverRuleRequest$},output:{shape:DeleteResolverRuleOutput$}}})
+export const associateFirewallRuleGroup: Client.Operation<AssociateFirewallRuleGroupRequest, AssociateFirewallRuleGroupResponse, AssociateFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"AssociateFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:AssociateFirewallRuleGroupRequest$},output:{shape:AssociateFirewallRuleGroupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const disassociateFirewallRuleGroup: Client.Operation<DisassociateFirewallRuleGroupRequest, DisassociateFirewallRuleGroupOutput, DisassociateFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DisassociateFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateFirewallRuleGroupRequest$},output:{shape:DisassociateFirewallRuleGroupOutput$}}})
+export const associateResolverEndpointIpAddress: Client.Operation<AssociateResolverEndpointIpAddressRequest, AssociateResolverEndpointIpAddressResponse, AssociateResolverEndpointIpAddressError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"AssociateResolverEndpointIpAddress",http:{method:"POST",requestUri:"/"},input:{shape:AssociateResolverEndpointIpAddressRequest$},output:{shape:AssociateResolverEndpointIpAddressResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$,ResourceExistsException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,InvalidRequestException,LimitExceededException,ResourceExistsException,ResourceNotFoundException,ThrottlingException}})
 
-export const disassociateResolverEndpointIpAddress: Client.Operation<DisassociateResolverEndpointIpAddressRequest, DisassociateResolverEndpointIpAddressOutput, DisassociateResolverEndpointIpAddressError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DisassociateResolverEndpointIpAddress",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateResolverEndpointIpAddressRequest$},output:{shape:DisassociateResolverEndpointIpAddressOutput$}}})
+export const associateResolverQueryLogConfig: Client.Operation<AssociateResolverQueryLogConfigRequest, AssociateResolverQueryLogConfigResponse, AssociateResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"AssociateResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:AssociateResolverQueryLogConfigRequest$},output:{shape:AssociateResolverQueryLogConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$,ResourceExistsException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,LimitExceededException,ResourceExistsException,ResourceNotFoundException,ThrottlingException}})
 
-export const disassociateResolverQueryLogConfig: Client.Operation<DisassociateResolverQueryLogConfigRequest, DisassociateResolverQueryLogConfigOutput, DisassociateResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DisassociateResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateResolverQueryLogConfigRequest$},output:{shape:DisassociateResolverQueryLogConfigOutput$}}})
+export const associateResolverRule: Client.Operation<AssociateResolverRuleRequest, AssociateResolverRuleResponse, AssociateResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"AssociateResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:AssociateResolverRuleRequest$},output:{shape:AssociateResolverRuleResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$,ResourceExistsException$,ResourceNotFoundException$,ResourceUnavailableException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,InvalidRequestException,LimitExceededException,ResourceExistsException,ResourceNotFoundException,ResourceUnavailableException,ThrottlingException}})
 
-export const disassociateResolverRule: Client.Operation<DisassociateResolverRuleRequest, DisassociateResolverRuleOutput, DisassociateResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DisassociateResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateResolverRuleRequest$},output:{shape:DisassociateResolverRuleOutput$}}})
+export const createFirewallDomainList: Client.Operation<CreateFirewallDomainListRequest, CreateFirewallDomainListResponse, CreateFirewallDomainListError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateFirewallDomainList",http:{method:"POST",requestUri:"/"},input:{shape:CreateFirewallDomainListRequest$},output:{shape:CreateFirewallDomainListResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,LimitExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,LimitExceededException,ThrottlingException,ValidationException}})
 
-export const getFirewallConfig: Client.Operation<GetFirewallConfigRequest, GetFirewallConfigOutput, GetFirewallConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallConfigRequest$},output:{shape:GetFirewallConfigOutput$}}})
+export const createFirewallRule: Client.Operation<CreateFirewallRuleRequest, CreateFirewallRuleResponse, CreateFirewallRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateFirewallRule",http:{method:"POST",requestUri:"/"},input:{shape:CreateFirewallRuleRequest$},output:{shape:CreateFirewallRuleResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getFirewallDomainList: Client.Operation<GetFirewallDomainListRequest, GetFirewallDomainListOutput, GetFirewallDomainListError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallDomainList",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallDomainListRequest$},output:{shape:GetFirewallDomainListOutput$}}})
+export const createFirewallRuleGroup: Client.Operation<CreateFirewallRuleGroupRequest, CreateFirewallRuleGroupResponse, CreateFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:CreateFirewallRuleGroupRequest$},output:{shape:CreateFirewallRuleGroupResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,LimitExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,LimitExceededException,ThrottlingException,ValidationException}})
 
-export const getFirewallRuleGroup: Client.Operation<GetFirewallRuleGroupRequest, GetFirewallRuleGroupOutput, GetFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallRuleGroupRequest$},output:{shape:GetFirewallRuleGroupOutput$}}})
+export const createOutpostResolver: Client.Operation<CreateOutpostResolverRequest, CreateOutpostResolverResponse, CreateOutpostResolverError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateOutpostResolver",http:{method:"POST",requestUri:"/"},input:{shape:CreateOutpostResolverRequest$},output:{shape:CreateOutpostResolverResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getFirewallRuleGroupAssociation: Client.Operation<GetFirewallRuleGroupAssociationRequest, GetFirewallRuleGroupAssociationOutput, GetFirewallRuleGroupAssociationError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallRuleGroupAssociation",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallRuleGroupAssociationRequest$},output:{shape:GetFirewallRuleGroupAssociationOutput$}}})
+export const createResolverEndpoint: Client.Operation<CreateResolverEndpointRequest, CreateResolverEndpointResponse, CreateResolverEndpointError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateResolverEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:CreateResolverEndpointRequest$},output:{shape:CreateResolverEndpointResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$,ResourceExistsException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,LimitExceededException,ResourceExistsException,ResourceNotFoundException,ThrottlingException}})
 
-export const getFirewallRuleGroupPolicy: Client.Operation<GetFirewallRuleGroupPolicyRequest, GetFirewallRuleGroupPolicyOutput, GetFirewallRuleGroupPolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallRuleGroupPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallRuleGroupPolicyRequest$},output:{shape:GetFirewallRuleGroupPolicyOutput$}}})
+export const createResolverQueryLogConfig: Client.Operation<CreateResolverQueryLogConfigRequest, CreateResolverQueryLogConfigResponse, CreateResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:CreateResolverQueryLogConfigRequest$},output:{shape:CreateResolverQueryLogConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$,ResourceExistsException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,LimitExceededException,ResourceExistsException,ResourceNotFoundException,ThrottlingException}})
 
-export const getOutpostResolver: Client.Operation<GetOutpostResolverRequest, GetOutpostResolverOutput, GetOutpostResolverError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetOutpostResolver",http:{method:"POST",requestUri:"/"},input:{shape:GetOutpostResolverRequest$},output:{shape:GetOutpostResolverOutput$}}})
+export const createResolverRule: Client.Operation<CreateResolverRuleRequest, CreateResolverRuleResponse, CreateResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"CreateResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:CreateResolverRuleRequest$},output:{shape:CreateResolverRuleResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$,ResourceExistsException$,ResourceNotFoundException$,ResourceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,LimitExceededException,ResourceExistsException,ResourceNotFoundException,ResourceUnavailableException,ThrottlingException}})
 
-export const getResolverConfig: Client.Operation<GetResolverConfigRequest, GetResolverConfigOutput, GetResolverConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverConfigRequest$},output:{shape:GetResolverConfigOutput$}}})
+export const deleteFirewallDomainList: Client.Operation<DeleteFirewallDomainListRequest, DeleteFirewallDomainListResponse, DeleteFirewallDomainListError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteFirewallDomainList",http:{method:"POST",requestUri:"/"},input:{shape:DeleteFirewallDomainListRequest$},output:{shape:DeleteFirewallDomainListResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException}})
 
-export const getResolverDnssecConfig: Client.Operation<GetResolverDnssecConfigRequest, GetResolverDnssecConfigOutput, GetResolverDnssecConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverDnssecConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverDnssecConfigRequest$},output:{shape:GetResolverDnssecConfigOutput$}}})
+export const deleteFirewallRule: Client.Operation<DeleteFirewallRuleRequest, DeleteFirewallRuleResponse, DeleteFirewallRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteFirewallRule",http:{method:"POST",requestUri:"/"},input:{shape:DeleteFirewallRuleRequest$},output:{shape:DeleteFirewallRuleResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException}})
 
-export const getResolverEndpoint: Client.Operation<GetResolverEndpointRequest, GetResolverEndpointOutput, GetResolverEndpointError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverEndpointRequest$},output:{shape:GetResolverEndpointOutput$}}})
+export const deleteFirewallRuleGroup: Client.Operation<DeleteFirewallRuleGroupRequest, DeleteFirewallRuleGroupResponse, DeleteFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:DeleteFirewallRuleGroupRequest$},output:{shape:DeleteFirewallRuleGroupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getResolverQueryLogConfig: Client.Operation<GetResolverQueryLogConfigRequest, GetResolverQueryLogConfigOutput, GetResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverQueryLogConfigRequest$},output:{shape:GetResolverQueryLogConfigOutput$}}})
+export const deleteOutpostResolver: Client.Operation<DeleteOutpostResolverRequest, DeleteOutpostResolverResponse, DeleteOutpostResolverError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteOutpostResolver",http:{method:"POST",requestUri:"/"},input:{shape:DeleteOutpostResolverRequest$},output:{shape:DeleteOutpostResolverResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getResolverQueryLogConfigAssociation: Client.Operation<GetResolverQueryLogConfigAssociationRequest, GetResolverQueryLogConfigAssociationOutput, GetResolverQueryLogConfigAssociationError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverQueryLogConfigAssociation",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverQueryLogConfigAssociationRequest$},output:{shape:GetResolverQueryLogConfigAssociationOutput$}}})
+export const deleteResolverEndpoint: Client.Operation<DeleteResolverEndpointRequest, DeleteResolverEndpointResponse, DeleteResolverEndpointError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteResolverEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:DeleteResolverEndpointRequest$},output:{shape:DeleteResolverEndpointResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const getResolverQueryLogConfigPolicy: Client.Operation<GetResolverQueryLogConfigPolicyRequest, GetResolverQueryLogConfigPolicyOutput, GetResolverQueryLogConfigPolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverQueryLogConfigPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverQueryLogConfigPolicyRequest$},output:{shape:GetResolverQueryLogConfigPolicyOutput$}}})
+export const deleteResolverQueryLogConfig: Client.Operation<DeleteResolverQueryLogConfigRequest, DeleteResolverQueryLogConfigResponse, DeleteResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:DeleteResolverQueryLogConfigRequest$},output:{shape:DeleteResolverQueryLogConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const getResolverRule: Client.Operation<GetResolverRuleRequest, GetResolverRuleOutput, GetResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverRuleRequest$},output:{shape:GetResolverRuleOutput$}}})
+export const deleteResolverRule: Client.Operation<DeleteResolverRuleRequest, DeleteResolverRuleResponse, DeleteResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DeleteResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:DeleteResolverRuleRequest$},output:{shape:DeleteResolverRuleResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,ResourceInUseException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,ResourceInUseException,ResourceNotFoundException,ThrottlingException}})
 
-export const getResolverRuleAssociation: Client.Operation<GetResolverRuleAssociationRequest, GetResolverRuleAssociationOutput, GetResolverRuleAssociationError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverRuleAssociation",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverRuleAssociationRequest$},output:{shape:GetResolverRuleAssociationOutput$}}})
+export const disassociateFirewallRuleGroup: Client.Operation<DisassociateFirewallRuleGroupRequest, DisassociateFirewallRuleGroupResponse, DisassociateFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DisassociateFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateFirewallRuleGroupRequest$},output:{shape:DisassociateFirewallRuleGroupResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getResolverRulePolicy: Client.Operation<GetResolverRulePolicyRequest, GetResolverRulePolicyOutput, GetResolverRulePolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverRulePolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverRulePolicyRequest$},output:{shape:GetResolverRulePolicyOutput$}}})
+export const disassociateResolverEndpointIpAddress: Client.Operation<DisassociateResolverEndpointIpAddressRequest, DisassociateResolverEndpointIpAddressResponse, DisassociateResolverEndpointIpAddressError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DisassociateResolverEndpointIpAddress",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateResolverEndpointIpAddressRequest$},output:{shape:DisassociateResolverEndpointIpAddressResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceExistsException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceExistsException,ResourceNotFoundException,ThrottlingException}})
 
-export const importFirewallDomains: Client.Operation<ImportFirewallDomainsRequest, ImportFirewallDomainsOutput, ImportFirewallDomainsError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ImportFirewallDomains",http:{method:"POST",requestUri:"/"},input:{shape:ImportFirewallDomainsRequest$},output:{shape:ImportFirewallDomainsOutput$}}})
+export const disassociateResolverQueryLogConfig: Client.Operation<DisassociateResolverQueryLogConfigRequest, DisassociateResolverQueryLogConfigResponse, DisassociateResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DisassociateResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateResolverQueryLogConfigRequest$},output:{shape:DisassociateResolverQueryLogConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const listFirewallConfigs: Paginate.Paginated<ListFirewallConfigsRequest, ListFirewallConfigsOutput, ListFirewallConfigsError, Route53Resolver, GetFirewallConfigOutputFirewallConfig> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallConfigs",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallConfigsRequest$},output:{shape:ListFirewallConfigsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallConfigs"]})
+export const disassociateResolverRule: Client.Operation<DisassociateResolverRuleRequest, DisassociateResolverRuleResponse, DisassociateResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"DisassociateResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateResolverRuleRequest$},output:{shape:DisassociateResolverRuleResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listFirewallDomainLists: Paginate.Paginated<ListFirewallDomainListsRequest, ListFirewallDomainListsOutput, ListFirewallDomainListsError, Route53Resolver, ListFirewallDomainListsOutputFirewallDomainListsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallDomainLists",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallDomainListsRequest$},output:{shape:ListFirewallDomainListsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallDomainLists"]})
+export const getFirewallConfig: Client.Operation<GetFirewallConfigRequest, GetFirewallConfigResponse, GetFirewallConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallConfigRequest$},output:{shape:GetFirewallConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listFirewallDomains: Paginate.Paginated<ListFirewallDomainsRequest, ListFirewallDomainsOutput, ListFirewallDomainsError, Route53Resolver, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallDomains",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallDomainsRequest$},output:{shape:ListFirewallDomainsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Domains"]})
+export const getFirewallDomainList: Client.Operation<GetFirewallDomainListRequest, GetFirewallDomainListResponse, GetFirewallDomainListError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallDomainList",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallDomainListRequest$},output:{shape:GetFirewallDomainListResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException}})
 
-export const listFirewallRuleGroupAssociations: Paginate.Paginated<ListFirewallRuleGroupAssociationsRequest, ListFirewallRuleGroupAssociationsOutput, ListFirewallRuleGroupAssociationsError, Route53Resolver, AssociateFirewallRuleGroupOutputFirewallRuleGroupAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallRuleGroupAssociations",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallRuleGroupAssociationsRequest$},output:{shape:ListFirewallRuleGroupAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallRuleGroupAssociations"]})
+export const getFirewallRuleGroup: Client.Operation<GetFirewallRuleGroupRequest, GetFirewallRuleGroupResponse, GetFirewallRuleGroupError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallRuleGroupRequest$},output:{shape:GetFirewallRuleGroupResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException}})
 
-export const listFirewallRuleGroups: Paginate.Paginated<ListFirewallRuleGroupsRequest, ListFirewallRuleGroupsOutput, ListFirewallRuleGroupsError, Route53Resolver, ListFirewallRuleGroupsOutputFirewallRuleGroupsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallRuleGroups",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallRuleGroupsRequest$},output:{shape:ListFirewallRuleGroupsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallRuleGroups"]})
+export const getFirewallRuleGroupAssociation: Client.Operation<GetFirewallRuleGroupAssociationRequest, GetFirewallRuleGroupAssociationResponse, GetFirewallRuleGroupAssociationError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallRuleGroupAssociation",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallRuleGroupAssociationRequest$},output:{shape:GetFirewallRuleGroupAssociationResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException}})
 
-export const listFirewallRules: Paginate.Paginated<ListFirewallRulesRequest, ListFirewallRulesOutput, ListFirewallRulesError, Route53Resolver, CreateFirewallRuleOutputFirewallRule> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallRules",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallRulesRequest$},output:{shape:ListFirewallRulesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallRules"]})
+export const getFirewallRuleGroupPolicy: Client.Operation<GetFirewallRuleGroupPolicyRequest, GetFirewallRuleGroupPolicyResponse, GetFirewallRuleGroupPolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetFirewallRuleGroupPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetFirewallRuleGroupPolicyRequest$},output:{shape:GetFirewallRuleGroupPolicyResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listOutpostResolvers: Paginate.Paginated<ListOutpostResolversRequest, ListOutpostResolversOutput, ListOutpostResolversError, Route53Resolver, CreateOutpostResolverOutputOutpostResolver> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListOutpostResolvers",http:{method:"POST",requestUri:"/"},input:{shape:ListOutpostResolversRequest$},output:{shape:ListOutpostResolversOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["OutpostResolvers"]})
+export const getOutpostResolver: Client.Operation<GetOutpostResolverRequest, GetOutpostResolverResponse, GetOutpostResolverError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetOutpostResolver",http:{method:"POST",requestUri:"/"},input:{shape:GetOutpostResolverRequest$},output:{shape:GetOutpostResolverResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listResolverConfigs: Paginate.Paginated<ListResolverConfigsRequest, ListResolverConfigsOutput, ListResolverConfigsError, Route53Resolver, GetResolverConfigOutputResolverConfig> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverConfigs",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverConfigsRequest$},output:{shape:ListResolverConfigsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverConfigs"]})
+export const getResolverConfig: Client.Operation<GetResolverConfigRequest, GetResolverConfigResponse, GetResolverConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverConfigRequest$},output:{shape:GetResolverConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listResolverDnssecConfigs: Paginate.Paginated<ListResolverDnssecConfigsRequest, ListResolverDnssecConfigsOutput, ListResolverDnssecConfigsError, Route53Resolver, GetResolverDnssecConfigOutputResolverDNSSECConfig> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverDnssecConfigs",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverDnssecConfigsRequest$},output:{shape:ListResolverDnssecConfigsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverDnssecConfigs"]})
+export const getResolverDnssecConfig: Client.Operation<GetResolverDnssecConfigRequest, GetResolverDnssecConfigResponse, GetResolverDnssecConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverDnssecConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverDnssecConfigRequest$},output:{shape:GetResolverDnssecConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const listResolverEndpointIpAddresses: Paginate.Paginated<ListResolverEndpointIpAddressesRequest, ListResolverEndpointIpAddressesOutput, ListResolverEndpointIpAddressesError, Route53Resolver, ListResolverEndpointIpAddressesOutputIpAddressesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverEndpointIpAddresses",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverEndpointIpAddressesRequest$},output:{shape:ListResolverEndpointIpAddressesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["IpAddresses"]})
+export const getResolverEndpoint: Client.Operation<GetResolverEndpointRequest, GetResolverEndpointResponse, GetResolverEndpointError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverEndpointRequest$},output:{shape:GetResolverEndpointResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listResolverEndpoints: Paginate.Paginated<ListResolverEndpointsRequest, ListResolverEndpointsOutput, ListResolverEndpointsError, Route53Resolver, AssociateResolverEndpointIpAddressOutputResolverEndpoint> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverEndpoints",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverEndpointsRequest$},output:{shape:ListResolverEndpointsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverEndpoints"]})
+export const getResolverQueryLogConfig: Client.Operation<GetResolverQueryLogConfigRequest, GetResolverQueryLogConfigResponse, GetResolverQueryLogConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverQueryLogConfig",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverQueryLogConfigRequest$},output:{shape:GetResolverQueryLogConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const listResolverQueryLogConfigAssociations: Paginate.Paginated<ListResolverQueryLogConfigAssociationsRequest, ListResolverQueryLogConfigAssociationsOutput, ListResolverQueryLogConfigAssociationsError, Route53Resolver, AssociateResolverQueryLogConfigOutputResolverQueryLogConfigAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverQueryLogConfigAssociations",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverQueryLogConfigAssociationsRequest$},output:{shape:ListResolverQueryLogConfigAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverQueryLogConfigAssociations"]})
+export const getResolverQueryLogConfigAssociation: Client.Operation<GetResolverQueryLogConfigAssociationRequest, GetResolverQueryLogConfigAssociationResponse, GetResolverQueryLogConfigAssociationError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverQueryLogConfigAssociation",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverQueryLogConfigAssociationRequest$},output:{shape:GetResolverQueryLogConfigAssociationResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
 
-export const listResolverQueryLogConfigs: Paginate.Paginated<ListResolverQueryLogConfigsRequest, ListResolverQueryLogConfigsOutput, ListResolverQueryLogConfigsError, Route53Resolver, CreateResolverQueryLogConfigOutputResolverQueryLogConfig> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverQueryLogConfigs",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverQueryLogConfigsRequest$},output:{shape:ListResolverQueryLogConfigsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverQueryLogConfigs"]})
+export const getResolverQueryLogConfigPolicy: Client.Operation<GetResolverQueryLogConfigPolicyRequest, GetResolverQueryLogConfigPolicyResponse, GetResolverQueryLogConfigPolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverQueryLogConfigPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverQueryLogConfigPolicyRequest$},output:{shape:GetResolverQueryLogConfigPolicyResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,UnknownResourceException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,UnknownResourceException}})
 
-export const listResolverRuleAssociations: Paginate.Paginated<ListResolverRuleAssociationsRequest, ListResolverRuleAssociationsOutput, ListResolverRuleAssociationsError, Route53Resolver, AssociateResolverRuleOutputResolverRuleAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverRuleAssociations",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverRuleAssociationsRequest$},output:{shape:ListResolverRuleAssociationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverRuleAssociations"]})
+export const getResolverRule: Client.Operation<GetResolverRuleRequest, GetResolverRuleResponse, GetResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverRuleRequest$},output:{shape:GetResolverRuleResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listResolverRules: Paginate.Paginated<ListResolverRulesRequest, ListResolverRulesOutput, ListResolverRulesError, Route53Resolver, CreateResolverRuleOutputResolverRule> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverRules",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverRulesRequest$},output:{shape:ListResolverRulesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverRules"]})
+export const getResolverRuleAssociation: Client.Operation<GetResolverRuleAssociationRequest, GetResolverRuleAssociationResponse, GetResolverRuleAssociationError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverRuleAssociation",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverRuleAssociationRequest$},output:{shape:GetResolverRuleAssociationResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}})
 
-export const listTagsForResource: Paginate.Paginated<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Route53Resolver, AssociateFirewallRuleGroupRequestTagsMemberOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Tags"]})
+export const getResolverRulePolicy: Client.Operation<GetResolverRulePolicyRequest, GetResolverRulePolicyResponse, GetResolverRulePolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"GetResolverRulePolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetResolverRulePolicyRequest$},output:{shape:GetResolverRulePolicyResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,UnknownResourceException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,UnknownResourceException}})
 
-export const putFirewallRuleGroupPolicy: Client.Operation<PutFirewallRuleGroupPolicyRequest, PutFirewallRuleGroupPolicyOutput, PutFirewallRuleGroupPolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"PutFirewallRuleGroupPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutFirewallRuleGroupPolicyRequest$},output:{shape:PutFirewallRuleGroupPolicyOutput$}}})
+export const importFirewallDomains: Client.Operation<ImportFirewallDomainsRequest, ImportFirewallDomainsResponse, ImportFirewallDomainsError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ImportFirewallDomains",http:{method:"POST",requestUri:"/"},input:{shape:ImportFirewallDomainsRequest$},output:{shape:ImportFirewallDomainsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const putResolverQueryLogConfigPolicy: Client.Operation<PutResolverQueryLogConfigPolicyRequest, PutResolverQueryLogConfigPolicyOutput, PutResolverQueryLogConfigPolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"PutResolverQueryLogConfigPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutResolverQueryLogConfigPolicyRequest$},output:{shape:PutResolverQueryLogConfigPolicyOutput$}}})
+export const listFirewallConfigs: Paginate.Paginated<ListFirewallConfigsRequest, ListFirewallConfigsResponse, ListFirewallConfigsError, Route53Resolver, FirewallConfig> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallConfigs",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallConfigsRequest$},output:{shape:ListFirewallConfigsResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallConfigs"]})
 
-export const putResolverRulePolicy: Client.Operation<PutResolverRulePolicyRequest, PutResolverRulePolicyOutput, PutResolverRulePolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"PutResolverRulePolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutResolverRulePolicyRequest$},output:{shape:PutResolverRulePolicyOutput$}}})
+export const listFirewallDomainLists: Paginate.Paginated<ListFirewallDomainListsRequest, ListFirewallDomainListsResponse, ListFirewallDomainListsError, Route53Resolver, FirewallDomainListMetadata> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallDomainLists",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallDomainListsRequest$},output:{shape:ListFirewallDomainListsResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallDomainLists"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listFirewallDomains: Paginate.Paginated<ListFirewallDomainsRequest, ListFirewallDomainsResponse, ListFirewallDomainsError, Route53Resolver, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallDomains",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallDomainsRequest$},output:{shape:ListFirewallDomainsResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Domains"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listFirewallRuleGroupAssociations: Paginate.Paginated<ListFirewallRuleGroupAssociationsRequest, ListFirewallRuleGroupAssociationsResponse, ListFirewallRuleGroupAssociationsError, Route53Resolver, FirewallRuleGroupAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallRuleGroupAssociations",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallRuleGroupAssociationsRequest$},output:{shape:ListFirewallRuleGroupAssociationsResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallRuleGroupAssociations"]})
 
-export const updateFirewallConfig: Client.Operation<UpdateFirewallConfigRequest, UpdateFirewallConfigOutput, UpdateFirewallConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateFirewallConfig",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFirewallConfigRequest$},output:{shape:UpdateFirewallConfigOutput$}}})
+export const listFirewallRuleGroups: Paginate.Paginated<ListFirewallRuleGroupsRequest, ListFirewallRuleGroupsResponse, ListFirewallRuleGroupsError, Route53Resolver, FirewallRuleGroupMetadata> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallRuleGroups",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallRuleGroupsRequest$},output:{shape:ListFirewallRuleGroupsResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallRuleGroups"]})
 
-export const updateFirewallDomains: Client.Operation<UpdateFirewallDomainsRequest, UpdateFirewallDomainsOutput, UpdateFirewallDomainsError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateFirewallDomains",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFirewallDomainsRequest$},output:{shape:UpdateFirewallDomainsOutput$}}})
+export const listFirewallRules: Paginate.Paginated<ListFirewallRulesRequest, ListFirewallRulesResponse, ListFirewallRulesError, Route53Resolver, FirewallRule> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListFirewallRules",http:{method:"POST",requestUri:"/"},input:{shape:ListFirewallRulesRequest$},output:{shape:ListFirewallRulesResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["FirewallRules"]})
 
-export const updateFirewallRule: Client.Operation<UpdateFirewallRuleRequest, UpdateFirewallRuleOutput, UpdateFirewallRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateFirewallRule",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFirewallRuleRequest$},output:{shape:UpdateFirewallRuleOutput$}}})
+export const listOutpostResolvers: Paginate.Paginated<ListOutpostResolversRequest, ListOutpostResolversResponse, ListOutpostResolversError, Route53Resolver, OutpostResolver> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListOutpostResolvers",http:{method:"POST",requestUri:"/"},input:{shape:ListOutpostResolversRequest$},output:{shape:ListOutpostResolversResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["OutpostResolvers"]})
 
-export const updateFirewallRuleGroupAssociation: Client.Operation<UpdateFirewallRuleGroupAssociationRequest, UpdateFirewallRuleGroupAssociationOutput, UpdateFirewallRuleGroupAssociationError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateFirewallRuleGroupAssociation",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFirewallRuleGroupAssociationRequest$},output:{shape:UpdateFirewallRuleGroupAssociationOutput$}}})
+export const listResolverConfigs: Paginate.Paginated<ListResolverConfigsRequest, ListResolverConfigsResponse, ListResolverConfigsError, Route53Resolver, ResolverConfig> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverConfigs",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverConfigsRequest$},output:{shape:ListResolverConfigsResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidNextTokenException$,InvalidParameterException$,InvalidRequestException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidNextTokenException,InvalidParameterException,InvalidRequestException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverConfigs"]})
 
-export const updateOutpostResolver: Client.Operation<UpdateOutpostResolverRequest, UpdateOutpostResolverOutput, UpdateOutpostResolverError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateOutpostResolver",http:{method:"POST",requestUri:"/"},input:{shape:UpdateOutpostResolverRequest$},output:{shape:UpdateOutpostResolverOutput$}}})
+export const listResolverDnssecConfigs: Paginate.Paginated<ListResolverDnssecConfigsRequest, ListResolverDnssecConfigsResponse, ListResolverDnssecConfigsError, Route53Resolver, ResolverDnssecConfig> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverDnssecConfigs",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverDnssecConfigsRequest$},output:{shape:ListResolverDnssecConfigsResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidNextTokenException$,InvalidParameterException$,InvalidRequestException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidNextTokenException,InvalidParameterException,InvalidRequestException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverDnssecConfigs"]})
 
-export const updateResolverConfig: Client.Operation<UpdateResolverConfigRequest, UpdateResolverConfigOutput, UpdateResolverConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateResolverConfig",http:{method:"POST",requestUri:"/"},input:{shape:UpdateResolverConfigRequest$},output:{shape:UpdateResolverConfigOutput$}}})
+export const listResolverEndpointIpAddresses: Paginate.Paginated<ListResolverEndpointIpAddressesRequest, ListResolverEndpointIpAddressesResponse, ListResolverEndpointIpAddressesError, Route53Resolver, IpAddressResponse> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverEndpointIpAddresses",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverEndpointIpAddressesRequest$},output:{shape:ListResolverEndpointIpAddressesResponse$},errors:[InternalServiceErrorException$,InvalidNextTokenException$,InvalidParameterException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidNextTokenException,InvalidParameterException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["IpAddresses"]})
 
-export const updateResolverDnssecConfig: Client.Operation<UpdateResolverDnssecConfigRequest, UpdateResolverDnssecConfigOutput, UpdateResolverDnssecConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateResolverDnssecConfig",http:{method:"POST",requestUri:"/"},input:{shape:UpdateResolverDnssecConfigRequest$},output:{shape:UpdateResolverDnssecConfigOutput$}}})
+export const listResolverEndpoints: Paginate.Paginated<ListResolverEndpointsRequest, ListResolverEndpointsResponse, ListResolverEndpointsError, Route53Resolver, ResolverEndpoint> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverEndpoints",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverEndpointsRequest$},output:{shape:ListResolverEndpointsResponse$},errors:[InternalServiceErrorException$,InvalidNextTokenException$,InvalidParameterException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidNextTokenException,InvalidParameterException,InvalidRequestException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverEndpoints"]})
 
-export const updateResolverEndpoint: Client.Operation<UpdateResolverEndpointRequest, UpdateResolverEndpointOutput, UpdateResolverEndpointError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateResolverEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:UpdateResolverEndpointRequest$},output:{shape:UpdateResolverEndpointOutput$}}})
+export const listResolverQueryLogConfigAssociations: Paginate.Paginated<ListResolverQueryLogConfigAssociationsRequest, ListResolverQueryLogConfigAssociationsResponse, ListResolverQueryLogConfigAssociationsError, Route53Resolver, ResolverQueryLogConfigAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverQueryLogConfigAssociations",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverQueryLogConfigAssociationsRequest$},output:{shape:ListResolverQueryLogConfigAssociationsResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,LimitExceededException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverQueryLogConfigAssociations"]})
 
-export const updateResolverRule: Client.Operation<UpdateResolverRuleRequest, UpdateResolverRuleOutput, UpdateResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:UpdateResolverRuleRequest$},output:{shape:UpdateResolverRuleOutput$}}})
+export const listResolverQueryLogConfigs: Paginate.Paginated<ListResolverQueryLogConfigsRequest, ListResolverQueryLogConfigsResponse, ListResolverQueryLogConfigsError, Route53Resolver, ResolverQueryLogConfig> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverQueryLogConfigs",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverQueryLogConfigsRequest$},output:{shape:ListResolverQueryLogConfigsResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidNextTokenException$,InvalidParameterException$,InvalidRequestException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidNextTokenException,InvalidParameterException,InvalidRequestException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverQueryLogConfigs"]})
+
+export const listResolverRuleAssociations: Paginate.Paginated<ListResolverRuleAssociationsRequest, ListResolverRuleAssociationsResponse, ListResolverRuleAssociationsError, Route53Resolver, ResolverRuleAssociation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverRuleAssociations",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverRuleAssociationsRequest$},output:{shape:ListResolverRuleAssociationsResponse$},errors:[InternalServiceErrorException$,InvalidNextTokenException$,InvalidParameterException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidNextTokenException,InvalidParameterException,InvalidRequestException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverRuleAssociations"]})
+
+export const listResolverRules: Paginate.Paginated<ListResolverRulesRequest, ListResolverRulesResponse, ListResolverRulesError, Route53Resolver, ResolverRule> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListResolverRules",http:{method:"POST",requestUri:"/"},input:{shape:ListResolverRulesRequest$},output:{shape:ListResolverRulesResponse$},errors:[InternalServiceErrorException$,InvalidNextTokenException$,InvalidParameterException$,InvalidRequestException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidNextTokenException,InvalidParameterException,InvalidRequestException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ResolverRules"]})
+
+export const listTagsForResource: Paginate.Paginated<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Route53Resolver, TagOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InternalServiceErrorException$,InvalidNextTokenException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidNextTokenException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Tags"]})
+
+export const putFirewallRuleGroupPolicy: Client.Operation<PutFirewallRuleGroupPolicyRequest, PutFirewallRuleGroupPolicyResponse, PutFirewallRuleGroupPolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"PutFirewallRuleGroupPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutFirewallRuleGroupPolicyRequest$},output:{shape:PutFirewallRuleGroupPolicyResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const putResolverQueryLogConfigPolicy: Client.Operation<PutResolverQueryLogConfigPolicyRequest, PutResolverQueryLogConfigPolicyResponse, PutResolverQueryLogConfigPolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"PutResolverQueryLogConfigPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutResolverQueryLogConfigPolicyRequest$},output:{shape:PutResolverQueryLogConfigPolicyResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidPolicyDocument$,InvalidRequestException$,UnknownResourceException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidPolicyDocument,InvalidRequestException,UnknownResourceException}})
+
+export const putResolverRulePolicy: Client.Operation<PutResolverRulePolicyRequest, PutResolverRulePolicyResponse, PutResolverRulePolicyError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"PutResolverRulePolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutResolverRulePolicyRequest$},output:{shape:PutResolverRulePolicyResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidPolicyDocument$,UnknownResourceException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidPolicyDocument,UnknownResourceException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,InvalidTagException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,InvalidRequestException,InvalidTagException,LimitExceededException,ResourceNotFoundException,ThrottlingException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
+
+export const updateFirewallConfig: Client.Operation<UpdateFirewallConfigRequest, UpdateFirewallConfigResponse, UpdateFirewallConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateFirewallConfig",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFirewallConfigRequest$},output:{shape:UpdateFirewallConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateFirewallDomains: Client.Operation<UpdateFirewallDomainsRequest, UpdateFirewallDomainsResponse, UpdateFirewallDomainsError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateFirewallDomains",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFirewallDomainsRequest$},output:{shape:UpdateFirewallDomainsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,LimitExceededException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,LimitExceededException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateFirewallRule: Client.Operation<UpdateFirewallRuleRequest, UpdateFirewallRuleResponse, UpdateFirewallRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateFirewallRule",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFirewallRuleRequest$},output:{shape:UpdateFirewallRuleResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateFirewallRuleGroupAssociation: Client.Operation<UpdateFirewallRuleGroupAssociationRequest, UpdateFirewallRuleGroupAssociationResponse, UpdateFirewallRuleGroupAssociationError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateFirewallRuleGroupAssociation",http:{method:"POST",requestUri:"/"},input:{shape:UpdateFirewallRuleGroupAssociationRequest$},output:{shape:UpdateFirewallRuleGroupAssociationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateOutpostResolver: Client.Operation<UpdateOutpostResolverRequest, UpdateOutpostResolverResponse, UpdateOutpostResolverError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateOutpostResolver",http:{method:"POST",requestUri:"/"},input:{shape:UpdateOutpostResolverRequest$},output:{shape:UpdateOutpostResolverResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateResolverConfig: Client.Operation<UpdateResolverConfigRequest, UpdateResolverConfigResponse, UpdateResolverConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateResolverConfig",http:{method:"POST",requestUri:"/"},input:{shape:UpdateResolverConfigRequest$},output:{shape:UpdateResolverConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$,ResourceNotFoundException$,ResourceUnavailableException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,LimitExceededException,ResourceNotFoundException,ResourceUnavailableException,ThrottlingException,ValidationException}})
+
+export const updateResolverDnssecConfig: Client.Operation<UpdateResolverDnssecConfigRequest, UpdateResolverDnssecConfigResponse, UpdateResolverDnssecConfigError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateResolverDnssecConfig",http:{method:"POST",requestUri:"/"},input:{shape:UpdateResolverDnssecConfigRequest$},output:{shape:UpdateResolverDnssecConfigResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
+
+export const updateResolverEndpoint: Client.Operation<UpdateResolverEndpointRequest, UpdateResolverEndpointResponse, UpdateResolverEndpointError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateResolverEndpoint",http:{method:"POST",requestUri:"/"},input:{shape:UpdateResolverEndpointRequest$},output:{shape:UpdateResolverEndpointResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}})
+
+export const updateResolverRule: Client.Operation<UpdateResolverRuleRequest, UpdateResolverRuleResponse, UpdateResolverRuleError, Route53Resolver> = /*#__PURE__*/ Client.operation(Route53Resolver, {model:{name:"UpdateResolverRule",http:{method:"POST",requestUri:"/"},input:{shape:UpdateResolverRuleRequest$},output:{shape:UpdateResolverRuleResponse$},errors:[AccessDeniedException$,InternalServiceErrorException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$,ResourceNotFoundException$,ResourceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceErrorException,InvalidParameterException,InvalidRequestException,LimitExceededException,ResourceNotFoundException,ResourceUnavailableException,ThrottlingException}})

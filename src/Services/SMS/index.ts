@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The SMS client: provide it with `layer`. */
@@ -25,218 +26,268 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
-const CreateAppRequestServerGroupsMemberServerListMemberVmServerVmServerAddress$: S.StructureShape = {type:"structure",name:"CreateAppRequestServerGroupsMemberServerListMemberVmServerVmServerAddress",members:{vmManagerId:{shape:string$},vmId:{shape:string$}}}
-const CreateAppRequestServerGroupsMemberServerListMemberVmServer$: S.StructureShape = {type:"structure",name:"CreateAppRequestServerGroupsMemberServerListMemberVmServer",members:{vmServerAddress:{shape:CreateAppRequestServerGroupsMemberServerListMemberVmServerVmServerAddress$},vmName:{shape:string$},vmManagerName:{shape:string$},vmManagerType:{shape:string$},vmPath:{shape:string$}}}
-const CreateAppRequestServerGroupsMemberServerListMember$: S.StructureShape = {type:"structure",name:"CreateAppRequestServerGroupsMemberServerListMember",members:{serverId:{shape:string$},serverType:{shape:string$},vmServer:{shape:CreateAppRequestServerGroupsMemberServerListMemberVmServer$},replicationJobId:{shape:string$},replicationJobTerminated:{shape:boolean$}}}
-const CreateAppRequestServerGroupsMemberServerList$: S.ListShape = {type:"list",name:"CreateAppRequestServerGroupsMemberServerList",member:{shape:CreateAppRequestServerGroupsMemberServerListMember$}}
-const CreateAppRequestServerGroupsMember$: S.StructureShape = {type:"structure",name:"CreateAppRequestServerGroupsMember",members:{serverGroupId:{shape:string$},name:{shape:string$},serverList:{shape:CreateAppRequestServerGroupsMemberServerList$}}}
-const CreateAppRequestServerGroups$: S.ListShape = {type:"list",name:"CreateAppRequestServerGroups",member:{shape:CreateAppRequestServerGroupsMember$}}
-const CreateAppRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateAppRequestTagsMember",members:{key:{shape:string$},value:{shape:string$}}}
-const CreateAppRequestTags$: S.ListShape = {type:"list",name:"CreateAppRequestTags",member:{shape:CreateAppRequestTagsMember$}}
+const VmServerAddress$: S.StructureShape = {type:"structure",name:"VmServerAddress",members:{vmManagerId:{shape:string$},vmId:{shape:string$}}}
+const VmServer$: S.StructureShape = {type:"structure",name:"VmServer",members:{vmServerAddress:{shape:VmServerAddress$},vmName:{shape:string$},vmManagerName:{shape:string$},vmManagerType:{shape:string$},vmPath:{shape:string$}}}
+const Server$: S.StructureShape = {type:"structure",name:"Server",members:{serverId:{shape:string$},serverType:{shape:string$},vmServer:{shape:VmServer$},replicationJobId:{shape:string$},replicationJobTerminated:{shape:boolean$}}}
+const ServerGroupServerList$: S.ListShape = {type:"list",name:"ServerGroupServerList",member:{shape:Server$}}
+const ServerGroup$: S.StructureShape = {type:"structure",name:"ServerGroup",members:{serverGroupId:{shape:string$},name:{shape:string$},serverList:{shape:ServerGroupServerList$}}}
+const CreateAppRequestServerGroups$: S.ListShape = {type:"list",name:"CreateAppRequestServerGroups",member:{shape:ServerGroup$}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{key:{shape:string$},value:{shape:string$}}}
+const CreateAppRequestTags$: S.ListShape = {type:"list",name:"CreateAppRequestTags",member:{shape:Tag$}}
 const CreateAppRequest$: S.StructureShape = {type:"structure",name:"CreateAppRequest",members:{name:{shape:string$},description:{shape:string$},roleName:{shape:string$},clientToken:{shape:string$},serverGroups:{shape:CreateAppRequestServerGroups$},tags:{shape:CreateAppRequestTags$}}}
-const CreateAppOutputAppSummaryLaunchDetails$: S.StructureShape = {type:"structure",name:"CreateAppOutputAppSummaryLaunchDetails",members:{latestLaunchTime:{shape:timestamp$},stackName:{shape:string$},stackId:{shape:string$}}}
-const CreateAppOutputAppSummary$: S.StructureShape = {type:"structure",name:"CreateAppOutputAppSummary",members:{appId:{shape:string$},importedAppId:{shape:string$},name:{shape:string$},description:{shape:string$},status:{shape:string$},statusMessage:{shape:string$},replicationConfigurationStatus:{shape:string$},replicationStatus:{shape:string$},replicationStatusMessage:{shape:string$},latestReplicationTime:{shape:timestamp$},launchConfigurationStatus:{shape:string$},launchStatus:{shape:string$},launchStatusMessage:{shape:string$},launchDetails:{shape:CreateAppOutputAppSummaryLaunchDetails$},creationTime:{shape:timestamp$},lastModified:{shape:timestamp$},roleName:{shape:string$},totalServerGroups:{shape:integer$},totalServers:{shape:integer$}}}
-const CreateAppOutput$: S.StructureShape = {type:"structure",name:"CreateAppOutput",members:{appSummary:{shape:CreateAppOutputAppSummary$},serverGroups:{shape:CreateAppRequestServerGroups$},tags:{shape:CreateAppRequestTags$}}}
+const LaunchDetails$: S.StructureShape = {type:"structure",name:"LaunchDetails",members:{latestLaunchTime:{shape:timestamp$},stackName:{shape:string$},stackId:{shape:string$}}}
+const AppSummary$: S.StructureShape = {type:"structure",name:"AppSummary",members:{appId:{shape:string$},importedAppId:{shape:string$},name:{shape:string$},description:{shape:string$},status:{shape:string$},statusMessage:{shape:string$},replicationConfigurationStatus:{shape:string$},replicationStatus:{shape:string$},replicationStatusMessage:{shape:string$},latestReplicationTime:{shape:timestamp$},launchConfigurationStatus:{shape:string$},launchStatus:{shape:string$},launchStatusMessage:{shape:string$},launchDetails:{shape:LaunchDetails$},creationTime:{shape:timestamp$},lastModified:{shape:timestamp$},roleName:{shape:string$},totalServerGroups:{shape:integer$},totalServers:{shape:integer$}}}
+const CreateAppResponse$: S.StructureShape = {type:"structure",name:"CreateAppResponse",members:{appSummary:{shape:AppSummary$},serverGroups:{shape:CreateAppRequestServerGroups$},tags:{shape:CreateAppRequestTags$}}}
 const CreateReplicationJobRequest$: S.StructureShape = {type:"structure",name:"CreateReplicationJobRequest",members:{serverId:{shape:string$},seedReplicationTime:{shape:timestamp$},frequency:{shape:integer$},runOnce:{shape:boolean$},licenseType:{shape:string$},roleName:{shape:string$},description:{shape:string$},numberOfRecentAmisToKeep:{shape:integer$},encrypted:{shape:boolean$},kmsKeyId:{shape:string$}},required:["serverId","seedReplicationTime"]}
-const CreateReplicationJobOutput$: S.StructureShape = {type:"structure",name:"CreateReplicationJobOutput",members:{replicationJobId:{shape:string$}}}
+const CreateReplicationJobResponse$: S.StructureShape = {type:"structure",name:"CreateReplicationJobResponse",members:{replicationJobId:{shape:string$}}}
 const DeleteAppRequest$: S.StructureShape = {type:"structure",name:"DeleteAppRequest",members:{appId:{shape:string$},forceStopAppReplication:{shape:boolean$},forceTerminateApp:{shape:boolean$}}}
-const DeleteAppOutput$: S.StructureShape = {type:"structure",name:"DeleteAppOutput",members:{}}
+const DeleteAppResponse$: S.StructureShape = {type:"structure",name:"DeleteAppResponse",members:{}}
 const DeleteAppLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteAppLaunchConfigurationRequest",members:{appId:{shape:string$}}}
-const DeleteAppLaunchConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeleteAppLaunchConfigurationOutput",members:{}}
+const DeleteAppLaunchConfigurationResponse$: S.StructureShape = {type:"structure",name:"DeleteAppLaunchConfigurationResponse",members:{}}
 const DeleteAppReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteAppReplicationConfigurationRequest",members:{appId:{shape:string$}}}
-const DeleteAppReplicationConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeleteAppReplicationConfigurationOutput",members:{}}
+const DeleteAppReplicationConfigurationResponse$: S.StructureShape = {type:"structure",name:"DeleteAppReplicationConfigurationResponse",members:{}}
 const DeleteAppValidationConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteAppValidationConfigurationRequest",members:{appId:{shape:string$}},required:["appId"]}
-const DeleteAppValidationConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeleteAppValidationConfigurationOutput",members:{}}
+const DeleteAppValidationConfigurationResponse$: S.StructureShape = {type:"structure",name:"DeleteAppValidationConfigurationResponse",members:{}}
 const DeleteReplicationJobRequest$: S.StructureShape = {type:"structure",name:"DeleteReplicationJobRequest",members:{replicationJobId:{shape:string$}},required:["replicationJobId"]}
-const DeleteReplicationJobOutput$: S.StructureShape = {type:"structure",name:"DeleteReplicationJobOutput",members:{}}
+const DeleteReplicationJobResponse$: S.StructureShape = {type:"structure",name:"DeleteReplicationJobResponse",members:{}}
 const DeleteServerCatalogRequest$: S.StructureShape = {type:"structure",name:"DeleteServerCatalogRequest",members:{}}
-const DeleteServerCatalogOutput$: S.StructureShape = {type:"structure",name:"DeleteServerCatalogOutput",members:{}}
+const DeleteServerCatalogResponse$: S.StructureShape = {type:"structure",name:"DeleteServerCatalogResponse",members:{}}
 const DisassociateConnectorRequest$: S.StructureShape = {type:"structure",name:"DisassociateConnectorRequest",members:{connectorId:{shape:string$}},required:["connectorId"]}
-const DisassociateConnectorOutput$: S.StructureShape = {type:"structure",name:"DisassociateConnectorOutput",members:{}}
+const DisassociateConnectorResponse$: S.StructureShape = {type:"structure",name:"DisassociateConnectorResponse",members:{}}
 const GenerateChangeSetRequest$: S.StructureShape = {type:"structure",name:"GenerateChangeSetRequest",members:{appId:{shape:string$},changesetFormat:{shape:string$}}}
-const GenerateChangeSetOutputS3Location$: S.StructureShape = {type:"structure",name:"GenerateChangeSetOutputS3Location",members:{bucket:{shape:string$},key:{shape:string$}}}
-const GenerateChangeSetOutput$: S.StructureShape = {type:"structure",name:"GenerateChangeSetOutput",members:{s3Location:{shape:GenerateChangeSetOutputS3Location$}}}
+const S3Location$: S.StructureShape = {type:"structure",name:"S3Location",members:{bucket:{shape:string$},key:{shape:string$}}}
+const GenerateChangeSetResponse$: S.StructureShape = {type:"structure",name:"GenerateChangeSetResponse",members:{s3Location:{shape:S3Location$}}}
 const GenerateTemplateRequest$: S.StructureShape = {type:"structure",name:"GenerateTemplateRequest",members:{appId:{shape:string$},templateFormat:{shape:string$}}}
-const GenerateTemplateOutput$: S.StructureShape = {type:"structure",name:"GenerateTemplateOutput",members:{s3Location:{shape:GenerateChangeSetOutputS3Location$}}}
+const GenerateTemplateResponse$: S.StructureShape = {type:"structure",name:"GenerateTemplateResponse",members:{s3Location:{shape:S3Location$}}}
 const GetAppRequest$: S.StructureShape = {type:"structure",name:"GetAppRequest",members:{appId:{shape:string$}}}
-const GetAppOutput$: S.StructureShape = {type:"structure",name:"GetAppOutput",members:{appSummary:{shape:CreateAppOutputAppSummary$},serverGroups:{shape:CreateAppRequestServerGroups$},tags:{shape:CreateAppRequestTags$}}}
+const GetAppResponse$: S.StructureShape = {type:"structure",name:"GetAppResponse",members:{appSummary:{shape:AppSummary$},serverGroups:{shape:CreateAppRequestServerGroups$},tags:{shape:CreateAppRequestTags$}}}
 const GetAppLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetAppLaunchConfigurationRequest",members:{appId:{shape:string$}}}
-const GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMemberUserData$: S.StructureShape = {type:"structure",name:"GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMemberUserData",members:{s3Location:{shape:GenerateChangeSetOutputS3Location$}}}
-const GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMember$: S.StructureShape = {type:"structure",name:"GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMember",members:{server:{shape:CreateAppRequestServerGroupsMemberServerListMember$},logicalId:{shape:string$},vpc:{shape:string$},subnet:{shape:string$},securityGroup:{shape:string$},ec2KeyName:{shape:string$},userData:{shape:GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMemberUserData$},instanceType:{shape:string$},associatePublicIpAddress:{shape:boolean$},iamInstanceProfileName:{shape:string$},configureScript:{shape:GenerateChangeSetOutputS3Location$},configureScriptType:{shape:string$}}}
-const GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurations$: S.ListShape = {type:"list",name:"GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurations",member:{shape:GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMember$}}
-const GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMember$: S.StructureShape = {type:"structure",name:"GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMember",members:{serverGroupId:{shape:string$},launchOrder:{shape:integer$},serverLaunchConfigurations:{shape:GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurations$}}}
-const GetAppLaunchConfigurationOutputServerGroupLaunchConfigurations$: S.ListShape = {type:"list",name:"GetAppLaunchConfigurationOutputServerGroupLaunchConfigurations",member:{shape:GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMember$}}
-const GetAppLaunchConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetAppLaunchConfigurationOutput",members:{appId:{shape:string$},roleName:{shape:string$},autoLaunch:{shape:boolean$},serverGroupLaunchConfigurations:{shape:GetAppLaunchConfigurationOutputServerGroupLaunchConfigurations$}}}
+const UserData$: S.StructureShape = {type:"structure",name:"UserData",members:{s3Location:{shape:S3Location$}}}
+const ServerLaunchConfiguration$: S.StructureShape = {type:"structure",name:"ServerLaunchConfiguration",members:{server:{shape:Server$},logicalId:{shape:string$},vpc:{shape:string$},subnet:{shape:string$},securityGroup:{shape:string$},ec2KeyName:{shape:string$},userData:{shape:UserData$},instanceType:{shape:string$},associatePublicIpAddress:{shape:boolean$},iamInstanceProfileName:{shape:string$},configureScript:{shape:S3Location$},configureScriptType:{shape:string$}}}
+const ServerGroupLaunchConfigurationServerLaunchConfigurations$: S.ListShape = {type:"list",name:"ServerGroupLaunchConfigurationServerLaunchConfigurations",member:{shape:ServerLaunchConfiguration$}}
+const ServerGroupLaunchConfiguration$: S.StructureShape = {type:"structure",name:"ServerGroupLaunchConfiguration",members:{serverGroupId:{shape:string$},launchOrder:{shape:integer$},serverLaunchConfigurations:{shape:ServerGroupLaunchConfigurationServerLaunchConfigurations$}}}
+const GetAppLaunchConfigurationResponseServerGroupLaunchConfigurations$: S.ListShape = {type:"list",name:"GetAppLaunchConfigurationResponseServerGroupLaunchConfigurations",member:{shape:ServerGroupLaunchConfiguration$}}
+const GetAppLaunchConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetAppLaunchConfigurationResponse",members:{appId:{shape:string$},roleName:{shape:string$},autoLaunch:{shape:boolean$},serverGroupLaunchConfigurations:{shape:GetAppLaunchConfigurationResponseServerGroupLaunchConfigurations$}}}
 const GetAppReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetAppReplicationConfigurationRequest",members:{appId:{shape:string$}}}
-const GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMemberServerReplicationParameters$: S.StructureShape = {type:"structure",name:"GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMemberServerReplicationParameters",members:{seedTime:{shape:timestamp$},frequency:{shape:integer$},runOnce:{shape:boolean$},licenseType:{shape:string$},numberOfRecentAmisToKeep:{shape:integer$},encrypted:{shape:boolean$},kmsKeyId:{shape:string$}}}
-const GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMember$: S.StructureShape = {type:"structure",name:"GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMember",members:{server:{shape:CreateAppRequestServerGroupsMemberServerListMember$},serverReplicationParameters:{shape:GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMemberServerReplicationParameters$}}}
-const GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurations$: S.ListShape = {type:"list",name:"GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurations",member:{shape:GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMember$}}
-const GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMember$: S.StructureShape = {type:"structure",name:"GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMember",members:{serverGroupId:{shape:string$},serverReplicationConfigurations:{shape:GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurations$}}}
-const GetAppReplicationConfigurationOutputServerGroupReplicationConfigurations$: S.ListShape = {type:"list",name:"GetAppReplicationConfigurationOutputServerGroupReplicationConfigurations",member:{shape:GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMember$}}
-const GetAppReplicationConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetAppReplicationConfigurationOutput",members:{serverGroupReplicationConfigurations:{shape:GetAppReplicationConfigurationOutputServerGroupReplicationConfigurations$}}}
+const ServerReplicationParameters$: S.StructureShape = {type:"structure",name:"ServerReplicationParameters",members:{seedTime:{shape:timestamp$},frequency:{shape:integer$},runOnce:{shape:boolean$},licenseType:{shape:string$},numberOfRecentAmisToKeep:{shape:integer$},encrypted:{shape:boolean$},kmsKeyId:{shape:string$}}}
+const ServerReplicationConfiguration$: S.StructureShape = {type:"structure",name:"ServerReplicationConfiguration",members:{server:{shape:Server$},serverReplicationParameters:{shape:ServerReplicationParameters$}}}
+const ServerGroupReplicationConfigurationServerReplicationConfigurations$: S.ListShape = {type:"list",name:"ServerGroupReplicationConfigurationServerReplicationConfigurations",member:{shape:ServerReplicationConfiguration$}}
+const ServerGroupReplicationConfiguration$: S.StructureShape = {type:"structure",name:"ServerGroupReplicationConfiguration",members:{serverGroupId:{shape:string$},serverReplicationConfigurations:{shape:ServerGroupReplicationConfigurationServerReplicationConfigurations$}}}
+const GetAppReplicationConfigurationResponseServerGroupReplicationConfigurations$: S.ListShape = {type:"list",name:"GetAppReplicationConfigurationResponseServerGroupReplicationConfigurations",member:{shape:ServerGroupReplicationConfiguration$}}
+const GetAppReplicationConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetAppReplicationConfigurationResponse",members:{serverGroupReplicationConfigurations:{shape:GetAppReplicationConfigurationResponseServerGroupReplicationConfigurations$}}}
 const GetAppValidationConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetAppValidationConfigurationRequest",members:{appId:{shape:string$}},required:["appId"]}
-const GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSource$: S.StructureShape = {type:"structure",name:"GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSource",members:{s3Location:{shape:GenerateChangeSetOutputS3Location$}}}
-const GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParameters$: S.StructureShape = {type:"structure",name:"GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParameters",members:{source:{shape:GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSource$},instanceId:{shape:string$},scriptType:{shape:string$},command:{shape:string$},executionTimeoutSeconds:{shape:integer$},outputS3BucketName:{shape:string$}}}
-const GetAppValidationConfigurationOutputAppValidationConfigurationsMember$: S.StructureShape = {type:"structure",name:"GetAppValidationConfigurationOutputAppValidationConfigurationsMember",members:{validationId:{shape:string$},name:{shape:string$},appValidationStrategy:{shape:string$},ssmValidationParameters:{shape:GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParameters$}}}
-const GetAppValidationConfigurationOutputAppValidationConfigurations$: S.ListShape = {type:"list",name:"GetAppValidationConfigurationOutputAppValidationConfigurations",member:{shape:GetAppValidationConfigurationOutputAppValidationConfigurationsMember$}}
-const GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMemberUserDataValidationParameters$: S.StructureShape = {type:"structure",name:"GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMemberUserDataValidationParameters",members:{source:{shape:GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSource$},scriptType:{shape:string$}}}
-const GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMember$: S.StructureShape = {type:"structure",name:"GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMember",members:{server:{shape:CreateAppRequestServerGroupsMemberServerListMember$},validationId:{shape:string$},name:{shape:string$},serverValidationStrategy:{shape:string$},userDataValidationParameters:{shape:GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMemberUserDataValidationParameters$}}}
-const GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurations$: S.ListShape = {type:"list",name:"GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurations",member:{shape:GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMember$}}
-const GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMember$: S.StructureShape = {type:"structure",name:"GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMember",members:{serverGroupId:{shape:string$},serverValidationConfigurations:{shape:GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurations$}}}
-const GetAppValidationConfigurationOutputServerGroupValidationConfigurations$: S.ListShape = {type:"list",name:"GetAppValidationConfigurationOutputServerGroupValidationConfigurations",member:{shape:GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMember$}}
-const GetAppValidationConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetAppValidationConfigurationOutput",members:{appValidationConfigurations:{shape:GetAppValidationConfigurationOutputAppValidationConfigurations$},serverGroupValidationConfigurations:{shape:GetAppValidationConfigurationOutputServerGroupValidationConfigurations$}}}
+const Source$: S.StructureShape = {type:"structure",name:"Source",members:{s3Location:{shape:S3Location$}}}
+const SSMValidationParameters$: S.StructureShape = {type:"structure",name:"SSMValidationParameters",members:{source:{shape:Source$},instanceId:{shape:string$},scriptType:{shape:string$},command:{shape:string$},executionTimeoutSeconds:{shape:integer$},outputS3BucketName:{shape:string$}}}
+const AppValidationConfiguration$: S.StructureShape = {type:"structure",name:"AppValidationConfiguration",members:{validationId:{shape:string$},name:{shape:string$},appValidationStrategy:{shape:string$},ssmValidationParameters:{shape:SSMValidationParameters$}}}
+const GetAppValidationConfigurationResponseAppValidationConfigurations$: S.ListShape = {type:"list",name:"GetAppValidationConfigurationResponseAppValidationConfigurations",member:{shape:AppValidationConfiguration$}}
+const UserDataValidationParameters$: S.StructureShape = {type:"structure",name:"UserDataValidationParameters",members:{source:{shape:Source$},scriptType:{shape:string$}}}
+const ServerValidationConfiguration$: S.StructureShape = {type:"structure",name:"ServerValidationConfiguration",members:{server:{shape:Server$},validationId:{shape:string$},name:{shape:string$},serverValidationStrategy:{shape:string$},userDataValidationParameters:{shape:UserDataValidationParameters$}}}
+const ServerGroupValidationConfigurationServerValidationConfigurations$: S.ListShape = {type:"list",name:"ServerGroupValidationConfigurationServerValidationConfigurations",member:{shape:ServerValidationConfiguration$}}
+const ServerGroupValidationConfiguration$: S.StructureShape = {type:"structure",name:"ServerGroupValidationConfiguration",members:{serverGroupId:{shape:string$},serverValidationConfigurations:{shape:ServerGroupValidationConfigurationServerValidationConfigurations$}}}
+const GetAppValidationConfigurationResponseServerGroupValidationConfigurations$: S.ListShape = {type:"list",name:"GetAppValidationConfigurationResponseServerGroupValidationConfigurations",member:{shape:ServerGroupValidationConfiguration$}}
+const GetAppValidationConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetAppValidationConfigurationResponse",members:{appValidationConfigurations:{shape:GetAppValidationConfigurationResponseAppValidationConfigurations$},serverGroupValidationConfigurations:{shape:GetAppValidationConfigurationResponseServerGroupValidationConfigurations$}}}
 const GetAppValidationOutputRequest$: S.StructureShape = {type:"structure",name:"GetAppValidationOutputRequest",members:{appId:{shape:string$}},required:["appId"]}
-const GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutputSsmOutput$: S.StructureShape = {type:"structure",name:"GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutputSsmOutput",members:{s3Location:{shape:GenerateChangeSetOutputS3Location$}}}
-const GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutput$: S.StructureShape = {type:"structure",name:"GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutput",members:{ssmOutput:{shape:GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutputSsmOutput$}}}
-const GetAppValidationOutputOutputValidationOutputListMemberServerValidationOutput$: S.StructureShape = {type:"structure",name:"GetAppValidationOutputOutputValidationOutputListMemberServerValidationOutput",members:{server:{shape:CreateAppRequestServerGroupsMemberServerListMember$}}}
-const GetAppValidationOutputOutputValidationOutputListMember$: S.StructureShape = {type:"structure",name:"GetAppValidationOutputOutputValidationOutputListMember",members:{validationId:{shape:string$},name:{shape:string$},status:{shape:string$},statusMessage:{shape:string$},latestValidationTime:{shape:timestamp$},appValidationOutput:{shape:GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutput$},serverValidationOutput:{shape:GetAppValidationOutputOutputValidationOutputListMemberServerValidationOutput$}}}
-const GetAppValidationOutputOutputValidationOutputList$: S.ListShape = {type:"list",name:"GetAppValidationOutputOutputValidationOutputList",member:{shape:GetAppValidationOutputOutputValidationOutputListMember$}}
-const GetAppValidationOutputOutput$: S.StructureShape = {type:"structure",name:"GetAppValidationOutputOutput",members:{validationOutputList:{shape:GetAppValidationOutputOutputValidationOutputList$}}}
+const SSMOutput$: S.StructureShape = {type:"structure",name:"SSMOutput",members:{s3Location:{shape:S3Location$}}}
+const AppValidationOutput$: S.StructureShape = {type:"structure",name:"AppValidationOutput",members:{ssmOutput:{shape:SSMOutput$}}}
+const ServerValidationOutput$: S.StructureShape = {type:"structure",name:"ServerValidationOutput",members:{server:{shape:Server$}}}
+const ValidationOutput$: S.StructureShape = {type:"structure",name:"ValidationOutput",members:{validationId:{shape:string$},name:{shape:string$},status:{shape:string$},statusMessage:{shape:string$},latestValidationTime:{shape:timestamp$},appValidationOutput:{shape:AppValidationOutput$},serverValidationOutput:{shape:ServerValidationOutput$}}}
+const GetAppValidationOutputResponseValidationOutputList$: S.ListShape = {type:"list",name:"GetAppValidationOutputResponseValidationOutputList",member:{shape:ValidationOutput$}}
+const GetAppValidationOutputResponse$: S.StructureShape = {type:"structure",name:"GetAppValidationOutputResponse",members:{validationOutputList:{shape:GetAppValidationOutputResponseValidationOutputList$}}}
 const GetConnectorsRequest$: S.StructureShape = {type:"structure",name:"GetConnectorsRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const GetConnectorsOutputConnectorListMemberCapabilityList$: S.ListShape = {type:"list",name:"GetConnectorsOutputConnectorListMemberCapabilityList",member:{shape:string$}}
-const GetConnectorsOutputConnectorListMember$: S.StructureShape = {type:"structure",name:"GetConnectorsOutputConnectorListMember",members:{connectorId:{shape:string$},version:{shape:string$},status:{shape:string$},capabilityList:{shape:GetConnectorsOutputConnectorListMemberCapabilityList$},vmManagerName:{shape:string$},vmManagerType:{shape:string$},vmManagerId:{shape:string$},ipAddress:{shape:string$},macAddress:{shape:string$},associatedOn:{shape:timestamp$}}}
-const GetConnectorsOutputConnectorList$: S.ListShape = {type:"list",name:"GetConnectorsOutputConnectorList",member:{shape:GetConnectorsOutputConnectorListMember$}}
-const GetConnectorsOutput$: S.StructureShape = {type:"structure",name:"GetConnectorsOutput",members:{connectorList:{shape:GetConnectorsOutputConnectorList$},nextToken:{shape:string$}}}
+const ConnectorCapabilityList$: S.ListShape = {type:"list",name:"ConnectorCapabilityList",member:{shape:string$}}
+const Connector$: S.StructureShape = {type:"structure",name:"Connector",members:{connectorId:{shape:string$},version:{shape:string$},status:{shape:string$},capabilityList:{shape:ConnectorCapabilityList$},vmManagerName:{shape:string$},vmManagerType:{shape:string$},vmManagerId:{shape:string$},ipAddress:{shape:string$},macAddress:{shape:string$},associatedOn:{shape:timestamp$}}}
+const GetConnectorsResponseConnectorList$: S.ListShape = {type:"list",name:"GetConnectorsResponseConnectorList",member:{shape:Connector$}}
+const GetConnectorsResponse$: S.StructureShape = {type:"structure",name:"GetConnectorsResponse",members:{connectorList:{shape:GetConnectorsResponseConnectorList$},nextToken:{shape:string$}}}
 const GetReplicationJobsRequest$: S.StructureShape = {type:"structure",name:"GetReplicationJobsRequest",members:{replicationJobId:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMemberStageDetails$: S.StructureShape = {type:"structure",name:"GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMemberStageDetails",members:{stage:{shape:string$},stageProgress:{shape:string$}}}
-const GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMember$: S.StructureShape = {type:"structure",name:"GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMember",members:{replicationRunId:{shape:string$},state:{shape:string$},type:{shape:string$},stageDetails:{shape:GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMemberStageDetails$},statusMessage:{shape:string$},amiId:{shape:string$},scheduledStartTime:{shape:timestamp$},completedTime:{shape:timestamp$},description:{shape:string$},encrypted:{shape:boolean$},kmsKeyId:{shape:string$}}}
-const GetReplicationJobsOutputReplicationJobListMemberReplicationRunList$: S.ListShape = {type:"list",name:"GetReplicationJobsOutputReplicationJobListMemberReplicationRunList",member:{shape:GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMember$}}
-const GetReplicationJobsOutputReplicationJobListMember$: S.StructureShape = {type:"structure",name:"GetReplicationJobsOutputReplicationJobListMember",members:{replicationJobId:{shape:string$},serverId:{shape:string$},serverType:{shape:string$},vmServer:{shape:CreateAppRequestServerGroupsMemberServerListMemberVmServer$},seedReplicationTime:{shape:timestamp$},frequency:{shape:integer$},runOnce:{shape:boolean$},nextReplicationRunStartTime:{shape:timestamp$},licenseType:{shape:string$},roleName:{shape:string$},latestAmiId:{shape:string$},state:{shape:string$},statusMessage:{shape:string$},description:{shape:string$},numberOfRecentAmisToKeep:{shape:integer$},encrypted:{shape:boolean$},kmsKeyId:{shape:string$},replicationRunList:{shape:GetReplicationJobsOutputReplicationJobListMemberReplicationRunList$}}}
-const GetReplicationJobsOutputReplicationJobList$: S.ListShape = {type:"list",name:"GetReplicationJobsOutputReplicationJobList",member:{shape:GetReplicationJobsOutputReplicationJobListMember$}}
-const GetReplicationJobsOutput$: S.StructureShape = {type:"structure",name:"GetReplicationJobsOutput",members:{replicationJobList:{shape:GetReplicationJobsOutputReplicationJobList$},nextToken:{shape:string$}}}
+const ReplicationRunStageDetails$: S.StructureShape = {type:"structure",name:"ReplicationRunStageDetails",members:{stage:{shape:string$},stageProgress:{shape:string$}}}
+const ReplicationRun$: S.StructureShape = {type:"structure",name:"ReplicationRun",members:{replicationRunId:{shape:string$},state:{shape:string$},type:{shape:string$},stageDetails:{shape:ReplicationRunStageDetails$},statusMessage:{shape:string$},amiId:{shape:string$},scheduledStartTime:{shape:timestamp$},completedTime:{shape:timestamp$},description:{shape:string$},encrypted:{shape:boolean$},kmsKeyId:{shape:string$}}}
+const ReplicationJobReplicationRunList$: S.ListShape = {type:"list",name:"ReplicationJobReplicationRunList",member:{shape:ReplicationRun$}}
+const ReplicationJob$: S.StructureShape = {type:"structure",name:"ReplicationJob",members:{replicationJobId:{shape:string$},serverId:{shape:string$},serverType:{shape:string$},vmServer:{shape:VmServer$},seedReplicationTime:{shape:timestamp$},frequency:{shape:integer$},runOnce:{shape:boolean$},nextReplicationRunStartTime:{shape:timestamp$},licenseType:{shape:string$},roleName:{shape:string$},latestAmiId:{shape:string$},state:{shape:string$},statusMessage:{shape:string$},description:{shape:string$},numberOfRecentAmisToKeep:{shape:integer$},encrypted:{shape:boolean$},kmsKeyId:{shape:string$},replicationRunList:{shape:ReplicationJobReplicationRunList$}}}
+const GetReplicationJobsResponseReplicationJobList$: S.ListShape = {type:"list",name:"GetReplicationJobsResponseReplicationJobList",member:{shape:ReplicationJob$}}
+const GetReplicationJobsResponse$: S.StructureShape = {type:"structure",name:"GetReplicationJobsResponse",members:{replicationJobList:{shape:GetReplicationJobsResponseReplicationJobList$},nextToken:{shape:string$}}}
 const GetReplicationRunsRequest$: S.StructureShape = {type:"structure",name:"GetReplicationRunsRequest",members:{replicationJobId:{shape:string$},nextToken:{shape:string$},maxResults:{shape:integer$}},required:["replicationJobId"]}
-const GetReplicationRunsOutput$: S.StructureShape = {type:"structure",name:"GetReplicationRunsOutput",members:{replicationJob:{shape:GetReplicationJobsOutputReplicationJobListMember$},replicationRunList:{shape:GetReplicationJobsOutputReplicationJobListMemberReplicationRunList$},nextToken:{shape:string$}}}
-const GetServersRequestVmServerAddressList$: S.ListShape = {type:"list",name:"GetServersRequestVmServerAddressList",member:{shape:CreateAppRequestServerGroupsMemberServerListMemberVmServerVmServerAddress$}}
+const GetReplicationRunsResponse$: S.StructureShape = {type:"structure",name:"GetReplicationRunsResponse",members:{replicationJob:{shape:ReplicationJob$},replicationRunList:{shape:ReplicationJobReplicationRunList$},nextToken:{shape:string$}}}
+const GetServersRequestVmServerAddressList$: S.ListShape = {type:"list",name:"GetServersRequestVmServerAddressList",member:{shape:VmServerAddress$}}
 const GetServersRequest$: S.StructureShape = {type:"structure",name:"GetServersRequest",members:{nextToken:{shape:string$},maxResults:{shape:integer$},vmServerAddressList:{shape:GetServersRequestVmServerAddressList$}}}
-const GetServersOutput$: S.StructureShape = {type:"structure",name:"GetServersOutput",members:{lastModifiedOn:{shape:timestamp$},serverCatalogStatus:{shape:string$},serverList:{shape:CreateAppRequestServerGroupsMemberServerList$},nextToken:{shape:string$}}}
+const GetServersResponse$: S.StructureShape = {type:"structure",name:"GetServersResponse",members:{lastModifiedOn:{shape:timestamp$},serverCatalogStatus:{shape:string$},serverList:{shape:ServerGroupServerList$},nextToken:{shape:string$}}}
 const ImportAppCatalogRequest$: S.StructureShape = {type:"structure",name:"ImportAppCatalogRequest",members:{roleName:{shape:string$}}}
-const ImportAppCatalogOutput$: S.StructureShape = {type:"structure",name:"ImportAppCatalogOutput",members:{}}
+const ImportAppCatalogResponse$: S.StructureShape = {type:"structure",name:"ImportAppCatalogResponse",members:{}}
 const ImportServerCatalogRequest$: S.StructureShape = {type:"structure",name:"ImportServerCatalogRequest",members:{}}
-const ImportServerCatalogOutput$: S.StructureShape = {type:"structure",name:"ImportServerCatalogOutput",members:{}}
+const ImportServerCatalogResponse$: S.StructureShape = {type:"structure",name:"ImportServerCatalogResponse",members:{}}
 const LaunchAppRequest$: S.StructureShape = {type:"structure",name:"LaunchAppRequest",members:{appId:{shape:string$}}}
-const LaunchAppOutput$: S.StructureShape = {type:"structure",name:"LaunchAppOutput",members:{}}
+const LaunchAppResponse$: S.StructureShape = {type:"structure",name:"LaunchAppResponse",members:{}}
 const ListAppsRequestAppIds$: S.ListShape = {type:"list",name:"ListAppsRequestAppIds",member:{shape:string$}}
 const ListAppsRequest$: S.StructureShape = {type:"structure",name:"ListAppsRequest",members:{appIds:{shape:ListAppsRequestAppIds$},nextToken:{shape:string$},maxResults:{shape:integer$}}}
-const ListAppsOutputApps$: S.ListShape = {type:"list",name:"ListAppsOutputApps",member:{shape:CreateAppOutputAppSummary$}}
-const ListAppsOutput$: S.StructureShape = {type:"structure",name:"ListAppsOutput",members:{apps:{shape:ListAppsOutputApps$},nextToken:{shape:string$}}}
-const NotifyAppValidationOutputRequestNotificationContext$: S.StructureShape = {type:"structure",name:"NotifyAppValidationOutputRequestNotificationContext",members:{validationId:{shape:string$},status:{shape:string$},statusMessage:{shape:string$}}}
-const NotifyAppValidationOutputRequest$: S.StructureShape = {type:"structure",name:"NotifyAppValidationOutputRequest",members:{appId:{shape:string$},notificationContext:{shape:NotifyAppValidationOutputRequestNotificationContext$}},required:["appId"]}
-const NotifyAppValidationOutputOutput$: S.StructureShape = {type:"structure",name:"NotifyAppValidationOutputOutput",members:{}}
-const PutAppLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutAppLaunchConfigurationRequest",members:{appId:{shape:string$},roleName:{shape:string$},autoLaunch:{shape:boolean$},serverGroupLaunchConfigurations:{shape:GetAppLaunchConfigurationOutputServerGroupLaunchConfigurations$}}}
-const PutAppLaunchConfigurationOutput$: S.StructureShape = {type:"structure",name:"PutAppLaunchConfigurationOutput",members:{}}
-const PutAppReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutAppReplicationConfigurationRequest",members:{appId:{shape:string$},serverGroupReplicationConfigurations:{shape:GetAppReplicationConfigurationOutputServerGroupReplicationConfigurations$}}}
-const PutAppReplicationConfigurationOutput$: S.StructureShape = {type:"structure",name:"PutAppReplicationConfigurationOutput",members:{}}
-const PutAppValidationConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutAppValidationConfigurationRequest",members:{appId:{shape:string$},appValidationConfigurations:{shape:GetAppValidationConfigurationOutputAppValidationConfigurations$},serverGroupValidationConfigurations:{shape:GetAppValidationConfigurationOutputServerGroupValidationConfigurations$}},required:["appId"]}
-const PutAppValidationConfigurationOutput$: S.StructureShape = {type:"structure",name:"PutAppValidationConfigurationOutput",members:{}}
+const ListAppsResponseApps$: S.ListShape = {type:"list",name:"ListAppsResponseApps",member:{shape:AppSummary$}}
+const ListAppsResponse$: S.StructureShape = {type:"structure",name:"ListAppsResponse",members:{apps:{shape:ListAppsResponseApps$},nextToken:{shape:string$}}}
+const NotificationContext$: S.StructureShape = {type:"structure",name:"NotificationContext",members:{validationId:{shape:string$},status:{shape:string$},statusMessage:{shape:string$}}}
+const NotifyAppValidationOutputRequest$: S.StructureShape = {type:"structure",name:"NotifyAppValidationOutputRequest",members:{appId:{shape:string$},notificationContext:{shape:NotificationContext$}},required:["appId"]}
+const NotifyAppValidationOutputResponse$: S.StructureShape = {type:"structure",name:"NotifyAppValidationOutputResponse",members:{}}
+const PutAppLaunchConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutAppLaunchConfigurationRequest",members:{appId:{shape:string$},roleName:{shape:string$},autoLaunch:{shape:boolean$},serverGroupLaunchConfigurations:{shape:GetAppLaunchConfigurationResponseServerGroupLaunchConfigurations$}}}
+const PutAppLaunchConfigurationResponse$: S.StructureShape = {type:"structure",name:"PutAppLaunchConfigurationResponse",members:{}}
+const PutAppReplicationConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutAppReplicationConfigurationRequest",members:{appId:{shape:string$},serverGroupReplicationConfigurations:{shape:GetAppReplicationConfigurationResponseServerGroupReplicationConfigurations$}}}
+const PutAppReplicationConfigurationResponse$: S.StructureShape = {type:"structure",name:"PutAppReplicationConfigurationResponse",members:{}}
+const PutAppValidationConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutAppValidationConfigurationRequest",members:{appId:{shape:string$},appValidationConfigurations:{shape:GetAppValidationConfigurationResponseAppValidationConfigurations$},serverGroupValidationConfigurations:{shape:GetAppValidationConfigurationResponseServerGroupValidationConfigurations$}},required:["appId"]}
+const PutAppValidationConfigurationResponse$: S.StructureShape = {type:"structure",name:"PutAppValidationConfigurationResponse",members:{}}
 const StartAppReplicationRequest$: S.StructureShape = {type:"structure",name:"StartAppReplicationRequest",members:{appId:{shape:string$}}}
-const StartAppReplicationOutput$: S.StructureShape = {type:"structure",name:"StartAppReplicationOutput",members:{}}
+const StartAppReplicationResponse$: S.StructureShape = {type:"structure",name:"StartAppReplicationResponse",members:{}}
 const StartOnDemandAppReplicationRequest$: S.StructureShape = {type:"structure",name:"StartOnDemandAppReplicationRequest",members:{appId:{shape:string$},description:{shape:string$}},required:["appId"]}
-const StartOnDemandAppReplicationOutput$: S.StructureShape = {type:"structure",name:"StartOnDemandAppReplicationOutput",members:{}}
+const StartOnDemandAppReplicationResponse$: S.StructureShape = {type:"structure",name:"StartOnDemandAppReplicationResponse",members:{}}
 const StartOnDemandReplicationRunRequest$: S.StructureShape = {type:"structure",name:"StartOnDemandReplicationRunRequest",members:{replicationJobId:{shape:string$},description:{shape:string$}},required:["replicationJobId"]}
-const StartOnDemandReplicationRunOutput$: S.StructureShape = {type:"structure",name:"StartOnDemandReplicationRunOutput",members:{replicationRunId:{shape:string$}}}
+const StartOnDemandReplicationRunResponse$: S.StructureShape = {type:"structure",name:"StartOnDemandReplicationRunResponse",members:{replicationRunId:{shape:string$}}}
 const StopAppReplicationRequest$: S.StructureShape = {type:"structure",name:"StopAppReplicationRequest",members:{appId:{shape:string$}}}
-const StopAppReplicationOutput$: S.StructureShape = {type:"structure",name:"StopAppReplicationOutput",members:{}}
+const StopAppReplicationResponse$: S.StructureShape = {type:"structure",name:"StopAppReplicationResponse",members:{}}
 const TerminateAppRequest$: S.StructureShape = {type:"structure",name:"TerminateAppRequest",members:{appId:{shape:string$}}}
-const TerminateAppOutput$: S.StructureShape = {type:"structure",name:"TerminateAppOutput",members:{}}
+const TerminateAppResponse$: S.StructureShape = {type:"structure",name:"TerminateAppResponse",members:{}}
 const UpdateAppRequest$: S.StructureShape = {type:"structure",name:"UpdateAppRequest",members:{appId:{shape:string$},name:{shape:string$},description:{shape:string$},roleName:{shape:string$},serverGroups:{shape:CreateAppRequestServerGroups$},tags:{shape:CreateAppRequestTags$}}}
-const UpdateAppOutput$: S.StructureShape = {type:"structure",name:"UpdateAppOutput",members:{appSummary:{shape:CreateAppOutputAppSummary$},serverGroups:{shape:CreateAppRequestServerGroups$},tags:{shape:CreateAppRequestTags$}}}
+const UpdateAppResponse$: S.StructureShape = {type:"structure",name:"UpdateAppResponse",members:{appSummary:{shape:AppSummary$},serverGroups:{shape:CreateAppRequestServerGroups$},tags:{shape:CreateAppRequestTags$}}}
 const UpdateReplicationJobRequest$: S.StructureShape = {type:"structure",name:"UpdateReplicationJobRequest",members:{replicationJobId:{shape:string$},frequency:{shape:integer$},nextReplicationRunStartTime:{shape:timestamp$},licenseType:{shape:string$},roleName:{shape:string$},description:{shape:string$},numberOfRecentAmisToKeep:{shape:integer$},encrypted:{shape:boolean$},kmsKeyId:{shape:string$}},required:["replicationJobId"]}
-const UpdateReplicationJobOutput$: S.StructureShape = {type:"structure",name:"UpdateReplicationJobOutput",members:{}}
+const UpdateReplicationJobResponse$: S.StructureShape = {type:"structure",name:"UpdateReplicationJobResponse",members:{}}
+const DryRunOperationException$: S.StructureShape = {type:"structure",name:"DryRunOperationException",members:{},exception:true,error:{senderFault:true}}
+const InternalError$: S.StructureShape = {type:"structure",name:"InternalError",members:{},exception:true,fault:true,error:{senderFault:false}}
+const InvalidParameterException$: S.StructureShape = {type:"structure",name:"InvalidParameterException",members:{},exception:true,error:{senderFault:true}}
+const MissingRequiredParameterException$: S.StructureShape = {type:"structure",name:"MissingRequiredParameterException",members:{},exception:true,error:{senderFault:true}}
+const NoConnectorsAvailableException$: S.StructureShape = {type:"structure",name:"NoConnectorsAvailableException",members:{},exception:true,error:{senderFault:true}}
+const OperationNotPermittedException$: S.StructureShape = {type:"structure",name:"OperationNotPermittedException",members:{},exception:true,error:{senderFault:true}}
+const ReplicationJobAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ReplicationJobAlreadyExistsException",members:{},exception:true,error:{senderFault:true}}
+const ReplicationJobNotFoundException$: S.StructureShape = {type:"structure",name:"ReplicationJobNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ReplicationRunLimitExceededException$: S.StructureShape = {type:"structure",name:"ReplicationRunLimitExceededException",members:{},exception:true,error:{senderFault:true}}
+const ServerCannotBeReplicatedException$: S.StructureShape = {type:"structure",name:"ServerCannotBeReplicatedException",members:{},exception:true,error:{senderFault:true}}
+const TemporarilyUnavailableException$: S.StructureShape = {type:"structure",name:"TemporarilyUnavailableException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const UnauthorizedOperationException$: S.StructureShape = {type:"structure",name:"UnauthorizedOperationException",members:{},exception:true,error:{senderFault:true}}
+
+export type AppLaunchConfigurationStatus = "CONFIGURED" | "NOT_CONFIGURED" | (string & {})
+
+export type AppLaunchStatus = "CONFIGURATION_IN_PROGRESS" | "CONFIGURATION_INVALID" | "DELTA_LAUNCH_FAILED" | "DELTA_LAUNCH_IN_PROGRESS" | "LAUNCH_FAILED" | "LAUNCH_IN_PROGRESS" | "LAUNCH_PENDING" | "LAUNCHED" | "PARTIALLY_LAUNCHED" | "READY_FOR_CONFIGURATION" | "READY_FOR_LAUNCH" | "TERMINATE_FAILED" | "TERMINATE_IN_PROGRESS" | "TERMINATED" | "VALIDATION_IN_PROGRESS" | (string & {})
+
+export type AppReplicationConfigurationStatus = "CONFIGURED" | "NOT_CONFIGURED" | (string & {})
+
+export type AppReplicationStatus = "CONFIGURATION_IN_PROGRESS" | "CONFIGURATION_INVALID" | "DELTA_REPLICATED" | "DELTA_REPLICATION_FAILED" | "DELTA_REPLICATION_IN_PROGRESS" | "PARTIALLY_REPLICATED" | "READY_FOR_CONFIGURATION" | "READY_FOR_REPLICATION" | "REPLICATED" | "REPLICATION_FAILED" | "REPLICATION_IN_PROGRESS" | "REPLICATION_PENDING" | "REPLICATION_STOP_FAILED" | "REPLICATION_STOPPED" | "REPLICATION_STOPPING" | "VALIDATION_IN_PROGRESS" | (string & {})
+
+export type AppStatus = "ACTIVE" | "CREATING" | "DELETE_FAILED" | "DELETED" | "DELETING" | "UPDATING" | (string & {})
+
+export type AppValidationStrategy = "SSM" | (string & {})
+
+export type ConnectorCapability = "HYPERV-MANAGER" | "SCVMM" | "SMS_OPTIMIZED" | "SNAPSHOT_BATCHING" | "VSPHERE" | (string & {})
+
+export type ConnectorStatus = "HEALTHY" | "UNHEALTHY" | (string & {})
+
+export type LicenseType = "AWS" | "BYOL" | (string & {})
+
+export type OutputFormat = "JSON" | "YAML" | (string & {})
+
+export type ReplicationJobState = "ACTIVE" | "COMPLETED" | "DELETED" | "DELETING" | "FAILED" | "FAILING" | "PAUSED_ON_FAILURE" | "PENDING" | (string & {})
+
+export type ReplicationRunState = "ACTIVE" | "COMPLETED" | "DELETED" | "DELETING" | "FAILED" | "MISSED" | "PENDING" | (string & {})
+
+export type ReplicationRunType = "AUTOMATIC" | "ON_DEMAND" | (string & {})
+
+export type ScriptType = "POWERSHELL_SCRIPT" | "SHELL_SCRIPT" | (string & {})
+
+export type ServerCatalogStatus = "AVAILABLE" | "DELETED" | "EXPIRED" | "IMPORTING" | "NOT_IMPORTED" | (string & {})
+
+export type ServerType = "VIRTUAL_MACHINE" | (string & {})
+
+export type ServerValidationStrategy = "USERDATA" | (string & {})
+
+export type ValidationStatus = "FAILED" | "IN_PROGRESS" | "PENDING" | "READY_FOR_VALIDATION" | "SUCCEEDED" | (string & {})
+
+export type VmManagerType = "HYPERV-MANAGER" | "SCVMM" | "VSPHERE" | (string & {})
 
 export interface CreateAppRequest {
   readonly name?: string | undefined
   readonly description?: string | undefined
   readonly roleName?: string | undefined
   readonly clientToken?: string | undefined
-  readonly serverGroups?: ReadonlyArray<CreateAppRequestServerGroupsMember> | undefined
-  readonly tags?: ReadonlyArray<CreateAppRequestTagsMember> | undefined
+  readonly serverGroups?: ReadonlyArray<ServerGroup> | undefined
+  readonly tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateAppRequestServerGroupsMember {
+export interface ServerGroup {
   readonly serverGroupId?: string | undefined
   readonly name?: string | undefined
-  readonly serverList?: ReadonlyArray<CreateAppRequestServerGroupsMemberServerListMember> | undefined
+  readonly serverList?: ReadonlyArray<Server> | undefined
 }
 
-export interface CreateAppRequestServerGroupsMemberOutput {
+export interface ServerGroupOutput {
   readonly serverGroupId?: string
   readonly name?: string
-  readonly serverList?: ReadonlyArray<CreateAppRequestServerGroupsMemberServerListMemberOutput>
+  readonly serverList?: ReadonlyArray<ServerOutput>
 }
 
-export interface CreateAppRequestServerGroupsMemberServerListMember {
+export interface Server {
   readonly serverId?: string | undefined
-  readonly serverType?: string | undefined
-  readonly vmServer?: CreateAppRequestServerGroupsMemberServerListMemberVmServer | undefined
+  readonly serverType?: ServerType | undefined
+  readonly vmServer?: VmServer | undefined
   readonly replicationJobId?: string | undefined
   readonly replicationJobTerminated?: boolean | undefined
 }
 
-export interface CreateAppRequestServerGroupsMemberServerListMemberOutput {
+export interface ServerOutput {
   readonly serverId?: string
-  readonly serverType?: string
-  readonly vmServer?: CreateAppRequestServerGroupsMemberServerListMemberVmServerOutput
+  readonly serverType?: ServerType
+  readonly vmServer?: VmServerOutput
   readonly replicationJobId?: string
   readonly replicationJobTerminated?: boolean
 }
 
-export interface CreateAppRequestServerGroupsMemberServerListMemberVmServer {
-  readonly vmServerAddress?: CreateAppRequestServerGroupsMemberServerListMemberVmServerVmServerAddress | undefined
+export interface VmServer {
+  readonly vmServerAddress?: VmServerAddress | undefined
   readonly vmName?: string | undefined
   readonly vmManagerName?: string | undefined
-  readonly vmManagerType?: string | undefined
+  readonly vmManagerType?: VmManagerType | undefined
   readonly vmPath?: string | undefined
 }
 
-export interface CreateAppRequestServerGroupsMemberServerListMemberVmServerOutput {
-  readonly vmServerAddress?: CreateAppRequestServerGroupsMemberServerListMemberVmServerVmServerAddressOutput
+export interface VmServerOutput {
+  readonly vmServerAddress?: VmServerAddressOutput
   readonly vmName?: string
   readonly vmManagerName?: string
-  readonly vmManagerType?: string
+  readonly vmManagerType?: VmManagerType
   readonly vmPath?: string
 }
 
-export interface CreateAppRequestServerGroupsMemberServerListMemberVmServerVmServerAddress {
+export interface VmServerAddress {
   readonly vmManagerId?: string | undefined
   readonly vmId?: string | undefined
 }
 
-export interface CreateAppRequestServerGroupsMemberServerListMemberVmServerVmServerAddressOutput {
+export interface VmServerAddressOutput {
   readonly vmManagerId?: string
   readonly vmId?: string
 }
 
-export interface CreateAppRequestTagsMember {
+export interface Tag {
   readonly key?: string | undefined
   readonly value?: string | undefined
 }
 
-export interface CreateAppRequestTagsMemberOutput {
+export interface TagOutput {
   readonly key?: string
   readonly value?: string
 }
 
-export interface CreateAppOutput {
-  readonly appSummary?: CreateAppOutputAppSummary
-  readonly serverGroups?: ReadonlyArray<CreateAppRequestServerGroupsMemberOutput>
-  readonly tags?: ReadonlyArray<CreateAppRequestTagsMemberOutput>
+export interface CreateAppResponse {
+  readonly appSummary?: AppSummary
+  readonly serverGroups?: ReadonlyArray<ServerGroupOutput>
+  readonly tags?: ReadonlyArray<TagOutput>
 }
 
-export interface CreateAppOutputAppSummary {
+export interface AppSummary {
   readonly appId?: string
   readonly importedAppId?: string
   readonly name?: string
   readonly description?: string
-  readonly status?: string
+  readonly status?: AppStatus
   readonly statusMessage?: string
-  readonly replicationConfigurationStatus?: string
-  readonly replicationStatus?: string
+  readonly replicationConfigurationStatus?: AppReplicationConfigurationStatus
+  readonly replicationStatus?: AppReplicationStatus
   readonly replicationStatusMessage?: string
   readonly latestReplicationTime?: Date
-  readonly launchConfigurationStatus?: string
-  readonly launchStatus?: string
+  readonly launchConfigurationStatus?: AppLaunchConfigurationStatus
+  readonly launchStatus?: AppLaunchStatus
   readonly launchStatusMessage?: string
-  readonly launchDetails?: CreateAppOutputAppSummaryLaunchDetails
+  readonly launchDetails?: LaunchDetails
   readonly creationTime?: Date
   readonly lastModified?: Date
   readonly roleName?: string
@@ -244,7 +295,7 @@ export interface CreateAppOutputAppSummary {
   readonly totalServers?: number
 }
 
-export interface CreateAppOutputAppSummaryLaunchDetails {
+export interface LaunchDetails {
   readonly latestLaunchTime?: Date
   readonly stackName?: string
   readonly stackId?: string
@@ -255,7 +306,7 @@ export interface CreateReplicationJobRequest {
   readonly seedReplicationTime: Date
   readonly frequency?: number | undefined
   readonly runOnce?: boolean | undefined
-  readonly licenseType?: string | undefined
+  readonly licenseType?: LicenseType | undefined
   readonly roleName?: string | undefined
   readonly description?: string | undefined
   readonly numberOfRecentAmisToKeep?: number | undefined
@@ -263,7 +314,7 @@ export interface CreateReplicationJobRequest {
   readonly kmsKeyId?: string | undefined
 }
 
-export interface CreateReplicationJobOutput {
+export interface CreateReplicationJobResponse {
   readonly replicationJobId?: string
 }
 
@@ -273,184 +324,184 @@ export interface DeleteAppRequest {
   readonly forceTerminateApp?: boolean | undefined
 }
 
-export type DeleteAppOutput = {}
+export type DeleteAppResponse = {}
 
 export interface DeleteAppLaunchConfigurationRequest {
   readonly appId?: string | undefined
 }
 
-export type DeleteAppLaunchConfigurationOutput = {}
+export type DeleteAppLaunchConfigurationResponse = {}
 
 export interface DeleteAppReplicationConfigurationRequest {
   readonly appId?: string | undefined
 }
 
-export type DeleteAppReplicationConfigurationOutput = {}
+export type DeleteAppReplicationConfigurationResponse = {}
 
 export interface DeleteAppValidationConfigurationRequest {
   readonly appId: string
 }
 
-export type DeleteAppValidationConfigurationOutput = {}
+export type DeleteAppValidationConfigurationResponse = {}
 
 export interface DeleteReplicationJobRequest {
   readonly replicationJobId: string
 }
 
-export type DeleteReplicationJobOutput = {}
+export type DeleteReplicationJobResponse = {}
 
 export type DeleteServerCatalogRequest = {}
 
-export type DeleteServerCatalogOutput = {}
+export type DeleteServerCatalogResponse = {}
 
 export interface DisassociateConnectorRequest {
   readonly connectorId: string
 }
 
-export type DisassociateConnectorOutput = {}
+export type DisassociateConnectorResponse = {}
 
 export interface GenerateChangeSetRequest {
   readonly appId?: string | undefined
-  readonly changesetFormat?: string | undefined
+  readonly changesetFormat?: OutputFormat | undefined
 }
 
-export interface GenerateChangeSetOutput {
-  readonly s3Location?: GenerateChangeSetOutputS3LocationOutput
+export interface GenerateChangeSetResponse {
+  readonly s3Location?: S3LocationOutput
 }
 
-export interface GenerateChangeSetOutputS3Location {
+export interface S3Location {
   readonly bucket?: string | undefined
   readonly key?: string | undefined
 }
 
-export interface GenerateChangeSetOutputS3LocationOutput {
+export interface S3LocationOutput {
   readonly bucket?: string
   readonly key?: string
 }
 
 export interface GenerateTemplateRequest {
   readonly appId?: string | undefined
-  readonly templateFormat?: string | undefined
+  readonly templateFormat?: OutputFormat | undefined
 }
 
-export interface GenerateTemplateOutput {
-  readonly s3Location?: GenerateChangeSetOutputS3LocationOutput
+export interface GenerateTemplateResponse {
+  readonly s3Location?: S3LocationOutput
 }
 
 export interface GetAppRequest {
   readonly appId?: string | undefined
 }
 
-export interface GetAppOutput {
-  readonly appSummary?: CreateAppOutputAppSummary
-  readonly serverGroups?: ReadonlyArray<CreateAppRequestServerGroupsMemberOutput>
-  readonly tags?: ReadonlyArray<CreateAppRequestTagsMemberOutput>
+export interface GetAppResponse {
+  readonly appSummary?: AppSummary
+  readonly serverGroups?: ReadonlyArray<ServerGroupOutput>
+  readonly tags?: ReadonlyArray<TagOutput>
 }
 
 export interface GetAppLaunchConfigurationRequest {
   readonly appId?: string | undefined
 }
 
-export interface GetAppLaunchConfigurationOutput {
+export interface GetAppLaunchConfigurationResponse {
   readonly appId?: string
   readonly roleName?: string
   readonly autoLaunch?: boolean
-  readonly serverGroupLaunchConfigurations?: ReadonlyArray<GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberOutput>
+  readonly serverGroupLaunchConfigurations?: ReadonlyArray<ServerGroupLaunchConfigurationOutput>
 }
 
-export interface GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMember {
+export interface ServerGroupLaunchConfiguration {
   readonly serverGroupId?: string | undefined
   readonly launchOrder?: number | undefined
-  readonly serverLaunchConfigurations?: ReadonlyArray<GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMember> | undefined
+  readonly serverLaunchConfigurations?: ReadonlyArray<ServerLaunchConfiguration> | undefined
 }
 
-export interface GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberOutput {
+export interface ServerGroupLaunchConfigurationOutput {
   readonly serverGroupId?: string
   readonly launchOrder?: number
-  readonly serverLaunchConfigurations?: ReadonlyArray<GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMemberOutput>
+  readonly serverLaunchConfigurations?: ReadonlyArray<ServerLaunchConfigurationOutput>
 }
 
-export interface GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMember {
-  readonly server?: CreateAppRequestServerGroupsMemberServerListMember | undefined
+export interface ServerLaunchConfiguration {
+  readonly server?: Server | undefined
   readonly logicalId?: string | undefined
   readonly vpc?: string | undefined
   readonly subnet?: string | undefined
   readonly securityGroup?: string | undefined
   readonly ec2KeyName?: string | undefined
-  readonly userData?: GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMemberUserData | undefined
+  readonly userData?: UserData | undefined
   readonly instanceType?: string | undefined
   readonly associatePublicIpAddress?: boolean | undefined
   readonly iamInstanceProfileName?: string | undefined
-  readonly configureScript?: GenerateChangeSetOutputS3Location | undefined
-  readonly configureScriptType?: string | undefined
+  readonly configureScript?: S3Location | undefined
+  readonly configureScriptType?: ScriptType | undefined
 }
 
-export interface GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMemberOutput {
-  readonly server?: CreateAppRequestServerGroupsMemberServerListMemberOutput
+export interface ServerLaunchConfigurationOutput {
+  readonly server?: ServerOutput
   readonly logicalId?: string
   readonly vpc?: string
   readonly subnet?: string
   readonly securityGroup?: string
   readonly ec2KeyName?: string
-  readonly userData?: GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMemberUserDataOutput
+  readonly userData?: UserDataOutput
   readonly instanceType?: string
   readonly associatePublicIpAddress?: boolean
   readonly iamInstanceProfileName?: string
-  readonly configureScript?: GenerateChangeSetOutputS3LocationOutput
-  readonly configureScriptType?: string
+  readonly configureScript?: S3LocationOutput
+  readonly configureScriptType?: ScriptType
 }
 
-export interface GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMemberUserData {
-  readonly s3Location?: GenerateChangeSetOutputS3Location | undefined
+export interface UserData {
+  readonly s3Location?: S3Location | undefined
 }
 
-export interface GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMemberServerLaunchConfigurationsMemberUserDataOutput {
-  readonly s3Location?: GenerateChangeSetOutputS3LocationOutput
+export interface UserDataOutput {
+  readonly s3Location?: S3LocationOutput
 }
 
 export interface GetAppReplicationConfigurationRequest {
   readonly appId?: string | undefined
 }
 
-export interface GetAppReplicationConfigurationOutput {
-  readonly serverGroupReplicationConfigurations?: ReadonlyArray<GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberOutput>
+export interface GetAppReplicationConfigurationResponse {
+  readonly serverGroupReplicationConfigurations?: ReadonlyArray<ServerGroupReplicationConfigurationOutput>
 }
 
-export interface GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMember {
+export interface ServerGroupReplicationConfiguration {
   readonly serverGroupId?: string | undefined
-  readonly serverReplicationConfigurations?: ReadonlyArray<GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMember> | undefined
+  readonly serverReplicationConfigurations?: ReadonlyArray<ServerReplicationConfiguration> | undefined
 }
 
-export interface GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberOutput {
+export interface ServerGroupReplicationConfigurationOutput {
   readonly serverGroupId?: string
-  readonly serverReplicationConfigurations?: ReadonlyArray<GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMemberOutput>
+  readonly serverReplicationConfigurations?: ReadonlyArray<ServerReplicationConfigurationOutput>
 }
 
-export interface GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMember {
-  readonly server?: CreateAppRequestServerGroupsMemberServerListMember | undefined
-  readonly serverReplicationParameters?: GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMemberServerReplicationParameters | undefined
+export interface ServerReplicationConfiguration {
+  readonly server?: Server | undefined
+  readonly serverReplicationParameters?: ServerReplicationParameters | undefined
 }
 
-export interface GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMemberOutput {
-  readonly server?: CreateAppRequestServerGroupsMemberServerListMemberOutput
-  readonly serverReplicationParameters?: GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMemberServerReplicationParametersOutput
+export interface ServerReplicationConfigurationOutput {
+  readonly server?: ServerOutput
+  readonly serverReplicationParameters?: ServerReplicationParametersOutput
 }
 
-export interface GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMemberServerReplicationParameters {
+export interface ServerReplicationParameters {
   readonly seedTime?: Date | undefined
   readonly frequency?: number | undefined
   readonly runOnce?: boolean | undefined
-  readonly licenseType?: string | undefined
+  readonly licenseType?: LicenseType | undefined
   readonly numberOfRecentAmisToKeep?: number | undefined
   readonly encrypted?: boolean | undefined
   readonly kmsKeyId?: string | undefined
 }
 
-export interface GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMemberServerReplicationConfigurationsMemberServerReplicationParametersOutput {
+export interface ServerReplicationParametersOutput {
   readonly seedTime?: Date
   readonly frequency?: number
   readonly runOnce?: boolean
-  readonly licenseType?: string
+  readonly licenseType?: LicenseType
   readonly numberOfRecentAmisToKeep?: number
   readonly encrypted?: boolean
   readonly kmsKeyId?: string
@@ -460,115 +511,115 @@ export interface GetAppValidationConfigurationRequest {
   readonly appId: string
 }
 
-export interface GetAppValidationConfigurationOutput {
-  readonly appValidationConfigurations?: ReadonlyArray<GetAppValidationConfigurationOutputAppValidationConfigurationsMemberOutput>
-  readonly serverGroupValidationConfigurations?: ReadonlyArray<GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberOutput>
+export interface GetAppValidationConfigurationResponse {
+  readonly appValidationConfigurations?: ReadonlyArray<AppValidationConfigurationOutput>
+  readonly serverGroupValidationConfigurations?: ReadonlyArray<ServerGroupValidationConfigurationOutput>
 }
 
-export interface GetAppValidationConfigurationOutputAppValidationConfigurationsMember {
+export interface AppValidationConfiguration {
   readonly validationId?: string | undefined
   readonly name?: string | undefined
-  readonly appValidationStrategy?: string | undefined
-  readonly ssmValidationParameters?: GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParameters | undefined
+  readonly appValidationStrategy?: AppValidationStrategy | undefined
+  readonly ssmValidationParameters?: SSMValidationParameters | undefined
 }
 
-export interface GetAppValidationConfigurationOutputAppValidationConfigurationsMemberOutput {
+export interface AppValidationConfigurationOutput {
   readonly validationId?: string
   readonly name?: string
-  readonly appValidationStrategy?: string
-  readonly ssmValidationParameters?: GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersOutput
+  readonly appValidationStrategy?: AppValidationStrategy
+  readonly ssmValidationParameters?: SSMValidationParametersOutput
 }
 
-export interface GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParameters {
-  readonly source?: GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSource | undefined
+export interface SSMValidationParameters {
+  readonly source?: Source | undefined
   readonly instanceId?: string | undefined
-  readonly scriptType?: string | undefined
+  readonly scriptType?: ScriptType | undefined
   readonly command?: string | undefined
   readonly executionTimeoutSeconds?: number | undefined
   readonly outputS3BucketName?: string | undefined
 }
 
-export interface GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersOutput {
-  readonly source?: GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSourceOutput
+export interface SSMValidationParametersOutput {
+  readonly source?: SourceOutput
   readonly instanceId?: string
-  readonly scriptType?: string
+  readonly scriptType?: ScriptType
   readonly command?: string
   readonly executionTimeoutSeconds?: number
   readonly outputS3BucketName?: string
 }
 
-export interface GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSource {
-  readonly s3Location?: GenerateChangeSetOutputS3Location | undefined
+export interface Source {
+  readonly s3Location?: S3Location | undefined
 }
 
-export interface GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSourceOutput {
-  readonly s3Location?: GenerateChangeSetOutputS3LocationOutput
+export interface SourceOutput {
+  readonly s3Location?: S3LocationOutput
 }
 
-export interface GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMember {
+export interface ServerGroupValidationConfiguration {
   readonly serverGroupId?: string | undefined
-  readonly serverValidationConfigurations?: ReadonlyArray<GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMember> | undefined
+  readonly serverValidationConfigurations?: ReadonlyArray<ServerValidationConfiguration> | undefined
 }
 
-export interface GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberOutput {
+export interface ServerGroupValidationConfigurationOutput {
   readonly serverGroupId?: string
-  readonly serverValidationConfigurations?: ReadonlyArray<GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMemberOutput>
+  readonly serverValidationConfigurations?: ReadonlyArray<ServerValidationConfigurationOutput>
 }
 
-export interface GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMember {
-  readonly server?: CreateAppRequestServerGroupsMemberServerListMember | undefined
+export interface ServerValidationConfiguration {
+  readonly server?: Server | undefined
   readonly validationId?: string | undefined
   readonly name?: string | undefined
-  readonly serverValidationStrategy?: string | undefined
-  readonly userDataValidationParameters?: GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMemberUserDataValidationParameters | undefined
+  readonly serverValidationStrategy?: ServerValidationStrategy | undefined
+  readonly userDataValidationParameters?: UserDataValidationParameters | undefined
 }
 
-export interface GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMemberOutput {
-  readonly server?: CreateAppRequestServerGroupsMemberServerListMemberOutput
+export interface ServerValidationConfigurationOutput {
+  readonly server?: ServerOutput
   readonly validationId?: string
   readonly name?: string
-  readonly serverValidationStrategy?: string
-  readonly userDataValidationParameters?: GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMemberUserDataValidationParametersOutput
+  readonly serverValidationStrategy?: ServerValidationStrategy
+  readonly userDataValidationParameters?: UserDataValidationParametersOutput
 }
 
-export interface GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMemberUserDataValidationParameters {
-  readonly source?: GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSource | undefined
-  readonly scriptType?: string | undefined
+export interface UserDataValidationParameters {
+  readonly source?: Source | undefined
+  readonly scriptType?: ScriptType | undefined
 }
 
-export interface GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMemberServerValidationConfigurationsMemberUserDataValidationParametersOutput {
-  readonly source?: GetAppValidationConfigurationOutputAppValidationConfigurationsMemberSsmValidationParametersSourceOutput
-  readonly scriptType?: string
+export interface UserDataValidationParametersOutput {
+  readonly source?: SourceOutput
+  readonly scriptType?: ScriptType
 }
 
 export interface GetAppValidationOutputRequest {
   readonly appId: string
 }
 
-export interface GetAppValidationOutputOutput {
-  readonly validationOutputList?: ReadonlyArray<GetAppValidationOutputOutputValidationOutputListMember>
+export interface GetAppValidationOutputResponse {
+  readonly validationOutputList?: ReadonlyArray<ValidationOutput>
 }
 
-export interface GetAppValidationOutputOutputValidationOutputListMember {
+export interface ValidationOutput {
   readonly validationId?: string
   readonly name?: string
-  readonly status?: string
+  readonly status?: ValidationStatus
   readonly statusMessage?: string
   readonly latestValidationTime?: Date
-  readonly appValidationOutput?: GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutput
-  readonly serverValidationOutput?: GetAppValidationOutputOutputValidationOutputListMemberServerValidationOutput
+  readonly appValidationOutput?: AppValidationOutput
+  readonly serverValidationOutput?: ServerValidationOutput
 }
 
-export interface GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutput {
-  readonly ssmOutput?: GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutputSsmOutput
+export interface AppValidationOutput {
+  readonly ssmOutput?: SSMOutput
 }
 
-export interface GetAppValidationOutputOutputValidationOutputListMemberAppValidationOutputSsmOutput {
-  readonly s3Location?: GenerateChangeSetOutputS3LocationOutput
+export interface SSMOutput {
+  readonly s3Location?: S3LocationOutput
 }
 
-export interface GetAppValidationOutputOutputValidationOutputListMemberServerValidationOutput {
-  readonly server?: CreateAppRequestServerGroupsMemberServerListMemberOutput
+export interface ServerValidationOutput {
+  readonly server?: ServerOutput
 }
 
 export interface GetConnectorsRequest {
@@ -576,18 +627,18 @@ export interface GetConnectorsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface GetConnectorsOutput {
-  readonly connectorList?: ReadonlyArray<GetConnectorsOutputConnectorListMember>
+export interface GetConnectorsResponse {
+  readonly connectorList?: ReadonlyArray<Connector>
   readonly nextToken?: string
 }
 
-export interface GetConnectorsOutputConnectorListMember {
+export interface Connector {
   readonly connectorId?: string
   readonly version?: string
-  readonly status?: string
-  readonly capabilityList?: ReadonlyArray<string>
+  readonly status?: ConnectorStatus
+  readonly capabilityList?: ReadonlyArray<ConnectorCapability>
   readonly vmManagerName?: string
-  readonly vmManagerType?: string
+  readonly vmManagerType?: VmManagerType
   readonly vmManagerId?: string
   readonly ipAddress?: string
   readonly macAddress?: string
@@ -600,37 +651,37 @@ export interface GetReplicationJobsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface GetReplicationJobsOutput {
-  readonly replicationJobList?: ReadonlyArray<GetReplicationJobsOutputReplicationJobListMember>
+export interface GetReplicationJobsResponse {
+  readonly replicationJobList?: ReadonlyArray<ReplicationJob>
   readonly nextToken?: string
 }
 
-export interface GetReplicationJobsOutputReplicationJobListMember {
+export interface ReplicationJob {
   readonly replicationJobId?: string
   readonly serverId?: string
-  readonly serverType?: string
-  readonly vmServer?: CreateAppRequestServerGroupsMemberServerListMemberVmServerOutput
+  readonly serverType?: ServerType
+  readonly vmServer?: VmServerOutput
   readonly seedReplicationTime?: Date
   readonly frequency?: number
   readonly runOnce?: boolean
   readonly nextReplicationRunStartTime?: Date
-  readonly licenseType?: string
+  readonly licenseType?: LicenseType
   readonly roleName?: string
   readonly latestAmiId?: string
-  readonly state?: string
+  readonly state?: ReplicationJobState
   readonly statusMessage?: string
   readonly description?: string
   readonly numberOfRecentAmisToKeep?: number
   readonly encrypted?: boolean
   readonly kmsKeyId?: string
-  readonly replicationRunList?: ReadonlyArray<GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMember>
+  readonly replicationRunList?: ReadonlyArray<ReplicationRun>
 }
 
-export interface GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMember {
+export interface ReplicationRun {
   readonly replicationRunId?: string
-  readonly state?: string
-  readonly type?: string
-  readonly stageDetails?: GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMemberStageDetails
+  readonly state?: ReplicationRunState
+  readonly type?: ReplicationRunType
+  readonly stageDetails?: ReplicationRunStageDetails
   readonly statusMessage?: string
   readonly amiId?: string
   readonly scheduledStartTime?: Date
@@ -640,7 +691,7 @@ export interface GetReplicationJobsOutputReplicationJobListMemberReplicationRunL
   readonly kmsKeyId?: string
 }
 
-export interface GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMemberStageDetails {
+export interface ReplicationRunStageDetails {
   readonly stage?: string
   readonly stageProgress?: string
 }
@@ -651,22 +702,22 @@ export interface GetReplicationRunsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface GetReplicationRunsOutput {
-  readonly replicationJob?: GetReplicationJobsOutputReplicationJobListMember
-  readonly replicationRunList?: ReadonlyArray<GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMember>
+export interface GetReplicationRunsResponse {
+  readonly replicationJob?: ReplicationJob
+  readonly replicationRunList?: ReadonlyArray<ReplicationRun>
   readonly nextToken?: string
 }
 
 export interface GetServersRequest {
   readonly nextToken?: string | undefined
   readonly maxResults?: number | undefined
-  readonly vmServerAddressList?: ReadonlyArray<CreateAppRequestServerGroupsMemberServerListMemberVmServerVmServerAddress> | undefined
+  readonly vmServerAddressList?: ReadonlyArray<VmServerAddress> | undefined
 }
 
-export interface GetServersOutput {
+export interface GetServersResponse {
   readonly lastModifiedOn?: Date
-  readonly serverCatalogStatus?: string
-  readonly serverList?: ReadonlyArray<CreateAppRequestServerGroupsMemberServerListMemberOutput>
+  readonly serverCatalogStatus?: ServerCatalogStatus
+  readonly serverList?: ReadonlyArray<ServerOutput>
   readonly nextToken?: string
 }
 
@@ -674,17 +725,17 @@ export interface ImportAppCatalogRequest {
   readonly roleName?: string | undefined
 }
 
-export type ImportAppCatalogOutput = {}
+export type ImportAppCatalogResponse = {}
 
 export type ImportServerCatalogRequest = {}
 
-export type ImportServerCatalogOutput = {}
+export type ImportServerCatalogResponse = {}
 
 export interface LaunchAppRequest {
   readonly appId?: string | undefined
 }
 
-export type LaunchAppOutput = {}
+export type LaunchAppResponse = {}
 
 export interface ListAppsRequest {
   readonly appIds?: ReadonlyArray<string> | undefined
@@ -692,67 +743,67 @@ export interface ListAppsRequest {
   readonly maxResults?: number | undefined
 }
 
-export interface ListAppsOutput {
-  readonly apps?: ReadonlyArray<CreateAppOutputAppSummary>
+export interface ListAppsResponse {
+  readonly apps?: ReadonlyArray<AppSummary>
   readonly nextToken?: string
 }
 
 export interface NotifyAppValidationOutputRequest {
   readonly appId: string
-  readonly notificationContext?: NotifyAppValidationOutputRequestNotificationContext | undefined
+  readonly notificationContext?: NotificationContext | undefined
 }
 
-export interface NotifyAppValidationOutputRequestNotificationContext {
+export interface NotificationContext {
   readonly validationId?: string | undefined
-  readonly status?: string | undefined
+  readonly status?: ValidationStatus | undefined
   readonly statusMessage?: string | undefined
 }
 
-export type NotifyAppValidationOutputOutput = {}
+export type NotifyAppValidationOutputResponse = {}
 
 export interface PutAppLaunchConfigurationRequest {
   readonly appId?: string | undefined
   readonly roleName?: string | undefined
   readonly autoLaunch?: boolean | undefined
-  readonly serverGroupLaunchConfigurations?: ReadonlyArray<GetAppLaunchConfigurationOutputServerGroupLaunchConfigurationsMember> | undefined
+  readonly serverGroupLaunchConfigurations?: ReadonlyArray<ServerGroupLaunchConfiguration> | undefined
 }
 
-export type PutAppLaunchConfigurationOutput = {}
+export type PutAppLaunchConfigurationResponse = {}
 
 export interface PutAppReplicationConfigurationRequest {
   readonly appId?: string | undefined
-  readonly serverGroupReplicationConfigurations?: ReadonlyArray<GetAppReplicationConfigurationOutputServerGroupReplicationConfigurationsMember> | undefined
+  readonly serverGroupReplicationConfigurations?: ReadonlyArray<ServerGroupReplicationConfiguration> | undefined
 }
 
-export type PutAppReplicationConfigurationOutput = {}
+export type PutAppReplicationConfigurationResponse = {}
 
 export interface PutAppValidationConfigurationRequest {
   readonly appId: string
-  readonly appValidationConfigurations?: ReadonlyArray<GetAppValidationConfigurationOutputAppValidationConfigurationsMember> | undefined
-  readonly serverGroupValidationConfigurations?: ReadonlyArray<GetAppValidationConfigurationOutputServerGroupValidationConfigurationsMember> | undefined
+  readonly appValidationConfigurations?: ReadonlyArray<AppValidationConfiguration> | undefined
+  readonly serverGroupValidationConfigurations?: ReadonlyArray<ServerGroupValidationConfiguration> | undefined
 }
 
-export type PutAppValidationConfigurationOutput = {}
+export type PutAppValidationConfigurationResponse = {}
 
 export interface StartAppReplicationRequest {
   readonly appId?: string | undefined
 }
 
-export type StartAppReplicationOutput = {}
+export type StartAppReplicationResponse = {}
 
 export interface StartOnDemandAppReplicationRequest {
   readonly appId: string
   readonly description?: string | undefined
 }
 
-export type StartOnDemandAppReplicationOutput = {}
+export type StartOnDemandAppReplicationResponse = {}
 
 export interface StartOnDemandReplicationRunRequest {
   readonly replicationJobId: string
   readonly description?: string | undefined
 }
 
-export interface StartOnDemandReplicationRunOutput {
+export interface StartOnDemandReplicationRunResponse {
   readonly replicationRunId?: string
 }
 
@@ -760,34 +811,34 @@ export interface StopAppReplicationRequest {
   readonly appId?: string | undefined
 }
 
-export type StopAppReplicationOutput = {}
+export type StopAppReplicationResponse = {}
 
 export interface TerminateAppRequest {
   readonly appId?: string | undefined
 }
 
-export type TerminateAppOutput = {}
+export type TerminateAppResponse = {}
 
 export interface UpdateAppRequest {
   readonly appId?: string | undefined
   readonly name?: string | undefined
   readonly description?: string | undefined
   readonly roleName?: string | undefined
-  readonly serverGroups?: ReadonlyArray<CreateAppRequestServerGroupsMember> | undefined
-  readonly tags?: ReadonlyArray<CreateAppRequestTagsMember> | undefined
+  readonly serverGroups?: ReadonlyArray<ServerGroup> | undefined
+  readonly tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface UpdateAppOutput {
-  readonly appSummary?: CreateAppOutputAppSummary
-  readonly serverGroups?: ReadonlyArray<CreateAppRequestServerGroupsMemberOutput>
-  readonly tags?: ReadonlyArray<CreateAppRequestTagsMemberOutput>
+export interface UpdateAppResponse {
+  readonly appSummary?: AppSummary
+  readonly serverGroups?: ReadonlyArray<ServerGroupOutput>
+  readonly tags?: ReadonlyArray<TagOutput>
 }
 
 export interface UpdateReplicationJobRequest {
   readonly replicationJobId: string
   readonly frequency?: number | undefined
   readonly nextReplicationRunStartTime?: Date | undefined
-  readonly licenseType?: string | undefined
+  readonly licenseType?: LicenseType | undefined
   readonly roleName?: string | undefined
   readonly description?: string | undefined
   readonly numberOfRecentAmisToKeep?: number | undefined
@@ -795,144 +846,168 @@ export interface UpdateReplicationJobRequest {
   readonly kmsKeyId?: string | undefined
 }
 
-export type UpdateReplicationJobOutput = {}
+export type UpdateReplicationJobResponse = {}
 
-export type CreateAppError = Errors.CommonError | Client.SdkError
+export class DryRunOperationException extends /*#__PURE__*/ ServiceError("DryRunOperationException") {}
 
-export type CreateReplicationJobError = Errors.CommonError | Client.SdkError
+export class InternalError extends /*#__PURE__*/ ServiceError("InternalError") {}
 
-export type DeleteAppError = Errors.CommonError | Client.SdkError
+export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException") {}
 
-export type DeleteAppLaunchConfigurationError = Errors.CommonError | Client.SdkError
+export class MissingRequiredParameterException extends /*#__PURE__*/ ServiceError("MissingRequiredParameterException") {}
 
-export type DeleteAppReplicationConfigurationError = Errors.CommonError | Client.SdkError
+export class NoConnectorsAvailableException extends /*#__PURE__*/ ServiceError("NoConnectorsAvailableException") {}
 
-export type DeleteAppValidationConfigurationError = Errors.CommonError | Client.SdkError
+export class OperationNotPermittedException extends /*#__PURE__*/ ServiceError("OperationNotPermittedException") {}
 
-export type DeleteReplicationJobError = Errors.CommonError | Client.SdkError
+export class ReplicationJobAlreadyExistsException extends /*#__PURE__*/ ServiceError("ReplicationJobAlreadyExistsException") {}
 
-export type DeleteServerCatalogError = Errors.CommonError | Client.SdkError
+export class ReplicationJobNotFoundException extends /*#__PURE__*/ ServiceError("ReplicationJobNotFoundException") {}
 
-export type DisassociateConnectorError = Errors.CommonError | Client.SdkError
+export class ReplicationRunLimitExceededException extends /*#__PURE__*/ ServiceError("ReplicationRunLimitExceededException") {}
 
-export type GenerateChangeSetError = Errors.CommonError | Client.SdkError
+export class ServerCannotBeReplicatedException extends /*#__PURE__*/ ServiceError("ServerCannotBeReplicatedException") {}
 
-export type GenerateTemplateError = Errors.CommonError | Client.SdkError
+export class TemporarilyUnavailableException extends /*#__PURE__*/ ServiceError("TemporarilyUnavailableException") {}
 
-export type GetAppError = Errors.CommonError | Client.SdkError
+export class UnauthorizedOperationException extends /*#__PURE__*/ ServiceError("UnauthorizedOperationException") {}
 
-export type GetAppLaunchConfigurationError = Errors.CommonError | Client.SdkError
+export type CreateAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetAppReplicationConfigurationError = Errors.CommonError | Client.SdkError
+export type CreateReplicationJobError = InternalError | InvalidParameterException | MissingRequiredParameterException | NoConnectorsAvailableException | OperationNotPermittedException | ReplicationJobAlreadyExistsException | ServerCannotBeReplicatedException | TemporarilyUnavailableException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetAppValidationConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetAppValidationOutputError = Errors.CommonError | Client.SdkError
+export type DeleteAppLaunchConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetConnectorsError = Errors.CommonError | Client.SdkError
+export type DeleteAppReplicationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetReplicationJobsError = Errors.CommonError | Client.SdkError
+export type DeleteAppValidationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetReplicationRunsError = Errors.CommonError | Client.SdkError
+export type DeleteReplicationJobError = InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | ReplicationJobNotFoundException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
 
-export type GetServersError = Errors.CommonError | Client.SdkError
+export type DeleteServerCatalogError = InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
 
-export type ImportAppCatalogError = Errors.CommonError | Client.SdkError
+export type DisassociateConnectorError = InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
 
-export type ImportServerCatalogError = Errors.CommonError | Client.SdkError
+export type GenerateChangeSetError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type LaunchAppError = Errors.CommonError | Client.SdkError
+export type GenerateTemplateError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type ListAppsError = Errors.CommonError | Client.SdkError
+export type GetAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type NotifyAppValidationOutputError = Errors.CommonError | Client.SdkError
+export type GetAppLaunchConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type PutAppLaunchConfigurationError = Errors.CommonError | Client.SdkError
+export type GetAppReplicationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type PutAppReplicationConfigurationError = Errors.CommonError | Client.SdkError
+export type GetAppValidationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type PutAppValidationConfigurationError = Errors.CommonError | Client.SdkError
+export type GetAppValidationOutputError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type StartAppReplicationError = Errors.CommonError | Client.SdkError
+export type GetConnectorsError = UnauthorizedOperationException | Errors.CommonError | Client.SdkError
 
-export type StartOnDemandAppReplicationError = Errors.CommonError | Client.SdkError
+export type GetReplicationJobsError = InvalidParameterException | MissingRequiredParameterException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
 
-export type StartOnDemandReplicationRunError = Errors.CommonError | Client.SdkError
+export type GetReplicationRunsError = InvalidParameterException | MissingRequiredParameterException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
 
-export type StopAppReplicationError = Errors.CommonError | Client.SdkError
+export type GetServersError = InternalError | InvalidParameterException | MissingRequiredParameterException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type TerminateAppError = Errors.CommonError | Client.SdkError
+export type ImportAppCatalogError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type UpdateAppError = Errors.CommonError | Client.SdkError
+export type ImportServerCatalogError = InvalidParameterException | MissingRequiredParameterException | NoConnectorsAvailableException | OperationNotPermittedException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
 
-export type UpdateReplicationJobError = Errors.CommonError | Client.SdkError
+export type LaunchAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const createApp: Client.Operation<CreateAppRequest, CreateAppOutput, CreateAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"CreateApp",http:{method:"POST",requestUri:"/"},input:{shape:CreateAppRequest$},output:{shape:CreateAppOutput$}}})
+export type ListAppsError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const createReplicationJob: Client.Operation<CreateReplicationJobRequest, CreateReplicationJobOutput, CreateReplicationJobError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"CreateReplicationJob",http:{method:"POST",requestUri:"/"},input:{shape:CreateReplicationJobRequest$},output:{shape:CreateReplicationJobOutput$}}})
+export type NotifyAppValidationOutputError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const deleteApp: Client.Operation<DeleteAppRequest, DeleteAppOutput, DeleteAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteApp",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppRequest$},output:{shape:DeleteAppOutput$}}})
+export type PutAppLaunchConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const deleteAppLaunchConfiguration: Client.Operation<DeleteAppLaunchConfigurationRequest, DeleteAppLaunchConfigurationOutput, DeleteAppLaunchConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteAppLaunchConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppLaunchConfigurationRequest$},output:{shape:DeleteAppLaunchConfigurationOutput$}}})
+export type PutAppReplicationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const deleteAppReplicationConfiguration: Client.Operation<DeleteAppReplicationConfigurationRequest, DeleteAppReplicationConfigurationOutput, DeleteAppReplicationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteAppReplicationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppReplicationConfigurationRequest$},output:{shape:DeleteAppReplicationConfigurationOutput$}}})
+export type PutAppValidationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const deleteAppValidationConfiguration: Client.Operation<DeleteAppValidationConfigurationRequest, DeleteAppValidationConfigurationOutput, DeleteAppValidationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteAppValidationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppValidationConfigurationRequest$},output:{shape:DeleteAppValidationConfigurationOutput$}}})
+export type StartAppReplicationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const deleteReplicationJob: Client.Operation<DeleteReplicationJobRequest, DeleteReplicationJobOutput, DeleteReplicationJobError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteReplicationJob",http:{method:"POST",requestUri:"/"},input:{shape:DeleteReplicationJobRequest$},output:{shape:DeleteReplicationJobOutput$}}})
+export type StartOnDemandAppReplicationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const deleteServerCatalog: Client.Operation<DeleteServerCatalogRequest, DeleteServerCatalogOutput, DeleteServerCatalogError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteServerCatalog",http:{method:"POST",requestUri:"/"},input:{shape:DeleteServerCatalogRequest$},output:{shape:DeleteServerCatalogOutput$}}})
+export type StartOnDemandReplicationRunError = DryRunOperationException | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | ReplicationRunLimitExceededException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
 
-export const disassociateConnector: Client.Operation<DisassociateConnectorRequest, DisassociateConnectorOutput, DisassociateConnectorError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DisassociateConnector",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateConnectorRequest$},output:{shape:DisassociateConnectorOutput$}}})
+export type StopAppReplicationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const generateChangeSet: Client.Operation<GenerateChangeSetRequest, GenerateChangeSetOutput, GenerateChangeSetError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GenerateChangeSet",http:{method:"POST",requestUri:"/"},input:{shape:GenerateChangeSetRequest$},output:{shape:GenerateChangeSetOutput$}}})
+export type TerminateAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const generateTemplate: Client.Operation<GenerateTemplateRequest, GenerateTemplateOutput, GenerateTemplateError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GenerateTemplate",http:{method:"POST",requestUri:"/"},input:{shape:GenerateTemplateRequest$},output:{shape:GenerateTemplateOutput$}}})
+export type UpdateAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const getApp: Client.Operation<GetAppRequest, GetAppOutput, GetAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetApp",http:{method:"POST",requestUri:"/"},input:{shape:GetAppRequest$},output:{shape:GetAppOutput$}}})
+export type UpdateReplicationJobError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | ReplicationJobNotFoundException | ServerCannotBeReplicatedException | TemporarilyUnavailableException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export const getAppLaunchConfiguration: Client.Operation<GetAppLaunchConfigurationRequest, GetAppLaunchConfigurationOutput, GetAppLaunchConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetAppLaunchConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:GetAppLaunchConfigurationRequest$},output:{shape:GetAppLaunchConfigurationOutput$}}})
+export const createApp: Client.Operation<CreateAppRequest, CreateAppResponse, CreateAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"CreateApp",http:{method:"POST",requestUri:"/"},input:{shape:CreateAppRequest$},output:{shape:CreateAppResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const getAppReplicationConfiguration: Client.Operation<GetAppReplicationConfigurationRequest, GetAppReplicationConfigurationOutput, GetAppReplicationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetAppReplicationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:GetAppReplicationConfigurationRequest$},output:{shape:GetAppReplicationConfigurationOutput$}}})
+export const createReplicationJob: Client.Operation<CreateReplicationJobRequest, CreateReplicationJobResponse, CreateReplicationJobError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"CreateReplicationJob",http:{method:"POST",requestUri:"/"},input:{shape:CreateReplicationJobRequest$},output:{shape:CreateReplicationJobResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,NoConnectorsAvailableException$,OperationNotPermittedException$,ReplicationJobAlreadyExistsException$,ServerCannotBeReplicatedException$,TemporarilyUnavailableException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,NoConnectorsAvailableException,OperationNotPermittedException,ReplicationJobAlreadyExistsException,ServerCannotBeReplicatedException,TemporarilyUnavailableException,UnauthorizedOperationException}})
 
-export const getAppValidationConfiguration: Client.Operation<GetAppValidationConfigurationRequest, GetAppValidationConfigurationOutput, GetAppValidationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetAppValidationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:GetAppValidationConfigurationRequest$},output:{shape:GetAppValidationConfigurationOutput$}}})
+export const deleteApp: Client.Operation<DeleteAppRequest, DeleteAppResponse, DeleteAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteApp",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppRequest$},output:{shape:DeleteAppResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const getAppValidationOutput: Client.Operation<GetAppValidationOutputRequest, GetAppValidationOutputOutput, GetAppValidationOutputError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetAppValidationOutput",http:{method:"POST",requestUri:"/"},input:{shape:GetAppValidationOutputRequest$},output:{shape:GetAppValidationOutputOutput$}}})
+export const deleteAppLaunchConfiguration: Client.Operation<DeleteAppLaunchConfigurationRequest, DeleteAppLaunchConfigurationResponse, DeleteAppLaunchConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteAppLaunchConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppLaunchConfigurationRequest$},output:{shape:DeleteAppLaunchConfigurationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const getConnectors: Paginate.Paginated<GetConnectorsRequest, GetConnectorsOutput, GetConnectorsError, SMS, GetConnectorsOutputConnectorListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SMS, {model:{name:"GetConnectors",http:{method:"POST",requestUri:"/"},input:{shape:GetConnectorsRequest$},output:{shape:GetConnectorsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["connectorList"]})
+export const deleteAppReplicationConfiguration: Client.Operation<DeleteAppReplicationConfigurationRequest, DeleteAppReplicationConfigurationResponse, DeleteAppReplicationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteAppReplicationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppReplicationConfigurationRequest$},output:{shape:DeleteAppReplicationConfigurationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const getReplicationJobs: Paginate.Paginated<GetReplicationJobsRequest, GetReplicationJobsOutput, GetReplicationJobsError, SMS, GetReplicationJobsOutputReplicationJobListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SMS, {model:{name:"GetReplicationJobs",http:{method:"POST",requestUri:"/"},input:{shape:GetReplicationJobsRequest$},output:{shape:GetReplicationJobsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["replicationJobList"]})
+export const deleteAppValidationConfiguration: Client.Operation<DeleteAppValidationConfigurationRequest, DeleteAppValidationConfigurationResponse, DeleteAppValidationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteAppValidationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAppValidationConfigurationRequest$},output:{shape:DeleteAppValidationConfigurationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const getReplicationRuns: Paginate.Paginated<GetReplicationRunsRequest, GetReplicationRunsOutput, GetReplicationRunsError, SMS, GetReplicationJobsOutputReplicationJobListMemberReplicationRunListMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SMS, {model:{name:"GetReplicationRuns",http:{method:"POST",requestUri:"/"},input:{shape:GetReplicationRunsRequest$},output:{shape:GetReplicationRunsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["replicationRunList"]})
+export const deleteReplicationJob: Client.Operation<DeleteReplicationJobRequest, DeleteReplicationJobResponse, DeleteReplicationJobError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteReplicationJob",http:{method:"POST",requestUri:"/"},input:{shape:DeleteReplicationJobRequest$},output:{shape:DeleteReplicationJobResponse$},errors:[InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,ReplicationJobNotFoundException$,UnauthorizedOperationException$]},errors:{InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,ReplicationJobNotFoundException,UnauthorizedOperationException}})
 
-export const getServers: Paginate.Paginated<GetServersRequest, GetServersOutput, GetServersError, SMS, CreateAppRequestServerGroupsMemberServerListMemberOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SMS, {model:{name:"GetServers",http:{method:"POST",requestUri:"/"},input:{shape:GetServersRequest$},output:{shape:GetServersOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["serverList"]})
+export const deleteServerCatalog: Client.Operation<DeleteServerCatalogRequest, DeleteServerCatalogResponse, DeleteServerCatalogError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DeleteServerCatalog",http:{method:"POST",requestUri:"/"},input:{shape:DeleteServerCatalogRequest$},output:{shape:DeleteServerCatalogResponse$},errors:[InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const importAppCatalog: Client.Operation<ImportAppCatalogRequest, ImportAppCatalogOutput, ImportAppCatalogError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"ImportAppCatalog",http:{method:"POST",requestUri:"/"},input:{shape:ImportAppCatalogRequest$},output:{shape:ImportAppCatalogOutput$}}})
+export const disassociateConnector: Client.Operation<DisassociateConnectorRequest, DisassociateConnectorResponse, DisassociateConnectorError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"DisassociateConnector",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateConnectorRequest$},output:{shape:DisassociateConnectorResponse$},errors:[InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const importServerCatalog: Client.Operation<ImportServerCatalogRequest, ImportServerCatalogOutput, ImportServerCatalogError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"ImportServerCatalog",http:{method:"POST",requestUri:"/"},input:{shape:ImportServerCatalogRequest$},output:{shape:ImportServerCatalogOutput$}}})
+export const generateChangeSet: Client.Operation<GenerateChangeSetRequest, GenerateChangeSetResponse, GenerateChangeSetError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GenerateChangeSet",http:{method:"POST",requestUri:"/"},input:{shape:GenerateChangeSetRequest$},output:{shape:GenerateChangeSetResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const launchApp: Client.Operation<LaunchAppRequest, LaunchAppOutput, LaunchAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"LaunchApp",http:{method:"POST",requestUri:"/"},input:{shape:LaunchAppRequest$},output:{shape:LaunchAppOutput$}}})
+export const generateTemplate: Client.Operation<GenerateTemplateRequest, GenerateTemplateResponse, GenerateTemplateError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GenerateTemplate",http:{method:"POST",requestUri:"/"},input:{shape:GenerateTemplateRequest$},output:{shape:GenerateTemplateResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const listApps: Client.Operation<ListAppsRequest, ListAppsOutput, ListAppsError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"ListApps",http:{method:"POST",requestUri:"/"},input:{shape:ListAppsRequest$},output:{shape:ListAppsOutput$}}})
+export const getApp: Client.Operation<GetAppRequest, GetAppResponse, GetAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetApp",http:{method:"POST",requestUri:"/"},input:{shape:GetAppRequest$},output:{shape:GetAppResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const notifyAppValidationOutput: Client.Operation<NotifyAppValidationOutputRequest, NotifyAppValidationOutputOutput, NotifyAppValidationOutputError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"NotifyAppValidationOutput",http:{method:"POST",requestUri:"/"},input:{shape:NotifyAppValidationOutputRequest$},output:{shape:NotifyAppValidationOutputOutput$}}})
+export const getAppLaunchConfiguration: Client.Operation<GetAppLaunchConfigurationRequest, GetAppLaunchConfigurationResponse, GetAppLaunchConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetAppLaunchConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:GetAppLaunchConfigurationRequest$},output:{shape:GetAppLaunchConfigurationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const putAppLaunchConfiguration: Client.Operation<PutAppLaunchConfigurationRequest, PutAppLaunchConfigurationOutput, PutAppLaunchConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"PutAppLaunchConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:PutAppLaunchConfigurationRequest$},output:{shape:PutAppLaunchConfigurationOutput$}}})
+export const getAppReplicationConfiguration: Client.Operation<GetAppReplicationConfigurationRequest, GetAppReplicationConfigurationResponse, GetAppReplicationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetAppReplicationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:GetAppReplicationConfigurationRequest$},output:{shape:GetAppReplicationConfigurationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const putAppReplicationConfiguration: Client.Operation<PutAppReplicationConfigurationRequest, PutAppReplicationConfigurationOutput, PutAppReplicationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"PutAppReplicationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:PutAppReplicationConfigurationRequest$},output:{shape:PutAppReplicationConfigurationOutput$}}})
+export const getAppValidationConfiguration: Client.Operation<GetAppValidationConfigurationRequest, GetAppValidationConfigurationResponse, GetAppValidationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetAppValidationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:GetAppValidationConfigurationRequest$},output:{shape:GetAppValidationConfigurationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const putAppValidationConfiguration: Client.Operation<PutAppValidationConfigurationRequest, PutAppValidationConfigurationOutput, PutAppValidationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"PutAppValidationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:PutAppValidationConfigurationRequest$},output:{shape:PutAppValidationConfigurationOutput$}}})
+export const getAppValidationOutput: Client.Operation<GetAppValidationOutputRequest, GetAppValidationOutputResponse, GetAppValidationOutputError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"GetAppValidationOutput",http:{method:"POST",requestUri:"/"},input:{shape:GetAppValidationOutputRequest$},output:{shape:GetAppValidationOutputResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const startAppReplication: Client.Operation<StartAppReplicationRequest, StartAppReplicationOutput, StartAppReplicationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"StartAppReplication",http:{method:"POST",requestUri:"/"},input:{shape:StartAppReplicationRequest$},output:{shape:StartAppReplicationOutput$}}})
+export const getConnectors: Paginate.Paginated<GetConnectorsRequest, GetConnectorsResponse, GetConnectorsError, SMS, Connector> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SMS, {model:{name:"GetConnectors",http:{method:"POST",requestUri:"/"},input:{shape:GetConnectorsRequest$},output:{shape:GetConnectorsResponse$},errors:[UnauthorizedOperationException$]},errors:{UnauthorizedOperationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["connectorList"]})
 
-export const startOnDemandAppReplication: Client.Operation<StartOnDemandAppReplicationRequest, StartOnDemandAppReplicationOutput, StartOnDemandAppReplicationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"StartOnDemandAppReplication",http:{method:"POST",requestUri:"/"},input:{shape:StartOnDemandAppReplicationRequest$},output:{shape:StartOnDemandAppReplicationOutput$}}})
+export const getReplicationJobs: Paginate.Paginated<GetReplicationJobsRequest, GetReplicationJobsResponse, GetReplicationJobsError, SMS, ReplicationJob> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SMS, {model:{name:"GetReplicationJobs",http:{method:"POST",requestUri:"/"},input:{shape:GetReplicationJobsRequest$},output:{shape:GetReplicationJobsResponse$},errors:[InvalidParameterException$,MissingRequiredParameterException$,UnauthorizedOperationException$]},errors:{InvalidParameterException,MissingRequiredParameterException,UnauthorizedOperationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["replicationJobList"]})
 
-export const startOnDemandReplicationRun: Client.Operation<StartOnDemandReplicationRunRequest, StartOnDemandReplicationRunOutput, StartOnDemandReplicationRunError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"StartOnDemandReplicationRun",http:{method:"POST",requestUri:"/"},input:{shape:StartOnDemandReplicationRunRequest$},output:{shape:StartOnDemandReplicationRunOutput$}}})
+export const getReplicationRuns: Paginate.Paginated<GetReplicationRunsRequest, GetReplicationRunsResponse, GetReplicationRunsError, SMS, ReplicationRun> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SMS, {model:{name:"GetReplicationRuns",http:{method:"POST",requestUri:"/"},input:{shape:GetReplicationRunsRequest$},output:{shape:GetReplicationRunsResponse$},errors:[InvalidParameterException$,MissingRequiredParameterException$,UnauthorizedOperationException$]},errors:{InvalidParameterException,MissingRequiredParameterException,UnauthorizedOperationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["replicationRunList"]})
 
-export const stopAppReplication: Client.Operation<StopAppReplicationRequest, StopAppReplicationOutput, StopAppReplicationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"StopAppReplication",http:{method:"POST",requestUri:"/"},input:{shape:StopAppReplicationRequest$},output:{shape:StopAppReplicationOutput$}}})
+export const getServers: Paginate.Paginated<GetServersRequest, GetServersResponse, GetServersError, SMS, ServerOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SMS, {model:{name:"GetServers",http:{method:"POST",requestUri:"/"},input:{shape:GetServersRequest$},output:{shape:GetServersResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,UnauthorizedOperationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["serverList"]})
 
-export const terminateApp: Client.Operation<TerminateAppRequest, TerminateAppOutput, TerminateAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"TerminateApp",http:{method:"POST",requestUri:"/"},input:{shape:TerminateAppRequest$},output:{shape:TerminateAppOutput$}}})
+export const importAppCatalog: Client.Operation<ImportAppCatalogRequest, ImportAppCatalogResponse, ImportAppCatalogError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"ImportAppCatalog",http:{method:"POST",requestUri:"/"},input:{shape:ImportAppCatalogRequest$},output:{shape:ImportAppCatalogResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const updateApp: Client.Operation<UpdateAppRequest, UpdateAppOutput, UpdateAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"UpdateApp",http:{method:"POST",requestUri:"/"},input:{shape:UpdateAppRequest$},output:{shape:UpdateAppOutput$}}})
+export const importServerCatalog: Client.Operation<ImportServerCatalogRequest, ImportServerCatalogResponse, ImportServerCatalogError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"ImportServerCatalog",http:{method:"POST",requestUri:"/"},input:{shape:ImportServerCatalogRequest$},output:{shape:ImportServerCatalogResponse$},errors:[InvalidParameterException$,MissingRequiredParameterException$,NoConnectorsAvailableException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InvalidParameterException,MissingRequiredParameterException,NoConnectorsAvailableException,OperationNotPermittedException,UnauthorizedOperationException}})
 
-export const updateReplicationJob: Client.Operation<UpdateReplicationJobRequest, UpdateReplicationJobOutput, UpdateReplicationJobError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"UpdateReplicationJob",http:{method:"POST",requestUri:"/"},input:{shape:UpdateReplicationJobRequest$},output:{shape:UpdateReplicationJobOutput$}}})
+export const launchApp: Client.Operation<LaunchAppRequest, LaunchAppResponse, LaunchAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"LaunchApp",http:{method:"POST",requestUri:"/"},input:{shape:LaunchAppRequest$},output:{shape:LaunchAppResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const listApps: Client.Operation<ListAppsRequest, ListAppsResponse, ListAppsError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"ListApps",http:{method:"POST",requestUri:"/"},input:{shape:ListAppsRequest$},output:{shape:ListAppsResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const notifyAppValidationOutput: Client.Operation<NotifyAppValidationOutputRequest, NotifyAppValidationOutputResponse, NotifyAppValidationOutputError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"NotifyAppValidationOutput",http:{method:"POST",requestUri:"/"},input:{shape:NotifyAppValidationOutputRequest$},output:{shape:NotifyAppValidationOutputResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const putAppLaunchConfiguration: Client.Operation<PutAppLaunchConfigurationRequest, PutAppLaunchConfigurationResponse, PutAppLaunchConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"PutAppLaunchConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:PutAppLaunchConfigurationRequest$},output:{shape:PutAppLaunchConfigurationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const putAppReplicationConfiguration: Client.Operation<PutAppReplicationConfigurationRequest, PutAppReplicationConfigurationResponse, PutAppReplicationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"PutAppReplicationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:PutAppReplicationConfigurationRequest$},output:{shape:PutAppReplicationConfigurationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const putAppValidationConfiguration: Client.Operation<PutAppValidationConfigurationRequest, PutAppValidationConfigurationResponse, PutAppValidationConfigurationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"PutAppValidationConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:PutAppValidationConfigurationRequest$},output:{shape:PutAppValidationConfigurationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const startAppReplication: Client.Operation<StartAppReplicationRequest, StartAppReplicationResponse, StartAppReplicationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"StartAppReplication",http:{method:"POST",requestUri:"/"},input:{shape:StartAppReplicationRequest$},output:{shape:StartAppReplicationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const startOnDemandAppReplication: Client.Operation<StartOnDemandAppReplicationRequest, StartOnDemandAppReplicationResponse, StartOnDemandAppReplicationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"StartOnDemandAppReplication",http:{method:"POST",requestUri:"/"},input:{shape:StartOnDemandAppReplicationRequest$},output:{shape:StartOnDemandAppReplicationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const startOnDemandReplicationRun: Client.Operation<StartOnDemandReplicationRunRequest, StartOnDemandReplicationRunResponse, StartOnDemandReplicationRunError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"StartOnDemandReplicationRun",http:{method:"POST",requestUri:"/"},input:{shape:StartOnDemandReplicationRunRequest$},output:{shape:StartOnDemandReplicationRunResponse$},errors:[DryRunOperationException$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,ReplicationRunLimitExceededException$,UnauthorizedOperationException$]},errors:{DryRunOperationException,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,ReplicationRunLimitExceededException,UnauthorizedOperationException}})
+
+export const stopAppReplication: Client.Operation<StopAppReplicationRequest, StopAppReplicationResponse, StopAppReplicationError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"StopAppReplication",http:{method:"POST",requestUri:"/"},input:{shape:StopAppReplicationRequest$},output:{shape:StopAppReplicationResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const terminateApp: Client.Operation<TerminateAppRequest, TerminateAppResponse, TerminateAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"TerminateApp",http:{method:"POST",requestUri:"/"},input:{shape:TerminateAppRequest$},output:{shape:TerminateAppResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const updateApp: Client.Operation<UpdateAppRequest, UpdateAppResponse, UpdateAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"UpdateApp",http:{method:"POST",requestUri:"/"},input:{shape:UpdateAppRequest$},output:{shape:UpdateAppResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
+
+export const updateReplicationJob: Client.Operation<UpdateReplicationJobRequest, UpdateReplicationJobResponse, UpdateReplicationJobError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"UpdateReplicationJob",http:{method:"POST",requestUri:"/"},input:{shape:UpdateReplicationJobRequest$},output:{shape:UpdateReplicationJobResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,ReplicationJobNotFoundException$,ServerCannotBeReplicatedException$,TemporarilyUnavailableException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,ReplicationJobNotFoundException,ServerCannotBeReplicatedException,TemporarilyUnavailableException,UnauthorizedOperationException}})

@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The SSMContacts client: provide it with `layer`. */
@@ -24,243 +25,268 @@ const string$: S.Shape = {type:"string",name:"String"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
+const double$: S.Shape = {type:"double",name:"Double"}
 
 const AcceptPageRequest$: S.StructureShape = {type:"structure",name:"AcceptPageRequest",members:{PageId:{shape:string$},ContactChannelId:{shape:string$},AcceptType:{shape:string$},Note:{shape:string$},AcceptCode:{shape:string$},AcceptCodeValidation:{shape:string$}},required:["PageId","AcceptType","AcceptCode"]}
-const AcceptPageOutput$: S.StructureShape = {type:"structure",name:"AcceptPageOutput",members:{}}
+const AcceptPageResult$: S.StructureShape = {type:"structure",name:"AcceptPageResult",members:{}}
 const ActivateContactChannelRequest$: S.StructureShape = {type:"structure",name:"ActivateContactChannelRequest",members:{ContactChannelId:{shape:string$},ActivationCode:{shape:string$}},required:["ContactChannelId","ActivationCode"]}
-const ActivateContactChannelOutput$: S.StructureShape = {type:"structure",name:"ActivateContactChannelOutput",members:{}}
-const CreateContactRequestPlanStagesMemberTargetsMemberChannelTargetInfo$: S.StructureShape = {type:"structure",name:"CreateContactRequestPlanStagesMemberTargetsMemberChannelTargetInfo",members:{ContactChannelId:{shape:string$},RetryIntervalInMinutes:{shape:integer$}},required:["ContactChannelId"]}
-const CreateContactRequestPlanStagesMemberTargetsMemberContactTargetInfo$: S.StructureShape = {type:"structure",name:"CreateContactRequestPlanStagesMemberTargetsMemberContactTargetInfo",members:{ContactId:{shape:string$},IsEssential:{shape:boolean$}},required:["IsEssential"]}
-const CreateContactRequestPlanStagesMemberTargetsMember$: S.StructureShape = {type:"structure",name:"CreateContactRequestPlanStagesMemberTargetsMember",members:{ChannelTargetInfo:{shape:CreateContactRequestPlanStagesMemberTargetsMemberChannelTargetInfo$},ContactTargetInfo:{shape:CreateContactRequestPlanStagesMemberTargetsMemberContactTargetInfo$}}}
-const CreateContactRequestPlanStagesMemberTargets$: S.ListShape = {type:"list",name:"CreateContactRequestPlanStagesMemberTargets",member:{shape:CreateContactRequestPlanStagesMemberTargetsMember$}}
-const CreateContactRequestPlanStagesMember$: S.StructureShape = {type:"structure",name:"CreateContactRequestPlanStagesMember",members:{DurationInMinutes:{shape:integer$},Targets:{shape:CreateContactRequestPlanStagesMemberTargets$}},required:["DurationInMinutes","Targets"]}
-const CreateContactRequestPlanStages$: S.ListShape = {type:"list",name:"CreateContactRequestPlanStages",member:{shape:CreateContactRequestPlanStagesMember$}}
-const CreateContactRequestPlanRotationIds$: S.ListShape = {type:"list",name:"CreateContactRequestPlanRotationIds",member:{shape:string$}}
-const CreateContactRequestPlan$: S.StructureShape = {type:"structure",name:"CreateContactRequestPlan",members:{Stages:{shape:CreateContactRequestPlanStages$},RotationIds:{shape:CreateContactRequestPlanRotationIds$}}}
-const CreateContactRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateContactRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}}}
-const CreateContactRequestTags$: S.ListShape = {type:"list",name:"CreateContactRequestTags",member:{shape:CreateContactRequestTagsMember$}}
-const CreateContactRequest$: S.StructureShape = {type:"structure",name:"CreateContactRequest",members:{Alias:{shape:string$},DisplayName:{shape:string$},Type:{shape:string$},Plan:{shape:CreateContactRequestPlan$},Tags:{shape:CreateContactRequestTags$},IdempotencyToken:{shape:string$,idempotencyToken:true}},required:["Alias","Type","Plan"]}
-const CreateContactOutput$: S.StructureShape = {type:"structure",name:"CreateContactOutput",members:{ContactArn:{shape:string$}},required:["ContactArn"]}
-const CreateContactChannelRequestDeliveryAddress$: S.StructureShape = {type:"structure",name:"CreateContactChannelRequestDeliveryAddress",members:{SimpleAddress:{shape:string$}}}
-const CreateContactChannelRequest$: S.StructureShape = {type:"structure",name:"CreateContactChannelRequest",members:{ContactId:{shape:string$},Name:{shape:string$},Type:{shape:string$},DeliveryAddress:{shape:CreateContactChannelRequestDeliveryAddress$},DeferActivation:{shape:boolean$},IdempotencyToken:{shape:string$,idempotencyToken:true}},required:["ContactId","Name","Type","DeliveryAddress"]}
-const CreateContactChannelOutput$: S.StructureShape = {type:"structure",name:"CreateContactChannelOutput",members:{ContactChannelArn:{shape:string$}},required:["ContactChannelArn"]}
+const ActivateContactChannelResult$: S.StructureShape = {type:"structure",name:"ActivateContactChannelResult",members:{}}
+const ChannelTargetInfo$: S.StructureShape = {type:"structure",name:"ChannelTargetInfo",members:{ContactChannelId:{shape:string$},RetryIntervalInMinutes:{shape:integer$}},required:["ContactChannelId"]}
+const ContactTargetInfo$: S.StructureShape = {type:"structure",name:"ContactTargetInfo",members:{ContactId:{shape:string$},IsEssential:{shape:boolean$}},required:["IsEssential"]}
+const Target$: S.StructureShape = {type:"structure",name:"Target",members:{ChannelTargetInfo:{shape:ChannelTargetInfo$},ContactTargetInfo:{shape:ContactTargetInfo$}}}
+const StageTargets$: S.ListShape = {type:"list",name:"StageTargets",member:{shape:Target$}}
+const Stage$: S.StructureShape = {type:"structure",name:"Stage",members:{DurationInMinutes:{shape:integer$},Targets:{shape:StageTargets$}},required:["DurationInMinutes","Targets"]}
+const PlanStages$: S.ListShape = {type:"list",name:"PlanStages",member:{shape:Stage$}}
+const PlanRotationIds$: S.ListShape = {type:"list",name:"PlanRotationIds",member:{shape:string$}}
+const Plan$: S.StructureShape = {type:"structure",name:"Plan",members:{Stages:{shape:PlanStages$},RotationIds:{shape:PlanRotationIds$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}}}
+const CreateContactRequestTags$: S.ListShape = {type:"list",name:"CreateContactRequestTags",member:{shape:Tag$}}
+const CreateContactRequest$: S.StructureShape = {type:"structure",name:"CreateContactRequest",members:{Alias:{shape:string$},DisplayName:{shape:string$},Type:{shape:string$},Plan:{shape:Plan$},Tags:{shape:CreateContactRequestTags$},IdempotencyToken:{shape:string$,idempotencyToken:true}},required:["Alias","Type","Plan"]}
+const CreateContactResult$: S.StructureShape = {type:"structure",name:"CreateContactResult",members:{ContactArn:{shape:string$}},required:["ContactArn"]}
+const ContactChannelAddress$: S.StructureShape = {type:"structure",name:"ContactChannelAddress",members:{SimpleAddress:{shape:string$}}}
+const CreateContactChannelRequest$: S.StructureShape = {type:"structure",name:"CreateContactChannelRequest",members:{ContactId:{shape:string$},Name:{shape:string$},Type:{shape:string$},DeliveryAddress:{shape:ContactChannelAddress$},DeferActivation:{shape:boolean$},IdempotencyToken:{shape:string$,idempotencyToken:true}},required:["ContactId","Name","Type","DeliveryAddress"]}
+const CreateContactChannelResult$: S.StructureShape = {type:"structure",name:"CreateContactChannelResult",members:{ContactChannelArn:{shape:string$}},required:["ContactChannelArn"]}
 const CreateRotationRequestContactIds$: S.ListShape = {type:"list",name:"CreateRotationRequestContactIds",member:{shape:string$}}
-const CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime$: S.StructureShape = {type:"structure",name:"CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime",members:{HourOfDay:{shape:integer$},MinuteOfHour:{shape:integer$}},required:["HourOfDay","MinuteOfHour"]}
-const CreateRotationRequestRecurrenceMonthlySettingsMember$: S.StructureShape = {type:"structure",name:"CreateRotationRequestRecurrenceMonthlySettingsMember",members:{DayOfMonth:{shape:integer$},HandOffTime:{shape:CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime$}},required:["DayOfMonth","HandOffTime"]}
-const CreateRotationRequestRecurrenceMonthlySettings$: S.ListShape = {type:"list",name:"CreateRotationRequestRecurrenceMonthlySettings",member:{shape:CreateRotationRequestRecurrenceMonthlySettingsMember$}}
-const CreateRotationRequestRecurrenceWeeklySettingsMember$: S.StructureShape = {type:"structure",name:"CreateRotationRequestRecurrenceWeeklySettingsMember",members:{DayOfWeek:{shape:string$},HandOffTime:{shape:CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime$}},required:["DayOfWeek","HandOffTime"]}
-const CreateRotationRequestRecurrenceWeeklySettings$: S.ListShape = {type:"list",name:"CreateRotationRequestRecurrenceWeeklySettings",member:{shape:CreateRotationRequestRecurrenceWeeklySettingsMember$}}
-const CreateRotationRequestRecurrenceDailySettings$: S.ListShape = {type:"list",name:"CreateRotationRequestRecurrenceDailySettings",member:{shape:CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime$}}
-const CreateRotationRequestRecurrenceShiftCoveragesValueMember$: S.StructureShape = {type:"structure",name:"CreateRotationRequestRecurrenceShiftCoveragesValueMember",members:{Start:{shape:CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime$},End:{shape:CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime$}}}
-const CreateRotationRequestRecurrenceShiftCoveragesValue$: S.ListShape = {type:"list",name:"CreateRotationRequestRecurrenceShiftCoveragesValue",member:{shape:CreateRotationRequestRecurrenceShiftCoveragesValueMember$}}
-const CreateRotationRequestRecurrenceShiftCoverages$: S.MapShape = {type:"map",name:"CreateRotationRequestRecurrenceShiftCoverages",key:{shape:string$},value:{shape:CreateRotationRequestRecurrenceShiftCoveragesValue$}}
-const CreateRotationRequestRecurrence$: S.StructureShape = {type:"structure",name:"CreateRotationRequestRecurrence",members:{MonthlySettings:{shape:CreateRotationRequestRecurrenceMonthlySettings$},WeeklySettings:{shape:CreateRotationRequestRecurrenceWeeklySettings$},DailySettings:{shape:CreateRotationRequestRecurrenceDailySettings$},NumberOfOnCalls:{shape:integer$},ShiftCoverages:{shape:CreateRotationRequestRecurrenceShiftCoverages$},RecurrenceMultiplier:{shape:integer$}},required:["NumberOfOnCalls","RecurrenceMultiplier"]}
-const CreateRotationRequest$: S.StructureShape = {type:"structure",name:"CreateRotationRequest",members:{Name:{shape:string$},ContactIds:{shape:CreateRotationRequestContactIds$},StartTime:{shape:timestamp$},TimeZoneId:{shape:string$},Recurrence:{shape:CreateRotationRequestRecurrence$},Tags:{shape:CreateContactRequestTags$},IdempotencyToken:{shape:string$}},required:["Name","ContactIds","TimeZoneId","Recurrence"]}
-const CreateRotationOutput$: S.StructureShape = {type:"structure",name:"CreateRotationOutput",members:{RotationArn:{shape:string$}},required:["RotationArn"]}
+const HandOffTime$: S.StructureShape = {type:"structure",name:"HandOffTime",members:{HourOfDay:{shape:integer$},MinuteOfHour:{shape:integer$}},required:["HourOfDay","MinuteOfHour"]}
+const MonthlySetting$: S.StructureShape = {type:"structure",name:"MonthlySetting",members:{DayOfMonth:{shape:integer$},HandOffTime:{shape:HandOffTime$}},required:["DayOfMonth","HandOffTime"]}
+const RecurrenceSettingsMonthlySettings$: S.ListShape = {type:"list",name:"RecurrenceSettingsMonthlySettings",member:{shape:MonthlySetting$}}
+const WeeklySetting$: S.StructureShape = {type:"structure",name:"WeeklySetting",members:{DayOfWeek:{shape:string$},HandOffTime:{shape:HandOffTime$}},required:["DayOfWeek","HandOffTime"]}
+const RecurrenceSettingsWeeklySettings$: S.ListShape = {type:"list",name:"RecurrenceSettingsWeeklySettings",member:{shape:WeeklySetting$}}
+const RecurrenceSettingsDailySettings$: S.ListShape = {type:"list",name:"RecurrenceSettingsDailySettings",member:{shape:HandOffTime$}}
+const CoverageTime$: S.StructureShape = {type:"structure",name:"CoverageTime",members:{Start:{shape:HandOffTime$},End:{shape:HandOffTime$}}}
+const RecurrenceSettingsShiftCoveragesValue$: S.ListShape = {type:"list",name:"RecurrenceSettingsShiftCoveragesValue",member:{shape:CoverageTime$}}
+const RecurrenceSettingsShiftCoverages$: S.MapShape = {type:"map",name:"RecurrenceSettingsShiftCoverages",key:{shape:string$},value:{shape:RecurrenceSettingsShiftCoveragesValue$}}
+const RecurrenceSettings$: S.StructureShape = {type:"structure",name:"RecurrenceSettings",members:{MonthlySettings:{shape:RecurrenceSettingsMonthlySettings$},WeeklySettings:{shape:RecurrenceSettingsWeeklySettings$},DailySettings:{shape:RecurrenceSettingsDailySettings$},NumberOfOnCalls:{shape:integer$},ShiftCoverages:{shape:RecurrenceSettingsShiftCoverages$},RecurrenceMultiplier:{shape:integer$}},required:["NumberOfOnCalls","RecurrenceMultiplier"]}
+const CreateRotationRequest$: S.StructureShape = {type:"structure",name:"CreateRotationRequest",members:{Name:{shape:string$},ContactIds:{shape:CreateRotationRequestContactIds$},StartTime:{shape:timestamp$},TimeZoneId:{shape:string$},Recurrence:{shape:RecurrenceSettings$},Tags:{shape:CreateContactRequestTags$},IdempotencyToken:{shape:string$}},required:["Name","ContactIds","TimeZoneId","Recurrence"]}
+const CreateRotationResult$: S.StructureShape = {type:"structure",name:"CreateRotationResult",members:{RotationArn:{shape:string$}},required:["RotationArn"]}
 const CreateRotationOverrideRequestNewContactIds$: S.ListShape = {type:"list",name:"CreateRotationOverrideRequestNewContactIds",member:{shape:string$}}
 const CreateRotationOverrideRequest$: S.StructureShape = {type:"structure",name:"CreateRotationOverrideRequest",members:{RotationId:{shape:string$},NewContactIds:{shape:CreateRotationOverrideRequestNewContactIds$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},IdempotencyToken:{shape:string$}},required:["RotationId","NewContactIds","StartTime","EndTime"]}
-const CreateRotationOverrideOutput$: S.StructureShape = {type:"structure",name:"CreateRotationOverrideOutput",members:{RotationOverrideId:{shape:string$}},required:["RotationOverrideId"]}
+const CreateRotationOverrideResult$: S.StructureShape = {type:"structure",name:"CreateRotationOverrideResult",members:{RotationOverrideId:{shape:string$}},required:["RotationOverrideId"]}
 const DeactivateContactChannelRequest$: S.StructureShape = {type:"structure",name:"DeactivateContactChannelRequest",members:{ContactChannelId:{shape:string$}},required:["ContactChannelId"]}
-const DeactivateContactChannelOutput$: S.StructureShape = {type:"structure",name:"DeactivateContactChannelOutput",members:{}}
+const DeactivateContactChannelResult$: S.StructureShape = {type:"structure",name:"DeactivateContactChannelResult",members:{}}
 const DeleteContactRequest$: S.StructureShape = {type:"structure",name:"DeleteContactRequest",members:{ContactId:{shape:string$}},required:["ContactId"]}
-const DeleteContactOutput$: S.StructureShape = {type:"structure",name:"DeleteContactOutput",members:{}}
+const DeleteContactResult$: S.StructureShape = {type:"structure",name:"DeleteContactResult",members:{}}
 const DeleteContactChannelRequest$: S.StructureShape = {type:"structure",name:"DeleteContactChannelRequest",members:{ContactChannelId:{shape:string$}},required:["ContactChannelId"]}
-const DeleteContactChannelOutput$: S.StructureShape = {type:"structure",name:"DeleteContactChannelOutput",members:{}}
+const DeleteContactChannelResult$: S.StructureShape = {type:"structure",name:"DeleteContactChannelResult",members:{}}
 const DeleteRotationRequest$: S.StructureShape = {type:"structure",name:"DeleteRotationRequest",members:{RotationId:{shape:string$}},required:["RotationId"]}
-const DeleteRotationOutput$: S.StructureShape = {type:"structure",name:"DeleteRotationOutput",members:{}}
+const DeleteRotationResult$: S.StructureShape = {type:"structure",name:"DeleteRotationResult",members:{}}
 const DeleteRotationOverrideRequest$: S.StructureShape = {type:"structure",name:"DeleteRotationOverrideRequest",members:{RotationId:{shape:string$},RotationOverrideId:{shape:string$}},required:["RotationId","RotationOverrideId"]}
-const DeleteRotationOverrideOutput$: S.StructureShape = {type:"structure",name:"DeleteRotationOverrideOutput",members:{}}
+const DeleteRotationOverrideResult$: S.StructureShape = {type:"structure",name:"DeleteRotationOverrideResult",members:{}}
 const DescribeEngagementRequest$: S.StructureShape = {type:"structure",name:"DescribeEngagementRequest",members:{EngagementId:{shape:string$}},required:["EngagementId"]}
-const DescribeEngagementOutput$: S.StructureShape = {type:"structure",name:"DescribeEngagementOutput",members:{ContactArn:{shape:string$},EngagementArn:{shape:string$},Sender:{shape:string$},Subject:{shape:string$},Content:{shape:string$},PublicSubject:{shape:string$},PublicContent:{shape:string$},IncidentId:{shape:string$},StartTime:{shape:timestamp$},StopTime:{shape:timestamp$}},required:["ContactArn","EngagementArn","Sender","Subject","Content"]}
+const DescribeEngagementResult$: S.StructureShape = {type:"structure",name:"DescribeEngagementResult",members:{ContactArn:{shape:string$},EngagementArn:{shape:string$},Sender:{shape:string$},Subject:{shape:string$},Content:{shape:string$},PublicSubject:{shape:string$},PublicContent:{shape:string$},IncidentId:{shape:string$},StartTime:{shape:timestamp$},StopTime:{shape:timestamp$}},required:["ContactArn","EngagementArn","Sender","Subject","Content"]}
 const DescribePageRequest$: S.StructureShape = {type:"structure",name:"DescribePageRequest",members:{PageId:{shape:string$}},required:["PageId"]}
-const DescribePageOutput$: S.StructureShape = {type:"structure",name:"DescribePageOutput",members:{PageArn:{shape:string$},EngagementArn:{shape:string$},ContactArn:{shape:string$},Sender:{shape:string$},Subject:{shape:string$},Content:{shape:string$},PublicSubject:{shape:string$},PublicContent:{shape:string$},IncidentId:{shape:string$},SentTime:{shape:timestamp$},ReadTime:{shape:timestamp$},DeliveryTime:{shape:timestamp$}},required:["PageArn","EngagementArn","ContactArn","Sender","Subject","Content"]}
+const DescribePageResult$: S.StructureShape = {type:"structure",name:"DescribePageResult",members:{PageArn:{shape:string$},EngagementArn:{shape:string$},ContactArn:{shape:string$},Sender:{shape:string$},Subject:{shape:string$},Content:{shape:string$},PublicSubject:{shape:string$},PublicContent:{shape:string$},IncidentId:{shape:string$},SentTime:{shape:timestamp$},ReadTime:{shape:timestamp$},DeliveryTime:{shape:timestamp$}},required:["PageArn","EngagementArn","ContactArn","Sender","Subject","Content"]}
 const GetContactRequest$: S.StructureShape = {type:"structure",name:"GetContactRequest",members:{ContactId:{shape:string$}},required:["ContactId"]}
-const GetContactOutput$: S.StructureShape = {type:"structure",name:"GetContactOutput",members:{ContactArn:{shape:string$},Alias:{shape:string$},DisplayName:{shape:string$},Type:{shape:string$},Plan:{shape:CreateContactRequestPlan$}},required:["ContactArn","Alias","Type","Plan"]}
+const GetContactResult$: S.StructureShape = {type:"structure",name:"GetContactResult",members:{ContactArn:{shape:string$},Alias:{shape:string$},DisplayName:{shape:string$},Type:{shape:string$},Plan:{shape:Plan$}},required:["ContactArn","Alias","Type","Plan"]}
 const GetContactChannelRequest$: S.StructureShape = {type:"structure",name:"GetContactChannelRequest",members:{ContactChannelId:{shape:string$}},required:["ContactChannelId"]}
-const GetContactChannelOutput$: S.StructureShape = {type:"structure",name:"GetContactChannelOutput",members:{ContactArn:{shape:string$},ContactChannelArn:{shape:string$},Name:{shape:string$},Type:{shape:string$},DeliveryAddress:{shape:CreateContactChannelRequestDeliveryAddress$},ActivationStatus:{shape:string$}},required:["ContactArn","ContactChannelArn","Name","Type","DeliveryAddress"]}
+const GetContactChannelResult$: S.StructureShape = {type:"structure",name:"GetContactChannelResult",members:{ContactArn:{shape:string$},ContactChannelArn:{shape:string$},Name:{shape:string$},Type:{shape:string$},DeliveryAddress:{shape:ContactChannelAddress$},ActivationStatus:{shape:string$}},required:["ContactArn","ContactChannelArn","Name","Type","DeliveryAddress"]}
 const GetContactPolicyRequest$: S.StructureShape = {type:"structure",name:"GetContactPolicyRequest",members:{ContactArn:{shape:string$}},required:["ContactArn"]}
-const GetContactPolicyOutput$: S.StructureShape = {type:"structure",name:"GetContactPolicyOutput",members:{ContactArn:{shape:string$},Policy:{shape:string$}}}
+const GetContactPolicyResult$: S.StructureShape = {type:"structure",name:"GetContactPolicyResult",members:{ContactArn:{shape:string$},Policy:{shape:string$}}}
 const GetRotationRequest$: S.StructureShape = {type:"structure",name:"GetRotationRequest",members:{RotationId:{shape:string$}},required:["RotationId"]}
-const GetRotationOutput$: S.StructureShape = {type:"structure",name:"GetRotationOutput",members:{RotationArn:{shape:string$},Name:{shape:string$},ContactIds:{shape:CreateRotationRequestContactIds$},StartTime:{shape:timestamp$},TimeZoneId:{shape:string$},Recurrence:{shape:CreateRotationRequestRecurrence$}},required:["RotationArn","Name","ContactIds","StartTime","TimeZoneId","Recurrence"]}
+const GetRotationResult$: S.StructureShape = {type:"structure",name:"GetRotationResult",members:{RotationArn:{shape:string$},Name:{shape:string$},ContactIds:{shape:CreateRotationRequestContactIds$},StartTime:{shape:timestamp$},TimeZoneId:{shape:string$},Recurrence:{shape:RecurrenceSettings$}},required:["RotationArn","Name","ContactIds","StartTime","TimeZoneId","Recurrence"]}
 const GetRotationOverrideRequest$: S.StructureShape = {type:"structure",name:"GetRotationOverrideRequest",members:{RotationId:{shape:string$},RotationOverrideId:{shape:string$}},required:["RotationId","RotationOverrideId"]}
-const GetRotationOverrideOutput$: S.StructureShape = {type:"structure",name:"GetRotationOverrideOutput",members:{RotationOverrideId:{shape:string$},RotationArn:{shape:string$},NewContactIds:{shape:CreateContactRequestPlanRotationIds$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},CreateTime:{shape:timestamp$}}}
+const GetRotationOverrideResult$: S.StructureShape = {type:"structure",name:"GetRotationOverrideResult",members:{RotationOverrideId:{shape:string$},RotationArn:{shape:string$},NewContactIds:{shape:PlanRotationIds$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},CreateTime:{shape:timestamp$}}}
 const ListContactChannelsRequest$: S.StructureShape = {type:"structure",name:"ListContactChannelsRequest",members:{ContactId:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ContactId"]}
-const ListContactChannelsOutputContactChannelsMember$: S.StructureShape = {type:"structure",name:"ListContactChannelsOutputContactChannelsMember",members:{ContactChannelArn:{shape:string$},ContactArn:{shape:string$},Name:{shape:string$},Type:{shape:string$},DeliveryAddress:{shape:CreateContactChannelRequestDeliveryAddress$},ActivationStatus:{shape:string$}},required:["ContactChannelArn","ContactArn","Name","DeliveryAddress","ActivationStatus"]}
-const ListContactChannelsOutputContactChannels$: S.ListShape = {type:"list",name:"ListContactChannelsOutputContactChannels",member:{shape:ListContactChannelsOutputContactChannelsMember$}}
-const ListContactChannelsOutput$: S.StructureShape = {type:"structure",name:"ListContactChannelsOutput",members:{NextToken:{shape:string$},ContactChannels:{shape:ListContactChannelsOutputContactChannels$}},required:["ContactChannels"]}
+const ContactChannel$: S.StructureShape = {type:"structure",name:"ContactChannel",members:{ContactChannelArn:{shape:string$},ContactArn:{shape:string$},Name:{shape:string$},Type:{shape:string$},DeliveryAddress:{shape:ContactChannelAddress$},ActivationStatus:{shape:string$}},required:["ContactChannelArn","ContactArn","Name","DeliveryAddress","ActivationStatus"]}
+const ListContactChannelsResultContactChannels$: S.ListShape = {type:"list",name:"ListContactChannelsResultContactChannels",member:{shape:ContactChannel$}}
+const ListContactChannelsResult$: S.StructureShape = {type:"structure",name:"ListContactChannelsResult",members:{NextToken:{shape:string$},ContactChannels:{shape:ListContactChannelsResultContactChannels$}},required:["ContactChannels"]}
 const ListContactsRequest$: S.StructureShape = {type:"structure",name:"ListContactsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},AliasPrefix:{shape:string$},Type:{shape:string$}}}
-const ListContactsOutputContactsMember$: S.StructureShape = {type:"structure",name:"ListContactsOutputContactsMember",members:{ContactArn:{shape:string$},Alias:{shape:string$},DisplayName:{shape:string$},Type:{shape:string$}},required:["ContactArn","Alias","Type"]}
-const ListContactsOutputContacts$: S.ListShape = {type:"list",name:"ListContactsOutputContacts",member:{shape:ListContactsOutputContactsMember$}}
-const ListContactsOutput$: S.StructureShape = {type:"structure",name:"ListContactsOutput",members:{NextToken:{shape:string$},Contacts:{shape:ListContactsOutputContacts$}}}
-const ListEngagementsRequestTimeRangeValue$: S.StructureShape = {type:"structure",name:"ListEngagementsRequestTimeRangeValue",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}}}
-const ListEngagementsRequest$: S.StructureShape = {type:"structure",name:"ListEngagementsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},IncidentId:{shape:string$},TimeRangeValue:{shape:ListEngagementsRequestTimeRangeValue$}}}
-const ListEngagementsOutputEngagementsMember$: S.StructureShape = {type:"structure",name:"ListEngagementsOutputEngagementsMember",members:{EngagementArn:{shape:string$},ContactArn:{shape:string$},Sender:{shape:string$},IncidentId:{shape:string$},StartTime:{shape:timestamp$},StopTime:{shape:timestamp$}},required:["EngagementArn","ContactArn","Sender"]}
-const ListEngagementsOutputEngagements$: S.ListShape = {type:"list",name:"ListEngagementsOutputEngagements",member:{shape:ListEngagementsOutputEngagementsMember$}}
-const ListEngagementsOutput$: S.StructureShape = {type:"structure",name:"ListEngagementsOutput",members:{NextToken:{shape:string$},Engagements:{shape:ListEngagementsOutputEngagements$}},required:["Engagements"]}
+const Contact$: S.StructureShape = {type:"structure",name:"Contact",members:{ContactArn:{shape:string$},Alias:{shape:string$},DisplayName:{shape:string$},Type:{shape:string$}},required:["ContactArn","Alias","Type"]}
+const ListContactsResultContacts$: S.ListShape = {type:"list",name:"ListContactsResultContacts",member:{shape:Contact$}}
+const ListContactsResult$: S.StructureShape = {type:"structure",name:"ListContactsResult",members:{NextToken:{shape:string$},Contacts:{shape:ListContactsResultContacts$}}}
+const TimeRange$: S.StructureShape = {type:"structure",name:"TimeRange",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}}}
+const ListEngagementsRequest$: S.StructureShape = {type:"structure",name:"ListEngagementsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},IncidentId:{shape:string$},TimeRangeValue:{shape:TimeRange$}}}
+const Engagement$: S.StructureShape = {type:"structure",name:"Engagement",members:{EngagementArn:{shape:string$},ContactArn:{shape:string$},Sender:{shape:string$},IncidentId:{shape:string$},StartTime:{shape:timestamp$},StopTime:{shape:timestamp$}},required:["EngagementArn","ContactArn","Sender"]}
+const ListEngagementsResultEngagements$: S.ListShape = {type:"list",name:"ListEngagementsResultEngagements",member:{shape:Engagement$}}
+const ListEngagementsResult$: S.StructureShape = {type:"structure",name:"ListEngagementsResult",members:{NextToken:{shape:string$},Engagements:{shape:ListEngagementsResultEngagements$}},required:["Engagements"]}
 const ListPageReceiptsRequest$: S.StructureShape = {type:"structure",name:"ListPageReceiptsRequest",members:{PageId:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["PageId"]}
-const ListPageReceiptsOutputReceiptsMember$: S.StructureShape = {type:"structure",name:"ListPageReceiptsOutputReceiptsMember",members:{ContactChannelArn:{shape:string$},ReceiptType:{shape:string$},ReceiptInfo:{shape:string$},ReceiptTime:{shape:timestamp$}},required:["ReceiptType","ReceiptTime"]}
-const ListPageReceiptsOutputReceipts$: S.ListShape = {type:"list",name:"ListPageReceiptsOutputReceipts",member:{shape:ListPageReceiptsOutputReceiptsMember$}}
-const ListPageReceiptsOutput$: S.StructureShape = {type:"structure",name:"ListPageReceiptsOutput",members:{NextToken:{shape:string$},Receipts:{shape:ListPageReceiptsOutputReceipts$}}}
+const Receipt$: S.StructureShape = {type:"structure",name:"Receipt",members:{ContactChannelArn:{shape:string$},ReceiptType:{shape:string$},ReceiptInfo:{shape:string$},ReceiptTime:{shape:timestamp$}},required:["ReceiptType","ReceiptTime"]}
+const ListPageReceiptsResultReceipts$: S.ListShape = {type:"list",name:"ListPageReceiptsResultReceipts",member:{shape:Receipt$}}
+const ListPageReceiptsResult$: S.StructureShape = {type:"structure",name:"ListPageReceiptsResult",members:{NextToken:{shape:string$},Receipts:{shape:ListPageReceiptsResultReceipts$}}}
 const ListPageResolutionsRequest$: S.StructureShape = {type:"structure",name:"ListPageResolutionsRequest",members:{NextToken:{shape:string$},PageId:{shape:string$}},required:["PageId"]}
-const ListPageResolutionsOutputPageResolutionsMember$: S.StructureShape = {type:"structure",name:"ListPageResolutionsOutputPageResolutionsMember",members:{ContactArn:{shape:string$},Type:{shape:string$},StageIndex:{shape:integer$}},required:["ContactArn","Type"]}
-const ListPageResolutionsOutputPageResolutions$: S.ListShape = {type:"list",name:"ListPageResolutionsOutputPageResolutions",member:{shape:ListPageResolutionsOutputPageResolutionsMember$}}
-const ListPageResolutionsOutput$: S.StructureShape = {type:"structure",name:"ListPageResolutionsOutput",members:{NextToken:{shape:string$},PageResolutions:{shape:ListPageResolutionsOutputPageResolutions$}},required:["PageResolutions"]}
+const ResolutionContact$: S.StructureShape = {type:"structure",name:"ResolutionContact",members:{ContactArn:{shape:string$},Type:{shape:string$},StageIndex:{shape:integer$}},required:["ContactArn","Type"]}
+const ListPageResolutionsResultPageResolutions$: S.ListShape = {type:"list",name:"ListPageResolutionsResultPageResolutions",member:{shape:ResolutionContact$}}
+const ListPageResolutionsResult$: S.StructureShape = {type:"structure",name:"ListPageResolutionsResult",members:{NextToken:{shape:string$},PageResolutions:{shape:ListPageResolutionsResultPageResolutions$}},required:["PageResolutions"]}
 const ListPagesByContactRequest$: S.StructureShape = {type:"structure",name:"ListPagesByContactRequest",members:{ContactId:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["ContactId"]}
-const ListPagesByContactOutputPagesMember$: S.StructureShape = {type:"structure",name:"ListPagesByContactOutputPagesMember",members:{PageArn:{shape:string$},EngagementArn:{shape:string$},ContactArn:{shape:string$},Sender:{shape:string$},IncidentId:{shape:string$},SentTime:{shape:timestamp$},DeliveryTime:{shape:timestamp$},ReadTime:{shape:timestamp$}},required:["PageArn","EngagementArn","ContactArn","Sender"]}
-const ListPagesByContactOutputPages$: S.ListShape = {type:"list",name:"ListPagesByContactOutputPages",member:{shape:ListPagesByContactOutputPagesMember$}}
-const ListPagesByContactOutput$: S.StructureShape = {type:"structure",name:"ListPagesByContactOutput",members:{NextToken:{shape:string$},Pages:{shape:ListPagesByContactOutputPages$}},required:["Pages"]}
+const Page$: S.StructureShape = {type:"structure",name:"Page",members:{PageArn:{shape:string$},EngagementArn:{shape:string$},ContactArn:{shape:string$},Sender:{shape:string$},IncidentId:{shape:string$},SentTime:{shape:timestamp$},DeliveryTime:{shape:timestamp$},ReadTime:{shape:timestamp$}},required:["PageArn","EngagementArn","ContactArn","Sender"]}
+const ListPagesByContactResultPages$: S.ListShape = {type:"list",name:"ListPagesByContactResultPages",member:{shape:Page$}}
+const ListPagesByContactResult$: S.StructureShape = {type:"structure",name:"ListPagesByContactResult",members:{NextToken:{shape:string$},Pages:{shape:ListPagesByContactResultPages$}},required:["Pages"]}
 const ListPagesByEngagementRequest$: S.StructureShape = {type:"structure",name:"ListPagesByEngagementRequest",members:{EngagementId:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["EngagementId"]}
-const ListPagesByEngagementOutput$: S.StructureShape = {type:"structure",name:"ListPagesByEngagementOutput",members:{NextToken:{shape:string$},Pages:{shape:ListPagesByContactOutputPages$}},required:["Pages"]}
+const ListPagesByEngagementResult$: S.StructureShape = {type:"structure",name:"ListPagesByEngagementResult",members:{NextToken:{shape:string$},Pages:{shape:ListPagesByContactResultPages$}},required:["Pages"]}
 const ListPreviewRotationShiftsRequestMembers$: S.ListShape = {type:"list",name:"ListPreviewRotationShiftsRequestMembers",member:{shape:string$}}
-const ListPreviewRotationShiftsRequestOverridesMemberNewMembers$: S.ListShape = {type:"list",name:"ListPreviewRotationShiftsRequestOverridesMemberNewMembers",member:{shape:string$}}
-const ListPreviewRotationShiftsRequestOverridesMember$: S.StructureShape = {type:"structure",name:"ListPreviewRotationShiftsRequestOverridesMember",members:{NewMembers:{shape:ListPreviewRotationShiftsRequestOverridesMemberNewMembers$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}}}
-const ListPreviewRotationShiftsRequestOverrides$: S.ListShape = {type:"list",name:"ListPreviewRotationShiftsRequestOverrides",member:{shape:ListPreviewRotationShiftsRequestOverridesMember$}}
-const ListPreviewRotationShiftsRequest$: S.StructureShape = {type:"structure",name:"ListPreviewRotationShiftsRequest",members:{RotationStartTime:{shape:timestamp$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},Members:{shape:ListPreviewRotationShiftsRequestMembers$},TimeZoneId:{shape:string$},Recurrence:{shape:CreateRotationRequestRecurrence$},Overrides:{shape:ListPreviewRotationShiftsRequestOverrides$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["EndTime","Members","TimeZoneId","Recurrence"]}
-const ListPreviewRotationShiftsOutputRotationShiftsMemberShiftDetails$: S.StructureShape = {type:"structure",name:"ListPreviewRotationShiftsOutputRotationShiftsMemberShiftDetails",members:{OverriddenContactIds:{shape:CreateContactRequestPlanRotationIds$}},required:["OverriddenContactIds"]}
-const ListPreviewRotationShiftsOutputRotationShiftsMember$: S.StructureShape = {type:"structure",name:"ListPreviewRotationShiftsOutputRotationShiftsMember",members:{ContactIds:{shape:CreateContactRequestPlanRotationIds$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},Type:{shape:string$},ShiftDetails:{shape:ListPreviewRotationShiftsOutputRotationShiftsMemberShiftDetails$}},required:["StartTime","EndTime"]}
-const ListPreviewRotationShiftsOutputRotationShifts$: S.ListShape = {type:"list",name:"ListPreviewRotationShiftsOutputRotationShifts",member:{shape:ListPreviewRotationShiftsOutputRotationShiftsMember$}}
-const ListPreviewRotationShiftsOutput$: S.StructureShape = {type:"structure",name:"ListPreviewRotationShiftsOutput",members:{RotationShifts:{shape:ListPreviewRotationShiftsOutputRotationShifts$},NextToken:{shape:string$}}}
+const PreviewOverrideNewMembers$: S.ListShape = {type:"list",name:"PreviewOverrideNewMembers",member:{shape:string$}}
+const PreviewOverride$: S.StructureShape = {type:"structure",name:"PreviewOverride",members:{NewMembers:{shape:PreviewOverrideNewMembers$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}}}
+const ListPreviewRotationShiftsRequestOverrides$: S.ListShape = {type:"list",name:"ListPreviewRotationShiftsRequestOverrides",member:{shape:PreviewOverride$}}
+const ListPreviewRotationShiftsRequest$: S.StructureShape = {type:"structure",name:"ListPreviewRotationShiftsRequest",members:{RotationStartTime:{shape:timestamp$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},Members:{shape:ListPreviewRotationShiftsRequestMembers$},TimeZoneId:{shape:string$},Recurrence:{shape:RecurrenceSettings$},Overrides:{shape:ListPreviewRotationShiftsRequestOverrides$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["EndTime","Members","TimeZoneId","Recurrence"]}
+const ShiftDetails$: S.StructureShape = {type:"structure",name:"ShiftDetails",members:{OverriddenContactIds:{shape:PlanRotationIds$}},required:["OverriddenContactIds"]}
+const RotationShift$: S.StructureShape = {type:"structure",name:"RotationShift",members:{ContactIds:{shape:PlanRotationIds$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},Type:{shape:string$},ShiftDetails:{shape:ShiftDetails$}},required:["StartTime","EndTime"]}
+const ListPreviewRotationShiftsResultRotationShifts$: S.ListShape = {type:"list",name:"ListPreviewRotationShiftsResultRotationShifts",member:{shape:RotationShift$}}
+const ListPreviewRotationShiftsResult$: S.StructureShape = {type:"structure",name:"ListPreviewRotationShiftsResult",members:{RotationShifts:{shape:ListPreviewRotationShiftsResultRotationShifts$},NextToken:{shape:string$}}}
 const ListRotationOverridesRequest$: S.StructureShape = {type:"structure",name:"ListRotationOverridesRequest",members:{RotationId:{shape:string$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["RotationId","StartTime","EndTime"]}
-const ListRotationOverridesOutputRotationOverridesMember$: S.StructureShape = {type:"structure",name:"ListRotationOverridesOutputRotationOverridesMember",members:{RotationOverrideId:{shape:string$},NewContactIds:{shape:CreateContactRequestPlanRotationIds$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},CreateTime:{shape:timestamp$}},required:["RotationOverrideId","NewContactIds","StartTime","EndTime","CreateTime"]}
-const ListRotationOverridesOutputRotationOverrides$: S.ListShape = {type:"list",name:"ListRotationOverridesOutputRotationOverrides",member:{shape:ListRotationOverridesOutputRotationOverridesMember$}}
-const ListRotationOverridesOutput$: S.StructureShape = {type:"structure",name:"ListRotationOverridesOutput",members:{RotationOverrides:{shape:ListRotationOverridesOutputRotationOverrides$},NextToken:{shape:string$}}}
+const RotationOverride$: S.StructureShape = {type:"structure",name:"RotationOverride",members:{RotationOverrideId:{shape:string$},NewContactIds:{shape:PlanRotationIds$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},CreateTime:{shape:timestamp$}},required:["RotationOverrideId","NewContactIds","StartTime","EndTime","CreateTime"]}
+const ListRotationOverridesResultRotationOverrides$: S.ListShape = {type:"list",name:"ListRotationOverridesResultRotationOverrides",member:{shape:RotationOverride$}}
+const ListRotationOverridesResult$: S.StructureShape = {type:"structure",name:"ListRotationOverridesResult",members:{RotationOverrides:{shape:ListRotationOverridesResultRotationOverrides$},NextToken:{shape:string$}}}
 const ListRotationShiftsRequest$: S.StructureShape = {type:"structure",name:"ListRotationShiftsRequest",members:{RotationId:{shape:string$},StartTime:{shape:timestamp$},EndTime:{shape:timestamp$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["RotationId","EndTime"]}
-const ListRotationShiftsOutput$: S.StructureShape = {type:"structure",name:"ListRotationShiftsOutput",members:{RotationShifts:{shape:ListPreviewRotationShiftsOutputRotationShifts$},NextToken:{shape:string$}}}
+const ListRotationShiftsResult$: S.StructureShape = {type:"structure",name:"ListRotationShiftsResult",members:{RotationShifts:{shape:ListPreviewRotationShiftsResultRotationShifts$},NextToken:{shape:string$}}}
 const ListRotationsRequest$: S.StructureShape = {type:"structure",name:"ListRotationsRequest",members:{RotationNamePrefix:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListRotationsOutputRotationsMember$: S.StructureShape = {type:"structure",name:"ListRotationsOutputRotationsMember",members:{RotationArn:{shape:string$},Name:{shape:string$},ContactIds:{shape:CreateContactRequestPlanRotationIds$},StartTime:{shape:timestamp$},TimeZoneId:{shape:string$},Recurrence:{shape:CreateRotationRequestRecurrence$}},required:["RotationArn","Name"]}
-const ListRotationsOutputRotations$: S.ListShape = {type:"list",name:"ListRotationsOutputRotations",member:{shape:ListRotationsOutputRotationsMember$}}
-const ListRotationsOutput$: S.StructureShape = {type:"structure",name:"ListRotationsOutput",members:{NextToken:{shape:string$},Rotations:{shape:ListRotationsOutputRotations$}},required:["Rotations"]}
+const Rotation$: S.StructureShape = {type:"structure",name:"Rotation",members:{RotationArn:{shape:string$},Name:{shape:string$},ContactIds:{shape:PlanRotationIds$},StartTime:{shape:timestamp$},TimeZoneId:{shape:string$},Recurrence:{shape:RecurrenceSettings$}},required:["RotationArn","Name"]}
+const ListRotationsResultRotations$: S.ListShape = {type:"list",name:"ListRotationsResultRotations",member:{shape:Rotation$}}
+const ListRotationsResult$: S.StructureShape = {type:"structure",name:"ListRotationsResult",members:{NextToken:{shape:string$},Rotations:{shape:ListRotationsResultRotations$}},required:["Rotations"]}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceARN:{shape:string$}},required:["ResourceARN"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateContactRequestTags$}}}
+const ListTagsForResourceResult$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResult",members:{Tags:{shape:CreateContactRequestTags$}}}
 const PutContactPolicyRequest$: S.StructureShape = {type:"structure",name:"PutContactPolicyRequest",members:{ContactArn:{shape:string$},Policy:{shape:string$}},required:["ContactArn","Policy"]}
-const PutContactPolicyOutput$: S.StructureShape = {type:"structure",name:"PutContactPolicyOutput",members:{}}
+const PutContactPolicyResult$: S.StructureShape = {type:"structure",name:"PutContactPolicyResult",members:{}}
 const SendActivationCodeRequest$: S.StructureShape = {type:"structure",name:"SendActivationCodeRequest",members:{ContactChannelId:{shape:string$}},required:["ContactChannelId"]}
-const SendActivationCodeOutput$: S.StructureShape = {type:"structure",name:"SendActivationCodeOutput",members:{}}
+const SendActivationCodeResult$: S.StructureShape = {type:"structure",name:"SendActivationCodeResult",members:{}}
 const StartEngagementRequest$: S.StructureShape = {type:"structure",name:"StartEngagementRequest",members:{ContactId:{shape:string$},Sender:{shape:string$},Subject:{shape:string$},Content:{shape:string$},PublicSubject:{shape:string$},PublicContent:{shape:string$},IncidentId:{shape:string$},IdempotencyToken:{shape:string$,idempotencyToken:true}},required:["ContactId","Sender","Subject","Content"]}
-const StartEngagementOutput$: S.StructureShape = {type:"structure",name:"StartEngagementOutput",members:{EngagementArn:{shape:string$}},required:["EngagementArn"]}
+const StartEngagementResult$: S.StructureShape = {type:"structure",name:"StartEngagementResult",members:{EngagementArn:{shape:string$}},required:["EngagementArn"]}
 const StopEngagementRequest$: S.StructureShape = {type:"structure",name:"StopEngagementRequest",members:{EngagementId:{shape:string$},Reason:{shape:string$}},required:["EngagementId"]}
-const StopEngagementOutput$: S.StructureShape = {type:"structure",name:"StopEngagementOutput",members:{}}
+const StopEngagementResult$: S.StructureShape = {type:"structure",name:"StopEngagementResult",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceARN:{shape:string$},Tags:{shape:CreateContactRequestTags$}},required:["ResourceARN","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResult$: S.StructureShape = {type:"structure",name:"TagResourceResult",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceARN:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceARN","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateContactRequest$: S.StructureShape = {type:"structure",name:"UpdateContactRequest",members:{ContactId:{shape:string$},DisplayName:{shape:string$},Plan:{shape:CreateContactRequestPlan$}},required:["ContactId"]}
-const UpdateContactOutput$: S.StructureShape = {type:"structure",name:"UpdateContactOutput",members:{}}
-const UpdateContactChannelRequest$: S.StructureShape = {type:"structure",name:"UpdateContactChannelRequest",members:{ContactChannelId:{shape:string$},Name:{shape:string$},DeliveryAddress:{shape:CreateContactChannelRequestDeliveryAddress$}},required:["ContactChannelId"]}
-const UpdateContactChannelOutput$: S.StructureShape = {type:"structure",name:"UpdateContactChannelOutput",members:{}}
-const UpdateRotationRequest$: S.StructureShape = {type:"structure",name:"UpdateRotationRequest",members:{RotationId:{shape:string$},ContactIds:{shape:CreateRotationRequestContactIds$},StartTime:{shape:timestamp$},TimeZoneId:{shape:string$},Recurrence:{shape:CreateRotationRequestRecurrence$}},required:["RotationId","Recurrence"]}
-const UpdateRotationOutput$: S.StructureShape = {type:"structure",name:"UpdateRotationOutput",members:{}}
+const UntagResourceResult$: S.StructureShape = {type:"structure",name:"UntagResourceResult",members:{}}
+const UpdateContactRequest$: S.StructureShape = {type:"structure",name:"UpdateContactRequest",members:{ContactId:{shape:string$},DisplayName:{shape:string$},Plan:{shape:Plan$}},required:["ContactId"]}
+const UpdateContactResult$: S.StructureShape = {type:"structure",name:"UpdateContactResult",members:{}}
+const UpdateContactChannelRequest$: S.StructureShape = {type:"structure",name:"UpdateContactChannelRequest",members:{ContactChannelId:{shape:string$},Name:{shape:string$},DeliveryAddress:{shape:ContactChannelAddress$}},required:["ContactChannelId"]}
+const UpdateContactChannelResult$: S.StructureShape = {type:"structure",name:"UpdateContactChannelResult",members:{}}
+const UpdateRotationRequest$: S.StructureShape = {type:"structure",name:"UpdateRotationRequest",members:{RotationId:{shape:string$},ContactIds:{shape:CreateRotationRequestContactIds$},StartTime:{shape:timestamp$},TimeZoneId:{shape:string$},Recurrence:{shape:RecurrenceSettings$}},required:["RotationId","Recurrence"]}
+const UpdateRotationResult$: S.StructureShape = {type:"structure",name:"UpdateRotationResult",members:{}}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const DataEncryptionException$: S.StructureShape = {type:"structure",name:"DataEncryptionException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$},ResourceId:{shape:string$},ResourceType:{shape:string$},QuotaCode:{shape:string$},ServiceCode:{shape:string$}},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{Message:{shape:string$},QuotaCode:{shape:string$},ServiceCode:{shape:string$},RetryAfterSeconds:{shape:double$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$},Reason:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AcceptCodeValidation = "ENFORCE" | "IGNORE" | (string & {})
+
+export type AcceptType = "DELIVERED" | "READ" | (string & {})
+
+export type ActivationStatus = "ACTIVATED" | "NOT_ACTIVATED" | (string & {})
+
+export type ChannelType = "EMAIL" | "SMS" | "VOICE" | (string & {})
+
+export type ContactType = "ESCALATION" | "ONCALL_SCHEDULE" | "PERSONAL" | (string & {})
+
+export type DayOfWeek = "FRI" | "MON" | "SAT" | "SUN" | "THU" | "TUE" | "WED" | (string & {})
+
+export type ReceiptType = "DELIVERED" | "ERROR" | "READ" | "SENT" | "STOP" | (string & {})
+
+export type ShiftType = "OVERRIDDEN" | "REGULAR" | (string & {})
 
 export interface AcceptPageRequest {
   readonly PageId: string
   readonly ContactChannelId?: string | undefined
-  readonly AcceptType: string
+  readonly AcceptType: AcceptType
   readonly Note?: string | undefined
   readonly AcceptCode: string
-  readonly AcceptCodeValidation?: string | undefined
+  readonly AcceptCodeValidation?: AcceptCodeValidation | undefined
 }
 
-export type AcceptPageOutput = {}
+export type AcceptPageResult = {}
 
 export interface ActivateContactChannelRequest {
   readonly ContactChannelId: string
   readonly ActivationCode: string
 }
 
-export type ActivateContactChannelOutput = {}
+export type ActivateContactChannelResult = {}
 
 export interface CreateContactRequest {
   readonly Alias: string
   readonly DisplayName?: string | undefined
-  readonly Type: string
-  readonly Plan: CreateContactRequestPlan
-  readonly Tags?: ReadonlyArray<CreateContactRequestTagsMember> | undefined
+  readonly Type: ContactType
+  readonly Plan: Plan
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly IdempotencyToken?: string | undefined
 }
 
-export interface CreateContactRequestPlan {
-  readonly Stages?: ReadonlyArray<CreateContactRequestPlanStagesMember> | undefined
+export interface Plan {
+  readonly Stages?: ReadonlyArray<Stage> | undefined
   readonly RotationIds?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateContactRequestPlanOutput {
-  readonly Stages?: ReadonlyArray<CreateContactRequestPlanStagesMemberOutput>
+export interface PlanOutput {
+  readonly Stages?: ReadonlyArray<StageOutput>
   readonly RotationIds?: ReadonlyArray<string>
 }
 
-export interface CreateContactRequestPlanStagesMember {
+export interface Stage {
   readonly DurationInMinutes: number
-  readonly Targets: ReadonlyArray<CreateContactRequestPlanStagesMemberTargetsMember>
+  readonly Targets: ReadonlyArray<Target>
 }
 
-export interface CreateContactRequestPlanStagesMemberOutput {
+export interface StageOutput {
   readonly DurationInMinutes?: number
-  readonly Targets?: ReadonlyArray<CreateContactRequestPlanStagesMemberTargetsMemberOutput>
+  readonly Targets?: ReadonlyArray<TargetOutput>
 }
 
-export interface CreateContactRequestPlanStagesMemberTargetsMember {
-  readonly ChannelTargetInfo?: CreateContactRequestPlanStagesMemberTargetsMemberChannelTargetInfo | undefined
-  readonly ContactTargetInfo?: CreateContactRequestPlanStagesMemberTargetsMemberContactTargetInfo | undefined
+export interface Target {
+  readonly ChannelTargetInfo?: ChannelTargetInfo | undefined
+  readonly ContactTargetInfo?: ContactTargetInfo | undefined
 }
 
-export interface CreateContactRequestPlanStagesMemberTargetsMemberOutput {
-  readonly ChannelTargetInfo?: CreateContactRequestPlanStagesMemberTargetsMemberChannelTargetInfoOutput
-  readonly ContactTargetInfo?: CreateContactRequestPlanStagesMemberTargetsMemberContactTargetInfoOutput
+export interface TargetOutput {
+  readonly ChannelTargetInfo?: ChannelTargetInfoOutput
+  readonly ContactTargetInfo?: ContactTargetInfoOutput
 }
 
-export interface CreateContactRequestPlanStagesMemberTargetsMemberChannelTargetInfo {
+export interface ChannelTargetInfo {
   readonly ContactChannelId: string
   readonly RetryIntervalInMinutes?: number | undefined
 }
 
-export interface CreateContactRequestPlanStagesMemberTargetsMemberChannelTargetInfoOutput {
+export interface ChannelTargetInfoOutput {
   readonly ContactChannelId?: string
   readonly RetryIntervalInMinutes?: number
 }
 
-export interface CreateContactRequestPlanStagesMemberTargetsMemberContactTargetInfo {
+export interface ContactTargetInfo {
   readonly ContactId?: string | undefined
   readonly IsEssential: boolean
 }
 
-export interface CreateContactRequestPlanStagesMemberTargetsMemberContactTargetInfoOutput {
+export interface ContactTargetInfoOutput {
   readonly ContactId?: string
   readonly IsEssential?: boolean
 }
 
-export interface CreateContactRequestTagsMember {
+export interface Tag {
   readonly Key?: string | undefined
   readonly Value?: string | undefined
 }
 
-export interface CreateContactRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateContactOutput {
+export interface CreateContactResult {
   readonly ContactArn?: string
 }
 
 export interface CreateContactChannelRequest {
   readonly ContactId: string
   readonly Name: string
-  readonly Type: string
-  readonly DeliveryAddress: CreateContactChannelRequestDeliveryAddress
+  readonly Type: ChannelType
+  readonly DeliveryAddress: ContactChannelAddress
   readonly DeferActivation?: boolean | undefined
   readonly IdempotencyToken?: string | undefined
 }
 
-export interface CreateContactChannelRequestDeliveryAddress {
+export interface ContactChannelAddress {
   readonly SimpleAddress?: string | undefined
 }
 
-export interface CreateContactChannelRequestDeliveryAddressOutput {
+export interface ContactChannelAddressOutput {
   readonly SimpleAddress?: string
 }
 
-export interface CreateContactChannelOutput {
+export interface CreateContactChannelResult {
   readonly ContactChannelArn?: string
 }
 
@@ -269,70 +295,70 @@ export interface CreateRotationRequest {
   readonly ContactIds: ReadonlyArray<string>
   readonly StartTime?: Date | undefined
   readonly TimeZoneId: string
-  readonly Recurrence: CreateRotationRequestRecurrence
-  readonly Tags?: ReadonlyArray<CreateContactRequestTagsMember> | undefined
+  readonly Recurrence: RecurrenceSettings
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly IdempotencyToken?: string | undefined
 }
 
-export interface CreateRotationRequestRecurrence {
-  readonly MonthlySettings?: ReadonlyArray<CreateRotationRequestRecurrenceMonthlySettingsMember> | undefined
-  readonly WeeklySettings?: ReadonlyArray<CreateRotationRequestRecurrenceWeeklySettingsMember> | undefined
-  readonly DailySettings?: ReadonlyArray<CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime> | undefined
+export interface RecurrenceSettings {
+  readonly MonthlySettings?: ReadonlyArray<MonthlySetting> | undefined
+  readonly WeeklySettings?: ReadonlyArray<WeeklySetting> | undefined
+  readonly DailySettings?: ReadonlyArray<HandOffTime> | undefined
   readonly NumberOfOnCalls: number
-  readonly ShiftCoverages?: Readonly<Record<string, ReadonlyArray<CreateRotationRequestRecurrenceShiftCoveragesValueMember>>> | undefined
+  readonly ShiftCoverages?: Readonly<Partial<Record<DayOfWeek, ReadonlyArray<CoverageTime>>>> | undefined
   readonly RecurrenceMultiplier: number
 }
 
-export interface CreateRotationRequestRecurrenceOutput {
-  readonly MonthlySettings?: ReadonlyArray<CreateRotationRequestRecurrenceMonthlySettingsMemberOutput>
-  readonly WeeklySettings?: ReadonlyArray<CreateRotationRequestRecurrenceWeeklySettingsMemberOutput>
-  readonly DailySettings?: ReadonlyArray<CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTimeOutput>
+export interface RecurrenceSettingsOutput {
+  readonly MonthlySettings?: ReadonlyArray<MonthlySettingOutput>
+  readonly WeeklySettings?: ReadonlyArray<WeeklySettingOutput>
+  readonly DailySettings?: ReadonlyArray<HandOffTimeOutput>
   readonly NumberOfOnCalls?: number
-  readonly ShiftCoverages?: Readonly<Record<string, ReadonlyArray<CreateRotationRequestRecurrenceShiftCoveragesValueMemberOutput>>>
+  readonly ShiftCoverages?: Readonly<Partial<Record<DayOfWeek, ReadonlyArray<CoverageTimeOutput>>>>
   readonly RecurrenceMultiplier?: number
 }
 
-export interface CreateRotationRequestRecurrenceMonthlySettingsMember {
+export interface MonthlySetting {
   readonly DayOfMonth: number
-  readonly HandOffTime: CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime
+  readonly HandOffTime: HandOffTime
 }
 
-export interface CreateRotationRequestRecurrenceMonthlySettingsMemberOutput {
+export interface MonthlySettingOutput {
   readonly DayOfMonth?: number
-  readonly HandOffTime?: CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTimeOutput
+  readonly HandOffTime?: HandOffTimeOutput
 }
 
-export interface CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime {
+export interface HandOffTime {
   readonly HourOfDay: number
   readonly MinuteOfHour: number
 }
 
-export interface CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTimeOutput {
+export interface HandOffTimeOutput {
   readonly HourOfDay?: number
   readonly MinuteOfHour?: number
 }
 
-export interface CreateRotationRequestRecurrenceWeeklySettingsMember {
-  readonly DayOfWeek: string
-  readonly HandOffTime: CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime
+export interface WeeklySetting {
+  readonly DayOfWeek: DayOfWeek
+  readonly HandOffTime: HandOffTime
 }
 
-export interface CreateRotationRequestRecurrenceWeeklySettingsMemberOutput {
-  readonly DayOfWeek?: string
-  readonly HandOffTime?: CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTimeOutput
+export interface WeeklySettingOutput {
+  readonly DayOfWeek?: DayOfWeek
+  readonly HandOffTime?: HandOffTimeOutput
 }
 
-export interface CreateRotationRequestRecurrenceShiftCoveragesValueMember {
-  readonly Start?: CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime | undefined
-  readonly End?: CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTime | undefined
+export interface CoverageTime {
+  readonly Start?: HandOffTime | undefined
+  readonly End?: HandOffTime | undefined
 }
 
-export interface CreateRotationRequestRecurrenceShiftCoveragesValueMemberOutput {
-  readonly Start?: CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTimeOutput
-  readonly End?: CreateRotationRequestRecurrenceMonthlySettingsMemberHandOffTimeOutput
+export interface CoverageTimeOutput {
+  readonly Start?: HandOffTimeOutput
+  readonly End?: HandOffTimeOutput
 }
 
-export interface CreateRotationOutput {
+export interface CreateRotationResult {
   readonly RotationArn?: string
 }
 
@@ -344,7 +370,7 @@ export interface CreateRotationOverrideRequest {
   readonly IdempotencyToken?: string | undefined
 }
 
-export interface CreateRotationOverrideOutput {
+export interface CreateRotationOverrideResult {
   readonly RotationOverrideId?: string
 }
 
@@ -352,38 +378,38 @@ export interface DeactivateContactChannelRequest {
   readonly ContactChannelId: string
 }
 
-export type DeactivateContactChannelOutput = {}
+export type DeactivateContactChannelResult = {}
 
 export interface DeleteContactRequest {
   readonly ContactId: string
 }
 
-export type DeleteContactOutput = {}
+export type DeleteContactResult = {}
 
 export interface DeleteContactChannelRequest {
   readonly ContactChannelId: string
 }
 
-export type DeleteContactChannelOutput = {}
+export type DeleteContactChannelResult = {}
 
 export interface DeleteRotationRequest {
   readonly RotationId: string
 }
 
-export type DeleteRotationOutput = {}
+export type DeleteRotationResult = {}
 
 export interface DeleteRotationOverrideRequest {
   readonly RotationId: string
   readonly RotationOverrideId: string
 }
 
-export type DeleteRotationOverrideOutput = {}
+export type DeleteRotationOverrideResult = {}
 
 export interface DescribeEngagementRequest {
   readonly EngagementId: string
 }
 
-export interface DescribeEngagementOutput {
+export interface DescribeEngagementResult {
   readonly ContactArn?: string
   readonly EngagementArn?: string
   readonly Sender?: string
@@ -400,7 +426,7 @@ export interface DescribePageRequest {
   readonly PageId: string
 }
 
-export interface DescribePageOutput {
+export interface DescribePageResult {
   readonly PageArn?: string
   readonly EngagementArn?: string
   readonly ContactArn?: string
@@ -419,32 +445,32 @@ export interface GetContactRequest {
   readonly ContactId: string
 }
 
-export interface GetContactOutput {
+export interface GetContactResult {
   readonly ContactArn?: string
   readonly Alias?: string
   readonly DisplayName?: string
-  readonly Type?: string
-  readonly Plan?: CreateContactRequestPlanOutput
+  readonly Type?: ContactType
+  readonly Plan?: PlanOutput
 }
 
 export interface GetContactChannelRequest {
   readonly ContactChannelId: string
 }
 
-export interface GetContactChannelOutput {
+export interface GetContactChannelResult {
   readonly ContactArn?: string
   readonly ContactChannelArn?: string
   readonly Name?: string
-  readonly Type?: string
-  readonly DeliveryAddress?: CreateContactChannelRequestDeliveryAddressOutput
-  readonly ActivationStatus?: string
+  readonly Type?: ChannelType
+  readonly DeliveryAddress?: ContactChannelAddressOutput
+  readonly ActivationStatus?: ActivationStatus
 }
 
 export interface GetContactPolicyRequest {
   readonly ContactArn: string
 }
 
-export interface GetContactPolicyOutput {
+export interface GetContactPolicyResult {
   readonly ContactArn?: string
   readonly Policy?: string
 }
@@ -453,13 +479,13 @@ export interface GetRotationRequest {
   readonly RotationId: string
 }
 
-export interface GetRotationOutput {
+export interface GetRotationResult {
   readonly RotationArn?: string
   readonly Name?: string
   readonly ContactIds?: ReadonlyArray<string>
   readonly StartTime?: Date
   readonly TimeZoneId?: string
-  readonly Recurrence?: CreateRotationRequestRecurrenceOutput
+  readonly Recurrence?: RecurrenceSettingsOutput
 }
 
 export interface GetRotationOverrideRequest {
@@ -467,7 +493,7 @@ export interface GetRotationOverrideRequest {
   readonly RotationOverrideId: string
 }
 
-export interface GetRotationOverrideOutput {
+export interface GetRotationOverrideResult {
   readonly RotationOverrideId?: string
   readonly RotationArn?: string
   readonly NewContactIds?: ReadonlyArray<string>
@@ -482,57 +508,57 @@ export interface ListContactChannelsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListContactChannelsOutput {
+export interface ListContactChannelsResult {
   readonly NextToken?: string
-  readonly ContactChannels?: ReadonlyArray<ListContactChannelsOutputContactChannelsMember>
+  readonly ContactChannels?: ReadonlyArray<ContactChannel>
 }
 
-export interface ListContactChannelsOutputContactChannelsMember {
+export interface ContactChannel {
   readonly ContactChannelArn?: string
   readonly ContactArn?: string
   readonly Name?: string
-  readonly Type?: string
-  readonly DeliveryAddress?: CreateContactChannelRequestDeliveryAddressOutput
-  readonly ActivationStatus?: string
+  readonly Type?: ChannelType
+  readonly DeliveryAddress?: ContactChannelAddressOutput
+  readonly ActivationStatus?: ActivationStatus
 }
 
 export interface ListContactsRequest {
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
   readonly AliasPrefix?: string | undefined
-  readonly Type?: string | undefined
+  readonly Type?: ContactType | undefined
 }
 
-export interface ListContactsOutput {
+export interface ListContactsResult {
   readonly NextToken?: string
-  readonly Contacts?: ReadonlyArray<ListContactsOutputContactsMember>
+  readonly Contacts?: ReadonlyArray<Contact>
 }
 
-export interface ListContactsOutputContactsMember {
+export interface Contact {
   readonly ContactArn?: string
   readonly Alias?: string
   readonly DisplayName?: string
-  readonly Type?: string
+  readonly Type?: ContactType
 }
 
 export interface ListEngagementsRequest {
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
   readonly IncidentId?: string | undefined
-  readonly TimeRangeValue?: ListEngagementsRequestTimeRangeValue | undefined
+  readonly TimeRangeValue?: TimeRange | undefined
 }
 
-export interface ListEngagementsRequestTimeRangeValue {
+export interface TimeRange {
   readonly StartTime?: Date | undefined
   readonly EndTime?: Date | undefined
 }
 
-export interface ListEngagementsOutput {
+export interface ListEngagementsResult {
   readonly NextToken?: string
-  readonly Engagements?: ReadonlyArray<ListEngagementsOutputEngagementsMember>
+  readonly Engagements?: ReadonlyArray<Engagement>
 }
 
-export interface ListEngagementsOutputEngagementsMember {
+export interface Engagement {
   readonly EngagementArn?: string
   readonly ContactArn?: string
   readonly Sender?: string
@@ -547,14 +573,14 @@ export interface ListPageReceiptsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListPageReceiptsOutput {
+export interface ListPageReceiptsResult {
   readonly NextToken?: string
-  readonly Receipts?: ReadonlyArray<ListPageReceiptsOutputReceiptsMember>
+  readonly Receipts?: ReadonlyArray<Receipt>
 }
 
-export interface ListPageReceiptsOutputReceiptsMember {
+export interface Receipt {
   readonly ContactChannelArn?: string
-  readonly ReceiptType?: string
+  readonly ReceiptType?: ReceiptType
   readonly ReceiptInfo?: string
   readonly ReceiptTime?: Date
 }
@@ -564,14 +590,14 @@ export interface ListPageResolutionsRequest {
   readonly PageId: string
 }
 
-export interface ListPageResolutionsOutput {
+export interface ListPageResolutionsResult {
   readonly NextToken?: string
-  readonly PageResolutions?: ReadonlyArray<ListPageResolutionsOutputPageResolutionsMember>
+  readonly PageResolutions?: ReadonlyArray<ResolutionContact>
 }
 
-export interface ListPageResolutionsOutputPageResolutionsMember {
+export interface ResolutionContact {
   readonly ContactArn?: string
-  readonly Type?: string
+  readonly Type?: ContactType
   readonly StageIndex?: number
 }
 
@@ -581,12 +607,12 @@ export interface ListPagesByContactRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListPagesByContactOutput {
+export interface ListPagesByContactResult {
   readonly NextToken?: string
-  readonly Pages?: ReadonlyArray<ListPagesByContactOutputPagesMember>
+  readonly Pages?: ReadonlyArray<Page>
 }
 
-export interface ListPagesByContactOutputPagesMember {
+export interface Page {
   readonly PageArn?: string
   readonly EngagementArn?: string
   readonly ContactArn?: string
@@ -603,9 +629,9 @@ export interface ListPagesByEngagementRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListPagesByEngagementOutput {
+export interface ListPagesByEngagementResult {
   readonly NextToken?: string
-  readonly Pages?: ReadonlyArray<ListPagesByContactOutputPagesMember>
+  readonly Pages?: ReadonlyArray<Page>
 }
 
 export interface ListPreviewRotationShiftsRequest {
@@ -614,32 +640,32 @@ export interface ListPreviewRotationShiftsRequest {
   readonly EndTime: Date
   readonly Members: ReadonlyArray<string>
   readonly TimeZoneId: string
-  readonly Recurrence: CreateRotationRequestRecurrence
-  readonly Overrides?: ReadonlyArray<ListPreviewRotationShiftsRequestOverridesMember> | undefined
+  readonly Recurrence: RecurrenceSettings
+  readonly Overrides?: ReadonlyArray<PreviewOverride> | undefined
   readonly NextToken?: string | undefined
   readonly MaxResults?: number | undefined
 }
 
-export interface ListPreviewRotationShiftsRequestOverridesMember {
+export interface PreviewOverride {
   readonly NewMembers?: ReadonlyArray<string> | undefined
   readonly StartTime?: Date | undefined
   readonly EndTime?: Date | undefined
 }
 
-export interface ListPreviewRotationShiftsOutput {
-  readonly RotationShifts?: ReadonlyArray<ListPreviewRotationShiftsOutputRotationShiftsMember>
+export interface ListPreviewRotationShiftsResult {
+  readonly RotationShifts?: ReadonlyArray<RotationShift>
   readonly NextToken?: string
 }
 
-export interface ListPreviewRotationShiftsOutputRotationShiftsMember {
+export interface RotationShift {
   readonly ContactIds?: ReadonlyArray<string>
   readonly StartTime?: Date
   readonly EndTime?: Date
-  readonly Type?: string
-  readonly ShiftDetails?: ListPreviewRotationShiftsOutputRotationShiftsMemberShiftDetails
+  readonly Type?: ShiftType
+  readonly ShiftDetails?: ShiftDetails
 }
 
-export interface ListPreviewRotationShiftsOutputRotationShiftsMemberShiftDetails {
+export interface ShiftDetails {
   readonly OverriddenContactIds?: ReadonlyArray<string>
 }
 
@@ -651,12 +677,12 @@ export interface ListRotationOverridesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListRotationOverridesOutput {
-  readonly RotationOverrides?: ReadonlyArray<ListRotationOverridesOutputRotationOverridesMember>
+export interface ListRotationOverridesResult {
+  readonly RotationOverrides?: ReadonlyArray<RotationOverride>
   readonly NextToken?: string
 }
 
-export interface ListRotationOverridesOutputRotationOverridesMember {
+export interface RotationOverride {
   readonly RotationOverrideId?: string
   readonly NewContactIds?: ReadonlyArray<string>
   readonly StartTime?: Date
@@ -672,8 +698,8 @@ export interface ListRotationShiftsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListRotationShiftsOutput {
-  readonly RotationShifts?: ReadonlyArray<ListPreviewRotationShiftsOutputRotationShiftsMember>
+export interface ListRotationShiftsResult {
+  readonly RotationShifts?: ReadonlyArray<RotationShift>
   readonly NextToken?: string
 }
 
@@ -683,26 +709,26 @@ export interface ListRotationsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListRotationsOutput {
+export interface ListRotationsResult {
   readonly NextToken?: string
-  readonly Rotations?: ReadonlyArray<ListRotationsOutputRotationsMember>
+  readonly Rotations?: ReadonlyArray<Rotation>
 }
 
-export interface ListRotationsOutputRotationsMember {
+export interface Rotation {
   readonly RotationArn?: string
   readonly Name?: string
   readonly ContactIds?: ReadonlyArray<string>
   readonly StartTime?: Date
   readonly TimeZoneId?: string
-  readonly Recurrence?: CreateRotationRequestRecurrenceOutput
+  readonly Recurrence?: RecurrenceSettingsOutput
 }
 
 export interface ListTagsForResourceRequest {
   readonly ResourceARN: string
 }
 
-export interface ListTagsForResourceOutput {
-  readonly Tags?: ReadonlyArray<CreateContactRequestTagsMemberOutput>
+export interface ListTagsForResourceResult {
+  readonly Tags?: ReadonlyArray<TagOutput>
 }
 
 export interface PutContactPolicyRequest {
@@ -710,13 +736,13 @@ export interface PutContactPolicyRequest {
   readonly Policy: string
 }
 
-export type PutContactPolicyOutput = {}
+export type PutContactPolicyResult = {}
 
 export interface SendActivationCodeRequest {
   readonly ContactChannelId: string
 }
 
-export type SendActivationCodeOutput = {}
+export type SendActivationCodeResult = {}
 
 export interface StartEngagementRequest {
   readonly ContactId: string
@@ -729,7 +755,7 @@ export interface StartEngagementRequest {
   readonly IdempotencyToken?: string | undefined
 }
 
-export interface StartEngagementOutput {
+export interface StartEngagementResult {
   readonly EngagementArn?: string
 }
 
@@ -738,200 +764,216 @@ export interface StopEngagementRequest {
   readonly Reason?: string | undefined
 }
 
-export type StopEngagementOutput = {}
+export type StopEngagementResult = {}
 
 export interface TagResourceRequest {
   readonly ResourceARN: string
-  readonly Tags: ReadonlyArray<CreateContactRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResult = {}
 
 export interface UntagResourceRequest {
   readonly ResourceARN: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResult = {}
 
 export interface UpdateContactRequest {
   readonly ContactId: string
   readonly DisplayName?: string | undefined
-  readonly Plan?: CreateContactRequestPlan | undefined
+  readonly Plan?: Plan | undefined
 }
 
-export type UpdateContactOutput = {}
+export type UpdateContactResult = {}
 
 export interface UpdateContactChannelRequest {
   readonly ContactChannelId: string
   readonly Name?: string | undefined
-  readonly DeliveryAddress?: CreateContactChannelRequestDeliveryAddress | undefined
+  readonly DeliveryAddress?: ContactChannelAddress | undefined
 }
 
-export type UpdateContactChannelOutput = {}
+export type UpdateContactChannelResult = {}
 
 export interface UpdateRotationRequest {
   readonly RotationId: string
   readonly ContactIds?: ReadonlyArray<string> | undefined
   readonly StartTime?: Date | undefined
   readonly TimeZoneId?: string | undefined
-  readonly Recurrence: CreateRotationRequestRecurrence
+  readonly Recurrence: RecurrenceSettings
 }
 
-export type UpdateRotationOutput = {}
+export type UpdateRotationResult = {}
 
-export type AcceptPageError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
 
-export type ActivateContactChannelError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateContactError = Errors.CommonError | Client.SdkError
+export class DataEncryptionException extends /*#__PURE__*/ ServiceError("DataEncryptionException")<{ readonly Message?: string }> {}
 
-export type CreateContactChannelError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type CreateRotationError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string }> {}
 
-export type CreateRotationOverrideError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string; readonly ResourceId?: string; readonly ResourceType?: string; readonly QuotaCode?: string; readonly ServiceCode?: string }> {}
 
-export type DeactivateContactChannelError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string; readonly QuotaCode?: string; readonly ServiceCode?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type DeleteContactError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type DeleteContactChannelError = Errors.CommonError | Client.SdkError
+export type AcceptPageError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteRotationError = Errors.CommonError | Client.SdkError
+export type ActivateContactChannelError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteRotationOverrideError = Errors.CommonError | Client.SdkError
+export type CreateContactError = AccessDeniedException | ConflictException | DataEncryptionException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeEngagementError = Errors.CommonError | Client.SdkError
+export type CreateContactChannelError = AccessDeniedException | ConflictException | DataEncryptionException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribePageError = Errors.CommonError | Client.SdkError
+export type CreateRotationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetContactError = Errors.CommonError | Client.SdkError
+export type CreateRotationOverrideError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetContactChannelError = Errors.CommonError | Client.SdkError
+export type DeactivateContactChannelError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetContactPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteContactError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetRotationError = Errors.CommonError | Client.SdkError
+export type DeleteContactChannelError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetRotationOverrideError = Errors.CommonError | Client.SdkError
+export type DeleteRotationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListContactChannelsError = Errors.CommonError | Client.SdkError
+export type DeleteRotationOverrideError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListContactsError = Errors.CommonError | Client.SdkError
+export type DescribeEngagementError = AccessDeniedException | DataEncryptionException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListEngagementsError = Errors.CommonError | Client.SdkError
+export type DescribePageError = AccessDeniedException | DataEncryptionException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPageReceiptsError = Errors.CommonError | Client.SdkError
+export type GetContactError = AccessDeniedException | DataEncryptionException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPageResolutionsError = Errors.CommonError | Client.SdkError
+export type GetContactChannelError = AccessDeniedException | DataEncryptionException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPagesByContactError = Errors.CommonError | Client.SdkError
+export type GetContactPolicyError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPagesByEngagementError = Errors.CommonError | Client.SdkError
+export type GetRotationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPreviewRotationShiftsError = Errors.CommonError | Client.SdkError
+export type GetRotationOverrideError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRotationOverridesError = Errors.CommonError | Client.SdkError
+export type ListContactChannelsError = AccessDeniedException | DataEncryptionException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRotationShiftsError = Errors.CommonError | Client.SdkError
+export type ListContactsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRotationsError = Errors.CommonError | Client.SdkError
+export type ListEngagementsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListPageReceiptsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutContactPolicyError = Errors.CommonError | Client.SdkError
+export type ListPageResolutionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type SendActivationCodeError = Errors.CommonError | Client.SdkError
+export type ListPagesByContactError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartEngagementError = Errors.CommonError | Client.SdkError
+export type ListPagesByEngagementError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopEngagementError = Errors.CommonError | Client.SdkError
+export type ListPreviewRotationShiftsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListRotationOverridesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListRotationShiftsError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateContactError = Errors.CommonError | Client.SdkError
+export type ListRotationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateContactChannelError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateRotationError = Errors.CommonError | Client.SdkError
+export type PutContactPolicyError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const acceptPage: Client.Operation<AcceptPageRequest, AcceptPageOutput, AcceptPageError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"AcceptPage",http:{method:"POST",requestUri:"/"},input:{shape:AcceptPageRequest$},output:{shape:AcceptPageOutput$}}})
+export type SendActivationCodeError = AccessDeniedException | DataEncryptionException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const activateContactChannel: Client.Operation<ActivateContactChannelRequest, ActivateContactChannelOutput, ActivateContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ActivateContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:ActivateContactChannelRequest$},output:{shape:ActivateContactChannelOutput$}}})
+export type StartEngagementError = AccessDeniedException | DataEncryptionException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createContact: Client.Operation<CreateContactRequest, CreateContactOutput, CreateContactError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"CreateContact",http:{method:"POST",requestUri:"/"},input:{shape:CreateContactRequest$},output:{shape:CreateContactOutput$}}})
+export type StopEngagementError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createContactChannel: Client.Operation<CreateContactChannelRequest, CreateContactChannelOutput, CreateContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"CreateContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:CreateContactChannelRequest$},output:{shape:CreateContactChannelOutput$}}})
+export type TagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createRotation: Client.Operation<CreateRotationRequest, CreateRotationOutput, CreateRotationError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"CreateRotation",http:{method:"POST",requestUri:"/"},input:{shape:CreateRotationRequest$},output:{shape:CreateRotationOutput$}}})
+export type UntagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createRotationOverride: Client.Operation<CreateRotationOverrideRequest, CreateRotationOverrideOutput, CreateRotationOverrideError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"CreateRotationOverride",http:{method:"POST",requestUri:"/"},input:{shape:CreateRotationOverrideRequest$},output:{shape:CreateRotationOverrideOutput$}}})
+export type UpdateContactError = AccessDeniedException | DataEncryptionException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deactivateContactChannel: Client.Operation<DeactivateContactChannelRequest, DeactivateContactChannelOutput, DeactivateContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeactivateContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:DeactivateContactChannelRequest$},output:{shape:DeactivateContactChannelOutput$}}})
+export type UpdateContactChannelError = AccessDeniedException | ConflictException | DataEncryptionException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteContact: Client.Operation<DeleteContactRequest, DeleteContactOutput, DeleteContactError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeleteContact",http:{method:"POST",requestUri:"/"},input:{shape:DeleteContactRequest$},output:{shape:DeleteContactOutput$}}})
+export type UpdateRotationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const deleteContactChannel: Client.Operation<DeleteContactChannelRequest, DeleteContactChannelOutput, DeleteContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeleteContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:DeleteContactChannelRequest$},output:{shape:DeleteContactChannelOutput$}}})
+export const acceptPage: Client.Operation<AcceptPageRequest, AcceptPageResult, AcceptPageError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"AcceptPage",http:{method:"POST",requestUri:"/"},input:{shape:AcceptPageRequest$},output:{shape:AcceptPageResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteRotation: Client.Operation<DeleteRotationRequest, DeleteRotationOutput, DeleteRotationError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeleteRotation",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRotationRequest$},output:{shape:DeleteRotationOutput$}}})
+export const activateContactChannel: Client.Operation<ActivateContactChannelRequest, ActivateContactChannelResult, ActivateContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ActivateContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:ActivateContactChannelRequest$},output:{shape:ActivateContactChannelResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const deleteRotationOverride: Client.Operation<DeleteRotationOverrideRequest, DeleteRotationOverrideOutput, DeleteRotationOverrideError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeleteRotationOverride",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRotationOverrideRequest$},output:{shape:DeleteRotationOverrideOutput$}}})
+export const createContact: Client.Operation<CreateContactRequest, CreateContactResult, CreateContactError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"CreateContact",http:{method:"POST",requestUri:"/"},input:{shape:CreateContactRequest$},output:{shape:CreateContactResult$},errors:[AccessDeniedException$,ConflictException$,DataEncryptionException$,InternalServerException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,DataEncryptionException,InternalServerException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const describeEngagement: Client.Operation<DescribeEngagementRequest, DescribeEngagementOutput, DescribeEngagementError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DescribeEngagement",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEngagementRequest$},output:{shape:DescribeEngagementOutput$}}})
+export const createContactChannel: Client.Operation<CreateContactChannelRequest, CreateContactChannelResult, CreateContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"CreateContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:CreateContactChannelRequest$},output:{shape:CreateContactChannelResult$},errors:[AccessDeniedException$,ConflictException$,DataEncryptionException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,DataEncryptionException,InternalServerException,ThrottlingException,ValidationException}})
 
-export const describePage: Client.Operation<DescribePageRequest, DescribePageOutput, DescribePageError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DescribePage",http:{method:"POST",requestUri:"/"},input:{shape:DescribePageRequest$},output:{shape:DescribePageOutput$}}})
+export const createRotation: Client.Operation<CreateRotationRequest, CreateRotationResult, CreateRotationError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"CreateRotation",http:{method:"POST",requestUri:"/"},input:{shape:CreateRotationRequest$},output:{shape:CreateRotationResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getContact: Client.Operation<GetContactRequest, GetContactOutput, GetContactError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetContact",http:{method:"POST",requestUri:"/"},input:{shape:GetContactRequest$},output:{shape:GetContactOutput$}}})
+export const createRotationOverride: Client.Operation<CreateRotationOverrideRequest, CreateRotationOverrideResult, CreateRotationOverrideError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"CreateRotationOverride",http:{method:"POST",requestUri:"/"},input:{shape:CreateRotationOverrideRequest$},output:{shape:CreateRotationOverrideResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const getContactChannel: Client.Operation<GetContactChannelRequest, GetContactChannelOutput, GetContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:GetContactChannelRequest$},output:{shape:GetContactChannelOutput$}}})
+export const deactivateContactChannel: Client.Operation<DeactivateContactChannelRequest, DeactivateContactChannelResult, DeactivateContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeactivateContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:DeactivateContactChannelRequest$},output:{shape:DeactivateContactChannelResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getContactPolicy: Client.Operation<GetContactPolicyRequest, GetContactPolicyOutput, GetContactPolicyError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetContactPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetContactPolicyRequest$},output:{shape:GetContactPolicyOutput$}}})
+export const deleteContact: Client.Operation<DeleteContactRequest, DeleteContactResult, DeleteContactError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeleteContact",http:{method:"POST",requestUri:"/"},input:{shape:DeleteContactRequest$},output:{shape:DeleteContactResult$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getRotation: Client.Operation<GetRotationRequest, GetRotationOutput, GetRotationError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetRotation",http:{method:"POST",requestUri:"/"},input:{shape:GetRotationRequest$},output:{shape:GetRotationOutput$}}})
+export const deleteContactChannel: Client.Operation<DeleteContactChannelRequest, DeleteContactChannelResult, DeleteContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeleteContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:DeleteContactChannelRequest$},output:{shape:DeleteContactChannelResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const getRotationOverride: Client.Operation<GetRotationOverrideRequest, GetRotationOverrideOutput, GetRotationOverrideError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetRotationOverride",http:{method:"POST",requestUri:"/"},input:{shape:GetRotationOverrideRequest$},output:{shape:GetRotationOverrideOutput$}}})
+export const deleteRotation: Client.Operation<DeleteRotationRequest, DeleteRotationResult, DeleteRotationError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeleteRotation",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRotationRequest$},output:{shape:DeleteRotationResult$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listContactChannels: Paginate.Paginated<ListContactChannelsRequest, ListContactChannelsOutput, ListContactChannelsError, SSMContacts, ListContactChannelsOutputContactChannelsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListContactChannels",http:{method:"POST",requestUri:"/"},input:{shape:ListContactChannelsRequest$},output:{shape:ListContactChannelsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ContactChannels"]})
+export const deleteRotationOverride: Client.Operation<DeleteRotationOverrideRequest, DeleteRotationOverrideResult, DeleteRotationOverrideError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DeleteRotationOverride",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRotationOverrideRequest$},output:{shape:DeleteRotationOverrideResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listContacts: Paginate.Paginated<ListContactsRequest, ListContactsOutput, ListContactsError, SSMContacts, ListContactsOutputContactsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListContacts",http:{method:"POST",requestUri:"/"},input:{shape:ListContactsRequest$},output:{shape:ListContactsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Contacts"]})
+export const describeEngagement: Client.Operation<DescribeEngagementRequest, DescribeEngagementResult, DescribeEngagementError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DescribeEngagement",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEngagementRequest$},output:{shape:DescribeEngagementResult$},errors:[AccessDeniedException$,DataEncryptionException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,DataEncryptionException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listEngagements: Paginate.Paginated<ListEngagementsRequest, ListEngagementsOutput, ListEngagementsError, SSMContacts, ListEngagementsOutputEngagementsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListEngagements",http:{method:"POST",requestUri:"/"},input:{shape:ListEngagementsRequest$},output:{shape:ListEngagementsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Engagements"]})
+export const describePage: Client.Operation<DescribePageRequest, DescribePageResult, DescribePageError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"DescribePage",http:{method:"POST",requestUri:"/"},input:{shape:DescribePageRequest$},output:{shape:DescribePageResult$},errors:[AccessDeniedException$,DataEncryptionException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,DataEncryptionException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listPageReceipts: Paginate.Paginated<ListPageReceiptsRequest, ListPageReceiptsOutput, ListPageReceiptsError, SSMContacts, ListPageReceiptsOutputReceiptsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPageReceipts",http:{method:"POST",requestUri:"/"},input:{shape:ListPageReceiptsRequest$},output:{shape:ListPageReceiptsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Receipts"]})
+export const getContact: Client.Operation<GetContactRequest, GetContactResult, GetContactError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetContact",http:{method:"POST",requestUri:"/"},input:{shape:GetContactRequest$},output:{shape:GetContactResult$},errors:[AccessDeniedException$,DataEncryptionException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,DataEncryptionException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listPageResolutions: Paginate.Paginated<ListPageResolutionsRequest, ListPageResolutionsOutput, ListPageResolutionsError, SSMContacts, ListPageResolutionsOutputPageResolutionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPageResolutions",http:{method:"POST",requestUri:"/"},input:{shape:ListPageResolutionsRequest$},output:{shape:ListPageResolutionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["PageResolutions"]})
+export const getContactChannel: Client.Operation<GetContactChannelRequest, GetContactChannelResult, GetContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:GetContactChannelRequest$},output:{shape:GetContactChannelResult$},errors:[AccessDeniedException$,DataEncryptionException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,DataEncryptionException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listPagesByContact: Paginate.Paginated<ListPagesByContactRequest, ListPagesByContactOutput, ListPagesByContactError, SSMContacts, ListPagesByContactOutputPagesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPagesByContact",http:{method:"POST",requestUri:"/"},input:{shape:ListPagesByContactRequest$},output:{shape:ListPagesByContactOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Pages"]})
+export const getContactPolicy: Client.Operation<GetContactPolicyRequest, GetContactPolicyResult, GetContactPolicyError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetContactPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetContactPolicyRequest$},output:{shape:GetContactPolicyResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listPagesByEngagement: Paginate.Paginated<ListPagesByEngagementRequest, ListPagesByEngagementOutput, ListPagesByEngagementError, SSMContacts, ListPagesByContactOutputPagesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPagesByEngagement",http:{method:"POST",requestUri:"/"},input:{shape:ListPagesByEngagementRequest$},output:{shape:ListPagesByEngagementOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Pages"]})
+export const getRotation: Client.Operation<GetRotationRequest, GetRotationResult, GetRotationError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetRotation",http:{method:"POST",requestUri:"/"},input:{shape:GetRotationRequest$},output:{shape:GetRotationResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listPreviewRotationShifts: Paginate.Paginated<ListPreviewRotationShiftsRequest, ListPreviewRotationShiftsOutput, ListPreviewRotationShiftsError, SSMContacts, ListPreviewRotationShiftsOutputRotationShiftsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPreviewRotationShifts",http:{method:"POST",requestUri:"/"},input:{shape:ListPreviewRotationShiftsRequest$},output:{shape:ListPreviewRotationShiftsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RotationShifts"]})
+export const getRotationOverride: Client.Operation<GetRotationOverrideRequest, GetRotationOverrideResult, GetRotationOverrideError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"GetRotationOverride",http:{method:"POST",requestUri:"/"},input:{shape:GetRotationOverrideRequest$},output:{shape:GetRotationOverrideResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listRotationOverrides: Paginate.Paginated<ListRotationOverridesRequest, ListRotationOverridesOutput, ListRotationOverridesError, SSMContacts, ListRotationOverridesOutputRotationOverridesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListRotationOverrides",http:{method:"POST",requestUri:"/"},input:{shape:ListRotationOverridesRequest$},output:{shape:ListRotationOverridesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RotationOverrides"]})
+export const listContactChannels: Paginate.Paginated<ListContactChannelsRequest, ListContactChannelsResult, ListContactChannelsError, SSMContacts, ContactChannel> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListContactChannels",http:{method:"POST",requestUri:"/"},input:{shape:ListContactChannelsRequest$},output:{shape:ListContactChannelsResult$},errors:[AccessDeniedException$,DataEncryptionException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,DataEncryptionException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ContactChannels"]})
 
-export const listRotationShifts: Paginate.Paginated<ListRotationShiftsRequest, ListRotationShiftsOutput, ListRotationShiftsError, SSMContacts, ListPreviewRotationShiftsOutputRotationShiftsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListRotationShifts",http:{method:"POST",requestUri:"/"},input:{shape:ListRotationShiftsRequest$},output:{shape:ListRotationShiftsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RotationShifts"]})
+export const listContacts: Paginate.Paginated<ListContactsRequest, ListContactsResult, ListContactsError, SSMContacts, Contact> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListContacts",http:{method:"POST",requestUri:"/"},input:{shape:ListContactsRequest$},output:{shape:ListContactsResult$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Contacts"]})
 
-export const listRotations: Paginate.Paginated<ListRotationsRequest, ListRotationsOutput, ListRotationsError, SSMContacts, ListRotationsOutputRotationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListRotations",http:{method:"POST",requestUri:"/"},input:{shape:ListRotationsRequest$},output:{shape:ListRotationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Rotations"]})
+export const listEngagements: Paginate.Paginated<ListEngagementsRequest, ListEngagementsResult, ListEngagementsError, SSMContacts, Engagement> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListEngagements",http:{method:"POST",requestUri:"/"},input:{shape:ListEngagementsRequest$},output:{shape:ListEngagementsResult$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Engagements"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const listPageReceipts: Paginate.Paginated<ListPageReceiptsRequest, ListPageReceiptsResult, ListPageReceiptsError, SSMContacts, Receipt> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPageReceipts",http:{method:"POST",requestUri:"/"},input:{shape:ListPageReceiptsRequest$},output:{shape:ListPageReceiptsResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Receipts"]})
 
-export const putContactPolicy: Client.Operation<PutContactPolicyRequest, PutContactPolicyOutput, PutContactPolicyError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"PutContactPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutContactPolicyRequest$},output:{shape:PutContactPolicyOutput$}}})
+export const listPageResolutions: Paginate.Paginated<ListPageResolutionsRequest, ListPageResolutionsResult, ListPageResolutionsError, SSMContacts, ResolutionContact> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPageResolutions",http:{method:"POST",requestUri:"/"},input:{shape:ListPageResolutionsRequest$},output:{shape:ListPageResolutionsResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["PageResolutions"]})
 
-export const sendActivationCode: Client.Operation<SendActivationCodeRequest, SendActivationCodeOutput, SendActivationCodeError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"SendActivationCode",http:{method:"POST",requestUri:"/"},input:{shape:SendActivationCodeRequest$},output:{shape:SendActivationCodeOutput$}}})
+export const listPagesByContact: Paginate.Paginated<ListPagesByContactRequest, ListPagesByContactResult, ListPagesByContactError, SSMContacts, Page> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPagesByContact",http:{method:"POST",requestUri:"/"},input:{shape:ListPagesByContactRequest$},output:{shape:ListPagesByContactResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Pages"]})
 
-export const startEngagement: Client.Operation<StartEngagementRequest, StartEngagementOutput, StartEngagementError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"StartEngagement",http:{method:"POST",requestUri:"/"},input:{shape:StartEngagementRequest$},output:{shape:StartEngagementOutput$}}})
+export const listPagesByEngagement: Paginate.Paginated<ListPagesByEngagementRequest, ListPagesByEngagementResult, ListPagesByEngagementError, SSMContacts, Page> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPagesByEngagement",http:{method:"POST",requestUri:"/"},input:{shape:ListPagesByEngagementRequest$},output:{shape:ListPagesByEngagementResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Pages"]})
 
-export const stopEngagement: Client.Operation<StopEngagementRequest, StopEngagementOutput, StopEngagementError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"StopEngagement",http:{method:"POST",requestUri:"/"},input:{shape:StopEngagementRequest$},output:{shape:StopEngagementOutput$}}})
+export const listPreviewRotationShifts: Paginate.Paginated<ListPreviewRotationShiftsRequest, ListPreviewRotationShiftsResult, ListPreviewRotationShiftsError, SSMContacts, RotationShift> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListPreviewRotationShifts",http:{method:"POST",requestUri:"/"},input:{shape:ListPreviewRotationShiftsRequest$},output:{shape:ListPreviewRotationShiftsResult$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RotationShifts"]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listRotationOverrides: Paginate.Paginated<ListRotationOverridesRequest, ListRotationOverridesResult, ListRotationOverridesError, SSMContacts, RotationOverride> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListRotationOverrides",http:{method:"POST",requestUri:"/"},input:{shape:ListRotationOverridesRequest$},output:{shape:ListRotationOverridesResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RotationOverrides"]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listRotationShifts: Paginate.Paginated<ListRotationShiftsRequest, ListRotationShiftsResult, ListRotationShiftsError, SSMContacts, RotationShift> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListRotationShifts",http:{method:"POST",requestUri:"/"},input:{shape:ListRotationShiftsRequest$},output:{shape:ListRotationShiftsResult$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["RotationShifts"]})
 
-export const updateContact: Client.Operation<UpdateContactRequest, UpdateContactOutput, UpdateContactError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"UpdateContact",http:{method:"POST",requestUri:"/"},input:{shape:UpdateContactRequest$},output:{shape:UpdateContactOutput$}}})
+export const listRotations: Paginate.Paginated<ListRotationsRequest, ListRotationsResult, ListRotationsError, SSMContacts, Rotation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListRotations",http:{method:"POST",requestUri:"/"},input:{shape:ListRotationsRequest$},output:{shape:ListRotationsResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Rotations"]})
 
-export const updateContactChannel: Client.Operation<UpdateContactChannelRequest, UpdateContactChannelOutput, UpdateContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"UpdateContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:UpdateContactChannelRequest$},output:{shape:UpdateContactChannelOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResult, ListTagsForResourceError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const updateRotation: Client.Operation<UpdateRotationRequest, UpdateRotationOutput, UpdateRotationError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"UpdateRotation",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRotationRequest$},output:{shape:UpdateRotationOutput$}}})
+export const putContactPolicy: Client.Operation<PutContactPolicyRequest, PutContactPolicyResult, PutContactPolicyError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"PutContactPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutContactPolicyRequest$},output:{shape:PutContactPolicyResult$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const sendActivationCode: Client.Operation<SendActivationCodeRequest, SendActivationCodeResult, SendActivationCodeError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"SendActivationCode",http:{method:"POST",requestUri:"/"},input:{shape:SendActivationCodeRequest$},output:{shape:SendActivationCodeResult$},errors:[AccessDeniedException$,DataEncryptionException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,DataEncryptionException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const startEngagement: Client.Operation<StartEngagementRequest, StartEngagementResult, StartEngagementError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"StartEngagement",http:{method:"POST",requestUri:"/"},input:{shape:StartEngagementRequest$},output:{shape:StartEngagementResult$},errors:[AccessDeniedException$,DataEncryptionException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,DataEncryptionException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const stopEngagement: Client.Operation<StopEngagementRequest, StopEngagementResult, StopEngagementError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"StopEngagement",http:{method:"POST",requestUri:"/"},input:{shape:StopEngagementRequest$},output:{shape:StopEngagementResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResult, TagResourceError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResult, UntagResourceError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResult$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateContact: Client.Operation<UpdateContactRequest, UpdateContactResult, UpdateContactError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"UpdateContact",http:{method:"POST",requestUri:"/"},input:{shape:UpdateContactRequest$},output:{shape:UpdateContactResult$},errors:[AccessDeniedException$,DataEncryptionException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,DataEncryptionException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+
+export const updateContactChannel: Client.Operation<UpdateContactChannelRequest, UpdateContactChannelResult, UpdateContactChannelError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"UpdateContactChannel",http:{method:"POST",requestUri:"/"},input:{shape:UpdateContactChannelRequest$},output:{shape:UpdateContactChannelResult$},errors:[AccessDeniedException$,ConflictException$,DataEncryptionException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,DataEncryptionException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+
+export const updateRotation: Client.Operation<UpdateRotationRequest, UpdateRotationResult, UpdateRotationError, SSMContacts> = /*#__PURE__*/ Client.operation(SSMContacts, {model:{name:"UpdateRotation",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRotationRequest$},output:{shape:UpdateRotationResult$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The SagemakerEdge client: provide it with `layer`. */
 export class SagemakerEdge extends Context.Tag("effect-aws-sdk/SagemakerEdge")<SagemakerEdge, Client.ServiceClient>() {}
@@ -24,48 +25,59 @@ const double$: S.Shape = {type:"double",name:"Double"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 
 const GetDeploymentsRequest$: S.StructureShape = {type:"structure",name:"GetDeploymentsRequest",members:{DeviceName:{shape:string$},DeviceFleetName:{shape:string$}},required:["DeviceName","DeviceFleetName"]}
-const GetDeploymentsOutputDeploymentsMemberDefinitionsMemberChecksum$: S.StructureShape = {type:"structure",name:"GetDeploymentsOutputDeploymentsMemberDefinitionsMemberChecksum",members:{Type:{shape:string$},Sum:{shape:string$}}}
-const GetDeploymentsOutputDeploymentsMemberDefinitionsMember$: S.StructureShape = {type:"structure",name:"GetDeploymentsOutputDeploymentsMemberDefinitionsMember",members:{ModelHandle:{shape:string$},S3Url:{shape:string$},Checksum:{shape:GetDeploymentsOutputDeploymentsMemberDefinitionsMemberChecksum$},State:{shape:string$}}}
-const GetDeploymentsOutputDeploymentsMemberDefinitions$: S.ListShape = {type:"list",name:"GetDeploymentsOutputDeploymentsMemberDefinitions",member:{shape:GetDeploymentsOutputDeploymentsMemberDefinitionsMember$}}
-const GetDeploymentsOutputDeploymentsMember$: S.StructureShape = {type:"structure",name:"GetDeploymentsOutputDeploymentsMember",members:{DeploymentName:{shape:string$},Type:{shape:string$},FailureHandlingPolicy:{shape:string$},Definitions:{shape:GetDeploymentsOutputDeploymentsMemberDefinitions$}}}
-const GetDeploymentsOutputDeployments$: S.ListShape = {type:"list",name:"GetDeploymentsOutputDeployments",member:{shape:GetDeploymentsOutputDeploymentsMember$}}
-const GetDeploymentsOutput$: S.StructureShape = {type:"structure",name:"GetDeploymentsOutput",members:{Deployments:{shape:GetDeploymentsOutputDeployments$}}}
+const Checksum$: S.StructureShape = {type:"structure",name:"Checksum",members:{Type:{shape:string$},Sum:{shape:string$}}}
+const Definition$: S.StructureShape = {type:"structure",name:"Definition",members:{ModelHandle:{shape:string$},S3Url:{shape:string$},Checksum:{shape:Checksum$},State:{shape:string$}}}
+const EdgeDeploymentDefinitions$: S.ListShape = {type:"list",name:"EdgeDeploymentDefinitions",member:{shape:Definition$}}
+const EdgeDeployment$: S.StructureShape = {type:"structure",name:"EdgeDeployment",members:{DeploymentName:{shape:string$},Type:{shape:string$},FailureHandlingPolicy:{shape:string$},Definitions:{shape:EdgeDeploymentDefinitions$}}}
+const GetDeploymentsResultDeployments$: S.ListShape = {type:"list",name:"GetDeploymentsResultDeployments",member:{shape:EdgeDeployment$}}
+const GetDeploymentsResult$: S.StructureShape = {type:"structure",name:"GetDeploymentsResult",members:{Deployments:{shape:GetDeploymentsResultDeployments$}}}
 const GetDeviceRegistrationRequest$: S.StructureShape = {type:"structure",name:"GetDeviceRegistrationRequest",members:{DeviceName:{shape:string$},DeviceFleetName:{shape:string$}},required:["DeviceName","DeviceFleetName"]}
-const GetDeviceRegistrationOutput$: S.StructureShape = {type:"structure",name:"GetDeviceRegistrationOutput",members:{DeviceRegistration:{shape:string$},CacheTTL:{shape:string$}}}
-const SendHeartbeatRequestAgentMetricsMember$: S.StructureShape = {type:"structure",name:"SendHeartbeatRequestAgentMetricsMember",members:{Dimension:{shape:string$},MetricName:{shape:string$},Value:{shape:double$},Timestamp:{shape:timestamp$}}}
-const SendHeartbeatRequestAgentMetrics$: S.ListShape = {type:"list",name:"SendHeartbeatRequestAgentMetrics",member:{shape:SendHeartbeatRequestAgentMetricsMember$}}
-const SendHeartbeatRequestModelsMember$: S.StructureShape = {type:"structure",name:"SendHeartbeatRequestModelsMember",members:{ModelName:{shape:string$},ModelVersion:{shape:string$},LatestSampleTime:{shape:timestamp$},LatestInference:{shape:timestamp$},ModelMetrics:{shape:SendHeartbeatRequestAgentMetrics$}}}
-const SendHeartbeatRequestModels$: S.ListShape = {type:"list",name:"SendHeartbeatRequestModels",member:{shape:SendHeartbeatRequestModelsMember$}}
-const SendHeartbeatRequestDeploymentResultDeploymentModelsMember$: S.StructureShape = {type:"structure",name:"SendHeartbeatRequestDeploymentResultDeploymentModelsMember",members:{ModelHandle:{shape:string$},ModelName:{shape:string$},ModelVersion:{shape:string$},DesiredState:{shape:string$},State:{shape:string$},Status:{shape:string$},StatusReason:{shape:string$},RollbackFailureReason:{shape:string$}}}
-const SendHeartbeatRequestDeploymentResultDeploymentModels$: S.ListShape = {type:"list",name:"SendHeartbeatRequestDeploymentResultDeploymentModels",member:{shape:SendHeartbeatRequestDeploymentResultDeploymentModelsMember$}}
-const SendHeartbeatRequestDeploymentResult$: S.StructureShape = {type:"structure",name:"SendHeartbeatRequestDeploymentResult",members:{DeploymentName:{shape:string$},DeploymentStatus:{shape:string$},DeploymentStatusMessage:{shape:string$},DeploymentStartTime:{shape:timestamp$},DeploymentEndTime:{shape:timestamp$},DeploymentModels:{shape:SendHeartbeatRequestDeploymentResultDeploymentModels$}}}
-const SendHeartbeatRequest$: S.StructureShape = {type:"structure",name:"SendHeartbeatRequest",members:{AgentMetrics:{shape:SendHeartbeatRequestAgentMetrics$},Models:{shape:SendHeartbeatRequestModels$},AgentVersion:{shape:string$},DeviceName:{shape:string$},DeviceFleetName:{shape:string$},DeploymentResult:{shape:SendHeartbeatRequestDeploymentResult$}},required:["AgentVersion","DeviceName","DeviceFleetName"]}
+const GetDeviceRegistrationResult$: S.StructureShape = {type:"structure",name:"GetDeviceRegistrationResult",members:{DeviceRegistration:{shape:string$},CacheTTL:{shape:string$}}}
+const EdgeMetric$: S.StructureShape = {type:"structure",name:"EdgeMetric",members:{Dimension:{shape:string$},MetricName:{shape:string$},Value:{shape:double$},Timestamp:{shape:timestamp$}}}
+const SendHeartbeatRequestAgentMetrics$: S.ListShape = {type:"list",name:"SendHeartbeatRequestAgentMetrics",member:{shape:EdgeMetric$}}
+const Model$: S.StructureShape = {type:"structure",name:"Model",members:{ModelName:{shape:string$},ModelVersion:{shape:string$},LatestSampleTime:{shape:timestamp$},LatestInference:{shape:timestamp$},ModelMetrics:{shape:SendHeartbeatRequestAgentMetrics$}}}
+const SendHeartbeatRequestModels$: S.ListShape = {type:"list",name:"SendHeartbeatRequestModels",member:{shape:Model$}}
+const DeploymentModel$: S.StructureShape = {type:"structure",name:"DeploymentModel",members:{ModelHandle:{shape:string$},ModelName:{shape:string$},ModelVersion:{shape:string$},DesiredState:{shape:string$},State:{shape:string$},Status:{shape:string$},StatusReason:{shape:string$},RollbackFailureReason:{shape:string$}}}
+const DeploymentResultDeploymentModels$: S.ListShape = {type:"list",name:"DeploymentResultDeploymentModels",member:{shape:DeploymentModel$}}
+const DeploymentResult$: S.StructureShape = {type:"structure",name:"DeploymentResult",members:{DeploymentName:{shape:string$},DeploymentStatus:{shape:string$},DeploymentStatusMessage:{shape:string$},DeploymentStartTime:{shape:timestamp$},DeploymentEndTime:{shape:timestamp$},DeploymentModels:{shape:DeploymentResultDeploymentModels$}}}
+const SendHeartbeatRequest$: S.StructureShape = {type:"structure",name:"SendHeartbeatRequest",members:{AgentMetrics:{shape:SendHeartbeatRequestAgentMetrics$},Models:{shape:SendHeartbeatRequestModels$},AgentVersion:{shape:string$},DeviceName:{shape:string$},DeviceFleetName:{shape:string$},DeploymentResult:{shape:DeploymentResult$}},required:["AgentVersion","DeviceName","DeviceFleetName"]}
+const InternalServiceException$: S.StructureShape = {type:"structure",name:"InternalServiceException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type ChecksumType = "SHA1" | (string & {})
+
+export type DeploymentStatus = "FAIL" | "SUCCESS" | (string & {})
+
+export type DeploymentType = "Model" | (string & {})
+
+export type FailureHandlingPolicy = "DO_NOTHING" | "ROLLBACK_ON_FAILURE" | (string & {})
+
+export type ModelState = "DEPLOY" | "UNDEPLOY" | (string & {})
 
 export interface GetDeploymentsRequest {
   readonly DeviceName: string
   readonly DeviceFleetName: string
 }
 
-export interface GetDeploymentsOutput {
-  readonly Deployments?: ReadonlyArray<GetDeploymentsOutputDeploymentsMember>
+export interface GetDeploymentsResult {
+  readonly Deployments?: ReadonlyArray<EdgeDeployment>
 }
 
-export interface GetDeploymentsOutputDeploymentsMember {
+export interface EdgeDeployment {
   readonly DeploymentName?: string
-  readonly Type?: string
-  readonly FailureHandlingPolicy?: string
-  readonly Definitions?: ReadonlyArray<GetDeploymentsOutputDeploymentsMemberDefinitionsMember>
+  readonly Type?: DeploymentType
+  readonly FailureHandlingPolicy?: FailureHandlingPolicy
+  readonly Definitions?: ReadonlyArray<Definition>
 }
 
-export interface GetDeploymentsOutputDeploymentsMemberDefinitionsMember {
+export interface Definition {
   readonly ModelHandle?: string
   readonly S3Url?: string
-  readonly Checksum?: GetDeploymentsOutputDeploymentsMemberDefinitionsMemberChecksum
-  readonly State?: string
+  readonly Checksum?: Checksum
+  readonly State?: ModelState
 }
 
-export interface GetDeploymentsOutputDeploymentsMemberDefinitionsMemberChecksum {
-  readonly Type?: string
+export interface Checksum {
+  readonly Type?: ChecksumType
   readonly Sum?: string
 }
 
@@ -74,63 +86,65 @@ export interface GetDeviceRegistrationRequest {
   readonly DeviceFleetName: string
 }
 
-export interface GetDeviceRegistrationOutput {
+export interface GetDeviceRegistrationResult {
   readonly DeviceRegistration?: string
   readonly CacheTTL?: string
 }
 
 export interface SendHeartbeatRequest {
-  readonly AgentMetrics?: ReadonlyArray<SendHeartbeatRequestAgentMetricsMember> | undefined
-  readonly Models?: ReadonlyArray<SendHeartbeatRequestModelsMember> | undefined
+  readonly AgentMetrics?: ReadonlyArray<EdgeMetric> | undefined
+  readonly Models?: ReadonlyArray<Model> | undefined
   readonly AgentVersion: string
   readonly DeviceName: string
   readonly DeviceFleetName: string
-  readonly DeploymentResult?: SendHeartbeatRequestDeploymentResult | undefined
+  readonly DeploymentResult?: DeploymentResult | undefined
 }
 
-export interface SendHeartbeatRequestAgentMetricsMember {
+export interface EdgeMetric {
   readonly Dimension?: string | undefined
   readonly MetricName?: string | undefined
   readonly Value?: number | undefined
   readonly Timestamp?: Date | undefined
 }
 
-export interface SendHeartbeatRequestModelsMember {
+export interface Model {
   readonly ModelName?: string | undefined
   readonly ModelVersion?: string | undefined
   readonly LatestSampleTime?: Date | undefined
   readonly LatestInference?: Date | undefined
-  readonly ModelMetrics?: ReadonlyArray<SendHeartbeatRequestAgentMetricsMember> | undefined
+  readonly ModelMetrics?: ReadonlyArray<EdgeMetric> | undefined
 }
 
-export interface SendHeartbeatRequestDeploymentResult {
+export interface DeploymentResult {
   readonly DeploymentName?: string | undefined
   readonly DeploymentStatus?: string | undefined
   readonly DeploymentStatusMessage?: string | undefined
   readonly DeploymentStartTime?: Date | undefined
   readonly DeploymentEndTime?: Date | undefined
-  readonly DeploymentModels?: ReadonlyArray<SendHeartbeatRequestDeploymentResultDeploymentModelsMember> | undefined
+  readonly DeploymentModels?: ReadonlyArray<DeploymentModel> | undefined
 }
 
-export interface SendHeartbeatRequestDeploymentResultDeploymentModelsMember {
+export interface DeploymentModel {
   readonly ModelHandle?: string | undefined
   readonly ModelName?: string | undefined
   readonly ModelVersion?: string | undefined
-  readonly DesiredState?: string | undefined
-  readonly State?: string | undefined
-  readonly Status?: string | undefined
+  readonly DesiredState?: ModelState | undefined
+  readonly State?: ModelState | undefined
+  readonly Status?: DeploymentStatus | undefined
   readonly StatusReason?: string | undefined
   readonly RollbackFailureReason?: string | undefined
 }
 
-export type GetDeploymentsError = Errors.CommonError | Client.SdkError
+export class InternalServiceException extends /*#__PURE__*/ ServiceError("InternalServiceException")<{ readonly Message?: string }> {}
 
-export type GetDeviceRegistrationError = Errors.CommonError | Client.SdkError
+export type GetDeploymentsError = InternalServiceException | Errors.CommonError | Client.SdkError
 
-export type SendHeartbeatError = Errors.CommonError | Client.SdkError
+export type GetDeviceRegistrationError = InternalServiceException | Errors.CommonError | Client.SdkError
 
-export const getDeployments: Client.Operation<GetDeploymentsRequest, GetDeploymentsOutput, GetDeploymentsError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"GetDeployments",http:{method:"POST",requestUri:"/GetDeployments"},input:{shape:GetDeploymentsRequest$},output:{shape:GetDeploymentsOutput$}}})
+export type SendHeartbeatError = InternalServiceException | Errors.CommonError | Client.SdkError
 
-export const getDeviceRegistration: Client.Operation<GetDeviceRegistrationRequest, GetDeviceRegistrationOutput, GetDeviceRegistrationError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"GetDeviceRegistration",http:{method:"POST",requestUri:"/GetDeviceRegistration"},input:{shape:GetDeviceRegistrationRequest$},output:{shape:GetDeviceRegistrationOutput$}}})
+export const getDeployments: Client.Operation<GetDeploymentsRequest, GetDeploymentsResult, GetDeploymentsError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"GetDeployments",http:{method:"POST",requestUri:"/GetDeployments"},input:{shape:GetDeploymentsRequest$},output:{shape:GetDeploymentsResult$},errors:[InternalServiceException$]},errors:{InternalServiceException}})
 
-export const sendHeartbeat: Client.Operation<SendHeartbeatRequest, {}, SendHeartbeatError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"SendHeartbeat",http:{method:"POST",requestUri:"/SendHeartbeat"},input:{shape:SendHeartbeatRequest$}}})
+export const getDeviceRegistration: Client.Operation<GetDeviceRegistrationRequest, GetDeviceRegistrationResult, GetDeviceRegistrationError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"GetDeviceRegistration",http:{method:"POST",requestUri:"/GetDeviceRegistration"},input:{shape:GetDeviceRegistrationRequest$},output:{shape:GetDeviceRegistrationResult$},errors:[InternalServiceException$]},errors:{InternalServiceException}})
+
+export const sendHeartbeat: Client.Operation<SendHeartbeatRequest, {}, SendHeartbeatError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"SendHeartbeat",http:{method:"POST",requestUri:"/SendHeartbeat"},input:{shape:SendHeartbeatRequest$},errors:[InternalServiceException$]},errors:{InternalServiceException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The ServerlessApplicationRepository client: provide it with `layer`. */
@@ -26,50 +27,60 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const CreateApplicationRequestLabels$: S.ListShape = {type:"list",name:"CreateApplicationRequestLabels",member:{shape:string$}}
 const CreateApplicationRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationRequest",members:{Author:{shape:string$,locationName:"author"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},LicenseBody:{shape:string$,locationName:"licenseBody"},LicenseUrl:{shape:string$,locationName:"licenseUrl"},Name:{shape:string$,locationName:"name"},ReadmeBody:{shape:string$,locationName:"readmeBody"},ReadmeUrl:{shape:string$,locationName:"readmeUrl"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},SourceCodeArchiveUrl:{shape:string$,locationName:"sourceCodeArchiveUrl"},SourceCodeUrl:{shape:string$,locationName:"sourceCodeUrl"},SpdxLicenseId:{shape:string$,locationName:"spdxLicenseId"},TemplateBody:{shape:string$,locationName:"templateBody"},TemplateUrl:{shape:string$,locationName:"templateUrl"}},required:["Description","Name","Author"]}
-const CreateApplicationOutputVersionParameterDefinitionsMember$: S.StructureShape = {type:"structure",name:"CreateApplicationOutputVersionParameterDefinitionsMember",members:{AllowedPattern:{shape:string$,locationName:"allowedPattern"},AllowedValues:{shape:CreateApplicationRequestLabels$,locationName:"allowedValues"},ConstraintDescription:{shape:string$,locationName:"constraintDescription"},DefaultValue:{shape:string$,locationName:"defaultValue"},Description:{shape:string$,locationName:"description"},MaxLength:{shape:integer$,locationName:"maxLength"},MaxValue:{shape:integer$,locationName:"maxValue"},MinLength:{shape:integer$,locationName:"minLength"},MinValue:{shape:integer$,locationName:"minValue"},Name:{shape:string$,locationName:"name"},NoEcho:{shape:boolean$,locationName:"noEcho"},ReferencedByResources:{shape:CreateApplicationRequestLabels$,locationName:"referencedByResources"},Type:{shape:string$,locationName:"type"}},required:["ReferencedByResources","Name"]}
-const CreateApplicationOutputVersionParameterDefinitions$: S.ListShape = {type:"list",name:"CreateApplicationOutputVersionParameterDefinitions",member:{shape:CreateApplicationOutputVersionParameterDefinitionsMember$}}
-const CreateApplicationOutputVersionRequiredCapabilities$: S.ListShape = {type:"list",name:"CreateApplicationOutputVersionRequiredCapabilities",member:{shape:string$}}
-const CreateApplicationOutputVersion$: S.StructureShape = {type:"structure",name:"CreateApplicationOutputVersion",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},ParameterDefinitions:{shape:CreateApplicationOutputVersionParameterDefinitions$,locationName:"parameterDefinitions"},RequiredCapabilities:{shape:CreateApplicationOutputVersionRequiredCapabilities$,locationName:"requiredCapabilities"},ResourcesSupported:{shape:boolean$,locationName:"resourcesSupported"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},SourceCodeArchiveUrl:{shape:string$,locationName:"sourceCodeArchiveUrl"},SourceCodeUrl:{shape:string$,locationName:"sourceCodeUrl"},TemplateUrl:{shape:string$,locationName:"templateUrl"}},required:["TemplateUrl","ParameterDefinitions","ResourcesSupported","CreationTime","RequiredCapabilities","ApplicationId","SemanticVersion"]}
-const CreateApplicationOutput$: S.StructureShape = {type:"structure",name:"CreateApplicationOutput",members:{ApplicationId:{shape:string$,locationName:"applicationId"},Author:{shape:string$,locationName:"author"},CreationTime:{shape:string$,locationName:"creationTime"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},IsVerifiedAuthor:{shape:boolean$,locationName:"isVerifiedAuthor"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},LicenseUrl:{shape:string$,locationName:"licenseUrl"},Name:{shape:string$,locationName:"name"},ReadmeUrl:{shape:string$,locationName:"readmeUrl"},SpdxLicenseId:{shape:string$,locationName:"spdxLicenseId"},VerifiedAuthorUrl:{shape:string$,locationName:"verifiedAuthorUrl"},Version:{shape:CreateApplicationOutputVersion$,locationName:"version"}}}
+const ParameterDefinition$: S.StructureShape = {type:"structure",name:"ParameterDefinition",members:{AllowedPattern:{shape:string$,locationName:"allowedPattern"},AllowedValues:{shape:CreateApplicationRequestLabels$,locationName:"allowedValues"},ConstraintDescription:{shape:string$,locationName:"constraintDescription"},DefaultValue:{shape:string$,locationName:"defaultValue"},Description:{shape:string$,locationName:"description"},MaxLength:{shape:integer$,locationName:"maxLength"},MaxValue:{shape:integer$,locationName:"maxValue"},MinLength:{shape:integer$,locationName:"minLength"},MinValue:{shape:integer$,locationName:"minValue"},Name:{shape:string$,locationName:"name"},NoEcho:{shape:boolean$,locationName:"noEcho"},ReferencedByResources:{shape:CreateApplicationRequestLabels$,locationName:"referencedByResources"},Type:{shape:string$,locationName:"type"}},required:["ReferencedByResources","Name"]}
+const VersionParameterDefinitions$: S.ListShape = {type:"list",name:"VersionParameterDefinitions",member:{shape:ParameterDefinition$}}
+const VersionRequiredCapabilities$: S.ListShape = {type:"list",name:"VersionRequiredCapabilities",member:{shape:string$}}
+const Version$: S.StructureShape = {type:"structure",name:"Version",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},ParameterDefinitions:{shape:VersionParameterDefinitions$,locationName:"parameterDefinitions"},RequiredCapabilities:{shape:VersionRequiredCapabilities$,locationName:"requiredCapabilities"},ResourcesSupported:{shape:boolean$,locationName:"resourcesSupported"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},SourceCodeArchiveUrl:{shape:string$,locationName:"sourceCodeArchiveUrl"},SourceCodeUrl:{shape:string$,locationName:"sourceCodeUrl"},TemplateUrl:{shape:string$,locationName:"templateUrl"}},required:["TemplateUrl","ParameterDefinitions","ResourcesSupported","CreationTime","RequiredCapabilities","ApplicationId","SemanticVersion"]}
+const CreateApplicationResponse$: S.StructureShape = {type:"structure",name:"CreateApplicationResponse",members:{ApplicationId:{shape:string$,locationName:"applicationId"},Author:{shape:string$,locationName:"author"},CreationTime:{shape:string$,locationName:"creationTime"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},IsVerifiedAuthor:{shape:boolean$,locationName:"isVerifiedAuthor"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},LicenseUrl:{shape:string$,locationName:"licenseUrl"},Name:{shape:string$,locationName:"name"},ReadmeUrl:{shape:string$,locationName:"readmeUrl"},SpdxLicenseId:{shape:string$,locationName:"spdxLicenseId"},VerifiedAuthorUrl:{shape:string$,locationName:"verifiedAuthorUrl"},Version:{shape:Version$,locationName:"version"}}}
 const CreateApplicationVersionRequest$: S.StructureShape = {type:"structure",name:"CreateApplicationVersionRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},SemanticVersion:{shape:string$,location:"uri",locationName:"semanticVersion"},SourceCodeArchiveUrl:{shape:string$,locationName:"sourceCodeArchiveUrl"},SourceCodeUrl:{shape:string$,locationName:"sourceCodeUrl"},TemplateBody:{shape:string$,locationName:"templateBody"},TemplateUrl:{shape:string$,locationName:"templateUrl"}},required:["ApplicationId","SemanticVersion"]}
-const CreateApplicationVersionOutput$: S.StructureShape = {type:"structure",name:"CreateApplicationVersionOutput",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},ParameterDefinitions:{shape:CreateApplicationOutputVersionParameterDefinitions$,locationName:"parameterDefinitions"},RequiredCapabilities:{shape:CreateApplicationOutputVersionRequiredCapabilities$,locationName:"requiredCapabilities"},ResourcesSupported:{shape:boolean$,locationName:"resourcesSupported"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},SourceCodeArchiveUrl:{shape:string$,locationName:"sourceCodeArchiveUrl"},SourceCodeUrl:{shape:string$,locationName:"sourceCodeUrl"},TemplateUrl:{shape:string$,locationName:"templateUrl"}}}
-const CreateCloudFormationChangeSetRequestParameterOverridesMember$: S.StructureShape = {type:"structure",name:"CreateCloudFormationChangeSetRequestParameterOverridesMember",members:{Name:{shape:string$,locationName:"name"},Value:{shape:string$,locationName:"value"}},required:["Value","Name"]}
-const CreateCloudFormationChangeSetRequestParameterOverrides$: S.ListShape = {type:"list",name:"CreateCloudFormationChangeSetRequestParameterOverrides",member:{shape:CreateCloudFormationChangeSetRequestParameterOverridesMember$}}
-const CreateCloudFormationChangeSetRequestRollbackConfigurationRollbackTriggersMember$: S.StructureShape = {type:"structure",name:"CreateCloudFormationChangeSetRequestRollbackConfigurationRollbackTriggersMember",members:{Arn:{shape:string$,locationName:"arn"},Type:{shape:string$,locationName:"type"}},required:["Type","Arn"]}
-const CreateCloudFormationChangeSetRequestRollbackConfigurationRollbackTriggers$: S.ListShape = {type:"list",name:"CreateCloudFormationChangeSetRequestRollbackConfigurationRollbackTriggers",member:{shape:CreateCloudFormationChangeSetRequestRollbackConfigurationRollbackTriggersMember$}}
-const CreateCloudFormationChangeSetRequestRollbackConfiguration$: S.StructureShape = {type:"structure",name:"CreateCloudFormationChangeSetRequestRollbackConfiguration",members:{MonitoringTimeInMinutes:{shape:integer$,locationName:"monitoringTimeInMinutes"},RollbackTriggers:{shape:CreateCloudFormationChangeSetRequestRollbackConfigurationRollbackTriggers$,locationName:"rollbackTriggers"}}}
-const CreateCloudFormationChangeSetRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateCloudFormationChangeSetRequestTagsMember",members:{Key:{shape:string$,locationName:"key"},Value:{shape:string$,locationName:"value"}},required:["Value","Key"]}
-const CreateCloudFormationChangeSetRequestTags$: S.ListShape = {type:"list",name:"CreateCloudFormationChangeSetRequestTags",member:{shape:CreateCloudFormationChangeSetRequestTagsMember$}}
-const CreateCloudFormationChangeSetRequest$: S.StructureShape = {type:"structure",name:"CreateCloudFormationChangeSetRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},Capabilities:{shape:CreateApplicationRequestLabels$,locationName:"capabilities"},ChangeSetName:{shape:string$,locationName:"changeSetName"},ClientToken:{shape:string$,locationName:"clientToken"},Description:{shape:string$,locationName:"description"},NotificationArns:{shape:CreateApplicationRequestLabels$,locationName:"notificationArns"},ParameterOverrides:{shape:CreateCloudFormationChangeSetRequestParameterOverrides$,locationName:"parameterOverrides"},ResourceTypes:{shape:CreateApplicationRequestLabels$,locationName:"resourceTypes"},RollbackConfiguration:{shape:CreateCloudFormationChangeSetRequestRollbackConfiguration$,locationName:"rollbackConfiguration"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},StackName:{shape:string$,locationName:"stackName"},Tags:{shape:CreateCloudFormationChangeSetRequestTags$,locationName:"tags"},TemplateId:{shape:string$,locationName:"templateId"}},required:["ApplicationId","StackName"]}
-const CreateCloudFormationChangeSetOutput$: S.StructureShape = {type:"structure",name:"CreateCloudFormationChangeSetOutput",members:{ApplicationId:{shape:string$,locationName:"applicationId"},ChangeSetId:{shape:string$,locationName:"changeSetId"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},StackId:{shape:string$,locationName:"stackId"}}}
+const CreateApplicationVersionResponse$: S.StructureShape = {type:"structure",name:"CreateApplicationVersionResponse",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},ParameterDefinitions:{shape:VersionParameterDefinitions$,locationName:"parameterDefinitions"},RequiredCapabilities:{shape:VersionRequiredCapabilities$,locationName:"requiredCapabilities"},ResourcesSupported:{shape:boolean$,locationName:"resourcesSupported"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},SourceCodeArchiveUrl:{shape:string$,locationName:"sourceCodeArchiveUrl"},SourceCodeUrl:{shape:string$,locationName:"sourceCodeUrl"},TemplateUrl:{shape:string$,locationName:"templateUrl"}}}
+const ParameterValue$: S.StructureShape = {type:"structure",name:"ParameterValue",members:{Name:{shape:string$,locationName:"name"},Value:{shape:string$,locationName:"value"}},required:["Value","Name"]}
+const CreateCloudFormationChangeSetRequestParameterOverrides$: S.ListShape = {type:"list",name:"CreateCloudFormationChangeSetRequestParameterOverrides",member:{shape:ParameterValue$}}
+const RollbackTrigger$: S.StructureShape = {type:"structure",name:"RollbackTrigger",members:{Arn:{shape:string$,locationName:"arn"},Type:{shape:string$,locationName:"type"}},required:["Type","Arn"]}
+const RollbackConfigurationRollbackTriggers$: S.ListShape = {type:"list",name:"RollbackConfigurationRollbackTriggers",member:{shape:RollbackTrigger$}}
+const RollbackConfiguration$: S.StructureShape = {type:"structure",name:"RollbackConfiguration",members:{MonitoringTimeInMinutes:{shape:integer$,locationName:"monitoringTimeInMinutes"},RollbackTriggers:{shape:RollbackConfigurationRollbackTriggers$,locationName:"rollbackTriggers"}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$,locationName:"key"},Value:{shape:string$,locationName:"value"}},required:["Value","Key"]}
+const CreateCloudFormationChangeSetRequestTags$: S.ListShape = {type:"list",name:"CreateCloudFormationChangeSetRequestTags",member:{shape:Tag$}}
+const CreateCloudFormationChangeSetRequest$: S.StructureShape = {type:"structure",name:"CreateCloudFormationChangeSetRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},Capabilities:{shape:CreateApplicationRequestLabels$,locationName:"capabilities"},ChangeSetName:{shape:string$,locationName:"changeSetName"},ClientToken:{shape:string$,locationName:"clientToken"},Description:{shape:string$,locationName:"description"},NotificationArns:{shape:CreateApplicationRequestLabels$,locationName:"notificationArns"},ParameterOverrides:{shape:CreateCloudFormationChangeSetRequestParameterOverrides$,locationName:"parameterOverrides"},ResourceTypes:{shape:CreateApplicationRequestLabels$,locationName:"resourceTypes"},RollbackConfiguration:{shape:RollbackConfiguration$,locationName:"rollbackConfiguration"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},StackName:{shape:string$,locationName:"stackName"},Tags:{shape:CreateCloudFormationChangeSetRequestTags$,locationName:"tags"},TemplateId:{shape:string$,locationName:"templateId"}},required:["ApplicationId","StackName"]}
+const CreateCloudFormationChangeSetResponse$: S.StructureShape = {type:"structure",name:"CreateCloudFormationChangeSetResponse",members:{ApplicationId:{shape:string$,locationName:"applicationId"},ChangeSetId:{shape:string$,locationName:"changeSetId"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},StackId:{shape:string$,locationName:"stackId"}}}
 const CreateCloudFormationTemplateRequest$: S.StructureShape = {type:"structure",name:"CreateCloudFormationTemplateRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},SemanticVersion:{shape:string$,locationName:"semanticVersion"}},required:["ApplicationId"]}
-const CreateCloudFormationTemplateOutput$: S.StructureShape = {type:"structure",name:"CreateCloudFormationTemplateOutput",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},ExpirationTime:{shape:string$,locationName:"expirationTime"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},Status:{shape:string$,locationName:"status"},TemplateId:{shape:string$,locationName:"templateId"},TemplateUrl:{shape:string$,locationName:"templateUrl"}}}
+const CreateCloudFormationTemplateResponse$: S.StructureShape = {type:"structure",name:"CreateCloudFormationTemplateResponse",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},ExpirationTime:{shape:string$,locationName:"expirationTime"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},Status:{shape:string$,locationName:"status"},TemplateId:{shape:string$,locationName:"templateId"},TemplateUrl:{shape:string$,locationName:"templateUrl"}}}
 const DeleteApplicationRequest$: S.StructureShape = {type:"structure",name:"DeleteApplicationRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"}},required:["ApplicationId"]}
 const GetApplicationRequest$: S.StructureShape = {type:"structure",name:"GetApplicationRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},SemanticVersion:{shape:string$,location:"querystring",locationName:"semanticVersion"}},required:["ApplicationId"]}
-const GetApplicationOutput$: S.StructureShape = {type:"structure",name:"GetApplicationOutput",members:{ApplicationId:{shape:string$,locationName:"applicationId"},Author:{shape:string$,locationName:"author"},CreationTime:{shape:string$,locationName:"creationTime"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},IsVerifiedAuthor:{shape:boolean$,locationName:"isVerifiedAuthor"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},LicenseUrl:{shape:string$,locationName:"licenseUrl"},Name:{shape:string$,locationName:"name"},ReadmeUrl:{shape:string$,locationName:"readmeUrl"},SpdxLicenseId:{shape:string$,locationName:"spdxLicenseId"},VerifiedAuthorUrl:{shape:string$,locationName:"verifiedAuthorUrl"},Version:{shape:CreateApplicationOutputVersion$,locationName:"version"}}}
+const GetApplicationResponse$: S.StructureShape = {type:"structure",name:"GetApplicationResponse",members:{ApplicationId:{shape:string$,locationName:"applicationId"},Author:{shape:string$,locationName:"author"},CreationTime:{shape:string$,locationName:"creationTime"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},IsVerifiedAuthor:{shape:boolean$,locationName:"isVerifiedAuthor"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},LicenseUrl:{shape:string$,locationName:"licenseUrl"},Name:{shape:string$,locationName:"name"},ReadmeUrl:{shape:string$,locationName:"readmeUrl"},SpdxLicenseId:{shape:string$,locationName:"spdxLicenseId"},VerifiedAuthorUrl:{shape:string$,locationName:"verifiedAuthorUrl"},Version:{shape:Version$,locationName:"version"}}}
 const GetApplicationPolicyRequest$: S.StructureShape = {type:"structure",name:"GetApplicationPolicyRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"}},required:["ApplicationId"]}
-const GetApplicationPolicyOutputStatementsMember$: S.StructureShape = {type:"structure",name:"GetApplicationPolicyOutputStatementsMember",members:{Actions:{shape:CreateApplicationRequestLabels$,locationName:"actions"},PrincipalOrgIDs:{shape:CreateApplicationRequestLabels$,locationName:"principalOrgIDs"},Principals:{shape:CreateApplicationRequestLabels$,locationName:"principals"},StatementId:{shape:string$,locationName:"statementId"}},required:["Principals","Actions"]}
-const GetApplicationPolicyOutputStatements$: S.ListShape = {type:"list",name:"GetApplicationPolicyOutputStatements",member:{shape:GetApplicationPolicyOutputStatementsMember$}}
-const GetApplicationPolicyOutput$: S.StructureShape = {type:"structure",name:"GetApplicationPolicyOutput",members:{Statements:{shape:GetApplicationPolicyOutputStatements$,locationName:"statements"}}}
+const ApplicationPolicyStatement$: S.StructureShape = {type:"structure",name:"ApplicationPolicyStatement",members:{Actions:{shape:CreateApplicationRequestLabels$,locationName:"actions"},PrincipalOrgIDs:{shape:CreateApplicationRequestLabels$,locationName:"principalOrgIDs"},Principals:{shape:CreateApplicationRequestLabels$,locationName:"principals"},StatementId:{shape:string$,locationName:"statementId"}},required:["Principals","Actions"]}
+const GetApplicationPolicyResponseStatements$: S.ListShape = {type:"list",name:"GetApplicationPolicyResponseStatements",member:{shape:ApplicationPolicyStatement$}}
+const GetApplicationPolicyResponse$: S.StructureShape = {type:"structure",name:"GetApplicationPolicyResponse",members:{Statements:{shape:GetApplicationPolicyResponseStatements$,locationName:"statements"}}}
 const GetCloudFormationTemplateRequest$: S.StructureShape = {type:"structure",name:"GetCloudFormationTemplateRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},TemplateId:{shape:string$,location:"uri",locationName:"templateId"}},required:["ApplicationId","TemplateId"]}
-const GetCloudFormationTemplateOutput$: S.StructureShape = {type:"structure",name:"GetCloudFormationTemplateOutput",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},ExpirationTime:{shape:string$,locationName:"expirationTime"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},Status:{shape:string$,locationName:"status"},TemplateId:{shape:string$,locationName:"templateId"},TemplateUrl:{shape:string$,locationName:"templateUrl"}}}
+const GetCloudFormationTemplateResponse$: S.StructureShape = {type:"structure",name:"GetCloudFormationTemplateResponse",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},ExpirationTime:{shape:string$,locationName:"expirationTime"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},Status:{shape:string$,locationName:"status"},TemplateId:{shape:string$,locationName:"templateId"},TemplateUrl:{shape:string$,locationName:"templateUrl"}}}
 const ListApplicationDependenciesRequest$: S.StructureShape = {type:"structure",name:"ListApplicationDependenciesRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},MaxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"},SemanticVersion:{shape:string$,location:"querystring",locationName:"semanticVersion"}},required:["ApplicationId"]}
-const ListApplicationDependenciesOutputDependenciesMember$: S.StructureShape = {type:"structure",name:"ListApplicationDependenciesOutputDependenciesMember",members:{ApplicationId:{shape:string$,locationName:"applicationId"},SemanticVersion:{shape:string$,locationName:"semanticVersion"}},required:["ApplicationId","SemanticVersion"]}
-const ListApplicationDependenciesOutputDependencies$: S.ListShape = {type:"list",name:"ListApplicationDependenciesOutputDependencies",member:{shape:ListApplicationDependenciesOutputDependenciesMember$}}
-const ListApplicationDependenciesOutput$: S.StructureShape = {type:"structure",name:"ListApplicationDependenciesOutput",members:{Dependencies:{shape:ListApplicationDependenciesOutputDependencies$,locationName:"dependencies"},NextToken:{shape:string$,locationName:"nextToken"}}}
+const ApplicationDependencySummary$: S.StructureShape = {type:"structure",name:"ApplicationDependencySummary",members:{ApplicationId:{shape:string$,locationName:"applicationId"},SemanticVersion:{shape:string$,locationName:"semanticVersion"}},required:["ApplicationId","SemanticVersion"]}
+const ListApplicationDependenciesResponseDependencies$: S.ListShape = {type:"list",name:"ListApplicationDependenciesResponseDependencies",member:{shape:ApplicationDependencySummary$}}
+const ListApplicationDependenciesResponse$: S.StructureShape = {type:"structure",name:"ListApplicationDependenciesResponse",members:{Dependencies:{shape:ListApplicationDependenciesResponseDependencies$,locationName:"dependencies"},NextToken:{shape:string$,locationName:"nextToken"}}}
 const ListApplicationVersionsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationVersionsRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},MaxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}},required:["ApplicationId"]}
-const ListApplicationVersionsOutputVersionsMember$: S.StructureShape = {type:"structure",name:"ListApplicationVersionsOutputVersionsMember",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},SourceCodeUrl:{shape:string$,locationName:"sourceCodeUrl"}},required:["CreationTime","ApplicationId","SemanticVersion"]}
-const ListApplicationVersionsOutputVersions$: S.ListShape = {type:"list",name:"ListApplicationVersionsOutputVersions",member:{shape:ListApplicationVersionsOutputVersionsMember$}}
-const ListApplicationVersionsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationVersionsOutput",members:{NextToken:{shape:string$,locationName:"nextToken"},Versions:{shape:ListApplicationVersionsOutputVersions$,locationName:"versions"}}}
+const VersionSummary$: S.StructureShape = {type:"structure",name:"VersionSummary",members:{ApplicationId:{shape:string$,locationName:"applicationId"},CreationTime:{shape:string$,locationName:"creationTime"},SemanticVersion:{shape:string$,locationName:"semanticVersion"},SourceCodeUrl:{shape:string$,locationName:"sourceCodeUrl"}},required:["CreationTime","ApplicationId","SemanticVersion"]}
+const ListApplicationVersionsResponseVersions$: S.ListShape = {type:"list",name:"ListApplicationVersionsResponseVersions",member:{shape:VersionSummary$}}
+const ListApplicationVersionsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationVersionsResponse",members:{NextToken:{shape:string$,locationName:"nextToken"},Versions:{shape:ListApplicationVersionsResponseVersions$,locationName:"versions"}}}
 const ListApplicationsRequest$: S.StructureShape = {type:"structure",name:"ListApplicationsRequest",members:{MaxItems:{shape:integer$,location:"querystring",locationName:"maxItems"},NextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListApplicationsOutputApplicationsMember$: S.StructureShape = {type:"structure",name:"ListApplicationsOutputApplicationsMember",members:{ApplicationId:{shape:string$,locationName:"applicationId"},Author:{shape:string$,locationName:"author"},CreationTime:{shape:string$,locationName:"creationTime"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},Name:{shape:string$,locationName:"name"},SpdxLicenseId:{shape:string$,locationName:"spdxLicenseId"}},required:["Description","Author","ApplicationId","Name"]}
-const ListApplicationsOutputApplications$: S.ListShape = {type:"list",name:"ListApplicationsOutputApplications",member:{shape:ListApplicationsOutputApplicationsMember$}}
-const ListApplicationsOutput$: S.StructureShape = {type:"structure",name:"ListApplicationsOutput",members:{Applications:{shape:ListApplicationsOutputApplications$,locationName:"applications"},NextToken:{shape:string$,locationName:"nextToken"}}}
-const PutApplicationPolicyRequest$: S.StructureShape = {type:"structure",name:"PutApplicationPolicyRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},Statements:{shape:GetApplicationPolicyOutputStatements$,locationName:"statements"}},required:["ApplicationId","Statements"]}
-const PutApplicationPolicyOutput$: S.StructureShape = {type:"structure",name:"PutApplicationPolicyOutput",members:{Statements:{shape:GetApplicationPolicyOutputStatements$,locationName:"statements"}}}
+const ApplicationSummary$: S.StructureShape = {type:"structure",name:"ApplicationSummary",members:{ApplicationId:{shape:string$,locationName:"applicationId"},Author:{shape:string$,locationName:"author"},CreationTime:{shape:string$,locationName:"creationTime"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},Name:{shape:string$,locationName:"name"},SpdxLicenseId:{shape:string$,locationName:"spdxLicenseId"}},required:["Description","Author","ApplicationId","Name"]}
+const ListApplicationsResponseApplications$: S.ListShape = {type:"list",name:"ListApplicationsResponseApplications",member:{shape:ApplicationSummary$}}
+const ListApplicationsResponse$: S.StructureShape = {type:"structure",name:"ListApplicationsResponse",members:{Applications:{shape:ListApplicationsResponseApplications$,locationName:"applications"},NextToken:{shape:string$,locationName:"nextToken"}}}
+const PutApplicationPolicyRequest$: S.StructureShape = {type:"structure",name:"PutApplicationPolicyRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},Statements:{shape:GetApplicationPolicyResponseStatements$,locationName:"statements"}},required:["ApplicationId","Statements"]}
+const PutApplicationPolicyResponse$: S.StructureShape = {type:"structure",name:"PutApplicationPolicyResponse",members:{Statements:{shape:GetApplicationPolicyResponseStatements$,locationName:"statements"}}}
 const UnshareApplicationRequest$: S.StructureShape = {type:"structure",name:"UnshareApplicationRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},OrganizationId:{shape:string$,locationName:"organizationId"}},required:["ApplicationId","OrganizationId"]}
 const UpdateApplicationRequest$: S.StructureShape = {type:"structure",name:"UpdateApplicationRequest",members:{ApplicationId:{shape:string$,location:"uri",locationName:"applicationId"},Author:{shape:string$,locationName:"author"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},ReadmeBody:{shape:string$,locationName:"readmeBody"},ReadmeUrl:{shape:string$,locationName:"readmeUrl"}},required:["ApplicationId"]}
-const UpdateApplicationOutput$: S.StructureShape = {type:"structure",name:"UpdateApplicationOutput",members:{ApplicationId:{shape:string$,locationName:"applicationId"},Author:{shape:string$,locationName:"author"},CreationTime:{shape:string$,locationName:"creationTime"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},IsVerifiedAuthor:{shape:boolean$,locationName:"isVerifiedAuthor"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},LicenseUrl:{shape:string$,locationName:"licenseUrl"},Name:{shape:string$,locationName:"name"},ReadmeUrl:{shape:string$,locationName:"readmeUrl"},SpdxLicenseId:{shape:string$,locationName:"spdxLicenseId"},VerifiedAuthorUrl:{shape:string$,locationName:"verifiedAuthorUrl"},Version:{shape:CreateApplicationOutputVersion$,locationName:"version"}}}
+const UpdateApplicationResponse$: S.StructureShape = {type:"structure",name:"UpdateApplicationResponse",members:{ApplicationId:{shape:string$,locationName:"applicationId"},Author:{shape:string$,locationName:"author"},CreationTime:{shape:string$,locationName:"creationTime"},Description:{shape:string$,locationName:"description"},HomePageUrl:{shape:string$,locationName:"homePageUrl"},IsVerifiedAuthor:{shape:boolean$,locationName:"isVerifiedAuthor"},Labels:{shape:CreateApplicationRequestLabels$,locationName:"labels"},LicenseUrl:{shape:string$,locationName:"licenseUrl"},Name:{shape:string$,locationName:"name"},ReadmeUrl:{shape:string$,locationName:"readmeUrl"},SpdxLicenseId:{shape:string$,locationName:"spdxLicenseId"},VerifiedAuthorUrl:{shape:string$,locationName:"verifiedAuthorUrl"},Version:{shape:Version$,locationName:"version"}}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ForbiddenException$: S.StructureShape = {type:"structure",name:"ForbiddenException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalServerErrorException$: S.StructureShape = {type:"structure",name:"InternalServerErrorException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const NotFoundException$: S.StructureShape = {type:"structure",name:"NotFoundException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{ErrorCode:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type Capability = "CAPABILITY_AUTO_EXPAND" | "CAPABILITY_IAM" | "CAPABILITY_NAMED_IAM" | "CAPABILITY_RESOURCE_POLICY" | (string & {})
+
+export type Status = "ACTIVE" | "EXPIRED" | "PREPARING" | (string & {})
 
 export interface CreateApplicationRequest {
   readonly Author: string
@@ -89,7 +100,7 @@ export interface CreateApplicationRequest {
   readonly TemplateUrl?: string | undefined
 }
 
-export interface CreateApplicationOutput {
+export interface CreateApplicationResponse {
   readonly ApplicationId?: string
   readonly Author?: string
   readonly CreationTime?: string
@@ -102,14 +113,14 @@ export interface CreateApplicationOutput {
   readonly ReadmeUrl?: string
   readonly SpdxLicenseId?: string
   readonly VerifiedAuthorUrl?: string
-  readonly Version?: CreateApplicationOutputVersion
+  readonly Version?: Version
 }
 
-export interface CreateApplicationOutputVersion {
+export interface Version {
   readonly ApplicationId?: string
   readonly CreationTime?: string
-  readonly ParameterDefinitions?: ReadonlyArray<CreateApplicationOutputVersionParameterDefinitionsMember>
-  readonly RequiredCapabilities?: ReadonlyArray<string>
+  readonly ParameterDefinitions?: ReadonlyArray<ParameterDefinition>
+  readonly RequiredCapabilities?: ReadonlyArray<Capability>
   readonly ResourcesSupported?: boolean
   readonly SemanticVersion?: string
   readonly SourceCodeArchiveUrl?: string
@@ -117,7 +128,7 @@ export interface CreateApplicationOutputVersion {
   readonly TemplateUrl?: string
 }
 
-export interface CreateApplicationOutputVersionParameterDefinitionsMember {
+export interface ParameterDefinition {
   readonly AllowedPattern?: string
   readonly AllowedValues?: ReadonlyArray<string>
   readonly ConstraintDescription?: string
@@ -142,11 +153,11 @@ export interface CreateApplicationVersionRequest {
   readonly TemplateUrl?: string | undefined
 }
 
-export interface CreateApplicationVersionOutput {
+export interface CreateApplicationVersionResponse {
   readonly ApplicationId?: string
   readonly CreationTime?: string
-  readonly ParameterDefinitions?: ReadonlyArray<CreateApplicationOutputVersionParameterDefinitionsMember>
-  readonly RequiredCapabilities?: ReadonlyArray<string>
+  readonly ParameterDefinitions?: ReadonlyArray<ParameterDefinition>
+  readonly RequiredCapabilities?: ReadonlyArray<Capability>
   readonly ResourcesSupported?: boolean
   readonly SemanticVersion?: string
   readonly SourceCodeArchiveUrl?: string
@@ -161,36 +172,36 @@ export interface CreateCloudFormationChangeSetRequest {
   readonly ClientToken?: string | undefined
   readonly Description?: string | undefined
   readonly NotificationArns?: ReadonlyArray<string> | undefined
-  readonly ParameterOverrides?: ReadonlyArray<CreateCloudFormationChangeSetRequestParameterOverridesMember> | undefined
+  readonly ParameterOverrides?: ReadonlyArray<ParameterValue> | undefined
   readonly ResourceTypes?: ReadonlyArray<string> | undefined
-  readonly RollbackConfiguration?: CreateCloudFormationChangeSetRequestRollbackConfiguration | undefined
+  readonly RollbackConfiguration?: RollbackConfiguration | undefined
   readonly SemanticVersion?: string | undefined
   readonly StackName: string
-  readonly Tags?: ReadonlyArray<CreateCloudFormationChangeSetRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
   readonly TemplateId?: string | undefined
 }
 
-export interface CreateCloudFormationChangeSetRequestParameterOverridesMember {
+export interface ParameterValue {
   readonly Name: string
   readonly Value: string
 }
 
-export interface CreateCloudFormationChangeSetRequestRollbackConfiguration {
+export interface RollbackConfiguration {
   readonly MonitoringTimeInMinutes?: number | undefined
-  readonly RollbackTriggers?: ReadonlyArray<CreateCloudFormationChangeSetRequestRollbackConfigurationRollbackTriggersMember> | undefined
+  readonly RollbackTriggers?: ReadonlyArray<RollbackTrigger> | undefined
 }
 
-export interface CreateCloudFormationChangeSetRequestRollbackConfigurationRollbackTriggersMember {
+export interface RollbackTrigger {
   readonly Arn: string
   readonly Type: string
 }
 
-export interface CreateCloudFormationChangeSetRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateCloudFormationChangeSetOutput {
+export interface CreateCloudFormationChangeSetResponse {
   readonly ApplicationId?: string
   readonly ChangeSetId?: string
   readonly SemanticVersion?: string
@@ -202,12 +213,12 @@ export interface CreateCloudFormationTemplateRequest {
   readonly SemanticVersion?: string | undefined
 }
 
-export interface CreateCloudFormationTemplateOutput {
+export interface CreateCloudFormationTemplateResponse {
   readonly ApplicationId?: string
   readonly CreationTime?: string
   readonly ExpirationTime?: string
   readonly SemanticVersion?: string
-  readonly Status?: string
+  readonly Status?: Status
   readonly TemplateId?: string
   readonly TemplateUrl?: string
 }
@@ -221,7 +232,7 @@ export interface GetApplicationRequest {
   readonly SemanticVersion?: string | undefined
 }
 
-export interface GetApplicationOutput {
+export interface GetApplicationResponse {
   readonly ApplicationId?: string
   readonly Author?: string
   readonly CreationTime?: string
@@ -234,25 +245,25 @@ export interface GetApplicationOutput {
   readonly ReadmeUrl?: string
   readonly SpdxLicenseId?: string
   readonly VerifiedAuthorUrl?: string
-  readonly Version?: CreateApplicationOutputVersion
+  readonly Version?: Version
 }
 
 export interface GetApplicationPolicyRequest {
   readonly ApplicationId: string
 }
 
-export interface GetApplicationPolicyOutput {
-  readonly Statements?: ReadonlyArray<GetApplicationPolicyOutputStatementsMemberOutput>
+export interface GetApplicationPolicyResponse {
+  readonly Statements?: ReadonlyArray<ApplicationPolicyStatementOutput>
 }
 
-export interface GetApplicationPolicyOutputStatementsMember {
+export interface ApplicationPolicyStatement {
   readonly Actions: ReadonlyArray<string>
   readonly PrincipalOrgIDs?: ReadonlyArray<string> | undefined
   readonly Principals: ReadonlyArray<string>
   readonly StatementId?: string | undefined
 }
 
-export interface GetApplicationPolicyOutputStatementsMemberOutput {
+export interface ApplicationPolicyStatementOutput {
   readonly Actions?: ReadonlyArray<string>
   readonly PrincipalOrgIDs?: ReadonlyArray<string>
   readonly Principals?: ReadonlyArray<string>
@@ -264,12 +275,12 @@ export interface GetCloudFormationTemplateRequest {
   readonly TemplateId: string
 }
 
-export interface GetCloudFormationTemplateOutput {
+export interface GetCloudFormationTemplateResponse {
   readonly ApplicationId?: string
   readonly CreationTime?: string
   readonly ExpirationTime?: string
   readonly SemanticVersion?: string
-  readonly Status?: string
+  readonly Status?: Status
   readonly TemplateId?: string
   readonly TemplateUrl?: string
 }
@@ -281,12 +292,12 @@ export interface ListApplicationDependenciesRequest {
   readonly SemanticVersion?: string | undefined
 }
 
-export interface ListApplicationDependenciesOutput {
-  readonly Dependencies?: ReadonlyArray<ListApplicationDependenciesOutputDependenciesMember>
+export interface ListApplicationDependenciesResponse {
+  readonly Dependencies?: ReadonlyArray<ApplicationDependencySummary>
   readonly NextToken?: string
 }
 
-export interface ListApplicationDependenciesOutputDependenciesMember {
+export interface ApplicationDependencySummary {
   readonly ApplicationId?: string
   readonly SemanticVersion?: string
 }
@@ -297,12 +308,12 @@ export interface ListApplicationVersionsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListApplicationVersionsOutput {
+export interface ListApplicationVersionsResponse {
   readonly NextToken?: string
-  readonly Versions?: ReadonlyArray<ListApplicationVersionsOutputVersionsMember>
+  readonly Versions?: ReadonlyArray<VersionSummary>
 }
 
-export interface ListApplicationVersionsOutputVersionsMember {
+export interface VersionSummary {
   readonly ApplicationId?: string
   readonly CreationTime?: string
   readonly SemanticVersion?: string
@@ -314,12 +325,12 @@ export interface ListApplicationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListApplicationsOutput {
-  readonly Applications?: ReadonlyArray<ListApplicationsOutputApplicationsMember>
+export interface ListApplicationsResponse {
+  readonly Applications?: ReadonlyArray<ApplicationSummary>
   readonly NextToken?: string
 }
 
-export interface ListApplicationsOutputApplicationsMember {
+export interface ApplicationSummary {
   readonly ApplicationId?: string
   readonly Author?: string
   readonly CreationTime?: string
@@ -332,11 +343,11 @@ export interface ListApplicationsOutputApplicationsMember {
 
 export interface PutApplicationPolicyRequest {
   readonly ApplicationId: string
-  readonly Statements: ReadonlyArray<GetApplicationPolicyOutputStatementsMember>
+  readonly Statements: ReadonlyArray<ApplicationPolicyStatement>
 }
 
-export interface PutApplicationPolicyOutput {
-  readonly Statements?: ReadonlyArray<GetApplicationPolicyOutputStatementsMemberOutput>
+export interface PutApplicationPolicyResponse {
+  readonly Statements?: ReadonlyArray<ApplicationPolicyStatementOutput>
 }
 
 export interface UnshareApplicationRequest {
@@ -354,7 +365,7 @@ export interface UpdateApplicationRequest {
   readonly ReadmeUrl?: string | undefined
 }
 
-export interface UpdateApplicationOutput {
+export interface UpdateApplicationResponse {
   readonly ApplicationId?: string
   readonly Author?: string
   readonly CreationTime?: string
@@ -367,61 +378,73 @@ export interface UpdateApplicationOutput {
   readonly ReadmeUrl?: string
   readonly SpdxLicenseId?: string
   readonly VerifiedAuthorUrl?: string
-  readonly Version?: CreateApplicationOutputVersion
+  readonly Version?: Version
 }
 
-export type CreateApplicationError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type CreateApplicationVersionError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type CreateCloudFormationChangeSetError = Errors.CommonError | Client.SdkError
+export class ForbiddenException extends /*#__PURE__*/ ServiceError("ForbiddenException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type CreateCloudFormationTemplateError = Errors.CommonError | Client.SdkError
+export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("InternalServerErrorException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type DeleteApplicationError = Errors.CommonError | Client.SdkError
+export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type GetApplicationError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type GetApplicationPolicyError = Errors.CommonError | Client.SdkError
+export type CreateApplicationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetCloudFormationTemplateError = Errors.CommonError | Client.SdkError
+export type CreateApplicationVersionError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListApplicationDependenciesError = Errors.CommonError | Client.SdkError
+export type CreateCloudFormationChangeSetError = BadRequestException | ForbiddenException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListApplicationVersionsError = Errors.CommonError | Client.SdkError
+export type CreateCloudFormationTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListApplicationsError = Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutApplicationPolicyError = Errors.CommonError | Client.SdkError
+export type GetApplicationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UnshareApplicationError = Errors.CommonError | Client.SdkError
+export type GetApplicationPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateApplicationError = Errors.CommonError | Client.SdkError
+export type GetCloudFormationTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationOutput, CreateApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/applications",responseCode:201},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationOutput$}}})
+export type ListApplicationDependenciesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createApplicationVersion: Client.Operation<CreateApplicationVersionRequest, CreateApplicationVersionOutput, CreateApplicationVersionError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"CreateApplicationVersion",http:{method:"PUT",requestUri:"/applications/{applicationId}/versions/{semanticVersion}",responseCode:201},input:{shape:CreateApplicationVersionRequest$},output:{shape:CreateApplicationVersionOutput$}}})
+export type ListApplicationVersionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createCloudFormationChangeSet: Client.Operation<CreateCloudFormationChangeSetRequest, CreateCloudFormationChangeSetOutput, CreateCloudFormationChangeSetError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"CreateCloudFormationChangeSet",http:{method:"POST",requestUri:"/applications/{applicationId}/changesets",responseCode:201},input:{shape:CreateCloudFormationChangeSetRequest$},output:{shape:CreateCloudFormationChangeSetOutput$}}})
+export type ListApplicationsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
 
-export const createCloudFormationTemplate: Client.Operation<CreateCloudFormationTemplateRequest, CreateCloudFormationTemplateOutput, CreateCloudFormationTemplateError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"CreateCloudFormationTemplate",http:{method:"POST",requestUri:"/applications/{applicationId}/templates",responseCode:201},input:{shape:CreateCloudFormationTemplateRequest$},output:{shape:CreateCloudFormationTemplateOutput$}}})
+export type PutApplicationPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteApplication: Client.Operation<DeleteApplicationRequest, {}, DeleteApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"DeleteApplication",http:{method:"DELETE",requestUri:"/applications/{applicationId}",responseCode:204},input:{shape:DeleteApplicationRequest$}}})
+export type UnshareApplicationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getApplication: Client.Operation<GetApplicationRequest, GetApplicationOutput, GetApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"GetApplication",http:{method:"GET",requestUri:"/applications/{applicationId}",responseCode:200},input:{shape:GetApplicationRequest$},output:{shape:GetApplicationOutput$}}})
+export type UpdateApplicationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getApplicationPolicy: Client.Operation<GetApplicationPolicyRequest, GetApplicationPolicyOutput, GetApplicationPolicyError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"GetApplicationPolicy",http:{method:"GET",requestUri:"/applications/{applicationId}/policy",responseCode:200},input:{shape:GetApplicationPolicyRequest$},output:{shape:GetApplicationPolicyOutput$}}})
+export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationResponse, CreateApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/applications",responseCode:201},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,TooManyRequestsException}})
 
-export const getCloudFormationTemplate: Client.Operation<GetCloudFormationTemplateRequest, GetCloudFormationTemplateOutput, GetCloudFormationTemplateError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"GetCloudFormationTemplate",http:{method:"GET",requestUri:"/applications/{applicationId}/templates/{templateId}",responseCode:200},input:{shape:GetCloudFormationTemplateRequest$},output:{shape:GetCloudFormationTemplateOutput$}}})
+export const createApplicationVersion: Client.Operation<CreateApplicationVersionRequest, CreateApplicationVersionResponse, CreateApplicationVersionError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"CreateApplicationVersion",http:{method:"PUT",requestUri:"/applications/{applicationId}/versions/{semanticVersion}",responseCode:201},input:{shape:CreateApplicationVersionRequest$},output:{shape:CreateApplicationVersionResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,TooManyRequestsException}})
 
-export const listApplicationDependencies: Paginate.Paginated<ListApplicationDependenciesRequest, ListApplicationDependenciesOutput, ListApplicationDependenciesError, ServerlessApplicationRepository, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"ListApplicationDependencies",http:{method:"GET",requestUri:"/applications/{applicationId}/dependencies",responseCode:200},input:{shape:ListApplicationDependenciesRequest$},output:{shape:ListApplicationDependenciesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxItems"})
+export const createCloudFormationChangeSet: Client.Operation<CreateCloudFormationChangeSetRequest, CreateCloudFormationChangeSetResponse, CreateCloudFormationChangeSetError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"CreateCloudFormationChangeSet",http:{method:"POST",requestUri:"/applications/{applicationId}/changesets",responseCode:201},input:{shape:CreateCloudFormationChangeSetRequest$},output:{shape:CreateCloudFormationChangeSetResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,TooManyRequestsException}})
 
-export const listApplicationVersions: Paginate.Paginated<ListApplicationVersionsRequest, ListApplicationVersionsOutput, ListApplicationVersionsError, ServerlessApplicationRepository, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"ListApplicationVersions",http:{method:"GET",requestUri:"/applications/{applicationId}/versions",responseCode:200},input:{shape:ListApplicationVersionsRequest$},output:{shape:ListApplicationVersionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxItems"})
+export const createCloudFormationTemplate: Client.Operation<CreateCloudFormationTemplateRequest, CreateCloudFormationTemplateResponse, CreateCloudFormationTemplateError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"CreateCloudFormationTemplate",http:{method:"POST",requestUri:"/applications/{applicationId}/templates",responseCode:201},input:{shape:CreateCloudFormationTemplateRequest$},output:{shape:CreateCloudFormationTemplateResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
 
-export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsOutput, ListApplicationsError, ServerlessApplicationRepository, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"ListApplications",http:{method:"GET",requestUri:"/applications",responseCode:200},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxItems"})
+export const deleteApplication: Client.Operation<DeleteApplicationRequest, {}, DeleteApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"DeleteApplication",http:{method:"DELETE",requestUri:"/applications/{applicationId}",responseCode:204},input:{shape:DeleteApplicationRequest$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
 
-export const putApplicationPolicy: Client.Operation<PutApplicationPolicyRequest, PutApplicationPolicyOutput, PutApplicationPolicyError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"PutApplicationPolicy",http:{method:"PUT",requestUri:"/applications/{applicationId}/policy",responseCode:200},input:{shape:PutApplicationPolicyRequest$},output:{shape:PutApplicationPolicyOutput$}}})
+export const getApplication: Client.Operation<GetApplicationRequest, GetApplicationResponse, GetApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"GetApplication",http:{method:"GET",requestUri:"/applications/{applicationId}",responseCode:200},input:{shape:GetApplicationRequest$},output:{shape:GetApplicationResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
 
-export const unshareApplication: Client.Operation<UnshareApplicationRequest, {}, UnshareApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"UnshareApplication",http:{method:"POST",requestUri:"/applications/{applicationId}/unshare",responseCode:204},input:{shape:UnshareApplicationRequest$}}})
+export const getApplicationPolicy: Client.Operation<GetApplicationPolicyRequest, GetApplicationPolicyResponse, GetApplicationPolicyError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"GetApplicationPolicy",http:{method:"GET",requestUri:"/applications/{applicationId}/policy",responseCode:200},input:{shape:GetApplicationPolicyRequest$},output:{shape:GetApplicationPolicyResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
 
-export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationOutput, UpdateApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"UpdateApplication",http:{method:"PATCH",requestUri:"/applications/{applicationId}",responseCode:200},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationOutput$}}})
+export const getCloudFormationTemplate: Client.Operation<GetCloudFormationTemplateRequest, GetCloudFormationTemplateResponse, GetCloudFormationTemplateError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"GetCloudFormationTemplate",http:{method:"GET",requestUri:"/applications/{applicationId}/templates/{templateId}",responseCode:200},input:{shape:GetCloudFormationTemplateRequest$},output:{shape:GetCloudFormationTemplateResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
+
+export const listApplicationDependencies: Paginate.Paginated<ListApplicationDependenciesRequest, ListApplicationDependenciesResponse, ListApplicationDependenciesError, ServerlessApplicationRepository, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"ListApplicationDependencies",http:{method:"GET",requestUri:"/applications/{applicationId}/dependencies",responseCode:200},input:{shape:ListApplicationDependenciesRequest$},output:{shape:ListApplicationDependenciesResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxItems"})
+
+export const listApplicationVersions: Paginate.Paginated<ListApplicationVersionsRequest, ListApplicationVersionsResponse, ListApplicationVersionsError, ServerlessApplicationRepository, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"ListApplicationVersions",http:{method:"GET",requestUri:"/applications/{applicationId}/versions",responseCode:200},input:{shape:ListApplicationVersionsRequest$},output:{shape:ListApplicationVersionsResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxItems"})
+
+export const listApplications: Paginate.Paginated<ListApplicationsRequest, ListApplicationsResponse, ListApplicationsError, ServerlessApplicationRepository, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"ListApplications",http:{method:"GET",requestUri:"/applications",responseCode:200},input:{shape:ListApplicationsRequest$},output:{shape:ListApplicationsResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxItems"})
+
+export const putApplicationPolicy: Client.Operation<PutApplicationPolicyRequest, PutApplicationPolicyResponse, PutApplicationPolicyError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"PutApplicationPolicy",http:{method:"PUT",requestUri:"/applications/{applicationId}/policy",responseCode:200},input:{shape:PutApplicationPolicyRequest$},output:{shape:PutApplicationPolicyResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
+
+export const unshareApplication: Client.Operation<UnshareApplicationRequest, {}, UnshareApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"UnshareApplication",http:{method:"POST",requestUri:"/applications/{applicationId}/unshare",responseCode:204},input:{shape:UnshareApplicationRequest$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})
+
+export const updateApplication: Client.Operation<UpdateApplicationRequest, UpdateApplicationResponse, UpdateApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"UpdateApplication",http:{method:"PATCH",requestUri:"/applications/{applicationId}",responseCode:200},input:{shape:UpdateApplicationRequest$},output:{shape:UpdateApplicationResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,TooManyRequestsException}})

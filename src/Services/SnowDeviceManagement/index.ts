@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The SnowDeviceManagement client: provide it with `layer`. */
@@ -26,62 +27,82 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 
-const CancelTaskRequest$: S.StructureShape = {type:"structure",name:"CancelTaskRequest",members:{taskId:{shape:string$,location:"uri",locationName:"taskId"}},required:["taskId"]}
+const CancelTaskInput$: S.StructureShape = {type:"structure",name:"CancelTaskInput",members:{taskId:{shape:string$,location:"uri",locationName:"taskId"}},required:["taskId"]}
 const CancelTaskOutput$: S.StructureShape = {type:"structure",name:"CancelTaskOutput",members:{taskId:{shape:string$}}}
-const CreateTaskRequestCommandReboot$: S.StructureShape = {type:"structure",name:"CreateTaskRequestCommandReboot",members:{}}
-const CreateTaskRequestCommandUnlock$: S.StructureShape = {type:"structure",name:"CreateTaskRequestCommandUnlock",members:{}}
-const CreateTaskRequestCommand$: S.StructureShape = {type:"structure",name:"CreateTaskRequestCommand",members:{reboot:{shape:CreateTaskRequestCommandReboot$},unlock:{shape:CreateTaskRequestCommandUnlock$}},union:true}
-const CreateTaskRequestTags$: S.MapShape = {type:"map",name:"CreateTaskRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateTaskRequestTargets$: S.ListShape = {type:"list",name:"CreateTaskRequestTargets",member:{shape:string$}}
-const CreateTaskRequest$: S.StructureShape = {type:"structure",name:"CreateTaskRequest",members:{clientToken:{shape:string$,idempotencyToken:true},command:{shape:CreateTaskRequestCommand$},description:{shape:string$},tags:{shape:CreateTaskRequestTags$},targets:{shape:CreateTaskRequestTargets$}},required:["command","targets"]}
+const CreateTaskInputCommandReboot$: S.StructureShape = {type:"structure",name:"CreateTaskInputCommandReboot",members:{}}
+const CreateTaskInputCommandUnlock$: S.StructureShape = {type:"structure",name:"CreateTaskInputCommandUnlock",members:{}}
+const CreateTaskInputCommand$: S.StructureShape = {type:"structure",name:"CreateTaskInputCommand",members:{reboot:{shape:CreateTaskInputCommandReboot$},unlock:{shape:CreateTaskInputCommandUnlock$}},union:true}
+const CreateTaskInputTags$: S.MapShape = {type:"map",name:"CreateTaskInputTags",key:{shape:string$},value:{shape:string$}}
+const CreateTaskInputTargets$: S.ListShape = {type:"list",name:"CreateTaskInputTargets",member:{shape:string$}}
+const CreateTaskInput$: S.StructureShape = {type:"structure",name:"CreateTaskInput",members:{clientToken:{shape:string$,idempotencyToken:true},command:{shape:CreateTaskInputCommand$},description:{shape:string$},tags:{shape:CreateTaskInputTags$},targets:{shape:CreateTaskInputTargets$}},required:["command","targets"]}
 const CreateTaskOutput$: S.StructureShape = {type:"structure",name:"CreateTaskOutput",members:{taskArn:{shape:string$},taskId:{shape:string$}}}
-const DescribeDeviceRequest$: S.StructureShape = {type:"structure",name:"DescribeDeviceRequest",members:{managedDeviceId:{shape:string$,location:"uri",locationName:"managedDeviceId"}},required:["managedDeviceId"]}
-const DescribeDeviceOutputDeviceCapacitiesMember$: S.StructureShape = {type:"structure",name:"DescribeDeviceOutputDeviceCapacitiesMember",members:{available:{shape:long$},name:{shape:string$},total:{shape:long$},unit:{shape:string$},used:{shape:long$}}}
-const DescribeDeviceOutputDeviceCapacities$: S.ListShape = {type:"list",name:"DescribeDeviceOutputDeviceCapacities",member:{shape:DescribeDeviceOutputDeviceCapacitiesMember$}}
-const DescribeDeviceOutputPhysicalNetworkInterfacesMember$: S.StructureShape = {type:"structure",name:"DescribeDeviceOutputPhysicalNetworkInterfacesMember",members:{defaultGateway:{shape:string$},ipAddress:{shape:string$},ipAddressAssignment:{shape:string$},macAddress:{shape:string$},netmask:{shape:string$},physicalConnectorType:{shape:string$},physicalNetworkInterfaceId:{shape:string$}}}
-const DescribeDeviceOutputPhysicalNetworkInterfaces$: S.ListShape = {type:"list",name:"DescribeDeviceOutputPhysicalNetworkInterfaces",member:{shape:DescribeDeviceOutputPhysicalNetworkInterfacesMember$}}
-const DescribeDeviceOutputSoftware$: S.StructureShape = {type:"structure",name:"DescribeDeviceOutputSoftware",members:{installState:{shape:string$},installedVersion:{shape:string$},installingVersion:{shape:string$}}}
-const DescribeDeviceOutput$: S.StructureShape = {type:"structure",name:"DescribeDeviceOutput",members:{associatedWithJob:{shape:string$},deviceCapacities:{shape:DescribeDeviceOutputDeviceCapacities$},deviceState:{shape:string$},deviceType:{shape:string$},lastReachedOutAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},managedDeviceArn:{shape:string$},managedDeviceId:{shape:string$},physicalNetworkInterfaces:{shape:DescribeDeviceOutputPhysicalNetworkInterfaces$},software:{shape:DescribeDeviceOutputSoftware$},tags:{shape:CreateTaskRequestTags$}}}
-const DescribeDeviceEc2InstancesRequestInstanceIds$: S.ListShape = {type:"list",name:"DescribeDeviceEc2InstancesRequestInstanceIds",member:{shape:string$}}
-const DescribeDeviceEc2InstancesRequest$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2InstancesRequest",members:{instanceIds:{shape:DescribeDeviceEc2InstancesRequestInstanceIds$},managedDeviceId:{shape:string$,location:"uri",locationName:"managedDeviceId"}},required:["instanceIds","managedDeviceId"]}
-const DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMemberEbs$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMemberEbs",members:{attachTime:{shape:timestamp$},deleteOnTermination:{shape:boolean$},status:{shape:string$},volumeId:{shape:string$}}}
-const DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMember$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMember",members:{deviceName:{shape:string$},ebs:{shape:DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMemberEbs$}}}
-const DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappings$: S.ListShape = {type:"list",name:"DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappings",member:{shape:DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMember$}}
-const DescribeDeviceEc2InstancesOutputInstancesMemberInstanceCpuOptions$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2InstancesOutputInstancesMemberInstanceCpuOptions",members:{coreCount:{shape:integer$},threadsPerCore:{shape:integer$}}}
-const DescribeDeviceEc2InstancesOutputInstancesMemberInstanceSecurityGroupsMember$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2InstancesOutputInstancesMemberInstanceSecurityGroupsMember",members:{groupId:{shape:string$},groupName:{shape:string$}}}
-const DescribeDeviceEc2InstancesOutputInstancesMemberInstanceSecurityGroups$: S.ListShape = {type:"list",name:"DescribeDeviceEc2InstancesOutputInstancesMemberInstanceSecurityGroups",member:{shape:DescribeDeviceEc2InstancesOutputInstancesMemberInstanceSecurityGroupsMember$}}
-const DescribeDeviceEc2InstancesOutputInstancesMemberInstanceState$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2InstancesOutputInstancesMemberInstanceState",members:{code:{shape:integer$},name:{shape:string$}}}
-const DescribeDeviceEc2InstancesOutputInstancesMemberInstance$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2InstancesOutputInstancesMemberInstance",members:{amiLaunchIndex:{shape:integer$},blockDeviceMappings:{shape:DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappings$},cpuOptions:{shape:DescribeDeviceEc2InstancesOutputInstancesMemberInstanceCpuOptions$},createdAt:{shape:timestamp$},imageId:{shape:string$},instanceId:{shape:string$},instanceType:{shape:string$},privateIpAddress:{shape:string$},publicIpAddress:{shape:string$},rootDeviceName:{shape:string$},securityGroups:{shape:DescribeDeviceEc2InstancesOutputInstancesMemberInstanceSecurityGroups$},state:{shape:DescribeDeviceEc2InstancesOutputInstancesMemberInstanceState$},updatedAt:{shape:timestamp$}}}
-const DescribeDeviceEc2InstancesOutputInstancesMember$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2InstancesOutputInstancesMember",members:{instance:{shape:DescribeDeviceEc2InstancesOutputInstancesMemberInstance$},lastUpdatedAt:{shape:timestamp$}}}
-const DescribeDeviceEc2InstancesOutputInstances$: S.ListShape = {type:"list",name:"DescribeDeviceEc2InstancesOutputInstances",member:{shape:DescribeDeviceEc2InstancesOutputInstancesMember$}}
-const DescribeDeviceEc2InstancesOutput$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2InstancesOutput",members:{instances:{shape:DescribeDeviceEc2InstancesOutputInstances$}}}
-const DescribeExecutionRequest$: S.StructureShape = {type:"structure",name:"DescribeExecutionRequest",members:{managedDeviceId:{shape:string$,location:"uri",locationName:"managedDeviceId"},taskId:{shape:string$,location:"uri",locationName:"taskId"}},required:["managedDeviceId","taskId"]}
+const DescribeDeviceInput$: S.StructureShape = {type:"structure",name:"DescribeDeviceInput",members:{managedDeviceId:{shape:string$,location:"uri",locationName:"managedDeviceId"}},required:["managedDeviceId"]}
+const Capacity$: S.StructureShape = {type:"structure",name:"Capacity",members:{available:{shape:long$},name:{shape:string$},total:{shape:long$},unit:{shape:string$},used:{shape:long$}}}
+const DescribeDeviceOutputDeviceCapacities$: S.ListShape = {type:"list",name:"DescribeDeviceOutputDeviceCapacities",member:{shape:Capacity$}}
+const PhysicalNetworkInterface$: S.StructureShape = {type:"structure",name:"PhysicalNetworkInterface",members:{defaultGateway:{shape:string$},ipAddress:{shape:string$},ipAddressAssignment:{shape:string$},macAddress:{shape:string$},netmask:{shape:string$},physicalConnectorType:{shape:string$},physicalNetworkInterfaceId:{shape:string$}}}
+const DescribeDeviceOutputPhysicalNetworkInterfaces$: S.ListShape = {type:"list",name:"DescribeDeviceOutputPhysicalNetworkInterfaces",member:{shape:PhysicalNetworkInterface$}}
+const SoftwareInformation$: S.StructureShape = {type:"structure",name:"SoftwareInformation",members:{installState:{shape:string$},installedVersion:{shape:string$},installingVersion:{shape:string$}}}
+const DescribeDeviceOutput$: S.StructureShape = {type:"structure",name:"DescribeDeviceOutput",members:{associatedWithJob:{shape:string$},deviceCapacities:{shape:DescribeDeviceOutputDeviceCapacities$},deviceState:{shape:string$},deviceType:{shape:string$},lastReachedOutAt:{shape:timestamp$},lastUpdatedAt:{shape:timestamp$},managedDeviceArn:{shape:string$},managedDeviceId:{shape:string$},physicalNetworkInterfaces:{shape:DescribeDeviceOutputPhysicalNetworkInterfaces$},software:{shape:SoftwareInformation$},tags:{shape:CreateTaskInputTags$}}}
+const DescribeDeviceEc2InputInstanceIds$: S.ListShape = {type:"list",name:"DescribeDeviceEc2InputInstanceIds",member:{shape:string$}}
+const DescribeDeviceEc2Input$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2Input",members:{instanceIds:{shape:DescribeDeviceEc2InputInstanceIds$},managedDeviceId:{shape:string$,location:"uri",locationName:"managedDeviceId"}},required:["instanceIds","managedDeviceId"]}
+const EbsInstanceBlockDevice$: S.StructureShape = {type:"structure",name:"EbsInstanceBlockDevice",members:{attachTime:{shape:timestamp$},deleteOnTermination:{shape:boolean$},status:{shape:string$},volumeId:{shape:string$}}}
+const InstanceBlockDeviceMapping$: S.StructureShape = {type:"structure",name:"InstanceBlockDeviceMapping",members:{deviceName:{shape:string$},ebs:{shape:EbsInstanceBlockDevice$}}}
+const InstanceBlockDeviceMappings$: S.ListShape = {type:"list",name:"InstanceBlockDeviceMappings",member:{shape:InstanceBlockDeviceMapping$}}
+const CpuOptions$: S.StructureShape = {type:"structure",name:"CpuOptions",members:{coreCount:{shape:integer$},threadsPerCore:{shape:integer$}}}
+const SecurityGroupIdentifier$: S.StructureShape = {type:"structure",name:"SecurityGroupIdentifier",members:{groupId:{shape:string$},groupName:{shape:string$}}}
+const InstanceSecurityGroups$: S.ListShape = {type:"list",name:"InstanceSecurityGroups",member:{shape:SecurityGroupIdentifier$}}
+const InstanceState$: S.StructureShape = {type:"structure",name:"InstanceState",members:{code:{shape:integer$},name:{shape:string$}}}
+const Instance$: S.StructureShape = {type:"structure",name:"Instance",members:{amiLaunchIndex:{shape:integer$},blockDeviceMappings:{shape:InstanceBlockDeviceMappings$},cpuOptions:{shape:CpuOptions$},createdAt:{shape:timestamp$},imageId:{shape:string$},instanceId:{shape:string$},instanceType:{shape:string$},privateIpAddress:{shape:string$},publicIpAddress:{shape:string$},rootDeviceName:{shape:string$},securityGroups:{shape:InstanceSecurityGroups$},state:{shape:InstanceState$},updatedAt:{shape:timestamp$}}}
+const InstanceSummary$: S.StructureShape = {type:"structure",name:"InstanceSummary",members:{instance:{shape:Instance$},lastUpdatedAt:{shape:timestamp$}}}
+const DescribeDeviceEc2OutputInstances$: S.ListShape = {type:"list",name:"DescribeDeviceEc2OutputInstances",member:{shape:InstanceSummary$}}
+const DescribeDeviceEc2Output$: S.StructureShape = {type:"structure",name:"DescribeDeviceEc2Output",members:{instances:{shape:DescribeDeviceEc2OutputInstances$}}}
+const DescribeExecutionInput$: S.StructureShape = {type:"structure",name:"DescribeExecutionInput",members:{managedDeviceId:{shape:string$,location:"uri",locationName:"managedDeviceId"},taskId:{shape:string$,location:"uri",locationName:"taskId"}},required:["managedDeviceId","taskId"]}
 const DescribeExecutionOutput$: S.StructureShape = {type:"structure",name:"DescribeExecutionOutput",members:{executionId:{shape:string$},lastUpdatedAt:{shape:timestamp$},managedDeviceId:{shape:string$},startedAt:{shape:timestamp$},state:{shape:string$},taskId:{shape:string$}}}
-const DescribeTaskRequest$: S.StructureShape = {type:"structure",name:"DescribeTaskRequest",members:{taskId:{shape:string$,location:"uri",locationName:"taskId"}},required:["taskId"]}
-const DescribeTaskOutput$: S.StructureShape = {type:"structure",name:"DescribeTaskOutput",members:{completedAt:{shape:timestamp$},createdAt:{shape:timestamp$},description:{shape:string$},lastUpdatedAt:{shape:timestamp$},state:{shape:string$},tags:{shape:CreateTaskRequestTags$},targets:{shape:CreateTaskRequestTargets$},taskArn:{shape:string$},taskId:{shape:string$}}}
-const ListDeviceResourcesRequest$: S.StructureShape = {type:"structure",name:"ListDeviceResourcesRequest",members:{managedDeviceId:{shape:string$,location:"uri",locationName:"managedDeviceId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},type:{shape:string$,location:"querystring",locationName:"type"}},required:["managedDeviceId"]}
-const ListDeviceResourcesOutputResourcesMember$: S.StructureShape = {type:"structure",name:"ListDeviceResourcesOutputResourcesMember",members:{arn:{shape:string$},id:{shape:string$},resourceType:{shape:string$}},required:["resourceType"]}
-const ListDeviceResourcesOutputResources$: S.ListShape = {type:"list",name:"ListDeviceResourcesOutputResources",member:{shape:ListDeviceResourcesOutputResourcesMember$}}
+const DescribeTaskInput$: S.StructureShape = {type:"structure",name:"DescribeTaskInput",members:{taskId:{shape:string$,location:"uri",locationName:"taskId"}},required:["taskId"]}
+const DescribeTaskOutput$: S.StructureShape = {type:"structure",name:"DescribeTaskOutput",members:{completedAt:{shape:timestamp$},createdAt:{shape:timestamp$},description:{shape:string$},lastUpdatedAt:{shape:timestamp$},state:{shape:string$},tags:{shape:CreateTaskInputTags$},targets:{shape:CreateTaskInputTargets$},taskArn:{shape:string$},taskId:{shape:string$}}}
+const ListDeviceResourcesInput$: S.StructureShape = {type:"structure",name:"ListDeviceResourcesInput",members:{managedDeviceId:{shape:string$,location:"uri",locationName:"managedDeviceId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},type:{shape:string$,location:"querystring",locationName:"type"}},required:["managedDeviceId"]}
+const ResourceSummary$: S.StructureShape = {type:"structure",name:"ResourceSummary",members:{arn:{shape:string$},id:{shape:string$},resourceType:{shape:string$}},required:["resourceType"]}
+const ListDeviceResourcesOutputResources$: S.ListShape = {type:"list",name:"ListDeviceResourcesOutputResources",member:{shape:ResourceSummary$}}
 const ListDeviceResourcesOutput$: S.StructureShape = {type:"structure",name:"ListDeviceResourcesOutput",members:{nextToken:{shape:string$},resources:{shape:ListDeviceResourcesOutputResources$}}}
-const ListDevicesRequest$: S.StructureShape = {type:"structure",name:"ListDevicesRequest",members:{jobId:{shape:string$,location:"querystring",locationName:"jobId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
-const ListDevicesOutputDevicesMember$: S.StructureShape = {type:"structure",name:"ListDevicesOutputDevicesMember",members:{associatedWithJob:{shape:string$},managedDeviceArn:{shape:string$},managedDeviceId:{shape:string$},tags:{shape:CreateTaskRequestTags$}}}
-const ListDevicesOutputDevices$: S.ListShape = {type:"list",name:"ListDevicesOutputDevices",member:{shape:ListDevicesOutputDevicesMember$}}
+const ListDevicesInput$: S.StructureShape = {type:"structure",name:"ListDevicesInput",members:{jobId:{shape:string$,location:"querystring",locationName:"jobId"},maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"}}}
+const DeviceSummary$: S.StructureShape = {type:"structure",name:"DeviceSummary",members:{associatedWithJob:{shape:string$},managedDeviceArn:{shape:string$},managedDeviceId:{shape:string$},tags:{shape:CreateTaskInputTags$}}}
+const ListDevicesOutputDevices$: S.ListShape = {type:"list",name:"ListDevicesOutputDevices",member:{shape:DeviceSummary$}}
 const ListDevicesOutput$: S.StructureShape = {type:"structure",name:"ListDevicesOutput",members:{devices:{shape:ListDevicesOutputDevices$},nextToken:{shape:string$}}}
-const ListExecutionsRequest$: S.StructureShape = {type:"structure",name:"ListExecutionsRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},state:{shape:string$,location:"querystring",locationName:"state"},taskId:{shape:string$,location:"querystring",locationName:"taskId"}},required:["taskId"]}
-const ListExecutionsOutputExecutionsMember$: S.StructureShape = {type:"structure",name:"ListExecutionsOutputExecutionsMember",members:{executionId:{shape:string$},managedDeviceId:{shape:string$},state:{shape:string$},taskId:{shape:string$}}}
-const ListExecutionsOutputExecutions$: S.ListShape = {type:"list",name:"ListExecutionsOutputExecutions",member:{shape:ListExecutionsOutputExecutionsMember$}}
+const ListExecutionsInput$: S.StructureShape = {type:"structure",name:"ListExecutionsInput",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},state:{shape:string$,location:"querystring",locationName:"state"},taskId:{shape:string$,location:"querystring",locationName:"taskId"}},required:["taskId"]}
+const ExecutionSummary$: S.StructureShape = {type:"structure",name:"ExecutionSummary",members:{executionId:{shape:string$},managedDeviceId:{shape:string$},state:{shape:string$},taskId:{shape:string$}}}
+const ListExecutionsOutputExecutions$: S.ListShape = {type:"list",name:"ListExecutionsOutputExecutions",member:{shape:ExecutionSummary$}}
 const ListExecutionsOutput$: S.StructureShape = {type:"structure",name:"ListExecutionsOutput",members:{executions:{shape:ListExecutionsOutputExecutions$},nextToken:{shape:string$}}}
-const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateTaskRequestTags$}}}
-const ListTasksRequest$: S.StructureShape = {type:"structure",name:"ListTasksRequest",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},state:{shape:string$,location:"querystring",locationName:"state"}}}
-const ListTasksOutputTasksMember$: S.StructureShape = {type:"structure",name:"ListTasksOutputTasksMember",members:{state:{shape:string$},tags:{shape:CreateTaskRequestTags$},taskArn:{shape:string$},taskId:{shape:string$}},required:["taskId"]}
-const ListTasksOutputTasks$: S.ListShape = {type:"list",name:"ListTasksOutputTasks",member:{shape:ListTasksOutputTasksMember$}}
+const ListTagsForResourceInput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceInput",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["resourceArn"]}
+const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{tags:{shape:CreateTaskInputTags$}}}
+const ListTasksInput$: S.StructureShape = {type:"structure",name:"ListTasksInput",members:{maxResults:{shape:integer$,location:"querystring",locationName:"maxResults"},nextToken:{shape:string$,location:"querystring",locationName:"nextToken"},state:{shape:string$,location:"querystring",locationName:"state"}}}
+const TaskSummary$: S.StructureShape = {type:"structure",name:"TaskSummary",members:{state:{shape:string$},tags:{shape:CreateTaskInputTags$},taskArn:{shape:string$},taskId:{shape:string$}},required:["taskId"]}
+const ListTasksOutputTasks$: S.ListShape = {type:"list",name:"ListTasksOutputTasks",member:{shape:TaskSummary$}}
 const ListTasksOutput$: S.StructureShape = {type:"structure",name:"ListTasksOutput",members:{nextToken:{shape:string$},tasks:{shape:ListTasksOutputTasks$}}}
-const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateTaskRequestTags$}},required:["resourceArn","tags"]}
-const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
-const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
+const TagResourceInput$: S.StructureShape = {type:"structure",name:"TagResourceInput",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tags:{shape:CreateTaskInputTags$}},required:["resourceArn","tags"]}
+const UntagResourceInputTagKeys$: S.ListShape = {type:"list",name:"UntagResourceInputTagKeys",member:{shape:string$}}
+const UntagResourceInput$: S.StructureShape = {type:"structure",name:"UntagResourceInput",members:{resourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},tagKeys:{shape:UntagResourceInputTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["resourceArn","tagKeys"]}
+const AccessDeniedException$: S.StructureShape = {type:"structure",name:"AccessDeniedException",members:{},exception:true,error:{senderFault:true}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{},exception:true,error:{senderFault:true}}
+const ThrottlingException$: S.StructureShape = {type:"structure",name:"ThrottlingException",members:{},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{},exception:true,error:{senderFault:true}}
 
-export interface CancelTaskRequest {
+export type AttachmentStatus = "ATTACHED" | "ATTACHING" | "DETACHED" | "DETACHING" | (string & {})
+
+export type ExecutionState = "CANCELED" | "FAILED" | "IN_PROGRESS" | "QUEUED" | "REJECTED" | "SUCCEEDED" | "TIMED_OUT" | (string & {})
+
+export type InstanceStateName = "PENDING" | "RUNNING" | "SHUTTING_DOWN" | "STOPPED" | "STOPPING" | "TERMINATED" | (string & {})
+
+export type IpAddressAssignment = "DHCP" | "STATIC" | (string & {})
+
+export type PhysicalConnectorType = "QSFP" | "RJ45" | "RJ45_2" | "SFP_PLUS" | "WIFI" | (string & {})
+
+export type TaskState = "CANCELED" | "COMPLETED" | "IN_PROGRESS" | (string & {})
+
+export type UnlockState = "LOCKED" | "UNLOCKED" | "UNLOCKING" | (string & {})
+
+export interface CancelTaskInput {
   readonly taskId: string
 }
 
@@ -89,47 +110,47 @@ export interface CancelTaskOutput {
   readonly taskId?: string
 }
 
-export interface CreateTaskRequest {
+export interface CreateTaskInput {
   readonly clientToken?: string | undefined
-  readonly command: CreateTaskRequestCommand
+  readonly command: CreateTaskInputCommand
   readonly description?: string | undefined
   readonly tags?: Readonly<Record<string, string>> | undefined
   readonly targets: ReadonlyArray<string>
 }
 
-export interface CreateTaskRequestCommand {
-  readonly reboot?: CreateTaskRequestCommandReboot | undefined
-  readonly unlock?: CreateTaskRequestCommandUnlock | undefined
+export interface CreateTaskInputCommand {
+  readonly reboot?: CreateTaskInputCommandReboot | undefined
+  readonly unlock?: CreateTaskInputCommandUnlock | undefined
 }
 
-export type CreateTaskRequestCommandReboot = {}
+export type CreateTaskInputCommandReboot = {}
 
-export type CreateTaskRequestCommandUnlock = {}
+export type CreateTaskInputCommandUnlock = {}
 
 export interface CreateTaskOutput {
   readonly taskArn?: string
   readonly taskId?: string
 }
 
-export interface DescribeDeviceRequest {
+export interface DescribeDeviceInput {
   readonly managedDeviceId: string
 }
 
 export interface DescribeDeviceOutput {
   readonly associatedWithJob?: string
-  readonly deviceCapacities?: ReadonlyArray<DescribeDeviceOutputDeviceCapacitiesMember>
-  readonly deviceState?: string
+  readonly deviceCapacities?: ReadonlyArray<Capacity>
+  readonly deviceState?: UnlockState
   readonly deviceType?: string
   readonly lastReachedOutAt?: Date
   readonly lastUpdatedAt?: Date
   readonly managedDeviceArn?: string
   readonly managedDeviceId?: string
-  readonly physicalNetworkInterfaces?: ReadonlyArray<DescribeDeviceOutputPhysicalNetworkInterfacesMember>
-  readonly software?: DescribeDeviceOutputSoftware
+  readonly physicalNetworkInterfaces?: ReadonlyArray<PhysicalNetworkInterface>
+  readonly software?: SoftwareInformation
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface DescribeDeviceOutputDeviceCapacitiesMember {
+export interface Capacity {
   readonly available?: number
   readonly name?: string
   readonly total?: number
@@ -137,40 +158,40 @@ export interface DescribeDeviceOutputDeviceCapacitiesMember {
   readonly used?: number
 }
 
-export interface DescribeDeviceOutputPhysicalNetworkInterfacesMember {
+export interface PhysicalNetworkInterface {
   readonly defaultGateway?: string
   readonly ipAddress?: string
-  readonly ipAddressAssignment?: string
+  readonly ipAddressAssignment?: IpAddressAssignment
   readonly macAddress?: string
   readonly netmask?: string
-  readonly physicalConnectorType?: string
+  readonly physicalConnectorType?: PhysicalConnectorType
   readonly physicalNetworkInterfaceId?: string
 }
 
-export interface DescribeDeviceOutputSoftware {
+export interface SoftwareInformation {
   readonly installState?: string
   readonly installedVersion?: string
   readonly installingVersion?: string
 }
 
-export interface DescribeDeviceEc2InstancesRequest {
+export interface DescribeDeviceEc2Input {
   readonly instanceIds: ReadonlyArray<string>
   readonly managedDeviceId: string
 }
 
-export interface DescribeDeviceEc2InstancesOutput {
-  readonly instances?: ReadonlyArray<DescribeDeviceEc2InstancesOutputInstancesMember>
+export interface DescribeDeviceEc2Output {
+  readonly instances?: ReadonlyArray<InstanceSummary>
 }
 
-export interface DescribeDeviceEc2InstancesOutputInstancesMember {
-  readonly instance?: DescribeDeviceEc2InstancesOutputInstancesMemberInstance
+export interface InstanceSummary {
+  readonly instance?: Instance
   readonly lastUpdatedAt?: Date
 }
 
-export interface DescribeDeviceEc2InstancesOutputInstancesMemberInstance {
+export interface Instance {
   readonly amiLaunchIndex?: number
-  readonly blockDeviceMappings?: ReadonlyArray<DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMember>
-  readonly cpuOptions?: DescribeDeviceEc2InstancesOutputInstancesMemberInstanceCpuOptions
+  readonly blockDeviceMappings?: ReadonlyArray<InstanceBlockDeviceMapping>
+  readonly cpuOptions?: CpuOptions
   readonly createdAt?: Date
   readonly imageId?: string
   readonly instanceId?: string
@@ -178,39 +199,39 @@ export interface DescribeDeviceEc2InstancesOutputInstancesMemberInstance {
   readonly privateIpAddress?: string
   readonly publicIpAddress?: string
   readonly rootDeviceName?: string
-  readonly securityGroups?: ReadonlyArray<DescribeDeviceEc2InstancesOutputInstancesMemberInstanceSecurityGroupsMember>
-  readonly state?: DescribeDeviceEc2InstancesOutputInstancesMemberInstanceState
+  readonly securityGroups?: ReadonlyArray<SecurityGroupIdentifier>
+  readonly state?: InstanceState
   readonly updatedAt?: Date
 }
 
-export interface DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMember {
+export interface InstanceBlockDeviceMapping {
   readonly deviceName?: string
-  readonly ebs?: DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMemberEbs
+  readonly ebs?: EbsInstanceBlockDevice
 }
 
-export interface DescribeDeviceEc2InstancesOutputInstancesMemberInstanceBlockDeviceMappingsMemberEbs {
+export interface EbsInstanceBlockDevice {
   readonly attachTime?: Date
   readonly deleteOnTermination?: boolean
-  readonly status?: string
+  readonly status?: AttachmentStatus
   readonly volumeId?: string
 }
 
-export interface DescribeDeviceEc2InstancesOutputInstancesMemberInstanceCpuOptions {
+export interface CpuOptions {
   readonly coreCount?: number
   readonly threadsPerCore?: number
 }
 
-export interface DescribeDeviceEc2InstancesOutputInstancesMemberInstanceSecurityGroupsMember {
+export interface SecurityGroupIdentifier {
   readonly groupId?: string
   readonly groupName?: string
 }
 
-export interface DescribeDeviceEc2InstancesOutputInstancesMemberInstanceState {
+export interface InstanceState {
   readonly code?: number
-  readonly name?: string
+  readonly name?: InstanceStateName
 }
 
-export interface DescribeExecutionRequest {
+export interface DescribeExecutionInput {
   readonly managedDeviceId: string
   readonly taskId: string
 }
@@ -220,11 +241,11 @@ export interface DescribeExecutionOutput {
   readonly lastUpdatedAt?: Date
   readonly managedDeviceId?: string
   readonly startedAt?: Date
-  readonly state?: string
+  readonly state?: ExecutionState
   readonly taskId?: string
 }
 
-export interface DescribeTaskRequest {
+export interface DescribeTaskInput {
   readonly taskId: string
 }
 
@@ -233,14 +254,14 @@ export interface DescribeTaskOutput {
   readonly createdAt?: Date
   readonly description?: string
   readonly lastUpdatedAt?: Date
-  readonly state?: string
+  readonly state?: TaskState
   readonly tags?: Readonly<Record<string, string>>
   readonly targets?: ReadonlyArray<string>
   readonly taskArn?: string
   readonly taskId?: string
 }
 
-export interface ListDeviceResourcesRequest {
+export interface ListDeviceResourcesInput {
   readonly managedDeviceId: string
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
@@ -249,53 +270,53 @@ export interface ListDeviceResourcesRequest {
 
 export interface ListDeviceResourcesOutput {
   readonly nextToken?: string
-  readonly resources?: ReadonlyArray<ListDeviceResourcesOutputResourcesMember>
+  readonly resources?: ReadonlyArray<ResourceSummary>
 }
 
-export interface ListDeviceResourcesOutputResourcesMember {
+export interface ResourceSummary {
   readonly arn?: string
   readonly id?: string
   readonly resourceType?: string
 }
 
-export interface ListDevicesRequest {
+export interface ListDevicesInput {
   readonly jobId?: string | undefined
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
 }
 
 export interface ListDevicesOutput {
-  readonly devices?: ReadonlyArray<ListDevicesOutputDevicesMember>
+  readonly devices?: ReadonlyArray<DeviceSummary>
   readonly nextToken?: string
 }
 
-export interface ListDevicesOutputDevicesMember {
+export interface DeviceSummary {
   readonly associatedWithJob?: string
   readonly managedDeviceArn?: string
   readonly managedDeviceId?: string
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface ListExecutionsRequest {
+export interface ListExecutionsInput {
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly state?: string | undefined
+  readonly state?: ExecutionState | undefined
   readonly taskId: string
 }
 
 export interface ListExecutionsOutput {
-  readonly executions?: ReadonlyArray<ListExecutionsOutputExecutionsMember>
+  readonly executions?: ReadonlyArray<ExecutionSummary>
   readonly nextToken?: string
 }
 
-export interface ListExecutionsOutputExecutionsMember {
+export interface ExecutionSummary {
   readonly executionId?: string
   readonly managedDeviceId?: string
-  readonly state?: string
+  readonly state?: ExecutionState
   readonly taskId?: string
 }
 
-export interface ListTagsForResourceRequest {
+export interface ListTagsForResourceInput {
   readonly resourceArn: string
 }
 
@@ -303,82 +324,94 @@ export interface ListTagsForResourceOutput {
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export interface ListTasksRequest {
+export interface ListTasksInput {
   readonly maxResults?: number | undefined
   readonly nextToken?: string | undefined
-  readonly state?: string | undefined
+  readonly state?: TaskState | undefined
 }
 
 export interface ListTasksOutput {
   readonly nextToken?: string
-  readonly tasks?: ReadonlyArray<ListTasksOutputTasksMember>
+  readonly tasks?: ReadonlyArray<TaskSummary>
 }
 
-export interface ListTasksOutputTasksMember {
-  readonly state?: string
+export interface TaskSummary {
+  readonly state?: TaskState
   readonly tags?: Readonly<Record<string, string>>
   readonly taskArn?: string
   readonly taskId?: string
 }
 
-export interface TagResourceRequest {
+export interface TagResourceInput {
   readonly resourceArn: string
   readonly tags: Readonly<Record<string, string>>
 }
 
-export interface UntagResourceRequest {
+export interface UntagResourceInput {
   readonly resourceArn: string
   readonly tagKeys: ReadonlyArray<string>
 }
 
-export type CancelTaskError = Errors.CommonError | Client.SdkError
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
 
-export type CreateTaskError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
 
-export type DescribeDeviceError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type DescribeDeviceEc2InstancesError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
 
-export type DescribeExecutionError = Errors.CommonError | Client.SdkError
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type DescribeTaskError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type ListDeviceResourcesError = Errors.CommonError | Client.SdkError
+export type CancelTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListDevicesError = Errors.CommonError | Client.SdkError
+export type CreateTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListExecutionsError = Errors.CommonError | Client.SdkError
+export type DescribeDeviceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DescribeDeviceEc2InstancesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTasksError = Errors.CommonError | Client.SdkError
+export type DescribeExecutionError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type DescribeTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListDeviceResourcesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const cancelTask: Client.Operation<CancelTaskRequest, CancelTaskOutput, CancelTaskError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"CancelTask",http:{method:"POST",requestUri:"/task/{taskId}/cancel",responseCode:200},input:{shape:CancelTaskRequest$},output:{shape:CancelTaskOutput$}}})
+export type ListDevicesError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const createTask: Client.Operation<CreateTaskRequest, CreateTaskOutput, CreateTaskError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"CreateTask",http:{method:"POST",requestUri:"/task",responseCode:200},input:{shape:CreateTaskRequest$},output:{shape:CreateTaskOutput$}}})
+export type ListExecutionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeDevice: Client.Operation<DescribeDeviceRequest, DescribeDeviceOutput, DescribeDeviceError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"DescribeDevice",http:{method:"POST",requestUri:"/managed-device/{managedDeviceId}/describe",responseCode:200},input:{shape:DescribeDeviceRequest$},output:{shape:DescribeDeviceOutput$}}})
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeDeviceEc2Instances: Client.Operation<DescribeDeviceEc2InstancesRequest, DescribeDeviceEc2InstancesOutput, DescribeDeviceEc2InstancesError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"DescribeDeviceEc2Instances",http:{method:"POST",requestUri:"/managed-device/{managedDeviceId}/resources/ec2/describe",responseCode:200},input:{shape:DescribeDeviceEc2InstancesRequest$},output:{shape:DescribeDeviceEc2InstancesOutput$}}})
+export type ListTasksError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeExecution: Client.Operation<DescribeExecutionRequest, DescribeExecutionOutput, DescribeExecutionError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"DescribeExecution",http:{method:"POST",requestUri:"/task/{taskId}/execution/{managedDeviceId}",responseCode:200},input:{shape:DescribeExecutionRequest$},output:{shape:DescribeExecutionOutput$}}})
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeTask: Client.Operation<DescribeTaskRequest, DescribeTaskOutput, DescribeTaskError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"DescribeTask",http:{method:"POST",requestUri:"/task/{taskId}",responseCode:200},input:{shape:DescribeTaskRequest$},output:{shape:DescribeTaskOutput$}}})
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const listDeviceResources: Paginate.Paginated<ListDeviceResourcesRequest, ListDeviceResourcesOutput, ListDeviceResourcesError, SnowDeviceManagement, ListDeviceResourcesOutputResourcesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListDeviceResources",http:{method:"GET",requestUri:"/managed-device/{managedDeviceId}/resources",responseCode:200},input:{shape:ListDeviceResourcesRequest$},output:{shape:ListDeviceResourcesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["resources"]})
+export const cancelTask: Client.Operation<CancelTaskInput, CancelTaskOutput, CancelTaskError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"CancelTask",http:{method:"POST",requestUri:"/task/{taskId}/cancel",responseCode:200},input:{shape:CancelTaskInput$},output:{shape:CancelTaskOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listDevices: Paginate.Paginated<ListDevicesRequest, ListDevicesOutput, ListDevicesError, SnowDeviceManagement, ListDevicesOutputDevicesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListDevices",http:{method:"GET",requestUri:"/managed-devices",responseCode:200},input:{shape:ListDevicesRequest$},output:{shape:ListDevicesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["devices"]})
+export const createTask: Client.Operation<CreateTaskInput, CreateTaskOutput, CreateTaskError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"CreateTask",http:{method:"POST",requestUri:"/task",responseCode:200},input:{shape:CreateTaskInput$},output:{shape:CreateTaskOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 
-export const listExecutions: Paginate.Paginated<ListExecutionsRequest, ListExecutionsOutput, ListExecutionsError, SnowDeviceManagement, ListExecutionsOutputExecutionsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListExecutions",http:{method:"GET",requestUri:"/executions",responseCode:200},input:{shape:ListExecutionsRequest$},output:{shape:ListExecutionsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["executions"]})
+export const describeDevice: Client.Operation<DescribeDeviceInput, DescribeDeviceOutput, DescribeDeviceError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"DescribeDevice",http:{method:"POST",requestUri:"/managed-device/{managedDeviceId}/describe",responseCode:200},input:{shape:DescribeDeviceInput$},output:{shape:DescribeDeviceOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const describeDeviceEc2Instances: Client.Operation<DescribeDeviceEc2Input, DescribeDeviceEc2Output, DescribeDeviceEc2InstancesError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"DescribeDeviceEc2Instances",http:{method:"POST",requestUri:"/managed-device/{managedDeviceId}/resources/ec2/describe",responseCode:200},input:{shape:DescribeDeviceEc2Input$},output:{shape:DescribeDeviceEc2Output$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const listTasks: Paginate.Paginated<ListTasksRequest, ListTasksOutput, ListTasksError, SnowDeviceManagement, ListTasksOutputTasksMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListTasks",http:{method:"GET",requestUri:"/tasks",responseCode:200},input:{shape:ListTasksRequest$},output:{shape:ListTasksOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["tasks"]})
+export const describeExecution: Client.Operation<DescribeExecutionInput, DescribeExecutionOutput, DescribeExecutionError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"DescribeExecution",http:{method:"POST",requestUri:"/task/{taskId}/execution/{managedDeviceId}",responseCode:200},input:{shape:DescribeExecutionInput$},output:{shape:DescribeExecutionOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceRequest$}}})
+export const describeTask: Client.Operation<DescribeTaskInput, DescribeTaskOutput, DescribeTaskError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"DescribeTask",http:{method:"POST",requestUri:"/task/{taskId}",responseCode:200},input:{shape:DescribeTaskInput$},output:{shape:DescribeTaskOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceRequest$},idempotent:true}})
+export const listDeviceResources: Paginate.Paginated<ListDeviceResourcesInput, ListDeviceResourcesOutput, ListDeviceResourcesError, SnowDeviceManagement, ResourceSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListDeviceResources",http:{method:"GET",requestUri:"/managed-device/{managedDeviceId}/resources",responseCode:200},input:{shape:ListDeviceResourcesInput$},output:{shape:ListDeviceResourcesOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["resources"]})
+
+export const listDevices: Paginate.Paginated<ListDevicesInput, ListDevicesOutput, ListDevicesError, SnowDeviceManagement, DeviceSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListDevices",http:{method:"GET",requestUri:"/managed-devices",responseCode:200},input:{shape:ListDevicesInput$},output:{shape:ListDevicesOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["devices"]})
+
+export const listExecutions: Paginate.Paginated<ListExecutionsInput, ListExecutionsOutput, ListExecutionsError, SnowDeviceManagement, ExecutionSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListExecutions",http:{method:"GET",requestUri:"/executions",responseCode:200},input:{shape:ListExecutionsInput$},output:{shape:ListExecutionsOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["executions"]})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceInput, ListTagsForResourceOutput, ListTagsForResourceError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceInput$},output:{shape:ListTagsForResourceOutput$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const listTasks: Paginate.Paginated<ListTasksInput, ListTasksOutput, ListTasksError, SnowDeviceManagement, TaskSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"ListTasks",http:{method:"GET",requestUri:"/tasks",responseCode:200},input:{shape:ListTasksInput$},output:{shape:ListTasksOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["tasks"]})
+
+export const tagResource: Client.Operation<TagResourceInput, {}, TagResourceError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:TagResourceInput$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const untagResource: Client.Operation<UntagResourceInput, {}, UntagResourceError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:UntagResourceInput$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$],idempotent:true},errors:{InternalServerException,ResourceNotFoundException,ValidationException}})

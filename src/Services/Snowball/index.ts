@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Snowball client: provide it with `layer`. */
@@ -28,125 +29,168 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const long$: S.Shape = {type:"long",name:"Long"}
 
 const CancelClusterRequest$: S.StructureShape = {type:"structure",name:"CancelClusterRequest",members:{ClusterId:{shape:string$}},required:["ClusterId"]}
-const CancelClusterOutput$: S.StructureShape = {type:"structure",name:"CancelClusterOutput",members:{}}
+const CancelClusterResult$: S.StructureShape = {type:"structure",name:"CancelClusterResult",members:{}}
 const CancelJobRequest$: S.StructureShape = {type:"structure",name:"CancelJobRequest",members:{JobId:{shape:string$}},required:["JobId"]}
-const CancelJobOutput$: S.StructureShape = {type:"structure",name:"CancelJobOutput",members:{}}
-const CreateAddressRequestAddress$: S.StructureShape = {type:"structure",name:"CreateAddressRequestAddress",members:{AddressId:{shape:string$},Name:{shape:string$},Company:{shape:string$},Street1:{shape:string$},Street2:{shape:string$},Street3:{shape:string$},City:{shape:string$},StateOrProvince:{shape:string$},PrefectureOrDistrict:{shape:string$},Landmark:{shape:string$},Country:{shape:string$},PostalCode:{shape:string$},PhoneNumber:{shape:string$},IsRestricted:{shape:boolean$},Type:{shape:string$}}}
-const CreateAddressRequest$: S.StructureShape = {type:"structure",name:"CreateAddressRequest",members:{Address:{shape:CreateAddressRequestAddress$}},required:["Address"]}
-const CreateAddressOutput$: S.StructureShape = {type:"structure",name:"CreateAddressOutput",members:{AddressId:{shape:string$}}}
-const CreateClusterRequestResourcesS3ResourcesMemberKeyRange$: S.StructureShape = {type:"structure",name:"CreateClusterRequestResourcesS3ResourcesMemberKeyRange",members:{BeginMarker:{shape:string$},EndMarker:{shape:string$}}}
-const CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServicesMember$: S.StructureShape = {type:"structure",name:"CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServicesMember",members:{ServiceName:{shape:string$},TransferOption:{shape:string$}}}
-const CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServices$: S.ListShape = {type:"list",name:"CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServices",member:{shape:CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServicesMember$}}
-const CreateClusterRequestResourcesS3ResourcesMember$: S.StructureShape = {type:"structure",name:"CreateClusterRequestResourcesS3ResourcesMember",members:{BucketArn:{shape:string$},KeyRange:{shape:CreateClusterRequestResourcesS3ResourcesMemberKeyRange$},TargetOnDeviceServices:{shape:CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServices$}}}
-const CreateClusterRequestResourcesS3Resources$: S.ListShape = {type:"list",name:"CreateClusterRequestResourcesS3Resources",member:{shape:CreateClusterRequestResourcesS3ResourcesMember$}}
-const CreateClusterRequestResourcesLambdaResourcesMemberEventTriggersMember$: S.StructureShape = {type:"structure",name:"CreateClusterRequestResourcesLambdaResourcesMemberEventTriggersMember",members:{EventResourceARN:{shape:string$}}}
-const CreateClusterRequestResourcesLambdaResourcesMemberEventTriggers$: S.ListShape = {type:"list",name:"CreateClusterRequestResourcesLambdaResourcesMemberEventTriggers",member:{shape:CreateClusterRequestResourcesLambdaResourcesMemberEventTriggersMember$}}
-const CreateClusterRequestResourcesLambdaResourcesMember$: S.StructureShape = {type:"structure",name:"CreateClusterRequestResourcesLambdaResourcesMember",members:{LambdaArn:{shape:string$},EventTriggers:{shape:CreateClusterRequestResourcesLambdaResourcesMemberEventTriggers$}}}
-const CreateClusterRequestResourcesLambdaResources$: S.ListShape = {type:"list",name:"CreateClusterRequestResourcesLambdaResources",member:{shape:CreateClusterRequestResourcesLambdaResourcesMember$}}
-const CreateClusterRequestResourcesEc2AmiResourcesMember$: S.StructureShape = {type:"structure",name:"CreateClusterRequestResourcesEc2AmiResourcesMember",members:{AmiId:{shape:string$},SnowballAmiId:{shape:string$}},required:["AmiId"]}
-const CreateClusterRequestResourcesEc2AmiResources$: S.ListShape = {type:"list",name:"CreateClusterRequestResourcesEc2AmiResources",member:{shape:CreateClusterRequestResourcesEc2AmiResourcesMember$}}
-const CreateClusterRequestResources$: S.StructureShape = {type:"structure",name:"CreateClusterRequestResources",members:{S3Resources:{shape:CreateClusterRequestResourcesS3Resources$},LambdaResources:{shape:CreateClusterRequestResourcesLambdaResources$},Ec2AmiResources:{shape:CreateClusterRequestResourcesEc2AmiResources$}}}
-const CreateClusterRequestOnDeviceServiceConfigurationNFSOnDeviceService$: S.StructureShape = {type:"structure",name:"CreateClusterRequestOnDeviceServiceConfigurationNFSOnDeviceService",members:{StorageLimit:{shape:integer$},StorageUnit:{shape:string$}}}
-const CreateClusterRequestOnDeviceServiceConfigurationTGWOnDeviceService$: S.StructureShape = {type:"structure",name:"CreateClusterRequestOnDeviceServiceConfigurationTGWOnDeviceService",members:{StorageLimit:{shape:integer$},StorageUnit:{shape:string$}}}
-const CreateClusterRequestOnDeviceServiceConfigurationEKSOnDeviceService$: S.StructureShape = {type:"structure",name:"CreateClusterRequestOnDeviceServiceConfigurationEKSOnDeviceService",members:{KubernetesVersion:{shape:string$},EKSAnywhereVersion:{shape:string$}}}
-const CreateClusterRequestOnDeviceServiceConfigurationS3OnDeviceService$: S.StructureShape = {type:"structure",name:"CreateClusterRequestOnDeviceServiceConfigurationS3OnDeviceService",members:{StorageLimit:{shape:double$},StorageUnit:{shape:string$},ServiceSize:{shape:integer$},FaultTolerance:{shape:integer$}}}
-const CreateClusterRequestOnDeviceServiceConfiguration$: S.StructureShape = {type:"structure",name:"CreateClusterRequestOnDeviceServiceConfiguration",members:{NFSOnDeviceService:{shape:CreateClusterRequestOnDeviceServiceConfigurationNFSOnDeviceService$},TGWOnDeviceService:{shape:CreateClusterRequestOnDeviceServiceConfigurationTGWOnDeviceService$},EKSOnDeviceService:{shape:CreateClusterRequestOnDeviceServiceConfigurationEKSOnDeviceService$},S3OnDeviceService:{shape:CreateClusterRequestOnDeviceServiceConfigurationS3OnDeviceService$}}}
-const CreateClusterRequestNotificationJobStatesToNotify$: S.ListShape = {type:"list",name:"CreateClusterRequestNotificationJobStatesToNotify",member:{shape:string$}}
-const CreateClusterRequestNotification$: S.StructureShape = {type:"structure",name:"CreateClusterRequestNotification",members:{SnsTopicARN:{shape:string$},JobStatesToNotify:{shape:CreateClusterRequestNotificationJobStatesToNotify$},NotifyAll:{shape:boolean$},DevicePickupSnsTopicARN:{shape:string$}}}
-const CreateClusterRequestTaxDocumentsIND$: S.StructureShape = {type:"structure",name:"CreateClusterRequestTaxDocumentsIND",members:{GSTIN:{shape:string$}}}
-const CreateClusterRequestTaxDocuments$: S.StructureShape = {type:"structure",name:"CreateClusterRequestTaxDocuments",members:{IND:{shape:CreateClusterRequestTaxDocumentsIND$}}}
+const CancelJobResult$: S.StructureShape = {type:"structure",name:"CancelJobResult",members:{}}
+const Address$: S.StructureShape = {type:"structure",name:"Address",members:{AddressId:{shape:string$},Name:{shape:string$},Company:{shape:string$},Street1:{shape:string$},Street2:{shape:string$},Street3:{shape:string$},City:{shape:string$},StateOrProvince:{shape:string$},PrefectureOrDistrict:{shape:string$},Landmark:{shape:string$},Country:{shape:string$},PostalCode:{shape:string$},PhoneNumber:{shape:string$},IsRestricted:{shape:boolean$},Type:{shape:string$}}}
+const CreateAddressRequest$: S.StructureShape = {type:"structure",name:"CreateAddressRequest",members:{Address:{shape:Address$}},required:["Address"]}
+const CreateAddressResult$: S.StructureShape = {type:"structure",name:"CreateAddressResult",members:{AddressId:{shape:string$}}}
+const KeyRange$: S.StructureShape = {type:"structure",name:"KeyRange",members:{BeginMarker:{shape:string$},EndMarker:{shape:string$}}}
+const TargetOnDeviceService$: S.StructureShape = {type:"structure",name:"TargetOnDeviceService",members:{ServiceName:{shape:string$},TransferOption:{shape:string$}}}
+const S3ResourceTargetOnDeviceServices$: S.ListShape = {type:"list",name:"S3ResourceTargetOnDeviceServices",member:{shape:TargetOnDeviceService$}}
+const S3Resource$: S.StructureShape = {type:"structure",name:"S3Resource",members:{BucketArn:{shape:string$},KeyRange:{shape:KeyRange$},TargetOnDeviceServices:{shape:S3ResourceTargetOnDeviceServices$}}}
+const JobResourceS3Resources$: S.ListShape = {type:"list",name:"JobResourceS3Resources",member:{shape:S3Resource$}}
+const EventTriggerDefinition$: S.StructureShape = {type:"structure",name:"EventTriggerDefinition",members:{EventResourceARN:{shape:string$}}}
+const LambdaResourceEventTriggers$: S.ListShape = {type:"list",name:"LambdaResourceEventTriggers",member:{shape:EventTriggerDefinition$}}
+const LambdaResource$: S.StructureShape = {type:"structure",name:"LambdaResource",members:{LambdaArn:{shape:string$},EventTriggers:{shape:LambdaResourceEventTriggers$}}}
+const JobResourceLambdaResources$: S.ListShape = {type:"list",name:"JobResourceLambdaResources",member:{shape:LambdaResource$}}
+const Ec2AmiResource$: S.StructureShape = {type:"structure",name:"Ec2AmiResource",members:{AmiId:{shape:string$},SnowballAmiId:{shape:string$}},required:["AmiId"]}
+const JobResourceEc2AmiResources$: S.ListShape = {type:"list",name:"JobResourceEc2AmiResources",member:{shape:Ec2AmiResource$}}
+const JobResource$: S.StructureShape = {type:"structure",name:"JobResource",members:{S3Resources:{shape:JobResourceS3Resources$},LambdaResources:{shape:JobResourceLambdaResources$},Ec2AmiResources:{shape:JobResourceEc2AmiResources$}}}
+const NFSOnDeviceServiceConfiguration$: S.StructureShape = {type:"structure",name:"NFSOnDeviceServiceConfiguration",members:{StorageLimit:{shape:integer$},StorageUnit:{shape:string$}}}
+const TGWOnDeviceServiceConfiguration$: S.StructureShape = {type:"structure",name:"TGWOnDeviceServiceConfiguration",members:{StorageLimit:{shape:integer$},StorageUnit:{shape:string$}}}
+const EKSOnDeviceServiceConfiguration$: S.StructureShape = {type:"structure",name:"EKSOnDeviceServiceConfiguration",members:{KubernetesVersion:{shape:string$},EKSAnywhereVersion:{shape:string$}}}
+const S3OnDeviceServiceConfiguration$: S.StructureShape = {type:"structure",name:"S3OnDeviceServiceConfiguration",members:{StorageLimit:{shape:double$},StorageUnit:{shape:string$},ServiceSize:{shape:integer$},FaultTolerance:{shape:integer$}}}
+const OnDeviceServiceConfiguration$: S.StructureShape = {type:"structure",name:"OnDeviceServiceConfiguration",members:{NFSOnDeviceService:{shape:NFSOnDeviceServiceConfiguration$},TGWOnDeviceService:{shape:TGWOnDeviceServiceConfiguration$},EKSOnDeviceService:{shape:EKSOnDeviceServiceConfiguration$},S3OnDeviceService:{shape:S3OnDeviceServiceConfiguration$}}}
+const NotificationJobStatesToNotify$: S.ListShape = {type:"list",name:"NotificationJobStatesToNotify",member:{shape:string$}}
+const Notification$: S.StructureShape = {type:"structure",name:"Notification",members:{SnsTopicARN:{shape:string$},JobStatesToNotify:{shape:NotificationJobStatesToNotify$},NotifyAll:{shape:boolean$},DevicePickupSnsTopicARN:{shape:string$}}}
+const INDTaxDocuments$: S.StructureShape = {type:"structure",name:"INDTaxDocuments",members:{GSTIN:{shape:string$}}}
+const TaxDocuments$: S.StructureShape = {type:"structure",name:"TaxDocuments",members:{IND:{shape:INDTaxDocuments$}}}
 const CreateClusterRequestLongTermPricingIds$: S.ListShape = {type:"list",name:"CreateClusterRequestLongTermPricingIds",member:{shape:string$}}
-const CreateClusterRequest$: S.StructureShape = {type:"structure",name:"CreateClusterRequest",members:{JobType:{shape:string$},Resources:{shape:CreateClusterRequestResources$},OnDeviceServiceConfiguration:{shape:CreateClusterRequestOnDeviceServiceConfiguration$},Description:{shape:string$},AddressId:{shape:string$},KmsKeyARN:{shape:string$},RoleARN:{shape:string$},SnowballType:{shape:string$},ShippingOption:{shape:string$},Notification:{shape:CreateClusterRequestNotification$},ForwardingAddressId:{shape:string$},TaxDocuments:{shape:CreateClusterRequestTaxDocuments$},RemoteManagement:{shape:string$},InitialClusterSize:{shape:integer$},ForceCreateJobs:{shape:boolean$},LongTermPricingIds:{shape:CreateClusterRequestLongTermPricingIds$},SnowballCapacityPreference:{shape:string$}},required:["JobType","AddressId","SnowballType","ShippingOption"]}
-const CreateClusterOutputJobListEntriesMember$: S.StructureShape = {type:"structure",name:"CreateClusterOutputJobListEntriesMember",members:{JobId:{shape:string$},JobState:{shape:string$},IsMaster:{shape:boolean$},JobType:{shape:string$},SnowballType:{shape:string$},CreationDate:{shape:timestamp$},Description:{shape:string$}}}
-const CreateClusterOutputJobListEntries$: S.ListShape = {type:"list",name:"CreateClusterOutputJobListEntries",member:{shape:CreateClusterOutputJobListEntriesMember$}}
-const CreateClusterOutput$: S.StructureShape = {type:"structure",name:"CreateClusterOutput",members:{ClusterId:{shape:string$},JobListEntries:{shape:CreateClusterOutputJobListEntries$}}}
-const CreateJobRequestDeviceConfigurationSnowconeDeviceConfigurationWirelessConnection$: S.StructureShape = {type:"structure",name:"CreateJobRequestDeviceConfigurationSnowconeDeviceConfigurationWirelessConnection",members:{IsWifiEnabled:{shape:boolean$}}}
-const CreateJobRequestDeviceConfigurationSnowconeDeviceConfiguration$: S.StructureShape = {type:"structure",name:"CreateJobRequestDeviceConfigurationSnowconeDeviceConfiguration",members:{WirelessConnection:{shape:CreateJobRequestDeviceConfigurationSnowconeDeviceConfigurationWirelessConnection$}}}
-const CreateJobRequestDeviceConfiguration$: S.StructureShape = {type:"structure",name:"CreateJobRequestDeviceConfiguration",members:{SnowconeDeviceConfiguration:{shape:CreateJobRequestDeviceConfigurationSnowconeDeviceConfiguration$}}}
-const CreateJobRequestPickupDetails$: S.StructureShape = {type:"structure",name:"CreateJobRequestPickupDetails",members:{Name:{shape:string$},PhoneNumber:{shape:string$},Email:{shape:string$},IdentificationNumber:{shape:string$},IdentificationExpirationDate:{shape:timestamp$},IdentificationIssuingOrg:{shape:string$},DevicePickupId:{shape:string$}}}
-const CreateJobRequest$: S.StructureShape = {type:"structure",name:"CreateJobRequest",members:{JobType:{shape:string$},Resources:{shape:CreateClusterRequestResources$},OnDeviceServiceConfiguration:{shape:CreateClusterRequestOnDeviceServiceConfiguration$},Description:{shape:string$},AddressId:{shape:string$},KmsKeyARN:{shape:string$},RoleARN:{shape:string$},SnowballCapacityPreference:{shape:string$},ShippingOption:{shape:string$},Notification:{shape:CreateClusterRequestNotification$},ClusterId:{shape:string$},SnowballType:{shape:string$},ForwardingAddressId:{shape:string$},TaxDocuments:{shape:CreateClusterRequestTaxDocuments$},DeviceConfiguration:{shape:CreateJobRequestDeviceConfiguration$},RemoteManagement:{shape:string$},LongTermPricingId:{shape:string$},ImpactLevel:{shape:string$},PickupDetails:{shape:CreateJobRequestPickupDetails$}}}
-const CreateJobOutput$: S.StructureShape = {type:"structure",name:"CreateJobOutput",members:{JobId:{shape:string$}}}
+const CreateClusterRequest$: S.StructureShape = {type:"structure",name:"CreateClusterRequest",members:{JobType:{shape:string$},Resources:{shape:JobResource$},OnDeviceServiceConfiguration:{shape:OnDeviceServiceConfiguration$},Description:{shape:string$},AddressId:{shape:string$},KmsKeyARN:{shape:string$},RoleARN:{shape:string$},SnowballType:{shape:string$},ShippingOption:{shape:string$},Notification:{shape:Notification$},ForwardingAddressId:{shape:string$},TaxDocuments:{shape:TaxDocuments$},RemoteManagement:{shape:string$},InitialClusterSize:{shape:integer$},ForceCreateJobs:{shape:boolean$},LongTermPricingIds:{shape:CreateClusterRequestLongTermPricingIds$},SnowballCapacityPreference:{shape:string$}},required:["JobType","AddressId","SnowballType","ShippingOption"]}
+const JobListEntry$: S.StructureShape = {type:"structure",name:"JobListEntry",members:{JobId:{shape:string$},JobState:{shape:string$},IsMaster:{shape:boolean$},JobType:{shape:string$},SnowballType:{shape:string$},CreationDate:{shape:timestamp$},Description:{shape:string$}}}
+const CreateClusterResultJobListEntries$: S.ListShape = {type:"list",name:"CreateClusterResultJobListEntries",member:{shape:JobListEntry$}}
+const CreateClusterResult$: S.StructureShape = {type:"structure",name:"CreateClusterResult",members:{ClusterId:{shape:string$},JobListEntries:{shape:CreateClusterResultJobListEntries$}}}
+const WirelessConnection$: S.StructureShape = {type:"structure",name:"WirelessConnection",members:{IsWifiEnabled:{shape:boolean$}}}
+const SnowconeDeviceConfiguration$: S.StructureShape = {type:"structure",name:"SnowconeDeviceConfiguration",members:{WirelessConnection:{shape:WirelessConnection$}}}
+const DeviceConfiguration$: S.StructureShape = {type:"structure",name:"DeviceConfiguration",members:{SnowconeDeviceConfiguration:{shape:SnowconeDeviceConfiguration$}}}
+const PickupDetails$: S.StructureShape = {type:"structure",name:"PickupDetails",members:{Name:{shape:string$},PhoneNumber:{shape:string$},Email:{shape:string$},IdentificationNumber:{shape:string$},IdentificationExpirationDate:{shape:timestamp$},IdentificationIssuingOrg:{shape:string$},DevicePickupId:{shape:string$}}}
+const CreateJobRequest$: S.StructureShape = {type:"structure",name:"CreateJobRequest",members:{JobType:{shape:string$},Resources:{shape:JobResource$},OnDeviceServiceConfiguration:{shape:OnDeviceServiceConfiguration$},Description:{shape:string$},AddressId:{shape:string$},KmsKeyARN:{shape:string$},RoleARN:{shape:string$},SnowballCapacityPreference:{shape:string$},ShippingOption:{shape:string$},Notification:{shape:Notification$},ClusterId:{shape:string$},SnowballType:{shape:string$},ForwardingAddressId:{shape:string$},TaxDocuments:{shape:TaxDocuments$},DeviceConfiguration:{shape:DeviceConfiguration$},RemoteManagement:{shape:string$},LongTermPricingId:{shape:string$},ImpactLevel:{shape:string$},PickupDetails:{shape:PickupDetails$}}}
+const CreateJobResult$: S.StructureShape = {type:"structure",name:"CreateJobResult",members:{JobId:{shape:string$}}}
 const CreateLongTermPricingRequest$: S.StructureShape = {type:"structure",name:"CreateLongTermPricingRequest",members:{LongTermPricingType:{shape:string$},IsLongTermPricingAutoRenew:{shape:boolean$},SnowballType:{shape:string$}},required:["LongTermPricingType","SnowballType"]}
-const CreateLongTermPricingOutput$: S.StructureShape = {type:"structure",name:"CreateLongTermPricingOutput",members:{LongTermPricingId:{shape:string$}}}
+const CreateLongTermPricingResult$: S.StructureShape = {type:"structure",name:"CreateLongTermPricingResult",members:{LongTermPricingId:{shape:string$}}}
 const CreateReturnShippingLabelRequest$: S.StructureShape = {type:"structure",name:"CreateReturnShippingLabelRequest",members:{JobId:{shape:string$},ShippingOption:{shape:string$}},required:["JobId"]}
-const CreateReturnShippingLabelOutput$: S.StructureShape = {type:"structure",name:"CreateReturnShippingLabelOutput",members:{Status:{shape:string$}}}
+const CreateReturnShippingLabelResult$: S.StructureShape = {type:"structure",name:"CreateReturnShippingLabelResult",members:{Status:{shape:string$}}}
 const DescribeAddressRequest$: S.StructureShape = {type:"structure",name:"DescribeAddressRequest",members:{AddressId:{shape:string$}},required:["AddressId"]}
-const DescribeAddressOutput$: S.StructureShape = {type:"structure",name:"DescribeAddressOutput",members:{Address:{shape:CreateAddressRequestAddress$}}}
+const DescribeAddressResult$: S.StructureShape = {type:"structure",name:"DescribeAddressResult",members:{Address:{shape:Address$}}}
 const DescribeAddressesRequest$: S.StructureShape = {type:"structure",name:"DescribeAddressesRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const DescribeAddressesOutputAddresses$: S.ListShape = {type:"list",name:"DescribeAddressesOutputAddresses",member:{shape:CreateAddressRequestAddress$}}
-const DescribeAddressesOutput$: S.StructureShape = {type:"structure",name:"DescribeAddressesOutput",members:{Addresses:{shape:DescribeAddressesOutputAddresses$},NextToken:{shape:string$}}}
+const DescribeAddressesResultAddresses$: S.ListShape = {type:"list",name:"DescribeAddressesResultAddresses",member:{shape:Address$}}
+const DescribeAddressesResult$: S.StructureShape = {type:"structure",name:"DescribeAddressesResult",members:{Addresses:{shape:DescribeAddressesResultAddresses$},NextToken:{shape:string$}}}
 const DescribeClusterRequest$: S.StructureShape = {type:"structure",name:"DescribeClusterRequest",members:{ClusterId:{shape:string$}},required:["ClusterId"]}
-const DescribeClusterOutputClusterMetadata$: S.StructureShape = {type:"structure",name:"DescribeClusterOutputClusterMetadata",members:{ClusterId:{shape:string$},Description:{shape:string$},KmsKeyARN:{shape:string$},RoleARN:{shape:string$},ClusterState:{shape:string$},JobType:{shape:string$},SnowballType:{shape:string$},CreationDate:{shape:timestamp$},Resources:{shape:CreateClusterRequestResources$},AddressId:{shape:string$},ShippingOption:{shape:string$},Notification:{shape:CreateClusterRequestNotification$},ForwardingAddressId:{shape:string$},TaxDocuments:{shape:CreateClusterRequestTaxDocuments$},OnDeviceServiceConfiguration:{shape:CreateClusterRequestOnDeviceServiceConfiguration$}}}
-const DescribeClusterOutput$: S.StructureShape = {type:"structure",name:"DescribeClusterOutput",members:{ClusterMetadata:{shape:DescribeClusterOutputClusterMetadata$}}}
+const ClusterMetadata$: S.StructureShape = {type:"structure",name:"ClusterMetadata",members:{ClusterId:{shape:string$},Description:{shape:string$},KmsKeyARN:{shape:string$},RoleARN:{shape:string$},ClusterState:{shape:string$},JobType:{shape:string$},SnowballType:{shape:string$},CreationDate:{shape:timestamp$},Resources:{shape:JobResource$},AddressId:{shape:string$},ShippingOption:{shape:string$},Notification:{shape:Notification$},ForwardingAddressId:{shape:string$},TaxDocuments:{shape:TaxDocuments$},OnDeviceServiceConfiguration:{shape:OnDeviceServiceConfiguration$}}}
+const DescribeClusterResult$: S.StructureShape = {type:"structure",name:"DescribeClusterResult",members:{ClusterMetadata:{shape:ClusterMetadata$}}}
 const DescribeJobRequest$: S.StructureShape = {type:"structure",name:"DescribeJobRequest",members:{JobId:{shape:string$}},required:["JobId"]}
-const DescribeJobOutputJobMetadataShippingDetailsInboundShipment$: S.StructureShape = {type:"structure",name:"DescribeJobOutputJobMetadataShippingDetailsInboundShipment",members:{Status:{shape:string$},TrackingNumber:{shape:string$}}}
-const DescribeJobOutputJobMetadataShippingDetails$: S.StructureShape = {type:"structure",name:"DescribeJobOutputJobMetadataShippingDetails",members:{ShippingOption:{shape:string$},InboundShipment:{shape:DescribeJobOutputJobMetadataShippingDetailsInboundShipment$},OutboundShipment:{shape:DescribeJobOutputJobMetadataShippingDetailsInboundShipment$}}}
-const DescribeJobOutputJobMetadataDataTransferProgress$: S.StructureShape = {type:"structure",name:"DescribeJobOutputJobMetadataDataTransferProgress",members:{BytesTransferred:{shape:long$},ObjectsTransferred:{shape:long$},TotalBytes:{shape:long$},TotalObjects:{shape:long$}}}
-const DescribeJobOutputJobMetadataJobLogInfo$: S.StructureShape = {type:"structure",name:"DescribeJobOutputJobMetadataJobLogInfo",members:{JobCompletionReportURI:{shape:string$},JobSuccessLogURI:{shape:string$},JobFailureLogURI:{shape:string$}}}
-const DescribeJobOutputJobMetadata$: S.StructureShape = {type:"structure",name:"DescribeJobOutputJobMetadata",members:{JobId:{shape:string$},JobState:{shape:string$},JobType:{shape:string$},SnowballType:{shape:string$},CreationDate:{shape:timestamp$},Resources:{shape:CreateClusterRequestResources$},Description:{shape:string$},KmsKeyARN:{shape:string$},RoleARN:{shape:string$},AddressId:{shape:string$},ShippingDetails:{shape:DescribeJobOutputJobMetadataShippingDetails$},SnowballCapacityPreference:{shape:string$},Notification:{shape:CreateClusterRequestNotification$},DataTransferProgress:{shape:DescribeJobOutputJobMetadataDataTransferProgress$},JobLogInfo:{shape:DescribeJobOutputJobMetadataJobLogInfo$},ClusterId:{shape:string$},ForwardingAddressId:{shape:string$},TaxDocuments:{shape:CreateClusterRequestTaxDocuments$},DeviceConfiguration:{shape:CreateJobRequestDeviceConfiguration$},RemoteManagement:{shape:string$},LongTermPricingId:{shape:string$},OnDeviceServiceConfiguration:{shape:CreateClusterRequestOnDeviceServiceConfiguration$},ImpactLevel:{shape:string$},PickupDetails:{shape:CreateJobRequestPickupDetails$},SnowballId:{shape:string$}}}
-const DescribeJobOutputSubJobMetadata$: S.ListShape = {type:"list",name:"DescribeJobOutputSubJobMetadata",member:{shape:DescribeJobOutputJobMetadata$}}
-const DescribeJobOutput$: S.StructureShape = {type:"structure",name:"DescribeJobOutput",members:{JobMetadata:{shape:DescribeJobOutputJobMetadata$},SubJobMetadata:{shape:DescribeJobOutputSubJobMetadata$}}}
+const Shipment$: S.StructureShape = {type:"structure",name:"Shipment",members:{Status:{shape:string$},TrackingNumber:{shape:string$}}}
+const ShippingDetails$: S.StructureShape = {type:"structure",name:"ShippingDetails",members:{ShippingOption:{shape:string$},InboundShipment:{shape:Shipment$},OutboundShipment:{shape:Shipment$}}}
+const DataTransfer$: S.StructureShape = {type:"structure",name:"DataTransfer",members:{BytesTransferred:{shape:long$},ObjectsTransferred:{shape:long$},TotalBytes:{shape:long$},TotalObjects:{shape:long$}}}
+const JobLogs$: S.StructureShape = {type:"structure",name:"JobLogs",members:{JobCompletionReportURI:{shape:string$},JobSuccessLogURI:{shape:string$},JobFailureLogURI:{shape:string$}}}
+const JobMetadata$: S.StructureShape = {type:"structure",name:"JobMetadata",members:{JobId:{shape:string$},JobState:{shape:string$},JobType:{shape:string$},SnowballType:{shape:string$},CreationDate:{shape:timestamp$},Resources:{shape:JobResource$},Description:{shape:string$},KmsKeyARN:{shape:string$},RoleARN:{shape:string$},AddressId:{shape:string$},ShippingDetails:{shape:ShippingDetails$},SnowballCapacityPreference:{shape:string$},Notification:{shape:Notification$},DataTransferProgress:{shape:DataTransfer$},JobLogInfo:{shape:JobLogs$},ClusterId:{shape:string$},ForwardingAddressId:{shape:string$},TaxDocuments:{shape:TaxDocuments$},DeviceConfiguration:{shape:DeviceConfiguration$},RemoteManagement:{shape:string$},LongTermPricingId:{shape:string$},OnDeviceServiceConfiguration:{shape:OnDeviceServiceConfiguration$},ImpactLevel:{shape:string$},PickupDetails:{shape:PickupDetails$},SnowballId:{shape:string$}}}
+const DescribeJobResultSubJobMetadata$: S.ListShape = {type:"list",name:"DescribeJobResultSubJobMetadata",member:{shape:JobMetadata$}}
+const DescribeJobResult$: S.StructureShape = {type:"structure",name:"DescribeJobResult",members:{JobMetadata:{shape:JobMetadata$},SubJobMetadata:{shape:DescribeJobResultSubJobMetadata$}}}
 const DescribeReturnShippingLabelRequest$: S.StructureShape = {type:"structure",name:"DescribeReturnShippingLabelRequest",members:{JobId:{shape:string$}},required:["JobId"]}
-const DescribeReturnShippingLabelOutput$: S.StructureShape = {type:"structure",name:"DescribeReturnShippingLabelOutput",members:{Status:{shape:string$},ExpirationDate:{shape:timestamp$},ReturnShippingLabelURI:{shape:string$}}}
+const DescribeReturnShippingLabelResult$: S.StructureShape = {type:"structure",name:"DescribeReturnShippingLabelResult",members:{Status:{shape:string$},ExpirationDate:{shape:timestamp$},ReturnShippingLabelURI:{shape:string$}}}
 const GetJobManifestRequest$: S.StructureShape = {type:"structure",name:"GetJobManifestRequest",members:{JobId:{shape:string$}},required:["JobId"]}
-const GetJobManifestOutput$: S.StructureShape = {type:"structure",name:"GetJobManifestOutput",members:{ManifestURI:{shape:string$}}}
+const GetJobManifestResult$: S.StructureShape = {type:"structure",name:"GetJobManifestResult",members:{ManifestURI:{shape:string$}}}
 const GetJobUnlockCodeRequest$: S.StructureShape = {type:"structure",name:"GetJobUnlockCodeRequest",members:{JobId:{shape:string$}},required:["JobId"]}
-const GetJobUnlockCodeOutput$: S.StructureShape = {type:"structure",name:"GetJobUnlockCodeOutput",members:{UnlockCode:{shape:string$}}}
+const GetJobUnlockCodeResult$: S.StructureShape = {type:"structure",name:"GetJobUnlockCodeResult",members:{UnlockCode:{shape:string$}}}
 const GetSnowballUsageRequest$: S.StructureShape = {type:"structure",name:"GetSnowballUsageRequest",members:{}}
-const GetSnowballUsageOutput$: S.StructureShape = {type:"structure",name:"GetSnowballUsageOutput",members:{SnowballLimit:{shape:integer$},SnowballsInUse:{shape:integer$}}}
+const GetSnowballUsageResult$: S.StructureShape = {type:"structure",name:"GetSnowballUsageResult",members:{SnowballLimit:{shape:integer$},SnowballsInUse:{shape:integer$}}}
 const GetSoftwareUpdatesRequest$: S.StructureShape = {type:"structure",name:"GetSoftwareUpdatesRequest",members:{JobId:{shape:string$}},required:["JobId"]}
-const GetSoftwareUpdatesOutput$: S.StructureShape = {type:"structure",name:"GetSoftwareUpdatesOutput",members:{UpdatesURI:{shape:string$}}}
+const GetSoftwareUpdatesResult$: S.StructureShape = {type:"structure",name:"GetSoftwareUpdatesResult",members:{UpdatesURI:{shape:string$}}}
 const ListClusterJobsRequest$: S.StructureShape = {type:"structure",name:"ListClusterJobsRequest",members:{ClusterId:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["ClusterId"]}
-const ListClusterJobsOutput$: S.StructureShape = {type:"structure",name:"ListClusterJobsOutput",members:{JobListEntries:{shape:CreateClusterOutputJobListEntries$},NextToken:{shape:string$}}}
+const ListClusterJobsResult$: S.StructureShape = {type:"structure",name:"ListClusterJobsResult",members:{JobListEntries:{shape:CreateClusterResultJobListEntries$},NextToken:{shape:string$}}}
 const ListClustersRequest$: S.StructureShape = {type:"structure",name:"ListClustersRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListClustersOutputClusterListEntriesMember$: S.StructureShape = {type:"structure",name:"ListClustersOutputClusterListEntriesMember",members:{ClusterId:{shape:string$},ClusterState:{shape:string$},CreationDate:{shape:timestamp$},Description:{shape:string$}}}
-const ListClustersOutputClusterListEntries$: S.ListShape = {type:"list",name:"ListClustersOutputClusterListEntries",member:{shape:ListClustersOutputClusterListEntriesMember$}}
-const ListClustersOutput$: S.StructureShape = {type:"structure",name:"ListClustersOutput",members:{ClusterListEntries:{shape:ListClustersOutputClusterListEntries$},NextToken:{shape:string$}}}
+const ClusterListEntry$: S.StructureShape = {type:"structure",name:"ClusterListEntry",members:{ClusterId:{shape:string$},ClusterState:{shape:string$},CreationDate:{shape:timestamp$},Description:{shape:string$}}}
+const ListClustersResultClusterListEntries$: S.ListShape = {type:"list",name:"ListClustersResultClusterListEntries",member:{shape:ClusterListEntry$}}
+const ListClustersResult$: S.StructureShape = {type:"structure",name:"ListClustersResult",members:{ClusterListEntries:{shape:ListClustersResultClusterListEntries$},NextToken:{shape:string$}}}
 const ListCompatibleImagesRequest$: S.StructureShape = {type:"structure",name:"ListCompatibleImagesRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListCompatibleImagesOutputCompatibleImagesMember$: S.StructureShape = {type:"structure",name:"ListCompatibleImagesOutputCompatibleImagesMember",members:{AmiId:{shape:string$},Name:{shape:string$}}}
-const ListCompatibleImagesOutputCompatibleImages$: S.ListShape = {type:"list",name:"ListCompatibleImagesOutputCompatibleImages",member:{shape:ListCompatibleImagesOutputCompatibleImagesMember$}}
-const ListCompatibleImagesOutput$: S.StructureShape = {type:"structure",name:"ListCompatibleImagesOutput",members:{CompatibleImages:{shape:ListCompatibleImagesOutputCompatibleImages$},NextToken:{shape:string$}}}
+const CompatibleImage$: S.StructureShape = {type:"structure",name:"CompatibleImage",members:{AmiId:{shape:string$},Name:{shape:string$}}}
+const ListCompatibleImagesResultCompatibleImages$: S.ListShape = {type:"list",name:"ListCompatibleImagesResultCompatibleImages",member:{shape:CompatibleImage$}}
+const ListCompatibleImagesResult$: S.StructureShape = {type:"structure",name:"ListCompatibleImagesResult",members:{CompatibleImages:{shape:ListCompatibleImagesResultCompatibleImages$},NextToken:{shape:string$}}}
 const ListJobsRequest$: S.StructureShape = {type:"structure",name:"ListJobsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListJobsOutput$: S.StructureShape = {type:"structure",name:"ListJobsOutput",members:{JobListEntries:{shape:CreateClusterOutputJobListEntries$},NextToken:{shape:string$}}}
+const ListJobsResult$: S.StructureShape = {type:"structure",name:"ListJobsResult",members:{JobListEntries:{shape:CreateClusterResultJobListEntries$},NextToken:{shape:string$}}}
 const ListLongTermPricingRequest$: S.StructureShape = {type:"structure",name:"ListLongTermPricingRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListLongTermPricingOutputLongTermPricingEntriesMemberJobIds$: S.ListShape = {type:"list",name:"ListLongTermPricingOutputLongTermPricingEntriesMemberJobIds",member:{shape:string$}}
-const ListLongTermPricingOutputLongTermPricingEntriesMember$: S.StructureShape = {type:"structure",name:"ListLongTermPricingOutputLongTermPricingEntriesMember",members:{LongTermPricingId:{shape:string$},LongTermPricingEndDate:{shape:timestamp$},LongTermPricingStartDate:{shape:timestamp$},LongTermPricingType:{shape:string$},CurrentActiveJob:{shape:string$},ReplacementJob:{shape:string$},IsLongTermPricingAutoRenew:{shape:boolean$},LongTermPricingStatus:{shape:string$},SnowballType:{shape:string$},JobIds:{shape:ListLongTermPricingOutputLongTermPricingEntriesMemberJobIds$}}}
-const ListLongTermPricingOutputLongTermPricingEntries$: S.ListShape = {type:"list",name:"ListLongTermPricingOutputLongTermPricingEntries",member:{shape:ListLongTermPricingOutputLongTermPricingEntriesMember$}}
-const ListLongTermPricingOutput$: S.StructureShape = {type:"structure",name:"ListLongTermPricingOutput",members:{LongTermPricingEntries:{shape:ListLongTermPricingOutputLongTermPricingEntries$},NextToken:{shape:string$}}}
+const LongTermPricingListEntryJobIds$: S.ListShape = {type:"list",name:"LongTermPricingListEntryJobIds",member:{shape:string$}}
+const LongTermPricingListEntry$: S.StructureShape = {type:"structure",name:"LongTermPricingListEntry",members:{LongTermPricingId:{shape:string$},LongTermPricingEndDate:{shape:timestamp$},LongTermPricingStartDate:{shape:timestamp$},LongTermPricingType:{shape:string$},CurrentActiveJob:{shape:string$},ReplacementJob:{shape:string$},IsLongTermPricingAutoRenew:{shape:boolean$},LongTermPricingStatus:{shape:string$},SnowballType:{shape:string$},JobIds:{shape:LongTermPricingListEntryJobIds$}}}
+const ListLongTermPricingResultLongTermPricingEntries$: S.ListShape = {type:"list",name:"ListLongTermPricingResultLongTermPricingEntries",member:{shape:LongTermPricingListEntry$}}
+const ListLongTermPricingResult$: S.StructureShape = {type:"structure",name:"ListLongTermPricingResult",members:{LongTermPricingEntries:{shape:ListLongTermPricingResultLongTermPricingEntries$},NextToken:{shape:string$}}}
 const ListPickupLocationsRequest$: S.StructureShape = {type:"structure",name:"ListPickupLocationsRequest",members:{MaxResults:{shape:integer$},NextToken:{shape:string$}}}
-const ListPickupLocationsOutput$: S.StructureShape = {type:"structure",name:"ListPickupLocationsOutput",members:{Addresses:{shape:DescribeAddressesOutputAddresses$},NextToken:{shape:string$}}}
-const ListServiceVersionsRequestDependentServicesMemberServiceVersion$: S.StructureShape = {type:"structure",name:"ListServiceVersionsRequestDependentServicesMemberServiceVersion",members:{Version:{shape:string$}}}
-const ListServiceVersionsRequestDependentServicesMember$: S.StructureShape = {type:"structure",name:"ListServiceVersionsRequestDependentServicesMember",members:{ServiceName:{shape:string$},ServiceVersion:{shape:ListServiceVersionsRequestDependentServicesMemberServiceVersion$}}}
-const ListServiceVersionsRequestDependentServices$: S.ListShape = {type:"list",name:"ListServiceVersionsRequestDependentServices",member:{shape:ListServiceVersionsRequestDependentServicesMember$}}
+const ListPickupLocationsResult$: S.StructureShape = {type:"structure",name:"ListPickupLocationsResult",members:{Addresses:{shape:DescribeAddressesResultAddresses$},NextToken:{shape:string$}}}
+const ServiceVersion$: S.StructureShape = {type:"structure",name:"ServiceVersion",members:{Version:{shape:string$}}}
+const DependentService$: S.StructureShape = {type:"structure",name:"DependentService",members:{ServiceName:{shape:string$},ServiceVersion:{shape:ServiceVersion$}}}
+const ListServiceVersionsRequestDependentServices$: S.ListShape = {type:"list",name:"ListServiceVersionsRequestDependentServices",member:{shape:DependentService$}}
 const ListServiceVersionsRequest$: S.StructureShape = {type:"structure",name:"ListServiceVersionsRequest",members:{ServiceName:{shape:string$},DependentServices:{shape:ListServiceVersionsRequestDependentServices$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["ServiceName"]}
-const ListServiceVersionsOutputServiceVersions$: S.ListShape = {type:"list",name:"ListServiceVersionsOutputServiceVersions",member:{shape:ListServiceVersionsRequestDependentServicesMemberServiceVersion$}}
-const ListServiceVersionsOutput$: S.StructureShape = {type:"structure",name:"ListServiceVersionsOutput",members:{ServiceVersions:{shape:ListServiceVersionsOutputServiceVersions$},ServiceName:{shape:string$},DependentServices:{shape:ListServiceVersionsRequestDependentServices$},NextToken:{shape:string$}},required:["ServiceVersions","ServiceName"]}
-const UpdateClusterRequest$: S.StructureShape = {type:"structure",name:"UpdateClusterRequest",members:{ClusterId:{shape:string$},RoleARN:{shape:string$},Description:{shape:string$},Resources:{shape:CreateClusterRequestResources$},OnDeviceServiceConfiguration:{shape:CreateClusterRequestOnDeviceServiceConfiguration$},AddressId:{shape:string$},ShippingOption:{shape:string$},Notification:{shape:CreateClusterRequestNotification$},ForwardingAddressId:{shape:string$}},required:["ClusterId"]}
-const UpdateClusterOutput$: S.StructureShape = {type:"structure",name:"UpdateClusterOutput",members:{}}
-const UpdateJobRequest$: S.StructureShape = {type:"structure",name:"UpdateJobRequest",members:{JobId:{shape:string$},RoleARN:{shape:string$},Notification:{shape:CreateClusterRequestNotification$},Resources:{shape:CreateClusterRequestResources$},OnDeviceServiceConfiguration:{shape:CreateClusterRequestOnDeviceServiceConfiguration$},AddressId:{shape:string$},ShippingOption:{shape:string$},Description:{shape:string$},SnowballCapacityPreference:{shape:string$},ForwardingAddressId:{shape:string$},PickupDetails:{shape:CreateJobRequestPickupDetails$}},required:["JobId"]}
-const UpdateJobOutput$: S.StructureShape = {type:"structure",name:"UpdateJobOutput",members:{}}
+const ListServiceVersionsResultServiceVersions$: S.ListShape = {type:"list",name:"ListServiceVersionsResultServiceVersions",member:{shape:ServiceVersion$}}
+const ListServiceVersionsResult$: S.StructureShape = {type:"structure",name:"ListServiceVersionsResult",members:{ServiceVersions:{shape:ListServiceVersionsResultServiceVersions$},ServiceName:{shape:string$},DependentServices:{shape:ListServiceVersionsRequestDependentServices$},NextToken:{shape:string$}},required:["ServiceVersions","ServiceName"]}
+const UpdateClusterRequest$: S.StructureShape = {type:"structure",name:"UpdateClusterRequest",members:{ClusterId:{shape:string$},RoleARN:{shape:string$},Description:{shape:string$},Resources:{shape:JobResource$},OnDeviceServiceConfiguration:{shape:OnDeviceServiceConfiguration$},AddressId:{shape:string$},ShippingOption:{shape:string$},Notification:{shape:Notification$},ForwardingAddressId:{shape:string$}},required:["ClusterId"]}
+const UpdateClusterResult$: S.StructureShape = {type:"structure",name:"UpdateClusterResult",members:{}}
+const UpdateJobRequest$: S.StructureShape = {type:"structure",name:"UpdateJobRequest",members:{JobId:{shape:string$},RoleARN:{shape:string$},Notification:{shape:Notification$},Resources:{shape:JobResource$},OnDeviceServiceConfiguration:{shape:OnDeviceServiceConfiguration$},AddressId:{shape:string$},ShippingOption:{shape:string$},Description:{shape:string$},SnowballCapacityPreference:{shape:string$},ForwardingAddressId:{shape:string$},PickupDetails:{shape:PickupDetails$}},required:["JobId"]}
+const UpdateJobResult$: S.StructureShape = {type:"structure",name:"UpdateJobResult",members:{}}
 const UpdateJobShipmentStateRequest$: S.StructureShape = {type:"structure",name:"UpdateJobShipmentStateRequest",members:{JobId:{shape:string$},ShipmentState:{shape:string$}},required:["JobId","ShipmentState"]}
-const UpdateJobShipmentStateOutput$: S.StructureShape = {type:"structure",name:"UpdateJobShipmentStateOutput",members:{}}
+const UpdateJobShipmentStateResult$: S.StructureShape = {type:"structure",name:"UpdateJobShipmentStateResult",members:{}}
 const UpdateLongTermPricingRequest$: S.StructureShape = {type:"structure",name:"UpdateLongTermPricingRequest",members:{LongTermPricingId:{shape:string$},ReplacementJob:{shape:string$},IsLongTermPricingAutoRenew:{shape:boolean$}},required:["LongTermPricingId"]}
-const UpdateLongTermPricingOutput$: S.StructureShape = {type:"structure",name:"UpdateLongTermPricingOutput",members:{}}
+const UpdateLongTermPricingResult$: S.StructureShape = {type:"structure",name:"UpdateLongTermPricingResult",members:{}}
+const ClusterLimitExceededException$: S.StructureShape = {type:"structure",name:"ClusterLimitExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{ConflictResource:{shape:string$},Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const Ec2RequestFailedException$: S.StructureShape = {type:"structure",name:"Ec2RequestFailedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidAddressException$: S.StructureShape = {type:"structure",name:"InvalidAddressException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidInputCombinationException$: S.StructureShape = {type:"structure",name:"InvalidInputCombinationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidJobStateException$: S.StructureShape = {type:"structure",name:"InvalidJobStateException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidNextTokenException$: S.StructureShape = {type:"structure",name:"InvalidNextTokenException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InvalidResourceException$: S.StructureShape = {type:"structure",name:"InvalidResourceException",members:{Message:{shape:string$},ResourceType:{shape:string$}},exception:true,error:{senderFault:true}}
+const KMSRequestFailedException$: S.StructureShape = {type:"structure",name:"KMSRequestFailedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ReturnShippingLabelAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ReturnShippingLabelAlreadyExistsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const UnsupportedAddressException$: S.StructureShape = {type:"structure",name:"UnsupportedAddressException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AddressType = "AWS_SHIP" | "CUST_PICKUP" | (string & {})
+
+export type ClusterState = "AwaitingQuorum" | "Cancelled" | "Complete" | "InUse" | "Pending" | (string & {})
+
+export type DeviceServiceName = "NFS_ON_DEVICE_SERVICE" | "S3_ON_DEVICE_SERVICE" | (string & {})
+
+export type ImpactLevel = "IL2" | "IL4" | "IL5" | "IL6" | "IL99" | (string & {})
+
+export type JobState = "Cancelled" | "Complete" | "InProgress" | "InTransitToAWS" | "InTransitToCustomer" | "Listing" | "New" | "Pending" | "PreparingAppliance" | "PreparingShipment" | "WithAWS" | "WithAWSSortingFacility" | "WithCustomer" | (string & {})
+
+export type JobType = "EXPORT" | "IMPORT" | "LOCAL_USE" | (string & {})
+
+export type LongTermPricingType = "OneMonth" | "OneYear" | "ThreeYear" | (string & {})
+
+export type RemoteManagement = "INSTALLED_AUTOSTART" | "INSTALLED_ONLY" | "NOT_INSTALLED" | (string & {})
+
+export type ServiceName = "EKS_ANYWHERE" | "KUBERNETES" | (string & {})
+
+export type ShipmentState = "RECEIVED" | "RETURNED" | (string & {})
+
+export type ShippingLabelStatus = "Failed" | "InProgress" | "Succeeded" | "TimedOut" | (string & {})
+
+export type ShippingOption = "EXPRESS" | "NEXT_DAY" | "SECOND_DAY" | "STANDARD" | (string & {})
+
+export type SnowballCapacity = "NoPreference" | "T100" | "T13" | "T14" | "T240" | "T32" | "T42" | "T50" | "T8" | "T80" | "T98" | (string & {})
+
+export type SnowballType = "EDGE" | "EDGE_C" | "EDGE_CG" | "EDGE_S" | "RACK_5U_C" | "SNC1_HDD" | "SNC1_SSD" | "STANDARD" | "V3_5C" | "V3_5S" | (string & {})
+
+export type StorageUnit = "TB" | (string & {})
+
+export type TransferOption = "EXPORT" | "IMPORT" | "LOCAL_USE" | (string & {})
 
 export interface CancelClusterRequest {
   readonly ClusterId: string
 }
 
-export type CancelClusterOutput = {}
+export type CancelClusterResult = {}
 
 export interface CancelJobRequest {
   readonly JobId: string
 }
 
-export type CancelJobOutput = {}
+export type CancelJobResult = {}
 
 export interface CreateAddressRequest {
-  readonly Address: CreateAddressRequestAddress
+  readonly Address: Address
 }
 
-export interface CreateAddressRequestAddress {
+export interface Address {
   readonly AddressId?: string | undefined
   readonly Name?: string | undefined
   readonly Company?: string | undefined
@@ -161,10 +205,10 @@ export interface CreateAddressRequestAddress {
   readonly PostalCode?: string | undefined
   readonly PhoneNumber?: string | undefined
   readonly IsRestricted?: boolean | undefined
-  readonly Type?: string | undefined
+  readonly Type?: AddressType | undefined
 }
 
-export interface CreateAddressRequestAddressOutput {
+export interface AddressOutput {
   readonly AddressId?: string
   readonly Name?: string
   readonly Company?: string
@@ -179,255 +223,255 @@ export interface CreateAddressRequestAddressOutput {
   readonly PostalCode?: string
   readonly PhoneNumber?: string
   readonly IsRestricted?: boolean
-  readonly Type?: string
+  readonly Type?: AddressType
 }
 
-export interface CreateAddressOutput {
+export interface CreateAddressResult {
   readonly AddressId?: string
 }
 
 export interface CreateClusterRequest {
-  readonly JobType: string
-  readonly Resources?: CreateClusterRequestResources | undefined
-  readonly OnDeviceServiceConfiguration?: CreateClusterRequestOnDeviceServiceConfiguration | undefined
+  readonly JobType: JobType
+  readonly Resources?: JobResource | undefined
+  readonly OnDeviceServiceConfiguration?: OnDeviceServiceConfiguration | undefined
   readonly Description?: string | undefined
   readonly AddressId: string
   readonly KmsKeyARN?: string | undefined
   readonly RoleARN?: string | undefined
-  readonly SnowballType: string
-  readonly ShippingOption: string
-  readonly Notification?: CreateClusterRequestNotification | undefined
+  readonly SnowballType: SnowballType
+  readonly ShippingOption: ShippingOption
+  readonly Notification?: Notification | undefined
   readonly ForwardingAddressId?: string | undefined
-  readonly TaxDocuments?: CreateClusterRequestTaxDocuments | undefined
-  readonly RemoteManagement?: string | undefined
+  readonly TaxDocuments?: TaxDocuments | undefined
+  readonly RemoteManagement?: RemoteManagement | undefined
   readonly InitialClusterSize?: number | undefined
   readonly ForceCreateJobs?: boolean | undefined
   readonly LongTermPricingIds?: ReadonlyArray<string> | undefined
-  readonly SnowballCapacityPreference?: string | undefined
+  readonly SnowballCapacityPreference?: SnowballCapacity | undefined
 }
 
-export interface CreateClusterRequestResources {
-  readonly S3Resources?: ReadonlyArray<CreateClusterRequestResourcesS3ResourcesMember> | undefined
-  readonly LambdaResources?: ReadonlyArray<CreateClusterRequestResourcesLambdaResourcesMember> | undefined
-  readonly Ec2AmiResources?: ReadonlyArray<CreateClusterRequestResourcesEc2AmiResourcesMember> | undefined
+export interface JobResource {
+  readonly S3Resources?: ReadonlyArray<S3Resource> | undefined
+  readonly LambdaResources?: ReadonlyArray<LambdaResource> | undefined
+  readonly Ec2AmiResources?: ReadonlyArray<Ec2AmiResource> | undefined
 }
 
-export interface CreateClusterRequestResourcesOutput {
-  readonly S3Resources?: ReadonlyArray<CreateClusterRequestResourcesS3ResourcesMemberOutput>
-  readonly LambdaResources?: ReadonlyArray<CreateClusterRequestResourcesLambdaResourcesMemberOutput>
-  readonly Ec2AmiResources?: ReadonlyArray<CreateClusterRequestResourcesEc2AmiResourcesMemberOutput>
+export interface JobResourceOutput {
+  readonly S3Resources?: ReadonlyArray<S3ResourceOutput>
+  readonly LambdaResources?: ReadonlyArray<LambdaResourceOutput>
+  readonly Ec2AmiResources?: ReadonlyArray<Ec2AmiResourceOutput>
 }
 
-export interface CreateClusterRequestResourcesS3ResourcesMember {
+export interface S3Resource {
   readonly BucketArn?: string | undefined
-  readonly KeyRange?: CreateClusterRequestResourcesS3ResourcesMemberKeyRange | undefined
-  readonly TargetOnDeviceServices?: ReadonlyArray<CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServicesMember> | undefined
+  readonly KeyRange?: KeyRange | undefined
+  readonly TargetOnDeviceServices?: ReadonlyArray<TargetOnDeviceService> | undefined
 }
 
-export interface CreateClusterRequestResourcesS3ResourcesMemberOutput {
+export interface S3ResourceOutput {
   readonly BucketArn?: string
-  readonly KeyRange?: CreateClusterRequestResourcesS3ResourcesMemberKeyRangeOutput
-  readonly TargetOnDeviceServices?: ReadonlyArray<CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServicesMemberOutput>
+  readonly KeyRange?: KeyRangeOutput
+  readonly TargetOnDeviceServices?: ReadonlyArray<TargetOnDeviceServiceOutput>
 }
 
-export interface CreateClusterRequestResourcesS3ResourcesMemberKeyRange {
+export interface KeyRange {
   readonly BeginMarker?: string | undefined
   readonly EndMarker?: string | undefined
 }
 
-export interface CreateClusterRequestResourcesS3ResourcesMemberKeyRangeOutput {
+export interface KeyRangeOutput {
   readonly BeginMarker?: string
   readonly EndMarker?: string
 }
 
-export interface CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServicesMember {
-  readonly ServiceName?: string | undefined
-  readonly TransferOption?: string | undefined
+export interface TargetOnDeviceService {
+  readonly ServiceName?: DeviceServiceName | undefined
+  readonly TransferOption?: TransferOption | undefined
 }
 
-export interface CreateClusterRequestResourcesS3ResourcesMemberTargetOnDeviceServicesMemberOutput {
-  readonly ServiceName?: string
-  readonly TransferOption?: string
+export interface TargetOnDeviceServiceOutput {
+  readonly ServiceName?: DeviceServiceName
+  readonly TransferOption?: TransferOption
 }
 
-export interface CreateClusterRequestResourcesLambdaResourcesMember {
+export interface LambdaResource {
   readonly LambdaArn?: string | undefined
-  readonly EventTriggers?: ReadonlyArray<CreateClusterRequestResourcesLambdaResourcesMemberEventTriggersMember> | undefined
+  readonly EventTriggers?: ReadonlyArray<EventTriggerDefinition> | undefined
 }
 
-export interface CreateClusterRequestResourcesLambdaResourcesMemberOutput {
+export interface LambdaResourceOutput {
   readonly LambdaArn?: string
-  readonly EventTriggers?: ReadonlyArray<CreateClusterRequestResourcesLambdaResourcesMemberEventTriggersMemberOutput>
+  readonly EventTriggers?: ReadonlyArray<EventTriggerDefinitionOutput>
 }
 
-export interface CreateClusterRequestResourcesLambdaResourcesMemberEventTriggersMember {
+export interface EventTriggerDefinition {
   readonly EventResourceARN?: string | undefined
 }
 
-export interface CreateClusterRequestResourcesLambdaResourcesMemberEventTriggersMemberOutput {
+export interface EventTriggerDefinitionOutput {
   readonly EventResourceARN?: string
 }
 
-export interface CreateClusterRequestResourcesEc2AmiResourcesMember {
+export interface Ec2AmiResource {
   readonly AmiId: string
   readonly SnowballAmiId?: string | undefined
 }
 
-export interface CreateClusterRequestResourcesEc2AmiResourcesMemberOutput {
+export interface Ec2AmiResourceOutput {
   readonly AmiId?: string
   readonly SnowballAmiId?: string
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfiguration {
-  readonly NFSOnDeviceService?: CreateClusterRequestOnDeviceServiceConfigurationNFSOnDeviceService | undefined
-  readonly TGWOnDeviceService?: CreateClusterRequestOnDeviceServiceConfigurationTGWOnDeviceService | undefined
-  readonly EKSOnDeviceService?: CreateClusterRequestOnDeviceServiceConfigurationEKSOnDeviceService | undefined
-  readonly S3OnDeviceService?: CreateClusterRequestOnDeviceServiceConfigurationS3OnDeviceService | undefined
+export interface OnDeviceServiceConfiguration {
+  readonly NFSOnDeviceService?: NFSOnDeviceServiceConfiguration | undefined
+  readonly TGWOnDeviceService?: TGWOnDeviceServiceConfiguration | undefined
+  readonly EKSOnDeviceService?: EKSOnDeviceServiceConfiguration | undefined
+  readonly S3OnDeviceService?: S3OnDeviceServiceConfiguration | undefined
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfigurationOutput {
-  readonly NFSOnDeviceService?: CreateClusterRequestOnDeviceServiceConfigurationNFSOnDeviceServiceOutput
-  readonly TGWOnDeviceService?: CreateClusterRequestOnDeviceServiceConfigurationTGWOnDeviceServiceOutput
-  readonly EKSOnDeviceService?: CreateClusterRequestOnDeviceServiceConfigurationEKSOnDeviceServiceOutput
-  readonly S3OnDeviceService?: CreateClusterRequestOnDeviceServiceConfigurationS3OnDeviceServiceOutput
+export interface OnDeviceServiceConfigurationOutput {
+  readonly NFSOnDeviceService?: NFSOnDeviceServiceConfigurationOutput
+  readonly TGWOnDeviceService?: TGWOnDeviceServiceConfigurationOutput
+  readonly EKSOnDeviceService?: EKSOnDeviceServiceConfigurationOutput
+  readonly S3OnDeviceService?: S3OnDeviceServiceConfigurationOutput
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfigurationNFSOnDeviceService {
+export interface NFSOnDeviceServiceConfiguration {
   readonly StorageLimit?: number | undefined
-  readonly StorageUnit?: string | undefined
+  readonly StorageUnit?: StorageUnit | undefined
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfigurationNFSOnDeviceServiceOutput {
+export interface NFSOnDeviceServiceConfigurationOutput {
   readonly StorageLimit?: number
-  readonly StorageUnit?: string
+  readonly StorageUnit?: StorageUnit
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfigurationTGWOnDeviceService {
+export interface TGWOnDeviceServiceConfiguration {
   readonly StorageLimit?: number | undefined
-  readonly StorageUnit?: string | undefined
+  readonly StorageUnit?: StorageUnit | undefined
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfigurationTGWOnDeviceServiceOutput {
+export interface TGWOnDeviceServiceConfigurationOutput {
   readonly StorageLimit?: number
-  readonly StorageUnit?: string
+  readonly StorageUnit?: StorageUnit
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfigurationEKSOnDeviceService {
+export interface EKSOnDeviceServiceConfiguration {
   readonly KubernetesVersion?: string | undefined
   readonly EKSAnywhereVersion?: string | undefined
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfigurationEKSOnDeviceServiceOutput {
+export interface EKSOnDeviceServiceConfigurationOutput {
   readonly KubernetesVersion?: string
   readonly EKSAnywhereVersion?: string
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfigurationS3OnDeviceService {
+export interface S3OnDeviceServiceConfiguration {
   readonly StorageLimit?: number | undefined
-  readonly StorageUnit?: string | undefined
+  readonly StorageUnit?: StorageUnit | undefined
   readonly ServiceSize?: number | undefined
   readonly FaultTolerance?: number | undefined
 }
 
-export interface CreateClusterRequestOnDeviceServiceConfigurationS3OnDeviceServiceOutput {
+export interface S3OnDeviceServiceConfigurationOutput {
   readonly StorageLimit?: number
-  readonly StorageUnit?: string
+  readonly StorageUnit?: StorageUnit
   readonly ServiceSize?: number
   readonly FaultTolerance?: number
 }
 
-export interface CreateClusterRequestNotification {
+export interface Notification {
   readonly SnsTopicARN?: string | undefined
-  readonly JobStatesToNotify?: ReadonlyArray<string> | undefined
+  readonly JobStatesToNotify?: ReadonlyArray<JobState> | undefined
   readonly NotifyAll?: boolean | undefined
   readonly DevicePickupSnsTopicARN?: string | undefined
 }
 
-export interface CreateClusterRequestNotificationOutput {
+export interface NotificationOutput {
   readonly SnsTopicARN?: string
-  readonly JobStatesToNotify?: ReadonlyArray<string>
+  readonly JobStatesToNotify?: ReadonlyArray<JobState>
   readonly NotifyAll?: boolean
   readonly DevicePickupSnsTopicARN?: string
 }
 
-export interface CreateClusterRequestTaxDocuments {
-  readonly IND?: CreateClusterRequestTaxDocumentsIND | undefined
+export interface TaxDocuments {
+  readonly IND?: INDTaxDocuments | undefined
 }
 
-export interface CreateClusterRequestTaxDocumentsOutput {
-  readonly IND?: CreateClusterRequestTaxDocumentsINDOutput
+export interface TaxDocumentsOutput {
+  readonly IND?: INDTaxDocumentsOutput
 }
 
-export interface CreateClusterRequestTaxDocumentsIND {
+export interface INDTaxDocuments {
   readonly GSTIN?: string | undefined
 }
 
-export interface CreateClusterRequestTaxDocumentsINDOutput {
+export interface INDTaxDocumentsOutput {
   readonly GSTIN?: string
 }
 
-export interface CreateClusterOutput {
+export interface CreateClusterResult {
   readonly ClusterId?: string
-  readonly JobListEntries?: ReadonlyArray<CreateClusterOutputJobListEntriesMember>
+  readonly JobListEntries?: ReadonlyArray<JobListEntry>
 }
 
-export interface CreateClusterOutputJobListEntriesMember {
+export interface JobListEntry {
   readonly JobId?: string
-  readonly JobState?: string
+  readonly JobState?: JobState
   readonly IsMaster?: boolean
-  readonly JobType?: string
-  readonly SnowballType?: string
+  readonly JobType?: JobType
+  readonly SnowballType?: SnowballType
   readonly CreationDate?: Date
   readonly Description?: string
 }
 
 export interface CreateJobRequest {
-  readonly JobType?: string | undefined
-  readonly Resources?: CreateClusterRequestResources | undefined
-  readonly OnDeviceServiceConfiguration?: CreateClusterRequestOnDeviceServiceConfiguration | undefined
+  readonly JobType?: JobType | undefined
+  readonly Resources?: JobResource | undefined
+  readonly OnDeviceServiceConfiguration?: OnDeviceServiceConfiguration | undefined
   readonly Description?: string | undefined
   readonly AddressId?: string | undefined
   readonly KmsKeyARN?: string | undefined
   readonly RoleARN?: string | undefined
-  readonly SnowballCapacityPreference?: string | undefined
-  readonly ShippingOption?: string | undefined
-  readonly Notification?: CreateClusterRequestNotification | undefined
+  readonly SnowballCapacityPreference?: SnowballCapacity | undefined
+  readonly ShippingOption?: ShippingOption | undefined
+  readonly Notification?: Notification | undefined
   readonly ClusterId?: string | undefined
-  readonly SnowballType?: string | undefined
+  readonly SnowballType?: SnowballType | undefined
   readonly ForwardingAddressId?: string | undefined
-  readonly TaxDocuments?: CreateClusterRequestTaxDocuments | undefined
-  readonly DeviceConfiguration?: CreateJobRequestDeviceConfiguration | undefined
-  readonly RemoteManagement?: string | undefined
+  readonly TaxDocuments?: TaxDocuments | undefined
+  readonly DeviceConfiguration?: DeviceConfiguration | undefined
+  readonly RemoteManagement?: RemoteManagement | undefined
   readonly LongTermPricingId?: string | undefined
-  readonly ImpactLevel?: string | undefined
-  readonly PickupDetails?: CreateJobRequestPickupDetails | undefined
+  readonly ImpactLevel?: ImpactLevel | undefined
+  readonly PickupDetails?: PickupDetails | undefined
 }
 
-export interface CreateJobRequestDeviceConfiguration {
-  readonly SnowconeDeviceConfiguration?: CreateJobRequestDeviceConfigurationSnowconeDeviceConfiguration | undefined
+export interface DeviceConfiguration {
+  readonly SnowconeDeviceConfiguration?: SnowconeDeviceConfiguration | undefined
 }
 
-export interface CreateJobRequestDeviceConfigurationOutput {
-  readonly SnowconeDeviceConfiguration?: CreateJobRequestDeviceConfigurationSnowconeDeviceConfigurationOutput
+export interface DeviceConfigurationOutput {
+  readonly SnowconeDeviceConfiguration?: SnowconeDeviceConfigurationOutput
 }
 
-export interface CreateJobRequestDeviceConfigurationSnowconeDeviceConfiguration {
-  readonly WirelessConnection?: CreateJobRequestDeviceConfigurationSnowconeDeviceConfigurationWirelessConnection | undefined
+export interface SnowconeDeviceConfiguration {
+  readonly WirelessConnection?: WirelessConnection | undefined
 }
 
-export interface CreateJobRequestDeviceConfigurationSnowconeDeviceConfigurationOutput {
-  readonly WirelessConnection?: CreateJobRequestDeviceConfigurationSnowconeDeviceConfigurationWirelessConnectionOutput
+export interface SnowconeDeviceConfigurationOutput {
+  readonly WirelessConnection?: WirelessConnectionOutput
 }
 
-export interface CreateJobRequestDeviceConfigurationSnowconeDeviceConfigurationWirelessConnection {
+export interface WirelessConnection {
   readonly IsWifiEnabled?: boolean | undefined
 }
 
-export interface CreateJobRequestDeviceConfigurationSnowconeDeviceConfigurationWirelessConnectionOutput {
+export interface WirelessConnectionOutput {
   readonly IsWifiEnabled?: boolean
 }
 
-export interface CreateJobRequestPickupDetails {
+export interface PickupDetails {
   readonly Name?: string | undefined
   readonly PhoneNumber?: string | undefined
   readonly Email?: string | undefined
@@ -437,7 +481,7 @@ export interface CreateJobRequestPickupDetails {
   readonly DevicePickupId?: string | undefined
 }
 
-export interface CreateJobRequestPickupDetailsOutput {
+export interface PickupDetailsOutput {
   readonly Name?: string
   readonly PhoneNumber?: string
   readonly Email?: string
@@ -447,35 +491,35 @@ export interface CreateJobRequestPickupDetailsOutput {
   readonly DevicePickupId?: string
 }
 
-export interface CreateJobOutput {
+export interface CreateJobResult {
   readonly JobId?: string
 }
 
 export interface CreateLongTermPricingRequest {
-  readonly LongTermPricingType: string
+  readonly LongTermPricingType: LongTermPricingType
   readonly IsLongTermPricingAutoRenew?: boolean | undefined
-  readonly SnowballType: string
+  readonly SnowballType: SnowballType
 }
 
-export interface CreateLongTermPricingOutput {
+export interface CreateLongTermPricingResult {
   readonly LongTermPricingId?: string
 }
 
 export interface CreateReturnShippingLabelRequest {
   readonly JobId: string
-  readonly ShippingOption?: string | undefined
+  readonly ShippingOption?: ShippingOption | undefined
 }
 
-export interface CreateReturnShippingLabelOutput {
-  readonly Status?: string
+export interface CreateReturnShippingLabelResult {
+  readonly Status?: ShippingLabelStatus
 }
 
 export interface DescribeAddressRequest {
   readonly AddressId: string
 }
 
-export interface DescribeAddressOutput {
-  readonly Address?: CreateAddressRequestAddressOutput
+export interface DescribeAddressResult {
+  readonly Address?: AddressOutput
 }
 
 export interface DescribeAddressesRequest {
@@ -483,8 +527,8 @@ export interface DescribeAddressesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface DescribeAddressesOutput {
-  readonly Addresses?: ReadonlyArray<CreateAddressRequestAddressOutput>
+export interface DescribeAddressesResult {
+  readonly Addresses?: ReadonlyArray<AddressOutput>
   readonly NextToken?: string
 }
 
@@ -492,84 +536,84 @@ export interface DescribeClusterRequest {
   readonly ClusterId: string
 }
 
-export interface DescribeClusterOutput {
-  readonly ClusterMetadata?: DescribeClusterOutputClusterMetadata
+export interface DescribeClusterResult {
+  readonly ClusterMetadata?: ClusterMetadata
 }
 
-export interface DescribeClusterOutputClusterMetadata {
+export interface ClusterMetadata {
   readonly ClusterId?: string
   readonly Description?: string
   readonly KmsKeyARN?: string
   readonly RoleARN?: string
-  readonly ClusterState?: string
-  readonly JobType?: string
-  readonly SnowballType?: string
+  readonly ClusterState?: ClusterState
+  readonly JobType?: JobType
+  readonly SnowballType?: SnowballType
   readonly CreationDate?: Date
-  readonly Resources?: CreateClusterRequestResourcesOutput
+  readonly Resources?: JobResourceOutput
   readonly AddressId?: string
-  readonly ShippingOption?: string
-  readonly Notification?: CreateClusterRequestNotificationOutput
+  readonly ShippingOption?: ShippingOption
+  readonly Notification?: NotificationOutput
   readonly ForwardingAddressId?: string
-  readonly TaxDocuments?: CreateClusterRequestTaxDocumentsOutput
-  readonly OnDeviceServiceConfiguration?: CreateClusterRequestOnDeviceServiceConfigurationOutput
+  readonly TaxDocuments?: TaxDocumentsOutput
+  readonly OnDeviceServiceConfiguration?: OnDeviceServiceConfigurationOutput
 }
 
 export interface DescribeJobRequest {
   readonly JobId: string
 }
 
-export interface DescribeJobOutput {
-  readonly JobMetadata?: DescribeJobOutputJobMetadata
-  readonly SubJobMetadata?: ReadonlyArray<DescribeJobOutputJobMetadata>
+export interface DescribeJobResult {
+  readonly JobMetadata?: JobMetadata
+  readonly SubJobMetadata?: ReadonlyArray<JobMetadata>
 }
 
-export interface DescribeJobOutputJobMetadata {
+export interface JobMetadata {
   readonly JobId?: string
-  readonly JobState?: string
-  readonly JobType?: string
-  readonly SnowballType?: string
+  readonly JobState?: JobState
+  readonly JobType?: JobType
+  readonly SnowballType?: SnowballType
   readonly CreationDate?: Date
-  readonly Resources?: CreateClusterRequestResourcesOutput
+  readonly Resources?: JobResourceOutput
   readonly Description?: string
   readonly KmsKeyARN?: string
   readonly RoleARN?: string
   readonly AddressId?: string
-  readonly ShippingDetails?: DescribeJobOutputJobMetadataShippingDetails
-  readonly SnowballCapacityPreference?: string
-  readonly Notification?: CreateClusterRequestNotificationOutput
-  readonly DataTransferProgress?: DescribeJobOutputJobMetadataDataTransferProgress
-  readonly JobLogInfo?: DescribeJobOutputJobMetadataJobLogInfo
+  readonly ShippingDetails?: ShippingDetails
+  readonly SnowballCapacityPreference?: SnowballCapacity
+  readonly Notification?: NotificationOutput
+  readonly DataTransferProgress?: DataTransfer
+  readonly JobLogInfo?: JobLogs
   readonly ClusterId?: string
   readonly ForwardingAddressId?: string
-  readonly TaxDocuments?: CreateClusterRequestTaxDocumentsOutput
-  readonly DeviceConfiguration?: CreateJobRequestDeviceConfigurationOutput
-  readonly RemoteManagement?: string
+  readonly TaxDocuments?: TaxDocumentsOutput
+  readonly DeviceConfiguration?: DeviceConfigurationOutput
+  readonly RemoteManagement?: RemoteManagement
   readonly LongTermPricingId?: string
-  readonly OnDeviceServiceConfiguration?: CreateClusterRequestOnDeviceServiceConfigurationOutput
-  readonly ImpactLevel?: string
-  readonly PickupDetails?: CreateJobRequestPickupDetailsOutput
+  readonly OnDeviceServiceConfiguration?: OnDeviceServiceConfigurationOutput
+  readonly ImpactLevel?: ImpactLevel
+  readonly PickupDetails?: PickupDetailsOutput
   readonly SnowballId?: string
 }
 
-export interface DescribeJobOutputJobMetadataShippingDetails {
-  readonly ShippingOption?: string
-  readonly InboundShipment?: DescribeJobOutputJobMetadataShippingDetailsInboundShipment
-  readonly OutboundShipment?: DescribeJobOutputJobMetadataShippingDetailsInboundShipment
+export interface ShippingDetails {
+  readonly ShippingOption?: ShippingOption
+  readonly InboundShipment?: Shipment
+  readonly OutboundShipment?: Shipment
 }
 
-export interface DescribeJobOutputJobMetadataShippingDetailsInboundShipment {
+export interface Shipment {
   readonly Status?: string
   readonly TrackingNumber?: string
 }
 
-export interface DescribeJobOutputJobMetadataDataTransferProgress {
+export interface DataTransfer {
   readonly BytesTransferred?: number
   readonly ObjectsTransferred?: number
   readonly TotalBytes?: number
   readonly TotalObjects?: number
 }
 
-export interface DescribeJobOutputJobMetadataJobLogInfo {
+export interface JobLogs {
   readonly JobCompletionReportURI?: string
   readonly JobSuccessLogURI?: string
   readonly JobFailureLogURI?: string
@@ -579,8 +623,8 @@ export interface DescribeReturnShippingLabelRequest {
   readonly JobId: string
 }
 
-export interface DescribeReturnShippingLabelOutput {
-  readonly Status?: string
+export interface DescribeReturnShippingLabelResult {
+  readonly Status?: ShippingLabelStatus
   readonly ExpirationDate?: Date
   readonly ReturnShippingLabelURI?: string
 }
@@ -589,7 +633,7 @@ export interface GetJobManifestRequest {
   readonly JobId: string
 }
 
-export interface GetJobManifestOutput {
+export interface GetJobManifestResult {
   readonly ManifestURI?: string
 }
 
@@ -597,13 +641,13 @@ export interface GetJobUnlockCodeRequest {
   readonly JobId: string
 }
 
-export interface GetJobUnlockCodeOutput {
+export interface GetJobUnlockCodeResult {
   readonly UnlockCode?: string
 }
 
 export type GetSnowballUsageRequest = {}
 
-export interface GetSnowballUsageOutput {
+export interface GetSnowballUsageResult {
   readonly SnowballLimit?: number
   readonly SnowballsInUse?: number
 }
@@ -612,7 +656,7 @@ export interface GetSoftwareUpdatesRequest {
   readonly JobId: string
 }
 
-export interface GetSoftwareUpdatesOutput {
+export interface GetSoftwareUpdatesResult {
   readonly UpdatesURI?: string
 }
 
@@ -622,8 +666,8 @@ export interface ListClusterJobsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListClusterJobsOutput {
-  readonly JobListEntries?: ReadonlyArray<CreateClusterOutputJobListEntriesMember>
+export interface ListClusterJobsResult {
+  readonly JobListEntries?: ReadonlyArray<JobListEntry>
   readonly NextToken?: string
 }
 
@@ -632,14 +676,14 @@ export interface ListClustersRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListClustersOutput {
-  readonly ClusterListEntries?: ReadonlyArray<ListClustersOutputClusterListEntriesMember>
+export interface ListClustersResult {
+  readonly ClusterListEntries?: ReadonlyArray<ClusterListEntry>
   readonly NextToken?: string
 }
 
-export interface ListClustersOutputClusterListEntriesMember {
+export interface ClusterListEntry {
   readonly ClusterId?: string
-  readonly ClusterState?: string
+  readonly ClusterState?: ClusterState
   readonly CreationDate?: Date
   readonly Description?: string
 }
@@ -649,12 +693,12 @@ export interface ListCompatibleImagesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListCompatibleImagesOutput {
-  readonly CompatibleImages?: ReadonlyArray<ListCompatibleImagesOutputCompatibleImagesMember>
+export interface ListCompatibleImagesResult {
+  readonly CompatibleImages?: ReadonlyArray<CompatibleImage>
   readonly NextToken?: string
 }
 
-export interface ListCompatibleImagesOutputCompatibleImagesMember {
+export interface CompatibleImage {
   readonly AmiId?: string
   readonly Name?: string
 }
@@ -664,8 +708,8 @@ export interface ListJobsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListJobsOutput {
-  readonly JobListEntries?: ReadonlyArray<CreateClusterOutputJobListEntriesMember>
+export interface ListJobsResult {
+  readonly JobListEntries?: ReadonlyArray<JobListEntry>
   readonly NextToken?: string
 }
 
@@ -674,21 +718,21 @@ export interface ListLongTermPricingRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListLongTermPricingOutput {
-  readonly LongTermPricingEntries?: ReadonlyArray<ListLongTermPricingOutputLongTermPricingEntriesMember>
+export interface ListLongTermPricingResult {
+  readonly LongTermPricingEntries?: ReadonlyArray<LongTermPricingListEntry>
   readonly NextToken?: string
 }
 
-export interface ListLongTermPricingOutputLongTermPricingEntriesMember {
+export interface LongTermPricingListEntry {
   readonly LongTermPricingId?: string
   readonly LongTermPricingEndDate?: Date
   readonly LongTermPricingStartDate?: Date
-  readonly LongTermPricingType?: string
+  readonly LongTermPricingType?: LongTermPricingType
   readonly CurrentActiveJob?: string
   readonly ReplacementJob?: string
   readonly IsLongTermPricingAutoRenew?: boolean
   readonly LongTermPricingStatus?: string
-  readonly SnowballType?: string
+  readonly SnowballType?: SnowballType
   readonly JobIds?: ReadonlyArray<string>
 }
 
@@ -697,40 +741,40 @@ export interface ListPickupLocationsRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListPickupLocationsOutput {
-  readonly Addresses?: ReadonlyArray<CreateAddressRequestAddressOutput>
+export interface ListPickupLocationsResult {
+  readonly Addresses?: ReadonlyArray<AddressOutput>
   readonly NextToken?: string
 }
 
 export interface ListServiceVersionsRequest {
-  readonly ServiceName: string
-  readonly DependentServices?: ReadonlyArray<ListServiceVersionsRequestDependentServicesMember> | undefined
+  readonly ServiceName: ServiceName
+  readonly DependentServices?: ReadonlyArray<DependentService> | undefined
   readonly MaxResults?: number | undefined
   readonly NextToken?: string | undefined
 }
 
-export interface ListServiceVersionsRequestDependentServicesMember {
-  readonly ServiceName?: string | undefined
-  readonly ServiceVersion?: ListServiceVersionsRequestDependentServicesMemberServiceVersion | undefined
+export interface DependentService {
+  readonly ServiceName?: ServiceName | undefined
+  readonly ServiceVersion?: ServiceVersion | undefined
 }
 
-export interface ListServiceVersionsRequestDependentServicesMemberOutput {
-  readonly ServiceName?: string
-  readonly ServiceVersion?: ListServiceVersionsRequestDependentServicesMemberServiceVersionOutput
+export interface DependentServiceOutput {
+  readonly ServiceName?: ServiceName
+  readonly ServiceVersion?: ServiceVersionOutput
 }
 
-export interface ListServiceVersionsRequestDependentServicesMemberServiceVersion {
+export interface ServiceVersion {
   readonly Version?: string | undefined
 }
 
-export interface ListServiceVersionsRequestDependentServicesMemberServiceVersionOutput {
+export interface ServiceVersionOutput {
   readonly Version?: string
 }
 
-export interface ListServiceVersionsOutput {
-  readonly ServiceVersions?: ReadonlyArray<ListServiceVersionsRequestDependentServicesMemberServiceVersionOutput>
-  readonly ServiceName?: string
-  readonly DependentServices?: ReadonlyArray<ListServiceVersionsRequestDependentServicesMemberOutput>
+export interface ListServiceVersionsResult {
+  readonly ServiceVersions?: ReadonlyArray<ServiceVersionOutput>
+  readonly ServiceName?: ServiceName
+  readonly DependentServices?: ReadonlyArray<DependentServiceOutput>
   readonly NextToken?: string
 }
 
@@ -738,38 +782,38 @@ export interface UpdateClusterRequest {
   readonly ClusterId: string
   readonly RoleARN?: string | undefined
   readonly Description?: string | undefined
-  readonly Resources?: CreateClusterRequestResources | undefined
-  readonly OnDeviceServiceConfiguration?: CreateClusterRequestOnDeviceServiceConfiguration | undefined
+  readonly Resources?: JobResource | undefined
+  readonly OnDeviceServiceConfiguration?: OnDeviceServiceConfiguration | undefined
   readonly AddressId?: string | undefined
-  readonly ShippingOption?: string | undefined
-  readonly Notification?: CreateClusterRequestNotification | undefined
+  readonly ShippingOption?: ShippingOption | undefined
+  readonly Notification?: Notification | undefined
   readonly ForwardingAddressId?: string | undefined
 }
 
-export type UpdateClusterOutput = {}
+export type UpdateClusterResult = {}
 
 export interface UpdateJobRequest {
   readonly JobId: string
   readonly RoleARN?: string | undefined
-  readonly Notification?: CreateClusterRequestNotification | undefined
-  readonly Resources?: CreateClusterRequestResources | undefined
-  readonly OnDeviceServiceConfiguration?: CreateClusterRequestOnDeviceServiceConfiguration | undefined
+  readonly Notification?: Notification | undefined
+  readonly Resources?: JobResource | undefined
+  readonly OnDeviceServiceConfiguration?: OnDeviceServiceConfiguration | undefined
   readonly AddressId?: string | undefined
-  readonly ShippingOption?: string | undefined
+  readonly ShippingOption?: ShippingOption | undefined
   readonly Description?: string | undefined
-  readonly SnowballCapacityPreference?: string | undefined
+  readonly SnowballCapacityPreference?: SnowballCapacity | undefined
   readonly ForwardingAddressId?: string | undefined
-  readonly PickupDetails?: CreateJobRequestPickupDetails | undefined
+  readonly PickupDetails?: PickupDetails | undefined
 }
 
-export type UpdateJobOutput = {}
+export type UpdateJobResult = {}
 
 export interface UpdateJobShipmentStateRequest {
   readonly JobId: string
-  readonly ShipmentState: string
+  readonly ShipmentState: ShipmentState
 }
 
-export type UpdateJobShipmentStateOutput = {}
+export type UpdateJobShipmentStateResult = {}
 
 export interface UpdateLongTermPricingRequest {
   readonly LongTermPricingId: string
@@ -777,112 +821,134 @@ export interface UpdateLongTermPricingRequest {
   readonly IsLongTermPricingAutoRenew?: boolean | undefined
 }
 
-export type UpdateLongTermPricingOutput = {}
+export type UpdateLongTermPricingResult = {}
 
-export type CancelClusterError = Errors.CommonError | Client.SdkError
+export class ClusterLimitExceededException extends /*#__PURE__*/ ServiceError("ClusterLimitExceededException")<{ readonly Message?: string }> {}
 
-export type CancelJobError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly ConflictResource?: string; readonly Message?: string }> {}
 
-export type CreateAddressError = Errors.CommonError | Client.SdkError
+export class Ec2RequestFailedException extends /*#__PURE__*/ ServiceError("Ec2RequestFailedException")<{ readonly Message?: string }> {}
 
-export type CreateClusterError = Errors.CommonError | Client.SdkError
+export class InvalidAddressException extends /*#__PURE__*/ ServiceError("InvalidAddressException")<{ readonly Message?: string }> {}
 
-export type CreateJobError = Errors.CommonError | Client.SdkError
+export class InvalidInputCombinationException extends /*#__PURE__*/ ServiceError("InvalidInputCombinationException")<{ readonly Message?: string }> {}
 
-export type CreateLongTermPricingError = Errors.CommonError | Client.SdkError
+export class InvalidJobStateException extends /*#__PURE__*/ ServiceError("InvalidJobStateException")<{ readonly Message?: string }> {}
 
-export type CreateReturnShippingLabelError = Errors.CommonError | Client.SdkError
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException")<{ readonly Message?: string }> {}
 
-export type DescribeAddressError = Errors.CommonError | Client.SdkError
+export class InvalidResourceException extends /*#__PURE__*/ ServiceError("InvalidResourceException")<{ readonly Message?: string; readonly ResourceType?: string }> {}
 
-export type DescribeAddressesError = Errors.CommonError | Client.SdkError
+export class KMSRequestFailedException extends /*#__PURE__*/ ServiceError("KMSRequestFailedException")<{ readonly Message?: string }> {}
 
-export type DescribeClusterError = Errors.CommonError | Client.SdkError
+export class ReturnShippingLabelAlreadyExistsException extends /*#__PURE__*/ ServiceError("ReturnShippingLabelAlreadyExistsException")<{ readonly Message?: string }> {}
 
-export type DescribeJobError = Errors.CommonError | Client.SdkError
+export class UnsupportedAddressException extends /*#__PURE__*/ ServiceError("UnsupportedAddressException")<{ readonly Message?: string }> {}
 
-export type DescribeReturnShippingLabelError = Errors.CommonError | Client.SdkError
+export type CancelClusterError = InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
 
-export type GetJobManifestError = Errors.CommonError | Client.SdkError
+export type CancelJobError = InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
 
-export type GetJobUnlockCodeError = Errors.CommonError | Client.SdkError
+export type CreateAddressError = InvalidAddressException | UnsupportedAddressException | Errors.CommonError | Client.SdkError
+
+export type CreateClusterError = Ec2RequestFailedException | InvalidInputCombinationException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
+
+export type CreateJobError = ClusterLimitExceededException | Ec2RequestFailedException | InvalidInputCombinationException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
+
+export type CreateLongTermPricingError = InvalidResourceException | Errors.CommonError | Client.SdkError
+
+export type CreateReturnShippingLabelError = ConflictException | InvalidInputCombinationException | InvalidJobStateException | InvalidResourceException | ReturnShippingLabelAlreadyExistsException | Errors.CommonError | Client.SdkError
+
+export type DescribeAddressError = InvalidResourceException | Errors.CommonError | Client.SdkError
+
+export type DescribeAddressesError = InvalidNextTokenException | InvalidResourceException | Errors.CommonError | Client.SdkError
+
+export type DescribeClusterError = InvalidResourceException | Errors.CommonError | Client.SdkError
+
+export type DescribeJobError = InvalidResourceException | Errors.CommonError | Client.SdkError
+
+export type DescribeReturnShippingLabelError = ConflictException | InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
+
+export type GetJobManifestError = InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
+
+export type GetJobUnlockCodeError = InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
 
 export type GetSnowballUsageError = Errors.CommonError | Client.SdkError
 
-export type GetSoftwareUpdatesError = Errors.CommonError | Client.SdkError
+export type GetSoftwareUpdatesError = InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
 
-export type ListClusterJobsError = Errors.CommonError | Client.SdkError
+export type ListClusterJobsError = InvalidNextTokenException | InvalidResourceException | Errors.CommonError | Client.SdkError
 
-export type ListClustersError = Errors.CommonError | Client.SdkError
+export type ListClustersError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
 
-export type ListCompatibleImagesError = Errors.CommonError | Client.SdkError
+export type ListCompatibleImagesError = Ec2RequestFailedException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
 
-export type ListJobsError = Errors.CommonError | Client.SdkError
+export type ListJobsError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
 
-export type ListLongTermPricingError = Errors.CommonError | Client.SdkError
+export type ListLongTermPricingError = InvalidNextTokenException | InvalidResourceException | Errors.CommonError | Client.SdkError
 
-export type ListPickupLocationsError = Errors.CommonError | Client.SdkError
+export type ListPickupLocationsError = InvalidResourceException | Errors.CommonError | Client.SdkError
 
-export type ListServiceVersionsError = Errors.CommonError | Client.SdkError
+export type ListServiceVersionsError = InvalidNextTokenException | InvalidResourceException | Errors.CommonError | Client.SdkError
 
-export type UpdateClusterError = Errors.CommonError | Client.SdkError
+export type UpdateClusterError = Ec2RequestFailedException | InvalidInputCombinationException | InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
 
-export type UpdateJobError = Errors.CommonError | Client.SdkError
+export type UpdateJobError = ClusterLimitExceededException | Ec2RequestFailedException | InvalidInputCombinationException | InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
 
-export type UpdateJobShipmentStateError = Errors.CommonError | Client.SdkError
+export type UpdateJobShipmentStateError = InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
 
-export type UpdateLongTermPricingError = Errors.CommonError | Client.SdkError
+export type UpdateLongTermPricingError = InvalidResourceException | Errors.CommonError | Client.SdkError
 
-export const cancelCluster: Client.Operation<CancelClusterRequest, CancelClusterOutput, CancelClusterError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CancelCluster",http:{method:"POST",requestUri:"/"},input:{shape:CancelClusterRequest$},output:{shape:CancelClusterOutput$}}})
+export const cancelCluster: Client.Operation<CancelClusterRequest, CancelClusterResult, CancelClusterError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CancelCluster",http:{method:"POST",requestUri:"/"},input:{shape:CancelClusterRequest$},output:{shape:CancelClusterResult$},errors:[InvalidJobStateException$,InvalidResourceException$,KMSRequestFailedException$]},errors:{InvalidJobStateException,InvalidResourceException,KMSRequestFailedException}})
 
-export const cancelJob: Client.Operation<CancelJobRequest, CancelJobOutput, CancelJobError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CancelJob",http:{method:"POST",requestUri:"/"},input:{shape:CancelJobRequest$},output:{shape:CancelJobOutput$}}})
+export const cancelJob: Client.Operation<CancelJobRequest, CancelJobResult, CancelJobError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CancelJob",http:{method:"POST",requestUri:"/"},input:{shape:CancelJobRequest$},output:{shape:CancelJobResult$},errors:[InvalidJobStateException$,InvalidResourceException$,KMSRequestFailedException$]},errors:{InvalidJobStateException,InvalidResourceException,KMSRequestFailedException}})
 
-export const createAddress: Client.Operation<CreateAddressRequest, CreateAddressOutput, CreateAddressError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateAddress",http:{method:"POST",requestUri:"/"},input:{shape:CreateAddressRequest$},output:{shape:CreateAddressOutput$}}})
+export const createAddress: Client.Operation<CreateAddressRequest, CreateAddressResult, CreateAddressError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateAddress",http:{method:"POST",requestUri:"/"},input:{shape:CreateAddressRequest$},output:{shape:CreateAddressResult$},errors:[InvalidAddressException$,UnsupportedAddressException$]},errors:{InvalidAddressException,UnsupportedAddressException}})
 
-export const createCluster: Client.Operation<CreateClusterRequest, CreateClusterOutput, CreateClusterError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateCluster",http:{method:"POST",requestUri:"/"},input:{shape:CreateClusterRequest$},output:{shape:CreateClusterOutput$}}})
+export const createCluster: Client.Operation<CreateClusterRequest, CreateClusterResult, CreateClusterError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateCluster",http:{method:"POST",requestUri:"/"},input:{shape:CreateClusterRequest$},output:{shape:CreateClusterResult$},errors:[Ec2RequestFailedException$,InvalidInputCombinationException$,InvalidResourceException$,KMSRequestFailedException$]},errors:{Ec2RequestFailedException,InvalidInputCombinationException,InvalidResourceException,KMSRequestFailedException}})
 
-export const createJob: Client.Operation<CreateJobRequest, CreateJobOutput, CreateJobError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateJob",http:{method:"POST",requestUri:"/"},input:{shape:CreateJobRequest$},output:{shape:CreateJobOutput$}}})
+export const createJob: Client.Operation<CreateJobRequest, CreateJobResult, CreateJobError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateJob",http:{method:"POST",requestUri:"/"},input:{shape:CreateJobRequest$},output:{shape:CreateJobResult$},errors:[ClusterLimitExceededException$,Ec2RequestFailedException$,InvalidInputCombinationException$,InvalidResourceException$,KMSRequestFailedException$]},errors:{ClusterLimitExceededException,Ec2RequestFailedException,InvalidInputCombinationException,InvalidResourceException,KMSRequestFailedException}})
 
-export const createLongTermPricing: Client.Operation<CreateLongTermPricingRequest, CreateLongTermPricingOutput, CreateLongTermPricingError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateLongTermPricing",http:{method:"POST",requestUri:"/"},input:{shape:CreateLongTermPricingRequest$},output:{shape:CreateLongTermPricingOutput$}}})
+export const createLongTermPricing: Client.Operation<CreateLongTermPricingRequest, CreateLongTermPricingResult, CreateLongTermPricingError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateLongTermPricing",http:{method:"POST",requestUri:"/"},input:{shape:CreateLongTermPricingRequest$},output:{shape:CreateLongTermPricingResult$},errors:[InvalidResourceException$]},errors:{InvalidResourceException}})
 
-export const createReturnShippingLabel: Client.Operation<CreateReturnShippingLabelRequest, CreateReturnShippingLabelOutput, CreateReturnShippingLabelError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateReturnShippingLabel",http:{method:"POST",requestUri:"/"},input:{shape:CreateReturnShippingLabelRequest$},output:{shape:CreateReturnShippingLabelOutput$}}})
+export const createReturnShippingLabel: Client.Operation<CreateReturnShippingLabelRequest, CreateReturnShippingLabelResult, CreateReturnShippingLabelError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CreateReturnShippingLabel",http:{method:"POST",requestUri:"/"},input:{shape:CreateReturnShippingLabelRequest$},output:{shape:CreateReturnShippingLabelResult$},errors:[ConflictException$,InvalidInputCombinationException$,InvalidJobStateException$,InvalidResourceException$,ReturnShippingLabelAlreadyExistsException$]},errors:{ConflictException,InvalidInputCombinationException,InvalidJobStateException,InvalidResourceException,ReturnShippingLabelAlreadyExistsException}})
 
-export const describeAddress: Client.Operation<DescribeAddressRequest, DescribeAddressOutput, DescribeAddressError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeAddress",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAddressRequest$},output:{shape:DescribeAddressOutput$}}})
+export const describeAddress: Client.Operation<DescribeAddressRequest, DescribeAddressResult, DescribeAddressError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeAddress",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAddressRequest$},output:{shape:DescribeAddressResult$},errors:[InvalidResourceException$]},errors:{InvalidResourceException}})
 
-export const describeAddresses: Paginate.Paginated<DescribeAddressesRequest, DescribeAddressesOutput, DescribeAddressesError, Snowball, CreateAddressRequestAddressOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeAddresses",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAddressesRequest$},output:{shape:DescribeAddressesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Addresses"]})
+export const describeAddresses: Paginate.Paginated<DescribeAddressesRequest, DescribeAddressesResult, DescribeAddressesError, Snowball, AddressOutput> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeAddresses",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAddressesRequest$},output:{shape:DescribeAddressesResult$},errors:[InvalidNextTokenException$,InvalidResourceException$]},errors:{InvalidNextTokenException,InvalidResourceException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Addresses"]})
 
-export const describeCluster: Client.Operation<DescribeClusterRequest, DescribeClusterOutput, DescribeClusterError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeCluster",http:{method:"POST",requestUri:"/"},input:{shape:DescribeClusterRequest$},output:{shape:DescribeClusterOutput$}}})
+export const describeCluster: Client.Operation<DescribeClusterRequest, DescribeClusterResult, DescribeClusterError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeCluster",http:{method:"POST",requestUri:"/"},input:{shape:DescribeClusterRequest$},output:{shape:DescribeClusterResult$},errors:[InvalidResourceException$]},errors:{InvalidResourceException}})
 
-export const describeJob: Client.Operation<DescribeJobRequest, DescribeJobOutput, DescribeJobError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeJob",http:{method:"POST",requestUri:"/"},input:{shape:DescribeJobRequest$},output:{shape:DescribeJobOutput$}}})
+export const describeJob: Client.Operation<DescribeJobRequest, DescribeJobResult, DescribeJobError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeJob",http:{method:"POST",requestUri:"/"},input:{shape:DescribeJobRequest$},output:{shape:DescribeJobResult$},errors:[InvalidResourceException$]},errors:{InvalidResourceException}})
 
-export const describeReturnShippingLabel: Client.Operation<DescribeReturnShippingLabelRequest, DescribeReturnShippingLabelOutput, DescribeReturnShippingLabelError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeReturnShippingLabel",http:{method:"POST",requestUri:"/"},input:{shape:DescribeReturnShippingLabelRequest$},output:{shape:DescribeReturnShippingLabelOutput$}}})
+export const describeReturnShippingLabel: Client.Operation<DescribeReturnShippingLabelRequest, DescribeReturnShippingLabelResult, DescribeReturnShippingLabelError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"DescribeReturnShippingLabel",http:{method:"POST",requestUri:"/"},input:{shape:DescribeReturnShippingLabelRequest$},output:{shape:DescribeReturnShippingLabelResult$},errors:[ConflictException$,InvalidJobStateException$,InvalidResourceException$]},errors:{ConflictException,InvalidJobStateException,InvalidResourceException}})
 
-export const getJobManifest: Client.Operation<GetJobManifestRequest, GetJobManifestOutput, GetJobManifestError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"GetJobManifest",http:{method:"POST",requestUri:"/"},input:{shape:GetJobManifestRequest$},output:{shape:GetJobManifestOutput$}}})
+export const getJobManifest: Client.Operation<GetJobManifestRequest, GetJobManifestResult, GetJobManifestError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"GetJobManifest",http:{method:"POST",requestUri:"/"},input:{shape:GetJobManifestRequest$},output:{shape:GetJobManifestResult$},errors:[InvalidJobStateException$,InvalidResourceException$]},errors:{InvalidJobStateException,InvalidResourceException}})
 
-export const getJobUnlockCode: Client.Operation<GetJobUnlockCodeRequest, GetJobUnlockCodeOutput, GetJobUnlockCodeError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"GetJobUnlockCode",http:{method:"POST",requestUri:"/"},input:{shape:GetJobUnlockCodeRequest$},output:{shape:GetJobUnlockCodeOutput$}}})
+export const getJobUnlockCode: Client.Operation<GetJobUnlockCodeRequest, GetJobUnlockCodeResult, GetJobUnlockCodeError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"GetJobUnlockCode",http:{method:"POST",requestUri:"/"},input:{shape:GetJobUnlockCodeRequest$},output:{shape:GetJobUnlockCodeResult$},errors:[InvalidJobStateException$,InvalidResourceException$]},errors:{InvalidJobStateException,InvalidResourceException}})
 
-export const getSnowballUsage: Client.Operation<GetSnowballUsageRequest, GetSnowballUsageOutput, GetSnowballUsageError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"GetSnowballUsage",http:{method:"POST",requestUri:"/"},input:{shape:GetSnowballUsageRequest$},output:{shape:GetSnowballUsageOutput$}}})
+export const getSnowballUsage: Client.Operation<GetSnowballUsageRequest, GetSnowballUsageResult, GetSnowballUsageError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"GetSnowballUsage",http:{method:"POST",requestUri:"/"},input:{shape:GetSnowballUsageRequest$},output:{shape:GetSnowballUsageResult$}}})
 
-export const getSoftwareUpdates: Client.Operation<GetSoftwareUpdatesRequest, GetSoftwareUpdatesOutput, GetSoftwareUpdatesError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"GetSoftwareUpdates",http:{method:"POST",requestUri:"/"},input:{shape:GetSoftwareUpdatesRequest$},output:{shape:GetSoftwareUpdatesOutput$}}})
+export const getSoftwareUpdates: Client.Operation<GetSoftwareUpdatesRequest, GetSoftwareUpdatesResult, GetSoftwareUpdatesError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"GetSoftwareUpdates",http:{method:"POST",requestUri:"/"},input:{shape:GetSoftwareUpdatesRequest$},output:{shape:GetSoftwareUpdatesResult$},errors:[InvalidJobStateException$,InvalidResourceException$]},errors:{InvalidJobStateException,InvalidResourceException}})
 
-export const listClusterJobs: Paginate.Paginated<ListClusterJobsRequest, ListClusterJobsOutput, ListClusterJobsError, Snowball, CreateClusterOutputJobListEntriesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListClusterJobs",http:{method:"POST",requestUri:"/"},input:{shape:ListClusterJobsRequest$},output:{shape:ListClusterJobsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["JobListEntries"]})
+export const listClusterJobs: Paginate.Paginated<ListClusterJobsRequest, ListClusterJobsResult, ListClusterJobsError, Snowball, JobListEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListClusterJobs",http:{method:"POST",requestUri:"/"},input:{shape:ListClusterJobsRequest$},output:{shape:ListClusterJobsResult$},errors:[InvalidNextTokenException$,InvalidResourceException$]},errors:{InvalidNextTokenException,InvalidResourceException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["JobListEntries"]})
 
-export const listClusters: Paginate.Paginated<ListClustersRequest, ListClustersOutput, ListClustersError, Snowball, ListClustersOutputClusterListEntriesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListClusters",http:{method:"POST",requestUri:"/"},input:{shape:ListClustersRequest$},output:{shape:ListClustersOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ClusterListEntries"]})
+export const listClusters: Paginate.Paginated<ListClustersRequest, ListClustersResult, ListClustersError, Snowball, ClusterListEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListClusters",http:{method:"POST",requestUri:"/"},input:{shape:ListClustersRequest$},output:{shape:ListClustersResult$},errors:[InvalidNextTokenException$]},errors:{InvalidNextTokenException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["ClusterListEntries"]})
 
-export const listCompatibleImages: Paginate.Paginated<ListCompatibleImagesRequest, ListCompatibleImagesOutput, ListCompatibleImagesError, Snowball, ListCompatibleImagesOutputCompatibleImagesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListCompatibleImages",http:{method:"POST",requestUri:"/"},input:{shape:ListCompatibleImagesRequest$},output:{shape:ListCompatibleImagesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CompatibleImages"]})
+export const listCompatibleImages: Paginate.Paginated<ListCompatibleImagesRequest, ListCompatibleImagesResult, ListCompatibleImagesError, Snowball, CompatibleImage> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListCompatibleImages",http:{method:"POST",requestUri:"/"},input:{shape:ListCompatibleImagesRequest$},output:{shape:ListCompatibleImagesResult$},errors:[Ec2RequestFailedException$,InvalidNextTokenException$]},errors:{Ec2RequestFailedException,InvalidNextTokenException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["CompatibleImages"]})
 
-export const listJobs: Paginate.Paginated<ListJobsRequest, ListJobsOutput, ListJobsError, Snowball, CreateClusterOutputJobListEntriesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListJobs",http:{method:"POST",requestUri:"/"},input:{shape:ListJobsRequest$},output:{shape:ListJobsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["JobListEntries"]})
+export const listJobs: Paginate.Paginated<ListJobsRequest, ListJobsResult, ListJobsError, Snowball, JobListEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListJobs",http:{method:"POST",requestUri:"/"},input:{shape:ListJobsRequest$},output:{shape:ListJobsResult$},errors:[InvalidNextTokenException$]},errors:{InvalidNextTokenException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["JobListEntries"]})
 
-export const listLongTermPricing: Paginate.Paginated<ListLongTermPricingRequest, ListLongTermPricingOutput, ListLongTermPricingError, Snowball, ListLongTermPricingOutputLongTermPricingEntriesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListLongTermPricing",http:{method:"POST",requestUri:"/"},input:{shape:ListLongTermPricingRequest$},output:{shape:ListLongTermPricingOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["LongTermPricingEntries"]})
+export const listLongTermPricing: Paginate.Paginated<ListLongTermPricingRequest, ListLongTermPricingResult, ListLongTermPricingError, Snowball, LongTermPricingListEntry> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListLongTermPricing",http:{method:"POST",requestUri:"/"},input:{shape:ListLongTermPricingRequest$},output:{shape:ListLongTermPricingResult$},errors:[InvalidNextTokenException$,InvalidResourceException$]},errors:{InvalidNextTokenException,InvalidResourceException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["LongTermPricingEntries"]})
 
-export const listPickupLocations: Paginate.Paginated<ListPickupLocationsRequest, ListPickupLocationsOutput, ListPickupLocationsError, Snowball, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListPickupLocations",http:{method:"POST",requestUri:"/"},input:{shape:ListPickupLocationsRequest$},output:{shape:ListPickupLocationsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const listPickupLocations: Paginate.Paginated<ListPickupLocationsRequest, ListPickupLocationsResult, ListPickupLocationsError, Snowball, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListPickupLocations",http:{method:"POST",requestUri:"/"},input:{shape:ListPickupLocationsRequest$},output:{shape:ListPickupLocationsResult$},errors:[InvalidResourceException$]},errors:{InvalidResourceException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const listServiceVersions: Client.Operation<ListServiceVersionsRequest, ListServiceVersionsOutput, ListServiceVersionsError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListServiceVersions",http:{method:"POST",requestUri:"/"},input:{shape:ListServiceVersionsRequest$},output:{shape:ListServiceVersionsOutput$}}})
+export const listServiceVersions: Client.Operation<ListServiceVersionsRequest, ListServiceVersionsResult, ListServiceVersionsError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"ListServiceVersions",http:{method:"POST",requestUri:"/"},input:{shape:ListServiceVersionsRequest$},output:{shape:ListServiceVersionsResult$},errors:[InvalidNextTokenException$,InvalidResourceException$]},errors:{InvalidNextTokenException,InvalidResourceException}})
 
-export const updateCluster: Client.Operation<UpdateClusterRequest, UpdateClusterOutput, UpdateClusterError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"UpdateCluster",http:{method:"POST",requestUri:"/"},input:{shape:UpdateClusterRequest$},output:{shape:UpdateClusterOutput$}}})
+export const updateCluster: Client.Operation<UpdateClusterRequest, UpdateClusterResult, UpdateClusterError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"UpdateCluster",http:{method:"POST",requestUri:"/"},input:{shape:UpdateClusterRequest$},output:{shape:UpdateClusterResult$},errors:[Ec2RequestFailedException$,InvalidInputCombinationException$,InvalidJobStateException$,InvalidResourceException$,KMSRequestFailedException$]},errors:{Ec2RequestFailedException,InvalidInputCombinationException,InvalidJobStateException,InvalidResourceException,KMSRequestFailedException}})
 
-export const updateJob: Client.Operation<UpdateJobRequest, UpdateJobOutput, UpdateJobError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"UpdateJob",http:{method:"POST",requestUri:"/"},input:{shape:UpdateJobRequest$},output:{shape:UpdateJobOutput$}}})
+export const updateJob: Client.Operation<UpdateJobRequest, UpdateJobResult, UpdateJobError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"UpdateJob",http:{method:"POST",requestUri:"/"},input:{shape:UpdateJobRequest$},output:{shape:UpdateJobResult$},errors:[ClusterLimitExceededException$,Ec2RequestFailedException$,InvalidInputCombinationException$,InvalidJobStateException$,InvalidResourceException$,KMSRequestFailedException$]},errors:{ClusterLimitExceededException,Ec2RequestFailedException,InvalidInputCombinationException,InvalidJobStateException,InvalidResourceException,KMSRequestFailedException}})
 
-export const updateJobShipmentState: Client.Operation<UpdateJobShipmentStateRequest, UpdateJobShipmentStateOutput, UpdateJobShipmentStateError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"UpdateJobShipmentState",http:{method:"POST",requestUri:"/"},input:{shape:UpdateJobShipmentStateRequest$},output:{shape:UpdateJobShipmentStateOutput$}}})
+export const updateJobShipmentState: Client.Operation<UpdateJobShipmentStateRequest, UpdateJobShipmentStateResult, UpdateJobShipmentStateError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"UpdateJobShipmentState",http:{method:"POST",requestUri:"/"},input:{shape:UpdateJobShipmentStateRequest$},output:{shape:UpdateJobShipmentStateResult$},errors:[InvalidJobStateException$,InvalidResourceException$]},errors:{InvalidJobStateException,InvalidResourceException}})
 
-export const updateLongTermPricing: Client.Operation<UpdateLongTermPricingRequest, UpdateLongTermPricingOutput, UpdateLongTermPricingError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"UpdateLongTermPricing",http:{method:"POST",requestUri:"/"},input:{shape:UpdateLongTermPricingRequest$},output:{shape:UpdateLongTermPricingOutput$}}})
+export const updateLongTermPricing: Client.Operation<UpdateLongTermPricingRequest, UpdateLongTermPricingResult, UpdateLongTermPricingError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"UpdateLongTermPricing",http:{method:"POST",requestUri:"/"},input:{shape:UpdateLongTermPricingRequest$},output:{shape:UpdateLongTermPricingResult$},errors:[InvalidResourceException$]},errors:{InvalidResourceException}})

@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The Synthetics client: provide it with `layer`. */
@@ -28,110 +29,130 @@ const boolean$: S.Shape = {type:"boolean",name:"Boolean"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 
 const AssociateResourceRequest$: S.StructureShape = {type:"structure",name:"AssociateResourceRequest",members:{GroupIdentifier:{shape:string$,location:"uri",locationName:"groupIdentifier"},ResourceArn:{shape:string$}},required:["GroupIdentifier","ResourceArn"]}
-const AssociateResourceOutput$: S.StructureShape = {type:"structure",name:"AssociateResourceOutput",members:{}}
-const CreateCanaryRequestCode$: S.StructureShape = {type:"structure",name:"CreateCanaryRequestCode",members:{S3Bucket:{shape:string$},S3Key:{shape:string$},S3Version:{shape:string$},ZipFile:{shape:blob$},Handler:{shape:string$}},required:["Handler"]}
-const CreateCanaryRequestSchedule$: S.StructureShape = {type:"structure",name:"CreateCanaryRequestSchedule",members:{Expression:{shape:string$},DurationInSeconds:{shape:long$}},required:["Expression"]}
-const CreateCanaryRequestRunConfigEnvironmentVariables$: S.MapShape = {type:"map",name:"CreateCanaryRequestRunConfigEnvironmentVariables",key:{shape:string$},value:{shape:string$}}
-const CreateCanaryRequestRunConfig$: S.StructureShape = {type:"structure",name:"CreateCanaryRequestRunConfig",members:{TimeoutInSeconds:{shape:integer$},MemoryInMB:{shape:integer$},ActiveTracing:{shape:boolean$},EnvironmentVariables:{shape:CreateCanaryRequestRunConfigEnvironmentVariables$}}}
-const CreateCanaryRequestVpcConfigSubnetIds$: S.ListShape = {type:"list",name:"CreateCanaryRequestVpcConfigSubnetIds",member:{shape:string$}}
-const CreateCanaryRequestVpcConfigSecurityGroupIds$: S.ListShape = {type:"list",name:"CreateCanaryRequestVpcConfigSecurityGroupIds",member:{shape:string$}}
-const CreateCanaryRequestVpcConfig$: S.StructureShape = {type:"structure",name:"CreateCanaryRequestVpcConfig",members:{SubnetIds:{shape:CreateCanaryRequestVpcConfigSubnetIds$},SecurityGroupIds:{shape:CreateCanaryRequestVpcConfigSecurityGroupIds$}}}
+const AssociateResourceResponse$: S.StructureShape = {type:"structure",name:"AssociateResourceResponse",members:{}}
+const CanaryCodeInput$: S.StructureShape = {type:"structure",name:"CanaryCodeInput",members:{S3Bucket:{shape:string$},S3Key:{shape:string$},S3Version:{shape:string$},ZipFile:{shape:blob$},Handler:{shape:string$}},required:["Handler"]}
+const CanaryScheduleInput$: S.StructureShape = {type:"structure",name:"CanaryScheduleInput",members:{Expression:{shape:string$},DurationInSeconds:{shape:long$}},required:["Expression"]}
+const CanaryRunConfigInputEnvironmentVariables$: S.MapShape = {type:"map",name:"CanaryRunConfigInputEnvironmentVariables",key:{shape:string$},value:{shape:string$}}
+const CanaryRunConfigInput$: S.StructureShape = {type:"structure",name:"CanaryRunConfigInput",members:{TimeoutInSeconds:{shape:integer$},MemoryInMB:{shape:integer$},ActiveTracing:{shape:boolean$},EnvironmentVariables:{shape:CanaryRunConfigInputEnvironmentVariables$}}}
+const VpcConfigInputSubnetIds$: S.ListShape = {type:"list",name:"VpcConfigInputSubnetIds",member:{shape:string$}}
+const VpcConfigInputSecurityGroupIds$: S.ListShape = {type:"list",name:"VpcConfigInputSecurityGroupIds",member:{shape:string$}}
+const VpcConfigInput$: S.StructureShape = {type:"structure",name:"VpcConfigInput",members:{SubnetIds:{shape:VpcConfigInputSubnetIds$},SecurityGroupIds:{shape:VpcConfigInputSecurityGroupIds$}}}
 const CreateCanaryRequestTags$: S.MapShape = {type:"map",name:"CreateCanaryRequestTags",key:{shape:string$},value:{shape:string$}}
-const CreateCanaryRequestArtifactConfigS3Encryption$: S.StructureShape = {type:"structure",name:"CreateCanaryRequestArtifactConfigS3Encryption",members:{EncryptionMode:{shape:string$},KmsKeyArn:{shape:string$}}}
-const CreateCanaryRequestArtifactConfig$: S.StructureShape = {type:"structure",name:"CreateCanaryRequestArtifactConfig",members:{S3Encryption:{shape:CreateCanaryRequestArtifactConfigS3Encryption$}}}
-const CreateCanaryRequest$: S.StructureShape = {type:"structure",name:"CreateCanaryRequest",members:{Name:{shape:string$},Code:{shape:CreateCanaryRequestCode$},ArtifactS3Location:{shape:string$},ExecutionRoleArn:{shape:string$},Schedule:{shape:CreateCanaryRequestSchedule$},RunConfig:{shape:CreateCanaryRequestRunConfig$},SuccessRetentionPeriodInDays:{shape:integer$},FailureRetentionPeriodInDays:{shape:integer$},RuntimeVersion:{shape:string$},VpcConfig:{shape:CreateCanaryRequestVpcConfig$},Tags:{shape:CreateCanaryRequestTags$},ArtifactConfig:{shape:CreateCanaryRequestArtifactConfig$}},required:["Name","Code","ArtifactS3Location","ExecutionRoleArn","Schedule","RuntimeVersion"]}
-const CreateCanaryOutputCanaryCode$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanaryCode",members:{SourceLocationArn:{shape:string$},Handler:{shape:string$}}}
-const CreateCanaryOutputCanarySchedule$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanarySchedule",members:{Expression:{shape:string$},DurationInSeconds:{shape:long$}}}
-const CreateCanaryOutputCanaryRunConfig$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanaryRunConfig",members:{TimeoutInSeconds:{shape:integer$},MemoryInMB:{shape:integer$},ActiveTracing:{shape:boolean$}}}
-const CreateCanaryOutputCanaryStatus$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanaryStatus",members:{State:{shape:string$},StateReason:{shape:string$},StateReasonCode:{shape:string$}}}
-const CreateCanaryOutputCanaryTimeline$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanaryTimeline",members:{Created:{shape:timestamp$},LastModified:{shape:timestamp$},LastStarted:{shape:timestamp$},LastStopped:{shape:timestamp$}}}
-const CreateCanaryOutputCanaryVpcConfig$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanaryVpcConfig",members:{VpcId:{shape:string$},SubnetIds:{shape:CreateCanaryRequestVpcConfigSubnetIds$},SecurityGroupIds:{shape:CreateCanaryRequestVpcConfigSecurityGroupIds$}}}
-const CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMemberIgnoreCoordinates$: S.ListShape = {type:"list",name:"CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMemberIgnoreCoordinates",member:{shape:string$}}
-const CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMember$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMember",members:{ScreenshotName:{shape:string$},IgnoreCoordinates:{shape:CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMemberIgnoreCoordinates$}},required:["ScreenshotName"]}
-const CreateCanaryOutputCanaryVisualReferenceBaseScreenshots$: S.ListShape = {type:"list",name:"CreateCanaryOutputCanaryVisualReferenceBaseScreenshots",member:{shape:CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMember$}}
-const CreateCanaryOutputCanaryVisualReference$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanaryVisualReference",members:{BaseScreenshots:{shape:CreateCanaryOutputCanaryVisualReferenceBaseScreenshots$},BaseCanaryRunId:{shape:string$}}}
-const CreateCanaryOutputCanaryArtifactConfig$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanaryArtifactConfig",members:{S3Encryption:{shape:CreateCanaryRequestArtifactConfigS3Encryption$}}}
-const CreateCanaryOutputCanary$: S.StructureShape = {type:"structure",name:"CreateCanaryOutputCanary",members:{Id:{shape:string$},Name:{shape:string$},Code:{shape:CreateCanaryOutputCanaryCode$},ExecutionRoleArn:{shape:string$},Schedule:{shape:CreateCanaryOutputCanarySchedule$},RunConfig:{shape:CreateCanaryOutputCanaryRunConfig$},SuccessRetentionPeriodInDays:{shape:integer$},FailureRetentionPeriodInDays:{shape:integer$},Status:{shape:CreateCanaryOutputCanaryStatus$},Timeline:{shape:CreateCanaryOutputCanaryTimeline$},ArtifactS3Location:{shape:string$},EngineArn:{shape:string$},RuntimeVersion:{shape:string$},VpcConfig:{shape:CreateCanaryOutputCanaryVpcConfig$},VisualReference:{shape:CreateCanaryOutputCanaryVisualReference$},Tags:{shape:CreateCanaryRequestTags$},ArtifactConfig:{shape:CreateCanaryOutputCanaryArtifactConfig$}}}
-const CreateCanaryOutput$: S.StructureShape = {type:"structure",name:"CreateCanaryOutput",members:{Canary:{shape:CreateCanaryOutputCanary$}}}
+const S3EncryptionConfig$: S.StructureShape = {type:"structure",name:"S3EncryptionConfig",members:{EncryptionMode:{shape:string$},KmsKeyArn:{shape:string$}}}
+const ArtifactConfigInput$: S.StructureShape = {type:"structure",name:"ArtifactConfigInput",members:{S3Encryption:{shape:S3EncryptionConfig$}}}
+const CreateCanaryRequest$: S.StructureShape = {type:"structure",name:"CreateCanaryRequest",members:{Name:{shape:string$},Code:{shape:CanaryCodeInput$},ArtifactS3Location:{shape:string$},ExecutionRoleArn:{shape:string$},Schedule:{shape:CanaryScheduleInput$},RunConfig:{shape:CanaryRunConfigInput$},SuccessRetentionPeriodInDays:{shape:integer$},FailureRetentionPeriodInDays:{shape:integer$},RuntimeVersion:{shape:string$},VpcConfig:{shape:VpcConfigInput$},Tags:{shape:CreateCanaryRequestTags$},ArtifactConfig:{shape:ArtifactConfigInput$}},required:["Name","Code","ArtifactS3Location","ExecutionRoleArn","Schedule","RuntimeVersion"]}
+const CanaryCodeOutput$: S.StructureShape = {type:"structure",name:"CanaryCodeOutput",members:{SourceLocationArn:{shape:string$},Handler:{shape:string$}}}
+const CanaryScheduleOutput$: S.StructureShape = {type:"structure",name:"CanaryScheduleOutput",members:{Expression:{shape:string$},DurationInSeconds:{shape:long$}}}
+const CanaryRunConfigOutput$: S.StructureShape = {type:"structure",name:"CanaryRunConfigOutput",members:{TimeoutInSeconds:{shape:integer$},MemoryInMB:{shape:integer$},ActiveTracing:{shape:boolean$}}}
+const CanaryStatus$: S.StructureShape = {type:"structure",name:"CanaryStatus",members:{State:{shape:string$},StateReason:{shape:string$},StateReasonCode:{shape:string$}}}
+const CanaryTimeline$: S.StructureShape = {type:"structure",name:"CanaryTimeline",members:{Created:{shape:timestamp$},LastModified:{shape:timestamp$},LastStarted:{shape:timestamp$},LastStopped:{shape:timestamp$}}}
+const VpcConfigOutput$: S.StructureShape = {type:"structure",name:"VpcConfigOutput",members:{VpcId:{shape:string$},SubnetIds:{shape:VpcConfigInputSubnetIds$},SecurityGroupIds:{shape:VpcConfigInputSecurityGroupIds$}}}
+const BaseScreenshotIgnoreCoordinates$: S.ListShape = {type:"list",name:"BaseScreenshotIgnoreCoordinates",member:{shape:string$}}
+const BaseScreenshot$: S.StructureShape = {type:"structure",name:"BaseScreenshot",members:{ScreenshotName:{shape:string$},IgnoreCoordinates:{shape:BaseScreenshotIgnoreCoordinates$}},required:["ScreenshotName"]}
+const VisualReferenceOutputBaseScreenshots$: S.ListShape = {type:"list",name:"VisualReferenceOutputBaseScreenshots",member:{shape:BaseScreenshot$}}
+const VisualReferenceOutput$: S.StructureShape = {type:"structure",name:"VisualReferenceOutput",members:{BaseScreenshots:{shape:VisualReferenceOutputBaseScreenshots$},BaseCanaryRunId:{shape:string$}}}
+const ArtifactConfigOutput$: S.StructureShape = {type:"structure",name:"ArtifactConfigOutput",members:{S3Encryption:{shape:S3EncryptionConfig$}}}
+const Canary$: S.StructureShape = {type:"structure",name:"Canary",members:{Id:{shape:string$},Name:{shape:string$},Code:{shape:CanaryCodeOutput$},ExecutionRoleArn:{shape:string$},Schedule:{shape:CanaryScheduleOutput$},RunConfig:{shape:CanaryRunConfigOutput$},SuccessRetentionPeriodInDays:{shape:integer$},FailureRetentionPeriodInDays:{shape:integer$},Status:{shape:CanaryStatus$},Timeline:{shape:CanaryTimeline$},ArtifactS3Location:{shape:string$},EngineArn:{shape:string$},RuntimeVersion:{shape:string$},VpcConfig:{shape:VpcConfigOutput$},VisualReference:{shape:VisualReferenceOutput$},Tags:{shape:CreateCanaryRequestTags$},ArtifactConfig:{shape:ArtifactConfigOutput$}}}
+const CreateCanaryResponse$: S.StructureShape = {type:"structure",name:"CreateCanaryResponse",members:{Canary:{shape:Canary$}}}
 const CreateGroupRequest$: S.StructureShape = {type:"structure",name:"CreateGroupRequest",members:{Name:{shape:string$},Tags:{shape:CreateCanaryRequestTags$}},required:["Name"]}
-const CreateGroupOutputGroup$: S.StructureShape = {type:"structure",name:"CreateGroupOutputGroup",members:{Id:{shape:string$},Name:{shape:string$},Arn:{shape:string$},Tags:{shape:CreateCanaryRequestTags$},CreatedTime:{shape:timestamp$},LastModifiedTime:{shape:timestamp$}}}
-const CreateGroupOutput$: S.StructureShape = {type:"structure",name:"CreateGroupOutput",members:{Group:{shape:CreateGroupOutputGroup$}}}
+const Group$: S.StructureShape = {type:"structure",name:"Group",members:{Id:{shape:string$},Name:{shape:string$},Arn:{shape:string$},Tags:{shape:CreateCanaryRequestTags$},CreatedTime:{shape:timestamp$},LastModifiedTime:{shape:timestamp$}}}
+const CreateGroupResponse$: S.StructureShape = {type:"structure",name:"CreateGroupResponse",members:{Group:{shape:Group$}}}
 const DeleteCanaryRequest$: S.StructureShape = {type:"structure",name:"DeleteCanaryRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},DeleteLambda:{shape:boolean$,location:"querystring",locationName:"deleteLambda"}},required:["Name"]}
-const DeleteCanaryOutput$: S.StructureShape = {type:"structure",name:"DeleteCanaryOutput",members:{}}
+const DeleteCanaryResponse$: S.StructureShape = {type:"structure",name:"DeleteCanaryResponse",members:{}}
 const DeleteGroupRequest$: S.StructureShape = {type:"structure",name:"DeleteGroupRequest",members:{GroupIdentifier:{shape:string$,location:"uri",locationName:"groupIdentifier"}},required:["GroupIdentifier"]}
-const DeleteGroupOutput$: S.StructureShape = {type:"structure",name:"DeleteGroupOutput",members:{}}
+const DeleteGroupResponse$: S.StructureShape = {type:"structure",name:"DeleteGroupResponse",members:{}}
 const DescribeCanariesRequestNames$: S.ListShape = {type:"list",name:"DescribeCanariesRequestNames",member:{shape:string$}}
 const DescribeCanariesRequest$: S.StructureShape = {type:"structure",name:"DescribeCanariesRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},Names:{shape:DescribeCanariesRequestNames$}}}
-const DescribeCanariesOutputCanaries$: S.ListShape = {type:"list",name:"DescribeCanariesOutputCanaries",member:{shape:CreateCanaryOutputCanary$}}
-const DescribeCanariesOutput$: S.StructureShape = {type:"structure",name:"DescribeCanariesOutput",members:{Canaries:{shape:DescribeCanariesOutputCanaries$},NextToken:{shape:string$}}}
+const DescribeCanariesResponseCanaries$: S.ListShape = {type:"list",name:"DescribeCanariesResponseCanaries",member:{shape:Canary$}}
+const DescribeCanariesResponse$: S.StructureShape = {type:"structure",name:"DescribeCanariesResponse",members:{Canaries:{shape:DescribeCanariesResponseCanaries$},NextToken:{shape:string$}}}
 const DescribeCanariesLastRunRequestNames$: S.ListShape = {type:"list",name:"DescribeCanariesLastRunRequestNames",member:{shape:string$}}
 const DescribeCanariesLastRunRequest$: S.StructureShape = {type:"structure",name:"DescribeCanariesLastRunRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},Names:{shape:DescribeCanariesLastRunRequestNames$}}}
-const DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunStatus$: S.StructureShape = {type:"structure",name:"DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunStatus",members:{State:{shape:string$},StateReason:{shape:string$},StateReasonCode:{shape:string$}}}
-const DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunTimeline$: S.StructureShape = {type:"structure",name:"DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunTimeline",members:{Started:{shape:timestamp$},Completed:{shape:timestamp$}}}
-const DescribeCanariesLastRunOutputCanariesLastRunMemberLastRun$: S.StructureShape = {type:"structure",name:"DescribeCanariesLastRunOutputCanariesLastRunMemberLastRun",members:{Id:{shape:string$},Name:{shape:string$},Status:{shape:DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunStatus$},Timeline:{shape:DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunTimeline$},ArtifactS3Location:{shape:string$}}}
-const DescribeCanariesLastRunOutputCanariesLastRunMember$: S.StructureShape = {type:"structure",name:"DescribeCanariesLastRunOutputCanariesLastRunMember",members:{CanaryName:{shape:string$},LastRun:{shape:DescribeCanariesLastRunOutputCanariesLastRunMemberLastRun$}}}
-const DescribeCanariesLastRunOutputCanariesLastRun$: S.ListShape = {type:"list",name:"DescribeCanariesLastRunOutputCanariesLastRun",member:{shape:DescribeCanariesLastRunOutputCanariesLastRunMember$}}
-const DescribeCanariesLastRunOutput$: S.StructureShape = {type:"structure",name:"DescribeCanariesLastRunOutput",members:{CanariesLastRun:{shape:DescribeCanariesLastRunOutputCanariesLastRun$},NextToken:{shape:string$}}}
+const CanaryRunStatus$: S.StructureShape = {type:"structure",name:"CanaryRunStatus",members:{State:{shape:string$},StateReason:{shape:string$},StateReasonCode:{shape:string$}}}
+const CanaryRunTimeline$: S.StructureShape = {type:"structure",name:"CanaryRunTimeline",members:{Started:{shape:timestamp$},Completed:{shape:timestamp$}}}
+const CanaryRun$: S.StructureShape = {type:"structure",name:"CanaryRun",members:{Id:{shape:string$},Name:{shape:string$},Status:{shape:CanaryRunStatus$},Timeline:{shape:CanaryRunTimeline$},ArtifactS3Location:{shape:string$}}}
+const CanaryLastRun$: S.StructureShape = {type:"structure",name:"CanaryLastRun",members:{CanaryName:{shape:string$},LastRun:{shape:CanaryRun$}}}
+const DescribeCanariesLastRunResponseCanariesLastRun$: S.ListShape = {type:"list",name:"DescribeCanariesLastRunResponseCanariesLastRun",member:{shape:CanaryLastRun$}}
+const DescribeCanariesLastRunResponse$: S.StructureShape = {type:"structure",name:"DescribeCanariesLastRunResponse",members:{CanariesLastRun:{shape:DescribeCanariesLastRunResponseCanariesLastRun$},NextToken:{shape:string$}}}
 const DescribeRuntimeVersionsRequest$: S.StructureShape = {type:"structure",name:"DescribeRuntimeVersionsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const DescribeRuntimeVersionsOutputRuntimeVersionsMember$: S.StructureShape = {type:"structure",name:"DescribeRuntimeVersionsOutputRuntimeVersionsMember",members:{VersionName:{shape:string$},Description:{shape:string$},ReleaseDate:{shape:timestamp$},DeprecationDate:{shape:timestamp$}}}
-const DescribeRuntimeVersionsOutputRuntimeVersions$: S.ListShape = {type:"list",name:"DescribeRuntimeVersionsOutputRuntimeVersions",member:{shape:DescribeRuntimeVersionsOutputRuntimeVersionsMember$}}
-const DescribeRuntimeVersionsOutput$: S.StructureShape = {type:"structure",name:"DescribeRuntimeVersionsOutput",members:{RuntimeVersions:{shape:DescribeRuntimeVersionsOutputRuntimeVersions$},NextToken:{shape:string$}}}
+const RuntimeVersion$: S.StructureShape = {type:"structure",name:"RuntimeVersion",members:{VersionName:{shape:string$},Description:{shape:string$},ReleaseDate:{shape:timestamp$},DeprecationDate:{shape:timestamp$}}}
+const DescribeRuntimeVersionsResponseRuntimeVersions$: S.ListShape = {type:"list",name:"DescribeRuntimeVersionsResponseRuntimeVersions",member:{shape:RuntimeVersion$}}
+const DescribeRuntimeVersionsResponse$: S.StructureShape = {type:"structure",name:"DescribeRuntimeVersionsResponse",members:{RuntimeVersions:{shape:DescribeRuntimeVersionsResponseRuntimeVersions$},NextToken:{shape:string$}}}
 const DisassociateResourceRequest$: S.StructureShape = {type:"structure",name:"DisassociateResourceRequest",members:{GroupIdentifier:{shape:string$,location:"uri",locationName:"groupIdentifier"},ResourceArn:{shape:string$}},required:["GroupIdentifier","ResourceArn"]}
-const DisassociateResourceOutput$: S.StructureShape = {type:"structure",name:"DisassociateResourceOutput",members:{}}
+const DisassociateResourceResponse$: S.StructureShape = {type:"structure",name:"DisassociateResourceResponse",members:{}}
 const GetCanaryRequest$: S.StructureShape = {type:"structure",name:"GetCanaryRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"}},required:["Name"]}
-const GetCanaryOutput$: S.StructureShape = {type:"structure",name:"GetCanaryOutput",members:{Canary:{shape:CreateCanaryOutputCanary$}}}
+const GetCanaryResponse$: S.StructureShape = {type:"structure",name:"GetCanaryResponse",members:{Canary:{shape:Canary$}}}
 const GetCanaryRunsRequest$: S.StructureShape = {type:"structure",name:"GetCanaryRunsRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["Name"]}
-const GetCanaryRunsOutputCanaryRuns$: S.ListShape = {type:"list",name:"GetCanaryRunsOutputCanaryRuns",member:{shape:DescribeCanariesLastRunOutputCanariesLastRunMemberLastRun$}}
-const GetCanaryRunsOutput$: S.StructureShape = {type:"structure",name:"GetCanaryRunsOutput",members:{CanaryRuns:{shape:GetCanaryRunsOutputCanaryRuns$},NextToken:{shape:string$}}}
+const GetCanaryRunsResponseCanaryRuns$: S.ListShape = {type:"list",name:"GetCanaryRunsResponseCanaryRuns",member:{shape:CanaryRun$}}
+const GetCanaryRunsResponse$: S.StructureShape = {type:"structure",name:"GetCanaryRunsResponse",members:{CanaryRuns:{shape:GetCanaryRunsResponseCanaryRuns$},NextToken:{shape:string$}}}
 const GetGroupRequest$: S.StructureShape = {type:"structure",name:"GetGroupRequest",members:{GroupIdentifier:{shape:string$,location:"uri",locationName:"groupIdentifier"}},required:["GroupIdentifier"]}
-const GetGroupOutput$: S.StructureShape = {type:"structure",name:"GetGroupOutput",members:{Group:{shape:CreateGroupOutputGroup$}}}
+const GetGroupResponse$: S.StructureShape = {type:"structure",name:"GetGroupResponse",members:{Group:{shape:Group$}}}
 const ListAssociatedGroupsRequest$: S.StructureShape = {type:"structure",name:"ListAssociatedGroupsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const ListAssociatedGroupsOutputGroupsMember$: S.StructureShape = {type:"structure",name:"ListAssociatedGroupsOutputGroupsMember",members:{Id:{shape:string$},Name:{shape:string$},Arn:{shape:string$}}}
-const ListAssociatedGroupsOutputGroups$: S.ListShape = {type:"list",name:"ListAssociatedGroupsOutputGroups",member:{shape:ListAssociatedGroupsOutputGroupsMember$}}
-const ListAssociatedGroupsOutput$: S.StructureShape = {type:"structure",name:"ListAssociatedGroupsOutput",members:{Groups:{shape:ListAssociatedGroupsOutputGroups$},NextToken:{shape:string$}}}
+const GroupSummary$: S.StructureShape = {type:"structure",name:"GroupSummary",members:{Id:{shape:string$},Name:{shape:string$},Arn:{shape:string$}}}
+const ListAssociatedGroupsResponseGroups$: S.ListShape = {type:"list",name:"ListAssociatedGroupsResponseGroups",member:{shape:GroupSummary$}}
+const ListAssociatedGroupsResponse$: S.StructureShape = {type:"structure",name:"ListAssociatedGroupsResponse",members:{Groups:{shape:ListAssociatedGroupsResponseGroups$},NextToken:{shape:string$}}}
 const ListGroupResourcesRequest$: S.StructureShape = {type:"structure",name:"ListGroupResourcesRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$},GroupIdentifier:{shape:string$,location:"uri",locationName:"groupIdentifier"}},required:["GroupIdentifier"]}
-const ListGroupResourcesOutputResources$: S.ListShape = {type:"list",name:"ListGroupResourcesOutputResources",member:{shape:string$}}
-const ListGroupResourcesOutput$: S.StructureShape = {type:"structure",name:"ListGroupResourcesOutput",members:{Resources:{shape:ListGroupResourcesOutputResources$},NextToken:{shape:string$}}}
+const ListGroupResourcesResponseResources$: S.ListShape = {type:"list",name:"ListGroupResourcesResponseResources",member:{shape:string$}}
+const ListGroupResourcesResponse$: S.StructureShape = {type:"structure",name:"ListGroupResourcesResponse",members:{Resources:{shape:ListGroupResourcesResponseResources$},NextToken:{shape:string$}}}
 const ListGroupsRequest$: S.StructureShape = {type:"structure",name:"ListGroupsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListGroupsOutput$: S.StructureShape = {type:"structure",name:"ListGroupsOutput",members:{Groups:{shape:ListAssociatedGroupsOutputGroups$},NextToken:{shape:string$}}}
+const ListGroupsResponse$: S.StructureShape = {type:"structure",name:"ListGroupsResponse",members:{Groups:{shape:ListAssociatedGroupsResponseGroups$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateCanaryRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateCanaryRequestTags$}}}
 const StartCanaryRequest$: S.StructureShape = {type:"structure",name:"StartCanaryRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"}},required:["Name"]}
-const StartCanaryOutput$: S.StructureShape = {type:"structure",name:"StartCanaryOutput",members:{}}
+const StartCanaryResponse$: S.StructureShape = {type:"structure",name:"StartCanaryResponse",members:{}}
 const StopCanaryRequest$: S.StructureShape = {type:"structure",name:"StopCanaryRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"}},required:["Name"]}
-const StopCanaryOutput$: S.StructureShape = {type:"structure",name:"StopCanaryOutput",members:{}}
+const StopCanaryResponse$: S.StructureShape = {type:"structure",name:"StopCanaryResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},Tags:{shape:CreateCanaryRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"resourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateCanaryRequestVisualReference$: S.StructureShape = {type:"structure",name:"UpdateCanaryRequestVisualReference",members:{BaseScreenshots:{shape:CreateCanaryOutputCanaryVisualReferenceBaseScreenshots$},BaseCanaryRunId:{shape:string$}},required:["BaseCanaryRunId"]}
-const UpdateCanaryRequest$: S.StructureShape = {type:"structure",name:"UpdateCanaryRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},Code:{shape:CreateCanaryRequestCode$},ExecutionRoleArn:{shape:string$},RuntimeVersion:{shape:string$},Schedule:{shape:CreateCanaryRequestSchedule$},RunConfig:{shape:CreateCanaryRequestRunConfig$},SuccessRetentionPeriodInDays:{shape:integer$},FailureRetentionPeriodInDays:{shape:integer$},VpcConfig:{shape:CreateCanaryRequestVpcConfig$},VisualReference:{shape:UpdateCanaryRequestVisualReference$},ArtifactS3Location:{shape:string$},ArtifactConfig:{shape:CreateCanaryRequestArtifactConfig$}},required:["Name"]}
-const UpdateCanaryOutput$: S.StructureShape = {type:"structure",name:"UpdateCanaryOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const VisualReferenceInput$: S.StructureShape = {type:"structure",name:"VisualReferenceInput",members:{BaseScreenshots:{shape:VisualReferenceOutputBaseScreenshots$},BaseCanaryRunId:{shape:string$}},required:["BaseCanaryRunId"]}
+const UpdateCanaryRequest$: S.StructureShape = {type:"structure",name:"UpdateCanaryRequest",members:{Name:{shape:string$,location:"uri",locationName:"name"},Code:{shape:CanaryCodeInput$},ExecutionRoleArn:{shape:string$},RuntimeVersion:{shape:string$},Schedule:{shape:CanaryScheduleInput$},RunConfig:{shape:CanaryRunConfigInput$},SuccessRetentionPeriodInDays:{shape:integer$},FailureRetentionPeriodInDays:{shape:integer$},VpcConfig:{shape:VpcConfigInput$},VisualReference:{shape:VisualReferenceInput$},ArtifactS3Location:{shape:string$},ArtifactConfig:{shape:ArtifactConfigInput$}},required:["Name"]}
+const UpdateCanaryResponse$: S.StructureShape = {type:"structure",name:"UpdateCanaryResponse",members:{}}
+const BadRequestException$: S.StructureShape = {type:"structure",name:"BadRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ConflictException$: S.StructureShape = {type:"structure",name:"ConflictException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const InternalFailureException$: S.StructureShape = {type:"structure",name:"InternalFailureException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InternalServerException$: S.StructureShape = {type:"structure",name:"InternalServerException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const NotFoundException$: S.StructureShape = {type:"structure",name:"NotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const RequestEntityTooLargeException$: S.StructureShape = {type:"structure",name:"RequestEntityTooLargeException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ServiceQuotaExceededException$: S.StructureShape = {type:"structure",name:"ServiceQuotaExceededException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ValidationException$: S.StructureShape = {type:"structure",name:"ValidationException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type CanaryRunState = "FAILED" | "PASSED" | "RUNNING" | (string & {})
+
+export type CanaryRunStateReasonCode = "CANARY_FAILURE" | "EXECUTION_FAILURE" | (string & {})
+
+export type CanaryState = "CREATING" | "DELETING" | "ERROR" | "READY" | "RUNNING" | "STARTING" | "STOPPED" | "STOPPING" | "UPDATING" | (string & {})
+
+export type CanaryStateReasonCode = "CREATE_FAILED" | "CREATE_IN_PROGRESS" | "CREATE_PENDING" | "DELETE_FAILED" | "DELETE_IN_PROGRESS" | "INVALID_PERMISSIONS" | "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "SYNC_DELETE_IN_PROGRESS" | "UPDATE_COMPLETE" | "UPDATE_IN_PROGRESS" | "UPDATE_PENDING" | (string & {})
+
+export type EncryptionMode = "SSE_KMS" | "SSE_S3" | (string & {})
 
 export interface AssociateResourceRequest {
   readonly GroupIdentifier: string
   readonly ResourceArn: string
 }
 
-export type AssociateResourceOutput = {}
+export type AssociateResourceResponse = {}
 
 export interface CreateCanaryRequest {
   readonly Name: string
-  readonly Code: CreateCanaryRequestCode
+  readonly Code: CanaryCodeInput
   readonly ArtifactS3Location: string
   readonly ExecutionRoleArn: string
-  readonly Schedule: CreateCanaryRequestSchedule
-  readonly RunConfig?: CreateCanaryRequestRunConfig | undefined
+  readonly Schedule: CanaryScheduleInput
+  readonly RunConfig?: CanaryRunConfigInput | undefined
   readonly SuccessRetentionPeriodInDays?: number | undefined
   readonly FailureRetentionPeriodInDays?: number | undefined
   readonly RuntimeVersion: string
-  readonly VpcConfig?: CreateCanaryRequestVpcConfig | undefined
+  readonly VpcConfig?: VpcConfigInput | undefined
   readonly Tags?: Readonly<Record<string, string>> | undefined
-  readonly ArtifactConfig?: CreateCanaryRequestArtifactConfig | undefined
+  readonly ArtifactConfig?: ArtifactConfigInput | undefined
 }
 
-export interface CreateCanaryRequestCode {
+export interface CanaryCodeInput {
   readonly S3Bucket?: string | undefined
   readonly S3Key?: string | undefined
   readonly S3Version?: string | undefined
@@ -139,113 +160,113 @@ export interface CreateCanaryRequestCode {
   readonly Handler: string
 }
 
-export interface CreateCanaryRequestSchedule {
+export interface CanaryScheduleInput {
   readonly Expression: string
   readonly DurationInSeconds?: number | bigint | undefined
 }
 
-export interface CreateCanaryRequestRunConfig {
+export interface CanaryRunConfigInput {
   readonly TimeoutInSeconds?: number | undefined
   readonly MemoryInMB?: number | undefined
   readonly ActiveTracing?: boolean | undefined
   readonly EnvironmentVariables?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateCanaryRequestVpcConfig {
+export interface VpcConfigInput {
   readonly SubnetIds?: ReadonlyArray<string> | undefined
   readonly SecurityGroupIds?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateCanaryRequestArtifactConfig {
-  readonly S3Encryption?: CreateCanaryRequestArtifactConfigS3Encryption | undefined
+export interface ArtifactConfigInput {
+  readonly S3Encryption?: S3EncryptionConfig | undefined
 }
 
-export interface CreateCanaryRequestArtifactConfigS3Encryption {
-  readonly EncryptionMode?: string | undefined
+export interface S3EncryptionConfig {
+  readonly EncryptionMode?: EncryptionMode | undefined
   readonly KmsKeyArn?: string | undefined
 }
 
-export interface CreateCanaryRequestArtifactConfigS3EncryptionOutput {
-  readonly EncryptionMode?: string
+export interface S3EncryptionConfigOutput {
+  readonly EncryptionMode?: EncryptionMode
   readonly KmsKeyArn?: string
 }
 
-export interface CreateCanaryOutput {
-  readonly Canary?: CreateCanaryOutputCanary
+export interface CreateCanaryResponse {
+  readonly Canary?: Canary
 }
 
-export interface CreateCanaryOutputCanary {
+export interface Canary {
   readonly Id?: string
   readonly Name?: string
-  readonly Code?: CreateCanaryOutputCanaryCode
+  readonly Code?: CanaryCodeOutput
   readonly ExecutionRoleArn?: string
-  readonly Schedule?: CreateCanaryOutputCanarySchedule
-  readonly RunConfig?: CreateCanaryOutputCanaryRunConfig
+  readonly Schedule?: CanaryScheduleOutput
+  readonly RunConfig?: CanaryRunConfigOutput
   readonly SuccessRetentionPeriodInDays?: number
   readonly FailureRetentionPeriodInDays?: number
-  readonly Status?: CreateCanaryOutputCanaryStatus
-  readonly Timeline?: CreateCanaryOutputCanaryTimeline
+  readonly Status?: CanaryStatus
+  readonly Timeline?: CanaryTimeline
   readonly ArtifactS3Location?: string
   readonly EngineArn?: string
   readonly RuntimeVersion?: string
-  readonly VpcConfig?: CreateCanaryOutputCanaryVpcConfig
-  readonly VisualReference?: CreateCanaryOutputCanaryVisualReference
+  readonly VpcConfig?: VpcConfigOutput
+  readonly VisualReference?: VisualReferenceOutput
   readonly Tags?: Readonly<Record<string, string>>
-  readonly ArtifactConfig?: CreateCanaryOutputCanaryArtifactConfig
+  readonly ArtifactConfig?: ArtifactConfigOutput
 }
 
-export interface CreateCanaryOutputCanaryCode {
+export interface CanaryCodeOutput {
   readonly SourceLocationArn?: string
   readonly Handler?: string
 }
 
-export interface CreateCanaryOutputCanarySchedule {
+export interface CanaryScheduleOutput {
   readonly Expression?: string
   readonly DurationInSeconds?: number
 }
 
-export interface CreateCanaryOutputCanaryRunConfig {
+export interface CanaryRunConfigOutput {
   readonly TimeoutInSeconds?: number
   readonly MemoryInMB?: number
   readonly ActiveTracing?: boolean
 }
 
-export interface CreateCanaryOutputCanaryStatus {
-  readonly State?: string
+export interface CanaryStatus {
+  readonly State?: CanaryState
   readonly StateReason?: string
-  readonly StateReasonCode?: string
+  readonly StateReasonCode?: CanaryStateReasonCode
 }
 
-export interface CreateCanaryOutputCanaryTimeline {
+export interface CanaryTimeline {
   readonly Created?: Date
   readonly LastModified?: Date
   readonly LastStarted?: Date
   readonly LastStopped?: Date
 }
 
-export interface CreateCanaryOutputCanaryVpcConfig {
+export interface VpcConfigOutput {
   readonly VpcId?: string
   readonly SubnetIds?: ReadonlyArray<string>
   readonly SecurityGroupIds?: ReadonlyArray<string>
 }
 
-export interface CreateCanaryOutputCanaryVisualReference {
-  readonly BaseScreenshots?: ReadonlyArray<CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMemberOutput>
+export interface VisualReferenceOutput {
+  readonly BaseScreenshots?: ReadonlyArray<BaseScreenshotOutput>
   readonly BaseCanaryRunId?: string
 }
 
-export interface CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMember {
+export interface BaseScreenshot {
   readonly ScreenshotName: string
   readonly IgnoreCoordinates?: ReadonlyArray<string> | undefined
 }
 
-export interface CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMemberOutput {
+export interface BaseScreenshotOutput {
   readonly ScreenshotName?: string
   readonly IgnoreCoordinates?: ReadonlyArray<string>
 }
 
-export interface CreateCanaryOutputCanaryArtifactConfig {
-  readonly S3Encryption?: CreateCanaryRequestArtifactConfigS3EncryptionOutput
+export interface ArtifactConfigOutput {
+  readonly S3Encryption?: S3EncryptionConfigOutput
 }
 
 export interface CreateGroupRequest {
@@ -253,11 +274,11 @@ export interface CreateGroupRequest {
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateGroupOutput {
-  readonly Group?: CreateGroupOutputGroup
+export interface CreateGroupResponse {
+  readonly Group?: Group
 }
 
-export interface CreateGroupOutputGroup {
+export interface Group {
   readonly Id?: string
   readonly Name?: string
   readonly Arn?: string
@@ -271,13 +292,13 @@ export interface DeleteCanaryRequest {
   readonly DeleteLambda?: boolean | undefined
 }
 
-export type DeleteCanaryOutput = {}
+export type DeleteCanaryResponse = {}
 
 export interface DeleteGroupRequest {
   readonly GroupIdentifier: string
 }
 
-export type DeleteGroupOutput = {}
+export type DeleteGroupResponse = {}
 
 export interface DescribeCanariesRequest {
   readonly NextToken?: string | undefined
@@ -285,8 +306,8 @@ export interface DescribeCanariesRequest {
   readonly Names?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeCanariesOutput {
-  readonly Canaries?: ReadonlyArray<CreateCanaryOutputCanary>
+export interface DescribeCanariesResponse {
+  readonly Canaries?: ReadonlyArray<Canary>
   readonly NextToken?: string
 }
 
@@ -296,31 +317,31 @@ export interface DescribeCanariesLastRunRequest {
   readonly Names?: ReadonlyArray<string> | undefined
 }
 
-export interface DescribeCanariesLastRunOutput {
-  readonly CanariesLastRun?: ReadonlyArray<DescribeCanariesLastRunOutputCanariesLastRunMember>
+export interface DescribeCanariesLastRunResponse {
+  readonly CanariesLastRun?: ReadonlyArray<CanaryLastRun>
   readonly NextToken?: string
 }
 
-export interface DescribeCanariesLastRunOutputCanariesLastRunMember {
+export interface CanaryLastRun {
   readonly CanaryName?: string
-  readonly LastRun?: DescribeCanariesLastRunOutputCanariesLastRunMemberLastRun
+  readonly LastRun?: CanaryRun
 }
 
-export interface DescribeCanariesLastRunOutputCanariesLastRunMemberLastRun {
+export interface CanaryRun {
   readonly Id?: string
   readonly Name?: string
-  readonly Status?: DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunStatus
-  readonly Timeline?: DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunTimeline
+  readonly Status?: CanaryRunStatus
+  readonly Timeline?: CanaryRunTimeline
   readonly ArtifactS3Location?: string
 }
 
-export interface DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunStatus {
-  readonly State?: string
+export interface CanaryRunStatus {
+  readonly State?: CanaryRunState
   readonly StateReason?: string
-  readonly StateReasonCode?: string
+  readonly StateReasonCode?: CanaryRunStateReasonCode
 }
 
-export interface DescribeCanariesLastRunOutputCanariesLastRunMemberLastRunTimeline {
+export interface CanaryRunTimeline {
   readonly Started?: Date
   readonly Completed?: Date
 }
@@ -330,12 +351,12 @@ export interface DescribeRuntimeVersionsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface DescribeRuntimeVersionsOutput {
-  readonly RuntimeVersions?: ReadonlyArray<DescribeRuntimeVersionsOutputRuntimeVersionsMember>
+export interface DescribeRuntimeVersionsResponse {
+  readonly RuntimeVersions?: ReadonlyArray<RuntimeVersion>
   readonly NextToken?: string
 }
 
-export interface DescribeRuntimeVersionsOutputRuntimeVersionsMember {
+export interface RuntimeVersion {
   readonly VersionName?: string
   readonly Description?: string
   readonly ReleaseDate?: Date
@@ -347,14 +368,14 @@ export interface DisassociateResourceRequest {
   readonly ResourceArn: string
 }
 
-export type DisassociateResourceOutput = {}
+export type DisassociateResourceResponse = {}
 
 export interface GetCanaryRequest {
   readonly Name: string
 }
 
-export interface GetCanaryOutput {
-  readonly Canary?: CreateCanaryOutputCanary
+export interface GetCanaryResponse {
+  readonly Canary?: Canary
 }
 
 export interface GetCanaryRunsRequest {
@@ -363,8 +384,8 @@ export interface GetCanaryRunsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface GetCanaryRunsOutput {
-  readonly CanaryRuns?: ReadonlyArray<DescribeCanariesLastRunOutputCanariesLastRunMemberLastRun>
+export interface GetCanaryRunsResponse {
+  readonly CanaryRuns?: ReadonlyArray<CanaryRun>
   readonly NextToken?: string
 }
 
@@ -372,8 +393,8 @@ export interface GetGroupRequest {
   readonly GroupIdentifier: string
 }
 
-export interface GetGroupOutput {
-  readonly Group?: CreateGroupOutputGroup
+export interface GetGroupResponse {
+  readonly Group?: Group
 }
 
 export interface ListAssociatedGroupsRequest {
@@ -382,12 +403,12 @@ export interface ListAssociatedGroupsRequest {
   readonly ResourceArn: string
 }
 
-export interface ListAssociatedGroupsOutput {
-  readonly Groups?: ReadonlyArray<ListAssociatedGroupsOutputGroupsMember>
+export interface ListAssociatedGroupsResponse {
+  readonly Groups?: ReadonlyArray<GroupSummary>
   readonly NextToken?: string
 }
 
-export interface ListAssociatedGroupsOutputGroupsMember {
+export interface GroupSummary {
   readonly Id?: string
   readonly Name?: string
   readonly Arn?: string
@@ -399,7 +420,7 @@ export interface ListGroupResourcesRequest {
   readonly GroupIdentifier: string
 }
 
-export interface ListGroupResourcesOutput {
+export interface ListGroupResourcesResponse {
   readonly Resources?: ReadonlyArray<string>
   readonly NextToken?: string
 }
@@ -409,8 +430,8 @@ export interface ListGroupsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListGroupsOutput {
-  readonly Groups?: ReadonlyArray<ListAssociatedGroupsOutputGroupsMember>
+export interface ListGroupsResponse {
+  readonly Groups?: ReadonlyArray<GroupSummary>
   readonly NextToken?: string
 }
 
@@ -418,7 +439,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -426,130 +447,150 @@ export interface StartCanaryRequest {
   readonly Name: string
 }
 
-export type StartCanaryOutput = {}
+export type StartCanaryResponse = {}
 
 export interface StopCanaryRequest {
   readonly Name: string
 }
 
-export type StopCanaryOutput = {}
+export type StopCanaryResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
   readonly Tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateCanaryRequest {
   readonly Name: string
-  readonly Code?: CreateCanaryRequestCode | undefined
+  readonly Code?: CanaryCodeInput | undefined
   readonly ExecutionRoleArn?: string | undefined
   readonly RuntimeVersion?: string | undefined
-  readonly Schedule?: CreateCanaryRequestSchedule | undefined
-  readonly RunConfig?: CreateCanaryRequestRunConfig | undefined
+  readonly Schedule?: CanaryScheduleInput | undefined
+  readonly RunConfig?: CanaryRunConfigInput | undefined
   readonly SuccessRetentionPeriodInDays?: number | undefined
   readonly FailureRetentionPeriodInDays?: number | undefined
-  readonly VpcConfig?: CreateCanaryRequestVpcConfig | undefined
-  readonly VisualReference?: UpdateCanaryRequestVisualReference | undefined
+  readonly VpcConfig?: VpcConfigInput | undefined
+  readonly VisualReference?: VisualReferenceInput | undefined
   readonly ArtifactS3Location?: string | undefined
-  readonly ArtifactConfig?: CreateCanaryRequestArtifactConfig | undefined
+  readonly ArtifactConfig?: ArtifactConfigInput | undefined
 }
 
-export interface UpdateCanaryRequestVisualReference {
-  readonly BaseScreenshots?: ReadonlyArray<CreateCanaryOutputCanaryVisualReferenceBaseScreenshotsMember> | undefined
+export interface VisualReferenceInput {
+  readonly BaseScreenshots?: ReadonlyArray<BaseScreenshot> | undefined
   readonly BaseCanaryRunId: string
 }
 
-export type UpdateCanaryOutput = {}
+export type UpdateCanaryResponse = {}
 
-export type AssociateResourceError = Errors.CommonError | Client.SdkError
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string }> {}
 
-export type CreateCanaryError = Errors.CommonError | Client.SdkError
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException")<{ readonly Message?: string }> {}
 
-export type CreateGroupError = Errors.CommonError | Client.SdkError
+export class InternalFailureException extends /*#__PURE__*/ ServiceError("InternalFailureException")<{ readonly Message?: string }> {}
 
-export type DeleteCanaryError = Errors.CommonError | Client.SdkError
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
 
-export type DeleteGroupError = Errors.CommonError | Client.SdkError
+export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException")<{ readonly Message?: string }> {}
 
-export type DescribeCanariesError = Errors.CommonError | Client.SdkError
+export class RequestEntityTooLargeException extends /*#__PURE__*/ ServiceError("RequestEntityTooLargeException")<{ readonly Message?: string }> {}
 
-export type DescribeCanariesLastRunError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type DescribeRuntimeVersionsError = Errors.CommonError | Client.SdkError
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string }> {}
 
-export type DisassociateResourceError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly Message?: string }> {}
 
-export type GetCanaryError = Errors.CommonError | Client.SdkError
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type GetCanaryRunsError = Errors.CommonError | Client.SdkError
+export type AssociateResourceError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetGroupError = Errors.CommonError | Client.SdkError
+export type CreateCanaryError = InternalServerException | RequestEntityTooLargeException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListAssociatedGroupsError = Errors.CommonError | Client.SdkError
+export type CreateGroupError = ConflictException | InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListGroupResourcesError = Errors.CommonError | Client.SdkError
+export type DeleteCanaryError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListGroupsError = Errors.CommonError | Client.SdkError
+export type DeleteGroupError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DescribeCanariesError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartCanaryError = Errors.CommonError | Client.SdkError
+export type DescribeCanariesLastRunError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StopCanaryError = Errors.CommonError | Client.SdkError
+export type DescribeRuntimeVersionsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type DisassociateResourceError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type GetCanaryError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateCanaryError = Errors.CommonError | Client.SdkError
+export type GetCanaryRunsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const associateResource: Client.Operation<AssociateResourceRequest, AssociateResourceOutput, AssociateResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"AssociateResource",http:{method:"PATCH",requestUri:"/group/{groupIdentifier}/associate"},input:{shape:AssociateResourceRequest$},output:{shape:AssociateResourceOutput$}}})
+export type GetGroupError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createCanary: Client.Operation<CreateCanaryRequest, CreateCanaryOutput, CreateCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"CreateCanary",http:{method:"POST",requestUri:"/canary"},input:{shape:CreateCanaryRequest$},output:{shape:CreateCanaryOutput$}}})
+export type ListAssociatedGroupsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const createGroup: Client.Operation<CreateGroupRequest, CreateGroupOutput, CreateGroupError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"CreateGroup",http:{method:"POST",requestUri:"/group"},input:{shape:CreateGroupRequest$},output:{shape:CreateGroupOutput$}}})
+export type ListGroupResourcesError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteCanary: Client.Operation<DeleteCanaryRequest, DeleteCanaryOutput, DeleteCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DeleteCanary",http:{method:"DELETE",requestUri:"/canary/{name}"},input:{shape:DeleteCanaryRequest$},output:{shape:DeleteCanaryOutput$}}})
+export type ListGroupsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const deleteGroup: Client.Operation<DeleteGroupRequest, DeleteGroupOutput, DeleteGroupError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DeleteGroup",http:{method:"DELETE",requestUri:"/group/{groupIdentifier}"},input:{shape:DeleteGroupRequest$},output:{shape:DeleteGroupOutput$}}})
+export type ListTagsForResourceError = BadRequestException | ConflictException | InternalFailureException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const describeCanaries: Paginate.Paginated<DescribeCanariesRequest, DescribeCanariesOutput, DescribeCanariesError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DescribeCanaries",http:{method:"POST",requestUri:"/canaries"},input:{shape:DescribeCanariesRequest$},output:{shape:DescribeCanariesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export type StartCanaryError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeCanariesLastRun: Paginate.Paginated<DescribeCanariesLastRunRequest, DescribeCanariesLastRunOutput, DescribeCanariesLastRunError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DescribeCanariesLastRun",http:{method:"POST",requestUri:"/canaries/last-run"},input:{shape:DescribeCanariesLastRunRequest$},output:{shape:DescribeCanariesLastRunOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export type StopCanaryError = ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const describeRuntimeVersions: Paginate.Paginated<DescribeRuntimeVersionsRequest, DescribeRuntimeVersionsOutput, DescribeRuntimeVersionsError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DescribeRuntimeVersions",http:{method:"POST",requestUri:"/runtime-versions"},input:{shape:DescribeRuntimeVersionsRequest$},output:{shape:DescribeRuntimeVersionsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export type TagResourceError = BadRequestException | ConflictException | InternalFailureException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const disassociateResource: Client.Operation<DisassociateResourceRequest, DisassociateResourceOutput, DisassociateResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DisassociateResource",http:{method:"PATCH",requestUri:"/group/{groupIdentifier}/disassociate"},input:{shape:DisassociateResourceRequest$},output:{shape:DisassociateResourceOutput$}}})
+export type UntagResourceError = BadRequestException | ConflictException | InternalFailureException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getCanary: Client.Operation<GetCanaryRequest, GetCanaryOutput, GetCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"GetCanary",http:{method:"GET",requestUri:"/canary/{name}"},input:{shape:GetCanaryRequest$},output:{shape:GetCanaryOutput$}}})
+export type UpdateCanaryError = ConflictException | InternalServerException | RequestEntityTooLargeException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export const getCanaryRuns: Paginate.Paginated<GetCanaryRunsRequest, GetCanaryRunsOutput, GetCanaryRunsError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"GetCanaryRuns",http:{method:"POST",requestUri:"/canary/{name}/runs"},input:{shape:GetCanaryRunsRequest$},output:{shape:GetCanaryRunsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const associateResource: Client.Operation<AssociateResourceRequest, AssociateResourceResponse, AssociateResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"AssociateResource",http:{method:"PATCH",requestUri:"/group/{groupIdentifier}/associate"},input:{shape:AssociateResourceRequest$},output:{shape:AssociateResourceResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 
-export const getGroup: Client.Operation<GetGroupRequest, GetGroupOutput, GetGroupError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"GetGroup",http:{method:"GET",requestUri:"/group/{groupIdentifier}"},input:{shape:GetGroupRequest$},output:{shape:GetGroupOutput$}}})
+export const createCanary: Client.Operation<CreateCanaryRequest, CreateCanaryResponse, CreateCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"CreateCanary",http:{method:"POST",requestUri:"/canary"},input:{shape:CreateCanaryRequest$},output:{shape:CreateCanaryResponse$},errors:[InternalServerException$,RequestEntityTooLargeException$,ValidationException$]},errors:{InternalServerException,RequestEntityTooLargeException,ValidationException}})
 
-export const listAssociatedGroups: Paginate.Paginated<ListAssociatedGroupsRequest, ListAssociatedGroupsOutput, ListAssociatedGroupsError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"ListAssociatedGroups",http:{method:"POST",requestUri:"/resource/{resourceArn}/groups"},input:{shape:ListAssociatedGroupsRequest$},output:{shape:ListAssociatedGroupsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const createGroup: Client.Operation<CreateGroupRequest, CreateGroupResponse, CreateGroupError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"CreateGroup",http:{method:"POST",requestUri:"/group"},input:{shape:CreateGroupRequest$},output:{shape:CreateGroupResponse$},errors:[ConflictException$,InternalServerException$,ServiceQuotaExceededException$,ValidationException$]},errors:{ConflictException,InternalServerException,ServiceQuotaExceededException,ValidationException}})
 
-export const listGroupResources: Paginate.Paginated<ListGroupResourcesRequest, ListGroupResourcesOutput, ListGroupResourcesError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"ListGroupResources",http:{method:"POST",requestUri:"/group/{groupIdentifier}/resources"},input:{shape:ListGroupResourcesRequest$},output:{shape:ListGroupResourcesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const deleteCanary: Client.Operation<DeleteCanaryRequest, DeleteCanaryResponse, DeleteCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DeleteCanary",http:{method:"DELETE",requestUri:"/canary/{name}"},input:{shape:DeleteCanaryRequest$},output:{shape:DeleteCanaryResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listGroups: Paginate.Paginated<ListGroupsRequest, ListGroupsOutput, ListGroupsError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"ListGroups",http:{method:"POST",requestUri:"/groups"},input:{shape:ListGroupsRequest$},output:{shape:ListGroupsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const deleteGroup: Client.Operation<DeleteGroupRequest, DeleteGroupResponse, DeleteGroupError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DeleteGroup",http:{method:"DELETE",requestUri:"/group/{groupIdentifier}"},input:{shape:DeleteGroupRequest$},output:{shape:DeleteGroupResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const describeCanaries: Paginate.Paginated<DescribeCanariesRequest, DescribeCanariesResponse, DescribeCanariesError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DescribeCanaries",http:{method:"POST",requestUri:"/canaries"},input:{shape:DescribeCanariesRequest$},output:{shape:DescribeCanariesResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const startCanary: Client.Operation<StartCanaryRequest, StartCanaryOutput, StartCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"StartCanary",http:{method:"POST",requestUri:"/canary/{name}/start"},input:{shape:StartCanaryRequest$},output:{shape:StartCanaryOutput$}}})
+export const describeCanariesLastRun: Paginate.Paginated<DescribeCanariesLastRunRequest, DescribeCanariesLastRunResponse, DescribeCanariesLastRunError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DescribeCanariesLastRun",http:{method:"POST",requestUri:"/canaries/last-run"},input:{shape:DescribeCanariesLastRunRequest$},output:{shape:DescribeCanariesLastRunResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const stopCanary: Client.Operation<StopCanaryRequest, StopCanaryOutput, StopCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"StopCanary",http:{method:"POST",requestUri:"/canary/{name}/stop"},input:{shape:StopCanaryRequest$},output:{shape:StopCanaryOutput$}}})
+export const describeRuntimeVersions: Paginate.Paginated<DescribeRuntimeVersionsRequest, DescribeRuntimeVersionsResponse, DescribeRuntimeVersionsError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DescribeRuntimeVersions",http:{method:"POST",requestUri:"/runtime-versions"},input:{shape:DescribeRuntimeVersionsRequest$},output:{shape:DescribeRuntimeVersionsResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const disassociateResource: Client.Operation<DisassociateResourceRequest, DisassociateResourceResponse, DisassociateResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"DisassociateResource",http:{method:"PATCH",requestUri:"/group/{groupIdentifier}/disassociate"},input:{shape:DisassociateResourceRequest$},output:{shape:DisassociateResourceResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const getCanary: Client.Operation<GetCanaryRequest, GetCanaryResponse, GetCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"GetCanary",http:{method:"GET",requestUri:"/canary/{name}"},input:{shape:GetCanaryRequest$},output:{shape:GetCanaryResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}})
 
-export const updateCanary: Client.Operation<UpdateCanaryRequest, UpdateCanaryOutput, UpdateCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"UpdateCanary",http:{method:"PATCH",requestUri:"/canary/{name}"},input:{shape:UpdateCanaryRequest$},output:{shape:UpdateCanaryOutput$}}})
+export const getCanaryRuns: Paginate.Paginated<GetCanaryRunsRequest, GetCanaryRunsResponse, GetCanaryRunsError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"GetCanaryRuns",http:{method:"POST",requestUri:"/canary/{name}/runs"},input:{shape:GetCanaryRunsRequest$},output:{shape:GetCanaryRunsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const getGroup: Client.Operation<GetGroupRequest, GetGroupResponse, GetGroupError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"GetGroup",http:{method:"GET",requestUri:"/group/{groupIdentifier}"},input:{shape:GetGroupRequest$},output:{shape:GetGroupResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const listAssociatedGroups: Paginate.Paginated<ListAssociatedGroupsRequest, ListAssociatedGroupsResponse, ListAssociatedGroupsError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"ListAssociatedGroups",http:{method:"POST",requestUri:"/resource/{resourceArn}/groups"},input:{shape:ListAssociatedGroupsRequest$},output:{shape:ListAssociatedGroupsResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listGroupResources: Paginate.Paginated<ListGroupResourcesRequest, ListGroupResourcesResponse, ListGroupResourcesError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"ListGroupResources",http:{method:"POST",requestUri:"/group/{groupIdentifier}/resources"},input:{shape:ListGroupResourcesRequest$},output:{shape:ListGroupResourcesResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listGroups: Paginate.Paginated<ListGroupsRequest, ListGroupsResponse, ListGroupsError, Synthetics, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Synthetics, {model:{name:"ListGroups",http:{method:"POST",requestUri:"/groups"},input:{shape:ListGroupsRequest$},output:{shape:ListGroupsResponse$},errors:[InternalServerException$,ValidationException$]},errors:{InternalServerException,ValidationException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[BadRequestException$,ConflictException$,InternalFailureException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,InternalFailureException,NotFoundException,TooManyRequestsException}})
+
+export const startCanary: Client.Operation<StartCanaryRequest, StartCanaryResponse, StartCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"StartCanary",http:{method:"POST",requestUri:"/canary/{name}/start"},input:{shape:StartCanaryRequest$},output:{shape:StartCanaryResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const stopCanary: Client.Operation<StopCanaryRequest, StopCanaryResponse, StopCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"StopCanary",http:{method:"POST",requestUri:"/canary/{name}/stop"},input:{shape:StopCanaryRequest$},output:{shape:StopCanaryResponse$},errors:[ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{resourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[BadRequestException$,ConflictException$,InternalFailureException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,InternalFailureException,NotFoundException,TooManyRequestsException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{resourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[BadRequestException$,ConflictException$,InternalFailureException$,NotFoundException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,InternalFailureException,NotFoundException,TooManyRequestsException}})
+
+export const updateCanary: Client.Operation<UpdateCanaryRequest, UpdateCanaryResponse, UpdateCanaryError, Synthetics> = /*#__PURE__*/ Client.operation(Synthetics, {model:{name:"UpdateCanary",http:{method:"PATCH",requestUri:"/canary/{name}"},input:{shape:UpdateCanaryRequest$},output:{shape:UpdateCanaryResponse$},errors:[ConflictException$,InternalServerException$,RequestEntityTooLargeException$,ResourceNotFoundException$,ValidationException$]},errors:{ConflictException,InternalServerException,RequestEntityTooLargeException,ResourceNotFoundException,ValidationException}})

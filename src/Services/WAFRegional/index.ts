@@ -8,6 +8,7 @@ import { makeJsonRpc } from "../../Protocols/JsonRpc.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 
 /** The WAFRegional client: provide it with `layer`. */
 export class WAFRegional extends Context.Tag("effect-aws-sdk/WAFRegional")<WAFRegional, Client.ServiceClient>() {}
@@ -27,310 +28,360 @@ const integer$: S.Shape = {type:"integer",name:"Integer"}
 const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 
 const AssociateWebACLRequest$: S.StructureShape = {type:"structure",name:"AssociateWebACLRequest",members:{WebACLId:{shape:string$},ResourceArn:{shape:string$}},required:["WebACLId","ResourceArn"]}
-const AssociateWebACLOutput$: S.StructureShape = {type:"structure",name:"AssociateWebACLOutput",members:{}}
+const AssociateWebACLResponse$: S.StructureShape = {type:"structure",name:"AssociateWebACLResponse",members:{}}
 const CreateByteMatchSetRequest$: S.StructureShape = {type:"structure",name:"CreateByteMatchSetRequest",members:{Name:{shape:string$},ChangeToken:{shape:string$}},required:["Name","ChangeToken"]}
-const CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch$: S.StructureShape = {type:"structure",name:"CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch",members:{Type:{shape:string$},Data:{shape:string$}},required:["Type"]}
-const CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMember$: S.StructureShape = {type:"structure",name:"CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMember",members:{FieldToMatch:{shape:CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch$},TargetString:{shape:blob$},TextTransformation:{shape:string$},PositionalConstraint:{shape:string$}},required:["FieldToMatch","TargetString","TextTransformation","PositionalConstraint"]}
-const CreateByteMatchSetOutputByteMatchSetByteMatchTuples$: S.ListShape = {type:"list",name:"CreateByteMatchSetOutputByteMatchSetByteMatchTuples",member:{shape:CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMember$}}
-const CreateByteMatchSetOutputByteMatchSet$: S.StructureShape = {type:"structure",name:"CreateByteMatchSetOutputByteMatchSet",members:{ByteMatchSetId:{shape:string$},Name:{shape:string$},ByteMatchTuples:{shape:CreateByteMatchSetOutputByteMatchSetByteMatchTuples$}},required:["ByteMatchSetId","ByteMatchTuples"]}
-const CreateByteMatchSetOutput$: S.StructureShape = {type:"structure",name:"CreateByteMatchSetOutput",members:{ByteMatchSet:{shape:CreateByteMatchSetOutputByteMatchSet$},ChangeToken:{shape:string$}}}
+const FieldToMatch$: S.StructureShape = {type:"structure",name:"FieldToMatch",members:{Type:{shape:string$},Data:{shape:string$}},required:["Type"]}
+const ByteMatchTuple$: S.StructureShape = {type:"structure",name:"ByteMatchTuple",members:{FieldToMatch:{shape:FieldToMatch$},TargetString:{shape:blob$},TextTransformation:{shape:string$},PositionalConstraint:{shape:string$}},required:["FieldToMatch","TargetString","TextTransformation","PositionalConstraint"]}
+const ByteMatchSetByteMatchTuples$: S.ListShape = {type:"list",name:"ByteMatchSetByteMatchTuples",member:{shape:ByteMatchTuple$}}
+const ByteMatchSet$: S.StructureShape = {type:"structure",name:"ByteMatchSet",members:{ByteMatchSetId:{shape:string$},Name:{shape:string$},ByteMatchTuples:{shape:ByteMatchSetByteMatchTuples$}},required:["ByteMatchSetId","ByteMatchTuples"]}
+const CreateByteMatchSetResponse$: S.StructureShape = {type:"structure",name:"CreateByteMatchSetResponse",members:{ByteMatchSet:{shape:ByteMatchSet$},ChangeToken:{shape:string$}}}
 const CreateGeoMatchSetRequest$: S.StructureShape = {type:"structure",name:"CreateGeoMatchSetRequest",members:{Name:{shape:string$},ChangeToken:{shape:string$}},required:["Name","ChangeToken"]}
-const CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraintsMember$: S.StructureShape = {type:"structure",name:"CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraintsMember",members:{Type:{shape:string$},Value:{shape:string$}},required:["Type","Value"]}
-const CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraints$: S.ListShape = {type:"list",name:"CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraints",member:{shape:CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraintsMember$}}
-const CreateGeoMatchSetOutputGeoMatchSet$: S.StructureShape = {type:"structure",name:"CreateGeoMatchSetOutputGeoMatchSet",members:{GeoMatchSetId:{shape:string$},Name:{shape:string$},GeoMatchConstraints:{shape:CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraints$}},required:["GeoMatchSetId","GeoMatchConstraints"]}
-const CreateGeoMatchSetOutput$: S.StructureShape = {type:"structure",name:"CreateGeoMatchSetOutput",members:{GeoMatchSet:{shape:CreateGeoMatchSetOutputGeoMatchSet$},ChangeToken:{shape:string$}}}
+const GeoMatchConstraint$: S.StructureShape = {type:"structure",name:"GeoMatchConstraint",members:{Type:{shape:string$},Value:{shape:string$}},required:["Type","Value"]}
+const GeoMatchSetGeoMatchConstraints$: S.ListShape = {type:"list",name:"GeoMatchSetGeoMatchConstraints",member:{shape:GeoMatchConstraint$}}
+const GeoMatchSet$: S.StructureShape = {type:"structure",name:"GeoMatchSet",members:{GeoMatchSetId:{shape:string$},Name:{shape:string$},GeoMatchConstraints:{shape:GeoMatchSetGeoMatchConstraints$}},required:["GeoMatchSetId","GeoMatchConstraints"]}
+const CreateGeoMatchSetResponse$: S.StructureShape = {type:"structure",name:"CreateGeoMatchSetResponse",members:{GeoMatchSet:{shape:GeoMatchSet$},ChangeToken:{shape:string$}}}
 const CreateIPSetRequest$: S.StructureShape = {type:"structure",name:"CreateIPSetRequest",members:{Name:{shape:string$},ChangeToken:{shape:string$}},required:["Name","ChangeToken"]}
-const CreateIPSetOutputIPSetIPSetDescriptorsMember$: S.StructureShape = {type:"structure",name:"CreateIPSetOutputIPSetIPSetDescriptorsMember",members:{Type:{shape:string$},Value:{shape:string$}},required:["Type","Value"]}
-const CreateIPSetOutputIPSetIPSetDescriptors$: S.ListShape = {type:"list",name:"CreateIPSetOutputIPSetIPSetDescriptors",member:{shape:CreateIPSetOutputIPSetIPSetDescriptorsMember$}}
-const CreateIPSetOutputIPSet$: S.StructureShape = {type:"structure",name:"CreateIPSetOutputIPSet",members:{IPSetId:{shape:string$},Name:{shape:string$},IPSetDescriptors:{shape:CreateIPSetOutputIPSetIPSetDescriptors$}},required:["IPSetId","IPSetDescriptors"]}
-const CreateIPSetOutput$: S.StructureShape = {type:"structure",name:"CreateIPSetOutput",members:{IPSet:{shape:CreateIPSetOutputIPSet$},ChangeToken:{shape:string$}}}
-const CreateRateBasedRuleRequestTagsMember$: S.StructureShape = {type:"structure",name:"CreateRateBasedRuleRequestTagsMember",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
-const CreateRateBasedRuleRequestTags$: S.ListShape = {type:"list",name:"CreateRateBasedRuleRequestTags",member:{shape:CreateRateBasedRuleRequestTagsMember$}}
+const IPSetDescriptor$: S.StructureShape = {type:"structure",name:"IPSetDescriptor",members:{Type:{shape:string$},Value:{shape:string$}},required:["Type","Value"]}
+const IPSetIPSetDescriptors$: S.ListShape = {type:"list",name:"IPSetIPSetDescriptors",member:{shape:IPSetDescriptor$}}
+const IPSet$: S.StructureShape = {type:"structure",name:"IPSet",members:{IPSetId:{shape:string$},Name:{shape:string$},IPSetDescriptors:{shape:IPSetIPSetDescriptors$}},required:["IPSetId","IPSetDescriptors"]}
+const CreateIPSetResponse$: S.StructureShape = {type:"structure",name:"CreateIPSetResponse",members:{IPSet:{shape:IPSet$},ChangeToken:{shape:string$}}}
+const Tag$: S.StructureShape = {type:"structure",name:"Tag",members:{Key:{shape:string$},Value:{shape:string$}},required:["Key","Value"]}
+const CreateRateBasedRuleRequestTags$: S.ListShape = {type:"list",name:"CreateRateBasedRuleRequestTags",member:{shape:Tag$}}
 const CreateRateBasedRuleRequest$: S.StructureShape = {type:"structure",name:"CreateRateBasedRuleRequest",members:{Name:{shape:string$},MetricName:{shape:string$},RateKey:{shape:string$},RateLimit:{shape:long$},ChangeToken:{shape:string$},Tags:{shape:CreateRateBasedRuleRequestTags$}},required:["Name","MetricName","RateKey","RateLimit","ChangeToken"]}
-const CreateRateBasedRuleOutputRuleMatchPredicatesMember$: S.StructureShape = {type:"structure",name:"CreateRateBasedRuleOutputRuleMatchPredicatesMember",members:{Negated:{shape:boolean$},Type:{shape:string$},DataId:{shape:string$}},required:["Negated","Type","DataId"]}
-const CreateRateBasedRuleOutputRuleMatchPredicates$: S.ListShape = {type:"list",name:"CreateRateBasedRuleOutputRuleMatchPredicates",member:{shape:CreateRateBasedRuleOutputRuleMatchPredicatesMember$}}
-const CreateRateBasedRuleOutputRule$: S.StructureShape = {type:"structure",name:"CreateRateBasedRuleOutputRule",members:{RuleId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$},MatchPredicates:{shape:CreateRateBasedRuleOutputRuleMatchPredicates$},RateKey:{shape:string$},RateLimit:{shape:long$}},required:["RuleId","MatchPredicates","RateKey","RateLimit"]}
-const CreateRateBasedRuleOutput$: S.StructureShape = {type:"structure",name:"CreateRateBasedRuleOutput",members:{Rule:{shape:CreateRateBasedRuleOutputRule$},ChangeToken:{shape:string$}}}
+const Predicate$: S.StructureShape = {type:"structure",name:"Predicate",members:{Negated:{shape:boolean$},Type:{shape:string$},DataId:{shape:string$}},required:["Negated","Type","DataId"]}
+const RateBasedRuleMatchPredicates$: S.ListShape = {type:"list",name:"RateBasedRuleMatchPredicates",member:{shape:Predicate$}}
+const RateBasedRule$: S.StructureShape = {type:"structure",name:"RateBasedRule",members:{RuleId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$},MatchPredicates:{shape:RateBasedRuleMatchPredicates$},RateKey:{shape:string$},RateLimit:{shape:long$}},required:["RuleId","MatchPredicates","RateKey","RateLimit"]}
+const CreateRateBasedRuleResponse$: S.StructureShape = {type:"structure",name:"CreateRateBasedRuleResponse",members:{Rule:{shape:RateBasedRule$},ChangeToken:{shape:string$}}}
 const CreateRegexMatchSetRequest$: S.StructureShape = {type:"structure",name:"CreateRegexMatchSetRequest",members:{Name:{shape:string$},ChangeToken:{shape:string$}},required:["Name","ChangeToken"]}
-const CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuplesMember$: S.StructureShape = {type:"structure",name:"CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuplesMember",members:{FieldToMatch:{shape:CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch$},TextTransformation:{shape:string$},RegexPatternSetId:{shape:string$}},required:["FieldToMatch","TextTransformation","RegexPatternSetId"]}
-const CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuples$: S.ListShape = {type:"list",name:"CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuples",member:{shape:CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuplesMember$}}
-const CreateRegexMatchSetOutputRegexMatchSet$: S.StructureShape = {type:"structure",name:"CreateRegexMatchSetOutputRegexMatchSet",members:{RegexMatchSetId:{shape:string$},Name:{shape:string$},RegexMatchTuples:{shape:CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuples$}}}
-const CreateRegexMatchSetOutput$: S.StructureShape = {type:"structure",name:"CreateRegexMatchSetOutput",members:{RegexMatchSet:{shape:CreateRegexMatchSetOutputRegexMatchSet$},ChangeToken:{shape:string$}}}
+const RegexMatchTuple$: S.StructureShape = {type:"structure",name:"RegexMatchTuple",members:{FieldToMatch:{shape:FieldToMatch$},TextTransformation:{shape:string$},RegexPatternSetId:{shape:string$}},required:["FieldToMatch","TextTransformation","RegexPatternSetId"]}
+const RegexMatchSetRegexMatchTuples$: S.ListShape = {type:"list",name:"RegexMatchSetRegexMatchTuples",member:{shape:RegexMatchTuple$}}
+const RegexMatchSet$: S.StructureShape = {type:"structure",name:"RegexMatchSet",members:{RegexMatchSetId:{shape:string$},Name:{shape:string$},RegexMatchTuples:{shape:RegexMatchSetRegexMatchTuples$}}}
+const CreateRegexMatchSetResponse$: S.StructureShape = {type:"structure",name:"CreateRegexMatchSetResponse",members:{RegexMatchSet:{shape:RegexMatchSet$},ChangeToken:{shape:string$}}}
 const CreateRegexPatternSetRequest$: S.StructureShape = {type:"structure",name:"CreateRegexPatternSetRequest",members:{Name:{shape:string$},ChangeToken:{shape:string$}},required:["Name","ChangeToken"]}
-const CreateRegexPatternSetOutputRegexPatternSetRegexPatternStrings$: S.ListShape = {type:"list",name:"CreateRegexPatternSetOutputRegexPatternSetRegexPatternStrings",member:{shape:string$}}
-const CreateRegexPatternSetOutputRegexPatternSet$: S.StructureShape = {type:"structure",name:"CreateRegexPatternSetOutputRegexPatternSet",members:{RegexPatternSetId:{shape:string$},Name:{shape:string$},RegexPatternStrings:{shape:CreateRegexPatternSetOutputRegexPatternSetRegexPatternStrings$}},required:["RegexPatternSetId","RegexPatternStrings"]}
-const CreateRegexPatternSetOutput$: S.StructureShape = {type:"structure",name:"CreateRegexPatternSetOutput",members:{RegexPatternSet:{shape:CreateRegexPatternSetOutputRegexPatternSet$},ChangeToken:{shape:string$}}}
+const RegexPatternSetRegexPatternStrings$: S.ListShape = {type:"list",name:"RegexPatternSetRegexPatternStrings",member:{shape:string$}}
+const RegexPatternSet$: S.StructureShape = {type:"structure",name:"RegexPatternSet",members:{RegexPatternSetId:{shape:string$},Name:{shape:string$},RegexPatternStrings:{shape:RegexPatternSetRegexPatternStrings$}},required:["RegexPatternSetId","RegexPatternStrings"]}
+const CreateRegexPatternSetResponse$: S.StructureShape = {type:"structure",name:"CreateRegexPatternSetResponse",members:{RegexPatternSet:{shape:RegexPatternSet$},ChangeToken:{shape:string$}}}
 const CreateRuleRequest$: S.StructureShape = {type:"structure",name:"CreateRuleRequest",members:{Name:{shape:string$},MetricName:{shape:string$},ChangeToken:{shape:string$},Tags:{shape:CreateRateBasedRuleRequestTags$}},required:["Name","MetricName","ChangeToken"]}
-const CreateRuleOutputRule$: S.StructureShape = {type:"structure",name:"CreateRuleOutputRule",members:{RuleId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$},Predicates:{shape:CreateRateBasedRuleOutputRuleMatchPredicates$}},required:["RuleId","Predicates"]}
-const CreateRuleOutput$: S.StructureShape = {type:"structure",name:"CreateRuleOutput",members:{Rule:{shape:CreateRuleOutputRule$},ChangeToken:{shape:string$}}}
+const Rule$: S.StructureShape = {type:"structure",name:"Rule",members:{RuleId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$},Predicates:{shape:RateBasedRuleMatchPredicates$}},required:["RuleId","Predicates"]}
+const CreateRuleResponse$: S.StructureShape = {type:"structure",name:"CreateRuleResponse",members:{Rule:{shape:Rule$},ChangeToken:{shape:string$}}}
 const CreateRuleGroupRequest$: S.StructureShape = {type:"structure",name:"CreateRuleGroupRequest",members:{Name:{shape:string$},MetricName:{shape:string$},ChangeToken:{shape:string$},Tags:{shape:CreateRateBasedRuleRequestTags$}},required:["Name","MetricName","ChangeToken"]}
-const CreateRuleGroupOutputRuleGroup$: S.StructureShape = {type:"structure",name:"CreateRuleGroupOutputRuleGroup",members:{RuleGroupId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$}},required:["RuleGroupId"]}
-const CreateRuleGroupOutput$: S.StructureShape = {type:"structure",name:"CreateRuleGroupOutput",members:{RuleGroup:{shape:CreateRuleGroupOutputRuleGroup$},ChangeToken:{shape:string$}}}
+const RuleGroup$: S.StructureShape = {type:"structure",name:"RuleGroup",members:{RuleGroupId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$}},required:["RuleGroupId"]}
+const CreateRuleGroupResponse$: S.StructureShape = {type:"structure",name:"CreateRuleGroupResponse",members:{RuleGroup:{shape:RuleGroup$},ChangeToken:{shape:string$}}}
 const CreateSizeConstraintSetRequest$: S.StructureShape = {type:"structure",name:"CreateSizeConstraintSetRequest",members:{Name:{shape:string$},ChangeToken:{shape:string$}},required:["Name","ChangeToken"]}
-const CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraintsMember$: S.StructureShape = {type:"structure",name:"CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraintsMember",members:{FieldToMatch:{shape:CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch$},TextTransformation:{shape:string$},ComparisonOperator:{shape:string$},Size:{shape:long$}},required:["FieldToMatch","TextTransformation","ComparisonOperator","Size"]}
-const CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraints$: S.ListShape = {type:"list",name:"CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraints",member:{shape:CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraintsMember$}}
-const CreateSizeConstraintSetOutputSizeConstraintSet$: S.StructureShape = {type:"structure",name:"CreateSizeConstraintSetOutputSizeConstraintSet",members:{SizeConstraintSetId:{shape:string$},Name:{shape:string$},SizeConstraints:{shape:CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraints$}},required:["SizeConstraintSetId","SizeConstraints"]}
-const CreateSizeConstraintSetOutput$: S.StructureShape = {type:"structure",name:"CreateSizeConstraintSetOutput",members:{SizeConstraintSet:{shape:CreateSizeConstraintSetOutputSizeConstraintSet$},ChangeToken:{shape:string$}}}
+const SizeConstraint$: S.StructureShape = {type:"structure",name:"SizeConstraint",members:{FieldToMatch:{shape:FieldToMatch$},TextTransformation:{shape:string$},ComparisonOperator:{shape:string$},Size:{shape:long$}},required:["FieldToMatch","TextTransformation","ComparisonOperator","Size"]}
+const SizeConstraintSetSizeConstraints$: S.ListShape = {type:"list",name:"SizeConstraintSetSizeConstraints",member:{shape:SizeConstraint$}}
+const SizeConstraintSet$: S.StructureShape = {type:"structure",name:"SizeConstraintSet",members:{SizeConstraintSetId:{shape:string$},Name:{shape:string$},SizeConstraints:{shape:SizeConstraintSetSizeConstraints$}},required:["SizeConstraintSetId","SizeConstraints"]}
+const CreateSizeConstraintSetResponse$: S.StructureShape = {type:"structure",name:"CreateSizeConstraintSetResponse",members:{SizeConstraintSet:{shape:SizeConstraintSet$},ChangeToken:{shape:string$}}}
 const CreateSqlInjectionMatchSetRequest$: S.StructureShape = {type:"structure",name:"CreateSqlInjectionMatchSetRequest",members:{Name:{shape:string$},ChangeToken:{shape:string$}},required:["Name","ChangeToken"]}
-const CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuplesMember$: S.StructureShape = {type:"structure",name:"CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuplesMember",members:{FieldToMatch:{shape:CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch$},TextTransformation:{shape:string$}},required:["FieldToMatch","TextTransformation"]}
-const CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuples$: S.ListShape = {type:"list",name:"CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuples",member:{shape:CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuplesMember$}}
-const CreateSqlInjectionMatchSetOutputSqlInjectionMatchSet$: S.StructureShape = {type:"structure",name:"CreateSqlInjectionMatchSetOutputSqlInjectionMatchSet",members:{SqlInjectionMatchSetId:{shape:string$},Name:{shape:string$},SqlInjectionMatchTuples:{shape:CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuples$}},required:["SqlInjectionMatchSetId","SqlInjectionMatchTuples"]}
-const CreateSqlInjectionMatchSetOutput$: S.StructureShape = {type:"structure",name:"CreateSqlInjectionMatchSetOutput",members:{SqlInjectionMatchSet:{shape:CreateSqlInjectionMatchSetOutputSqlInjectionMatchSet$},ChangeToken:{shape:string$}}}
-const CreateWebACLRequestDefaultAction$: S.StructureShape = {type:"structure",name:"CreateWebACLRequestDefaultAction",members:{Type:{shape:string$}},required:["Type"]}
-const CreateWebACLRequest$: S.StructureShape = {type:"structure",name:"CreateWebACLRequest",members:{Name:{shape:string$},MetricName:{shape:string$},DefaultAction:{shape:CreateWebACLRequestDefaultAction$},ChangeToken:{shape:string$},Tags:{shape:CreateRateBasedRuleRequestTags$}},required:["Name","MetricName","DefaultAction","ChangeToken"]}
-const CreateWebACLOutputWebACLRulesMemberOverrideAction$: S.StructureShape = {type:"structure",name:"CreateWebACLOutputWebACLRulesMemberOverrideAction",members:{Type:{shape:string$}},required:["Type"]}
-const CreateWebACLOutputWebACLRulesMemberExcludedRulesMember$: S.StructureShape = {type:"structure",name:"CreateWebACLOutputWebACLRulesMemberExcludedRulesMember",members:{RuleId:{shape:string$}},required:["RuleId"]}
-const CreateWebACLOutputWebACLRulesMemberExcludedRules$: S.ListShape = {type:"list",name:"CreateWebACLOutputWebACLRulesMemberExcludedRules",member:{shape:CreateWebACLOutputWebACLRulesMemberExcludedRulesMember$}}
-const CreateWebACLOutputWebACLRulesMember$: S.StructureShape = {type:"structure",name:"CreateWebACLOutputWebACLRulesMember",members:{Priority:{shape:integer$},RuleId:{shape:string$},Action:{shape:CreateWebACLRequestDefaultAction$},OverrideAction:{shape:CreateWebACLOutputWebACLRulesMemberOverrideAction$},Type:{shape:string$},ExcludedRules:{shape:CreateWebACLOutputWebACLRulesMemberExcludedRules$}},required:["Priority","RuleId"]}
-const CreateWebACLOutputWebACLRules$: S.ListShape = {type:"list",name:"CreateWebACLOutputWebACLRules",member:{shape:CreateWebACLOutputWebACLRulesMember$}}
-const CreateWebACLOutputWebACL$: S.StructureShape = {type:"structure",name:"CreateWebACLOutputWebACL",members:{WebACLId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$},DefaultAction:{shape:CreateWebACLRequestDefaultAction$},Rules:{shape:CreateWebACLOutputWebACLRules$},WebACLArn:{shape:string$}},required:["WebACLId","DefaultAction","Rules"]}
-const CreateWebACLOutput$: S.StructureShape = {type:"structure",name:"CreateWebACLOutput",members:{WebACL:{shape:CreateWebACLOutputWebACL$},ChangeToken:{shape:string$}}}
+const SqlInjectionMatchTuple$: S.StructureShape = {type:"structure",name:"SqlInjectionMatchTuple",members:{FieldToMatch:{shape:FieldToMatch$},TextTransformation:{shape:string$}},required:["FieldToMatch","TextTransformation"]}
+const SqlInjectionMatchSetSqlInjectionMatchTuples$: S.ListShape = {type:"list",name:"SqlInjectionMatchSetSqlInjectionMatchTuples",member:{shape:SqlInjectionMatchTuple$}}
+const SqlInjectionMatchSet$: S.StructureShape = {type:"structure",name:"SqlInjectionMatchSet",members:{SqlInjectionMatchSetId:{shape:string$},Name:{shape:string$},SqlInjectionMatchTuples:{shape:SqlInjectionMatchSetSqlInjectionMatchTuples$}},required:["SqlInjectionMatchSetId","SqlInjectionMatchTuples"]}
+const CreateSqlInjectionMatchSetResponse$: S.StructureShape = {type:"structure",name:"CreateSqlInjectionMatchSetResponse",members:{SqlInjectionMatchSet:{shape:SqlInjectionMatchSet$},ChangeToken:{shape:string$}}}
+const WafAction$: S.StructureShape = {type:"structure",name:"WafAction",members:{Type:{shape:string$}},required:["Type"]}
+const CreateWebACLRequest$: S.StructureShape = {type:"structure",name:"CreateWebACLRequest",members:{Name:{shape:string$},MetricName:{shape:string$},DefaultAction:{shape:WafAction$},ChangeToken:{shape:string$},Tags:{shape:CreateRateBasedRuleRequestTags$}},required:["Name","MetricName","DefaultAction","ChangeToken"]}
+const WafOverrideAction$: S.StructureShape = {type:"structure",name:"WafOverrideAction",members:{Type:{shape:string$}},required:["Type"]}
+const ExcludedRule$: S.StructureShape = {type:"structure",name:"ExcludedRule",members:{RuleId:{shape:string$}},required:["RuleId"]}
+const ActivatedRuleExcludedRules$: S.ListShape = {type:"list",name:"ActivatedRuleExcludedRules",member:{shape:ExcludedRule$}}
+const ActivatedRule$: S.StructureShape = {type:"structure",name:"ActivatedRule",members:{Priority:{shape:integer$},RuleId:{shape:string$},Action:{shape:WafAction$},OverrideAction:{shape:WafOverrideAction$},Type:{shape:string$},ExcludedRules:{shape:ActivatedRuleExcludedRules$}},required:["Priority","RuleId"]}
+const WebACLRules$: S.ListShape = {type:"list",name:"WebACLRules",member:{shape:ActivatedRule$}}
+const WebACL$: S.StructureShape = {type:"structure",name:"WebACL",members:{WebACLId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$},DefaultAction:{shape:WafAction$},Rules:{shape:WebACLRules$},WebACLArn:{shape:string$}},required:["WebACLId","DefaultAction","Rules"]}
+const CreateWebACLResponse$: S.StructureShape = {type:"structure",name:"CreateWebACLResponse",members:{WebACL:{shape:WebACL$},ChangeToken:{shape:string$}}}
 const CreateWebACLMigrationStackRequest$: S.StructureShape = {type:"structure",name:"CreateWebACLMigrationStackRequest",members:{WebACLId:{shape:string$},S3BucketName:{shape:string$},IgnoreUnsupportedType:{shape:boolean$}},required:["WebACLId","S3BucketName","IgnoreUnsupportedType"]}
-const CreateWebACLMigrationStackOutput$: S.StructureShape = {type:"structure",name:"CreateWebACLMigrationStackOutput",members:{S3ObjectUrl:{shape:string$}},required:["S3ObjectUrl"]}
+const CreateWebACLMigrationStackResponse$: S.StructureShape = {type:"structure",name:"CreateWebACLMigrationStackResponse",members:{S3ObjectUrl:{shape:string$}},required:["S3ObjectUrl"]}
 const CreateXssMatchSetRequest$: S.StructureShape = {type:"structure",name:"CreateXssMatchSetRequest",members:{Name:{shape:string$},ChangeToken:{shape:string$}},required:["Name","ChangeToken"]}
-const CreateXssMatchSetOutputXssMatchSetXssMatchTuplesMember$: S.StructureShape = {type:"structure",name:"CreateXssMatchSetOutputXssMatchSetXssMatchTuplesMember",members:{FieldToMatch:{shape:CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch$},TextTransformation:{shape:string$}},required:["FieldToMatch","TextTransformation"]}
-const CreateXssMatchSetOutputXssMatchSetXssMatchTuples$: S.ListShape = {type:"list",name:"CreateXssMatchSetOutputXssMatchSetXssMatchTuples",member:{shape:CreateXssMatchSetOutputXssMatchSetXssMatchTuplesMember$}}
-const CreateXssMatchSetOutputXssMatchSet$: S.StructureShape = {type:"structure",name:"CreateXssMatchSetOutputXssMatchSet",members:{XssMatchSetId:{shape:string$},Name:{shape:string$},XssMatchTuples:{shape:CreateXssMatchSetOutputXssMatchSetXssMatchTuples$}},required:["XssMatchSetId","XssMatchTuples"]}
-const CreateXssMatchSetOutput$: S.StructureShape = {type:"structure",name:"CreateXssMatchSetOutput",members:{XssMatchSet:{shape:CreateXssMatchSetOutputXssMatchSet$},ChangeToken:{shape:string$}}}
+const XssMatchTuple$: S.StructureShape = {type:"structure",name:"XssMatchTuple",members:{FieldToMatch:{shape:FieldToMatch$},TextTransformation:{shape:string$}},required:["FieldToMatch","TextTransformation"]}
+const XssMatchSetXssMatchTuples$: S.ListShape = {type:"list",name:"XssMatchSetXssMatchTuples",member:{shape:XssMatchTuple$}}
+const XssMatchSet$: S.StructureShape = {type:"structure",name:"XssMatchSet",members:{XssMatchSetId:{shape:string$},Name:{shape:string$},XssMatchTuples:{shape:XssMatchSetXssMatchTuples$}},required:["XssMatchSetId","XssMatchTuples"]}
+const CreateXssMatchSetResponse$: S.StructureShape = {type:"structure",name:"CreateXssMatchSetResponse",members:{XssMatchSet:{shape:XssMatchSet$},ChangeToken:{shape:string$}}}
 const DeleteByteMatchSetRequest$: S.StructureShape = {type:"structure",name:"DeleteByteMatchSetRequest",members:{ByteMatchSetId:{shape:string$},ChangeToken:{shape:string$}},required:["ByteMatchSetId","ChangeToken"]}
-const DeleteByteMatchSetOutput$: S.StructureShape = {type:"structure",name:"DeleteByteMatchSetOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteByteMatchSetResponse$: S.StructureShape = {type:"structure",name:"DeleteByteMatchSetResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteGeoMatchSetRequest$: S.StructureShape = {type:"structure",name:"DeleteGeoMatchSetRequest",members:{GeoMatchSetId:{shape:string$},ChangeToken:{shape:string$}},required:["GeoMatchSetId","ChangeToken"]}
-const DeleteGeoMatchSetOutput$: S.StructureShape = {type:"structure",name:"DeleteGeoMatchSetOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteGeoMatchSetResponse$: S.StructureShape = {type:"structure",name:"DeleteGeoMatchSetResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteIPSetRequest$: S.StructureShape = {type:"structure",name:"DeleteIPSetRequest",members:{IPSetId:{shape:string$},ChangeToken:{shape:string$}},required:["IPSetId","ChangeToken"]}
-const DeleteIPSetOutput$: S.StructureShape = {type:"structure",name:"DeleteIPSetOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteIPSetResponse$: S.StructureShape = {type:"structure",name:"DeleteIPSetResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteLoggingConfigurationRequest$: S.StructureShape = {type:"structure",name:"DeleteLoggingConfigurationRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const DeleteLoggingConfigurationOutput$: S.StructureShape = {type:"structure",name:"DeleteLoggingConfigurationOutput",members:{}}
+const DeleteLoggingConfigurationResponse$: S.StructureShape = {type:"structure",name:"DeleteLoggingConfigurationResponse",members:{}}
 const DeletePermissionPolicyRequest$: S.StructureShape = {type:"structure",name:"DeletePermissionPolicyRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const DeletePermissionPolicyOutput$: S.StructureShape = {type:"structure",name:"DeletePermissionPolicyOutput",members:{}}
+const DeletePermissionPolicyResponse$: S.StructureShape = {type:"structure",name:"DeletePermissionPolicyResponse",members:{}}
 const DeleteRateBasedRuleRequest$: S.StructureShape = {type:"structure",name:"DeleteRateBasedRuleRequest",members:{RuleId:{shape:string$},ChangeToken:{shape:string$}},required:["RuleId","ChangeToken"]}
-const DeleteRateBasedRuleOutput$: S.StructureShape = {type:"structure",name:"DeleteRateBasedRuleOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteRateBasedRuleResponse$: S.StructureShape = {type:"structure",name:"DeleteRateBasedRuleResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteRegexMatchSetRequest$: S.StructureShape = {type:"structure",name:"DeleteRegexMatchSetRequest",members:{RegexMatchSetId:{shape:string$},ChangeToken:{shape:string$}},required:["RegexMatchSetId","ChangeToken"]}
-const DeleteRegexMatchSetOutput$: S.StructureShape = {type:"structure",name:"DeleteRegexMatchSetOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteRegexMatchSetResponse$: S.StructureShape = {type:"structure",name:"DeleteRegexMatchSetResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteRegexPatternSetRequest$: S.StructureShape = {type:"structure",name:"DeleteRegexPatternSetRequest",members:{RegexPatternSetId:{shape:string$},ChangeToken:{shape:string$}},required:["RegexPatternSetId","ChangeToken"]}
-const DeleteRegexPatternSetOutput$: S.StructureShape = {type:"structure",name:"DeleteRegexPatternSetOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteRegexPatternSetResponse$: S.StructureShape = {type:"structure",name:"DeleteRegexPatternSetResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteRuleRequest$: S.StructureShape = {type:"structure",name:"DeleteRuleRequest",members:{RuleId:{shape:string$},ChangeToken:{shape:string$}},required:["RuleId","ChangeToken"]}
-const DeleteRuleOutput$: S.StructureShape = {type:"structure",name:"DeleteRuleOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteRuleResponse$: S.StructureShape = {type:"structure",name:"DeleteRuleResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteRuleGroupRequest$: S.StructureShape = {type:"structure",name:"DeleteRuleGroupRequest",members:{RuleGroupId:{shape:string$},ChangeToken:{shape:string$}},required:["RuleGroupId","ChangeToken"]}
-const DeleteRuleGroupOutput$: S.StructureShape = {type:"structure",name:"DeleteRuleGroupOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteRuleGroupResponse$: S.StructureShape = {type:"structure",name:"DeleteRuleGroupResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteSizeConstraintSetRequest$: S.StructureShape = {type:"structure",name:"DeleteSizeConstraintSetRequest",members:{SizeConstraintSetId:{shape:string$},ChangeToken:{shape:string$}},required:["SizeConstraintSetId","ChangeToken"]}
-const DeleteSizeConstraintSetOutput$: S.StructureShape = {type:"structure",name:"DeleteSizeConstraintSetOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteSizeConstraintSetResponse$: S.StructureShape = {type:"structure",name:"DeleteSizeConstraintSetResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteSqlInjectionMatchSetRequest$: S.StructureShape = {type:"structure",name:"DeleteSqlInjectionMatchSetRequest",members:{SqlInjectionMatchSetId:{shape:string$},ChangeToken:{shape:string$}},required:["SqlInjectionMatchSetId","ChangeToken"]}
-const DeleteSqlInjectionMatchSetOutput$: S.StructureShape = {type:"structure",name:"DeleteSqlInjectionMatchSetOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteSqlInjectionMatchSetResponse$: S.StructureShape = {type:"structure",name:"DeleteSqlInjectionMatchSetResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteWebACLRequest$: S.StructureShape = {type:"structure",name:"DeleteWebACLRequest",members:{WebACLId:{shape:string$},ChangeToken:{shape:string$}},required:["WebACLId","ChangeToken"]}
-const DeleteWebACLOutput$: S.StructureShape = {type:"structure",name:"DeleteWebACLOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteWebACLResponse$: S.StructureShape = {type:"structure",name:"DeleteWebACLResponse",members:{ChangeToken:{shape:string$}}}
 const DeleteXssMatchSetRequest$: S.StructureShape = {type:"structure",name:"DeleteXssMatchSetRequest",members:{XssMatchSetId:{shape:string$},ChangeToken:{shape:string$}},required:["XssMatchSetId","ChangeToken"]}
-const DeleteXssMatchSetOutput$: S.StructureShape = {type:"structure",name:"DeleteXssMatchSetOutput",members:{ChangeToken:{shape:string$}}}
+const DeleteXssMatchSetResponse$: S.StructureShape = {type:"structure",name:"DeleteXssMatchSetResponse",members:{ChangeToken:{shape:string$}}}
 const DisassociateWebACLRequest$: S.StructureShape = {type:"structure",name:"DisassociateWebACLRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const DisassociateWebACLOutput$: S.StructureShape = {type:"structure",name:"DisassociateWebACLOutput",members:{}}
+const DisassociateWebACLResponse$: S.StructureShape = {type:"structure",name:"DisassociateWebACLResponse",members:{}}
 const GetByteMatchSetRequest$: S.StructureShape = {type:"structure",name:"GetByteMatchSetRequest",members:{ByteMatchSetId:{shape:string$}},required:["ByteMatchSetId"]}
-const GetByteMatchSetOutput$: S.StructureShape = {type:"structure",name:"GetByteMatchSetOutput",members:{ByteMatchSet:{shape:CreateByteMatchSetOutputByteMatchSet$}}}
+const GetByteMatchSetResponse$: S.StructureShape = {type:"structure",name:"GetByteMatchSetResponse",members:{ByteMatchSet:{shape:ByteMatchSet$}}}
 const GetChangeTokenRequest$: S.StructureShape = {type:"structure",name:"GetChangeTokenRequest",members:{}}
-const GetChangeTokenOutput$: S.StructureShape = {type:"structure",name:"GetChangeTokenOutput",members:{ChangeToken:{shape:string$}}}
+const GetChangeTokenResponse$: S.StructureShape = {type:"structure",name:"GetChangeTokenResponse",members:{ChangeToken:{shape:string$}}}
 const GetChangeTokenStatusRequest$: S.StructureShape = {type:"structure",name:"GetChangeTokenStatusRequest",members:{ChangeToken:{shape:string$}},required:["ChangeToken"]}
-const GetChangeTokenStatusOutput$: S.StructureShape = {type:"structure",name:"GetChangeTokenStatusOutput",members:{ChangeTokenStatus:{shape:string$}}}
+const GetChangeTokenStatusResponse$: S.StructureShape = {type:"structure",name:"GetChangeTokenStatusResponse",members:{ChangeTokenStatus:{shape:string$}}}
 const GetGeoMatchSetRequest$: S.StructureShape = {type:"structure",name:"GetGeoMatchSetRequest",members:{GeoMatchSetId:{shape:string$}},required:["GeoMatchSetId"]}
-const GetGeoMatchSetOutput$: S.StructureShape = {type:"structure",name:"GetGeoMatchSetOutput",members:{GeoMatchSet:{shape:CreateGeoMatchSetOutputGeoMatchSet$}}}
+const GetGeoMatchSetResponse$: S.StructureShape = {type:"structure",name:"GetGeoMatchSetResponse",members:{GeoMatchSet:{shape:GeoMatchSet$}}}
 const GetIPSetRequest$: S.StructureShape = {type:"structure",name:"GetIPSetRequest",members:{IPSetId:{shape:string$}},required:["IPSetId"]}
-const GetIPSetOutput$: S.StructureShape = {type:"structure",name:"GetIPSetOutput",members:{IPSet:{shape:CreateIPSetOutputIPSet$}}}
+const GetIPSetResponse$: S.StructureShape = {type:"structure",name:"GetIPSetResponse",members:{IPSet:{shape:IPSet$}}}
 const GetLoggingConfigurationRequest$: S.StructureShape = {type:"structure",name:"GetLoggingConfigurationRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const GetLoggingConfigurationOutputLoggingConfigurationLogDestinationConfigs$: S.ListShape = {type:"list",name:"GetLoggingConfigurationOutputLoggingConfigurationLogDestinationConfigs",member:{shape:string$}}
-const GetLoggingConfigurationOutputLoggingConfigurationRedactedFields$: S.ListShape = {type:"list",name:"GetLoggingConfigurationOutputLoggingConfigurationRedactedFields",member:{shape:CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch$}}
-const GetLoggingConfigurationOutputLoggingConfiguration$: S.StructureShape = {type:"structure",name:"GetLoggingConfigurationOutputLoggingConfiguration",members:{ResourceArn:{shape:string$},LogDestinationConfigs:{shape:GetLoggingConfigurationOutputLoggingConfigurationLogDestinationConfigs$},RedactedFields:{shape:GetLoggingConfigurationOutputLoggingConfigurationRedactedFields$}},required:["ResourceArn","LogDestinationConfigs"]}
-const GetLoggingConfigurationOutput$: S.StructureShape = {type:"structure",name:"GetLoggingConfigurationOutput",members:{LoggingConfiguration:{shape:GetLoggingConfigurationOutputLoggingConfiguration$}}}
+const LoggingConfigurationLogDestinationConfigs$: S.ListShape = {type:"list",name:"LoggingConfigurationLogDestinationConfigs",member:{shape:string$}}
+const LoggingConfigurationRedactedFields$: S.ListShape = {type:"list",name:"LoggingConfigurationRedactedFields",member:{shape:FieldToMatch$}}
+const LoggingConfiguration$: S.StructureShape = {type:"structure",name:"LoggingConfiguration",members:{ResourceArn:{shape:string$},LogDestinationConfigs:{shape:LoggingConfigurationLogDestinationConfigs$},RedactedFields:{shape:LoggingConfigurationRedactedFields$}},required:["ResourceArn","LogDestinationConfigs"]}
+const GetLoggingConfigurationResponse$: S.StructureShape = {type:"structure",name:"GetLoggingConfigurationResponse",members:{LoggingConfiguration:{shape:LoggingConfiguration$}}}
 const GetPermissionPolicyRequest$: S.StructureShape = {type:"structure",name:"GetPermissionPolicyRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const GetPermissionPolicyOutput$: S.StructureShape = {type:"structure",name:"GetPermissionPolicyOutput",members:{Policy:{shape:string$}}}
+const GetPermissionPolicyResponse$: S.StructureShape = {type:"structure",name:"GetPermissionPolicyResponse",members:{Policy:{shape:string$}}}
 const GetRateBasedRuleRequest$: S.StructureShape = {type:"structure",name:"GetRateBasedRuleRequest",members:{RuleId:{shape:string$}},required:["RuleId"]}
-const GetRateBasedRuleOutput$: S.StructureShape = {type:"structure",name:"GetRateBasedRuleOutput",members:{Rule:{shape:CreateRateBasedRuleOutputRule$}}}
+const GetRateBasedRuleResponse$: S.StructureShape = {type:"structure",name:"GetRateBasedRuleResponse",members:{Rule:{shape:RateBasedRule$}}}
 const GetRateBasedRuleManagedKeysRequest$: S.StructureShape = {type:"structure",name:"GetRateBasedRuleManagedKeysRequest",members:{RuleId:{shape:string$},NextMarker:{shape:string$}},required:["RuleId"]}
-const GetRateBasedRuleManagedKeysOutputManagedKeys$: S.ListShape = {type:"list",name:"GetRateBasedRuleManagedKeysOutputManagedKeys",member:{shape:string$}}
-const GetRateBasedRuleManagedKeysOutput$: S.StructureShape = {type:"structure",name:"GetRateBasedRuleManagedKeysOutput",members:{ManagedKeys:{shape:GetRateBasedRuleManagedKeysOutputManagedKeys$},NextMarker:{shape:string$}}}
+const GetRateBasedRuleManagedKeysResponseManagedKeys$: S.ListShape = {type:"list",name:"GetRateBasedRuleManagedKeysResponseManagedKeys",member:{shape:string$}}
+const GetRateBasedRuleManagedKeysResponse$: S.StructureShape = {type:"structure",name:"GetRateBasedRuleManagedKeysResponse",members:{ManagedKeys:{shape:GetRateBasedRuleManagedKeysResponseManagedKeys$},NextMarker:{shape:string$}}}
 const GetRegexMatchSetRequest$: S.StructureShape = {type:"structure",name:"GetRegexMatchSetRequest",members:{RegexMatchSetId:{shape:string$}},required:["RegexMatchSetId"]}
-const GetRegexMatchSetOutput$: S.StructureShape = {type:"structure",name:"GetRegexMatchSetOutput",members:{RegexMatchSet:{shape:CreateRegexMatchSetOutputRegexMatchSet$}}}
+const GetRegexMatchSetResponse$: S.StructureShape = {type:"structure",name:"GetRegexMatchSetResponse",members:{RegexMatchSet:{shape:RegexMatchSet$}}}
 const GetRegexPatternSetRequest$: S.StructureShape = {type:"structure",name:"GetRegexPatternSetRequest",members:{RegexPatternSetId:{shape:string$}},required:["RegexPatternSetId"]}
-const GetRegexPatternSetOutput$: S.StructureShape = {type:"structure",name:"GetRegexPatternSetOutput",members:{RegexPatternSet:{shape:CreateRegexPatternSetOutputRegexPatternSet$}}}
+const GetRegexPatternSetResponse$: S.StructureShape = {type:"structure",name:"GetRegexPatternSetResponse",members:{RegexPatternSet:{shape:RegexPatternSet$}}}
 const GetRuleRequest$: S.StructureShape = {type:"structure",name:"GetRuleRequest",members:{RuleId:{shape:string$}},required:["RuleId"]}
-const GetRuleOutput$: S.StructureShape = {type:"structure",name:"GetRuleOutput",members:{Rule:{shape:CreateRuleOutputRule$}}}
+const GetRuleResponse$: S.StructureShape = {type:"structure",name:"GetRuleResponse",members:{Rule:{shape:Rule$}}}
 const GetRuleGroupRequest$: S.StructureShape = {type:"structure",name:"GetRuleGroupRequest",members:{RuleGroupId:{shape:string$}},required:["RuleGroupId"]}
-const GetRuleGroupOutput$: S.StructureShape = {type:"structure",name:"GetRuleGroupOutput",members:{RuleGroup:{shape:CreateRuleGroupOutputRuleGroup$}}}
-const GetSampledRequestsRequestTimeWindow$: S.StructureShape = {type:"structure",name:"GetSampledRequestsRequestTimeWindow",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}},required:["StartTime","EndTime"]}
-const GetSampledRequestsRequest$: S.StructureShape = {type:"structure",name:"GetSampledRequestsRequest",members:{WebAclId:{shape:string$},RuleId:{shape:string$},TimeWindow:{shape:GetSampledRequestsRequestTimeWindow$},MaxItems:{shape:long$}},required:["WebAclId","RuleId","TimeWindow","MaxItems"]}
-const GetSampledRequestsOutputSampledRequestsMemberRequestHeadersMember$: S.StructureShape = {type:"structure",name:"GetSampledRequestsOutputSampledRequestsMemberRequestHeadersMember",members:{Name:{shape:string$},Value:{shape:string$}}}
-const GetSampledRequestsOutputSampledRequestsMemberRequestHeaders$: S.ListShape = {type:"list",name:"GetSampledRequestsOutputSampledRequestsMemberRequestHeaders",member:{shape:GetSampledRequestsOutputSampledRequestsMemberRequestHeadersMember$}}
-const GetSampledRequestsOutputSampledRequestsMemberRequest$: S.StructureShape = {type:"structure",name:"GetSampledRequestsOutputSampledRequestsMemberRequest",members:{ClientIP:{shape:string$},Country:{shape:string$},URI:{shape:string$},Method:{shape:string$},HTTPVersion:{shape:string$},Headers:{shape:GetSampledRequestsOutputSampledRequestsMemberRequestHeaders$}}}
-const GetSampledRequestsOutputSampledRequestsMember$: S.StructureShape = {type:"structure",name:"GetSampledRequestsOutputSampledRequestsMember",members:{Request:{shape:GetSampledRequestsOutputSampledRequestsMemberRequest$},Weight:{shape:long$},Timestamp:{shape:timestamp$},Action:{shape:string$},RuleWithinRuleGroup:{shape:string$}},required:["Request","Weight"]}
-const GetSampledRequestsOutputSampledRequests$: S.ListShape = {type:"list",name:"GetSampledRequestsOutputSampledRequests",member:{shape:GetSampledRequestsOutputSampledRequestsMember$}}
-const GetSampledRequestsOutput$: S.StructureShape = {type:"structure",name:"GetSampledRequestsOutput",members:{SampledRequests:{shape:GetSampledRequestsOutputSampledRequests$},PopulationSize:{shape:long$},TimeWindow:{shape:GetSampledRequestsRequestTimeWindow$}}}
+const GetRuleGroupResponse$: S.StructureShape = {type:"structure",name:"GetRuleGroupResponse",members:{RuleGroup:{shape:RuleGroup$}}}
+const TimeWindow$: S.StructureShape = {type:"structure",name:"TimeWindow",members:{StartTime:{shape:timestamp$},EndTime:{shape:timestamp$}},required:["StartTime","EndTime"]}
+const GetSampledRequestsRequest$: S.StructureShape = {type:"structure",name:"GetSampledRequestsRequest",members:{WebAclId:{shape:string$},RuleId:{shape:string$},TimeWindow:{shape:TimeWindow$},MaxItems:{shape:long$}},required:["WebAclId","RuleId","TimeWindow","MaxItems"]}
+const HTTPHeader$: S.StructureShape = {type:"structure",name:"HTTPHeader",members:{Name:{shape:string$},Value:{shape:string$}}}
+const HTTPRequestHeaders$: S.ListShape = {type:"list",name:"HTTPRequestHeaders",member:{shape:HTTPHeader$}}
+const HTTPRequest$: S.StructureShape = {type:"structure",name:"HTTPRequest",members:{ClientIP:{shape:string$},Country:{shape:string$},URI:{shape:string$},Method:{shape:string$},HTTPVersion:{shape:string$},Headers:{shape:HTTPRequestHeaders$}}}
+const SampledHTTPRequest$: S.StructureShape = {type:"structure",name:"SampledHTTPRequest",members:{Request:{shape:HTTPRequest$},Weight:{shape:long$},Timestamp:{shape:timestamp$},Action:{shape:string$},RuleWithinRuleGroup:{shape:string$}},required:["Request","Weight"]}
+const GetSampledRequestsResponseSampledRequests$: S.ListShape = {type:"list",name:"GetSampledRequestsResponseSampledRequests",member:{shape:SampledHTTPRequest$}}
+const GetSampledRequestsResponse$: S.StructureShape = {type:"structure",name:"GetSampledRequestsResponse",members:{SampledRequests:{shape:GetSampledRequestsResponseSampledRequests$},PopulationSize:{shape:long$},TimeWindow:{shape:TimeWindow$}}}
 const GetSizeConstraintSetRequest$: S.StructureShape = {type:"structure",name:"GetSizeConstraintSetRequest",members:{SizeConstraintSetId:{shape:string$}},required:["SizeConstraintSetId"]}
-const GetSizeConstraintSetOutput$: S.StructureShape = {type:"structure",name:"GetSizeConstraintSetOutput",members:{SizeConstraintSet:{shape:CreateSizeConstraintSetOutputSizeConstraintSet$}}}
+const GetSizeConstraintSetResponse$: S.StructureShape = {type:"structure",name:"GetSizeConstraintSetResponse",members:{SizeConstraintSet:{shape:SizeConstraintSet$}}}
 const GetSqlInjectionMatchSetRequest$: S.StructureShape = {type:"structure",name:"GetSqlInjectionMatchSetRequest",members:{SqlInjectionMatchSetId:{shape:string$}},required:["SqlInjectionMatchSetId"]}
-const GetSqlInjectionMatchSetOutput$: S.StructureShape = {type:"structure",name:"GetSqlInjectionMatchSetOutput",members:{SqlInjectionMatchSet:{shape:CreateSqlInjectionMatchSetOutputSqlInjectionMatchSet$}}}
+const GetSqlInjectionMatchSetResponse$: S.StructureShape = {type:"structure",name:"GetSqlInjectionMatchSetResponse",members:{SqlInjectionMatchSet:{shape:SqlInjectionMatchSet$}}}
 const GetWebACLRequest$: S.StructureShape = {type:"structure",name:"GetWebACLRequest",members:{WebACLId:{shape:string$}},required:["WebACLId"]}
-const GetWebACLOutput$: S.StructureShape = {type:"structure",name:"GetWebACLOutput",members:{WebACL:{shape:CreateWebACLOutputWebACL$}}}
+const GetWebACLResponse$: S.StructureShape = {type:"structure",name:"GetWebACLResponse",members:{WebACL:{shape:WebACL$}}}
 const GetWebACLForResourceRequest$: S.StructureShape = {type:"structure",name:"GetWebACLForResourceRequest",members:{ResourceArn:{shape:string$}},required:["ResourceArn"]}
-const GetWebACLForResourceOutputWebACLSummary$: S.StructureShape = {type:"structure",name:"GetWebACLForResourceOutputWebACLSummary",members:{WebACLId:{shape:string$},Name:{shape:string$}},required:["WebACLId","Name"]}
-const GetWebACLForResourceOutput$: S.StructureShape = {type:"structure",name:"GetWebACLForResourceOutput",members:{WebACLSummary:{shape:GetWebACLForResourceOutputWebACLSummary$}}}
+const WebACLSummary$: S.StructureShape = {type:"structure",name:"WebACLSummary",members:{WebACLId:{shape:string$},Name:{shape:string$}},required:["WebACLId","Name"]}
+const GetWebACLForResourceResponse$: S.StructureShape = {type:"structure",name:"GetWebACLForResourceResponse",members:{WebACLSummary:{shape:WebACLSummary$}}}
 const GetXssMatchSetRequest$: S.StructureShape = {type:"structure",name:"GetXssMatchSetRequest",members:{XssMatchSetId:{shape:string$}},required:["XssMatchSetId"]}
-const GetXssMatchSetOutput$: S.StructureShape = {type:"structure",name:"GetXssMatchSetOutput",members:{XssMatchSet:{shape:CreateXssMatchSetOutputXssMatchSet$}}}
+const GetXssMatchSetResponse$: S.StructureShape = {type:"structure",name:"GetXssMatchSetResponse",members:{XssMatchSet:{shape:XssMatchSet$}}}
 const ListActivatedRulesInRuleGroupRequest$: S.StructureShape = {type:"structure",name:"ListActivatedRulesInRuleGroupRequest",members:{RuleGroupId:{shape:string$},NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListActivatedRulesInRuleGroupOutput$: S.StructureShape = {type:"structure",name:"ListActivatedRulesInRuleGroupOutput",members:{NextMarker:{shape:string$},ActivatedRules:{shape:CreateWebACLOutputWebACLRules$}}}
+const ListActivatedRulesInRuleGroupResponse$: S.StructureShape = {type:"structure",name:"ListActivatedRulesInRuleGroupResponse",members:{NextMarker:{shape:string$},ActivatedRules:{shape:WebACLRules$}}}
 const ListByteMatchSetsRequest$: S.StructureShape = {type:"structure",name:"ListByteMatchSetsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListByteMatchSetsOutputByteMatchSetsMember$: S.StructureShape = {type:"structure",name:"ListByteMatchSetsOutputByteMatchSetsMember",members:{ByteMatchSetId:{shape:string$},Name:{shape:string$}},required:["ByteMatchSetId","Name"]}
-const ListByteMatchSetsOutputByteMatchSets$: S.ListShape = {type:"list",name:"ListByteMatchSetsOutputByteMatchSets",member:{shape:ListByteMatchSetsOutputByteMatchSetsMember$}}
-const ListByteMatchSetsOutput$: S.StructureShape = {type:"structure",name:"ListByteMatchSetsOutput",members:{NextMarker:{shape:string$},ByteMatchSets:{shape:ListByteMatchSetsOutputByteMatchSets$}}}
+const ByteMatchSetSummary$: S.StructureShape = {type:"structure",name:"ByteMatchSetSummary",members:{ByteMatchSetId:{shape:string$},Name:{shape:string$}},required:["ByteMatchSetId","Name"]}
+const ListByteMatchSetsResponseByteMatchSets$: S.ListShape = {type:"list",name:"ListByteMatchSetsResponseByteMatchSets",member:{shape:ByteMatchSetSummary$}}
+const ListByteMatchSetsResponse$: S.StructureShape = {type:"structure",name:"ListByteMatchSetsResponse",members:{NextMarker:{shape:string$},ByteMatchSets:{shape:ListByteMatchSetsResponseByteMatchSets$}}}
 const ListGeoMatchSetsRequest$: S.StructureShape = {type:"structure",name:"ListGeoMatchSetsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListGeoMatchSetsOutputGeoMatchSetsMember$: S.StructureShape = {type:"structure",name:"ListGeoMatchSetsOutputGeoMatchSetsMember",members:{GeoMatchSetId:{shape:string$},Name:{shape:string$}},required:["GeoMatchSetId","Name"]}
-const ListGeoMatchSetsOutputGeoMatchSets$: S.ListShape = {type:"list",name:"ListGeoMatchSetsOutputGeoMatchSets",member:{shape:ListGeoMatchSetsOutputGeoMatchSetsMember$}}
-const ListGeoMatchSetsOutput$: S.StructureShape = {type:"structure",name:"ListGeoMatchSetsOutput",members:{NextMarker:{shape:string$},GeoMatchSets:{shape:ListGeoMatchSetsOutputGeoMatchSets$}}}
+const GeoMatchSetSummary$: S.StructureShape = {type:"structure",name:"GeoMatchSetSummary",members:{GeoMatchSetId:{shape:string$},Name:{shape:string$}},required:["GeoMatchSetId","Name"]}
+const ListGeoMatchSetsResponseGeoMatchSets$: S.ListShape = {type:"list",name:"ListGeoMatchSetsResponseGeoMatchSets",member:{shape:GeoMatchSetSummary$}}
+const ListGeoMatchSetsResponse$: S.StructureShape = {type:"structure",name:"ListGeoMatchSetsResponse",members:{NextMarker:{shape:string$},GeoMatchSets:{shape:ListGeoMatchSetsResponseGeoMatchSets$}}}
 const ListIPSetsRequest$: S.StructureShape = {type:"structure",name:"ListIPSetsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListIPSetsOutputIPSetsMember$: S.StructureShape = {type:"structure",name:"ListIPSetsOutputIPSetsMember",members:{IPSetId:{shape:string$},Name:{shape:string$}},required:["IPSetId","Name"]}
-const ListIPSetsOutputIPSets$: S.ListShape = {type:"list",name:"ListIPSetsOutputIPSets",member:{shape:ListIPSetsOutputIPSetsMember$}}
-const ListIPSetsOutput$: S.StructureShape = {type:"structure",name:"ListIPSetsOutput",members:{NextMarker:{shape:string$},IPSets:{shape:ListIPSetsOutputIPSets$}}}
+const IPSetSummary$: S.StructureShape = {type:"structure",name:"IPSetSummary",members:{IPSetId:{shape:string$},Name:{shape:string$}},required:["IPSetId","Name"]}
+const ListIPSetsResponseIPSets$: S.ListShape = {type:"list",name:"ListIPSetsResponseIPSets",member:{shape:IPSetSummary$}}
+const ListIPSetsResponse$: S.StructureShape = {type:"structure",name:"ListIPSetsResponse",members:{NextMarker:{shape:string$},IPSets:{shape:ListIPSetsResponseIPSets$}}}
 const ListLoggingConfigurationsRequest$: S.StructureShape = {type:"structure",name:"ListLoggingConfigurationsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListLoggingConfigurationsOutputLoggingConfigurations$: S.ListShape = {type:"list",name:"ListLoggingConfigurationsOutputLoggingConfigurations",member:{shape:GetLoggingConfigurationOutputLoggingConfiguration$}}
-const ListLoggingConfigurationsOutput$: S.StructureShape = {type:"structure",name:"ListLoggingConfigurationsOutput",members:{LoggingConfigurations:{shape:ListLoggingConfigurationsOutputLoggingConfigurations$},NextMarker:{shape:string$}}}
+const ListLoggingConfigurationsResponseLoggingConfigurations$: S.ListShape = {type:"list",name:"ListLoggingConfigurationsResponseLoggingConfigurations",member:{shape:LoggingConfiguration$}}
+const ListLoggingConfigurationsResponse$: S.StructureShape = {type:"structure",name:"ListLoggingConfigurationsResponse",members:{LoggingConfigurations:{shape:ListLoggingConfigurationsResponseLoggingConfigurations$},NextMarker:{shape:string$}}}
 const ListRateBasedRulesRequest$: S.StructureShape = {type:"structure",name:"ListRateBasedRulesRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListRateBasedRulesOutputRulesMember$: S.StructureShape = {type:"structure",name:"ListRateBasedRulesOutputRulesMember",members:{RuleId:{shape:string$},Name:{shape:string$}},required:["RuleId","Name"]}
-const ListRateBasedRulesOutputRules$: S.ListShape = {type:"list",name:"ListRateBasedRulesOutputRules",member:{shape:ListRateBasedRulesOutputRulesMember$}}
-const ListRateBasedRulesOutput$: S.StructureShape = {type:"structure",name:"ListRateBasedRulesOutput",members:{NextMarker:{shape:string$},Rules:{shape:ListRateBasedRulesOutputRules$}}}
+const RuleSummary$: S.StructureShape = {type:"structure",name:"RuleSummary",members:{RuleId:{shape:string$},Name:{shape:string$}},required:["RuleId","Name"]}
+const ListRateBasedRulesResponseRules$: S.ListShape = {type:"list",name:"ListRateBasedRulesResponseRules",member:{shape:RuleSummary$}}
+const ListRateBasedRulesResponse$: S.StructureShape = {type:"structure",name:"ListRateBasedRulesResponse",members:{NextMarker:{shape:string$},Rules:{shape:ListRateBasedRulesResponseRules$}}}
 const ListRegexMatchSetsRequest$: S.StructureShape = {type:"structure",name:"ListRegexMatchSetsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListRegexMatchSetsOutputRegexMatchSetsMember$: S.StructureShape = {type:"structure",name:"ListRegexMatchSetsOutputRegexMatchSetsMember",members:{RegexMatchSetId:{shape:string$},Name:{shape:string$}},required:["RegexMatchSetId","Name"]}
-const ListRegexMatchSetsOutputRegexMatchSets$: S.ListShape = {type:"list",name:"ListRegexMatchSetsOutputRegexMatchSets",member:{shape:ListRegexMatchSetsOutputRegexMatchSetsMember$}}
-const ListRegexMatchSetsOutput$: S.StructureShape = {type:"structure",name:"ListRegexMatchSetsOutput",members:{NextMarker:{shape:string$},RegexMatchSets:{shape:ListRegexMatchSetsOutputRegexMatchSets$}}}
+const RegexMatchSetSummary$: S.StructureShape = {type:"structure",name:"RegexMatchSetSummary",members:{RegexMatchSetId:{shape:string$},Name:{shape:string$}},required:["RegexMatchSetId","Name"]}
+const ListRegexMatchSetsResponseRegexMatchSets$: S.ListShape = {type:"list",name:"ListRegexMatchSetsResponseRegexMatchSets",member:{shape:RegexMatchSetSummary$}}
+const ListRegexMatchSetsResponse$: S.StructureShape = {type:"structure",name:"ListRegexMatchSetsResponse",members:{NextMarker:{shape:string$},RegexMatchSets:{shape:ListRegexMatchSetsResponseRegexMatchSets$}}}
 const ListRegexPatternSetsRequest$: S.StructureShape = {type:"structure",name:"ListRegexPatternSetsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListRegexPatternSetsOutputRegexPatternSetsMember$: S.StructureShape = {type:"structure",name:"ListRegexPatternSetsOutputRegexPatternSetsMember",members:{RegexPatternSetId:{shape:string$},Name:{shape:string$}},required:["RegexPatternSetId","Name"]}
-const ListRegexPatternSetsOutputRegexPatternSets$: S.ListShape = {type:"list",name:"ListRegexPatternSetsOutputRegexPatternSets",member:{shape:ListRegexPatternSetsOutputRegexPatternSetsMember$}}
-const ListRegexPatternSetsOutput$: S.StructureShape = {type:"structure",name:"ListRegexPatternSetsOutput",members:{NextMarker:{shape:string$},RegexPatternSets:{shape:ListRegexPatternSetsOutputRegexPatternSets$}}}
+const RegexPatternSetSummary$: S.StructureShape = {type:"structure",name:"RegexPatternSetSummary",members:{RegexPatternSetId:{shape:string$},Name:{shape:string$}},required:["RegexPatternSetId","Name"]}
+const ListRegexPatternSetsResponseRegexPatternSets$: S.ListShape = {type:"list",name:"ListRegexPatternSetsResponseRegexPatternSets",member:{shape:RegexPatternSetSummary$}}
+const ListRegexPatternSetsResponse$: S.StructureShape = {type:"structure",name:"ListRegexPatternSetsResponse",members:{NextMarker:{shape:string$},RegexPatternSets:{shape:ListRegexPatternSetsResponseRegexPatternSets$}}}
 const ListResourcesForWebACLRequest$: S.StructureShape = {type:"structure",name:"ListResourcesForWebACLRequest",members:{WebACLId:{shape:string$},ResourceType:{shape:string$}},required:["WebACLId"]}
-const ListResourcesForWebACLOutputResourceArns$: S.ListShape = {type:"list",name:"ListResourcesForWebACLOutputResourceArns",member:{shape:string$}}
-const ListResourcesForWebACLOutput$: S.StructureShape = {type:"structure",name:"ListResourcesForWebACLOutput",members:{ResourceArns:{shape:ListResourcesForWebACLOutputResourceArns$}}}
+const ListResourcesForWebACLResponseResourceArns$: S.ListShape = {type:"list",name:"ListResourcesForWebACLResponseResourceArns",member:{shape:string$}}
+const ListResourcesForWebACLResponse$: S.StructureShape = {type:"structure",name:"ListResourcesForWebACLResponse",members:{ResourceArns:{shape:ListResourcesForWebACLResponseResourceArns$}}}
 const ListRuleGroupsRequest$: S.StructureShape = {type:"structure",name:"ListRuleGroupsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListRuleGroupsOutputRuleGroupsMember$: S.StructureShape = {type:"structure",name:"ListRuleGroupsOutputRuleGroupsMember",members:{RuleGroupId:{shape:string$},Name:{shape:string$}},required:["RuleGroupId","Name"]}
-const ListRuleGroupsOutputRuleGroups$: S.ListShape = {type:"list",name:"ListRuleGroupsOutputRuleGroups",member:{shape:ListRuleGroupsOutputRuleGroupsMember$}}
-const ListRuleGroupsOutput$: S.StructureShape = {type:"structure",name:"ListRuleGroupsOutput",members:{NextMarker:{shape:string$},RuleGroups:{shape:ListRuleGroupsOutputRuleGroups$}}}
+const RuleGroupSummary$: S.StructureShape = {type:"structure",name:"RuleGroupSummary",members:{RuleGroupId:{shape:string$},Name:{shape:string$}},required:["RuleGroupId","Name"]}
+const ListRuleGroupsResponseRuleGroups$: S.ListShape = {type:"list",name:"ListRuleGroupsResponseRuleGroups",member:{shape:RuleGroupSummary$}}
+const ListRuleGroupsResponse$: S.StructureShape = {type:"structure",name:"ListRuleGroupsResponse",members:{NextMarker:{shape:string$},RuleGroups:{shape:ListRuleGroupsResponseRuleGroups$}}}
 const ListRulesRequest$: S.StructureShape = {type:"structure",name:"ListRulesRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListRulesOutput$: S.StructureShape = {type:"structure",name:"ListRulesOutput",members:{NextMarker:{shape:string$},Rules:{shape:ListRateBasedRulesOutputRules$}}}
+const ListRulesResponse$: S.StructureShape = {type:"structure",name:"ListRulesResponse",members:{NextMarker:{shape:string$},Rules:{shape:ListRateBasedRulesResponseRules$}}}
 const ListSizeConstraintSetsRequest$: S.StructureShape = {type:"structure",name:"ListSizeConstraintSetsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListSizeConstraintSetsOutputSizeConstraintSetsMember$: S.StructureShape = {type:"structure",name:"ListSizeConstraintSetsOutputSizeConstraintSetsMember",members:{SizeConstraintSetId:{shape:string$},Name:{shape:string$}},required:["SizeConstraintSetId","Name"]}
-const ListSizeConstraintSetsOutputSizeConstraintSets$: S.ListShape = {type:"list",name:"ListSizeConstraintSetsOutputSizeConstraintSets",member:{shape:ListSizeConstraintSetsOutputSizeConstraintSetsMember$}}
-const ListSizeConstraintSetsOutput$: S.StructureShape = {type:"structure",name:"ListSizeConstraintSetsOutput",members:{NextMarker:{shape:string$},SizeConstraintSets:{shape:ListSizeConstraintSetsOutputSizeConstraintSets$}}}
+const SizeConstraintSetSummary$: S.StructureShape = {type:"structure",name:"SizeConstraintSetSummary",members:{SizeConstraintSetId:{shape:string$},Name:{shape:string$}},required:["SizeConstraintSetId","Name"]}
+const ListSizeConstraintSetsResponseSizeConstraintSets$: S.ListShape = {type:"list",name:"ListSizeConstraintSetsResponseSizeConstraintSets",member:{shape:SizeConstraintSetSummary$}}
+const ListSizeConstraintSetsResponse$: S.StructureShape = {type:"structure",name:"ListSizeConstraintSetsResponse",members:{NextMarker:{shape:string$},SizeConstraintSets:{shape:ListSizeConstraintSetsResponseSizeConstraintSets$}}}
 const ListSqlInjectionMatchSetsRequest$: S.StructureShape = {type:"structure",name:"ListSqlInjectionMatchSetsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListSqlInjectionMatchSetsOutputSqlInjectionMatchSetsMember$: S.StructureShape = {type:"structure",name:"ListSqlInjectionMatchSetsOutputSqlInjectionMatchSetsMember",members:{SqlInjectionMatchSetId:{shape:string$},Name:{shape:string$}},required:["SqlInjectionMatchSetId","Name"]}
-const ListSqlInjectionMatchSetsOutputSqlInjectionMatchSets$: S.ListShape = {type:"list",name:"ListSqlInjectionMatchSetsOutputSqlInjectionMatchSets",member:{shape:ListSqlInjectionMatchSetsOutputSqlInjectionMatchSetsMember$}}
-const ListSqlInjectionMatchSetsOutput$: S.StructureShape = {type:"structure",name:"ListSqlInjectionMatchSetsOutput",members:{NextMarker:{shape:string$},SqlInjectionMatchSets:{shape:ListSqlInjectionMatchSetsOutputSqlInjectionMatchSets$}}}
+const SqlInjectionMatchSetSummary$: S.StructureShape = {type:"structure",name:"SqlInjectionMatchSetSummary",members:{SqlInjectionMatchSetId:{shape:string$},Name:{shape:string$}},required:["SqlInjectionMatchSetId","Name"]}
+const ListSqlInjectionMatchSetsResponseSqlInjectionMatchSets$: S.ListShape = {type:"list",name:"ListSqlInjectionMatchSetsResponseSqlInjectionMatchSets",member:{shape:SqlInjectionMatchSetSummary$}}
+const ListSqlInjectionMatchSetsResponse$: S.StructureShape = {type:"structure",name:"ListSqlInjectionMatchSetsResponse",members:{NextMarker:{shape:string$},SqlInjectionMatchSets:{shape:ListSqlInjectionMatchSetsResponseSqlInjectionMatchSets$}}}
 const ListSubscribedRuleGroupsRequest$: S.StructureShape = {type:"structure",name:"ListSubscribedRuleGroupsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListSubscribedRuleGroupsOutputRuleGroupsMember$: S.StructureShape = {type:"structure",name:"ListSubscribedRuleGroupsOutputRuleGroupsMember",members:{RuleGroupId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$}},required:["RuleGroupId","Name","MetricName"]}
-const ListSubscribedRuleGroupsOutputRuleGroups$: S.ListShape = {type:"list",name:"ListSubscribedRuleGroupsOutputRuleGroups",member:{shape:ListSubscribedRuleGroupsOutputRuleGroupsMember$}}
-const ListSubscribedRuleGroupsOutput$: S.StructureShape = {type:"structure",name:"ListSubscribedRuleGroupsOutput",members:{NextMarker:{shape:string$},RuleGroups:{shape:ListSubscribedRuleGroupsOutputRuleGroups$}}}
+const SubscribedRuleGroupSummary$: S.StructureShape = {type:"structure",name:"SubscribedRuleGroupSummary",members:{RuleGroupId:{shape:string$},Name:{shape:string$},MetricName:{shape:string$}},required:["RuleGroupId","Name","MetricName"]}
+const ListSubscribedRuleGroupsResponseRuleGroups$: S.ListShape = {type:"list",name:"ListSubscribedRuleGroupsResponseRuleGroups",member:{shape:SubscribedRuleGroupSummary$}}
+const ListSubscribedRuleGroupsResponse$: S.StructureShape = {type:"structure",name:"ListSubscribedRuleGroupsResponse",members:{NextMarker:{shape:string$},RuleGroups:{shape:ListSubscribedRuleGroupsResponseRuleGroups$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$},ResourceARN:{shape:string$}},required:["ResourceARN"]}
-const ListTagsForResourceOutputTagInfoForResource$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutputTagInfoForResource",members:{ResourceARN:{shape:string$},TagList:{shape:CreateRateBasedRuleRequestTags$}}}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{NextMarker:{shape:string$},TagInfoForResource:{shape:ListTagsForResourceOutputTagInfoForResource$}}}
+const TagInfoForResource$: S.StructureShape = {type:"structure",name:"TagInfoForResource",members:{ResourceARN:{shape:string$},TagList:{shape:CreateRateBasedRuleRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{NextMarker:{shape:string$},TagInfoForResource:{shape:TagInfoForResource$}}}
 const ListWebACLsRequest$: S.StructureShape = {type:"structure",name:"ListWebACLsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListWebACLsOutputWebACLs$: S.ListShape = {type:"list",name:"ListWebACLsOutputWebACLs",member:{shape:GetWebACLForResourceOutputWebACLSummary$}}
-const ListWebACLsOutput$: S.StructureShape = {type:"structure",name:"ListWebACLsOutput",members:{NextMarker:{shape:string$},WebACLs:{shape:ListWebACLsOutputWebACLs$}}}
+const ListWebACLsResponseWebACLs$: S.ListShape = {type:"list",name:"ListWebACLsResponseWebACLs",member:{shape:WebACLSummary$}}
+const ListWebACLsResponse$: S.StructureShape = {type:"structure",name:"ListWebACLsResponse",members:{NextMarker:{shape:string$},WebACLs:{shape:ListWebACLsResponseWebACLs$}}}
 const ListXssMatchSetsRequest$: S.StructureShape = {type:"structure",name:"ListXssMatchSetsRequest",members:{NextMarker:{shape:string$},Limit:{shape:integer$}}}
-const ListXssMatchSetsOutputXssMatchSetsMember$: S.StructureShape = {type:"structure",name:"ListXssMatchSetsOutputXssMatchSetsMember",members:{XssMatchSetId:{shape:string$},Name:{shape:string$}},required:["XssMatchSetId","Name"]}
-const ListXssMatchSetsOutputXssMatchSets$: S.ListShape = {type:"list",name:"ListXssMatchSetsOutputXssMatchSets",member:{shape:ListXssMatchSetsOutputXssMatchSetsMember$}}
-const ListXssMatchSetsOutput$: S.StructureShape = {type:"structure",name:"ListXssMatchSetsOutput",members:{NextMarker:{shape:string$},XssMatchSets:{shape:ListXssMatchSetsOutputXssMatchSets$}}}
-const PutLoggingConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutLoggingConfigurationRequest",members:{LoggingConfiguration:{shape:GetLoggingConfigurationOutputLoggingConfiguration$}},required:["LoggingConfiguration"]}
-const PutLoggingConfigurationOutput$: S.StructureShape = {type:"structure",name:"PutLoggingConfigurationOutput",members:{LoggingConfiguration:{shape:GetLoggingConfigurationOutputLoggingConfiguration$}}}
+const XssMatchSetSummary$: S.StructureShape = {type:"structure",name:"XssMatchSetSummary",members:{XssMatchSetId:{shape:string$},Name:{shape:string$}},required:["XssMatchSetId","Name"]}
+const ListXssMatchSetsResponseXssMatchSets$: S.ListShape = {type:"list",name:"ListXssMatchSetsResponseXssMatchSets",member:{shape:XssMatchSetSummary$}}
+const ListXssMatchSetsResponse$: S.StructureShape = {type:"structure",name:"ListXssMatchSetsResponse",members:{NextMarker:{shape:string$},XssMatchSets:{shape:ListXssMatchSetsResponseXssMatchSets$}}}
+const PutLoggingConfigurationRequest$: S.StructureShape = {type:"structure",name:"PutLoggingConfigurationRequest",members:{LoggingConfiguration:{shape:LoggingConfiguration$}},required:["LoggingConfiguration"]}
+const PutLoggingConfigurationResponse$: S.StructureShape = {type:"structure",name:"PutLoggingConfigurationResponse",members:{LoggingConfiguration:{shape:LoggingConfiguration$}}}
 const PutPermissionPolicyRequest$: S.StructureShape = {type:"structure",name:"PutPermissionPolicyRequest",members:{ResourceArn:{shape:string$},Policy:{shape:string$}},required:["ResourceArn","Policy"]}
-const PutPermissionPolicyOutput$: S.StructureShape = {type:"structure",name:"PutPermissionPolicyOutput",members:{}}
+const PutPermissionPolicyResponse$: S.StructureShape = {type:"structure",name:"PutPermissionPolicyResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceARN:{shape:string$},Tags:{shape:CreateRateBasedRuleRequestTags$}},required:["ResourceARN","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceARN:{shape:string$},TagKeys:{shape:UntagResourceRequestTagKeys$}},required:["ResourceARN","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
-const UpdateByteMatchSetRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateByteMatchSetRequestUpdatesMember",members:{Action:{shape:string$},ByteMatchTuple:{shape:CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMember$}},required:["Action","ByteMatchTuple"]}
-const UpdateByteMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateByteMatchSetRequestUpdates",member:{shape:UpdateByteMatchSetRequestUpdatesMember$}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
+const ByteMatchSetUpdate$: S.StructureShape = {type:"structure",name:"ByteMatchSetUpdate",members:{Action:{shape:string$},ByteMatchTuple:{shape:ByteMatchTuple$}},required:["Action","ByteMatchTuple"]}
+const UpdateByteMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateByteMatchSetRequestUpdates",member:{shape:ByteMatchSetUpdate$}}
 const UpdateByteMatchSetRequest$: S.StructureShape = {type:"structure",name:"UpdateByteMatchSetRequest",members:{ByteMatchSetId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateByteMatchSetRequestUpdates$}},required:["ByteMatchSetId","ChangeToken","Updates"]}
-const UpdateByteMatchSetOutput$: S.StructureShape = {type:"structure",name:"UpdateByteMatchSetOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateGeoMatchSetRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateGeoMatchSetRequestUpdatesMember",members:{Action:{shape:string$},GeoMatchConstraint:{shape:CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraintsMember$}},required:["Action","GeoMatchConstraint"]}
-const UpdateGeoMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateGeoMatchSetRequestUpdates",member:{shape:UpdateGeoMatchSetRequestUpdatesMember$}}
+const UpdateByteMatchSetResponse$: S.StructureShape = {type:"structure",name:"UpdateByteMatchSetResponse",members:{ChangeToken:{shape:string$}}}
+const GeoMatchSetUpdate$: S.StructureShape = {type:"structure",name:"GeoMatchSetUpdate",members:{Action:{shape:string$},GeoMatchConstraint:{shape:GeoMatchConstraint$}},required:["Action","GeoMatchConstraint"]}
+const UpdateGeoMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateGeoMatchSetRequestUpdates",member:{shape:GeoMatchSetUpdate$}}
 const UpdateGeoMatchSetRequest$: S.StructureShape = {type:"structure",name:"UpdateGeoMatchSetRequest",members:{GeoMatchSetId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateGeoMatchSetRequestUpdates$}},required:["GeoMatchSetId","ChangeToken","Updates"]}
-const UpdateGeoMatchSetOutput$: S.StructureShape = {type:"structure",name:"UpdateGeoMatchSetOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateIPSetRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateIPSetRequestUpdatesMember",members:{Action:{shape:string$},IPSetDescriptor:{shape:CreateIPSetOutputIPSetIPSetDescriptorsMember$}},required:["Action","IPSetDescriptor"]}
-const UpdateIPSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateIPSetRequestUpdates",member:{shape:UpdateIPSetRequestUpdatesMember$}}
+const UpdateGeoMatchSetResponse$: S.StructureShape = {type:"structure",name:"UpdateGeoMatchSetResponse",members:{ChangeToken:{shape:string$}}}
+const IPSetUpdate$: S.StructureShape = {type:"structure",name:"IPSetUpdate",members:{Action:{shape:string$},IPSetDescriptor:{shape:IPSetDescriptor$}},required:["Action","IPSetDescriptor"]}
+const UpdateIPSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateIPSetRequestUpdates",member:{shape:IPSetUpdate$}}
 const UpdateIPSetRequest$: S.StructureShape = {type:"structure",name:"UpdateIPSetRequest",members:{IPSetId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateIPSetRequestUpdates$}},required:["IPSetId","ChangeToken","Updates"]}
-const UpdateIPSetOutput$: S.StructureShape = {type:"structure",name:"UpdateIPSetOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateRateBasedRuleRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateRateBasedRuleRequestUpdatesMember",members:{Action:{shape:string$},Predicate:{shape:CreateRateBasedRuleOutputRuleMatchPredicatesMember$}},required:["Action","Predicate"]}
-const UpdateRateBasedRuleRequestUpdates$: S.ListShape = {type:"list",name:"UpdateRateBasedRuleRequestUpdates",member:{shape:UpdateRateBasedRuleRequestUpdatesMember$}}
+const UpdateIPSetResponse$: S.StructureShape = {type:"structure",name:"UpdateIPSetResponse",members:{ChangeToken:{shape:string$}}}
+const RuleUpdate$: S.StructureShape = {type:"structure",name:"RuleUpdate",members:{Action:{shape:string$},Predicate:{shape:Predicate$}},required:["Action","Predicate"]}
+const UpdateRateBasedRuleRequestUpdates$: S.ListShape = {type:"list",name:"UpdateRateBasedRuleRequestUpdates",member:{shape:RuleUpdate$}}
 const UpdateRateBasedRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateRateBasedRuleRequest",members:{RuleId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateRateBasedRuleRequestUpdates$},RateLimit:{shape:long$}},required:["RuleId","ChangeToken","Updates","RateLimit"]}
-const UpdateRateBasedRuleOutput$: S.StructureShape = {type:"structure",name:"UpdateRateBasedRuleOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateRegexMatchSetRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateRegexMatchSetRequestUpdatesMember",members:{Action:{shape:string$},RegexMatchTuple:{shape:CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuplesMember$}},required:["Action","RegexMatchTuple"]}
-const UpdateRegexMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateRegexMatchSetRequestUpdates",member:{shape:UpdateRegexMatchSetRequestUpdatesMember$}}
+const UpdateRateBasedRuleResponse$: S.StructureShape = {type:"structure",name:"UpdateRateBasedRuleResponse",members:{ChangeToken:{shape:string$}}}
+const RegexMatchSetUpdate$: S.StructureShape = {type:"structure",name:"RegexMatchSetUpdate",members:{Action:{shape:string$},RegexMatchTuple:{shape:RegexMatchTuple$}},required:["Action","RegexMatchTuple"]}
+const UpdateRegexMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateRegexMatchSetRequestUpdates",member:{shape:RegexMatchSetUpdate$}}
 const UpdateRegexMatchSetRequest$: S.StructureShape = {type:"structure",name:"UpdateRegexMatchSetRequest",members:{RegexMatchSetId:{shape:string$},Updates:{shape:UpdateRegexMatchSetRequestUpdates$},ChangeToken:{shape:string$}},required:["RegexMatchSetId","Updates","ChangeToken"]}
-const UpdateRegexMatchSetOutput$: S.StructureShape = {type:"structure",name:"UpdateRegexMatchSetOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateRegexPatternSetRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateRegexPatternSetRequestUpdatesMember",members:{Action:{shape:string$},RegexPatternString:{shape:string$}},required:["Action","RegexPatternString"]}
-const UpdateRegexPatternSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateRegexPatternSetRequestUpdates",member:{shape:UpdateRegexPatternSetRequestUpdatesMember$}}
+const UpdateRegexMatchSetResponse$: S.StructureShape = {type:"structure",name:"UpdateRegexMatchSetResponse",members:{ChangeToken:{shape:string$}}}
+const RegexPatternSetUpdate$: S.StructureShape = {type:"structure",name:"RegexPatternSetUpdate",members:{Action:{shape:string$},RegexPatternString:{shape:string$}},required:["Action","RegexPatternString"]}
+const UpdateRegexPatternSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateRegexPatternSetRequestUpdates",member:{shape:RegexPatternSetUpdate$}}
 const UpdateRegexPatternSetRequest$: S.StructureShape = {type:"structure",name:"UpdateRegexPatternSetRequest",members:{RegexPatternSetId:{shape:string$},Updates:{shape:UpdateRegexPatternSetRequestUpdates$},ChangeToken:{shape:string$}},required:["RegexPatternSetId","Updates","ChangeToken"]}
-const UpdateRegexPatternSetOutput$: S.StructureShape = {type:"structure",name:"UpdateRegexPatternSetOutput",members:{ChangeToken:{shape:string$}}}
+const UpdateRegexPatternSetResponse$: S.StructureShape = {type:"structure",name:"UpdateRegexPatternSetResponse",members:{ChangeToken:{shape:string$}}}
 const UpdateRuleRequest$: S.StructureShape = {type:"structure",name:"UpdateRuleRequest",members:{RuleId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateRateBasedRuleRequestUpdates$}},required:["RuleId","ChangeToken","Updates"]}
-const UpdateRuleOutput$: S.StructureShape = {type:"structure",name:"UpdateRuleOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateRuleGroupRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateRuleGroupRequestUpdatesMember",members:{Action:{shape:string$},ActivatedRule:{shape:CreateWebACLOutputWebACLRulesMember$}},required:["Action","ActivatedRule"]}
-const UpdateRuleGroupRequestUpdates$: S.ListShape = {type:"list",name:"UpdateRuleGroupRequestUpdates",member:{shape:UpdateRuleGroupRequestUpdatesMember$}}
+const UpdateRuleResponse$: S.StructureShape = {type:"structure",name:"UpdateRuleResponse",members:{ChangeToken:{shape:string$}}}
+const RuleGroupUpdate$: S.StructureShape = {type:"structure",name:"RuleGroupUpdate",members:{Action:{shape:string$},ActivatedRule:{shape:ActivatedRule$}},required:["Action","ActivatedRule"]}
+const UpdateRuleGroupRequestUpdates$: S.ListShape = {type:"list",name:"UpdateRuleGroupRequestUpdates",member:{shape:RuleGroupUpdate$}}
 const UpdateRuleGroupRequest$: S.StructureShape = {type:"structure",name:"UpdateRuleGroupRequest",members:{RuleGroupId:{shape:string$},Updates:{shape:UpdateRuleGroupRequestUpdates$},ChangeToken:{shape:string$}},required:["RuleGroupId","Updates","ChangeToken"]}
-const UpdateRuleGroupOutput$: S.StructureShape = {type:"structure",name:"UpdateRuleGroupOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateSizeConstraintSetRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateSizeConstraintSetRequestUpdatesMember",members:{Action:{shape:string$},SizeConstraint:{shape:CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraintsMember$}},required:["Action","SizeConstraint"]}
-const UpdateSizeConstraintSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateSizeConstraintSetRequestUpdates",member:{shape:UpdateSizeConstraintSetRequestUpdatesMember$}}
+const UpdateRuleGroupResponse$: S.StructureShape = {type:"structure",name:"UpdateRuleGroupResponse",members:{ChangeToken:{shape:string$}}}
+const SizeConstraintSetUpdate$: S.StructureShape = {type:"structure",name:"SizeConstraintSetUpdate",members:{Action:{shape:string$},SizeConstraint:{shape:SizeConstraint$}},required:["Action","SizeConstraint"]}
+const UpdateSizeConstraintSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateSizeConstraintSetRequestUpdates",member:{shape:SizeConstraintSetUpdate$}}
 const UpdateSizeConstraintSetRequest$: S.StructureShape = {type:"structure",name:"UpdateSizeConstraintSetRequest",members:{SizeConstraintSetId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateSizeConstraintSetRequestUpdates$}},required:["SizeConstraintSetId","ChangeToken","Updates"]}
-const UpdateSizeConstraintSetOutput$: S.StructureShape = {type:"structure",name:"UpdateSizeConstraintSetOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateSqlInjectionMatchSetRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateSqlInjectionMatchSetRequestUpdatesMember",members:{Action:{shape:string$},SqlInjectionMatchTuple:{shape:CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuplesMember$}},required:["Action","SqlInjectionMatchTuple"]}
-const UpdateSqlInjectionMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateSqlInjectionMatchSetRequestUpdates",member:{shape:UpdateSqlInjectionMatchSetRequestUpdatesMember$}}
+const UpdateSizeConstraintSetResponse$: S.StructureShape = {type:"structure",name:"UpdateSizeConstraintSetResponse",members:{ChangeToken:{shape:string$}}}
+const SqlInjectionMatchSetUpdate$: S.StructureShape = {type:"structure",name:"SqlInjectionMatchSetUpdate",members:{Action:{shape:string$},SqlInjectionMatchTuple:{shape:SqlInjectionMatchTuple$}},required:["Action","SqlInjectionMatchTuple"]}
+const UpdateSqlInjectionMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateSqlInjectionMatchSetRequestUpdates",member:{shape:SqlInjectionMatchSetUpdate$}}
 const UpdateSqlInjectionMatchSetRequest$: S.StructureShape = {type:"structure",name:"UpdateSqlInjectionMatchSetRequest",members:{SqlInjectionMatchSetId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateSqlInjectionMatchSetRequestUpdates$}},required:["SqlInjectionMatchSetId","ChangeToken","Updates"]}
-const UpdateSqlInjectionMatchSetOutput$: S.StructureShape = {type:"structure",name:"UpdateSqlInjectionMatchSetOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateWebACLRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateWebACLRequestUpdatesMember",members:{Action:{shape:string$},ActivatedRule:{shape:CreateWebACLOutputWebACLRulesMember$}},required:["Action","ActivatedRule"]}
-const UpdateWebACLRequestUpdates$: S.ListShape = {type:"list",name:"UpdateWebACLRequestUpdates",member:{shape:UpdateWebACLRequestUpdatesMember$}}
-const UpdateWebACLRequest$: S.StructureShape = {type:"structure",name:"UpdateWebACLRequest",members:{WebACLId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateWebACLRequestUpdates$},DefaultAction:{shape:CreateWebACLRequestDefaultAction$}},required:["WebACLId","ChangeToken"]}
-const UpdateWebACLOutput$: S.StructureShape = {type:"structure",name:"UpdateWebACLOutput",members:{ChangeToken:{shape:string$}}}
-const UpdateXssMatchSetRequestUpdatesMember$: S.StructureShape = {type:"structure",name:"UpdateXssMatchSetRequestUpdatesMember",members:{Action:{shape:string$},XssMatchTuple:{shape:CreateXssMatchSetOutputXssMatchSetXssMatchTuplesMember$}},required:["Action","XssMatchTuple"]}
-const UpdateXssMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateXssMatchSetRequestUpdates",member:{shape:UpdateXssMatchSetRequestUpdatesMember$}}
+const UpdateSqlInjectionMatchSetResponse$: S.StructureShape = {type:"structure",name:"UpdateSqlInjectionMatchSetResponse",members:{ChangeToken:{shape:string$}}}
+const WebACLUpdate$: S.StructureShape = {type:"structure",name:"WebACLUpdate",members:{Action:{shape:string$},ActivatedRule:{shape:ActivatedRule$}},required:["Action","ActivatedRule"]}
+const UpdateWebACLRequestUpdates$: S.ListShape = {type:"list",name:"UpdateWebACLRequestUpdates",member:{shape:WebACLUpdate$}}
+const UpdateWebACLRequest$: S.StructureShape = {type:"structure",name:"UpdateWebACLRequest",members:{WebACLId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateWebACLRequestUpdates$},DefaultAction:{shape:WafAction$}},required:["WebACLId","ChangeToken"]}
+const UpdateWebACLResponse$: S.StructureShape = {type:"structure",name:"UpdateWebACLResponse",members:{ChangeToken:{shape:string$}}}
+const XssMatchSetUpdate$: S.StructureShape = {type:"structure",name:"XssMatchSetUpdate",members:{Action:{shape:string$},XssMatchTuple:{shape:XssMatchTuple$}},required:["Action","XssMatchTuple"]}
+const UpdateXssMatchSetRequestUpdates$: S.ListShape = {type:"list",name:"UpdateXssMatchSetRequestUpdates",member:{shape:XssMatchSetUpdate$}}
 const UpdateXssMatchSetRequest$: S.StructureShape = {type:"structure",name:"UpdateXssMatchSetRequest",members:{XssMatchSetId:{shape:string$},ChangeToken:{shape:string$},Updates:{shape:UpdateXssMatchSetRequestUpdates$}},required:["XssMatchSetId","ChangeToken","Updates"]}
-const UpdateXssMatchSetOutput$: S.StructureShape = {type:"structure",name:"UpdateXssMatchSetOutput",members:{ChangeToken:{shape:string$}}}
+const UpdateXssMatchSetResponse$: S.StructureShape = {type:"structure",name:"UpdateXssMatchSetResponse",members:{ChangeToken:{shape:string$}}}
+const WAFBadRequestException$: S.StructureShape = {type:"structure",name:"WAFBadRequestException",members:{},exception:true,error:{senderFault:true}}
+const WAFDisallowedNameException$: S.StructureShape = {type:"structure",name:"WAFDisallowedNameException",members:{},exception:true,error:{senderFault:true}}
+const WAFEntityMigrationException$: S.StructureShape = {type:"structure",name:"WAFEntityMigrationException",members:{MigrationErrorType:{shape:string$},MigrationErrorReason:{shape:string$}},exception:true,error:{senderFault:true}}
+const WAFInternalErrorException$: S.StructureShape = {type:"structure",name:"WAFInternalErrorException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const WAFInvalidAccountException$: S.StructureShape = {type:"structure",name:"WAFInvalidAccountException",members:{},exception:true,error:{senderFault:true}}
+const WAFInvalidOperationException$: S.StructureShape = {type:"structure",name:"WAFInvalidOperationException",members:{},exception:true,error:{senderFault:true}}
+const WAFInvalidParameterException$: S.StructureShape = {type:"structure",name:"WAFInvalidParameterException",members:{field:{shape:string$},parameter:{shape:string$},reason:{shape:string$}},exception:true,error:{senderFault:true}}
+const WAFInvalidPermissionPolicyException$: S.StructureShape = {type:"structure",name:"WAFInvalidPermissionPolicyException",members:{},exception:true,error:{senderFault:true}}
+const WAFInvalidRegexPatternException$: S.StructureShape = {type:"structure",name:"WAFInvalidRegexPatternException",members:{},exception:true,error:{senderFault:true}}
+const WAFLimitsExceededException$: S.StructureShape = {type:"structure",name:"WAFLimitsExceededException",members:{},exception:true,error:{senderFault:true}}
+const WAFNonEmptyEntityException$: S.StructureShape = {type:"structure",name:"WAFNonEmptyEntityException",members:{},exception:true,error:{senderFault:true}}
+const WAFNonexistentContainerException$: S.StructureShape = {type:"structure",name:"WAFNonexistentContainerException",members:{},exception:true,error:{senderFault:true}}
+const WAFNonexistentItemException$: S.StructureShape = {type:"structure",name:"WAFNonexistentItemException",members:{},exception:true,error:{senderFault:true}}
+const WAFReferencedItemException$: S.StructureShape = {type:"structure",name:"WAFReferencedItemException",members:{},exception:true,error:{senderFault:true}}
+const WAFServiceLinkedRoleErrorException$: S.StructureShape = {type:"structure",name:"WAFServiceLinkedRoleErrorException",members:{},exception:true,error:{senderFault:true}}
+const WAFStaleDataException$: S.StructureShape = {type:"structure",name:"WAFStaleDataException",members:{},exception:true,error:{senderFault:true}}
+const WAFSubscriptionNotFoundException$: S.StructureShape = {type:"structure",name:"WAFSubscriptionNotFoundException",members:{},exception:true,error:{senderFault:true}}
+const WAFTagOperationException$: S.StructureShape = {type:"structure",name:"WAFTagOperationException",members:{},exception:true,error:{senderFault:true}}
+const WAFTagOperationInternalErrorException$: S.StructureShape = {type:"structure",name:"WAFTagOperationInternalErrorException",members:{},exception:true,fault:true,error:{senderFault:false}}
+const WAFUnavailableEntityException$: S.StructureShape = {type:"structure",name:"WAFUnavailableEntityException",members:{},exception:true,error:{senderFault:true}}
+
+export type ChangeAction = "DELETE" | "INSERT" | (string & {})
+
+export type ChangeTokenStatus = "INSYNC" | "PENDING" | "PROVISIONED" | (string & {})
+
+export type ComparisonOperator = "EQ" | "GE" | "GT" | "LE" | "LT" | "NE" | (string & {})
+
+export type GeoMatchConstraintType = "Country" | (string & {})
+
+export type GeoMatchConstraintValue = "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW" | (string & {})
+
+export type IPSetDescriptorType = "IPV4" | "IPV6" | (string & {})
+
+export type MatchFieldType = "ALL_QUERY_ARGS" | "BODY" | "HEADER" | "METHOD" | "QUERY_STRING" | "SINGLE_QUERY_ARG" | "URI" | (string & {})
+
+export type PositionalConstraint = "CONTAINS" | "CONTAINS_WORD" | "ENDS_WITH" | "EXACTLY" | "STARTS_WITH" | (string & {})
+
+export type PredicateType = "ByteMatch" | "GeoMatch" | "IPMatch" | "RegexMatch" | "SizeConstraint" | "SqlInjectionMatch" | "XssMatch" | (string & {})
+
+export type RateKey = "IP" | (string & {})
+
+export type ResourceType = "API_GATEWAY" | "APPLICATION_LOAD_BALANCER" | (string & {})
+
+export type TextTransformation = "CMD_LINE" | "COMPRESS_WHITE_SPACE" | "HTML_ENTITY_DECODE" | "LOWERCASE" | "NONE" | "URL_DECODE" | (string & {})
+
+export type WafActionType = "ALLOW" | "BLOCK" | "COUNT" | (string & {})
+
+export type WafOverrideActionType = "COUNT" | "NONE" | (string & {})
+
+export type WafRuleType = "GROUP" | "RATE_BASED" | "REGULAR" | (string & {})
 
 export interface AssociateWebACLRequest {
   readonly WebACLId: string
   readonly ResourceArn: string
 }
 
-export type AssociateWebACLOutput = {}
+export type AssociateWebACLResponse = {}
 
 export interface CreateByteMatchSetRequest {
   readonly Name: string
   readonly ChangeToken: string
 }
 
-export interface CreateByteMatchSetOutput {
-  readonly ByteMatchSet?: CreateByteMatchSetOutputByteMatchSet
+export interface CreateByteMatchSetResponse {
+  readonly ByteMatchSet?: ByteMatchSet
   readonly ChangeToken?: string
 }
 
-export interface CreateByteMatchSetOutputByteMatchSet {
+export interface ByteMatchSet {
   readonly ByteMatchSetId?: string
   readonly Name?: string
-  readonly ByteMatchTuples?: ReadonlyArray<CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberOutput>
+  readonly ByteMatchTuples?: ReadonlyArray<ByteMatchTupleOutput>
 }
 
-export interface CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMember {
-  readonly FieldToMatch: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch
+export interface ByteMatchTuple {
+  readonly FieldToMatch: FieldToMatch
   readonly TargetString: Uint8Array | string
-  readonly TextTransformation: string
-  readonly PositionalConstraint: string
+  readonly TextTransformation: TextTransformation
+  readonly PositionalConstraint: PositionalConstraint
 }
 
-export interface CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberOutput {
-  readonly FieldToMatch?: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatchOutput
+export interface ByteMatchTupleOutput {
+  readonly FieldToMatch?: FieldToMatchOutput
   readonly TargetString?: Uint8Array
-  readonly TextTransformation?: string
-  readonly PositionalConstraint?: string
+  readonly TextTransformation?: TextTransformation
+  readonly PositionalConstraint?: PositionalConstraint
 }
 
-export interface CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch {
-  readonly Type: string
+export interface FieldToMatch {
+  readonly Type: MatchFieldType
   readonly Data?: string | undefined
 }
 
-export interface CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatchOutput {
-  readonly Type?: string
+export interface FieldToMatchOutput {
+  readonly Type?: MatchFieldType
   readonly Data?: string
 }
 
@@ -339,25 +390,25 @@ export interface CreateGeoMatchSetRequest {
   readonly ChangeToken: string
 }
 
-export interface CreateGeoMatchSetOutput {
-  readonly GeoMatchSet?: CreateGeoMatchSetOutputGeoMatchSet
+export interface CreateGeoMatchSetResponse {
+  readonly GeoMatchSet?: GeoMatchSet
   readonly ChangeToken?: string
 }
 
-export interface CreateGeoMatchSetOutputGeoMatchSet {
+export interface GeoMatchSet {
   readonly GeoMatchSetId?: string
   readonly Name?: string
-  readonly GeoMatchConstraints?: ReadonlyArray<CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraintsMemberOutput>
+  readonly GeoMatchConstraints?: ReadonlyArray<GeoMatchConstraintOutput>
 }
 
-export interface CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraintsMember {
-  readonly Type: string
-  readonly Value: string
+export interface GeoMatchConstraint {
+  readonly Type: GeoMatchConstraintType
+  readonly Value: GeoMatchConstraintValue
 }
 
-export interface CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraintsMemberOutput {
-  readonly Type?: string
-  readonly Value?: string
+export interface GeoMatchConstraintOutput {
+  readonly Type?: GeoMatchConstraintType
+  readonly Value?: GeoMatchConstraintValue
 }
 
 export interface CreateIPSetRequest {
@@ -365,69 +416,69 @@ export interface CreateIPSetRequest {
   readonly ChangeToken: string
 }
 
-export interface CreateIPSetOutput {
-  readonly IPSet?: CreateIPSetOutputIPSet
+export interface CreateIPSetResponse {
+  readonly IPSet?: IPSet
   readonly ChangeToken?: string
 }
 
-export interface CreateIPSetOutputIPSet {
+export interface IPSet {
   readonly IPSetId?: string
   readonly Name?: string
-  readonly IPSetDescriptors?: ReadonlyArray<CreateIPSetOutputIPSetIPSetDescriptorsMemberOutput>
+  readonly IPSetDescriptors?: ReadonlyArray<IPSetDescriptorOutput>
 }
 
-export interface CreateIPSetOutputIPSetIPSetDescriptorsMember {
-  readonly Type: string
+export interface IPSetDescriptor {
+  readonly Type: IPSetDescriptorType
   readonly Value: string
 }
 
-export interface CreateIPSetOutputIPSetIPSetDescriptorsMemberOutput {
-  readonly Type?: string
+export interface IPSetDescriptorOutput {
+  readonly Type?: IPSetDescriptorType
   readonly Value?: string
 }
 
 export interface CreateRateBasedRuleRequest {
   readonly Name: string
   readonly MetricName: string
-  readonly RateKey: string
+  readonly RateKey: RateKey
   readonly RateLimit: number | bigint
   readonly ChangeToken: string
-  readonly Tags?: ReadonlyArray<CreateRateBasedRuleRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateRateBasedRuleRequestTagsMember {
+export interface Tag {
   readonly Key: string
   readonly Value: string
 }
 
-export interface CreateRateBasedRuleRequestTagsMemberOutput {
+export interface TagOutput {
   readonly Key?: string
   readonly Value?: string
 }
 
-export interface CreateRateBasedRuleOutput {
-  readonly Rule?: CreateRateBasedRuleOutputRule
+export interface CreateRateBasedRuleResponse {
+  readonly Rule?: RateBasedRule
   readonly ChangeToken?: string
 }
 
-export interface CreateRateBasedRuleOutputRule {
+export interface RateBasedRule {
   readonly RuleId?: string
   readonly Name?: string
   readonly MetricName?: string
-  readonly MatchPredicates?: ReadonlyArray<CreateRateBasedRuleOutputRuleMatchPredicatesMemberOutput>
-  readonly RateKey?: string
+  readonly MatchPredicates?: ReadonlyArray<PredicateOutput>
+  readonly RateKey?: RateKey
   readonly RateLimit?: number
 }
 
-export interface CreateRateBasedRuleOutputRuleMatchPredicatesMember {
+export interface Predicate {
   readonly Negated: boolean
-  readonly Type: string
+  readonly Type: PredicateType
   readonly DataId: string
 }
 
-export interface CreateRateBasedRuleOutputRuleMatchPredicatesMemberOutput {
+export interface PredicateOutput {
   readonly Negated?: boolean
-  readonly Type?: string
+  readonly Type?: PredicateType
   readonly DataId?: string
 }
 
@@ -436,26 +487,26 @@ export interface CreateRegexMatchSetRequest {
   readonly ChangeToken: string
 }
 
-export interface CreateRegexMatchSetOutput {
-  readonly RegexMatchSet?: CreateRegexMatchSetOutputRegexMatchSet
+export interface CreateRegexMatchSetResponse {
+  readonly RegexMatchSet?: RegexMatchSet
   readonly ChangeToken?: string
 }
 
-export interface CreateRegexMatchSetOutputRegexMatchSet {
+export interface RegexMatchSet {
   readonly RegexMatchSetId?: string
   readonly Name?: string
-  readonly RegexMatchTuples?: ReadonlyArray<CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuplesMemberOutput>
+  readonly RegexMatchTuples?: ReadonlyArray<RegexMatchTupleOutput>
 }
 
-export interface CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuplesMember {
-  readonly FieldToMatch: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch
-  readonly TextTransformation: string
+export interface RegexMatchTuple {
+  readonly FieldToMatch: FieldToMatch
+  readonly TextTransformation: TextTransformation
   readonly RegexPatternSetId: string
 }
 
-export interface CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuplesMemberOutput {
-  readonly FieldToMatch?: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatchOutput
-  readonly TextTransformation?: string
+export interface RegexMatchTupleOutput {
+  readonly FieldToMatch?: FieldToMatchOutput
+  readonly TextTransformation?: TextTransformation
   readonly RegexPatternSetId?: string
 }
 
@@ -464,12 +515,12 @@ export interface CreateRegexPatternSetRequest {
   readonly ChangeToken: string
 }
 
-export interface CreateRegexPatternSetOutput {
-  readonly RegexPatternSet?: CreateRegexPatternSetOutputRegexPatternSet
+export interface CreateRegexPatternSetResponse {
+  readonly RegexPatternSet?: RegexPatternSet
   readonly ChangeToken?: string
 }
 
-export interface CreateRegexPatternSetOutputRegexPatternSet {
+export interface RegexPatternSet {
   readonly RegexPatternSetId?: string
   readonly Name?: string
   readonly RegexPatternStrings?: ReadonlyArray<string>
@@ -479,34 +530,34 @@ export interface CreateRuleRequest {
   readonly Name: string
   readonly MetricName: string
   readonly ChangeToken: string
-  readonly Tags?: ReadonlyArray<CreateRateBasedRuleRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateRuleOutput {
-  readonly Rule?: CreateRuleOutputRule
+export interface CreateRuleResponse {
+  readonly Rule?: Rule
   readonly ChangeToken?: string
 }
 
-export interface CreateRuleOutputRule {
+export interface Rule {
   readonly RuleId?: string
   readonly Name?: string
   readonly MetricName?: string
-  readonly Predicates?: ReadonlyArray<CreateRateBasedRuleOutputRuleMatchPredicatesMemberOutput>
+  readonly Predicates?: ReadonlyArray<PredicateOutput>
 }
 
 export interface CreateRuleGroupRequest {
   readonly Name: string
   readonly MetricName: string
   readonly ChangeToken: string
-  readonly Tags?: ReadonlyArray<CreateRateBasedRuleRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateRuleGroupOutput {
-  readonly RuleGroup?: CreateRuleGroupOutputRuleGroup
+export interface CreateRuleGroupResponse {
+  readonly RuleGroup?: RuleGroup
   readonly ChangeToken?: string
 }
 
-export interface CreateRuleGroupOutputRuleGroup {
+export interface RuleGroup {
   readonly RuleGroupId?: string
   readonly Name?: string
   readonly MetricName?: string
@@ -517,28 +568,28 @@ export interface CreateSizeConstraintSetRequest {
   readonly ChangeToken: string
 }
 
-export interface CreateSizeConstraintSetOutput {
-  readonly SizeConstraintSet?: CreateSizeConstraintSetOutputSizeConstraintSet
+export interface CreateSizeConstraintSetResponse {
+  readonly SizeConstraintSet?: SizeConstraintSet
   readonly ChangeToken?: string
 }
 
-export interface CreateSizeConstraintSetOutputSizeConstraintSet {
+export interface SizeConstraintSet {
   readonly SizeConstraintSetId?: string
   readonly Name?: string
-  readonly SizeConstraints?: ReadonlyArray<CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraintsMemberOutput>
+  readonly SizeConstraints?: ReadonlyArray<SizeConstraintOutput>
 }
 
-export interface CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraintsMember {
-  readonly FieldToMatch: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch
-  readonly TextTransformation: string
-  readonly ComparisonOperator: string
+export interface SizeConstraint {
+  readonly FieldToMatch: FieldToMatch
+  readonly TextTransformation: TextTransformation
+  readonly ComparisonOperator: ComparisonOperator
   readonly Size: number | bigint
 }
 
-export interface CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraintsMemberOutput {
-  readonly FieldToMatch?: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatchOutput
-  readonly TextTransformation?: string
-  readonly ComparisonOperator?: string
+export interface SizeConstraintOutput {
+  readonly FieldToMatch?: FieldToMatchOutput
+  readonly TextTransformation?: TextTransformation
+  readonly ComparisonOperator?: ComparisonOperator
   readonly Size?: number
 }
 
@@ -547,88 +598,88 @@ export interface CreateSqlInjectionMatchSetRequest {
   readonly ChangeToken: string
 }
 
-export interface CreateSqlInjectionMatchSetOutput {
-  readonly SqlInjectionMatchSet?: CreateSqlInjectionMatchSetOutputSqlInjectionMatchSet
+export interface CreateSqlInjectionMatchSetResponse {
+  readonly SqlInjectionMatchSet?: SqlInjectionMatchSet
   readonly ChangeToken?: string
 }
 
-export interface CreateSqlInjectionMatchSetOutputSqlInjectionMatchSet {
+export interface SqlInjectionMatchSet {
   readonly SqlInjectionMatchSetId?: string
   readonly Name?: string
-  readonly SqlInjectionMatchTuples?: ReadonlyArray<CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuplesMemberOutput>
+  readonly SqlInjectionMatchTuples?: ReadonlyArray<SqlInjectionMatchTupleOutput>
 }
 
-export interface CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuplesMember {
-  readonly FieldToMatch: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch
-  readonly TextTransformation: string
+export interface SqlInjectionMatchTuple {
+  readonly FieldToMatch: FieldToMatch
+  readonly TextTransformation: TextTransformation
 }
 
-export interface CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuplesMemberOutput {
-  readonly FieldToMatch?: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatchOutput
-  readonly TextTransformation?: string
+export interface SqlInjectionMatchTupleOutput {
+  readonly FieldToMatch?: FieldToMatchOutput
+  readonly TextTransformation?: TextTransformation
 }
 
 export interface CreateWebACLRequest {
   readonly Name: string
   readonly MetricName: string
-  readonly DefaultAction: CreateWebACLRequestDefaultAction
+  readonly DefaultAction: WafAction
   readonly ChangeToken: string
-  readonly Tags?: ReadonlyArray<CreateRateBasedRuleRequestTagsMember> | undefined
+  readonly Tags?: ReadonlyArray<Tag> | undefined
 }
 
-export interface CreateWebACLRequestDefaultAction {
-  readonly Type: string
+export interface WafAction {
+  readonly Type: WafActionType
 }
 
-export interface CreateWebACLRequestDefaultActionOutput {
-  readonly Type?: string
+export interface WafActionOutput {
+  readonly Type?: WafActionType
 }
 
-export interface CreateWebACLOutput {
-  readonly WebACL?: CreateWebACLOutputWebACL
+export interface CreateWebACLResponse {
+  readonly WebACL?: WebACL
   readonly ChangeToken?: string
 }
 
-export interface CreateWebACLOutputWebACL {
+export interface WebACL {
   readonly WebACLId?: string
   readonly Name?: string
   readonly MetricName?: string
-  readonly DefaultAction?: CreateWebACLRequestDefaultActionOutput
-  readonly Rules?: ReadonlyArray<CreateWebACLOutputWebACLRulesMemberOutput>
+  readonly DefaultAction?: WafActionOutput
+  readonly Rules?: ReadonlyArray<ActivatedRuleOutput>
   readonly WebACLArn?: string
 }
 
-export interface CreateWebACLOutputWebACLRulesMember {
+export interface ActivatedRule {
   readonly Priority: number
   readonly RuleId: string
-  readonly Action?: CreateWebACLRequestDefaultAction | undefined
-  readonly OverrideAction?: CreateWebACLOutputWebACLRulesMemberOverrideAction | undefined
-  readonly Type?: string | undefined
-  readonly ExcludedRules?: ReadonlyArray<CreateWebACLOutputWebACLRulesMemberExcludedRulesMember> | undefined
+  readonly Action?: WafAction | undefined
+  readonly OverrideAction?: WafOverrideAction | undefined
+  readonly Type?: WafRuleType | undefined
+  readonly ExcludedRules?: ReadonlyArray<ExcludedRule> | undefined
 }
 
-export interface CreateWebACLOutputWebACLRulesMemberOutput {
+export interface ActivatedRuleOutput {
   readonly Priority?: number
   readonly RuleId?: string
-  readonly Action?: CreateWebACLRequestDefaultActionOutput
-  readonly OverrideAction?: CreateWebACLOutputWebACLRulesMemberOverrideActionOutput
-  readonly Type?: string
-  readonly ExcludedRules?: ReadonlyArray<CreateWebACLOutputWebACLRulesMemberExcludedRulesMemberOutput>
+  readonly Action?: WafActionOutput
+  readonly OverrideAction?: WafOverrideActionOutput
+  readonly Type?: WafRuleType
+  readonly ExcludedRules?: ReadonlyArray<ExcludedRuleOutput>
 }
 
-export interface CreateWebACLOutputWebACLRulesMemberOverrideAction {
-  readonly Type: string
+export interface WafOverrideAction {
+  readonly Type: WafOverrideActionType
 }
 
-export interface CreateWebACLOutputWebACLRulesMemberOverrideActionOutput {
-  readonly Type?: string
+export interface WafOverrideActionOutput {
+  readonly Type?: WafOverrideActionType
 }
 
-export interface CreateWebACLOutputWebACLRulesMemberExcludedRulesMember {
+export interface ExcludedRule {
   readonly RuleId: string
 }
 
-export interface CreateWebACLOutputWebACLRulesMemberExcludedRulesMemberOutput {
+export interface ExcludedRuleOutput {
   readonly RuleId?: string
 }
 
@@ -638,7 +689,7 @@ export interface CreateWebACLMigrationStackRequest {
   readonly IgnoreUnsupportedType: boolean
 }
 
-export interface CreateWebACLMigrationStackOutput {
+export interface CreateWebACLMigrationStackResponse {
   readonly S3ObjectUrl?: string
 }
 
@@ -647,25 +698,25 @@ export interface CreateXssMatchSetRequest {
   readonly ChangeToken: string
 }
 
-export interface CreateXssMatchSetOutput {
-  readonly XssMatchSet?: CreateXssMatchSetOutputXssMatchSet
+export interface CreateXssMatchSetResponse {
+  readonly XssMatchSet?: XssMatchSet
   readonly ChangeToken?: string
 }
 
-export interface CreateXssMatchSetOutputXssMatchSet {
+export interface XssMatchSet {
   readonly XssMatchSetId?: string
   readonly Name?: string
-  readonly XssMatchTuples?: ReadonlyArray<CreateXssMatchSetOutputXssMatchSetXssMatchTuplesMemberOutput>
+  readonly XssMatchTuples?: ReadonlyArray<XssMatchTupleOutput>
 }
 
-export interface CreateXssMatchSetOutputXssMatchSetXssMatchTuplesMember {
-  readonly FieldToMatch: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch
-  readonly TextTransformation: string
+export interface XssMatchTuple {
+  readonly FieldToMatch: FieldToMatch
+  readonly TextTransformation: TextTransformation
 }
 
-export interface CreateXssMatchSetOutputXssMatchSetXssMatchTuplesMemberOutput {
-  readonly FieldToMatch?: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatchOutput
-  readonly TextTransformation?: string
+export interface XssMatchTupleOutput {
+  readonly FieldToMatch?: FieldToMatchOutput
+  readonly TextTransformation?: TextTransformation
 }
 
 export interface DeleteByteMatchSetRequest {
@@ -673,7 +724,7 @@ export interface DeleteByteMatchSetRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteByteMatchSetOutput {
+export interface DeleteByteMatchSetResponse {
   readonly ChangeToken?: string
 }
 
@@ -682,7 +733,7 @@ export interface DeleteGeoMatchSetRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteGeoMatchSetOutput {
+export interface DeleteGeoMatchSetResponse {
   readonly ChangeToken?: string
 }
 
@@ -691,7 +742,7 @@ export interface DeleteIPSetRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteIPSetOutput {
+export interface DeleteIPSetResponse {
   readonly ChangeToken?: string
 }
 
@@ -699,20 +750,20 @@ export interface DeleteLoggingConfigurationRequest {
   readonly ResourceArn: string
 }
 
-export type DeleteLoggingConfigurationOutput = {}
+export type DeleteLoggingConfigurationResponse = {}
 
 export interface DeletePermissionPolicyRequest {
   readonly ResourceArn: string
 }
 
-export type DeletePermissionPolicyOutput = {}
+export type DeletePermissionPolicyResponse = {}
 
 export interface DeleteRateBasedRuleRequest {
   readonly RuleId: string
   readonly ChangeToken: string
 }
 
-export interface DeleteRateBasedRuleOutput {
+export interface DeleteRateBasedRuleResponse {
   readonly ChangeToken?: string
 }
 
@@ -721,7 +772,7 @@ export interface DeleteRegexMatchSetRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteRegexMatchSetOutput {
+export interface DeleteRegexMatchSetResponse {
   readonly ChangeToken?: string
 }
 
@@ -730,7 +781,7 @@ export interface DeleteRegexPatternSetRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteRegexPatternSetOutput {
+export interface DeleteRegexPatternSetResponse {
   readonly ChangeToken?: string
 }
 
@@ -739,7 +790,7 @@ export interface DeleteRuleRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteRuleOutput {
+export interface DeleteRuleResponse {
   readonly ChangeToken?: string
 }
 
@@ -748,7 +799,7 @@ export interface DeleteRuleGroupRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteRuleGroupOutput {
+export interface DeleteRuleGroupResponse {
   readonly ChangeToken?: string
 }
 
@@ -757,7 +808,7 @@ export interface DeleteSizeConstraintSetRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteSizeConstraintSetOutput {
+export interface DeleteSizeConstraintSetResponse {
   readonly ChangeToken?: string
 }
 
@@ -766,7 +817,7 @@ export interface DeleteSqlInjectionMatchSetRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteSqlInjectionMatchSetOutput {
+export interface DeleteSqlInjectionMatchSetResponse {
   readonly ChangeToken?: string
 }
 
@@ -775,7 +826,7 @@ export interface DeleteWebACLRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteWebACLOutput {
+export interface DeleteWebACLResponse {
   readonly ChangeToken?: string
 }
 
@@ -784,7 +835,7 @@ export interface DeleteXssMatchSetRequest {
   readonly ChangeToken: string
 }
 
-export interface DeleteXssMatchSetOutput {
+export interface DeleteXssMatchSetResponse {
   readonly ChangeToken?: string
 }
 
@@ -792,19 +843,19 @@ export interface DisassociateWebACLRequest {
   readonly ResourceArn: string
 }
 
-export type DisassociateWebACLOutput = {}
+export type DisassociateWebACLResponse = {}
 
 export interface GetByteMatchSetRequest {
   readonly ByteMatchSetId: string
 }
 
-export interface GetByteMatchSetOutput {
-  readonly ByteMatchSet?: CreateByteMatchSetOutputByteMatchSet
+export interface GetByteMatchSetResponse {
+  readonly ByteMatchSet?: ByteMatchSet
 }
 
 export type GetChangeTokenRequest = {}
 
-export interface GetChangeTokenOutput {
+export interface GetChangeTokenResponse {
   readonly ChangeToken?: string
 }
 
@@ -812,51 +863,51 @@ export interface GetChangeTokenStatusRequest {
   readonly ChangeToken: string
 }
 
-export interface GetChangeTokenStatusOutput {
-  readonly ChangeTokenStatus?: string
+export interface GetChangeTokenStatusResponse {
+  readonly ChangeTokenStatus?: ChangeTokenStatus
 }
 
 export interface GetGeoMatchSetRequest {
   readonly GeoMatchSetId: string
 }
 
-export interface GetGeoMatchSetOutput {
-  readonly GeoMatchSet?: CreateGeoMatchSetOutputGeoMatchSet
+export interface GetGeoMatchSetResponse {
+  readonly GeoMatchSet?: GeoMatchSet
 }
 
 export interface GetIPSetRequest {
   readonly IPSetId: string
 }
 
-export interface GetIPSetOutput {
-  readonly IPSet?: CreateIPSetOutputIPSet
+export interface GetIPSetResponse {
+  readonly IPSet?: IPSet
 }
 
 export interface GetLoggingConfigurationRequest {
   readonly ResourceArn: string
 }
 
-export interface GetLoggingConfigurationOutput {
-  readonly LoggingConfiguration?: GetLoggingConfigurationOutputLoggingConfigurationOutput
+export interface GetLoggingConfigurationResponse {
+  readonly LoggingConfiguration?: LoggingConfigurationOutput
 }
 
-export interface GetLoggingConfigurationOutputLoggingConfiguration {
+export interface LoggingConfiguration {
   readonly ResourceArn: string
   readonly LogDestinationConfigs: ReadonlyArray<string>
-  readonly RedactedFields?: ReadonlyArray<CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatch> | undefined
+  readonly RedactedFields?: ReadonlyArray<FieldToMatch> | undefined
 }
 
-export interface GetLoggingConfigurationOutputLoggingConfigurationOutput {
+export interface LoggingConfigurationOutput {
   readonly ResourceArn?: string
   readonly LogDestinationConfigs?: ReadonlyArray<string>
-  readonly RedactedFields?: ReadonlyArray<CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMemberFieldToMatchOutput>
+  readonly RedactedFields?: ReadonlyArray<FieldToMatchOutput>
 }
 
 export interface GetPermissionPolicyRequest {
   readonly ResourceArn: string
 }
 
-export interface GetPermissionPolicyOutput {
+export interface GetPermissionPolicyResponse {
   readonly Policy?: string
 }
 
@@ -864,8 +915,8 @@ export interface GetRateBasedRuleRequest {
   readonly RuleId: string
 }
 
-export interface GetRateBasedRuleOutput {
-  readonly Rule?: CreateRateBasedRuleOutputRule
+export interface GetRateBasedRuleResponse {
+  readonly Rule?: RateBasedRule
 }
 
 export interface GetRateBasedRuleManagedKeysRequest {
@@ -873,7 +924,7 @@ export interface GetRateBasedRuleManagedKeysRequest {
   readonly NextMarker?: string | undefined
 }
 
-export interface GetRateBasedRuleManagedKeysOutput {
+export interface GetRateBasedRuleManagedKeysResponse {
   readonly ManagedKeys?: ReadonlyArray<string>
   readonly NextMarker?: string
 }
@@ -882,75 +933,75 @@ export interface GetRegexMatchSetRequest {
   readonly RegexMatchSetId: string
 }
 
-export interface GetRegexMatchSetOutput {
-  readonly RegexMatchSet?: CreateRegexMatchSetOutputRegexMatchSet
+export interface GetRegexMatchSetResponse {
+  readonly RegexMatchSet?: RegexMatchSet
 }
 
 export interface GetRegexPatternSetRequest {
   readonly RegexPatternSetId: string
 }
 
-export interface GetRegexPatternSetOutput {
-  readonly RegexPatternSet?: CreateRegexPatternSetOutputRegexPatternSet
+export interface GetRegexPatternSetResponse {
+  readonly RegexPatternSet?: RegexPatternSet
 }
 
 export interface GetRuleRequest {
   readonly RuleId: string
 }
 
-export interface GetRuleOutput {
-  readonly Rule?: CreateRuleOutputRule
+export interface GetRuleResponse {
+  readonly Rule?: Rule
 }
 
 export interface GetRuleGroupRequest {
   readonly RuleGroupId: string
 }
 
-export interface GetRuleGroupOutput {
-  readonly RuleGroup?: CreateRuleGroupOutputRuleGroup
+export interface GetRuleGroupResponse {
+  readonly RuleGroup?: RuleGroup
 }
 
 export interface GetSampledRequestsRequest {
   readonly WebAclId: string
   readonly RuleId: string
-  readonly TimeWindow: GetSampledRequestsRequestTimeWindow
+  readonly TimeWindow: TimeWindow
   readonly MaxItems: number | bigint
 }
 
-export interface GetSampledRequestsRequestTimeWindow {
+export interface TimeWindow {
   readonly StartTime: Date
   readonly EndTime: Date
 }
 
-export interface GetSampledRequestsRequestTimeWindowOutput {
+export interface TimeWindowOutput {
   readonly StartTime?: Date
   readonly EndTime?: Date
 }
 
-export interface GetSampledRequestsOutput {
-  readonly SampledRequests?: ReadonlyArray<GetSampledRequestsOutputSampledRequestsMember>
+export interface GetSampledRequestsResponse {
+  readonly SampledRequests?: ReadonlyArray<SampledHTTPRequest>
   readonly PopulationSize?: number
-  readonly TimeWindow?: GetSampledRequestsRequestTimeWindowOutput
+  readonly TimeWindow?: TimeWindowOutput
 }
 
-export interface GetSampledRequestsOutputSampledRequestsMember {
-  readonly Request?: GetSampledRequestsOutputSampledRequestsMemberRequest
+export interface SampledHTTPRequest {
+  readonly Request?: HTTPRequest
   readonly Weight?: number
   readonly Timestamp?: Date
   readonly Action?: string
   readonly RuleWithinRuleGroup?: string
 }
 
-export interface GetSampledRequestsOutputSampledRequestsMemberRequest {
+export interface HTTPRequest {
   readonly ClientIP?: string
   readonly Country?: string
   readonly URI?: string
   readonly Method?: string
   readonly HTTPVersion?: string
-  readonly Headers?: ReadonlyArray<GetSampledRequestsOutputSampledRequestsMemberRequestHeadersMember>
+  readonly Headers?: ReadonlyArray<HTTPHeader>
 }
 
-export interface GetSampledRequestsOutputSampledRequestsMemberRequestHeadersMember {
+export interface HTTPHeader {
   readonly Name?: string
   readonly Value?: string
 }
@@ -959,35 +1010,35 @@ export interface GetSizeConstraintSetRequest {
   readonly SizeConstraintSetId: string
 }
 
-export interface GetSizeConstraintSetOutput {
-  readonly SizeConstraintSet?: CreateSizeConstraintSetOutputSizeConstraintSet
+export interface GetSizeConstraintSetResponse {
+  readonly SizeConstraintSet?: SizeConstraintSet
 }
 
 export interface GetSqlInjectionMatchSetRequest {
   readonly SqlInjectionMatchSetId: string
 }
 
-export interface GetSqlInjectionMatchSetOutput {
-  readonly SqlInjectionMatchSet?: CreateSqlInjectionMatchSetOutputSqlInjectionMatchSet
+export interface GetSqlInjectionMatchSetResponse {
+  readonly SqlInjectionMatchSet?: SqlInjectionMatchSet
 }
 
 export interface GetWebACLRequest {
   readonly WebACLId: string
 }
 
-export interface GetWebACLOutput {
-  readonly WebACL?: CreateWebACLOutputWebACL
+export interface GetWebACLResponse {
+  readonly WebACL?: WebACL
 }
 
 export interface GetWebACLForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface GetWebACLForResourceOutput {
-  readonly WebACLSummary?: GetWebACLForResourceOutputWebACLSummary
+export interface GetWebACLForResourceResponse {
+  readonly WebACLSummary?: WebACLSummary
 }
 
-export interface GetWebACLForResourceOutputWebACLSummary {
+export interface WebACLSummary {
   readonly WebACLId?: string
   readonly Name?: string
 }
@@ -996,8 +1047,8 @@ export interface GetXssMatchSetRequest {
   readonly XssMatchSetId: string
 }
 
-export interface GetXssMatchSetOutput {
-  readonly XssMatchSet?: CreateXssMatchSetOutputXssMatchSet
+export interface GetXssMatchSetResponse {
+  readonly XssMatchSet?: XssMatchSet
 }
 
 export interface ListActivatedRulesInRuleGroupRequest {
@@ -1006,9 +1057,9 @@ export interface ListActivatedRulesInRuleGroupRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListActivatedRulesInRuleGroupOutput {
+export interface ListActivatedRulesInRuleGroupResponse {
   readonly NextMarker?: string
-  readonly ActivatedRules?: ReadonlyArray<CreateWebACLOutputWebACLRulesMemberOutput>
+  readonly ActivatedRules?: ReadonlyArray<ActivatedRuleOutput>
 }
 
 export interface ListByteMatchSetsRequest {
@@ -1016,12 +1067,12 @@ export interface ListByteMatchSetsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListByteMatchSetsOutput {
+export interface ListByteMatchSetsResponse {
   readonly NextMarker?: string
-  readonly ByteMatchSets?: ReadonlyArray<ListByteMatchSetsOutputByteMatchSetsMember>
+  readonly ByteMatchSets?: ReadonlyArray<ByteMatchSetSummary>
 }
 
-export interface ListByteMatchSetsOutputByteMatchSetsMember {
+export interface ByteMatchSetSummary {
   readonly ByteMatchSetId?: string
   readonly Name?: string
 }
@@ -1031,12 +1082,12 @@ export interface ListGeoMatchSetsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListGeoMatchSetsOutput {
+export interface ListGeoMatchSetsResponse {
   readonly NextMarker?: string
-  readonly GeoMatchSets?: ReadonlyArray<ListGeoMatchSetsOutputGeoMatchSetsMember>
+  readonly GeoMatchSets?: ReadonlyArray<GeoMatchSetSummary>
 }
 
-export interface ListGeoMatchSetsOutputGeoMatchSetsMember {
+export interface GeoMatchSetSummary {
   readonly GeoMatchSetId?: string
   readonly Name?: string
 }
@@ -1046,12 +1097,12 @@ export interface ListIPSetsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListIPSetsOutput {
+export interface ListIPSetsResponse {
   readonly NextMarker?: string
-  readonly IPSets?: ReadonlyArray<ListIPSetsOutputIPSetsMember>
+  readonly IPSets?: ReadonlyArray<IPSetSummary>
 }
 
-export interface ListIPSetsOutputIPSetsMember {
+export interface IPSetSummary {
   readonly IPSetId?: string
   readonly Name?: string
 }
@@ -1061,8 +1112,8 @@ export interface ListLoggingConfigurationsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListLoggingConfigurationsOutput {
-  readonly LoggingConfigurations?: ReadonlyArray<GetLoggingConfigurationOutputLoggingConfigurationOutput>
+export interface ListLoggingConfigurationsResponse {
+  readonly LoggingConfigurations?: ReadonlyArray<LoggingConfigurationOutput>
   readonly NextMarker?: string
 }
 
@@ -1071,12 +1122,12 @@ export interface ListRateBasedRulesRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListRateBasedRulesOutput {
+export interface ListRateBasedRulesResponse {
   readonly NextMarker?: string
-  readonly Rules?: ReadonlyArray<ListRateBasedRulesOutputRulesMember>
+  readonly Rules?: ReadonlyArray<RuleSummary>
 }
 
-export interface ListRateBasedRulesOutputRulesMember {
+export interface RuleSummary {
   readonly RuleId?: string
   readonly Name?: string
 }
@@ -1086,12 +1137,12 @@ export interface ListRegexMatchSetsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListRegexMatchSetsOutput {
+export interface ListRegexMatchSetsResponse {
   readonly NextMarker?: string
-  readonly RegexMatchSets?: ReadonlyArray<ListRegexMatchSetsOutputRegexMatchSetsMember>
+  readonly RegexMatchSets?: ReadonlyArray<RegexMatchSetSummary>
 }
 
-export interface ListRegexMatchSetsOutputRegexMatchSetsMember {
+export interface RegexMatchSetSummary {
   readonly RegexMatchSetId?: string
   readonly Name?: string
 }
@@ -1101,22 +1152,22 @@ export interface ListRegexPatternSetsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListRegexPatternSetsOutput {
+export interface ListRegexPatternSetsResponse {
   readonly NextMarker?: string
-  readonly RegexPatternSets?: ReadonlyArray<ListRegexPatternSetsOutputRegexPatternSetsMember>
+  readonly RegexPatternSets?: ReadonlyArray<RegexPatternSetSummary>
 }
 
-export interface ListRegexPatternSetsOutputRegexPatternSetsMember {
+export interface RegexPatternSetSummary {
   readonly RegexPatternSetId?: string
   readonly Name?: string
 }
 
 export interface ListResourcesForWebACLRequest {
   readonly WebACLId: string
-  readonly ResourceType?: string | undefined
+  readonly ResourceType?: ResourceType | undefined
 }
 
-export interface ListResourcesForWebACLOutput {
+export interface ListResourcesForWebACLResponse {
   readonly ResourceArns?: ReadonlyArray<string>
 }
 
@@ -1125,12 +1176,12 @@ export interface ListRuleGroupsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListRuleGroupsOutput {
+export interface ListRuleGroupsResponse {
   readonly NextMarker?: string
-  readonly RuleGroups?: ReadonlyArray<ListRuleGroupsOutputRuleGroupsMember>
+  readonly RuleGroups?: ReadonlyArray<RuleGroupSummary>
 }
 
-export interface ListRuleGroupsOutputRuleGroupsMember {
+export interface RuleGroupSummary {
   readonly RuleGroupId?: string
   readonly Name?: string
 }
@@ -1140,9 +1191,9 @@ export interface ListRulesRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListRulesOutput {
+export interface ListRulesResponse {
   readonly NextMarker?: string
-  readonly Rules?: ReadonlyArray<ListRateBasedRulesOutputRulesMember>
+  readonly Rules?: ReadonlyArray<RuleSummary>
 }
 
 export interface ListSizeConstraintSetsRequest {
@@ -1150,12 +1201,12 @@ export interface ListSizeConstraintSetsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListSizeConstraintSetsOutput {
+export interface ListSizeConstraintSetsResponse {
   readonly NextMarker?: string
-  readonly SizeConstraintSets?: ReadonlyArray<ListSizeConstraintSetsOutputSizeConstraintSetsMember>
+  readonly SizeConstraintSets?: ReadonlyArray<SizeConstraintSetSummary>
 }
 
-export interface ListSizeConstraintSetsOutputSizeConstraintSetsMember {
+export interface SizeConstraintSetSummary {
   readonly SizeConstraintSetId?: string
   readonly Name?: string
 }
@@ -1165,12 +1216,12 @@ export interface ListSqlInjectionMatchSetsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListSqlInjectionMatchSetsOutput {
+export interface ListSqlInjectionMatchSetsResponse {
   readonly NextMarker?: string
-  readonly SqlInjectionMatchSets?: ReadonlyArray<ListSqlInjectionMatchSetsOutputSqlInjectionMatchSetsMember>
+  readonly SqlInjectionMatchSets?: ReadonlyArray<SqlInjectionMatchSetSummary>
 }
 
-export interface ListSqlInjectionMatchSetsOutputSqlInjectionMatchSetsMember {
+export interface SqlInjectionMatchSetSummary {
   readonly SqlInjectionMatchSetId?: string
   readonly Name?: string
 }
@@ -1180,12 +1231,12 @@ export interface ListSubscribedRuleGroupsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListSubscribedRuleGroupsOutput {
+export interface ListSubscribedRuleGroupsResponse {
   readonly NextMarker?: string
-  readonly RuleGroups?: ReadonlyArray<ListSubscribedRuleGroupsOutputRuleGroupsMember>
+  readonly RuleGroups?: ReadonlyArray<SubscribedRuleGroupSummary>
 }
 
-export interface ListSubscribedRuleGroupsOutputRuleGroupsMember {
+export interface SubscribedRuleGroupSummary {
   readonly RuleGroupId?: string
   readonly Name?: string
   readonly MetricName?: string
@@ -1197,14 +1248,14 @@ export interface ListTagsForResourceRequest {
   readonly ResourceARN: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly NextMarker?: string
-  readonly TagInfoForResource?: ListTagsForResourceOutputTagInfoForResource
+  readonly TagInfoForResource?: TagInfoForResource
 }
 
-export interface ListTagsForResourceOutputTagInfoForResource {
+export interface TagInfoForResource {
   readonly ResourceARN?: string
-  readonly TagList?: ReadonlyArray<CreateRateBasedRuleRequestTagsMemberOutput>
+  readonly TagList?: ReadonlyArray<TagOutput>
 }
 
 export interface ListWebACLsRequest {
@@ -1212,9 +1263,9 @@ export interface ListWebACLsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListWebACLsOutput {
+export interface ListWebACLsResponse {
   readonly NextMarker?: string
-  readonly WebACLs?: ReadonlyArray<GetWebACLForResourceOutputWebACLSummary>
+  readonly WebACLs?: ReadonlyArray<WebACLSummary>
 }
 
 export interface ListXssMatchSetsRequest {
@@ -1222,22 +1273,22 @@ export interface ListXssMatchSetsRequest {
   readonly Limit?: number | undefined
 }
 
-export interface ListXssMatchSetsOutput {
+export interface ListXssMatchSetsResponse {
   readonly NextMarker?: string
-  readonly XssMatchSets?: ReadonlyArray<ListXssMatchSetsOutputXssMatchSetsMember>
+  readonly XssMatchSets?: ReadonlyArray<XssMatchSetSummary>
 }
 
-export interface ListXssMatchSetsOutputXssMatchSetsMember {
+export interface XssMatchSetSummary {
   readonly XssMatchSetId?: string
   readonly Name?: string
 }
 
 export interface PutLoggingConfigurationRequest {
-  readonly LoggingConfiguration: GetLoggingConfigurationOutputLoggingConfiguration
+  readonly LoggingConfiguration: LoggingConfiguration
 }
 
-export interface PutLoggingConfigurationOutput {
-  readonly LoggingConfiguration?: GetLoggingConfigurationOutputLoggingConfigurationOutput
+export interface PutLoggingConfigurationResponse {
+  readonly LoggingConfiguration?: LoggingConfigurationOutput
 }
 
 export interface PutPermissionPolicyRequest {
@@ -1245,519 +1296,559 @@ export interface PutPermissionPolicyRequest {
   readonly Policy: string
 }
 
-export type PutPermissionPolicyOutput = {}
+export type PutPermissionPolicyResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceARN: string
-  readonly Tags: ReadonlyArray<CreateRateBasedRuleRequestTagsMember>
+  readonly Tags: ReadonlyArray<Tag>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceARN: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateByteMatchSetRequest {
   readonly ByteMatchSetId: string
   readonly ChangeToken: string
-  readonly Updates: ReadonlyArray<UpdateByteMatchSetRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<ByteMatchSetUpdate>
 }
 
-export interface UpdateByteMatchSetRequestUpdatesMember {
-  readonly Action: string
-  readonly ByteMatchTuple: CreateByteMatchSetOutputByteMatchSetByteMatchTuplesMember
+export interface ByteMatchSetUpdate {
+  readonly Action: ChangeAction
+  readonly ByteMatchTuple: ByteMatchTuple
 }
 
-export interface UpdateByteMatchSetOutput {
+export interface UpdateByteMatchSetResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateGeoMatchSetRequest {
   readonly GeoMatchSetId: string
   readonly ChangeToken: string
-  readonly Updates: ReadonlyArray<UpdateGeoMatchSetRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<GeoMatchSetUpdate>
 }
 
-export interface UpdateGeoMatchSetRequestUpdatesMember {
-  readonly Action: string
-  readonly GeoMatchConstraint: CreateGeoMatchSetOutputGeoMatchSetGeoMatchConstraintsMember
+export interface GeoMatchSetUpdate {
+  readonly Action: ChangeAction
+  readonly GeoMatchConstraint: GeoMatchConstraint
 }
 
-export interface UpdateGeoMatchSetOutput {
+export interface UpdateGeoMatchSetResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateIPSetRequest {
   readonly IPSetId: string
   readonly ChangeToken: string
-  readonly Updates: ReadonlyArray<UpdateIPSetRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<IPSetUpdate>
 }
 
-export interface UpdateIPSetRequestUpdatesMember {
-  readonly Action: string
-  readonly IPSetDescriptor: CreateIPSetOutputIPSetIPSetDescriptorsMember
+export interface IPSetUpdate {
+  readonly Action: ChangeAction
+  readonly IPSetDescriptor: IPSetDescriptor
 }
 
-export interface UpdateIPSetOutput {
+export interface UpdateIPSetResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateRateBasedRuleRequest {
   readonly RuleId: string
   readonly ChangeToken: string
-  readonly Updates: ReadonlyArray<UpdateRateBasedRuleRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<RuleUpdate>
   readonly RateLimit: number | bigint
 }
 
-export interface UpdateRateBasedRuleRequestUpdatesMember {
-  readonly Action: string
-  readonly Predicate: CreateRateBasedRuleOutputRuleMatchPredicatesMember
+export interface RuleUpdate {
+  readonly Action: ChangeAction
+  readonly Predicate: Predicate
 }
 
-export interface UpdateRateBasedRuleOutput {
+export interface UpdateRateBasedRuleResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateRegexMatchSetRequest {
   readonly RegexMatchSetId: string
-  readonly Updates: ReadonlyArray<UpdateRegexMatchSetRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<RegexMatchSetUpdate>
   readonly ChangeToken: string
 }
 
-export interface UpdateRegexMatchSetRequestUpdatesMember {
-  readonly Action: string
-  readonly RegexMatchTuple: CreateRegexMatchSetOutputRegexMatchSetRegexMatchTuplesMember
+export interface RegexMatchSetUpdate {
+  readonly Action: ChangeAction
+  readonly RegexMatchTuple: RegexMatchTuple
 }
 
-export interface UpdateRegexMatchSetOutput {
+export interface UpdateRegexMatchSetResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateRegexPatternSetRequest {
   readonly RegexPatternSetId: string
-  readonly Updates: ReadonlyArray<UpdateRegexPatternSetRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<RegexPatternSetUpdate>
   readonly ChangeToken: string
 }
 
-export interface UpdateRegexPatternSetRequestUpdatesMember {
-  readonly Action: string
+export interface RegexPatternSetUpdate {
+  readonly Action: ChangeAction
   readonly RegexPatternString: string
 }
 
-export interface UpdateRegexPatternSetOutput {
+export interface UpdateRegexPatternSetResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateRuleRequest {
   readonly RuleId: string
   readonly ChangeToken: string
-  readonly Updates: ReadonlyArray<UpdateRateBasedRuleRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<RuleUpdate>
 }
 
-export interface UpdateRuleOutput {
+export interface UpdateRuleResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateRuleGroupRequest {
   readonly RuleGroupId: string
-  readonly Updates: ReadonlyArray<UpdateRuleGroupRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<RuleGroupUpdate>
   readonly ChangeToken: string
 }
 
-export interface UpdateRuleGroupRequestUpdatesMember {
-  readonly Action: string
-  readonly ActivatedRule: CreateWebACLOutputWebACLRulesMember
+export interface RuleGroupUpdate {
+  readonly Action: ChangeAction
+  readonly ActivatedRule: ActivatedRule
 }
 
-export interface UpdateRuleGroupOutput {
+export interface UpdateRuleGroupResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateSizeConstraintSetRequest {
   readonly SizeConstraintSetId: string
   readonly ChangeToken: string
-  readonly Updates: ReadonlyArray<UpdateSizeConstraintSetRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<SizeConstraintSetUpdate>
 }
 
-export interface UpdateSizeConstraintSetRequestUpdatesMember {
-  readonly Action: string
-  readonly SizeConstraint: CreateSizeConstraintSetOutputSizeConstraintSetSizeConstraintsMember
+export interface SizeConstraintSetUpdate {
+  readonly Action: ChangeAction
+  readonly SizeConstraint: SizeConstraint
 }
 
-export interface UpdateSizeConstraintSetOutput {
+export interface UpdateSizeConstraintSetResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateSqlInjectionMatchSetRequest {
   readonly SqlInjectionMatchSetId: string
   readonly ChangeToken: string
-  readonly Updates: ReadonlyArray<UpdateSqlInjectionMatchSetRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<SqlInjectionMatchSetUpdate>
 }
 
-export interface UpdateSqlInjectionMatchSetRequestUpdatesMember {
-  readonly Action: string
-  readonly SqlInjectionMatchTuple: CreateSqlInjectionMatchSetOutputSqlInjectionMatchSetSqlInjectionMatchTuplesMember
+export interface SqlInjectionMatchSetUpdate {
+  readonly Action: ChangeAction
+  readonly SqlInjectionMatchTuple: SqlInjectionMatchTuple
 }
 
-export interface UpdateSqlInjectionMatchSetOutput {
+export interface UpdateSqlInjectionMatchSetResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateWebACLRequest {
   readonly WebACLId: string
   readonly ChangeToken: string
-  readonly Updates?: ReadonlyArray<UpdateWebACLRequestUpdatesMember> | undefined
-  readonly DefaultAction?: CreateWebACLRequestDefaultAction | undefined
+  readonly Updates?: ReadonlyArray<WebACLUpdate> | undefined
+  readonly DefaultAction?: WafAction | undefined
 }
 
-export interface UpdateWebACLRequestUpdatesMember {
-  readonly Action: string
-  readonly ActivatedRule: CreateWebACLOutputWebACLRulesMember
+export interface WebACLUpdate {
+  readonly Action: ChangeAction
+  readonly ActivatedRule: ActivatedRule
 }
 
-export interface UpdateWebACLOutput {
+export interface UpdateWebACLResponse {
   readonly ChangeToken?: string
 }
 
 export interface UpdateXssMatchSetRequest {
   readonly XssMatchSetId: string
   readonly ChangeToken: string
-  readonly Updates: ReadonlyArray<UpdateXssMatchSetRequestUpdatesMember>
+  readonly Updates: ReadonlyArray<XssMatchSetUpdate>
 }
 
-export interface UpdateXssMatchSetRequestUpdatesMember {
-  readonly Action: string
-  readonly XssMatchTuple: CreateXssMatchSetOutputXssMatchSetXssMatchTuplesMember
+export interface XssMatchSetUpdate {
+  readonly Action: ChangeAction
+  readonly XssMatchTuple: XssMatchTuple
 }
 
-export interface UpdateXssMatchSetOutput {
+export interface UpdateXssMatchSetResponse {
   readonly ChangeToken?: string
 }
 
-export type AssociateWebACLError = Errors.CommonError | Client.SdkError
+export class WAFBadRequestException extends /*#__PURE__*/ ServiceError("WAFBadRequestException") {}
 
-export type CreateByteMatchSetError = Errors.CommonError | Client.SdkError
+export class WAFDisallowedNameException extends /*#__PURE__*/ ServiceError("WAFDisallowedNameException") {}
 
-export type CreateGeoMatchSetError = Errors.CommonError | Client.SdkError
+export class WAFEntityMigrationException extends /*#__PURE__*/ ServiceError("WAFEntityMigrationException")<{ readonly MigrationErrorType?: string; readonly MigrationErrorReason?: string }> {}
 
-export type CreateIPSetError = Errors.CommonError | Client.SdkError
+export class WAFInternalErrorException extends /*#__PURE__*/ ServiceError("WAFInternalErrorException") {}
 
-export type CreateRateBasedRuleError = Errors.CommonError | Client.SdkError
+export class WAFInvalidAccountException extends /*#__PURE__*/ ServiceError("WAFInvalidAccountException") {}
 
-export type CreateRegexMatchSetError = Errors.CommonError | Client.SdkError
+export class WAFInvalidOperationException extends /*#__PURE__*/ ServiceError("WAFInvalidOperationException") {}
 
-export type CreateRegexPatternSetError = Errors.CommonError | Client.SdkError
+export class WAFInvalidParameterException extends /*#__PURE__*/ ServiceError("WAFInvalidParameterException")<{ readonly field?: string; readonly parameter?: string; readonly reason?: string }> {}
 
-export type CreateRuleError = Errors.CommonError | Client.SdkError
+export class WAFInvalidPermissionPolicyException extends /*#__PURE__*/ ServiceError("WAFInvalidPermissionPolicyException") {}
 
-export type CreateRuleGroupError = Errors.CommonError | Client.SdkError
+export class WAFInvalidRegexPatternException extends /*#__PURE__*/ ServiceError("WAFInvalidRegexPatternException") {}
 
-export type CreateSizeConstraintSetError = Errors.CommonError | Client.SdkError
+export class WAFLimitsExceededException extends /*#__PURE__*/ ServiceError("WAFLimitsExceededException") {}
 
-export type CreateSqlInjectionMatchSetError = Errors.CommonError | Client.SdkError
+export class WAFNonEmptyEntityException extends /*#__PURE__*/ ServiceError("WAFNonEmptyEntityException") {}
 
-export type CreateWebACLError = Errors.CommonError | Client.SdkError
+export class WAFNonexistentContainerException extends /*#__PURE__*/ ServiceError("WAFNonexistentContainerException") {}
 
-export type CreateWebACLMigrationStackError = Errors.CommonError | Client.SdkError
+export class WAFNonexistentItemException extends /*#__PURE__*/ ServiceError("WAFNonexistentItemException") {}
 
-export type CreateXssMatchSetError = Errors.CommonError | Client.SdkError
+export class WAFReferencedItemException extends /*#__PURE__*/ ServiceError("WAFReferencedItemException") {}
 
-export type DeleteByteMatchSetError = Errors.CommonError | Client.SdkError
+export class WAFServiceLinkedRoleErrorException extends /*#__PURE__*/ ServiceError("WAFServiceLinkedRoleErrorException") {}
 
-export type DeleteGeoMatchSetError = Errors.CommonError | Client.SdkError
+export class WAFStaleDataException extends /*#__PURE__*/ ServiceError("WAFStaleDataException") {}
 
-export type DeleteIPSetError = Errors.CommonError | Client.SdkError
+export class WAFSubscriptionNotFoundException extends /*#__PURE__*/ ServiceError("WAFSubscriptionNotFoundException") {}
 
-export type DeleteLoggingConfigurationError = Errors.CommonError | Client.SdkError
+export class WAFTagOperationException extends /*#__PURE__*/ ServiceError("WAFTagOperationException") {}
 
-export type DeletePermissionPolicyError = Errors.CommonError | Client.SdkError
+export class WAFTagOperationInternalErrorException extends /*#__PURE__*/ ServiceError("WAFTagOperationInternalErrorException") {}
 
-export type DeleteRateBasedRuleError = Errors.CommonError | Client.SdkError
+export class WAFUnavailableEntityException extends /*#__PURE__*/ ServiceError("WAFUnavailableEntityException") {}
 
-export type DeleteRegexMatchSetError = Errors.CommonError | Client.SdkError
+export type AssociateWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
 
-export type DeleteRegexPatternSetError = Errors.CommonError | Client.SdkError
+export type CreateByteMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type DeleteRuleError = Errors.CommonError | Client.SdkError
+export type CreateGeoMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type DeleteRuleGroupError = Errors.CommonError | Client.SdkError
+export type CreateIPSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type DeleteSizeConstraintSetError = Errors.CommonError | Client.SdkError
+export type CreateRateBasedRuleError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type DeleteSqlInjectionMatchSetError = Errors.CommonError | Client.SdkError
+export type CreateRegexMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type DeleteWebACLError = Errors.CommonError | Client.SdkError
+export type CreateRegexPatternSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type DeleteXssMatchSetError = Errors.CommonError | Client.SdkError
+export type CreateRuleError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type DisassociateWebACLError = Errors.CommonError | Client.SdkError
+export type CreateRuleGroupError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type GetByteMatchSetError = Errors.CommonError | Client.SdkError
+export type CreateSizeConstraintSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetChangeTokenError = Errors.CommonError | Client.SdkError
+export type CreateSqlInjectionMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetChangeTokenStatusError = Errors.CommonError | Client.SdkError
+export type CreateWebACLError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type GetGeoMatchSetError = Errors.CommonError | Client.SdkError
+export type CreateWebACLMigrationStackError = WAFEntityMigrationException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type GetIPSetError = Errors.CommonError | Client.SdkError
+export type CreateXssMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetLoggingConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteByteMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetPermissionPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteGeoMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetRateBasedRuleError = Errors.CommonError | Client.SdkError
+export type DeleteIPSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetRateBasedRuleManagedKeysError = Errors.CommonError | Client.SdkError
+export type DeleteLoggingConfigurationError = WAFInternalErrorException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetRegexMatchSetError = Errors.CommonError | Client.SdkError
+export type DeletePermissionPolicyError = WAFInternalErrorException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetRegexPatternSetError = Errors.CommonError | Client.SdkError
+export type DeleteRateBasedRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type GetRuleError = Errors.CommonError | Client.SdkError
+export type DeleteRegexMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetRuleGroupError = Errors.CommonError | Client.SdkError
+export type DeleteRegexPatternSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetSampledRequestsError = Errors.CommonError | Client.SdkError
+export type DeleteRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type GetSizeConstraintSetError = Errors.CommonError | Client.SdkError
+export type DeleteRuleGroupError = WAFInternalErrorException | WAFInvalidOperationException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type GetSqlInjectionMatchSetError = Errors.CommonError | Client.SdkError
+export type DeleteSizeConstraintSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetWebACLError = Errors.CommonError | Client.SdkError
+export type DeleteSqlInjectionMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type GetWebACLForResourceError = Errors.CommonError | Client.SdkError
+export type DeleteWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type GetXssMatchSetError = Errors.CommonError | Client.SdkError
+export type DeleteXssMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export type ListActivatedRulesInRuleGroupError = Errors.CommonError | Client.SdkError
+export type DisassociateWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListByteMatchSetsError = Errors.CommonError | Client.SdkError
+export type GetByteMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListGeoMatchSetsError = Errors.CommonError | Client.SdkError
+export type GetChangeTokenError = WAFInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type ListIPSetsError = Errors.CommonError | Client.SdkError
+export type GetChangeTokenStatusError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListLoggingConfigurationsError = Errors.CommonError | Client.SdkError
+export type GetGeoMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListRateBasedRulesError = Errors.CommonError | Client.SdkError
+export type GetIPSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListRegexMatchSetsError = Errors.CommonError | Client.SdkError
+export type GetLoggingConfigurationError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListRegexPatternSetsError = Errors.CommonError | Client.SdkError
+export type GetPermissionPolicyError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListResourcesForWebACLError = Errors.CommonError | Client.SdkError
+export type GetRateBasedRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListRuleGroupsError = Errors.CommonError | Client.SdkError
+export type GetRateBasedRuleManagedKeysError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListRulesError = Errors.CommonError | Client.SdkError
+export type GetRegexMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListSizeConstraintSetsError = Errors.CommonError | Client.SdkError
+export type GetRegexPatternSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListSqlInjectionMatchSetsError = Errors.CommonError | Client.SdkError
+export type GetRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListSubscribedRuleGroupsError = Errors.CommonError | Client.SdkError
+export type GetRuleGroupError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetSampledRequestsError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListWebACLsError = Errors.CommonError | Client.SdkError
+export type GetSizeConstraintSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type ListXssMatchSetsError = Errors.CommonError | Client.SdkError
+export type GetSqlInjectionMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type PutLoggingConfigurationError = Errors.CommonError | Client.SdkError
+export type GetWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type PutPermissionPolicyError = Errors.CommonError | Client.SdkError
+export type GetWebACLForResourceError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type GetXssMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListActivatedRulesInRuleGroupError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type UpdateByteMatchSetError = Errors.CommonError | Client.SdkError
+export type ListByteMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateGeoMatchSetError = Errors.CommonError | Client.SdkError
+export type ListGeoMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateIPSetError = Errors.CommonError | Client.SdkError
+export type ListIPSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateRateBasedRuleError = Errors.CommonError | Client.SdkError
+export type ListLoggingConfigurationsError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type UpdateRegexMatchSetError = Errors.CommonError | Client.SdkError
+export type ListRateBasedRulesError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateRegexPatternSetError = Errors.CommonError | Client.SdkError
+export type ListRegexMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateRuleError = Errors.CommonError | Client.SdkError
+export type ListRegexPatternSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateRuleGroupError = Errors.CommonError | Client.SdkError
+export type ListResourcesForWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export type UpdateSizeConstraintSetError = Errors.CommonError | Client.SdkError
+export type ListRuleGroupsError = WAFInternalErrorException | Errors.CommonError | Client.SdkError
 
-export type UpdateSqlInjectionMatchSetError = Errors.CommonError | Client.SdkError
+export type ListRulesError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateWebACLError = Errors.CommonError | Client.SdkError
+export type ListSizeConstraintSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export type UpdateXssMatchSetError = Errors.CommonError | Client.SdkError
+export type ListSqlInjectionMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export const associateWebACL: Client.Operation<AssociateWebACLRequest, AssociateWebACLOutput, AssociateWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"AssociateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:AssociateWebACLRequest$},output:{shape:AssociateWebACLOutput$}}})
+export type ListSubscribedRuleGroupsError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
 
-export const createByteMatchSet: Client.Operation<CreateByteMatchSetRequest, CreateByteMatchSetOutput, CreateByteMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateByteMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateByteMatchSetRequest$},output:{shape:CreateByteMatchSetOutput$}}})
+export type ListTagsForResourceError = WAFBadRequestException | WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export const createGeoMatchSet: Client.Operation<CreateGeoMatchSetRequest, CreateGeoMatchSetOutput, CreateGeoMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateGeoMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateGeoMatchSetRequest$},output:{shape:CreateGeoMatchSetOutput$}}})
+export type ListWebACLsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export const createIPSet: Client.Operation<CreateIPSetRequest, CreateIPSetOutput, CreateIPSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateIPSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateIPSetRequest$},output:{shape:CreateIPSetOutput$}}})
+export type ListXssMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
 
-export const createRateBasedRule: Client.Operation<CreateRateBasedRuleRequest, CreateRateBasedRuleOutput, CreateRateBasedRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRateBasedRule",http:{method:"POST",requestUri:"/"},input:{shape:CreateRateBasedRuleRequest$},output:{shape:CreateRateBasedRuleOutput$}}})
+export type PutLoggingConfigurationError = WAFInternalErrorException | WAFNonexistentItemException | WAFServiceLinkedRoleErrorException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const createRegexMatchSet: Client.Operation<CreateRegexMatchSetRequest, CreateRegexMatchSetOutput, CreateRegexMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRegexMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateRegexMatchSetRequest$},output:{shape:CreateRegexMatchSetOutput$}}})
+export type PutPermissionPolicyError = WAFInternalErrorException | WAFInvalidPermissionPolicyException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const createRegexPatternSet: Client.Operation<CreateRegexPatternSetRequest, CreateRegexPatternSetOutput, CreateRegexPatternSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRegexPatternSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateRegexPatternSetRequest$},output:{shape:CreateRegexPatternSetOutput$}}})
+export type TagResourceError = WAFBadRequestException | WAFInternalErrorException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export const createRule: Client.Operation<CreateRuleRequest, CreateRuleOutput, CreateRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRule",http:{method:"POST",requestUri:"/"},input:{shape:CreateRuleRequest$},output:{shape:CreateRuleOutput$}}})
+export type UntagResourceError = WAFBadRequestException | WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
 
-export const createRuleGroup: Client.Operation<CreateRuleGroupRequest, CreateRuleGroupOutput, CreateRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:CreateRuleGroupRequest$},output:{shape:CreateRuleGroupOutput$}}})
+export type UpdateByteMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const createSizeConstraintSet: Client.Operation<CreateSizeConstraintSetRequest, CreateSizeConstraintSetOutput, CreateSizeConstraintSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateSizeConstraintSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateSizeConstraintSetRequest$},output:{shape:CreateSizeConstraintSetOutput$}}})
+export type UpdateGeoMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const createSqlInjectionMatchSet: Client.Operation<CreateSqlInjectionMatchSetRequest, CreateSqlInjectionMatchSetOutput, CreateSqlInjectionMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateSqlInjectionMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateSqlInjectionMatchSetRequest$},output:{shape:CreateSqlInjectionMatchSetOutput$}}})
+export type UpdateIPSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const createWebACL: Client.Operation<CreateWebACLRequest, CreateWebACLOutput, CreateWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:CreateWebACLRequest$},output:{shape:CreateWebACLOutput$}}})
+export type UpdateRateBasedRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const createWebACLMigrationStack: Client.Operation<CreateWebACLMigrationStackRequest, CreateWebACLMigrationStackOutput, CreateWebACLMigrationStackError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateWebACLMigrationStack",http:{method:"POST",requestUri:"/"},input:{shape:CreateWebACLMigrationStackRequest$},output:{shape:CreateWebACLMigrationStackOutput$}}})
+export type UpdateRegexMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const createXssMatchSet: Client.Operation<CreateXssMatchSetRequest, CreateXssMatchSetOutput, CreateXssMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateXssMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateXssMatchSetRequest$},output:{shape:CreateXssMatchSetOutput$}}})
+export type UpdateRegexPatternSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidRegexPatternException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const deleteByteMatchSet: Client.Operation<DeleteByteMatchSetRequest, DeleteByteMatchSetOutput, DeleteByteMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteByteMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteByteMatchSetRequest$},output:{shape:DeleteByteMatchSetOutput$}}})
+export type UpdateRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const deleteGeoMatchSet: Client.Operation<DeleteGeoMatchSetRequest, DeleteGeoMatchSetOutput, DeleteGeoMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteGeoMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteGeoMatchSetRequest$},output:{shape:DeleteGeoMatchSetOutput$}}})
+export type UpdateRuleGroupError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const deleteIPSet: Client.Operation<DeleteIPSetRequest, DeleteIPSetOutput, DeleteIPSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteIPSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteIPSetRequest$},output:{shape:DeleteIPSetOutput$}}})
+export type UpdateSizeConstraintSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const deleteLoggingConfiguration: Client.Operation<DeleteLoggingConfigurationRequest, DeleteLoggingConfigurationOutput, DeleteLoggingConfigurationError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteLoggingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteLoggingConfigurationRequest$},output:{shape:DeleteLoggingConfigurationOutput$}}})
+export type UpdateSqlInjectionMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const deletePermissionPolicy: Client.Operation<DeletePermissionPolicyRequest, DeletePermissionPolicyOutput, DeletePermissionPolicyError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeletePermissionPolicy",http:{method:"POST",requestUri:"/"},input:{shape:DeletePermissionPolicyRequest$},output:{shape:DeletePermissionPolicyOutput$}}})
+export type UpdateWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFSubscriptionNotFoundException | Errors.CommonError | Client.SdkError
 
-export const deleteRateBasedRule: Client.Operation<DeleteRateBasedRuleRequest, DeleteRateBasedRuleOutput, DeleteRateBasedRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRateBasedRule",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRateBasedRuleRequest$},output:{shape:DeleteRateBasedRuleOutput$}}})
+export type UpdateXssMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
 
-export const deleteRegexMatchSet: Client.Operation<DeleteRegexMatchSetRequest, DeleteRegexMatchSetOutput, DeleteRegexMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRegexMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRegexMatchSetRequest$},output:{shape:DeleteRegexMatchSetOutput$}}})
+export const associateWebACL: Client.Operation<AssociateWebACLRequest, AssociateWebACLResponse, AssociateWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"AssociateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:AssociateWebACLRequest$},output:{shape:AssociateWebACLResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFNonexistentItemException$,WAFUnavailableEntityException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFNonexistentItemException,WAFUnavailableEntityException}})
 
-export const deleteRegexPatternSet: Client.Operation<DeleteRegexPatternSetRequest, DeleteRegexPatternSetOutput, DeleteRegexPatternSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRegexPatternSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRegexPatternSetRequest$},output:{shape:DeleteRegexPatternSetOutput$}}})
+export const createByteMatchSet: Client.Operation<CreateByteMatchSetRequest, CreateByteMatchSetResponse, CreateByteMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateByteMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateByteMatchSetRequest$},output:{shape:CreateByteMatchSetResponse$},errors:[WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFStaleDataException$]},errors:{WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFLimitsExceededException,WAFStaleDataException}})
 
-export const deleteRule: Client.Operation<DeleteRuleRequest, DeleteRuleOutput, DeleteRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRule",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRuleRequest$},output:{shape:DeleteRuleOutput$}}})
+export const createGeoMatchSet: Client.Operation<CreateGeoMatchSetRequest, CreateGeoMatchSetResponse, CreateGeoMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateGeoMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateGeoMatchSetRequest$},output:{shape:CreateGeoMatchSetResponse$},errors:[WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFStaleDataException$]},errors:{WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFLimitsExceededException,WAFStaleDataException}})
 
-export const deleteRuleGroup: Client.Operation<DeleteRuleGroupRequest, DeleteRuleGroupOutput, DeleteRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRuleGroupRequest$},output:{shape:DeleteRuleGroupOutput$}}})
+export const createIPSet: Client.Operation<CreateIPSetRequest, CreateIPSetResponse, CreateIPSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateIPSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateIPSetRequest$},output:{shape:CreateIPSetResponse$},errors:[WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFStaleDataException$]},errors:{WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFLimitsExceededException,WAFStaleDataException}})
 
-export const deleteSizeConstraintSet: Client.Operation<DeleteSizeConstraintSetRequest, DeleteSizeConstraintSetOutput, DeleteSizeConstraintSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteSizeConstraintSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteSizeConstraintSetRequest$},output:{shape:DeleteSizeConstraintSetOutput$}}})
+export const createRateBasedRule: Client.Operation<CreateRateBasedRuleRequest, CreateRateBasedRuleResponse, CreateRateBasedRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRateBasedRule",http:{method:"POST",requestUri:"/"},input:{shape:CreateRateBasedRuleRequest$},output:{shape:CreateRateBasedRuleResponse$},errors:[WAFBadRequestException$,WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFStaleDataException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFBadRequestException,WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidParameterException,WAFLimitsExceededException,WAFStaleDataException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
 
-export const deleteSqlInjectionMatchSet: Client.Operation<DeleteSqlInjectionMatchSetRequest, DeleteSqlInjectionMatchSetOutput, DeleteSqlInjectionMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteSqlInjectionMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteSqlInjectionMatchSetRequest$},output:{shape:DeleteSqlInjectionMatchSetOutput$}}})
+export const createRegexMatchSet: Client.Operation<CreateRegexMatchSetRequest, CreateRegexMatchSetResponse, CreateRegexMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRegexMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateRegexMatchSetRequest$},output:{shape:CreateRegexMatchSetResponse$},errors:[WAFDisallowedNameException$,WAFInternalErrorException$,WAFLimitsExceededException$,WAFStaleDataException$]},errors:{WAFDisallowedNameException,WAFInternalErrorException,WAFLimitsExceededException,WAFStaleDataException}})
 
-export const deleteWebACL: Client.Operation<DeleteWebACLRequest, DeleteWebACLOutput, DeleteWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteWebACL",http:{method:"POST",requestUri:"/"},input:{shape:DeleteWebACLRequest$},output:{shape:DeleteWebACLOutput$}}})
+export const createRegexPatternSet: Client.Operation<CreateRegexPatternSetRequest, CreateRegexPatternSetResponse, CreateRegexPatternSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRegexPatternSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateRegexPatternSetRequest$},output:{shape:CreateRegexPatternSetResponse$},errors:[WAFDisallowedNameException$,WAFInternalErrorException$,WAFLimitsExceededException$,WAFStaleDataException$]},errors:{WAFDisallowedNameException,WAFInternalErrorException,WAFLimitsExceededException,WAFStaleDataException}})
 
-export const deleteXssMatchSet: Client.Operation<DeleteXssMatchSetRequest, DeleteXssMatchSetOutput, DeleteXssMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteXssMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteXssMatchSetRequest$},output:{shape:DeleteXssMatchSetOutput$}}})
+export const createRule: Client.Operation<CreateRuleRequest, CreateRuleResponse, CreateRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRule",http:{method:"POST",requestUri:"/"},input:{shape:CreateRuleRequest$},output:{shape:CreateRuleResponse$},errors:[WAFBadRequestException$,WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFStaleDataException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFBadRequestException,WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidParameterException,WAFLimitsExceededException,WAFStaleDataException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
 
-export const disassociateWebACL: Client.Operation<DisassociateWebACLRequest, DisassociateWebACLOutput, DisassociateWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DisassociateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateWebACLRequest$},output:{shape:DisassociateWebACLOutput$}}})
+export const createRuleGroup: Client.Operation<CreateRuleGroupRequest, CreateRuleGroupResponse, CreateRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:CreateRuleGroupRequest$},output:{shape:CreateRuleGroupResponse$},errors:[WAFBadRequestException$,WAFDisallowedNameException$,WAFInternalErrorException$,WAFLimitsExceededException$,WAFStaleDataException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFBadRequestException,WAFDisallowedNameException,WAFInternalErrorException,WAFLimitsExceededException,WAFStaleDataException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
 
-export const getByteMatchSet: Client.Operation<GetByteMatchSetRequest, GetByteMatchSetOutput, GetByteMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetByteMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetByteMatchSetRequest$},output:{shape:GetByteMatchSetOutput$}}})
+export const createSizeConstraintSet: Client.Operation<CreateSizeConstraintSetRequest, CreateSizeConstraintSetResponse, CreateSizeConstraintSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateSizeConstraintSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateSizeConstraintSetRequest$},output:{shape:CreateSizeConstraintSetResponse$},errors:[WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFStaleDataException$]},errors:{WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFLimitsExceededException,WAFStaleDataException}})
 
-export const getChangeToken: Client.Operation<GetChangeTokenRequest, GetChangeTokenOutput, GetChangeTokenError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetChangeToken",http:{method:"POST",requestUri:"/"},input:{shape:GetChangeTokenRequest$},output:{shape:GetChangeTokenOutput$}}})
+export const createSqlInjectionMatchSet: Client.Operation<CreateSqlInjectionMatchSetRequest, CreateSqlInjectionMatchSetResponse, CreateSqlInjectionMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateSqlInjectionMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateSqlInjectionMatchSetRequest$},output:{shape:CreateSqlInjectionMatchSetResponse$},errors:[WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFStaleDataException$]},errors:{WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFLimitsExceededException,WAFStaleDataException}})
 
-export const getChangeTokenStatus: Client.Operation<GetChangeTokenStatusRequest, GetChangeTokenStatusOutput, GetChangeTokenStatusError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetChangeTokenStatus",http:{method:"POST",requestUri:"/"},input:{shape:GetChangeTokenStatusRequest$},output:{shape:GetChangeTokenStatusOutput$}}})
+export const createWebACL: Client.Operation<CreateWebACLRequest, CreateWebACLResponse, CreateWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:CreateWebACLRequest$},output:{shape:CreateWebACLResponse$},errors:[WAFBadRequestException$,WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFStaleDataException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFBadRequestException,WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFLimitsExceededException,WAFStaleDataException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
 
-export const getGeoMatchSet: Client.Operation<GetGeoMatchSetRequest, GetGeoMatchSetOutput, GetGeoMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetGeoMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetGeoMatchSetRequest$},output:{shape:GetGeoMatchSetOutput$}}})
+export const createWebACLMigrationStack: Client.Operation<CreateWebACLMigrationStackRequest, CreateWebACLMigrationStackResponse, CreateWebACLMigrationStackError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateWebACLMigrationStack",http:{method:"POST",requestUri:"/"},input:{shape:CreateWebACLMigrationStackRequest$},output:{shape:CreateWebACLMigrationStackResponse$},errors:[WAFEntityMigrationException$,WAFInternalErrorException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFNonexistentItemException$]},errors:{WAFEntityMigrationException,WAFInternalErrorException,WAFInvalidOperationException,WAFInvalidParameterException,WAFNonexistentItemException}})
 
-export const getIPSet: Client.Operation<GetIPSetRequest, GetIPSetOutput, GetIPSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetIPSet",http:{method:"POST",requestUri:"/"},input:{shape:GetIPSetRequest$},output:{shape:GetIPSetOutput$}}})
+export const createXssMatchSet: Client.Operation<CreateXssMatchSetRequest, CreateXssMatchSetResponse, CreateXssMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"CreateXssMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:CreateXssMatchSetRequest$},output:{shape:CreateXssMatchSetResponse$},errors:[WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFStaleDataException$]},errors:{WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFLimitsExceededException,WAFStaleDataException}})
 
-export const getLoggingConfiguration: Client.Operation<GetLoggingConfigurationRequest, GetLoggingConfigurationOutput, GetLoggingConfigurationError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetLoggingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:GetLoggingConfigurationRequest$},output:{shape:GetLoggingConfigurationOutput$}}})
+export const deleteByteMatchSet: Client.Operation<DeleteByteMatchSetRequest, DeleteByteMatchSetResponse, DeleteByteMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteByteMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteByteMatchSetRequest$},output:{shape:DeleteByteMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
 
-export const getPermissionPolicy: Client.Operation<GetPermissionPolicyRequest, GetPermissionPolicyOutput, GetPermissionPolicyError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetPermissionPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetPermissionPolicyRequest$},output:{shape:GetPermissionPolicyOutput$}}})
+export const deleteGeoMatchSet: Client.Operation<DeleteGeoMatchSetRequest, DeleteGeoMatchSetResponse, DeleteGeoMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteGeoMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteGeoMatchSetRequest$},output:{shape:DeleteGeoMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
 
-export const getRateBasedRule: Client.Operation<GetRateBasedRuleRequest, GetRateBasedRuleOutput, GetRateBasedRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRateBasedRule",http:{method:"POST",requestUri:"/"},input:{shape:GetRateBasedRuleRequest$},output:{shape:GetRateBasedRuleOutput$}}})
+export const deleteIPSet: Client.Operation<DeleteIPSetRequest, DeleteIPSetResponse, DeleteIPSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteIPSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteIPSetRequest$},output:{shape:DeleteIPSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
 
-export const getRateBasedRuleManagedKeys: Client.Operation<GetRateBasedRuleManagedKeysRequest, GetRateBasedRuleManagedKeysOutput, GetRateBasedRuleManagedKeysError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRateBasedRuleManagedKeys",http:{method:"POST",requestUri:"/"},input:{shape:GetRateBasedRuleManagedKeysRequest$},output:{shape:GetRateBasedRuleManagedKeysOutput$}}})
+export const deleteLoggingConfiguration: Client.Operation<DeleteLoggingConfigurationRequest, DeleteLoggingConfigurationResponse, DeleteLoggingConfigurationError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteLoggingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:DeleteLoggingConfigurationRequest$},output:{shape:DeleteLoggingConfigurationResponse$},errors:[WAFInternalErrorException$,WAFNonexistentItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFNonexistentItemException,WAFStaleDataException}})
 
-export const getRegexMatchSet: Client.Operation<GetRegexMatchSetRequest, GetRegexMatchSetOutput, GetRegexMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRegexMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetRegexMatchSetRequest$},output:{shape:GetRegexMatchSetOutput$}}})
+export const deletePermissionPolicy: Client.Operation<DeletePermissionPolicyRequest, DeletePermissionPolicyResponse, DeletePermissionPolicyError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeletePermissionPolicy",http:{method:"POST",requestUri:"/"},input:{shape:DeletePermissionPolicyRequest$},output:{shape:DeletePermissionPolicyResponse$},errors:[WAFInternalErrorException$,WAFNonexistentItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFNonexistentItemException,WAFStaleDataException}})
 
-export const getRegexPatternSet: Client.Operation<GetRegexPatternSetRequest, GetRegexPatternSetOutput, GetRegexPatternSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRegexPatternSet",http:{method:"POST",requestUri:"/"},input:{shape:GetRegexPatternSetRequest$},output:{shape:GetRegexPatternSetOutput$}}})
+export const deleteRateBasedRule: Client.Operation<DeleteRateBasedRuleRequest, DeleteRateBasedRuleResponse, DeleteRateBasedRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRateBasedRule",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRateBasedRuleRequest$},output:{shape:DeleteRateBasedRuleResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
 
-export const getRule: Client.Operation<GetRuleRequest, GetRuleOutput, GetRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRule",http:{method:"POST",requestUri:"/"},input:{shape:GetRuleRequest$},output:{shape:GetRuleOutput$}}})
+export const deleteRegexMatchSet: Client.Operation<DeleteRegexMatchSetRequest, DeleteRegexMatchSetResponse, DeleteRegexMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRegexMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRegexMatchSetRequest$},output:{shape:DeleteRegexMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
 
-export const getRuleGroup: Client.Operation<GetRuleGroupRequest, GetRuleGroupOutput, GetRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:GetRuleGroupRequest$},output:{shape:GetRuleGroupOutput$}}})
+export const deleteRegexPatternSet: Client.Operation<DeleteRegexPatternSetRequest, DeleteRegexPatternSetResponse, DeleteRegexPatternSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRegexPatternSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRegexPatternSetRequest$},output:{shape:DeleteRegexPatternSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
 
-export const getSampledRequests: Client.Operation<GetSampledRequestsRequest, GetSampledRequestsOutput, GetSampledRequestsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetSampledRequests",http:{method:"POST",requestUri:"/"},input:{shape:GetSampledRequestsRequest$},output:{shape:GetSampledRequestsOutput$}}})
+export const deleteRule: Client.Operation<DeleteRuleRequest, DeleteRuleResponse, DeleteRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRule",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRuleRequest$},output:{shape:DeleteRuleResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
 
-export const getSizeConstraintSet: Client.Operation<GetSizeConstraintSetRequest, GetSizeConstraintSetOutput, GetSizeConstraintSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetSizeConstraintSet",http:{method:"POST",requestUri:"/"},input:{shape:GetSizeConstraintSetRequest$},output:{shape:GetSizeConstraintSetOutput$}}})
+export const deleteRuleGroup: Client.Operation<DeleteRuleGroupRequest, DeleteRuleGroupResponse, DeleteRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:DeleteRuleGroupRequest$},output:{shape:DeleteRuleGroupResponse$},errors:[WAFInternalErrorException$,WAFInvalidOperationException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFInternalErrorException,WAFInvalidOperationException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
 
-export const getSqlInjectionMatchSet: Client.Operation<GetSqlInjectionMatchSetRequest, GetSqlInjectionMatchSetOutput, GetSqlInjectionMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetSqlInjectionMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetSqlInjectionMatchSetRequest$},output:{shape:GetSqlInjectionMatchSetOutput$}}})
+export const deleteSizeConstraintSet: Client.Operation<DeleteSizeConstraintSetRequest, DeleteSizeConstraintSetResponse, DeleteSizeConstraintSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteSizeConstraintSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteSizeConstraintSetRequest$},output:{shape:DeleteSizeConstraintSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
 
-export const getWebACL: Client.Operation<GetWebACLRequest, GetWebACLOutput, GetWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetWebACL",http:{method:"POST",requestUri:"/"},input:{shape:GetWebACLRequest$},output:{shape:GetWebACLOutput$}}})
+export const deleteSqlInjectionMatchSet: Client.Operation<DeleteSqlInjectionMatchSetRequest, DeleteSqlInjectionMatchSetResponse, DeleteSqlInjectionMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteSqlInjectionMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteSqlInjectionMatchSetRequest$},output:{shape:DeleteSqlInjectionMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
 
-export const getWebACLForResource: Client.Operation<GetWebACLForResourceRequest, GetWebACLForResourceOutput, GetWebACLForResourceError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetWebACLForResource",http:{method:"POST",requestUri:"/"},input:{shape:GetWebACLForResourceRequest$},output:{shape:GetWebACLForResourceOutput$}}})
+export const deleteWebACL: Client.Operation<DeleteWebACLRequest, DeleteWebACLResponse, DeleteWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteWebACL",http:{method:"POST",requestUri:"/"},input:{shape:DeleteWebACLRequest$},output:{shape:DeleteWebACLResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
 
-export const getXssMatchSet: Client.Operation<GetXssMatchSetRequest, GetXssMatchSetOutput, GetXssMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetXssMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetXssMatchSetRequest$},output:{shape:GetXssMatchSetOutput$}}})
+export const deleteXssMatchSet: Client.Operation<DeleteXssMatchSetRequest, DeleteXssMatchSetResponse, DeleteXssMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DeleteXssMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:DeleteXssMatchSetRequest$},output:{shape:DeleteXssMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonEmptyEntityException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonEmptyEntityException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
 
-export const listActivatedRulesInRuleGroup: Client.Operation<ListActivatedRulesInRuleGroupRequest, ListActivatedRulesInRuleGroupOutput, ListActivatedRulesInRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListActivatedRulesInRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:ListActivatedRulesInRuleGroupRequest$},output:{shape:ListActivatedRulesInRuleGroupOutput$}}})
+export const disassociateWebACL: Client.Operation<DisassociateWebACLRequest, DisassociateWebACLResponse, DisassociateWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"DisassociateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:DisassociateWebACLRequest$},output:{shape:DisassociateWebACLResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFNonexistentItemException}})
 
-export const listByteMatchSets: Client.Operation<ListByteMatchSetsRequest, ListByteMatchSetsOutput, ListByteMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListByteMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListByteMatchSetsRequest$},output:{shape:ListByteMatchSetsOutput$}}})
+export const getByteMatchSet: Client.Operation<GetByteMatchSetRequest, GetByteMatchSetResponse, GetByteMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetByteMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetByteMatchSetRequest$},output:{shape:GetByteMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const listGeoMatchSets: Client.Operation<ListGeoMatchSetsRequest, ListGeoMatchSetsOutput, ListGeoMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListGeoMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListGeoMatchSetsRequest$},output:{shape:ListGeoMatchSetsOutput$}}})
+export const getChangeToken: Client.Operation<GetChangeTokenRequest, GetChangeTokenResponse, GetChangeTokenError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetChangeToken",http:{method:"POST",requestUri:"/"},input:{shape:GetChangeTokenRequest$},output:{shape:GetChangeTokenResponse$},errors:[WAFInternalErrorException$]},errors:{WAFInternalErrorException}})
 
-export const listIPSets: Client.Operation<ListIPSetsRequest, ListIPSetsOutput, ListIPSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListIPSets",http:{method:"POST",requestUri:"/"},input:{shape:ListIPSetsRequest$},output:{shape:ListIPSetsOutput$}}})
+export const getChangeTokenStatus: Client.Operation<GetChangeTokenStatusRequest, GetChangeTokenStatusResponse, GetChangeTokenStatusError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetChangeTokenStatus",http:{method:"POST",requestUri:"/"},input:{shape:GetChangeTokenStatusRequest$},output:{shape:GetChangeTokenStatusResponse$},errors:[WAFInternalErrorException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFNonexistentItemException}})
 
-export const listLoggingConfigurations: Client.Operation<ListLoggingConfigurationsRequest, ListLoggingConfigurationsOutput, ListLoggingConfigurationsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListLoggingConfigurations",http:{method:"POST",requestUri:"/"},input:{shape:ListLoggingConfigurationsRequest$},output:{shape:ListLoggingConfigurationsOutput$}}})
+export const getGeoMatchSet: Client.Operation<GetGeoMatchSetRequest, GetGeoMatchSetResponse, GetGeoMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetGeoMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetGeoMatchSetRequest$},output:{shape:GetGeoMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const listRateBasedRules: Client.Operation<ListRateBasedRulesRequest, ListRateBasedRulesOutput, ListRateBasedRulesError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRateBasedRules",http:{method:"POST",requestUri:"/"},input:{shape:ListRateBasedRulesRequest$},output:{shape:ListRateBasedRulesOutput$}}})
+export const getIPSet: Client.Operation<GetIPSetRequest, GetIPSetResponse, GetIPSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetIPSet",http:{method:"POST",requestUri:"/"},input:{shape:GetIPSetRequest$},output:{shape:GetIPSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const listRegexMatchSets: Client.Operation<ListRegexMatchSetsRequest, ListRegexMatchSetsOutput, ListRegexMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRegexMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListRegexMatchSetsRequest$},output:{shape:ListRegexMatchSetsOutput$}}})
+export const getLoggingConfiguration: Client.Operation<GetLoggingConfigurationRequest, GetLoggingConfigurationResponse, GetLoggingConfigurationError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetLoggingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:GetLoggingConfigurationRequest$},output:{shape:GetLoggingConfigurationResponse$},errors:[WAFInternalErrorException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFNonexistentItemException}})
 
-export const listRegexPatternSets: Client.Operation<ListRegexPatternSetsRequest, ListRegexPatternSetsOutput, ListRegexPatternSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRegexPatternSets",http:{method:"POST",requestUri:"/"},input:{shape:ListRegexPatternSetsRequest$},output:{shape:ListRegexPatternSetsOutput$}}})
+export const getPermissionPolicy: Client.Operation<GetPermissionPolicyRequest, GetPermissionPolicyResponse, GetPermissionPolicyError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetPermissionPolicy",http:{method:"POST",requestUri:"/"},input:{shape:GetPermissionPolicyRequest$},output:{shape:GetPermissionPolicyResponse$},errors:[WAFInternalErrorException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFNonexistentItemException}})
 
-export const listResourcesForWebACL: Client.Operation<ListResourcesForWebACLRequest, ListResourcesForWebACLOutput, ListResourcesForWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListResourcesForWebACL",http:{method:"POST",requestUri:"/"},input:{shape:ListResourcesForWebACLRequest$},output:{shape:ListResourcesForWebACLOutput$}}})
+export const getRateBasedRule: Client.Operation<GetRateBasedRuleRequest, GetRateBasedRuleResponse, GetRateBasedRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRateBasedRule",http:{method:"POST",requestUri:"/"},input:{shape:GetRateBasedRuleRequest$},output:{shape:GetRateBasedRuleResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const listRuleGroups: Client.Operation<ListRuleGroupsRequest, ListRuleGroupsOutput, ListRuleGroupsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRuleGroups",http:{method:"POST",requestUri:"/"},input:{shape:ListRuleGroupsRequest$},output:{shape:ListRuleGroupsOutput$}}})
+export const getRateBasedRuleManagedKeys: Client.Operation<GetRateBasedRuleManagedKeysRequest, GetRateBasedRuleManagedKeysResponse, GetRateBasedRuleManagedKeysError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRateBasedRuleManagedKeys",http:{method:"POST",requestUri:"/"},input:{shape:GetRateBasedRuleManagedKeysRequest$},output:{shape:GetRateBasedRuleManagedKeysResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFNonexistentItemException}})
 
-export const listRules: Client.Operation<ListRulesRequest, ListRulesOutput, ListRulesError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRules",http:{method:"POST",requestUri:"/"},input:{shape:ListRulesRequest$},output:{shape:ListRulesOutput$}}})
+export const getRegexMatchSet: Client.Operation<GetRegexMatchSetRequest, GetRegexMatchSetResponse, GetRegexMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRegexMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetRegexMatchSetRequest$},output:{shape:GetRegexMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const listSizeConstraintSets: Client.Operation<ListSizeConstraintSetsRequest, ListSizeConstraintSetsOutput, ListSizeConstraintSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListSizeConstraintSets",http:{method:"POST",requestUri:"/"},input:{shape:ListSizeConstraintSetsRequest$},output:{shape:ListSizeConstraintSetsOutput$}}})
+export const getRegexPatternSet: Client.Operation<GetRegexPatternSetRequest, GetRegexPatternSetResponse, GetRegexPatternSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRegexPatternSet",http:{method:"POST",requestUri:"/"},input:{shape:GetRegexPatternSetRequest$},output:{shape:GetRegexPatternSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const listSqlInjectionMatchSets: Client.Operation<ListSqlInjectionMatchSetsRequest, ListSqlInjectionMatchSetsOutput, ListSqlInjectionMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListSqlInjectionMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListSqlInjectionMatchSetsRequest$},output:{shape:ListSqlInjectionMatchSetsOutput$}}})
+export const getRule: Client.Operation<GetRuleRequest, GetRuleResponse, GetRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRule",http:{method:"POST",requestUri:"/"},input:{shape:GetRuleRequest$},output:{shape:GetRuleResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const listSubscribedRuleGroups: Client.Operation<ListSubscribedRuleGroupsRequest, ListSubscribedRuleGroupsOutput, ListSubscribedRuleGroupsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListSubscribedRuleGroups",http:{method:"POST",requestUri:"/"},input:{shape:ListSubscribedRuleGroupsRequest$},output:{shape:ListSubscribedRuleGroupsOutput$}}})
+export const getRuleGroup: Client.Operation<GetRuleGroupRequest, GetRuleGroupResponse, GetRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:GetRuleGroupRequest$},output:{shape:GetRuleGroupResponse$},errors:[WAFInternalErrorException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFNonexistentItemException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const getSampledRequests: Client.Operation<GetSampledRequestsRequest, GetSampledRequestsResponse, GetSampledRequestsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetSampledRequests",http:{method:"POST",requestUri:"/"},input:{shape:GetSampledRequestsRequest$},output:{shape:GetSampledRequestsResponse$},errors:[WAFInternalErrorException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFNonexistentItemException}})
 
-export const listWebACLs: Client.Operation<ListWebACLsRequest, ListWebACLsOutput, ListWebACLsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListWebACLs",http:{method:"POST",requestUri:"/"},input:{shape:ListWebACLsRequest$},output:{shape:ListWebACLsOutput$}}})
+export const getSizeConstraintSet: Client.Operation<GetSizeConstraintSetRequest, GetSizeConstraintSetResponse, GetSizeConstraintSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetSizeConstraintSet",http:{method:"POST",requestUri:"/"},input:{shape:GetSizeConstraintSetRequest$},output:{shape:GetSizeConstraintSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const listXssMatchSets: Client.Operation<ListXssMatchSetsRequest, ListXssMatchSetsOutput, ListXssMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListXssMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListXssMatchSetsRequest$},output:{shape:ListXssMatchSetsOutput$}}})
+export const getSqlInjectionMatchSet: Client.Operation<GetSqlInjectionMatchSetRequest, GetSqlInjectionMatchSetResponse, GetSqlInjectionMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetSqlInjectionMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetSqlInjectionMatchSetRequest$},output:{shape:GetSqlInjectionMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const putLoggingConfiguration: Client.Operation<PutLoggingConfigurationRequest, PutLoggingConfigurationOutput, PutLoggingConfigurationError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"PutLoggingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:PutLoggingConfigurationRequest$},output:{shape:PutLoggingConfigurationOutput$}}})
+export const getWebACL: Client.Operation<GetWebACLRequest, GetWebACLResponse, GetWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetWebACL",http:{method:"POST",requestUri:"/"},input:{shape:GetWebACLRequest$},output:{shape:GetWebACLResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const putPermissionPolicy: Client.Operation<PutPermissionPolicyRequest, PutPermissionPolicyOutput, PutPermissionPolicyError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"PutPermissionPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutPermissionPolicyRequest$},output:{shape:PutPermissionPolicyOutput$}}})
+export const getWebACLForResource: Client.Operation<GetWebACLForResourceRequest, GetWebACLForResourceResponse, GetWebACLForResourceError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetWebACLForResource",http:{method:"POST",requestUri:"/"},input:{shape:GetWebACLForResourceRequest$},output:{shape:GetWebACLForResourceResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFNonexistentItemException$,WAFUnavailableEntityException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFNonexistentItemException,WAFUnavailableEntityException}})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const getXssMatchSet: Client.Operation<GetXssMatchSetRequest, GetXssMatchSetResponse, GetXssMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"GetXssMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:GetXssMatchSetRequest$},output:{shape:GetXssMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFNonexistentItemException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listActivatedRulesInRuleGroup: Client.Operation<ListActivatedRulesInRuleGroupRequest, ListActivatedRulesInRuleGroupResponse, ListActivatedRulesInRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListActivatedRulesInRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:ListActivatedRulesInRuleGroupRequest$},output:{shape:ListActivatedRulesInRuleGroupResponse$},errors:[WAFInternalErrorException$,WAFInvalidParameterException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidParameterException,WAFNonexistentItemException}})
 
-export const updateByteMatchSet: Client.Operation<UpdateByteMatchSetRequest, UpdateByteMatchSetOutput, UpdateByteMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateByteMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateByteMatchSetRequest$},output:{shape:UpdateByteMatchSetOutput$}}})
+export const listByteMatchSets: Client.Operation<ListByteMatchSetsRequest, ListByteMatchSetsResponse, ListByteMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListByteMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListByteMatchSetsRequest$},output:{shape:ListByteMatchSetsResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
 
-export const updateGeoMatchSet: Client.Operation<UpdateGeoMatchSetRequest, UpdateGeoMatchSetOutput, UpdateGeoMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateGeoMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateGeoMatchSetRequest$},output:{shape:UpdateGeoMatchSetOutput$}}})
+export const listGeoMatchSets: Client.Operation<ListGeoMatchSetsRequest, ListGeoMatchSetsResponse, ListGeoMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListGeoMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListGeoMatchSetsRequest$},output:{shape:ListGeoMatchSetsResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
 
-export const updateIPSet: Client.Operation<UpdateIPSetRequest, UpdateIPSetOutput, UpdateIPSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateIPSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateIPSetRequest$},output:{shape:UpdateIPSetOutput$}}})
+export const listIPSets: Client.Operation<ListIPSetsRequest, ListIPSetsResponse, ListIPSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListIPSets",http:{method:"POST",requestUri:"/"},input:{shape:ListIPSetsRequest$},output:{shape:ListIPSetsResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
 
-export const updateRateBasedRule: Client.Operation<UpdateRateBasedRuleRequest, UpdateRateBasedRuleOutput, UpdateRateBasedRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRateBasedRule",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRateBasedRuleRequest$},output:{shape:UpdateRateBasedRuleOutput$}}})
+export const listLoggingConfigurations: Client.Operation<ListLoggingConfigurationsRequest, ListLoggingConfigurationsResponse, ListLoggingConfigurationsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListLoggingConfigurations",http:{method:"POST",requestUri:"/"},input:{shape:ListLoggingConfigurationsRequest$},output:{shape:ListLoggingConfigurationsResponse$},errors:[WAFInternalErrorException$,WAFInvalidParameterException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidParameterException,WAFNonexistentItemException}})
 
-export const updateRegexMatchSet: Client.Operation<UpdateRegexMatchSetRequest, UpdateRegexMatchSetOutput, UpdateRegexMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRegexMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRegexMatchSetRequest$},output:{shape:UpdateRegexMatchSetOutput$}}})
+export const listRateBasedRules: Client.Operation<ListRateBasedRulesRequest, ListRateBasedRulesResponse, ListRateBasedRulesError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRateBasedRules",http:{method:"POST",requestUri:"/"},input:{shape:ListRateBasedRulesRequest$},output:{shape:ListRateBasedRulesResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
 
-export const updateRegexPatternSet: Client.Operation<UpdateRegexPatternSetRequest, UpdateRegexPatternSetOutput, UpdateRegexPatternSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRegexPatternSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRegexPatternSetRequest$},output:{shape:UpdateRegexPatternSetOutput$}}})
+export const listRegexMatchSets: Client.Operation<ListRegexMatchSetsRequest, ListRegexMatchSetsResponse, ListRegexMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRegexMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListRegexMatchSetsRequest$},output:{shape:ListRegexMatchSetsResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
 
-export const updateRule: Client.Operation<UpdateRuleRequest, UpdateRuleOutput, UpdateRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRule",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRuleRequest$},output:{shape:UpdateRuleOutput$}}})
+export const listRegexPatternSets: Client.Operation<ListRegexPatternSetsRequest, ListRegexPatternSetsResponse, ListRegexPatternSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRegexPatternSets",http:{method:"POST",requestUri:"/"},input:{shape:ListRegexPatternSetsRequest$},output:{shape:ListRegexPatternSetsResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
 
-export const updateRuleGroup: Client.Operation<UpdateRuleGroupRequest, UpdateRuleGroupOutput, UpdateRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRuleGroupRequest$},output:{shape:UpdateRuleGroupOutput$}}})
+export const listResourcesForWebACL: Client.Operation<ListResourcesForWebACLRequest, ListResourcesForWebACLResponse, ListResourcesForWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListResourcesForWebACL",http:{method:"POST",requestUri:"/"},input:{shape:ListResourcesForWebACLRequest$},output:{shape:ListResourcesForWebACLResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFNonexistentItemException}})
 
-export const updateSizeConstraintSet: Client.Operation<UpdateSizeConstraintSetRequest, UpdateSizeConstraintSetOutput, UpdateSizeConstraintSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateSizeConstraintSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateSizeConstraintSetRequest$},output:{shape:UpdateSizeConstraintSetOutput$}}})
+export const listRuleGroups: Client.Operation<ListRuleGroupsRequest, ListRuleGroupsResponse, ListRuleGroupsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRuleGroups",http:{method:"POST",requestUri:"/"},input:{shape:ListRuleGroupsRequest$},output:{shape:ListRuleGroupsResponse$},errors:[WAFInternalErrorException$]},errors:{WAFInternalErrorException}})
 
-export const updateSqlInjectionMatchSet: Client.Operation<UpdateSqlInjectionMatchSetRequest, UpdateSqlInjectionMatchSetOutput, UpdateSqlInjectionMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateSqlInjectionMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateSqlInjectionMatchSetRequest$},output:{shape:UpdateSqlInjectionMatchSetOutput$}}})
+export const listRules: Client.Operation<ListRulesRequest, ListRulesResponse, ListRulesError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListRules",http:{method:"POST",requestUri:"/"},input:{shape:ListRulesRequest$},output:{shape:ListRulesResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
 
-export const updateWebACL: Client.Operation<UpdateWebACLRequest, UpdateWebACLOutput, UpdateWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:UpdateWebACLRequest$},output:{shape:UpdateWebACLOutput$}}})
+export const listSizeConstraintSets: Client.Operation<ListSizeConstraintSetsRequest, ListSizeConstraintSetsResponse, ListSizeConstraintSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListSizeConstraintSets",http:{method:"POST",requestUri:"/"},input:{shape:ListSizeConstraintSetsRequest$},output:{shape:ListSizeConstraintSetsResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
 
-export const updateXssMatchSet: Client.Operation<UpdateXssMatchSetRequest, UpdateXssMatchSetOutput, UpdateXssMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateXssMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateXssMatchSetRequest$},output:{shape:UpdateXssMatchSetOutput$}}})
+export const listSqlInjectionMatchSets: Client.Operation<ListSqlInjectionMatchSetsRequest, ListSqlInjectionMatchSetsResponse, ListSqlInjectionMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListSqlInjectionMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListSqlInjectionMatchSetsRequest$},output:{shape:ListSqlInjectionMatchSetsResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
+
+export const listSubscribedRuleGroups: Client.Operation<ListSubscribedRuleGroupsRequest, ListSubscribedRuleGroupsResponse, ListSubscribedRuleGroupsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListSubscribedRuleGroups",http:{method:"POST",requestUri:"/"},input:{shape:ListSubscribedRuleGroupsRequest$},output:{shape:ListSubscribedRuleGroupsResponse$},errors:[WAFInternalErrorException$,WAFNonexistentItemException$]},errors:{WAFInternalErrorException,WAFNonexistentItemException}})
+
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[WAFBadRequestException$,WAFInternalErrorException$,WAFInvalidParameterException$,WAFNonexistentItemException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFBadRequestException,WAFInternalErrorException,WAFInvalidParameterException,WAFNonexistentItemException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
+
+export const listWebACLs: Client.Operation<ListWebACLsRequest, ListWebACLsResponse, ListWebACLsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListWebACLs",http:{method:"POST",requestUri:"/"},input:{shape:ListWebACLsRequest$},output:{shape:ListWebACLsResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
+
+export const listXssMatchSets: Client.Operation<ListXssMatchSetsRequest, ListXssMatchSetsResponse, ListXssMatchSetsError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"ListXssMatchSets",http:{method:"POST",requestUri:"/"},input:{shape:ListXssMatchSetsRequest$},output:{shape:ListXssMatchSetsResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException}})
+
+export const putLoggingConfiguration: Client.Operation<PutLoggingConfigurationRequest, PutLoggingConfigurationResponse, PutLoggingConfigurationError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"PutLoggingConfiguration",http:{method:"POST",requestUri:"/"},input:{shape:PutLoggingConfigurationRequest$},output:{shape:PutLoggingConfigurationResponse$},errors:[WAFInternalErrorException$,WAFNonexistentItemException$,WAFServiceLinkedRoleErrorException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFNonexistentItemException,WAFServiceLinkedRoleErrorException,WAFStaleDataException}})
+
+export const putPermissionPolicy: Client.Operation<PutPermissionPolicyRequest, PutPermissionPolicyResponse, PutPermissionPolicyError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"PutPermissionPolicy",http:{method:"POST",requestUri:"/"},input:{shape:PutPermissionPolicyRequest$},output:{shape:PutPermissionPolicyResponse$},errors:[WAFInternalErrorException$,WAFInvalidPermissionPolicyException$,WAFNonexistentItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidPermissionPolicyException,WAFNonexistentItemException,WAFStaleDataException}})
+
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[WAFBadRequestException$,WAFInternalErrorException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentItemException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFBadRequestException,WAFInternalErrorException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentItemException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
+
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[WAFBadRequestException$,WAFInternalErrorException$,WAFInvalidParameterException$,WAFNonexistentItemException$,WAFTagOperationException$,WAFTagOperationInternalErrorException$]},errors:{WAFBadRequestException,WAFInternalErrorException,WAFInvalidParameterException,WAFNonexistentItemException,WAFTagOperationException,WAFTagOperationInternalErrorException}})
+
+export const updateByteMatchSet: Client.Operation<UpdateByteMatchSetRequest, UpdateByteMatchSetResponse, UpdateByteMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateByteMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateByteMatchSetRequest$},output:{shape:UpdateByteMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFStaleDataException}})
+
+export const updateGeoMatchSet: Client.Operation<UpdateGeoMatchSetRequest, UpdateGeoMatchSetResponse, UpdateGeoMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateGeoMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateGeoMatchSetRequest$},output:{shape:UpdateGeoMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
+
+export const updateIPSet: Client.Operation<UpdateIPSetRequest, UpdateIPSetResponse, UpdateIPSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateIPSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateIPSetRequest$},output:{shape:UpdateIPSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
+
+export const updateRateBasedRule: Client.Operation<UpdateRateBasedRuleRequest, UpdateRateBasedRuleResponse, UpdateRateBasedRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRateBasedRule",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRateBasedRuleRequest$},output:{shape:UpdateRateBasedRuleResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
+
+export const updateRegexMatchSet: Client.Operation<UpdateRegexMatchSetRequest, UpdateRegexMatchSetResponse, UpdateRegexMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRegexMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRegexMatchSetRequest$},output:{shape:UpdateRegexMatchSetResponse$},errors:[WAFDisallowedNameException$,WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFStaleDataException$]},errors:{WAFDisallowedNameException,WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFStaleDataException}})
+
+export const updateRegexPatternSet: Client.Operation<UpdateRegexPatternSetRequest, UpdateRegexPatternSetResponse, UpdateRegexPatternSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRegexPatternSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRegexPatternSetRequest$},output:{shape:UpdateRegexPatternSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidRegexPatternException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidRegexPatternException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFStaleDataException}})
+
+export const updateRule: Client.Operation<UpdateRuleRequest, UpdateRuleResponse, UpdateRuleError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRule",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRuleRequest$},output:{shape:UpdateRuleResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
+
+export const updateRuleGroup: Client.Operation<UpdateRuleGroupRequest, UpdateRuleGroupResponse, UpdateRuleGroupError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateRuleGroup",http:{method:"POST",requestUri:"/"},input:{shape:UpdateRuleGroupRequest$},output:{shape:UpdateRuleGroupResponse$},errors:[WAFInternalErrorException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFStaleDataException}})
+
+export const updateSizeConstraintSet: Client.Operation<UpdateSizeConstraintSetRequest, UpdateSizeConstraintSetResponse, UpdateSizeConstraintSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateSizeConstraintSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateSizeConstraintSetRequest$},output:{shape:UpdateSizeConstraintSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException}})
+
+export const updateSqlInjectionMatchSet: Client.Operation<UpdateSqlInjectionMatchSetRequest, UpdateSqlInjectionMatchSetResponse, UpdateSqlInjectionMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateSqlInjectionMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateSqlInjectionMatchSetRequest$},output:{shape:UpdateSqlInjectionMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFStaleDataException}})
+
+export const updateWebACL: Client.Operation<UpdateWebACLRequest, UpdateWebACLResponse, UpdateWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:UpdateWebACLRequest$},output:{shape:UpdateWebACLResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFReferencedItemException$,WAFStaleDataException$,WAFSubscriptionNotFoundException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFReferencedItemException,WAFStaleDataException,WAFSubscriptionNotFoundException}})
+
+export const updateXssMatchSet: Client.Operation<UpdateXssMatchSetRequest, UpdateXssMatchSetResponse, UpdateXssMatchSetError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"UpdateXssMatchSet",http:{method:"POST",requestUri:"/"},input:{shape:UpdateXssMatchSetRequest$},output:{shape:UpdateXssMatchSetResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentContainerException$,WAFNonexistentItemException$,WAFStaleDataException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentContainerException,WAFNonexistentItemException,WAFStaleDataException}})

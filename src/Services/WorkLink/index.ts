@@ -8,6 +8,7 @@ import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
 import type * as Errors from "../../Request/Errors.js"
+import { ServiceError } from "../../Request/Errors.js"
 import * as Paginate from "../../Request/Paginate.js"
 
 /** The WorkLink client: provide it with `layer`. */
@@ -26,85 +27,101 @@ const timestamp$: S.Shape = {type:"timestamp",name:"Timestamp"}
 const integer$: S.Shape = {type:"integer",name:"Integer"}
 
 const AssociateDomainRequest$: S.StructureShape = {type:"structure",name:"AssociateDomainRequest",members:{FleetArn:{shape:string$},DomainName:{shape:string$},DisplayName:{shape:string$},AcmCertificateArn:{shape:string$}},required:["FleetArn","DomainName","AcmCertificateArn"]}
-const AssociateDomainOutput$: S.StructureShape = {type:"structure",name:"AssociateDomainOutput",members:{}}
+const AssociateDomainResponse$: S.StructureShape = {type:"structure",name:"AssociateDomainResponse",members:{}}
 const AssociateWebsiteAuthorizationProviderRequest$: S.StructureShape = {type:"structure",name:"AssociateWebsiteAuthorizationProviderRequest",members:{FleetArn:{shape:string$},AuthorizationProviderType:{shape:string$},DomainName:{shape:string$}},required:["FleetArn","AuthorizationProviderType"]}
-const AssociateWebsiteAuthorizationProviderOutput$: S.StructureShape = {type:"structure",name:"AssociateWebsiteAuthorizationProviderOutput",members:{AuthorizationProviderId:{shape:string$}}}
+const AssociateWebsiteAuthorizationProviderResponse$: S.StructureShape = {type:"structure",name:"AssociateWebsiteAuthorizationProviderResponse",members:{AuthorizationProviderId:{shape:string$}}}
 const AssociateWebsiteCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"AssociateWebsiteCertificateAuthorityRequest",members:{FleetArn:{shape:string$},Certificate:{shape:string$},DisplayName:{shape:string$}},required:["FleetArn","Certificate"]}
-const AssociateWebsiteCertificateAuthorityOutput$: S.StructureShape = {type:"structure",name:"AssociateWebsiteCertificateAuthorityOutput",members:{WebsiteCaId:{shape:string$}}}
+const AssociateWebsiteCertificateAuthorityResponse$: S.StructureShape = {type:"structure",name:"AssociateWebsiteCertificateAuthorityResponse",members:{WebsiteCaId:{shape:string$}}}
 const CreateFleetRequestTags$: S.MapShape = {type:"map",name:"CreateFleetRequestTags",key:{shape:string$},value:{shape:string$}}
 const CreateFleetRequest$: S.StructureShape = {type:"structure",name:"CreateFleetRequest",members:{FleetName:{shape:string$},DisplayName:{shape:string$},OptimizeForEndUserLocation:{shape:boolean$},Tags:{shape:CreateFleetRequestTags$}},required:["FleetName"]}
-const CreateFleetOutput$: S.StructureShape = {type:"structure",name:"CreateFleetOutput",members:{FleetArn:{shape:string$}}}
+const CreateFleetResponse$: S.StructureShape = {type:"structure",name:"CreateFleetResponse",members:{FleetArn:{shape:string$}}}
 const DeleteFleetRequest$: S.StructureShape = {type:"structure",name:"DeleteFleetRequest",members:{FleetArn:{shape:string$}},required:["FleetArn"]}
-const DeleteFleetOutput$: S.StructureShape = {type:"structure",name:"DeleteFleetOutput",members:{}}
+const DeleteFleetResponse$: S.StructureShape = {type:"structure",name:"DeleteFleetResponse",members:{}}
 const DescribeAuditStreamConfigurationRequest$: S.StructureShape = {type:"structure",name:"DescribeAuditStreamConfigurationRequest",members:{FleetArn:{shape:string$}},required:["FleetArn"]}
-const DescribeAuditStreamConfigurationOutput$: S.StructureShape = {type:"structure",name:"DescribeAuditStreamConfigurationOutput",members:{AuditStreamArn:{shape:string$}}}
+const DescribeAuditStreamConfigurationResponse$: S.StructureShape = {type:"structure",name:"DescribeAuditStreamConfigurationResponse",members:{AuditStreamArn:{shape:string$}}}
 const DescribeCompanyNetworkConfigurationRequest$: S.StructureShape = {type:"structure",name:"DescribeCompanyNetworkConfigurationRequest",members:{FleetArn:{shape:string$}},required:["FleetArn"]}
-const DescribeCompanyNetworkConfigurationOutputSubnetIds$: S.ListShape = {type:"list",name:"DescribeCompanyNetworkConfigurationOutputSubnetIds",member:{shape:string$}}
-const DescribeCompanyNetworkConfigurationOutputSecurityGroupIds$: S.ListShape = {type:"list",name:"DescribeCompanyNetworkConfigurationOutputSecurityGroupIds",member:{shape:string$}}
-const DescribeCompanyNetworkConfigurationOutput$: S.StructureShape = {type:"structure",name:"DescribeCompanyNetworkConfigurationOutput",members:{VpcId:{shape:string$},SubnetIds:{shape:DescribeCompanyNetworkConfigurationOutputSubnetIds$},SecurityGroupIds:{shape:DescribeCompanyNetworkConfigurationOutputSecurityGroupIds$}}}
+const DescribeCompanyNetworkConfigurationResponseSubnetIds$: S.ListShape = {type:"list",name:"DescribeCompanyNetworkConfigurationResponseSubnetIds",member:{shape:string$}}
+const DescribeCompanyNetworkConfigurationResponseSecurityGroupIds$: S.ListShape = {type:"list",name:"DescribeCompanyNetworkConfigurationResponseSecurityGroupIds",member:{shape:string$}}
+const DescribeCompanyNetworkConfigurationResponse$: S.StructureShape = {type:"structure",name:"DescribeCompanyNetworkConfigurationResponse",members:{VpcId:{shape:string$},SubnetIds:{shape:DescribeCompanyNetworkConfigurationResponseSubnetIds$},SecurityGroupIds:{shape:DescribeCompanyNetworkConfigurationResponseSecurityGroupIds$}}}
 const DescribeDeviceRequest$: S.StructureShape = {type:"structure",name:"DescribeDeviceRequest",members:{FleetArn:{shape:string$},DeviceId:{shape:string$}},required:["FleetArn","DeviceId"]}
-const DescribeDeviceOutput$: S.StructureShape = {type:"structure",name:"DescribeDeviceOutput",members:{Status:{shape:string$},Model:{shape:string$},Manufacturer:{shape:string$},OperatingSystem:{shape:string$},OperatingSystemVersion:{shape:string$},PatchLevel:{shape:string$},FirstAccessedTime:{shape:timestamp$},LastAccessedTime:{shape:timestamp$},Username:{shape:string$}}}
+const DescribeDeviceResponse$: S.StructureShape = {type:"structure",name:"DescribeDeviceResponse",members:{Status:{shape:string$},Model:{shape:string$},Manufacturer:{shape:string$},OperatingSystem:{shape:string$},OperatingSystemVersion:{shape:string$},PatchLevel:{shape:string$},FirstAccessedTime:{shape:timestamp$},LastAccessedTime:{shape:timestamp$},Username:{shape:string$}}}
 const DescribeDevicePolicyConfigurationRequest$: S.StructureShape = {type:"structure",name:"DescribeDevicePolicyConfigurationRequest",members:{FleetArn:{shape:string$}},required:["FleetArn"]}
-const DescribeDevicePolicyConfigurationOutput$: S.StructureShape = {type:"structure",name:"DescribeDevicePolicyConfigurationOutput",members:{DeviceCaCertificate:{shape:string$}}}
+const DescribeDevicePolicyConfigurationResponse$: S.StructureShape = {type:"structure",name:"DescribeDevicePolicyConfigurationResponse",members:{DeviceCaCertificate:{shape:string$}}}
 const DescribeDomainRequest$: S.StructureShape = {type:"structure",name:"DescribeDomainRequest",members:{FleetArn:{shape:string$},DomainName:{shape:string$}},required:["FleetArn","DomainName"]}
-const DescribeDomainOutput$: S.StructureShape = {type:"structure",name:"DescribeDomainOutput",members:{DomainName:{shape:string$},DisplayName:{shape:string$},CreatedTime:{shape:timestamp$},DomainStatus:{shape:string$},AcmCertificateArn:{shape:string$}}}
+const DescribeDomainResponse$: S.StructureShape = {type:"structure",name:"DescribeDomainResponse",members:{DomainName:{shape:string$},DisplayName:{shape:string$},CreatedTime:{shape:timestamp$},DomainStatus:{shape:string$},AcmCertificateArn:{shape:string$}}}
 const DescribeFleetMetadataRequest$: S.StructureShape = {type:"structure",name:"DescribeFleetMetadataRequest",members:{FleetArn:{shape:string$}},required:["FleetArn"]}
-const DescribeFleetMetadataOutput$: S.StructureShape = {type:"structure",name:"DescribeFleetMetadataOutput",members:{CreatedTime:{shape:timestamp$},LastUpdatedTime:{shape:timestamp$},FleetName:{shape:string$},DisplayName:{shape:string$},OptimizeForEndUserLocation:{shape:boolean$},CompanyCode:{shape:string$},FleetStatus:{shape:string$},Tags:{shape:CreateFleetRequestTags$}}}
+const DescribeFleetMetadataResponse$: S.StructureShape = {type:"structure",name:"DescribeFleetMetadataResponse",members:{CreatedTime:{shape:timestamp$},LastUpdatedTime:{shape:timestamp$},FleetName:{shape:string$},DisplayName:{shape:string$},OptimizeForEndUserLocation:{shape:boolean$},CompanyCode:{shape:string$},FleetStatus:{shape:string$},Tags:{shape:CreateFleetRequestTags$}}}
 const DescribeIdentityProviderConfigurationRequest$: S.StructureShape = {type:"structure",name:"DescribeIdentityProviderConfigurationRequest",members:{FleetArn:{shape:string$}},required:["FleetArn"]}
-const DescribeIdentityProviderConfigurationOutput$: S.StructureShape = {type:"structure",name:"DescribeIdentityProviderConfigurationOutput",members:{IdentityProviderType:{shape:string$},ServiceProviderSamlMetadata:{shape:string$},IdentityProviderSamlMetadata:{shape:string$}}}
+const DescribeIdentityProviderConfigurationResponse$: S.StructureShape = {type:"structure",name:"DescribeIdentityProviderConfigurationResponse",members:{IdentityProviderType:{shape:string$},ServiceProviderSamlMetadata:{shape:string$},IdentityProviderSamlMetadata:{shape:string$}}}
 const DescribeWebsiteCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"DescribeWebsiteCertificateAuthorityRequest",members:{FleetArn:{shape:string$},WebsiteCaId:{shape:string$}},required:["FleetArn","WebsiteCaId"]}
-const DescribeWebsiteCertificateAuthorityOutput$: S.StructureShape = {type:"structure",name:"DescribeWebsiteCertificateAuthorityOutput",members:{Certificate:{shape:string$},CreatedTime:{shape:timestamp$},DisplayName:{shape:string$}}}
+const DescribeWebsiteCertificateAuthorityResponse$: S.StructureShape = {type:"structure",name:"DescribeWebsiteCertificateAuthorityResponse",members:{Certificate:{shape:string$},CreatedTime:{shape:timestamp$},DisplayName:{shape:string$}}}
 const DisassociateDomainRequest$: S.StructureShape = {type:"structure",name:"DisassociateDomainRequest",members:{FleetArn:{shape:string$},DomainName:{shape:string$}},required:["FleetArn","DomainName"]}
-const DisassociateDomainOutput$: S.StructureShape = {type:"structure",name:"DisassociateDomainOutput",members:{}}
+const DisassociateDomainResponse$: S.StructureShape = {type:"structure",name:"DisassociateDomainResponse",members:{}}
 const DisassociateWebsiteAuthorizationProviderRequest$: S.StructureShape = {type:"structure",name:"DisassociateWebsiteAuthorizationProviderRequest",members:{FleetArn:{shape:string$},AuthorizationProviderId:{shape:string$}},required:["FleetArn","AuthorizationProviderId"]}
-const DisassociateWebsiteAuthorizationProviderOutput$: S.StructureShape = {type:"structure",name:"DisassociateWebsiteAuthorizationProviderOutput",members:{}}
+const DisassociateWebsiteAuthorizationProviderResponse$: S.StructureShape = {type:"structure",name:"DisassociateWebsiteAuthorizationProviderResponse",members:{}}
 const DisassociateWebsiteCertificateAuthorityRequest$: S.StructureShape = {type:"structure",name:"DisassociateWebsiteCertificateAuthorityRequest",members:{FleetArn:{shape:string$},WebsiteCaId:{shape:string$}},required:["FleetArn","WebsiteCaId"]}
-const DisassociateWebsiteCertificateAuthorityOutput$: S.StructureShape = {type:"structure",name:"DisassociateWebsiteCertificateAuthorityOutput",members:{}}
+const DisassociateWebsiteCertificateAuthorityResponse$: S.StructureShape = {type:"structure",name:"DisassociateWebsiteCertificateAuthorityResponse",members:{}}
 const ListDevicesRequest$: S.StructureShape = {type:"structure",name:"ListDevicesRequest",members:{FleetArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["FleetArn"]}
-const ListDevicesOutputDevicesMember$: S.StructureShape = {type:"structure",name:"ListDevicesOutputDevicesMember",members:{DeviceId:{shape:string$},DeviceStatus:{shape:string$}}}
-const ListDevicesOutputDevices$: S.ListShape = {type:"list",name:"ListDevicesOutputDevices",member:{shape:ListDevicesOutputDevicesMember$}}
-const ListDevicesOutput$: S.StructureShape = {type:"structure",name:"ListDevicesOutput",members:{Devices:{shape:ListDevicesOutputDevices$},NextToken:{shape:string$}}}
+const DeviceSummary$: S.StructureShape = {type:"structure",name:"DeviceSummary",members:{DeviceId:{shape:string$},DeviceStatus:{shape:string$}}}
+const ListDevicesResponseDevices$: S.ListShape = {type:"list",name:"ListDevicesResponseDevices",member:{shape:DeviceSummary$}}
+const ListDevicesResponse$: S.StructureShape = {type:"structure",name:"ListDevicesResponse",members:{Devices:{shape:ListDevicesResponseDevices$},NextToken:{shape:string$}}}
 const ListDomainsRequest$: S.StructureShape = {type:"structure",name:"ListDomainsRequest",members:{FleetArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["FleetArn"]}
-const ListDomainsOutputDomainsMember$: S.StructureShape = {type:"structure",name:"ListDomainsOutputDomainsMember",members:{DomainName:{shape:string$},DisplayName:{shape:string$},CreatedTime:{shape:timestamp$},DomainStatus:{shape:string$}},required:["DomainName","CreatedTime","DomainStatus"]}
-const ListDomainsOutputDomains$: S.ListShape = {type:"list",name:"ListDomainsOutputDomains",member:{shape:ListDomainsOutputDomainsMember$}}
-const ListDomainsOutput$: S.StructureShape = {type:"structure",name:"ListDomainsOutput",members:{Domains:{shape:ListDomainsOutputDomains$},NextToken:{shape:string$}}}
+const DomainSummary$: S.StructureShape = {type:"structure",name:"DomainSummary",members:{DomainName:{shape:string$},DisplayName:{shape:string$},CreatedTime:{shape:timestamp$},DomainStatus:{shape:string$}},required:["DomainName","CreatedTime","DomainStatus"]}
+const ListDomainsResponseDomains$: S.ListShape = {type:"list",name:"ListDomainsResponseDomains",member:{shape:DomainSummary$}}
+const ListDomainsResponse$: S.StructureShape = {type:"structure",name:"ListDomainsResponse",members:{Domains:{shape:ListDomainsResponseDomains$},NextToken:{shape:string$}}}
 const ListFleetsRequest$: S.StructureShape = {type:"structure",name:"ListFleetsRequest",members:{NextToken:{shape:string$},MaxResults:{shape:integer$}}}
-const ListFleetsOutputFleetSummaryListMember$: S.StructureShape = {type:"structure",name:"ListFleetsOutputFleetSummaryListMember",members:{FleetArn:{shape:string$},CreatedTime:{shape:timestamp$},LastUpdatedTime:{shape:timestamp$},FleetName:{shape:string$},DisplayName:{shape:string$},CompanyCode:{shape:string$},FleetStatus:{shape:string$},Tags:{shape:CreateFleetRequestTags$}}}
-const ListFleetsOutputFleetSummaryList$: S.ListShape = {type:"list",name:"ListFleetsOutputFleetSummaryList",member:{shape:ListFleetsOutputFleetSummaryListMember$}}
-const ListFleetsOutput$: S.StructureShape = {type:"structure",name:"ListFleetsOutput",members:{FleetSummaryList:{shape:ListFleetsOutputFleetSummaryList$},NextToken:{shape:string$}}}
+const FleetSummary$: S.StructureShape = {type:"structure",name:"FleetSummary",members:{FleetArn:{shape:string$},CreatedTime:{shape:timestamp$},LastUpdatedTime:{shape:timestamp$},FleetName:{shape:string$},DisplayName:{shape:string$},CompanyCode:{shape:string$},FleetStatus:{shape:string$},Tags:{shape:CreateFleetRequestTags$}}}
+const ListFleetsResponseFleetSummaryList$: S.ListShape = {type:"list",name:"ListFleetsResponseFleetSummaryList",member:{shape:FleetSummary$}}
+const ListFleetsResponse$: S.StructureShape = {type:"structure",name:"ListFleetsResponse",members:{FleetSummaryList:{shape:ListFleetsResponseFleetSummaryList$},NextToken:{shape:string$}}}
 const ListTagsForResourceRequest$: S.StructureShape = {type:"structure",name:"ListTagsForResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"}},required:["ResourceArn"]}
-const ListTagsForResourceOutput$: S.StructureShape = {type:"structure",name:"ListTagsForResourceOutput",members:{Tags:{shape:CreateFleetRequestTags$}}}
+const ListTagsForResourceResponse$: S.StructureShape = {type:"structure",name:"ListTagsForResourceResponse",members:{Tags:{shape:CreateFleetRequestTags$}}}
 const ListWebsiteAuthorizationProvidersRequest$: S.StructureShape = {type:"structure",name:"ListWebsiteAuthorizationProvidersRequest",members:{FleetArn:{shape:string$},NextToken:{shape:string$},MaxResults:{shape:integer$}},required:["FleetArn"]}
-const ListWebsiteAuthorizationProvidersOutputWebsiteAuthorizationProvidersMember$: S.StructureShape = {type:"structure",name:"ListWebsiteAuthorizationProvidersOutputWebsiteAuthorizationProvidersMember",members:{AuthorizationProviderId:{shape:string$},AuthorizationProviderType:{shape:string$},DomainName:{shape:string$},CreatedTime:{shape:timestamp$}},required:["AuthorizationProviderType"]}
-const ListWebsiteAuthorizationProvidersOutputWebsiteAuthorizationProviders$: S.ListShape = {type:"list",name:"ListWebsiteAuthorizationProvidersOutputWebsiteAuthorizationProviders",member:{shape:ListWebsiteAuthorizationProvidersOutputWebsiteAuthorizationProvidersMember$}}
-const ListWebsiteAuthorizationProvidersOutput$: S.StructureShape = {type:"structure",name:"ListWebsiteAuthorizationProvidersOutput",members:{WebsiteAuthorizationProviders:{shape:ListWebsiteAuthorizationProvidersOutputWebsiteAuthorizationProviders$},NextToken:{shape:string$}}}
+const WebsiteAuthorizationProviderSummary$: S.StructureShape = {type:"structure",name:"WebsiteAuthorizationProviderSummary",members:{AuthorizationProviderId:{shape:string$},AuthorizationProviderType:{shape:string$},DomainName:{shape:string$},CreatedTime:{shape:timestamp$}},required:["AuthorizationProviderType"]}
+const ListWebsiteAuthorizationProvidersResponseWebsiteAuthorizationProviders$: S.ListShape = {type:"list",name:"ListWebsiteAuthorizationProvidersResponseWebsiteAuthorizationProviders",member:{shape:WebsiteAuthorizationProviderSummary$}}
+const ListWebsiteAuthorizationProvidersResponse$: S.StructureShape = {type:"structure",name:"ListWebsiteAuthorizationProvidersResponse",members:{WebsiteAuthorizationProviders:{shape:ListWebsiteAuthorizationProvidersResponseWebsiteAuthorizationProviders$},NextToken:{shape:string$}}}
 const ListWebsiteCertificateAuthoritiesRequest$: S.StructureShape = {type:"structure",name:"ListWebsiteCertificateAuthoritiesRequest",members:{FleetArn:{shape:string$},MaxResults:{shape:integer$},NextToken:{shape:string$}},required:["FleetArn"]}
-const ListWebsiteCertificateAuthoritiesOutputWebsiteCertificateAuthoritiesMember$: S.StructureShape = {type:"structure",name:"ListWebsiteCertificateAuthoritiesOutputWebsiteCertificateAuthoritiesMember",members:{WebsiteCaId:{shape:string$},CreatedTime:{shape:timestamp$},DisplayName:{shape:string$}}}
-const ListWebsiteCertificateAuthoritiesOutputWebsiteCertificateAuthorities$: S.ListShape = {type:"list",name:"ListWebsiteCertificateAuthoritiesOutputWebsiteCertificateAuthorities",member:{shape:ListWebsiteCertificateAuthoritiesOutputWebsiteCertificateAuthoritiesMember$}}
-const ListWebsiteCertificateAuthoritiesOutput$: S.StructureShape = {type:"structure",name:"ListWebsiteCertificateAuthoritiesOutput",members:{WebsiteCertificateAuthorities:{shape:ListWebsiteCertificateAuthoritiesOutputWebsiteCertificateAuthorities$},NextToken:{shape:string$}}}
+const WebsiteCaSummary$: S.StructureShape = {type:"structure",name:"WebsiteCaSummary",members:{WebsiteCaId:{shape:string$},CreatedTime:{shape:timestamp$},DisplayName:{shape:string$}}}
+const ListWebsiteCertificateAuthoritiesResponseWebsiteCertificateAuthorities$: S.ListShape = {type:"list",name:"ListWebsiteCertificateAuthoritiesResponseWebsiteCertificateAuthorities",member:{shape:WebsiteCaSummary$}}
+const ListWebsiteCertificateAuthoritiesResponse$: S.StructureShape = {type:"structure",name:"ListWebsiteCertificateAuthoritiesResponse",members:{WebsiteCertificateAuthorities:{shape:ListWebsiteCertificateAuthoritiesResponseWebsiteCertificateAuthorities$},NextToken:{shape:string$}}}
 const RestoreDomainAccessRequest$: S.StructureShape = {type:"structure",name:"RestoreDomainAccessRequest",members:{FleetArn:{shape:string$},DomainName:{shape:string$}},required:["FleetArn","DomainName"]}
-const RestoreDomainAccessOutput$: S.StructureShape = {type:"structure",name:"RestoreDomainAccessOutput",members:{}}
+const RestoreDomainAccessResponse$: S.StructureShape = {type:"structure",name:"RestoreDomainAccessResponse",members:{}}
 const RevokeDomainAccessRequest$: S.StructureShape = {type:"structure",name:"RevokeDomainAccessRequest",members:{FleetArn:{shape:string$},DomainName:{shape:string$}},required:["FleetArn","DomainName"]}
-const RevokeDomainAccessOutput$: S.StructureShape = {type:"structure",name:"RevokeDomainAccessOutput",members:{}}
+const RevokeDomainAccessResponse$: S.StructureShape = {type:"structure",name:"RevokeDomainAccessResponse",members:{}}
 const SignOutUserRequest$: S.StructureShape = {type:"structure",name:"SignOutUserRequest",members:{FleetArn:{shape:string$},Username:{shape:string$}},required:["FleetArn","Username"]}
-const SignOutUserOutput$: S.StructureShape = {type:"structure",name:"SignOutUserOutput",members:{}}
+const SignOutUserResponse$: S.StructureShape = {type:"structure",name:"SignOutUserResponse",members:{}}
 const TagResourceRequest$: S.StructureShape = {type:"structure",name:"TagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},Tags:{shape:CreateFleetRequestTags$}},required:["ResourceArn","Tags"]}
-const TagResourceOutput$: S.StructureShape = {type:"structure",name:"TagResourceOutput",members:{}}
+const TagResourceResponse$: S.StructureShape = {type:"structure",name:"TagResourceResponse",members:{}}
 const UntagResourceRequestTagKeys$: S.ListShape = {type:"list",name:"UntagResourceRequestTagKeys",member:{shape:string$}}
 const UntagResourceRequest$: S.StructureShape = {type:"structure",name:"UntagResourceRequest",members:{ResourceArn:{shape:string$,location:"uri",locationName:"ResourceArn"},TagKeys:{shape:UntagResourceRequestTagKeys$,location:"querystring",locationName:"tagKeys"}},required:["ResourceArn","TagKeys"]}
-const UntagResourceOutput$: S.StructureShape = {type:"structure",name:"UntagResourceOutput",members:{}}
+const UntagResourceResponse$: S.StructureShape = {type:"structure",name:"UntagResourceResponse",members:{}}
 const UpdateAuditStreamConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateAuditStreamConfigurationRequest",members:{FleetArn:{shape:string$},AuditStreamArn:{shape:string$}},required:["FleetArn"]}
-const UpdateAuditStreamConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateAuditStreamConfigurationOutput",members:{}}
-const UpdateCompanyNetworkConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateCompanyNetworkConfigurationRequest",members:{FleetArn:{shape:string$},VpcId:{shape:string$},SubnetIds:{shape:DescribeCompanyNetworkConfigurationOutputSubnetIds$},SecurityGroupIds:{shape:DescribeCompanyNetworkConfigurationOutputSecurityGroupIds$}},required:["FleetArn","VpcId","SubnetIds","SecurityGroupIds"]}
-const UpdateCompanyNetworkConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateCompanyNetworkConfigurationOutput",members:{}}
+const UpdateAuditStreamConfigurationResponse$: S.StructureShape = {type:"structure",name:"UpdateAuditStreamConfigurationResponse",members:{}}
+const UpdateCompanyNetworkConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateCompanyNetworkConfigurationRequest",members:{FleetArn:{shape:string$},VpcId:{shape:string$},SubnetIds:{shape:DescribeCompanyNetworkConfigurationResponseSubnetIds$},SecurityGroupIds:{shape:DescribeCompanyNetworkConfigurationResponseSecurityGroupIds$}},required:["FleetArn","VpcId","SubnetIds","SecurityGroupIds"]}
+const UpdateCompanyNetworkConfigurationResponse$: S.StructureShape = {type:"structure",name:"UpdateCompanyNetworkConfigurationResponse",members:{}}
 const UpdateDevicePolicyConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateDevicePolicyConfigurationRequest",members:{FleetArn:{shape:string$},DeviceCaCertificate:{shape:string$}},required:["FleetArn"]}
-const UpdateDevicePolicyConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateDevicePolicyConfigurationOutput",members:{}}
+const UpdateDevicePolicyConfigurationResponse$: S.StructureShape = {type:"structure",name:"UpdateDevicePolicyConfigurationResponse",members:{}}
 const UpdateDomainMetadataRequest$: S.StructureShape = {type:"structure",name:"UpdateDomainMetadataRequest",members:{FleetArn:{shape:string$},DomainName:{shape:string$},DisplayName:{shape:string$}},required:["FleetArn","DomainName"]}
-const UpdateDomainMetadataOutput$: S.StructureShape = {type:"structure",name:"UpdateDomainMetadataOutput",members:{}}
+const UpdateDomainMetadataResponse$: S.StructureShape = {type:"structure",name:"UpdateDomainMetadataResponse",members:{}}
 const UpdateFleetMetadataRequest$: S.StructureShape = {type:"structure",name:"UpdateFleetMetadataRequest",members:{FleetArn:{shape:string$},DisplayName:{shape:string$},OptimizeForEndUserLocation:{shape:boolean$}},required:["FleetArn"]}
-const UpdateFleetMetadataOutput$: S.StructureShape = {type:"structure",name:"UpdateFleetMetadataOutput",members:{}}
+const UpdateFleetMetadataResponse$: S.StructureShape = {type:"structure",name:"UpdateFleetMetadataResponse",members:{}}
 const UpdateIdentityProviderConfigurationRequest$: S.StructureShape = {type:"structure",name:"UpdateIdentityProviderConfigurationRequest",members:{FleetArn:{shape:string$},IdentityProviderType:{shape:string$},IdentityProviderSamlMetadata:{shape:string$}},required:["FleetArn","IdentityProviderType"]}
-const UpdateIdentityProviderConfigurationOutput$: S.StructureShape = {type:"structure",name:"UpdateIdentityProviderConfigurationOutput",members:{}}
+const UpdateIdentityProviderConfigurationResponse$: S.StructureShape = {type:"structure",name:"UpdateIdentityProviderConfigurationResponse",members:{}}
+const InternalServerErrorException$: S.StructureShape = {type:"structure",name:"InternalServerErrorException",members:{Message:{shape:string$}},exception:true,fault:true,error:{senderFault:false}}
+const InvalidRequestException$: S.StructureShape = {type:"structure",name:"InvalidRequestException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceAlreadyExistsException$: S.StructureShape = {type:"structure",name:"ResourceAlreadyExistsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const ResourceNotFoundException$: S.StructureShape = {type:"structure",name:"ResourceNotFoundException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const TooManyRequestsException$: S.StructureShape = {type:"structure",name:"TooManyRequestsException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+const UnauthorizedException$: S.StructureShape = {type:"structure",name:"UnauthorizedException",members:{Message:{shape:string$}},exception:true,error:{senderFault:true}}
+
+export type AuthorizationProviderType = "SAML" | (string & {})
+
+export type DeviceStatus = "ACTIVE" | "SIGNED_OUT" | (string & {})
+
+export type DomainStatus = "ACTIVE" | "ASSOCIATING" | "DISASSOCIATED" | "DISASSOCIATING" | "FAILED_TO_ASSOCIATE" | "FAILED_TO_DISASSOCIATE" | "INACTIVE" | "PENDING_VALIDATION" | (string & {})
+
+export type FleetStatus = "ACTIVE" | "CREATING" | "DELETED" | "DELETING" | "FAILED_TO_CREATE" | "FAILED_TO_DELETE" | (string & {})
+
+export type IdentityProviderType = "SAML" | (string & {})
 
 export interface AssociateDomainRequest {
   readonly FleetArn: string
@@ -113,15 +130,15 @@ export interface AssociateDomainRequest {
   readonly AcmCertificateArn: string
 }
 
-export type AssociateDomainOutput = {}
+export type AssociateDomainResponse = {}
 
 export interface AssociateWebsiteAuthorizationProviderRequest {
   readonly FleetArn: string
-  readonly AuthorizationProviderType: string
+  readonly AuthorizationProviderType: AuthorizationProviderType
   readonly DomainName?: string | undefined
 }
 
-export interface AssociateWebsiteAuthorizationProviderOutput {
+export interface AssociateWebsiteAuthorizationProviderResponse {
   readonly AuthorizationProviderId?: string
 }
 
@@ -131,7 +148,7 @@ export interface AssociateWebsiteCertificateAuthorityRequest {
   readonly DisplayName?: string | undefined
 }
 
-export interface AssociateWebsiteCertificateAuthorityOutput {
+export interface AssociateWebsiteCertificateAuthorityResponse {
   readonly WebsiteCaId?: string
 }
 
@@ -142,7 +159,7 @@ export interface CreateFleetRequest {
   readonly Tags?: Readonly<Record<string, string>> | undefined
 }
 
-export interface CreateFleetOutput {
+export interface CreateFleetResponse {
   readonly FleetArn?: string
 }
 
@@ -150,13 +167,13 @@ export interface DeleteFleetRequest {
   readonly FleetArn: string
 }
 
-export type DeleteFleetOutput = {}
+export type DeleteFleetResponse = {}
 
 export interface DescribeAuditStreamConfigurationRequest {
   readonly FleetArn: string
 }
 
-export interface DescribeAuditStreamConfigurationOutput {
+export interface DescribeAuditStreamConfigurationResponse {
   readonly AuditStreamArn?: string
 }
 
@@ -164,7 +181,7 @@ export interface DescribeCompanyNetworkConfigurationRequest {
   readonly FleetArn: string
 }
 
-export interface DescribeCompanyNetworkConfigurationOutput {
+export interface DescribeCompanyNetworkConfigurationResponse {
   readonly VpcId?: string
   readonly SubnetIds?: ReadonlyArray<string>
   readonly SecurityGroupIds?: ReadonlyArray<string>
@@ -175,8 +192,8 @@ export interface DescribeDeviceRequest {
   readonly DeviceId: string
 }
 
-export interface DescribeDeviceOutput {
-  readonly Status?: string
+export interface DescribeDeviceResponse {
+  readonly Status?: DeviceStatus
   readonly Model?: string
   readonly Manufacturer?: string
   readonly OperatingSystem?: string
@@ -191,7 +208,7 @@ export interface DescribeDevicePolicyConfigurationRequest {
   readonly FleetArn: string
 }
 
-export interface DescribeDevicePolicyConfigurationOutput {
+export interface DescribeDevicePolicyConfigurationResponse {
   readonly DeviceCaCertificate?: string
 }
 
@@ -200,11 +217,11 @@ export interface DescribeDomainRequest {
   readonly DomainName: string
 }
 
-export interface DescribeDomainOutput {
+export interface DescribeDomainResponse {
   readonly DomainName?: string
   readonly DisplayName?: string
   readonly CreatedTime?: Date
-  readonly DomainStatus?: string
+  readonly DomainStatus?: DomainStatus
   readonly AcmCertificateArn?: string
 }
 
@@ -212,14 +229,14 @@ export interface DescribeFleetMetadataRequest {
   readonly FleetArn: string
 }
 
-export interface DescribeFleetMetadataOutput {
+export interface DescribeFleetMetadataResponse {
   readonly CreatedTime?: Date
   readonly LastUpdatedTime?: Date
   readonly FleetName?: string
   readonly DisplayName?: string
   readonly OptimizeForEndUserLocation?: boolean
   readonly CompanyCode?: string
-  readonly FleetStatus?: string
+  readonly FleetStatus?: FleetStatus
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -227,8 +244,8 @@ export interface DescribeIdentityProviderConfigurationRequest {
   readonly FleetArn: string
 }
 
-export interface DescribeIdentityProviderConfigurationOutput {
-  readonly IdentityProviderType?: string
+export interface DescribeIdentityProviderConfigurationResponse {
+  readonly IdentityProviderType?: IdentityProviderType
   readonly ServiceProviderSamlMetadata?: string
   readonly IdentityProviderSamlMetadata?: string
 }
@@ -238,7 +255,7 @@ export interface DescribeWebsiteCertificateAuthorityRequest {
   readonly WebsiteCaId: string
 }
 
-export interface DescribeWebsiteCertificateAuthorityOutput {
+export interface DescribeWebsiteCertificateAuthorityResponse {
   readonly Certificate?: string
   readonly CreatedTime?: Date
   readonly DisplayName?: string
@@ -249,21 +266,21 @@ export interface DisassociateDomainRequest {
   readonly DomainName: string
 }
 
-export type DisassociateDomainOutput = {}
+export type DisassociateDomainResponse = {}
 
 export interface DisassociateWebsiteAuthorizationProviderRequest {
   readonly FleetArn: string
   readonly AuthorizationProviderId: string
 }
 
-export type DisassociateWebsiteAuthorizationProviderOutput = {}
+export type DisassociateWebsiteAuthorizationProviderResponse = {}
 
 export interface DisassociateWebsiteCertificateAuthorityRequest {
   readonly FleetArn: string
   readonly WebsiteCaId: string
 }
 
-export type DisassociateWebsiteCertificateAuthorityOutput = {}
+export type DisassociateWebsiteCertificateAuthorityResponse = {}
 
 export interface ListDevicesRequest {
   readonly FleetArn: string
@@ -271,14 +288,14 @@ export interface ListDevicesRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListDevicesOutput {
-  readonly Devices?: ReadonlyArray<ListDevicesOutputDevicesMember>
+export interface ListDevicesResponse {
+  readonly Devices?: ReadonlyArray<DeviceSummary>
   readonly NextToken?: string
 }
 
-export interface ListDevicesOutputDevicesMember {
+export interface DeviceSummary {
   readonly DeviceId?: string
-  readonly DeviceStatus?: string
+  readonly DeviceStatus?: DeviceStatus
 }
 
 export interface ListDomainsRequest {
@@ -287,16 +304,16 @@ export interface ListDomainsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListDomainsOutput {
-  readonly Domains?: ReadonlyArray<ListDomainsOutputDomainsMember>
+export interface ListDomainsResponse {
+  readonly Domains?: ReadonlyArray<DomainSummary>
   readonly NextToken?: string
 }
 
-export interface ListDomainsOutputDomainsMember {
+export interface DomainSummary {
   readonly DomainName?: string
   readonly DisplayName?: string
   readonly CreatedTime?: Date
-  readonly DomainStatus?: string
+  readonly DomainStatus?: DomainStatus
 }
 
 export interface ListFleetsRequest {
@@ -304,19 +321,19 @@ export interface ListFleetsRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListFleetsOutput {
-  readonly FleetSummaryList?: ReadonlyArray<ListFleetsOutputFleetSummaryListMember>
+export interface ListFleetsResponse {
+  readonly FleetSummaryList?: ReadonlyArray<FleetSummary>
   readonly NextToken?: string
 }
 
-export interface ListFleetsOutputFleetSummaryListMember {
+export interface FleetSummary {
   readonly FleetArn?: string
   readonly CreatedTime?: Date
   readonly LastUpdatedTime?: Date
   readonly FleetName?: string
   readonly DisplayName?: string
   readonly CompanyCode?: string
-  readonly FleetStatus?: string
+  readonly FleetStatus?: FleetStatus
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -324,7 +341,7 @@ export interface ListTagsForResourceRequest {
   readonly ResourceArn: string
 }
 
-export interface ListTagsForResourceOutput {
+export interface ListTagsForResourceResponse {
   readonly Tags?: Readonly<Record<string, string>>
 }
 
@@ -334,14 +351,14 @@ export interface ListWebsiteAuthorizationProvidersRequest {
   readonly MaxResults?: number | undefined
 }
 
-export interface ListWebsiteAuthorizationProvidersOutput {
-  readonly WebsiteAuthorizationProviders?: ReadonlyArray<ListWebsiteAuthorizationProvidersOutputWebsiteAuthorizationProvidersMember>
+export interface ListWebsiteAuthorizationProvidersResponse {
+  readonly WebsiteAuthorizationProviders?: ReadonlyArray<WebsiteAuthorizationProviderSummary>
   readonly NextToken?: string
 }
 
-export interface ListWebsiteAuthorizationProvidersOutputWebsiteAuthorizationProvidersMember {
+export interface WebsiteAuthorizationProviderSummary {
   readonly AuthorizationProviderId?: string
-  readonly AuthorizationProviderType?: string
+  readonly AuthorizationProviderType?: AuthorizationProviderType
   readonly DomainName?: string
   readonly CreatedTime?: Date
 }
@@ -352,12 +369,12 @@ export interface ListWebsiteCertificateAuthoritiesRequest {
   readonly NextToken?: string | undefined
 }
 
-export interface ListWebsiteCertificateAuthoritiesOutput {
-  readonly WebsiteCertificateAuthorities?: ReadonlyArray<ListWebsiteCertificateAuthoritiesOutputWebsiteCertificateAuthoritiesMember>
+export interface ListWebsiteCertificateAuthoritiesResponse {
+  readonly WebsiteCertificateAuthorities?: ReadonlyArray<WebsiteCaSummary>
   readonly NextToken?: string
 }
 
-export interface ListWebsiteCertificateAuthoritiesOutputWebsiteCertificateAuthoritiesMember {
+export interface WebsiteCaSummary {
   readonly WebsiteCaId?: string
   readonly CreatedTime?: Date
   readonly DisplayName?: string
@@ -368,42 +385,42 @@ export interface RestoreDomainAccessRequest {
   readonly DomainName: string
 }
 
-export type RestoreDomainAccessOutput = {}
+export type RestoreDomainAccessResponse = {}
 
 export interface RevokeDomainAccessRequest {
   readonly FleetArn: string
   readonly DomainName: string
 }
 
-export type RevokeDomainAccessOutput = {}
+export type RevokeDomainAccessResponse = {}
 
 export interface SignOutUserRequest {
   readonly FleetArn: string
   readonly Username: string
 }
 
-export type SignOutUserOutput = {}
+export type SignOutUserResponse = {}
 
 export interface TagResourceRequest {
   readonly ResourceArn: string
   readonly Tags: Readonly<Record<string, string>>
 }
 
-export type TagResourceOutput = {}
+export type TagResourceResponse = {}
 
 export interface UntagResourceRequest {
   readonly ResourceArn: string
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type UntagResourceOutput = {}
+export type UntagResourceResponse = {}
 
 export interface UpdateAuditStreamConfigurationRequest {
   readonly FleetArn: string
   readonly AuditStreamArn?: string | undefined
 }
 
-export type UpdateAuditStreamConfigurationOutput = {}
+export type UpdateAuditStreamConfigurationResponse = {}
 
 export interface UpdateCompanyNetworkConfigurationRequest {
   readonly FleetArn: string
@@ -412,14 +429,14 @@ export interface UpdateCompanyNetworkConfigurationRequest {
   readonly SecurityGroupIds: ReadonlyArray<string>
 }
 
-export type UpdateCompanyNetworkConfigurationOutput = {}
+export type UpdateCompanyNetworkConfigurationResponse = {}
 
 export interface UpdateDevicePolicyConfigurationRequest {
   readonly FleetArn: string
   readonly DeviceCaCertificate?: string | undefined
 }
 
-export type UpdateDevicePolicyConfigurationOutput = {}
+export type UpdateDevicePolicyConfigurationResponse = {}
 
 export interface UpdateDomainMetadataRequest {
   readonly FleetArn: string
@@ -427,7 +444,7 @@ export interface UpdateDomainMetadataRequest {
   readonly DisplayName?: string | undefined
 }
 
-export type UpdateDomainMetadataOutput = {}
+export type UpdateDomainMetadataResponse = {}
 
 export interface UpdateFleetMetadataRequest {
   readonly FleetArn: string
@@ -435,144 +452,156 @@ export interface UpdateFleetMetadataRequest {
   readonly OptimizeForEndUserLocation?: boolean | undefined
 }
 
-export type UpdateFleetMetadataOutput = {}
+export type UpdateFleetMetadataResponse = {}
 
 export interface UpdateIdentityProviderConfigurationRequest {
   readonly FleetArn: string
-  readonly IdentityProviderType: string
+  readonly IdentityProviderType: IdentityProviderType
   readonly IdentityProviderSamlMetadata?: string | undefined
 }
 
-export type UpdateIdentityProviderConfigurationOutput = {}
+export type UpdateIdentityProviderConfigurationResponse = {}
 
-export type AssociateDomainError = Errors.CommonError | Client.SdkError
+export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("InternalServerErrorException")<{ readonly Message?: string }> {}
 
-export type AssociateWebsiteAuthorizationProviderError = Errors.CommonError | Client.SdkError
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException")<{ readonly Message?: string }> {}
 
-export type AssociateWebsiteCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("ResourceAlreadyExistsException")<{ readonly Message?: string }> {}
 
-export type CreateFleetError = Errors.CommonError | Client.SdkError
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type DeleteFleetError = Errors.CommonError | Client.SdkError
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly Message?: string }> {}
 
-export type DescribeAuditStreamConfigurationError = Errors.CommonError | Client.SdkError
+export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException")<{ readonly Message?: string }> {}
 
-export type DescribeCompanyNetworkConfigurationError = Errors.CommonError | Client.SdkError
+export type AssociateDomainError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeDeviceError = Errors.CommonError | Client.SdkError
+export type AssociateWebsiteAuthorizationProviderError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeDevicePolicyConfigurationError = Errors.CommonError | Client.SdkError
+export type AssociateWebsiteCertificateAuthorityError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeDomainError = Errors.CommonError | Client.SdkError
+export type CreateFleetError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeFleetMetadataError = Errors.CommonError | Client.SdkError
+export type DeleteFleetError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeIdentityProviderConfigurationError = Errors.CommonError | Client.SdkError
+export type DescribeAuditStreamConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeWebsiteCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export type DescribeCompanyNetworkConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DisassociateDomainError = Errors.CommonError | Client.SdkError
+export type DescribeDeviceError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DisassociateWebsiteAuthorizationProviderError = Errors.CommonError | Client.SdkError
+export type DescribeDevicePolicyConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DisassociateWebsiteCertificateAuthorityError = Errors.CommonError | Client.SdkError
+export type DescribeDomainError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDevicesError = Errors.CommonError | Client.SdkError
+export type DescribeFleetMetadataError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDomainsError = Errors.CommonError | Client.SdkError
+export type DescribeIdentityProviderConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListFleetsError = Errors.CommonError | Client.SdkError
+export type DescribeWebsiteCertificateAuthorityError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DisassociateDomainError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListWebsiteAuthorizationProvidersError = Errors.CommonError | Client.SdkError
+export type DisassociateWebsiteAuthorizationProviderError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListWebsiteCertificateAuthoritiesError = Errors.CommonError | Client.SdkError
+export type DisassociateWebsiteCertificateAuthorityError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RestoreDomainAccessError = Errors.CommonError | Client.SdkError
+export type ListDevicesError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RevokeDomainAccessError = Errors.CommonError | Client.SdkError
+export type ListDomainsError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type SignOutUserError = Errors.CommonError | Client.SdkError
+export type ListFleetsError = InternalServerErrorException | InvalidRequestException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type ListWebsiteAuthorizationProvidersError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateAuditStreamConfigurationError = Errors.CommonError | Client.SdkError
+export type ListWebsiteCertificateAuthoritiesError = InternalServerErrorException | InvalidRequestException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateCompanyNetworkConfigurationError = Errors.CommonError | Client.SdkError
+export type RestoreDomainAccessError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateDevicePolicyConfigurationError = Errors.CommonError | Client.SdkError
+export type RevokeDomainAccessError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateDomainMetadataError = Errors.CommonError | Client.SdkError
+export type SignOutUserError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateFleetMetadataError = Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export type UpdateIdentityProviderConfigurationError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidRequestException | Errors.CommonError | Client.SdkError
 
-export const associateDomain: Client.Operation<AssociateDomainRequest, AssociateDomainOutput, AssociateDomainError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"AssociateDomain",http:{method:"POST",requestUri:"/associateDomain"},input:{shape:AssociateDomainRequest$},output:{shape:AssociateDomainOutput$}}})
+export type UpdateAuditStreamConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const associateWebsiteAuthorizationProvider: Client.Operation<AssociateWebsiteAuthorizationProviderRequest, AssociateWebsiteAuthorizationProviderOutput, AssociateWebsiteAuthorizationProviderError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"AssociateWebsiteAuthorizationProvider",http:{method:"POST",requestUri:"/associateWebsiteAuthorizationProvider"},input:{shape:AssociateWebsiteAuthorizationProviderRequest$},output:{shape:AssociateWebsiteAuthorizationProviderOutput$}}})
+export type UpdateCompanyNetworkConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const associateWebsiteCertificateAuthority: Client.Operation<AssociateWebsiteCertificateAuthorityRequest, AssociateWebsiteCertificateAuthorityOutput, AssociateWebsiteCertificateAuthorityError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"AssociateWebsiteCertificateAuthority",http:{method:"POST",requestUri:"/associateWebsiteCertificateAuthority"},input:{shape:AssociateWebsiteCertificateAuthorityRequest$},output:{shape:AssociateWebsiteCertificateAuthorityOutput$}}})
+export type UpdateDevicePolicyConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const createFleet: Client.Operation<CreateFleetRequest, CreateFleetOutput, CreateFleetError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"CreateFleet",http:{method:"POST",requestUri:"/createFleet"},input:{shape:CreateFleetRequest$},output:{shape:CreateFleetOutput$}}})
+export type UpdateDomainMetadataError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const deleteFleet: Client.Operation<DeleteFleetRequest, DeleteFleetOutput, DeleteFleetError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DeleteFleet",http:{method:"POST",requestUri:"/deleteFleet"},input:{shape:DeleteFleetRequest$},output:{shape:DeleteFleetOutput$}}})
+export type UpdateFleetMetadataError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const describeAuditStreamConfiguration: Client.Operation<DescribeAuditStreamConfigurationRequest, DescribeAuditStreamConfigurationOutput, DescribeAuditStreamConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeAuditStreamConfiguration",http:{method:"POST",requestUri:"/describeAuditStreamConfiguration"},input:{shape:DescribeAuditStreamConfigurationRequest$},output:{shape:DescribeAuditStreamConfigurationOutput$}}})
+export type UpdateIdentityProviderConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const describeCompanyNetworkConfiguration: Client.Operation<DescribeCompanyNetworkConfigurationRequest, DescribeCompanyNetworkConfigurationOutput, DescribeCompanyNetworkConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeCompanyNetworkConfiguration",http:{method:"POST",requestUri:"/describeCompanyNetworkConfiguration"},input:{shape:DescribeCompanyNetworkConfigurationRequest$},output:{shape:DescribeCompanyNetworkConfigurationOutput$}}})
+export const associateDomain: Client.Operation<AssociateDomainRequest, AssociateDomainResponse, AssociateDomainError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"AssociateDomain",http:{method:"POST",requestUri:"/associateDomain"},input:{shape:AssociateDomainRequest$},output:{shape:AssociateDomainResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceAlreadyExistsException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const describeDevice: Client.Operation<DescribeDeviceRequest, DescribeDeviceOutput, DescribeDeviceError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeDevice",http:{method:"POST",requestUri:"/describeDevice"},input:{shape:DescribeDeviceRequest$},output:{shape:DescribeDeviceOutput$}}})
+export const associateWebsiteAuthorizationProvider: Client.Operation<AssociateWebsiteAuthorizationProviderRequest, AssociateWebsiteAuthorizationProviderResponse, AssociateWebsiteAuthorizationProviderError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"AssociateWebsiteAuthorizationProvider",http:{method:"POST",requestUri:"/associateWebsiteAuthorizationProvider"},input:{shape:AssociateWebsiteAuthorizationProviderRequest$},output:{shape:AssociateWebsiteAuthorizationProviderResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceAlreadyExistsException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const describeDevicePolicyConfiguration: Client.Operation<DescribeDevicePolicyConfigurationRequest, DescribeDevicePolicyConfigurationOutput, DescribeDevicePolicyConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeDevicePolicyConfiguration",http:{method:"POST",requestUri:"/describeDevicePolicyConfiguration"},input:{shape:DescribeDevicePolicyConfigurationRequest$},output:{shape:DescribeDevicePolicyConfigurationOutput$}}})
+export const associateWebsiteCertificateAuthority: Client.Operation<AssociateWebsiteCertificateAuthorityRequest, AssociateWebsiteCertificateAuthorityResponse, AssociateWebsiteCertificateAuthorityError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"AssociateWebsiteCertificateAuthority",http:{method:"POST",requestUri:"/associateWebsiteCertificateAuthority"},input:{shape:AssociateWebsiteCertificateAuthorityRequest$},output:{shape:AssociateWebsiteCertificateAuthorityResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceAlreadyExistsException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const describeDomain: Client.Operation<DescribeDomainRequest, DescribeDomainOutput, DescribeDomainError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeDomain",http:{method:"POST",requestUri:"/describeDomain"},input:{shape:DescribeDomainRequest$},output:{shape:DescribeDomainOutput$}}})
+export const createFleet: Client.Operation<CreateFleetRequest, CreateFleetResponse, CreateFleetError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"CreateFleet",http:{method:"POST",requestUri:"/createFleet"},input:{shape:CreateFleetRequest$},output:{shape:CreateFleetResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceAlreadyExistsException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const describeFleetMetadata: Client.Operation<DescribeFleetMetadataRequest, DescribeFleetMetadataOutput, DescribeFleetMetadataError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeFleetMetadata",http:{method:"POST",requestUri:"/describeFleetMetadata"},input:{shape:DescribeFleetMetadataRequest$},output:{shape:DescribeFleetMetadataOutput$}}})
+export const deleteFleet: Client.Operation<DeleteFleetRequest, DeleteFleetResponse, DeleteFleetError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DeleteFleet",http:{method:"POST",requestUri:"/deleteFleet"},input:{shape:DeleteFleetRequest$},output:{shape:DeleteFleetResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const describeIdentityProviderConfiguration: Client.Operation<DescribeIdentityProviderConfigurationRequest, DescribeIdentityProviderConfigurationOutput, DescribeIdentityProviderConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeIdentityProviderConfiguration",http:{method:"POST",requestUri:"/describeIdentityProviderConfiguration"},input:{shape:DescribeIdentityProviderConfigurationRequest$},output:{shape:DescribeIdentityProviderConfigurationOutput$}}})
+export const describeAuditStreamConfiguration: Client.Operation<DescribeAuditStreamConfigurationRequest, DescribeAuditStreamConfigurationResponse, DescribeAuditStreamConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeAuditStreamConfiguration",http:{method:"POST",requestUri:"/describeAuditStreamConfiguration"},input:{shape:DescribeAuditStreamConfigurationRequest$},output:{shape:DescribeAuditStreamConfigurationResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const describeWebsiteCertificateAuthority: Client.Operation<DescribeWebsiteCertificateAuthorityRequest, DescribeWebsiteCertificateAuthorityOutput, DescribeWebsiteCertificateAuthorityError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeWebsiteCertificateAuthority",http:{method:"POST",requestUri:"/describeWebsiteCertificateAuthority"},input:{shape:DescribeWebsiteCertificateAuthorityRequest$},output:{shape:DescribeWebsiteCertificateAuthorityOutput$}}})
+export const describeCompanyNetworkConfiguration: Client.Operation<DescribeCompanyNetworkConfigurationRequest, DescribeCompanyNetworkConfigurationResponse, DescribeCompanyNetworkConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeCompanyNetworkConfiguration",http:{method:"POST",requestUri:"/describeCompanyNetworkConfiguration"},input:{shape:DescribeCompanyNetworkConfigurationRequest$},output:{shape:DescribeCompanyNetworkConfigurationResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const disassociateDomain: Client.Operation<DisassociateDomainRequest, DisassociateDomainOutput, DisassociateDomainError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DisassociateDomain",http:{method:"POST",requestUri:"/disassociateDomain"},input:{shape:DisassociateDomainRequest$},output:{shape:DisassociateDomainOutput$}}})
+export const describeDevice: Client.Operation<DescribeDeviceRequest, DescribeDeviceResponse, DescribeDeviceError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeDevice",http:{method:"POST",requestUri:"/describeDevice"},input:{shape:DescribeDeviceRequest$},output:{shape:DescribeDeviceResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const disassociateWebsiteAuthorizationProvider: Client.Operation<DisassociateWebsiteAuthorizationProviderRequest, DisassociateWebsiteAuthorizationProviderOutput, DisassociateWebsiteAuthorizationProviderError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DisassociateWebsiteAuthorizationProvider",http:{method:"POST",requestUri:"/disassociateWebsiteAuthorizationProvider"},input:{shape:DisassociateWebsiteAuthorizationProviderRequest$},output:{shape:DisassociateWebsiteAuthorizationProviderOutput$}}})
+export const describeDevicePolicyConfiguration: Client.Operation<DescribeDevicePolicyConfigurationRequest, DescribeDevicePolicyConfigurationResponse, DescribeDevicePolicyConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeDevicePolicyConfiguration",http:{method:"POST",requestUri:"/describeDevicePolicyConfiguration"},input:{shape:DescribeDevicePolicyConfigurationRequest$},output:{shape:DescribeDevicePolicyConfigurationResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const disassociateWebsiteCertificateAuthority: Client.Operation<DisassociateWebsiteCertificateAuthorityRequest, DisassociateWebsiteCertificateAuthorityOutput, DisassociateWebsiteCertificateAuthorityError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DisassociateWebsiteCertificateAuthority",http:{method:"POST",requestUri:"/disassociateWebsiteCertificateAuthority"},input:{shape:DisassociateWebsiteCertificateAuthorityRequest$},output:{shape:DisassociateWebsiteCertificateAuthorityOutput$}}})
+export const describeDomain: Client.Operation<DescribeDomainRequest, DescribeDomainResponse, DescribeDomainError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeDomain",http:{method:"POST",requestUri:"/describeDomain"},input:{shape:DescribeDomainRequest$},output:{shape:DescribeDomainResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const listDevices: Paginate.Paginated<ListDevicesRequest, ListDevicesOutput, ListDevicesError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListDevices",http:{method:"POST",requestUri:"/listDevices"},input:{shape:ListDevicesRequest$},output:{shape:ListDevicesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeFleetMetadata: Client.Operation<DescribeFleetMetadataRequest, DescribeFleetMetadataResponse, DescribeFleetMetadataError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeFleetMetadata",http:{method:"POST",requestUri:"/describeFleetMetadata"},input:{shape:DescribeFleetMetadataRequest$},output:{shape:DescribeFleetMetadataResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const listDomains: Paginate.Paginated<ListDomainsRequest, ListDomainsOutput, ListDomainsError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListDomains",http:{method:"POST",requestUri:"/listDomains"},input:{shape:ListDomainsRequest$},output:{shape:ListDomainsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeIdentityProviderConfiguration: Client.Operation<DescribeIdentityProviderConfigurationRequest, DescribeIdentityProviderConfigurationResponse, DescribeIdentityProviderConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeIdentityProviderConfiguration",http:{method:"POST",requestUri:"/describeIdentityProviderConfiguration"},input:{shape:DescribeIdentityProviderConfigurationRequest$},output:{shape:DescribeIdentityProviderConfigurationResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const listFleets: Paginate.Paginated<ListFleetsRequest, ListFleetsOutput, ListFleetsError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListFleets",http:{method:"POST",requestUri:"/listFleets"},input:{shape:ListFleetsRequest$},output:{shape:ListFleetsOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeWebsiteCertificateAuthority: Client.Operation<DescribeWebsiteCertificateAuthorityRequest, DescribeWebsiteCertificateAuthorityResponse, DescribeWebsiteCertificateAuthorityError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DescribeWebsiteCertificateAuthority",http:{method:"POST",requestUri:"/describeWebsiteCertificateAuthority"},input:{shape:DescribeWebsiteCertificateAuthorityRequest$},output:{shape:DescribeWebsiteCertificateAuthorityResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
+export const disassociateDomain: Client.Operation<DisassociateDomainRequest, DisassociateDomainResponse, DisassociateDomainError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DisassociateDomain",http:{method:"POST",requestUri:"/disassociateDomain"},input:{shape:DisassociateDomainRequest$},output:{shape:DisassociateDomainResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const listWebsiteAuthorizationProviders: Paginate.Paginated<ListWebsiteAuthorizationProvidersRequest, ListWebsiteAuthorizationProvidersOutput, ListWebsiteAuthorizationProvidersError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListWebsiteAuthorizationProviders",http:{method:"POST",requestUri:"/listWebsiteAuthorizationProviders"},input:{shape:ListWebsiteAuthorizationProvidersRequest$},output:{shape:ListWebsiteAuthorizationProvidersOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const disassociateWebsiteAuthorizationProvider: Client.Operation<DisassociateWebsiteAuthorizationProviderRequest, DisassociateWebsiteAuthorizationProviderResponse, DisassociateWebsiteAuthorizationProviderError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DisassociateWebsiteAuthorizationProvider",http:{method:"POST",requestUri:"/disassociateWebsiteAuthorizationProvider"},input:{shape:DisassociateWebsiteAuthorizationProviderRequest$},output:{shape:DisassociateWebsiteAuthorizationProviderResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceAlreadyExistsException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const listWebsiteCertificateAuthorities: Paginate.Paginated<ListWebsiteCertificateAuthoritiesRequest, ListWebsiteCertificateAuthoritiesOutput, ListWebsiteCertificateAuthoritiesError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListWebsiteCertificateAuthorities",http:{method:"POST",requestUri:"/listWebsiteCertificateAuthorities"},input:{shape:ListWebsiteCertificateAuthoritiesRequest$},output:{shape:ListWebsiteCertificateAuthoritiesOutput$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const disassociateWebsiteCertificateAuthority: Client.Operation<DisassociateWebsiteCertificateAuthorityRequest, DisassociateWebsiteCertificateAuthorityResponse, DisassociateWebsiteCertificateAuthorityError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"DisassociateWebsiteCertificateAuthority",http:{method:"POST",requestUri:"/disassociateWebsiteCertificateAuthority"},input:{shape:DisassociateWebsiteCertificateAuthorityRequest$},output:{shape:DisassociateWebsiteCertificateAuthorityResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const restoreDomainAccess: Client.Operation<RestoreDomainAccessRequest, RestoreDomainAccessOutput, RestoreDomainAccessError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"RestoreDomainAccess",http:{method:"POST",requestUri:"/restoreDomainAccess"},input:{shape:RestoreDomainAccessRequest$},output:{shape:RestoreDomainAccessOutput$}}})
+export const listDevices: Paginate.Paginated<ListDevicesRequest, ListDevicesResponse, ListDevicesError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListDevices",http:{method:"POST",requestUri:"/listDevices"},input:{shape:ListDevicesRequest$},output:{shape:ListDevicesResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const revokeDomainAccess: Client.Operation<RevokeDomainAccessRequest, RevokeDomainAccessOutput, RevokeDomainAccessError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"RevokeDomainAccess",http:{method:"POST",requestUri:"/revokeDomainAccess"},input:{shape:RevokeDomainAccessRequest$},output:{shape:RevokeDomainAccessOutput$}}})
+export const listDomains: Paginate.Paginated<ListDomainsRequest, ListDomainsResponse, ListDomainsError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListDomains",http:{method:"POST",requestUri:"/listDomains"},input:{shape:ListDomainsRequest$},output:{shape:ListDomainsResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const signOutUser: Client.Operation<SignOutUserRequest, SignOutUserOutput, SignOutUserError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"SignOutUser",http:{method:"POST",requestUri:"/signOutUser"},input:{shape:SignOutUserRequest$},output:{shape:SignOutUserOutput$}}})
+export const listFleets: Paginate.Paginated<ListFleetsRequest, ListFleetsResponse, ListFleetsError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListFleets",http:{method:"POST",requestUri:"/listFleets"},input:{shape:ListFleetsRequest$},output:{shape:ListFleetsResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,TooManyRequestsException,UnauthorizedException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[InvalidRequestException$]},errors:{InvalidRequestException}})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceOutput, UntagResourceError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceOutput$}}})
+export const listWebsiteAuthorizationProviders: Paginate.Paginated<ListWebsiteAuthorizationProvidersRequest, ListWebsiteAuthorizationProvidersResponse, ListWebsiteAuthorizationProvidersError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListWebsiteAuthorizationProviders",http:{method:"POST",requestUri:"/listWebsiteAuthorizationProviders"},input:{shape:ListWebsiteAuthorizationProvidersRequest$},output:{shape:ListWebsiteAuthorizationProvidersResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateAuditStreamConfiguration: Client.Operation<UpdateAuditStreamConfigurationRequest, UpdateAuditStreamConfigurationOutput, UpdateAuditStreamConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateAuditStreamConfiguration",http:{method:"POST",requestUri:"/updateAuditStreamConfiguration"},input:{shape:UpdateAuditStreamConfigurationRequest$},output:{shape:UpdateAuditStreamConfigurationOutput$}}})
+export const listWebsiteCertificateAuthorities: Paginate.Paginated<ListWebsiteCertificateAuthoritiesRequest, ListWebsiteCertificateAuthoritiesResponse, ListWebsiteCertificateAuthoritiesError, WorkLink, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(WorkLink, {model:{name:"ListWebsiteCertificateAuthorities",http:{method:"POST",requestUri:"/listWebsiteCertificateAuthorities"},input:{shape:ListWebsiteCertificateAuthoritiesRequest$},output:{shape:ListWebsiteCertificateAuthoritiesResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,TooManyRequestsException,UnauthorizedException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const updateCompanyNetworkConfiguration: Client.Operation<UpdateCompanyNetworkConfigurationRequest, UpdateCompanyNetworkConfigurationOutput, UpdateCompanyNetworkConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateCompanyNetworkConfiguration",http:{method:"POST",requestUri:"/updateCompanyNetworkConfiguration"},input:{shape:UpdateCompanyNetworkConfigurationRequest$},output:{shape:UpdateCompanyNetworkConfigurationOutput$}}})
+export const restoreDomainAccess: Client.Operation<RestoreDomainAccessRequest, RestoreDomainAccessResponse, RestoreDomainAccessError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"RestoreDomainAccess",http:{method:"POST",requestUri:"/restoreDomainAccess"},input:{shape:RestoreDomainAccessRequest$},output:{shape:RestoreDomainAccessResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const updateDevicePolicyConfiguration: Client.Operation<UpdateDevicePolicyConfigurationRequest, UpdateDevicePolicyConfigurationOutput, UpdateDevicePolicyConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateDevicePolicyConfiguration",http:{method:"POST",requestUri:"/updateDevicePolicyConfiguration"},input:{shape:UpdateDevicePolicyConfigurationRequest$},output:{shape:UpdateDevicePolicyConfigurationOutput$}}})
+export const revokeDomainAccess: Client.Operation<RevokeDomainAccessRequest, RevokeDomainAccessResponse, RevokeDomainAccessError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"RevokeDomainAccess",http:{method:"POST",requestUri:"/revokeDomainAccess"},input:{shape:RevokeDomainAccessRequest$},output:{shape:RevokeDomainAccessResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const updateDomainMetadata: Client.Operation<UpdateDomainMetadataRequest, UpdateDomainMetadataOutput, UpdateDomainMetadataError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateDomainMetadata",http:{method:"POST",requestUri:"/updateDomainMetadata"},input:{shape:UpdateDomainMetadataRequest$},output:{shape:UpdateDomainMetadataOutput$}}})
+export const signOutUser: Client.Operation<SignOutUserRequest, SignOutUserResponse, SignOutUserError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"SignOutUser",http:{method:"POST",requestUri:"/signOutUser"},input:{shape:SignOutUserRequest$},output:{shape:SignOutUserResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 
-export const updateFleetMetadata: Client.Operation<UpdateFleetMetadataRequest, UpdateFleetMetadataOutput, UpdateFleetMetadataError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateFleetMetadata",http:{method:"POST",requestUri:"/UpdateFleetMetadata"},input:{shape:UpdateFleetMetadataRequest$},output:{shape:UpdateFleetMetadataOutput$}}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[InvalidRequestException$]},errors:{InvalidRequestException}})
 
-export const updateIdentityProviderConfiguration: Client.Operation<UpdateIdentityProviderConfigurationRequest, UpdateIdentityProviderConfigurationOutput, UpdateIdentityProviderConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateIdentityProviderConfiguration",http:{method:"POST",requestUri:"/updateIdentityProviderConfiguration"},input:{shape:UpdateIdentityProviderConfigurationRequest$},output:{shape:UpdateIdentityProviderConfigurationOutput$}}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[InvalidRequestException$]},errors:{InvalidRequestException}})
+
+export const updateAuditStreamConfiguration: Client.Operation<UpdateAuditStreamConfigurationRequest, UpdateAuditStreamConfigurationResponse, UpdateAuditStreamConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateAuditStreamConfiguration",http:{method:"POST",requestUri:"/updateAuditStreamConfiguration"},input:{shape:UpdateAuditStreamConfigurationRequest$},output:{shape:UpdateAuditStreamConfigurationResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
+
+export const updateCompanyNetworkConfiguration: Client.Operation<UpdateCompanyNetworkConfigurationRequest, UpdateCompanyNetworkConfigurationResponse, UpdateCompanyNetworkConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateCompanyNetworkConfiguration",http:{method:"POST",requestUri:"/updateCompanyNetworkConfiguration"},input:{shape:UpdateCompanyNetworkConfigurationRequest$},output:{shape:UpdateCompanyNetworkConfigurationResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
+
+export const updateDevicePolicyConfiguration: Client.Operation<UpdateDevicePolicyConfigurationRequest, UpdateDevicePolicyConfigurationResponse, UpdateDevicePolicyConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateDevicePolicyConfiguration",http:{method:"POST",requestUri:"/updateDevicePolicyConfiguration"},input:{shape:UpdateDevicePolicyConfigurationRequest$},output:{shape:UpdateDevicePolicyConfigurationResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
+
+export const updateDomainMetadata: Client.Operation<UpdateDomainMetadataRequest, UpdateDomainMetadataResponse, UpdateDomainMetadataError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateDomainMetadata",http:{method:"POST",requestUri:"/updateDomainMetadata"},input:{shape:UpdateDomainMetadataRequest$},output:{shape:UpdateDomainMetadataResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
+
+export const updateFleetMetadata: Client.Operation<UpdateFleetMetadataRequest, UpdateFleetMetadataResponse, UpdateFleetMetadataError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateFleetMetadata",http:{method:"POST",requestUri:"/UpdateFleetMetadata"},input:{shape:UpdateFleetMetadataRequest$},output:{shape:UpdateFleetMetadataResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
+
+export const updateIdentityProviderConfiguration: Client.Operation<UpdateIdentityProviderConfigurationRequest, UpdateIdentityProviderConfigurationResponse, UpdateIdentityProviderConfigurationError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"UpdateIdentityProviderConfiguration",http:{method:"POST",requestUri:"/updateIdentityProviderConfiguration"},input:{shape:UpdateIdentityProviderConfigurationRequest$},output:{shape:UpdateIdentityProviderConfigurationResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
