@@ -63,6 +63,15 @@ export interface Customizations {
     input: Readonly<Record<string, unknown>>,
     client: ClientConfig
   ) => Readonly<Record<string, unknown>>
+  /**
+   * Rewrites the serialized path before the endpoint's own path is put in front of it (S3 drops
+   * the `/{Bucket}` segment: its endpoint rules already place the bucket in the host or path).
+   */
+  readonly requestPath?: (
+    path: string,
+    operation: OperationModel,
+    input: Readonly<Record<string, unknown>>
+  ) => string
   /** Adjusts the HTTP request after serialization and endpoint resolution, before signing. */
   readonly prepareRequest?: (
     request: HttpRequest,
@@ -83,6 +92,11 @@ export interface Customizations {
    * is damaged (the attempt then fails with a retryable `NetworkError`).
    */
   readonly checkResponse?: (operation: OperationModel, response: ResponseParts) => string | undefined
+  /** Decodes a successful response the codec cannot (S3 GetBucketLocation's bare root); undefined: the codec does. */
+  readonly decodeOutput?: (
+    operation: OperationModel,
+    response: ResponseParts
+  ) => Record<string, unknown> | undefined
   /** Rewrites the decoded output (e.g. URL-decoding keys of `EncodingType=url` listings). */
   readonly transformOutput?: (
     operation: OperationModel,

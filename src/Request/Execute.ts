@@ -28,7 +28,12 @@ import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { AwsCredentials, CredentialsError } from "../Credentials/Credentials.js"
 import type { EndpointError } from "../Endpoints/EndpointError.js"
-import { ProtocolError, type ResponseParts, type SerializedRequest } from "../Protocols/Protocol.js"
+import {
+  type ParsedError,
+  ProtocolError,
+  type ResponseParts,
+  type SerializedRequest
+} from "../Protocols/Protocol.js"
 import { codeFromStatus } from "../Protocols/ServiceError.js"
 import { streamingOutputMember } from "../Protocols/Streaming.js"
 import {
@@ -196,7 +201,9 @@ const prepare = (
       protocol: target.protocol,
       hostname,
       port: target.port,
-      path: target.basePath + serialized.path,
+      path:
+        target.basePath +
+          (custom?.requestPath ? custom.requestPath(serialized.path, model, input) : serialized.path) || "/",
       query: serialized.query,
       headers,
       body
@@ -274,13 +281,14 @@ const redirectNote = (response: ResponseParts): string => {
 const serviceError = (
   client: ServiceClient,
   compiled: Compiled,
-  response: ResponseParts
+  response: ResponseParts,
+  embedded: ParsedError | undefined
 ): { readonly error: ServiceErrorInstance<string>; readonly redirect: string | undefined } => {
   const model = compiled.spec.model
   const headers = response.headers
-  let parsed: ReturnType<ServiceClient["codec"]["deserializeError"]>
+  let parsed: ParsedError
   try {
-    parsed = client.codec.deserializeError(model, response)
+    parsed = embedded ?? client.codec.deserializeError(model, response)
   } catch {
     parsed = {
       // named as for a body without a code, so a status means the same error whatever the body
@@ -373,7 +381,13 @@ const attemptOnce = (
       const output = yield* decode(client, compiled, prepared, parts, undefined)
       return { output, response: rawOf(response, undefined) }
     }
-    const { error, redirect } = serviceError(client, compiled, ok ? { ...parts, status: 500 } : parts)
+    // An error sent with a 2xx status is classified as the server failure it is.
+    const { error, redirect } = serviceError(
+      client,
+      compiled,
+      ok ? { ...parts, status: 500 } : parts,
+      embedded
+    )
     return yield* Effect.fail<AttemptFailure>({
       error,
       retry: error.classification === "client" ? undefined : error.classification,
@@ -399,8 +413,9 @@ const decode = (
   Effect.try({
     try: () => {
       const model = compiled.spec.model
-      const output = client.codec.deserialize(model, parts, stream)
-      const transform = client.definition.customizations?.transformOutput
+      const custom = client.definition.customizations
+      const output = custom?.decodeOutput?.(model, parts) ?? client.codec.deserialize(model, parts, stream)
+      const transform = custom?.transformOutput
       return transform ? transform(model, output, prepared.input) : output
     },
     catch: (e): AttemptFailure => ({
