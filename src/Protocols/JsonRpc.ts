@@ -12,7 +12,7 @@
 import { jsonReader, parseJsonBody } from "./JsonDecoder.js"
 import { jsonWriter } from "./JsonEncoder.js"
 import { readJsonError } from "./JsonError.js"
-import type { CodecOptions, ProtocolCodec } from "./Protocol.js"
+import { type CodecOptions, decoding, type ProtocolCodec } from "./Protocol.js"
 import { type BuildRequest, serializer } from "./Serialize.js"
 import { errorResolver, isQueryCompatible } from "./ServiceError.js"
 import type { ServiceMetadata } from "./Shape.js"
@@ -45,9 +45,9 @@ export const makeJsonRpc = (metadata: ServiceMetadata, options?: CodecOptions): 
       if (shape === undefined) return {}
       const stream = streamingOutputMember(shape)
       if (stream !== undefined) return streamingBody === undefined ? {} : { [stream]: streamingBody }
-      return jsonReader(shape)(parseJsonBody(response.body) ?? {}) as Record<string, unknown>
+      return decoding(() => jsonReader(shape)(parseJsonBody(response.body) ?? {}) as Record<string, unknown>)
     },
     deserializeError: (operation, response) =>
-      resolveError(operation, response, readJsonError(response, queryCompatible))
+      decoding(() => resolveError(operation, response, readJsonError(response, queryCompatible)))
   }
 }

@@ -116,6 +116,23 @@ export const rethrowAt = (error: unknown, segment: string): never => {
   throw new ProtocolError(error.reason, path)
 }
 
+/**
+ * Runs a decoder over a response. The decoders walk recursive shapes (and the XML tree) by
+ * recursion, so a document nested deeply enough, hostile or broken, exhausts the stack: that is
+ * reported as the `ProtocolError` it is, not as the engine's `RangeError` (`InternalError` in
+ * Firefox). Costs nothing until it happens, unlike a depth count on every value.
+ */
+export const decoding = <A>(decode: () => A): A => {
+  try {
+    return decode()
+  } catch (e) {
+    if (e instanceof RangeError || (e instanceof Error && e.name === "InternalError")) {
+      throw new ProtocolError(`the response is nested too deeply to decode (${e.message})`)
+    }
+    throw e
+  }
+}
+
 /** The error for a response body that is not well-formed, quoting its first characters. */
 export const malformedBody = (format: string, text: string, detail: string): ProtocolError =>
   new ProtocolError(

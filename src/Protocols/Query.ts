@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { CodecOptions, ProtocolCodec } from "./Protocol.js"
+import { type CodecOptions, decoding, type ProtocolCodec } from "./Protocol.js"
 import { ec2Style, type QueryStyle, queryStyle, queryWriterFor } from "./QueryEncoder.js"
 import { type BuildRequest, serializer } from "./Serialize.js"
 import { errorResolver } from "./ServiceError.js"
@@ -57,13 +57,15 @@ const queryCodec = (
   const resolveError = errorResolver(options?.serviceErrors)
   return {
     serialize: serializer(buildRequest(metadata, style)),
-    deserialize: (operation, response) => {
-      const shape = operation.output?.shape
-      const root = parseXmlBody(response.body)
-      if (shape === undefined || root === undefined) return {}
-      return xmlReader(shape)(resultElement(operation, root, wrapped)) as Record<string, unknown>
-    },
-    deserializeError: (operation, response) => resolveError(operation, response, readXmlError(response.body))
+    deserialize: (operation, response) =>
+      decoding(() => {
+        const shape = operation.output?.shape
+        const root = parseXmlBody(response.body)
+        if (shape === undefined || root === undefined) return {}
+        return xmlReader(shape)(resultElement(operation, root, wrapped)) as Record<string, unknown>
+      }),
+    deserializeError: (operation, response) =>
+      decoding(() => resolveError(operation, response, readXmlError(response.body)))
   }
 }
 

@@ -13,6 +13,7 @@ import { utf8Decode } from "./Bytes.js"
 import { type PayloadMember, type RequestPlan, requestPlanOf, responsePlanOf } from "./HttpBinding.js"
 import {
   type CodecOptions,
+  decoding,
   type ProtocolCodec,
   ProtocolError,
   type RequestBody,
@@ -180,15 +181,18 @@ export const restCodec = (format: RestFormat, options?: CodecOptions): ProtocolC
     deserialize: (operation, response, streamingBody) => {
       const shape = operation.output?.shape
       if (shape === undefined) return {}
-      return decodeStructure(format, shape, response, streamingBody, (body) =>
-        format.decodeMembers(body, response.body)
+      return decoding(() =>
+        decodeStructure(format, shape, response, streamingBody, (body) =>
+          format.decodeMembers(body, response.body)
+        )
       )
     },
-    deserializeError: (operation, response) => {
-      const error = format.readError(response)
-      return resolveError(operation, response, error, (shape) =>
-        decodeStructure(format, shape, response, undefined, error.members)
-      )
-    }
+    deserializeError: (operation, response) =>
+      decoding(() => {
+        const error = format.readError(response)
+        return resolveError(operation, response, error, (shape) =>
+          decodeStructure(format, shape, response, undefined, error.members)
+        )
+      })
   }
 }
