@@ -18,7 +18,8 @@ import type {
 export interface Overlay {
   readonly package: string
   readonly endpoints?: unknown
-  readonly operations: Readonly<Record<string, { readonly errors?: ReadonlyArray<string> }>>
+  /** Operation -> the errors it models. */
+  readonly operations: Readonly<Record<string, ReadonlyArray<string>>>
   readonly errors: Readonly<Record<string, MinShape>>
   readonly shapes: Readonly<Record<string, MinShape>>
   readonly names: Readonly<Record<string, string>>
@@ -39,6 +40,8 @@ export interface Emitted {
   readonly errors: number
   /** Endpoint rules from the overlay, or the standard fallback. */
   readonly rules: "overlay" | "fallback"
+  /** Structures named from the overlay, and those whose name had to be derived from where they are used. */
+  readonly names: { readonly mapped: number; readonly derived: number }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,6 +197,8 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
   const scalars = new Map<string, Scalar>()
   const scalarOrder: Array<Scalar> = []
   let usesStream = false
+  let mappedNames = 0
+  let derivedNames = 0
 
   const resolve = (
     ref: MinShape,
@@ -271,8 +276,12 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
     let node = nodes.get(id)
     const fresh = node === undefined
     if (node === undefined) {
-      const name =
-        rns === "overlay" ? (isSharedId(id) ? id.slice(1) : derived) : (overlay?.names[id] ?? derived)
+      const mappedName = rns === "overlay" ? (isSharedId(id) ? id.slice(1) : undefined) : overlay?.names[id]
+      const name = mappedName ?? derived
+      if (json.type === "structure") {
+        if (mappedName === undefined) derivedNames++
+        else mappedNames++
+      }
       node = {
         id,
         json,
@@ -303,7 +312,7 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
 
   const operations = Object.keys(model.operations).sort()
   const opErrors = (op: string): ReadonlyArray<string> =>
-    (overlay?.operations[op]?.errors ?? []).filter((e) => overlay?.errors[e] !== undefined)
+    (overlay?.operations[op] ?? []).filter((e) => overlay?.errors[e] !== undefined)
   for (const op of operations) {
     const o = model.operations[op]!
     if (o.input) visit(o.input, `${op}.input`, "model", "in", `${op}Request`)
@@ -779,7 +788,8 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
     paginators: paginators.length,
     waiters: waiters.length,
     errors: errorNames.length,
-    rules
+    rules,
+    names: { mapped: mappedNames, derived: derivedNames }
   }
 }
 

@@ -32,6 +32,8 @@ export interface Generated {
     readonly errors: number
     readonly bytes: number
     readonly fallback: ReadonlyArray<string>
+    readonly mappedNames: number
+    readonly derivedNames: number
   }
 }
 
@@ -52,6 +54,8 @@ export const generateAll = (): Generated => {
   let waiters = 0
   let errors = 0
   let bytes = 0
+  let mappedNames = 0
+  let derivedNames = 0
   const fallback: Array<string> = []
   for (const service of services) {
     if (ids.has(service.id) || folders.has(service.folder))
@@ -71,11 +75,23 @@ export const generateAll = (): Generated => {
     errors += out.errors
     bytes += Buffer.byteLength(out.code)
     if (out.rules === "fallback") fallback.push(service.key)
+    mappedNames += out.names.mapped
+    derivedNames += out.names.derived
   }
   return {
     files,
     exports,
-    summary: { services: services.length, operations, paginators, waiters, errors, bytes, fallback }
+    summary: {
+      services: services.length,
+      operations,
+      paginators,
+      waiters,
+      errors,
+      bytes,
+      fallback,
+      mappedNames,
+      derivedNames
+    }
   }
 }
 
@@ -143,6 +159,7 @@ const main = () => {
   console.log(
     `${s.services} services, ${s.operations} operations, ${s.paginators} paginators, ${s.waiters} waiters, ` +
       `${s.errors} error classes, ${(s.bytes / 1e6).toFixed(1)} MB in ${Date.now() - started} ms\n` +
+      `structure names: ${s.mappedNames} from the overlay, ${s.derivedNames} derived from their use\n` +
       `endpoint fallback (${s.fallback.length}): ${s.fallback.join(" ")}`
   )
 }

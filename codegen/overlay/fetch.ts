@@ -492,7 +492,8 @@ export const resolveMin = (
 interface Overlay {
   package: string
   endpoints?: unknown
-  operations: Record<string, { errors?: ReadonlyArray<string> }>
+  /** Operation -> the errors it models (operations that model none are left out). */
+  operations: Record<string, ReadonlyArray<string>>
   errors: Record<string, MinShape>
   shapes: Record<string, MinShape>
   names: Record<string, string>
@@ -704,7 +705,8 @@ const condense = (service: ServiceModel, pkgSpec: string, root: string): Overlay
       return
     }
     const name = target[2] as string
-    if (type === "structure" || type === "list" || type === "map") overlay.names[p] ??= name
+    // only structures: lists and maps are typed inline, their constants named after where they sit
+    if (type === "structure") overlay.names[p] ??= name
     if (type === "structure" && (target[0] === 3 || target[0] === -3 || target[0] === 4)) {
       const names = (target[4] ?? []) as ReadonlyArray<string>
       const schemas = (target[5] ?? []) as ReadonlyArray<unknown>
@@ -755,13 +757,11 @@ const condense = (service: ServiceModel, pkgSpec: string, root: string): Overlay
   }
   for (const opName of Object.keys(model.operations).sort()) {
     const op = model.operations[opName]!
-    const entry: { errors?: ReadonlyArray<string> } = {}
     const dts = path.join(commandsDir, `${opName}Command.d.ts`)
     if (fs.existsSync(dts)) {
       const errors = thrownErrors(dts).filter((e) => errorNames.has(e))
-      if (errors.length > 0) entry.errors = errors
+      if (errors.length > 0) overlay.operations[opName] = errors
     }
-    overlay.operations[opName] = entry
     const opTuple = tuples.get(`9:${opName}`)
     if (opTuple === undefined && fs.existsSync(dts)) {
       const io = commandIo(dts)
@@ -773,7 +773,7 @@ const condense = (service: ServiceModel, pkgSpec: string, root: string): Overlay
     if (op.output) walk(op.output, `${opName}.output`, opTuple?.[5], undefined)
   }
   // only errors some operation names, sorted
-  const used = new Set(Object.values(overlay.operations).flatMap((o) => o.errors ?? []))
+  const used = new Set(Object.values(overlay.operations).flat())
   for (const name of Object.keys(errorShapes).sort())
     if (used.has(name)) overlay.errors[name] = errorShapes[name]!
   overlay.shapes = sortKeys(overlay.shapes)

@@ -39,7 +39,7 @@ describe("overlays", () => {
 
   it("SQS: typed errors with their awsQuery codes, real shape names, enums", () => {
     const sqs = overlays.find(([k]) => k === "sqs")![1]
-    expect(sqs.operations.GetQueueUrl?.errors).toContain("QueueDoesNotExist")
+    expect(sqs.operations.GetQueueUrl).toContain("QueueDoesNotExist")
     expect(sqs.errors.QueueDoesNotExist?.error).toEqual({
       code: "AWS.SimpleQueueService.NonExistentQueue",
       httpStatusCode: 400,
