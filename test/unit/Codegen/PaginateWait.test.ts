@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as CloudFormation from "../../../src/Services/CloudFormation/index.js"
 import * as DynamoDB from "../../../src/Services/DynamoDB/index.js"
@@ -183,6 +184,22 @@ describe("waiters", () => {
         )
         expect(Exit.isSuccess(exit)).toBe(true)
         expect(delays).toEqual([1000, 2000, 3000, 3000])
+      })
+    )
+  )
+
+  it.effect("a custom Schedule replaces the delays", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        server.script([table("CREATING"), table("CREATING"), table("ACTIVE")])
+        const { exit, delays } = yield* runDriven(
+          dynamo(
+            server,
+            DynamoDB.waitUntilTableExists({ TableName: "t" }, { schedule: Schedule.spaced("7 seconds") })
+          )
+        )
+        expect(Exit.isSuccess(exit)).toBe(true)
+        expect(delays).toEqual([7000, 7000])
       })
     )
   )

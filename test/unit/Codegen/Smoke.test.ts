@@ -380,6 +380,21 @@ describe("generated clients on the wire", () => {
     )
   )
 
+  it.effect("any operation presigns (query-string SigV4)", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        const presigned = yield* STS.getCallerIdentity
+          .presign({}, { expiresIn: 300 })
+          .pipe(Effect.provide(STS.layer()), Effect.provide(sessionOn(server)))
+        const url = new URL(presigned.url)
+        expect(url.origin).toBe(server.url.replace(/\/$/, ""))
+        expect(url.searchParams.get("X-Amz-Algorithm")).toBe("AWS4-HMAC-SHA256")
+        expect(url.searchParams.get("X-Amz-Expires")).toBe("300")
+        expect(url.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/)
+      })
+    )
+  )
+
   it.effect("a modeled error is raised as its tagged class, by its awsQuery code", () =>
     withServer((server) =>
       Effect.gen(function* () {
