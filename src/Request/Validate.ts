@@ -13,6 +13,32 @@ type Validator = (value: unknown, path: string, problems: Array<ParamProblem>) =
 
 const cache = new WeakMap<Shape, Validator>()
 
+/**
+ * Inputs nested deeper than this are refused: validation recurses with the input, so a cyclic
+ * input (or an absurdly deep one) would otherwise overflow the stack and die instead of failing.
+ * Far above what services accept (DynamoDB allows 32 levels).
+ */
+export const MAX_DEPTH = 256
+
+/** Containers entered so far in the current validation (validation is synchronous). */
+let depth = 0
+
+/** A container's validator, counting its level and refusing to go deeper than {@link MAX_DEPTH}. */
+const nested =
+  (check: Validator): Validator =>
+  (value, path, problems) => {
+    if (depth >= MAX_DEPTH) {
+      problems.push({ path, message: `nested more than ${MAX_DEPTH} levels deep (is there a cycle?)` })
+      return
+    }
+    depth++
+    try {
+      check(value, path, problems)
+    } finally {
+      depth--
+    }
+  }
+
 const describe = (v: unknown): string =>
   v === null ? "null" : Array.isArray(v) ? "array" : v instanceof Uint8Array ? "bytes" : typeof v
 
@@ -91,21 +117,21 @@ const compile = (shape: Shape): Validator => {
   switch (shape.type) {
     case "structure":
       if (shape.document === true) return () => {}
-      return compileStructure(shape)
+      return nested(compileStructure(shape))
     case "list": {
       const item = memberValidator(shape.member)
-      return (value, path, problems) => {
+      return nested((value, path, problems) => {
         if (!Array.isArray(value)) return void problems.push(typeProblem(path, "an array", value))
         checkRange("size", value.length, shape, path, problems)
         value.forEach((v, i) => {
           if (v === undefined || v === null) return
           item(v, `${path}[${i}]`, problems)
         })
-      }
+      })
     }
     case "map": {
       const item = memberValidator(shape.value)
-      return (value, path, problems) => {
+      return nested((value, path, problems) => {
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
           return void problems.push(typeProblem(path, "an object (map)", value))
         }
@@ -115,7 +141,7 @@ const compile = (shape: Shape): Validator => {
           if (v === undefined || v === null) continue
           item(v, `${path}[${JSON.stringify(k)}]`, problems)
         }
-      }
+      })
     }
     case "string":
       return (value, path, problems) => {
@@ -192,6 +218,7 @@ export const validatorFor = (shape: Shape): Validator => {
 /** Every problem with `input` as the operation's input; empty when it is valid. */
 export const validate = (shape: StructureShape, input: unknown): ReadonlyArray<ParamProblem> => {
   const problems: Array<ParamProblem> = []
+  depth = 0
   validatorFor(shape)(input, "", problems)
   return problems
 }
