@@ -92,6 +92,15 @@ export interface Customizations {
    * is damaged (the attempt then fails with a retryable `NetworkError`).
    */
   readonly checkResponse?: (operation: OperationModel, response: ResponseParts) => string | undefined
+  /**
+   * Checks a decoded output against the input (e.g. SQS message MD5s); returns a message when
+   * they disagree (the attempt then fails with a retryable `NetworkError`).
+   */
+  readonly verifyOutput?: (
+    operation: OperationModel,
+    output: Readonly<Record<string, unknown>>,
+    input: Readonly<Record<string, unknown>>
+  ) => string | undefined
   /** Decodes a successful response the codec cannot (S3 GetBucketLocation's bare root); undefined: the codec does. */
   readonly decodeOutput?: (
     operation: OperationModel,

@@ -379,6 +379,13 @@ const attemptOnce = (
     const embedded = ok ? custom?.embeddedError?.(model, parts, client.codec) : undefined
     if (ok && embedded === undefined) {
       const output = yield* decode(client, compiled, prepared, parts, undefined)
+      const mismatch = custom?.verifyOutput?.(model, output, prepared.input)
+      if (mismatch !== undefined) {
+        return yield* Effect.fail<AttemptFailure>({
+          error: new NetworkError({ message: `the response was damaged in transit: ${mismatch}` }),
+          retry: "transient"
+        })
+      }
       return { output, response: rawOf(response, undefined) }
     }
     // An error sent with a 2xx status is classified as the server failure it is.
