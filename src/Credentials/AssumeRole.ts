@@ -1,0 +1,140 @@
+/**
+ * Credentials of an assumed IAM role: STS `AssumeRole` signed with the credentials of another
+ * provider (the `source`). The Go SDK's `stscreds.AssumeRoleProvider`.
+ *
+ * Options mirror the profile keys: `role_arn`, `role_session_name` (default
+ * `effect-aws-sdk-<epoch millis>`), `external_id`, `duration_seconds`, and `mfa_serial`, whose
+ * code comes from a user-supplied effect (`mfaToken`), asked on every fetch (codes are one-time).
+ * STS's answer is decoded with `effect/Schema`; the account id is taken from the assumed role's ARN.
+ *
+ * @example
+ * ```ts
+ * const provider = AssumeRole.make({
+ *   roleArn: "arn:aws:iam::123456789012:role/deploy",
+ *   source: yield* Environment.make,
+ *   sts: yield* ServiceCalls.live().pipe(Effect.map((c) => c.sts)),
+ *   region: "eu-west-1",
+ *   mfaSerial: "arn:aws:iam::123456789012:mfa/me",
+ *   mfaToken: (serial) => promptForCode(serial)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Cache from "./Cache.js"
+import {
+  type AwsCredentials,
+  accountIdFromArn,
+  type Credentials,
+  CredentialsError,
+  type CredentialsProvider,
+  make as makeCredentials
+} from "./Credentials.js"
+import { describeCallError, type StsCalls } from "./ServiceCalls.js"
+
+const providerName = "assume-role"
+
+/** What `AssumeRole` and `AssumeRoleWithWebIdentity` answer, as far as credentials go. */
+export const StsCredentialsOutput = Schema.Struct({
+  Credentials: Schema.Struct({
+    AccessKeyId: Schema.NonEmptyString,
+    SecretAccessKey: Schema.NonEmptyString,
+    SessionToken: Schema.String,
+    Expiration: Schema.Union(
+      Schema.DateFromSelf,
+      Schema.DateFromString.pipe(Schema.filter((d) => !Number.isNaN(d.getTime())))
+    )
+  }),
+  AssumedRoleUser: Schema.optional(Schema.Struct({ Arn: Schema.optional(Schema.String) }))
+})
+
+/** Decodes an STS answer into credentials (the account id from the assumed role's ARN). */
+export const decodeStsOutput = (output: unknown, source: string): Either.Either<AwsCredentials, string> =>
+  Either.mapBoth(Schema.decodeUnknownEither(StsCredentialsOutput)(output), {
+    onLeft: () =>
+      "the STS response lacks Credentials with AccessKeyId, SecretAccessKey, SessionToken and Expiration",
+    onRight: (out) =>
+      makeCredentials({
+        accessKeyId: out.Credentials.AccessKeyId,
+        secretAccessKey: out.Credentials.SecretAccessKey,
+        sessionToken: out.Credentials.SessionToken,
+        expiration: out.Credentials.Expiration,
+        accountId: accountIdFromArn(out.AssumedRoleUser?.Arn),
+        source
+      })
+  })
+
+/** The default session name: `<prefix>-<epoch millis>`, from Effect's `Clock`. */
+export const defaultSessionName = (prefix = "effect-aws-sdk"): Effect.Effect<string> =>
+  Effect.map(Clock.currentTimeMillis, (now) => `${prefix}-${now}`)
+
+/** Options of the assume-role provider. */
+export interface AssumeRoleOptions {
+  readonly roleArn: string
+  /** The credentials that call `AssumeRole`. */
+  readonly source: CredentialsProvider
+  readonly sts: StsCalls
+  /** The region of the STS endpoint. */
+  readonly region: string
+  readonly roleSessionName?: string | undefined
+  readonly externalId?: string | undefined
+  readonly durationSeconds?: number | undefined
+  /** An inline session policy (JSON). */
+  readonly policy?: string | undefined
+  /** The MFA device (`mfa_serial`); `mfaToken` must then give its current code. */
+  readonly mfaSerial?: string | undefined
+  /** Asks for the current MFA code of a device (a prompt, a TOTP generator, ...). */
+  readonly mfaToken?: ((serialNumber: string) => Effect.Effect<string, CredentialsError>) | undefined
+  /** Names the provider in messages (default `assume-role`). */
+  readonly name?: string | undefined
+}
+
+/** One `AssumeRole` call with fresh source credentials. */
+export const fetch = (options: AssumeRoleOptions): Effect.Effect<AwsCredentials, CredentialsError> =>
+  Effect.gen(function* () {
+    const name = options.name ?? providerName
+    const fail = (message: string, cause?: unknown) =>
+      new CredentialsError({ provider: name, message: `assuming ${options.roleArn}: ${message}`, cause })
+    let tokenCode: string | undefined
+    if (options.mfaSerial !== undefined) {
+      if (options.mfaToken === undefined) {
+        return yield* Effect.fail(
+          fail(
+            `mfa_serial ${options.mfaSerial} is set: pass an \`mfaToken\` effect that gives the current code`
+          )
+        )
+      }
+      tokenCode = yield* options.mfaToken(options.mfaSerial)
+    }
+    const sessionName = options.roleSessionName ?? (yield* defaultSessionName())
+    const output = yield* options.sts
+      .assumeRole(
+        {
+          RoleArn: options.roleArn,
+          RoleSessionName: sessionName,
+          ExternalId: options.externalId,
+          DurationSeconds: options.durationSeconds,
+          Policy: options.policy,
+          SerialNumber: options.mfaSerial,
+          TokenCode: tokenCode
+        },
+        { region: options.region, credentials: options.source }
+      )
+      .pipe(Effect.mapError((e) => fail(describeCallError(e), e)))
+    return yield* Either.mapLeft(decodeStsOutput(output, name), (problem) => fail(problem))
+  })
+
+/** The assume-role provider, uncached (see {@link layer}). */
+export const make = (options: AssumeRoleOptions): CredentialsProvider => {
+  const get = fetch(options)
+  return { get, refresh: get }
+}
+
+/** The assume-role provider behind a cache, as a layer. */
+export const layer = (options: AssumeRoleOptions): Layer.Layer<Credentials> =>
+  Cache.layer(Effect.succeed(make(options)))

@@ -1,0 +1,173 @@
+/**
+ * The AWS calls some providers make, as small function interfaces: STS `AssumeRole` and
+ * `AssumeRoleWithWebIdentity`, SSO `GetRoleCredentials`, SSO OIDC `CreateToken`.
+ *
+ * Providers take these as options, so tests (and programs with special needs) can supply their
+ * own; {@link live} implements them with the generated clients, each call made from a session
+ * resolved like any other (the environment, the selected profile's endpoint URLs, FIPS and
+ * dual-stack settings, retry policy) with the credentials and region the provider chooses.
+ *
+ * @since 0.1.0
+ */
+import type { FileSystem } from "@effect/platform/FileSystem"
+import type * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { Transport } from "../Request/Transport.js"
+import * as SSO from "../Services/SSO/index.js"
+import * as SSOOIDC from "../Services/SSOOIDC/index.js"
+import * as STS from "../Services/STS/index.js"
+import * as Session from "../Session/Session.js"
+import * as SharedConfig from "../Session/SharedConfig.js"
+import { Credentials, CredentialsError, type CredentialsProvider } from "./Credentials.js"
+
+/** Where and as whom a call is made. */
+export interface CallContext {
+  /** The region to call in. */
+  readonly region: string
+  /** The credentials to sign with (`Credentials.anonymous` for the unsigned calls). */
+  readonly credentials: CredentialsProvider
+}
+
+/** The STS operations of the assume-role and web identity providers. */
+export interface StsCalls {
+  readonly assumeRole: (
+    input: STS.AssumeRoleRequest,
+    context: CallContext
+  ) => Effect.Effect<STS.AssumeRoleResponse, STS.AssumeRoleError | CredentialsError>
+  readonly assumeRoleWithWebIdentity: (
+    input: STS.AssumeRoleWithWebIdentityRequest,
+    context: CallContext
+  ) => Effect.Effect<
+    STS.AssumeRoleWithWebIdentityResponse,
+    STS.AssumeRoleWithWebIdentityError | CredentialsError
+  >
+}
+
+/** The SSO operation of the SSO provider. */
+export interface SsoCalls {
+  readonly getRoleCredentials: (
+    input: SSO.GetRoleCredentialsRequest,
+    context: CallContext
+  ) => Effect.Effect<SSO.GetRoleCredentialsResponse, SSO.GetRoleCredentialsError | CredentialsError>
+}
+
+/** The SSO OIDC operation that refreshes an SSO session's token. */
+export interface SsoOidcCalls {
+  readonly createToken: (
+    input: SSOOIDC.CreateTokenRequest,
+    context: CallContext
+  ) => Effect.Effect<SSOOIDC.CreateTokenResponse, SSOOIDC.CreateTokenError | CredentialsError>
+}
+
+/** Every call the providers make. */
+export interface ServiceCalls {
+  readonly sts: StsCalls
+  readonly sso: SsoCalls
+  readonly ssoOidc: SsoOidcCalls
+}
+
+/** Options of {@link live}. */
+export interface LiveOptions {
+  /** The shared config to take endpoint and FIPS/dual-stack settings from (loaded when absent). */
+  readonly sharedConfig?: SharedConfig.LoadedSharedConfig | undefined
+}
+
+/**
+ * The calls made with the generated STS, SSO and SSO OIDC clients, over the `Transport` and
+ * `FileSystem` in place (and the `ConfigProvider` in place) when this is made.
+ */
+export const live = (options: LiveOptions = {}): Effect.Effect<ServiceCalls, never, Transport | FileSystem> =>
+  Effect.gen(function* () {
+    const transport = yield* Transport
+    const context = yield* Effect.context<FileSystem>()
+    const configProvider = yield* Effect.configProviderWith((p: ConfigProvider.ConfigProvider) =>
+      Effect.succeed(p)
+    )
+    const sharedConfig = yield* Effect.cached(
+      options.sharedConfig === undefined
+        ? Effect.mapError(
+            SharedConfig.load(),
+            (cause) =>
+              new CredentialsError({
+                provider: "sts",
+                message: `cannot load the shared config: ${cause.message}`,
+                cause
+              })
+          ).pipe(Effect.provide(context), Effect.withConfigProvider(configProvider))
+        : Effect.succeed(options.sharedConfig)
+    )
+
+    /** Runs one client call in a session made for it. */
+    const call = <A, E, Client>(
+      provider: string,
+      operation: Effect.Effect<A, E, Client>,
+      clientLayer: Layer.Layer<Client, Session.SessionConfigError, Session.Session>,
+      callContext: CallContext
+    ): Effect.Effect<A, E | CredentialsError> =>
+      Effect.flatMap(sharedConfig, (loaded) =>
+        operation.pipe(
+          Effect.provide(
+            clientLayer.pipe(
+              Layer.provide(Session.layerFrom({ region: callContext.region })),
+              Layer.provide(Layer.succeed(Credentials, callContext.credentials)),
+              Layer.provide(Layer.succeed(Transport, transport)),
+              Layer.provide(Layer.succeed(SharedConfig.SharedConfig, loaded)),
+              Layer.mapError(
+                (cause) =>
+                  new CredentialsError({ provider, message: `invalid settings: ${cause.message}`, cause })
+              )
+            )
+          ),
+          Effect.withConfigProvider(configProvider)
+        )
+      )
+
+    return {
+      sts: {
+        assumeRole: (input, c) => call("sts", STS.assumeRole(input), STS.layer(), c),
+        assumeRoleWithWebIdentity: (input, c) =>
+          call("sts", STS.assumeRoleWithWebIdentity(input), STS.layer(), c)
+      },
+      sso: {
+        getRoleCredentials: (input, c) => call("sso", SSO.getRoleCredentials(input), SSO.layer(), c)
+      },
+      ssoOidc: {
+        createToken: (input, c) => call("sso-oidc", SSOOIDC.createToken(input), SSOOIDC.layer(), c)
+      }
+    }
+  })
+
+/** The region for STS: the option, else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's, else `us-east-1`. */
+export const stsRegion = (input: {
+  readonly region?: string | undefined
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly sharedConfig?: SharedConfig.LoadedSharedConfig | undefined
+}): string => {
+  const nonEmpty = (s: string | undefined) => (s === undefined || s.trim() === "" ? undefined : s.trim())
+  const profileRegion =
+    input.sharedConfig === undefined
+      ? undefined
+      : Option.getOrUndefined(Option.map(input.sharedConfig.profile, (p) => nonEmpty(p.get("region"))))
+  return (
+    nonEmpty(input.region) ??
+    nonEmpty(input.env.AWS_REGION) ??
+    nonEmpty(input.env.AWS_DEFAULT_REGION) ??
+    profileRegion ??
+    "us-east-1"
+  )
+}
+
+/** A call's failure in a sentence: `InvalidIdentityTokenException: No OpenIDConnect provider ...`. */
+export const describeCallError = (error: unknown): string => {
+  if (typeof error === "object" && error !== null) {
+    const tag = (error as { readonly _tag?: unknown })._tag
+    const message = (error as { readonly message?: unknown }).message
+    const text = typeof message === "string" && message !== "" ? message : undefined
+    if (tag === "CredentialsError" && text !== undefined) return text
+    if (typeof tag === "string") return text === undefined ? tag : `${tag}: ${text}`
+    if (text !== undefined) return text
+  }
+  return String(error)
+}
