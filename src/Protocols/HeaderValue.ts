@@ -14,12 +14,16 @@ import { jsonValueText, mismatch, parseJsonValue } from "./Values.js"
 /**
  * Header values are sent as printable ASCII. CR and LF would let a value inject headers; other
  * control characters and non-ASCII text have no portable encoding in HTTP/1.1 headers (encode such
- * text first, as S3 asks for metadata, e.g. per RFC 2047).
+ * text first, as S3 asks for metadata, e.g. per RFC 2047). The error says where, never what: header
+ * values carry secrets (SSE-C keys, session and bearer tokens).
  */
 export const checkHeaderValue = (value: string): string => {
   if (/[\r\n]/.test(value)) throw new ProtocolError("a header value cannot contain CR or LF")
-  if (!/^[\t\x20-\x7e]*$/.test(value)) {
-    throw new ProtocolError(`a header value must be printable ASCII: ${JSON.stringify(value)}`)
+  const bad = value.search(/[^\t\x20-\x7e]/)
+  if (bad !== -1) {
+    throw new ProtocolError(
+      `a header value must be printable ASCII (character ${bad} of ${value.length} is not)`
+    )
   }
   return value
 }
