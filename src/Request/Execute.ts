@@ -26,12 +26,14 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
-import type { AwsCredentials, CredentialsError } from "../Credentials/Credentials.js"
+import { type AwsCredentials, CredentialsError } from "../Credentials/Credentials.js"
 import type { EndpointError } from "../Endpoints/EndpointError.js"
+import { checkHeaderName, checkHeaderValue } from "../Protocols/HeaderValue.js"
 import {
   type ParsedError,
   ProtocolError,
   type ResponseParts,
+  rethrowAt,
   type SerializedRequest
 } from "../Protocols/Protocol.js"
 import { codeFromStatus } from "../Protocols/ServiceError.js"
@@ -156,6 +158,39 @@ const bodyOf = (serialized: SerializedRequest): Uint8Array | StreamBody | undefi
   )
 }
 
+/** Extra headers of a call are checked as header-bound members are: no CR/LF can reach the wire. */
+const checkHeaders = (headers: Readonly<Record<string, string>>): void => {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      checkHeaderName(name)
+      checkHeaderValue(value)
+    } catch (e) {
+      rethrowAt(e, `headers option[${JSON.stringify(name)}]`)
+    }
+  }
+}
+
+const HEADER_SAFE = /^[\x21-\x7e]*$/
+
+/**
+ * Credentials go into headers (the access key id in Authorization, the session token on its
+ * own): from a hostile or broken source they could inject headers, so they are checked before
+ * signing. The error names the field, never its value.
+ */
+const unsendableCredentials = (credentials: AwsCredentials): CredentialsError | undefined => {
+  const field = !HEADER_SAFE.test(credentials.accessKeyId)
+    ? "access key id"
+    : credentials.sessionToken !== undefined && !HEADER_SAFE.test(Redacted.value(credentials.sessionToken))
+      ? "session token"
+      : undefined
+  return field === undefined
+    ? undefined
+    : new CredentialsError({
+        message: `the credentials' ${field} holds characters an HTTP header cannot carry; nothing was sent`,
+        provider: credentials.source ?? "unknown"
+      })
+}
+
 const serializationError = (operation: string, direction: "request" | "response", e: unknown) =>
   new SerializationError({
     message:
@@ -185,6 +220,7 @@ const prepare = (
   let serialized: SerializedRequest
   let body: Uint8Array | StreamBody | undefined
   try {
+    if (options?.headers) checkHeaders(options.headers)
     serialized = finalize(model, client.codec.serialize(model, input))
     body = bodyOf(serialized)
   } catch (e) {
@@ -331,6 +367,9 @@ const attemptOnce = (
       credentialsFor,
       (error): AttemptFailure => ({ error, retry: undefined })
     )
+    const unsendable = credentials === undefined ? undefined : unsendableCredentials(credentials)
+    if (unsendable !== undefined)
+      return yield* Effect.fail<AttemptFailure>({ error: unsendable, retry: undefined })
     if (client.state.rateLimiter) yield* client.state.rateLimiter.acquire
     const now = yield* Clock.currentTimeMillis
     const signed =
