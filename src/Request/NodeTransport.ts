@@ -132,14 +132,27 @@ export const make = (options: NodeTransportOptions = {}) =>
         const connectTimeoutMs = send.connectTimeoutMs ?? options.connectTimeoutMs ?? 10_000
         const idleTimeoutMs = send.idleTimeoutMs ?? options.idleTimeoutMs
         const mod = request.protocol === "https:" ? https : http
-        const req = mod.request({
-          agent: request.protocol === "https:" ? httpsAgent : httpAgent,
-          method: request.method,
-          hostname: request.hostname,
-          port: request.port,
-          path: pathWithQuery(request),
-          headers: request.headers
-        })
+        let req: http.ClientRequest
+        try {
+          req = mod.request({
+            agent: request.protocol === "https:" ? httpsAgent : httpAgent,
+            method: request.method,
+            hostname: request.hostname,
+            port: request.port,
+            path: pathWithQuery(request),
+            headers: request.headers
+          })
+        } catch (e) {
+          // Node refuses, before sending anything, what HTTP/1.1 cannot carry (CR/LF in a header)
+          return Effect.fail(
+            new SerializationError({
+              message: `the request cannot be sent as HTTP: ${e instanceof Error ? e.message : String(e)}`,
+              operation: "",
+              direction: "request",
+              cause: e
+            })
+          )
+        }
         const exchange: Exchange = { res: undefined, timedOut: undefined }
         const fail = (timeout: RequestTimeout) => {
           exchange.timedOut = timeout
