@@ -1,0 +1,64 @@
+/**
+ * `npm run bench` runs every benchmark (`bench/<name>.ts`, each in its own `tsx` process, one after
+ * the other); `npm run bench -- NAME [NAME...]` runs the named ones. A benchmark records its rows
+ * with `record` from `bench/lib/results.ts`, which merges them into `bench/results.json`; at the end
+ * the runner prints the Markdown table of the rows this run produced and writes it to
+ * `bench/results.md`. Not part of the tests: nothing here passes or fails on a timing.
+ */
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { benchDir, markdownTable, type Row } from "./lib/results.js"
+
+const runner = "run"
+const available = fs
+  .readdirSync(benchDir)
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+  .map((f) => f.slice(0, -3))
+  .filter((n) => n !== runner)
+  .sort()
+
+const requested = process.argv.slice(2).filter((a) => !a.startsWith("-"))
+const unknown = requested.filter((n) => !available.includes(n))
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(", ")}; available: ${available.join(", ")}`)
+  process.exit(2)
+}
+const names = requested.length > 0 ? requested : available
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-run-"))
+const rowsFile = path.join(tmp, "rows.jsonl")
+fs.writeFileSync(rowsFile, "")
+const tsx = path.join(benchDir, "..", "node_modules", ".bin", "tsx")
+const failed: Array<string> = []
+for (const name of names) {
+  console.log(`\n## ${name}\n`)
+  const started = Date.now()
+  const result = spawnSync(tsx, [path.join(benchDir, `${name}.ts`)], {
+    stdio: "inherit",
+    env: { ...process.env, BENCH_ROWS_FILE: rowsFile }
+  })
+  if (result.status !== 0) failed.push(`${name} (exit ${result.status ?? result.signal})`)
+  console.log(`\n(${name}: ${((Date.now() - started) / 1000).toFixed(1)} s)`)
+}
+
+const rows: Array<Row> = fs
+  .readFileSync(rowsFile, "utf8")
+  .split("\n")
+  .filter((l) => l.length > 0)
+  .map((l) => JSON.parse(l) as Row)
+fs.rmSync(tmp, { recursive: true, force: true })
+
+const table = markdownTable(rows)
+console.log(`\n## Results (${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cpus)\n`)
+console.log(table)
+fs.writeFileSync(
+  path.join(benchDir, "results.md"),
+  `Results of \`npm run bench${requested.length > 0 ? ` -- ${requested.join(" ")}` : ""}\` ` +
+    `(${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cpus; ratio = ours / peer)\n\n${table}\n`
+)
+if (failed.length > 0) {
+  console.error(`\nfailed: ${failed.join(", ")}`)
+  process.exit(1)
+}
