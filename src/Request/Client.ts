@@ -40,7 +40,7 @@ import type {
 } from "./Errors.js"
 import * as Execute from "./Execute.js"
 import * as Retry from "./Retry.js"
-import type { KeyCache } from "./Sigv4.js"
+import { KeyCache } from "./Sigv4.js"
 import type { HttpRequest, TransportService } from "./Transport.js"
 
 /** The SDK's own failures, possible on every call. */
@@ -252,7 +252,7 @@ export const make = (
       ),
       state: {
         clockOffsetMs: 0,
-        keyCache: new Map(),
+        keyCache: new KeyCache(),
         rateLimiter: policy.mode === "adaptive" ? new Retry.RateLimiter(now) : undefined
       },
       endpoints: lazy(() => compileRules(definition.endpointRules()))

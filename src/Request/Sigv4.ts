@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import { createHash, createHmac } from "node:crypto"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import { uriEncode } from "../Protocols/UriEncoding.js"
 
 /** Header value for payloads that are not hashed (S3 streaming over https). */
@@ -127,10 +128,34 @@ const canonicalRequest = (
 }
 
 /**
- * Derives the signing key. Keys are cached per secret, day, region and service by the caller's
- * `KeyCache` (a plain Map owned by the client; no global state).
+ * The signing keys derived so far, per secret, day, region and service: owned by the client (no
+ * global state). Its entries are secrets (the derived keys, looked up by the secret access key),
+ * so it prints as its size only: `console.log(client)` or `JSON.stringify(client)` shows no key.
  */
-export type KeyCache = Map<string, Uint8Array>
+export class KeyCache {
+  readonly #keys = new Map<string, Uint8Array>()
+  get size(): number {
+    return this.#keys.size
+  }
+  get(key: string): Uint8Array | undefined {
+    return this.#keys.get(key)
+  }
+  set(key: string, value: Uint8Array): void {
+    this.#keys.set(key, value)
+  }
+  clear(): void {
+    this.#keys.clear()
+  }
+  toJSON(): unknown {
+    return { _id: "KeyCache", size: this.#keys.size }
+  }
+  toString(): string {
+    return `KeyCache(${this.#keys.size} signing keys)`
+  }
+  [NodeInspectSymbol](): unknown {
+    return this.toJSON()
+  }
+}
 
 const signingKey = (
   secret: string,
