@@ -133,8 +133,14 @@ export const decoding = <A>(decode: () => A): A => {
   }
 }
 
-/** The error for a response body that is not well-formed, quoting its first characters. */
-export const malformedBody = (format: string, text: string, detail: string): ProtocolError =>
-  new ProtocolError(
-    `malformed ${format} response body (${detail}); it starts with ${JSON.stringify(text.slice(0, 80))}`
-  )
+/**
+ * The error for a response body that is not well-formed: what is wrong and where, never the text
+ * itself (a successful response is the operation's output, and outputs carry secrets: credentials,
+ * keys, tokens). The pipeline quotes a body when it is safe to (error responses, proxy pages).
+ * `detail` is cut at its first quote: JSON.parse messages quote a stretch of the text.
+ */
+export const malformedBody = (format: string, text: string, detail: string): ProtocolError => {
+  const quote = detail.indexOf('"')
+  const reason = (quote === -1 ? detail : detail.slice(0, quote)).replace(/[\s,]+$/, "")
+  return new ProtocolError(`malformed ${format} response body of ${text.length} characters (${reason})`)
+}

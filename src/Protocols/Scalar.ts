@@ -94,7 +94,8 @@ const parseBoolean = (text: string): boolean => {
 /** Decodes base64 text into bytes. */
 export const parseBase64 = (text: string): Uint8Array => {
   const bytes = base64Decode(text.trim())
-  if (bytes === undefined) throw new ProtocolError(`not base64: ${JSON.stringify(text.slice(0, 64))}`)
+  // not quoted: blobs are where key material and plaintexts travel
+  if (bytes === undefined) throw new ProtocolError(`not base64 (${text.length} characters)`)
   return bytes
 }
 

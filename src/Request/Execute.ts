@@ -314,6 +314,18 @@ const redirectNote = (response: ResponseParts): string => {
   return `; the service answered with a redirect${location === undefined ? "" : ` to ${JSON.stringify(location)}`}, which is not followed`
 }
 
+/**
+ * How an undecodable successful response is shown. It is the operation's output, and outputs carry
+ * secrets (credentials from STS or SSO, keys, plaintexts): it is quoted only when it is plainly
+ * something else (an HTML page from a proxy or captive portal), else only described.
+ */
+const successExcerpt = (parts: ResponseParts): string => {
+  const type = parts.headers["content-type"]
+  return type !== undefined && /html/i.test(type)
+    ? `; the body starts ${firstBytes(parts.body)}`
+    : `; the body (${parts.body.length} bytes${type === undefined ? "" : ` of ${type}`}) is not quoted, as outputs may hold secrets`
+}
+
 const serviceError = (
   client: ServiceClient,
   compiled: Compiled,
@@ -468,7 +480,7 @@ const decode = (
       error: new SerializationError({
         message: `cannot decode the ${compiled.name} response (HTTP ${parts.status}): ${
           e instanceof Error ? e.message : String(e)
-        }; the body starts ${firstBytes(parts.body)}`,
+        }${successExcerpt(parts)}`,
         operation: compiled.name,
         direction: "response",
         statusCode: parts.status,
