@@ -295,6 +295,14 @@ export const faultCases: ReadonlyArray<FaultCase> = [
     serverSaw: 1
   },
   {
+    fault: "200 HTML page from a captive portal (JSON)",
+    client: "json",
+    replies: [{ ...html(200), body: "<html><body>Sign in to the hotel Wi-Fi</body></html>" }],
+    expected: failure("SerializationError", { message: "the body starts \"<html><body>Sign in" }),
+    attempts: 1,
+    serverSaw: 1
+  },
+  {
     fault: "malformed JSON on 200 (DynamoDB)",
     client: "dynamodb",
     replies: [{ ...ok("dynamodb"), body: '{"Item":{"id":{"S":"1"}' }],

@@ -24,6 +24,8 @@ import type * as Retry from "../../src/Request/Retry.js"
 import { Transport, type TransportService } from "../../src/Request/Transport.js"
 import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
 import * as S3 from "../../src/Services/S3/index.js"
+import * as SSO from "../../src/Services/SSO/index.js"
+import * as STS from "../../src/Services/STS/index.js"
 import * as Session from "../../src/Session/Session.js"
 import { runDriven } from "../support/Clock.js"
 import type * as FaultServer from "../support/FaultServer.js"
@@ -156,6 +158,8 @@ export type Clients =
   | CrcJson
   | S3.S3
   | DynamoDB.DynamoDB
+  | SSO.SSO
+  | STS.STS
 
 export interface EnvOptions {
   readonly endpoint: string
@@ -186,7 +190,9 @@ export const clients = (options: EnvOptions, counter: SendCounter = { sends: 0 }
     layerObjects(),
     layerCrcJson(),
     S3.layer(),
-    DynamoDB.layer()
+    DynamoDB.layer(),
+    SSO.layer(),
+    STS.layer()
   ).pipe(
     Layer.provide(
       Layer.effect(
