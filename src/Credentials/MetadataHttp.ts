@@ -107,7 +107,9 @@ export const send = (
   }
   const once = Effect.scoped(
     Effect.flatMap(
-      transport.send(http, { connectTimeoutMs: request.timeoutMs, idleTimeoutMs: request.timeoutMs }),
+      Effect.suspend(() =>
+        transport.send(http, { connectTimeoutMs: request.timeoutMs, idleTimeoutMs: request.timeoutMs })
+      ),
       (response) =>
         Effect.map(
           response.bytes,
