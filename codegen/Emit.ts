@@ -18,8 +18,8 @@ import type {
 export interface Overlay {
   readonly package: string
   readonly endpoints?: unknown
-  /** Operation -> the errors it models. */
-  readonly operations: Readonly<Record<string, ReadonlyArray<string>>>
+  /** Operation -> the errors it models, as indexes into the (sorted) keys of `errors`. */
+  readonly operations: Readonly<Record<string, ReadonlyArray<number>>>
   readonly errors: Readonly<Record<string, MinShape>>
   readonly shapes: Readonly<Record<string, MinShape>>
   readonly names: Readonly<Record<string, string>>
@@ -311,8 +311,12 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
   }
 
   const operations = Object.keys(model.operations).sort()
+  const errorKeys = Object.keys(overlay?.errors ?? {})
   const opErrors = (op: string): ReadonlyArray<string> =>
-    (overlay?.operations[op] ?? []).filter((e) => overlay?.errors[e] !== undefined)
+    (overlay?.operations[op] ?? []).flatMap((i) => {
+      const name = errorKeys[i]
+      return name === undefined ? [] : [name]
+    })
   for (const op of operations) {
     const o = model.operations[op]!
     if (o.input) visit(o.input, `${op}.input`, "model", "in", `${op}Request`)

@@ -6,8 +6,8 @@
  *
  * - `endpoints`: the service's endpoint rules as a decision diagram (`dist-es/endpoint/bdd.js`)
  *   with its parameter declarations (`EndpointParameters`), or a rule set for older packages;
- * - `operations`: per operation the modeled error names (the `@throws` tags of the command's
- *   `.d.ts`);
+ * - `operations`: per operation the modeled errors (the `@throws` tags of the command's `.d.ts`),
+ *   as indexes into the sorted names of `errors`;
  * - `errors`: per error its api-2 structure (members, `error.code` / HTTP status / fault) from
  *   `dist-es/schemas/*.js`, and `shapes` the structures those members reach;
  * - `names`: the real shape names, mapped onto the `.min.json` model by walking each operation's
@@ -493,7 +493,7 @@ interface Overlay {
   package: string
   endpoints?: unknown
   /** Operation -> the errors it models (operations that model none are left out). */
-  operations: Record<string, ReadonlyArray<string>>
+  operations: Record<string, ReadonlyArray<string | number>>
   errors: Record<string, MinShape>
   shapes: Record<string, MinShape>
   names: Record<string, string>
@@ -776,6 +776,10 @@ const condense = (service: ServiceModel, pkgSpec: string, root: string): Overlay
   const used = new Set(Object.values(overlay.operations).flat())
   for (const name of Object.keys(errorShapes).sort())
     if (used.has(name)) overlay.errors[name] = errorShapes[name]!
+  // operations refer to their errors by index into the sorted `errors` keys (a third of the size)
+  const index = new Map(Object.keys(overlay.errors).map((name, i) => [name, i]))
+  for (const [op, errors] of Object.entries(overlay.operations))
+    overlay.operations[op] = errors.map((e) => index.get(String(e))!)
   overlay.shapes = sortKeys(overlay.shapes)
   overlay.names = sortKeys(overlay.names)
   overlay.enums = sortKeys(overlay.enums)

@@ -56,7 +56,7 @@ const service: ServiceModel = {
 
 const overlay: Overlay = {
   package: "@aws-sdk/client-toy@1.0.0",
-  operations: { Delete: ["Tree", "AccessDeniedException"] },
+  operations: { Delete: [0, 1] },
   errors: {
     Tree: { type: "structure", members: { message: {}, Detail: {} }, exception: true },
     AccessDeniedException: {

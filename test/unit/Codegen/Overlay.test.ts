@@ -39,7 +39,8 @@ describe("overlays", () => {
 
   it("SQS: typed errors with their awsQuery codes, real shape names, enums", () => {
     const sqs = overlays.find(([k]) => k === "sqs")![1]
-    expect(sqs.operations.GetQueueUrl).toContain("QueueDoesNotExist")
+    const errors = Object.keys(sqs.errors)
+    expect(sqs.operations.GetQueueUrl?.map((i) => errors[i])).toContain("QueueDoesNotExist")
     expect(sqs.errors.QueueDoesNotExist?.error).toEqual({
       code: "AWS.SimpleQueueService.NonExistentQueue",
       httpStatusCode: 400,
