@@ -154,6 +154,36 @@ describe("header injection", () => {
         expect(JSON.stringify(error)).not.toContain("TOKENPART1")
       })
   )
+
+  it.effect("the Node transport itself refuses a request it cannot write, as a typed error", () =>
+    Effect.gen(function* () {
+      const server = yield* FaultServer.scoped
+      const transport = yield* NodeTransport.make()
+      for (const headers of [{ "x-a": "b\r\nX-Injected: 1" }, { "bad name": "1" }]) {
+        const exit = yield* Effect.exit(
+          Effect.scoped(
+            transport.send(
+              {
+                method: "GET",
+                protocol: "http:",
+                hostname: "127.0.0.1",
+                port: server.port,
+                path: "/",
+                query: [],
+                headers,
+                body: undefined
+              },
+              {}
+            )
+          )
+        )
+        expect(Exit.isFailure(exit) && Option.getOrUndefined(Cause.failureOption(exit.cause))?._tag).toBe(
+          "SerializationError"
+        )
+      }
+      expect(server.requestCount()).toBe(0)
+    }).pipe(Effect.scoped)
+  )
 })
 
 describe("URI injection", () => {
