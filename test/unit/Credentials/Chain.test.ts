@@ -118,7 +118,13 @@ describe("Chain", () => {
           },
           {
             name: "second",
-            provider: { get: Effect.succeed(creds), refresh: Effect.sync(() => (refreshed++, creds)) }
+            provider: {
+              get: Effect.succeed(creds),
+              refresh: Effect.sync(() => {
+                refreshed++
+                return creds
+              })
+            }
           },
           { name: "third", provider: { get: Effect.die("not reached"), refresh: Effect.die("not reached") } }
         ])
