@@ -45,7 +45,7 @@ const createTable = (TableName: string) =>
   })
 
 describe("DynamoDB against dynalite", () => {
-  layer(Env, { timeout: "60 seconds" })((it) => {
+  layer(Env, { timeout: "60 seconds", excludeTestServices: true })((it) => {
     it.effect("creates a table and waits until it exists", () =>
       Effect.gen(function* () {
         const created = yield* createTable("waited")

@@ -63,7 +63,7 @@ const fetchPlain = (url: string, method: string, headers: Record<string, string>
   )
 
 describe("S3 against s3rver", () => {
-  layer(Env, { timeout: "60 seconds" })((it) => {
+  layer(Env, { timeout: "60 seconds", excludeTestServices: true })((it) => {
     it.effect("create bucket, put, get (streamed), head, copy, delete", () =>
       Effect.gen(function* () {
         yield* S3.createBucket({ Bucket: "basics" })
