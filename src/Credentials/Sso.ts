@@ -22,13 +22,16 @@ import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { homeDirectory, locationEnvNames, platformOf } from "../Session/FileLocation.js"
 import { readEnvironment } from "../Session/SharedConfig.js"
+import * as Cache from "./Cache.js"
 import {
   type AwsCredentials,
   anonymous,
+  type Credentials,
   CredentialsError,
   type CredentialsProvider,
   make as makeCredentials
@@ -303,3 +306,7 @@ export const make = (options: SsoOptions): Effect.Effect<CredentialsProvider, ne
     const get = fetch(options).pipe(Effect.provide(context), Effect.withConfigProvider(configProvider))
     return { get, refresh: get }
   })
+
+/** The SSO provider behind a cache, as a layer. */
+export const layer = (options: SsoOptions): Layer.Layer<Credentials, never, FileSystem> =>
+  Cache.layer(make(options))

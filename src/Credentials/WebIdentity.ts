@@ -99,6 +99,10 @@ export const make = (options: WebIdentityOptions): Effect.Effect<CredentialsProv
     return { get, refresh: get }
   })
 
+/** The provider for a given configuration behind a cache, as a layer. */
+export const layer = (options: WebIdentityOptions): Layer.Layer<Credentials, never, FileSystem> =>
+  Cache.layer(make(options))
+
 /** Options of the environment form. */
 export interface FromEnvironmentOptions {
   /** The STS calls (default: the generated STS client, see `ServiceCalls.live`). */
