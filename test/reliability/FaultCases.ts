@@ -298,7 +298,7 @@ export const faultCases: ReadonlyArray<FaultCase> = [
     fault: "200 HTML page from a captive portal (JSON)",
     client: "json",
     replies: [{ ...html(200), body: "<html><body>Sign in to the hotel Wi-Fi</body></html>" }],
-    expected: failure("SerializationError", { message: "the body starts \"<html><body>Sign in" }),
+    expected: failure("SerializationError", { message: 'the body starts "<html><body>Sign in' }),
     attempts: 1,
     serverSaw: 1
   },
@@ -340,6 +340,12 @@ export const faultCases: ReadonlyArray<FaultCase> = [
     serverSaw: 1
   },
   // damaged in transit
+  ...both(
+    "wrong x-amz-crc32 (DynamoDB)",
+    "dynamodb",
+    { ...ok("dynamodb"), headers: { ...JSON_10, "x-amz-crc32": "12345" } },
+    failure("NetworkError", { message: "crc32" })
+  ),
   ...both(
     "wrong x-amz-crc32 (pipeline hook, test customization)",
     "crc",

@@ -9,7 +9,6 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
 import * as FaultServer from "../support/FaultServer.js"
 import { callOf, describeExit, type FaultCase, faultCases, ok } from "./FaultCases.js"
 import { clients, runAgainst } from "./Harness.js"
@@ -107,29 +106,6 @@ describe("faults", () => {
       expect(result).toEqual({ Name: "ok" })
       expect(server.requestCount()).toBe(2)
       expect(yield* Effect.promise(() => server.waitForSocketsClosed())).toBe(0)
-    }).pipe(Effect.scoped)
-  )
-
-  it.effect("a wrong x-amz-crc32 from DynamoDB is caught and retried", (ctx) =>
-    Effect.gen(function* () {
-      // only to look at the client's definition; no request is sent
-      const client = yield* Effect.provide(DynamoDB.DynamoDB, clients({ endpoint: "http://127.0.0.1:1" }))
-      if (client.definition.customizations?.checkResponse === undefined) {
-        console.log(
-          "SKIPPED: the generated DynamoDB client has no checkResponse customization (x-amz-crc32) yet; " +
-            "the pipeline hook itself is covered by the 'wrong x-amz-crc32' cases above"
-        )
-        return ctx.skip()
-      }
-      const server = yield* FaultServer.scoped
-      const body = '{"Item":{"id":{"S":"1"}}}'
-      server.script([
-        { status: 200, headers: { "content-type": "application/x-amz-json-1.0", "x-amz-crc32": "1" }, body }
-      ])
-      const report = yield* runAgainst(server, callOf("dynamodb"))
-      expect(describeExit(report.exit)).toMatch(/^NetworkError/)
-      expect(report.sends).toBe(3)
-      expect(report.openAfterClose).toBe(0)
     }).pipe(Effect.scoped)
   )
 })
