@@ -1,6 +1,13 @@
 /**
- * `npm run bench` runs every benchmark (`bench/<name>.ts`, each in its own `tsx` process, one after
- * the other); `npm run bench -- NAME [NAME...]` runs the named ones. A benchmark records its rows
+ * `npm run bench` runs every benchmark (`bench/<name>.ts`, each in its own `node` process, one
+ * after the other); `npm run bench -- NAME [NAME...]` runs the named ones.
+ *
+ * Each benchmark is first compiled with esbuild into `bench/.<name>.bench.mjs` (beside its source,
+ * so paths relative to `import.meta.url` still hold): our TypeScript bundled in, packages left
+ * external (loaded from node_modules as an installed program would). Not run through `tsx`: tsx
+ * compiles with esbuild's `keepNames`, which wraps every function our code creates in a
+ * `__name(...)` call (about 10% of our CPU per request in a profile) that no user's build has.
+ * A benchmark records its rows
  * with `record` from `bench/lib/results.ts`, which merges them into `bench/results.json`; at the end
  * the runner prints the Markdown table of the rows this run produced and writes it to
  * `bench/results.md`. Not part of the tests: nothing here passes or fails on a timing.
@@ -9,17 +16,22 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { compileForNode } from "./lib/build.js"
 import { benchDir, markdownTable, type Row } from "./lib/results.js"
 
 const runner = "run"
 const available = fs
   .readdirSync(benchDir)
-  .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("."))
   .map((f) => f.slice(0, -3))
   .filter((n) => n !== runner)
   .sort()
 
-const requested = process.argv.slice(2).filter((a) => !a.startsWith("-"))
+// `npm run bench -- NAME --flag value`: names first, then flags passed on to the benchmark(s)
+const args = process.argv.slice(2)
+const firstFlag = args.findIndex((a) => a.startsWith("-"))
+const requested = firstFlag < 0 ? args : args.slice(0, firstFlag)
+const passThrough = firstFlag < 0 ? [] : args.slice(firstFlag)
 const unknown = requested.filter((n) => !available.includes(n))
 if (unknown.length > 0) {
   console.error(`unknown benchmark(s): ${unknown.join(", ")}; available: ${available.join(", ")}`)
@@ -30,16 +42,26 @@ const names = requested.length > 0 ? requested : available
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-run-"))
 const rowsFile = path.join(tmp, "rows.jsonl")
 fs.writeFileSync(rowsFile, "")
-const tsx = path.join(benchDir, "..", "node_modules", ".bin", "tsx")
 const failed: Array<string> = []
 for (const name of names) {
   console.log(`\n## ${name}\n`)
   const started = Date.now()
-  const result = spawnSync(tsx, [path.join(benchDir, `${name}.ts`)], {
-    stdio: "inherit",
-    env: { ...process.env, BENCH_ROWS_FILE: rowsFile }
-  })
-  if (result.status !== 0) failed.push(`${name} (exit ${result.status ?? result.signal})`)
+  const compiled = path.join(benchDir, `.${name}.bench.mjs`)
+  let status: number | string | null
+  try {
+    compileForNode(path.join(benchDir, `${name}.ts`), compiled)
+    const result = spawnSync(process.execPath, [compiled, ...passThrough], {
+      stdio: "inherit",
+      env: { ...process.env, BENCH_ROWS_FILE: rowsFile, BENCH_DIR: benchDir }
+    })
+    status = result.status ?? result.signal
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e))
+    status = "compile"
+  } finally {
+    fs.rmSync(compiled, { force: true })
+  }
+  if (status !== 0) failed.push(`${name} (exit ${status})`)
   console.log(`\n(${name}: ${((Date.now() - started) / 1000).toFixed(1)} s)`)
 }
 

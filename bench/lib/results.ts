@@ -18,7 +18,9 @@ export interface Row {
   readonly ratio: number
 }
 
-export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+/** `bench/` (BENCH_DIR overrides it, for copies bundled elsewhere). */
+export const benchDir =
+  process.env.BENCH_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 export const resultsFile = path.join(benchDir, "results.json")
 
 /** A row with its ratio computed (ours / peer), rounded for the file. */
