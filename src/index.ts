@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-export * as Credentials from "./Credentials/Credentials.js"
+export * as Credentials from "./Credentials/index.js"
 export * as Endpoints from "./Endpoints/index.js"
 export * as Errors from "./Request/Errors.js"
 export * as Request from "./Request/index.js"
