@@ -71,4 +71,4 @@ const program = Effect.gen(function* () {
   Effect.provide(Environment.session("s3"))
 )
 
-Effect.runPromise(program)
+Environment.run("upload-with-timeout", program)

@@ -10,9 +10,12 @@ import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import { Credentials, Session } from "../../src/index.js"
 
 const require = createRequire(import.meta.url)
@@ -66,6 +69,9 @@ const localServer = (service: LocalService) =>
     (s) => Effect.promise(s.close)
   )
 
+/** True when the example runs against local servers (no AWS configured and no `--endpoint`). */
+export const isLocal = (): boolean => flag("--endpoint") === undefined && !awsConfigured()
+
 /** The value of `--name value` on the command line. */
 export const flag = (name: string): string | undefined => {
   const i = process.argv.indexOf(name)
@@ -78,7 +84,7 @@ export const flag = (name: string): string | undefined => {
  */
 export const session = (service: LocalService): Layer.Layer<Session.Session, never> => {
   const endpoint = flag("--endpoint")
-  if (endpoint === undefined && awsConfigured()) {
+  if (endpoint === undefined && !isLocal()) {
     return Layer.orDie(Session.layer())
   }
   return Layer.unwrapScoped(
@@ -97,5 +103,31 @@ export const session = (service: LocalService): Layer.Layer<Session.Session, nev
         })
       )
     })
+  )
+}
+
+/**
+ * Runs an example's program: `LOG_LEVEL=debug` shows the SDK's debug logs; a failure is printed
+ * (the typed error's tag and message) and sets a non-zero exit code.
+ */
+export const run = <A, E extends { readonly _tag?: string; readonly message?: string }>(
+  name: string,
+  program: Effect.Effect<A, E>
+): void => {
+  const level = LogLevel.allLevels.find(
+    (l) => l.label.toLowerCase() === (process.env.LOG_LEVEL ?? "info").toLowerCase()
+  )
+  Effect.runPromise(
+    program.pipe(
+      Logger.withMinimumLogLevel(level ?? LogLevel.Info),
+      Effect.catchAllCause((cause) =>
+        Effect.zipRight(
+          Console.error(`${name} failed: ${Cause.pretty(cause)}`),
+          Effect.sync(() => {
+            process.exitCode = 1
+          })
+        )
+      )
+    )
   )
 }

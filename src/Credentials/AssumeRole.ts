@@ -24,8 +24,11 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as STS from "../Services/STS/index.js"
+import * as Session from "../Session/Session.js"
 import * as Cache from "./Cache.js"
 import {
   type AwsCredentials,
@@ -35,7 +38,7 @@ import {
   type CredentialsProvider,
   make as makeCredentials
 } from "./Credentials.js"
-import { describeCallError, type StsCalls } from "./ServiceCalls.js"
+import { type CallContext, describeCallError, type StsCalls } from "./ServiceCalls.js"
 
 const providerName = "assume-role"
 
@@ -138,3 +141,67 @@ export const make = (options: AssumeRoleOptions): CredentialsProvider => {
 /** The assume-role provider behind a cache, as a layer. */
 export const layer = (options: AssumeRoleOptions): Layer.Layer<Credentials> =>
   Cache.layer(Effect.succeed(make(options)))
+
+/** Options of {@link fromSession}: the role; the source credentials, STS and region come from the session. */
+export type SessionAssumeRoleOptions = Omit<AssumeRoleOptions, "source" | "sts" | "region"> & {
+  /** The STS region (default: the session's, else `us-east-1`). */
+  readonly region?: string | undefined
+  /** An STS endpoint URL (default: the session's configured endpoint for STS, else AWS's). */
+  readonly endpoint?: string | undefined
+}
+
+/**
+ * Assumes a role with the session's credentials, calling STS through a client made from the
+ * session (its endpoint settings, retry policy and connections); cached and refreshed before
+ * expiry for as long as the scope lives. The Go SDK's `stscreds.NewCredentials(sess, roleArn)`:
+ * give the result to the clients that should act as the role.
+ *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function* () {
+ *   const credentials = yield* AssumeRole.fromSession({ roleArn: "arn:aws:iam::123456789012:role/deploy" })
+ *   return yield* S3.listBuckets({}).pipe(Effect.provide(S3.layer({ credentials })))
+ * })
+ * ```
+ */
+export const fromSession = (
+  options: SessionAssumeRoleOptions
+): Effect.Effect<CredentialsProvider, never, Session.Session | Scope.Scope> =>
+  Effect.gen(function* () {
+    const session = yield* Session.Session
+    const call = <A, E>(
+      operation: Effect.Effect<A, E, STS.STS>,
+      context: CallContext
+    ): Effect.Effect<A, E | CredentialsError> =>
+      operation.pipe(
+        Effect.provide(
+          STS.layer({
+            region: context.region,
+            credentials: context.credentials,
+            endpoint: options.endpoint
+          }).pipe(
+            Layer.mapError(
+              (cause) =>
+                new CredentialsError({
+                  provider: providerName,
+                  message: `invalid settings: ${cause.message}`,
+                  cause
+                })
+            )
+          )
+        ),
+        Effect.provideService(Session.Session, session)
+      )
+    const sts: StsCalls = {
+      assumeRole: (input, context) => call(STS.assumeRole(input), context),
+      assumeRoleWithWebIdentity: (input, context) => call(STS.assumeRoleWithWebIdentity(input), context)
+    }
+    return yield* Cache.make(
+      make({
+        ...options,
+        source: session.credentials,
+        sts,
+        region: options.region ?? session.region ?? "us-east-1"
+      })
+    )
+  })
