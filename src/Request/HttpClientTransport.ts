@@ -14,6 +14,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { withWholeBody } from "./Body.js"
 import { NetworkError, SerializationError } from "./Errors.js"
 import { type HttpRequest, Transport, type TransportService, urlOf } from "./Transport.js"
 
@@ -58,12 +59,19 @@ export const fromHttpClient = (
   const http = options.tracing === true ? client : HttpClient.withTracerDisabledWhen(client, () => true)
   return {
     send: (request) =>
-      Effect.map(Effect.mapError(http.execute(toPlatformRequest(request)), networkError), (response) => ({
-        status: response.status,
-        headers: response.headers,
-        bytes: Effect.map(Effect.mapError(response.arrayBuffer, networkError), (b) => new Uint8Array(b)),
-        stream: Stream.mapError(response.stream, networkError)
-      }))
+      Effect.map(Effect.mapError(http.execute(toPlatformRequest(request)), networkError), (response) => {
+        const bytes = Effect.map(
+          Effect.mapError(response.arrayBuffer, networkError),
+          (b) => new Uint8Array(b)
+        )
+        return {
+          status: response.status,
+          headers: response.headers,
+          bytes,
+          // `Body.bytes` reads a streamed body through `bytes`, skipping the Stream machinery
+          stream: withWholeBody(Stream.mapError(response.stream, networkError), bytes)
+        }
+      })
   }
 }
 

@@ -15,6 +15,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { formEncode } from "../Protocols/UriEncoding.js"
+import { withWholeBody } from "./Body.js"
 import { NetworkError, RequestTimeout, SerializationError } from "./Errors.js"
 import {
   type HttpRequest,
@@ -257,7 +258,13 @@ export const make = (options: NodeTransportOptions = {}) =>
           Stream.map((b): Uint8Array => b)
         )
       })
-      return { status: res.statusCode ?? 0, headers: headersOf(res), bytes, stream }
+      // `Body.bytes` reads a streamed body through `bytes`, skipping the Stream machinery
+      return {
+        status: res.statusCode ?? 0,
+        headers: headersOf(res),
+        bytes,
+        stream: withWholeBody(stream, bytes)
+      }
     }
 
     const service: TransportService = {

@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+
+export * as Body from "./Body.js"
 export {
   type CallOptions,
   type ClientConfig,
