@@ -3,8 +3,8 @@
  * `concurrency` in flight, reading every body whole into memory (as a caller that wants the bytes
  * would). Built once per benchmark; only `run` is measured.
  *
- * - ours: `S3.getObject` through the default Node transport, the calls in one
- *   `Effect.forEach(..., { concurrency })` on a `ManagedRuntime` holding the client layer;
+ * - ours: `S3.getObject` + `Body.bytes(out.Body)` through the default Node transport, the calls
+ *   in one `Effect.forEach(..., { concurrency })` on a `ManagedRuntime` holding the client layer;
  * - `@aws-sdk/client-s3` (v3): `S3Client.send(GetObjectCommand)` + `Body.transformToByteArray()`,
  *   its default Node handler (keep-alive agent), path style;
  * - `@aws-lite/client` + `@aws-lite/s3`: `aws.S3.GetObject`, keep-alive turned on (it turns it
@@ -17,6 +17,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
 import * as Credentials from "../../src/Credentials/Credentials.js"
+import * as Body from "../../src/Request/Body.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
 import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
@@ -40,6 +41,8 @@ export interface BenchClient {
 }
 
 export const OURS = "ours"
+/** Ours, reading the body with `Stream.runCollect` instead of `Body.bytes` (not in ALL). */
+export const OURS_STREAM = "ours-stream"
 export const V3 = "@aws-sdk/client-s3"
 export const LITE = "@aws-lite/client"
 export const AWS4FETCH = "aws4fetch"
@@ -65,12 +68,7 @@ const checked = (name: string, expected: number) => {
   }
 }
 
-const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
-  const parts = Chunk.toReadonlyArray(chunks)
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
-}
-
-export const makeOurs = async (t: Target): Promise<BenchClient> => {
+export const makeOurs = async (t: Target, viaStream = false): Promise<BenchClient> => {
   const session = Layer.effect(
     Session.Session,
     Effect.map(Transport, (transport) =>
@@ -86,14 +84,17 @@ export const makeOurs = async (t: Target): Promise<BenchClient> => {
     )
   ).pipe(Layer.provide(NodeTransport.layer()))
   const runtime = ManagedRuntime.make(S3.layer().pipe(Layer.provide(session)))
-  const check = checked(OURS, t.bytes)
+  const name = viaStream ? OURS_STREAM : OURS
+  const check = checked(name, t.bytes)
+  const read = viaStream
+    ? (body: Stream.Stream<Uint8Array, unknown> | undefined) =>
+        Effect.map(Stream.runCollect(body ?? Stream.empty), (c) => Chunk.reduce(c, 0, (n, b) => n + b.length))
+    : (body: Stream.Stream<Uint8Array, unknown> | undefined) => Effect.map(Body.bytes(body), (b) => b.length)
   const one = Effect.scoped(
-    Effect.flatMap(S3.getObject({ Bucket: t.bucket, Key: t.key }), (out) =>
-      Effect.map(Stream.runCollect(out.Body ?? Stream.empty), (chunks) => check(concat(chunks).length))
-    )
+    Effect.flatMap(S3.getObject({ Bucket: t.bucket, Key: t.key }), (out) => Effect.map(read(out.Body), check))
   )
   return {
-    name: OURS,
+    name,
     run: (n, concurrency) =>
       runtime.runPromise(
         Effect.forEach(Array.from({ length: n }), () => one, { concurrency, discard: true })
@@ -169,10 +170,12 @@ export const makeAws4fetch = async (t: Target): Promise<BenchClient> => {
 export const makeClient = (name: string, t: Target): Promise<BenchClient> =>
   name === OURS
     ? makeOurs(t)
-    : name === V3
-      ? makeV3(t)
-      : name === LITE
-        ? makeLite(t)
-        : name === AWS4FETCH
-          ? makeAws4fetch(t)
-          : Promise.reject(new Error(`unknown client ${name}`))
+    : name === OURS_STREAM
+      ? makeOurs(t, true)
+      : name === V3
+        ? makeV3(t)
+        : name === LITE
+          ? makeLite(t)
+          : name === AWS4FETCH
+            ? makeAws4fetch(t)
+            : Promise.reject(new Error(`unknown client ${name}`))
