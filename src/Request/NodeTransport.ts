@@ -247,9 +247,12 @@ export const make = (options: NodeTransportOptions = {}) =>
           finish(Effect.succeed(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
         )
         res.once("error", (e) => finish(Effect.fail(bodyError(e))))
-        res.once("close", () =>
-          finish(Effect.fail(bodyError(new Error("the connection closed before the whole body arrived"))))
-        )
+        // "close" follows "end" on every response: build the error only when it means one
+        res.once("close", () => {
+          if (!done) {
+            finish(Effect.fail(bodyError(new Error("the connection closed before the whole body arrived"))))
+          }
+        })
         return Effect.sync(() => res.destroy())
       })
       const stream = Stream.suspend(() => {
