@@ -156,6 +156,11 @@ export interface ClientOverrides {
   readonly responseChecksumValidation?: ChecksumMode | undefined
   readonly connectTimeoutMs?: number | undefined
   readonly idleTimeoutMs?: number | undefined
+  /**
+   * Endpoint rule-set built-ins set explicitly, by built-in name: e.g.
+   * `{ "AWS::STS::UseGlobalEndpoint": true }` or `{ "AWS::Auth::AccountIdEndpointMode": "disabled" }`.
+   */
+  readonly endpointParams?: Readonly<Record<string, string | boolean>> | undefined
 }
 
 /** A client's resolved settings. */
@@ -175,6 +180,7 @@ export interface ClientConfig {
   readonly idleTimeoutMs: number | undefined
   readonly accountId: string | undefined
   readonly appId: string | undefined
+  readonly endpointParams: Readonly<Record<string, string | boolean>>
 }
 
 /** A client's mutable state: owned by the client, never global. */
@@ -241,7 +247,8 @@ export const make = (
       connectTimeoutMs: overrides.connectTimeoutMs ?? session.connectTimeoutMs,
       idleTimeoutMs: overrides.idleTimeoutMs ?? session.idleTimeoutMs,
       accountId: session.accountId,
-      appId: session.appId
+      appId: session.appId,
+      endpointParams: overrides.endpointParams ?? {}
     }
     return {
       definition,

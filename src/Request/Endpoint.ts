@@ -30,6 +30,8 @@ const builtInValue = (
   config: ClientConfig,
   endpoint: string | undefined
 ): ParameterValue | undefined => {
+  const explicit = config.endpointParams[name]
+  if (explicit !== undefined) return explicit
   switch (name) {
     case "AWS::Region":
       return config.region
