@@ -20,6 +20,8 @@ import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricKey from "effect/MetricKey"
+import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -109,8 +111,12 @@ const compile = (client: ServiceClient, spec: OperationSpec): Compiled => {
   if (cached) return cached
   const model = spec.model
   const service = client.config.serviceId
-  const tag = <T, In, Out>(m: Metric.Metric<T, In, Out>): Metric.Metric<T, In, Out> =>
-    Metric.tagged(Metric.tagged(m, "aws.service", service), "aws.operation", model.name)
+  // The tags go into the metric's key: a metric made with `Metric.tagged` merges its tags into a
+  // new array and looks the key up in the global registry on every update; one made from a
+  // tagged key resolves its registry entry once.
+  const labels = [MetricLabel.make("aws.service", service), MetricLabel.make("aws.operation", model.name)]
+  const counter = (name: string, description: string) =>
+    Metric.fromMetricKey(MetricKey.taggedWithLabels(MetricKey.counter(name, { description }), labels))
   const compiled: Compiled = {
     spec,
     name: model.name,
@@ -118,11 +124,18 @@ const compile = (client: ServiceClient, spec: OperationSpec): Compiled => {
     unsigned:
       model.authtype === "none" || (model.auth?.length === 1 && model.auth[0] === "smithy.api#noAuth"),
     spanName: `${service}.${model.name}`,
-    calls: tag(Metric.counter("aws_sdk_calls_total", { description: "AWS calls made" })),
-    failures: tag(Metric.counter("aws_sdk_call_failures_total", { description: "AWS calls that failed" })),
-    attempts: tag(Metric.counter("aws_sdk_attempts_total", { description: "HTTP attempts made" })),
-    duration: tag(
-      Metric.histogram("aws_sdk_call_duration_ms", durationBoundaries, "AWS call duration in milliseconds")
+    calls: counter("aws_sdk_calls_total", "AWS calls made"),
+    failures: counter("aws_sdk_call_failures_total", "AWS calls that failed"),
+    attempts: counter("aws_sdk_attempts_total", "HTTP attempts made"),
+    duration: Metric.fromMetricKey(
+      MetricKey.taggedWithLabels(
+        MetricKey.histogram(
+          "aws_sdk_call_duration_ms",
+          durationBoundaries,
+          "AWS call duration in milliseconds"
+        ),
+        labels
+      )
     )
   }
   compiledCache.set(spec, compiled)
