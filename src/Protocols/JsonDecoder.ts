@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { utf8Decode } from "./Bytes.js"
-import { memoizeCompiler } from "./Memo.js"
+import { memoizeReader } from "./Memo.js"
 import { malformedBody, ProtocolError, rethrowAt } from "./Protocol.js"
 import { epochSecondsToDate, parseBase64, parseFloatText, parseTimestamp } from "./Scalar.js"
 import type { ListShape, MapShape, MemberRef, Shape, StructureShape, TimestampFormat } from "./Shape.js"
@@ -191,4 +191,4 @@ const compile = (shape: Shape): JsonRead => {
 }
 
 /** The JSON reader of a shape, compiled once and cached. */
-export const jsonReader: (shape: Shape) => JsonRead = memoizeCompiler(compile)
+export const jsonReader: (shape: Shape) => JsonRead = memoizeReader(compile)

@@ -26,6 +26,27 @@ export const memoizeCompiler = <K extends object, A extends ReadonlyArray<unknow
   }
 }
 
+/**
+ * `memoizeCompiler` for one-argument functions (the codecs' readers). A recursive shape's inner
+ * references keep the forwarder for good, so it matters on deep data (DynamoDB's AttributeValue):
+ * a one-argument forwarder is a plain call, where the rest-parameter one allocates an array each
+ * time.
+ */
+export const memoizeReader = <K extends object, A, R>(
+  build: (key: K) => (a: A) => R
+): ((key: K) => (a: A) => R) => {
+  const cache = new WeakMap<K, (a: A) => R>()
+  return (key) => {
+    const hit = cache.get(key)
+    if (hit !== undefined) return hit
+    let compiled: ((a: A) => R) | undefined
+    cache.set(key, (a) => compiled!(a))
+    compiled = build(key)
+    cache.set(key, compiled)
+    return compiled
+  }
+}
+
 /** Caches a value computed from a key object (an operation's compiled plan, say). */
 export const memoize = <K extends object, V>(build: (key: K) => V): ((key: K) => V) => {
   const cache = new WeakMap<K, V>()
