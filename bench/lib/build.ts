@@ -20,6 +20,8 @@ export interface BuildOptions {
   readonly minify?: boolean
   readonly platform?: "node" | "browser"
   readonly metafile?: string
+  /** Imports left out of the bundle (`node:*`). */
+  readonly external?: ReadonlyArray<string>
 }
 
 /** Compiles `entry` (TypeScript) into one ESM file. */
@@ -39,6 +41,7 @@ export const build = (entry: string, outfile: string, options: BuildOptions = {}
   if (options.minify === true) args.push("--minify")
   if (platform === "node") args.push(`--banner:js=${requireBanner}`)
   if (options.metafile !== undefined) args.push(`--metafile=${options.metafile}`)
+  for (const e of options.external ?? []) args.push(`--external:${e}`)
   fs.mkdirSync(path.dirname(outfile), { recursive: true })
   execFileSync(esbuildBin, args, { stdio: ["ignore", "inherit", "inherit"] })
 }
