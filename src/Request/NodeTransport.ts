@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { formEncode } from "../Protocols/UriEncoding.js"
 import { withWholeBody } from "./Body.js"
@@ -277,8 +278,13 @@ export const make = (options: NodeTransportOptions = {}) =>
             Effect.flatMap((arrived) => {
               const res = arrived.res
               let started = false
-              return Effect.addFinalizer((exit) =>
-                Exit.isInterrupted(exit) ? Effect.sync(() => res.destroy()) : release(res, started)
+              // Scope.addFinalizerExit, not Effect.addFinalizer: the latter also saves the fiber's
+              // FiberRefs to restore them around the finalizer (two FiberRefs diffs and patches,
+              // ~10 us a request), which a finalizer that only releases a socket does not need.
+              return Effect.flatMap(Effect.scope, (scope) =>
+                Scope.addFinalizerExit(scope, (exit) =>
+                  Exit.isInterrupted(exit) ? Effect.sync(() => res.destroy()) : release(res, started)
+                )
               ).pipe(
                 Effect.as(
                   responseOf(arrived, () => {
