@@ -6,12 +6,18 @@
  * those packages are installed. Not part of the tests.
  */
 import * as fs from "node:fs"
+import { fileURLToPath } from "node:url"
 import { Either } from "effect"
 import type { EndpointParams, RuleSet } from "../src/Endpoints/RuleSet.js"
 import { compileRuleSet } from "../src/Endpoints/RulesEngine.js"
-import { dataPath } from "../test/conformance/Report.js"
 
-const file = process.argv[2] ?? dataPath("endpoints/services/s3/endpoint-rule-set-1.json")
+// Resolved from this file (not through test/conformance/Report's dataPath): `npm run bench`
+// compiles this file into one module beside it, where that module's own location no longer holds.
+const file =
+  process.argv.slice(2).find((a) => !a.startsWith("-")) ??
+  fileURLToPath(
+    new URL("../../shared/conformance/endpoints/services/s3/endpoint-rule-set-1.json", import.meta.url)
+  )
 const text = fs.readFileSync(file, "utf8")
 
 const cases: ReadonlyArray<readonly [string, EndpointParams]> = [

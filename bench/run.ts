@@ -50,7 +50,8 @@ for (const name of names) {
   let status: number | string | null
   try {
     compileForNode(path.join(benchDir, `${name}.ts`), compiled)
-    const result = spawnSync(process.execPath, [compiled, ...passThrough], {
+    // --no-warnings: v3's "NodeVersionSupportWarning" would otherwise fill the tables' output
+    const result = spawnSync(process.execPath, ["--no-warnings", compiled, ...passThrough], {
       stdio: "inherit",
       env: { ...process.env, BENCH_ROWS_FILE: rowsFile, BENCH_DIR: benchDir }
     })
