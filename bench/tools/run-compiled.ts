@@ -2,7 +2,7 @@
  * Compiles a bench TypeScript file as `npm run bench` does (esbuild, packages external, no tsx
  * keepNames) and runs it with `node`, passing extra node flags from NODE_FLAGS (e.g.
  * `NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`).
- * The compiled file is kept when profiling (`--cpu-prof`), for `cpuprofile-summary.ts`.
+ * The compiled file is kept when profiling (`--cpu-prof`, `--heap-prof`) or with KEEP_COMPILED set.
  * `npx tsx bench/tools/run-compiled.ts bench/tools/pipeline.ts [args...]`
  */
 import { spawnSync } from "node:child_process"
@@ -19,5 +19,9 @@ try {
   process.exitCode = r.status ?? 1
 } finally {
   // a profile names lines of the compiled file: keep it while profiling
-  if (!flags.some((f) => f.startsWith("--cpu-prof"))) fs.rmSync(out, { force: true })
+  if (
+    process.env.KEEP_COMPILED === undefined &&
+    !flags.some((f) => f.startsWith("--cpu-prof") || f.startsWith("--heap-prof"))
+  )
+    fs.rmSync(out, { force: true })
 }
