@@ -1,0 +1,91 @@
+/**
+ * What every multipart transfer shares: the work after CreateMultipartUpload runs interruptibly,
+ * and whatever ends it (a part failing for good, the body failing, an interruption) is followed by
+ * AbortMultipartUpload in an uninterruptible region, so no upload is left behind.
+ *
+ * Internal to `S3Manager`.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as S3 from "../index.js"
+import { MultipartUploadError } from "./Errors.js"
+
+/** Why the work of a multipart upload failed, before it becomes a `MultipartUploadError`. */
+export class PartFailure {
+  constructor(
+    readonly partNumber: number | undefined,
+    readonly phase: "part" | "body" | "complete",
+    readonly cause: unknown
+  ) {}
+}
+
+export interface GuardSettings {
+  readonly bucket: string
+  readonly key: string
+  readonly uploadId: string
+  readonly leavePartsOnError: boolean
+  readonly abortTimeout: Duration.Duration
+  readonly requestPayer?: S3.RequestPayer | undefined
+  readonly expectedBucketOwner?: string | undefined
+}
+
+/**
+ * Runs `work`; when it fails or is interrupted, aborts the upload (unless `leavePartsOnError`),
+ * waiting for the abort even when interrupted (bounded by `abortTimeout`), then fails with a
+ * `MultipartUploadError` naming the part, or goes on being interrupted.
+ */
+export const guarded = <A, R>(
+  settings: GuardSettings,
+  work: Effect.Effect<A, PartFailure, R>
+): Effect.Effect<A, MultipartUploadError<unknown>, R | S3.S3> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(Effect.exit(restore(work)), (exit) => {
+      if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
+      const abort: Effect.Effect<
+        { readonly aborted: boolean; readonly abortFailure?: unknown },
+        never,
+        S3.S3
+      > = settings.leavePartsOnError
+        ? Effect.succeed({ aborted: false })
+        : Effect.interruptible(
+            S3.abortMultipartUpload({
+              Bucket: settings.bucket,
+              Key: settings.key,
+              UploadId: settings.uploadId,
+              ...(settings.requestPayer === undefined ? {} : { RequestPayer: settings.requestPayer }),
+              ...(settings.expectedBucketOwner === undefined
+                ? {}
+                : { ExpectedBucketOwner: settings.expectedBucketOwner })
+            })
+          ).pipe(
+            Effect.timeout(settings.abortTimeout),
+            Effect.match({
+              onSuccess: () => ({ aborted: true }),
+              // Already gone: nothing is left behind either.
+              onFailure: (e) =>
+                e._tag === "NoSuchUpload" ? { aborted: true } : { aborted: false, abortFailure: e }
+            })
+          )
+      return Effect.flatMap(abort, (aborted) => {
+        const failure = Cause.failureOption(exit.cause)
+        if (Option.isNone(failure)) return Effect.failCause(exit.cause as Cause.Cause<never>)
+        const f = failure.value
+        return Effect.fail(
+          new MultipartUploadError({
+            bucket: settings.bucket,
+            key: settings.key,
+            uploadId: settings.uploadId,
+            partNumber: f.partNumber,
+            phase: f.phase,
+            cause: f.cause,
+            ...aborted
+          })
+        )
+      })
+    })
+  )
