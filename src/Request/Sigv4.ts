@@ -70,8 +70,19 @@ const hmac = (key: string | Uint8Array, data: string): Uint8Array =>
 /** Hex SHA-256 of a payload. */
 export const sha256Hex = (data: string | Uint8Array): string => hex(data)
 
+// The last formatted second: a signature formats its date twice, and calls come many a second.
+let lastSecond = Number.NaN
+let lastStamp = ""
+
 /** `20150830T123600Z` */
-export const amzDate = (date: Date): string => date.toISOString().replace(/[-:]|\.\d{3}/g, "")
+export const amzDate = (date: Date): string => {
+  const second = Math.floor(date.getTime() / 1000)
+  if (second !== lastSecond) {
+    lastStamp = date.toISOString().replace(/[-:]|\.\d{3}/g, "")
+    lastSecond = second
+  }
+  return lastStamp
+}
 
 const normalizePath = (path: string): string => {
   const out: Array<string> = []
@@ -198,7 +209,7 @@ const signatureOf = (
   const scope = `${day}/${options.region}/${options.service}/aws4_request`
   const stringToSign = ["AWS4-HMAC-SHA256", stamp, scope, hex(canonical.request)].join("\n")
   const key = signingKey(identity.secretAccessKey, day, options.region, options.service, cache)
-  const signature = Buffer.from(hmac(key, stringToSign)).toString("hex")
+  const signature = createHmac("sha256", key).update(stringToSign).digest("hex")
   return {
     canonicalRequest: canonical.request,
     stringToSign,
