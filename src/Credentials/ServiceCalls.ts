@@ -18,7 +18,8 @@ import { Transport } from "../Request/Transport.js"
 import * as SSO from "../Services/SSO/index.js"
 import * as SSOOIDC from "../Services/SSOOIDC/index.js"
 import * as STS from "../Services/STS/index.js"
-import * as Session from "../Session/Session.js"
+import * as SessionResolve from "../Session/Resolve.js"
+import type * as Session from "../Session/Session.js"
 import * as SharedConfig from "../Session/SharedConfig.js"
 import { Credentials, CredentialsError, type CredentialsProvider } from "./Credentials.js"
 
@@ -110,7 +111,7 @@ export const live = (options: LiveOptions = {}): Effect.Effect<ServiceCalls, nev
         operation.pipe(
           Effect.provide(
             clientLayer.pipe(
-              Layer.provide(Session.layerFrom({ region: callContext.region })),
+              Layer.provide(SessionResolve.layerFrom({ region: callContext.region })),
               Layer.provide(Layer.succeed(Credentials, callContext.credentials)),
               Layer.provide(Layer.succeed(Transport, transport)),
               Layer.provide(Layer.succeed(SharedConfig.SharedConfig, loaded)),

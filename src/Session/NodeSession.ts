@@ -22,7 +22,8 @@ import * as Chain from "../Credentials/Chain.js"
 import type { Credentials } from "../Credentials/Credentials.js"
 import * as NodeTransport from "../Request/NodeTransport.js"
 import type { Transport } from "../Request/Transport.js"
-import { layerFrom, type Session, type SessionConfigError, type SessionOptions } from "./Session.js"
+import { layerFrom, type SessionOptions } from "./Resolve.js"
+import type { Session, SessionConfigError } from "./Session.js"
 import * as SharedConfig from "./SharedConfig.js"
 
 /** What `layer` takes besides the settings of `SessionOptions`. */

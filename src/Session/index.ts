@@ -6,4 +6,5 @@
  * @since 0.1.0
  */
 export { layer, type NodeSessionOptions } from "./NodeSession.js"
+export * from "./Resolve.js"
 export * from "./Session.js"

@@ -6,7 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Credentials from "../../../src/Credentials/Credentials.js"
 import { Transport } from "../../../src/Request/Transport.js"
 import { parse } from "../../../src/Session/ConfigFile.js"
-import * as Session from "../../../src/Session/Session.js"
+import * as Session from "../../../src/Session/index.js"
 import * as SharedConfig from "../../../src/Session/SharedConfig.js"
 
 const configFile = `
