@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /**
  * No endpoint could be resolved: the rule set's own error text (for example `"Invalid region: region

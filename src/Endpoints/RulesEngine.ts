@@ -24,7 +24,7 @@
  *
  * @since 0.1.0
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { EndpointError } from "./EndpointError.js"
 import {
   type AttrStep,
