@@ -1,7 +1,7 @@
 /**
  * The cost of our Node transport alone, against the fixed-response server: `send` + reading the
  * body whole (`bytes`) or as a `Stream`, next to a bare `node:http` keep-alive loop.
- * `npx tsx bench/tools/run-compiled.ts bench/tools/transport.ts [calls] [concurrency]`
+ * `npx tsx bench/tools/run-compiled.ts bench/tools/transport.ts [calls] [concurrency] [raw|bytes|stream]`
  */
 import * as http from "node:http"
 import * as Effect from "effect/Effect"
@@ -12,6 +12,7 @@ import { startFixedServer } from "../lib/servers.js"
 
 const calls = Number(process.argv[2] ?? 10_000)
 const concurrency = Number(process.argv[3] ?? 32)
+const only = process.argv[4] // raw | bytes | stream
 const server = await startFixedServer(1024)
 const port = Number(new URL(server.endpoint).port)
 const request: HttpRequest = {
@@ -66,7 +67,7 @@ try {
     )
   }
   for (let i = 0; i < 2; i++) {
-    await measure("raw node:http", (n) => pool(n, rawOne))
+    if (only === undefined || only === "raw") await measure("raw node:http", (n) => pool(n, rawOne))
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
@@ -81,8 +82,10 @@ try {
                 Effect.orDie
               )
             )
-          yield* Effect.promise(() => measure("NodeTransport send + bytes", run(viaBytes)))
-          yield* Effect.promise(() => measure("NodeTransport send + stream", run(viaStream)))
+          if (only === undefined || only === "bytes")
+            yield* Effect.promise(() => measure("NodeTransport send + bytes", run(viaBytes)))
+          if (only === undefined || only === "stream")
+            yield* Effect.promise(() => measure("NodeTransport send + stream", run(viaStream)))
         })
       )
     )
