@@ -9,6 +9,8 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { isServiceError } from "../../../Request/Errors.js"
@@ -66,6 +68,9 @@ interface Opened {
   readonly info: DownloadInfo
   readonly stream: Stream.Stream<Uint8Array, DownloadError, S3.S3>
 }
+
+/** Bytes a part's reader gathers before handing them on. */
+const BATCH = 1024 * 1024
 
 /** `bytes=a-b` or `bytes=a-`; other forms (suffixes, several ranges) are fetched in one GET. */
 const parseRange = (range: string | undefined): { start: number; end: number | undefined } | undefined => {
@@ -151,29 +156,58 @@ const openDownload = (
     const ranges: Array<readonly [number, number]> = []
     for (let a = range.start; a <= last; a += partSize) ranges.push([a, Math.min(last, a + partSize - 1)])
 
+    // Parts are fetched `concurrency` at a time, each into a mailbox of its own, by fibers of this
+    // scope (interrupted when it closes). The stream takes whatever the head part's mailbox holds,
+    // so the head part streams straight through while the next ones are fetched; when the head
+    // part is done the next part is started: at most `concurrency` parts are held.
+    const scope = yield* Effect.scope
     let received = 0
-    const collect = (
+    const report = (n: number) => {
+      received += n
+      return options.onProgress === undefined
+        ? Effect.void
+        : options.onProgress({ bytesReceived: received, totalBytes })
+    }
+    /**
+     * Reads a part's body into its mailbox, handing chunks on in batches of about 1 MiB: every
+     * hand-off wakes the stream's fiber, and one per 64 KiB socket chunk costs more than the copy
+     * it avoids.
+     */
+    const pump = (
       body: Stream.Stream<Uint8Array, S3.GetObjectError> | undefined,
-      [a, b]: readonly [number, number]
+      [a, b]: readonly [number, number],
+      mailbox: Mailbox.Mailbox<Uint8Array, DownloadError>
     ) =>
-      Effect.flatMap(Stream.runCollect(body ?? Stream.empty), (chunks) => {
+      Effect.suspend(() => {
         let n = 0
-        for (const c of chunks) n += c.length
-        if (n !== b - a + 1) {
-          return Effect.fail(transferError(`bytes=${a}-${b} gave ${n} bytes instead of ${b - a + 1}`))
+        let pending: Array<Uint8Array> = []
+        let pendingBytes = 0
+        const flush = () => {
+          if (pending.length === 0) return Effect.void
+          mailbox.unsafeOfferAll(pending)
+          const bytes = pendingBytes
+          pending = []
+          pendingBytes = 0
+          return options.onProgress === undefined ? Effect.void : report(bytes)
         }
-        received += n
-        const progress =
-          options.onProgress === undefined
-            ? Effect.void
-            : options.onProgress({ bytesReceived: received, totalBytes })
-        return Effect.as(progress, chunks)
+        return Stream.runForEach(body ?? Stream.empty, (chunk) => {
+          n += chunk.length
+          pending.push(chunk)
+          pendingBytes += chunk.length
+          return pendingBytes >= BATCH ? flush() : Effect.void
+        }).pipe(
+          Effect.flatMap(() =>
+            n === b - a + 1
+              ? flush()
+              : Effect.fail(transferError(`bytes=${a}-${b} gave ${n} bytes instead of ${b - a + 1}`))
+          )
+        )
       })
-    const fetch = (r: readonly [number, number]) => {
+    const fetch = (r: readonly [number, number], mailbox: Mailbox.Mailbox<Uint8Array, DownloadError>) => {
       const header = `bytes=${r[0]}-${r[1]}`
       return Effect.scoped(
         S3.getObject({ ...base, Range: header, ...(etag === undefined ? {} : { IfMatch: etag }) }).pipe(
-          Effect.flatMap((part) => collect(part.Body, r)),
+          Effect.flatMap((part) => pump(part.Body, r, mailbox)),
           Effect.catchIf(
             (e) => isStatus(e, 412),
             (cause) =>
@@ -190,10 +224,40 @@ const openDownload = (
         )
       )
     }
-    const stream = Stream.fromIterable(ranges.map((r, i) => [r, i] as const)).pipe(
-      Stream.mapEffect(([r, i]) => (i === 0 ? collect(out.Body, r) : fetch(r)), { concurrency }),
-      Stream.flattenChunks
+    const mailboxes: Array<Mailbox.Mailbox<Uint8Array, DownloadError> | undefined> = []
+    let started = 0
+    let head = 0
+    const startNext = Effect.suspend(() => {
+      if (started >= ranges.length) return Effect.void
+      const i = started++
+      const r = ranges[i]!
+      return Effect.flatMap(Mailbox.make<Uint8Array, DownloadError>(), (mailbox) => {
+        mailboxes[i] = mailbox
+        return (i === 0 ? pump(out.Body, r, mailbox) : fetch(r, mailbox)).pipe(
+          Effect.exit,
+          Effect.flatMap((exit) => mailbox.done(exit)),
+          Effect.forkIn(scope),
+          Effect.asVoid
+        )
+      })
+    })
+    yield* Effect.repeatN(startNext, Math.min(concurrency, ranges.length) - 1)
+    const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<DownloadError>, S3.S3> = Effect.suspend(
+      () => {
+        const mailbox = mailboxes[head]
+        if (mailbox === undefined) return Effect.fail(Option.none())
+        return Effect.matchEffect(mailbox.takeAll, {
+          onFailure: (e) => Effect.fail(Option.some(e)),
+          onSuccess: ([chunk, done]) => {
+            if (!done) return chunk.length > 0 ? Effect.succeed(chunk) : pull
+            mailboxes[head] = undefined
+            head++
+            return Effect.zipRight(startNext, chunk.length > 0 ? Effect.succeed(chunk) : pull)
+          }
+        })
+      }
     )
+    const stream = Stream.repeatEffectChunkOption(pull)
     return { info: infoOf(out, totalBytes, objectSize), stream }
   })
 
