@@ -10,13 +10,11 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
@@ -26,7 +24,7 @@ import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as Scope from "effect/Scope"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import { type AwsCredentials, CredentialsError } from "../Credentials/Credentials.js"
@@ -66,7 +64,13 @@ import {
 import { finalize } from "./Finalize.js"
 import * as Retry from "./Retry.js"
 import * as Sigv4 from "./Sigv4.js"
-import { type HttpRequest, type HttpResponse, type StreamBody, urlOf } from "./Transport.js"
+import {
+  type HttpRequest,
+  type StreamBody,
+  type TransportError,
+  urlOf,
+  type WholeResponse
+} from "./Transport.js"
 import { validate } from "./Validate.js"
 
 /** What a call returns internally: the output and the raw response. */
@@ -390,97 +394,153 @@ const serviceError = (
   return { error: makeServiceError(cls, fields), redirect }
 }
 
-const attemptOnce = (
+/** A transport's failure as an attempt's: connection failures and timeouts may be retried. */
+const transportFailure = (error: TransportError): AttemptFailure => ({
+  error,
+  retry: error._tag === "NetworkError" ? "transient" : error._tag === "RequestTimeout" ? "timeout" : undefined
+})
+
+const damagedFailure = (problem: string): AttemptFailure => ({
+  error: new NetworkError({ message: `the response was damaged in transit: ${problem}` }),
+  retry: "transient"
+})
+
+/** What a complete response means: the output, or why the attempt failed. */
+const interpret = (
   client: ServiceClient,
   compiled: Compiled,
   prepared: Prepared,
-  credentialsFor: Effect.Effect<AwsCredentials | undefined, CallError>
+  parts: ResponseParts
+): Either.Either<CallResult, AttemptFailure> => {
+  const model = compiled.spec.model
+  const custom = client.definition.customizations
+  const ok = parts.status >= 200 && parts.status < 300
+  const damaged = custom?.checkResponse?.(model, parts)
+  if (damaged !== undefined) return Either.left(damagedFailure(damaged))
+  const embedded = ok ? custom?.embeddedError?.(model, parts, client.codec) : undefined
+  if (ok && embedded === undefined) {
+    return Either.flatMap(decode(client, compiled, prepared, parts, undefined), (output) => {
+      const mismatch = custom?.verifyOutput?.(model, output, prepared.input)
+      return mismatch === undefined
+        ? Either.right({ output, response: rawOf(parts) })
+        : Either.left(damagedFailure(mismatch))
+    })
+  }
+  // An error sent with a 2xx status is classified as the server failure it is.
+  const { error, redirect } = serviceError(client, compiled, ok ? { ...parts, status: 500 } : parts, embedded)
+  return Either.left({
+    error,
+    retry: error.classification === "client" ? undefined : error.classification,
+    headers: parts.headers,
+    redirectRegion: redirect
+  })
+}
+
+/** The request signed with the credentials and the fiber's clock (corrected by the learned skew). */
+const signWith = (
+  client: ServiceClient,
+  prepared: Prepared,
+  credentials: AwsCredentials | undefined,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
+): Either.Either<HttpRequest, AttemptFailure> => {
+  if (credentials === undefined) return Either.right(prepared.request)
+  const unsendable = unsendableCredentials(credentials)
+  if (unsendable !== undefined) return Either.left({ error: unsendable, retry: undefined })
+  const now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
+  return Either.right(signRequest(client, prepared, credentials, now))
+}
+
+type Credentials = Effect.Effect<AwsCredentials | undefined, AttemptFailure>
+
+/**
+ * One attempt whose response is read whole (every operation but those streaming their output):
+ * no scope of its own, the transport's `exchange` releases the connection itself.
+ */
+const attemptWhole = (
+  client: ServiceClient,
+  compiled: Compiled,
+  prepared: Prepared,
+  credentials: Credentials
+): Effect.Effect<CallResult, AttemptFailure> => {
+  const transport = client.config.transport
+  const sendOptions = {
+    connectTimeoutMs: client.config.connectTimeoutMs,
+    idleTimeoutMs: client.config.idleTimeoutMs
+  }
+  const exchange = (request: HttpRequest): Effect.Effect<WholeResponse, TransportError> =>
+    transport.exchange !== undefined
+      ? transport.exchange(request, sendOptions)
+      : Effect.scoped(
+          Effect.flatMap(transport.send(request, sendOptions), (response) =>
+            Effect.map(response.bytes, (body) => ({
+              status: response.status,
+              headers: response.headers,
+              body
+            }))
+          )
+        )
+  return Effect.flatMap(credentials, (creds) =>
+    Effect.withFiberRuntime<CallResult, AttemptFailure>((fiber) => {
+      count(fiber, compiled.attempts)
+      const signed = signWith(client, prepared, creds, fiber)
+      if (Either.isLeft(signed)) return Effect.fail(signed.left)
+      return Effect.matchEffect(exchange(signed.right), {
+        onFailure: (error) => Effect.fail(transportFailure(error)),
+        onSuccess: (response) => interpret(client, compiled, prepared, response)
+      })
+    })
+  )
+}
+
+/**
+ * One attempt of an operation that streams its output, in the caller's scope: the connection of a
+ * successful attempt is released when that scope closes (read or not); a failed attempt's is
+ * released at once (its error body is read whole, or the transport destroyed the request).
+ */
+const attemptStreaming = (
+  client: ServiceClient,
+  compiled: Compiled,
+  prepared: Prepared,
+  credentials: Credentials
 ): Effect.Effect<CallResult, AttemptFailure, Scope.Scope> =>
-  Effect.gen(function* () {
-    const credentials = yield* Effect.mapError(
-      credentialsFor,
-      (error): AttemptFailure => ({ error, retry: undefined })
-    )
-    const unsendable = credentials === undefined ? undefined : unsendableCredentials(credentials)
-    if (unsendable !== undefined)
-      return yield* Effect.fail<AttemptFailure>({ error: unsendable, retry: undefined })
-    if (client.state.rateLimiter) yield* client.state.rateLimiter.acquire
-    const now = yield* Clock.currentTimeMillis
-    const signed =
-      credentials === undefined ? prepared.request : signRequest(client, prepared, credentials, now)
-    const response: HttpResponse = yield* client.config.transport
-      .send(signed, {
+  Effect.flatMap(credentials, (creds) =>
+    Effect.withFiberRuntime<CallResult, AttemptFailure, Scope.Scope>((fiber) => {
+      count(fiber, compiled.attempts)
+      const signed = signWith(client, prepared, creds, fiber)
+      if (Either.isLeft(signed)) return Effect.fail(signed.left)
+      const sendOptions = {
         connectTimeoutMs: client.config.connectTimeoutMs,
         idleTimeoutMs: client.config.idleTimeoutMs
-      })
-      .pipe(
-        Effect.mapError(
-          (error): AttemptFailure => ({
-            error,
-            retry:
-              error._tag === "NetworkError"
-                ? "transient"
-                : error._tag === "RequestTimeout"
-                  ? "timeout"
-                  : undefined
-          })
-        )
-      )
-    const model = compiled.spec.model
-    const custom = client.definition.customizations
-    const readBody = Effect.mapError(
-      response.bytes,
-      (error): AttemptFailure => ({
-        error,
-        retry: error._tag === "NetworkError" ? "transient" : "timeout"
-      })
-    )
-    const ok = response.status >= 200 && response.status < 300
-    if (ok && compiled.streamingOutput) {
-      const output = yield* decode(client, compiled, prepared, { ...response, body: EMPTY }, response.stream)
-      return { output, response: rawOf(response, undefined) }
-    }
-    const body = yield* readBody
-    const parts: ResponseParts = { status: response.status, headers: response.headers, body }
-    const damaged = custom?.checkResponse?.(model, parts)
-    if (damaged !== undefined) {
-      return yield* Effect.fail<AttemptFailure>({
-        error: new NetworkError({ message: `the response was damaged in transit: ${damaged}` }),
-        retry: "transient"
-      })
-    }
-    const embedded = ok ? custom?.embeddedError?.(model, parts, client.codec) : undefined
-    if (ok && embedded === undefined) {
-      const output = yield* decode(client, compiled, prepared, parts, undefined)
-      const mismatch = custom?.verifyOutput?.(model, output, prepared.input)
-      if (mismatch !== undefined) {
-        return yield* Effect.fail<AttemptFailure>({
-          error: new NetworkError({ message: `the response was damaged in transit: ${mismatch}` }),
-          retry: "transient"
-        })
       }
-      return { output, response: rawOf(response, undefined) }
-    }
-    // An error sent with a 2xx status is classified as the server failure it is.
-    const { error, redirect } = serviceError(
-      client,
-      compiled,
-      ok ? { ...parts, status: 500 } : parts,
-      embedded
-    )
-    return yield* Effect.fail<AttemptFailure>({
-      error,
-      retry: error.classification === "client" ? undefined : error.classification,
-      headers: response.headers,
-      redirectRegion: redirect
+      return Effect.matchEffect(client.config.transport.send(signed.right, sendOptions), {
+        onFailure: (error) => Effect.fail(transportFailure(error)),
+        onSuccess: (response) =>
+          response.status >= 200 && response.status < 300
+            ? Either.map(
+                decode(client, compiled, prepared, { ...response, body: EMPTY }, response.stream),
+                (output) => ({ output, response: rawOf(response) })
+              )
+            : Effect.matchEffect(response.bytes, {
+                onFailure: (error) => Effect.fail(transportFailure(error)),
+                onSuccess: (body) =>
+                  interpret(client, compiled, prepared, {
+                    status: response.status,
+                    headers: response.headers,
+                    body
+                  })
+              })
+      })
     })
-  })
+  )
 
-const rawOf = (response: HttpResponse, attempts: number | undefined): RawResponse => ({
+const rawOf = (response: {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+}): RawResponse => ({
   statusCode: response.status,
   headers: response.headers,
   requestId: response.headers["x-amzn-requestid"] ?? response.headers["x-amz-request-id"],
-  attempts: attempts ?? 1
+  attempts: 1
 })
 
 const decode = (
@@ -489,16 +549,15 @@ const decode = (
   prepared: Prepared,
   parts: ResponseParts,
   stream: unknown
-): Effect.Effect<Record<string, unknown>, AttemptFailure> =>
-  Effect.try({
-    try: () => {
-      const model = compiled.spec.model
-      const custom = client.definition.customizations
-      const output = custom?.decodeOutput?.(model, parts) ?? client.codec.deserialize(model, parts, stream)
-      const transform = custom?.transformOutput
-      return transform ? transform(model, output, prepared.input) : output
-    },
-    catch: (e): AttemptFailure => ({
+): Either.Either<Record<string, unknown>, AttemptFailure> => {
+  try {
+    const model = compiled.spec.model
+    const custom = client.definition.customizations
+    const output = custom?.decodeOutput?.(model, parts) ?? client.codec.deserialize(model, parts, stream)
+    const transform = custom?.transformOutput
+    return Either.right(transform ? transform(model, output, prepared.input) : output)
+  } catch (e) {
+    return Either.left({
       error: new SerializationError({
         message: `cannot decode the ${compiled.name} response (HTTP ${parts.status}): ${
           e instanceof Error ? e.message : String(e)
@@ -511,7 +570,8 @@ const decode = (
       }),
       retry: undefined
     })
-  })
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Attempts under the retry policy.
@@ -540,129 +600,115 @@ const policyFor = (client: ServiceClient, options: CallOptions | undefined) =>
     return options?.maxAttempts === undefined ? base : Retry.withMaxAttempts(base, options.maxAttempts)
   })
 
-/** Runs attempts until one succeeds or the policy gives up. */
+/**
+ * Runs attempts until one succeeds or the policy gives up. The first attempt runs on its own: the
+ * policy, the quota and the backoff are consulted only after a failure.
+ */
 const runAttempts = (
   client: ServiceClient,
   compiled: Compiled,
   firstPrepared: Prepared,
   options: CallOptions | undefined,
-  callerScope: Scope.Scope | undefined
-): Effect.Effect<CallResult, CallError> =>
-  Effect.gen(function* () {
-    const policy = yield* policyFor(client, options)
-    const quota = client.config.retry.quota
-    const credentialsProvider = client.config.credentials
-    const anonymous = compiled.unsigned || credentialsProvider.anonymous === true
-    let forceRefresh = false
-    const credentials: Effect.Effect<AwsCredentials | undefined, CallError> = anonymous
+  streaming: boolean,
+  traced: boolean
+): Effect.Effect<CallResult, CallError, Scope.Scope> => {
+  const quota = client.config.retry.quota
+  const limiter = client.state.rateLimiter
+  const provider = client.config.credentials
+  const anonymous = compiled.unsigned || provider.anonymous === true
+  const toFailure = (error: CallError): AttemptFailure => ({ error, retry: undefined })
+  const fetch = (refresh: boolean): Credentials =>
+    anonymous
       ? Effect.succeed(undefined)
-      : Effect.suspend(() => {
-          if (!forceRefresh) return credentialsProvider.get
-          forceRefresh = false
-          return credentialsProvider.refresh
-        })
-    let prepared = firstPrepared
-    let driver: Schedule.ScheduleDriver<unknown, unknown> | undefined
+      : Effect.mapError(refresh ? provider.refresh : provider.get, toFailure)
+  let prepared = firstPrepared
+  let refresh = false
+  let driver: Schedule.ScheduleDriver<unknown, unknown> | undefined
 
-    const one = (state: LoopState): Effect.Effect<CallResult, CallError> => {
-      const attempt = attemptInScope(client, compiled, () => prepared, credentials, callerScope)
-      return Effect.matchEffect(withAttemptSpan(compiled, state.attempt, attempt), {
-        onSuccess: (result) =>
-          Effect.gen(function* () {
-            quota.release(state.costTaken)
-            if (client.state.rateLimiter) client.state.rateLimiter.update(yield* Retry.nowSeconds, false)
-            return { output: result.output, response: { ...result.response, attempts: state.attempt } }
-          }),
-        onFailure: (failure) =>
-          Effect.gen(function* () {
-            const nowMs = yield* Clock.currentTimeMillis
-            if (client.state.rateLimiter && failure.retry !== undefined) {
-              client.state.rateLimiter.update(nowMs / 1000, failure.retry === "throttling")
-            }
-            yield* Effect.logDebug(
-              `${compiled.spanName} attempt ${state.attempt} failed: ${failure.error._tag}`
-            )
-            // Redirect to the bucket's region (S3), once.
-            if (failure.redirectRegion !== undefined && !state.redirected) {
-              const redirected = prepareFor(client, compiled, prepared.input, options, failure.redirectRegion)
-              if (Either.isRight(redirected)) {
-                prepared = redirected.right
-                return yield* one({ ...state, attempt: state.attempt + 1, redirected: true })
-              }
-            }
-            // A clock too far off: learn the offset from the server's Date and try again at once.
-            if (failure.retry === "clockSkew") {
-              const offset = serverTimeOffset(failure.headers, nowMs)
-              if (state.skewCorrected || offset === undefined) return yield* Effect.fail(failure.error)
-              client.state.clockOffsetMs = offset
-              return yield* one({ ...state, attempt: state.attempt + 1, skewCorrected: true })
-            }
-            // An expired session token: refresh the credentials once and try again at once.
-            if (failure.retry === "expiredToken") {
-              if (state.tokenRefreshed || anonymous) return yield* Effect.fail(failure.error)
-              forceRefresh = true
-              return yield* one({ ...state, attempt: state.attempt + 1, tokenRefreshed: true })
-            }
-            if (
-              failure.retry === undefined ||
-              policy.mode === "none" ||
-              state.attempt >= policy.maxAttempts
-            ) {
-              return yield* Effect.fail(failure.error)
-            }
-            const cost = failure.retry === "timeout" ? Retry.TIMEOUT_RETRY_COST : Retry.RETRY_COST
-            if (!quota.acquire(cost)) return yield* Effect.fail(failure.error)
-            if (policy.schedule) {
-              driver ??= yield* Schedule.driver(policy.schedule)
-              const next = yield* Effect.either(driver.next(failure.error))
-              if (Either.isLeft(next)) return yield* Effect.fail(failure.error)
-            } else {
-              const random = yield* Effect.randomWith((r) => r.next)
-              const backoff = Retry.backoffMs(
-                policy,
-                state.attempt - 1,
-                failure.retry === "throttling",
-                random
-              )
-              const after = Retry.retryAfterMs(failure.headers, nowMs)
-              const delay =
-                after === undefined ? backoff : Math.min(Retry.MAX_RETRY_AFTER_MS, Math.max(after, backoff))
-              yield* Effect.sleep(Duration.millis(delay))
-            }
-            return yield* one({ ...state, attempt: state.attempt + 1, costTaken: state.costTaken + cost })
-          })
+  const attempt = (n: number): Effect.Effect<CallResult, AttemptFailure, Scope.Scope> => {
+    const credentials = fetch(refresh)
+    refresh = false
+    const run = streaming
+      ? attemptStreaming(client, compiled, prepared, credentials)
+      : attemptWhole(client, compiled, prepared, credentials)
+    const limited = limiter === undefined ? run : Effect.zipRight(limiter.acquire, run)
+    return traced
+      ? Effect.withSpan(limited, `${compiled.spanName} attempt`, {
+          kind: "client",
+          attributes: { "aws.attempt": n }
+        })
+      : limited
+  }
+
+  const succeeded =
+    (state: LoopState) =>
+    (result: CallResult): Effect.Effect<CallResult> => {
+      quota.release(state.costTaken)
+      const done = { output: result.output, response: { ...result.response, attempts: state.attempt } }
+      if (limiter === undefined) return Effect.succeed(done)
+      return Effect.map(Retry.nowSeconds, (now) => {
+        limiter.update(now, false)
+        return done
       })
     }
-    return yield* one({
-      attempt: 1,
-      costTaken: 0,
-      skewCorrected: false,
-      tokenRefreshed: false,
-      redirected: false
-    })
-  })
 
-/**
- * One attempt in its own scope: closed at once when the attempt fails or its body was read; left
- * open (a child of the caller's scope) when the output streams its body.
- */
-const attemptInScope = (
-  client: ServiceClient,
-  compiled: Compiled,
-  prepared: () => Prepared,
-  credentials: Effect.Effect<AwsCredentials | undefined, CallError>,
-  callerScope: Scope.Scope | undefined
-): Effect.Effect<CallResult, AttemptFailure> => {
-  const run = Effect.withFiberRuntime<CallResult, AttemptFailure, Scope.Scope>((fiber) => {
-    count(fiber, compiled.attempts)
-    return attemptOnce(client, compiled, prepared(), credentials)
-  })
-  if (callerScope === undefined) return Effect.scoped(run)
-  return Effect.flatMap(Scope.fork(callerScope, ExecutionStrategy.sequential), (scope) =>
-    Scope.extend(run, scope).pipe(
-      Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(scope, exit)))
-    )
-  )
+  const failed = (
+    state: LoopState,
+    failure: AttemptFailure
+  ): Effect.Effect<CallResult, CallError, Scope.Scope> =>
+    Effect.gen(function* () {
+      const nowMs = yield* Clock.currentTimeMillis
+      if (limiter && failure.retry !== undefined) limiter.update(nowMs / 1000, failure.retry === "throttling")
+      yield* Effect.logDebug(`${compiled.spanName} attempt ${state.attempt} failed: ${failure.error._tag}`)
+      // Redirect to the bucket's region (S3), once.
+      if (failure.redirectRegion !== undefined && !state.redirected) {
+        const redirected = prepareFor(client, compiled, prepared.input, options, failure.redirectRegion)
+        if (Either.isRight(redirected)) {
+          prepared = redirected.right
+          return yield* next({ ...state, attempt: state.attempt + 1, redirected: true })
+        }
+      }
+      // A clock too far off: learn the offset from the server's Date and try again at once.
+      if (failure.retry === "clockSkew") {
+        const offset = serverTimeOffset(failure.headers, nowMs)
+        if (state.skewCorrected || offset === undefined) return yield* Effect.fail(failure.error)
+        client.state.clockOffsetMs = offset
+        return yield* next({ ...state, attempt: state.attempt + 1, skewCorrected: true })
+      }
+      // An expired session token: refresh the credentials once and try again at once.
+      if (failure.retry === "expiredToken") {
+        if (state.tokenRefreshed || anonymous) return yield* Effect.fail(failure.error)
+        refresh = true
+        return yield* next({ ...state, attempt: state.attempt + 1, tokenRefreshed: true })
+      }
+      const policy = yield* policyFor(client, options)
+      if (failure.retry === undefined || policy.mode === "none" || state.attempt >= policy.maxAttempts) {
+        return yield* Effect.fail(failure.error)
+      }
+      const cost = failure.retry === "timeout" ? Retry.TIMEOUT_RETRY_COST : Retry.RETRY_COST
+      if (!quota.acquire(cost)) return yield* Effect.fail(failure.error)
+      if (policy.schedule) {
+        driver ??= yield* Schedule.driver(policy.schedule)
+        const wait = yield* Effect.either(driver.next(failure.error))
+        if (Either.isLeft(wait)) return yield* Effect.fail(failure.error)
+      } else {
+        const random = yield* Effect.randomWith((r) => r.next)
+        const backoff = Retry.backoffMs(policy, state.attempt - 1, failure.retry === "throttling", random)
+        const after = Retry.retryAfterMs(failure.headers, nowMs)
+        const delay =
+          after === undefined ? backoff : Math.min(Retry.MAX_RETRY_AFTER_MS, Math.max(after, backoff))
+        yield* Effect.sleep(Duration.millis(delay))
+      }
+      return yield* next({ ...state, attempt: state.attempt + 1, costTaken: state.costTaken + cost })
+    })
+
+  const next = (state: LoopState): Effect.Effect<CallResult, CallError, Scope.Scope> =>
+    Effect.matchEffect(attempt(state.attempt), {
+      onSuccess: succeeded(state),
+      onFailure: (failure) => failed(state, failure)
+    })
+
+  return next({ attempt: 1, costTaken: 0, skewCorrected: false, tokenRefreshed: false, redirected: false })
 }
 
 const prepareFor = (
@@ -683,33 +729,15 @@ const isNative = (tracer: Tracer.Tracer): boolean => {
   return tracer === nativeTracer
 }
 
-const withAttemptSpan = <A, E, R>(compiled: Compiled, attempt: number, effect: Effect.Effect<A, E, R>) =>
-  Effect.tracerWith((tracer) =>
-    isNative(tracer)
-      ? effect
-      : Effect.withSpan(effect, `${compiled.spanName} attempt`, {
-          kind: "client",
-          attributes: { "aws.attempt": attempt }
-        })
-  )
-
-const withCallSpan = <A, E, R>(client: ServiceClient, compiled: Compiled, effect: Effect.Effect<A, E, R>) =>
-  Effect.tracerWith((tracer) =>
-    isNative(tracer)
-      ? effect
-      : Effect.withSpan(effect, compiled.spanName, {
-          kind: "client",
-          attributes: {
-            "rpc.system": "aws-api",
-            "rpc.service": client.config.serviceId,
-            "rpc.method": compiled.name,
-            "aws.region": client.config.region ?? ""
-          }
-        })
-  )
-
 // ---------------------------------------------------------------------------------------------
 // Entry points.
+
+const callTimeout = (compiled: Compiled, timeout: Duration.DurationInput) => () =>
+  new RequestTimeout({
+    message: `${compiled.spanName} did not complete within ${Duration.format(timeout)}`,
+    phase: "call",
+    timeoutMs: Duration.toMillis(timeout)
+  })
 
 /** Runs one call of an operation. Streaming outputs need the caller's `Scope`. */
 export const execute = (
@@ -719,39 +747,50 @@ export const execute = (
   options: CallOptions | undefined
 ): Effect.Effect<CallResult, CallError, Scope.Scope> => {
   const compiled = compile(client, spec)
-  const call = Effect.flatMap(
-    compiled.streamingOutput
-      ? Effect.map(Effect.scope, Option.some)
-      : Effect.succeed(Option.none<Scope.Scope>()),
-    (scope) =>
-      Effect.flatMap(
-        Effect.suspend(() => prepare(client, compiled, input, options)),
-        (prepared) => runAttempts(client, compiled, prepared, options, Option.getOrUndefined(scope))
-      )
-  )
-  const timed =
-    options?.timeout === undefined
-      ? call
-      : Effect.timeoutFail(call, {
-          duration: options.timeout,
-          onTimeout: () =>
-            new RequestTimeout({
-              message: `${compiled.spanName} did not complete within ${Duration.format(options.timeout!)}`,
-              phase: "call",
-              timeoutMs: Duration.toMillis(options.timeout!)
-            })
-        })
-  return withCallSpan(
-    client,
-    compiled,
-    Effect.onExit(timed, (exit) =>
-      Effect.withFiberRuntime((fiber) => {
-        count(fiber, compiled.calls)
-        if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) count(fiber, compiled.failures)
-        return Effect.void
+  return Effect.withFiberRuntime<CallResult, CallError, Scope.Scope>((fiber) => {
+    count(fiber, compiled.calls)
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+    const started = clock.unsafeCurrentTimeMillis()
+    const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
+    const finished = (failed: boolean) => {
+      compiled.duration.unsafeUpdate(clock.unsafeCurrentTimeMillis() - started, labels)
+      if (failed) compiled.failures.unsafeUpdate(1, labels)
+    }
+    const prepared = prepare(client, compiled, input, options)
+    if (Either.isLeft(prepared)) {
+      finished(true)
+      return Effect.fail(prepared.left)
+    }
+    const traced = !isNative(fiber.currentTracer)
+    let call = runAttempts(client, compiled, prepared.right, options, compiled.streamingOutput, traced)
+    if (options?.timeout !== undefined) {
+      call = Effect.timeoutFail(call, {
+        duration: options.timeout,
+        onTimeout: callTimeout(compiled, options.timeout)
       })
-    )
-  )
+    }
+    if (traced) {
+      call = Effect.withSpan(call, compiled.spanName, {
+        kind: "client",
+        attributes: {
+          "rpc.system": "aws-api",
+          "rpc.service": client.config.serviceId,
+          "rpc.method": compiled.name,
+          "aws.region": client.config.region ?? ""
+        }
+      })
+    }
+    return Effect.matchEffect(call, {
+      onSuccess: (result) => {
+        finished(false)
+        return Effect.succeed(result)
+      },
+      onFailure: (error) => {
+        finished(true)
+        return Effect.fail(error)
+      }
+    })
+  })
 }
 
 /** A presigned request for one call of an operation (query-string SigV4). */

@@ -25,7 +25,8 @@ import {
   type StreamBody,
   Transport,
   type TransportError,
-  type TransportService
+  type TransportService,
+  type WholeResponse
 } from "./Transport.js"
 
 export interface NodeTransportOptions {
@@ -129,69 +130,77 @@ export const make = (options: NodeTransportOptions = {}) =>
     )
     const drainLimit = options.drainLimitBytes ?? 65_536
 
-    const awaitResponse = (request: HttpRequest, send: SendOptions): Effect.Effect<Arrived, TransportError> =>
-      Effect.suspend(() => {
-        const connectTimeoutMs = send.connectTimeoutMs ?? options.connectTimeoutMs ?? 10_000
-        const idleTimeoutMs = send.idleTimeoutMs ?? options.idleTimeoutMs
-        const mod = request.protocol === "https:" ? https : http
-        let req: http.ClientRequest
-        try {
-          req = mod.request({
-            agent: request.protocol === "https:" ? httpsAgent : httpAgent,
-            method: request.method,
-            hostname: request.hostname,
-            port: request.port,
-            path: pathWithQuery(request),
-            headers: request.headers
-          })
-        } catch (e) {
-          // Node refuses, before sending anything, what HTTP/1.1 cannot carry (CR/LF in a header)
-          return Effect.fail(
-            new SerializationError({
-              message: `the request cannot be sent as HTTP: ${e instanceof Error ? e.message : String(e)}`,
-              operation: "",
-              direction: "request",
-              cause: e
+    /** Creates the Node request with its timers; Node refuses what HTTP/1.1 cannot carry. */
+    const open = (
+      request: HttpRequest,
+      send: SendOptions
+    ): { readonly req: http.ClientRequest; readonly exchange: Exchange } | SerializationError => {
+      const connectTimeoutMs = send.connectTimeoutMs ?? options.connectTimeoutMs ?? 10_000
+      const idleTimeoutMs = send.idleTimeoutMs ?? options.idleTimeoutMs
+      const mod = request.protocol === "https:" ? https : http
+      let req: http.ClientRequest
+      try {
+        req = mod.request({
+          agent: request.protocol === "https:" ? httpsAgent : httpAgent,
+          method: request.method,
+          hostname: request.hostname,
+          port: request.port,
+          path: pathWithQuery(request),
+          headers: request.headers
+        })
+      } catch (e) {
+        return new SerializationError({
+          message: `the request cannot be sent as HTTP: ${e instanceof Error ? e.message : String(e)}`,
+          operation: "",
+          direction: "request",
+          cause: e
+        })
+      }
+      const exchange: Exchange = { res: undefined, timedOut: undefined }
+      const fail = (timeout: RequestTimeout) => {
+        exchange.timedOut = timeout
+        req.destroy(new TimeoutSignal(timeout))
+      }
+      req.once("socket", (socket) => {
+        if (socket.connecting) {
+          const timer = setTimeout(
+            () =>
+              fail(
+                new RequestTimeout({
+                  message: `no connection to ${request.hostname} within ${connectTimeoutMs} ms`,
+                  phase: "connect",
+                  timeoutMs: connectTimeoutMs
+                })
+              ),
+            connectTimeoutMs
+          )
+          socket.once("connect", () => clearTimeout(timer))
+          socket.once("close", () => clearTimeout(timer))
+        }
+      })
+      if (idleTimeoutMs !== undefined) {
+        // The socket's idle timer runs while waiting for the response and while reading its body.
+        req.setTimeout(idleTimeoutMs, () =>
+          fail(
+            new RequestTimeout({
+              message:
+                exchange.res === undefined
+                  ? `no response data for ${idleTimeoutMs} ms`
+                  : `the response body stalled: no data for ${idleTimeoutMs} ms`,
+              phase: exchange.res === undefined ? "response" : "body",
+              timeoutMs: idleTimeoutMs
             })
           )
-        }
-        const exchange: Exchange = { res: undefined, timedOut: undefined }
-        const fail = (timeout: RequestTimeout) => {
-          exchange.timedOut = timeout
-          req.destroy(new TimeoutSignal(timeout))
-        }
-        req.once("socket", (socket) => {
-          if (socket.connecting) {
-            const timer = setTimeout(
-              () =>
-                fail(
-                  new RequestTimeout({
-                    message: `no connection to ${request.hostname} within ${connectTimeoutMs} ms`,
-                    phase: "connect",
-                    timeoutMs: connectTimeoutMs
-                  })
-                ),
-              connectTimeoutMs
-            )
-            socket.once("connect", () => clearTimeout(timer))
-            socket.once("close", () => clearTimeout(timer))
-          }
-        })
-        if (idleTimeoutMs !== undefined) {
-          // The socket's idle timer runs while waiting for the response and while reading its body.
-          req.setTimeout(idleTimeoutMs, () =>
-            fail(
-              new RequestTimeout({
-                message:
-                  exchange.res === undefined
-                    ? `no response data for ${idleTimeoutMs} ms`
-                    : `the response body stalled: no data for ${idleTimeoutMs} ms`,
-                phase: exchange.res === undefined ? "response" : "body",
-                timeoutMs: idleTimeoutMs
-              })
-            )
-          )
-        }
+        )
+      }
+      return { req, exchange }
+    }
+
+    const awaitResponse = (request: HttpRequest, send: SendOptions): Effect.Effect<Arrived, TransportError> =>
+      Effect.suspend(() => {
+        const opened = open(request, send)
+        if (opened instanceof SerializationError) return Effect.fail(opened)
+        const { req, exchange } = opened
         const response = Effect.async<Arrived, TransportError>((resume) => {
           req.once("response", (res) => {
             exchange.res = res
@@ -271,7 +280,67 @@ export const make = (options: NodeTransportOptions = {}) =>
       }
     }
 
+    /**
+     * The whole exchange of a request with a byte body in one asynchronous step: send, read the
+     * complete body, and the socket goes back to the pool. Interruption destroys the request.
+     */
+    const exchangeWhole = (
+      request: HttpRequest,
+      send: SendOptions
+    ): Effect.Effect<WholeResponse, TransportError> =>
+      Effect.async<WholeResponse, TransportError>((resume) => {
+        const opened = open(request, send)
+        if (opened instanceof SerializationError) return resume(Effect.fail(opened))
+        const { req, exchange } = opened
+        let done = false
+        const finish = (effect: Effect.Effect<WholeResponse, TransportError>) => {
+          if (done) return
+          done = true
+          resume(effect)
+        }
+        const bodyError = (e: unknown): NetworkError | RequestTimeout =>
+          exchange.timedOut ?? toTransportError(e)
+        req.once("response", (res) => {
+          exchange.res = res
+          const chunks: Array<Buffer> = []
+          res.on("data", (c: Buffer) => chunks.push(c))
+          res.once("end", () =>
+            finish(
+              Effect.succeed({
+                status: res.statusCode ?? 0,
+                headers: headersOf(res),
+                body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+              })
+            )
+          )
+          res.once("error", (e) => finish(Effect.fail(bodyError(e))))
+          res.once("close", () => {
+            if (!done) {
+              finish(Effect.fail(bodyError(new Error("the connection closed before the whole body arrived"))))
+            }
+          })
+        })
+        req.once("error", (e) => finish(Effect.fail(toTransportError(e))))
+        req.end(request.body as Uint8Array | undefined)
+        return Effect.sync(() => {
+          done = true
+          req.destroy()
+        })
+      })
+
     const service: TransportService = {
+      exchange: (request, send) =>
+        request.body === undefined || request.body instanceof Uint8Array
+          ? exchangeWhole(request, send)
+          : Effect.scoped(
+              Effect.flatMap(service.send(request, send), (response) =>
+                Effect.map(response.bytes, (body) => ({
+                  status: response.status,
+                  headers: response.headers,
+                  body
+                }))
+              )
+            ),
       send: (request, send) =>
         Effect.uninterruptibleMask((restore) =>
           restore(awaitResponse(request, send)).pipe(

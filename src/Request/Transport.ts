@@ -64,7 +64,24 @@ export interface SendOptions {
   readonly idleTimeoutMs?: number | undefined
 }
 
+/** A response read whole. Header names are lower case. */
+export interface WholeResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array
+}
+
 export interface TransportService {
+  /**
+   * Sends the request and reads the whole response body; the connection is released before this
+   * completes. Interrupting the fiber aborts the request at once. Optional: without it the
+   * pipeline uses `send` in a scope of its own (one scope per attempt costs real time; the
+   * Node transport implements this in one step).
+   */
+  readonly exchange?: (
+    request: HttpRequest,
+    options: SendOptions
+  ) => Effect.Effect<WholeResponse, TransportError>
   /**
    * Sends the request. Interrupting the fiber aborts the request at once; the response body is
    * released when the surrounding scope closes.
