@@ -1,0 +1,160 @@
+/**
+ * One transfer of the manager benchmark, in a process of its own so its peak memory is its own:
+ * `tsx bench/lib/manager-worker.ts <case> <endpoint> <bytes> <partSize> <concurrency>` where case is
+ * `ours-upload`, `lib-storage-upload`, `ours-download`, `v3-get-stream` or `ours-get-stream`.
+ * Uploads read a generated Node `Readable` (fresh 64 KiB chunks); downloads are consumed and
+ * dropped. Prints one JSON line: milliseconds, peak RSS (the process's high-water mark), RSS
+ * before the transfer (after imports and client set-up), and the bytes moved.
+ */
+import { Readable } from "node:stream"
+
+const [which = "", endpoint = "", bytesArg = "", partArg = "", concurrencyArg = ""] = process.argv.slice(2)
+const total = Number(bytesArg)
+const partSize = Number(partArg)
+const concurrency = Number(concurrencyArg)
+
+const pattern = Buffer.alloc(64 * 1024)
+for (let i = 0; i < pattern.length; i++) pattern[i] = (i * 13 + 1) & 0xff
+
+/** `total` bytes in fresh 64 KiB chunks, as a file or socket stream would give them. */
+const source = (): Readable => {
+  let sent = 0
+  return new Readable({
+    highWaterMark: 64 * 1024,
+    read() {
+      if (sent >= total) return void this.push(null)
+      const n = Math.min(pattern.length, total - sent)
+      const chunk = Buffer.allocUnsafe(n)
+      pattern.copy(chunk, 0, 0, n)
+      sent += n
+      this.push(chunk)
+    }
+  })
+}
+
+let peak = 0
+const sample = () => {
+  const rss = process.memoryUsage.rss()
+  if (rss > peak) peak = rss
+}
+
+const main = async (): Promise<{ moved: number; run: () => Promise<number> }> => {
+  if (which.startsWith("ours")) {
+    const Effect = await import("effect/Effect")
+    const Layer = await import("effect/Layer")
+    const Stream = await import("effect/Stream")
+    const ManagedRuntime = await import("effect/ManagedRuntime")
+    const Credentials = await import("../../src/Credentials/Credentials.js")
+    const NodeTransport = await import("../../src/Request/NodeTransport.js")
+    const { Transport } = await import("../../src/Request/Transport.js")
+    const S3 = await import("../../src/Services/S3/index.js")
+    const S3Manager = await import("../../src/Services/S3/Manager/index.js")
+    const Session = await import("../../src/Session/Session.js")
+    const session = Layer.effect(
+      Session.Session,
+      Effect.map(Transport, (transport) =>
+        Session.make({
+          region: "us-east-1",
+          endpoint,
+          credentials: Credentials.fromStatic(
+            Credentials.make({ accessKeyId: "AKID", secretAccessKey: "SECRET" })
+          ),
+          transport,
+          s3: { forcePathStyle: true },
+          requestChecksumCalculation: "when_required"
+        })
+      )
+    )
+    const runtime = ManagedRuntime.make(
+      S3.layer().pipe(Layer.provide(session), Layer.provide(NodeTransport.layer()))
+    )
+    await runtime.runPromise(Effect.void)
+    const count = <E, R>(s: import("effect/Stream").Stream<Uint8Array, E, R>) =>
+      Stream.runFold(s, 0, (n, c) => n + c.length)
+    if (which === "ours-upload") {
+      return {
+        moved: total,
+        run: () =>
+          runtime.runPromise(
+            Effect.map(
+              S3Manager.upload(
+                {
+                  Bucket: "bench",
+                  Key: "k",
+                  Body: Stream.fromAsyncIterable(source(), (e) => e),
+                  ContentType: "application/octet-stream"
+                },
+                { partSize, concurrency }
+              ),
+              (o) => o.bytes
+            )
+          )
+      }
+    }
+    if (which === "ours-download") {
+      return {
+        moved: total,
+        run: () =>
+          runtime.runPromise(
+            count(S3Manager.download({ Bucket: "bench", Key: "k" }, { partSize, concurrency }))
+          )
+      }
+    }
+    return {
+      moved: total,
+      run: () =>
+        runtime.runPromise(
+          Effect.scoped(
+            Effect.flatMap(S3.getObject({ Bucket: "bench", Key: "k" }), (o) => count(o.Body ?? Stream.empty))
+          )
+        )
+    }
+  }
+  const { S3Client, GetObjectCommand } = await import("@aws-sdk/client-s3")
+  const client = new S3Client({
+    region: "us-east-1",
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "AKID", secretAccessKey: "SECRET" },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED"
+  })
+  if (which === "lib-storage-upload") {
+    const { Upload } = await import("@aws-sdk/lib-storage")
+    return {
+      moved: total,
+      run: async () => {
+        const upload = new Upload({
+          client,
+          params: { Bucket: "bench", Key: "k", Body: source(), ContentType: "application/octet-stream" },
+          partSize,
+          queueSize: concurrency
+        })
+        await upload.done()
+        return total
+      }
+    }
+  }
+  return {
+    moved: total,
+    run: async () => {
+      const out = await client.send(new GetObjectCommand({ Bucket: "bench", Key: "k" }))
+      let n = 0
+      for await (const c of out.Body as AsyncIterable<Uint8Array>) n += c.length
+      return n
+    }
+  }
+}
+
+const { run } = await main()
+sample()
+const before = peak
+const timer = setInterval(sample, 5)
+const t0 = process.hrtime.bigint()
+const moved = await run()
+const ms = Number(process.hrtime.bigint() - t0) / 1e6
+clearInterval(timer)
+sample()
+const maxRss = process.resourceUsage().maxRSS * 1024
+console.log(JSON.stringify({ which, ms, moved, peakRss: Math.max(peak, maxRss), rssBefore: before }))
+process.exit(0)
