@@ -97,14 +97,19 @@ export const generateAll = (): Generated => {
 
 type ExportMap = Record<string, unknown>
 
-/** package.json's exports: the hand-written entries, the generated block sorted, `./package.json` last. */
+/** A generated client's entry: `./dist/Services/<Name>/index.js`, nothing deeper. */
+const generatedEntry = /^\.\/dist\/Services\/[^/]+\/index\.js$/
+
+/**
+ * package.json's exports: the hand-written entries, the generated block sorted, `./package.json`
+ * last. Hand-written modules inside a service folder (`./s3/manager` ->
+ * `./dist/Services/S3/Manager/index.js`) are kept: only a service's own `index.js` is generated.
+ */
 export const mergeExports = (current: ExportMap, generated: Generated["exports"]): ExportMap => {
   const out: ExportMap = {}
   for (const [k, v] of Object.entries(current)) {
     const isGenerated =
-      typeof v === "object" &&
-      v !== null &&
-      String((v as { default?: unknown }).default).startsWith("./dist/Services/")
+      typeof v === "object" && v !== null && generatedEntry.test(String((v as { default?: unknown }).default))
     if (!isGenerated && k !== "./package.json") out[k] = v
   }
   for (const k of Object.keys(generated).sort()) out[k] = generated[k]
