@@ -400,6 +400,37 @@ describe("S3Manager against a fake S3 (faults, interruption, bookkeeping)", () =
         })
     )
 
+    it.effect(
+      "the body stream failing mid-upload: MultipartUploadError in phase body, aborted, nothing left",
+      () =>
+        Effect.gen(function* () {
+          const fake = yield* Fake
+          fake.reset()
+          const body = Stream.concat(
+            Generated.stream(200 * KiB, 10_000),
+            Stream.fail("disk on fire" as const)
+          )
+          const error = yield* Effect.flip(
+            S3Manager.upload({ Bucket, Key: "broken-body", Body: body }, small)
+          )
+          if (typeof error !== "object" || error._tag !== "MultipartUploadError") {
+            return expect.fail(`expected a MultipartUploadError, got ${String(error)}`)
+          }
+          expect(error.phase).toBe("body")
+          expect(error.partNumber).toBeUndefined()
+          expect(error.cause).toBe("disk on fire")
+          expect(error.aborted).toBe(true)
+          expect(yield* openUploads(Bucket)).toEqual([])
+          // failing before a multipart upload exists: the body's own error, nothing to abort
+          fake.reset()
+          const early = yield* Effect.flip(
+            S3Manager.upload({ Bucket, Key: "broken-early", Body: Stream.fail("no input" as const) }, small)
+          )
+          expect(early).toBe("no input")
+          expect(fake.requests).toEqual([])
+        })
+    )
+
     it.effect("retries exhausted on a part: aborted, nothing left", () =>
       Effect.gen(function* () {
         const fake = yield* Fake
