@@ -21,27 +21,33 @@ const size = Number(process.env.BENCH_MIB ?? 256) * MiB
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const partSize = 8 * MiB
 const concurrency = 4
-const tsx = path.join(benchDir, "..", "node_modules", ".bin", "tsx")
 
 // The worker runs as plain JavaScript (bundled with esbuild, packages left to node_modules), as the
 // peers do: under tsx our TypeScript sources would be compiled in the measured process (about
 // 80 MB more RSS) while the peers' packages are already JavaScript.
 const bundleDir = path.join(benchDir, "..", "node_modules", ".cache", "bench-manager")
 fs.mkdirSync(bundleDir, { recursive: true })
-const worker = path.join(bundleDir, "manager-worker.mjs")
-execFileSync(path.join(benchDir, "..", "node_modules", ".bin", "esbuild"), [
-  path.join(benchDir, "lib", "manager-worker.ts"),
-  "--bundle",
-  "--platform=node",
-  "--format=esm",
-  "--packages=external",
-  `--outfile=${worker}`,
-  "--log-level=error"
-])
+const bundle = (name: string): string => {
+  const out = path.join(bundleDir, `${name}.mjs`)
+  execFileSync(path.join(benchDir, "..", "node_modules", ".bin", "esbuild"), [
+    path.join(benchDir, "lib", `${name}.ts`),
+    "--bundle",
+    "--platform=node",
+    "--format=esm",
+    "--packages=external",
+    `--outfile=${out}`,
+    "--log-level=error"
+  ])
+  return out
+}
+const worker = bundle("manager-worker")
+// the sink too runs as plain node, so killing the child ends the server (tsx would leave its own
+// node child running)
+const sink = bundle("s3-sink")
 
 const startSink = (): Promise<{ child: ChildProcess; endpoint: string }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(tsx, [path.join(benchDir, "lib", "s3-sink.ts")], {
+    const child = spawn(process.execPath, [sink], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, BENCH_OBJECT_BYTES: String(size) }
     })
@@ -86,7 +92,7 @@ try {
     "ours-get-stream",
     "ours-download-1"
   ]
-  for (const c of cases) runOne(c, endpoint) // warm-up: disk caches, tsx's transform cache
+  for (const c of cases) runOne(c, endpoint) // warm-up: disk caches, the sink's first connections
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? cases : [...cases].reverse()
     for (const c of order) {
