@@ -53,7 +53,8 @@ const cases: ReadonlyArray<readonly [string, ReadonlyArray<string>, string, RegE
     "",
     /NoSuchKey \(HTTP 404[\s\S]*calls with per-call retry policies succeeded[\s\S]*Delete\.Objects\[1\]\.Key: required/
   ],
-  ["dynamodb", [], "", /ada logged in 4 times/]
+  ["dynamodb", [], "", /ada logged in 4 times/],
+  ["transfer", ["--size-mib", "24"], "", /the downloaded file is identical \(SHA-256\)/]
 ]
 
 describe("examples", () => {
