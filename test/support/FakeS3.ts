@@ -6,7 +6,9 @@
  *
  * Implemented: CreateBucket, PutObject (and CopyObject), GetObject (Range, If-Match),
  * HeadObject, DeleteObjects, CreateMultipartUpload, UploadPart (and UploadPartCopy),
- * CompleteMultipartUpload, AbortMultipartUpload, ListMultipartUploads.
+ * CompleteMultipartUpload, AbortMultipartUpload, ListMultipartUploads. Faults per part attempt
+ * and per PutObject attempt; a hook can hold any answer (to interrupt a client at a chosen
+ * request); open connections are counted.
  */
 import { createHash } from "node:crypto"
 import * as http from "node:http"
@@ -57,6 +59,20 @@ export interface FakeS3 {
   readonly faultPart: (partNumber: number, faults: ReadonlyArray<Fault | undefined>) => void
   /** Attempts each part number received. */
   readonly attempts: (partNumber: number) => number
+  /** Faults for PutObject, one per attempt, in order (`undefined` = answer normally). */
+  readonly faultPut: (faults: ReadonlyArray<Fault | undefined>) => void
+  /** PutObject attempts received. */
+  readonly putAttempts: () => number
+  /** Requests whose body has arrived, faulted or not (`requests` holds only those answered normally). */
+  readonly received: () => number
+  /** Connections open now, from any client. */
+  readonly openSockets: () => number
+  /**
+   * Runs when a request's body has arrived, before it is faulted or answered; returning a promise
+   * holds the answer (and the state change it makes) until the promise settles. `index` counts
+   * every request from 0 since the last `reset`.
+   */
+  beforeAnswer: ((index: number, method: string, url: string) => Promise<void> | undefined) | undefined
   /** Bytes of parts received completely (UploadPart requests whose body ended). */
   readonly partBytesStored: () => number
   /** UploadPart requests being received or answered now, and the most at once. */
@@ -106,6 +122,9 @@ export const make: Effect.Effect<FakeS3, never, Scope.Scope> = Effect.acquireRel
     const requests: Array<RequestRecord> = []
     const faults = new Map<number, Array<Fault | undefined>>()
     const attemptCounts = new Map<number, number>()
+    let putFaults: Array<Fault | undefined> = []
+    let putAttemptCount = 0
+    let receivedCount = 0
     let stored = 0
     let inFlight = 0
     let maxInFlight = 0
@@ -379,7 +398,13 @@ export const make: Effect.Effect<FakeS3, never, Scope.Scope> = Effect.acquireRel
         url.searchParams.has("uploadId") &&
         req.headers["x-amz-copy-source"] === undefined
       const partNumber = Number(url.searchParams.get("partNumber"))
+      const isPut =
+        req.method === "PUT" &&
+        !url.searchParams.has("uploadId") &&
+        req.headers["x-amz-copy-source"] === undefined &&
+        url.pathname.split("/").length > 2
       let fault: Fault | undefined
+      if (isPut) fault = putFaults[putAttemptCount++]
       if (isPart) {
         const attempt = (attemptCounts.get(partNumber) ?? 0) + 1
         attemptCounts.set(partNumber, attempt)
@@ -393,12 +418,17 @@ export const make: Effect.Effect<FakeS3, never, Scope.Scope> = Effect.acquireRel
       req.on("end", () => {
         const body = Buffer.concat(chunks)
         if (isPart) stored += body.length
-        if (fault !== undefined) {
-          if ("hang" in fault) return
-          if ("reset" in fault) return void req.socket.destroy()
-          return sendError(res, fault.status, fault.code)
+        const answer = () => {
+          if (fault !== undefined) {
+            if ("hang" in fault) return
+            if ("reset" in fault) return void req.socket.destroy()
+            return sendError(res, fault.status, fault.code)
+          }
+          handle(req, res, body)
         }
-        handle(req, res, body)
+        const held = fake.beforeAnswer?.(receivedCount++, req.method ?? "GET", req.url ?? "/")
+        if (held === undefined) answer()
+        else held.then(answer, answer)
       })
     })
     server.on("connection", (socket) => {
@@ -415,6 +445,13 @@ export const make: Effect.Effect<FakeS3, never, Scope.Scope> = Effect.acquireRel
       requests,
       faultPart: (n, list) => void faults.set(n, [...list]),
       attempts: (n) => attemptCounts.get(n) ?? 0,
+      faultPut: (list) => {
+        putFaults = [...list]
+      },
+      putAttempts: () => putAttemptCount,
+      received: () => receivedCount,
+      openSockets: () => sockets.size,
+      beforeAnswer: undefined,
       partBytesStored: () => stored,
       partsInFlight: () => inFlight,
       maxPartsInFlight: () => maxInFlight,
@@ -436,6 +473,10 @@ export const make: Effect.Effect<FakeS3, never, Scope.Scope> = Effect.acquireRel
         requests.length = 0
         faults.clear()
         attemptCounts.clear()
+        putFaults = []
+        putAttemptCount = 0
+        receivedCount = 0
+        fake.beforeAnswer = undefined
         stored = 0
         maxInFlight = 0
         getIndex = 0

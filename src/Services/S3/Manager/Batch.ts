@@ -250,18 +250,22 @@ export const copyObject = (
     if (MetadataDirective !== "REPLACE") {
       for (const h of copiedHeaders) if (head[h] !== undefined) fromSource[h] = head[h]
     }
-    const created = yield* S3.createMultipartUpload({
+    const create = S3.createMultipartUpload({
       ...createFields,
       ...fromSource
-    } as S3.CreateMultipartUploadRequest).pipe(Effect.uninterruptible)
-    const uploadId = created.UploadId
-    if (uploadId === undefined || uploadId === "") {
-      return yield* new TransferError({
-        bucket: input.Bucket,
-        key: input.Key,
-        message: "CreateMultipartUpload answered without an UploadId"
-      })
-    }
+    } as S3.CreateMultipartUploadRequest).pipe(
+      Effect.flatMap(({ UploadId }) =>
+        UploadId === undefined || UploadId === ""
+          ? Effect.fail(
+              new TransferError({
+                bucket: input.Bucket,
+                key: input.Key,
+                message: "CreateMultipartUpload answered without an UploadId"
+              })
+            )
+          : Effect.succeed(UploadId)
+      )
+    )
     const sizing = Parts.partSizing(partSize, size)
     const ranges: Array<readonly [number, number]> = []
     for (let a = 0; a < size; a += sizing.first) ranges.push([a, Math.min(size, a + sizing.first) - 1])
@@ -269,7 +273,6 @@ export const copyObject = (
     const partFields = {
       Bucket: input.Bucket,
       Key: input.Key,
-      UploadId: uploadId,
       CopySource: copySource,
       ...(pinned === undefined ? {} : { CopySourceIfMatch: pinned }),
       ...(CopySourceIfModifiedSince === undefined ? {} : { CopySourceIfModifiedSince }),
@@ -287,8 +290,13 @@ export const copyObject = (
       ...(input.RequestPayer === undefined ? {} : { RequestPayer: input.RequestPayer }),
       ...(input.ExpectedBucketOwner === undefined ? {} : { ExpectedBucketOwner: input.ExpectedBucketOwner })
     }
-    const copyPart = ([a, b]: readonly [number, number], i: number) =>
-      S3.uploadPartCopy({ ...partFields, PartNumber: i + 1, CopySourceRange: `bytes=${a}-${b}` }).pipe(
+    const copyPart = (uploadId: string, [a, b]: readonly [number, number], i: number) =>
+      S3.uploadPartCopy({
+        ...partFields,
+        UploadId: uploadId,
+        PartNumber: i + 1,
+        CopySourceRange: `bytes=${a}-${b}`
+      }).pipe(
         Effect.mapError((e) => new PartFailure(i + 1, "part", e)),
         Effect.flatMap((out) => {
           const r = out.CopyPartResult
@@ -316,27 +324,34 @@ export const copyObject = (
           return Effect.succeed(part)
         })
       )
-    const work = Effect.gen(function* () {
-      const parts = yield* Effect.forEach(ranges, copyPart, { concurrency })
-      return yield* S3.completeMultipartUpload({
-        Bucket: input.Bucket,
-        Key: input.Key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts },
-        ...(input.SSECustomerAlgorithm === undefined
-          ? {}
-          : { SSECustomerAlgorithm: input.SSECustomerAlgorithm }),
-        ...(input.SSECustomerKey === undefined ? {} : { SSECustomerKey: input.SSECustomerKey }),
-        ...(input.SSECustomerKeyMD5 === undefined ? {} : { SSECustomerKeyMD5: input.SSECustomerKeyMD5 }),
-        ...(input.RequestPayer === undefined ? {} : { RequestPayer: input.RequestPayer }),
-        ...(input.ExpectedBucketOwner === undefined ? {} : { ExpectedBucketOwner: input.ExpectedBucketOwner })
-      }).pipe(Effect.mapError((e) => new PartFailure(undefined, "complete", e)))
-    })
-    const out = yield* guarded(
+    const work = (uploadId: string) =>
+      Effect.gen(function* () {
+        const parts = yield* Effect.forEach(ranges, (range, i) => copyPart(uploadId, range, i), {
+          concurrency
+        })
+        return yield* S3.completeMultipartUpload({
+          Bucket: input.Bucket,
+          Key: input.Key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+          ...(input.SSECustomerAlgorithm === undefined
+            ? {}
+            : { SSECustomerAlgorithm: input.SSECustomerAlgorithm }),
+          ...(input.SSECustomerKey === undefined ? {} : { SSECustomerKey: input.SSECustomerKey }),
+          ...(input.SSECustomerKeyMD5 === undefined ? {} : { SSECustomerKeyMD5: input.SSECustomerKeyMD5 }),
+          ...(input.RequestPayer === undefined ? {} : { RequestPayer: input.RequestPayer }),
+          ...(input.ExpectedBucketOwner === undefined
+            ? {}
+            : { ExpectedBucketOwner: input.ExpectedBucketOwner })
+        }).pipe(Effect.mapError((e) => new PartFailure(undefined, "complete", e)))
+      })
+    // CreateMultipartUpload, the part copies and CompleteMultipartUpload; aborted on failure or
+    // interruption, with no gap after the upload exists where an interruption would leak it
+    const { uploadId, value: out } = yield* guarded(
+      create,
       {
         bucket: input.Bucket,
         key: input.Key,
-        uploadId,
         leavePartsOnError: options.leavePartsOnError ?? false,
         abortTimeout: Duration.decode(options.abortTimeout ?? "60 seconds"),
         requestPayer: input.RequestPayer,

@@ -1,6 +1,7 @@
 /**
- * What every multipart transfer shares: the work after CreateMultipartUpload runs interruptibly,
- * and whatever ends it (a part failing for good, the body failing, an interruption) is followed by
+ * What every multipart transfer shares: CreateMultipartUpload runs uninterruptibly and the guard
+ * is in place before an interruption can land, the work after it runs interruptibly, and whatever
+ * ends that work (a part failing for good, the body failing, an interruption) is followed by
  * AbortMultipartUpload in an uninterruptible region, so no upload is left behind.
  *
  * Internal to `S3Manager`.
@@ -35,22 +36,20 @@ export interface GuardSettings {
 }
 
 /**
- * Runs `work`; when it fails or is interrupted, aborts the upload (unless `leavePartsOnError`),
- * waiting for the abort even when interrupted (bounded by `abortTimeout`), then fails with a
- * `MultipartUploadError` naming the part, or goes on being interrupted.
+ * Runs `work` (with `restore` making it interruptible again); when it fails or is interrupted,
+ * aborts the upload (unless `leavePartsOnError`), waiting for the abort even when interrupted
+ * (bounded by `abortTimeout`), then fails with a `MultipartUploadError` naming the part, or goes
+ * on being interrupted. Must run in an uninterruptible region.
  */
-export const guarded = <A, R>(
+const runGuarded = <A, R>(
+  restore: <X, EX, RX>(effect: Effect.Effect<X, EX, RX>) => Effect.Effect<X, EX, RX>,
   settings: GuardSettings,
   work: Effect.Effect<A, PartFailure, R>
 ): Effect.Effect<A, MultipartUploadError<unknown>, R | S3.S3> =>
-  Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(Effect.exit(restore(work)), (exit) => {
-      if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
-      const abort: Effect.Effect<
-        { readonly aborted: boolean; readonly abortFailure?: unknown },
-        never,
-        S3.S3
-      > = settings.leavePartsOnError
+  Effect.flatMap(Effect.exit(restore(work)), (exit) => {
+    if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
+    const abort: Effect.Effect<{ readonly aborted: boolean; readonly abortFailure?: unknown }, never, S3.S3> =
+      settings.leavePartsOnError
         ? Effect.succeed({ aborted: false })
         : Effect.interruptible(
             S3.abortMultipartUpload({
@@ -71,21 +70,45 @@ export const guarded = <A, R>(
                 e._tag === "NoSuchUpload" ? { aborted: true } : { aborted: false, abortFailure: e }
             })
           )
-      return Effect.flatMap(abort, (aborted) => {
-        const failure = Cause.failureOption(exit.cause)
-        if (Option.isNone(failure)) return Effect.failCause(exit.cause as Cause.Cause<never>)
-        const f = failure.value
-        return Effect.fail(
-          new MultipartUploadError({
-            bucket: settings.bucket,
-            key: settings.key,
-            uploadId: settings.uploadId,
-            partNumber: f.partNumber,
-            phase: f.phase,
-            cause: f.cause,
-            ...aborted
-          })
-        )
-      })
+    return Effect.flatMap(abort, (aborted) => {
+      const failure = Cause.failureOption(exit.cause)
+      if (Option.isNone(failure)) return Effect.failCause(exit.cause as Cause.Cause<never>)
+      const f = failure.value
+      return Effect.fail(
+        new MultipartUploadError({
+          bucket: settings.bucket,
+          key: settings.key,
+          uploadId: settings.uploadId,
+          partNumber: f.partNumber,
+          phase: f.phase,
+          cause: f.cause,
+          ...aborted
+        })
+      )
     })
+  })
+
+/**
+ * Creates a multipart upload and runs `work` on it, with no gap between the two where an
+ * interruption could leave the upload behind: `create` (CreateMultipartUpload, answering the
+ * upload id) runs uninterruptibly, and the guard is in place before interruption is possible
+ * again. When `work` fails or is interrupted the upload is aborted (see `GuardSettings`), then
+ * the failure is a `MultipartUploadError`, or the interruption goes on.
+ */
+export const guarded = <EC, RC, A, R>(
+  create: Effect.Effect<string, EC, RC>,
+  settings: Omit<GuardSettings, "uploadId">,
+  work: (uploadId: string) => Effect.Effect<A, PartFailure, R>
+): Effect.Effect<
+  { readonly uploadId: string; readonly value: A },
+  EC | MultipartUploadError<unknown>,
+  RC | R | S3.S3
+> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(create, (uploadId) =>
+      Effect.map(runGuarded(restore, { ...settings, uploadId }, work(uploadId)), (value) => ({
+        uploadId,
+        value
+      }))
+    )
   )

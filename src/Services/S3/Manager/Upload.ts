@@ -363,23 +363,30 @@ const uploadAny = (
       // Multipart.
       const { IfNoneMatch, ...createFields } = fields
       const sse = sseFields(input)
-      const created = yield* S3.createMultipartUpload({
+      const create = S3.createMultipartUpload({
         ...createFields,
         ...(settings.algorithm === undefined ? {} : { ChecksumAlgorithm: settings.algorithm })
-      } as S3.CreateMultipartUploadRequest).pipe(Effect.uninterruptible)
-      const uploadId = created.UploadId
-      if (uploadId === undefined || uploadId === "") {
-        return yield* new TransferError({
-          bucket: input.Bucket,
-          key: input.Key,
-          message: "CreateMultipartUpload answered without an UploadId"
-        })
-      }
+      } as S3.CreateMultipartUploadRequest).pipe(
+        Effect.flatMap(({ UploadId }) =>
+          UploadId === undefined || UploadId === ""
+            ? Effect.fail(
+                new TransferError({
+                  bucket: input.Bucket,
+                  key: input.Key,
+                  message: "CreateMultipartUpload answered without an UploadId"
+                })
+              )
+            : Effect.succeed(UploadId)
+        )
+      )
 
       const partChecksums: Array<string> = []
       let partCount = 0
       let bytesRead = 0
-      const sendPart = (part: Parts.Part): Effect.Effect<S3.CompletedPart, PartFailure, S3.S3> => {
+      const sendPart = (
+        uploadId: string,
+        part: Parts.Part
+      ): Effect.Effect<S3.CompletedPart, PartFailure, S3.S3> => {
         const checksum = checksumOf(part.bytes)
         return S3.uploadPart({
           Bucket: input.Bucket,
@@ -457,37 +464,43 @@ const uploadAny = (
           Effect.flatMap(Option.match({ onNone: () => Effect.fail(Option.none()), onSome: Effect.succeed }))
         )
       )
-      const work = Effect.gen(function* () {
-        const completed = yield* Stream.concat(Stream.succeed(first), rest).pipe(
-          Stream.mapEffect(counted),
-          Stream.mapEffect(sendPart, { concurrency: settings.concurrency, unordered: true }),
-          Stream.runCollect
-        )
-        if (source.totalBytes !== undefined && bytesRead !== source.totalBytes) {
-          return yield* Effect.fail(
-            bodyFailure(
-              new InvalidTransferOptions({
-                message: `the body stream gave ${bytesRead} bytes, but ContentLength says ${source.totalBytes}`
-              })
-            )
+      const work = (uploadId: string) =>
+        Effect.gen(function* () {
+          const completed = yield* Stream.concat(Stream.succeed(first), rest).pipe(
+            Stream.mapEffect(counted),
+            Stream.mapEffect((part) => sendPart(uploadId, part), {
+              concurrency: settings.concurrency,
+              unordered: true
+            }),
+            Stream.runCollect
           )
-        }
-        const sorted = Array.from(completed).sort((a, b) => a.PartNumber! - b.PartNumber!)
-        return yield* S3.completeMultipartUpload({
-          Bucket: input.Bucket,
-          Key: input.Key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: sorted },
-          ...(IfNoneMatch === undefined ? {} : { IfNoneMatch }),
-          ...sse
-        }).pipe(Effect.mapError((e) => new PartFailure(undefined, "complete", e)))
-      })
+          if (source.totalBytes !== undefined && bytesRead !== source.totalBytes) {
+            return yield* Effect.fail(
+              bodyFailure(
+                new InvalidTransferOptions({
+                  message: `the body stream gave ${bytesRead} bytes, but ContentLength says ${source.totalBytes}`
+                })
+              )
+            )
+          }
+          const sorted = Array.from(completed).sort((a, b) => a.PartNumber! - b.PartNumber!)
+          return yield* S3.completeMultipartUpload({
+            Bucket: input.Bucket,
+            Key: input.Key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: sorted },
+            ...(IfNoneMatch === undefined ? {} : { IfNoneMatch }),
+            ...sse
+          }).pipe(Effect.mapError((e) => new PartFailure(undefined, "complete", e)))
+        })
 
-      const output = yield* guarded(
+      // CreateMultipartUpload, then the parts and CompleteMultipartUpload; aborted on failure or
+      // interruption, with no gap after the upload exists where an interruption would leak it
+      const { uploadId, value: output } = yield* guarded(
+        create,
         {
           bucket: input.Bucket,
           key: input.Key,
-          uploadId,
           leavePartsOnError: settings.leavePartsOnError,
           abortTimeout: settings.abortTimeout,
           requestPayer: sse.RequestPayer,
