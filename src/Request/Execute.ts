@@ -65,6 +65,7 @@ import { finalize } from "./Finalize.js"
 import * as Retry from "./Retry.js"
 import * as Sigv4 from "./Sigv4.js"
 import {
+  exchangeOverSend,
   type HttpRequest,
   type StreamBody,
   type TransportError,
@@ -289,6 +290,13 @@ const prepare = (
   })
 }
 
+/** The identity a request is signed with: the secrets revealed only here, for the signer. */
+const identityOf = (credentials: AwsCredentials): Sigv4.SigningIdentity => ({
+  accessKeyId: credentials.accessKeyId,
+  secretAccessKey: Redacted.value(credentials.secretAccessKey),
+  sessionToken: credentials.sessionToken === undefined ? undefined : Redacted.value(credentials.sessionToken)
+})
+
 const signRequest = (
   client: ServiceClient,
   prepared: Prepared,
@@ -298,12 +306,7 @@ const signRequest = (
   const s3 = client.definition.customizations?.s3Signing === true
   const { headers } = Sigv4.sign(
     prepared.request,
-    {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: Redacted.value(credentials.secretAccessKey),
-      sessionToken:
-        credentials.sessionToken === undefined ? undefined : Redacted.value(credentials.sessionToken)
-    },
+    identityOf(credentials),
     {
       region: prepared.signingRegion,
       service: prepared.signingName,
@@ -470,15 +473,7 @@ const attemptWhole = (
   const exchange = (request: HttpRequest): Effect.Effect<WholeResponse, TransportError> =>
     transport.exchange !== undefined
       ? transport.exchange(request, sendOptions)
-      : Effect.scoped(
-          Effect.flatMap(transport.send(request, sendOptions), (response) =>
-            Effect.map(response.bytes, (body) => ({
-              status: response.status,
-              headers: response.headers,
-              body
-            }))
-          )
-        )
+      : exchangeOverSend(transport, request, sendOptions)
   return Effect.flatMap(credentials, (creds) =>
     Effect.withFiberRuntime<CallResult, AttemptFailure>((fiber) => {
       count(fiber, compiled.attempts)
@@ -813,12 +808,7 @@ export const presign = (
       try: () =>
         Sigv4.presign(
           signable,
-          {
-            accessKeyId: credentials.accessKeyId,
-            secretAccessKey: Redacted.value(credentials.secretAccessKey),
-            sessionToken:
-              credentials.sessionToken === undefined ? undefined : Redacted.value(credentials.sessionToken)
-          },
+          identityOf(credentials),
           {
             region: prepared.signingRegion,
             service: prepared.signingName,

@@ -15,8 +15,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { withWholeBody } from "./Body.js"
-import { NetworkError, SerializationError } from "./Errors.js"
-import { type HttpRequest, Transport, type TransportService, urlOf } from "./Transport.js"
+import { NetworkError } from "./Errors.js"
+import { bodyStreamError, type HttpRequest, Transport, type TransportService, urlOf } from "./Transport.js"
 
 export interface HttpClientTransportOptions {
   /** Keep the platform client's own request spans (default false). */
@@ -35,16 +35,7 @@ const toPlatformRequest = (request: HttpRequest): HttpClientRequest.HttpClientRe
   if (body instanceof Uint8Array) {
     return HttpClientRequest.setBody(base, HttpBody.uint8Array(body, request.headers["content-type"]))
   }
-  const stream = Stream.mapError(
-    body.stream,
-    (cause) =>
-      new SerializationError({
-        message: `the request body stream failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-        operation: "",
-        direction: "request",
-        cause
-      })
-  )
+  const stream = Stream.mapError(body.stream, bodyStreamError)
   return HttpClientRequest.setBody(
     base,
     HttpBody.stream(stream, request.headers["content-type"], body.length)

@@ -19,6 +19,8 @@ import { formEncode } from "../Protocols/UriEncoding.js"
 import { withWholeBody } from "./Body.js"
 import { NetworkError, RequestTimeout, SerializationError } from "./Errors.js"
 import {
+  bodyStreamError,
+  exchangeOverSend,
   type HttpRequest,
   type HttpResponse,
   type SendOptions,
@@ -99,15 +101,7 @@ const writeStream = (req: http.ClientRequest, body: StreamBody): Effect.Effect<v
       req.once("close", onDrain)
     })
   ).pipe(
-    Effect.mapError(
-      (cause) =>
-        new SerializationError({
-          message: `the request body stream failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-          operation: "",
-          direction: "request",
-          cause
-        })
-    ),
+    Effect.mapError(bodyStreamError),
     Effect.andThen(Effect.async<void>((resume) => void req.end(() => resume(Effect.void))))
   )
 
@@ -332,15 +326,7 @@ export const make = (options: NodeTransportOptions = {}) =>
       exchange: (request, send) =>
         request.body === undefined || request.body instanceof Uint8Array
           ? exchangeWhole(request, send)
-          : Effect.scoped(
-              Effect.flatMap(service.send(request, send), (response) =>
-                Effect.map(response.bytes, (body) => ({
-                  status: response.status,
-                  headers: response.headers,
-                  body
-                }))
-              )
-            ),
+          : exchangeOverSend(service, request, send),
       send: (request, send) =>
         Effect.uninterruptibleMask((restore) =>
           restore(awaitResponse(request, send)).pipe(

@@ -13,11 +13,11 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import { formEncode } from "../Protocols/UriEncoding.js"
-import type { NetworkError, RequestTimeout, SerializationError } from "./Errors.js"
+import { type NetworkError, type RequestTimeout, SerializationError } from "./Errors.js"
 
 /** A request body that is produced while it is sent. Re-run on retry, so it must be replayable. */
 export interface StreamBody {
@@ -100,3 +100,24 @@ export const urlOf = (request: HttpRequest): string => {
   const query = formEncode(request.query)
   return `${request.protocol}//${request.hostname}${port}${request.path}${query === "" ? "" : `?${query}`}`
 }
+
+/** A whole exchange over `send`, for transports without an `exchange` of their own. */
+export const exchangeOverSend = (
+  transport: TransportService,
+  request: HttpRequest,
+  options: SendOptions
+): Effect.Effect<WholeResponse, TransportError> =>
+  Effect.scoped(
+    Effect.flatMap(transport.send(request, options), (response) =>
+      Effect.map(response.bytes, (body) => ({ status: response.status, headers: response.headers, body }))
+    )
+  )
+
+/** The failure of a caller's streamed request body, as every transport reports it. */
+export const bodyStreamError = (cause: unknown): SerializationError =>
+  new SerializationError({
+    message: `the request body stream failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+    operation: "",
+    direction: "request",
+    cause
+  })
