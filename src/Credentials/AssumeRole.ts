@@ -38,6 +38,7 @@ import {
   type CredentialsProvider,
   make as makeCredentials
 } from "./Credentials.js"
+import * as Fields from "./Fields.js"
 import { type CallContext, describeCallError, type StsCalls } from "./ServiceCalls.js"
 
 const providerName = "assume-role"
@@ -45,22 +46,19 @@ const providerName = "assume-role"
 /** What `AssumeRole` and `AssumeRoleWithWebIdentity` answer, as far as credentials go. */
 export const StsCredentialsOutput = Schema.Struct({
   Credentials: Schema.Struct({
-    AccessKeyId: Schema.NonEmptyString,
-    SecretAccessKey: Schema.NonEmptyString,
-    SessionToken: Schema.String,
-    Expiration: Schema.Union(
-      Schema.DateFromSelf,
-      Schema.DateFromString.pipe(Schema.filter((d) => !Number.isNaN(d.getTime())))
-    )
+    AccessKeyId: Fields.AccessKeyId,
+    SecretAccessKey: Fields.SecretAccessKey,
+    SessionToken: Fields.SessionToken,
+    Expiration: Schema.Union(Schema.ValidDateFromSelf, Fields.DateString)
   }),
   AssumedRoleUser: Schema.optional(Schema.Struct({ Arn: Schema.optional(Schema.String) }))
 })
 
 /** Decodes an STS answer into credentials (the account id from the assumed role's ARN). */
 export const decodeStsOutput = (output: unknown, source: string): Either.Either<AwsCredentials, string> =>
-  Either.mapBoth(Schema.decodeUnknownEither(StsCredentialsOutput)(output), {
-    onLeft: () =>
-      "the STS response lacks Credentials with AccessKeyId, SecretAccessKey, SessionToken and Expiration",
+  Either.mapBoth(Schema.decodeUnknownEither(StsCredentialsOutput)(output, { errors: "all" }), {
+    onLeft: (error) =>
+      `the STS response lacks Credentials with AccessKeyId, SecretAccessKey, SessionToken and Expiration, or has one that is not usable (${Fields.describeIssues(error).join("; ")})`,
     onRight: (out) =>
       makeCredentials({
         accessKeyId: out.Credentials.AccessKeyId,

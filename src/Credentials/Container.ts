@@ -33,6 +33,7 @@ import {
   make as makeCredentials,
   notLoaded
 } from "./Credentials.js"
+import * as Fields from "./Fields.js"
 import * as Files from "./Files.js"
 import * as MetadataHttp from "./MetadataHttp.js"
 
@@ -121,10 +122,10 @@ export const resolveEndpoint = (
 
 /** The document the container endpoint answers with. */
 export const ContainerCredentialsDocument = Schema.Struct({
-  AccessKeyId: Schema.NonEmptyString,
-  SecretAccessKey: Schema.NonEmptyString,
-  Token: Schema.optional(Schema.String),
-  Expiration: Schema.optional(Schema.DateFromString.pipe(Schema.filter((d) => !Number.isNaN(d.getTime())))),
+  AccessKeyId: Fields.AccessKeyId,
+  SecretAccessKey: Fields.SecretAccessKey,
+  Token: Schema.optional(Fields.SessionToken),
+  Expiration: Schema.optional(Fields.DateString),
   AccountId: Schema.optional(Schema.String),
   RoleArn: Schema.optional(Schema.String)
 })
@@ -138,8 +139,8 @@ export const decodeCredentials = (body: string): Either.Either<AwsCredentials, s
     return Either.left("the credentials document is not valid JSON")
   }
   return Either.mapBoth(Schema.decodeUnknownEither(ContainerCredentialsDocument)(json, { errors: "all" }), {
-    onLeft: () =>
-      "the credentials document lacks AccessKeyId or SecretAccessKey, or has a field of the wrong type",
+    onLeft: (error) =>
+      `the credentials document lacks AccessKeyId or SecretAccessKey, or has a field of the wrong type or with characters a header cannot carry (${Fields.describeIssues(error).join("; ")})`,
     onRight: (doc) =>
       makeCredentials({
         accessKeyId: doc.AccessKeyId,
@@ -193,8 +194,12 @@ export const make = (
               onSuccess: (text) => text.trim()
             })
       return Effect.flatMap(read, (token) =>
-        token !== undefined && /[\r\n]/.test(token)
-          ? Effect.fail(failure("the authorization token contains a line break"))
+        token !== undefined && !/^[\x20-\x7e]*$/.test(token)
+          ? Effect.fail(
+              failure(
+                "the authorization token contains a line break or another character a header cannot carry"
+              )
+            )
           : Effect.succeed(token)
       )
     }

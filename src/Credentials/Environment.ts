@@ -26,6 +26,7 @@ import {
   make as makeCredentials,
   notLoaded
 } from "./Credentials.js"
+import { checkFields } from "./Fields.js"
 
 /** The variables this provider reads. */
 export const environmentVariables = [
@@ -61,6 +62,18 @@ export const fromVariables = (
   if (secretAccessKey === undefined) {
     return Effect.fail(notLoaded(providerName, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"))
   }
+  const sessionToken = nonBlank(env.AWS_SESSION_TOKEN)
+  const unusable = checkFields(
+    { accessKeyId, secretAccessKey, sessionToken },
+    {
+      accessKeyId: "AWS_ACCESS_KEY_ID",
+      secretAccessKey: "AWS_SECRET_ACCESS_KEY",
+      sessionToken: "AWS_SESSION_TOKEN"
+    }
+  )
+  if (unusable !== undefined) {
+    return Effect.fail(new CredentialsError({ provider: providerName, message: unusable }))
+  }
   const expirationText = nonBlank(env.AWS_CREDENTIAL_EXPIRATION)
   const expiration = expirationText === undefined ? undefined : new Date(expirationText)
   if (expiration !== undefined && Number.isNaN(expiration.getTime())) {
@@ -75,7 +88,7 @@ export const fromVariables = (
     makeCredentials({
       accessKeyId,
       secretAccessKey,
-      sessionToken: nonBlank(env.AWS_SESSION_TOKEN),
+      sessionToken,
       accountId: nonBlank(env.AWS_ACCOUNT_ID),
       expiration,
       source: providerName

@@ -60,6 +60,7 @@ import {
   make as makeCredentials,
   notLoaded
 } from "./Credentials.js"
+import * as Fields from "./Fields.js"
 import * as MetadataHttp from "./MetadataHttp.js"
 
 const providerName = "imds"
@@ -246,10 +247,10 @@ export const ImdsCredentialsDocument = Schema.Struct({
   Code: Schema.optional(Schema.String),
   Message: Schema.optional(Schema.String),
   Type: Schema.optional(Schema.String),
-  AccessKeyId: Schema.NonEmptyString,
-  SecretAccessKey: Schema.NonEmptyString,
-  Token: Schema.optional(Schema.String),
-  Expiration: Schema.DateFromString.pipe(Schema.filter((d) => !Number.isNaN(d.getTime()))),
+  AccessKeyId: Fields.AccessKeyId,
+  SecretAccessKey: Fields.SecretAccessKey,
+  Token: Schema.optional(Fields.SessionToken),
+  Expiration: Fields.DateString,
   AccountId: Schema.optional(Schema.String)
 })
 
@@ -277,8 +278,8 @@ export const decodeCredentials = (body: string): Either.Either<AwsCredentials, s
     )
   }
   return Either.mapBoth(Schema.decodeUnknownEither(ImdsCredentialsDocument)(json, { errors: "all" }), {
-    onLeft: () =>
-      "the credentials document lacks AccessKeyId, SecretAccessKey or a valid Expiration, or has a field of the wrong type",
+    onLeft: (error) =>
+      `the credentials document lacks AccessKeyId, SecretAccessKey or a valid Expiration, or has a field of the wrong type or with characters a header cannot carry (${Fields.describeIssues(error).join("; ")})`,
     onRight: (doc) =>
       makeCredentials({
         accessKeyId: doc.AccessKeyId,
@@ -371,6 +372,13 @@ export const make = (
           const value = response.body.trim()
           if (value === "")
             return yield* Effect.fail(failure(`the token request at ${where} returned an empty token`))
+          if (!Fields.isHeaderSafe(value)) {
+            return yield* Effect.fail(
+              failure(
+                `the token request at ${where} returned a token with characters a header cannot carry (only visible ASCII is allowed)`
+              )
+            )
+          }
           const ttlHeader = Number(response.headers["x-aws-ec2-metadata-token-ttl-seconds"])
           const ttl = Number.isFinite(ttlHeader) && ttlHeader > 0 ? ttlHeader : ttlSeconds
           // Stop using a token a little before IMDS does.

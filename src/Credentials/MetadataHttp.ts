@@ -1,13 +1,15 @@
 /**
  * Plain HTTP requests to the metadata endpoints of the instance and container providers, sent
  * through the `Transport` service (so tests use a loopback server): URL parsing, short
- * timeouts, one retry of transient failures, and the whole body read as text.
+ * timeouts, one retry of transient failures, and the whole body read as text (at most 64 KiB).
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type { NetworkError, RequestTimeout, SerializationError } from "../Request/Errors.js"
+import * as Stream from "effect/Stream"
+import * as Body from "../Request/Body.js"
+import { type NetworkError, type RequestTimeout, SerializationError } from "../Request/Errors.js"
 import type { HttpRequest, TransportService } from "../Request/Transport.js"
 
 /** An endpoint URL split into what a `HttpRequest` needs. */
@@ -77,6 +79,12 @@ export interface MetadataRequest {
   readonly attempts: number
 }
 
+/**
+ * The most a metadata answer may hold: tokens, role names and credential documents are a few
+ * KiB; anything larger is refused while it is read, not buffered whole.
+ */
+export const MAX_BODY_BYTES = 64 * 1024
+
 /** The pause before the retry. */
 const retryPause = "50 millis"
 
@@ -112,7 +120,7 @@ export const send = (
       ),
       (response) =>
         Effect.map(
-          response.bytes,
+          readLimited(response.stream, describe(request.base, request.path)),
           (bytes): TextResponse => ({
             status: response.status,
             headers: response.headers,
@@ -129,6 +137,33 @@ export const send = (
     )
   return attempt(request.attempts)
 }
+
+/** The whole body, failing as soon as it passes {@link MAX_BODY_BYTES}. */
+const readLimited = (
+  body: Stream.Stream<Uint8Array, NetworkError | RequestTimeout>,
+  where: string
+): Effect.Effect<Uint8Array, HttpFailure> =>
+  Effect.map(
+    Stream.runFoldEffect(
+      body,
+      { chunks: [] as Array<Uint8Array>, size: 0 },
+      (state, chunk): Effect.Effect<{ chunks: Array<Uint8Array>; size: number }, SerializationError> => {
+        state.size += chunk.length
+        if (state.size > MAX_BODY_BYTES) {
+          return Effect.fail(
+            new SerializationError({
+              operation: "metadata",
+              direction: "response",
+              message: `the answer of ${where} is larger than ${MAX_BODY_BYTES / 1024} KiB: not a metadata document`
+            })
+          )
+        }
+        state.chunks.push(chunk)
+        return Effect.succeed(state)
+      }
+    ),
+    ({ chunks }) => Body.concat(chunks)
+  )
 
 /** `http://host:port/path` of a request, for messages. */
 export const describe = (base: ParsedUrl, path = ""): string => {

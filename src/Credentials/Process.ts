@@ -10,9 +10,10 @@
  * The output is decoded with `effect/Schema`. Failures are typed: the command cannot be started
  * ({@link ProcessSpawnError}), exits with a non-zero status ({@link ProcessExitError}), prints
  * something that is not JSON ({@link ProcessJsonError}), a `Version` other than 1
- * ({@link ProcessVersionError}), or a document without the required fields
- * ({@link ProcessOutputError}). Interrupting the fiber (or the timeout, 1 minute by default)
- * kills the process and its children. Neither stdout nor the secrets it holds ever appear in an
+ * ({@link ProcessVersionError}), a document without the required fields, or with fields that
+ * carry CR/LF or other characters a header cannot carry ({@link ProcessOutputError}), or more
+ * than 1 MiB of output ({@link ProcessOutputTooLarge}). Interrupting the fiber (or the timeout,
+ * 1 minute by default) kills the process and its children. Neither stdout nor the secrets it holds ever appear in an
  * error message. The Go SDK's `processcreds.ProcessProvider`.
  *
  * @example
@@ -28,7 +29,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Cache from "./Cache.js"
 import {
@@ -38,6 +39,7 @@ import {
   type CredentialsProvider,
   make as makeCredentials
 } from "./Credentials.js"
+import * as Fields from "./Fields.js"
 
 const providerName = "process"
 
@@ -100,10 +102,21 @@ export class ProcessOutputError extends Data.TaggedError("ProcessOutputError")<{
   }
 }
 
+/** The command printed more than the output limit (1 MiB); it was killed. */
+export class ProcessOutputTooLarge extends Data.TaggedError("ProcessOutputTooLarge")<{
+  readonly program: string
+  readonly limitBytes: number
+}> {
+  override get message(): string {
+    return `credential_process ${this.program}: the output is larger than ${this.limitBytes / (1024 * 1024)} MiB, more than any credentials document; the process was stopped`
+  }
+}
+
 /** Everything running a credential process can fail with. */
 export type ProcessError =
   | ProcessSpawnError
   | ProcessExitError
+  | ProcessOutputTooLarge
   | ProcessJsonError
   | ProcessVersionError
   | ProcessOutputError
@@ -111,20 +124,16 @@ export type ProcessError =
 /** The output document of a credential process, Version 1. */
 export const ProcessOutput = Schema.Struct({
   Version: Schema.Literal(1),
-  AccessKeyId: Schema.NonEmptyString,
-  SecretAccessKey: Schema.NonEmptyString,
-  SessionToken: Schema.optional(Schema.String),
-  Expiration: Schema.optional(Schema.DateFromString.pipe(Schema.filter((d) => !Number.isNaN(d.getTime())))),
+  AccessKeyId: Fields.AccessKeyId,
+  SecretAccessKey: Fields.SecretAccessKey,
+  SessionToken: Schema.optional(Fields.SessionToken),
+  Expiration: Schema.optional(Fields.DateString),
   AccountId: Schema.optional(Schema.String)
 })
 export type ProcessOutput = typeof ProcessOutput.Type
 
 /** Names the fields that do not decode, without their values (they may be secrets). */
-export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
-    const where = issue.path.length === 0 ? "the document" : issue.path.map(String).join(".")
-    return `${where}: ${issue._tag === "Missing" ? "is missing" : "has an invalid value"}`
-  })
+export const describeIssues: (error: ParseResult.ParseError) => ReadonlyArray<string> = Fields.describeIssues
 
 /** Decodes a process's stdout into credentials. */
 export const decodeOutput = (
@@ -155,8 +164,10 @@ const stdoutLimit = 1024 * 1024
  * Runs a command line through the shell and collects its stdout. Interruption kills the process
  * group (on POSIX the command runs in its own group, so the shell's children go too).
  */
-export const runCommand = (command: string): Effect.Effect<string, ProcessSpawnError | ProcessExitError> =>
-  Effect.async<string, ProcessSpawnError | ProcessExitError>((resume) => {
+export const runCommand = (
+  command: string
+): Effect.Effect<string, ProcessSpawnError | ProcessExitError | ProcessOutputTooLarge> =>
+  Effect.async<string, ProcessSpawnError | ProcessExitError | ProcessOutputTooLarge>((resume) => {
     const program = programOf(command)
     const posix = process.platform !== "win32"
     let child: ReturnType<typeof spawn>
@@ -203,7 +214,9 @@ export const runCommand = (command: string): Effect.Effect<string, ProcessSpawnE
     child.once("close", (exitCode, signal) => {
       if (done) return
       done = true
-      if (exitCode === 0 && stdoutBytes <= stdoutLimit) {
+      if (stdoutBytes > stdoutLimit) {
+        resume(Effect.fail(new ProcessOutputTooLarge({ program, limitBytes: stdoutLimit })))
+      } else if (exitCode === 0) {
         resume(Effect.succeed(Buffer.concat(stdout).toString("utf8")))
       } else {
         resume(Effect.fail(new ProcessExitError({ program, exitCode, signal, stderr })))

@@ -34,7 +34,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import type { Transport } from "../Request/Transport.js"
 import type { ProfileSet, Section } from "../Session/ProfileSet.js"
 import * as ProfileSettings from "../Session/ProfileSettings.js"
@@ -52,6 +52,7 @@ import {
   notLoaded
 } from "./Credentials.js"
 import * as Environment from "./Environment.js"
+import { checkFields } from "./Fields.js"
 import * as InstanceMetadata from "./InstanceMetadata.js"
 import * as Process from "./Process.js"
 import * as ServiceCalls from "./ServiceCalls.js"
@@ -165,12 +166,26 @@ const staticKeys = (section: Section): Either.Either<AccessKeyBase, ProfileChain
     )
   }
   const token = Either.getOrUndefined(ProfileSettings.read(section, ProfileSettings.AwsSessionToken))
+  const sessionToken = token === undefined ? undefined : Option.getOrUndefined(token)
+  const unusable = checkFields(
+    {
+      accessKeyId,
+      secretAccessKey: Redacted.value(secretAccessKey),
+      sessionToken: sessionToken === undefined ? undefined : Redacted.value(sessionToken)
+    },
+    {
+      accessKeyId: "aws_access_key_id",
+      secretAccessKey: "aws_secret_access_key",
+      sessionToken: "aws_session_token"
+    }
+  )
+  if (unusable !== undefined) return Either.left(problem(`profile \`${section.name}\`: ${unusable}`))
   return Either.right({
     _tag: "AccessKey",
     profile: section.name,
     accessKeyId,
     secretAccessKey,
-    sessionToken: token === undefined ? undefined : Option.getOrUndefined(token),
+    sessionToken,
     accountId: value(section, "aws_account_id")
   })
 }

@@ -36,6 +36,7 @@ import {
   type CredentialsProvider,
   make as makeCredentials
 } from "./Credentials.js"
+import * as Fields from "./Fields.js"
 import * as Files from "./Files.js"
 import { describeCallError, type SsoCalls, type SsoOidcCalls } from "./ServiceCalls.js"
 
@@ -69,11 +70,11 @@ export interface SsoOptions extends SsoConfig {
 export const cacheFileName = (key: string): string =>
   `${createHash("sha1").update(key, "utf8").digest("hex")}.json`
 
-const isoDate = Schema.DateFromString.pipe(Schema.filter((d) => !Number.isNaN(d.getTime())))
+const isoDate = Fields.DateString
 
 /** The token cache document (`aws sso login` writes it; other fields are kept when rewriting it). */
 export const SsoCacheDocument = Schema.Struct({
-  accessToken: Schema.NonEmptyString,
+  accessToken: Fields.BearerToken,
   expiresAt: isoDate,
   refreshToken: Schema.optional(Schema.String),
   clientId: Schema.optional(Schema.String),
@@ -106,8 +107,8 @@ export const decodeCacheFile = (
     return Either.left("the token cache file is not valid JSON")
   }
   return Either.mapBoth(Schema.decodeUnknownEither(SsoCacheDocument)(json, { errors: "all" }), {
-    onLeft: () =>
-      "the token cache file lacks accessToken or a valid expiresAt, or has a field of the wrong type",
+    onLeft: (error) =>
+      `the token cache file lacks accessToken or a valid expiresAt, or has a field of the wrong type or with characters a header cannot carry (${Fields.describeIssues(error).join("; ")})`,
     onRight: (doc) => ({
       raw: json as Record<string, unknown>,
       token: {
@@ -127,17 +128,17 @@ export const decodeCacheFile = (
 /** `GetRoleCredentials`'s answer (expiration in epoch milliseconds). */
 export const RoleCredentialsOutput = Schema.Struct({
   roleCredentials: Schema.Struct({
-    accessKeyId: Schema.NonEmptyString,
-    secretAccessKey: Schema.NonEmptyString,
-    sessionToken: Schema.optional(Schema.String),
-    expiration: Schema.Number
+    accessKeyId: Fields.AccessKeyId,
+    secretAccessKey: Fields.SecretAccessKey,
+    sessionToken: Schema.optional(Fields.SessionToken),
+    expiration: Fields.EpochMillis
   })
 })
 
 /** `CreateToken`'s answer. */
 export const CreateTokenOutput = Schema.Struct({
-  accessToken: Schema.NonEmptyString,
-  expiresIn: Schema.Number,
+  accessToken: Fields.BearerToken,
+  expiresIn: Fields.Seconds,
   refreshToken: Schema.optional(Schema.String)
 })
 
@@ -222,10 +223,12 @@ export const fetch = (options: SsoOptions): Effect.Effect<AwsCredentials, Creden
           fail(`an error occurred while loading credentials from SSO: ${describeCallError(e)}`, e)
         )
       )
-    const decoded = yield* Either.mapLeft(Schema.decodeUnknownEither(RoleCredentialsOutput)(output), () =>
-      fail(
-        "the GetRoleCredentials response lacks roleCredentials with accessKeyId, secretAccessKey and expiration"
-      )
+    const decoded = yield* Either.mapLeft(
+      Schema.decodeUnknownEither(RoleCredentialsOutput)(output, { errors: "all" }),
+      (error) =>
+        fail(
+          `the GetRoleCredentials response lacks roleCredentials with accessKeyId, secretAccessKey and expiration, or has one that is not usable (${Fields.describeIssues(error).join("; ")})`
+        )
     )
     return makeCredentials({
       accessKeyId: decoded.roleCredentials.accessKeyId,
@@ -272,13 +275,20 @@ const refreshToken = (
       )
       .pipe(Effect.mapError((e) => `CreateToken failed: ${describeCallError(e)}`))
     const decoded = yield* Either.mapLeft(
-      Schema.decodeUnknownEither(CreateTokenOutput)(output),
-      () => "the CreateToken response lacks accessToken or expiresIn"
+      Schema.decodeUnknownEither(CreateTokenOutput)(output, { errors: "all" }),
+      (error) =>
+        `the CreateToken response lacks accessToken or expiresIn, or has one that is not usable (${Fields.describeIssues(error).join("; ")})`
     )
+    const expiresAt = new Date(now + decoded.expiresIn * 1000)
+    if (Number.isNaN(expiresAt.getTime())) {
+      return yield* Effect.fail(
+        `the CreateToken response's expiresIn (${decoded.expiresIn} s) is not a usable duration`
+      )
+    }
     const refreshed: SsoToken = {
       ...token,
       accessToken: Redacted.make(decoded.accessToken),
-      expiresAt: new Date(now + decoded.expiresIn * 1000),
+      expiresAt,
       refreshToken:
         decoded.refreshToken === undefined ? token.refreshToken : Redacted.make(decoded.refreshToken)
     }

@@ -40,8 +40,8 @@ const hasWholeBody = <E>(
   stream: Stream.Stream<Uint8Array, E>
 ): stream is Stream.Stream<Uint8Array, E> & WithWholeBody<E> => WholeBody in stream
 
-const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
-  const parts = Chunk.toReadonlyArray(chunks)
+/** The parts joined into one array (the part itself when there is only one). */
+export const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   if (parts.length === 1) return parts[0]!
   let length = 0
   for (const p of parts) length += p.length
@@ -60,7 +60,7 @@ export const bytes = <E>(body: Stream.Stream<Uint8Array, E> | undefined): Effect
     ? Effect.succeed(EMPTY)
     : hasWholeBody(body)
       ? body[WholeBody]
-      : Effect.map(Stream.runCollect(body), concat)
+      : Effect.map(Stream.runCollect(body), (chunks) => concat(Chunk.toReadonlyArray(chunks)))
 
 const decoder = new TextDecoder()
 
