@@ -48,6 +48,18 @@ export interface MinModel {
   readonly shapes: Readonly<Record<string, MinShape>>
 }
 
+/**
+ * One operation's endpoint parameter bindings as the overlay carries them (api-2 / Smithy form),
+ * newer than the `.min.json` models: DynamoDB's `ResourceArn` from `TableName`, for one.
+ */
+export interface Binding {
+  /** parameter -> the top-level input member it is read from */
+  contextParams?: Record<string, string>
+  staticContextParams?: Record<string, { value: string | boolean }>
+  /** parameter -> a JMESPath over the input (`keys(RequestItems)`, `Items[*].[A.B, C.D][]`) */
+  operationContextParams?: Record<string, { path: string }>
+}
+
 export interface PaginatorJson {
   readonly input_token?: string | ReadonlyArray<string>
   readonly output_token?: string | ReadonlyArray<string>

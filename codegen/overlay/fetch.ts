@@ -12,7 +12,10 @@
  *   `dist-es/schemas/*.js`, and `shapes` the structures those members reach;
  * - `names`: the real shape names, mapped onto the `.min.json` model by walking each operation's
  *   input and output in both models side by side (keys are shape paths, see `shapePath`);
- * - `enums`: enum values by enum name (from `models/*.d.ts`), and `enumAt`: shape path -> enum.
+ * - `enums`: enum values by enum name (from `models/*.d.ts`), and `enumAt`: shape path -> enum;
+ * - `bindings`: per operation the endpoint parameters bound from its input (`contextParams`,
+ *   `operationContextParams` as JMESPath) or fixed (`staticContextParams`), from the package's
+ *   command builder: newer than the `.min.json` models (DynamoDB's `ResourceArn`, for one).
  *
  * Documentation is left out: it would multiply the overlay's size.
  *
@@ -26,7 +29,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import ts from "typescript"
-import { loadServices, type MinShape, type ServiceModel, v3PackageName } from "../Models.js"
+import { type Binding, loadServices, type MinShape, type ServiceModel, v3PackageName } from "../Models.js"
 import { evaluateModule } from "./Eval.js"
 
 const run = promisify(execFile)
@@ -499,6 +502,8 @@ interface Overlay {
   names: Record<string, string>
   enums: Record<string, ReadonlyArray<string>>
   enumAt: Record<string, string>
+  /** Operation -> its endpoint parameter bindings (operations without any are left out). */
+  bindings?: Record<string, Binding>
 }
 
 const builtInOf = (service: ServiceModel, configName: string): string | undefined => {
@@ -612,6 +617,115 @@ const readEndpoints = (service: ServiceModel, root: string): unknown => {
   return undefined
 }
 
+// ---------------------------------------------------------------------------------------------
+// Endpoint bindings: which input members and fixed values feed the rule set's parameters.
+
+/**
+ * The package's getter of an `operationContextParams` binding (`(input) => input?.A?.map((obj) =>
+ * obj?.B)`), back to the JMESPath the model wrote (`A[*].B`). The getters are generated from a
+ * small subset of JMESPath (field paths, `[*]`, multi-select lists, `[]`, `keys()`), so only those
+ * forms are read; anything else stops the condensing with the getter's text.
+ */
+export const getterPath = (source: string): string => {
+  const file = ts.createSourceFile("getter.js", `(${source})`, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS)
+  const statement = file.statements[0]
+  const unsupported = (node: ts.Node): never => {
+    throw new Error(`unsupported operationContextParams getter: ${node.getText(file)} (in ${source})`)
+  }
+  const unwrap = (e: ts.Expression): ts.Expression =>
+    ts.isParenthesizedExpression(e) ? unwrap(e.expression) : e
+  const join = (a: string, b: string) => (a === "" ? b : `${a}.${b}`)
+  const arrow = (e: ts.Expression): { readonly param: string; readonly body: ts.Expression } => {
+    const f = unwrap(e)
+    if (!ts.isArrowFunction(f) || f.parameters.length !== 1 || !ts.isIdentifier(f.parameters[0]!.name))
+      return unsupported(f)
+    if (!ts.isExpression(f.body)) return unsupported(f.body)
+    return { param: f.parameters[0]!.name.text, body: f.body }
+  }
+  const path = (node: ts.Expression, self: string): string => {
+    const e = unwrap(node)
+    if (ts.isIdentifier(e) && e.text === self) return ""
+    if (ts.isPropertyAccessExpression(e)) return join(path(e.expression, self), e.name.text)
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) {
+      const callee = e.expression
+      const method = callee.name.text
+      const target = unwrap(callee.expression)
+      // Object.keys(X ?? {})
+      if (
+        ts.isIdentifier(target) &&
+        target.text === "Object" &&
+        method === "keys" &&
+        e.arguments.length === 1
+      ) {
+        const arg = unwrap(e.arguments[0]!)
+        const of =
+          ts.isBinaryExpression(arg) && arg.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken
+            ? arg.left
+            : arg
+        return `keys(${path(of, self)})`
+      }
+      // X.map((obj) => Y): X[*].Y
+      if (method === "map" && e.arguments.length === 1) {
+        const f = arrow(e.arguments[0]!)
+        const inner = path(f.body, f.param)
+        return `${path(target, self)}[*]${inner === "" ? "" : `.${inner}`}`
+      }
+      // [A, B].filter((i) => i): the multi-select list [A, B] (a projection drops the nulls)
+      if (method === "filter" && ts.isArrayLiteralExpression(target)) {
+        return `[${target.elements.map((el) => path(el, self)).join(", ")}]`
+      }
+      // X.flat(): X[]
+      if (method === "flat" && e.arguments.length === 0) return `${path(target, self)}[]`
+    }
+    return unsupported(e)
+  }
+  if (statement === undefined || !ts.isExpressionStatement(statement))
+    throw new Error(`not a getter: ${source}`)
+  const f = arrow(statement.expression)
+  return path(f.body, f.param)
+}
+
+/**
+ * Each operation's bindings from the package's `dist-es/commandBuilder.js` (the `_epN` objects)
+ * and the commands that use them (`command(_ep3, _mw1, "GetItem", ...)`). Packages without a
+ * command builder carry no bindings the generator needs (none of them declares any today).
+ */
+const readBindings = (root: string): Record<string, Binding> => {
+  const builderJs = path.join(root, "dist-es", "commandBuilder.js")
+  const commandsDir = path.join(root, "dist-es", "commands")
+  if (!fs.existsSync(builderJs) || !fs.existsSync(commandsDir)) return {}
+  const builder = evaluateModule(fs.readFileSync(builderJs, "utf8"), builderJs)
+  const out: Record<string, Binding> = {}
+  for (const f of fs.readdirSync(commandsDir).sort()) {
+    if (!f.endsWith("Command.js")) continue
+    const match = /\bcommand\(\s*(_ep\d+)\s*,\s*_mw\d+\s*,\s*"(\w+)"/.exec(
+      fs.readFileSync(path.join(commandsDir, f), "utf8")
+    )
+    if (match === null) continue
+    const params = builder[match[1]!] as
+      | Record<string, { type: string; name?: string; value?: string | boolean; get?: unknown }>
+      | undefined
+    const contextParams: Record<string, string> = {}
+    const staticContextParams: Record<string, { value: string | boolean }> = {}
+    const operationContextParams: Record<string, { path: string }> = {}
+    for (const name of Object.keys(params ?? {}).sort()) {
+      const p = params![name]!
+      if (p.type === "contextParams" && typeof p.name === "string") contextParams[name] = p.name
+      else if (p.type === "staticContextParams" && p.value !== undefined)
+        staticContextParams[name] = { value: p.value }
+      else if (p.type === "operationContextParams" && typeof p.get === "function")
+        operationContextParams[name] = { path: getterPath(String(p.get)) }
+    }
+    const binding: Binding = {
+      ...(Object.keys(contextParams).length > 0 ? { contextParams } : {}),
+      ...(Object.keys(staticContextParams).length > 0 ? { staticContextParams } : {}),
+      ...(Object.keys(operationContextParams).length > 0 ? { operationContextParams } : {})
+    }
+    if (Object.keys(binding).length > 0) out[match[2]!] = binding
+  }
+  return out
+}
+
 const condense = (service: ServiceModel, pkgSpec: string, root: string): Overlay => {
   const overlay: Overlay = {
     package: pkgSpec,
@@ -624,6 +738,8 @@ const condense = (service: ServiceModel, pkgSpec: string, root: string): Overlay
   }
   const endpoints = readEndpoints(service, root)
   if (endpoints !== undefined) overlay.endpoints = endpoints
+  const bindings = readBindings(root)
+  if (Object.keys(bindings).length > 0) overlay.bindings = bindings
 
   // schemas
   const schemaDir = path.join(root, "dist-es", "schemas")

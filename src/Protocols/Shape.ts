@@ -180,6 +180,13 @@ export interface OperationModel {
   readonly deprecated?: boolean
   /** Endpoint rule-set parameters this operation always sets (`UseS3ExpressControlEndpoint`). */
   readonly staticContextParams?: { readonly [name: string]: { readonly value: string | boolean } }
+  /**
+   * Endpoint rule-set parameters read from top-level input members, by parameter (DynamoDB's
+   * `ResourceArn` from `TableName`), besides the members' own `contextParam`.
+   */
+  readonly contextParams?: { readonly [name: string]: string }
+  /** Endpoint rule-set parameters read from the input by a path (`keys(RequestItems)`). */
+  readonly operationContextParams?: { readonly [name: string]: { readonly path: string } }
 }
 
 /** The api-2 service metadata the codecs and the pipeline read. */

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import * as ContextPath from "../Endpoints/ContextPath.js"
 import { EndpointError } from "../Endpoints/EndpointError.js"
 import type { EndpointParams, ParameterValue } from "../Endpoints/RuleSet.js"
 import type { OperationModel } from "../Protocols/Shape.js"
@@ -61,8 +62,26 @@ const builtInValue = (
   }
 }
 
-/** Context parameters of an operation: from input members, then the operation's static ones. */
-const contextParams = (
+const isParameterValue = (value: unknown): value is ParameterValue =>
+  typeof value === "string" ||
+  typeof value === "boolean" ||
+  (Array.isArray(value) && value.every((v) => typeof v === "string"))
+
+const paths = new Map<string, ContextPath.ContextPath>()
+const pathOf = (source: string): ContextPath.ContextPath => {
+  let path = paths.get(source)
+  if (path === undefined) {
+    path = ContextPath.parse(source)
+    paths.set(source, path)
+  }
+  return path
+}
+
+/**
+ * Context parameters of an operation: from input members (the members' `contextParam`, then the
+ * operation's `contextParams` and `operationContextParams`), then the operation's static ones.
+ */
+export const contextParams = (
   operation: OperationModel,
   input: Readonly<Record<string, unknown>>
 ): EndpointParams => {
@@ -74,6 +93,18 @@ const contextParams = (
       if (ref.contextParam && (typeof value === "string" || typeof value === "boolean")) {
         params[ref.contextParam.name] = value
       }
+    }
+  }
+  if (operation.contextParams) {
+    for (const [name, member] of Object.entries(operation.contextParams)) {
+      const value = Object.hasOwn(input, member) ? input[member] : undefined
+      if (typeof value === "string" || typeof value === "boolean") params[name] = value
+    }
+  }
+  if (operation.operationContextParams) {
+    for (const [name, { path }] of Object.entries(operation.operationContextParams)) {
+      const value = ContextPath.evaluate(pathOf(path), input)
+      if (isParameterValue(value)) params[name] = value
     }
   }
   if (operation.staticContextParams) {

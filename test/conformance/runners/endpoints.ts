@@ -9,16 +9,20 @@
  *   rule set's parameters: built-ins through each parameter's `builtIn`, and operation input
  *   members through the api-2 model's `contextParam` members and per-operation
  *   `staticContextParams` (the model given with `--model`, else the aws-sdk v2 model named like the
- *   rule set's folder, when installed; `--no-model` turns it off), or, without a model, by
- *   parameter name (as S3's `Bucket`/`Key` context params are). The real binding comes from the
- *   client generator; this group checks the engine through it.
+ *   rule set's folder, when installed), with the newer bindings of the codegen overlay named like
+ *   the folder over them (`contextParams`, `staticContextParams`, `operationContextParams` paths),
+ *   as the client generator merges them; `--no-model` turns both off; without either, by
+ *   parameter name (as S3's `Bucket`/`Key` context params are).
  *
  * Skips come only from `test/conformance/endpoint-skips.json`, each with a reason.
  */
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { Either } from "effect"
+import type { Binding } from "../../../codegen/Models.js"
+import * as ContextPath from "../../../src/Endpoints/ContextPath.js"
 import type { EndpointParams, ParameterValue, RuleSet } from "../../../src/Endpoints/RuleSet.js"
 import { compileRuleSet, type EndpointResolver } from "../../../src/Endpoints/RulesEngine.js"
 import { findSkip, jsonEqual, loadSkips } from "../EndpointSkips.js"
@@ -53,6 +57,8 @@ interface ModelBinding {
   readonly contextParams: Readonly<Record<string, Readonly<Record<string, string>>>>
   /** operation -> parameter -> value */
   readonly staticContextParams: Readonly<Record<string, Readonly<Record<string, ParameterValue>>>>
+  /** operation -> parameter -> JMESPath over the input */
+  readonly operationContextParams: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
 const readModel = (file: string): ModelBinding => {
@@ -81,7 +87,34 @@ const readModel = (file: string): ModelBinding => {
     for (const [param, v] of Object.entries(op.staticContextParams ?? {})) statics[param] = v.value
     staticContextParams[name] = statics
   }
-  return { contextParams, staticContextParams }
+  return { contextParams, staticContextParams, operationContextParams: {} }
+}
+
+/**
+ * The model's bindings with the overlay's over them (`codegen/overlay/<service>.json`, condensed
+ * from the service's current `@aws-sdk/client-*` package), as the client generator merges them.
+ */
+const withOverlay = (model: ModelBinding | undefined, overlayFile: string): ModelBinding | undefined => {
+  if (!fs.existsSync(overlayFile)) return model
+  const bindings = (
+    JSON.parse(fs.readFileSync(overlayFile, "utf8")) as { bindings?: Record<string, Binding> }
+  ).bindings
+  if (bindings === undefined) return model
+  const contextParams: Record<string, Record<string, string>> = { ...model?.contextParams }
+  const staticContextParams: Record<string, Record<string, ParameterValue>> = {
+    ...model?.staticContextParams
+  }
+  const operationContextParams: Record<string, Record<string, string>> = {}
+  for (const [op, b] of Object.entries(bindings)) {
+    contextParams[op] = { ...contextParams[op], ...b.contextParams }
+    const statics: Record<string, ParameterValue> = { ...staticContextParams[op] }
+    for (const [param, { value }] of Object.entries(b.staticContextParams ?? {})) statics[param] = value
+    staticContextParams[op] = statics
+    const paths: Record<string, string> = {}
+    for (const [param, { path }] of Object.entries(b.operationContextParams ?? {})) paths[param] = path
+    operationContextParams[op] = paths
+  }
+  return { contextParams, staticContextParams, operationContextParams }
 }
 
 const isParameterValue = (v: unknown): v is ParameterValue =>
@@ -116,6 +149,10 @@ export const bindOperationInput = (
       if (p !== undefined && p.builtIn === undefined && isParameterValue(v)) params[member] = v
     }
   }
+  for (const [param, p] of Object.entries(model?.operationContextParams[input.operationName] ?? {})) {
+    const v = ContextPath.evaluate(ContextPath.parse(p), operationParams)
+    if (isParameterValue(v)) params[param] = v
+  }
   for (const [param, v] of Object.entries(model?.staticContextParams[input.operationName] ?? {})) {
     params[param] = v
   }
@@ -136,6 +173,18 @@ export const v2ModelOf = (service: string): string | undefined => {
     return undefined
   }
 }
+
+/** The codegen overlay of a service (`s3`, `dynamodb`), whose `bindings` are newer than its model. */
+const overlayOf = (service: string): string =>
+  path.join(
+    path.dirname(fileURLToPath(import.meta.url)),
+    "..",
+    "..",
+    "..",
+    "codegen",
+    "overlay",
+    `${service}.json`
+  )
 
 /** Runs one resolution and compares it with the expectation; returns the mismatch, if any. */
 export const check = (
@@ -185,7 +234,9 @@ export const run = async (args: ReadonlyArray<string>): Promise<RunResult> => {
     testCases: ReadonlyArray<TestCase>
   }
   if (modelFile === undefined && useModel) modelFile = v2ModelOf(suite)
-  const model = modelFile === undefined || !useModel ? undefined : readModel(modelFile)
+  const model = !useModel
+    ? undefined
+    : withOverlay(modelFile === undefined ? undefined : readModel(modelFile), overlayOf(suite))
   const skips = loadSkips()
   const resolver = compileRuleSet(ruleSet)
   const tally = new Tally()
