@@ -4,6 +4,7 @@
  * operations (paginated where the model says so) and waiters. Pure: the same inputs give the same
  * bytes.
  */
+import { pack } from "../src/Endpoints/Packed.js"
 import type {
   AcceptorJson,
   MinModel,
@@ -748,6 +749,7 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
   if (scopeUsed) head.push(`import type * as Scope from "effect/Scope"`)
   if (usesStream) head.push(`import type * as Stream from "effect/Stream"`)
   if (rules === "fallback") head.push(`import { standardRuleSet } from "../../Endpoints/Fallback.js"`)
+  if (rules === "overlay") head.push(`import { unpack } from "../../Endpoints/Packed.js"`)
   head.push(`import { ${factory[0]} } from "../../Protocols/${factory[1]}.js"`)
   head.push(`import type * as S from "../../Protocols/Shape.js"`)
   head.push(`import * as Client from "../../Request/Client.js"`)
@@ -765,9 +767,10 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
     ""
   )
   const endpointRules =
-    rules === "overlay" ? `() => JSON.parse(rules)` : `() => standardRuleSet(${literal(fallback)})`
+    rules === "overlay" ? `() => unpack(rules)` : `() => standardRuleSet(${literal(fallback)})`
   if (rules === "overlay")
-    body.push(`const rules = ${JSON.stringify(JSON.stringify(overlay!.endpoints))}`, "")
+    // packed: shared subtrees written once, the diagram's nodes as digits (`Endpoints/Packed.ts`)
+    body.push(`const rules = ${JSON.stringify(pack(overlay!.endpoints))}`, "")
   body.push(
     `const definition: Client.ServiceDefinition = {metadata:${literal(metadata)},protocol:${factory[0]},endpointRules:${endpointRules}${options.customizations ? ",customizations" : ""}}`,
     "",

@@ -4,6 +4,7 @@
  * Models: aws-sdk qbusiness-2023-11-27.min.json, @aws-sdk/client-qbusiness@3.1050.0.
  */
 import * as Context from "effect/Context"
+import { unpack } from "../../Endpoints/Packed.js"
 import { makeRestJson } from "../../Protocols/RestJson.js"
 import type * as S from "../../Protocols/Shape.js"
 import * as Client from "../../Request/Client.js"
@@ -14,9 +15,9 @@ import * as Paginate from "../../Request/Paginate.js"
 /** The QBusiness client: provide it with `layer`. */
 export class QBusiness extends Context.Tag("effect-aws-sdk/QBusiness")<QBusiness, Client.ServiceClient>() {}
 
-const rules = "{\"parameters\":{\"Endpoint\":{\"type\":\"string\",\"builtIn\":\"SDK::Endpoint\"},\"Region\":{\"type\":\"string\",\"builtIn\":\"AWS::Region\"},\"UseFIPS\":{\"type\":\"boolean\",\"builtIn\":\"AWS::UseFIPS\",\"default\":false,\"required\":true}},\"conditions\":[[\"isSet\",[{\"ref\":\"Endpoint\"}]],[\"isSet\",[{\"ref\":\"Region\"}]],[\"aws.partition\",[{\"ref\":\"Region\"}],\"PartitionResult\"],[\"booleanEquals\",[{\"ref\":\"UseFIPS\"},true]],[\"booleanEquals\",[{\"fn\":\"getAttr\",\"argv\":[{\"ref\":\"PartitionResult\"},\"supportsFIPS\"]},true]],[\"booleanEquals\",[{\"fn\":\"getAttr\",\"argv\":[{\"ref\":\"PartitionResult\"},\"supportsDualStack\"]},true]]],\"results\":[[-1],[-1,\"Invalid Configuration: FIPS and custom endpoint are not supported\"],[{\"ref\":\"Endpoint\"},{}],[\"https://qbusiness-fips.{Region}.{PartitionResult#dualStackDnsSuffix}\",{}],[-1,\"FIPS is enabled but this partition does not support FIPS\"],[\"https://qbusiness.{Region}.{PartitionResult#dualStackDnsSuffix}\",{}],[\"https://qbusiness-fips.{Region}.{PartitionResult#dnsSuffix}\",{}],[\"https://qbusiness.{Region}.{PartitionResult#dnsSuffix}\",{}],[-1,\"Invalid Configuration: Missing Region\"]],\"nodes\":[-1,1,-1,0,9,3,1,4,100000008,2,5,100000008,3,7,6,5,100000005,100000007,4,8,100000004,5,100000003,100000006,3,100000001,100000002],\"root\":2}"
+const rules = "[[{\"ref\":\"Endpoint\"},[{\"ref\":\"Region\"}],\"PartitionResult\",\"booleanEquals\",{\"ref\":{\"$\":2}}],{\"parameters\":{\"Endpoint\":{\"type\":\"string\",\"builtIn\":\"SDK::Endpoint\"},\"Region\":{\"type\":\"string\",\"builtIn\":\"AWS::Region\"},\"UseFIPS\":{\"type\":\"boolean\",\"builtIn\":\"AWS::UseFIPS\",\"default\":false,\"required\":true}},\"conditions\":[[\"isSet\",[{\"$\":0}]],[\"isSet\",{\"$\":1}],[\"aws.partition\",{\"$\":1},{\"$\":2}],[{\"$\":3},[{\"ref\":\"UseFIPS\"},true]],[{\"$\":3},[{\"fn\":\"getAttr\",\"argv\":[{\"$\":4},\"supportsFIPS\"]},true]],[{\"$\":3},[{\"fn\":\"getAttr\",\"argv\":[{\"$\":4},\"supportsDualStack\"]},true]]],\"results\":[[-1],[-1,\"Invalid Configuration: FIPS and custom endpoint are not supported\"],[{\"$\":0},{}],[\"https://qbusiness-fips.{Region}.{PartitionResult#dualStackDnsSuffix}\",{}],[-1,\"FIPS is enabled but this partition does not support FIPS\"],[\"https://qbusiness.{Region}.{PartitionResult#dualStackDnsSuffix}\",{}],[\"https://qbusiness-fips.{Region}.{PartitionResult#dnsSuffix}\",{}],[\"https://qbusiness.{Region}.{PartitionResult#dnsSuffix}\",{}],[-1,\"Invalid Configuration: Missing Region\"]],\"nodes\":\"11210I628c4Ac6ECAWa8GUASY6OQ\",\"root\":2}]"
 
-const definition: Client.ServiceDefinition = {metadata:{protocol:"rest-json",apiVersion:"2023-11-27",endpointPrefix:"qbusiness",signingName:"qbusiness",signatureVersion:"v4",serviceId:"QBusiness",serviceFullName:"QBusiness",uid:"qbusiness-2023-11-27"},protocol:makeRestJson,endpointRules:() => JSON.parse(rules)}
+const definition: Client.ServiceDefinition = {metadata:{protocol:"rest-json",apiVersion:"2023-11-27",endpointPrefix:"qbusiness",signingName:"qbusiness",signatureVersion:"v4",serviceId:"QBusiness",serviceFullName:"QBusiness",uid:"qbusiness-2023-11-27"},protocol:makeRestJson,endpointRules:() => unpack(rules)}
 
 /** A layer of the QBusiness client, made from the `Session` (with optional overrides). */
 export const layer = /*#__PURE__*/ Client.layer(QBusiness, definition)

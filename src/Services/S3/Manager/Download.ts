@@ -13,6 +13,7 @@ import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Body from "../../../Request/Body.js"
 import { isServiceError } from "../../../Request/Errors.js"
 import * as S3 from "../index.js"
 import { InvalidTransferOptions, ObjectChanged, TransferError } from "./Errors.js"
@@ -169,54 +170,35 @@ const openDownload = (
         : options.onProgress({ bytesReceived: received, totalBytes })
     }
     /**
-     * Reads a part's body into its mailbox, handing chunks on in batches of about 1 MiB: every
-     * hand-off wakes the stream's fiber, and one per 64 KiB socket chunk costs more than the copy
-     * it avoids.
+     * Reads a part's body into its mailbox in batches of about `BATCH` bytes, straight from the
+     * transport's reader (`Body.batches`): no `Stream` runs per part, and the chunks are handed on
+     * as they came off the socket, never copied. Every hand-off wakes the stream's fiber, so one
+     * per batch rather than one per 64 KiB socket chunk.
      */
     const pump = (
       body: Stream.Stream<Uint8Array, S3.GetObjectError> | undefined,
       [a, b]: readonly [number, number],
       mailbox: Mailbox.Mailbox<Uint8Array, DownloadError>
     ) =>
-      Effect.suspend(() => {
+      Effect.flatMap(Body.batches(body), (read) => {
+        const expected = b - a + 1
         let n = 0
-        let pending: Array<Uint8Array> = []
-        let pendingBytes = 0
-        const flush = () => {
-          if (pending.length === 0) return Effect.void
-          mailbox.unsafeOfferAll(pending)
-          const bytes = pendingBytes
-          pending = []
-          pendingBytes = 0
-          return options.onProgress === undefined ? Effect.void : report(bytes)
-        }
-        // Without a progress callback nothing per chunk needs an effect: a plain fold is cheaper.
-        const read =
-          options.onProgress === undefined
-            ? Stream.runFold(body ?? Stream.empty, 0, (_, chunk) => {
-                n += chunk.length
-                pending.push(chunk)
-                pendingBytes += chunk.length
-                if (pendingBytes >= BATCH) {
-                  mailbox.unsafeOfferAll(pending)
-                  pending = []
-                  pendingBytes = 0
-                }
-                return 0
-              })
-            : Stream.runForEach(body ?? Stream.empty, (chunk) => {
-                n += chunk.length
-                pending.push(chunk)
-                pendingBytes += chunk.length
-                return pendingBytes >= BATCH ? flush() : Effect.void
-              })
-        return read.pipe(
-          Effect.flatMap(() =>
-            n === b - a + 1
-              ? flush()
-              : Effect.fail(transferError(`bytes=${a}-${b} gave ${n} bytes instead of ${b - a + 1}`))
-          )
-        )
+        const step: Effect.Effect<void, DownloadError> = Effect.flatMap(read(BATCH), (chunks) => {
+          if (chunks === undefined) {
+            return n === expected
+              ? Effect.void
+              : Effect.fail(transferError(`bytes=${a}-${b} gave ${n} bytes instead of ${expected}`))
+          }
+          let bytes = 0
+          for (const c of chunks) bytes += c.length
+          n += bytes
+          if (n > expected) {
+            return Effect.fail(transferError(`bytes=${a}-${b} gave more than ${expected} bytes`))
+          }
+          mailbox.unsafeOfferAll(chunks)
+          return options.onProgress === undefined ? step : Effect.zipRight(report(bytes), step)
+        })
+        return step
       })
     const fetch = (r: readonly [number, number], mailbox: Mailbox.Mailbox<Uint8Array, DownloadError>) => {
       const header = `bytes=${r[0]}-${r[1]}`
