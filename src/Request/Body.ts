@@ -17,12 +17,25 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 
 const WholeBody: unique symbol = Symbol.for("effect-aws-sdk/Body/WholeBody")
+const Batches: unique symbol = Symbol.for("effect-aws-sdk/Body/Batches")
 
 interface WithWholeBody<E> {
   readonly [WholeBody]: Effect.Effect<Uint8Array, E>
+}
+
+/**
+ * Reads the next batch of a body: every chunk that arrived since the last read, waiting until at
+ * least `minBytes` are there (or the body ended); `undefined` once the body is over.
+ */
+export type ReadBatch<E> = (minBytes: number) => Effect.Effect<ReadonlyArray<Uint8Array> | undefined, E>
+
+interface WithBatches<E> {
+  readonly [Batches]: ReadBatch<E>
 }
 
 const EMPTY = new Uint8Array(0)
@@ -39,6 +52,59 @@ export const withWholeBody = <E>(
 const hasWholeBody = <E>(
   stream: Stream.Stream<Uint8Array, E>
 ): stream is Stream.Stream<Uint8Array, E> & WithWholeBody<E> => WholeBody in stream
+
+/**
+ * Marks a response stream with the transport's own batch reader of the same body (for
+ * transports): both consume the one response, so only one of them may run.
+ */
+export const withBatches = <E>(
+  stream: Stream.Stream<Uint8Array, E>,
+  read: ReadBatch<E>
+): Stream.Stream<Uint8Array, E> => Object.assign(stream, { [Batches]: read })
+
+const hasBatches = <E>(
+  stream: Stream.Stream<Uint8Array, E>
+): stream is Stream.Stream<Uint8Array, E> & WithBatches<E> => Batches in stream
+
+/**
+ * A reader of a body in batches, for consumers that move bytes along without looking at each chunk
+ * (the transfer manager): with the transport's reader, chunks are handed over as they arrived,
+ * without running a `Stream` (whose per-chunk machinery costs more than the bytes on a fast link);
+ * any other stream is pulled through `Stream.toPull` in the scope. The body is consumed once.
+ */
+export const batches = <E>(
+  body: Stream.Stream<Uint8Array, E> | undefined
+): Effect.Effect<ReadBatch<E>, never, Scope.Scope> =>
+  body === undefined
+    ? Effect.succeed(() => Effect.succeed(undefined))
+    : hasBatches(body)
+      ? Effect.succeed(body[Batches])
+      : Effect.map(Stream.toPull(body), (pull): ReadBatch<E> => {
+          let ended = false
+          return (minBytes) =>
+            Effect.suspend(() => {
+              if (ended) return Effect.succeed(undefined)
+              const got: Array<Uint8Array> = []
+              let held = 0
+              const more: Effect.Effect<ReadonlyArray<Uint8Array> | undefined, E> = Effect.matchEffect(pull, {
+                onFailure: Option.match({
+                  onNone: () => {
+                    ended = true
+                    return Effect.succeed(got.length === 0 ? undefined : got)
+                  },
+                  onSome: Effect.fail
+                }),
+                onSuccess: (chunk) => {
+                  for (const c of chunk) {
+                    got.push(c)
+                    held += c.length
+                  }
+                  return held > 0 && held >= minBytes ? Effect.succeed(got) : more
+                }
+              })
+              return more
+            })
+        })
 
 /** The parts joined into one array (the part itself when there is only one). */
 export const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {

@@ -9,14 +9,16 @@
  */
 import * as http from "node:http"
 import * as https from "node:https"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { formEncode } from "../Protocols/UriEncoding.js"
-import { withWholeBody } from "./Body.js"
+import { type ReadBatch, withBatches, withWholeBody } from "./Body.js"
 import { NetworkError, RequestTimeout, SerializationError } from "./Errors.js"
 import {
   bodyStreamError,
@@ -104,6 +106,99 @@ const writeStream = (req: http.ClientRequest, body: StreamBody): Effect.Effect<v
     Effect.mapError(bodyStreamError),
     Effect.andThen(Effect.async<void>((resume) => void req.end(() => resume(Effect.void))))
   )
+
+/** Bytes a body reader holds before it stops reading the socket (unless a read asks for more). */
+const READ_AHEAD = 256 * 1024
+
+/**
+ * Reads a response body in batches: chunks are kept as they arrive (no copies) and a read takes
+ * every chunk there is, so a consumer slower than the socket gets several chunks per step of its
+ * own rather than one (a step of an Effect `Stream` costs more than a 64 KiB chunk on a fast link).
+ * The socket is paused above `READ_AHEAD` bytes held (or twice what the last read asked for, so a
+ * reader of large batches keeps the socket busy while it hands one on), so memory stays bounded.
+ */
+const bodyReader = <E>(
+  res: http.IncomingMessage,
+  bodyError: (e: unknown) => E,
+  markStarted: () => void
+): ReadBatch<E> => {
+  let chunks: Array<Uint8Array> = []
+  let held = 0
+  let ended = false
+  let failure: E | undefined
+  let listening = false
+  let want = 1
+  let wake: (() => void) | undefined
+  // A waiting read is woken once the data that arrived in this turn of the event loop is in (the
+  // socket hands over up to 64 KiB a callback, often many in a row): one step of the reader's
+  // fiber per turn, not one per chunk.
+  let scheduled = false
+  const wakeNow = () => {
+    scheduled = false
+    wake?.()
+  }
+  const signal = () => {
+    if (wake === undefined || scheduled) return
+    scheduled = true
+    setImmediate(wakeNow)
+  }
+  const listen = () => {
+    listening = true
+    markStarted()
+    res.on("data", (c: Buffer) => {
+      chunks.push(c)
+      held += c.length
+      if (held >= READ_AHEAD && held >= 2 * want) res.pause()
+      if (held >= want) signal()
+    })
+    res.once("end", () => {
+      ended = true
+      signal()
+    })
+    res.once("error", (e) => {
+      failure ??= bodyError(e)
+      signal()
+    })
+    // "close" follows "end" on every response: build the error only when it means one
+    res.once("close", () => {
+      if (!ended) failure ??= bodyError(new Error("the connection closed before the whole body arrived"))
+      signal()
+    })
+  }
+  /** Every chunk held (`undefined` when none: the end); reading resumes if it was paused. */
+  const take = (): ReadonlyArray<Uint8Array> | undefined => {
+    if (held === 0) return undefined
+    const out = chunks
+    chunks = []
+    held = 0
+    if (!ended && res.isPaused()) res.resume()
+    return out
+  }
+  const ready = (minBytes: number): Effect.Effect<ReadonlyArray<Uint8Array> | undefined, E> | undefined => {
+    if (failure !== undefined) return Effect.fail(failure)
+    if ((held > 0 && held >= minBytes) || ended) return Effect.succeed(take())
+    return undefined
+  }
+  return (minBytes) =>
+    Effect.suspend(() => {
+      want = minBytes
+      if (!listening) listen()
+      const now = ready(minBytes)
+      if (now !== undefined) return now
+      return Effect.async<ReadonlyArray<Uint8Array> | undefined, E>((resume) => {
+        if (res.isPaused()) res.resume()
+        wake = () => {
+          const now = ready(want)
+          if (now === undefined) return
+          wake = undefined
+          resume(now)
+        }
+        return Effect.sync(() => {
+          wake = undefined
+        })
+      })
+    })
+}
 
 /** Makes a transport over agents that live as long as the scope. */
 export const make = (options: NodeTransportOptions = {}) =>
@@ -259,18 +354,19 @@ export const make = (options: NodeTransportOptions = {}) =>
         })
         return Effect.sync(() => res.destroy())
       })
-      const stream = Stream.suspend(() => {
-        markStarted()
-        return Stream.fromAsyncIterable(res as AsyncIterable<Buffer>, bodyError).pipe(
-          Stream.map((b): Uint8Array => b)
-        )
+      const read = bodyReader(res, bodyError, markStarted)
+      const pull = Effect.matchEffect(read(1), {
+        onFailure: (e) => Effect.fail(Option.some(e)),
+        onSuccess: (chunks) =>
+          chunks === undefined ? Effect.fail(Option.none()) : Effect.succeed(Chunk.unsafeFromArray(chunks))
       })
-      // `Body.bytes` reads a streamed body through `bytes`, skipping the Stream machinery
+      // `Body.bytes` reads a streamed body through `bytes`, skipping the Stream machinery; the
+      // transfer manager reads batches through `read`
       return {
         status: res.statusCode ?? 0,
         headers: headersOf(res),
         bytes,
-        stream: withWholeBody(stream, bytes)
+        stream: withBatches(withWholeBody(Stream.repeatEffectChunkOption(pull), bytes), read)
       }
     }
 

@@ -77,6 +77,92 @@ describe("Body.bytes / Body.text", () => {
     )
   }
 
+  for (const [name, transport, released] of transports) {
+    it.live(`a large body read as a stream, slowly, arrives whole and in order through ${name}`, () =>
+      withServer((server) =>
+        Effect.gen(function* () {
+          // over the Node reader's read-ahead, so it pauses the socket and resumes it
+          const payload = Array.from({ length: 100_000 }, (_, i) => `${i},`).join("")
+          server.script([{ status: 200, body: payload }])
+          let pulls = 0
+          const chunks = yield* Effect.scoped(
+            Effect.flatMap(TestService.download({ Id: "a" }), (out) =>
+              Stream.runCollect(
+                Stream.tap(out.Body ?? Stream.empty, () =>
+                  ++pulls % 3 === 0 ? Effect.sleep("2 millis") : Effect.void
+                )
+              )
+            )
+          ).pipe(Effect.provide(env(server.url, transport)))
+          expect(new TextDecoder().decode(Body.concat([...chunks]))).toBe(payload)
+          expect(yield* Effect.promise(() => released(server))).toBe(0)
+        })
+      )
+    )
+
+    it.live(`Body.batches reads at least what it asks for, then the rest, through ${name}`, () =>
+      withServer((server) =>
+        Effect.gen(function* () {
+          const payload = "0123456789abcdef".repeat(40_000)
+          server.script([{ status: 200, body: payload }])
+          const batches = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const out = yield* TestService.download({ Id: "a" })
+              const read = yield* Body.batches(out.Body)
+              const all: Array<ReadonlyArray<Uint8Array>> = []
+              for (;;) {
+                const batch = yield* read(100_000)
+                if (batch === undefined) return all
+                all.push(batch)
+              }
+            })
+          ).pipe(Effect.provide(env(server.url, transport)))
+          const sizes = batches.map((b) => b.reduce((n, c) => n + c.length, 0))
+          expect(sizes.slice(0, -1).every((n) => n >= 100_000)).toBe(true)
+          expect(new TextDecoder().decode(Body.concat(batches.flat()))).toBe(payload)
+          expect(yield* Effect.promise(() => released(server))).toBe(0)
+        })
+      )
+    )
+
+    it.live(`a body cut short fails its stream with a typed NetworkError through ${name}`, () =>
+      withServer((server) =>
+        Effect.gen(function* () {
+          server.script([{ status: 200, body: "z".repeat(300_000), truncate: true }])
+          const error = yield* Effect.flip(
+            Effect.scoped(
+              Effect.flatMap(TestService.download({ Id: "a" }), (out) =>
+                Stream.runDrain(out.Body ?? Stream.empty)
+              )
+            )
+          ).pipe(Effect.provide(env(server.url, transport)))
+          expect(error._tag).toBe("NetworkError")
+          expect(yield* Effect.promise(() => released(server))).toBe(0)
+        })
+      )
+    )
+  }
+
+  it.effect("Body.batches over any other stream pulls it; no body is over at once", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const read = yield* Body.batches(
+          Stream.make(new Uint8Array([1, 2]), new Uint8Array([3])).pipe(Stream.rechunk(1))
+        )
+        const seen: Array<number> = []
+        for (;;) {
+          const batch = yield* read(1)
+          if (batch === undefined) break
+          for (const c of batch) seen.push(...c)
+        }
+        expect(seen).toEqual([1, 2, 3])
+        expect(yield* (yield* Body.batches(undefined))(1)).toBeUndefined()
+        const failing = yield* Body.batches(Stream.fail("boom" as const))
+        expect(yield* Effect.flip(failing(1))).toBe("boom")
+      })
+    )
+  )
+
   it.live("the Node transport's socket is reused after a body read whole", () =>
     withServer((server) =>
       Effect.gen(function* () {

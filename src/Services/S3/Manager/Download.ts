@@ -230,7 +230,7 @@ const openDownload = (
       const r = ranges[i]!
       return Effect.flatMap(Mailbox.make<Uint8Array, DownloadError>(), (mailbox) => {
         mailboxes[i] = mailbox
-        return (i === 0 ? pump(out.Body, r, mailbox) : fetch(r, mailbox)).pipe(
+        return (i === 0 ? Effect.scoped(pump(out.Body, r, mailbox)) : fetch(r, mailbox)).pipe(
           Effect.exit,
           Effect.flatMap((exit) => mailbox.done(exit)),
           Effect.forkIn(scope),
