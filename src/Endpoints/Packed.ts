@@ -6,8 +6,9 @@
  * about 19 KB packed; `unpack` gives back the very document that was packed (shared objects are
  * shared, never mutated by the engine).
  *
- * Form: `[table, value]`. `{"$": i}` anywhere stands for `table[i]` (an entry only refers to
- * entries before it); the table holds the objects, arrays and strings that are shorter so. A string `nodes` is `w` (one digit: the width of each number) followed by
+ * Form: `[table, value, names]`. `{"$": i}` anywhere stands for `table[i]` (an entry only refers
+ * to entries before it); the table holds the objects, arrays and strings that are shorter so.
+ * `names` maps the short names given to repeated keys (`argv`, `authSchemes`) back to them. A string `nodes` is `w` (one digit: the width of each number) followed by
  * the numbers; a number `n` is stored as the zigzag of `n`, where a result reference
  * (`100_000_000 + i`) first becomes `count + 2 + i`, `count` being the number of nodes.
  *
@@ -18,6 +19,7 @@ import type { DecisionDiagram, RuleSet } from "./RuleSet.js"
 /** 89 characters that need no escape in a JSON string nor in any JavaScript string literal. */
 const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#%&()*+,-./:;<=>?@[]^_{|}~"
 const BASE = DIGITS.length
+const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 const RESULT = 100_000_000
 
 const isRef = (u: unknown): u is { readonly $: number } =>
@@ -63,7 +65,7 @@ const unpackNodes = (text: string): Array<number> => {
 
 /**
  * Packs a rule set (tree or decision diagram) into the text `unpack` reads. Used by the
- * generator; throws on a document it cannot represent (an object with a `$` key).
+ * generator; throws on a document it cannot represent (an object with a `$` or `__proto__` key).
  */
 export const pack = (ruleSet: unknown): string => {
   const document =
@@ -74,7 +76,9 @@ export const pack = (ruleSet: unknown): string => {
   const count = (u: unknown): void => {
     if (typeof u === "string") counts.set(JSON.stringify(u), (counts.get(JSON.stringify(u)) ?? 0) + 1)
     if (typeof u !== "object" || u === null) return
-    if (!Array.isArray(u) && "$" in u) throw new Error("cannot pack an object with a `$` key")
+    if (!Array.isArray(u) && ("$" in u || Object.hasOwn(u, "__proto__"))) {
+      throw new Error("cannot pack an object with a `$` or `__proto__` key")
+    }
     const key = JSON.stringify(u)
     const seen = counts.get(key) ?? 0
     counts.set(key, seen + 1)
@@ -105,12 +109,50 @@ export const pack = (ruleSet: unknown): string => {
     return { $: i }
   }
   const value = typeof document === "object" && document !== null ? copy(document) : document
-  return JSON.stringify([table, value])
+  // keys that repeat get short names (never one the document uses): `{ short: long }`
+  const uses = new Map<string, number>()
+  const tally = (u: unknown): void => {
+    if (typeof u !== "object" || u === null) return
+    if (!Array.isArray(u)) for (const k of Object.keys(u)) uses.set(k, (uses.get(k) ?? 0) + 1)
+    for (const v of Object.values(u)) tally(v)
+  }
+  tally([table, value])
+  uses.delete("$")
+  const names: Record<string, string> = {}
+  const rename = new Map<string, string>()
+  let next = 0
+  const shortName = (): string => {
+    for (;;) {
+      let name = ""
+      for (let n = next++; ; n = Math.floor(n / 52) - 1) {
+        name = LETTERS[n % 52]! + name
+        if (n < 52) break
+      }
+      if (!uses.has(name) && name !== "$") return name
+    }
+  }
+  for (const [key, n] of [...uses].sort((a, b) => b[1] * b[0].length - a[1] * a[0].length)) {
+    const short = shortName()
+    // written once in the names, `n` times shorter
+    if (n * (key.length - short.length) <= key.length + short.length + 6) {
+      next--
+      continue
+    }
+    names[short] = key
+    rename.set(key, short)
+  }
+  const renamed = (u: unknown): unknown =>
+    typeof u !== "object" || u === null
+      ? u
+      : Array.isArray(u)
+        ? u.map(renamed)
+        : Object.fromEntries(Object.entries(u).map(([k, v]) => [rename.get(k) ?? k, renamed(v)]))
+  return JSON.stringify([renamed(table), renamed(value), names])
 }
 
 /** Reads the text `pack` wrote back into the rule set. */
 export const unpack = (text: string): RuleSet | DecisionDiagram => {
-  const [table, value] = JSON.parse(text) as [Array<unknown>, unknown]
+  const [table, value, names = {}] = JSON.parse(text) as [Array<unknown>, unknown, Record<string, string>?]
   const resolve = (u: unknown, limit: number): unknown => {
     if (typeof u !== "object" || u === null) return u
     if (isRef(u)) {
@@ -121,11 +163,12 @@ export const unpack = (text: string): RuleSet | DecisionDiagram => {
     }
     if (Array.isArray(u)) {
       for (let i = 0; i < u.length; i++) u[i] = resolve(u[i], limit)
-    } else {
-      const o = u as Record<string, unknown>
-      for (const k in o) o[k] = resolve(o[k], limit)
+      return u
     }
-    return u
+    const o = u as Record<string, unknown>
+    const out: Record<string, unknown> = {}
+    for (const k in o) out[Object.hasOwn(names, k) ? names[k]! : k] = resolve(o[k], limit)
+    return out
   }
   for (let i = 0; i < table.length; i++) table[i] = resolve(table[i], i)
   const document = resolve(value, table.length) as Record<string, unknown>
