@@ -153,7 +153,10 @@ class Slots {
   }
 }
 
-const invalid = (message: string): Error => new Error(`invalid rule set: ${message}`)
+/** A rule set that cannot be compiled (thrown by the compilers; a resolution that meets one lazily fails). */
+class InvalidRuleSet extends Error {}
+
+const invalid = (message: string): Error => new InvalidRuleSet(`invalid rule set: ${message}`)
 
 const isReference = (e: Expression): e is { readonly ref: string } =>
   typeof e === "object" && e !== null && !Array.isArray(e) && typeof (e as { ref?: unknown }).ref === "string"
@@ -625,22 +628,34 @@ export const compileRuleSet = (ruleSet: RuleSet, options?: CompileOptions): Endp
 
 const RESULT = 100_000_000
 
+/** An instruction not compiled yet (`compileDecisionDiagram` compiles a condition when first reached). */
+const UNCOMPILED = -1
+
 /**
  * Compiles the decision-diagram form (what `@aws-sdk/client-*` ship as `endpoint/bdd.js`), given
  * its parameter declarations. Same resolver, same results as the tree form it was made from.
+ *
+ * Conditions and results compile when a resolution first reaches them: a resolution visits a few
+ * of a diagram's conditions and one of its results (S3 has 75 and 116), and compiling them all up
+ * front was most of the endpoint work of a cold start. The nodes are checked here; a malformed
+ * condition or result (an unknown function, a bad template) fails the resolutions that reach it,
+ * with an `EndpointError` naming the problem.
  */
 export const compileDecisionDiagram = (bdd: DecisionDiagram, options?: CompileOptions): EndpointResolver => {
   const prepared = prepare(bdd.parameters, false, options)
   const { compiler } = prepared
   const scope = new Set<string>()
-  const instructions = Int32Array.from(
-    bdd.conditions.flatMap(([fn, argv, assign]) =>
-      compiler.instruction(assign === undefined ? { fn, argv } : { fn, argv, assign }, scope)
-    )
-  )
-  const { tests, strings } = compiler
   const conditionCount = bdd.conditions.length
-  const results = bdd.results.map((r): ((env: Env) => Outcome) => {
+  const instructions = new Int32Array(3 * conditionCount).fill(UNCOMPILED)
+  const compileCondition = (k: number): void => {
+    const [fn, argv, assign] = bdd.conditions[k / 3]!
+    const [op, a, b] = compiler.instruction(assign === undefined ? { fn, argv } : { fn, argv, assign }, scope)
+    instructions[k + 1] = a
+    instructions[k + 2] = b
+    instructions[k] = op
+  }
+  const { tests, strings } = compiler
+  const compileResult = (r: DecisionDiagram["results"][number]): ((env: Env) => Outcome) => {
     if (r[0] === -1) {
       if (r.length < 2) return () => new Failure(NO_MATCH)
       return compiler.error(r[1] as Expression, scope)
@@ -651,27 +666,43 @@ export const compileDecisionDiagram = (bdd: DecisionDiagram, options?: CompileOp
       { readonly [name: string]: ReadonlyArray<Expression> }?
     ]
     return compiler.endpoint(url, properties, headers, scope)
+  }
+  const results = bdd.results.map((r): ((env: Env) => Outcome) => {
+    let compiled: ((env: Env) => Outcome) | undefined
+    return (env) => {
+      if (compiled === undefined) compiled = compileResult(r)
+      return compiled(env)
+    }
   })
   const nodes = Int32Array.from(bdd.nodes)
-  for (let i = 0; i < nodes.length; i += 3) {
-    const c = nodes[i]!
-    if (i > 0 && (c < 0 || c >= conditionCount)) throw invalid(`node ${i / 3} names condition ${c}`)
-    for (const ref of [nodes[i + 1]!, nodes[i + 2]!]) {
-      if (ref >= RESULT ? ref - RESULT >= results.length : Math.abs(ref) > nodes.length / 3) {
-        throw invalid(`node ${i / 3} points to ${ref}`)
-      }
+  const nodeCount = nodes.length / 3
+  for (let i = 0; i < nodes.length; i++) {
+    const v = nodes[i]!
+    if (i % 3 === 0) {
+      if (i > 0 && (v < 0 || v >= conditionCount)) throw invalid(`node ${i / 3} names condition ${v}`)
+    } else if (v >= RESULT ? v - RESULT >= results.length : Math.abs(v) > nodeCount) {
+      throw invalid(`node ${(i - (i % 3)) / 3} points to ${v}`)
     }
   }
   const root = bdd.root
-  const run = (env: Env): Outcome | undefined => {
+  const walk = (env: Env): Outcome | undefined => {
     let ref = root
     while (ref !== 1 && ref !== -1 && ref < RESULT) {
       const at = 3 * (ref < 0 ? -ref - 1 : ref - 1)
       const k = 3 * nodes[at]!
+      if (instructions[k] === UNCOMPILED) compileCondition(k)
       const ok = holds(instructions[k]!, instructions[k + 1]!, instructions[k + 2]!, env, tests, strings)
       ref = ok === ref > 0 ? nodes[at + 1]! : nodes[at + 2]!
     }
     return ref >= RESULT ? results[ref - RESULT]!(env) : undefined
+  }
+  const run = (env: Env): Outcome | undefined => {
+    try {
+      return walk(env)
+    } catch (e) {
+      if (e instanceof InvalidRuleSet) return new Failure(e.message)
+      throw e
+    }
   }
   return makeResolver(bdd.parameters, prepared, run)
 }

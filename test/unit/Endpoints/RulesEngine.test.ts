@@ -280,6 +280,25 @@ describe("compileDecisionDiagram", () => {
     expect(ok(r.resolve({})).url).toBe("https://svc.us-east-1.amazonaws.com")
   })
 
+  it("compiles a condition or result when first reached: a malformed one fails those resolutions only", () => {
+    const broken = Endpoints.compile({
+      ...bdd,
+      conditions: [bdd.conditions[0]!, ["nope", [{ ref: "UseFIPS" }]], bdd.conditions[2]!],
+      results: [...bdd.results.slice(0, 3), ["https://{P#dnsSuffix", {}], bdd.results[4]!]
+    })
+    expect(ok(broken.resolve({ Endpoint: "https://custom" })).url).toBe("https://custom")
+    expect(err(broken.resolve({ Region: "eu-west-1" })).message).toMatch(/unknown function 'nope'/)
+    const unclosed = Endpoints.compile({
+      ...bdd,
+      results: [...bdd.results.slice(0, 3), ["https://{P", {}], bdd.results[4]!]
+    })
+    expect(ok(unclosed.resolve({ Region: "eu-west-1", UseFIPS: true })).url).toBe(
+      "https://svc-fips.eu-west-1.amazonaws.com"
+    )
+    expect(err(unclosed.resolve({ Region: "eu-west-1" })).message).toMatch(/unclosed/)
+    expect(err(unclosed.resolve({ Region: "eu-west-1" })).message).toMatch(/unclosed/)
+  })
+
   it("rejects nodes that point nowhere", () => {
     expect(() => Endpoints.compile({ ...bdd, nodes: [-1, 1, -1, 7, 1, -1] })).toThrow(/condition/)
     expect(() => Endpoints.compile({ ...bdd, nodes: [-1, 1, -1, 0, 100_000_009, 1] })).toThrow(/points/)
