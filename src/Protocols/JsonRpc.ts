@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { jsonReader, parseJsonBody } from "./JsonDecoder.js"
+import { jsonReader, readJsonBody } from "./JsonDecoder.js"
 import { jsonWriter } from "./JsonEncoder.js"
 import { readJsonError } from "./JsonError.js"
 import { type CodecOptions, decoding, type ProtocolCodec } from "./Protocol.js"
@@ -45,7 +45,10 @@ export const makeJsonRpc = (metadata: ServiceMetadata, options?: CodecOptions): 
       if (shape === undefined) return {}
       const stream = streamingOutputMember(shape)
       if (stream !== undefined) return streamingBody === undefined ? {} : { [stream]: streamingBody }
-      return decoding(() => jsonReader(shape)(parseJsonBody(response.body) ?? {}) as Record<string, unknown>)
+      return decoding(() => {
+        const output = readJsonBody(shape, response.body)
+        return (output === undefined ? jsonReader(shape)({}) : output) as Record<string, unknown>
+      })
     },
     deserializeError: (operation, response) =>
       decoding(() => resolveError(operation, response, readJsonError(response, queryCompatible)))

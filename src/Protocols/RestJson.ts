@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { jsonReader, parseJsonBody } from "./JsonDecoder.js"
+import { jsonReader, readJsonBody } from "./JsonDecoder.js"
 import { jsonWriter } from "./JsonEncoder.js"
 import { readJsonError } from "./JsonError.js"
 import type { CodecOptions, ProtocolCodec } from "./Protocol.js"
@@ -21,11 +21,11 @@ const format = (metadata: ServiceMetadata): RestFormat => ({
     if (value !== undefined) return jsonWriter(shape)(value)
     return shape.type === "structure" && !shape.union && !shape.document ? "{}" : undefined
   },
-  decodeMembers: (body, bytes) => jsonReader(body)(parseJsonBody(bytes) ?? {}) as Record<string, unknown>,
-  decodePayload: ({ ref }, bytes) => {
-    const parsed = parseJsonBody(bytes)
-    return parsed === undefined ? undefined : jsonReader(ref.shape)(parsed)
+  decodeMembers: (body, bytes) => {
+    const members = readJsonBody(body, bytes)
+    return (members === undefined ? jsonReader(body)({}) : members) as Record<string, unknown>
   },
+  decodePayload: ({ ref }, bytes) => readJsonBody(ref.shape, bytes),
   readError: (response) => readJsonError(response, isQueryCompatible(metadata))
 })
 
