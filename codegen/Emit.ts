@@ -7,6 +7,7 @@
 import { pack } from "../src/Endpoints/Packed.js"
 import type {
   AcceptorJson,
+  Binding,
   MinModel,
   MinOperation,
   MinShape,
@@ -26,6 +27,8 @@ export interface Overlay {
   readonly names: Readonly<Record<string, string>>
   readonly enums: Readonly<Record<string, ReadonlyArray<string>>>
   readonly enumAt: Readonly<Record<string, string>>
+  /** Operation -> its endpoint parameter bindings, newer than the model's. */
+  readonly bindings?: Readonly<Record<string, Binding>>
 }
 
 export interface EmitOptions {
@@ -583,12 +586,31 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
       "requestcompression",
       "authtype",
       "auth",
-      "unsignedPayload",
-      "staticContextParams"
+      "unsignedPayload"
     ]) {
       const v = (o as Readonly<Record<string, unknown>>)[k]
       if (v !== undefined) modelParts.push(`${k}:${literal(v)}`)
     }
+    // endpoint bindings: the model's static ones, then the overlay's (newer) over them
+    const binding = overlay?.bindings?.[op]
+    const statics = {
+      ...(o as { readonly staticContextParams?: Binding["staticContextParams"] }).staticContextParams,
+      ...binding?.staticContextParams
+    }
+    if (Object.keys(statics).length > 0) modelParts.push(`staticContextParams:${literal(statics)}`)
+    // only what the input members' own `contextParam` does not already bind
+    const inputMembers =
+      o.input === undefined ? {} : (resolve(o.input, `${op}.input`, "model").json.members ?? {})
+    const contextParams = Object.fromEntries(
+      Object.entries(binding?.contextParams ?? {}).filter(
+        ([param, member]) =>
+          (inputMembers[member] as { contextParam?: { name?: string } } | undefined)?.contextParam?.name !==
+          param
+      )
+    )
+    if (Object.keys(contextParams).length > 0) modelParts.push(`contextParams:${literal(contextParams)}`)
+    if (binding?.operationContextParams)
+      modelParts.push(`operationContextParams:${literal(binding.operationContextParams)}`)
     const errorMap: Array<string> = []
     for (const e of errors) {
       const cls = errorClass.get(e)!

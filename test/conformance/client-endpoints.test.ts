@@ -44,9 +44,6 @@ const services = {
 /** Cases this SDK does not bind like the suite (each with its reason). */
 const skipped: Readonly<Record<string, string>> = {
   SearchVectors: "DynamoDB SearchVectors is newer than the aws-sdk v2 model the client is generated from",
-  BatchGetItem:
-    "DynamoDB's ResourceArnList is bound from RequestItems' keys (an operationContextParam): not bound yet",
-  DescribeTable: "DynamoDB's ResourceArn is bound from TableName (an operationContextParam): not bound yet",
   WriteGetObjectResponse:
     "its host prefix is applied to the resolved URL, which the suite's expected URL already contains"
 }
@@ -61,7 +58,10 @@ const newerRules = new Set([
   "{UseFIPS=false, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=cn-north-1}",
   "{UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=preferred, Region=cn-north-1}",
   "{UseFIPS=false, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-gov-east-1}",
-  "{UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=preferred, Region=us-gov-east-1}"
+  "{UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=preferred, Region=us-gov-east-1}",
+  "{UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=cn-north-1}",
+  "{UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}",
+  "{UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}"
 ])
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
