@@ -82,6 +82,52 @@ const pascal = (id: string): string =>
     .map((s) => s[0]!.toUpperCase() + s.slice(1))
     .join("")
 
+/** A string literal as biome writes it: double quotes, unless single ones need fewer escapes. */
+const literal = (text: string): string => {
+  const double = text.split('"').length
+  const single = text.split("'").length
+  if (double <= single) return JSON.stringify(text)
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`
+}
+
+/** The decoder of the compact form, emitted into the module (biome-formatted as is). */
+const EXPAND = `/**
+ * Builds the table from its compact form, JSON: per partition \`[id, regionRegex, name, dnsSuffix,
+ * dualStackDnsSuffix, supportsFIPS (0/1), supportsDualStack (0/1), implicitGlobalRegion, regions]\`,
+ * regions a flat list of region id then its description (or all its fields, when it has more).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the declared type of \`partitionsData\` is the literal one
+function expand(source: string, text: string): any {
+  const partitions = JSON.parse(text) as ReadonlyArray<
+    readonly [string, string, string, string, string, number, number, string, ReadonlyArray<string | object>]
+  >
+  return {
+    source,
+    partitions: partitions.map(
+      ([id, regionRegex, name, dnsSuffix, dualStackDnsSuffix, fips, dual, global, list]) => {
+        const regions: Record<string, object> = {}
+        for (let i = 0; i < list.length; i += 2) {
+          const value = list[i + 1]!
+          regions[list[i] as string] = typeof value === "string" ? { description: value } : value
+        }
+        return {
+          id,
+          regionRegex,
+          outputs: {
+            name,
+            dnsSuffix,
+            dualStackDnsSuffix,
+            supportsFIPS: fips === 1,
+            supportsDualStack: dual === 1,
+            implicitGlobalRegion: global
+          },
+          regions
+        }
+      }
+    )
+  }
+}`
+
 const render = (source: ReturnType<typeof loadSource>): string => {
   // Source order is kept: `aws.partition` tries the region regexes in this order.
   const partitions = source.partitions
@@ -96,39 +142,78 @@ const render = (source: ReturnType<typeof loadSource>): string => {
   out.push(" * @since 0.1.0")
   out.push(" */")
   out.push("")
+  // The value is written compactly (positional arrays, a region as its id and description) and
+  // expanded on import; its type is the literal type the object would have `as const`.
+  const q = JSON.stringify
   out.push(
     "/** The partition table: outputs, region regex and regions (with optional per-region overrides). */"
   )
-  out.push("export const partitionsData = {")
-  out.push(`  source: ${JSON.stringify(source.version)},`)
-  out.push("  partitions: [")
-  for (const p of partitions) {
-    out.push("    {")
-    out.push(`      id: ${JSON.stringify(p.id)},`)
-    out.push(`      regionRegex: ${JSON.stringify(p.regionRegex)},`)
+  out.push("export const partitionsData: {")
+  out.push(`  readonly source: ${q(source.version)}`)
+  out.push("  readonly partitions: readonly [")
+  partitions.forEach((p, i) => {
     const o = p.outputs
-    out.push("      outputs: {")
-    out.push(`        name: ${JSON.stringify(o.name)},`)
-    out.push(`        dnsSuffix: ${JSON.stringify(o.dnsSuffix)},`)
-    out.push(`        dualStackDnsSuffix: ${JSON.stringify(o.dualStackDnsSuffix)},`)
-    out.push(`        supportsFIPS: ${o.supportsFIPS},`)
-    out.push(`        supportsDualStack: ${o.supportsDualStack},`)
-    out.push(`        implicitGlobalRegion: ${JSON.stringify(o.implicitGlobalRegion)}`)
-    out.push("      },")
-    out.push("      regions: {")
-    const regionIds = Object.keys(p.regions).sort()
-    regionIds.forEach((r, i) => {
-      const data = p.regions[r]!
-      const keys = Object.keys(data).sort()
-      const fields = keys.map((k) => `${k}: ${JSON.stringify(data[k])}`).join(", ")
-      out.push(`        ${JSON.stringify(r)}: { ${fields} }${i < regionIds.length - 1 ? "," : ""}`)
-    })
+    out.push("    {")
+    out.push(`      readonly id: ${q(p.id)}`)
+    out.push(`      readonly regionRegex: ${q(p.regionRegex)}`)
+    out.push("      readonly outputs: {")
+    out.push(`        readonly name: ${q(o.name)}`)
+    out.push(`        readonly dnsSuffix: ${q(o.dnsSuffix)}`)
+    out.push(`        readonly dualStackDnsSuffix: ${q(o.dualStackDnsSuffix)}`)
+    out.push(`        readonly supportsFIPS: ${o.supportsFIPS}`)
+    out.push(`        readonly supportsDualStack: ${o.supportsDualStack}`)
+    out.push(`        readonly implicitGlobalRegion: ${q(o.implicitGlobalRegion)}`)
     out.push("      }")
-    out.push("    },")
-  }
-  out[out.length - 1] = "    }"
+    out.push("      readonly regions: {")
+    for (const r of Object.keys(p.regions).sort()) {
+      const data = p.regions[r]!
+      const fields = Object.keys(data)
+        .sort()
+        .map((k) => `readonly ${k}: ${q(data[k])}`)
+        .join("; ")
+      out.push(`        readonly ${q(r)}: { ${fields} }`)
+    }
+    out.push("      }")
+    out.push(`    }${i < partitions.length - 1 ? "," : ""}`)
+  })
   out.push("  ]")
-  out.push("} as const")
+  const compact = partitions.map((p) => {
+    const o = p.outputs
+    const regions = Object.keys(p.regions)
+      .sort()
+      .flatMap((r) => {
+        const data = p.regions[r]!
+        // a region is its description, or all its fields when it has more
+        const only = Object.keys(data).length === 1 && typeof data.description === "string"
+        return [
+          r,
+          only
+            ? data.description
+            : Object.fromEntries(
+                Object.keys(data)
+                  .sort()
+                  .map((k) => [k, data[k]])
+              )
+        ]
+      })
+    return [
+      p.id,
+      p.regionRegex,
+      o.name,
+      o.dnsSuffix,
+      o.dualStackDnsSuffix,
+      o.supportsFIPS ? 1 : 0,
+      o.supportsDualStack ? 1 : 0,
+      o.implicitGlobalRegion,
+      regions
+    ]
+  })
+  out.push("} = /*#__PURE__*/ expand(")
+  out.push(`  ${q(source.version)},`)
+  out.push(`  ${literal(JSON.stringify(compact))}`)
+  out.push(")")
+  out.push("")
+  out.push(EXPAND)
   out.push("")
   const allRegions: Array<{ id: string; partition: string; description: string }> = []
   for (const p of partitions) {

@@ -7,178 +7,218 @@
  */
 
 /** The partition table: outputs, region regex and regions (with optional per-region overrides). */
-export const partitionsData = {
-  source: "@aws-sdk/core@3.981.1",
-  partitions: [
+export const partitionsData: {
+  readonly source: "@aws-sdk/core@3.981.1"
+  readonly partitions: readonly [
     {
-      id: "aws",
-      regionRegex: "^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$",
-      outputs: {
-        name: "aws",
-        dnsSuffix: "amazonaws.com",
-        dualStackDnsSuffix: "api.aws",
-        supportsFIPS: true,
-        supportsDualStack: true,
-        implicitGlobalRegion: "us-east-1"
-      },
-      regions: {
-        "af-south-1": { description: "Africa (Cape Town)" },
-        "ap-east-1": { description: "Asia Pacific (Hong Kong)" },
-        "ap-east-2": { description: "Asia Pacific (Taipei)" },
-        "ap-northeast-1": { description: "Asia Pacific (Tokyo)" },
-        "ap-northeast-2": { description: "Asia Pacific (Seoul)" },
-        "ap-northeast-3": { description: "Asia Pacific (Osaka)" },
-        "ap-south-1": { description: "Asia Pacific (Mumbai)" },
-        "ap-south-2": { description: "Asia Pacific (Hyderabad)" },
-        "ap-southeast-1": { description: "Asia Pacific (Singapore)" },
-        "ap-southeast-2": { description: "Asia Pacific (Sydney)" },
-        "ap-southeast-3": { description: "Asia Pacific (Jakarta)" },
-        "ap-southeast-4": { description: "Asia Pacific (Melbourne)" },
-        "ap-southeast-5": { description: "Asia Pacific (Malaysia)" },
-        "ap-southeast-6": { description: "Asia Pacific (New Zealand)" },
-        "ap-southeast-7": { description: "Asia Pacific (Thailand)" },
-        "aws-global": { description: "aws global region" },
-        "ca-central-1": { description: "Canada (Central)" },
-        "ca-west-1": { description: "Canada West (Calgary)" },
-        "eu-central-1": { description: "Europe (Frankfurt)" },
-        "eu-central-2": { description: "Europe (Zurich)" },
-        "eu-north-1": { description: "Europe (Stockholm)" },
-        "eu-south-1": { description: "Europe (Milan)" },
-        "eu-south-2": { description: "Europe (Spain)" },
-        "eu-west-1": { description: "Europe (Ireland)" },
-        "eu-west-2": { description: "Europe (London)" },
-        "eu-west-3": { description: "Europe (Paris)" },
-        "il-central-1": { description: "Israel (Tel Aviv)" },
-        "me-central-1": { description: "Middle East (UAE)" },
-        "me-south-1": { description: "Middle East (Bahrain)" },
-        "me-west-1": { description: "Middle East (Saudi Arabia)" },
-        "mx-central-1": { description: "Mexico (Central)" },
-        "sa-east-1": { description: "South America (Sao Paulo)" },
-        "sa-west-1": { description: "South America (Chile)" },
-        "us-east-1": { description: "US East (N. Virginia)" },
-        "us-east-2": { description: "US East (Ohio)" },
-        "us-west-1": { description: "US West (N. California)" },
-        "us-west-2": { description: "US West (Oregon)" }
+      readonly id: "aws"
+      readonly regionRegex: "^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$"
+      readonly outputs: {
+        readonly name: "aws"
+        readonly dnsSuffix: "amazonaws.com"
+        readonly dualStackDnsSuffix: "api.aws"
+        readonly supportsFIPS: true
+        readonly supportsDualStack: true
+        readonly implicitGlobalRegion: "us-east-1"
+      }
+      readonly regions: {
+        readonly "af-south-1": { readonly description: "Africa (Cape Town)" }
+        readonly "ap-east-1": { readonly description: "Asia Pacific (Hong Kong)" }
+        readonly "ap-east-2": { readonly description: "Asia Pacific (Taipei)" }
+        readonly "ap-northeast-1": { readonly description: "Asia Pacific (Tokyo)" }
+        readonly "ap-northeast-2": { readonly description: "Asia Pacific (Seoul)" }
+        readonly "ap-northeast-3": { readonly description: "Asia Pacific (Osaka)" }
+        readonly "ap-south-1": { readonly description: "Asia Pacific (Mumbai)" }
+        readonly "ap-south-2": { readonly description: "Asia Pacific (Hyderabad)" }
+        readonly "ap-southeast-1": { readonly description: "Asia Pacific (Singapore)" }
+        readonly "ap-southeast-2": { readonly description: "Asia Pacific (Sydney)" }
+        readonly "ap-southeast-3": { readonly description: "Asia Pacific (Jakarta)" }
+        readonly "ap-southeast-4": { readonly description: "Asia Pacific (Melbourne)" }
+        readonly "ap-southeast-5": { readonly description: "Asia Pacific (Malaysia)" }
+        readonly "ap-southeast-6": { readonly description: "Asia Pacific (New Zealand)" }
+        readonly "ap-southeast-7": { readonly description: "Asia Pacific (Thailand)" }
+        readonly "aws-global": { readonly description: "aws global region" }
+        readonly "ca-central-1": { readonly description: "Canada (Central)" }
+        readonly "ca-west-1": { readonly description: "Canada West (Calgary)" }
+        readonly "eu-central-1": { readonly description: "Europe (Frankfurt)" }
+        readonly "eu-central-2": { readonly description: "Europe (Zurich)" }
+        readonly "eu-north-1": { readonly description: "Europe (Stockholm)" }
+        readonly "eu-south-1": { readonly description: "Europe (Milan)" }
+        readonly "eu-south-2": { readonly description: "Europe (Spain)" }
+        readonly "eu-west-1": { readonly description: "Europe (Ireland)" }
+        readonly "eu-west-2": { readonly description: "Europe (London)" }
+        readonly "eu-west-3": { readonly description: "Europe (Paris)" }
+        readonly "il-central-1": { readonly description: "Israel (Tel Aviv)" }
+        readonly "me-central-1": { readonly description: "Middle East (UAE)" }
+        readonly "me-south-1": { readonly description: "Middle East (Bahrain)" }
+        readonly "me-west-1": { readonly description: "Middle East (Saudi Arabia)" }
+        readonly "mx-central-1": { readonly description: "Mexico (Central)" }
+        readonly "sa-east-1": { readonly description: "South America (Sao Paulo)" }
+        readonly "sa-west-1": { readonly description: "South America (Chile)" }
+        readonly "us-east-1": { readonly description: "US East (N. Virginia)" }
+        readonly "us-east-2": { readonly description: "US East (Ohio)" }
+        readonly "us-west-1": { readonly description: "US West (N. California)" }
+        readonly "us-west-2": { readonly description: "US West (Oregon)" }
       }
     },
     {
-      id: "aws-cn",
-      regionRegex: "^cn\\-\\w+\\-\\d+$",
-      outputs: {
-        name: "aws-cn",
-        dnsSuffix: "amazonaws.com.cn",
-        dualStackDnsSuffix: "api.amazonwebservices.com.cn",
-        supportsFIPS: true,
-        supportsDualStack: true,
-        implicitGlobalRegion: "cn-northwest-1"
-      },
-      regions: {
-        "aws-cn-global": { description: "aws-cn global region" },
-        "cn-north-1": { description: "China (Beijing)" },
-        "cn-northwest-1": { description: "China (Ningxia)" }
+      readonly id: "aws-cn"
+      readonly regionRegex: "^cn\\-\\w+\\-\\d+$"
+      readonly outputs: {
+        readonly name: "aws-cn"
+        readonly dnsSuffix: "amazonaws.com.cn"
+        readonly dualStackDnsSuffix: "api.amazonwebservices.com.cn"
+        readonly supportsFIPS: true
+        readonly supportsDualStack: true
+        readonly implicitGlobalRegion: "cn-northwest-1"
+      }
+      readonly regions: {
+        readonly "aws-cn-global": { readonly description: "aws-cn global region" }
+        readonly "cn-north-1": { readonly description: "China (Beijing)" }
+        readonly "cn-northwest-1": { readonly description: "China (Ningxia)" }
       }
     },
     {
-      id: "aws-eusc",
-      regionRegex: "^eusc\\-(de)\\-\\w+\\-\\d+$",
-      outputs: {
-        name: "aws-eusc",
-        dnsSuffix: "amazonaws.eu",
-        dualStackDnsSuffix: "api.amazonwebservices.eu",
-        supportsFIPS: true,
-        supportsDualStack: true,
-        implicitGlobalRegion: "eusc-de-east-1"
-      },
-      regions: {
-        "eusc-de-east-1": { description: "AWS European Sovereign Cloud (Germany)" }
+      readonly id: "aws-eusc"
+      readonly regionRegex: "^eusc\\-(de)\\-\\w+\\-\\d+$"
+      readonly outputs: {
+        readonly name: "aws-eusc"
+        readonly dnsSuffix: "amazonaws.eu"
+        readonly dualStackDnsSuffix: "api.amazonwebservices.eu"
+        readonly supportsFIPS: true
+        readonly supportsDualStack: true
+        readonly implicitGlobalRegion: "eusc-de-east-1"
+      }
+      readonly regions: {
+        readonly "eusc-de-east-1": { readonly description: "AWS European Sovereign Cloud (Germany)" }
       }
     },
     {
-      id: "aws-iso",
-      regionRegex: "^us\\-iso\\-\\w+\\-\\d+$",
-      outputs: {
-        name: "aws-iso",
-        dnsSuffix: "c2s.ic.gov",
-        dualStackDnsSuffix: "api.aws.ic.gov",
-        supportsFIPS: true,
-        supportsDualStack: true,
-        implicitGlobalRegion: "us-iso-east-1"
-      },
-      regions: {
-        "aws-iso-global": { description: "aws-iso global region" },
-        "us-iso-east-1": { description: "US ISO East" },
-        "us-iso-west-1": { description: "US ISO WEST" }
+      readonly id: "aws-iso"
+      readonly regionRegex: "^us\\-iso\\-\\w+\\-\\d+$"
+      readonly outputs: {
+        readonly name: "aws-iso"
+        readonly dnsSuffix: "c2s.ic.gov"
+        readonly dualStackDnsSuffix: "api.aws.ic.gov"
+        readonly supportsFIPS: true
+        readonly supportsDualStack: true
+        readonly implicitGlobalRegion: "us-iso-east-1"
+      }
+      readonly regions: {
+        readonly "aws-iso-global": { readonly description: "aws-iso global region" }
+        readonly "us-iso-east-1": { readonly description: "US ISO East" }
+        readonly "us-iso-west-1": { readonly description: "US ISO WEST" }
       }
     },
     {
-      id: "aws-iso-b",
-      regionRegex: "^us\\-isob\\-\\w+\\-\\d+$",
-      outputs: {
-        name: "aws-iso-b",
-        dnsSuffix: "sc2s.sgov.gov",
-        dualStackDnsSuffix: "api.aws.scloud",
-        supportsFIPS: true,
-        supportsDualStack: true,
-        implicitGlobalRegion: "us-isob-east-1"
-      },
-      regions: {
-        "aws-iso-b-global": { description: "aws-iso-b global region" },
-        "us-isob-east-1": { description: "US ISOB East (Ohio)" },
-        "us-isob-west-1": { description: "US ISOB West" }
+      readonly id: "aws-iso-b"
+      readonly regionRegex: "^us\\-isob\\-\\w+\\-\\d+$"
+      readonly outputs: {
+        readonly name: "aws-iso-b"
+        readonly dnsSuffix: "sc2s.sgov.gov"
+        readonly dualStackDnsSuffix: "api.aws.scloud"
+        readonly supportsFIPS: true
+        readonly supportsDualStack: true
+        readonly implicitGlobalRegion: "us-isob-east-1"
+      }
+      readonly regions: {
+        readonly "aws-iso-b-global": { readonly description: "aws-iso-b global region" }
+        readonly "us-isob-east-1": { readonly description: "US ISOB East (Ohio)" }
+        readonly "us-isob-west-1": { readonly description: "US ISOB West" }
       }
     },
     {
-      id: "aws-iso-e",
-      regionRegex: "^eu\\-isoe\\-\\w+\\-\\d+$",
-      outputs: {
-        name: "aws-iso-e",
-        dnsSuffix: "cloud.adc-e.uk",
-        dualStackDnsSuffix: "api.cloud-aws.adc-e.uk",
-        supportsFIPS: true,
-        supportsDualStack: true,
-        implicitGlobalRegion: "eu-isoe-west-1"
-      },
-      regions: {
-        "aws-iso-e-global": { description: "aws-iso-e global region" },
-        "eu-isoe-west-1": { description: "EU ISOE West" }
+      readonly id: "aws-iso-e"
+      readonly regionRegex: "^eu\\-isoe\\-\\w+\\-\\d+$"
+      readonly outputs: {
+        readonly name: "aws-iso-e"
+        readonly dnsSuffix: "cloud.adc-e.uk"
+        readonly dualStackDnsSuffix: "api.cloud-aws.adc-e.uk"
+        readonly supportsFIPS: true
+        readonly supportsDualStack: true
+        readonly implicitGlobalRegion: "eu-isoe-west-1"
+      }
+      readonly regions: {
+        readonly "aws-iso-e-global": { readonly description: "aws-iso-e global region" }
+        readonly "eu-isoe-west-1": { readonly description: "EU ISOE West" }
       }
     },
     {
-      id: "aws-iso-f",
-      regionRegex: "^us\\-isof\\-\\w+\\-\\d+$",
-      outputs: {
-        name: "aws-iso-f",
-        dnsSuffix: "csp.hci.ic.gov",
-        dualStackDnsSuffix: "api.aws.hci.ic.gov",
-        supportsFIPS: true,
-        supportsDualStack: true,
-        implicitGlobalRegion: "us-isof-south-1"
-      },
-      regions: {
-        "aws-iso-f-global": { description: "aws-iso-f global region" },
-        "us-isof-east-1": { description: "US ISOF EAST" },
-        "us-isof-south-1": { description: "US ISOF SOUTH" }
+      readonly id: "aws-iso-f"
+      readonly regionRegex: "^us\\-isof\\-\\w+\\-\\d+$"
+      readonly outputs: {
+        readonly name: "aws-iso-f"
+        readonly dnsSuffix: "csp.hci.ic.gov"
+        readonly dualStackDnsSuffix: "api.aws.hci.ic.gov"
+        readonly supportsFIPS: true
+        readonly supportsDualStack: true
+        readonly implicitGlobalRegion: "us-isof-south-1"
+      }
+      readonly regions: {
+        readonly "aws-iso-f-global": { readonly description: "aws-iso-f global region" }
+        readonly "us-isof-east-1": { readonly description: "US ISOF EAST" }
+        readonly "us-isof-south-1": { readonly description: "US ISOF SOUTH" }
       }
     },
     {
-      id: "aws-us-gov",
-      regionRegex: "^us\\-gov\\-\\w+\\-\\d+$",
-      outputs: {
-        name: "aws-us-gov",
-        dnsSuffix: "amazonaws.com",
-        dualStackDnsSuffix: "api.aws",
-        supportsFIPS: true,
-        supportsDualStack: true,
-        implicitGlobalRegion: "us-gov-west-1"
-      },
-      regions: {
-        "aws-us-gov-global": { description: "aws-us-gov global region" },
-        "us-gov-east-1": { description: "AWS GovCloud (US-East)" },
-        "us-gov-west-1": { description: "AWS GovCloud (US-West)" }
+      readonly id: "aws-us-gov"
+      readonly regionRegex: "^us\\-gov\\-\\w+\\-\\d+$"
+      readonly outputs: {
+        readonly name: "aws-us-gov"
+        readonly dnsSuffix: "amazonaws.com"
+        readonly dualStackDnsSuffix: "api.aws"
+        readonly supportsFIPS: true
+        readonly supportsDualStack: true
+        readonly implicitGlobalRegion: "us-gov-west-1"
+      }
+      readonly regions: {
+        readonly "aws-us-gov-global": { readonly description: "aws-us-gov global region" }
+        readonly "us-gov-east-1": { readonly description: "AWS GovCloud (US-East)" }
+        readonly "us-gov-west-1": { readonly description: "AWS GovCloud (US-West)" }
       }
     }
   ]
-} as const
+} = /*#__PURE__*/ expand(
+  "@aws-sdk/core@3.981.1",
+  '[["aws","^(us|eu|ap|sa|ca|me|af|il|mx)\\\\-\\\\w+\\\\-\\\\d+$","aws","amazonaws.com","api.aws",1,1,"us-east-1",["af-south-1","Africa (Cape Town)","ap-east-1","Asia Pacific (Hong Kong)","ap-east-2","Asia Pacific (Taipei)","ap-northeast-1","Asia Pacific (Tokyo)","ap-northeast-2","Asia Pacific (Seoul)","ap-northeast-3","Asia Pacific (Osaka)","ap-south-1","Asia Pacific (Mumbai)","ap-south-2","Asia Pacific (Hyderabad)","ap-southeast-1","Asia Pacific (Singapore)","ap-southeast-2","Asia Pacific (Sydney)","ap-southeast-3","Asia Pacific (Jakarta)","ap-southeast-4","Asia Pacific (Melbourne)","ap-southeast-5","Asia Pacific (Malaysia)","ap-southeast-6","Asia Pacific (New Zealand)","ap-southeast-7","Asia Pacific (Thailand)","aws-global","aws global region","ca-central-1","Canada (Central)","ca-west-1","Canada West (Calgary)","eu-central-1","Europe (Frankfurt)","eu-central-2","Europe (Zurich)","eu-north-1","Europe (Stockholm)","eu-south-1","Europe (Milan)","eu-south-2","Europe (Spain)","eu-west-1","Europe (Ireland)","eu-west-2","Europe (London)","eu-west-3","Europe (Paris)","il-central-1","Israel (Tel Aviv)","me-central-1","Middle East (UAE)","me-south-1","Middle East (Bahrain)","me-west-1","Middle East (Saudi Arabia)","mx-central-1","Mexico (Central)","sa-east-1","South America (Sao Paulo)","sa-west-1","South America (Chile)","us-east-1","US East (N. Virginia)","us-east-2","US East (Ohio)","us-west-1","US West (N. California)","us-west-2","US West (Oregon)"]],["aws-cn","^cn\\\\-\\\\w+\\\\-\\\\d+$","aws-cn","amazonaws.com.cn","api.amazonwebservices.com.cn",1,1,"cn-northwest-1",["aws-cn-global","aws-cn global region","cn-north-1","China (Beijing)","cn-northwest-1","China (Ningxia)"]],["aws-eusc","^eusc\\\\-(de)\\\\-\\\\w+\\\\-\\\\d+$","aws-eusc","amazonaws.eu","api.amazonwebservices.eu",1,1,"eusc-de-east-1",["eusc-de-east-1","AWS European Sovereign Cloud (Germany)"]],["aws-iso","^us\\\\-iso\\\\-\\\\w+\\\\-\\\\d+$","aws-iso","c2s.ic.gov","api.aws.ic.gov",1,1,"us-iso-east-1",["aws-iso-global","aws-iso global region","us-iso-east-1","US ISO East","us-iso-west-1","US ISO WEST"]],["aws-iso-b","^us\\\\-isob\\\\-\\\\w+\\\\-\\\\d+$","aws-iso-b","sc2s.sgov.gov","api.aws.scloud",1,1,"us-isob-east-1",["aws-iso-b-global","aws-iso-b global region","us-isob-east-1","US ISOB East (Ohio)","us-isob-west-1","US ISOB West"]],["aws-iso-e","^eu\\\\-isoe\\\\-\\\\w+\\\\-\\\\d+$","aws-iso-e","cloud.adc-e.uk","api.cloud-aws.adc-e.uk",1,1,"eu-isoe-west-1",["aws-iso-e-global","aws-iso-e global region","eu-isoe-west-1","EU ISOE West"]],["aws-iso-f","^us\\\\-isof\\\\-\\\\w+\\\\-\\\\d+$","aws-iso-f","csp.hci.ic.gov","api.aws.hci.ic.gov",1,1,"us-isof-south-1",["aws-iso-f-global","aws-iso-f global region","us-isof-east-1","US ISOF EAST","us-isof-south-1","US ISOF SOUTH"]],["aws-us-gov","^us\\\\-gov\\\\-\\\\w+\\\\-\\\\d+$","aws-us-gov","amazonaws.com","api.aws",1,1,"us-gov-west-1",["aws-us-gov-global","aws-us-gov global region","us-gov-east-1","AWS GovCloud (US-East)","us-gov-west-1","AWS GovCloud (US-West)"]]]'
+)
+
+/**
+ * Builds the table from its compact form, JSON: per partition `[id, regionRegex, name, dnsSuffix,
+ * dualStackDnsSuffix, supportsFIPS (0/1), supportsDualStack (0/1), implicitGlobalRegion, regions]`,
+ * regions a flat list of region id then its description (or all its fields, when it has more).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the declared type of `partitionsData` is the literal one
+function expand(source: string, text: string): any {
+  const partitions = JSON.parse(text) as ReadonlyArray<
+    readonly [string, string, string, string, string, number, number, string, ReadonlyArray<string | object>]
+  >
+  return {
+    source,
+    partitions: partitions.map(
+      ([id, regionRegex, name, dnsSuffix, dualStackDnsSuffix, fips, dual, global, list]) => {
+        const regions: Record<string, object> = {}
+        for (let i = 0; i < list.length; i += 2) {
+          const value = list[i + 1]!
+          regions[list[i] as string] = typeof value === "string" ? { description: value } : value
+        }
+        return {
+          id,
+          regionRegex,
+          outputs: {
+            name,
+            dnsSuffix,
+            dualStackDnsSuffix,
+            supportsFIPS: fips === 1,
+            supportsDualStack: dual === 1,
+            implicitGlobalRegion: global
+          },
+          regions
+        }
+      }
+    )
+  }
+}
 
 /** Africa (Cape Town) (partition `aws`). */
 export const AfSouth1RegionId = "af-south-1"
