@@ -615,6 +615,45 @@ describe("S3Manager against a fake S3 (faults, interruption, bookkeeping)", () =
         })
     )
 
+    it.effect(
+      "downloadFile writes each part where it belongs (a range over parts, 3 at a time); a changed object leaves no file",
+      () =>
+        Effect.gen(function* () {
+          const fake = yield* Fake
+          fake.reset()
+          fake.put(Bucket, "positioned", Generated.bytesAt(0, 1 * MiB + 5))
+          const dir = fs.mkdtempSync(path.join(os.tmpdir(), "manager-pos-"))
+          const target = path.join(dir, "out.bin")
+          const written = yield* S3Manager.downloadFile(
+            { Bucket, Key: "positioned", Range: "bytes=1000-" },
+            target,
+            {
+              partSize: 100 * KiB,
+              concurrency: 3
+            }
+          )
+          expect(written.bytes).toBe(1 * MiB + 5 - 1000)
+          expect(
+            Buffer.compare(fs.readFileSync(target), Buffer.from(Generated.bytesAt(1000, MiB + 5 - 1000)))
+          ).toBe(0)
+          fake.onGet = (_key, index) => {
+            if (index === 1) fake.put(Bucket, "positioned", Generated.bytesAt(3, 1 * MiB + 5))
+            return undefined
+          }
+          const changed = path.join(dir, "changed.bin")
+          const exit = yield* Effect.exit(
+            S3Manager.downloadFile({ Bucket, Key: "positioned" }, changed, {
+              partSize: 100 * KiB,
+              concurrency: 3
+            })
+          )
+          const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+          expect(Option.isSome(error) && error.value._tag).toBe("ObjectChanged")
+          expect(fs.readdirSync(dir)).toEqual(["out.bin"])
+          fs.rmSync(dir, { recursive: true, force: true })
+        })
+    )
+
     it.effect("deleteObjects: 2,500 keys in 3 requests, refused keys reported one by one", () =>
       Effect.gen(function* () {
         const fake = yield* Fake

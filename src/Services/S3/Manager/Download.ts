@@ -65,10 +65,23 @@ export interface DownloadInfo {
   readonly LastModified: Date | undefined
 }
 
-interface Opened {
-  readonly info: DownloadInfo
-  readonly stream: Stream.Stream<Uint8Array, DownloadError, S3.S3>
-}
+/** Hands a batch of a part on; `offset` is where its first byte sits in the download. */
+type Deliver<E> = (chunks: ReadonlyArray<Uint8Array>, offset: number) => Effect.Effect<void, E>
+
+/**
+ * A download once its first GET answered: either one stream (a range that cannot be split, an
+ * empty object, a store that ignored the range), or `parts` ranged parts, each fetched and read by
+ * `part`, which hands its bytes to `deliver` in batches as they arrive.
+ */
+type Plan =
+  | { readonly info: DownloadInfo; readonly whole: Stream.Stream<Uint8Array, DownloadError> }
+  | {
+      readonly info: DownloadInfo
+      readonly whole?: undefined
+      readonly parts: number
+      readonly concurrency: number
+      readonly part: <E>(i: number, deliver: Deliver<E>) => Effect.Effect<void, DownloadError | E, S3.S3>
+    }
 
 /** Bytes a part's reader gathers before handing them on. */
 const BATCH = 1024 * 1024
@@ -89,10 +102,10 @@ const totalOf = (contentRange: string | undefined): number | undefined => {
 
 const isStatus = (e: unknown, status: number): boolean => isServiceError(e) && e.statusCode === status
 
-const openDownload = (
+const planDownload = (
   input: DownloadInput,
   options: DownloadOptions
-): Effect.Effect<Opened, DownloadError, S3.S3 | Scope.Scope> =>
+): Effect.Effect<Plan, DownloadError, S3.S3 | Scope.Scope> =>
   Effect.gen(function* () {
     const partSize = options.partSize ?? Parts.DEFAULT_PART_SIZE
     const concurrency = options.concurrency ?? 4
@@ -121,11 +134,11 @@ const openDownload = (
     const whole = (rangeHeader: string | undefined) =>
       Effect.map(
         S3.getObject({ ...base, ...(rangeHeader === undefined ? {} : { Range: rangeHeader }) }),
-        (out): Opened => {
+        (out): Plan => {
           const size = out.ContentLength ?? 0
           return {
             info: infoOf(out, size, totalOf(out.ContentRange) ?? size),
-            stream: out.Body ?? Stream.empty
+            whole: out.Body ?? Stream.empty
           }
         }
       )
@@ -149,7 +162,7 @@ const openDownload = (
         return yield* transferError(`the ranged GET (${firstRange}) was answered without a Content-Range`)
       }
       const size = out.ContentLength ?? 0
-      return { info: infoOf(out, size, size), stream: out.Body ?? Stream.empty }
+      return { info: infoOf(out, size, size), whole: out.Body ?? Stream.empty }
     }
     const last = range.end === undefined ? objectSize - 1 : Math.min(range.end, objectSize - 1)
     const totalBytes = Math.max(0, last - range.start + 1)
@@ -157,11 +170,6 @@ const openDownload = (
     const ranges: Array<readonly [number, number]> = []
     for (let a = range.start; a <= last; a += partSize) ranges.push([a, Math.min(last, a + partSize - 1)])
 
-    // Parts are fetched `concurrency` at a time, each into a mailbox of its own, by fibers of this
-    // scope (interrupted when it closes). The stream takes whatever the head part's mailbox holds,
-    // so the head part streams straight through while the next ones are fetched; when the head
-    // part is done the next part is started: at most `concurrency` parts are held.
-    const scope = yield* Effect.scope
     let received = 0
     const report = (n: number) => {
       received += n
@@ -170,20 +178,19 @@ const openDownload = (
         : options.onProgress({ bytesReceived: received, totalBytes })
     }
     /**
-     * Reads a part's body into its mailbox in batches of about `BATCH` bytes, straight from the
-     * transport's reader (`Body.batches`): no `Stream` runs per part, and the chunks are handed on
-     * as they came off the socket, never copied. Every hand-off wakes the stream's fiber, so one
-     * per batch rather than one per 64 KiB socket chunk.
+     * Reads a part's body in batches of about `BATCH` bytes, straight from the transport's reader
+     * (`Body.batches`): no `Stream` runs per part, and the chunks are handed on as they came off
+     * the socket, never copied. One hand-off per batch rather than one per 64 KiB socket chunk.
      */
-    const pump = (
+    const pump = <E>(
       body: Stream.Stream<Uint8Array, S3.GetObjectError> | undefined,
       [a, b]: readonly [number, number],
-      mailbox: Mailbox.Mailbox<Uint8Array, DownloadError>
+      deliver: Deliver<E>
     ) =>
       Effect.flatMap(Body.batches(body), (read) => {
         const expected = b - a + 1
         let n = 0
-        const step: Effect.Effect<void, DownloadError> = Effect.flatMap(read(BATCH), (chunks) => {
+        const step: Effect.Effect<void, DownloadError | E> = Effect.flatMap(read(BATCH), (chunks) => {
           if (chunks === undefined) {
             return n === expected
               ? Effect.void
@@ -191,20 +198,27 @@ const openDownload = (
           }
           let bytes = 0
           for (const c of chunks) bytes += c.length
+          const offset = a - range.start + n
           n += bytes
           if (n > expected) {
             return Effect.fail(transferError(`bytes=${a}-${b} gave more than ${expected} bytes`))
           }
-          mailbox.unsafeOfferAll(chunks)
-          return options.onProgress === undefined ? step : Effect.zipRight(report(bytes), step)
+          const delivered = deliver(chunks, offset)
+          return Effect.zipRight(
+            options.onProgress === undefined ? delivered : Effect.zipRight(delivered, report(bytes)),
+            step
+          )
         })
         return step
       })
-    const fetch = (r: readonly [number, number], mailbox: Mailbox.Mailbox<Uint8Array, DownloadError>) => {
+    const part = <E>(i: number, deliver: Deliver<E>): Effect.Effect<void, DownloadError | E, S3.S3> => {
+      const r = ranges[i]!
+      // the first part's response is the one already open, in the download's scope
+      if (i === 0) return Effect.scoped(pump(out.Body, r, deliver))
       const header = `bytes=${r[0]}-${r[1]}`
       return Effect.scoped(
         S3.getObject({ ...base, Range: header, ...(etag === undefined ? {} : { IfMatch: etag }) }).pipe(
-          Effect.flatMap((part) => pump(part.Body, r, mailbox)),
+          Effect.flatMap((got) => pump(got.Body, r, deliver)),
           Effect.catchIf(
             (e) => isStatus(e, 412),
             (cause) =>
@@ -221,24 +235,41 @@ const openDownload = (
         )
       )
     }
+    return { info: infoOf(out, totalBytes, objectSize), parts: ranges.length, concurrency, part }
+  })
+
+/**
+ * The parts of a plan as one ordered stream. Parts are fetched `concurrency` at a time, each into
+ * a mailbox of its own, by fibers of the scope (interrupted when it closes). The stream takes
+ * whatever the head part's mailbox holds, so the head part streams straight through while the next
+ * ones are fetched; when the head part is done the next part is started: at most `concurrency`
+ * parts are held.
+ */
+const ordered = (
+  plan: Plan
+): Effect.Effect<Stream.Stream<Uint8Array, DownloadError, S3.S3>, never, S3.S3 | Scope.Scope> =>
+  Effect.gen(function* () {
+    if (plan.whole !== undefined) return plan.whole
+    const scope = yield* Effect.scope
     const mailboxes: Array<Mailbox.Mailbox<Uint8Array, DownloadError> | undefined> = []
     let started = 0
     let head = 0
-    const startNext = Effect.suspend(() => {
-      if (started >= ranges.length) return Effect.void
+    const startNext: Effect.Effect<void, never, S3.S3> = Effect.suspend(() => {
+      if (started >= plan.parts) return Effect.void
       const i = started++
-      const r = ranges[i]!
       return Effect.flatMap(Mailbox.make<Uint8Array, DownloadError>(), (mailbox) => {
         mailboxes[i] = mailbox
-        return (i === 0 ? Effect.scoped(pump(out.Body, r, mailbox)) : fetch(r, mailbox)).pipe(
-          Effect.exit,
-          Effect.flatMap((exit) => mailbox.done(exit)),
-          Effect.forkIn(scope),
-          Effect.asVoid
-        )
+        return plan
+          .part(i, (chunks) => Effect.sync(() => void mailbox.unsafeOfferAll(chunks)))
+          .pipe(
+            Effect.exit,
+            Effect.flatMap((exit) => mailbox.done(exit)),
+            Effect.forkIn(scope),
+            Effect.asVoid
+          )
       })
     })
-    yield* Effect.repeatN(startNext, Math.min(concurrency, ranges.length) - 1)
+    yield* Effect.repeatN(startNext, Math.min(plan.concurrency, plan.parts) - 1)
     const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<DownloadError>, S3.S3> = Effect.suspend(
       () => {
         const mailbox = mailboxes[head]
@@ -254,8 +285,7 @@ const openDownload = (
         })
       }
     )
-    const stream = Stream.repeatEffectChunkOption(pull)
-    return { info: infoOf(out, totalBytes, objectSize), stream }
+    return Stream.repeatEffectChunkOption(pull)
   })
 
 /**
@@ -274,7 +304,7 @@ export const download = (
   input: DownloadInput,
   options: DownloadOptions = {}
 ): Stream.Stream<Uint8Array, DownloadError, S3.S3> =>
-  Stream.unwrapScoped(Effect.map(openDownload(input, options), (o) => o.stream))
+  Stream.unwrapScoped(Effect.flatMap(planDownload(input, options), ordered))
 
 /** What `downloadFile` wrote. */
 export interface DownloadFileOutput extends DownloadInfo {
@@ -282,7 +312,9 @@ export interface DownloadFileOutput extends DownloadInfo {
 }
 
 /**
- * Downloads an object into a file, as `download` does: the bytes go to a temporary file beside
+ * Downloads an object into a file, with the same ranged GETs as `download` (pinned to the first
+ * ETag), each part written at its own offset as it arrives, so nothing waits to be put in order
+ * (memory: a batch or two of 1 MiB per part in flight). The bytes go to a temporary file beside
  * `path` (`path.<random>.download`), renamed to `path` once complete. On failure or interruption
  * every GET stops and the temporary file is removed; `path` is never left half-written.
  *
@@ -302,10 +334,31 @@ export const downloadFile = (
     const temp = `${path}.${suffix.toString(16)}.download`
     return yield* Effect.scoped(
       Effect.gen(function* () {
-        const opened = yield* openDownload(input, options)
-        yield* Stream.run(opened.stream, fs.sink(temp))
+        const plan = yield* planDownload(input, options)
+        if (plan.whole !== undefined) {
+          yield* Stream.run(plan.whole, fs.sink(temp))
+        } else {
+          // Each part writes its batches where they belong as they arrive (one batch at a time
+          // over the file, seek and write together): nothing is held back to be put in order, so
+          // memory stays near one batch per part in flight.
+          const file = yield* fs.open(temp, { flag: "w" })
+          const lock = yield* Effect.makeSemaphore(1)
+          const write: Deliver<PlatformError> = (chunks, offset) =>
+            lock.withPermits(1)(
+              Effect.zipRight(
+                file.seek(offset, "start"),
+                // one write per batch: a copy into one array costs less than a write per chunk
+                file.writeAll(Body.concat(chunks))
+              )
+            )
+          yield* Effect.forEach(
+            Array.from({ length: plan.parts }, (_, i) => i),
+            (i) => plan.part(i, write),
+            { concurrency: plan.concurrency, discard: true }
+          )
+        }
         yield* fs.rename(temp, path)
-        return { ...opened.info, path }
+        return { ...plan.info, path }
       })
     ).pipe(
       Effect.onExit((exit) =>
