@@ -1,3 +1,5 @@
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -142,6 +144,34 @@ describe("Body.bytes / Body.text", () => {
       )
     )
   }
+
+  it.live("a body that arrives slowly is handed on as it comes, not held back for a batch", () =>
+    Effect.gen(function* () {
+      // the server sends a few bytes and waits for the client to have them before it sends the rest
+      let sendRest: (() => void) | undefined
+      const server = http.createServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/octet-stream", "x-amzn-requestid": "r" })
+        res.write("first;")
+        sendRest = () => res.end("rest")
+      })
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.sync(() => server.close())
+      )
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const got = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const out = yield* TestService.download({ Id: "a" })
+          const pull = yield* Stream.toPull(out.Body ?? Stream.empty)
+          const first = new TextDecoder().decode(Body.concat([...(yield* pull)]))
+          sendRest?.()
+          const rest = yield* Stream.runCollect(Stream.fromPull(Effect.succeed(pull)))
+          return first + new TextDecoder().decode(Body.concat([...rest]))
+        })
+      ).pipe(Effect.provide(env(url, NodeTransport.layer())))
+      expect(got).toBe("first;rest")
+    }).pipe(Effect.scoped, Effect.timeout("5 seconds"))
+  )
 
   it.effect("Body.batches over any other stream pulls it; no body is over at once", () =>
     Effect.scoped(
