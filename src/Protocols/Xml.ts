@@ -4,7 +4,10 @@
  * references; the declaration, comments and processing instructions are skipped; a DOCTYPE is
  * rejected (no entity expansion, ever). Whitespace in text is kept exactly as sent.
  *
- * The reader builds a compact element tree that the shape-directed decoders walk.
+ * The reader builds a compact element tree that the shape-directed decoders walk. Its text,
+ * attribute values and names are strings of their own, never substrings that point into the
+ * document (V8 makes a substring of 13 or more characters a "sliced string" that keeps its whole
+ * parent alive: one kept S3 key would keep its whole ListObjectsV2 page).
  *
  * @since 0.1.0
  */
@@ -19,14 +22,28 @@ export interface XmlElement {
   readonly text: string
 }
 
+/** Substrings this long are slices of their parent in V8 (shorter ones are copies). */
+const SLICED = 13
+
+/**
+ * `s` as a string of its own, holding on to no other: the slice of a flat copy one character
+ * longer (about 30 ns for a short string), where it is long enough to be a slice or a
+ * concatenation of slices.
+ */
+export const ownString = (s: string): string => (s.length < SLICED ? s : ` ${s}`.slice(1))
+
 /** A document that is not well-formed XML, or uses what AWS XML never does (DOCTYPE). */
 export class XmlParseError extends Error {
   override readonly name = "XmlParseError"
+  readonly reason: string
   constructor(
-    readonly reason: string,
+    reason: string,
     readonly position: number
   ) {
-    super(`${reason} at offset ${position}`)
+    // the reason may quote names of the document
+    const own = ownString(reason)
+    super(`${own} at offset ${position}`)
+    this.reason = own
   }
 }
 
@@ -117,7 +134,7 @@ export const parseXml = (xml: string): XmlElement => {
       const top = stack[stack.length - 1]
       const raw = xml.slice(i, textEnd)
       if (top !== undefined) {
-        top.text += decodeEntities(raw, i)
+        top.text += ownString(decodeEntities(raw, i))
       } else if (!/^\s*$/.test(raw)) {
         throw new XmlParseError("text outside the root element", i)
       }
@@ -143,7 +160,7 @@ export const parseXml = (xml: string): XmlElement => {
         if (end === -1) throw new XmlParseError("unterminated CDATA section", lt)
         const top = stack[stack.length - 1]
         if (top === undefined) throw new XmlParseError("CDATA outside the root element", lt)
-        top.text += xml.slice(lt + 9, end)
+        top.text += ownString(xml.slice(lt + 9, end))
         i = end + 3
       } else {
         throw new XmlParseError("DOCTYPE and other markup declarations are not accepted", lt)
@@ -156,7 +173,12 @@ export const parseXml = (xml: string): XmlElement => {
       let j = lt + 1
       while (j < len && isNameChar(xml.charCodeAt(j))) j++
       if (j === lt + 1) throw new XmlParseError("invalid start tag", lt)
-      const el: MutableElement = { name: xml.slice(lt + 1, j), attributes: undefined, children: [], text: "" }
+      const el: MutableElement = {
+        name: ownString(xml.slice(lt + 1, j)),
+        attributes: undefined,
+        children: [],
+        text: ""
+      }
       const parent = stack[stack.length - 1]
       if (parent !== undefined) {
         parent.children.push(el)
@@ -181,7 +203,7 @@ export const parseXml = (xml: string): XmlElement => {
         const nameStart = j
         while (j < len && isNameChar(xml.charCodeAt(j))) j++
         if (j === nameStart) throw new XmlParseError(`malformed tag <${el.name}>`, j)
-        const attrName = xml.slice(nameStart, j)
+        const attrName = ownString(xml.slice(nameStart, j))
         while (j < len && isSpace(xml.charCodeAt(j))) j++
         if (xml.charCodeAt(j) !== 61 /* = */) throw new XmlParseError(`attribute ${attrName} has no value`, j)
         j++
@@ -191,7 +213,7 @@ export const parseXml = (xml: string): XmlElement => {
         const close = xml.indexOf(quote === 34 ? '"' : "'", j + 1)
         if (close === -1) throw new XmlParseError(`unterminated attribute ${attrName}`, j)
         if (el.attributes === undefined) el.attributes = Object.create(null) as Record<string, string>
-        el.attributes[attrName] = decodeEntities(xml.slice(j + 1, close), j + 1)
+        el.attributes[attrName] = ownString(decodeEntities(xml.slice(j + 1, close), j + 1))
         j = close + 1
       }
       i = j
