@@ -431,11 +431,11 @@ const readWideText = (start: number): string => {
 }
 
 /**
- * Map keys repeat (a page of DynamoDB items has the same attribute names in every item): short
- * keys are kept in a small table, by length and first and last character, and a key equal to the
- * one in its slot is that string again, not a new one. ASCII keys up to 12 characters only:
- * engines copy strings that short when slicing (V8 shares the parent's storage from 13), so a
- * cached key never holds on to a body.
+ * Map keys repeat (a page of DynamoDB items has the same attribute names in every item): keys are
+ * kept in a small table, by length and first and last character, and a key equal to the one in
+ * its slot is that string again, not a new one (nor a new copy, for 13 characters or more). ASCII
+ * keys up to 40 characters; each is a string of its own (see `ascii`), so a cached key never
+ * holds on to a body.
  */
 const keyCache: Array<string | undefined> = new Array(512).fill(undefined)
 
@@ -450,12 +450,12 @@ const readKey = (): string => {
     end++
   }
   const length = end - start
-  if (length === 0 || length > 12) return readText()
+  if (length === 0 || length > 40) return readText()
   const slot = (length * 67 + buf[start]! * 31 + buf[end - 1]!) & 511
   const cached = keyCache[slot]
   pos = end + 1
   if (cached !== undefined && cached.length === length && src.startsWith(cached, start)) return cached
-  const key = src.slice(start, end)
+  const key = ascii(start, end)
   keyCache[slot] = key
   return key
 }
