@@ -7,6 +7,7 @@
  *   same part size (8 MiB) and concurrency (4); MB/s and peak RSS;
  * - a 256 MiB download: `S3Manager.download` (8 MiB ranged GETs, 4 at a time, and one at a time)
  *   vs one GetObject stream of `@aws-sdk/client-s3` (and one of ours); MB/s.
+ * Each transfer also reports its process's CPU time (user + system) over the transfer.
  * Prints medians and ratios and merges rows into bench/results.json. `BENCH_ROUNDS` sets the
  * number of rounds (default 5), `BENCH_MIB` the object size (default 256).
  */
@@ -60,6 +61,7 @@ const startSink = (): Promise<{ child: ChildProcess; endpoint: string }> =>
 interface Result {
   readonly which: string
   readonly ms: number
+  readonly cpuMs: number
   readonly moved: number
   readonly peakRss: number
   readonly rssBefore: number
@@ -101,7 +103,7 @@ try {
       list.push(r)
       results.set(c, list)
       console.log(
-        `${c.padEnd(20)} ${mbps(r).toFixed(0).padStart(5)} MiB/s  peak RSS ${mib(r.peakRss).toFixed(0).padStart(4)} MiB (before transfer ${mib(r.rssBefore).toFixed(0)} MiB)`
+        `${c.padEnd(20)} ${mbps(r).toFixed(0).padStart(5)} MiB/s  CPU ${r.cpuMs.toFixed(0).padStart(5)} ms  peak RSS ${mib(r.peakRss).toFixed(0).padStart(4)} MiB (before transfer ${mib(r.rssBefore).toFixed(0)} MiB)`
       )
     }
   }
@@ -116,11 +118,15 @@ try {
   const downPeer = med("v3-get-stream", mbps)
   const downSingleOurs = med("ours-get-stream", mbps)
   const downSequential = med("ours-download-1", mbps)
+  const cpu = (c: string) => med(c, (r) => r.cpuMs)
   console.log(
     `\nmedians of ${rounds} rounds, ${size / MiB} MiB, parts of ${partSize / MiB} MiB, concurrency ${concurrency}:`
   )
   console.log(
     `upload   ours ${upOurs.toFixed(0)} MiB/s, lib-storage ${upPeer.toFixed(0)} MiB/s: ${(upOurs / upPeer).toFixed(2)}x`
+  )
+  console.log(
+    `upload client CPU per transfer: ours ${cpu("ours-upload").toFixed(0)} ms, lib-storage ${cpu("lib-storage-upload").toFixed(0)} ms: ${(cpu("ours-upload") / cpu("lib-storage-upload")).toFixed(2)}x`
   )
   console.log(
     `peak RSS ours ${rssOurs.toFixed(0)} MiB, lib-storage ${rssPeer.toFixed(0)} MiB: ${(rssOurs / rssPeer).toFixed(2)}x`
@@ -129,14 +135,31 @@ try {
     `RSS growth during the upload: ours ${growthOurs.toFixed(0)} MiB, lib-storage ${growthPeer.toFixed(0)} MiB`
   )
   console.log(
-    `download ours ${downOurs.toFixed(0)} MiB/s, one v3 GetObject stream ${downPeer.toFixed(0)} MiB/s: ${(downOurs / downPeer).toFixed(2)}x (one GetObject stream of ours: ${downSingleOurs.toFixed(0)} MiB/s; the manager one GET at a time: ${downSequential.toFixed(0)} MiB/s)\n`
+    `download ours ${downOurs.toFixed(0)} MiB/s, one v3 GetObject stream ${downPeer.toFixed(0)} MiB/s: ${(downOurs / downPeer).toFixed(2)}x (one GetObject stream of ours: ${downSingleOurs.toFixed(0)} MiB/s; the manager one GET at a time: ${downSequential.toFixed(0)} MiB/s)`
+  )
+  console.log(
+    `download client CPU per transfer: ours 4 at a time ${cpu("ours-download").toFixed(0)} ms, one at a time ${cpu("ours-download-1").toFixed(0)} ms, one stream of ours ${cpu("ours-get-stream").toFixed(0)} ms; one v3 stream ${cpu("v3-get-stream").toFixed(0)} ms\n`
   )
   const v3Stream = "@aws-sdk/client-s3 GetObject stream"
   record([
     row("manager: 256 MiB upload from a stream (8 MiB x 4)", "MiB/s", upOurs, upPeer, "@aws-sdk/lib-storage"),
     row("manager: 256 MiB upload, peak RSS", "MiB", rssOurs, rssPeer, "@aws-sdk/lib-storage"),
     row("manager: 256 MiB upload, RSS growth", "MiB", growthOurs, growthPeer, "@aws-sdk/lib-storage"),
+    row(
+      "manager: 256 MiB upload, client CPU per transfer",
+      "ms",
+      cpu("ours-upload"),
+      cpu("lib-storage-upload"),
+      "@aws-sdk/lib-storage"
+    ),
     row("manager: 256 MiB download (8 MiB x 4 ranged GETs)", "MiB/s", downOurs, downPeer, v3Stream),
+    row(
+      "manager: 256 MiB download (8 MiB x 4), client CPU per transfer",
+      "ms",
+      cpu("ours-download"),
+      cpu("v3-get-stream"),
+      v3Stream
+    ),
     row(
       "manager: 256 MiB download (8 MiB ranged GETs, one at a time)",
       "MiB/s",

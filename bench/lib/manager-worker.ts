@@ -3,8 +3,11 @@
  * `tsx bench/lib/manager-worker.ts <case> <endpoint> <bytes> <partSize> <concurrency>` where case is
  * `ours-upload`, `lib-storage-upload`, `ours-download`, `v3-get-stream` or `ours-get-stream`.
  * Uploads read a generated Node `Readable` (fresh 64 KiB chunks); downloads are consumed and
- * dropped. Prints one JSON line: milliseconds, peak RSS (the process's high-water mark), RSS
- * before the transfer (after imports and client set-up), and the bytes moved.
+ * dropped. Prints one JSON line: milliseconds, the process's CPU time (user + system) over the
+ * transfer, peak RSS (the process's high-water mark), RSS before the transfer (after imports and
+ * client set-up), and the bytes moved. With `BENCH_MEMORY_TRACE=1` it samples all of
+ * `process.memoryUsage()` (rss, heap, external, arrayBuffers) instead of RSS alone and prints the
+ * samples to stderr (a diagnostic: the fuller sampling costs CPU; same for every case).
  */
 import { Readable } from "node:stream"
 
@@ -33,7 +36,24 @@ const source = (): Readable => {
 }
 
 let peak = 0
+const trace = process.env.BENCH_MEMORY_TRACE === "1"
+const samples: Array<string> = []
+const t0ms = Date.now()
 const sample = () => {
+  if (trace) {
+    const m = process.memoryUsage()
+    const mib = (x: number) => (x / 1048576).toFixed(0)
+    samples.push(
+      [
+        Date.now() - t0ms,
+        mib(m.rss),
+        mib(m.heapUsed),
+        mib(m.heapTotal),
+        mib(m.external),
+        mib(m.arrayBuffers)
+      ].join("\t")
+    )
+  }
   const rss = process.memoryUsage.rss()
   if (rss > peak) peak = rss
 }
@@ -150,11 +170,23 @@ const { run } = await main()
 sample()
 const before = peak
 const timer = setInterval(sample, 5)
+const cpu0 = process.cpuUsage()
 const t0 = process.hrtime.bigint()
 const moved = await run()
 const ms = Number(process.hrtime.bigint() - t0) / 1e6
+const cpu = process.cpuUsage(cpu0)
 clearInterval(timer)
 sample()
 const maxRss = process.resourceUsage().maxRSS * 1024
-console.log(JSON.stringify({ which, ms, moved, peakRss: Math.max(peak, maxRss), rssBefore: before }))
+if (trace) console.error(`ms\trss\theapUsed\theapTotal\texternal\tarrayBuffers (MiB)\n${samples.join("\n")}`)
+console.log(
+  JSON.stringify({
+    which,
+    ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    moved,
+    peakRss: Math.max(peak, maxRss),
+    rssBefore: before
+  })
+)
 process.exit(0)
