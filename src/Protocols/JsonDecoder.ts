@@ -278,8 +278,8 @@ export const jsonReader: (shape: Shape) => JsonRead = memoizeReader(compile)
  * UTF-8 decoder never takes an ASCII byte into a character (a broken sequence ends before it, as
  * U+FFFD), so a string's bytes decode alone to what they are in the whole text. The body's
  * one-byte text (byte `i` is character `i`: `latin1Slice` in Node, else windows-1252, the same on
- * ASCII) is what keys and words are compared with; a string with non-ASCII bytes is decoded from
- * them as UTF-8.
+ * ASCII), made a window at a time, is what keys and words are compared with and short strings
+ * cut from; a string with non-ASCII bytes is decoded from them as UTF-8.
  *
  * Output strings never point into the body: V8 makes a substring of 13 or more characters a
  * "sliced string" that keeps its whole parent alive, so a kept value (one attribute of a Query
@@ -294,22 +294,25 @@ const giveUp = (): never => {
   throw bail
 }
 
-type ByteText = (bytes: Uint8Array) => string
+type ByteText = (bytes: Uint8Array, from: number, to: number) => string
 const byteTextDecoder = (): ByteText | undefined => {
   const slice = (
     globalThis as {
       Buffer?: { prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } }
     }
   ).Buffer?.prototype.latin1Slice
-  if (typeof slice === "function") return (bytes) => slice.call(bytes, 0, bytes.length)
+  if (typeof slice === "function") return (bytes, from, to) => slice.call(bytes, from, to)
   try {
     const decoder = new TextDecoder("windows-1252")
-    return (bytes) => decoder.decode(bytes)
+    return (bytes, from, to) => decoder.decode(bytes.subarray(from, to))
   } catch {
     return undefined
   }
 }
-/** The body as one character per byte; `undefined` where the platform has no such decoder. */
+/**
+ * Bytes `from` to `to` as one character per byte, a new string; `undefined` where the platform
+ * has no such decoder.
+ */
 const byteText: ByteText | undefined = byteTextDecoder()
 
 /** Substrings this long are slices of their parent in V8 (shorter ones are copies). */
@@ -323,23 +326,56 @@ const asciiCopy = (): Copy => {
     }
   ).Buffer?.prototype.asciiSlice
   if (typeof copy === "function") return (from, to) => copy.call(buf, from, to)
-  // a string of its own: the slice of a flat copy one character longer, not of the body
-  return (from, to) => ` ${src.slice(from, to)}`.slice(1)
+  // a decoder's string is one of its own (the fast path runs only where there is a decoder)
+  return (from, to) => byteText!(buf, from, to)
 }
 /** A string of its own with the characters of ASCII bytes `from` to `to` (at least `SLICED`). */
 const copyAscii: Copy = asciiCopy()
 
-/** The text of ASCII bytes `from` to `to`, holding on to nothing else. */
-const ascii = (from: number, to: number): string =>
-  to - from < SLICED ? src.slice(from, to) : copyAscii(from, to)
-
 /**
- * The body being parsed, its one-byte text and the position in both. A decode runs synchronously
- * from start to end. Reading past the end gives `undefined`, which no test below accepts.
+ * The body being parsed and the position in it. A decode runs synchronously from start to end.
+ * Reading past the end gives `undefined`, which no test below accepts.
  */
 let buf: Uint8Array = new Uint8Array(0)
-let src = ""
 let pos = 0
+
+/**
+ * The one-byte text of a window of the body, bytes `srcStart` to `srcEnd`, made as the parse
+ * reaches them rather than for the whole body at once: a string over 128 KiB is a large object in
+ * V8, on pages of its own (a 136 KB body's text took ~100 µs so, ~8 µs in windows of 16 KiB).
+ */
+const WINDOW = 16384
+let src = ""
+let srcStart = 0
+let srcEnd = 0
+
+/** The window's offset of byte `from`, the window holding bytes `from` to `to` (a short run). */
+const windowAt = (from: number, to: number): number => {
+  if (from < srcStart || to > srcEnd) {
+    srcStart = from
+    srcEnd = Math.max(from, Math.min(buf.length, from + WINDOW))
+    src = byteText!(buf, srcStart, srcEnd)
+  }
+  return from - srcStart
+}
+
+/** Whether ASCII `text` is at byte `at` of the body. */
+const textAt = (text: string, at: number): boolean => {
+  const length = text.length
+  if (length <= 64) {
+    const offset = windowAt(at, at + length)
+    return src.startsWith(text, offset)
+  }
+  for (let i = 0; i < length; i++) if (buf[at + i] !== text.charCodeAt(i)) return false
+  return true
+}
+
+/** The text of ASCII bytes `from` to `to`, holding on to nothing else. */
+const ascii = (from: number, to: number): string => {
+  if (to - from >= SLICED) return copyAscii(from, to)
+  const at = windowAt(from, to)
+  return src.slice(at, at + to - from)
+}
 
 /** Skips JSON whitespace; the byte at the new position. */
 const ws = (): number => {
@@ -454,7 +490,7 @@ const readKey = (): string => {
   const slot = (length * 67 + buf[start]! * 31 + buf[end - 1]!) & 511
   const cached = keyCache[slot]
   pos = end + 1
-  if (cached !== undefined && cached.length === length && src.startsWith(cached, start)) return cached
+  if (cached !== undefined && cached.length === length && textAt(cached, start)) return cached
   const key = ascii(start, end)
   keyCache[slot] = key
   return key
@@ -497,12 +533,12 @@ const readNumber = (): number => {
     for (; i < pos; i++) n = n * 10 + (buf[i]! - 48)
     return negative ? -n : n
   }
-  return Number(src.slice(start, pos))
+  return Number(ascii(start, pos))
 }
 
 /** Expects `word` (true, false, null) at `pos`. */
 const expectWord = (word: string): void => {
-  if (!src.startsWith(word, pos)) giveUp()
+  if (!textAt(word, pos)) giveUp()
   pos += word.length
 }
 
@@ -667,7 +703,7 @@ const fieldMatcher = (fields: Map<string, FastField>): (() => FastField | undefi
     const length = end - start
     for (let i = 0; i < candidates.length; i++) {
       const [wire, field] = candidates[i]!
-      if (wire.length === length && (length === 1 || src.startsWith(wire, start))) return field
+      if (wire.length === length && (length === 1 || textAt(wire, start))) return field
     }
     return undefined
   }
@@ -729,7 +765,7 @@ const unionFast = (shape: StructureShape): FastRead => {
         continue
       }
       if (f === undefined) {
-        if (src.startsWith('"__type"', keyStart)) {
+        if (textAt('"__type"', keyStart)) {
           readAny()
           continue
         }
@@ -834,9 +870,13 @@ export const readJsonBodyFast = (shape: Shape, body: Uint8Array): { readonly val
   const cell = fastCell(shape)
   const outerBuf = buf
   const outerSrc = src
+  const outerStart = srcStart
+  const outerEnd = srcEnd
   const outerPos = pos
   buf = body
-  src = byteText(body)
+  src = ""
+  srcStart = 0
+  srcEnd = 0
   pos = 0
   try {
     const c = ws()
@@ -849,6 +889,8 @@ export const readJsonBodyFast = (shape: Shape, body: Uint8Array): { readonly val
   } finally {
     buf = outerBuf
     src = outerSrc
+    srcStart = outerStart
+    srcEnd = outerEnd
     pos = outerPos
   }
 }

@@ -346,6 +346,34 @@ describe("JSON decoder fast path", () => {
     })
   }
 
+  it("bodies of many windows of text (16 KiB each): clean and noisy, as the reference decodes them", () => {
+    // items of every length shift the window boundaries over keys, words, numbers and strings
+    const Items = (Query as { members: Record<string, { shape: Shape }> }).members.Items!.shape as {
+      member: { shape: Shape }
+    }
+    const Item = Items.member.shape
+    for (let seed = 0; seed < 12; seed++) {
+      const rnd = rng(SEED + seed)
+      const noise = seed < 6 ? 0 : 0.02
+      const items: Array<string> = []
+      let size = 0
+      while (size < 100_000) {
+        const item = wireValue(rnd, Item, 1, noise)
+        items.push(item)
+        size += item.length
+      }
+      const body = bytesOf(rnd, `{"Items":[${items.join(",")}],"Count":${items.length}}`, noise)
+      if (noise === 0) {
+        const fast = readJsonBodyFast(Query, body)
+        expect(fast).toBeDefined()
+        expect(canon(fast!.value)).toEqual(
+          (outcome(() => reference(Query, body)) as { value: unknown }).value
+        )
+      }
+      sameAsReference(Query, body)
+    }
+  })
+
   it("edge cases decode to the reference's value or error", () => {
     const bodies = [
       "",
