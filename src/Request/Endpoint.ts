@@ -77,6 +77,37 @@ const pathOf = (source: string): ContextPath.ContextPath => {
   return path
 }
 
+/** Where an operation's context parameters come from, read once from its (immutable) model. */
+interface ParamSources {
+  /** [input member, parameter] of members with `contextParam`. */
+  readonly members: ReadonlyArray<readonly [string, string]>
+  /** [parameter, input member] of the operation's `contextParams`. */
+  readonly context: ReadonlyArray<readonly [string, string]>
+  readonly paths: ReadonlyArray<readonly [string, ContextPath.ContextPath]>
+  readonly statics: ReadonlyArray<readonly [string, ParameterValue]>
+}
+
+const sources = new WeakMap<OperationModel, ParamSources>()
+const sourcesOf = (operation: OperationModel): ParamSources => {
+  let found = sources.get(operation)
+  if (found !== undefined) return found
+  const members: Array<readonly [string, string]> = []
+  for (const [name, ref] of Object.entries(operation.input?.shape.members ?? {})) {
+    if (ref.contextParam) members.push([name, ref.contextParam.name])
+  }
+  found = {
+    members,
+    context: Object.entries(operation.contextParams ?? {}),
+    paths: Object.entries(operation.operationContextParams ?? {}).map(([name, { path }]) => [
+      name,
+      pathOf(path)
+    ]),
+    statics: Object.entries(operation.staticContextParams ?? {}).map(([name, { value }]) => [name, value])
+  }
+  sources.set(operation, found)
+  return found
+}
+
 /**
  * Context parameters of an operation: from input members (the members' `contextParam`, then the
  * operation's `contextParams` and `operationContextParams`), then the operation's static ones.
@@ -86,31 +117,35 @@ export const contextParams = (
   input: Readonly<Record<string, unknown>>
 ): EndpointParams => {
   const params: Record<string, ParameterValue> = {}
-  const members = operation.input?.shape.members
-  if (members) {
-    for (const [name, ref] of Object.entries(members)) {
-      const value = input[name]
-      if (ref.contextParam && (typeof value === "string" || typeof value === "boolean")) {
-        params[ref.contextParam.name] = value
-      }
-    }
-  }
-  if (operation.contextParams) {
-    for (const [name, member] of Object.entries(operation.contextParams)) {
-      const value = Object.hasOwn(input, member) ? input[member] : undefined
-      if (typeof value === "string" || typeof value === "boolean") params[name] = value
-    }
-  }
-  if (operation.operationContextParams) {
-    for (const [name, { path }] of Object.entries(operation.operationContextParams)) {
-      const value = ContextPath.evaluate(pathOf(path), input)
-      if (isParameterValue(value)) params[name] = value
-    }
-  }
-  if (operation.staticContextParams) {
-    for (const [name, { value }] of Object.entries(operation.staticContextParams)) params[name] = value
-  }
+  addContextParams(params, operation, input)
   return params
+}
+
+const addContextParams = (
+  params: Record<string, ParameterValue>,
+  operation: OperationModel,
+  input: Readonly<Record<string, unknown>>
+): void => {
+  const { members, context, paths, statics } = sourcesOf(operation)
+  for (let i = 0; i < members.length; i++) {
+    const [name, param] = members[i]!
+    const value = input[name]
+    if (typeof value === "string" || typeof value === "boolean") params[param] = value
+  }
+  for (let i = 0; i < context.length; i++) {
+    const [name, member] = context[i]!
+    const value = Object.hasOwn(input, member) ? input[member] : undefined
+    if (typeof value === "string" || typeof value === "boolean") params[name] = value
+  }
+  for (let i = 0; i < paths.length; i++) {
+    const [name, path] = paths[i]!
+    const value = ContextPath.evaluate(path, input)
+    if (isParameterValue(value)) params[name] = value
+  }
+  for (let i = 0; i < statics.length; i++) {
+    const [name, value] = statics[i]!
+    params[name] = value
+  }
 }
 
 interface AuthScheme {
@@ -120,14 +155,40 @@ interface AuthScheme {
   readonly signingRegionSet?: ReadonlyArray<string>
 }
 
-const parseUrl = (url: string): Either.Either<URL, EndpointError> => {
+/** The parts of an endpoint URL a `Target` is made of. */
+interface UrlParts {
+  readonly protocol: "http:" | "https:"
+  readonly hostname: string
+  readonly port: number | undefined
+  readonly basePath: string
+}
+
+// Parsed endpoint URLs: a `URL` per call cost ~2 us, and a client sends to a handful of URLs (one
+// per bucket for virtual-hosted S3). The parts are a pure function of the string, so nothing here
+// can go stale; the map is emptied when it grows past a bound.
+const parsedUrls = new Map<string, UrlParts>()
+
+const parseUrl = (url: string): Either.Either<UrlParts, EndpointError> => {
+  const cached = parsedUrls.get(url)
+  if (cached !== undefined) return Either.right(cached)
+  let parsed: URL
   try {
-    return Either.right(new URL(url))
+    parsed = new URL(url)
   } catch {
     return Either.left(
       new EndpointError({ message: `the endpoint ${JSON.stringify(url)} is not a valid URL` })
     )
   }
+  const path = parsed.pathname === "/" ? "" : parsed.pathname.replace(/\/$/, "")
+  const parts: UrlParts = {
+    protocol: parsed.protocol === "http:" ? "http:" : "https:",
+    hostname: parsed.hostname.startsWith("[") ? parsed.hostname.slice(1, -1) : parsed.hostname,
+    port: parsed.port === "" ? undefined : Number(parsed.port),
+    basePath: path
+  }
+  if (parsedUrls.size >= 256) parsedUrls.clear()
+  parsedUrls.set(url, parts)
+  return Either.right(parts)
 }
 
 /** Resolves where one call goes. */
@@ -141,11 +202,12 @@ export const resolve = (
   const endpoint = endpointOverride ?? config.endpoint
   const resolver = client.endpoints()
   const params: Record<string, ParameterValue> = {}
-  for (const [builtIn, param] of Object.entries(resolver.builtIns)) {
+  const builtIns = resolver.builtIns
+  for (const builtIn in builtIns) {
     const value = builtInValue(builtIn, config, endpoint)
-    if (value !== undefined) params[param] = value
+    if (value !== undefined) params[builtIns[builtIn]!] = value
   }
-  Object.assign(params, contextParams(operation, input))
+  addContextParams(params, operation, input)
   if (params.Region === undefined && endpoint === undefined && "Region" in resolver.parameters) {
     return Either.left(
       new EndpointError({
@@ -159,13 +221,12 @@ export const resolve = (
       const schemes = (resolved.properties.authSchemes ?? []) as ReadonlyArray<AuthScheme>
       const scheme = schemes.find((s) => s.name === "sigv4") ?? schemes[0]
       const headers: Record<string, string> = {}
-      for (const [k, v] of Object.entries(resolved.headers)) headers[k.toLowerCase()] = v.join(",")
-      const path = url.pathname === "/" ? "" : url.pathname.replace(/\/$/, "")
+      for (const k in resolved.headers) headers[k.toLowerCase()] = resolved.headers[k]!.join(",")
       return {
-        protocol: url.protocol === "http:" ? "http:" : "https:",
-        hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
-        port: url.port === "" ? undefined : Number(url.port),
-        basePath: path,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port,
+        basePath: url.basePath,
         headers,
         signingName: scheme?.signingName,
         signingRegion: scheme?.signingRegion ?? scheme?.signingRegionSet?.[0],
