@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { createHash, createHmac } from "node:crypto"
+import * as crypto from "node:crypto"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import { uriEncode } from "../Protocols/UriEncoding.js"
 
@@ -62,10 +62,18 @@ const UNSIGNABLE = new Set([
   "content-length-is-not-signed"
 ])
 
-const hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex")
+// `crypto.hash` (Node 20.12+, 21.7+) hashes in one call, without a `Hash` object per digest
+// (~0.35 us less a hash, and less garbage); older versions take the object route.
+const oneShot = (
+  crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: string) => string }
+).hash
+const hex: (data: string | Uint8Array) => string =
+  oneShot !== undefined
+    ? (data) => oneShot("sha256", data, "hex")
+    : (data) => crypto.createHash("sha256").update(data).digest("hex")
 
 const hmac = (key: string | Uint8Array, data: string): Uint8Array =>
-  createHmac("sha256", key).update(data).digest()
+  crypto.createHmac("sha256", key).update(data).digest()
 
 /** Hex SHA-256 of a payload. */
 export const sha256Hex = (data: string | Uint8Array): string => hex(data)
@@ -110,7 +118,30 @@ const canonicalQuery = (query: ReadonlyArray<readonly [string, string]>): string
     .map(([k, v]) => `${k}=${v}`)
     .join("&")
 
-const trimValue = (v: string): string => v.trim().replace(/\s+/g, " ")
+// what `replace(/\s+/g, " ")` would change: a run of white space, or white space other than " "
+const SPACES = /\s\s|[^\S ]/
+
+/** A header value with its ends trimmed and each run of white space made one space. */
+const trimValue = (v: string): string => {
+  const t = v.trim()
+  return SPACES.test(t) ? t.replace(/\s+/g, " ") : t
+}
+
+/** The names of the headers to sign, sorted (by code unit, as `Array.prototype.sort`). */
+const signedNames = (headers: Readonly<Record<string, string>>): Array<string> => {
+  const names: Array<string> = []
+  for (const h in headers) {
+    if (UNSIGNABLE.has(h)) continue
+    // insertion sort: a request has a handful of headers
+    let i = names.length
+    while (i > 0 && names[i - 1]! > h) {
+      names[i] = names[i - 1]!
+      i--
+    }
+    names[i] = h
+  }
+  return names
+}
 
 interface Canonical {
   readonly request: string
@@ -123,18 +154,17 @@ const canonicalRequest = (
   query: ReadonlyArray<readonly [string, string]>,
   options: SigningOptions
 ): Canonical => {
-  const names = Object.keys(headers)
-    .filter((h) => !UNSIGNABLE.has(h))
-    .sort()
-  const signedHeaders = names.join(";")
-  const request = [
-    req.method.toUpperCase(),
-    canonicalPath(req.path, options.uriEscapePath),
-    canonicalQuery(query),
-    `${names.map((h) => `${h}:${trimValue(headers[h]!)}`).join("\n")}\n`,
-    signedHeaders,
-    options.payloadHash
-  ].join("\n")
+  const names = signedNames(headers)
+  let signedHeaders = ""
+  let lines = ""
+  for (let i = 0; i < names.length; i++) {
+    const h = names[i]!
+    signedHeaders = i === 0 ? h : `${signedHeaders};${h}`
+    lines += `${h}:${trimValue(headers[h]!)}\n`
+  }
+  const request = `${req.method.toUpperCase()}\n${canonicalPath(req.path, options.uriEscapePath)}\n${
+    query.length === 0 ? "" : canonicalQuery(query)
+  }\n${lines}\n${signedHeaders}\n${options.payloadHash}`
   return { request, signedHeaders }
 }
 
@@ -207,9 +237,9 @@ const signatureOf = (
   const stamp = amzDate(options.date)
   const day = stamp.slice(0, 8)
   const scope = `${day}/${options.region}/${options.service}/aws4_request`
-  const stringToSign = ["AWS4-HMAC-SHA256", stamp, scope, hex(canonical.request)].join("\n")
+  const stringToSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${hex(canonical.request)}`
   const key = signingKey(identity.secretAccessKey, day, options.region, options.service, cache)
-  const signature = createHmac("sha256", key).update(stringToSign).digest("hex")
+  const signature = crypto.createHmac("sha256", key).update(stringToSign).digest("hex")
   return {
     canonicalRequest: canonical.request,
     stringToSign,
