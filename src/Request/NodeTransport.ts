@@ -79,7 +79,9 @@ interface Arrived {
 
 const headersOf = (res: http.IncomingMessage): Record<string, string> => {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(res.headers)) {
+  const headers = res.headers
+  for (const k in headers) {
+    const v = headers[k]
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v
   }
   return out
@@ -368,7 +370,7 @@ export const make = (options: NodeTransportOptions = {}) =>
       // Destroying the request for a timeout makes the body fail as "aborted": report the timeout.
       const bodyError = (e: unknown): NetworkError | RequestTimeout =>
         exchange.timedOut ?? toTransportError(e)
-      const bytes = Effect.async<Uint8Array, NetworkError | RequestTimeout>((resume) => {
+      const whenRead = Effect.async<Uint8Array, NetworkError | RequestTimeout>((resume) => {
         markStarted()
         let done = false
         const finish = (effect: Effect.Effect<Uint8Array, NetworkError | RequestTimeout>) => {
@@ -390,19 +392,56 @@ export const make = (options: NodeTransportOptions = {}) =>
         })
         return Effect.sync(() => res.destroy())
       })
-      const read = bodyReader(res, bodyError, markStarted)
-      const pull = Effect.matchEffect(read(STREAM_BATCH, true), {
-        onFailure: (e) => Effect.fail(Option.some(e)),
-        onSuccess: (chunks) =>
-          chunks === undefined ? Effect.fail(Option.none()) : Effect.succeed(Chunk.unsafeFromArray(chunks))
+      // A small body has usually arrived whole with its headers (the parser has taken the whole
+      // message, `complete`, before the fiber waiting for the response runs): it is taken from the
+      // response's buffer at once, without `data` listeners, and the read only waits for `end`
+      // (which frees the socket for the next request) in a plain asynchronous step, not one with a
+      // canceller: `Effect.async` with one is ~12 run-loop operations, this ~3. There is nothing
+      // to cancel: the body is in, and `end` (or `close`) follows within the turn.
+      let taken = false
+      const bytes = Effect.suspend(() => {
+        if (
+          taken ||
+          !res.complete ||
+          res.destroyed ||
+          res.readableFlowing !== null ||
+          res.listenerCount("data") > 0
+        )
+          return whenRead
+        taken = true
+        markStarted()
+        const body = (res.read() as Buffer | null) ?? Buffer.alloc(0)
+        if (res.readableEnded) return Effect.succeed<Uint8Array>(body)
+        return Effect.async<Uint8Array>((resume) => {
+          const done = () => resume(Effect.succeed(body))
+          res.once("end", done)
+          res.once("close", done)
+        })
       })
+      // The batch reader and the `Stream` are made when first used: `Body.bytes` uses neither.
+      let reader: ReturnType<typeof bodyReader<NetworkError | RequestTimeout>> | undefined
+      const read = (minBytes: number, settleWhenQuiet?: boolean) => {
+        if (reader === undefined) reader = bodyReader(res, bodyError, markStarted)
+        return reader(minBytes, settleWhenQuiet)
+      }
+      const stream = Stream.suspend(() =>
+        Stream.repeatEffectChunkOption(
+          Effect.matchEffect(read(STREAM_BATCH, true), {
+            onFailure: (e) => Effect.fail(Option.some(e)),
+            onSuccess: (chunks) =>
+              chunks === undefined
+                ? Effect.fail(Option.none())
+                : Effect.succeed(Chunk.unsafeFromArray(chunks))
+          })
+        )
+      )
       // `Body.bytes` reads a streamed body through `bytes`, skipping the Stream machinery; the
       // transfer manager reads batches through `read`
       return {
         status: res.statusCode ?? 0,
         headers: headersOf(res),
         bytes,
-        stream: withBatches(withWholeBody(Stream.repeatEffectChunkOption(pull), bytes), read)
+        stream: withBatches(withWholeBody(stream, bytes), read)
       }
     }
 
