@@ -10,6 +10,7 @@
 import * as http from "node:http"
 import * as https from "node:https"
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -70,6 +71,14 @@ const toTransportError = (e: unknown): NetworkError | RequestTimeout =>
 interface Exchange {
   res: http.IncomingMessage | undefined
   timedOut: RequestTimeout | undefined
+}
+
+/** The response of a `send`, once it arrived, for the finalizer that releases it. */
+interface Held {
+  res: http.IncomingMessage | undefined
+  started: boolean
+  /** The scope's exit, when it closed before the response arrived. */
+  closed: Exit.Exit<unknown, unknown> | undefined
 }
 
 interface Arrived {
@@ -323,7 +332,11 @@ export const make = (options: NodeTransportOptions = {}) =>
       return { req, exchange }
     }
 
-    const awaitResponse = (request: HttpRequest, send: SendOptions): Effect.Effect<Arrived, TransportError> =>
+    const awaitResponse = (
+      request: HttpRequest,
+      send: SendOptions,
+      held: Held
+    ): Effect.Effect<Arrived, TransportError> =>
       Effect.suspend(() => {
         const opened = open(request, send)
         if (opened instanceof SerializationError) return Effect.fail(opened)
@@ -331,6 +344,7 @@ export const make = (options: NodeTransportOptions = {}) =>
         const response = Effect.async<Arrived, TransportError>((resume) => {
           req.once("response", (res) => {
             exchange.res = res
+            held.res = res
             resume(Effect.succeed({ res, exchange }))
           })
           req.once("error", (e) => resume(Effect.fail(toTransportError(e))))
@@ -498,29 +512,39 @@ export const make = (options: NodeTransportOptions = {}) =>
         request.body === undefined || request.body instanceof Uint8Array
           ? exchangeWhole(request, send)
           : exchangeOverSend(service, request, send),
+      // The response's release is put in the caller's scope before the request is sent, and the
+      // response is recorded by its listener, so no step between its arrival and the finalizer
+      // needs to be masked from interruption (`uninterruptibleMask`, `Effect.scope` and the rest
+      // were ~6 run-loop operations a call). Scope.addFinalizerExit, not Effect.addFinalizer: the
+      // latter also saves the fiber's FiberRefs to restore them around the finalizer (two FiberRefs
+      // diffs and patches, ~10 us a request), which a finalizer that only releases a socket does
+      // not need.
       send: (request, send) =>
-        Effect.uninterruptibleMask((restore) =>
-          restore(awaitResponse(request, send)).pipe(
-            Effect.flatMap((arrived) => {
-              const res = arrived.res
-              let started = false
-              // Scope.addFinalizerExit, not Effect.addFinalizer: the latter also saves the fiber's
-              // FiberRefs to restore them around the finalizer (two FiberRefs diffs and patches,
-              // ~10 us a request), which a finalizer that only releases a socket does not need.
-              return Effect.flatMap(Effect.scope, (scope) =>
-                Scope.addFinalizerExit(scope, (exit) =>
-                  Exit.isInterrupted(exit) ? Effect.sync(() => res.destroy()) : release(res, started)
-                )
-              ).pipe(
-                Effect.as(
-                  responseOf(arrived, () => {
-                    started = true
-                  })
-                )
-              )
+        Effect.withFiberRuntime<HttpResponse, TransportError, Scope.Scope>((fiber) => {
+          const scope = Context.unsafeGet(fiber.currentContext, Scope.Scope)
+          const held: Held = { res: undefined, started: false, closed: undefined }
+          const finalizer = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
+            const res = held.res
+            if (res === undefined) {
+              // nothing arrived (yet): a response arriving after the scope closed is released then
+              held.closed = exit
+              return Effect.void
+            }
+            return Exit.isInterrupted(exit) ? Effect.sync(() => res.destroy()) : release(res, held.started)
+          }
+          const markStarted = () => {
+            held.started = true
+          }
+          return Effect.zipRight(
+            Scope.addFinalizerExit(scope, finalizer),
+            Effect.flatMap(awaitResponse(request, send, held), (arrived) => {
+              const response = responseOf(arrived, markStarted)
+              return held.closed === undefined
+                ? Effect.succeed(response)
+                : Effect.as(finalizer(held.closed), response)
             })
           )
-        )
+        })
     }
     return service
   })
