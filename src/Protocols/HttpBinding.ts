@@ -226,8 +226,12 @@ const responseMemberOf = (name: string, ref: MemberRef): ResponseRead | undefine
       const read = fromTextOf(shape.value, "rfc822")
       return (response, out) => {
         const map: Record<string, unknown> = {}
-        for (const [header, text] of Object.entries(response.headers)) {
-          if (header.startsWith(prefix)) setOwn(map, header.slice(prefix.length), read(text))
+        // for-in, not Object.entries: no array of pairs per response (~0.8 KB for S3's ~10 headers)
+        const headers = response.headers
+        for (const header in headers) {
+          if (header.startsWith(prefix) && Object.hasOwn(headers, header)) {
+            setOwn(map, header.slice(prefix.length), read(headers[header]!))
+          }
         }
         out[name] = map
       }

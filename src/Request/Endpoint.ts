@@ -191,6 +191,12 @@ const parseUrl = (url: string): Either.Either<UrlParts, EndpointError> => {
   return Either.right(parts)
 }
 
+// Targets resolved so far, per resolver (rule set) and parameters. The rules are a pure function
+// of the parameters (region, bucket, FIPS, endpoint and the rest are all among them) and the
+// partition table is fixed, so an entry can never go stale; the map is emptied when it grows past
+// a bound. Failures are not kept. Running the S3 rules and building the target cost ~2 us a call.
+const targets = new WeakMap<object, Map<string, Target>>()
+
 /** Resolves where one call goes. */
 export const resolve = (
   client: ServiceClient,
@@ -216,22 +222,34 @@ export const resolve = (
       })
     )
   }
+  let cache = targets.get(resolver)
+  if (cache === undefined) {
+    cache = new Map()
+    targets.set(resolver, cache)
+  }
+  const key = `${endpoint === undefined ? 0 : 1}${JSON.stringify(params)}`
+  const cached = cache.get(key)
+  if (cached !== undefined) return Either.right(cached)
+  const found = cache
   return Either.flatMap(resolver.resolve(params), (resolved) =>
     Either.map(parseUrl(resolved.url), (url): Target => {
       const schemes = (resolved.properties.authSchemes ?? []) as ReadonlyArray<AuthScheme>
       const scheme = schemes.find((s) => s.name === "sigv4") ?? schemes[0]
       const headers: Record<string, string> = {}
       for (const k in resolved.headers) headers[k.toLowerCase()] = resolved.headers[k]!.join(",")
-      return {
+      const target: Target = Object.freeze({
         protocol: url.protocol,
         hostname: url.hostname,
         port: url.port,
         basePath: url.basePath,
-        headers,
+        headers: Object.freeze(headers),
         signingName: scheme?.signingName,
         signingRegion: scheme?.signingRegion ?? scheme?.signingRegionSet?.[0],
         custom: endpoint !== undefined
-      }
+      })
+      if (found.size >= 256) found.clear()
+      found.set(key, target)
+      return target
     })
   )
 }

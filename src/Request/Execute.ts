@@ -255,9 +255,12 @@ const prepare = (
   }
   return Either.map(Endpoint.resolve(client, model, input, options?.endpoint), (target): Prepared => {
     const headers: Record<string, string> = { "user-agent": USER_AGENT }
-    for (const [k, v] of Object.entries(serialized.headers)) headers[k.toLowerCase()] = v
+    // for-in, not Object.entries: no array of pairs per call
+    const own = serialized.headers
+    for (const k in own) if (Object.hasOwn(own, k)) headers[k.toLowerCase()] = own[k]!
     Object.assign(headers, target.headers)
-    if (options?.headers) for (const [k, v] of Object.entries(options.headers)) headers[k.toLowerCase()] = v
+    const extra = options?.headers
+    if (extra) for (const k in extra) if (Object.hasOwn(extra, k)) headers[k.toLowerCase()] = extra[k]!
     const hostname = serialized.hostPrefix ? `${serialized.hostPrefix}${target.hostname}` : target.hostname
     let request: HttpRequest = {
       method: serialized.method,
