@@ -30,7 +30,6 @@ import {
   type Credentials,
   CredentialsError,
   type CredentialsProvider,
-  make as makeCredentials,
   notLoaded
 } from "./Credentials.js"
 import * as Fields from "./Fields.js"
@@ -131,27 +130,15 @@ export const ContainerCredentialsDocument = Schema.Struct({
 })
 
 /** Decodes the endpoint's answer; errors name the problem, never the values. */
-export const decodeCredentials = (body: string): Either.Either<AwsCredentials, string> => {
-  let json: unknown
-  try {
-    json = JSON.parse(body)
-  } catch {
-    return Either.left("the credentials document is not valid JSON")
-  }
-  return Either.mapBoth(Schema.decodeUnknownEither(ContainerCredentialsDocument)(json, { errors: "all" }), {
-    onLeft: (error) =>
-      `the credentials document lacks AccessKeyId or SecretAccessKey, or has a field of the wrong type or with characters a header cannot carry (${Fields.describeIssues(error).join("; ")})`,
-    onRight: (doc) =>
-      makeCredentials({
-        accessKeyId: doc.AccessKeyId,
-        secretAccessKey: doc.SecretAccessKey,
-        sessionToken: doc.Token,
-        expiration: doc.Expiration,
-        accountId: doc.AccountId,
-        source: providerName
-      })
-  })
-}
+export const decodeCredentials = (body: string): Either.Either<AwsCredentials, string> =>
+  Either.flatMap(Fields.parseJson(body), (json) =>
+    Fields.decodeMetadataDocument(
+      ContainerCredentialsDocument,
+      json,
+      "AccessKeyId or SecretAccessKey",
+      providerName
+    )
+  )
 
 /** Options of the container provider. */
 export interface ContainerOptions {

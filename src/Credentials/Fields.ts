@@ -14,8 +14,10 @@
  *
  * @since 0.1.0
  */
+import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { type AwsCredentials, make as makeCredentials } from "./Credentials.js"
 
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are what is rejected
@@ -87,3 +89,45 @@ export const checkFields = (
   }
   return undefined
 }
+
+/** A body that must be JSON, or the problem (never quoting the body: it may hold secrets). */
+export const parseJson = (body: string): Either.Either<unknown, string> => {
+  try {
+    return Either.right(JSON.parse(body))
+  } catch {
+    return Either.left("the credentials document is not valid JSON")
+  }
+}
+
+/** The fields of the credentials documents the instance and container endpoints answer with. */
+export interface MetadataDocument {
+  readonly AccessKeyId: string
+  readonly SecretAccessKey: string
+  readonly Token?: string | undefined
+  readonly Expiration?: Date | undefined
+  readonly AccountId?: string | undefined
+}
+
+/**
+ * Decodes a metadata credentials document into credentials of `source`; a failure says what the
+ * document lacks (`lacks`) and names the fields that do not decode, never their values.
+ */
+export const decodeMetadataDocument = <A extends MetadataDocument, I>(
+  schema: Schema.Schema<A, I>,
+  json: unknown,
+  lacks: string,
+  source: string
+): Either.Either<AwsCredentials, string> =>
+  Either.mapBoth(Schema.decodeUnknownEither(schema)(json, { errors: "all" }), {
+    onLeft: (error) =>
+      `the credentials document lacks ${lacks}, or has a field of the wrong type or with characters a header cannot carry (${describeIssues(error).join("; ")})`,
+    onRight: (doc) =>
+      makeCredentials({
+        accessKeyId: doc.AccessKeyId,
+        secretAccessKey: doc.SecretAccessKey,
+        sessionToken: doc.Token,
+        expiration: doc.Expiration,
+        accountId: doc.AccountId,
+        source
+      })
+  })

@@ -57,7 +57,6 @@ import {
   CredentialsError,
   type CredentialsProvider,
   isExpired,
-  make as makeCredentials,
   notLoaded
 } from "./Credentials.js"
 import * as Fields from "./Fields.js"
@@ -260,37 +259,25 @@ const ErrorEnvelope = Schema.Struct({
 })
 
 /** Decodes a credentials document; errors name the fields, never the values. */
-export const decodeCredentials = (body: string): Either.Either<AwsCredentials, string> => {
-  let json: unknown
-  try {
-    json = JSON.parse(body)
-  } catch {
-    return Either.left("the credentials document is not valid JSON")
-  }
-  const envelope = Schema.decodeUnknownEither(ErrorEnvelope)(json)
-  if (Either.isRight(envelope) && envelope.right.Code !== undefined && envelope.right.Code !== "Success") {
-    return Either.left(
-      `IMDS answered ${envelope.right.Code}: ${envelope.right.Message ?? "no message"}${
-        envelope.right.Code === "AssumeRoleUnauthorizedAccess"
-          ? " (does the role trust ec2.amazonaws.com?)"
-          : ""
-      }`
+export const decodeCredentials = (body: string): Either.Either<AwsCredentials, string> =>
+  Either.flatMap(Fields.parseJson(body), (json) => {
+    const envelope = Schema.decodeUnknownEither(ErrorEnvelope)(json)
+    if (Either.isRight(envelope) && envelope.right.Code !== undefined && envelope.right.Code !== "Success") {
+      return Either.left(
+        `IMDS answered ${envelope.right.Code}: ${envelope.right.Message ?? "no message"}${
+          envelope.right.Code === "AssumeRoleUnauthorizedAccess"
+            ? " (does the role trust ec2.amazonaws.com?)"
+            : ""
+        }`
+      )
+    }
+    return Fields.decodeMetadataDocument(
+      ImdsCredentialsDocument,
+      json,
+      "AccessKeyId, SecretAccessKey or a valid Expiration",
+      providerName
     )
-  }
-  return Either.mapBoth(Schema.decodeUnknownEither(ImdsCredentialsDocument)(json, { errors: "all" }), {
-    onLeft: (error) =>
-      `the credentials document lacks AccessKeyId, SecretAccessKey or a valid Expiration, or has a field of the wrong type or with characters a header cannot carry (${Fields.describeIssues(error).join("; ")})`,
-    onRight: (doc) =>
-      makeCredentials({
-        accessKeyId: doc.AccessKeyId,
-        secretAccessKey: doc.SecretAccessKey,
-        sessionToken: doc.Token,
-        expiration: doc.Expiration,
-        accountId: doc.AccountId,
-        source: providerName
-      })
   })
-}
 
 interface Token {
   readonly value: string
