@@ -556,6 +556,18 @@ const colon = (): number => {
   return ws()
 }
 
+/**
+ * At an object or array's opening bracket (`open`, else the readers decide): `true` when it is
+ * empty (its closing bracket consumed too), `false` at its first member or element.
+ */
+const opens = (open: number, close: number): boolean => {
+  if (buf[pos] !== open) giveUp()
+  pos++
+  if (ws() !== close) return false
+  pos++
+  return true
+}
+
 /** After a member or element: `true` at the closing bracket (consumed), `false` after a comma. */
 const next = (close: number): boolean => {
   const c = ws()
@@ -714,13 +726,8 @@ const structureFast = (shape: StructureShape): FastRead => {
   if (fields === undefined) return giveUp
   const readField = fieldMatcher(fields)
   return () => {
-    if (buf[pos] !== 123) return giveUp()
-    pos++
     const out: Record<string, unknown> = {}
-    if (ws() === 125) {
-      pos++
-      return out
-    }
+    if (opens(123, 125)) return out
     // a member seen as null, then set (or set, then null): JSON.parse keeps the first position
     let nulls: Array<string> | undefined
     do {
@@ -746,12 +753,7 @@ const unionFast = (shape: StructureShape): FastRead => {
   if (fields === undefined || fields.has("__type")) return giveUp
   const readField = fieldMatcher(fields)
   return () => {
-    if (buf[pos] !== 123) return giveUp()
-    pos++
-    if (ws() === 125) {
-      pos++
-      return {}
-    }
+    if (opens(123, 125)) return {}
     let field: FastField | undefined
     let value: unknown
     do {
@@ -784,13 +786,8 @@ const unionFast = (shape: StructureShape): FastRead => {
 const listFast = (shape: ListShape): FastRead => {
   const cell = memberFast(shape.member)
   return () => {
-    if (buf[pos] !== 91) return giveUp()
-    pos++
     const out: Array<unknown> = []
-    if (ws() === 93) {
-      pos++
-      return out
-    }
+    if (opens(91, 93)) return out
     do {
       const c = ws()
       out.push(readNull(c) ? null : readCell(cell, c))
@@ -802,13 +799,8 @@ const listFast = (shape: ListShape): FastRead => {
 const mapFast = (shape: MapShape): FastRead => {
   const cell = memberFast(shape.value)
   return () => {
-    if (buf[pos] !== 123) return giveUp()
-    pos++
     const out: Record<string, unknown> = {}
-    if (ws() === 125) {
-      pos++
-      return out
-    }
+    if (opens(123, 125)) return out
     let nulls: Array<string> | undefined
     do {
       if (ws() !== 34) giveUp()
