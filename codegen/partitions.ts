@@ -95,13 +95,14 @@ const EXPAND = `/**
  * Builds the table from its compact form, JSON: per partition \`[id, regionRegex, name, dnsSuffix,
  * dualStackDnsSuffix, supportsFIPS (0/1), supportsDualStack (0/1), implicitGlobalRegion, regions]\`,
  * regions a flat list of region id then its description (or all its fields, when it has more).
+ * \`Table\` is the literal type \`partitionsData\` declares (inferred from it), generated from the
+ * same source as the compact text.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the declared type of \`partitionsData\` is the literal one
-function expand(source: string, text: string): any {
+function expand<Table>(source: string, text: string): Table {
   const partitions = JSON.parse(text) as ReadonlyArray<
     readonly [string, string, string, string, string, number, number, string, ReadonlyArray<string | object>]
   >
-  return {
+  const table = {
     source,
     partitions: partitions.map(
       ([id, regionRegex, name, dnsSuffix, dualStackDnsSuffix, fips, dual, global, list]) => {
@@ -126,6 +127,7 @@ function expand(source: string, text: string): any {
       }
     )
   }
+  return table as unknown as Table
 }`
 
 const render = (source: ReturnType<typeof loadSource>): string => {
