@@ -10,7 +10,7 @@ import * as Stream from "effect/Stream"
 import { uriEncodePath } from "../../../Protocols/UriEncoding.js"
 import * as S3 from "../index.js"
 import { InvalidTransferOptions, type MultipartUploadError, TransferError } from "./Errors.js"
-import { guarded, PartFailure } from "./Multipart.js"
+import { createUpload, guarded, PartFailure } from "./Multipart.js"
 import * as Parts from "./Parts.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -250,22 +250,10 @@ export const copyObject = (
     if (MetadataDirective !== "REPLACE") {
       for (const h of copiedHeaders) if (head[h] !== undefined) fromSource[h] = head[h]
     }
-    const create = S3.createMultipartUpload({
+    const create = createUpload({
       ...createFields,
       ...fromSource
-    } as S3.CreateMultipartUploadRequest).pipe(
-      Effect.flatMap(({ UploadId }) =>
-        UploadId === undefined || UploadId === ""
-          ? Effect.fail(
-              new TransferError({
-                bucket: input.Bucket,
-                key: input.Key,
-                message: "CreateMultipartUpload answered without an UploadId"
-              })
-            )
-          : Effect.succeed(UploadId)
-      )
-    )
+    } as S3.CreateMultipartUploadRequest)
     const sizing = Parts.partSizing(partSize, size)
     const ranges: Array<readonly [number, number]> = []
     for (let a = 0; a < size; a += sizing.first) ranges.push([a, Math.min(size, a + sizing.first) - 1])

@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as S3 from "../index.js"
-import { MultipartUploadError } from "./Errors.js"
+import { MultipartUploadError, TransferError } from "./Errors.js"
 
 /** Why the work of a multipart upload failed, before it becomes a `MultipartUploadError`. */
 export class PartFailure {
@@ -111,4 +111,20 @@ export const guarded = <EC, RC, A, R>(
         value
       }))
     )
+  )
+
+/** CreateMultipartUpload's UploadId, or a `TransferError` when the answer has none. */
+export const createUpload = (
+  input: S3.CreateMultipartUploadRequest
+): Effect.Effect<string, S3.CreateMultipartUploadError | TransferError, S3.S3> =>
+  Effect.flatMap(S3.createMultipartUpload(input), ({ UploadId }) =>
+    UploadId === undefined || UploadId === ""
+      ? Effect.fail(
+          new TransferError({
+            bucket: input.Bucket,
+            key: input.Key,
+            message: "CreateMultipartUpload answered without an UploadId"
+          })
+        )
+      : Effect.succeed(UploadId)
   )

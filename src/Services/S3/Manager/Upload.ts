@@ -20,7 +20,7 @@ import {
   type MultipartUploadError,
   TransferError
 } from "./Errors.js"
-import { guarded, PartFailure } from "./Multipart.js"
+import { createUpload, guarded, PartFailure } from "./Multipart.js"
 import * as Parts from "./Parts.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -135,6 +135,44 @@ export interface UploadOutput {
   readonly checksumVerified: boolean
   /** The output of PutObject or CompleteMultipartUpload. */
   readonly output: S3.PutObjectOutput | S3.CompleteMultipartUploadOutput
+}
+
+/**
+ * The upload's result once the checksum S3 reports, when `comparable`, matches the one computed
+ * here (`ChecksumMismatch` otherwise).
+ */
+const finish = (
+  input: { readonly Bucket: string; readonly Key: string },
+  algorithm: Checksums.ChecksumAlgorithm | undefined,
+  output: S3.PutObjectOutput | S3.CompleteMultipartUploadOutput,
+  checksum: string | undefined,
+  comparable: (reported: string | undefined) => boolean,
+  done: Pick<UploadOutput, "UploadId" | "parts" | "bytes">
+): Effect.Effect<UploadOutput, ChecksumMismatch> => {
+  const reported = algorithm === undefined ? undefined : output[Parts.checksumMember(algorithm)]
+  const verified = comparable(reported)
+  if (algorithm !== undefined && checksum !== undefined && verified && reported !== checksum) {
+    return Effect.fail(
+      new ChecksumMismatch({
+        bucket: input.Bucket,
+        key: input.Key,
+        algorithm,
+        expected: checksum,
+        actual: reported!,
+        versionId: output.VersionId
+      })
+    )
+  }
+  return Effect.succeed({
+    Bucket: input.Bucket,
+    Key: input.Key,
+    ETag: output.ETag,
+    VersionId: output.VersionId,
+    ...done,
+    checksum: algorithm === undefined || checksum === undefined ? undefined : { algorithm, value: checksum },
+    checksumVerified: verified,
+    output
+  })
 }
 
 /** Every way an upload can fail, `E` being the body's own error. */
@@ -334,51 +372,27 @@ const uploadAny = (
         } as S3.PutObjectRequest)
         yield* afterSent(bytes)
         yield* first.release
-        const reported =
-          settings.algorithm === undefined ? undefined : output[Parts.checksumMember(settings.algorithm)]
-        if (checksum !== undefined && reported !== undefined && reported !== checksum) {
-          return yield* new ChecksumMismatch({
-            bucket: input.Bucket,
-            key: input.Key,
-            algorithm: settings.algorithm!,
-            expected: checksum,
-            actual: reported,
-            versionId: output.VersionId
-          })
-        }
-        return {
-          Bucket: input.Bucket,
-          Key: input.Key,
-          ETag: output.ETag,
-          VersionId: output.VersionId,
-          UploadId: undefined,
-          parts: 0,
-          bytes: bytes.length,
-          checksum: checksum === undefined ? undefined : { algorithm: settings.algorithm!, value: checksum },
-          checksumVerified: reported !== undefined,
-          output
-        } satisfies UploadOutput
+        return yield* finish(
+          input,
+          settings.algorithm,
+          output,
+          checksum,
+          (reported) => reported !== undefined,
+          {
+            UploadId: undefined,
+            parts: 0,
+            bytes: bytes.length
+          }
+        )
       }
 
       // Multipart.
       const { IfNoneMatch, ...createFields } = fields
       const sse = sseFields(input)
-      const create = S3.createMultipartUpload({
+      const create = createUpload({
         ...createFields,
         ...(settings.algorithm === undefined ? {} : { ChecksumAlgorithm: settings.algorithm })
-      } as S3.CreateMultipartUploadRequest).pipe(
-        Effect.flatMap(({ UploadId }) =>
-          UploadId === undefined || UploadId === ""
-            ? Effect.fail(
-                new TransferError({
-                  bucket: input.Bucket,
-                  key: input.Key,
-                  message: "CreateMultipartUpload answered without an UploadId"
-                })
-              )
-            : Effect.succeed(UploadId)
-        )
-      )
+      } as S3.CreateMultipartUploadRequest)
 
       const partChecksums: Array<string> = []
       let partCount = 0
@@ -513,33 +527,16 @@ const uploadAny = (
         settings.algorithm === undefined
           ? undefined
           : Parts.compositeChecksum(settings.algorithm, partChecksums.slice(0, partCount))
-      const reported =
-        settings.algorithm === undefined ? undefined : output[Parts.checksumMember(settings.algorithm)]
       // S3 reports a composite checksum (`base64-N`) for multipart objects; a full-object one
       // (no suffix) cannot be compared with the part checksums.
-      const comparable = reported?.includes("-") === true
-      if (checksum !== undefined && comparable && reported !== checksum) {
-        return yield* new ChecksumMismatch({
-          bucket: input.Bucket,
-          key: input.Key,
-          algorithm: settings.algorithm!,
-          expected: checksum,
-          actual: reported,
-          versionId: output.VersionId
-        })
-      }
-      return {
-        Bucket: input.Bucket,
-        Key: input.Key,
-        ETag: output.ETag,
-        VersionId: output.VersionId,
-        UploadId: uploadId,
-        parts: partCount,
-        bytes: bytesRead,
-        checksum: checksum === undefined ? undefined : { algorithm: settings.algorithm!, value: checksum },
-        checksumVerified: comparable,
-        output
-      } satisfies UploadOutput
+      return yield* finish(
+        input,
+        settings.algorithm,
+        output,
+        checksum,
+        (reported) => reported?.includes("-") === true,
+        { UploadId: uploadId, parts: partCount, bytes: bytesRead }
+      )
     })
   )
 
