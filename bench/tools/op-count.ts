@@ -5,36 +5,16 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as RuntimeFlags from "effect/RuntimeFlags"
-import * as RuntimeFlagsPatch from "effect/RuntimeFlagsPatch"
 import * as Stream from "effect/Stream"
-import * as Supervisor from "effect/Supervisor"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as Body from "../../src/Request/Body.js"
 import { withWholeBody } from "../../src/Request/Body.js"
 import type { TransportService } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
+import { countOps } from "../lib/op-counter.js"
 
 const trace = process.argv.includes("--trace")
-
-/** A short description of an operation: its op code and where its function comes from. */
-const describe = (effect: unknown): string => {
-  const e = effect as { _op?: string; effect_instruction_i0?: unknown; effect_instruction_i1?: unknown }
-  const f = [e.effect_instruction_i1, e.effect_instruction_i0].find((x) => typeof x === "function")
-  const src = typeof f === "function" ? String(f).replace(/\s+/g, " ").slice(0, 90) : ""
-  return `${e._op ?? "?"} ${src}`
-}
-
-class Counter extends Supervisor.AbstractSupervisor<number> {
-  count = 0
-  log: Array<string> = []
-  value = Effect.sync(() => this.count)
-  override onEffect(_fiber: unknown, effect: unknown): void {
-    this.count++
-    if (trace) this.log.push(describe(effect))
-  }
-}
 
 const body = new Uint8Array(1024)
 const transport: TransportService = {
@@ -58,23 +38,11 @@ const session = Layer.succeed(
 )
 const client = Effect.runSync(Effect.provide(S3.S3, S3.layer().pipe(Layer.provide(session))))
 
-const count = (name: string, effect: Effect.Effect<unknown, unknown, S3.S3>) => {
-  const counter = new Counter()
-  const run = effect.pipe(
-    Effect.provideService(S3.S3, client),
-    Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision)),
-    Effect.supervised(counter)
-  )
-  Effect.runSync(Effect.orDie(run)) // warm
-  counter.count = 0
-  counter.log = []
-  Effect.runSync(Effect.orDie(run))
-  console.log(`${name}: ${counter.count} Effect operations`)
-  if (trace) for (const line of counter.log) console.log(`  ${line}`)
-}
-count(
+const count = (name: string, effect: Effect.Effect<unknown, unknown, S3.S3>) =>
+  countOps(name, Effect.provideService(effect, S3.S3, client), Effect.runSync, trace)
+await count(
   "GetObject + Body.bytes",
   Effect.scoped(Effect.flatMap(S3.getObject({ Bucket: "b", Key: "k" }), (o) => Body.bytes(o.Body)))
 )
-count("HeadObject", S3.headObject({ Bucket: "b", Key: "k" }))
-count("Effect.void", Effect.void)
+await count("HeadObject", S3.headObject({ Bucket: "b", Key: "k" }))
+await count("Effect.void", Effect.void)
