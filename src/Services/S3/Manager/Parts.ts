@@ -67,7 +67,7 @@ export const partSizing = (partSize: number, totalBytes: number | undefined): Pa
 
 /**
  * At most `count` part buffers live at once: acquiring one waits while they are all in use, which
- * is what holds a stream upload to about `partSize x (concurrency + 1)` bytes. Buffers are reused.
+ * is what holds a stream upload to about `partSize x concurrency` bytes. Buffers are reused.
  */
 export interface BufferPool {
   readonly acquire: (size: number) => Effect.Effect<Uint8Array>

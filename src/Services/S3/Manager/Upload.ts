@@ -93,7 +93,11 @@ export interface UploadOptions {
    * Bodies shorter than one part go as one PutObject.
    */
   readonly partSize?: number | undefined
-  /** Parts in flight at once (default 4). Memory is about `partSize x (concurrency + 1)` for streams. */
+  /**
+   * Parts in flight at once (default 4). A stream upload holds at most this many part buffers, so
+   * memory is about `partSize x concurrency`: the next part is read from the stream when a part in
+   * flight is done.
+   */
   readonly concurrency?: number | undefined
   /** Keep the uploaded parts when the upload fails (default false: the upload is aborted). */
   readonly leavePartsOnError?: boolean | undefined
@@ -311,7 +315,7 @@ const uploadAny = (
         })
       }
       const sizing = Parts.partSizing(settings.partSize, source.totalBytes)
-      const pool = yield* Parts.makeBufferPool(settings.concurrency + 1)
+      const pool = yield* Parts.makeBufferPool(settings.concurrency)
       const reader =
         source.bytes !== undefined
           ? yield* Parts.bytesReader(source.bytes, sizing)
@@ -543,7 +547,7 @@ const uploadAny = (
 /**
  * Uploads a body of any size: one PutObject when it is shorter than one part, else a multipart
  * upload with at most `concurrency` parts in flight, each part retried by the request pipeline.
- * A stream is pulled only as parts are needed (memory about `partSize x (concurrency + 1)`).
+ * A stream is pulled only as parts are needed (memory about `partSize x concurrency`).
  *
  * When a part fails for good, or the fiber is interrupted (`Effect.timeout`, `Fiber.interrupt`),
  * the multipart upload is aborted (unless `leavePartsOnError`) before the effect ends, even when
