@@ -592,6 +592,28 @@ describe("S3Manager against a fake S3 (faults, interruption, bookkeeping)", () =
     )
 
     it.effect(
+      "download: a part ahead that fails ends the stream at once, while an earlier part still hangs",
+      () =>
+        Effect.gen(function* () {
+          const fake = yield* Fake
+          fake.reset()
+          fake.put(Bucket, "ahead", Generated.bytesAt(0, 500 * KiB))
+          fake.onGet = (_key, _index, range) => {
+            // the second part never answers; the object changes before the third is answered
+            if (range?.startsWith(`bytes=${100 * KiB}-`)) return "hang"
+            if (range?.startsWith(`bytes=${200 * KiB}-`))
+              fake.put(Bucket, "ahead", Generated.bytesAt(9, 500 * KiB))
+            return undefined
+          }
+          const exit = yield* Effect.exit(
+            readAll({ Bucket, Key: "ahead" }, { partSize: 100 * KiB, concurrency: 3 })
+          )
+          const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+          expect(Option.isSome(error) && error.value._tag).toBe("ObjectChanged")
+        })
+    )
+
+    it.effect(
       "downloadFile interrupted mid-download: every GET stops, no file and no temporary file left",
       () =>
         Effect.gen(function* () {

@@ -79,10 +79,10 @@ export interface FakeS3 {
   readonly partsInFlight: () => number
   readonly maxPartsInFlight: () => number
   /**
-   * Runs before a GET is answered (e.g. to overwrite the object after the first one); answering
-   * `"hang"` leaves that GET unanswered.
+   * Runs before a GET is answered (e.g. to overwrite the object after the first one), with the
+   * GET's index and its Range header; answering `"hang"` leaves that GET unanswered.
    */
-  onGet: ((key: string, index: number) => "hang" | undefined) | undefined
+  onGet: ((key: string, index: number, range: string | undefined) => "hang" | undefined) | undefined
   /** Report this as the object checksum on completion instead of the real one. */
   completeChecksumOverride: string | undefined
   /** Keys DeleteObjects refuses (reported per key as AccessDenied). */
@@ -238,7 +238,7 @@ export const make: Effect.Effect<FakeS3, never, Scope.Scope> = Effect.acquireRel
         case "GetObject":
         case "HeadObject": {
           const object = objects.get(objectKey)
-          if (op === "GetObject" && onGetHook?.(objectKey, getIndex++) === "hang") return
+          if (op === "GetObject" && onGetHook?.(objectKey, getIndex++, headers.range) === "hang") return
           const current = objects.get(objectKey) ?? object
           if (current === undefined)
             return op === "HeadObject" ? sendStatus(res, 404) : sendError(res, 404, "NoSuchKey")

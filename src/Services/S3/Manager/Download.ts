@@ -6,10 +6,10 @@
  */
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -43,7 +43,7 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   /** Bytes per ranged GET (default 8 MiB). */
   readonly partSize?: number | undefined
-  /** GETs in flight at once (default 4). Memory is about `partSize x (concurrency + 1)`. */
+  /** GETs in flight at once (default 4). Memory is about `partSize x concurrency`. */
   readonly concurrency?: number | undefined
   /** Called as each part arrives. */
   readonly onProgress?: ((progress: DownloadProgress) => Effect.Effect<void>) | undefined
@@ -238,12 +238,18 @@ const planDownload = (
     return { info: infoOf(out, totalBytes, objectSize), parts: ranges.length, concurrency, part }
   })
 
+/** A part of an ordered download: the batches it has read and not yet handed on. */
+interface Slot {
+  held: Array<Uint8Array>
+  done: boolean
+}
+
 /**
- * The parts of a plan as one ordered stream. Parts are fetched `concurrency` at a time, each into
- * a mailbox of its own, by fibers of the scope (interrupted when it closes). The stream takes
- * whatever the head part's mailbox holds, so the head part streams straight through while the next
- * ones are fetched; when the head part is done the next part is started: at most `concurrency`
- * parts are held.
+ * The parts of a plan as one ordered stream. Parts are fetched `concurrency` at a time by fibers
+ * of the scope (interrupted when it closes), each into a slot of its own; the stream takes whatever
+ * the head part's slot holds, so the head part streams straight through while the next ones are
+ * read ahead, and when the head part is done the next part is started: at most `concurrency` parts
+ * are held. A part that fails ends the stream with its error at once, whichever part it is.
  */
 const ordered = (
   plan: Plan
@@ -251,37 +257,61 @@ const ordered = (
   Effect.gen(function* () {
     if (plan.whole !== undefined) return plan.whole
     const scope = yield* Effect.scope
-    const mailboxes: Array<Mailbox.Mailbox<Uint8Array, DownloadError> | undefined> = []
+    const slots: Array<Slot | undefined> = []
+    let failure: Cause.Cause<DownloadError> | undefined
     let started = 0
     let head = 0
+    // the stream's pull, when it waits for the head part (or for a failure)
+    let waiting: (() => void) | undefined
+    const wake = () => {
+      const w = waiting
+      waiting = undefined
+      w?.()
+    }
     const startNext: Effect.Effect<void, never, S3.S3> = Effect.suspend(() => {
       if (started >= plan.parts) return Effect.void
       const i = started++
-      return Effect.flatMap(Mailbox.make<Uint8Array, DownloadError>(), (mailbox) => {
-        mailboxes[i] = mailbox
-        return plan
-          .part(i, (chunks) => Effect.sync(() => void mailbox.unsafeOfferAll(chunks)))
-          .pipe(
-            Effect.exit,
-            Effect.flatMap((exit) => mailbox.done(exit)),
-            Effect.forkIn(scope),
-            Effect.asVoid
-          )
-      })
+      const slot: Slot = { held: [], done: false }
+      slots[i] = slot
+      const deliver = (chunks: ReadonlyArray<Uint8Array>) =>
+        Effect.sync(() => {
+          for (const c of chunks) slot.held.push(c)
+          if (i === head) wake()
+        })
+      return plan.part(i, deliver).pipe(
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            if (Exit.isFailure(exit)) {
+              if (!Cause.isInterruptedOnly(exit.cause)) failure ??= exit.cause
+            } else slot.done = true
+            wake()
+          })
+        ),
+        Effect.forkIn(scope),
+        Effect.asVoid
+      )
     })
     yield* Effect.repeatN(startNext, Math.min(plan.concurrency, plan.parts) - 1)
     const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<DownloadError>, S3.S3> = Effect.suspend(
       () => {
-        const mailbox = mailboxes[head]
-        if (mailbox === undefined) return Effect.fail(Option.none())
-        return Effect.matchEffect(mailbox.takeAll, {
-          onFailure: (e) => Effect.fail(Option.some(e)),
-          onSuccess: ([chunk, done]) => {
-            if (!done) return chunk.length > 0 ? Effect.succeed(chunk) : pull
-            mailboxes[head] = undefined
-            head++
-            return Effect.zipRight(startNext, chunk.length > 0 ? Effect.succeed(chunk) : pull)
-          }
+        if (failure !== undefined) return Effect.failCause(Cause.map(failure, Option.some))
+        const slot = slots[head]
+        if (slot === undefined) return Effect.fail(Option.none())
+        if (slot.held.length > 0) {
+          const out = slot.held
+          slot.held = []
+          return Effect.succeed(Chunk.unsafeFromArray(out))
+        }
+        if (slot.done) {
+          slots[head] = undefined
+          head++
+          return Effect.zipRight(startNext, pull)
+        }
+        return Effect.async<Chunk.Chunk<Uint8Array>, Option.Option<DownloadError>, S3.S3>((resume) => {
+          waiting = () => resume(pull)
+          return Effect.sync(() => {
+            waiting = undefined
+          })
         })
       }
     )
