@@ -113,6 +113,39 @@ describe("part readers", () => {
       })
   )
 
+  it.scoped("an AsyncIterable: cut at part boundaries like a stream; its failure is a BodyReadError", () =>
+    Effect.gen(function* () {
+      const pool = yield* Parts.makeBufferPool(1)
+      const from = (...chunks: Array<Array<number>>) =>
+        (async function* () {
+          for (const c of chunks) yield new Uint8Array(c)
+        })()
+      const reader = yield* Parts.iterableReader(
+        from([1, 2], [3, 4, 5, 6, 7], [8]),
+        Parts.partSizing(4, undefined),
+        pool
+      )
+      expect(yield* collect(reader)).toEqual([
+        { n: 1, bytes: [1, 2, 3, 4], short: false },
+        { n: 2, bytes: [5, 6, 7, 8], short: false }
+      ])
+      const none = yield* Parts.iterableReader(from(), Parts.partSizing(4, undefined), pool)
+      expect(yield* collect(none)).toEqual([{ n: 1, bytes: [], short: true }])
+      const failing = yield* Parts.iterableReader(
+        (async function* () {
+          yield new Uint8Array([1])
+          throw new Error("broken")
+        })(),
+        Parts.partSizing(4, undefined),
+        pool
+      )
+      const error = yield* Effect.flip(failing.next)
+      expect(error._tag).toBe("BodyReadError")
+      expect(error.message).toBe("the body failed while it was read: broken")
+      yield* pool.acquire(4) // would wait for ever if the buffer had not been released
+    })
+  )
+
   it.scoped("a stream's failure is the reader's, and the buffer goes back to the pool", () =>
     Effect.gen(function* () {
       const pool = yield* Parts.makeBufferPool(1)

@@ -91,6 +91,15 @@ export class TransferError extends Data.TaggedError("TransferError")<{
   readonly message: string
 }> {}
 
+/**
+ * An `AsyncIterable` body (a Node `Readable`, an async generator) failed while it was read, or gave
+ * something other than bytes.
+ */
+export class BodyReadError extends Data.TaggedError("BodyReadError")<{
+  readonly message: string
+  readonly cause: unknown
+}> {}
+
 /** Options or input the manager cannot work with (a part size over 5 GiB, a body over 5 TiB, ...); nothing was sent. */
 export class InvalidTransferOptions extends Data.TaggedError("InvalidTransferOptions")<{
   readonly message: string

@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Checksums from "../../../Request/Checksums.js"
+import { BodyReadError } from "./Errors.js"
 
 export const KiB = 1024
 export const MiB = 1024 * KiB
@@ -144,6 +145,45 @@ export const bytesReader = (bytes: Uint8Array, sizing: PartSizing): Effect.Effec
   })
 
 /**
+ * Parts filled by `fill` (bytes copied into the buffer, up to `size`; fewer only at the end of the
+ * body), each in a pooled buffer acquired only when the part is asked for; `exhausted` says the
+ * body has nothing left. An empty body is one empty part.
+ */
+const pooledReader = <E>(
+  sizing: PartSizing,
+  pool: BufferPool,
+  fill: (buffer: Uint8Array, size: number) => Effect.Effect<number, E>,
+  exhausted: () => boolean
+): PartReader<E> => {
+  let partNumber = 0
+  return {
+    next: Effect.suspend(() => {
+      if (exhausted()) return Effect.succeed(Option.none())
+      const size = sizing.sizeOf(partNumber + 1)
+      return Effect.flatMap(pool.acquire(size), (buffer) =>
+        fill(buffer, size).pipe(
+          Effect.onError(() => pool.release(buffer)),
+          Effect.flatMap((filled) => {
+            if (filled === 0 && partNumber > 0) {
+              return Effect.as(pool.release(buffer), Option.none<Part>())
+            }
+            partNumber++
+            return Effect.succeed(
+              Option.some<Part>({
+                partNumber,
+                bytes: buffer.subarray(0, filled),
+                short: filled < size,
+                release: pool.release(buffer)
+              })
+            )
+          })
+        )
+      )
+    })
+  }
+}
+
+/**
  * Parts of a stream, each copied into a pooled buffer: the stream is pulled only while a part is
  * being filled, and a part is filled only when the pool has a buffer for it.
  */
@@ -157,7 +197,6 @@ export const streamReader = <E, R>(
     let leftover: Uint8Array | undefined
     let queued: Array<Uint8Array> = []
     let ended = false
-    let partNumber = 0
     const take = (): Uint8Array | undefined => {
       if (leftover !== undefined) {
         const c = leftover
@@ -195,32 +234,75 @@ export const streamReader = <E, R>(
         })
         return loop
       })
-    return {
-      next: Effect.suspend(() => {
-        if (ended && leftover === undefined && queued.length === 0) return Effect.succeed(Option.none())
-        const size = sizing.sizeOf(partNumber + 1)
-        return Effect.flatMap(pool.acquire(size), (buffer) =>
-          fill(buffer, size).pipe(
-            Effect.onError(() => pool.release(buffer)),
-            Effect.flatMap((filled) => {
-              if (filled === 0 && partNumber > 0) {
-                return Effect.as(pool.release(buffer), Option.none<Part>())
-              }
-              partNumber++
-              return Effect.succeed(
-                Option.some<Part>({
-                  partNumber,
-                  bytes: buffer.subarray(0, filled),
-                  short: filled < size,
-                  release: pool.release(buffer)
-                })
-              )
-            })
-          )
-        )
-      })
-    }
+    return pooledReader(sizing, pool, fill, () => ended && leftover === undefined && queued.length === 0)
   })
+
+/**
+ * Parts of an `AsyncIterable` of bytes (a Node `Readable`, an async generator), each copied into a
+ * pooled buffer by one promise loop per part: the iterable is read only while a part is being
+ * filled, and a part is filled only when the pool has a buffer for it. Closing the scope ends the
+ * iterable without waiting for it: `return` on its iterator, and `destroy` on a Node stream.
+ */
+export const iterableReader = (
+  iterable: AsyncIterable<Uint8Array>,
+  sizing: PartSizing,
+  pool: BufferPool
+): Effect.Effect<PartReader<BodyReadError>, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => iterable[Symbol.asyncIterator]()),
+      (iterator) =>
+        Effect.sync(() => {
+          // Not awaited: an async generator's `return` waits for a pending `next`, so a Node
+          // stream (whose iterator is one) is destroyed as well.
+          iterator.return?.()?.catch(() => undefined)
+          const destroy = (iterable as { readonly destroy?: unknown }).destroy
+          if (typeof destroy === "function") destroy.call(iterable)
+        })
+    ),
+    (iterator) => {
+      let leftover: Uint8Array | undefined
+      let ended = false
+      const fill = (buffer: Uint8Array, size: number): Effect.Effect<number, BodyReadError> =>
+        Effect.tryPromise({
+          // Interrupted, the loop stops at its next step without touching the buffer again (the
+          // buffer goes back to the pool at once).
+          try: async (signal) => {
+            let filled = 0
+            while (filled < size) {
+              let chunk = leftover
+              leftover = undefined
+              if (chunk === undefined) {
+                if (ended) break
+                const next = await iterator.next()
+                if (signal.aborted) break
+                if (next.done === true) {
+                  ended = true
+                  break
+                }
+                chunk = next.value as unknown as Uint8Array
+                if (!(chunk instanceof Uint8Array)) {
+                  throw new TypeError(
+                    `it gave ${chunk === null ? "null" : typeof chunk} where bytes (a Uint8Array) were expected`
+                  )
+                }
+              }
+              const n = Math.min(chunk.length, size - filled)
+              buffer.set(n === chunk.length ? chunk : chunk.subarray(0, n), filled)
+              filled += n
+              if (n < chunk.length) leftover = chunk.subarray(n)
+            }
+            return filled
+          },
+          catch: (cause) =>
+            new BodyReadError({
+              message: `the body failed while it was read: ${cause instanceof Error ? cause.message : String(cause)}`,
+              cause
+            })
+        })
+      return pooledReader(sizing, pool, fill, () => ended && leftover === undefined)
+    }
+  )
 
 // ---------------------------------------------------------------------------------------------
 // Checksums.

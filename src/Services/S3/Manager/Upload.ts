@@ -15,6 +15,7 @@ import * as Stream from "effect/Stream"
 import type * as Checksums from "../../../Request/Checksums.js"
 import * as S3 from "../index.js"
 import {
+  type BodyReadError,
   ChecksumMismatch,
   InvalidTransferOptions,
   type MultipartUploadError,
@@ -40,12 +41,26 @@ export interface FileBody {
  */
 export const file = (path: string): FileBody => ({ _tag: "FileBody", path })
 
-/** What can be uploaded: a stream of bytes, bytes, a string (UTF-8) or a file. */
-export type UploadBody = Stream.Stream<Uint8Array, unknown, unknown> | Uint8Array | string | FileBody
+/**
+ * What can be uploaded: a stream of bytes, bytes, a string (UTF-8), a file, or an `AsyncIterable`
+ * of bytes (a Node `Readable`, an async generator; read without a `Stream` in between).
+ */
+export type UploadBody =
+  | Stream.Stream<Uint8Array, unknown, unknown>
+  | Uint8Array
+  | string
+  | FileBody
+  | AsyncIterable<Uint8Array>
 
 /** The error a body can fail with. */
 export type BodyError<B> =
-  B extends Stream.Stream<Uint8Array, infer E, infer _R> ? E : B extends FileBody ? PlatformError : never
+  B extends Stream.Stream<Uint8Array, infer E, infer _R>
+    ? E
+    : B extends FileBody
+      ? PlatformError
+      : B extends AsyncIterable<Uint8Array>
+        ? BodyReadError
+        : never
 
 /** What a body needs to be read. */
 export type BodyContext<B> =
@@ -238,9 +253,11 @@ const settingsOf = (options: UploadOptions): Effect.Effect<Settings, InvalidTran
 /** A body stream inside the implementation; its context is required by `upload`'s signature. */
 type AnyStream = Stream.Stream<Uint8Array, unknown>
 
+/** A body to upload: whole bytes, or a stream or an iterable read part by part. */
 interface Source {
   readonly bytes: Uint8Array | undefined
   readonly stream: AnyStream | undefined
+  readonly iterable?: AsyncIterable<Uint8Array> | undefined
   readonly totalBytes: number | undefined
 }
 
@@ -274,6 +291,9 @@ const sourceOf = (
         message: `ContentLength must be a non-negative integer, not ${contentLength}`
       })
     )
+  }
+  if (Symbol.asyncIterator in body) {
+    return Effect.succeed({ bytes: undefined, stream: undefined, iterable: body, totalBytes: contentLength })
   }
   return Effect.succeed({ bytes: undefined, stream: body as AnyStream, totalBytes: contentLength })
 }
@@ -319,7 +339,9 @@ const uploadAny = (
       const reader =
         source.bytes !== undefined
           ? yield* Parts.bytesReader(source.bytes, sizing)
-          : yield* Parts.streamReader(source.stream!, sizing, pool)
+          : source.iterable !== undefined
+            ? yield* Parts.iterableReader(source.iterable, sizing, pool)
+            : yield* Parts.streamReader(source.stream!, sizing, pool)
 
       // Progress: bytes handed to the connection, per call (no shared state).
       let sent = 0

@@ -3,8 +3,9 @@
  * structured concurrency.
  *
  * - `upload`: one PutObject for a small body, a concurrent multipart upload for a large one (from
- *   a `Stream`, bytes, a string or a file), bounded memory, per-part checksums and a full-object
- *   check; aborted on failure or interruption, so nothing is left behind.
+ *   a `Stream`, a Node `Readable` or other `AsyncIterable` of bytes, bytes, a string or a file),
+ *   bounded memory, per-part checksums and a full-object check; aborted on failure or
+ *   interruption, so nothing is left behind.
  * - `download` / `downloadFile`: concurrent ranged GETs reassembled in order, pinned to the
  *   object's ETag so an overwrite mid-download fails cleanly; a file is written to a temporary
  *   name and renamed, and removed on failure or interruption.
