@@ -4,17 +4,19 @@
  * transfer's; the worker bundled to plain JavaScript as the peers are), alternating ours and the
  * peer in the same run:
  * - a 256 MiB upload from a Node stream: `S3Manager.upload` vs `@aws-sdk/lib-storage` `Upload`,
- *   same part size (8 MiB) and concurrency (4); MB/s and peak RSS;
+ *   same part size (8 MiB) and concurrency (4), both given the same `Readable`; MB/s and peak RSS;
+ *   and ours from the same `Readable` made an Effect `Stream` (`Stream.fromAsyncIterable`);
  * - a 256 MiB download: `S3Manager.download` (8 MiB ranged GETs, 4 at a time, and one at a time)
- *   vs one GetObject stream of `@aws-sdk/client-s3` (and one of ours); MB/s.
+ *   vs one GetObject stream of `@aws-sdk/client-s3` (and one of ours); MB/s;
+ * - a 256 MiB download to a file: `S3Manager.downloadFile` (8 MiB x 4, positioned writes) vs v3's
+ *   GetObject stream piped into `fs.createWriteStream`; MB/s.
  * Each transfer also reports its process's CPU time (user + system) over the transfer.
  * Prints medians and ratios and merges rows into bench/results.json. `BENCH_ROUNDS` sets the
  * number of rounds (default 5), `BENCH_MIB` the object size (default 256).
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { benchDir, record, row } from "./lib/results.js"
+import { spawnSync } from "node:child_process"
+import { record, row } from "./lib/results.js"
+import { bundle, startSink } from "./lib/sink-process.js"
 import { median } from "./lib/stats.js"
 
 const MiB = 1024 * 1024
@@ -26,37 +28,7 @@ const concurrency = 4
 // The worker runs as plain JavaScript (bundled with esbuild, packages left to node_modules), as the
 // peers do: under tsx our TypeScript sources would be compiled in the measured process (about
 // 80 MB more RSS) while the peers' packages are already JavaScript.
-const bundleDir = path.join(benchDir, "..", "node_modules", ".cache", "bench-manager")
-fs.mkdirSync(bundleDir, { recursive: true })
-const bundle = (name: string): string => {
-  const out = path.join(bundleDir, `${name}.mjs`)
-  execFileSync(path.join(benchDir, "..", "node_modules", ".bin", "esbuild"), [
-    path.join(benchDir, "lib", `${name}.ts`),
-    "--bundle",
-    "--platform=node",
-    "--format=esm",
-    "--packages=external",
-    `--outfile=${out}`,
-    "--log-level=error"
-  ])
-  return out
-}
 const worker = bundle("manager-worker")
-// the sink too runs as plain node, so killing the child ends the server (tsx would leave its own
-// node child running)
-const sink = bundle("s3-sink")
-
-const startSink = (): Promise<{ child: ChildProcess; endpoint: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [sink], {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-      env: { ...process.env, BENCH_OBJECT_BYTES: String(size) }
-    })
-    child.once("message", (m) =>
-      resolve({ child, endpoint: `http://127.0.0.1:${(m as { port: number }).port}` })
-    )
-    child.once("error", reject)
-  })
 
 interface Result {
   readonly which: string
@@ -83,16 +55,19 @@ const runOne = (name: string, endpoint: string): Result => {
 const mbps = (r: Result) => r.moved / MiB / (r.ms / 1000)
 const mib = (bytes: number) => bytes / MiB
 
-const { child, endpoint } = await startSink()
+const { child, endpoint } = await startSink(size)
 try {
   const results = new Map<string, Array<Result>>()
   const cases = [
     "ours-upload",
+    "ours-upload-stream",
     "lib-storage-upload",
     "ours-download",
     "v3-get-stream",
     "ours-get-stream",
-    "ours-download-1"
+    "ours-download-1",
+    "ours-download-file",
+    "v3-get-file"
   ]
   for (const c of cases) runOne(c, endpoint) // warm-up: disk caches, the sink's first connections
   for (let round = 0; round < rounds; round++) {
@@ -118,6 +93,8 @@ try {
   const downPeer = med("v3-get-stream", mbps)
   const downSingleOurs = med("ours-get-stream", mbps)
   const downSequential = med("ours-download-1", mbps)
+  const fileOurs = med("ours-download-file", mbps)
+  const filePeer = med("v3-get-file", mbps)
   const cpu = (c: string) => med(c, (r) => r.cpuMs)
   console.log(
     `\nmedians of ${rounds} rounds, ${size / MiB} MiB, parts of ${partSize / MiB} MiB, concurrency ${concurrency}:`
@@ -134,8 +111,16 @@ try {
   console.log(
     `RSS growth during the upload: ours ${growthOurs.toFixed(0)} MiB, lib-storage ${growthPeer.toFixed(0)} MiB`
   )
+  const upStream = med("ours-upload-stream", mbps)
+  const rssStream = med("ours-upload-stream", (r) => mib(r.peakRss))
+  console.log(
+    `upload from the Readable made an Effect Stream: ${upStream.toFixed(0)} MiB/s (${(upStream / upPeer).toFixed(2)}x), peak RSS ${rssStream.toFixed(0)} MiB (${(rssStream / rssPeer).toFixed(2)}x), client CPU ${cpu("ours-upload-stream").toFixed(0)} ms`
+  )
   console.log(
     `download ours ${downOurs.toFixed(0)} MiB/s, one v3 GetObject stream ${downPeer.toFixed(0)} MiB/s: ${(downOurs / downPeer).toFixed(2)}x (one GetObject stream of ours: ${downSingleOurs.toFixed(0)} MiB/s; the manager one GET at a time: ${downSequential.toFixed(0)} MiB/s)`
+  )
+  console.log(
+    `download to a file: ours ${fileOurs.toFixed(0)} MiB/s, one v3 GetObject stream piped to a file ${filePeer.toFixed(0)} MiB/s: ${(fileOurs / filePeer).toFixed(2)}x (client CPU ${cpu("ours-download-file").toFixed(0)} / ${cpu("v3-get-file").toFixed(0)} ms)`
   )
   console.log(
     `download client CPU per transfer: ours 4 at a time ${cpu("ours-download").toFixed(0)} ms, one at a time ${cpu("ours-download-1").toFixed(0)} ms, one stream of ours ${cpu("ours-get-stream").toFixed(0)} ms; one v3 stream ${cpu("v3-get-stream").toFixed(0)} ms\n`
@@ -144,6 +129,20 @@ try {
   record([
     row("manager: 256 MiB upload from a stream (8 MiB x 4)", "MiB/s", upOurs, upPeer, "@aws-sdk/lib-storage"),
     row("manager: 256 MiB upload, peak RSS", "MiB", rssOurs, rssPeer, "@aws-sdk/lib-storage"),
+    row(
+      "manager: 256 MiB upload from the stream made an Effect Stream",
+      "MiB/s",
+      upStream,
+      upPeer,
+      "@aws-sdk/lib-storage"
+    ),
+    row(
+      "manager: 256 MiB upload from the stream made an Effect Stream, peak RSS",
+      "MiB",
+      rssStream,
+      rssPeer,
+      "@aws-sdk/lib-storage"
+    ),
     row("manager: 256 MiB upload, RSS growth", "MiB", growthOurs, growthPeer, "@aws-sdk/lib-storage"),
     row(
       "manager: 256 MiB upload, client CPU per transfer",
@@ -166,6 +165,13 @@ try {
       downSequential,
       downPeer,
       v3Stream
+    ),
+    row(
+      "manager: 256 MiB download to a file (8 MiB x 4)",
+      "MiB/s",
+      fileOurs,
+      filePeer,
+      "@aws-sdk/client-s3 GetObject stream piped to a file"
     ),
     row(
       "manager: 256 MiB download, one GetObject stream of ours",

@@ -1,14 +1,19 @@
 /**
  * One transfer of the manager benchmark, in a process of its own so its peak memory is its own:
  * `tsx bench/lib/manager-worker.ts <case> <endpoint> <bytes> <partSize> <concurrency>` where case is
- * `ours-upload`, `lib-storage-upload`, `ours-download`, `v3-get-stream` or `ours-get-stream`.
- * Uploads read a generated Node `Readable` (fresh 64 KiB chunks); downloads are consumed and
- * dropped. Prints one JSON line: milliseconds, the process's CPU time (user + system) over the
+ * `ours-upload`, `ours-upload-stream`, `lib-storage-upload`, `ours-download`, `v3-get-stream`,
+ * `ours-get-stream`, `ours-download-file` or `v3-get-file`. Uploads read a generated Node `Readable`
+ * (fresh 64 KiB chunks): given as the body as it is (ours and lib-storage), or turned into an Effect
+ * `Stream` first (`ours-upload-stream`, `Stream.fromAsyncIterable`); stream downloads are consumed and dropped, file downloads written to a temporary file
+ * (`S3Manager.downloadFile`; v3's stream through `stream.pipeline` into `fs.createWriteStream`). Prints one JSON line: milliseconds, the process's CPU time (user + system) over the
  * transfer, peak RSS (the process's high-water mark), RSS before the transfer (after imports and
  * client set-up), and the bytes moved. With `BENCH_MEMORY_TRACE=1` it samples all of
  * `process.memoryUsage()` (rss, heap, external, arrayBuffers) instead of RSS alone and prints the
  * samples to stderr (a diagnostic: the fuller sampling costs CPU; same for every case).
  */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { Readable } from "node:stream"
 
 const [which = "", endpoint = "", bytesArg = "", partArg = "", concurrencyArg = ""] = process.argv.slice(2)
@@ -34,6 +39,9 @@ const source = (): Readable => {
     }
   })
 }
+
+/** Where the file downloads write (removed after the transfer). */
+const target = path.join(os.tmpdir(), `bench-manager-${process.pid}.bin`)
 
 let peak = 0
 const trace = process.env.BENCH_MEMORY_TRACE === "1"
@@ -91,20 +99,34 @@ const main = async (): Promise<{ moved: number; run: () => Promise<number> }> =>
     await runtime.runPromise(Effect.void)
     const count = <E, R>(s: import("effect/Stream").Stream<Uint8Array, E, R>) =>
       Stream.runFold(s, 0, (n, c) => n + c.length)
-    if (which === "ours-upload") {
+    if (which === "ours-upload" || which === "ours-upload-stream") {
+      return {
+        moved: total,
+        run: () => {
+          const readable = source()
+          const Body = which === "ours-upload" ? readable : Stream.fromAsyncIterable(readable, (e) => e)
+          return runtime.runPromise(
+            Effect.map(
+              S3Manager.upload(
+                { Bucket: "bench", Key: "k", Body, ContentType: "application/octet-stream" },
+                { partSize, concurrency }
+              ),
+              (o) => o.bytes
+            )
+          )
+        }
+      }
+    }
+    if (which === "ours-download-file") {
+      const NodeFileSystem = await import("@effect/platform-node/NodeFileSystem")
       return {
         moved: total,
         run: () =>
           runtime.runPromise(
             Effect.map(
-              S3Manager.upload(
-                {
-                  Bucket: "bench",
-                  Key: "k",
-                  Body: Stream.fromAsyncIterable(source(), (e) => e),
-                  ContentType: "application/octet-stream"
-                },
-                { partSize, concurrency }
+              Effect.provide(
+                S3Manager.downloadFile({ Bucket: "bench", Key: "k" }, target, { partSize, concurrency }),
+                NodeFileSystem.layer
               ),
               (o) => o.bytes
             )
@@ -155,6 +177,18 @@ const main = async (): Promise<{ moved: number; run: () => Promise<number> }> =>
       }
     }
   }
+  if (which === "v3-get-file") {
+    const { pipeline } = await import("node:stream/promises")
+    const fs = await import("node:fs")
+    return {
+      moved: total,
+      run: async () => {
+        const out = await client.send(new GetObjectCommand({ Bucket: "bench", Key: "k" }))
+        await pipeline(out.Body as Readable, fs.createWriteStream(target))
+        return fs.statSync(target).size
+      }
+    }
+  }
   return {
     moved: total,
     run: async () => {
@@ -176,6 +210,7 @@ const moved = await run()
 const ms = Number(process.hrtime.bigint() - t0) / 1e6
 const cpu = process.cpuUsage(cpu0)
 clearInterval(timer)
+fs.rmSync(target, { force: true })
 sample()
 const maxRss = process.resourceUsage().maxRSS * 1024
 if (trace) console.error(`ms\trss\theapUsed\theapTotal\texternal\tarrayBuffers (MiB)\n${samples.join("\n")}`)
