@@ -9,7 +9,9 @@
  * - a 256 MiB download: `S3Manager.download` (8 MiB ranged GETs, 4 at a time, and one at a time)
  *   vs one GetObject stream of `@aws-sdk/client-s3` (and one of ours); MB/s;
  * - a 256 MiB download to a file: `S3Manager.downloadFile` (8 MiB x 4, positioned writes) vs v3's
- *   GetObject stream piped into `fs.createWriteStream`; MB/s.
+ *   GetObject stream piped into `fs.createWriteStream`; MB/s;
+ * - the two downloads again, of 64 MiB, from a second sink that paces every response to 64 MiB/s
+ *   (a link where each connection has its own limit, as S3's have: what concurrency is for).
  * Each transfer also reports its process's CPU time (user + system) over the transfer.
  * Prints medians and ratios and merges rows into bench/results.json. `BENCH_ROUNDS` sets the
  * number of rounds (default 5), `BENCH_MIB` the object size (default 256).
@@ -39,12 +41,26 @@ interface Result {
   readonly rssBefore: number
 }
 
-const runOne = (name: string, endpoint: string): Result => {
-  // `ours-download-1`: the manager's download with one ranged GET at a time
-  const [which, parts] = name === "ours-download-1" ? ["ours-download", 1] : [name, concurrency]
+/** The paced sink's object, and the rate of each of its responses. */
+const pacedSize = 64 * MiB
+const pacedMiBps = 64
+
+const runOne = (name: string, endpoints: { readonly plain: string; readonly paced: string }): Result => {
+  // `ours-download-1`: the manager's download with one ranged GET at a time; `paced-*`: against
+  // the paced sink
+  const paced = name.startsWith("paced-")
+  const plain = paced ? name.slice("paced-".length) : name
+  const [which, parts] = plain === "ours-download-1" ? ["ours-download", 1] : [plain, concurrency]
   const out = spawnSync(
     process.execPath,
-    [worker, which, endpoint, String(size), String(partSize), String(parts)],
+    [
+      worker,
+      which,
+      paced ? endpoints.paced : endpoints.plain,
+      String(paced ? pacedSize : size),
+      String(partSize),
+      String(parts)
+    ],
     { encoding: "utf8" }
   )
   if (out.status !== 0) throw new Error(`${which} failed: ${out.stderr}`)
@@ -55,7 +71,8 @@ const runOne = (name: string, endpoint: string): Result => {
 const mbps = (r: Result) => r.moved / MiB / (r.ms / 1000)
 const mib = (bytes: number) => bytes / MiB
 
-const { child, endpoint } = await startSink(size)
+const sinks = [await startSink(size), await startSink(pacedSize, pacedMiBps)]
+const endpoints = { plain: sinks[0]!.endpoint, paced: sinks[1]!.endpoint }
 try {
   const results = new Map<string, Array<Result>>()
   const cases = [
@@ -67,13 +84,17 @@ try {
     "ours-get-stream",
     "ours-download-1",
     "ours-download-file",
-    "v3-get-file"
+    "v3-get-file",
+    "paced-ours-download",
+    "paced-v3-get-stream",
+    "paced-ours-download-file",
+    "paced-v3-get-file"
   ]
-  for (const c of cases) runOne(c, endpoint) // warm-up: disk caches, the sink's first connections
+  for (const c of cases) runOne(c, endpoints) // warm-up: disk caches, the sinks' first connections
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? cases : [...cases].reverse()
     for (const c of order) {
-      const r = runOne(c, endpoint)
+      const r = runOne(c, endpoints)
       const list = results.get(c) ?? []
       list.push(r)
       results.set(c, list)
@@ -95,6 +116,10 @@ try {
   const downSequential = med("ours-download-1", mbps)
   const fileOurs = med("ours-download-file", mbps)
   const filePeer = med("v3-get-file", mbps)
+  const pacedOurs = med("paced-ours-download", mbps)
+  const pacedPeer = med("paced-v3-get-stream", mbps)
+  const pacedFileOurs = med("paced-ours-download-file", mbps)
+  const pacedFilePeer = med("paced-v3-get-file", mbps)
   const cpu = (c: string) => med(c, (r) => r.cpuMs)
   console.log(
     `\nmedians of ${rounds} rounds, ${size / MiB} MiB, parts of ${partSize / MiB} MiB, concurrency ${concurrency}:`
@@ -121,6 +146,9 @@ try {
   )
   console.log(
     `download to a file: ours ${fileOurs.toFixed(0)} MiB/s, one v3 GetObject stream piped to a file ${filePeer.toFixed(0)} MiB/s: ${(fileOurs / filePeer).toFixed(2)}x (client CPU ${cpu("ours-download-file").toFixed(0)} / ${cpu("v3-get-file").toFixed(0)} ms)`
+  )
+  console.log(
+    `paced sink (${pacedMiBps} MiB/s a connection), ${pacedSize / MiB} MiB: download ${pacedOurs.toFixed(0)} MiB/s against one v3 stream's ${pacedPeer.toFixed(0)} (${(pacedOurs / pacedPeer).toFixed(2)}x); to a file ${pacedFileOurs.toFixed(0)} against ${pacedFilePeer.toFixed(0)} (${(pacedFileOurs / pacedFilePeer).toFixed(2)}x)`
   )
   console.log(
     `download client CPU per transfer: ours 4 at a time ${cpu("ours-download").toFixed(0)} ms, one at a time ${cpu("ours-download-1").toFixed(0)} ms, one stream of ours ${cpu("ours-get-stream").toFixed(0)} ms; one v3 stream ${cpu("v3-get-stream").toFixed(0)} ms\n`
@@ -174,6 +202,20 @@ try {
       "@aws-sdk/client-s3 GetObject stream piped to a file"
     ),
     row(
+      `manager: 64 MiB download (8 MiB x 4), sink paced to ${pacedMiBps} MiB/s a connection`,
+      "MiB/s",
+      pacedOurs,
+      pacedPeer,
+      v3Stream
+    ),
+    row(
+      `manager: 64 MiB download to a file (8 MiB x 4), sink paced to ${pacedMiBps} MiB/s a connection`,
+      "MiB/s",
+      pacedFileOurs,
+      pacedFilePeer,
+      "@aws-sdk/client-s3 GetObject stream piped to a file"
+    ),
+    row(
       "manager: 256 MiB download, one GetObject stream of ours",
       "MiB/s",
       downSingleOurs,
@@ -182,5 +224,5 @@ try {
     )
   ])
 } finally {
-  child.kill()
+  for (const sink of sinks) sink.child.kill()
 }

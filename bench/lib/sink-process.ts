@@ -27,15 +27,23 @@ export const bundle = (name: string): string => {
 }
 
 /**
- * Starts the sink serving an object of `objectBytes` (run as plain node, so killing the child ends
- * the server; tsx would leave its own node child running).
+ * Starts the sink serving an object of `objectBytes`, each response paced to `connMiBps` when given
+ * (run as plain node, so killing the child ends the server; tsx would leave its own node child
+ * running).
  */
-export const startSink = (objectBytes: number): Promise<{ child: ChildProcess; endpoint: string }> => {
+export const startSink = (
+  objectBytes: number,
+  connMiBps?: number
+): Promise<{ child: ChildProcess; endpoint: string }> => {
   const sink = bundle("s3-sink")
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [sink], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
-      env: { ...process.env, BENCH_OBJECT_BYTES: String(objectBytes) }
+      env: {
+        ...process.env,
+        BENCH_OBJECT_BYTES: String(objectBytes),
+        BENCH_CONN_MIBPS: String(connMiBps ?? 0)
+      }
     })
     child.once("message", (m) =>
       resolve({ child, endpoint: `http://127.0.0.1:${(m as { port: number }).port}` })
