@@ -373,12 +373,35 @@ export const downloadFile = (
           // memory stays near one batch per part in flight.
           const file = yield* fs.open(temp, { flag: "w" })
           const lock = yield* Effect.makeSemaphore(1)
+          // One write per batch (a copy into one array costs less than a write per chunk), from
+          // one array reused by every write: writes take turns, and each is done with the array
+          // before the next starts (an interrupted write may still be reading it, so the next
+          // write gets a new one). A fresh array per batch was garbage at the rate of the
+          // download, and collecting it cost more than the copy.
+          let scratch = new Uint8Array(0)
+          const joined = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
+            if (chunks.length === 1) return chunks[0]!
+            let length = 0
+            for (const c of chunks) length += c.length
+            if (scratch.length < length) scratch = new Uint8Array(Math.max(length, 2 * scratch.length))
+            let at = 0
+            for (const c of chunks) {
+              scratch.set(c, at)
+              at += c.length
+            }
+            return scratch.subarray(0, length)
+          }
           const write: Deliver<PlatformError> = (chunks, offset) =>
             lock.withPermits(1)(
               Effect.zipRight(
                 file.seek(offset, "start"),
-                // one write per batch: a copy into one array costs less than a write per chunk
-                file.writeAll(Body.concat(chunks))
+                Effect.suspend(() => file.writeAll(joined(chunks))).pipe(
+                  Effect.onInterrupt(() =>
+                    Effect.sync(() => {
+                      scratch = new Uint8Array(0)
+                    })
+                  )
+                )
               )
             )
           yield* Effect.forEach(
