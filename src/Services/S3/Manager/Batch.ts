@@ -10,7 +10,7 @@ import * as Stream from "effect/Stream"
 import { uriEncodePath } from "../../../Protocols/UriEncoding.js"
 import * as S3 from "../index.js"
 import { InvalidTransferOptions, type MultipartUploadError, TransferError } from "./Errors.js"
-import { createUpload, guarded, PartFailure } from "./Multipart.js"
+import { createUpload, guarded, integerIn, PartFailure, repeatedFields } from "./Multipart.js"
 import * as Parts from "./Parts.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -190,17 +190,9 @@ export const copyObject = (
     const threshold = options.multipartThreshold ?? Parts.MAX_PART_SIZE
     const partSize = options.partSize ?? Math.max(512 * Parts.MiB, minPartSize)
     const concurrency = options.concurrency ?? 4
-    const check = (name: string, v: number, min: number, max: number) =>
-      Number.isSafeInteger(v) && v >= min && v <= max
-        ? Effect.void
-        : Effect.fail(
-            new InvalidTransferOptions({
-              message: `${name} must be an integer from ${min} to ${max}, not ${v}`
-            })
-          )
-    yield* check("multipartThreshold", threshold, minPartSize, Parts.MAX_PART_SIZE)
-    yield* check("partSize", partSize, minPartSize, Parts.MAX_PART_SIZE)
-    yield* check("concurrency", concurrency, 1, Parts.MAX_PARTS)
+    yield* integerIn("multipartThreshold", threshold, minPartSize, Parts.MAX_PART_SIZE)
+    yield* integerIn("partSize", partSize, minPartSize, Parts.MAX_PART_SIZE)
+    yield* integerIn("concurrency", concurrency, 1, Parts.MAX_PARTS)
 
     const source = sourceOf(input.CopySource)
     const copySource = typeof input.CopySource === "string" ? input.CopySource : copySourceHeader(source)
@@ -258,6 +250,7 @@ export const copyObject = (
     const ranges: Array<readonly [number, number]> = []
     for (let a = 0; a < size; a += sizing.first) ranges.push([a, Math.min(size, a + sizing.first) - 1])
     const pinned = CopySourceIfMatch ?? head.ETag
+    const repeated = repeatedFields(input)
     const partFields = {
       Bucket: input.Bucket,
       Key: input.Key,
@@ -270,13 +263,7 @@ export const copyObject = (
       ...(CopySourceSSECustomerKey === undefined ? {} : { CopySourceSSECustomerKey }),
       ...(CopySourceSSECustomerKeyMD5 === undefined ? {} : { CopySourceSSECustomerKeyMD5 }),
       ...(ExpectedSourceBucketOwner === undefined ? {} : { ExpectedSourceBucketOwner }),
-      ...(input.SSECustomerAlgorithm === undefined
-        ? {}
-        : { SSECustomerAlgorithm: input.SSECustomerAlgorithm }),
-      ...(input.SSECustomerKey === undefined ? {} : { SSECustomerKey: input.SSECustomerKey }),
-      ...(input.SSECustomerKeyMD5 === undefined ? {} : { SSECustomerKeyMD5: input.SSECustomerKeyMD5 }),
-      ...(input.RequestPayer === undefined ? {} : { RequestPayer: input.RequestPayer }),
-      ...(input.ExpectedBucketOwner === undefined ? {} : { ExpectedBucketOwner: input.ExpectedBucketOwner })
+      ...repeated
     }
     const copyPart = (uploadId: string, [a, b]: readonly [number, number], i: number) =>
       S3.uploadPartCopy({
@@ -322,15 +309,7 @@ export const copyObject = (
           Key: input.Key,
           UploadId: uploadId,
           MultipartUpload: { Parts: parts },
-          ...(input.SSECustomerAlgorithm === undefined
-            ? {}
-            : { SSECustomerAlgorithm: input.SSECustomerAlgorithm }),
-          ...(input.SSECustomerKey === undefined ? {} : { SSECustomerKey: input.SSECustomerKey }),
-          ...(input.SSECustomerKeyMD5 === undefined ? {} : { SSECustomerKeyMD5: input.SSECustomerKeyMD5 }),
-          ...(input.RequestPayer === undefined ? {} : { RequestPayer: input.RequestPayer }),
-          ...(input.ExpectedBucketOwner === undefined
-            ? {}
-            : { ExpectedBucketOwner: input.ExpectedBucketOwner })
+          ...repeated
         }).pipe(Effect.mapError((e) => new PartFailure(undefined, "complete", e)))
       })
     // CreateMultipartUpload, the part copies and CompleteMultipartUpload; aborted on failure or

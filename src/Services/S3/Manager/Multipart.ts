@@ -14,7 +14,43 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as S3 from "../index.js"
-import { MultipartUploadError, TransferError } from "./Errors.js"
+import { InvalidTransferOptions, MultipartUploadError, TransferError } from "./Errors.js"
+
+/** Fails with `InvalidTransferOptions` unless `value` is an integer from `min` to `max`. */
+export const integerIn = (name: string, value: number, min: number, max: number) =>
+  Number.isSafeInteger(value) && value >= min && value <= max
+    ? Effect.void
+    : Effect.fail(
+        new InvalidTransferOptions({
+          message: `${name} must be an integer from ${min} to ${max}, not ${value}`
+        })
+      )
+
+/** The object's fields every UploadPart / UploadPartCopy and the completion repeat. */
+export interface RepeatedFields {
+  readonly SSECustomerAlgorithm?: string | undefined
+  readonly SSECustomerKey?: Uint8Array | string | undefined
+  readonly SSECustomerKeyMD5?: string | undefined
+  readonly RequestPayer?: S3.RequestPayer | undefined
+  readonly ExpectedBucketOwner?: string | undefined
+}
+
+/** The fields of `input` the parts and the completion repeat (customer key, payer, owner), if set. */
+export const repeatedFields = (input: RepeatedFields) => {
+  const out: {
+    SSECustomerAlgorithm?: string
+    SSECustomerKey?: Uint8Array | string
+    SSECustomerKeyMD5?: string
+    RequestPayer?: S3.RequestPayer
+    ExpectedBucketOwner?: string
+  } = {}
+  if (input.SSECustomerAlgorithm !== undefined) out.SSECustomerAlgorithm = input.SSECustomerAlgorithm
+  if (input.SSECustomerKey !== undefined) out.SSECustomerKey = input.SSECustomerKey
+  if (input.SSECustomerKeyMD5 !== undefined) out.SSECustomerKeyMD5 = input.SSECustomerKeyMD5
+  if (input.RequestPayer !== undefined) out.RequestPayer = input.RequestPayer
+  if (input.ExpectedBucketOwner !== undefined) out.ExpectedBucketOwner = input.ExpectedBucketOwner
+  return out
+}
 
 /** Why the work of a multipart upload failed, before it becomes a `MultipartUploadError`. */
 export class PartFailure {

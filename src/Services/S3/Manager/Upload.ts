@@ -21,7 +21,7 @@ import {
   type MultipartUploadError,
   TransferError
 } from "./Errors.js"
-import { createUpload, guarded, PartFailure } from "./Multipart.js"
+import { createUpload, guarded, integerIn, PartFailure, repeatedFields } from "./Multipart.js"
 import * as Parts from "./Parts.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -217,23 +217,14 @@ interface Settings {
   readonly abortTimeout: Duration.Duration
 }
 
-const positiveInteger = (name: string, value: number, min: number, max: number) =>
-  Number.isSafeInteger(value) && value >= min && value <= max
-    ? Effect.void
-    : Effect.fail(
-        new InvalidTransferOptions({
-          message: `${name} must be an integer from ${min} to ${max}, not ${value}`
-        })
-      )
-
 const settingsOf = (options: UploadOptions): Effect.Effect<Settings, InvalidTransferOptions> =>
   Effect.gen(function* () {
     const minPartSize = options.minPartSize ?? Parts.MIN_PART_SIZE
     const partSize = options.partSize ?? Math.max(Parts.DEFAULT_PART_SIZE, minPartSize)
     const concurrency = options.concurrency ?? 4
-    yield* positiveInteger("minPartSize", minPartSize, 1, Parts.MAX_PART_SIZE)
-    yield* positiveInteger("partSize", partSize, minPartSize, Parts.MAX_PART_SIZE)
-    yield* positiveInteger("concurrency", concurrency, 1, Parts.MAX_PARTS)
+    yield* integerIn("minPartSize", minPartSize, 1, Parts.MAX_PART_SIZE)
+    yield* integerIn("partSize", partSize, minPartSize, Parts.MAX_PART_SIZE)
+    yield* integerIn("concurrency", concurrency, 1, Parts.MAX_PARTS)
     const checksum = options.checksumAlgorithm ?? "CRC32"
     const algorithm = checksum === "none" ? undefined : checksum
     return {
@@ -303,22 +294,6 @@ const SLICE = 1024 * 1024
 
 // ---------------------------------------------------------------------------------------------
 // Upload.
-
-const sseFields = (input: UploadInput<UploadBody>) => {
-  const out: {
-    SSECustomerAlgorithm?: string
-    SSECustomerKey?: Uint8Array | string
-    SSECustomerKeyMD5?: string
-    RequestPayer?: S3.RequestPayer
-    ExpectedBucketOwner?: string
-  } = {}
-  if (input.SSECustomerAlgorithm !== undefined) out.SSECustomerAlgorithm = input.SSECustomerAlgorithm
-  if (input.SSECustomerKey !== undefined) out.SSECustomerKey = input.SSECustomerKey
-  if (input.SSECustomerKeyMD5 !== undefined) out.SSECustomerKeyMD5 = input.SSECustomerKeyMD5
-  if (input.RequestPayer !== undefined) out.RequestPayer = input.RequestPayer
-  if (input.ExpectedBucketOwner !== undefined) out.ExpectedBucketOwner = input.ExpectedBucketOwner
-  return out
-}
 
 const uploadAny = (
   input: UploadInput<UploadBody>,
@@ -414,7 +389,7 @@ const uploadAny = (
 
       // Multipart.
       const { IfNoneMatch, ...createFields } = fields
-      const sse = sseFields(input)
+      const sse = repeatedFields(input)
       const create = createUpload({
         ...createFields,
         ...(settings.algorithm === undefined ? {} : { ChecksumAlgorithm: settings.algorithm })
