@@ -7,22 +7,13 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
 
-const session = Layer.effect(
-  Session.Session,
-  Effect.map(Transport, (transport) =>
-    Session.make({
-      region: "us-east-1",
-      credentials: Credentials.fromStatic(
-        Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })
-      ),
-      transport
-    })
-  )
-).pipe(Layer.provide(NodeTransport.layer()))
+const session = Session.layerOverTransport({
+  region: "us-east-1",
+  credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" }))
+}).pipe(Layer.provide(NodeTransport.layer()))
 
 const program = Effect.scoped(
   Effect.flatMap(S3.getObject({ Bucket: "bucket", Key: "key" }), (out) =>

@@ -19,7 +19,6 @@ import * as Stream from "effect/Stream"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as Body from "../../src/Request/Body.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
 
@@ -69,20 +68,14 @@ const checked = (name: string, expected: number) => {
 }
 
 export const makeOurs = async (t: Target, viaStream = false): Promise<BenchClient> => {
-  const session = Layer.effect(
-    Session.Session,
-    Effect.map(Transport, (transport) =>
-      Session.make({
-        region: "us-east-1",
-        endpoint: t.endpoint,
-        credentials: Credentials.fromStatic(
-          Credentials.make({ accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey })
-        ),
-        transport,
-        s3: { forcePathStyle: true }
-      })
-    )
-  ).pipe(Layer.provide(NodeTransport.layer()))
+  const session = Session.layerOverTransport({
+    region: "us-east-1",
+    endpoint: t.endpoint,
+    credentials: Credentials.fromStatic(
+      Credentials.make({ accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey })
+    ),
+    s3: { forcePathStyle: true }
+  }).pipe(Layer.provide(NodeTransport.layer()))
   const runtime = ManagedRuntime.make(S3.layer().pipe(Layer.provide(session)))
   const name = viaStream ? OURS_STREAM : OURS
   const check = checked(name, t.bytes)

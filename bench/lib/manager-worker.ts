@@ -74,25 +74,18 @@ const main = async (): Promise<{ moved: number; run: () => Promise<number> }> =>
     const ManagedRuntime = await import("effect/ManagedRuntime")
     const Credentials = await import("../../src/Credentials/Credentials.js")
     const NodeTransport = await import("../../src/Request/NodeTransport.js")
-    const { Transport } = await import("../../src/Request/Transport.js")
     const S3 = await import("../../src/Services/S3/index.js")
     const S3Manager = await import("../../src/Services/S3/Manager/index.js")
     const Session = await import("../../src/Session/Session.js")
-    const session = Layer.effect(
-      Session.Session,
-      Effect.map(Transport, (transport) =>
-        Session.make({
-          region: "us-east-1",
-          endpoint,
-          credentials: Credentials.fromStatic(
-            Credentials.make({ accessKeyId: "AKID", secretAccessKey: "SECRET" })
-          ),
-          transport,
-          s3: { forcePathStyle: true },
-          requestChecksumCalculation: "when_required"
-        })
-      )
-    )
+    const session = Session.layerOverTransport({
+      region: "us-east-1",
+      endpoint,
+      credentials: Credentials.fromStatic(
+        Credentials.make({ accessKeyId: "AKID", secretAccessKey: "SECRET" })
+      ),
+      s3: { forcePathStyle: true },
+      requestChecksumCalculation: "when_required"
+    })
     const runtime = ManagedRuntime.make(
       S3.layer().pipe(Layer.provide(session), Layer.provide(NodeTransport.layer()))
     )

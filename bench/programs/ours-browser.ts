@@ -8,24 +8,17 @@ import * as Layer from "effect/Layer"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as Body from "../../src/Request/Body.js"
 import * as HttpClientTransport from "../../src/Request/HttpClientTransport.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
 
-const session = Layer.effect(
-  Session.Session,
-  Effect.map(Transport, (transport) =>
-    Session.make({
-      region: "us-east-1",
-      endpoint: "http://127.0.0.1:9000",
-      credentials: Credentials.fromStatic(
-        Credentials.make({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" })
-      ),
-      transport,
-      s3: { forcePathStyle: true }
-    })
-  )
-).pipe(Layer.provide(HttpClientTransport.layer()), Layer.provide(FetchHttpClient.layer))
+const session = Session.layerOverTransport({
+  region: "us-east-1",
+  endpoint: "http://127.0.0.1:9000",
+  credentials: Credentials.fromStatic(
+    Credentials.make({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" })
+  ),
+  s3: { forcePathStyle: true }
+}).pipe(Layer.provide(HttpClientTransport.layer()), Layer.provide(FetchHttpClient.layer))
 
 const program = Effect.scoped(
   Effect.flatMap(S3.getObject({ Bucket: "bench", Key: "data/object-1k.bin" }), (out) => Body.bytes(out.Body))

@@ -9,7 +9,6 @@ import * as Layer from "effect/Layer"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as Body from "../../src/Request/Body.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
 import { report } from "./report.js"
@@ -18,20 +17,14 @@ const endpoint = process.env.BENCH_ENDPOINT ?? "http://127.0.0.1:9000"
 const calls = Number(process.env.BENCH_CALLS ?? 1)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1)
 
-const session = Layer.effect(
-  Session.Session,
-  Effect.map(Transport, (transport) =>
-    Session.make({
-      region: "us-east-1",
-      endpoint,
-      credentials: Credentials.fromStatic(
-        Credentials.make({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" })
-      ),
-      transport,
-      s3: { forcePathStyle: true }
-    })
-  )
-).pipe(Layer.provide(NodeTransport.layer()))
+const session = Session.layerOverTransport({
+  region: "us-east-1",
+  endpoint,
+  credentials: Credentials.fromStatic(
+    Credentials.make({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" })
+  ),
+  s3: { forcePathStyle: true }
+}).pipe(Layer.provide(NodeTransport.layer()))
 
 const one = Effect.scoped(
   Effect.flatMap(S3.getObject({ Bucket: "bench", Key: "data/object-1k.bin" }), (out) => Body.bytes(out.Body))

@@ -9,7 +9,6 @@ import * as Layer from "effect/Layer"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as Body from "../../src/Request/Body.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
 import { countOps } from "../lib/op-counter.js"
@@ -17,20 +16,12 @@ import { startFixedServer } from "../lib/servers.js"
 
 const trace = process.argv.includes("--trace")
 const server = await startFixedServer(1024)
-const session = Layer.effect(
-  Session.Session,
-  Effect.map(Transport, (transport) =>
-    Session.make({
-      region: "us-east-1",
-      endpoint: server.endpoint,
-      credentials: Credentials.fromStatic(
-        Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })
-      ),
-      transport,
-      s3: { forcePathStyle: true }
-    })
-  )
-).pipe(Layer.provide(NodeTransport.layer()))
+const session = Session.layerOverTransport({
+  region: "us-east-1",
+  endpoint: server.endpoint,
+  credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
+  s3: { forcePathStyle: true }
+}).pipe(Layer.provide(NodeTransport.layer()))
 const rt = (await import("effect/ManagedRuntime")).make(S3.layer().pipe(Layer.provide(session)))
 const count = (name: string, effect: Effect.Effect<unknown, unknown, S3.S3>) =>
   countOps(name, effect, (run) => rt.runPromise(run), trace)

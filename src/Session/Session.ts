@@ -10,11 +10,11 @@
  */
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { CredentialsProvider } from "../Credentials/Credentials.js"
 import * as Retry from "../Request/Retry.js"
-import type { TransportService } from "../Request/Transport.js"
+import { Transport, type TransportService } from "../Request/Transport.js"
 import type * as ProfileSettings from "./ProfileSettings.js"
 
 /** Settings S3 clients read (the Go SDK's `aws.Config` S3 fields). */
@@ -114,3 +114,21 @@ export const make = (options: ExplicitSessionOptions): SessionConfig => ({
 /** `make` as a layer. */
 export const layerWith = (options: ExplicitSessionOptions): Layer.Layer<Session> =>
   Layer.succeed(Session, make(options))
+
+/**
+ * `make` as a layer whose transport is the `Transport` service: explicit settings, nothing read
+ * from the environment or the shared files (tests, programs that configure everything in code).
+ *
+ * @example
+ * S3.layer().pipe(
+ *   Layer.provide(Session.layerOverTransport({ region: "us-east-1", credentials })),
+ *   Layer.provide(NodeTransport.layer())
+ * )
+ */
+export const layerOverTransport = (
+  options: Omit<ExplicitSessionOptions, "transport">
+): Layer.Layer<Session, never, Transport> =>
+  Layer.effect(
+    Session,
+    Effect.map(Transport, (transport) => make({ ...options, transport }))
+  )

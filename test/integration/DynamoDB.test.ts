@@ -5,26 +5,19 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
 import * as Session from "../../src/Session/Session.js"
 import * as LocalServers from "../support/LocalServers.js"
 
 const DynaliteSession = Layer.unwrapScoped(
   Effect.map(LocalServers.dynalite, (server) =>
-    Layer.effect(
-      Session.Session,
-      Effect.map(Transport, (transport) =>
-        Session.make({
-          region: "us-east-1",
-          endpoint: server.endpoint,
-          credentials: Credentials.fromStatic(
-            Credentials.make({ accessKeyId: "local", secretAccessKey: "local" })
-          ),
-          transport
-        })
+    Session.layerOverTransport({
+      region: "us-east-1",
+      endpoint: server.endpoint,
+      credentials: Credentials.fromStatic(
+        Credentials.make({ accessKeyId: "local", secretAccessKey: "local" })
       )
-    )
+    })
   )
 ).pipe(Layer.provide(NodeTransport.layer()))
 

@@ -6,7 +6,6 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
 import * as LocalServers from "../support/LocalServers.js"
@@ -17,21 +16,15 @@ class Endpoint extends Effect.Tag("test/S3Endpoint")<Endpoint, { readonly url: s
 const S3rverSession = Layer.unwrapScoped(
   Effect.map(LocalServers.s3rver, (server) =>
     Layer.mergeAll(
-      Layer.effect(
-        Session.Session,
-        Effect.map(Transport, (transport) =>
-          Session.make({
-            region: "us-east-1",
-            endpoint: server.endpoint,
-            credentials: Credentials.fromStatic(
-              Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
-            ),
-            transport,
-            s3: { forcePathStyle: true },
-            requestChecksumCalculation: "when_required"
-          })
-        )
-      ),
+      Session.layerOverTransport({
+        region: "us-east-1",
+        endpoint: server.endpoint,
+        credentials: Credentials.fromStatic(
+          Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
+        ),
+        s3: { forcePathStyle: true },
+        requestChecksumCalculation: "when_required"
+      }),
       Layer.succeed(Endpoint, { url: server.endpoint })
     )
   )

@@ -23,7 +23,6 @@ import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as Checksums from "../../src/Request/Checksums.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
 import * as Retry from "../../src/Request/Retry.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as S3Manager from "../../src/Services/S3/Manager/index.js"
 import * as Session from "../../src/Session/Session.js"
@@ -36,22 +35,16 @@ const KiB = 1024
 const MiB = 1024 * KiB
 
 const sessionLayer = (endpoint: string, retry?: Retry.RetryPolicy) =>
-  Layer.effect(
-    Session.Session,
-    Effect.map(Transport, (transport) =>
-      Session.make({
-        region: "us-east-1",
-        endpoint,
-        credentials: Credentials.fromStatic(
-          Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
-        ),
-        transport,
-        s3: { forcePathStyle: true },
-        requestChecksumCalculation: "when_required",
-        ...(retry === undefined ? {} : { retry })
-      })
-    )
-  )
+  Session.layerOverTransport({
+    region: "us-east-1",
+    endpoint,
+    credentials: Credentials.fromStatic(
+      Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
+    ),
+    s3: { forcePathStyle: true },
+    requestChecksumCalculation: "when_required",
+    ...(retry === undefined ? {} : { retry })
+  })
 
 const S3rverEnv = Layer.unwrapScoped(
   Effect.map(LocalServers.s3rver, (server) => S3.layer().pipe(Layer.provide(sessionLayer(server.endpoint))))

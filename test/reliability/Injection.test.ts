@@ -20,7 +20,6 @@ import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
 import * as FaultServer from "../support/FaultServer.js"
@@ -302,21 +301,15 @@ describe("URI injection", () => {
       const s3rver = yield* LocalServers.s3rver
       const env = S3.layer().pipe(
         Layer.provide(
-          Layer.effect(
-            Session.Session,
-            Effect.map(Transport, (transport) =>
-              Session.make({
-                region: "us-east-1",
-                endpoint: s3rver.endpoint,
-                transport,
-                credentials: Credentials.fromStatic(
-                  Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
-                ),
-                s3: { forcePathStyle: true },
-                requestChecksumCalculation: "when_required"
-              })
-            )
-          )
+          Session.layerOverTransport({
+            region: "us-east-1",
+            endpoint: s3rver.endpoint,
+            credentials: Credentials.fromStatic(
+              Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
+            ),
+            s3: { forcePathStyle: true },
+            requestChecksumCalculation: "when_required"
+          })
         ),
         Layer.provide(NodeTransport.layer())
       )

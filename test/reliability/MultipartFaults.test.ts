@@ -29,7 +29,6 @@ import * as TestClock from "effect/TestClock"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
 import * as Retry from "../../src/Request/Retry.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as S3Manager from "../../src/Services/S3/Manager/index.js"
 import * as Session from "../../src/Session/Session.js"
@@ -164,22 +163,16 @@ const describePlan = (p: Plan) =>
 const clientLayer = (endpoint: string) =>
   S3.layer().pipe(
     Layer.provide(
-      Layer.effect(
-        Session.Session,
-        Effect.map(Transport, (transport) =>
-          Session.make({
-            region: "us-east-1",
-            endpoint,
-            credentials: Credentials.fromStatic(
-              Credentials.make({ accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" })
-            ),
-            transport,
-            s3: { forcePathStyle: true },
-            requestChecksumCalculation: "when_required",
-            retry: Retry.standard({ maxAttempts: MAX_ATTEMPTS })
-          })
-        )
-      )
+      Session.layerOverTransport({
+        region: "us-east-1",
+        endpoint,
+        credentials: Credentials.fromStatic(
+          Credentials.make({ accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" })
+        ),
+        s3: { forcePathStyle: true },
+        requestChecksumCalculation: "when_required",
+        retry: Retry.standard({ maxAttempts: MAX_ATTEMPTS })
+      })
     ),
     Layer.provide(NodeTransport.layer()),
     Layer.orDie

@@ -21,7 +21,6 @@ import type * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
-import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as SSO from "../../src/Services/SSO/index.js"
 import * as STS from "../../src/Services/STS/index.js"
@@ -356,17 +355,11 @@ describe("secrets", () => {
         Effect.provide(
           TestService.layerJson().pipe(
             Layer.provide(
-              Layer.effect(
-                Session.Session,
-                Effect.map(Transport, (transport) =>
-                  Session.make({
-                    region: "us-east-1",
-                    credentials: staticCredentials,
-                    transport,
-                    endpoint: server.url
-                  })
-                )
-              )
+              Session.layerOverTransport({
+                region: "us-east-1",
+                credentials: staticCredentials,
+                endpoint: server.url
+              })
             ),
             Layer.provide(NodeTransport.layer())
           )

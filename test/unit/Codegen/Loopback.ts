@@ -3,7 +3,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Credentials from "../../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
-import { Transport } from "../../../src/Request/Transport.js"
 import * as Session from "../../../src/Session/Session.js"
 import * as FaultServer from "../../support/FaultServer.js"
 
@@ -16,12 +15,9 @@ const credentials = Credentials.fromStatic(
 
 /** The session layer: region us-east-1, the server as custom endpoint, the Node transport. */
 export const sessionOn = (server: FaultServer.FaultServer): Layer.Layer<Session.Session> =>
-  Layer.effect(
-    Session.Session,
-    Effect.map(Transport, (transport) =>
-      Session.make({ region: "us-east-1", credentials, transport, endpoint: server.url })
-    )
-  ).pipe(Layer.provide(NodeTransport.layer()))
+  Session.layerOverTransport({ region: "us-east-1", credentials, endpoint: server.url }).pipe(
+    Layer.provide(NodeTransport.layer())
+  )
 
 /** Runs `f` with a fresh loopback server, closed afterwards. */
 export const withServer = <A, E>(f: (server: FaultServer.FaultServer) => Effect.Effect<A, E>) =>

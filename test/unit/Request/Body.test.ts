@@ -10,7 +10,7 @@ import * as Body from "../../../src/Request/Body.js"
 import * as HttpClientTransport from "../../../src/Request/HttpClientTransport.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import * as Retry from "../../../src/Request/Retry.js"
-import { Transport } from "../../../src/Request/Transport.js"
+import type { Transport } from "../../../src/Request/Transport.js"
 import * as Session from "../../../src/Session/Session.js"
 import * as FaultServer from "../../support/FaultServer.js"
 import * as TestService from "../../support/TestService.js"
@@ -18,20 +18,12 @@ import * as TestService from "../../support/TestService.js"
 const env = (url: string, transport: Layer.Layer<Transport>) =>
   TestService.layerRest().pipe(
     Layer.provide(
-      Layer.effect(
-        Session.Session,
-        Effect.map(Transport, (transport) =>
-          Session.make({
-            region: "us-east-1",
-            credentials: Credentials.fromStatic(
-              Credentials.make({ accessKeyId: "AKID", secretAccessKey: "s" })
-            ),
-            transport,
-            endpoint: url,
-            retry: Retry.none
-          })
-        )
-      )
+      Session.layerOverTransport({
+        region: "us-east-1",
+        credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "s" })),
+        endpoint: url,
+        retry: Retry.none
+      })
     ),
     Layer.provide(transport)
   )

@@ -13,7 +13,6 @@ import * as Credentials from "../../../src/Credentials/Credentials.js"
 import * as Client from "../../../src/Request/Client.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import * as Retry from "../../../src/Request/Retry.js"
-import { Transport } from "../../../src/Request/Transport.js"
 import * as Session from "../../../src/Session/Session.js"
 import { runDriven, waitUntil } from "../../support/Clock.js"
 import * as FaultServer from "../../support/FaultServer.js"
@@ -34,19 +33,13 @@ interface EnvOptions {
 const env = (server: FaultServer.FaultServer, options: EnvOptions = {}) =>
   Layer.mergeAll(TestService.layerJson(), TestService.layerRest()).pipe(
     Layer.provide(
-      Layer.effect(
-        Session.Session,
-        Effect.map(Transport, (transport) =>
-          Session.make({
-            region: "us-east-1",
-            credentials: options.credentials ?? staticCredentials,
-            transport,
-            retry: options.retry,
-            endpoint: server.url,
-            idleTimeoutMs: options.idleTimeoutMs
-          })
-        )
-      )
+      Session.layerOverTransport({
+        region: "us-east-1",
+        credentials: options.credentials ?? staticCredentials,
+        retry: options.retry,
+        endpoint: server.url,
+        idleTimeoutMs: options.idleTimeoutMs
+      })
     ),
     Layer.provide(NodeTransport.layer())
   )

@@ -8,7 +8,6 @@ import * as Credentials from "../../../src/Credentials/Credentials.js"
 import * as Checksums from "../../../src/Request/Checksums.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import * as Retry from "../../../src/Request/Retry.js"
-import { Transport } from "../../../src/Request/Transport.js"
 import * as S3 from "../../../src/Services/S3/index.js"
 import * as Session from "../../../src/Session/Session.js"
 import * as FaultServer from "../../support/FaultServer.js"
@@ -20,18 +19,12 @@ const credentials = Credentials.fromStatic(
 const env = (options: Partial<Session.ExplicitSessionOptions>) =>
   S3.layer().pipe(
     Layer.provide(
-      Layer.effect(
-        Session.Session,
-        Effect.map(Transport, (transport) =>
-          Session.make({
-            region: "us-east-1",
-            credentials,
-            transport,
-            retry: Retry.standard({ baseDelayMs: 0 }),
-            ...options
-          })
-        )
-      )
+      Session.layerOverTransport({
+        region: "us-east-1",
+        credentials,
+        retry: Retry.standard({ baseDelayMs: 0 }),
+        ...options
+      })
     ),
     Layer.provide(NodeTransport.layer())
   )
