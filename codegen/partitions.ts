@@ -90,46 +90,6 @@ const literal = (text: string): string => {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`
 }
 
-/** The decoder of the compact form, emitted into the module (biome-formatted as is). */
-const EXPAND = `/**
- * Builds the table from its compact form, JSON: per partition \`[id, regionRegex, name, dnsSuffix,
- * dualStackDnsSuffix, supportsFIPS (0/1), supportsDualStack (0/1), implicitGlobalRegion, regions]\`,
- * regions a flat list of region id then its description (or all its fields, when it has more).
- * \`Table\` is the literal type \`partitionsData\` declares (inferred from it), generated from the
- * same source as the compact text.
- */
-function expand<Table>(source: string, text: string): Table {
-  const partitions = JSON.parse(text) as ReadonlyArray<
-    readonly [string, string, string, string, string, number, number, string, ReadonlyArray<string | object>]
-  >
-  const table = {
-    source,
-    partitions: partitions.map(
-      ([id, regionRegex, name, dnsSuffix, dualStackDnsSuffix, fips, dual, global, list]) => {
-        const regions: Record<string, object> = {}
-        for (let i = 0; i < list.length; i += 2) {
-          const value = list[i + 1]!
-          regions[list[i] as string] = typeof value === "string" ? { description: value } : value
-        }
-        return {
-          id,
-          regionRegex,
-          outputs: {
-            name,
-            dnsSuffix,
-            dualStackDnsSuffix,
-            supportsFIPS: fips === 1,
-            supportsDualStack: dual === 1,
-            implicitGlobalRegion: global
-          },
-          regions
-        }
-      }
-    )
-  }
-  return table as unknown as Table
-}`
-
 const render = (source: ReturnType<typeof loadSource>): string => {
   // Source order is kept: `aws.partition` tries the region regexes in this order.
   const partitions = source.partitions
@@ -143,6 +103,7 @@ const render = (source: ReturnType<typeof loadSource>): string => {
   out.push(" *")
   out.push(" * @since 0.1.0")
   out.push(" */")
+  out.push('import { expandPartitions } from "./PartitionsCompact.js"')
   out.push("")
   // The value is written compactly (positional arrays, a region as its id and description) and
   // expanded on import; its type is the literal type the object would have `as const`.
@@ -210,12 +171,10 @@ const render = (source: ReturnType<typeof loadSource>): string => {
       regions
     ]
   })
-  out.push("} = /*#__PURE__*/ expand(")
+  out.push("} = /*#__PURE__*/ expandPartitions(")
   out.push(`  ${q(source.version)},`)
   out.push(`  ${literal(JSON.stringify(compact))}`)
   out.push(")")
-  out.push("")
-  out.push(EXPAND)
   out.push("")
   const allRegions: Array<{ id: string; partition: string; description: string }> = []
   for (const p of partitions) {

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { expandPartitions } from "./PartitionsCompact.js"
 
 /** The partition table: outputs, region regex and regions (with optional per-region overrides). */
 export const partitionsData: {
@@ -178,49 +179,10 @@ export const partitionsData: {
       }
     }
   ]
-} = /*#__PURE__*/ expand(
+} = /*#__PURE__*/ expandPartitions(
   "@aws-sdk/core@3.981.1",
   '[["aws","^(us|eu|ap|sa|ca|me|af|il|mx)\\\\-\\\\w+\\\\-\\\\d+$","aws","amazonaws.com","api.aws",1,1,"us-east-1",["af-south-1","Africa (Cape Town)","ap-east-1","Asia Pacific (Hong Kong)","ap-east-2","Asia Pacific (Taipei)","ap-northeast-1","Asia Pacific (Tokyo)","ap-northeast-2","Asia Pacific (Seoul)","ap-northeast-3","Asia Pacific (Osaka)","ap-south-1","Asia Pacific (Mumbai)","ap-south-2","Asia Pacific (Hyderabad)","ap-southeast-1","Asia Pacific (Singapore)","ap-southeast-2","Asia Pacific (Sydney)","ap-southeast-3","Asia Pacific (Jakarta)","ap-southeast-4","Asia Pacific (Melbourne)","ap-southeast-5","Asia Pacific (Malaysia)","ap-southeast-6","Asia Pacific (New Zealand)","ap-southeast-7","Asia Pacific (Thailand)","aws-global","aws global region","ca-central-1","Canada (Central)","ca-west-1","Canada West (Calgary)","eu-central-1","Europe (Frankfurt)","eu-central-2","Europe (Zurich)","eu-north-1","Europe (Stockholm)","eu-south-1","Europe (Milan)","eu-south-2","Europe (Spain)","eu-west-1","Europe (Ireland)","eu-west-2","Europe (London)","eu-west-3","Europe (Paris)","il-central-1","Israel (Tel Aviv)","me-central-1","Middle East (UAE)","me-south-1","Middle East (Bahrain)","me-west-1","Middle East (Saudi Arabia)","mx-central-1","Mexico (Central)","sa-east-1","South America (Sao Paulo)","sa-west-1","South America (Chile)","us-east-1","US East (N. Virginia)","us-east-2","US East (Ohio)","us-west-1","US West (N. California)","us-west-2","US West (Oregon)"]],["aws-cn","^cn\\\\-\\\\w+\\\\-\\\\d+$","aws-cn","amazonaws.com.cn","api.amazonwebservices.com.cn",1,1,"cn-northwest-1",["aws-cn-global","aws-cn global region","cn-north-1","China (Beijing)","cn-northwest-1","China (Ningxia)"]],["aws-eusc","^eusc\\\\-(de)\\\\-\\\\w+\\\\-\\\\d+$","aws-eusc","amazonaws.eu","api.amazonwebservices.eu",1,1,"eusc-de-east-1",["eusc-de-east-1","AWS European Sovereign Cloud (Germany)"]],["aws-iso","^us\\\\-iso\\\\-\\\\w+\\\\-\\\\d+$","aws-iso","c2s.ic.gov","api.aws.ic.gov",1,1,"us-iso-east-1",["aws-iso-global","aws-iso global region","us-iso-east-1","US ISO East","us-iso-west-1","US ISO WEST"]],["aws-iso-b","^us\\\\-isob\\\\-\\\\w+\\\\-\\\\d+$","aws-iso-b","sc2s.sgov.gov","api.aws.scloud",1,1,"us-isob-east-1",["aws-iso-b-global","aws-iso-b global region","us-isob-east-1","US ISOB East (Ohio)","us-isob-west-1","US ISOB West"]],["aws-iso-e","^eu\\\\-isoe\\\\-\\\\w+\\\\-\\\\d+$","aws-iso-e","cloud.adc-e.uk","api.cloud-aws.adc-e.uk",1,1,"eu-isoe-west-1",["aws-iso-e-global","aws-iso-e global region","eu-isoe-west-1","EU ISOE West"]],["aws-iso-f","^us\\\\-isof\\\\-\\\\w+\\\\-\\\\d+$","aws-iso-f","csp.hci.ic.gov","api.aws.hci.ic.gov",1,1,"us-isof-south-1",["aws-iso-f-global","aws-iso-f global region","us-isof-east-1","US ISOF EAST","us-isof-south-1","US ISOF SOUTH"]],["aws-us-gov","^us\\\\-gov\\\\-\\\\w+\\\\-\\\\d+$","aws-us-gov","amazonaws.com","api.aws",1,1,"us-gov-west-1",["aws-us-gov-global","aws-us-gov global region","us-gov-east-1","AWS GovCloud (US-East)","us-gov-west-1","AWS GovCloud (US-West)"]]]'
 )
-
-/**
- * Builds the table from its compact form, JSON: per partition `[id, regionRegex, name, dnsSuffix,
- * dualStackDnsSuffix, supportsFIPS (0/1), supportsDualStack (0/1), implicitGlobalRegion, regions]`,
- * regions a flat list of region id then its description (or all its fields, when it has more).
- * `Table` is the literal type `partitionsData` declares (inferred from it), generated from the
- * same source as the compact text.
- */
-function expand<Table>(source: string, text: string): Table {
-  const partitions = JSON.parse(text) as ReadonlyArray<
-    readonly [string, string, string, string, string, number, number, string, ReadonlyArray<string | object>]
-  >
-  const table = {
-    source,
-    partitions: partitions.map(
-      ([id, regionRegex, name, dnsSuffix, dualStackDnsSuffix, fips, dual, global, list]) => {
-        const regions: Record<string, object> = {}
-        for (let i = 0; i < list.length; i += 2) {
-          const value = list[i + 1]!
-          regions[list[i] as string] = typeof value === "string" ? { description: value } : value
-        }
-        return {
-          id,
-          regionRegex,
-          outputs: {
-            name,
-            dnsSuffix,
-            dualStackDnsSuffix,
-            supportsFIPS: fips === 1,
-            supportsDualStack: dual === 1,
-            implicitGlobalRegion: global
-          },
-          regions
-        }
-      }
-    )
-  }
-  return table as unknown as Table
-}
 
 /** Africa (Cape Town) (partition `aws`). */
 export const AfSouth1RegionId = "af-south-1"
