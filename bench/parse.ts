@@ -16,6 +16,7 @@ import * as Credentials from "../src/Credentials/Credentials.js"
 import type { ResponseParts } from "../src/Protocols/Protocol.js"
 import type { OperationModel } from "../src/Protocols/Shape.js"
 import type { ServiceClient } from "../src/Request/Client.js"
+import { decodeOutput } from "../src/Request/Execute.js"
 import type { TransportService } from "../src/Request/Transport.js"
 import * as DynamoDB from "../src/Services/DynamoDB/index.js"
 import * as S3 from "../src/Services/S3/index.js"
@@ -32,25 +33,19 @@ const rounds = Number(arg("rounds") ?? 15)
 
 const encoder = new TextEncoder()
 const unusedTransport: TransportService = { send: () => Effect.die("no requests in the parse benchmark") }
-const session = Layer.succeed(
-  Session.Session,
-  Session.make({
-    region: "us-east-1",
-    credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
-    transport: unusedTransport
-  })
-)
+const session = Session.layerWith({
+  region: "us-east-1",
+  credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
+  transport: unusedTransport
+})
 const s3Client = Effect.runSync(Effect.provide(S3.S3, S3.layer().pipe(Layer.provide(session))))
 const ddbClient = Effect.runSync(
   Effect.provide(DynamoDB.DynamoDB, DynamoDB.layer().pipe(Layer.provide(session)))
 )
 
-/** Decodes as Execute does: the service's decodeOutput, else the codec; then transformOutput. */
-const oursDecode = (client: ServiceClient, model: OperationModel, parts: ResponseParts) => {
-  const custom = client.definition.customizations
-  const output = custom?.decodeOutput?.(model, parts) ?? client.codec.deserialize(model, parts, undefined)
-  return custom?.transformOutput ? custom.transformOutput(model, output, {}) : output
-}
+/** Decodes as the pipeline does (the service's decoder or the codec, then its transform). */
+const oursDecode = (client: ServiceClient, model: OperationModel, parts: ResponseParts) =>
+  decodeOutput(client, model, parts, {})
 
 // v3
 const { S3Client, ListObjectsV2$ } = await import("@aws-sdk/client-s3")

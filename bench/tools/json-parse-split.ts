@@ -25,14 +25,11 @@ const items = Number(arg("items") ?? 100)
 const only = arg("only")
 
 const unusedTransport: TransportService = { send: () => Effect.die("no requests") }
-const session = Layer.succeed(
-  Session.Session,
-  Session.make({
-    region: "us-east-1",
-    credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
-    transport: unusedTransport
-  })
-)
+const session = Session.layerWith({
+  region: "us-east-1",
+  credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
+  transport: unusedTransport
+})
 const ddb = Effect.runSync(Effect.provide(DynamoDB.DynamoDB, DynamoDB.layer().pipe(Layer.provide(session))))
 
 const { DynamoDBClient, Query$ } = await import("@aws-sdk/client-dynamodb")

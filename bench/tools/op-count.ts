@@ -26,16 +26,13 @@ const transport: TransportService = {
       stream: withWholeBody(Stream.succeed(body), Effect.succeed(body))
     })
 }
-const session = Layer.succeed(
-  Session.Session,
-  Session.make({
-    region: "us-east-1",
-    endpoint: "http://127.0.0.1:9",
-    credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
-    transport,
-    s3: { forcePathStyle: true }
-  })
-)
+const session = Session.layerWith({
+  region: "us-east-1",
+  endpoint: "http://127.0.0.1:9",
+  credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
+  transport,
+  s3: { forcePathStyle: true }
+})
 const client = Effect.runSync(Effect.provide(S3.S3, S3.layer().pipe(Layer.provide(session))))
 
 const count = (name: string, effect: Effect.Effect<unknown, unknown, S3.S3>) =>

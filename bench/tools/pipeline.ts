@@ -52,18 +52,13 @@ if (which === "both" || which === "ours") {
         stream: withWholeBody(Stream.succeed(body), Effect.succeed(body))
       })
   }
-  const session = Layer.succeed(
-    Session.Session,
-    Session.make({
-      region: "us-east-1",
-      endpoint: "http://127.0.0.1:9",
-      credentials: Credentials.fromStatic(
-        Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })
-      ),
-      transport,
-      s3: { forcePathStyle: true }
-    })
-  )
+  const session = Session.layerWith({
+    region: "us-east-1",
+    endpoint: "http://127.0.0.1:9",
+    credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
+    transport,
+    s3: { forcePathStyle: true }
+  })
   const runtime = ManagedRuntime.make(
     S3.layer().pipe(Layer.provide(session), Layer.merge(Layer.succeed(Transport, transport)))
   )

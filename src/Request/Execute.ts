@@ -38,6 +38,7 @@ import {
   type SerializedRequest
 } from "../Protocols/Protocol.js"
 import { codeFromStatus } from "../Protocols/ServiceError.js"
+import type { OperationModel } from "../Protocols/Shape.js"
 import { streamingOutputMember } from "../Protocols/Streaming.js"
 import {
   type CallOptions,
@@ -541,6 +542,24 @@ const rawOf = (response: {
   attempts: 1
 })
 
+/**
+ * A successful response's output as the pipeline decodes it: the service's own decoder if it has
+ * one for the operation, else its protocol codec; then the service's output transform. Throws what
+ * they throw (the pipeline makes that a `SerializationError`).
+ */
+export const decodeOutput = (
+  client: ServiceClient,
+  model: OperationModel,
+  parts: ResponseParts,
+  input: Readonly<Record<string, unknown>>,
+  stream?: unknown
+): Record<string, unknown> => {
+  const custom = client.definition.customizations
+  const output = custom?.decodeOutput?.(model, parts) ?? client.codec.deserialize(model, parts, stream)
+  const transform = custom?.transformOutput
+  return transform ? transform(model, output, input) : output
+}
+
 const decode = (
   client: ServiceClient,
   compiled: Compiled,
@@ -549,11 +568,7 @@ const decode = (
   stream: unknown
 ): Either.Either<Record<string, unknown>, AttemptFailure> => {
   try {
-    const model = compiled.spec.model
-    const custom = client.definition.customizations
-    const output = custom?.decodeOutput?.(model, parts) ?? client.codec.deserialize(model, parts, stream)
-    const transform = custom?.transformOutput
-    return Either.right(transform ? transform(model, output, prepared.input) : output)
+    return Either.right(decodeOutput(client, compiled.spec.model, parts, prepared.input, stream))
   } catch (e) {
     return Either.left({
       error: new SerializationError({

@@ -9,14 +9,11 @@ import * as IAM from "../../../src/Services/IAM/index.js"
 import * as S3 from "../../../src/Services/S3/index.js"
 import * as Session from "../../../src/Session/Session.js"
 
-const session = Layer.succeed(
-  Session.Session,
-  Session.make({
-    region: "us-east-1",
-    credentials: Credentials.anonymous,
-    transport: { send: () => Effect.die("no network in this test") }
-  })
-)
+const session = Session.layerWith({
+  region: "us-east-1",
+  credentials: Credentials.anonymous,
+  transport: { send: () => Effect.die("no network in this test") }
+})
 
 describe("isGlobalService", () => {
   it.effect("tells global services from regional ones by their rules", () =>

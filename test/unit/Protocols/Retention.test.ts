@@ -19,6 +19,7 @@ import type { OperationModel } from "../../../src/Protocols/Shape.js"
 import { parseXml } from "../../../src/Protocols/Xml.js"
 import { readXmlError } from "../../../src/Protocols/XmlError.js"
 import type { ServiceClient } from "../../../src/Request/Client.js"
+import { decodeOutput } from "../../../src/Request/Execute.js"
 import type { TransportService } from "../../../src/Request/Transport.js"
 import * as DynamoDB from "../../../src/Services/DynamoDB/index.js"
 import * as S3 from "../../../src/Services/S3/index.js"
@@ -56,30 +57,17 @@ const retainedBy = async (
 
 const encoder = new TextEncoder()
 const unusedTransport: TransportService = { send: () => Effect.die("no requests here") }
-const session = Layer.succeed(
-  Session.Session,
-  Session.make({
-    region: "us-east-1",
-    credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
-    transport: unusedTransport
-  })
-)
+const session = Session.layerWith({
+  region: "us-east-1",
+  credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
+  transport: unusedTransport
+})
 const s3 = Effect.runSync(Effect.provide(S3.S3, S3.layer().pipe(Layer.provide(session))))
 const ddb = Effect.runSync(Effect.provide(DynamoDB.DynamoDB, DynamoDB.layer().pipe(Layer.provide(session))))
 
-/** Decodes a 200 response as the pipeline does: the service's decodeOutput, else the codec. */
-const decode = (
-  client: ServiceClient,
-  model: OperationModel,
-  parts: ResponseParts
-): Record<string, unknown> => {
-  const custom = client.definition.customizations
-  const output = custom?.decodeOutput?.(model, parts) ?? client.codec.deserialize(model, parts, undefined)
-  return (custom?.transformOutput ? custom.transformOutput(model, output, {}) : output) as Record<
-    string,
-    unknown
-  >
-}
+/** Decodes a 200 response as the pipeline does. */
+const decode = (client: ServiceClient, model: OperationModel, parts: ResponseParts) =>
+  decodeOutput(client, model, parts, {})
 
 const pad = (i: number, width: number): string => String(i).padStart(width, "0")
 
