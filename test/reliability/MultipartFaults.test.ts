@@ -35,6 +35,7 @@ import * as Session from "../../src/Session/Session.js"
 import { waitUntil } from "../support/Clock.js"
 import * as FakeS3 from "../support/FakeS3.js"
 import * as Generated from "../support/Generated.js"
+import { seeded } from "../support/Random.js"
 
 const SEED = Number(process.env.MULTIPART_FAULTS_SEED ?? 0x6d7075)
 const RUNS = Number(process.env.MULTIPART_FAULTS_RUNS ?? 100)
@@ -48,18 +49,6 @@ const TIMEOUT = "1 hour"
 const TIMEOUT_MS = 3_600_000
 /** Beyond what the driver ever moves the clock, so an abort is never cut short by the test. */
 const ABORT_TIMEOUT = "2 hours"
-
-/** mulberry32: a small seeded generator. */
-const seeded = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Random = () => number
 const int = (random: Random, min: number, max: number) => min + Math.floor(random() * (max - min + 1))

@@ -11,6 +11,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as FaultServer from "../support/FaultServer.js"
+import { seeded } from "../support/Random.js"
 import * as TestService from "../support/TestService.js"
 import { clients } from "./Harness.js"
 
@@ -21,18 +22,6 @@ const CONCURRENCY = 64
 const FAULT_RATE = 0.1
 /** Heap growth allowed between the warmed-up start and the end (a leak of 1 KiB a call is 10 MiB). */
 const HEAP_SLACK_BYTES = 4 * 1024 * 1024
-
-/** mulberry32: a small seeded generator, so the fault sequence is the same on every run. */
-const seeded = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const JSON_11 = { "content-type": "application/x-amz-json-1.1" }
 const okReply: FaultServer.Reply = { status: 200, headers: JSON_11, body: '{"Name":"ok","Count":1}' }

@@ -18,6 +18,7 @@ import {
 import { ProtocolError } from "../../../src/Protocols/Protocol.js"
 import type { Shape } from "../../../src/Protocols/Shape.js"
 import * as DynamoDB from "../../../src/Services/DynamoDB/index.js"
+import { seeded } from "../../support/Random.js"
 
 const SEED = 20261126
 
@@ -78,15 +79,6 @@ const GetItem = DynamoDB.getItem.model.output!.shape
 // -- generating bodies --------------------------------------------------------------------------
 
 type Rnd = () => number
-const rng = (seed: number): Rnd => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 const pick = <A>(rnd: Rnd, xs: ReadonlyArray<A>): A => xs[Math.floor(rnd() * xs.length)]!
 const chance = (rnd: Rnd, p: number) => rnd() < p
 
@@ -320,7 +312,7 @@ describe("JSON decoder fast path", () => {
     it(`${name}: clean bodies are decoded by the fast path, as the reference decodes them`, () => {
       fc.assert(
         fc.property(fc.integer(), (seed) => {
-          const rnd = rng(seed)
+          const rnd = seeded(seed)
           const body = bytesOf(rnd, wireValue(rnd, shape, 0, 0), 0)
           const fast = readJsonBodyFast(shape, body)
           const ref = outcome(() => reference(shape, body))
@@ -338,7 +330,7 @@ describe("JSON decoder fast path", () => {
     it(`${name}: noisy and broken bodies decode to the reference's value or error`, () => {
       fc.assert(
         fc.property(fc.integer(), fc.double({ min: 0.05, max: 1, noNaN: true }), (seed, noise) => {
-          const rnd = rng(seed)
+          const rnd = seeded(seed)
           sameAsReference(shape, bytesOf(rnd, wireValue(rnd, shape, 0, noise), noise))
         }),
         { seed: SEED, numRuns: 1500 }
@@ -353,7 +345,7 @@ describe("JSON decoder fast path", () => {
     }
     const Item = Items.member.shape
     for (let seed = 0; seed < 12; seed++) {
-      const rnd = rng(SEED + seed)
+      const rnd = seeded(SEED + seed)
       const noise = seed < 6 ? 0 : 0.02
       const items: Array<string> = []
       let size = 0
