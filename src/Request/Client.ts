@@ -29,7 +29,13 @@ import type { DecisionDiagram, RuleSet } from "../Endpoints/RuleSet.js"
 import { compile as compileRules, type EndpointResolver } from "../Endpoints/RulesEngine.js"
 import type { ParsedError, ProtocolCodec, ProtocolFactory, ResponseParts } from "../Protocols/Protocol.js"
 import type { OperationModel, ServiceMetadata, StructureShape } from "../Protocols/Shape.js"
-import type { ChecksumMode, RetryPolicyConfig, S3Settings, SessionConfigError } from "../Session/Session.js"
+import type {
+  ChecksumMode,
+  CommonSettings,
+  RetryPolicyConfig,
+  S3Settings,
+  SessionConfigError
+} from "../Session/Session.js"
 import { retryConfig, Session } from "../Session/Session.js"
 import type {
   AnyServiceErrorClass,
@@ -141,21 +147,10 @@ export interface ServiceDefinition {
 }
 
 /** Settings a client may override when it is made from a session. */
-export interface ClientOverrides {
-  readonly region?: string | undefined
-  /** A custom endpoint URL (`http://127.0.0.1:4566`). */
-  readonly endpoint?: string | undefined
+export interface ClientOverrides extends CommonSettings {
   readonly credentials?: CredentialsProvider | undefined
-  readonly retry?: Retry.RetryPolicy | undefined
   readonly maxAttempts?: number | undefined
   readonly transport?: TransportService | undefined
-  readonly useFipsEndpoint?: boolean | undefined
-  readonly useDualstackEndpoint?: boolean | undefined
-  readonly s3?: S3Settings | undefined
-  readonly requestChecksumCalculation?: ChecksumMode | undefined
-  readonly responseChecksumValidation?: ChecksumMode | undefined
-  readonly connectTimeoutMs?: number | undefined
-  readonly idleTimeoutMs?: number | undefined
   /**
    * Endpoint rule-set built-ins set explicitly, by built-in name: e.g.
    * `{ "AWS::STS::UseGlobalEndpoint": true }` or `{ "AWS::Auth::AccountIdEndpointMode": "disabled" }`.

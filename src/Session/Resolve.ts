@@ -16,9 +16,8 @@ import { Transport } from "../Request/Transport.js"
 import type { Section } from "./ProfileSet.js"
 import * as ProfileSettings from "./ProfileSettings.js"
 import {
-  type ChecksumMode,
+  type CommonSettings,
   retryConfig,
-  type S3Settings,
   Session,
   type SessionConfig,
   type SessionConfigError
@@ -26,19 +25,8 @@ import {
 import * as SharedConfig from "./SharedConfig.js"
 
 /** What may be set in code; anything left out comes from the environment, then the profile. */
-export interface SessionOptions {
-  readonly region?: string | undefined
-  readonly retry?: Retry.RetryPolicy | undefined
+export interface SessionOptions extends CommonSettings {
   readonly maxAttempts?: number | undefined
-  /** An endpoint URL for every client of the session (otherwise from the configured endpoints). */
-  readonly endpoint?: string | undefined
-  readonly useFipsEndpoint?: boolean | undefined
-  readonly useDualstackEndpoint?: boolean | undefined
-  readonly s3?: S3Settings | undefined
-  readonly requestChecksumCalculation?: ChecksumMode | undefined
-  readonly responseChecksumValidation?: ChecksumMode | undefined
-  readonly connectTimeoutMs?: number | undefined
-  readonly idleTimeoutMs?: number | undefined
   readonly appId?: string | undefined
 }
 

@@ -75,13 +75,12 @@ export const retryConfig = (policy: Retry.RetryPolicy): RetryPolicyConfig => ({
   quota: new Retry.RetryQuota(policy.quotaCapacity)
 })
 
-/** What `layerWith` needs; everything but credentials and transport has a default. */
-export interface ExplicitSessionOptions {
+/** The settings a session and a client's overrides both take (each optional). */
+export interface CommonSettings {
   readonly region?: string | undefined
-  readonly credentials: CredentialsProvider
-  readonly transport: TransportService
-  readonly retry?: Retry.RetryPolicy | undefined
+  /** A custom endpoint URL (`http://127.0.0.1:4566`). */
   readonly endpoint?: string | undefined
+  readonly retry?: Retry.RetryPolicy | undefined
   readonly useFipsEndpoint?: boolean | undefined
   readonly useDualstackEndpoint?: boolean | undefined
   readonly s3?: S3Settings | undefined
@@ -89,6 +88,12 @@ export interface ExplicitSessionOptions {
   readonly responseChecksumValidation?: ChecksumMode | undefined
   readonly connectTimeoutMs?: number | undefined
   readonly idleTimeoutMs?: number | undefined
+}
+
+/** What `layerWith` needs; everything but credentials and transport has a default. */
+export interface ExplicitSessionOptions extends CommonSettings {
+  readonly credentials: CredentialsProvider
+  readonly transport: TransportService
   readonly accountId?: string | undefined
   readonly appId?: string | undefined
 }
