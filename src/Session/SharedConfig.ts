@@ -164,18 +164,20 @@ export const layer = (
   options: SharedConfigOptions = {}
 ): Layer.Layer<SharedConfig, SharedConfigError, FileSystem> => Layer.effect(SharedConfig, load(options))
 
+/** The loaded config of a set already in hand, read from no file (tests, programs without files). */
+export const fromProfileSet = (profileSet: ProfileSet, profileName = "default"): LoadedSharedConfig => ({
+  profileSet,
+  profileName,
+  profile: Option.fromNullable(profileSet.profiles.get(profileName)),
+  configFile: undefined,
+  credentialsFile: undefined
+})
+
 /** The {@link SharedConfig} service from a set already in hand (tests, programs without files). */
 export const layerFromProfileSet = (
   profileSet: ProfileSet,
   profileName = "default"
-): Layer.Layer<SharedConfig> =>
-  Layer.succeed(SharedConfig, {
-    profileSet,
-    profileName,
-    profile: Option.fromNullable(profileSet.profiles.get(profileName)),
-    configFile: undefined,
-    credentialsFile: undefined
-  })
+): Layer.Layer<SharedConfig> => Layer.succeed(SharedConfig, fromProfileSet(profileSet, profileName))
 
 /** A named profile of the loaded files (the selected one when no name is given). */
 export const profile = (name?: string): Effect.Effect<Option.Option<Section>, never, SharedConfig> =>

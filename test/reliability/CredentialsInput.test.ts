@@ -52,7 +52,7 @@ import type * as SSO from "../../src/Services/SSO/index.js"
 import type * as SSOOIDC from "../../src/Services/SSOOIDC/index.js"
 import type * as STS from "../../src/Services/STS/index.js"
 import * as ProfileSet from "../../src/Session/ProfileSet.js"
-import type { LoadedSharedConfig } from "../../src/Session/SharedConfig.js"
+import * as SharedConfig from "../../src/Session/SharedConfig.js"
 import { fakeCalls, tempHome, withEnv } from "../unit/Credentials/fakes.js"
 import * as Loopback from "../unit/Credentials/LoopbackServer.js"
 
@@ -104,13 +104,7 @@ const expectTyped = <A, E>(
   return error
 }
 
-const noFiles: LoadedSharedConfig = {
-  profileSet: ProfileSet.empty,
-  profileName: "default",
-  profile: Option.none(),
-  configFile: undefined,
-  credentialsFile: undefined
-}
+const noFiles = SharedConfig.fromProfileSet(ProfileSet.empty)
 
 const onlyEnv = (env: Record<string, string>) =>
   Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))

@@ -12,16 +12,10 @@ import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import { Transport } from "../../../src/Request/Transport.js"
 import { parse } from "../../../src/Session/ConfigFile.js"
 import * as ProfileSet from "../../../src/Session/ProfileSet.js"
-import type { LoadedSharedConfig } from "../../../src/Session/SharedConfig.js"
+import * as SharedConfig from "../../../src/Session/SharedConfig.js"
 import * as Loopback from "./LoopbackServer.js"
 
-const noFiles: LoadedSharedConfig = {
-  profileSet: ProfileSet.empty,
-  profileName: "default",
-  profile: Option.none(),
-  configFile: undefined,
-  credentialsFile: undefined
-}
+const noFiles = SharedConfig.fromProfileSet(ProfileSet.empty)
 
 const document = (expiration: string) =>
   JSON.stringify({
