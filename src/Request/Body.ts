@@ -106,6 +106,57 @@ export const batches = <E>(
             })
         })
 
+/**
+ * The same body, with every chunk shown to `see` as it is read and `end` asked once the body is
+ * over (a failure it returns ends the body instead): for checks over the whole body, such as a
+ * response checksum. Whichever way the body is read (as a stream, whole, or in batches), it
+ * passes through both; the body is still consumed once.
+ */
+export const observed = <E, E2>(
+  body: Stream.Stream<Uint8Array, E>,
+  see: (chunk: Uint8Array) => void,
+  end: () => E2 | undefined
+): Stream.Stream<Uint8Array, E | E2> => {
+  // asked once, however often a reader comes back after the end
+  let verdict: { readonly failure: E2 | undefined } | undefined
+  const judge = (): E2 | undefined => {
+    verdict ??= { failure: end() }
+    return verdict.failure
+  }
+  const finish = Effect.suspend(() => {
+    const failure = judge()
+    return failure === undefined ? Effect.void : Effect.fail(failure)
+  })
+  const stream: Stream.Stream<Uint8Array, E | E2> = Stream.concat(
+    Stream.mapChunks(body, (chunk) => {
+      for (const c of chunk) see(c)
+      return chunk
+    }),
+    Stream.suspend(() => {
+      const failure = judge()
+      return failure === undefined ? Stream.empty : Stream.fail(failure)
+    })
+  )
+  const marked = hasWholeBody(body)
+    ? withWholeBody(
+        stream,
+        Effect.flatMap(body[WholeBody], (bytes) => {
+          see(bytes)
+          return Effect.as(finish, bytes)
+        })
+      )
+    : stream
+  if (!hasBatches(body)) return marked
+  const read = body[Batches]
+  return withBatches(marked, (minBytes) =>
+    Effect.flatMap(read(minBytes), (chunks) => {
+      if (chunks === undefined) return Effect.as(finish, undefined)
+      for (const c of chunks) see(c)
+      return Effect.succeed(chunks)
+    })
+  )
+}
+
 /** The parts joined into one array (the part itself when there is only one). */
 export const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   if (parts.length === 1) return parts[0]!

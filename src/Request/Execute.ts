@@ -63,6 +63,7 @@ import {
   type ServiceErrorInstance
 } from "./Errors.js"
 import { finalize } from "./Finalize.js"
+import * as ResponseChecksum from "./ResponseChecksum.js"
 import * as Retry from "./Retry.js"
 import * as Sigv4 from "./Sigv4.js"
 import {
@@ -516,7 +517,13 @@ const attemptStreaming = (
         onSuccess: (response) =>
           response.status >= 200 && response.status < 300
             ? Either.map(
-                decode(client, compiled, prepared, { ...response, body: EMPTY }, response.stream),
+                decode(
+                  client,
+                  compiled,
+                  prepared,
+                  { ...response, body: EMPTY },
+                  validatedBody(compiled, prepared, response)
+                ),
                 (output) => ({ output, response: rawOf(response) })
               )
             : Effect.matchEffect(response.bytes, {
@@ -531,6 +538,25 @@ const attemptStreaming = (
       })
     })
   )
+
+/** The response's body stream, checked against the checksum it came with when validation is on. */
+const validatedBody = (
+  compiled: Compiled,
+  prepared: Prepared,
+  response: {
+    readonly status: number
+    readonly headers: Readonly<Record<string, string>>
+    readonly stream: Stream.Stream<Uint8Array, NetworkError | RequestTimeout>
+  }
+): Stream.Stream<Uint8Array, NetworkError | RequestTimeout> => {
+  const expected = ResponseChecksum.expectedChecksum(
+    compiled.spec.model,
+    prepared.input,
+    response.status,
+    response.headers
+  )
+  return expected === undefined ? response.stream : ResponseChecksum.validated(response.stream, expected)
+}
 
 const rawOf = (response: {
   readonly status: number
@@ -769,7 +795,18 @@ export const execute = (
       compiled.duration.unsafeUpdate(clock.unsafeCurrentTimeMillis() - started, labels)
       if (failed) compiled.failures.unsafeUpdate(1, labels)
     }
-    const prepared = prepare(client, compiled, input, options)
+    // a call asks for the response checksum; a presigned URL does not (it would bind its user
+    // to sending the header)
+    const prepared = prepare(
+      client,
+      compiled,
+      ResponseChecksum.withValidationMode(
+        compiled.spec.model,
+        input,
+        client.config.responseChecksumValidation
+      ),
+      options
+    )
     if (Either.isLeft(prepared)) {
       finished(true)
       return Effect.fail(prepared.left)

@@ -84,7 +84,12 @@ export interface CommonSettings {
   readonly useFipsEndpoint?: boolean | undefined
   readonly useDualstackEndpoint?: boolean | undefined
   readonly s3?: S3Settings | undefined
+  /** Flexible checksums on uploads: `when_supported` (CRC32 by default) or only where required. */
   readonly requestChecksumCalculation?: ChecksumMode | undefined
+  /**
+   * `when_supported` (the default) asks S3 GetObject for the object's checksum and checks the body
+   * against it as it is read; `when_required` checks only when the caller sets `ChecksumMode`.
+   */
   readonly responseChecksumValidation?: ChecksumMode | undefined
   readonly connectTimeoutMs?: number | undefined
   readonly idleTimeoutMs?: number | undefined

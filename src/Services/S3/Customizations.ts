@@ -11,7 +11,8 @@
  * - Checksums: `Content-MD5` where an operation requires a checksum (`Finalize`), and flexible
  *   checksums (`x-amz-checksum-*`) for byte bodies when the caller names an algorithm or, with
  *   `requestChecksumCalculation: "when_supported"`, CRC32 by default; `"when_required"` sends none
- *   unless required (S3-compatible stores such as s3rver).
+ *   unless required (S3-compatible stores such as s3rver). GetObject's response checksum is
+ *   generic (`Request/ResponseChecksum.ts`, from the `httpChecksum` trait).
  * - SSE-C: the key's MD5 is filled in when the caller gave only the key.
  * - GetBucketLocation: its bare `<LocationConstraint>` root element.
  * - Redirects: a 301/400 naming another region in `x-amz-bucket-region` is retried there once.

@@ -3,12 +3,15 @@ import { Crc32c } from "@aws-crypto/crc32c"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import fc from "fast-check"
 import * as Credentials from "../../../src/Credentials/Credentials.js"
+import * as Body from "../../../src/Request/Body.js"
 import * as Checksums from "../../../src/Request/Checksums.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import * as Retry from "../../../src/Request/Retry.js"
 import * as S3 from "../../../src/Services/S3/index.js"
+import * as S3Manager from "../../../src/Services/S3/Manager/index.js"
 import * as Session from "../../../src/Session/Session.js"
 import * as FaultServer from "../../support/FaultServer.js"
 
@@ -236,4 +239,154 @@ describe("checksums", () => {
     expect(Checksums.parseAlgorithm("CRC64NVME")).toBeUndefined()
     expect(Checksums.headerOf("SHA1")).toBe("x-amz-checksum-sha1")
   })
+})
+
+describe("response checksums (GetObject)", () => {
+  const data = new TextEncoder().encode("the quick brown fox jumps over the lazy dog, ".repeat(2000))
+  const crc32 = Checksums.checksumBase64("CRC32", data)
+  const wrong = Checksums.checksumBase64("CRC32", data.subarray(1))
+  const object = (headers: Record<string, string>, status = 200): FaultServer.Reply => ({
+    status,
+    headers: { "content-type": "application/octet-stream", etag: '"e"', ...headers },
+    body: data
+  })
+  /** The body of one GetObject, read as a stream, whole, or in batches (each its own path). */
+  const readings = {
+    stream: (body: Stream.Stream<Uint8Array, S3.GetObjectError> | undefined) =>
+      Effect.map(Stream.runCollect(body ?? Stream.empty), (chunks) => Body.concat([...chunks])),
+    whole: (body: Stream.Stream<Uint8Array, S3.GetObjectError> | undefined) => Body.bytes(body),
+    batches: (body: Stream.Stream<Uint8Array, S3.GetObjectError> | undefined) =>
+      Effect.flatMap(Body.batches(body), (read) => {
+        const got: Array<Uint8Array> = []
+        const loop: Effect.Effect<Uint8Array, S3.GetObjectError> = Effect.flatMap(read(1000), (chunks) => {
+          if (chunks === undefined) return Effect.succeed(Body.concat(got))
+          got.push(...chunks)
+          return loop
+        })
+        return loop
+      })
+  }
+  const get = (
+    server: FaultServer.FaultServer,
+    read: (typeof readings)[keyof typeof readings],
+    input: Partial<S3.GetObjectRequest> = {},
+    options: Partial<Session.ExplicitSessionOptions> = {}
+  ) =>
+    Effect.scoped(
+      Effect.flatMap(S3.getObject({ Bucket: "b", Key: "k", ...input }), (out) => read(out.Body))
+    ).pipe(Effect.provide(local(server, options)))
+  /** The failure of a read that should fail (a wrong success is `undefined`, not the bytes). */
+  const failure = <E>(read: Effect.Effect<unknown, E>) => Effect.flip(Effect.asVoid(read))
+
+  it.effect("asks for the checksum and checks the body against it, however the body is read", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        server.script([object({ "x-amz-checksum-crc32": crc32 })])
+        for (const read of Object.values(readings)) {
+          expect(Buffer.from(yield* get(server, read)).equals(Buffer.from(data))).toBe(true)
+        }
+        expect(server.received.map((r) => r.headers["x-amz-checksum-mode"])).toEqual([
+          "ENABLED",
+          "ENABLED",
+          "ENABLED"
+        ])
+      })
+    )
+  )
+
+  it.effect(
+    "a body that does not match fails with a NetworkError naming the header, however it is read",
+    () =>
+      withServer((server) =>
+        Effect.gen(function* () {
+          server.script([object({ "x-amz-checksum-crc32": wrong })])
+          for (const [how, read] of Object.entries(readings)) {
+            const error = yield* failure(get(server, read))
+            expect(error._tag, how).toBe("NetworkError")
+            expect(error.message).toBe(
+              `the response body does not match its x-amz-checksum-crc32: expected ${wrong}, computed ${crc32}`
+            )
+          }
+        })
+      )
+  )
+
+  it.effect("checks SHA-256 and CRC32C too, and the cheapest when several are sent", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        server.script([
+          object({ "x-amz-checksum-sha256": Checksums.checksumBase64("SHA256", data.subarray(1)) }),
+          object({ "x-amz-checksum-crc32c": Checksums.checksumBase64("CRC32C", data) }),
+          // the SHA-256 is wrong but CRC32 is the one checked
+          object({ "x-amz-checksum-sha256": wrong, "x-amz-checksum-crc32": crc32 })
+        ])
+        const first = yield* failure(get(server, readings.stream))
+        expect(first.message).toContain("x-amz-checksum-sha256")
+        yield* get(server, readings.stream)
+        yield* get(server, readings.stream)
+      })
+    )
+  )
+
+  it.effect("leaves alone composite checksums and partial bodies", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        server.script([
+          object({ "x-amz-checksum-crc32": `${wrong}-3` }),
+          object(
+            {
+              "x-amz-checksum-crc32": wrong,
+              "content-range": `bytes 0-${data.length - 1}/${data.length * 2}`
+            },
+            206
+          )
+        ])
+        yield* get(server, readings.stream)
+        yield* get(server, readings.stream, { Range: `bytes=0-${data.length - 1}` })
+      })
+    )
+  )
+
+  it.effect("a presigned GetObject URL does not ask for the checksum", () =>
+    Effect.gen(function* () {
+      const presigned = yield* S3.getObject
+        .presign({ Bucket: "b", Key: "k" }, { expiresIn: 60 })
+        .pipe(Effect.provide(env({ region: "us-east-1" })))
+      expect(presigned.url).not.toContain("checksum")
+      expect(presigned.headers).not.toHaveProperty("x-amz-checksum-mode")
+    })
+  )
+
+  it.effect("with responseChecksumValidation when_required, checks only when the caller asks", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        server.script([object({ "x-amz-checksum-crc32": wrong })])
+        const options = { responseChecksumValidation: "when_required" } as const
+        yield* get(server, readings.whole, {}, options)
+        expect(server.received[0]?.headers["x-amz-checksum-mode"]).toBeUndefined()
+        const error = yield* failure(get(server, readings.whole, { ChecksumMode: "ENABLED" }, options))
+        expect(error._tag).toBe("NetworkError")
+        expect(server.received[1]?.headers["x-amz-checksum-mode"]).toBe("ENABLED")
+      })
+    )
+  )
+
+  it.effect("S3Manager.download checks a body sent whole (a store that ignored the range)", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        server.script([object({ "x-amz-checksum-crc32": wrong })])
+        const error = yield* failure(
+          S3Manager.downloadBytes({ Bucket: "b", Key: "k" }, { partSize: 1000 }).pipe(
+            Effect.provide(local(server))
+          )
+        )
+        expect(error._tag).toBe("NetworkError")
+        server.script([object({ "x-amz-checksum-crc32": crc32 })])
+        const bytes = yield* S3Manager.downloadBytes({ Bucket: "b", Key: "k" }, { partSize: 1000 }).pipe(
+          Effect.provide(local(server))
+        )
+        expect(Buffer.from(bytes).equals(Buffer.from(data))).toBe(true)
+      })
+    )
+  )
 })
