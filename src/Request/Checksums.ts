@@ -13,6 +13,7 @@ import { crc32 } from "node:zlib"
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "SHA1" | "SHA256"
 
+/** Cheapest first (the order a response's checksums are looked for in). */
 export const algorithms: ReadonlyArray<ChecksumAlgorithm> = ["CRC32", "CRC32C", "SHA1", "SHA256"]
 
 /** An incremental checksum. */
@@ -116,11 +117,14 @@ export const hasher = (algorithm: ChecksumAlgorithm): Hasher => {
   }
 }
 
+/** A hasher's checksum in base64, as the `x-amz-checksum-*` headers carry it. */
+export const digestBase64 = (h: Hasher): string => Buffer.from(h.digest()).toString("base64")
+
 /** The base64 checksum of `data`, as the `x-amz-checksum-*` headers carry it. */
 export const checksumBase64 = (algorithm: ChecksumAlgorithm, data: Uint8Array): string => {
   const h = hasher(algorithm)
   h.update(data)
-  return Buffer.from(h.digest()).toString("base64")
+  return digestBase64(h)
 }
 
 /** `x-amz-checksum-crc32`, ... */

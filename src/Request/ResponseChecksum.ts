@@ -20,9 +20,6 @@ import * as Body from "./Body.js"
 import * as Checksums from "./Checksums.js"
 import { NetworkError } from "./Errors.js"
 
-/** Cheapest first: the one checked when a response carries several. */
-const preference: ReadonlyArray<Checksums.ChecksumAlgorithm> = ["CRC32", "CRC32C", "SHA1", "SHA256"]
-
 /** The input with the validation mode member set to `ENABLED`, when the setting asks for it. */
 export const withValidationMode = (
   model: OperationModel,
@@ -45,7 +42,8 @@ export const expectedChecksum = (
   const member = trait?.requestValidationModeMember
   if (trait?.responseAlgorithms === undefined || member === undefined || status !== 200) return undefined
   if (input[member] !== "ENABLED") return undefined
-  for (const algorithm of preference) {
+  // cheapest first: the one checked when a response carries several
+  for (const algorithm of Checksums.algorithms) {
     if (!trait.responseAlgorithms.includes(algorithm)) continue
     const value = headers[Checksums.headerOf(algorithm)]
     if (value === undefined) continue
@@ -65,7 +63,7 @@ export const validated = <E>(
     body,
     (chunk) => hasher.update(chunk),
     () => {
-      const actual = Buffer.from(hasher.digest()).toString("base64")
+      const actual = Checksums.digestBase64(hasher)
       return actual === expected.value
         ? undefined
         : new NetworkError({

@@ -307,16 +307,6 @@ export const iterableReader = (
 // ---------------------------------------------------------------------------------------------
 // Checksums.
 
-/** The raw checksum of some bytes. */
-export const digest = (algorithm: Checksums.ChecksumAlgorithm, bytes: Uint8Array): Uint8Array => {
-  const h = Checksums.hasher(algorithm)
-  h.update(bytes)
-  return h.digest()
-}
-
-export const base64 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("base64")
-
 /**
  * The checksum S3 reports for a multipart object (a "composite" checksum): the checksum of the
  * concatenated raw part checksums, in base64, followed by `-` and the number of parts.
@@ -327,7 +317,7 @@ export const compositeChecksum = (
 ): string => {
   const h = Checksums.hasher(algorithm)
   for (const c of partChecksums) h.update(Buffer.from(c, "base64"))
-  return `${base64(h.digest())}-${partChecksums.length}`
+  return `${Checksums.digestBase64(h)}-${partChecksums.length}`
 }
 
 /** The input member that carries a checksum (`ChecksumCRC32`, ...). */

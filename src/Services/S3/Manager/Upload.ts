@@ -12,7 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type * as Checksums from "../../../Request/Checksums.js"
+import * as Checksums from "../../../Request/Checksums.js"
 import * as S3 from "../index.js"
 import {
   type BodyReadError,
@@ -348,7 +348,7 @@ const uploadAny = (
       const afterSent = (bytes: Uint8Array) =>
         settings.signPayload || bytes.length === 0 ? report(bytes.length) : Effect.void
       const checksumOf = (bytes: Uint8Array) =>
-        settings.algorithm === undefined ? undefined : Parts.base64(Parts.digest(settings.algorithm, bytes))
+        settings.algorithm === undefined ? undefined : Checksums.checksumBase64(settings.algorithm, bytes)
       const checksumFields = (value: string | undefined) =>
         settings.algorithm === undefined || value === undefined
           ? {}
