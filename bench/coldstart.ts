@@ -11,15 +11,12 @@
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { arg } from "./lib/args.js"
 import { buildBundles, buildEsm, outDir, programs } from "./lib/programs.js"
 import { record, row } from "./lib/results.js"
 import { startFixedServer } from "./lib/servers.js"
 import { fmt, median, printTable, rotations } from "./lib/stats.js"
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
 const rounds = Number(arg("rounds") ?? 21)
 
 const esm = buildEsm()

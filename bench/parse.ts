@@ -10,38 +10,23 @@
  *
  * `npm run bench -- parse [--rounds N]`
  */
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Credentials from "../src/Credentials/Credentials.js"
 import type { ResponseParts } from "../src/Protocols/Protocol.js"
 import type { OperationModel } from "../src/Protocols/Shape.js"
 import type { ServiceClient } from "../src/Request/Client.js"
 import { decodeOutput } from "../src/Request/Execute.js"
-import type { TransportService } from "../src/Request/Transport.js"
 import * as DynamoDB from "../src/Services/DynamoDB/index.js"
 import * as S3 from "../src/Services/S3/index.js"
-import * as Session from "../src/Session/Session.js"
+import { arg } from "./lib/args.js"
 import { expectedKeys, getItemJson, listObjectsV2Xml, queryJson } from "./lib/fixtures.js"
+import { clientOf } from "./lib/offline.js"
 import { record, row } from "./lib/results.js"
 import { fmt, median, printTable } from "./lib/stats.js"
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
 const rounds = Number(arg("rounds") ?? 15)
 
 const encoder = new TextEncoder()
-const unusedTransport: TransportService = { send: () => Effect.die("no requests in the parse benchmark") }
-const session = Session.layerWith({
-  region: "us-east-1",
-  credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
-  transport: unusedTransport
-})
-const s3Client = Effect.runSync(Effect.provide(S3.S3, S3.layer().pipe(Layer.provide(session))))
-const ddbClient = Effect.runSync(
-  Effect.provide(DynamoDB.DynamoDB, DynamoDB.layer().pipe(Layer.provide(session)))
-)
+const s3Client = clientOf(S3.S3, S3.layer())
+const ddbClient = clientOf(DynamoDB.DynamoDB, DynamoDB.layer())
 
 /** Decodes as the pipeline does (the service's decoder or the codec, then its transform). */
 const oursDecode = (client: ServiceClient, model: OperationModel, parts: ResponseParts) =>

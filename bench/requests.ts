@@ -12,6 +12,7 @@
  */
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
+import { arg } from "./lib/args.js"
 import { ALL, type BenchClient, makeClient, OURS, type Target } from "./lib/clients.js"
 import { record, row } from "./lib/results.js"
 import { type Server, s3rverKey, startFixedServer, startS3rver } from "./lib/servers.js"
@@ -20,10 +21,6 @@ import { fmt, median, printTable, rotations, spread } from "./lib/stats.js"
 v8.setFlagsFromString("--expose-gc")
 const gc = vm.runInNewContext("gc") as () => void
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
 const rounds = Number(arg("rounds") ?? process.env.BENCH_ROUNDS ?? 7)
 const only = arg("only")
 const clientNames = (arg("clients")?.split(",") ?? [...ALL]).filter((c) => c.length > 0)

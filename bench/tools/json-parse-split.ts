@@ -5,32 +5,19 @@
  * Times are process CPU time per call: median (and minimum) of rounds.
  * `npx tsx bench/tools/run-compiled.ts bench/tools/json-parse-split.ts [--items 100] [--rounds 15]`
  */
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Credentials from "../../src/Credentials/Credentials.js"
 import { utf8Decode } from "../../src/Protocols/Bytes.js"
 import { jsonReader, parseJsonBody } from "../../src/Protocols/JsonDecoder.js"
-import type { TransportService } from "../../src/Request/Transport.js"
 import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
-import * as Session from "../../src/Session/Session.js"
+import { arg } from "../lib/args.js"
 import { queryJson } from "../lib/fixtures.js"
+import { clientOf } from "../lib/offline.js"
 import { fmt, median } from "../lib/stats.js"
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
 const rounds = Number(arg("rounds") ?? 15)
 const items = Number(arg("items") ?? 100)
 const only = arg("only")
 
-const unusedTransport: TransportService = { send: () => Effect.die("no requests") }
-const session = Session.layerWith({
-  region: "us-east-1",
-  credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
-  transport: unusedTransport
-})
-const ddb = Effect.runSync(Effect.provide(DynamoDB.DynamoDB, DynamoDB.layer().pipe(Layer.provide(session))))
+const ddb = clientOf(DynamoDB.DynamoDB, DynamoDB.layer())
 
 const { DynamoDBClient, Query$ } = await import("@aws-sdk/client-dynamodb")
 const { operation } = await import("@smithy/core/schema")

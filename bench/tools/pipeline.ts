@@ -11,12 +11,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
-import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as Body from "../../src/Request/Body.js"
-import { withWholeBody } from "../../src/Request/Body.js"
-import { Transport, type TransportService } from "../../src/Request/Transport.js"
+import { Transport } from "../../src/Request/Transport.js"
 import * as S3 from "../../src/Services/S3/index.js"
-import * as Session from "../../src/Session/Session.js"
+import { answering, session } from "../lib/offline.js"
 
 const calls = Number(process.argv[2] ?? 20_000)
 const concurrency = Number(process.argv[3] ?? 32)
@@ -43,24 +41,9 @@ const measure = async (name: string, run: (n: number) => Promise<void>) => {
 }
 
 if (which === "both" || which === "ours") {
-  const transport: TransportService = {
-    send: () =>
-      Effect.succeed({
-        status: 200,
-        headers,
-        bytes: Effect.succeed(body),
-        stream: withWholeBody(Stream.succeed(body), Effect.succeed(body))
-      })
-  }
-  const session = Session.layerWith({
-    region: "us-east-1",
-    endpoint: "http://127.0.0.1:9",
-    credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),
-    transport,
-    s3: { forcePathStyle: true }
-  })
+  const transport = answering(headers, body)
   const runtime = ManagedRuntime.make(
-    S3.layer().pipe(Layer.provide(session), Layer.merge(Layer.succeed(Transport, transport)))
+    S3.layer().pipe(Layer.provide(session(transport)), Layer.merge(Layer.succeed(Transport, transport)))
   )
   const one = Effect.scoped(
     Effect.flatMap(S3.getObject({ Bucket: "bench", Key: "data/object-1k.bin" }), (out) =>
