@@ -136,6 +136,16 @@ const STREAM_BATCH = 512 * 1024
  * The socket is paused above `READ_AHEAD` bytes held (or twice what the last read asked for, so a
  * reader of large batches keeps the socket busy while it hands one on), so memory stays bounded.
  */
+/** The message a body cut short by its connection fails with. */
+const CLOSED_EARLY = "the connection closed before the whole body arrived"
+
+/**
+ * Whether a response's connection closed before its whole body arrived, while nothing listened:
+ * Node then destroys the response without an `error` event (and its `close` event has gone by), so
+ * a reader that starts later must look rather than wait.
+ */
+const closedEarly = (res: http.IncomingMessage): boolean => res.destroyed && !res.complete
+
 const bodyReader = <E>(
   res: http.IncomingMessage,
   bodyError: (e: unknown) => E,
@@ -203,9 +213,10 @@ const bodyReader = <E>(
     })
     // "close" follows "end" on every response: build the error only when it means one
     res.once("close", () => {
-      if (!ended) failure ??= bodyError(new Error("the connection closed before the whole body arrived"))
+      if (!ended) failure ??= bodyError(new Error(CLOSED_EARLY))
       signal()
     })
+    if (closedEarly(res)) failure ??= bodyError(new Error(CLOSED_EARLY))
   }
   /** Every chunk held (`undefined` when none: the end); reading resumes if it was paused. */
   const take = (): ReadonlyArray<Uint8Array> | undefined => {
@@ -392,6 +403,7 @@ export const make = (options: NodeTransportOptions = {}) =>
           done = true
           resume(effect)
         }
+        if (closedEarly(res)) return void finish(Effect.fail(bodyError(new Error(CLOSED_EARLY))))
         const chunks: Array<Buffer> = []
         res.on("data", (c: Buffer) => chunks.push(c))
         res.once("end", () =>
@@ -401,7 +413,7 @@ export const make = (options: NodeTransportOptions = {}) =>
         // "close" follows "end" on every response: build the error only when it means one
         res.once("close", () => {
           if (!done) {
-            finish(Effect.fail(bodyError(new Error("the connection closed before the whole body arrived"))))
+            finish(Effect.fail(bodyError(new Error(CLOSED_EARLY))))
           }
         })
         return Effect.sync(() => res.destroy())
@@ -495,7 +507,7 @@ export const make = (options: NodeTransportOptions = {}) =>
           res.once("error", (e) => finish(Effect.fail(bodyError(e))))
           res.once("close", () => {
             if (!done) {
-              finish(Effect.fail(bodyError(new Error("the connection closed before the whole body arrived"))))
+              finish(Effect.fail(bodyError(new Error(CLOSED_EARLY))))
             }
           })
         })

@@ -15,7 +15,7 @@ import type { Reply } from "../support/FaultServer.js"
 import * as TestService from "../support/TestService.js"
 import { type Clients, crc32Of, crcEcho } from "./Harness.js"
 
-export type ClientName = "json" | "dynamodb" | "s3" | "crc" | "download" | "download-unread"
+export type ClientName = "json" | "dynamodb" | "s3" | "crc" | "download" | "download-unread" | "download-late"
 
 /** One call per client, its output reduced to something comparable. */
 export const callOf = (client: ClientName): Effect.Effect<unknown, unknown, Clients | Scope.Scope> => {
@@ -34,6 +34,14 @@ export const callOf = (client: ClientName): Effect.Effect<unknown, unknown, Clie
       return Effect.flatMap(TestService.download({ Id: "a" }), (out) =>
         out.Body === undefined ? Effect.succeed(0) : Stream.runFold(out.Body, 0, (n, c) => n + c.length)
       )
+    case "download-late":
+      // the body is read only after 200 ms (real time): whatever happened to the connection by then
+      return Effect.flatMap(TestService.download({ Id: "a" }), (out) =>
+        Effect.zipRight(
+          Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200))),
+          out.Body === undefined ? Effect.succeed(0) : Stream.runFold(out.Body, 0, (n, c) => n + c.length)
+        )
+      )
   }
 }
 
@@ -47,7 +55,8 @@ const okBody: Record<ClientName, string> = {
   dynamodb: '{"Item":{"id":{"S":"1"}}}',
   s3: '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bucket</Name><KeyCount>0</KeyCount></ListBucketResult>',
   download: "x".repeat(64),
-  "download-unread": "x".repeat(64)
+  "download-unread": "x".repeat(64),
+  "download-late": "x".repeat(64)
 }
 const headersOf: Record<ClientName, Readonly<Record<string, string>>> = {
   json: JSON_11,
@@ -55,7 +64,8 @@ const headersOf: Record<ClientName, Readonly<Record<string, string>>> = {
   dynamodb: JSON_10,
   s3: XML,
   download: { "content-type": "application/octet-stream", "x-amzn-requestid": "req-dl" },
-  "download-unread": { "content-type": "application/octet-stream", "x-amzn-requestid": "req-dl" }
+  "download-unread": { "content-type": "application/octet-stream", "x-amzn-requestid": "req-dl" },
+  "download-late": { "content-type": "application/octet-stream", "x-amzn-requestid": "req-dl" }
 }
 
 /** A successful reply of a client's call. */
@@ -280,6 +290,14 @@ export const faultCases: ReadonlyArray<FaultCase> = [
   {
     fault: "streamed body reset mid-body",
     client: "download",
+    replies: [{ ...ok("download"), reset: "midBody" }],
+    expected: failure("NetworkError"),
+    attempts: 1,
+    serverSaw: 1
+  },
+  {
+    fault: "streamed body reset mid-body before it is read",
+    client: "download-late",
     replies: [{ ...ok("download"), reset: "midBody" }],
     expected: failure("NetworkError"),
     attempts: 1,
