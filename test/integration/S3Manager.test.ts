@@ -12,6 +12,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, layer } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -264,9 +265,10 @@ describe("S3Manager against s3rver", () => {
           expect(out.checksum?.algorithm).toBe("CRC32")
           const received = Checksums.hasher("SHA256")
           const back = yield* Generated.compare(
-            S3Manager.download({ Bucket, Key: "big" }, { partSize: 8 * MiB, concurrency: 4 }).pipe(
-              Stream.tap((c) => Effect.sync(() => received.update(c)))
-            )
+            S3Manager.download(
+              { Bucket, Key: "big" },
+              { partSize: 8 * MiB, concurrency: 4, adaptive: false }
+            ).pipe(Stream.tap((c) => Effect.sync(() => received.update(c))))
           )
           expect(back).toEqual({ bytes: size, firstDifference: -1 })
           expect(Buffer.from(received.digest()).toString("hex")).toBe(
@@ -644,7 +646,7 @@ describe("S3Manager against a fake S3 (faults, interruption, bookkeeping)", () =
         fake.reset()
         fake.put(Bucket, "dl", Generated.bytesAt(0, 1 * MiB + 3))
         const back = yield* Generated.compare(
-          S3Manager.download({ Bucket, Key: "dl" }, { partSize: 100 * KiB, concurrency: 4 })
+          S3Manager.download({ Bucket, Key: "dl" }, { partSize: 100 * KiB, concurrency: 4, adaptive: false })
         )
         expect(back).toEqual({ bytes: MiB + 3, firstDifference: -1 })
         const gets = fake.requests.filter((r) => r.op === "GetObject")
@@ -656,6 +658,171 @@ describe("S3Manager against a fake S3 (faults, interruption, bookkeeping)", () =
         )
         expect(empty.length).toBe(0)
       })
+    )
+
+    it.effect(
+      "download, adaptive: doubling ranges on one connection while the loop is busy, fanning out once it is not",
+      () =>
+        Effect.gen(function* () {
+          const fake = yield* Fake
+          fake.reset()
+          fake.put(Bucket, "adaptive", Generated.bytesAt(0, MiB + 3))
+          const gets = () => fake.requests.filter((r) => r.op === "GetObject")
+          /**
+           * Downloads the object with a meter that reads `busy` (given the bytes the stream has
+           * given so far), and the ranges asked for.
+           */
+          const rangesWith = (busy: ((received: number) => number | undefined) | undefined) =>
+            Effect.gen(function* () {
+              fake.requests.length = 0
+              let received = 0
+              const meter = () => (busy === undefined ? undefined : () => busy(received))
+              const back = yield* Generated.compare(
+                S3Manager.download({ Bucket, Key: "adaptive" }, { partSize: 100 * KiB, concurrency: 4 }).pipe(
+                  Stream.tap((c) => Effect.sync(() => (received += c.length)))
+                )
+              ).pipe(Effect.provideService(S3Manager.LoopMeter, meter))
+              expect(back).toEqual({ bytes: MiB + 3, firstDifference: -1 })
+              expect(
+                gets()
+                  .slice(1)
+                  .every((g) => g.headers["if-match"] !== undefined)
+              ).toBe(true)
+              // in the order of their offsets (two may be in flight at once)
+              return gets()
+                .map((g) => String(g.headers.range))
+                .sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]))
+            })
+          const k = (n: number) => n * KiB
+          // busy throughout: 100, 200, 400 KiB, then the rest
+          expect(yield* rangesWith(() => 1)).toEqual([
+            `bytes=0-${k(100) - 1}`,
+            `bytes=${k(100)}-${k(300) - 1}`,
+            `bytes=${k(300)}-${k(700) - 1}`,
+            `bytes=${k(700)}-${MiB + 2}`
+          ])
+          // busy until the first two ranges are through (the third is asked for by then), idle from
+          // then: 100 KiB parts after the third
+          const widened = yield* rangesWith((n) => (n < k(300) ? 1 : 0))
+          expect(widened.slice(0, 4)).toEqual([
+            `bytes=0-${k(100) - 1}`,
+            `bytes=${k(100)}-${k(300) - 1}`,
+            `bytes=${k(300)}-${k(700) - 1}`,
+            `bytes=${k(700)}-${k(800) - 1}`
+          ])
+          expect(widened.length).toBe(3 + 4)
+          // idle from the first batch: fans out at once, as with adaptive: false
+          const idle = yield* rangesWith(() => 0)
+          expect(idle).toContain(`bytes=${k(1000)}-${MiB + 2}`)
+          expect(idle.length).toBe(11)
+          // never enough time to tell: stays on one connection
+          expect((yield* rangesWith(() => undefined)).length).toBe(4)
+          // a loop that cannot be measured: fans out from the start
+          expect((yield* rangesWith(undefined)).length).toBe(11)
+        })
+    )
+
+    it.effect("download, adaptive: the range asked for ahead is not read before its turn", () =>
+      Effect.gen(function* () {
+        const fake = yield* Fake
+        fake.reset()
+        fake.put(Bucket, "turns", Generated.bytesAt(0, MiB))
+        let received = 0
+        // the consumer takes the first part and then stops: the second is never its turn
+        const fiber = yield* Effect.fork(
+          Stream.runDrain(
+            S3Manager.download(
+              { Bucket, Key: "turns" },
+              {
+                partSize: 100 * KiB,
+                concurrency: 4,
+                onProgress: (p) =>
+                  Effect.sync(() => {
+                    received = p.bytesReceived
+                  })
+              }
+            ).pipe(Stream.tap(() => Effect.never))
+          ).pipe(Effect.provideService(S3Manager.LoopMeter, () => () => 1))
+        )
+        const second = `bytes=${100 * KiB}-${300 * KiB - 1}`
+        yield* waitUntil(() => fake.requests.some((r) => r.op === "GetObject" && r.headers.range === second))
+        // time for its answer to arrive, and to be read if it were read ahead
+        const asked = Date.now()
+        yield* waitUntil(() => Date.now() - asked > 100)
+        expect(received).toBe(100 * KiB)
+        expect(fake.requests.filter((r) => r.op === "GetObject").length).toBe(2)
+        expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+      })
+    )
+
+    it.effect("download, adaptive: the next range is asked for only as the head part ends", () =>
+      Effect.gen(function* () {
+        const fake = yield* Fake
+        fake.reset()
+        fake.put(Bucket, "lead", Generated.bytesAt(0, 80 * MiB))
+        const gets = () => fake.requests.filter((r) => r.op === "GetObject").length
+        /** GETs asked for when the first part of 40 MiB stalls after `sent` bytes. */
+        const getsWhenStalledAfter = (sent: number) =>
+          Effect.gen(function* () {
+            fake.requests.length = 0
+            let received = 0
+            fake.onGet = (_key, _index, range) =>
+              range?.startsWith("bytes=0-") ? { stallAfter: sent } : undefined
+            const fiber = yield* Effect.fork(
+              Stream.runDrain(
+                S3Manager.download(
+                  { Bucket, Key: "lead" },
+                  {
+                    partSize: 40 * MiB,
+                    onProgress: (p) =>
+                      Effect.sync(() => {
+                        received = p.bytesReceived
+                      })
+                  }
+                )
+              ).pipe(Effect.provideService(S3Manager.LoopMeter, () => () => 1))
+            )
+            yield* waitUntil(() => received >= sent - (sent % MiB))
+            // time for a GET to be asked for, if one were to be
+            const at = Date.now()
+            yield* waitUntil(() => Date.now() - at > 100)
+            expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+            return gets()
+          })
+        // 39 MiB left to read: not yet; 31 MiB left (32 or fewer): the next range is asked for
+        expect(yield* getsWhenStalledAfter(MiB)).toBe(1)
+        expect(yield* getsWhenStalledAfter(9 * MiB)).toBe(2)
+      })
+    )
+
+    it.effect(
+      "download, adaptive: a range asked for ahead whose connection drops while it waits is asked for again",
+      () =>
+        Effect.gen(function* () {
+          const fake = yield* Fake
+          fake.reset()
+          fake.put(Bucket, "dropped", Generated.bytesAt(0, MiB))
+          const second = `bytes=${100 * KiB}-${300 * KiB - 1}`
+          let drops = 0
+          fake.onGet = (_key, _index, range) =>
+            range === second && drops++ === 0 ? { resetAfter: 0 } : undefined
+          // the consumer waits after the first part until the second range's connection is gone
+          const release = yield* Deferred.make<void>()
+          const fiber = yield* Effect.fork(
+            Generated.compare(
+              S3Manager.download({ Bucket, Key: "dropped" }, { partSize: 100 * KiB, concurrency: 4 }).pipe(
+                Stream.tap(() => Deferred.await(release))
+              )
+            ).pipe(Effect.provideService(S3Manager.LoopMeter, () => () => 1))
+          )
+          yield* waitUntil(() => drops === 1)
+          const at = Date.now()
+          yield* waitUntil(() => Date.now() - at > 100)
+          yield* Deferred.succeed(release, undefined)
+          expect(yield* Fiber.join(fiber)).toEqual({ bytes: MiB, firstDifference: -1 })
+          const gets = fake.requests.filter((r) => r.op === "GetObject").map((r) => r.headers.range)
+          expect(gets.filter((r) => r === second).length).toBe(2)
+        })
     )
 
     it.effect("download: the object overwritten mid-download fails with ObjectChanged, no mixed bytes", () =>
@@ -691,7 +858,7 @@ describe("S3Manager against a fake S3 (faults, interruption, bookkeeping)", () =
             return undefined
           }
           const exit = yield* Effect.exit(
-            readAll({ Bucket, Key: "ahead" }, { partSize: 100 * KiB, concurrency: 3 })
+            readAll({ Bucket, Key: "ahead" }, { partSize: 100 * KiB, concurrency: 3, adaptive: false })
           )
           const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
           expect(Option.isSome(error) && error.value._tag).toBe("ObjectChanged")

@@ -49,6 +49,9 @@ export interface RequestRecord {
   readonly bytes: number
 }
 
+/** How a GET is answered other than in full (see `FakeS3.onGet`). */
+export type GetAnswer = "hang" | { readonly stallAfter: number } | { readonly resetAfter: number }
+
 export interface FakeS3 {
   readonly endpoint: string
   readonly objects: Map<string, StoredObject>
@@ -80,9 +83,11 @@ export interface FakeS3 {
   readonly maxPartsInFlight: () => number
   /**
    * Runs before a GET is answered (e.g. to overwrite the object after the first one), with the
-   * GET's index and its Range header; answering `"hang"` leaves that GET unanswered.
+   * GET's index and its Range header; answering `"hang"` leaves that GET unanswered,
+   * `{ stallAfter: n }` sends a ranged GET's headers and first `n` bytes and never the rest, and
+   * `{ resetAfter: n }` sends them and then drops the connection.
    */
-  onGet: ((key: string, index: number, range: string | undefined) => "hang" | undefined) | undefined
+  onGet: ((key: string, index: number, range: string | undefined) => GetAnswer | undefined) | undefined
   /** Report this as the object checksum on completion instead of the real one. */
   completeChecksumOverride: string | undefined
   /** Keys DeleteObjects refuses (reported per key as AccessDenied). */
@@ -238,7 +243,8 @@ export const make: Effect.Effect<FakeS3, never, Scope.Scope> = Effect.acquireRel
         case "GetObject":
         case "HeadObject": {
           const object = objects.get(objectKey)
-          if (op === "GetObject" && onGetHook?.(objectKey, getIndex++, headers.range) === "hang") return
+          const answer = op === "GetObject" ? onGetHook?.(objectKey, getIndex++, headers.range) : undefined
+          if (answer === "hang") return
           const current = objects.get(objectKey) ?? object
           if (current === undefined)
             return op === "HeadObject" ? sendStatus(res, 404) : sendError(res, 404, "NoSuchKey")
@@ -263,7 +269,10 @@ export const make: Effect.Effect<FakeS3, never, Scope.Scope> = Effect.acquireRel
               "content-length": slice.length,
               "content-range": `bytes ${start}-${end}/${size}`
             })
-            return res.end(slice)
+            if (answer === undefined) return res.end(slice)
+            if ("stallAfter" in answer) return void res.write(slice.subarray(0, answer.stallAfter))
+            res.flushHeaders()
+            return void res.write(slice.subarray(0, answer.resetAfter), () => res.socket?.destroy())
           }
           res.writeHead(200, { ...base, "content-length": size })
           return res.end(op === "GetObject" ? current.body : undefined)

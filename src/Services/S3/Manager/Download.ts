@@ -8,13 +8,16 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Body from "../../../Request/Body.js"
-import { isServiceError } from "../../../Request/Errors.js"
+import { isServiceError, NetworkError } from "../../../Request/Errors.js"
 import * as S3 from "../index.js"
 import { InvalidTransferOptions, ObjectChanged, TransferError } from "./Errors.js"
 import * as Parts from "./Parts.js"
@@ -43,8 +46,20 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   /** Bytes per ranged GET (default 8 MiB). */
   readonly partSize?: number | undefined
-  /** GETs in flight at once (default 4). Memory is about `partSize x concurrency`. */
+  /** GETs in flight at once, at most (default 4). Memory is about `partSize x concurrency`. */
   readonly concurrency?: number | undefined
+  /**
+   * `download` only (default `true`): fan out to `concurrency` GETs only once the event loop is
+   * seen to have time to spare. Until then the download reads one connection, in ranges that double
+   * from `partSize` up to 16 times it (the next range asked for as one ends, its bytes left in the
+   * socket until its turn). A connection that keeps the process busy on its own (a fast link, or a
+   * consumer with work of its own) gains nothing from more connections, and each one adds work. A
+   * link that limits each connection, as S3 does, leaves the loop idle while the first batches
+   * arrive, so the download fans out within about 10-20 ms. `false`: `concurrency` GETs from the
+   * start (for a process kept busy by other work, where a busy loop says nothing about the link).
+   * Where the loop cannot be measured (no `performance.eventLoopUtilization`), as `false`.
+   */
+  readonly adaptive?: boolean | undefined
   /** Called as each part arrives. */
   readonly onProgress?: ((progress: DownloadProgress) => Effect.Effect<void>) | undefined
 }
@@ -66,22 +81,39 @@ export interface DownloadInfo {
 }
 
 /** Hands a batch of a part on; `offset` is where its first byte sits in the download. */
-type Deliver<E> = (chunks: ReadonlyArray<Uint8Array>, offset: number) => Effect.Effect<void, E>
+type Deliver<E> = (chunks: ReadonlyArray<Uint8Array>, offset: number) => Effect.Effect<void, E, S3.S3>
+
+/** Inclusive byte offsets of a ranged GET in the object. */
+type Range = readonly [first: number, last: number]
 
 /**
  * A download once its first GET answered: either one stream (a range that cannot be split, an
- * empty object, a store that ignored the range), or `parts` ranged parts, each fetched and read by
- * `part`, which hands its bytes to `deliver` in batches as they arrive.
+ * empty object, a store that ignored the range), or ranged parts from `first` (the GET that
+ * answered, its body still unread) to `last`, each fetched and read by `part`, which hands its
+ * bytes to `deliver` in batches as they arrive.
  */
 type Plan =
   | { readonly info: DownloadInfo; readonly whole: Stream.Stream<Uint8Array, DownloadError> }
   | {
       readonly info: DownloadInfo
       readonly whole?: undefined
-      readonly parts: number
+      readonly first: Range
+      readonly last: number
+      readonly partSize: number
       readonly concurrency: number
-      readonly part: <E>(i: number, deliver: Deliver<E>) => Effect.Effect<void, DownloadError | E, S3.S3>
+      readonly part: <E>(
+        range: Range,
+        deliver: Deliver<E>,
+        turn?: Effect.Effect<void>
+      ) => Effect.Effect<void, DownloadError | E, S3.S3>
     }
+
+/** `[from, last]` cut into ranges of `size`. */
+const rangesOf = (from: number, last: number, size: number): Array<Range> => {
+  const out: Array<Range> = []
+  for (let a = from; a <= last; a += size) out.push([a, Math.min(last, a + size - 1)])
+  return out
+}
 
 /** Bytes a part's reader gathers before handing them on. */
 const BATCH = 1024 * 1024
@@ -146,15 +178,15 @@ const planDownload = (
 
     const firstEnd = range.start + partSize - 1
     const firstRange = `bytes=${range.start}-${range.end === undefined ? firstEnd : Math.min(range.end, firstEnd)}`
-    const first = yield* S3.getObject({ ...base, Range: firstRange }).pipe(
+    const opened = yield* S3.getObject({ ...base, Range: firstRange }).pipe(
       Effect.map((out) => ({ out, empty: false })),
       Effect.catchIf(
         (e) => isStatus(e, 416) && range.start === 0 && input.IfMatch === undefined,
         () => Effect.succeed({ out: undefined, empty: true })
       )
     )
-    if (first.out === undefined) return yield* whole(undefined)
-    const out = first.out
+    if (opened.out === undefined) return yield* whole(undefined)
+    const out = opened.out
     const objectSize = totalOf(out.ContentRange)
     if (objectSize === undefined) {
       // The store ignored the range and sent the whole object.
@@ -166,9 +198,10 @@ const planDownload = (
     }
     const last = range.end === undefined ? objectSize - 1 : Math.min(range.end, objectSize - 1)
     const totalBytes = Math.max(0, last - range.start + 1)
+    // nothing in range (an empty object whose store answered the ranged GET with a 206)
+    if (totalBytes === 0) return { info: infoOf(out, 0, objectSize), whole: Stream.empty }
     const etag = out.ETag
-    const ranges: Array<readonly [number, number]> = []
-    for (let a = range.start; a <= last; a += partSize) ranges.push([a, Math.min(last, a + partSize - 1)])
+    const first: Range = [range.start, Math.min(last, range.start + partSize - 1)]
 
     let received = 0
     const report = (n: number) => {
@@ -184,13 +217,13 @@ const planDownload = (
      */
     const pump = <E>(
       body: Stream.Stream<Uint8Array, S3.GetObjectError> | undefined,
-      [a, b]: readonly [number, number],
+      [a, b]: Range,
       deliver: Deliver<E>
     ) =>
       Effect.flatMap(Body.batches(body), (read) => {
         const expected = b - a + 1
         let n = 0
-        const step: Effect.Effect<void, DownloadError | E> = Effect.flatMap(read(BATCH), (chunks) => {
+        const step: Effect.Effect<void, DownloadError | E, S3.S3> = Effect.flatMap(read(BATCH), (chunks) => {
           if (chunks === undefined) {
             return n === expected
               ? Effect.void
@@ -211,48 +244,143 @@ const planDownload = (
         })
         return step
       })
-    const part = <E>(i: number, deliver: Deliver<E>): Effect.Effect<void, DownloadError | E, S3.S3> => {
-      const r = ranges[i]!
+    /**
+     * Fetches a range; with a `turn`, its body is read once the turn is done (until then it waits
+     * in the socket), and if its connection was dropped while it waited (a server may drop one left
+     * unread), before any of it was handed on, it is asked for once more.
+     */
+    const part = <E>(
+      r: Range,
+      deliver: Deliver<E>,
+      turn?: Effect.Effect<void>
+    ): Effect.Effect<void, DownloadError | E, S3.S3> => {
       // the first part's response is the one already open, in the download's scope
-      if (i === 0) return Effect.scoped(pump(out.Body, r, deliver))
+      if (r === first) return Effect.scoped(pump(out.Body, r, deliver))
       const header = `bytes=${r[0]}-${r[1]}`
-      return Effect.scoped(
-        S3.getObject({ ...base, Range: header, ...(etag === undefined ? {} : { IfMatch: etag }) }).pipe(
-          Effect.flatMap((got) => pump(got.Body, r, deliver)),
-          Effect.catchIf(
-            (e) => isStatus(e, 412),
-            (cause) =>
-              Effect.fail(
-                new ObjectChanged({
-                  bucket: input.Bucket,
-                  key: input.Key,
-                  etag: etag ?? "",
-                  range: header,
-                  cause
-                })
-              )
+      let handedOn = false
+      const counted: Deliver<E> = (chunks, offset) => {
+        handedOn = true
+        return deliver(chunks, offset)
+      }
+      const fetch = (wait: Effect.Effect<void>) =>
+        Effect.scoped(
+          S3.getObject({ ...base, Range: header, ...(etag === undefined ? {} : { IfMatch: etag }) }).pipe(
+            Effect.flatMap((got) => Effect.zipRight(wait, pump(got.Body, r, counted)))
           )
         )
+      const fetched =
+        turn === undefined
+          ? fetch(Effect.void)
+          : Effect.catchIf(
+              fetch(turn),
+              (e) => e instanceof NetworkError && !handedOn,
+              () => fetch(Effect.void)
+            )
+      return Effect.catchIf(
+        fetched,
+        (e) => isStatus(e, 412),
+        (cause) =>
+          Effect.fail(
+            new ObjectChanged({
+              bucket: input.Bucket,
+              key: input.Key,
+              etag: etag ?? "",
+              range: header,
+              cause
+            })
+          )
       )
     }
-    return { info: infoOf(out, totalBytes, objectSize), parts: ranges.length, concurrency, part }
+    return { info: infoOf(out, totalBytes, objectSize), first, last, partSize, concurrency, part }
   })
 
-/** A part of an ordered download: the batches it has read and not yet handed on. */
+/**
+ * A part of an ordered download: the batches it has read and not yet handed on, and, for a part
+ * that may not read before its turn, the signal that it is its turn.
+ */
 interface Slot {
   held: Array<Uint8Array>
   done: boolean
+  readonly turn: Deferred.Deferred<void> | undefined
 }
 
 /**
- * The parts of a plan as one ordered stream. Parts are fetched `concurrency` at a time by fibers
- * of the scope (interrupted when it closes), each into a slot of its own; the stream takes whatever
- * the head part's slot holds, so the head part streams straight through while the next ones are
- * read ahead, and when the head part is done the next part is started: at most `concurrency` parts
- * are held. A part that fails ends the stream with its error at once, whichever part it is.
+ * Below this share of its time busy, the event loop has room for more connections: a download
+ * reading one connection fans out. Over loopback one connection keeps the loop 0.88-1.0 busy; a
+ * connection paced to 64 MiB/s (as S3 paces each) about 0.15.
+ */
+const SPARE = 0.5
+
+/** In one-connection mode, ranges double from `partSize` up to this many times it. */
+const MAX_SPAN = 16
+
+/**
+ * In one-connection mode, the next range is asked for once the head part has this many bytes left
+ * to read. Early enough that its answer, and the first bytes the server sends into the socket
+ * meanwhile, are in when its turn comes (over loopback, 32 MiB take ~25 ms; asked for 4 MiB ahead
+ * the download was ~5% slower); bounded, so that it waits unread no longer than those bytes take
+ * (a server may drop a connection left unread for long: the range is then asked for again).
+ */
+const LEAD = 32 * BATCH
+
+/**
+ * The shortest stretch of the event loop's time worth judging: long enough that a pause of the
+ * sender's, or code compiled on first use, does not decide (over loopback, ~12 MiB of one
+ * connection; on a link paced to 64 MiB/s, about a batch).
+ */
+const WINDOW_MS = 10
+
+/**
+ * A window on the event loop: once `WINDOW_MS` have passed since it opened, how busy the loop was
+ * since (0 to 1; the next window opens then), before that `undefined`. `undefined` itself where the
+ * loop cannot be measured (no `performance.eventLoopUtilization`).
+ */
+const loopWindow = (): (() => number | undefined) | undefined => {
+  const performance = globalThis.performance as
+    | { now(): number; eventLoopUtilization?: (from?: unknown) => { utilization: number } }
+    | undefined
+  const elu = performance?.eventLoopUtilization?.bind(performance)
+  if (elu === undefined) return undefined
+  let from = elu()
+  let opened = performance!.now()
+  return () => {
+    if (performance!.now() - opened < WINDOW_MS) return undefined
+    const busy = elu(from).utilization
+    from = elu()
+    opened = performance!.now()
+    return busy
+  }
+}
+
+/**
+ * What the adaptive `download` reads to decide whether to fan out (see `DownloadOptions.adaptive`):
+ * called once per download, it returns a reader of how busy the event loop was since the last
+ * reading, 0 to 1, or `undefined` while too little time has passed to tell; or no reader at all
+ * where the loop cannot be measured (the download then fans out from the start). The default
+ * measures Node's event loop over windows of at least 10 ms; provide another to measure something
+ * else (or, in tests, to decide).
+ */
+export class LoopMeter extends Context.Reference<LoopMeter>()("effect-aws-sdk/s3/manager/LoopMeter", {
+  defaultValue: (): (() => (() => number | undefined) | undefined) => loopWindow
+}) {}
+
+/**
+ * The parts of a plan as one ordered stream. Parts are fetched by fibers of the scope (interrupted
+ * when it closes), each into a slot of its own; the stream takes whatever the head part's slot
+ * holds, so the head part streams straight through while the next ones are read ahead, and when
+ * the head part is done the next part is started. A part that fails ends the stream with its
+ * error at once, whichever part it is.
+ *
+ * Fanning out: `concurrency` parts of `partSize` at a time, so at most `concurrency` parts are
+ * held. Adaptive, it first reads one part at a time, each twice the last (to `MAX_SPAN` x
+ * `partSize`), with the next one asked for as the head part ends (`LEAD`) and read in its turn
+ * (its bytes wait in the socket, and no GET waits for a round trip); it fans out once the event
+ * loop is seen less than `SPARE` busy over a window (looked at as each batch arrives and as each
+ * part ends).
  */
 const ordered = (
-  plan: Plan
+  plan: Plan,
+  adaptive: boolean
 ): Effect.Effect<Stream.Stream<Uint8Array, DownloadError, S3.S3>, never, S3.S3 | Scope.Scope> =>
   Effect.gen(function* () {
     if (plan.whole !== undefined) return plan.whole
@@ -261,6 +389,15 @@ const ordered = (
     let failure: Cause.Cause<DownloadError> | undefined
     let started = 0
     let head = 0
+    // the first byte no part has asked for yet
+    let next = plan.first[1] + 1
+    const busy = adaptive ? (yield* LoopMeter)() : undefined
+    let wide = busy === undefined
+    // seen busy reading one connection: the next range is asked for as the head part ends
+    let ahead = false
+    // the head part has no more than `LEAD` bytes left to read
+    let ending = false
+    let span = 2 * plan.partSize
     // the stream's pull, when it waits for the head part (or for a failure)
     let waiting: (() => void) | undefined
     const wake = () => {
@@ -268,17 +405,44 @@ const ordered = (
       waiting = undefined
       w?.()
     }
-    const startNext: Effect.Effect<void, never, S3.S3> = Effect.suspend(() => {
-      if (started >= plan.parts) return Effect.void
+    const go = (slot: Slot | undefined) => {
+      if (slot?.turn !== undefined) Deferred.unsafeDone(slot.turn, Exit.void)
+    }
+    /** Fans out once the loop is seen to have had time to spare: every part may read from then. */
+    const look = () => {
+      if (wide || next > plan.last) return
+      const share = busy!()
+      if (share === undefined) return
+      if (share >= SPARE) {
+        ahead = true
+        return
+      }
+      wide = true
+      for (let i = head; i < started; i++) go(slots[i])
+    }
+    const start = (range: Range): Effect.Effect<void, never, S3.S3> => {
       const i = started++
-      const slot: Slot = { held: [], done: false }
+      // reading one connection, the next range is asked for early but read in its turn
+      const turn = wide || i === head ? undefined : Deferred.unsafeMake<void>(FiberId.none)
+      const slot: Slot = { held: [], done: false, turn }
       slots[i] = slot
-      const deliver = (chunks: ReadonlyArray<Uint8Array>) =>
-        Effect.sync(() => {
-          for (const c of chunks) slot.held.push(c)
+      // where the range ends, counted in the download
+      const end = range[1] - plan.first[0]
+      const deliver = (chunks: ReadonlyArray<Uint8Array>, offset: number) =>
+        Effect.suspend(() => {
+          let bytes = 0
+          for (const c of chunks) {
+            slot.held.push(c)
+            bytes += c.length
+          }
           if (i === head) wake()
+          if (wide) return Effect.void
+          if (end + 1 - (offset + bytes) <= LEAD) ending = true
+          // reading one connection: was the loop waiting for the link?
+          look()
+          return fill
         })
-      return plan.part(i, deliver).pipe(
+      return plan.part(range, deliver, turn && Deferred.await(turn)).pipe(
         Effect.onExit((exit) =>
           Effect.sync(() => {
             if (Exit.isFailure(exit)) {
@@ -290,8 +454,20 @@ const ordered = (
         Effect.forkIn(scope),
         Effect.asVoid
       )
+    }
+    /** Starts parts until as many are running as the mode allows. */
+    const fill: Effect.Effect<void, never, S3.S3> = Effect.suspend(() => {
+      if (next > plan.last || started - head >= (wide ? plan.concurrency : ahead && ending ? 2 : 1)) {
+        return Effect.void
+      }
+      const size = wide ? plan.partSize : span
+      if (!wide) span = Math.min(2 * span, MAX_SPAN * plan.partSize)
+      const range: Range = [next, Math.min(plan.last, next + size - 1)]
+      next = range[1] + 1
+      return Effect.zipRight(start(range), fill)
     })
-    yield* Effect.repeatN(startNext, Math.min(plan.concurrency, plan.parts) - 1)
+    yield* start(plan.first)
+    yield* fill
     const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<DownloadError>, S3.S3> = Effect.suspend(
       () => {
         if (failure !== undefined) return Effect.failCause(Cause.map(failure, Option.some))
@@ -305,7 +481,10 @@ const ordered = (
         if (slot.done) {
           slots[head] = undefined
           head++
-          return Effect.zipRight(startNext, pull)
+          ending = false
+          go(slots[head])
+          look()
+          return Effect.zipRight(fill, pull)
         }
         return Effect.async<Chunk.Chunk<Uint8Array>, Option.Option<DownloadError>, S3.S3>((resume) => {
           waiting = () => resume(pull)
@@ -320,10 +499,13 @@ const ordered = (
 
 /**
  * Downloads an object (or a `Range` of it, `bytes=a-b` or `bytes=a-`) as an ordered stream of
- * bytes: ranged GETs of `partSize`, `concurrency` at a time, put back in order. Every GET after the
- * first carries `If-Match` with the first response's ETag, so an object overwritten meanwhile
- * fails with `ObjectChanged` rather than mixing two versions. Ending the stream (or interrupting
- * its fiber) stops every GET.
+ * bytes: ranged GETs of `partSize`, up to `concurrency` at a time, put back in order. By default
+ * (`adaptive`) the GETs fan out only once the event loop is seen to have time to spare: a link that
+ * limits each connection (S3) gets `concurrency` at once after the first batch, while a connection
+ * that already keeps the process busy is read alone, in ranges that double (more connections would
+ * only add work). Every GET after the first carries `If-Match` with the first response's ETag, so
+ * an object overwritten meanwhile fails with `ObjectChanged` rather than mixing two versions.
+ * Ending the stream (or interrupting its fiber) stops every GET.
  *
  * @example
  * S3Manager.download({ Bucket: "b", Key: "big.bin" }, { partSize: 16 * 1024 * 1024, concurrency: 8 }).pipe(
@@ -334,7 +516,9 @@ export const download = (
   input: DownloadInput,
   options: DownloadOptions = {}
 ): Stream.Stream<Uint8Array, DownloadError, S3.S3> =>
-  Stream.unwrapScoped(Effect.flatMap(planDownload(input, options), ordered))
+  Stream.unwrapScoped(
+    Effect.flatMap(planDownload(input, options), (plan) => ordered(plan, options.adaptive ?? true))
+  )
 
 /** What `downloadFile` wrote. */
 export interface DownloadFileOutput extends DownloadInfo {
@@ -405,8 +589,8 @@ export const downloadFile = (
               )
             )
           yield* Effect.forEach(
-            Array.from({ length: plan.parts }, (_, i) => i),
-            (i) => plan.part(i, write),
+            [plan.first, ...rangesOf(plan.first[1] + 1, plan.last, plan.partSize)],
+            (range) => plan.part(range, write),
             { concurrency: plan.concurrency, discard: true }
           )
         }
