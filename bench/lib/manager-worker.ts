@@ -1,7 +1,8 @@
 /**
  * One transfer of the manager benchmark, in a process of its own so its peak memory is its own:
  * `tsx bench/lib/manager-worker.ts <case> <endpoint> <bytes> <partSize> <concurrency>` where case is
- * `ours-upload`, `ours-upload-stream`, `lib-storage-upload`, `ours-download`, `v3-get-stream`,
+ * `ours-upload`, `ours-upload-stream`, `lib-storage-upload`, `ours-download` (adaptive, as by default),
+ * `ours-download-fixed` (`adaptive: false`), `v3-get-stream`,
  * `ours-get-stream`, `ours-download-file` or `v3-get-file`. Uploads read a generated Node `Readable`
  * (fresh 64 KiB chunks): given as the body as it is (ours and lib-storage), or turned into an Effect
  * `Stream` first (`ours-upload-stream`, `Stream.fromAsyncIterable`); stream downloads are consumed and dropped, file downloads written to a temporary file
@@ -126,12 +127,13 @@ const main = async (): Promise<{ moved: number; run: () => Promise<number> }> =>
           )
       }
     }
-    if (which === "ours-download") {
+    if (which === "ours-download" || which === "ours-download-fixed") {
+      const adaptive = which === "ours-download"
       return {
         moved: total,
         run: () =>
           runtime.runPromise(
-            count(S3Manager.download({ Bucket: "bench", Key: "k" }, { partSize, concurrency }))
+            count(S3Manager.download({ Bucket: "bench", Key: "k" }, { partSize, concurrency, adaptive }))
           )
       }
     }
