@@ -140,11 +140,12 @@ const STREAM_BATCH = 512 * 1024
 const CLOSED_EARLY = "the connection closed before the whole body arrived"
 
 /**
- * Whether a response's connection closed before its whole body arrived, while nothing listened:
- * Node then destroys the response without an `error` event (and its `close` event has gone by), so
- * a reader that starts later must look rather than wait.
+ * Why a response can no longer be read, if it was destroyed before its body was: its connection
+ * closed while nothing listened, and Node destroyed it without an `error` event (its `close` event
+ * has gone by), so a reader that starts later must look rather than wait.
  */
-const closedEarly = (res: http.IncomingMessage): boolean => res.destroyed && !res.complete
+const closedEarly = (res: http.IncomingMessage): Error | undefined =>
+  res.destroyed && !res.readableEnded ? (res.errored ?? new Error(CLOSED_EARLY)) : undefined
 
 const bodyReader = <E>(
   res: http.IncomingMessage,
@@ -216,7 +217,8 @@ const bodyReader = <E>(
       if (!ended) failure ??= bodyError(new Error(CLOSED_EARLY))
       signal()
     })
-    if (closedEarly(res)) failure ??= bodyError(new Error(CLOSED_EARLY))
+    const closed = closedEarly(res)
+    if (closed !== undefined) failure ??= bodyError(closed)
   }
   /** Every chunk held (`undefined` when none: the end); reading resumes if it was paused. */
   const take = (): ReadonlyArray<Uint8Array> | undefined => {
@@ -378,7 +380,8 @@ export const make = (options: NodeTransportOptions = {}) =>
     const drainTimeoutMs = options.drainTimeoutMs ?? 1_000
     const release = (res: http.IncomingMessage, started: boolean) =>
       Effect.sync(() => {
-        if (res.complete) return
+        // a body in whole but not read: reading it out ends the response, which frees the socket
+        if (res.complete) return void (res.readableEnded || res.resume())
         const length = Number(res.headers["content-length"])
         if (started || !(length <= drainLimit)) return void res.destroy()
         // Drain a small remainder so the socket can be reused, but not for ever: a server that
@@ -403,7 +406,8 @@ export const make = (options: NodeTransportOptions = {}) =>
           done = true
           resume(effect)
         }
-        if (closedEarly(res)) return void finish(Effect.fail(bodyError(new Error(CLOSED_EARLY))))
+        const closed = closedEarly(res)
+        if (closed !== undefined) return void finish(Effect.fail(bodyError(closed)))
         const chunks: Array<Buffer> = []
         res.on("data", (c: Buffer) => chunks.push(c))
         res.once("end", () =>

@@ -91,6 +91,27 @@ describe("faults", () => {
     )
   }
 
+  it.live("a whole body nobody reads does not starve a one-socket pool", () =>
+    Effect.gen(function* () {
+      const server = yield* FaultServer.scoped
+      server.script([ok("download"), ok("json")])
+      const result = yield* Effect.gen(function* () {
+        // the body arrives whole with the headers and is never read
+        yield* Effect.scoped(callOf("download-unread"))
+        return yield* callOf("json")
+      }).pipe(
+        Effect.provide(clients({ endpoint: server.url, maxSockets: 1 })),
+        // well before the server would close the idle connection itself (5 s)
+        Effect.timeoutFail({
+          duration: "2 seconds",
+          onTimeout: () => "the second call waited for the socket"
+        })
+      )
+      expect(result).toEqual({ Name: "ok" })
+      expect(server.requestCount()).toBe(2)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("a stalled stream nobody reads does not starve a one-socket pool", () =>
     Effect.gen(function* () {
       const server = yield* FaultServer.scoped
