@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Body from "../../../Request/Body.js"
-import { isServiceError, NetworkError } from "../../../Request/Errors.js"
+import { isServiceError, NetworkError, RequestTimeout } from "../../../Request/Errors.js"
 import * as S3 from "../index.js"
 import { InvalidTransferOptions, ObjectChanged, TransferError } from "./Errors.js"
 import * as Parts from "./Parts.js"
@@ -246,8 +246,8 @@ const planDownload = (
       })
     /**
      * Fetches a range; with a `turn`, its body is read once the turn is done (until then it waits
-     * in the socket), and if its connection was dropped while it waited (a server may drop one left
-     * unread), before any of it was handed on, it is asked for once more.
+     * in the socket), and if its connection was dropped or timed out while it waited (a server may
+     * drop one left unread), before any of it was handed on, it is asked for once more.
      */
     const part = <E>(
       r: Range,
@@ -273,8 +273,8 @@ const planDownload = (
           ? fetch(Effect.void)
           : Effect.catchIf(
               fetch(turn),
-              (e) => e instanceof NetworkError && !handedOn,
-              () => fetch(Effect.void)
+              (e) => (e instanceof NetworkError || e instanceof RequestTimeout) && !handedOn,
+              () => fetch(turn)
             )
       return Effect.catchIf(
         fetched,
@@ -295,11 +295,15 @@ const planDownload = (
   })
 
 /**
- * A part of an ordered download: the batches it has read and not yet handed on, and, for a part
- * that may not read before its turn, the signal that it is its turn.
+ * A part of an ordered download: the batches it has read and not yet handed on (and their bytes),
+ * the bytes it has still to read, the reader waiting for the stream to take what it holds, and,
+ * for a part that may not read before its turn, the signal that it is its turn.
  */
 interface Slot {
   held: Array<Uint8Array>
+  heldBytes: number
+  left: number
+  taken: (() => void) | undefined
   done: boolean
   readonly turn: Deferred.Deferred<void> | undefined
 }
@@ -372,11 +376,11 @@ export class LoopMeter extends Context.Reference<LoopMeter>()("effect-aws-sdk/s3
  * error at once, whichever part it is.
  *
  * Fanning out: `concurrency` parts of `partSize` at a time, so at most `concurrency` parts are
- * held. Adaptive, it first reads one part at a time, each twice the last (to `MAX_SPAN` x
- * `partSize`), with the next one asked for as the head part ends (`LEAD`) and read in its turn
- * (its bytes wait in the socket, and no GET waits for a round trip); it fans out once the event
- * loop is seen less than `SPARE` busy over a window (looked at as each batch arrives and as each
- * part ends).
+ * held. Adaptive, it first reads one range at a time, each twice the last (to `MAX_SPAN` x
+ * `partSize`, holding no more than about a part of it), with the next one asked for as the one
+ * being read ends (`LEAD`) and read in its turn, once that one is read (its bytes wait in the
+ * socket, and no GET waits for a round trip); it fans out once the event loop is seen less than
+ * `SPARE` busy over a window (looked at as each batch arrives and as each part ends).
  */
 const ordered = (
   plan: Plan,
@@ -393,10 +397,8 @@ const ordered = (
     let next = plan.first[1] + 1
     const busy = adaptive ? (yield* LoopMeter)() : undefined
     let wide = busy === undefined
-    // seen busy reading one connection: the next range is asked for as the head part ends
+    // seen busy reading one connection: the next range is asked for as the one being read ends
     let ahead = false
-    // the head part has no more than `LEAD` bytes left to read
-    let ending = false
     let span = 2 * plan.partSize
     // the stream's pull, when it waits for the head part (or for a failure)
     let waiting: (() => void) | undefined
@@ -422,32 +424,53 @@ const ordered = (
     }
     const start = (range: Range): Effect.Effect<void, never, S3.S3> => {
       const i = started++
-      // reading one connection, the next range is asked for early but read in its turn
-      const turn = wide || i === head ? undefined : Deferred.unsafeMake<void>(FiberId.none)
-      const slot: Slot = { held: [], done: false, turn }
+      // reading one connection, the next range is asked for early but read in its turn: once the
+      // one before it is read
+      const before = slots[i - 1]
+      const turn =
+        wide || before === undefined || before.done ? undefined : Deferred.unsafeMake<void>(FiberId.none)
+      const slot: Slot = {
+        held: [],
+        heldBytes: 0,
+        left: range[1] - range[0] + 1,
+        taken: undefined,
+        done: false,
+        turn
+      }
       slots[i] = slot
-      // where the range ends, counted in the download
-      const end = range[1] - plan.first[0]
-      const deliver = (chunks: ReadonlyArray<Uint8Array>, offset: number) =>
+      // a range longer than a part holds no more than about a part: its reader waits for the
+      // stream to take what it holds (its socket fills, and the server waits)
+      const whenTaken =
+        slot.left <= plan.partSize
+          ? Effect.void
+          : Effect.async<void>((resume) => {
+              if (slot.heldBytes <= plan.partSize) return resume(Effect.void)
+              slot.taken = () => resume(Effect.void)
+            })
+      const deliver = (chunks: ReadonlyArray<Uint8Array>) =>
         Effect.suspend(() => {
           let bytes = 0
           for (const c of chunks) {
             slot.held.push(c)
             bytes += c.length
           }
+          slot.heldBytes += bytes
+          slot.left -= bytes
           if (i === head) wake()
-          if (wide) return Effect.void
-          if (end + 1 - (offset + bytes) <= LEAD) ending = true
+          if (wide) return whenTaken
           // reading one connection: was the loop waiting for the link?
           look()
-          return fill
+          return Effect.zipRight(fill, whenTaken)
         })
       return plan.part(range, deliver, turn && Deferred.await(turn)).pipe(
         Effect.onExit((exit) =>
           Effect.sync(() => {
             if (Exit.isFailure(exit)) {
               if (!Cause.isInterruptedOnly(exit.cause)) failure ??= exit.cause
-            } else slot.done = true
+            } else {
+              slot.done = true
+              go(slots[i + 1])
+            }
             wake()
           })
         ),
@@ -457,7 +480,10 @@ const ordered = (
     }
     /** Starts parts until as many are running as the mode allows. */
     const fill: Effect.Effect<void, never, S3.S3> = Effect.suspend(() => {
-      if (next > plan.last || started - head >= (wide ? plan.concurrency : ahead && ending ? 2 : 1)) {
+      // one connection: a second range once the one being read has no more than `LEAD` bytes left
+      const reading = slots[started - 1]
+      const lead = ahead && (reading === undefined || reading.left <= LEAD) ? 2 : 1
+      if (next > plan.last || started - head >= Math.min(plan.concurrency, wide ? Infinity : lead)) {
         return Effect.void
       }
       const size = wide ? plan.partSize : span
@@ -476,12 +502,15 @@ const ordered = (
         if (slot.held.length > 0) {
           const out = slot.held
           slot.held = []
+          slot.heldBytes = 0
+          const taken = slot.taken
+          slot.taken = undefined
+          taken?.()
           return Effect.succeed(Chunk.unsafeFromArray(out))
         }
         if (slot.done) {
           slots[head] = undefined
           head++
-          ending = false
           go(slots[head])
           look()
           return Effect.zipRight(fill, pull)
