@@ -802,7 +802,7 @@ describe("S3Manager against a fake S3 (faults, interruption, bookkeeping)", () =
         fake.put(Bucket, "lead", Generated.bytesAt(0, 80 * MiB))
         const gets = () => fake.requests.filter((r) => r.op === "GetObject").length
         /** GETs asked for when the first part of 40 MiB stalls after `sent` bytes. */
-        const getsWhenStalledAfter = (sent: number) =>
+        const getsWhenStalledAfter = (sent: number, concurrency?: number) =>
           Effect.gen(function* () {
             fake.requests.length = 0
             let received = 0
@@ -814,6 +814,7 @@ describe("S3Manager against a fake S3 (faults, interruption, bookkeeping)", () =
                   { Bucket, Key: "lead" },
                   {
                     partSize: 40 * MiB,
+                    concurrency,
                     onProgress: (p) =>
                       Effect.sync(() => {
                         received = p.bytesReceived
@@ -833,6 +834,8 @@ describe("S3Manager against a fake S3 (faults, interruption, bookkeeping)", () =
         // 38 MiB or more left to read: not yet; 31 MiB (32 or fewer): the next range is asked for
         expect(yield* getsWhenStalledAfter(2 * MiB)).toBe(1)
         expect(yield* getsWhenStalledAfter(10 * MiB)).toBe(2)
+        // never more than `concurrency` at once
+        expect(yield* getsWhenStalledAfter(10 * MiB, 1)).toBe(1)
       })
     )
 
