@@ -4,10 +4,8 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
 import * as S3 from "../../src/Services/S3/index.js"
-import * as Session from "../../src/Session/Session.js"
 import * as LocalServers from "../support/LocalServers.js"
 
 class Endpoint extends Effect.Tag("test/S3Endpoint")<Endpoint, { readonly url: string }>() {}
@@ -15,18 +13,7 @@ class Endpoint extends Effect.Tag("test/S3Endpoint")<Endpoint, { readonly url: s
 /** s3rver on a free port, and a session pointed at it the way S3 look-alikes need. */
 const S3rverSession = Layer.unwrapScoped(
   Effect.map(LocalServers.s3rver, (server) =>
-    Layer.mergeAll(
-      Session.layerOverTransport({
-        region: "us-east-1",
-        endpoint: server.endpoint,
-        credentials: Credentials.fromStatic(
-          Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
-        ),
-        s3: { forcePathStyle: true },
-        requestChecksumCalculation: "when_required"
-      }),
-      Layer.succeed(Endpoint, { url: server.endpoint })
-    )
+    Layer.mergeAll(LocalServers.s3Session(server.endpoint), Layer.succeed(Endpoint, { url: server.endpoint }))
   )
 ).pipe(Layer.provide(NodeTransport.layer()))
 

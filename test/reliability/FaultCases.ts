@@ -11,6 +11,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
 import * as S3 from "../../src/Services/S3/index.js"
+import { realPause } from "../support/Clock.js"
 import type { Reply } from "../support/FaultServer.js"
 import * as TestService from "../support/TestService.js"
 import { type Clients, crc32Of, crcEcho } from "./Harness.js"
@@ -38,7 +39,7 @@ export const callOf = (client: ClientName): Effect.Effect<unknown, unknown, Clie
       // the body is read only after 200 ms (real time): whatever happened to the connection by then
       return Effect.flatMap(TestService.download({ Id: "a" }), (out) =>
         Effect.zipRight(
-          Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200))),
+          realPause(200),
           out.Body === undefined ? Effect.succeed(0) : Stream.runFold(out.Body, 0, (n, c) => n + c.length)
         )
       )

@@ -21,7 +21,6 @@ import * as fc from "fast-check"
 import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
 import * as S3 from "../../src/Services/S3/index.js"
-import * as Session from "../../src/Session/Session.js"
 import * as FaultServer from "../support/FaultServer.js"
 import * as LocalServers from "../support/LocalServers.js"
 import * as TestService from "../support/TestService.js"
@@ -300,17 +299,7 @@ describe("URI injection", () => {
     Effect.gen(function* () {
       const s3rver = yield* LocalServers.s3rver
       const env = S3.layer().pipe(
-        Layer.provide(
-          Session.layerOverTransport({
-            region: "us-east-1",
-            endpoint: s3rver.endpoint,
-            credentials: Credentials.fromStatic(
-              Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
-            ),
-            s3: { forcePathStyle: true },
-            requestChecksumCalculation: "when_required"
-          })
-        ),
+        Layer.provide(LocalServers.s3Session(s3rver.endpoint)),
         Layer.provide(NodeTransport.layer())
       )
       yield* Effect.provide(

@@ -26,15 +26,14 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Credentials from "../../src/Credentials/Credentials.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
 import * as Retry from "../../src/Request/Retry.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as S3Manager from "../../src/Services/S3/Manager/index.js"
-import * as Session from "../../src/Session/Session.js"
-import { waitUntil } from "../support/Clock.js"
+import { realPause, waitUntil } from "../support/Clock.js"
 import * as FakeS3 from "../support/FakeS3.js"
 import * as Generated from "../support/Generated.js"
+import * as LocalServers from "../support/LocalServers.js"
 import { seeded } from "../support/Random.js"
 
 const SEED = Number(process.env.MULTIPART_FAULTS_SEED ?? 0x6d7075)
@@ -151,23 +150,10 @@ const describePlan = (p: Plan) =>
 
 const clientLayer = (endpoint: string) =>
   S3.layer().pipe(
-    Layer.provide(
-      Session.layerOverTransport({
-        region: "us-east-1",
-        endpoint,
-        credentials: Credentials.fromStatic(
-          Credentials.make({ accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" })
-        ),
-        s3: { forcePathStyle: true },
-        requestChecksumCalculation: "when_required",
-        retry: Retry.standard({ maxAttempts: MAX_ATTEMPTS })
-      })
-    ),
+    Layer.provide(LocalServers.s3Session(endpoint, Retry.standard({ maxAttempts: MAX_ATTEMPTS }))),
     Layer.provide(NodeTransport.layer()),
     Layer.orDie
   )
-
-const realPause = (ms: number) => Effect.promise(() => new Promise<void>((r) => setTimeout(r, ms)))
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
 

@@ -10,7 +10,9 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 
-const realPause = (ms: number) => Effect.promise(() => new Promise<void>((r) => setTimeout(r, ms)))
+/** Waits `ms` of real time, whatever clock the test runs under (for sockets and servers to act). */
+export const realPause = (ms: number): Effect.Effect<void> =>
+  Effect.promise(() => new Promise<void>((r) => setTimeout(r, ms)))
 
 export const runDriven = <A, E>(
   effect: Effect.Effect<A, E>

@@ -10,7 +10,12 @@ import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import * as Credentials from "../../src/Credentials/Credentials.js"
+import type * as Retry from "../../src/Request/Retry.js"
+import type { Transport } from "../../src/Request/Transport.js"
+import * as Session from "../../src/Session/Session.js"
 
 const require = createRequire(import.meta.url)
 
@@ -67,3 +72,23 @@ export const dynalite: Effect.Effect<LocalServer, never, Scope.Scope> = Effect.a
   ),
   ({ server }) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
 )
+
+/**
+ * A session (over the `Transport` layer) for an S3 look-alike at `endpoint`: s3rver, the fake S3
+ * or a fault server. Path-style addressing, checksums only where an operation requires them, the
+ * credentials s3rver accepts (the others check none), and `retry` when given.
+ */
+export const s3Session = (
+  endpoint: string,
+  retry?: Retry.RetryPolicy
+): Layer.Layer<Session.Session, never, Transport> =>
+  Session.layerOverTransport({
+    region: "us-east-1",
+    endpoint,
+    credentials: Credentials.fromStatic(
+      Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
+    ),
+    s3: { forcePathStyle: true },
+    requestChecksumCalculation: "when_required",
+    retry
+  })
