@@ -340,18 +340,18 @@ const WINDOW_MS = 10
  * loop cannot be measured (no `performance.eventLoopUtilization`).
  */
 const loopWindow = (): (() => number | undefined) | undefined => {
-  const performance = globalThis.performance as
+  const clock = globalThis.performance as
     | { now(): number; eventLoopUtilization?: (from?: unknown) => { utilization: number } }
     | undefined
-  const elu = performance?.eventLoopUtilization?.bind(performance)
-  if (elu === undefined) return undefined
+  if (clock?.eventLoopUtilization === undefined) return undefined
+  const elu = clock.eventLoopUtilization.bind(clock)
   let from = elu()
-  let opened = performance!.now()
+  let opened = clock.now()
   return () => {
-    if (performance!.now() - opened < WINDOW_MS) return undefined
+    if (clock.now() - opened < WINDOW_MS) return undefined
     const busy = elu(from).utilization
     from = elu()
-    opened = performance!.now()
+    opened = clock.now()
     return busy
   }
 }
