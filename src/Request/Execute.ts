@@ -67,6 +67,7 @@ import * as ResponseChecksum from "./ResponseChecksum.js"
 import * as Retry from "./Retry.js"
 import * as Sigv4 from "./Sigv4.js"
 import {
+  exactLength,
   exchangeOverSend,
   type HttpRequest,
   type StreamBody,
@@ -178,8 +179,13 @@ const bodyOf = (serialized: SerializedRequest): Uint8Array | StreamBody | undefi
   if (typeof body === "string") return encoder.encode(body)
   if (body instanceof Uint8Array) return body
   if (isEffectStream(body)) {
-    const length = serialized.headers["Content-Length"] ?? serialized.headers["content-length"]
-    return { _tag: "StreamBody", stream: body, length: length === undefined ? undefined : Number(length) }
+    const declared = serialized.headers["Content-Length"] ?? serialized.headers["content-length"]
+    if (declared === undefined) return { _tag: "StreamBody", stream: body, length: undefined }
+    const length = Number(declared)
+    if (!/^\d+$/.test(declared.trim()) || !Number.isSafeInteger(length)) {
+      throw new ProtocolError(`is ${JSON.stringify(declared)}, not a length in bytes`, "Content-Length")
+    }
+    return { _tag: "StreamBody", stream: exactLength(body, length), length }
   }
   throw new ProtocolError(
     "a streaming body must be a Uint8Array, a string or an Effect Stream of Uint8Array",

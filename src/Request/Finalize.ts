@@ -7,8 +7,11 @@
  * 2. `Content-MD5` when the operation requires a checksum (`httpChecksumRequired`, or
  *    `httpChecksum.requestChecksumRequired`) and the request carries none (no `Content-MD5`, no
  *    `x-amz-checksum-*`), of the bytes sent;
- * 3. `Content-Length` of a string or byte body; none without a body, and none for a streaming
- *    body (its length, when the service `requiresLength`, is the pipeline's to know).
+ * 3. `Content-Length` of a string or byte body (its UTF-8 bytes, not its UTF-16 units); none
+ *    without a body, and none for a streaming body (its length, when the service
+ *    `requiresLength`, is the pipeline's to know). A length the input declared for a string or
+ *    byte body must be the body's: a mismatch throws, as the body would otherwise put more or
+ *    fewer bytes on the wire than the request announces.
  *
  * This module uses `node:crypto` and `node:zlib`, so it is Node-only; the protocol codecs never
  * import it and stay browser-safe.
@@ -17,7 +20,7 @@
  */
 import { createHash } from "node:crypto"
 import { gzipSync } from "node:zlib"
-import type { SerializedRequest } from "../Protocols/Protocol.js"
+import { ProtocolError, type SerializedRequest } from "../Protocols/Protocol.js"
 import type { OperationModel } from "../Protocols/Shape.js"
 
 /** Settings of `finalize`. */
@@ -56,7 +59,8 @@ export const finalize = (
   const body = request.body
   if (body === undefined || (typeof body !== "string" && !(body instanceof Uint8Array))) return request
   const headers: Record<string, string> = { ...request.headers }
-  let bytes = typeof body === "string" ? encoder.encode(body) : body
+  const raw = typeof body === "string" ? encoder.encode(body) : body
+  let bytes = raw
   const compress =
     wantsGzip(operation, options) &&
     bytes.length >= (options?.minCompressionBytes ?? DEFAULT_MIN_COMPRESSION_BYTES)
@@ -69,6 +73,18 @@ export const finalize = (
   if (needsChecksum(operation, headers)) {
     headers["Content-MD5"] = createHash("md5").update(bytes).digest("base64")
   }
-  if (headerName(headers, "content-length") === undefined) headers["Content-Length"] = String(bytes.length)
+  const declared = headerName(headers, "content-length")
+  if (declared === undefined) headers["Content-Length"] = String(bytes.length)
+  else {
+    if (headers[declared]!.trim() !== String(raw.length)) {
+      const unit =
+        typeof body === "string" ? " (a string's length is its UTF-8 bytes, not its characters)" : ""
+      throw new ProtocolError(
+        `is ${JSON.stringify(headers[declared])} but the body is ${raw.length} bytes${unit}; nothing was sent`,
+        "Content-Length"
+      )
+    }
+    if (compress) headers[declared] = String(bytes.length)
+  }
   return { ...request, headers, body: compress ? bytes : body }
 }

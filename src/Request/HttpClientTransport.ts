@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { withWholeBody } from "./Body.js"
-import { NetworkError } from "./Errors.js"
+import { NetworkError, type SerializationError } from "./Errors.js"
 import { bodyStreamError, type HttpRequest, Transport, type TransportService, urlOf } from "./Transport.js"
 
 export interface HttpClientTransportOptions {
@@ -26,7 +26,15 @@ export interface HttpClientTransportOptions {
 const networkError = (e: HttpClientError.HttpClientError): NetworkError =>
   new NetworkError({ message: `network error: ${e.message}`, code: e.reason, cause: e })
 
-const toPlatformRequest = (request: HttpRequest): HttpClientRequest.HttpClientRequest => {
+/** Where the failure of a request's own body stream is kept, as the client reports it only as a transport error. */
+interface BodyFailure {
+  error: SerializationError | undefined
+}
+
+const toPlatformRequest = (
+  request: HttpRequest,
+  failure: BodyFailure
+): HttpClientRequest.HttpClientRequest => {
   const base = HttpClientRequest.make(request.method as "POST")(urlOf(request), {
     headers: request.headers
   })
@@ -35,7 +43,10 @@ const toPlatformRequest = (request: HttpRequest): HttpClientRequest.HttpClientRe
   if (body instanceof Uint8Array) {
     return HttpClientRequest.setBody(base, HttpBody.uint8Array(body, request.headers["content-type"]))
   }
-  const stream = Stream.mapError(body.stream, bodyStreamError)
+  const stream = Stream.mapError(body.stream, (e) => {
+    failure.error = bodyStreamError(e)
+    return failure.error
+  })
   return HttpClientRequest.setBody(
     base,
     HttpBody.stream(stream, request.headers["content-type"], body.length)
@@ -50,18 +61,25 @@ export const fromHttpClient = (
   const http = options.tracing === true ? client : HttpClient.withTracerDisabledWhen(client, () => true)
   return {
     send: (request) =>
-      Effect.map(Effect.mapError(http.execute(toPlatformRequest(request)), networkError), (response) => {
-        const bytes = Effect.map(
-          Effect.mapError(response.arrayBuffer, networkError),
-          (b) => new Uint8Array(b)
+      Effect.suspend(() => {
+        const failure: BodyFailure = { error: undefined }
+        const sent = Effect.mapError(
+          http.execute(toPlatformRequest(request, failure)),
+          (e) => failure.error ?? networkError(e)
         )
-        return {
-          status: response.status,
-          headers: response.headers,
-          bytes,
-          // `Body.bytes` reads a streamed body through `bytes`, skipping the Stream machinery
-          stream: withWholeBody(Stream.mapError(response.stream, networkError), bytes)
-        }
+        return Effect.map(sent, (response) => {
+          const bytes = Effect.map(
+            Effect.mapError(response.arrayBuffer, networkError),
+            (b) => new Uint8Array(b)
+          )
+          return {
+            status: response.status,
+            headers: response.headers,
+            bytes,
+            // `Body.bytes` reads a streamed body through `bytes`, skipping the Stream machinery
+            stream: withWholeBody(Stream.mapError(response.stream, networkError), bytes)
+          }
+        })
       })
   }
 }

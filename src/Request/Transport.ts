@@ -12,14 +12,20 @@
  *
  * @since 0.1.0
  */
+import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
 import { formEncode } from "../Protocols/UriEncoding.js"
 import { type NetworkError, type RequestTimeout, SerializationError } from "./Errors.js"
 
-/** A request body that is produced while it is sent. Re-run on retry, so it must be replayable. */
+/**
+ * A request body that is produced while it is sent. When `length` is known the pipeline has
+ * already held the stream to it (`exactLength`): the stream fails rather than yield a byte past
+ * it or end short, so a transport that writes what the stream yields never puts more or fewer
+ * bytes on the wire than it declared.
+ */
 export interface StreamBody {
   readonly _tag: "StreamBody"
   readonly stream: Stream.Stream<Uint8Array, unknown>
@@ -115,9 +121,62 @@ export const exchangeOverSend = (
 
 /** The failure of a caller's streamed request body, as every transport reports it. */
 export const bodyStreamError = (cause: unknown): SerializationError =>
-  new SerializationError({
-    message: `the request body stream failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-    operation: "",
-    direction: "request",
-    cause
+  cause instanceof SerializationError
+    ? cause
+    : new SerializationError({
+        message: `the request body stream failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        operation: "",
+        direction: "request",
+        cause
+      })
+
+const lengthMismatch = (message: string): SerializationError =>
+  new SerializationError({ message, operation: "", direction: "request" })
+
+/**
+ * The stream held to exactly `length` bytes: it fails when it has more (before yielding the chunk
+ * that crosses the declared length) and at its end when it had fewer. The chunk that completes the
+ * length is held back until the stream ends, so a body found too long never reaches the server as
+ * a complete request. A transport that meets the failure abandons the request (its socket is
+ * destroyed, never reused), so no byte past the declared length reaches the wire, where it would
+ * be read as the start of another request on a keep-alive connection.
+ */
+export const exactLength = <E>(
+  stream: Stream.Stream<Uint8Array, E>,
+  length: number,
+  declaredAs = "Content-Length"
+): Stream.Stream<Uint8Array, E | SerializationError> =>
+  Stream.suspend(() => {
+    let sent = 0
+    let last: Chunk.Chunk<Uint8Array> | undefined
+    return Stream.concat(
+      Stream.mapChunksEffect(stream, (chunk) => {
+        let size = 0
+        for (const c of chunk) size += c.length
+        if (size === 0) return Effect.succeed(chunk)
+        if (last !== undefined || sent + size > length) {
+          return Effect.fail(
+            lengthMismatch(
+              `the request body is longer than its declared length of ${length} bytes (${declaredAs}): it produced ` +
+                `at least ${sent + size}; the request was abandoned before its end, and nothing past the declared length was sent`
+            )
+          )
+        }
+        sent += size
+        if (sent < length) return Effect.succeed(chunk)
+        last = chunk
+        return Effect.succeed(Chunk.empty<Uint8Array>())
+      }),
+      Stream.suspend(() =>
+        sent !== length
+          ? Stream.fail(
+              lengthMismatch(
+                `the request body ended after ${sent} bytes, short of its declared length of ${length} bytes (${declaredAs}); the request was abandoned`
+              )
+            )
+          : last === undefined
+            ? Stream.empty
+            : Stream.fromChunk(last)
+      )
+    )
   })
