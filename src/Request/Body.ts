@@ -1,6 +1,7 @@
 /**
  * Reading a streaming output member whole: `Body.bytes(out.Body)` (S3 `GetObject`, Lambda
- * `Invoke` payload streams, ...), the counterpart of v3's `transformToByteArray()`.
+ * `Invoke` payload streams, ...), the counterpart of v3's `transformToByteArray()`; and marking a
+ * streamed request body that can be run again: `Body.replayable(stream)`.
  *
  * A response body is a `Stream`, and running any `Stream` costs the same fixed machinery (a
  * channel executor, its scope and fibers: 90-200 µs a run measured in `bench/`) however small the
@@ -22,6 +23,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 
 const WholeBody: unique symbol = Symbol.for("effect-aws-sdk/Body/WholeBody")
+const Replayable: unique symbol = Symbol.for("effect-aws-sdk/Body/Replayable")
 const Batches: unique symbol = Symbol.for("effect-aws-sdk/Body/Batches")
 
 interface WithWholeBody<E> {
@@ -184,3 +186,21 @@ const decoder = new TextDecoder()
 /** The whole body as UTF-8 text. */
 export const text = <E>(body: Stream.Stream<Uint8Array, E> | undefined): Effect.Effect<string, E> =>
   Effect.map(bytes(body), (b) => decoder.decode(b))
+
+/**
+ * Marks a streamed request body as one that produces the same bytes each time it is run (a file
+ * opened afresh by each run, bytes already in memory): a retry runs it again. Any other stream
+ * may be readable only once (a Node `Readable` made a `Stream`), so the SDK keeps what it sent,
+ * up to `replayBufferBytes`, to send that again instead, and does not retry a call that sent more.
+ *
+ * @example
+ * const Body = Body.replayable(Stream.suspend(() => fileSystem.stream(path)))
+ */
+export const replayable = <E>(stream: Stream.Stream<Uint8Array, E>): Stream.Stream<Uint8Array, E> =>
+  Object.assign(
+    Stream.suspend(() => stream),
+    { [Replayable]: true }
+  )
+
+/** Whether the stream was marked with `replayable`. */
+export const isReplayable = (stream: Stream.Stream<Uint8Array, unknown>): boolean => Replayable in stream

@@ -39,6 +39,7 @@ import type {
 import { retryConfig, Session } from "../Session/Session.js"
 import type {
   AnyServiceErrorClass,
+  BodyNotReplayable,
   InvalidParams,
   NetworkError,
   RequestTimeout,
@@ -49,8 +50,15 @@ import * as Retry from "./Retry.js"
 import { KeyCache } from "./Sigv4.js"
 import type { HttpRequest, TransportService } from "./Transport.js"
 
+/** The default cap on a response read whole (`maxResponseBytes`): 64 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+/** The default of `replayBufferBytes`: 8 MiB of a one-shot request body kept for a retry. */
+export const DEFAULT_REPLAY_BUFFER_BYTES = 8 * 1024 * 1024
+
 /** The SDK's own failures, possible on every call. */
 export type SdkError =
+  | BodyNotReplayable
   | InvalidParams
   | SerializationError
   | NetworkError
@@ -173,6 +181,8 @@ export interface ClientConfig {
   readonly responseChecksumValidation: ChecksumMode
   readonly connectTimeoutMs: number | undefined
   readonly idleTimeoutMs: number | undefined
+  readonly maxResponseBytes: number
+  readonly replayBufferBytes: number
   readonly accountId: string | undefined
   readonly appId: string | undefined
   readonly endpointParams: Readonly<Record<string, string | boolean>>
@@ -241,6 +251,9 @@ export const make = (
       responseChecksumValidation: overrides.responseChecksumValidation ?? session.responseChecksumValidation,
       connectTimeoutMs: overrides.connectTimeoutMs ?? session.connectTimeoutMs,
       idleTimeoutMs: overrides.idleTimeoutMs ?? session.idleTimeoutMs,
+      maxResponseBytes: overrides.maxResponseBytes ?? session.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      replayBufferBytes:
+        overrides.replayBufferBytes ?? session.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES,
       accountId: session.accountId,
       appId: session.appId,
       endpointParams: overrides.endpointParams ?? {}

@@ -258,6 +258,19 @@ export class SerializationError extends Data.TaggedError("SerializationError")<{
   readonly cause?: unknown
 }> {}
 
+/**
+ * A failed attempt that would have been retried was not, because its request body cannot be sent
+ * again: a stream that can be read only once (a Node `Readable` made a `Stream`, an async
+ * iterable) of which more was sent than the SDK keeps for a retry (`replayBufferBytes`), or which
+ * was not read to its end. `cause` is the failure that would have been retried. Pass the body as
+ * bytes, mark a stream that can be run again with `Body.replayable`, or raise the buffer.
+ */
+export class BodyNotReplayable extends Data.TaggedError("BodyNotReplayable")<{
+  readonly message: string
+  readonly operation: string
+  readonly cause: unknown
+}> {}
+
 /** The connection failed: refused, reset, DNS, TLS, or the body broke off. */
 export class NetworkError extends Data.TaggedError("NetworkError")<{
   readonly message: string

@@ -40,6 +40,7 @@ import {
 import { codeFromStatus } from "../Protocols/ServiceError.js"
 import type { OperationModel } from "../Protocols/Shape.js"
 import { streamingOutputMember } from "../Protocols/Streaming.js"
+import * as Body from "./Body.js"
 import {
   type CallOptions,
   currentRetryPolicy,
@@ -52,6 +53,7 @@ import {
 import * as Endpoint from "./Endpoint.js"
 import {
   AwsServiceError,
+  type BodyNotReplayable,
   classify,
   commonErrors,
   type ErrorClassification,
@@ -63,6 +65,7 @@ import {
   type ServiceErrorInstance
 } from "./Errors.js"
 import { finalize } from "./Finalize.js"
+import * as Replay from "./Replay.js"
 import * as ResponseChecksum from "./ResponseChecksum.js"
 import * as Retry from "./Retry.js"
 import * as Sigv4 from "./Sigv4.js"
@@ -85,6 +88,7 @@ export interface CallResult {
 
 type CallError =
   | ServiceErrorInstance<string>
+  | BodyNotReplayable
   | InvalidParams
   | SerializationError
   | NetworkError
@@ -179,13 +183,14 @@ const bodyOf = (serialized: SerializedRequest): Uint8Array | StreamBody | undefi
   if (typeof body === "string") return encoder.encode(body)
   if (body instanceof Uint8Array) return body
   if (isEffectStream(body)) {
+    const replayable = Body.isReplayable(body)
     const declared = serialized.headers["Content-Length"] ?? serialized.headers["content-length"]
-    if (declared === undefined) return { _tag: "StreamBody", stream: body, length: undefined }
+    if (declared === undefined) return { _tag: "StreamBody", stream: body, length: undefined, replayable }
     const length = Number(declared)
     if (!/^\d+$/.test(declared.trim()) || !Number.isSafeInteger(length)) {
       throw new ProtocolError(`is ${JSON.stringify(declared)}, not a length in bytes`, "Content-Length")
     }
-    return { _tag: "StreamBody", stream: exactLength(body, length), length }
+    return { _tag: "StreamBody", stream: exactLength(body, length), length, replayable }
   }
   throw new ProtocolError(
     "a streaming body must be a Uint8Array, a string or an Effect Stream of Uint8Array",
@@ -667,15 +672,18 @@ const runAttempts = (
       ? Effect.succeed(undefined)
       : Effect.mapError(refresh ? provider.refresh : provider.get, toFailure)
   let prepared = firstPrepared
+  const replay = Replay.make(firstPrepared.request, client.config.replayBufferBytes)
   let refresh = false
   let driver: Schedule.ScheduleDriver<unknown, unknown> | undefined
 
   const attempt = (n: number): Effect.Effect<CallResult, AttemptFailure, Scope.Scope> => {
     const credentials = fetch(refresh)
     refresh = false
+    const sent =
+      replay === undefined ? prepared : { ...prepared, request: replay.forAttempt(prepared.request) }
     const run = streaming
-      ? attemptStreaming(client, compiled, prepared, credentials)
-      : attemptWhole(client, compiled, prepared, credentials)
+      ? attemptStreaming(client, compiled, sent, credentials)
+      : attemptWhole(client, compiled, sent, credentials)
     const limited = limiter === undefined ? run : Effect.zipRight(limiter.acquire, run)
     return traced
       ? Effect.withSpan(limited, `${compiled.spanName} attempt`, {
@@ -705,12 +713,17 @@ const runAttempts = (
       const nowMs = yield* Clock.currentTimeMillis
       if (limiter && failure.retry !== undefined) limiter.update(nowMs / 1000, failure.retry === "throttling")
       yield* Effect.logDebug(`${compiled.spanName} attempt ${state.attempt} failed: ${failure.error._tag}`)
+      // Every retry below sends the body again: one that cannot be fails the call instead.
+      const again = (retried: LoopState) => {
+        const refusal = replay?.refusal(compiled.name, failure.error)
+        return refusal === undefined ? next(retried) : Effect.fail(refusal)
+      }
       // Redirect to the bucket's region (S3), once.
       if (failure.redirectRegion !== undefined && !state.redirected) {
         const redirected = prepareFor(client, compiled, prepared.input, options, failure.redirectRegion)
         if (Either.isRight(redirected)) {
           prepared = redirected.right
-          return yield* next({ ...state, attempt: state.attempt + 1, redirected: true })
+          return yield* again({ ...state, attempt: state.attempt + 1, redirected: true })
         }
       }
       // A clock too far off: learn the offset from the server's Date and try again at once.
@@ -718,18 +731,20 @@ const runAttempts = (
         const offset = serverTimeOffset(failure.headers, nowMs)
         if (state.skewCorrected || offset === undefined) return yield* Effect.fail(failure.error)
         client.state.clockOffsetMs = offset
-        return yield* next({ ...state, attempt: state.attempt + 1, skewCorrected: true })
+        return yield* again({ ...state, attempt: state.attempt + 1, skewCorrected: true })
       }
       // An expired session token: refresh the credentials once and try again at once.
       if (failure.retry === "expiredToken") {
         if (state.tokenRefreshed || anonymous) return yield* Effect.fail(failure.error)
         refresh = true
-        return yield* next({ ...state, attempt: state.attempt + 1, tokenRefreshed: true })
+        return yield* again({ ...state, attempt: state.attempt + 1, tokenRefreshed: true })
       }
       const policy = yield* policyFor(client, options)
       if (failure.retry === undefined || policy.mode === "none" || state.attempt >= policy.maxAttempts) {
         return yield* Effect.fail(failure.error)
       }
+      const refusal = replay?.refusal(compiled.name, failure.error)
+      if (refusal !== undefined) return yield* Effect.fail(refusal)
       const cost = failure.retry === "timeout" ? Retry.TIMEOUT_RETRY_COST : Retry.RETRY_COST
       if (!quota.acquire(cost)) return yield* Effect.fail(failure.error)
       if (policy.schedule) {

@@ -31,6 +31,8 @@ export interface StreamBody {
   readonly stream: Stream.Stream<Uint8Array, unknown>
   /** The total length in bytes, when known (sent as `Content-Length`). */
   readonly length: number | undefined
+  /** The stream produces the same bytes each time it runs (`Body.replayable`): a retry runs it again. */
+  readonly replayable?: boolean | undefined
 }
 
 export type HttpRequestBody = Uint8Array | StreamBody | undefined

@@ -135,6 +135,8 @@ export const resolve = (
         "when_supported",
       connectTimeoutMs: options.connectTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+      replayBufferBytes: options.replayBufferBytes,
       accountId: nonEmpty(env.AWS_ACCOUNT_ID),
       appId: options.appId ?? nonEmpty(env.AWS_SDK_UA_APP_ID)
     }

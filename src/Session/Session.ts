@@ -52,6 +52,8 @@ export interface SessionConfig {
   readonly responseChecksumValidation: ChecksumMode
   readonly connectTimeoutMs?: number | undefined
   readonly idleTimeoutMs?: number | undefined
+  readonly maxResponseBytes?: number | undefined
+  readonly replayBufferBytes?: number | undefined
   /** The account id for account-based endpoints (`AWS::Auth::AccountId`), if known. */
   readonly accountId?: string | undefined
   /** The application name sent in the User-Agent (`sdk_ua_app_id`). */
@@ -91,8 +93,25 @@ export interface CommonSettings {
    * against it as it is read; `when_required` checks only when the caller sets `ChecksumMode`.
    */
   readonly responseChecksumValidation?: ChecksumMode | undefined
+  /** No connection within this long fails the attempt with `RequestTimeout` (default 10 s). */
   readonly connectTimeoutMs?: number | undefined
+  /**
+   * The socket silent this long while the SDK waits for a response, or for body data it asked
+   * for, fails the attempt with `RequestTimeout` (default 60 s, as botocore's read timeout).
+   */
   readonly idleTimeoutMs?: number | undefined
+  /**
+   * A response read whole (every operation but those streaming their output, and every error
+   * response) larger than this fails with `SerializationError` instead of being buffered
+   * (default 64 MiB, above the largest response AWS documents for such a call).
+   */
+  readonly maxResponseBytes?: number | undefined
+  /**
+   * How much of a streamed request body that can be read only once is kept to send it again on a
+   * retry (default 8 MiB). A failed attempt that sent more is not retried: the call fails with
+   * `BodyNotReplayable`. A stream marked `Body.replayable` is run again instead, at any size.
+   */
+  readonly replayBufferBytes?: number | undefined
 }
 
 /** What `layerWith` needs; everything but credentials and transport has a default. */
@@ -117,6 +136,8 @@ export const make = (options: ExplicitSessionOptions): SessionConfig => ({
   responseChecksumValidation: options.responseChecksumValidation ?? "when_supported",
   connectTimeoutMs: options.connectTimeoutMs,
   idleTimeoutMs: options.idleTimeoutMs,
+  maxResponseBytes: options.maxResponseBytes,
+  replayBufferBytes: options.replayBufferBytes,
   accountId: options.accountId,
   appId: options.appId
 })

@@ -167,6 +167,8 @@ export interface EnvOptions {
   readonly idleTimeoutMs?: number | undefined
   readonly credentials?: Credentials.CredentialsProvider | undefined
   readonly maxSockets?: number | undefined
+  readonly replayBufferBytes?: number | undefined
+  readonly maxResponseBytes?: number | undefined
 }
 
 /** Counts the attempts a client hands to the transport. */
@@ -205,6 +207,8 @@ export const clients = (options: EnvOptions, counter: SendCounter = { sends: 0 }
             retry: options.retry,
             endpoint: options.endpoint,
             idleTimeoutMs: options.idleTimeoutMs,
+            replayBufferBytes: options.replayBufferBytes,
+            maxResponseBytes: options.maxResponseBytes,
             s3: { forcePathStyle: true },
             requestChecksumCalculation: "when_required",
             responseChecksumValidation: "when_required"
