@@ -70,6 +70,7 @@ import * as ResponseChecksum from "./ResponseChecksum.js"
 import * as Retry from "./Retry.js"
 import * as Sigv4 from "./Sigv4.js"
 import {
+  boundedBytes,
   exactLength,
   exchangeOverSend,
   type HttpRequest,
@@ -484,7 +485,8 @@ const attemptWhole = (
   const transport = client.config.transport
   const sendOptions = {
     connectTimeoutMs: client.config.connectTimeoutMs,
-    idleTimeoutMs: client.config.idleTimeoutMs
+    idleTimeoutMs: client.config.idleTimeoutMs,
+    maxResponseBytes: client.config.maxResponseBytes
   }
   const exchange = (request: HttpRequest): Effect.Effect<WholeResponse, TransportError> =>
     transport.exchange !== undefined
@@ -537,7 +539,7 @@ const attemptStreaming = (
                 ),
                 (output) => ({ output, response: rawOf(response) })
               )
-            : Effect.matchEffect(response.bytes, {
+            : Effect.matchEffect(boundedBytes(response, client.config.maxResponseBytes), {
                 onFailure: (error) => Effect.fail(transportFailure(error)),
                 onSuccess: (body) =>
                   interpret(client, compiled, prepared, {

@@ -26,6 +26,7 @@ import {
   exchangeOverSend,
   type HttpRequest,
   type HttpResponse,
+  responseTooLarge,
   type SendOptions,
   type StreamBody,
   Transport,
@@ -41,7 +42,11 @@ export interface NodeTransportOptions {
   readonly keepAliveTimeoutMs?: number
   /** Default connect timeout (default 10 s). */
   readonly connectTimeoutMs?: number
-  /** Default socket idle timeout while waiting for or reading a response (default none). */
+  /**
+   * Default socket idle timeout while waiting for a response or for body data a reader asked for
+   * (default 60 s, botocore's read timeout). A body nobody reads, or one paused because its reader
+   * is slower than the socket, is not timed: the reader is the one who waits.
+   */
   readonly idleTimeoutMs?: number
   /** Unread response remainders up to this size are drained so the socket can be reused (64 KiB). */
   readonly drainLimitBytes?: number
@@ -71,7 +76,12 @@ const toTransportError = (e: unknown): NetworkError | RequestTimeout =>
 interface Exchange {
   res: http.IncomingMessage | undefined
   timedOut: RequestTimeout | undefined
+  /** Runs the idle timer (while the SDK waits for data) or stops it (while nobody asks for any). */
+  readonly idle: (on: boolean) => void
 }
+
+/** The default idle timeout of a call: botocore's read timeout. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
 
 /** The response of a `send`, once it arrived, for the finalizer that releases it. */
 interface Held {
@@ -150,7 +160,8 @@ const closedEarly = (res: http.IncomingMessage): Error | undefined =>
 const bodyReader = <E>(
   res: http.IncomingMessage,
   bodyError: (e: unknown) => E,
-  markStarted: () => void
+  markStarted: () => void,
+  idle: (on: boolean) => void
 ): ((minBytes: number, settleWhenQuiet?: boolean) => ReturnType<ReadBatch<E>>) => {
   let chunks: Array<Uint8Array> = []
   let held = 0
@@ -193,11 +204,15 @@ const bodyReader = <E>(
   const listen = () => {
     listening = true
     markStarted()
+    idle(true)
     res.on("data", (c: Buffer) => {
       chunks.push(c)
       held += c.length
       arrivals++
-      if (held >= READ_AHEAD && held >= 2 * want) res.pause()
+      if (held >= READ_AHEAD && held >= 2 * want) {
+        res.pause()
+        idle(false)
+      }
       if (held >= want) signal()
       else if (settle && seen === -1 && wake !== undefined) {
         seen = arrivals
@@ -226,7 +241,10 @@ const bodyReader = <E>(
     const out = chunks
     chunks = []
     held = 0
-    if (!ended && res.isPaused()) res.resume()
+    if (!ended && res.isPaused()) {
+      idle(true)
+      res.resume()
+    }
     return out
   }
   const ready = (minBytes: number): Effect.Effect<ReadonlyArray<Uint8Array> | undefined, E> | undefined => {
@@ -242,7 +260,10 @@ const bodyReader = <E>(
       const now = ready(minBytes)
       if (now !== undefined) return now
       return Effect.async<ReadonlyArray<Uint8Array> | undefined, E>((resume) => {
-        if (res.isPaused()) res.resume()
+        if (res.isPaused()) {
+          idle(true)
+          res.resume()
+        }
         if (settle && held > 0 && seen === -1) {
           seen = arrivals
           setImmediate(quietCheck)
@@ -285,7 +306,7 @@ export const make = (options: NodeTransportOptions = {}) =>
       send: SendOptions
     ): { readonly req: http.ClientRequest; readonly exchange: Exchange } | SerializationError => {
       const connectTimeoutMs = send.connectTimeoutMs ?? options.connectTimeoutMs ?? 10_000
-      const idleTimeoutMs = send.idleTimeoutMs ?? options.idleTimeoutMs
+      const idleTimeoutMs = send.idleTimeoutMs ?? options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
       const mod = request.protocol === "https:" ? https : http
       let req: http.ClientRequest
       try {
@@ -305,7 +326,14 @@ export const make = (options: NodeTransportOptions = {}) =>
           cause: e
         })
       }
-      const exchange: Exchange = { res: undefined, timedOut: undefined }
+      const exchange: Exchange = {
+        res: undefined,
+        timedOut: undefined,
+        // only while the response is unfinished: a finished one's socket may already serve another request
+        idle: (on) => {
+          if (idleTimeoutMs > 0 && exchange.res?.complete !== true) req.setTimeout(on ? idleTimeoutMs : 0)
+        }
+      }
       const fail = (timeout: RequestTimeout) => {
         exchange.timedOut = timeout
         req.destroy(new TimeoutSignal(timeout))
@@ -327,8 +355,8 @@ export const make = (options: NodeTransportOptions = {}) =>
           socket.once("close", () => clearTimeout(timer))
         }
       })
-      if (idleTimeoutMs !== undefined) {
-        // The socket's idle timer runs while waiting for the response and while reading its body.
+      if (idleTimeoutMs > 0) {
+        // The socket's idle timer runs while waiting for the response, and while a reader waits for body data.
         req.setTimeout(idleTimeoutMs, () =>
           fail(
             new RequestTimeout({
@@ -358,6 +386,8 @@ export const make = (options: NodeTransportOptions = {}) =>
           req.once("response", (res) => {
             exchange.res = res
             held.res = res
+            // the body is timed again once someone reads it
+            exchange.idle(false)
             resume(Effect.succeed({ res, exchange }))
           })
           req.once("error", (e) => resume(Effect.fail(toTransportError(e))))
@@ -400,6 +430,7 @@ export const make = (options: NodeTransportOptions = {}) =>
         exchange.timedOut ?? toTransportError(e)
       const whenRead = Effect.async<Uint8Array, NetworkError | RequestTimeout>((resume) => {
         markStarted()
+        exchange.idle(true)
         let done = false
         const finish = (effect: Effect.Effect<Uint8Array, NetworkError | RequestTimeout>) => {
           if (done) return
@@ -451,7 +482,7 @@ export const make = (options: NodeTransportOptions = {}) =>
       // The batch reader and the `Stream` are made when first used: `Body.bytes` uses neither.
       let reader: ReturnType<typeof bodyReader<NetworkError | RequestTimeout>> | undefined
       const read = (minBytes: number, settleWhenQuiet?: boolean) => {
-        if (reader === undefined) reader = bodyReader(res, bodyError, markStarted)
+        if (reader === undefined) reader = bodyReader(res, bodyError, markStarted, exchange.idle)
         return reader(minBytes, settleWhenQuiet)
       }
       const stream = Stream.suspend(() =>
@@ -497,8 +528,22 @@ export const make = (options: NodeTransportOptions = {}) =>
           exchange.timedOut ?? toTransportError(e)
         req.once("response", (res) => {
           exchange.res = res
+          const max = send.maxResponseBytes ?? Number.POSITIVE_INFINITY
+          const declared = Number(res.headers["content-length"])
+          if (declared > max) {
+            res.destroy()
+            return finish(Effect.fail(responseTooLarge(max, declared)))
+          }
           const chunks: Array<Buffer> = []
-          res.on("data", (c: Buffer) => chunks.push(c))
+          let size = 0
+          res.on("data", (c: Buffer) => {
+            size += c.length
+            if (size > max) {
+              res.destroy()
+              return finish(Effect.fail(responseTooLarge(max, undefined)))
+            }
+            chunks.push(c)
+          })
           res.once("end", () =>
             finish(
               Effect.succeed({

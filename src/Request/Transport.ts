@@ -18,6 +18,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { formEncode } from "../Protocols/UriEncoding.js"
+import { concat } from "./Body.js"
 import { type NetworkError, type RequestTimeout, SerializationError } from "./Errors.js"
 
 /**
@@ -70,6 +71,11 @@ export interface SendOptions {
   readonly connectTimeoutMs?: number | undefined
   /** Fail with `RequestTimeout` when the socket is idle this long while waiting or reading. */
   readonly idleTimeoutMs?: number | undefined
+  /**
+   * `exchange` fails with `SerializationError` (and drops the connection) when the response body
+   * is larger than this, declared or as it arrives, instead of buffering it.
+   */
+  readonly maxResponseBytes?: number | undefined
 }
 
 /** A response read whole. Header names are lower case. */
@@ -117,9 +123,51 @@ export const exchangeOverSend = (
 ): Effect.Effect<WholeResponse, TransportError> =>
   Effect.scoped(
     Effect.flatMap(transport.send(request, options), (response) =>
-      Effect.map(response.bytes, (body) => ({ status: response.status, headers: response.headers, body }))
+      Effect.map(boundedBytes(response, options.maxResponseBytes), (body) => ({
+        status: response.status,
+        headers: response.headers,
+        body
+      }))
     )
   )
+
+/** The failure of a response read whole that is larger than allowed. */
+export const responseTooLarge = (max: number, declared: number | undefined): SerializationError =>
+  new SerializationError({
+    message:
+      `the response body is larger than the ${max} bytes a call reads whole (maxResponseBytes)` +
+      `${declared === undefined ? "" : `: it declares ${declared}`}; the connection was dropped`,
+    operation: "",
+    direction: "response"
+  })
+
+/**
+ * A response's body read whole, but no more than `max` bytes: a larger declared length fails at
+ * once, and a body without one is counted as it arrives (the connection is dropped when it fails).
+ */
+export const boundedBytes = (
+  response: HttpResponse,
+  max: number | undefined
+): Effect.Effect<Uint8Array, TransportError> => {
+  if (max === undefined) return response.bytes
+  const header = response.headers["content-length"]
+  const declared = header === undefined ? Number.NaN : Number(header)
+  if (declared > max) return Effect.fail(responseTooLarge(max, declared))
+  // a declared length within the cap bounds what the client reads
+  if (declared >= 0) return response.bytes
+  return Effect.suspend(() => {
+    let size = 0
+    return Effect.map(
+      Stream.runFoldEffect(response.stream, [] as Array<Uint8Array>, (parts, chunk) => {
+        size += chunk.length
+        if (size > max) return Effect.fail(responseTooLarge(max, undefined))
+        parts.push(chunk)
+        return Effect.succeed(parts)
+      }),
+      concat
+    )
+  })
+}
 
 /** The failure of a caller's streamed request body, as every transport reports it. */
 export const bodyStreamError = (cause: unknown): SerializationError =>
