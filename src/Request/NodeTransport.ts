@@ -23,6 +23,7 @@ import { type ReadBatch, withBatches, withWholeBody } from "./Body.js"
 import { NetworkError, RequestTimeout, SerializationError } from "./Errors.js"
 import {
   bodyStreamError,
+  DEFAULT_IDLE_TIMEOUT_MS,
   exchangeOverSend,
   type HttpRequest,
   type HttpResponse,
@@ -80,8 +81,7 @@ interface Exchange {
   readonly idle: (on: boolean) => void
 }
 
-/** The default idle timeout of a call: botocore's read timeout. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
+export { DEFAULT_IDLE_TIMEOUT_MS }
 
 /** The response of a `send`, once it arrived, for the finalizer that releases it. */
 interface Held {

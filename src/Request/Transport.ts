@@ -65,6 +65,9 @@ export interface HttpResponse {
   readonly bytes: Effect.Effect<Uint8Array, NetworkError | RequestTimeout>
 }
 
+/** The default idle timeout of a call (`SendOptions.idleTimeoutMs`): botocore's read timeout. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
+
 /** Per-request settings a transport honours. */
 export interface SendOptions {
   /** Fail with `RequestTimeout` (phase `connect`) when no connection is made within this time. */

@@ -9,14 +9,15 @@ import * as Session from "../../../src/Session/Session.js"
 import * as FaultServer from "../../support/FaultServer.js"
 import * as TestService from "../../support/TestService.js"
 
-const env = (url: string) =>
+const env = (url: string, idleTimeoutMs?: number) =>
   TestService.layerJson().pipe(
     Layer.provide(
       Session.layerOverTransport({
         region: "us-east-1",
         credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "s" })),
         endpoint: url,
-        retry: Retry.none
+        retry: Retry.none,
+        idleTimeoutMs
       })
     ),
     Layer.provide(HttpClientTransport.layer()),
@@ -50,5 +51,19 @@ describe("Transport over an @effect/platform HttpClient (fetch)", () => {
       )
       expect(error._tag).toBe("NetworkError")
     })
+  )
+
+  it.live("a server that does not answer within the idle timeout fails with RequestTimeout", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const server = yield* FaultServer.scoped
+        server.script([{ status: 200, body: "{}", delayMs: 2_000 }])
+        const error = yield* Effect.flip(
+          TestService.echo({ Name: "x" }).pipe(Effect.provide(env(server.url, 100)))
+        )
+        expect(error._tag).toBe("RequestTimeout")
+        expect(error.message).toBe("no response within 100 ms")
+      })
+    )
   )
 })
