@@ -340,3 +340,26 @@ describe("URI injection", () => {
     }).pipe(Effect.scoped)
   )
 })
+
+describe("XML body injection", () => {
+  it.effect(
+    "every character an XML parser would change is escaped: a DeleteObjects key with CR deletes that key",
+    () =>
+      Effect.gen(function* () {
+        const keys = ["a\rb", "a\nb", "a\r\nb", "x&<>y", "u\u0085v", "u\u2028v", "]]>"]
+        const request = yield* sent(
+          S3.deleteObjects({ Bucket: "bucket", Delete: { Objects: keys.map((Key) => ({ Key })) } })
+        )
+        const body = request.body.toString()
+        // no raw CR, LF, NEL or LS reaches the wire: a parser would read \r and \r\n as \n
+        expect(body).not.toMatch(/[\r\u0085\u2028]/)
+        expect(body).toContain("<Key>a&#xD;b</Key>")
+        expect(body).toContain("<Key>a&#xA;b</Key>")
+        expect(body).toContain("<Key>a&#xD;&#xA;b</Key>")
+        expect(body).toContain("<Key>x&amp;&lt;&gt;y</Key>")
+        expect(body).toContain("<Key>u&#x85;v</Key>")
+        expect(body).toContain("<Key>u&#x2028;v</Key>")
+        expect(body).toContain("<Key>]]&gt;</Key>")
+      })
+  )
+})

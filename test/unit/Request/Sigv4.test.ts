@@ -155,3 +155,29 @@ describe("SigV4 against the reference signer", () => {
     )
   })
 })
+
+describe("the signing-key cache", () => {
+  const req: Sigv4.SignableRequest = {
+    method: "GET",
+    hostname: "examplebucket.s3.amazonaws.com",
+    port: undefined,
+    path: "/k",
+    query: [],
+    headers: {}
+  }
+  const sign = (secretAccessKey: string, cache: Sigv4.KeyCache) =>
+    Sigv4.sign(
+      req,
+      { accessKeyId: "AKIDSAME", secretAccessKey },
+      { region: "us-east-1", service: "s3", date, payloadHash: Sigv4.EMPTY_SHA256 },
+      cache
+    ).headers.authorization
+
+  it("keys by the secret: credentials rotated under the same access key id sign with the new secret", () => {
+    const cache = new Sigv4.KeyCache()
+    const before = sign("first-secret", cache)
+    const after = sign("rotated-secret", cache)
+    expect(after).not.toBe(before)
+    expect(after).toBe(sign("rotated-secret", new Sigv4.KeyCache()))
+  })
+})

@@ -90,6 +90,13 @@ describe("Session.resolve", () => {
     })
   )
 
+  it.effect("AWS_REGION wins over AWS_DEFAULT_REGION when both are set", () =>
+    Effect.gen(function* () {
+      const s = yield* resolve({ AWS_REGION: "eu-north-1", AWS_DEFAULT_REGION: "sa-east-1" }, {}, "missing")
+      expect(s.region).toBe("eu-north-1")
+    })
+  )
+
   it.effect("an invalid value fails with a typed error naming where it came from", () =>
     Effect.gen(function* () {
       const fromProfile = yield* Effect.flip(resolve({}, {}, "bad"))
