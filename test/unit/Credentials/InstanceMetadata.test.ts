@@ -330,4 +330,29 @@ describe("InstanceMetadata.resolveSettings", () => {
       ).endpoint
     ).toBe("http://x:1")
   })
+
+  it.scopedLive(
+    "a credentials document that trickles in fails at the total deadline, naming the endpoint",
+    () =>
+      Effect.gen(function* () {
+        const v2 = imdsV2()
+        const server = yield* Loopback.start((req, i) =>
+          req.url === "/latest/meta-data/iam/security-credentials/my-role"
+            ? { status: 200, trickleMs: 300 }
+            : v2(req, i)
+        )
+        const imds = yield* provider({
+          endpoint: server.url,
+          timeout: "1 second",
+          totalTimeout: "1500 millis"
+        })
+        const started = Date.now()
+        const error = yield* Effect.flip(Effect.timeout(imds.get, "8 seconds"))
+        expect(error._tag).toBe("CredentialsError")
+        expect(error.message).toContain(
+          `${server.url}/latest/meta-data/iam/security-credentials/my-role did not answer in full within 1500 ms`
+        )
+        expect(Date.now() - started).toBeLessThan(4_000)
+      })
+  )
 })
