@@ -97,6 +97,7 @@ export const defaultLinks = (
     const profile = yield* SharedFile.make(options)
     const webIdentity = yield* WebIdentity.makeFromEnvironment({
       sts: options.calls?.sts,
+      callLimits: options.callLimits,
       region: options.region,
       sharedConfig: options.sharedConfig
     })
