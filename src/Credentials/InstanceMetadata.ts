@@ -297,6 +297,9 @@ const failure = (message: string, cause?: unknown) =>
 
 const extensionBase = Duration.toMillis(Duration.minutes(5))
 
+/** An IAM role name: what IMDS may name before it is put in a path and in messages. */
+const validRoleName = /^[\w+=,.@-]{1,64}$/
+
 /**
  * The instance metadata provider, uncached (wrap it with `Cache`, or use {@link layer}). Settings
  * are resolved on the first fetch with the `ConfigProvider` and `FileSystem` in place when the
@@ -371,8 +374,11 @@ export const make = (
               )
             )
           }
+          // The TTL IMDS grants, never more than was asked for: a header of 1e12 seconds must
+          // not keep a token for ever.
           const ttlHeader = Number(response.headers["x-aws-ec2-metadata-token-ttl-seconds"])
-          const ttl = Number.isFinite(ttlHeader) && ttlHeader > 0 ? ttlHeader : ttlSeconds
+          const ttl =
+            Number.isFinite(ttlHeader) && ttlHeader > 0 ? Math.min(ttlHeader, ttlSeconds) : ttlSeconds
           // Stop using a token a little before IMDS does.
           const token = { value, usableUntil: now + Math.max(ttl * 1000 - 60_000, (ttl * 1000) / 2) }
           yield* Ref.set(tokenRef, token)
@@ -443,6 +449,13 @@ export const make = (
         if (role === undefined) {
           return yield* Effect.fail(
             notLoaded(providerName, "no IAM role is attached to this instance (empty role list)")
+          )
+        }
+        if (!validRoleName.test(role)) {
+          return yield* Effect.fail(
+            failure(
+              `${MetadataHttp.describe(base, rolePath)} named a role that is not a valid IAM role name (${role.length} characters; expected 1 to 64 of letters, digits and +=,.@_-)`
+            )
           )
         }
         const credentialsPath = `${rolePath}${encodeURIComponent(role)}`
