@@ -43,6 +43,7 @@ import * as Fields from "./Fields.js"
 import {
   type CallContext,
   type CallLimits,
+  checkRegion,
   describeCallError,
   resolveLimits,
   type StsCalls
@@ -190,7 +191,7 @@ export const fromSession = (
       operation: Effect.Effect<A, E, STS.STS>,
       context: CallContext
     ): Effect.Effect<A, E | CredentialsError> =>
-      operation.pipe(
+      Effect.zipRight(checkRegion(providerName, context.region), operation).pipe(
         Effect.provide(
           STS.layer({
             ...limits.overrides,

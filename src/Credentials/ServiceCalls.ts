@@ -11,7 +11,10 @@
  * 5 s), an idle timeout (default 10 s), a total deadline per call, retries included (default
  * 20 s), and a cap on the answer's size (default 256 KiB, refused while it is read), so that an
  * endpoint that accepts the connection and never answers, trickles, or streams megabytes cannot
- * hold or swell a credentials fetch.
+ * hold or swell a credentials fetch. The region a call is made in (from a profile's `sso_region`
+ * or `region`, or `AWS_REGION`) must be a region name, a DNS label: it becomes part of the
+ * endpoint's host name, and `sso_region = evil.example#` would otherwise send the SSO access
+ * token (or the web identity token) to `portal.sso.evil.example`.
  *
  * @since 0.1.0
  */
@@ -118,6 +121,23 @@ export const resolveLimits = (limits: CallLimits, transport: TransportService): 
   }
 }
 
+/** A region name: one DNS label (letters, digits, hyphens; 1-63 characters, no leading or trailing hyphen). */
+const regionPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
+
+/**
+ * Checks that a region is a region name before it goes into an endpoint's host name; the error
+ * says which provider and that the value is not one (described by its length, not quoted).
+ */
+export const checkRegion = (provider: string, region: string): Effect.Effect<string, CredentialsError> =>
+  regionPattern.test(region)
+    ? Effect.succeed(region)
+    : Effect.fail(
+        new CredentialsError({
+          provider,
+          message: `the region to call ${provider} in is not a region name (${region.length} characters; expected one DNS label such as us-east-1): check sso_region / region in the profile and AWS_REGION`
+        })
+      )
+
 /** Options of {@link live}. */
 export interface LiveOptions extends CallLimits {
   /** The shared config to take endpoint and FIPS/dual-stack settings from (loaded when absent). */
@@ -160,7 +180,7 @@ export const live = (options: LiveOptions = {}): Effect.Effect<ServiceCalls, nev
       ) => Layer.Layer<Client, Session.SessionConfigError, Session.Session>,
       callContext: CallContext
     ): Effect.Effect<A, E | CredentialsError> =>
-      Effect.flatMap(sharedConfig, (loaded) =>
+      Effect.flatMap(Effect.zipRight(checkRegion(provider, callContext.region), sharedConfig), (loaded) =>
         operation(limits.callOptions).pipe(
           Effect.provide(
             clientLayer(limits.overrides).pipe(
