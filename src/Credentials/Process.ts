@@ -326,6 +326,20 @@ export const runCommand = (
     })
   })
 
+/** The default time limit of a credential process. */
+export const DEFAULT_TIMEOUT: Duration.Duration = Duration.minutes(1)
+
+/**
+ * The refresh deadline a cache over a credential process needs so that it does not cut the
+ * process short: the process's time limit plus 5 seconds, and never less than the cache's
+ * default.
+ */
+export const cacheDeadlineFor = (timeout: Duration.DurationInput | undefined): Duration.Duration =>
+  Duration.max(
+    Duration.sum(Duration.decode(timeout ?? DEFAULT_TIMEOUT), Duration.seconds(5)),
+    Cache.DEFAULT_REFRESH_TIMEOUT
+  )
+
 /** Options of the process provider. */
 export interface ProcessOptions {
   /** The account id to use when the output has no `AccountId` (a profile's `aws_account_id`). */
@@ -340,7 +354,7 @@ export const run = (
   options: ProcessOptions = {}
 ): Effect.Effect<AwsCredentials, ProcessError | CredentialsError> => {
   const program = programOf(command)
-  const timeout = options.timeout ?? Duration.minutes(1)
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT
   return runCommand(command).pipe(
     Effect.timeoutFail({
       duration: timeout,
@@ -376,6 +390,15 @@ export const make = (command: string, options: ProcessOptions = {}): Credentials
   return { get, refresh: get }
 }
 
-/** The process provider as a cached layer. */
-export const layer = (command: string, options: ProcessOptions = {}): Layer.Layer<Credentials> =>
-  Cache.layer(Effect.succeed(make(command, options)))
+/**
+ * The process provider as a cached layer. The cache's refresh deadline is the process's time
+ * limit plus 5 seconds ({@link cacheDeadlineFor}), so the process's own limit applies.
+ */
+export const layer = (
+  command: string,
+  options: ProcessOptions & { readonly cache?: Cache.CacheOptions | undefined } = {}
+): Layer.Layer<Credentials> =>
+  Cache.layer(Effect.succeed(make(command, options)), {
+    refreshTimeout: cacheDeadlineFor(options.timeout),
+    ...options.cache
+  })

@@ -625,7 +625,14 @@ const baseCredentials = (
   }
 }
 
-/** The profile provider behind a cache, as a layer. */
+/**
+ * The profile provider behind a cache, as a layer. The cache's refresh deadline leaves a
+ * `credential_process` its whole time limit (`Process.cacheDeadlineFor`: the limit plus 5 s).
+ */
 export const layer = (
-  options: SharedFileOptions = {}
-): Layer.Layer<Credentials, never, FileSystem | Transport> => Cache.layer(make(options))
+  options: SharedFileOptions & { readonly cache?: Cache.CacheOptions | undefined } = {}
+): Layer.Layer<Credentials, never, FileSystem | Transport> =>
+  Cache.layer(make(options), {
+    refreshTimeout: Process.cacheDeadlineFor(options.processTimeout),
+    ...options.cache
+  })

@@ -3,13 +3,16 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
 import * as Cache from "../../../src/Credentials/Cache.js"
-import { make as makeCredentials } from "../../../src/Credentials/Credentials.js"
+import { Credentials, make as makeCredentials } from "../../../src/Credentials/Credentials.js"
 import * as Process from "../../../src/Credentials/Process.js"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "process-creds-"))
@@ -197,6 +200,20 @@ describe("Process", () => {
         })
     )
   })
+
+  it.scoped("the cached layer leaves the process its whole time limit (the refresh deadline is longer)", () =>
+    Effect.gen(function* () {
+      const credentials = yield* Layer.build(Process.layer("sleep 100"))
+      const get = yield* Effect.fork(Context.get(credentials, Credentials).get)
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 100))) // the process starts
+      yield* TestClock.adjust("31 seconds") // past the cache's default deadline (30 s)
+      yield* Effect.repeatN(Effect.yieldNow(), 20)
+      expect((yield* Fiber.poll(get))._tag).toBe("None")
+      yield* TestClock.adjust("29 seconds") // the process's own limit: 1 minute
+      const error = yield* Effect.flip(Fiber.join(get))
+      expect(error.message).toContain("credential_process sleep: no output within 1m")
+    })
+  )
 
   it.live("interruption kills the process and its children", () =>
     Effect.gen(function* () {
