@@ -22,6 +22,7 @@
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -39,7 +40,14 @@ import {
   make as makeCredentials
 } from "./Credentials.js"
 import * as Fields from "./Fields.js"
-import { type CallContext, describeCallError, type StsCalls } from "./ServiceCalls.js"
+import {
+  type CallContext,
+  type CallLimits,
+  checkRegion,
+  describeCallError,
+  resolveLimits,
+  type StsCalls
+} from "./ServiceCalls.js"
 
 const providerName = "assume-role"
 
@@ -141,17 +149,20 @@ export const layer = (options: AssumeRoleOptions): Layer.Layer<Credentials> =>
   Cache.layer(Effect.succeed(make(options)))
 
 /** Options of {@link fromSession}: the role; the source credentials, STS and region come from the session. */
-export type SessionAssumeRoleOptions = Omit<AssumeRoleOptions, "source" | "sts" | "region"> & {
-  /** The STS region (default: the session's, else `us-east-1`). */
-  readonly region?: string | undefined
-  /** An STS endpoint URL (default: the session's configured endpoint for STS, else AWS's). */
-  readonly endpoint?: string | undefined
-}
+export type SessionAssumeRoleOptions = Omit<AssumeRoleOptions, "source" | "sts" | "region"> &
+  CallLimits & {
+    /** The STS region (default: the session's, else `us-east-1`). */
+    readonly region?: string | undefined
+    /** An STS endpoint URL (default: the session's configured endpoint for STS, else AWS's). */
+    readonly endpoint?: string | undefined
+  }
 
 /**
  * Assumes a role with the session's credentials, calling STS through a client made from the
  * session (its endpoint settings, retry policy and connections); cached and refreshed before
- * expiry for as long as the scope lives. The Go SDK's `stscreds.NewCredentials(sess, roleArn)`:
+ * expiry for as long as the scope lives. Each call is bounded (`ServiceCalls.CallLimits`): the
+ * options', else the session's connect and idle timeouts, else 5 s and 10 s; 20 s per call,
+ * retries included; answers up to 256 KiB. The Go SDK's `stscreds.NewCredentials(sess, roleArn)`:
  * give the result to the clients that should act as the role.
  *
  * @example
@@ -167,13 +178,23 @@ export const fromSession = (
 ): Effect.Effect<CredentialsProvider, never, Session.Session | Scope.Scope> =>
   Effect.gen(function* () {
     const session = yield* Session.Session
+    const fromSession = (ms: number | undefined) => (ms === undefined ? undefined : Duration.millis(ms))
+    const limits = resolveLimits(
+      {
+        ...options,
+        connectTimeout: options.connectTimeout ?? fromSession(session.connectTimeoutMs),
+        idleTimeout: options.idleTimeout ?? fromSession(session.idleTimeoutMs)
+      },
+      session.transport
+    )
     const call = <A, E>(
       operation: Effect.Effect<A, E, STS.STS>,
       context: CallContext
     ): Effect.Effect<A, E | CredentialsError> =>
-      operation.pipe(
+      Effect.zipRight(checkRegion(providerName, context.region), operation).pipe(
         Effect.provide(
           STS.layer({
+            ...limits.overrides,
             region: context.region,
             credentials: context.credentials,
             endpoint: options.endpoint
@@ -191,8 +212,9 @@ export const fromSession = (
         Effect.provideService(Session.Session, session)
       )
     const sts: StsCalls = {
-      assumeRole: (input, context) => call(STS.assumeRole(input), context),
-      assumeRoleWithWebIdentity: (input, context) => call(STS.assumeRoleWithWebIdentity(input), context)
+      assumeRole: (input, context) => call(STS.assumeRole(input, limits.callOptions), context),
+      assumeRoleWithWebIdentity: (input, context) =>
+        call(STS.assumeRoleWithWebIdentity(input, limits.callOptions), context)
     }
     return yield* Cache.make(
       make({

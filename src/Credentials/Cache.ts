@@ -6,8 +6,16 @@
  *   at half of their remaining lifetime when that is shorter. Credentials without an expiration
  *   are kept until a forced `refresh`.
  * - Exactly one refresh is in flight however many fibers ask: the first caller that finds the
- *   credentials due starts it in a fiber of the cache's own scope, every other caller waits for
- *   that same result.
+ *   credentials due starts it in a fiber of the cache's own scope.
+ * - A caller that holds valid (unexpired) credentials never waits for a refresh: it gets the
+ *   cached ones while the refresh runs in the background. Only callers whose credentials are
+ *   expired or absent (and `refresh`) wait for it.
+ * - Every refresh has a deadline, `refreshTimeout` (default 30 seconds): a refresh still running
+ *   then is abandoned (interrupted in the background) and fails with a `CredentialsError` saying
+ *   it did not finish within that time; waiting callers get that error at the deadline at the
+ *   latest. A refresh that failed or was abandoned is never joined again: the next caller that
+ *   needs credentials starts a new one. The deadline bounds a whole refresh, whatever the
+ *   provider's own timeouts are (raise it for a `credential_process` that prompts).
  * - A failed refresh while the old credentials are still valid keeps them, logs one warning, and
  *   is retried after `retryAfterFailure` (default 10 s). Expired credentials are never returned:
  *   once they are past their expiration a failed refresh fails the callers.
@@ -48,7 +56,15 @@ export interface CacheOptions {
   readonly jitter?: Duration.DurationInput | undefined
   /** After a failed refresh of still-valid credentials, try again after this long (default 10 s). */
   readonly retryAfterFailure?: Duration.DurationInput | undefined
+  /**
+   * The deadline of one refresh (default 30 seconds): a refresh still running then is abandoned
+   * and fails with a `CredentialsError`; the next caller that needs credentials starts a new one.
+   */
+  readonly refreshTimeout?: Duration.DurationInput | undefined
 }
+
+/** The default deadline of one refresh. */
+export const DEFAULT_REFRESH_TIMEOUT: Duration.Duration = Duration.seconds(30)
 
 interface Entry {
   readonly credentials: AwsCredentials
@@ -56,9 +72,15 @@ interface Entry {
   readonly refreshAt: number
 }
 
+/** A refresh in flight: its outcome, and the epoch millis at which it is abandoned. */
+interface Inflight {
+  readonly deferred: Deferred.Deferred<AwsCredentials, CredentialsError>
+  readonly deadline: number
+}
+
 interface State {
   readonly entry: Entry | undefined
-  readonly inflight: Deferred.Deferred<AwsCredentials, CredentialsError> | undefined
+  readonly inflight: Inflight | undefined
 }
 
 const describeTime = (millis: number): string => new Date(millis).toISOString()
@@ -80,6 +102,10 @@ export const make = (
       Math.floor(Duration.toMillis(Duration.decode(options.jitter ?? Duration.minutes(1))))
     )
     const retryMs = Duration.toMillis(Duration.decode(options.retryAfterFailure ?? Duration.seconds(10)))
+    const timeoutMs = Math.max(
+      1,
+      Math.floor(Duration.toMillis(Duration.decode(options.refreshTimeout ?? DEFAULT_REFRESH_TIMEOUT)))
+    )
     const state = yield* SynchronizedRef.make<State>({ entry: undefined, inflight: undefined })
 
     const refreshAtOf = (credentials: AwsCredentials, now: number): Effect.Effect<number> => {
@@ -91,7 +117,17 @@ export const make = (
       })
     }
 
-    /** Fetches and rejects credentials that are already expired. */
+    const deadlineError = () =>
+      new CredentialsError({
+        provider: "cache",
+        message: `the credentials refresh did not finish within ${timeoutMs} ms (refreshTimeout): abandoned; the next caller that needs credentials starts a new one`
+      })
+
+    /**
+     * Fetches and rejects credentials that are already expired. At the deadline the fetch is
+     * abandoned: interrupted in the background (`disconnect`), so that even a fetch that does not
+     * stop at once cannot hold the refresh past it.
+     */
     const fetch = (forced: boolean): Effect.Effect<AwsCredentials, CredentialsError> =>
       Effect.flatMap(forced ? provider.refresh : provider.get, (credentials) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -106,26 +142,31 @@ export const make = (
               )
             : Effect.succeed(credentials)
         )
+      ).pipe(
+        Effect.disconnect,
+        Effect.timeoutFail({ duration: Duration.millis(timeoutMs), onTimeout: deadlineError })
       )
 
     /** Records the outcome of a refresh, then hands it to every waiter. */
     const finish = (
-      deferred: Deferred.Deferred<AwsCredentials, CredentialsError>,
+      inflight: Inflight,
       exit: Exit.Exit<AwsCredentials, CredentialsError>
     ): Effect.Effect<void> =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
+        // Only this refresh's own slot is cleared: a newer refresh may have replaced it.
+        const cleared = (s: State) => (s.inflight === inflight ? undefined : s.inflight)
         if (Exit.isSuccess(exit)) {
           const refreshAt = yield* refreshAtOf(exit.value, now)
-          yield* SynchronizedRef.set(state, {
+          yield* SynchronizedRef.update(state, (s) => ({
             entry: { credentials: exit.value, refreshAt },
-            inflight: undefined
-          })
+            inflight: cleared(s)
+          }))
         } else {
           const warning = yield* SynchronizedRef.modify(state, (s): readonly [string | undefined, State] => {
             const old = s.entry
             if (old === undefined || isExpired(old.credentials, now) || Exit.isInterrupted(exit)) {
-              return [undefined, { entry: old, inflight: undefined }]
+              return [undefined, { entry: old, inflight: cleared(s) }]
             }
             const expiresAt = old.credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY
             const retryAt = Math.min(now + retryMs, expiresAt)
@@ -133,27 +174,36 @@ export const make = (
             const until = Number.isFinite(expiresAt) ? ` until they expire at ${describeTime(expiresAt)}` : ""
             return [
               `refreshing credentials failed; keeping the cached ones${until}: ${failure}`,
-              { entry: { credentials: old.credentials, refreshAt: retryAt }, inflight: undefined }
+              { entry: { credentials: old.credentials, refreshAt: retryAt }, inflight: cleared(s) }
             ]
           })
           if (warning !== undefined) yield* Effect.logWarning(warning)
         }
-        yield* Deferred.done(deferred, exit)
+        yield* Deferred.done(inflight.deferred, exit)
       })
 
-    /** The refresh in flight, or a new one started in the cache's scope. */
-    const startOrJoin = (
-      forced: boolean
-    ): Effect.Effect<Deferred.Deferred<AwsCredentials, CredentialsError>> =>
+    /**
+     * The refresh in flight, or a new one started in the cache's scope. A refresh past its
+     * deadline is dead (its fiber abandons it at the deadline): never joined, replaced.
+     */
+    const startOrJoin = (forced: boolean): Effect.Effect<Inflight> =>
       Effect.uninterruptible(
-        SynchronizedRef.modifyEffect(state, (s) => {
-          if (s.inflight !== undefined) return Effect.succeed([s.inflight, s] as const)
-          return Effect.gen(function* () {
-            const deferred = yield* Deferred.make<AwsCredentials, CredentialsError>()
-            yield* Effect.forkIn(fetch(forced).pipe(Effect.onExit((exit) => finish(deferred, exit))), scope)
-            return [deferred, { entry: s.entry, inflight: deferred }] as const
+        SynchronizedRef.modifyEffect(state, (s) =>
+          Effect.gen(function* () {
+            const now = yield* Clock.currentTimeMillis
+            if (s.inflight !== undefined && now < s.inflight.deadline) return [s.inflight, s] as const
+            const inflight: Inflight = {
+              deferred: yield* Deferred.make<AwsCredentials, CredentialsError>(),
+              deadline: now + timeoutMs
+            }
+            // interruptible: the fork would inherit this region's uninterruptibility
+            yield* Effect.forkIn(
+              Effect.interruptible(fetch(forced)).pipe(Effect.onExit((exit) => finish(inflight, exit))),
+              scope
+            )
+            return [inflight, { entry: s.entry, inflight }] as const
           })
-        })
+        )
       )
 
     /** After a failed refresh: the cached credentials if they are still valid, else the failure. */
@@ -165,29 +215,41 @@ export const make = (
         return yield* Effect.fail(error)
       })
 
-    /** Waits for a refresh; fails if what it produced expired during the wait. */
-    const await_ = (deferred: Deferred.Deferred<AwsCredentials, CredentialsError>) =>
-      Effect.flatMap(Deferred.await(deferred), (credentials) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          isExpired(credentials, now)
-            ? Effect.fail(
-                new CredentialsError({
-                  provider: credentials.source ?? "cache",
-                  message: "the refreshed credentials expired before they could be used"
-                })
-              )
-            : Effect.succeed(credentials)
+    /**
+     * Waits for a refresh, at most until its deadline; fails if what it produced expired during
+     * the wait.
+     */
+    const await_ = (inflight: Inflight) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const credentials = yield* Deferred.await(inflight.deferred).pipe(
+          Effect.timeoutFail({
+            duration: Duration.millis(Math.max(0, inflight.deadline - now)),
+            onTimeout: deadlineError
+          })
         )
-      )
+        const after = yield* Clock.currentTimeMillis
+        if (isExpired(credentials, after)) {
+          return yield* Effect.fail(
+            new CredentialsError({
+              provider: credentials.source ?? "cache",
+              message: "the refreshed credentials expired before they could be used"
+            })
+          )
+        }
+        return credentials
+      })
 
     const get: Effect.Effect<AwsCredentials, CredentialsError> = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const { entry } = yield* SynchronizedRef.get(state)
-      if (entry !== undefined && now < entry.refreshAt && !isExpired(entry.credentials, now)) {
+      if (entry !== undefined && !isExpired(entry.credentials, now)) {
+        // Valid credentials are served at once; when they are due, a refresh runs meanwhile.
+        if (now >= entry.refreshAt) yield* startOrJoin(false)
         return entry.credentials
       }
-      const deferred = yield* startOrJoin(false)
-      return yield* Effect.catchAll(await_(deferred), fallback)
+      const inflight = yield* startOrJoin(false)
+      return yield* Effect.catchAll(await_(inflight), fallback)
     })
 
     const refresh: Effect.Effect<AwsCredentials, CredentialsError> = Effect.flatMap(startOrJoin(true), await_)

@@ -38,6 +38,7 @@ import {
 } from "./Credentials.js"
 import * as Environment from "./Environment.js"
 import * as InstanceMetadata from "./InstanceMetadata.js"
+import * as Process from "./Process.js"
 import * as SharedFile from "./SharedFile.js"
 import * as WebIdentity from "./WebIdentity.js"
 
@@ -97,6 +98,7 @@ export const defaultLinks = (
     const profile = yield* SharedFile.make(options)
     const webIdentity = yield* WebIdentity.makeFromEnvironment({
       sts: options.calls?.sts,
+      callLimits: options.callLimits,
       region: options.region,
       sharedConfig: options.sharedConfig
     })
@@ -122,8 +124,14 @@ export const makeDefault = (
 
 /**
  * The default credentials chain as a cached layer: `Credentials.defaultChain()`. Refreshes are
- * single-flight and happen before expiry (see `Cache`).
+ * single-flight and happen before expiry (see `Cache`). Unless `cache.refreshTimeout` says
+ * otherwise, a refresh's deadline leaves a profile's `credential_process` its whole time limit
+ * (`Process.cacheDeadlineFor`: the limit, 1 minute by default, plus 5 s).
  */
 export const defaultChain = (
   options: DefaultChainOptions = {}
-): Layer.Layer<Credentials, never, FileSystem | Transport> => Cache.layer(makeDefault(options), options.cache)
+): Layer.Layer<Credentials, never, FileSystem | Transport> =>
+  Cache.layer(makeDefault(options), {
+    refreshTimeout: Process.cacheDeadlineFor(options.processTimeout),
+    ...options.cache
+  })

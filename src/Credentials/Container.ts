@@ -11,7 +11,9 @@
  *   (read on every fetch, as the agent rotates it), else from `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
  *
  * Without either URI variable the provider is "not loaded". The answer is decoded with
- * `effect/Schema`; each request has a 2-second connect and idle timeout and one retry.
+ * `effect/Schema`; each request has a 2-second connect and idle timeout (`timeout`) and one retry,
+ * and must be answered in full within 5 seconds, its retry included (`totalTimeout`), however
+ * slowly the answer trickles in; an answer over 64 KiB is refused.
  *
  * @since 0.1.0
  */
@@ -146,6 +148,8 @@ export interface ContainerOptions {
   readonly relativeEndpoint?: string | undefined
   /** Connect and idle timeout of each request (default 2 seconds). */
   readonly timeout?: Duration.DurationInput | undefined
+  /** The deadline of each request, its retry included (default 5 seconds). */
+  readonly totalTimeout?: Duration.DurationInput | undefined
   /** Attempts per fetch (default 2: one retry). */
   readonly attempts?: number | undefined
 }
@@ -167,6 +171,7 @@ export const make = (
       Effect.succeed(p)
     )
     const timeoutMs = Duration.toMillis(Duration.decode(options.timeout ?? Duration.seconds(2)))
+    const totalTimeoutMs = Duration.toMillis(Duration.decode(options.totalTimeout ?? Duration.seconds(5)))
     const attempts = Math.max(1, options.attempts ?? 2)
 
     const authorization = (
@@ -203,7 +208,7 @@ export const make = (
       const headers: Record<string, string> = { accept: "application/json" }
       if (token !== undefined) headers.authorization = token
       const response = yield* Effect.mapError(
-        MetadataHttp.send(transport, { method: "GET", base, headers, timeoutMs, attempts }),
+        MetadataHttp.send(transport, { method: "GET", base, headers, timeoutMs, totalTimeoutMs, attempts }),
         (e) => failure(`requesting ${MetadataHttp.describe(base)} failed: ${e.message}`, e)
       )
       if (response.status !== 200) {

@@ -1,14 +1,31 @@
 /**
  * Reading the small files providers depend on (web identity tokens, container authorization
  * tokens, the SSO token cache) through `@effect/platform`'s `FileSystem`, with errors that name
- * the file and say what is wrong in plain words.
+ * the file and say what is wrong in plain words. A file is read up to a size cap
+ * ({@link MAX_FILE_BYTES}, 1 MiB: these files hold a token of a few KiB), so that a path that
+ * names a huge file or a device (`/dev/zero`) cannot make a provider buffer without bound.
  *
  * @since 0.1.0
  */
 import type { PlatformError } from "@effect/platform/Error"
 import { FileSystem } from "@effect/platform/FileSystem"
+import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+
+/** The most bytes a token or cache file may hold. */
+export const MAX_FILE_BYTES = 1024 * 1024
+
+/** A file a provider reads is larger than the cap: not a token or cache file. */
+export class FileTooLargeError extends Data.TaggedError("FileTooLargeError")<{
+  readonly path: string
+  readonly limitBytes: number
+}> {
+  override get message(): string {
+    return `failed to read \`${this.path}\`: the file is larger than ${this.limitBytes / 1024} KiB, more than any token or cache file`
+  }
+}
 
 /** A file a provider needs could not be read (or written). */
 export class FileAccessError extends Data.TaggedError("FileAccessError")<{
@@ -43,12 +60,27 @@ export const describePlatformError = (error: PlatformError): string => {
   return error.description ?? error.message
 }
 
-/** Reads a text file. */
-export const readText = (path: string): Effect.Effect<string, FileAccessError, FileSystem> =>
+/** Reads a text file (UTF-8) of at most `maxBytes` (default {@link MAX_FILE_BYTES}). */
+export const readText = (
+  path: string,
+  maxBytes: number = MAX_FILE_BYTES
+): Effect.Effect<string, FileAccessError | FileTooLargeError, FileSystem> =>
   Effect.flatMap(FileSystem, (fs) =>
-    Effect.mapError(
-      fs.readFileString(path),
-      (cause) => new FileAccessError({ path, operation: "read", cause })
+    fs.stream(path, { bytesToRead: maxBytes + 1 }).pipe(
+      Stream.runCollect,
+      Effect.mapError((cause) => new FileAccessError({ path, operation: "read", cause })),
+      Effect.flatMap((chunks) => {
+        const parts = Chunk.toReadonlyArray(chunks)
+        const size = parts.reduce((n, part) => n + part.length, 0)
+        if (size > maxBytes) return Effect.fail(new FileTooLargeError({ path, limitBytes: maxBytes }))
+        const bytes = new Uint8Array(size)
+        let offset = 0
+        for (const part of parts) {
+          bytes.set(part, offset)
+          offset += part.length
+        }
+        return Effect.succeed(new TextDecoder().decode(bytes))
+      })
     )
   )
 

@@ -17,8 +17,10 @@
  *   `ec2_metadata_service_endpoint`, else by mode (option, `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`,
  *   `ec2_metadata_service_endpoint_mode`): `http://169.254.169.254` for IPv4 (the default),
  *   `http://[fd00:ec2::254]` for IPv6.
- * - Each request has a 1-second connect and idle timeout and is retried once on a network
- *   error, timeout or 5xx.
+ * - Each request has a 1-second connect and idle timeout (`timeout`) and is retried once on a
+ *   network error, timeout or 5xx; a request, its retry included, must be answered in full within
+ *   5 seconds (`totalTimeout`), however slowly the answer trickles in; an answer over 64 KiB is
+ *   refused.
  * - Static stability: credentials IMDS returns already expired, or the last ones when IMDS
  *   fails later, are used for 5 to 10 more minutes with a logged warning, as the other AWS SDKs
  *   do, so that an IMDS outage does not stop a running program.
@@ -205,6 +207,8 @@ export interface InstanceMetadataOptions {
   readonly v1Disabled?: boolean | undefined
   /** Connect and idle timeout of each request (default 1 second). */
   readonly timeout?: Duration.DurationInput | undefined
+  /** The deadline of each request, its retry included (default 5 seconds). */
+  readonly totalTimeout?: Duration.DurationInput | undefined
   /** Attempts per request (default 2: one retry). */
   readonly attempts?: number | undefined
   /** How long a session token is asked to live (default 6 hours). */
@@ -293,6 +297,9 @@ const failure = (message: string, cause?: unknown) =>
 
 const extensionBase = Duration.toMillis(Duration.minutes(5))
 
+/** An IAM role name: what IMDS may name before it is put in a path and in messages. */
+const validRoleName = /^[\w+=,.@-]{1,64}$/
+
 /**
  * The instance metadata provider, uncached (wrap it with `Cache`, or use {@link layer}). Settings
  * are resolved on the first fetch with the `ConfigProvider` and `FileSystem` in place when the
@@ -311,6 +318,7 @@ export const make = (
       loadSettings(options).pipe(Effect.provide(context), Effect.withConfigProvider(configProvider))
     )
     const timeoutMs = Duration.toMillis(Duration.decode(options.timeout ?? Duration.seconds(1)))
+    const totalTimeoutMs = Duration.toMillis(Duration.decode(options.totalTimeout ?? Duration.seconds(5)))
     const attempts = Math.max(1, options.attempts ?? 2)
     const ttlSeconds = Math.max(
       1,
@@ -324,7 +332,7 @@ export const make = (
       method: "GET" | "PUT",
       path: string,
       headers: Record<string, string>
-    ) => MetadataHttp.send(transport, { method, base, path, headers, timeoutMs, attempts })
+    ) => MetadataHttp.send(transport, { method, base, path, headers, timeoutMs, totalTimeoutMs, attempts })
 
     const fetchToken = (
       base: MetadataHttp.ParsedUrl,
@@ -366,8 +374,11 @@ export const make = (
               )
             )
           }
+          // The TTL IMDS grants, never more than was asked for: a header of 1e12 seconds must
+          // not keep a token for ever.
           const ttlHeader = Number(response.headers["x-aws-ec2-metadata-token-ttl-seconds"])
-          const ttl = Number.isFinite(ttlHeader) && ttlHeader > 0 ? ttlHeader : ttlSeconds
+          const ttl =
+            Number.isFinite(ttlHeader) && ttlHeader > 0 ? Math.min(ttlHeader, ttlSeconds) : ttlSeconds
           // Stop using a token a little before IMDS does.
           const token = { value, usableUntil: now + Math.max(ttl * 1000 - 60_000, (ttl * 1000) / 2) }
           yield* Ref.set(tokenRef, token)
@@ -438,6 +449,13 @@ export const make = (
         if (role === undefined) {
           return yield* Effect.fail(
             notLoaded(providerName, "no IAM role is attached to this instance (empty role list)")
+          )
+        }
+        if (!validRoleName.test(role)) {
+          return yield* Effect.fail(
+            failure(
+              `${MetadataHttp.describe(base, rolePath)} named a role that is not a valid IAM role name (${role.length} characters; expected 1 to 64 of letters, digits and +=,.@_-)`
+            )
           )
         }
         const credentialsPath = `${rolePath}${encodeURIComponent(role)}`

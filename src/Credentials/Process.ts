@@ -14,7 +14,9 @@
  * carry CR/LF or other characters a header cannot carry ({@link ProcessOutputError}), or more
  * than 1 MiB of output ({@link ProcessOutputTooLarge}). Interrupting the fiber (or the timeout,
  * 1 minute by default) kills the process and its children. Neither stdout nor the secrets it holds ever appear in an
- * error message. The Go SDK's `processcreds.ProcessProvider`.
+ * error message; stderr is described (bytes, lines), never quoted; the command is named by its
+ * program's file name only, without its directory, arguments or leading `NAME=value`
+ * assignments. The Go SDK's `processcreds.ProcessProvider`.
  *
  * @example
  * ```ts
@@ -43,18 +45,95 @@ import * as Fields from "./Fields.js"
 
 const providerName = "process"
 
-/** The program a command line starts (its first word): what messages name, never its arguments. */
-export const programOf = (command: string): string => command.trim().split(/\s+/)[0] ?? command
+/** The words of a command line, with simple shell quoting (`'...'`, `"..."`, `\x`) undone. */
+const wordsOf = (command: string): Array<string> => {
+  const words: Array<string> = []
+  let word = ""
+  let inWord = false
+  let quote: "'" | '"' | undefined
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i] as string
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined
+      else if (c === "\\" && quote === '"' && i + 1 < command.length) word += command[++i]
+      else word += c
+    } else if (c === "'" || c === '"') {
+      quote = c
+      inWord = true
+    } else if (c === "\\" && i + 1 < command.length) {
+      word += command[++i]
+      inWord = true
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word)
+      word = ""
+      inWord = false
+    } else {
+      word += c
+      inWord = true
+    }
+  }
+  if (inWord) words.push(word)
+  return words
+}
+
+/** `NAME=value`: a variable assignment before the program (it may carry a secret). */
+const isAssignment = (word: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)
+
+/**
+ * The program a command line starts, for messages: leading `NAME=value` assignments (and an
+ * `env` that carries them) are skipped, and only the program's file name is kept, never its
+ * directory, arguments or environment (any of which may carry a secret).
+ *
+ * @example
+ * ```ts
+ * programOf("VAULT_TOKEN=s3cr3t /usr/local/bin/helper --arg x") // "helper"
+ * ```
+ */
+export const programOf = (command: string): string => {
+  const words = wordsOf(command)
+  let i = 0
+  for (;;) {
+    while (i < words.length && isAssignment(words[i] as string)) i++
+    const word = words[i]
+    if (word !== undefined && basename(word) === "env" && i + 1 < words.length) {
+      i++
+      while (i < words.length && (words[i] as string).startsWith("-")) i++
+      continue
+    }
+    break
+  }
+  const program = words[i] === undefined ? "" : basename(words[i] as string)
+  // only what is plainly a file name: a name with odd characters is not worth the risk
+  return /^[\w.+@-]{1,64}$/.test(program) ? program : "(command)"
+}
+
+const basename = (path: string): string =>
+  path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1)
+
+/** What the command wrote on stderr, described, never quoted: its size in bytes and lines. */
+export const describeStderr = (bytes: number, lines: number): string =>
+  bytes === 0
+    ? "nothing on stderr"
+    : `${bytes} bytes in ${lines} line${lines === 1 ? "" : "s"} on stderr, not shown`
 
 /** The command could not be started. */
 export class ProcessSpawnError extends Data.TaggedError("ProcessSpawnError")<{
   readonly program: string
-  readonly cause: unknown
+  /**
+   * Why, as the system's error code (`ENOENT`, `EACCES`, ...): not Node's error itself, which
+   * carries the whole command line (`spawnargs`).
+   */
+  readonly reason: string
 }> {
   override get message(): string {
-    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
-    return `credential_process ${this.program}: could not start the command: ${reason}`
+    return `credential_process ${this.program}: could not start the command: ${this.reason}`
   }
+}
+
+/** The reason of a spawn failure, without the command line Node's error carries. */
+const spawnReason = (cause: unknown): string => {
+  const code = (cause as { readonly code?: unknown } | null)?.code
+  return typeof code === "string" && /^[A-Z0-9_]{1,32}$/.test(code) ? code : "the system refused to start it"
 }
 
 /** The command exited with a non-zero status (or was killed by a signal). */
@@ -62,13 +141,14 @@ export class ProcessExitError extends Data.TaggedError("ProcessExitError")<{
   readonly program: string
   readonly exitCode: number | null
   readonly signal: string | null
-  /** What the command wrote on stderr (at most 4 KiB). */
-  readonly stderr: string
+  /** How many bytes the command wrote on stderr (its text is never kept: it may hold secrets). */
+  readonly stderrBytes: number
+  /** How many lines those bytes make. */
+  readonly stderrLines: number
 }> {
   override get message(): string {
     const how = this.exitCode !== null ? `exited with code ${this.exitCode}` : `was killed by ${this.signal}`
-    const stderr = this.stderr.trim() === "" ? "" : `: ${this.stderr.trim()}`
-    return `credential_process ${this.program}: the external process ${how}${stderr}`
+    return `credential_process ${this.program}: the external process ${how} (${describeStderr(this.stderrBytes, this.stderrLines)})`
   }
 }
 
@@ -157,7 +237,6 @@ export const decodeOutput = (
   )
 }
 
-const stderrLimit = 4096
 const stdoutLimit = 1024 * 1024
 
 /**
@@ -179,12 +258,14 @@ export const runCommand = (
         detached: posix
       })
     } catch (cause) {
-      resume(Effect.fail(new ProcessSpawnError({ program, cause })))
+      resume(Effect.fail(new ProcessSpawnError({ program, reason: spawnReason(cause) })))
       return
     }
     const stdout: Array<Buffer> = []
     let stdoutBytes = 0
-    let stderr = ""
+    let stderrBytes = 0
+    let stderrLines = 0
+    let stderrOpenLine = false
     let done = false
     const kill = () => {
       if (child.exitCode !== null || child.signalCode !== null) return
@@ -204,12 +285,19 @@ export const runCommand = (
       stdout.push(chunk)
     })
     child.stderr?.on("data", (chunk: Buffer) => {
-      if (stderr.length < stderrLimit) stderr = (stderr + chunk.toString("utf8")).slice(0, stderrLimit)
+      // counted, not kept
+      stderrBytes += chunk.length
+      for (const byte of chunk) {
+        if (byte === 0x0a) {
+          stderrLines++
+          stderrOpenLine = false
+        } else stderrOpenLine = true
+      }
     })
     child.once("error", (cause) => {
       if (done) return
       done = true
-      resume(Effect.fail(new ProcessSpawnError({ program, cause })))
+      resume(Effect.fail(new ProcessSpawnError({ program, reason: spawnReason(cause) })))
     })
     child.once("close", (exitCode, signal) => {
       if (done) return
@@ -219,7 +307,17 @@ export const runCommand = (
       } else if (exitCode === 0) {
         resume(Effect.succeed(Buffer.concat(stdout).toString("utf8")))
       } else {
-        resume(Effect.fail(new ProcessExitError({ program, exitCode, signal, stderr })))
+        resume(
+          Effect.fail(
+            new ProcessExitError({
+              program,
+              exitCode,
+              signal,
+              stderrBytes,
+              stderrLines: stderrLines + (stderrOpenLine ? 1 : 0)
+            })
+          )
+        )
       }
     })
     return Effect.sync(() => {
@@ -227,6 +325,20 @@ export const runCommand = (
       kill()
     })
   })
+
+/** The default time limit of a credential process. */
+export const DEFAULT_TIMEOUT: Duration.Duration = Duration.minutes(1)
+
+/**
+ * The refresh deadline a cache over a credential process needs so that it does not cut the
+ * process short: the process's time limit plus 5 seconds, and never less than the cache's
+ * default.
+ */
+export const cacheDeadlineFor = (timeout: Duration.DurationInput | undefined): Duration.Duration =>
+  Duration.max(
+    Duration.sum(Duration.decode(timeout ?? DEFAULT_TIMEOUT), Duration.seconds(5)),
+    Cache.DEFAULT_REFRESH_TIMEOUT
+  )
 
 /** Options of the process provider. */
 export interface ProcessOptions {
@@ -242,7 +354,7 @@ export const run = (
   options: ProcessOptions = {}
 ): Effect.Effect<AwsCredentials, ProcessError | CredentialsError> => {
   const program = programOf(command)
-  const timeout = options.timeout ?? Duration.minutes(1)
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT
   return runCommand(command).pipe(
     Effect.timeoutFail({
       duration: timeout,
@@ -278,6 +390,15 @@ export const make = (command: string, options: ProcessOptions = {}): Credentials
   return { get, refresh: get }
 }
 
-/** The process provider as a cached layer. */
-export const layer = (command: string, options: ProcessOptions = {}): Layer.Layer<Credentials> =>
-  Cache.layer(Effect.succeed(make(command, options)))
+/**
+ * The process provider as a cached layer. The cache's refresh deadline is the process's time
+ * limit plus 5 seconds ({@link cacheDeadlineFor}), so the process's own limit applies.
+ */
+export const layer = (
+  command: string,
+  options: ProcessOptions & { readonly cache?: Cache.CacheOptions | undefined } = {}
+): Layer.Layer<Credentials> =>
+  Cache.layer(Effect.succeed(make(command, options)), {
+    refreshTimeout: cacheDeadlineFor(options.timeout),
+    ...options.cache
+  })

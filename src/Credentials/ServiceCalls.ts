@@ -7,14 +7,25 @@
  * resolved like any other (the environment, the selected profile's endpoint URLs, FIPS and
  * dual-stack settings, retry policy) with the credentials and region the provider chooses.
  *
+ * Every call {@link live} makes is bounded ({@link CallLimits}): a connect timeout (default
+ * 5 s), an idle timeout (default 10 s), a total deadline per call, retries included (default
+ * 20 s), and a cap on the answer's size (default 256 KiB, refused while it is read), so that an
+ * endpoint that accepts the connection and never answers, trickles, or streams megabytes cannot
+ * hold or swell a credentials fetch. The region a call is made in (from a profile's `sso_region`
+ * or `region`, or `AWS_REGION`) must be a region name, a DNS label: it becomes part of the
+ * endpoint's host name, and `sso_region = evil.example#` would otherwise send the SSO access
+ * token (or the web identity token) to `portal.sso.evil.example`.
+ *
  * @since 0.1.0
  */
 import type { FileSystem } from "@effect/platform/FileSystem"
 import type * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { Transport } from "../Request/Transport.js"
+import type { CallOptions, ClientOverrides } from "../Request/Client.js"
+import { Transport, type TransportService } from "../Request/Transport.js"
 import * as SSO from "../Services/SSO/index.js"
 import * as SSOOIDC from "../Services/SSOOIDC/index.js"
 import * as STS from "../Services/STS/index.js"
@@ -22,6 +33,7 @@ import * as SessionResolve from "../Session/Resolve.js"
 import type * as Session from "../Session/Session.js"
 import * as SharedConfig from "../Session/SharedConfig.js"
 import { Credentials, CredentialsError, type CredentialsProvider } from "./Credentials.js"
+import { limitedTransport } from "./MetadataHttp.js"
 
 /** Where and as whom a call is made. */
 export interface CallContext {
@@ -69,8 +81,65 @@ export interface ServiceCalls {
   readonly ssoOidc: SsoOidcCalls
 }
 
+/** The bounds of every call a credential provider makes to STS, SSO or SSO OIDC. */
+export interface CallLimits {
+  /** Connect timeout of each attempt (default 5 seconds). */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** Idle timeout while waiting for or reading an answer (default 10 seconds). */
+  readonly idleTimeout?: Duration.DurationInput | undefined
+  /** The deadline of one call, its retries included (default 20 seconds). */
+  readonly callTimeout?: Duration.DurationInput | undefined
+  /** The most bytes an answer may hold (default 256 KiB). */
+  readonly maxResponseBytes?: number | undefined
+}
+
+/** The defaults of {@link CallLimits}. */
+export const defaultCallLimits = {
+  connectTimeout: Duration.seconds(5),
+  idleTimeout: Duration.seconds(10),
+  callTimeout: Duration.seconds(20),
+  maxResponseBytes: 256 * 1024
+} as const
+
+/** Limits resolved to what a client and a call take. */
+export interface ResolvedLimits {
+  readonly overrides: Pick<ClientOverrides, "connectTimeoutMs" | "idleTimeoutMs" | "transport">
+  readonly callOptions: CallOptions
+}
+
+/** The client overrides and call options that apply `limits` to calls over `transport`. */
+export const resolveLimits = (limits: CallLimits, transport: TransportService): ResolvedLimits => {
+  const millis = (d: Duration.DurationInput) => Math.max(1, Duration.toMillis(Duration.decode(d)))
+  const maxBytes = limits.maxResponseBytes ?? defaultCallLimits.maxResponseBytes
+  return {
+    overrides: {
+      connectTimeoutMs: millis(limits.connectTimeout ?? defaultCallLimits.connectTimeout),
+      idleTimeoutMs: millis(limits.idleTimeout ?? defaultCallLimits.idleTimeout),
+      transport: limitedTransport(transport, Math.max(1, Math.floor(maxBytes)))
+    },
+    callOptions: { timeout: Duration.millis(millis(limits.callTimeout ?? defaultCallLimits.callTimeout)) }
+  }
+}
+
+/** A region name: one DNS label (letters, digits, hyphens; 1-63 characters, no leading or trailing hyphen). */
+const regionPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
+
+/**
+ * Checks that a region is a region name before it goes into an endpoint's host name; the error
+ * says which provider and that the value is not one (described by its length, not quoted).
+ */
+export const checkRegion = (provider: string, region: string): Effect.Effect<string, CredentialsError> =>
+  regionPattern.test(region)
+    ? Effect.succeed(region)
+    : Effect.fail(
+        new CredentialsError({
+          provider,
+          message: `the region to call ${provider} in is not a region name (${region.length} characters; expected one DNS label such as us-east-1): check sso_region / region in the profile and AWS_REGION`
+        })
+      )
+
 /** Options of {@link live}. */
-export interface LiveOptions {
+export interface LiveOptions extends CallLimits {
   /** The shared config to take endpoint and FIPS/dual-stack settings from (loaded when absent). */
   readonly sharedConfig?: SharedConfig.LoadedSharedConfig | undefined
 }
@@ -100,17 +169,21 @@ export const live = (options: LiveOptions = {}): Effect.Effect<ServiceCalls, nev
         : Effect.succeed(options.sharedConfig)
     )
 
-    /** Runs one client call in a session made for it. */
+    const limits = resolveLimits(options, transport)
+
+    /** Runs one client call, bounded by the limits, in a session made for it. */
     const call = <A, E, Client>(
       provider: string,
-      operation: Effect.Effect<A, E, Client>,
-      clientLayer: Layer.Layer<Client, Session.SessionConfigError, Session.Session>,
+      operation: (options: CallOptions) => Effect.Effect<A, E, Client>,
+      clientLayer: (
+        overrides: ClientOverrides
+      ) => Layer.Layer<Client, Session.SessionConfigError, Session.Session>,
       callContext: CallContext
     ): Effect.Effect<A, E | CredentialsError> =>
-      Effect.flatMap(sharedConfig, (loaded) =>
-        operation.pipe(
+      Effect.flatMap(Effect.zipRight(checkRegion(provider, callContext.region), sharedConfig), (loaded) =>
+        operation(limits.callOptions).pipe(
           Effect.provide(
-            clientLayer.pipe(
+            clientLayer(limits.overrides).pipe(
               Layer.provide(SessionResolve.layerFrom({ region: callContext.region })),
               Layer.provide(Layer.succeed(Credentials, callContext.credentials)),
               Layer.provide(Layer.succeed(Transport, transport)),
@@ -127,15 +200,15 @@ export const live = (options: LiveOptions = {}): Effect.Effect<ServiceCalls, nev
 
     return {
       sts: {
-        assumeRole: (input, c) => call("sts", STS.assumeRole(input), STS.layer(), c),
+        assumeRole: (input, c) => call("sts", (o) => STS.assumeRole(input, o), STS.layer, c),
         assumeRoleWithWebIdentity: (input, c) =>
-          call("sts", STS.assumeRoleWithWebIdentity(input), STS.layer(), c)
+          call("sts", (o) => STS.assumeRoleWithWebIdentity(input, o), STS.layer, c)
       },
       sso: {
-        getRoleCredentials: (input, c) => call("sso", SSO.getRoleCredentials(input), SSO.layer(), c)
+        getRoleCredentials: (input, c) => call("sso", (o) => SSO.getRoleCredentials(input, o), SSO.layer, c)
       },
       ssoOidc: {
-        createToken: (input, c) => call("sso-oidc", SSOOIDC.createToken(input), SSOOIDC.layer(), c)
+        createToken: (input, c) => call("sso-oidc", (o) => SSOOIDC.createToken(input, o), SSOOIDC.layer, c)
       }
     }
   })

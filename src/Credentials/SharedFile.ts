@@ -452,6 +452,8 @@ export interface SharedFileOptions {
   readonly container?: Container.ContainerOptions | undefined
   /** The `credential_process` time limit (default 1 minute). */
   readonly processTimeout?: Duration.DurationInput | undefined
+  /** Bounds of the STS / SSO / SSO OIDC calls made with the generated clients (see `ServiceCalls.CallLimits`). */
+  readonly callLimits?: ServiceCalls.CallLimits | undefined
 }
 
 const loadFailure = (cause: SharedConfig.SharedConfigError): CredentialsError =>
@@ -553,7 +555,10 @@ const callsFor = (
   if (given?.sts !== undefined && given.sso !== undefined && given.ssoOidc !== undefined) {
     return Effect.succeed({ sts: given.sts, sso: given.sso, ssoOidc: given.ssoOidc })
   }
-  return Effect.map(ServiceCalls.live({ sharedConfig }), (live) => ({ ...live, ...given }))
+  return Effect.map(ServiceCalls.live({ ...options.callLimits, sharedConfig }), (live) => ({
+    ...live,
+    ...given
+  }))
 }
 
 interface BaseDeps {
@@ -620,7 +625,14 @@ const baseCredentials = (
   }
 }
 
-/** The profile provider behind a cache, as a layer. */
+/**
+ * The profile provider behind a cache, as a layer. The cache's refresh deadline leaves a
+ * `credential_process` its whole time limit (`Process.cacheDeadlineFor`: the limit plus 5 s).
+ */
 export const layer = (
-  options: SharedFileOptions = {}
-): Layer.Layer<Credentials, never, FileSystem | Transport> => Cache.layer(make(options))
+  options: SharedFileOptions & { readonly cache?: Cache.CacheOptions | undefined } = {}
+): Layer.Layer<Credentials, never, FileSystem | Transport> =>
+  Cache.layer(make(options), {
+    refreshTimeout: Process.cacheDeadlineFor(options.processTimeout),
+    ...options.cache
+  })

@@ -111,6 +111,8 @@ export interface FromEnvironmentOptions {
   readonly region?: string | undefined
   /** The shared config to take the profile's region from (read from the files when absent). */
   readonly sharedConfig?: SharedConfig.LoadedSharedConfig | undefined
+  /** Bounds of the STS call when it is made with the generated client (see `ServiceCalls.CallLimits`). */
+  readonly callLimits?: ServiceCalls.CallLimits | undefined
 }
 
 /**
@@ -128,7 +130,9 @@ export const makeFromEnvironment = (
     )
     const sts = yield* Effect.cached(
       options.sts === undefined
-        ? Effect.map(ServiceCalls.live(), (calls) => calls.sts).pipe(Effect.provide(context))
+        ? Effect.map(ServiceCalls.live(options.callLimits), (calls) => calls.sts).pipe(
+            Effect.provide(context)
+          )
         : Effect.succeed(options.sts)
     )
     const get = Effect.gen(function* () {

@@ -230,18 +230,24 @@ describe("IMDS: malformed answers", () => {
     })
   )
 
-  it.scopedLive("hostile role names stay inside the credentials path (percent-encoded)", () =>
-    Effect.gen(function* () {
-      const server = yield* Loopback.start()
-      for (const role of ["../../api/token", "role?x=1#y", "a/b", "%2e%2e"]) {
-        server.handle(serving(JSON.stringify(valid), "TOKEN-1", `${role}\n`))
-        const before = server.requests.length
-        const creds = yield* (yield* imds(server.url)).get
-        expect(creds.accessKeyId).toBe("ASIAHOSTILE")
-        const last = server.requests.slice(before).at(-1)
-        expect(last?.url).toBe(`/latest/meta-data/iam/security-credentials/${encodeURIComponent(role)}`)
-      }
-    })
+  it.scopedLive(
+    "hostile role names are refused before they reach a path (typed, described, not quoted)",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* Loopback.start()
+        for (const role of ["../../api/token", "role?x=1#y", "a/b", "%2e%2e", "x".repeat(65)]) {
+          server.handle(serving(JSON.stringify(valid), "TOKEN-1", `${role}\n`))
+          const before = server.requests.length
+          const exit = yield* Effect.exit((yield* imds(server.url)).get)
+          const error = expectTyped(exit, `role ${role}`, "imds")
+          expect(error.message).toContain("not a valid IAM role name")
+          expect(error.message).not.toContain(role)
+          const urls = server.requests.slice(before).map((r) => r.url)
+          expect(urls.every((u) => u === "/latest/api/token" || u.endsWith("/security-credentials/"))).toBe(
+            true
+          )
+        }
+      })
   )
 })
 

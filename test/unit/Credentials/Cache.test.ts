@@ -5,6 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as Ref from "effect/Ref"
+import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Cache from "../../../src/Credentials/Cache.js"
 import {
@@ -65,6 +66,13 @@ const allSuspended = (fibers: ReadonlyArray<Fiber.RuntimeFiber<unknown, unknown>
     throw new Error("fibers did not all suspend")
   })
 
+/** Lets the cache's background refresh run to its end (it runs when the test fiber yields). */
+const settle = Effect.repeatN(Effect.yieldNow(), 50)
+
+/** True when the fiber has finished after letting every other fiber run. */
+const finished = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
+  Effect.map(Effect.zipRight(settle, Fiber.poll(fiber)), (exit) => exit._tag === "Some")
+
 describe("Cache", () => {
   it.scoped("fetches once, then serves the cached credentials", () =>
     Effect.gen(function* () {
@@ -87,8 +95,10 @@ describe("Cache", () => {
       expect((yield* cache.get).accessKeyId).toBe("AKID1")
       expect(yield* Ref.get(calls)).toBe(1)
       yield* TestClock.adjust(minutes(2)) // 4 minutes left: inside the 5-minute window
-      expect((yield* cache.get).accessKeyId).toBe("AKID2")
+      expect((yield* cache.get).accessKeyId).toBe("AKID1") // still valid: served while the refresh runs
+      yield* settle
       expect(yield* Ref.get(calls)).toBe(2)
+      expect((yield* cache.get).accessKeyId).toBe("AKID2")
     })
   )
 
@@ -102,6 +112,7 @@ describe("Cache", () => {
       expect(yield* Ref.get(calls)).toBe(1)
       yield* TestClock.adjust(minutes(1) + 2_000) // 4 min 59 s left: inside the window whatever the jitter
       yield* cache.get
+      yield* settle
       expect(yield* Ref.get(calls)).toBe(2)
     })
   )
@@ -151,10 +162,13 @@ describe("Cache", () => {
         yield* Ref.set(next, failing("the service is down"))
         yield* TestClock.adjust(minutes(56))
         expect((yield* cache.get).accessKeyId).toBe("AKID1")
+        yield* settle
         expect((yield* cache.get).accessKeyId).toBe("AKID1")
+        yield* settle
         expect(yield* Ref.get(calls)).toBe(2) // the second get did not try again at once
         yield* TestClock.adjust(11_000)
         expect((yield* cache.get).accessKeyId).toBe("AKID1")
+        yield* settle
         expect(yield* Ref.get(calls)).toBe(3)
       }).pipe(Effect.provide(layer))
       const warnings = (yield* Ref.get(lines)).filter((l) => l.startsWith("WARN"))
@@ -183,7 +197,7 @@ describe("Cache", () => {
   it.scoped("never returns credentials that expire while a caller waits for a failing refresh", () =>
     Effect.gen(function* () {
       const { provider, next } = yield* scripted
-      const cache = yield* Cache.make(provider, noJitter)
+      const cache = yield* Cache.make(provider, { ...noJitter, refreshTimeout: "1 hour" })
       yield* cache.get
       const gate = yield* Deferred.make<void>()
       yield* Ref.set(next, () =>
@@ -192,10 +206,11 @@ describe("Cache", () => {
           Effect.fail(new CredentialsError({ provider: "test", message: "timed out" }))
         )
       )
-      yield* TestClock.adjust(minutes(57)) // in the window, still valid
+      yield* TestClock.adjust(minutes(57)) // in the window, still valid: served, the refresh starts
+      expect((yield* cache.get).accessKeyId).toBe("AKID1")
+      yield* TestClock.adjust(minutes(4)) // the cached credentials expire while the refresh runs
       const waiter = yield* Effect.fork(cache.get)
       yield* allSuspended([waiter])
-      yield* TestClock.adjust(minutes(4)) // the cached credentials expire during the wait
       yield* Deferred.succeed(gate, undefined)
       const exit = yield* Fiber.await(waiter)
       expect(Exit.isFailure(exit)).toBe(true)
@@ -205,7 +220,7 @@ describe("Cache", () => {
   it.scoped("returns the new credentials when the refresh a caller waits for succeeds after expiry", () =>
     Effect.gen(function* () {
       const { provider, next } = yield* scripted
-      const cache = yield* Cache.make(provider, noJitter)
+      const cache = yield* Cache.make(provider, { ...noJitter, refreshTimeout: "1 hour" })
       yield* cache.get
       const gate = yield* Deferred.make<void>()
       const original = yield* Ref.get(next)
@@ -219,9 +234,10 @@ describe("Cache", () => {
         )
       )
       yield* TestClock.adjust(minutes(57))
+      expect((yield* cache.get).accessKeyId).toBe("AKID1")
+      yield* TestClock.adjust(minutes(4))
       const waiter = yield* Effect.fork(cache.get)
       yield* allSuspended([waiter])
-      yield* TestClock.adjust(minutes(4))
       yield* Deferred.succeed(gate, undefined)
       expect((yield* Fiber.join(waiter)).accessKeyId).toBe("AKID2")
     })
@@ -311,7 +327,123 @@ describe("Cache", () => {
       expect(yield* Ref.get(calls)).toBe(1)
       yield* TestClock.adjust(minutes(1) + 1)
       yield* cache.get
+      yield* settle
       expect(yield* Ref.get(calls)).toBe(2)
     })
   )
+
+  describe("a hung refresh (defect 4)", () => {
+    /** AKID1 for an hour, then every fetch hangs until `recover` makes them answer again. */
+    const hangsAfterFirst = Effect.gen(function* () {
+      const script = yield* scripted
+      const original = yield* Ref.get(script.next)
+      const recovered = yield* Ref.make(false)
+      yield* Ref.set(script.next, (n, now) =>
+        n === 1
+          ? original(n, now)
+          : Effect.flatMap(Ref.get(recovered), (ok) => (ok ? original(n, now) : Effect.never))
+      )
+      return { ...script, recover: Ref.set(recovered, true) }
+    })
+
+    it.scoped("callers holding valid credentials never wait for it", () =>
+      Effect.gen(function* () {
+        const { provider, calls } = yield* hangsAfterFirst
+        const cache = yield* Cache.make(provider, noJitter)
+        yield* cache.get
+        yield* TestClock.adjust(minutes(56)) // due, still valid for 4 minutes
+        const callers = yield* Effect.forEach(Array.from({ length: 100 }), () => Effect.fork(cache.get))
+        for (const caller of callers) {
+          expect(yield* finished(caller)).toBe(true)
+          expect((yield* Fiber.join(caller)).accessKeyId).toBe("AKID1")
+        }
+        expect(yield* Ref.get(calls)).toBe(2) // one refresh started, in the background
+      })
+    )
+
+    it.scoped(
+      "a waiting caller gets a CredentialsError at the deadline; the next caller starts a new refresh",
+      () =>
+        Effect.gen(function* () {
+          const { provider, calls, recover } = yield* hangsAfterFirst
+          const cache = yield* Cache.make(provider, { ...noJitter, refreshTimeout: "20 seconds" })
+          yield* cache.get
+          yield* TestClock.adjust(minutes(61)) // expired: callers must wait
+          const waiter = yield* Effect.fork(cache.get)
+          yield* allSuspended([waiter])
+          yield* TestClock.adjust(19_999)
+          expect(yield* finished(waiter)).toBe(false)
+          yield* TestClock.adjust(1)
+          expect(yield* finished(waiter)).toBe(true)
+          const exit = yield* Fiber.await(waiter)
+          expect(Exit.isFailure(exit)).toBe(true)
+          if (Exit.isFailure(exit) && exit.cause._tag === "Fail") {
+            expect(exit.cause.error).toBeInstanceOf(CredentialsError)
+            expect(exit.cause.error.message).toContain("did not finish within 20000 ms")
+          }
+          // The endpoint recovers: the next caller does not join the dead refresh.
+          yield* recover
+          const after = yield* Effect.fork(cache.get)
+          expect(yield* finished(after)).toBe(true)
+          expect((yield* Fiber.join(after)).accessKeyId).toBe("AKID3")
+          expect(yield* Ref.get(calls)).toBe(3)
+        })
+    )
+
+    it.scoped("a background refresh abandoned at its deadline is retried, not joined", () =>
+      Effect.gen(function* () {
+        const { lines, layer } = yield* captureLogs
+        yield* Effect.gen(function* () {
+          const { provider, calls, recover } = yield* hangsAfterFirst
+          const cache = yield* Cache.make(provider, { ...noJitter, retryAfterFailure: "10 seconds" })
+          yield* cache.get
+          yield* TestClock.adjust(minutes(56))
+          expect((yield* cache.get).accessKeyId).toBe("AKID1") // starts refresh 2, which hangs
+          yield* settle
+          yield* TestClock.adjust(Cache.DEFAULT_REFRESH_TIMEOUT)
+          yield* settle
+          yield* recover
+          yield* TestClock.adjust(10_000) // retryAfterFailure
+          expect((yield* cache.get).accessKeyId).toBe("AKID1") // starts refresh 3
+          yield* settle
+          expect(yield* Ref.get(calls)).toBe(3)
+          expect((yield* cache.get).accessKeyId).toBe("AKID3")
+        }).pipe(Effect.provide(layer))
+        const warnings = (yield* Ref.get(lines)).filter((l) => l.startsWith("WARN"))
+        expect(warnings).toHaveLength(1)
+        expect(warnings[0]).toContain("did not finish within 30000 ms")
+      })
+    )
+
+    it.effect("closing the cache's scope interrupts a hung refresh", () =>
+      Effect.gen(function* () {
+        const stopped = yield* Deferred.make<void>()
+        const provider: CredentialsProvider = {
+          get: Effect.onInterrupt(Effect.never, () => Deferred.succeed(stopped, undefined)),
+          refresh: Effect.never
+        }
+        const scope = yield* Scope.make()
+        const cache = yield* Scope.extend(Cache.make(provider, noJitter), scope)
+        const caller = yield* Effect.fork(cache.get)
+        yield* allSuspended([caller])
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* Deferred.isDone(stopped)).toBe(true)
+        yield* Fiber.interrupt(caller)
+      })
+    )
+
+    it.scoped("a forced refresh waits at most until the deadline", () =>
+      Effect.gen(function* () {
+        const { provider } = yield* hangsAfterFirst
+        const cache = yield* Cache.make(provider, { ...noJitter, refreshTimeout: "5 seconds" })
+        yield* cache.get
+        const forced = yield* Effect.fork(cache.refresh)
+        yield* allSuspended([forced])
+        yield* TestClock.adjust(5_000)
+        expect(yield* finished(forced)).toBe(true)
+        expect(Exit.isFailure(yield* Fiber.await(forced))).toBe(true)
+        expect((yield* cache.get).accessKeyId).toBe("AKID1") // still valid: kept
+      })
+    )
+  })
 })

@@ -158,4 +158,21 @@ describe("Container", () => {
       expect(error.message).not.toContain("CONTAINER-TOKEN")
     })
   )
+
+  it.scopedLive(
+    "an answer that trickles in (a byte every 300 ms) fails at the total deadline, naming the endpoint",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* Loopback.start(() => ({ status: 200, trickleMs: 300 }))
+        const container = yield* provider(
+          { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/creds` },
+          { timeout: "1 second", totalTimeout: "1500 millis" }
+        )
+        const started = Date.now()
+        const error = yield* Effect.flip(Effect.timeout(container.get, "8 seconds"))
+        expect(error._tag).toBe("CredentialsError")
+        expect(error.message).toContain(`${server.url}/creds did not answer in full within 1500 ms`)
+        expect(Date.now() - started).toBeLessThan(4_000)
+      })
+  )
 })

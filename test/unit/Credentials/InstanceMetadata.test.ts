@@ -87,6 +87,40 @@ describe("InstanceMetadata", () => {
     })
   )
 
+  it.scopedLive("a token TTL header larger than asked for does not keep the token past the TTL asked", () =>
+    Effect.gen(function* () {
+      const clock = Loopback.manualClock(Date.parse("2030-01-01T00:00:00Z"))
+      const v2 = imdsV2()
+      const server = yield* Loopback.start((req, i) => {
+        const reply = v2(req, i)
+        return req.method === "PUT"
+          ? { ...reply, headers: { "x-aws-ec2-metadata-token-ttl-seconds": "999999999999" } }
+          : reply
+      })
+      const imds = yield* provider({ endpoint: server.url })
+      yield* clock.withTime(imds.get)
+      clock.advance("6 hours")
+      yield* clock.withTime(imds.get)
+      expect(server.requests.filter((r) => r.method === "PUT")).toHaveLength(2)
+    })
+  )
+
+  it.scopedLive("a role name that is not an IAM role name is refused, not put in a path or a message", () =>
+    Effect.gen(function* () {
+      const v2 = imdsV2()
+      const server = yield* Loopback.start((req, i) =>
+        req.url === "/latest/meta-data/iam/security-credentials/"
+          ? { status: 200, body: "my role\u001b[31m FAKE LOG LINE\n" }
+          : v2(req, i)
+      )
+      const imds = yield* provider({ endpoint: server.url })
+      const error = yield* Effect.flip(imds.get)
+      expect(error.message).toContain("not a valid IAM role name (26 characters")
+      expect(error.message).not.toContain("FAKE LOG LINE")
+      expect(server.requests).toHaveLength(2)
+    })
+  )
+
   it.scopedLive("fetches a new token once when IMDS answers 401", () =>
     Effect.gen(function* () {
       let tokens = 0
@@ -330,4 +364,29 @@ describe("InstanceMetadata.resolveSettings", () => {
       ).endpoint
     ).toBe("http://x:1")
   })
+
+  it.scopedLive(
+    "a credentials document that trickles in fails at the total deadline, naming the endpoint",
+    () =>
+      Effect.gen(function* () {
+        const v2 = imdsV2()
+        const server = yield* Loopback.start((req, i) =>
+          req.url === "/latest/meta-data/iam/security-credentials/my-role"
+            ? { status: 200, trickleMs: 300 }
+            : v2(req, i)
+        )
+        const imds = yield* provider({
+          endpoint: server.url,
+          timeout: "1 second",
+          totalTimeout: "1500 millis"
+        })
+        const started = Date.now()
+        const error = yield* Effect.flip(Effect.timeout(imds.get, "8 seconds"))
+        expect(error._tag).toBe("CredentialsError")
+        expect(error.message).toContain(
+          `${server.url}/latest/meta-data/iam/security-credentials/my-role did not answer in full within 1500 ms`
+        )
+        expect(Date.now() - started).toBeLessThan(4_000)
+      })
+  )
 })

@@ -20,6 +20,8 @@ export interface Reply {
   readonly body?: string
   /** Never answer (to make the client time out). */
   readonly hang?: boolean
+  /** Send the status and headers, then one byte of the body every this many ms, never ending. */
+  readonly trickleMs?: number
 }
 
 export type Handler = (request: RecordedRequest, index: number) => Reply
@@ -44,6 +46,13 @@ export const start = (handler: Handler = () => ({ status: 404 })) =>
           requests.push(recorded)
           const reply = current(recorded, requests.length - 1)
           if (reply.hang === true) return
+          if (reply.trickleMs !== undefined) {
+            res.writeHead(reply.status, reply.headers)
+            res.write("{")
+            const timer = setInterval(() => res.write(" "), reply.trickleMs)
+            res.on("close", () => clearInterval(timer))
+            return
+          }
           res.writeHead(reply.status, reply.headers)
           res.end(reply.body ?? "")
         })
