@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -114,6 +115,23 @@ describe("Cache", () => {
       yield* cache.get
       yield* settle
       expect(yield* Ref.get(calls)).toBe(2)
+    })
+  )
+
+  it.scoped("by default refreshes 5 minutes (plus up to 1 minute of jitter) before expiry", () =>
+    Effect.gen(function* () {
+      const { provider, calls } = yield* scripted
+      const cache = yield* Cache.make(provider)
+      yield* cache.get
+      yield* TestClock.adjust(minutes(53) + 59_000) // 6 min 1 s left: before the default window and jitter
+      yield* cache.get
+      yield* settle
+      expect(yield* Ref.get(calls)).toBe(1)
+      yield* TestClock.adjust(minutes(1) + 2_000) // 4 min 59 s left: inside the default window
+      yield* cache.get
+      yield* settle
+      expect(yield* Ref.get(calls)).toBe(2)
+      expect(Duration.toMillis(Cache.DEFAULT_REFRESH_TIMEOUT)).toBe(30_000)
     })
   )
 
