@@ -5,16 +5,20 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
-/** The official conformance data, beside the project (never copied into it). */
-export const conformanceRoot = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../shared/conformance"
-)
+/**
+ * The official conformance data, vendored into the repository (`data/`, refreshed by
+ * `scripts/vendor-conformance.sh`, with its licences): a clone runs every suite.
+ */
+export const conformanceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "data")
 
-/** A path inside the conformance data, or undefined (with the path named) when it is absent. */
-export const dataPath = (relative: string): string => path.join(conformanceRoot, relative)
-
-export const dataPresent = (relative: string): boolean => fs.existsSync(dataPath(relative))
+/** A path inside the conformance data; a suite whose data is missing fails, it is never skipped. */
+export const dataPath = (relative: string): string => {
+  const full = path.join(conformanceRoot, relative)
+  if (!fs.existsSync(full)) {
+    throw new Error(`conformance data missing: ${full} (run scripts/vendor-conformance.sh)`)
+  }
+  return full
+}
 
 export interface CaseFailure {
   /** The suite (file, description) and case (id or description). */

@@ -26,6 +26,8 @@ export const layer = (root: string): Layer.Layer<FileSystem> =>
         remove: (p, o) => fs.remove(at(p), o),
         rename: (a, b) => fs.rename(at(a), at(b)),
         stat: (p) => fs.stat(at(p)),
+        stream: (p, o) => fs.stream(at(p), o),
+        open: (p, o) => fs.open(at(p), o),
         writeFile: (p, d, o) => fs.writeFile(at(p), d, o),
         writeFileString: (p, d, o) => fs.writeFileString(at(p), d, o)
       }

@@ -12,7 +12,7 @@ import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as STS from "../../src/Services/STS/index.js"
 import * as Session from "../../src/Session/Session.js"
-import { dataPath, dataPresent } from "./Report.js"
+import { dataPath } from "./Report.js"
 
 /**
  * The endpoint tests' `operationInputs`, through the generated clients' public API: each case's
@@ -141,35 +141,32 @@ describe.each(Object.keys(services) as ReadonlyArray<keyof typeof services>)(
   "%s client endpoints",
   (service) => {
     const file = `endpoints/services/${service}/endpoint-tests-1.json`
-    it.skipIf(!dataPresent(file))(
-      `sends each operationInputs case to the expected URL (data: ../shared/conformance/${file})`,
-      async () => {
-        const doc = JSON.parse(fs.readFileSync(dataPath(file), "utf8")) as {
-          testCases: ReadonlyArray<TestCase>
-        }
-        const failures: Array<unknown> = []
-        let passed = 0
-        let skips = 0
-        for (const c of doc.testCases) {
-          for (const input of c.operationInputs ?? []) {
-            if (skipped[input.operationName] !== undefined || newerRules.has(c.documentation)) {
-              skips++
-              continue
-            }
-            const actual = await Effect.runPromise(captureUrl(service, input))
-            if (matches(c.expect, actual)) passed++
-            else
-              failures.push({
-                case: c.documentation,
-                operation: input.operationName,
-                expected: c.expect,
-                actual
-              })
-          }
-        }
-        console.log(`${service}: ${passed} passed, ${failures.length} failed, ${skips} skipped`)
-        expect(failures).toEqual([])
+    it(`sends each operationInputs case to the expected URL (data: test/conformance/data/${file})`, async () => {
+      const doc = JSON.parse(fs.readFileSync(dataPath(file), "utf8")) as {
+        testCases: ReadonlyArray<TestCase>
       }
-    )
+      const failures: Array<unknown> = []
+      let passed = 0
+      let skips = 0
+      for (const c of doc.testCases) {
+        for (const input of c.operationInputs ?? []) {
+          if (skipped[input.operationName] !== undefined || newerRules.has(c.documentation)) {
+            skips++
+            continue
+          }
+          const actual = await Effect.runPromise(captureUrl(service, input))
+          if (matches(c.expect, actual)) passed++
+          else
+            failures.push({
+              case: c.documentation,
+              operation: input.operationName,
+              expected: c.expect,
+              actual
+            })
+        }
+      }
+      console.log(`${service}: ${passed} passed, ${failures.length} failed, ${skips} skipped`)
+      expect(failures).toEqual([])
+    })
   }
 )

@@ -1,11 +1,11 @@
 /**
- * The shared config suites under `../shared/conformance/config`: the profile parser, the file
+ * The shared config suites under `test/conformance/data/config`: the profile parser, the file
  * location and the configured endpoint URL suites. Every case passes or is a listed skip
  * (`config-skips.json`, each with a reason).
  */
 import { describe, expect, it } from "vitest"
 import { loadSkips } from "./ConfigSkips.js"
-import { dataPath, dataPresent, printResult, type RunResult } from "./Report.js"
+import { dataPath, printResult, type RunResult } from "./Report.js"
 import * as endpointUrl from "./runners/endpoint-url.js"
 import * as profileLocation from "./runners/profile-location.js"
 import * as profileParser from "./runners/profile-parser.js"
@@ -26,17 +26,13 @@ const suites: ReadonlyArray<{
 
 describe("shared config conformance", () => {
   for (const suite of suites) {
-    const present = dataPresent(suite.file)
-    it.skipIf(!present)(
-      present ? `${suite.runner}: ${suite.file}` : `${suite.runner}: data absent at ${dataPath(suite.file)}`,
-      async () => {
-        const result = await suite.run([dataPath(suite.file)])
-        const lines: Array<string> = []
-        printResult(result, (line) => lines.push(line))
-        expect(result.failed, lines.join("\n")).toBe(0)
-        expect(result.skipped).toBeLessThanOrEqual(loadSkips(suite.runner).size)
-        expect(result.passed).toBeGreaterThan(0)
-      }
-    )
+    it(`${suite.runner}: ${suite.file}`, async () => {
+      const result = await suite.run([dataPath(suite.file)])
+      const lines: Array<string> = []
+      printResult(result, (line) => lines.push(line))
+      expect(result.failed, lines.join("\n")).toBe(0)
+      expect(result.skipped).toBeLessThanOrEqual(loadSkips(suite.runner).size)
+      expect(result.passed).toBeGreaterThan(0)
+    })
   }
 })

@@ -1,16 +1,15 @@
 /**
- * The AWS protocol suites under `../shared/conformance/protocol/botocore` (new and legacy, every
+ * The AWS protocol suites under `test/conformance/data/protocol/botocore` (new and legacy, every
  * non-cbor file): every case passes or is listed in `protocol-skips.json` with a reason, skips
  * stay under 3% overall, every protocol passes at least 95%, and no skip entry is stale.
  */
 import * as fs from "node:fs"
 import { describe, expect, it } from "vitest"
 import { skipsPath } from "./protocol/Skips.js"
-import { dataPath, dataPresent, printResult, type RunResult } from "./Report.js"
+import { dataPath, printResult, type RunResult } from "./Report.js"
 import { defaultFiles, runProtocolSuites } from "./runners/protocol.js"
 
 const DATA = "protocol/botocore"
-const present = dataPresent(DATA)
 
 const report = (result: RunResult): string => {
   const lines: Array<string> = []
@@ -20,45 +19,39 @@ const report = (result: RunResult): string => {
 
 const skipList = JSON.parse(fs.readFileSync(skipsPath, "utf8")) as Record<string, Record<string, string>>
 
-describe.skipIf(!present)(
-  present ? `protocol suites (${DATA})` : `protocol suites: data absent at ${dataPath(DATA)}`,
-  () => {
-    const { result, unusedSkips } = present
-      ? runProtocolSuites(defaultFiles())
-      : { result: undefined, unusedSkips: [] }
-    const run = result!
-    const text = present ? report(run) : ""
+describe(`protocol suites (${DATA})`, () => {
+  const { result: run, unusedSkips } = runProtocolSuites(defaultFiles())
+  const text = report(run)
 
-    it("passes every case that is not a listed skip", () => {
-      expect(run.failures, text).toEqual([])
-      expect(run.passed + run.skipped, text).toBeGreaterThan(900)
-    })
+  it("passes every case that is not a listed skip", () => {
+    expect(run.failures, text).toEqual([])
+    expect(run.passed + run.skipped, text).toBeGreaterThan(900)
+  })
 
-    it("skips at most 3% of the cases", () => {
-      expect(run.skipped / (run.passed + run.skipped), text).toBeLessThanOrEqual(0.03)
-    })
+  it("skips at most 3% of the cases", () => {
+    expect(run.skipped / (run.passed + run.skipped), text).toBeLessThanOrEqual(0.03)
+  })
 
-    it("passes at least 95% of each protocol", () => {
-      for (const [name, group] of Object.entries(run.groups ?? {})) {
-        expect(
-          group.passed / (group.passed + group.failed + group.skipped),
-          `${name}\n${text}`
-        ).toBeGreaterThanOrEqual(0.95)
+  it("passes at least 95% of each protocol", () => {
+    for (const [name, group] of Object.entries(run.groups ?? {})) {
+      expect(
+        group.passed / (group.passed + group.failed + group.skipped),
+        `${name}\n${text}`
+      ).toBeGreaterThanOrEqual(0.95)
+    }
+  })
+
+  it("has no stale skip entry", () => {
+    expect(unusedSkips).toEqual([])
+  })
+
+  it("lists only existing files, whole files only for rpcv2-cbor, and gives every skip a reason", () => {
+    for (const [file, entries] of Object.entries(skipList)) {
+      expect(fs.existsSync(dataPath(file)), file).toBe(true)
+      for (const [key, reason] of Object.entries(entries)) {
+        if (key === "*") expect(file, "a whole-file skip").toContain("cbor")
+        expect(reason.trim().length, `${file}: ${key}`).toBeGreaterThan(30)
       }
-    })
-
-    it("has no stale skip entry", () => {
-      expect(unusedSkips).toEqual([])
-    })
-
-    it("lists only existing files, whole files only for rpcv2-cbor, and gives every skip a reason", () => {
-      for (const [file, entries] of Object.entries(skipList)) {
-        expect(fs.existsSync(dataPath(file)), file).toBe(true)
-        for (const [key, reason] of Object.entries(entries)) {
-          if (key === "*") expect(file, "a whole-file skip").toContain("cbor")
-          expect(reason.trim().length, `${file}: ${key}`).toBeGreaterThan(30)
-        }
-      }
-    })
-  }
-)
+    }
+  })
+})
