@@ -169,7 +169,14 @@ describe("the signing-key cache", () => {
     Sigv4.sign(
       req,
       { accessKeyId: "AKIDSAME", secretAccessKey },
-      { region: "us-east-1", service: "s3", date, payloadHash: Sigv4.EMPTY_SHA256 },
+      {
+        region: "us-east-1",
+        service: "s3",
+        date,
+        payloadHash: Sigv4.EMPTY_SHA256,
+        uriEscapePath: false,
+        contentSha256Header: true
+      },
       cache
     ).headers.authorization
 
