@@ -733,9 +733,7 @@ const runAttempts = (
       } else {
         const random = yield* Effect.randomWith((r) => r.next)
         const backoff = Retry.backoffMs(policy, state.attempt - 1, failure.retry === "throttling", random)
-        const after = Retry.retryAfterMs(failure.headers, nowMs)
-        const delay =
-          after === undefined ? backoff : Math.min(Retry.MAX_RETRY_AFTER_MS, Math.max(after, backoff))
+        const delay = Retry.retryDelayMs(policy, backoff, Retry.retryAfterMs(failure.headers, nowMs))
         yield* Effect.sleep(Duration.millis(delay))
       }
       return yield* next({ ...state, attempt: state.attempt + 1, costTaken: state.costTaken + cost })
