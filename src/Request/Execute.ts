@@ -49,6 +49,7 @@ import {
   type RawResponse,
   type ServiceClient
 } from "./Client.js"
+import * as ClockSkew from "./ClockSkew.js"
 import * as Endpoint from "./Endpoint.js"
 import {
   AwsServiceError,
@@ -56,6 +57,7 @@ import {
   commonErrors,
   type ErrorClassification,
   InvalidParams,
+  isServiceError,
   makeServiceError,
   NetworkError,
   RequestTimeout,
@@ -315,7 +317,7 @@ const signRequest = (
     {
       region: prepared.signingRegion,
       service: prepared.signingName,
-      date: new Date(nowMs + client.state.clockOffsetMs),
+      date: ClockSkew.signingDate(nowMs, client.state.clockOffsetMs),
       payloadHash: prepared.payloadHash,
       uriEscapePath: !s3,
       contentSha256Header: s3
@@ -623,14 +625,20 @@ interface LoopState {
   readonly redirected: boolean
 }
 
+/**
+ * The clock offset a clock-skew failure teaches, when it should be learned (see `ClockSkew`): the
+ * response's `Date` parses and is within a day of ours, and for an ambiguous authentication failure
+ * differs from the time the request was signed with by more than the threshold.
+ */
 const serverTimeOffset = (
-  headers: Readonly<Record<string, string>> | undefined,
-  nowMs: number
+  failure: AttemptFailure,
+  nowMs: number,
+  currentOffsetMs: number
 ): number | undefined => {
-  const date = headers?.date
-  if (date === undefined) return undefined
-  const server = Date.parse(date)
-  return Number.isNaN(server) ? undefined : server - nowMs
+  const offset = ClockSkew.offsetFromDate(failure.headers, nowMs)
+  if (offset === undefined) return undefined
+  const code = isServiceError(failure.error) ? failure.error.code : undefined
+  return ClockSkew.shouldCorrect(code, offset, currentOffsetMs) ? offset : undefined
 }
 
 const policyFor = (client: ServiceClient, options: CallOptions | undefined) =>
@@ -709,7 +717,7 @@ const runAttempts = (
       }
       // A clock too far off: learn the offset from the server's Date and try again at once.
       if (failure.retry === "clockSkew") {
-        const offset = serverTimeOffset(failure.headers, nowMs)
+        const offset = serverTimeOffset(failure, nowMs, client.state.clockOffsetMs)
         if (state.skewCorrected || offset === undefined) return yield* Effect.fail(failure.error)
         client.state.clockOffsetMs = offset
         return yield* next({ ...state, attempt: state.attempt + 1, skewCorrected: true })
@@ -856,7 +864,7 @@ export const presign = (
     const s3 = client.definition.customizations?.s3Signing === true
     const request = prepared.request
     const signable = { ...request, headers: withoutUnsignedHeaders(request.headers) }
-    const date = new Date(now + client.state.clockOffsetMs)
+    const date = ClockSkew.signingDate(now, client.state.clockOffsetMs)
     const signed = yield* Effect.try({
       try: () =>
         Sigv4.presign(

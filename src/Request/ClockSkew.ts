@@ -1,0 +1,62 @@
+/**
+ * Clock skew: the offset between the server's clock and ours, learned from the `Date` of a
+ * response that says our signature's time was wrong, and the date a request is signed with.
+ *
+ * A server's `Date` is believed only within bounds: it must parse to a finite time, and the offset
+ * it implies must be at most `MAX_CLOCK_OFFSET_MS` (24 hours) either way; anything else is ignored
+ * and the call fails with the service's error. An authentication failure that may have other causes
+ * (`SignatureDoesNotMatch`, `InvalidSignatureException`, `AuthFailure`) corrects the clock only when
+ * the `Date` differs from the time we signed with by more than `SKEW_THRESHOLD_MS` (5 minutes, as
+ * the JS v3 SDK): a wrong secret is not retried as skew. A signing date is always valid, whatever
+ * the stored offset holds.
+ *
+ * @since 0.1.0
+ */
+
+/** The largest offset from the local clock a server's `Date` may set: 24 hours either way. */
+export const MAX_CLOCK_OFFSET_MS = 24 * 60 * 60 * 1000
+
+/**
+ * How far the server's `Date` must be from the time a request was signed with before an ambiguous
+ * authentication failure is taken for clock skew: 5 minutes (SigV4 accepts 15).
+ */
+export const SKEW_THRESHOLD_MS = 5 * 60 * 1000
+
+/** A usable clock offset: finite and within `MAX_CLOCK_OFFSET_MS` either way. */
+export const isUsableOffset = (offsetMs: number): boolean =>
+  Number.isFinite(offsetMs) && Math.abs(offsetMs) <= MAX_CLOCK_OFFSET_MS
+
+/**
+ * Server time minus local time from a response's `Date` header, or `undefined` when there is no
+ * `Date`, it does not parse, or the offset is beyond `MAX_CLOCK_OFFSET_MS`.
+ */
+export const offsetFromDate = (
+  headers: Readonly<Record<string, string>> | undefined,
+  nowMs: number
+): number | undefined => {
+  const date = headers?.date
+  if (date === undefined) return undefined
+  const offset = Date.parse(date) - nowMs
+  return isUsableOffset(offset) ? offset : undefined
+}
+
+/**
+ * The date to sign with: local time plus the offset, the offset ignored when it is not usable
+ * (set by hand to something out of bounds), so signing never meets an invalid date.
+ */
+export const signingDate = (nowMs: number, offsetMs: number): Date => {
+  const date = new Date(nowMs + (isUsableOffset(offsetMs) ? offsetMs : 0))
+  return Number.isNaN(date.getTime()) ? new Date(0) : date
+}
+
+/**
+ * Whether a clock-skew error (`Errors.classify` = "clockSkew") should correct the clock to
+ * `offsetMs` (from `offsetFromDate`) and be retried: always for the codes that say the time was
+ * wrong, for the ambiguous authentication failures only when the server's clock differs from the
+ * one signed with (local time plus `currentOffsetMs`) by more than `SKEW_THRESHOLD_MS`.
+ */
+export const shouldCorrect = (code: string | undefined, offsetMs: number, currentOffsetMs: number): boolean =>
+  code === undefined || !ambiguousCodes.has(code) || Math.abs(offsetMs - currentOffsetMs) > SKEW_THRESHOLD_MS
+
+/** Clock-skew codes that an authentication failure with a correct clock also answers. */
+const ambiguousCodes = new Set(["InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"])
