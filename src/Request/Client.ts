@@ -181,7 +181,7 @@ export interface ClientConfig {
 /** A client's mutable state: owned by the client, never global. */
 export interface ClientState {
   /**
-   * Server time minus local time, learned from clock-skew errors: at most a day either way
+   * Server time minus local time, learned from clock-skew errors: at most 100 years either way
    * (`ClockSkew.MAX_CLOCK_OFFSET_MS`); signing ignores a value beyond that.
    */
   clockOffsetMs: number

@@ -3,8 +3,10 @@
  * response that says our signature's time was wrong, and the date a request is signed with.
  *
  * A server's `Date` is believed only within bounds: it must parse to a finite time, and the offset
- * it implies must be at most `MAX_CLOCK_OFFSET_MS` (24 hours) either way; anything else is ignored
- * and the call fails with the service's error. An authentication failure that may have other causes
+ * it implies must be at most `MAX_CLOCK_OFFSET_MS` (100 years) either way; anything else is ignored
+ * and the call fails with the service's error. The bound is wide on purpose: a device whose clock
+ * restarted at 1970 is the case skew correction exists for (the other SDKs correct any offset), and
+ * 100 years keeps every signing date a valid four-digit-year SigV4 date, far from where `Date` breaks. An authentication failure that may have other causes
  * (`SignatureDoesNotMatch`, `InvalidSignatureException`, `AuthFailure`) corrects the clock only when
  * the `Date` differs from the time we signed with by more than `SKEW_THRESHOLD_MS` (5 minutes, as
  * the JS v3 SDK): a wrong secret is not retried as skew. A signing date is always valid, whatever
@@ -13,8 +15,8 @@
  * @since 0.1.0
  */
 
-/** The largest offset from the local clock a server's `Date` may set: 24 hours either way. */
-export const MAX_CLOCK_OFFSET_MS = 24 * 60 * 60 * 1000
+/** The largest offset from the local clock a server's `Date` may set: 100 years (of 365.25 days) either way. */
+export const MAX_CLOCK_OFFSET_MS = 100 * 365.25 * 24 * 60 * 60 * 1000
 
 /**
  * How far the server's `Date` must be from the time a request was signed with before an ambiguous

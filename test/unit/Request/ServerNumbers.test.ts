@@ -118,15 +118,12 @@ describe("clock skew from a server's Date", () => {
     )
   )
 
-  it.effect("an unparseable Date or one more than a day off corrects nothing and is not retried", () =>
+  it.effect("an unparseable Date or one more than 100 years off corrects nothing and is not retried", () =>
     withServer((server) =>
       Effect.gen(function* () {
         yield* TestClock.setTime(LOCAL)
-        for (const date of [
-          "not a date",
-          httpDate(LOCAL + 2 * 86_400_000),
-          httpDate(LOCAL - 2 * 86_400_000)
-        ]) {
+        const beyond = ClockSkew.MAX_CLOCK_OFFSET_MS + 86_400_000
+        for (const date of ["not a date", httpDate(LOCAL + beyond), httpDate(LOCAL - beyond)]) {
           server.script([skewed(date), json(200, { Name: "ok" })])
           const before = server.received.length
           const error = yield* Effect.flip(TestService.echo({ Name: "x" }).pipe(Effect.provide(env(server))))
