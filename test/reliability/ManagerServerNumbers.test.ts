@@ -219,3 +219,95 @@ describe("S3Manager.download and downloadFile: every part is the range asked for
     )
   )
 })
+
+describe("S3Manager.copyObject: the source's size and ETag", () => {
+  const head = (headers: Record<string, string>): FaultServer.Reply => ({ status: 200, headers, body: "" })
+  const refuse: FaultServer.Reply = {
+    status: 400,
+    headers: { "content-type": "application/xml" },
+    body: "<Error><Code>InvalidRequest</Code><Message>not expected</Message></Error>"
+  }
+  const input = { Bucket: "dst", Key: "copy", CopySource: { Bucket: "src", Key: "big" } }
+  const options = { multipartThreshold: 1000, partSize: 1000, minPartSize: 1 }
+
+  it.effect("a size no S3 object can have is a TransferError before anything is created", () =>
+    withS3((server) =>
+      Effect.gen(function* () {
+        for (const size of [String(Number.MAX_SAFE_INTEGER), String(S3Manager.MAX_STORED_OBJECT_SIZE + 1)]) {
+          server.scriptWith((r) =>
+            r.method === "HEAD" ? head({ "content-length": size, etag: '"e1"' }) : refuse
+          )
+          const before = server.requestCount()
+          const error = yield* Effect.flip(S3Manager.copyObject(input, options))
+          expect(error._tag).toBe("TransferError")
+          expect(error.message).toContain(`a size of ${size} bytes`)
+          // only the HeadObject: no CreateMultipartUpload, no part
+          expect(server.requestCount() - before).toBe(1)
+        }
+      })
+    )
+  )
+
+  it.effect("a multipart copy whose source has no ETag is refused: its parts could mix versions", () =>
+    withS3((server) =>
+      Effect.gen(function* () {
+        server.scriptWith((r) => (r.method === "HEAD" ? head({ "content-length": "5000" }) : refuse))
+        const error = yield* Effect.flip(S3Manager.copyObject(input, options))
+        expect(error._tag).toBe("TransferError")
+        expect(error.message).toContain("without an ETag")
+        expect(server.received.map((r) => r.method)).toEqual(["HEAD"])
+      })
+    )
+  )
+})
+
+describe("S3Manager.deleteObjects: the answer is about the keys asked", () => {
+  const answer = (deleted: ReadonlyArray<string>, errors: ReadonlyArray<string> = []): FaultServer.Reply => ({
+    status: 200,
+    headers: { "content-type": "application/xml" },
+    body: `<?xml version="1.0" encoding="UTF-8"?><DeleteResult>${deleted
+      .map((k) => `<Deleted><Key>${k}</Key></Deleted>`)
+      .join("")}${errors
+      .map((k) => `<Error><Key>${k}</Key><Code>AccessDenied</Code><Message>no</Message></Error>`)
+      .join("")}</DeleteResult>`
+  })
+  const keys = Stream.make("a", "b", "c")
+
+  it.effect("an honest answer: deleted and refused keys, key by key", () =>
+    withS3((server) =>
+      Effect.gen(function* () {
+        server.script([answer(["a", "c"], ["b"])])
+        const result = yield* S3Manager.deleteObjects(keys, { Bucket: "b" })
+        expect(result.deleted.map((d) => d.Key)).toEqual(["a", "c"])
+        expect(result.errors.map((e) => e.Key)).toEqual(["b"])
+      })
+    )
+  )
+
+  it.effect("a key reported deleted (or refused) that was never asked for is a TransferError", () =>
+    withS3((server) =>
+      Effect.gen(function* () {
+        for (const reply of [answer(["a", "b", "c", "precious"]), answer(["a", "b", "c"], ["precious"])]) {
+          server.script([reply])
+          const error = yield* Effect.flip(S3Manager.deleteObjects(keys, { Bucket: "b" }))
+          expect(error._tag).toBe("TransferError")
+          expect(error.message).toContain('"precious"')
+        }
+      })
+    )
+  )
+
+  it.effect("an answer that leaves an asked key out is a TransferError (quiet mode lists only errors)", () =>
+    withS3((server) =>
+      Effect.gen(function* () {
+        server.script([answer(["a", "c"])])
+        const error = yield* Effect.flip(S3Manager.deleteObjects(keys, { Bucket: "b" }))
+        expect(error._tag).toBe("TransferError")
+        expect(error.message).toContain("1 of the 3 keys")
+        server.script([answer([], ["b"])])
+        const quiet = yield* S3Manager.deleteObjects(keys, { Bucket: "b", quiet: true })
+        expect(quiet.errors.map((e) => e.Key)).toEqual(["b"])
+      })
+    )
+  )
+})
