@@ -29,15 +29,22 @@ export const isUsableOffset = (offsetMs: number): boolean =>
   Number.isFinite(offsetMs) && Math.abs(offsetMs) <= MAX_CLOCK_OFFSET_MS
 
 /**
+ * An HTTP date as servers send it (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) or an ISO 8601
+ * UTC time: `Date.parse` alone takes almost anything (`"1"` is the year 2001).
+ */
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/
+
+/**
  * Server time minus local time from a response's `Date` header, or `undefined` when there is no
- * `Date`, it does not parse, or the offset is beyond `MAX_CLOCK_OFFSET_MS`.
+ * `Date`, it is not an HTTP (or ISO 8601 UTC) date, or the offset is beyond `MAX_CLOCK_OFFSET_MS`.
  */
 export const offsetFromDate = (
   headers: Readonly<Record<string, string>> | undefined,
   nowMs: number
 ): number | undefined => {
-  const date = headers?.date
-  if (date === undefined) return undefined
+  const date = headers?.date?.trim()
+  if (date === undefined || !(HTTP_DATE.test(date) || ISO_DATE.test(date))) return undefined
   const offset = Date.parse(date) - nowMs
   return isUsableOffset(offset) ? offset : undefined
 }

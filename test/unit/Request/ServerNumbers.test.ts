@@ -118,20 +118,24 @@ describe("clock skew from a server's Date", () => {
     )
   )
 
-  it.effect("an unparseable Date or one more than 100 years off corrects nothing and is not retried", () =>
-    withServer((server) =>
-      Effect.gen(function* () {
-        yield* TestClock.setTime(LOCAL)
-        const beyond = ClockSkew.MAX_CLOCK_OFFSET_MS + 86_400_000
-        for (const date of ["not a date", httpDate(LOCAL + beyond), httpDate(LOCAL - beyond)]) {
-          server.script([skewed(date), json(200, { Name: "ok" })])
-          const before = server.received.length
-          const error = yield* Effect.flip(TestService.echo({ Name: "x" }).pipe(Effect.provide(env(server))))
-          expect(error._tag).toBe("RequestTimeTooSkewed")
-          expect(server.received.length - before).toBe(1)
-        }
-      })
-    )
+  it.effect(
+    "a Date that is not an HTTP date, or more than 100 years off, corrects nothing and is not retried",
+    () =>
+      withServer((server) =>
+        Effect.gen(function* () {
+          yield* TestClock.setTime(LOCAL)
+          const beyond = ClockSkew.MAX_CLOCK_OFFSET_MS + 86_400_000
+          for (const date of ["not a date", "1", httpDate(LOCAL + beyond), httpDate(LOCAL - beyond)]) {
+            server.script([skewed(date), json(200, { Name: "ok" })])
+            const before = server.received.length
+            const error = yield* Effect.flip(
+              TestService.echo({ Name: "x" }).pipe(Effect.provide(env(server)))
+            )
+            expect(error._tag).toBe("RequestTimeTooSkewed")
+            expect(server.received.length - before).toBe(1)
+          }
+        })
+      )
   )
 
   it.effect("RequestTimeTooSkewed with a Date 20 minutes ahead corrects the clock and retries at once", () =>
@@ -202,5 +206,10 @@ describe("clock skew from a server's Date", () => {
     expect(ClockSkew.signingDate(LOCAL, 60_000).getTime()).toBe(LOCAL + 60_000)
     expect(ClockSkew.offsetFromDate({ date: httpDate(LOCAL + 3_600_000) }, LOCAL)).toBe(3_600_000)
     expect(ClockSkew.offsetFromDate({ date: "Sat, 13 Sep 275760 00:00:00 GMT" }, LOCAL)).toBeUndefined()
+    // Date.parse takes "1" for the year 2001 and "0" for 2000: only HTTP (or ISO 8601) dates count
+    for (const date of ["1", "0", "2001", "Jan 1", "1 2 3"]) {
+      expect(ClockSkew.offsetFromDate({ date }, LOCAL)).toBeUndefined()
+    }
+    expect(ClockSkew.offsetFromDate({ date: new Date(LOCAL + 5000).toISOString() }, LOCAL)).toBe(5000)
   })
 })
