@@ -311,3 +311,33 @@ describe("S3Manager.deleteObjects: the answer is about the keys asked", () => {
     )
   )
 })
+
+describe("S3Manager.download: parts of one version", () => {
+  it.effect(
+    "a first answer without an ETag cannot pin the other parts: TransferError, unless the input pins them",
+    () =>
+      withS3((server) =>
+        Effect.gen(function* () {
+          const unpinned = (request: FaultServer.Received): FaultServer.Reply => {
+            const [a, b] = asked(request)
+            return {
+              status: 206,
+              headers: { "content-range": `bytes ${a}-${b}/${SIZE}` },
+              body: object.subarray(a, b + 1)
+            }
+          }
+          server.scriptWith(unpinned)
+          const error = yield* Effect.flip(S3Manager.downloadBytes({ Bucket: "b", Key: "k" }, small))
+          expect(error._tag).toBe("TransferError")
+          expect(error.message).toContain("without an ETag")
+          expect(server.requestCount()).toBe(1)
+          // a version id pins every part: the download goes ahead
+          const bytes = yield* S3Manager.downloadBytes({ Bucket: "b", Key: "k", VersionId: "v1" }, small)
+          expect(Buffer.compare(Buffer.from(bytes), object)).toBe(0)
+          // one part needs no pinning
+          const one = yield* S3Manager.downloadBytes({ Bucket: "b", Key: "k" }, { ...small, partSize: SIZE })
+          expect(one.length).toBe(SIZE)
+        })
+      )
+  )
+})

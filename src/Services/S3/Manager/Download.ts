@@ -250,6 +250,17 @@ const planDownload = (
         `the ranged GET (${firstRange}) was answered with Content-Range ${out.ContentRange}, not bytes ${first[0]}-${first[1]}/${objectSize}`
       )
     }
+    // more parts must come from the same version: pinned by the ETag, unless the input pins them
+    if (
+      first[1] < last &&
+      (etag === undefined || etag === "") &&
+      input.IfMatch === undefined &&
+      input.VersionId === undefined
+    ) {
+      return yield* transferError(
+        `the ranged GET (${firstRange}) was answered without an ETag: the other parts cannot be pinned to the same version of the object`
+      )
+    }
 
     let received = 0
     const report = (n: number) => {
