@@ -627,8 +627,8 @@ interface LoopState {
 
 /**
  * The clock offset a clock-skew failure teaches, when it should be learned (see `ClockSkew`): the
- * response's `Date` parses and is within `ClockSkew.MAX_CLOCK_OFFSET_MS` of ours, and for an ambiguous authentication failure
- * differs from the time the request was signed with by more than the threshold.
+ * response's `Date` is an HTTP date within `ClockSkew.MAX_CLOCK_OFFSET_MS` of ours, and for an
+ * ambiguous authentication failure differs from the time signed with by more than the threshold.
  */
 const serverTimeOffset = (
   failure: AttemptFailure,
