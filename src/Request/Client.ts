@@ -190,7 +190,10 @@ export interface ClientConfig {
 
 /** A client's mutable state: owned by the client, never global. */
 export interface ClientState {
-  /** Server time minus local time, learned from clock-skew errors. */
+  /**
+   * Server time minus local time, learned from clock-skew errors: at most 100 years either way
+   * (`ClockSkew.MAX_CLOCK_OFFSET_MS`); signing ignores a value beyond that.
+   */
   clockOffsetMs: number
   readonly keyCache: KeyCache
   readonly rateLimiter: Retry.RateLimiter | undefined

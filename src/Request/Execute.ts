@@ -50,6 +50,7 @@ import {
   type RawResponse,
   type ServiceClient
 } from "./Client.js"
+import * as ClockSkew from "./ClockSkew.js"
 import * as Endpoint from "./Endpoint.js"
 import {
   AwsServiceError,
@@ -58,6 +59,7 @@ import {
   commonErrors,
   type ErrorClassification,
   InvalidParams,
+  isServiceError,
   makeServiceError,
   NetworkError,
   RequestTimeout,
@@ -327,7 +329,7 @@ const signRequest = (
     {
       region: prepared.signingRegion,
       service: prepared.signingName,
-      date: new Date(nowMs + client.state.clockOffsetMs),
+      date: ClockSkew.signingDate(nowMs, client.state.clockOffsetMs),
       payloadHash: prepared.payloadHash,
       uriEscapePath: !s3,
       contentSha256Header: s3
@@ -636,14 +638,20 @@ interface LoopState {
   readonly redirected: boolean
 }
 
+/**
+ * The clock offset a clock-skew failure teaches, when it should be learned (see `ClockSkew`): the
+ * response's `Date` is an HTTP date within `ClockSkew.MAX_CLOCK_OFFSET_MS` of ours, and for an
+ * ambiguous authentication failure differs from the time signed with by more than the threshold.
+ */
 const serverTimeOffset = (
-  headers: Readonly<Record<string, string>> | undefined,
-  nowMs: number
+  failure: AttemptFailure,
+  nowMs: number,
+  currentOffsetMs: number
 ): number | undefined => {
-  const date = headers?.date
-  if (date === undefined) return undefined
-  const server = Date.parse(date)
-  return Number.isNaN(server) ? undefined : server - nowMs
+  const offset = ClockSkew.offsetFromDate(failure.headers, nowMs)
+  if (offset === undefined) return undefined
+  const code = isServiceError(failure.error) ? failure.error.code : undefined
+  return ClockSkew.shouldCorrect(code, offset, currentOffsetMs) ? offset : undefined
 }
 
 const policyFor = (client: ServiceClient, options: CallOptions | undefined) =>
@@ -730,7 +738,7 @@ const runAttempts = (
       }
       // A clock too far off: learn the offset from the server's Date and try again at once.
       if (failure.retry === "clockSkew") {
-        const offset = serverTimeOffset(failure.headers, nowMs)
+        const offset = serverTimeOffset(failure, nowMs, client.state.clockOffsetMs)
         if (state.skewCorrected || offset === undefined) return yield* Effect.fail(failure.error)
         client.state.clockOffsetMs = offset
         return yield* again({ ...state, attempt: state.attempt + 1, skewCorrected: true })
@@ -756,9 +764,7 @@ const runAttempts = (
       } else {
         const random = yield* Effect.randomWith((r) => r.next)
         const backoff = Retry.backoffMs(policy, state.attempt - 1, failure.retry === "throttling", random)
-        const after = Retry.retryAfterMs(failure.headers, nowMs)
-        const delay =
-          after === undefined ? backoff : Math.min(Retry.MAX_RETRY_AFTER_MS, Math.max(after, backoff))
+        const delay = Retry.retryDelayMs(policy, backoff, Retry.retryAfterMs(failure.headers, nowMs))
         yield* Effect.sleep(Duration.millis(delay))
       }
       return yield* next({ ...state, attempt: state.attempt + 1, costTaken: state.costTaken + cost })
@@ -881,7 +887,7 @@ export const presign = (
     const s3 = client.definition.customizations?.s3Signing === true
     const request = prepared.request
     const signable = { ...request, headers: withoutUnsignedHeaders(request.headers) }
-    const date = new Date(now + client.state.clockOffsetMs)
+    const date = ClockSkew.signingDate(now, client.state.clockOffsetMs)
     const signed = yield* Effect.try({
       try: () =>
         Sigv4.presign(

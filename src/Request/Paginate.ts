@@ -74,7 +74,7 @@ const valueAt = (spec: PaginatorSpec, expression: string, data: unknown): unknow
 const isEmpty = (v: unknown) => v === undefined || v === null || v === ""
 
 type State<I> =
-  | { readonly _tag: "Next"; readonly input: I; readonly seen: ReadonlySet<string> }
+  | { readonly _tag: "Next"; readonly input: I }
   | { readonly _tag: "Done" }
   | { readonly _tag: "Repeated"; readonly token: ReadonlyArray<unknown> }
 
@@ -83,7 +83,8 @@ export const paginated = <I, O, E, R, Item>(
   operation: Operation<I, O, E, R>,
   spec: PaginatorSpec
 ): Paginated<I, O, E, R, Item> => {
-  const next = (input: I, output: O, seen: ReadonlySet<string>): State<I> => {
+  /** The state after a page; `seen` (the tokens followed so far) is the run's own, added to in place. */
+  const next = (input: I, output: O, seen: Set<string>): State<I> => {
     const tokens = spec.outputToken.map((t) => valueAt(spec, t, output))
     if (spec.moreResults !== undefined && valueAt(spec, spec.moreResults, output) !== true)
       return { _tag: "Done" }
@@ -96,24 +97,32 @@ export const paginated = <I, O, E, R, Item>(
       if (isEmpty(token)) delete nextInput[name]
       else nextInput[name] = token
     })
-    return { _tag: "Next", input: nextInput as I, seen: new Set([...seen, key]) }
+    seen.add(key)
+    return { _tag: "Next", input: nextInput as I }
   }
+  // Each run of the stream has its own set of the tokens it followed, added to page by page (never
+  // copied: the work per page stays the same however many pages came before).
   const pages = (input: I, options?: CallOptions): Stream.Stream<O, E | RepeatedPageToken, R> =>
-    Stream.unfoldEffect(
-      { _tag: "Next", input, seen: new Set<string>() } as State<I>,
-      (state): Effect.Effect<Option.Option<readonly [O, State<I>]>, E | RepeatedPageToken, R> => {
-        switch (state._tag) {
-          case "Done":
-            return Effect.succeed(Option.none())
-          case "Repeated":
-            return Effect.fail(new RepeatedPageToken({ operation: operation.model.name, token: state.token }))
-          case "Next":
-            return Effect.map(operation(state.input, options), (output) =>
-              Option.some([output, next(state.input, output, state.seen)] as const)
-            )
+    Stream.suspend(() => {
+      const seen = new Set<string>()
+      return Stream.unfoldEffect(
+        { _tag: "Next", input } as State<I>,
+        (state): Effect.Effect<Option.Option<readonly [O, State<I>]>, E | RepeatedPageToken, R> => {
+          switch (state._tag) {
+            case "Done":
+              return Effect.succeed(Option.none())
+            case "Repeated":
+              return Effect.fail(
+                new RepeatedPageToken({ operation: operation.model.name, token: state.token })
+              )
+            case "Next":
+              return Effect.map(operation(state.input, options), (output) =>
+                Option.some([output, next(state.input, output, seen)] as const)
+              )
+          }
         }
-      }
-    )
+      )
+    })
   const resultKey = spec.resultKey?.[0]
   const items = (input: I, options?: CallOptions): Stream.Stream<Item, E | RepeatedPageToken, R> =>
     resultKey === undefined

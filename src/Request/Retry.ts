@@ -3,7 +3,9 @@
  *
  * - `Retry.standard()` (the default): at most 3 attempts, full-jitter exponential backoff from
  *   100 ms (500 ms after throttling) capped at 20 s, and a retry quota of 500 tokens per client
- *   (a retry costs 5, 10 after a timeout; a success gives back what its retries took, or 1).
+ *   (a retry costs 5, 10 after a timeout; a success gives back what its retries took, or 1). A
+ *   server's `Retry-After` / `x-amz-retry-after` lengthens a wait, never beyond `maxRetryAfterMs`
+ *   (default: `maxBackoffMs`, 20 s): a server cannot park a caller for a day.
  * - `Retry.adaptive()`: standard plus a client-side rate limiter that slows sending when the
  *   service throttles (a token bucket whose rate follows CUBIC), as in the other AWS SDKs.
  * - `Retry.none`: one attempt.
@@ -27,6 +29,11 @@ export interface RetryPolicy {
   /** Base of the exponential backoff after throttling. */
   readonly throttlingBaseDelayMs: number
   readonly maxBackoffMs: number
+  /**
+   * The longest wait a server's `Retry-After` (or `x-amz-retry-after`) may ask for before a retry;
+   * a longer one waits this long. Default: `maxBackoffMs` (20 s).
+   */
+  readonly maxRetryAfterMs: number
   /** Tokens in the client's retry quota (0 disables the quota). */
   readonly quotaCapacity: number
   /** When set, this schedule replaces the backoff: its delays are used, and its end stops retrying. */
@@ -38,6 +45,8 @@ export interface StandardOptions {
   readonly baseDelayMs?: number
   readonly throttlingBaseDelayMs?: number
   readonly maxBackoffMs?: number
+  /** Cap on the wait a server's `Retry-After` may ask for (default: `maxBackoffMs`). */
+  readonly maxRetryAfterMs?: number
   readonly quotaCapacity?: number
 }
 
@@ -46,12 +55,18 @@ const make = (mode: RetryPolicy["mode"], options: StandardOptions): RetryPolicy 
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`)
   }
+  const maxBackoffMs = options.maxBackoffMs ?? 20_000
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? maxBackoffMs
+  if (!(maxRetryAfterMs >= 0 && maxRetryAfterMs <= Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(`maxRetryAfterMs must be a number of milliseconds from 0, got ${maxRetryAfterMs}`)
+  }
   return {
     mode,
     maxAttempts,
     baseDelayMs: options.baseDelayMs ?? 100,
     throttlingBaseDelayMs: options.throttlingBaseDelayMs ?? 500,
-    maxBackoffMs: options.maxBackoffMs ?? 20_000,
+    maxBackoffMs,
+    maxRetryAfterMs,
     quotaCapacity: options.quotaCapacity ?? 500
   }
 }
@@ -110,8 +125,16 @@ export const retryAfterMs = (
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
 }
 
-/** Longest wait a server's Retry-After may impose. */
-export const MAX_RETRY_AFTER_MS = 300_000
+/**
+ * The wait before a retry: the backoff, or what the server's Retry-After asked for when that is
+ * longer, but never longer than the policy's `maxRetryAfterMs`.
+ */
+export const retryDelayMs = (
+  policy: RetryPolicy,
+  backoffMs: number,
+  retryAfterMs: number | undefined
+): number =>
+  retryAfterMs === undefined ? backoffMs : Math.min(policy.maxRetryAfterMs, Math.max(retryAfterMs, backoffMs))
 
 // ---------------------------------------------------------------------------------------------
 // Retry quota (per client).

@@ -25,6 +25,7 @@ export {
   type ServiceDefinition,
   withRetry
 } from "./Client.js"
+export * as ClockSkew from "./ClockSkew.js"
 export * as HttpClientTransport from "./HttpClientTransport.js"
 export * as NodeTransport from "./NodeTransport.js"
 export * as Sigv4 from "./Sigv4.js"

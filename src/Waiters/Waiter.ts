@@ -8,7 +8,10 @@
  * Polling is a `Schedule` on Effect's `Clock` (tests drive it with `TestClock`): by default the
  * model's constant delay, as the Go SDK waits; `minDelay` / `maxDelay` switch to exponential
  * backoff between the two; `schedule` replaces the delays altogether. Interruption
- * (`Effect.timeout`, `Fiber.interrupt`) stops the wait between or during attempts.
+ * (`Effect.timeout`, `Fiber.interrupt`) stops the wait between or during attempts. Options are
+ * checked before the first attempt: `maxAttempts` a positive integer, `minDelay` a finite duration
+ * above zero, `maxDelay` a finite duration no shorter than `minDelay`; anything else fails with
+ * `InvalidWaiterOptions` (never an endless or busy poll, never a thrown error).
  *
  * @example
  * ```ts
@@ -54,6 +57,12 @@ export class WaiterTimeout extends Data.TaggedError("WaiterTimeout")<{
   }
 }
 
+/** The options of a wait cannot be used (see `WaiterOptions`); nothing was called. */
+export class InvalidWaiterOptions extends Data.TaggedError("InvalidWaiterOptions")<{
+  readonly operation: string
+  readonly message: string
+}> {}
+
 /** An acceptor of the model (`*.waiters2.json`). */
 export interface Acceptor {
   readonly state: "success" | "failure" | "retry"
@@ -74,11 +83,11 @@ export interface WaiterSpec {
 
 /** Options of one wait. */
 export interface WaiterOptions {
-  /** Attempts in all (default: the model's). */
+  /** Attempts in all, a positive integer (default: the model's). */
   readonly maxAttempts?: number | undefined
-  /** With `maxDelay`: exponential backoff from this delay (default: the model's delay). */
+  /** With `maxDelay`: exponential backoff from this delay, above zero (default: the model's delay). */
   readonly minDelay?: Duration.DurationInput | undefined
-  /** The longest delay between attempts (default 120 seconds when `minDelay` is set). */
+  /** The longest delay between attempts, finite and no shorter than `minDelay` (default 120 seconds when `minDelay` is set). */
   readonly maxDelay?: Duration.DurationInput | undefined
   /** Replaces the delays (attempts are still capped by `maxAttempts`). */
   readonly schedule?: Schedule.Schedule<unknown, unknown> | undefined
@@ -88,7 +97,7 @@ export interface WaiterOptions {
 export type Waiter<I, E, R> = (
   input: I,
   options?: WaiterOptions
-) => Effect.Effect<void, WaiterFailure | WaiterTimeout | E, R>
+) => Effect.Effect<void, WaiterFailure | WaiterTimeout | InvalidWaiterOptions | E, R>
 
 type Verdict =
   | { readonly _tag: "Retry" }
@@ -159,45 +168,69 @@ export const make = <I, O, E, R>(
         }
       )
     ) as Effect.Effect<Verdict, E, Exclude<R, Scope.Scope>>
-    const maxAttempts = Math.max(1, options.maxAttempts ?? spec.maxAttempts)
-    const delays: Schedule.Schedule<unknown, unknown> =
-      options.schedule ??
-      (options.minDelay !== undefined || options.maxDelay !== undefined
-        ? Schedule.union(
-            Schedule.exponential(options.minDelay ?? Duration.seconds(spec.delay)),
-            Schedule.spaced(options.maxDelay ?? Duration.seconds(120))
-          )
-        : Schedule.spaced(Duration.seconds(spec.delay)))
-    const policy = Schedule.passthrough(
-      Schedule.intersect(delays, Schedule.recurs(maxAttempts - 1)).pipe(
-        Schedule.whileInput((v: Verdict) => v._tag === "Retry")
-      )
-    )
-    return Effect.suspend(() => {
-      let attempts = 0
-      const counted = Effect.tap(attempt, () => {
-        attempts++
-      })
-      return Effect.flatMap(
-        Effect.repeat(counted, policy),
-        (verdict): Effect.Effect<void, WaiterFailure | WaiterTimeout> => {
-          switch (verdict._tag) {
-            case "Success":
-              return Effect.void
-            case "Failure":
-              return Effect.fail(
-                new WaiterFailure({
-                  operation: name,
-                  acceptor: verdict.acceptor,
-                  attempts,
-                  cause: verdict.cause
-                })
-              )
-            case "Retry":
-              return Effect.fail(new WaiterTimeout({ operation: name, attempts }))
-          }
+    return Effect.suspend(
+      (): Effect.Effect<
+        void,
+        WaiterFailure | WaiterTimeout | InvalidWaiterOptions | E,
+        Exclude<R, Scope.Scope>
+      > => {
+        const invalid = (message: string) =>
+          Effect.fail(new InvalidWaiterOptions({ operation: name, message }))
+        const maxAttempts = options.maxAttempts ?? spec.maxAttempts
+        if (!(Number.isSafeInteger(maxAttempts) && maxAttempts >= 1)) {
+          return invalid(`maxAttempts must be a positive integer, not ${maxAttempts}`)
         }
-      )
-    })
+        let delays: Schedule.Schedule<unknown, unknown>
+        if (options.schedule !== undefined) delays = options.schedule
+        else if (options.minDelay !== undefined || options.maxDelay !== undefined) {
+          const min = Duration.decodeUnknown(options.minDelay ?? Duration.seconds(spec.delay))
+          const max = Duration.decodeUnknown(options.maxDelay ?? Duration.seconds(120))
+          if (min._tag === "None" || max._tag === "None") {
+            return invalid(
+              `minDelay and maxDelay must be durations (got ${String(options.minDelay)} and ${String(options.maxDelay)})`
+            )
+          }
+          const [minMs, maxMs] = [Duration.toMillis(min.value), Duration.toMillis(max.value)]
+          if (!(minMs > 0 && Number.isFinite(minMs))) {
+            return invalid(`minDelay must be a finite duration above zero, not ${Duration.format(min.value)}`)
+          }
+          if (!(maxMs >= minMs && Number.isFinite(maxMs))) {
+            return invalid(
+              `maxDelay must be a finite duration no shorter than minDelay (${Duration.format(min.value)}), not ${Duration.format(max.value)}`
+            )
+          }
+          delays = Schedule.union(Schedule.exponential(min.value), Schedule.spaced(max.value))
+        } else delays = Schedule.spaced(Duration.seconds(spec.delay))
+        const policy = Schedule.passthrough(
+          Schedule.intersect(delays, Schedule.recurs(maxAttempts - 1)).pipe(
+            Schedule.whileInput((v: Verdict) => v._tag === "Retry")
+          )
+        )
+        let attempts = 0
+        const counted = Effect.tap(attempt, () => {
+          attempts++
+        })
+        return Effect.flatMap(
+          Effect.repeat(counted, policy),
+          (verdict): Effect.Effect<void, WaiterFailure | WaiterTimeout> => {
+            switch (verdict._tag) {
+              case "Success":
+                return Effect.void
+              case "Failure":
+                return Effect.fail(
+                  new WaiterFailure({
+                    operation: name,
+                    acceptor: verdict.acceptor,
+                    attempts,
+                    cause: verdict.cause
+                  })
+                )
+              case "Retry":
+                return Effect.fail(new WaiterTimeout({ operation: name, attempts }))
+            }
+          }
+        )
+      }
+    )
   }
 }

@@ -41,9 +41,52 @@ export interface DeleteObjectsResult {
 }
 
 /**
+ * A DeleteObjects answer must be about the keys asked: a key it lists as deleted or refused that
+ * the request did not name, or (not quiet) a key named that it lists as neither, is a
+ * `TransferError`: the result would otherwise report deletions that never were, or hide a key.
+ */
+const checkAnswer = (
+  bucket: string,
+  batch: Iterable<S3.ObjectIdentifier>,
+  out: S3.DeleteObjectsOutput,
+  quiet: boolean
+): Effect.Effect<void, TransferError> =>
+  Effect.suspend(() => {
+    const asked = new Set<string>()
+    for (const o of batch) asked.add(o.Key)
+    const answered = new Set<string>()
+    for (const entry of [...(out.Deleted ?? []), ...(out.Errors ?? [])]) {
+      const key = entry.Key
+      if (key === undefined || !asked.has(key)) {
+        return Effect.fail(
+          new TransferError({
+            bucket,
+            key: key ?? "",
+            message: `DeleteObjects answered for ${key === undefined ? "an entry without a Key" : `the key ${JSON.stringify(key)}`}, which the request did not name`
+          })
+        )
+      }
+      answered.add(key)
+    }
+    if (!quiet && answered.size < asked.size) {
+      const missing = [...asked].filter((k) => !answered.has(k))
+      return Effect.fail(
+        new TransferError({
+          bucket,
+          key: missing[0]!,
+          message: `DeleteObjects answered neither Deleted nor Errors for ${missing.length} of the ${asked.size} keys it was asked to delete (the first: ${JSON.stringify(missing[0])})`
+        })
+      )
+    }
+    return Effect.void
+  })
+
+/**
  * Deletes every key of a stream (a key, or `{ Key, VersionId }`), 1,000 keys per DeleteObjects
  * request, `concurrency` requests at a time. Keys S3 refuses (access denied, object lock, ...) are
- * listed in `errors` and do not stop the rest; a request that fails as a whole fails the effect.
+ * listed in `errors` and do not stop the rest; a request that fails as a whole fails the effect, and
+ * so does an answer about keys that were not asked for, or (not quiet) one that leaves a key out
+ * (`TransferError`).
  *
  * @example
  * const keys = S3.listObjectsV2.items({ Bucket: "b", Prefix: "tmp/" }).pipe(Stream.map((o) => o.Key!))
@@ -53,7 +96,11 @@ export interface DeleteObjectsResult {
 export const deleteObjects = <E, R>(
   keys: Stream.Stream<string | S3.ObjectIdentifier, E, R>,
   options: DeleteObjectsOptions
-): Effect.Effect<DeleteObjectsResult, S3.DeleteObjectsError | InvalidTransferOptions | E, S3.S3 | R> =>
+): Effect.Effect<
+  DeleteObjectsResult,
+  S3.DeleteObjectsError | InvalidTransferOptions | TransferError | E,
+  S3.S3 | R
+> =>
   Effect.gen(function* () {
     const batchSize = options.batchSize ?? 1000
     const concurrency = options.concurrency ?? 4
@@ -80,7 +127,7 @@ export const deleteObjects = <E, R>(
             Bucket,
             Delete: { Objects: Array.from(batch), Quiet: quiet ?? false },
             ...rest
-          }),
+          }).pipe(Effect.tap((out) => checkAnswer(Bucket, batch, out, quiet ?? false))),
         { concurrency, unordered: true }
       ),
       Stream.runForEach((out) =>
@@ -212,6 +259,14 @@ export const copyObject = (
         : { ExpectedBucketOwner: input.ExpectedSourceBucketOwner })
     })
     const size = head.ContentLength ?? 0
+    const sourceError = (message: string) =>
+      new TransferError({ bucket: source.Bucket, key: source.Key, message })
+    // the copy is planned from the source's size: only a size an S3 object can have
+    if (!(Number.isSafeInteger(size) && size >= 0 && size <= Parts.MAX_STORED_OBJECT_SIZE)) {
+      return yield* sourceError(
+        `HeadObject of the copy source gave a size of ${size} bytes; an S3 object has a whole number of bytes, at most ${Parts.MAX_STORED_OBJECT_SIZE}`
+      )
+    }
     if (size <= threshold) {
       const out = yield* S3.copyObject({ ...input, CopySource: copySource })
       return {
@@ -250,12 +305,18 @@ export const copyObject = (
     const ranges: Array<readonly [number, number]> = []
     for (let a = 0; a < size; a += sizing.first) ranges.push([a, Math.min(size, a + sizing.first) - 1])
     const pinned = CopySourceIfMatch ?? head.ETag
+    // parts copied from different versions of the source would make an object that never existed
+    if (pinned === undefined || pinned === "") {
+      return yield* sourceError(
+        "HeadObject of the copy source answered without an ETag: the parts of a multipart copy cannot be pinned to one version"
+      )
+    }
     const repeated = repeatedFields(input)
     const partFields = {
       Bucket: input.Bucket,
       Key: input.Key,
       CopySource: copySource,
-      ...(pinned === undefined ? {} : { CopySourceIfMatch: pinned }),
+      CopySourceIfMatch: pinned,
       ...(CopySourceIfModifiedSince === undefined ? {} : { CopySourceIfModifiedSince }),
       ...(CopySourceIfNoneMatch === undefined ? {} : { CopySourceIfNoneMatch }),
       ...(CopySourceIfUnmodifiedSince === undefined ? {} : { CopySourceIfUnmodifiedSince }),

@@ -1,6 +1,10 @@
 /**
  * `S3Manager.download` and `downloadFile`: concurrent ranged GETs put back in order, pinned to the
- * ETag of the first response.
+ * ETag of the first response. Nothing a server says is planned from unchecked: the object's size
+ * (the first answer's `Content-Range`) must be a whole number no larger than the largest S3 object
+ * (`MAX_STORED_OBJECT_SIZE`), ranges are made one at a time as they are fetched (never listed), and
+ * every answer must be exactly the range asked for (start, end, the same object size, and a body of
+ * that length), or the download fails with a `TransferError`.
  *
  * @since 0.1.0
  */
@@ -108,11 +112,18 @@ type Plan =
       ) => Effect.Effect<void, DownloadError | E, S3.S3>
     }
 
-/** `[from, last]` cut into ranges of `size`. */
-const rangesOf = (from: number, last: number, size: number): Array<Range> => {
-  const out: Array<Range> = []
-  for (let a = from; a <= last; a += size) out.push([a, Math.min(last, a + size - 1)])
-  return out
+/**
+ * `[from, last]` cut into ranges of `size`, one at a time as they are asked for: however large the
+ * object, no list of its ranges is ever held.
+ */
+const rangesOf = (from: number, last: number, size: number): (() => Range | undefined) => {
+  let a = from
+  return () => {
+    if (a > last) return undefined
+    const range: Range = [a, Math.min(last, a + size - 1)]
+    a = range[1] + 1
+    return range
+  }
 }
 
 /** Bytes a part's reader gathers before handing them on. */
@@ -126,10 +137,33 @@ const parseRange = (range: string | undefined): { start: number; end: number | u
   return { start: Number(m[1]), end: m[2] === "" ? undefined : Number(m[2]) }
 }
 
-/** `bytes 0-99/1234` → 1234. */
-const totalOf = (contentRange: string | undefined): number | undefined => {
-  const m = contentRange === undefined ? null : /\/(\d+)\s*$/.exec(contentRange)
-  return m === null ? undefined : Number(m[1])
+/** A response's `Content-Range`: the bytes it carries (none in the `bytes *` form) and the object's size. */
+interface ContentRange {
+  readonly range: Range | undefined
+  readonly total: number
+}
+
+/**
+ * `bytes a-b/n` (or `bytes *` and a size) checked: whole numbers, `a <= b < n`, and `n` no larger than the
+ * largest object S3 can hold (`Parts.MAX_STORED_OBJECT_SIZE`); otherwise a sentence saying what is
+ * wrong. `undefined` when the header is absent.
+ */
+const contentRangeOf = (header: string | undefined): ContentRange | string | undefined => {
+  if (header === undefined) return undefined
+  const quoted = JSON.stringify(header.length > 80 ? `${header.slice(0, 80)}...` : header)
+  const m = /^bytes (?:(\d{1,16})-(\d{1,16})|\*)\/(\d{1,16})$/.exec(header.trim())
+  if (m === null) return `Content-Range ${quoted} is not of the form bytes first-last/size`
+  const total = Number(m[3])
+  if (total > Parts.MAX_STORED_OBJECT_SIZE) {
+    return `Content-Range ${quoted} gives a size larger than any S3 object (at most ${Parts.MAX_STORED_OBJECT_SIZE} bytes)`
+  }
+  // an empty object has no bytes to range over (s3rver answers one with `bytes 0-0/0`)
+  if (m[1] === undefined || total === 0) return { range: undefined, total }
+  const range: Range = [Number(m[1]), Number(m[2])]
+  if (range[0] > range[1] || range[1] >= total) {
+    return `Content-Range ${quoted} is not a range within the object`
+  }
+  return { range, total }
 }
 
 const isStatus = (e: unknown, status: number): boolean => isServiceError(e) && e.statusCode === status
@@ -164,14 +198,17 @@ const planDownload = (
 
     // A range we cannot split, or an empty object (a ranged GET of it is refused with 416): one GET.
     const whole = (rangeHeader: string | undefined) =>
-      Effect.map(
+      Effect.flatMap(
         S3.getObject({ ...base, ...(rangeHeader === undefined ? {} : { Range: rangeHeader }) }),
-        (out): Plan => {
+        (out) => {
           const size = out.ContentLength ?? 0
-          return {
-            info: infoOf(out, size, totalOf(out.ContentRange) ?? size),
+          const cr = contentRangeOf(out.ContentRange)
+          if (typeof cr === "string") return Effect.fail(transferError(`GetObject answered a ${cr}`))
+          const plan: Plan = {
+            info: infoOf(out, size, cr?.total ?? size),
             whole: out.Body ?? Stream.empty
           }
+          return Effect.succeed(plan)
         }
       )
     if (range === undefined) return yield* whole(input.Range)
@@ -187,7 +224,11 @@ const planDownload = (
     )
     if (opened.out === undefined) return yield* whole(undefined)
     const out = opened.out
-    const objectSize = totalOf(out.ContentRange)
+    const firstRange_ = contentRangeOf(out.ContentRange)
+    if (typeof firstRange_ === "string") {
+      return yield* transferError(`the ranged GET (${firstRange}) was answered with a ${firstRange_}`)
+    }
+    const objectSize = firstRange_?.total
     if (objectSize === undefined) {
       // The store ignored the range and sent the whole object.
       if (range.start !== 0 || range.end !== undefined) {
@@ -202,6 +243,24 @@ const planDownload = (
     if (totalBytes === 0) return { info: infoOf(out, 0, objectSize), whole: Stream.empty }
     const etag = out.ETag
     const first: Range = [range.start, Math.min(last, range.start + partSize - 1)]
+    // the first answer carries exactly the range asked for (as the object's size cuts it)
+    const answered = firstRange_?.range
+    if (answered === undefined || answered[0] !== first[0] || answered[1] !== first[1]) {
+      return yield* transferError(
+        `the ranged GET (${firstRange}) was answered with Content-Range ${out.ContentRange}, not bytes ${first[0]}-${first[1]}/${objectSize}`
+      )
+    }
+    // more parts must come from the same version: pinned by the ETag, unless the input pins them
+    if (
+      first[1] < last &&
+      (etag === undefined || etag === "") &&
+      input.IfMatch === undefined &&
+      input.VersionId === undefined
+    ) {
+      return yield* transferError(
+        `the ranged GET (${firstRange}) was answered without an ETag: the other parts cannot be pinned to the same version of the object`
+      )
+    }
 
     let received = 0
     const report = (n: number) => {
@@ -249,6 +308,25 @@ const planDownload = (
      * in the socket), and if its connection was dropped or timed out while it waited (a server may
      * drop one left unread), before any of it was handed on, it is asked for once more.
      */
+    /** A part's answer must be the range asked for, of an object the size of the first answer's. */
+    const checkPart = (r: Range, header: string | undefined): Effect.Effect<void, TransferError> => {
+      const cr = contentRangeOf(header)
+      if (cr === undefined || typeof cr === "string") {
+        return Effect.fail(
+          transferError(
+            `GetObject bytes=${r[0]}-${r[1]} was answered ${cr === undefined ? "without a Content-Range" : `with a ${cr}`}`
+          )
+        )
+      }
+      if (cr.range === undefined || cr.range[0] !== r[0] || cr.range[1] !== r[1] || cr.total !== objectSize) {
+        return Effect.fail(
+          transferError(
+            `GetObject bytes=${r[0]}-${r[1]} was answered with Content-Range ${header}, not bytes ${r[0]}-${r[1]}/${objectSize}: not the range asked for`
+          )
+        )
+      }
+      return Effect.void
+    }
     const part = <E>(
       r: Range,
       deliver: Deliver<E>,
@@ -265,7 +343,8 @@ const planDownload = (
       const fetch = (wait: Effect.Effect<void>) =>
         Effect.scoped(
           S3.getObject({ ...base, Range: header, ...(etag === undefined ? {} : { IfMatch: etag }) }).pipe(
-            Effect.flatMap((got) => Effect.zipRight(wait, pump(got.Body, r, counted)))
+            Effect.tap((got) => Effect.zipRight(checkPart(r, got.ContentRange), wait)),
+            Effect.flatMap((got) => pump(got.Body, r, counted))
           )
         )
       const fetched =
@@ -533,7 +612,8 @@ const ordered = (
  * limits each connection (S3) gets `concurrency` at once after the first batch, while a connection
  * that already keeps the process busy is read alone, in ranges that double (more connections would
  * only add work). Every GET after the first carries `If-Match` with the first response's ETag, so
- * an object overwritten meanwhile fails with `ObjectChanged` rather than mixing two versions.
+ * an object overwritten meanwhile fails with `ObjectChanged` rather than mixing two versions; a part
+ * that is not the range asked for fails with `TransferError` rather than delivering wrong bytes.
  * Ending the stream (or interrupting its fiber) stops every GET.
  *
  * @example
@@ -559,7 +639,8 @@ export interface DownloadFileOutput extends DownloadInfo {
  * ETag), each part written at its own offset as it arrives, so nothing waits to be put in order
  * (memory: a batch or two of 1 MiB per part in flight). The bytes go to a temporary file beside
  * `path` (`path.<random>.download`), renamed to `path` once complete. On failure or interruption
- * every GET stops and the temporary file is removed; `path` is never left half-written.
+ * (a `TransferError` for a part that is not the range asked for included) every GET stops and the
+ * temporary file is removed; `path` is never left half-written, and a file already there is kept.
  *
  * @example
  * S3Manager.downloadFile({ Bucket: "b", Key: "big.bin" }, "/tmp/big.bin").pipe(
@@ -617,11 +698,24 @@ export const downloadFile = (
                 )
               )
             )
-          yield* Effect.forEach(
-            [plan.first, ...rangesOf(plan.first[1] + 1, plan.last, plan.partSize)],
-            (range) => plan.part(range, write),
-            { concurrency: plan.concurrency, discard: true }
-          )
+          // `concurrency` workers, each taking the next range as it finishes one: the ranges are
+          // made one at a time, never listed (a list of an object's ranges can outgrow the heap)
+          const rest = rangesOf(plan.first[1] + 1, plan.last, plan.partSize)
+          const worker = (
+            range: Range | undefined
+          ): Effect.Effect<void, DownloadError | PlatformError, S3.S3> =>
+            range === undefined
+              ? Effect.void
+              : Effect.zipRight(
+                  plan.part(range, write),
+                  Effect.suspend(() => worker(rest()))
+                )
+          const workers: Array<Range | undefined> = [plan.first]
+          for (let i = 1; i < plan.concurrency; i++) workers.push(undefined)
+          yield* Effect.forEach(workers, (range) => worker(range ?? rest()), {
+            concurrency: "unbounded",
+            discard: true
+          })
         }
         yield* fs.rename(temp, path)
         return { ...plan.info, path }

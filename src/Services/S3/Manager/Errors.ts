@@ -83,7 +83,8 @@ export class ObjectChanged extends Data.TaggedError("ObjectChanged")<{
 
 /**
  * S3 (or a look-alike) answered something a transfer cannot work with: no UploadId or ETag, a
- * response without the size or range it should have, a body shorter than its range.
+ * response without the size or range it should have, a size no S3 object can have, a part that is
+ * not the range asked for, a body shorter than its range. The message says what and where.
  */
 export class TransferError extends Data.TaggedError("TransferError")<{
   readonly bucket: string

@@ -24,6 +24,12 @@ export const MAX_PARTS = 10_000
 export const MIN_PART_SIZE = 5 * MiB
 export const MAX_PART_SIZE = 5 * GiB
 export const MAX_OBJECT_SIZE = 5 * 1024 * GiB
+/**
+ * The largest object S3 can hold: 10,000 parts of 5 GiB (53.7 TB, 48.8 TiB; S3 documents it as
+ * "50 TB" since December 2025). A size a server reports beyond it is not believed: downloads and
+ * copies refuse it rather than plan for it.
+ */
+export const MAX_STORED_OBJECT_SIZE = MAX_PARTS * MAX_PART_SIZE
 export const DEFAULT_PART_SIZE = 8 * MiB
 /** For bodies of unknown length: the part size doubles after every this many parts. */
 export const PARTS_PER_SIZE_STEP = 900

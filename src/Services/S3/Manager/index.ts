@@ -34,6 +34,7 @@ export {
   MAX_OBJECT_SIZE,
   MAX_PART_SIZE,
   MAX_PARTS,
+  MAX_STORED_OBJECT_SIZE,
   MIN_PART_SIZE,
   type TransferChecksum
 } from "./Parts.js"
