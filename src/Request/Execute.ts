@@ -541,7 +541,7 @@ const attemptStreaming = (
                 ),
                 (output) => ({ output, response: rawOf(response) })
               )
-            : Effect.matchEffect(boundedBytes(response, client.config.maxResponseBytes), {
+            : Effect.matchEffect(boundedBytes(signed.right, response, client.config.maxResponseBytes), {
                 onFailure: (error) => Effect.fail(transportFailure(error)),
                 onSuccess: (body) =>
                   interpret(client, compiled, prepared, {
@@ -724,9 +724,10 @@ const runAttempts = (
       if (limiter && failure.retry !== undefined) limiter.update(nowMs / 1000, failure.retry === "throttling")
       yield* Effect.logDebug(`${compiled.spanName} attempt ${state.attempt} failed: ${failure.error._tag}`)
       // Every retry below sends the body again: one that cannot be fails the call instead.
+      const refusal = () => replay?.refusal(compiled.name, failure.error)
       const again = (retried: LoopState) => {
-        const refusal = replay?.refusal(compiled.name, failure.error)
-        return refusal === undefined ? next(retried) : Effect.fail(refusal)
+        const refused = refusal()
+        return refused === undefined ? next(retried) : Effect.fail(refused)
       }
       // Redirect to the bucket's region (S3), once.
       if (failure.redirectRegion !== undefined && !state.redirected) {
@@ -753,8 +754,8 @@ const runAttempts = (
       if (failure.retry === undefined || policy.mode === "none" || state.attempt >= policy.maxAttempts) {
         return yield* Effect.fail(failure.error)
       }
-      const refusal = replay?.refusal(compiled.name, failure.error)
-      if (refusal !== undefined) return yield* Effect.fail(refusal)
+      const refused = refusal()
+      if (refused !== undefined) return yield* Effect.fail(refused)
       const cost = failure.retry === "timeout" ? Retry.TIMEOUT_RETRY_COST : Retry.RETRY_COST
       if (!quota.acquire(cost)) return yield* Effect.fail(failure.error)
       if (policy.schedule) {

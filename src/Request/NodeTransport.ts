@@ -24,6 +24,7 @@ import { NetworkError, RequestTimeout, SerializationError } from "./Errors.js"
 import {
   bodyStreamError,
   DEFAULT_IDLE_TIMEOUT_MS,
+  declaredBodyLength,
   exchangeOverSend,
   type HttpRequest,
   type HttpResponse,
@@ -529,7 +530,7 @@ export const make = (options: NodeTransportOptions = {}) =>
         req.once("response", (res) => {
           exchange.res = res
           const max = send.maxResponseBytes ?? Number.POSITIVE_INFINITY
-          const declared = Number(res.headers["content-length"])
+          const declared = declaredBodyLength(request.method, res.statusCode ?? 0, res.headers)
           if (declared > max) {
             res.destroy()
             return finish(Effect.fail(responseTooLarge(max, declared)))

@@ -126,7 +126,7 @@ export const exchangeOverSend = (
 ): Effect.Effect<WholeResponse, TransportError> =>
   Effect.scoped(
     Effect.flatMap(transport.send(request, options), (response) =>
-      Effect.map(boundedBytes(response, options.maxResponseBytes), (body) => ({
+      Effect.map(boundedBytes(request, response, options.maxResponseBytes), (body) => ({
         status: response.status,
         headers: response.headers,
         body
@@ -145,16 +145,30 @@ export const responseTooLarge = (max: number, declared: number | undefined): Ser
   })
 
 /**
+ * The length a response declares for its own body: none for the answer to a HEAD (whose
+ * `Content-Length` is the resource's) or a 204 / 304, which have no body.
+ */
+export const declaredBodyLength = (
+  method: string,
+  status: number,
+  headers: Readonly<Record<string, string | string[] | undefined>>
+): number => {
+  if (method === "HEAD" || status === 204 || status === 304) return 0
+  const header = headers["content-length"]
+  return typeof header === "string" ? Number(header) : Number.NaN
+}
+
+/**
  * A response's body read whole, but no more than `max` bytes: a larger declared length fails at
  * once, and a body without one is counted as it arrives (the connection is dropped when it fails).
  */
 export const boundedBytes = (
+  request: HttpRequest,
   response: HttpResponse,
   max: number | undefined
 ): Effect.Effect<Uint8Array, TransportError> => {
   if (max === undefined) return response.bytes
-  const header = response.headers["content-length"]
-  const declared = header === undefined ? Number.NaN : Number(header)
+  const declared = declaredBodyLength(request.method, response.status, response.headers)
   if (declared > max) return Effect.fail(responseTooLarge(max, declared))
   // a declared length within the cap bounds what the client reads
   if (declared >= 0) return response.bytes

@@ -17,6 +17,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Client from "../../src/Request/Client.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
+import * as S3 from "../../src/Services/S3/index.js"
 import { realPause } from "../support/Clock.js"
 import * as FaultServer from "../support/FaultServer.js"
 import * as TestService from "../support/TestService.js"
@@ -137,6 +138,22 @@ describe("responses read whole are capped", () => {
         const exit = yield* callAt(url, TestService.echo({ Name: "a" }))
         expect(failureOf(exit).message).toMatch(/larger than the 67108864 bytes/)
         expect(written.bytes).toBeLessThan(80 * 1024 * 1024)
+      })
+    )
+  )
+})
+
+describe("a HEAD's Content-Length is the resource's, not a body to cap", () => {
+  it.effect("HeadObject of a 10 GiB object succeeds under a 1 KiB cap", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const server = yield* FaultServer.scoped
+        server.script([{ status: 200, headers: { "content-length": String(10 * 1024 ** 3), etag: '"e"' } }])
+        const report = yield* runAgainst(server, S3.headObject({ Bucket: "bucket", Key: "big" }), {
+          maxResponseBytes: 1024
+        })
+        if (Exit.isFailure(report.exit)) throw new Error(Cause.pretty(report.exit.cause))
+        expect(report.exit.value.ContentLength).toBe(10 * 1024 ** 3)
       })
     )
   )
