@@ -42,6 +42,7 @@ import type {
   BodyNotReplayable,
   InvalidParams,
   NetworkError,
+  PresignError,
   RequestTimeout,
   SerializationError
 } from "./Errors.js"
@@ -336,9 +337,9 @@ export interface PresignedRequest {
 }
 
 export interface PresignOptions {
-  /** Seconds the URL stays valid (1 to 604800). */
+  /** Whole seconds the URL stays valid, 1 to 604800 (7 days); outside that a `PresignError`. */
   readonly expiresIn: number
-  /** Extra headers to sign (the caller must send them). */
+  /** Extra headers to sign, kept as headers (the caller must send them). */
   readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
@@ -370,7 +371,7 @@ export interface Operation<I, O, E, R> {
     options: PresignOptions
   ) => Effect.Effect<
     PresignedRequest,
-    InvalidParams | SerializationError | EndpointError | CredentialsError,
+    InvalidParams | SerializationError | EndpointError | CredentialsError | PresignError,
     Exclude<R, import("effect/Scope").Scope>
   >
   /** The output together with the raw HTTP status, headers and attempts. */
