@@ -34,7 +34,8 @@ import type {
   CommonSettings,
   RetryPolicyConfig,
   S3Settings,
-  SessionConfigError
+  SessionConfigError,
+  StsRegionalEndpoints
 } from "../Session/Session.js"
 import { retryConfig, Session } from "../Session/Session.js"
 import type {
@@ -178,6 +179,7 @@ export interface ClientConfig {
   readonly useFipsEndpoint: boolean
   readonly useDualstackEndpoint: boolean
   readonly s3: S3Settings
+  readonly stsRegionalEndpoints?: StsRegionalEndpoints | undefined
   readonly requestChecksumCalculation: ChecksumMode
   readonly responseChecksumValidation: ChecksumMode
   readonly connectTimeoutMs: number | undefined
@@ -248,6 +250,7 @@ export const make = (
       useFipsEndpoint: overrides.useFipsEndpoint ?? session.useFipsEndpoint,
       useDualstackEndpoint: overrides.useDualstackEndpoint ?? session.useDualstackEndpoint,
       s3: { ...session.s3, ...overrides.s3 },
+      stsRegionalEndpoints: overrides.stsRegionalEndpoints ?? session.stsRegionalEndpoints,
       requestChecksumCalculation: overrides.requestChecksumCalculation ?? session.requestChecksumCalculation,
       responseChecksumValidation: overrides.responseChecksumValidation ?? session.responseChecksumValidation,
       connectTimeoutMs: overrides.connectTimeoutMs ?? session.connectTimeoutMs,
