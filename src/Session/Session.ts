@@ -32,8 +32,8 @@ export type ChecksumMode = "when_supported" | "when_required"
 
 /**
  * Which endpoint STS uses in the regions that once had only the global one (`sts_regional_endpoints`,
- * `AWS_STS_REGIONAL_ENDPOINTS`): `regional` (the default, as in the JS v3 SDK and botocore since
- * 1.36) calls `sts.{region}.amazonaws.com`; `legacy` calls the global `sts.amazonaws.com` (signed
+ * `AWS_STS_REGIONAL_ENDPOINTS`): `regional` (the default, as in the JS v3 SDK and current botocore)
+ * calls `sts.{region}.amazonaws.com`; `legacy` calls the global `sts.amazonaws.com` (signed
  * for us-east-1) from us-east-1 and the other regions that predate regional STS, as Go v1 does by
  * default.
  */
